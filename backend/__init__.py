@@ -1,0 +1,1 @@
+"""Fixit's FastAPI service: REST API, auth, dispatch, photo intake, live events and the CLI."""

@@ -1,0 +1,47 @@
+"""The FastAPI application factory."""
+
+import logging
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
+from fastapi import FastAPI
+from fastapi.middleware.cors import CORSMiddleware
+
+from backend.db import make_pool
+from backend.errors import install_error_handlers
+from backend.routes import auth, catalog, health, homes, me
+from backend.settings import Settings, get_settings
+
+
+def create_app(settings: Settings | None = None) -> FastAPI:
+    settings = settings or get_settings()
+    logging.basicConfig(level=settings.log_level, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        pool = make_pool(settings)
+        # wait=False: the service starts (and /health answers 503) even while the database is still down.
+        await pool.open(wait=False)
+        app.state.pool = pool
+        try:
+            yield
+        finally:
+            await pool.close()
+
+    app = FastAPI(
+        title="Fixit API",
+        version="0.1.0",
+        description="ช่างพันธุ์ R อาชีวะซ่อมทั่วไทย: repair requests, dispatch to vocational colleges, approval.",
+        lifespan=lifespan,
+    )
+    app.state.settings = settings
+    app.add_middleware(
+        CORSMiddleware,
+        allow_origins=settings.cors_origins,
+        allow_methods=["*"],
+        allow_headers=["*"],
+    )
+    install_error_handlers(app)
+    for router in (health.router, auth.router, me.router, catalog.router, homes.router):
+        app.include_router(router)
+    return app

@@ -1,0 +1,1 @@
+"""Signing people in: Supabase-format JWTs, the local phone + code issuer, the request's identity."""

@@ -1,0 +1,147 @@
+"""`fixit-backend`: run, migrate, seed and load data. Long work shows progress."""
+
+import signal
+import time
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.console import Console
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
+from rich.table import Table
+
+from backend.settings import Settings, get_settings
+
+app = typer.Typer(help="Fixit backend: ช่างพันธุ์ R อาชีวะซ่อมทั่วไทย", no_args_is_help=True)
+console = Console()
+
+
+def _database_url(settings: Settings) -> str:
+    """DATABASE_URL when set; otherwise the embedded PostgreSQL under the data folder (started if needed)."""
+    if settings.database_url:
+        return settings.database_url
+    from backend.local_postgres import LocalPostgres
+
+    with console.status("starting the embedded PostgreSQL…"):
+        local = LocalPostgres(settings.data_dir / "pg")
+    # Keep the handle alive for the life of this process: the server stops when the last handle closes.
+    _keep.append(local)
+    return local.url
+
+
+_keep: list[object] = []
+
+
+@app.command()
+def migrate() -> None:
+    """Apply the SQL migrations (Supabase bootstrap first on a plain PostgreSQL)."""
+    from backend.migrate import migrate as run_migrations
+
+    report = run_migrations(_database_url(get_settings()))
+    if report.bootstrapped:
+        console.print("[green]bootstrap:[/] created Supabase-compatible roles and the auth schema")
+    for version in report.applied:
+        console.print(f"[green]applied[/] {version}")
+    console.print(f"{len(report.already_applied)} already applied, {len(report.applied)} new")
+
+
+@app.command()
+def seed(demo: Annotated[bool, typer.Option(help="also create demo accounts, technicians, requests")] = True) -> None:
+    """Load categories, skills and colleges (and the demo data)."""
+    from backend.seed import seed as run_seed
+
+    settings = get_settings()
+    report = run_seed(_database_url(settings), settings.seed_dir, demo=demo,
+                      progress=lambda step: console.print(f"seeding {step}…"))
+    console.print(f"[green]seeded[/] {report}")
+
+
+@app.command("import-colleges")
+def import_colleges(
+    csv_file: Annotated[Path, typer.Argument(exists=True, dir_okay=False, readable=True)],
+    approximate: Annotated[bool, typer.Option(help="mark the coordinates as approximate")] = False,
+) -> None:
+    """Import (upsert by code) colleges from a CSV: all rows or, on any bad row, none."""
+    import psycopg
+
+    from backend.colleges_import import COLUMNS, parse_colleges_csv, upsert_colleges
+
+    parsed = parse_colleges_csv(csv_file.read_text(encoding="utf-8"))
+    if parsed.errors:
+        console.print(f"[red]{len(parsed.errors)} bad row(s); nothing was imported.[/] Columns: {', '.join(COLUMNS)}")
+        for error in parsed.errors:
+            console.print(f"  [red]✗[/] {error}")
+        raise typer.Exit(1)
+    with psycopg.connect(_database_url(get_settings()), autocommit=True) as conn, Progress(
+        TextColumn("importing colleges"), BarColumn(), MofNCompleteColumn(), console=console
+    ) as progress:
+        task = progress.add_task("import", total=len(parsed.rows))
+        count = upsert_colleges(conn, parsed.rows, approximate, lambda n: progress.advance(task, n))
+    console.print(f"[green]imported {count} colleges[/]")
+
+
+@app.command()
+def serve(
+    host: str = "127.0.0.1",
+    port: int = 8000,
+    workers: Annotated[int, typer.Option(help="processes; the service keeps no state between requests")] = 1,
+) -> None:
+    """Run the API (production: behind a load balancer, DATABASE_URL set)."""
+    import uvicorn
+
+    uvicorn.run("backend.asgi:app", host=host, port=port, workers=workers, proxy_headers=True)
+
+
+@app.command()
+def dev(
+    backend_port: int = 8000,
+    app_port: int = 8550,
+    open_browser: Annotated[bool, typer.Option(help="open the app in a browser where there is a display")] = True,
+) -> None:
+    """Everything at once: embedded database, migrations, demo data, backend and the web app."""
+    from backend import dev_stack
+    from backend.migrate import migrate as run_migrations
+    from backend.seed import DEMO_ACCOUNTS
+    from backend.seed import seed as run_seed
+    from shared.phone import national_format
+
+    settings = get_settings()
+    url = _database_url(settings)
+    with console.status("applying migrations and demo data…"):
+        run_migrations(url)
+        run_seed(url, settings.seed_dir, demo=True)
+    secret = settings.jwt_secret.get_secret_value() or dev_stack.dev_jwt_secret(settings.data_dir)
+    procs = dev_stack.start_processes(settings, url, secret, backend_port, app_port)
+    stopping = False
+
+    def _stop(*_: object) -> None:
+        nonlocal stopping
+        stopping = True
+
+    signal.signal(signal.SIGTERM, _stop)
+    try:
+        with console.status("starting the backend and the app…"):
+            dev_stack.wait_until_up(f"http://127.0.0.1:{backend_port}/health", procs)
+            dev_stack.wait_until_up(f"http://127.0.0.1:{app_port}/", procs)
+        app_url = f"http://127.0.0.1:{app_port}/"
+        table = Table(title="Demo logins (the app shows the one-time code in developer mode)")
+        for column in ("role", "phone", "name"):
+            table.add_column(column)
+        for account in DEMO_ACCOUNTS:
+            table.add_row(account.role, national_format(account.phone), account.display_name)
+        console.print(table)
+        console.print(f"[bold green]App:[/] {app_url}   [bold]API:[/] http://127.0.0.1:{backend_port}/docs")
+        console.print("Ctrl-C stops everything; the data stays in .data/ for next time.")
+        if open_browser:
+            dev_stack.open_browser(app_url)
+        while not stopping and all(p.poll() is None for p in procs.all()):
+            time.sleep(0.5)
+    except KeyboardInterrupt:
+        pass
+    finally:
+        console.print("stopping…")
+        procs.stop()
+
+
+if __name__ == "__main__":
+    app()

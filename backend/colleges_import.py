@@ -1,0 +1,118 @@
+"""Reads a colleges CSV (the demo list or the official OVEC list) and upserts it by college code.
+
+Every row is checked before anything is written: one bad row stops the import, and its line and reason are
+reported, so a partial list never reaches the database by accident.
+"""
+
+import csv
+import io
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from decimal import Decimal
+
+import psycopg
+from pydantic import BaseModel, Field, ValidationError, field_validator
+
+from shared.geo import in_thailand
+
+COLUMNS = ("code", "name_th", "name_en", "province_th", "province_en", "region", "lat", "lon", "service_radius_km")
+REGIONS = ("north", "northeast", "central", "east", "west", "south")
+
+
+class CollegeRow(BaseModel):
+    code: str = Field(pattern=r"^[A-Z0-9][A-Z0-9-]{1,39}$")
+    name_th: str = Field(min_length=1, max_length=200)
+    name_en: str = Field(min_length=1, max_length=200)
+    province_th: str = Field(min_length=1, max_length=100)
+    province_en: str = Field(min_length=1, max_length=100)
+    region: str
+    lat: float
+    lon: float
+    service_radius_km: Decimal = Field(gt=0, le=300)
+
+    @field_validator("code", "name_th", "name_en", "province_th", "province_en", "region", mode="before")
+    @classmethod
+    def _strip(cls, value: object) -> object:
+        return value.strip() if isinstance(value, str) else value
+
+    @field_validator("region")
+    @classmethod
+    def _region(cls, value: str) -> str:
+        if value not in REGIONS:
+            raise ValueError(f"must be one of {', '.join(REGIONS)}")
+        return value
+
+    def check_location(self) -> str | None:
+        return None if in_thailand(self.lat, self.lon) else "lat/lon: the point is outside Thailand"
+
+
+@dataclass(frozen=True)
+class RowError:
+    line: int
+    message: str
+
+    def __str__(self) -> str:
+        return f"แถว/line {self.line}: {self.message}"
+
+
+@dataclass(frozen=True)
+class ParsedColleges:
+    rows: list[CollegeRow]
+    errors: list[RowError]
+
+
+def parse_colleges_csv(text: str) -> ParsedColleges:
+    reader = csv.DictReader(io.StringIO(text.lstrip("\ufeff")))
+    missing = [c for c in COLUMNS if c not in (reader.fieldnames or [])]
+    if missing:
+        return ParsedColleges([], [RowError(1, f"missing columns: {', '.join(missing)}")])
+    rows: list[CollegeRow] = []
+    errors: list[RowError] = []
+    seen: dict[str, int] = {}
+    for record in reader:
+        line = reader.line_num
+        try:
+            row = CollegeRow.model_validate({c: record.get(c) for c in COLUMNS})
+        except ValidationError as exc:
+            for err in exc.errors():
+                field = ".".join(str(p) for p in err["loc"])
+                errors.append(RowError(line, f"{field}: {err['msg']}"))
+            continue
+        if (problem := row.check_location()) is not None:
+            errors.append(RowError(line, problem))
+            continue
+        if row.code in seen:
+            errors.append(RowError(line, f"code {row.code} repeats line {seen[row.code]}"))
+            continue
+        seen[row.code] = line
+        rows.append(row)
+    return ParsedColleges(rows, errors)
+
+
+_UPSERT = """
+    insert into public.colleges (code, name_th, name_en, province_th, province_en, region, lat, lon,
+                                 service_radius_km, coordinates_approximate)
+    values (%(code)s, %(name_th)s, %(name_en)s, %(province_th)s, %(province_en)s, %(region)s, %(lat)s, %(lon)s,
+            %(service_radius_km)s, %(approximate)s)
+    on conflict (code) do update set
+        name_th = excluded.name_th, name_en = excluded.name_en, province_th = excluded.province_th,
+        province_en = excluded.province_en, region = excluded.region, lat = excluded.lat, lon = excluded.lon,
+        service_radius_km = excluded.service_radius_km, coordinates_approximate = excluded.coordinates_approximate
+"""
+
+
+def upsert_colleges(
+    conn: psycopg.Connection[tuple[object, ...]],
+    rows: Iterable[CollegeRow],
+    approximate: bool,
+    progress: Callable[[int], None] | None = None,
+) -> int:
+    """Upsert inside one transaction: all rows or none."""
+    count = 0
+    with conn.transaction(), conn.cursor() as cur:
+        for row in rows:
+            cur.execute(_UPSERT, {**row.model_dump(), "approximate": approximate})
+            count += 1
+            if progress is not None:
+                progress(1)
+    return count

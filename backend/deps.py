@@ -1,0 +1,53 @@
+"""FastAPI dependencies: settings, the pool, and who is calling."""
+
+from collections.abc import AsyncIterator
+from typing import Annotated
+
+from fastapi import Depends, Request
+from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
+from psycopg_pool import AsyncConnectionPool
+
+from backend.auth.tokens import Identity, InvalidToken, verify_token
+from backend.db import Conn, user_tx
+from backend.errors import ApiError
+from backend.settings import Settings
+
+_bearer = HTTPBearer(auto_error=False, description="Supabase-format access token")
+
+
+def get_settings(request: Request) -> Settings:
+    settings: Settings = request.app.state.settings
+    return settings
+
+
+def get_pool(request: Request) -> AsyncConnectionPool[Conn]:
+    pool: AsyncConnectionPool[Conn] = request.app.state.pool
+    return pool
+
+
+SettingsDep = Annotated[Settings, Depends(get_settings)]
+PoolDep = Annotated[AsyncConnectionPool[Conn], Depends(get_pool)]
+
+
+def get_identity(
+    settings: SettingsDep,
+    credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)],
+) -> Identity:
+    if credentials is None or credentials.scheme.lower() != "bearer":
+        raise ApiError(401, "not_authenticated", headers={"WWW-Authenticate": "Bearer"})
+    try:
+        return verify_token(settings, credentials.credentials)
+    except InvalidToken as exc:
+        raise ApiError(401, "token_invalid", headers={"WWW-Authenticate": "Bearer"}) from exc
+
+
+IdentityDep = Annotated[Identity, Depends(get_identity)]
+
+
+async def get_user_conn(pool: PoolDep, identity: IdentityDep) -> AsyncIterator[Conn]:
+    """A connection inside a transaction that runs as the caller: RLS applies to everything on it."""
+    async with user_tx(pool, identity.claims) as conn:
+        yield conn
+
+
+UserConn = Annotated[Conn, Depends(get_user_conn)]

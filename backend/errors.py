@@ -1,0 +1,67 @@
+"""API errors: a machine code plus a Thai and an English message, always in the same JSON shape."""
+
+import logging
+from typing import Any
+
+import psycopg
+import psycopg_pool
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse
+from starlette.exceptions import HTTPException as StarletteHTTPException
+
+from shared.text import error_text
+
+log = logging.getLogger("fixit.errors")
+
+
+class ApiError(Exception):
+    def __init__(self, status: int, code: str, headers: dict[str, str] | None = None, **values: Any) -> None:
+        super().__init__(code)
+        self.status = status
+        self.code = code
+        self.values = values
+        self.headers = headers
+
+
+def error_body(code: str, **values: Any) -> dict[str, Any]:
+    text = error_text(code, **values)
+    return {"error": {"code": code, "message_th": text.th, "message_en": text.en}}
+
+
+def _describe_validation(exc: RequestValidationError) -> str:
+    parts = []
+    for err in exc.errors()[:5]:
+        where = ".".join(str(p) for p in err.get("loc", ()) if p not in ("body", "query", "path"))
+        parts.append(f"{where}: {err.get('msg', '')}" if where else str(err.get("msg", "")))
+    return "; ".join(parts)
+
+
+_HTTP_CODES = {401: "not_authenticated", 403: "forbidden_role", 404: "not_found"}
+
+
+def install_error_handlers(app: FastAPI) -> None:
+    @app.exception_handler(ApiError)
+    async def _api_error(_: Request, exc: ApiError) -> JSONResponse:
+        return JSONResponse(error_body(exc.code, **exc.values), status_code=exc.status, headers=exc.headers)
+
+    @app.exception_handler(RequestValidationError)
+    async def _validation(_: Request, exc: RequestValidationError) -> JSONResponse:
+        return JSONResponse(error_body("validation_failed", detail=_describe_validation(exc)), status_code=422)
+
+    @app.exception_handler(StarletteHTTPException)
+    async def _http(_: Request, exc: StarletteHTTPException) -> JSONResponse:
+        code = _HTTP_CODES.get(exc.status_code, "validation_failed" if exc.status_code < 500 else "internal_error")
+        values = {"detail": str(exc.detail)} if code == "validation_failed" else {}
+        return JSONResponse(error_body(code, **values), status_code=exc.status_code)
+
+    @app.exception_handler(psycopg_pool.PoolTimeout)
+    @app.exception_handler(psycopg.OperationalError)
+    async def _db_down(_: Request, exc: Exception) -> JSONResponse:
+        log.error("database unavailable: %s", exc)
+        return JSONResponse(error_body("database_unavailable"), status_code=503, headers={"Retry-After": "5"})
+
+    @app.exception_handler(Exception)
+    async def _unexpected(_: Request, exc: Exception) -> JSONResponse:
+        log.exception("unhandled error", exc_info=exc)
+        return JSONResponse(error_body("internal_error"), status_code=500)

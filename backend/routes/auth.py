@@ -1,0 +1,64 @@
+from fastapi import APIRouter
+
+from backend.auth import local_otp
+from backend.auth.tokens import issue_token, verify_token
+from backend.db import service_tx, user_tx
+from backend.deps import PoolDep, SettingsDep
+from backend.errors import ApiError
+from backend.schemas import CodeRequest, CodeSentResponse, ErrorResponse, Profile, SessionResponse, VerifyRequest
+from backend.services.profiles import load_profile
+from backend.settings import AuthMode
+from shared import otp
+from shared.phone import InvalidPhone, normalize_thai_phone
+
+router = APIRouter(prefix="/auth", tags=["auth"], responses={400: {"model": ErrorResponse}})
+
+
+def _phone(raw: str) -> str:
+    try:
+        return normalize_thai_phone(raw)
+    except InvalidPhone as exc:
+        raise ApiError(400, "invalid_phone") from exc
+
+
+def _local_only(settings: SettingsDep) -> None:
+    if settings.auth_mode != AuthMode.LOCAL:
+        raise ApiError(404, "otp_disabled")
+
+
+@router.post("/otp/request", response_model=CodeSentResponse, responses={429: {"model": ErrorResponse}})
+async def request_code(body: CodeRequest, pool: PoolDep, settings: SettingsDep) -> CodeSentResponse:
+    """Send a one-time sign-in code (local issuer: to the backend log, and as a dev hint in the answer)."""
+    _local_only(settings)
+    phone = _phone(body.phone)
+    async with service_tx(pool) as conn:
+        sent = await local_otp.send_code(conn, settings, phone)
+    return CodeSentResponse(
+        phone=sent.phone, expires_in=sent.expires_in, dev_code=sent.code if settings.otp_dev_hint else None
+    )
+
+
+@router.post("/otp/verify", response_model=SessionResponse, responses={401: {"model": ErrorResponse}})
+async def verify_code(body: VerifyRequest, pool: PoolDep, settings: SettingsDep) -> SessionResponse:
+    """Exchange phone + code for a Supabase-format access token."""
+    _local_only(settings)
+    phone = _phone(body.phone)
+    if not otp.is_well_formed(body.code):
+        raise ApiError(400, "invalid_code_format")
+    rejected: local_otp.CodeRejected | None = None
+    async with service_tx(pool) as conn:
+        try:
+            await local_otp.check_code(conn, settings, phone, body.code.strip())
+            user_id = await local_otp.find_or_create_user(conn, phone)
+        except local_otp.CodeRejected as exc:
+            rejected = exc  # leave the block normally so the counted attempt is committed
+    if rejected is not None:
+        raise ApiError(401, rejected.code)
+    token = issue_token(settings, user_id, phone)
+    # Read the profile with the claims exactly as every later request will carry them.
+    identity = verify_token(settings, token)
+    async with user_tx(pool, identity.claims) as conn:
+        profile = await load_profile(conn, user_id)
+    return SessionResponse(
+        access_token=token, expires_in=settings.jwt_ttl_seconds, profile=Profile.model_validate(profile)
+    )

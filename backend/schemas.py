@@ -1,0 +1,137 @@
+"""Request and response bodies of the REST API (they are the OpenAPI contract the app codes against)."""
+
+import uuid
+from datetime import datetime
+from typing import Literal
+
+from pydantic import BaseModel, Field
+
+from shared.roles import AppRole
+from shared.statuses import RequestStatus
+
+
+class ErrorDetail(BaseModel):
+    code: str
+    message_th: str
+    message_en: str
+
+
+class ErrorResponse(BaseModel):
+    error: ErrorDetail
+
+
+class CodeRequest(BaseModel):
+    phone: str = Field(max_length=32, examples=["0812345678"])
+
+
+class CodeSentResponse(BaseModel):
+    phone: str = Field(description="The number in E.164 form")
+    expires_in: int
+    dev_code: str | None = Field(None, description="Local developer mode only: the code, to show as a hint")
+
+
+class VerifyRequest(BaseModel):
+    phone: str = Field(max_length=32)
+    code: str = Field(max_length=12)
+
+
+class CollegeRef(BaseModel):
+    id: uuid.UUID
+    code: str
+    name_th: str
+    name_en: str
+
+
+class Profile(BaseModel):
+    id: uuid.UUID
+    role: AppRole
+    display_name: str
+    phone: str | None
+    locale: Literal["th", "en"]
+    college: CollegeRef | None
+
+
+class SessionResponse(BaseModel):
+    access_token: str
+    token_type: Literal["bearer"] = "bearer"
+    expires_in: int
+    profile: Profile
+
+
+class ProfileUpdate(BaseModel):
+    display_name: str | None = Field(None, max_length=200)
+    locale: Literal["th", "en"] | None = None
+
+
+class SkillNeedOut(BaseModel):
+    skill: str
+    min_level: int
+    name_th: str
+    name_en: str
+
+
+class CategoryOut(BaseModel):
+    code: str
+    name_th: str
+    name_en: str
+    icon: str
+    skills: list[SkillNeedOut]
+
+
+class CollegeOut(BaseModel):
+    id: uuid.UUID
+    code: str
+    name_th: str
+    name_en: str
+    province_th: str
+    province_en: str
+    region: str
+    lat: float
+    lon: float
+    service_radius_km: float
+    coordinates_approximate: bool
+
+
+class RequestSummary(BaseModel):
+    id: uuid.UUID
+    category_code: str
+    category_name_th: str
+    category_name_en: str
+    category_icon: str
+    item: str
+    status: RequestStatus
+    created_at: datetime
+    updated_at: datetime
+    college_name_th: str | None
+    college_name_en: str | None
+
+
+class OfferCard(BaseModel):
+    offer_id: uuid.UUID
+    request_id: uuid.UUID
+    offer_status: Literal["pending", "accepted", "declined", "withdrawn", "expired"]
+    category_code: str
+    item: str
+    province: str
+    district: str
+    distance_km: float
+    created_at: datetime
+    expires_at: datetime
+
+
+class CollegeQueue(BaseModel):
+    college: CollegeRef
+    counts: dict[str, int]
+    requests: list[RequestSummary]
+
+
+class DatabaseHealth(BaseModel):
+    ok: bool
+    latency_ms: float | None = None
+    migrations: int | None = None
+    error: str | None = None
+
+
+class Health(BaseModel):
+    status: Literal["ok", "degraded"]
+    database: DatabaseHealth

@@ -1,0 +1,204 @@
+"""Reference and demo data: categories ↔ skills, colleges, one account per role, student technicians at every
+college and two sample requests so each home screen has something real to show. Re-running changes nothing."""
+
+import json
+import random
+import uuid
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import psycopg
+
+from backend.colleges_import import parse_colleges_csv, upsert_colleges
+
+_NS = uuid.UUID("6f1c5c0e-3b1a-4c55-9d7e-0a11f1c0de00")  # demo ids are stable across re-seeds
+DEMO_COLLEGE = "TC-DONMUANG"
+TECHNICIANS_PER_COLLEGE = 4
+
+
+@dataclass(frozen=True)
+class DemoAccount:
+    key: str
+    phone: str  # E.164
+    role: str
+    display_name: str
+    college_code: str | None
+
+    @property
+    def user_id(self) -> uuid.UUID:
+        return uuid.uuid5(_NS, f"account:{self.key}")
+
+
+DEMO_ACCOUNTS = (
+    DemoAccount("citizen", "+66811111111", "citizen", "สมชาย ใจดี", None),
+    DemoAccount("technician", "+66822222222", "technician", "ณัฐวุฒิ ศรีสุข", DEMO_COLLEGE),
+    DemoAccount("supervisor", "+66833333333", "supervisor", "ครูสมศรี รักงาน", DEMO_COLLEGE),
+    DemoAccount("admin", "+66844444444", "admin", "ผู้ดูแลระบบ", None),
+)
+DEMO_TECHNICIAN_SKILLS = {"electrical_appliance": 3, "electronics": 2, "refrigeration_ac": 2}
+
+_FIRST = ("กิตติพงษ์", "ธนากร", "ศุภชัย", "วรเมธ", "อนุชา", "พงศกร", "จิรายุ", "ปวีณา", "สุภาวดี", "ชนิดา",
+          "ณัฐพล", "ธีรภัทร", "กมลชนก", "อรอุมา", "ภานุวัฒน์", "วีรยุทธ")
+_LAST = ("แสงทอง", "บุญมา", "ทองดี", "ศรีวงศ์", "จันทร์เพ็ญ", "มั่นคง", "พรหมมา", "สายบุญ", "คำแก้ว", "อินทร์แก้ว")
+
+
+@dataclass(frozen=True)
+class SeedReport:
+    skills: int
+    categories: int
+    colleges: int
+    accounts: int
+    technicians: int
+    requests: int
+
+
+Conn = psycopg.Connection[tuple[Any, ...]]
+
+
+def seed(
+    database_url: str, seed_dir: Path, demo: bool = True, progress: Callable[[str], None] | None = None
+) -> SeedReport:
+    note = progress or (lambda _msg: None)
+    with psycopg.connect(database_url, autocommit=True) as conn:
+        note("categories and skills")
+        skills, categories = _seed_categories(conn, seed_dir / "categories.json")
+        note("colleges")
+        parsed = parse_colleges_csv((seed_dir / "colleges.csv").read_text(encoding="utf-8"))
+        if parsed.errors:
+            raise ValueError("demo colleges.csv is invalid:\n" + "\n".join(map(str, parsed.errors)))
+        colleges = upsert_colleges(conn, parsed.rows, approximate=True)
+        accounts = technicians = requests = 0
+        if demo:
+            note("demo accounts and technicians")
+            with conn.transaction():
+                accounts = _seed_accounts(conn)
+                technicians = _seed_technicians(conn)
+                requests = _seed_requests(conn)
+    return SeedReport(skills, categories, colleges, accounts, technicians, requests)
+
+
+def _seed_categories(conn: Conn, path: Path) -> tuple[int, int]:
+    data = json.loads(path.read_text(encoding="utf-8"))
+    with conn.transaction(), conn.cursor() as cur:
+        for s in data["skills"]:
+            cur.execute(
+                "insert into public.skills (code, name_th, name_en) values (%(code)s, %(name_th)s, %(name_en)s) "
+                "on conflict (code) do update set name_th = excluded.name_th, name_en = excluded.name_en",
+                s,
+            )
+        for c in data["categories"]:
+            cur.execute(
+                """insert into public.categories (code, name_th, name_en, icon, sort_order)
+                   values (%(code)s, %(name_th)s, %(name_en)s, %(icon)s, %(sort_order)s)
+                   on conflict (code) do update set name_th = excluded.name_th, name_en = excluded.name_en,
+                       icon = excluded.icon, sort_order = excluded.sort_order""",
+                c,
+            )
+            cur.execute("delete from public.category_skills where category_code = %s", [c["code"]])
+            for need in c["skills"]:
+                cur.execute(
+                    "insert into public.category_skills (category_code, skill_code, min_level) values (%s, %s, %s)",
+                    [c["code"], need["skill"], need["min_level"]],
+                )
+    return len(data["skills"]), len(data["categories"])
+
+
+def _ensure_user(conn: Conn, user_id: uuid.UUID, phone: str, role: str, name: str, college_code: str | None) -> None:
+    conn.execute(
+        """insert into auth.users (id, aud, role, phone, phone_confirmed_at, raw_user_meta_data)
+           values (%s, 'authenticated', 'authenticated', %s, now(), jsonb_build_object('display_name', %s::text))
+           on conflict (id) do nothing""",
+        [user_id, phone.removeprefix("+"), name],
+    )
+    conn.execute(
+        """update public.profiles set role = %s, display_name = %s, phone = %s,
+               college_id = (select id from public.colleges where code = %s)
+           where id = %s""",
+        [role, name, phone, college_code, user_id],
+    )
+
+
+def _set_skills(conn: Conn, user_id: uuid.UUID, skills: dict[str, int]) -> None:
+    for skill, level in skills.items():
+        conn.execute(
+            "insert into public.technician_skills (technician_id, skill_code, level) values (%s, %s, %s) "
+            "on conflict (technician_id, skill_code) do update set level = excluded.level",
+            [user_id, skill, level],
+        )
+
+
+def _seed_accounts(conn: Conn) -> int:
+    for account in DEMO_ACCOUNTS:
+        _ensure_user(conn, account.user_id, account.phone, account.role, account.display_name, account.college_code)
+    _set_skills(conn, DEMO_ACCOUNTS[1].user_id, DEMO_TECHNICIAN_SKILLS)
+    return len(DEMO_ACCOUNTS)
+
+
+def _seed_technicians(conn: Conn) -> int:
+    skills = [row[0] for row in conn.execute("select code from public.skills order by code").fetchall()]
+    colleges = [row[0] for row in conn.execute("select code from public.colleges order by code").fetchall()]
+    count = 0
+    for college_index, code in enumerate(colleges):
+        rng = random.Random(code)  # the same people at the same college on every re-seed
+        for n in range(TECHNICIANS_PER_COLLEGE):
+            number = college_index * TECHNICIANS_PER_COLLEGE + n
+            user_id = uuid.uuid5(_NS, f"technician:{code}:{n}")
+            name = f"{rng.choice(_FIRST)} {rng.choice(_LAST)}"
+            _ensure_user(conn, user_id, f"+669{number:08d}", "technician", name, code)
+            _set_skills(conn, user_id, {s: rng.randint(1, 5) for s in rng.sample(skills, 3)})
+            count += 1
+    return count
+
+
+def _seed_requests(conn: Conn) -> int:
+    """Two sample jobs of the demo citizen at the demo college: one offered to the demo technician, one
+    waiting for the demo supervisor's quality check."""
+    citizen, technician = DEMO_ACCOUNTS[0], DEMO_ACCOUNTS[1]
+    college_id = conn.execute("select id from public.colleges where code = %s", [DEMO_COLLEGE]).fetchone()
+    if college_id is None:
+        return 0
+    samples = [
+        ("sample-fan", "appliance", "พัดลมตั้งพื้น", "Hatari", "เปิดแล้วใบพัดไม่หมุน มีเสียงหึ่ง", "offered"),
+        ("sample-rice-cooker", "appliance", "หม้อหุงข้าว", "Sharp", "ข้าวไม่สุก ไฟแสดงสถานะไม่ติด", "quality_check"),
+    ]
+    path_by_status = {
+        "offered": [("submitted", "system"), ("offered", "system")],
+        "quality_check": [("submitted", "system"), ("offered", "system"), ("accepted", "technician"),
+                          ("diagnosing", "technician"), ("repairing", "technician"),
+                          ("quality_check", "technician")],
+    }
+    created = 0
+    for key, category, item, brand, problem, status in samples:
+        request_id = uuid.uuid5(_NS, f"request:{key}")
+        inserted = conn.execute(
+            """insert into public.repair_requests
+                   (id, citizen_id, idempotency_key, category_code, item, brand, description, lat, lon, address,
+                    province, district, sub_district, contact_phone, pdpa_consent_at, status, college_id,
+                    technician_id)
+               values (%s, %s, %s, %s, %s, %s, %s, 13.9125, 100.6068, 'ซอยเวฬุวนาราม 7', 'กรุงเทพมหานคร',
+                       'ดอนเมือง', 'สีกัน', %s, now(), %s, %s, %s)
+               on conflict (id) do nothing returning id""",
+            [request_id, citizen.user_id, request_id, category, item, brand, problem, citizen.phone, status,
+             college_id[0], technician.user_id if status != "offered" else None],
+        ).fetchone()
+        if inserted is None:
+            continue
+        created += 1
+        previous = None
+        for to_status, actor in path_by_status[status]:
+            conn.execute(
+                "insert into public.status_events (request_id, actor, actor_id, from_status, to_status) "
+                "values (%s, %s, %s, %s, %s)",
+                [request_id, actor, technician.user_id if actor == "technician" else None, previous, to_status],
+            )
+            previous = to_status
+        conn.execute(
+            """insert into public.offers (request_id, technician_id, college_id, status, rank, distance_km,
+                                          expires_at, responded_at)
+               values (%s, %s, %s, %s, 1, 1.9, now() + interval '30 minutes', %s)""",
+            [request_id, technician.user_id, college_id[0], "pending" if status == "offered" else "accepted",
+             None if status == "offered" else "now"],
+        )
+    return created

@@ -1,0 +1,1 @@
+"""Use cases: SQL against a connection that already runs as the right identity."""

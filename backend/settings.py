@@ -1,0 +1,66 @@
+"""The backend's one settings object: environment variables and `.env`, nothing read elsewhere."""
+
+from enum import StrEnum
+from functools import lru_cache
+from pathlib import Path
+
+from pydantic import AliasChoices, Field, SecretStr
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+
+
+class AuthMode(StrEnum):
+    LOCAL = "local"  # phone + one-time code issued by this backend; the code goes to the log
+    SUPABASE = "supabase"  # Supabase Auth issues the tokens; this backend only verifies them
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(
+        env_prefix="FIXIT_", env_file=".env", extra="ignore", populate_by_name=True
+    )
+
+    database_url: str = Field(
+        default="",
+        validation_alias=AliasChoices("DATABASE_URL", "FIXIT_DATABASE_URL"),
+        description="PostgreSQL URL; empty means: start the embedded PostgreSQL under data_dir",
+    )
+    # Behind Supabase's transaction pooler (port 6543) server-side prepared statements must be off.
+    database_prepared_statements: bool = True
+    database_pool_min: int = 1
+    database_pool_max: int = 10
+
+    auth_mode: AuthMode = AuthMode.LOCAL
+    jwt_secret: SecretStr = Field(
+        default=SecretStr(""),
+        validation_alias=AliasChoices("SUPABASE_JWT_SECRET", "FIXIT_JWT_SECRET"),
+    )
+    jwt_audience: str = "authenticated"
+    jwt_ttl_seconds: int = 7 * 24 * 3600
+    otp_ttl_seconds: int = 300
+    otp_max_attempts: int = 5
+    otp_max_sends_per_window: int = 5
+    otp_window_seconds: int = 900
+    # Local mode only: return the code in the API response so the app can show it as a developer hint.
+    otp_dev_hint: bool = True
+
+    supabase_url: str = ""
+    supabase_service_role_key: SecretStr = SecretStr("")
+
+    data_dir: Path = PROJECT_ROOT / ".data"
+    assets_dir: Path = PROJECT_ROOT / "assets"
+    cors_origins: list[str] = ["http://127.0.0.1:8550", "http://localhost:8550"]
+    log_level: str = "INFO"
+
+    @property
+    def photos_dir(self) -> Path:
+        return self.data_dir / "photos"
+
+    @property
+    def seed_dir(self) -> Path:
+        return self.assets_dir / "seed"
+
+
+@lru_cache
+def get_settings() -> Settings:
+    return Settings()

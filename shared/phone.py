@@ -1,0 +1,38 @@
+"""Thai phone numbers: what people type (081-234-5678, +66 81 234 5678) to one E.164 form."""
+
+import re
+
+_SEPARATORS = re.compile(r"[\s\-().]")
+# Mobile: 0 + [6-9] + 8 digits. Landline: 0 + [2-7] + 7 digits.
+_NATIONAL = re.compile(r"^0(?:[689]\d{8}|[2-7]\d{7})$")
+
+
+class InvalidPhone(ValueError):
+    pass
+
+
+def normalize_thai_phone(raw: str) -> str:
+    """Return the number as E.164 (+66…) or raise InvalidPhone."""
+    digits = _SEPARATORS.sub("", raw.strip())
+    if digits.startswith("+66"):
+        digits = "0" + digits[3:]
+    elif digits.startswith("66") and len(digits) in (10, 11):
+        digits = "0" + digits[2:]
+    if not _NATIONAL.match(digits):
+        raise InvalidPhone(raw)
+    return "+66" + digits[1:]
+
+
+def national_format(e164: str) -> str:
+    """+66812345678 -> 081-234-5678, the way Thai people write it."""
+    national = "0" + e164.removeprefix("+66")
+    if len(national) == 10:
+        return f"{national[:3]}-{national[3:6]}-{national[6:]}"
+    return f"{national[:2]}-{national[2:5]}-{national[5:]}"
+
+
+def mask(e164: str) -> str:
+    """Shown where a number may be hinted but not disclosed: 081-xxx-5678."""
+    formatted = national_format(e164)
+    head, _, tail = formatted.partition("-")
+    return f"{head}-xxx-{tail.split('-')[-1]}"
