@@ -44,8 +44,14 @@ class Settings(BaseSettings):
     # Local mode only: return the code in the API response so the app can show it as a developer hint.
     otp_dev_hint: bool = True
 
-    supabase_url: str = ""
-    supabase_service_role_key: SecretStr = SecretStr("")
+    supabase_url: str = Field(default="", validation_alias=AliasChoices("SUPABASE_URL", "FIXIT_SUPABASE_URL"))
+    supabase_anon_key: SecretStr = Field(
+        default=SecretStr(""), validation_alias=AliasChoices("SUPABASE_ANON_KEY", "FIXIT_SUPABASE_ANON_KEY")
+    )
+    supabase_service_role_key: SecretStr = Field(
+        default=SecretStr(""),
+        validation_alias=AliasChoices("SUPABASE_SERVICE_ROLE_KEY", "FIXIT_SUPABASE_SERVICE_ROLE_KEY"),
+    )
 
     data_dir: Path = PROJECT_ROOT / ".data"
     assets_dir: Path = PROJECT_ROOT / "assets"

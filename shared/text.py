@@ -47,9 +47,6 @@ ERRORS: dict[str, Bilingual] = {
         "ขอรหัสบ่อยเกินไป กรุณารอ {seconds} วินาทีแล้วลองใหม่",
         "Too many code requests: try again in {seconds} seconds",
     ),
-    "otp_disabled": B(
-        "ระบบนี้ใช้การเข้าสู่ระบบของ Supabase", "This deployment signs in through Supabase Auth"
-    ),
     "not_authenticated": B("กรุณาเข้าสู่ระบบ", "Please sign in"),
     "token_invalid": B(
         "การเข้าสู่ระบบไม่ถูกต้องหรือหมดอายุ กรุณาเข้าสู่ระบบใหม่",

@@ -1,6 +1,6 @@
 from fastapi import APIRouter
 
-from backend.auth import local_otp
+from backend.auth import local_otp, supabase_otp
 from backend.auth.tokens import issue_token, verify_token
 from backend.db import service_tx, user_tx
 from backend.deps import PoolDep, SettingsDep
@@ -21,16 +21,14 @@ def _phone(raw: str) -> str:
         raise ApiError(400, "invalid_phone") from exc
 
 
-def _local_only(settings: SettingsDep) -> None:
-    if settings.auth_mode != AuthMode.LOCAL:
-        raise ApiError(404, "otp_disabled")
-
-
 @router.post("/otp/request", response_model=CodeSentResponse, responses={429: {"model": ErrorResponse}})
 async def request_code(body: CodeRequest, pool: PoolDep, settings: SettingsDep) -> CodeSentResponse:
-    """Send a one-time sign-in code (local issuer: to the backend log, and as a dev hint in the answer)."""
-    _local_only(settings)
+    """Send a one-time sign-in code: by SMS through Supabase Auth, or (local issuer) to the backend log and
+    as a developer hint in the answer."""
     phone = _phone(body.phone)
+    if settings.auth_mode == AuthMode.SUPABASE:
+        await supabase_otp.send_code(settings, phone)
+        return CodeSentResponse(phone=phone, expires_in=settings.otp_ttl_seconds, dev_code=None)
     async with service_tx(pool) as conn:
         sent = await local_otp.send_code(conn, settings, phone)
     return CodeSentResponse(
@@ -40,25 +38,32 @@ async def request_code(body: CodeRequest, pool: PoolDep, settings: SettingsDep) 
 
 @router.post("/otp/verify", response_model=SessionResponse, responses={401: {"model": ErrorResponse}})
 async def verify_code(body: VerifyRequest, pool: PoolDep, settings: SettingsDep) -> SessionResponse:
-    """Exchange phone + code for a Supabase-format access token."""
-    _local_only(settings)
+    """Exchange phone + code for a Supabase-format access token and the caller's profile."""
     phone = _phone(body.phone)
-    if not otp.is_well_formed(body.code):
+    code = body.code.strip()
+    if not otp.is_well_formed(code):
         raise ApiError(400, "invalid_code_format")
+    if settings.auth_mode == AuthMode.SUPABASE:
+        token = await supabase_otp.verify_code(settings, phone, code)
+    else:
+        token = await _verify_locally(pool, settings, phone, code)
+    # Read the profile with the claims exactly as every later request will carry them.
+    identity = verify_token(settings, token)
+    async with user_tx(pool, identity.claims) as conn:
+        profile = await load_profile(conn, identity.user_id)
+    return SessionResponse(
+        access_token=token, expires_in=settings.jwt_ttl_seconds, profile=Profile.model_validate(profile)
+    )
+
+
+async def _verify_locally(pool: PoolDep, settings: SettingsDep, phone: str, code: str) -> str:
     rejected: local_otp.CodeRejected | None = None
     async with service_tx(pool) as conn:
         try:
-            await local_otp.check_code(conn, settings, phone, body.code.strip())
+            await local_otp.check_code(conn, settings, phone, code)
             user_id = await local_otp.find_or_create_user(conn, phone)
         except local_otp.CodeRejected as exc:
             rejected = exc  # leave the block normally so the counted attempt is committed
     if rejected is not None:
         raise ApiError(401, rejected.code)
-    token = issue_token(settings, user_id, phone)
-    # Read the profile with the claims exactly as every later request will carry them.
-    identity = verify_token(settings, token)
-    async with user_tx(pool, identity.claims) as conn:
-        profile = await load_profile(conn, user_id)
-    return SessionResponse(
-        access_token=token, expires_in=settings.jwt_ttl_seconds, profile=Profile.model_validate(profile)
-    )
+    return issue_token(settings, user_id, phone)

@@ -1,0 +1,110 @@
+"""End-to-end: the README's run command (`fixit-backend dev`) as the system under test, in Debian Chromium."""
+
+import os
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+import httpx
+import pytest
+from playwright.sync_api import Browser, Page, sync_playwright
+
+from backend.settings import PROJECT_ROOT
+
+CHROMIUM = "/usr/bin/chromium"
+OUTPUT_DIR = PROJECT_ROOT / "test-output"
+CHROMIUM_ARGS = [
+    "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking",
+    "--disable-component-update", "--disable-sync",
+]
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port: int = s.getsockname()[1]
+        return port
+
+
+@dataclass(frozen=True)
+class RunningSystem:
+    app_url: str
+    api_url: str
+    log_path: Path
+
+
+@pytest.fixture(scope="session")
+def system() -> Iterator[RunningSystem]:
+    """`fixit-backend dev`, exactly what `./fixit run` starts, on free ports with a throwaway data folder."""
+    data_dir = Path(tempfile.mkdtemp(prefix="fixit-e2e-"))
+    backend_port, app_port = _free_port(), _free_port()
+    OUTPUT_DIR.mkdir(exist_ok=True)
+    log_path = OUTPUT_DIR / "e2e-system.log"
+    env = {k: v for k, v in os.environ.items() if k != "DATABASE_URL"}
+    env.update({"FIXIT_DATA_DIR": str(data_dir), "PYTHONUNBUFFERED": "1"})
+    with log_path.open("wb") as log:
+        proc = subprocess.Popen(
+            [sys.executable, "-m", "backend.cli", "dev", "--backend-port", str(backend_port),
+             "--app-port", str(app_port), "--no-open-browser"],
+            cwd=PROJECT_ROOT, env=env, stdout=log, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL,
+        )
+        try:
+            _wait_ready(proc, f"http://127.0.0.1:{backend_port}/health", f"http://127.0.0.1:{app_port}/",
+                        log_path=log_path)
+            yield RunningSystem(f"http://127.0.0.1:{app_port}/", f"http://127.0.0.1:{backend_port}", log_path)
+        finally:
+            proc.send_signal(signal.SIGINT)  # what Ctrl-C does
+            try:
+                proc.wait(timeout=30)
+            except subprocess.TimeoutExpired:
+                proc.kill()
+            shutil.rmtree(data_dir, ignore_errors=True)
+
+
+def _wait_ready(proc: subprocess.Popen[bytes], *urls: str, log_path: Path, timeout: float = 120) -> None:
+    deadline = time.monotonic() + timeout
+    pending = list(urls)
+    while pending and time.monotonic() < deadline:
+        if proc.poll() is not None:
+            raise RuntimeError(f"the run command exited ({proc.returncode}):\n{log_path.read_text()[-4000:]}")
+        try:
+            if httpx.get(pending[0], timeout=2).status_code == 200:
+                pending.pop(0)
+                continue
+        except httpx.TransportError:
+            pass
+        time.sleep(0.5)
+    if pending:
+        raise TimeoutError(f"{pending[0]} not ready:\n{log_path.read_text()[-4000:]}")
+
+
+@pytest.fixture(scope="session")
+def browser() -> Iterator[Browser]:
+    if not Path(CHROMIUM).exists():
+        pytest.fail("Debian chromium is missing: ./fixit test installs it (apt-get install chromium)")
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        yield browser
+        browser.close()
+
+
+@pytest.fixture
+def phone_page(browser: Browser) -> Iterator[Page]:
+    """A fresh 360×640 phone-sized browser context (its own storage: nobody is signed in)."""
+    context = browser.new_context(viewport={"width": 360, "height": 640}, locale="th-TH")
+    page = context.new_page()
+    yield page
+    context.close()
+
+
+def enable_semantics(page: Page) -> None:
+    """Flutter draws on a canvas: switch on its accessibility tree so controls can be found by role/name."""
+    page.wait_for_selector("flt-semantics-placeholder", state="attached", timeout=60_000)
+    page.evaluate("document.querySelector('flt-semantics-placeholder').click()")
