@@ -37,7 +37,8 @@ def _raise_for(response: httpx.Response) -> None:
         body: dict[str, Any] = response.json()
     except ValueError:
         body = {}
-    code = _CODES.get(str(body.get("error_code", "")), "otp_invalid" if response.status_code < 500 else "internal_error")
+    fallback = "otp_invalid" if response.status_code < 500 else "internal_error"
+    code = _CODES.get(str(body.get("error_code", "")), fallback)
     if code == "otp_rate_limited":
         raise ApiError(429, code, seconds=60)
     raise ApiError(401 if code.startswith("otp_") else 400 if response.status_code < 500 else 502, code)

@@ -19,7 +19,7 @@ HEADER = "code,name_th,name_en,province_th,province_en,region,lat,lon,service_ra
 
 def _count(url: str, table: str) -> int:
     with psycopg.connect(url) as conn:
-        row = conn.execute(f"select count(*) from {table}").fetchone()  # noqa: S608 - fixed table names
+        row = conn.execute(f"select count(*) from {table}").fetchone()
     assert row is not None
     return int(row[0])
 
@@ -32,7 +32,7 @@ def test_migrations_rerun_as_a_no_op(database_url: str) -> None:
 
 def test_bootstrap_makes_supabase_roles(database_url: str) -> None:
     with psycopg.connect(database_url) as conn:
-        roles = dict(conn.execute(
+        roles: dict[str, bool] = dict(conn.execute(
             "select rolname, rolbypassrls from pg_roles "
             "where rolname in ('anon', 'authenticated', 'service_role', 'authenticator')"
         ).fetchall())
