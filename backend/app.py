@@ -9,7 +9,7 @@ from fastapi.middleware.cors import CORSMiddleware
 
 from backend.db import make_pool
 from backend.errors import install_error_handlers
-from backend.routes import auth, catalog, health, homes, me
+from backend.routes import auth, catalog, health, homes, me, requests
 from backend.settings import Settings, get_settings
 
 
@@ -42,6 +42,6 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         allow_headers=["*"],
     )
     install_error_handlers(app)
-    for router in (health.router, auth.router, me.router, catalog.router, homes.router):
+    for router in (health.router, auth.router, me.router, catalog.router, homes.router, requests.router):
         app.include_router(router)
     return app

@@ -24,9 +24,16 @@ class ApiError(Exception):
         self.headers = headers
 
 
-def error_body(code: str, **values: Any) -> dict[str, Any]:
+def error_body(code: str, fields: dict[str, str] | None = None, **values: Any) -> dict[str, Any]:
+    """`fields` maps an input field to its own error code, so a form can show each message by its field."""
     text = error_text(code, **values)
-    return {"error": {"code": code, "message_th": text.th, "message_en": text.en}}
+    body: dict[str, Any] = {"code": code, "message_th": text.th, "message_en": text.en}
+    if fields:
+        body["fields"] = {
+            name: {"code": c, "message_th": error_text(c).th, "message_en": error_text(c).en}
+            for name, c in fields.items()
+        }
+    return {"error": body}
 
 
 def _describe_validation(exc: RequestValidationError) -> str:
@@ -52,7 +59,7 @@ def install_error_handlers(app: FastAPI) -> None:
     @app.exception_handler(StarletteHTTPException)
     async def _http(_: Request, exc: StarletteHTTPException) -> JSONResponse:
         code = _HTTP_CODES.get(exc.status_code, "validation_failed" if exc.status_code < 500 else "internal_error")
-        values = {"detail": str(exc.detail)} if code == "validation_failed" else {}
+        values: dict[str, Any] = {"detail": str(exc.detail)} if code == "validation_failed" else {}
         return JSONResponse(error_body(code, **values), status_code=exc.status_code)
 
     @app.exception_handler(psycopg_pool.PoolTimeout)

@@ -10,10 +10,17 @@ from shared.roles import AppRole
 from shared.statuses import RequestStatus
 
 
+class FieldError(BaseModel):
+    code: str
+    message_th: str
+    message_en: str
+
+
 class ErrorDetail(BaseModel):
     code: str
     message_th: str
     message_en: str
+    fields: dict[str, FieldError] | None = Field(None, description="per input field, where a form has several")
 
 
 class ErrorResponse(BaseModel):
@@ -135,3 +142,53 @@ class DatabaseHealth(BaseModel):
 class Health(BaseModel):
     status: Literal["ok", "degraded"]
     database: DatabaseHealth
+
+
+class RequestCreate(BaseModel):
+    idempotency_key: uuid.UUID = Field(description="Made by the app before the first send; a retry reuses it")
+    category_code: str = Field(max_length=40)
+    item: str = Field(max_length=400)
+    brand: str = Field("", max_length=400)
+    description: str = Field(max_length=4000)
+    lat: float | None = None
+    lon: float | None = None
+    address: str = Field("", max_length=1000)
+    province: str = Field("", max_length=100)
+    district: str = Field("", max_length=100)
+    sub_district: str = Field("", max_length=100)
+    service_place: str = Field("centre", max_length=20)
+    preferred_days: list[str] = Field(default_factory=list, max_length=7)
+    contact_phone: str = Field(max_length=32)
+    pdpa_consent: bool = False
+
+
+class StatusEventOut(BaseModel):
+    id: int
+    actor: str
+    actor_name: str | None
+    from_status: RequestStatus | None
+    to_status: RequestStatus
+    note: str
+    created_at: datetime
+
+
+class RequestDetail(RequestSummary):
+    brand: str
+    description: str
+    lat: float
+    lon: float
+    address: str
+    province: str
+    district: str
+    sub_district: str
+    service_place: str
+    preferred_days: list[str]
+    contact_phone: str
+    technician_first_name: str | None
+    rating: int | None
+    rating_comment: str | None
+    timeline: list[StatusEventOut]
+
+
+class TransitionBody(BaseModel):
+    note: str = Field("", max_length=1000)

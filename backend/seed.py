@@ -175,25 +175,27 @@ def _seed_requests(conn: Conn) -> int:
         inserted = conn.execute(
             """insert into public.repair_requests
                    (id, citizen_id, idempotency_key, category_code, item, brand, description, lat, lon, address,
-                    province, district, sub_district, contact_phone, pdpa_consent_at, status, college_id,
-                    technician_id)
+                    province, district, sub_district, contact_phone, pdpa_consent_at, college_id)
                values (%s, %s, %s, %s, %s, %s, %s, 13.9125, 100.6068, 'ซอยเวฬุวนาราม 7', 'กรุงเทพมหานคร',
-                       'ดอนเมือง', 'สีกัน', %s, now(), %s, %s, %s)
+                       'ดอนเมือง', 'สีกัน', %s, now(), %s)
                on conflict (id) do nothing returning id""",
-            [request_id, citizen.user_id, request_id, category, item, brand, problem, citizen.phone, status,
-             college_id[0], technician.user_id if status != "offered" else None],
+            [request_id, citizen.user_id, request_id, category, item, brand, problem, citizen.phone,
+             college_id[0]],
         ).fetchone()
         if inserted is None:
             continue
         created += 1
-        previous = None
-        for to_status, actor in path_by_status[status]:
+        # Walk the real steps: the database's status trigger writes the timeline as it would in use.
+        for to_status, actor in path_by_status[status][1:]:
             conn.execute(
-                "insert into public.status_events (request_id, actor, actor_id, from_status, to_status) "
-                "values (%s, %s, %s, %s, %s)",
-                [request_id, actor, technician.user_id if actor == "technician" else None, previous, to_status],
+                "select set_config('fixit.actor', %s, true), "
+                "set_config('request.jwt.claims', %s, true)",
+                [actor, json.dumps({"sub": str(technician.user_id)}) if actor == "technician" else ""],
             )
-            previous = to_status
+            conn.execute(
+                "update public.repair_requests set status = %s, technician_id = %s where id = %s",
+                [to_status, technician.user_id if to_status != "offered" else None, request_id],
+            )
         conn.execute(
             """insert into public.offers (request_id, technician_id, college_id, status, rank, distance_km,
                                           expires_at, responded_at)

@@ -66,6 +66,28 @@ ERRORS: dict[str, Bilingual] = {
     "network_unreachable": B(
         "เชื่อมต่อเซิร์ฟเวอร์ไม่ได้ กรุณาตรวจสอบอินเทอร์เน็ต", "Cannot reach the server: check your connection"
     ),
+    "request_category_required": B("กรุณาเลือกประเภทงานซ่อม", "Choose what kind of repair it is"),
+    "request_item_invalid": B(
+        "กรุณาบอกว่าของที่จะซ่อมคืออะไร (ไม่เกิน 120 ตัวอักษร)", "Say what the item is (up to 120 characters)"
+    ),
+    "request_brand_too_long": B("ยี่ห้อ/รุ่นยาวเกิน 80 ตัวอักษร", "Brand/model is longer than 80 characters"),
+    "request_description_invalid": B(
+        "กรุณาอธิบายอาการเสีย 5–2000 ตัวอักษร", "Describe what is wrong in 5–2000 characters"
+    ),
+    "request_location_required": B("กรุณาระบุตำแหน่ง (GPS หรือปักหมุดบนแผนที่)", "Give a location (GPS or a map pin)"),
+    "request_location_outside_thailand": B(
+        "ตำแหน่งอยู่นอกประเทศไทย ศูนย์ซ่อมให้บริการเฉพาะในประเทศไทย",
+        "That location is outside Thailand: Fixit Centers serve Thailand only",
+    ),
+    "request_address_too_long": B("ที่อยู่ยาวเกิน 500 ตัวอักษร", "The address is longer than 500 characters"),
+    "request_service_place_invalid": B(
+        "กรุณาเลือกว่าจะซ่อมที่ศูนย์หรือที่บ้าน", "Choose whether the repair is at the centre or at home"
+    ),
+    "request_days_invalid": B("วันที่สะดวกไม่ถูกต้อง", "Unknown preferred day"),
+    "request_consent_required": B(
+        "กรุณายินยอมให้ใช้ข้อมูลส่วนบุคคลตามประกาศความเป็นส่วนตัว",
+        "Please agree to the use of your personal data under the privacy notice",
+    ),
     "display_name_invalid": B(
         "ชื่อที่แสดงต้องมี 1–80 ตัวอักษร", "The display name must have 1–80 characters"
     ),

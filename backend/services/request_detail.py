@@ -1,0 +1,36 @@
+"""One request as its viewer may see it, with its timeline."""
+
+import uuid
+from typing import Any
+
+from backend.db import Conn
+from backend.errors import ApiError
+
+
+async def request_detail(conn: Conn, request_id: uuid.UUID) -> dict[str, Any]:
+    """Runs as the caller: a request they may not see is simply not found (no hint that it exists)."""
+    row = await (
+        await conn.execute(
+            """
+            select r.id, r.category_code, cat.name_th as category_name_th, cat.name_en as category_name_en,
+                   cat.icon as category_icon, r.item, r.brand, r.description, r.status, r.created_at, r.updated_at,
+                   col.name_th as college_name_th, col.name_en as college_name_en, r.lat, r.lon, r.address,
+                   r.province, r.district, r.sub_district, r.service_place, r.preferred_days, r.contact_phone,
+                   private.first_name(r.technician_id) as technician_first_name, r.rating, r.rating_comment
+            from public.repair_requests r
+            join public.categories cat on cat.code = r.category_code
+            left join public.colleges col on col.id = r.college_id
+            where r.id = %s
+            """,
+            [request_id],
+        )
+    ).fetchone()
+    if row is None:
+        raise ApiError(404, "not_found")
+    events = await conn.execute(
+        """select e.id, e.actor, private.first_name(e.actor_id) as actor_name, e.from_status, e.to_status, e.note,
+                  e.created_at
+           from public.status_events e where e.request_id = %s order by e.id""",
+        [request_id],
+    )
+    return {**row, "timeline": await events.fetchall()}

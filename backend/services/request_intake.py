@@ -1,0 +1,64 @@
+"""Taking in a citizen's repair request: validated, stored at most once per idempotency key."""
+
+import uuid
+from dataclasses import asdict
+from typing import Any
+
+from backend.db import Conn
+from backend.errors import ApiError
+from shared.phone import normalize_thai_phone
+from shared.request_rules import RequestDraft, check_draft
+
+
+async def known_categories(conn: Conn) -> set[str]:
+    cur = await conn.execute("select code from public.categories where is_active")
+    return {row["code"] for row in await cur.fetchall()}
+
+
+async def create_request(
+    conn: Conn, citizen_id: uuid.UUID, key: uuid.UUID, draft: RequestDraft, area: dict[str, str]
+) -> tuple[uuid.UUID, bool]:
+    """Returns (request id, created). A retry with the same key returns the first request, unchanged.
+
+    Runs as the citizen: the insert policy is what makes `citizen_id` theirs.
+    """
+    problems = check_draft(draft, await known_categories(conn))
+    if not problems.ok:
+        raise ApiError(400, next(iter(problems.by_field.values())), fields=problems.by_field)
+    values: dict[str, Any] = asdict(draft)
+    values.update(area)
+    values.update(
+        citizen_id=citizen_id,
+        key=key,
+        item=" ".join(draft.item.split()),
+        brand=draft.brand.strip(),
+        description=draft.description.strip(),
+        address=draft.address.strip(),
+        contact_phone=normalize_thai_phone(draft.contact_phone),
+        preferred_days=sorted(set(draft.preferred_days)),
+    )
+    # `on conflict do nothing` also settles concurrent retries: the loser waits for the winner's commit.
+    row = await (
+        await conn.execute(
+            """
+            insert into public.repair_requests
+                (citizen_id, idempotency_key, category_code, item, brand, description, lat, lon, address,
+                 province, district, sub_district, service_place, preferred_days, contact_phone, pdpa_consent_at)
+            values (%(citizen_id)s, %(key)s, %(category_code)s, %(item)s, %(brand)s, %(description)s, %(lat)s,
+                    %(lon)s, %(address)s, %(province)s, %(district)s, %(sub_district)s, %(service_place)s,
+                    %(preferred_days)s, %(contact_phone)s, now())
+            on conflict (citizen_id, idempotency_key) do nothing
+            returning id
+            """,
+            values,
+        )
+    ).fetchone()
+    if row is not None:
+        return row["id"], True
+    existing = await (
+        await conn.execute(
+            "select id from public.repair_requests where citizen_id = %s and idempotency_key = %s", [citizen_id, key]
+        )
+    ).fetchone()
+    assert existing is not None
+    return existing["id"], False
