@@ -85,7 +85,7 @@ def _wait_ready(proc: subprocess.Popen[bytes], *urls: str, log_path: Path, timeo
         raise TimeoutError(f"{pending[0]} not ready:\n{log_path.read_text()[-4000:]}")
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="module")
 def browser() -> Iterator[Browser]:
     if not Path(CHROMIUM).exists():
         pytest.fail("Debian chromium is missing: ./fixit test installs it (apt-get install chromium)")

@@ -1,0 +1,1 @@
+"""The Fixit app (Flet): web app today, Android/iOS through `flet build` later."""

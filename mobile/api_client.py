@@ -1,0 +1,160 @@
+"""Typed async client for the Fixit backend: every failure comes out as one ApiError."""
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any, TypeVar
+
+import httpx
+from pydantic import TypeAdapter, ValidationError
+
+from mobile.models import (
+    Category,
+    College,
+    Offer,
+    OtpRequested,
+    Profile,
+    RequestSummary,
+    SignedIn,
+    SupervisorQueue,
+)
+from shared.text import Bilingual, Locale, error_text
+
+T = TypeVar("T")
+
+# Codes with which the backend says "this token is no good": the app must sign in again.
+AUTH_LOST_CODES = frozenset({"token_invalid", "not_authenticated"})
+NETWORK_UNREACHABLE = "network_unreachable"
+
+# Built once: a TypeAdapter compiles a validator, which is too slow to repeat on every call.
+_OTP_REQUESTED = TypeAdapter(OtpRequested)
+_SIGNED_IN = TypeAdapter(SignedIn)
+_PROFILE = TypeAdapter(Profile)
+_CATEGORIES = TypeAdapter(list[Category])
+_REQUESTS = TypeAdapter(list[RequestSummary])
+_OFFERS = TypeAdapter(list[Offer])
+_QUEUE = TypeAdapter(SupervisorQueue)
+_COLLEGES = TypeAdapter(list[College])
+
+
+@dataclass(frozen=True)
+class ApiError(Exception):
+    status: int  # 0 when no HTTP answer arrived at all
+    code: str
+    message_th: str
+    message_en: str
+
+    @classmethod
+    def from_catalog(cls, status: int, code: str) -> "ApiError":
+        text = error_text(code)
+        return cls(status, code, text.th, text.en)
+
+    @property
+    def text(self) -> Bilingual:
+        return Bilingual(self.message_th, self.message_en)
+
+    def message(self, locale: Locale) -> str:
+        return self.text.in_(locale)
+
+    @property
+    def is_auth_lost(self) -> bool:
+        return self.status == 401 or self.code in AUTH_LOST_CODES
+
+    @property
+    def is_network(self) -> bool:
+        return self.code == NETWORK_UNREACHABLE
+
+    def __str__(self) -> str:
+        return f"{self.status} {self.code}: {self.message_en}"
+
+
+def _error_from_response(response: httpx.Response) -> ApiError:
+    try:
+        error = response.json()["error"]
+        return ApiError(
+            response.status_code, str(error["code"]), str(error["message_th"]), str(error["message_en"])
+        )
+    except (ValueError, KeyError, TypeError):
+        # A proxy's HTML page or an empty body: still tell the person something in their language.
+        code = "not_authenticated" if response.status_code == 401 else "internal_error"
+        return ApiError.from_catalog(response.status_code, code)
+
+
+class ApiClient:
+    def __init__(
+        self,
+        base_url: str,
+        *,
+        timeout_seconds: float = 10.0,
+        token: str | None = None,
+        transport: httpx.AsyncBaseTransport | None = None,
+    ) -> None:
+        self.token = token
+        self._http = httpx.AsyncClient(
+            base_url=base_url.rstrip("/"),
+            timeout=timeout_seconds,
+            transport=transport,
+            headers={"Accept": "application/json"},
+        )
+
+    async def aclose(self) -> None:
+        await self._http.aclose()
+
+    async def request_otp(self, phone: str) -> OtpRequested:
+        data = await self._call("POST", "/auth/otp/request", json={"phone": phone}, auth=False)
+        return _parse(_OTP_REQUESTED, data)
+
+    async def verify_otp(self, phone: str, code: str) -> SignedIn:
+        data = await self._call("POST", "/auth/otp/verify", json={"phone": phone, "code": code}, auth=False)
+        return _parse(_SIGNED_IN, data)
+
+    async def me(self) -> Profile:
+        return _parse(_PROFILE, await self._call("GET", "/me"))
+
+    async def update_me(self, *, display_name: str | None = None, locale: Locale | None = None) -> Profile:
+        body: dict[str, str] = {}
+        if display_name is not None:
+            body["display_name"] = display_name
+        if locale is not None:
+            body["locale"] = locale.value
+        return _parse(_PROFILE, await self._call("PATCH", "/me", json=body))
+
+    async def categories(self) -> list[Category]:
+        return _parse(_CATEGORIES, await self._call("GET", "/categories"))
+
+    async def my_requests(self) -> list[RequestSummary]:
+        return _parse(_REQUESTS, await self._call("GET", "/requests/mine"))
+
+    async def technician_offers(self) -> list[Offer]:
+        return _parse(_OFFERS, await self._call("GET", "/technician/offers"))
+
+    async def technician_jobs(self) -> list[RequestSummary]:
+        return _parse(_REQUESTS, await self._call("GET", "/technician/jobs"))
+
+    async def supervisor_queue(self) -> SupervisorQueue:
+        return _parse(_QUEUE, await self._call("GET", "/supervisor/queue"))
+
+    async def colleges(self) -> list[College]:
+        return _parse(_COLLEGES, await self._call("GET", "/colleges"))
+
+    async def _call(
+        self, method: str, path: str, *, json: Mapping[str, Any] | None = None, auth: bool = True
+    ) -> Any:
+        headers = {"Authorization": f"Bearer {self.token}"} if auth and self.token else {}
+        try:
+            response = await self._http.request(method, path, json=json, headers=headers)
+        except httpx.TransportError as exc:  # refused connections, DNS failures, timeouts, drops
+            raise ApiError.from_catalog(0, NETWORK_UNREACHABLE) from exc
+        if response.is_error:
+            raise _error_from_response(response)
+        try:
+            return response.json()
+        except ValueError as exc:
+            raise ApiError.from_catalog(response.status_code, "internal_error") from exc
+
+
+def _parse(adapter: TypeAdapter[T], data: Any) -> T:
+    try:
+        return adapter.validate_python(data)
+    except ValidationError as exc:
+        # A backend that breaks the contract is a server fault, not something the person can fix.
+        raise ApiError.from_catalog(200, "internal_error") from exc

@@ -1,0 +1,35 @@
+"""Dates and numbers the way Thai (and English) readers expect them."""
+
+from datetime import UTC, datetime, timedelta, timezone
+
+from shared.text import Locale
+
+# Thailand has one time zone and no daylight saving, so a fixed offset is exact.
+BANGKOK = timezone(timedelta(hours=7), "ICT")
+
+_TH_MONTHS = ("ม.ค.", "ก.พ.", "มี.ค.", "เม.ย.", "พ.ค.", "มิ.ย.", "ก.ค.", "ส.ค.", "ก.ย.", "ต.ค.", "พ.ย.", "ธ.ค.")
+_EN_MONTHS = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
+_BUDDHIST_ERA_OFFSET = 543  # Thai readers date things in the Buddhist Era: 2025 CE = 2568 BE
+
+
+def _local(moment: datetime) -> datetime:
+    # A timestamp without zone is taken as UTC, which is what the backend sends.
+    return (moment if moment.tzinfo else moment.replace(tzinfo=UTC)).astimezone(BANGKOK)
+
+
+def format_date(moment: datetime, locale: Locale) -> str:
+    """25 พ.ย. 2568 / 25 Nov 2025, in Thai time."""
+    local = _local(moment)
+    if locale == Locale.TH:
+        return f"{local.day} {_TH_MONTHS[local.month - 1]} {local.year + _BUDDHIST_ERA_OFFSET}"
+    return f"{local.day} {_EN_MONTHS[local.month - 1]} {local.year}"
+
+
+def format_datetime(moment: datetime, locale: Locale) -> str:
+    """25 พ.ย. 2568 14:05 / 25 Nov 2025 14:05, in Thai time."""
+    return f"{format_date(moment, locale)} {_local(moment):%H:%M}"
+
+
+def format_km(km: float) -> str:
+    """One decimal below 10 km, where it matters for a walk or a ride; whole kilometres above."""
+    return f"{km:.1f}" if km < 10 else f"{km:.0f}"

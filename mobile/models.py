@@ -1,0 +1,137 @@
+"""The backend's JSON payloads as typed, immutable objects (the contract the app relies on)."""
+
+from datetime import datetime
+from enum import StrEnum
+from uuid import UUID
+
+from pydantic import BaseModel, ConfigDict
+
+from shared.roles import AppRole
+from shared.statuses import RequestStatus
+from shared.text import Locale
+
+
+class Payload(BaseModel):
+    # Unknown fields are ignored so the backend can grow without breaking installed apps.
+    model_config = ConfigDict(frozen=True, extra="ignore")
+
+
+class CollegeRef(Payload):
+    id: UUID
+    code: str
+    name_th: str
+    name_en: str
+
+    def name(self, locale: Locale) -> str:
+        return self.name_th if locale == Locale.TH else self.name_en
+
+
+class Profile(Payload):
+    id: UUID
+    role: AppRole
+    display_name: str
+    phone: str | None = None
+    locale: Locale = Locale.TH
+    college: CollegeRef | None = None
+
+
+class OtpRequested(Payload):
+    phone: str
+    expires_in: int
+    dev_code: str | None = None
+
+
+class SignedIn(Payload):
+    access_token: str
+    token_type: str = "bearer"
+    expires_in: int
+    profile: Profile
+
+
+class CategorySkill(Payload):
+    skill: str
+    min_level: int
+    name_th: str
+    name_en: str
+
+
+class Category(Payload):
+    code: str
+    name_th: str
+    name_en: str
+    icon: str
+    skills: list[CategorySkill] = []
+
+    def name(self, locale: Locale) -> str:
+        return self.name_th if locale == Locale.TH else self.name_en
+
+
+class RequestSummary(Payload):
+    id: UUID
+    category_code: str
+    category_name_th: str
+    category_name_en: str
+    category_icon: str
+    item: str
+    status: RequestStatus
+    created_at: datetime
+    updated_at: datetime
+    college_name_th: str | None = None
+    college_name_en: str | None = None
+
+    def category_name(self, locale: Locale) -> str:
+        return self.category_name_th if locale == Locale.TH else self.category_name_en
+
+    def college_name(self, locale: Locale) -> str | None:
+        return self.college_name_th if locale == Locale.TH else self.college_name_en
+
+
+class OfferStatus(StrEnum):
+    PENDING = "pending"
+    ACCEPTED = "accepted"
+    DECLINED = "declined"
+    WITHDRAWN = "withdrawn"
+    EXPIRED = "expired"
+
+
+class Offer(Payload):
+    offer_id: UUID
+    request_id: UUID
+    offer_status: OfferStatus
+    category_code: str
+    item: str
+    province: str
+    district: str
+    distance_km: float
+    created_at: datetime
+    expires_at: datetime
+
+
+class SupervisorQueue(Payload):
+    college: CollegeRef
+    counts: dict[str, int]
+    requests: list[RequestSummary]
+
+    def status_counts(self) -> list[tuple[RequestStatus, int]]:
+        """Non-zero counts in state-machine order; statuses this app version does not know are skipped."""
+        return [(s, self.counts[s.value]) for s in RequestStatus if self.counts.get(s.value)]
+
+
+class College(Payload):
+    id: UUID
+    code: str
+    name_th: str
+    name_en: str
+    province_th: str
+    province_en: str
+    region: str
+    lat: float
+    lon: float
+    service_radius_km: float
+    coordinates_approximate: bool = False
+
+    def name(self, locale: Locale) -> str:
+        return self.name_th if locale == Locale.TH else self.name_en
+
+    def province(self, locale: Locale) -> str:
+        return self.province_th if locale == Locale.TH else self.province_en

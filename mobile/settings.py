@@ -1,0 +1,51 @@
+"""The app's one settings object: flet.toml at the project root, overridden by FIXIT_APP_* variables."""
+
+from functools import lru_cache
+from pathlib import Path
+
+from pydantic import Field
+from pydantic_settings import (
+    BaseSettings,
+    PydanticBaseSettingsSource,
+    SettingsConfigDict,
+    TomlConfigSettingsSource,
+)
+
+from shared.text import Locale
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+ASSETS_DIR = PROJECT_ROOT / "assets"
+SETTINGS_FILE = PROJECT_ROOT / "flet.toml"
+
+
+class AppSettings(BaseSettings):
+    model_config = SettingsConfigDict(
+        env_prefix="FIXIT_APP_",
+        toml_file=SETTINGS_FILE,
+        toml_table_header=("app",),
+        extra="ignore",
+    )
+
+    backend_url: str = "http://127.0.0.1:8000"
+    request_timeout_seconds: float = Field(default=10.0, gt=0)
+    default_locale: Locale = Locale.TH
+    host: str = "127.0.0.1"
+    port: int = Field(default=8550, ge=1, le=65535)
+    map_tile_url: str = "https://tile.openstreetmap.org/{z}/{x}/{y}.png"
+
+    @classmethod
+    def settings_customise_sources(
+        cls,
+        settings_cls: type[BaseSettings],
+        init_settings: PydanticBaseSettingsSource,
+        env_settings: PydanticBaseSettingsSource,
+        dotenv_settings: PydanticBaseSettingsSource,
+        file_secret_settings: PydanticBaseSettingsSource,
+    ) -> tuple[PydanticBaseSettingsSource, ...]:
+        # Earlier sources win: explicit arguments (tests), then the environment, then the file.
+        return (init_settings, env_settings, TomlConfigSettingsSource(settings_cls))
+
+
+@lru_cache
+def get_settings() -> AppSettings:
+    return AppSettings()

@@ -1,0 +1,31 @@
+"""SessionStore on Flet's SharedPreferences: browser storage on the web, platform preferences on phones."""
+
+import flet as ft
+
+from mobile.viewmodels.session import StoredSession, decode_session, encode_session
+from shared.text import Locale
+
+SESSION_KEY = "fixit.session"
+# Kept apart from the session: the language is the device's choice and survives a sign-out.
+LOCALE_KEY = "fixit.locale"
+
+
+class PreferencesSessionStore:
+    def __init__(self, prefs: ft.SharedPreferences) -> None:
+        self._prefs = prefs
+
+    async def load(self) -> StoredSession | None:
+        return decode_session(await self._prefs.get(SESSION_KEY))
+
+    async def save(self, stored: StoredSession) -> None:
+        await self._prefs.set(SESSION_KEY, encode_session(stored))
+
+    async def clear(self) -> None:
+        await self._prefs.remove(SESSION_KEY)
+
+    async def load_locale(self) -> Locale | None:
+        raw = await self._prefs.get(LOCALE_KEY)
+        return Locale(raw) if raw in {locale.value for locale in Locale} else None
+
+    async def save_locale(self, locale: Locale) -> None:
+        await self._prefs.set(LOCALE_KEY, locale.value)

@@ -1,0 +1,178 @@
+"""Sign-in by phone: type a number, get a one-time code, type the code."""
+
+from collections.abc import Awaitable, Callable
+from enum import StrEnum
+
+from mobile.api_client import ApiClient, ApiError
+from mobile.models import SignedIn
+from mobile.viewmodels.observable import Observable
+from mobile.viewmodels.session import Session
+from shared.otp import is_well_formed
+from shared.phone import InvalidPhone, national_format, normalize_thai_phone
+from shared.text import UI, Bilingual, error_text
+
+# Server answers that belong next to the code field rather than in the general error line.
+_CODE_ERRORS = frozenset({"invalid_code_format", "otp_invalid", "otp_expired", "otp_too_many_attempts"})
+
+
+class LoginStep(StrEnum):
+    PHONE = "phone"
+    CODE = "code"
+
+
+class LoginViewModel(Observable):
+    def __init__(
+        self, api: ApiClient, session: Session, on_signed_in: Callable[[SignedIn], Awaitable[None]]
+    ) -> None:
+        super().__init__()
+        self._api = api
+        self._session = session
+        self._on_signed_in = on_signed_in
+        self.step = LoginStep.PHONE
+        self.phone_input = ""
+        self.code_input = ""
+        self.phone: str | None = None  # E.164, once the backend accepted the number
+        self.dev_code: str | None = None
+        self.busy = False
+        self.can_retry = False
+        self._phone_error: Bilingual | None = None
+        self._code_error: Bilingual | None = None
+        self._error: Bilingual | None = None
+        self._notice: Bilingual | None = None
+
+    # --- what the view shows, in the current language ------------------------------------------
+
+    @property
+    def phone_error(self) -> str | None:
+        return self._in_locale(self._phone_error)
+
+    @property
+    def code_error(self) -> str | None:
+        return self._in_locale(self._code_error)
+
+    @property
+    def error(self) -> str | None:
+        return self._in_locale(self._error)
+
+    @property
+    def notice(self) -> str | None:
+        """Why the person is back here, e.g. an expired session."""
+        return self._in_locale(self._notice)
+
+    @property
+    def code_sent(self) -> str | None:
+        if self.phone is None:
+            return None
+        return self._in_locale(UI["code_sent"].format(phone=national_format(self.phone)))
+
+    @property
+    def dev_hint(self) -> str | None:
+        if self.dev_code is None:
+            return None
+        return self._in_locale(UI["dev_code_hint"].format(code=self.dev_code))
+
+    # --- input -------------------------------------------------------------------------------------
+
+    def set_phone_input(self, value: str) -> None:
+        # No re-render per keystroke: the field already shows what was typed.
+        self.phone_input = value
+
+    def set_code_input(self, value: str) -> None:
+        self.code_input = value
+
+    # --- actions -----------------------------------------------------------------------------------
+
+    async def request_code(self) -> None:
+        if self.busy:
+            return
+        self._clear_errors()
+        try:
+            phone = normalize_thai_phone(self.phone_input)
+        except InvalidPhone:
+            self._phone_error = error_text("invalid_phone")
+            self._changed()
+            return
+        self._set_busy(True)
+        try:
+            sent = await self._api.request_otp(phone)
+        except ApiError as exc:
+            self._show(exc, field_codes=frozenset({"invalid_phone"}), field="phone")
+            return
+        finally:
+            self.busy = False
+        self.phone = sent.phone
+        self.dev_code = sent.dev_code
+        self.code_input = ""
+        self.step = LoginStep.CODE
+        self._changed()
+
+    async def verify(self) -> None:
+        if self.busy or self.phone is None:
+            return
+        self._clear_errors()
+        code = self.code_input.strip()
+        if not is_well_formed(code):
+            self._code_error = error_text("invalid_code_format")
+            self._changed()
+            return
+        self._set_busy(True)
+        try:
+            signed_in = await self._api.verify_otp(self.phone, code)
+        except ApiError as exc:
+            self._show(exc, field_codes=_CODE_ERRORS, field="code")
+            return
+        finally:
+            self.busy = False
+        self.code_input = ""
+        self.dev_code = None
+        await self._on_signed_in(signed_in)
+
+    async def retry(self) -> None:
+        if self.step == LoginStep.PHONE:
+            await self.request_code()
+        else:
+            await self.verify()
+
+    def change_phone(self) -> None:
+        self._clear_errors()
+        self.step = LoginStep.PHONE
+        self.code_input = ""
+        self.dev_code = None
+        self._changed()
+
+    def reset(self, notice: Bilingual | None = None) -> None:
+        """Back to an empty first step, e.g. after sign-out; the typed number stays for convenience."""
+        self._clear_errors()
+        self._notice = notice
+        self.step = LoginStep.PHONE
+        self.code_input = ""
+        self.phone = None
+        self.dev_code = None
+        self.busy = False
+        self._changed()
+
+    # --- helpers -----------------------------------------------------------------------------------
+
+    def _show(self, exc: ApiError, *, field_codes: frozenset[str], field: str) -> None:
+        self.busy = False
+        if exc.code in field_codes:
+            if field == "phone":
+                self._phone_error = exc.text
+            else:
+                self._code_error = exc.text
+        else:
+            self._error = exc.text
+            # Worth pressing again only when the fault was the line or the server, not the input.
+            self.can_retry = exc.is_network or exc.status >= 500
+        self._changed()
+
+    def _clear_errors(self) -> None:
+        self._phone_error = self._code_error = self._error = self._notice = None
+        self.can_retry = False
+
+    def _set_busy(self, busy: bool) -> None:
+        self.busy = busy
+        self._changed()
+
+    def _in_locale(self, text: Bilingual | None) -> str | None:
+        return None if text is None else text.in_(self._session.locale)

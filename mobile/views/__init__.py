@@ -1,0 +1,1 @@
+"""Thin functions from view-model state to Flet controls; no state and no API calls live here."""

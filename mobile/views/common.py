@@ -1,0 +1,126 @@
+"""Pieces every screen shares: headings, the loading / error / empty states, request cards."""
+
+from collections.abc import Awaitable, Callable
+
+import flet as ft
+
+from mobile.formatting import format_date
+from mobile.models import RequestSummary
+from mobile.viewmodels.home import HomeViewModel, LoadState
+from mobile.views.status import status_chip
+from shared.text import Locale, ui
+
+Action = Callable[[], Awaitable[None]]
+
+FALLBACK_ICON = ft.Icons.BUILD
+
+
+def category_icon(name: str) -> ft.IconData:
+    """Categories name their icon as in ft.Icons (e.g. "KITCHEN"); an unknown name gets a spanner."""
+    icon: ft.IconData = getattr(ft.Icons, name, FALLBACK_ICON)
+    return icon
+
+
+def heading(text: str, *, size: int = 20) -> ft.Control:
+    return ft.Semantics(header=True, content=ft.Text(text, size=size, weight=ft.FontWeight.BOLD))
+
+
+def muted(text: str) -> ft.Text:
+    return ft.Text(text, size=13, color=ft.Colors.ON_SURFACE_VARIANT)
+
+
+def icon_button(icon: ft.IconData, label: str, on_click: Action) -> ft.Control:
+    # Flutter web leaves a tooltip out of the button's accessible name; the icon's label gets merged in.
+    return ft.IconButton(icon=ft.Icon(icon, semantics_label=label), tooltip=label, on_click=on_click)
+
+
+def loading(locale: Locale) -> ft.Control:
+    return ft.Row(
+        [ft.ProgressRing(width=20, height=20, stroke_width=2), ft.Text(ui("loading", locale))],
+        alignment=ft.MainAxisAlignment.CENTER,
+    )
+
+
+def error_message(text: str) -> ft.Control:
+    # A live region: a screen reader reads the error out when it appears, without moving focus.
+    return ft.Semantics(
+        live_region=True,
+        content=ft.Row(
+            [
+                ft.Icon(ft.Icons.ERROR_OUTLINE, color=ft.Colors.ERROR),
+                ft.Text(text, color=ft.Colors.ERROR, expand=True),
+            ],
+            vertical_alignment=ft.CrossAxisAlignment.START,
+        ),
+    )
+
+
+def error_with_retry(text: str, locale: Locale, on_retry: Action) -> ft.Control:
+    return ft.Column(
+        [error_message(text), ft.OutlinedButton(ui("retry", locale), icon=ft.Icons.REFRESH, on_click=on_retry)],
+        horizontal_alignment=ft.CrossAxisAlignment.START,
+    )
+
+
+def empty(text: str) -> ft.Control:
+    return ft.Container(content=muted(text), padding=ft.Padding.symmetric(vertical=16))
+
+
+def section(title: str, locale: Locale, on_refresh: Action | None = None) -> ft.Control:
+    controls: list[ft.Control] = [ft.Container(content=heading(title, size=18), expand=True)]
+    if on_refresh is not None:
+        controls.append(icon_button(ft.Icons.REFRESH, ui("refresh", locale), on_refresh))
+    return ft.Row(controls)
+
+
+def load_state(vm: HomeViewModel, locale: Locale) -> ft.Control | None:
+    """The loading or error block, or None when the data is there to show."""
+    if vm.state in (LoadState.IDLE, LoadState.LOADING):
+        return loading(locale)
+    if vm.state == LoadState.FAILED:
+        return error_with_retry(vm.error or "", locale, vm.retry)
+    return None
+
+
+def greeting(vm: HomeViewModel, locale: Locale) -> ft.Control:
+    return ft.Row(
+        [
+            ft.Column(
+                [heading(vm.greeting, size=22), muted(vm.role_text)],
+                spacing=2,
+                expand=True,
+            ),
+            ft.TextButton(ui("sign_out", locale), icon=ft.Icons.LOGOUT, on_click=vm.sign_out),
+        ],
+        vertical_alignment=ft.CrossAxisAlignment.START,
+    )
+
+
+def request_card(request: RequestSummary, locale: Locale) -> ft.Control:
+    details: list[ft.Control] = [
+        ft.Row(
+            [
+                ft.Icon(category_icon(request.category_icon), color=ft.Colors.PRIMARY),
+                ft.Column(
+                    [
+                        ft.Text(request.item, weight=ft.FontWeight.BOLD),
+                        muted(request.category_name(locale)),
+                    ],
+                    spacing=0,
+                    expand=True,
+                ),
+            ],
+        ),
+        ft.Row(
+            [
+                status_chip(request.status, locale),
+                muted(f"{ui('requested_on', locale)} {format_date(request.created_at, locale)}"),
+            ],
+            wrap=True,
+            run_spacing=4,
+        ),
+    ]
+    college = request.college_name(locale)
+    if college:
+        details.append(muted(f"{ui('college', locale)}: {college}"))
+    return ft.Card(content=ft.Container(content=ft.Column(details, spacing=8), padding=12))

@@ -1,0 +1,78 @@
+"""The frame around every screen: title bar with the language switch, one scrolling column."""
+
+import flet as ft
+
+from mobile.viewmodels.app import AppViewModel, Screen
+from mobile.viewmodels.home import AdminHome, CitizenHome, HomeViewModel, SupervisorHome, TechnicianHome
+from mobile.views.admin import admin_home_view
+from mobile.views.citizen import citizen_home_view
+from mobile.views.common import loading
+from mobile.views.login import login_view
+from mobile.views.supervisor import supervisor_home_view
+from mobile.views.technician import technician_home_view
+from shared.text import Locale, ui
+
+# Wide screens get a phone-width column: long lines are hard to read and the app is designed for phones.
+MAX_CONTENT_WIDTH = 560
+
+
+def app_view(vm: AppViewModel) -> ft.Control:
+    locale = vm.locale
+    return ft.SafeArea(
+        expand=True,
+        content=ft.Column(
+            [
+                _top_bar(vm, locale),
+                ft.Container(
+                    content=_screen(vm, locale),
+                    width=MAX_CONTENT_WIDTH,
+                    padding=ft.Padding.only(left=16, right=16, bottom=24),
+                ),
+            ],
+            scroll=ft.ScrollMode.AUTO,
+            expand=True,
+            horizontal_alignment=ft.CrossAxisAlignment.CENTER,
+        ),
+    )
+
+
+def _top_bar(vm: AppViewModel, locale: Locale) -> ft.Control:
+    return ft.Container(
+        width=MAX_CONTENT_WIDTH,
+        padding=ft.Padding.only(left=16, right=8, top=8),
+        content=ft.Row(
+            [
+                ft.Text(ui("app_title", locale), size=14, color=ft.Colors.ON_SURFACE_VARIANT, expand=True),
+                language_switch(vm, locale),
+            ]
+        ),
+    )
+
+
+def language_switch(vm: AppViewModel, locale: Locale) -> ft.Control:
+    return ft.OutlinedButton(
+        ui("language_switch", locale),
+        icon=ft.Icons.TRANSLATE,
+        tooltip=ui("language_switch_tooltip", locale),
+        on_click=vm.toggle_locale,
+    )
+
+
+def _screen(vm: AppViewModel, locale: Locale) -> ft.Control:
+    if vm.screen == Screen.LOGIN:
+        return login_view(vm.login, locale)
+    if vm.screen == Screen.HOME and vm.home is not None:
+        return home_view(vm.home, locale)
+    return loading(locale)
+
+
+def home_view(vm: HomeViewModel, locale: Locale) -> ft.Control:
+    if isinstance(vm, CitizenHome):
+        return citizen_home_view(vm, locale)
+    if isinstance(vm, TechnicianHome):
+        return technician_home_view(vm, locale)
+    if isinstance(vm, SupervisorHome):
+        return supervisor_home_view(vm, locale)
+    if isinstance(vm, AdminHome):
+        return admin_home_view(vm, locale)
+    raise TypeError(f"no view for {type(vm).__name__}")

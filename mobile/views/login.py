@@ -1,0 +1,85 @@
+"""Sign-in screen: phone number first, then the one-time code."""
+
+import flet as ft
+
+from mobile.viewmodels.login import LoginStep, LoginViewModel
+from mobile.views.common import error_message, heading, muted
+from shared.text import Locale, ui
+
+
+def login_view(vm: LoginViewModel, locale: Locale) -> ft.Control:
+    controls: list[ft.Control] = [
+        ft.Icon(ft.Icons.HANDYMAN, size=48, color=ft.Colors.PRIMARY),
+        heading(ui("app_title", locale), size=22),
+        muted(ui("app_subtitle", locale)),
+    ]
+    if vm.notice:
+        controls.append(error_message(vm.notice))
+    controls += _phone_step(vm, locale) if vm.step == LoginStep.PHONE else _code_step(vm, locale)
+    if vm.error:
+        controls.append(error_message(vm.error))
+        if vm.can_retry:
+            controls.append(ft.OutlinedButton(ui("retry", locale), icon=ft.Icons.REFRESH, on_click=vm.retry))
+    if vm.busy:
+        controls.append(ft.ProgressBar())
+    return ft.Column(controls, spacing=16, horizontal_alignment=ft.CrossAxisAlignment.STRETCH)
+
+
+def _phone_step(vm: LoginViewModel, locale: Locale) -> list[ft.Control]:
+    def typed(e: ft.Event[ft.TextField]) -> None:
+        vm.set_phone_input(e.control.value)
+
+    return [
+        ft.TextField(
+            label=ui("phone_label", locale),
+            hint_text=ui("phone_hint", locale),
+            value=vm.phone_input,
+            error=vm.phone_error,
+            error_max_lines=3,
+            keyboard_type=ft.KeyboardType.PHONE,
+            prefix_icon=ft.Icons.PHONE,
+            autofill_hints=ft.AutofillHint.TELEPHONE_NUMBER,
+            autofocus=True,
+            read_only=vm.busy,
+            on_change=typed,
+            on_submit=vm.request_code,
+        ),
+        ft.FilledButton(ui("request_code", locale), icon=ft.Icons.SMS, disabled=vm.busy, on_click=vm.request_code),
+    ]
+
+
+def _code_step(vm: LoginViewModel, locale: Locale) -> list[ft.Control]:
+    def typed(e: ft.Event[ft.TextField]) -> None:
+        vm.set_code_input(e.control.value)
+
+    controls: list[ft.Control] = []
+    if vm.code_sent:
+        controls.append(ft.Text(vm.code_sent))
+    if vm.dev_hint:
+        controls.append(
+            ft.Container(
+                content=ft.Text(vm.dev_hint, color=ft.Colors.ON_TERTIARY_CONTAINER),
+                bgcolor=ft.Colors.TERTIARY_CONTAINER,
+                border_radius=8,
+                padding=10,
+            )
+        )
+    controls += [
+        ft.TextField(
+            label=ui("code_label", locale),
+            value=vm.code_input,
+            error=vm.code_error,
+            error_max_lines=3,
+            keyboard_type=ft.KeyboardType.NUMBER,
+            max_length=6,
+            prefix_icon=ft.Icons.PASSWORD,
+            autofill_hints=ft.AutofillHint.ONE_TIME_CODE,
+            autofocus=True,
+            read_only=vm.busy,
+            on_change=typed,
+            on_submit=vm.verify,
+        ),
+        ft.FilledButton(ui("verify_code", locale), icon=ft.Icons.LOGIN, disabled=vm.busy, on_click=vm.verify),
+        ft.TextButton(ui("change_phone", locale), icon=ft.Icons.EDIT, disabled=vm.busy, on_click=vm.change_phone),
+    ]
+    return controls

@@ -1,0 +1,73 @@
+"""Technician home: offers near me, then the jobs I took."""
+
+import flet as ft
+
+from mobile.formatting import format_datetime, format_km
+from mobile.models import Offer
+from mobile.strings import t
+from mobile.viewmodels.home import TechnicianHome
+from mobile.views.common import FALLBACK_ICON, category_icon, empty, greeting, load_state, muted, request_card, section
+from mobile.views.status import offer_chip
+from shared.text import Locale, ui
+
+
+def technician_home_view(vm: TechnicianHome, locale: Locale) -> ft.Control:
+    controls: list[ft.Control] = [greeting(vm, locale), section(ui("technician_offers", locale), locale, vm.load)]
+    state = load_state(vm, locale)
+    if state is not None:
+        controls.append(state)
+        return ft.Column(controls, spacing=12)
+    if vm.offers:
+        controls += [_offer_card(o, vm, locale) for o in vm.offers]
+    else:
+        controls.append(empty(ui("technician_empty_offers", locale)))
+    controls.append(section(ui("technician_jobs", locale), locale))
+    if vm.jobs:
+        controls += [request_card(r, locale) for r in vm.jobs]
+    else:
+        controls.append(empty(ui("technician_empty_jobs", locale)))
+    return ft.Column(controls, spacing=12)
+
+
+def _offer_card(offer: Offer, vm: TechnicianHome, locale: Locale) -> ft.Control:
+    category = vm.categories.get(offer.category_code)
+    icon = category_icon(category.icon) if category else FALLBACK_ICON
+    category_name = category.name(locale) if category else offer.category_code
+    return ft.Card(
+        content=ft.Container(
+            padding=12,
+            content=ft.Column(
+                [
+                    ft.Row(
+                        [
+                            ft.Icon(icon, color=ft.Colors.PRIMARY),
+                            ft.Column(
+                                [ft.Text(offer.item, weight=ft.FontWeight.BOLD), muted(category_name)],
+                                spacing=0,
+                                expand=True,
+                            ),
+                        ]
+                    ),
+                    ft.Row(
+                        [
+                            ft.Icon(ft.Icons.PLACE, size=16, color=ft.Colors.ON_SURFACE_VARIANT),
+                            ft.Text(
+                                f"{ui('distance_km', locale, km=format_km(offer.distance_km))} · "
+                                f"{t('area', locale, district=offer.district, province=offer.province)}",
+                                expand=True,
+                            ),
+                        ]
+                    ),
+                    ft.Row(
+                        [
+                            offer_chip(offer.offer_status, locale),
+                            muted(t("offer_expires", locale, time=format_datetime(offer.expires_at, locale))),
+                        ],
+                        wrap=True,
+                        run_spacing=4,
+                    ),
+                ],
+                spacing=8,
+            ),
+        )
+    )

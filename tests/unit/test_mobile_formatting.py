@@ -1,0 +1,33 @@
+"""Dates in Thai time and the Buddhist Era; distances readable at a glance; extra strings complete."""
+
+from datetime import UTC, datetime
+
+from mobile.formatting import format_date, format_datetime, format_km
+from mobile.models import OfferStatus
+from mobile.strings import EXTRA_UI, OFFER_STATUS_LABELS, t
+from shared.text import UI, Locale
+
+
+def test_thai_date_uses_buddhist_era_and_bangkok_time() -> None:
+    late_evening_utc = datetime(2026, 11, 24, 20, 30, tzinfo=UTC)  # already the 25th in Bangkok
+    assert format_date(late_evening_utc, Locale.TH) == "25 พ.ย. 2569"
+    assert format_date(late_evening_utc, Locale.EN) == "25 Nov 2026"
+    assert format_datetime(late_evening_utc, Locale.TH) == "25 พ.ย. 2569 03:30"
+
+
+def test_naive_timestamps_are_taken_as_utc() -> None:
+    assert format_datetime(datetime(2026, 1, 1, 0, 0), Locale.EN) == "1 Jan 2026 07:00"
+
+
+def test_km() -> None:
+    assert format_km(3.24) == "3.2"
+    assert format_km(12.6) == "13"
+
+
+def test_extra_strings_are_complete_and_do_not_shadow_the_catalog() -> None:
+    assert set(OFFER_STATUS_LABELS) == set(OfferStatus)
+    for text in [*EXTRA_UI.values(), *OFFER_STATUS_LABELS.values()]:
+        assert text.th.strip() and text.en.strip()
+    assert not set(EXTRA_UI) & set(UI)
+    assert t("hello", Locale.EN, name="A") == "Hello A"  # shared catalog keys work through t() too
+    assert t("colleges_count", Locale.TH, count=3) == "วิทยาลัยในระบบ 3 แห่ง"

@@ -1,0 +1,274 @@
+"""Shared pieces for the app's unit tests: a fake backend on httpx.MockTransport and a control-tree walker.
+
+Kept in a test_mobile_* module (no tests of its own) because tests/unit/conftest.py belongs to the
+backend side; imported as tests.unit.test_mobile_support.
+"""
+
+import dataclasses
+import json
+from collections.abc import Callable, Iterator
+from datetime import UTC, datetime, timedelta
+from typing import Any
+from uuid import uuid4
+
+import flet as ft
+import httpx
+
+from mobile.api_client import ApiClient
+from mobile.viewmodels.session import StoredSession, decode_session, encode_session
+from shared.phone import InvalidPhone, normalize_thai_phone
+from shared.text import Locale, error_text
+
+BASE_URL = "http://backend.test"
+DEV_CODE = "123456"
+PHONES = {
+    "citizen": "0811111111",
+    "technician": "0822222222",
+    "supervisor": "0833333333",
+    "admin": "0844444444",
+}
+COLLEGE = {
+    "id": str(uuid4()),
+    "code": "1310",
+    "name_th": "วิทยาลัยเทคนิคเชียงใหม่",
+    "name_en": "Chiang Mai Technical College",
+}
+NOW = datetime(2026, 11, 25, 6, 0, tzinfo=UTC)
+
+
+def error_response(status: int, code: str, **values: object) -> httpx.Response:
+    text = error_text(code, **values)
+    return httpx.Response(status, json={"error": {"code": code, "message_th": text.th, "message_en": text.en}})
+
+
+def request_summary(item: str, status: str, *, days_ago: int = 0) -> dict[str, Any]:
+    moment = (NOW - timedelta(days=days_ago)).isoformat()
+    return {
+        "id": str(uuid4()),
+        "category_code": "appliance",
+        "category_name_th": "เครื่องใช้ไฟฟ้า",
+        "category_name_en": "Household appliances",
+        "category_icon": "KITCHEN",
+        "item": item,
+        "status": status,
+        "created_at": moment,
+        "updated_at": moment,
+        "college_name_th": COLLEGE["name_th"],
+        "college_name_en": COLLEGE["name_en"],
+    }
+
+
+Handler = Callable[[httpx.Request], httpx.Response]
+
+
+class FakeBackend:
+    """The backend contract in miniature: checks what the app sends, answers what the contract says."""
+
+    def __init__(self) -> None:
+        self.requests: list[httpx.Request] = []
+        self.offline = False
+        self.tokens: dict[str, str] = {}  # token -> role
+        self.locales: dict[str, str] = {}  # role -> locale stored in the profile
+        self.overrides: dict[tuple[str, str], Handler] = {}
+        self.my_requests = [
+            request_summary("หม้อหุงข้าว", "repairing", days_ago=1),
+            request_summary("พัดลม", "offered", days_ago=3),
+        ]
+        self.offers = [
+            {
+                "offer_id": str(uuid4()),
+                "request_id": str(uuid4()),
+                "offer_status": "pending",
+                "category_code": "appliance",
+                "item": "ตู้เย็นไม่เย็น",
+                "province": "เชียงใหม่",
+                "district": "เมืองเชียงใหม่",
+                "distance_km": 3.24,
+                "created_at": NOW.isoformat(),
+                "expires_at": (NOW + timedelta(hours=20)).isoformat(),
+            }
+        ]
+        self.jobs = [request_summary("โทรทัศน์", "diagnosing")]
+        self.queue_counts = {"repairing": 1, "offered": 1, "done": 0}
+        self.colleges = [
+            {
+                **COLLEGE,
+                "province_th": "เชียงใหม่",
+                "province_en": "Chiang Mai",
+                "region": "north",
+                "lat": 18.79,
+                "lon": 98.98,
+                "service_radius_km": 30,
+                "coordinates_approximate": False,
+            }
+        ]
+
+    # --- wiring --------------------------------------------------------------------------------
+
+    def client(self) -> ApiClient:
+        return ApiClient(BASE_URL, transport=httpx.MockTransport(self.handle))
+
+    def issue_token(self, role: str) -> str:
+        token = f"token-{role}-{uuid4().hex[:8]}"
+        self.tokens[token] = role
+        return token
+
+    def calls(self, method: str, path: str) -> list[httpx.Request]:
+        return [r for r in self.requests if r.method == method and r.url.path == path]
+
+    def paths(self) -> list[str]:
+        return [f"{r.method} {r.url.path}" for r in self.requests]
+
+    # --- the contract ----------------------------------------------------------------------------
+
+    def profile(self, role: str) -> dict[str, Any]:
+        return {
+            "id": str(uuid4()),
+            "role": role,
+            "display_name": {"citizen": "สมชาย ใจดี", "technician": "วิชัย", "supervisor": "ครูสมศรี"}.get(
+                role, "ผู้ดูแล"
+            ),
+            "phone": normalize_thai_phone(PHONES[role]),
+            "locale": self.locales.get(role, "th"),
+            "college": COLLEGE if role in ("technician", "supervisor") else None,
+        }
+
+    def handle(self, request: httpx.Request) -> httpx.Response:
+        self.requests.append(request)
+        if self.offline:
+            raise httpx.ConnectError("connection refused", request=request)
+        override = self.overrides.get((request.method, request.url.path))
+        if override is not None:
+            return override(request)
+        route = (request.method, request.url.path)
+        if route == ("POST", "/auth/otp/request"):
+            return self._otp_request(request)
+        if route == ("POST", "/auth/otp/verify"):
+            return self._otp_verify(request)
+        if route == ("GET", "/categories"):
+            return httpx.Response(
+                200,
+                json=[{"code": "appliance", "name_th": "เครื่องใช้ไฟฟ้า", "name_en": "Household appliances",
+                       "icon": "KITCHEN", "skills": []}],
+            )
+        role = self._role(request)
+        if role is None:
+            return error_response(401, "token_invalid")
+        if route == ("GET", "/me"):
+            return httpx.Response(200, json=self.profile(role))
+        if route == ("PATCH", "/me"):
+            body = json.loads(request.content)
+            if "locale" in body:
+                self.locales[role] = body["locale"]
+            return httpx.Response(200, json=self.profile(role))
+        owner = {
+            "/requests/mine": "citizen",
+            "/technician/offers": "technician",
+            "/technician/jobs": "technician",
+            "/supervisor/queue": "supervisor",
+            "/colleges": None,
+        }
+        if request.url.path not in owner:
+            return error_response(404, "not_found")
+        needed = owner[request.url.path]
+        if needed is not None and needed != role:
+            return error_response(403, "forbidden_role")
+        data: Any = {
+            "/requests/mine": self.my_requests,
+            "/technician/offers": self.offers,
+            "/technician/jobs": self.jobs,
+            "/supervisor/queue": {"college": COLLEGE, "counts": self.queue_counts, "requests": self.my_requests},
+            "/colleges": self.colleges,
+        }[request.url.path]
+        return httpx.Response(200, json=data)
+
+    def _role(self, request: httpx.Request) -> str | None:
+        header = request.headers.get("authorization", "")
+        return self.tokens.get(header.removeprefix("Bearer ")) if header.startswith("Bearer ") else None
+
+    def _otp_request(self, request: httpx.Request) -> httpx.Response:
+        assert "authorization" not in request.headers, "sign-in calls carry no token"
+        body = json.loads(request.content)
+        try:
+            phone = normalize_thai_phone(body["phone"])
+        except InvalidPhone:
+            return error_response(422, "invalid_phone")
+        return httpx.Response(200, json={"phone": phone, "expires_in": 300, "dev_code": DEV_CODE})
+
+    def _otp_verify(self, request: httpx.Request) -> httpx.Response:
+        body = json.loads(request.content)
+        if body["code"] != DEV_CODE:
+            return error_response(400, "otp_invalid")
+        phone = normalize_thai_phone(body["phone"])
+        role = next(r for r, p in PHONES.items() if normalize_thai_phone(p) == phone)
+        token = self.issue_token(role)
+        return httpx.Response(
+            200, json={"access_token": token, "token_type": "bearer", "expires_in": 3600, "profile": self.profile(role)}
+        )
+
+
+class MemoryStore:
+    """SessionStore in memory, going through the same encoding as the real device storage."""
+
+    def __init__(self, session: StoredSession | None = None, locale: Locale | None = None) -> None:
+        self.raw: str | None = encode_session(session) if session else None
+        self.locale = locale
+
+    async def load(self) -> StoredSession | None:
+        return decode_session(self.raw)
+
+    async def save(self, stored: StoredSession) -> None:
+        self.raw = encode_session(stored)
+
+    async def clear(self) -> None:
+        self.raw = None
+
+    async def load_locale(self) -> Locale | None:
+        return self.locale
+
+    async def save_locale(self, locale: Locale) -> None:
+        self.locale = locale
+
+
+# --- control trees ---------------------------------------------------------------------------------
+
+
+def walk(control: object) -> Iterator[ft.BaseControl]:
+    """Every control in a tree, following child controls in any field (content, controls, label, ...)."""
+    if not isinstance(control, ft.BaseControl):
+        return
+    yield control
+    for field in dataclasses.fields(control):
+        if field.name.startswith("_") or field.name == "parent":
+            continue
+        value = getattr(control, field.name, None)
+        children = value if isinstance(value, list) else [value]
+        for child in children:
+            if isinstance(child, ft.BaseControl):
+                yield from walk(child)
+
+
+def texts(control: object) -> list[str]:
+    """What a reader sees: Text values, and plain-string contents, labels and errors of other controls."""
+    found: list[str] = []
+    for c in walk(control):
+        if isinstance(c, ft.Text):
+            found.append(c.value)
+        for name in ("content", "label", "error"):
+            value = getattr(c, name, None)
+            if isinstance(value, str):
+                found.append(value)
+    return found
+
+
+def find(control: object, kind: type[Any], predicate: Callable[[Any], bool] = lambda _: True) -> list[Any]:
+    return [c for c in walk(control) if isinstance(c, kind) and predicate(c)]
+
+
+def button_named(control: object, name: str) -> ft.BaseControl:
+    buttons = [
+        c for c in walk(control)
+        if isinstance(c, ft.Button | ft.TextButton | ft.OutlinedButton | ft.FilledButton) and c.content == name
+    ]
+    assert len(buttons) == 1, f"expected one button {name!r}, found {len(buttons)} in {texts(control)}"
+    return buttons[0]
