@@ -1,0 +1,345 @@
+"""One photo pipeline for the app (before upload) and the backend (on receipt): bytes in, bytes out.
+
+The app runs it to spare a citizen's mobile data; the backend runs it again because a client can
+send anything. The output is a fresh encode of the pixels only, so no EXIF (GPS!), XMP, comment or
+text chunk of the input can survive it.
+
+Accepted: JPEG, PNG, WebP (first frame when animated), and HEIC/HEIF only when the optional
+``pillow_heif`` is installed. GIF, BMP, TIFF, AVIF and friends are refused as
+``photo_unsupported_format``: phones do not take photos in them, and each extra decoder is attack
+surface on a server that decodes strangers' files.
+"""
+
+import io
+import warnings
+from dataclasses import dataclass
+from functools import cache
+
+from PIL import ExifTags, Image, ImageFile, features
+
+MAX_PHOTOS_PER_REQUEST = 5
+MAX_INPUT_BYTES = 20 * 1024 * 1024
+MAX_PIXELS = 50_000_000
+
+WEBP_QUALITY = 80
+# libwebp's method trades encode time for size. Measured on 1600×1200 photos (bench/photos.py):
+# methods 0-2 take ~35-60 ms and land within ±5 % of each other in bytes and PSNR, while 3-4 (4 is
+# libwebp's default) take ~135 ms for under 1 % fewer bytes. 1 is the fast end; the phone pays it too.
+WEBP_METHOD = 1
+JPEG_QUALITY = 82
+# After JPEG's DCT scaling the remaining shrink is under 2x, where bilinear is indistinguishable from
+# bicubic/Lanczos by eye on text and edges yet 1.5-2x faster (bench/photos.py); still antialiased,
+# since Pillow widens the filter by the scale factor. Thumbnails are small: they get bicubic.
+RESAMPLE = Image.Resampling.BILINEAR
+THUMB_RESAMPLE = Image.Resampling.BICUBIC
+
+_MB = 1024 * 1024
+
+PHOTO_ERRORS: dict[str, tuple[str, str]] = {
+    "photo_not_image": (
+        "ไฟล์นี้ไม่ใช่รูปภาพ กรุณาเลือกรูปถ่าย",
+        "This file is not an image. Please choose a photo.",
+    ),
+    "photo_truncated": (
+        "ไฟล์รูปภาพนี้เสียหายหรือไม่สมบูรณ์ กรุณาถ่ายหรือเลือกรูปใหม่อีกครั้ง",
+        "This photo is damaged or incomplete. Please take or choose it again.",
+    ),
+    "photo_too_large": (
+        f"รูปภาพมีขนาดใหญ่เกิน {MAX_INPUT_BYTES // _MB} MB กรุณาเลือกรูปที่เล็กกว่านี้",
+        f"This photo is larger than {MAX_INPUT_BYTES // _MB} MB. Please choose a smaller one.",
+    ),
+    "photo_too_many_pixels": (
+        f"รูปภาพมีความละเอียดสูงเกินไป (เกิน {MAX_PIXELS // 1_000_000} ล้านพิกเซล) กรุณาเลือกรูปที่เล็กกว่านี้",
+        f"This photo has too many pixels (over {MAX_PIXELS // 1_000_000} megapixels). Please choose a smaller one.",
+    ),
+    "photo_heic_unsupported": (
+        "ยังไม่รองรับรูปภาพแบบ HEIC กรุณาส่งเป็น JPEG หรือตั้งค่ากล้องเป็น “เข้ากันได้มากที่สุด”",
+        "HEIC photos are not supported yet. Please send a JPEG, or set the camera to “Most Compatible”.",
+    ),
+    "photo_unsupported_format": (
+        "ไม่รองรับไฟล์รูปภาพประเภทนี้ กรุณาส่งรูปแบบ JPEG, PNG หรือ WebP",
+        "This image format is not supported. Please send a JPEG, PNG or WebP photo.",
+    ),
+    "photo_too_many": (
+        f"ส่งรูปได้ไม่เกิน {MAX_PHOTOS_PER_REQUEST} รูปต่อครั้ง",
+        f"You can send up to {MAX_PHOTOS_PER_REQUEST} photos at a time.",
+    ),
+}
+
+
+class PhotoRejected(ValueError):
+    """A photo we will not store; `code` is a key of PHOTO_ERRORS, safe to show to the sender."""
+
+    def __init__(self, code: str) -> None:
+        if code not in PHOTO_ERRORS:
+            raise KeyError(f"unknown photo error code: {code!r}")
+        super().__init__(code)
+        self.code = code
+
+    @property
+    def message_th(self) -> str:
+        return PHOTO_ERRORS[self.code][0]
+
+    @property
+    def message_en(self) -> str:
+        return PHOTO_ERRORS[self.code][1]
+
+
+@dataclass(frozen=True)
+class ProcessedPhoto:
+    image: bytes
+    thumbnail: bytes
+    content_type: str
+    width: int
+    height: int
+    thumb_width: int
+    thumb_height: int
+    source_format: str
+
+
+def check_photo_count(n: int) -> None:
+    if n > MAX_PHOTOS_PER_REQUEST:
+        raise PhotoRejected("photo_too_many")
+
+
+# ftyp brands (ISO base media file format) that mean HEIF stills; "mif1"/"msf1" are generic HEIF
+# brands that AVIF files also carry, so those are told apart by their compatible brands.
+_HEIF_BRANDS = frozenset({b"heic", b"heix", b"hevc", b"hevx", b"heim", b"heis", b"hevm", b"hevs"})
+_GENERIC_HEIF_BRANDS = frozenset({b"mif1", b"msf1", b"mif2"})
+_AVIF_BRANDS = frozenset({b"avif", b"avis"})
+
+# Images we recognise but refuse: worth a better answer than "this is not an image".
+_OTHER_IMAGE_MAGIC = (
+    b"GIF87a",
+    b"GIF89a",
+    b"II*\x00",  # TIFF (and camera raw files built on it)
+    b"MM\x00*",
+    b"II+\x00",  # BigTIFF
+    b"MM\x00+",
+    b"\x00\x00\x01\x00",  # ICO
+    b"8BPS",  # Photoshop
+    b"\x00\x00\x00\x0cjP  \r\n\x87\n",  # JPEG 2000
+    b"\xff\x4f\xff\x51",  # JPEG 2000 codestream
+    b"\xff\x0a",  # JPEG XL codestream
+    b"\x00\x00\x00\x0cJXL \r\n\x87\n",  # JPEG XL container
+    b"qoif",
+)
+_BMP_HEADER_SIZES = frozenset({12, 40, 52, 56, 64, 108, 124})
+
+
+def _ftyp_brands(head: bytes) -> tuple[bytes, list[bytes]] | None:
+    if len(head) < 16 or head[4:8] != b"ftyp":
+        return None
+    box_end = min(int.from_bytes(head[0:4], "big"), len(head))
+    compatible = [head[i : i + 4] for i in range(16, box_end - 3, 4)]
+    return head[8:12], compatible
+
+
+def _sniff(head: bytes) -> str:
+    """The Pillow format name to decode with, judged by content alone (names and MIME types lie)."""
+    if head.startswith(b"\xff\xd8\xff"):
+        return "JPEG"
+    if head.startswith(b"\x89PNG\r\n\x1a\n"):
+        return "PNG"
+    if head[0:4] == b"RIFF" and head[8:12] == b"WEBP":
+        return "WEBP"
+    brands = _ftyp_brands(head)
+    if brands is not None:
+        major, compatible = brands
+        every = {major, *compatible}
+        if major in _AVIF_BRANDS:
+            raise PhotoRejected("photo_unsupported_format")
+        if every & _HEIF_BRANDS:
+            return "HEIF"
+        if major in _GENERIC_HEIF_BRANDS:
+            if every & _AVIF_BRANDS:
+                raise PhotoRejected("photo_unsupported_format")
+            return "HEIF"
+        raise PhotoRejected("photo_not_image")  # MP4, MOV, 3GP: a video is not a photo
+    if head.startswith(_OTHER_IMAGE_MAGIC):
+        raise PhotoRejected("photo_unsupported_format")
+    # "BM" alone would also match text that starts with those letters; the DIB header size pins it.
+    if head.startswith(b"BM") and int.from_bytes(head[14:18], "little") in _BMP_HEADER_SIZES:
+        raise PhotoRejected("photo_unsupported_format")
+    raise PhotoRejected("photo_not_image")
+
+
+@cache
+def _heif_available() -> bool:
+    # Imported lazily: pillow-heif is an optional native wheel that not every platform (or the
+    # app bundle) has, and registering it changes global Pillow state only when it is present.
+    try:
+        import pillow_heif  # type: ignore[import-not-found,unused-ignore]
+    except ImportError:
+        return False
+    pillow_heif.register_heif_opener()
+    return True
+
+
+def _fit(size: tuple[int, int], limit: int) -> tuple[int, int]:
+    width, height = size
+    longest = max(width, height)
+    if longest <= limit:
+        return size
+    scale = limit / longest
+    return max(1, round(width * scale)), max(1, round(height * scale))
+
+
+def _has_alpha(im: Image.Image) -> bool:
+    return im.mode in ("RGBA", "LA", "PA", "RGBa", "La") or (im.mode == "P" and "transparency" in im.info)
+
+
+def _resizable(im: Image.Image) -> Image.Image:
+    """Bring modes that resize badly (nearest-neighbour only) or not at all to 8-bit L/RGB/RGBA."""
+    if im.mode in ("P", "PA"):
+        return im.convert("RGBA" if _has_alpha(im) else "RGB")
+    if im.mode == "1":
+        return im.convert("L")
+    if im.mode.startswith("I;16") or im.mode == "I":
+        # 16-bit greyscale PNG: a plain convert("L") clips at 255 and turns most photos white.
+        return im.convert("I").point(lambda v: v * (1 / 256), "L")
+    if im.mode not in ("L", "LA", "RGB", "RGBA", "CMYK"):
+        return im.convert("RGBA" if _has_alpha(im) else "RGB")
+    return im
+
+
+def _to_srgb(im: Image.Image, icc: bytes | None) -> Image.Image:
+    """Colour-convert by the embedded ICC profile (the profile itself is then dropped with the rest)."""
+    out_mode = "RGBA" if im.mode == "RGBA" else "RGB"
+    if icc and im.mode in ("RGB", "RGBA", "CMYK") and features.check("littlecms2"):
+        from PIL import ImageCms
+
+        try:
+            src = ImageCms.ImageCmsProfile(io.BytesIO(icc))
+            # An sRGB profile is the output's assumed space already: converting would only cost time.
+            if im.mode != "CMYK" and "srgb" in ImageCms.getProfileDescription(src).lower():
+                return im
+            converted = ImageCms.profileToProfile(
+                im, src, ImageCms.createProfile("sRGB"), outputMode=out_mode, renderingIntent=ImageCms.Intent.PERCEPTUAL
+            )
+        except (ImageCms.PyCMSError, OSError, ValueError, TypeError):
+            converted = None
+        if converted is not None:
+            return converted
+    # Without a usable profile, phones' pixels are sRGB by convention; CMYK gets Pillow's naive formula.
+    return im.convert(out_mode) if im.mode in ("CMYK",) else im
+
+
+_TRANSPOSE: dict[int, Image.Transpose] = {
+    2: Image.Transpose.FLIP_LEFT_RIGHT,
+    3: Image.Transpose.ROTATE_180,
+    4: Image.Transpose.FLIP_TOP_BOTTOM,
+    5: Image.Transpose.TRANSPOSE,
+    6: Image.Transpose.ROTATE_270,
+    7: Image.Transpose.TRANSVERSE,
+    8: Image.Transpose.ROTATE_90,
+}
+
+
+def _orientation(im: Image.Image) -> int:
+    try:
+        value = im.getexif().get(ExifTags.Base.Orientation, 1)
+    except Exception:  # a mangled EXIF block must not cost the citizen their photo
+        return 1
+    return value if isinstance(value, int) else 1
+
+
+def _flatten(im: Image.Image, *, keep_alpha: bool) -> Image.Image:
+    if im.mode == "LA":
+        im = im.convert("RGBA")
+    if im.mode != "RGBA":
+        return im
+    alpha_min, _ = im.getchannel("A").getextrema()
+    if alpha_min == 255:
+        return im.convert("RGB")  # opaque after all: an alpha plane would only add bytes
+    if keep_alpha:
+        return im
+    background = Image.new("RGB", im.size, (255, 255, 255))
+    background.paste(im, mask=im.getchannel("A"))
+    return background
+
+
+def _encode(im: Image.Image, webp: bool) -> bytes:
+    buf = io.BytesIO()
+    # A fresh Image.info: JPEG's encoder would otherwise copy the input's COM comment from it.
+    im.info = {}
+    if webp:
+        im.save(buf, "WEBP", quality=WEBP_QUALITY, method=WEBP_METHOD)
+    else:
+        im.save(buf, "JPEG", quality=JPEG_QUALITY, optimize=True, progressive=True)
+    return buf.getvalue()
+
+
+def _decode(data: bytes, fmt: str, max_side: int) -> tuple[Image.Image, int, bytes | None]:
+    """Decode at the smallest size still >= the target; also return EXIF orientation and ICC profile."""
+    if ImageFile.LOAD_TRUNCATED_IMAGES:
+        # Process-wide switch we must not flip back behind other code's back; with it on, half an
+        # upload decodes "fine" with a grey bottom half, so fail loudly instead.
+        raise RuntimeError("PIL.ImageFile.LOAD_TRUNCATED_IMAGES is on: photos cannot be checked for truncation")
+    # Pillow only warns between its own limit (~89 MP) and twice that; as an error it becomes our
+    # refusal. The warnings filter is process-wide (racy across threads), which is acceptable only
+    # because the stricter MAX_PIXELS check right after is what actually protects us.
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", Image.DecompressionBombWarning)
+        try:
+            im = Image.open(io.BytesIO(data), formats=[fmt])  # reads the header only
+        except (Image.DecompressionBombError, Image.DecompressionBombWarning):
+            raise PhotoRejected("photo_too_many_pixels") from None
+        except (OSError, SyntaxError, ValueError, EOFError, IndexError, KeyError, TypeError) as exc:
+            # The magic bytes said image, so a header Pillow cannot read is a damaged file.
+            raise PhotoRejected("photo_truncated") from exc
+    width, height = im.size
+    if width * height > MAX_PIXELS:
+        raise PhotoRejected("photo_too_many_pixels")
+    if fmt == "JPEG":
+        target = _fit(im.size, max_side)
+        if target != im.size:
+            # DCT scaling: libjpeg decodes straight to 1/2, 1/4 or 1/8 size, never below target.
+            im.draft("RGB", target)
+    try:
+        im.load()
+    except (OSError, SyntaxError, ValueError, EOFError, IndexError, KeyError, TypeError) as exc:
+        raise PhotoRejected("photo_truncated") from exc
+    # Read after load(): a PNG may keep its eXIf chunk behind the pixel data.
+    icc = im.info.get("icc_profile")
+    return im, _orientation(im), icc if isinstance(icc, bytes) else None
+
+
+def process_photo(data: bytes, *, max_side: int = 1600, thumb_side: int = 320) -> ProcessedPhoto:
+    """Check, orient, shrink and re-encode a photo; raises PhotoRejected with a PHOTO_ERRORS code."""
+    if max_side < 1 or thumb_side < 1:
+        raise ValueError("max_side and thumb_side must be positive")
+    # Before anything touches the bytes: a size limit that needs decoding first protects nothing.
+    if len(data) > MAX_INPUT_BYTES:
+        raise PhotoRejected("photo_too_large")
+    fmt = _sniff(bytes(data[:64]))
+    if fmt == "HEIF" and not _heif_available():
+        raise PhotoRejected("photo_heic_unsupported")
+    webp = bool(features.check("webp"))
+    if fmt == "WEBP" and not webp:
+        raise PhotoRejected("photo_unsupported_format")  # a Pillow built without libwebp cannot read it either
+
+    im, orientation, icc = _decode(data, fmt, max_side)
+    source_format = im.format or fmt
+    im = _resizable(im)
+    target = _fit(im.size, max_side)
+    if target != im.size:
+        # reducing_gap lets Pillow box-reduce by an integer factor first (PNG/WebP have no draft).
+        im = im.resize(target, RESAMPLE, reducing_gap=3.0)
+    im = _to_srgb(im, icc)
+    im = _flatten(im, keep_alpha=webp)
+    if orientation in _TRANSPOSE:
+        # After the shrink, the rotation moves a fraction of the pixels a rotation of the original would.
+        im = im.transpose(_TRANSPOSE[orientation])
+
+    thumb = im.resize(_fit(im.size, thumb_side), THUMB_RESAMPLE, reducing_gap=2.0)
+    return ProcessedPhoto(
+        image=_encode(im, webp),
+        thumbnail=_encode(thumb, webp),
+        content_type="image/webp" if webp else "image/jpeg",
+        width=im.width,
+        height=im.height,
+        thumb_width=thumb.width,
+        thumb_height=thumb.height,
+        source_format=source_format,
+    )
