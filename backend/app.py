@@ -9,6 +9,7 @@ from fastapi.middleware.cors import CORSMiddleware
 
 from backend.db import make_pool
 from backend.errors import install_error_handlers
+from backend.photo_store import make_photo_store
 from backend.routes import auth, catalog, health, homes, me, requests
 from backend.settings import Settings, get_settings
 
@@ -35,6 +36,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         lifespan=lifespan,
     )
     app.state.settings = settings
+    app.state.photo_store = make_photo_store(settings)
     app.add_middleware(
         CORSMiddleware,
         allow_origins=settings.cors_origins,

@@ -10,6 +10,7 @@ from psycopg_pool import AsyncConnectionPool
 from backend.auth.tokens import Identity, InvalidToken, verify_token
 from backend.db import Conn, user_tx
 from backend.errors import ApiError
+from backend.photo_store import PhotoStore
 from backend.settings import Settings
 
 _bearer = HTTPBearer(auto_error=False, description="Supabase-format access token")
@@ -27,6 +28,14 @@ def get_pool(request: Request) -> AsyncConnectionPool[Conn]:
 
 SettingsDep = Annotated[Settings, Depends(get_settings)]
 PoolDep = Annotated[AsyncConnectionPool[Conn], Depends(get_pool)]
+
+
+def get_photo_store(request: Request) -> PhotoStore:
+    store: PhotoStore = request.app.state.photo_store
+    return store
+
+
+PhotoStoreDep = Annotated[PhotoStore, Depends(get_photo_store)]
 
 
 def get_identity(

@@ -188,7 +188,18 @@ class RequestDetail(RequestSummary):
     rating: int | None
     rating_comment: str | None
     timeline: list[StatusEventOut]
+    photos: list["PhotoOut"]
 
 
 class TransitionBody(BaseModel):
     note: str = Field("", max_length=1000)
+
+
+class PhotoOut(BaseModel):
+    id: uuid.UUID
+    kind: Literal["before", "after"]
+    idx: int
+    content_type: str
+    width: int
+    height: int
+    bytes: int

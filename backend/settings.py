@@ -53,6 +53,8 @@ class Settings(BaseSettings):
         validation_alias=AliasChoices("SUPABASE_SERVICE_ROLE_KEY", "FIXIT_SUPABASE_SERVICE_ROLE_KEY"),
     )
 
+    photos_bucket: str = "request-photos"
+
     data_dir: Path = PROJECT_ROOT / ".data"
     assets_dir: Path = PROJECT_ROOT / "assets"
     cors_origins: list[str] = ["http://127.0.0.1:8550", "http://localhost:8550"]

@@ -7,6 +7,7 @@ in one place makes a missing translation a failing unit test instead of a blank 
 from dataclasses import dataclass
 from enum import StrEnum
 
+from shared.photos import PHOTO_ERRORS
 from shared.roles import AppRole
 from shared.statuses import RequestStatus
 
@@ -92,6 +93,8 @@ ERRORS: dict[str, Bilingual] = {
         "ชื่อที่แสดงต้องมี 1–80 ตัวอักษร", "The display name must have 1–80 characters"
     ),
 }
+
+ERRORS.update({code: B(th, en) for code, (th, en) in PHOTO_ERRORS.items()})
 
 STATUS_LABELS: dict[RequestStatus, Bilingual] = {
     RequestStatus.SUBMITTED: B("ได้รับคำขอแล้ว", "Received"),

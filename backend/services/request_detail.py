@@ -33,4 +33,9 @@ async def request_detail(conn: Conn, request_id: uuid.UUID) -> dict[str, Any]:
            from public.status_events e where e.request_id = %s order by e.id""",
         [request_id],
     )
-    return {**row, "timeline": await events.fetchall()}
+    photos = await conn.execute(
+        "select id, kind, idx, content_type, width, height, bytes from public.request_photos "
+        "where request_id = %s order by kind desc, idx",
+        [request_id],
+    )
+    return {**row, "timeline": await events.fetchall(), "photos": await photos.fetchall()}

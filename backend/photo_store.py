@@ -1,0 +1,78 @@
+"""Where photo bytes live: a folder on disk locally, a Supabase Storage bucket in production.
+
+Both keep the same object paths (`requests/<request id>/before-0.webp`), so the database rows do not care which
+store wrote them.
+"""
+
+import asyncio
+from pathlib import Path
+from typing import Protocol
+
+from storage3 import AsyncStorageClient
+
+from backend.settings import Settings
+
+
+class PhotoStore(Protocol):
+    async def put(self, path: str, data: bytes, content_type: str) -> None: ...
+    async def get(self, path: str) -> bytes | None: ...
+    async def delete(self, paths: list[str]) -> None: ...
+
+
+class DiskPhotoStore:
+    def __init__(self, root: Path) -> None:
+        self.root = root
+
+    def _file(self, path: str) -> Path:
+        target = (self.root / path).resolve()
+        if not target.is_relative_to(self.root.resolve()):
+            raise ValueError(f"photo path escapes the store: {path}")
+        return target
+
+    async def put(self, path: str, data: bytes, content_type: str) -> None:
+        target = self._file(path)
+
+        def write() -> None:
+            target.parent.mkdir(parents=True, exist_ok=True)
+            tmp = target.with_suffix(target.suffix + ".part")
+            tmp.write_bytes(data)
+            tmp.replace(target)  # a reader never sees half a photo
+
+        await asyncio.to_thread(write)
+
+    async def get(self, path: str) -> bytes | None:
+        target = self._file(path)
+        return await asyncio.to_thread(lambda: target.read_bytes() if target.exists() else None)
+
+    async def delete(self, paths: list[str]) -> None:
+        for path in paths:
+            self._file(path).unlink(missing_ok=True)
+
+
+class SupabasePhotoStore:
+    """A private bucket; the service-role key is used server-side only, never sent to the app."""
+
+    def __init__(self, url: str, service_key: str, bucket: str) -> None:
+        self._client = AsyncStorageClient(
+            url.rstrip("/") + "/storage/v1/", {"apikey": service_key, "Authorization": f"Bearer {service_key}"}
+        )
+        self._bucket = bucket
+
+    async def put(self, path: str, data: bytes, content_type: str) -> None:
+        await self._client.from_(self._bucket).upload(
+            path, data, {"content-type": content_type, "upsert": "true", "cache-control": "31536000"}
+        )
+
+    async def get(self, path: str) -> bytes | None:
+        data: bytes = await self._client.from_(self._bucket).download(path)
+        return data
+
+    async def delete(self, paths: list[str]) -> None:
+        await self._client.from_(self._bucket).remove(paths)
+
+
+def make_photo_store(settings: Settings) -> PhotoStore:
+    key = settings.supabase_service_role_key.get_secret_value()
+    if settings.supabase_url and key:
+        return SupabasePhotoStore(settings.supabase_url, key, settings.photos_bucket)
+    return DiskPhotoStore(settings.photos_dir)
