@@ -9,6 +9,7 @@ import sys
 import tempfile
 import time
 from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -38,15 +39,15 @@ class RunningSystem:
     app_url: str
     api_url: str
     log_path: Path
+    process: subprocess.Popen[bytes]
 
 
-@pytest.fixture(scope="session")
-def system() -> Iterator[RunningSystem]:
-    """`fixit-backend dev`, exactly what `./fixit run` starts, on free ports with a throwaway data folder."""
-    data_dir = Path(tempfile.mkdtemp(prefix="fixit-e2e-"))
+@contextmanager
+def run_system(data_dir: Path, log_name: str) -> Iterator[RunningSystem]:
+    """`fixit-backend dev`, exactly what `./fixit run` starts, on free ports; Ctrl-C (SIGINT) at the end."""
     backend_port, app_port = _free_port(), _free_port()
     OUTPUT_DIR.mkdir(exist_ok=True)
-    log_path = OUTPUT_DIR / "e2e-system.log"
+    log_path = OUTPUT_DIR / log_name
     env = {k: v for k, v in os.environ.items() if k != "DATABASE_URL"}
     env.update({"FIXIT_DATA_DIR": str(data_dir), "PYTHONUNBUFFERED": "1"})
     with log_path.open("wb") as log:
@@ -55,17 +56,25 @@ def system() -> Iterator[RunningSystem]:
              "--app-port", str(app_port), "--no-open-browser"],
             cwd=PROJECT_ROOT, env=env, stdout=log, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL,
         )
+        system = RunningSystem(f"http://127.0.0.1:{app_port}/", f"http://127.0.0.1:{backend_port}", log_path, proc)
         try:
-            _wait_ready(proc, f"http://127.0.0.1:{backend_port}/health", f"http://127.0.0.1:{app_port}/",
-                        log_path=log_path)
-            yield RunningSystem(f"http://127.0.0.1:{app_port}/", f"http://127.0.0.1:{backend_port}", log_path)
+            _wait_ready(proc, f"{system.api_url}/health", system.app_url, log_path=log_path)
+            yield system
         finally:
-            proc.send_signal(signal.SIGINT)  # what Ctrl-C does
-            try:
-                proc.wait(timeout=30)
-            except subprocess.TimeoutExpired:
-                proc.kill()
-            shutil.rmtree(data_dir, ignore_errors=True)
+            if proc.poll() is None:
+                proc.send_signal(signal.SIGINT)  # what Ctrl-C does
+                try:
+                    proc.wait(timeout=30)
+                except subprocess.TimeoutExpired:
+                    proc.kill()
+
+
+@pytest.fixture(scope="session")
+def system() -> Iterator[RunningSystem]:
+    data_dir = Path(tempfile.mkdtemp(prefix="fixit-e2e-"))
+    with run_system(data_dir, "e2e-system.log") as running:
+        yield running
+    shutil.rmtree(data_dir, ignore_errors=True)
 
 
 def _wait_ready(proc: subprocess.Popen[bytes], *urls: str, log_path: Path, timeout: float = 120) -> None:
