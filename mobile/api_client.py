@@ -1,8 +1,9 @@
 """Typed async client for the Fixit backend: every failure comes out as one ApiError."""
 
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any, TypeVar
+from uuid import UUID
 
 import httpx
 from pydantic import TypeAdapter, ValidationError
@@ -13,9 +14,11 @@ from mobile.models import (
     Offer,
     OtpRequested,
     Profile,
+    RequestDetail,
     RequestSummary,
     SignedIn,
     SupervisorQueue,
+    UploadedPhoto,
 )
 from shared.text import Bilingual, Locale, error_text
 
@@ -34,6 +37,8 @@ _REQUESTS = TypeAdapter(list[RequestSummary])
 _OFFERS = TypeAdapter(list[Offer])
 _QUEUE = TypeAdapter(SupervisorQueue)
 _COLLEGES = TypeAdapter(list[College])
+_REQUEST_DETAIL = TypeAdapter(RequestDetail)
+_UPLOADED_PHOTO = TypeAdapter(UploadedPhoto)
 
 
 @dataclass(frozen=True)
@@ -42,6 +47,8 @@ class ApiError(Exception):
     code: str
     message_th: str
     message_en: str
+    # Per-field problems of a 400 on a form (field name -> its message), e.g. {"item": ...}.
+    fields: Mapping[str, Bilingual] = field(default_factory=dict)
 
     @classmethod
     def from_catalog(cls, status: int, code: str) -> "ApiError":
@@ -71,12 +78,30 @@ def _error_from_response(response: httpx.Response) -> ApiError:
     try:
         error = response.json()["error"]
         return ApiError(
-            response.status_code, str(error["code"]), str(error["message_th"]), str(error["message_en"])
+            response.status_code,
+            str(error["code"]),
+            str(error["message_th"]),
+            str(error["message_en"]),
+            _field_errors(error.get("fields")),
         )
-    except (ValueError, KeyError, TypeError):
+    except (ValueError, KeyError, TypeError, AttributeError):
         # A proxy's HTML page or an empty body: still tell the person something in their language.
         code = "not_authenticated" if response.status_code == 401 else "internal_error"
         return ApiError.from_catalog(response.status_code, code)
+
+
+def _field_errors(raw: Any) -> dict[str, Bilingual]:
+    if not isinstance(raw, dict):
+        return {}
+    fields: dict[str, Bilingual] = {}
+    for name, problem in raw.items():
+        if isinstance(problem, dict):
+            code = str(problem.get("code", ""))
+            fallback = error_text(code)
+            fields[str(name)] = Bilingual(
+                str(problem.get("message_th") or fallback.th), str(problem.get("message_en") or fallback.en)
+            )
+    return fields
 
 
 class ApiClient:
@@ -124,6 +149,19 @@ class ApiClient:
     async def my_requests(self) -> list[RequestSummary]:
         return _parse(_REQUESTS, await self._call("GET", "/requests/mine"))
 
+    async def create_request(self, body: Mapping[str, Any]) -> RequestDetail:
+        """POST /requests; a retry with the same idempotency_key returns the first request, not a second."""
+        return _parse(_REQUEST_DETAIL, await self._call("POST", "/requests", json=body))
+
+    async def upload_request_photo(
+        self, request_id: UUID, idx: int, data: bytes, content_type: str
+    ) -> UploadedPhoto:
+        """PUT one processed photo at its index; idempotent per (request, idx), so a retry is safe."""
+        extension = "webp" if content_type == "image/webp" else "jpg"
+        files = {"file": (f"{idx}.{extension}", data, content_type)}
+        data_out = await self._call("PUT", f"/requests/{request_id}/photos/{idx}", files=files)
+        return _parse(_UPLOADED_PHOTO, data_out)
+
     async def technician_offers(self) -> list[Offer]:
         return _parse(_OFFERS, await self._call("GET", "/technician/offers"))
 
@@ -137,11 +175,17 @@ class ApiClient:
         return _parse(_COLLEGES, await self._call("GET", "/colleges"))
 
     async def _call(
-        self, method: str, path: str, *, json: Mapping[str, Any] | None = None, auth: bool = True
+        self,
+        method: str,
+        path: str,
+        *,
+        json: Mapping[str, Any] | None = None,
+        files: Mapping[str, tuple[str, bytes, str]] | None = None,
+        auth: bool = True,
     ) -> Any:
         headers = {"Authorization": f"Bearer {self.token}"} if auth and self.token else {}
         try:
-            response = await self._http.request(method, path, json=json, headers=headers)
+            response = await self._http.request(method, path, json=json, files=files, headers=headers)
         except httpx.TransportError as exc:  # refused connections, DNS failures, timeouts, drops
             raise ApiError.from_catalog(0, NETWORK_UNREACHABLE) from exc
         if response.is_error:

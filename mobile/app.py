@@ -3,6 +3,7 @@
 import flet as ft
 
 from mobile.api_client import ApiClient
+from mobile.device import FletDevice
 from mobile.settings import get_settings
 from mobile.storage import PreferencesSessionStore
 from mobile.viewmodels.app import AppViewModel
@@ -28,6 +29,8 @@ async def main(page: ft.Page) -> None:
     api = ApiClient(settings.backend_url, timeout_seconds=settings.request_timeout_seconds)
     store = PreferencesSessionStore(ft.SharedPreferences())
     vm = AppViewModel(api, store, default_locale=settings.default_locale)
+    # File picker and GPS: Flet services, registered by being created here.
+    device = FletDevice()
 
     def render() -> None:
         page.title = ui("app_title", vm.locale)
@@ -35,7 +38,7 @@ async def main(page: ft.Page) -> None:
         page.locale_configuration = ft.LocaleConfiguration(
             supported_locales=list(FLUTTER_LOCALES.values()), current_locale=FLUTTER_LOCALES[vm.locale]
         )
-        page.controls = [app_view(vm)]
+        page.controls = [app_view(vm, device, settings.map_tile_url)]
         page.update()
 
     async def closed() -> None:

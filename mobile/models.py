@@ -86,6 +86,44 @@ class RequestSummary(Payload):
         return self.college_name_th if locale == Locale.TH else self.college_name_en
 
 
+class TimelineEntry(Payload):
+    id: UUID | int | str
+    actor: str | None = None
+    actor_name: str | None = None
+    from_status: str | None = None
+    to_status: str | None = None
+    note: str | None = None
+    created_at: datetime
+
+
+class RequestDetail(RequestSummary):
+    brand: str = ""
+    description: str = ""
+    lat: float | None = None
+    lon: float | None = None
+    address: str = ""
+    province: str | None = None
+    district: str | None = None
+    sub_district: str | None = None
+    service_place: str = "centre"
+    preferred_days: list[str] = []
+    contact_phone: str | None = None
+    technician_first_name: str | None = None
+    rating: int | None = None
+    rating_comment: str | None = None
+    timeline: list[TimelineEntry] = []
+
+
+class UploadedPhoto(Payload):
+    id: UUID | int | str
+    kind: str = "before"
+    idx: int
+    content_type: str
+    width: int
+    height: int
+    bytes: int
+
+
 class OfferStatus(StrEnum):
     PENDING = "pending"
     ACCEPTED = "accepted"

@@ -16,6 +16,7 @@ from shared.text import Locale
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 ASSETS_DIR = PROJECT_ROOT / "assets"
 SETTINGS_FILE = PROJECT_ROOT / "flet.toml"
+DEFAULT_MAP_TILE_URL = "https://tile.openstreetmap.org/{z}/{x}/{y}.png"
 
 
 class AppSettings(BaseSettings):
@@ -31,7 +32,7 @@ class AppSettings(BaseSettings):
     default_locale: Locale = Locale.TH
     host: str = "127.0.0.1"
     port: int = Field(default=8550, ge=1, le=65535)
-    map_tile_url: str = "https://tile.openstreetmap.org/{z}/{x}/{y}.png"
+    map_tile_url: str = DEFAULT_MAP_TILE_URL
 
     @classmethod
     def settings_customise_sources(

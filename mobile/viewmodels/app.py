@@ -4,9 +4,10 @@ from enum import StrEnum
 
 from mobile.api_client import ApiClient, ApiError
 from mobile.models import SignedIn
-from mobile.viewmodels.home import HomeViewModel, home_for
+from mobile.viewmodels.home import CitizenHome, HomeViewModel, home_for
 from mobile.viewmodels.login import LoginViewModel
 from mobile.viewmodels.observable import Observable
+from mobile.viewmodels.request_form import RequestFormViewModel
 from mobile.viewmodels.session import Session, SessionStore, StoredSession
 from shared.text import Bilingual, Locale
 
@@ -15,6 +16,7 @@ class Screen(StrEnum):
     STARTING = "starting"  # reading device storage; nothing to show yet
     LOGIN = "login"
     HOME = "home"
+    REQUEST_FORM = "request_form"
 
 
 class AppViewModel(Observable):
@@ -25,6 +27,7 @@ class AppViewModel(Observable):
         self.session = Session(default_locale)
         self.login = LoginViewModel(api, self.session, on_signed_in=self._signed_in)
         self.home: HomeViewModel | None = None
+        self.request_form: RequestFormViewModel | None = None
         self.screen = Screen.STARTING
         # Whether this device has a language of its own choosing; if not, a sign-in adopts the profile's.
         self._locale_chosen = False
@@ -70,6 +73,7 @@ class AppViewModel(Observable):
         self._api.token = None
         await self._store.clear()
         self.home = None
+        self.request_form = None
         self.session.sign_out()
         self.login.reset(notice)
         self._show_login()
@@ -102,10 +106,38 @@ class AppViewModel(Observable):
         assert profile is not None
         home = home_for(profile.role, self._api, self.session, on_auth_lost=self._auth_lost, on_sign_out=self.sign_out)
         home.on_change.append(self._changed)
+        if isinstance(home, CitizenHome):
+            home.on_new_request = self.open_request_form
         self.home = home
         self.screen = Screen.HOME
         self._changed()
         await home.load()
+
+    async def open_request_form(self) -> None:
+        """A fresh form (and so a fresh idempotency key) each time it is opened from the home."""
+        form = RequestFormViewModel(
+            self._api,
+            self.session,
+            on_done=self._request_sent,
+            on_back=self.close_request_form,
+            on_auth_lost=self._auth_lost,
+        )
+        form.on_change.append(self._changed)
+        self.request_form = form
+        self.screen = Screen.REQUEST_FORM
+        self._changed()
+        await form.load()
+
+    async def close_request_form(self) -> None:
+        self.request_form = None
+        self.screen = Screen.HOME if self.home is not None else Screen.LOGIN
+        self._changed()
+
+    async def _request_sent(self) -> None:
+        # Back to the home, which reloads so the new request shows at the top.
+        await self.close_request_form()
+        if self.home is not None:
+            await self.home.load()
 
     async def _auth_lost(self, error: ApiError) -> None:
         await self.sign_out(notice=error.text)

@@ -92,6 +92,12 @@ class CitizenHome(HomeViewModel):
     def __init__(self, api: ApiClient, session: Session, *, on_auth_lost: AuthLost, on_sign_out: SignOut) -> None:
         super().__init__(api, session, on_auth_lost=on_auth_lost, on_sign_out=on_sign_out)
         self.requests: list[RequestSummary] = []
+        # Set by the app: opens the repair request form.
+        self.on_new_request: Callable[[], Awaitable[None]] | None = None
+
+    async def new_request(self) -> None:
+        if self.on_new_request is not None:
+            await self.on_new_request()
 
     @property
     def is_empty(self) -> bool:

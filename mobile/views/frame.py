@@ -2,12 +2,15 @@
 
 import flet as ft
 
+from mobile.device import Device
+from mobile.settings import DEFAULT_MAP_TILE_URL
 from mobile.viewmodels.app import AppViewModel, Screen
 from mobile.viewmodels.home import AdminHome, CitizenHome, HomeViewModel, SupervisorHome, TechnicianHome
 from mobile.views.admin import admin_home_view
 from mobile.views.citizen import citizen_home_view
 from mobile.views.common import loading
 from mobile.views.login import login_view
+from mobile.views.request_form import request_form_view
 from mobile.views.supervisor import supervisor_home_view
 from mobile.views.technician import technician_home_view
 from shared.text import Locale, ui
@@ -16,7 +19,9 @@ from shared.text import Locale, ui
 MAX_CONTENT_WIDTH = 560
 
 
-def app_view(vm: AppViewModel) -> ft.Control:
+def app_view(
+    vm: AppViewModel, device: Device | None = None, map_tile_url: str = DEFAULT_MAP_TILE_URL
+) -> ft.Control:
     locale = vm.locale
     return ft.SafeArea(
         expand=True,
@@ -24,7 +29,7 @@ def app_view(vm: AppViewModel) -> ft.Control:
             [
                 _top_bar(vm, locale),
                 ft.Container(
-                    content=_screen(vm, locale),
+                    content=_screen(vm, locale, device, map_tile_url),
                     width=MAX_CONTENT_WIDTH,
                     padding=ft.Padding.only(left=16, right=16, bottom=24),
                 ),
@@ -58,9 +63,11 @@ def language_switch(vm: AppViewModel, locale: Locale) -> ft.Control:
     )
 
 
-def _screen(vm: AppViewModel, locale: Locale) -> ft.Control:
+def _screen(vm: AppViewModel, locale: Locale, device: Device | None, map_tile_url: str) -> ft.Control:
     if vm.screen == Screen.LOGIN:
         return login_view(vm.login, locale)
+    if vm.screen == Screen.REQUEST_FORM and vm.request_form is not None:
+        return request_form_view(vm.request_form, locale, device, map_tile_url)
     if vm.screen == Screen.HOME and vm.home is not None:
         return home_view(vm.home, locale)
     return loading(locale)

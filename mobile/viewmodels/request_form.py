@@ -1,0 +1,384 @@
+"""The repair request form: draft, checks, photos, location, and a send that is safe to retry.
+
+No Flet here: the view hands over plain values (text, bytes from the file picker, floats from GPS or the
+map), and reads back plain values and messages in the current language.
+"""
+
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
+from enum import StrEnum
+from typing import Any
+from uuid import UUID, uuid4
+
+from mobile.api_client import ApiClient, ApiError
+from mobile.models import Category, RequestDetail
+from mobile.strings import EXTRA_UI
+from mobile.viewmodels.observable import Observable
+from mobile.viewmodels.session import Session
+from shared.display_names import clean_display_name
+from shared.phone import InvalidPhone, national_format, normalize_thai_phone
+from shared.photos import MAX_PHOTOS_PER_REQUEST, PhotoRejected, check_photo_count, process_photo
+from shared.request_rules import WEEKDAYS, RequestDraft, ServicePlace, check_draft
+from shared.text import Bilingual, Locale, error_text
+
+AuthLost = Callable[[ApiError], Awaitable[None]]
+Done = Callable[[], Awaitable[None]]
+
+# The fields a problem can be shown next to; the same names as the backend's 400 "fields".
+FIELDS = (
+    "category_code",
+    "item",
+    "brand",
+    "description",
+    "location",
+    "address",
+    "service_place",
+    "preferred_days",
+    "contact_phone",
+    "pdpa_consent",
+)
+
+
+class LocationSource(StrEnum):
+    GPS = "gps"
+    MAP = "map"
+
+
+class FormState(StrEnum):
+    EDITING = "editing"
+    SENDING = "sending"
+    FAILED = "failed"  # the send stopped (network, server): everything is kept for a retry
+    SENT = "sent"
+
+
+class CategoriesState(StrEnum):
+    LOADING = "loading"
+    READY = "ready"
+    FAILED = "failed"
+
+
+@dataclass(frozen=True)
+class FormPhoto:
+    name: str
+    image: bytes  # the processed, re-encoded bytes that get uploaded (no EXIF)
+    thumbnail: bytes
+    content_type: str
+    width: int
+    height: int
+
+
+def _photo_text(exc: PhotoRejected) -> Bilingual:
+    return Bilingual(exc.message_th, exc.message_en)
+
+
+class RequestFormViewModel(Observable):
+    def __init__(
+        self,
+        api: ApiClient,
+        session: Session,
+        *,
+        on_done: Done,
+        on_back: Done,
+        on_auth_lost: AuthLost,
+    ) -> None:
+        super().__init__()
+        self._api = api
+        self._session = session
+        self._on_done = on_done
+        self._on_back = on_back
+        self._on_auth_lost = on_auth_lost
+        # Made once when the form opens: every retry of this form sends the same key, so the backend
+        # stores the request at most once however often the network drops.
+        self.idempotency_key: UUID = uuid4()
+
+        self.categories: list[Category] = []
+        self.categories_state = CategoriesState.LOADING
+        self.category_code = ""
+        self.item = ""
+        self.brand = ""
+        self.description = ""
+        self.lat: float | None = None
+        self.lon: float | None = None
+        self.location_source: LocationSource | None = None
+        self.address = ""
+        self.service_place: str = ServicePlace.CENTRE.value
+        self.preferred_days: list[str] = []
+        phone = session.profile.phone if session.profile else None
+        self.contact_phone = national_format(phone) if phone else ""
+        self.pdpa_consent = False
+        self.photos: list[FormPhoto] = []
+
+        self.state = FormState.EDITING
+        self._errors: dict[str, Bilingual] = {}
+        self._photo_error: Bilingual | None = None
+        self._location_notice: Bilingual | None = None
+        self._form_error: Bilingual | None = None
+        self.created: RequestDetail | None = None
+        self.uploaded: set[int] = set()
+
+    # --- what the view reads -------------------------------------------------------------------------
+
+    @property
+    def locale(self) -> Locale:
+        return self._session.locale
+
+    @property
+    def errors(self) -> dict[str, str]:
+        """Field name -> the problem in the current language."""
+        return {name: text.in_(self.locale) for name, text in self._errors.items()}
+
+    @property
+    def photo_error(self) -> str | None:
+        return None if self._photo_error is None else self._photo_error.in_(self.locale)
+
+    @property
+    def location_notice(self) -> str | None:
+        return None if self._location_notice is None else self._location_notice.in_(self.locale)
+
+    @property
+    def form_error(self) -> str | None:
+        return None if self._form_error is None else self._form_error.in_(self.locale)
+
+    @property
+    def busy(self) -> bool:
+        return self.state == FormState.SENDING
+
+    @property
+    def can_retry(self) -> bool:
+        return self.state == FormState.FAILED
+
+    @property
+    def can_add_photo(self) -> bool:
+        return len(self.photos) < MAX_PHOTOS_PER_REQUEST and self.created is None
+
+    @property
+    def progress(self) -> str | None:
+        if self.state != FormState.SENDING:
+            return None
+        if self.created is None:
+            return EXTRA_UI["sending"].in_(self.locale)
+        text = EXTRA_UI["uploading_photos"].format(done=len(self.uploaded), total=len(self.photos))
+        return text.in_(self.locale)
+
+    # --- loading ---------------------------------------------------------------------------------------
+
+    async def load(self) -> None:
+        self.categories_state = CategoriesState.LOADING
+        self._changed()
+        try:
+            self.categories = await self._api.categories()
+        except ApiError as exc:
+            if exc.is_auth_lost:
+                await self._on_auth_lost(exc)
+                return
+            self.categories_state = CategoriesState.FAILED
+            self._form_error = exc.text
+        else:
+            self.categories_state = CategoriesState.READY
+            if self._form_error is not None and self.state == FormState.EDITING:
+                self._form_error = None
+        self._changed()
+
+    # --- editing (text fields: no re-render per keystroke; the field already shows what was typed) ----
+
+    def set_item(self, value: str) -> None:
+        self.item = value
+
+    def set_brand(self, value: str) -> None:
+        self.brand = value
+
+    def set_description(self, value: str) -> None:
+        self.description = value
+
+    def set_address(self, value: str) -> None:
+        self.address = value
+
+    def set_contact_phone(self, value: str) -> None:
+        self.contact_phone = value
+
+    def set_category(self, code: str) -> None:
+        self.category_code = code
+        self._clear("category_code")
+
+    def set_service_place(self, value: str) -> None:
+        self.service_place = value
+        self._clear("service_place")
+
+    def set_pdpa_consent(self, value: bool) -> None:
+        self.pdpa_consent = value
+        self._clear("pdpa_consent")
+
+    def toggle_day(self, day: str) -> None:
+        if day not in WEEKDAYS:
+            return
+        if day in self.preferred_days:
+            self.preferred_days.remove(day)
+        else:
+            self.preferred_days.append(day)
+        # Sent in week order, whatever order they were tapped in.
+        self.preferred_days.sort(key=WEEKDAYS.index)
+        self._clear("preferred_days")
+
+    # --- location --------------------------------------------------------------------------------------
+
+    def set_location(self, lat: float, lon: float, source: LocationSource) -> None:
+        self.lat = round(float(lat), 6)
+        self.lon = round(float(lon), 6)
+        self.location_source = source
+        self._location_notice = None
+        self._clear("location")
+
+    def location_unavailable(self, *, denied: bool) -> None:
+        """GPS gave nothing: say so, and point to the map pin, with which the form still works."""
+        self._location_notice = EXTRA_UI["gps_denied" if denied else "gps_failed"]
+        self._changed()
+
+    # --- photos ----------------------------------------------------------------------------------------
+
+    def add_photo(self, name: str, data: bytes) -> bool:
+        """Check and shrink one picked file; False (and a message) when it is refused."""
+        try:
+            check_photo_count(len(self.photos) + 1)
+            processed = process_photo(data)
+        except PhotoRejected as exc:
+            self._photo_error = _photo_text(exc)
+            self._changed()
+            return False
+        self.photos.append(
+            FormPhoto(
+                name=name,
+                image=processed.image,
+                thumbnail=processed.thumbnail,
+                content_type=processed.content_type,
+                width=processed.width,
+                height=processed.height,
+            )
+        )
+        self._photo_error = None
+        self._changed()
+        return True
+
+    def add_photos(self, files: list[tuple[str, bytes]]) -> None:
+        """Several picked at once: each is kept or refused on its own; the last refusal is shown."""
+        error: Bilingual | None = None
+        for name, data in files:
+            if not self.add_photo(name, data):
+                error = self._photo_error
+        self._photo_error = error
+        self._changed()
+
+    def remove_photo(self, index: int) -> None:
+        if self.created is not None or not 0 <= index < len(self.photos):
+            return  # after the request exists, the indexes on the server are fixed
+        del self.photos[index]
+        self._photo_error = None
+        self._changed()
+
+    # --- sending ---------------------------------------------------------------------------------------
+
+    def draft(self) -> RequestDraft:
+        return RequestDraft(
+            category_code=self.category_code,
+            item=self.item,
+            brand=self.brand,
+            description=self.description,
+            lat=self.lat,
+            lon=self.lon,
+            address=self.address,
+            service_place=self.service_place,
+            preferred_days=list(self.preferred_days),
+            contact_phone=self.contact_phone,
+            pdpa_consent=self.pdpa_consent,
+        )
+
+    def body(self) -> dict[str, Any]:
+        """The POST /requests body, with the texts trimmed and the phone in E.164 (call after check())."""
+        try:
+            phone = normalize_thai_phone(self.contact_phone)
+        except InvalidPhone:
+            phone = self.contact_phone.strip()
+        return {
+            "idempotency_key": str(self.idempotency_key),
+            "category_code": self.category_code,
+            "item": clean_display_name(self.item) or self.item.strip(),
+            "brand": self.brand.strip(),
+            "description": self.description.strip(),
+            "lat": self.lat,
+            "lon": self.lon,
+            "address": self.address.strip(),
+            "province": "",
+            "district": "",
+            "sub_district": "",
+            "service_place": self.service_place,
+            "preferred_days": list(self.preferred_days),
+            "contact_phone": phone,
+            "pdpa_consent": self.pdpa_consent,
+        }
+
+    def check(self) -> bool:
+        """The shared rules, before anything is sent: problems go next to their fields."""
+        known = {c.code for c in self.categories} if self.categories else None
+        problems = check_draft(self.draft(), known)
+        self._errors = {name: error_text(code) for name, code in problems.by_field.items()}
+        self._form_error = None if problems.ok else EXTRA_UI["form_has_errors"]
+        return problems.ok
+
+    async def submit(self) -> None:
+        if self.state in (FormState.SENDING, FormState.SENT):
+            return
+        # Once the request exists only the photos are left; the fields are no longer checked or sent.
+        if self.created is None and not self.check():
+            self._changed()
+            return
+        self.state = FormState.SENDING
+        self._form_error = None
+        self._changed()
+        try:
+            if self.created is None:
+                self.created = await self._api.create_request(self.body())
+                self._changed()
+            for idx, photo in enumerate(self.photos):
+                if idx in self.uploaded:
+                    continue
+                await self._api.upload_request_photo(self.created.id, idx, photo.image, photo.content_type)
+                self.uploaded.add(idx)
+                self._changed()
+        except ApiError as exc:
+            await self._failed(exc)
+            return
+        self.state = FormState.SENT
+        self._changed()
+        await self._on_done()
+
+    async def retry(self) -> None:
+        await self.submit()
+
+    async def back(self) -> None:
+        if self.state != FormState.SENDING:
+            await self._on_back()
+
+    # --- internals -------------------------------------------------------------------------------------
+
+    async def _failed(self, exc: ApiError) -> None:
+        if exc.is_auth_lost:
+            self.state = FormState.EDITING
+            await self._on_auth_lost(exc)
+            return
+        if exc.fields and self.created is None:
+            # The backend's own check disagreed: its messages go next to the fields, to be fixed and resent.
+            self._errors = {name: text for name, text in exc.fields.items()}
+            self._form_error = EXTRA_UI["form_has_errors"]
+            self.state = FormState.EDITING
+        elif exc.code.startswith("photo_"):
+            self._photo_error = exc.text
+            self._form_error = exc.text
+            self.state = FormState.FAILED
+        else:
+            # Network or server trouble: keep everything; a retry reuses the same idempotency key.
+            self._form_error = exc.text
+            self.state = FormState.FAILED
+        self._changed()
+
+    def _clear(self, name: str) -> None:
+        self._errors.pop(name, None)
+        self._changed()

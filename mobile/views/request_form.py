@@ -1,0 +1,349 @@
+"""The repair request form: what, photos, where, when, contact, consent; then one send button.
+
+The Flet-only parts (file picker, GPS, map taps) turn into plain calls on the view-model here.
+"""
+
+import flet as ft
+import flet_map as ftm
+
+from mobile.device import Device, LocationDenied, LocationUnavailable
+from mobile.settings import DEFAULT_MAP_TILE_URL
+from mobile.strings import WEEKDAY_LABELS, WEEKDAY_NAMES, t
+from mobile.viewmodels.request_form import CategoriesState, LocationSource, RequestFormViewModel
+from mobile.views.common import category_icon, error_message, heading, icon_button, loading, muted
+from shared.photos import MAX_PHOTOS_PER_REQUEST
+from shared.request_rules import WEEKDAYS, ServicePlace
+from shared.text import Locale, ui
+
+# Bangkok, zoomed out to the whole country, until there is a pin.
+DEFAULT_CENTRE = (13.7563, 100.5018)
+COUNTRY_ZOOM = 5.5
+PIN_ZOOM = 15.0
+MAP_HEIGHT = 240
+THUMB_SIZE = 88
+
+
+def request_form_view(
+    vm: RequestFormViewModel,
+    locale: Locale,
+    device: Device | None = None,
+    map_tile_url: str = DEFAULT_MAP_TILE_URL,
+) -> ft.Control:
+    controls: list[ft.Control] = [
+        ft.Row(
+            [
+                ft.TextButton(t("back", locale), icon=ft.Icons.ARROW_BACK, disabled=vm.busy, on_click=vm.back),
+            ]
+        ),
+        heading(t("request_form_title", locale), size=22),
+    ]
+    controls += _what(vm, locale)
+    controls += _photos(vm, locale, device)
+    controls += _location(vm, locale, device, map_tile_url)
+    controls += _when_and_contact(vm, locale)
+    controls += _consent(vm, locale)
+    controls += _send(vm, locale)
+    return ft.Column(controls, spacing=14, horizontal_alignment=ft.CrossAxisAlignment.STRETCH)
+
+
+def _field_error(vm: RequestFormViewModel, name: str) -> str | None:
+    return vm.errors.get(name)
+
+
+def _error_line(text: str | None) -> list[ft.Control]:
+    return [] if not text else [ft.Text(text, color=ft.Colors.ERROR, size=12)]
+
+
+def _what(vm: RequestFormViewModel, locale: Locale) -> list[ft.Control]:
+    def category_chosen(e: ft.Event[ft.Dropdown]) -> None:
+        vm.set_category(e.control.value or "")
+
+    def item_typed(e: ft.Event[ft.TextField]) -> None:
+        vm.set_item(e.control.value)
+
+    def brand_typed(e: ft.Event[ft.TextField]) -> None:
+        vm.set_brand(e.control.value)
+
+    def description_typed(e: ft.Event[ft.TextField]) -> None:
+        vm.set_description(e.control.value)
+
+    controls: list[ft.Control] = []
+    if vm.categories_state == CategoriesState.LOADING:
+        controls.append(loading(locale))
+    controls += [
+        ft.Dropdown(
+            label=t("category_label", locale),
+            value=vm.category_code or None,
+            options=[
+                ft.DropdownOption(key=c.code, text=c.name(locale), leading_icon=category_icon(c.icon))
+                for c in vm.categories
+            ],
+            leading_icon=ft.Icons.CATEGORY,
+            error_text=_field_error(vm, "category_code"),
+            disabled=vm.busy,
+            expand=True,
+            on_select=category_chosen,
+        ),
+        ft.TextField(
+            label=t("item_label", locale),
+            hint_text=t("item_hint", locale),
+            value=vm.item,
+            error=_field_error(vm, "item"),
+            error_max_lines=3,
+            max_length=120,
+            read_only=vm.busy,
+            on_change=item_typed,
+        ),
+        ft.TextField(
+            label=t("brand_label", locale),
+            value=vm.brand,
+            error=_field_error(vm, "brand"),
+            error_max_lines=3,
+            max_length=80,
+            read_only=vm.busy,
+            on_change=brand_typed,
+        ),
+        ft.TextField(
+            label=t("description_label", locale),
+            hint_text=t("description_hint", locale),
+            value=vm.description,
+            error=_field_error(vm, "description"),
+            error_max_lines=3,
+            multiline=True,
+            min_lines=3,
+            max_lines=6,
+            max_length=2000,
+            read_only=vm.busy,
+            on_change=description_typed,
+        ),
+    ]
+    return controls
+
+
+def _photos(vm: RequestFormViewModel, locale: Locale, device: Device | None) -> list[ft.Control]:
+    async def pick() -> None:
+        if device is None:
+            return
+        files = await device.pick_images()
+        if files:
+            vm.add_photos(files)
+
+    thumbs: list[ft.Control] = []
+    for i, photo in enumerate(vm.photos):
+        n = i + 1
+
+        async def remove(i: int = i) -> None:
+            vm.remove_photo(i)
+
+        thumbs.append(
+            ft.Stack(
+                [
+                    ft.Image(
+                        src=photo.thumbnail,
+                        width=THUMB_SIZE,
+                        height=THUMB_SIZE,
+                        fit=ft.BoxFit.COVER,
+                        border_radius=8,
+                        semantics_label=t("photo_alt", locale, n=n),
+                    ),
+                    ft.Container(
+                        content=icon_button(ft.Icons.CLOSE, t("remove_photo", locale, n=n), remove),
+                        right=0,
+                        top=0,
+                    ),
+                ],
+                width=THUMB_SIZE,
+                height=THUMB_SIZE,
+            )
+        )
+    controls: list[ft.Control] = [
+        ft.Text(t("photos_label", locale, max=MAX_PHOTOS_PER_REQUEST), weight=ft.FontWeight.W_600),
+    ]
+    if thumbs:
+        controls.append(ft.Row(thumbs, wrap=True, spacing=8, run_spacing=8))
+    controls.append(
+        ft.OutlinedButton(
+            t("add_photo", locale),
+            icon=ft.Icons.ADD_A_PHOTO,
+            disabled=vm.busy or not vm.can_add_photo,
+            on_click=pick,
+        )
+    )
+    if vm.photo_error:
+        controls.append(error_message(vm.photo_error))
+    return controls
+
+
+def _location(
+    vm: RequestFormViewModel, locale: Locale, device: Device | None, map_tile_url: str
+) -> list[ft.Control]:
+    async def use_gps() -> None:
+        if device is None:
+            return
+        try:
+            lat, lon = await device.current_position()
+        except LocationDenied:
+            vm.location_unavailable(denied=True)
+        except LocationUnavailable:
+            vm.location_unavailable(denied=False)
+        else:
+            vm.set_location(lat, lon, LocationSource.GPS)
+
+    def tapped(e: ftm.MapTapEvent) -> None:
+        vm.set_location(float(e.coordinates.latitude), float(e.coordinates.longitude), LocationSource.MAP)
+
+    has_pin = vm.lat is not None and vm.lon is not None
+    centre = (vm.lat, vm.lon) if vm.lat is not None and vm.lon is not None else DEFAULT_CENTRE
+    markers = (
+        [
+            ftm.Marker(
+                content=ft.Icon(ft.Icons.LOCATION_ON, color=ft.Colors.RED, size=36),
+                coordinates=ftm.MapLatitudeLongitude(centre[0], centre[1]),
+            )
+        ]
+        if has_pin
+        else []
+    )
+    if vm.lat is not None and vm.lon is not None:
+        source = t("location_from_gps" if vm.location_source == LocationSource.GPS else "location_from_map", locale)
+        where = f"{t('location_value', locale, lat=f'{vm.lat:.5f}', lon=f'{vm.lon:.5f}')} ({source})"
+    else:
+        where = t("location_none", locale)
+    controls: list[ft.Control] = [
+        ft.Text(t("location_label", locale), weight=ft.FontWeight.W_600),
+        ft.OutlinedButton(t("use_gps", locale), icon=ft.Icons.MY_LOCATION, disabled=vm.busy, on_click=use_gps),
+    ]
+    if vm.location_notice:
+        controls.append(error_message(vm.location_notice))
+    controls += [
+        muted(t("map_hint", locale)),
+        ft.Semantics(
+            label=t("map_label", locale),
+            content=ftm.Map(
+                height=MAP_HEIGHT,
+                initial_center=ftm.MapLatitudeLongitude(centre[0], centre[1]),
+                initial_zoom=PIN_ZOOM if has_pin else COUNTRY_ZOOM,
+                on_tap=tapped,
+                layers=[ftm.TileLayer(url_template=map_tile_url), ftm.MarkerLayer(markers=markers)],
+            ),
+        ),
+        ft.Text(where),
+    ]
+    controls += _error_line(_field_error(vm, "location"))
+
+    def address_typed(e: ft.Event[ft.TextField]) -> None:
+        vm.set_address(e.control.value)
+
+    controls.append(
+        ft.TextField(
+            label=t("address_label", locale),
+            value=vm.address,
+            error=_field_error(vm, "address"),
+            error_max_lines=3,
+            multiline=True,
+            max_lines=3,
+            max_length=500,
+            read_only=vm.busy,
+            on_change=address_typed,
+        )
+    )
+    return controls
+
+
+def _when_and_contact(vm: RequestFormViewModel, locale: Locale) -> list[ft.Control]:
+    def place_chosen(e: ft.Event[ft.RadioGroup]) -> None:
+        vm.set_service_place(e.control.value or "")
+
+    def phone_typed(e: ft.Event[ft.TextField]) -> None:
+        vm.set_contact_phone(e.control.value)
+
+    chips: list[ft.Control] = []
+    for day in WEEKDAYS:
+
+        def toggled(day: str = day) -> None:
+            vm.toggle_day(day)
+
+        chips.append(
+            ft.Chip(
+                label=ft.Text(WEEKDAY_LABELS[day].in_(locale), semantics_label=WEEKDAY_NAMES[day].in_(locale)),
+                selected=day in vm.preferred_days,
+                disabled=vm.busy,
+                on_select=toggled,
+            )
+        )
+    controls: list[ft.Control] = [
+        ft.Text(t("service_place_label", locale), weight=ft.FontWeight.W_600),
+        ft.RadioGroup(
+            value=vm.service_place,
+            disabled=vm.busy,
+            on_change=place_chosen,
+            content=ft.Row(
+                [
+                    ft.Radio(value=ServicePlace.CENTRE.value, label=t("service_place_centre", locale)),
+                    ft.Radio(value=ServicePlace.HOME.value, label=t("service_place_home", locale)),
+                ],
+                wrap=True,
+            ),
+        ),
+    ]
+    controls += _error_line(_field_error(vm, "service_place"))
+    controls += [
+        ft.Text(t("preferred_days_label", locale), weight=ft.FontWeight.W_600),
+        ft.Row(chips, wrap=True, spacing=6, run_spacing=6),
+    ]
+    controls += _error_line(_field_error(vm, "preferred_days"))
+    controls.append(
+        ft.TextField(
+            label=t("contact_phone_label", locale),
+            hint_text=ui("phone_hint", locale),
+            value=vm.contact_phone,
+            error=_field_error(vm, "contact_phone"),
+            error_max_lines=3,
+            keyboard_type=ft.KeyboardType.PHONE,
+            prefix_icon=ft.Icons.PHONE,
+            autofill_hints=ft.AutofillHint.TELEPHONE_NUMBER,
+            read_only=vm.busy,
+            on_change=phone_typed,
+        )
+    )
+    return controls
+
+
+def _consent(vm: RequestFormViewModel, locale: Locale) -> list[ft.Control]:
+    def consent_changed(e: ft.Event[ft.Checkbox]) -> None:
+        vm.set_pdpa_consent(bool(e.control.value))
+
+    error = _field_error(vm, "pdpa_consent")
+    controls: list[ft.Control] = [
+        ft.Container(
+            content=muted(t("privacy_notice", locale)),
+            bgcolor=ft.Colors.SURFACE_CONTAINER_HIGHEST,
+            border_radius=8,
+            padding=10,
+        ),
+        ft.Checkbox(
+            label=t("pdpa_label", locale),
+            value=vm.pdpa_consent,
+            error=bool(error),
+            disabled=vm.busy,
+            on_change=consent_changed,
+        ),
+    ]
+    controls += _error_line(error)
+    return controls
+
+
+def _send(vm: RequestFormViewModel, locale: Locale) -> list[ft.Control]:
+    controls: list[ft.Control] = []
+    if vm.form_error:
+        controls.append(error_message(vm.form_error))
+    if vm.progress:
+        controls += [ft.Text(vm.progress), ft.ProgressBar()]
+    if vm.can_retry:
+        # The same request again (same idempotency key), not a second one.
+        controls.append(ft.FilledButton(ui("retry", locale), icon=ft.Icons.REFRESH, on_click=vm.retry))
+    else:
+        controls.append(
+            ft.FilledButton(t("submit_request", locale), icon=ft.Icons.SEND, disabled=vm.busy, on_click=vm.submit)
+        )
+    return controls

@@ -1,0 +1,52 @@
+"""The citizen opens the repair request form in Chromium: it renders on a phone screen and refuses an empty
+draft field by field before sending anything. (Photo, GPS and map pin in the browser: next slice.)"""
+
+import httpx
+from playwright.sync_api import Page, expect
+
+from tests.e2e.conftest import OUTPUT_DIR, RunningSystem, enable_semantics
+
+TIMEOUT = 60_000
+
+
+def sign_in_as_citizen(page: Page, system: RunningSystem) -> None:
+    page.goto(system.app_url)
+    enable_semantics(page)
+    phone = page.get_by_role("textbox", name="เบอร์โทรศัพท์")
+    expect(phone).to_be_visible(timeout=TIMEOUT)
+    phone.click()
+    page.keyboard.type("0811111111")
+    page.get_by_role("button", name="ขอรหัสยืนยัน").click()
+    hint = page.get_by_text("โหมดทดสอบ: รหัสคือ", exact=False).first
+    expect(hint).to_be_visible(timeout=TIMEOUT)
+    page.get_by_role("textbox", name="รหัสยืนยัน 6 หลัก").click()
+    page.keyboard.type(hint.inner_text().split()[-1])
+    page.get_by_role("button", name="เข้าสู่ระบบ").click()
+    expect(page.get_by_text("คำขอซ่อมของฉัน").first).to_be_visible(timeout=TIMEOUT)
+
+
+def citizen_request_count(system: RunningSystem) -> int:
+    phone = "0811111111"
+    code = httpx.post(f"{system.api_url}/auth/otp/request", json={"phone": phone}, timeout=10).json()["dev_code"]
+    token = httpx.post(f"{system.api_url}/auth/otp/verify", json={"phone": phone, "code": code},
+                       timeout=10).json()["access_token"]
+    mine = httpx.get(f"{system.api_url}/requests/mine", headers={"Authorization": f"Bearer {token}"}, timeout=10)
+    return len(mine.json())
+
+
+def test_form_opens_and_validates_before_sending(system: RunningSystem, phone_page: Page) -> None:
+    page = phone_page
+    sign_in_as_citizen(page, system)
+    page.get_by_role("button", name="แจ้งซ่อม").first.click()
+    expect(page.get_by_role("button", name="ส่งคำขอซ่อม")).to_be_attached(timeout=TIMEOUT)
+    expect(page.get_by_role("textbox", name="ของที่จะซ่อม")).to_be_attached(timeout=TIMEOUT)
+    page.wait_for_timeout(800)
+    OUTPUT_DIR.mkdir(exist_ok=True)
+    page.screenshot(path=str(OUTPUT_DIR / "request-form.png"))
+    before = citizen_request_count(system)
+    page.get_by_role("button", name="ส่งคำขอซ่อม").click()
+    for message in ("กรุณาบอกว่าของที่จะซ่อมคืออะไร", "กรุณาอธิบายอาการเสีย", "กรุณาระบุตำแหน่ง",
+                    "กรุณายินยอมให้ใช้ข้อมูลส่วนบุคคล"):
+        expect(page.get_by_text(message, exact=False).first).to_be_attached(timeout=TIMEOUT)
+    # The app talks to the API from its server side, so ask the API itself: nothing was stored.
+    assert citizen_request_count(system) == before

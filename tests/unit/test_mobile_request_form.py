@@ -1,0 +1,500 @@
+"""The repair request form: checks before sending, the POST + photo PUTs, retries with one key, and the screen."""
+
+import io
+import json
+import re
+from email.parser import BytesParser
+from email.policy import default as email_policy
+from typing import Any
+from uuid import UUID, uuid4
+
+import flet as ft
+import httpx
+import msgpack  # type: ignore[import-untyped]  # flet's own wire format; ships no stubs
+from flet.controls.base_control import BaseControl
+from flet.messaging.protocol import configure_encode_object_for_msgpack
+from PIL import Image
+
+from mobile.device import LocationDenied
+from mobile.viewmodels.app import AppViewModel, Screen
+from mobile.viewmodels.home import CitizenHome
+from mobile.viewmodels.request_form import FormState, LocationSource, RequestFormViewModel
+from mobile.views.frame import app_view
+from shared.text import Locale, error_text
+from tests.unit.test_mobile_support import (
+    DEV_CODE,
+    NOW,
+    PHONES,
+    FakeBackend,
+    MemoryStore,
+    button_named,
+    error_response,
+    find,
+    request_summary,
+    texts,
+    walk,
+)
+from tests.unit.test_mobile_views import assert_accessible
+
+NETWORK_TH = "เชื่อมต่อเซิร์ฟเวอร์ไม่ได้ กรุณาตรวจสอบอินเทอร์เน็ต"
+PHOTO_PATH = re.compile(r"^/requests/([0-9a-f-]+)/photos/(\d+)$")
+CHIANG_MAI = (18.7883, 98.9853)
+
+
+class RequestBackend(FakeBackend):
+    """FakeBackend plus POST /requests (idempotent per key) and PUT /requests/{id}/photos/{idx}."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.created: dict[str, dict[str, Any]] = {}  # idempotency key -> detail
+        self.photos: dict[tuple[str, int], bytes] = {}
+        self.photo_parts: list[tuple[str, str, str]] = []  # (part name, filename, content type)
+        self.fail_photo_once: set[int] = set()
+
+    def handle(self, request: httpx.Request) -> httpx.Response:
+        route = (request.method, request.url.path)
+        if route == ("POST", "/requests") and not self.offline and route not in self.overrides:
+            self.requests.append(request)
+            return self._create(request)
+        match = PHOTO_PATH.match(request.url.path)
+        if match and request.method == "PUT" and not self.offline:
+            self.requests.append(request)
+            return self._photo(request, match.group(1), int(match.group(2)))
+        return super().handle(request)
+
+    def _create(self, request: httpx.Request) -> httpx.Response:
+        assert request.headers["authorization"].startswith("Bearer ")
+        body = json.loads(request.content)
+        key = body["idempotency_key"]
+        if key in self.created:
+            return httpx.Response(200, json=self.created[key])
+        summary = request_summary(body["item"], "offered")
+        detail = {
+            **summary,
+            "created_at": (NOW.replace(hour=23)).isoformat(),
+            **{k: body[k] for k in ("brand", "description", "lat", "lon", "address", "province", "district",
+                                    "sub_district", "service_place", "preferred_days", "contact_phone")},
+            "technician_first_name": None,
+            "rating": None,
+            "rating_comment": None,
+            "timeline": [
+                {"id": 1, "actor": "citizen", "actor_name": None, "from_status": None, "to_status": "submitted",
+                 "note": "", "created_at": NOW.isoformat()}
+            ],
+        }
+        self.created[key] = detail
+        self.my_requests = [{k: detail[k] for k in summary}, *self.my_requests]
+        return httpx.Response(201, json=detail)
+
+    def _photo(self, request: httpx.Request, request_id: str, idx: int) -> httpx.Response:
+        if idx in self.fail_photo_once:
+            self.fail_photo_once.discard(idx)
+            raise httpx.ConnectError("dropped", request=request)
+        content_type = request.headers["content-type"]
+        message = BytesParser(policy=email_policy).parsebytes(
+            f"Content-Type: {content_type}\r\n\r\n".encode() + request.content
+        )
+        parts = list(message.iter_parts())
+        assert len(parts) == 1
+        part = parts[0]
+        name = part.get_param("name", header="content-disposition")
+        data = part.get_payload(decode=True)
+        assert isinstance(data, bytes)
+        self.photo_parts.append((str(name), str(part.get_filename()), part.get_content_type()))
+        self.photos[(request_id, idx)] = data
+        with Image.open(io.BytesIO(data)) as im:
+            width, height = im.size
+        return httpx.Response(
+            201,
+            json={"id": str(uuid4()), "kind": "before", "idx": idx, "content_type": part.get_content_type(),
+                  "width": width, "height": height, "bytes": len(data)},
+        )
+
+    def posts(self) -> list[dict[str, Any]]:
+        return [json.loads(r.content) for r in self.calls("POST", "/requests")]
+
+
+def jpeg_with_exif(colour: tuple[int, int, int] = (200, 80, 40), size: tuple[int, int] = (640, 480)) -> bytes:
+    image = Image.new("RGB", size, colour)
+    exif = Image.Exif()
+    exif[0x010F] = "PhoneMaker"  # Make
+    exif[0x0131] = "SecretCamera 1.0"  # Software
+    out = io.BytesIO()
+    image.save(out, "JPEG", exif=exif.tobytes())
+    return out.getvalue()
+
+
+async def citizen_app(backend: RequestBackend, locale: Locale | None = None) -> AppViewModel:
+    vm = AppViewModel(backend.client(), MemoryStore(locale=locale))
+    await vm.start()
+    vm.login.set_phone_input(PHONES["citizen"])
+    await vm.login.request_code()
+    vm.login.set_code_input(DEV_CODE)
+    await vm.login.verify()
+    assert vm.screen == Screen.HOME
+    return vm
+
+
+async def open_form(backend: RequestBackend, locale: Locale | None = None) -> tuple[AppViewModel, RequestFormViewModel]:
+    app = await citizen_app(backend, locale)
+    assert isinstance(app.home, CitizenHome)
+    await app.home.new_request()
+    assert app.screen == Screen.REQUEST_FORM
+    form = app.request_form
+    assert form is not None
+    return app, form
+
+
+def fill_valid(form: RequestFormViewModel) -> None:
+    form.set_category("appliance")
+    form.set_item("  หม้อหุงข้าว   ไฟฟ้า ")
+    form.set_brand(" Sharp KS-11E ")
+    form.set_description("  เปิดไม่ติด ไฟไม่เข้า  ")
+    form.set_location(*CHIANG_MAI, LocationSource.MAP)
+    form.set_address("12 ถ.นิมมานเหมินท์")
+    form.set_service_place("home")
+    form.toggle_day("sat")
+    form.toggle_day("mon")
+    form.set_contact_phone("081-234-5678")
+    form.set_pdpa_consent(True)
+
+
+async def click(tree: ft.Control, name: str) -> None:
+    """What a tap on the button does (handlers here take no event)."""
+    button: Any = button_named(tree, name)
+    await button.on_click()
+
+
+def state_of(form: RequestFormViewModel) -> FormState:
+    return form.state
+
+
+# --- checks before sending ---------------------------------------------------------------------------
+
+
+async def test_form_opens_with_categories_and_the_profile_phone() -> None:
+    backend = RequestBackend()
+    _, form = await open_form(backend)
+    assert [c.code for c in form.categories] == ["appliance"]
+    assert form.contact_phone == "081-111-1111"
+    assert form.service_place == "centre"
+    assert isinstance(form.idempotency_key, UUID)
+
+
+async def test_invalid_draft_shows_thai_errors_per_field_and_sends_nothing() -> None:
+    backend = RequestBackend()
+    _, form = await open_form(backend)
+    form.set_contact_phone("12345")
+    await form.submit()
+    assert backend.calls("POST", "/requests") == []
+    assert form.errors == {
+        "category_code": "กรุณาเลือกประเภทงานซ่อม",
+        "item": error_text("request_item_invalid").th,
+        "description": "กรุณาอธิบายอาการเสีย 5–2000 ตัวอักษร",
+        "location": "กรุณาระบุตำแหน่ง (GPS หรือปักหมุดบนแผนที่)",
+        "contact_phone": error_text("invalid_phone").th,
+        "pdpa_consent": error_text("request_consent_required").th,
+    }
+    assert form.form_error == "กรุณาแก้ไขช่องที่มีข้อความสีแดง"
+    assert state_of(form) == FormState.EDITING
+    # Fixing a choice clears its message.
+    form.set_category("appliance")
+    assert "category_code" not in form.errors
+
+
+async def test_errors_follow_the_language() -> None:
+    backend = RequestBackend()
+    app, form = await open_form(backend)
+    await form.submit()
+    await app.toggle_locale()
+    assert form.errors["category_code"] == "Choose what kind of repair it is"
+
+
+async def test_location_outside_thailand_is_refused_before_sending() -> None:
+    backend = RequestBackend()
+    _, form = await open_form(backend)
+    fill_valid(form)
+    form.set_location(35.68, 139.69, LocationSource.GPS)  # Tokyo
+    await form.submit()
+    assert backend.calls("POST", "/requests") == []
+    assert form.errors == {"location": error_text("request_location_outside_thailand").th}
+
+
+# --- sending -----------------------------------------------------------------------------------------
+
+
+async def test_valid_submit_posts_normalized_json_then_puts_processed_photos() -> None:
+    backend = RequestBackend()
+    app, form = await open_form(backend)
+    fill_valid(form)
+    originals = [jpeg_with_exif((200, 80, 40)), jpeg_with_exif((20, 90, 200), (300, 500))]
+    form.add_photos([("a.jpg", originals[0]), ("b.jpg", originals[1])])
+    assert len(form.photos) == 2 and form.photo_error is None
+    key = form.idempotency_key
+
+    await form.submit()
+
+    (body,) = backend.posts()
+    assert body == {
+        "idempotency_key": str(key),
+        "category_code": "appliance",
+        "item": "หม้อหุงข้าว ไฟฟ้า",
+        "brand": "Sharp KS-11E",
+        "description": "เปิดไม่ติด ไฟไม่เข้า",
+        "lat": CHIANG_MAI[0],
+        "lon": CHIANG_MAI[1],
+        "address": "12 ถ.นิมมานเหมินท์",
+        "province": "",
+        "district": "",
+        "sub_district": "",
+        "service_place": "home",
+        "preferred_days": ["mon", "sat"],  # week order, not tap order
+        "contact_phone": "+66812345678",
+        "pdpa_consent": True,
+    }
+    created = form.created
+    assert created is not None
+    puts = backend.calls("PUT", f"/requests/{created.id}/photos/0") + backend.calls(
+        "PUT", f"/requests/{created.id}/photos/1"
+    )
+    assert len(puts) == 2
+    assert backend.paths().index("POST /requests") < backend.paths().index(f"PUT {puts[0].url.path}")
+    for idx, original in enumerate(originals):
+        uploaded = backend.photos[(str(created.id), idx)]
+        assert uploaded == form.photos[idx].image
+        assert uploaded != original
+        with Image.open(io.BytesIO(uploaded)) as im:
+            assert im.format in ("WEBP", "JPEG")
+            assert not im.getexif()
+            assert b"SecretCamera" not in uploaded
+        assert b"SecretCamera" in original
+    assert [p[0] for p in backend.photo_parts] == ["file", "file"]
+    content_type = form.photos[0].content_type
+    ext = "webp" if content_type == "image/webp" else "jpg"
+    assert [p[1:] for p in backend.photo_parts] == [(f"0.{ext}", content_type), (f"1.{ext}", content_type)]
+
+    # Back on the home, reloaded, with the new request on top.
+    assert app.screen == Screen.HOME and app.request_form is None
+    assert isinstance(app.home, CitizenHome)
+    assert app.home.requests[0].item == "หม้อหุงข้าว ไฟฟ้า"
+    assert backend.paths()[-1] == "GET /requests/mine"
+
+
+async def test_network_failure_keeps_everything_and_retry_reuses_the_key() -> None:
+    backend = RequestBackend()
+    app, form = await open_form(backend)
+    fill_valid(form)
+    form.add_photo("a.jpg", jpeg_with_exif())
+    backend.offline = True
+    await form.submit()
+    assert state_of(form) == FormState.FAILED
+    assert form.form_error == NETWORK_TH
+    assert form.can_retry
+    assert form.item.strip() == "หม้อหุงข้าว   ไฟฟ้า" and len(form.photos) == 1
+    tree = app_view(app)
+    assert NETWORK_TH in texts(tree)
+    button_named(tree, "ลองใหม่")
+
+    backend.offline = False
+    await form.retry()
+    offline_post, online_post = backend.calls("POST", "/requests")
+    assert json.loads(offline_post.content)["idempotency_key"] == json.loads(online_post.content)["idempotency_key"]
+    assert json.loads(online_post.content)["idempotency_key"] == str(form.idempotency_key)
+    assert len(backend.created) == 1
+    assert app.screen == Screen.HOME
+
+
+async def test_photo_upload_dropped_after_the_post_retries_only_the_photo() -> None:
+    backend = RequestBackend()
+    app, form = await open_form(backend)
+    fill_valid(form)
+    form.add_photo("a.jpg", jpeg_with_exif())
+    form.add_photo("b.jpg", jpeg_with_exif((1, 2, 3)))
+    backend.fail_photo_once = {1}
+    await form.submit()
+    assert state_of(form) == FormState.FAILED
+    assert form.form_error == NETWORK_TH
+    assert form.uploaded == {0}
+    assert not form.can_add_photo  # the indexes on the server are fixed now
+    await form.retry()
+    assert len(backend.calls("POST", "/requests")) == 1  # the request was not sent twice
+    assert app.screen == Screen.HOME
+    created = next(iter(backend.created.values()))
+    assert sorted(idx for (_, idx) in backend.photos) == [0, 1]
+    assert all(rid == created["id"] for (rid, _) in backend.photos)
+
+
+async def test_backend_field_errors_go_next_to_their_fields() -> None:
+    backend = RequestBackend()
+
+    def refuse(request: httpx.Request) -> httpx.Response:
+        item = error_text("request_item_invalid")
+        return httpx.Response(
+            400,
+            json={
+                "error": {
+                    "code": "validation_failed",
+                    "message_th": "ข้อมูลไม่ถูกต้อง",
+                    "message_en": "Invalid input",
+                    "fields": {
+                        "item": {"code": "request_item_invalid", "message_th": item.th, "message_en": item.en},
+                        "location": {"code": "request_location_outside_thailand", "message_th": "นอกเขต",
+                                     "message_en": "Outside"},
+                    },
+                }
+            },
+        )
+
+    backend.overrides[("POST", "/requests")] = refuse
+    app, form = await open_form(backend)
+    fill_valid(form)
+    await form.submit()
+    assert form.errors == {"item": error_text("request_item_invalid").th, "location": "นอกเขต"}
+    assert state_of(form) == FormState.EDITING
+    assert form.created is None
+    tree = app_view(app)
+    (item_field,) = find(tree, ft.TextField, lambda f: f.label == "ของที่จะซ่อม")
+    assert item_field.error == error_text("request_item_invalid").th
+    assert "นอกเขต" in texts(tree)
+
+
+async def test_server_error_is_shown_with_retry() -> None:
+    backend = RequestBackend()
+    backend.overrides[("POST", "/requests")] = lambda r: error_response(503, "database_unavailable")
+    _, form = await open_form(backend)
+    fill_valid(form)
+    await form.submit()
+    assert form.form_error == error_text("database_unavailable").th
+    assert form.can_retry
+
+
+async def test_lost_session_while_sending_goes_to_login() -> None:
+    backend = RequestBackend()
+    backend.overrides[("POST", "/requests")] = lambda r: error_response(401, "token_invalid")
+    app, form = await open_form(backend)
+    fill_valid(form)
+    await form.submit()
+    assert app.screen == Screen.LOGIN
+    assert app.request_form is None
+
+
+# --- photos and location -----------------------------------------------------------------------------
+
+
+async def test_non_image_photo_is_refused_in_thai() -> None:
+    backend = RequestBackend()
+    _, form = await open_form(backend)
+    assert not form.add_photo("notes.txt", b"this is not a picture at all")
+    assert form.photos == []
+    assert form.photo_error == "ไฟล์นี้ไม่ใช่รูปภาพ กรุณาเลือกรูปถ่าย"
+
+
+async def test_sixth_photo_is_refused() -> None:
+    backend = RequestBackend()
+    _, form = await open_form(backend)
+    photo = jpeg_with_exif(size=(64, 48))
+    form.add_photos([(f"{i}.jpg", photo) for i in range(6)])
+    assert len(form.photos) == 5
+    assert form.photo_error == "ส่งรูปได้ไม่เกิน 5 รูปต่อครั้ง"
+    assert not form.can_add_photo
+    form.remove_photo(0)
+    assert len(form.photos) == 4 and form.photo_error is None and form.can_add_photo
+
+
+async def test_gps_denied_explains_and_the_map_pin_still_works() -> None:
+    backend = RequestBackend()
+    app, form = await open_form(backend)
+
+    class DeniedDevice:
+        async def pick_images(self) -> list[tuple[str, bytes]]:
+            return [("a.jpg", jpeg_with_exif())]
+
+        async def current_position(self) -> tuple[float, float]:
+            raise LocationDenied("Location permission denied: User denied Geolocation.")
+
+    device = DeniedDevice()
+    tree = app_view(app, device)
+    await click(tree, "ใช้ตำแหน่งปัจจุบัน")
+    assert form.location_notice == "ไม่ได้รับอนุญาตให้ใช้ตำแหน่ง แตะบนแผนที่เพื่อปักหมุดแทนได้"
+    assert form.lat is None
+    form.set_location(*CHIANG_MAI, LocationSource.MAP)
+    assert form.location_notice is None
+    assert (form.lat, form.lon) == CHIANG_MAI
+    tree = app_view(app, device)
+    assert any("18.78830" in text and "หมุดบนแผนที่" in text for text in texts(tree))
+
+    await click(tree, "เพิ่มรูปภาพ")
+    assert len(form.photos) == 1
+
+
+# --- the screen --------------------------------------------------------------------------------------
+
+
+async def test_citizen_home_has_the_request_button() -> None:
+    backend = RequestBackend()
+    app = await citizen_app(backend)
+    tree = app_view(app)
+    await click(tree, "แจ้งซ่อม")
+    assert app.screen == Screen.REQUEST_FORM
+
+
+async def test_form_view_builds_with_labelled_controls() -> None:
+    backend = RequestBackend()
+    app, form = await open_form(backend)
+    tree = app_view(app)
+    assert_accessible(tree)
+    button_named(tree, "ส่งคำขอซ่อม")
+    button_named(tree, "ย้อนกลับ")
+    button_named(tree, "เพิ่มรูปภาพ")
+    button_named(tree, "ใช้ตำแหน่งปัจจุบัน")
+    labels = [f.label for f in find(tree, ft.TextField)]
+    assert labels == ["ของที่จะซ่อม", "ยี่ห้อ/รุ่น", "อาการเสีย", "ที่อยู่ (ไม่บังคับ)", "เบอร์โทรติดต่อ"]
+    (dropdown,) = find(tree, ft.Dropdown)
+    assert dropdown.label == "ประเภทงานซ่อม"
+    assert [o.text for o in dropdown.options] == ["เครื่องใช้ไฟฟ้า"]
+    (description,) = find(tree, ft.TextField, lambda f: f.label == "อาการเสีย")
+    assert description.multiline
+    (checkbox,) = find(tree, ft.Checkbox)
+    assert checkbox.label == "ยินยอมให้ใช้ข้อมูลส่วนบุคคลเพื่อการซ่อม"
+    assert [r.label for r in find(tree, ft.Radio)] == ["ที่ศูนย์ซ่อม", "ที่บ้าน"]
+    assert len(find(tree, ft.Chip)) == 7
+    all_text = " ".join(texts(tree))
+    assert "ครูผู้ควบคุม" in all_text and "ขอลบข้อมูล" in all_text  # who sees it, how to delete
+    assert next(f.value for f in find(tree, ft.TextField) if f.label == "เบอร์โทรติดต่อ") == "081-111-1111"
+
+    # Errors show next to the fields after a refused send; photos show as labelled thumbnails.
+    form.add_photo("a.jpg", jpeg_with_exif())
+    await form.submit()
+    tree = app_view(app)
+    (item_field,) = find(tree, ft.TextField, lambda f: f.label == "ของที่จะซ่อม")
+    assert item_field.error == error_text("request_item_invalid").th
+    assert dropdown.label and find(tree, ft.Dropdown)[0].error_text == "กรุณาเลือกประเภทงานซ่อม"
+    assert find(tree, ft.Checkbox)[0].error
+    (thumb,) = find(tree, ft.Image)
+    assert thumb.semantics_label == "รูปที่ 1"
+    assert_accessible(tree)
+    assert any(isinstance(c, ft.IconButton) and c.tooltip == "ลบรูปที่ 1" for c in walk(tree))
+
+
+async def test_form_view_in_english_and_back_returns_home() -> None:
+    backend = RequestBackend()
+    app, _ = await open_form(backend, Locale.EN)
+    tree = app_view(app)
+    button_named(tree, "Send repair request")
+    await click(tree, "Back")
+    assert app.screen == Screen.HOME and app.request_form is None
+
+
+async def test_form_tree_passes_flet_validation_and_encodes() -> None:
+    """What Flet does before sending a tree to the client: property checks, then the wire encoding."""
+    backend = RequestBackend()
+    app, form = await open_form(backend)
+    form.add_photo("a.jpg", jpeg_with_exif())
+    await form.submit()  # with errors shown
+    fill_valid(form)
+    tree = app_view(app)
+    for control in walk(tree):
+        control._before_update_safe()  # type: ignore[no-untyped-call]
+    encoder = configure_encode_object_for_msgpack(BaseControl)  # type: ignore[no-untyped-call]
+    encoded = msgpack.packb(tree, default=encoder)
+    assert isinstance(encoded, bytes) and encoded
