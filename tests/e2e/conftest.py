@@ -15,7 +15,7 @@ from pathlib import Path
 
 import httpx
 import pytest
-from playwright.sync_api import Browser, Page, sync_playwright
+from playwright.sync_api import Browser, Page, expect, sync_playwright
 
 from backend.settings import PROJECT_ROOT
 
@@ -117,3 +117,24 @@ def enable_semantics(page: Page) -> None:
     """Flutter draws on a canvas: switch on its accessibility tree so controls can be found by role/name."""
     page.wait_for_selector("flt-semantics-placeholder", state="attached", timeout=60_000)
     page.evaluate("document.querySelector('flt-semantics-placeholder').click()")
+
+
+TIMEOUT = 60_000
+
+
+def ask_for_code(page: Page, phone: str) -> str:
+    """On the open login screen: type the phone, ask for a code, return the one the dev hint shows."""
+    field = page.get_by_role("textbox", name="เบอร์โทรศัพท์")
+    expect(field).to_be_visible(timeout=TIMEOUT)
+    field.click()
+    page.keyboard.type(phone)
+    page.get_by_role("button", name="ขอรหัสยืนยัน").click()
+    hint = page.get_by_text("โหมดทดสอบ: รหัสคือ", exact=False).first
+    expect(hint).to_be_visible(timeout=TIMEOUT)
+    return hint.inner_text().split()[-1]
+
+
+def enter_code(page: Page, code: str) -> None:
+    page.get_by_role("textbox", name="รหัสยืนยัน 6 หลัก").click()
+    page.keyboard.type(code)
+    page.get_by_role("button", name="เข้าสู่ระบบ").click()

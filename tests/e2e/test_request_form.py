@@ -4,7 +4,7 @@ draft field by field before sending anything. (Photo, GPS and map pin in the bro
 import httpx
 from playwright.sync_api import Page, expect
 
-from tests.e2e.conftest import OUTPUT_DIR, RunningSystem, enable_semantics
+from tests.e2e.conftest import OUTPUT_DIR, RunningSystem, ask_for_code, enable_semantics, enter_code
 
 TIMEOUT = 60_000
 
@@ -12,16 +12,7 @@ TIMEOUT = 60_000
 def sign_in_as_citizen(page: Page, system: RunningSystem) -> None:
     page.goto(system.app_url)
     enable_semantics(page)
-    phone = page.get_by_role("textbox", name="เบอร์โทรศัพท์")
-    expect(phone).to_be_visible(timeout=TIMEOUT)
-    phone.click()
-    page.keyboard.type("0811111111")
-    page.get_by_role("button", name="ขอรหัสยืนยัน").click()
-    hint = page.get_by_text("โหมดทดสอบ: รหัสคือ", exact=False).first
-    expect(hint).to_be_visible(timeout=TIMEOUT)
-    page.get_by_role("textbox", name="รหัสยืนยัน 6 หลัก").click()
-    page.keyboard.type(hint.inner_text().split()[-1])
-    page.get_by_role("button", name="เข้าสู่ระบบ").click()
+    enter_code(page, ask_for_code(page, "0811111111"))
     expect(page.get_by_text("คำขอซ่อมของฉัน").first).to_be_visible(timeout=TIMEOUT)
 
 

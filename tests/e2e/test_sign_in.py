@@ -4,7 +4,7 @@ import httpx
 from playwright.sync_api import Page, expect
 
 from backend.settings import PROJECT_ROOT
-from tests.e2e.conftest import OUTPUT_DIR, RunningSystem, enable_semantics
+from tests.e2e.conftest import OUTPUT_DIR, RunningSystem, ask_for_code, enable_semantics, enter_code
 
 TIMEOUT = 60_000
 
@@ -24,20 +24,12 @@ def test_citizen_signs_in_and_sees_their_requests(system: RunningSystem, phone_p
         expect(phone).to_be_visible(timeout=TIMEOUT)
     assert font.value.ok
 
-    phone.click()
-    page.keyboard.type("0811111111")
-    page.get_by_role("button", name="ขอรหัสยืนยัน").click()
-
-    hint = page.get_by_text("โหมดทดสอบ: รหัสคือ", exact=False).first
-    expect(hint).to_be_visible(timeout=TIMEOUT)
-    code = hint.inner_text().split()[-1]
+    code = ask_for_code(page, "0811111111")
     assert code.isdigit() and len(code) == 6
     # The same code is in the backend's log, where a developer without the app would look.
     assert f"+66811111111: {code}" in system.log_path.read_text(encoding="utf-8")
 
-    page.get_by_role("textbox", name="รหัสยืนยัน 6 หลัก").click()
-    page.keyboard.type(code)
-    page.get_by_role("button", name="เข้าสู่ระบบ").click()
+    enter_code(page, code)
 
     expect(page.get_by_text("คำขอซ่อมของฉัน").first).to_be_visible(timeout=TIMEOUT)
     expect(page.get_by_text("สวัสดี สมชาย ใจดี").first).to_be_visible(timeout=TIMEOUT)
@@ -58,17 +50,8 @@ def test_wrong_code_shows_a_thai_error(system: RunningSystem, phone_page: Page) 
     page = phone_page
     page.goto(system.app_url)
     enable_semantics(page)
-    phone = page.get_by_role("textbox", name="เบอร์โทรศัพท์")
-    expect(phone).to_be_visible(timeout=TIMEOUT)
-    phone.click()
-    page.keyboard.type("0899999999")
-    page.get_by_role("button", name="ขอรหัสยืนยัน").click()
-    hint = page.get_by_text("โหมดทดสอบ: รหัสคือ", exact=False).first
-    expect(hint).to_be_visible(timeout=TIMEOUT)
-    wrong = "000000" if not hint.inner_text().endswith("000000") else "111111"
-    page.get_by_role("textbox", name="รหัสยืนยัน 6 หลัก").click()
-    page.keyboard.type(wrong)
-    page.get_by_role("button", name="เข้าสู่ระบบ").click()
+    code = ask_for_code(page, "0899999999")
+    enter_code(page, "000000" if code != "000000" else "111111")
     expect(page.get_by_text("รหัสยืนยันไม่ถูกต้อง").first).to_be_visible(timeout=TIMEOUT)
 
 
