@@ -1,5 +1,6 @@
 """The FastAPI application factory."""
 
+import asyncio
 import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
@@ -8,9 +9,11 @@ from fastapi import FastAPI
 from fastapi.middleware.cors import CORSMiddleware
 
 from backend.db import make_pool
+from backend.dispatch_ticks import dispatch_ticks
 from backend.errors import install_error_handlers
+from backend.live import EventHub
 from backend.photo_store import make_photo_store
-from backend.routes import auth, catalog, health, homes, me, requests
+from backend.routes import auth, catalog, events, health, homes, me, requests, work
 from backend.settings import Settings, get_settings
 
 
@@ -24,9 +27,16 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         # wait=False: the service starts (and /health answers 503) even while the database is still down.
         await pool.open(wait=False)
         app.state.pool = pool
+        hub = EventHub(settings.database_url)
+        app.state.hub = hub
+        background = [asyncio.create_task(hub.run(), name="live-events"),
+                      asyncio.create_task(dispatch_ticks(pool, settings), name="dispatch-ticks")]
         try:
             yield
         finally:
+            for task in background:
+                task.cancel()
+            await asyncio.gather(*background, return_exceptions=True)
             await pool.close()
 
     app = FastAPI(
@@ -44,6 +54,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         allow_headers=["*"],
     )
     install_error_handlers(app)
-    for router in (health.router, auth.router, me.router, catalog.router, homes.router, requests.router):
+    routers = (health.router, auth.router, me.router, catalog.router, homes.router, requests.router, work.router,
+               events.router)
+    for router in routers:
         app.include_router(router)
     return app

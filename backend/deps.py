@@ -1,6 +1,7 @@
 """FastAPI dependencies: settings, the pool, and who is calling."""
 
 from collections.abc import AsyncIterator
+from datetime import UTC, datetime
 from typing import Annotated
 
 from fastapi import Depends, Request
@@ -9,11 +10,13 @@ from psycopg_pool import AsyncConnectionPool
 
 from backend.auth.tokens import Identity, InvalidToken, verify_token
 from backend.db import Conn, user_tx
+from backend.dispatch_ticks import policy_of
 from backend.errors import ApiError
 from backend.photo_store import PhotoStore
+from backend.services.dispatch import DispatchPolicy
 from backend.settings import Settings
 
-_bearer = HTTPBearer(auto_error=False, description="Supabase-format access token")
+bearer_scheme = HTTPBearer(auto_error=False, description="Supabase-format access token")
 
 
 def get_settings(request: Request) -> Settings:
@@ -30,6 +33,21 @@ SettingsDep = Annotated[Settings, Depends(get_settings)]
 PoolDep = Annotated[AsyncConnectionPool[Conn], Depends(get_pool)]
 
 
+def get_now() -> datetime:
+    """The clock. Tests override this dependency to move time (SLA expiry, the 7-day reopen window)."""
+    return datetime.now(UTC)
+
+
+NowDep = Annotated[datetime, Depends(get_now)]
+
+
+def get_policy(settings: Annotated[Settings, Depends(get_settings)]) -> DispatchPolicy:
+    return policy_of(settings)
+
+
+PolicyDep = Annotated[DispatchPolicy, Depends(get_policy)]
+
+
 def get_photo_store(request: Request) -> PhotoStore:
     store: PhotoStore = request.app.state.photo_store
     return store
@@ -40,7 +58,7 @@ PhotoStoreDep = Annotated[PhotoStore, Depends(get_photo_store)]
 
 def get_identity(
     settings: SettingsDep,
-    credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)],
+    credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(bearer_scheme)],
 ) -> Identity:
     if credentials is None or credentials.scheme.lower() != "bearer":
         raise ApiError(401, "not_authenticated", headers={"WWW-Authenticate": "Bearer"})

@@ -189,6 +189,7 @@ class RequestDetail(RequestSummary):
     rating_comment: str | None
     timeline: list[StatusEventOut]
     photos: list["PhotoOut"]
+    actions: list[Literal["cancel", "rate", "reopen"]] = Field(description="what the caller may do now")
 
 
 class TransitionBody(BaseModel):
@@ -203,3 +204,27 @@ class PhotoOut(BaseModel):
     width: int
     height: int
     bytes: int
+
+
+class RatingBody(BaseModel):
+    rating: int
+    comment: str = Field("", max_length=1000)
+
+
+class DuplicateHint(BaseModel):
+    category_code: str
+    item: str
+    status: RequestStatus
+    distance_m: float
+    created_at: datetime
+
+
+class StatusChange(BaseModel):
+    to_status: RequestStatus
+    note: str = Field("", max_length=900)
+    reason: str | None = Field(None, description="required for unrepairable: no_parts, cost_above_value, "
+                                                 "no_specialist, owner_cancelled")
+
+
+class AssignBody(BaseModel):
+    technician_id: uuid.UUID

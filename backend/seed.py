@@ -74,7 +74,7 @@ def seed(
             note("demo accounts and technicians")
             with conn.transaction():
                 accounts = _seed_accounts(conn)
-                technicians = _seed_technicians(conn)
+                technicians = _seed_technicians(conn, [row.code for row in parsed.rows])
                 requests = _seed_requests(conn)
     return SeedReport(skills, categories, colleges, accounts, technicians, requests)
 
@@ -136,9 +136,10 @@ def _seed_accounts(conn: Conn) -> int:
     return len(DEMO_ACCOUNTS)
 
 
-def _seed_technicians(conn: Conn) -> int:
+def _seed_technicians(conn: Conn, colleges: list[str]) -> int:
+    """Students at the demo colleges only, numbered by the CSV's order: colleges imported later (the official
+    list) do not shift anyone's demo phone number."""
     skills = [row[0] for row in conn.execute("select code from public.skills order by code").fetchall()]
-    colleges = [row[0] for row in conn.execute("select code from public.colleges order by code").fetchall()]
     count = 0
     for college_index, code in enumerate(colleges):
         rng = random.Random(code)  # the same people at the same college on every re-seed
@@ -196,10 +197,11 @@ def _seed_requests(conn: Conn) -> int:
                 "update public.repair_requests set status = %s, technician_id = %s where id = %s",
                 [to_status, technician.user_id if to_status != "offered" else None, request_id],
             )
+        # A week to answer (not the 30-minute SLA) so the demo technician still finds the offer after a long demo.
         conn.execute(
             """insert into public.offers (request_id, technician_id, college_id, status, rank, distance_km,
                                           expires_at, responded_at)
-               values (%s, %s, %s, %s, 1, 1.9, now() + interval '30 minutes', %s)""",
+               values (%s, %s, %s, %s, 1, 1.9, now() + interval '7 days', %s)""",
             [request_id, technician.user_id, college_id[0], "pending" if status == "offered" else "accepted",
              None if status == "offered" else "now"],
         )

@@ -44,6 +44,13 @@ class Settings(BaseSettings):
     # Local mode only: return the code in the API response so the app can show it as a developer hint.
     otp_dev_hint: bool = True
 
+    # Dispatch: offers go to this many of a college's best-fitting students at once; unanswered offers expire after
+    # the SLA and the job escalates to the next nearest college.
+    dispatch_offer_count: int = Field(default=3, ge=1, le=20)
+    dispatch_sla_minutes: int = Field(default=30, ge=1)
+    dispatch_tick_seconds: float = 30.0
+    sse_ping_seconds: float = 15.0
+
     supabase_url: str = Field(default="", validation_alias=AliasChoices("SUPABASE_URL", "FIXIT_SUPABASE_URL"))
     supabase_anon_key: SecretStr = Field(
         default=SecretStr(""), validation_alias=AliasChoices("SUPABASE_ANON_KEY", "FIXIT_SUPABASE_ANON_KEY")

@@ -89,6 +89,20 @@ ERRORS: dict[str, Bilingual] = {
         "กรุณายินยอมให้ใช้ข้อมูลส่วนบุคคลตามประกาศความเป็นส่วนตัว",
         "Please agree to the use of your personal data under the privacy notice",
     ),
+    "offer_not_open": B(
+        "งานนี้ไม่เปิดรับแล้ว (มีช่างรับไปแล้ว หมดเวลา หรือถูกถอน)",
+        "This offer is no longer open (taken by someone else, expired or withdrawn)",
+    ),
+    "technician_not_in_college": B(
+        "ช่างคนนี้ไม่ได้อยู่ในวิทยาลัยที่รับงานนี้", "That technician is not at the college handling this job"
+    ),
+    "reason_required": B("กรุณาเลือกเหตุผลที่ซ่อมไม่ได้", "Choose why it cannot be repaired"),
+    "rating_invalid": B("คะแนนต้องเป็น 1–5 ดาว", "The rating must be 1–5 stars"),
+    "not_rateable": B("ให้คะแนนได้เมื่องานซ่อมเสร็จแล้วเท่านั้น", "You can rate a job once it is finished"),
+    "reopen_too_late": B(
+        "แจ้งว่ายังไม่หายได้ภายใน 7 วันหลังรับของคืนเท่านั้น",
+        "A repair can be reopened only within 7 days of getting the item back",
+    ),
     "display_name_invalid": B(
         "ชื่อที่แสดงต้องมี 1–80 ตัวอักษร", "The display name must have 1–80 characters"
     ),

@@ -1,15 +1,26 @@
 """A citizen's repair requests: submit (idempotent), photos, read one with its timeline, cancel."""
 
 import uuid
-from typing import Literal
+from datetime import datetime
+from typing import Any, Literal
 
 from fastapi import APIRouter, Response, UploadFile
 from fastapi.responses import JSONResponse
 
-from backend.db import service_tx
-from backend.deps import IdentityDep, PhotoStoreDep, PoolDep, UserConn
+from backend.db import service_tx, user_tx
+from backend.deps import IdentityDep, NowDep, PhotoStoreDep, PolicyDep, PoolDep, UserConn
 from backend.errors import ApiError
-from backend.schemas import ErrorResponse, PhotoOut, RequestCreate, RequestDetail, TransitionBody
+from backend.schemas import (
+    DuplicateHint,
+    ErrorResponse,
+    PhotoOut,
+    RatingBody,
+    RequestCreate,
+    RequestDetail,
+    TransitionBody,
+)
+from backend.services.aftercare import nearby_open_requests, rate, reopen
+from backend.services.dispatch import dispatch, withdraw_pending_offers
 from backend.services.photo_intake import check_citizen_may_add, clean_photo, photo_location, store_photo
 from backend.services.profiles import require_role
 from backend.services.request_detail import request_detail
@@ -28,9 +39,11 @@ router = APIRouter(
 
 @router.post("", response_model=RequestDetail, status_code=201,
              responses={200: {"model": RequestDetail, "description": "a retry: the request made the first time"}})
-async def submit_request(body: RequestCreate, identity: IdentityDep, conn: UserConn) -> JSONResponse:
-    """Store a repair request at most once per `idempotency_key`: 201 the first time, 200 on a retry."""
-    await require_role(conn, identity.user_id, AppRole.CITIZEN)
+async def submit_request(
+    body: RequestCreate, identity: IdentityDep, pool: PoolDep, policy: PolicyDep, now: NowDep
+) -> JSONResponse:
+    """Store a repair request at most once per `idempotency_key` (201 the first time, 200 on a retry), then
+    dispatch it to the nearest fitting college."""
     draft = RequestDraft(
         category_code=body.category_code, item=body.item, brand=body.brand, description=body.description,
         lat=body.lat, lon=body.lon, address=body.address, service_place=body.service_place,
@@ -38,26 +51,79 @@ async def submit_request(body: RequestCreate, identity: IdentityDep, conn: UserC
     )
     area = {"province": body.province.strip(), "district": body.district.strip(),
             "sub_district": body.sub_district.strip()}
-    request_id, created = await create_request(conn, identity.user_id, body.idempotency_key, draft, area)
-    detail = RequestDetail.model_validate(await request_detail(conn, request_id))
+    async with user_tx(pool, identity.claims) as conn:
+        await require_role(conn, identity.user_id, AppRole.CITIZEN)
+        request_id, created = await create_request(conn, identity.user_id, body.idempotency_key, draft, area)
+    # Committed first: a crash from here on leaves a stored request that a retry (same key) dispatches.
+    async with service_tx(pool) as owner:
+        await dispatch(owner, request_id, now, policy)
+    async with user_tx(pool, identity.claims) as conn:
+        detail = RequestDetail.model_validate(await request_detail(conn, request_id, now))
     return JSONResponse(detail.model_dump(mode="json"), status_code=201 if created else 200)
 
 
+@router.get("/duplicates", response_model=list[DuplicateHint])
+async def duplicates(
+    category_code: str, lat: float, lon: float, identity: IdentityDep, pool: PoolDep, now: NowDep
+) -> list[DuplicateHint]:
+    """Open requests of the same category within 50 m in the last 7 days: what and how far, never who."""
+    async with service_tx(pool) as owner:
+        rows = await nearby_open_requests(owner, category_code, lat, lon, now)
+    return [DuplicateHint.model_validate(r) for r in rows]
+
+
 @router.get("/{request_id}", response_model=RequestDetail, responses={404: {"model": ErrorResponse}})
-async def get_request(request_id: uuid.UUID, conn: UserConn) -> RequestDetail:
-    return RequestDetail.model_validate(await request_detail(conn, request_id))
+async def get_request(request_id: uuid.UUID, conn: UserConn, now: NowDep) -> RequestDetail:
+    return RequestDetail.model_validate(await request_detail(conn, request_id, now))
 
 
 @router.post("/{request_id}/cancel", response_model=RequestDetail,
              responses={404: {"model": ErrorResponse}, 409: {"model": ErrorResponse}})
 async def cancel_request(
-    request_id: uuid.UUID, body: TransitionBody, identity: IdentityDep, pool: PoolDep, conn: UserConn
+    request_id: uuid.UUID, body: TransitionBody, identity: IdentityDep, pool: PoolDep, now: NowDep
 ) -> RequestDetail:
     """The citizen cancels before work has started (409 once diagnosing has begun)."""
-    await require_role(conn, identity.user_id, AppRole.CITIZEN)
+    async with user_tx(pool, identity.claims) as conn:
+        await require_role(conn, identity.user_id, AppRole.CITIZEN)
     async with service_tx(pool) as owner:
-        await transition(owner, identity.claims, Actor.CITIZEN, request_id, RequestStatus.CANCELLED, body.note)
-    return RequestDetail.model_validate(await request_detail(conn, request_id))
+        await transition(owner, Actor.CITIZEN, request_id, RequestStatus.CANCELLED, claims=identity.claims,
+                         note=body.note)
+        await withdraw_pending_offers(owner, request_id)
+    return await _detail(pool, identity.claims, request_id, now)
+
+
+@router.post("/{request_id}/rate", response_model=RequestDetail,
+             responses={404: {"model": ErrorResponse}, 409: {"model": ErrorResponse}})
+async def rate_request(
+    request_id: uuid.UUID, body: RatingBody, identity: IdentityDep, pool: PoolDep, now: NowDep
+) -> RequestDetail:
+    """1–5 stars and a comment once the job is done (may be changed later)."""
+    if not 1 <= body.rating <= 5:
+        raise ApiError(400, "rating_invalid")
+    async with user_tx(pool, identity.claims) as conn:
+        await require_role(conn, identity.user_id, AppRole.CITIZEN)
+    async with service_tx(pool) as owner:
+        await rate(owner, identity.claims, request_id, body.rating, body.comment.strip())
+    return await _detail(pool, identity.claims, request_id, now)
+
+
+@router.post("/{request_id}/reopen", response_model=RequestDetail,
+             responses={404: {"model": ErrorResponse}, 409: {"model": ErrorResponse}})
+async def reopen_request(
+    request_id: uuid.UUID, body: TransitionBody, identity: IdentityDep, pool: PoolDep, policy: PolicyDep,
+    now: NowDep,
+) -> RequestDetail:
+    """"ยังไม่หาย": within 7 days of getting the item back, the job goes back to the same college."""
+    async with user_tx(pool, identity.claims) as conn:
+        await require_role(conn, identity.user_id, AppRole.CITIZEN)
+    async with service_tx(pool) as owner:
+        await reopen(owner, identity.claims, request_id, body.note, now, policy)
+    return await _detail(pool, identity.claims, request_id, now)
+
+
+async def _detail(pool: PoolDep, claims: dict[str, Any], request_id: uuid.UUID, now: datetime) -> RequestDetail:
+    async with user_tx(pool, claims) as conn:
+        return RequestDetail.model_validate(await request_detail(conn, request_id, now))
 
 
 @router.put("/{request_id}/photos/{idx}", response_model=PhotoOut, status_code=201,

@@ -1,13 +1,17 @@
 """One request as its viewer may see it, with its timeline."""
 
 import uuid
+from datetime import datetime
 from typing import Any
 
 from backend.db import Conn
 from backend.errors import ApiError
+from shared.aftercare import RATEABLE, may_reopen
+from shared.roles import Actor
+from shared.statuses import RequestStatus, can_transition
 
 
-async def request_detail(conn: Conn, request_id: uuid.UUID) -> dict[str, Any]:
+async def request_detail(conn: Conn, request_id: uuid.UUID, now: datetime) -> dict[str, Any]:
     """Runs as the caller: a request they may not see is simply not found (no hint that it exists)."""
     row = await (
         await conn.execute(
@@ -16,7 +20,10 @@ async def request_detail(conn: Conn, request_id: uuid.UUID) -> dict[str, Any]:
                    cat.icon as category_icon, r.item, r.brand, r.description, r.status, r.created_at, r.updated_at,
                    col.name_th as college_name_th, col.name_en as college_name_en, r.lat, r.lon, r.address,
                    r.province, r.district, r.sub_district, r.service_place, r.preferred_days, r.contact_phone,
-                   private.first_name(r.technician_id) as technician_first_name, r.rating, r.rating_comment
+                   private.first_name(r.technician_id) as technician_first_name, r.rating, r.rating_comment,
+                   r.citizen_id = auth.uid() as is_mine,
+                   (select max(e.created_at) from public.status_events e
+                    where e.request_id = r.id and e.to_status = 'handed_back') as handed_back_at
             from public.repair_requests r
             join public.categories cat on cat.code = r.category_code
             left join public.colleges col on col.id = r.college_id
@@ -38,4 +45,20 @@ async def request_detail(conn: Conn, request_id: uuid.UUID) -> dict[str, Any]:
         "where request_id = %s order by kind desc, idx",
         [request_id],
     )
-    return {**row, "timeline": await events.fetchall(), "photos": await photos.fetchall()}
+    return {**row, "timeline": await events.fetchall(), "photos": await photos.fetchall(),
+            "actions": citizen_actions(row, now)}
+
+
+def citizen_actions(row: dict[str, Any], now: datetime) -> list[str]:
+    """What the app may offer the citizen now; the endpoints check the same rules again."""
+    if not row["is_mine"]:
+        return []
+    status = RequestStatus(row["status"])
+    actions = []
+    if can_transition(status, RequestStatus.CANCELLED, Actor.CITIZEN):
+        actions.append("cancel")
+    if status in RATEABLE:
+        actions.append("rate")
+    if status == RequestStatus.HANDED_BACK and may_reopen(row["handed_back_at"], now):
+        actions.append("reopen")
+    return actions

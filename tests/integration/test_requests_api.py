@@ -42,11 +42,12 @@ async def test_submit_then_read_with_timeline(api: httpx.AsyncClient) -> None:
     created = await api.post("/requests", json=draft(), headers=bearer(token))
     assert created.status_code == 201, created.text
     body = created.json()
-    assert body["item"] == "พัดลม ตั้งโต๊ะ" and body["status"] == "submitted"
+    assert body["item"] == "พัดลม ตั้งโต๊ะ" and body["status"] == "offered" and body["college_name_th"]
     assert body["contact_phone"] == "+66812345678" and body["preferred_days"] == ["sat", "sun"]
     assert [(e["actor"], e["from_status"], e["to_status"]) for e in body["timeline"]] == [
-        ("citizen", None, "submitted")
+        ("citizen", None, "submitted"), ("system", "submitted", "offered")
     ]
+    assert body["actions"] == ["cancel"]
     assert body["timeline"][0]["actor_name"] == (profile["display_name"].split(" ")[0] or None)
     listed = (await api.get("/requests/mine", headers=bearer(token))).json()
     assert [r["id"] for r in listed] == [body["id"]]
@@ -106,7 +107,8 @@ async def test_cancel_before_work_only(api: httpx.AsyncClient, database_url: str
     assert cancelled.status_code == 200 and cancelled.json()["status"] == "cancelled"
     last = cancelled.json()["timeline"][-1]
     assert (last["actor"], last["from_status"], last["to_status"], last["note"]) == (
-        "citizen", "submitted", "cancelled", "ซ่อมเองได้แล้ว")
+        "citizen", "offered", "cancelled", "ซ่อมเองได้แล้ว")
+    assert cancelled.json()["actions"] == []
     again = await api.post(f"/requests/{request_id}/cancel", json={}, headers=bearer(token))
     assert again.status_code == 409 and again.json()["error"]["code"] == "illegal_transition"
     assert "cancelled" in again.json()["error"]["message_en"]

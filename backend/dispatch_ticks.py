@@ -1,0 +1,35 @@
+"""The SLA clock: every backend copy periodically expires overdue offers and escalates their jobs. Copies do not
+step on each other (`for update skip locked` in the service), so no single scheduler is needed."""
+
+import asyncio
+import logging
+from datetime import UTC, datetime, timedelta
+
+from psycopg_pool import AsyncConnectionPool
+
+from backend.db import Conn, service_tx
+from backend.services.dispatch import DispatchPolicy, expire_overdue
+from backend.settings import Settings
+
+log = logging.getLogger("fixit.dispatch")
+
+
+def policy_of(settings: Settings) -> DispatchPolicy:
+    return DispatchPolicy(offer_count=settings.dispatch_offer_count,
+                          sla=timedelta(minutes=settings.dispatch_sla_minutes))
+
+
+async def tick(pool: AsyncConnectionPool[Conn], settings: Settings, now: datetime | None = None) -> int:
+    async with service_tx(pool) as owner:
+        return await expire_overdue(owner, now or datetime.now(UTC), policy_of(settings))
+
+
+async def dispatch_ticks(pool: AsyncConnectionPool[Conn], settings: Settings) -> None:
+    while True:
+        await asyncio.sleep(settings.dispatch_tick_seconds)
+        try:
+            expired = await tick(pool, settings)
+            if expired:
+                log.info("expired %d overdue offers and escalated their jobs", expired)
+        except Exception as exc:  # a database hiccup must not stop the clock
+            log.warning("dispatch tick failed: %s", exc)

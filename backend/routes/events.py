@@ -1,0 +1,55 @@
+from collections.abc import AsyncIterator
+from typing import Annotated
+
+from fastapi import APIRouter, Depends, Query, Request
+from fastapi.responses import StreamingResponse
+from fastapi.security import HTTPAuthorizationCredentials
+
+from backend.auth.tokens import Identity, InvalidToken, verify_token
+from backend.db import user_tx
+from backend.deps import PoolDep, SettingsDep, bearer_scheme
+from backend.errors import ApiError
+from backend.live import EventHub, Viewer, sse_stream
+from backend.schemas import ErrorResponse
+from backend.services.profiles import load_profile
+
+router = APIRouter(tags=["live"])
+
+
+def _identity(
+    settings: SettingsDep,
+    credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(bearer_scheme)],
+    access_token: Annotated[str | None, Query(description="for EventSource, which cannot send headers")] = None,
+) -> Identity:
+    token = credentials.credentials if credentials else access_token
+    if not token:
+        raise ApiError(401, "not_authenticated")
+    try:
+        return verify_token(settings, token)
+    except InvalidToken as exc:
+        raise ApiError(401, "token_invalid") from exc
+
+
+@router.get("/events", response_class=StreamingResponse, responses={
+    200: {"content": {"text/event-stream": {}}, "description": "`event: request|offer` with JSON data"},
+    401: {"model": ErrorResponse},
+})
+async def events(
+    request: Request, identity: Annotated[Identity, Depends(_identity)], pool: PoolDep
+) -> StreamingResponse:
+    """Server-Sent Events: status changes and offers the caller may see, as they are committed."""
+    async with user_tx(pool, identity.claims) as conn:
+        profile = await load_profile(conn, identity.user_id)
+    college = profile["college"]["id"] if profile["college"] else None
+    viewer = Viewer(str(identity.user_id), str(profile["role"]), str(college) if college else None)
+    hub: EventHub = request.app.state.hub
+
+    async def stream() -> AsyncIterator[str]:
+        with hub.subscribe(viewer) as sub:
+            async for chunk in sse_stream(sub, request.app.state.settings.sse_ping_seconds):
+                if await request.is_disconnected():
+                    break
+                yield chunk
+
+    return StreamingResponse(stream(), media_type="text/event-stream",
+                             headers={"Cache-Control": "no-cache", "X-Accel-Buffering": "no"})

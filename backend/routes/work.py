@@ -1,0 +1,80 @@
+"""The students' and supervisors' side of a job: answer offers, move the work along, assign."""
+
+import uuid
+from typing import Any
+
+from fastapi import APIRouter, Response
+
+from backend.db import service_tx, user_tx
+from backend.deps import IdentityDep, NowDep, PolicyDep, PoolDep
+from backend.errors import ApiError
+from backend.schemas import AssignBody, ErrorResponse, RequestDetail, StatusChange
+from backend.services import dispatch
+from backend.services.profiles import require_role
+from backend.services.request_detail import request_detail
+from backend.services.transitions import transition
+from shared.roles import Actor, AppRole
+from shared.statuses import RequestStatus
+from shared.work import UNREPAIRABLE_REASONS
+
+router = APIRouter(tags=["work"], responses={
+    401: {"model": ErrorResponse}, 403: {"model": ErrorResponse}, 404: {"model": ErrorResponse},
+    409: {"model": ErrorResponse},
+})
+
+
+async def _detail(pool: PoolDep, claims: dict[str, Any], request_id: uuid.UUID, now: NowDep) -> RequestDetail:
+    async with user_tx(pool, claims) as conn:
+        return RequestDetail.model_validate(await request_detail(conn, request_id, now))
+
+
+@router.post("/offers/{offer_id}/accept", response_model=RequestDetail)
+async def accept_offer(offer_id: uuid.UUID, identity: IdentityDep, pool: PoolDep, now: NowDep) -> RequestDetail:
+    """First accept wins; everyone else gets 409 `offer_not_open`. The winner now sees the citizen's contact."""
+    async with user_tx(pool, identity.claims) as conn:
+        await require_role(conn, identity.user_id, AppRole.TECHNICIAN)
+    async with service_tx(pool) as owner:
+        request_id = await dispatch.accept_offer(owner, offer_id, identity.user_id, identity.claims, now)
+    return await _detail(pool, identity.claims, request_id, now)
+
+
+@router.post("/offers/{offer_id}/decline", status_code=204)
+async def decline_offer(
+    offer_id: uuid.UUID, identity: IdentityDep, pool: PoolDep, policy: PolicyDep, now: NowDep
+) -> Response:
+    async with user_tx(pool, identity.claims) as conn:
+        await require_role(conn, identity.user_id, AppRole.TECHNICIAN)
+    async with service_tx(pool) as owner:
+        await dispatch.decline_offer(owner, offer_id, identity.user_id, now, policy)
+    return Response(status_code=204)
+
+
+@router.post("/requests/{request_id}/status", response_model=RequestDetail)
+async def change_status(
+    request_id: uuid.UUID, body: StatusChange, identity: IdentityDep, pool: PoolDep, now: NowDep
+) -> RequestDetail:
+    """Work steps (student: diagnosing → repairing → quality check, or unrepairable with a reason) and checks
+    (supervisor: done, back to repairing for rework, handed back). The shared state machine decides; 409 if not."""
+    async with user_tx(pool, identity.claims) as conn:
+        profile = await require_role(conn, identity.user_id, AppRole.TECHNICIAN, AppRole.SUPERVISOR, AppRole.ADMIN)
+    note = body.note.strip()
+    if body.to_status == RequestStatus.UNREPAIRABLE:
+        if body.reason not in UNREPAIRABLE_REASONS:
+            raise ApiError(400, "reason_required")
+        note = f"{body.reason}: {note}" if note else body.reason
+    async with service_tx(pool) as owner:
+        # For `done` the event's actor is the approving teacher: the training-hours ledger reads it from there.
+        await transition(owner, Actor(profile["role"]), request_id, body.to_status, claims=identity.claims, note=note)
+    return await _detail(pool, identity.claims, request_id, now)
+
+
+@router.post("/requests/{request_id}/assign", response_model=RequestDetail)
+async def assign(
+    request_id: uuid.UUID, body: AssignBody, identity: IdentityDep, pool: PoolDep, now: NowDep
+) -> RequestDetail:
+    """A supervisor gives (or moves) the job to one of the college's students."""
+    async with user_tx(pool, identity.claims) as conn:
+        profile = await require_role(conn, identity.user_id, AppRole.SUPERVISOR, AppRole.ADMIN)
+    async with service_tx(pool) as owner:
+        await dispatch.assign(owner, request_id, body.technician_id, identity.claims, Actor(profile["role"]), now)
+    return await _detail(pool, identity.claims, request_id, now)

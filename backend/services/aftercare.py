@@ -1,0 +1,92 @@
+"""Rating, reopening within 7 days, and the duplicate hint."""
+
+import uuid
+from datetime import datetime
+from typing import Any
+
+from backend.db import Conn
+from backend.errors import ApiError
+from backend.services.dispatch import DispatchPolicy, dispatch
+from backend.services.transitions import act_as, transition
+from shared.aftercare import DUPLICATE_RADIUS_M, DUPLICATE_WINDOW, RATEABLE, may_reopen
+from shared.roles import Actor
+from shared.statuses import OPEN_STATUSES, RequestStatus
+
+S = RequestStatus
+
+
+async def _own_request(conn: Conn, claims: dict[str, Any], request_id: uuid.UUID) -> dict[str, Any]:
+    await act_as(conn, Actor.CITIZEN, claims)
+    row = await (
+        await conn.execute(
+            "select status, college_id, citizen_id = auth.uid() as mine from public.repair_requests "
+            "where id = %s for update",
+            [request_id],
+        )
+    ).fetchone()
+    if row is None or not row["mine"]:
+        raise ApiError(404, "not_found")
+    return row
+
+
+async def rate(conn: Conn, claims: dict[str, Any], request_id: uuid.UUID, rating: int, comment: str) -> None:
+    row = await _own_request(conn, claims, request_id)
+    if RequestStatus(row["status"]) not in RATEABLE:
+        raise ApiError(409, "not_rateable")
+    await conn.execute(
+        "update public.repair_requests set rating = %s, rating_comment = %s where id = %s",
+        [rating, comment, request_id],
+    )
+
+
+async def reopen(
+    conn: Conn, claims: dict[str, Any], request_id: uuid.UUID, note: str, now: datetime, policy: DispatchPolicy
+) -> None:
+    """Back to the same college: the student who did the job is offered it first."""
+    row = await _own_request(conn, claims, request_id)
+    handed = await (
+        await conn.execute(
+            "select max(created_at) as at from public.status_events "
+            "where request_id = %s and to_status = 'handed_back'",
+            [request_id],
+        )
+    ).fetchone()
+    if RequestStatus(row["status"]) == S.HANDED_BACK and not may_reopen(handed["at"] if handed else None, now):
+        raise ApiError(409, "reopen_too_late")
+    await transition(conn, Actor.CITIZEN, request_id, S.SUBMITTED, claims=claims, note=note or "ยังไม่หาย",
+                     set_columns={"technician_id": None, "rating": None, "rating_comment": None})
+    previous = await (
+        await conn.execute(
+            "update public.offers set status = 'pending', created_at = %s, expires_at = %s, responded_at = null "
+            "where request_id = %s and status = 'accepted' returning id",
+            [now, now + policy.sla, request_id],
+        )
+    ).fetchone()
+    if previous is not None:
+        await transition(conn, Actor.SYSTEM, request_id, S.OFFERED, note="reopened: back to the same college")
+    else:
+        await dispatch(conn, request_id, now, policy, only_college=row["college_id"])
+
+
+async def nearby_open_requests(
+    conn: Conn, category: str, lat: float, lon: float, now: datetime
+) -> list[dict[str, Any]]:
+    cur = await conn.execute(
+        """
+        select category_code, item, status, distance_m, created_at from (
+            select r.category_code, r.item, r.status, r.created_at,
+                   6371000.0 * 2 * asin(sqrt(power(sin(radians(r.lat - %(lat)s) / 2), 2)
+                       + cos(radians(%(lat)s)) * cos(radians(r.lat))
+                       * power(sin(radians(r.lon - %(lon)s) / 2), 2))) as distance_m
+            from public.repair_requests r
+            where r.category_code = %(category)s and r.status = any(%(open)s::public.request_status[])
+              and r.created_at >= %(since)s
+              and r.lat between %(lat)s - 0.001 and %(lat)s + 0.001
+        ) near
+        where distance_m <= %(radius)s
+        order by distance_m limit 5
+        """,
+        {"category": category, "lat": lat, "lon": lon, "since": now - DUPLICATE_WINDOW,
+         "radius": DUPLICATE_RADIUS_M, "open": [s.value for s in OPEN_STATUSES]},
+    )
+    return await cur.fetchall()

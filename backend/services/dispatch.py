@@ -1,0 +1,314 @@
+"""Dispatch: the one place that decides which college and which students get a job.
+
+Nearest college whose service radius covers the request and that has active students with a fitting skill; its
+students ranked by `shared.matching`; offers to the top N at once; the first accept wins (the request row lock
+and a unique index make that atomic); a decline offers the job to the next student; no answer within the SLA
+escalates to the next nearest college; with nobody anywhere the request waits as `no_centre` for an admin.
+
+Every function takes the clock as `now`, so tests can move time instead of waiting for it.
+"""
+
+import uuid
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from typing import Any
+
+from backend.db import Conn
+from backend.errors import ApiError
+from backend.services.transitions import act_as, lock_status, log_event, transition
+from shared.matching import Candidate, rank
+from shared.roles import Actor
+from shared.statuses import RequestStatus
+
+S = RequestStatus
+
+# Great-circle km in plain SQL: works on any PostgreSQL (no extension needed) and is exact enough for a radius.
+_KM = """6371.0 * 2 * asin(sqrt(power(sin(radians(c.lat - %(lat)s) / 2), 2)
+         + cos(radians(%(lat)s)) * cos(radians(c.lat)) * power(sin(radians(c.lon - %(lon)s) / 2), 2)))"""
+
+_FITTING = """
+    select 1 from public.profiles p
+    join public.technician_skills ts on ts.technician_id = p.id
+    join public.category_skills cs on cs.skill_code = ts.skill_code and ts.level >= cs.min_level
+    where p.college_id = c.id and p.role = 'technician' and p.is_active and cs.category_code = %(category)s
+"""
+
+
+@dataclass(frozen=True)
+class DispatchPolicy:
+    offer_count: int = 3
+    sla: timedelta = timedelta(minutes=30)
+
+
+@dataclass
+class DispatchResult:
+    status: RequestStatus
+    college_id: uuid.UUID | None = None
+    offered_to: list[uuid.UUID] = field(default_factory=list)
+
+
+async def _request(conn: Conn, request_id: uuid.UUID) -> dict[str, Any]:
+    row = await (
+        await conn.execute(
+            "select id, status, category_code, lat, lon, college_id from public.repair_requests where id = %s",
+            [request_id],
+        )
+    ).fetchone()
+    if row is None:
+        raise ApiError(404, "not_found")
+    return row
+
+
+async def nearest_college(
+    conn: Conn, category: str, lat: float, lon: float, exclude: list[uuid.UUID]
+) -> tuple[uuid.UUID, float] | None:
+    row = await (
+        await conn.execute(
+            f"""
+            select c.id, {_KM} as km from public.colleges c
+            where c.is_active and not (c.id = any(%(exclude)s))
+              -- a cheap box first (1° latitude ≈ 111 km) so the exact distance runs on a handful of rows
+              and c.lat between %(lat)s - c.service_radius_km / 111.0 and %(lat)s + c.service_radius_km / 111.0
+              and {_KM} <= c.service_radius_km
+              and exists ({_FITTING})
+            order by km limit 1
+            """,
+            {"category": category, "lat": lat, "lon": lon, "exclude": exclude},
+        )
+    ).fetchone()
+    return (row["id"], float(row["km"])) if row else None
+
+
+async def candidates(
+    conn: Conn, request_id: uuid.UUID, category: str, college_id: uuid.UUID, distance_km: float
+) -> list[Candidate]:
+    """Active students of the college who fit the category and were not offered this job before."""
+    rows = await (
+        await conn.execute(
+            """
+            select p.id, max(ts.level) as skill,
+                   (select count(*) from public.repair_requests r
+                    where r.technician_id = p.id
+                      and r.status in ('accepted', 'diagnosing', 'repairing', 'quality_check')) as open_jobs,
+                   (select avg(r.rating)::float from public.repair_requests r
+                    where r.technician_id = p.id and r.rating is not null) as rating
+            from public.profiles p
+            join public.technician_skills ts on ts.technician_id = p.id
+            join public.category_skills cs on cs.skill_code = ts.skill_code and ts.level >= cs.min_level
+            where p.college_id = %(college)s and p.role = 'technician' and p.is_active
+              and cs.category_code = %(category)s
+              and not exists (select 1 from public.offers o where o.request_id = %(request)s
+                              and o.technician_id = p.id)
+            group by p.id
+            """,
+            {"college": college_id, "category": category, "request": request_id},
+        )
+    ).fetchall()
+    return [Candidate(str(r["id"]), int(r["skill"]), int(r["open_jobs"]), r["rating"], distance_km) for r in rows]
+
+
+async def _make_offers(
+    conn: Conn, request_id: uuid.UUID, college_id: uuid.UUID, people: list[Candidate], now: datetime,
+    policy: DispatchPolicy, first_rank: int,
+) -> list[uuid.UUID]:
+    chosen = rank(people)[: policy.offer_count]
+    for offset, person in enumerate(chosen):
+        await conn.execute(
+            """insert into public.offers (request_id, technician_id, college_id, rank, distance_km, created_at,
+                                          expires_at)
+               values (%s, %s, %s, %s, %s, %s, %s)""",
+            [request_id, person.technician_id, college_id, first_rank + offset, round(person.distance_km, 2), now,
+             now + policy.sla],
+        )
+    return [uuid.UUID(p.technician_id) for p in chosen]
+
+
+async def _tried_colleges(conn: Conn, request_id: uuid.UUID) -> list[uuid.UUID]:
+    rows = await (
+        await conn.execute("select distinct college_id from public.offers where request_id = %s", [request_id])
+    ).fetchall()
+    return [r["college_id"] for r in rows]
+
+
+async def dispatch(
+    conn: Conn, request_id: uuid.UUID, now: datetime, policy: DispatchPolicy, only_college: uuid.UUID | None = None
+) -> DispatchResult:
+    """Offer the job at the nearest fitting college not tried yet (or only at `only_college`, for a reopened job).
+
+    `conn` is an owner transaction; the request row is locked for its length."""
+    await act_as(conn, Actor.SYSTEM, None)
+    status = await lock_status(conn, request_id, check_visible=False)
+    if status not in (S.SUBMITTED, S.OFFERED, S.NO_CENTRE):
+        return DispatchResult(status)
+    req = await _request(conn, request_id)
+    found: tuple[uuid.UUID, float] | None
+    if only_college is not None:
+        found = (only_college, 0.0)
+    else:
+        found = await nearest_college(conn, req["category_code"], req["lat"], req["lon"],
+                                      await _tried_colleges(conn, request_id))
+    people = await candidates(conn, request_id, req["category_code"], found[0], found[1]) if found else []
+    if found is None or not people:
+        if status != S.NO_CENTRE:
+            await transition(conn, Actor.SYSTEM, request_id, S.NO_CENTRE,
+                             note="no college in range has a fitting student")
+        return DispatchResult(S.NO_CENTRE)
+    college_id, _ = found
+    offered = await _make_offers(conn, request_id, college_id, people, now, policy, first_rank=1)
+    if status == S.OFFERED:
+        await conn.execute("update public.repair_requests set college_id = %s where id = %s",
+                           [college_id, request_id])
+        await log_event(conn, request_id, S.OFFERED, Actor.SYSTEM, None, "escalated: no answer within the SLA")
+    else:
+        await transition(conn, Actor.SYSTEM, request_id, S.OFFERED, set_columns={"college_id": college_id})
+    return DispatchResult(S.OFFERED, college_id, offered)
+
+
+async def withdraw_pending_offers(conn: Conn, request_id: uuid.UUID, keep: uuid.UUID | None = None) -> None:
+    await conn.execute(
+        "update public.offers set status = 'withdrawn', responded_at = now() "
+        "where request_id = %s and status = 'pending' and id is distinct from %s",
+        [request_id, keep],
+    )
+
+
+async def accept_offer(
+    conn: Conn, offer_id: uuid.UUID, technician_id: uuid.UUID, claims: dict[str, Any], now: datetime
+) -> uuid.UUID:
+    """The first accept wins: the request row is locked, so a second accept waits and then finds it taken (409)."""
+    offer = await (
+        await conn.execute("select request_id, technician_id from public.offers where id = %s", [offer_id])
+    ).fetchone()
+    if offer is None or offer["technician_id"] != technician_id:
+        raise ApiError(404, "not_found")
+    request_id: uuid.UUID = offer["request_id"]
+    await act_as(conn, Actor.TECHNICIAN, claims)
+    await lock_status(conn, request_id, check_visible=False)
+    taken = await (
+        await conn.execute(
+            "update public.offers set status = 'accepted', responded_at = %s "
+            "where id = %s and status = 'pending' and expires_at > %s returning id",
+            [now, offer_id, now],
+        )
+    ).fetchone()
+    if taken is None:
+        raise ApiError(409, "offer_not_open")
+    await transition(conn, Actor.TECHNICIAN, request_id, S.ACCEPTED, claims=claims,
+                     set_columns={"technician_id": technician_id}, check_visible=False)
+    await withdraw_pending_offers(conn, request_id, keep=offer_id)
+    return request_id
+
+
+async def decline_offer(
+    conn: Conn, offer_id: uuid.UUID, technician_id: uuid.UUID, now: datetime, policy: DispatchPolicy
+) -> None:
+    """A decline moves the job to the next student of the same college, or on to the next college."""
+    row = await (
+        await conn.execute(
+            "update public.offers set status = 'declined', responded_at = %s "
+            "where id = %s and technician_id = %s and status = 'pending' returning request_id, college_id",
+            [now, offer_id, technician_id],
+        )
+    ).fetchone()
+    if row is None:
+        raise ApiError(409, "offer_not_open")
+    await _refill(conn, row["request_id"], row["college_id"], now, policy)
+
+
+async def _refill(conn: Conn, request_id: uuid.UUID, college_id: uuid.UUID, now: datetime,
+                  policy: DispatchPolicy) -> None:
+    status = await lock_status(conn, request_id, check_visible=False)
+    if status != S.OFFERED:
+        return
+    pending = await (
+        await conn.execute(
+            "select count(*) as n from public.offers where request_id = %s and status = 'pending'", [request_id]
+        )
+    ).fetchone()
+    if pending and pending["n"] > 0:
+        return
+    req = await _request(conn, request_id)
+    more = await candidates(conn, request_id, req["category_code"], college_id, 0.0)
+    if more:
+        ranks = await (
+            await conn.execute("select coalesce(max(rank), 0) as r from public.offers where request_id = %s",
+                               [request_id])
+        ).fetchone()
+        next_rank = (ranks["r"] if ranks else 0) + 1
+        await _make_offers(conn, request_id, college_id, more[:1], now, policy, first_rank=next_rank)
+        return
+    await dispatch(conn, request_id, now, policy)
+
+
+async def expire_overdue(conn: Conn, now: datetime, policy: DispatchPolicy) -> int:
+    """Expire offers past their SLA and escalate the jobs left without a pending offer. Safe to run from every
+    backend copy at once: rows another copy is handling are skipped."""
+    expired = await (
+        await conn.execute(
+            """
+            with due as (
+                select id from public.offers where status = 'pending' and expires_at <= %s
+                for update skip locked
+            )
+            update public.offers o set status = 'expired', responded_at = %s from due where o.id = due.id
+            returning o.request_id, o.college_id
+            """,
+            [now, now],
+        )
+    ).fetchall()
+    for request_id, college_id in {(r["request_id"], r["college_id"]) for r in expired}:
+        await _escalate(conn, request_id, college_id, now, policy)
+    return len(expired)
+
+
+async def _escalate(conn: Conn, request_id: uuid.UUID, college_id: uuid.UUID, now: datetime,
+                    policy: DispatchPolicy) -> None:
+    status = await lock_status(conn, request_id, check_visible=False)
+    pending = await (
+        await conn.execute(
+            "select count(*) as n from public.offers where request_id = %s and status = 'pending'", [request_id]
+        )
+    ).fetchone()
+    if status == S.OFFERED and pending and pending["n"] == 0:
+        await dispatch(conn, request_id, now, policy)
+
+
+async def assign(
+    conn: Conn, request_id: uuid.UUID, technician_id: uuid.UUID, claims: dict[str, Any], actor: Actor, now: datetime
+) -> None:
+    """A supervisor (or admin) gives the job to one of the college's students at any time before the work is
+    checked: pending offers are withdrawn and the chosen student's offer is the accepted one."""
+    await act_as(conn, actor, claims)
+    status = await lock_status(conn, request_id, check_visible=True)
+    if status not in (S.OFFERED, S.ACCEPTED, S.DIAGNOSING, S.REPAIRING):
+        raise ApiError(409, "illegal_transition", from_status=status.value, to_status=S.ACCEPTED.value)
+    req = await _request(conn, request_id)
+    student = await (
+        await conn.execute(
+            "select college_id from public.profiles where id = %s and role = 'technician' and is_active",
+            [technician_id],
+        )
+    ).fetchone()
+    if student is None or student["college_id"] != req["college_id"]:
+        raise ApiError(400, "technician_not_in_college")
+    await conn.execute(
+        "update public.offers set status = 'withdrawn', responded_at = %s "
+        "where request_id = %s and status in ('pending', 'accepted')",
+        [now, request_id],
+    )
+    await conn.execute(
+        """insert into public.offers (request_id, technician_id, college_id, status, rank, distance_km, created_at,
+                                      expires_at, responded_at)
+           values (%s, %s, %s, 'accepted', 1, 0, %s, %s, %s)
+           on conflict (request_id, technician_id)
+           do update set status = 'accepted', responded_at = excluded.responded_at""",
+        [request_id, technician_id, req["college_id"], now, now, now],
+    )
+    if status == S.OFFERED:
+        await transition(conn, actor, request_id, S.ACCEPTED, claims=claims, note="assigned by the supervisor",
+                         set_columns={"technician_id": technician_id})
+        return
+    await conn.execute("update public.repair_requests set technician_id = %s where id = %s",
+                       [technician_id, request_id])
+    uid = await (await conn.execute("select auth.uid() as uid")).fetchone()
+    await log_event(conn, request_id, status, actor, uid["uid"] if uid else None, "reassigned by the supervisor")

@@ -1,0 +1,40 @@
+"""Server-Sent Events over real HTTP from the running backend (uvicorn, as `./fixit run` starts it)."""
+
+import threading
+import time
+import uuid
+
+import httpx
+
+from tests.e2e.conftest import RunningSystem
+
+
+def sign_in(api: str, phone: str) -> str:
+    code = httpx.post(f"{api}/auth/otp/request", json={"phone": phone}, timeout=10).json()["dev_code"]
+    token: str = httpx.post(f"{api}/auth/otp/verify", json={"phone": phone, "code": code},
+                            timeout=10).json()["access_token"]
+    return token
+
+
+def test_a_citizen_hears_their_request_move(system: RunningSystem) -> None:
+    token = sign_in(system.api_url, "0655500002")
+    body = {"idempotency_key": str(uuid.uuid4()), "category_code": "appliance", "item": "เตารีด",
+            "description": "ไม่ร้อนเลย", "lat": 13.9133, "lon": 100.5895, "contact_phone": "0655500002",
+            "pdpa_consent": True}
+
+    def submit_soon() -> None:
+        time.sleep(0.5)
+        httpx.post(f"{system.api_url}/requests", json=body, headers={"Authorization": f"Bearer {token}"},
+                   timeout=10)
+
+    events: list[str] = []
+    with httpx.stream("GET", f"{system.api_url}/events", params={"access_token": token},
+                      timeout=httpx.Timeout(10, read=10)) as stream:
+        assert stream.headers["content-type"].startswith("text/event-stream")
+        threading.Thread(target=submit_soon, daemon=True).start()
+        for line in stream.iter_lines():
+            if line.startswith("data: "):
+                events.append(line)
+            if len(events) == 2:
+                break
+    assert '"status": "submitted"' in events[0] and '"status": "offered"' in events[1]

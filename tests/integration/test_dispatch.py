@@ -1,0 +1,284 @@
+"""Dispatch on a real PostgreSQL: nearest fitting college, ranked offers, one winner, decline, SLA escalation,
+manual assignment, the work steps and the supervisor's check — with a controllable clock."""
+
+import asyncio
+import uuid
+from collections.abc import AsyncIterator, Iterator
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+import httpx
+import psycopg
+import pytest
+from psycopg.rows import dict_row
+from psycopg_pool import AsyncConnectionPool
+
+from backend.app import create_app
+from backend.db import service_tx
+from backend.deps import get_now
+from backend.services.dispatch import DispatchPolicy, expire_overdue
+from backend.settings import Settings
+from tests.helpers import bearer, fresh_phone, sign_in
+from tests.integration.test_requests_api import draft
+
+# Mae Hong Son: no seeded college serves it, so these tests own the area.
+HOME = (19.3000, 97.9700)
+
+
+class Clock:
+    def __init__(self) -> None:
+        self.now = datetime.now(UTC)
+
+    def __call__(self) -> datetime:
+        return self.now
+
+
+AppClock = tuple[httpx.AsyncClient, Clock]
+
+
+@dataclass
+class Area:
+    near: uuid.UUID  # ~1 km from HOME
+    far: uuid.UUID  # ~22 km from HOME
+    students: dict[str, tuple[str, str]]  # name -> (user id, phone)
+
+
+@pytest.fixture
+async def app_and_clock(settings: Settings) -> AsyncIterator[tuple[httpx.AsyncClient, Clock]]:
+    clock = Clock()
+    app = create_app(settings)
+    app.dependency_overrides[get_now] = clock
+    async with app.router.lifespan_context(app), httpx.AsyncClient(
+        transport=httpx.ASGITransport(app=app), base_url="http://fixit.test"
+    ) as client:
+        yield client, clock
+
+
+def _college(conn: psycopg.Connection[dict[str, Any]], name: str, lat: float, lon: float, radius: int) -> uuid.UUID:
+    row = conn.execute(
+        """insert into public.colleges (code, name_th, name_en, province_th, province_en, region, lat, lon,
+                                        service_radius_km)
+           values (%s, %s, %s, 'แม่ฮ่องสอน', 'Mae Hong Son', 'north', %s, %s, %s) returning id""",
+        [f"T-{uuid.uuid4().hex[:10].upper()}", f"วิทยาลัยทดสอบ{name}", f"Test {name}", lat, lon, radius],
+    ).fetchone()
+    assert row is not None
+    return uuid.UUID(str(row["id"]))
+
+
+def _student(conn: psycopg.Connection[dict[str, Any]], college: uuid.UUID, name: str, skills: dict[str, int],
+             role: str = "technician") -> tuple[str, str]:
+    user_id, phone = uuid.uuid4(), fresh_phone()
+    conn.execute("insert into auth.users (id, phone) values (%s, %s)", [user_id, "66" + phone[1:]])
+    conn.execute("update public.profiles set role = %s, college_id = %s, display_name = %s where id = %s",
+                 [role, college, name, user_id])
+    for skill, level in skills.items():
+        conn.execute("insert into public.technician_skills values (%s, %s, %s)", [user_id, skill, level])
+    return str(user_id), phone
+
+
+@pytest.fixture
+def area(database_url: str) -> Iterator[Area]:
+    with psycopg.connect(database_url, autocommit=True, row_factory=dict_row) as conn:
+        near = _college(conn, "ใกล้", 19.3050, 97.9650, 30)
+        far = _college(conn, "ไกล", 19.1000, 97.9700, 40)
+        students = {
+            "ace": _student(conn, near, "เอ เก่งมาก", {"electrical_appliance": 5}),
+            "bee": _student(conn, near, "บี เก่ง", {"electrical_appliance": 4}),
+            "cat": _student(conn, near, "ซี พอได้", {"electrical_appliance": 3}),
+            "dan": _student(conn, near, "ดี เริ่มต้น", {"electrical_appliance": 1}),
+            "plumber": _student(conn, near, "ช่าง ประปา", {"plumbing": 5}),
+            "far1": _student(conn, far, "ฟาร์ หนึ่ง", {"electrical_appliance": 2}),
+            "teacher": _student(conn, near, "ครู ใกล้", {}, role="supervisor"),
+        }
+        yield Area(near, far, students)
+        # Leave the area empty for the next test.
+        conn.execute("update public.colleges set is_active = false where id in (%s, %s)", [near, far])
+
+
+def offers_of(database_url: str, request_id: str) -> list[dict[str, Any]]:
+    with psycopg.connect(database_url, row_factory=dict_row) as conn:
+        return conn.execute(
+            "select id, technician_id::text as technician_id, college_id, status, rank from public.offers "
+            "where request_id = %s order by created_at, rank",
+            [request_id],
+        ).fetchall()
+
+
+async def submit(api: httpx.AsyncClient, **overrides: Any) -> tuple[str, dict[str, Any]]:
+    token, _ = await sign_in(api, fresh_phone())
+    body = draft(lat=HOME[0], lon=HOME[1], **overrides)
+    response = await api.post("/requests", json=body, headers=bearer(token))
+    assert response.status_code == 201, response.text
+    return token, response.json()
+
+
+async def test_nearest_fitting_college_and_top_three(app_and_clock: AppClock, area: Area, database_url: str) -> None:
+    api, _ = app_and_clock
+    _, request = await submit(api)
+    assert request["status"] == "offered" and request["college_name_en"] == "Test ใกล้"
+    offers = offers_of(database_url, request["id"])
+    names = {v[0]: k for k, v in area.students.items()}
+    assert [names[o["technician_id"]] for o in offers] == ["ace", "bee", "cat"]  # best skill first; top 3 only
+    assert all(o["status"] == "pending" for o in offers)
+
+
+async def test_no_fitting_student_in_range_waits_for_an_admin(app_and_clock: AppClock, area: Area) -> None:
+    api, _ = app_and_clock
+    _, request = await submit(api, category_code="computer")
+    assert request["status"] == "no_centre" and request["college_name_th"] is None
+    assert request["timeline"][-1]["to_status"] == "no_centre"
+
+
+async def test_hundred_concurrent_accepts_have_one_winner(app_and_clock: AppClock, area: Area,
+                                                          database_url: str) -> None:
+    api, _ = app_and_clock
+    _, request = await submit(api)
+    offers = offers_of(database_url, request["id"])
+    tokens = {}
+    for name in ("ace", "bee", "cat"):
+        tokens[area.students[name][0]], _ = await sign_in(api, area.students[name][1])
+    calls = [
+        api.post(f"/offers/{offers[i % 3]['id']}/accept", headers=bearer(tokens[offers[i % 3]["technician_id"]]))
+        for i in range(100)
+    ]
+    responses = await asyncio.gather(*calls)
+    codes = sorted(r.status_code for r in responses)
+    assert codes == [200] + [409] * 99
+    assert {r.json()["error"]["code"] for r in responses if r.status_code == 409} == {"offer_not_open"}
+    winner = next(r.json() for r in responses if r.status_code == 200)
+    assert winner["status"] == "accepted" and winner["contact_phone"] == "+66812345678"
+    statuses = sorted(o["status"] for o in offers_of(database_url, request["id"]))
+    assert statuses == ["accepted", "withdrawn", "withdrawn"]
+
+
+async def test_decline_moves_to_the_next_student(app_and_clock: AppClock, area: Area, database_url: str) -> None:
+    api, _ = app_and_clock
+    _, request = await submit(api)
+    offers = offers_of(database_url, request["id"])
+    for offer in offers:
+        name = next(k for k, v in area.students.items() if v[0] == offer["technician_id"])
+        token, _ = await sign_in(api, area.students[name][1])
+        response = await api.post(f"/offers/{offer['id']}/decline", headers=bearer(token))
+        assert response.status_code == 204
+    after = offers_of(database_url, request["id"])
+    assert [o["status"] for o in after] == ["declined", "declined", "declined", "pending"]
+    assert after[-1]["technician_id"] == area.students["dan"][0]  # the fourth-best now gets it
+
+
+async def test_sla_escalates_to_the_next_college(app_and_clock: AppClock, area: Area, database_url: str,
+                                                 settings: Settings) -> None:
+    api, clock = app_and_clock
+    token, request = await submit(api)
+    sla = timedelta(minutes=settings.dispatch_sla_minutes)
+    policy = DispatchPolicy(offer_count=settings.dispatch_offer_count, sla=sla)
+    # Drive the service as the background tick does, with the clock just before and just after the SLA.
+    async with AsyncConnectionPool(database_url, kwargs={"row_factory": dict_row, "autocommit": True}) as pool:
+        async with service_tx(pool) as owner:  # type: ignore[arg-type]
+            assert await expire_overdue(owner, clock.now + sla - timedelta(minutes=1), policy) == 0
+        async with service_tx(pool) as owner:  # type: ignore[arg-type]
+            assert await expire_overdue(owner, clock.now + sla + timedelta(minutes=1), policy) >= 3
+    offers = offers_of(database_url, request["id"])
+    assert [o["status"] for o in offers[:3]] == ["expired"] * 3
+    assert {o["college_id"] for o in offers[3:]} == {area.far}
+    detail = (await api.get(f"/requests/{request['id']}", headers=bearer(token))).json()
+    assert detail["status"] == "offered" and detail["college_name_en"] == "Test ไกล"
+    assert detail["timeline"][-1]["note"].startswith("escalated")
+
+
+async def test_work_steps_approval_and_rating(app_and_clock: AppClock, area: Area) -> None:
+    api, _ = app_and_clock
+    citizen, request = await submit(api)
+    ace, _ = await sign_in(api, area.students["ace"][1])
+    offer_id = next(o["offer_id"] for o in (await api.get("/technician/offers", headers=bearer(ace))).json()
+                    if o["request_id"] == request["id"])
+    assert (await api.post(f"/offers/{offer_id}/accept", headers=bearer(ace))).status_code == 200
+    rid = request["id"]
+
+    async def step(token: str, to: str, **extra: Any) -> httpx.Response:
+        return await api.post(f"/requests/{rid}/status", json={"to_status": to, **extra}, headers=bearer(token))
+
+    assert (await step(ace, "done")).status_code == 409  # a student cannot approve their own work
+    for to in ("diagnosing", "repairing", "quality_check"):
+        assert (await step(ace, to)).status_code == 200, to
+    teacher, _ = await sign_in(api, area.students["teacher"][1])
+    queue = (await api.get("/supervisor/queue", headers=bearer(teacher))).json()
+    assert queue["counts"].get("quality_check") == 1
+    rework = await step(teacher, "repairing", note="ขันน็อตไม่แน่น")
+    assert rework.status_code == 200 and rework.json()["timeline"][-1]["note"] == "ขันน็อตไม่แน่น"
+    assert (await step(ace, "quality_check")).status_code == 200
+    done = await step(teacher, "done")
+    assert done.status_code == 200
+    approval = done.json()["timeline"][-1]
+    assert (approval["actor"], approval["actor_name"]) == ("supervisor", "ครู")
+    assert (await step(teacher, "handed_back")).status_code == 200
+
+    mine = (await api.get(f"/requests/{rid}", headers=bearer(citizen))).json()
+    assert mine["status"] == "handed_back" and mine["technician_first_name"] == "เอ"
+    assert mine["actions"] == ["rate", "reopen"]
+    rated = await api.post(f"/requests/{rid}/rate", json={"rating": 5, "comment": "ดีมาก"}, headers=bearer(citizen))
+    assert rated.status_code == 200 and rated.json()["rating"] == 5
+    bad = await api.post(f"/requests/{rid}/rate", json={"rating": 9}, headers=bearer(citizen))
+    assert bad.status_code == 400 and bad.json()["error"]["code"] == "rating_invalid"
+
+
+async def test_unrepairable_needs_a_reason(app_and_clock: AppClock, area: Area) -> None:
+    api, _ = app_and_clock
+    _, request = await submit(api)
+    ace, _ = await sign_in(api, area.students["ace"][1])
+    offer_id = next(o["offer_id"] for o in (await api.get("/technician/offers", headers=bearer(ace))).json()
+                    if o["request_id"] == request["id"])
+    await api.post(f"/offers/{offer_id}/accept", headers=bearer(ace))
+    rid = request["id"]
+    await api.post(f"/requests/{rid}/status", json={"to_status": "diagnosing"}, headers=bearer(ace))
+    no_reason = await api.post(f"/requests/{rid}/status", json={"to_status": "unrepairable"}, headers=bearer(ace))
+    assert no_reason.status_code == 400 and no_reason.json()["error"]["code"] == "reason_required"
+    ok = await api.post(f"/requests/{rid}/status", json={"to_status": "unrepairable", "reason": "no_parts"},
+                        headers=bearer(ace))
+    assert ok.status_code == 200 and ok.json()["timeline"][-1]["note"] == "no_parts"
+
+
+async def test_reopen_within_seven_days_goes_back_to_the_same_student(
+    app_and_clock: AppClock, area: Area, database_url: str
+) -> None:
+    api, clock = app_and_clock
+    citizen, request = await submit(api)
+    rid = request["id"]
+    teacher, _ = await sign_in(api, area.students["teacher"][1])
+    assert (await api.post(f"/requests/{rid}/assign", json={"technician_id": area.students["bee"][0]},
+                           headers=bearer(teacher))).status_code == 200
+    bee, _ = await sign_in(api, area.students["bee"][1])
+    for to in ("diagnosing", "repairing", "quality_check"):
+        await api.post(f"/requests/{rid}/status", json={"to_status": to}, headers=bearer(bee))
+    for to in ("done", "handed_back"):
+        await api.post(f"/requests/{rid}/status", json={"to_status": to}, headers=bearer(teacher))
+
+    clock.now += timedelta(days=8)
+    late = await api.post(f"/requests/{rid}/reopen", json={"note": "ยังไม่หาย"}, headers=bearer(citizen))
+    assert late.status_code == 409 and late.json()["error"]["code"] == "reopen_too_late"
+    clock.now -= timedelta(days=3)
+    again = await api.post(f"/requests/{rid}/reopen", json={"note": "ยังไม่หาย"}, headers=bearer(citizen))
+    assert again.status_code == 200, again.text
+    assert again.json()["status"] == "offered" and again.json()["college_name_en"] == "Test ใกล้"
+    pending = [o for o in offers_of(database_url, rid) if o["status"] == "pending"]
+    assert [o["technician_id"] for o in pending] == [area.students["bee"][0]]
+
+
+async def test_assign_only_within_the_college_and_only_by_staff(app_and_clock: AppClock, area: Area) -> None:
+    api, _ = app_and_clock
+    citizen, request = await submit(api)
+    rid = request["id"]
+    teacher, _ = await sign_in(api, area.students["teacher"][1])
+    outsider = await api.post(f"/requests/{rid}/assign", json={"technician_id": area.students["far1"][0]},
+                              headers=bearer(teacher))
+    assert outsider.status_code == 400 and outsider.json()["error"]["code"] == "technician_not_in_college"
+    by_citizen = await api.post(f"/requests/{rid}/assign", json={"technician_id": area.students["ace"][0]},
+                                headers=bearer(citizen))
+    assert by_citizen.status_code == 403
+    first = await api.post(f"/requests/{rid}/assign", json={"technician_id": area.students["cat"][0]},
+                           headers=bearer(teacher))
+    assert first.status_code == 200 and first.json()["technician_first_name"] == "ซี"
+    moved = await api.post(f"/requests/{rid}/assign", json={"technician_id": area.students["ace"][0]},
+                           headers=bearer(teacher))
+    assert moved.status_code == 200 and moved.json()["technician_first_name"] == "เอ"
+    assert moved.json()["timeline"][-1]["note"] == "reassigned by the supervisor"
