@@ -11,6 +11,7 @@ from pydantic import TypeAdapter, ValidationError
 from mobile.models import (
     Category,
     College,
+    DuplicateHint,
     Offer,
     OtpRequested,
     Profile,
@@ -39,6 +40,7 @@ _QUEUE = TypeAdapter(SupervisorQueue)
 _COLLEGES = TypeAdapter(list[College])
 _REQUEST_DETAIL = TypeAdapter(RequestDetail)
 _UPLOADED_PHOTO = TypeAdapter(UploadedPhoto)
+_DUPLICATES = TypeAdapter(list[DuplicateHint])
 
 
 @dataclass(frozen=True)
@@ -162,6 +164,31 @@ class ApiClient:
         data_out = await self._call("PUT", f"/requests/{request_id}/photos/{idx}", files=files)
         return _parse(_UPLOADED_PHOTO, data_out)
 
+    async def request_detail(self, request_id: UUID) -> RequestDetail:
+        return _parse(_REQUEST_DETAIL, await self._call("GET", f"/requests/{request_id}"))
+
+    async def request_photo(self, request_id: UUID, kind: str, idx: int, *, thumb: bool = True) -> bytes:
+        """The image bytes (webp or jpeg) of one photo; the thumbnail unless thumb=False."""
+        params = {"thumb": "true"} if thumb else None
+        response = await self._send("GET", f"/requests/{request_id}/photos/{kind}/{idx}", params=params)
+        return response.content
+
+    async def cancel_request(self, request_id: UUID, note: str = "") -> RequestDetail:
+        data = await self._call("POST", f"/requests/{request_id}/cancel", json={"note": note})
+        return _parse(_REQUEST_DETAIL, data)
+
+    async def rate_request(self, request_id: UUID, rating: int, comment: str = "") -> RequestDetail:
+        body = {"rating": rating, "comment": comment}
+        return _parse(_REQUEST_DETAIL, await self._call("POST", f"/requests/{request_id}/rate", json=body))
+
+    async def reopen_request(self, request_id: UUID, note: str = "") -> RequestDetail:
+        data = await self._call("POST", f"/requests/{request_id}/reopen", json={"note": note})
+        return _parse(_REQUEST_DETAIL, data)
+
+    async def duplicates(self, category_code: str, lat: float, lon: float) -> list[DuplicateHint]:
+        params = {"category_code": category_code, "lat": str(lat), "lon": str(lon)}
+        return _parse(_DUPLICATES, await self._call("GET", "/requests/duplicates", params=params))
+
     async def technician_offers(self) -> list[Offer]:
         return _parse(_OFFERS, await self._call("GET", "/technician/offers"))
 
@@ -181,19 +208,36 @@ class ApiClient:
         *,
         json: Mapping[str, Any] | None = None,
         files: Mapping[str, tuple[str, bytes, str]] | None = None,
+        params: Mapping[str, str] | None = None,
         auth: bool = True,
     ) -> Any:
-        headers = {"Authorization": f"Bearer {self.token}"} if auth and self.token else {}
-        try:
-            response = await self._http.request(method, path, json=json, files=files, headers=headers)
-        except httpx.TransportError as exc:  # refused connections, DNS failures, timeouts, drops
-            raise ApiError.from_catalog(0, NETWORK_UNREACHABLE) from exc
-        if response.is_error:
-            raise _error_from_response(response)
+        response = await self._send(method, path, json=json, files=files, params=params, auth=auth)
         try:
             return response.json()
         except ValueError as exc:
             raise ApiError.from_catalog(response.status_code, "internal_error") from exc
+
+
+    async def _send(
+        self,
+        method: str,
+        path: str,
+        *,
+        json: Mapping[str, Any] | None = None,
+        files: Mapping[str, tuple[str, bytes, str]] | None = None,
+        params: Mapping[str, str] | None = None,
+        auth: bool = True,
+    ) -> httpx.Response:
+        headers = {"Authorization": f"Bearer {self.token}"} if auth and self.token else {}
+        try:
+            response = await self._http.request(
+                method, path, json=json, files=files, params=params, headers=headers
+            )
+        except httpx.TransportError as exc:  # refused connections, DNS failures, timeouts, drops
+            raise ApiError.from_catalog(0, NETWORK_UNREACHABLE) from exc
+        if response.is_error:
+            raise _error_from_response(response)
+        return response
 
 
 def _parse(adapter: TypeAdapter[T], data: Any) -> T:

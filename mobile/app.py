@@ -1,12 +1,15 @@
 """The Flet entry point: wires settings, the API client and device storage to the view-models."""
 
+from collections.abc import Awaitable, Callable
+
 import flet as ft
 
 from mobile.api_client import ApiClient
 from mobile.device import FletDevice
+from mobile.live import LiveEvents, ServerEvent
 from mobile.settings import get_settings
-from mobile.storage import PreferencesSessionStore
-from mobile.viewmodels.app import AppViewModel
+from mobile.storage import PreferencesOutboxStorage, PreferencesSessionStore
+from mobile.viewmodels.app import AppViewModel, Task
 from mobile.views.frame import app_view
 from shared.text import Locale, ui
 
@@ -27,8 +30,28 @@ async def main(page: ft.Page) -> None:
     page.padding = 0
 
     api = ApiClient(settings.backend_url, timeout_seconds=settings.request_timeout_seconds)
-    store = PreferencesSessionStore(ft.SharedPreferences())
-    vm = AppViewModel(api, store, default_locale=settings.default_locale)
+    prefs = ft.SharedPreferences()
+    store = PreferencesSessionStore(prefs)
+
+    # Background work of a signed-in session (outbox sender, live events) runs on the page's loop.
+    def spawn(work: Callable[[], Awaitable[None]]) -> Task:
+        return page.run_task(work)
+
+    def live(
+        token: Callable[[], str | None],
+        on_event: Callable[[ServerEvent], Awaitable[None]],
+        on_poll: Callable[[], Awaitable[None]],
+    ) -> LiveEvents:
+        return LiveEvents(settings.backend_url, token, on_event, on_poll=on_poll)
+
+    vm = AppViewModel(
+        api,
+        store,
+        default_locale=settings.default_locale,
+        outbox_storage=PreferencesOutboxStorage(prefs),
+        spawn=spawn,
+        live_factory=live,
+    )
     # File picker and GPS: Flet services, registered by being created here.
     device = FletDevice()
 
@@ -42,6 +65,7 @@ async def main(page: ft.Page) -> None:
         page.update()
 
     async def closed() -> None:
+        vm.stop()
         await api.aclose()
 
     vm.on_change.append(render)

@@ -96,6 +96,24 @@ class TimelineEntry(Payload):
     created_at: datetime
 
 
+class PhotoRef(Payload):
+    id: UUID | int | str
+    kind: str = "before"  # "before" (the citizen's) or "after" (the technician's)
+    idx: int
+    content_type: str = "image/jpeg"
+    width: int = 0
+    height: int = 0
+    bytes: int = 0
+
+
+class RequestAction(StrEnum):
+    """What the caller may do with a request now; the server decides and lists them."""
+
+    CANCEL = "cancel"
+    RATE = "rate"
+    REOPEN = "reopen"
+
+
 class RequestDetail(RequestSummary):
     brand: str = ""
     description: str = ""
@@ -112,6 +130,22 @@ class RequestDetail(RequestSummary):
     rating: int | None = None
     rating_comment: str | None = None
     timeline: list[TimelineEntry] = []
+    photos: list[PhotoRef] = []
+    # Plain strings: an action this app version does not know is ignored, not a parse failure.
+    actions: list[str] = []
+
+    def can(self, action: RequestAction) -> bool:
+        return action.value in self.actions
+
+
+class DuplicateHint(Payload):
+    """An open request of the same kind nearby (GET /requests/duplicates): no personal data."""
+
+    category_code: str
+    item: str
+    status: RequestStatus
+    distance_m: float
+    created_at: datetime
 
 
 class UploadedPhoto(Payload):

@@ -2,6 +2,7 @@
 
 import flet as ft
 
+from mobile.outbox import OUTBOX_KEY
 from mobile.viewmodels.session import StoredSession, decode_session, encode_session
 from shared.text import Locale
 
@@ -29,3 +30,18 @@ class PreferencesSessionStore:
 
     async def save_locale(self, locale: Locale) -> None:
         await self._prefs.set(LOCALE_KEY, locale.value)
+
+
+class PreferencesOutboxStorage:
+    """The outbox's one slot in device storage; it survives a page reload and an app restart."""
+
+    def __init__(self, prefs: ft.SharedPreferences, key: str = OUTBOX_KEY) -> None:
+        self._prefs = prefs
+        self._key = key
+
+    async def load(self) -> str | None:
+        raw = await self._prefs.get(self._key)
+        return raw if isinstance(raw, str) else None
+
+    async def save(self, raw: str) -> None:
+        await self._prefs.set(self._key, raw)

@@ -68,6 +68,70 @@ EXTRA_UI: dict[str, Bilingual] = {
     "uploading_photos": B("กำลังส่งรูปภาพ {done}/{total}…", "Uploading photos {done}/{total}…"),
     "form_has_errors": B("กรุณาแก้ไขช่องที่มีข้อความสีแดง", "Please fix the fields marked in red"),
     "request_sent": B("ส่งคำขอซ่อมแล้ว", "Repair request sent"),
+    # --- duplicates hint on the form ---
+    "duplicates_title": B(
+        "มีคำขอซ่อมประเภทเดียวกันใกล้คุณ {count} รายการในสัปดาห์นี้ อาจเป็นปัญหาเดียวกัน ส่งคำขอของคุณได้ตามปกติ",
+        "{count} open request(s) of the same kind near you this week: maybe the same problem. "
+        "You can still send yours.",
+    ),
+    "distance_m": B("ห่าง {m} ม.", "{m} m away"),
+    # --- the outbox ---
+    "saved_offline": B(
+        "บันทึกไว้แล้ว จะส่งให้อัตโนมัติเมื่อเชื่อมต่อได้", "Saved: it will be sent automatically once online"
+    ),
+    "outbox_waiting": B("รอส่ง", "Waiting to send"),
+    "outbox_failed": B("ส่งไม่สำเร็จ", "Not sent"),
+    "outbox_photos": B("รูปภาพ {count} รูป", "{count} photo(s)"),
+    "outbox_edit": B("แก้ไขแล้วส่งใหม่", "Edit and resend"),
+    "outbox_discard": B("ทิ้งคำขอนี้", "Discard this request"),
+    "outbox_sent": B("ส่งคำขอที่รอไว้แล้ว", "The waiting request was sent"),
+    # --- request detail ---
+    "open_request": B("ดูรายละเอียด {item}", "Open {item}"),
+    "request_detail_title": B("รายละเอียดคำขอซ่อม", "Repair request"),
+    "brand": B("ยี่ห้อ/รุ่น: {brand}", "Brand/model: {brand}"),
+    "sent_to_college": B("ส่งไปที่ {college}", "Sent to {college}"),
+    "no_centre_text": B(
+        "ยังไม่มีศูนย์ซ่อมในระยะให้บริการ ผู้ดูแลระบบจะช่วยหาศูนย์ให้",
+        "No repair centre in range yet: an administrator will look for one",
+    ),
+    "technician_name": B("ช่างผู้รับงาน: {name}", "Technician: {name}"),
+    "timeline_title": B("ความคืบหน้า", "Progress"),
+    "photos_before": B("รูปก่อนซ่อม", "Before the repair"),
+    "photos_after": B("รูปหลังซ่อม", "After the repair"),
+    "photo_before_alt": B("รูปก่อนซ่อมที่ {n}", "Before photo {n}"),
+    "photo_after_alt": B("รูปหลังซ่อมที่ {n}", "After photo {n}"),
+    "your_rating": B("คะแนนของคุณ: {stars}/5", "Your rating: {stars}/5"),
+    "action_cancel": B("ยกเลิกคำขอ", "Cancel request"),
+    "action_rate": B("ให้คะแนน", "Rate"),
+    "action_reopen": B("ยังไม่หาย", "Still broken"),
+    "cancel_confirm_title": B("ยกเลิกคำขอซ่อมนี้ใช่ไหม", "Cancel this repair request?"),
+    "cancel_confirm_body": B(
+        "เมื่อยกเลิกแล้วช่างจะไม่ได้รับงานนี้ต่อ", "Once cancelled, no technician will work on it"
+    ),
+    "confirm_cancel": B("ยืนยันยกเลิก", "Yes, cancel it"),
+    "keep_request": B("ไม่ยกเลิก", "Keep it"),
+    "note_label": B("หมายเหตุ (ไม่บังคับ)", "Note (optional)"),
+    "rate_title": B("ให้คะแนนงานซ่อม", "Rate the repair"),
+    "star_label": B("{n} ดาว", "{n} star(s)"),
+    "comment_label": B("ความคิดเห็น (ไม่บังคับ)", "Comment (optional)"),
+    "send_rating": B("ส่งคะแนน", "Send rating"),
+    "comment_too_long": B("ความคิดเห็นยาวได้ไม่เกิน 1000 ตัวอักษร", "The comment can have up to 1000 characters"),
+    "reopen_title": B("ของยังเสียอยู่ใช่ไหม", "Is it still broken?"),
+    "reopen_note_label": B("อาการที่ยังเป็นอยู่", "What is still wrong"),
+    "send_reopen": B("แจ้งว่ายังไม่หาย", "Reopen the request"),
+    "close_panel": B("ปิด", "Close"),
+    "action_done_cancel": B("ยกเลิกคำขอแล้ว", "The request was cancelled"),
+    "action_done_rate": B("ขอบคุณสำหรับคะแนน", "Thank you for rating"),
+    "action_done_reopen": B("แจ้งแล้ว ระบบจะหาช่างให้อีกครั้ง", "Reopened: we will find a technician again"),
+    "by_system": B("ระบบ", "System"),
+}
+
+ACTOR_LABELS: dict[str, Bilingual] = {
+    "citizen": B("ผู้แจ้ง", "Requester"),
+    "technician": B("ช่าง", "Technician"),
+    "supervisor": B("ครูผู้ควบคุม", "Supervisor"),
+    "admin": B("ผู้ดูแลระบบ", "Administrator"),
+    "system": B("ระบบ", "System"),
 }
 
 WEEKDAY_LABELS: dict[str, Bilingual] = {

@@ -1,12 +1,20 @@
 """The whole app's state: which screen shows, and the moves between sign-in and the homes."""
 
+import asyncio
+from collections.abc import Awaitable, Callable
 from enum import StrEnum
+from typing import Protocol
+from uuid import UUID
 
 from mobile.api_client import ApiClient, ApiError
+from mobile.live import LiveEvents, ServerEvent, request_event
 from mobile.models import SignedIn
-from mobile.viewmodels.home import CitizenHome, HomeViewModel, home_for
+from mobile.outbox import MemoryOutboxStorage, Outbox, OutboxItem, OutboxStorage, Sleep
+from mobile.strings import EXTRA_UI
+from mobile.viewmodels.home import CitizenHome, HomeViewModel, SupervisorHome, TechnicianHome, home_for
 from mobile.viewmodels.login import LoginViewModel
 from mobile.viewmodels.observable import Observable
+from mobile.viewmodels.request_detail import RequestDetailViewModel
 from mobile.viewmodels.request_form import RequestFormViewModel
 from mobile.viewmodels.session import Session, SessionStore, StoredSession
 from shared.text import Bilingual, Locale
@@ -17,13 +25,43 @@ class Screen(StrEnum):
     LOGIN = "login"
     HOME = "home"
     REQUEST_FORM = "request_form"
+    REQUEST_DETAIL = "request_detail"
+
+
+class Task(Protocol):
+    def cancel(self) -> bool: ...
+
+
+# Starts a background coroutine for this session: page.run_task in the app. Without one (unit tests)
+# nothing runs in the background and tests drive the outbox and live events step by step.
+Spawn = Callable[[Callable[[], Awaitable[None]]], Task]
+LiveFactory = Callable[
+    [Callable[[], str | None], Callable[[ServerEvent], Awaitable[None]], Callable[[], Awaitable[None]]], LiveEvents
+]
 
 
 class AppViewModel(Observable):
-    def __init__(self, api: ApiClient, store: SessionStore, default_locale: Locale = Locale.TH) -> None:
+    def __init__(
+        self,
+        api: ApiClient,
+        store: SessionStore,
+        default_locale: Locale = Locale.TH,
+        *,
+        outbox_storage: OutboxStorage | None = None,
+        spawn: Spawn | None = None,
+        live_factory: LiveFactory | None = None,
+        sleep: Sleep = asyncio.sleep,
+    ) -> None:
         super().__init__()
         self._api = api
         self._store = store
+        self._outbox_storage = outbox_storage or MemoryOutboxStorage()
+        self._spawn = spawn
+        self._live_factory = live_factory
+        self._sleep = sleep
+        self._tasks: list[Task] = []
+        self.outbox: Outbox | None = None
+        self.request_detail: RequestDetailViewModel | None = None
         self.session = Session(default_locale)
         self.login = LoginViewModel(api, self.session, on_signed_in=self._signed_in)
         self.home: HomeViewModel | None = None
@@ -70,10 +108,13 @@ class AppViewModel(Observable):
             await self._push_locale(locale)
 
     async def sign_out(self, notice: Bilingual | None = None) -> None:
+        self._stop_background()
         self._api.token = None
         await self._store.clear()
         self.home = None
         self.request_form = None
+        self.request_detail = None
+        self.outbox = None
         self.session.sign_out()
         self.login.reset(notice)
         self._show_login()
@@ -106,14 +147,114 @@ class AppViewModel(Observable):
         assert profile is not None
         home = home_for(profile.role, self._api, self.session, on_auth_lost=self._auth_lost, on_sign_out=self.sign_out)
         home.on_change.append(self._changed)
+        self._stop_background()
         if isinstance(home, CitizenHome):
             home.on_new_request = self.open_request_form
+            home.on_open_request = self.open_request
+            home.on_edit_outbox = self.edit_outbox_item
+            outbox = Outbox(self._api, self._outbox_storage, owner_id=str(profile.id), sleep=self._sleep,
+                            on_sent=self._outbox_sent)
+            outbox.on_change.append(home._changed)
+            await outbox.load()
+            home.outbox = self.outbox = outbox
         self.home = home
         self.screen = Screen.HOME
         self._changed()
+        self._start_background()
         await home.load()
 
-    async def open_request_form(self) -> None:
+    # --- background work of a signed-in session ------------------------------------------------------
+
+    def _start_background(self) -> None:
+        if self._spawn is None:
+            return
+        if self.outbox is not None:
+            self._tasks.append(self._spawn(self.outbox.run))
+        if self._live_factory is not None:
+            live = self._live_factory(lambda: self._api.token, self.live_event, self.poll)
+            self._tasks.append(self._spawn(live.run))
+
+    def stop(self) -> None:
+        """The app is closing: end this session's background work."""
+        self._stop_background()
+
+    def _stop_background(self) -> None:
+        for task in self._tasks:
+            task.cancel()
+        self._tasks = []
+
+    async def live_event(self, event: ServerEvent) -> None:
+        """A request changed somewhere: reload what shows it."""
+        found = request_event(event)
+        if found is None:
+            return
+        request_id, _status = found
+        detail = self.request_detail
+        if self.screen == Screen.REQUEST_DETAIL and detail is not None and str(detail.request_id) == request_id:
+            await detail.load()
+        home = self.home
+        if isinstance(home, CitizenHome):
+            if any(str(r.id) == request_id for r in home.requests):
+                await home.load()
+        elif isinstance(home, TechnicianHome | SupervisorHome):
+            await home.load()
+
+    async def poll(self) -> None:
+        """Without the live stream: reload the screen that shows."""
+        if self.screen == Screen.REQUEST_DETAIL and self.request_detail is not None:
+            await self.request_detail.load()
+        elif self.screen == Screen.HOME and self.home is not None:
+            await self.home.load()
+
+    # --- the outbox ---------------------------------------------------------------------------------
+
+    async def _saved_offline(self, item: OutboxItem) -> None:
+        if self.outbox is not None:
+            await self.outbox.add(item)
+        await self.close_request_form()
+        if isinstance(self.home, CitizenHome):
+            self.home.show_notice(EXTRA_UI["saved_offline"])
+
+    async def _outbox_sent(self, item: OutboxItem) -> None:
+        if isinstance(self.home, CitizenHome):
+            self.home.show_notice(EXTRA_UI["outbox_sent"])
+            await self.home.load()
+
+    async def edit_outbox_item(self, key: str) -> None:
+        """A refused draft back in the form; it stays in the outbox until sent or discarded."""
+        item = self.outbox.get(key) if self.outbox is not None else None
+        if item is not None:
+            await self.open_request_form(item)
+
+    # --- request detail -----------------------------------------------------------------------------
+
+    async def open_request(self, request_id: UUID) -> None:
+        detail = RequestDetailViewModel(
+            self._api,
+            self.session,
+            request_id,
+            on_back=self.close_request_detail,
+            on_auth_lost=self._auth_lost,
+            on_request_changed=self._reload_home,
+        )
+        detail.on_change.append(self._changed)
+        self.request_detail = detail
+        self.screen = Screen.REQUEST_DETAIL
+        self._changed()
+        await detail.load()
+
+    async def close_request_detail(self) -> None:
+        self.request_detail = None
+        self.screen = Screen.HOME if self.home is not None else Screen.LOGIN
+        self._changed()
+
+    async def _reload_home(self) -> None:
+        if self.home is not None:
+            await self.home.load()
+
+    # --- request form -------------------------------------------------------------------------------
+
+    async def open_request_form(self, from_outbox: OutboxItem | None = None) -> None:
         """A fresh form (and so a fresh idempotency key) each time it is opened from the home."""
         form = RequestFormViewModel(
             self._api,
@@ -121,6 +262,8 @@ class AppViewModel(Observable):
             on_done=self._request_sent,
             on_back=self.close_request_form,
             on_auth_lost=self._auth_lost,
+            on_offline=self._saved_offline,
+            from_outbox=from_outbox,
         )
         form.on_change.append(self._changed)
         self.request_form = form
@@ -135,6 +278,9 @@ class AppViewModel(Observable):
 
     async def _request_sent(self) -> None:
         # Back to the home, which reloads so the new request shows at the top.
+        form = self.request_form
+        if form is not None and self.outbox is not None:
+            await self.outbox.discard(str(form.idempotency_key))  # an edited outbox draft is done
         await self.close_request_form()
         if self.home is not None:
             await self.home.load()

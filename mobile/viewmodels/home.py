@@ -4,13 +4,15 @@ import asyncio
 from abc import ABC, abstractmethod
 from collections.abc import Awaitable, Callable
 from enum import StrEnum
+from uuid import UUID
 
 from mobile.api_client import ApiClient, ApiError
 from mobile.models import Category, College, Offer, Profile, RequestSummary, SupervisorQueue
+from mobile.outbox import Outbox, OutboxItem
 from mobile.viewmodels.observable import Observable
 from mobile.viewmodels.session import Session
 from shared.roles import AppRole
-from shared.text import UI, role_label
+from shared.text import UI, Bilingual, role_label
 
 AuthLost = Callable[[ApiError], Awaitable[None]]
 SignOut = Callable[[], Awaitable[None]]
@@ -92,18 +94,51 @@ class CitizenHome(HomeViewModel):
     def __init__(self, api: ApiClient, session: Session, *, on_auth_lost: AuthLost, on_sign_out: SignOut) -> None:
         super().__init__(api, session, on_auth_lost=on_auth_lost, on_sign_out=on_sign_out)
         self.requests: list[RequestSummary] = []
-        # Set by the app: opens the repair request form.
+        # Set by the app: opens the repair request form, a request's detail, an outbox draft for editing.
         self.on_new_request: Callable[[], Awaitable[None]] | None = None
+        self.on_open_request: Callable[[UUID], Awaitable[None]] | None = None
+        self.on_edit_outbox: Callable[[str], Awaitable[None]] | None = None
+        # Drafts waiting on this device to be sent (set by the app for a signed-in citizen).
+        self.outbox: Outbox | None = None
+        self._notice: Bilingual | None = None
 
     async def new_request(self) -> None:
         if self.on_new_request is not None:
             await self.on_new_request()
 
+    async def open_request(self, request_id: UUID) -> None:
+        if self.on_open_request is not None:
+            await self.on_open_request(request_id)
+
+    @property
+    def outbox_items(self) -> list[OutboxItem]:
+        """Newest first, like the requests under them."""
+        return list(reversed(self.outbox.items)) if self.outbox is not None else []
+
+    async def edit_outbox_item(self, key: str) -> None:
+        if self.on_edit_outbox is not None:
+            await self.on_edit_outbox(key)
+
+    async def discard_outbox_item(self, key: str) -> None:
+        if self.outbox is not None:
+            await self.outbox.discard(key)
+            self._changed()
+
+    @property
+    def notice(self) -> str | None:
+        return None if self._notice is None else self._notice.in_(self._session.locale)
+
+    def show_notice(self, text: Bilingual | None) -> None:
+        self._notice = text
+        self._changed()
+
     @property
     def is_empty(self) -> bool:
-        return not self.requests
+        return not self.requests and not self.outbox_items
 
     async def _fetch(self) -> None:
+        if self.outbox is not None:
+            self.outbox.wake()  # "refresh" also tries the waiting drafts at once
         # Newest first: the request someone just sent is the one they look for.
         requests = await self._api.my_requests()
         self.requests = sorted(requests, key=lambda r: r.created_at, reverse=True)

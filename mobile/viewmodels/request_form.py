@@ -11,7 +11,8 @@ from typing import Any
 from uuid import UUID, uuid4
 
 from mobile.api_client import ApiClient, ApiError
-from mobile.models import Category, RequestDetail
+from mobile.models import Category, DuplicateHint, RequestDetail
+from mobile.outbox import OutboxItem, OutboxPhoto
 from mobile.strings import EXTRA_UI
 from mobile.viewmodels.observable import Observable
 from mobile.viewmodels.session import Session
@@ -23,6 +24,8 @@ from shared.text import Bilingual, Locale, error_text
 
 AuthLost = Callable[[ApiError], Awaitable[None]]
 Done = Callable[[], Awaitable[None]]
+# Takes a draft that could not be sent for lack of network into the persistent outbox.
+Offline = Callable[[OutboxItem], Awaitable[None]]
 
 # The fields a problem can be shown next to; the same names as the backend's 400 "fields".
 FIELDS = (
@@ -80,6 +83,8 @@ class RequestFormViewModel(Observable):
         on_done: Done,
         on_back: Done,
         on_auth_lost: AuthLost,
+        on_offline: Offline | None = None,
+        from_outbox: OutboxItem | None = None,
     ) -> None:
         super().__init__()
         self._api = api
@@ -87,6 +92,7 @@ class RequestFormViewModel(Observable):
         self._on_done = on_done
         self._on_back = on_back
         self._on_auth_lost = on_auth_lost
+        self._on_offline = on_offline
         # Made once when the form opens: every retry of this form sends the same key, so the backend
         # stores the request at most once however often the network drops.
         self.idempotency_key: UUID = uuid4()
@@ -115,6 +121,11 @@ class RequestFormViewModel(Observable):
         self._form_error: Bilingual | None = None
         self.created: RequestDetail | None = None
         self.uploaded: set[int] = set()
+        # Open requests of the same kind near the pin: a hint, never a block.
+        self.duplicates: list[DuplicateHint] = []
+        self._duplicates_for: tuple[str, float, float] | None = None
+        if from_outbox is not None:
+            self._restore(from_outbox)
 
     # --- what the view reads -------------------------------------------------------------------------
 
@@ -357,12 +368,74 @@ class RequestFormViewModel(Observable):
         if self.state != FormState.SENDING:
             await self._on_back()
 
+    # --- duplicates ------------------------------------------------------------------------------------
+
+    async def refresh_duplicates(self) -> None:
+        """Once both category and location are set, ask for open requests of that kind nearby."""
+        if not self.category_code or self.lat is None or self.lon is None:
+            return
+        wanted = (self.category_code, self.lat, self.lon)
+        if wanted == self._duplicates_for:
+            return
+        self._duplicates_for = wanted
+        try:
+            found = await self._api.duplicates(*wanted)
+        except ApiError:
+            return  # only a hint: without it the form works the same
+        if self._duplicates_for == wanted:  # a newer pin or category may have been set meanwhile
+            self.duplicates = sorted(found, key=lambda d: d.distance_m)
+            self._changed()
+
+    # --- the outbox ------------------------------------------------------------------------------------
+
+    def outbox_item(self) -> OutboxItem:
+        """Everything needed to finish this send later: body with its key, photos, how far it got."""
+        return OutboxItem(
+            body=self.body(),
+            photos=[
+                OutboxPhoto(p.image, p.thumbnail, p.content_type, p.width, p.height, p.name) for p in self.photos
+            ],
+            request_id=None if self.created is None else str(self.created.id),
+            uploaded=sorted(self.uploaded),
+        )
+
+    def _restore(self, item: OutboxItem) -> None:
+        """Reopen a refused outbox draft for editing: the same fields, photos and idempotency key."""
+        body = item.body
+        self.idempotency_key = UUID(str(body["idempotency_key"]))
+        self.category_code = str(body.get("category_code") or "")
+        self.item = str(body.get("item") or "")
+        self.brand = str(body.get("brand") or "")
+        self.description = str(body.get("description") or "")
+        lat, lon = body.get("lat"), body.get("lon")
+        if isinstance(lat, int | float) and isinstance(lon, int | float):
+            self.lat, self.lon = float(lat), float(lon)
+            self.location_source = LocationSource.MAP
+        self.address = str(body.get("address") or "")
+        self.service_place = str(body.get("service_place") or ServicePlace.CENTRE.value)
+        self.preferred_days = [d for d in body.get("preferred_days") or [] if d in WEEKDAYS]
+        phone = body.get("contact_phone")
+        if phone:
+            self.contact_phone = national_format(str(phone)) if str(phone).startswith("+66") else str(phone)
+        self.pdpa_consent = bool(body.get("pdpa_consent"))
+        self.photos = [
+            FormPhoto(p.name, p.image, p.thumbnail, p.content_type, p.width, p.height) for p in item.photos
+        ]
+        if item.error is not None:
+            self._form_error = item.error
+
     # --- internals -------------------------------------------------------------------------------------
 
     async def _failed(self, exc: ApiError) -> None:
         if exc.is_auth_lost:
             self.state = FormState.EDITING
             await self._on_auth_lost(exc)
+            return
+        if exc.is_network and self._on_offline is not None:
+            # Nothing lost: the outbox keeps the draft and sends it when the network is back.
+            self.state = FormState.SENT
+            self._changed()
+            await self._on_offline(self.outbox_item())
             return
         if exc.fields and self.created is None:
             # The backend's own check disagreed: its messages go next to the fields, to be fixed and resent.

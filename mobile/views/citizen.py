@@ -1,11 +1,20 @@
-"""Citizen home: my repair requests with their status."""
+"""Citizen home: drafts waiting to be sent, then my repair requests with their status."""
+
+from datetime import datetime
 
 import flet as ft
 
+from mobile.formatting import format_datetime
+from mobile.models import RequestSummary
+from mobile.outbox import ItemState, OutboxItem
 from mobile.strings import t
 from mobile.viewmodels.home import CitizenHome
-from mobile.views.common import empty, greeting, load_state, request_card, section
+from mobile.views.common import Action, empty, error_message, greeting, load_state, muted, request_card, section
+from mobile.views.status import chip
 from shared.text import Locale, ui
+
+WAITING_COLOURS = (ft.Colors.AMBER_100, ft.Colors.BROWN_900)
+FAILED_COLOURS = (ft.Colors.RED_100, ft.Colors.RED_900)
 
 
 def citizen_home_view(vm: CitizenHome, locale: Locale) -> ft.Control:
@@ -18,13 +27,89 @@ def citizen_home_view(vm: CitizenHome, locale: Locale) -> ft.Control:
             height=52,
             on_click=vm.new_request,
         ),
-        section(ui("citizen_home_title", locale), locale, vm.load),
     ]
+    if vm.notice:
+        controls.append(_notice(vm.notice))
+    controls.append(section(ui("citizen_home_title", locale), locale, vm.load))
+    # Waiting drafts first: they live on this device and show even when the list cannot load.
+    controls += [outbox_card(item, vm, locale) for item in vm.outbox_items]
     state = load_state(vm, locale)
     if state is not None:
         controls.append(state)
     elif vm.is_empty:
         controls.append(empty(ui("citizen_empty", locale)))
     else:
-        controls += [request_card(r, locale) for r in vm.requests]
+        controls += [request_card(r, locale, _opener(vm, r)) for r in vm.requests]
     return ft.Column(controls, spacing=12)
+
+
+def _opener(vm: CitizenHome, request: RequestSummary) -> Action:
+    async def open_it() -> None:
+        await vm.open_request(request.id)
+
+    return open_it
+
+
+def _notice(text: str) -> ft.Control:
+    return ft.Semantics(
+        live_region=True,
+        content=ft.Container(
+            content=ft.Row(
+                [ft.Icon(ft.Icons.INFO_OUTLINE, color=ft.Colors.PRIMARY), ft.Text(text, expand=True)],
+                vertical_alignment=ft.CrossAxisAlignment.START,
+            ),
+            bgcolor=ft.Colors.PRIMARY_CONTAINER,
+            border_radius=8,
+            padding=10,
+        ),
+    )
+
+
+def outbox_card(item: OutboxItem, vm: CitizenHome, locale: Locale) -> ft.Control:
+    failed = item.state == ItemState.FAILED
+    details: list[ft.Control] = [
+        ft.Row(
+            [
+                ft.Icon(ft.Icons.ERROR_OUTLINE if failed else ft.Icons.CLOUD_UPLOAD, color=ft.Colors.PRIMARY),
+                ft.Text(item.item, weight=ft.FontWeight.BOLD, expand=True),
+            ]
+        ),
+        ft.Row(
+            [
+                chip(t("outbox_failed" if failed else "outbox_waiting", locale),
+                     FAILED_COLOURS if failed else WAITING_COLOURS),
+                muted(_saved_at(item, locale)),
+            ],
+            wrap=True,
+            run_spacing=4,
+        ),
+    ]
+    if item.photos:
+        details.append(muted(t("outbox_photos", locale, count=len(item.photos))))
+    error = item.error
+    if failed and error is not None:
+
+        async def edit() -> None:
+            await vm.edit_outbox_item(item.key)
+
+        async def discard() -> None:
+            await vm.discard_outbox_item(item.key)
+
+        details += [
+            error_message(error.in_(locale)),
+            ft.Row(
+                [
+                    ft.OutlinedButton(t("outbox_edit", locale), icon=ft.Icons.EDIT, on_click=edit),
+                    ft.TextButton(t("outbox_discard", locale), icon=ft.Icons.DELETE_OUTLINE, on_click=discard),
+                ],
+                wrap=True,
+            ),
+        ]
+    return ft.Card(content=ft.Container(content=ft.Column(details, spacing=8), padding=12))
+
+
+def _saved_at(item: OutboxItem, locale: Locale) -> str:
+    try:
+        return format_datetime(datetime.fromisoformat(item.saved_at), locale)
+    except ValueError:
+        return ""

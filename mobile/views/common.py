@@ -6,6 +6,7 @@ import flet as ft
 
 from mobile.formatting import format_date
 from mobile.models import RequestSummary
+from mobile.strings import t
 from mobile.viewmodels.home import HomeViewModel, LoadState
 from mobile.views.status import status_chip
 from shared.text import Locale, ui
@@ -96,7 +97,7 @@ def greeting(vm: HomeViewModel, locale: Locale) -> ft.Control:
     )
 
 
-def request_card(request: RequestSummary, locale: Locale) -> ft.Control:
+def request_card(request: RequestSummary, locale: Locale, on_open: Action | None = None) -> ft.Control:
     details: list[ft.Control] = [
         ft.Row(
             [
@@ -123,4 +124,14 @@ def request_card(request: RequestSummary, locale: Locale) -> ft.Control:
     college = request.college_name(locale)
     if college:
         details.append(muted(f"{ui('college', locale)}: {college}"))
-    return ft.Card(content=ft.Container(content=ft.Column(details, spacing=8), padding=12))
+    body = ft.Column(details, spacing=8)
+    if on_open is None:
+        return ft.Card(content=ft.Container(content=body, padding=12))
+    # Tappable: the whole card opens the request, and says so to a screen reader.
+    return ft.Card(
+        content=ft.Semantics(
+            button=True,
+            label=t("open_request", locale, item=request.item),
+            content=ft.Container(content=body, padding=12, on_click=on_open, ink=True, border_radius=12),
+        )
+    )

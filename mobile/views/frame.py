@@ -10,6 +10,7 @@ from mobile.views.admin import admin_home_view
 from mobile.views.citizen import citizen_home_view
 from mobile.views.common import loading
 from mobile.views.login import login_view
+from mobile.views.request_detail import request_detail_view
 from mobile.views.request_form import request_form_view
 from mobile.views.supervisor import supervisor_home_view
 from mobile.views.technician import technician_home_view
@@ -68,6 +69,8 @@ def _screen(vm: AppViewModel, locale: Locale, device: Device | None, map_tile_ur
         return login_view(vm.login, locale)
     if vm.screen == Screen.REQUEST_FORM and vm.request_form is not None:
         return request_form_view(vm.request_form, locale, device, map_tile_url)
+    if vm.screen == Screen.REQUEST_DETAIL and vm.request_detail is not None:
+        return request_detail_view(vm.request_detail, locale)
     if vm.screen == Screen.HOME and vm.home is not None:
         return home_view(vm.home, locale)
     return loading(locale)

@@ -11,6 +11,7 @@ from mobile.settings import DEFAULT_MAP_TILE_URL
 from mobile.strings import WEEKDAY_LABELS, WEEKDAY_NAMES, t
 from mobile.viewmodels.request_form import CategoriesState, LocationSource, RequestFormViewModel
 from mobile.views.common import category_icon, error_message, heading, icon_button, loading, muted
+from mobile.views.status import status_chip
 from shared.photos import MAX_PHOTOS_PER_REQUEST
 from shared.request_rules import WEEKDAYS, ServicePlace
 from shared.text import Locale, ui
@@ -55,8 +56,9 @@ def _error_line(text: str | None) -> list[ft.Control]:
 
 
 def _what(vm: RequestFormViewModel, locale: Locale) -> list[ft.Control]:
-    def category_chosen(e: ft.Event[ft.Dropdown]) -> None:
+    async def category_chosen(e: ft.Event[ft.Dropdown]) -> None:
         vm.set_category(e.control.value or "")
+        await vm.refresh_duplicates()
 
     def item_typed(e: ft.Event[ft.TextField]) -> None:
         vm.set_item(e.control.value)
@@ -188,9 +190,11 @@ def _location(
             vm.location_unavailable(denied=False)
         else:
             vm.set_location(lat, lon, LocationSource.GPS)
+            await vm.refresh_duplicates()
 
-    def tapped(e: ftm.MapTapEvent) -> None:
+    async def tapped(e: ftm.MapTapEvent) -> None:
         vm.set_location(float(e.coordinates.latitude), float(e.coordinates.longitude), LocationSource.MAP)
+        await vm.refresh_duplicates()
 
     has_pin = vm.lat is not None and vm.lon is not None
     centre = (vm.lat, vm.lon) if vm.lat is not None and vm.lon is not None else DEFAULT_CENTRE
@@ -333,8 +337,44 @@ def _consent(vm: RequestFormViewModel, locale: Locale) -> list[ft.Control]:
     return controls
 
 
+def duplicates_card(vm: RequestFormViewModel, locale: Locale) -> ft.Control | None:
+    """Open requests of the same kind nearby this week: worth knowing, never a reason not to send."""
+    if not vm.duplicates:
+        return None
+    lines: list[ft.Control] = [
+        ft.Row(
+            [
+                ft.Icon(ft.Icons.INFO_OUTLINE, color=ft.Colors.BROWN_900),
+                ft.Text(t("duplicates_title", locale, count=len(vm.duplicates)), expand=True,
+                        color=ft.Colors.BROWN_900, weight=ft.FontWeight.W_600),
+            ],
+            vertical_alignment=ft.CrossAxisAlignment.START,
+        )
+    ]
+    for hint in vm.duplicates:
+        lines.append(
+            ft.Row(
+                [
+                    ft.Text(hint.item, expand=True),
+                    status_chip(hint.status, locale),
+                    muted(t("distance_m", locale, m=f"{hint.distance_m:.0f}")),
+                ],
+                wrap=True,
+            )
+        )
+    return ft.Semantics(
+        live_region=True,
+        content=ft.Container(
+            content=ft.Column(lines, spacing=6), bgcolor=ft.Colors.AMBER_50, border_radius=8, padding=10
+        ),
+    )
+
+
 def _send(vm: RequestFormViewModel, locale: Locale) -> list[ft.Control]:
     controls: list[ft.Control] = []
+    hint = duplicates_card(vm, locale)
+    if hint is not None:
+        controls.append(hint)
     if vm.form_error:
         controls.append(error_message(vm.form_error))
     if vm.progress:

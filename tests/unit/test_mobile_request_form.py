@@ -280,31 +280,39 @@ async def test_valid_submit_posts_normalized_json_then_puts_processed_photos() -
     assert backend.paths()[-1] == "GET /requests/mine"
 
 
-async def test_network_failure_keeps_everything_and_retry_reuses_the_key() -> None:
+async def test_network_failure_saves_the_draft_to_the_outbox_and_it_is_sent_once_later() -> None:
     backend = RequestBackend()
     app, form = await open_form(backend)
     fill_valid(form)
     form.add_photo("a.jpg", jpeg_with_exif())
     backend.offline = True
     await form.submit()
-    assert state_of(form) == FormState.FAILED
-    assert form.form_error == NETWORK_TH
-    assert form.can_retry
-    assert form.item.strip() == "หม้อหุงข้าว   ไฟฟ้า" and len(form.photos) == 1
+    # The form closes; the home says the draft is kept and shows it on top as "waiting to send".
+    assert app.screen == Screen.HOME and app.request_form is None
+    assert app.outbox is not None
+    (item,) = app.outbox.items
+    assert item.key == str(form.idempotency_key)
+    assert item.item == "หม้อหุงข้าว ไฟฟ้า" and len(item.photos) == 1
+    assert item.photos[0].image == form.photos[0].image
     tree = app_view(app)
-    assert NETWORK_TH in texts(tree)
-    button_named(tree, "ลองใหม่")
+    shown = texts(tree)
+    assert "บันทึกไว้แล้ว จะส่งให้อัตโนมัติเมื่อเชื่อมต่อได้" in shown
+    assert "รอส่ง" in shown
+    assert shown.index("หม้อหุงข้าว ไฟฟ้า") < shown.index("หม้อหุงข้าว")  # the waiting draft comes first
 
     backend.offline = False
-    await form.retry()
+    await app.outbox.flush()
     offline_post, online_post = backend.calls("POST", "/requests")
     assert json.loads(offline_post.content)["idempotency_key"] == json.loads(online_post.content)["idempotency_key"]
     assert json.loads(online_post.content)["idempotency_key"] == str(form.idempotency_key)
-    assert len(backend.created) == 1
-    assert app.screen == Screen.HOME
+    assert len(backend.created) == 1 and len(backend.photos) == 1
+    assert app.outbox.items == []
+    assert isinstance(app.home, CitizenHome)
+    assert app.home.requests[0].item == "หม้อหุงข้าว ไฟฟ้า"  # the home reloaded
+    assert "รอส่ง" not in texts(app_view(app))
 
 
-async def test_photo_upload_dropped_after_the_post_retries_only_the_photo() -> None:
+async def test_photo_upload_dropped_after_the_post_resumes_only_the_photo() -> None:
     backend = RequestBackend()
     app, form = await open_form(backend)
     fill_valid(form)
@@ -312,16 +320,19 @@ async def test_photo_upload_dropped_after_the_post_retries_only_the_photo() -> N
     form.add_photo("b.jpg", jpeg_with_exif((1, 2, 3)))
     backend.fail_photo_once = {1}
     await form.submit()
-    assert state_of(form) == FormState.FAILED
-    assert form.form_error == NETWORK_TH
-    assert form.uploaded == {0}
-    assert not form.can_add_photo  # the indexes on the server are fixed now
-    await form.retry()
-    assert len(backend.calls("POST", "/requests")) == 1  # the request was not sent twice
     assert app.screen == Screen.HOME
+    assert app.outbox is not None
+    (item,) = app.outbox.items
+    assert item.request_id is not None and item.uploaded == [0]
+    await app.outbox.flush()
+    assert len(backend.calls("POST", "/requests")) == 1  # the request was not sent twice
     created = next(iter(backend.created.values()))
     assert sorted(idx for (_, idx) in backend.photos) == [0, 1]
     assert all(rid == created["id"] for (rid, _) in backend.photos)
+    puts = [r for r in backend.requests if r.method == "PUT"]
+    # Photo 0 once; photo 1 dropped once, then resumed: nothing sent twice that had arrived.
+    assert [r.url.path.rsplit("/", 1)[1] for r in puts] == ["0", "1", "1"]
+    assert app.outbox.items == []
 
 
 async def test_backend_field_errors_go_next_to_their_fields() -> None:

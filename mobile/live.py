@@ -1,0 +1,160 @@
+"""Live updates: GET /events (Server-Sent Events) read with httpx streaming, with reconnects and a polling fallback.
+
+No Flet here. The app passes a callback per event and a callback to poll the current screen; a test passes
+an httpx.MockTransport and a fake sleep.
+"""
+
+import asyncio
+import json
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
+from typing import Any
+
+import httpx
+
+from mobile.outbox import backoff_delay
+
+POLL_SECONDS = 5.0
+FAILURES_BEFORE_POLLING = 3
+# While polling, the stream is tried again every this many polls (a minute), to get back to push.
+POLLS_BETWEEN_STREAM_TRIES = 12
+
+Sleep = Callable[[float], Awaitable[None]]
+TokenSource = Callable[[], str | None]
+
+
+@dataclass(frozen=True)
+class ServerEvent:
+    event: str  # "message" when the server named none
+    data: str
+    id: str | None = None
+
+    def json(self) -> Any:
+        return json.loads(self.data)
+
+
+class SseParser:
+    """The text/event-stream format, line by line: fields, multi-line data, comments, blank-line dispatch."""
+
+    def __init__(self) -> None:
+        self._event = ""
+        self._data: list[str] = []
+        self._id: str | None = None
+
+    def feed(self, line: str) -> ServerEvent | None:
+        line = line.rstrip("\r\n")
+        if line == "":
+            return self._dispatch()
+        if line.startswith(":"):
+            return None  # a comment, e.g. the server's ": ping" keep-alive
+        name, _, value = line.partition(":")
+        value = value.removeprefix(" ")
+        if name == "event":
+            self._event = value
+        elif name == "data":
+            self._data.append(value)
+        elif name == "id":
+            self._id = value
+        return None  # "retry" and unknown fields are ignored
+
+    def _dispatch(self) -> ServerEvent | None:
+        if not self._data:
+            self._event = ""
+            return None
+        event = ServerEvent(self._event or "message", "\n".join(self._data), self._id)
+        self._event, self._data = "", []
+        return event
+
+
+def parse_stream(text: str) -> list[ServerEvent]:
+    parser = SseParser()
+    return [e for e in (parser.feed(line) for line in text.split("\n")) if e is not None]
+
+
+class LiveEvents:
+    def __init__(
+        self,
+        base_url: str,
+        token: TokenSource,
+        on_event: Callable[[ServerEvent], Awaitable[None]],
+        *,
+        on_poll: Callable[[], Awaitable[None]] | None = None,
+        transport: httpx.AsyncBaseTransport | None = None,
+        sleep: Sleep = asyncio.sleep,
+        connect_timeout: float = 10.0,
+    ) -> None:
+        self._token = token
+        self._on_event = on_event
+        self._on_poll = on_poll
+        self._sleep = sleep
+        # No read timeout: the stream is quiet for long stretches (pings come every 15 s).
+        self._http = httpx.AsyncClient(
+            base_url=base_url.rstrip("/"),
+            transport=transport,
+            timeout=httpx.Timeout(connect_timeout, read=None),
+        )
+        self.failures = 0  # failed connections in a row
+        self.connections = 0  # streams opened (a reconnect counts again)
+        self.polling = False
+        self.delays: list[float] = []
+
+    async def aclose(self) -> None:
+        await self._http.aclose()
+
+    async def run(self) -> None:
+        """Until cancelled: stream, reconnect with backoff; after 3 failures in a row, poll every 5 s."""
+        try:
+            while True:
+                if await self.stream_once():
+                    continue  # the server ended a good stream: reconnect at once
+                if self.failures >= FAILURES_BEFORE_POLLING:
+                    await self._poll_for_a_while()
+                else:
+                    delay = backoff_delay(self.failures)
+                    self.delays.append(delay)
+                    await self._sleep(delay)
+        finally:
+            await self.aclose()
+
+    async def stream_once(self) -> bool:
+        """One connection: True if it opened (and later ended), False if it failed."""
+        token = self._token()
+        headers = {"Accept": "text/event-stream"}
+        if token:
+            headers["Authorization"] = f"Bearer {token}"
+        try:
+            async with self._http.stream("GET", "/events", headers=headers) as response:
+                if response.status_code != 200:
+                    self.failures += 1
+                    return False
+                self.failures = 0
+                self.polling = False
+                self.connections += 1
+                parser = SseParser()
+                async for line in response.aiter_lines():
+                    event = parser.feed(line)
+                    if event is not None:
+                        await self._on_event(event)
+        except httpx.TransportError:  # refused, dropped mid-stream, DNS: all the same, try again later
+            self.failures += 1
+            return False
+        return True
+
+    async def _poll_for_a_while(self) -> None:
+        self.polling = True
+        for _ in range(POLLS_BETWEEN_STREAM_TRIES):
+            self.delays.append(POLL_SECONDS)
+            await self._sleep(POLL_SECONDS)
+            if self._on_poll is not None:
+                await self._on_poll()
+
+
+def request_event(event: ServerEvent) -> tuple[str, str] | None:
+    """(request_id, status) of a "request" event; None for anything else or unreadable data."""
+    if event.event != "request":
+        return None
+    try:
+        data = event.json()
+        return str(data["request_id"]), str(data.get("status", ""))
+    except (ValueError, KeyError, TypeError):
+        return None

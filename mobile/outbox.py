@@ -1,0 +1,312 @@
+"""The outbox: repair requests that could not be sent yet, kept on the device and sent when the network is back.
+
+Nothing lost on a weak network: a draft whose POST /requests (or a photo PUT) failed for lack of network goes
+here with everything needed to finish it — the body with its idempotency key, the processed photos, the request
+id once the POST got through and which photos already arrived. A background sender retries with exponential
+backoff; each retry reuses the key (the backend stores the request at most once) and skips uploaded photos.
+A refusal by the server (a 4xx) is never dropped silently: the item turns "failed" with the server's message
+and waits for the person to edit or discard it.
+
+No Flet here: storage, the clock's sleep and the API client are injected, so tests drive it step by step.
+"""
+
+import asyncio
+import base64
+import json
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from enum import StrEnum
+from typing import Any, Protocol
+from uuid import UUID
+
+from mobile.api_client import ApiClient, ApiError
+from shared.text import Bilingual
+
+OUTBOX_KEY = "fixit.outbox"
+FIRST_DELAY_SECONDS = 2.0
+MAX_DELAY_SECONDS = 30.0
+
+Sleep = Callable[[float], Awaitable[None]]
+Listener = Callable[[], None]
+Sent = Callable[["OutboxItem"], Awaitable[None]]
+
+
+class OutboxStorage(Protocol):
+    """One string slot on the device (ft.SharedPreferences in the app; a dict in tests)."""
+
+    async def load(self) -> str | None: ...
+
+    async def save(self, raw: str) -> None: ...
+
+
+class MemoryOutboxStorage:
+    def __init__(self, raw: str | None = None) -> None:
+        self.raw = raw
+
+    async def load(self) -> str | None:
+        return self.raw
+
+    async def save(self, raw: str) -> None:
+        self.raw = raw
+
+
+class ItemState(StrEnum):
+    PENDING = "pending"  # waiting for the network; the sender keeps trying
+    FAILED = "failed"  # the server refused it: the person must edit or discard it
+
+
+class Outcome(StrEnum):
+    DONE = "done"  # nothing pending is left
+    RETRY_LATER = "retry_later"  # network or server trouble: back off and try again
+
+
+@dataclass
+class OutboxPhoto:
+    image: bytes
+    thumbnail: bytes
+    content_type: str
+    width: int
+    height: int
+    name: str = ""
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "image": base64.b64encode(self.image).decode(),
+            "thumbnail": base64.b64encode(self.thumbnail).decode(),
+            "content_type": self.content_type,
+            "width": self.width,
+            "height": self.height,
+            "name": self.name,
+        }
+
+    @classmethod
+    def from_json(cls, data: dict[str, Any]) -> "OutboxPhoto":
+        return cls(
+            image=base64.b64decode(data["image"]),
+            thumbnail=base64.b64decode(data.get("thumbnail") or data["image"]),
+            content_type=str(data["content_type"]),
+            width=int(data.get("width", 0)),
+            height=int(data.get("height", 0)),
+            name=str(data.get("name", "")),
+        )
+
+
+@dataclass
+class OutboxItem:
+    body: dict[str, Any]  # the POST /requests body, idempotency_key included
+    photos: list[OutboxPhoto] = field(default_factory=list)
+    owner_id: str = ""  # whose draft it is: a shared phone must not send one person's request as another's
+    request_id: str | None = None  # set once the POST got through
+    uploaded: list[int] = field(default_factory=list)  # photo indexes the backend already has
+    state: ItemState = ItemState.PENDING
+    error_th: str = ""
+    error_en: str = ""
+    attempts: int = 0
+    saved_at: str = field(default_factory=lambda: datetime.now(UTC).isoformat())
+
+    @property
+    def key(self) -> str:
+        return str(self.body["idempotency_key"])
+
+    @property
+    def item(self) -> str:
+        return str(self.body.get("item", ""))
+
+    @property
+    def error(self) -> Bilingual | None:
+        return Bilingual(self.error_th, self.error_en) if self.state == ItemState.FAILED else None
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "body": self.body,
+            "photos": [p.to_json() for p in self.photos],
+            "owner_id": self.owner_id,
+            "request_id": self.request_id,
+            "uploaded": sorted(self.uploaded),
+            "state": self.state.value,
+            "error_th": self.error_th,
+            "error_en": self.error_en,
+            "attempts": self.attempts,
+            "saved_at": self.saved_at,
+        }
+
+    @classmethod
+    def from_json(cls, data: dict[str, Any]) -> "OutboxItem":
+        return cls(
+            body=dict(data["body"]),
+            photos=[OutboxPhoto.from_json(p) for p in data.get("photos", [])],
+            owner_id=str(data.get("owner_id", "")),
+            request_id=data.get("request_id"),
+            uploaded=[int(i) for i in data.get("uploaded", [])],
+            state=ItemState(data.get("state", ItemState.PENDING.value)),
+            error_th=str(data.get("error_th", "")),
+            error_en=str(data.get("error_en", "")),
+            attempts=int(data.get("attempts", 0)),
+            saved_at=str(data.get("saved_at", "")),
+        )
+
+
+def decode_items(raw: str | None) -> list[OutboxItem]:
+    """Unreadable entries are skipped one by one: one broken item must not lose the others."""
+    if not raw:
+        return []
+    try:
+        entries = json.loads(raw)
+    except ValueError:
+        return []
+    items: list[OutboxItem] = []
+    for entry in entries if isinstance(entries, list) else []:
+        try:
+            items.append(OutboxItem.from_json(entry))
+        except (KeyError, TypeError, ValueError, AttributeError):
+            continue
+    return items
+
+
+def encode_items(items: list[OutboxItem]) -> str:
+    return json.dumps([item.to_json() for item in items], ensure_ascii=False)
+
+
+def backoff_delay(failures: int) -> float:
+    """2 s, 4 s, 8 s, … capped at 30 s, after the 1st, 2nd, 3rd … failure in a row."""
+    return float(min(FIRST_DELAY_SECONDS * 2 ** max(failures - 1, 0), MAX_DELAY_SECONDS))
+
+
+class Outbox:
+    def __init__(
+        self,
+        api: ApiClient,
+        storage: OutboxStorage,
+        *,
+        owner_id: str = "",
+        sleep: Sleep = asyncio.sleep,
+        on_sent: Sent | None = None,
+    ) -> None:
+        self._api = api
+        self._storage = storage
+        self._owner_id = owner_id
+        self._sleep = sleep
+        self._on_sent = on_sent
+        self._all: list[OutboxItem] = []
+        self._wake = asyncio.Event()
+        self._lock = asyncio.Lock()
+        self.failures = 0  # network failures in a row: sets the next delay
+        self.delays: list[float] = []  # every backoff waited, for tests and diagnostics
+        self.on_change: list[Listener] = []
+
+    # --- reading -----------------------------------------------------------------------------------
+
+    @property
+    def items(self) -> list[OutboxItem]:
+        """This person's items, oldest first."""
+        return [i for i in self._all if i.owner_id == self._owner_id]
+
+    @property
+    def pending(self) -> list[OutboxItem]:
+        return [i for i in self.items if i.state == ItemState.PENDING]
+
+    def get(self, key: str) -> OutboxItem | None:
+        return next((i for i in self.items if i.key == key), None)
+
+    # --- changing ------------------------------------------------------------------------------------
+
+    async def load(self) -> None:
+        self._all = decode_items(await self._storage.load())
+        self._changed()
+
+    async def add(self, item: OutboxItem) -> None:
+        """Keep a draft (replacing one with the same key) and wake the sender."""
+        item.owner_id = self._owner_id
+        self._all = [i for i in self._all if i.key != item.key] + [item]
+        await self._save()
+        self.wake()
+
+    async def discard(self, key: str) -> OutboxItem | None:
+        item = self.get(key)
+        if item is not None:
+            self._all.remove(item)
+            await self._save()
+        return item
+
+    def wake(self) -> None:
+        """Try now: on app start, on "refresh", when a new item arrives."""
+        self._wake.set()
+
+    # --- sending -------------------------------------------------------------------------------------
+
+    async def flush(self) -> Outcome:
+        """Send every pending item once, oldest first; stop at the first network failure."""
+        async with self._lock:
+            for item in list(self.pending):
+                try:
+                    await self._send(item)
+                except ApiError as exc:
+                    if _worth_retrying(exc):
+                        item.attempts += 1
+                        await self._save()
+                        return Outcome.RETRY_LATER
+                    item.state = ItemState.FAILED
+                    item.error_th, item.error_en = exc.message_th, exc.message_en
+                    await self._save()
+                    continue
+                self._all.remove(item)
+                await self._save()
+                if self._on_sent is not None:
+                    await self._on_sent(item)
+            return Outcome.DONE
+
+    async def run(self) -> None:
+        """The background sender: runs until cancelled (sign-out, app closed)."""
+        await self.load()
+        while True:
+            self._wake.clear()
+            outcome = await self.flush()
+            if outcome == Outcome.RETRY_LATER:
+                self.failures += 1
+                delay = backoff_delay(self.failures)
+                self.delays.append(delay)
+                await self._wait(delay)
+            else:
+                self.failures = 0
+                await self._wait(None)
+
+    async def _send(self, item: OutboxItem) -> None:
+        if item.request_id is None:
+            created = await self._api.create_request(item.body)
+            item.request_id = str(created.id)
+            # Kept at once: after a restart the photos go to this request, and the POST is not even retried.
+            await self._save()
+        for idx, photo in enumerate(item.photos):
+            if idx in item.uploaded:
+                continue
+            await self._api.upload_request_photo(UUID(item.request_id), idx, photo.image, photo.content_type)
+            item.uploaded.append(idx)
+            await self._save()
+
+    async def _wait(self, delay: float | None) -> None:
+        """Sleep for the delay (or until woken, with no delay); a wake cuts the sleep short."""
+        if self._wake.is_set():
+            return
+        waiter = asyncio.ensure_future(self._wake.wait())
+        tasks: set[asyncio.Future[Any]] = {waiter}
+        if delay is not None:
+            tasks.add(asyncio.ensure_future(self._sleep(delay)))
+        try:
+            await asyncio.wait(tasks, return_when=asyncio.FIRST_COMPLETED)
+        finally:
+            for task in tasks:
+                task.cancel()
+
+    async def _save(self) -> None:
+        await self._storage.save(encode_items(self._all))
+        self._changed()
+
+    def _changed(self) -> None:
+        for listener in list(self.on_change):
+            listener()
+
+
+def _worth_retrying(exc: ApiError) -> bool:
+    """No answer, a server fault (5xx) or a lost sign-in: try later. Any other 4xx is the server's "no"."""
+    return exc.is_network or exc.status >= 500 or exc.status == 0 or exc.is_auth_lost or exc.status == 429

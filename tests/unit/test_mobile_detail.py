@@ -1,0 +1,259 @@
+"""The request detail screen (timeline, photos, server-listed actions) and the duplicates hint on the form."""
+
+import json
+import re
+from datetime import timedelta
+from typing import Any
+
+import flet as ft
+import httpx
+
+from mobile.models import RequestAction
+from mobile.viewmodels.app import AppViewModel, Screen
+from mobile.viewmodels.home import CitizenHome, LoadState
+from mobile.viewmodels.request_detail import RequestDetailViewModel
+from mobile.viewmodels.request_form import LocationSource
+from mobile.views.frame import app_view
+from shared.text import error_text
+from tests.unit.test_mobile_request_form import CHIANG_MAI, RequestBackend, jpeg_with_exif, open_form
+from tests.unit.test_mobile_support import NOW, button_named, error_response, find, texts
+from tests.unit.test_mobile_views import assert_accessible, signed_in
+
+DETAIL_PATH = re.compile(r"^/requests/([0-9a-f-]{36})(?:/(cancel|rate|reopen)|/photos/(before|after)/(\d+))?$")
+THUMB = jpeg_with_exif((10, 200, 10), (16, 16))
+
+
+class DetailBackend(RequestBackend):
+    """RequestBackend plus GET /requests/{id}, its photos, cancel / rate / reopen and duplicates."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.actions: list[str] = ["cancel"]
+        self.duplicate_hints: list[dict[str, Any]] = []
+        self.status_after: dict[str, str] = {"cancel": "cancelled", "reopen": "submitted"}
+
+    def detail(self, summary: dict[str, Any]) -> dict[str, Any]:
+        at = NOW.isoformat()
+        return {
+            **summary,
+            "brand": "Sharp",
+            "technician_first_name": "วิชัย" if summary["status"] not in ("offered", "submitted") else None,
+            "rating": summary.get("rating"),
+            "timeline": [
+                {"id": 1, "actor": "citizen", "actor_name": "สมชาย ใจดี", "to_status": "submitted",
+                 "note": "", "created_at": (NOW - timedelta(days=2)).isoformat()},
+                {"id": 2, "actor": "system", "actor_name": None, "from_status": "submitted",
+                 "to_status": "offered", "note": None, "created_at": (NOW - timedelta(days=1)).isoformat()},
+                {"id": 3, "actor": "technician", "actor_name": "วิชัย มีฝีมือ", "from_status": "offered",
+                 "to_status": summary["status"], "note": "เปลี่ยนฟิวส์", "created_at": at},
+            ],
+            "photos": [
+                {"id": "p1", "kind": "before", "idx": 0, "content_type": "image/jpeg", "width": 16, "height": 16,
+                 "bytes": len(THUMB)},
+                {"id": "p2", "kind": "after", "idx": 0, "content_type": "image/jpeg", "width": 16, "height": 16,
+                 "bytes": len(THUMB)},
+            ],
+            "actions": self.actions,
+        }
+
+    def handle(self, request: httpx.Request) -> httpx.Response:
+        if request.url.path == "/requests/duplicates" and not self.offline:
+            self.requests.append(request)
+            return httpx.Response(200, json=self.duplicate_hints)
+        match = DETAIL_PATH.match(request.url.path)
+        if match is None or self.offline or (request.method, request.url.path) in self.overrides:
+            return super().handle(request)
+        self.requests.append(request)
+        summary = next((r for r in self.my_requests if r["id"] == match.group(1)), None)
+        if summary is None:
+            return error_response(404, "not_found")
+        action, kind = match.group(2), match.group(3)
+        if kind is not None:
+            assert request.url.params.get("thumb") == "true"
+            return httpx.Response(200, content=THUMB, headers={"content-type": "image/jpeg"})
+        if action is not None:
+            assert request.method == "POST"
+            body = json.loads(request.content)
+            if action not in self.actions:
+                return error_response(409, "illegal_transition")
+            if action == "rate":
+                if not 1 <= body["rating"] <= 5:
+                    return error_response(400, "rating_invalid")
+                summary["rating"] = body["rating"]
+            else:
+                summary["status"] = self.status_after[action]
+            self.actions = []
+        return httpx.Response(200, json=self.detail(summary))
+
+
+def screen_of(app: AppViewModel) -> Screen:
+    return app.screen
+
+
+async def open_detail(backend: DetailBackend) -> tuple[AppViewModel, RequestDetailViewModel]:
+    app = await signed_in("citizen", backend)
+    home = app.home
+    assert isinstance(home, CitizenHome)
+    await home.open_request(home.requests[0].id)
+    assert app.screen == Screen.REQUEST_DETAIL and app.request_detail is not None
+    return app, app.request_detail
+
+
+async def test_tapping_a_card_opens_the_detail_with_timeline_photos_and_actions() -> None:
+    backend = DetailBackend()
+    app = await signed_in("citizen", backend)
+    tree = app_view(app)
+    (card,) = find(tree, ft.Semantics, lambda s: s.label == "ดูรายละเอียด หม้อหุงข้าว")
+    await card.content.on_click()
+    detail = app.request_detail
+    assert app.screen == Screen.REQUEST_DETAIL and detail is not None
+    tree = app_view(app)
+    shown = texts(tree)
+    for expected in ("รายละเอียดคำขอซ่อม", "หม้อหุงข้าว", "เครื่องใช้ไฟฟ้า", "กำลังซ่อม", "ยี่ห้อ/รุ่น: Sharp",
+                     "ส่งไปที่ วิทยาลัยเทคนิคเชียงใหม่", "ช่างผู้รับงาน: วิชัย", "ความคืบหน้า", "เปลี่ยนฟิวส์",
+                     "รูปก่อนซ่อม", "รูปหลังซ่อม"):
+        assert expected in shown, expected
+    # Timeline newest first, each with who and when in Thai time.
+    assert "25 พ.ย. 2569 13:00 · วิชัย" in shown
+    assert "23 พ.ย. 2569 13:00 · สมชาย" in shown
+    assert "24 พ.ย. 2569 13:00 · ระบบ" in shown
+    assert shown.index("เปลี่ยนฟิวส์") < shown.index("ได้รับคำขอแล้ว")
+    images = find(tree, ft.Image)
+    assert [i.semantics_label for i in images] == ["รูปก่อนซ่อมที่ 1", "รูปหลังซ่อมที่ 1"]
+    assert all(i.src == THUMB for i in images)
+    button_named(tree, "ยกเลิกคำขอ")
+    assert not [b for b in find(tree, ft.FilledButton) if b.content in ("ให้คะแนน", "ยังไม่หาย")]
+    assert_accessible(tree)
+    await button_named(tree, "ย้อนกลับ").on_click()  # type: ignore[attr-defined]
+    assert screen_of(app) == Screen.HOME and app.request_detail is None
+
+
+async def test_cancel_asks_first_then_sends_the_note_and_reloads_the_home() -> None:
+    backend = DetailBackend()
+    app, detail = await open_detail(backend)
+    await button_named(app_view(app), "ยกเลิกคำขอ").on_click()  # type: ignore[attr-defined]
+    tree = app_view(app)
+    assert "ยกเลิกคำขอซ่อมนี้ใช่ไหม" in texts(tree)
+    assert not [r for r in backend.requests if r.url.path.endswith("/cancel")]  # nothing sent yet
+    button_named(tree, "ไม่ยกเลิก")
+    (note,) = find(tree, ft.TextField)
+    assert note.label == "หมายเหตุ (ไม่บังคับ)"
+    detail.set_note("  ซื้อใหม่แล้ว ")
+    mine_before = len(backend.calls("GET", "/requests/mine"))
+    await button_named(tree, "ยืนยันยกเลิก").on_click()  # type: ignore[attr-defined]
+    (sent,) = [r for r in backend.requests if r.url.path.endswith("/cancel")]
+    assert json.loads(sent.content) == {"note": "ซื้อใหม่แล้ว"}
+    shown = texts(app_view(app))
+    assert "ยกเลิกแล้ว" in shown and "ยกเลิกคำขอแล้ว" in shown
+    assert detail.actions == []
+    assert len(backend.calls("GET", "/requests/mine")) == mine_before + 1
+
+
+async def test_rating_needs_stars_and_a_short_comment() -> None:
+    backend = DetailBackend()
+    backend.actions = ["rate", "reopen"]
+    backend.my_requests[0]["status"] = "handed_back"
+    app, detail = await open_detail(backend)
+    tree = app_view(app)
+    button_named(tree, "ยังไม่หาย")
+    await button_named(tree, "ให้คะแนน").on_click()  # type: ignore[attr-defined]
+    tree = app_view(app)
+    stars = find(tree, ft.IconButton)
+    assert [s.tooltip for s in stars if "ดาว" in (s.tooltip or "")] == [f"{n} ดาว" for n in range(1, 6)]
+    await detail.confirm()  # no stars yet
+    assert detail.action_error == error_text("rating_invalid").th
+    assert not [r for r in backend.requests if r.url.path.endswith("/rate")]
+    await next(s for s in stars if s.tooltip == "4 ดาว").on_click()
+    detail.set_comment("x" * 1001)
+    await detail.confirm()
+    assert detail.action_error == "ความคิดเห็นยาวได้ไม่เกิน 1000 ตัวอักษร"
+    detail.set_comment(" ดีมาก ")
+    await button_named(app_view(app), "ส่งคะแนน").on_click()  # type: ignore[attr-defined]
+    (sent,) = [r for r in backend.requests if r.url.path.endswith("/rate")]
+    assert json.loads(sent.content) == {"rating": 4, "comment": "ดีมาก"}
+    assert "คะแนนของคุณ: 4/5" in texts(app_view(app))
+
+
+async def test_reopen_too_late_shows_the_servers_message() -> None:
+    backend = DetailBackend()
+    backend.actions = ["reopen"]
+    app, detail = await open_detail(backend)
+    path = f"/requests/{detail.request_id}/reopen"
+    backend.overrides[("POST", path)] = lambda r: error_response(409, "reopen_too_late")
+    detail.start_action(RequestAction.REOPEN)
+    tree = app_view(app)
+    (note,) = find(tree, ft.TextField)
+    assert note.label == "อาการที่ยังเป็นอยู่"
+    await button_named(tree, "แจ้งว่ายังไม่หาย").on_click()  # type: ignore[attr-defined]
+    assert detail.action_error == error_text("reopen_too_late").th
+    assert error_text("reopen_too_late").th in texts(app_view(app))
+    assert detail.open_action == RequestAction.REOPEN  # still open, to read and close
+
+
+async def test_detail_error_offers_retry() -> None:
+    backend = DetailBackend()
+    app = await signed_in("citizen", backend)
+    home = app.home
+    assert isinstance(home, CitizenHome)
+    backend.offline = True
+    await home.open_request(home.requests[0].id)
+    detail = app.request_detail
+    assert detail is not None and detail.state == LoadState.FAILED
+    tree = app_view(app)
+    assert "เชื่อมต่อเซิร์ฟเวอร์ไม่ได้ กรุณาตรวจสอบอินเทอร์เน็ต" in texts(tree)
+    backend.offline = False
+    await button_named(tree, "ลองใหม่").on_click()  # type: ignore[attr-defined]
+    assert detail.detail is not None and detail.detail.item == "หม้อหุงข้าว"
+
+
+async def test_no_centre_request_says_so() -> None:
+    backend = DetailBackend()
+    backend.my_requests[0].update(status="no_centre", college_name_th=None, college_name_en=None)
+    app, _ = await open_detail(backend)
+    assert "ยังไม่มีศูนย์ซ่อมในระยะให้บริการ ผู้ดูแลระบบจะช่วยหาศูนย์ให้" in texts(app_view(app))
+
+
+# --- duplicates on the form --------------------------------------------------------------------------
+
+
+async def test_duplicates_card_shows_once_category_and_location_are_set() -> None:
+    backend = DetailBackend()
+    backend.duplicate_hints = [
+        {"category_code": "appliance", "item": "พัดลมเพดาน", "status": "offered", "distance_m": 42.4,
+         "created_at": NOW.isoformat()},
+        {"category_code": "appliance", "item": "ตู้เย็น", "status": "repairing", "distance_m": 12.0,
+         "created_at": NOW.isoformat()},
+    ]
+    app, form = await open_form(backend)
+    form.set_category("appliance")
+    await form.refresh_duplicates()
+    assert backend.calls("GET", "/requests/duplicates") == []  # no location yet
+    form.set_location(*CHIANG_MAI, LocationSource.MAP)
+    await form.refresh_duplicates()
+    (call,) = backend.calls("GET", "/requests/duplicates")
+    assert dict(call.url.params) == {"category_code": "appliance", "lat": str(CHIANG_MAI[0]),
+                                     "lon": str(CHIANG_MAI[1])}
+    await form.refresh_duplicates()  # same place and kind: not asked again
+    assert len(backend.calls("GET", "/requests/duplicates")) == 1
+    shown = texts(app_view(app))
+    title = "มีคำขอซ่อมประเภทเดียวกันใกล้คุณ 2 รายการในสัปดาห์นี้"
+    assert any(s.startswith(title) for s in shown)
+    assert shown.index("ตู้เย็น") < shown.index("พัดลมเพดาน")  # nearest first
+    assert "ห่าง 12 ม." in shown and "กำลังซ่อม" in shown
+    hint_at = next(i for i, s in enumerate(shown) if s.startswith(title))
+    assert hint_at < shown.index("ส่งคำขอซ่อม")  # before the submit button, which stays enabled
+    submit = button_named(app_view(app), "ส่งคำขอซ่อม")
+    assert isinstance(submit, ft.FilledButton) and not submit.disabled
+
+
+async def test_no_duplicates_or_an_error_shows_nothing() -> None:
+    backend = DetailBackend()
+    app, form = await open_form(backend)
+    form.set_category("appliance")
+    form.set_location(*CHIANG_MAI, LocationSource.GPS)
+    await form.refresh_duplicates()
+    assert not any(s.startswith("มีคำขอซ่อม") for s in texts(app_view(app)))
+    backend.overrides[("GET", "/requests/duplicates")] = lambda r: error_response(500, "internal_error")
+    form.set_location(18.0, 99.0, LocationSource.MAP)
+    await form.refresh_duplicates()
+    assert form.duplicates == [] and form.form_error is None
