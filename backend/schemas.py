@@ -1,7 +1,7 @@
 """Request and response bodies of the REST API (they are the OpenAPI contract the app codes against)."""
 
 import uuid
-from datetime import datetime
+from datetime import date, datetime
 from typing import Literal
 
 from pydantic import BaseModel, Field
@@ -190,6 +190,7 @@ class RequestDetail(RequestSummary):
     timeline: list[StatusEventOut]
     photos: list["PhotoOut"]
     actions: list[Literal["cancel", "rate", "reopen"]] = Field(description="what the caller may do now")
+    report: "JobReportOut | None" = None
 
 
 class TransitionBody(BaseModel):
@@ -228,3 +229,58 @@ class StatusChange(BaseModel):
 
 class AssignBody(BaseModel):
     technician_id: uuid.UUID
+
+
+class PartIn(BaseModel):
+    name: str = Field(max_length=200)
+    qty: int
+    cost_baht: float
+
+
+class JobReportIn(BaseModel):
+    hours: float
+    notes: str = Field("", max_length=4000)
+    parts: list[PartIn] = Field(default_factory=list, max_length=100)
+
+
+class JobReportOut(BaseModel):
+    hours: float
+    notes: str
+    parts: list[PartIn]
+    parts_total_baht: float
+    updated_at: datetime
+
+
+class WeeklyCount(BaseModel):
+    week_start: date
+    category_code: str
+    n: int
+
+
+class Dashboard(BaseModel):
+    college: CollegeRef
+    counts: dict[str, int]
+    weekly: list[WeeklyCount]
+    quality_check: list[RequestSummary]
+
+
+class StudentOut(BaseModel):
+    id: uuid.UUID
+    display_name: str
+    phone: str | None
+    is_active: bool
+    open_jobs: int
+    skills: dict[str, int]
+
+
+class StudentUpdate(BaseModel):
+    is_active: bool | None = None
+    skills: dict[str, int] | None = Field(None, description="replaces the student's skills; levels 1–5")
+
+
+class LedgerRow(BaseModel):
+    technician_id: uuid.UUID
+    display_name: str
+    approved_jobs: int
+    hours: float
+    categories: list[str]

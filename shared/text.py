@@ -103,6 +103,14 @@ ERRORS: dict[str, Bilingual] = {
         "แจ้งว่ายังไม่หายได้ภายใน 7 วันหลังรับของคืนเท่านั้น",
         "A repair can be reopened only within 7 days of getting the item back",
     ),
+    "report_hours_invalid": B("ชั่วโมงทำงานต้องอยู่ระหว่าง 0–200", "Hours worked must be between 0 and 200"),
+    "report_too_long": B("บันทึกยาวเกินไป (ไม่เกิน 2000 ตัวอักษร และ 30 รายการอะไหล่)",
+                         "The report is too long (2000 characters, 30 parts at most)"),
+    "report_part_invalid": B(
+        "รายการอะไหล่ต้องมีชื่อ จำนวนอย่างน้อย 1 และราคาไม่ติดลบ",
+        "Each part needs a name, a quantity of at least 1 and a cost of 0 or more",
+    ),
+    "not_assigned": B("คุณไม่ได้เป็นช่างผู้รับงานนี้", "You are not the technician on this job"),
     "display_name_invalid": B(
         "ชื่อที่แสดงต้องมี 1–80 ตัวอักษร", "The display name must have 1–80 characters"
     ),

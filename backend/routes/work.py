@@ -3,16 +3,18 @@
 import uuid
 from typing import Any
 
-from fastapi import APIRouter, Response
+from fastapi import APIRouter, Response, UploadFile
 
 from backend.db import service_tx, user_tx
-from backend.deps import IdentityDep, NowDep, PolicyDep, PoolDep
+from backend.deps import IdentityDep, NowDep, PhotoStoreDep, PolicyDep, PoolDep
 from backend.errors import ApiError
-from backend.schemas import AssignBody, ErrorResponse, RequestDetail, StatusChange
-from backend.services import dispatch
+from backend.schemas import AssignBody, ErrorResponse, JobReportIn, JobReportOut, PhotoOut, RequestDetail, StatusChange
+from backend.services import dispatch, job_reports
+from backend.services.photo_intake import check_technician_may_add, clean_photo, store_photo
 from backend.services.profiles import require_role
 from backend.services.request_detail import request_detail
 from backend.services.transitions import transition
+from shared.photos import MAX_INPUT_BYTES
 from shared.roles import Actor, AppRole
 from shared.statuses import RequestStatus
 from shared.work import UNREPAIRABLE_REASONS
@@ -78,3 +80,29 @@ async def assign(
     async with service_tx(pool) as owner:
         await dispatch.assign(owner, request_id, body.technician_id, identity.claims, Actor(profile["role"]), now)
     return await _detail(pool, identity.claims, request_id, now)
+
+
+@router.put("/requests/{request_id}/report", response_model=JobReportOut, responses={400: {"model": ErrorResponse}})
+async def save_report(request_id: uuid.UUID, body: JobReportIn, identity: IdentityDep, pool: PoolDep) -> JobReportOut:
+    """Hours worked, parts used with their cost, notes: saved again and again while the job is under way."""
+    async with user_tx(pool, identity.claims) as conn:
+        await require_role(conn, identity.user_id, AppRole.TECHNICIAN)
+    async with service_tx(pool) as owner:
+        saved = await job_reports.save_report(owner, identity.user_id, request_id, body.hours, body.notes,
+                                              [p.model_dump() for p in body.parts])
+    return JobReportOut.model_validate(saved)
+
+
+@router.put("/requests/{request_id}/after-photos/{idx}", response_model=PhotoOut, status_code=201,
+            responses={413: {"model": ErrorResponse}, 415: {"model": ErrorResponse}})
+async def upload_after_photo(
+    request_id: uuid.UUID, idx: int, file: UploadFile, identity: IdentityDep, pool: PoolDep, store: PhotoStoreDep
+) -> PhotoOut:
+    """An 'after' photo by the student on the job (index 0–4; the same index again replaces it)."""
+    async with user_tx(pool, identity.claims) as conn:
+        await require_role(conn, identity.user_id, AppRole.TECHNICIAN)
+        await check_technician_may_add(conn, identity.user_id, request_id, idx)
+    photo = await clean_photo(await file.read(MAX_INPUT_BYTES + 1))
+    async with service_tx(pool) as owner:
+        row = await store_photo(owner, store, request_id, idx, identity.user_id, photo, kind="after")
+    return PhotoOut.model_validate(row)

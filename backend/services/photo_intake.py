@@ -11,6 +11,9 @@ from backend.photo_store import PhotoStore
 from shared.photos import MAX_PHOTOS_PER_REQUEST, PhotoRejected, ProcessedPhoto, process_photo
 from shared.statuses import OPEN_STATUSES, RequestStatus
 
+WORK_STATUSES = frozenset({RequestStatus.ACCEPTED, RequestStatus.DIAGNOSING, RequestStatus.REPAIRING,
+                           RequestStatus.QUALITY_CHECK, RequestStatus.UNREPAIRABLE})
+
 _STATUS_FOR = {
     "photo_too_large": 413,
     "photo_too_many_pixels": 413,
@@ -42,11 +45,12 @@ async def check_citizen_may_add(conn: Conn, citizen_id: uuid.UUID, request_id: u
 
 
 async def store_photo(
-    owner: Conn, store: PhotoStore, request_id: uuid.UUID, idx: int, uploader: uuid.UUID, photo: ProcessedPhoto
+    owner: Conn, store: PhotoStore, request_id: uuid.UUID, idx: int, uploader: uuid.UUID, photo: ProcessedPhoto,
+    kind: str = "before",
 ) -> dict[str, Any]:
     ext = "webp" if photo.content_type == "image/webp" else "jpg"
-    path = f"requests/{request_id}/before-{idx}.{ext}"
-    thumb = f"requests/{request_id}/before-{idx}-thumb.{ext}"
+    path = f"requests/{request_id}/{kind}-{idx}.{ext}"
+    thumb = f"requests/{request_id}/{kind}-{idx}-thumb.{ext}"
     await store.put(path, photo.image, photo.content_type)
     await store.put(thumb, photo.thumbnail, photo.content_type)
     try:
@@ -55,15 +59,15 @@ async def store_photo(
                 """
                 insert into public.request_photos (request_id, kind, idx, storage_path, thumb_path, content_type,
                                                    width, height, bytes, uploaded_by)
-                values (%s, 'before', %s, %s, %s, %s, %s, %s, %s, %s)
+                values (%s, %s, %s, %s, %s, %s, %s, %s, %s, %s)
                 on conflict (request_id, kind, idx) do update set
                     storage_path = excluded.storage_path, thumb_path = excluded.thumb_path,
                     content_type = excluded.content_type, width = excluded.width, height = excluded.height,
                     bytes = excluded.bytes, uploaded_by = excluded.uploaded_by
                 returning id, kind, idx, content_type, width, height, bytes
                 """,
-                [request_id, idx, path, thumb, photo.content_type, photo.width, photo.height, len(photo.image),
-                 uploader],
+                [request_id, kind, idx, path, thumb, photo.content_type, photo.width, photo.height,
+                 len(photo.image), uploader],
             )
         ).fetchone()
     except Exception:
@@ -85,3 +89,18 @@ async def photo_location(conn: Conn, request_id: uuid.UUID, kind: str, idx: int,
     if row is None:
         raise ApiError(404, "not_found")
     return (row["thumb_path"] if thumb else row["storage_path"]), row["content_type"]
+
+
+async def check_technician_may_add(conn: Conn, technician_id: uuid.UUID, request_id: uuid.UUID, idx: int) -> None:
+    """After photos: only the student on the job, while the work is under way."""
+    if not 0 <= idx < MAX_PHOTOS_PER_REQUEST:
+        raise ApiError(400, "photo_too_many")
+    row = await (
+        await conn.execute("select technician_id, status from public.repair_requests where id = %s", [request_id])
+    ).fetchone()
+    if row is None:
+        raise ApiError(404, "not_found")
+    if row["technician_id"] != technician_id:
+        raise ApiError(403, "not_assigned")
+    if RequestStatus(row["status"]) not in WORK_STATUSES:
+        raise ApiError(409, "illegal_transition", from_status=row["status"], to_status=row["status"])

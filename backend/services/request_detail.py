@@ -6,6 +6,7 @@ from typing import Any
 
 from backend.db import Conn
 from backend.errors import ApiError
+from backend.services.job_reports import load_report
 from shared.aftercare import RATEABLE, may_reopen
 from shared.roles import Actor
 from shared.statuses import RequestStatus, can_transition
@@ -46,7 +47,7 @@ async def request_detail(conn: Conn, request_id: uuid.UUID, now: datetime) -> di
         [request_id],
     )
     return {**row, "timeline": await events.fetchall(), "photos": await photos.fetchall(),
-            "actions": citizen_actions(row, now)}
+            "actions": citizen_actions(row, now), "report": await load_report(conn, request_id)}
 
 
 def citizen_actions(row: dict[str, Any], now: datetime) -> list[str]:

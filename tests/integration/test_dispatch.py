@@ -2,115 +2,18 @@
 manual assignment, the work steps and the supervisor's check — with a controllable clock."""
 
 import asyncio
-import uuid
-from collections.abc import AsyncIterator, Iterator
-from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from datetime import timedelta
 from typing import Any
 
 import httpx
-import psycopg
-import pytest
 from psycopg.rows import dict_row
 from psycopg_pool import AsyncConnectionPool
 
-from backend.app import create_app
 from backend.db import service_tx
-from backend.deps import get_now
 from backend.services.dispatch import DispatchPolicy, expire_overdue
 from backend.settings import Settings
-from tests.helpers import bearer, fresh_phone, sign_in
-from tests.integration.test_requests_api import draft
-
-# Mae Hong Son: no seeded college serves it, so these tests own the area.
-HOME = (19.3000, 97.9700)
-
-
-class Clock:
-    def __init__(self) -> None:
-        self.now = datetime.now(UTC)
-
-    def __call__(self) -> datetime:
-        return self.now
-
-
-AppClock = tuple[httpx.AsyncClient, Clock]
-
-
-@dataclass
-class Area:
-    near: uuid.UUID  # ~1 km from HOME
-    far: uuid.UUID  # ~22 km from HOME
-    students: dict[str, tuple[str, str]]  # name -> (user id, phone)
-
-
-@pytest.fixture
-async def app_and_clock(settings: Settings) -> AsyncIterator[tuple[httpx.AsyncClient, Clock]]:
-    clock = Clock()
-    app = create_app(settings)
-    app.dependency_overrides[get_now] = clock
-    async with app.router.lifespan_context(app), httpx.AsyncClient(
-        transport=httpx.ASGITransport(app=app), base_url="http://fixit.test"
-    ) as client:
-        yield client, clock
-
-
-def _college(conn: psycopg.Connection[dict[str, Any]], name: str, lat: float, lon: float, radius: int) -> uuid.UUID:
-    row = conn.execute(
-        """insert into public.colleges (code, name_th, name_en, province_th, province_en, region, lat, lon,
-                                        service_radius_km)
-           values (%s, %s, %s, 'แม่ฮ่องสอน', 'Mae Hong Son', 'north', %s, %s, %s) returning id""",
-        [f"T-{uuid.uuid4().hex[:10].upper()}", f"วิทยาลัยทดสอบ{name}", f"Test {name}", lat, lon, radius],
-    ).fetchone()
-    assert row is not None
-    return uuid.UUID(str(row["id"]))
-
-
-def _student(conn: psycopg.Connection[dict[str, Any]], college: uuid.UUID, name: str, skills: dict[str, int],
-             role: str = "technician") -> tuple[str, str]:
-    user_id, phone = uuid.uuid4(), fresh_phone()
-    conn.execute("insert into auth.users (id, phone) values (%s, %s)", [user_id, "66" + phone[1:]])
-    conn.execute("update public.profiles set role = %s, college_id = %s, display_name = %s where id = %s",
-                 [role, college, name, user_id])
-    for skill, level in skills.items():
-        conn.execute("insert into public.technician_skills values (%s, %s, %s)", [user_id, skill, level])
-    return str(user_id), phone
-
-
-@pytest.fixture
-def area(database_url: str) -> Iterator[Area]:
-    with psycopg.connect(database_url, autocommit=True, row_factory=dict_row) as conn:
-        near = _college(conn, "ใกล้", 19.3050, 97.9650, 30)
-        far = _college(conn, "ไกล", 19.1000, 97.9700, 40)
-        students = {
-            "ace": _student(conn, near, "เอ เก่งมาก", {"electrical_appliance": 5}),
-            "bee": _student(conn, near, "บี เก่ง", {"electrical_appliance": 4}),
-            "cat": _student(conn, near, "ซี พอได้", {"electrical_appliance": 3}),
-            "dan": _student(conn, near, "ดี เริ่มต้น", {"electrical_appliance": 1}),
-            "plumber": _student(conn, near, "ช่าง ประปา", {"plumbing": 5}),
-            "far1": _student(conn, far, "ฟาร์ หนึ่ง", {"electrical_appliance": 2}),
-            "teacher": _student(conn, near, "ครู ใกล้", {}, role="supervisor"),
-        }
-        yield Area(near, far, students)
-        # Leave the area empty for the next test.
-        conn.execute("update public.colleges set is_active = false where id in (%s, %s)", [near, far])
-
-
-def offers_of(database_url: str, request_id: str) -> list[dict[str, Any]]:
-    with psycopg.connect(database_url, row_factory=dict_row) as conn:
-        return conn.execute(
-            "select id, technician_id::text as technician_id, college_id, status, rank from public.offers "
-            "where request_id = %s order by created_at, rank",
-            [request_id],
-        ).fetchall()
-
-
-async def submit(api: httpx.AsyncClient, **overrides: Any) -> tuple[str, dict[str, Any]]:
-    token, _ = await sign_in(api, fresh_phone())
-    body = draft(lat=HOME[0], lon=HOME[1], **overrides)
-    response = await api.post("/requests", json=body, headers=bearer(token))
-    assert response.status_code == 201, response.text
-    return token, response.json()
+from tests.helpers import bearer, sign_in
+from tests.integration.dispatch_area import AppClock, Area, offers_of, submit
 
 
 async def test_nearest_fitting_college_and_top_three(app_and_clock: AppClock, area: Area, database_url: str) -> None:
