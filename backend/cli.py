@@ -89,7 +89,9 @@ def serve(
     """Run the API (production: behind a load balancer, DATABASE_URL set)."""
     import uvicorn
 
-    uvicorn.run("backend.asgi:app", host=host, port=port, workers=workers, proxy_headers=True)
+    # Live-event streams never end by themselves: give them 10 s on shutdown, then close them.
+    uvicorn.run("backend.asgi:app", host=host, port=port, workers=workers, proxy_headers=True,
+                timeout_graceful_shutdown=10)
 
 
 @app.command()

@@ -138,3 +138,59 @@ def enter_code(page: Page, code: str) -> None:
     page.get_by_role("textbox", name="รหัสยืนยัน 6 หลัก").click()
     page.keyboard.type(code)
     page.get_by_role("button", name="เข้าสู่ระบบ").click()
+
+
+@dataclass
+class SplitSystem:
+    """The backend and the app as separate processes, so a test can take the backend away and bring it back
+    (a phone losing its connection) while the app keeps running."""
+
+    app_url: str
+    api_url: str
+    backend_port: int
+    env: dict[str, str]
+    log_path: Path
+    app: subprocess.Popen[bytes]
+    backend: subprocess.Popen[bytes] | None = None
+
+    def start_backend(self) -> None:
+        with self.log_path.open("ab") as log:
+            self.backend = subprocess.Popen(
+                [sys.executable, "-m", "uvicorn", "backend.asgi:app", "--host", "127.0.0.1",
+                 "--port", str(self.backend_port)],
+                cwd=PROJECT_ROOT, env=self.env, stdout=log, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL,
+            )
+        _wait_ready(self.backend, f"{self.api_url}/health", log_path=self.log_path)
+
+    def stop_backend(self) -> None:
+        """Gone at once, as in an outage: killed, not shut down politely."""
+        if self.backend is not None and self.backend.poll() is None:
+            self.backend.kill()
+            self.backend.wait(timeout=15)
+        self.backend = None
+
+
+@pytest.fixture(scope="module")
+def split_system(database_url: str) -> Iterator[SplitSystem]:
+    backend_port, app_port = _free_port(), _free_port()
+    data_dir = Path(tempfile.mkdtemp(prefix="fixit-split-"))
+    api_url = f"http://127.0.0.1:{backend_port}"
+    env = {**os.environ, "DATABASE_URL": database_url, "FIXIT_JWT_SECRET": "e2e-" + "s" * 40,
+           "FIXIT_DATA_DIR": str(data_dir), "FIXIT_APP_BACKEND_URL": api_url, "FIXIT_APP_PORT": str(app_port),
+           "PYTHONUNBUFFERED": "1"}
+    OUTPUT_DIR.mkdir(exist_ok=True)
+    log_path = OUTPUT_DIR / "e2e-split.log"
+    log_path.write_bytes(b"")
+    with log_path.open("ab") as log:
+        app = subprocess.Popen([sys.executable, "-m", "mobile"], cwd=PROJECT_ROOT, env=env, stdout=log,
+                               stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL)
+    system = SplitSystem(f"http://127.0.0.1:{app_port}/", api_url, backend_port, env, log_path, app)
+    try:
+        system.start_backend()
+        _wait_ready(app, system.app_url, log_path=log_path)
+        yield system
+    finally:
+        system.stop_backend()
+        app.terminate()
+        app.wait(timeout=15)
+        shutil.rmtree(data_dir, ignore_errors=True)
