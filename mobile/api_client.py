@@ -12,14 +12,19 @@ from mobile.models import (
     Category,
     College,
     DuplicateHint,
+    LedgerRow,
     Offer,
     OtpRequested,
     Profile,
     RequestDetail,
     RequestSummary,
     SignedIn,
+    SupervisorDashboard,
     SupervisorQueue,
+    TechnicianItem,
     UploadedPhoto,
+    WorkDetail,
+    WorkReport,
 )
 from shared.text import Bilingual, Locale, error_text
 
@@ -41,6 +46,12 @@ _COLLEGES = TypeAdapter(list[College])
 _REQUEST_DETAIL = TypeAdapter(RequestDetail)
 _UPLOADED_PHOTO = TypeAdapter(UploadedPhoto)
 _DUPLICATES = TypeAdapter(list[DuplicateHint])
+_WORK_DETAIL = TypeAdapter(WorkDetail)
+_WORK_REPORT = TypeAdapter(WorkReport)
+_DASHBOARD = TypeAdapter(SupervisorDashboard)
+_TECHNICIANS = TypeAdapter(list[TechnicianItem])
+_TECHNICIAN = TypeAdapter(TechnicianItem)
+_LEDGER = TypeAdapter(list[LedgerRow])
 
 
 @dataclass(frozen=True)
@@ -200,6 +211,63 @@ class ApiClient:
 
     async def colleges(self) -> list[College]:
         return _parse(_COLLEGES, await self._call("GET", "/colleges"))
+
+    # --- the technician's work --------------------------------------------------------------------
+
+    async def accept_offer(self, offer_id: UUID) -> WorkDetail:
+        """409 offer_not_open when another technician took it first, or it expired or was withdrawn."""
+        return _parse(_WORK_DETAIL, await self._call("POST", f"/offers/{offer_id}/accept"))
+
+    async def decline_offer(self, offer_id: UUID) -> None:
+        await self._send("POST", f"/offers/{offer_id}/decline")
+
+    async def work_detail(self, request_id: UUID) -> WorkDetail:
+        """GET /requests/{id} for the assigned technician or the college's supervisor, report included."""
+        return _parse(_WORK_DETAIL, await self._call("GET", f"/requests/{request_id}"))
+
+    async def change_status(
+        self, request_id: UUID, to_status: str, note: str = "", reason: str | None = None
+    ) -> WorkDetail:
+        body: dict[str, Any] = {"to_status": to_status, "note": note}
+        if reason is not None:
+            body["reason"] = reason
+        return _parse(_WORK_DETAIL, await self._call("POST", f"/requests/{request_id}/status", json=body))
+
+    async def upload_after_photo(self, request_id: UUID, idx: int, data: bytes, content_type: str) -> UploadedPhoto:
+        """PUT one processed after-repair photo at its index; idempotent per (request, idx)."""
+        extension = "webp" if content_type == "image/webp" else "jpg"
+        files = {"file": (f"{idx}.{extension}", data, content_type)}
+        data_out = await self._call("PUT", f"/requests/{request_id}/after-photos/{idx}", files=files)
+        return _parse(_UPLOADED_PHOTO, data_out)
+
+    async def save_report(self, request_id: UUID, body: Mapping[str, Any]) -> WorkReport:
+        return _parse(_WORK_REPORT, await self._call("PUT", f"/requests/{request_id}/report", json=body))
+
+    # --- the supervisor's tools -------------------------------------------------------------------
+
+    async def assign(self, request_id: UUID, technician_id: UUID) -> WorkDetail:
+        body = {"technician_id": str(technician_id)}
+        return _parse(_WORK_DETAIL, await self._call("POST", f"/requests/{request_id}/assign", json=body))
+
+    async def supervisor_dashboard(self) -> SupervisorDashboard:
+        return _parse(_DASHBOARD, await self._call("GET", "/supervisor/dashboard"))
+
+    async def supervisor_technicians(self) -> list[TechnicianItem]:
+        return _parse(_TECHNICIANS, await self._call("GET", "/supervisor/technicians"))
+
+    async def update_technician(self, technician_id: UUID, body: Mapping[str, Any]) -> TechnicianItem:
+        data = await self._call("PUT", f"/supervisor/technicians/{technician_id}", json=body)
+        return _parse(_TECHNICIAN, data)
+
+    async def supervisor_ledger(self) -> list[LedgerRow]:
+        return _parse(_LEDGER, await self._call("GET", "/supervisor/ledger"))
+
+    async def supervisor_csv(self, name: str) -> bytes:
+        """The bytes of /supervisor/jobs.csv or /supervisor/ledger.csv (UTF-8 with a BOM), fetched with the token."""
+        if name not in ("jobs", "ledger"):
+            raise ValueError(name)
+        response = await self._send("GET", f"/supervisor/{name}.csv")
+        return response.content
 
     async def _call(
         self,

@@ -44,6 +44,8 @@ async def main(page: ft.Page) -> None:
     ) -> LiveEvents:
         return LiveEvents(settings.backend_url, token, on_event, on_poll=on_poll)
 
+    # File picker, GPS, links and file saving: Flet services, registered by being created here.
+    device = FletDevice()
     vm = AppViewModel(
         api,
         store,
@@ -51,9 +53,8 @@ async def main(page: ft.Page) -> None:
         outbox_storage=PreferencesOutboxStorage(prefs),
         spawn=spawn,
         live_factory=live,
+        save_file=device.save_file,
     )
-    # File picker and GPS: Flet services, registered by being created here.
-    device = FletDevice()
 
     def render() -> None:
         page.title = ui("app_title", vm.locale)

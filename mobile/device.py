@@ -25,11 +25,20 @@ class Device(Protocol):
         """(lat, lon); raises LocationDenied or LocationUnavailable."""
         ...
 
+    async def launch_url(self, url: str) -> None:
+        """Open a tel: link in the dialler, or a web address (directions) in the browser or maps app."""
+        ...
+
+    async def save_file(self, name: str, data: bytes) -> bool:
+        """Offer bytes as a file: a download in the browser, a save dialog elsewhere; False if cancelled."""
+        ...
+
 
 class FletDevice:
     def __init__(self) -> None:
         self._picker = ft.FilePicker()
         self._geolocator = Geolocator()
+        self._launcher = ft.UrlLauncher()
 
     async def pick_images(self) -> list[tuple[str, bytes]]:
         files = await self._picker.pick_files(
@@ -47,3 +56,17 @@ class FletDevice:
         if position is None or position.latitude is None or position.longitude is None:
             raise LocationUnavailable("no position")
         return float(position.latitude), float(position.longitude)
+
+    async def launch_url(self, url: str) -> None:
+        await self._launcher.launch_url(url)
+
+    async def save_file(self, name: str, data: bytes) -> bool:
+        # Flet 1.0 web: FilePicker.save_file with src_bytes makes the browser download the bytes
+        # (file_name is required there); on desktop it opens a save dialog and writes them.
+        path = await self._picker.save_file(file_name=name, src_bytes=data)
+        if path:
+            return True
+        try:
+            return bool(self._picker.page.web)  # the browser downloaded it; no path comes back
+        except RuntimeError:
+            return False

@@ -207,3 +207,66 @@ class College(Payload):
 
     def province(self, locale: Locale) -> str:
         return self.province_th if locale == Locale.TH else self.province_en
+
+
+# --- the technician's work and the supervisor's tools -----------------------------------------------
+
+
+class ReportPart(Payload):
+    name: str
+    qty: int = 1
+    cost_baht: float = 0.0
+
+
+class WorkReport(Payload):
+    """A student's work report on a job: hours, notes and parts (PUT /requests/{id}/report)."""
+
+    hours: float = 0.0
+    notes: str = ""
+    parts: list[ReportPart] = []
+    parts_total_baht: float = 0.0
+    updated_at: datetime | None = None
+
+
+class WorkDetail(RequestDetail):
+    """GET /requests/{id} as a technician or supervisor sees it: with the student's report."""
+
+    report: WorkReport | None = None
+
+
+class WeeklyCount(Payload):
+    week_start: str  # "YYYY-MM-DD", the Monday of the week
+    category_code: str
+    n: int
+
+
+class SupervisorDashboard(Payload):
+    college: CollegeRef
+    counts: dict[str, int]
+    weekly: list[WeeklyCount] = []
+    quality_check: list[RequestSummary] = []
+
+    def status_counts(self) -> list[tuple[RequestStatus, int]]:
+        """Non-zero counts in state-machine order; statuses this app version does not know are skipped."""
+        return [(s, self.counts[s.value]) for s in RequestStatus if self.counts.get(s.value)]
+
+
+class TechnicianItem(Payload):
+    """One student of the supervisor's college (GET /supervisor/technicians)."""
+
+    id: UUID
+    display_name: str
+    phone: str | None = None
+    is_active: bool = True
+    open_jobs: int = 0
+    skills: dict[str, int] = {}
+
+
+class LedgerRow(Payload):
+    """One student's training hours (GET /supervisor/ledger)."""
+
+    technician_id: UUID
+    display_name: str
+    approved_jobs: int = 0
+    hours: float = 0.0
+    categories: list[str] = []

@@ -12,11 +12,14 @@ from mobile.models import SignedIn
 from mobile.outbox import MemoryOutboxStorage, Outbox, OutboxItem, OutboxStorage, Sleep
 from mobile.strings import EXTRA_UI
 from mobile.viewmodels.home import CitizenHome, HomeViewModel, SupervisorHome, TechnicianHome, home_for
+from mobile.viewmodels.job import JobViewModel
 from mobile.viewmodels.login import LoginViewModel
 from mobile.viewmodels.observable import Observable
 from mobile.viewmodels.request_detail import RequestDetailViewModel
 from mobile.viewmodels.request_form import RequestFormViewModel
 from mobile.viewmodels.session import Session, SessionStore, StoredSession
+from mobile.viewmodels.supervisor import LedgerViewModel, SaveFile, TechniciansViewModel
+from shared.roles import Actor
 from shared.text import Bilingual, Locale
 
 
@@ -26,6 +29,9 @@ class Screen(StrEnum):
     HOME = "home"
     REQUEST_FORM = "request_form"
     REQUEST_DETAIL = "request_detail"
+    JOB = "job"  # a technician's job, or a supervisor's review of it
+    TECHNICIANS = "technicians"
+    LEDGER = "ledger"
 
 
 class Task(Protocol):
@@ -51,6 +57,7 @@ class AppViewModel(Observable):
         spawn: Spawn | None = None,
         live_factory: LiveFactory | None = None,
         sleep: Sleep = asyncio.sleep,
+        save_file: SaveFile | None = None,
     ) -> None:
         super().__init__()
         self._api = api
@@ -59,6 +66,10 @@ class AppViewModel(Observable):
         self._spawn = spawn
         self._live_factory = live_factory
         self._sleep = sleep
+        self._save_file = save_file
+        self.job: JobViewModel | None = None
+        self.technicians: TechniciansViewModel | None = None
+        self.ledger: LedgerViewModel | None = None
         self._tasks: list[Task] = []
         self.outbox: Outbox | None = None
         self.request_detail: RequestDetailViewModel | None = None
@@ -114,6 +125,7 @@ class AppViewModel(Observable):
         self.home = None
         self.request_form = None
         self.request_detail = None
+        self.job = self.technicians = self.ledger = None
         self.outbox = None
         self.session.sign_out()
         self.login.reset(notice)
@@ -157,6 +169,12 @@ class AppViewModel(Observable):
             outbox.on_change.append(home._changed)
             await outbox.load()
             home.outbox = self.outbox = outbox
+        elif isinstance(home, TechnicianHome):
+            home.on_open_job = self.open_job
+        elif isinstance(home, SupervisorHome):
+            home.on_open_job = self.open_job
+            home.on_open_technicians = self.open_technicians
+            home.on_open_ledger = self.open_ledger
         self.home = home
         self.screen = Screen.HOME
         self._changed()
@@ -192,6 +210,9 @@ class AppViewModel(Observable):
         detail = self.request_detail
         if self.screen == Screen.REQUEST_DETAIL and detail is not None and str(detail.request_id) == request_id:
             await detail.load()
+        job = self.job
+        if self.screen == Screen.JOB and job is not None and str(job.request_id) == request_id:
+            await job.load()
         home = self.home
         if isinstance(home, CitizenHome):
             if any(str(r.id) == request_id for r in home.requests):
@@ -203,6 +224,8 @@ class AppViewModel(Observable):
         """Without the live stream: reload the screen that shows."""
         if self.screen == Screen.REQUEST_DETAIL and self.request_detail is not None:
             await self.request_detail.load()
+        elif self.screen == Screen.JOB and self.job is not None:
+            await self.job.load()
         elif self.screen == Screen.HOME and self.home is not None:
             await self.home.load()
 
@@ -251,6 +274,50 @@ class AppViewModel(Observable):
     async def _reload_home(self) -> None:
         if self.home is not None:
             await self.home.load()
+
+    # --- technician and supervisor screens ---------------------------------------------------------
+
+    async def open_job(self, request_id: UUID) -> None:
+        """The job screen: the student works it, the supervisor reviews it (steps follow the role)."""
+        profile = self.session.profile
+        assert profile is not None
+        job = JobViewModel(
+            self._api,
+            self.session,
+            request_id,
+            Actor.for_role(profile.role),
+            on_back=self.back_home,
+            on_auth_lost=self._auth_lost,
+            on_job_changed=self._reload_home,
+        )
+        job.on_change.append(self._changed)
+        self.job = job
+        self.screen = Screen.JOB
+        self._changed()
+        await job.load()
+
+    async def open_technicians(self) -> None:
+        screen = TechniciansViewModel(self._api, self.session, on_back=self.back_home, on_auth_lost=self._auth_lost)
+        screen.on_change.append(self._changed)
+        self.technicians = screen
+        self.screen = Screen.TECHNICIANS
+        self._changed()
+        await screen.load()
+
+    async def open_ledger(self) -> None:
+        screen = LedgerViewModel(
+            self._api, self.session, on_back=self.back_home, on_auth_lost=self._auth_lost, save_file=self._save_file
+        )
+        screen.on_change.append(self._changed)
+        self.ledger = screen
+        self.screen = Screen.LEDGER
+        self._changed()
+        await screen.load()
+
+    async def back_home(self) -> None:
+        self.job = self.technicians = self.ledger = None
+        self.screen = Screen.HOME if self.home is not None else Screen.LOGIN
+        self._changed()
 
     # --- request form -------------------------------------------------------------------------------
 

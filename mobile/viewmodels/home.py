@@ -3,12 +3,15 @@
 import asyncio
 from abc import ABC, abstractmethod
 from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
+from datetime import UTC, date, datetime
 from enum import StrEnum
 from uuid import UUID
 
 from mobile.api_client import ApiClient, ApiError
-from mobile.models import Category, College, Offer, Profile, RequestSummary, SupervisorQueue
+from mobile.models import Category, College, Offer, Profile, RequestSummary, SupervisorDashboard
 from mobile.outbox import Outbox, OutboxItem
+from mobile.strings import EXTRA_UI
 from mobile.viewmodels.observable import Observable
 from mobile.viewmodels.session import Session
 from shared.roles import AppRole
@@ -16,6 +19,12 @@ from shared.text import UI, Bilingual, role_label
 
 AuthLost = Callable[[ApiError], Awaitable[None]]
 SignOut = Callable[[], Awaitable[None]]
+OpenJob = Callable[[UUID], Awaitable[None]]
+Clock = Callable[[], datetime]
+
+
+def utc_now() -> datetime:
+    return datetime.now(UTC)
 
 
 class LoadState(StrEnum):
@@ -152,10 +161,91 @@ class TechnicianHome(HomeViewModel):
         self.offers: list[Offer] = []
         self.jobs: list[RequestSummary] = []
         self.categories: dict[str, Category] = {}
+        # Set by the app: opens the job screen.
+        self.on_open_job: OpenJob | None = None
+        self.clock: Clock = utc_now
+        self.busy_offer: UUID | None = None
+        self._notice: Bilingual | None = None
+        self._notice_is_error = False
 
     @property
     def is_empty(self) -> bool:
         return not self.offers and not self.jobs
+
+    @property
+    def notice(self) -> str | None:
+        return None if self._notice is None else self._notice.in_(self._session.locale)
+
+    @property
+    def notice_is_error(self) -> bool:
+        return self._notice_is_error
+
+    def category_name(self, code: str) -> str:
+        category = self.categories.get(code)
+        return category.name(self._session.locale) if category else code
+
+    def time_left(self, offer: Offer) -> str:
+        """"เหลือเวลา 3 ชม. 20 นาที": how long the offer stays open, from this device's clock."""
+        seconds = (offer.expires_at - self.clock()).total_seconds()
+        if seconds <= 0:
+            text = EXTRA_UI["time_left_none"]
+        elif seconds < 3600:
+            text = EXTRA_UI["time_left_minutes"].format(minutes=max(1, int(seconds // 60)))
+        else:
+            text = EXTRA_UI["time_left_hours"].format(hours=int(seconds // 3600), minutes=int(seconds % 3600 // 60))
+        return text.in_(self._session.locale)
+
+    async def open_job(self, request_id: UUID) -> None:
+        if self.on_open_job is not None:
+            await self.on_open_job(request_id)
+
+    async def accept(self, offer_id: UUID) -> None:
+        """Take the job; when someone was faster (409 offer_not_open) say so and show the fresh list."""
+        if self.busy_offer is not None:
+            return
+        self.busy_offer = offer_id
+        self._notice = None
+        self._changed()
+        try:
+            detail = await self._api.accept_offer(offer_id)
+        except ApiError as exc:
+            self.busy_offer = None
+            if exc.is_auth_lost:
+                await self._on_auth_lost(exc)
+                return
+            # 409 offer_not_open: the server's own words ("งานนี้ไม่เปิดรับแล้ว (มีช่างรับไปแล้ว …)").
+            self._show(exc.text, error=True)
+            await self.load()
+            return
+        self.busy_offer = None
+        self._show(EXTRA_UI["offer_accepted"])
+        await self.load()
+        await self.open_job(detail.id)
+
+    async def decline(self, offer_id: UUID) -> None:
+        if self.busy_offer is not None:
+            return
+        self.busy_offer = offer_id
+        self._notice = None
+        self._changed()
+        try:
+            await self._api.decline_offer(offer_id)
+        except ApiError as exc:
+            self.busy_offer = None
+            if exc.is_auth_lost:
+                await self._on_auth_lost(exc)
+                return
+            self._show(exc.text, error=True)
+            await self.load()
+            return
+        self.busy_offer = None
+        self._show(EXTRA_UI["offer_declined"])
+        await self.load()
+
+    def _show(self, text: Bilingual, *, error: bool = False) -> None:
+        self._notice = text
+        self._notice_is_error = error
+        self._changed()
 
     async def _fetch(self) -> None:
         # Offers carry only a category code; the catalogue gives them a name and an icon.
@@ -167,23 +257,94 @@ class TechnicianHome(HomeViewModel):
         self.categories = {c.code: c for c in categories}
 
 
+@dataclass(frozen=True)
+class Bar:
+    category_code: str
+    label: str  # the category's name in the app's language
+    n: int
+    fraction: float  # n relative to the biggest bar of the chart, 0..1
+
+
+@dataclass(frozen=True)
+class WeekBars:
+    week_start: date
+    bars: list[Bar]
+
+    @property
+    def total(self) -> int:
+        return sum(b.n for b in self.bars)
+
+
 class SupervisorHome(HomeViewModel):
+    """The supervisor's dashboard: counts by status, jobs per week by category, the quality-check queue."""
+
     role = AppRole.SUPERVISOR
 
     def __init__(self, api: ApiClient, session: Session, *, on_auth_lost: AuthLost, on_sign_out: SignOut) -> None:
         super().__init__(api, session, on_auth_lost=on_auth_lost, on_sign_out=on_sign_out)
-        self.queue: SupervisorQueue | None = None
+        self.dashboard: SupervisorDashboard | None = None
+        self.categories: dict[str, Category] = {}
+        # Set by the app: the review screen, the students screen and the ledger.
+        self.on_open_job: OpenJob | None = None
+        self.on_open_technicians: Callable[[], Awaitable[None]] | None = None
+        self.on_open_ledger: Callable[[], Awaitable[None]] | None = None
 
     @property
     def is_empty(self) -> bool:
-        return self.queue is None or not self.queue.requests
+        return self.dashboard is None or not self.dashboard.quality_check
 
     @property
     def college_name(self) -> str | None:
-        return None if self.queue is None else self.queue.college.name(self._session.locale)
+        return None if self.dashboard is None else self.dashboard.college.name(self._session.locale)
+
+    @property
+    def quality_check(self) -> list[RequestSummary]:
+        """Oldest first: the job waiting longest is checked first."""
+        return [] if self.dashboard is None else sorted(self.dashboard.quality_check, key=lambda r: r.updated_at)
+
+    def category_name(self, code: str) -> str:
+        category = self.categories.get(code)
+        return category.name(self._session.locale) if category else code
+
+    def chart(self) -> list[WeekBars]:
+        """The weekly counts as bars: weeks oldest first, categories by code, scaled to the biggest bar."""
+        if self.dashboard is None:
+            return []
+        weeks: dict[str, dict[str, int]] = {}
+        for row in self.dashboard.weekly:
+            per_week = weeks.setdefault(row.week_start, {})
+            per_week[row.category_code] = per_week.get(row.category_code, 0) + max(0, row.n)
+        biggest = max((n for per_week in weeks.values() for n in per_week.values()), default=0)
+        chart: list[WeekBars] = []
+        for week in sorted(weeks):
+            try:
+                start = date.fromisoformat(week)
+            except ValueError:
+                continue  # a week this app cannot read is left out, not a crash
+            bars = [
+                Bar(code, self.category_name(code), n, n / biggest if biggest else 0.0)
+                for code, n in sorted(weeks[week].items())
+                if n > 0
+            ]
+            chart.append(WeekBars(start, bars))
+        return chart
+
+    async def open_job(self, request_id: UUID) -> None:
+        if self.on_open_job is not None:
+            await self.on_open_job(request_id)
+
+    async def open_technicians(self) -> None:
+        if self.on_open_technicians is not None:
+            await self.on_open_technicians()
+
+    async def open_ledger(self) -> None:
+        if self.on_open_ledger is not None:
+            await self.on_open_ledger()
 
     async def _fetch(self) -> None:
-        self.queue = await self._api.supervisor_queue()
+        dashboard, categories = await asyncio.gather(self._api.supervisor_dashboard(), self._api.categories())
+        self.dashboard = dashboard
+        self.categories = {c.code: c for c in categories}
 
 
 class AdminHome(HomeViewModel):

@@ -9,10 +9,12 @@ from mobile.viewmodels.home import AdminHome, CitizenHome, HomeViewModel, Superv
 from mobile.views.admin import admin_home_view
 from mobile.views.citizen import citizen_home_view
 from mobile.views.common import loading
+from mobile.views.job import job_view
 from mobile.views.login import login_view
 from mobile.views.request_detail import request_detail_view
 from mobile.views.request_form import request_form_view
 from mobile.views.supervisor import supervisor_home_view
+from mobile.views.supervisor_tools import ledger_view, technicians_view
 from mobile.views.technician import technician_home_view
 from shared.text import Locale, ui
 
@@ -71,6 +73,12 @@ def _screen(vm: AppViewModel, locale: Locale, device: Device | None, map_tile_ur
         return request_form_view(vm.request_form, locale, device, map_tile_url)
     if vm.screen == Screen.REQUEST_DETAIL and vm.request_detail is not None:
         return request_detail_view(vm.request_detail, locale)
+    if vm.screen == Screen.JOB and vm.job is not None:
+        return job_view(vm.job, locale, device)
+    if vm.screen == Screen.TECHNICIANS and vm.technicians is not None:
+        return technicians_view(vm.technicians, locale)
+    if vm.screen == Screen.LEDGER and vm.ledger is not None:
+        return ledger_view(vm.ledger, locale)
     if vm.screen == Screen.HOME and vm.home is not None:
         return home_view(vm.home, locale)
     return loading(locale)

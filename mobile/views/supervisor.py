@@ -1,12 +1,22 @@
-"""Supervisor home: the college's queue, counted by status."""
+"""Supervisor home = the college dashboard: counts by status, jobs per week by category, the check queue."""
+
+from datetime import UTC, datetime, time
+from uuid import UUID
 
 import flet as ft
 
+from mobile.formatting import format_date
 from mobile.strings import t
-from mobile.viewmodels.home import SupervisorHome
+from mobile.viewmodels.home import SupervisorHome, WeekBars
 from mobile.views.common import empty, greeting, heading, load_state, muted, request_card, section
 from mobile.views.status import count_chip
-from shared.text import Locale, ui
+from shared.text import Locale
+
+BAR_MAX_WIDTH = 200  # px of the longest bar; the rest scale to it (fits a 360 px wide phone)
+BAR_COLOURS = (
+    ft.Colors.INDIGO_400, ft.Colors.TEAL_400, ft.Colors.ORANGE_400, ft.Colors.PINK_400,
+    ft.Colors.LIGHT_GREEN_600, ft.Colors.BROWN_400, ft.Colors.CYAN_600, ft.Colors.DEEP_PURPLE_300,
+)
 
 
 def supervisor_home_view(vm: SupervisorHome, locale: Locale) -> ft.Control:
@@ -18,15 +28,66 @@ def supervisor_home_view(vm: SupervisorHome, locale: Locale) -> ft.Control:
                 wrap=True,
             )
         )
-    controls.append(section(ui("supervisor_home_title", locale), locale, vm.load))
+    controls.append(
+        ft.Row(
+            [
+                ft.OutlinedButton(t("nav_technicians", locale), icon=ft.Icons.GROUPS, on_click=vm.open_technicians),
+                ft.OutlinedButton(t("nav_ledger", locale), icon=ft.Icons.MENU_BOOK, on_click=vm.open_ledger),
+            ],
+            wrap=True,
+        )
+    )
+    controls.append(section(t("dashboard_title", locale), locale, vm.load))
     state = load_state(vm, locale)
-    if state is not None:
-        controls.append(state)
-    elif vm.queue is None or vm.is_empty:
-        controls.append(empty(ui("supervisor_empty", locale)))
-    else:
-        counts = vm.queue.status_counts()
+    if state is not None or vm.dashboard is None:
+        controls.append(state or empty(t("quality_check_empty", locale)))
+        return ft.Column(controls, spacing=12)
+    counts = vm.dashboard.status_counts()
+    if counts:
         controls.append(ft.Row([count_chip(s, n, locale) for s, n in counts], wrap=True, run_spacing=6))
-        controls.append(muted(t("requests_count", locale, count=len(vm.queue.requests))))
-        controls += [request_card(r, locale) for r in vm.queue.requests]
+    controls.append(heading(t("quality_check_title", locale), size=18))
+    if vm.quality_check:
+        for job in vm.quality_check:
+
+            async def open_job(job_id: UUID = job.id) -> None:
+                await vm.open_job(job_id)
+
+            controls.append(request_card(job, locale, open_job))
+    else:
+        controls.append(empty(t("quality_check_empty", locale)))
+    controls.append(heading(t("weekly_chart_title", locale), size=18))
+    controls += weekly_chart(vm.chart(), locale)
     return ft.Column(controls, spacing=12)
+
+
+def weekly_chart(weeks: list[WeekBars], locale: Locale) -> list[ft.Control]:
+    """Horizontal bars per week, one per category, each with its number in words beside it."""
+    if not weeks:
+        return [empty(t("weekly_chart_empty", locale))]
+    codes = sorted({bar.category_code for week in weeks for bar in week.bars})
+    colour = {code: BAR_COLOURS[i % len(BAR_COLOURS)] for i, code in enumerate(codes)}
+    controls: list[ft.Control] = []
+    for week in weeks:
+        rows: list[ft.Control] = [muted(t("week_of", locale, date=format_date_only(week, locale)))]
+        for bar in week.bars:
+            label = t("bar_label", locale, category=bar.label, n=bar.n)
+            rows.append(
+                ft.Semantics(
+                    label=label,
+                    content=ft.Row(
+                        [
+                            ft.Container(width=max(4, round(BAR_MAX_WIDTH * bar.fraction)), height=14,
+                                         bgcolor=colour[bar.category_code], border_radius=3),
+                            ft.Text(label, size=12, expand=True),
+                        ],
+                        spacing=6,
+                    ),
+                )
+            )
+        controls.append(ft.Column(rows, spacing=4))
+    return controls
+
+
+def format_date_only(week: WeekBars, locale: Locale) -> str:
+    # Noon UTC keeps the date the same in Thai time.
+    return format_date(datetime.combine(week.week_start, time(12), tzinfo=UTC), locale)

@@ -10,12 +10,12 @@ from pathlib import Path
 import httpx
 import pytest
 from PIL import Image
-from playwright.sync_api import Browser, Page, expect
+from playwright.sync_api import Browser, Geolocation, Page, expect
 
 from tests.e2e.conftest import OUTPUT_DIR, SplitSystem, ask_for_code, enable_semantics, enter_code
 
 TIMEOUT = 60_000
-DON_MUEANG = {"latitude": 13.9130, "longitude": 100.6070}
+DON_MUEANG: Geolocation = {"latitude": 13.9130, "longitude": 100.6070}
 
 
 @pytest.fixture

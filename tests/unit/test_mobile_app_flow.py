@@ -79,7 +79,7 @@ async def test_sign_in_opens_the_citizen_home_with_its_requests() -> None:
     ("role", "home_type", "paths"),
     [
         ("technician", TechnicianHome, {"GET /technician/offers", "GET /technician/jobs", "GET /categories"}),
-        ("supervisor", SupervisorHome, {"GET /supervisor/queue"}),
+        ("supervisor", SupervisorHome, {"GET /supervisor/dashboard", "GET /categories"}),
         ("admin", AdminHome, {"GET /colleges"}),
     ],
 )
@@ -110,8 +110,8 @@ async def test_supervisor_home_counts_in_state_machine_order() -> None:
     vm, _ = await started(backend)
     await sign_in(vm, "supervisor")
     home = vm.home
-    assert isinstance(home, SupervisorHome) and home.queue is not None
-    assert home.queue.status_counts() == [
+    assert isinstance(home, SupervisorHome) and home.dashboard is not None
+    assert home.dashboard.status_counts() == [
         (RequestStatus.OFFERED, 3), (RequestStatus.REPAIRING, 1), (RequestStatus.DONE, 2)
     ]
     assert home.college_name == "วิทยาลัยเทคนิคเชียงใหม่"

@@ -423,6 +423,12 @@ async def test_gps_denied_explains_and_the_map_pin_still_works() -> None:
         async def current_position(self) -> tuple[float, float]:
             raise LocationDenied("Location permission denied: User denied Geolocation.")
 
+        async def launch_url(self, url: str) -> None:
+            raise AssertionError(url)
+
+        async def save_file(self, name: str, data: bytes) -> bool:
+            return False
+
     device = DeniedDevice()
     tree = app_view(app, device)
     await click(tree, "ใช้ตำแหน่งปัจจุบัน")

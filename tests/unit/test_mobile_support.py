@@ -90,6 +90,11 @@ class FakeBackend:
         ]
         self.jobs = [request_summary("โทรทัศน์", "diagnosing")]
         self.queue_counts = {"repairing": 1, "offered": 1, "done": 0}
+        self.quality_check = [request_summary("เตารีด", "quality_check")]
+        self.weekly = [
+            {"week_start": "2026-11-16", "category_code": "appliance", "n": 2},
+            {"week_start": "2026-11-23", "category_code": "appliance", "n": 4},
+        ]
         self.colleges = [
             {
                 **COLLEGE,
@@ -166,6 +171,7 @@ class FakeBackend:
             "/technician/offers": "technician",
             "/technician/jobs": "technician",
             "/supervisor/queue": "supervisor",
+            "/supervisor/dashboard": "supervisor",
             "/colleges": None,
         }
         if request.url.path not in owner:
@@ -178,6 +184,12 @@ class FakeBackend:
             "/technician/offers": self.offers,
             "/technician/jobs": self.jobs,
             "/supervisor/queue": {"college": COLLEGE, "counts": self.queue_counts, "requests": self.my_requests},
+            "/supervisor/dashboard": {
+                "college": COLLEGE,
+                "counts": self.queue_counts,
+                "weekly": self.weekly,
+                "quality_check": self.quality_check,
+            },
             "/colleges": self.colleges,
         }[request.url.path]
         return httpx.Response(200, json=data)

@@ -180,8 +180,8 @@ async def test_supervisor_home() -> None:
     vm = await signed_in("supervisor")
     tree = app_view(vm)
     shown = texts(tree)
-    for expected in ("สวัสดี ครูสมศรี", "ครูผู้ควบคุม", "วิทยาลัยเทคนิคเชียงใหม่", "คิวงานของวิทยาลัย",
-                     "กำลังหาช่าง 1", "กำลังซ่อม 1"):
+    for expected in ("สวัสดี ครูสมศรี", "ครูผู้ควบคุม", "วิทยาลัยเทคนิคเชียงใหม่", "ภาพรวมวิทยาลัย",
+                     "กำลังหาช่าง 1", "กำลังซ่อม 1", "งานรอครูตรวจ", "เตารีด", "เครื่องใช้ไฟฟ้า 4 งาน"):
         assert expected in shown, expected
     assert "ซ่อมเสร็จแล้ว 0" not in shown  # zero counts are left out
     assert_accessible(tree)

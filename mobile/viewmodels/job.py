@@ -1,0 +1,579 @@
+"""One job as the student technician works it, or as the supervisor reviews it.
+
+The step buttons come from shared.statuses.next_statuses(status, actor): the same table the backend
+checks, so the app never offers a move the server would refuse. A step opens a small confirm panel;
+"unrepairable" needs a reason from shared.work, a supervisor's send-back needs a note.
+"""
+
+import asyncio
+import contextlib
+import math
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass, field
+from typing import Any
+from urllib.parse import quote
+from uuid import UUID
+
+from mobile.api_client import ApiClient, ApiError
+from mobile.models import PhotoRef, TechnicianItem, WorkDetail
+from mobile.strings import EXTRA_UI, STEP_LABEL_KEYS
+from mobile.viewmodels.home import LoadState
+from mobile.viewmodels.observable import Observable
+from mobile.viewmodels.request_detail import TimelineRow, first_name
+from mobile.viewmodels.session import Session
+from shared.photos import MAX_PHOTOS_PER_REQUEST, PhotoRejected, process_photo
+from shared.roles import Actor
+from shared.statuses import RequestStatus, next_statuses
+from shared.text import Bilingual, Locale, error_text, status_label
+from shared.work import UNREPAIRABLE_REASONS
+
+AuthLost = Callable[[ApiError], Awaitable[None]]
+Done = Callable[[], Awaitable[None]]
+
+MAX_HOURS = 200.0
+MAX_NOTES = 2000
+MAX_PARTS = 30
+MAX_STEP_NOTE = 1000
+S = RequestStatus
+# While the student may still add after photos and edit the report.
+WORK_STATUSES = frozenset({S.ACCEPTED, S.DIAGNOSING, S.REPAIRING})
+MAPS_DIRECTIONS = "https://www.google.com/maps/dir/?api=1&destination={lat},{lon}"
+
+
+@dataclass(frozen=True)
+class Step:
+    to_status: RequestStatus
+    label: Bilingual
+    needs_reason: bool = False
+    needs_note: bool = False  # a supervisor sending work back must say what to fix
+    primary: bool = True
+
+
+@dataclass
+class PartRow:
+    """One row of the parts table as typed: texts, so a half-typed number is not lost."""
+
+    name: str = ""
+    qty: str = "1"
+    cost: str = "0"
+
+    def qty_value(self) -> int | None:
+        try:
+            value = int(self.qty.strip())
+        except ValueError:
+            return None
+        return value if value >= 1 else None
+
+    def cost_value(self) -> float | None:
+        value = parse_number(self.cost)
+        return value if value is not None and value >= 0 else None
+
+    def total(self) -> float:
+        qty, cost = self.qty_value(), self.cost_value()
+        return qty * cost if qty is not None and cost is not None else 0.0
+
+
+@dataclass
+class ReportForm:
+    hours: str = ""
+    notes: str = ""
+    parts: list[PartRow] = field(default_factory=list)
+
+
+def parse_number(text: str) -> float | None:
+    """A decimal as people type it ("1.5", "1,5", " 2 "); None when it is not a finite number."""
+    try:
+        value = float(text.strip().replace(",", "."))
+    except ValueError:
+        return None
+    return value if math.isfinite(value) else None
+
+
+def format_baht(value: float) -> str:
+    return f"{value:,.2f}"
+
+
+def tel_url(phone: str) -> str:
+    return "tel:" + "".join(ch for ch in phone if ch.isdigit() or ch == "+")
+
+
+class JobViewModel(Observable):
+    def __init__(
+        self,
+        api: ApiClient,
+        session: Session,
+        request_id: UUID,
+        actor: Actor,
+        *,
+        on_back: Done,
+        on_auth_lost: AuthLost,
+        on_job_changed: Done | None = None,
+    ) -> None:
+        super().__init__()
+        self._api = api
+        self._session = session
+        self.request_id = request_id
+        self.actor = actor
+        self._on_back = on_back
+        self._on_auth_lost = on_auth_lost
+        self._on_job_changed = on_job_changed
+        self.state = LoadState.IDLE
+        self.detail: WorkDetail | None = None
+        self._error: ApiError | None = None
+        self.thumbnails: dict[tuple[str, int], bytes] = {}
+        self.sending = False
+        self._notice: Bilingual | None = None
+        # The open step panel.
+        self.open_step: Step | None = None
+        self.note = ""
+        self.reason: str | None = None
+        self._step_error: Bilingual | None = None
+        # After photos and the report.
+        self.uploading = False
+        self._photo_error: Bilingual | None = None
+        self.report = ReportForm()
+        self._report_errors: list[Bilingual] = []
+        self._report_loaded = False
+        # Assigning (supervisor).
+        self.assign_open = False
+        self.technicians: list[TechnicianItem] = []
+        self.assign_to: UUID | None = None
+        self._assign_error: Bilingual | None = None
+
+    # --- what the view reads -------------------------------------------------------------------------
+
+    @property
+    def locale(self) -> Locale:
+        return self._session.locale
+
+    @property
+    def is_supervisor(self) -> bool:
+        return self.actor in (Actor.SUPERVISOR, Actor.ADMIN)
+
+    @property
+    def error(self) -> str | None:
+        return None if self._error is None else self._error.message(self.locale)
+
+    @property
+    def notice(self) -> str | None:
+        return None if self._notice is None else self._notice.in_(self.locale)
+
+    @property
+    def step_error(self) -> str | None:
+        return None if self._step_error is None else self._step_error.in_(self.locale)
+
+    @property
+    def photo_error(self) -> str | None:
+        return None if self._photo_error is None else self._photo_error.in_(self.locale)
+
+    @property
+    def assign_error(self) -> str | None:
+        return None if self._assign_error is None else self._assign_error.in_(self.locale)
+
+    @property
+    def report_errors(self) -> list[str]:
+        return [e.in_(self.locale) for e in self._report_errors]
+
+    @property
+    def status(self) -> RequestStatus | None:
+        return None if self.detail is None else self.detail.status
+
+    @property
+    def steps(self) -> list[Step]:
+        """The moves this person may make now, from the shared state machine."""
+        if self.detail is None:
+            return []
+        steps: list[Step] = []
+        for to in next_statuses(self.detail.status, self.actor):
+            if self.is_supervisor and self.detail.status == S.QUALITY_CHECK and to == S.REPAIRING:
+                steps.append(Step(to, EXTRA_UI["step_rework"], needs_note=True, primary=False))
+            elif to == S.UNREPAIRABLE:
+                steps.append(Step(to, EXTRA_UI["step_unrepairable"], needs_reason=True, primary=False))
+            elif to.value in STEP_LABEL_KEYS:
+                steps.append(Step(to, EXTRA_UI[STEP_LABEL_KEYS[to.value]], primary=to != S.OFFERED))
+        return steps
+
+    def reasons(self) -> list[tuple[str, str]]:
+        index = 0 if self.locale == Locale.TH else 1
+        return [(code, labels[index]) for code, labels in UNREPAIRABLE_REASONS.items()]
+
+    @property
+    def can_assign(self) -> bool:
+        """A supervisor may (re)assign a job that is not finished yet."""
+        return self.is_supervisor and self.detail is not None and self.detail.status in (
+            S.OFFERED, S.NO_CENTRE, S.ACCEPTED, S.DIAGNOSING, S.REPAIRING
+        )
+
+    @property
+    def can_edit_work(self) -> bool:
+        return self.actor == Actor.TECHNICIAN and self.detail is not None and self.detail.status in WORK_STATUSES
+
+    @property
+    def call_url(self) -> str | None:
+        if self.detail is None or not self.detail.contact_phone:
+            return None
+        return tel_url(self.detail.contact_phone)
+
+    @property
+    def route_url(self) -> str | None:
+        if self.detail is None or self.detail.lat is None or self.detail.lon is None:
+            return None
+        return MAPS_DIRECTIONS.format(lat=quote(f"{self.detail.lat:.6f}"), lon=quote(f"{self.detail.lon:.6f}"))
+
+    def photos(self, kind: str) -> list[PhotoRef]:
+        if self.detail is None:
+            return []
+        return sorted((p for p in self.detail.photos if p.kind == kind), key=lambda p: p.idx)
+
+    @property
+    def can_add_after_photo(self) -> bool:
+        return self.can_edit_work and not self.uploading and len(self.photos("after")) < MAX_PHOTOS_PER_REQUEST
+
+    @property
+    def timeline(self) -> list[TimelineRow]:
+        if self.detail is None:
+            return []
+        return [
+            TimelineRow(
+                status=_status_text(entry.to_status, self.locale),
+                who=first_name(entry.actor_name) or (entry.actor or ""),
+                at=entry.created_at,
+                note=(entry.note or "").strip(),
+            )
+            for entry in sorted(self.detail.timeline, key=lambda e: e.created_at)
+        ]
+
+    @property
+    def parts_total(self) -> float:
+        return sum(p.total() for p in self.report.parts)
+
+    @property
+    def parts_total_text(self) -> str:
+        return EXTRA_UI["parts_total"].format(total=format_baht(self.parts_total)).in_(self.locale)
+
+    # --- loading -------------------------------------------------------------------------------------
+
+    async def load(self) -> None:
+        if self.state == LoadState.LOADING:
+            return
+        self.state = LoadState.LOADING
+        self._error = None
+        self._changed()
+        try:
+            detail = await self._api.work_detail(self.request_id)
+        except ApiError as exc:
+            if exc.is_auth_lost:
+                self.state = LoadState.IDLE
+                await self._on_auth_lost(exc)
+                return
+            self._error = exc
+            self.state = LoadState.FAILED
+            self._changed()
+            return
+        self._set_detail(detail)
+        self.state = LoadState.READY
+        self._changed()
+        await self._load_thumbnails()
+
+    async def retry(self) -> None:
+        await self.load()
+
+    async def back(self) -> None:
+        await self._on_back()
+
+    def _set_detail(self, detail: WorkDetail) -> None:
+        self.detail = detail
+        # The report form starts from the saved report once; later reloads keep what is being typed.
+        if not self._report_loaded and detail.report is not None:
+            saved = detail.report
+            self.report = ReportForm(
+                hours=_number_text(saved.hours),
+                notes=saved.notes,
+                parts=[PartRow(p.name, str(p.qty), _number_text(p.cost_baht)) for p in saved.parts],
+            )
+            self._report_loaded = True
+
+    async def _load_thumbnails(self) -> None:
+        missing = [p for p in self.detail.photos if (p.kind, p.idx) not in self.thumbnails] if self.detail else []
+        if not missing:
+            return
+
+        async def fetch(photo: PhotoRef) -> None:
+            with contextlib.suppress(ApiError):
+                self.thumbnails[(photo.kind, photo.idx)] = await self._api.request_photo(
+                    self.request_id, photo.kind, photo.idx, thumb=True
+                )
+
+        await asyncio.gather(*(fetch(p) for p in missing))
+        self._changed()
+
+    # --- status steps --------------------------------------------------------------------------------
+
+    def start_step(self, to_status: RequestStatus) -> None:
+        step = next((s for s in self.steps if s.to_status == to_status), None)
+        if step is None:
+            return
+        self.open_step = step
+        self.note, self.reason = "", None
+        self._step_error = None
+        self._notice = None
+        self._changed()
+
+    def dismiss_step(self) -> None:
+        self.open_step = None
+        self._step_error = None
+        self._changed()
+
+    def set_note(self, value: str) -> None:
+        self.note = value
+
+    def set_reason(self, code: str) -> None:
+        self.reason = code if code in UNREPAIRABLE_REASONS else None
+        self._step_error = None
+        self._changed()
+
+    def check_step(self) -> Bilingual | None:
+        step = self.open_step
+        if step is None:
+            return None
+        if step.needs_reason and self.reason is None:
+            return error_text("reason_required")
+        if step.needs_note and not self.note.strip():
+            return EXTRA_UI["rework_note_required"]
+        return None
+
+    async def confirm_step(self) -> None:
+        step = self.open_step
+        if step is None or self.sending:
+            return
+        problem = self.check_step()
+        if problem is not None:
+            self._step_error = problem
+            self._changed()
+            return
+        self.sending = True
+        self._step_error = None
+        self._changed()
+        try:
+            detail = await self._api.change_status(
+                self.request_id,
+                step.to_status.value,
+                self.note.strip()[:MAX_STEP_NOTE],
+                self.reason if step.needs_reason else None,
+            )
+        except ApiError as exc:
+            self.sending = False
+            if exc.is_auth_lost:
+                await self._on_auth_lost(exc)
+                return
+            self._step_error = exc.text
+            self._changed()
+            return
+        self.sending = False
+        self._set_detail(detail)
+        self.open_step = None
+        self._notice = EXTRA_UI["step_saved"]
+        self._changed()
+        await self._job_changed()
+
+    # --- after photos --------------------------------------------------------------------------------
+
+    async def add_after_photos(self, files: list[tuple[str, bytes]]) -> None:
+        """Shrink each picked photo on the device, then upload it at the next free index."""
+        if not self.can_edit_work or self.uploading:
+            return
+        taken = {p.idx for p in self.photos("after")}
+        self.uploading = True
+        self._photo_error = None
+        self._changed()
+        try:
+            for _name, data in files:
+                free = [i for i in range(MAX_PHOTOS_PER_REQUEST) if i not in taken]
+                if not free:
+                    self._photo_error = error_text("photo_too_many")
+                    break
+                try:
+                    processed = process_photo(data)
+                except PhotoRejected as exc:
+                    self._photo_error = Bilingual(exc.message_th, exc.message_en)
+                    continue
+                idx = free[0]
+                uploaded = await self._api.upload_after_photo(
+                    self.request_id, idx, processed.image, processed.content_type
+                )
+                taken.add(idx)
+                self.thumbnails[("after", idx)] = processed.thumbnail
+                self._add_photo_ref(
+                    PhotoRef(id=uploaded.id, kind="after", idx=uploaded.idx, content_type=uploaded.content_type,
+                             width=uploaded.width, height=uploaded.height, bytes=uploaded.bytes)
+                )
+        except ApiError as exc:
+            if exc.is_auth_lost:
+                self.uploading = False
+                await self._on_auth_lost(exc)
+                return
+            self._photo_error = exc.text
+        self.uploading = False
+        self._changed()
+
+    def _add_photo_ref(self, photo: PhotoRef) -> None:
+        if self.detail is None:
+            return
+        kept = [p for p in self.detail.photos if not (p.kind == photo.kind and p.idx == photo.idx)]
+        self.detail = self.detail.model_copy(update={"photos": [*kept, photo]})
+        self._changed()
+
+    # --- the work report -----------------------------------------------------------------------------
+
+    def set_hours(self, value: str) -> None:
+        self.report.hours = value
+
+    def set_notes(self, value: str) -> None:
+        self.report.notes = value
+
+    def add_part(self) -> None:
+        if len(self.report.parts) < MAX_PARTS:
+            self.report.parts.append(PartRow())
+            self._changed()
+
+    def remove_part(self, index: int) -> None:
+        if 0 <= index < len(self.report.parts):
+            del self.report.parts[index]
+            self._changed()
+
+    def set_part(self, index: int, *, name: str | None = None, qty: str | None = None, cost: str | None = None) -> None:
+        """Stored as typed, without a re-render (which would take the focus); refresh_total() shows the sum."""
+        if not 0 <= index < len(self.report.parts):
+            return
+        row = self.report.parts[index]
+        if name is not None:
+            row.name = name
+        if qty is not None:
+            row.qty = qty
+        if cost is not None:
+            row.cost = cost
+
+    def refresh_total(self) -> None:
+        """A quantity or cost field was left: show the new running total."""
+        self._changed()
+
+    def check_report(self) -> list[Bilingual]:
+        problems: list[Bilingual] = []
+        hours = parse_number(self.report.hours)
+        if hours is None or not 0 <= hours <= MAX_HOURS:
+            problems.append(EXTRA_UI["report_hours_invalid"])
+        if len(self.report.notes.strip()) > MAX_NOTES:
+            problems.append(EXTRA_UI["report_notes_too_long"])
+        if len(self.report.parts) > MAX_PARTS:
+            problems.append(EXTRA_UI["report_too_many_parts"])
+        if any(not p.name.strip() or p.qty_value() is None or p.cost_value() is None for p in self.report.parts):
+            problems.append(EXTRA_UI["report_part_invalid"])
+        return problems
+
+    def report_body(self) -> dict[str, Any]:
+        """The PUT /requests/{id}/report body (call after check_report() found nothing)."""
+        return {
+            "hours": parse_number(self.report.hours) or 0.0,
+            "notes": self.report.notes.strip(),
+            "parts": [
+                {"name": p.name.strip(), "qty": p.qty_value() or 1, "cost_baht": p.cost_value() or 0.0}
+                for p in self.report.parts
+            ],
+        }
+
+    async def save_report(self) -> None:
+        if self.sending or not self.can_edit_work:
+            return
+        self._report_errors = self.check_report()
+        self._notice = None
+        if self._report_errors:
+            self._changed()
+            return
+        self.sending = True
+        self._changed()
+        try:
+            saved = await self._api.save_report(self.request_id, self.report_body())
+        except ApiError as exc:
+            self.sending = False
+            if exc.is_auth_lost:
+                await self._on_auth_lost(exc)
+                return
+            self._report_errors = [exc.text]
+            self._changed()
+            return
+        self.sending = False
+        if self.detail is not None:
+            self.detail = self.detail.model_copy(update={"report": saved})
+        self._report_loaded = True
+        self._notice = EXTRA_UI["report_saved"]
+        self._changed()
+
+    # --- assigning (supervisor) ----------------------------------------------------------------------
+
+    async def open_assign(self) -> None:
+        if not self.can_assign:
+            return
+        self.assign_open = True
+        self._assign_error = None
+        self._changed()
+        try:
+            everyone = await self._api.supervisor_technicians()
+        except ApiError as exc:
+            if exc.is_auth_lost:
+                await self._on_auth_lost(exc)
+                return
+            self._assign_error = exc.text
+            self._changed()
+            return
+        self.technicians = [t for t in everyone if t.is_active]
+        self.assign_to = None
+        self._changed()
+
+    def close_assign(self) -> None:
+        self.assign_open = False
+        self._assign_error = None
+        self._changed()
+
+    def pick_technician(self, technician_id: str) -> None:
+        self.assign_to = next((t.id for t in self.technicians if str(t.id) == technician_id), None)
+        self._assign_error = None
+        self._changed()
+
+    async def confirm_assign(self) -> None:
+        if self.assign_to is None or self.sending:
+            self._assign_error = EXTRA_UI["assign_pick"]
+            self._changed()
+            return
+        self.sending = True
+        self._changed()
+        try:
+            detail = await self._api.assign(self.request_id, self.assign_to)
+        except ApiError as exc:
+            self.sending = False
+            if exc.is_auth_lost:
+                await self._on_auth_lost(exc)
+                return
+            self._assign_error = exc.text
+            self._changed()
+            return
+        self.sending = False
+        self._set_detail(detail)
+        self.assign_open = False
+        self._notice = EXTRA_UI["assigned"]
+        self._changed()
+        await self._job_changed()
+
+    async def _job_changed(self) -> None:
+        if self._on_job_changed is not None:
+            await self._on_job_changed()
+
+
+def _status_text(raw: str | None, locale: Locale) -> str:
+    try:
+        return status_label(RequestStatus(raw or ""), locale)
+    except ValueError:
+        return raw or ""
+
+
+def _number_text(value: float) -> str:
+    return str(int(value)) if float(value).is_integer() else str(value)

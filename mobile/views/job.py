@@ -1,0 +1,341 @@
+"""A job: the student's working screen, or the supervisor's review of it (same view-model, steps per role)."""
+
+import flet as ft
+
+from mobile.device import Device
+from mobile.formatting import format_datetime
+from mobile.models import WorkDetail
+from mobile.strings import t
+from mobile.viewmodels.home import LoadState
+from mobile.viewmodels.job import MAX_NOTES, JobViewModel, Step, format_baht
+from mobile.views.common import category_icon, error_message, error_with_retry, heading, icon_button, loading, muted
+from mobile.views.request_detail import THUMB_SIZE
+from mobile.views.status import status_chip
+from shared.photos import MAX_PHOTOS_PER_REQUEST
+from shared.text import Locale, ui
+
+
+def job_view(vm: JobViewModel, locale: Locale, device: Device | None = None) -> ft.Control:
+    controls: list[ft.Control] = [
+        ft.Row(
+            [
+                ft.TextButton(t("back", locale), icon=ft.Icons.ARROW_BACK, on_click=vm.back),
+                ft.Container(expand=True),
+                icon_button(ft.Icons.REFRESH, ui("refresh", locale), vm.load),
+            ]
+        ),
+        heading(t("review_title" if vm.is_supervisor else "job_title", locale), size=22),
+    ]
+    detail = vm.detail
+    if vm.state == LoadState.FAILED:
+        controls.append(error_with_retry(vm.error or "", locale, vm.retry))
+    elif detail is None:
+        controls.append(loading(locale))
+    if detail is not None:
+        controls += _summary(detail, locale)
+        controls += _contact(vm, detail, locale, device)
+        if vm.notice:
+            controls.append(ft.Semantics(live_region=True, content=ft.Text(vm.notice, color=ft.Colors.PRIMARY)))
+        controls += _steps(vm, locale)
+        if vm.is_supervisor:
+            controls += _assign(vm, locale)
+        controls += _photos(vm, locale, device)
+        controls += _report(vm, locale)
+        controls += _timeline(vm, locale)
+    return ft.Column(controls, spacing=12, horizontal_alignment=ft.CrossAxisAlignment.STRETCH)
+
+
+def _summary(detail: WorkDetail, locale: Locale) -> list[ft.Control]:
+    controls: list[ft.Control] = [
+        ft.Row(
+            [
+                ft.Icon(category_icon(detail.category_icon), color=ft.Colors.PRIMARY),
+                ft.Column(
+                    [ft.Text(detail.item, size=18, weight=ft.FontWeight.BOLD), muted(detail.category_name(locale))],
+                    spacing=0,
+                    expand=True,
+                ),
+            ]
+        ),
+        ft.Row([status_chip(detail.status, locale)]),
+    ]
+    if detail.brand:
+        controls.append(ft.Text(t("brand", locale, brand=detail.brand)))
+    if detail.description:
+        controls.append(ft.Text(t("description", locale, description=detail.description)))
+    place = t("service_place_home" if detail.service_place == "home" else "service_place_centre", locale)
+    controls.append(ft.Text(t("service_place", locale, place=place)))
+    if detail.technician_first_name:
+        controls.append(ft.Text(t("technician_name", locale, name=detail.technician_first_name)))
+    return controls
+
+
+def _contact(vm: JobViewModel, detail: WorkDetail, locale: Locale, device: Device | None) -> list[ft.Control]:
+    call_url, route_url = vm.call_url, vm.route_url
+    if not (call_url or route_url or detail.address):
+        return []
+    lines: list[ft.Control] = [ft.Text(t("contact_title", locale), weight=ft.FontWeight.W_600)]
+    if detail.contact_phone:
+        lines.append(ft.Text(t("contact_phone", locale, phone=detail.contact_phone), selectable=True))
+    if detail.address:
+        lines.append(ft.Text(t("address", locale, address=detail.address), selectable=True))
+    buttons: list[ft.Control] = []
+    for url, label, icon in ((call_url, "call_customer", ft.Icons.PHONE), (route_url, "open_route", ft.Icons.MAP)):
+        if url is None:
+            continue
+
+        async def launch(url: str = url) -> None:
+            if device is not None:
+                await device.launch_url(url)
+
+        buttons.append(ft.OutlinedButton(t(label, locale), icon=icon, on_click=launch, tooltip=url))
+    if buttons:
+        lines.append(ft.Row(buttons, wrap=True))
+    return [ft.Card(content=ft.Container(content=ft.Column(lines, spacing=8), padding=12))]
+
+
+def _steps(vm: JobViewModel, locale: Locale) -> list[ft.Control]:
+    if vm.open_step is not None:
+        return [_step_panel(vm, vm.open_step, locale)]
+    buttons: list[ft.Control] = []
+    for step in vm.steps:
+
+        async def start(step: Step = step) -> None:
+            vm.start_step(step.to_status)
+
+        label = step.label.in_(locale)
+        kind = ft.FilledButton if step.primary else ft.OutlinedButton
+        buttons.append(kind(label, on_click=start))
+    if not buttons:
+        return []
+    return [
+        ft.Text(t("steps_title", locale), weight=ft.FontWeight.W_600),
+        ft.Row(buttons, wrap=True, spacing=8, run_spacing=8),
+    ]
+
+
+def _step_panel(vm: JobViewModel, step: Step, locale: Locale) -> ft.Control:
+    def note_typed(e: ft.Event[ft.TextField]) -> None:
+        vm.set_note(e.control.value)
+
+    def reason_chosen(e: ft.Event[ft.Dropdown]) -> None:
+        vm.set_reason(e.control.value or "")
+
+    controls: list[ft.Control] = [heading(step.label.in_(locale), size=18)]
+    if step.needs_reason:
+        controls.append(
+            ft.Dropdown(
+                label=t("reason_label", locale),
+                value=vm.reason,
+                options=[ft.DropdownOption(key=code, text=text) for code, text in vm.reasons()],
+                on_select=reason_chosen,
+                disabled=vm.sending,
+            )
+        )
+    note_label = "rework_note_label" if step.needs_note else "step_note_label"
+    controls.append(
+        ft.TextField(label=t(note_label, locale), value=vm.note, multiline=True, max_length=1000,
+                     read_only=vm.sending, on_change=note_typed)
+    )
+    if vm.step_error:
+        controls.append(error_message(vm.step_error))
+    if vm.sending:
+        controls.append(ft.ProgressBar())
+    controls.append(
+        ft.Row(
+            [
+                ft.FilledButton(t("step_confirm", locale), disabled=vm.sending, on_click=vm.confirm_step),
+                ft.TextButton(t("close_panel", locale), disabled=vm.sending, on_click=vm.dismiss_step),
+            ],
+            wrap=True,
+        )
+    )
+    return ft.Card(content=ft.Container(content=ft.Column(controls, spacing=10), padding=12))
+
+
+def _assign(vm: JobViewModel, locale: Locale) -> list[ft.Control]:
+    if not vm.can_assign:
+        return []
+    if not vm.assign_open:
+        return [ft.Row([ft.OutlinedButton(t("assign_title", locale), icon=ft.Icons.PERSON_ADD,
+                                          on_click=vm.open_assign)])]
+
+    def picked(e: ft.Event[ft.Dropdown]) -> None:
+        vm.pick_technician(e.control.value or "")
+
+    controls: list[ft.Control] = [heading(t("assign_title", locale), size=18)]
+    if vm.technicians:
+        controls.append(
+            ft.Dropdown(
+                label=t("assign_pick", locale),
+                value=None if vm.assign_to is None else str(vm.assign_to),
+                options=[
+                    ft.DropdownOption(key=str(x.id), text=f"{x.display_name} · {t('open_jobs', locale, n=x.open_jobs)}")
+                    for x in vm.technicians
+                ],
+                on_select=picked,
+                disabled=vm.sending,
+            )
+        )
+    else:
+        controls.append(muted(t("assign_none", locale)))
+    if vm.assign_error:
+        controls.append(error_message(vm.assign_error))
+    controls.append(
+        ft.Row(
+            [
+                ft.FilledButton(t("assign_title", locale), disabled=vm.sending or vm.assign_to is None,
+                                on_click=vm.confirm_assign),
+                ft.TextButton(t("close_panel", locale), disabled=vm.sending, on_click=vm.close_assign),
+            ],
+            wrap=True,
+        )
+    )
+    return [ft.Card(content=ft.Container(content=ft.Column(controls, spacing=10), padding=12))]
+
+
+def _photos(vm: JobViewModel, locale: Locale, device: Device | None) -> list[ft.Control]:
+    controls: list[ft.Control] = []
+    for kind, title, alt in (("before", "photos_before", "photo_before_alt"), ("after", "photos_after",
+                                                                              "photo_after_alt")):
+        photos = vm.photos(kind)
+        editing_after = kind == "after" and vm.can_edit_work
+        if not photos and not editing_after:
+            continue
+        thumbs: list[ft.Control] = []
+        for n, photo in enumerate(photos, start=1):
+            data = vm.thumbnails.get((kind, photo.idx))
+            label = t(alt, locale, n=n)
+            if data is None:
+                thumbs.append(ft.Container(width=THUMB_SIZE, height=THUMB_SIZE, border_radius=8,
+                                           bgcolor=ft.Colors.SURFACE_CONTAINER_HIGHEST,
+                                           content=ft.Icon(ft.Icons.IMAGE_OUTLINED, semantics_label=label),
+                                           alignment=ft.Alignment.CENTER))
+            else:
+                thumbs.append(ft.Image(src=data, width=THUMB_SIZE, height=THUMB_SIZE, fit=ft.BoxFit.COVER,
+                                       border_radius=8, semantics_label=label))
+        heading_text = (
+            t("after_photos_label", locale, max=MAX_PHOTOS_PER_REQUEST) if editing_after else t(title, locale)
+        )
+        controls.append(ft.Text(heading_text, weight=ft.FontWeight.W_600))
+        if thumbs:
+            controls.append(ft.Row(thumbs, wrap=True, spacing=8, run_spacing=8))
+        if editing_after:
+
+            async def pick() -> None:
+                if device is None:
+                    return
+                files = await device.pick_images()
+                if files:
+                    await vm.add_after_photos(files)
+
+            controls.append(ft.Row([ft.OutlinedButton(t("add_after_photo", locale), icon=ft.Icons.ADD_A_PHOTO,
+                                                      disabled=not vm.can_add_after_photo, on_click=pick)]))
+            if vm.uploading:
+                controls += [ft.ProgressBar(), muted(t("uploading_after", locale))]
+            if vm.photo_error:
+                controls.append(error_message(vm.photo_error))
+    return controls
+
+
+def _report(vm: JobViewModel, locale: Locale) -> list[ft.Control]:
+    controls: list[ft.Control] = [heading(t("report_title", locale), size=18)]
+    if not vm.can_edit_work:
+        report = vm.detail.report if vm.detail is not None else None
+        if report is None:
+            return [*controls, muted(t("report_none", locale))]
+        controls.append(ft.Text(t("report_hours_value", locale, hours=f"{report.hours:g}")))
+        if report.notes:
+            controls.append(ft.Text(report.notes))
+        for saved in report.parts:
+            controls.append(ft.Text(t("report_part_line", locale, name=saved.name, qty=saved.qty,
+                                      cost=format_baht(saved.qty * saved.cost_baht))))
+        controls.append(ft.Text(t("parts_total", locale, total=format_baht(report.parts_total_baht)),
+                                weight=ft.FontWeight.W_600))
+        return controls
+
+    def hours_typed(e: ft.Event[ft.TextField]) -> None:
+        vm.set_hours(e.control.value)
+
+    def notes_typed(e: ft.Event[ft.TextField]) -> None:
+        vm.set_notes(e.control.value)
+
+    controls += [
+        ft.TextField(label=t("report_hours", locale), value=vm.report.hours, keyboard_type=ft.KeyboardType.NUMBER,
+                     on_change=hours_typed),
+        ft.TextField(label=t("report_notes", locale), value=vm.report.notes, multiline=True, max_length=MAX_NOTES,
+                     on_change=notes_typed),
+        ft.Text(t("report_parts", locale), weight=ft.FontWeight.W_600),
+    ]
+    for index, part in enumerate(vm.report.parts):
+        controls.append(_part_row(vm, index, part.name, part.qty, part.cost, locale))
+    controls += [
+        ft.Row([ft.TextButton(t("add_part", locale), icon=ft.Icons.ADD, on_click=vm.add_part)]),
+        ft.Semantics(live_region=True, content=ft.Text(vm.parts_total_text, weight=ft.FontWeight.W_600)),
+    ]
+    controls += [error_message(problem) for problem in vm.report_errors]
+    controls.append(ft.Row([ft.FilledButton(t("save_report", locale), icon=ft.Icons.SAVE, disabled=vm.sending,
+                                            on_click=vm.save_report)]))
+    return controls
+
+
+def _part_row(vm: JobViewModel, index: int, name: str, qty: str, cost: str, locale: Locale) -> ft.Control:
+    def name_typed(e: ft.Event[ft.TextField]) -> None:
+        vm.set_part(index, name=e.control.value)
+
+    def qty_typed(e: ft.Event[ft.TextField]) -> None:
+        vm.set_part(index, qty=e.control.value)
+
+    def cost_typed(e: ft.Event[ft.TextField]) -> None:
+        vm.set_part(index, cost=e.control.value)
+
+    def total() -> None:
+        vm.refresh_total()
+
+    async def remove() -> None:
+        vm.remove_part(index)
+
+    n = index + 1
+    return ft.Column(
+        [
+            ft.Row(
+                [
+                    ft.TextField(label=t("part_name", locale, n=n), value=name, expand=True, on_change=name_typed),
+                    icon_button(ft.Icons.DELETE_OUTLINE, t("remove_part", locale, n=n), remove),
+                ]
+            ),
+            ft.Row(
+                [
+                    ft.TextField(label=t("part_qty", locale), value=qty, width=90,
+                                 keyboard_type=ft.KeyboardType.NUMBER, on_change=qty_typed, on_blur=total,
+                                 on_submit=total),
+                    ft.TextField(label=t("part_cost", locale), value=cost, expand=True,
+                                 keyboard_type=ft.KeyboardType.NUMBER, on_change=cost_typed, on_blur=total,
+                                 on_submit=total),
+                ]
+            ),
+        ],
+        spacing=6,
+    )
+
+
+def _timeline(vm: JobViewModel, locale: Locale) -> list[ft.Control]:
+    rows = vm.timeline
+    if not rows:
+        return []
+    controls: list[ft.Control] = [heading(t("timeline_title", locale), size=18)]
+    for row in reversed(rows):
+        lines: list[ft.Control] = [
+            ft.Text(row.status, weight=ft.FontWeight.W_600),
+            muted(f"{format_datetime(row.at, locale)} · {row.who}"),
+        ]
+        if row.note:
+            lines.append(ft.Text(row.note))
+        controls.append(
+            ft.Row(
+                [ft.Icon(ft.Icons.CIRCLE, size=10, color=ft.Colors.PRIMARY), ft.Column(lines, spacing=2, expand=True)],
+                vertical_alignment=ft.CrossAxisAlignment.START,
+            )
+        )
+    return controls
+

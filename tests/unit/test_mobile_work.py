@@ -1,0 +1,298 @@
+"""Technician and supervisor screens: offers, the job (steps, after photos, report), dashboard, students, ledger."""
+
+import json
+import re
+from typing import Any
+from uuid import UUID, uuid4
+
+import httpx
+import pytest
+
+from mobile.viewmodels.app import Screen
+from mobile.viewmodels.home import SupervisorHome, TechnicianHome
+from mobile.viewmodels.job import JobViewModel
+from mobile.views.frame import app_view
+from shared.roles import Actor
+from shared.statuses import RequestStatus
+from tests.unit.test_mobile_request_form import jpeg_with_exif
+from tests.unit.test_mobile_support import NOW, FakeBackend, error_response, request_summary, texts
+from tests.unit.test_mobile_views import assert_accessible, signed_in
+
+JOB = re.compile(r"^/requests/([0-9a-f-]{36})(?:/(status|report|assign)|/after-photos/(\d+)|/photos/(\w+)/(\d+))?$")
+STUDENT = str(uuid4())
+
+
+class WorkBackend(FakeBackend):
+    def __init__(self) -> None:
+        super().__init__()
+        self.job: dict[str, Any] = {**request_summary("โทรทัศน์", "accepted"), "contact_phone": "+66812345678",
+                                    "lat": 18.79, "lon": 98.98, "address": "12 ถ.ห้วยแก้ว", "timeline": [],
+                                    "photos": [], "report": None}
+        self.jobs = [request_summary("โทรทัศน์", "accepted")]
+        self.jobs[0]["id"] = self.job["id"]
+        self.offers[0]["request_id"] = self.job["id"]
+        self.offer_taken = False
+        self.bodies: list[dict[str, Any]] = []
+        self.uploads: list[tuple[int, bytes]] = []
+        self.students: list[dict[str, Any]] = [
+                         {"id": STUDENT, "display_name": "วิชัย", "phone": None, "is_active": True, "open_jobs": 1,
+                          "skills": {"electrical": 2}},
+                         {"id": str(uuid4()), "display_name": "ปิติ", "is_active": False, "open_jobs": 0,
+                          "skills": {}}]
+
+    def handle(self, request: httpx.Request) -> httpx.Response:
+        path, method = request.url.path, request.method
+        if path.startswith("/offers/"):
+            self.requests.append(request)
+            if self.offer_taken:
+                return error_response(409, "offer_not_open")
+            return httpx.Response(204) if path.endswith("/decline") else httpx.Response(200, json=self.job)
+        if path == "/categories":
+            self.requests.append(request)
+            return httpx.Response(200, json=[{"code": "appliance", "name_th": "เครื่องใช้ไฟฟ้า",
+                                              "name_en": "Appliances", "icon": "KITCHEN", "skills": [
+                                                  {"skill": "electrical", "min_level": 1, "name_th": "ไฟฟ้า",
+                                                   "name_en": "Electrical"}]}])
+        if path == "/supervisor/technicians" or path.startswith("/supervisor/technicians/"):
+            self.requests.append(request)
+            if method == "PUT":
+                body = json.loads(request.content)
+                self.bodies.append(body)
+                return httpx.Response(200, json={**self.students[0], **body})
+            return httpx.Response(200, json=self.students)
+        if path == "/supervisor/ledger":
+            self.requests.append(request)
+            return httpx.Response(200, json=[{"technician_id": STUDENT, "display_name": "วิชัย", "approved_jobs": 3,
+                                              "hours": 7.5, "categories": ["appliance"]}])
+        if path.endswith(".csv"):
+            self.requests.append(request)
+            assert request.headers["authorization"].startswith("Bearer ")
+            return httpx.Response(200, content="\ufeffชื่อ,ชั่วโมง\r\nวิชัย,7.5\r\n".encode(),
+                                  headers={"content-type": "text/csv"})
+        match = JOB.match(path)
+        if match is None:
+            return super().handle(request)
+        self.requests.append(request)
+        if match.group(4) is not None:
+            return httpx.Response(200, content=b"thumb")
+        if match.group(3) is not None:
+            idx = int(match.group(3))
+            self.uploads.append((idx, request.content))
+            photo = {"id": str(uuid4()), "kind": "after", "idx": idx, "content_type": "image/jpeg", "width": 8,
+                     "height": 8, "bytes": 10}
+            self.job["photos"] = [*self.job["photos"], photo]
+            return httpx.Response(200, json=photo)
+        action = match.group(2)
+        if action is None:
+            return httpx.Response(200, json=self.job)
+        body = json.loads(request.content)
+        self.bodies.append(body)
+        if action == "report":
+            total = sum(p["qty"] * p["cost_baht"] for p in body["parts"])
+            self.job["report"] = {**body, "parts_total_baht": total, "updated_at": NOW.isoformat()}
+            return httpx.Response(200, json=self.job["report"])
+        if action == "status":
+            if body["to_status"] == "unrepairable" and not body.get("reason"):
+                return error_response(400, "reason_required")
+            self.job["status"] = body["to_status"]
+        return httpx.Response(200, json=self.job)
+
+
+async def technician_job(status: str = "accepted") -> tuple[WorkBackend, Any, JobViewModel]:
+    backend = WorkBackend()
+    backend.job["status"] = status
+    app = await signed_in("technician", backend)
+    await app.open_job(UUID(backend.job["id"]))
+    assert app.screen == Screen.JOB and app.job is not None
+    return backend, app, app.job
+
+
+async def test_accept_offer_opens_the_job_with_contact() -> None:
+    backend = WorkBackend()
+    app = await signed_in("technician", backend)
+    home = app.home
+    assert isinstance(home, TechnicianHome)
+    home.clock = lambda: NOW
+    tree = app_view(app)
+    assert "รับงาน" in texts(tree) and "ปฏิเสธ" in texts(tree)
+    assert "เหลือเวลา 20 ชม. 0 นาที" in texts(tree)
+    await home.accept(UUID(str(backend.offers[0]["offer_id"])))
+    assert app.screen == Screen.JOB and app.job is not None
+    assert app.job.call_url == "tel:+66812345678"
+    assert app.job.route_url == "https://www.google.com/maps/dir/?api=1&destination=18.790000,98.980000"
+    tree = app_view(app)
+    assert "โทรหาลูกค้า" in texts(tree) and "เปิดเส้นทาง" in texts(tree)
+    assert_accessible(tree)
+
+
+async def test_offer_taken_by_someone_else_says_so_and_reloads() -> None:
+    backend = WorkBackend()
+    backend.offer_taken = True
+    app = await signed_in("technician", backend)
+    home = app.home
+    assert isinstance(home, TechnicianHome)
+    before = len(backend.calls("GET", "/technician/offers"))
+    await home.accept(UUID(str(backend.offers[0]["offer_id"])))
+    assert app.screen == Screen.HOME
+    assert home.notice is not None and "มีช่างรับไปแล้ว" in home.notice and home.notice_is_error
+    assert len(backend.calls("GET", "/technician/offers")) == before + 1
+
+
+@pytest.mark.parametrize(
+    ("status", "actor", "labels"),
+    [
+        ("accepted", Actor.TECHNICIAN, ["เริ่มตรวจเช็ก"]),
+        ("diagnosing", Actor.TECHNICIAN, ["เริ่มซ่อม", "ซ่อมไม่ได้"]),
+        ("repairing", Actor.TECHNICIAN, ["ส่งให้ครูตรวจ", "ซ่อมไม่ได้"]),
+        ("quality_check", Actor.TECHNICIAN, []),
+        ("quality_check", Actor.SUPERVISOR, ["กำลังซ่อม", "อนุมัติ"]),
+        ("done", Actor.SUPERVISOR, ["ส่งคืนเจ้าของ"]),
+        ("unrepairable", Actor.SUPERVISOR, ["ส่งคืนเจ้าของ"]),
+    ],
+)
+async def test_steps_per_status_and_role(status: str, actor: Actor, labels: list[str]) -> None:
+    backend = WorkBackend()
+    backend.job["status"] = status
+    app = await signed_in("supervisor" if actor == Actor.SUPERVISOR else "technician", backend)
+    await app.open_job(UUID(backend.job["id"]))
+    assert app.job is not None
+    shown = [s.label.th for s in app.job.steps]
+    expected = ["ส่งกลับแก้ไข" if x == "กำลังซ่อม" else x for x in labels]
+    assert sorted(shown) == sorted(expected)
+    assert_accessible(app_view(app))
+
+
+async def test_unrepairable_needs_a_reason() -> None:
+    backend, app, job = await technician_job("diagnosing")
+    job.start_step(RequestStatus.UNREPAIRABLE)
+    tree = app_view(app)
+    assert "เหตุผลที่ซ่อมไม่ได้" in texts(tree)
+    await job.confirm_step()
+    assert job.step_error == "กรุณาเลือกเหตุผลที่ซ่อมไม่ได้"
+    assert not backend.calls("POST", f"/requests/{backend.job['id']}/status")
+    job.set_reason("no_parts")
+    await job.confirm_step()
+    assert backend.bodies[-1] == {"to_status": "unrepairable", "note": "", "reason": "no_parts"}
+    assert job.status == RequestStatus.UNREPAIRABLE and job.open_step is None
+
+
+async def test_rework_needs_a_note() -> None:
+    backend = WorkBackend()
+    backend.job["status"] = "quality_check"
+    app = await signed_in("supervisor", backend)
+    await app.open_job(UUID(backend.job["id"]))
+    job = app.job
+    assert job is not None
+    job.start_step(RequestStatus.REPAIRING)
+    await job.confirm_step()
+    assert job.step_error == "กรุณาบอกนักศึกษาว่าต้องแก้ไขอะไร"
+    job.set_note("  ขันน็อตให้แน่น ")
+    await job.confirm_step()
+    assert backend.bodies[-1] == {"to_status": "repairing", "note": "ขันน็อตให้แน่น"}
+
+
+async def test_report_total_validation_and_save() -> None:
+    backend, app, job = await technician_job("repairing")
+    job.set_hours("abc")
+    job.add_part()
+    assert len(job.check_report()) == 2
+    job.set_hours("2,5")
+    job.set_part(0, name="ฟิวส์", qty="2", cost="15.5")
+    job.add_part()
+    job.set_part(1, name="สายไฟ", qty="1", cost="40")
+    assert job.parts_total == 71.0 and job.parts_total_text == "รวมค่าอะไหล่ 71.00 บาท"
+    tree = app_view(app)
+    assert "รวมค่าอะไหล่ 71.00 บาท" in texts(tree)
+    assert_accessible(tree)
+    await job.save_report()
+    assert backend.bodies[-1] == {"hours": 2.5, "notes": "", "parts": [
+        {"name": "ฟิวส์", "qty": 2, "cost_baht": 15.5}, {"name": "สายไฟ", "qty": 1, "cost_baht": 40.0}]}
+    assert job.notice == "บันทึกรายงานแล้ว" and job.report_errors == []
+    job.set_part(1, qty="0")
+    await job.save_report()
+    assert job.report_errors == ["อะไหล่แต่ละรายการต้องมีชื่อ จำนวนอย่างน้อย 1 และราคาไม่ติดลบ"]
+
+
+async def test_after_photo_is_processed_then_uploaded() -> None:
+    backend, app, job = await technician_job("repairing")
+    original = jpeg_with_exif()
+    await job.add_after_photos([("a.jpg", original), ("bad.jpg", b"not an image")])
+    ((idx, body),) = backend.uploads
+    assert idx == 0 and original not in body  # re-encoded on the device, EXIF gone
+    assert [p.idx for p in job.photos("after")] == [0] and job.photo_error is not None
+    assert "รูปหลังซ่อม (ไม่เกิน 5 รูป)" in texts(app_view(app))
+
+
+async def test_dashboard_chart_data_and_review_opens() -> None:
+    backend = WorkBackend()
+    backend.weekly = [
+        {"week_start": "2026-11-23", "category_code": "appliance", "n": 4},
+        {"week_start": "2026-11-16", "category_code": "appliance", "n": 2},
+        {"week_start": "2026-11-16", "category_code": "bike", "n": 1},
+    ]
+    app = await signed_in("supervisor", backend)
+    home = app.home
+    assert isinstance(home, SupervisorHome)
+    chart = home.chart()
+    assert [str(w.week_start) for w in chart] == ["2026-11-16", "2026-11-23"]
+    assert [(b.label, b.n, b.fraction) for b in chart[0].bars] == [("เครื่องใช้ไฟฟ้า", 2, 0.5), ("bike", 1, 0.25)]
+    tree = app_view(app)
+    assert "นักศึกษา" in texts(tree) and "สมุดบันทึกชั่วโมงฝึก" in texts(tree)
+    await home.open_job(home.quality_check[0].id)
+    assert app.screen == Screen.JOB and app.job is not None and app.job.is_supervisor
+
+
+async def test_assign_lists_only_active_students() -> None:
+    backend = WorkBackend()
+    backend.job["status"] = "offered"
+    app = await signed_in("supervisor", backend)
+    await app.open_job(UUID(backend.job["id"]))
+    job = app.job
+    assert job is not None and job.can_assign
+    await job.open_assign()
+    assert [x.display_name for x in job.technicians] == ["วิชัย"]
+    assert_accessible(app_view(app))
+    job.pick_technician(STUDENT)
+    await job.confirm_assign()
+    assert backend.bodies[-1] == {"technician_id": STUDENT} and job.notice == "มอบหมายงานแล้ว"
+
+
+async def test_technician_edit_payload() -> None:
+    backend = WorkBackend()
+    app = await signed_in("supervisor", backend)
+    await app.open_technicians()
+    screen = app.technicians
+    assert screen is not None and [s.code for s in screen.skills] == ["electrical"]
+    tree = app_view(app)
+    assert "ไฟฟ้า (ระดับ 1–5)" in texts(tree)
+    assert_accessible(tree)
+    student = UUID(STUDENT)
+    screen.set_skill(student, "electrical", 4)
+    screen.set_active(student, False)
+    await screen.save(student)
+    assert backend.bodies[-1] == {"is_active": False, "skills": {"electrical": 4}}
+    assert screen.notice == "บันทึกข้อมูล วิชัย แล้ว"
+
+
+async def test_ledger_table_and_csv_fallback() -> None:
+    backend = WorkBackend()
+    app = await signed_in("supervisor", backend)
+    await app.open_ledger()
+    ledger = app.ledger
+    assert ledger is not None and ledger.categories_text(ledger.rows[0]) == "เครื่องใช้ไฟฟ้า"
+    tree = app_view(app)
+    for expected in ("ดาวน์โหลด CSV งานซ่อม", "ดาวน์โหลด CSV ชั่วโมงฝึก", "วิชัย", "7.5"):
+        assert expected in texts(tree), expected
+    assert_accessible(tree)
+    await ledger.download("ledger")  # no way to save a file here: the text to copy instead
+    assert ledger.csv_text == "ชื่อ,ชั่วโมง\r\nวิชัย,7.5\r\n"
+    saved: list[tuple[str, bytes]] = []
+
+    async def save(name: str, data: bytes) -> bool:
+        saved.append((name, data))
+        return True
+
+    ledger._save_file = save
+    await ledger.download("jobs")
+    assert saved[0][0] == "fixit-jobs.csv" and saved[0][1].startswith(b"\xef\xbb\xbf")
+    assert ledger.notice == "บันทึกไฟล์ fixit-jobs.csv แล้ว" and ledger.csv_text is None
