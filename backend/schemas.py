@@ -184,6 +184,7 @@ class RequestDetail(RequestSummary):
     service_place: str
     preferred_days: list[str]
     contact_phone: str
+    technician_id: uuid.UUID | None
     technician_first_name: str | None
     rating: int | None
     rating_comment: str | None

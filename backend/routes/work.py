@@ -53,7 +53,7 @@ async def decline_offer(
 
 @router.post("/requests/{request_id}/status", response_model=RequestDetail)
 async def change_status(
-    request_id: uuid.UUID, body: StatusChange, identity: IdentityDep, pool: PoolDep, now: NowDep
+    request_id: uuid.UUID, body: StatusChange, identity: IdentityDep, pool: PoolDep, policy: PolicyDep, now: NowDep
 ) -> RequestDetail:
     """Work steps (student: diagnosing → repairing → quality check, or unrepairable with a reason) and checks
     (supervisor: done, back to repairing for rework, handed back). The shared state machine decides; 409 if not."""
@@ -65,8 +65,15 @@ async def change_status(
             raise ApiError(400, "reason_required")
         note = f"{body.reason}: {note}" if note else body.reason
     async with service_tx(pool) as owner:
-        # For `done` the event's actor is the approving teacher: the training-hours ledger reads it from there.
-        await transition(owner, Actor(profile["role"]), request_id, body.to_status, claims=identity.claims, note=note)
+        if body.to_status == RequestStatus.OFFERED:
+            # Taken back from the student: offered again to the college's other students.
+            await transition(owner, Actor(profile["role"]), request_id, body.to_status, claims=identity.claims,
+                             note=note or "taken back by the supervisor", set_columns={"technician_id": None})
+            await dispatch.reoffer_at_same_college(owner, request_id, now, policy)
+        else:
+            # For `done` the event's actor is the approving teacher: the training ledger reads it from there.
+            await transition(owner, Actor(profile["role"]), request_id, body.to_status, claims=identity.claims,
+                             note=note)
     return await _detail(pool, identity.claims, request_id, now)
 
 

@@ -158,10 +158,23 @@ async def dispatch(
     if status == S.OFFERED:
         await conn.execute("update public.repair_requests set college_id = %s where id = %s",
                            [college_id, request_id])
-        await log_event(conn, request_id, S.OFFERED, Actor.SYSTEM, None, "escalated: no answer within the SLA")
+        if only_college is None:  # taken back at the same college: that transition is already the event
+            await log_event(conn, request_id, S.OFFERED, Actor.SYSTEM, None, "escalated: no answer within the SLA")
     else:
         await transition(conn, Actor.SYSTEM, request_id, S.OFFERED, set_columns={"college_id": college_id})
     return DispatchResult(S.OFFERED, college_id, offered)
+
+
+async def reoffer_at_same_college(conn: Conn, request_id: uuid.UUID, now: datetime, policy: DispatchPolicy) -> None:
+    """After a supervisor takes a job back: the accepted offer is withdrawn and the college's students who were not
+    offered it yet get it; with none left it escalates like an unanswered offer."""
+    req = await _request(conn, request_id)
+    await conn.execute(
+        "update public.offers set status = 'withdrawn', responded_at = %s "
+        "where request_id = %s and status = 'accepted'",
+        [now, request_id],
+    )
+    await dispatch(conn, request_id, now, policy, only_college=req["college_id"])
 
 
 async def withdraw_pending_offers(conn: Conn, request_id: uuid.UUID, keep: uuid.UUID | None = None) -> None:

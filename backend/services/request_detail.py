@@ -21,7 +21,8 @@ async def request_detail(conn: Conn, request_id: uuid.UUID, now: datetime) -> di
                    cat.icon as category_icon, r.item, r.brand, r.description, r.status, r.created_at, r.updated_at,
                    col.name_th as college_name_th, col.name_en as college_name_en, r.lat, r.lon, r.address,
                    r.province, r.district, r.sub_district, r.service_place, r.preferred_days, r.contact_phone,
-                   private.first_name(r.technician_id) as technician_first_name, r.rating, r.rating_comment,
+                   r.technician_id, private.first_name(r.technician_id) as technician_first_name,
+                   r.rating, r.rating_comment,
                    r.citizen_id = auth.uid() as is_mine,
                    (select max(e.created_at) from public.status_events e
                     where e.request_id = r.id and e.to_status = 'handed_back') as handed_back_at

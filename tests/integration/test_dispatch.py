@@ -185,3 +185,22 @@ async def test_assign_only_within_the_college_and_only_by_staff(app_and_clock: A
                            headers=bearer(teacher))
     assert moved.status_code == 200 and moved.json()["technician_first_name"] == "เอ"
     assert moved.json()["timeline"][-1]["note"] == "reassigned by the supervisor"
+
+
+async def test_supervisor_takes_a_job_back_and_it_is_offered_again(app_and_clock: AppClock, area: Area,
+                                                                   database_url: str) -> None:
+    api, _ = app_and_clock
+    _, request = await submit(api)
+    rid = request["id"]
+    ace, _ = await sign_in(api, area.students["ace"][1])
+    offer_id = next(o["offer_id"] for o in (await api.get("/technician/offers", headers=bearer(ace))).json()
+                    if o["request_id"] == rid)
+    await api.post(f"/offers/{offer_id}/accept", headers=bearer(ace))
+    teacher, _ = await sign_in(api, area.students["teacher"][1])
+    back = await api.post(f"/requests/{rid}/status", json={"to_status": "offered", "note": "ติดสอบ"},
+                          headers=bearer(teacher))
+    assert back.status_code == 200, back.text
+    assert back.json()["status"] == "offered" and back.json()["technician_id"] is None
+    pending = [o for o in offers_of(database_url, rid) if o["status"] == "pending"]
+    assert [o["technician_id"] for o in pending] == [area.students["dan"][0]]  # the one not offered before
+    assert (await api.get(f"/requests/{rid}", headers=bearer(ace))).status_code == 404  # no longer hers
