@@ -6,6 +6,7 @@ import flet as ft
 
 from mobile.api_client import ApiClient
 from mobile.device import FletDevice
+from mobile.geocoding import geocoder_from_settings
 from mobile.live import LiveEvents, ServerEvent
 from mobile.settings import get_settings
 from mobile.storage import PreferencesOutboxStorage, PreferencesSessionStore
@@ -54,6 +55,7 @@ async def main(page: ft.Page) -> None:
         spawn=spawn,
         live_factory=live,
         save_file=device.save_file,
+        geocoder=geocoder_from_settings(settings),
     )
 
     def render() -> None:

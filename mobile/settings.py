@@ -2,6 +2,7 @@
 
 from functools import lru_cache
 from pathlib import Path
+from typing import Literal
 
 from pydantic import Field
 from pydantic_settings import (
@@ -33,6 +34,11 @@ class AppSettings(BaseSettings):
     host: str = "127.0.0.1"
     port: int = Field(default=8550, ge=1, le=65535)
     map_tile_url: str = DEFAULT_MAP_TILE_URL
+    # Reverse geocoding of the form's pin into an address: "" is off (nothing is ever called).
+    geocoder: Literal["", "nominatim"] = ""
+    geocoder_domain: str = "nominatim.openstreetmap.org"
+    geocoder_user_agent: str = "fixit-app"
+    geocoder_timeout_seconds: float = Field(default=5.0, gt=0, le=30)
 
     @classmethod
     def settings_customise_sources(

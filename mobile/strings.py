@@ -47,6 +47,15 @@ EXTRA_UI: dict[str, Bilingual] = {
         "Could not get your current location: tap the map to place the pin instead",
     ),
     "address_label": B("ที่อยู่ (ไม่บังคับ)", "Address (optional)"),
+    "area_label": B("จังหวัด อำเภอ ตำบล (ไม่บังคับ)", "Province, district, sub-district (optional)"),
+    "province_label": B("จังหวัด", "Province"),
+    "district_label": B("อำเภอ/เขต", "District"),
+    "sub_district_label": B("ตำบล/แขวง", "Sub-district"),
+    "address_looking_up": B("กำลังหาที่อยู่จากตำแหน่ง…", "Looking up the address of the pin…"),
+    "address_from_pin": B(
+        "เติมที่อยู่จากตำแหน่งให้แล้ว ตรวจสอบและแก้ไขได้", "Filled in from the pin: check and change it if needed"
+    ),
+    "address_not_found": B("หาที่อยู่จากตำแหน่งไม่ได้ กรอกเองได้", "No address found for the pin: type it in"),
     "service_place_label": B("สถานที่ซ่อม", "Where to repair"),
     "service_place_centre": B("ที่ศูนย์ซ่อม", "At the repair centre"),
     "service_place_home": B("ที่บ้าน", "At home"),

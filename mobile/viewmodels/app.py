@@ -7,6 +7,7 @@ from typing import Protocol
 from uuid import UUID
 
 from mobile.api_client import ApiClient, ApiError
+from mobile.geocoding import ReverseGeocoder
 from mobile.live import LiveEvents, ServerEvent, request_event
 from mobile.models import SignedIn
 from mobile.outbox import MemoryOutboxStorage, Outbox, OutboxItem, OutboxStorage, Sleep
@@ -58,6 +59,7 @@ class AppViewModel(Observable):
         live_factory: LiveFactory | None = None,
         sleep: Sleep = asyncio.sleep,
         save_file: SaveFile | None = None,
+        geocoder: ReverseGeocoder | None = None,
     ) -> None:
         super().__init__()
         self._api = api
@@ -67,6 +69,7 @@ class AppViewModel(Observable):
         self._live_factory = live_factory
         self._sleep = sleep
         self._save_file = save_file
+        self._geocoder = geocoder  # None unless flet.toml configures one
         self.job: JobViewModel | None = None
         self.technicians: TechniciansViewModel | None = None
         self.ledger: LedgerViewModel | None = None
@@ -331,6 +334,7 @@ class AppViewModel(Observable):
             on_auth_lost=self._auth_lost,
             on_offline=self._saved_offline,
             from_outbox=from_outbox,
+            geocoder=self._geocoder,
         )
         form.on_change.append(self._changed)
         self.request_form = form

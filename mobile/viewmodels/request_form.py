@@ -10,7 +10,9 @@ from enum import StrEnum
 from typing import Any
 from uuid import UUID, uuid4
 
+from mobile import thai_address
 from mobile.api_client import ApiClient, ApiError
+from mobile.geocoding import ReverseGeocoder
 from mobile.models import Category, DuplicateHint, RequestDetail
 from mobile.outbox import OutboxItem, OutboxPhoto
 from mobile.strings import EXTRA_UI
@@ -21,6 +23,10 @@ from shared.phone import InvalidPhone, national_format, normalize_thai_phone
 from shared.photos import MAX_PHOTOS_PER_REQUEST, PhotoRejected, check_photo_count, process_photo
 from shared.request_rules import WEEKDAYS, RequestDraft, ServicePlace, check_draft
 from shared.text import Bilingual, Locale, error_text
+
+# The backend keeps province, district and sub-district as text of at most 100 characters each; the free-text
+# address at most 500 (the form's own limit).
+ADDRESS_MAX = 500
 
 AuthLost = Callable[[ApiError], Awaitable[None]]
 Done = Callable[[], Awaitable[None]]
@@ -85,6 +91,7 @@ class RequestFormViewModel(Observable):
         on_auth_lost: AuthLost,
         on_offline: Offline | None = None,
         from_outbox: OutboxItem | None = None,
+        geocoder: ReverseGeocoder | None = None,
     ) -> None:
         super().__init__()
         self._api = api
@@ -93,6 +100,8 @@ class RequestFormViewModel(Observable):
         self._on_back = on_back
         self._on_auth_lost = on_auth_lost
         self._on_offline = on_offline
+        # None unless flet.toml configures one: then a pin never leaves the device for an address lookup.
+        self._geocoder = geocoder
         # Made once when the form opens: every retry of this form sends the same key, so the backend
         # stores the request at most once however often the network drops.
         self.idempotency_key: UUID = uuid4()
@@ -107,6 +116,10 @@ class RequestFormViewModel(Observable):
         self.lon: float | None = None
         self.location_source: LocationSource | None = None
         self.address = ""
+        # Optional pickers (geothai codes; "" = not chosen). The POST carries their Thai names.
+        self.province_code = ""
+        self.district_code = ""
+        self.sub_district_code = ""
         self.service_place: str = ServicePlace.CENTRE.value
         self.preferred_days: list[str] = []
         phone = session.profile.phone if session.profile else None
@@ -124,6 +137,12 @@ class RequestFormViewModel(Observable):
         # Open requests of the same kind near the pin: a hint, never a block.
         self.duplicates: list[DuplicateHint] = []
         self._duplicates_for: tuple[str, float, float] | None = None
+        # Reverse geocoding of the pin: what it last filled in, so a newer pin may replace that but never
+        # what the person typed or chose.
+        self._geocode_for: tuple[float, float] | None = None
+        self._address_from_pin: str | None = None
+        self._area_from_pin = False
+        self._address_hint: Bilingual | None = None
         if from_outbox is not None:
             self._restore(from_outbox)
 
@@ -145,6 +164,39 @@ class RequestFormViewModel(Observable):
     @property
     def location_notice(self) -> str | None:
         return None if self._location_notice is None else self._location_notice.in_(self.locale)
+
+    @property
+    def address_hint(self) -> str | None:
+        """A small line under the address while / after the pin is looked up; never an error."""
+        return None if self._address_hint is None else self._address_hint.in_(self.locale)
+
+    @property
+    def province_options(self) -> list[thai_address.Area]:
+        return thai_address.provinces(self.locale)
+
+    @property
+    def district_options(self) -> list[thai_address.Area]:
+        return thai_address.districts(self.province_code, self.locale)
+
+    @property
+    def sub_district_options(self) -> list[thai_address.Area]:
+        return thai_address.sub_districts(self.district_code, self.locale)
+
+    @property
+    def province_name(self) -> str:
+        """The chosen province's Thai name, as sent ("" when none)."""
+        area = thai_address.province(self.province_code)
+        return area.name_th if area else ""
+
+    @property
+    def district_name(self) -> str:
+        area = thai_address.district(self.district_code)
+        return area.name_th if area else ""
+
+    @property
+    def sub_district_name(self) -> str:
+        area = thai_address.sub_district(self.sub_district_code)
+        return area.name_th if area else ""
 
     @property
     def form_error(self) -> str | None:
@@ -207,6 +259,32 @@ class RequestFormViewModel(Observable):
     def set_contact_phone(self, value: str) -> None:
         self.contact_phone = value
 
+    # --- the area pickers: choosing a level resets the levels below it ---------------------------------
+
+    def set_province(self, code: str) -> None:
+        code = code if thai_address.province(code) else ""
+        self._area_from_pin = False
+        if code != self.province_code:
+            self.province_code = code
+            self.district_code = ""
+            self.sub_district_code = ""
+        self._changed()
+
+    def set_district(self, code: str) -> None:
+        ok = self.province_code and code.startswith(self.province_code) and thai_address.district(code)
+        code = code if ok else ""
+        self._area_from_pin = False
+        if code != self.district_code:
+            self.district_code = code
+            self.sub_district_code = ""
+        self._changed()
+
+    def set_sub_district(self, code: str) -> None:
+        ok = self.district_code and code.startswith(self.district_code) and thai_address.sub_district(code)
+        self._area_from_pin = False
+        self.sub_district_code = code if ok else ""
+        self._changed()
+
     def set_category(self, code: str) -> None:
         self.category_code = code
         self._clear("category_code")
@@ -238,6 +316,42 @@ class RequestFormViewModel(Observable):
         self.location_source = source
         self._location_notice = None
         self._clear("location")
+
+    async def lookup_address(self) -> None:
+        """After a GPS fix or a pin, when a geocoder is configured: fill an empty address and pre-select the
+        area pickers the person has not chosen themselves. Any failure only leaves a small hint."""
+        if self._geocoder is None or self.lat is None or self.lon is None or self.created is not None:
+            return
+        wanted = (self.lat, self.lon)
+        if wanted == self._geocode_for:
+            return
+        self._geocode_for = wanted
+        self._address_hint = EXTRA_UI["address_looking_up"]
+        self._changed()
+        place = await self._geocoder.reverse(*wanted)
+        if self._geocode_for != wanted or self.created is not None:
+            return  # a newer pin was set meanwhile: its own lookup decides
+        if place is None:
+            self._address_hint = EXTRA_UI["address_not_found"]
+            self._changed()
+            return
+        filled = False
+        address = place.address[:ADDRESS_MAX].strip()
+        if address and (not self.address.strip() or self.address == self._address_from_pin):
+            self.address = address
+            self._address_from_pin = address
+            self._clear_quietly("address")
+            filled = True
+        if not self.province_code or self._area_from_pin:
+            area = thai_address.match_address(place.parts, place.postcode)
+            if area.found:
+                self.province_code = area.province_code
+                self.district_code = area.district_code
+                self.sub_district_code = area.sub_district_code
+                self._area_from_pin = True
+                filled = True
+        self._address_hint = EXTRA_UI["address_from_pin" if filled else "address_not_found"]
+        self._changed()
 
     def location_unavailable(self, *, denied: bool) -> None:
         """GPS gave nothing: say so, and point to the map pin, with which the form still works."""
@@ -317,9 +431,9 @@ class RequestFormViewModel(Observable):
             "lat": self.lat,
             "lon": self.lon,
             "address": self.address.strip(),
-            "province": "",
-            "district": "",
-            "sub_district": "",
+            "province": self.province_name,
+            "district": self.district_name,
+            "sub_district": self.sub_district_name,
             "service_place": self.service_place,
             "preferred_days": list(self.preferred_days),
             "contact_phone": phone,
@@ -412,6 +526,8 @@ class RequestFormViewModel(Observable):
             self.lat, self.lon = float(lat), float(lon)
             self.location_source = LocationSource.MAP
         self.address = str(body.get("address") or "")
+        self._restore_area(str(body.get("province") or ""), str(body.get("district") or ""),
+                           str(body.get("sub_district") or ""))
         self.service_place = str(body.get("service_place") or ServicePlace.CENTRE.value)
         self.preferred_days = [d for d in body.get("preferred_days") or [] if d in WEEKDAYS]
         phone = body.get("contact_phone")
@@ -424,7 +540,24 @@ class RequestFormViewModel(Observable):
         if item.error is not None:
             self._form_error = item.error
 
+    def _restore_area(self, province: str, district: str, sub_district: str) -> None:
+        """The pickers from the Thai names a saved body carries, as far down as they still match."""
+        found = thai_address.find_province(province) if province else None
+        if found is None:
+            return
+        self.province_code = found.code
+        found_district = thai_address.find_district(found.code, district) if district else None
+        if found_district is None:
+            return
+        self.district_code = found_district.code
+        found_sub = thai_address.find_sub_district(found_district.code, sub_district) if sub_district else None
+        if found_sub is not None:
+            self.sub_district_code = found_sub.code
+
     # --- internals -------------------------------------------------------------------------------------
+
+    def _clear_quietly(self, name: str) -> None:
+        self._errors.pop(name, None)
 
     async def _failed(self, exc: ApiError) -> None:
         if exc.is_auth_lost:

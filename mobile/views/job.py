@@ -84,7 +84,7 @@ def _contact(vm: JobViewModel, detail: WorkDetail, locale: Locale, device: Devic
         if url is None:
             continue
 
-        async def launch(url: str = url) -> None:
+        async def launch(_: object = None, url: str = url) -> None:  # Flet passes the event first
             if device is not None:
                 await device.launch_url(url)
 
@@ -100,7 +100,7 @@ def _steps(vm: JobViewModel, locale: Locale) -> list[ft.Control]:
     buttons: list[ft.Control] = []
     for step in vm.steps:
 
-        async def start(step: Step = step) -> None:
+        async def start(_: object = None, step: Step = step) -> None:  # Flet passes the event first
             vm.start_step(step.to_status)
 
         label = step.label.in_(locale)

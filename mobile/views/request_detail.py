@@ -93,7 +93,7 @@ def _actions(vm: RequestDetailViewModel, locale: Locale) -> list[ft.Control]:
     buttons: list[ft.Control] = []
     for action in vm.actions:
 
-        async def start(action: RequestAction = action) -> None:
+        async def start(_: object = None, action: RequestAction = action) -> None:  # the event comes first
             vm.start_action(action)
 
         label = t(ACTION_LABELS[action], locale)
@@ -126,7 +126,7 @@ def _action_panel(vm: RequestDetailViewModel, action: RequestAction, locale: Loc
         stars: list[ft.Control] = []
         for n in range(1, 6):
 
-            async def chosen(n: int = n) -> None:
+            async def chosen(_: object = None, n: int = n) -> None:  # the event comes first
                 vm.set_rating(n)
 
             filled = vm.rating is not None and n <= vm.rating

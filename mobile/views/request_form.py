@@ -3,12 +3,15 @@
 The Flet-only parts (file picker, GPS, map taps) turn into plain calls on the view-model here.
 """
 
+import asyncio
+
 import flet as ft
 import flet_map as ftm
 
 from mobile.device import Device, LocationDenied, LocationUnavailable
 from mobile.settings import DEFAULT_MAP_TILE_URL
 from mobile.strings import WEEKDAY_LABELS, WEEKDAY_NAMES, t
+from mobile.thai_address import Area
 from mobile.viewmodels.request_form import CategoriesState, LocationSource, RequestFormViewModel
 from mobile.views.common import category_icon, error_message, heading, icon_button, loading, muted
 from mobile.views.status import status_chip
@@ -22,6 +25,18 @@ COUNTRY_ZOOM = 5.5
 PIN_ZOOM = 15.0
 MAP_HEIGHT = 240
 THUMB_SIZE = 88
+# Long lists (77 provinces) scroll inside a menu of this height rather than covering the whole screen.
+MENU_HEIGHT = 320
+
+
+def named_dropdown(label: str, dropdown: ft.Dropdown, chosen: str = "") -> ft.Control:
+    """A Dropdown that screen readers (and tests) can find by its label.
+
+    Flet 1.0's Dropdown (Flutter's DropdownMenu) reaches the semantics tree as a button with no name: its
+    floating label is not part of it. Wrapping it in a Semantics with the label names that button
+    ("ประเภทงานซ่อม"); the chosen option is announced as its value.
+    """
+    return ft.Semantics(label=label, value=chosen or None, content=dropdown)
 
 
 def request_form_view(
@@ -72,20 +87,22 @@ def _what(vm: RequestFormViewModel, locale: Locale) -> list[ft.Control]:
     controls: list[ft.Control] = []
     if vm.categories_state == CategoriesState.LOADING:
         controls.append(loading(locale))
+    chosen = next((c.name(locale) for c in vm.categories if c.code == vm.category_code), "")
+    category = ft.Dropdown(
+        label=t("category_label", locale),
+        value=vm.category_code or None,
+        options=[
+            ft.DropdownOption(key=c.code, text=c.name(locale), leading_icon=category_icon(c.icon))
+            for c in vm.categories
+        ],
+        leading_icon=ft.Icons.CATEGORY,
+        error_text=_field_error(vm, "category_code"),
+        disabled=vm.busy,
+        expand=True,
+        on_select=category_chosen,
+    )
     controls += [
-        ft.Dropdown(
-            label=t("category_label", locale),
-            value=vm.category_code or None,
-            options=[
-                ft.DropdownOption(key=c.code, text=c.name(locale), leading_icon=category_icon(c.icon))
-                for c in vm.categories
-            ],
-            leading_icon=ft.Icons.CATEGORY,
-            error_text=_field_error(vm, "category_code"),
-            disabled=vm.busy,
-            expand=True,
-            on_select=category_chosen,
-        ),
+        named_dropdown(t("category_label", locale), category, chosen),
         ft.TextField(
             label=t("item_label", locale),
             hint_text=t("item_hint", locale),
@@ -134,7 +151,7 @@ def _photos(vm: RequestFormViewModel, locale: Locale, device: Device | None) -> 
     for i, photo in enumerate(vm.photos):
         n = i + 1
 
-        async def remove(i: int = i) -> None:
+        async def remove(_: object = None, i: int = i) -> None:  # the event comes first
             vm.remove_photo(i)
 
         thumbs.append(
@@ -190,11 +207,11 @@ def _location(
             vm.location_unavailable(denied=False)
         else:
             vm.set_location(lat, lon, LocationSource.GPS)
-            await vm.refresh_duplicates()
+            await _located(vm)
 
     async def tapped(e: ftm.MapTapEvent) -> None:
         vm.set_location(float(e.coordinates.latitude), float(e.coordinates.longitude), LocationSource.MAP)
-        await vm.refresh_duplicates()
+        await _located(vm)
 
     has_pin = vm.lat is not None and vm.lon is not None
     centre = (vm.lat, vm.lon) if vm.lat is not None and vm.lon is not None else DEFAULT_CENTRE
@@ -251,7 +268,52 @@ def _location(
             on_change=address_typed,
         )
     )
+    if vm.address_hint:
+        controls.append(ft.Semantics(live_region=True, content=muted(vm.address_hint)))
+    controls += _area(vm, locale)
     return controls
+
+
+async def _located(vm: RequestFormViewModel) -> None:
+    """A new pin: nearby duplicates and (when a geocoder is configured) its address, side by side."""
+    await asyncio.gather(vm.refresh_duplicates(), vm.lookup_address())
+
+
+def _area(vm: RequestFormViewModel, locale: Locale) -> list[ft.Control]:
+    """Province → district → sub-district, each listing the areas of the one above (optional)."""
+
+    def province_chosen(e: ft.Event[ft.Dropdown]) -> None:
+        vm.set_province(e.control.value or "")
+
+    def district_chosen(e: ft.Event[ft.Dropdown]) -> None:
+        vm.set_district(e.control.value or "")
+
+    def sub_district_chosen(e: ft.Event[ft.Dropdown]) -> None:
+        vm.set_sub_district(e.control.value or "")
+
+    def picker(key: str, value: str, areas: list[Area], on_select: ft.ControlEventHandler[ft.Dropdown]) -> ft.Control:
+        label = t(key, locale)
+        chosen = next((a.name(locale) for a in areas if a.code == value), "")
+        return named_dropdown(
+            label,
+            ft.Dropdown(
+                label=label,
+                value=value or None,
+                options=[ft.DropdownOption(key=a.code, text=a.name(locale)) for a in areas],
+                disabled=vm.busy or not areas,
+                menu_height=MENU_HEIGHT,
+                expand=True,
+                on_select=on_select,
+            ),
+            chosen,
+        )
+
+    return [
+        muted(t("area_label", locale)),
+        picker("province_label", vm.province_code, vm.province_options, province_chosen),
+        picker("district_label", vm.district_code, vm.district_options, district_chosen),
+        picker("sub_district_label", vm.sub_district_code, vm.sub_district_options, sub_district_chosen),
+    ]
 
 
 def _when_and_contact(vm: RequestFormViewModel, locale: Locale) -> list[ft.Control]:
@@ -264,7 +326,7 @@ def _when_and_contact(vm: RequestFormViewModel, locale: Locale) -> list[ft.Contr
     chips: list[ft.Control] = []
     for day in WEEKDAYS:
 
-        def toggled(day: str = day) -> None:
+        def toggled(_: object = None, day: str = day) -> None:  # the event comes first
             vm.toggle_day(day)
 
         chips.append(

@@ -49,7 +49,7 @@ def supervisor_home_view(vm: SupervisorHome, locale: Locale) -> ft.Control:
     if vm.quality_check:
         for job in vm.quality_check:
 
-            async def open_job(job_id: UUID = job.id) -> None:
+            async def open_job(_: object = None, job_id: UUID = job.id) -> None:  # the event comes first
                 await vm.open_job(job_id)
 
             controls.append(request_card(job, locale, open_job))

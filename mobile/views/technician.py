@@ -30,7 +30,7 @@ def technician_home_view(vm: TechnicianHome, locale: Locale) -> ft.Control:
     if vm.jobs:
         for job in vm.jobs:
 
-            async def open_job(job_id: UUID = job.id) -> None:
+            async def open_job(_: object = None, job_id: UUID = job.id) -> None:  # the event comes first
                 await vm.open_job(job_id)
 
             controls.append(request_card(job, locale, open_job))
@@ -61,11 +61,7 @@ def _offer_card(offer: Offer, vm: TechnicianHome, locale: Locale) -> ft.Control:
                     ft.Row(
                         [
                             ft.Icon(ft.Icons.PLACE, size=16, color=ft.Colors.ON_SURFACE_VARIANT),
-                            ft.Text(
-                                f"{ui('distance_km', locale, km=format_km(offer.distance_km))} · "
-                                f"{t('area', locale, district=offer.district, province=offer.province)}",
-                                expand=True,
-                            ),
+                            ft.Text(_where(offer, locale), expand=True),
                         ]
                     ),
                     ft.Row(
@@ -105,3 +101,10 @@ def _offer_buttons(offer: Offer, vm: TechnicianHome, locale: Locale) -> list[ft.
             wrap=True,
         )
     ]
+
+
+def _where(offer: Offer, locale: Locale) -> str:
+    """Distance, then the area: optional on the form, so only the parts the citizen gave."""
+    area = ", ".join(part for part in (offer.district, offer.province) if part)
+    distance = ui("distance_km", locale, km=format_km(offer.distance_km))
+    return f"{distance} · {area}" if area else distance

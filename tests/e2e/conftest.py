@@ -190,7 +190,12 @@ def split_system(database_url: str) -> Iterator[SplitSystem]:
         _wait_ready(app, system.app_url, log_path=log_path)
         yield system
     finally:
-        system.stop_backend()
-        app.terminate()
-        app.wait(timeout=15)
-        shutil.rmtree(data_dir, ignore_errors=True)
+        try:
+            system.stop_backend()
+        finally:  # never leave an app process behind, whatever happened to the backend
+            app.terminate()
+            try:
+                app.wait(timeout=15)
+            except subprocess.TimeoutExpired:
+                app.kill()
+            shutil.rmtree(data_dir, ignore_errors=True)

@@ -3,6 +3,7 @@ fill the form with a photo file and a GPS location, submit, see the request disp
 backend gone → submit → waiting → backend back → sent exactly once."""
 
 import io
+import re
 import uuid
 from collections.abc import Iterator
 from pathlib import Path
@@ -45,18 +46,20 @@ def sign_in(page: Page, system: SplitSystem, phone: str) -> None:
 
 
 def type_into(page: Page, label: str, text: str) -> None:
-    # Flutter moves focus to a real <input> a moment after the tap: keys typed before that are lost.
+    """Flutter moves focus to a real <input>/<textarea> a moment after the tap: keys typed before that are lost,
+    so wait for it, type, and check what the field holds."""
     page.get_by_role("textbox", name=label).click()
-    page.wait_for_timeout(400)
+    page.wait_for_function("['INPUT', 'TEXTAREA'].includes(document.activeElement?.tagName)", timeout=TIMEOUT)
+    page.wait_for_timeout(200)
     page.keyboard.type(text)
+    page.wait_for_function("value => document.activeElement?.value === value", arg=text, timeout=TIMEOUT)
 
 
 def fill_form(page: Page, item: str, photo: Path) -> None:
     page.get_by_role("button", name="แจ้งซ่อม").first.click()
     item_box = page.get_by_role("textbox", name="ของที่จะซ่อม")
     expect(item_box).to_be_visible(timeout=TIMEOUT)
-    # The category dropdown has no accessible name yet (a Flutter DropdownMenu); it is the one collapsible button.
-    page.get_by_role("button", expanded=False).click()
+    page.get_by_role("button", name="ประเภทงานซ่อม").click()
     page.get_by_role("button", name="เครื่องใช้ไฟฟ้า").click()
     type_into(page, "ของที่จะซ่อม", item)
     type_into(page, "อาการเสีย", "เปิดแล้วไม่ติด มีกลิ่นไหม้")
@@ -83,10 +86,9 @@ def test_submit_with_photo_and_gps(split_system: SplitSystem, citizen_page: Page
     sign_in(page, split_system, phone)
     fill_form(page, item, photo_file)
     page.get_by_role("button", name="ส่งคำขอซ่อม").click()
-    # Back on the home: the new request, already dispatched to the nearest college.
-    card = page.get_by_text(item, exact=False).first
+    # Back on the home: the new request's own card, already dispatched to the nearest college.
+    card = page.get_by_role("button", name=re.compile(f"{re.escape(item)}.*กำลังหาช่าง"))
     expect(card).to_be_visible(timeout=TIMEOUT)
-    expect(page.get_by_text("กำลังหาช่าง", exact=False).first).to_be_visible(timeout=TIMEOUT)
     page.wait_for_timeout(700)
     page.screenshot(path=str(OUTPUT_DIR / "citizen-submitted.png"))
     stored = requests_named(split_system, phone, item)
@@ -115,6 +117,7 @@ def test_outbox_sends_once_when_the_backend_is_back(
         split_system.start_backend()
     page.get_by_role("button", name="รีเฟรช").first.click()
     expect(page.get_by_text("รอส่ง", exact=False)).to_have_count(0, timeout=TIMEOUT)
-    expect(page.get_by_text("กำลังหาช่าง", exact=False).first).to_be_visible(timeout=TIMEOUT)
+    card = page.get_by_role("button", name=re.compile(f"{re.escape(item)}.*กำลังหาช่าง"))
+    expect(card).to_be_visible(timeout=TIMEOUT)
     stored = requests_named(split_system, phone, item)
     assert len(stored) == 1  # sent exactly once, however many retries it took

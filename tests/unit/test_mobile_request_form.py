@@ -466,9 +466,13 @@ async def test_form_view_builds_with_labelled_controls() -> None:
     button_named(tree, "ใช้ตำแหน่งปัจจุบัน")
     labels = [f.label for f in find(tree, ft.TextField)]
     assert labels == ["ของที่จะซ่อม", "ยี่ห้อ/รุ่น", "อาการเสีย", "ที่อยู่ (ไม่บังคับ)", "เบอร์โทรติดต่อ"]
-    (dropdown,) = find(tree, ft.Dropdown)
+    dropdown, province, district, sub_district = find(tree, ft.Dropdown)
     assert dropdown.label == "ประเภทงานซ่อม"
     assert [o.text for o in dropdown.options] == ["เครื่องใช้ไฟฟ้า"]
+    assert [province.label, district.label, sub_district.label] == ["จังหวัด", "อำเภอ/เขต", "ตำบล/แขวง"]
+    # Each dropdown is named in the semantics tree by its label (Flutter gives the bare button no name).
+    named = {s.label: s.content for s in find(tree, ft.Semantics) if isinstance(s.content, ft.Dropdown)}
+    assert named == {"ประเภทงานซ่อม": dropdown, "จังหวัด": province, "อำเภอ/เขต": district, "ตำบล/แขวง": sub_district}
     (description,) = find(tree, ft.TextField, lambda f: f.label == "อาการเสีย")
     assert description.multiline
     (checkbox,) = find(tree, ft.Checkbox)

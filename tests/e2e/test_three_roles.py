@@ -1,0 +1,132 @@
+"""Three people in three browsers on one job (issue: dispatch, the technician's day, the supervisor's approval):
+the citizen submits → the offered student accepts, works, adds an after photo and hours → the teacher approves →
+the citizen sees "done" without reloading and rates it."""
+
+import re
+import uuid
+from collections.abc import Iterator
+from pathlib import Path
+
+import psycopg
+import pytest
+from playwright.sync_api import Browser, BrowserContext, Locator, Page, expect
+
+from tests.e2e.conftest import OUTPUT_DIR, SplitSystem, ask_for_code, enable_semantics, enter_code
+from tests.e2e.test_citizen_journey import (  # noqa: F401 - photo_file is a fixture
+    DON_MUEANG,
+    fill_form,
+    photo_file,
+    requests_named,
+    type_into,
+)
+
+TIMEOUT = 60_000
+
+
+@pytest.fixture
+def contexts(browser: Browser) -> Iterator[dict[str, BrowserContext]]:
+    made = {
+        role: browser.new_context(viewport={"width": 360, "height": 640}, locale="th-TH",
+                                  geolocation=DON_MUEANG, permissions=["geolocation"])
+        for role in ("citizen", "technician", "supervisor")
+    }
+    yield made
+    for context in made.values():
+        context.close()
+
+
+def open_signed_in(context: BrowserContext, system: SplitSystem, phone: str, home_heading: str) -> Page:
+    page = context.new_page()
+    page.goto(system.app_url)
+    enable_semantics(page)
+    enter_code(page, ask_for_code(page, phone))
+    expect(page.get_by_role("heading", name=home_heading).first).to_be_visible(timeout=TIMEOUT)
+    return page
+
+
+def card(page: Page, item: str) -> Locator:
+    """Flutter reads a card out as one group (or button) named by all of its text."""
+    return page.get_by_role("group", name=item).or_(page.get_by_role("button", name=item)).first
+
+
+def status_card(page: Page, item: str, status_label: str) -> Locator:
+    return page.get_by_role("button", name=re.compile(f"{re.escape(item)}.*{re.escape(status_label)}"))
+
+
+def confirm(page: Page, step: str) -> None:
+    page.get_by_role("button", name=step).click()
+    try:
+        page.get_by_role("button", name="ยืนยัน").click(timeout=10_000)
+    except Exception:
+        print(page.locator("body").aria_snapshot())
+        raise
+    expect(page.get_by_role("button", name="ยืนยัน")).to_have_count(0, timeout=TIMEOUT)
+
+
+def offered_student_phone(database_url: str, item: str) -> str:
+    """Whoever dispatch ranked first; their other open offers are withdrawn so the feed shows just this job."""
+    with psycopg.connect(database_url, autocommit=True) as conn:
+        row = conn.execute(
+            """select o.technician_id, p.phone from public.offers o
+               join public.repair_requests r on r.id = o.request_id join public.profiles p on p.id = o.technician_id
+               where r.item = %s and o.status = 'pending' order by o.rank limit 1""",
+            [item],
+        ).fetchone()
+        if row is None:
+            state = conn.execute(
+                "select r.status, r.college_id, (select json_agg(json_build_object('t', o.technician_id, "
+                "'s', o.status, 'e', o.expires_at)) from public.offers o where o.request_id = r.id), now() "
+                "from public.repair_requests r where r.item = %s", [item]).fetchall()
+            theirs = conn.execute("select r.item, r.status, r.created_at from public.repair_requests r join "
+                                  "public.profiles p on p.id = r.citizen_id where p.phone = '+66655500031'").fetchall()
+            raise AssertionError(f"the request {item!r} was not offered to anyone: {state} {theirs}")
+        conn.execute("update public.offers set status = 'withdrawn' where technician_id = %s and status = 'pending' "
+                     "and request_id <> (select id from public.repair_requests where item = %s)", [row[0], item])
+    return "0" + str(row[1]).removeprefix("+66")
+
+
+def test_citizen_technician_supervisor(split_system: SplitSystem, contexts: dict[str, BrowserContext],
+                                       photo_file: Path) -> None:  # noqa: F811 - the fixture
+    item = f"ไดร์เป่าผม-{uuid.uuid4().hex[:6]}"
+    citizen = open_signed_in(contexts["citizen"], split_system, "0655500031", "คำขอซ่อมของฉัน")
+    fill_form(citizen, item, photo_file)
+    citizen.get_by_role("button", name="ส่งคำขอซ่อม").click()
+    # Its own card on the home (the form's duplicate hint may show other requests "finding a technician").
+    expect(status_card(citizen, item, "กำลังหาช่าง")).to_be_visible(timeout=TIMEOUT)
+
+    student_phone = offered_student_phone(split_system.env["DATABASE_URL"], item)
+    student = open_signed_in(contexts["technician"], split_system, student_phone, "งานที่เสนอให้ฉัน")
+    expect(card(student, item)).to_be_visible(timeout=TIMEOUT)
+    card(student, item).get_by_role("button", name="รับงาน").click()
+    expect(student.get_by_role("button", name="เริ่มตรวจเช็ก")).to_be_visible(timeout=TIMEOUT)
+    confirm(student, "เริ่มตรวจเช็ก")
+    confirm(student, "เริ่มซ่อม")
+    with student.expect_file_chooser() as chooser:
+        student.get_by_role("button", name="เพิ่มรูปหลังซ่อม").click()
+    chooser.value.set_files(str(photo_file))
+    # Wait for the upload to finish: the screen redraws then, and keys typed meanwhile would be lost.
+    expect(student.get_by_role("img", name="รูปหลังซ่อมที่ 1")).to_be_attached(timeout=TIMEOUT)
+    type_into(student, "จำนวนชั่วโมงที่ทำงาน", "2")
+    student.get_by_role("button", name="บันทึกรายงาน").click()
+    expect(student.get_by_text("บันทึกรายงานแล้ว", exact=False).first).to_be_attached(timeout=TIMEOUT)
+    confirm(student, "ส่งให้ครูตรวจ")
+    student.screenshot(path=str(OUTPUT_DIR / "technician-job.png"))
+
+    teacher = open_signed_in(contexts["supervisor"], split_system, "0833333333", "ภาพรวมวิทยาลัย")
+    expect(card(teacher, item)).to_be_visible(timeout=TIMEOUT)
+    card(teacher, item).click()
+    expect(teacher.get_by_role("button", name="อนุมัติ")).to_be_visible(timeout=TIMEOUT)
+    expect(teacher.get_by_text("ทำงาน 2", exact=False).first).to_be_attached(timeout=TIMEOUT)
+    confirm(teacher, "อนุมัติ")
+    teacher.screenshot(path=str(OUTPUT_DIR / "supervisor-review.png"))
+
+    # The citizen never reloaded: the live event moved the card to "done".
+    expect(status_card(citizen, item, "ซ่อมเสร็จแล้ว")).to_be_visible(timeout=TIMEOUT)
+    citizen.get_by_role("button", name=f"ดูรายละเอียด {item}", exact=False).first.click()
+    citizen.get_by_role("button", name="ให้คะแนน").click()
+    citizen.get_by_role("button", name="5 ดาว").click()
+    citizen.get_by_role("button", name="ส่งคะแนน").click()
+    expect(citizen.get_by_role("button", name="ส่งคะแนน")).to_have_count(0, timeout=TIMEOUT)
+    citizen.screenshot(path=str(OUTPUT_DIR / "citizen-rated.png"))
+    stored = requests_named(split_system, "0655500031", item)
+    assert len(stored) == 1 and stored[0]["status"] == "done"
