@@ -13,7 +13,7 @@ from backend.dispatch_ticks import dispatch_ticks
 from backend.errors import install_error_handlers
 from backend.live import EventHub
 from backend.photo_store import make_photo_store
-from backend.routes import auth, catalog, college, events, health, homes, me, requests, work
+from backend.routes import admin, auth, catalog, college, events, health, homes, me, requests, work
 from backend.settings import Settings, get_settings
 
 
@@ -55,7 +55,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     )
     install_error_handlers(app)
     routers = (health.router, auth.router, me.router, catalog.router, homes.router, requests.router, work.router,
-               events.router, college.router)
+               events.router, college.router, admin.router)
     for router in routers:
         app.include_router(router)
     return app

@@ -285,3 +285,14 @@ class LedgerRow(BaseModel):
     approved_jobs: int
     hours: float
     categories: list[str]
+
+
+class WaitingRequest(RequestSummary):
+    lat: float
+    lon: float
+    province: str
+    district: str
+
+
+class DispatchBody(BaseModel):
+    college_id: uuid.UUID | None = Field(None, description="send to this college; empty: run dispatch again")

@@ -111,6 +111,10 @@ ERRORS: dict[str, Bilingual] = {
         "Each part needs a name, a quantity of at least 1 and a cost of 0 or more",
     ),
     "not_assigned": B("คุณไม่ได้เป็นช่างผู้รับงานนี้", "You are not the technician on this job"),
+    "no_fitting_student": B(
+        "ยังไม่มีนักศึกษาที่มีทักษะตรงกับงานนี้ในวิทยาลัยที่เลือก",
+        "No student at that college has a skill that fits this job",
+    ),
     "display_name_invalid": B(
         "ชื่อที่แสดงต้องมี 1–80 ตัวอักษร", "The display name must have 1–80 characters"
     ),

@@ -131,14 +131,16 @@ async def _tried_colleges(conn: Conn, request_id: uuid.UUID) -> list[uuid.UUID]:
 
 
 async def dispatch(
-    conn: Conn, request_id: uuid.UUID, now: datetime, policy: DispatchPolicy, only_college: uuid.UUID | None = None
+    conn: Conn, request_id: uuid.UUID, now: datetime, policy: DispatchPolicy, only_college: uuid.UUID | None = None,
+    only_from: tuple[RequestStatus, ...] = (S.SUBMITTED, S.OFFERED, S.NO_CENTRE),
 ) -> DispatchResult:
-    """Offer the job at the nearest fitting college not tried yet (or only at `only_college`, for a reopened job).
+    """Offer the job at the nearest fitting college not tried yet (or only at `only_college`: a reopened job, or an
+    administrator's choice). Does nothing unless the request is in one of `only_from`.
 
     `conn` is an owner transaction; the request row is locked for its length."""
     await act_as(conn, Actor.SYSTEM, None)
     status = await lock_status(conn, request_id, check_visible=False)
-    if status not in (S.SUBMITTED, S.OFFERED, S.NO_CENTRE):
+    if status not in only_from:
         return DispatchResult(status)
     req = await _request(conn, request_id)
     found: tuple[uuid.UUID, float] | None

@@ -204,3 +204,25 @@ async def test_supervisor_takes_a_job_back_and_it_is_offered_again(app_and_clock
     pending = [o for o in offers_of(database_url, rid) if o["status"] == "pending"]
     assert [o["technician_id"] for o in pending] == [area.students["dan"][0]]  # the one not offered before
     assert (await api.get(f"/requests/{rid}", headers=bearer(ace))).status_code == 404  # no longer hers
+
+
+async def test_an_admin_sends_a_waiting_request_on(app_and_clock: AppClock, area: Area) -> None:
+    api, _ = app_and_clock
+    citizen, request = await submit(api, category_code="computer")  # nobody in the area repairs computers
+    rid = request["id"]
+    admin, _ = await sign_in(api, "084-444-4444")
+    waiting = (await api.get("/admin/waiting", headers=bearer(admin))).json()
+    assert rid in [w["id"] for w in waiting]
+    nobody = await api.post(f"/requests/{rid}/dispatch", json={"college_id": str(area.near)}, headers=bearer(admin))
+    assert nobody.status_code == 409 and nobody.json()["error"]["code"] == "no_fitting_student"
+    by_citizen = await api.post(f"/requests/{rid}/dispatch", json={}, headers=bearer(citizen))
+    assert by_citizen.status_code == 403
+    assert (await api.get("/admin/waiting", headers=bearer(citizen))).status_code == 403
+    bangkok = await api.get("/colleges")
+    donmuang = next(c["id"] for c in bangkok.json() if c["code"] == "TC-DONMUANG")
+    sent = await api.post(f"/requests/{rid}/dispatch", json={"college_id": donmuang}, headers=bearer(admin))
+    assert sent.status_code == 200, sent.text
+    assert sent.json()["status"] == "offered" and sent.json()["college_name_th"] == "วิทยาลัยเทคนิคดอนเมือง"
+    assert sent.json()["timeline"][-1]["actor"] == "admin"
+    again = await api.post(f"/requests/{rid}/dispatch", json={}, headers=bearer(admin))
+    assert again.status_code == 409

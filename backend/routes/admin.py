@@ -1,0 +1,55 @@
+"""The administrator's desk: requests that no college could take, sent on by hand."""
+
+import uuid
+
+from fastapi import APIRouter
+
+from backend.db import service_tx, user_tx
+from backend.deps import IdentityDep, NowDep, PolicyDep, PoolDep, UserConn
+from backend.errors import ApiError
+from backend.schemas import DispatchBody, ErrorResponse, RequestDetail, WaitingRequest
+from backend.services import dispatch
+from backend.services.profiles import require_role
+from backend.services.request_detail import request_detail
+from backend.services.transitions import lock_status, log_event
+from shared.roles import Actor, AppRole
+from shared.statuses import RequestStatus
+
+router = APIRouter(tags=["admin"], responses={401: {"model": ErrorResponse}, 403: {"model": ErrorResponse}})
+
+
+@router.get("/admin/waiting", response_model=list[WaitingRequest])
+async def waiting(identity: IdentityDep, conn: UserConn) -> list[WaitingRequest]:
+    """Requests in "no centre in range": no college near them has a student with a fitting skill."""
+    await require_role(conn, identity.user_id, AppRole.ADMIN)
+    cur = await conn.execute(
+        """select r.id, r.category_code, cat.name_th as category_name_th, cat.name_en as category_name_en,
+                  cat.icon as category_icon, r.item, r.status, r.created_at, r.updated_at,
+                  null as college_name_th, null as college_name_en, r.lat, r.lon, r.province, r.district
+           from public.repair_requests r join public.categories cat on cat.code = r.category_code
+           where r.status = 'no_centre' order by r.created_at"""
+    )
+    return [WaitingRequest.model_validate(r) for r in await cur.fetchall()]
+
+
+@router.post("/requests/{request_id}/dispatch", response_model=RequestDetail,
+             responses={409: {"model": ErrorResponse}})
+async def send_on(
+    request_id: uuid.UUID, body: DispatchBody, identity: IdentityDep, pool: PoolDep, policy: PolicyDep, now: NowDep
+) -> RequestDetail:
+    """Send a waiting request to a chosen college (whatever the distance), or run dispatch again (e.g. after new
+    colleges were imported). 409 `no_fitting_student` when nobody there fits."""
+    async with user_tx(pool, identity.claims) as conn:
+        await require_role(conn, identity.user_id, AppRole.ADMIN)
+    async with service_tx(pool) as owner:
+        status = await lock_status(owner, request_id, check_visible=False)
+        if status != RequestStatus.NO_CENTRE:
+            raise ApiError(409, "illegal_transition", from_status=status.value, to_status=RequestStatus.OFFERED.value)
+        result = await dispatch.dispatch(owner, request_id, now, policy, only_college=body.college_id,
+                                         only_from=(RequestStatus.NO_CENTRE,))
+        if result.status != RequestStatus.OFFERED:
+            raise ApiError(409, "no_fitting_student")
+        await log_event(owner, request_id, RequestStatus.OFFERED, Actor.ADMIN, identity.user_id,
+                        "sent on by an administrator")
+    async with user_tx(pool, identity.claims) as conn:
+        return RequestDetail.model_validate(await request_detail(conn, request_id, now))
