@@ -121,3 +121,19 @@ def test_outbox_sends_once_when_the_backend_is_back(
     expect(card).to_be_visible(timeout=TIMEOUT)
     stored = requests_named(split_system, phone, item)
     assert len(stored) == 1  # sent exactly once, however many retries it took
+
+
+def test_gps_refused_points_to_the_map_pin(split_system: SplitSystem, browser: Browser) -> None:
+    """A phone that says no to location: the form explains and the map pin still works."""
+    context = browser.new_context(viewport={"width": 360, "height": 640}, locale="th-TH")  # no permission
+    page = context.new_page()
+    try:
+        sign_in(page, split_system, "0655500013")
+        page.get_by_role("button", name="แจ้งซ่อม").first.click()
+        page.get_by_role("button", name="ใช้ตำแหน่งปัจจุบัน").click()
+        expect(page.get_by_text("ไม่ได้รับอนุญาตให้ใช้ตำแหน่ง", exact=False).first).to_be_attached(timeout=TIMEOUT)
+        # The pin: a tap on the map sets the location instead.
+        page.get_by_role("button", name="แผนที่สำหรับปักหมุดตำแหน่ง").click()
+        expect(page.get_by_text("จากหมุดบนแผนที่", exact=False).first).to_be_attached(timeout=TIMEOUT)
+    finally:
+        context.close()
