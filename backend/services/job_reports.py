@@ -6,8 +6,7 @@ from typing import Any
 
 from backend.db import Conn
 from backend.errors import ApiError
-from backend.services.photo_intake import WORK_STATUSES
-from shared.statuses import RequestStatus
+from backend.services.photo_intake import require_work_in_progress
 from shared.work import check_report, parts_total
 
 
@@ -18,17 +17,7 @@ async def save_report(
     problem = check_report(hours, notes, parts)
     if problem:
         raise ApiError(400, problem)
-    row = await (
-        await owner.execute(
-            "select technician_id, status from public.repair_requests where id = %s for update", [request_id]
-        )
-    ).fetchone()
-    if row is None:
-        raise ApiError(404, "not_found")
-    if row["technician_id"] != technician_id:
-        raise ApiError(403, "not_assigned")
-    if RequestStatus(row["status"]) not in WORK_STATUSES:
-        raise ApiError(409, "illegal_transition", from_status=row["status"], to_status=row["status"])
+    await require_work_in_progress(owner, technician_id, request_id)
     clean = [{"name": p["name"].strip(), "qty": p["qty"], "cost_baht": float(p["cost_baht"])} for p in parts]
     saved = await (
         await owner.execute(

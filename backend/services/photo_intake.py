@@ -95,9 +95,15 @@ async def check_technician_may_add(conn: Conn, technician_id: uuid.UUID, request
     """After photos: only the student on the job, while the work is under way."""
     if not 0 <= idx < MAX_PHOTOS_PER_REQUEST:
         raise ApiError(400, "photo_too_many")
-    row = await (
-        await conn.execute("select technician_id, status from public.repair_requests where id = %s", [request_id])
-    ).fetchone()
+    await require_work_in_progress(conn, technician_id, request_id, lock=False)
+
+
+async def require_work_in_progress(conn: Conn, technician_id: uuid.UUID, request_id: uuid.UUID,
+                                   lock: bool = True) -> None:
+    """The caller is the student on this job and the work is under way. `lock` (owner transactions only) keeps
+    the row locked until commit so the status cannot move meanwhile."""
+    query = "select technician_id, status from public.repair_requests where id = %s"
+    row = await (await conn.execute(query + (" for update" if lock else ""), [request_id])).fetchone()
     if row is None:
         raise ApiError(404, "not_found")
     if row["technician_id"] != technician_id:
