@@ -27,7 +27,7 @@ CHROMIUM_ARGS = [
 ]
 
 
-def _free_port() -> int:
+def free_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         port: int = s.getsockname()[1]
@@ -45,7 +45,7 @@ class RunningSystem:
 @contextmanager
 def run_system(data_dir: Path, log_name: str) -> Iterator[RunningSystem]:
     """`fixit-backend dev`, exactly what `./fixit run` starts, on free ports; Ctrl-C (SIGINT) at the end."""
-    backend_port, app_port = _free_port(), _free_port()
+    backend_port, app_port = free_port(), free_port()
     OUTPUT_DIR.mkdir(exist_ok=True)
     log_path = OUTPUT_DIR / log_name
     env = {k: v for k, v in os.environ.items() if k != "DATABASE_URL"}
@@ -58,7 +58,7 @@ def run_system(data_dir: Path, log_name: str) -> Iterator[RunningSystem]:
         )
         system = RunningSystem(f"http://127.0.0.1:{app_port}/", f"http://127.0.0.1:{backend_port}", log_path, proc)
         try:
-            _wait_ready(proc, f"{system.api_url}/health", system.app_url, log_path=log_path)
+            wait_ready(proc, f"{system.api_url}/health", system.app_url, log_path=log_path)
             yield system
         finally:
             if proc.poll() is None:
@@ -77,7 +77,7 @@ def system() -> Iterator[RunningSystem]:
     shutil.rmtree(data_dir, ignore_errors=True)
 
 
-def _wait_ready(proc: subprocess.Popen[bytes], *urls: str, log_path: Path, timeout: float = 120) -> None:
+def wait_ready(proc: subprocess.Popen[bytes], *urls: str, log_path: Path, timeout: float = 120) -> None:
     deadline = time.monotonic() + timeout
     pending = list(urls)
     while pending and time.monotonic() < deadline:
@@ -160,7 +160,7 @@ class SplitSystem:
                  "--port", str(self.backend_port)],
                 cwd=PROJECT_ROOT, env=self.env, stdout=log, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL,
             )
-        _wait_ready(self.backend, f"{self.api_url}/health", log_path=self.log_path)
+        wait_ready(self.backend, f"{self.api_url}/health", log_path=self.log_path)
 
     def stop_backend(self) -> None:
         """Gone at once, as in an outage: killed, not shut down politely."""
@@ -172,7 +172,7 @@ class SplitSystem:
 
 @pytest.fixture(scope="module")
 def split_system(database_url: str) -> Iterator[SplitSystem]:
-    backend_port, app_port = _free_port(), _free_port()
+    backend_port, app_port = free_port(), free_port()
     data_dir = Path(tempfile.mkdtemp(prefix="fixit-split-"))
     api_url = f"http://127.0.0.1:{backend_port}"
     env = {**os.environ, "DATABASE_URL": database_url, "FIXIT_JWT_SECRET": "e2e-" + "s" * 40,
@@ -187,7 +187,7 @@ def split_system(database_url: str) -> Iterator[SplitSystem]:
     system = SplitSystem(f"http://127.0.0.1:{app_port}/", api_url, backend_port, env, log_path, app)
     try:
         system.start_backend()
-        _wait_ready(app, system.app_url, log_path=log_path)
+        wait_ready(app, system.app_url, log_path=log_path)
         yield system
     finally:
         try:
