@@ -124,6 +124,7 @@ class OfferCard(BaseModel):
     distance_km: float
     created_at: datetime
     expires_at: datetime
+    photo_count: int = Field(0, description="before photos: GET /requests/{request_id}/photos/before/{idx}")
 
 
 class CollegeQueue(BaseModel):

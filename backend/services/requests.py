@@ -30,7 +30,7 @@ async def technician_jobs(conn: Conn, technician_id: uuid.UUID) -> list[dict[str
 async def technician_offers(conn: Conn) -> list[dict[str, Any]]:
     cur = await conn.execute(
         "select offer_id, request_id, offer_status, category_code, item, province, district, "
-        "distance_km::float as distance_km, created_at, expires_at from public.my_offer_cards() limit 200"
+        "distance_km::float as distance_km, created_at, expires_at, photo_count from public.my_offer_cards() limit 200"
     )
     return await cur.fetchall()
 

@@ -5,6 +5,7 @@ from typing import Any
 
 from tests.helpers import bearer, sign_in
 from tests.integration.dispatch_area import AppClock, Area, submit
+from tests.integration.test_photos_api import jpeg_with_gps
 from tests.integration.test_rls import as_user
 
 
@@ -66,3 +67,18 @@ async def test_the_duplicate_hint_shows_what_and_how_far_never_who(app_and_clock
     other_kind = await api.get("/requests/duplicates", params={"category_code": "plumbing", "lat": 19.3000,
                                                                "lon": 97.9700}, headers=bearer(other))
     assert all(h["item"] != request["item"] for h in other_kind.json())
+
+
+async def test_an_offered_student_may_look_at_the_photos_only(app_and_clock: AppClock, area: Area) -> None:
+    api, _ = app_and_clock
+    citizen, request = await submit(api)
+    rid = request["id"]
+    photo = {"file": ("a.jpg", jpeg_with_gps((400, 300)), "image/jpeg")}
+    assert (await api.put(f"/requests/{rid}/photos/0", files=photo, headers=bearer(citizen))).status_code == 201
+    ace, _ = await sign_in(api, area.students["ace"][1])
+    card = next(o for o in (await api.get("/technician/offers", headers=bearer(ace))).json() if o["request_id"] == rid)
+    assert card["photo_count"] == 1
+    assert (await api.get(f"/requests/{rid}/photos/before/0?thumb=true", headers=bearer(ace))).status_code == 200
+    assert (await api.get(f"/requests/{rid}", headers=bearer(ace))).status_code == 404  # not the phone or address
+    dan, _ = await sign_in(api, area.students["dan"][1])  # same college, not offered this job
+    assert (await api.get(f"/requests/{rid}/photos/before/0", headers=bearer(dan))).status_code == 404
