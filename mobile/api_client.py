@@ -23,6 +23,7 @@ from mobile.models import (
     SupervisorQueue,
     TechnicianItem,
     UploadedPhoto,
+    WaitingRequest,
     WorkDetail,
     WorkReport,
 )
@@ -52,6 +53,7 @@ _DASHBOARD = TypeAdapter(SupervisorDashboard)
 _TECHNICIANS = TypeAdapter(list[TechnicianItem])
 _TECHNICIAN = TypeAdapter(TechnicianItem)
 _LEDGER = TypeAdapter(list[LedgerRow])
+_WAITING = TypeAdapter(list[WaitingRequest])
 
 
 @dataclass(frozen=True)
@@ -268,6 +270,20 @@ class ApiClient:
             raise ValueError(name)
         response = await self._send("GET", f"/supervisor/{name}.csv")
         return response.content
+
+    # --- the admin's tools ---------------------------------------------------------------------------
+
+    async def admin_waiting(self) -> list[WaitingRequest]:
+        """Requests in status no_centre: no college in range took them."""
+        return _parse(_WAITING, await self._call("GET", "/admin/waiting"))
+
+    async def dispatch(self, request_id: UUID, college_id: UUID | None) -> RequestDetail:
+        """Send a waiting request to a college, or (college_id None) run the automatic matching again.
+
+        409 no_fitting_student: no student of that college has the skills; 409 illegal_transition: it moved on.
+        """
+        body = {"college_id": None if college_id is None else str(college_id)}
+        return _parse(_REQUEST_DETAIL, await self._call("POST", f"/requests/{request_id}/dispatch", json=body))
 
     async def _call(
         self,

@@ -2,6 +2,7 @@
 
 from datetime import UTC, datetime, timedelta, timezone
 
+from shared.phone import InvalidPhone, national_format, normalize_thai_phone
 from shared.text import Locale
 
 # Thailand has one time zone and no daylight saving, so a fixed offset is exact.
@@ -33,3 +34,11 @@ def format_datetime(moment: datetime, locale: Locale) -> str:
 def format_km(km: float) -> str:
     """One decimal below 10 km, where it matters for a walk or a ride; whole kilometres above."""
     return f"{km:.1f}" if km < 10 else f"{km:.0f}"
+
+
+def format_phone(phone: str) -> str:
+    """+66812345678 -> 081-234-5678 for reading; a number that is not a Thai one is shown as it came."""
+    try:
+        return national_format(normalize_thai_phone(phone))
+    except InvalidPhone:
+        return phone

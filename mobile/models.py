@@ -106,6 +106,15 @@ class PhotoRef(Payload):
     bytes: int = 0
 
 
+class WaitingRequest(RequestSummary):
+    """A request no centre took (status no_centre), as the admin sees it: where it is, to pick a college."""
+
+    lat: float | None = None
+    lon: float | None = None
+    province: str | None = None
+    district: str | None = None
+
+
 class RequestAction(StrEnum):
     """What the caller may do with a request now; the server decides and lists them."""
 

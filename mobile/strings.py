@@ -13,6 +13,26 @@ EXTRA_UI: dict[str, Bilingual] = {
     "colleges_count": B("วิทยาลัยในระบบ {count} แห่ง", "Colleges in the system: {count}"),
     "admin_empty": B("ยังไม่มีวิทยาลัยในระบบ", "No colleges yet"),
     "service_radius": B("ให้บริการในรัศมี {km} กม.", "Serves within {km} km"),
+    # --- admin: requests waiting for a centre ---
+    "waiting_title": B("รอศูนย์รับงาน", "Waiting for a centre"),
+    "waiting_empty": B("ไม่มีคำขอที่รอศูนย์รับงาน", "No requests waiting for a centre"),
+    "dispatch_to_college": B("ส่งให้วิทยาลัย", "Send to a college"),
+    "retry_dispatch": B("ลองจับคู่ใหม่", "Try matching again"),
+    "pick_college_title": B("เลือกวิทยาลัยสำหรับ {item}", "Choose a college for {item}"),
+    "pick_college_hint": B("เรียงจากใกล้ที่สุด", "Nearest first"),
+    "college_distance": B("{name} · {km} กม.", "{name} · {km} km"),
+    "area_unknown": B("ไม่ระบุพื้นที่", "Area not given"),
+    "dispatched": B("ส่งงาน {item} ให้ {college} แล้ว", "Sent {item} to {college}"),
+    "redispatched": B("จับคู่ {item} ใหม่แล้ว", "Matched {item} again"),
+    # --- the display name prompt ---
+    "name_prompt_title": B("ตั้งชื่อที่แสดง", "Set your display name"),
+    "name_prompt_hint": B(
+        "ชื่อนี้จะแสดงให้ช่างและครูเห็น", "Technicians and supervisors will see this name"
+    ),
+    "display_name_label": B("ชื่อที่แสดง", "Display name"),
+    "save_name": B("บันทึกชื่อ", "Save name"),
+    "name_saved": B("บันทึกชื่อแล้ว", "Name saved"),
+    "my_phone": B("เบอร์โทร {phone}", "Phone {phone}"),
     "offer_expires": B("ตอบรับภายใน {time}", "Answer by {time}"),
     "area": B("{district}, {province}", "{district}, {province}"),
     "requests_count": B("ทั้งหมด {count} รายการ", "{count} in total"),

@@ -9,10 +9,10 @@ from uuid import UUID
 from mobile.api_client import ApiClient, ApiError
 from mobile.geocoding import ReverseGeocoder
 from mobile.live import LiveEvents, ServerEvent, request_event
-from mobile.models import SignedIn
+from mobile.models import Profile, SignedIn
 from mobile.outbox import MemoryOutboxStorage, Outbox, OutboxItem, OutboxStorage, Sleep
 from mobile.strings import EXTRA_UI
-from mobile.viewmodels.home import CitizenHome, HomeViewModel, SupervisorHome, TechnicianHome, home_for
+from mobile.viewmodels.home import AdminHome, CitizenHome, HomeViewModel, SupervisorHome, TechnicianHome, home_for
 from mobile.viewmodels.job import JobViewModel
 from mobile.viewmodels.login import LoginViewModel
 from mobile.viewmodels.observable import Observable
@@ -157,11 +157,17 @@ class AppViewModel(Observable):
             return
         self.session.update_profile(profile)
 
+    async def _profile_saved(self, profile: Profile) -> None:
+        """A name set on the home survives a reload: the stored session gets the new profile."""
+        if self.session.token is not None:
+            await self._store.save(StoredSession(self.session.token, profile))
+
     async def _open_home(self) -> None:
         profile = self.session.profile
         assert profile is not None
         home = home_for(profile.role, self._api, self.session, on_auth_lost=self._auth_lost, on_sign_out=self.sign_out)
         home.on_change.append(self._changed)
+        home.on_profile_saved = self._profile_saved
         self._stop_background()
         if isinstance(home, CitizenHome):
             home.on_new_request = self.open_request_form
@@ -220,7 +226,7 @@ class AppViewModel(Observable):
         if isinstance(home, CitizenHome):
             if any(str(r.id) == request_id for r in home.requests):
                 await home.load()
-        elif isinstance(home, TechnicianHome | SupervisorHome):
+        elif isinstance(home, TechnicianHome | SupervisorHome | AdminHome):
             await home.load()
 
     async def poll(self) -> None:

@@ -9,13 +9,15 @@ from enum import StrEnum
 from uuid import UUID
 
 from mobile.api_client import ApiClient, ApiError
-from mobile.models import Category, College, Offer, Profile, RequestSummary, SupervisorDashboard
+from mobile.models import Category, College, Offer, Profile, RequestSummary, SupervisorDashboard, WaitingRequest
 from mobile.outbox import Outbox, OutboxItem
 from mobile.strings import EXTRA_UI
 from mobile.viewmodels.observable import Observable
 from mobile.viewmodels.session import Session
+from shared.display_names import clean_display_name
+from shared.geo import Point, distance_km
 from shared.roles import AppRole
-from shared.text import UI, Bilingual, role_label
+from shared.text import UI, Bilingual, error_text, role_label
 
 AuthLost = Callable[[ApiError], Awaitable[None]]
 SignOut = Callable[[], Awaitable[None]]
@@ -45,6 +47,13 @@ class HomeViewModel(Observable, ABC):
         self._on_sign_out = on_sign_out
         self.state = LoadState.IDLE
         self._error: ApiError | None = None
+        # The display name prompt, shown on every home while the profile has no name.
+        self.name_input = ""
+        self.name_busy = False
+        self._name_error: Bilingual | None = None
+        self._name_saved = False
+        # Set by the app: keeps the device's stored profile in step with a saved name.
+        self.on_profile_saved: Callable[[Profile], Awaitable[None]] | None = None
 
     @property
     def profile(self) -> Profile:
@@ -53,7 +62,58 @@ class HomeViewModel(Observable, ABC):
 
     @property
     def greeting(self) -> str:
-        return UI["hello"].format(name=self.profile.display_name).in_(self._session.locale)
+        """"สวัสดี สมชาย", or just "สวัสดี" while the person has no display name yet."""
+        name = self.profile.display_name.strip()
+        return UI["hello"].format(name=name).in_(self._session.locale).strip()
+
+    # --- the display name prompt ----------------------------------------------------------------------
+
+    @property
+    def needs_name(self) -> bool:
+        return not self.profile.display_name.strip()
+
+    @property
+    def name_error(self) -> str | None:
+        return None if self._name_error is None else self._name_error.in_(self._session.locale)
+
+    @property
+    def name_notice(self) -> str | None:
+        """"บันทึกชื่อแล้ว" once, after the prompt was answered."""
+        return EXTRA_UI["name_saved"].in_(self._session.locale) if self._name_saved and not self.needs_name else None
+
+    def set_name_input(self, value: str) -> None:
+        self.name_input = value
+        self._name_error = None
+
+    async def save_name(self) -> None:
+        """PATCH /me with the typed name; the greeting uses it at once."""
+        if self.name_busy:
+            return
+        name = clean_display_name(self.name_input)  # the backend's own rule: 1–80 characters, no controls
+        if name is None:
+            self._name_error = error_text("display_name_invalid")
+            self._changed()
+            return
+        self.name_busy = True
+        self._name_error = None
+        self._changed()
+        try:
+            profile = await self._api.update_me(display_name=name)
+        except ApiError as exc:
+            self.name_busy = False
+            if exc.is_auth_lost:
+                await self._on_auth_lost(exc)
+                return
+            self._name_error = exc.text  # kept in both languages: a language switch re-renders it
+            self._changed()
+            return
+        self.name_busy = False
+        self.name_input = ""
+        self._name_saved = True
+        self._session.update_profile(profile)
+        if self.on_profile_saved is not None:
+            await self.on_profile_saved(profile)
+        self._changed()
 
     @property
     def role_text(self) -> str:
@@ -347,20 +407,112 @@ class SupervisorHome(HomeViewModel):
         self.categories = {c.code: c for c in categories}
 
 
+@dataclass(frozen=True)
+class CollegeChoice:
+    college: College
+    km: float | None  # None when the request has no location
+
+
 class AdminHome(HomeViewModel):
+    """The admin's home: requests no centre took (to send on by hand), then the colleges overview."""
+
     role = AppRole.ADMIN
 
     def __init__(self, api: ApiClient, session: Session, *, on_auth_lost: AuthLost, on_sign_out: SignOut) -> None:
         super().__init__(api, session, on_auth_lost=on_auth_lost, on_sign_out=on_sign_out)
         self.colleges: list[College] = []
+        self.waiting: list[WaitingRequest] = []
+        self.picking: UUID | None = None  # the waiting request whose college picker is open
+        self.busy: UUID | None = None  # the request being dispatched
+        self._notice: Bilingual | None = None
+        self._notice_is_error = False
 
     @property
     def is_empty(self) -> bool:
         return not self.colleges
 
+    @property
+    def notice(self) -> str | None:
+        return None if self._notice is None else self._notice.in_(self._session.locale)
+
+    @property
+    def notice_is_error(self) -> bool:
+        return self._notice_is_error
+
+    def area(self, request: WaitingRequest) -> str:
+        parts = [p for p in (request.district, request.province) if p]
+        return ", ".join(parts) if parts else EXTRA_UI["area_unknown"].in_(self._session.locale)
+
+    def choices(self, request: WaitingRequest) -> list[CollegeChoice]:
+        """Every college, nearest to the request first; without a location, in the backend's order."""
+        if request.lat is None or request.lon is None:
+            return [CollegeChoice(c, None) for c in self.colleges]
+        where = Point(request.lat, request.lon)
+        ranked = [CollegeChoice(c, distance_km(where, Point(c.lat, c.lon))) for c in self.colleges]
+        return sorted(ranked, key=lambda choice: choice.km or 0.0)
+
+    @property
+    def picking_request(self) -> WaitingRequest | None:
+        return next((r for r in self.waiting if r.id == self.picking), None)
+
+    def open_picker(self, request_id: UUID) -> None:
+        self.picking = request_id
+        self._notice = None
+        self._changed()
+
+    def close_picker(self) -> None:
+        self.picking = None
+        self._changed()
+
+    async def dispatch(self, request_id: UUID, college_id: UUID | None) -> None:
+        """Send the request to a college (None: run the automatic matching again), then show the fresh list.
+
+        On a 409 the server's words show (no_fitting_student: "ยังไม่มีนักศึกษาที่มีทักษะตรงกับงานนี้…") and
+        the picker stays open, so another college can be chosen.
+        """
+        if self.busy is not None:
+            return
+        request = next((r for r in self.waiting if r.id == request_id), None)
+        self.busy = request_id
+        self._notice = None
+        self._changed()
+        try:
+            await self._api.dispatch(request_id, college_id)
+        except ApiError as exc:
+            self.busy = None
+            if exc.is_auth_lost:
+                await self._on_auth_lost(exc)
+                return
+            self._show(exc.text, error=True)
+            if exc.code != "no_fitting_student":
+                await self.load()  # it moved on (illegal_transition) or something else changed: show what is true
+            return
+        self.busy = None
+        self.picking = None
+        item = request.item if request is not None else ""
+        college = next((c for c in self.colleges if c.id == college_id), None)
+        if college is None:
+            self._show(EXTRA_UI["redispatched"].format(item=item))
+        else:
+            self._show(Bilingual(
+                EXTRA_UI["dispatched"].th.format(item=item, college=college.name_th),
+                EXTRA_UI["dispatched"].en.format(item=item, college=college.name_en),
+            ))
+        await self.load()
+
+    def _show(self, text: Bilingual, *, error: bool = False) -> None:
+        self._notice = text
+        self._notice_is_error = error
+        self._changed()
+
     async def _fetch(self) -> None:
-        # Kept in the backend's order: sorting Thai by code point misplaces leading vowels (เ, แ, โ).
-        self.colleges = await self._api.colleges()
+        # Colleges kept in the backend's order: sorting Thai by code point misplaces leading vowels (เ, แ, โ).
+        # The waiting list oldest first: the request waiting longest is handled first.
+        colleges, waiting = await asyncio.gather(self._api.colleges(), self._api.admin_waiting())
+        self.colleges = colleges
+        self.waiting = sorted(waiting, key=lambda r: r.created_at)
+        if self.picking is not None and self.picking_request is None:
+            self.picking = None  # dispatched elsewhere meanwhile
 
 
 HOMES: dict[AppRole, type[HomeViewModel]] = {

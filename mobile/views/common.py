@@ -4,11 +4,12 @@ from collections.abc import Awaitable, Callable
 
 import flet as ft
 
-from mobile.formatting import format_date
+from mobile.formatting import format_date, format_phone
 from mobile.models import RequestSummary
 from mobile.strings import t
 from mobile.viewmodels.home import HomeViewModel, LoadState
 from mobile.views.status import status_chip
+from shared.display_names import MAX_LENGTH
 from shared.text import Locale, ui
 
 Action = Callable[[], Awaitable[None]]
@@ -84,16 +85,64 @@ def load_state(vm: HomeViewModel, locale: Locale) -> ft.Control | None:
 
 
 def greeting(vm: HomeViewModel, locale: Locale) -> ft.Control:
-    return ft.Row(
+    """Hello and role (and my phone), sign out; while the profile has no name, the prompt to set one."""
+    about: list[ft.Control] = [heading(vm.greeting, size=22), muted(vm.role_text)]
+    if vm.profile.phone:
+        about.append(muted(t("my_phone", locale, phone=format_phone(vm.profile.phone))))
+    row = ft.Row(
         [
-            ft.Column(
-                [heading(vm.greeting, size=22), muted(vm.role_text)],
-                spacing=2,
-                expand=True,
-            ),
+            ft.Column(about, spacing=2, expand=True),
             ft.TextButton(ui("sign_out", locale), icon=ft.Icons.LOGOUT, on_click=vm.sign_out),
         ],
         vertical_alignment=ft.CrossAxisAlignment.START,
+    )
+    if vm.needs_name:
+        return ft.Column([row, name_prompt(vm, locale)], spacing=12)
+    if vm.name_notice:
+        return ft.Column(
+            [row, ft.Semantics(live_region=True, content=ft.Text(vm.name_notice, color=ft.Colors.PRIMARY))],
+            spacing=12,
+        )
+    return row
+
+
+def name_prompt(vm: HomeViewModel, locale: Locale) -> ft.Control:
+    """A small card: "ตั้งชื่อที่แสดง", the name field and "บันทึกชื่อ" (PATCH /me)."""
+
+    def typed(e: ft.Event[ft.TextField]) -> None:
+        vm.set_name_input(e.control.value)
+
+    return ft.Card(
+        content=ft.Container(
+            padding=12,
+            content=ft.Column(
+                [
+                    heading(t("name_prompt_title", locale), size=16),
+                    muted(t("name_prompt_hint", locale)),
+                    ft.TextField(
+                        label=t("display_name_label", locale),
+                        value=vm.name_input,
+                        error=vm.name_error,
+                        error_max_lines=3,
+                        max_length=MAX_LENGTH,
+                        capitalization=ft.TextCapitalization.WORDS,
+                        autofill_hints=ft.AutofillHint.NAME,
+                        read_only=vm.name_busy,
+                        on_change=typed,
+                        on_submit=vm.save_name,
+                    ),
+                    ft.Row(
+                        [
+                            ft.FilledButton(
+                                t("save_name", locale), icon=ft.Icons.SAVE, disabled=vm.name_busy,
+                                on_click=vm.save_name,
+                            )
+                        ]
+                    ),
+                ],
+                spacing=8,
+            ),
+        )
     )
 
 

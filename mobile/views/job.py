@@ -3,7 +3,7 @@
 import flet as ft
 
 from mobile.device import Device
-from mobile.formatting import format_datetime
+from mobile.formatting import format_datetime, format_phone
 from mobile.models import WorkDetail
 from mobile.strings import t
 from mobile.viewmodels.home import LoadState
@@ -76,7 +76,7 @@ def _contact(vm: JobViewModel, detail: WorkDetail, locale: Locale, device: Devic
         return []
     lines: list[ft.Control] = [ft.Text(t("contact_title", locale), weight=ft.FontWeight.W_600)]
     if detail.contact_phone:
-        lines.append(ft.Text(t("contact_phone", locale, phone=detail.contact_phone), selectable=True))
+        lines.append(ft.Text(t("contact_phone", locale, phone=format_phone(detail.contact_phone)), selectable=True))
     if detail.address:
         lines.append(ft.Text(t("address", locale, address=detail.address), selectable=True))
     buttons: list[ft.Control] = []

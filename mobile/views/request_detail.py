@@ -2,7 +2,7 @@
 
 import flet as ft
 
-from mobile.formatting import format_datetime
+from mobile.formatting import format_datetime, format_phone
 from mobile.models import RequestAction, RequestDetail
 from mobile.strings import t
 from mobile.viewmodels.home import LoadState
@@ -82,6 +82,8 @@ def _summary(detail: RequestDetail, locale: Locale) -> list[ft.Control]:
         controls.append(muted(t("no_centre_text", locale)))
     if detail.technician_first_name:
         controls.append(ft.Text(t("technician_name", locale, name=detail.technician_first_name)))
+    if detail.contact_phone:
+        controls.append(ft.Text(t("contact_phone", locale, phone=format_phone(detail.contact_phone)), selectable=True))
     if detail.rating:
         controls.append(ft.Text(t("your_rating", locale, stars=detail.rating)))
     return controls

@@ -80,7 +80,7 @@ async def test_sign_in_opens_the_citizen_home_with_its_requests() -> None:
     [
         ("technician", TechnicianHome, {"GET /technician/offers", "GET /technician/jobs", "GET /categories"}),
         ("supervisor", SupervisorHome, {"GET /supervisor/dashboard", "GET /categories"}),
-        ("admin", AdminHome, {"GET /colleges"}),
+        ("admin", AdminHome, {"GET /colleges", "GET /admin/waiting"}),
     ],
 )
 async def test_each_role_gets_its_own_home(role: str, home_type: type, paths: set[str]) -> None:

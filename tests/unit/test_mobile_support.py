@@ -6,6 +6,7 @@ backend side; imported as tests.unit.test_mobile_support.
 
 import dataclasses
 import json
+import re
 from collections.abc import Callable, Iterator
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -34,6 +35,7 @@ COLLEGE = {
     "name_en": "Chiang Mai Technical College",
 }
 NOW = datetime(2026, 11, 25, 6, 0, tzinfo=UTC)
+DISPATCH = re.compile(r"^/requests/([0-9a-f-]{36})/dispatch$")
 
 
 def error_response(status: int, code: str, **values: object) -> httpx.Response:
@@ -70,6 +72,11 @@ class FakeBackend:
         self.tokens: dict[str, str] = {}  # token -> role
         self.locales: dict[str, str] = {}  # role -> locale stored in the profile
         self.overrides: dict[tuple[str, str], Handler] = {}
+        self.display_names: dict[str, str] = {}  # role -> a display name set with PATCH /me ("" = none yet)
+        # The admin's requests in status no_centre, and what POST /requests/{id}/dispatch got and answers.
+        self.waiting: list[dict[str, Any]] = []
+        self.dispatch_bodies: list[dict[str, Any]] = []
+        self.dispatch_error: str | None = None  # e.g. "no_fitting_student": answered with a 409
         self.my_requests = [
             request_summary("หม้อหุงข้าว", "repairing", days_ago=1),
             request_summary("พัดลม", "offered", days_ago=3),
@@ -130,8 +137,8 @@ class FakeBackend:
         return {
             "id": str(uuid4()),
             "role": role,
-            "display_name": {"citizen": "สมชาย ใจดี", "technician": "วิชัย", "supervisor": "ครูสมศรี"}.get(
-                role, "ผู้ดูแล"
+            "display_name": self.display_names.get(
+                role, {"citizen": "สมชาย ใจดี", "technician": "วิชัย", "supervisor": "ครูสมศรี"}.get(role, "ผู้ดูแล")
             ),
             "phone": normalize_thai_phone(PHONES[role]),
             "locale": self.locales.get(role, "th"),
@@ -165,7 +172,14 @@ class FakeBackend:
             body = json.loads(request.content)
             if "locale" in body:
                 self.locales[role] = body["locale"]
+            if "display_name" in body:
+                name = " ".join(str(body["display_name"]).split())
+                if not 1 <= len(name) <= 80:
+                    return error_response(400, "display_name_invalid")
+                self.display_names[role] = name
             return httpx.Response(200, json=self.profile(role))
+        if request.method == "POST" and DISPATCH.match(request.url.path):
+            return self._dispatch(request, role)
         owner = {
             "/requests/mine": "citizen",
             "/technician/offers": "technician",
@@ -173,6 +187,7 @@ class FakeBackend:
             "/supervisor/queue": "supervisor",
             "/supervisor/dashboard": "supervisor",
             "/colleges": None,
+            "/admin/waiting": "admin",
         }
         if request.url.path not in owner:
             return error_response(404, "not_found")
@@ -191,8 +206,28 @@ class FakeBackend:
                 "quality_check": self.quality_check,
             },
             "/colleges": self.colleges,
+            "/admin/waiting": self.waiting,
         }[request.url.path]
         return httpx.Response(200, json=data)
+
+    def _dispatch(self, request: httpx.Request, role: str) -> httpx.Response:
+        if role != "admin":
+            return error_response(403, "forbidden_role")
+        match = DISPATCH.match(request.url.path)
+        assert match is not None
+        body = json.loads(request.content)
+        assert set(body) == {"college_id"}, body
+        self.dispatch_bodies.append(body)
+        waiting = next((w for w in self.waiting if w["id"] == match.group(1)), None)
+        if waiting is None:
+            return error_response(409, "illegal_transition", from_status="offered", to_status="offered")
+        if self.dispatch_error is not None:
+            return error_response(409, self.dispatch_error)
+        self.waiting.remove(waiting)
+        college = next((c for c in self.colleges if c["id"] == body["college_id"]), self.colleges[0])
+        detail = {**waiting, "status": "offered", "college_name_th": college["name_th"],
+                  "college_name_en": college["name_en"]}
+        return httpx.Response(200, json=detail)
 
     def _role(self, request: httpx.Request) -> str | None:
         header = request.headers.get("authorization", "")
@@ -284,3 +319,16 @@ def button_named(control: object, name: str) -> ft.BaseControl:
     ]
     assert len(buttons) == 1, f"expected one button {name!r}, found {len(buttons)} in {texts(control)}"
     return buttons[0]
+
+
+def waiting_request(item: str, lat: float | None, lon: float | None, *, days_ago: int = 0) -> dict[str, Any]:
+    """A request no centre took (GET /admin/waiting): a summary with where it is."""
+    return {
+        **request_summary(item, "no_centre", days_ago=days_ago),
+        "college_name_th": None,
+        "college_name_en": None,
+        "lat": lat,
+        "lon": lon,
+        "province": "ลำพูน",
+        "district": "เมืองลำพูน",
+    }

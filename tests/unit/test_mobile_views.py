@@ -191,8 +191,8 @@ async def test_admin_home() -> None:
     vm = await signed_in("admin")
     tree = app_view(vm)
     shown = texts(tree)
-    for expected in ("ภาพรวมระบบ", "ผู้ดูแลระบบ", "วิทยาลัยในระบบ 1 แห่ง", "วิทยาลัยเทคนิคเชียงใหม่",
-                     "ให้บริการในรัศมี 30 กม."):
+    for expected in ("รอศูนย์รับงาน", "ไม่มีคำขอที่รอศูนย์รับงาน", "ภาพรวมระบบ", "ผู้ดูแลระบบ",
+                     "วิทยาลัยในระบบ 1 แห่ง", "วิทยาลัยเทคนิคเชียงใหม่", "ให้บริการในรัศมี 30 กม."):
         assert expected in shown, expected
     assert_accessible(tree)
 

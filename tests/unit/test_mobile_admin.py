@@ -1,0 +1,299 @@
+"""The admin's waiting list (send a request no centre took to a college), the display name prompt, phone formats."""
+
+import json
+from types import SimpleNamespace
+from typing import Any
+from uuid import UUID, uuid4
+
+import flet as ft
+import httpx
+
+from mobile.api_client import ApiClient
+from mobile.formatting import format_phone
+from mobile.live import ServerEvent
+from mobile.viewmodels.app import AppViewModel
+from mobile.viewmodels.home import AdminHome, CitizenHome, HomeViewModel, TechnicianHome
+from mobile.views.admin import admin_home_view
+from mobile.views.frame import app_view
+from shared.geo import Point, distance_km
+from shared.text import Locale, error_text
+from tests.unit.test_mobile_app_flow import sign_in
+from tests.unit.test_mobile_detail import DetailBackend, open_detail
+from tests.unit.test_mobile_support import (
+    BASE_URL,
+    COLLEGE,
+    FakeBackend,
+    MemoryStore,
+    button_named,
+    error_response,
+    find,
+    texts,
+    waiting_request,
+)
+from tests.unit.test_mobile_views import assert_accessible, signed_in
+from tests.unit.test_mobile_work import technician_job
+
+LAMPHUN = (18.58, 99.01)
+NO_FITTING_TH = "ยังไม่มีนักศึกษาที่มีทักษะตรงกับงานนี้ในวิทยาลัยที่เลือก"
+
+
+def college(code: str, name_th: str, name_en: str, lat: float, lon: float) -> dict[str, Any]:
+    return {"id": str(uuid4()), "code": code, "name_th": name_th, "name_en": name_en, "province_th": name_th,
+            "province_en": name_en, "region": "north", "lat": lat, "lon": lon, "service_radius_km": 30,
+            "coordinates_approximate": False}
+
+
+class AdminBackend(FakeBackend):
+    """Three colleges (Bangkok first, so the backend's order is not the distance order) and two waiting requests."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.bangkok = college("1001", "วิทยาลัยเทคนิคกรุงเทพ", "Bangkok Technical College", 13.75, 100.50)
+        self.lamphun = college("5101", "วิทยาลัยเทคนิคลำพูน", "Lamphun Technical College", 18.57, 99.02)
+        self.colleges = [self.bangkok, *self.colleges, self.lamphun]
+        self.waiting = [
+            waiting_request("ปั๊มน้ำ", *LAMPHUN, days_ago=1),
+            waiting_request("เครื่องซักผ้า", None, None, days_ago=2),
+        ]
+
+
+async def admin_home(backend: AdminBackend) -> tuple[AppViewModel, AdminHome]:
+    app = await signed_in("admin", backend)
+    home = app.home
+    assert isinstance(home, AdminHome)
+    return app, home
+
+
+def home_of(app: AppViewModel) -> HomeViewModel:
+    assert app.home is not None
+    return app.home
+
+
+async def test_waiting_list_shows_each_request_with_its_buttons() -> None:
+    backend = AdminBackend()
+    app, home = await admin_home(backend)
+    # Oldest first: the one waiting longest is handled first.
+    assert [r.item for r in home.waiting] == ["เครื่องซักผ้า", "ปั๊มน้ำ"]
+    tree = app_view(app)
+    shown = texts(tree)
+    for expected in ("รอศูนย์รับงาน", "ปั๊มน้ำ", "เครื่องซักผ้า", "เครื่องใช้ไฟฟ้า", "เมืองลำพูน, ลำพูน",
+                     "ส่งเมื่อ 24 พ.ย. 2569", "ยังไม่มีศูนย์ในพื้นที่", "ภาพรวมระบบ", "วิทยาลัยในระบบ 3 แห่ง"):
+        assert any(expected in s for s in shown), expected
+    # The waiting section comes before the colleges overview.
+    assert shown.index("รอศูนย์รับงาน") < shown.index("ภาพรวมระบบ")
+    assert len([b for b in find(tree, ft.FilledButton) if b.content == "ส่งให้วิทยาลัย"]) == 2
+    assert len([b for b in find(tree, ft.OutlinedButton) if b.content == "ลองจับคู่ใหม่"]) == 2
+    assert_accessible(tree)
+
+
+async def test_picker_lists_colleges_nearest_first_and_dispatch_sends_the_college() -> None:
+    backend = AdminBackend()
+    app, home = await admin_home(backend)
+    pump = next(r for r in home.waiting if r.item == "ปั๊มน้ำ")
+    tree = admin_home_view(home, Locale.TH)
+    first_send = [b for b in find(tree, ft.FilledButton) if b.content == "ส่งให้วิทยาลัย"][1]  # ปั๊มน้ำ is second
+    await first_send.on_click()
+    assert home.picking == pump.id
+    tree = app_view(app)
+    assert "เลือกวิทยาลัยสำหรับ ปั๊มน้ำ" in texts(tree)
+    labels = [b.content for b in find(tree, ft.OutlinedButton) if str(b.content).startswith("วิทยาลัย")]
+    where = Point(*LAMPHUN)
+    km = {c.name_th: distance_km(where, Point(c.lat, c.lon)) for c in home.colleges}
+    assert labels == [
+        f"วิทยาลัยเทคนิคลำพูน · {km['วิทยาลัยเทคนิคลำพูน']:.1f} กม.",
+        f"วิทยาลัยเทคนิคเชียงใหม่ · {km['วิทยาลัยเทคนิคเชียงใหม่']:.0f} กม.",
+        f"วิทยาลัยเทคนิคกรุงเทพ · {km['วิทยาลัยเทคนิคกรุงเทพ']:.0f} กม.",
+    ]
+    assert_accessible(tree)
+
+    await button_named(tree, labels[0]).on_click()  # type: ignore[attr-defined]
+    (call,) = backend.calls("POST", f"/requests/{pump.id}/dispatch")
+    assert json.loads(call.content) == {"college_id": backend.lamphun["id"]}
+    # Reloaded: the request left the list, the picker closed, and the admin is told where it went.
+    assert [r.item for r in home.waiting] == ["เครื่องซักผ้า"]
+    assert home.picking is None
+    assert home.notice == "ส่งงาน ปั๊มน้ำ ให้ วิทยาลัยเทคนิคลำพูน แล้ว"
+    assert backend.paths().count("GET /admin/waiting") == 2
+
+
+async def test_request_without_a_location_lists_colleges_in_the_backends_order() -> None:
+    backend = AdminBackend()
+    _, home = await admin_home(backend)
+    washer = next(r for r in home.waiting if r.item == "เครื่องซักผ้า")
+    home.open_picker(washer.id)
+    labels = [b.content for b in find(admin_home_view(home, Locale.TH), ft.OutlinedButton)
+              if str(b.content).startswith("วิทยาลัย")]
+    assert labels == ["วิทยาลัยเทคนิคกรุงเทพ", COLLEGE["name_th"], "วิทยาลัยเทคนิคลำพูน"]
+
+
+async def test_no_fitting_student_shows_the_servers_words_and_keeps_the_picker() -> None:
+    backend = AdminBackend()
+    backend.dispatch_error = "no_fitting_student"
+    app, home = await admin_home(backend)
+    pump = next(r for r in home.waiting if r.item == "ปั๊มน้ำ")
+    home.open_picker(pump.id)
+    await home.dispatch(pump.id, UUID(backend.bangkok["id"]))
+    assert home.notice == NO_FITTING_TH and home.notice_is_error
+    assert home.picking == pump.id  # choose another college
+    assert len(home.waiting) == 2
+    tree = app_view(app)
+    assert NO_FITTING_TH in texts(tree)
+    (shown,) = find(tree, ft.Semantics, lambda s: s.live_region and isinstance(s.content, ft.Text)
+                    and s.content.value == NO_FITTING_TH)
+    assert shown.content.color == ft.Colors.ERROR
+    await app.toggle_locale()
+    assert home.notice == error_text("no_fitting_student").en
+    assert error_text("no_fitting_student").en in texts(app_view(app))
+
+
+async def test_retry_matching_sends_no_college() -> None:
+    backend = AdminBackend()
+    app, home = await admin_home(backend)
+    washer = next(r for r in home.waiting if r.item == "เครื่องซักผ้า")
+    tree = app_view(app)
+    await next(b for b in find(tree, ft.OutlinedButton) if b.content == "ลองจับคู่ใหม่").on_click()
+    (call,) = backend.calls("POST", f"/requests/{washer.id}/dispatch")
+    assert json.loads(call.content) == {"college_id": None}
+    assert home.notice == "จับคู่ เครื่องซักผ้า ใหม่แล้ว"
+    assert [r.item for r in home.waiting] == ["ปั๊มน้ำ"]
+
+
+async def test_a_request_that_moved_on_is_refused_and_the_list_reloads() -> None:
+    backend = AdminBackend()
+    _, home = await admin_home(backend)
+    pump = next(r for r in home.waiting if r.item == "ปั๊มน้ำ")
+    backend.waiting = [w for w in backend.waiting if w["id"] != str(pump.id)]  # someone else dispatched it
+    await home.dispatch(pump.id, None)
+    assert home.notice_is_error and home.notice is not None
+    assert [r.item for r in home.waiting] == ["เครื่องซักผ้า"]
+
+
+async def test_api_client_dispatch_body() -> None:
+    seen: list[httpx.Request] = []
+
+    def handle(request: httpx.Request) -> httpx.Response:
+        seen.append(request)
+        return error_response(409, "no_fitting_student")
+
+    api = ApiClient(BASE_URL, token="t", transport=httpx.MockTransport(handle))
+    request_id, college_id = uuid4(), uuid4()
+    try:
+        await api.dispatch(request_id, college_id)
+    except Exception as exc:
+        assert getattr(exc, "code", None) == "no_fitting_student"
+        assert getattr(exc, "message_th", None) == NO_FITTING_TH
+    else:
+        raise AssertionError("a 409 must raise")
+    assert seen[0].url.path == f"/requests/{request_id}/dispatch"
+    assert json.loads(seen[0].content) == {"college_id": str(college_id)}
+
+
+# --- the display name prompt ---------------------------------------------------------------------------
+
+
+async def test_no_name_yet_greets_plainly_and_asks_for_a_name() -> None:
+    backend = FakeBackend()
+    backend.display_names["citizen"] = ""
+    store = MemoryStore()
+    app = AppViewModel(backend.client(), store)
+    await app.start()
+    await sign_in(app, "citizen")
+    home = home_of(app)
+    assert isinstance(home, CitizenHome)
+    assert home.greeting == "สวัสดี" and home.needs_name
+    tree = app_view(app)
+    shown = texts(tree)
+    assert "สวัสดี" in shown and "ตั้งชื่อที่แสดง" in shown
+    (field,) = [f for f in find(tree, ft.TextField) if f.label == "ชื่อที่แสดง"]
+    button_named(tree, "บันทึกชื่อ")
+    assert_accessible(tree)
+
+    # Empty: refused on the device, in the current language.
+    await home.save_name()
+    assert home.name_error == error_text("display_name_invalid").th
+    assert not backend.calls("PATCH", "/me")
+    await app.toggle_locale()
+    (field,) = [f for f in find(app_view(app), ft.TextField) if f.label == "Display name"]
+    assert field.error == error_text("display_name_invalid").en
+    await app.toggle_locale()
+
+    # Typed and saved: PATCH /me, the greeting uses it, the card goes, the stored session keeps it.
+    field.on_change(SimpleNamespace(control=SimpleNamespace(value="  สมใจ  ")))  # what Flet hands the handler
+    await button_named(app_view(app), "บันทึกชื่อ").on_click()  # type: ignore[attr-defined]
+    patch = backend.calls("PATCH", "/me")[-1]
+    assert json.loads(patch.content) == {"display_name": "สมใจ"}
+    assert home.greeting == "สวัสดี สมใจ" and not home.needs_name
+    tree = app_view(app)
+    assert "สวัสดี สมใจ" in texts(tree) and "บันทึกชื่อแล้ว" in texts(tree)
+    assert not [f for f in find(tree, ft.TextField) if f.label == "ชื่อที่แสดง"]
+    stored = await store.load()
+    assert stored is not None and stored.profile.display_name == "สมใจ"
+
+
+async def test_name_refused_by_the_server_shows_its_message_in_the_current_language() -> None:
+    backend = FakeBackend()
+    backend.display_names["technician"] = ""
+    backend.overrides[("PATCH", "/me")] = lambda _: error_response(400, "display_name_invalid")
+    app = await signed_in("technician", backend)
+    home = home_of(app)
+    assert isinstance(home, TechnicianHome) and home.needs_name
+    home.set_name_input("วิชัย")
+    await home.save_name()
+    assert home.name_error == error_text("display_name_invalid").th
+    assert home.greeting == "สวัสดี" and home.needs_name
+    await app.toggle_locale()
+    assert home.name_error == error_text("display_name_invalid").en
+    assert home.greeting == "Hello"
+
+
+async def test_every_home_asks_for_a_missing_name() -> None:
+    for role in ("citizen", "technician", "supervisor", "admin"):
+        backend = AdminBackend()
+        backend.display_names[role] = ""
+        app = await signed_in(role, backend)
+        tree = app_view(app)
+        assert "ตั้งชื่อที่แสดง" in texts(tree), role
+        button_named(tree, "บันทึกชื่อ")
+
+
+async def test_a_named_person_sees_no_prompt() -> None:
+    app = await signed_in("citizen")
+    tree = app_view(app)
+    assert "ตั้งชื่อที่แสดง" not in texts(tree)
+    assert "เบอร์โทร 081-111-1111" in texts(tree)  # the profile's phone, the Thai way
+
+
+# --- phone numbers the Thai way ------------------------------------------------------------------------
+
+
+def test_format_phone() -> None:
+    assert format_phone("+66655500031") == "065-550-0031"
+    assert format_phone("+6621234567") == "02-123-4567"
+    assert format_phone("not a phone") == "not a phone"
+
+
+async def test_job_screen_shows_the_phone_the_thai_way_and_calls_e164() -> None:
+    backend, app, job = await technician_job()
+    assert backend.job["contact_phone"] == "+66812345678"
+    tree = app_view(app)
+    shown = texts(tree)
+    assert "โทร 081-234-5678" in shown
+    assert "โทร +66812345678" not in shown
+    assert job.call_url == "tel:+66812345678"
+    (call,) = [b for b in find(tree, ft.OutlinedButton) if b.content == "โทรหาลูกค้า"]
+    assert call.tooltip == "tel:+66812345678"
+
+
+async def test_request_detail_shows_the_contact_phone_the_thai_way() -> None:
+    backend = DetailBackend()
+    backend.my_requests[0]["contact_phone"] = "+66655500031"
+    app, _ = await open_detail(backend)
+    assert "โทร 065-550-0031" in texts(app_view(app))
+
+
+async def test_a_live_event_reloads_the_waiting_list() -> None:
+    backend = AdminBackend()
+    app, home = await admin_home(backend)
+    backend.waiting.pop()
+    await app.live_event(ServerEvent("request", json.dumps({"request_id": str(uuid4()), "status": "offered"})))
+    assert len(home.waiting) == 1
