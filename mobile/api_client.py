@@ -2,7 +2,7 @@
 
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from typing import Any, TypeVar
+from typing import Any, TypedDict, TypeVar, Unpack
 from uuid import UUID
 
 import httpx
@@ -54,6 +54,13 @@ _TECHNICIANS = TypeAdapter(list[TechnicianItem])
 _TECHNICIAN = TypeAdapter(TechnicianItem)
 _LEDGER = TypeAdapter(list[LedgerRow])
 _WAITING = TypeAdapter(list[WaitingRequest])
+
+
+class _SendOptions(TypedDict, total=False):
+    json: Mapping[str, Any] | None
+    files: Mapping[str, tuple[str, bytes, str]] | None
+    params: Mapping[str, str] | None
+    auth: bool
 
 
 @dataclass(frozen=True)
@@ -172,10 +179,7 @@ class ApiClient:
         self, request_id: UUID, idx: int, data: bytes, content_type: str
     ) -> UploadedPhoto:
         """PUT one processed photo at its index; idempotent per (request, idx), so a retry is safe."""
-        extension = "webp" if content_type == "image/webp" else "jpg"
-        files = {"file": (f"{idx}.{extension}", data, content_type)}
-        data_out = await self._call("PUT", f"/requests/{request_id}/photos/{idx}", files=files)
-        return _parse(_UPLOADED_PHOTO, data_out)
+        return await self._put_photo(f"/requests/{request_id}/photos/{idx}", idx, data, content_type)
 
     async def request_detail(self, request_id: UUID) -> RequestDetail:
         return _parse(_REQUEST_DETAIL, await self._call("GET", f"/requests/{request_id}"))
@@ -237,10 +241,7 @@ class ApiClient:
 
     async def upload_after_photo(self, request_id: UUID, idx: int, data: bytes, content_type: str) -> UploadedPhoto:
         """PUT one processed after-repair photo at its index; idempotent per (request, idx)."""
-        extension = "webp" if content_type == "image/webp" else "jpg"
-        files = {"file": (f"{idx}.{extension}", data, content_type)}
-        data_out = await self._call("PUT", f"/requests/{request_id}/after-photos/{idx}", files=files)
-        return _parse(_UPLOADED_PHOTO, data_out)
+        return await self._put_photo(f"/requests/{request_id}/after-photos/{idx}", idx, data, content_type)
 
     async def save_report(self, request_id: UUID, body: Mapping[str, Any]) -> WorkReport:
         return _parse(_WORK_REPORT, await self._call("PUT", f"/requests/{request_id}/report", json=body))
@@ -285,22 +286,18 @@ class ApiClient:
         body = {"college_id": None if college_id is None else str(college_id)}
         return _parse(_REQUEST_DETAIL, await self._call("POST", f"/requests/{request_id}/dispatch", json=body))
 
-    async def _call(
-        self,
-        method: str,
-        path: str,
-        *,
-        json: Mapping[str, Any] | None = None,
-        files: Mapping[str, tuple[str, bytes, str]] | None = None,
-        params: Mapping[str, str] | None = None,
-        auth: bool = True,
-    ) -> Any:
-        response = await self._send(method, path, json=json, files=files, params=params, auth=auth)
+    async def _put_photo(self, path: str, idx: int, data: bytes, content_type: str) -> UploadedPhoto:
+        extension = "webp" if content_type == "image/webp" else "jpg"
+        files = {"file": (f"{idx}.{extension}", data, content_type)}
+        return _parse(_UPLOADED_PHOTO, await self._call("PUT", path, files=files))
+
+    async def _call(self, method: str, path: str, **options: Unpack[_SendOptions]) -> Any:
+        """_send, then the JSON body (a body that is not JSON is a server fault)."""
+        response = await self._send(method, path, **options)
         try:
             return response.json()
         except ValueError as exc:
             raise ApiError.from_catalog(response.status_code, "internal_error") from exc
-
 
     async def _send(
         self,

@@ -186,6 +186,8 @@ class Offer(Payload):
     distance_km: float
     created_at: datetime
     expires_at: datetime
+    # The citizen's before photos the offered student may look at: GET /requests/{request_id}/photos/before/{idx}.
+    photo_count: int = 0
 
 
 class SupervisorQueue(Payload):

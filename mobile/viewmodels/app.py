@@ -11,7 +11,6 @@ from mobile.geocoding import ReverseGeocoder
 from mobile.live import LiveEvents, ServerEvent, request_event
 from mobile.models import Profile, SignedIn
 from mobile.outbox import MemoryOutboxStorage, Outbox, OutboxItem, OutboxStorage, Sleep
-from mobile.strings import EXTRA_UI
 from mobile.viewmodels.home import AdminHome, CitizenHome, HomeViewModel, SupervisorHome, TechnicianHome, home_for
 from mobile.viewmodels.job import JobViewModel
 from mobile.viewmodels.login import LoginViewModel
@@ -21,7 +20,7 @@ from mobile.viewmodels.request_form import RequestFormViewModel
 from mobile.viewmodels.session import Session, SessionStore, StoredSession
 from mobile.viewmodels.supervisor import LedgerViewModel, SaveFile, TechniciansViewModel
 from shared.roles import Actor
-from shared.text import Bilingual, Locale
+from shared.text import APP_UI, Bilingual, Locale
 
 
 class Screen(StrEnum):
@@ -245,11 +244,11 @@ class AppViewModel(Observable):
             await self.outbox.add(item)
         await self.close_request_form()
         if isinstance(self.home, CitizenHome):
-            self.home.show_notice(EXTRA_UI["saved_offline"])
+            self.home.show_notice(APP_UI["saved_offline"])
 
     async def _outbox_sent(self, item: OutboxItem) -> None:
         if isinstance(self.home, CitizenHome):
-            self.home.show_notice(EXTRA_UI["outbox_sent"])
+            self.home.show_notice(APP_UI["outbox_sent"])
             await self.home.load()
 
     async def edit_outbox_item(self, key: str) -> None:

@@ -1,52 +1,44 @@
 """The first screen after sign-in, one per role: each loads its own list from the backend."""
 
 import asyncio
-from abc import ABC, abstractmethod
+from abc import abstractmethod
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
-from enum import StrEnum
+from typing import TypeVar
 from uuid import UUID
 
 from mobile.api_client import ApiClient, ApiError
 from mobile.models import Category, College, Offer, Profile, RequestSummary, SupervisorDashboard, WaitingRequest
 from mobile.outbox import Outbox, OutboxItem
-from mobile.strings import EXTRA_UI
-from mobile.viewmodels.observable import Observable
+from mobile.viewmodels.loadable import AuthLost, Loadable
 from mobile.viewmodels.session import Session
+from mobile.viewmodels.thumbnails import Thumbnails
 from shared.display_names import clean_display_name
 from shared.geo import Point, distance_km
+from shared.photos import MAX_PHOTOS_PER_REQUEST
 from shared.roles import AppRole
-from shared.text import UI, Bilingual, error_text, role_label
+from shared.text import APP_UI, UI, Bilingual, error_text, role_label
 
-AuthLost = Callable[[ApiError], Awaitable[None]]
 SignOut = Callable[[], Awaitable[None]]
 OpenJob = Callable[[UUID], Awaitable[None]]
 Clock = Callable[[], datetime]
+T = TypeVar("T")
 
 
 def utc_now() -> datetime:
     return datetime.now(UTC)
 
 
-class LoadState(StrEnum):
-    IDLE = "idle"
-    LOADING = "loading"
-    READY = "ready"
-    FAILED = "failed"
-
-
-class HomeViewModel(Observable, ABC):
+class HomeViewModel(Loadable):
     role: AppRole
 
     def __init__(self, api: ApiClient, session: Session, *, on_auth_lost: AuthLost, on_sign_out: SignOut) -> None:
-        super().__init__()
-        self._api = api
-        self._session = session
-        self._on_auth_lost = on_auth_lost
+        super().__init__(api, session, on_auth_lost=on_auth_lost)
         self._on_sign_out = on_sign_out
-        self.state = LoadState.IDLE
-        self._error: ApiError | None = None
+        # What was just done ("รับงานแล้ว"), or what went wrong with it; shown under the greeting.
+        self._notice: Bilingual | None = None
+        self._notice_is_error = False
         # The display name prompt, shown on every home while the profile has no name.
         self.name_input = ""
         self.name_busy = False
@@ -79,7 +71,7 @@ class HomeViewModel(Observable, ABC):
     @property
     def name_notice(self) -> str | None:
         """"บันทึกชื่อแล้ว" once, after the prompt was answered."""
-        return EXTRA_UI["name_saved"].in_(self._session.locale) if self._name_saved and not self.needs_name else None
+        return APP_UI["name_saved"].in_(self._session.locale) if self._name_saved and not self.needs_name else None
 
     def set_name_input(self, value: str) -> None:
         self.name_input = value
@@ -101,8 +93,7 @@ class HomeViewModel(Observable, ABC):
             profile = await self._api.update_me(display_name=name)
         except ApiError as exc:
             self.name_busy = False
-            if exc.is_auth_lost:
-                await self._on_auth_lost(exc)
+            if await self._lost_sign_in(exc):
                 return
             self._name_error = exc.text  # kept in both languages: a language switch re-renders it
             self._changed()
@@ -116,45 +107,28 @@ class HomeViewModel(Observable, ABC):
         self._changed()
 
     @property
-    def role_text(self) -> str:
-        return role_label(self.profile.role, self._session.locale)
+    def notice(self) -> str | None:
+        return self._in_locale(self._notice)
 
     @property
-    def error(self) -> str | None:
-        return None if self._error is None else self._error.message(self._session.locale)
+    def notice_is_error(self) -> bool:
+        return self._notice_is_error
+
+    def _show(self, text: Bilingual | None, *, error: bool = False) -> None:
+        self._notice = text
+        self._notice_is_error = error
+        self._changed()
+
+    @property
+    def role_text(self) -> str:
+        return role_label(self.profile.role, self._session.locale)
 
     @property
     @abstractmethod
     def is_empty(self) -> bool: ...
 
-    async def load(self) -> None:
-        if self.state == LoadState.LOADING:
-            return
-        self.state = LoadState.LOADING
-        self._error = None
-        self._changed()
-        try:
-            await self._fetch()
-        except ApiError as exc:
-            if exc.is_auth_lost:
-                self.state = LoadState.IDLE
-                await self._on_auth_lost(exc)
-                return
-            self._error = exc
-            self.state = LoadState.FAILED
-        else:
-            self.state = LoadState.READY
-        self._changed()
-
-    async def retry(self) -> None:
-        await self.load()
-
     async def sign_out(self) -> None:
         await self._on_sign_out()
-
-    @abstractmethod
-    async def _fetch(self) -> None:
-        """Fetch this role's data into attributes; raise ApiError on failure."""
 
 
 class CitizenHome(HomeViewModel):
@@ -169,7 +143,6 @@ class CitizenHome(HomeViewModel):
         self.on_edit_outbox: Callable[[str], Awaitable[None]] | None = None
         # Drafts waiting on this device to be sent (set by the app for a signed-in citizen).
         self.outbox: Outbox | None = None
-        self._notice: Bilingual | None = None
 
     async def new_request(self) -> None:
         if self.on_new_request is not None:
@@ -193,13 +166,8 @@ class CitizenHome(HomeViewModel):
             await self.outbox.discard(key)
             self._changed()
 
-    @property
-    def notice(self) -> str | None:
-        return None if self._notice is None else self._notice.in_(self._session.locale)
-
     def show_notice(self, text: Bilingual | None) -> None:
-        self._notice = text
-        self._changed()
+        self._show(text)
 
     @property
     def is_empty(self) -> bool:
@@ -225,20 +193,16 @@ class TechnicianHome(HomeViewModel):
         self.on_open_job: OpenJob | None = None
         self.clock: Clock = utc_now
         self.busy_offer: UUID | None = None
-        self._notice: Bilingual | None = None
-        self._notice_is_error = False
+        # The citizen's before photos on each offer card, fetched after the list shows.
+        self.thumbnails = Thumbnails(api)
 
     @property
     def is_empty(self) -> bool:
         return not self.offers and not self.jobs
 
-    @property
-    def notice(self) -> str | None:
-        return None if self._notice is None else self._notice.in_(self._session.locale)
-
-    @property
-    def notice_is_error(self) -> bool:
-        return self._notice_is_error
+    def offer_photos(self, offer: Offer) -> list[bytes | None]:
+        """One entry per before photo of the offer, None while it loads or when it could not be fetched."""
+        return [self.thumbnails.get(offer.request_id, "before", idx) for idx in _offer_photo_indexes(offer)]
 
     def category_name(self, code: str) -> str:
         category = self.categories.get(code)
@@ -248,11 +212,11 @@ class TechnicianHome(HomeViewModel):
         """"เหลือเวลา 3 ชม. 20 นาที": how long the offer stays open, from this device's clock."""
         seconds = (offer.expires_at - self.clock()).total_seconds()
         if seconds <= 0:
-            text = EXTRA_UI["time_left_none"]
+            text = APP_UI["time_left_none"]
         elif seconds < 3600:
-            text = EXTRA_UI["time_left_minutes"].format(minutes=max(1, int(seconds // 60)))
+            text = APP_UI["time_left_minutes"].format(minutes=max(1, int(seconds // 60)))
         else:
-            text = EXTRA_UI["time_left_hours"].format(hours=int(seconds // 3600), minutes=int(seconds % 3600 // 60))
+            text = APP_UI["time_left_hours"].format(hours=int(seconds // 3600), minutes=int(seconds % 3600 // 60))
         return text.in_(self._session.locale)
 
     async def open_job(self, request_id: UUID) -> None:
@@ -261,51 +225,37 @@ class TechnicianHome(HomeViewModel):
 
     async def accept(self, offer_id: UUID) -> None:
         """Take the job; when someone was faster (409 offer_not_open) say so and show the fresh list."""
+        detail = await self._answer_offer(offer_id, self._api.accept_offer, APP_UI["offer_accepted"])
+        if detail is not None:
+            await self.open_job(detail.id)
+
+    async def decline(self, offer_id: UUID) -> None:
+        await self._answer_offer(offer_id, self._api.decline_offer, APP_UI["offer_declined"])
+
+    async def _answer_offer(self, offer_id: UUID, send: Callable[[UUID], Awaitable[T]], done: Bilingual) -> T | None:
+        """Send the answer, say how it went, show the fresh list.
+
+        The call's result; None when it failed (or when the call gives nothing back, as a decline).
+        """
         if self.busy_offer is not None:
-            return
+            return None
         self.busy_offer = offer_id
         self._notice = None
         self._changed()
         try:
-            detail = await self._api.accept_offer(offer_id)
+            result = await send(offer_id)
         except ApiError as exc:
             self.busy_offer = None
-            if exc.is_auth_lost:
-                await self._on_auth_lost(exc)
-                return
+            if await self._lost_sign_in(exc):
+                return None
             # 409 offer_not_open: the server's own words ("งานนี้ไม่เปิดรับแล้ว (มีช่างรับไปแล้ว …)").
             self._show(exc.text, error=True)
             await self.load()
-            return
+            return None
         self.busy_offer = None
-        self._show(EXTRA_UI["offer_accepted"])
+        self._show(done)
         await self.load()
-        await self.open_job(detail.id)
-
-    async def decline(self, offer_id: UUID) -> None:
-        if self.busy_offer is not None:
-            return
-        self.busy_offer = offer_id
-        self._notice = None
-        self._changed()
-        try:
-            await self._api.decline_offer(offer_id)
-        except ApiError as exc:
-            self.busy_offer = None
-            if exc.is_auth_lost:
-                await self._on_auth_lost(exc)
-                return
-            self._show(exc.text, error=True)
-            await self.load()
-            return
-        self.busy_offer = None
-        self._show(EXTRA_UI["offer_declined"])
-        await self.load()
-
-    def _show(self, text: Bilingual, *, error: bool = False) -> None:
-        self._notice = text
-        self._notice_is_error = error
-        self._changed()
+        return result
 
     async def _fetch(self) -> None:
         # Offers carry only a category code; the catalogue gives them a name and an icon.
@@ -315,6 +265,16 @@ class TechnicianHome(HomeViewModel):
         self.offers = sorted(offers, key=lambda o: o.distance_km)
         self.jobs = sorted(jobs, key=lambda r: r.updated_at, reverse=True)
         self.categories = {c.code: c for c in categories}
+
+    async def _loaded(self) -> None:
+        wanted = [(o.request_id, "before", idx) for o in self.offers for idx in _offer_photo_indexes(o)]
+        if await self.thumbnails.fetch(wanted):
+            self._changed()
+
+
+def _offer_photo_indexes(offer: Offer) -> range:
+    # Capped: a card never asks for more photos than a request can have.
+    return range(max(0, min(offer.photo_count, MAX_PHOTOS_PER_REQUEST)))
 
 
 @dataclass(frozen=True)
@@ -424,24 +384,14 @@ class AdminHome(HomeViewModel):
         self.waiting: list[WaitingRequest] = []
         self.picking: UUID | None = None  # the waiting request whose college picker is open
         self.busy: UUID | None = None  # the request being dispatched
-        self._notice: Bilingual | None = None
-        self._notice_is_error = False
 
     @property
     def is_empty(self) -> bool:
         return not self.colleges
 
-    @property
-    def notice(self) -> str | None:
-        return None if self._notice is None else self._notice.in_(self._session.locale)
-
-    @property
-    def notice_is_error(self) -> bool:
-        return self._notice_is_error
-
     def area(self, request: WaitingRequest) -> str:
         parts = [p for p in (request.district, request.province) if p]
-        return ", ".join(parts) if parts else EXTRA_UI["area_unknown"].in_(self._session.locale)
+        return ", ".join(parts) if parts else APP_UI["area_unknown"].in_(self._session.locale)
 
     def choices(self, request: WaitingRequest) -> list[CollegeChoice]:
         """Every college, nearest to the request first; without a location, in the backend's order."""
@@ -480,8 +430,7 @@ class AdminHome(HomeViewModel):
             await self._api.dispatch(request_id, college_id)
         except ApiError as exc:
             self.busy = None
-            if exc.is_auth_lost:
-                await self._on_auth_lost(exc)
+            if await self._lost_sign_in(exc):
                 return
             self._show(exc.text, error=True)
             if exc.code != "no_fitting_student":
@@ -492,18 +441,13 @@ class AdminHome(HomeViewModel):
         item = request.item if request is not None else ""
         college = next((c for c in self.colleges if c.id == college_id), None)
         if college is None:
-            self._show(EXTRA_UI["redispatched"].format(item=item))
+            self._show(APP_UI["redispatched"].format(item=item))
         else:
             self._show(Bilingual(
-                EXTRA_UI["dispatched"].th.format(item=item, college=college.name_th),
-                EXTRA_UI["dispatched"].en.format(item=item, college=college.name_en),
+                APP_UI["dispatched"].th.format(item=item, college=college.name_th),
+                APP_UI["dispatched"].en.format(item=item, college=college.name_en),
             ))
         await self.load()
-
-    def _show(self, text: Bilingual, *, error: bool = False) -> None:
-        self._notice = text
-        self._notice_is_error = error
-        self._changed()
 
     async def _fetch(self) -> None:
         # Colleges kept in the backend's order: sorting Thai by code point misplaces leading vowels (เ, แ, โ).

@@ -5,8 +5,6 @@ checks, so the app never offers a move the server would refuse. A step opens a s
 "unrepairable" needs a reason from shared.work, a supervisor's send-back needs a note.
 """
 
-import asyncio
-import contextlib
 import math
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
@@ -16,19 +14,14 @@ from uuid import UUID
 
 from mobile.api_client import ApiClient, ApiError
 from mobile.models import PhotoRef, TechnicianItem, WorkDetail
-from mobile.strings import EXTRA_UI, STEP_LABEL_KEYS
-from mobile.viewmodels.home import LoadState
-from mobile.viewmodels.observable import Observable
-from mobile.viewmodels.request_detail import TimelineRow, first_name
+from mobile.viewmodels.loadable import AuthLost, Done
+from mobile.viewmodels.request_screen import RequestScreen
 from mobile.viewmodels.session import Session
 from shared.photos import MAX_PHOTOS_PER_REQUEST, PhotoRejected, process_photo
 from shared.roles import Actor
 from shared.statuses import RequestStatus, next_statuses
-from shared.text import Bilingual, Locale, error_text, status_label
+from shared.text import APP_UI, Bilingual, Locale, error_text
 from shared.work import UNREPAIRABLE_REASONS
-
-AuthLost = Callable[[ApiError], Awaitable[None]]
-Done = Callable[[], Awaitable[None]]
 
 MAX_HOURS = 200.0
 MAX_NOTES = 2000
@@ -38,6 +31,16 @@ S = RequestStatus
 # While the student may still add after photos and edit the report.
 WORK_STATUSES = frozenset({S.ACCEPTED, S.DIAGNOSING, S.REPAIRING})
 MAPS_DIRECTIONS = "https://www.google.com/maps/dir/?api=1&destination={lat},{lon}"
+# The button for a move to a status, per who makes it (a supervisor's quality_check -> repairing is "rework").
+STEP_LABEL_KEYS: dict[str, str] = {
+    "diagnosing": "step_diagnosing",
+    "repairing": "step_repairing",
+    "quality_check": "step_quality_check",
+    "unrepairable": "step_unrepairable",
+    "done": "step_done",
+    "handed_back": "step_handed_back",
+    "offered": "step_offered",
+}
 
 
 @dataclass(frozen=True)
@@ -97,7 +100,7 @@ def tel_url(phone: str) -> str:
     return "tel:" + "".join(ch for ch in phone if ch.isdigit() or ch == "+")
 
 
-class JobViewModel(Observable):
+class JobViewModel(RequestScreen[WorkDetail]):
     def __init__(
         self,
         api: ApiClient,
@@ -109,20 +112,10 @@ class JobViewModel(Observable):
         on_auth_lost: AuthLost,
         on_job_changed: Done | None = None,
     ) -> None:
-        super().__init__()
-        self._api = api
-        self._session = session
-        self.request_id = request_id
+        super().__init__(api, session, request_id, on_back=on_back, on_auth_lost=on_auth_lost)
         self.actor = actor
-        self._on_back = on_back
-        self._on_auth_lost = on_auth_lost
         self._on_job_changed = on_job_changed
-        self.state = LoadState.IDLE
-        self.detail: WorkDetail | None = None
-        self._error: ApiError | None = None
-        self.thumbnails: dict[tuple[str, int], bytes] = {}
         self.sending = False
-        self._notice: Bilingual | None = None
         # The open step panel.
         self.open_step: Step | None = None
         self.note = ""
@@ -143,32 +136,20 @@ class JobViewModel(Observable):
     # --- what the view reads -------------------------------------------------------------------------
 
     @property
-    def locale(self) -> Locale:
-        return self._session.locale
-
-    @property
     def is_supervisor(self) -> bool:
         return self.actor in (Actor.SUPERVISOR, Actor.ADMIN)
 
     @property
-    def error(self) -> str | None:
-        return None if self._error is None else self._error.message(self.locale)
-
-    @property
-    def notice(self) -> str | None:
-        return None if self._notice is None else self._notice.in_(self.locale)
-
-    @property
     def step_error(self) -> str | None:
-        return None if self._step_error is None else self._step_error.in_(self.locale)
+        return self._in_locale(self._step_error)
 
     @property
     def photo_error(self) -> str | None:
-        return None if self._photo_error is None else self._photo_error.in_(self.locale)
+        return self._in_locale(self._photo_error)
 
     @property
     def assign_error(self) -> str | None:
-        return None if self._assign_error is None else self._assign_error.in_(self.locale)
+        return self._in_locale(self._assign_error)
 
     @property
     def report_errors(self) -> list[str]:
@@ -186,11 +167,11 @@ class JobViewModel(Observable):
         steps: list[Step] = []
         for to in next_statuses(self.detail.status, self.actor):
             if self.is_supervisor and self.detail.status == S.QUALITY_CHECK and to == S.REPAIRING:
-                steps.append(Step(to, EXTRA_UI["step_rework"], needs_note=True, primary=False))
+                steps.append(Step(to, APP_UI["step_rework"], needs_note=True, primary=False))
             elif to == S.UNREPAIRABLE:
-                steps.append(Step(to, EXTRA_UI["step_unrepairable"], needs_reason=True, primary=False))
+                steps.append(Step(to, APP_UI["step_unrepairable"], needs_reason=True, primary=False))
             elif to.value in STEP_LABEL_KEYS:
-                steps.append(Step(to, EXTRA_UI[STEP_LABEL_KEYS[to.value]], primary=to != S.OFFERED))
+                steps.append(Step(to, APP_UI[STEP_LABEL_KEYS[to.value]], primary=to != S.OFFERED))
         return steps
 
     def reasons(self) -> list[tuple[str, str]]:
@@ -220,28 +201,9 @@ class JobViewModel(Observable):
             return None
         return MAPS_DIRECTIONS.format(lat=quote(f"{self.detail.lat:.6f}"), lon=quote(f"{self.detail.lon:.6f}"))
 
-    def photos(self, kind: str) -> list[PhotoRef]:
-        if self.detail is None:
-            return []
-        return sorted((p for p in self.detail.photos if p.kind == kind), key=lambda p: p.idx)
-
     @property
     def can_add_after_photo(self) -> bool:
         return self.can_edit_work and not self.uploading and len(self.photos("after")) < MAX_PHOTOS_PER_REQUEST
-
-    @property
-    def timeline(self) -> list[TimelineRow]:
-        if self.detail is None:
-            return []
-        return [
-            TimelineRow(
-                status=_status_text(entry.to_status, self.locale),
-                who=first_name(entry.actor_name) or (entry.actor or ""),
-                at=entry.created_at,
-                note=(entry.note or "").strip(),
-            )
-            for entry in sorted(self.detail.timeline, key=lambda e: e.created_at)
-        ]
 
     @property
     def parts_total(self) -> float:
@@ -249,37 +211,12 @@ class JobViewModel(Observable):
 
     @property
     def parts_total_text(self) -> str:
-        return EXTRA_UI["parts_total"].format(total=format_baht(self.parts_total)).in_(self.locale)
+        return APP_UI["parts_total"].format(total=format_baht(self.parts_total)).in_(self.locale)
 
     # --- loading -------------------------------------------------------------------------------------
 
-    async def load(self) -> None:
-        if self.state == LoadState.LOADING:
-            return
-        self.state = LoadState.LOADING
-        self._error = None
-        self._changed()
-        try:
-            detail = await self._api.work_detail(self.request_id)
-        except ApiError as exc:
-            if exc.is_auth_lost:
-                self.state = LoadState.IDLE
-                await self._on_auth_lost(exc)
-                return
-            self._error = exc
-            self.state = LoadState.FAILED
-            self._changed()
-            return
-        self._set_detail(detail)
-        self.state = LoadState.READY
-        self._changed()
-        await self._load_thumbnails()
-
-    async def retry(self) -> None:
-        await self.load()
-
-    async def back(self) -> None:
-        await self._on_back()
+    async def _fetch(self) -> None:
+        self._set_detail(await self._api.work_detail(self.request_id))
 
     def _set_detail(self, detail: WorkDetail) -> None:
         self.detail = detail
@@ -292,20 +229,6 @@ class JobViewModel(Observable):
                 parts=[PartRow(p.name, str(p.qty), _number_text(p.cost_baht)) for p in saved.parts],
             )
             self._report_loaded = True
-
-    async def _load_thumbnails(self) -> None:
-        missing = [p for p in self.detail.photos if (p.kind, p.idx) not in self.thumbnails] if self.detail else []
-        if not missing:
-            return
-
-        async def fetch(photo: PhotoRef) -> None:
-            with contextlib.suppress(ApiError):
-                self.thumbnails[(photo.kind, photo.idx)] = await self._api.request_photo(
-                    self.request_id, photo.kind, photo.idx, thumb=True
-                )
-
-        await asyncio.gather(*(fetch(p) for p in missing))
-        self._changed()
 
     # --- status steps --------------------------------------------------------------------------------
 
@@ -339,7 +262,7 @@ class JobViewModel(Observable):
         if step.needs_reason and self.reason is None:
             return error_text("reason_required")
         if step.needs_note and not self.note.strip():
-            return EXTRA_UI["rework_note_required"]
+            return APP_UI["rework_note_required"]
         return None
 
     async def confirm_step(self) -> None:
@@ -351,30 +274,20 @@ class JobViewModel(Observable):
             self._step_error = problem
             self._changed()
             return
-        self.sending = True
         self._step_error = None
-        self._changed()
-        try:
-            detail = await self._api.change_status(
-                self.request_id,
-                step.to_status.value,
-                self.note.strip()[:MAX_STEP_NOTE],
-                self.reason if step.needs_reason else None,
-            )
-        except ApiError as exc:
-            self.sending = False
-            if exc.is_auth_lost:
-                await self._on_auth_lost(exc)
-                return
-            self._step_error = exc.text
+        change = self._api.change_status(
+            self.request_id,
+            step.to_status.value,
+            self.note.strip()[:MAX_STEP_NOTE],
+            self.reason if step.needs_reason else None,
+        )
+        if await self._send_change(change, APP_UI["step_saved"], self._step_refused):
+            self.open_step = None
             self._changed()
-            return
-        self.sending = False
-        self._set_detail(detail)
-        self.open_step = None
-        self._notice = EXTRA_UI["step_saved"]
-        self._changed()
-        await self._job_changed()
+            await self._job_changed()
+
+    def _step_refused(self, text: Bilingual) -> None:
+        self._step_error = text
 
     # --- after photos --------------------------------------------------------------------------------
 
@@ -402,7 +315,7 @@ class JobViewModel(Observable):
                     self.request_id, idx, processed.image, processed.content_type
                 )
                 taken.add(idx)
-                self.thumbnails[("after", idx)] = processed.thumbnail
+                self.thumbnails.put(self.request_id, "after", idx, processed.thumbnail)
                 self._add_photo_ref(
                     PhotoRef(id=uploaded.id, kind="after", idx=uploaded.idx, content_type=uploaded.content_type,
                              width=uploaded.width, height=uploaded.height, bytes=uploaded.bytes)
@@ -461,13 +374,13 @@ class JobViewModel(Observable):
         problems: list[Bilingual] = []
         hours = parse_number(self.report.hours)
         if hours is None or not 0 <= hours <= MAX_HOURS:
-            problems.append(EXTRA_UI["report_hours_invalid"])
+            problems.append(APP_UI["report_hours_invalid"])
         if len(self.report.notes.strip()) > MAX_NOTES:
-            problems.append(EXTRA_UI["report_notes_too_long"])
+            problems.append(APP_UI["report_notes_too_long"])
         if len(self.report.parts) > MAX_PARTS:
-            problems.append(EXTRA_UI["report_too_many_parts"])
+            problems.append(APP_UI["report_too_many_parts"])
         if any(not p.name.strip() or p.qty_value() is None or p.cost_value() is None for p in self.report.parts):
-            problems.append(EXTRA_UI["report_part_invalid"])
+            problems.append(APP_UI["report_part_invalid"])
         return problems
 
     def report_body(self) -> dict[str, Any]:
@@ -495,8 +408,7 @@ class JobViewModel(Observable):
             saved = await self._api.save_report(self.request_id, self.report_body())
         except ApiError as exc:
             self.sending = False
-            if exc.is_auth_lost:
-                await self._on_auth_lost(exc)
+            if await self._lost_sign_in(exc):
                 return
             self._report_errors = [exc.text]
             self._changed()
@@ -505,7 +417,7 @@ class JobViewModel(Observable):
         if self.detail is not None:
             self.detail = self.detail.model_copy(update={"report": saved})
         self._report_loaded = True
-        self._notice = EXTRA_UI["report_saved"]
+        self._notice = APP_UI["report_saved"]
         self._changed()
 
     # --- assigning (supervisor) ----------------------------------------------------------------------
@@ -519,8 +431,7 @@ class JobViewModel(Observable):
         try:
             everyone = await self._api.supervisor_technicians()
         except ApiError as exc:
-            if exc.is_auth_lost:
-                await self._on_auth_lost(exc)
+            if await self._lost_sign_in(exc):
                 return
             self._assign_error = exc.text
             self._changed()
@@ -541,38 +452,43 @@ class JobViewModel(Observable):
 
     async def confirm_assign(self) -> None:
         if self.assign_to is None or self.sending:
-            self._assign_error = EXTRA_UI["assign_pick"]
+            self._assign_error = APP_UI["assign_pick"]
             self._changed()
             return
+        if await self._send_change(self._api.assign(self.request_id, self.assign_to), APP_UI["assigned"],
+                                   self._assign_refused):
+            self.assign_open = False
+            self._changed()
+            await self._job_changed()
+
+    def _assign_refused(self, text: Bilingual) -> None:
+        self._assign_error = text
+
+    async def _send_change(
+        self, send: Awaitable[WorkDetail], done: Bilingual, refused: Callable[[Bilingual], None]
+    ) -> bool:
+        """Send a change of the job (a step, an assignment); True when it went through and the detail is new.
+
+        A refusal goes to refused() (the open panel's error line); a lost sign-in leaves for the login.
+        """
         self.sending = True
         self._changed()
         try:
-            detail = await self._api.assign(self.request_id, self.assign_to)
+            detail = await send
         except ApiError as exc:
             self.sending = False
-            if exc.is_auth_lost:
-                await self._on_auth_lost(exc)
-                return
-            self._assign_error = exc.text
-            self._changed()
-            return
+            if not await self._lost_sign_in(exc):
+                refused(exc.text)
+                self._changed()
+            return False
         self.sending = False
         self._set_detail(detail)
-        self.assign_open = False
-        self._notice = EXTRA_UI["assigned"]
-        self._changed()
-        await self._job_changed()
+        self._notice = done
+        return True
 
     async def _job_changed(self) -> None:
         if self._on_job_changed is not None:
             await self._on_job_changed()
-
-
-def _status_text(raw: str | None, locale: Locale) -> str:
-    try:
-        return status_label(RequestStatus(raw or ""), locale)
-    except ValueError:
-        return raw or ""
 
 
 def _number_text(value: float) -> str:

@@ -8,14 +8,10 @@ from uuid import UUID
 
 from mobile.api_client import ApiClient, ApiError
 from mobile.models import Category, LedgerRow, TechnicianItem
-from mobile.strings import EXTRA_UI
-from mobile.viewmodels.home import LoadState
-from mobile.viewmodels.observable import Observable
+from mobile.viewmodels.loadable import AuthLost, Done, SubScreen
 from mobile.viewmodels.session import Session
-from shared.text import Bilingual, Locale
+from shared.text import APP_UI, Bilingual, Locale
 
-AuthLost = Callable[[ApiError], Awaitable[None]]
-Done = Callable[[], Awaitable[None]]
 # Offers the bytes to the person as a file (FilePicker.save_file); False when the platform cannot.
 SaveFile = Callable[[str, bytes], Awaitable[bool]]
 
@@ -61,59 +57,7 @@ class TechnicianEdit:
         return {"is_active": self.is_active, "skills": {k: v for k, v in sorted(self.skills.items()) if v}}
 
 
-class _Loading(Observable):
-    def __init__(self, api: ApiClient, session: Session, *, on_back: Done, on_auth_lost: AuthLost) -> None:
-        super().__init__()
-        self._api = api
-        self._session = session
-        self._on_back = on_back
-        self._on_auth_lost = on_auth_lost
-        self.state = LoadState.IDLE
-        self._error: ApiError | None = None
-        self._notice: Bilingual | None = None
-
-    @property
-    def locale(self) -> Locale:
-        return self._session.locale
-
-    @property
-    def error(self) -> str | None:
-        return None if self._error is None else self._error.message(self.locale)
-
-    @property
-    def notice(self) -> str | None:
-        return None if self._notice is None else self._notice.in_(self.locale)
-
-    async def back(self) -> None:
-        await self._on_back()
-
-    async def retry(self) -> None:
-        await self.load()
-
-    async def load(self) -> None:
-        if self.state == LoadState.LOADING:
-            return
-        self.state = LoadState.LOADING
-        self._error = None
-        self._changed()
-        try:
-            await self._fetch()
-        except ApiError as exc:
-            if exc.is_auth_lost:
-                self.state = LoadState.IDLE
-                await self._on_auth_lost(exc)
-                return
-            self._error = exc
-            self.state = LoadState.FAILED
-        else:
-            self.state = LoadState.READY
-        self._changed()
-
-    async def _fetch(self) -> None:
-        raise NotImplementedError
-
-
-class TechniciansViewModel(_Loading):
+class TechniciansViewModel(SubScreen):
     def __init__(self, api: ApiClient, session: Session, *, on_back: Done, on_auth_lost: AuthLost) -> None:
         super().__init__(api, session, on_back=on_back, on_auth_lost=on_auth_lost)
         self.rows: list[TechnicianEdit] = []
@@ -163,18 +107,17 @@ class TechniciansViewModel(_Loading):
             saved = await self._api.update_technician(technician_id, row.payload())
         except ApiError as exc:
             row.saving = False
-            if exc.is_auth_lost:
-                await self._on_auth_lost(exc)
+            if await self._lost_sign_in(exc):
                 return
             row.error = exc.text
             self._changed()
             return
         row.item, row.is_active, row.skills, row.saving = saved, saved.is_active, dict(saved.skills), False
-        self._notice = EXTRA_UI["student_saved"].format(name=saved.display_name)
+        self._notice = APP_UI["student_saved"].format(name=saved.display_name)
         self._changed()
 
 
-class LedgerViewModel(_Loading):
+class LedgerViewModel(SubScreen):
     def __init__(
         self,
         api: ApiClient,
@@ -220,8 +163,7 @@ class LedgerViewModel(_Loading):
             data = await self._api.supervisor_csv(name)
         except ApiError as exc:
             self.downloading = None
-            if exc.is_auth_lost:
-                await self._on_auth_lost(exc)
+            if await self._lost_sign_in(exc):
                 return
             self._notice = exc.text
             self._changed()
@@ -234,7 +176,7 @@ class LedgerViewModel(_Loading):
                 saved = False
         self.downloading = None
         if saved:
-            self._notice = EXTRA_UI["csv_saved"].format(name=CSV_FILES[name])
+            self._notice = APP_UI["csv_saved"].format(name=CSV_FILES[name])
         else:
             self.csv_text = data.decode("utf-8-sig", errors="replace")
         self._changed()

@@ -8,16 +8,14 @@ from mobile.formatting import format_date, format_km
 from mobile.models import College, WaitingRequest
 from mobile.strings import t
 from mobile.viewmodels.home import AdminHome, CollegeChoice
-from mobile.views.common import category_icon, empty, greeting, heading, load_state, muted, section
+from mobile.views.common import category_icon, empty, greeting, heading, home_notice, load_state, muted, section
 from mobile.views.status import status_chip
 from shared.text import Locale, ui
 
 
 def admin_home_view(vm: AdminHome, locale: Locale) -> ft.Control:
     controls: list[ft.Control] = [greeting(vm, locale), section(t("waiting_title", locale), locale, vm.load)]
-    if vm.notice:
-        colour = ft.Colors.ERROR if vm.notice_is_error else ft.Colors.PRIMARY
-        controls.append(ft.Semantics(live_region=True, content=ft.Text(vm.notice, color=colour)))
+    controls += home_notice(vm)
     state = load_state(vm, locale)
     if state is not None:
         controls.append(state)

@@ -5,11 +5,10 @@ from datetime import datetime
 import flet as ft
 
 from mobile.formatting import format_datetime
-from mobile.models import RequestSummary
 from mobile.outbox import ItemState, OutboxItem
 from mobile.strings import t
 from mobile.viewmodels.home import CitizenHome
-from mobile.views.common import Action, empty, error_message, greeting, load_state, muted, request_card, section
+from mobile.views.common import empty, error_message, greeting, load_state, muted, request_cards, section
 from mobile.views.status import chip
 from shared.text import Locale, ui
 
@@ -39,15 +38,8 @@ def citizen_home_view(vm: CitizenHome, locale: Locale) -> ft.Control:
     elif vm.is_empty:
         controls.append(empty(ui("citizen_empty", locale)))
     else:
-        controls += [request_card(r, locale, _opener(vm, r)) for r in vm.requests]
+        controls += request_cards(vm.requests, locale, vm.open_request)
     return ft.Column(controls, spacing=12)
-
-
-def _opener(vm: CitizenHome, request: RequestSummary) -> Action:
-    async def open_it() -> None:
-        await vm.open_request(request.id)
-
-    return open_it
 
 
 def _notice(text: str) -> ft.Control:

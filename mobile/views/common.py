@@ -1,13 +1,15 @@
 """Pieces every screen shares: headings, the loading / error / empty states, request cards."""
 
 from collections.abc import Awaitable, Callable
+from uuid import UUID
 
 import flet as ft
 
 from mobile.formatting import format_date, format_phone
 from mobile.models import RequestSummary
 from mobile.strings import t
-from mobile.viewmodels.home import HomeViewModel, LoadState
+from mobile.viewmodels.home import HomeViewModel
+from mobile.viewmodels.loadable import LoadState
 from mobile.views.status import status_chip
 from shared.display_names import MAX_LENGTH
 from shared.text import Locale, ui
@@ -64,6 +66,35 @@ def error_with_retry(text: str, locale: Locale, on_retry: Action) -> ft.Control:
     )
 
 
+def confirm_panel(
+    controls: list[ft.Control],
+    *,
+    error: str | None,
+    sending: bool,
+    confirm: str,
+    on_confirm: Action,
+    dismiss: str,
+    on_dismiss: Action | Callable[[], None],
+    can_confirm: bool = True,
+) -> ft.Control:
+    """A confirm step in place: its fields, then the error, a progress bar while sending, confirm and close."""
+    controls = list(controls)
+    if error:
+        controls.append(error_message(error))
+    if sending:
+        controls.append(ft.ProgressBar())
+    controls.append(
+        ft.Row(
+            [
+                ft.FilledButton(confirm, disabled=sending or not can_confirm, on_click=on_confirm),
+                ft.TextButton(dismiss, disabled=sending, on_click=on_dismiss),
+            ],
+            wrap=True,
+        )
+    )
+    return ft.Card(content=ft.Container(content=ft.Column(controls, spacing=10), padding=12))
+
+
 def empty(text: str) -> ft.Control:
     return ft.Container(content=muted(text), padding=ft.Padding.symmetric(vertical=16))
 
@@ -82,6 +113,14 @@ def load_state(vm: HomeViewModel, locale: Locale) -> ft.Control | None:
     if vm.state == LoadState.FAILED:
         return error_with_retry(vm.error or "", locale, vm.retry)
     return None
+
+
+def home_notice(vm: HomeViewModel) -> list[ft.Control]:
+    """What was just done, or (in the error colour) why it could not be; read out as it appears."""
+    if not vm.notice:
+        return []
+    colour = ft.Colors.ERROR if vm.notice_is_error else ft.Colors.PRIMARY
+    return [ft.Semantics(live_region=True, content=ft.Text(vm.notice, color=colour))]
 
 
 def greeting(vm: HomeViewModel, locale: Locale) -> ft.Control:
@@ -184,3 +223,17 @@ def request_card(request: RequestSummary, locale: Locale, on_open: Action | None
             content=ft.Container(content=body, padding=12, on_click=on_open, ink=True, border_radius=12),
         )
     )
+
+
+def request_cards(
+    requests: list[RequestSummary], locale: Locale, on_open: Callable[[UUID], Awaitable[None]]
+) -> list[ft.Control]:
+    """Tappable cards, each opening its own request (a job, a request to review)."""
+    cards: list[ft.Control] = []
+    for request in requests:
+
+        async def open_it(_: object = None, request_id: UUID = request.id) -> None:  # the event comes first
+            await on_open(request_id)
+
+        cards.append(request_card(request, locale, open_it))
+    return cards

@@ -3,64 +3,35 @@
 import flet as ft
 
 from mobile.device import Device
-from mobile.formatting import format_datetime, format_phone
+from mobile.formatting import format_phone
 from mobile.models import WorkDetail
 from mobile.strings import t
-from mobile.viewmodels.home import LoadState
 from mobile.viewmodels.job import MAX_NOTES, JobViewModel, Step, format_baht
-from mobile.views.common import category_icon, error_message, error_with_retry, heading, icon_button, loading, muted
-from mobile.views.request_detail import THUMB_SIZE
-from mobile.views.status import status_chip
+from mobile.views.common import confirm_panel, error_message, heading, icon_button, muted
+from mobile.views.photos import thumbnail_row
+from mobile.views.request_parts import PHOTO_KINDS, notice, photo_thumbnails, screen_top, summary_head, timeline
 from shared.photos import MAX_PHOTOS_PER_REQUEST
-from shared.text import Locale, ui
+from shared.text import Locale
 
 
 def job_view(vm: JobViewModel, locale: Locale, device: Device | None = None) -> ft.Control:
-    controls: list[ft.Control] = [
-        ft.Row(
-            [
-                ft.TextButton(t("back", locale), icon=ft.Icons.ARROW_BACK, on_click=vm.back),
-                ft.Container(expand=True),
-                icon_button(ft.Icons.REFRESH, ui("refresh", locale), vm.load),
-            ]
-        ),
-        heading(t("review_title" if vm.is_supervisor else "job_title", locale), size=22),
-    ]
+    controls = screen_top(vm, t("review_title" if vm.is_supervisor else "job_title", locale), locale)
     detail = vm.detail
-    if vm.state == LoadState.FAILED:
-        controls.append(error_with_retry(vm.error or "", locale, vm.retry))
-    elif detail is None:
-        controls.append(loading(locale))
     if detail is not None:
         controls += _summary(detail, locale)
         controls += _contact(vm, detail, locale, device)
-        if vm.notice:
-            controls.append(ft.Semantics(live_region=True, content=ft.Text(vm.notice, color=ft.Colors.PRIMARY)))
+        controls += notice(vm.notice)
         controls += _steps(vm, locale)
         if vm.is_supervisor:
             controls += _assign(vm, locale)
         controls += _photos(vm, locale, device)
         controls += _report(vm, locale)
-        controls += _timeline(vm, locale)
+        controls += timeline(vm, locale)
     return ft.Column(controls, spacing=12, horizontal_alignment=ft.CrossAxisAlignment.STRETCH)
 
 
 def _summary(detail: WorkDetail, locale: Locale) -> list[ft.Control]:
-    controls: list[ft.Control] = [
-        ft.Row(
-            [
-                ft.Icon(category_icon(detail.category_icon), color=ft.Colors.PRIMARY),
-                ft.Column(
-                    [ft.Text(detail.item, size=18, weight=ft.FontWeight.BOLD), muted(detail.category_name(locale))],
-                    spacing=0,
-                    expand=True,
-                ),
-            ]
-        ),
-        ft.Row([status_chip(detail.status, locale)]),
-    ]
-    if detail.brand:
-        controls.append(ft.Text(t("brand", locale, brand=detail.brand)))
+    controls = summary_head(detail, locale)
     if detail.description:
         controls.append(ft.Text(t("description", locale, description=detail.description)))
     place = t("service_place_home" if detail.service_place == "home" else "service_place_centre", locale)
@@ -137,20 +108,15 @@ def _step_panel(vm: JobViewModel, step: Step, locale: Locale) -> ft.Control:
         ft.TextField(label=t(note_label, locale), value=vm.note, multiline=True, max_length=1000,
                      read_only=vm.sending, on_change=note_typed)
     )
-    if vm.step_error:
-        controls.append(error_message(vm.step_error))
-    if vm.sending:
-        controls.append(ft.ProgressBar())
-    controls.append(
-        ft.Row(
-            [
-                ft.FilledButton(t("step_confirm", locale), disabled=vm.sending, on_click=vm.confirm_step),
-                ft.TextButton(t("close_panel", locale), disabled=vm.sending, on_click=vm.dismiss_step),
-            ],
-            wrap=True,
-        )
+    return confirm_panel(
+        controls,
+        error=vm.step_error,
+        sending=vm.sending,
+        confirm=t("step_confirm", locale),
+        on_confirm=vm.confirm_step,
+        dismiss=t("close_panel", locale),
+        on_dismiss=vm.dismiss_step,
     )
-    return ft.Card(content=ft.Container(content=ft.Column(controls, spacing=10), padding=12))
 
 
 def _assign(vm: JobViewModel, locale: Locale) -> list[ft.Control]:
@@ -179,47 +145,33 @@ def _assign(vm: JobViewModel, locale: Locale) -> list[ft.Control]:
         )
     else:
         controls.append(muted(t("assign_none", locale)))
-    if vm.assign_error:
-        controls.append(error_message(vm.assign_error))
-    controls.append(
-        ft.Row(
-            [
-                ft.FilledButton(t("assign_title", locale), disabled=vm.sending or vm.assign_to is None,
-                                on_click=vm.confirm_assign),
-                ft.TextButton(t("close_panel", locale), disabled=vm.sending, on_click=vm.close_assign),
-            ],
-            wrap=True,
+    return [
+        confirm_panel(
+            controls,
+            error=vm.assign_error,
+            sending=vm.sending,
+            confirm=t("assign_title", locale),
+            on_confirm=vm.confirm_assign,
+            dismiss=t("close_panel", locale),
+            on_dismiss=vm.close_assign,
+            can_confirm=vm.assign_to is not None,
         )
-    )
-    return [ft.Card(content=ft.Container(content=ft.Column(controls, spacing=10), padding=12))]
+    ]
 
 
 def _photos(vm: JobViewModel, locale: Locale, device: Device | None) -> list[ft.Control]:
     controls: list[ft.Control] = []
-    for kind, title, alt in (("before", "photos_before", "photo_before_alt"), ("after", "photos_after",
-                                                                              "photo_after_alt")):
-        photos = vm.photos(kind)
+    for kind, title, alt in PHOTO_KINDS:
         editing_after = kind == "after" and vm.can_edit_work
-        if not photos and not editing_after:
+        thumbs = photo_thumbnails(vm, kind, alt, locale)
+        if not thumbs and not editing_after:
             continue
-        thumbs: list[ft.Control] = []
-        for n, photo in enumerate(photos, start=1):
-            data = vm.thumbnails.get((kind, photo.idx))
-            label = t(alt, locale, n=n)
-            if data is None:
-                thumbs.append(ft.Container(width=THUMB_SIZE, height=THUMB_SIZE, border_radius=8,
-                                           bgcolor=ft.Colors.SURFACE_CONTAINER_HIGHEST,
-                                           content=ft.Icon(ft.Icons.IMAGE_OUTLINED, semantics_label=label),
-                                           alignment=ft.Alignment.CENTER))
-            else:
-                thumbs.append(ft.Image(src=data, width=THUMB_SIZE, height=THUMB_SIZE, fit=ft.BoxFit.COVER,
-                                       border_radius=8, semantics_label=label))
         heading_text = (
             t("after_photos_label", locale, max=MAX_PHOTOS_PER_REQUEST) if editing_after else t(title, locale)
         )
         controls.append(ft.Text(heading_text, weight=ft.FontWeight.W_600))
         if thumbs:
-            controls.append(ft.Row(thumbs, wrap=True, spacing=8, run_spacing=8))
+            controls.append(thumbnail_row(thumbs))
         if editing_after:
 
             async def pick() -> None:
@@ -317,25 +269,3 @@ def _part_row(vm: JobViewModel, index: int, name: str, qty: str, cost: str, loca
         ],
         spacing=6,
     )
-
-
-def _timeline(vm: JobViewModel, locale: Locale) -> list[ft.Control]:
-    rows = vm.timeline
-    if not rows:
-        return []
-    controls: list[ft.Control] = [heading(t("timeline_title", locale), size=18)]
-    for row in reversed(rows):
-        lines: list[ft.Control] = [
-            ft.Text(row.status, weight=ft.FontWeight.W_600),
-            muted(f"{format_datetime(row.at, locale)} · {row.who}"),
-        ]
-        if row.note:
-            lines.append(ft.Text(row.note))
-        controls.append(
-            ft.Row(
-                [ft.Icon(ft.Icons.CIRCLE, size=10, color=ft.Colors.PRIMARY), ft.Column(lines, spacing=2, expand=True)],
-                vertical_alignment=ft.CrossAxisAlignment.START,
-            )
-        )
-    return controls
-

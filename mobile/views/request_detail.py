@@ -2,25 +2,21 @@
 
 import flet as ft
 
-from mobile.formatting import format_datetime, format_phone
+from mobile.formatting import format_phone
 from mobile.models import RequestAction, RequestDetail
 from mobile.strings import t
-from mobile.viewmodels.home import LoadState
 from mobile.viewmodels.request_detail import MAX_COMMENT, RequestDetailViewModel
 from mobile.views.common import (
-    category_icon,
-    error_message,
-    error_with_retry,
+    confirm_panel,
     heading,
     icon_button,
-    loading,
     muted,
 )
-from mobile.views.status import status_chip
+from mobile.views.photos import thumbnail_row
+from mobile.views.request_parts import PHOTO_KINDS, notice, photo_thumbnails, screen_top, summary_head, timeline
 from shared.statuses import RequestStatus
-from shared.text import Locale, ui
+from shared.text import Locale
 
-THUMB_SIZE = 88
 ACTION_LABELS = {
     RequestAction.CANCEL: "action_cancel",
     RequestAction.RATE: "action_rate",
@@ -34,47 +30,19 @@ ACTION_ICONS = {
 
 
 def request_detail_view(vm: RequestDetailViewModel, locale: Locale) -> ft.Control:
-    controls: list[ft.Control] = [
-        ft.Row(
-            [
-                ft.TextButton(t("back", locale), icon=ft.Icons.ARROW_BACK, on_click=vm.back),
-                ft.Container(expand=True),
-                icon_button(ft.Icons.REFRESH, ui("refresh", locale), vm.load),
-            ]
-        ),
-        heading(t("request_detail_title", locale), size=22),
-    ]
+    controls = screen_top(vm, t("request_detail_title", locale), locale)
     detail = vm.detail
-    if vm.state == LoadState.FAILED:
-        controls.append(error_with_retry(vm.error or "", locale, vm.retry))
-    elif detail is None:
-        controls.append(loading(locale))
     if detail is not None:
         controls += _summary(detail, locale)
-        if vm.notice:
-            controls.append(ft.Semantics(live_region=True, content=ft.Text(vm.notice, color=ft.Colors.PRIMARY)))
+        controls += notice(vm.notice)
         controls += _actions(vm, locale)
         controls += _photos(vm, locale)
-        controls += _timeline(vm, locale)
+        controls += timeline(vm, locale)
     return ft.Column(controls, spacing=12, horizontal_alignment=ft.CrossAxisAlignment.STRETCH)
 
 
 def _summary(detail: RequestDetail, locale: Locale) -> list[ft.Control]:
-    controls: list[ft.Control] = [
-        ft.Row(
-            [
-                ft.Icon(category_icon(detail.category_icon), color=ft.Colors.PRIMARY),
-                ft.Column(
-                    [ft.Text(detail.item, size=18, weight=ft.FontWeight.BOLD), muted(detail.category_name(locale))],
-                    spacing=0,
-                    expand=True,
-                ),
-            ]
-        ),
-        ft.Row([status_chip(detail.status, locale)]),
-    ]
-    if detail.brand:
-        controls.append(ft.Text(t("brand", locale, brand=detail.brand)))
+    controls = summary_head(detail, locale)
     college = detail.college_name(locale)
     if college:
         controls.append(ft.Text(t("sent_to_college", locale, college=college)))
@@ -148,71 +116,21 @@ def _action_panel(vm: RequestDetailViewModel, action: RequestAction, locale: Loc
                          read_only=vm.sending, on_change=note_typed),
         ]
         confirm, dismiss = t("send_reopen", locale), t("close_panel", locale)
-    if vm.action_error:
-        controls.append(error_message(vm.action_error))
-    if vm.sending:
-        controls.append(ft.ProgressBar())
-    controls.append(
-        ft.Row(
-            [
-                ft.FilledButton(confirm, disabled=vm.sending, on_click=vm.confirm),
-                ft.TextButton(dismiss, disabled=vm.sending, on_click=vm.dismiss_action),
-            ],
-            wrap=True,
-        )
+    return confirm_panel(
+        controls,
+        error=vm.action_error,
+        sending=vm.sending,
+        confirm=confirm,
+        on_confirm=vm.confirm,
+        dismiss=dismiss,
+        on_dismiss=vm.dismiss_action,
     )
-    return ft.Card(content=ft.Container(content=ft.Column(controls, spacing=10), padding=12))
 
 
 def _photos(vm: RequestDetailViewModel, locale: Locale) -> list[ft.Control]:
     controls: list[ft.Control] = []
-    for kind, title, alt in (("before", "photos_before", "photo_before_alt"), ("after", "photos_after",
-                                                                              "photo_after_alt")):
-        photos = vm.photos(kind)
-        if not photos:
-            continue
-        thumbs: list[ft.Control] = []
-        for n, photo in enumerate(photos, start=1):
-            data = vm.thumbnails.get((kind, photo.idx))
-            label = t(alt, locale, n=n)
-            if data is None:
-                thumbs.append(
-                    ft.Container(
-                        width=THUMB_SIZE,
-                        height=THUMB_SIZE,
-                        border_radius=8,
-                        bgcolor=ft.Colors.SURFACE_CONTAINER_HIGHEST,
-                        content=ft.Icon(ft.Icons.IMAGE_OUTLINED, semantics_label=label),
-                        alignment=ft.Alignment.CENTER,
-                    )
-                )
-            else:
-                thumbs.append(
-                    ft.Image(src=data, width=THUMB_SIZE, height=THUMB_SIZE, fit=ft.BoxFit.COVER, border_radius=8,
-                             semantics_label=label)
-                )
-        controls += [ft.Text(t(title, locale), weight=ft.FontWeight.W_600),
-                     ft.Row(thumbs, wrap=True, spacing=8, run_spacing=8)]
-    return controls
-
-
-def _timeline(vm: RequestDetailViewModel, locale: Locale) -> list[ft.Control]:
-    rows = vm.timeline
-    if not rows:
-        return []
-    controls: list[ft.Control] = [heading(t("timeline_title", locale), size=18)]
-    for row in reversed(rows):  # newest first: the latest news is what people look for
-        lines: list[ft.Control] = [
-            ft.Text(row.status, weight=ft.FontWeight.W_600),
-            muted(f"{format_datetime(row.at, locale)} · {row.who}"),
-        ]
-        if row.note:
-            lines.append(ft.Text(row.note))
-        controls.append(
-            ft.Row(
-                [ft.Icon(ft.Icons.CIRCLE, size=10, color=ft.Colors.PRIMARY),
-                 ft.Column(lines, spacing=2, expand=True)],
-                vertical_alignment=ft.CrossAxisAlignment.START,
-            )
-        )
+    for kind, title, alt in PHOTO_KINDS:
+        thumbs = photo_thumbnails(vm, kind, alt, locale)
+        if thumbs:
+            controls += [ft.Text(t(title, locale), weight=ft.FontWeight.W_600), thumbnail_row(thumbs)]
     return controls

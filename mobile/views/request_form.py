@@ -10,14 +10,14 @@ import flet_map as ftm
 
 from mobile.device import Device, LocationDenied, LocationUnavailable
 from mobile.settings import DEFAULT_MAP_TILE_URL
-from mobile.strings import WEEKDAY_LABELS, WEEKDAY_NAMES, t
+from mobile.strings import t
 from mobile.thai_address import Area
 from mobile.viewmodels.request_form import CategoriesState, LocationSource, RequestFormViewModel
 from mobile.views.common import category_icon, error_message, heading, icon_button, loading, muted
 from mobile.views.status import status_chip
 from shared.photos import MAX_PHOTOS_PER_REQUEST
 from shared.request_rules import WEEKDAYS, ServicePlace
-from shared.text import Locale, ui
+from shared.text import WEEKDAY_LABELS, WEEKDAY_NAMES, Locale, ui
 
 # Bangkok, zoomed out to the whole country, until there is a pin.
 DEFAULT_CENTRE = (13.7563, 100.5018)

@@ -1,14 +1,13 @@
 """Supervisor home = the college dashboard: counts by status, jobs per week by category, the check queue."""
 
 from datetime import UTC, datetime, time
-from uuid import UUID
 
 import flet as ft
 
 from mobile.formatting import format_date
 from mobile.strings import t
 from mobile.viewmodels.home import SupervisorHome, WeekBars
-from mobile.views.common import empty, greeting, heading, load_state, muted, request_card, section
+from mobile.views.common import empty, greeting, heading, load_state, muted, request_cards, section
 from mobile.views.status import count_chip
 from shared.text import Locale
 
@@ -47,12 +46,7 @@ def supervisor_home_view(vm: SupervisorHome, locale: Locale) -> ft.Control:
         controls.append(ft.Row([count_chip(s, n, locale) for s, n in counts], wrap=True, run_spacing=6))
     controls.append(heading(t("quality_check_title", locale), size=18))
     if vm.quality_check:
-        for job in vm.quality_check:
-
-            async def open_job(_: object = None, job_id: UUID = job.id) -> None:  # the event comes first
-                await vm.open_job(job_id)
-
-            controls.append(request_card(job, locale, open_job))
+        controls += request_cards(vm.quality_check, locale, vm.open_job)
     else:
         controls.append(empty(t("quality_check_empty", locale)))
     controls.append(heading(t("weekly_chart_title", locale), size=18))

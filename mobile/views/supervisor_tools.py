@@ -5,7 +5,7 @@ from uuid import UUID
 import flet as ft
 
 from mobile.strings import t
-from mobile.viewmodels.home import LoadState
+from mobile.viewmodels.loadable import LoadState
 from mobile.viewmodels.supervisor import SKILL_LEVELS, LedgerViewModel, TechnicianEdit, TechniciansViewModel
 from mobile.views.common import empty, error_message, error_with_retry, heading, icon_button, loading, muted
 from shared.text import Locale, ui

@@ -1,6 +1,5 @@
 """Technician home: offers near me, then the jobs I took."""
 
-from uuid import UUID
 
 import flet as ft
 
@@ -8,16 +7,25 @@ from mobile.formatting import format_datetime, format_km
 from mobile.models import Offer, OfferStatus
 from mobile.strings import t
 from mobile.viewmodels.home import TechnicianHome
-from mobile.views.common import FALLBACK_ICON, category_icon, empty, greeting, load_state, muted, request_card, section
+from mobile.views.common import (
+    FALLBACK_ICON,
+    category_icon,
+    empty,
+    greeting,
+    home_notice,
+    load_state,
+    muted,
+    request_cards,
+    section,
+)
+from mobile.views.photos import SMALL_THUMB_SIZE, thumbnail, thumbnail_row
 from mobile.views.status import offer_chip
 from shared.text import Locale, ui
 
 
 def technician_home_view(vm: TechnicianHome, locale: Locale) -> ft.Control:
     controls: list[ft.Control] = [greeting(vm, locale), section(ui("technician_offers", locale), locale, vm.load)]
-    if vm.notice:
-        colour = ft.Colors.ERROR if vm.notice_is_error else ft.Colors.PRIMARY
-        controls.append(ft.Semantics(live_region=True, content=ft.Text(vm.notice, color=colour)))
+    controls += home_notice(vm)
     state = load_state(vm, locale)
     if state is not None:
         controls.append(state)
@@ -28,12 +36,7 @@ def technician_home_view(vm: TechnicianHome, locale: Locale) -> ft.Control:
         controls.append(empty(ui("technician_empty_offers", locale)))
     controls.append(section(ui("technician_jobs", locale), locale))
     if vm.jobs:
-        for job in vm.jobs:
-
-            async def open_job(_: object = None, job_id: UUID = job.id) -> None:  # the event comes first
-                await vm.open_job(job_id)
-
-            controls.append(request_card(job, locale, open_job))
+        controls += request_cards(vm.jobs, locale, vm.open_job)
     else:
         controls.append(empty(ui("technician_empty_jobs", locale)))
     return ft.Column(controls, spacing=12)
@@ -73,12 +76,28 @@ def _offer_card(offer: Offer, vm: TechnicianHome, locale: Locale) -> ft.Control:
                         wrap=True,
                         run_spacing=4,
                     ),
+                    *_offer_photos(offer, vm, locale),
                     *_offer_buttons(offer, vm, locale),
                 ],
                 spacing=8,
             ),
         )
     )
+
+
+def _offer_photos(offer: Offer, vm: TechnicianHome, locale: Locale) -> list[ft.Control]:
+    """The citizen's before photos, small; each fills in when its thumbnail arrives."""
+    photos = vm.offer_photos(offer)
+    if not photos:
+        return []
+    return [
+        thumbnail_row(
+            [
+                thumbnail(data, t("photo_before_alt", locale, n=n), SMALL_THUMB_SIZE)
+                for n, data in enumerate(photos, start=1)
+            ]
+        )
+    ]
 
 
 def _offer_buttons(offer: Offer, vm: TechnicianHome, locale: Locale) -> list[ft.Control]:

@@ -11,10 +11,10 @@ from mobile.viewmodels.home import (
     AdminHome,
     CitizenHome,
     HomeViewModel,
-    LoadState,
     SupervisorHome,
     TechnicianHome,
 )
+from mobile.viewmodels.loadable import LoadState
 from mobile.viewmodels.session import StoredSession
 from shared.roles import AppRole
 from shared.statuses import RequestStatus

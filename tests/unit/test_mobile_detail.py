@@ -10,7 +10,8 @@ import httpx
 
 from mobile.models import RequestAction
 from mobile.viewmodels.app import AppViewModel, Screen
-from mobile.viewmodels.home import CitizenHome, LoadState
+from mobile.viewmodels.home import CitizenHome
+from mobile.viewmodels.loadable import LoadState
 from mobile.viewmodels.request_detail import RequestDetailViewModel
 from mobile.viewmodels.request_form import LocationSource
 from mobile.views.frame import app_view

@@ -36,6 +36,7 @@ COLLEGE = {
 }
 NOW = datetime(2026, 11, 25, 6, 0, tzinfo=UTC)
 DISPATCH = re.compile(r"^/requests/([0-9a-f-]{36})/dispatch$")
+BEFORE_PHOTO = re.compile(r"^/requests/([0-9a-f-]{36})/photos/before/(\d+)$")
 
 
 def error_response(status: int, code: str, **values: object) -> httpx.Response:
@@ -81,7 +82,7 @@ class FakeBackend:
             request_summary("หม้อหุงข้าว", "repairing", days_ago=1),
             request_summary("พัดลม", "offered", days_ago=3),
         ]
-        self.offers = [
+        self.offers: list[dict[str, Any]] = [
             {
                 "offer_id": str(uuid4()),
                 "request_id": str(uuid4()),
@@ -95,6 +96,9 @@ class FakeBackend:
                 "expires_at": (NOW + timedelta(hours=20)).isoformat(),
             }
         ]
+        # The offer above is an old payload, without "photo_count" (read as 0). An offer given a count serves
+        # its before photos to the technician; the indexes listed here answer 500 instead.
+        self.broken_photos: set[int] = set()
         self.jobs = [request_summary("โทรทัศน์", "diagnosing")]
         self.queue_counts = {"repairing": 1, "offered": 1, "done": 0}
         self.quality_check = [request_summary("เตารีด", "quality_check")]
@@ -180,6 +184,8 @@ class FakeBackend:
             return httpx.Response(200, json=self.profile(role))
         if request.method == "POST" and DISPATCH.match(request.url.path):
             return self._dispatch(request, role)
+        if request.method == "GET" and BEFORE_PHOTO.match(request.url.path):
+            return self._offer_photo(request, role)
         owner = {
             "/requests/mine": "citizen",
             "/technician/offers": "technician",
@@ -228,6 +234,19 @@ class FakeBackend:
         detail = {**waiting, "status": "offered", "college_name_th": college["name_th"],
                   "college_name_en": college["name_en"]}
         return httpx.Response(200, json=detail)
+
+    def _offer_photo(self, request: httpx.Request, role: str) -> httpx.Response:
+        """GET /requests/{id}/photos/before/{idx}: an offered student may see idx < the offer's photo_count."""
+        match = BEFORE_PHOTO.match(request.url.path)
+        assert match is not None
+        request_id, idx = match.group(1), int(match.group(2))
+        offer = next((o for o in self.offers if o["request_id"] == request_id), None)
+        if role != "technician" or offer is None or idx >= offer.get("photo_count", 0):
+            return error_response(404, "not_found")
+        if idx in self.broken_photos:
+            return error_response(500, "internal_error")
+        assert request.url.params.get("thumb") == "true", "an offer card shows thumbnails only"
+        return httpx.Response(200, content=f"thumb-{idx}".encode(), headers={"content-type": "image/webp"})
 
     def _role(self, request: httpx.Request) -> str | None:
         header = request.headers.get("authorization", "")

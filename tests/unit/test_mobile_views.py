@@ -4,7 +4,8 @@ import flet as ft
 import pytest
 
 from mobile.viewmodels.app import AppViewModel, Screen
-from mobile.viewmodels.home import CitizenHome, LoadState
+from mobile.viewmodels.home import CitizenHome
+from mobile.viewmodels.loadable import LoadState
 from mobile.views.frame import app_view
 from mobile.views.login import login_view
 from mobile.views.status import STATUS_COLOURS

@@ -1,3 +1,6 @@
+import ast
+from pathlib import Path
+
 import pytest
 
 from shared import otp
@@ -5,7 +8,23 @@ from shared.display_names import clean_display_name
 from shared.phone import InvalidPhone, mask, national_format, normalize_thai_phone
 from shared.roles import AppRole
 from shared.statuses import RequestStatus
-from shared.text import ERRORS, STATUS_LABELS, UI, Locale, error_text, role_label, status_label, ui
+from shared.text import (
+    ACTOR_LABELS,
+    APP_UI,
+    ERRORS,
+    OFFER_STATUS_LABELS,
+    ROLE_LABELS,
+    STATUS_LABELS,
+    UI,
+    WEEKDAY_LABELS,
+    WEEKDAY_NAMES,
+    Bilingual,
+    Locale,
+    error_text,
+    role_label,
+    status_label,
+    ui,
+)
 
 
 @pytest.mark.parametrize(
@@ -41,12 +60,53 @@ def test_otp_codes() -> None:
     assert not otp.is_well_formed("12345") and not otp.is_well_formed("12a456")
 
 
+# Every table of the catalog, by name (for the failure message).
+CATALOG: dict[str, dict[str, Bilingual]] = {
+    "ERRORS": ERRORS,
+    "STATUS_LABELS": {s.value: text for s, text in STATUS_LABELS.items()},
+    "ROLE_LABELS": {r.value: text for r, text in ROLE_LABELS.items()},
+    "UI": UI,
+    "APP_UI": APP_UI,
+    "ACTOR_LABELS": ACTOR_LABELS,
+    "WEEKDAY_LABELS": WEEKDAY_LABELS,
+    "WEEKDAY_NAMES": WEEKDAY_NAMES,
+    "OFFER_STATUS_LABELS": OFFER_STATUS_LABELS,
+}
+# Texts whose Thai side rightly has no Thai letter, each with its reason.
+NOT_THAI = {
+    ("UI", "language_switch"): "the button to switch to English is labelled in English",
+    ("APP_UI", "area"): "a pure format template: '{district}, {province}' in both languages",
+}
+
+
 def test_every_label_exists_in_both_languages() -> None:
     assert set(STATUS_LABELS) == set(RequestStatus)
-    for text in [*ERRORS.values(), *STATUS_LABELS.values(), *UI.values()]:
-        assert text.th.strip() and text.en.strip()
-        # Thai first: the Thai side must really be Thai (a Thai letter in it), not an English copy.
-        assert any("\u0e00" <= ch <= "\u0e7f" for ch in text.th) or text.th == "English"
+    assert set(ROLE_LABELS) == set(AppRole)
+    assert set(WEEKDAY_LABELS) == set(WEEKDAY_NAMES)
+    assert set(OFFER_STATUS_LABELS) == {"pending", "accepted", "declined", "withdrawn", "expired"}
+    for table, texts in CATALOG.items():
+        for key, text in texts.items():
+            assert text.th.strip() and text.en.strip(), (table, key)
+            # Thai first: the Thai side must really be Thai (a Thai letter in it), not an English copy.
+            if (table, key) not in NOT_THAI:
+                assert any("\u0e00" <= ch <= "\u0e7f" for ch in text.th), (table, key, text.th)
+    # Every exemption still names a text that exists (a removed key must not leave a stale excuse).
+    assert all(key in CATALOG[table] for table, key in NOT_THAI)
+
+
+def test_app_texts_do_not_shadow_the_shared_ui_keys() -> None:
+    # mobile.strings.t looks in UI first: an APP_UI key that repeated one would never show.
+    assert not set(APP_UI) & set(UI)
+
+
+def test_the_catalog_is_plain_python() -> None:
+    # The backend imports shared.text: no UI toolkit may come in with it.
+    import shared.text
+
+    tree = ast.parse(Path(shared.text.__file__).read_text(encoding="utf-8"))
+    imported = {alias.name for node in ast.walk(tree) if isinstance(node, ast.Import) for alias in node.names}
+    imported |= {node.module or "" for node in ast.walk(tree) if isinstance(node, ast.ImportFrom)}
+    assert not {name for name in imported if name.split(".")[0] in ("flet", "mobile")}, imported
 
 
 def test_lookups_format_and_fall_back() -> None:

@@ -1,0 +1,97 @@
+"""A screen that loads its data from the backend: the load state, the error in the person's language, retry."""
+
+from abc import ABC, abstractmethod
+from collections.abc import Awaitable, Callable
+from enum import StrEnum
+
+from mobile.api_client import ApiClient, ApiError
+from mobile.viewmodels.observable import Observable
+from mobile.viewmodels.session import Session
+from shared.text import Bilingual, Locale
+
+AuthLost = Callable[[ApiError], Awaitable[None]]
+Done = Callable[[], Awaitable[None]]
+
+
+class LoadState(StrEnum):
+    IDLE = "idle"
+    LOADING = "loading"
+    READY = "ready"
+    FAILED = "failed"
+
+
+class Loadable(Observable, ABC):
+    def __init__(self, api: ApiClient, session: Session, *, on_auth_lost: AuthLost) -> None:
+        super().__init__()
+        self._api = api
+        self._session = session
+        self._on_auth_lost = on_auth_lost
+        self.state = LoadState.IDLE
+        self._error: ApiError | None = None
+
+    @property
+    def locale(self) -> Locale:
+        return self._session.locale
+
+    @property
+    def error(self) -> str | None:
+        return None if self._error is None else self._error.message(self.locale)
+
+    def _in_locale(self, text: Bilingual | None) -> str | None:
+        """A message kept in both languages (so a language switch re-renders it), in the current one."""
+        return None if text is None else text.in_(self.locale)
+
+    async def load(self) -> None:
+        """Fetch; a lost sign-in goes back to the login, any other failure shows with a retry."""
+        if self.state == LoadState.LOADING:
+            return
+        self.state = LoadState.LOADING
+        self._error = None
+        self._changed()
+        try:
+            await self._fetch()
+        except ApiError as exc:
+            if exc.is_auth_lost:
+                self.state = LoadState.IDLE
+                await self._on_auth_lost(exc)
+                return
+            self._error = exc
+            self.state = LoadState.FAILED
+            self._changed()
+            return
+        self.state = LoadState.READY
+        self._changed()
+        await self._loaded()
+
+    async def retry(self) -> None:
+        await self.load()
+
+    @abstractmethod
+    async def _fetch(self) -> None:
+        """Fetch this screen's data into attributes; raise ApiError on failure."""
+
+    async def _loaded(self) -> None:
+        """After the data shows: what may come in later (thumbnails), without holding the screen back."""
+
+    async def _lost_sign_in(self, exc: ApiError) -> bool:
+        """True (and the app is on its way to the login) when exc says the sign-in is gone."""
+        if exc.is_auth_lost:
+            await self._on_auth_lost(exc)
+            return True
+        return False
+
+
+class SubScreen(Loadable):
+    """A screen opened from a home: it goes back, and says what it just did ("บันทึกรายงานแล้ว")."""
+
+    def __init__(self, api: ApiClient, session: Session, *, on_back: Done, on_auth_lost: AuthLost) -> None:
+        super().__init__(api, session, on_auth_lost=on_auth_lost)
+        self._on_back = on_back
+        self._notice: Bilingual | None = None
+
+    @property
+    def notice(self) -> str | None:
+        return self._in_locale(self._notice)
+
+    async def back(self) -> None:
+        await self._on_back()

@@ -1,0 +1,78 @@
+"""What the owner's request detail and the job screen (the student's, the supervisor's review) share:
+one request loaded by id, its photos with thumbnails fetched after it shows, its timeline, back, a notice."""
+
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Generic, TypeVar
+from uuid import UUID
+
+from mobile.api_client import ApiClient
+from mobile.models import PhotoRef, RequestDetail
+from mobile.viewmodels.loadable import AuthLost, Done, SubScreen
+from mobile.viewmodels.session import Session
+from mobile.viewmodels.thumbnails import Thumbnails
+from shared.statuses import RequestStatus
+from shared.text import ACTOR_LABELS, status_label
+
+D = TypeVar("D", bound=RequestDetail)
+
+
+@dataclass(frozen=True)
+class TimelineRow:
+    status: str  # the label of the status moved to
+    who: str  # first name, or the role
+    at: datetime
+    note: str
+
+
+def first_name(name: str | None) -> str:
+    return (name or "").strip().split(" ")[0] if name and name.strip() else ""
+
+
+class RequestScreen(SubScreen, Generic[D]):
+    def __init__(
+        self, api: ApiClient, session: Session, request_id: UUID, *, on_back: Done, on_auth_lost: AuthLost
+    ) -> None:
+        super().__init__(api, session, on_back=on_back, on_auth_lost=on_auth_lost)
+        self.request_id = request_id
+        self.detail: D | None = None
+        self.thumbnails = Thumbnails(api)
+
+    def photos(self, kind: str) -> list[PhotoRef]:
+        if self.detail is None:
+            return []
+        return sorted((p for p in self.detail.photos if p.kind == kind), key=lambda p: p.idx)
+
+    def thumbnail(self, kind: str, idx: int) -> bytes | None:
+        """None while it loads, or when it could not be fetched: the view shows a placeholder."""
+        return self.thumbnails.get(self.request_id, kind, idx)
+
+    @property
+    def timeline(self) -> list[TimelineRow]:
+        if self.detail is None:
+            return []
+        return [
+            TimelineRow(
+                status=self._status_text(entry.to_status),
+                who=first_name(entry.actor_name) or self._actor_text(entry.actor),
+                at=entry.created_at,
+                note=(entry.note or "").strip(),
+            )
+            for entry in sorted(self.detail.timeline, key=lambda e: e.created_at)
+        ]
+
+    async def _loaded(self) -> None:
+        photos = self.detail.photos if self.detail is not None else []
+        if await self.thumbnails.fetch((self.request_id, p.kind, p.idx) for p in photos):
+            self._changed()
+
+    def _status_text(self, raw: str | None) -> str:
+        try:
+            return status_label(RequestStatus(raw or ""), self.locale)
+        except ValueError:
+            return raw or ""
+
+    def _actor_text(self, actor: str | None) -> str:
+        """The role of whoever made a change without a name: "ช่าง", "ระบบ"; an unknown one as it came."""
+        label = ACTOR_LABELS.get(actor or "")
+        return label.in_(self.locale) if label else (actor or "")

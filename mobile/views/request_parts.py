@@ -1,0 +1,92 @@
+"""Pieces of the two screens about one request (the owner's detail, the job): top bar, summary head,
+photo thumbnails, timeline."""
+
+from typing import Any
+
+import flet as ft
+
+from mobile.formatting import format_datetime
+from mobile.models import RequestDetail
+from mobile.strings import t
+from mobile.viewmodels.loadable import LoadState
+from mobile.viewmodels.request_screen import RequestScreen
+from mobile.views.common import category_icon, error_with_retry, heading, icon_button, loading, muted
+from mobile.views.photos import thumbnail
+from mobile.views.status import status_chip
+from shared.text import Locale, ui
+
+# Per kind of photo: its section title and the screen-reader label of each thumbnail.
+PHOTO_KINDS = (("before", "photos_before", "photo_before_alt"), ("after", "photos_after", "photo_after_alt"))
+
+
+def screen_top(vm: RequestScreen[Any], title: str, locale: Locale) -> list[ft.Control]:
+    """Back and refresh, the title, then the error with a retry or the loading line while there is no detail."""
+    controls: list[ft.Control] = [
+        ft.Row(
+            [
+                ft.TextButton(t("back", locale), icon=ft.Icons.ARROW_BACK, on_click=vm.back),
+                ft.Container(expand=True),
+                icon_button(ft.Icons.REFRESH, ui("refresh", locale), vm.load),
+            ]
+        ),
+        heading(title, size=22),
+    ]
+    if vm.state == LoadState.FAILED:
+        controls.append(error_with_retry(vm.error or "", locale, vm.retry))
+    elif vm.detail is None:
+        controls.append(loading(locale))
+    return controls
+
+
+def summary_head(detail: RequestDetail, locale: Locale) -> list[ft.Control]:
+    """The item with its category's icon and name, the status chip, and the brand when there is one."""
+    controls: list[ft.Control] = [
+        ft.Row(
+            [
+                ft.Icon(category_icon(detail.category_icon), color=ft.Colors.PRIMARY),
+                ft.Column(
+                    [ft.Text(detail.item, size=18, weight=ft.FontWeight.BOLD), muted(detail.category_name(locale))],
+                    spacing=0,
+                    expand=True,
+                ),
+            ]
+        ),
+        ft.Row([status_chip(detail.status, locale)]),
+    ]
+    if detail.brand:
+        controls.append(ft.Text(t("brand", locale, brand=detail.brand)))
+    return controls
+
+
+def notice(text: str | None) -> list[ft.Control]:
+    """What was just done ("บันทึกสถานะแล้ว"), read out by a screen reader as it appears."""
+    return [ft.Semantics(live_region=True, content=ft.Text(text, color=ft.Colors.PRIMARY))] if text else []
+
+
+def photo_thumbnails(vm: RequestScreen[Any], kind: str, alt: str, locale: Locale) -> list[ft.Control]:
+    """One thumbnail per photo of that kind, numbered from 1 in the label ("รูปก่อนซ่อมที่ 1")."""
+    return [
+        thumbnail(vm.thumbnail(kind, photo.idx), t(alt, locale, n=n))
+        for n, photo in enumerate(vm.photos(kind), start=1)
+    ]
+
+
+def timeline(vm: RequestScreen[Any], locale: Locale) -> list[ft.Control]:
+    rows = vm.timeline
+    if not rows:
+        return []
+    controls: list[ft.Control] = [heading(t("timeline_title", locale), size=18)]
+    for row in reversed(rows):  # newest first: the latest news is what people look for
+        lines: list[ft.Control] = [
+            ft.Text(row.status, weight=ft.FontWeight.W_600),
+            muted(f"{format_datetime(row.at, locale)} · {row.who}"),
+        ]
+        if row.note:
+            lines.append(ft.Text(row.note))
+        controls.append(
+            ft.Row(
+                [ft.Icon(ft.Icons.CIRCLE, size=10, color=ft.Colors.PRIMARY), ft.Column(lines, spacing=2, expand=True)],
+                vertical_alignment=ft.CrossAxisAlignment.START,
+            )
+        )
+    return controls
