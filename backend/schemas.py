@@ -143,6 +143,7 @@ class DatabaseHealth(BaseModel):
 class Health(BaseModel):
     status: Literal["ok", "degraded"]
     database: DatabaseHealth
+    live_events: bool = Field(description="this copy is listening for live events")
 
 
 class RequestCreate(BaseModel):

@@ -38,3 +38,4 @@ def test_a_citizen_hears_their_request_move(system: RunningSystem) -> None:
             if len(events) == 2:
                 break
     assert '"status": "submitted"' in events[0] and '"status": "offered"' in events[1]
+    assert httpx.get(f"{system.api_url}/health", timeout=10).json()["live_events"] is True

@@ -21,3 +21,4 @@ async def test_health_is_503_and_api_errors_are_clean_when_the_database_is_down(
         health = await client.get("/health")
         assert health.status_code == 503
         assert health.json()["status"] == "degraded" and health.json()["database"]["ok"] is False
+        assert health.json()["live_events"] is False
