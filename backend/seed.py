@@ -201,8 +201,10 @@ def _seed_requests(conn: Conn) -> int:
         conn.execute(
             """insert into public.offers (request_id, technician_id, college_id, status, rank, distance_km,
                                           expires_at, responded_at)
-               values (%s, %s, %s, %s, 1, 1.9, now() + interval '7 days', %s)""",
-            [request_id, technician.user_id, college_id[0], "pending" if status == "offered" else "accepted",
-             None if status == "offered" else "now"],
+               values (%(request)s, %(technician)s, %(college)s, %(status)s::public.offer_status, 1, 1.9,
+                       now() + interval '7 days',
+                       case when %(status)s::public.offer_status = 'accepted' then now() end)""",
+            {"request": request_id, "technician": technician.user_id, "college": college_id[0],
+             "status": "pending" if status == "offered" else "accepted"},
         )
     return created

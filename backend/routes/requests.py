@@ -129,14 +129,14 @@ async def _detail(pool: PoolDep, claims: dict[str, Any], request_id: uuid.UUID, 
 @router.put("/{request_id}/photos/{idx}", response_model=PhotoOut, status_code=201,
             responses={404: {"model": ErrorResponse}, 413: {"model": ErrorResponse}, 415: {"model": ErrorResponse}})
 async def upload_photo(
-    request_id: uuid.UUID, idx: int, file: UploadFile, identity: IdentityDep, pool: PoolDep, conn: UserConn,
-    store: PhotoStoreDep,
+    request_id: uuid.UUID, idx: int, file: UploadFile, identity: IdentityDep, pool: PoolDep, store: PhotoStoreDep
 ) -> PhotoOut:
     """A 'before' photo at index 0–4. Sending the same index again replaces it (safe to retry)."""
-    await require_role(conn, identity.user_id, AppRole.CITIZEN)
-    await check_citizen_may_add(conn, identity.user_id, request_id, idx)
-    data = await file.read(MAX_INPUT_BYTES + 1)
-    photo = await clean_photo(data)
+    async with user_tx(pool, identity.claims) as conn:
+        await require_role(conn, identity.user_id, AppRole.CITIZEN)
+        await check_citizen_may_add(conn, identity.user_id, request_id, idx)
+    # Decoding runs with no database connection held: a slow photo must not starve the pool.
+    photo = await clean_photo(await file.read(MAX_INPUT_BYTES + 1))
     async with service_tx(pool) as owner:
         row = await store_photo(owner, store, request_id, idx, identity.user_id, photo)
     return PhotoOut.model_validate(row)

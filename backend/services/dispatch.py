@@ -230,17 +230,22 @@ async def decline_offer(
     await _refill(conn, row["request_id"], row["college_id"], now, policy)
 
 
+async def _pending_offers(conn: Conn, request_id: uuid.UUID) -> int:
+    row = await (
+        await conn.execute(
+            "select count(*) as n from public.offers where request_id = %s and status = 'pending'", [request_id]
+        )
+    ).fetchone()
+    return int(row["n"]) if row else 0
+
+
 async def _refill(conn: Conn, request_id: uuid.UUID, college_id: uuid.UUID, now: datetime,
                   policy: DispatchPolicy) -> None:
     status = await lock_status(conn, request_id, check_visible=False)
     if status != S.OFFERED:
         return
-    pending = await (
-        await conn.execute(
-            "select count(*) as n from public.offers where request_id = %s and status = 'pending'", [request_id]
-        )
-    ).fetchone()
-    if pending and pending["n"] > 0:
+    pending = await _pending_offers(conn, request_id)
+    if pending > 0:
         return
     req = await _request(conn, request_id)
     more = await candidates(conn, request_id, req["category_code"], college_id, 0.0)
@@ -279,12 +284,8 @@ async def expire_overdue(conn: Conn, now: datetime, policy: DispatchPolicy) -> i
 async def _escalate(conn: Conn, request_id: uuid.UUID, college_id: uuid.UUID, now: datetime,
                     policy: DispatchPolicy) -> None:
     status = await lock_status(conn, request_id, check_visible=False)
-    pending = await (
-        await conn.execute(
-            "select count(*) as n from public.offers where request_id = %s and status = 'pending'", [request_id]
-        )
-    ).fetchone()
-    if status == S.OFFERED and pending and pending["n"] == 0:
+    pending = await _pending_offers(conn, request_id)
+    if status == S.OFFERED and pending == 0:
         await dispatch(conn, request_id, now, policy)
 
 

@@ -22,20 +22,25 @@ def test_a_citizen_hears_their_request_move(system: RunningSystem) -> None:
             "description": "ไม่ร้อนเลย", "lat": 13.9133, "lon": 100.5895, "contact_phone": "0655500002",
             "pdpa_consent": True}
 
+    answers: list[int] = []
+
     def submit_soon() -> None:
         time.sleep(0.5)
-        httpx.post(f"{system.api_url}/requests", json=body, headers={"Authorization": f"Bearer {token}"},
-                   timeout=10)
+        answers.append(httpx.post(f"{system.api_url}/requests", json=body,
+                                  headers={"Authorization": f"Bearer {token}"}, timeout=10).status_code)
 
     events: list[str] = []
     with httpx.stream("GET", f"{system.api_url}/events", params={"access_token": token},
                       timeout=httpx.Timeout(10, read=10)) as stream:
         assert stream.headers["content-type"].startswith("text/event-stream")
-        threading.Thread(target=submit_soon, daemon=True).start()
+        submitter = threading.Thread(target=submit_soon, daemon=True)
+        submitter.start()
         for line in stream.iter_lines():
             if line.startswith("data: "):
                 events.append(line)
             if len(events) == 2:
                 break
+    submitter.join(timeout=30)
+    assert answers == [201]
     assert '"status": "submitted"' in events[0] and '"status": "offered"' in events[1]
     assert httpx.get(f"{system.api_url}/health", timeout=10).json()["live_events"] is True

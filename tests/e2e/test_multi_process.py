@@ -71,6 +71,6 @@ def test_an_event_crosses_processes(two_backends: tuple[str, str]) -> None:
                 statuses.append(line)
             if len(statuses) == 2:
                 break
-    submitter.join(timeout=10)
+    submitter.join(timeout=30)
     assert answers == [201]
     assert '"submitted"' in statuses[0] and '"offered"' in statuses[1]

@@ -3,7 +3,6 @@
 import httpx
 from playwright.sync_api import Page, expect
 
-from backend.settings import PROJECT_ROOT
 from tests.e2e.conftest import OUTPUT_DIR, RunningSystem, ask_for_code, enable_semantics, enter_code
 
 TIMEOUT = 60_000
@@ -59,4 +58,3 @@ def test_run_command_serves_api_docs_and_health(system: RunningSystem) -> None:
     health = httpx.get(f"{system.api_url}/health", timeout=10).json()
     assert health["status"] == "ok" and health["database"]["ok"]
     assert httpx.get(f"{system.api_url}/docs", timeout=10).status_code == 200
-    assert (PROJECT_ROOT / "assets" / "fonts" / "NotoSansThai.ttf").exists()
