@@ -66,6 +66,14 @@ class Settings(BaseSettings):
     assets_dir: Path = PROJECT_ROOT / "assets"
     cors_origins: list[str] = ["http://127.0.0.1:8550", "http://localhost:8550"]
     log_level: str = "INFO"
+    # Edge hardening (backend/logs.py, backend/body_limits.py). "json": one JSON object a line (production);
+    # "text": readable lines (development). No access log unless asked: it would name every caller's address.
+    log_format: str = Field(default="json", pattern="^(json|text)$")
+    access_log: bool = False
+    # Request bodies larger than this are refused with 413 before they are read: JSON bodies everywhere, and the
+    # photo uploads (shared.photos.MAX_INPUT_BYTES = 20 MiB plus 64 KiB for the multipart envelope).
+    max_body_bytes: int = Field(default=64 * 1024, ge=1024)
+    max_photo_body_bytes: int = Field(default=20 * 1024 * 1024 + 64 * 1024, ge=1024)
 
     @property
     def photos_dir(self) -> Path:
