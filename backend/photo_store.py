@@ -1,7 +1,8 @@
 """Where photo bytes live: a folder on disk locally, a Supabase Storage bucket in production.
 
-Both keep the same object paths (`requests/<request id>/before-0.webp`), so the database rows do not care which
-store wrote them.
+Both keep the same object paths (`requests/<request id>/before-0-<unique>.webp`), so the database rows do not care
+which store wrote them. An object is never rewritten under its name: each upload gets new names (see
+backend/services/photo_intake.py), which is what makes replacing a photo safe.
 """
 
 import asyncio
@@ -9,6 +10,7 @@ from pathlib import Path
 from typing import Protocol
 
 from storage3 import AsyncStorageClient
+from storage3.exceptions import StorageApiError
 
 from backend.settings import Settings
 
@@ -64,11 +66,25 @@ class SupabasePhotoStore:
         )
 
     async def get(self, path: str) -> bytes | None:
-        data: bytes = await self._client.from_(self._bucket).download(path)
+        try:
+            data: bytes = await self._client.from_(self._bucket).download(path)
+        except StorageApiError as exc:
+            if _missing_object(exc):
+                return None
+            raise
         return data
 
     async def delete(self, paths: list[str]) -> None:
         await self._client.from_(self._bucket).remove(paths)
+
+
+def _missing_object(exc: StorageApiError) -> bool:
+    """Storage says "no such object" (`not_found`, or `NoSuchKey` in its newer error format) with a 404 status
+    (in the body, or the HTTP status when the body did not parse). A missing bucket is also a 404 but must still
+    raise: that is a misconfigured deployment, not a photo that is gone."""
+    if str(exc.status) != "404":
+        return False
+    return exc.code in ("not_found", "NoSuchKey") or (exc.code == "InternalError" and "NoSuchKey" in exc.message)
 
 
 def make_photo_store(settings: Settings) -> PhotoStore:

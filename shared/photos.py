@@ -12,6 +12,7 @@ surface on a server that decodes strangers' files.
 
 import io
 import warnings
+import zlib
 from dataclasses import dataclass
 from functools import cache
 
@@ -20,6 +21,10 @@ from PIL import ExifTags, Image, ImageFile, features
 MAX_PHOTOS_PER_REQUEST = 5
 MAX_INPUT_BYTES = 20 * 1024 * 1024
 MAX_PIXELS = 50_000_000
+# What decoding and cleaning one photo may take, bounded from the header before any pixel is decoded. Pixel count
+# alone is not enough: a 49 MP 16-bit PNG of 381 KB took 542 MB. 256 MB still lets through 42 MP of 8-bit RGB and
+# 25 MP of RGBA or 16-bit grey; phones' JPEGs are decoded at reduced size and never come near it.
+MAX_DECODE_BYTES = 256 * 1024 * 1024
 
 WEBP_QUALITY = 80
 # libwebp's method trades encode time for size. Measured on 1600×1200 photos (bench/photos.py):
@@ -51,6 +56,17 @@ PHOTO_ERRORS: dict[str, tuple[str, str]] = {
     "photo_too_many_pixels": (
         f"รูปภาพมีความละเอียดสูงเกินไป (เกิน {MAX_PIXELS // 1_000_000} ล้านพิกเซล) กรุณาเลือกรูปที่เล็กกว่านี้",
         f"This photo has too many pixels (over {MAX_PIXELS // 1_000_000} megapixels). Please choose a smaller one.",
+    ),
+    "photo_too_big_to_process": (
+        "รูปภาพนี้มีความละเอียดสูงเกินกว่าจะประมวลผลได้ (เช่น ไฟล์ PNG สี 16 บิตหรือพื้นโปร่งใส) "
+        "กรุณาย่อรูปหรือส่งเป็น JPEG",
+        "This photo is too big to process at its resolution (for example a 16-bit or transparent PNG). "
+        "Please send a smaller photo or a JPEG.",
+    ),
+    "photo_metadata_too_large": (
+        "ข้อมูลที่แนบมากับรูปภาพนี้ (ข้อความหรือโปรไฟล์สี) มีขนาดใหญ่เกินไป กรุณาบันทึกรูปใหม่เป็น JPEG แล้วส่งอีกครั้ง",
+        "This photo carries too much embedded data (text or a colour profile). "
+        "Please save it again as a JPEG and send that.",
     ),
     "photo_heic_unsupported": (
         "ยังไม่รองรับรูปภาพแบบ HEIC กรุณาส่งเป็น JPEG หรือตั้งค่ากล้องเป็น “เข้ากันได้มากที่สุด”",
@@ -270,6 +286,75 @@ def _encode(im: Image.Image, webp: bool) -> bytes:
     return buf.getvalue()
 
 
+# Peak bytes per decoded pixel through process_photo, by the mode Pillow opens a file in: the decoded image (Pillow
+# keeps RGB and LA in 4 bytes a pixel) plus the copies conversion and resizing make. Measured with ru_maxrss on
+# 20 MP PNGs (L 1.4, 1 2.0, RGB and P 5.7, RGBA and LA 9.7, I;16 10.0) and rounded up; modes not listed get the
+# largest figure.
+_WORKING_BYTES_PER_PIXEL: dict[str, int] = {
+    "1": 2, "L": 2, "P": 6, "RGB": 6, "YCbCr": 6, "RGBA": 10, "LA": 10, "PA": 10, "CMYK": 10,
+    "I;16": 10, "I;16B": 10, "I;16L": 10, "I;16N": 10, "I": 10, "F": 10,
+}
+_MOST_BYTES_PER_PIXEL = max(_WORKING_BYTES_PER_PIXEL.values())
+
+
+def working_bytes(mode: str, size: tuple[int, int]) -> int:
+    """What cleaning an image of this mode and decoded size costs in memory at its peak (estimate)."""
+    return size[0] * size[1] * _WORKING_BYTES_PER_PIXEL.get(mode, _MOST_BYTES_PER_PIXEL)
+
+
+_PNG_COMPRESSED_METADATA = frozenset({b"zTXt", b"iTXt", b"iCCP"})
+
+
+def _png_metadata_too_large(data: bytes) -> bool:
+    """Whether a PNG that Pillow refused carries text or an ICC profile beyond Pillow's limits, rather than being
+    damaged. Only asked after a failure, to say which it was; it stops at the first chunk over a limit."""
+    from PIL import PngImagePlugin
+
+    pos, text_bytes = 8, 0
+    while pos + 8 <= len(data):
+        length = int.from_bytes(data[pos : pos + 4], "big")
+        kind = data[pos + 4 : pos + 8]
+        body = data[pos + 8 : pos + 8 + length]
+        pos += 12 + length
+        if kind == b"IEND" or len(body) < length:
+            break
+        if kind == b"tEXt":
+            text_bytes += length
+        elif kind in _PNG_COMPRESSED_METADATA:
+            name_end = body.find(b"\0")
+            if name_end < 0:
+                continue
+            if kind == b"iTXt":
+                # keyword \0 flag method language \0 translated keyword \0 text; a set flag with method 0 is zlib
+                flags = body[name_end + 1 : name_end + 3]
+                if len(flags) < 2 or flags[0] == 0 or flags[1] != 0:
+                    continue
+                rest = body[name_end + 3 :].split(b"\0", 2)
+                compressed = rest[2] if len(rest) == 3 else b""
+            else:
+                compressed = body[name_end + 2 :]
+            inflater = zlib.decompressobj()
+            try:
+                plain = inflater.decompress(compressed, PngImagePlugin.MAX_TEXT_CHUNK)
+            except zlib.error:
+                continue
+            if inflater.unconsumed_tail:
+                return True
+            if kind != b"iCCP":
+                text_bytes += len(plain)
+        if text_bytes > PngImagePlugin.MAX_TEXT_MEMORY:
+            return True
+    return False
+
+
+def _unreadable(fmt: str, data: bytes) -> PhotoRejected:
+    """The magic bytes said image, so a file Pillow cannot read is damaged, unless it only carries more metadata
+    than Pillow agrees to unpack: then say that, since taking the photo again will not help."""
+    if fmt == "PNG" and _png_metadata_too_large(data):
+        return PhotoRejected("photo_metadata_too_large")
+    return PhotoRejected("photo_truncated")
+
+
 def _decode(data: bytes, fmt: str, max_side: int) -> tuple[Image.Image, int, bytes | None]:
     """Decode at the smallest size still >= the target; also return EXIF orientation and ICC profile."""
     if ImageFile.LOAD_TRUNCATED_IMAGES:
@@ -286,8 +371,7 @@ def _decode(data: bytes, fmt: str, max_side: int) -> tuple[Image.Image, int, byt
         except (Image.DecompressionBombError, Image.DecompressionBombWarning):
             raise PhotoRejected("photo_too_many_pixels") from None
         except (OSError, SyntaxError, ValueError, EOFError, IndexError, KeyError, TypeError) as exc:
-            # The magic bytes said image, so a header Pillow cannot read is a damaged file.
-            raise PhotoRejected("photo_truncated") from exc
+            raise _unreadable(fmt, data) from exc
     width, height = im.size
     if width * height > MAX_PIXELS:
         raise PhotoRejected("photo_too_many_pixels")
@@ -296,10 +380,13 @@ def _decode(data: bytes, fmt: str, max_side: int) -> tuple[Image.Image, int, byt
         if target != im.size:
             # DCT scaling: libjpeg decodes straight to 1/2, 1/4 or 1/8 size, never below target.
             im.draft("RGB", target)
+    # After draft(), which shrinks the size (and may change the mode) that load() will decode to.
+    if working_bytes(im.mode, im.size) > MAX_DECODE_BYTES:
+        raise PhotoRejected("photo_too_big_to_process")
     try:
         im.load()
     except (OSError, SyntaxError, ValueError, EOFError, IndexError, KeyError, TypeError) as exc:
-        raise PhotoRejected("photo_truncated") from exc
+        raise _unreadable(fmt, data) from exc
     # Read after load(): a PNG may keep its eXIf chunk behind the pixel data.
     icc = im.info.get("icc_profile")
     return im, _orientation(im), icc if isinstance(icc, bytes) else None

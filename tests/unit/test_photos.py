@@ -387,6 +387,8 @@ def test_every_code_has_thai_and_english_text() -> None:
         "photo_truncated",
         "photo_too_large",
         "photo_too_many_pixels",
+        "photo_too_big_to_process",
+        "photo_metadata_too_large",
         "photo_heic_unsupported",
         "photo_unsupported_format",
         "photo_too_many",

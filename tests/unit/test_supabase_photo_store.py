@@ -1,7 +1,11 @@
 """The Supabase Storage adapter against a fake of Storage's HTTP API (no hosted project is reachable here)."""
 
+from pathlib import Path
+
+import pytest
 import respx
 from pydantic import SecretStr
+from storage3.exceptions import StorageApiError
 
 from backend.photo_store import DiskPhotoStore, SupabasePhotoStore, make_photo_store
 from backend.settings import Settings
@@ -30,3 +34,40 @@ def test_the_store_follows_the_settings() -> None:
     assert isinstance(local, DiskPhotoStore)
     hosted = make_photo_store(Settings(supabase_url=URL, supabase_service_role_key=SecretStr("k")))
     assert isinstance(hosted, SupabasePhotoStore)
+
+
+MISSING = "/object/request-photos/requests/r1/gone.webp"
+
+
+@pytest.mark.parametrize(
+    ("status", "body"),
+    [
+        # What Storage answers for a missing object: older servers say 400 with the 404 in the body.
+        (400, {"statusCode": "404", "error": "not_found", "message": "Object not found"}),
+        (404, {"statusCode": "404", "error": "not_found", "message": "Object not found"}),
+        (404, {"statusCode": "404", "code": "NoSuchKey", "message": "Object not found"}),
+    ],
+)
+async def test_a_missing_object_is_none_like_on_disk(status: int, body: dict[str, str], tmp_path: Path) -> None:
+    store = SupabasePhotoStore(URL, "service-key", "request-photos")
+    with respx.mock(base_url=f"{URL}/storage/v1") as fake:
+        fake.get(MISSING).respond(status, json=body)
+        assert await store.get("requests/r1/gone.webp") is None
+    assert await DiskPhotoStore(tmp_path).get("requests/r1/gone.webp") is None
+
+
+@pytest.mark.parametrize(
+    ("status", "body"),
+    [
+        # A missing bucket is a broken deployment, not a missing photo: it must surface.
+        (400, {"statusCode": "404", "error": "Bucket not found", "message": "Bucket not found"}),
+        (403, {"statusCode": "403", "error": "Unauthorized", "message": "invalid signature"}),
+        (500, {"statusCode": "500", "error": "internal", "message": "boom"}),
+    ],
+)
+async def test_other_storage_errors_still_raise(status: int, body: dict[str, str]) -> None:
+    store = SupabasePhotoStore(URL, "service-key", "request-photos")
+    with respx.mock(base_url=f"{URL}/storage/v1") as fake:
+        fake.get(MISSING).respond(status, json=body)
+        with pytest.raises(StorageApiError):
+            await store.get("requests/r1/gone.webp")
