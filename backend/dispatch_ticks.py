@@ -8,7 +8,7 @@ from datetime import UTC, datetime, timedelta
 from psycopg_pool import AsyncConnectionPool
 
 from backend.db import Conn, service_tx
-from backend.services.dispatch import DispatchPolicy, expire_overdue
+from backend.services.dispatch import DispatchPolicy, dispatch_stranded, expire_overdue
 from backend.settings import Settings
 
 log = logging.getLogger("fixit.dispatch")
@@ -20,8 +20,16 @@ def policy_of(settings: Settings) -> DispatchPolicy:
 
 
 async def tick(pool: AsyncConnectionPool[Conn], settings: Settings, now: datetime | None = None) -> int:
+    """One turn of the clock; returns how many offers expired. Each job runs in its own transaction so one
+    failing step does not hold back the others."""
+    now = now or datetime.now(UTC)
+    policy = policy_of(settings)
     async with service_tx(pool) as owner:
-        return await expire_overdue(owner, now or datetime.now(UTC), policy_of(settings))
+        stranded = await dispatch_stranded(owner, now, policy)
+    if stranded:
+        log.info("dispatched %d request(s) left undispatched", stranded)
+    async with service_tx(pool) as owner:
+        return await expire_overdue(owner, now, policy)
 
 
 async def dispatch_ticks(pool: AsyncConnectionPool[Conn], settings: Settings) -> None:

@@ -10,6 +10,7 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
+from shared.statuses import MoveRefused
 from shared.text import error_text
 
 log = logging.getLogger("fixit.errors")
@@ -22,6 +23,14 @@ class ApiError(Exception):
         self.code = code
         self.values = values
         self.headers = headers
+
+
+def refusal_error(refused: MoveRefused) -> ApiError:
+    """A refusal of the shared state machine as an API answer: hidden → 404, forbidden → 403, otherwise 409."""
+    if refused.hidden:
+        return ApiError(404, "not_found")
+    return ApiError(403 if refused.forbidden else 409, refused.code, from_status=refused.from_status.value,
+                    to_status=refused.to_status.value)
 
 
 def error_body(code: str, fields: dict[str, str] | None = None, **values: Any) -> dict[str, Any]:

@@ -1,4 +1,10 @@
-"""The one state machine of a repair request: statuses, who may move a request where."""
+"""The one state machine of a repair request: statuses, who may move a request where, and by which path.
+
+`decide_move` is the single rule every status change goes through (the backend calls it before it writes
+anything): the actor's role, their relation to the request (owner, the student on the job, an open offer, staff
+of the request's college) and the path the move is asked through. Accepting, for example, is legal only through
+accepting an open offer or a supervisor naming a student, never through the generic step endpoint.
+"""
 
 from dataclasses import dataclass
 from enum import StrEnum
@@ -20,37 +26,97 @@ class RequestStatus(StrEnum):
     CANCELLED = "cancelled"
 
 
+class Route(StrEnum):
+    """The path a move is asked through: some moves have exactly one proper path."""
+
+    STEP = "step"  # a work step or a supervisor's check
+    ACCEPT_OFFER = "accept_offer"  # a student accepting an offer they hold
+    ASSIGN = "assign"  # a supervisor naming a student
+    DISPATCH = "dispatch"  # the dispatcher (or an admin sending a waiting request on through it)
+    CANCEL = "cancel"
+    REOPEN = "reopen"  # "ยังไม่หาย"
+
+
 S = RequestStatus
 A = Actor
+R = Route
 
-# (from, to) -> who may make that move. Admins may do what supervisors may.
-_ALLOWED: dict[tuple[RequestStatus, RequestStatus], frozenset[Actor]] = {
-    (S.SUBMITTED, S.OFFERED): frozenset({A.SYSTEM}),
-    (S.SUBMITTED, S.NO_CENTRE): frozenset({A.SYSTEM}),
-    (S.SUBMITTED, S.CANCELLED): frozenset({A.CITIZEN, A.ADMIN}),
-    (S.NO_CENTRE, S.OFFERED): frozenset({A.SYSTEM, A.ADMIN}),
-    (S.NO_CENTRE, S.CANCELLED): frozenset({A.CITIZEN, A.ADMIN}),
-    (S.OFFERED, S.ACCEPTED): frozenset({A.TECHNICIAN, A.SUPERVISOR, A.ADMIN}),
-    (S.OFFERED, S.NO_CENTRE): frozenset({A.SYSTEM}),
-    (S.OFFERED, S.CANCELLED): frozenset({A.CITIZEN, A.ADMIN}),
-    (S.ACCEPTED, S.DIAGNOSING): frozenset({A.TECHNICIAN}),
-    (S.ACCEPTED, S.OFFERED): frozenset({A.SUPERVISOR, A.ADMIN}),  # taken back to offer again
-    (S.ACCEPTED, S.CANCELLED): frozenset({A.CITIZEN, A.ADMIN}),
-    (S.DIAGNOSING, S.REPAIRING): frozenset({A.TECHNICIAN}),
-    (S.DIAGNOSING, S.UNREPAIRABLE): frozenset({A.TECHNICIAN}),
-    (S.REPAIRING, S.QUALITY_CHECK): frozenset({A.TECHNICIAN}),
-    (S.REPAIRING, S.UNREPAIRABLE): frozenset({A.TECHNICIAN}),
-    (S.QUALITY_CHECK, S.DONE): frozenset({A.SUPERVISOR, A.ADMIN}),
-    (S.QUALITY_CHECK, S.REPAIRING): frozenset({A.SUPERVISOR, A.ADMIN}),  # sent back for rework
-    (S.UNREPAIRABLE, S.HANDED_BACK): frozenset({A.SUPERVISOR, A.ADMIN}),
-    (S.DONE, S.HANDED_BACK): frozenset({A.TECHNICIAN, A.SUPERVISOR, A.ADMIN}),
-    (S.HANDED_BACK, S.SUBMITTED): frozenset({A.CITIZEN}),  # reopened: "ยังไม่หาย"
+
+@dataclass(frozen=True)
+class Move:
+    actors: frozenset[Actor]
+    routes: frozenset[Route] = frozenset({R.STEP})
+
+
+def _m(*actors: Actor, via: tuple[Route, ...] = (R.STEP,)) -> Move:
+    return Move(frozenset(actors), frozenset(via))
+
+
+# (from, to) -> who may make that move and through which path. Admins may do what supervisors may.
+_MOVES: dict[tuple[RequestStatus, RequestStatus], Move] = {
+    (S.SUBMITTED, S.OFFERED): _m(A.SYSTEM, via=(R.DISPATCH,)),
+    (S.SUBMITTED, S.NO_CENTRE): _m(A.SYSTEM, via=(R.DISPATCH,)),
+    (S.SUBMITTED, S.CANCELLED): _m(A.CITIZEN, A.ADMIN, via=(R.CANCEL,)),
+    (S.NO_CENTRE, S.OFFERED): _m(A.SYSTEM, A.ADMIN, via=(R.DISPATCH,)),
+    (S.NO_CENTRE, S.CANCELLED): _m(A.CITIZEN, A.ADMIN, via=(R.CANCEL,)),
+    (S.OFFERED, S.ACCEPTED): _m(A.TECHNICIAN, A.SUPERVISOR, A.ADMIN, via=(R.ACCEPT_OFFER, R.ASSIGN)),
+    (S.OFFERED, S.NO_CENTRE): _m(A.SYSTEM, via=(R.DISPATCH,)),
+    (S.OFFERED, S.CANCELLED): _m(A.CITIZEN, A.ADMIN, via=(R.CANCEL,)),
+    (S.ACCEPTED, S.DIAGNOSING): _m(A.TECHNICIAN),
+    (S.ACCEPTED, S.OFFERED): _m(A.SUPERVISOR, A.ADMIN),  # taken back to offer again
+    (S.ACCEPTED, S.CANCELLED): _m(A.CITIZEN, A.ADMIN, via=(R.CANCEL,)),
+    (S.DIAGNOSING, S.REPAIRING): _m(A.TECHNICIAN),
+    (S.DIAGNOSING, S.UNREPAIRABLE): _m(A.TECHNICIAN),
+    (S.REPAIRING, S.QUALITY_CHECK): _m(A.TECHNICIAN),
+    (S.REPAIRING, S.UNREPAIRABLE): _m(A.TECHNICIAN),
+    (S.QUALITY_CHECK, S.DONE): _m(A.SUPERVISOR, A.ADMIN),
+    (S.QUALITY_CHECK, S.REPAIRING): _m(A.SUPERVISOR, A.ADMIN),  # sent back for rework
+    (S.UNREPAIRABLE, S.HANDED_BACK): _m(A.SUPERVISOR, A.ADMIN),
+    (S.DONE, S.HANDED_BACK): _m(A.TECHNICIAN, A.SUPERVISOR, A.ADMIN),
+    (S.HANDED_BACK, S.SUBMITTED): _m(A.CITIZEN, via=(R.REOPEN,)),
+}
+
+# Who may use a path at all, whatever the statuses.
+_ROUTE_ACTORS: dict[Route, frozenset[Actor]] = {
+    R.STEP: frozenset({A.TECHNICIAN, A.SUPERVISOR, A.ADMIN}),
+    R.ACCEPT_OFFER: frozenset({A.TECHNICIAN}),
+    R.ASSIGN: frozenset({A.SUPERVISOR, A.ADMIN}),
+    R.DISPATCH: frozenset({A.SYSTEM, A.ADMIN}),
+    R.CANCEL: frozenset({A.CITIZEN, A.ADMIN}),
+    R.REOPEN: frozenset({A.CITIZEN}),
 }
 
 OPEN_STATUSES: frozenset[RequestStatus] = frozenset(
     {S.SUBMITTED, S.NO_CENTRE, S.OFFERED, S.ACCEPTED, S.DIAGNOSING, S.REPAIRING, S.QUALITY_CHECK}
 )
 TERMINAL_STATUSES: frozenset[RequestStatus] = frozenset({S.CANCELLED})
+
+
+@dataclass(frozen=True)
+class Mover:
+    """Who asks for a move and how they stand to the request (facts the backend reads under the row lock)."""
+
+    actor: Actor
+    route: Route = R.STEP
+    owns_request: bool = False  # the citizen who asked for the repair
+    on_the_job: bool = False  # the student the job is assigned to
+    holds_open_offer: bool = False  # a pending, unexpired offer of this job to this student
+    staff_of_college: bool = False  # a supervisor of the college the request is at
+
+
+@dataclass(frozen=True)
+class MoveRefused(Exception):
+    """`code` is an error code of shared.text; `forbidden` means the actor may never do this to this request
+    (403) rather than not from where it is now (409); `hidden` means answer as if the request did not exist."""
+
+    code: str
+    from_status: RequestStatus
+    to_status: RequestStatus
+    forbidden: bool = False
+    hidden: bool = False
+
+    def __str__(self) -> str:
+        return f"{self.code}: {self.from_status} -> {self.to_status}"
 
 
 @dataclass(frozen=True)
@@ -64,11 +130,18 @@ class IllegalTransition(Exception):
 
 
 def allowed_actors(from_status: RequestStatus, to_status: RequestStatus) -> frozenset[Actor]:
-    return _ALLOWED.get((from_status, to_status), frozenset())
+    move = _MOVES.get((from_status, to_status))
+    return move.actors if move else frozenset()
 
 
 def can_transition(from_status: RequestStatus, to_status: RequestStatus, actor: Actor) -> bool:
+    """Whether the role may make this move through some path (see `decide_move` for the full rule)."""
     return actor in allowed_actors(from_status, to_status)
+
+
+def can_move(from_status: RequestStatus, to_status: RequestStatus, actor: Actor, route: Route) -> bool:
+    move = _MOVES.get((from_status, to_status))
+    return move is not None and actor in move.actors and route in move.routes and actor in _ROUTE_ACTORS[route]
 
 
 def check_transition(from_status: RequestStatus, to_status: RequestStatus, actor: Actor) -> None:
@@ -77,11 +150,32 @@ def check_transition(from_status: RequestStatus, to_status: RequestStatus, actor
         raise IllegalTransition(from_status, to_status, actor)
 
 
-def next_statuses(from_status: RequestStatus, actor: Actor) -> list[RequestStatus]:
-    """Where `actor` may move a request next, in the order of the enum (for buttons in the app)."""
-    return [to for to in RequestStatus if can_transition(from_status, to, actor)]
+def decide_move(from_status: RequestStatus, to_status: RequestStatus, mover: Mover) -> None:
+    """The whole rule for one status change; raises MoveRefused, returns None when the move may happen."""
+
+    def refuse(code: str, *, forbidden: bool = False, hidden: bool = False) -> MoveRefused:
+        return MoveRefused(code, from_status, to_status, forbidden=forbidden, hidden=hidden)
+
+    actor = mover.actor
+    if actor == A.CITIZEN and not mover.owns_request:
+        raise refuse("not_found", forbidden=True, hidden=True)
+    if actor == A.SUPERVISOR and not mover.staff_of_college:
+        raise refuse("not_your_college", forbidden=True)
+    if actor == A.TECHNICIAN and mover.route == R.ACCEPT_OFFER and not mover.holds_open_offer:
+        raise refuse("offer_not_open")  # taken, expired or withdrawn: whatever the request's status is now
+    if not can_move(from_status, to_status, actor, mover.route):
+        if to_status == S.ACCEPTED and mover.route == R.STEP and from_status == S.OFFERED:
+            raise refuse("accept_through_offer")
+        raise refuse("illegal_transition")
+    if actor == A.TECHNICIAN and mover.route != R.ACCEPT_OFFER and not mover.on_the_job:
+        raise refuse("not_assigned", forbidden=True)
+
+
+def next_statuses(from_status: RequestStatus, actor: Actor, route: Route = R.STEP) -> list[RequestStatus]:
+    """Where `actor` may move a request next through `route`, in the order of the enum (buttons in the app)."""
+    return [to for to in RequestStatus if can_move(from_status, to, actor, route)]
 
 
 def all_transitions() -> list[tuple[RequestStatus, RequestStatus]]:
-    """Every legal (from, to) pair; the SQL check on status events is generated from this."""
-    return sorted(_ALLOWED, key=lambda pair: (list(S).index(pair[0]), list(S).index(pair[1])))
+    """Every legal (from, to) pair."""
+    return sorted(_MOVES, key=lambda pair: (list(S).index(pair[0]), list(S).index(pair[1])))

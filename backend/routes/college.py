@@ -31,9 +31,9 @@ async def _college(conn: UserConn, identity: IdentityDep) -> CollegeRef:
 @router.get("/dashboard", response_model=Dashboard)
 async def dashboard(identity: IdentityDep, conn: UserConn, now: NowDep) -> Dashboard:
     college = await _college(conn, identity)
-    counts, rows = await requests.college_queue(conn, college.id)
+    counts = await requests.college_counts(conn, college.id)
     weekly = await college_admin.weekly_by_category(conn, college.id, now)
-    queue = [RequestSummary.model_validate(r) for r in rows if r["status"] == "quality_check"]
+    queue = [RequestSummary.model_validate(r) for r in await requests.quality_check_queue(conn, college.id)]
     return Dashboard.model_validate({"college": college, "counts": counts, "weekly": weekly, "quality_check": queue})
 
 

@@ -25,11 +25,11 @@ from backend.services.photo_intake import check_citizen_may_add, clean_photo, ph
 from backend.services.profiles import require_role
 from backend.services.request_detail import request_detail
 from backend.services.request_intake import create_request
-from backend.services.transitions import transition
+from backend.services.transitions import act_as, transition
 from shared.photos import MAX_INPUT_BYTES
 from shared.request_rules import RequestDraft
 from shared.roles import Actor, AppRole
-from shared.statuses import RequestStatus
+from shared.statuses import RequestStatus, Route
 
 router = APIRouter(
     prefix="/requests", tags=["requests"],
@@ -51,12 +51,16 @@ async def submit_request(
     )
     area = {"province": body.province.strip(), "district": body.district.strip(),
             "sub_district": body.sub_district.strip()}
-    async with user_tx(pool, identity.claims) as conn:
-        await require_role(conn, identity.user_id, AppRole.CITIZEN)
-        request_id, created = await create_request(conn, identity.user_id, body.idempotency_key, draft, area)
-    # Committed first: a crash from here on leaves a stored request that a retry (same key) dispatches.
+    # As the owner, acting for the citizen: users hold no insert grant, so nothing skips these checks.
     async with service_tx(pool) as owner:
-        await dispatch(owner, request_id, now, policy)
+        await act_as(owner, Actor.CITIZEN, identity.claims)
+        await require_role(owner, identity.user_id, AppRole.CITIZEN)
+        request_id, created = await create_request(owner, identity.user_id, body.idempotency_key, draft, area)
+    # Committed first. Only the call that stored the request dispatches it: a retry is a pure read of what the first
+    # call did; a request stranded by a crash right here is dispatched by the periodic tick.
+    if created:
+        async with service_tx(pool) as owner:
+            await dispatch(owner, request_id, now, policy, only_from=(RequestStatus.SUBMITTED,))
     async with user_tx(pool, identity.claims) as conn:
         detail = RequestDetail.model_validate(await request_detail(conn, request_id, now))
     return JSONResponse(detail.model_dump(mode="json"), status_code=201 if created else 200)
@@ -82,12 +86,12 @@ async def get_request(request_id: uuid.UUID, conn: UserConn, now: NowDep) -> Req
 async def cancel_request(
     request_id: uuid.UUID, body: TransitionBody, identity: IdentityDep, pool: PoolDep, now: NowDep
 ) -> RequestDetail:
-    """The citizen cancels before work has started (409 once diagnosing has begun)."""
+    """The citizen (or an admin) cancels before work has started (409 once diagnosing has begun)."""
     async with user_tx(pool, identity.claims) as conn:
-        await require_role(conn, identity.user_id, AppRole.CITIZEN)
+        profile = await require_role(conn, identity.user_id, AppRole.CITIZEN, AppRole.ADMIN)
     async with service_tx(pool) as owner:
-        await transition(owner, Actor.CITIZEN, request_id, RequestStatus.CANCELLED, claims=identity.claims,
-                         note=body.note)
+        await transition(owner, Actor(profile["role"]), request_id, RequestStatus.CANCELLED, route=Route.CANCEL,
+                         claims=identity.claims, note=body.note)
         await withdraw_pending_offers(owner, request_id)
     return await _detail(pool, identity.claims, request_id, now)
 

@@ -10,7 +10,7 @@ from backend.services.dispatch import DispatchPolicy, dispatch
 from backend.services.transitions import act_as, transition
 from shared.aftercare import DUPLICATE_RADIUS_M, DUPLICATE_WINDOW, RATEABLE, may_reopen
 from shared.roles import Actor
-from shared.statuses import OPEN_STATUSES, RequestStatus
+from shared.statuses import OPEN_STATUSES, RequestStatus, Route
 
 S = RequestStatus
 
@@ -53,7 +53,8 @@ async def reopen(
     ).fetchone()
     if RequestStatus(row["status"]) == S.HANDED_BACK and not may_reopen(handed["at"] if handed else None, now):
         raise ApiError(409, "reopen_too_late")
-    await transition(conn, Actor.CITIZEN, request_id, S.SUBMITTED, claims=claims, note=note or "ยังไม่หาย",
+    await transition(conn, Actor.CITIZEN, request_id, S.SUBMITTED, route=Route.REOPEN, claims=claims,
+                     note=note or "ยังไม่หาย",
                      set_columns={"technician_id": None, "rating": None, "rating_comment": None})
     previous = await (
         await conn.execute(
@@ -63,7 +64,8 @@ async def reopen(
         )
     ).fetchone()
     if previous is not None:
-        await transition(conn, Actor.SYSTEM, request_id, S.OFFERED, note="reopened: back to the same college")
+        await transition(conn, Actor.SYSTEM, request_id, S.OFFERED, route=Route.DISPATCH,
+                         note="reopened: back to the same college")
     else:
         await dispatch(conn, request_id, now, policy, only_college=row["college_id"])
 

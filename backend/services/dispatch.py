@@ -18,7 +18,7 @@ from backend.errors import ApiError
 from backend.services.transitions import act_as, lock_status, log_event, transition
 from shared.matching import Candidate, rank
 from shared.roles import Actor
-from shared.statuses import RequestStatus
+from shared.statuses import RequestStatus, Route
 
 S = RequestStatus
 
@@ -152,7 +152,7 @@ async def dispatch(
     people = await candidates(conn, request_id, req["category_code"], found[0], found[1]) if found else []
     if found is None or not people:
         if status != S.NO_CENTRE:
-            await transition(conn, Actor.SYSTEM, request_id, S.NO_CENTRE,
+            await transition(conn, Actor.SYSTEM, request_id, S.NO_CENTRE, route=Route.DISPATCH,
                              note="no college in range has a fitting student")
         return DispatchResult(S.NO_CENTRE)
     college_id, _ = found
@@ -163,7 +163,8 @@ async def dispatch(
         if only_college is None:  # taken back at the same college: that transition is already the event
             await log_event(conn, request_id, S.OFFERED, Actor.SYSTEM, None, "escalated: no answer within the SLA")
     else:
-        await transition(conn, Actor.SYSTEM, request_id, S.OFFERED, set_columns={"college_id": college_id})
+        await transition(conn, Actor.SYSTEM, request_id, S.OFFERED, route=Route.DISPATCH,
+                         set_columns={"college_id": college_id})
     return DispatchResult(S.OFFERED, college_id, offered)
 
 
@@ -190,15 +191,17 @@ async def withdraw_pending_offers(conn: Conn, request_id: uuid.UUID, keep: uuid.
 async def accept_offer(
     conn: Conn, offer_id: uuid.UUID, technician_id: uuid.UUID, claims: dict[str, Any], now: datetime
 ) -> uuid.UUID:
-    """The first accept wins: the request row is locked, so a second accept waits and then finds it taken (409)."""
+    """The first accept wins: the request row is locked first (as on every path that touches a request and its
+    offers, so none of them can deadlock), a second accept waits and then finds the offer no longer open (409)."""
     offer = await (
         await conn.execute("select request_id, technician_id from public.offers where id = %s", [offer_id])
     ).fetchone()
     if offer is None or offer["technician_id"] != technician_id:
         raise ApiError(404, "not_found")
     request_id: uuid.UUID = offer["request_id"]
-    await act_as(conn, Actor.TECHNICIAN, claims)
-    await lock_status(conn, request_id, check_visible=False)
+    # The shared rule checks, under the lock, that this student holds an open offer before anything is written.
+    await transition(conn, Actor.TECHNICIAN, request_id, S.ACCEPTED, route=Route.ACCEPT_OFFER, claims=claims,
+                     set_columns={"technician_id": technician_id}, now=now)
     taken = await (
         await conn.execute(
             "update public.offers set status = 'accepted', responded_at = %s "
@@ -206,10 +209,8 @@ async def accept_offer(
             [now, offer_id, now],
         )
     ).fetchone()
-    if taken is None:
+    if taken is None:  # cannot happen under the lock; the transaction rolls back the status if it ever does
         raise ApiError(409, "offer_not_open")
-    await transition(conn, Actor.TECHNICIAN, request_id, S.ACCEPTED, claims=claims,
-                     set_columns={"technician_id": technician_id}, check_visible=False)
     await withdraw_pending_offers(conn, request_id, keep=offer_id)
     return request_id
 
@@ -218,6 +219,13 @@ async def decline_offer(
     conn: Conn, offer_id: uuid.UUID, technician_id: uuid.UUID, now: datetime, policy: DispatchPolicy
 ) -> None:
     """A decline moves the job to the next student of the same college, or on to the next college."""
+    offer = await (
+        await conn.execute("select request_id from public.offers where id = %s and technician_id = %s",
+                           [offer_id, technician_id])
+    ).fetchone()
+    if offer is None:
+        raise ApiError(409, "offer_not_open")
+    await lock_status(conn, offer["request_id"], check_visible=False)  # request first, then its offers
     row = await (
         await conn.execute(
             "update public.offers set status = 'declined', responded_at = %s "
@@ -262,23 +270,54 @@ async def _refill(conn: Conn, request_id: uuid.UUID, college_id: uuid.UUID, now:
 
 async def expire_overdue(conn: Conn, now: datetime, policy: DispatchPolicy) -> int:
     """Expire offers past their SLA and escalate the jobs left without a pending offer. Safe to run from every
-    backend copy at once: rows another copy is handling are skipped."""
-    expired = await (
+    backend copy at once: requests another copy (or an accept) holds are skipped and picked up next tick.
+
+    Locks are taken request first, then its offers: the same order as accepting, declining and assigning, so
+    the tick and a student's accept can never deadlock."""
+    due = await (
         await conn.execute(
-            """
-            with due as (
-                select id from public.offers where status = 'pending' and expires_at <= %s
-                for update skip locked
-            )
-            update public.offers o set status = 'expired', responded_at = %s from due where o.id = due.id
-            returning o.request_id, o.college_id
-            """,
-            [now, now],
+            "select distinct request_id from public.offers where status = 'pending' and expires_at <= %s",
+            [now],
         )
     ).fetchall()
-    for request_id, college_id in {(r["request_id"], r["college_id"]) for r in expired}:
+    if not due:
+        return 0
+    locked = await (
+        await conn.execute(
+            "select id from public.repair_requests where id = any(%s) order by id for update skip locked",
+            [[r["request_id"] for r in due]],
+        )
+    ).fetchall()
+    request_ids = [r["id"] for r in locked]
+    if not request_ids:
+        return 0
+    await act_as(conn, Actor.SYSTEM, None)
+    expired = await (
+        await conn.execute(
+            "update public.offers set status = 'expired', responded_at = %s "
+            "where request_id = any(%s) and status = 'pending' and expires_at <= %s "
+            "returning request_id, college_id",
+            [now, request_ids, now],
+        )
+    ).fetchall()
+    for request_id, college_id in sorted({(r["request_id"], r["college_id"]) for r in expired}):
         await _escalate(conn, request_id, college_id, now, policy)
     return len(expired)
+
+
+async def dispatch_stranded(conn: Conn, now: datetime, policy: DispatchPolicy, limit: int = 100) -> int:
+    """Requests stored but never dispatched (the process died between the two steps of a submit): the tick
+    dispatches them, in any backend copy, each once (skip locked, and dispatch itself acts only on `submitted`)."""
+    rows = await (
+        await conn.execute(
+            "select id from public.repair_requests where status = 'submitted' "
+            "order by created_at limit %s for update skip locked",
+            [limit],
+        )
+    ).fetchall()
+    for row in rows:
+        await dispatch(conn, row["id"], now, policy, only_from=(S.SUBMITTED,))
+    return len(rows)
 
 
 async def _escalate(conn: Conn, request_id: uuid.UUID, college_id: uuid.UUID, now: datetime,
@@ -307,6 +346,9 @@ async def assign(
     ).fetchone()
     if student is None or student["college_id"] != req["college_id"]:
         raise ApiError(400, "technician_not_in_college")
+    if status == S.OFFERED:  # the shared rule decides (and writes the status) before the offers change
+        await transition(conn, actor, request_id, S.ACCEPTED, route=Route.ASSIGN, claims=claims,
+                         note="assigned by the supervisor", set_columns={"technician_id": technician_id}, now=now)
     await conn.execute(
         "update public.offers set status = 'withdrawn', responded_at = %s "
         "where request_id = %s and status in ('pending', 'accepted')",
@@ -321,8 +363,6 @@ async def assign(
         [request_id, technician_id, req["college_id"], now, now, now],
     )
     if status == S.OFFERED:
-        await transition(conn, actor, request_id, S.ACCEPTED, claims=claims, note="assigned by the supervisor",
-                         set_columns={"technician_id": technician_id})
         return
     await conn.execute("update public.repair_requests set technician_id = %s where id = %s",
                        [technician_id, request_id])

@@ -35,7 +35,7 @@ async def require_role(conn: Conn, user_id: uuid.UUID, *roles: AppRole) -> dict[
 async def update_profile(
     conn: Conn, user_id: uuid.UUID, display_name: str | None, locale: str | None
 ) -> dict[str, Any]:
-    # Runs as the user: the column grants and the update policy are what allow it.
+    # An owner transaction: users have no write grants (see 0007), so this is the only way a name changes.
     await conn.execute(
         "update public.profiles set display_name = coalesce(%s, display_name), locale = coalesce(%s, locale) "
         "where id = %s",

@@ -20,7 +20,7 @@ async def create_request(
 ) -> tuple[uuid.UUID, bool]:
     """Returns (request id, created). A retry with the same key returns the first request, unchanged.
 
-    Runs as the citizen: the insert policy is what makes `citizen_id` theirs.
+    `conn` is an owner transaction acting for the citizen (act_as): `citizen_id` comes from their verified token.
     """
     problems = check_draft(draft, await known_categories(conn))
     if not problems.ok:

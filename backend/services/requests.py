@@ -35,13 +35,28 @@ async def technician_offers(conn: Conn) -> list[dict[str, Any]]:
     return await cur.fetchall()
 
 
-async def college_queue(conn: Conn, college_id: uuid.UUID) -> tuple[dict[str, int], list[dict[str, Any]]]:
-    counts_cur = await conn.execute(
+async def college_counts(conn: Conn, college_id: uuid.UUID) -> dict[str, int]:
+    cur = await conn.execute(
         "select status, count(*)::int as n from public.repair_requests where college_id = %s group by status",
         [college_id],
     )
-    counts = {str(row["status"]): int(row["n"]) for row in await counts_cur.fetchall()}
+    return {str(row["status"]): int(row["n"]) for row in await cur.fetchall()}
+
+
+async def college_queue(conn: Conn, college_id: uuid.UUID) -> tuple[dict[str, int], list[dict[str, Any]]]:
+    counts = await college_counts(conn, college_id)
     cur = await conn.execute(
         _SUMMARY + " where r.college_id = %s order by r.updated_at desc limit 200", [college_id]
     )
     return counts, await cur.fetchall()
+
+
+async def quality_check_queue(conn: Conn, college_id: uuid.UUID) -> list[dict[str, Any]]:
+    """Every job of the college waiting for the teacher's check, longest-waiting first. By status, with no limit:
+    a cap could hide a waiting job, and the queue is as long as the teachers let it grow (the index on
+    (college_id, status, updated_at) makes it read only these rows)."""
+    cur = await conn.execute(
+        _SUMMARY + " where r.college_id = %s and r.status = 'quality_check' order by r.updated_at, r.id",
+        [college_id],
+    )
+    return await cur.fetchall()

@@ -7,14 +7,15 @@ run as the owner after this check, with the actor and note handed to the status-
 import json
 import uuid
 from collections.abc import Mapping
+from datetime import datetime
 from typing import Any
 
 from psycopg import sql
 
 from backend.db import Conn
-from backend.errors import ApiError
+from backend.errors import ApiError, refusal_error
 from shared.roles import Actor
-from shared.statuses import RequestStatus, can_transition
+from shared.statuses import Mover, MoveRefused, RequestStatus, Route, decide_move
 
 
 async def act_as(conn: Conn, actor: Actor, claims: Mapping[str, Any] | None, note: str = "") -> None:
@@ -39,25 +40,56 @@ async def lock_status(conn: Conn, request_id: uuid.UUID, *, check_visible: bool)
     return RequestStatus(row["status"])
 
 
+# What the shared rule needs to know about the caller and the request, read once the request's row is locked so
+# nothing can change between the decision and the write. auth.uid() is the caller's (act_as set the claims).
+_FACTS = """
+    select r.status,
+           private.can_see_request(r.id) as visible,
+           coalesce(r.citizen_id = auth.uid(), false) as owns,
+           coalesce(r.technician_id = auth.uid(), false) as on_job,
+           exists (select 1 from public.offers o
+                   where o.request_id = r.id and o.technician_id = auth.uid() and o.status = 'pending'
+                     and o.expires_at > coalesce(%(now)s::timestamptz, now())) as offer_open,
+           coalesce(private.my_role() = 'supervisor' and r.college_id = private.my_college(), false) as staff
+    from public.repair_requests r
+    where r.id = %(id)s
+"""
+
+
 async def transition(
     conn: Conn,
     actor: Actor,
     request_id: uuid.UUID,
     to_status: RequestStatus,
     *,
+    route: Route = Route.STEP,
     claims: Mapping[str, Any] | None = None,
     note: str = "",
     set_columns: Mapping[str, Any] | None = None,
-    check_visible: bool = True,
+    now: datetime | None = None,
 ) -> RequestStatus:
-    """`conn` is an owner transaction. Returns the previous status.
+    """The only way a request changes status. `conn` is an owner transaction. Returns the previous status.
 
-    404 when the caller may not see the request (checked for people; the system sees all), 409 when the move is not
-    allowed from where the request is now. `set_columns` are written in the same update (e.g. the technician)."""
+    The shared rule (`decide_move`) decides from the actor, how they stand to the request and the route, before
+    anything is written: 404 when the caller may not see the request (people only; the system sees all), 403
+    when they may never do this to it, 409 when not from where it is now. `set_columns` are written in the same
+    update (e.g. the technician)."""
     await act_as(conn, actor, claims, note)
-    current = await lock_status(conn, request_id, check_visible=check_visible and actor != Actor.SYSTEM)
-    if not can_transition(current, to_status, actor):
-        raise ApiError(409, "illegal_transition", from_status=current.value, to_status=to_status.value)
+    # Lock first, then read the facts in a statement of their own: under READ COMMITTED a statement that waited
+    # for the lock would re-read the locked row but still judge the offers as of before the wait.
+    await conn.execute("select 1 from public.repair_requests where id = %s for update", [request_id])
+    row = await (await conn.execute(_FACTS, {"id": request_id, "now": now})).fetchone()
+    # The system sees everything; a student accepting holds an offer of this job (checked by the caller), so an
+    # offer withdrawn a moment ago answers "no longer open" rather than "not found".
+    if row is None or (actor != Actor.SYSTEM and route != Route.ACCEPT_OFFER and not row["visible"]):
+        raise ApiError(404, "not_found")
+    current = RequestStatus(row["status"])
+    mover = Mover(actor, route, owns_request=row["owns"], on_the_job=row["on_job"],
+                  holds_open_offer=row["offer_open"], staff_of_college=row["staff"])
+    try:
+        decide_move(current, to_status, mover)
+    except MoveRefused as refused:
+        raise refusal_error(refused) from refused
     columns = {"status": to_status.value, **(set_columns or {})}
     assignments = sql.SQL(", ").join(
         sql.SQL("{} = {}").format(sql.Identifier(name), sql.Placeholder(name)) for name in columns

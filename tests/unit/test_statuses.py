@@ -69,3 +69,57 @@ def test_status_values_match_the_database_enum() -> None:
     enum_sql = re.search(r"create type public\.request_status as enum \((.*?)\);", sql, re.S)
     assert enum_sql is not None
     assert re.findall(r"'([a-z_]+)'", enum_sql.group(1)) == [s.value for s in S]
+
+
+# --- decide_move: role, relation to the request and path together ------------------------------------------------
+from shared.statuses import Mover, MoveRefused, Route, decide_move  # noqa: E402
+
+
+def _refusal(from_status: S, to_status: S, mover: Mover) -> MoveRefused:
+    with pytest.raises(MoveRefused) as raised:
+        decide_move(from_status, to_status, mover)
+    return raised.value
+
+
+def test_a_student_with_an_open_offer_cannot_step_a_job_to_accepted() -> None:
+    offered = Mover(Actor.TECHNICIAN, Route.STEP, holds_open_offer=True)
+    assert _refusal(S.OFFERED, S.ACCEPTED, offered).code == "accept_through_offer"
+    decide_move(S.OFFERED, S.ACCEPTED, Mover(Actor.TECHNICIAN, Route.ACCEPT_OFFER, holds_open_offer=True))
+    assert _refusal(S.OFFERED, S.ACCEPTED, Mover(Actor.TECHNICIAN, Route.ACCEPT_OFFER)).code == "offer_not_open"
+
+
+def test_work_steps_belong_to_the_student_on_the_job() -> None:
+    for from_status, to_status in [(S.ACCEPTED, S.DIAGNOSING), (S.DIAGNOSING, S.REPAIRING),
+                                   (S.REPAIRING, S.QUALITY_CHECK), (S.DONE, S.HANDED_BACK)]:
+        refused = _refusal(from_status, to_status, Mover(Actor.TECHNICIAN, holds_open_offer=True))
+        assert refused.code == "not_assigned" and refused.forbidden
+        decide_move(from_status, to_status, Mover(Actor.TECHNICIAN, on_the_job=True))
+
+
+def test_a_supervisor_assigns_only_through_assign_and_only_at_their_college() -> None:
+    staff = Mover(Actor.SUPERVISOR, Route.STEP, staff_of_college=True)
+    assert _refusal(S.OFFERED, S.ACCEPTED, staff).code == "accept_through_offer"
+    decide_move(S.OFFERED, S.ACCEPTED, Mover(Actor.SUPERVISOR, Route.ASSIGN, staff_of_college=True))
+    other = _refusal(S.QUALITY_CHECK, S.DONE, Mover(Actor.SUPERVISOR))
+    assert other.code == "not_your_college" and other.forbidden
+
+
+def test_citizens_act_only_on_their_own_request_and_through_their_paths() -> None:
+    stranger = _refusal(S.SUBMITTED, S.CANCELLED, Mover(Actor.CITIZEN, Route.CANCEL))
+    assert stranger.hidden
+    decide_move(S.SUBMITTED, S.CANCELLED, Mover(Actor.CITIZEN, Route.CANCEL, owns_request=True))
+    decide_move(S.HANDED_BACK, S.SUBMITTED, Mover(Actor.CITIZEN, Route.REOPEN, owns_request=True))
+    assert _refusal(S.HANDED_BACK, S.SUBMITTED, Mover(Actor.CITIZEN, Route.STEP, owns_request=True)).code \
+        == "illegal_transition"
+
+
+def test_only_dispatch_offers_a_waiting_request() -> None:
+    assert _refusal(S.NO_CENTRE, S.OFFERED, Mover(Actor.ADMIN, Route.STEP)).code == "illegal_transition"
+    decide_move(S.NO_CENTRE, S.OFFERED, Mover(Actor.ADMIN, Route.DISPATCH))
+
+
+def test_step_buttons_never_offer_a_move_that_has_its_own_path() -> None:
+    for actor in Actor:
+        for status in S:
+            assert S.ACCEPTED not in next_statuses(status, actor)
+            assert S.CANCELLED not in next_statuses(status, actor)
