@@ -1,32 +1,83 @@
-"""A citizen's photos of their request: decoded and cleaned again on the server (never trust the client),
-stored before the database row points to them, idempotent per (request, index)."""
+"""Photos of a request: decoded and cleaned again on the server (never trust the client), a few at a time, and
+stored so that no failure, at any step, loses the photo a committed row points at.
+
+Every upload writes its objects under new, unique names; the database row is switched to them in one transaction,
+and the objects it pointed at before are deleted only after that commit. Objects that may exist without a row are
+recorded in `private.photo_uploads` first (migration 0009), so a crash leaves a record, never a silent orphan:
+`sweep_orphan_photos` deletes what such records left behind.
+"""
 
 import asyncio
+import logging
 import uuid
+from concurrent.futures import Future
+from datetime import datetime, timedelta
 from typing import Any
+from weakref import WeakKeyDictionary
 
-from backend.db import Conn
+from psycopg_pool import AsyncConnectionPool
+
+from backend.db import Conn, service_tx
 from backend.errors import ApiError
 from backend.photo_store import PhotoStore
 from shared.photos import MAX_PHOTOS_PER_REQUEST, PhotoRejected, ProcessedPhoto, process_photo
 from shared.statuses import OPEN_STATUSES, RequestStatus
 
+log = logging.getLogger("fixit.photos")
+
 WORK_STATUSES = frozenset({RequestStatus.ACCEPTED, RequestStatus.DIAGNOSING, RequestStatus.REPAIRING,
                            RequestStatus.QUALITY_CHECK, RequestStatus.UNREPAIRABLE})
+
+# Photos decoded at once per process. Each may take up to shared.photos.MAX_DECODE_BYTES at its peak, so this bounds
+# a process's photo memory whatever the number of uploads in flight; the rest wait their turn.
+PHOTO_DECODE_CONCURRENCY = 2
+# How old an unswitched upload record must be before the sweep deletes its objects: far longer than any upload
+# takes, so the sweep never races an upload still under way (and if it does, that upload fails, see save_photo).
+ORPHAN_PHOTO_GRACE = timedelta(hours=1)
+_SWEEP_BATCH = 200
 
 _STATUS_FOR = {
     "photo_too_large": 413,
     "photo_too_many_pixels": 413,
+    "photo_too_big_to_process": 413,
+    "photo_metadata_too_large": 415,
     "photo_not_image": 415,
     "photo_unsupported_format": 415,
     "photo_heic_unsupported": 415,
 }
 
+# One limit per event loop (one loop per process in production): an asyncio.Semaphore must not be shared by loops.
+_decode_slots: WeakKeyDictionary[asyncio.AbstractEventLoop, asyncio.Semaphore] = WeakKeyDictionary()
+
+
+def _slots() -> asyncio.Semaphore:
+    loop = asyncio.get_running_loop()
+    slots = _decode_slots.get(loop)
+    if slots is None:
+        slots = _decode_slots[loop] = asyncio.Semaphore(PHOTO_DECODE_CONCURRENCY)
+    return slots
+
 
 async def clean_photo(data: bytes) -> ProcessedPhoto:
+    slots = _slots()
+    await slots.acquire()
     try:
         # Decoding is CPU work: off the event loop so one big photo does not stall every other request.
-        return await asyncio.to_thread(process_photo, data)
+        work = asyncio.get_running_loop().run_in_executor(None, process_photo, data)
+    except BaseException:
+        slots.release()
+        raise
+
+    def done(finished: "asyncio.Future[ProcessedPhoto] | Future[ProcessedPhoto]") -> None:
+        slots.release()
+        if not finished.cancelled():
+            finished.exception()  # retrieved: a caller that hung up must not leave "never retrieved" noise
+
+    # The slot is freed when the thread is done, not when the caller stops waiting: a client that hangs up must not
+    # let another decode start beside a thread that is still decoding.
+    work.add_done_callback(done)
+    try:
+        return await asyncio.shield(work)
     except PhotoRejected as exc:
         raise ApiError(_STATUS_FOR.get(exc.code, 400), exc.code) from exc
 
@@ -44,37 +95,174 @@ async def check_citizen_may_add(conn: Conn, citizen_id: uuid.UUID, request_id: u
         raise ApiError(409, "illegal_transition", from_status=row["status"], to_status=row["status"])
 
 
-async def store_photo(
-    owner: Conn, store: PhotoStore, request_id: uuid.UUID, idx: int, uploader: uuid.UUID, photo: ProcessedPhoto,
-    kind: str = "before",
-) -> dict[str, Any]:
+def _new_paths(request_id: uuid.UUID, kind: str, idx: int, photo: ProcessedPhoto) -> tuple[str, str]:
+    """Names no other upload ever used: writing them cannot touch an object some row points at."""
     ext = "webp" if photo.content_type == "image/webp" else "jpg"
-    path = f"requests/{request_id}/{kind}-{idx}.{ext}"
-    thumb = f"requests/{request_id}/{kind}-{idx}-thumb.{ext}"
-    await store.put(path, photo.image, photo.content_type)
-    await store.put(thumb, photo.thumbnail, photo.content_type)
-    try:
+    stem = f"requests/{request_id}/{kind}-{idx}-{uuid.uuid4().hex}"
+    return f"{stem}.{ext}", f"{stem}-thumb.{ext}"
+
+
+async def _remember(owner: Conn, request_id: uuid.UUID, paths: list[str]) -> None:
+    """Record objects that may be (or soon be) in the store with no row pointing at them."""
+    if paths:
+        await owner.execute(
+            "insert into private.photo_uploads (path, request_id) select unnest(%s::text[]), %s "
+            "on conflict (path) do nothing",
+            [paths, request_id],
+        )
+
+
+async def _switch_row(
+    owner: Conn, request_id: uuid.UUID, kind: str, idx: int, uploader: uuid.UUID, photo: ProcessedPhoto,
+    paths: tuple[str, str],
+) -> tuple[dict[str, Any], list[str]]:
+    """Point the (request, kind, idx) row at `paths`; return it and the paths it pointed at before."""
+    values = {"request_id": request_id, "kind": kind, "idx": idx, "path": paths[0], "thumb": paths[1],
+              "content_type": photo.content_type, "width": photo.width, "height": photo.height,
+              "bytes": len(photo.image), "uploaded_by": uploader}
+    # Locking the current row (or inserting it) first tells us for sure which objects this switch replaces, even
+    # with two uploads to the same index at once; the second pass covers an insert that lost a race.
+    for _ in range(2):
+        current = await (
+            await owner.execute(
+                "select storage_path, thumb_path from public.request_photos "
+                "where request_id = %(request_id)s and kind = %(kind)s and idx = %(idx)s for update",
+                values,
+            )
+        ).fetchone()
+        if current is not None:
+            row = await (
+                await owner.execute(
+                    """
+                    update public.request_photos set
+                        storage_path = %(path)s, thumb_path = %(thumb)s, content_type = %(content_type)s,
+                        width = %(width)s, height = %(height)s, bytes = %(bytes)s, uploaded_by = %(uploaded_by)s
+                    where request_id = %(request_id)s and kind = %(kind)s and idx = %(idx)s
+                    returning id, kind, idx, content_type, width, height, bytes
+                    """,
+                    values,
+                )
+            ).fetchone()
+            assert row is not None
+            replaced = {current["storage_path"], current["thumb_path"]} - set(paths)
+            return row, sorted(replaced)
         row = await (
             await owner.execute(
                 """
                 insert into public.request_photos (request_id, kind, idx, storage_path, thumb_path, content_type,
                                                    width, height, bytes, uploaded_by)
-                values (%s, %s, %s, %s, %s, %s, %s, %s, %s, %s)
-                on conflict (request_id, kind, idx) do update set
-                    storage_path = excluded.storage_path, thumb_path = excluded.thumb_path,
-                    content_type = excluded.content_type, width = excluded.width, height = excluded.height,
-                    bytes = excluded.bytes, uploaded_by = excluded.uploaded_by
+                values (%(request_id)s, %(kind)s, %(idx)s, %(path)s, %(thumb)s, %(content_type)s,
+                        %(width)s, %(height)s, %(bytes)s, %(uploaded_by)s)
+                on conflict (request_id, kind, idx) do nothing
                 returning id, kind, idx, content_type, width, height, bytes
                 """,
-                [request_id, kind, idx, path, thumb, photo.content_type, photo.width, photo.height,
-                 len(photo.image), uploader],
+                values,
             )
         ).fetchone()
+        if row is not None:
+            return row, []
+    raise RuntimeError("request_photos row neither found nor inserted")  # a committed insert is seen on pass two
+
+
+async def save_photo(
+    pool: AsyncConnectionPool[Conn], store: PhotoStore, request_id: uuid.UUID, idx: int, uploader: uuid.UUID,
+    photo: ProcessedPhoto, kind: str = "before",
+) -> dict[str, Any]:
+    """Store a cleaned photo at (request, kind, idx), replacing the one there; returns the row.
+
+    Runs its own transactions (do not call it inside one): the record of the new objects commits before they are
+    written, the row switch commits before the replaced objects are deleted. A failure or a kill at any point
+    leaves the committed row pointing at complete objects, and at most some records for the sweep.
+    """
+    new = _new_paths(request_id, kind, idx, photo)
+    async with service_tx(pool) as owner:
+        await _remember(owner, request_id, list(new))
+    try:
+        await store.put(new[0], photo.image, photo.content_type)
+        await store.put(new[1], photo.thumbnail, photo.content_type)
+        async with service_tx(pool) as owner:
+            claimed = await owner.execute("delete from private.photo_uploads where path = any(%s)", [list(new)])
+            if claimed.rowcount != len(new):
+                # Only after ORPHAN_PHOTO_GRACE: the sweep has deleted (or is deleting) these objects.
+                raise RuntimeError(f"photo upload outlived its grace period: {new[0]}")
+            row, replaced = await _switch_row(owner, request_id, kind, idx, uploader, photo, new)
+            await _remember(owner, request_id, replaced)
     except Exception:
-        await store.delete([path, thumb])  # no orphan files when the row could not be written
+        # Deletes only what is still recorded and unreferenced: if the commit went through after all, nothing.
+        await _reap_quietly(pool, store, list(new))
         raise
-    assert row is not None
+    await _reap_quietly(pool, store, replaced)
     return row
+
+
+async def store_photo(
+    owner: Conn, store: PhotoStore, request_id: uuid.UUID, idx: int, uploader: uuid.UUID, photo: ProcessedPhoto,
+    kind: str = "before",
+) -> dict[str, Any]:
+    """Inside the caller's transaction: prefer save_photo. The replaced objects are left to the sweep (this cannot
+    know when the caller commits), and a kill between the writes and that commit leaves unrecorded objects."""
+    new = _new_paths(request_id, kind, idx, photo)
+    try:
+        await store.put(new[0], photo.image, photo.content_type)
+        await store.put(new[1], photo.thumbnail, photo.content_type)
+        row, replaced = await _switch_row(owner, request_id, kind, idx, uploader, photo, new)
+        await _remember(owner, request_id, replaced)
+    except Exception:
+        await store.delete(list(new))  # this attempt's own names: no committed row can point at them
+        raise
+    return row
+
+
+# Claims recorded objects (skipping those another transaction holds) and tells whether a row still points at them.
+_CLAIM = """
+    select u.path, exists (select 1 from public.request_photos p
+                           where p.request_id = u.request_id and u.path in (p.storage_path, p.thumb_path))
+                   as referenced
+    from private.photo_uploads u
+"""
+_CLAIM_PATHS = _CLAIM + "where u.path = any(%(paths)s) for update of u skip locked"
+_CLAIM_STALE = _CLAIM + (
+    "where u.created_at < %(before)s order by u.created_at limit %(limit)s for update of u skip locked"
+)
+
+
+async def _reap(pool: AsyncConnectionPool[Conn], store: PhotoStore, claim: str, params: dict[str, Any]
+                ) -> tuple[int, int]:
+    """Delete the claimed records' objects that no row points at, then the records; return (claimed, deleted).
+
+    The objects go while the records are locked, so an upload cannot switch a row to them meanwhile (it must delete
+    its records first, and finds them gone); if deleting fails, the records stay and the next sweep tries again.
+    """
+    async with service_tx(pool) as owner:
+        claimed = await (await owner.execute(claim, params)).fetchall()
+        orphans = [r["path"] for r in claimed if not r["referenced"]]
+        if orphans:
+            await store.delete(orphans)
+        if claimed:
+            await owner.execute("delete from private.photo_uploads where path = any(%s)",
+                                [[r["path"] for r in claimed]])
+    return len(claimed), len(orphans)
+
+
+async def _reap_quietly(pool: AsyncConnectionPool[Conn], store: PhotoStore, paths: list[str]) -> None:
+    if not paths:
+        return
+    try:
+        await _reap(pool, store, _CLAIM_PATHS, {"paths": paths})
+    except Exception as exc:  # the photo itself is safe; the records stay for the sweep
+        log.warning("could not delete photo objects %s yet: %s", paths, exc)
+
+
+async def sweep_orphan_photos(pool: AsyncConnectionPool[Conn], store: PhotoStore, now: datetime,
+                              grace: timedelta = ORPHAN_PHOTO_GRACE) -> int:
+    """Delete photo objects that a failed, killed or replaced upload left with no row pointing at them, once their
+    record is older than `grace`; return how many objects were deleted. Safe to run from every backend copy."""
+    deleted = 0
+    while True:
+        claimed, removed = await _reap(pool, store, _CLAIM_STALE, {"before": now - grace, "limit": _SWEEP_BATCH})
+        deleted += removed
+        if claimed < _SWEEP_BATCH:
+            return deleted
 
 
 async def photo_location(conn: Conn, request_id: uuid.UUID, kind: str, idx: int, thumb: bool) -> tuple[str, str]:
