@@ -11,7 +11,7 @@ import asyncio
 import logging
 import uuid
 from concurrent.futures import Future
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from typing import Any
 from weakref import WeakKeyDictionary
 
@@ -34,6 +34,8 @@ PHOTO_DECODE_CONCURRENCY = 2
 # How old an unswitched upload record must be before the sweep deletes its objects: far longer than any upload
 # takes, so the sweep never races an upload still under way (and if it does, that upload fails, see save_photo).
 ORPHAN_PHOTO_GRACE = timedelta(hours=1)
+# Orphans cost only storage, so a sweep now and then is plenty; every backend copy may run one.
+PHOTO_SWEEP_SECONDS = 600.0
 _SWEEP_BATCH = 200
 
 _STATUS_FOR = {
@@ -298,3 +300,16 @@ async def require_work_in_progress(conn: Conn, technician_id: uuid.UUID, request
         raise ApiError(403, "not_assigned")
     if RequestStatus(row["status"]) not in WORK_STATUSES:
         raise ApiError(409, "illegal_transition", from_status=row["status"], to_status=row["status"])
+
+
+async def photo_sweeps(pool: AsyncConnectionPool[Conn], store: PhotoStore,
+                       every_seconds: float = PHOTO_SWEEP_SECONDS) -> None:
+    """The background task that runs sweep_orphan_photos for ever (start it in the app's lifespan)."""
+    while True:
+        await asyncio.sleep(every_seconds)
+        try:
+            deleted = await sweep_orphan_photos(pool, store, datetime.now(UTC))
+            if deleted:
+                log.info("deleted %d photo object(s) no row points at", deleted)
+        except Exception as exc:  # storage or database down for a while: the records wait for the next sweep
+            log.warning("photo sweep failed: %s", exc)

@@ -18,7 +18,7 @@ from psycopg_pool import AsyncConnectionPool
 from backend.app import create_app
 from backend.db import Conn, make_pool
 from backend.photo_store import DiskPhotoStore
-from backend.services.photo_intake import ORPHAN_PHOTO_GRACE, save_photo, sweep_orphan_photos
+from backend.services.photo_intake import ORPHAN_PHOTO_GRACE, photo_sweeps, save_photo, sweep_orphan_photos
 from backend.settings import Settings
 from shared.photos import ProcessedPhoto, process_photo
 from tests.helpers import bearer
@@ -300,6 +300,37 @@ async def test_an_upload_the_sweep_gave_up_on_fails_instead_of_pointing_at_delet
     assert row_paths(database_url, request_id) == kept
     assert files_of(settings, request_id) == kept
     assert await served(client, token, request_id) == before
+
+
+async def test_the_background_sweeps_keep_going_after_a_failure(
+    client: httpx.AsyncClient, pool: AsyncConnectionPool[Conn], store: WatchedStore, database_url: str,
+    settings: Settings,
+) -> None:
+    _, request_id = await new_request(client)
+    orphan = f"requests/{request_id}/before-1-left-by-a-crash.webp"
+    await store.put(orphan, b"RIFF....WEBP", "image/webp")
+    with psycopg.connect(database_url) as conn:
+        conn.execute("insert into private.photo_uploads (path, request_id, created_at) "
+                     "values (%s, %s, now() - interval '1 day')", [orphan, request_id])
+    real_delete, failures = store.delete, [OSError("storage went away")]
+
+    async def delete_failing_once(paths: list[str]) -> None:
+        if failures:
+            raise failures.pop()
+        await real_delete(paths)
+
+    store.delete = delete_failing_once  # type: ignore[method-assign]
+    sweeps = asyncio.create_task(photo_sweeps(pool, store, every_seconds=0.02))
+    try:
+        for _ in range(200):
+            if not (settings.photos_dir / orphan).exists():
+                break
+            await asyncio.sleep(0.02)
+    finally:
+        sweeps.cancel()
+    assert failures == []  # the first sweep failed
+    assert not (settings.photos_dir / orphan).exists()  # and a later one did the job
+    assert pending_records(database_url, request_id) == set()
 
 
 async def citizen_of(database_url: str, request_id: str) -> uuid.UUID:
