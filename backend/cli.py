@@ -86,12 +86,35 @@ def serve(
     port: int = 8000,
     workers: Annotated[int, typer.Option(help="processes; the service keeps no state between requests")] = 1,
 ) -> None:
-    """Run the API (production: behind a load balancer, DATABASE_URL set)."""
+    """Run the API (production: behind a load balancer, DATABASE_URL set). Refuses to start with development
+    conveniences (code hints, demo accounts) unless FIXIT_DEV_MODE=true."""
     import uvicorn
 
+    from backend.seed import demo_accounts_present
+
+    settings = get_settings()
+    problems = settings.production_problems()
+    if not settings.dev_mode and demo_accounts_present(_database_url(settings), settings.seed_dir):
+        problems.append("the database holds the demo accounts (anyone knows their phone numbers): remove them "
+                        "with `fixit-backend remove-demo`, or set FIXIT_DEV_MODE=true on a development machine")
+    if problems:
+        console.print("[red]Refusing to start in production mode:[/]")
+        for problem in problems:
+            console.print(f"  [red]✗[/] {problem}")
+        raise typer.Exit(2)
     # Live-event streams never end by themselves: give them 10 s on shutdown, then close them.
     uvicorn.run("backend.asgi:app", host=host, port=port, workers=workers, proxy_headers=True,
-                timeout_graceful_shutdown=10)
+                timeout_graceful_shutdown=10, access_log=settings.access_log)
+
+
+@app.command("remove-demo")
+def remove_demo() -> None:
+    """Delete the demo accounts (and their requests) from a database that is going into production."""
+    from backend.seed import remove_demo_accounts
+
+    settings = get_settings()
+    count = remove_demo_accounts(_database_url(settings), settings.seed_dir)
+    console.print(f"[green]removed {count} demo account(s)[/]")
 
 
 @app.command()

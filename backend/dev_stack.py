@@ -52,6 +52,9 @@ def start_processes(settings: Settings, database_url: str, jwt_secret: str, back
         "DATABASE_URL": database_url,
         "FIXIT_JWT_SECRET": jwt_secret,
         "FIXIT_AUTH_MODE": settings.auth_mode.value,
+        # The one place development mode is switched on: code hints, codes in the log, readable log lines.
+        "FIXIT_DEV_MODE": "true",
+        "FIXIT_LOG_FORMAT": "text",
         "FIXIT_APP_BACKEND_URL": f"http://{host}:{backend_port}",
         "FIXIT_APP_HOST": host,
         "FIXIT_APP_PORT": str(app_port),

@@ -8,6 +8,7 @@ from datetime import UTC, datetime, timedelta
 from psycopg_pool import AsyncConnectionPool
 
 from backend.db import Conn, service_tx
+from backend.services import rate_limits
 from backend.services.dispatch import DispatchPolicy, dispatch_stranded, expire_overdue
 from backend.settings import Settings
 
@@ -29,7 +30,10 @@ async def tick(pool: AsyncConnectionPool[Conn], settings: Settings, now: datetim
     if stranded:
         log.info("dispatched %d request(s) left undispatched", stranded)
     async with service_tx(pool) as owner:
-        return await expire_overdue(owner, now, policy)
+        expired = await expire_overdue(owner, now, policy)
+    async with service_tx(pool) as owner:
+        await rate_limits.purge(owner, now)
+    return expired
 
 
 async def dispatch_ticks(pool: AsyncConnectionPool[Conn], settings: Settings) -> None:

@@ -208,3 +208,33 @@ def _seed_requests(conn: Conn) -> int:
              "status": "pending" if status == "offered" else "accepted"},
         )
     return created
+
+
+def demo_user_ids(seed_dir: Path) -> list[uuid.UUID]:
+    """Every account the demo seed makes (their phone numbers are printed in the README and by `./fixit run`)."""
+    parsed = parse_colleges_csv((seed_dir / "colleges.csv").read_text(encoding="utf-8"))
+    students = [uuid.uuid5(_NS, f"technician:{row.code}:{n}")
+                for row in parsed.rows for n in range(TECHNICIANS_PER_COLLEGE)]
+    return [account.user_id for account in DEMO_ACCOUNTS] + students
+
+
+def demo_accounts_present(database_url: str, seed_dir: Path) -> bool:
+    with psycopg.connect(database_url) as conn:
+        row = conn.execute("select exists (select 1 from auth.users where id = any(%s))",
+                           [demo_user_ids(seed_dir)]).fetchone()
+    return bool(row and row[0])
+
+
+def remove_demo_accounts(database_url: str, seed_dir: Path) -> int:
+    """The demo people and everything that is theirs, in one transaction. Jobs real citizens asked for keep their
+    history; a demo student on one of them is taken off it (the job goes back to its college's queue)."""
+    ids = demo_user_ids(seed_dir)
+    with psycopg.connect(database_url) as conn, conn.transaction():
+        conn.execute("select set_config('fixit.actor', 'system', true)")
+        conn.execute("delete from public.repair_requests where citizen_id = any(%s)", [ids])
+        conn.execute("update public.repair_requests set technician_id = null where technician_id = any(%s)", [ids])
+        conn.execute("delete from public.job_reports where technician_id = any(%s)", [ids])
+        conn.execute("update public.request_photos set uploaded_by = null where uploaded_by = any(%s)", [ids])
+        conn.execute("update public.status_events set actor_id = null where actor_id = any(%s)", [ids])
+        removed = conn.execute("delete from auth.users where id = any(%s)", [ids]).rowcount
+    return removed

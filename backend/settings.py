@@ -41,8 +41,19 @@ class Settings(BaseSettings):
     otp_max_attempts: int = 5
     otp_max_sends_per_window: int = 5
     otp_window_seconds: int = 900
-    # Local mode only: return the code in the API response so the app can show it as a developer hint.
+    # Local mode, development only: return the code in the API response so the app can show it as a hint.
     otp_dev_hint: bool = True
+    # Development conveniences (the code hint, codes in the log, demo accounts, readable logs) exist only when this
+    # is set (`./fixit run` sets it). Production is the default: `serve` refuses to start with any of them.
+    dev_mode: bool = False
+
+    # Rate limits shared by every backend copy (private.rate_counters): per client address and overall for
+    # sign-in codes, per person for submits and the duplicate hint. Each is (hits, window seconds).
+    otp_requests_per_address: int = Field(default=10, ge=1)
+    otp_requests_overall: int = Field(default=300, ge=1)
+    otp_requests_window_seconds: int = Field(default=600, ge=1)
+    submits_per_person_per_hour: int = Field(default=20, ge=1)
+    duplicate_checks_per_person_per_hour: int = Field(default=60, ge=1)
 
     # Dispatch: offers go to this many of a college's best-fitting students at once; unanswered offers expire after
     # the SLA and the job escalates to the next nearest college.
@@ -74,6 +85,23 @@ class Settings(BaseSettings):
     # photo uploads (shared.photos.MAX_INPUT_BYTES = 20 MiB plus 64 KiB for the multipart envelope).
     max_body_bytes: int = Field(default=64 * 1024, ge=1024)
     max_photo_body_bytes: int = Field(default=20 * 1024 * 1024 + 64 * 1024, ge=1024)
+
+    @property
+    def shows_dev_code(self) -> bool:
+        return self.dev_mode and self.otp_dev_hint and self.auth_mode == AuthMode.LOCAL
+
+    def production_problems(self) -> list[str]:
+        """Why these settings are unsafe outside development (empty when they are fine). Checked at start-up."""
+        if self.dev_mode:
+            return []
+        problems = []
+        if self.auth_mode == AuthMode.LOCAL:
+            problems.append(
+                "FIXIT_AUTH_MODE=local signs people in with one-time codes that only development mode shows "
+                "(no SMS is sent): set FIXIT_AUTH_MODE=supabase for production, or FIXIT_DEV_MODE=true on a "
+                "development machine"
+            )
+        return problems
 
     @property
     def photos_dir(self) -> Path:

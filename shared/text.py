@@ -111,12 +111,33 @@ ERRORS: dict[str, Bilingual] = {
         "Each part needs a name, a quantity of at least 1 and a cost of 0 or more",
     ),
     "not_assigned": B("คุณไม่ได้เป็นช่างผู้รับงานนี้", "You are not the technician on this job"),
+    "too_many_requests": B(
+        "ทำรายการบ่อยเกินไป กรุณารอ {seconds} วินาทีแล้วลองใหม่", "Too many requests: try again in {seconds} seconds"
+    ),
+    "not_your_college": B(
+        "งานนี้อยู่ที่วิทยาลัยอื่น คุณจึงทำรายการนี้ไม่ได้", "This job is at another college: you may not do this"
+    ),
+    "accept_through_offer": B(
+        "รับงานได้โดยกดรับข้อเสนองานเท่านั้น หรือให้ครูมอบหมายนักศึกษา",
+        "A job is taken only by accepting its offer, or by a supervisor assigning a student",
+    ),
     "no_fitting_student": B(
         "ยังไม่มีนักศึกษาที่มีทักษะตรงกับงานนี้ในวิทยาลัยที่เลือก",
         "No student at that college has a skill that fits this job",
     ),
     "display_name_invalid": B(
         "ชื่อที่แสดงต้องมี 1–80 ตัวอักษร", "The display name must have 1–80 characters"
+    ),
+    # Refused at the edge, before any route runs (backend/input_guard.py, body_limits.py, schemas.py).
+    "invalid_characters": B(
+        "ข้อความมีอักขระที่ใช้ไม่ได้ (อักขระควบคุม)",
+        "The text contains characters that are not allowed (control characters)",
+    ),
+    "text_too_long": B("ข้อความยาวเกินไป", "The text is too long"),
+    "invalid_value": B("ค่านี้ไม่ถูกต้อง", "This value is not valid"),
+    "number_not_finite": B("ต้องเป็นตัวเลขปกติ (ไม่ใช่ค่าอนันต์หรือ NaN)", "Must be a finite number (not infinity or NaN)"),
+    "body_too_large": B(
+        "ข้อมูลที่ส่งมีขนาดใหญ่เกินไป (ไม่เกิน {limit_kib} KiB)", "The request is too large (at most {limit_kib} KiB)"
     ),
 }
 

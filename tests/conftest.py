@@ -41,6 +41,7 @@ def settings(database_url: str, tmp_path_factory: pytest.TempPathFactory) -> Set
         jwt_secret=SecretStr(secrets.token_urlsafe(48)),
         data_dir=tmp_path_factory.mktemp("data"),
         otp_dev_hint=True,
+        dev_mode=True,
         # The background clock would act on other tests' rows at random moments: tests turn it by hand (tick()).
         dispatch_tick_seconds=3600.0,
     )

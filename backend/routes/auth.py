@@ -1,12 +1,16 @@
-from fastapi import APIRouter
+from datetime import timedelta
+
+from fastapi import APIRouter, Request
 
 from backend.auth import local_otp, supabase_otp
 from backend.auth.tokens import issue_token, verify_token
 from backend.db import service_tx, user_tx
-from backend.deps import PoolDep, SettingsDep
+from backend.deps import NowDep, PoolDep, SettingsDep
 from backend.errors import ApiError
 from backend.schemas import CodeRequest, CodeSentResponse, ErrorResponse, Profile, SessionResponse, VerifyRequest
+from backend.services import rate_limits
 from backend.services.profiles import load_profile
+from backend.services.rate_limits import Limit
 from backend.settings import AuthMode
 from shared import otp
 from shared.phone import InvalidPhone, normalize_thai_phone
@@ -21,18 +25,32 @@ def _phone(raw: str) -> str:
         raise ApiError(400, "invalid_phone") from exc
 
 
+def _code_limits(settings: SettingsDep, address: str) -> list[Limit]:
+    window = timedelta(seconds=settings.otp_requests_window_seconds)
+    return [Limit(f"otp:addr:{address}", settings.otp_requests_per_address, window),
+            Limit("otp:all", settings.otp_requests_overall, window)]
+
+
 @router.post("/otp/request", response_model=CodeSentResponse, responses={429: {"model": ErrorResponse}})
-async def request_code(body: CodeRequest, pool: PoolDep, settings: SettingsDep) -> CodeSentResponse:
-    """Send a one-time sign-in code: by SMS through Supabase Auth, or (local issuer) to the backend log and
-    as a developer hint in the answer."""
+async def request_code(
+    body: CodeRequest, request: Request, pool: PoolDep, settings: SettingsDep, now: NowDep
+) -> CodeSentResponse:
+    """Send a one-time sign-in code: by SMS through Supabase Auth, or (local issuer, development) to the backend
+    log and as a hint in the answer. Limited per phone, per client address and overall (each SMS costs money)."""
     phone = _phone(body.phone)
+    address = request.client.host if request.client else "unknown"
     if settings.auth_mode == AuthMode.SUPABASE:
+        async with service_tx(pool) as conn:
+            for limit in _code_limits(settings, address):
+                await rate_limits.spend(conn, limit, now, code="otp_rate_limited")
         await supabase_otp.send_code(settings, phone)
         return CodeSentResponse(phone=phone, expires_in=settings.otp_ttl_seconds, dev_code=None)
     async with service_tx(pool) as conn:
+        for limit in _code_limits(settings, address):
+            await rate_limits.spend(conn, limit, now, code="otp_rate_limited")
         sent = await local_otp.send_code(conn, settings, phone)
     return CodeSentResponse(
-        phone=sent.phone, expires_in=sent.expires_in, dev_code=sent.code if settings.otp_dev_hint else None
+        phone=sent.phone, expires_in=sent.expires_in, dev_code=sent.code if settings.shows_dev_code else None
     )
 
 

@@ -1,14 +1,14 @@
 """A citizen's repair requests: submit (idempotent), photos, read one with its timeline, cancel."""
 
 import uuid
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any, Literal
 
 from fastapi import APIRouter, Response, UploadFile
 from fastapi.responses import JSONResponse
 
 from backend.db import service_tx, user_tx
-from backend.deps import IdentityDep, NowDep, PhotoStoreDep, PolicyDep, PoolDep, UserConn
+from backend.deps import IdentityDep, NowDep, PhotoStoreDep, PolicyDep, PoolDep, SettingsDep, UserConn
 from backend.errors import ApiError
 from backend.schemas import (
     DuplicateHint,
@@ -19,10 +19,12 @@ from backend.schemas import (
     RequestDetail,
     TransitionBody,
 )
+from backend.services import rate_limits
 from backend.services.aftercare import nearby_open_requests, rate, reopen
 from backend.services.dispatch import dispatch, withdraw_pending_offers
 from backend.services.photo_intake import check_citizen_may_add, clean_photo, photo_location, store_photo
 from backend.services.profiles import require_role
+from backend.services.rate_limits import Limit
 from backend.services.request_detail import request_detail
 from backend.services.request_intake import create_request
 from backend.services.transitions import act_as, transition
@@ -40,7 +42,7 @@ router = APIRouter(
 @router.post("", response_model=RequestDetail, status_code=201,
              responses={200: {"model": RequestDetail, "description": "a retry: the request made the first time"}})
 async def submit_request(
-    body: RequestCreate, identity: IdentityDep, pool: PoolDep, policy: PolicyDep, now: NowDep
+    body: RequestCreate, identity: IdentityDep, pool: PoolDep, policy: PolicyDep, now: NowDep, settings: SettingsDep
 ) -> JSONResponse:
     """Store a repair request at most once per `idempotency_key` (201 the first time, 200 on a retry), then
     dispatch it to the nearest fitting college."""
@@ -56,6 +58,9 @@ async def submit_request(
         await act_as(owner, Actor.CITIZEN, identity.claims)
         await require_role(owner, identity.user_id, AppRole.CITIZEN)
         request_id, created = await create_request(owner, identity.user_id, body.idempotency_key, draft, area)
+        if created:  # a retry costs nothing; over the limit, the new row rolls back with the refusal
+            await rate_limits.spend(owner, Limit(f"submit:{identity.user_id}", settings.submits_per_person_per_hour,
+                                                 timedelta(hours=1)), now)
     # Committed first. Only the call that stored the request dispatches it: a retry is a pure read of what the first
     # call did; a request stranded by a crash right here is dispatched by the periodic tick.
     if created:

@@ -176,6 +176,7 @@ def split_system(database_url: str) -> Iterator[SplitSystem]:
     data_dir = Path(tempfile.mkdtemp(prefix="fixit-split-"))
     api_url = f"http://127.0.0.1:{backend_port}"
     env = {**os.environ, "DATABASE_URL": database_url, "FIXIT_JWT_SECRET": "e2e-" + "s" * 40,
+           "FIXIT_DEV_MODE": "true",
            "FIXIT_DATA_DIR": str(data_dir), "FIXIT_APP_BACKEND_URL": api_url, "FIXIT_APP_PORT": str(app_port),
            "PYTHONUNBUFFERED": "1"}
     OUTPUT_DIR.mkdir(exist_ok=True)

@@ -20,6 +20,7 @@ from tests.e2e.conftest import OUTPUT_DIR, free_port, wait_ready
 @pytest.fixture(scope="module")
 def two_backends(database_url: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, str]]:
     env = {**os.environ, "DATABASE_URL": database_url, "FIXIT_JWT_SECRET": "multi-" + "s" * 40,
+           "FIXIT_DEV_MODE": "true",
            "FIXIT_DATA_DIR": str(tmp_path_factory.mktemp("data"))}
     OUTPUT_DIR.mkdir(exist_ok=True)
     procs: list[subprocess.Popen[bytes]] = []

@@ -1,0 +1,48 @@
+"""Rate limits that hold across every backend copy: a counter per bucket and fixed window in PostgreSQL.
+
+A counter row is taken with one upsert, in the caller's transaction: when the caller's work rolls back, so does
+the hit (a refused request does not use up the allowance)."""
+
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from backend.db import Conn
+from backend.errors import ApiError
+
+
+@dataclass(frozen=True)
+class Limit:
+    bucket: str  # e.g. "otp:addr:203.0.113.9"
+    hits: int  # allowed per window
+    window: timedelta
+
+
+def window_start(now: datetime, window: timedelta) -> datetime:
+    seconds = int(window.total_seconds())
+    epoch = int(now.timestamp())
+    return datetime.fromtimestamp(epoch - epoch % seconds, tz=now.tzinfo)
+
+
+async def spend(conn: Conn, limit: Limit, now: datetime, code: str = "too_many_requests") -> None:
+    """Count one hit; 429 with Retry-After once the window's allowance is used up."""
+    start = window_start(now, limit.window)
+    row = await (
+        await conn.execute(
+            """insert into private.rate_counters as c (bucket, window_start, hits) values (%s, %s, 1)
+               on conflict (bucket, window_start) do update set hits = c.hits + 1
+               returning hits""",
+            [limit.bucket, start],
+        )
+    ).fetchone()
+    assert row is not None
+    if row["hits"] > limit.hits:
+        wait = max(1, int((start + limit.window - now).total_seconds()))
+        raise ApiError(429, code, headers={"Retry-After": str(wait)}, seconds=wait)
+
+
+async def purge(conn: Conn, now: datetime, keep: timedelta = timedelta(days=1)) -> int:
+    """Old windows and spent sign-in codes: nothing a limit still needs."""
+    counters = await conn.execute("delete from private.rate_counters where window_start < %s", [now - keep])
+    codes = await conn.execute("delete from private.otp_codes where expires_at < %s and window_started_at < %s",
+                               [now, now - keep])
+    return (counters.rowcount or 0) + (codes.rowcount or 0)
