@@ -139,17 +139,6 @@ ERRORS: dict[str, Bilingual] = {
     "body_too_large": B(
         "ข้อมูลที่ส่งมีขนาดใหญ่เกินไป (ไม่เกิน {limit_kib} KiB)", "The request is too large (at most {limit_kib} KiB)"
     ),
-    # Refused at the edge, before any route runs (backend/input_guard.py, body_limits.py, schemas.py).
-    "invalid_characters": B(
-        "ข้อความมีอักขระที่ใช้ไม่ได้ (อักขระควบคุม)",
-        "The text contains characters that are not allowed (control characters)",
-    ),
-    "text_too_long": B("ข้อความยาวเกินไป", "The text is too long"),
-    "invalid_value": B("ค่านี้ไม่ถูกต้อง", "This value is not valid"),
-    "number_not_finite": B("ต้องเป็นตัวเลขปกติ (ไม่ใช่ค่าอนันต์หรือ NaN)", "Must be a finite number (not infinity or NaN)"),
-    "body_too_large": B(
-        "ข้อมูลที่ส่งมีขนาดใหญ่เกินไป (ไม่เกิน {limit_kib} KiB)", "The request is too large (at most {limit_kib} KiB)"
-    ),
 }
 
 ERRORS.update({code: B(th, en) for code, (th, en) in PHOTO_ERRORS.items()})
