@@ -1,25 +1,36 @@
 """The FastAPI application factory."""
 
 import asyncio
-import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
 from fastapi import FastAPI
 from fastapi.middleware.cors import CORSMiddleware
+from starlette.types import ASGIApp
 
+from backend.body_limits import BodyLimitMiddleware
 from backend.db import make_pool
 from backend.dispatch_ticks import dispatch_ticks
 from backend.errors import install_error_handlers
+from backend.input_guard import InputGuardMiddleware
 from backend.live import EventHub
+from backend.logs import RequestContextMiddleware, configure_logging
 from backend.photo_store import make_photo_store
 from backend.routes import admin, auth, catalog, college, events, health, homes, me, requests, work
+from backend.security_headers import SecurityHeadersMiddleware
 from backend.settings import Settings, get_settings
+
+
+class FixitAPI(FastAPI):
+    def build_middleware_stack(self) -> ASGIApp:
+        # Outside even Starlette's ServerErrorMiddleware, so a 500 carries the request id and the security headers
+        # and the unhandled-error log line names its request.
+        return RequestContextMiddleware(SecurityHeadersMiddleware(super().build_middleware_stack()))
 
 
 def create_app(settings: Settings | None = None) -> FastAPI:
     settings = settings or get_settings()
-    logging.basicConfig(level=settings.log_level, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    configure_logging(settings)
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
@@ -39,7 +50,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             await asyncio.gather(*background, return_exceptions=True)
             await pool.close()
 
-    app = FastAPI(
+    app = FixitAPI(
         title="Fixit API",
         version="0.1.0",
         description="ช่างพันธุ์ R อาชีวะซ่อมทั่วไทย: repair requests, dispatch to vocational colleges, approval.",
@@ -47,6 +58,11 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     )
     app.state.settings = settings
     app.state.photo_store = make_photo_store(settings)
+    # Inner to outer (the last added runs first): body limits, then query/path characters, then CORS, so the
+    # refusals at the edge still carry CORS headers for a browser client.
+    app.add_middleware(BodyLimitMiddleware, default_limit=settings.max_body_bytes,
+                       photo_limit=settings.max_photo_body_bytes)
+    app.add_middleware(InputGuardMiddleware)
     app.add_middleware(
         CORSMiddleware,
         allow_origins=settings.cors_origins,

@@ -1,13 +1,81 @@
-"""Request and response bodies of the REST API (they are the OpenAPI contract the app codes against)."""
+"""Request and response bodies of the REST API (they are the OpenAPI contract the app codes against).
 
+Every text field of a request body is `Line` (one line) or `Text` (may have line breaks): NFC-normalised and
+refused when it holds control characters, before its length is checked, so the length limits apply to exactly
+the string that is stored. Every number is `Finite` (no NaN or infinity, which Python's JSON parser accepts).
+"""
+
+import unicodedata
 import uuid
+from collections.abc import Iterable, Mapping
 from datetime import date, datetime
-from typing import Literal
+from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, BeforeValidator, Field
+from pydantic_core import PydanticCustomError
 
 from shared.roles import AppRole
 from shared.statuses import RequestStatus
+
+
+def _bad_character(ch: str, allowed: frozenset[str]) -> bool:
+    # Cc: C0/C1 control characters and DEL (NUL breaks PostgreSQL text); Cs: lone surrogates (not encodable).
+    return ch not in allowed and unicodedata.category(ch) in ("Cc", "Cs")
+
+
+def clean_text(value: object, *, multiline: bool = False) -> object:
+    """NFC-normalise a text input; refuse control characters (line breaks and tabs only where `multiline`)."""
+    if not isinstance(value, str):
+        return value  # the str schema refuses it with its own message
+    allowed: frozenset[str] = frozenset()
+    if multiline:
+        value = value.replace("\r\n", "\n").replace("\r", "\n")
+        allowed = frozenset("\n\t")
+    if any(_bad_character(ch, allowed) for ch in value):
+        raise PydanticCustomError("invalid_characters", "contains control characters")
+    return unicodedata.normalize("NFC", value)
+
+
+def _clean_line(value: object) -> object:
+    return clean_text(value)
+
+
+def _clean_multiline(value: object) -> object:
+    return clean_text(value, multiline=True)
+
+
+Line = Annotated[str, BeforeValidator(_clean_line)]
+"""One line of text: NFC, no control characters."""
+Text = Annotated[str, BeforeValidator(_clean_multiline)]
+"""Text that may have line breaks and tabs (CR LF becomes LF): NFC, no other control characters."""
+Finite = Annotated[float, Field(allow_inf_nan=False)]
+"""A number that is neither NaN nor infinite."""
+
+# pydantic error types -> API error codes (shared.text.ERRORS) for the per-field part of a 422.
+_FIELD_CODES = {
+    "invalid_characters": "invalid_characters",
+    "string_too_long": "text_too_long",
+    "too_long": "text_too_long",
+    "finite_number": "number_not_finite",
+}
+
+
+def validation_fields(errors: Iterable[Mapping[str, Any]]) -> dict[str, str]:
+    """The `fields` of an error body from pydantic/FastAPI validation errors: input field -> error code.
+
+    `loc` ("body", "parts", 0, "name") names the field "parts.0.name"; the first problem of a field wins.
+    A bad dictionary key is named "skills.[key]": the key itself is the caller's text and is not echoed.
+    Errors of the body as a whole (not JSON, not an object) name no field.
+    """
+    fields: dict[str, str] = {}
+    for err in errors:
+        parts = [str(part) for part in err.get("loc", ()) if part not in ("body", "query", "path", "header")]
+        loc = [p for i, p in enumerate(parts) if parts[i + 1:i + 2] != ["[key]"]]
+        loc = ["".join(ch for ch in p if ch.isprintable()) for p in loc]
+        if not loc or err.get("type") == "json_invalid":
+            continue
+        fields.setdefault(".".join(loc), _FIELD_CODES.get(str(err.get("type")), "invalid_value"))
+    return fields
 
 
 class FieldError(BaseModel):
@@ -28,7 +96,7 @@ class ErrorResponse(BaseModel):
 
 
 class CodeRequest(BaseModel):
-    phone: str = Field(max_length=32, examples=["0812345678"])
+    phone: Line = Field(max_length=32, examples=["0812345678"])
 
 
 class CodeSentResponse(BaseModel):
@@ -38,8 +106,8 @@ class CodeSentResponse(BaseModel):
 
 
 class VerifyRequest(BaseModel):
-    phone: str = Field(max_length=32)
-    code: str = Field(max_length=12)
+    phone: Line = Field(max_length=32)
+    code: Line = Field(max_length=12)
 
 
 class CollegeRef(BaseModel):
@@ -66,7 +134,7 @@ class SessionResponse(BaseModel):
 
 
 class ProfileUpdate(BaseModel):
-    display_name: str | None = Field(None, max_length=200)
+    display_name: Line | None = Field(None, max_length=200)
     locale: Literal["th", "en"] | None = None
 
 
@@ -148,19 +216,19 @@ class Health(BaseModel):
 
 class RequestCreate(BaseModel):
     idempotency_key: uuid.UUID = Field(description="Made by the app before the first send; a retry reuses it")
-    category_code: str = Field(max_length=40)
-    item: str = Field(max_length=400)
-    brand: str = Field("", max_length=400)
-    description: str = Field(max_length=4000)
-    lat: float | None = None
-    lon: float | None = None
-    address: str = Field("", max_length=1000)
-    province: str = Field("", max_length=100)
-    district: str = Field("", max_length=100)
-    sub_district: str = Field("", max_length=100)
-    service_place: str = Field("centre", max_length=20)
-    preferred_days: list[str] = Field(default_factory=list, max_length=7)
-    contact_phone: str = Field(max_length=32)
+    category_code: Line = Field(max_length=40)
+    item: Line = Field(max_length=400)
+    brand: Line = Field("", max_length=400)
+    description: Text = Field(max_length=4000)
+    lat: Finite | None = None
+    lon: Finite | None = None
+    address: Text = Field("", max_length=1000)
+    province: Line = Field("", max_length=100)
+    district: Line = Field("", max_length=100)
+    sub_district: Line = Field("", max_length=100)
+    service_place: Line = Field("centre", max_length=20)
+    preferred_days: list[Annotated[Line, Field(max_length=10)]] = Field(default_factory=list, max_length=7)
+    contact_phone: Line = Field(max_length=32)
     pdpa_consent: bool = False
 
 
@@ -197,7 +265,7 @@ class RequestDetail(RequestSummary):
 
 
 class TransitionBody(BaseModel):
-    note: str = Field("", max_length=1000)
+    note: Text = Field("", max_length=1000)
 
 
 class PhotoOut(BaseModel):
@@ -212,7 +280,7 @@ class PhotoOut(BaseModel):
 
 class RatingBody(BaseModel):
     rating: int
-    comment: str = Field("", max_length=1000)
+    comment: Text = Field("", max_length=1000)
 
 
 class DuplicateHint(BaseModel):
@@ -225,9 +293,10 @@ class DuplicateHint(BaseModel):
 
 class StatusChange(BaseModel):
     to_status: RequestStatus
-    note: str = Field("", max_length=900)
-    reason: str | None = Field(None, description="required for unrepairable: no_parts, cost_above_value, "
-                                                 "no_specialist, owner_cancelled")
+    note: Text = Field("", max_length=900)
+    reason: Line | None = Field(None, max_length=40,
+                                description="required for unrepairable: no_parts, cost_above_value, "
+                                            "no_specialist, owner_cancelled")
 
 
 class AssignBody(BaseModel):
@@ -235,14 +304,14 @@ class AssignBody(BaseModel):
 
 
 class PartIn(BaseModel):
-    name: str = Field(max_length=200)
+    name: Line = Field(max_length=200)
     qty: int
-    cost_baht: float
+    cost_baht: Finite
 
 
 class JobReportIn(BaseModel):
-    hours: float
-    notes: str = Field("", max_length=4000)
+    hours: Finite
+    notes: Text = Field("", max_length=4000)
     parts: list[PartIn] = Field(default_factory=list, max_length=100)
 
 
@@ -278,7 +347,9 @@ class StudentOut(BaseModel):
 
 class StudentUpdate(BaseModel):
     is_active: bool | None = None
-    skills: dict[str, int] | None = Field(None, description="replaces the student's skills; levels 1–5")
+    skills: dict[Annotated[Line, Field(max_length=40)], int] | None = Field(
+        None, description="replaces the student's skills; levels 1–5"
+    )
 
 
 class LedgerRow(BaseModel):

@@ -3,8 +3,9 @@
 import re
 
 _SEPARATORS = re.compile(r"[\s\-().]")
-# Mobile: 0 + [6-9] + 8 digits. Landline: 0 + [2-7] + 7 digits.
-_NATIONAL = re.compile(r"^0(?:[689]\d{8}|[2-7]\d{7})$")
+# Mobile: 0 + [6-9] + 8 digits. Landline: 0 + [2-7] + 7 digits. ASCII digits only: `\d` would also take Thai
+# (๐๘๑…) and full-width digits, which no phone network dials and which the database's check refuses.
+_NATIONAL = re.compile(r"0(?:[689][0-9]{8}|[2-7][0-9]{7})")
 
 
 class InvalidPhone(ValueError):
@@ -18,7 +19,7 @@ def normalize_thai_phone(raw: str) -> str:
         digits = "0" + digits[3:]
     elif digits.startswith("66") and len(digits) in (10, 11):
         digits = "0" + digits[2:]
-    if not _NATIONAL.match(digits):
+    if not _NATIONAL.fullmatch(digits):
         raise InvalidPhone(raw)
     return "+66" + digits[1:]
 

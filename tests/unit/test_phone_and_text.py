@@ -48,6 +48,15 @@ def test_bad_numbers_are_refused(raw: str) -> None:
         normalize_thai_phone(raw)
 
 
+# Thai (๐–๙) and full-width (０–９) digits matched `\d`: they signed people in with a number no network dials and
+# that the database's phone check refuses (the profile was left without a phone).
+@pytest.mark.parametrize("raw", ["08๑2345678", "+668๑๒๓๔๕๖๗๘", "๐๘๑๒๓๔๕๖๗๘", "08１２３４５６７８", "0812345678\n9",
+                                 "08123456७८", "0812345678\x00"])
+def test_only_ascii_digits_make_a_phone_number(raw: str) -> None:
+    with pytest.raises(InvalidPhone):
+        normalize_thai_phone(raw)
+
+
 def test_phone_display_forms() -> None:
     assert national_format("+66812345678") == "081-234-5678"
     assert national_format("+6621234567") == "02-123-4567"

@@ -1,0 +1,102 @@
+"""Request body limits, enforced before the body is read.
+
+A declared Content-Length above the route's limit is refused with 413 at once: the route never runs, nothing is
+spooled to disk and (with `Expect: 100-continue`) the client is never asked to send the body. Bodies without a
+Content-Length (chunked) are counted as they stream in and cut off at the limit.
+"""
+
+import re
+
+from starlette.datastructures import Headers
+from starlette.responses import JSONResponse
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+from backend.errors import error_body
+
+# The two photo upload routes: PUT /requests/{id}/photos/{idx} and PUT /requests/{id}/after-photos/{idx}.
+_PHOTO_UPLOAD = re.compile(r"/requests/[^/]+/(?:photos|after-photos)/[^/]+/?")
+
+
+class BodyTooLarge(Exception):
+    """Raised into the app when a streamed body passes the limit; the middleware answers 413 instead."""
+
+
+def limit_for(method: str, path: str, default_limit: int, photo_limit: int) -> int:
+    if method == "PUT" and _PHOTO_UPLOAD.fullmatch(path):
+        return photo_limit
+    return default_limit
+
+
+def declared_length(scope: Scope) -> int | None:
+    value = Headers(scope=scope).get("content-length")
+    if value is None or not value.strip().isdigit():
+        return None
+    return int(value)
+
+
+def too_large_response(limit: int) -> JSONResponse:
+    return JSONResponse(error_body("body_too_large", limit_kib=limit // 1024), status_code=413,
+                        headers={"Connection": "close"})
+
+
+class BodyLimitMiddleware:
+    def __init__(self, app: ASGIApp, *, default_limit: int, photo_limit: int) -> None:
+        self.app = app
+        self.default_limit = default_limit
+        self.photo_limit = photo_limit
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        path: str = scope.get("path", "")
+        root = scope.get("root_path", "")
+        if root and path.startswith(root):
+            path = path[len(root):]
+        limit = limit_for(scope["method"], path, self.default_limit, self.photo_limit)
+        declared = declared_length(scope)
+        if declared is not None and declared > limit:
+            await too_large_response(limit)(scope, receive, send)
+            return
+
+        received = 0
+        exceeded = False
+        response_started = False
+        refused = False
+
+        async def limited_receive() -> Message:
+            nonlocal received, exceeded
+            if exceeded:
+                raise BodyTooLarge()
+            message = await receive()
+            if message["type"] == "http.request":
+                received += len(message.get("body", b""))
+                if received > limit:
+                    exceeded = True
+                    raise BodyTooLarge()
+            return message
+
+        async def refuse() -> None:
+            nonlocal refused, response_started
+            refused = response_started = True
+            await too_large_response(limit)(scope, receive, send)
+
+        async def guarded_send(message: Message) -> None:
+            nonlocal response_started
+            if exceeded and not response_started:
+                # The app turned the cut-off body into an answer of its own (e.g. 400): answer 413 instead.
+                await refuse()
+                return
+            if refused:
+                return
+            if message["type"] == "http.response.start":
+                response_started = True
+            await send(message)
+
+        try:
+            await self.app(scope, limited_receive, guarded_send)
+        except Exception:
+            if not exceeded:
+                raise
+        if exceeded and not response_started:
+            await refuse()
