@@ -50,11 +50,19 @@ _REDACTIONS: list[tuple[re.Pattern[str], str]] = [
 _THAI_PHONE = re.compile(r"\+66[0-9]{8,9}\b")
 
 
-def redact(text: str) -> str:
-    """The text without tokens, one-time codes, passwords or full phone numbers (shown as 081-xxx-5678)."""
+class _Policy:
+    # Development mode writes the local sign-in code to the log for the number that asked for it (the developer
+    # signs in with it): there the number stays whole. Everywhere else it is masked.
+    mask_phones = True
+
+
+def redact(text: str, *, mask_phones: bool | None = None) -> str:
+    """The text without tokens, one-time codes in URLs, passwords or full phone numbers (081-xxx-5678)."""
     for pattern, replacement in _REDACTIONS:
         text = pattern.sub(replacement, text)
-    return _THAI_PHONE.sub(lambda m: mask(m.group(0)), text)
+    if _Policy.mask_phones if mask_phones is None else mask_phones:
+        text = _THAI_PHONE.sub(lambda m: mask(m.group(0)), text)
+    return text
 
 
 def _redact_value(value: object) -> object:
@@ -186,6 +194,7 @@ class StderrHandler(logging.StreamHandler):  # type: ignore[type-arg]
 def configure_logging(settings: Settings) -> None:
     """Idempotent: one Fixit handler on the root logger (other handlers, such as pytest's, are left alone)."""
     install_record_factory()
+    _Policy.mask_phones = not settings.dev_mode
     root = logging.getLogger()
     root.setLevel(settings.log_level)
     handler = next((h for h in root.handlers if getattr(h, "fixit", False)), None)

