@@ -18,6 +18,7 @@ from backend.logs import RequestContextMiddleware, configure_logging
 from backend.photo_store import make_photo_store
 from backend.routes import admin, auth, catalog, college, events, health, homes, me, requests, work
 from backend.security_headers import SecurityHeadersMiddleware
+from backend.services.photo_intake import photo_sweeps
 from backend.settings import Settings, get_settings
 
 
@@ -41,7 +42,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         hub = EventHub(settings.database_url)
         app.state.hub = hub
         background = [asyncio.create_task(hub.run(), name="live-events"),
-                      asyncio.create_task(dispatch_ticks(pool, settings), name="dispatch-ticks")]
+                      asyncio.create_task(dispatch_ticks(pool, settings), name="dispatch-ticks"),
+                      asyncio.create_task(photo_sweeps(pool, app.state.photo_store), name="photo-sweeps")]
         try:
             yield
         finally:

@@ -13,6 +13,7 @@ from backend.db import Conn, user_tx
 from backend.dispatch_ticks import policy_of
 from backend.errors import ApiError
 from backend.photo_store import PhotoStore
+from backend.request_context import client_address
 from backend.services.dispatch import DispatchPolicy
 from backend.settings import Settings
 
@@ -56,10 +57,13 @@ def get_photo_store(request: Request) -> PhotoStore:
 PhotoStoreDep = Annotated[PhotoStore, Depends(get_photo_store)]
 
 
-def get_identity(
+async def get_identity(
+    request: Request,
     settings: SettingsDep,
     credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(bearer_scheme)],
 ) -> Identity:
+    # async: runs in the request's own task, so the address is seen by everything the route does after it.
+    client_address.set(request.client.host if request.client else None)
     if credentials is None or credentials.scheme.lower() != "bearer":
         raise ApiError(401, "not_authenticated", headers={"WWW-Authenticate": "Bearer"})
     try:

@@ -283,12 +283,26 @@ class RatingBody(BaseModel):
     comment: Text = Field("", max_length=1000)
 
 
-class DuplicateHint(BaseModel):
-    category_code: str
-    item: str
-    status: RequestStatus
-    distance_m: float
-    created_at: datetime
+class DuplicateSummary(BaseModel):
+    """Open requests of the same kind near this place this week: a count for an area, never who, what or where."""
+
+    count: int = Field(description="at most `DUPLICATE_COUNT_CAP`; `capped` says there may be more")
+    capped: bool
+    radius_m: float
+    days: int
+
+
+class AuditEvent(BaseModel):
+    id: int
+    at: datetime
+    actor_id: uuid.UUID | None
+    actor: str
+    client_ip: str | None
+    action: str
+    target_table: str
+    target_id: uuid.UUID | None
+    before: dict[str, Any] | None
+    after: dict[str, Any] | None
 
 
 class StatusChange(BaseModel):

@@ -11,7 +11,7 @@ from pydantic import TypeAdapter, ValidationError
 from mobile.models import (
     Category,
     College,
-    DuplicateHint,
+    DuplicateSummary,
     LedgerRow,
     Offer,
     OtpRequested,
@@ -46,7 +46,7 @@ _QUEUE = TypeAdapter(SupervisorQueue)
 _COLLEGES = TypeAdapter(list[College])
 _REQUEST_DETAIL = TypeAdapter(RequestDetail)
 _UPLOADED_PHOTO = TypeAdapter(UploadedPhoto)
-_DUPLICATES = TypeAdapter(list[DuplicateHint])
+_DUPLICATES = TypeAdapter(DuplicateSummary)
 _WORK_DETAIL = TypeAdapter(WorkDetail)
 _WORK_REPORT = TypeAdapter(WorkReport)
 _DASHBOARD = TypeAdapter(SupervisorDashboard)
@@ -202,7 +202,7 @@ class ApiClient:
         data = await self._call("POST", f"/requests/{request_id}/reopen", json={"note": note})
         return _parse(_REQUEST_DETAIL, data)
 
-    async def duplicates(self, category_code: str, lat: float, lon: float) -> list[DuplicateHint]:
+    async def duplicates(self, category_code: str, lat: float, lon: float) -> DuplicateSummary:
         params = {"category_code": category_code, "lat": str(lat), "lon": str(lon)}
         return _parse(_DUPLICATES, await self._call("GET", "/requests/duplicates", params=params))
 

@@ -147,14 +147,14 @@ class RequestDetail(RequestSummary):
         return action.value in self.actions
 
 
-class DuplicateHint(Payload):
-    """An open request of the same kind nearby (GET /requests/duplicates): no personal data."""
+class DuplicateSummary(Payload):
+    """How many open requests of the same kind are near this place this week (GET /requests/duplicates): a
+    count for an area, never who, what exactly or where."""
 
-    category_code: str
-    item: str
-    status: RequestStatus
-    distance_m: float
-    created_at: datetime
+    count: int
+    capped: bool
+    radius_m: float
+    days: int
 
 
 class UploadedPhoto(Payload):

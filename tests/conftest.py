@@ -42,6 +42,10 @@ def settings(database_url: str, tmp_path_factory: pytest.TempPathFactory) -> Set
         data_dir=tmp_path_factory.mktemp("data"),
         otp_dev_hint=True,
         dev_mode=True,
+        # Every in-process client comes from one address; the limits themselves are tested with tight copies.
+        otp_requests_per_address=100_000,
+        otp_requests_overall=100_000,
+        submits_per_person_per_hour=100_000,
         # The background clock would act on other tests' rows at random moments: tests turn it by hand (tick()).
         dispatch_tick_seconds=3600.0,
     )

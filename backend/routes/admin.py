@@ -1,13 +1,14 @@
 """The administrator's desk: requests that no college could take, sent on by hand."""
 
 import uuid
+from typing import Annotated
 
-from fastapi import APIRouter
+from fastapi import APIRouter, Query
 
 from backend.db import service_tx, user_tx
 from backend.deps import IdentityDep, NowDep, PolicyDep, PoolDep, UserConn
 from backend.errors import ApiError
-from backend.schemas import DispatchBody, ErrorResponse, RequestDetail, WaitingRequest
+from backend.schemas import AuditEvent, DispatchBody, ErrorResponse, RequestDetail, WaitingRequest
 from backend.services import dispatch
 from backend.services.profiles import require_role
 from backend.services.request_detail import request_detail
@@ -30,6 +31,28 @@ async def waiting(identity: IdentityDep, conn: UserConn) -> list[WaitingRequest]
            where r.status = 'no_centre' order by r.created_at"""
     )
     return [WaitingRequest.model_validate(r) for r in await cur.fetchall()]
+
+
+@router.get("/admin/audit", response_model=list[AuditEvent])
+async def audit_trail(
+    identity: IdentityDep, conn: UserConn,
+    target_id: uuid.UUID | None = None,
+    before_id: Annotated[int | None, Query(ge=1)] = None,
+    limit: Annotated[int, Query(ge=1, le=500)] = 100,
+) -> list[AuditEvent]:
+    """Who changed a role, a college, a student's skills, a job's status or assignment: when and from where, newest
+    first; page with `before_id` (the last id seen); `target_id` narrows to one person, college or request."""
+    await require_role(conn, identity.user_id, AppRole.ADMIN)
+    cur = await conn.execute(
+        """select id, at, actor_id, actor, host(client_ip) as client_ip, action, target_table, target_id, before,
+                  after
+           from public.audit_events
+           where (%(target)s::uuid is null or target_id = %(target)s)
+             and (%(before)s::bigint is null or id < %(before)s)
+           order by id desc limit %(limit)s""",
+        {"target": target_id, "before": before_id, "limit": limit},
+    )
+    return [AuditEvent.model_validate(r) for r in await cur.fetchall()]
 
 
 @router.post("/requests/{request_id}/dispatch", response_model=RequestDetail,

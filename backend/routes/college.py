@@ -11,7 +11,8 @@ from backend.errors import ApiError
 from backend.schemas import CollegeRef, Dashboard, ErrorResponse, LedgerRow, RequestSummary, StudentOut, StudentUpdate
 from backend.services import college_admin, requests
 from backend.services.profiles import require_role
-from shared.roles import AppRole
+from backend.services.transitions import act_as
+from shared.roles import Actor, AppRole
 
 router = APIRouter(prefix="/supervisor", tags=["supervisor"],
                    responses={401: {"model": ErrorResponse}, 403: {"model": ErrorResponse}})
@@ -50,6 +51,7 @@ async def update_technician(
     """Activate/deactivate a student or set their skills (replaces them; levels 1–5)."""
     college = await _college(conn, identity)
     async with service_tx(pool) as owner:
+        await act_as(owner, Actor.SUPERVISOR, identity.claims)  # the audit trail names who changed the student
         await college_admin.update_student(owner, college.id, student_id, body.is_active, body.skills)
     rows = await college_admin.students(conn, college.id)
     return StudentOut.model_validate(next(r for r in rows if r["id"] == student_id))

@@ -2,16 +2,16 @@
 
 import uuid
 from datetime import datetime, timedelta
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
-from fastapi import APIRouter, Response, UploadFile
+from fastapi import APIRouter, Query, Response, UploadFile
 from fastapi.responses import JSONResponse
 
 from backend.db import service_tx, user_tx
 from backend.deps import IdentityDep, NowDep, PhotoStoreDep, PolicyDep, PoolDep, SettingsDep, UserConn
 from backend.errors import ApiError
 from backend.schemas import (
-    DuplicateHint,
+    DuplicateSummary,
     ErrorResponse,
     PhotoOut,
     RatingBody,
@@ -20,14 +20,15 @@ from backend.schemas import (
     TransitionBody,
 )
 from backend.services import rate_limits
-from backend.services.aftercare import nearby_open_requests, rate, reopen
+from backend.services.aftercare import nearby_open_count, rate, reopen
 from backend.services.dispatch import dispatch, withdraw_pending_offers
-from backend.services.photo_intake import check_citizen_may_add, clean_photo, photo_location, store_photo
+from backend.services.photo_intake import check_citizen_may_add, clean_photo, photo_location, save_photo
 from backend.services.profiles import require_role
 from backend.services.rate_limits import Limit
 from backend.services.request_detail import request_detail
 from backend.services.request_intake import create_request
 from backend.services.transitions import act_as, transition
+from shared.aftercare import DUPLICATE_COUNT_CAP, DUPLICATE_RADIUS_M, DUPLICATE_WINDOW
 from shared.photos import MAX_INPUT_BYTES
 from shared.request_rules import RequestDraft
 from shared.roles import Actor, AppRole
@@ -71,14 +72,21 @@ async def submit_request(
     return JSONResponse(detail.model_dump(mode="json"), status_code=201 if created else 200)
 
 
-@router.get("/duplicates", response_model=list[DuplicateHint])
+@router.get("/duplicates", response_model=DuplicateSummary, responses={429: {"model": ErrorResponse}})
 async def duplicates(
-    category_code: str, lat: float, lon: float, identity: IdentityDep, pool: PoolDep, now: NowDep
-) -> list[DuplicateHint]:
-    """Open requests of the same category within 50 m in the last 7 days: what and how far, never who."""
+    category_code: Annotated[str, Query(max_length=40, pattern=r"^[a-z_]+$")],
+    lat: Annotated[float, Query(ge=-90, le=90, allow_inf_nan=False)],
+    lon: Annotated[float, Query(ge=-180, le=180, allow_inf_nan=False)],
+    identity: IdentityDep, pool: PoolDep, now: NowDep, settings: SettingsDep,
+) -> DuplicateSummary:
+    """How many open requests of the same category are near this place this week: a count for a grid cell of about
+    110 m (the same answer anywhere in it), capped, never who, what exactly or how far. Rate-limited per person."""
     async with service_tx(pool) as owner:
-        rows = await nearby_open_requests(owner, category_code, lat, lon, now)
-    return [DuplicateHint.model_validate(r) for r in rows]
+        await rate_limits.spend(owner, Limit(f"duplicates:{identity.user_id}",
+                                             settings.duplicate_checks_per_person_per_hour, timedelta(hours=1)), now)
+        count = await nearby_open_count(owner, category_code, lat, lon, now)
+    return DuplicateSummary(count=count, capped=count >= DUPLICATE_COUNT_CAP, radius_m=DUPLICATE_RADIUS_M,
+                            days=DUPLICATE_WINDOW.days)
 
 
 @router.get("/{request_id}", response_model=RequestDetail, responses={404: {"model": ErrorResponse}})
@@ -146,8 +154,8 @@ async def upload_photo(
         await check_citizen_may_add(conn, identity.user_id, request_id, idx)
     # Decoding runs with no database connection held: a slow photo must not starve the pool.
     photo = await clean_photo(await file.read(MAX_INPUT_BYTES + 1))
-    async with service_tx(pool) as owner:
-        row = await store_photo(owner, store, request_id, idx, identity.user_id, photo)
+    # Its own transactions: the replaced objects are deleted only after the new row is committed.
+    row = await save_photo(pool, store, request_id, idx, identity.user_id, photo)
     return PhotoOut.model_validate(row)
 
 

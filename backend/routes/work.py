@@ -10,7 +10,7 @@ from backend.deps import IdentityDep, NowDep, PhotoStoreDep, PolicyDep, PoolDep
 from backend.errors import ApiError
 from backend.schemas import AssignBody, ErrorResponse, JobReportIn, JobReportOut, PhotoOut, RequestDetail, StatusChange
 from backend.services import dispatch, job_reports
-from backend.services.photo_intake import check_technician_may_add, clean_photo, store_photo
+from backend.services.photo_intake import check_technician_may_add, clean_photo, save_photo
 from backend.services.profiles import require_role
 from backend.services.request_detail import request_detail
 from backend.services.transitions import transition
@@ -110,6 +110,5 @@ async def upload_after_photo(
         await require_role(conn, identity.user_id, AppRole.TECHNICIAN)
         await check_technician_may_add(conn, identity.user_id, request_id, idx)
     photo = await clean_photo(await file.read(MAX_INPUT_BYTES + 1))
-    async with service_tx(pool) as owner:
-        row = await store_photo(owner, store, request_id, idx, identity.user_id, photo, kind="after")
+    row = await save_photo(pool, store, request_id, idx, identity.user_id, photo, kind="after")
     return PhotoOut.model_validate(row)

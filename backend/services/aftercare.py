@@ -8,7 +8,14 @@ from backend.db import Conn
 from backend.errors import ApiError
 from backend.services.dispatch import DispatchPolicy, dispatch
 from backend.services.transitions import act_as, transition
-from shared.aftercare import DUPLICATE_RADIUS_M, DUPLICATE_WINDOW, RATEABLE, may_reopen
+from shared.aftercare import (
+    DUPLICATE_COUNT_CAP,
+    DUPLICATE_RADIUS_M,
+    DUPLICATE_WINDOW,
+    RATEABLE,
+    duplicate_cell,
+    may_reopen,
+)
 from shared.roles import Actor
 from shared.statuses import OPEN_STATUSES, RequestStatus, Route
 
@@ -70,25 +77,26 @@ async def reopen(
         await dispatch(conn, request_id, now, policy, only_college=row["college_id"])
 
 
-async def nearby_open_requests(
-    conn: Conn, category: str, lat: float, lon: float, now: datetime
-) -> list[dict[str, Any]]:
-    cur = await conn.execute(
-        """
-        select category_code, item, status, distance_m, created_at from (
-            select r.category_code, r.item, r.status, r.created_at,
-                   6371000.0 * 2 * asin(sqrt(power(sin(radians(r.lat - %(lat)s) / 2), 2)
+async def nearby_open_count(conn: Conn, category: str, lat: float, lon: float, now: datetime) -> int:
+    """How many open requests of this category this week near the grid cell of (lat, lon), capped: a coarse
+    answer that says "someone nearby already asked", never who, what exactly or where."""
+    cell_lat, cell_lon = duplicate_cell(lat, lon)
+    row = await (
+        await conn.execute(
+            """
+            select count(*)::int as n from (
+                select 1 from public.repair_requests r
+                where r.category_code = %(category)s and r.status = any(%(open)s::public.request_status[])
+                  and r.created_at >= %(since)s
+                  and r.lat between %(lat)s - 0.002 and %(lat)s + 0.002
+                  and 6371000.0 * 2 * asin(sqrt(power(sin(radians(r.lat - %(lat)s) / 2), 2)
                        + cos(radians(%(lat)s)) * cos(radians(r.lat))
-                       * power(sin(radians(r.lon - %(lon)s) / 2), 2))) as distance_m
-            from public.repair_requests r
-            where r.category_code = %(category)s and r.status = any(%(open)s::public.request_status[])
-              and r.created_at >= %(since)s
-              and r.lat between %(lat)s - 0.001 and %(lat)s + 0.001
-        ) near
-        where distance_m <= %(radius)s
-        order by distance_m limit 5
-        """,
-        {"category": category, "lat": lat, "lon": lon, "since": now - DUPLICATE_WINDOW,
-         "radius": DUPLICATE_RADIUS_M, "open": [s.value for s in OPEN_STATUSES]},
-    )
-    return await cur.fetchall()
+                       * power(sin(radians(r.lon - %(lon)s) / 2), 2))) <= %(radius)s
+                limit %(cap)s
+            ) near
+            """,
+            {"category": category, "lat": cell_lat, "lon": cell_lon, "since": now - DUPLICATE_WINDOW,
+             "radius": DUPLICATE_RADIUS_M, "open": [s.value for s in OPEN_STATUSES], "cap": DUPLICATE_COUNT_CAP},
+        )
+    ).fetchone()
+    return int(row["n"]) if row else 0

@@ -14,16 +14,18 @@ from psycopg import sql
 
 from backend.db import Conn
 from backend.errors import ApiError, refusal_error
+from backend.request_context import client_address
 from shared.roles import Actor
 from shared.statuses import Mover, MoveRefused, RequestStatus, Route, decide_move
 
 
 async def act_as(conn: Conn, actor: Actor, claims: Mapping[str, Any] | None, note: str = "") -> None:
-    """Tell the status-log trigger (and auth.uid()) who is acting in this owner transaction."""
+    """Tell the status-log and audit triggers (and auth.uid()) who is acting, from where, in this owner
+    transaction."""
     await conn.execute(
         "select set_config('request.jwt.claims', %s, true), set_config('fixit.actor', %s, true), "
-        "set_config('fixit.note', %s, true)",
-        [json.dumps(dict(claims)) if claims else "", actor.value, note],
+        "set_config('fixit.note', %s, true), set_config('fixit.client_ip', %s, true)",
+        [json.dumps(dict(claims)) if claims else "", actor.value, note, client_address.get() or ""],
     )
 
 

@@ -13,7 +13,7 @@ from uuid import UUID, uuid4
 from mobile import thai_address
 from mobile.api_client import ApiClient, ApiError
 from mobile.geocoding import ReverseGeocoder
-from mobile.models import Category, DuplicateHint, RequestDetail
+from mobile.models import Category, DuplicateSummary, RequestDetail
 from mobile.outbox import OutboxItem, OutboxPhoto
 from mobile.viewmodels.observable import Observable
 from mobile.viewmodels.session import Session
@@ -134,7 +134,7 @@ class RequestFormViewModel(Observable):
         self.created: RequestDetail | None = None
         self.uploaded: set[int] = set()
         # Open requests of the same kind near the pin: a hint, never a block.
-        self.duplicates: list[DuplicateHint] = []
+        self.duplicates: DuplicateSummary | None = None
         self._duplicates_for: tuple[str, float, float] | None = None
         # Reverse geocoding of the pin: what it last filled in, so a newer pin may replace that but never
         # what the person typed or chose.
@@ -496,7 +496,7 @@ class RequestFormViewModel(Observable):
         except ApiError:
             return  # only a hint: without it the form works the same
         if self._duplicates_for == wanted:  # a newer pin or category may have been set meanwhile
-            self.duplicates = sorted(found, key=lambda d: d.distance_m)
+            self.duplicates = found if found.count > 0 else None
             self._changed()
 
     # --- the outbox ------------------------------------------------------------------------------------

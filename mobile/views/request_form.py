@@ -14,7 +14,6 @@ from mobile.strings import t
 from mobile.thai_address import Area
 from mobile.viewmodels.request_form import CategoriesState, LocationSource, RequestFormViewModel
 from mobile.views.common import category_icon, error_message, heading, icon_button, loading, muted
-from mobile.views.status import status_chip
 from shared.photos import MAX_PHOTOS_PER_REQUEST
 from shared.request_rules import WEEKDAYS, ServicePlace
 from shared.text import WEEKDAY_LABELS, WEEKDAY_NAMES, Locale, ui
@@ -400,30 +399,22 @@ def _consent(vm: RequestFormViewModel, locale: Locale) -> list[ft.Control]:
 
 
 def duplicates_card(vm: RequestFormViewModel, locale: Locale) -> ft.Control | None:
-    """Open requests of the same kind nearby this week: worth knowing, never a reason not to send."""
-    if not vm.duplicates:
+    """Open requests of the same kind nearby this week: worth knowing, never a reason not to send. Only a count
+    for the area: the backend never says whose, what or exactly where."""
+    found = vm.duplicates
+    if found is None:
         return None
+    count = f"{found.count}+" if found.capped else str(found.count)
     lines: list[ft.Control] = [
         ft.Row(
             [
                 ft.Icon(ft.Icons.INFO_OUTLINE, color=ft.Colors.BROWN_900),
-                ft.Text(t("duplicates_title", locale, count=len(vm.duplicates)), expand=True,
+                ft.Text(t("duplicates_title", locale, count=count), expand=True,
                         color=ft.Colors.BROWN_900, weight=ft.FontWeight.W_600),
             ],
             vertical_alignment=ft.CrossAxisAlignment.START,
         )
     ]
-    for hint in vm.duplicates:
-        lines.append(
-            ft.Row(
-                [
-                    ft.Text(hint.item, expand=True),
-                    status_chip(hint.status, locale),
-                    muted(t("distance_m", locale, m=f"{hint.distance_m:.0f}")),
-                ],
-                wrap=True,
-            )
-        )
     return ft.Semantics(
         live_region=True,
         content=ft.Container(

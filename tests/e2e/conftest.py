@@ -21,6 +21,8 @@ from backend.settings import PROJECT_ROOT
 
 CHROMIUM = "/usr/bin/chromium"
 OUTPUT_DIR = PROJECT_ROOT / "test-output"
+# Every browser in these tests signs in from 127.0.0.1: the per-address limit is tested at the integration level.
+E2E_LIMITS = {"FIXIT_OTP_REQUESTS_PER_ADDRESS": "100000", "FIXIT_OTP_REQUESTS_OVERALL": "100000"}
 CHROMIUM_ARGS = [
     "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking",
     "--disable-component-update", "--disable-sync",
@@ -49,7 +51,7 @@ def run_system(data_dir: Path, log_name: str) -> Iterator[RunningSystem]:
     OUTPUT_DIR.mkdir(exist_ok=True)
     log_path = OUTPUT_DIR / log_name
     env = {k: v for k, v in os.environ.items() if k != "DATABASE_URL"}
-    env.update({"FIXIT_DATA_DIR": str(data_dir), "PYTHONUNBUFFERED": "1"})
+    env.update({"FIXIT_DATA_DIR": str(data_dir), "PYTHONUNBUFFERED": "1", **E2E_LIMITS})
     with log_path.open("wb") as log:
         proc = subprocess.Popen(
             [sys.executable, "-m", "backend.cli", "dev", "--backend-port", str(backend_port),
@@ -176,7 +178,7 @@ def split_system(database_url: str) -> Iterator[SplitSystem]:
     data_dir = Path(tempfile.mkdtemp(prefix="fixit-split-"))
     api_url = f"http://127.0.0.1:{backend_port}"
     env = {**os.environ, "DATABASE_URL": database_url, "FIXIT_JWT_SECRET": "e2e-" + "s" * 40,
-           "FIXIT_DEV_MODE": "true",
+           "FIXIT_DEV_MODE": "true", **E2E_LIMITS,
            "FIXIT_DATA_DIR": str(data_dir), "FIXIT_APP_BACKEND_URL": api_url, "FIXIT_APP_PORT": str(app_port),
            "PYTHONUNBUFFERED": "1"}
     OUTPUT_DIR.mkdir(exist_ok=True)

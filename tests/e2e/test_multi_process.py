@@ -14,13 +14,13 @@ import httpx
 import pytest
 
 from backend.settings import PROJECT_ROOT
-from tests.e2e.conftest import OUTPUT_DIR, free_port, wait_ready
+from tests.e2e.conftest import E2E_LIMITS, OUTPUT_DIR, free_port, wait_ready
 
 
 @pytest.fixture(scope="module")
 def two_backends(database_url: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, str]]:
     env = {**os.environ, "DATABASE_URL": database_url, "FIXIT_JWT_SECRET": "multi-" + "s" * 40,
-           "FIXIT_DEV_MODE": "true",
+           "FIXIT_DEV_MODE": "true", **E2E_LIMITS,
            "FIXIT_DATA_DIR": str(tmp_path_factory.mktemp("data"))}
     OUTPUT_DIR.mkdir(exist_ok=True)
     procs: list[subprocess.Popen[bytes]] = []

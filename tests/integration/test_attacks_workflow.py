@@ -280,3 +280,44 @@ def test_private_helpers_reveal_nobody_else(database_url: str) -> None:
         with pytest.raises(psycopg.errors.InsufficientPrivilege):
             conn.execute("select private.college_of(%s)", [people[0]["id"]])
         conn.rollback()
+
+
+# --- The audit trail ---------------------------------------------------------------------------------------------
+
+async def test_the_audit_trail_names_who_changed_what_from_where(
+    app_and_clock: AppClock, area: Area, database_url: str
+) -> None:
+    api, _ = app_and_clock
+    _, request = await submit(api)
+    teacher, teacher_profile = await sign_in(api, area.students["teacher"][1])
+    student_id = area.students["dan"][0]
+    changed = await api.put(f"/supervisor/technicians/{student_id}", headers=bearer(teacher),
+                            json={"is_active": True, "skills": {"electrical_appliance": 2}})
+    assert changed.status_code == 200, changed.text
+    assigned = await api.post(f"/requests/{request['id']}/assign", json={"technician_id": student_id},
+                              headers=bearer(teacher))
+    assert assigned.status_code == 200
+    with psycopg.connect(database_url, autocommit=True) as conn:  # an operator in the SQL editor
+        conn.execute("update public.profiles set role = 'supervisor' where id = %s", [student_id])
+        conn.execute("update public.profiles set role = 'technician' where id = %s", [student_id])
+
+    admin, _ = await sign_in(api, "084-444-4444")
+    trail = await api.get("/admin/audit", params={"target_id": student_id}, headers=bearer(admin))
+    assert trail.status_code == 200
+    actions = [(e["action"], e["actor"], e["actor_id"]) for e in trail.json()]
+    assert ("skill.level", "supervisor", teacher_profile["id"]) in actions \
+        or ("skill.add", "supervisor", teacher_profile["id"]) in actions
+    roles = [e for e in trail.json() if e["action"] == "profile.role"]
+    assert [(e["before"], e["after"], e["actor"]) for e in roles[:2]] == [
+        ({"role": "supervisor"}, {"role": "technician"}, "operator"),
+        ({"role": "technician"}, {"role": "supervisor"}, "operator")]
+    job = (await api.get("/admin/audit", params={"target_id": request["id"]}, headers=bearer(admin))).json()
+    moves = {(e["action"], e["actor"]) for e in job}
+    assert ("request.status", "supervisor") in moves and ("request.assignment", "supervisor") in moves
+    by_teacher = [e for e in job if e["actor"] == "supervisor"]
+    assert by_teacher and all(e["actor_id"] == teacher_profile["id"] and e["client_ip"] for e in by_teacher)
+    # Only admins read it, through the API and through SQL.
+    assert (await api.get("/admin/audit", headers=bearer(teacher))).status_code == 403
+    from tests.integration.test_rls import as_user
+    with as_user(database_url, teacher_profile["id"]) as conn:
+        assert conn.execute("select count(*) as n from public.audit_events").fetchone() == {"n": 0}

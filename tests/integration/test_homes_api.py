@@ -21,8 +21,9 @@ async def test_technician_home(api: httpx.AsyncClient) -> None:
     token, profile = await sign_in(api, PHONES["technician"])
     assert profile["role"] == "technician" and profile["college"]["code"] == DEMO_COLLEGE
     offers = (await api.get("/technician/offers", headers=bearer(token))).json()
-    pending = [o for o in offers if o["offer_status"] == "pending"]
-    assert [o["item"] for o in pending] == ["พัดลมตั้งพื้น"]
+    # Other tests' Bangkok requests may be offered to the demo student too: look for the demo's own sample.
+    pending = [o for o in offers if o["offer_status"] == "pending" and o["item"] == "พัดลมตั้งพื้น"]
+    assert len(pending) == 1
     assert "contact_phone" not in pending[0] and pending[0]["district"] == "ดอนเมือง"
     jobs = (await api.get("/technician/jobs", headers=bearer(token))).json()
     assert [(j["item"], j["status"]) for j in jobs] == [("หม้อหุงข้าว", "quality_check")]

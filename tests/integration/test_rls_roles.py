@@ -3,8 +3,12 @@ students see only their offers and jobs, supervisors only their college, nobody 
 
 from typing import Any
 
-from tests.helpers import bearer, sign_in
-from tests.integration.dispatch_area import AppClock, Area, submit
+import httpx
+
+from backend.settings import Settings
+from shared.aftercare import duplicate_cell
+from tests.helpers import bearer, fresh_phone, sign_in
+from tests.integration.dispatch_area import HOME, AppClock, Area, submit
 from tests.integration.test_photos_api import jpeg_with_gps
 from tests.integration.test_rls import as_user
 
@@ -51,22 +55,37 @@ async def test_supervisors_see_only_their_college(app_and_clock: AppClock, area:
     assert hidden.status_code == 404
 
 
-async def test_the_duplicate_hint_shows_what_and_how_far_never_who(app_and_clock: AppClock, area: Area) -> None:
+async def test_the_duplicate_hint_is_a_count_for_an_area_never_who_or_where(
+    app_and_clock: AppClock, area: Area, settings: Settings
+) -> None:
     api, _ = app_and_clock
-    _, request = await submit(api)
-    other, _ = await sign_in(api, "0655500099")
-    near = await api.get("/requests/duplicates", params={"category_code": "appliance", "lat": 19.30015,
-                                                         "lon": 97.9700}, headers=bearer(other))
+    await submit(api)  # at HOME
+    other, _ = await sign_in(api, fresh_phone())
+
+    async def ask(lat: float, lon: float, category: str = "appliance") -> httpx.Response:
+        return await api.get("/requests/duplicates", params={"category_code": category, "lat": lat, "lon": lon},
+                             headers=bearer(other))
+
+    near = await ask(19.30015, 97.9700)
     assert near.status_code == 200
-    hints = near.json()
-    assert any(h["item"] == request["item"] and 10 < h["distance_m"] < 30 for h in hints)
-    assert all(set(h) == {"category_code", "item", "status", "distance_m", "created_at"} for h in hints)
-    far = await api.get("/requests/duplicates", params={"category_code": "appliance", "lat": 19.3010,
-                                                        "lon": 97.9700}, headers=bearer(other))
-    assert far.json() == []  # 111 m away: not the same place
-    other_kind = await api.get("/requests/duplicates", params={"category_code": "plumbing", "lat": 19.3000,
-                                                               "lon": 97.9700}, headers=bearer(other))
-    assert all(h["item"] != request["item"] for h in other_kind.json())
+    assert set(near.json()) == {"count", "capped", "radius_m", "days"} and near.json()["count"] >= 1
+    assert (await ask(19.3100, 97.9700)).json()["count"] == 0  # about 1 km away
+    # A grid of questions 20 m apart around the home: every point of a grid cell gets the same answer, so the
+    # answers locate nothing more closely than the cell (the attack located a home to 0.08 m).
+    answers: dict[tuple[float, float], set[int]] = {}
+    for i in range(7):
+        for j in range(7):
+            lat, lon = HOME[0] + (i - 3) * 0.00018, HOME[1] + (j - 3) * 0.00018
+            got = await ask(lat, lon)
+            assert got.status_code == 200
+            answers.setdefault(duplicate_cell(lat, lon), set()).add(got.json()["count"])
+    assert all(len(counts) == 1 for counts in answers.values())
+    # And the questions are rate-limited per person.
+    limit = settings.duplicate_checks_per_person_per_hour
+    codes = [(await ask(HOME[0], HOME[1])).status_code for _ in range(limit - 49 - 2 + 1)]
+    assert codes[-1] == 429 and set(codes[:-1]) == {200}
+    bad = await ask(float("inf"), 97.97)
+    assert bad.status_code == 422
 
 
 async def test_an_offered_student_may_look_at_the_photos_only(app_and_clock: AppClock, area: Area) -> None:

@@ -28,6 +28,9 @@ async def supabase_api(database_url: str) -> AsyncIterator[tuple[httpx.AsyncClie
         jwt_secret=SecretStr(secrets.token_urlsafe(48)),
         supabase_url=SUPABASE,
         supabase_anon_key=SecretStr("anon-key"),
+        otp_requests_per_address=100_000,  # every in-process client is 127.0.0.1
+        otp_requests_overall=100_000,
+        dispatch_tick_seconds=3600.0,
     )
     app = create_app(settings)
     async with app.router.lifespan_context(app), httpx.AsyncClient(
