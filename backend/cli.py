@@ -90,6 +90,7 @@ def serve(
     conveniences (code hints, demo accounts) unless FIXIT_DEV_MODE=true."""
     import uvicorn
 
+    from backend.logs import uvicorn_log_config
     from backend.seed import demo_accounts_present
 
     settings = get_settings()
@@ -104,7 +105,8 @@ def serve(
         raise typer.Exit(2)
     # Live-event streams never end by themselves: give them 10 s on shutdown, then close them.
     uvicorn.run("backend.asgi:app", host=host, port=port, workers=workers, proxy_headers=True,
-                timeout_graceful_shutdown=10, access_log=settings.access_log)
+                timeout_graceful_shutdown=10, access_log=settings.access_log,
+                log_config=uvicorn_log_config(settings))
 
 
 @app.command("remove-demo")

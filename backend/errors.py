@@ -10,6 +10,7 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
+from backend.schemas import validation_fields
 from shared.statuses import MoveRefused
 from shared.text import error_text
 
@@ -63,7 +64,11 @@ def install_error_handlers(app: FastAPI) -> None:
 
     @app.exception_handler(RequestValidationError)
     async def _validation(_: Request, exc: RequestValidationError) -> JSONResponse:
-        return JSONResponse(error_body("validation_failed", detail=_describe_validation(exc)), status_code=422)
+        return JSONResponse(
+            error_body("validation_failed", fields=validation_fields(exc.errors()) or None,
+                       detail=_describe_validation(exc)),
+            status_code=422,
+        )
 
     @app.exception_handler(StarletteHTTPException)
     async def _http(_: Request, exc: StarletteHTTPException) -> JSONResponse:

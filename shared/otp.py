@@ -4,7 +4,7 @@ import re
 import secrets
 
 CODE_LENGTH = 6
-_CODE = re.compile(rf"^\d{{{CODE_LENGTH}}}$")
+_CODE = re.compile(rf"^[0-9]{{{CODE_LENGTH}}}$")  # ASCII only: \\d also matches Thai digits
 
 
 def new_code() -> str:

@@ -49,10 +49,12 @@ def type_into(page: Page, label: str, text: str) -> None:
     """Flutter moves focus to a real <input>/<textarea> a moment after the tap: keys typed before that are lost,
     so wait for it, type, and check what the field holds."""
     page.get_by_role("textbox", name=label).click()
-    page.wait_for_function("['INPUT', 'TEXTAREA'].includes(document.activeElement?.tagName)", timeout=TIMEOUT)
+    # Locators, not wait_for_function: the app's CSP forbids the string evaluation that would need.
+    focused = page.locator("input:focus, textarea:focus")
+    focused.wait_for(timeout=TIMEOUT)
     page.wait_for_timeout(200)
     page.keyboard.type(text)
-    page.wait_for_function("value => document.activeElement?.value === value", arg=text, timeout=TIMEOUT)
+    expect(focused).to_have_value(text, timeout=TIMEOUT)
 
 
 def fill_form(page: Page, item: str, photo: Path) -> None:
