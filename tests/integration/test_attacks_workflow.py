@@ -280,6 +280,11 @@ def test_private_helpers_reveal_nobody_else(database_url: str) -> None:
         with pytest.raises(psycopg.errors.InsufficientPrivilege):
             conn.execute("select private.college_of(%s)", [people[0]["id"]])
         conn.rollback()
+        # Nobody but the owner's triggers announces live events (a forged one would be a hint to re-read).
+        conn.execute("select set_config('role', 'authenticated', true)")
+        with pytest.raises(psycopg.errors.InsufficientPrivilege):
+            conn.execute("select pg_notify('fixit_events', '{}')")
+        conn.rollback()
 
 
 # --- The audit trail ---------------------------------------------------------------------------------------------
