@@ -8,7 +8,7 @@ from fastapi import APIRouter, Response
 from backend.db import service_tx
 from backend.deps import IdentityDep, NowDep, PoolDep, UserConn
 from backend.errors import ApiError
-from backend.schemas import CollegeRef, Dashboard, ErrorResponse, LedgerRow, RequestSummary, StudentOut, StudentUpdate
+from backend.schemas import CollegeRef, Dashboard, ErrorResponse, LedgerRow, StudentOut, StudentUpdate
 from backend.services import college_admin, requests
 from backend.services.profiles import require_role
 from backend.services.transitions import act_as
@@ -32,10 +32,8 @@ async def _college(conn: UserConn, identity: IdentityDep) -> CollegeRef:
 @router.get("/dashboard", response_model=Dashboard)
 async def dashboard(identity: IdentityDep, conn: UserConn, now: NowDep) -> Dashboard:
     college = await _college(conn, identity)
-    counts = await requests.college_counts(conn, college.id)
-    weekly = await college_admin.weekly_by_category(conn, college.id, now)
-    queue = [RequestSummary.model_validate(r) for r in await requests.quality_check_queue(conn, college.id)]
-    return Dashboard.model_validate({"college": college, "counts": counts, "weekly": weekly, "quality_check": queue})
+    figures = await requests.college_dashboard(conn, college.id, now)
+    return Dashboard.model_validate({"college": college, **figures})
 
 
 @router.get("/technicians", response_model=list[StudentOut])

@@ -6,24 +6,12 @@ student belongs to that college."""
 import csv
 import io
 import uuid
-from datetime import datetime, timedelta
 from typing import Any
 
 from backend.db import Conn
 from backend.errors import ApiError
 
 _OPEN_WORK = "('accepted', 'diagnosing', 'repairing', 'quality_check')"
-
-
-async def weekly_by_category(conn: Conn, college_id: uuid.UUID, now: datetime, weeks: int = 8) -> list[dict[str, Any]]:
-    cur = await conn.execute(
-        """select date_trunc('week', created_at)::date as week_start, category_code, count(*)::int as n
-           from public.repair_requests
-           where college_id = %s and created_at >= %s
-           group by 1, 2 order by 1, 2""",
-        [college_id, now - timedelta(weeks=weeks)],
-    )
-    return await cur.fetchall()
 
 
 async def students(conn: Conn, college_id: uuid.UUID) -> list[dict[str, Any]]:

@@ -1,6 +1,7 @@
 """Reading repair requests for each role's home. RLS already limits rows; the filters say what each list is."""
 
 import uuid
+from datetime import datetime, timedelta
 from typing import Any
 
 from backend.db import Conn
@@ -27,10 +28,14 @@ async def technician_jobs(conn: Conn, technician_id: uuid.UUID) -> list[dict[str
     return await cur.fetchall()
 
 
-async def technician_offers(conn: Conn) -> list[dict[str, Any]]:
+async def technician_offers(conn: Conn, open_only: bool = True) -> list[dict[str, Any]]:
+    """Offers a student can still answer (pending, not expired), newest first: taken, declined and expired ones
+    are history, and an accepted job is on the student's job list instead."""
     cur = await conn.execute(
         "select offer_id, request_id, offer_status, category_code, item, province, district, "
-        "distance_km::float as distance_km, created_at, expires_at, photo_count from public.my_offer_cards() limit 200"
+        "distance_km::float as distance_km, created_at, expires_at, photo_count "
+        "from public.my_offer_cards(%s, 200)",
+        [open_only],
     )
     return await cur.fetchall()
 
@@ -51,12 +56,26 @@ async def college_queue(conn: Conn, college_id: uuid.UUID) -> tuple[dict[str, in
     return counts, await cur.fetchall()
 
 
-async def quality_check_queue(conn: Conn, college_id: uuid.UUID) -> list[dict[str, Any]]:
-    """Every job of the college waiting for the teacher's check, longest-waiting first. By status, with no limit:
-    a cap could hide a waiting job, and the queue is as long as the teachers let it grow (the index on
-    (college_id, status, updated_at) makes it read only these rows)."""
-    cur = await conn.execute(
-        _SUMMARY + " where r.college_id = %s and r.status = 'quality_check' order by r.updated_at, r.id",
-        [college_id],
-    )
-    return await cur.fetchall()
+async def college_dashboard(conn: Conn, college_id: uuid.UUID, now: datetime, weeks: int = 8) -> dict[str, Any]:
+    """Counts by status, jobs per category per week and the whole quality-check queue (longest-waiting first) in
+    one statement: one round trip, each part on its own index of the college's rows."""
+    row = await (
+        await conn.execute(
+            f"""
+            select
+              (select coalesce(jsonb_object_agg(status, n), '{{}}'::jsonb)
+               from (select status, count(*)::int as n from public.repair_requests
+                     where college_id = %(college)s group by status) c) as counts,
+              (select coalesce(jsonb_agg(w order by w.week_start, w.category_code), '[]'::jsonb)
+               from (select date_trunc('week', created_at)::date as week_start, category_code, count(*)::int as n
+                     from public.repair_requests
+                     where college_id = %(college)s and created_at >= %(since)s
+                     group by 1, 2) w) as weekly,
+              (select coalesce(jsonb_agg(q order by q.updated_at, q.id), '[]'::jsonb)
+               from ({_SUMMARY} where r.college_id = %(college)s and r.status = 'quality_check') q) as quality_check
+            """,
+            {"college": college_id, "since": now - timedelta(weeks=weeks)},
+        )
+    ).fetchone()
+    assert row is not None
+    return dict(row)
