@@ -383,3 +383,25 @@ class WaitingRequest(RequestSummary):
 
 class DispatchBody(BaseModel):
     college_id: uuid.UUID | None = Field(None, description="send to this college; empty: run dispatch again")
+
+
+# --- Sessions that last (issue #11) ------------------------------------------------------------------------
+
+
+class CodeSent(CodeSentResponse):
+    code_length: int = Field(6, description="digits of the code (the issuer's setting: 6–10 on Supabase)")
+
+
+class AuthSession(SessionResponse):
+    """Supabase Auth's session shape: use `refresh_token` at POST /auth/refresh before `expires_at` (unix time)."""
+
+    refresh_token: str | None = Field(None, description="single use: each refresh returns the next one")
+    expires_at: int
+
+
+class RefreshRequest(BaseModel):
+    refresh_token: Line = Field(min_length=8, max_length=512)
+
+
+class SignOutRequest(BaseModel):
+    refresh_token: Line | None = Field(None, max_length=512)

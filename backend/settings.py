@@ -36,8 +36,9 @@ class Settings(BaseSettings):
         validation_alias=AliasChoices("SUPABASE_JWT_SECRET", "FIXIT_JWT_SECRET"),
     )
     jwt_audience: str = "authenticated"
-    jwt_ttl_seconds: int = 7 * 24 * 3600
-    otp_ttl_seconds: int = 300
+    # The issuer's values (GoTrue's defaults): on Supabase set them to the project's Auth settings.
+    jwt_ttl_seconds: int = Field(default=3600, ge=60)
+    otp_ttl_seconds: int = Field(default=60, ge=30)
     otp_max_attempts: int = 5
     otp_max_sends_per_window: int = 5
     otp_window_seconds: int = 900
@@ -46,6 +47,21 @@ class Settings(BaseSettings):
     # Development conveniences (the code hint, codes in the log, demo accounts, readable logs) exist only when this
     # is set (`./fixit run` sets it). Production is the default: `serve` refuses to start with any of them.
     dev_mode: bool = False
+
+    # Sign-in and sessions (issue #11). Expected `iss` of access tokens; empty: "fixit-local" for the local
+    # issuer, "{SUPABASE_URL}/auth/v1" on Supabase. The project's public signing keys (ES256/RS256) come from its
+    # JWKS, cached and fetched again for an unknown key id at most once per cool-down.
+    jwt_issuer: str = ""
+    supabase_jwks_url: str = Field(
+        default="", validation_alias=AliasChoices("SUPABASE_JWKS_URL", "FIXIT_SUPABASE_JWKS_URL"),
+        description="empty: {SUPABASE_URL}/auth/v1/.well-known/jwks.json",
+    )
+    jwks_cache_seconds: int = Field(default=600, ge=1)
+    jwks_refresh_cooldown_seconds: float = Field(default=30.0, ge=0)
+    # One-time codes: 6 digits by default, 6–10 on Supabase (Auth → Providers → Phone: "OTP length").
+    otp_length: int = Field(default=6, ge=6, le=10)
+    # Local issuer: a session (its rotating refresh token) ends after this long unused, or at sign-out.
+    session_idle_seconds: int = Field(default=30 * 24 * 3600, ge=300)
 
     # Rate limits shared by every backend copy (private.rate_counters): per client address and overall for
     # sign-in codes, per person for submits and the duplicate hint. Each is (hits, window seconds).
@@ -90,17 +106,38 @@ class Settings(BaseSettings):
     def shows_dev_code(self) -> bool:
         return self.dev_mode and self.otp_dev_hint and self.auth_mode == AuthMode.LOCAL
 
+    def configuration_problems(self) -> list[str]:
+        """What is missing for sign-in to work at all (empty when nothing is)."""
+        problems = []
+        secret_length = len(self.jwt_secret.get_secret_value())
+        if self.auth_mode == AuthMode.LOCAL and secret_length < 32:
+            problems.append("FIXIT_JWT_SECRET (or SUPABASE_JWT_SECRET) must be set, 32+ characters: the local "
+                            "issuer signs access tokens and one-time codes with it")
+        if self.auth_mode == AuthMode.SUPABASE:
+            if not self.supabase_url.startswith(("https://", "http://")):
+                problems.append("SUPABASE_URL must be set (https://<ref>.supabase.co): sign-in codes go through "
+                                "its Auth API and access tokens are checked with its signing keys (JWKS)")
+            if not self.supabase_anon_key.get_secret_value():
+                problems.append("SUPABASE_ANON_KEY must be set (Project Settings → API keys: the anon / publishable "
+                                "key): the backend calls Supabase Auth with it")
+            if 0 < secret_length < 32:
+                problems.append("SUPABASE_JWT_SECRET is set but shorter than 32 characters: leave it empty (a "
+                                "project with signing keys needs none) or paste the project's legacy JWT secret")
+        return problems
+
     def production_problems(self) -> list[str]:
         """Why these settings are unsafe outside development (empty when they are fine). Checked at start-up."""
-        if self.dev_mode:
+        if self.dev_mode:  # development: a missing secret is answered 503 auth_not_configured, not refused here
             return []
-        problems = []
+        problems = self.configuration_problems()
         if self.auth_mode == AuthMode.LOCAL:
             problems.append(
                 "FIXIT_AUTH_MODE=local signs people in with one-time codes that only development mode shows "
                 "(no SMS is sent): set FIXIT_AUTH_MODE=supabase for production, or FIXIT_DEV_MODE=true on a "
                 "development machine"
             )
+        if self.auth_mode == AuthMode.SUPABASE and self.supabase_url.startswith("http://"):
+            problems.append("SUPABASE_URL must be https:// in production")
         return problems
 
     @property

@@ -48,6 +48,31 @@ ERRORS: dict[str, Bilingual] = {
         "ขอรหัสบ่อยเกินไป กรุณารอ {seconds} วินาทีแล้วลองใหม่",
         "Too many code requests: try again in {seconds} seconds",
     ),
+    "otp_invalid_or_expired": B(
+        "รหัสยืนยันไม่ถูกต้องหรือหมดอายุแล้ว กรุณาตรวจสอบรหัส หรือขอรหัสใหม่",
+        "That code is wrong or has expired: check it, or ask for a new one",
+    ),
+    "sign_in_unavailable": B(
+        "ระบบเข้าสู่ระบบด้วย SMS ใช้งานไม่ได้ชั่วคราว (ผู้ดูแลระบบได้รับแจ้งแล้ว) กรุณาลองใหม่ภายหลัง",
+        "Sign-in by SMS is not available right now (the administrators have been told): please try again later",
+    ),
+    "auth_not_configured": B(
+        "ระบบเข้าสู่ระบบยังตั้งค่าไม่ครบ (สำหรับผู้ดูแลระบบ: ยังไม่ได้ตั้ง FIXIT_JWT_SECRET)",
+        "Sign-in is not set up (for administrators: FIXIT_JWT_SECRET is not set)",
+    ),
+    "auth_keys_unavailable": B(
+        "ตรวจสอบการเข้าสู่ระบบไม่ได้ชั่วคราว กรุณาลองใหม่อีกครั้ง",
+        "Your sign-in cannot be checked right now: please try again shortly",
+    ),
+    "session_expired": B(
+        "การเข้าสู่ระบบสิ้นสุดแล้ว กรุณาเข้าสู่ระบบใหม่", "Your session has ended: please sign in again"
+    ),
+    "account_suspended": B(
+        "บัญชีนี้ถูกระงับการใช้งาน กรุณาติดต่อผู้ดูแลระบบ", "This account is suspended: contact the administrators"
+    ),
+    "signup_disabled": B(
+        "ขณะนี้ยังไม่เปิดรับสมัครผู้ใช้ใหม่", "New accounts cannot be made at the moment"
+    ),
     "not_authenticated": B("กรุณาเข้าสู่ระบบ", "Please sign in"),
     "token_invalid": B(
         "การเข้าสู่ระบบไม่ถูกต้องหรือหมดอายุ กรุณาเข้าสู่ระบบใหม่",

@@ -1,10 +1,20 @@
 """Small helpers the integration and e2e tests share."""
 
 import itertools
+import json
 import os
+import secrets
+import threading
+import time
+import uuid
+from collections.abc import Callable, Mapping
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 
 import httpx
+import jwt
+from cryptography.hazmat.primitives.asymmetric import ec, rsa
+from jwt.algorithms import ECAlgorithm, RSAAlgorithm
 
 _phones = itertools.count(1)
 
@@ -26,3 +36,162 @@ async def sign_in(api: httpx.AsyncClient, phone: str) -> tuple[str, dict[str, An
 
 def bearer(token: str) -> dict[str, str]:
     return {"Authorization": f"Bearer {token}"}
+
+
+# --- A local fake of a Supabase project's Auth API (GoTrue), on a real HTTP server ------------------------------
+
+
+class FakeGoTrue:
+    """Supabase Auth's HTTP API as far as Fixit uses it, on 127.0.0.1: the JWKS, /otp, /verify, /token
+    (refresh_token grant, rotating) and /logout, signing access tokens with GoTrue's claims and an ES256 (or RS256)
+    key served at /auth/v1/.well-known/jwks.json. `on_new_user(phone)` makes the auth user (GoTrue's insert).
+
+    Use as a context manager; `url` is what SUPABASE_URL would be."""
+
+    def __init__(self, on_new_user: Callable[[str], uuid.UUID] | None = None, *, code: str = "123456",
+                 access_ttl: int = 3600) -> None:
+        self.code = code
+        self.access_ttl = access_ttl
+        self.on_new_user = on_new_user
+        self.keys: dict[str, Any] = {}  # kid -> private key
+        self.published: list[str] = []  # kids served in the JWKS
+        self.jwks_hits = 0
+        self.users: dict[str, uuid.UUID] = {}  # phone digits -> id
+        self.refresh_tokens: dict[str, tuple[uuid.UUID, str, str, bool]] = {}  # token -> (user, phone, session, used)
+        self.calls: list[tuple[str, str, dict[str, Any]]] = []  # (method, path, JSON body)
+        self.fail: dict[str, tuple[int, dict[str, Any]]] = {}  # path -> the answer to give instead
+        self._server: ThreadingHTTPServer | None = None
+        self.kid = self.add_key("ES256")
+
+    # --- keys -----------------------------------------------------------------------------------------------
+
+    def add_key(self, alg: str = "ES256", *, publish: bool = True) -> str:
+        kid = f"{alg.lower()}-{len(self.keys) + 1}"
+        self.keys[kid] = (ec.generate_private_key(ec.SECP256R1()) if alg == "ES256"
+                          else rsa.generate_private_key(public_exponent=65537, key_size=2048))
+        if publish:
+            self.published.append(kid)
+        return kid
+
+    def jwks(self) -> dict[str, Any]:
+        keys = []
+        for kid in self.published:
+            private = self.keys[kid]
+            algorithm = ECAlgorithm(ECAlgorithm.SHA256) if isinstance(private, ec.EllipticCurvePrivateKey) \
+                else RSAAlgorithm(RSAAlgorithm.SHA256)
+            jwk = json.loads(algorithm.to_jwk(private.public_key()))
+            alg = "ES256" if isinstance(private, ec.EllipticCurvePrivateKey) else "RS256"
+            keys.append({**jwk, "kid": kid, "alg": alg, "use": "sig", "key_ops": ["verify"]})
+        return {"keys": keys}
+
+    def claims(self, user_id: uuid.UUID, phone: str, session_id: str | None = None,
+               now: int | None = None) -> dict[str, Any]:
+        issued = int(time.time()) if now is None else now
+        return {"iss": f"{self.url}/auth/v1", "sub": str(user_id), "aud": "authenticated", "role": "authenticated",
+                "exp": issued + self.access_ttl, "iat": issued, "email": "", "phone": phone,
+                "app_metadata": {"provider": "phone", "providers": ["phone"]}, "user_metadata": {},
+                "aal": "aal1", "amr": [{"method": "otp", "timestamp": issued}],
+                "session_id": session_id or str(uuid.uuid4()), "is_anonymous": False}
+
+    def sign(self, claims: dict[str, Any], kid: str | None = None) -> str:
+        kid = kid or self.kid
+        private = self.keys[kid]
+        alg = "ES256" if isinstance(private, ec.EllipticCurvePrivateKey) else "RS256"
+        return jwt.encode(claims, private, algorithm=alg, headers={"kid": kid})
+
+    def token_for(self, user_id: uuid.UUID, phone: str = "66600000000", **overrides: Any) -> str:
+        return self.sign({**self.claims(user_id, phone), **overrides})
+
+    # --- sessions -------------------------------------------------------------------------------------------
+
+    def _session(self, user_id: uuid.UUID, phone: str, session_id: str) -> dict[str, Any]:
+        refresh_token = secrets.token_urlsafe(16)
+        self.refresh_tokens[refresh_token] = (user_id, phone, session_id, False)
+        now = int(time.time())
+        return {"access_token": self.sign(self.claims(user_id, phone, session_id, now)), "token_type": "bearer",
+                "expires_in": self.access_ttl, "expires_at": now + self.access_ttl,
+                "refresh_token": refresh_token, "user": {"id": str(user_id), "phone": phone}}
+
+    def _answer(self, method: str, path: str, body: dict[str, Any], headers: Mapping[str, str],
+                ) -> tuple[int, dict[str, Any] | None]:
+        self.calls.append((method, path, body))
+        route = path.split("?")[0]
+        if route in self.fail:
+            return self.fail[route]
+        if route == "/auth/v1/.well-known/jwks.json":
+            self.jwks_hits += 1
+            return 200, self.jwks()
+        if headers.get("apikey") != "anon-key":
+            return 401, {"message": "Invalid API key"}
+        if route == "/auth/v1/otp":
+            phone = str(body["phone"]).removeprefix("+")
+            if phone not in self.users and self.on_new_user is not None:
+                self.users[phone] = self.on_new_user(phone)
+            return 200, {}
+        if route == "/auth/v1/verify":
+            phone = str(body["phone"]).removeprefix("+")
+            if body.get("token") != self.code or phone not in self.users:
+                return 403, {"code": 403, "error_code": "otp_expired", "msg": "Token has expired or is invalid"}
+            return 200, self._session(self.users[phone], phone, str(uuid.uuid4()))
+        if route == "/auth/v1/token" and "grant_type=refresh_token" in path:
+            found = self.refresh_tokens.get(str(body.get("refresh_token")))
+            if found is None:
+                return 400, {"code": 400, "error_code": "refresh_token_not_found",
+                             "msg": "Invalid Refresh Token: Refresh Token Not Found"}
+            user_id, phone, session_id, used = found
+            if used:
+                return 400, {"code": 400, "error_code": "refresh_token_already_used",
+                             "msg": "Invalid Refresh Token: Already Used"}
+            self.refresh_tokens[str(body["refresh_token"])] = (user_id, phone, session_id, True)
+            return 200, self._session(user_id, phone, session_id)
+        if route == "/auth/v1/logout":
+            token = headers.get("authorization", "").removeprefix("Bearer ")
+            try:
+                session_id = jwt.decode(token, options={"verify_signature": False})["session_id"]
+            except jwt.PyJWTError:
+                return 403, {"code": 403, "error_code": "bad_jwt", "msg": "invalid JWT"}
+            self.refresh_tokens = {t: v for t, v in self.refresh_tokens.items() if v[2] != session_id}
+            return 204, None
+        return 404, {"code": 404, "msg": "not found"}
+
+    # --- the server -----------------------------------------------------------------------------------------
+
+    @property
+    def url(self) -> str:
+        assert self._server is not None, "use FakeGoTrue as a context manager"
+        return f"http://127.0.0.1:{self._server.server_address[1]}"
+
+    def __enter__(self) -> "FakeGoTrue":
+        fake = self
+
+        class Handler(BaseHTTPRequestHandler):
+            def _handle(self, method: str) -> None:
+                length = int(self.headers.get("Content-Length") or 0)
+                raw = self.rfile.read(length) if length else b""
+                body = json.loads(raw) if raw else {}
+                headers = {k.lower(): v for k, v in self.headers.items()}
+                status, answer = fake._answer(method, self.path, body, headers)
+                data = b"" if answer is None else json.dumps(answer).encode()
+                self.send_response(status)
+                self.send_header("Content-Type", "application/json")
+                self.send_header("Content-Length", str(len(data)))
+                self.end_headers()
+                self.wfile.write(data)
+
+            def do_GET(self) -> None:
+                self._handle("GET")
+
+            def do_POST(self) -> None:
+                self._handle("POST")
+
+            def log_message(self, format: str, *args: Any) -> None:
+                pass
+
+        self._server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        threading.Thread(target=self._server.serve_forever, daemon=True, name="fake-gotrue").start()
+        return self
+
+    def __exit__(self, *_: object) -> None:
+        assert self._server is not None
+        self._server.shutdown()
+        self._server.server_close()

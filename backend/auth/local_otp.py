@@ -30,7 +30,7 @@ def _hash(settings: Settings, phone: str, code: str) -> str:
 
 async def send_code(conn: Conn, settings: Settings, phone: str) -> CodeSent:
     """Store a fresh code for `phone` (E.164) unless it asked too often; 'send' it to the log."""
-    code = otp.new_code()
+    code = otp.new_code(settings.otp_length)
     window = timedelta(seconds=settings.otp_window_seconds)
     expires = timedelta(seconds=settings.otp_ttl_seconds)
     row = await (
@@ -69,7 +69,10 @@ class CodeRejected(Exception):
 
 
 async def check_code(conn: Conn, settings: Settings, phone: str, code: str) -> None:
-    """Consume a correct code, or count the wrong try and raise CodeRejected (the count must be committed)."""
+    """Consume a correct code, or count the wrong try and raise CodeRejected (the count must be committed).
+
+    Distinct answers: no code waiting or past its life (otp_expired), too many tries (otp_too_many_attempts),
+    a wrong code while one is still valid (otp_invalid)."""
     row = await (
         await conn.execute(
             "select code_hash, expires_at < now() as expired, attempts from private.otp_codes "
@@ -88,19 +91,11 @@ async def check_code(conn: Conn, settings: Settings, phone: str, code: str) -> N
 
 
 async def find_or_create_user(conn: Conn, phone: str) -> uuid.UUID:
-    """The auth user for this phone; a new one gets a citizen profile from the database trigger."""
+    """The auth user for this phone, written the way GoTrue writes a verified phone user; a new one gets its
+    profile from the database trigger (a citizen, or the role staff onboarding registered the phone for)."""
     supabase_phone = phone.removeprefix("+")  # Supabase Auth keeps phones without the plus
     row = await (
-        await conn.execute(
-            """
-            insert into auth.users (id, aud, role, phone, phone_confirmed_at, last_sign_in_at, raw_app_meta_data)
-            values (gen_random_uuid(), 'authenticated', 'authenticated', %s, now(), now(),
-                    '{"provider": "phone", "providers": ["phone"]}')
-            on conflict (phone) do update set last_sign_in_at = now()
-            returning id
-            """,
-            [supabase_phone],
-        )
+        await conn.execute("select private.create_phone_user(%s, true) as id", [supabase_phone])
     ).fetchone()
     assert row is not None
     user_id: uuid.UUID = row["id"]

@@ -1,19 +1,35 @@
+import logging
+import uuid
 from datetime import timedelta
+from typing import Annotated
 
-from fastapi import APIRouter, Request
+from fastapi import APIRouter, Depends, Request, Response
+from fastapi.security import HTTPAuthorizationCredentials
 
-from backend.auth import local_otp, supabase_otp
-from backend.auth.tokens import issue_token, verify_token
+from backend.auth import local_otp, sessions, supabase_otp
+from backend.auth.sessions import Tokens
+from backend.auth.tokens import Identity, InvalidToken, verify_token
 from backend.db import service_tx, user_tx
-from backend.deps import NowDep, PoolDep, SettingsDep
+from backend.deps import NowDep, PoolDep, SettingsDep, bearer_scheme
 from backend.errors import ApiError
-from backend.schemas import CodeRequest, CodeSentResponse, ErrorResponse, Profile, SessionResponse, VerifyRequest
+from backend.schemas import (
+    AuthSession,
+    CodeRequest,
+    CodeSent,
+    ErrorResponse,
+    Profile,
+    RefreshRequest,
+    SignOutRequest,
+    VerifyRequest,
+)
 from backend.services import rate_limits
 from backend.services.profiles import load_profile
 from backend.services.rate_limits import Limit
-from backend.settings import AuthMode
+from backend.settings import AuthMode, Settings
 from shared import otp
 from shared.phone import InvalidPhone, normalize_thai_phone
+
+log = logging.getLogger("fixit.auth")
 
 router = APIRouter(prefix="/auth", tags=["auth"], responses={400: {"model": ErrorResponse}})
 
@@ -31,10 +47,11 @@ def _code_limits(settings: SettingsDep, address: str) -> list[Limit]:
             Limit("otp:all", settings.otp_requests_overall, window)]
 
 
-@router.post("/otp/request", response_model=CodeSentResponse, responses={429: {"model": ErrorResponse}})
+@router.post("/otp/request", response_model=CodeSent,
+             responses={429: {"model": ErrorResponse}, 503: {"model": ErrorResponse}})
 async def request_code(
     body: CodeRequest, request: Request, pool: PoolDep, settings: SettingsDep, now: NowDep
-) -> CodeSentResponse:
+) -> CodeSent:
     """Send a one-time sign-in code: by SMS through Supabase Auth, or (local issuer, development) to the backend
     log and as a hint in the answer. Limited per phone, per client address and overall (each SMS costs money)."""
     phone = _phone(body.phone)
@@ -44,44 +61,131 @@ async def request_code(
             for limit in _code_limits(settings, address):
                 await rate_limits.spend(conn, limit, now, code="otp_rate_limited")
         await supabase_otp.send_code(settings, phone)
-        return CodeSentResponse(phone=phone, expires_in=settings.otp_ttl_seconds, dev_code=None)
+        return CodeSent(phone=phone, expires_in=settings.otp_ttl_seconds, dev_code=None,
+                        code_length=settings.otp_length)
     async with service_tx(pool) as conn:
         for limit in _code_limits(settings, address):
             await rate_limits.spend(conn, limit, now, code="otp_rate_limited")
         sent = await local_otp.send_code(conn, settings, phone)
-    return CodeSentResponse(
-        phone=sent.phone, expires_in=sent.expires_in, dev_code=sent.code if settings.shows_dev_code else None
+    return CodeSent(
+        phone=sent.phone, expires_in=sent.expires_in, dev_code=sent.code if settings.shows_dev_code else None,
+        code_length=settings.otp_length,
     )
 
 
-@router.post("/otp/verify", response_model=SessionResponse, responses={401: {"model": ErrorResponse}})
-async def verify_code(body: VerifyRequest, pool: PoolDep, settings: SettingsDep) -> SessionResponse:
-    """Exchange phone + code for a Supabase-format access token and the caller's profile."""
+@router.post("/otp/verify", response_model=AuthSession,
+             responses={401: {"model": ErrorResponse}, 503: {"model": ErrorResponse}})
+async def verify_code(body: VerifyRequest, pool: PoolDep, settings: SettingsDep) -> AuthSession:
+    """Exchange phone + code for a session (Supabase Auth's shape: a short-lived access token and a single-use
+    refresh token) and the caller's profile."""
     phone = _phone(body.phone)
     code = body.code.strip()
-    if not otp.is_well_formed(code):
+    if not otp.is_well_formed(code, settings.otp_length):
         raise ApiError(400, "invalid_code_format")
     if settings.auth_mode == AuthMode.SUPABASE:
-        token = await supabase_otp.verify_code(settings, phone, code)
+        tokens = await supabase_otp.verify_code(settings, phone, code)
     else:
-        token = await _verify_locally(pool, settings, phone, code)
+        tokens = await _verify_locally(pool, settings, phone, code)
+    return await _session(pool, settings, tokens)
+
+
+@router.post("/refresh", response_model=AuthSession,
+             responses={401: {"model": ErrorResponse}, 503: {"model": ErrorResponse}})
+async def refresh(body: RefreshRequest, pool: PoolDep, settings: SettingsDep) -> AuthSession:
+    """A new access token (and the next refresh token) for a refresh token, without a new code. 401
+    session_expired when the session ended (signed out, idle too long, the token already used): sign in again."""
+    if settings.auth_mode == AuthMode.SUPABASE:
+        tokens = await supabase_otp.refresh(settings, body.refresh_token)
+    else:
+        ended = False
+        async with service_tx(pool) as conn:
+            try:
+                tokens, _ = await sessions.refresh(conn, settings, body.refresh_token)
+            except sessions.SessionEnded:
+                ended = True  # leave the block normally: a reused token's revocation must be committed
+        if ended:
+            raise sessions.session_ended()
+    return await _session(pool, settings, tokens)
+
+
+@router.post("/sign-out", status_code=204, response_class=Response,
+             responses={401: {"model": ErrorResponse}, 503: {"model": ErrorResponse}})
+async def sign_out(
+    pool: PoolDep,
+    settings: SettingsDep,
+    credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(bearer_scheme)],
+    body: SignOutRequest | None = None,
+) -> Response:
+    """End this session: its refresh token stops working (the access token lives until it expires). Give the
+    access token, the refresh token, or both; an already ended session is fine."""
+    refresh_token = body.refresh_token if body else None
+    identity = _identity_or_none(settings, credentials)
+    if identity is None and not refresh_token:
+        raise ApiError(401, "not_authenticated", headers={"WWW-Authenticate": "Bearer"})
+    if settings.auth_mode == AuthMode.SUPABASE:
+        access_token = credentials.credentials if identity is not None and credentials else None
+        if access_token is None and refresh_token:
+            try:  # GoTrue signs out by access token: get one for the session first
+                access_token = (await supabase_otp.refresh(settings, refresh_token)).access_token
+            except ApiError as exc:
+                if exc.code != "session_expired":
+                    raise
+        if access_token is not None:
+            await supabase_otp.sign_out(settings, access_token)
+        return Response(status_code=204)
+    session_id = _session_id(identity)
+    async with service_tx(pool) as conn:
+        if session_id is not None:
+            await sessions.revoke(conn, session_id=session_id)
+        if refresh_token:
+            await sessions.revoke(conn, refresh_token=refresh_token)
+    return Response(status_code=204)
+
+
+def _identity_or_none(settings: Settings, credentials: HTTPAuthorizationCredentials | None) -> Identity | None:
+    if credentials is None or credentials.scheme.lower() != "bearer":
+        return None
+    try:
+        return verify_token(settings, credentials.credentials)
+    except InvalidToken:
+        return None
+
+
+def _session_id(identity: Identity | None) -> uuid.UUID | None:
+    if identity is None:
+        return None
+    try:
+        return uuid.UUID(str(identity.claims.get("session_id")))
+    except ValueError:
+        return None
+
+
+async def _session(pool: PoolDep, settings: Settings, tokens: Tokens) -> AuthSession:
+    try:
+        identity = verify_token(settings, tokens.access_token)
+    except InvalidToken as exc:
+        # The issuer's own fresh token does not verify: the keys, issuer or audience are configured wrongly.
+        log.error("a token just issued by %s does not verify: %s", settings.auth_mode.value, exc)
+        raise ApiError(401, "token_invalid", headers={"WWW-Authenticate": "Bearer"}) from exc
     # Read the profile with the claims exactly as every later request will carry them.
-    identity = verify_token(settings, token)
     async with user_tx(pool, identity.claims) as conn:
         profile = await load_profile(conn, identity.user_id)
-    return SessionResponse(
-        access_token=token, expires_in=settings.jwt_ttl_seconds, profile=Profile.model_validate(profile)
+    return AuthSession(
+        access_token=tokens.access_token, expires_in=tokens.expires_in, expires_at=tokens.expires_at,
+        refresh_token=tokens.refresh_token, profile=Profile.model_validate(profile),
     )
 
 
-async def _verify_locally(pool: PoolDep, settings: SettingsDep, phone: str, code: str) -> str:
+async def _verify_locally(pool: PoolDep, settings: SettingsDep, phone: str, code: str) -> Tokens:
     rejected: local_otp.CodeRejected | None = None
     async with service_tx(pool) as conn:
         try:
             await local_otp.check_code(conn, settings, phone, code)
-            user_id = await local_otp.find_or_create_user(conn, phone)
         except local_otp.CodeRejected as exc:
             rejected = exc  # leave the block normally so the counted attempt is committed
+        else:
+            user_id = await local_otp.find_or_create_user(conn, phone)
+            tokens = await sessions.start(conn, settings, user_id, phone)
     if rejected is not None:
         raise ApiError(401, rejected.code)
-    return issue_token(settings, user_id, phone)
+    return tokens

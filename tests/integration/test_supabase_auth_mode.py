@@ -83,5 +83,5 @@ async def test_supabase_errors_become_ours(supabase_api: tuple[httpx.AsyncClient
         fake.post("/otp").respond(429, json={"code": 429, "error_code": "over_sms_send_rate_limit"})
         expired = await api.post("/auth/otp/verify", json={"phone": fresh_phone(), "code": "123456"})
         limited = await api.post("/auth/otp/request", json={"phone": fresh_phone()})
-    assert expired.status_code == 401 and expired.json()["error"]["code"] == "otp_expired"
+    assert expired.status_code == 401 and expired.json()["error"]["code"] == "otp_invalid_or_expired"
     assert limited.status_code == 429 and limited.json()["error"]["code"] == "otp_rate_limited"
