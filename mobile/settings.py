@@ -1,4 +1,10 @@
-"""The app's one settings object: flet.toml at the project root, overridden by FIXIT_APP_* variables."""
+"""The app's one settings object: flet.toml, overridden by FIXIT_APP_* variables.
+
+flet.toml and assets/ sit at the root of the folder `flet build` packages (the project root, see pyproject.toml
+[tool.flet.app]), one level above this package: on a phone that is the unpacked app, in a checkout the repository.
+A phone has no environment, so what the build carries is flet.toml (`python -m mobile.configure` sets it per build);
+on a development machine FIXIT_APP_* variables win over the file (`./fixit run` and the tests set them).
+"""
 
 from functools import lru_cache
 from pathlib import Path
@@ -14,6 +20,8 @@ from pydantic_settings import (
 
 from shared.text import Locale
 
+# The packaged folder (= the repository root in a checkout). Resolved from this file, never from the working
+# directory: the phone starts the app from wherever its host likes.
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 ASSETS_DIR = PROJECT_ROOT / "assets"
 SETTINGS_FILE = PROJECT_ROOT / "flet.toml"
