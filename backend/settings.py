@@ -37,7 +37,7 @@ class Settings(BaseSettings):
     )
     jwt_audience: str = "authenticated"
     # The issuer's values (GoTrue's defaults): on Supabase set them to the project's Auth settings.
-    jwt_ttl_seconds: int = Field(default=3600, ge=60)
+    jwt_ttl_seconds: int = Field(default=3600, ge=1)
     otp_ttl_seconds: int = Field(default=60, ge=30)
     otp_max_attempts: int = 5
     otp_max_sends_per_window: int = 5

@@ -1,6 +1,9 @@
 """Typed async client for the Fixit backend: every failure comes out as one ApiError."""
 
-from collections.abc import Mapping
+import asyncio
+import contextlib
+import time
+from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any, TypedDict, TypeVar, Unpack
 from uuid import UUID
@@ -18,6 +21,7 @@ from mobile.models import (
     Profile,
     RequestDetail,
     RequestSummary,
+    SessionTokens,
     SignedIn,
     SupervisorDashboard,
     SupervisorQueue,
@@ -32,7 +36,10 @@ from shared.text import Bilingual, Locale, error_text
 T = TypeVar("T")
 
 # Codes with which the backend says "this token is no good": the app must sign in again.
-AUTH_LOST_CODES = frozenset({"token_invalid", "not_authenticated"})
+AUTH_LOST_CODES = frozenset({"token_invalid", "not_authenticated", "session_expired"})
+# Refresh this long before the access token expires (clocks on phones drift; GoTrue's tokens live an hour).
+REFRESH_MARGIN_SECONDS = 60.0
+TokensChanged = Callable[[SessionTokens | None], Awaitable[None]]
 NETWORK_UNREACHABLE = "network_unreachable"
 
 # Built once: a TypeAdapter compiles a validator, which is too slow to repeat on every call.
@@ -61,6 +68,7 @@ class _SendOptions(TypedDict, total=False):
     files: Mapping[str, tuple[str, bytes, str]] | None
     params: Mapping[str, str] | None
     auth: bool
+    retry_auth: bool
 
 
 @dataclass(frozen=True)
@@ -127,6 +135,14 @@ def _field_errors(raw: Any) -> dict[str, Bilingual]:
 
 
 class ApiClient:
+    """Keeps the session too: the access token, the single-use refresh token and when the access token expires.
+
+    Before a call whose access token is about to expire, and once after a 401, it trades the refresh token for new
+    tokens (POST /auth/refresh) and hands them to `on_tokens_changed` to be stored. When the session has ended
+    (the backend refuses the refresh token) it forgets the tokens, calls `on_tokens_changed(None)` and raises
+    ApiError 401 session_expired, whose `is_auth_lost` sends the person to the login. Network trouble during a
+    refresh keeps the tokens: the next call tries again."""
+
     def __init__(
         self,
         base_url: str,
@@ -134,14 +150,109 @@ class ApiClient:
         timeout_seconds: float = 10.0,
         token: str | None = None,
         transport: httpx.AsyncBaseTransport | None = None,
+        clock: Callable[[], float] = time.time,
+        refresh_margin_seconds: float = REFRESH_MARGIN_SECONDS,
     ) -> None:
-        self.token = token
+        self._access = token
+        self._refresh: str | None = None
+        self._expires_at: float | None = None
+        self._clock = clock
+        self._margin = refresh_margin_seconds
+        self._refreshing = asyncio.Lock()
+        self.on_tokens_changed: TokensChanged | None = None
         self._http = httpx.AsyncClient(
             base_url=base_url.rstrip("/"),
             timeout=timeout_seconds,
             transport=transport,
             headers={"Accept": "application/json"},
         )
+
+    # --- the session ---------------------------------------------------------------------------------
+
+    @property
+    def token(self) -> str | None:
+        return self._access
+
+    @token.setter
+    def token(self, value: str | None) -> None:
+        """Setting the access token it already has keeps the session; another token (or None) replaces it whole,
+        with no refresh token (use `use_session` to restore one)."""
+        if value != self._access:
+            self._access, self._refresh, self._expires_at = value, None, None
+
+    @property
+    def session(self) -> SessionTokens | None:
+        if self._access is None:
+            return None
+        return SessionTokens(access_token=self._access, refresh_token=self._refresh, expires_at=self._expires_at)
+
+    def use_session(self, tokens: SessionTokens | None) -> None:
+        """Restore a stored session (app start)."""
+        if tokens is None:
+            self._access = self._refresh = self._expires_at = None
+        else:
+            self._access, self._refresh, self._expires_at = tokens.access_token, tokens.refresh_token, \
+                tokens.expires_at
+
+    async def _adopt(self, signed_in: SignedIn) -> None:
+        expires_at = signed_in.expires_at if signed_in.expires_at is not None else \
+            self._clock() + signed_in.expires_in
+        self.use_session(SessionTokens(access_token=signed_in.access_token, refresh_token=signed_in.refresh_token,
+                                       expires_at=expires_at))
+        await self._tokens_changed()
+
+    async def _tokens_changed(self) -> None:
+        if self.on_tokens_changed is not None:
+            await self.on_tokens_changed(self.session)
+
+    def _due(self) -> bool:
+        return (self._refresh is not None and self._expires_at is not None
+                and self._clock() >= self._expires_at - self._margin)
+
+    async def fresh_token(self) -> str | None:
+        """The access token, refreshed first when it is about to expire (for connections made outside this
+        client, e.g. the live-event stream)."""
+        if self._due():
+            await self._refresh_session(self._access, early=True)
+        return self._access
+
+    async def refresh_session(self) -> SignedIn:
+        """Trade the refresh token for new tokens now (also returns the current profile)."""
+        refresh_token = self._refresh
+        if refresh_token is None:
+            raise ApiError.from_catalog(401, "session_expired")
+        try:
+            data = await self._call("POST", "/auth/refresh", json={"refresh_token": refresh_token}, auth=False)
+        except ApiError as exc:
+            if exc.status in (400, 401, 403, 422):  # the session ended: forget it
+                self.use_session(None)
+                await self._tokens_changed()
+                raise ApiError.from_catalog(401, "session_expired") from exc
+            raise
+        signed_in = _parse(_SIGNED_IN, data)
+        await self._adopt(signed_in)
+        return signed_in
+
+    async def _refresh_session(self, used_token: str | None, *, early: bool = False) -> None:
+        async with self._refreshing:
+            if self._access != used_token:  # another call refreshed while this one waited
+                return
+            try:
+                await self.refresh_session()
+            except ApiError as exc:
+                if early and not exc.is_auth_lost:
+                    return  # the access token still works a little longer: go on with it
+                raise
+
+    async def sign_out(self) -> None:
+        """End the session at the backend (its refresh token stops working) and forget it here. Never fails:
+        signing out offline still signs out on this device."""
+        if self._access is not None or self._refresh is not None:
+            body = {"refresh_token": self._refresh} if self._refresh else None
+            with contextlib.suppress(ApiError):
+                await self._send("POST", "/auth/sign-out", json=body, retry_auth=False)
+        self.use_session(None)
+        await self._tokens_changed()
 
     async def aclose(self) -> None:
         await self._http.aclose()
@@ -151,8 +262,11 @@ class ApiClient:
         return _parse(_OTP_REQUESTED, data)
 
     async def verify_otp(self, phone: str, code: str) -> SignedIn:
+        """Signs in: this client keeps the new session (and reports it to `on_tokens_changed`)."""
         data = await self._call("POST", "/auth/otp/verify", json={"phone": phone, "code": code}, auth=False)
-        return _parse(_SIGNED_IN, data)
+        signed_in = _parse(_SIGNED_IN, data)
+        await self._adopt(signed_in)
+        return signed_in
 
     async def me(self) -> Profile:
         return _parse(_PROFILE, await self._call("GET", "/me"))
@@ -308,17 +422,34 @@ class ApiClient:
         files: Mapping[str, tuple[str, bytes, str]] | None = None,
         params: Mapping[str, str] | None = None,
         auth: bool = True,
+        retry_auth: bool = True,
     ) -> httpx.Response:
-        headers = {"Authorization": f"Bearer {self.token}"} if auth and self.token else {}
-        try:
-            response = await self._http.request(
-                method, path, json=json, files=files, params=params, headers=headers
-            )
-        except httpx.TransportError as exc:  # refused connections, DNS failures, timeouts, drops
-            raise ApiError.from_catalog(0, NETWORK_UNREACHABLE) from exc
+        if auth and retry_auth and self._due():
+            await self._refresh_session(self._access, early=True)
+        token = self._access if auth else None
+        response = await self._request(method, path, json=json, files=files, params=params, token=token)
+        if response.status_code == 401 and token is not None and retry_auth and self._refresh is not None:
+            await self._refresh_session(token)  # raises session_expired when the session has ended
+            response = await self._request(method, path, json=json, files=files, params=params, token=self._access)
         if response.is_error:
             raise _error_from_response(response)
         return response
+
+    async def _request(
+        self,
+        method: str,
+        path: str,
+        *,
+        json: Mapping[str, Any] | None,
+        files: Mapping[str, tuple[str, bytes, str]] | None,
+        params: Mapping[str, str] | None,
+        token: str | None,
+    ) -> httpx.Response:
+        headers = {"Authorization": f"Bearer {token}"} if token else {}
+        try:
+            return await self._http.request(method, path, json=json, files=files, params=params, headers=headers)
+        except httpx.TransportError as exc:  # refused connections, DNS failures, timeouts, drops
+            raise ApiError.from_catalog(0, NETWORK_UNREACHABLE) from exc
 
 
 def _parse(adapter: TypeAdapter[T], data: Any) -> T:

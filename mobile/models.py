@@ -39,6 +39,7 @@ class OtpRequested(Payload):
     phone: str
     expires_in: int
     dev_code: str | None = None
+    code_length: int = 6  # the issuer's: 6–10 digits on Supabase
 
 
 class SignedIn(Payload):
@@ -46,6 +47,18 @@ class SignedIn(Payload):
     token_type: str = "bearer"
     expires_in: int
     profile: Profile
+    # Single use: ApiClient trades it for the next access token before this one expires (POST /auth/refresh).
+    refresh_token: str | None = None
+    expires_at: int | None = None  # unix time the access token stops working
+
+
+class SessionTokens(Payload):
+    """What a device keeps to stay signed in: ApiClient hands a new one to `on_tokens_changed` after each
+    refresh (the refresh token is single use, so the stored one must be replaced every time)."""
+
+    access_token: str
+    refresh_token: str | None = None
+    expires_at: float | None = None
 
 
 class CategorySkill(Payload):

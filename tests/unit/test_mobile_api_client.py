@@ -1,12 +1,13 @@
 """ApiClient: the contract's payloads become typed objects, every failure one ApiError."""
 
+import asyncio
 import json
 
 import httpx
 import pytest
 
 from mobile.api_client import ApiClient, ApiError
-from mobile.models import OfferStatus
+from mobile.models import OfferStatus, SessionTokens
 from shared.roles import AppRole
 from shared.statuses import RequestStatus
 from shared.text import Locale, error_text
@@ -103,3 +104,136 @@ async def test_payload_breaking_the_contract_is_internal_error() -> None:
     with pytest.raises(ApiError) as caught:
         await api.categories()
     assert caught.value.code == "internal_error"
+
+
+# --- sessions that last: refresh before expiry, once after a 401, and a clean end ---------------------------------
+
+
+class RefreshingBackend:
+    """A backend whose access tokens expire at a set time and whose refresh tokens are single use."""
+
+    def __init__(self, clock: list[float]) -> None:
+        self.clock = clock
+        self.generation = 0
+        self.valid_access: dict[str, float] = {}  # token -> expires_at
+        self.refresh_tokens: set[str] = set()
+        self.calls: list[tuple[str, str]] = []
+        self.refresh_fails_with: int | None = None
+
+    def issue(self) -> dict[str, object]:
+        self.generation += 1
+        access, refresh = f"access-{self.generation}", f"refresh-{self.generation}"
+        expires_at = self.clock[0] + 3600
+        self.valid_access[access] = expires_at
+        self.refresh_tokens.add(refresh)
+        return {"access_token": access, "refresh_token": refresh, "expires_in": 3600, "expires_at": expires_at,
+                "profile": {"id": "00000000-0000-0000-0000-000000000001", "role": "citizen", "display_name": "ก"}}
+
+    def handler(self, request: httpx.Request) -> httpx.Response:
+        self.calls.append((request.method, request.url.path))
+        if request.url.path == "/auth/otp/verify":
+            return httpx.Response(200, json=self.issue())
+        if request.url.path == "/auth/refresh":
+            token = json.loads(request.content)["refresh_token"]
+            if self.refresh_fails_with is not None:
+                return httpx.Response(self.refresh_fails_with, json=error_body("database_unavailable"))
+            if token not in self.refresh_tokens:
+                return httpx.Response(401, json=error_body("session_expired"))
+            self.refresh_tokens.discard(token)
+            return httpx.Response(200, json=self.issue())
+        if request.url.path == "/auth/sign-out":
+            body = json.loads(request.content) if request.content else {}
+            self.refresh_tokens.discard(body.get("refresh_token"))
+            return httpx.Response(204)
+        token = request.headers.get("authorization", "").removeprefix("Bearer ")
+        if self.valid_access.get(token, 0) <= self.clock[0]:
+            return httpx.Response(401, json=error_body("token_invalid"))
+        return httpx.Response(200, json={"id": "00000000-0000-0000-0000-000000000001", "role": "citizen",
+                                         "display_name": "ก"})
+
+
+def error_body(code: str) -> dict[str, object]:
+    text = error_text(code)
+    return {"error": {"code": code, "message_th": text.th, "message_en": text.en}}
+
+
+def refreshing_client() -> tuple[ApiClient, RefreshingBackend, list[float], list[object]]:
+    clock = [1_000_000.0]
+    backend = RefreshingBackend(clock)
+    api = ApiClient(BASE_URL, transport=httpx.MockTransport(backend.handler), clock=lambda: clock[0])
+    stored: list[object] = []
+
+    async def remember(tokens: object) -> None:
+        stored.append(tokens)
+
+    api.on_tokens_changed = remember
+    return api, backend, clock, stored
+
+
+async def test_a_session_outlives_its_access_token_without_a_new_code() -> None:
+    api, backend, clock, stored = refreshing_client()
+    signed_in = await api.verify_otp("+66811111111", "123456")
+    assert signed_in.refresh_token == "refresh-1" and api.token == "access-1"
+    for hour in range(1, 6):  # five hours of use: each call near the end of a token's life refreshes first
+        clock[0] += 3600 - 30
+        await api.me()
+        assert api.token == f"access-{hour + 1}"
+    assert backend.calls.count(("POST", "/auth/otp/verify")) == 1
+    assert backend.calls.count(("POST", "/auth/refresh")) == 5
+    assert ("GET", "/me") in backend.calls and all(c[1] != "/auth/otp/request" for c in backend.calls)
+    # Every new pair was handed over to be stored (the refresh token is single use).
+    assert [getattr(s, "refresh_token", None) for s in stored] == [f"refresh-{n}" for n in range(1, 7)]
+
+
+async def test_a_401_refreshes_once_and_retries() -> None:
+    api, backend, _, _ = refreshing_client()
+    await api.verify_otp("+66811111111", "123456")
+    backend.valid_access.clear()  # revoked on the server before its time: the app's clock cannot know
+    profile = await api.me()
+    assert profile.role == AppRole.CITIZEN
+    assert backend.calls[-3:] == [("GET", "/me"), ("POST", "/auth/refresh"), ("GET", "/me")]
+
+
+async def test_concurrent_calls_share_one_refresh() -> None:
+    api, backend, clock, _ = refreshing_client()
+    await api.verify_otp("+66811111111", "123456")
+    clock[0] += 3600 + 1
+    await asyncio.gather(*(api.me() for _ in range(5)))
+    assert backend.calls.count(("POST", "/auth/refresh")) == 1  # a second use of the token would end the session
+
+
+async def test_a_refused_refresh_signs_out_cleanly() -> None:
+    api, backend, clock, stored = refreshing_client()
+    await api.verify_otp("+66811111111", "123456")
+    backend.refresh_tokens.clear()  # signed out elsewhere, or idle too long
+    clock[0] += 3600 + 1
+    with pytest.raises(ApiError) as caught:
+        await api.me()
+    assert caught.value.code == "session_expired" and caught.value.status == 401 and caught.value.is_auth_lost
+    assert api.token is None and api.session is None and stored[-1] is None
+
+
+async def test_refresh_trouble_keeps_the_session() -> None:
+    api, backend, clock, _ = refreshing_client()
+    await api.verify_otp("+66811111111", "123456")
+    clock[0] += 3600 - 30  # due, but the token still works for 30 s
+    backend.refresh_fails_with = 503
+    await api.me()  # the refresh failed, the call went on with the old token
+    assert api.token == "access-1" and api.session is not None and api.session.refresh_token == "refresh-1"
+
+
+async def test_sign_out_revokes_and_forgets() -> None:
+    api, backend, clock, stored = refreshing_client()
+    await api.verify_otp("+66811111111", "123456")
+    await api.sign_out()
+    assert backend.calls[-1] == ("POST", "/auth/sign-out") and "refresh-1" not in backend.refresh_tokens
+    assert api.token is None and stored[-1] is None
+    # A stored session restored at app start refreshes like a fresh one.
+    stored_pair = backend.issue()
+    api.use_session(SessionTokens(access_token=str(stored_pair["access_token"]),
+                                  refresh_token=str(stored_pair["refresh_token"]),
+                                  expires_at=float(str(stored_pair["expires_at"]))))
+    api.token = str(stored_pair["access_token"])  # the view-model's assignment of the same token keeps it
+    clock[0] += 3600
+    await api.me()
+    assert api.token == "access-3"

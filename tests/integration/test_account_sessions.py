@@ -1,0 +1,88 @@
+"""The local issuer's sessions: a session outlives its access token through the rotating refresh token, without a
+new code; a reused, idle or signed-out refresh token ends it."""
+
+import asyncio
+from collections.abc import AsyncIterator
+from typing import Any
+
+import httpx
+import psycopg
+import pytest
+
+from backend.app import create_app
+from backend.settings import Settings
+from tests.helpers import bearer, fresh_phone
+
+
+@pytest.fixture
+async def short_lived(settings: Settings) -> AsyncIterator[httpx.AsyncClient]:
+    """The test app with access tokens that live one second."""
+    app = create_app(settings.model_copy(update={"jwt_ttl_seconds": 1}))
+    async with app.router.lifespan_context(app), httpx.AsyncClient(
+        transport=httpx.ASGITransport(app=app), base_url="http://fixit.test"
+    ) as client:
+        yield client
+
+
+async def start(api: httpx.AsyncClient) -> dict[str, Any]:
+    phone = fresh_phone()
+    code = (await api.post("/auth/otp/request", json={"phone": phone})).json()["dev_code"]
+    verified = await api.post("/auth/otp/verify", json={"phone": phone, "code": code})
+    assert verified.status_code == 200, verified.text
+    body: dict[str, Any] = verified.json()
+    return body
+
+
+async def test_a_session_outlives_its_access_token_without_a_new_code(short_lived: httpx.AsyncClient) -> None:
+    session = await start(short_lived)
+    assert session["expires_in"] == 1 and session["refresh_token"]
+    await asyncio.sleep(2.1)  # the access token's whole life
+    stale = await short_lived.get("/me", headers=bearer(session["access_token"]))
+    assert stale.status_code == 401
+    for _ in range(3):  # the session goes on, one rotation after another
+        refreshed = await short_lived.post("/auth/refresh", json={"refresh_token": session["refresh_token"]})
+        assert refreshed.status_code == 200, refreshed.text
+        assert refreshed.json()["profile"]["id"] == session["profile"]["id"]
+        assert refreshed.json()["refresh_token"] != session["refresh_token"]
+        session = refreshed.json()
+        assert (await short_lived.get("/me", headers=bearer(session["access_token"]))).status_code == 200
+
+
+async def test_a_reused_refresh_token_ends_the_session(api: httpx.AsyncClient) -> None:
+    first = await start(api)
+    second = (await api.post("/auth/refresh", json={"refresh_token": first["refresh_token"]})).json()
+    replay = await api.post("/auth/refresh", json={"refresh_token": first["refresh_token"]})
+    assert replay.status_code == 401 and replay.json()["error"]["code"] == "session_expired"
+    # Whoever held the newer token is out too: a copied token cannot keep a session alive.
+    after = await api.post("/auth/refresh", json={"refresh_token": second["refresh_token"]})
+    assert after.status_code == 401
+
+
+async def test_sign_out_revokes_the_refresh_token(api: httpx.AsyncClient) -> None:
+    session = await start(api)
+    assert (await api.post("/auth/sign-out")).status_code == 401  # nothing to sign out with
+    out = await api.post("/auth/sign-out", headers=bearer(session["access_token"]))
+    assert out.status_code == 204
+    refused = await api.post("/auth/refresh", json={"refresh_token": session["refresh_token"]})
+    assert refused.status_code == 401 and refused.json()["error"]["code"] == "session_expired"
+    # With only the refresh token (the access token already expired), and twice: both fine.
+    other = await start(api)
+    for _ in range(2):
+        assert (await api.post("/auth/sign-out", json={"refresh_token": other["refresh_token"]})).status_code == 204
+    assert (await api.post("/auth/refresh", json={"refresh_token": other["refresh_token"]})).status_code == 401
+
+
+async def test_an_idle_session_ends_and_tokens_are_stored_hashed(
+    api: httpx.AsyncClient, database_url: str, settings: Settings
+) -> None:
+    session = await start(api)
+    with psycopg.connect(database_url, autocommit=True) as conn:
+        stored = conn.execute("select token_hash from private.refresh_tokens").fetchall()
+        assert all(session["refresh_token"] not in row[0] for row in stored)
+        conn.execute("update private.auth_sessions set refreshed_at = now() - %s * interval '1 second' - "
+                     "interval '1 minute' where user_id = %s", [settings.session_idle_seconds,
+                                                                 session["profile"]["id"]])
+    idle = await api.post("/auth/refresh", json={"refresh_token": session["refresh_token"]})
+    assert idle.status_code == 401 and idle.json()["error"]["code"] == "session_expired"
+    short = await api.post("/auth/refresh", json={"refresh_token": "x"})
+    assert short.status_code == 422
