@@ -47,8 +47,9 @@ async def user_tx(pool: AsyncConnectionPool[Conn], claims: Mapping[str, Any]) ->
 
 @asynccontextmanager
 async def service_tx(pool: AsyncConnectionPool[Conn]) -> AsyncIterator[Conn]:
-    """A transaction as the connection's owner role: only for work no user may do (sign-in, dispatch, seed)."""
-    async with pool.connection() as conn, conn.transaction():
+    """A transaction as the connection's owner role: only for work no user may do (sign-in, dispatch, seed).
+    Pipelined like `user_tx`: writes whose results nobody reads cost no wait of their own."""
+    async with pool.connection() as conn, conn.pipeline(), conn.transaction():
         yield conn
 
 

@@ -90,6 +90,8 @@ OPEN_STATUSES: frozenset[RequestStatus] = frozenset(
     {S.SUBMITTED, S.NO_CENTRE, S.OFFERED, S.ACCEPTED, S.DIAGNOSING, S.REPAIRING, S.QUALITY_CHECK}
 )
 TERMINAL_STATUSES: frozenset[RequestStatus] = frozenset({S.CANCELLED})
+# A student has the job in hand: it counts against their load when new offers are ranked.
+WORK_IN_HAND: frozenset[RequestStatus] = frozenset({S.ACCEPTED, S.DIAGNOSING, S.REPAIRING, S.QUALITY_CHECK})
 
 
 @dataclass(frozen=True)

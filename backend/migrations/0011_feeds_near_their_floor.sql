@@ -37,3 +37,12 @@ grant execute on function public.my_offer_cards(boolean, integer) to authenticat
 
 -- The weekly chart reads one college's recent requests by creation time.
 create index repair_requests_college_created on public.repair_requests (college_id, created_at);
+
+-- Dispatch ranks a college's students by skill, jobs in hand and rating: covering indexes let each of those reads
+-- be an index-only scan instead of one heap page per student.
+create index profiles_college_active_technicians on public.profiles (college_id) include (id)
+    where role = 'technician' and is_active;
+create index technician_skills_covering on public.technician_skills (technician_id) include (skill_code, level);
+create index repair_requests_technician_load on public.repair_requests (technician_id) include (status, rating)
+    where technician_id is not null;
+drop index public.repair_requests_technician;

@@ -10,21 +10,20 @@ from typing import Any
 
 from backend.db import Conn
 from backend.errors import ApiError
-
-_OPEN_WORK = "('accepted', 'diagnosing', 'repairing', 'quality_check')"
+from shared.statuses import WORK_IN_HAND
 
 
 async def students(conn: Conn, college_id: uuid.UUID) -> list[dict[str, Any]]:
     cur = await conn.execute(
-        f"""select p.id, p.display_name, p.phone, p.is_active,
+        """select p.id, p.display_name, p.phone, p.is_active,
                   (select count(*)::int from public.repair_requests r
-                   where r.technician_id = p.id and r.status in {_OPEN_WORK}) as open_jobs,
+                   where r.technician_id = p.id and r.status = any(%s::public.request_status[])) as open_jobs,
                   coalesce((select jsonb_object_agg(ts.skill_code, ts.level) from public.technician_skills ts
-                            where ts.technician_id = p.id), '{{}}'::jsonb) as skills
+                            where ts.technician_id = p.id), '{}'::jsonb) as skills
            from public.profiles p
            where p.college_id = %s and p.role = 'technician'
            order by p.is_active desc, p.display_name""",
-        [college_id],
+        [[s.value for s in WORK_IN_HAND], college_id],
     )
     return await cur.fetchall()
 

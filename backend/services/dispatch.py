@@ -18,7 +18,7 @@ from backend.errors import ApiError
 from backend.services.transitions import act_as, lock_status, log_event, transition
 from shared.matching import Candidate, rank
 from shared.roles import Actor
-from shared.statuses import RequestStatus, Route
+from shared.statuses import WORK_IN_HAND, RequestStatus, Route
 
 S = RequestStatus
 
@@ -59,24 +59,69 @@ async def _request(conn: Conn, request_id: uuid.UUID) -> dict[str, Any]:
     return row
 
 
-async def nearest_college(
-    conn: Conn, category: str, lat: float, lon: float, exclude: list[uuid.UUID]
-) -> tuple[uuid.UUID, float] | None:
-    row = await (
-        await conn.execute(
-            f"""
-            select c.id, {_KM} as km from public.colleges c
-            where c.is_active and not (c.id = any(%(exclude)s))
+# The request, locked; the nearest active college in range not tried for it yet whose students fit (or the one
+# college given); and that college's fitting students not offered this job before, with what ranking needs. One
+# statement, so a dispatch waits for the database once before its writes. The in-range colleges are sorted by
+# distance in a fenced subquery (`offset 0`) and the fitting check runs on them in that order until one fits.
+_KM_REQ = _KM.replace("%(lat)s", "req.lat").replace("%(lon)s", "req.lon")
+_PLAN = f"""
+with req as materialized (
+    select id, status, category_code, lat, lon from public.repair_requests where id = %(request)s for update
+),
+college as materialized (
+    select n.id, n.km from (
+        select c.id, case when %(only_college)s::uuid is null then {_KM_REQ} else 0 end as km
+        from public.colleges c, req
+        where c.is_active
+          and (%(only_college)s::uuid is null or c.id = %(only_college)s::uuid)
+          and (%(only_college)s::uuid is not null or (
               -- a cheap box first (1° latitude ≈ 111 km) so the exact distance runs on a handful of rows
-              and c.lat between %(lat)s - c.service_radius_km / 111.0 and %(lat)s + c.service_radius_km / 111.0
-              and {_KM} <= c.service_radius_km
-              and exists ({_FITTING})
-            order by km limit 1
-            """,
-            {"category": category, "lat": lat, "lon": lon, "exclude": exclude},
-        )
-    ).fetchone()
-    return (row["id"], float(row["km"])) if row else None
+              c.lat between req.lat - c.service_radius_km / 111.0 and req.lat + c.service_radius_km / 111.0
+              and {_KM_REQ} <= c.service_radius_km
+              and not exists (select 1 from public.offers o where o.request_id = req.id and o.college_id = c.id)))
+        order by km
+        offset 0
+    ) n, req
+    where exists ({_FITTING.replace("c.id", "n.id").replace("%(category)s", "req.category_code")})
+    limit 1
+)
+select req.status, req.category_code, college.id as college_id, college.km, p.id as technician_id,
+       max(ts.level) as skill,
+       (select count(*) from public.repair_requests r
+        where r.technician_id = p.id and r.status = any(%(open_work)s::public.request_status[])) as open_jobs,
+       (select avg(r.rating)::float from public.repair_requests r
+        where r.technician_id = p.id and r.rating is not null) as rating
+from req
+left join college on true
+left join public.profiles p on p.college_id = college.id and p.role = 'technician' and p.is_active
+    and not exists (select 1 from public.offers o where o.request_id = req.id and o.technician_id = p.id)
+left join public.technician_skills ts on ts.technician_id = p.id
+    and exists (select 1 from public.category_skills cs where cs.category_code = req.category_code
+                and cs.skill_code = ts.skill_code and ts.level >= cs.min_level)
+group by req.status, req.category_code, college.id, college.km, p.id
+having p.id is null or max(ts.level) is not null
+"""
+
+
+@dataclass(frozen=True)
+class _Plan:
+    status: RequestStatus
+    college_id: uuid.UUID | None
+    people: list[Candidate]
+
+
+async def _plan(conn: Conn, request_id: uuid.UUID, only_college: uuid.UUID | None) -> _Plan:
+    rows = await (
+        await conn.execute(_PLAN, {"request": request_id, "only_college": only_college,
+                                   "open_work": [s.value for s in WORK_IN_HAND]})
+    ).fetchall()
+    if not rows:
+        raise ApiError(404, "not_found")
+    first = rows[0]
+    km = float(first["km"]) if first["km"] is not None else 0.0
+    people = [Candidate(str(r["technician_id"]), int(r["skill"]), int(r["open_jobs"]), r["rating"], km)
+              for r in rows if r["technician_id"] is not None]
+    return _Plan(RequestStatus(first["status"]), first["college_id"], people)
 
 
 async def candidates(
@@ -89,7 +134,7 @@ async def candidates(
             select p.id, max(ts.level) as skill,
                    (select count(*) from public.repair_requests r
                     where r.technician_id = p.id
-                      and r.status in ('accepted', 'diagnosing', 'repairing', 'quality_check')) as open_jobs,
+                      and r.status = any(%(open_work)s::public.request_status[])) as open_jobs,
                    (select avg(r.rating)::float from public.repair_requests r
                     where r.technician_id = p.id and r.rating is not null) as rating
             from public.profiles p
@@ -101,7 +146,8 @@ async def candidates(
                               and o.technician_id = p.id)
             group by p.id
             """,
-            {"college": college_id, "category": category, "request": request_id},
+            {"college": college_id, "category": category, "request": request_id,
+             "open_work": [s.value for s in WORK_IN_HAND]},
         )
     ).fetchall()
     return [Candidate(str(r["id"]), int(r["skill"]), int(r["open_jobs"]), r["rating"], distance_km) for r in rows]
@@ -112,22 +158,17 @@ async def _make_offers(
     policy: DispatchPolicy, first_rank: int,
 ) -> list[uuid.UUID]:
     chosen = rank(people)[: policy.offer_count]
-    for offset, person in enumerate(chosen):
-        await conn.execute(
-            """insert into public.offers (request_id, technician_id, college_id, rank, distance_km, created_at,
-                                          expires_at)
-               values (%s, %s, %s, %s, %s, %s, %s)""",
-            [request_id, person.technician_id, college_id, first_rank + offset, round(person.distance_km, 2), now,
-             now + policy.sla],
-        )
+    # One statement for all of them; nothing is read back, so in pipeline mode it costs no wait.
+    await conn.execute(
+        """insert into public.offers (request_id, technician_id, college_id, rank, distance_km, created_at,
+                                      expires_at)
+           select %(request)s, t, %(college)s, r, %(km)s, %(now)s, %(expires)s
+           from unnest(%(people)s::uuid[], %(ranks)s::int[]) as u(t, r)""",
+        {"request": request_id, "college": college_id, "km": round(chosen[0].distance_km, 2) if chosen else 0,
+         "now": now, "expires": now + policy.sla, "people": [p.technician_id for p in chosen],
+         "ranks": [first_rank + i for i in range(len(chosen))]},
+    )
     return [uuid.UUID(p.technician_id) for p in chosen]
-
-
-async def _tried_colleges(conn: Conn, request_id: uuid.UUID) -> list[uuid.UUID]:
-    rows = await (
-        await conn.execute("select distinct college_id from public.offers where request_id = %s", [request_id])
-    ).fetchall()
-    return [r["college_id"] for r in rows]
 
 
 async def dispatch(
@@ -139,23 +180,16 @@ async def dispatch(
 
     `conn` is an owner transaction; the request row is locked for its length."""
     await act_as(conn, Actor.SYSTEM, None)
-    status = await lock_status(conn, request_id, check_visible=False)
+    plan = await _plan(conn, request_id, only_college)
+    status = plan.status
     if status not in only_from:
         return DispatchResult(status)
-    req = await _request(conn, request_id)
-    found: tuple[uuid.UUID, float] | None
-    if only_college is not None:
-        found = (only_college, 0.0)
-    else:
-        found = await nearest_college(conn, req["category_code"], req["lat"], req["lon"],
-                                      await _tried_colleges(conn, request_id))
-    people = await candidates(conn, request_id, req["category_code"], found[0], found[1]) if found else []
-    if found is None or not people:
+    if plan.college_id is None or not plan.people:
         if status != S.NO_CENTRE:
-            await transition(conn, Actor.SYSTEM, request_id, S.NO_CENTRE, route=Route.DISPATCH,
+            await transition(conn, Actor.SYSTEM, request_id, S.NO_CENTRE, route=Route.DISPATCH, current=status,
                              note="no college in range has a fitting student")
         return DispatchResult(S.NO_CENTRE)
-    college_id, _ = found
+    college_id, people = plan.college_id, plan.people
     offered = await _make_offers(conn, request_id, college_id, people, now, policy, first_rank=1)
     if status == S.OFFERED:
         await conn.execute("update public.repair_requests set college_id = %s where id = %s",
@@ -163,7 +197,7 @@ async def dispatch(
         if only_college is None:  # taken back at the same college: that transition is already the event
             await log_event(conn, request_id, S.OFFERED, Actor.SYSTEM, None, "escalated: no answer within the SLA")
     else:
-        await transition(conn, Actor.SYSTEM, request_id, S.OFFERED, route=Route.DISPATCH,
+        await transition(conn, Actor.SYSTEM, request_id, S.OFFERED, route=Route.DISPATCH, current=status,
                          set_columns={"college_id": college_id})
     return DispatchResult(S.OFFERED, college_id, offered)
 

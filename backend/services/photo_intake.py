@@ -183,8 +183,10 @@ async def save_photo(
         await store.put(new[0], photo.image, photo.content_type)
         await store.put(new[1], photo.thumbnail, photo.content_type)
         async with service_tx(pool) as owner:
-            claimed = await owner.execute("delete from private.photo_uploads where path = any(%s)", [list(new)])
-            if claimed.rowcount != len(new):
+            # Rows read back, not rowcount: in pipeline mode a count is only known once the result is fetched.
+            claimed = await (await owner.execute(
+                "delete from private.photo_uploads where path = any(%s) returning path", [list(new)])).fetchall()
+            if len(claimed) != len(new):
                 # Only after ORPHAN_PHOTO_GRACE: the sweep has deleted (or is deleting) these objects.
                 raise RuntimeError(f"photo upload outlived its grace period: {new[0]}")
             row, replaced = await _switch_row(owner, request_id, kind, idx, uploader, photo, new)

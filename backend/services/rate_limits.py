@@ -42,7 +42,13 @@ async def spend(conn: Conn, limit: Limit, now: datetime, code: str = "too_many_r
 
 async def purge(conn: Conn, now: datetime, keep: timedelta = timedelta(days=1)) -> int:
     """Old windows and spent sign-in codes: nothing a limit still needs."""
-    counters = await conn.execute("delete from private.rate_counters where window_start < %s", [now - keep])
-    codes = await conn.execute("delete from private.otp_codes where expires_at < %s and window_started_at < %s",
-                               [now, now - keep])
-    return (counters.rowcount or 0) + (codes.rowcount or 0)
+    row = await (
+        await conn.execute(
+            """with counters as (delete from private.rate_counters where window_start < %(old)s returning 1),
+                    codes as (delete from private.otp_codes where expires_at < %(now)s and window_started_at < %(old)s
+                              returning 1)
+               select (select count(*) from counters) + (select count(*) from codes) as n""",
+            {"old": now - keep, "now": now},
+        )
+    ).fetchone()
+    return int(row["n"]) if row else 0

@@ -69,14 +69,20 @@ async def transition(
     note: str = "",
     set_columns: Mapping[str, Any] | None = None,
     now: datetime | None = None,
+    current: RequestStatus | None = None,
 ) -> RequestStatus:
     """The only way a request changes status. `conn` is an owner transaction. Returns the previous status.
 
     The shared rule (`decide_move`) decides from the actor, how they stand to the request and the route, before
     anything is written: 404 when the caller may not see the request (people only; the system sees all), 403
     when they may never do this to it, 409 when not from where it is now. `set_columns` are written in the same
-    update (e.g. the technician)."""
+    update (e.g. the technician). `current`: the system's caller already holds the row lock and knows the status
+    (dispatch), so no query is needed to decide."""
     await act_as(conn, actor, claims, note)
+    if actor == Actor.SYSTEM and current is not None:
+        decide_move(current, to_status, Mover(actor, route))  # a refusal here is a bug in the caller: let it raise
+        await _write(conn, request_id, to_status, set_columns)
+        return current
     # Lock first, then read the facts in a statement of their own: under READ COMMITTED a statement that waited
     # for the lock would re-read the locked row but still judge the offers as of before the wait.
     await conn.execute("select 1 from public.repair_requests where id = %s for update", [request_id])
@@ -92,6 +98,12 @@ async def transition(
         decide_move(current, to_status, mover)
     except MoveRefused as refused:
         raise refusal_error(refused) from refused
+    await _write(conn, request_id, to_status, set_columns)
+    return current
+
+
+async def _write(conn: Conn, request_id: uuid.UUID, to_status: RequestStatus,
+                 set_columns: Mapping[str, Any] | None) -> None:
     columns = {"status": to_status.value, **(set_columns or {})}
     assignments = sql.SQL(", ").join(
         sql.SQL("{} = {}").format(sql.Identifier(name), sql.Placeholder(name)) for name in columns
@@ -100,7 +112,6 @@ async def transition(
         sql.SQL("update public.repair_requests set {} where id = %(request_id)s").format(assignments),
         {**columns, "request_id": request_id},
     )
-    return current
 
 
 async def log_event(conn: Conn, request_id: uuid.UUID, status: RequestStatus, actor: Actor,
