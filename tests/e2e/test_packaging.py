@@ -172,9 +172,10 @@ def isolated_env(**extra: str) -> dict[str, str]:
 
 def in_package(python: Path, app_dir: Path, module: str) -> list[str]:
     """Run `module` as __main__ the way the phone's host does: the app folder first on sys.path; -I leaves out
-    PYTHONPATH, the user's site-packages and the working directory, so nothing else can be found."""
+    PYTHONPATH, the user's site-packages and the working directory, so nothing else can be found (-u: the log
+    is written as it happens)."""
     boot = f"import runpy, sys; sys.path.insert(0, {str(app_dir)!r}); runpy.run_module({module!r}, run_name='__main__')"
-    return [str(python), "-I", "-c", boot]
+    return [str(python), "-I", "-u", "-c", boot]
 
 
 def test_the_packaged_folder_alone_renders_the_sign_in_screen(
