@@ -238,7 +238,8 @@ class StatusEventOut(BaseModel):
     actor_name: str | None
     from_status: RequestStatus | None
     to_status: RequestStatus
-    note: str
+    note: str = Field(description="in the reader's language: the system's note (note_code), then what a person typed")
+    note_code: str | None = Field(None, description="the system's note as a code of shared.text.EVENT_NOTES")
     created_at: datetime
 
 

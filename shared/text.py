@@ -10,6 +10,7 @@ from enum import StrEnum
 from shared.photos import PHOTO_ERRORS
 from shared.roles import AppRole
 from shared.statuses import RequestStatus
+from shared.work import UNREPAIRABLE_REASONS
 
 
 class Locale(StrEnum):
@@ -72,6 +73,13 @@ ERRORS: dict[str, Bilingual] = {
     ),
     "signup_disabled": B(
         "ขณะนี้ยังไม่เปิดรับสมัครผู้ใช้ใหม่", "New accounts cannot be made at the moment"
+    ),
+    "confirmation_required": B(
+        "กรุณายืนยันก่อนลบบัญชี การลบย้อนกลับไม่ได้", "Confirm first: deleting an account cannot be undone"
+    ),
+    "last_admin": B(
+        "ลบบัญชีผู้ดูแลระบบคนสุดท้ายไม่ได้ กรุณาแต่งตั้งผู้ดูแลคนอื่นก่อน",
+        "The last administrator's account cannot be deleted: make someone else an administrator first",
     ),
     "not_authenticated": B("กรุณาเข้าสู่ระบบ", "Please sign in"),
     "token_invalid": B(
@@ -167,6 +175,35 @@ ERRORS: dict[str, Bilingual] = {
 }
 
 ERRORS.update({code: B(th, en) for code, (th, en) in PHOTO_ERRORS.items()})
+
+# What the system writes on a job's timeline: stored as a code and parameters (status_events.note_code/note_params),
+# rendered in the reader's language. Free text people type stays as typed.
+EVENT_NOTES: dict[str, Bilingual] = {
+    "no_centre": B("ยังไม่มีวิทยาลัยในพื้นที่ที่มีนักศึกษาทักษะตรงกับงานนี้", "No college in range has a fitting student"),
+    "escalated": B("ส่งต่อให้วิทยาลัยถัดไป เพราะไม่มีผู้รับงานภายในเวลาที่กำหนด",
+                   "Sent on to the next college: nobody answered in time"),
+    "reopened": B("แจ้งว่ายังไม่หาย ส่งกลับไปที่วิทยาลัยเดิม", "Reported still broken: back to the same college"),
+    "sent_on_by_admin": B("ผู้ดูแลระบบส่งต่อให้วิทยาลัย", "Sent on to a college by an administrator"),
+    "assigned": B("ครูมอบหมายงานให้นักศึกษา", "Assigned to a student by the supervisor"),
+    "reassigned": B("ครูเปลี่ยนนักศึกษาผู้รับงาน", "Given to another student by the supervisor"),
+    "taken_back": B("ครูนำงานกลับมาเสนอให้นักศึกษาคนอื่น", "Taken back by the supervisor to offer again"),
+    "unrepairable": B("ซ่อมไม่ได้: {reason}", "Cannot be repaired: {reason}"),
+    "still_broken": B("ยังไม่หาย", "Still broken"),
+}
+
+
+def event_note(code: str | None, params: dict[str, object] | None, free_text: str, locale: "Locale") -> str:
+    """A timeline note for a reader: the system's part in their language, then what a person typed."""
+    if not code:
+        return free_text
+    values = dict(params or {})
+    if code == "unrepairable":
+        labels = UNREPAIRABLE_REASONS.get(str(values.get("reason", "")))
+        values["reason"] = (labels[0] if locale == Locale.TH else labels[1]) if labels else values.get("reason", "")
+    template = EVENT_NOTES.get(code)
+    text = template.format(**values).in_(locale) if template else code
+    return f"{text} — {free_text}" if free_text else text
+
 
 STATUS_LABELS: dict[RequestStatus, Bilingual] = {
     RequestStatus.SUBMITTED: B("ได้รับคำขอแล้ว", "Received"),
@@ -319,6 +356,21 @@ APP_UI: dict[str, Bilingual] = {
     "uploading_photos": B("กำลังส่งรูปภาพ {done}/{total}…", "Uploading photos {done}/{total}…"),
     "form_has_errors": B("กรุณาแก้ไขช่องที่มีข้อความสีแดง", "Please fix the fields marked in red"),
     "request_sent": B("ส่งคำขอซ่อมแล้ว", "Repair request sent"),
+    # --- leaving the form, photos being prepared ---
+    "leave_form_title": B("ออกจากหน้านี้?", "Leave this page?"),
+    "leave_form_text": B(
+        "คำขอซ่อมนี้ยังไม่ได้ส่ง ถ้าออกตอนนี้ ข้อมูลที่กรอกไว้จะหายไป",
+        "This repair request has not been sent. If you leave now, what you entered is lost.",
+    ),
+    "leave_form_stay": B("อยู่ต่อ", "Stay"),
+    "leave_form_leave": B("ออกโดยไม่ส่ง", "Leave without sending"),
+    "photo_preparing": B("กำลังเตรียมรูป {name}…", "Preparing photo {name}…"),
+    "photo_uploading_to_app": B("กำลังอ่านรูป {name} {percent}%", "Reading photo {name} {percent}%"),
+    "photo_too_big_file": B(
+        "รูป {name} ใหญ่เกินไป ({mb} MB) เลือกรูปที่ไม่เกิน {max} MB",
+        "The photo {name} is too big ({mb} MB): choose one of at most {max} MB",
+    ),
+    "photo_read_failed": B("อ่านรูป {name} ไม่ได้ ลองเลือกใหม่อีกครั้ง", "Could not read the photo {name}: try again"),
     # --- duplicates hint on the form ---
     "duplicates_title": B(
         "มีคำขอซ่อมประเภทเดียวกันใกล้คุณ {count} รายการในสัปดาห์นี้ อาจเป็นปัญหาเดียวกัน ส่งคำขอของคุณได้ตามปกติ",

@@ -12,7 +12,7 @@ from backend.schemas import AuditEvent, DispatchBody, ErrorResponse, RequestDeta
 from backend.services import dispatch
 from backend.services.profiles import require_role
 from backend.services.request_detail import request_detail
-from backend.services.transitions import lock_status, log_event
+from backend.services.transitions import Note, lock_status, log_event
 from shared.roles import Actor, AppRole
 from shared.statuses import RequestStatus
 
@@ -73,6 +73,6 @@ async def send_on(
         if result.status != RequestStatus.OFFERED:
             raise ApiError(409, "no_fitting_student")
         await log_event(owner, request_id, RequestStatus.OFFERED, Actor.ADMIN, identity.user_id,
-                        "sent on by an administrator")
+                        Note(code="sent_on_by_admin"))
     async with user_tx(pool, identity.claims) as conn:
         return RequestDetail.model_validate(await request_detail(conn, request_id, now))

@@ -13,7 +13,7 @@ from backend.services import dispatch, job_reports
 from backend.services.photo_intake import check_technician_may_add, clean_photo, save_photo
 from backend.services.profiles import require_role
 from backend.services.request_detail import request_detail
-from backend.services.transitions import transition
+from backend.services.transitions import Note, transition
 from shared.photos import MAX_INPUT_BYTES
 from shared.roles import Actor, AppRole
 from shared.statuses import RequestStatus
@@ -59,16 +59,16 @@ async def change_status(
     (supervisor: done, back to repairing for rework, handed back). The shared state machine decides; 409 if not."""
     async with user_tx(pool, identity.claims) as conn:
         profile = await require_role(conn, identity.user_id, AppRole.TECHNICIAN, AppRole.SUPERVISOR, AppRole.ADMIN)
-    note = body.note.strip()
+    note = Note(body.note.strip())
     if body.to_status == RequestStatus.UNREPAIRABLE:
         if body.reason not in UNREPAIRABLE_REASONS:
             raise ApiError(400, "reason_required")
-        note = f"{body.reason}: {note}" if note else body.reason
+        note = Note(note.text, code="unrepairable", params={"reason": body.reason})
     async with service_tx(pool) as owner:
         if body.to_status == RequestStatus.OFFERED:
             # Taken back from the student: offered again to the college's other students.
             await transition(owner, Actor(profile["role"]), request_id, body.to_status, claims=identity.claims,
-                             note=note or "taken back by the supervisor", set_columns={"technician_id": None})
+                             note=Note(note.text, code="taken_back"), set_columns={"technician_id": None})
             await dispatch.reoffer_at_same_college(owner, request_id, now, policy)
         else:
             # For `done` the event's actor is the approving teacher: the training ledger reads it from there.

@@ -7,7 +7,7 @@ from typing import Any
 from backend.db import Conn
 from backend.errors import ApiError
 from backend.services.dispatch import DispatchPolicy, dispatch
-from backend.services.transitions import act_as, transition
+from backend.services.transitions import Note, act_as, transition
 from shared.aftercare import (
     DUPLICATE_COUNT_CAP,
     DUPLICATE_RADIUS_M,
@@ -61,7 +61,7 @@ async def reopen(
     if RequestStatus(row["status"]) == S.HANDED_BACK and not may_reopen(handed["at"] if handed else None, now):
         raise ApiError(409, "reopen_too_late")
     await transition(conn, Actor.CITIZEN, request_id, S.SUBMITTED, route=Route.REOPEN, claims=claims,
-                     note=note or "ยังไม่หาย",
+                     note=Note(note, code=None if note else "still_broken"),
                      set_columns={"technician_id": None, "rating": None, "rating_comment": None})
     previous = await (
         await conn.execute(
@@ -72,7 +72,7 @@ async def reopen(
     ).fetchone()
     if previous is not None:
         await transition(conn, Actor.SYSTEM, request_id, S.OFFERED, route=Route.DISPATCH,
-                         note="reopened: back to the same college")
+                         note=Note(code="reopened"))
     else:
         await dispatch(conn, request_id, now, policy, only_college=row["college_id"])
 

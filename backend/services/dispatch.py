@@ -15,7 +15,7 @@ from typing import Any
 
 from backend.db import Conn
 from backend.errors import ApiError
-from backend.services.transitions import act_as, lock_status, log_event, transition
+from backend.services.transitions import Note, act_as, lock_status, log_event, transition
 from shared.matching import Candidate, rank
 from shared.roles import Actor
 from shared.statuses import WORK_IN_HAND, RequestStatus, Route
@@ -187,7 +187,7 @@ async def dispatch(
     if plan.college_id is None or not plan.people:
         if status != S.NO_CENTRE:
             await transition(conn, Actor.SYSTEM, request_id, S.NO_CENTRE, route=Route.DISPATCH, current=status,
-                             note="no college in range has a fitting student")
+                             note=Note(code="no_centre"))
         return DispatchResult(S.NO_CENTRE)
     college_id, people = plan.college_id, plan.people
     offered = await _make_offers(conn, request_id, college_id, people, now, policy, first_rank=1)
@@ -195,7 +195,7 @@ async def dispatch(
         await conn.execute("update public.repair_requests set college_id = %s where id = %s",
                            [college_id, request_id])
         if only_college is None:  # taken back at the same college: that transition is already the event
-            await log_event(conn, request_id, S.OFFERED, Actor.SYSTEM, None, "escalated: no answer within the SLA")
+            await log_event(conn, request_id, S.OFFERED, Actor.SYSTEM, None, Note(code="escalated"))
     else:
         await transition(conn, Actor.SYSTEM, request_id, S.OFFERED, route=Route.DISPATCH, current=status,
                          set_columns={"college_id": college_id})
@@ -382,7 +382,7 @@ async def assign(
         raise ApiError(400, "technician_not_in_college")
     if status == S.OFFERED:  # the shared rule decides (and writes the status) before the offers change
         await transition(conn, actor, request_id, S.ACCEPTED, route=Route.ASSIGN, claims=claims,
-                         note="assigned by the supervisor", set_columns={"technician_id": technician_id}, now=now)
+                         note=Note(code="assigned"), set_columns={"technician_id": technician_id}, now=now)
     await conn.execute(
         "update public.offers set status = 'withdrawn', responded_at = %s "
         "where request_id = %s and status in ('pending', 'accepted')",
@@ -401,4 +401,4 @@ async def assign(
     await conn.execute("update public.repair_requests set technician_id = %s where id = %s",
                        [technician_id, request_id])
     uid = await (await conn.execute("select auth.uid() as uid")).fetchone()
-    await log_event(conn, request_id, status, actor, uid["uid"] if uid else None, "reassigned by the supervisor")
+    await log_event(conn, request_id, status, actor, uid["uid"] if uid else None, Note(code="reassigned"))

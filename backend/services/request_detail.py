@@ -10,6 +10,7 @@ from backend.services.job_reports import load_report
 from shared.aftercare import RATEABLE, may_reopen
 from shared.roles import Actor
 from shared.statuses import RequestStatus, can_transition
+from shared.text import Locale, event_note
 
 
 async def request_detail(conn: Conn, request_id: uuid.UUID, now: datetime) -> dict[str, Any]:
@@ -24,6 +25,7 @@ async def request_detail(conn: Conn, request_id: uuid.UUID, now: datetime) -> di
                    r.technician_id, private.first_name(r.technician_id) as technician_first_name,
                    r.rating, r.rating_comment,
                    r.citizen_id = auth.uid() as is_mine,
+                   (select p.locale from public.profiles p where p.id = auth.uid()) as reader_locale,
                    (select max(e.created_at) from public.status_events e
                     where e.request_id = r.id and e.to_status = 'handed_back') as handed_back_at
             from public.repair_requests r
@@ -38,7 +40,7 @@ async def request_detail(conn: Conn, request_id: uuid.UUID, now: datetime) -> di
         raise ApiError(404, "not_found")
     events = await conn.execute(
         """select e.id, e.actor, private.first_name(e.actor_id) as actor_name, e.from_status, e.to_status, e.note,
-                  e.created_at
+                  e.note_code, e.note_params, e.created_at
            from public.status_events e where e.request_id = %s order by e.id""",
         [request_id],
     )
@@ -47,7 +49,10 @@ async def request_detail(conn: Conn, request_id: uuid.UUID, now: datetime) -> di
         "where request_id = %s order by kind desc, idx",
         [request_id],
     )
-    return {**row, "timeline": await events.fetchall(), "photos": await photos.fetchall(),
+    locale = Locale.EN if row["reader_locale"] == Locale.EN.value else Locale.TH
+    timeline = [{**e, "note": event_note(e["note_code"], e["note_params"], e["note"], locale)}
+                for e in await events.fetchall()]
+    return {**row, "timeline": timeline, "photos": await photos.fetchall(),
             "actions": citizen_actions(row, now), "report": await load_report(conn, request_id)}
 
 

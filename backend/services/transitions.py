@@ -7,10 +7,12 @@ run as the owner after this check, with the actor and note handed to the status-
 import json
 import uuid
 from collections.abc import Mapping
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
 from psycopg import sql
+from psycopg.types.json import Jsonb
 
 from backend.db import Conn
 from backend.errors import ApiError, refusal_error
@@ -19,13 +21,26 @@ from shared.roles import Actor
 from shared.statuses import Mover, MoveRefused, RequestStatus, Route, decide_move
 
 
-async def act_as(conn: Conn, actor: Actor, claims: Mapping[str, Any] | None, note: str = "") -> None:
+@dataclass(frozen=True)
+class Note:
+    """A timeline note: what a person typed, and/or a system note as a code of shared.text.EVENT_NOTES with its
+    parameters (rendered in each reader's language)."""
+
+    text: str = ""
+    code: str | None = None
+    params: Mapping[str, Any] | None = None
+
+
+async def act_as(conn: Conn, actor: Actor, claims: Mapping[str, Any] | None, note: Note | str = "") -> None:
     """Tell the status-log and audit triggers (and auth.uid()) who is acting, from where, in this owner
     transaction."""
+    note = note if isinstance(note, Note) else Note(note)
     await conn.execute(
         "select set_config('request.jwt.claims', %s, true), set_config('fixit.actor', %s, true), "
-        "set_config('fixit.note', %s, true), set_config('fixit.client_ip', %s, true)",
-        [json.dumps(dict(claims)) if claims else "", actor.value, note, client_address.get() or ""],
+        "set_config('fixit.note', %s, true), set_config('fixit.note_code', %s, true), "
+        "set_config('fixit.note_params', %s, true), set_config('fixit.client_ip', %s, true)",
+        [json.dumps(dict(claims)) if claims else "", actor.value, note.text, note.code or "",
+         json.dumps(dict(note.params)) if note.params else "", client_address.get() or ""],
     )
 
 
@@ -66,7 +81,7 @@ async def transition(
     *,
     route: Route = Route.STEP,
     claims: Mapping[str, Any] | None = None,
-    note: str = "",
+    note: Note | str = "",
     set_columns: Mapping[str, Any] | None = None,
     now: datetime | None = None,
     current: RequestStatus | None = None,
@@ -115,10 +130,11 @@ async def _write(conn: Conn, request_id: uuid.UUID, to_status: RequestStatus,
 
 
 async def log_event(conn: Conn, request_id: uuid.UUID, status: RequestStatus, actor: Actor,
-                    actor_id: uuid.UUID | None, note: str) -> None:
+                    actor_id: uuid.UUID | None, note: Note) -> None:
     """A timeline entry without a status change (escalation to another college, reassignment)."""
     await conn.execute(
-        "insert into public.status_events (request_id, actor, actor_id, from_status, to_status, note) "
-        "values (%s, %s, %s, %s, %s, %s)",
-        [request_id, actor.value, actor_id, status.value, status.value, note],
+        "insert into public.status_events (request_id, actor, actor_id, from_status, to_status, note, note_code, "
+        "note_params) values (%s, %s, %s, %s, %s, %s, %s, %s)",
+        [request_id, actor.value, actor_id, status.value, status.value, note.text, note.code,
+         Jsonb(dict(note.params)) if note.params else None],
     )

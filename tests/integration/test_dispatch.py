@@ -86,7 +86,8 @@ async def test_sla_escalates_to_the_next_college(app_and_clock: AppClock, area: 
     assert {o["college_id"] for o in offers[3:]} == {area.far}
     detail = (await api.get(f"/requests/{request['id']}", headers=bearer(token))).json()
     assert detail["status"] == "offered" and detail["college_name_en"] == "Test ไกล"
-    assert detail["timeline"][-1]["note"].startswith("escalated")
+    last = detail["timeline"][-1]
+    assert last["note_code"] == "escalated" and last["note"].startswith("ส่งต่อให้วิทยาลัยถัดไป")  # in Thai
 
 
 async def test_work_steps_approval_and_rating(app_and_clock: AppClock, area: Area) -> None:
@@ -138,7 +139,7 @@ async def test_unrepairable_needs_a_reason(app_and_clock: AppClock, area: Area) 
     assert no_reason.status_code == 400 and no_reason.json()["error"]["code"] == "reason_required"
     ok = await api.post(f"/requests/{rid}/status", json={"to_status": "unrepairable", "reason": "no_parts"},
                         headers=bearer(ace))
-    assert ok.status_code == 200 and ok.json()["timeline"][-1]["note"] == "no_parts"
+    assert ok.status_code == 200 and ok.json()["timeline"][-1]["note"] == "ซ่อมไม่ได้: ไม่มีอะไหล่"
 
 
 async def test_reopen_within_seven_days_goes_back_to_the_same_student(
@@ -184,7 +185,7 @@ async def test_assign_only_within_the_college_and_only_by_staff(app_and_clock: A
     moved = await api.post(f"/requests/{rid}/assign", json={"technician_id": area.students["ace"][0]},
                            headers=bearer(teacher))
     assert moved.status_code == 200 and moved.json()["technician_first_name"] == "เอ"
-    assert moved.json()["timeline"][-1]["note"] == "reassigned by the supervisor"
+    assert moved.json()["timeline"][-1]["note_code"] == "reassigned"
 
 
 async def test_supervisor_takes_a_job_back_and_it_is_offered_again(app_and_clock: AppClock, area: Area,
