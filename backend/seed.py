@@ -106,12 +106,8 @@ def _seed_categories(conn: Conn, path: Path) -> tuple[int, int]:
 
 
 def _ensure_user(conn: Conn, user_id: uuid.UUID, phone: str, role: str, name: str, college_code: str | None) -> None:
-    conn.execute(
-        """insert into auth.users (id, aud, role, phone, phone_confirmed_at, raw_user_meta_data)
-           values (%s, 'authenticated', 'authenticated', %s, now(), jsonb_build_object('display_name', %s::text))
-           on conflict (id) do nothing""",
-        [user_id, phone.removeprefix("+"), name],
-    )
+    # Written the way GoTrue writes a phone user (private.create_phone_user), so Supabase Auth can sign them in.
+    conn.execute("select private.create_phone_user(%s, %s, true, %s)", [user_id, phone.removeprefix("+"), name])
     conn.execute(
         """update public.profiles set role = %s, display_name = %s, phone = %s,
                college_id = (select id from public.colleges where code = %s)

@@ -279,6 +279,16 @@ class ApiClient:
             body["locale"] = locale.value
         return _parse(_PROFILE, await self._call("PATCH", "/me", json=body))
 
+    async def export_my_data(self) -> bytes:
+        """GET /me/export: everything the system holds about the caller, as a JSON file's bytes (PDPA)."""
+        return (await self._send("GET", "/me/export")).content
+
+    async def delete_account(self) -> None:
+        """DELETE /me?confirm=true, for good (ask the person first); then forgets the session here too."""
+        await self._send("DELETE", "/me", params={"confirm": "true"})
+        self.use_session(None)
+        await self._tokens_changed()
+
     async def categories(self) -> list[Category]:
         return _parse(_CATEGORIES, await self._call("GET", "/categories"))
 

@@ -1,11 +1,16 @@
-from fastapi import APIRouter
+import json
+from typing import Annotated
+
+from fastapi import APIRouter, Query, Response
 
 from backend.db import service_tx, user_tx
-from backend.deps import IdentityDep, PoolDep, UserConn
+from backend.deps import IdentityDep, PhotoStoreDep, PoolDep, UserConn
 from backend.errors import ApiError
 from backend.schemas import ErrorResponse, Profile, ProfileUpdate
+from backend.services import account
 from backend.services.profiles import load_profile, update_profile
 from shared.display_names import clean_display_name
+from shared.roles import AppRole
 
 router = APIRouter(tags=["me"], responses={401: {"model": ErrorResponse}})
 
@@ -27,3 +32,34 @@ async def update_me(body: ProfileUpdate, identity: IdentityDep, pool: PoolDep) -
         await update_profile(owner, identity.user_id, name, body.locale)
     async with user_tx(pool, identity.claims) as conn:
         return Profile.model_validate(await load_profile(conn, identity.user_id))
+
+
+@router.get("/me/export", response_class=Response,
+            responses={200: {"content": {"application/json": {}}, "description": "everything held about you"}})
+async def export_my_data(identity: IdentityDep, pool: PoolDep) -> Response:
+    """"Download my data" (PDPA): the profile, the account, requests with their timeline and photo list, jobs,
+    offers, skills, sign-in sessions and the audit entries about the caller, as one JSON file."""
+    async with user_tx(pool, identity.claims) as conn:
+        profile = await load_profile(conn, identity.user_id)
+    async with service_tx(pool) as owner:
+        data = await account.export(owner, identity.user_id, AppRole(profile["role"]), identity.claims)
+    return Response(json.dumps(data, ensure_ascii=False, default=str, indent=2), media_type="application/json",
+                    headers={"Content-Disposition": 'attachment; filename="fixit-my-data.json"'})
+
+
+@router.delete("/me", status_code=204, response_class=Response,
+               responses={400: {"model": ErrorResponse}, 409: {"model": ErrorResponse}})
+async def delete_me(
+    identity: IdentityDep, pool: PoolDep, store: PhotoStoreDep,
+    confirm: Annotated[bool, Query(description="must be true: the app asks the person first")] = False,
+) -> Response:
+    """Delete the caller's account for good: the sign-in, the profile and the photos go; requests stay anonymised
+    (no name, phone, address, exact place or photos) so students' training records hold. Audited."""
+    if not confirm:
+        raise ApiError(400, "confirmation_required")
+    async with user_tx(pool, identity.claims) as conn:
+        profile = await load_profile(conn, identity.user_id)
+    async with service_tx(pool) as owner:
+        paths = await account.delete(owner, identity.user_id, AppRole(profile["role"]), identity.claims)
+    await account.delete_photos(store, paths)
+    return Response(status_code=204)

@@ -64,7 +64,7 @@ def _college(conn: psycopg.Connection[dict[str, Any]], name: str, lat: float, lo
 def _student(conn: psycopg.Connection[dict[str, Any]], college: uuid.UUID, name: str, skills: dict[str, int],
              role: str = "technician") -> tuple[str, str]:
     user_id, phone = uuid.uuid4(), fresh_phone()
-    conn.execute("insert into auth.users (id, phone) values (%s, %s)", [user_id, "66" + phone[1:]])
+    conn.execute("select private.create_phone_user(%s, %s, true)", [user_id, "66" + phone[1:]])
     conn.execute("update public.profiles set role = %s, college_id = %s, display_name = %s where id = %s",
                  [role, college, name, user_id])
     for skill, level in skills.items():

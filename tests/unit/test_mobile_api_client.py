@@ -237,3 +237,19 @@ async def test_sign_out_revokes_and_forgets() -> None:
     clock[0] += 3600
     await api.me()
     assert api.token == "access-3"
+
+
+async def test_delete_account_confirms_and_forgets_the_session() -> None:
+    seen: list[httpx.Request] = []
+
+    def handler(request: httpx.Request) -> httpx.Response:
+        seen.append(request)
+        if request.url.path == "/me/export":
+            return httpx.Response(200, json={"profile": {"id": "x"}})
+        return httpx.Response(204)
+
+    api = ApiClient(BASE_URL, transport=httpx.MockTransport(handler), token="t")
+    assert json.loads(await api.export_my_data()) == {"profile": {"id": "x"}}
+    await api.delete_account()
+    assert seen[-1].method == "DELETE" and seen[-1].url.params["confirm"] == "true"
+    assert seen[-1].headers["authorization"] == "Bearer t" and api.token is None

@@ -1,0 +1,105 @@
+"""A person's rights over their data (PDPA): everything the system holds about them, and deleting their account.
+
+Deleting runs GoTrue's own statement (`delete from auth.users`), so the app's "delete my account" and a deletion
+from Supabase's dashboard or admin API do the same thing: the database (migration 0012) anonymises what the person
+leaves behind and records it in the audit trail."""
+
+import logging
+import uuid
+from collections.abc import Mapping
+from typing import Any
+
+from backend.db import Conn
+from backend.errors import ApiError
+from backend.photo_store import PhotoStore
+from backend.services.transitions import act_as
+from shared.roles import Actor, AppRole
+
+log = logging.getLogger("fixit.account")
+
+_EXPORT_SQL = """
+select jsonb_build_object(
+    'profile', (select to_jsonb(p) - 'college_id' || jsonb_build_object('college',
+                    (select jsonb_build_object('code', c.code, 'name_th', c.name_th, 'name_en', c.name_en)
+                     from public.colleges c where c.id = p.college_id))
+                from public.profiles p where p.id = %(me)s),
+    'account', (select jsonb_build_object('phone', u.phone, 'created_at', u.created_at,
+                                          'phone_confirmed_at', u.phone_confirmed_at,
+                                          'last_sign_in_at', u.last_sign_in_at)
+                from auth.users u where u.id = %(me)s),
+    'skills', coalesce((select jsonb_object_agg(s.skill_code, s.level) from public.technician_skills s
+                        where s.technician_id = %(me)s), '{}'::jsonb),
+    'requests', coalesce((select jsonb_agg(to_jsonb(r) - 'idempotency_key' || jsonb_build_object(
+                    'timeline', (select coalesce(jsonb_agg(jsonb_build_object(
+                                     'at', e.created_at, 'from', e.from_status, 'to', e.to_status, 'actor', e.actor,
+                                     'note', e.note) order by e.id), '[]'::jsonb)
+                                 from public.status_events e where e.request_id = r.id),
+                    'photos', (select coalesce(jsonb_agg(jsonb_build_object(
+                                   'kind', ph.kind, 'idx', ph.idx, 'content_type', ph.content_type,
+                                   'width', ph.width, 'height', ph.height, 'bytes', ph.bytes,
+                                   'uploaded_at', ph.created_at) order by ph.kind, ph.idx), '[]'::jsonb)
+                               from public.request_photos ph where ph.request_id = r.id)) order by r.created_at)
+                          from public.repair_requests r where r.citizen_id = %(me)s), '[]'::jsonb),
+    'jobs', coalesce((select jsonb_agg(jsonb_build_object(
+                    'request_id', r.id, 'category_code', r.category_code, 'item', r.item, 'status', r.status,
+                    'created_at', r.created_at, 'report', (select to_jsonb(j) - 'request_id' from public.job_reports j
+                                                           where j.request_id = r.id)) order by r.created_at)
+                      from public.repair_requests r where r.technician_id = %(me)s), '[]'::jsonb),
+    'offers', coalesce((select jsonb_agg(to_jsonb(o) - 'technician_id' order by o.created_at)
+                        from public.offers o where o.technician_id = %(me)s), '[]'::jsonb),
+    'sessions', coalesce((select jsonb_agg(jsonb_build_object('created_at', s.created_at,
+                                                              'last_refreshed_at', s.refreshed_at,
+                                                              'ended_at', s.revoked_at) order by s.created_at)
+                          from private.auth_sessions s where s.user_id = %(me)s), '[]'::jsonb),
+    'audit', coalesce((select jsonb_agg(jsonb_build_object('at', a.at, 'action', a.action, 'actor', a.actor,
+                                                           'about_you', a.target_id = %(me)s,
+                                                           'before', a.before, 'after', a.after) order by a.id)
+                       from public.audit_events a where a.target_id = %(me)s or a.actor_id = %(me)s), '[]'::jsonb)
+) as data
+"""
+
+
+async def export(owner: Conn, user_id: uuid.UUID, role: AppRole, claims: Mapping[str, Any]) -> dict[str, Any]:
+    """Everything held about the caller, as JSON (an owner transaction; recorded in the audit trail)."""
+    await act_as(owner, Actor.for_role(role), claims)
+    row = await (await owner.execute(_EXPORT_SQL, {"me": user_id})).fetchone()
+    assert row is not None
+    await owner.execute("select private.audit('account.export', 'profiles', %s, null, null)", [user_id])
+    data: dict[str, Any] = row["data"]
+    return data
+
+
+async def photo_paths(owner: Conn, user_id: uuid.UUID) -> list[str]:
+    rows = await (
+        await owner.execute(
+            """select ph.storage_path, ph.thumb_path from public.request_photos ph
+               join public.repair_requests r on r.id = ph.request_id where r.citizen_id = %s""",
+            [user_id],
+        )
+    ).fetchall()
+    return [path for row in rows for path in (row["storage_path"], row["thumb_path"])]
+
+
+async def delete(owner: Conn, user_id: uuid.UUID, role: AppRole, claims: Mapping[str, Any]) -> list[str]:
+    """Delete the account the way Supabase Auth does; returns the photo objects to delete after commit."""
+    if role == AppRole.ADMIN:
+        others = await (await owner.execute(
+            "select count(*) as n from public.profiles where role = 'admin' and is_active and id <> %s", [user_id]
+        )).fetchone()
+        if others is None or others["n"] == 0:
+            raise ApiError(409, "last_admin")
+    await act_as(owner, Actor.for_role(role), claims)
+    paths = await photo_paths(owner, user_id)
+    deleted = await (await owner.execute("delete from auth.users where id = %s returning id", [user_id])).fetchone()
+    if deleted is None:
+        raise ApiError(404, "not_found")
+    return paths
+
+
+async def delete_photos(store: PhotoStore, paths: list[str]) -> None:
+    """Best effort right away; what fails stays queued in private.photo_uploads for the orphan sweep."""
+    if paths:
+        try:
+            await store.delete(paths)
+        except Exception as exc:  # the sweep retries; the account is gone either way
+            log.warning("photos of a deleted account left for the sweep: %s", exc)
