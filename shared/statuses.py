@@ -106,7 +106,9 @@ class Mover:
     staff_of_college: bool = False  # a supervisor of the college the request is at
 
 
-@dataclass(frozen=True)
+# Exceptions are plain dataclasses: contextlib assigns `__traceback__` on an exception leaving an
+# @asynccontextmanager, which a frozen dataclass refuses (FrozenInstanceError instead of the real error).
+@dataclass
 class MoveRefused(Exception):
     """`code` is an error code of shared.text; `forbidden` means the actor may never do this to this request
     (403) rather than not from where it is now (409); `hidden` means answer as if the request did not exist."""
@@ -121,7 +123,7 @@ class MoveRefused(Exception):
         return f"{self.code}: {self.from_status} -> {self.to_status}"
 
 
-@dataclass(frozen=True)
+@dataclass
 class IllegalTransition(Exception):
     from_status: RequestStatus
     to_status: RequestStatus

@@ -123,3 +123,16 @@ def test_step_buttons_never_offer_a_move_that_has_its_own_path() -> None:
         for status in S:
             assert S.ACCEPTED not in next_statuses(status, actor)
             assert S.CANCELLED not in next_statuses(status, actor)
+
+
+async def test_a_refusal_leaves_an_async_context_manager_as_itself() -> None:
+    from collections.abc import AsyncIterator
+    from contextlib import asynccontextmanager
+
+    @asynccontextmanager
+    async def transaction() -> AsyncIterator[None]:
+        yield
+
+    with pytest.raises(MoveRefused):
+        async with transaction():
+            decide_move(S.OFFERED, S.ACCEPTED, Mover(Actor.TECHNICIAN, Route.STEP))

@@ -1,0 +1,143 @@
+"""The app's API client against the real backend, in-process, over every endpoint it calls, with real data.
+
+The app's models (mobile/models.py) are a second description of the API: this proves they parse what the backend
+really sends, for every role. A model that drifts from the backend fails here, not on a phone."""
+
+import inspect
+import io
+import uuid
+from collections.abc import AsyncIterator, Awaitable, Callable
+from typing import Any
+
+import httpx
+import pytest
+from PIL import Image
+
+from backend.app import create_app
+from backend.deps import get_now
+from backend.settings import Settings
+from mobile.api_client import ApiClient, ApiError
+from shared.text import Locale
+from tests.helpers import fresh_phone
+from tests.integration.dispatch_area import HOME, Area, Clock
+from tests.integration.test_requests_api import draft
+
+# Session plumbing, not endpoints of their own.
+NOT_ENDPOINTS = {"aclose", "fresh_token", "use_session", "token", "session"}
+
+
+class Recorder:
+    """Which ApiClient methods the test called, so the test can prove it called all of them."""
+
+    def __init__(self) -> None:
+        self.called: set[str] = set()
+
+    def client(self, app: Any) -> ApiClient:
+        api = ApiClient("http://fixit.test", transport=httpx.ASGITransport(app=app))
+        recorder = self
+        for name, method in inspect.getmembers(api, inspect.iscoroutinefunction):
+            if name.startswith("_"):
+                continue
+
+            def wrap(fn: Callable[..., Awaitable[Any]], name: str = name) -> Callable[..., Awaitable[Any]]:
+                async def called(*args: Any, **kwargs: Any) -> Any:
+                    recorder.called.add(name)
+                    return await fn(*args, **kwargs)
+                return called
+
+            setattr(api, name, wrap(method))
+        return api
+
+
+@pytest.fixture
+async def app(settings: Settings) -> AsyncIterator[Any]:
+    app = create_app(settings)
+    app.dependency_overrides[get_now] = Clock()
+    async with app.router.lifespan_context(app):
+        yield app
+
+
+async def signed_in(recorder: Recorder, app: Any, phone: str) -> ApiClient:
+    client = recorder.client(app)
+    sent = await client.request_otp(phone)
+    assert sent.dev_code is not None
+    await client.verify_otp(phone, sent.dev_code)
+    return client
+
+
+def jpeg() -> bytes:
+    out = io.BytesIO()
+    Image.new("RGB", (640, 480), (120, 160, 200)).save(out, "JPEG")
+    return out.getvalue()
+
+
+async def test_every_endpoint_the_app_calls_parses(app: Any, area: Area) -> None:
+    recorder = Recorder()
+    citizen = await signed_in(recorder, app, fresh_phone())
+    assert (await citizen.me()).role == "citizen"
+    await citizen.update_me(display_name="สมหญิง ทดสอบ")
+    assert await citizen.categories()
+    created = await citizen.create_request(draft(lat=HOME[0], lon=HOME[1]))
+    assert created.status == "offered"
+    await citizen.upload_request_photo(created.id, 0, jpeg(), "image/jpeg")
+    assert [r.id for r in await citizen.my_requests()] == [created.id]
+    detail = await citizen.request_detail(created.id)
+    assert len(detail.photos) == 1
+    assert await citizen.request_photo(created.id, "before", 0)
+    await citizen.duplicates("appliance", HOME[0], HOME[1])
+    other = await citizen.create_request(draft(lat=HOME[0], lon=HOME[1]))
+    assert (await citizen.cancel_request(other.id, "ไม่ต้องแล้ว")).status == "cancelled"
+
+    student = await signed_in(recorder, app, area.students["ace"][1])
+    offers = await student.technician_offers()
+    mine = next(o for o in offers if o.request_id == created.id)
+    declined = await citizen.create_request(draft(lat=HOME[0], lon=HOME[1]))
+    to_decline = next(o for o in await student.technician_offers() if o.request_id == declined.id)
+    await student.decline_offer(to_decline.offer_id)
+    work = await student.accept_offer(mine.offer_id)
+    assert work.status == "accepted"
+    await student.work_detail(created.id)
+    for to in ("diagnosing", "repairing"):
+        await student.change_status(created.id, to)
+    await student.upload_after_photo(created.id, 0, jpeg(), "image/jpeg")
+    await student.save_report(created.id, {"hours": 1.5, "notes": "เปลี่ยนตัวเก็บประจุ",
+                                           "parts": [{"name": "คาปาซิเตอร์", "qty": 1, "cost_baht": 35}]})
+    await student.change_status(created.id, "quality_check")
+    assert [j.id for j in await student.technician_jobs() if j.id == created.id]
+
+    teacher = await signed_in(recorder, app, area.students["teacher"][1])
+    await teacher.supervisor_queue()
+    dashboard = await teacher.supervisor_dashboard()
+    assert created.id in [r.id for r in dashboard.quality_check]
+    students = await teacher.supervisor_technicians()
+    dan = next(s for s in students if str(s.id) == area.students["dan"][0])
+    await teacher.update_technician(dan.id, {"is_active": True, "skills": {"electrical_appliance": 2}})
+    await teacher.change_status(created.id, "done")
+    await teacher.change_status(created.id, "handed_back")
+    await teacher.supervisor_ledger()
+    assert (await teacher.supervisor_csv("jobs")).startswith(b"\xef\xbb\xbf")
+    await teacher.supervisor_csv("ledger")
+    third = await citizen.create_request(draft(lat=HOME[0], lon=HOME[1]))
+    assert (await teacher.assign(third.id, uuid.UUID(area.students["bee"][0]))).status == "accepted"
+
+    await citizen.rate_request(created.id, 5, "ดีมาก")
+    assert (await citizen.reopen_request(created.id, "ยังไม่หาย")).status == "offered"
+
+    admin = await signed_in(recorder, app, "084-444-4444")
+    waiting = await citizen.create_request(draft(lat=HOME[0], lon=HOME[1], category_code="computer"))
+    assert waiting.status == "no_centre"
+    assert waiting.id in [w.id for w in await admin.admin_waiting()]
+    assert await admin.colleges()
+    with pytest.raises(ApiError) as nobody:  # errors are part of the contract: nobody there repairs computers
+        await admin.dispatch(waiting.id, area.near)
+    assert nobody.value.code == "no_fitting_student" and nobody.value.message(Locale.TH)
+
+    assert await citizen.export_my_data()
+    await citizen.refresh_session()
+    await student.sign_out()
+    leaving = await signed_in(recorder, app, fresh_phone())
+    await leaving.delete_account()
+
+    endpoints = {name for name, _ in inspect.getmembers(ApiClient, inspect.iscoroutinefunction)
+                 if not name.startswith("_")} - NOT_ENDPOINTS
+    assert endpoints - recorder.called == set()
