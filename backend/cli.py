@@ -80,6 +80,35 @@ def import_colleges(
     console.print(f"[green]imported {count} colleges[/]")
 
 
+@app.command("register-staff")
+def register_staff_command(
+    phone: Annotated[str, typer.Argument(help="the phone they will sign in with, e.g. 0812345678")],
+    role: Annotated[str, typer.Option(help="technician | supervisor | admin")],
+    college: Annotated[str | None, typer.Option(help="college code (not for admins)")] = None,
+    name: Annotated[str, typer.Option(help="display name")] = "",
+) -> None:
+    """Make someone staff without SQL (the first admin too): they sign in with this phone and land in the role."""
+    import psycopg
+
+    from backend.services.staff import StaffError, register_staff
+    from shared.roles import AppRole
+
+    try:
+        app_role = AppRole(role)
+    except ValueError:
+        console.print(f"[red]unknown role {role!r}[/]: technician, supervisor or admin")
+        raise typer.Exit(1) from None
+    with psycopg.connect(_database_url(get_settings())) as conn, conn.transaction():
+        conn.execute("select set_config('fixit.actor', 'operator', true)")
+        try:
+            done = register_staff(conn, phone, app_role, college, name)
+        except StaffError as exc:
+            console.print(f"[red]✗ {exc}[/]")
+            raise typer.Exit(1) from None
+    how = "changed now" if done.existing_account else "applied at their first sign-in"
+    console.print(f"[green]{done.phone} is {done.role.value}[/] ({how})")
+
+
 @app.command()
 def serve(
     host: str = "127.0.0.1",
