@@ -14,8 +14,12 @@ from typing import Annotated, Any, Literal
 from pydantic import BaseModel, BeforeValidator, Field
 from pydantic_core import PydanticCustomError
 
+from shared.aftercare import COMMENT_MAX, RATING_MAX, RATING_MIN
+from shared.display_names import MAX_LENGTH as DISPLAY_NAME_MAX
+from shared.request_rules import ADDRESS_MAX, BRAND_MAX, DESCRIPTION_MAX, ITEM_MAX
 from shared.roles import AppRole
 from shared.statuses import RequestStatus
+from shared.work import MAX_PARTS, NOTES_MAX, PART_NAME_MAX, STEP_NOTE_MAX
 
 
 def _bad_character(ch: str, allowed: frozenset[str]) -> bool:
@@ -134,7 +138,7 @@ class SessionResponse(BaseModel):
 
 
 class ProfileUpdate(BaseModel):
-    display_name: Line | None = Field(None, max_length=200)
+    display_name: Line | None = Field(None, max_length=2 * DISPLAY_NAME_MAX)
     locale: Literal["th", "en"] | None = None
 
 
@@ -217,12 +221,13 @@ class Health(BaseModel):
 class RequestCreate(BaseModel):
     idempotency_key: uuid.UUID = Field(description="Made by the app before the first send; a retry reuses it")
     category_code: Line = Field(max_length=40)
-    item: Line = Field(max_length=400)
-    brand: Line = Field("", max_length=400)
-    description: Text = Field(max_length=4000)
+    # Envelopes of twice the rules' limits: inside them shared.request_rules answers with its own field messages.
+    item: Line = Field(max_length=2 * ITEM_MAX)
+    brand: Line = Field("", max_length=2 * BRAND_MAX)
+    description: Text = Field(max_length=2 * DESCRIPTION_MAX)
     lat: Finite | None = None
     lon: Finite | None = None
-    address: Text = Field("", max_length=1000)
+    address: Text = Field("", max_length=2 * ADDRESS_MAX)
     province: Line = Field("", max_length=100)
     district: Line = Field("", max_length=100)
     sub_district: Line = Field("", max_length=100)
@@ -266,7 +271,7 @@ class RequestDetail(RequestSummary):
 
 
 class TransitionBody(BaseModel):
-    note: Text = Field("", max_length=1000)
+    note: Text = Field("", max_length=STEP_NOTE_MAX)
 
 
 class PhotoOut(BaseModel):
@@ -280,8 +285,8 @@ class PhotoOut(BaseModel):
 
 
 class RatingBody(BaseModel):
-    rating: int
-    comment: Text = Field("", max_length=1000)
+    rating: int = Field(description=f"{RATING_MIN}–{RATING_MAX}")
+    comment: Text = Field("", max_length=COMMENT_MAX)
 
 
 class DuplicateSummary(BaseModel):
@@ -308,7 +313,7 @@ class AuditEvent(BaseModel):
 
 class StatusChange(BaseModel):
     to_status: RequestStatus
-    note: Text = Field("", max_length=900)
+    note: Text = Field("", max_length=STEP_NOTE_MAX)
     reason: Line | None = Field(None, max_length=40,
                                 description="required for unrepairable: no_parts, cost_above_value, "
                                             "no_specialist, owner_cancelled")
@@ -319,15 +324,16 @@ class AssignBody(BaseModel):
 
 
 class PartIn(BaseModel):
-    name: Line = Field(max_length=200)
+    # Twice the rule's limit: past the envelope the schema refuses, inside it shared.work's check speaks.
+    name: Line = Field(max_length=2 * PART_NAME_MAX)
     qty: int
     cost_baht: Finite
 
 
 class JobReportIn(BaseModel):
     hours: Finite
-    notes: Text = Field("", max_length=4000)
-    parts: list[PartIn] = Field(default_factory=list, max_length=100)
+    notes: Text = Field("", max_length=2 * NOTES_MAX)
+    parts: list[PartIn] = Field(default_factory=list, max_length=2 * MAX_PARTS)
 
 
 class JobReportOut(BaseModel):

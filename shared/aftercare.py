@@ -5,6 +5,13 @@ from datetime import datetime, timedelta
 from shared.statuses import RequestStatus
 
 REOPEN_WINDOW = timedelta(days=7)
+RATING_MIN, RATING_MAX = 1, 5
+COMMENT_MAX = 1000
+
+
+def rating_valid(rating: int) -> bool:
+    return RATING_MIN <= rating <= RATING_MAX
+
 RATEABLE = frozenset({RequestStatus.DONE, RequestStatus.HANDED_BACK, RequestStatus.UNREPAIRABLE})
 DUPLICATE_WINDOW = timedelta(days=7)
 # The duplicate hint answers for a grid cell, never for a point: every point of a cell (about 110 m across) gets

@@ -7,10 +7,13 @@ in one place makes a missing translation a failing unit test instead of a blank 
 from dataclasses import dataclass
 from enum import StrEnum
 
+from shared.aftercare import COMMENT_MAX, RATING_MAX, RATING_MIN
+from shared.display_names import MAX_LENGTH as DISPLAY_NAME_MAX
 from shared.photos import PHOTO_ERRORS
+from shared.request_rules import ADDRESS_MAX, BRAND_MAX, DESCRIPTION_MAX, DESCRIPTION_MIN, ITEM_MAX
 from shared.roles import AppRole
 from shared.statuses import RequestStatus
-from shared.work import UNREPAIRABLE_REASONS
+from shared.work import MAX_HOURS, MAX_PARTS, NOTES_MAX, UNREPAIRABLE_REASONS
 
 
 class Locale(StrEnum):
@@ -102,18 +105,23 @@ ERRORS: dict[str, Bilingual] = {
     ),
     "request_category_required": B("กรุณาเลือกประเภทงานซ่อม", "Choose what kind of repair it is"),
     "request_item_invalid": B(
-        "กรุณาบอกว่าของที่จะซ่อมคืออะไร (ไม่เกิน 120 ตัวอักษร)", "Say what the item is (up to 120 characters)"
+        f"กรุณาบอกว่าของที่จะซ่อมคืออะไร (ไม่เกิน {ITEM_MAX} ตัวอักษร)", f"Say what the item is (up to {ITEM_MAX} characters)"
     ),
-    "request_brand_too_long": B("ยี่ห้อ/รุ่นยาวเกิน 80 ตัวอักษร", "Brand/model is longer than 80 characters"),
+    "request_brand_too_long": B(
+        f"ยี่ห้อ/รุ่นยาวเกิน {BRAND_MAX} ตัวอักษร", f"Brand/model is longer than {BRAND_MAX} characters"
+    ),
     "request_description_invalid": B(
-        "กรุณาอธิบายอาการเสีย 5–2000 ตัวอักษร", "Describe what is wrong in 5–2000 characters"
+        f"กรุณาอธิบายอาการเสีย {DESCRIPTION_MIN}–{DESCRIPTION_MAX} ตัวอักษร",
+        f"Describe what is wrong in {DESCRIPTION_MIN}–{DESCRIPTION_MAX} characters",
     ),
     "request_location_required": B("กรุณาระบุตำแหน่ง (GPS หรือปักหมุดบนแผนที่)", "Give a location (GPS or a map pin)"),
     "request_location_outside_thailand": B(
         "ตำแหน่งอยู่นอกประเทศไทย ศูนย์ซ่อมให้บริการเฉพาะในประเทศไทย",
         "That location is outside Thailand: Fixit Centers serve Thailand only",
     ),
-    "request_address_too_long": B("ที่อยู่ยาวเกิน 500 ตัวอักษร", "The address is longer than 500 characters"),
+    "request_address_too_long": B(
+        f"ที่อยู่ยาวเกิน {ADDRESS_MAX} ตัวอักษร", f"The address is longer than {ADDRESS_MAX} characters"
+    ),
     "request_service_place_invalid": B(
         "กรุณาเลือกว่าจะซ่อมที่ศูนย์หรือที่บ้าน", "Choose whether the repair is at the centre or at home"
     ),
@@ -130,15 +138,18 @@ ERRORS: dict[str, Bilingual] = {
         "ช่างคนนี้ไม่ได้อยู่ในวิทยาลัยที่รับงานนี้", "That technician is not at the college handling this job"
     ),
     "reason_required": B("กรุณาเลือกเหตุผลที่ซ่อมไม่ได้", "Choose why it cannot be repaired"),
-    "rating_invalid": B("คะแนนต้องเป็น 1–5 ดาว", "The rating must be 1–5 stars"),
+    "rating_invalid": B(
+        f"คะแนนต้องเป็น {RATING_MIN}–{RATING_MAX} ดาว", f"The rating must be {RATING_MIN}–{RATING_MAX} stars"
+    ),
     "not_rateable": B("ให้คะแนนได้เมื่องานซ่อมเสร็จแล้วเท่านั้น", "You can rate a job once it is finished"),
     "reopen_too_late": B(
         "แจ้งว่ายังไม่หายได้ภายใน 7 วันหลังรับของคืนเท่านั้น",
         "A repair can be reopened only within 7 days of getting the item back",
     ),
-    "report_hours_invalid": B("ชั่วโมงทำงานต้องอยู่ระหว่าง 0–200", "Hours worked must be between 0 and 200"),
-    "report_too_long": B("บันทึกยาวเกินไป (ไม่เกิน 2000 ตัวอักษร และ 30 รายการอะไหล่)",
-                         "The report is too long (2000 characters, 30 parts at most)"),
+    "report_hours_invalid": B(f"ชั่วโมงทำงานต้องอยู่ระหว่าง 0–{MAX_HOURS:g}",
+                              f"Hours worked must be between 0 and {MAX_HOURS:g}"),
+    "report_too_long": B(f"บันทึกยาวเกินไป (ไม่เกิน {NOTES_MAX} ตัวอักษร และ {MAX_PARTS} รายการอะไหล่)",
+                         f"The report is too long ({NOTES_MAX} characters, {MAX_PARTS} parts at most)"),
     "report_part_invalid": B(
         "รายการอะไหล่ต้องมีชื่อ จำนวนอย่างน้อย 1 และราคาไม่ติดลบ",
         "Each part needs a name, a quantity of at least 1 and a cost of 0 or more",
@@ -159,7 +170,7 @@ ERRORS: dict[str, Bilingual] = {
         "No student at that college has a skill that fits this job",
     ),
     "display_name_invalid": B(
-        "ชื่อที่แสดงต้องมี 1–80 ตัวอักษร", "The display name must have 1–80 characters"
+        f"ชื่อที่แสดงต้องมี 1–{DISPLAY_NAME_MAX} ตัวอักษร", f"The display name must have 1–{DISPLAY_NAME_MAX} characters"
     ),
     # Refused at the edge, before any route runs (backend/input_guard.py, body_limits.py, schemas.py).
     "invalid_characters": B(
@@ -418,7 +429,8 @@ APP_UI: dict[str, Bilingual] = {
     "star_label": B("{n} ดาว", "{n} star(s)"),
     "comment_label": B("ความคิดเห็น (ไม่บังคับ)", "Comment (optional)"),
     "send_rating": B("ส่งคะแนน", "Send rating"),
-    "comment_too_long": B("ความคิดเห็นยาวได้ไม่เกิน 1000 ตัวอักษร", "The comment can have up to 1000 characters"),
+    "comment_too_long": B(f"ความคิดเห็นยาวได้ไม่เกิน {COMMENT_MAX} ตัวอักษร",
+                          f"The comment can have up to {COMMENT_MAX} characters"),
     "reopen_title": B("ของยังเสียอยู่ใช่ไหม", "Is it still broken?"),
     "reopen_note_label": B("อาการที่ยังเป็นอยู่", "What is still wrong"),
     "send_reopen": B("แจ้งว่ายังไม่หาย", "Reopen the request"),
@@ -477,8 +489,8 @@ APP_UI: dict[str, Bilingual] = {
     "report_none": B("นักศึกษายังไม่ได้ส่งรายงาน", "No report from the student yet"),
     "report_hours_value": B("ทำงาน {hours} ชั่วโมง", "{hours} hours worked"),
     "report_part_line": B("{name} × {qty} = {cost} บาท", "{name} × {qty} = {cost} baht"),
-    "report_hours_invalid": B("ชั่วโมงต้องเป็นตัวเลข 0–200", "Hours must be a number from 0 to 200"),
-    "report_notes_too_long": B("บันทึกยาวได้ไม่เกิน 2000 ตัวอักษร", "Notes can have up to 2000 characters"),
+    "report_hours_invalid": B(f"ชั่วโมงต้องเป็นตัวเลข 0–{MAX_HOURS:g}", f"Hours must be a number from 0 to {MAX_HOURS:g}"),
+    "report_notes_too_long": B(f"บันทึกยาวได้ไม่เกิน {NOTES_MAX} ตัวอักษร", f"Notes can have up to {NOTES_MAX} characters"),
     "report_part_invalid": B(
         "อะไหล่แต่ละรายการต้องมีชื่อ จำนวนอย่างน้อย 1 และราคาไม่ติดลบ",
         "Each part needs a name, a quantity of at least 1 and a cost of 0 or more",

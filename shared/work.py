@@ -13,6 +13,9 @@ UNREPAIRABLE_REASONS: dict[str, tuple[str, str]] = {
 MAX_HOURS = 200.0
 MAX_PARTS = 30
 NOTES_MAX = 2000
+PART_NAME_MAX = 120
+# A note with a work step or a check ("send back for rework: …"), and a citizen's note when cancelling/reopening.
+STEP_NOTE_MAX = 1000
 
 
 def check_report(hours: float, notes: str, parts: list[dict[str, Any]]) -> str | None:
@@ -23,7 +26,7 @@ def check_report(hours: float, notes: str, parts: list[dict[str, Any]]) -> str |
         return "report_too_long"
     for part in parts:
         name, qty, cost = part.get("name"), part.get("qty"), part.get("cost_baht")
-        if not isinstance(name, str) or not name.strip() or len(name) > 120:
+        if not isinstance(name, str) or not name.strip() or len(name) > PART_NAME_MAX:
             return "report_part_invalid"
         if not isinstance(qty, int) or qty < 1 or not isinstance(cost, int | float) or cost < 0:
             return "report_part_invalid"

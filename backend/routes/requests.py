@@ -28,7 +28,7 @@ from backend.services.rate_limits import Limit
 from backend.services.request_detail import request_detail
 from backend.services.request_intake import create_request
 from backend.services.transitions import act_as, transition
-from shared.aftercare import DUPLICATE_COUNT_CAP, DUPLICATE_RADIUS_M, DUPLICATE_WINDOW
+from shared.aftercare import DUPLICATE_COUNT_CAP, DUPLICATE_RADIUS_M, DUPLICATE_WINDOW, rating_valid
 from shared.photos import MAX_INPUT_BYTES
 from shared.request_rules import RequestDraft
 from shared.roles import Actor, AppRole
@@ -115,7 +115,7 @@ async def rate_request(
     request_id: uuid.UUID, body: RatingBody, identity: IdentityDep, pool: PoolDep, now: NowDep
 ) -> RequestDetail:
     """1–5 stars and a comment once the job is done (may be changed later)."""
-    if not 1 <= body.rating <= 5:
+    if not rating_valid(body.rating):
         raise ApiError(400, "rating_invalid")
     async with user_tx(pool, identity.claims) as conn:
         await require_role(conn, identity.user_id, AppRole.CITIZEN)
