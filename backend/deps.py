@@ -1,21 +1,29 @@
 """FastAPI dependencies: settings, the pool, and who is calling."""
 
-from collections.abc import AsyncIterator
+import asyncio
+import uuid
+from collections.abc import AsyncIterator, Awaitable, Callable
+from contextlib import asynccontextmanager
+from dataclasses import dataclass
 from datetime import UTC, datetime
-from typing import Annotated
+from typing import Annotated, Any
 
 from fastapi import Depends, Request
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from psycopg_pool import AsyncConnectionPool
 
 from backend.auth.tokens import Identity, InvalidToken, verify_token
-from backend.db import Conn, user_tx
+from backend.db import Conn, service_tx, user_tx
 from backend.dispatch_ticks import policy_of
 from backend.errors import ApiError
 from backend.photo_store import PhotoStore
 from backend.request_context import client_address
+from backend.schemas import CollegeRef
 from backend.services.dispatch import DispatchPolicy
-from backend.settings import Settings
+from backend.services.profiles import require_role
+from backend.services.transitions import act_as
+from backend.settings import AuthMode, Settings
+from shared.roles import Actor, AppRole
 
 bearer_scheme = HTTPBearer(auto_error=False, description="Supabase-format access token")
 
@@ -67,6 +75,9 @@ async def get_identity(
     if credentials is None or credentials.scheme.lower() != "bearer":
         raise ApiError(401, "not_authenticated", headers={"WWW-Authenticate": "Bearer"})
     try:
+        if settings.auth_mode == AuthMode.SUPABASE:
+            # In a thread: a first (or new-kid) fetch of the project's signing keys must not stall the event loop.
+            return await asyncio.to_thread(verify_token, settings, credentials.credentials)
         return verify_token(settings, credentials.credentials)
     except InvalidToken as exc:
         raise ApiError(401, "token_invalid", headers={"WWW-Authenticate": "Bearer"}) from exc
@@ -82,3 +93,72 @@ async def get_user_conn(pool: PoolDep, identity: IdentityDep) -> AsyncIterator[C
 
 
 UserConn = Annotated[Conn, Depends(get_user_conn)]
+
+
+@dataclass(frozen=True)
+class Caller:
+    """Who is calling, in which role: what a route needs after its role check."""
+
+    identity: Identity
+    profile: dict[str, Any]
+
+    @property
+    def user_id(self) -> uuid.UUID:
+        return self.identity.user_id
+
+    @property
+    def claims(self) -> dict[str, Any]:
+        return self.identity.claims
+
+    @property
+    def role(self) -> AppRole:
+        return AppRole(self.profile["role"])
+
+    @property
+    def actor(self) -> Actor:
+        return Actor.for_role(self.role)
+
+
+def caller_in(*roles: AppRole) -> Callable[..., Awaitable[Caller]]:
+    """A dependency for read routes: the role check runs in the same transaction (and connection) as the route's
+    own reads, since FastAPI gives every dependency of one request the same `UserConn`."""
+
+    async def dependency(identity: IdentityDep, conn: UserConn) -> Caller:
+        return Caller(identity, await require_role(conn, identity.user_id, *roles))
+
+    return dependency
+
+
+CitizenDep = Annotated[Caller, Depends(caller_in(AppRole.CITIZEN))]
+CitizenOrAdminDep = Annotated[Caller, Depends(caller_in(AppRole.CITIZEN, AppRole.ADMIN))]
+TechnicianDep = Annotated[Caller, Depends(caller_in(AppRole.TECHNICIAN))]
+SupervisorDep = Annotated[Caller, Depends(caller_in(AppRole.SUPERVISOR))]
+AdminDep = Annotated[Caller, Depends(caller_in(AppRole.ADMIN))]
+
+
+@asynccontextmanager
+async def acting(pool: AsyncConnectionPool[Conn], identity: Identity, *roles: AppRole) -> AsyncIterator[
+        tuple[Conn, Caller]]:
+    """For write routes: one owner transaction that checks the caller's role and does the writes, acting for the
+    caller (their claims, role and address go to the timeline and audit triggers)."""
+    async with service_tx(pool) as owner:
+        profile = await require_role(owner, identity.user_id, *roles)
+        caller = Caller(identity, profile)
+        await act_as(owner, caller.actor, identity.claims)
+        yield owner, caller
+
+
+@asynccontextmanager
+async def as_caller(pool: AsyncConnectionPool[Conn], identity: Identity, *roles: AppRole) -> AsyncIterator[
+        tuple[Conn, Caller]]:
+    """A short transaction as the caller (RLS applies) that checks their role: for routes that must not hold a
+    connection for their whole length (photo uploads decode with no connection held)."""
+    async with user_tx(pool, identity.claims) as conn:
+        yield conn, Caller(identity, await require_role(conn, identity.user_id, *roles))
+
+
+def supervisor_college(caller: Caller) -> CollegeRef:
+    """The college a supervisor runs; a supervisor with none may not use the college's screens."""
+    if caller.profile.get("college") is None:
+        raise ApiError(403, "forbidden_role")
+    return CollegeRef.model_validate(caller.profile["college"])

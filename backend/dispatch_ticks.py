@@ -7,6 +7,7 @@ from datetime import UTC, datetime, timedelta
 
 from psycopg_pool import AsyncConnectionPool
 
+from backend.auth import sessions
 from backend.db import Conn, service_tx
 from backend.services import rate_limits
 from backend.services.dispatch import DispatchPolicy, dispatch_stranded, expire_overdue
@@ -33,6 +34,7 @@ async def tick(pool: AsyncConnectionPool[Conn], settings: Settings, now: datetim
         expired = await expire_overdue(owner, now, policy)
     async with service_tx(pool) as owner:
         await rate_limits.purge(owner, now)
+        await sessions.purge(owner, settings)
     return expired
 
 

@@ -5,13 +5,11 @@ from typing import Annotated
 
 from fastapi import APIRouter, Query
 
-from backend.db import service_tx, user_tx
-from backend.deps import IdentityDep, NowDep, PolicyDep, PoolDep, UserConn
+from backend.deps import AdminDep, IdentityDep, NowDep, PolicyDep, PoolDep, UserConn, acting
 from backend.errors import ApiError
 from backend.schemas import AuditEvent, DispatchBody, ErrorResponse, RequestDetail, WaitingRequest
 from backend.services import dispatch
-from backend.services.profiles import require_role
-from backend.services.request_detail import request_detail
+from backend.services.request_detail import read_detail
 from backend.services.transitions import Note, lock_status, log_event
 from shared.roles import Actor, AppRole
 from shared.statuses import RequestStatus
@@ -20,9 +18,8 @@ router = APIRouter(tags=["admin"], responses={401: {"model": ErrorResponse}, 403
 
 
 @router.get("/admin/waiting", response_model=list[WaitingRequest])
-async def waiting(identity: IdentityDep, conn: UserConn) -> list[WaitingRequest]:
+async def waiting(_: AdminDep, conn: UserConn) -> list[WaitingRequest]:
     """Requests in "no centre in range": no college near them has a student with a fitting skill."""
-    await require_role(conn, identity.user_id, AppRole.ADMIN)
     cur = await conn.execute(
         """select r.id, r.category_code, cat.name_th as category_name_th, cat.name_en as category_name_en,
                   cat.icon as category_icon, r.item, r.status, r.created_at, r.updated_at,
@@ -35,14 +32,13 @@ async def waiting(identity: IdentityDep, conn: UserConn) -> list[WaitingRequest]
 
 @router.get("/admin/audit", response_model=list[AuditEvent])
 async def audit_trail(
-    identity: IdentityDep, conn: UserConn,
+    _: AdminDep, conn: UserConn,
     target_id: uuid.UUID | None = None,
     before_id: Annotated[int | None, Query(ge=1)] = None,
     limit: Annotated[int, Query(ge=1, le=500)] = 100,
 ) -> list[AuditEvent]:
     """Who changed a role, a college, a student's skills, a job's status or assignment: when and from where, newest
     first; page with `before_id` (the last id seen); `target_id` narrows to one person, college or request."""
-    await require_role(conn, identity.user_id, AppRole.ADMIN)
     cur = await conn.execute(
         """select id, at, actor_id, actor, host(client_ip) as client_ip, action, target_table, target_id, before,
                   after
@@ -62,9 +58,7 @@ async def send_on(
 ) -> RequestDetail:
     """Send a waiting request to a chosen college (whatever the distance), or run dispatch again (e.g. after new
     colleges were imported). 409 `no_fitting_student` when nobody there fits."""
-    async with user_tx(pool, identity.claims) as conn:
-        await require_role(conn, identity.user_id, AppRole.ADMIN)
-    async with service_tx(pool) as owner:
+    async with acting(pool, identity, AppRole.ADMIN) as (owner, caller):
         status = await lock_status(owner, request_id, check_visible=False)
         if status != RequestStatus.NO_CENTRE:
             raise ApiError(409, "illegal_transition", from_status=status.value, to_status=RequestStatus.OFFERED.value)
@@ -72,7 +66,6 @@ async def send_on(
                                          only_from=(RequestStatus.NO_CENTRE,))
         if result.status != RequestStatus.OFFERED:
             raise ApiError(409, "no_fitting_student")
-        await log_event(owner, request_id, RequestStatus.OFFERED, Actor.ADMIN, identity.user_id,
+        await log_event(owner, request_id, RequestStatus.OFFERED, Actor.ADMIN, caller.user_id,
                         Note(code="sent_on_by_admin"))
-    async with user_tx(pool, identity.claims) as conn:
-        return RequestDetail.model_validate(await request_detail(conn, request_id, now))
+    return RequestDetail.model_validate(await read_detail(pool, identity.claims, request_id, now))

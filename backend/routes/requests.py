@@ -1,14 +1,24 @@
 """A citizen's repair requests: submit (idempotent), photos, read one with its timeline, cancel."""
 
 import uuid
-from datetime import datetime, timedelta
-from typing import Annotated, Any, Literal
+from datetime import timedelta
+from typing import Annotated, Literal
 
 from fastapi import APIRouter, Query, Response, UploadFile
 from fastapi.responses import JSONResponse
 
-from backend.db import service_tx, user_tx
-from backend.deps import IdentityDep, NowDep, PhotoStoreDep, PolicyDep, PoolDep, SettingsDep, UserConn
+from backend.db import service_tx
+from backend.deps import (
+    IdentityDep,
+    NowDep,
+    PhotoStoreDep,
+    PolicyDep,
+    PoolDep,
+    SettingsDep,
+    UserConn,
+    acting,
+    as_caller,
+)
 from backend.errors import ApiError
 from backend.schemas import (
     DuplicateSummary,
@@ -22,16 +32,14 @@ from backend.schemas import (
 from backend.services import rate_limits
 from backend.services.aftercare import nearby_open_count, rate, reopen
 from backend.services.dispatch import dispatch, withdraw_pending_offers
-from backend.services.photo_intake import check_citizen_may_add, clean_photo, photo_location, save_photo
-from backend.services.profiles import require_role
+from backend.services.photo_intake import check_citizen_may_add, photo_location, take_photo
 from backend.services.rate_limits import Limit
-from backend.services.request_detail import request_detail
+from backend.services.request_detail import read_detail, request_detail
 from backend.services.request_intake import create_request
-from backend.services.transitions import act_as, transition
+from backend.services.transitions import transition
 from shared.aftercare import DUPLICATE_COUNT_CAP, DUPLICATE_RADIUS_M, DUPLICATE_WINDOW, rating_valid
-from shared.photos import MAX_INPUT_BYTES
 from shared.request_rules import RequestDraft
-from shared.roles import Actor, AppRole
+from shared.roles import AppRole
 from shared.statuses import RequestStatus, Route
 
 router = APIRouter(
@@ -55,9 +63,7 @@ async def submit_request(
     area = {"province": body.province.strip(), "district": body.district.strip(),
             "sub_district": body.sub_district.strip()}
     # As the owner, acting for the citizen: users hold no insert grant, so nothing skips these checks.
-    async with service_tx(pool) as owner:
-        await act_as(owner, Actor.CITIZEN, identity.claims)
-        await require_role(owner, identity.user_id, AppRole.CITIZEN)
+    async with acting(pool, identity, AppRole.CITIZEN) as (owner, _):
         request_id, created = await create_request(owner, identity.user_id, body.idempotency_key, draft, area)
         if created:  # a retry costs nothing; over the limit, the new row rolls back with the refusal
             await rate_limits.spend(owner, Limit(f"submit:{identity.user_id}", settings.submits_per_person_per_hour,
@@ -67,8 +73,7 @@ async def submit_request(
     if created:
         async with service_tx(pool) as owner:
             await dispatch(owner, request_id, now, policy, only_from=(RequestStatus.SUBMITTED,))
-    async with user_tx(pool, identity.claims) as conn:
-        detail = RequestDetail.model_validate(await request_detail(conn, request_id, now))
+    detail = RequestDetail.model_validate(await read_detail(pool, identity.claims, request_id, now))
     return JSONResponse(detail.model_dump(mode="json"), status_code=201 if created else 200)
 
 
@@ -100,13 +105,11 @@ async def cancel_request(
     request_id: uuid.UUID, body: TransitionBody, identity: IdentityDep, pool: PoolDep, now: NowDep
 ) -> RequestDetail:
     """The citizen (or an admin) cancels before work has started (409 once diagnosing has begun)."""
-    async with user_tx(pool, identity.claims) as conn:
-        profile = await require_role(conn, identity.user_id, AppRole.CITIZEN, AppRole.ADMIN)
-    async with service_tx(pool) as owner:
-        await transition(owner, Actor(profile["role"]), request_id, RequestStatus.CANCELLED, route=Route.CANCEL,
-                         claims=identity.claims, note=body.note)
+    async with acting(pool, identity, AppRole.CITIZEN, AppRole.ADMIN) as (owner, caller):
+        await transition(owner, caller.actor, request_id, RequestStatus.CANCELLED, route=Route.CANCEL,
+                         claims=caller.claims, note=body.note)
         await withdraw_pending_offers(owner, request_id)
-    return await _detail(pool, identity.claims, request_id, now)
+    return RequestDetail.model_validate(await read_detail(pool, identity.claims, request_id, now))
 
 
 @router.post("/{request_id}/rate", response_model=RequestDetail,
@@ -117,11 +120,9 @@ async def rate_request(
     """1–5 stars and a comment once the job is done (may be changed later)."""
     if not rating_valid(body.rating):
         raise ApiError(400, "rating_invalid")
-    async with user_tx(pool, identity.claims) as conn:
-        await require_role(conn, identity.user_id, AppRole.CITIZEN)
-    async with service_tx(pool) as owner:
-        await rate(owner, identity.claims, request_id, body.rating, body.comment.strip())
-    return await _detail(pool, identity.claims, request_id, now)
+    async with acting(pool, identity, AppRole.CITIZEN) as (owner, caller):
+        await rate(owner, caller.claims, request_id, body.rating, body.comment.strip())
+    return RequestDetail.model_validate(await read_detail(pool, identity.claims, request_id, now))
 
 
 @router.post("/{request_id}/reopen", response_model=RequestDetail,
@@ -131,16 +132,9 @@ async def reopen_request(
     now: NowDep,
 ) -> RequestDetail:
     """"ยังไม่หาย": within 7 days of getting the item back, the job goes back to the same college."""
-    async with user_tx(pool, identity.claims) as conn:
-        await require_role(conn, identity.user_id, AppRole.CITIZEN)
-    async with service_tx(pool) as owner:
-        await reopen(owner, identity.claims, request_id, body.note, now, policy)
-    return await _detail(pool, identity.claims, request_id, now)
-
-
-async def _detail(pool: PoolDep, claims: dict[str, Any], request_id: uuid.UUID, now: datetime) -> RequestDetail:
-    async with user_tx(pool, claims) as conn:
-        return RequestDetail.model_validate(await request_detail(conn, request_id, now))
+    async with acting(pool, identity, AppRole.CITIZEN) as (owner, caller):
+        await reopen(owner, caller.claims, request_id, body.note, now, policy)
+    return RequestDetail.model_validate(await read_detail(pool, identity.claims, request_id, now))
 
 
 @router.put("/{request_id}/photos/{idx}", response_model=PhotoOut, status_code=201,
@@ -149,14 +143,10 @@ async def upload_photo(
     request_id: uuid.UUID, idx: int, file: UploadFile, identity: IdentityDep, pool: PoolDep, store: PhotoStoreDep
 ) -> PhotoOut:
     """A 'before' photo at index 0–4. Sending the same index again replaces it (safe to retry)."""
-    async with user_tx(pool, identity.claims) as conn:
-        await require_role(conn, identity.user_id, AppRole.CITIZEN)
-        await check_citizen_may_add(conn, identity.user_id, request_id, idx)
-    # Decoding runs with no database connection held: a slow photo must not starve the pool.
-    photo = await clean_photo(await file.read(MAX_INPUT_BYTES + 1))
-    # Its own transactions: the replaced objects are deleted only after the new row is committed.
-    row = await save_photo(pool, store, request_id, idx, identity.user_id, photo)
-    return PhotoOut.model_validate(row)
+    async with as_caller(pool, identity, AppRole.CITIZEN) as (conn, caller):
+        await check_citizen_may_add(conn, caller.user_id, request_id, idx)
+    # Decoded with no database connection held, saved in its own transactions (replaced objects go after commit).
+    return PhotoOut.model_validate(await take_photo(pool, store, request_id, idx, caller.user_id, file))
 
 
 @router.get("/{request_id}/photos/{kind}/{idx}", response_class=Response,

@@ -15,12 +15,13 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 from weakref import WeakKeyDictionary
 
+from fastapi import UploadFile
 from psycopg_pool import AsyncConnectionPool
 
 from backend.db import Conn, service_tx
 from backend.errors import ApiError
 from backend.photo_store import PhotoStore
-from shared.photos import MAX_PHOTOS_PER_REQUEST, PhotoRejected, ProcessedPhoto, process_photo
+from shared.photos import MAX_INPUT_BYTES, MAX_PHOTOS_PER_REQUEST, PhotoRejected, ProcessedPhoto, process_photo
 from shared.statuses import OPEN_STATUSES, RequestStatus
 
 log = logging.getLogger("fixit.photos")
@@ -164,6 +165,16 @@ async def _switch_row(
         if row is not None:
             return row, []
     raise RuntimeError("request_photos row neither found nor inserted")  # a committed insert is seen on pass two
+
+
+async def take_photo(
+    pool: AsyncConnectionPool[Conn], store: PhotoStore, request_id: uuid.UUID, idx: int, uploader: uuid.UUID,
+    upload: UploadFile, kind: str = "before",
+) -> dict[str, Any]:
+    """An uploaded photo, read (at most one byte past the limit, so an oversize one is refused as such), cleaned
+    with no database connection held, and saved: what both photo routes do after their own checks."""
+    photo = await clean_photo(await upload.read(MAX_INPUT_BYTES + 1))
+    return await save_photo(pool, store, request_id, idx, uploader, photo, kind)
 
 
 async def save_photo(

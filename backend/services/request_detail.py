@@ -1,10 +1,13 @@
 """One request as its viewer may see it, with its timeline."""
 
 import uuid
+from collections.abc import Mapping
 from datetime import datetime
 from typing import Any
 
-from backend.db import Conn
+from psycopg_pool import AsyncConnectionPool
+
+from backend.db import Conn, user_tx
 from backend.errors import ApiError
 from backend.services.job_reports import load_report
 from shared.aftercare import RATEABLE, may_reopen
@@ -69,3 +72,10 @@ def citizen_actions(row: dict[str, Any], now: datetime) -> list[str]:
     if status == RequestStatus.HANDED_BACK and may_reopen(row["handed_back_at"], now):
         actions.append("reopen")
     return actions
+
+
+async def read_detail(pool: AsyncConnectionPool[Conn], claims: Mapping[str, Any], request_id: uuid.UUID,
+                      now: datetime) -> dict[str, Any]:
+    """The detail as the caller sees it after a write: its own transaction as the caller, so RLS decides."""
+    async with user_tx(pool, claims) as conn:
+        return await request_detail(conn, request_id, now)
