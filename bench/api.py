@@ -1,0 +1,283 @@
+"""Read endpoints under load: `serve`-like uvicorn workers vs the same SQL run directly from Python.
+
+Run: .venv/bin/python -m bench.api [--requests 20000] [--seconds 8] [--clients 10] [--workers 2]
+Needs wrk (Debian: `apt-get install wrk`). Builds a throwaway embedded PostgreSQL with the demo seed plus
+--requests repair requests of 2,000 citizens spread over the demo colleges, starts uvicorn with --workers
+processes, and for each endpoint runs wrk (--clients connections) and then the same database work in-process
+(the route's service functions, each call one transaction as the caller, --clients at once). The last line is
+machine-readable: ``api: <endpoint>_rps=X <endpoint>_ratio=R ...`` (R: the API's throughput over the direct SQL's).
+"""
+
+import argparse
+import asyncio
+import atexit
+import os
+import re
+import shutil
+import signal
+import subprocess
+import sys
+import tempfile
+import time
+import uuid
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+import httpx
+import psycopg
+from psycopg import AsyncConnection
+from psycopg.rows import DictRow, dict_row
+from psycopg_pool import AsyncConnectionPool
+from pydantic import SecretStr
+from rich.console import Console
+from rich.table import Table
+
+from backend.auth.tokens import issue_token
+from backend.db import user_tx
+from backend.local_postgres import LocalPostgres
+from backend.migrate import migrate
+from backend.seed import seed
+from backend.services import requests as request_reads
+from backend.services.profiles import require_role
+from backend.services.request_detail import request_detail
+from backend.settings import PROJECT_ROOT, Settings
+from shared.roles import AppRole
+
+Pool = AsyncConnectionPool[AsyncConnection[DictRow]]
+SECRET = "bench-" + "s" * 40
+
+
+@dataclass(frozen=True)
+class People:
+    citizen: tuple[uuid.UUID, str]
+    request_id: uuid.UUID
+    student: tuple[uuid.UUID, str]
+    supervisor: tuple[uuid.UUID, str]
+    college_id: uuid.UUID
+
+
+def build(url: str, count: int) -> People:
+    """2,000 citizens and `count` requests over the demo colleges, in SQL: the status-log trigger writes each
+    request's first timeline event as it would in use."""
+    with psycopg.connect(url, autocommit=True) as conn:
+        conn.execute(
+            """select private.create_phone_user('6670' || lpad(g::text, 6, '0'), true)
+               from generate_series(1, 2000) g"""
+        )
+        conn.execute(
+            """
+            with citizens as (select array_agg(id) as ids from public.profiles where role = 'citizen'),
+                 colleges as (select array_agg(id) as ids from public.colleges c
+                              where exists (select 1 from public.profiles p where p.college_id = c.id))
+            insert into public.repair_requests (citizen_id, idempotency_key, category_code, item, description,
+                lat, lon, contact_phone, pdpa_consent_at, status, college_id, created_at)
+            select citizens.ids[1 + (g * 7919) %% cardinality(citizens.ids)], gen_random_uuid(), 'appliance',
+                   'พัดลม ' || g, 'เปิดแล้วไม่หมุน', 13.9, 100.6, '+66812345678', now(),
+                   (array['offered', 'accepted', 'repairing', 'quality_check', 'done', 'handed_back'])[1 + g %% 6]
+                       ::public.request_status,
+                   colleges.ids[1 + (g * 31) %% cardinality(colleges.ids)], now() - g * interval '1 minute'
+            from generate_series(1, %s) g, citizens, colleges
+            """,
+            [count],
+        )
+        conn.execute(
+            """update public.repair_requests r set technician_id = (
+                   select p.id from public.profiles p where p.college_id = r.college_id and p.role = 'technician'
+                   order by p.id offset (abs(hashtext(r.id::text)) % 4) limit 1)
+               where r.status not in ('offered', 'submitted')"""
+        )
+        conn.execute(
+            """insert into public.offers (request_id, technician_id, college_id, rank, distance_km, created_at,
+                                          expires_at, status)
+               select r.id, p.id, r.college_id, 1, 3.2, r.created_at, now() + interval '1 day',
+                      case when r.status = 'offered' then 'pending' else 'accepted' end::public.offer_status
+               from public.repair_requests r
+               join lateral (select p.id from public.profiles p where p.college_id = r.college_id
+                             and p.role = 'technician' order by p.id limit 1) p on true
+               where r.technician_id is null or r.technician_id = p.id
+               on conflict do nothing"""
+        )
+        conn.execute("vacuum analyze")
+        busiest = conn.execute(
+            """select r.citizen_id, r.id, r.college_id from public.repair_requests r
+               group by r.citizen_id, r.id, r.college_id order by r.created_at desc limit 1"""
+        ).fetchone()
+        assert busiest is not None
+        citizen_id, request_id, college_id = busiest
+        student = conn.execute(
+            """select p.id, p.phone from public.profiles p join public.offers o on o.technician_id = p.id
+               where p.college_id = %s group by p.id order by count(*) desc limit 1""",
+            [college_id],
+        ).fetchone()
+        supervisor = conn.execute(
+            "select id, phone from public.profiles where role = 'supervisor' and college_id = %s limit 1",
+            [college_id],
+        ).fetchone()
+        if supervisor is None:  # the demo supervisor works at one college: give this one its own
+            sup_id = conn.execute("select private.create_phone_user('66799999999', true)").fetchone()
+            assert sup_id is not None
+            conn.execute("update public.profiles set role = 'supervisor', college_id = %s where id = %s",
+                         [college_id, sup_id[0]])
+            supervisor = (sup_id[0], "+66799999999")
+        citizen_phone = conn.execute("select phone from public.profiles where id = %s", [citizen_id]).fetchone()
+        assert student is not None and citizen_phone is not None
+    return People((citizen_id, citizen_phone[0] or ""), request_id, (student[0], student[1] or ""),
+                  (supervisor[0], supervisor[1] or ""), college_id)
+
+
+@dataclass(frozen=True)
+class Endpoint:
+    name: str
+    path: str
+    token: str | None
+    direct: Callable[[Pool], Awaitable[Any]]
+
+
+def endpoints(settings: Settings, people: People) -> list[Endpoint]:
+    def token(who: tuple[uuid.UUID, str]) -> str:
+        return issue_token(settings, who[0], who[1])
+
+    def claims(who: tuple[uuid.UUID, str]) -> dict[str, Any]:
+        return {"sub": str(who[0]), "role": "authenticated", "aud": "authenticated"}
+
+    citizen, student, supervisor = claims(people.citizen), claims(people.student), claims(people.supervisor)
+    now = datetime.now(UTC)
+
+    async def health(pool: Pool) -> None:
+        async with pool.connection() as conn:
+            await (await conn.execute("select count(*) as n from private.schema_migrations")).fetchone()
+
+    async def mine(pool: Pool) -> None:
+        async with user_tx(pool, citizen) as conn:
+            await require_role(conn, people.citizen[0], AppRole.CITIZEN, AppRole.ADMIN)
+            await request_reads.citizen_requests(conn, people.citizen[0])
+
+    async def detail(pool: Pool) -> None:
+        async with user_tx(pool, citizen) as conn:
+            await request_detail(conn, people.request_id, now)
+
+    async def offers(pool: Pool) -> None:
+        async with user_tx(pool, student) as conn:
+            await require_role(conn, people.student[0], AppRole.TECHNICIAN)
+            await request_reads.technician_offers(conn)
+
+    async def dashboard(pool: Pool) -> None:
+        async with user_tx(pool, supervisor) as conn:
+            await require_role(conn, people.supervisor[0], AppRole.SUPERVISOR)
+            await request_reads.college_dashboard(conn, people.college_id, now)
+
+    return [
+        Endpoint("health", "/health", None, health),
+        Endpoint("mine", "/requests/mine", token(people.citizen), mine),
+        Endpoint("detail", f"/requests/{people.request_id}", token(people.citizen), detail),
+        Endpoint("offers", "/technician/offers", token(people.student), offers),
+        Endpoint("dashboard", "/supervisor/dashboard", token(people.supervisor), dashboard),
+    ]
+
+
+def run_wrk(url: str, token: str | None, seconds: int, clients: int) -> tuple[float, float, float]:
+    """(requests/s, p50 ms, p99 ms) from wrk --latency."""
+    command = ["wrk", f"-t{min(2, clients)}", f"-c{clients}", f"-d{seconds}s", "--latency", url]
+    if token:
+        command[1:1] = ["-H", f"Authorization: Bearer {token}"]
+    out = subprocess.run(command, capture_output=True, text=True, check=True).stdout
+    if "Non-2xx" in out:
+        raise RuntimeError(f"wrk saw errors for {url}:\n{out}")
+    rps = float(re.search(r"Requests/sec:\s+([\d.]+)", out).group(1))  # type: ignore[union-attr]
+
+    def ms(pct: str) -> float:
+        value, unit = re.search(rf"\s{pct}%\s+([\d.]+)(us|ms|s)", out).groups()  # type: ignore[union-attr]
+        return float(value) * {"us": 0.001, "ms": 1.0, "s": 1000.0}[unit]
+
+    return rps, ms("50"), ms("99")
+
+
+async def run_direct(url: str, work: Callable[[Pool], Awaitable[Any]], seconds: int, clients: int) -> float:
+    pool: Pool = AsyncConnectionPool(url, min_size=clients, max_size=clients,
+                                     kwargs={"row_factory": dict_row, "autocommit": True},
+                                     connection_class=AsyncConnection[DictRow], open=False, name="bench-direct")
+    done = 0
+    async with pool:
+        await pool.wait()
+        deadline = time.perf_counter() + seconds
+
+        async def client() -> None:
+            nonlocal done
+            while time.perf_counter() < deadline:
+                await work(pool)
+                done += 1
+
+        start = time.perf_counter()
+        await asyncio.gather(*[client() for _ in range(clients)])
+        elapsed = time.perf_counter() - start
+    return done / elapsed
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0] if __doc__ else None)
+    parser.add_argument("--requests", type=int, default=20_000)
+    parser.add_argument("--seconds", type=int, default=8)
+    parser.add_argument("--clients", type=int, default=10)
+    parser.add_argument("--workers", type=int, default=2)
+    parser.add_argument("--port", type=int, default=8765)
+    args = parser.parse_args()
+    console = Console()
+    if shutil.which("wrk") is None:
+        sys.exit("bench.api needs wrk: apt-get install wrk")
+
+    tmp = Path(tempfile.mkdtemp(prefix="fixit-api-"))
+    atexit.register(shutil.rmtree, tmp, ignore_errors=True)
+    with console.status("embedded PostgreSQL, migrations, demo seed, data …"):
+        pg = LocalPostgres(tmp / "pg", database="fixit_bench", delete_on_exit=True)
+        migrate(pg.url)
+        seed(pg.url, PROJECT_ROOT / "assets" / "seed", demo=True)
+        people = build(pg.url, args.requests)
+    settings = Settings(jwt_secret=SecretStr(SECRET), database_url=pg.url)
+    env = {**os.environ, "DATABASE_URL": pg.url, "FIXIT_JWT_SECRET": SECRET, "FIXIT_DEV_MODE": "true",
+           "FIXIT_LOG_LEVEL": "WARNING", "FIXIT_DATA_DIR": str(tmp / "data")}
+    server = subprocess.Popen(
+        [sys.executable, "-m", "uvicorn", "backend.asgi:app", "--port", str(args.port), "--workers",
+         str(args.workers), "--no-access-log", "--log-level", "warning"],
+        cwd=PROJECT_ROOT, env=env,
+    )
+    base = f"http://127.0.0.1:{args.port}"
+    try:
+        deadline = time.monotonic() + 60
+        while True:
+            try:
+                if httpx.get(f"{base}/health", timeout=2).status_code == 200:
+                    break
+            except httpx.TransportError:
+                pass
+            if time.monotonic() > deadline or server.poll() is not None:
+                sys.exit("the API did not start")
+            time.sleep(0.2)
+        table = Table(title=f"read endpoints, {args.clients} clients, {args.workers} API workers, "
+                            f"{args.requests:,} requests in the database")
+        for column in ("endpoint", "API req/s", "p50 ms", "p99 ms", "direct SQL req/s", "API / SQL"):
+            table.add_column(column, justify="right")
+        summary = []
+        for endpoint in endpoints(settings, people):
+            check = httpx.get(base + endpoint.path, timeout=10,
+                              headers={"Authorization": f"Bearer {endpoint.token}"} if endpoint.token else {})
+            check.raise_for_status()
+            rps, p50, p99 = run_wrk(base + endpoint.path, endpoint.token, args.seconds, args.clients)
+            direct = asyncio.run(run_direct(pg.url, endpoint.direct, args.seconds, args.clients))
+            table.add_row(endpoint.name, f"{rps:,.0f}", f"{p50:.2f}", f"{p99:.2f}", f"{direct:,.0f}",
+                          f"{rps / direct:.2f}")
+            summary.append(f"{endpoint.name}_rps={rps:.0f} {endpoint.name}_ratio={rps / direct:.2f}")
+        console.print(table)
+        print("api: " + " ".join(summary))
+    finally:
+        server.send_signal(signal.SIGINT)
+        try:
+            server.wait(timeout=15)
+        except subprocess.TimeoutExpired:
+            server.kill()
+
+
+if __name__ == "__main__":
+    main()
