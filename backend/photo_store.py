@@ -9,9 +9,6 @@ import asyncio
 from pathlib import Path
 from typing import Protocol
 
-from storage3 import AsyncStorageClient
-from storage3.exceptions import StorageApiError
-
 from backend.settings import Settings
 
 
@@ -51,44 +48,11 @@ class DiskPhotoStore:
             self._file(path).unlink(missing_ok=True)
 
 
-class SupabasePhotoStore:
-    """A private bucket; the service-role key is used server-side only, never sent to the app."""
-
-    def __init__(self, url: str, service_key: str, bucket: str) -> None:
-        self._client = AsyncStorageClient(
-            url.rstrip("/") + "/storage/v1/", {"apikey": service_key, "Authorization": f"Bearer {service_key}"}
-        )
-        self._bucket = bucket
-
-    async def put(self, path: str, data: bytes, content_type: str) -> None:
-        await self._client.from_(self._bucket).upload(
-            path, data, {"content-type": content_type, "upsert": "true", "cache-control": "31536000"}
-        )
-
-    async def get(self, path: str) -> bytes | None:
-        try:
-            data: bytes = await self._client.from_(self._bucket).download(path)
-        except StorageApiError as exc:
-            if _missing_object(exc):
-                return None
-            raise
-        return data
-
-    async def delete(self, paths: list[str]) -> None:
-        await self._client.from_(self._bucket).remove(paths)
-
-
-def _missing_object(exc: StorageApiError) -> bool:
-    """Storage says "no such object" (`not_found`, or `NoSuchKey` in its newer error format) with a 404 status
-    (in the body, or the HTTP status when the body did not parse). A missing bucket is also a 404 but must still
-    raise: that is a misconfigured deployment, not a photo that is gone."""
-    if str(exc.status) != "404":
-        return False
-    return exc.code in ("not_found", "NoSuchKey") or (exc.code == "InternalError" and "NoSuchKey" in exc.message)
-
-
 def make_photo_store(settings: Settings) -> PhotoStore:
     key = settings.supabase_service_role_key.get_secret_value()
     if settings.supabase_url and key:
+        # Imported only when configured: a local or test backend never loads the Supabase client.
+        from backend.supabase_photos import SupabasePhotoStore
+
         return SupabasePhotoStore(settings.supabase_url, key, settings.photos_bucket)
     return DiskPhotoStore(settings.photos_dir)

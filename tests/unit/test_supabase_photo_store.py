@@ -7,8 +7,9 @@ import respx
 from pydantic import SecretStr
 from storage3.exceptions import StorageApiError
 
-from backend.photo_store import DiskPhotoStore, SupabasePhotoStore, make_photo_store
+from backend.photo_store import DiskPhotoStore, make_photo_store
 from backend.settings import Settings
+from backend.supabase_photos import SupabasePhotoStore
 
 URL = "https://abcdefgh.supabase.co"
 
@@ -71,3 +72,13 @@ async def test_other_storage_errors_still_raise(status: int, body: dict[str, str
         fake.get(MISSING).respond(status, json=body)
         with pytest.raises(StorageApiError):
             await store.get("requests/r1/gone.webp")
+
+
+def test_a_local_backend_never_loads_the_supabase_client() -> None:
+    import subprocess
+    import sys
+
+    probe = ("import sys; from backend.app import create_app; from backend.settings import Settings; "
+             "create_app(Settings(database_url='postgresql://x/y')); print('storage3' in sys.modules)")
+    done = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, check=True)
+    assert done.stdout.strip() == "False"
