@@ -2,6 +2,7 @@
 
 import asyncio
 import contextlib
+import logging
 import time
 from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass, field
@@ -32,6 +33,8 @@ from mobile.models import (
     WorkReport,
 )
 from shared.text import Bilingual, Locale, error_text
+
+log = logging.getLogger("fixit.app.api")
 
 T = TypeVar("T")
 
@@ -466,5 +469,9 @@ def _parse(adapter: TypeAdapter[T], data: Any) -> T:
     try:
         return adapter.validate_python(data)
     except ValidationError as exc:
-        # A backend that breaks the contract is a server fault, not something the person can fix.
+        # A backend that breaks the contract is a server fault, not something the person can fix; the log names
+        # the fields that failed so the mismatch can be found (field names and error types only, no values).
+        problems = "; ".join(f"{'.'.join(str(p) for p in e['loc']) or '(body)'}: {e['type']}"
+                             for e in exc.errors()[:5])
+        log.error("the backend's answer does not match %s: %s", adapter, problems)
         raise ApiError.from_catalog(200, "internal_error") from exc

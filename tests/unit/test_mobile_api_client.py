@@ -253,3 +253,15 @@ async def test_delete_account_confirms_and_forgets_the_session() -> None:
     await api.delete_account()
     assert seen[-1].method == "DELETE" and seen[-1].url.params["confirm"] == "true"
     assert seen[-1].headers["authorization"] == "Bearer t" and api.token is None
+
+
+async def test_an_answer_that_breaks_the_contract_is_logged_with_its_fields(caplog: pytest.LogCaptureFixture) -> None:
+    def handler(request: httpx.Request) -> httpx.Response:
+        return httpx.Response(200, json={"id": "not-a-uuid", "role": "wizard", "display_name": "x"})
+
+    api = ApiClient(BASE_URL, token="t", transport=httpx.MockTransport(handler))
+    with pytest.raises(ApiError) as failed:
+        await api.me()
+    assert failed.value.code == "internal_error"
+    logged = " ".join(r.getMessage() for r in caplog.records if r.name == "fixit.app.api")
+    assert "id: uuid_parsing" in logged and "role: enum" in logged and "wizard" not in logged
