@@ -102,6 +102,35 @@ class Settings(BaseSettings):
     max_body_bytes: int = Field(default=64 * 1024, ge=1024)
     max_photo_body_bytes: int = Field(default=20 * 1024 * 1024 + 64 * 1024, ge=1024)
 
+    # Notifications (issue #13, backend/notifications/). Channels that deliver, by name: console (development: the
+    # log), webpush, fcm, line, sms. Empty: console in development mode, none otherwise (the in-app inbox always).
+    notify_channels: list[str] = []
+    notify_worker_seconds: float = Field(default=2.0, ge=0)  # 0: this process runs no delivery worker
+    notify_batch_size: int = Field(default=100, ge=1, le=1000)
+    notify_max_attempts: int = Field(default=6, ge=1)
+    notify_retry_base_seconds: float = Field(default=30.0, ge=0)  # then ×2 per attempt, at most an hour
+    notify_send_timeout_seconds: float = Field(default=15.0, gt=0)
+    notify_offer_expiring_minutes: int = Field(default=10, ge=1)
+    notify_link_base: str = "http://127.0.0.1:8550"  # the app's address: links are {base}{route}
+    vapid_private_key: SecretStr = SecretStr("")  # `fixit-backend vapid-keys` makes the pair
+    vapid_public_key: str = ""
+    vapid_subject: str = "mailto:admin@example.org"
+    line_channel_access_token: SecretStr = SecretStr("")
+    line_channel_secret: SecretStr = SecretStr("")
+    line_api_url: str = "https://api.line.me"
+    line_add_friend_url: str = ""  # https://line.me/R/ti/p/@your-id, shown with the linking code
+    sms_api_url: str = "https://api-v2.thaibulksms.com/sms"
+    sms_api_key: SecretStr = SecretStr("")
+    sms_api_secret: SecretStr = SecretStr("")
+    sms_sender: str = ""
+    sms_force: str = Field(default="standard", pattern="^(standard|corporate)$")
+    fcm_service_account_file: Path | None = None  # the Firebase project's service-account JSON
+    fcm_api_url: str = "https://fcm.googleapis.com"
+
+    @property
+    def active_notify_channels(self) -> list[str]:
+        return self.notify_channels or (["console"] if self.dev_mode else [])
+
     @property
     def shows_dev_code(self) -> bool:
         return self.dev_mode and self.otp_dev_hint and self.auth_mode == AuthMode.LOCAL

@@ -1,0 +1,196 @@
+"""Notifications: the kinds of message, who hears them, how they read (Thai first), where they lead, when they may
+wake someone (quiet hours) and which channels each may use. No I/O: the backend renders and delivers with this,
+the app may show the same texts.
+
+The database writes a notification as a kind and its parameters in the same transaction as the change that causes
+it (backend/migrations/0016_notification_outbox.sql); the text is made here, at delivery, in the reader's language.
+"""
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import datetime, time, timedelta
+from enum import StrEnum
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from shared.text import Bilingual, Locale
+from shared.work import UNREPAIRABLE_REASONS
+
+B = Bilingual
+BANGKOK = ZoneInfo("Asia/Bangkok")
+
+
+class Kind(StrEnum):
+    # student technician
+    OFFER_NEW = "offer_new"
+    OFFER_WITHDRAWN = "offer_withdrawn"
+    REWORK = "rework"
+    APPROVED = "approved"
+    # supervisor (teacher)
+    QC_WAITING = "qc_waiting"
+    OFFER_EXPIRING = "offer_expiring"
+    REOPENED = "reopened"
+    # citizen
+    ACCEPTED = "accepted"
+    READY = "ready"
+    UNREPAIRABLE = "unrepairable"
+    RATE = "rate"
+    # administrator
+    NO_CENTRE = "no_centre"
+
+
+class Pref(StrEnum):
+    """What a person chooses per kind: channels as people see them (the in-app inbox always has everything)."""
+
+    PUSH = "push"  # the phone app (FCM/OneSignal) and the browser (Web Push); the console in development
+    LINE = "line"
+    SMS = "sms"
+
+
+AUDIENCE: dict[Kind, str] = {
+    Kind.OFFER_NEW: "technician", Kind.OFFER_WITHDRAWN: "technician", Kind.REWORK: "technician",
+    Kind.APPROVED: "technician", Kind.QC_WAITING: "supervisor", Kind.OFFER_EXPIRING: "supervisor",
+    Kind.REOPENED: "supervisor", Kind.ACCEPTED: "citizen", Kind.READY: "citizen", Kind.UNREPAIRABLE: "citizen",
+    Kind.RATE: "citizen", Kind.NO_CENTRE: "admin",
+}
+
+# SMS costs money per message: only what a citizen must not miss, and only these may ever go by SMS.
+SMS_KINDS: frozenset[Kind] = frozenset({Kind.ACCEPTED, Kind.READY})
+DEFAULT_PREFS: tuple[Pref, ...] = (Pref.PUSH, Pref.LINE)
+
+
+def allowed_prefs(kind: Kind) -> tuple[Pref, ...]:
+    return (Pref.PUSH, Pref.LINE, Pref.SMS) if kind in SMS_KINDS else (Pref.PUSH, Pref.LINE)
+
+
+def chosen_prefs(kind: Kind, choices: Mapping[str, Any]) -> frozenset[Pref]:
+    """The person's channels for a kind (their stored choice, else the defaults), never SMS where it is not allowed."""
+    stored = choices.get(kind.value)
+    picked = DEFAULT_PREFS if not isinstance(stored, list) else tuple(Pref(p) for p in stored if p in Pref)
+    return frozenset(p for p in picked if p in allowed_prefs(kind))
+
+
+# --- Quiet hours --------------------------------------------------------------------------------------------------
+
+DEFAULT_QUIET_START = time(21, 0)
+DEFAULT_QUIET_END = time(7, 0)
+
+
+@dataclass(frozen=True)
+class QuietHours:
+    enabled: bool = True
+    start: time = DEFAULT_QUIET_START
+    end: time = DEFAULT_QUIET_END
+    offers_exempt: bool = False  # a student who opted in gets new offers at night too
+
+
+def quiet_until(now: datetime, quiet: QuietHours, kind: Kind) -> datetime | None:
+    """When a message of this kind may go out if `now` (aware) falls in the person's quiet hours (Bangkok time);
+    None when it may go now."""
+    if not quiet.enabled or quiet.start == quiet.end:
+        return None
+    if kind == Kind.OFFER_NEW and quiet.offers_exempt:
+        return None
+    local = now.astimezone(BANGKOK)
+    t = local.time().replace(tzinfo=None)
+    overnight = quiet.start > quiet.end
+    inside = (t >= quiet.start or t < quiet.end) if overnight else (quiet.start <= t < quiet.end)
+    if not inside:
+        return None
+    end_day = local.date() + timedelta(days=1) if overnight and t >= quiet.start else local.date()
+    return datetime.combine(end_day, quiet.end, tzinfo=BANGKOK)
+
+
+# --- Texts and links ---------------------------------------------------------------------------------------------
+
+# Title and body per kind; {ref} is the request's reference number, other fields come from the params.
+TEXTS: dict[Kind, tuple[Bilingual, Bilingual]] = {
+    Kind.OFFER_NEW: (B("งานใหม่ {ref}", "New job {ref}"),
+                     B("{item}: ตอบรับภายใน {minutes} นาที", "{item}: answer within {minutes} min")),
+    Kind.OFFER_WITHDRAWN: (B("ถอนข้อเสนอ {ref}", "Offer withdrawn {ref}"),
+                           B("{item}: งานนี้ไม่ได้รอคุณแล้ว", "{item}: this job no longer waits for you")),
+    Kind.REWORK: (B("ครูส่งงานกลับให้แก้ {ref}", "Sent back for rework {ref}"),
+                  B("{item}: {note}", "{item}: {note}")),
+    Kind.APPROVED: (B("ครูอนุมัติงานแล้ว {ref}", "Job approved {ref}"),
+                    B("{item}: เยี่ยมมาก!", "{item}: well done!")),
+    Kind.QC_WAITING: (B("งานรอตรวจ {ref}", "Waiting for your check {ref}"),
+                      B("{item} โดย {technician}", "{item} by {technician}")),
+    Kind.OFFER_EXPIRING: (B("ยังไม่มีผู้รับงาน {ref}", "Nobody has accepted {ref}"),
+                          B("{item}: ข้อเสนอหมดเวลาใน {minutes} นาที", "{item}: the offer expires in {minutes} min")),
+    Kind.REOPENED: (B("แจ้งว่ายังไม่หาย {ref}", "Reported still broken {ref}"),
+                    B("{item}: กลับมาที่วิทยาลัย", "{item}: back at your college")),
+    Kind.ACCEPTED: (B("ช่างรับงานแล้ว {ref}", "A technician took your job {ref}"),
+                    B("{technician} จาก{college} จะโทรหาคุณเร็วๆ นี้", "{technician} of {college} will call you soon")),
+    Kind.READY: (B("ซ่อมเสร็จแล้ว {ref}", "Repaired {ref}"),
+                 B("{item}: {where}", "{item}: {where}")),
+    Kind.UNREPAIRABLE: (B("ซ่อมไม่ได้ {ref}", "Cannot be repaired {ref}"),
+                        B("{item}: {reason}", "{item}: {reason}")),
+    Kind.RATE: (B("ให้คะแนนงานซ่อม {ref}", "Rate the repair {ref}"),
+                B("{item}: งานนี้เป็นอย่างไรบ้าง", "{item}: how did it go?")),
+    Kind.NO_CENTRE: (B("ไม่มีวิทยาลัยรับงาน {ref}", "No college can take {ref}"),
+                     B("{item} ({place}) รอการส่งต่อ", "{item} ({place}) waits to be sent on")),
+}
+WHERE_CENTRE = B("มารับได้ที่{college}", "collect it at {college}")
+WHERE_HOME = B("ช่างจะนัดวันส่งคืนที่บ้าน", "the technician will arrange bringing it home")
+NO_NOTE = B("ดูรายละเอียดในแอป", "see the details in the app")
+
+REFERENCE_PREFIX = "FX-"
+
+
+def reference_text(ref_no: int | None, request_id: str | None) -> str:
+    """The request's reference number (FX-690001); before numbers existed, the first characters of its id."""
+    if ref_no is not None:
+        return f"{REFERENCE_PREFIX}{ref_no}"
+    return f"#{request_id[:8].upper()}" if request_id else ""
+
+
+def link(kind: Kind, request_id: str | None) -> str:
+    """The app's route for the screen a notification opens."""
+    if request_id is None:
+        return "/notifications"
+    if kind in (Kind.OFFER_NEW, Kind.OFFER_WITHDRAWN):
+        return "/offers"
+    if AUDIENCE[kind] in ("technician", "supervisor"):
+        return f"/jobs/{request_id}"
+    return f"/requests/{request_id}"
+
+
+@dataclass(frozen=True)
+class Rendered:
+    title: str
+    body: str
+    link: str
+
+
+def _minutes_until(value: Any, now: datetime) -> int:
+    try:
+        at = datetime.fromisoformat(str(value))
+    except ValueError:
+        return 0
+    return max(0, int((at - now).total_seconds() // 60))
+
+
+def render(kind: Kind, params: Mapping[str, Any], locale: Locale, now: datetime, ref_no: int | None = None,
+           request_id: str | None = None) -> Rendered:
+    """The message for one reader, at the moment it goes out (an offer's time left is counted from `now`)."""
+    th = locale == Locale.TH
+    values: dict[str, Any] = {"item": "", "technician": "", "note": "", "reason": "", "place": "", "minutes": 0}
+    values.update({k: v for k, v in params.items() if v is not None})
+    values["ref"] = reference_text(ref_no, request_id)
+    college = str(params.get("college_th" if th else "college_en") or "")
+    values["college"] = college
+    if kind in (Kind.OFFER_NEW, Kind.OFFER_EXPIRING):
+        values["minutes"] = _minutes_until(params.get("expires_at"), now)
+    if kind == Kind.READY:
+        where = WHERE_HOME if params.get("place") == "home" else WHERE_CENTRE
+        values["where"] = where.format(college=college).in_(locale)
+    if kind == Kind.UNREPAIRABLE:
+        labels = UNREPAIRABLE_REASONS.get(str(params.get("reason", "")))
+        values["reason"] = (labels[0] if th else labels[1]) if labels else NO_NOTE.in_(locale)
+    if kind == Kind.REWORK and not values["note"]:
+        values["note"] = NO_NOTE.in_(locale)
+    if kind == Kind.NO_CENTRE:
+        values["place"] = " ".join(str(params.get(k) or "") for k in ("district", "province")).strip()
+    title, body = TEXTS[kind]
+    return Rendered(title.format(**values).in_(locale).strip(), body.format(**values).in_(locale).strip(),
+                    link(kind, request_id))
