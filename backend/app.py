@@ -16,7 +16,7 @@ from backend.input_guard import InputGuardMiddleware
 from backend.live import EventHub
 from backend.logs import RequestContextMiddleware, configure_logging
 from backend.photo_store import make_photo_store
-from backend.routes import admin, auth, catalog, college, events, health, homes, me, requests, work
+from backend.routes import admin, auth, catalog, college, events, health, homes, me, requests, staff, work
 from backend.security_headers import SecurityHeadersMiddleware
 from backend.services.photo_intake import photo_sweeps
 from backend.settings import Settings, get_settings
@@ -73,7 +73,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     )
     install_error_handlers(app)
     routers = (health.router, auth.router, me.router, catalog.router, homes.router, requests.router, work.router,
-               events.router, college.router, admin.router)
+               events.router, college.router, admin.router, staff.router)
     for router in routers:
         app.include_router(router)
     return app

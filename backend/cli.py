@@ -1,19 +1,28 @@
 """`fixit-backend`: run, migrate, seed and load data. Long work shows progress."""
 
+import asyncio
 import signal
 import time
+from collections.abc import AsyncIterator, Callable, Coroutine
+from concurrent.futures import ThreadPoolExecutor
+from contextlib import asynccontextmanager
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated, Any, NoReturn, TypeVar
 
 import typer
 from rich.console import Console
+from rich.markup import escape
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
 from rich.table import Table
 
 from backend.settings import Settings, get_settings
 
+if TYPE_CHECKING:
+    from backend.db import Conn
+
 app = typer.Typer(help="Fixit backend: ช่างพันธุ์ R อาชีวะซ่อมทั่วไทย", no_args_is_help=True)
 console = Console()
+T = TypeVar("T")
 
 
 def _database_url(settings: Settings) -> str:
@@ -80,6 +89,33 @@ def import_colleges(
     console.print(f"[green]imported {count} colleges[/]")
 
 
+def _run_async(work: Callable[[], Coroutine[Any, Any, T]]) -> T:
+    """Run async service code from a command; in a worker thread when an event loop already runs here (tests)."""
+    try:
+        asyncio.get_running_loop()
+    except RuntimeError:
+        return asyncio.run(work())
+    with ThreadPoolExecutor(1) as pool:
+        return pool.submit(asyncio.run, work()).result()
+
+
+@asynccontextmanager
+async def _operator_tx() -> AsyncIterator["Conn"]:
+    """One transaction as the database operator: the audit trail records `operator` as who acted."""
+    import psycopg
+    from psycopg.rows import dict_row
+
+    url = _database_url(get_settings())
+    async with await psycopg.AsyncConnection.connect(url, row_factory=dict_row) as conn, conn.transaction():
+        await conn.execute("select set_config('fixit.actor', 'operator', true)")
+        yield conn
+
+
+def _refused(exc: Exception) -> NoReturn:
+    console.print(f"[red]✗ {escape(str(exc))}[/]")
+    raise typer.Exit(1) from None
+
+
 @app.command("register-staff")
 def register_staff_command(
     phone: Annotated[str, typer.Argument(help="the phone they will sign in with, e.g. 0812345678")],
@@ -88,25 +124,70 @@ def register_staff_command(
     name: Annotated[str, typer.Option(help="display name")] = "",
 ) -> None:
     """Make someone staff without SQL (the first admin too): they sign in with this phone and land in the role."""
-    import psycopg
-
-    from backend.services.staff import StaffError, register_staff
+    from backend.services.staff import Registered, StaffError, college_id_of, register_staff
     from shared.roles import AppRole
 
     try:
         app_role = AppRole(role)
     except ValueError:
-        console.print(f"[red]unknown role {role!r}[/]: technician, supervisor or admin")
+        console.print(f"[red]unknown role {escape(role)!r}[/]: technician, supervisor or admin")
         raise typer.Exit(1) from None
-    with psycopg.connect(_database_url(get_settings())) as conn, conn.transaction():
-        conn.execute("select set_config('fixit.actor', 'operator', true)")
-        try:
-            done = register_staff(conn, phone, app_role, college, name)
-        except StaffError as exc:
-            console.print(f"[red]✗ {exc}[/]")
-            raise typer.Exit(1) from None
+
+    async def work() -> Registered:
+        async with _operator_tx() as conn:
+            college_id = await college_id_of(conn, college) if college and app_role != AppRole.ADMIN else None
+            return await register_staff(conn, phone, app_role, college_id, name)
+
+    try:
+        done = _run_async(work)
+    except StaffError as exc:
+        _refused(exc)
     how = "changed now" if done.existing_account else "applied at their first sign-in"
     console.print(f"[green]{done.phone} is {done.role.value}[/] ({how})")
+
+
+@app.command("import-students")
+def import_students_command(
+    college: Annotated[str, typer.Argument(help="college code, e.g. DMT-BKK")],
+    csv_file: Annotated[Path, typer.Argument(
+        exists=True, dir_okay=False, readable=True,
+        help="UTF-8 CSV: phone,name[,skills] (skills like 'electrical:3 plumbing:2')")],
+) -> None:
+    """Add a college's students from a CSV: all rows or, on any bad line, none (every bad line is listed)."""
+    from backend.services.staff import (
+        ImportReport,
+        StaffError,
+        StudentImportError,
+        college_id_of,
+        import_students,
+        known_skills,
+        parse_students_csv,
+    )
+
+    data = csv_file.read_bytes()
+
+    async def work() -> ImportReport:
+        async with _operator_tx() as conn:
+            college_id = await college_id_of(conn, college)
+            rows = parse_students_csv(data, await known_skills(conn))
+            with Progress(TextColumn("importing students"), BarColumn(), MofNCompleteColumn(),
+                          console=console) as progress:
+                task = progress.add_task("import", total=len(rows))
+                return await import_students(conn, college_id, rows, by=None,
+                                             progress=lambda n: progress.advance(task, n))
+
+    try:
+        report = _run_async(work)
+    except StaffError as exc:
+        _refused(exc)
+    except StudentImportError as exc:
+        console.print(f"[red]{len(exc.errors)} bad line(s); nothing was imported / "
+                      f"มี {len(exc.errors)} แถวที่ไม่ถูกต้อง ไม่ได้นำเข้าข้อมูลใดเลย[/]")
+        for error in exc.errors:
+            console.print(f"  [red]✗[/] {escape(str(error))}")
+        raise typer.Exit(1) from None
+    console.print(f"[green]imported {report.total} students[/] ({report.changed_now} changed now, "
+                  f"{report.invited} at their first sign-in)")
 
 
 @app.command()

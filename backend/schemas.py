@@ -412,3 +412,103 @@ class RefreshRequest(BaseModel):
 
 class SignOutRequest(BaseModel):
     refresh_token: Line | None = Field(None, max_length=512)
+
+
+# --- Staff onboarding: colleges, supervisors, students (issue #11) -----------------------------------------------
+
+Region = Literal["north", "northeast", "central", "east", "west", "south"]
+CollegeCode = Annotated[Line, Field(pattern=r"^[A-Z0-9][A-Z0-9-]{1,39}$", examples=["DMT-BKK"])]
+
+
+class CollegeCreate(BaseModel):
+    code: CollegeCode
+    name_th: Line = Field(min_length=1, max_length=200)
+    name_en: Line = Field(min_length=1, max_length=200)
+    province_th: Line = Field(min_length=1, max_length=100)
+    province_en: Line = Field(min_length=1, max_length=100)
+    region: Region
+    lat: Finite = Field(description="inside Thailand")
+    lon: Finite
+    service_radius_km: Finite = Field(30, gt=0, le=300)
+    coordinates_approximate: bool = False
+    is_active: bool = True
+
+
+class CollegeUpdate(BaseModel):
+    """Only the fields given change."""
+
+    code: CollegeCode | None = None
+    name_th: Line | None = Field(None, min_length=1, max_length=200)
+    name_en: Line | None = Field(None, min_length=1, max_length=200)
+    province_th: Line | None = Field(None, min_length=1, max_length=100)
+    province_en: Line | None = Field(None, min_length=1, max_length=100)
+    region: Region | None = None
+    lat: Finite | None = None
+    lon: Finite | None = None
+    service_radius_km: Finite | None = Field(None, gt=0, le=300)
+    coordinates_approximate: bool | None = None
+    is_active: bool | None = None
+
+
+class StaffPerson(BaseModel):
+    id: uuid.UUID
+    display_name: str
+    phone: str | None
+
+
+class CollegeAdminOut(CollegeOut):
+    is_active: bool
+    supervisors: list[StaffPerson]
+    students: int = Field(description="active students (technicians)")
+    pending_invites: int = Field(description="people registered by phone who have not signed in yet")
+
+
+class SkillLevels(BaseModel):
+    skills: dict[Annotated[Line, Field(max_length=40)], int] = Field(
+        default_factory=dict, max_length=50, description="skill code → level 1–5")
+
+
+class StaffRegister(BaseModel):
+    phone: Line = Field(max_length=32, examples=["0812345678"])
+    display_name: Line = Field("", max_length=2 * DISPLAY_NAME_MAX)
+
+
+class StudentRegister(StaffRegister, SkillLevels):
+    pass
+
+
+class StaffRegistered(BaseModel):
+    phone: str = Field(description="E.164")
+    role: AppRole
+    college_id: uuid.UUID | None
+    existing_account: bool = Field(description="true: changed now; false: applied at their first sign-in")
+
+
+class StaffInviteOut(BaseModel):
+    phone: str
+    role: AppRole
+    college_id: uuid.UUID | None
+    display_name: str
+    skills: dict[str, int]
+    created_at: datetime
+
+
+class StudentImportReport(BaseModel):
+    imported: int
+    changed_now: int = Field(description="existing accounts made students at once")
+    invited: int = Field(description="applied at their first sign-in")
+
+
+class CsvLineError(BaseModel):
+    line: int
+    code: str
+    message_th: str
+    message_en: str
+
+
+class CsvErrorDetail(ErrorDetail):
+    lines: list[CsvLineError]
+
+
+class CsvErrorResponse(BaseModel):
+    error: CsvErrorDetail

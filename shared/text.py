@@ -8,6 +8,8 @@ from dataclasses import dataclass
 from enum import StrEnum
 
 from shared.aftercare import COMMENT_MAX, RATING_MAX, RATING_MIN
+from shared.categories import MAX_LEVEL as SKILL_MAX
+from shared.categories import MIN_LEVEL as SKILL_MIN
 from shared.display_names import MAX_LENGTH as DISPLAY_NAME_MAX
 from shared.photos import PHOTO_ERRORS
 from shared.request_rules import ADDRESS_MAX, BRAND_MAX, DESCRIPTION_MAX, DESCRIPTION_MIN, ITEM_MAX
@@ -186,6 +188,41 @@ ERRORS: dict[str, Bilingual] = {
 }
 
 ERRORS.update({code: B(th, en) for code, (th, en) in PHOTO_ERRORS.items()})
+
+# Staff onboarding (backend/services/staff.py): colleges, supervisors and students registered by phone.
+ERRORS.update({
+    "staff_role_invalid": B("ลงทะเบียนได้เฉพาะบทบาทเจ้าหน้าที่: นักศึกษาช่าง ครูผู้ควบคุม หรือผู้ดูแลระบบ",
+                            "Staff roles only: technician, supervisor or admin"),
+    "college_required": B("นักศึกษาช่างและครูผู้ควบคุมต้องสังกัดวิทยาลัย กรุณาระบุรหัสวิทยาลัย",
+                          "Technicians and supervisors belong to a college: give its code"),
+    "college_unknown": B("ไม่พบวิทยาลัยรหัส {college} ที่เปิดใช้งานอยู่", "No active college with code {college}"),
+    "college_inactive": B("วิทยาลัยนี้ปิดใช้งานอยู่ กรุณาเปิดใช้งานก่อน", "That college is inactive: activate it first"),
+    "college_code_taken": B("มีวิทยาลัยรหัส {college} อยู่แล้ว", "A college with code {college} exists already"),
+    "college_outside_thailand": B("พิกัดของวิทยาลัยอยู่นอกประเทศไทย", "The college's location is outside Thailand"),
+    "skill_unknown": B("ไม่รู้จักทักษะ {skill}", "Unknown skill {skill}"),
+    "skill_level_invalid": B(f"ระดับทักษะ {{skill}} ต้องเป็น {SKILL_MIN}–{SKILL_MAX}",
+                             f"The level of {{skill}} must be {SKILL_MIN}–{SKILL_MAX}"),
+    "skill_format_invalid": B("เขียนทักษะเป็น รหัส:ระดับ เช่น electrical:3 (พบ {skill})",
+                              "Write skills as code:level, e.g. electrical:3 (found {skill})"),
+    "phone_is_staff": B("เบอร์นี้เป็นของเจ้าหน้าที่ หรือนักศึกษาของวิทยาลัยอื่นอยู่แล้ว กรุณาติดต่อผู้ดูแลระบบ",
+                        "This phone belongs to staff or to a student of another college: ask an administrator"),
+    "phone_invited_elsewhere": B("เบอร์นี้ได้รับเชิญในบทบาทอื่นหรือที่วิทยาลัยอื่นแล้ว กรุณาติดต่อผู้ดูแลระบบ",
+                                 "This phone is invited for another role or college: ask an administrator"),
+    "csv_invalid": B("ไฟล์ CSV มี {count} แถวที่ไม่ถูกต้อง จึงไม่ได้นำเข้าข้อมูลใดเลย",
+                     "The CSV has {count} bad line(s): nothing was imported"),
+    "csv_not_utf8": B("ไฟล์ต้องเป็น CSV แบบ UTF-8 (ใน Excel: บันทึกเป็น CSV UTF-8)",
+                      "The file must be a UTF-8 CSV (in Excel: save as CSV UTF-8)"),
+    "csv_missing_columns": B("ไฟล์ CSV ไม่มีคอลัมน์ {columns} (ต้องมี phone, name และ skills ถ้ามี)",
+                             "The CSV lacks the column(s) {columns} (phone, name, and optionally skills)"),
+    "csv_empty": B("ไฟล์ CSV ไม่มีรายชื่อนักศึกษา", "The CSV lists no students"),
+    "csv_too_many_rows": B("ไฟล์ CSV มีได้ไม่เกิน {max} แถว กรุณาแบ่งเป็นหลายไฟล์",
+                           "A CSV may have at most {max} rows: split it into several files"),
+    "csv_phone_repeated": B("เบอร์นี้ซ้ำกับแถว {first}", "This phone repeats line {first}"),
+    "csv_unreadable": B("อ่านแถวนี้ของไฟล์ CSV ไม่ได้", "This line of the CSV cannot be read"),
+    "not_your_college_staff": B("ครูผู้ควบคุมเพิ่มหรือดูรายชื่อได้เฉพาะวิทยาลัยของตนเอง",
+                                "A supervisor may add or list people at their own college only"),
+})
+
 
 # What the system writes on a job's timeline: stored as a code and parameters (status_events.note_code/note_params),
 # rendered in the reader's language. Free text people type stays as typed.

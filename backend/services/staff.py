@@ -1,63 +1,371 @@
-"""Staff onboarding without SQL: register a phone for a role (and college) before the person signs in.
+"""Staff onboarding without SQL: colleges, their supervisors and their students, by phone number.
 
-Someone who already has an account changes role at once; anyone else gets an invite that their first sign-in
-applies (private.staff_invites, migration 0012). Role and college changes are recorded by the audit triggers."""
+Someone who already has an account changes role (and college) at once; anyone else gets an invite that their first
+sign-in applies (private.staff_invites, migration 0012). Every function runs inside the caller's owner transaction:
+the API's `acting(...)` (which called `act_as`, so the audit triggers name the admin or supervisor) or the CLI's
+transaction as the operator. Role, college and skill changes are recorded by the audit triggers of 0008; invites
+are audited here (`staff.invite`).
 
+Who may do what:
+- the operator (CLI, `by=None`) and admins: any staff role at any college (an admin never removes the last admin);
+- supervisors: students (technicians) at their own college only; a phone that already belongs to staff, to a student
+  of another college, or to someone invited elsewhere is refused (an admin moves such people).
+"""
+
+import csv
+import io
 import json
+import re
 import uuid
-from dataclasses import dataclass
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from typing import Any
 
-import psycopg
+from psycopg import sql
 
+from backend.db import Conn
+from shared.categories import MAX_LEVEL, MIN_LEVEL
+from shared.display_names import clean_display_name
+from shared.geo import in_thailand
 from shared.phone import InvalidPhone, normalize_thai_phone
 from shared.roles import AppRole
+from shared.text import Bilingual, error_text
+
+STUDENT_CSV_MAX_ROWS = 1000
+STUDENT_CSV_COLUMNS = ("phone", "name", "skills")  # skills may be left out: "electrical:3 plumbing:2"
+COLLEGE_COLUMNS = ("code", "name_th", "name_en", "province_th", "province_en", "region", "lat", "lon",
+                   "service_radius_km", "coordinates_approximate", "is_active")
 
 
-class StaffError(ValueError):
-    pass
+class StaffError(Exception):
+    """A refusal with an error code of shared.text.ERRORS (the API answers `status` with it)."""
+
+    def __init__(self, error: str, status: int = 400, /, **values: object) -> None:
+        super().__init__(error)
+        self.code = error
+        self.status = status
+        self.values = values
+
+    @property
+    def text(self) -> Bilingual:
+        return error_text(self.code, **self.values)
+
+    def __str__(self) -> str:
+        return f"{self.text.th} / {self.text.en}"
 
 
 @dataclass(frozen=True)
 class Registered:
     phone: str
     role: AppRole
+    college_id: uuid.UUID | None
     existing_account: bool  # False: an invite waiting for the first sign-in
 
 
-def register_staff(conn: psycopg.Connection[tuple[object, ...]], phone: str, role: AppRole,
-                   college_code: str | None, display_name: str = "", skills: dict[str, int] | None = None,
-                   invited_by: uuid.UUID | None = None) -> Registered:
-    """An operator's (or, through act_as, an admin's or supervisor's) registration, inside the caller's transaction."""
+# --- checks ------------------------------------------------------------------------------------------------------
+
+
+def clean_phone(phone: str) -> str:
     try:
-        e164 = normalize_thai_phone(phone)
-    except InvalidPhone as exc:
-        raise StaffError(f"invalid phone {phone!r}") from exc
+        return normalize_thai_phone(phone)
+    except InvalidPhone:
+        raise StaffError("invalid_phone") from None
+
+
+def clean_name(name: str) -> str:
+    """An empty name stays empty (the person may set it later); anything else must be a valid display name."""
+    if not name.strip():
+        return ""
+    cleaned = clean_display_name(name)
+    if cleaned is None:
+        raise StaffError("display_name_invalid")
+    return cleaned
+
+
+async def known_skills(conn: Conn) -> set[str]:
+    return {str(r["code"]) for r in await (await conn.execute("select code from public.skills")).fetchall()}
+
+
+def check_skills(skills: Mapping[str, int], known: set[str]) -> dict[str, int]:
+    for code, level in skills.items():
+        if code not in known:
+            raise StaffError("skill_unknown", skill=code)
+        if isinstance(level, bool) or not isinstance(level, int) or not MIN_LEVEL <= level <= MAX_LEVEL:
+            raise StaffError("skill_level_invalid", skill=code)
+    return dict(skills)
+
+
+def parse_skills(text: str, known: set[str]) -> dict[str, int]:
+    """"electrical:3 plumbing:2" (also separated by ';' or '|'): skill codes with levels 1–5."""
+    skills: dict[str, int] = {}
+    for part in re.split(r"[\s;|]+", text.strip()):
+        if not part:
+            continue
+        code, sep, level = part.partition(":")
+        code = code.strip().lower()
+        if not sep or not level.strip().isascii() or not level.strip().isdigit():
+            raise StaffError("skill_format_invalid", skill=part[:40])
+        skills[code] = int(level)
+    return check_skills(skills, known)
+
+
+async def college_id_of(conn: Conn, code: str) -> uuid.UUID:
+    row = await (await conn.execute("select id from public.colleges where code = %s and is_active",
+                                    [code.strip().upper()])).fetchone()
+    if row is None:
+        raise StaffError("college_unknown", 404, college=code[:40])
+    return uuid.UUID(str(row["id"]))
+
+
+async def _active_college(conn: Conn, college_id: uuid.UUID) -> None:
+    row = await (await conn.execute("select is_active from public.colleges where id = %s", [college_id])).fetchone()
+    if row is None:
+        raise StaffError("not_found", 404)
+    if not row["is_active"]:
+        raise StaffError("college_inactive", 409)
+
+
+# --- people ------------------------------------------------------------------------------------------------------
+
+
+async def register_staff(
+    conn: Conn, phone: str, role: AppRole, college_id: uuid.UUID | None, display_name: str = "",
+    skills: Mapping[str, int] | None = None, *, by: AppRole | None = None, known: set[str] | None = None,
+) -> Registered:
+    """Make the owner of `phone` staff: at once when they have an account, otherwise at their first sign-in."""
+    e164 = clean_phone(phone)
     if role == AppRole.CITIZEN:
-        raise StaffError("staff roles only: technician, supervisor, admin")
-    college_id = None
-    if college_code:
-        row = conn.execute("select id from public.colleges where code = %s and is_active", [college_code]).fetchone()
-        if row is None:
-            raise StaffError(f"no active college with code {college_code!r}")
-        college_id = row[0]
-    if role != AppRole.ADMIN and college_id is None:
-        raise StaffError(f"a {role.value} needs a college (--college CODE)")
-    existing = conn.execute("select id from public.profiles where phone = %s", [e164]).fetchone()
+        raise StaffError("staff_role_invalid")
+    if by == AppRole.SUPERVISOR and role != AppRole.TECHNICIAN:
+        raise StaffError("forbidden_role", 403)
+    if role == AppRole.ADMIN:
+        college_id = None
+    elif college_id is None:
+        raise StaffError("college_required")
+    else:
+        await _active_college(conn, college_id)
+    name = clean_name(display_name)
+    wanted = check_skills(skills or {}, known if known is not None else await known_skills(conn)) if skills else {}
+
+    existing = await (await conn.execute(
+        "select id, role, college_id from public.profiles where phone = %s for update", [e164])).fetchone()
     if existing is not None:
-        conn.execute("update public.profiles set role = %s, college_id = %s, "
-                     "display_name = coalesce(nullif(%s, ''), display_name) where id = %s",
-                     [role.value, college_id, display_name, existing[0]])
-        for skill, level in (skills or {}).items():
-            conn.execute("insert into public.technician_skills values (%s, %s, %s) on conflict (technician_id, "
-                         "skill_code) do update set level = excluded.level", [existing[0], skill, level])
-        return Registered(e164, role, existing_account=True)
-    conn.execute(
+        current = AppRole(existing["role"])
+        if by == AppRole.SUPERVISOR and not (
+                current == AppRole.CITIZEN or (current == AppRole.TECHNICIAN and existing["college_id"] == college_id)):
+            raise StaffError("phone_is_staff", 409)
+        if current == AppRole.ADMIN and role != AppRole.ADMIN:
+            others = await (await conn.execute(
+                "select count(*) as n from public.profiles where role = 'admin' and is_active and id <> %s",
+                [existing["id"]])).fetchone()
+            if others is None or others["n"] == 0:
+                raise StaffError("last_admin", 409)
+        await conn.execute(
+            "update public.profiles set role = %s, college_id = %s, "
+            "display_name = coalesce(nullif(%s, ''), display_name) where id = %s",
+            [role.value, college_id, name, existing["id"]])
+        for skill, level in wanted.items():
+            await conn.execute(
+                "insert into public.technician_skills values (%s, %s, %s) on conflict (technician_id, skill_code) "
+                "do update set level = excluded.level where technician_skills.level <> excluded.level",
+                [existing["id"], skill, level])
+        return Registered(e164, role, college_id, existing_account=True)
+
+    if by == AppRole.SUPERVISOR:
+        invite = await (await conn.execute(
+            "select role, college_id from private.staff_invites where phone = %s for update", [e164])).fetchone()
+        if invite is not None and (invite["role"] != AppRole.TECHNICIAN.value or invite["college_id"] != college_id):
+            raise StaffError("phone_invited_elsewhere", 409)
+    await conn.execute(
         """insert into private.staff_invites (phone, role, college_id, display_name, skills, invited_by)
-           values (%s, %s, %s, %s, %s, %s)
+           values (%s, %s, %s, %s, %s, auth.uid())
            on conflict (phone) do update set role = excluded.role, college_id = excluded.college_id,
                display_name = excluded.display_name, skills = excluded.skills, invited_by = excluded.invited_by""",
-        [e164, role.value, college_id, display_name, json.dumps(skills or {}), invited_by],
-    )
-    conn.execute("select private.audit('staff.invite', 'staff_invites', null, null, %s)",
-                 [json.dumps({"role": role.value, "college_id": str(college_id) if college_id else None})])
-    return Registered(e164, role, existing_account=False)
+        [e164, role.value, college_id, name, json.dumps(wanted)])
+    # No phone or name in the trail (0008): who invited, which role, which college, which skills.
+    await conn.execute(
+        "select private.audit('staff.invite', 'staff_invites', %s, null, %s)",
+        [college_id, json.dumps({"role": role.value, "college_id": str(college_id) if college_id else None,
+                                 "skills": wanted})])
+    return Registered(e164, role, college_id, existing_account=False)
+
+
+async def pending_invites(conn: Conn, college_id: uuid.UUID | None, role: AppRole | None = None) -> list[
+        dict[str, Any]]:
+    """Invites not yet used (an owner read: private.staff_invites is not readable by users)."""
+    cur = await conn.execute(
+        """select phone, role, college_id, display_name, skills, created_at from private.staff_invites
+           where (%(college)s::uuid is null or college_id = %(college)s)
+             and (%(role)s::public.app_role is null or role = %(role)s::public.app_role)
+           order by created_at, phone""",
+        {"college": college_id, "role": role.value if role else None})
+    return await cur.fetchall()
+
+
+# --- students from a CSV -----------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class LineError:
+    line: int
+    code: str
+    values: Mapping[str, object] = field(default_factory=dict)
+
+    @property
+    def text(self) -> Bilingual:
+        return error_text(self.code, **self.values)
+
+    def __str__(self) -> str:
+        return f"แถว {self.line}: {self.text.th} / line {self.line}: {self.text.en}"
+
+
+@dataclass(frozen=True)
+class StudentRow:
+    line: int
+    phone: str
+    name: str
+    skills: dict[str, int]
+
+
+class StudentImportError(Exception):
+    """Nothing was imported: every bad line with its reason."""
+
+    def __init__(self, errors: list[LineError]) -> None:
+        super().__init__(f"{len(errors)} bad line(s)")
+        self.errors = errors
+
+
+def parse_students_csv(data: bytes | str, known: set[str]) -> list[StudentRow]:
+    """Columns phone, name and (optional) skills; UTF-8, with or without Excel's BOM. Every line is checked;
+    any problem raises StudentImportError with all of them."""
+    if isinstance(data, bytes):
+        try:
+            data = data.decode("utf-8")
+        except UnicodeDecodeError:
+            raise StudentImportError([LineError(1, "csv_not_utf8")]) from None
+    reader = csv.DictReader(io.StringIO(data.lstrip("\ufeff"), newline=""))
+    header = [h.strip().lower() for h in reader.fieldnames or []]
+    reader.fieldnames = header
+    missing = [c for c in ("phone", "name") if c not in header]
+    if missing:
+        raise StudentImportError([LineError(1, "csv_missing_columns", {"columns": ", ".join(missing)})])
+    rows: list[StudentRow] = []
+    errors: list[LineError] = []
+    seen: dict[str, int] = {}
+    try:
+        for record in reader:
+            line = reader.line_num
+            if not any((v or "").strip() for v in record.values() if isinstance(v, str)):
+                continue  # a blank line
+            if len(rows) + len(errors) >= STUDENT_CSV_MAX_ROWS:
+                raise StudentImportError([LineError(line, "csv_too_many_rows", {"max": STUDENT_CSV_MAX_ROWS})])
+            try:
+                phone = clean_phone(record.get("phone") or "")
+                name = clean_name(record.get("name") or "")
+                if not name:
+                    raise StaffError("display_name_invalid")
+                skills = parse_skills(record.get("skills") or "", known)
+            except StaffError as exc:
+                errors.append(LineError(line, exc.code, exc.values))
+                continue
+            if phone in seen:
+                errors.append(LineError(line, "csv_phone_repeated", {"first": seen[phone]}))
+                continue
+            seen[phone] = line
+            rows.append(StudentRow(line, phone, name, skills))
+    except csv.Error:
+        errors.append(LineError(reader.line_num, "csv_unreadable"))
+    if errors:
+        raise StudentImportError(errors)
+    if not rows:
+        raise StudentImportError([LineError(1, "csv_empty")])
+    return rows
+
+
+@dataclass(frozen=True)
+class ImportReport:
+    changed_now: int  # existing accounts made students at once
+    invited: int  # waiting for their first sign-in
+
+    @property
+    def total(self) -> int:
+        return self.changed_now + self.invited
+
+
+async def import_students(conn: Conn, college_id: uuid.UUID, rows: list[StudentRow], *, by: AppRole | None,
+                          progress: Callable[[int], None] | None = None) -> ImportReport:
+    """All rows or none: every row is tried; on any refusal StudentImportError names each bad line, and the caller's
+    transaction is rolled back by the exception."""
+    known = await known_skills(conn)
+    errors: list[LineError] = []
+    now = invited = 0
+    for row in rows:
+        try:
+            done = await register_staff(conn, row.phone, AppRole.TECHNICIAN, college_id, row.name, row.skills,
+                                        by=by, known=known)
+        except StaffError as exc:
+            errors.append(LineError(row.line, exc.code, exc.values))
+        else:
+            now, invited = (now + 1, invited) if done.existing_account else (now, invited + 1)
+        if progress is not None:
+            progress(1)
+    if errors:
+        raise StudentImportError(errors)
+    return ImportReport(now, invited)
+
+
+# --- colleges ----------------------------------------------------------------------------------------------------
+
+
+def _check_college(values: Mapping[str, Any]) -> None:
+    lat, lon = values.get("lat"), values.get("lon")
+    if lat is not None and lon is not None and not in_thailand(float(lat), float(lon)):
+        raise StaffError("college_outside_thailand")
+
+
+async def create_college(conn: Conn, values: Mapping[str, Any]) -> uuid.UUID:
+    """A new college (the audit trigger records `college.insert`). 409 when the code exists."""
+    _check_college(values)
+    columns = [c for c in COLLEGE_COLUMNS if c in values]
+    query = sql.SQL("insert into public.colleges ({}) values ({}) on conflict (code) do nothing returning id").format(
+        sql.SQL(", ").join(map(sql.Identifier, columns)), sql.SQL(", ").join(map(sql.Placeholder, columns)))
+    row = await (await conn.execute(query, {c: values[c] for c in columns})).fetchone()
+    if row is None:
+        raise StaffError("college_code_taken", 409, college=values["code"])
+    return uuid.UUID(str(row["id"]))
+
+
+async def update_college(conn: Conn, college_id: uuid.UUID, changes: Mapping[str, Any]) -> None:
+    """Change some of a college's fields (the audit trigger records before and after)."""
+    current = await (await conn.execute("select lat, lon from public.colleges where id = %s for update",
+                                        [college_id])).fetchone()
+    if current is None:
+        raise StaffError("not_found", 404)
+    _check_college({"lat": changes.get("lat", current["lat"]), "lon": changes.get("lon", current["lon"])})
+    columns = [c for c in COLLEGE_COLUMNS if c in changes]
+    if not columns:
+        return
+    query = sql.SQL("update public.colleges set {} where id = %(college_id)s").format(
+        sql.SQL(", ").join(sql.SQL("{} = {}").format(sql.Identifier(c), sql.Placeholder(c)) for c in columns))
+    if "code" in changes:
+        taken = await (await conn.execute("select 1 from public.colleges where code = %s and id <> %s",
+                                          [changes["code"], college_id])).fetchone()
+        if taken is not None:
+            raise StaffError("college_code_taken", 409, college=changes["code"])
+    await conn.execute(query, {**{c: changes[c] for c in columns}, "college_id": college_id})
+
+
+async def colleges_for_admin(conn: Conn) -> list[dict[str, Any]]:
+    """Every college (inactive ones too) with its supervisors and head counts; an owner read (invites)."""
+    cur = await conn.execute(
+        """select c.id, c.code, c.name_th, c.name_en, c.province_th, c.province_en, c.region, c.lat, c.lon,
+                  c.service_radius_km::float as service_radius_km, c.coordinates_approximate, c.is_active,
+                  coalesce((select jsonb_agg(jsonb_build_object('id', p.id, 'display_name', p.display_name,
+                                                                'phone', p.phone) order by p.display_name)
+                            from public.profiles p where p.college_id = c.id and p.role = 'supervisor'),
+                           '[]'::jsonb) as supervisors,
+                  (select count(*)::int from public.profiles p
+                   where p.college_id = c.id and p.role = 'technician' and p.is_active) as students,
+                  (select count(*)::int from private.staff_invites i where i.college_id = c.id) as pending_invites
+           from public.colleges c order by c.is_active desc, c.code""")
+    return await cur.fetchall()

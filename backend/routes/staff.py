@@ -1,0 +1,159 @@
+"""Staff onboarding without SQL: an admin creates and edits colleges and names their supervisors; a supervisor (or an
+admin) adds students to a college one by one or from a CSV. Reads check the role in the caller's own transaction;
+writes run in one owner transaction acting for the caller, so the audit trail names them."""
+
+import uuid
+from collections.abc import AsyncIterator, Iterator
+from contextlib import asynccontextmanager, contextmanager
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Depends, UploadFile
+from fastapi.responses import JSONResponse
+
+from backend.db import Conn, service_tx
+from backend.deps import AdminDep, Caller, IdentityDep, PoolDep, acting, caller_in, supervisor_college
+from backend.errors import ApiError, error_body
+from backend.schemas import (
+    CollegeAdminOut,
+    CollegeCreate,
+    CollegeUpdate,
+    CsvErrorResponse,
+    ErrorResponse,
+    StaffInviteOut,
+    StaffRegister,
+    StaffRegistered,
+    StudentImportReport,
+    StudentRegister,
+)
+from backend.services import staff
+from backend.services.staff import Registered, StaffError, StudentImportError
+from shared.roles import AppRole
+
+router = APIRouter(tags=["staff"], responses={401: {"model": ErrorResponse}, 403: {"model": ErrorResponse}})
+
+CollegeStaffDep = Annotated[Caller, Depends(caller_in(AppRole.ADMIN, AppRole.SUPERVISOR))]
+_BAD: dict[int | str, dict[str, Any]] = {code: {"model": ErrorResponse} for code in (400, 404, 409)}
+
+
+@contextmanager
+def _refusals() -> Iterator[None]:
+    try:
+        yield
+    except StaffError as exc:
+        raise ApiError(exc.status, exc.code, None, **exc.values) from None
+
+
+def _registered(done: Registered) -> StaffRegistered:
+    return StaffRegistered(phone=done.phone, role=done.role, college_id=done.college_id,
+                           existing_account=done.existing_account)
+
+
+def _check_college_of(caller: Caller, college_id: uuid.UUID) -> None:
+    """Admins act on any college, a supervisor on their own only."""
+    if caller.role == AppRole.SUPERVISOR and supervisor_college(caller).id != college_id:
+        raise ApiError(403, "not_your_college_staff")
+
+
+@asynccontextmanager
+async def _college_staff(pool: PoolDep, identity: IdentityDep, college_id: uuid.UUID) -> AsyncIterator[
+        tuple[Conn, Caller]]:
+    async with acting(pool, identity, AppRole.ADMIN, AppRole.SUPERVISOR) as (owner, caller):
+        _check_college_of(caller, college_id)
+        yield owner, caller
+
+
+# --- colleges (admins) -------------------------------------------------------------------------------------------
+
+
+async def _college_out(pool: PoolDep, college_id: uuid.UUID) -> CollegeAdminOut:
+    async with service_tx(pool) as owner:
+        rows = await staff.colleges_for_admin(owner)
+    return CollegeAdminOut.model_validate(next(r for r in rows if r["id"] == college_id))
+
+
+@router.get("/admin/colleges", response_model=list[CollegeAdminOut])
+async def list_colleges(_: AdminDep, pool: PoolDep) -> list[CollegeAdminOut]:
+    """Every college, inactive ones too, with its supervisors, active students and unused invites."""
+    async with service_tx(pool) as owner:  # invites are an owner read; the role was checked by AdminDep
+        return [CollegeAdminOut.model_validate(r) for r in await staff.colleges_for_admin(owner)]
+
+
+@router.post("/admin/colleges", response_model=CollegeAdminOut, status_code=201, responses=_BAD)
+async def create_college(body: CollegeCreate, identity: IdentityDep, pool: PoolDep) -> CollegeAdminOut:
+    """A new college (audited as `college.insert`). 409 `college_code_taken` when the code exists."""
+    async with acting(pool, identity, AppRole.ADMIN) as (owner, _), _refusals_async():
+        college_id = await staff.create_college(owner, body.model_dump())
+    return await _college_out(pool, college_id)
+
+
+@router.patch("/admin/colleges/{college_id}", response_model=CollegeAdminOut, responses=_BAD)
+async def update_college(college_id: uuid.UUID, body: CollegeUpdate, identity: IdentityDep,
+                         pool: PoolDep) -> CollegeAdminOut:
+    """Change some fields (names, place, service radius, active); audited as `college.update` with before/after."""
+    changes: dict[str, Any] = body.model_dump(exclude_unset=True)
+    nulls = [k for k, v in changes.items() if v is None]
+    if nulls:
+        raise ApiError(422, "validation_failed", fields={k: "invalid_value" for k in nulls},
+                       detail=", ".join(f"{k}: may not be null" for k in nulls))
+    async with acting(pool, identity, AppRole.ADMIN) as (owner, _), _refusals_async():
+        await staff.update_college(owner, college_id, changes)
+    return await _college_out(pool, college_id)
+
+
+@router.post("/admin/colleges/{college_id}/supervisors", response_model=StaffRegistered, status_code=201,
+             responses=_BAD)
+async def name_supervisor(college_id: uuid.UUID, body: StaffRegister, identity: IdentityDep,
+                          pool: PoolDep) -> StaffRegistered:
+    """Make the owner of this phone a supervisor of the college: an existing account changes at once, anyone else
+    lands in the role at their first sign-in."""
+    async with acting(pool, identity, AppRole.ADMIN) as (owner, _), _refusals_async():
+        done = await staff.register_staff(owner, body.phone, AppRole.SUPERVISOR, college_id, body.display_name,
+                                          by=AppRole.ADMIN)
+    return _registered(done)
+
+
+# --- students (a college's supervisor, or an admin) --------------------------------------------------------------
+
+
+@router.post("/colleges/{college_id}/students", response_model=StaffRegistered, status_code=201, responses=_BAD)
+async def add_student(college_id: uuid.UUID, body: StudentRegister, identity: IdentityDep,
+                      pool: PoolDep) -> StaffRegistered:
+    """Add one student (phone, name, skills with levels 1–5). A supervisor adds to their own college only."""
+    async with _college_staff(pool, identity, college_id) as (owner, caller), _refusals_async():
+        done = await staff.register_staff(owner, body.phone, AppRole.TECHNICIAN, college_id, body.display_name,
+                                          body.skills, by=caller.role)
+    return _registered(done)
+
+
+@router.post("/colleges/{college_id}/students/import", response_model=StudentImportReport,
+             responses={**_BAD, 400: {"model": CsvErrorResponse,
+                                      "description": "nothing imported: every bad line with its reason"}})
+async def import_students(college_id: uuid.UUID, file: UploadFile, identity: IdentityDep,
+                          pool: PoolDep) -> StudentImportReport | JSONResponse:
+    """Students from a CSV upload (UTF-8; columns `phone`, `name`, optional `skills` like `electrical:3 plumbing:2`):
+    all rows or none. A bad file answers 400 `csv_invalid` with `lines`: each bad line's number and reason."""
+    data = await file.read()
+    try:
+        async with _college_staff(pool, identity, college_id) as (owner, caller), _refusals_async():
+            rows = staff.parse_students_csv(data, await staff.known_skills(owner))
+            report = await staff.import_students(owner, college_id, rows, by=caller.role)
+    except StudentImportError as exc:
+        body = error_body("csv_invalid", count=len(exc.errors))
+        body["error"]["lines"] = [{"line": e.line, "code": e.code, "message_th": e.text.th,
+                                   "message_en": e.text.en} for e in exc.errors]
+        return JSONResponse(body, status_code=400)
+    return StudentImportReport(imported=report.total, changed_now=report.changed_now, invited=report.invited)
+
+
+@router.get("/colleges/{college_id}/invites", response_model=list[StaffInviteOut])
+async def invites(college_id: uuid.UUID, caller: CollegeStaffDep, pool: PoolDep) -> list[StaffInviteOut]:
+    """People registered at this college by phone who have not signed in yet."""
+    _check_college_of(caller, college_id)
+    async with service_tx(pool) as owner:
+        return [StaffInviteOut.model_validate(r) for r in await staff.pending_invites(owner, college_id)]
+
+
+@asynccontextmanager
+async def _refusals_async() -> AsyncIterator[None]:
+    with _refusals():
+        yield
