@@ -15,8 +15,10 @@ from backend.errors import install_error_handlers
 from backend.input_guard import InputGuardMiddleware
 from backend.live import EventHub
 from backend.logs import RequestContextMiddleware, configure_logging
+from backend.notifications.worker import delivery_worker
 from backend.photo_store import make_photo_store
 from backend.routes import admin, auth, catalog, college, events, health, homes, me, requests, staff, work
+from backend.routes import notifications as notifications_routes
 from backend.security_headers import SecurityHeadersMiddleware
 from backend.services.photo_intake import photo_sweeps
 from backend.settings import Settings, get_settings
@@ -43,7 +45,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         app.state.hub = hub
         background = [asyncio.create_task(hub.run(), name="live-events"),
                       asyncio.create_task(dispatch_ticks(pool, settings), name="dispatch-ticks"),
-                      asyncio.create_task(photo_sweeps(pool, app.state.photo_store), name="photo-sweeps")]
+                      asyncio.create_task(photo_sweeps(pool, app.state.photo_store), name="photo-sweeps"),
+                      asyncio.create_task(delivery_worker(pool, settings), name="notifications")]
         try:
             yield
         finally:
@@ -73,7 +76,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     )
     install_error_handlers(app)
     routers = (health.router, auth.router, me.router, catalog.router, homes.router, requests.router, work.router,
-               events.router, college.router, admin.router, staff.router)
+               events.router, college.router, admin.router, staff.router,
+               notifications_routes.router)
     for router in routers:
         app.include_router(router)
     return app

@@ -173,6 +173,7 @@ class CollegeOut(BaseModel):
 
 class RequestSummary(BaseModel):
     id: uuid.UUID
+    reference: str | None = Field(None, description="the short reference people quote, e.g. FX-690001")
     category_code: str
     category_name_th: str
     category_name_en: str
@@ -268,6 +269,16 @@ class RequestDetail(RequestSummary):
     photos: list["PhotoOut"]
     actions: list[Literal["cancel", "rate", "reopen"]] = Field(description="what the caller may do now")
     report: "JobReportOut | None" = None
+    college_phone: str | None = Field(None, description="the college's phone (E.164), when it has one")
+    college_lat: float | None = None
+    college_lon: float | None = None
+    college_coordinates_approximate: bool | None = Field(
+        None, description="the college's point may be its town's centre: say so on the map")
+    next_step: str = Field("", description="what happens next, in the reader's language")
+    expected_wait: str | None = Field(None, description="how long that usually takes, in the reader's language")
+    quality_check_missing: "list[MissingItem]" = Field(
+        default_factory=list,
+        description="what the job's record still lacks before the teacher's check (staff only; empty: complete)")
 
 
 class TransitionBody(BaseModel):
@@ -414,6 +425,50 @@ class SignOutRequest(BaseModel):
     refresh_token: Line | None = Field(None, max_length=512)
 
 
+# --- Issue #12: the teacher's job list, honest QC, the citizen's record ------------------------------------------
+
+
+class MissingItem(BaseModel):
+    """One thing a job's record lacks before the teacher's check (codes: shared.work.QC_REQUIREMENTS)."""
+
+    code: Literal["after_photo", "hours", "report"]
+    message_th: str
+    message_en: str
+
+
+class CollegeJob(BaseModel):
+    """A row of the teacher's job list."""
+
+    id: uuid.UUID
+    reference: str
+    category_code: str
+    category_name_th: str
+    category_name_en: str
+    category_icon: str
+    item: str
+    brand: str
+    status: RequestStatus
+    created_at: datetime
+    updated_at: datetime
+    province: str
+    district: str
+    service_place: str
+    technician_id: uuid.UUID | None
+    technician_name: str | None = Field(description="the student's display name")
+    actions: list[str] = Field(
+        description="what the teacher may do now: 'assign'/'reassign' (POST /requests/{id}/assign), then statuses "
+                    "to move it to (POST /requests/{id}/status)")
+
+
+class CollegeJobPage(BaseModel):
+    total: int = Field(description="jobs matching the filters and the search, over all pages")
+    limit: int
+    offset: int
+    counts: dict[str, int] = Field(description="the college's jobs per status group (the filter chips), "
+                                               "whatever the filters")
+    jobs: list[CollegeJob]
+
+
 # --- Staff onboarding: colleges, supervisors, students (issue #11) -----------------------------------------------
 
 Region = Literal["north", "northeast", "central", "east", "west", "south"]
@@ -512,3 +567,88 @@ class CsvErrorDetail(ErrorDetail):
 
 class CsvErrorResponse(BaseModel):
     error: CsvErrorDetail
+
+
+# --- Notifications (issue #13) ------------------------------------------------------------------------------------
+
+NotifyPref = Literal["push", "line", "sms"]
+
+
+class NotificationItem(BaseModel):
+    id: int
+    kind: str
+    title: str = Field(description="in the reader's language")
+    body: str
+    link: str = Field(description="the app route to open, e.g. /requests/{id}, /jobs/{id}, /offers")
+    request_id: uuid.UUID | None
+    created_at: datetime
+    read: bool
+
+
+class NotificationPage(BaseModel):
+    items: list[NotificationItem]
+    unread_count: int
+    next_before_id: int | None = Field(description="pass as before_id for the next (older) page; null: no more")
+
+
+class UnreadCount(BaseModel):
+    unread_count: int
+
+
+class NotificationSettingsIn(BaseModel):
+    channels: dict[str, list[NotifyPref]] = Field(
+        default_factory=dict, description="kind → channels; kinds left out keep their defaults (push, line)")
+    quiet_hours: bool = True
+    quiet_start: str = Field(default="21:00", pattern=r"^([01][0-9]|2[0-3]):[0-5][0-9]$")
+    quiet_end: str = Field(default="07:00", pattern=r"^([01][0-9]|2[0-3]):[0-5][0-9]$")
+    offers_in_quiet_hours: bool = Field(default=False, description="students: new offers at night too")
+    sms_fallback: bool = Field(default=True, description="accepted/ready by SMS when no app or LINE reaches you")
+
+
+class NotificationSettingsOut(NotificationSettingsIn):
+    allowed: dict[str, list[NotifyPref]] = Field(description="per kind of the caller's role: what may be chosen")
+    line_linked: bool
+    devices: int
+    web_push_public_key: str = Field(description="VAPID key for pushManager.subscribe; empty: no Web Push")
+
+
+class WebPushKeys(BaseModel):
+    p256dh: Line = Field(min_length=16, max_length=200)
+    auth: Line = Field(min_length=8, max_length=100)
+
+
+class DeviceIn(BaseModel):
+    platform: Literal["android", "ios", "web", "desktop"]
+    token: Line = Field(min_length=8, max_length=2000,
+                        description="FCM registration token; for Web Push the subscription's endpoint URL")
+    keys: WebPushKeys | None = Field(default=None, description="Web Push only: the subscription's keys")
+
+
+class LineLinkCode(BaseModel):
+    code: str = Field(description="the person sends this to the LINE official account")
+    expires_at: datetime
+    add_friend_url: str
+
+
+class DeliveryDay(BaseModel):
+    day: date
+    channel: str
+    sent: int
+    failed: int
+    pending: int
+    skipped: int
+
+
+class DeliveryFailure(BaseModel):
+    id: int
+    notification_id: int
+    channel: str
+    kind: str
+    attempts: int
+    last_error: str | None
+    updated_at: datetime
+
+
+class DeliveryReport(BaseModel):
+    days: list[DeliveryDay]
+    failures: list[DeliveryFailure]

@@ -47,6 +47,14 @@ class Pref(StrEnum):
     SMS = "sms"
 
 
+_PREF_VALUES = frozenset(p.value for p in Pref)
+_KIND_VALUES = frozenset(k.value for k in Kind)
+
+
+def is_kind(value: str) -> bool:
+    return value in _KIND_VALUES
+
+
 AUDIENCE: dict[Kind, str] = {
     Kind.OFFER_NEW: "technician", Kind.OFFER_WITHDRAWN: "technician", Kind.REWORK: "technician",
     Kind.APPROVED: "technician", Kind.QC_WAITING: "supervisor", Kind.OFFER_EXPIRING: "supervisor",
@@ -66,7 +74,7 @@ def allowed_prefs(kind: Kind) -> tuple[Pref, ...]:
 def chosen_prefs(kind: Kind, choices: Mapping[str, Any]) -> frozenset[Pref]:
     """The person's channels for a kind (their stored choice, else the defaults), never SMS where it is not allowed."""
     stored = choices.get(kind.value)
-    picked = DEFAULT_PREFS if not isinstance(stored, list) else tuple(Pref(p) for p in stored if p in Pref)
+    picked = DEFAULT_PREFS if not isinstance(stored, list) else tuple(Pref(p) for p in stored if p in _PREF_VALUES)
     return frozenset(p for p in picked if p in allowed_prefs(kind))
 
 

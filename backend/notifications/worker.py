@@ -1,0 +1,238 @@
+"""Delivery workers: any number, in any number of backend copies, on one database.
+
+Two steps, each a short owner transaction that claims rows with `for update skip locked`:
+1. plan: a notification the database wrote becomes one delivery per channel and target the recipient allows
+   (their preferences, quiet hours → a later `next_attempt_at`, SMS only for the kinds that need it);
+2. send: due deliveries go to their channel with their idempotency key, concurrently; the row lock is held until
+   the outcome is written, so no other worker sends it too. A failure is retried with exponential backoff; after
+   `notify_max_attempts` (or at once when retrying cannot help) it is `failed` with the reason kept.
+"""
+
+import asyncio
+import logging
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+from psycopg_pool import AsyncConnectionPool
+
+from backend.db import Conn, service_tx
+from backend.notifications.channels import Channel, DeliveryError, Message, Target
+from backend.notifications.rendering import render_row
+from backend.settings import Settings
+from shared.notifications import SMS_KINDS, Kind, Pref, QuietHours, chosen_prefs, quiet_until
+
+log = logging.getLogger("fixit.notifications")
+
+_PLAN = """
+select n.id, n.recipient_id, n.kind, p.phone, coalesce(pr.channels, '{}') as choices,
+       coalesce(pr.quiet_hours, true) as quiet_hours, coalesce(pr.quiet_start, '21:00') as quiet_start,
+       coalesce(pr.quiet_end, '07:00') as quiet_end, coalesce(pr.offers_in_quiet_hours, false) as offers_exempt,
+       coalesce(pr.sms_fallback, true) as sms_fallback, p.is_active
+from public.notifications n
+join public.profiles p on p.id = n.recipient_id
+left join private.notification_preferences pr on pr.user_id = n.recipient_id
+where n.planned_at is null
+order by n.id
+limit %s
+for update of n skip locked
+"""
+
+
+@dataclass(frozen=True)
+class WorkerConfig:
+    batch_size: int = 100
+    max_attempts: int = 6
+    retry_base_seconds: float = 30.0
+    send_timeout_seconds: float = 15.0
+    link_base: str = ""
+
+    @classmethod
+    def of(cls, settings: Settings) -> "WorkerConfig":
+        return cls(settings.notify_batch_size, settings.notify_max_attempts, settings.notify_retry_base_seconds,
+                   settings.notify_send_timeout_seconds, settings.notify_link_base.rstrip("/"))
+
+
+def backoff(attempts: int, base_seconds: float) -> timedelta:
+    """After the n-th failed attempt: base × 2^(n-1), at most an hour."""
+    return timedelta(seconds=min(3600.0, base_seconds * 2 ** max(0, attempts - 1)))
+
+
+async def _addresses(conn: Conn, people: list[Any]) -> dict[str, dict[Any, list[str]]]:
+    """Everyone's registered targets, by kind of address: devices, LINE links."""
+    found: dict[str, dict[Any, list[str]]] = {"fcm": {}, "webpush": {}, "line": {}}
+    rows = await (await conn.execute(
+        """select user_id, channel as kind, token as address from private.notification_devices
+           where user_id = any(%(people)s)
+           union all
+           select user_id, 'line', line_user_id from private.line_links where user_id = any(%(people)s)
+           order by 1, 3""",
+        {"people": people},
+    )).fetchall()
+    for row in rows:
+        found[row["kind"]].setdefault(row["user_id"], []).append(row["address"])
+    return found
+
+
+async def plan(conn: Conn, channels: Sequence[Channel], now: datetime, limit: int = 500) -> int:
+    """Make the deliveries of notifications not planned yet; returns how many notifications were planned."""
+    rows = await (await conn.execute(_PLAN, [limit])).fetchall()
+    if not rows:
+        return 0
+    found = await _addresses(conn, list({r["recipient_id"] for r in rows}))
+    ids: list[int] = []
+    channel_names: list[str] = []
+    targets: list[str] = []
+    due: list[datetime] = []
+    for row in rows:
+        if not row["is_active"]:
+            continue
+        kind = Kind(row["kind"])
+        person = row["recipient_id"]
+        prefs = chosen_prefs(kind, row["choices"])
+        quiet = QuietHours(row["quiet_hours"], row["quiet_start"], row["quiet_end"], row["offers_exempt"])
+        at = quiet_until(now, quiet, kind) or now
+        reachable = any(person in found[k] for k in ("fcm", "webpush", "line"))
+        for channel in channels:
+            wanted = channel.pref in prefs
+            if channel.pref == Pref.SMS:  # SMS: chosen, or the fallback for the kinds that need it
+                wanted = kind in SMS_KINDS and (wanted or (row["sms_fallback"] and not reachable))
+            if not wanted:
+                continue
+            if channel.addresses == "person":
+                addresses = [str(person)]
+            elif channel.addresses == "phone":
+                addresses = [row["phone"]] if row["phone"] else []
+            else:
+                addresses = found.get(channel.addresses, {}).get(person, [])
+            for address in addresses:
+                ids.append(row["id"])
+                channel_names.append(channel.name)
+                targets.append(address)
+                due.append(at)
+    if ids:
+        await conn.execute(
+            """insert into private.notification_deliveries (notification_id, channel, target, next_attempt_at)
+               select * from unnest(%s::bigint[], %s::text[], %s::text[], %s::timestamptz[])
+               on conflict (notification_id, channel, target) do nothing""",
+            [ids, channel_names, targets, due],
+        )
+    await conn.execute("update public.notifications set planned_at = %s where id = any(%s)",
+                       [now, [r["id"] for r in rows]])
+    return len(rows)
+
+
+_DUE = """
+select d.id, d.channel, d.target, d.idempotency_key, d.attempts, n.id as notification_id, n.kind, n.params,
+       n.request_id, p.locale, (to_jsonb(r) ->> 'ref_no')::bigint as ref_no, dev.keys, dev.token as device
+from private.notification_deliveries d
+join public.notifications n on n.id = d.notification_id
+join public.profiles p on p.id = n.recipient_id
+left join public.repair_requests r on r.id = n.request_id
+left join private.notification_devices dev on dev.token = d.target and dev.channel = d.channel
+where d.status = 'pending' and d.next_attempt_at <= %(now)s and d.channel = any(%(channels)s)
+order by d.next_attempt_at, d.id
+limit %(limit)s
+for update of d skip locked
+"""
+
+
+@dataclass
+class _Outcome:
+    id: int
+    status: str  # sent | pending (retry) | failed | skipped
+    attempts: int
+    error: str | None
+    next_at: datetime
+    drop_device: str | None = None
+
+
+async def _send_one(channel: Channel, row: Mapping[str, Any], now: datetime, config: WorkerConfig) -> _Outcome:
+    attempts = int(row["attempts"]) + 1
+    if channel.addresses in ("fcm", "webpush") and row["device"] is None:
+        return _Outcome(row["id"], "skipped", attempts - 1, "device signed out", now)
+    rendered = render_row(row, now)
+    message = Message(Kind(row["kind"]), rendered.title, rendered.body, config.link_base + rendered.link,
+                      int(row["notification_id"]), str(row["request_id"]) if row["request_id"] else None)
+    target = Target(row["target"], row["keys"] or {})
+    try:
+        await asyncio.wait_for(channel.send(message, target, str(row["idempotency_key"])),
+                               config.send_timeout_seconds)
+    except DeliveryError as exc:
+        error, permanent = exc.reason, exc.permanent
+    except TimeoutError:
+        error, permanent = f"no answer within {config.send_timeout_seconds:g} s", False
+    except Exception as exc:  # a bug or an unexpected library error: kept as the reason, retried
+        error, permanent = f"{type(exc).__name__}: {exc}", False
+    else:
+        return _Outcome(row["id"], "sent", attempts, None, now)
+    if permanent or attempts >= config.max_attempts:
+        drop = row["target"] if permanent and channel.addresses in ("fcm", "webpush") else None
+        return _Outcome(row["id"], "failed", attempts, error, now, drop)
+    return _Outcome(row["id"], "pending", attempts, error, now + backoff(attempts, config.retry_base_seconds))
+
+
+async def send_due(conn: Conn, channels: Mapping[str, Channel], now: datetime, config: WorkerConfig) -> int:
+    """Send one batch of due deliveries; returns how many were attempted."""
+    rows = await (await conn.execute(
+        _DUE, {"now": now, "channels": list(channels), "limit": config.batch_size})).fetchall()
+    if not rows:
+        return 0
+    outcomes = await asyncio.gather(*(_send_one(channels[r["channel"]], r, now, config) for r in rows))
+    await conn.execute(
+        """update private.notification_deliveries d
+           set status = o.status, attempts = o.attempts, last_error = left(o.error, 1000),
+               next_attempt_at = o.next_at, updated_at = %s,
+               sent_at = case when o.status = 'sent' then %s end
+           from unnest(%s::bigint[], %s::text[], %s::int[], %s::text[], %s::timestamptz[])
+                as o(id, status, attempts, error, next_at)
+           where d.id = o.id""",
+        [now, now, [o.id for o in outcomes], [o.status for o in outcomes], [o.attempts for o in outcomes],
+         [o.error for o in outcomes], [o.next_at for o in outcomes]],
+    )
+    dead = [o.drop_device for o in outcomes if o.drop_device]
+    if dead:  # the service said this device is gone for good: stop sending to it
+        await conn.execute("delete from private.notification_devices where token = any(%s)", [dead])
+    for outcome in outcomes:
+        if outcome.status == "failed":
+            log.warning("notification delivery %s failed after %d attempt(s): %s", outcome.id, outcome.attempts,
+                        outcome.error)
+    return len(rows)
+
+
+async def deliver_once(pool: AsyncConnectionPool[Conn], channels: Mapping[str, Channel], config: WorkerConfig,
+                       now: datetime | None = None) -> int:
+    """One turn: plan what is new, then send one batch of what is due. Returns the deliveries attempted."""
+    now = now or datetime.now(UTC)
+    async with service_tx(pool) as owner:
+        await plan(owner, list(channels.values()), now)
+    if not channels:
+        return 0
+    async with service_tx(pool) as owner:
+        return await send_due(owner, channels, now, config)
+
+
+async def delivery_worker(pool: AsyncConnectionPool[Conn], settings: Settings,
+                          channels: Mapping[str, Channel] | None = None) -> None:
+    """The background task of every backend copy (started from the app's lifespan)."""
+    if settings.notify_worker_seconds <= 0:
+        return
+    from backend.notifications.channels.registry import make_channels
+
+    channels = channels if channels is not None else make_channels(settings)
+    config = WorkerConfig.of(settings)
+    try:
+        while True:
+            try:
+                attempted = await deliver_once(pool, channels, config)
+            except asyncio.CancelledError:
+                raise
+            except Exception as exc:  # the database went away: try again next turn
+                log.warning("notification worker turn failed: %s", exc)
+                attempted = 0
+            if attempted < config.batch_size:  # a full batch: more may be due, go on at once
+                await asyncio.sleep(settings.notify_worker_seconds)
+    finally:
+        for channel in channels.values():
+            await channel.aclose()

@@ -1,0 +1,204 @@
+"""Each event writes the right notifications for the right people, in the same transaction as the change (the
+database's triggers, migration 0016); a change that rolls back writes none. Plus the inbox API that reads them."""
+
+import uuid
+from datetime import timedelta
+from typing import Any
+
+import psycopg
+import pytest
+from psycopg.rows import dict_row
+from psycopg_pool import AsyncConnectionPool
+
+from backend.db import service_tx
+from backend.notifications.outbox import notify_expiring_offers
+from tests.helpers import bearer, sign_in
+from tests.integration.dispatch_area import AppClock, Area, submit, work_to_quality_check
+
+
+def notes_for(database_url: str, request_id: str) -> list[tuple[str, str]]:
+    with psycopg.connect(database_url, row_factory=dict_row) as conn:
+        rows = conn.execute(
+            "select recipient_id::text as who, kind from public.notifications where request_id = %s order by id",
+            [request_id],
+        ).fetchall()
+    return [(r["who"], r["kind"]) for r in rows]
+
+
+def kinds_of(notes: list[tuple[str, str]], who: str) -> list[str]:
+    return [kind for person, kind in notes if person == who]
+
+
+async def test_the_whole_job_notifies_each_person_once(app_and_clock: AppClock, area: Area,
+                                                       database_url: str) -> None:
+    api, _ = app_and_clock
+    citizen, request = await submit(api)
+    rid = request["id"]
+    s = {name: uid for name, (uid, _) in area.students.items()}
+    notes = notes_for(database_url, rid)
+    # The three best students hear of the offer at once; nobody else does.
+    assert sorted(who for who, kind in notes if kind == "offer_new") == sorted([s["ace"], s["bee"], s["cat"]])
+    assert len(notes) == 3
+
+    ace, _ = await sign_in(api, area.students["ace"][1])
+    offer_id = next(o["offer_id"] for o in (await api.get("/technician/offers", headers=bearer(ace))).json()
+                    if o["request_id"] == rid)
+    assert (await api.post(f"/offers/{offer_id}/accept", headers=bearer(ace))).status_code == 200
+    notes = notes_for(database_url, rid)
+    with psycopg.connect(database_url, row_factory=dict_row) as conn:
+        row = conn.execute("select citizen_id::text as c from public.repair_requests where id = %s", [rid]).fetchone()
+        assert row is not None
+        citizen_id = row["c"]
+        accepted = conn.execute("select params from public.notifications where request_id = %s and kind = 'accepted'",
+                                [rid]).fetchone()
+    assert kinds_of(notes, citizen_id) == ["accepted"]
+    assert accepted is not None and accepted["params"]["technician"] == "เอ"
+    assert accepted["params"]["college_th"] == "วิทยาลัยทดสอบใกล้"
+    # The two who did not get it: their offers were withdrawn (at commit, still withdrawn then).
+    assert kinds_of(notes, s["bee"]) == ["offer_new", "offer_withdrawn"]
+    assert kinds_of(notes, s["cat"]) == ["offer_new", "offer_withdrawn"]
+    assert kinds_of(notes, s["ace"]) == ["offer_new"]
+
+    await work_to_quality_check(api, ace, rid)
+    teacher, _ = await sign_in(api, area.students["teacher"][1])
+    assert kinds_of(notes_for(database_url, rid), s["teacher"]) == ["qc_waiting"]
+
+    async def step(token: str, to: str, **extra: Any) -> None:
+        moved = await api.post(f"/requests/{rid}/status", json={"to_status": to, **extra}, headers=bearer(token))
+        assert moved.status_code == 200, moved.text
+
+    await step(teacher, "repairing", note="ขันน็อตไม่แน่น")
+    await step(ace, "quality_check")
+    await step(teacher, "done")
+    await step(teacher, "handed_back")
+    notes = notes_for(database_url, rid)
+    assert kinds_of(notes, s["ace"]) == ["offer_new", "rework", "approved"]
+    assert kinds_of(notes, s["teacher"]) == ["qc_waiting", "qc_waiting"]
+    assert kinds_of(notes, citizen_id) == ["accepted", "ready", "rate"]
+    assert kinds_of(notes, s["dan"]) == [] and kinds_of(notes, s["far1"]) == []
+
+    # The citizen's inbox: newest first, in Thai, with the link; read state on the server.
+    page = (await api.get("/me/notifications", headers=bearer(citizen))).json()
+    assert [i["kind"] for i in page["items"]] == ["rate", "ready", "accepted"]
+    assert page["unread_count"] == 3
+    first = page["items"][-1]
+    assert first["title"].startswith("ช่างรับงานแล้ว") and "เอ จากวิทยาลัยทดสอบใกล้" in first["body"]
+    assert first["link"] == f"/requests/{rid}"
+    ready = page["items"][1]
+    assert "มารับได้ที่วิทยาลัยทดสอบใกล้" in ready["body"]
+    read = await api.post(f"/me/notifications/{first['id']}/read", headers=bearer(citizen))
+    assert read.status_code == 200 and read.json() == {"unread_count": 2}
+    # Nobody reads or marks another person's notification.
+    assert (await api.post(f"/me/notifications/{first['id']}/read", headers=bearer(ace))).status_code == 404
+    assert first["id"] not in [i["id"] for i in (await api.get("/me/notifications", headers=bearer(ace))).json()
+                               ["items"]]
+    rework = next(i for i in (await api.get("/me/notifications", headers=bearer(ace))).json()["items"]
+                  if i["kind"] == "rework")
+    assert rework["body"].endswith("ขันน็อตไม่แน่น") and rework["link"] == f"/jobs/{rid}"
+    assert (await api.post("/me/notifications/read-all", headers=bearer(citizen))).json() == {"unread_count": 0}
+    count = await api.get("/me/notifications/unread-count", headers=bearer(citizen))
+    assert count.json() == {"unread_count": 0}
+    paged = (await api.get("/me/notifications?limit=2", headers=bearer(citizen))).json()
+    assert len(paged["items"]) == 2 and paged["next_before_id"] == paged["items"][-1]["id"]
+    rest = (await api.get(f"/me/notifications?limit=2&before_id={paged['next_before_id']}",
+                          headers=bearer(citizen))).json()
+    assert [i["kind"] for i in rest["items"]] == ["accepted"] and rest["next_before_id"] is None
+
+
+async def test_unrepairable_tells_the_citizen_why(app_and_clock: AppClock, area: Area, database_url: str) -> None:
+    api, _ = app_and_clock
+    citizen, request = await submit(api)
+    rid = request["id"]
+    ace, _ = await sign_in(api, area.students["ace"][1])
+    offer_id = next(o["offer_id"] for o in (await api.get("/technician/offers", headers=bearer(ace))).json()
+                    if o["request_id"] == rid)
+    await api.post(f"/offers/{offer_id}/accept", headers=bearer(ace))
+    await api.post(f"/requests/{rid}/status", json={"to_status": "diagnosing"}, headers=bearer(ace))
+    moved = await api.post(f"/requests/{rid}/status", json={"to_status": "unrepairable", "reason": "no_parts"},
+                           headers=bearer(ace))
+    assert moved.status_code == 200, moved.text
+    items = (await api.get("/me/notifications", headers=bearer(citizen))).json()["items"]
+    assert items[0]["kind"] == "unrepairable" and items[0]["body"].endswith("ไม่มีอะไหล่")
+    await api.patch("/me", json={"locale": "en"}, headers=bearer(citizen))
+    english = (await api.get("/me/notifications", headers=bearer(citizen))).json()["items"][0]
+    assert english["title"].startswith("Cannot be repaired") and english["body"].endswith("No spare parts")
+
+
+async def test_no_college_tells_every_admin(app_and_clock: AppClock, area: Area, database_url: str) -> None:
+    api, _ = app_and_clock
+    _, request = await submit(api, category_code="motorcycle")  # nobody in the test area fixes motorcycles
+    assert request["status"] == "no_centre"
+    with psycopg.connect(database_url, row_factory=dict_row) as conn:
+        admins = {r["id"] for r in conn.execute(
+            "select id::text as id from public.profiles where role = 'admin' and is_active").fetchall()}
+    notes = notes_for(database_url, request["id"])
+    assert admins and {who for who, kind in notes if kind == "no_centre"} == admins
+    assert all(kind == "no_centre" for _, kind in notes)
+
+
+async def test_offer_about_to_expire_tells_the_supervisors_once(app_and_clock: AppClock, area: Area,
+                                                               database_url: str) -> None:
+    api, clock = app_and_clock
+    _, request = await submit(api)
+    rid = request["id"]
+    async with AsyncConnectionPool(database_url, kwargs={"row_factory": dict_row, "autocommit": True},
+                                   open=False) as pool:
+        await pool.open()
+        async with service_tx(pool) as owner:  # type: ignore[arg-type]
+            early = await notify_expiring_offers(owner, clock.now, timedelta(minutes=10))
+        later = clock.now + timedelta(minutes=25)
+        written = []
+        for _ in range(2):  # every backend copy's tick: still once
+            async with service_tx(pool) as owner:  # type: ignore[arg-type]
+                written.append(await notify_expiring_offers(owner, later, timedelta(minutes=10)))
+    teacher = area.students["teacher"][0]
+    assert early == 0 and written[1] == 0  # not yet due; then once
+    assert kinds_of(notes_for(database_url, rid), teacher) == ["offer_expiring"]
+    token, _ = await sign_in(api, area.students["teacher"][1])
+    item = (await api.get("/me/notifications", headers=bearer(token))).json()["items"][0]
+    assert item["kind"] == "offer_expiring" and item["link"] == f"/jobs/{rid}"
+
+
+async def test_a_rolled_back_change_notifies_nobody(app_and_clock: AppClock, area: Area, database_url: str) -> None:
+    api, _ = app_and_clock
+    _, request = await submit(api)
+    rid = request["id"]
+    before = notes_for(database_url, rid)
+    with psycopg.connect(database_url, row_factory=dict_row) as conn, pytest.raises(RuntimeError), \
+            conn.transaction():
+        conn.execute("select set_config('fixit.actor', 'system', true)")
+        conn.execute("update public.repair_requests set status = 'no_centre' where id = %s", [rid])
+        seen = conn.execute("select count(*) as n from public.notifications where request_id = %s "
+                            "and kind = 'no_centre'", [rid]).fetchone()
+        assert seen is not None and seen["n"] >= 1  # written in this very transaction …
+        raise RuntimeError("the change fails after the status moved")
+    assert notes_for(database_url, rid) == before  # … and gone with it
+
+
+async def test_devices_settings_and_line_code(app_and_clock: AppClock, area: Area) -> None:
+    api, _ = app_and_clock
+    citizen, _ = await submit(api)
+    settings = (await api.get("/me/notification-settings", headers=bearer(citizen))).json()
+    assert settings["channels"]["accepted"] == ["line", "push"] and settings["allowed"]["ready"] == ["push", "line",
+                                                                                                      "sms"]
+    assert "offer_new" not in settings["channels"] and settings["quiet_start"] == "21:00"
+    bad = await api.put("/me/notification-settings", json={"channels": {"rate": ["sms"]}}, headers=bearer(citizen))
+    assert bad.status_code == 400
+    saved = await api.put("/me/notification-settings", headers=bearer(citizen), json={
+        "channels": {"ready": ["sms"]}, "quiet_hours": False, "quiet_start": "22:00", "quiet_end": "06:30"})
+    assert saved.status_code == 200, saved.text
+    body = saved.json()
+    assert body["channels"]["ready"] == ["sms"] and body["channels"]["accepted"] == ["line", "push"]
+    assert (body["quiet_hours"], body["quiet_end"]) == (False, "06:30")
+    token = f"fcm-{uuid.uuid4().hex}"
+    assert (await api.post("/me/devices", json={"platform": "android", "token": token},
+                           headers=bearer(citizen))).status_code == 204
+    web = {"platform": "web", "token": f"https://push.example/{uuid.uuid4().hex}",
+           "keys": {"p256dh": "B" * 87, "auth": "A" * 22}}
+    assert (await api.post("/me/devices", json=web, headers=bearer(citizen))).status_code == 204
+    assert (await api.get("/me/notification-settings", headers=bearer(citizen))).json()["devices"] == 2
+    assert (await api.delete(f"/me/devices/{token}", headers=bearer(citizen))).status_code == 204
+    assert (await api.delete(f"/me/devices/{web['token']}", headers=bearer(citizen))).status_code == 204
+    assert (await api.get("/me/notification-settings", headers=bearer(citizen))).json()["devices"] == 0
+    code = (await api.post("/me/line/link-code", headers=bearer(citizen))).json()
+    assert len(code["code"]) == 6 and code["code"].isdigit()
