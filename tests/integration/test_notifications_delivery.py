@@ -1,0 +1,209 @@
+"""Delivery workers on a real PostgreSQL: two workers deliver each notification exactly once; a channel that fails
+three times then succeeds delivers once; after the limit a delivery fails with its reason; quiet hours defer;
+preferences are honoured; SMS only for the kinds that need it.
+
+A database of its own: the app the other tests run has a delivery worker of its own in the background."""
+
+import asyncio
+import uuid
+from collections import Counter
+from collections.abc import AsyncIterator, Iterator
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+import psycopg
+import pytest
+from psycopg.rows import dict_row
+from psycopg.types.json import Jsonb
+from psycopg_pool import AsyncConnectionPool
+
+from backend.db import Conn
+from backend.local_postgres import LocalPostgres
+from backend.migrate import migrate
+from backend.notifications.channels import Channel, DeliveryError, Message, Target
+from backend.notifications.worker import WorkerConfig, backoff, deliver_once
+from shared.notifications import Pref
+
+DB = "fixit_notify_test"
+NOON = datetime(2026, 3, 2, 5, 0, tzinfo=UTC)  # 12:00 in Bangkok
+NIGHT = datetime(2026, 3, 2, 16, 0, tzinfo=UTC)  # 23:00 in Bangkok
+
+
+class FakeChannel:
+    """Counts what it was asked to send, by idempotency key; fails the first `fail_first` calls per key."""
+
+    def __init__(self, name: str = "fake", pref: Pref = Pref.PUSH, addresses: str = "person",
+                 fail_first: int = 0, delay: float = 0.0) -> None:
+        self.name, self.pref, self.addresses = name, pref, addresses
+        self.fail_first = fail_first
+        self.delay = delay
+        self.calls: Counter[str] = Counter()
+        self.sent: list[tuple[Message, Target, str]] = []
+
+    async def send(self, message: Message, target: Target, idempotency_key: str) -> None:
+        self.calls[idempotency_key] += 1
+        if self.delay:
+            await asyncio.sleep(self.delay)
+        if self.calls[idempotency_key] <= self.fail_first:
+            raise DeliveryError(f"fake outage #{self.calls[idempotency_key]}")
+        self.sent.append((message, target, idempotency_key))
+
+    async def aclose(self) -> None:
+        return None
+
+
+@pytest.fixture(scope="module")
+def notify_db(local_pg: LocalPostgres) -> str:
+    local_pg.drop_database(DB)
+    url = local_pg.url_for(DB)
+    migrate(url)
+    return url
+
+
+@pytest.fixture
+async def pool(notify_db: str) -> AsyncIterator[AsyncConnectionPool[Conn]]:
+    p: AsyncConnectionPool[Conn] = AsyncConnectionPool(
+        notify_db, min_size=1, max_size=8, kwargs={"row_factory": dict_row, "autocommit": True},
+        connection_class=psycopg.AsyncConnection[dict[str, Any]], open=False)
+    await p.open()
+    yield p
+    await p.close()
+
+
+@pytest.fixture
+def db(notify_db: str) -> Iterator[psycopg.Connection[dict[str, Any]]]:
+    with psycopg.connect(notify_db, autocommit=True, row_factory=dict_row) as conn:
+        conn.execute("delete from public.notifications")
+        yield conn
+
+
+def person(db: psycopg.Connection[dict[str, Any]], phone: str | None = None, locale: str = "th") -> uuid.UUID:
+    user_id = uuid.uuid4()
+    digits = phone or f"6689{uuid.uuid4().int % 10**7:07d}"
+    db.execute("select private.create_phone_user(%s, %s, true)", [user_id, digits])
+    db.execute("update public.profiles set locale = %s where id = %s", [locale, user_id])
+    return user_id
+
+
+def enqueue(db: psycopg.Connection[dict[str, Any]], recipient: uuid.UUID, kind: str = "ready", n: int = 1) -> None:
+    db.execute(
+        "insert into public.notifications (recipient_id, kind, params) "
+        "select %s, %s, %s from generate_series(1, %s)",
+        [recipient, kind, Jsonb({"item": "พัดลม", "place": "centre", "college_th": "วิทยาลัยทดสอบ",
+                                 "college_en": "Test College"}), n],
+    )
+
+
+def deliveries(db: psycopg.Connection[dict[str, Any]]) -> list[dict[str, Any]]:
+    return db.execute("select channel, target, status, attempts, last_error, next_attempt_at "
+                      "from private.notification_deliveries order by id").fetchall()
+
+
+CONFIG = WorkerConfig(batch_size=50, max_attempts=5, retry_base_seconds=30, link_base="https://app.example")
+
+
+async def test_two_workers_deliver_each_exactly_once(pool: AsyncConnectionPool[Conn],
+                                                     db: psycopg.Connection[dict[str, Any]]) -> None:
+    people = [person(db) for _ in range(5)]
+    for who in people:
+        enqueue(db, who, n=60)
+    fake = FakeChannel(delay=0.001)
+    channels: dict[str, Channel] = {"fake": fake}
+
+    async def worker() -> None:
+        while await deliver_once(pool, channels, CONFIG, NOON):
+            pass
+
+    await asyncio.gather(worker(), worker(), worker())
+    assert len(fake.sent) == 300
+    assert set(fake.calls.values()) == {1}  # no key was sent twice
+    assert Counter(d["status"] for d in deliveries(db)) == {"sent": 300}
+    message = fake.sent[0][0]
+    assert (message.title, message.body) == ("ซ่อมเสร็จแล้ว", "พัดลม: มารับได้ที่วิทยาลัยทดสอบ")
+    assert message.link == "https://app.example/notifications"  # no request: the inbox
+
+
+async def test_fails_three_times_then_delivers_once(pool: AsyncConnectionPool[Conn],
+                                                    db: psycopg.Connection[dict[str, Any]]) -> None:
+    enqueue(db, person(db))
+    fake = FakeChannel(fail_first=3)
+    now = NOON
+    for attempt in range(1, 4):
+        await deliver_once(pool, {"fake": fake}, CONFIG, now)
+        (row,) = deliveries(db)
+        assert (row["status"], row["attempts"]) == ("pending", attempt)
+        assert row["last_error"] == f"fake outage #{attempt}"
+        assert row["next_attempt_at"] == now + backoff(attempt, 30)
+        assert await deliver_once(pool, {"fake": fake}, CONFIG, now) == 0  # not before its time
+        now = row["next_attempt_at"]
+    await deliver_once(pool, {"fake": fake}, CONFIG, now)
+    (row,) = deliveries(db)
+    assert (row["status"], row["attempts"], row["last_error"]) == ("sent", 4, None)
+    assert len(fake.sent) == 1 and list(fake.calls.values()) == [4]  # one key, the same on every attempt
+    await deliver_once(pool, {"fake": fake}, CONFIG, now + timedelta(hours=2))
+    assert len(fake.sent) == 1
+
+
+async def test_gives_up_after_the_limit_and_keeps_the_reason(pool: AsyncConnectionPool[Conn],
+                                                             db: psycopg.Connection[dict[str, Any]]) -> None:
+    enqueue(db, person(db))
+    fake = FakeChannel(fail_first=100)
+    now = NOON
+    for _ in range(CONFIG.max_attempts):
+        await deliver_once(pool, {"fake": fake}, CONFIG, now)
+        now += timedelta(hours=2)
+    (row,) = deliveries(db)
+    assert (row["status"], row["attempts"], row["last_error"]) == ("failed", 5, "fake outage #5")
+    await deliver_once(pool, {"fake": fake}, CONFIG, now + timedelta(days=1))
+    assert sum(fake.calls.values()) == 5
+
+
+async def test_quiet_hours_defer_except_offers_for_students_who_opted_in(
+        pool: AsyncConnectionPool[Conn], db: psycopg.Connection[dict[str, Any]]) -> None:
+    citizen, night_owl = person(db), person(db)
+    db.execute("insert into private.notification_preferences (user_id, offers_in_quiet_hours) values (%s, true)",
+               [night_owl])
+    enqueue(db, citizen, "ready")
+    enqueue(db, night_owl, "offer_new")
+    enqueue(db, night_owl, "rework")
+    fake = FakeChannel()
+    await deliver_once(pool, {"fake": fake}, CONFIG, NIGHT)
+    assert [m.kind.value for m, _, _ in fake.sent] == ["offer_new"]
+    morning = datetime(2026, 3, 3, 0, 0, tzinfo=UTC)  # 07:00 in Bangkok
+    waiting = [d for d in deliveries(db) if d["status"] == "pending"]
+    assert len(waiting) == 2 and {d["next_attempt_at"] for d in waiting} == {morning}
+    await deliver_once(pool, {"fake": fake}, CONFIG, morning - timedelta(minutes=1))
+    assert len(fake.sent) == 1
+    await deliver_once(pool, {"fake": fake}, CONFIG, morning)
+    assert sorted(m.kind.value for m, _, _ in fake.sent) == ["offer_new", "ready", "rework"]
+
+
+async def test_preferences_choose_channels_and_sms_only_where_it_is_needed(
+        pool: AsyncConnectionPool[Conn], db: psycopg.Connection[dict[str, Any]]) -> None:
+    push = FakeChannel("fake", Pref.PUSH)
+    line = FakeChannel("fakeline", Pref.LINE, addresses="line")
+    sms = FakeChannel("fakesms", Pref.SMS, addresses="phone")
+    channels: dict[str, Channel] = {"fake": push, "fakeline": line, "fakesms": sms}
+    # Linked to LINE, chose LINE only for "ready": no push, no SMS (reachable, fallback not needed).
+    linked = person(db, "66891110001")
+    db.execute("insert into private.line_links (user_id, line_user_id) values (%s, %s)",
+               [linked, "U" + uuid.uuid4().hex])
+    db.execute("insert into private.notification_preferences (user_id, channels) values (%s, %s)",
+               [linked, Jsonb({"ready": ["line"]})])
+    enqueue(db, linked, "ready")
+    # No app and no LINE: "ready" falls back to SMS; "rate" never goes by SMS.
+    offline = person(db, "66891110002")
+    enqueue(db, offline, "ready")
+    enqueue(db, offline, "rate")
+    # Turned SMS fallback off and everything else off for "accepted": only the inbox has it.
+    quiet = person(db, "66891110003")
+    db.execute("insert into private.notification_preferences (user_id, channels, sms_fallback) "
+               "values (%s, %s, false)", [quiet, Jsonb({"accepted": []})])
+    enqueue(db, quiet, "accepted")
+    await deliver_once(pool, channels, CONFIG, NOON)
+    assert [(m.kind.value, t.address.startswith("U")) for m, t, _ in line.sent] == [("ready", True)]
+    assert [(m.kind.value, t.address) for m, t, _ in sms.sent] == [("ready", "+66891110002")]
+    assert sorted((m.kind.value, t.address) for m, t, _ in push.sent) == sorted(
+        [("ready", str(offline)), ("rate", str(offline))])
+    inbox = db.execute("select count(*) as n from public.notifications where recipient_id = %s", [quiet]).fetchone()
+    assert inbox is not None and inbox["n"] == 1
