@@ -229,6 +229,17 @@ def remove_demo() -> None:
     console.print(f"[green]removed {count} demo account(s)[/]")
 
 
+@app.command("vapid-keys")
+def vapid_keys() -> None:
+    """Make a VAPID key pair for Web Push: put both lines into the backend's environment (the public key also goes
+    to the browser app, which gets it from GET /me/notification-settings)."""
+    from backend.notifications.channels.webpush import make_vapid_keys
+
+    private, public = make_vapid_keys()
+    console.print(f"FIXIT_VAPID_PRIVATE_KEY={private}", soft_wrap=True)
+    console.print(f"FIXIT_VAPID_PUBLIC_KEY={public}", soft_wrap=True)
+
+
 @app.command()
 def dev(
     backend_port: int = 8000,
