@@ -254,7 +254,7 @@ async def line_webhook(request: Request, pool: PoolDep, settings: SettingsDep) -
     raw = await request.body()
     if not verify_signature(settings.line_channel_secret.get_secret_value(), raw,
                             request.headers.get("x-line-signature", "")):
-        raise ApiError(401, "line_signature_invalid")
+        raise ApiError(401, "not_authenticated")  # not a person: LINE, or someone pretending
     try:
         events = json.loads(raw).get("events", [])
     except (ValueError, AttributeError):
