@@ -9,6 +9,7 @@ from psycopg_pool import AsyncConnectionPool
 
 from backend.auth import sessions
 from backend.db import Conn, service_tx
+from backend.notifications.outbox import notify_expiring_offers
 from backend.services import rate_limits
 from backend.services.dispatch import DispatchPolicy, dispatch_stranded, expire_overdue
 from backend.settings import Settings
@@ -32,6 +33,8 @@ async def tick(pool: AsyncConnectionPool[Conn], settings: Settings, now: datetim
         log.info("dispatched %d request(s) left undispatched", stranded)
     async with service_tx(pool) as owner:
         expired = await expire_overdue(owner, now, policy)
+    async with service_tx(pool) as owner:
+        await notify_expiring_offers(owner, now, timedelta(minutes=settings.notify_offer_expiring_minutes))
     async with service_tx(pool) as owner:
         await rate_limits.purge(owner, now)
         await sessions.purge(owner, settings)

@@ -27,6 +27,8 @@ class Viewer:
 
 def may_see(viewer: Viewer, event: dict[str, Any]) -> bool:
     """The same rule as the row level security policies, applied to an event's ids."""
+    if event.get("kind") == "notification":  # someone's inbox: theirs alone, admins included
+        return viewer.user_id == event.get("recipient_id")
     if viewer.role == "admin":
         return True
     if viewer.user_id in (event.get("citizen_id"), event.get("technician_id")):
@@ -37,7 +39,7 @@ def may_see(viewer: Viewer, event: dict[str, Any]) -> bool:
 
 def public_part(event: dict[str, Any]) -> dict[str, Any]:
     """What goes over the wire: which request changed and to what, never who else is involved."""
-    return {k: event[k] for k in ("kind", "request_id", "offer_id", "status", "at") if k in event}
+    return {k: event[k] for k in ("kind", "request_id", "offer_id", "notification_id", "status", "at") if k in event}
 
 
 @dataclass(eq=False)

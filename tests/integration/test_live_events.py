@@ -8,7 +8,7 @@ from collections.abc import AsyncIterator
 import httpx
 import pytest
 
-from backend.live import EventHub, Viewer, may_see
+from backend.live import EventHub, Viewer, may_see, public_part
 from tests.helpers import bearer, fresh_phone, sign_in
 from tests.integration.test_requests_api import draft
 
@@ -49,3 +49,12 @@ def test_visibility_rule_mirrors_rls() -> None:
     assert not may_see(Viewer("s2", "supervisor", "other"), event)
     assert not may_see(Viewer("t2", "technician", "k"), event)  # a classmate does not see your job
     assert may_see(Viewer("a", "admin", None), event)
+
+
+def test_a_notification_reaches_its_recipient_only() -> None:
+    event = {"kind": "notification", "recipient_id": "r", "notification_id": 7, "request_id": "q",
+             "college_id": "k"}
+    assert may_see(Viewer("r", "citizen", None), event)
+    assert not may_see(Viewer("a", "admin", None), event)  # someone's inbox is theirs alone
+    assert not may_see(Viewer("s", "supervisor", "k"), event)
+    assert public_part(event) == {"kind": "notification", "request_id": "q", "notification_id": 7}
