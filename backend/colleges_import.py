@@ -14,8 +14,11 @@ import psycopg
 from pydantic import BaseModel, Field, ValidationError, field_validator
 
 from shared.geo import in_thailand
+from shared.phone import InvalidPhone, normalize_thai_phone
 
 COLUMNS = ("code", "name_th", "name_en", "province_th", "province_en", "region", "lat", "lon", "service_radius_km")
+# Optional: the college's phone for citizens (any Thai form: 053-123-456, +66 53 123 456); empty keeps the stored one.
+OPTIONAL_COLUMNS = ("phone",)
 REGIONS = ("north", "northeast", "central", "east", "west", "south")
 
 
@@ -29,11 +32,22 @@ class CollegeRow(BaseModel):
     lat: float
     lon: float
     service_radius_km: Decimal = Field(gt=0, le=300)
+    phone: str | None = None
 
     @field_validator("code", "name_th", "name_en", "province_th", "province_en", "region", mode="before")
     @classmethod
     def _strip(cls, value: object) -> object:
         return value.strip() if isinstance(value, str) else value
+
+    @field_validator("phone", mode="before")
+    @classmethod
+    def _phone(cls, value: object) -> object:
+        if value is None or (isinstance(value, str) and not value.strip()):
+            return None
+        try:
+            return normalize_thai_phone(str(value))
+        except InvalidPhone:
+            raise ValueError("not a Thai phone number (e.g. 053-123-456)") from None
 
     @field_validator("region")
     @classmethod
@@ -72,7 +86,7 @@ def parse_colleges_csv(text: str) -> ParsedColleges:
     for record in reader:
         line = reader.line_num
         try:
-            row = CollegeRow.model_validate({c: record.get(c) for c in COLUMNS})
+            row = CollegeRow.model_validate({c: record.get(c) for c in COLUMNS + OPTIONAL_COLUMNS})
         except ValidationError as exc:
             for err in exc.errors():
                 field = ".".join(str(p) for p in err["loc"])
@@ -91,13 +105,14 @@ def parse_colleges_csv(text: str) -> ParsedColleges:
 
 _UPSERT = """
     insert into public.colleges (code, name_th, name_en, province_th, province_en, region, lat, lon,
-                                 service_radius_km, coordinates_approximate)
+                                 service_radius_km, coordinates_approximate, phone)
     values (%(code)s, %(name_th)s, %(name_en)s, %(province_th)s, %(province_en)s, %(region)s, %(lat)s, %(lon)s,
-            %(service_radius_km)s, %(approximate)s)
+            %(service_radius_km)s, %(approximate)s, %(phone)s)
     on conflict (code) do update set
         name_th = excluded.name_th, name_en = excluded.name_en, province_th = excluded.province_th,
         province_en = excluded.province_en, region = excluded.region, lat = excluded.lat, lon = excluded.lon,
-        service_radius_km = excluded.service_radius_km, coordinates_approximate = excluded.coordinates_approximate
+        service_radius_km = excluded.service_radius_km, coordinates_approximate = excluded.coordinates_approximate,
+        phone = coalesce(excluded.phone, public.colleges.phone)
 """
 
 

@@ -183,3 +183,42 @@ def next_statuses(from_status: RequestStatus, actor: Actor, route: Route = R.STE
 def all_transitions() -> list[tuple[RequestStatus, RequestStatus]]:
     """Every legal (from, to) pair."""
     return sorted(_MOVES, key=lambda pair: (list(S).index(pair[0]), list(S).index(pair[1])))
+
+
+# --- Groups of statuses: the filters of a college's job list (and its counts) ----------------------------------
+
+
+class StatusGroup(StrEnum):
+    """A filter of the teacher's job list: one or more statuses that read as one stage of a job."""
+
+    OFFERED = "offered"
+    ACCEPTED = "accepted"
+    IN_PROGRESS = "in_progress"  # diagnosing or repairing
+    QUALITY_CHECK = "quality_check"
+    DONE = "done"
+    HANDED_BACK = "handed_back"
+    UNREPAIRABLE = "unrepairable"
+    CANCELLED = "cancelled"
+
+
+STATUS_GROUPS: dict[StatusGroup, frozenset[RequestStatus]] = {
+    StatusGroup.OFFERED: frozenset({S.OFFERED}),
+    StatusGroup.ACCEPTED: frozenset({S.ACCEPTED}),
+    StatusGroup.IN_PROGRESS: frozenset({S.DIAGNOSING, S.REPAIRING}),
+    StatusGroup.QUALITY_CHECK: frozenset({S.QUALITY_CHECK}),
+    StatusGroup.DONE: frozenset({S.DONE}),
+    StatusGroup.HANDED_BACK: frozenset({S.HANDED_BACK}),
+    StatusGroup.UNREPAIRABLE: frozenset({S.UNREPAIRABLE}),
+    StatusGroup.CANCELLED: frozenset({S.CANCELLED}),
+}
+
+
+def group_of(status: RequestStatus) -> StatusGroup | None:
+    """The job-list filter a status falls under (submitted and no_centre jobs are at no college's list stage)."""
+    return next((group for group, members in STATUS_GROUPS.items() if status in members), None)
+
+
+# A supervisor may give the job to another of the college's students while nobody has checked the work yet
+# (backend/services/dispatch.py `assign`): from an open offer (assign) or from a student's hands (reassign).
+ASSIGNABLE: frozenset[RequestStatus] = frozenset({S.OFFERED})
+REASSIGNABLE: frozenset[RequestStatus] = frozenset({S.ACCEPTED, S.DIAGNOSING, S.REPAIRING})

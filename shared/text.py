@@ -223,7 +223,6 @@ ERRORS.update({
                                 "A supervisor may add or list people at their own college only"),
 })
 
-
 # What the system writes on a job's timeline: stored as a code and parameters (status_events.note_code/note_params),
 # rendered in the reader's language. Free text people type stays as typed.
 EVENT_NOTES: dict[str, Bilingual] = {
@@ -624,3 +623,119 @@ def status_label(status: RequestStatus, locale: Locale) -> str:
 
 def role_label(role: AppRole, locale: Locale) -> str:
     return ROLE_LABELS[role].in_(locale)
+
+
+# --- Honest quality check, the citizen's "what next", exports (issue #12) ---------------------------------------
+
+# What a job's record still lacks before the teacher's check (codes of shared.work.missing_for_quality_check):
+# the short name, for "missing: …" lists.
+QC_MISSING: dict[str, Bilingual] = {
+    "after_photo": B("รูปหลังซ่อม", "an after photo"),
+    "hours": B("ชั่วโมงทำงาน", "hours worked"),
+    "report": B("รายงานการซ่อม", "a report of the work"),
+}
+
+ERRORS.update({
+    "quality_check_incomplete": B(
+        "ยังส่งให้ครูตรวจไม่ได้ ยังขาด: {missing_th}",
+        "Cannot send for the supervisor's check yet: missing {missing_en}",
+    ),
+    "approval_incomplete": B(
+        "ยังอนุมัติไม่ได้ บันทึกงานยังไม่ครบ ขาด: {missing_th}",
+        "Cannot approve yet: the work record is missing {missing_en}",
+    ),
+    # One per missing item (the `fields` of a quality_check_incomplete error and the job's checklist).
+    "qc_missing_after_photo": B("ถ่ายรูปหลังซ่อมอย่างน้อย 1 รูป", "Add at least one after photo"),
+    "qc_missing_hours": B("บันทึกชั่วโมงทำงาน (มากกว่า 0)", "Record the hours worked (more than 0)"),
+    "qc_missing_report": B("เขียนรายงานว่าทำอะไรไปบ้าง", "Write a report of what was done"),
+})
+
+
+def missing_list(codes: list[str]) -> Bilingual:
+    """ "รูปหลังซ่อม, ชั่วโมงทำงาน" / "an after photo, hours worked" """
+    names = [QC_MISSING[c] for c in codes if c in QC_MISSING]
+    return B(", ".join(n.th for n in names), ", ".join(n.en for n in names))
+
+
+# For the citizen, per status: what happens next, and how long that usually takes (None: nothing to wait for).
+NEXT_STEPS: dict[RequestStatus, tuple[Bilingual, Bilingual | None]] = {
+    RequestStatus.SUBMITTED: (
+        B("ระบบกำลังหาวิทยาลัยใกล้คุณที่มีนักศึกษาช่างทักษะตรงกับงาน", "We are finding a nearby college with a "
+          "student technician for this repair"),
+        B("ไม่กี่นาที", "A few minutes"),
+    ),
+    RequestStatus.NO_CENTRE: (
+        B("ยังไม่มีศูนย์ซ่อมในระยะให้บริการ ผู้ดูแลระบบจะช่วยหาวิทยาลัยให้",
+          "No repair centre in range yet: an administrator will look for a college"),
+        B("โดยปกติภายใน 3 วันทำการ", "Usually within 3 working days"),
+    ),
+    RequestStatus.OFFERED: (
+        B("เสนองานให้นักศึกษาช่างของวิทยาลัยแล้ว ถ้าไม่มีผู้รับในเวลาที่กำหนด ระบบจะส่งต่อให้วิทยาลัยถัดไป",
+          "Student technicians of the college have been offered the job: if nobody takes it in time, it goes on "
+          "to the next college"),
+        B("โดยปกติภายใน 1 ชั่วโมง", "Usually within an hour"),
+    ),
+    RequestStatus.ACCEPTED: (
+        B("นักศึกษาช่างรับงานแล้ว จะติดต่อคุณเพื่อนัดรับของหรือเข้าไปซ่อม",
+          "A student technician took the job and will contact you to arrange the repair"),
+        B("โดยปกติภายใน 1–2 วัน", "Usually within 1–2 days"),
+    ),
+    RequestStatus.DIAGNOSING: (
+        B("ช่างกำลังตรวจหาสาเหตุ แล้วจะแจ้งว่าซ่อมได้หรือไม่", "The technician is finding the cause and will "
+          "tell you whether it can be repaired"),
+        B("โดยปกติ 1–3 วัน", "Usually 1–3 days"),
+    ),
+    RequestStatus.REPAIRING: (
+        B("ช่างกำลังซ่อม เมื่อเสร็จแล้วครูผู้ควบคุมจะตรวจงานก่อนส่งคืน",
+          "The technician is repairing it: a supervisor checks the work before it comes back"),
+        B("โดยปกติ 3–7 วัน ขึ้นกับอะไหล่", "Usually 3–7 days, depending on parts"),
+    ),
+    RequestStatus.QUALITY_CHECK: (
+        B("ครูผู้ควบคุมกำลังตรวจงานซ่อม", "A supervisor is checking the repair"),
+        B("โดยปกติภายใน 1–2 วัน", "Usually within 1–2 days"),
+    ),
+    RequestStatus.DONE: (
+        B("ซ่อมเสร็จและผ่านการตรวจแล้ว วิทยาลัยจะนัดส่งคืนของให้คุณ",
+          "Repaired and checked: the college will arrange giving it back to you"),
+        B("โดยปกติภายใน 1–3 วัน", "Usually within 1–3 days"),
+    ),
+    RequestStatus.UNREPAIRABLE: (
+        B("ซ่อมไม่ได้ วิทยาลัยจะนัดคืนของให้คุณ", "It cannot be repaired: the college will arrange giving it back"),
+        B("โดยปกติภายใน 1–3 วัน", "Usually within 1–3 days"),
+    ),
+    RequestStatus.HANDED_BACK: (
+        B("ได้รับของคืนแล้ว ให้คะแนนงานซ่อมได้ ถ้ายังเสียอยู่ แจ้ง \"ยังไม่หาย\" ได้ภายใน 7 วัน",
+          "You have it back: rate the repair, or report it still broken within 7 days"),
+        None,
+    ),
+    RequestStatus.CANCELLED: (B("คำขอนี้ถูกยกเลิกแล้ว", "This request was cancelled"), None),
+}
+
+# Exports (CSV and the ledger PDF): column headers and the PDF's words.
+EXPORT_TEXTS: dict[str, Bilingual] = {
+    "reference": B("เลขที่อ้างอิง", "Reference"),
+    "created_at": B("วันที่แจ้ง", "Requested on"),
+    "category": B("ประเภทงาน", "Category"),
+    "item": B("สิ่งของ", "Item"),
+    "brand": B("ยี่ห้อ/รุ่น", "Brand/model"),
+    "status": B("สถานะ", "Status"),
+    "province": B("จังหวัด", "Province"),
+    "district": B("อำเภอ/เขต", "District"),
+    "technician": B("นักศึกษาช่าง", "Student technician"),
+    "hours": B("ชั่วโมงทำงาน", "Hours worked"),
+    "parts_total": B("ค่าอะไหล่ (บาท)", "Parts (baht)"),
+    "rating": B("คะแนน", "Rating"),
+    "approved_at": B("วันที่อนุมัติ", "Approved on"),
+    "approved_by": B("ผู้อนุมัติ", "Approved by"),
+    "student": B("นักศึกษา", "Student"),
+    "approved_jobs": B("งานที่ผ่านการตรวจ", "Approved jobs"),
+    "categories": B("ประเภทงาน", "Categories"),
+    "ledger_title": B("บันทึกชั่วโมงฝึกประสบการณ์งานซ่อม", "Training hours record"),
+    "ledger_college": B("วิทยาลัย: {college}", "College: {college}"),
+    "ledger_student": B("นักศึกษา: {name}", "Student: {name}"),
+    "ledger_total": B("รวม {jobs} งาน {hours} ชั่วโมง", "Total: {jobs} jobs, {hours} hours"),
+    "ledger_none": B("ยังไม่มีงานที่ผ่านการตรวจ", "No approved jobs yet"),
+    "ledger_printed": B("พิมพ์เมื่อ {when} (เวลาประเทศไทย)", "Printed {when} (Thailand time)"),
+    "ledger_signature": B("ลงชื่อครูผู้ควบคุม ....................................",
+                          "Supervisor's signature ...................................."),
+}

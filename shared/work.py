@@ -2,6 +2,9 @@
 
 from typing import Any
 
+from shared.roles import Actor
+from shared.statuses import ASSIGNABLE, REASSIGNABLE, RequestStatus, Route, can_move, next_statuses
+
 # Why a job could not be done: a fixed list, so the college's reports can count them.
 UNREPAIRABLE_REASONS: dict[str, tuple[str, str]] = {
     "no_parts": ("ไม่มีอะไหล่", "No spare parts"),
@@ -35,3 +38,38 @@ def check_report(hours: float, notes: str, parts: list[dict[str, Any]]) -> str |
 
 def parts_total(parts: list[dict[str, Any]]) -> float:
     return round(sum(float(p["qty"]) * float(p["cost_baht"]) for p in parts), 2)
+
+
+# --- What a job needs before the teacher checks it ---------------------------------------------------------------
+
+# Codes of what is missing, in the order a student fixes them (texts: shared.text.QC_MISSING).
+QC_AFTER_PHOTO = "after_photo"
+QC_HOURS = "hours"
+QC_REPORT = "report"
+QC_REQUIREMENTS = (QC_AFTER_PHOTO, QC_HOURS, QC_REPORT)
+
+
+def missing_for_quality_check(after_photos: int, hours: float | None, notes: str | None) -> list[str]:
+    """What the job's record still lacks before it may go to the teacher's check (and before the teacher may
+    approve it): at least one after-photo, hours worked above 0 and a report of what was done. Empty: complete.
+
+    A job that cannot be repaired needs a reason instead (the unrepairable step asks for it)."""
+    missing = []
+    if after_photos < 1:
+        missing.append(QC_AFTER_PHOTO)
+    if hours is None or hours <= 0:
+        missing.append(QC_HOURS)
+    if notes is None or not notes.strip():
+        missing.append(QC_REPORT)
+    return missing
+
+
+def supervisor_actions(status: RequestStatus) -> list[str]:
+    """What a teacher of the job's college may do with it now: `assign`/`reassign` (POST /requests/{id}/assign),
+    then the statuses they may move it to (POST /requests/{id}/status), from the shared state machine."""
+    actions: list[str] = []
+    if status in ASSIGNABLE and can_move(status, RequestStatus.ACCEPTED, Actor.SUPERVISOR, Route.ASSIGN):
+        actions.append("assign")
+    if status in REASSIGNABLE:
+        actions.append("reassign")
+    return actions + [to.value for to in next_statuses(status, Actor.SUPERVISOR)]

@@ -1,22 +1,26 @@
-"""Supervisor (teacher) screens: dashboard, students, exports, training-hours ledger."""
+"""Supervisor (teacher) screens: dashboard, the college's job list, students, exports, training-hours ledger."""
 
+import asyncio
 import uuid
+from typing import Annotated, Literal
 
-from fastapi import APIRouter, Response
+from fastapi import APIRouter, Query, Response
 
 from backend.db import service_tx
 from backend.deps import NowDep, PoolDep, SupervisorDep, UserConn, supervisor_college
-from backend.schemas import Dashboard, ErrorResponse, LedgerRow, StudentOut, StudentUpdate
-from backend.services import college_admin, requests
+from backend.schemas import CollegeJobPage, Dashboard, ErrorResponse, LedgerRow, StudentOut, StudentUpdate
+from backend.services import college_admin, exports, requests
+from backend.services.ledger_pdf import ledger_pdf
 from backend.services.transitions import act_as
 from shared.roles import Actor
+from shared.statuses import StatusGroup
+from shared.text import Locale
 
 router = APIRouter(prefix="/supervisor", tags=["supervisor"],
                    responses={401: {"model": ErrorResponse}, 403: {"model": ErrorResponse}})
 
-JOB_COLUMNS = ["id", "created_at", "category_code", "item", "brand", "status", "province", "district", "technician",
-               "hours", "rating", "approved_at", "approved_by"]
-LEDGER_COLUMNS = ["technician_id", "display_name", "approved_jobs", "hours", "categories"]
+SEARCH_MAX = 100
+Lang = Annotated[Literal["th", "en"], Query(description="th (default): Thai names, Buddhist-era dates; en: English")]
 
 
 @router.get("/dashboard", response_model=Dashboard)
@@ -24,6 +28,21 @@ async def dashboard(caller: SupervisorDep, conn: UserConn, now: NowDep) -> Dashb
     college = supervisor_college(caller)
     figures = await requests.college_dashboard(conn, college.id, now)
     return Dashboard.model_validate({"college": college, **figures})
+
+
+@router.get("/jobs", response_model=CollegeJobPage, responses={422: {"model": ErrorResponse}})
+async def college_jobs(
+    caller: SupervisorDep, conn: UserConn,
+    status: Annotated[list[StatusGroup] | None, Query(description="status groups; repeat for several; none: all")]
+    = None,
+    q: Annotated[str, Query(max_length=SEARCH_MAX, description="reference (FX-690001), item or student name")] = "",
+    limit: Annotated[int, Query(ge=1, le=100)] = 30,
+    offset: Annotated[int, Query(ge=0, le=100_000)] = 0,
+) -> CollegeJobPage:
+    """The college's jobs, newest first, with what the teacher may do with each now (`actions`)."""
+    college = supervisor_college(caller)
+    page = await college_admin.college_jobs(conn, college.id, status or [], q, limit, offset)
+    return CollegeJobPage.model_validate(page)
 
 
 @router.get("/technicians", response_model=list[StudentOut])
@@ -53,17 +72,35 @@ async def ledger(caller: SupervisorDep, conn: UserConn) -> list[LedgerRow]:
 
 
 @router.get("/ledger.csv", response_class=Response, responses={200: {"content": {"text/csv": {}}}})
-async def ledger_csv(caller: SupervisorDep, conn: UserConn) -> Response:
+async def ledger_csv(caller: SupervisorDep, conn: UserConn, lang: Lang = "th") -> Response:
     college = supervisor_college(caller)
-    data = college_admin.to_csv(await college_admin.ledger(conn, college.id), LEDGER_COLUMNS)
-    return _csv(data, f"training-hours-{college.code}.csv")
+    locale = Locale(lang)
+    rows = exports.ledger_rows(await college_admin.ledger(conn, college.id),
+                               await college_admin.category_names(conn), locale)
+    return _csv(exports.to_csv(exports.LEDGER_COLUMNS, rows, locale), f"training-hours-{college.code}.csv")
 
 
 @router.get("/jobs.csv", response_class=Response, responses={200: {"content": {"text/csv": {}}}})
-async def jobs_csv(caller: SupervisorDep, conn: UserConn) -> Response:
+async def jobs_csv(caller: SupervisorDep, conn: UserConn, lang: Lang = "th") -> Response:
     college = supervisor_college(caller)
-    data = college_admin.to_csv(await college_admin.jobs(conn, college.id), JOB_COLUMNS)
-    return _csv(data, f"jobs-{college.code}.csv")
+    locale = Locale(lang)
+    rows = exports.job_rows(await college_admin.jobs(conn, college.id), locale)
+    return _csv(exports.to_csv(exports.JOB_COLUMNS, rows, locale), f"jobs-{college.code}.csv")
+
+
+@router.get("/ledger/{student_id}.pdf", response_class=Response,
+            responses={200: {"content": {"application/pdf": {}}}, 404: {"model": ErrorResponse}})
+async def student_ledger_pdf(
+    student_id: uuid.UUID, caller: SupervisorDep, conn: UserConn, now: NowDep, lang: Lang = "th"
+) -> Response:
+    """One student's approved jobs and hours, to print and sign (A4, the Thai font embedded)."""
+    college = supervisor_college(caller)
+    locale = Locale(lang)
+    record = await college_admin.student_ledger(conn, college.id, student_id)
+    name = college.name_th if locale == Locale.TH else college.name_en
+    data = await asyncio.to_thread(ledger_pdf, name, record, now, locale)  # fonts and layout: off the event loop
+    return Response(data, media_type="application/pdf",
+                    headers={"Content-Disposition": f'attachment; filename="training-hours-{student_id}.pdf"'})
 
 
 def _csv(data: bytes, filename: str) -> Response:

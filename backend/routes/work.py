@@ -4,6 +4,7 @@ import uuid
 
 from fastapi import APIRouter, Response, UploadFile
 
+from backend.db import Conn
 from backend.deps import IdentityDep, NowDep, PhotoStoreDep, PolicyDep, PoolDep, acting, as_caller
 from backend.errors import ApiError
 from backend.schemas import AssignBody, ErrorResponse, JobReportIn, JobReportOut, PhotoOut, RequestDetail, StatusChange
@@ -13,7 +14,8 @@ from backend.services.request_detail import read_detail
 from backend.services.transitions import Note, transition
 from shared.roles import AppRole
 from shared.statuses import RequestStatus
-from shared.work import UNREPAIRABLE_REASONS
+from shared.text import missing_list
+from shared.work import UNREPAIRABLE_REASONS, missing_for_quality_check
 
 router = APIRouter(tags=["work"], responses={
     401: {"model": ErrorResponse}, 403: {"model": ErrorResponse}, 404: {"model": ErrorResponse},
@@ -58,7 +60,30 @@ async def change_status(
         else:
             # For `done` the event's actor is the approving teacher: the training ledger reads it from there.
             await transition(owner, caller.actor, request_id, body.to_status, claims=caller.claims, note=note)
+            if body.to_status in (RequestStatus.QUALITY_CHECK, RequestStatus.DONE):
+                # The state machine allowed the move (and holds the row); an incomplete record undoes it.
+                await _require_complete_record(owner, request_id, body.to_status)
     return RequestDetail.model_validate(await read_detail(pool, identity.claims, request_id, now))
+
+
+async def _require_complete_record(owner: Conn, request_id: uuid.UUID, to_status: RequestStatus) -> None:
+    """Honest QC: no check (and no approval) without an after photo, hours worked and a report (shared.work)."""
+    row = await (
+        await owner.execute(
+            """select (select count(*)::int from public.request_photos p
+                       where p.request_id = %(id)s and p.kind = 'after') as after_photos,
+                      j.hours::float as hours, j.notes
+               from (select 1) one left join public.job_reports j on j.request_id = %(id)s""",
+            {"id": request_id},
+        )
+    ).fetchone()
+    assert row is not None
+    missing = missing_for_quality_check(row["after_photos"], row["hours"], row["notes"])
+    if missing:
+        names = missing_list(missing)
+        code = "quality_check_incomplete" if to_status == RequestStatus.QUALITY_CHECK else "approval_incomplete"
+        raise ApiError(409, code, fields={c: f"qc_missing_{c}" for c in missing},
+                       missing_th=names.th, missing_en=names.en)
 
 
 @router.post("/requests/{request_id}/assign", response_model=RequestDetail)

@@ -3,14 +3,16 @@
 Reads run as the supervisor (RLS limits them to their college); writes run as the owner after checking the
 student belongs to that college."""
 
-import csv
-import io
 import uuid
 from typing import Any
 
+from psycopg import sql
+
 from backend.db import Conn
 from backend.errors import ApiError
-from shared.statuses import WORK_IN_HAND
+from shared.reference import PREFIX, parse_reference
+from shared.statuses import STATUS_GROUPS, WORK_IN_HAND, RequestStatus, StatusGroup, group_of
+from shared.work import supervisor_actions
 
 
 async def students(conn: Conn, college_id: uuid.UUID) -> list[dict[str, Any]]:
@@ -76,26 +78,105 @@ async def ledger(conn: Conn, college_id: uuid.UUID) -> list[dict[str, Any]]:
 
 async def jobs(conn: Conn, college_id: uuid.UUID) -> list[dict[str, Any]]:
     cur = await conn.execute(
-        """select r.id, r.created_at, r.category_code, r.item, r.brand, r.status, r.province, r.district,
-                  p.display_name as technician, j.hours, r.rating,
+        f"""select r.id, '{PREFIX}' || r.ref_no as reference, r.created_at, r.category_code,
+                  cat.name_th as category_name_th, cat.name_en as category_name_en, r.item, r.brand, r.status,
+                  r.province, r.district, p.display_name as technician, j.hours::float as hours, j.parts, r.rating,
                   (select max(e.created_at) from public.status_events e
                    where e.request_id = r.id and e.to_status = 'done') as approved_at,
                   (select private.first_name(e.actor_id) from public.status_events e
                    where e.request_id = r.id and e.to_status = 'done' order by e.id desc limit 1) as approved_by
            from public.repair_requests r
+           join public.categories cat on cat.code = r.category_code
            left join public.profiles p on p.id = r.technician_id
            left join public.job_reports j on j.request_id = r.id
-           where r.college_id = %s order by r.created_at desc""",
+           where r.college_id = %s order by r.created_at desc, r.id desc""",
         [college_id],
     )
     return await cur.fetchall()
 
 
-def to_csv(rows: list[dict[str, Any]], columns: list[str]) -> bytes:
-    """UTF-8 with a BOM: Excel, which most colleges open it with, then shows Thai correctly."""
-    out = io.StringIO()
-    writer = csv.writer(out)
-    writer.writerow(columns)
-    for row in rows:
-        writer.writerow(["|".join(v) if isinstance(v := row[c], list) else ("" if v is None else v) for c in columns])
-    return ("\ufeff" + out.getvalue()).encode("utf-8")
+async def student_ledger(conn: Conn, college_id: uuid.UUID, student_id: uuid.UUID) -> dict[str, Any]:
+    """One student's training record: the jobs a teacher approved, with the hours reported on each."""
+    student = await (
+        await conn.execute(
+            "select id, display_name from public.profiles where id = %s and college_id = %s and role = 'technician'",
+            [student_id, college_id],
+        )
+    ).fetchone()
+    if student is None:
+        raise ApiError(404, "not_found")
+    cur = await conn.execute(
+        f"""
+        select '{PREFIX}' || r.ref_no as reference, r.item, cat.name_th as category_name_th,
+               cat.name_en as category_name_en, coalesce(j.hours, 0)::float as hours,
+               max(e.created_at) as approved_at
+        from public.repair_requests r
+        join public.status_events e on e.request_id = r.id and e.to_status = 'done' and e.actor = 'supervisor'
+        join public.categories cat on cat.code = r.category_code
+        left join public.job_reports j on j.request_id = r.id
+        where r.college_id = %s and r.technician_id = %s
+        group by r.id, cat.code, j.hours order by approved_at, r.ref_no
+        """,
+        [college_id, student_id],
+    )
+    return {**student, "jobs": await cur.fetchall()}
+
+
+async def category_names(conn: Conn) -> dict[str, tuple[str, str]]:
+    rows = await (await conn.execute("select code, name_th, name_en from public.categories")).fetchall()
+    return {r["code"]: (r["name_th"], r["name_en"]) for r in rows}
+
+
+_JOB_ROW = f"""
+    select r.id, '{PREFIX}' || r.ref_no as reference, r.category_code, cat.name_th as category_name_th,
+           cat.name_en as category_name_en, cat.icon as category_icon, r.item, r.brand, r.status, r.created_at,
+           r.updated_at, r.province, r.district, r.service_place, r.technician_id, p.display_name as technician_name
+    from public.repair_requests r
+    join public.categories cat on cat.code = r.category_code
+    left join public.profiles p on p.id = r.technician_id
+"""
+
+
+def _like(text: str) -> str:
+    """A substring pattern for ILIKE with the user's % and _ taken literally."""
+    return "%" + text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
+
+
+async def college_jobs(
+    conn: Conn, college_id: uuid.UUID, groups: list[StatusGroup], search: str, limit: int, offset: int
+) -> dict[str, Any]:
+    """The teacher's job list: the college's jobs in the chosen status groups (all when none), matching a
+    reference number (FX-690001), the item or the student's name; newest first; one page and the total."""
+    where: list[sql.Composable] = [sql.SQL("r.college_id = %(college)s")]
+    params: dict[str, Any] = {"college": college_id, "limit": limit, "offset": offset}
+    if groups:
+        where.append(sql.SQL("r.status = any(%(statuses)s::public.request_status[])"))
+        params["statuses"] = sorted({s.value for g in groups for s in STATUS_GROUPS[g]})
+    search = search.strip()
+    if search:
+        matches: list[sql.Composable] = [sql.SQL("r.item ilike %(pattern)s"),
+                   sql.SQL("r.technician_id in (select s.id from public.profiles s where s.college_id = %(college)s "
+                           "and s.role = 'technician' and s.display_name ilike %(pattern)s)")]
+        params["pattern"] = _like(search)
+        if (number := parse_reference(search)) is not None:
+            matches.insert(0, sql.SQL("r.ref_no = %(ref_no)s"))
+            params["ref_no"] = number
+        where.append(sql.SQL("({})").format(sql.SQL(" or ").join(matches)))
+    condition = sql.SQL(" and ").join(where)
+    count = sql.SQL("select count(*)::int as n from public.repair_requests r where {}").format(condition)
+    total = await (await conn.execute(count, params)).fetchone()
+    page = await conn.execute(
+        sql.SQL(_JOB_ROW) + sql.SQL(" where {} order by r.created_at desc, r.id desc limit %(limit)s offset %(offset)s")
+        .format(condition),
+        params,
+    )
+    counts: dict[str, int] = dict.fromkeys((g.value for g in StatusGroup), 0)
+    cur = await conn.execute(
+        "select status, count(*)::int as n from public.repair_requests where college_id = %s group by status",
+        [college_id],
+    )
+    for row in await cur.fetchall():
+        if (group := group_of(RequestStatus(row["status"]))) is not None:
+            counts[group.value] += row["n"]
+    jobs = [{**row, "actions": supervisor_actions(RequestStatus(row["status"]))} for row in await page.fetchall()]
+    return {"total": total["n"] if total else 0, "limit": limit, "offset": offset, "counts": counts, "jobs": jobs}

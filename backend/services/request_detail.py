@@ -11,19 +11,24 @@ from backend.db import Conn, user_tx
 from backend.errors import ApiError
 from backend.services.job_reports import load_report
 from shared.aftercare import RATEABLE, may_reopen
+from shared.reference import PREFIX
 from shared.roles import Actor
 from shared.statuses import RequestStatus, can_transition
-from shared.text import Locale, event_note
+from shared.text import NEXT_STEPS, Locale, error_text, event_note
+from shared.work import missing_for_quality_check
 
 
 async def request_detail(conn: Conn, request_id: uuid.UUID, now: datetime) -> dict[str, Any]:
     """Runs as the caller: a request they may not see is simply not found (no hint that it exists)."""
     row = await (
         await conn.execute(
-            """
-            select r.id, r.category_code, cat.name_th as category_name_th, cat.name_en as category_name_en,
+            f"""
+            select r.id, '{PREFIX}' || r.ref_no as reference, r.category_code,
+                   cat.name_th as category_name_th, cat.name_en as category_name_en,
                    cat.icon as category_icon, r.item, r.brand, r.description, r.status, r.created_at, r.updated_at,
-                   col.name_th as college_name_th, col.name_en as college_name_en, r.lat, r.lon, r.address,
+                   col.name_th as college_name_th, col.name_en as college_name_en, col.phone as college_phone,
+                   col.lat as college_lat, col.lon as college_lon,
+                   col.coordinates_approximate as college_coordinates_approximate, r.lat, r.lon, r.address,
                    r.province, r.district, r.sub_district, r.service_place, r.preferred_days, r.contact_phone,
                    r.technician_id, private.first_name(r.technician_id) as technician_first_name,
                    r.rating, r.rating_comment,
@@ -55,8 +60,25 @@ async def request_detail(conn: Conn, request_id: uuid.UUID, now: datetime) -> di
     locale = Locale.EN if row["reader_locale"] == Locale.EN.value else Locale.TH
     timeline = [{**e, "note": event_note(e["note_code"], e["note_params"], e["note"], locale)}
                 for e in await events.fetchall()]
-    return {**row, "timeline": timeline, "photos": await photos.fetchall(),
-            "actions": citizen_actions(row, now), "report": await load_report(conn, request_id)}
+    photo_rows = await photos.fetchall()
+    report = await load_report(conn, request_id)
+    status = RequestStatus(row["status"])
+    step, wait = NEXT_STEPS[status]
+    return {**row, "timeline": timeline, "photos": photo_rows,
+            "actions": citizen_actions(row, now), "report": report,
+            "next_step": step.in_(locale), "expected_wait": wait.in_(locale) if wait else None,
+            "quality_check_missing": [] if row["is_mine"] else quality_check_missing(status, photo_rows, report)}
+
+
+def quality_check_missing(status: RequestStatus, photos: list[dict[str, Any]],
+                          report: dict[str, Any] | None) -> list[dict[str, str]]:
+    """For the student and the teacher while the work is under way or checked: what the record still lacks."""
+    if status not in (RequestStatus.DIAGNOSING, RequestStatus.REPAIRING, RequestStatus.QUALITY_CHECK):
+        return []
+    codes = missing_for_quality_check(sum(1 for p in photos if p["kind"] == "after"),
+                                      report["hours"] if report else None, report["notes"] if report else None)
+    texts = {c: error_text(f"qc_missing_{c}") for c in codes}
+    return [{"code": c, "message_th": text.th, "message_en": text.en} for c, text in texts.items()]
 
 
 def citizen_actions(row: dict[str, Any], now: datetime) -> list[str]:

@@ -5,9 +5,11 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from backend.db import Conn
+from shared.reference import PREFIX
 
-_SUMMARY = """
-    select r.id, r.category_code, cat.name_th as category_name_th, cat.name_en as category_name_en,
+_SUMMARY = f"""
+    select r.id, '{PREFIX}' || r.ref_no as reference, r.category_code,
+           cat.name_th as category_name_th, cat.name_en as category_name_en,
            cat.icon as category_icon, r.item, r.status, r.created_at, r.updated_at,
            col.name_th as college_name_th, col.name_en as college_name_en
     from public.repair_requests r

@@ -15,6 +15,7 @@ from backend.app import create_app
 from backend.deps import get_now
 from backend.settings import Settings
 from tests.helpers import bearer, fresh_phone, sign_in
+from tests.integration.test_photos_api import jpeg_with_gps
 from tests.integration.test_requests_api import draft
 
 # Mae Hong Son: no seeded college serves it, so these tests own the area.
@@ -107,4 +108,26 @@ async def submit(api: httpx.AsyncClient, **overrides: Any) -> tuple[str, dict[st
     assert response.status_code == 201, response.text
     return token, response.json()
 
+
+async def record_work(api: httpx.AsyncClient, token: str, request_id: str, *, hours: float = 1.5,
+                      notes: str = "เปลี่ยนฟิวส์ ทดสอบเปิดเครื่องแล้วใช้งานได้") -> None:
+    """What the student on the job records before sending it for the teacher's check (honest QC): an after photo,
+    the hours worked and a report."""
+    photo = {"file": ("after.jpg", jpeg_with_gps((800, 600)), "image/jpeg")}
+    uploaded = await api.put(f"/requests/{request_id}/after-photos/0", files=photo, headers=bearer(token))
+    assert uploaded.status_code == 201, uploaded.text
+    saved = await api.put(f"/requests/{request_id}/report", json={"hours": hours, "notes": notes, "parts": []},
+                          headers=bearer(token))
+    assert saved.status_code == 200, saved.text
+
+
+async def work_to_quality_check(api: httpx.AsyncClient, token: str, request_id: str) -> None:
+    """An accepted job through diagnosing and repairing, its work recorded, to the teacher's check."""
+    for to in ("diagnosing", "repairing"):
+        moved = await api.post(f"/requests/{request_id}/status", json={"to_status": to}, headers=bearer(token))
+        assert moved.status_code == 200, moved.text
+    await record_work(api, token, request_id)
+    moved = await api.post(f"/requests/{request_id}/status", json={"to_status": "quality_check"},
+                           headers=bearer(token))
+    assert moved.status_code == 200, moved.text
 

@@ -7,7 +7,7 @@ from typing import Any
 import httpx
 
 from tests.helpers import bearer, sign_in
-from tests.integration.dispatch_area import AppClock, Area, submit
+from tests.integration.dispatch_area import AppClock, Area, record_work, submit
 from tests.integration.test_photos_api import jpeg_with_gps
 
 
@@ -48,9 +48,10 @@ async def test_report_and_after_photos(app_and_clock: AppClock, area: Area) -> N
 async def test_dashboard_students_ledger_and_exports(app_and_clock: AppClock, area: Area) -> None:
     api, _ = app_and_clock
     _, ace, rid = await accepted_job(api, area)
-    await api.put(f"/requests/{rid}/report", json={"hours": 3, "notes": "", "parts": []}, headers=bearer(ace))
+    await record_work(api, ace, rid, hours=3)
     for to in ("diagnosing", "repairing", "quality_check"):
-        await api.post(f"/requests/{rid}/status", json={"to_status": to}, headers=bearer(ace))
+        moved = await api.post(f"/requests/{rid}/status", json={"to_status": to}, headers=bearer(ace))
+        assert moved.status_code == 200, moved.text
     teacher, _ = await sign_in(api, area.students["teacher"][1])
 
     board = (await api.get("/supervisor/dashboard", headers=bearer(teacher))).json()
@@ -67,11 +68,11 @@ async def test_dashboard_students_ledger_and_exports(app_and_clock: AppClock, ar
     assert exported.headers["content-type"].startswith("text/csv")
     text = exported.content.decode("utf-8")
     assert text.startswith("\ufeff")
-    rows = list(csv.DictReader(io.StringIO(text.lstrip("\ufeff"))))
-    assert any(r["display_name"] == "เอ เก่งมาก" and r["approved_jobs"] == "1" for r in rows)
+    rows = list(csv.DictReader(io.StringIO(text.lstrip("\ufeff"))))  # Thai headers (tests/integration/test_exports.py)
+    assert any(r["นักศึกษา"] == "เอ เก่งมาก" and r["งานที่ผ่านการตรวจ"] == "1" for r in rows)
     jobs = list(csv.DictReader(io.StringIO((await api.get("/supervisor/jobs.csv", headers=bearer(teacher)))
                                            .content.decode("utf-8").lstrip("\ufeff"))))
-    assert [(j["id"], j["approved_by"], j["hours"]) for j in jobs] == [(rid, "ครู", "3.00")]
+    assert [(j["ผู้อนุมัติ"], j["ชั่วโมงทำงาน"]) for j in jobs] == [("ครู", "3")]
 
     people = (await api.get("/supervisor/technicians", headers=bearer(teacher))).json()
     dan = next(p for p in people if p["id"] == area.students["dan"][0])

@@ -13,7 +13,7 @@ from backend.db import service_tx
 from backend.services.dispatch import DispatchPolicy, expire_overdue
 from backend.settings import Settings
 from tests.helpers import bearer, sign_in
-from tests.integration.dispatch_area import AppClock, Area, offers_of, submit
+from tests.integration.dispatch_area import AppClock, Area, offers_of, submit, work_to_quality_check
 
 
 async def test_nearest_fitting_college_and_top_three(app_and_clock: AppClock, area: Area, database_url: str) -> None:
@@ -103,8 +103,7 @@ async def test_work_steps_approval_and_rating(app_and_clock: AppClock, area: Are
         return await api.post(f"/requests/{rid}/status", json={"to_status": to, **extra}, headers=bearer(token))
 
     assert (await step(ace, "done")).status_code == 409  # a student cannot approve their own work
-    for to in ("diagnosing", "repairing", "quality_check"):
-        assert (await step(ace, to)).status_code == 200, to
+    await work_to_quality_check(api, ace, rid)
     teacher, _ = await sign_in(api, area.students["teacher"][1])
     queue = (await api.get("/supervisor/queue", headers=bearer(teacher))).json()
     assert queue["counts"].get("quality_check") == 1
@@ -152,10 +151,10 @@ async def test_reopen_within_seven_days_goes_back_to_the_same_student(
     assert (await api.post(f"/requests/{rid}/assign", json={"technician_id": area.students["bee"][0]},
                            headers=bearer(teacher))).status_code == 200
     bee, _ = await sign_in(api, area.students["bee"][1])
-    for to in ("diagnosing", "repairing", "quality_check"):
-        await api.post(f"/requests/{rid}/status", json={"to_status": to}, headers=bearer(bee))
+    await work_to_quality_check(api, bee, rid)
     for to in ("done", "handed_back"):
-        await api.post(f"/requests/{rid}/status", json={"to_status": to}, headers=bearer(teacher))
+        moved = await api.post(f"/requests/{rid}/status", json={"to_status": to}, headers=bearer(teacher))
+        assert moved.status_code == 200, moved.text
 
     clock.now += timedelta(days=8)
     late = await api.post(f"/requests/{rid}/reopen", json={"note": "ยังไม่หาย"}, headers=bearer(citizen))

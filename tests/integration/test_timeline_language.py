@@ -3,7 +3,7 @@
 import re
 
 from tests.helpers import bearer, sign_in
-from tests.integration.dispatch_area import AppClock, Area, submit
+from tests.integration.dispatch_area import AppClock, Area, submit, work_to_quality_check
 
 LATIN_WORD = re.compile(r"[A-Za-z]{3,}")
 
@@ -18,8 +18,7 @@ async def test_a_reopened_and_a_no_centre_request_read_in_thai_and_in_english(
     assert (await api.post(f"/requests/{rid}/assign", json={"technician_id": area.students["bee"][0]},
                            headers=bearer(teacher))).status_code == 200
     bee, _ = await sign_in(api, area.students["bee"][1])
-    for to in ("diagnosing", "repairing", "quality_check"):
-        assert (await api.post(f"/requests/{rid}/status", json={"to_status": to}, headers=bearer(bee))).is_success
+    await work_to_quality_check(api, bee, rid)
     for to in ("done", "handed_back"):
         assert (await api.post(f"/requests/{rid}/status", json={"to_status": to},
                                headers=bearer(teacher))).is_success

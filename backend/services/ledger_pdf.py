@@ -1,0 +1,68 @@
+"""A student's training-hours record as a printable A4 PDF, in Thai (or English), with the Thai font embedded."""
+
+from collections.abc import Mapping
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+from fpdf import FPDF
+from fpdf.enums import XPos, YPos
+from fpdf.fonts import FontFace
+
+from backend.services.exports import local_time, number
+from backend.settings import PROJECT_ROOT
+from shared.text import EXPORT_TEXTS, Locale
+
+FONT = PROJECT_ROOT / "assets" / "fonts" / "NotoSansThai.ttf"
+_FAMILY = "NotoSansThai"
+# Column widths in mm of the A4 page's 180 mm: reference, approved on, category, item, hours.
+_WIDTHS = (26, 34, 40, 60, 20)
+
+
+def _t(key: str, locale: Locale, **values: object) -> str:
+    text = EXPORT_TEXTS[key]
+    return (text.format(**values) if values else text).in_(locale)
+
+
+def ledger_pdf(college_name: str, ledger: Mapping[str, Any], now: datetime, locale: Locale,
+               font: Path = FONT) -> bytes:
+    """`ledger` is backend.services.college_admin.student_ledger's answer."""
+    pdf = FPDF(format="A4")
+    pdf.set_margins(15, 15, 15)
+    pdf.set_auto_page_break(True, margin=15)
+    pdf.set_title(f"{_t('ledger_title', locale)} - {ledger['display_name']}")
+    pdf.set_author(college_name)
+    pdf.add_font(_FAMILY, "", str(font))
+    pdf.add_page()
+
+    pdf.set_font(_FAMILY, size=16)
+    pdf.cell(0, 10, _t("ledger_title", locale), new_x=XPos.LMARGIN, new_y=YPos.NEXT)
+    pdf.set_font(_FAMILY, size=12)
+    pdf.cell(0, 8, _t("ledger_college", locale, college=college_name), new_x=XPos.LMARGIN, new_y=YPos.NEXT)
+    pdf.cell(0, 8, _t("ledger_student", locale, name=ledger["display_name"]), new_x=XPos.LMARGIN, new_y=YPos.NEXT)
+    pdf.ln(4)
+
+    jobs = ledger["jobs"]
+    pdf.set_font(_FAMILY, size=10)
+    if jobs:
+        headers = [_t(k, locale) for k in ("reference", "approved_at", "category", "item", "hours")]
+        with pdf.table(col_widths=_WIDTHS, text_align=("LEFT", "LEFT", "LEFT", "LEFT", "RIGHT"),
+                       line_height=6, headings_style=FontFace(emphasis="", fill_color=(230, 230, 230))) as table:
+            table.row(headers)
+            for job in jobs:
+                category = job["category_name_th"] if locale == Locale.TH else job["category_name_en"]
+                table.row([job["reference"], local_time(job["approved_at"], locale), category, job["item"],
+                           number(job["hours"])])
+    else:
+        pdf.cell(0, 8, _t("ledger_none", locale), new_x=XPos.LMARGIN, new_y=YPos.NEXT)
+    pdf.ln(4)
+    total_hours = sum(float(job["hours"]) for job in jobs)
+    pdf.set_font(_FAMILY, size=12)
+    pdf.cell(0, 8, _t("ledger_total", locale, jobs=len(jobs), hours=number(total_hours)),
+             new_x=XPos.LMARGIN, new_y=YPos.NEXT)
+    pdf.ln(12)
+    pdf.cell(0, 8, _t("ledger_signature", locale), new_x=XPos.LMARGIN, new_y=YPos.NEXT)
+    pdf.set_font(_FAMILY, size=9)
+    pdf.cell(0, 8, _t("ledger_printed", locale, when=local_time(now, locale)), new_x=XPos.LMARGIN,
+             new_y=YPos.NEXT)
+    return bytes(pdf.output())
