@@ -11,6 +11,7 @@ from backend.schemas import AuditEvent, DispatchBody, ErrorResponse, RequestDeta
 from backend.services import dispatch
 from backend.services.request_detail import read_detail
 from backend.services.transitions import Note, lock_status, log_event
+from shared.reference import PREFIX
 from shared.roles import Actor, AppRole
 from shared.statuses import RequestStatus
 
@@ -21,7 +22,8 @@ router = APIRouter(tags=["admin"], responses={401: {"model": ErrorResponse}, 403
 async def waiting(_: AdminDep, conn: UserConn) -> list[WaitingRequest]:
     """Requests in "no centre in range": no college near them has a student with a fitting skill."""
     cur = await conn.execute(
-        """select r.id, r.category_code, cat.name_th as category_name_th, cat.name_en as category_name_en,
+        f"""select r.id, '{PREFIX}' || r.ref_no as reference, r.category_code, cat.name_th as category_name_th,
+                  cat.name_en as category_name_en,
                   cat.icon as category_icon, r.item, r.status, r.created_at, r.updated_at,
                   null as college_name_th, null as college_name_en, r.lat, r.lon, r.province, r.district
            from public.repair_requests r join public.categories cat on cat.code = r.category_code
