@@ -150,21 +150,21 @@ def _seed_technicians(conn: Conn, colleges: list[str]) -> int:
 
 
 def _seed_requests(conn: Conn) -> int:
-    """Two sample jobs of the demo citizen at the demo college: one offered to the demo technician, one
-    waiting for the demo supervisor's quality check."""
+    """Two sample jobs of the demo citizen at the demo college: one offered to the demo technician, one he is
+    repairing with his report written (an after photo is all it lacks before the teacher's quality check, which
+    refuses a job without one)."""
     citizen, technician = DEMO_ACCOUNTS[0], DEMO_ACCOUNTS[1]
     college_id = conn.execute("select id from public.colleges where code = %s", [DEMO_COLLEGE]).fetchone()
     if college_id is None:
         return 0
     samples = [
         ("sample-fan", "appliance", "พัดลมตั้งพื้น", "Hatari", "เปิดแล้วใบพัดไม่หมุน มีเสียงหึ่ง", "offered"),
-        ("sample-rice-cooker", "appliance", "หม้อหุงข้าว", "Sharp", "ข้าวไม่สุก ไฟแสดงสถานะไม่ติด", "quality_check"),
+        ("sample-rice-cooker", "appliance", "หม้อหุงข้าว", "Sharp", "ข้าวไม่สุก ไฟแสดงสถานะไม่ติด", "repairing"),
     ]
     path_by_status = {
         "offered": [("submitted", "system"), ("offered", "system")],
-        "quality_check": [("submitted", "system"), ("offered", "system"), ("accepted", "technician"),
-                          ("diagnosing", "technician"), ("repairing", "technician"),
-                          ("quality_check", "technician")],
+        "repairing": [("submitted", "system"), ("offered", "system"), ("accepted", "technician"),
+                      ("diagnosing", "technician"), ("repairing", "technician")],
     }
     created = 0
     for key, category, item, brand, problem, status in samples:
@@ -203,6 +203,13 @@ def _seed_requests(conn: Conn) -> int:
             {"request": request_id, "technician": technician.user_id, "college": college_id[0],
              "status": "pending" if status == "offered" else "accepted"},
         )
+        if status == "repairing":
+            conn.execute(
+                """insert into public.job_reports (request_id, technician_id, hours, notes, parts)
+                   values (%s, %s, 1.5, 'เทอร์โมฟิวส์ขาด เปลี่ยนใหม่ ทดสอบหุงข้าวแล้วสุกดี',
+                           '[{"name": "เทอร์โมฟิวส์ 185°C", "qty": 1, "cost_baht": 25}]')""",
+                [request_id, technician.user_id],
+            )
     return created
 
 

@@ -3,25 +3,13 @@
 import httpx
 from playwright.sync_api import Page, expect
 
-from tests.e2e.conftest import OUTPUT_DIR, RunningSystem, ask_for_code, enable_semantics, enter_code
-
-TIMEOUT = 60_000
-
-
-def wait_for_thai_font(page: Page) -> None:
-    # Until the bundled font has arrived Flutter draws Thai as boxes: a screenshot must wait for it.
-    page.wait_for_function("document.fonts.status === 'loaded'", timeout=TIMEOUT)
-    page.wait_for_timeout(700)
+from tests.e2e.conftest import OUTPUT_DIR, TIMEOUT, RunningSystem, ask_for_code, enter_code, open_app
 
 
 def test_citizen_signs_in_and_sees_their_requests(system: RunningSystem, phone_page: Page) -> None:
     page = phone_page
-    with page.expect_response(lambda r: r.url.endswith("NotoSansThai.ttf"), timeout=TIMEOUT) as font:
-        page.goto(system.app_url)
-        enable_semantics(page)
-        phone = page.get_by_role("textbox", name="เบอร์โทรศัพท์")
-        expect(phone).to_be_visible(timeout=TIMEOUT)
-    assert font.value.ok
+    open_app(page, system.app_url)  # waits for the bundled Thai font: a screenshot without it shows boxes
+    expect(page.get_by_role("textbox", name="เบอร์โทรศัพท์")).to_be_visible(timeout=TIMEOUT)
 
     code = ask_for_code(page, "0811111111")
     assert code.isdigit() and len(code) == 6
@@ -35,8 +23,7 @@ def test_citizen_signs_in_and_sees_their_requests(system: RunningSystem, phone_p
     # The seeded requests come from the API, with their Thai status labels.
     expect(page.get_by_text("พัดลมตั้งพื้น", exact=False).first).to_be_visible(timeout=TIMEOUT)
     expect(page.get_by_text("หม้อหุงข้าว", exact=False).first).to_be_visible(timeout=TIMEOUT)
-    expect(page.get_by_text("ครูกำลังตรวจงาน", exact=False).first).to_be_visible(timeout=TIMEOUT)
-    wait_for_thai_font(page)
+    expect(page.get_by_text("กำลังซ่อม", exact=False).first).to_be_visible(timeout=TIMEOUT)
     OUTPUT_DIR.mkdir(exist_ok=True)
     page.screenshot(path=str(OUTPUT_DIR / "citizen-home.png"))
 
@@ -47,8 +34,7 @@ def test_citizen_signs_in_and_sees_their_requests(system: RunningSystem, phone_p
 
 def test_wrong_code_shows_a_thai_error(system: RunningSystem, phone_page: Page) -> None:
     page = phone_page
-    page.goto(system.app_url)
-    enable_semantics(page)
+    open_app(page, system.app_url)
     code = ask_for_code(page, "0899999999")
     enter_code(page, "000000" if code != "000000" else "111111")
     expect(page.get_by_text("รหัสยืนยันไม่ถูกต้อง").first).to_be_visible(timeout=TIMEOUT)

@@ -26,14 +26,14 @@ async def test_technician_home(api: httpx.AsyncClient) -> None:
     assert len(pending) == 1
     assert "contact_phone" not in pending[0] and pending[0]["district"] == "ดอนเมือง"
     jobs = (await api.get("/technician/jobs", headers=bearer(token))).json()
-    assert [(j["item"], j["status"]) for j in jobs] == [("หม้อหุงข้าว", "quality_check")]
+    assert [(j["item"], j["status"]) for j in jobs] == [("หม้อหุงข้าว", "repairing")]
 
 
 async def test_supervisor_home(api: httpx.AsyncClient) -> None:
     token, _ = await sign_in(api, PHONES["supervisor"])
     queue = (await api.get("/supervisor/queue", headers=bearer(token))).json()
     assert queue["college"]["code"] == DEMO_COLLEGE
-    assert queue["counts"]["quality_check"] >= 1 and queue["counts"]["offered"] >= 1
+    assert queue["counts"]["repairing"] >= 1 and queue["counts"]["offered"] >= 1
     assert all(r["college_name_th"] == "วิทยาลัยเทคนิคดอนเมือง" for r in queue["requests"])
 
 

@@ -120,6 +120,6 @@ async def test_demo_timeline_comes_from_the_status_trigger(api: httpx.AsyncClien
     rice_cooker = next(r for r in mine if r["item"] == "หม้อหุงข้าว")
     detail = (await api.get(f"/requests/{rice_cooker['id']}", headers=bearer(token))).json()
     assert [e["to_status"] for e in detail["timeline"]] == [
-        "submitted", "offered", "accepted", "diagnosing", "repairing", "quality_check"]
+        "submitted", "offered", "accepted", "diagnosing", "repairing"]
     assert detail["technician_first_name"] == "ณัฐวุฒิ"
     assert {e["actor_name"] for e in detail["timeline"] if e["actor"] == "technician"} == {"ณัฐวุฒิ"}
