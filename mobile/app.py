@@ -11,7 +11,7 @@ from mobile.live import LiveEvents, ServerEvent
 from mobile.settings import get_settings
 from mobile.storage import PreferencesOutboxStorage, PreferencesSessionStore
 from mobile.viewmodels.app import AppViewModel, Task
-from mobile.views.frame import app_view
+from mobile.views.frame import app_views, leave_dialog
 from shared.text import Locale, ui
 
 FONT_FAMILY = "NotoSansThai"
@@ -58,20 +58,77 @@ async def main(page: ft.Page) -> None:
         geocoder=geocoder_from_settings(settings),
     )
 
-    def render() -> None:
+    def page_settings() -> None:
         page.title = ui("app_title", vm.locale)
         # Flutter's own texts (field counters, screen-reader hints) follow the app's language too.
         page.locale_configuration = ft.LocaleConfiguration(
             supported_locales=list(FLUTTER_LOCALES.values()), current_locale=FLUTTER_LOCALES[vm.locale]
         )
-        page.controls = [app_view(vm, device, settings.map_tile_url)]
-        page.update()
+
+    async def route_changed(e: ft.RouteChangeEvent) -> None:
+        # The browser's back/forward or an edited address: show that screen (the form asks first).
+        await vm.open_route(e.route)
+
+    async def view_popped(e: ft.ViewPopEvent) -> None:
+        # The app bar's back arrow or a phone's back button on the screen above the home.
+        await vm.go_back()
 
     async def closed() -> None:
         vm.stop()
         await api.aclose()
 
-    vm.on_change.append(render)
+    page.on_route_change = route_changed
+    page.on_view_pop = view_popped
     page.on_close = closed
-    render()
-    await vm.start()
+    page_settings()
+    opened_at = page.route or "/"
+    page.render_views(app_root, vm, device, settings.map_tile_url, page_settings)
+    await vm.start(opened_at)
+
+
+@ft.component
+def app_root(
+    vm: AppViewModel, device: FletDevice, map_tile_url: str, page_settings: Callable[[], None]
+) -> list[ft.View]:
+    """The views, as a function of the view-model. A change re-renders this component; Flet compares the new
+    controls with the previous ones and sends only the difference, so a tap redraws only what it changed and
+    scroll positions, focus and the text being typed survive. Background changes (live events, the outbox)
+    arrive the same way."""
+    _version, set_version = ft.use_state(0)
+
+    def subscribe() -> Callable[[], None]:
+        def changed() -> None:
+            set_version(lambda v: v + 1)
+
+        vm.on_change.append(changed)
+
+        def unsubscribe() -> None:
+            if changed in vm.on_change:
+                vm.on_change.remove(changed)
+
+        return unsubscribe
+
+    ft.use_effect(subscribe, [])
+
+    page = ft.context.page
+
+    shown_locale = ft.use_ref(vm.locale)
+
+    def follow_locale() -> None:
+        # The title and Flutter's own texts (set before the first render) follow a language switch.
+        if shown_locale.current != vm.locale:
+            shown_locale.current = vm.locale
+            page_settings()
+            page.update()
+
+    ft.use_effect(follow_locale, [vm.locale])
+
+    async def follow_route() -> None:
+        # The app moved on by itself (a tap, a sent form), or stayed on the form after a back: put its address
+        # in the browser's history. While the leave dialog asks, the address stays where the person went.
+        if vm.leave_target is None and page.route != vm.route:
+            await page.push_route(vm.route)
+
+    ft.use_effect(follow_route, [vm.route, vm.leave_target])
+    ft.use_dialog(leave_dialog(vm))
+    return app_views(vm, device, map_tile_url)

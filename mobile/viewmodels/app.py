@@ -34,6 +34,36 @@ class Screen(StrEnum):
     LEDGER = "ledger"
 
 
+# The address of each screen. A request's own screen is /requests/{id} for its owner and /jobs/{id} for the
+# people who work on it or review it; a link of either kind opens the screen the signed-in person has for it.
+HOME_ROUTE = "/"
+NEW_REQUEST_ROUTE = "/requests/new"
+TECHNICIANS_ROUTE = "/college/technicians"
+LEDGER_ROUTE = "/college/ledger"
+_REQUEST_PREFIX = "/requests/"
+_JOB_PREFIX = "/jobs/"
+
+
+def route_path(route: str) -> str:
+    """The path of a route as the browser reports it: no query or fragment, no trailing slash."""
+    path = route.split("?", 1)[0].split("#", 1)[0].strip() or HOME_ROUTE
+    if not path.startswith("/"):
+        path = "/" + path
+    return path.rstrip("/") or HOME_ROUTE
+
+
+def route_request_id(route: str) -> UUID | None:
+    """The request a /requests/{id} or /jobs/{id} route names, or None."""
+    path = route_path(route)
+    for prefix in (_REQUEST_PREFIX, _JOB_PREFIX):
+        if path.startswith(prefix):
+            try:
+                return UUID(path[len(prefix):])
+            except ValueError:
+                return None
+    return None
+
+
 class Task(Protocol):
     def cancel(self) -> bool: ...
 
@@ -80,6 +110,10 @@ class AppViewModel(Observable):
         self.home: HomeViewModel | None = None
         self.request_form: RequestFormViewModel | None = None
         self.screen = Screen.STARTING
+        # A route asked for before there was anyone signed in (a link): opened right after the sign-in.
+        self._pending_route: str | None = None
+        # Where the person wanted to go while the form held unsent changes: the app asks first.
+        self.leave_target: str | None = None
         # Whether this device has a language of its own choosing; if not, a sign-in adopts the profile's.
         self._locale_chosen = False
         self.session.on_change.append(self._changed)
@@ -89,8 +123,11 @@ class AppViewModel(Observable):
     def locale(self) -> Locale:
         return self.session.locale
 
-    async def start(self) -> None:
-        """Restore a stored session so a reload or app restart stays signed in."""
+    async def start(self, route: str = HOME_ROUTE) -> None:
+        """Restore a stored session so a reload or app restart stays signed in; then show `route` (the address
+        the app was opened at), after the sign-in when nobody is signed in yet."""
+        if route_path(route) != HOME_ROUTE:
+            self._pending_route = route_path(route)
         stored_locale = await self._store.load_locale()
         if stored_locale is not None:
             self._locale_chosen = True
@@ -129,6 +166,7 @@ class AppViewModel(Observable):
         self.request_detail = None
         self.job = self.technicians = self.ledger = None
         self.outbox = None
+        self.leave_target = None
         self.session.sign_out()
         self.login.reset(notice)
         self._show_login()
@@ -187,7 +225,94 @@ class AppViewModel(Observable):
         self.screen = Screen.HOME
         self._changed()
         self._start_background()
+        pending, self._pending_route = self._pending_route, None
+        if pending is not None:
+            await self.open_route(pending)
         await home.load()
+
+    # --- routes: the screen as an address, an address as a screen -------------------------------------
+
+    @property
+    def route(self) -> str:
+        """The address of what shows. The login is at "/", or at the link that waits for the sign-in."""
+        if self.screen == Screen.REQUEST_FORM:
+            return NEW_REQUEST_ROUTE
+        if self.screen == Screen.REQUEST_DETAIL and self.request_detail is not None:
+            return f"{_REQUEST_PREFIX}{self.request_detail.request_id}"
+        if self.screen == Screen.JOB and self.job is not None:
+            return f"{_JOB_PREFIX}{self.job.request_id}"
+        if self.screen == Screen.TECHNICIANS:
+            return TECHNICIANS_ROUTE
+        if self.screen == Screen.LEDGER:
+            return LEDGER_ROUTE
+        if self.screen in (Screen.STARTING, Screen.LOGIN) and self._pending_route is not None:
+            return self._pending_route  # the link stays in the address bar until it opens
+        return HOME_ROUTE
+
+    @property
+    def has_unsent_changes(self) -> bool:
+        return self.screen == Screen.REQUEST_FORM and self.request_form is not None and self.request_form.has_changes
+
+    async def open_route(self, route: str) -> None:
+        """Show the screen at `route` (a link, the browser's back and forward). Leaving a form with unsent
+        changes asks first; an address this person has no screen for shows the home."""
+        path = route_path(route)
+        profile = self.session.profile
+        if self.home is None or profile is None:
+            if path != HOME_ROUTE:
+                self._pending_route = path
+            return
+        if path == self.route:
+            if self.leave_target is not None:  # back on the form (the browser went forward again)
+                self.leave_target = None
+                self._changed()
+            return
+        if self.has_unsent_changes:
+            self.leave_target = path
+            self._changed()
+            return
+        await self._go(path)
+
+    async def go_back(self) -> None:
+        """Back (the app bar's arrow, a phone's back button, a screen's back button): the home."""
+        await self.open_route(HOME_ROUTE)
+
+    async def confirm_leave(self) -> None:
+        """The person chose to leave the form and drop its changes."""
+        target, self.leave_target = self.leave_target, None
+        if target is not None:
+            await self._go(target)
+
+    def stay(self) -> None:
+        """The person chose to stay on the form; the draft is untouched."""
+        self.leave_target = None
+        self._changed()
+
+    async def _go(self, path: str) -> None:
+        self.leave_target = None
+        profile = self.session.profile
+        assert profile is not None
+        citizen = isinstance(self.home, CitizenHome)
+        request_id = route_request_id(path)
+        if path == NEW_REQUEST_ROUTE and citizen:
+            await self.open_request_form()
+        elif request_id is not None and citizen:
+            await self.open_request(request_id)
+        elif request_id is not None and isinstance(self.home, TechnicianHome | SupervisorHome):
+            await self.open_job(request_id)
+        elif path == TECHNICIANS_ROUTE and isinstance(self.home, SupervisorHome):
+            await self.open_technicians()
+        elif path == LEDGER_ROUTE and isinstance(self.home, SupervisorHome):
+            await self.open_ledger()
+        else:
+            await self._show_home()
+
+    async def _show_home(self) -> None:
+        self.request_form = None
+        self.request_detail = None
+        self.job = self.technicians = self.ledger = None
+        self.screen = Screen.HOME if self.home is not None else Screen.LOGIN
+        self._changed()
 
     # --- background work of a signed-in session ------------------------------------------------------
 
@@ -275,9 +400,7 @@ class AppViewModel(Observable):
         await detail.load()
 
     async def close_request_detail(self) -> None:
-        self.request_detail = None
-        self.screen = Screen.HOME if self.home is not None else Screen.LOGIN
-        self._changed()
+        await self._show_home()
 
     async def _reload_home(self) -> None:
         if self.home is not None:
@@ -323,9 +446,7 @@ class AppViewModel(Observable):
         await screen.load()
 
     async def back_home(self) -> None:
-        self.job = self.technicians = self.ledger = None
-        self.screen = Screen.HOME if self.home is not None else Screen.LOGIN
-        self._changed()
+        await self._show_home()
 
     # --- request form -------------------------------------------------------------------------------
 
@@ -335,7 +456,7 @@ class AppViewModel(Observable):
             self._api,
             self.session,
             on_done=self._request_sent,
-            on_back=self.close_request_form,
+            on_back=self.go_back,
             on_auth_lost=self._auth_lost,
             on_offline=self._saved_offline,
             from_outbox=from_outbox,
@@ -348,9 +469,8 @@ class AppViewModel(Observable):
         await form.load()
 
     async def close_request_form(self) -> None:
-        self.request_form = None
-        self.screen = Screen.HOME if self.home is not None else Screen.LOGIN
-        self._changed()
+        """The form is done with (sent, or kept in the outbox): the home, without asking."""
+        await self._show_home()
 
     async def _request_sent(self) -> None:
         # Back to the home, which reloads so the new request shows at the top.

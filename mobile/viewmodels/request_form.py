@@ -144,6 +144,7 @@ class RequestFormViewModel(Observable):
         self._address_hint: Bilingual | None = None
         if from_outbox is not None:
             self._restore(from_outbox)
+        self._opened_with = self._draft_state()
 
     # --- what the view reads -------------------------------------------------------------------------
 
@@ -212,6 +213,21 @@ class RequestFormViewModel(Observable):
     @property
     def can_add_photo(self) -> bool:
         return len(self.photos) < MAX_PHOTOS_PER_REQUEST and self.created is None
+
+    @property
+    def has_changes(self) -> bool:
+        """Something typed, chosen or added since the form opened, and not yet sent (or kept in the outbox)."""
+        if self.state == FormState.SENT or self.created is not None:
+            return False
+        return self._draft_state() != self._opened_with
+
+    def _draft_state(self) -> tuple[object, ...]:
+        return (
+            self.category_code, self.item.strip(), self.brand.strip(), self.description.strip(), self.lat,
+            self.lon, self.address.strip(), self.province_code, self.district_code, self.sub_district_code,
+            self.service_place, tuple(self.preferred_days), self.contact_phone.strip(), self.pdpa_consent,
+            tuple(id(p) for p in self.photos),
+        )
 
     @property
     def progress(self) -> str | None:

@@ -1,9 +1,11 @@
-"""The frame around every screen: title bar with the language switch, one scrolling column."""
+"""The frame around every screen: title bar with the language switch, one scrolling column; and the stack
+of routed views (the home at "/", the open screen above it) that the app renders."""
 
 import flet as ft
 
 from mobile.device import Device
 from mobile.settings import DEFAULT_MAP_TILE_URL
+from mobile.strings import t
 from mobile.viewmodels.app import AppViewModel, Screen
 from mobile.viewmodels.home import AdminHome, CitizenHome, HomeViewModel, SupervisorHome, TechnicianHome
 from mobile.views.admin import admin_home_view
@@ -41,6 +43,69 @@ def app_view(
             expand=True,
             horizontal_alignment=ft.CrossAxisAlignment.CENTER,
         ),
+    )
+
+
+def app_views(
+    vm: AppViewModel, device: Device | None = None, map_tile_url: str = DEFAULT_MAP_TILE_URL
+) -> list[ft.View]:
+    """The navigation stack: the home (or the login) at "/", and the open screen above it at its own route.
+
+    Each View scrolls on its own, so the home keeps its place while a request is open, and Flutter's
+    back (the app bar's arrow, a phone's back button) pops the top view (the app hears it as on_view_pop).
+    The keys keep each view's identity across renders: only what changed is redrawn.
+    """
+    locale = vm.locale
+    root_screen = _screen(vm, locale, device, map_tile_url) if vm.screen in ROOT_SCREENS else _home_or_wait(vm)
+    views = [_routed_view(vm, "/", root_screen, locale, can_pop=False)]
+    if vm.screen not in ROOT_SCREENS:
+        views.append(_routed_view(vm, vm.route, _screen(vm, locale, device, map_tile_url), locale, can_pop=True))
+    return views
+
+
+# Screens shown at "/" (nothing under them to go back to).
+ROOT_SCREENS = (Screen.STARTING, Screen.LOGIN, Screen.HOME)
+
+
+def _home_or_wait(vm: AppViewModel) -> ft.Control:
+    return home_view(vm.home, vm.locale) if vm.home is not None else loading(vm.locale)
+
+
+def _routed_view(vm: AppViewModel, route: str, content: ft.Control, locale: Locale, *, can_pop: bool) -> ft.View:
+    return ft.View(
+        key=route,
+        route=route,
+        appbar=ft.AppBar(
+            title=ft.Text(ui("app_title", locale), size=16),
+            automatically_imply_leading=can_pop,
+            actions=[ft.Container(content=language_switch(vm, locale), padding=ft.Padding.only(right=8))],
+        ),
+        controls=[
+            ft.Container(
+                content=content,
+                width=MAX_CONTENT_WIDTH,
+                padding=ft.Padding.only(left=16, right=16, bottom=24, top=8),
+            )
+        ],
+        scroll=ft.ScrollMode.AUTO,
+        horizontal_alignment=ft.CrossAxisAlignment.CENTER,
+        padding=0,
+    )
+
+
+def leave_dialog(vm: AppViewModel) -> ft.AlertDialog | None:
+    """Asked when the person leaves a form with unsent changes (back, the browser's back, a link)."""
+    if vm.leave_target is None:
+        return None
+    locale = vm.locale
+    return ft.AlertDialog(
+        modal=True,
+        title=ft.Text(t("leave_form_title", locale)),
+        content=ft.Text(t("leave_form_text", locale)),
+        actions=[
+            ft.TextButton(t("leave_form_stay", locale), on_click=vm.stay),
+            ft.TextButton(t("leave_form_leave", locale), on_click=vm.confirm_leave),
+        ],
     )
 
 

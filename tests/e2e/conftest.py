@@ -8,18 +8,19 @@ import subprocess
 import sys
 import tempfile
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
 import httpx
 import pytest
-from playwright.sync_api import Browser, Page, expect, sync_playwright
+from playwright.sync_api import Browser, Locator, Page, expect, sync_playwright
 
 from backend.settings import PROJECT_ROOT
 
 CHROMIUM = "/usr/bin/chromium"
+TIMEOUT = 60_000
 OUTPUT_DIR = PROJECT_ROOT / "test-output"
 # Every browser in these tests signs in from 127.0.0.1: the per-address limit is tested at the integration level.
 E2E_LIMITS = {"FIXIT_OTP_REQUESTS_PER_ADDRESS": "100000", "FIXIT_OTP_REQUESTS_OVERALL": "100000"}
@@ -115,13 +116,24 @@ def phone_page(browser: Browser) -> Iterator[Page]:
     context.close()
 
 
+def open_app(page: Page, url: str | None = None) -> None:
+    """Load the app (or reload it) and wait until its Thai font has arrived — until then Thai is drawn as boxes,
+    and Flutter lays every text out again when it comes, which can swallow a tap made meanwhile — then switch
+    on the accessibility tree."""
+    with page.expect_response(lambda r: r.url.endswith("NotoSansThai.ttf"), timeout=TIMEOUT) as font:
+        if url is None:
+            page.reload()
+        else:
+            page.goto(url)
+    assert font.value.ok
+    enable_semantics(page)
+
+
 def enable_semantics(page: Page) -> None:
     """Flutter draws on a canvas: switch on its accessibility tree so controls can be found by role/name."""
     page.wait_for_selector("flt-semantics-placeholder", state="attached", timeout=60_000)
     page.evaluate("document.querySelector('flt-semantics-placeholder').click()")
 
-
-TIMEOUT = 60_000
 
 
 def ask_for_code(page: Page, phone: str) -> str:
@@ -134,6 +146,44 @@ def ask_for_code(page: Page, phone: str) -> str:
     hint = page.get_by_text("โหมดทดสอบ: รหัสคือ", exact=False).first
     expect(hint).to_be_visible(timeout=TIMEOUT)
     return hint.inner_text().split()[-1]
+
+
+def open_screen(page: Page, button: Locator, covered: str) -> None:
+    """Tap what opens another screen and wait until it has slid in over the one with the text `covered` (Flutter
+    takes the covered screen out of the accessibility tree then). Taps during the slide go nowhere."""
+    button.click()
+    expect(page.get_by_text(covered, exact=False)).to_have_count(0, timeout=TIMEOUT)
+
+
+def type_into(page: Page, label: str, text: str) -> None:
+    """Tap a field, wait until a text input has the focus, type, and check what the field holds."""
+    field = page.get_by_role("textbox", name=label)
+    field.click()
+    # Flutter types into its own hidden text input, which it puts over the tapped field and focuses: wait until
+    # the focused input sits on this field (not on the one tapped before), then type.
+    editing = page.locator("input.flt-text-editing:focus, textarea.flt-text-editing:focus")
+    wait_until(lambda: _centre_inside(editing, field), f"the text input to move onto {label!r}")
+    page.keyboard.type(text)
+    expect(editing).to_have_value(text, timeout=TIMEOUT)
+
+
+def _centre_inside(inner: Locator, outer: Locator) -> bool:
+    if inner.count() != 1:
+        return False
+    a, b = inner.bounding_box(), outer.bounding_box()
+    if a is None or b is None:
+        return False
+    x, y = a["x"] + a["width"] / 2, a["y"] + a["height"] / 2
+    return b["x"] <= x <= b["x"] + b["width"] and b["y"] <= y <= b["y"] + b["height"]
+
+
+def wait_until(condition: Callable[[], bool], what: str, timeout: float = TIMEOUT / 1000) -> None:
+    """Poll a condition on what the page shows (for what no expect() assertion exists) until it holds."""
+    deadline = time.monotonic() + timeout
+    while not condition():
+        if time.monotonic() > deadline:
+            raise AssertionError(f"timed out waiting for {what}")
+        time.sleep(0.05)
 
 
 def enter_code(page: Page, code: str) -> None:

@@ -13,9 +13,17 @@ import pytest
 from PIL import Image
 from playwright.sync_api import Browser, Geolocation, Page, expect
 
-from tests.e2e.conftest import OUTPUT_DIR, SplitSystem, ask_for_code, enable_semantics, enter_code
+from tests.e2e.conftest import (
+    OUTPUT_DIR,
+    TIMEOUT,
+    SplitSystem,
+    ask_for_code,
+    enter_code,
+    open_app,
+    open_screen,
+    type_into,
+)
 
-TIMEOUT = 60_000
 DON_MUEANG: Geolocation = {"latitude": 13.9130, "longitude": 100.6070}
 
 
@@ -39,32 +47,19 @@ def photo_file(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 
 def sign_in(page: Page, system: SplitSystem, phone: str) -> None:
-    page.goto(system.app_url)
-    enable_semantics(page)
+    open_app(page, system.app_url)
     enter_code(page, ask_for_code(page, phone))
     expect(page.get_by_text("คำขอซ่อมของฉัน").first).to_be_visible(timeout=TIMEOUT)
 
 
-def type_into(page: Page, label: str, text: str) -> None:
-    """Flutter moves focus to a real <input>/<textarea> a moment after the tap: keys typed before that are lost,
-    so wait for it, type, and check what the field holds."""
-    page.get_by_role("textbox", name=label).click()
-    # Locators, not wait_for_function: the app's CSP forbids the string evaluation that would need.
-    focused = page.locator("input:focus, textarea:focus")
-    focused.wait_for(timeout=TIMEOUT)
-    page.wait_for_timeout(200)
-    page.keyboard.type(text)
-    expect(focused).to_have_value(text, timeout=TIMEOUT)
-
-
 def fill_form(page: Page, item: str, photo: Path) -> None:
-    page.get_by_role("button", name="แจ้งซ่อม").first.click()
-    item_box = page.get_by_role("textbox", name="ของที่จะซ่อม")
-    expect(item_box).to_be_visible(timeout=TIMEOUT)
-    page.get_by_role("button", name="ประเภทงานซ่อม").click()
-    page.get_by_role("button", name="เครื่องใช้ไฟฟ้า").click()
+    open_screen(page, page.get_by_role("button", name="แจ้งซ่อม").first, "คำขอซ่อมของฉัน")
+    # Typing first: after a dropdown menu closes, the Flutter web engine can keep the keyboard on the menu's own
+    # input for a while, and keys typed into a text field then go nowhere.
     type_into(page, "ของที่จะซ่อม", item)
     type_into(page, "อาการเสีย", "เปิดแล้วไม่ติด มีกลิ่นไหม้")
+    page.get_by_role("button", name="ประเภทงานซ่อม").click()
+    page.get_by_role("button", name="เครื่องใช้ไฟฟ้า").click()
     with page.expect_file_chooser() as chooser:
         page.get_by_role("button", name="เพิ่มรูปภาพ").click()
     chooser.value.set_files(str(photo))
@@ -91,7 +86,6 @@ def test_submit_with_photo_and_gps(split_system: SplitSystem, citizen_page: Page
     # Back on the home: the new request's own card, already dispatched to the nearest college.
     card = page.get_by_role("button", name=re.compile(f"{re.escape(item)}.*กำลังหาช่าง"))
     expect(card).to_be_visible(timeout=TIMEOUT)
-    page.wait_for_timeout(700)
     page.screenshot(path=str(OUTPUT_DIR / "citizen-submitted.png"))
     stored = requests_named(split_system, phone, item)
     assert len(stored) == 1 and stored[0]["status"] == "offered"
@@ -112,8 +106,7 @@ def test_outbox_sends_once_when_the_backend_is_back(
         expect(page.get_by_text(item, exact=False).first).to_be_visible(timeout=TIMEOUT)
         page.screenshot(path=str(OUTPUT_DIR / "citizen-outbox-waiting.png"))
         # Survives a reload (device storage), still waiting.
-        page.reload()
-        enable_semantics(page)
+        open_app(page)  # a reload
         expect(page.get_by_text("รอส่ง", exact=False).first).to_be_visible(timeout=TIMEOUT)
     finally:
         split_system.start_backend()
@@ -131,7 +124,7 @@ def test_gps_refused_points_to_the_map_pin(split_system: SplitSystem, browser: B
     page = context.new_page()
     try:
         sign_in(page, split_system, "0655500013")
-        page.get_by_role("button", name="แจ้งซ่อม").first.click()
+        open_screen(page, page.get_by_role("button", name="แจ้งซ่อม").first, "คำขอซ่อมของฉัน")
         page.get_by_role("button", name="ใช้ตำแหน่งปัจจุบัน").click()
         expect(page.get_by_text("ไม่ได้รับอนุญาตให้ใช้ตำแหน่ง", exact=False).first).to_be_attached(timeout=TIMEOUT)
         # The pin: a tap on the map sets the location instead.

@@ -4,14 +4,11 @@ draft field by field before sending anything. (Photo, GPS and map pin in the bro
 import httpx
 from playwright.sync_api import Page, expect
 
-from tests.e2e.conftest import OUTPUT_DIR, RunningSystem, ask_for_code, enable_semantics, enter_code
-
-TIMEOUT = 60_000
+from tests.e2e.conftest import OUTPUT_DIR, TIMEOUT, RunningSystem, ask_for_code, enter_code, open_app, open_screen
 
 
 def sign_in_as_citizen(page: Page, system: RunningSystem) -> None:
-    page.goto(system.app_url)
-    enable_semantics(page)
+    open_app(page, system.app_url)
     enter_code(page, ask_for_code(page, "0811111111"))
     expect(page.get_by_text("คำขอซ่อมของฉัน").first).to_be_visible(timeout=TIMEOUT)
 
@@ -28,10 +25,9 @@ def citizen_request_count(system: RunningSystem) -> int:
 def test_form_opens_and_validates_before_sending(system: RunningSystem, phone_page: Page) -> None:
     page = phone_page
     sign_in_as_citizen(page, system)
-    page.get_by_role("button", name="แจ้งซ่อม").first.click()
+    open_screen(page, page.get_by_role("button", name="แจ้งซ่อม").first, "คำขอซ่อมของฉัน")
     expect(page.get_by_role("button", name="ส่งคำขอซ่อม")).to_be_attached(timeout=TIMEOUT)
     expect(page.get_by_role("textbox", name="ของที่จะซ่อม")).to_be_attached(timeout=TIMEOUT)
-    page.wait_for_timeout(800)
     OUTPUT_DIR.mkdir(exist_ok=True)
     page.screenshot(path=str(OUTPUT_DIR / "request-form.png"))
     before = citizen_request_count(system)

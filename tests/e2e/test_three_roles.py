@@ -11,16 +11,13 @@ import psycopg
 import pytest
 from playwright.sync_api import Browser, BrowserContext, Locator, Page, expect
 
-from tests.e2e.conftest import OUTPUT_DIR, SplitSystem, ask_for_code, enable_semantics, enter_code
+from tests.e2e.conftest import OUTPUT_DIR, TIMEOUT, SplitSystem, ask_for_code, enter_code, open_app, type_into
 from tests.e2e.test_citizen_journey import (  # noqa: F401 - photo_file is a fixture
     DON_MUEANG,
     fill_form,
     photo_file,
     requests_named,
-    type_into,
 )
-
-TIMEOUT = 60_000
 
 
 @pytest.fixture
@@ -37,8 +34,7 @@ def contexts(browser: Browser) -> Iterator[dict[str, BrowserContext]]:
 
 def open_signed_in(context: BrowserContext, system: SplitSystem, phone: str, home_heading: str) -> Page:
     page = context.new_page()
-    page.goto(system.app_url)
-    enable_semantics(page)
+    open_app(page, system.app_url)
     enter_code(page, ask_for_code(page, phone))
     expect(page.get_by_role("heading", name=home_heading).first).to_be_visible(timeout=TIMEOUT)
     return page
@@ -54,18 +50,11 @@ def status_card(page: Page, item: str, status_label: str) -> Locator:
 
 
 def rate_five_stars(page: Page) -> None:
-    """Each star tap redraws the panel; a tap on "send" that lands during that redraw is lost by Flutter, so try
-    again (at most 3 times) until the panel has closed. A lost tap never reached the backend, so this sends once."""
-    for _ in range(3):
-        page.get_by_role("button", name="5 ดาว").click()
-        page.wait_for_timeout(500)
-        page.get_by_role("button", name="ส่งคะแนน").click()
-        try:
-            expect(page.get_by_role("button", name="ส่งคะแนน")).to_have_count(0, timeout=15_000)
-            return
-        except AssertionError:
-            continue
-    raise AssertionError("the rating panel never closed")
+    """A star tap redraws only the stars, so the next tap (send) lands: once, no retries."""
+    page.get_by_role("button", name="5 ดาว").click()
+    page.get_by_role("button", name="ส่งคะแนน").click()
+    expect(page.get_by_role("button", name="ส่งคะแนน")).to_have_count(0, timeout=TIMEOUT)
+    expect(page.get_by_text("คะแนนของคุณ: 5/5", exact=False).first).to_be_visible(timeout=TIMEOUT)
 
 
 def confirm(page: Page, step: str) -> None:
