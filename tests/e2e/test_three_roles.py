@@ -111,6 +111,8 @@ def test_citizen_technician_supervisor(split_system: SplitSystem, contexts: dict
     # Wait for the upload to finish: the screen redraws then, and keys typed meanwhile would be lost.
     expect(student.get_by_role("img", name="รูปหลังซ่อมที่ 1")).to_be_attached(timeout=TIMEOUT)
     type_into(student, "จำนวนชั่วโมงที่ทำงาน", "2")
+    # The quality check needs a report too: what was done, not only the hours.
+    type_into(student, "บันทึกการทำงาน", "เปลี่ยนสายไฟที่ขาด ทดสอบแล้วใช้งานได้")
     student.get_by_role("button", name="บันทึกรายงาน").click()
     expect(student.get_by_text("บันทึกรายงานแล้ว", exact=False).first).to_be_attached(timeout=TIMEOUT)
     confirm(student, "ส่งให้ครูตรวจ")
