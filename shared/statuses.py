@@ -90,6 +90,8 @@ OPEN_STATUSES: frozenset[RequestStatus] = frozenset(
     {S.SUBMITTED, S.NO_CENTRE, S.OFFERED, S.ACCEPTED, S.DIAGNOSING, S.REPAIRING, S.QUALITY_CHECK}
 )
 TERMINAL_STATUSES: frozenset[RequestStatus] = frozenset({S.CANCELLED})
+# The student on the job may still add after photos and edit the report (not while the teacher checks it).
+WORK_EDITABLE: frozenset[RequestStatus] = frozenset({S.ACCEPTED, S.DIAGNOSING, S.REPAIRING})
 # A student has the job in hand: it counts against their load when new offers are ranked.
 WORK_IN_HAND: frozenset[RequestStatus] = frozenset({S.ACCEPTED, S.DIAGNOSING, S.REPAIRING, S.QUALITY_CHECK})
 

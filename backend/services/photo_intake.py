@@ -22,12 +22,10 @@ from backend.db import Conn, service_tx
 from backend.errors import ApiError
 from backend.photo_store import PhotoStore
 from shared.photos import MAX_INPUT_BYTES, MAX_PHOTOS_PER_REQUEST, PhotoRejected, ProcessedPhoto, process_photo
-from shared.statuses import OPEN_STATUSES, RequestStatus
+from shared.statuses import OPEN_STATUSES, WORK_EDITABLE, RequestStatus
 
 log = logging.getLogger("fixit.photos")
 
-WORK_STATUSES = frozenset({RequestStatus.ACCEPTED, RequestStatus.DIAGNOSING, RequestStatus.REPAIRING,
-                           RequestStatus.QUALITY_CHECK, RequestStatus.UNREPAIRABLE})
 
 # Photos decoded at once per process. Each may take up to shared.photos.MAX_DECODE_BYTES at its peak, so this bounds
 # a process's photo memory whatever the number of uploads in flight; the rest wait their turn.
@@ -311,7 +309,7 @@ async def require_work_in_progress(conn: Conn, technician_id: uuid.UUID, request
         raise ApiError(404, "not_found")
     if row["technician_id"] != technician_id:
         raise ApiError(403, "not_assigned")
-    if RequestStatus(row["status"]) not in WORK_STATUSES:
+    if RequestStatus(row["status"]) not in WORK_EDITABLE:
         raise ApiError(409, "illegal_transition", from_status=row["status"], to_status=row["status"])
 
 

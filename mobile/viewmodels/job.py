@@ -19,17 +19,13 @@ from mobile.viewmodels.request_screen import RequestScreen
 from mobile.viewmodels.session import Session
 from shared.photos import MAX_PHOTOS_PER_REQUEST, PhotoRejected, process_photo
 from shared.roles import Actor
-from shared.statuses import RequestStatus, next_statuses
+from shared.statuses import WORK_EDITABLE, RequestStatus, next_statuses
 from shared.text import APP_UI, Bilingual, Locale, error_text
-from shared.work import UNREPAIRABLE_REASONS
+from shared.work import MAX_HOURS, MAX_PARTS, UNREPAIRABLE_REASONS
+from shared.work import NOTES_MAX as MAX_NOTES
+from shared.work import STEP_NOTE_MAX as MAX_STEP_NOTE
 
-MAX_HOURS = 200.0
-MAX_NOTES = 2000
-MAX_PARTS = 30
-MAX_STEP_NOTE = 1000
 S = RequestStatus
-# While the student may still add after photos and edit the report.
-WORK_STATUSES = frozenset({S.ACCEPTED, S.DIAGNOSING, S.REPAIRING})
 MAPS_DIRECTIONS = "https://www.google.com/maps/dir/?api=1&destination={lat},{lon}"
 # The button for a move to a status, per who makes it (a supervisor's quality_check -> repairing is "rework").
 STEP_LABEL_KEYS: dict[str, str] = {
@@ -187,7 +183,7 @@ class JobViewModel(RequestScreen[WorkDetail]):
 
     @property
     def can_edit_work(self) -> bool:
-        return self.actor == Actor.TECHNICIAN and self.detail is not None and self.detail.status in WORK_STATUSES
+        return self.actor == Actor.TECHNICIAN and self.detail is not None and self.detail.status in WORK_EDITABLE
 
     @property
     def call_url(self) -> str | None:

@@ -6,12 +6,13 @@ from mobile.device import Device
 from mobile.formatting import format_phone
 from mobile.models import WorkDetail
 from mobile.strings import t
-from mobile.viewmodels.job import MAX_NOTES, JobViewModel, Step, format_baht
+from mobile.viewmodels.job import JobViewModel, Step, format_baht
 from mobile.views.common import confirm_panel, error_message, heading, icon_button, muted
 from mobile.views.photos import thumbnail_row
 from mobile.views.request_parts import PHOTO_KINDS, notice, photo_thumbnails, screen_top, summary_head, timeline
 from shared.photos import MAX_PHOTOS_PER_REQUEST
 from shared.text import Locale
+from shared.work import NOTES_MAX, STEP_NOTE_MAX
 
 
 def job_view(vm: JobViewModel, locale: Locale, device: Device | None = None) -> ft.Control:
@@ -105,7 +106,8 @@ def _step_panel(vm: JobViewModel, step: Step, locale: Locale) -> ft.Control:
         )
     note_label = "rework_note_label" if step.needs_note else "step_note_label"
     controls.append(
-        ft.TextField(label=t(note_label, locale), value=vm.note, multiline=True, max_length=1000,
+        ft.TextField(key="step_note", label=t(note_label, locale), value=vm.note, multiline=True,
+                     max_length=STEP_NOTE_MAX,
                      read_only=vm.sending, on_change=note_typed)
     )
     return confirm_panel(
@@ -213,9 +215,11 @@ def _report(vm: JobViewModel, locale: Locale) -> list[ft.Control]:
         vm.set_notes(e.control.value)
 
     controls += [
-        ft.TextField(label=t("report_hours", locale), value=vm.report.hours, keyboard_type=ft.KeyboardType.NUMBER,
+        ft.TextField(key="report_hours", label=t("report_hours", locale), value=vm.report.hours,
+                     keyboard_type=ft.KeyboardType.NUMBER,
                      on_change=hours_typed),
-        ft.TextField(label=t("report_notes", locale), value=vm.report.notes, multiline=True, max_length=MAX_NOTES,
+        ft.TextField(key="report_notes", label=t("report_notes", locale), value=vm.report.notes, multiline=True,
+                     max_length=NOTES_MAX,
                      on_change=notes_typed),
         ft.Text(t("report_parts", locale), weight=ft.FontWeight.W_600),
     ]

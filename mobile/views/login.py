@@ -31,6 +31,7 @@ def _phone_step(vm: LoginViewModel, locale: Locale) -> list[ft.Control]:
 
     return [
         ft.TextField(
+            key="phone",
             label=ui("phone_label", locale),
             hint_text=ui("phone_hint", locale),
             value=vm.phone_input,
@@ -66,6 +67,7 @@ def _code_step(vm: LoginViewModel, locale: Locale) -> list[ft.Control]:
         )
     controls += [
         ft.TextField(
+            key="code",
             label=ui("code_label", locale),
             value=vm.code_input,
             error=vm.code_error,

@@ -16,6 +16,7 @@ from mobile.views.photos import thumbnail_row
 from mobile.views.request_parts import PHOTO_KINDS, notice, photo_thumbnails, screen_top, summary_head, timeline
 from shared.statuses import RequestStatus
 from shared.text import Locale
+from shared.work import STEP_NOTE_MAX
 
 ACTION_LABELS = {
     RequestAction.CANCEL: "action_cancel",
@@ -88,7 +89,8 @@ def _action_panel(vm: RequestDetailViewModel, action: RequestAction, locale: Loc
         controls += [
             heading(t("cancel_confirm_title", locale), size=18),
             muted(t("cancel_confirm_body", locale)),
-            ft.TextField(label=t("note_label", locale), value=vm.note, multiline=True, max_length=1000,
+            ft.TextField(key="cancel_note", label=t("note_label", locale), value=vm.note, multiline=True,
+                         max_length=STEP_NOTE_MAX,
                          read_only=vm.sending, on_change=note_typed),
         ]
         confirm, dismiss = t("confirm_cancel", locale), t("keep_request", locale)
@@ -105,14 +107,15 @@ def _action_panel(vm: RequestDetailViewModel, action: RequestAction, locale: Loc
         controls += [
             heading(t("rate_title", locale), size=18),
             ft.Row(stars, spacing=0),
-            ft.TextField(label=t("comment_label", locale), value=vm.comment, multiline=True,
+            ft.TextField(key="comment", label=t("comment_label", locale), value=vm.comment, multiline=True,
                          max_length=MAX_COMMENT, read_only=vm.sending, on_change=comment_typed),
         ]
         confirm, dismiss = t("send_rating", locale), t("close_panel", locale)
     else:
         controls += [
             heading(t("reopen_title", locale), size=18),
-            ft.TextField(label=t("reopen_note_label", locale), value=vm.note, multiline=True, max_length=1000,
+            ft.TextField(key="reopen_note", label=t("reopen_note_label", locale), value=vm.note, multiline=True,
+                         max_length=STEP_NOTE_MAX,
                          read_only=vm.sending, on_change=note_typed),
         ]
         confirm, dismiss = t("send_reopen", locale), t("close_panel", locale)

@@ -15,7 +15,7 @@ from mobile.thai_address import Area
 from mobile.viewmodels.request_form import CategoriesState, LocationSource, RequestFormViewModel
 from mobile.views.common import category_icon, error_message, heading, icon_button, loading, muted
 from shared.photos import MAX_PHOTOS_PER_REQUEST
-from shared.request_rules import WEEKDAYS, ServicePlace
+from shared.request_rules import ADDRESS_MAX, BRAND_MAX, DESCRIPTION_MAX, ITEM_MAX, WEEKDAYS, ServicePlace
 from shared.text import WEEKDAY_LABELS, WEEKDAY_NAMES, Locale, ui
 
 # Bangkok, zoomed out to the whole country, until there is a pin.
@@ -83,6 +83,8 @@ def _what(vm: RequestFormViewModel, locale: Locale) -> list[ft.Control]:
     def description_typed(e: ft.Event[ft.TextField]) -> None:
         vm.set_description(e.control.value)
 
+    # Keys keep each field the same control when something above it comes or goes (the loading row, an error
+    # line): matched by position instead, the field would be rebuilt and a tap or the keyboard focus lost.
     controls: list[ft.Control] = []
     if vm.categories_state == CategoriesState.LOADING:
         controls.append(loading(locale))
@@ -103,25 +105,28 @@ def _what(vm: RequestFormViewModel, locale: Locale) -> list[ft.Control]:
     controls += [
         named_dropdown(t("category_label", locale), category, chosen),
         ft.TextField(
+            key="item",
             label=t("item_label", locale),
             hint_text=t("item_hint", locale),
             value=vm.item,
             error=_field_error(vm, "item"),
             error_max_lines=3,
-            max_length=120,
+            max_length=ITEM_MAX,
             read_only=vm.busy,
             on_change=item_typed,
         ),
         ft.TextField(
+            key="brand",
             label=t("brand_label", locale),
             value=vm.brand,
             error=_field_error(vm, "brand"),
             error_max_lines=3,
-            max_length=80,
+            max_length=BRAND_MAX,
             read_only=vm.busy,
             on_change=brand_typed,
         ),
         ft.TextField(
+            key="description",
             label=t("description_label", locale),
             hint_text=t("description_hint", locale),
             value=vm.description,
@@ -130,7 +135,7 @@ def _what(vm: RequestFormViewModel, locale: Locale) -> list[ft.Control]:
             multiline=True,
             min_lines=3,
             max_lines=6,
-            max_length=2000,
+            max_length=DESCRIPTION_MAX,
             read_only=vm.busy,
             on_change=description_typed,
         ),
@@ -256,13 +261,14 @@ def _location(
 
     controls.append(
         ft.TextField(
+            key="address",
             label=t("address_label", locale),
             value=vm.address,
             error=_field_error(vm, "address"),
             error_max_lines=3,
             multiline=True,
             max_lines=3,
-            max_length=500,
+            max_length=ADDRESS_MAX,
             read_only=vm.busy,
             on_change=address_typed,
         )
@@ -359,6 +365,7 @@ def _when_and_contact(vm: RequestFormViewModel, locale: Locale) -> list[ft.Contr
     controls += _error_line(_field_error(vm, "preferred_days"))
     controls.append(
         ft.TextField(
+            key="contact_phone",
             label=t("contact_phone_label", locale),
             hint_text=ui("phone_hint", locale),
             value=vm.contact_phone,
@@ -387,6 +394,7 @@ def _consent(vm: RequestFormViewModel, locale: Locale) -> list[ft.Control]:
             padding=10,
         ),
         ft.Checkbox(
+            key="pdpa_consent",
             label=t("pdpa_label", locale),
             value=vm.pdpa_consent,
             error=bool(error),
