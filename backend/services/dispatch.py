@@ -18,7 +18,7 @@ from backend.errors import ApiError
 from backend.services.transitions import Note, act_as, lock_status, log_event, transition
 from shared.matching import Candidate, rank
 from shared.roles import Actor
-from shared.statuses import WORK_IN_HAND, RequestStatus, Route
+from shared.statuses import ASSIGNABLE, REASSIGNABLE, WORK_IN_HAND, RequestStatus, Route
 
 S = RequestStatus
 
@@ -369,7 +369,7 @@ async def assign(
     checked: pending offers are withdrawn and the chosen student's offer is the accepted one."""
     await act_as(conn, actor, claims)
     status = await lock_status(conn, request_id, check_visible=True)
-    if status not in (S.OFFERED, S.ACCEPTED, S.DIAGNOSING, S.REPAIRING):
+    if status not in ASSIGNABLE | REASSIGNABLE:
         raise ApiError(409, "illegal_transition", from_status=status.value, to_status=S.ACCEPTED.value)
     req = await _request(conn, request_id)
     student = await (

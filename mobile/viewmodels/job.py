@@ -19,7 +19,7 @@ from mobile.viewmodels.request_screen import RequestScreen
 from mobile.viewmodels.session import Session
 from shared.photos import MAX_PHOTOS_PER_REQUEST, PhotoRejected, process_photo
 from shared.roles import Actor
-from shared.statuses import WORK_EDITABLE, RequestStatus, next_statuses
+from shared.statuses import ASSIGNABLE, REASSIGNABLE, WORK_EDITABLE, RequestStatus, next_statuses
 from shared.text import APP_UI, Bilingual, Locale, error_text
 from shared.work import MAX_HOURS, MAX_PARTS, UNREPAIRABLE_REASONS
 from shared.work import NOTES_MAX as MAX_NOTES
@@ -177,9 +177,7 @@ class JobViewModel(RequestScreen[WorkDetail]):
     @property
     def can_assign(self) -> bool:
         """A supervisor may (re)assign a job that is not finished yet."""
-        return self.is_supervisor and self.detail is not None and self.detail.status in (
-            S.OFFERED, S.NO_CENTRE, S.ACCEPTED, S.DIAGNOSING, S.REPAIRING
-        )
+        return self.is_supervisor and self.detail is not None and self.detail.status in ASSIGNABLE | REASSIGNABLE
 
     @property
     def can_edit_work(self) -> bool:

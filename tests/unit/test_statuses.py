@@ -72,7 +72,7 @@ def test_status_values_match_the_database_enum() -> None:
 
 
 # --- decide_move: role, relation to the request and path together ------------------------------------------------
-from shared.statuses import Mover, MoveRefused, Route, decide_move  # noqa: E402
+from shared.statuses import Mover, MoveRefused, Route, can_move, decide_move  # noqa: E402
 
 
 def _refusal(from_status: S, to_status: S, mover: Mover) -> MoveRefused:
@@ -136,3 +136,11 @@ async def test_a_refusal_leaves_an_async_context_manager_as_itself() -> None:
     with pytest.raises(MoveRefused):
         async with transaction():
             decide_move(S.OFFERED, S.ACCEPTED, Mover(Actor.TECHNICIAN, Route.STEP))
+
+
+def test_the_assignable_statuses_match_the_rule() -> None:
+    from shared.statuses import ASSIGNABLE, REASSIGNABLE
+
+    # Assigning an offered job is the move offered → accepted through ASSIGN; the others keep their status.
+    assert Route.ASSIGN in {r for r in Route if can_move(S.OFFERED, S.ACCEPTED, Actor.SUPERVISOR, r)}
+    assert S.NO_CENTRE not in ASSIGNABLE | REASSIGNABLE and S.QUALITY_CHECK not in ASSIGNABLE | REASSIGNABLE
