@@ -1,12 +1,25 @@
-"""Shared fixtures: one throwaway embedded PostgreSQL per test session, migrated and seeded once."""
+"""Shared fixtures: one PostgreSQL per test session, migrated and seeded once.
 
+Which PostgreSQL:
+- default: a throwaway embedded one (`local_pg`);
+- `FIXIT_TEST_SUPABASE_SHAPE=1`: a throwaway embedded one built the way Supabase builds a project (superuser
+  `supabase_admin`, the app connecting and migrating as a `postgres` without superuser; tests/supabase_shape);
+- `FIXIT_TEST_DATABASE_URL=postgresql://…`: any PostgreSQL you give, with an empty database (the suite migrates
+  and seeds it and leaves its rows: run again on a fresh one). Tests that need databases of their own
+  (`local_pg.url_for`) make them on the same server, or are skipped when that role may not create databases.
+"""
+
+import os
 import secrets
 import tempfile
 from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
 
 import httpx
+import psycopg
 import pytest
+from psycopg import sql
+from psycopg.conninfo import conninfo_to_dict, make_conninfo
 from pydantic import SecretStr
 
 from backend.app import create_app
@@ -18,17 +31,64 @@ from backend.settings import PROJECT_ROOT, Settings
 TEST_DB = "fixit_test"
 
 
+def external_url() -> str:
+    return os.environ.get("FIXIT_TEST_DATABASE_URL", "").strip()
+
+
+def supabase_shape() -> bool:
+    """Read when the database starts, after collection (tests/supabase_shape/conftest.py may ask for it)."""
+    return os.environ.get("FIXIT_TEST_SUPABASE_SHAPE", "").strip().lower() in ("1", "true", "yes")
+
+
+class ExternalPostgres(LocalPostgres):
+    """The server of FIXIT_TEST_DATABASE_URL, for tests that want databases of their own on it."""
+
+    def __init__(self, url: str) -> None:  # the server is not ours to start
+        self.database = str(conninfo_to_dict(url).get("dbname", ""))
+        self.admin_url = self.url = url
+
+    def _on_server(self, statement: sql.Composed) -> None:
+        try:
+            with psycopg.connect(self.admin_url, autocommit=True) as conn:
+                conn.execute(statement)
+        except psycopg.errors.InsufficientPrivilege as exc:
+            pytest.skip(f"needs a database of its own, which FIXIT_TEST_DATABASE_URL's role may not make: {exc}")
+
+    def url_for(self, database: str) -> str:
+        with psycopg.connect(self.admin_url, autocommit=True) as conn:
+            exists = conn.execute("select 1 from pg_database where datname = %s", [database]).fetchone()
+        if not exists:
+            self._on_server(sql.SQL("create database {}").format(sql.Identifier(database)))
+        return make_conninfo(self.admin_url, dbname=database)
+
+    def drop_database(self, name: str) -> None:
+        if name == self.database:
+            raise ValueError("the suite never drops the database it was given")
+        self._on_server(sql.SQL("drop database if exists {} with (force)").format(sql.Identifier(name)))
+
+
 @pytest.fixture(scope="session")
 def local_pg() -> Iterator[LocalPostgres]:
+    if external_url():
+        yield ExternalPostgres(external_url())
+        return
     # A short path: the server's Unix socket path must stay under ~100 characters.
     data_dir = Path(tempfile.mkdtemp(prefix="fixit-pg-"))
+    if supabase_shape():
+        from tests.supabase_shape import SupabaseShapedPostgres
+
+        yield SupabaseShapedPostgres(data_dir)
+        return
     yield LocalPostgres(data_dir / "pg", database="postgres", delete_on_exit=True)
 
 
 @pytest.fixture(scope="session")
 def database_url(local_pg: LocalPostgres) -> str:
-    local_pg.drop_database(TEST_DB)
-    url = local_pg.url_for(TEST_DB)
+    if isinstance(local_pg, ExternalPostgres):
+        url = local_pg.url  # given, not ours to drop: migrations and the seed are idempotent
+    else:
+        local_pg.drop_database(TEST_DB)
+        url = local_pg.url_for(TEST_DB)
     migrate(url)
     seed(url, PROJECT_ROOT / "assets" / "seed", demo=True)
     return url
