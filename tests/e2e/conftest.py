@@ -153,6 +153,9 @@ def open_screen(page: Page, button: Locator, covered: str) -> None:
     takes the covered screen out of the accessibility tree then). Taps during the slide go nowhere."""
     button.click()
     expect(page.get_by_text(covered, exact=False)).to_have_count(0, timeout=TIMEOUT)
+    # And until it has loaded what it shows (the fields below a loading row move up when it goes), as a person
+    # waits before tapping.
+    expect(page.get_by_text("กำลังโหลด", exact=False)).to_have_count(0, timeout=TIMEOUT)
 
 
 def type_into(page: Page, label: str, text: str) -> None:
