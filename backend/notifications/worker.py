@@ -231,6 +231,9 @@ async def delivery_worker(pool: AsyncConnectionPool[Conn], settings: Settings,
             except Exception as exc:  # the database went away: try again next turn
                 log.warning("notification worker turn failed: %s", exc)
                 attempted = 0
+            task = asyncio.current_task()
+            if task is not None and task.cancelling():  # a cancel swallowed on the way (3.11's wait_for, the pool)
+                raise asyncio.CancelledError
             if attempted < config.batch_size:  # a full batch: more may be due, go on at once
                 await asyncio.sleep(settings.notify_worker_seconds)
     finally:
