@@ -26,11 +26,20 @@ def login_view(vm: LoginViewModel, locale: Locale) -> ft.Control:
 
 
 def _phone_step(vm: LoginViewModel, locale: Locale) -> list[ft.Control]:
+    field = ft.Ref[ft.TextField]()
+
     def typed(e: ft.Event[ft.TextField]) -> None:
         vm.set_phone_input(e.control.value)
 
+    async def send() -> None:
+        # What the field holds now: on a slow device a tap can be handled before the last keystrokes' changes.
+        if field.current is not None and field.current.value is not None:
+            vm.set_phone_input(field.current.value)
+        await vm.request_code()
+
     return [
         ft.TextField(
+            ref=field,
             key="phone",
             label=ui("phone_label", locale),
             hint_text=ui("phone_hint", locale),
@@ -43,15 +52,22 @@ def _phone_step(vm: LoginViewModel, locale: Locale) -> list[ft.Control]:
             autofocus=True,
             read_only=vm.busy,
             on_change=typed,
-            on_submit=vm.request_code,
+            on_submit=send,
         ),
-        ft.FilledButton(ui("request_code", locale), icon=ft.Icons.SMS, disabled=vm.busy, on_click=vm.request_code),
+        ft.FilledButton(ui("request_code", locale), icon=ft.Icons.SMS, disabled=vm.busy, on_click=send),
     ]
 
 
 def _code_step(vm: LoginViewModel, locale: Locale) -> list[ft.Control]:
+    field = ft.Ref[ft.TextField]()
+
     def typed(e: ft.Event[ft.TextField]) -> None:
         vm.set_code_input(e.control.value)
+
+    async def verify() -> None:
+        if field.current is not None and field.current.value is not None:  # as for the phone, above
+            vm.set_code_input(field.current.value)
+        await vm.verify()
 
     controls: list[ft.Control] = []
     if vm.code_sent:
@@ -67,6 +83,7 @@ def _code_step(vm: LoginViewModel, locale: Locale) -> list[ft.Control]:
         )
     controls += [
         ft.TextField(
+            ref=field,
             key="code",
             label=ui("code_label", locale),
             value=vm.code_input,
@@ -79,9 +96,9 @@ def _code_step(vm: LoginViewModel, locale: Locale) -> list[ft.Control]:
             autofocus=True,
             read_only=vm.busy,
             on_change=typed,
-            on_submit=vm.verify,
+            on_submit=verify,
         ),
-        ft.FilledButton(ui("verify_code", locale), icon=ft.Icons.LOGIN, disabled=vm.busy, on_click=vm.verify),
+        ft.FilledButton(ui("verify_code", locale), icon=ft.Icons.LOGIN, disabled=vm.busy, on_click=verify),
         ft.TextButton(ui("change_phone", locale), icon=ft.Icons.EDIT, disabled=vm.busy, on_click=vm.change_phone),
     ]
     return controls
