@@ -279,6 +279,7 @@ UI: dict[str, Bilingual] = {
     "phone_label": B("เบอร์โทรศัพท์", "Phone number"),
     "phone_hint": B("เช่น 0812345678", "e.g. 0812345678"),
     "request_code": B("ขอรหัสยืนยัน", "Send me a code"),
+    "code_goes_to": B("รหัสจะส่งไปที่ {phone}", "The code goes to {phone}"),
     "code_label": B("รหัสยืนยัน 6 หลัก", "6-digit code"),
     "verify_code": B("เข้าสู่ระบบ", "Sign in"),
     "code_sent": B("ส่งรหัสไปที่ {phone} แล้ว", "We sent a code to {phone}"),

@@ -74,8 +74,20 @@ class LoginViewModel(Observable):
     # --- input -------------------------------------------------------------------------------------
 
     def set_phone_input(self, value: str) -> None:
-        # No re-render per keystroke: the field already shows what was typed.
+        # No re-render per keystroke (the field already shows what was typed): only when the number the code will
+        # go to appears, changes or goes away.
+        before = self.phone_preview
         self.phone_input = value
+        if self.phone_preview != before:
+            self._changed()
+
+    @property
+    def phone_preview(self) -> str | None:
+        """The number as it will be used, once what was typed is a valid Thai number (a check before the SMS)."""
+        try:
+            return national_format(normalize_thai_phone(self.phone_input))
+        except InvalidPhone:
+            return None
 
     def set_code_input(self, value: str) -> None:
         self.code_input = value

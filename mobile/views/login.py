@@ -54,6 +54,7 @@ def _phone_step(vm: LoginViewModel, locale: Locale) -> list[ft.Control]:
             on_change=typed,
             on_submit=send,
         ),
+        muted(ui("code_goes_to", locale, phone=vm.phone_preview) if vm.phone_preview else ""),
         ft.FilledButton(ui("request_code", locale), icon=ft.Icons.SMS, disabled=vm.busy, on_click=send),
     ]
 

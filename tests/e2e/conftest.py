@@ -142,6 +142,9 @@ def ask_for_code(page: Page, phone: str) -> str:
     expect(field).to_be_visible(timeout=TIMEOUT)
     field.click()
     page.keyboard.type(phone)
+    # What the person sees before tapping: the number the code will go to, i.e. the app has the whole number.
+    shown = phone if len(phone) != 10 else f"{phone[:3]}-{phone[3:6]}-{phone[6:]}"
+    expect(page.get_by_text(f"รหัสจะส่งไปที่ {shown}")).to_be_visible(timeout=TIMEOUT)
     page.get_by_role("button", name="ขอรหัสยืนยัน").click()
     hint = page.get_by_text("โหมดทดสอบ: รหัสคือ", exact=False).first
     expect(hint).to_be_visible(timeout=TIMEOUT)
