@@ -129,7 +129,6 @@ def caller_in(*roles: AppRole) -> Callable[..., Awaitable[Caller]]:
     return dependency
 
 
-CitizenDep = Annotated[Caller, Depends(caller_in(AppRole.CITIZEN))]
 CitizenOrAdminDep = Annotated[Caller, Depends(caller_in(AppRole.CITIZEN, AppRole.ADMIN))]
 TechnicianDep = Annotated[Caller, Depends(caller_in(AppRole.TECHNICIAN))]
 SupervisorDep = Annotated[Caller, Depends(caller_in(AppRole.SUPERVISOR))]

@@ -131,3 +131,20 @@ async def work_to_quality_check(api: httpx.AsyncClient, token: str, request_id: 
                            headers=bearer(token))
     assert moved.status_code == 200, moved.text
 
+
+
+async def handed_back_job(api: httpx.AsyncClient, area: Area) -> tuple[str, str]:
+    """A job taken all the way: submitted, assigned by the teacher to bee, worked and recorded, approved and handed
+    back. Returns (the citizen's token, the request id)."""
+    citizen, request = await submit(api)
+    rid = request["id"]
+    teacher, _ = await sign_in(api, area.students["teacher"][1])
+    assigned = await api.post(f"/requests/{rid}/assign", json={"technician_id": area.students["bee"][0]},
+                              headers=bearer(teacher))
+    assert assigned.status_code == 200, assigned.text
+    bee, _ = await sign_in(api, area.students["bee"][1])
+    await work_to_quality_check(api, bee, rid)
+    for to in ("done", "handed_back"):
+        moved = await api.post(f"/requests/{rid}/status", json={"to_status": to}, headers=bearer(teacher))
+        assert moved.status_code == 200, moved.text
+    return citizen, rid

@@ -13,7 +13,14 @@ from backend.db import service_tx
 from backend.services.dispatch import DispatchPolicy, expire_overdue
 from backend.settings import Settings
 from tests.helpers import bearer, sign_in
-from tests.integration.dispatch_area import AppClock, Area, offers_of, submit, work_to_quality_check
+from tests.integration.dispatch_area import (
+    AppClock,
+    Area,
+    handed_back_job,
+    offers_of,
+    submit,
+    work_to_quality_check,
+)
 
 
 async def test_nearest_fitting_college_and_top_three(app_and_clock: AppClock, area: Area, database_url: str) -> None:
@@ -145,16 +152,7 @@ async def test_reopen_within_seven_days_goes_back_to_the_same_student(
     app_and_clock: AppClock, area: Area, database_url: str
 ) -> None:
     api, clock = app_and_clock
-    citizen, request = await submit(api)
-    rid = request["id"]
-    teacher, _ = await sign_in(api, area.students["teacher"][1])
-    assert (await api.post(f"/requests/{rid}/assign", json={"technician_id": area.students["bee"][0]},
-                           headers=bearer(teacher))).status_code == 200
-    bee, _ = await sign_in(api, area.students["bee"][1])
-    await work_to_quality_check(api, bee, rid)
-    for to in ("done", "handed_back"):
-        moved = await api.post(f"/requests/{rid}/status", json={"to_status": to}, headers=bearer(teacher))
-        assert moved.status_code == 200, moved.text
+    citizen, rid = await handed_back_job(api, area)
 
     clock.now += timedelta(days=8)
     late = await api.post(f"/requests/{rid}/reopen", json={"note": "ยังไม่หาย"}, headers=bearer(citizen))

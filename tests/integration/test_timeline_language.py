@@ -2,8 +2,8 @@
 
 import re
 
-from tests.helpers import bearer, sign_in
-from tests.integration.dispatch_area import AppClock, Area, submit, work_to_quality_check
+from tests.helpers import bearer
+from tests.integration.dispatch_area import AppClock, Area, handed_back_job, submit
 
 LATIN_WORD = re.compile(r"[A-Za-z]{3,}")
 
@@ -12,16 +12,7 @@ async def test_a_reopened_and_a_no_centre_request_read_in_thai_and_in_english(
     app_and_clock: AppClock, area: Area
 ) -> None:
     api, _ = app_and_clock
-    citizen, request = await submit(api)
-    rid = request["id"]
-    teacher, _ = await sign_in(api, area.students["teacher"][1])
-    assert (await api.post(f"/requests/{rid}/assign", json={"technician_id": area.students["bee"][0]},
-                           headers=bearer(teacher))).status_code == 200
-    bee, _ = await sign_in(api, area.students["bee"][1])
-    await work_to_quality_check(api, bee, rid)
-    for to in ("done", "handed_back"):
-        assert (await api.post(f"/requests/{rid}/status", json={"to_status": to},
-                               headers=bearer(teacher))).is_success
+    citizen, rid = await handed_back_job(api, area)
     reopened = await api.post(f"/requests/{rid}/reopen", json={"note": ""}, headers=bearer(citizen))
     assert reopened.status_code == 200
     _, waiting = await submit(api, category_code="computer")  # nobody in the area repairs computers
