@@ -131,7 +131,9 @@ def open_app(page: Page, url: str | None = None) -> None:
 
 def enable_semantics(page: Page) -> None:
     """Flutter draws on a canvas: switch on its accessibility tree so controls can be found by role/name."""
-    page.wait_for_selector("flt-semantics-placeholder", state="attached", timeout=60_000)
+    # Booting Flutter's engine is the slowest thing here: with three apps starting on two cores it has taken over a
+    # minute from a fresh clone. It is still the right thing to wait for, so the wait is long.
+    page.wait_for_selector("flt-semantics-placeholder", state="attached", timeout=3 * TIMEOUT)
     page.evaluate("document.querySelector('flt-semantics-placeholder').click()")
 
 
