@@ -24,13 +24,18 @@ def fresh_phone() -> str:
     return f"06{os.getpid() % 10000:04d}{next(_phones):04d}"
 
 
-async def sign_in(api: httpx.AsyncClient, phone: str) -> tuple[str, dict[str, Any]]:
+async def session_for(api: httpx.AsyncClient, phone: str, code: str | None = None) -> dict[str, Any]:
+    """The whole sign-in answer (tokens, expiry, profile). Without `code`, the dev-mode code the backend answers."""
     sent = await api.post("/auth/otp/request", json={"phone": phone})
     assert sent.status_code == 200, sent.text
-    code = sent.json()["dev_code"]
-    verified = await api.post("/auth/otp/verify", json={"phone": phone, "code": code})
+    verified = await api.post("/auth/otp/verify", json={"phone": phone, "code": code or sent.json()["dev_code"]})
     assert verified.status_code == 200, verified.text
-    body = verified.json()
+    body: dict[str, Any] = verified.json()
+    return body
+
+
+async def sign_in(api: httpx.AsyncClient, phone: str) -> tuple[str, dict[str, Any]]:
+    body = await session_for(api, phone)
     return body["access_token"], body["profile"]
 
 

@@ -1,5 +1,6 @@
 """End-to-end: the README's run command (`fixit-backend dev`) as the system under test, in Debian Chromium."""
 
+import io
 import os
 import shutil
 import signal
@@ -12,9 +13,11 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import httpx
 import pytest
+from PIL import Image
 from playwright.sync_api import Browser, Locator, Page, expect, sync_playwright
 
 from backend.settings import PROJECT_ROOT
@@ -200,6 +203,31 @@ def enter_code(page: Page, code: str) -> None:
     page.get_by_role("button", name="เข้าสู่ระบบ").click()
 
 
+def sign_in(page: Page, app_url: str, phone: str, home_heading: str | None = None) -> None:
+    """Open the app at `app_url` (a link works too), sign in with the dev code, and, when given, wait for the home's
+    heading."""
+    open_app(page, app_url)
+    enter_code(page, ask_for_code(page, phone))
+    if home_heading is not None:
+        expect(page.get_by_role("heading", name=home_heading).first).to_be_visible(timeout=TIMEOUT)
+
+
+def api_session(api_url: str, phone: str) -> dict[str, Any]:
+    """Sign in over the API with the code dev mode answers: tokens and profile, for checks behind the app's back."""
+    code = httpx.post(f"{api_url}/auth/otp/request", json={"phone": phone}, timeout=10).json()["dev_code"]
+    verified = httpx.post(f"{api_url}/auth/otp/verify", json={"phone": phone, "code": code}, timeout=10)
+    assert verified.status_code == 200, verified.text
+    body: dict[str, Any] = verified.json()
+    return body
+
+
+def requests_named(api_url: str, phone: str, item: str) -> list[dict[str, Any]]:
+    """The citizen's stored requests for `item`, as the API has them."""
+    token = api_session(api_url, phone)["access_token"]
+    mine = httpx.get(f"{api_url}/requests/mine", headers={"Authorization": f"Bearer {token}"}, timeout=10)
+    return [r for r in mine.json() if r["item"] == item]
+
+
 @dataclass
 class SplitSystem:
     """The backend and the app as separate processes, so a test can take the backend away and bring it back
@@ -260,3 +288,14 @@ def split_system(database_url: str) -> Iterator[SplitSystem]:
             except subprocess.TimeoutExpired:
                 app.kill()
             shutil.rmtree(data_dir, ignore_errors=True)
+
+
+@pytest.fixture(scope="module")
+def photo_file(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A small ordinary JPEG (a fan), as a phone would pick it."""
+    path = tmp_path_factory.mktemp("photos") / "fan.jpg"
+    image = Image.new("RGB", (1200, 900), (30, 90, 160))
+    out = io.BytesIO()
+    image.save(out, "JPEG", quality=85)
+    path.write_bytes(out.getvalue())
+    return path

@@ -6,18 +6,11 @@ import uuid
 
 import httpx
 
-from tests.e2e.conftest import RunningSystem
-
-
-def sign_in(api: str, phone: str) -> str:
-    code = httpx.post(f"{api}/auth/otp/request", json={"phone": phone}, timeout=10).json()["dev_code"]
-    token: str = httpx.post(f"{api}/auth/otp/verify", json={"phone": phone, "code": code},
-                            timeout=10).json()["access_token"]
-    return token
+from tests.e2e.conftest import RunningSystem, api_session
 
 
 def test_a_citizen_hears_their_request_move(system: RunningSystem) -> None:
-    token = sign_in(system.api_url, "0655500002")
+    token = api_session(system.api_url, "0655500002")["access_token"]
     body = {"idempotency_key": str(uuid.uuid4()), "category_code": "appliance", "item": "เตารีด",
             "description": "ไม่ร้อนเลย", "lat": 13.9133, "lon": 100.5895, "contact_phone": "0655500002",
             "pdpa_consent": True}

@@ -14,7 +14,7 @@ import httpx
 import pytest
 
 from backend.settings import PROJECT_ROOT
-from tests.e2e.conftest import E2E_LIMITS, OUTPUT_DIR, free_port, wait_ready
+from tests.e2e.conftest import E2E_LIMITS, OUTPUT_DIR, api_session, free_port, wait_ready
 
 
 @pytest.fixture(scope="module")
@@ -48,9 +48,8 @@ def two_backends(database_url: str, tmp_path_factory: pytest.TempPathFactory) ->
 def test_an_event_crosses_processes(two_backends: tuple[str, str]) -> None:
     a, b = two_backends
     phone = "0655500041"
-    code = httpx.post(f"{a}/auth/otp/request", json={"phone": phone}, timeout=10).json()["dev_code"]
     # Signed in through A, listening on B: the backend keeps no session, any copy accepts the token.
-    token = httpx.post(f"{a}/auth/otp/verify", json={"phone": phone, "code": code}, timeout=10).json()["access_token"]
+    token = api_session(a, phone)["access_token"]
     body = {"idempotency_key": str(uuid.uuid4()), "category_code": "appliance", "item": "กาต้มน้ำ",
             "description": "น้ำไม่เดือด", "lat": 13.9133, "lon": 100.5895, "contact_phone": phone,
             "pdpa_consent": True}

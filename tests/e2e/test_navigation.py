@@ -13,10 +13,8 @@ from tests.e2e.conftest import (
     OUTPUT_DIR,
     TIMEOUT,
     RunningSystem,
-    ask_for_code,
-    enter_code,
-    open_app,
     open_screen,
+    sign_in,
     type_into,
 )
 
@@ -31,11 +29,6 @@ def tall_phone(browser: Browser) -> Iterator[Page]:
     page = context.new_page()
     yield page
     context.close()
-
-
-def sign_in(page: Page, system: RunningSystem, phone: str, url: str | None = None) -> None:
-    open_app(page, url or system.app_url)
-    enter_code(page, ask_for_code(page, phone))
 
 
 def choose(page: Page, dropdown: str, option: str) -> None:
@@ -56,7 +49,7 @@ def test_form_keeps_its_scroll_and_back_goes_to_the_previous_screen(
 ) -> None:
     page = tall_phone
     item = f"เตาไมโครเวฟ-{uuid.uuid4().hex[:6]}"
-    sign_in(page, system, "0655500051")
+    sign_in(page, system.app_url, "0655500051")
     expect(page.get_by_text("คำขอซ่อมของฉัน").first).to_be_visible(timeout=TIMEOUT)
     open_screen(page, page.get_by_role("button", name="แจ้งซ่อม").first, HOME)
     expect(page).to_have_url(re.compile(r"/requests/new$"), timeout=TIMEOUT)
@@ -111,7 +104,7 @@ def test_form_keeps_its_scroll_and_back_goes_to_the_previous_screen(
 
 def test_leaving_a_form_with_changes_asks_first(system: RunningSystem, tall_phone: Page) -> None:
     page = tall_phone
-    sign_in(page, system, "0655500052")
+    sign_in(page, system.app_url, "0655500052")
     expect(page.get_by_text("คำขอซ่อมของฉัน").first).to_be_visible(timeout=TIMEOUT)
     open_screen(page, page.get_by_role("button", name="แจ้งซ่อม").first, HOME)
     type_into(page, "ของที่จะซ่อม", "พัดลม")
@@ -138,7 +131,7 @@ def test_a_link_to_a_request_opens_it_after_the_sign_in(
     system: RunningSystem, tall_phone: Page, browser: Browser
 ) -> None:
     page = tall_phone
-    sign_in(page, system, "0811111111")
+    sign_in(page, system.app_url, "0811111111")
     open_screen(page, page.get_by_role("button", name=re.compile("พัดลมตั้งพื้น")).first, HOME)
     expect(page).to_have_url(re.compile(r"/requests/[0-9a-f-]{36}$"), timeout=TIMEOUT)
     link = page.url
@@ -148,7 +141,7 @@ def test_a_link_to_a_request_opens_it_after_the_sign_in(
     other = browser.new_context(viewport=PHONE_SIZE, locale="th-TH")
     try:
         fresh = other.new_page()
-        sign_in(fresh, system, "0811111111", url=link)
+        sign_in(fresh, link, "0811111111")
         expect(fresh.get_by_role("heading", name="รายละเอียดคำขอซ่อม")).to_be_visible(timeout=TIMEOUT)
         expect(fresh.get_by_text("พัดลมตั้งพื้น", exact=False).first).to_be_visible(timeout=TIMEOUT)
         expect(fresh).to_have_url(link)
@@ -164,7 +157,7 @@ def test_a_link_to_a_request_opens_it_after_the_sign_in(
                    strict=False)
 def test_staying_after_the_browsers_back_keeps_what_was_typed(system: RunningSystem, tall_phone: Page) -> None:
     page = tall_phone
-    sign_in(page, system, "0655500053")
+    sign_in(page, system.app_url, "0655500053")
     expect(page.get_by_text("คำขอซ่อมของฉัน").first).to_be_visible(timeout=TIMEOUT)
     open_screen(page, page.get_by_role("button", name="แจ้งซ่อม").first, HOME)
     type_into(page, "ของที่จะซ่อม", "พัดลม")

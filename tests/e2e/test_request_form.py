@@ -4,27 +4,18 @@ draft field by field before sending anything. (Photo, GPS and map pin in the bro
 import httpx
 from playwright.sync_api import Page, expect
 
-from tests.e2e.conftest import OUTPUT_DIR, TIMEOUT, RunningSystem, ask_for_code, enter_code, open_app, open_screen
-
-
-def sign_in_as_citizen(page: Page, system: RunningSystem) -> None:
-    open_app(page, system.app_url)
-    enter_code(page, ask_for_code(page, "0811111111"))
-    expect(page.get_by_text("คำขอซ่อมของฉัน").first).to_be_visible(timeout=TIMEOUT)
+from tests.e2e.conftest import OUTPUT_DIR, TIMEOUT, RunningSystem, api_session, open_screen, sign_in
 
 
 def citizen_request_count(system: RunningSystem) -> int:
-    phone = "0811111111"
-    code = httpx.post(f"{system.api_url}/auth/otp/request", json={"phone": phone}, timeout=10).json()["dev_code"]
-    token = httpx.post(f"{system.api_url}/auth/otp/verify", json={"phone": phone, "code": code},
-                       timeout=10).json()["access_token"]
+    token = api_session(system.api_url, "0811111111")["access_token"]
     mine = httpx.get(f"{system.api_url}/requests/mine", headers={"Authorization": f"Bearer {token}"}, timeout=10)
     return len(mine.json())
 
 
 def test_form_opens_and_validates_before_sending(system: RunningSystem, phone_page: Page) -> None:
     page = phone_page
-    sign_in_as_citizen(page, system)
+    sign_in(page, system.app_url, "0811111111", "คำขอซ่อมของฉัน")
     open_screen(page, page.get_by_role("button", name="แจ้งซ่อม").first, "คำขอซ่อมของฉัน")
     expect(page.get_by_role("button", name="ส่งคำขอซ่อม")).to_be_attached(timeout=TIMEOUT)
     expect(page.get_by_role("textbox", name="ของที่จะซ่อม")).to_be_attached(timeout=TIMEOUT)

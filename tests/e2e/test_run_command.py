@@ -6,16 +6,7 @@ import tempfile
 from pathlib import Path
 from urllib.parse import urlparse
 
-import httpx
-
-from tests.e2e.conftest import run_system
-
-
-def sign_in(api_url: str, phone: str) -> str:
-    code = httpx.post(f"{api_url}/auth/otp/request", json={"phone": phone}, timeout=10).json()["dev_code"]
-    body = httpx.post(f"{api_url}/auth/otp/verify", json={"phone": phone, "code": code}, timeout=10).json()
-    profile_id: str = body["profile"]["id"]
-    return profile_id
+from tests.e2e.conftest import api_session, run_system
 
 
 def port_is_free(url: str) -> bool:
@@ -27,12 +18,13 @@ def test_stop_and_run_again_keeps_the_data() -> None:
     data_dir = Path(tempfile.mkdtemp(prefix="fixit-rerun-"))
     try:
         with run_system(data_dir, "e2e-run-first.log") as first:
-            created = sign_in(first.api_url, "0655500001")
+            created = api_session(first.api_url, "0655500001")["profile"]["id"]
         assert first.process.returncode == 0, first.log_path.read_text()[-2000:]
         assert port_is_free(first.api_url) and port_is_free(first.app_url)
         assert "stopping" in first.log_path.read_text(encoding="utf-8")
 
         with run_system(data_dir, "e2e-run-second.log") as second:
-            assert sign_in(second.api_url, "0655500001") == created  # the same person: the data survived
+            # the same person: the data survived
+            assert api_session(second.api_url, "0655500001")["profile"]["id"] == created
     finally:
         shutil.rmtree(data_dir, ignore_errors=True)

@@ -11,13 +11,8 @@ import psycopg
 import pytest
 from playwright.sync_api import Browser, BrowserContext, Locator, Page, expect
 
-from tests.e2e.conftest import OUTPUT_DIR, TIMEOUT, SplitSystem, ask_for_code, enter_code, open_app, type_into
-from tests.e2e.test_citizen_journey import (  # noqa: F401 - photo_file is a fixture
-    DON_MUEANG,
-    fill_form,
-    photo_file,
-    requests_named,
-)
+from tests.e2e.citizen_steps import DON_MUEANG, fill_form
+from tests.e2e.conftest import OUTPUT_DIR, TIMEOUT, SplitSystem, requests_named, sign_in, type_into
 
 
 @pytest.fixture
@@ -34,9 +29,7 @@ def contexts(browser: Browser) -> Iterator[dict[str, BrowserContext]]:
 
 def open_signed_in(context: BrowserContext, system: SplitSystem, phone: str, home_heading: str) -> Page:
     page = context.new_page()
-    open_app(page, system.app_url)
-    enter_code(page, ask_for_code(page, phone))
-    expect(page.get_by_role("heading", name=home_heading).first).to_be_visible(timeout=TIMEOUT)
+    sign_in(page, system.app_url, phone, home_heading)
     return page
 
 
@@ -90,7 +83,7 @@ def offered_student_phone(database_url: str, item: str) -> str:
 
 
 def test_citizen_technician_supervisor(split_system: SplitSystem, contexts: dict[str, BrowserContext],
-                                       photo_file: Path) -> None:  # noqa: F811 - the fixture
+                                       photo_file: Path) -> None:
     item = f"ไดร์เป่าผม-{uuid.uuid4().hex[:6]}"
     citizen = open_signed_in(contexts["citizen"], split_system, "0655500031", "คำขอซ่อมของฉัน")
     fill_form(citizen, item, photo_file)
@@ -132,7 +125,7 @@ def test_citizen_technician_supervisor(split_system: SplitSystem, contexts: dict
     citizen.get_by_role("button", name="ให้คะแนน").click()
     rate_five_stars(citizen)
     citizen.screenshot(path=str(OUTPUT_DIR / "citizen-rated.png"))
-    stored = requests_named(split_system, "0655500031", item)
+    stored = requests_named(split_system.api_url, "0655500031", item)
     assert len(stored) == 1 and stored[0]["status"] == "done"
     with psycopg.connect(split_system.env["DATABASE_URL"]) as conn:
         rating = conn.execute("select rating from public.repair_requests where item = %s", [item]).fetchone()

@@ -15,8 +15,7 @@ from backend.app import create_app
 from backend.deps import get_now
 from backend.settings import Settings
 from tests.helpers import bearer, fresh_phone, sign_in
-from tests.integration.test_photos_api import jpeg_with_gps
-from tests.integration.test_requests_api import draft
+from tests.integration.builders import draft, jpeg_with_gps
 
 # Mae Hong Son: no seeded college serves it, so these tests own the area.
 HOME = (19.3000, 97.9700)
@@ -148,3 +147,12 @@ async def handed_back_job(api: httpx.AsyncClient, area: Area) -> tuple[str, str]
         moved = await api.post(f"/requests/{rid}/status", json={"to_status": to}, headers=bearer(teacher))
         assert moved.status_code == 200, moved.text
     return citizen, rid
+
+
+async def accepted_job(api: httpx.AsyncClient, area: Area, student: str = "ace") -> tuple[str, str, str]:
+    citizen, request = await submit(api)
+    token, _ = await sign_in(api, area.students[student][1])
+    offers = (await api.get("/technician/offers", headers=bearer(token))).json()
+    offer_id = next(o["offer_id"] for o in offers if o["request_id"] == request["id"])
+    assert (await api.post(f"/offers/{offer_id}/accept", headers=bearer(token))).status_code == 200
+    return citizen, token, request["id"]

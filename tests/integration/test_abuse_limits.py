@@ -19,7 +19,7 @@ from backend.seed import demo_accounts_present, remove_demo_accounts, seed
 from backend.services.rate_limits import purge
 from backend.settings import PROJECT_ROOT, AuthMode, Settings
 from tests.helpers import bearer, fresh_phone, sign_in
-from tests.integration.test_requests_api import draft, rows_with_key
+from tests.integration.builders import draft, rows_with_key
 
 
 @asynccontextmanager

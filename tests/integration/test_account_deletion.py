@@ -7,8 +7,7 @@ from psycopg.rows import dict_row
 
 from backend.settings import Settings
 from tests.helpers import bearer, fresh_phone, sign_in
-from tests.integration.test_photos_api import jpeg_with_gps
-from tests.integration.test_requests_api import draft
+from tests.integration.builders import draft, jpeg_with_gps
 
 
 async def citizen_with_a_photo(api: httpx.AsyncClient) -> tuple[str, str, str]:

@@ -3,29 +3,19 @@ new code; a reused, idle or signed-out refresh token ends it."""
 
 import time
 import uuid
-from typing import Any
 
 import httpx
 import psycopg
 
 from backend.auth.tokens import issue_token
 from backend.settings import Settings
-from tests.helpers import bearer, fresh_phone
-
-
-async def start(api: httpx.AsyncClient) -> dict[str, Any]:
-    phone = fresh_phone()
-    code = (await api.post("/auth/otp/request", json={"phone": phone})).json()["dev_code"]
-    verified = await api.post("/auth/otp/verify", json={"phone": phone, "code": code})
-    assert verified.status_code == 200, verified.text
-    body: dict[str, Any] = verified.json()
-    return body
+from tests.helpers import bearer, fresh_phone, session_for
 
 
 async def test_a_session_outlives_its_access_token_without_a_new_code(
     api: httpx.AsyncClient, settings: Settings
 ) -> None:
-    session = await start(api)
+    session = await session_for(api, fresh_phone())
     assert session["refresh_token"]
     profile = session["profile"]
     # The session's access token once its life is over: issued for this person an hour and a half ago.
@@ -42,7 +32,7 @@ async def test_a_session_outlives_its_access_token_without_a_new_code(
 
 
 async def test_a_reused_refresh_token_ends_the_session(api: httpx.AsyncClient) -> None:
-    first = await start(api)
+    first = await session_for(api, fresh_phone())
     second = (await api.post("/auth/refresh", json={"refresh_token": first["refresh_token"]})).json()
     replay = await api.post("/auth/refresh", json={"refresh_token": first["refresh_token"]})
     assert replay.status_code == 401 and replay.json()["error"]["code"] == "session_expired"
@@ -52,14 +42,14 @@ async def test_a_reused_refresh_token_ends_the_session(api: httpx.AsyncClient) -
 
 
 async def test_sign_out_revokes_the_refresh_token(api: httpx.AsyncClient) -> None:
-    session = await start(api)
+    session = await session_for(api, fresh_phone())
     assert (await api.post("/auth/sign-out")).status_code == 401  # nothing to sign out with
     out = await api.post("/auth/sign-out", headers=bearer(session["access_token"]))
     assert out.status_code == 204
     refused = await api.post("/auth/refresh", json={"refresh_token": session["refresh_token"]})
     assert refused.status_code == 401 and refused.json()["error"]["code"] == "session_expired"
     # With only the refresh token (the access token already expired), and twice: both fine.
-    other = await start(api)
+    other = await session_for(api, fresh_phone())
     for _ in range(2):
         assert (await api.post("/auth/sign-out", json={"refresh_token": other["refresh_token"]})).status_code == 204
     assert (await api.post("/auth/refresh", json={"refresh_token": other["refresh_token"]})).status_code == 401
@@ -68,7 +58,7 @@ async def test_sign_out_revokes_the_refresh_token(api: httpx.AsyncClient) -> Non
 async def test_an_idle_session_ends_and_tokens_are_stored_hashed(
     api: httpx.AsyncClient, database_url: str, settings: Settings
 ) -> None:
-    session = await start(api)
+    session = await session_for(api, fresh_phone())
     with psycopg.connect(database_url, autocommit=True) as conn:
         stored = conn.execute("select token_hash from private.refresh_tokens").fetchall()
         assert all(session["refresh_token"] not in row[0] for row in stored)

@@ -19,8 +19,8 @@ from backend.settings import Settings
 from mobile.api_client import ApiClient, ApiError
 from shared.text import Locale
 from tests.helpers import fresh_phone
+from tests.integration.builders import draft
 from tests.integration.dispatch_area import HOME, Area, Clock
-from tests.integration.test_requests_api import draft
 
 # Session plumbing, not endpoints of their own.
 NOT_ENDPOINTS = {"aclose", "fresh_token", "use_session", "token", "session"}

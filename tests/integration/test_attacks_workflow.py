@@ -20,8 +20,8 @@ from backend.dispatch_ticks import tick
 from backend.routes import requests as request_routes
 from backend.settings import Settings
 from tests.helpers import bearer, fresh_phone, sign_in
+from tests.integration.builders import draft
 from tests.integration.dispatch_area import HOME, AppClock, Area, _student, offers_of, submit
-from tests.integration.test_requests_api import draft
 
 
 def _row(database_url: str, request_id: str) -> dict[str, Any]:
@@ -326,6 +326,6 @@ async def test_the_audit_trail_names_who_changed_what_from_where(
     assert by_teacher and all(e["actor_id"] == teacher_profile["id"] and e["client_ip"] for e in by_teacher)
     # Only admins read it, through the API and through SQL.
     assert (await api.get("/admin/audit", headers=bearer(teacher))).status_code == 403
-    from tests.integration.test_rls import as_user
+    from tests.integration.builders import as_user
     with as_user(database_url, teacher_profile["id"]) as conn:
         assert conn.execute("select count(*) as n from public.audit_events").fetchone() == {"n": 0}

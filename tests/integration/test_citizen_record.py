@@ -3,8 +3,8 @@
 import psycopg
 
 from tests.helpers import bearer, sign_in
+from tests.integration.builders import jpeg_with_gps
 from tests.integration.dispatch_area import AppClock, Area, submit, work_to_quality_check
-from tests.integration.test_photos_api import jpeg_with_gps
 
 
 async def test_the_citizen_sees_everything_about_their_repair(

@@ -4,20 +4,9 @@ import csv
 import io
 from typing import Any
 
-import httpx
-
 from tests.helpers import bearer, sign_in
-from tests.integration.dispatch_area import AppClock, Area, record_work, submit
-from tests.integration.test_photos_api import jpeg_with_gps
-
-
-async def accepted_job(api: httpx.AsyncClient, area: Area, student: str = "ace") -> tuple[str, str, str]:
-    citizen, request = await submit(api)
-    token, _ = await sign_in(api, area.students[student][1])
-    offers = (await api.get("/technician/offers", headers=bearer(token))).json()
-    offer_id = next(o["offer_id"] for o in offers if o["request_id"] == request["id"])
-    assert (await api.post(f"/offers/{offer_id}/accept", headers=bearer(token))).status_code == 200
-    return citizen, token, request["id"]
+from tests.integration.builders import jpeg_with_gps
+from tests.integration.dispatch_area import AppClock, Area, accepted_job, record_work
 
 
 async def test_report_and_after_photos(app_and_clock: AppClock, area: Area) -> None:

@@ -25,9 +25,8 @@ import pytest
 
 from backend.settings import PROJECT_ROOT, Settings
 from tests.helpers import bearer, fresh_phone, sign_in
-from tests.integration.dispatch_area import AppClock, Area
-from tests.integration.test_college_admin import accepted_job
-from tests.integration.test_requests_api import draft, rows_with_key
+from tests.integration.builders import draft, rows_with_key
+from tests.integration.dispatch_area import AppClock, Area, accepted_job
 
 KIB = 1024
 MIB = 1024 * KIB

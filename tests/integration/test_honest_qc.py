@@ -6,8 +6,8 @@ import httpx
 import psycopg
 
 from tests.helpers import bearer, sign_in
+from tests.integration.builders import jpeg_with_gps
 from tests.integration.dispatch_area import AppClock, Area, record_work, submit
-from tests.integration.test_photos_api import jpeg_with_gps
 
 
 async def _accepted(api: httpx.AsyncClient, area: Area) -> tuple[str, str, str, str]:

@@ -10,7 +10,7 @@ import pytest
 
 from backend.live import EventHub, Viewer, may_see, public_part
 from tests.helpers import bearer, fresh_phone, sign_in
-from tests.integration.test_requests_api import draft
+from tests.integration.builders import draft
 
 
 @pytest.fixture

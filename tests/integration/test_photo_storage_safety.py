@@ -22,7 +22,7 @@ from backend.services.photo_intake import ORPHAN_PHOTO_GRACE, photo_sweeps, save
 from backend.settings import Settings
 from shared.photos import ProcessedPhoto, process_photo
 from tests.helpers import bearer
-from tests.integration.test_photos_api import new_request
+from tests.integration.builders import new_request
 
 
 class Killed(BaseException):

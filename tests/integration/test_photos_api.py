@@ -9,23 +9,7 @@ from PIL import Image
 
 from backend.settings import Settings
 from tests.helpers import bearer, fresh_phone, sign_in
-from tests.integration.test_requests_api import draft
-
-
-def jpeg_with_gps(size: tuple[int, int] = (2400, 1800)) -> bytes:
-    image = Image.new("RGB", size, (200, 60, 30))
-    exif = Image.Exif()
-    exif[0x0112] = 6  # rotated: the phone was held upright
-    exif.get_ifd(0x8825)[2] = (13.0, 45.0, 22.5)  # GPS latitude: must never reach the store
-    out = io.BytesIO()
-    image.save(out, "JPEG", exif=exif, quality=90)
-    return out.getvalue()
-
-
-async def new_request(api: httpx.AsyncClient) -> tuple[str, str]:
-    token, _ = await sign_in(api, fresh_phone())
-    created = await api.post("/requests", json=draft(), headers=bearer(token))
-    return token, created.json()["id"]
+from tests.integration.builders import jpeg_with_gps, new_request
 
 
 def photo_rows(database_url: str, request_id: str) -> list[tuple[int, str]]:

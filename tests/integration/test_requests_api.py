@@ -1,40 +1,11 @@
 """Submitting, reading and cancelling repair requests through the real API and database."""
 
 import asyncio
-import uuid
-from typing import Any
 
 import httpx
-import psycopg
 
 from tests.helpers import bearer, fresh_phone, sign_in
-
-
-def draft(**overrides: Any) -> dict[str, Any]:
-    body: dict[str, Any] = {
-        "idempotency_key": str(uuid.uuid4()),
-        "category_code": "appliance",
-        "item": "พัดลม  ตั้งโต๊ะ",
-        "brand": "Mitsubishi",
-        "description": "เปิดแล้วไม่หมุน มีกลิ่นไหม้",
-        "lat": 13.7563,
-        "lon": 100.5018,
-        "address": "12/3 ถนนพระราม 1",
-        "province": "กรุงเทพมหานคร",
-        "service_place": "centre",
-        "preferred_days": ["sat", "sun"],
-        "contact_phone": "081-234-5678",
-        "pdpa_consent": True,
-    }
-    body.update(overrides)
-    return body
-
-
-def rows_with_key(database_url: str, key: str) -> int:
-    with psycopg.connect(database_url) as conn:
-        row = conn.execute("select count(*) from public.repair_requests where idempotency_key = %s", [key]).fetchone()
-    assert row is not None
-    return int(row[0])
+from tests.integration.builders import draft, rows_with_key
 
 
 async def test_submit_then_read_with_timeline(api: httpx.AsyncClient) -> None:

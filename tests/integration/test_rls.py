@@ -3,8 +3,6 @@ run as `authenticated` the way the backend (and PostgREST) runs every user query
 
 import json
 import uuid
-from collections.abc import Iterator
-from contextlib import contextmanager
 from typing import Any
 
 import httpx
@@ -13,23 +11,9 @@ import pytest
 from psycopg.rows import dict_row
 
 from tests.helpers import bearer, fresh_phone, sign_in
+from tests.integration.builders import as_user
 
 Conn = psycopg.Connection[dict[str, Any]]
-
-
-@contextmanager
-def as_user(database_url: str, user_id: str | None) -> Iterator[Conn]:
-    """A transaction as `authenticated` (or `anon` with no user), rolled back at the end."""
-    with psycopg.connect(database_url, row_factory=dict_row) as conn:
-        if user_id is None:
-            conn.execute("set local role anon")
-        else:
-            conn.execute(
-                "select set_config('role', 'authenticated', true), set_config('request.jwt.claims', %s, true)",
-                [json.dumps({"sub": user_id, "role": "authenticated"})],
-            )
-        yield conn
-        conn.rollback()
 
 
 def create_request_as(database_url: str, citizen_id: str, item: str) -> str:

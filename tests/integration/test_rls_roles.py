@@ -8,9 +8,8 @@ import httpx
 from backend.settings import Settings
 from shared.aftercare import duplicate_cell
 from tests.helpers import bearer, fresh_phone, sign_in
+from tests.integration.builders import as_user, jpeg_with_gps
 from tests.integration.dispatch_area import HOME, AppClock, Area, submit
-from tests.integration.test_photos_api import jpeg_with_gps
-from tests.integration.test_rls import as_user
 
 
 async def test_students_see_offers_but_not_the_request_row_before_accepting(

@@ -12,7 +12,7 @@ from pydantic import SecretStr
 
 from backend.app import create_app
 from backend.settings import AuthMode, Settings
-from tests.helpers import FakeGoTrue, bearer, fresh_phone
+from tests.helpers import FakeGoTrue, bearer, fresh_phone, session_for
 
 
 @pytest.fixture
@@ -41,19 +41,11 @@ async def api(database_url: str, gotrue: FakeGoTrue) -> AsyncIterator[httpx.Asyn
         yield client
 
 
-async def sign_in(api: httpx.AsyncClient, gotrue: FakeGoTrue, phone: str) -> dict[str, object]:
-    sent = await api.post("/auth/otp/request", json={"phone": phone})
-    assert sent.status_code == 200, sent.text
-    assert sent.json()["code_length"] == 6 and sent.json()["expires_in"] == 60  # GoTrue's defaults
-    verified = await api.post("/auth/otp/verify", json={"phone": phone, "code": gotrue.code})
-    assert verified.status_code == 200, verified.text
-    body: dict[str, object] = verified.json()
-    return body
-
-
 async def test_an_es256_session_signs_in_refreshes_and_signs_out(api: httpx.AsyncClient, gotrue: FakeGoTrue) -> None:
     phone = fresh_phone()
-    session = await sign_in(api, gotrue, phone)
+    sent = await api.post("/auth/otp/request", json={"phone": fresh_phone()})
+    assert sent.json()["code_length"] == 6 and sent.json()["expires_in"] == 60  # GoTrue's defaults reach the app
+    session = await session_for(api, phone, gotrue.code)
     token = str(session["access_token"])
     assert jwt.get_unverified_header(token)["alg"] == "ES256"
     assert session["expires_in"] == 3600 and session["refresh_token"]
@@ -77,7 +69,7 @@ async def test_an_es256_session_signs_in_refreshes_and_signs_out(api: httpx.Asyn
 
 
 async def test_bad_tokens_are_401_everywhere(api: httpx.AsyncClient, gotrue: FakeGoTrue) -> None:
-    session = await sign_in(api, gotrue, fresh_phone())
+    session = await session_for(api, fresh_phone(), gotrue.code)
     user = uuid.UUID(str(jwt.decode(str(session["access_token"]), options={"verify_signature": False})["sub"]))
     claims = gotrue.claims(user, "66600000009")
     unknown = gotrue.add_key("ES256", publish=False)

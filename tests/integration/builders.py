@@ -1,0 +1,78 @@
+"""Data builders the integration tests share: a valid request draft, photos with GPS, SQL as a signed-in user."""
+
+import io
+import json
+import uuid
+from collections.abc import Iterator
+from contextlib import contextmanager
+from typing import Any
+
+import httpx
+import psycopg
+from PIL import Image
+from psycopg.rows import dict_row
+
+from tests.helpers import bearer, fresh_phone, sign_in
+
+Conn = psycopg.Connection[dict[str, Any]]
+
+
+def draft(**overrides: Any) -> dict[str, Any]:
+    body: dict[str, Any] = {
+        "idempotency_key": str(uuid.uuid4()),
+        "category_code": "appliance",
+        "item": "พัดลม  ตั้งโต๊ะ",
+        "brand": "Mitsubishi",
+        "description": "เปิดแล้วไม่หมุน มีกลิ่นไหม้",
+        "lat": 13.7563,
+        "lon": 100.5018,
+        "address": "12/3 ถนนพระราม 1",
+        "province": "กรุงเทพมหานคร",
+        "service_place": "centre",
+        "preferred_days": ["sat", "sun"],
+        "contact_phone": "081-234-5678",
+        "pdpa_consent": True,
+    }
+    body.update(overrides)
+    return body
+
+
+def rows_with_key(database_url: str, key: str) -> int:
+    with psycopg.connect(database_url) as conn:
+        row = conn.execute("select count(*) from public.repair_requests where idempotency_key = %s", [key]).fetchone()
+    assert row is not None
+    return int(row[0])
+
+
+
+def jpeg_with_gps(size: tuple[int, int] = (2400, 1800)) -> bytes:
+    image = Image.new("RGB", size, (200, 60, 30))
+    exif = Image.Exif()
+    exif[0x0112] = 6  # rotated: the phone was held upright
+    exif.get_ifd(0x8825)[2] = (13.0, 45.0, 22.5)  # GPS latitude: must never reach the store
+    out = io.BytesIO()
+    image.save(out, "JPEG", exif=exif, quality=90)
+    return out.getvalue()
+
+
+async def new_request(api: httpx.AsyncClient) -> tuple[str, str]:
+    token, _ = await sign_in(api, fresh_phone())
+    created = await api.post("/requests", json=draft(), headers=bearer(token))
+    return token, created.json()["id"]
+
+
+
+@contextmanager
+def as_user(database_url: str, user_id: str | None) -> Iterator[Conn]:
+    """A transaction as `authenticated` (or `anon` with no user), rolled back at the end."""
+    with psycopg.connect(database_url, row_factory=dict_row) as conn:
+        if user_id is None:
+            conn.execute("set local role anon")
+        else:
+            conn.execute(
+                "select set_config('role', 'authenticated', true), set_config('request.jwt.claims', %s, true)",
+                [json.dumps({"sub": user_id, "role": "authenticated"})],
+            )
+        yield conn
+        conn.rollback()
+
