@@ -10,6 +10,7 @@ from psycopg import sql
 
 from backend.db import Conn
 from backend.errors import ApiError
+from shared.categories import MAX_LEVEL, MIN_LEVEL
 from shared.reference import PREFIX, parse_reference
 from shared.statuses import STATUS_GROUPS, WORK_IN_HAND, RequestStatus, StatusGroup, group_of
 from shared.work import supervisor_actions
@@ -42,8 +43,9 @@ async def update_student(
         raise ApiError(404, "not_found")
     if skills is not None:
         known = {r["code"] for r in await (await owner.execute("select code from public.skills")).fetchall()}
-        if any(code not in known or not 1 <= level <= 5 for code, level in skills.items()):
-            raise ApiError(400, "validation_failed", detail="skills: known skill codes with levels 1–5")
+        if any(code not in known or not MIN_LEVEL <= level <= MAX_LEVEL for code, level in skills.items()):
+            raise ApiError(400, "validation_failed",
+                           detail=f"skills: known skill codes with levels {MIN_LEVEL}–{MAX_LEVEL}")
         await owner.execute("delete from public.technician_skills where technician_id = %s", [student_id])
         for code, level in skills.items():
             await owner.execute("insert into public.technician_skills values (%s, %s, %s)", [student_id, code, level])
