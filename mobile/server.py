@@ -17,7 +17,8 @@ import uvicorn
 from starlette.datastructures import Headers, MutableHeaders
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from mobile.app import main
+from mobile.app import main_with_uploads
+from mobile.device import web_upload_dir
 from mobile.settings import ASSETS_DIR, AppSettings, get_settings
 
 HSTS = "max-age=31536000; includeSubDomains"
@@ -99,7 +100,10 @@ def create_app(settings: AppSettings | None = None) -> Any:
     settings = settings or get_settings()
     # no_cdn: the Flutter engine (canvaskit/skwasm) is loaded from flet-web, not from a CDN,
     # so the app also starts on a machine or phone network without internet.
-    flet_app = ft.run(main, export_asgi_app=True, assets_dir=str(ASSETS_DIR), no_cdn=True)
+    # upload_dir: picked photos come over HTTP (Flet's /upload), never whole over the websocket.
+    upload_dir = web_upload_dir()
+    flet_app = ft.run(main_with_uploads(upload_dir), export_asgi_app=True, assets_dir=str(ASSETS_DIR), no_cdn=True,
+                      upload_dir=str(upload_dir))
     return SecurityHeaders(flet_app, security_headers(settings))
 
 

@@ -5,6 +5,7 @@ import flet as ft
 from mobile.device import Device
 from mobile.formatting import format_phone
 from mobile.models import WorkDetail
+from mobile.photo_picking import PhotoPicker
 from mobile.strings import t
 from mobile.viewmodels.job import JobViewModel, Step, format_baht
 from mobile.views.common import confirm_panel, error_message, heading, icon_button, muted
@@ -177,16 +178,14 @@ def _photos(vm: JobViewModel, locale: Locale, device: Device | None) -> list[ft.
         if editing_after:
 
             async def pick() -> None:
-                if device is None:
-                    return
-                files = await device.pick_images()
-                if files:
-                    await vm.add_after_photos(files)
+                if device is not None:
+                    await vm.pick_after_photos(PhotoPicker(device))
 
             controls.append(ft.Row([ft.OutlinedButton(t("add_after_photo", locale), icon=ft.Icons.ADD_A_PHOTO,
                                                       disabled=not vm.can_add_after_photo, on_click=pick)]))
             if vm.uploading:
-                controls += [ft.ProgressBar(), muted(t("uploading_after", locale))]
+                progress = vm.photo_progress or t("uploading_after", locale)
+                controls += [ft.ProgressBar(), ft.Semantics(live_region=True, content=muted(progress))]
             if vm.photo_error:
                 controls.append(error_message(vm.photo_error))
     return controls

@@ -9,6 +9,7 @@ import flet as ft
 import flet_map as ftm
 
 from mobile.device import Device, LocationDenied, LocationUnavailable
+from mobile.photo_picking import PhotoPicker
 from mobile.settings import DEFAULT_MAP_TILE_URL
 from mobile.strings import t
 from mobile.thai_address import Area
@@ -145,11 +146,8 @@ def _what(vm: RequestFormViewModel, locale: Locale) -> list[ft.Control]:
 
 def _photos(vm: RequestFormViewModel, locale: Locale, device: Device | None) -> list[ft.Control]:
     async def pick() -> None:
-        if device is None:
-            return
-        files = await device.pick_images()
-        if files:
-            vm.add_photos(files)
+        if device is not None:
+            await vm.pick_photos(PhotoPicker(device))
 
     thumbs: list[ft.Control] = []
     for i, photo in enumerate(vm.photos):
@@ -192,6 +190,8 @@ def _photos(vm: RequestFormViewModel, locale: Locale, device: Device | None) -> 
             on_click=pick,
         )
     )
+    if vm.photo_progress:
+        controls += [ft.Semantics(live_region=True, content=ft.Text(vm.photo_progress)), ft.ProgressBar()]
     if vm.photo_error:
         controls.append(error_message(vm.photo_error))
     return controls
@@ -445,6 +445,7 @@ def _send(vm: RequestFormViewModel, locale: Locale) -> list[ft.Control]:
         controls.append(ft.FilledButton(ui("retry", locale), icon=ft.Icons.REFRESH, on_click=vm.retry))
     else:
         controls.append(
-            ft.FilledButton(t("submit_request", locale), icon=ft.Icons.SEND, disabled=vm.busy, on_click=vm.submit)
+            ft.FilledButton(t("submit_request", locale), icon=ft.Icons.SEND, disabled=vm.busy or vm.picking,
+                            on_click=vm.submit)
         )
     return controls
