@@ -69,7 +69,9 @@ class PickedFile:
     path: str | None = None
 
 
-class Device(Protocol):
+class PhotoSource(Protocol):
+    """The picking half of a Device: all that picking photos needs."""
+
     async def pick_image_files(self) -> list[PickedFile]:
         """Open the picker for images; the chosen files' names and sizes only (empty when cancelled)."""
         ...
@@ -82,6 +84,8 @@ class Device(Protocol):
         differ from the picked order."""
         ...
 
+
+class Device(PhotoSource, Protocol):
     async def current_position(self) -> tuple[float, float]:
         """(lat, lon); raises LocationDenied or LocationUnavailable."""
         ...

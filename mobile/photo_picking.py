@@ -2,14 +2,15 @@
 read (from its path, or uploaded over HTTP in the browser) and shrunk one at a time with progress, and every
 refusal turned into a message, never an exception.
 
-Flet-free: it drives a `Device` and reports plain texts, so the view-models and their tests need no page.
+Flet-free: it drives a `PhotoSource` (a Device's picker) and reports plain texts, so the view-models and
+their tests need no page.
 """
 
 import asyncio
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 
-from mobile.device import Device, PickedFile
+from mobile.device import PhotoSource, PickedFile
 from shared.photos import (
     MAX_PICKED_BYTES,
     PhotoRejected,
@@ -58,7 +59,7 @@ def too_big_text(file: PickedFile) -> Bilingual:
 
 
 class PhotoPicker:
-    def __init__(self, device: Device) -> None:
+    def __init__(self, device: PhotoSource) -> None:
         self._device = device
 
     async def __call__(self, room: int, show: ShowProgress) -> PickOutcome:
