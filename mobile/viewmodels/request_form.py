@@ -4,7 +4,7 @@ No Flet here: the view hands over plain values (text, bytes from the file picker
 map), and reads back plain values and messages in the current language.
 """
 
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass
 from enum import StrEnum
 from typing import Any
@@ -277,6 +277,14 @@ class RequestFormViewModel(Observable):
 
     def set_contact_phone(self, value: str) -> None:
         self.contact_phone = value
+
+    def set_typed(self, values: Mapping[str, str]) -> None:
+        """What the text fields hold at a send tap, by field name (changes may not all have arrived yet)."""
+        setters = {"item": self.set_item, "brand": self.set_brand, "description": self.set_description,
+                   "address": self.set_address, "contact_phone": self.set_contact_phone}
+        for name, value in values.items():
+            if name in setters:
+                setters[name](value)
 
     # --- the area pickers: choosing a level resets the levels below it ---------------------------------
 
