@@ -1,6 +1,7 @@
 """The Flet entry point: wires settings, the API client and device storage to the view-models."""
 
 from collections.abc import Awaitable, Callable
+from pathlib import Path
 
 import flet as ft
 
@@ -22,7 +23,16 @@ SEED_COLOUR = ft.Colors.INDIGO
 FLUTTER_LOCALES = {Locale.TH: ft.Locale("th", "TH"), Locale.EN: ft.Locale("en", "US")}
 
 
-async def main(page: ft.Page) -> None:
+def main_with_uploads(upload_dir: Path | None) -> Callable[[ft.Page], Awaitable[None]]:
+    """`main` for a host that serves Flet's upload endpoint into upload_dir (the web app)."""
+
+    async def started(page: ft.Page) -> None:
+        await main(page, upload_dir)
+
+    return started
+
+
+async def main(page: ft.Page, upload_dir: Path | None = None) -> None:
     settings = get_settings()
     page.fonts = {FONT_FAMILY: FONT_FILE}
     page.theme = ft.Theme(font_family=FONT_FAMILY, color_scheme_seed=SEED_COLOUR)
@@ -46,7 +56,7 @@ async def main(page: ft.Page) -> None:
         return LiveEvents(settings.backend_url, token, on_event, on_poll=on_poll)
 
     # File picker, GPS, links and file saving: Flet services, registered by being created here.
-    device = FletDevice()
+    device = FletDevice(upload_dir)
     vm = AppViewModel(
         api,
         store,

@@ -1,13 +1,50 @@
-"""The phone's (or browser's) file picker and GPS behind two plain async calls.
+"""The phone's (or browser's) file picker and GPS behind plain async calls.
 
-The view-models never see Flet: they get (name, bytes) pairs and (lat, lon) floats from here. Create one
-FletDevice inside `main`, where creating Flet services registers them with the page.
+The view-models never see Flet: they get picked files (name and size first, bytes on request) and (lat, lon)
+floats from here. Create one FletDevice inside `main`, where creating Flet services registers them with the page.
+
+Picked files are never sent whole over the app's websocket (`pick_files(with_data=True)`): one message of a large
+photo stalled the connection and the next picker call failed with "Timeout waiting for invoke method listener".
+On a phone or desktop the file is read from its path; in the browser it is sent over HTTP to Flet's upload
+endpoint (`ft.run(upload_dir=...)`) and read from the upload directory, then deleted.
 """
 
+import asyncio
+import atexit
+import contextlib
+import os
+import secrets
+import shutil
+import tempfile
+import time
+from collections.abc import AsyncIterator, Callable
+from dataclasses import dataclass
+from pathlib import Path
 from typing import Protocol
 
 import flet as ft
 from flet_geolocator import Geolocator
+
+from shared.photos import MAX_PICKED_BYTES
+
+# How long a signed upload URL is valid, and how long an upload may go without any progress event before it
+# counts as failed (a closed tab, a dropped network): the person then sees a message, not an endless spinner.
+UPLOAD_URL_SECONDS = 15 * 60
+UPLOAD_STALL_SECONDS = 120.0
+_UPLOAD_CHECK_SECONDS = 1.0
+
+
+def web_upload_dir() -> Path:
+    """A fresh private directory for Flet's upload endpoint (`ft.run(upload_dir=...)`), removed at exit.
+
+    Flet signs upload URLs with FLET_SECRET_KEY and caps an upload's body at FLET_MAX_UPLOAD_SIZE, and reads both
+    only from the environment when started through ft.run: a random key per process (unless the operator set one)
+    and the app's own limit for picked files."""
+    os.environ.setdefault("FLET_SECRET_KEY", secrets.token_urlsafe(32))
+    os.environ.setdefault("FLET_MAX_UPLOAD_SIZE", str(MAX_PICKED_BYTES))
+    path = Path(tempfile.mkdtemp(prefix="fixit-app-uploads-"))
+    atexit.register(shutil.rmtree, path, ignore_errors=True)
+    return path
 
 
 class LocationDenied(Exception):
@@ -18,9 +55,37 @@ class LocationUnavailable(Exception):
     """No position: GPS off, a timeout, or a platform without location."""
 
 
-class Device(Protocol):
-    async def pick_images(self) -> list[tuple[str, bytes]]: ...
+class PhotoReadFailed(Exception):
+    """A picked file could not be read (no path, an upload that failed or stalled)."""
 
+
+@dataclass(frozen=True)
+class PickedFile:
+    """What the picker says about a file before any of its bytes are read."""
+
+    id: int
+    name: str
+    size: int
+    path: str | None = None
+
+
+class PhotoSource(Protocol):
+    """The picking half of a Device: all that picking photos needs."""
+
+    async def pick_image_files(self) -> list[PickedFile]:
+        """Open the picker for images; the chosen files' names and sizes only (empty when cancelled)."""
+        ...
+
+    def read_picked(
+        self, files: list[PickedFile], on_progress: Callable[[PickedFile, float], None]
+    ) -> AsyncIterator[tuple[PickedFile, bytes | None]]:
+        """The bytes of some of the files just picked, one file at a time, so only one original is in memory at
+        once (None for one that could not be read); on_progress(file, 0..1) while a file travels. The order may
+        differ from the picked order."""
+        ...
+
+
+class Device(PhotoSource, Protocol):
     async def current_position(self) -> tuple[float, float]:
         """(lat, lon); raises LocationDenied or LocationUnavailable."""
         ...
@@ -34,17 +99,96 @@ class Device(Protocol):
         ...
 
 
+@dataclass
+class _Upload:
+    file: PickedFile
+    on_progress: Callable[[PickedFile, float], None]
+    done: asyncio.Future[None]
+    last_event: float
+
+
 class FletDevice:
-    def __init__(self) -> None:
-        self._picker = ft.FilePicker()
+    def __init__(self, upload_dir: Path | None = None) -> None:
+        """upload_dir: where Flet's upload endpoint writes files (the web app's); None where there is none."""
+        self._picker = ft.FilePicker(on_upload=self._upload_event)
         self._geolocator = Geolocator()
         self._launcher = ft.UrlLauncher()
+        self._upload_dir = upload_dir
+        self._upload: _Upload | None = None
 
-    async def pick_images(self) -> list[tuple[str, bytes]]:
+    def _is_web(self) -> bool:
+        try:
+            return bool(self._picker.page.web)
+        except RuntimeError:
+            return False
+
+    async def pick_image_files(self) -> list[PickedFile]:
+        # No data: only names and sizes come back, whatever the files weigh. A window blur is not a cancel: on a
+        # slow machine the chooser's answer can come after the window regained focus.
         files = await self._picker.pick_files(
-            allow_multiple=True, with_data=True, file_type=ft.FilePickerFileType.IMAGE
+            allow_multiple=True, file_type=ft.FilePickerFileType.IMAGE, cancel_upload_on_window_blur=False
         )
-        return [(f.name, bytes(f.bytes)) for f in files or [] if f.bytes is not None]
+        return [PickedFile(f.id, f.name, int(f.size), f.path) for f in files or []]
+
+    async def read_picked(
+        self, files: list[PickedFile], on_progress: Callable[[PickedFile, float], None]
+    ) -> AsyncIterator[tuple[PickedFile, bytes | None]]:
+        if not self._is_web():
+            for f in files:
+                yield f, await self._read_path(f)
+            return
+        # The client forgets a file once it is uploaded and finds the others by their index in its list: uploading
+        # the highest index first keeps the lower indexes pointing at the same files.
+        for f in sorted(files, key=lambda f: f.id, reverse=True):
+            try:
+                yield f, await self._read_uploaded(f, on_progress)
+            except PhotoReadFailed:
+                yield f, None
+
+    async def _read_path(self, file: PickedFile) -> bytes | None:
+        if file.path is None:
+            return None
+        try:
+            return await asyncio.to_thread(Path(file.path).read_bytes)
+        except OSError:
+            return None
+
+    async def _read_uploaded(self, file: PickedFile, on_progress: Callable[[PickedFile, float], None]) -> bytes:
+        if self._upload_dir is None:
+            raise PhotoReadFailed("this web app has no upload directory")
+        # A random name on the server: the person's file name never becomes a path there.
+        name = secrets.token_hex(16)
+        target = self._upload_dir / name
+        upload = _Upload(file, on_progress, asyncio.get_running_loop().create_future(), time.monotonic())
+        self._upload = upload
+        try:
+            url = self._picker.page.get_upload_url(name, UPLOAD_URL_SECONDS)
+            await self._picker.upload([ft.FilePickerUploadFile(upload_url=url, id=file.id)])
+            while not upload.done.done():
+                await asyncio.wait({upload.done}, timeout=_UPLOAD_CHECK_SECONDS)
+                if not upload.done.done() and time.monotonic() - upload.last_event > UPLOAD_STALL_SECONDS:
+                    raise PhotoReadFailed("the upload stalled")
+            upload.done.result()  # raises the upload's error
+            return await asyncio.to_thread(target.read_bytes)
+        except (OSError, RuntimeError) as exc:
+            raise PhotoReadFailed(str(exc)) from exc
+        finally:
+            self._upload = None
+            with contextlib.suppress(OSError):
+                target.unlink()
+
+    def _upload_event(self, e: ft.FilePickerUploadEvent) -> None:
+        # One upload at a time: every event belongs to the current one.
+        upload = self._upload
+        if upload is None or upload.done.done():
+            return
+        upload.last_event = time.monotonic()
+        if e.error:
+            upload.done.set_exception(PhotoReadFailed(e.error))
+        elif e.progress is not None:
+            upload.on_progress(upload.file, min(1.0, float(e.progress)))
+            if e.progress >= 1.0:
+                upload.done.set_result(None)
 
     async def current_position(self) -> tuple[float, float]:
         try:

@@ -9,6 +9,8 @@ are data:/blob: URLs, it talks to its own server over a websocket (`'self'`), an
 configured tile host. Nothing else may load, and no other site may frame the app.
 """
 
+import shutil
+from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -17,7 +19,8 @@ import uvicorn
 from starlette.datastructures import Headers, MutableHeaders
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from mobile.app import main
+from mobile.app import main_with_uploads
+from mobile.device import web_upload_dir
 from mobile.settings import ASSETS_DIR, AppSettings, get_settings
 
 HSTS = "max-age=31536000; includeSubDomains"
@@ -95,12 +98,37 @@ class SecurityHeaders:
         await self.app(scope, receive, send_with_headers)
 
 
+class RemovedAtShutdown:
+    """Removes a folder when the server shuts down. Not atexit: uvicorn ends a SIGTERM'ed process by raising the
+    signal again after its graceful shutdown, and atexit handlers never run then."""
+
+    def __init__(self, app: ASGIApp, folder: Path) -> None:
+        self.app = app
+        self.folder = folder
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "lifespan":
+            await self.app(scope, receive, send)
+            return
+
+        async def receive_and_clean() -> Message:
+            message = await receive()
+            if message["type"] == "lifespan.shutdown":
+                shutil.rmtree(self.folder, ignore_errors=True)
+            return message
+
+        await self.app(scope, receive_and_clean, send)
+
+
 def create_app(settings: AppSettings | None = None) -> Any:
     settings = settings or get_settings()
     # no_cdn: the Flutter engine (canvaskit/skwasm) is loaded from flet-web, not from a CDN,
     # so the app also starts on a machine or phone network without internet.
-    flet_app = ft.run(main, export_asgi_app=True, assets_dir=str(ASSETS_DIR), no_cdn=True)
-    return SecurityHeaders(flet_app, security_headers(settings))
+    # upload_dir: picked photos come over HTTP (Flet's /upload), never whole over the websocket.
+    upload_dir = web_upload_dir()
+    flet_app = ft.run(main_with_uploads(upload_dir), export_asgi_app=True, assets_dir=str(ASSETS_DIR), no_cdn=True,
+                      upload_dir=str(upload_dir))
+    return RemovedAtShutdown(SecurityHeaders(flet_app, security_headers(settings)), upload_dir)
 
 
 def serve(settings: AppSettings | None = None) -> None:

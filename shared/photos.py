@@ -25,6 +25,14 @@ MAX_PIXELS = 50_000_000
 # alone is not enough: a 49 MP 16-bit PNG of 381 KB took 542 MB. 256 MB still lets through 42 MP of 8-bit RGB and
 # 25 MP of RGBA or 16-bit grey; phones' JPEGs are decoded at reduced size and never come near it.
 MAX_DECODE_BYTES = 256 * 1024 * 1024
+# What the app accepts from its own file picker, judged by the file's size before a byte of it is read. Larger than
+# what the backend takes (MAX_INPUT_BYTES): the original never leaves the device (or the app's server, in the
+# browser), only the shrunk copy does. Phones' 50-200 MP cameras write JPEGs of 10-40 MB.
+MAX_PICKED_BYTES = 40 * 1024 * 1024
+# A picked JPEG is decoded at reduced DCT scale (1/2..1/8), so its decoded size, bounded by MAX_DECODE_BYTES, is
+# what costs memory, not its full pixel count; Pillow's own decompression-bomb threshold (~89 MP) is the limit.
+# PNG and WebP have no reduced decode: MAX_PIXELS stays their limit everywhere.
+MAX_PICKED_JPEG_PIXELS = 89_000_000
 
 WEBP_QUALITY = 80
 # libwebp's method trades encode time for size. Measured on 1600×1200 photos (bench/photos.py):
@@ -76,6 +84,10 @@ PHOTO_ERRORS: dict[str, tuple[str, str]] = {
         "ไม่รองรับไฟล์รูปภาพประเภทนี้ กรุณาส่งรูปแบบ JPEG, PNG หรือ WebP",
         "This image format is not supported. Please send a JPEG, PNG or WebP photo.",
     ),
+    "photo_file_too_large": (
+        f"ไฟล์รูปภาพใหญ่เกิน {MAX_PICKED_BYTES // _MB} MB กรุณาเลือกรูปที่เล็กกว่านี้",
+        f"This photo file is larger than {MAX_PICKED_BYTES // _MB} MB. Please choose a smaller one.",
+    ),
     "photo_too_many": (
         f"ส่งรูปได้ไม่เกิน {MAX_PHOTOS_PER_REQUEST} รูปต่อครั้ง",
         f"You can send up to {MAX_PHOTOS_PER_REQUEST} photos at a time.",
@@ -116,6 +128,12 @@ class ProcessedPhoto:
 def check_photo_count(n: int) -> None:
     if n > MAX_PHOTOS_PER_REQUEST:
         raise PhotoRejected("photo_too_many")
+
+
+def check_picked_size(size: int) -> None:
+    """The app's check of a picked file from its size alone, before it is read or sent anywhere."""
+    if size > MAX_PICKED_BYTES:
+        raise PhotoRejected("photo_file_too_large")
 
 
 # ftyp brands (ISO base media file format) that mean HEIF stills; "mif1"/"msf1" are generic HEIF
@@ -355,7 +373,7 @@ def _unreadable(fmt: str, data: bytes) -> PhotoRejected:
     return PhotoRejected("photo_truncated")
 
 
-def _decode(data: bytes, fmt: str, max_side: int) -> tuple[Image.Image, int, bytes | None]:
+def _decode(data: bytes, fmt: str, max_side: int, max_pixels: int) -> tuple[Image.Image, int, bytes | None]:
     """Decode at the smallest size still >= the target; also return EXIF orientation and ICC profile."""
     if ImageFile.LOAD_TRUNCATED_IMAGES:
         # Process-wide switch we must not flip back behind other code's back; with it on, half an
@@ -373,7 +391,7 @@ def _decode(data: bytes, fmt: str, max_side: int) -> tuple[Image.Image, int, byt
         except (OSError, SyntaxError, ValueError, EOFError, IndexError, KeyError, TypeError) as exc:
             raise _unreadable(fmt, data) from exc
     width, height = im.size
-    if width * height > MAX_PIXELS:
+    if width * height > max_pixels:
         raise PhotoRejected("photo_too_many_pixels")
     if fmt == "JPEG":
         target = _fit(im.size, max_side)
@@ -392,12 +410,26 @@ def _decode(data: bytes, fmt: str, max_side: int) -> tuple[Image.Image, int, byt
     return im, _orientation(im), icc if isinstance(icc, bytes) else None
 
 
-def process_photo(data: bytes, *, max_side: int = 1600, thumb_side: int = 320) -> ProcessedPhoto:
+def process_picked_photo(data: bytes) -> ProcessedPhoto:
+    """The app's shrink of a photo its own picker gave it: larger files and JPEGs accepted than the backend takes,
+    since what leaves the device is the result (which the backend then checks again with its own limits)."""
+    check_picked_size(len(data))
+    return process_photo(data, max_input_bytes=MAX_PICKED_BYTES, max_jpeg_pixels=MAX_PICKED_JPEG_PIXELS)
+
+
+def process_photo(
+    data: bytes,
+    *,
+    max_side: int = 1600,
+    thumb_side: int = 320,
+    max_input_bytes: int = MAX_INPUT_BYTES,
+    max_jpeg_pixels: int = MAX_PIXELS,
+) -> ProcessedPhoto:
     """Check, orient, shrink and re-encode a photo; raises PhotoRejected with a PHOTO_ERRORS code."""
     if max_side < 1 or thumb_side < 1:
         raise ValueError("max_side and thumb_side must be positive")
     # Before anything touches the bytes: a size limit that needs decoding first protects nothing.
-    if len(data) > MAX_INPUT_BYTES:
+    if len(data) > max_input_bytes:
         raise PhotoRejected("photo_too_large")
     fmt = _sniff(bytes(data[:64]))
     if fmt == "HEIF" and not _heif_available():
@@ -406,7 +438,7 @@ def process_photo(data: bytes, *, max_side: int = 1600, thumb_side: int = 320) -
     if fmt == "WEBP" and not webp:
         raise PhotoRejected("photo_unsupported_format")  # a Pillow built without libwebp cannot read it either
 
-    im, orientation, icc = _decode(data, fmt, max_side)
+    im, orientation, icc = _decode(data, fmt, max_side, max_jpeg_pixels if fmt == "JPEG" else MAX_PIXELS)
     source_format = im.format or fmt
     im = _resizable(im)
     target = _fit(im.size, max_side)

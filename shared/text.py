@@ -412,13 +412,14 @@ APP_UI: dict[str, Bilingual] = {
     ),
     "leave_form_stay": B("อยู่ต่อ", "Stay"),
     "leave_form_leave": B("ออกโดยไม่ส่ง", "Leave without sending"),
-    "photo_preparing": B("กำลังเตรียมรูป {name}…", "Preparing photo {name}…"),
-    "photo_uploading_to_app": B("กำลังอ่านรูป {name} {percent}%", "Reading photo {name} {percent}%"),
+    "photo_preparing": B("กำลังเตรียมรูป {n}/{total}…", "Preparing photo {n}/{total}…"),
+    "photo_uploading_to_app": B("กำลังอ่านรูป {n}/{total}… {percent}%", "Reading photo {n}/{total}… {percent}%"),
     "photo_too_big_file": B(
         "รูป {name} ใหญ่เกินไป ({mb} MB) เลือกรูปที่ไม่เกิน {max} MB",
         "The photo {name} is too big ({mb} MB): choose one of at most {max} MB",
     ),
     "photo_read_failed": B("อ่านรูป {name} ไม่ได้ ลองเลือกใหม่อีกครั้ง", "Could not read the photo {name}: try again"),
+    "photo_pick_failed": B("เลือกรูปไม่สำเร็จ ลองเลือกใหม่อีกครั้ง", "Could not get the photos: try again"),
     # --- duplicates hint on the form ---
     "duplicates_title": B(
         "มีคำขอซ่อมประเภทเดียวกันใกล้คุณ {count} รายการในสัปดาห์นี้ อาจเป็นปัญหาเดียวกัน ส่งคำขอของคุณได้ตามปกติ",

@@ -114,6 +114,8 @@ class AppViewModel(Observable):
         self._pending_route: str | None = None
         # Where the person wanted to go while the form held unsent changes: the app asks first.
         self.leave_target: str | None = None
+        # A sent form's address is in the browser's history under the home: going back there shows the home.
+        self._sent_form_behind = False
         # Whether this device has a language of its own choosing; if not, a sign-in adopts the profile's.
         self._locale_chosen = False
         self.session.on_change.append(self._changed)
@@ -262,6 +264,9 @@ class AppViewModel(Observable):
             if path != HOME_ROUTE:
                 self._pending_route = path
             return
+        if path == NEW_REQUEST_ROUTE and self._sent_form_behind:
+            # The browser's back onto the address of a form already sent: the home, not a blank form.
+            path = HOME_ROUTE
         if path == self.route:
             if self.leave_target is not None:  # back on the form (the browser went forward again)
                 self.leave_target = None
@@ -452,6 +457,7 @@ class AppViewModel(Observable):
 
     async def open_request_form(self, from_outbox: OutboxItem | None = None) -> None:
         """A fresh form (and so a fresh idempotency key) each time it is opened from the home."""
+        self._sent_form_behind = False
         form = RequestFormViewModel(
             self._api,
             self.session,
@@ -470,6 +476,7 @@ class AppViewModel(Observable):
 
     async def close_request_form(self) -> None:
         """The form is done with (sent, or kept in the outbox): the home, without asking."""
+        self._sent_form_behind = True
         await self._show_home()
 
     async def _request_sent(self) -> None:

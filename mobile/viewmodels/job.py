@@ -14,10 +14,11 @@ from uuid import UUID
 
 from mobile.api_client import ApiClient, ApiError
 from mobile.models import PhotoRef, TechnicianItem, WorkDetail
+from mobile.photo_picking import PickedPhoto, PickPhotos, prepare, rejection_text
 from mobile.viewmodels.loadable import AuthLost, Done
 from mobile.viewmodels.request_screen import RequestScreen
 from mobile.viewmodels.session import Session
-from shared.photos import MAX_PHOTOS_PER_REQUEST, PhotoRejected, process_photo
+from shared.photos import MAX_PHOTOS_PER_REQUEST, PhotoRejected
 from shared.roles import Actor
 from shared.statuses import ASSIGNABLE, REASSIGNABLE, WORK_EDITABLE, RequestStatus, next_statuses
 from shared.text import APP_UI, Bilingual, Locale, error_text
@@ -120,6 +121,8 @@ class JobViewModel(RequestScreen[WorkDetail]):
         # After photos and the report.
         self.uploading = False
         self._photo_error: Bilingual | None = None
+        # While picked photos are read and shrunk ("กำลังเตรียมรูป 1/2…"); then `uploading` while they are sent.
+        self._photo_progress: Bilingual | None = None
         self.report = ReportForm()
         self._report_errors: list[Bilingual] = []
         self._report_loaded = False
@@ -142,6 +145,10 @@ class JobViewModel(RequestScreen[WorkDetail]):
     @property
     def photo_error(self) -> str | None:
         return self._in_locale(self._photo_error)
+
+    @property
+    def photo_progress(self) -> str | None:
+        return self._in_locale(self._photo_progress)
 
     @property
     def assign_error(self) -> str | None:
@@ -285,25 +292,51 @@ class JobViewModel(RequestScreen[WorkDetail]):
 
     # --- after photos --------------------------------------------------------------------------------
 
-    async def add_after_photos(self, files: list[tuple[str, bytes]]) -> None:
-        """Shrink each picked photo on the device, then upload it at the next free index."""
-        if not self.can_edit_work or self.uploading:
+    async def pick_after_photos(self, pick: PickPhotos) -> None:
+        """Pick, read and shrink photos on the device with progress on the screen, then upload each."""
+        if not self.can_add_after_photo:
             return
-        taken = {p.idx for p in self.photos("after")}
         self.uploading = True
         self._photo_error = None
         self._changed()
+
+        def show(text: Bilingual | None) -> None:
+            self._photo_progress = text
+            self._changed()
+
         try:
-            for _name, data in files:
+            outcome = await pick(MAX_PHOTOS_PER_REQUEST - len(self.photos("after")), show)
+        finally:
+            self._photo_progress = None
+        await self._upload_after(outcome.photos, outcome.problem)
+
+    async def add_after_photos(self, files: list[tuple[str, bytes]]) -> None:
+        """Shrink each file already in memory on the device, then upload it at the next free index."""
+        if not self.can_edit_work or self.uploading:
+            return
+        self.uploading = True
+        self._photo_error = None
+        self._changed()
+        prepared: list[PickedPhoto] = []
+        problem: Bilingual | None = None
+        for name, data in files:
+            try:
+                prepared.append(prepare(name, data))
+            except PhotoRejected as exc:
+                problem = rejection_text(exc)
+        await self._upload_after(prepared, problem)
+
+    async def _upload_after(self, prepared: list[PickedPhoto], problem: Bilingual | None) -> None:
+        """Each shrunk photo at the next free index; `uploading` is on when this is called and off after."""
+        taken = {p.idx for p in self.photos("after")}
+        self._photo_error = problem
+        try:
+            for picked in prepared:
                 free = [i for i in range(MAX_PHOTOS_PER_REQUEST) if i not in taken]
                 if not free:
                     self._photo_error = error_text("photo_too_many")
                     break
-                try:
-                    processed = process_photo(data)
-                except PhotoRejected as exc:
-                    self._photo_error = Bilingual(exc.message_th, exc.message_en)
-                    continue
+                processed = picked.photo
                 idx = free[0]
                 uploaded = await self._api.upload_after_photo(
                     self.request_id, idx, processed.image, processed.content_type

@@ -4,7 +4,7 @@ No Flet here: the view hands over plain values (text, bytes from the file picker
 map), and reads back plain values and messages in the current language.
 """
 
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass
 from enum import StrEnum
 from typing import Any
@@ -15,11 +15,12 @@ from mobile.api_client import ApiClient, ApiError
 from mobile.geocoding import ReverseGeocoder
 from mobile.models import Category, DuplicateSummary, RequestDetail
 from mobile.outbox import OutboxItem, OutboxPhoto
+from mobile.photo_picking import PickedPhoto, PickPhotos, prepare, rejection_text
 from mobile.viewmodels.observable import Observable
 from mobile.viewmodels.session import Session
 from shared.display_names import clean_display_name
 from shared.phone import InvalidPhone, national_format, normalize_thai_phone
-from shared.photos import MAX_PHOTOS_PER_REQUEST, PhotoRejected, check_photo_count, process_photo
+from shared.photos import MAX_PHOTOS_PER_REQUEST, PhotoRejected, check_photo_count
 from shared.request_rules import WEEKDAYS, RequestDraft, ServicePlace, check_draft
 from shared.text import APP_UI, Bilingual, Locale, error_text
 
@@ -75,10 +76,6 @@ class FormPhoto:
     height: int
 
 
-def _photo_text(exc: PhotoRejected) -> Bilingual:
-    return Bilingual(exc.message_th, exc.message_en)
-
-
 class RequestFormViewModel(Observable):
     def __init__(
         self,
@@ -129,6 +126,9 @@ class RequestFormViewModel(Observable):
         self.state = FormState.EDITING
         self._errors: dict[str, Bilingual] = {}
         self._photo_error: Bilingual | None = None
+        # While picked photos are read and shrunk: what the screen says ("กำลังเตรียมรูป 1/2…").
+        self.picking = False
+        self._photo_progress: Bilingual | None = None
         self._location_notice: Bilingual | None = None
         self._form_error: Bilingual | None = None
         self.created: RequestDetail | None = None
@@ -160,6 +160,10 @@ class RequestFormViewModel(Observable):
     @property
     def photo_error(self) -> str | None:
         return None if self._photo_error is None else self._photo_error.in_(self.locale)
+
+    @property
+    def photo_progress(self) -> str | None:
+        return None if self._photo_progress is None else self._photo_progress.in_(self.locale)
 
     @property
     def location_notice(self) -> str | None:
@@ -212,7 +216,7 @@ class RequestFormViewModel(Observable):
 
     @property
     def can_add_photo(self) -> bool:
-        return len(self.photos) < MAX_PHOTOS_PER_REQUEST and self.created is None
+        return len(self.photos) < MAX_PHOTOS_PER_REQUEST and self.created is None and not self.picking
 
     @property
     def has_changes(self) -> bool:
@@ -273,6 +277,14 @@ class RequestFormViewModel(Observable):
 
     def set_contact_phone(self, value: str) -> None:
         self.contact_phone = value
+
+    def set_typed(self, values: Mapping[str, str]) -> None:
+        """What the text fields hold at a send tap, by field name (changes may not all have arrived yet)."""
+        setters = {"item": self.set_item, "brand": self.set_brand, "description": self.set_description,
+                   "address": self.set_address, "contact_phone": self.set_contact_phone}
+        for name, value in values.items():
+            if name in setters:
+                setters[name](value)
 
     # --- the area pickers: choosing a level resets the levels below it ---------------------------------
 
@@ -375,18 +387,33 @@ class RequestFormViewModel(Observable):
 
     # --- photos ----------------------------------------------------------------------------------------
 
-    def add_photo(self, name: str, data: bytes) -> bool:
-        """Check and shrink one picked file; False (and a message) when it is refused."""
-        try:
-            check_photo_count(len(self.photos) + 1)
-            processed = process_photo(data)
-        except PhotoRejected as exc:
-            self._photo_error = _photo_text(exc)
+    async def pick_photos(self, pick: PickPhotos) -> None:
+        """Pick, read and shrink photos with progress on the screen; the ones kept join the form."""
+        if not self.can_add_photo or self.busy:
+            return
+        self.picking = True
+        self._photo_error = None
+        self._changed()
+
+        def show(text: Bilingual | None) -> None:
+            self._photo_progress = text
             self._changed()
-            return False
+
+        try:
+            outcome = await pick(MAX_PHOTOS_PER_REQUEST - len(self.photos), show)
+        finally:
+            self.picking = False
+            self._photo_progress = None
+        for picked in outcome.photos:
+            self._keep(picked)
+        self._photo_error = outcome.problem
+        self._changed()
+
+    def _keep(self, picked: PickedPhoto) -> None:
+        processed = picked.photo
         self.photos.append(
             FormPhoto(
-                name=name,
+                name=picked.name,
                 image=processed.image,
                 thumbnail=processed.thumbnail,
                 content_type=processed.content_type,
@@ -394,6 +421,17 @@ class RequestFormViewModel(Observable):
                 height=processed.height,
             )
         )
+
+    def add_photo(self, name: str, data: bytes) -> bool:
+        """Check and shrink one file already in memory; False (and a message) when it is refused."""
+        try:
+            check_photo_count(len(self.photos) + 1)
+            picked = prepare(name, data)
+        except PhotoRejected as exc:
+            self._photo_error = rejection_text(exc)
+            self._changed()
+            return False
+        self._keep(picked)
         self._photo_error = None
         self._changed()
         return True
@@ -464,7 +502,7 @@ class RequestFormViewModel(Observable):
         return problems.ok
 
     async def submit(self) -> None:
-        if self.state in (FormState.SENDING, FormState.SENT):
+        if self.state in (FormState.SENDING, FormState.SENT) or self.picking:
             return
         # Once the request exists only the photos are left; the fields are no longer checked or sent.
         if self.created is None and not self.check():

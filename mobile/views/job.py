@@ -5,6 +5,7 @@ import flet as ft
 from mobile.device import Device
 from mobile.formatting import format_phone
 from mobile.models import WorkDetail
+from mobile.photo_picking import PhotoPicker
 from mobile.strings import t
 from mobile.viewmodels.job import JobViewModel, Step, format_baht
 from mobile.views.common import confirm_panel, error_message, heading, icon_button, muted
@@ -177,16 +178,14 @@ def _photos(vm: JobViewModel, locale: Locale, device: Device | None) -> list[ft.
         if editing_after:
 
             async def pick() -> None:
-                if device is None:
-                    return
-                files = await device.pick_images()
-                if files:
-                    await vm.add_after_photos(files)
+                if device is not None:
+                    await vm.pick_after_photos(PhotoPicker(device))
 
             controls.append(ft.Row([ft.OutlinedButton(t("add_after_photo", locale), icon=ft.Icons.ADD_A_PHOTO,
                                                       disabled=not vm.can_add_after_photo, on_click=pick)]))
             if vm.uploading:
-                controls += [ft.ProgressBar(), muted(t("uploading_after", locale))]
+                progress = vm.photo_progress or t("uploading_after", locale)
+                controls += [ft.ProgressBar(), ft.Semantics(live_region=True, content=muted(progress))]
             if vm.photo_error:
                 controls.append(error_message(vm.photo_error))
     return controls
@@ -214,28 +213,53 @@ def _report(vm: JobViewModel, locale: Locale) -> list[ft.Control]:
     def notes_typed(e: ft.Event[ft.TextField]) -> None:
         vm.set_notes(e.control.value)
 
+    # Read again at the save tap: on a slow device a tap can be handled before the last keystrokes' changes.
+    hours_field, notes_field = ft.Ref[ft.TextField](), ft.Ref[ft.TextField]()
+    part_fields: list[PartFields] = []
+
+    async def save() -> None:
+        if (hours := _typed(hours_field)) is not None:
+            vm.set_hours(hours)
+        if (notes := _typed(notes_field)) is not None:
+            vm.set_notes(notes)
+        for index, (name, qty, cost) in enumerate(part_fields):
+            vm.set_part(index, name=_typed(name), qty=_typed(qty), cost=_typed(cost))
+        await vm.save_report()
+
     controls += [
-        ft.TextField(key="report_hours", label=t("report_hours", locale), value=vm.report.hours,
+        ft.TextField(ref=hours_field, key="report_hours", label=t("report_hours", locale), value=vm.report.hours,
                      keyboard_type=ft.KeyboardType.NUMBER,
                      on_change=hours_typed),
-        ft.TextField(key="report_notes", label=t("report_notes", locale), value=vm.report.notes, multiline=True,
-                     max_length=NOTES_MAX,
+        ft.TextField(ref=notes_field, key="report_notes", label=t("report_notes", locale), value=vm.report.notes,
+                     multiline=True, max_length=NOTES_MAX,
                      on_change=notes_typed),
         ft.Text(t("report_parts", locale), weight=ft.FontWeight.W_600),
     ]
     for index, part in enumerate(vm.report.parts):
-        controls.append(_part_row(vm, index, part.name, part.qty, part.cost, locale))
+        refs: PartFields = (ft.Ref[ft.TextField](), ft.Ref[ft.TextField](), ft.Ref[ft.TextField]())
+        part_fields.append(refs)
+        controls.append(_part_row(vm, index, part.name, part.qty, part.cost, locale, refs))
     controls += [
         ft.Row([ft.TextButton(t("add_part", locale), icon=ft.Icons.ADD, on_click=vm.add_part)]),
         ft.Semantics(live_region=True, content=ft.Text(vm.parts_total_text, weight=ft.FontWeight.W_600)),
     ]
     controls += [error_message(problem) for problem in vm.report_errors]
     controls.append(ft.Row([ft.FilledButton(t("save_report", locale), icon=ft.Icons.SAVE, disabled=vm.sending,
-                                            on_click=vm.save_report)]))
+                                            on_click=save)]))
     return controls
 
 
-def _part_row(vm: JobViewModel, index: int, name: str, qty: str, cost: str, locale: Locale) -> ft.Control:
+PartFields = tuple[ft.Ref[ft.TextField], ft.Ref[ft.TextField], ft.Ref[ft.TextField]]
+
+
+def _typed(field: ft.Ref[ft.TextField]) -> str | None:
+    """What a field holds now (None when it is not on the screen)."""
+    return None if field.current is None else field.current.value
+
+
+def _part_row(
+    vm: JobViewModel, index: int, name: str, qty: str, cost: str, locale: Locale, refs: PartFields
+) -> ft.Control:
     def name_typed(e: ft.Event[ft.TextField]) -> None:
         vm.set_part(index, name=e.control.value)
 
@@ -256,16 +280,17 @@ def _part_row(vm: JobViewModel, index: int, name: str, qty: str, cost: str, loca
         [
             ft.Row(
                 [
-                    ft.TextField(label=t("part_name", locale, n=n), value=name, expand=True, on_change=name_typed),
+                    ft.TextField(ref=refs[0], label=t("part_name", locale, n=n), value=name, expand=True,
+                                 on_change=name_typed),
                     icon_button(ft.Icons.DELETE_OUTLINE, t("remove_part", locale, n=n), remove),
                 ]
             ),
             ft.Row(
                 [
-                    ft.TextField(label=t("part_qty", locale), value=qty, width=90,
+                    ft.TextField(ref=refs[1], label=t("part_qty", locale), value=qty, width=90,
                                  keyboard_type=ft.KeyboardType.NUMBER, on_change=qty_typed, on_blur=total,
                                  on_submit=total),
-                    ft.TextField(label=t("part_cost", locale), value=cost, expand=True,
+                    ft.TextField(ref=refs[2], label=t("part_cost", locale), value=cost, expand=True,
                                  keyboard_type=ft.KeyboardType.NUMBER, on_change=cost_typed, on_blur=total,
                                  on_submit=total),
                 ]

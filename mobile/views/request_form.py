@@ -9,6 +9,7 @@ import flet as ft
 import flet_map as ftm
 
 from mobile.device import Device, LocationDenied, LocationUnavailable
+from mobile.photo_picking import PhotoPicker
 from mobile.settings import DEFAULT_MAP_TILE_URL
 from mobile.strings import t
 from mobile.thai_address import Area
@@ -26,6 +27,10 @@ MAP_HEIGHT = 240
 THUMB_SIZE = 88
 # Long lists (77 provinces) scroll inside a menu of this height rather than covering the whole screen.
 MENU_HEIGHT = 320
+# The form's text fields, read again at the send tap: on a slow device a tap can be handled before the last
+# keystrokes' changes have reached the view-model.
+TEXT_FIELDS = ("item", "brand", "description", "address", "contact_phone")
+Fields = dict[str, ft.Ref[ft.TextField]]
 
 
 def named_dropdown(label: str, dropdown: ft.Dropdown, chosen: str = "") -> ft.Control:
@@ -52,12 +57,13 @@ def request_form_view(
         ),
         heading(t("request_form_title", locale), size=22),
     ]
-    controls += _what(vm, locale)
+    fields: Fields = {name: ft.Ref[ft.TextField]() for name in TEXT_FIELDS}
+    controls += _what(vm, locale, fields)
     controls += _photos(vm, locale, device)
-    controls += _location(vm, locale, device, map_tile_url)
-    controls += _when_and_contact(vm, locale)
+    controls += _location(vm, locale, device, map_tile_url, fields)
+    controls += _when_and_contact(vm, locale, fields)
     controls += _consent(vm, locale)
-    controls += _send(vm, locale)
+    controls += _send(vm, locale, fields)
     return ft.Column(controls, spacing=14, horizontal_alignment=ft.CrossAxisAlignment.STRETCH)
 
 
@@ -69,7 +75,7 @@ def _error_line(text: str | None) -> list[ft.Control]:
     return [] if not text else [ft.Text(text, color=ft.Colors.ERROR, size=12)]
 
 
-def _what(vm: RequestFormViewModel, locale: Locale) -> list[ft.Control]:
+def _what(vm: RequestFormViewModel, locale: Locale, fields: Fields) -> list[ft.Control]:
     async def category_chosen(e: ft.Event[ft.Dropdown]) -> None:
         vm.set_category(e.control.value or "")
         await vm.refresh_duplicates()
@@ -105,6 +111,7 @@ def _what(vm: RequestFormViewModel, locale: Locale) -> list[ft.Control]:
     controls += [
         named_dropdown(t("category_label", locale), category, chosen),
         ft.TextField(
+            ref=fields["item"],
             key="item",
             label=t("item_label", locale),
             hint_text=t("item_hint", locale),
@@ -116,6 +123,7 @@ def _what(vm: RequestFormViewModel, locale: Locale) -> list[ft.Control]:
             on_change=item_typed,
         ),
         ft.TextField(
+            ref=fields["brand"],
             key="brand",
             label=t("brand_label", locale),
             value=vm.brand,
@@ -126,6 +134,7 @@ def _what(vm: RequestFormViewModel, locale: Locale) -> list[ft.Control]:
             on_change=brand_typed,
         ),
         ft.TextField(
+            ref=fields["description"],
             key="description",
             label=t("description_label", locale),
             hint_text=t("description_hint", locale),
@@ -145,11 +154,8 @@ def _what(vm: RequestFormViewModel, locale: Locale) -> list[ft.Control]:
 
 def _photos(vm: RequestFormViewModel, locale: Locale, device: Device | None) -> list[ft.Control]:
     async def pick() -> None:
-        if device is None:
-            return
-        files = await device.pick_images()
-        if files:
-            vm.add_photos(files)
+        if device is not None:
+            await vm.pick_photos(PhotoPicker(device))
 
     thumbs: list[ft.Control] = []
     for i, photo in enumerate(vm.photos):
@@ -192,13 +198,15 @@ def _photos(vm: RequestFormViewModel, locale: Locale, device: Device | None) -> 
             on_click=pick,
         )
     )
+    if vm.photo_progress:
+        controls += [ft.Semantics(live_region=True, content=ft.Text(vm.photo_progress)), ft.ProgressBar()]
     if vm.photo_error:
         controls.append(error_message(vm.photo_error))
     return controls
 
 
 def _location(
-    vm: RequestFormViewModel, locale: Locale, device: Device | None, map_tile_url: str
+    vm: RequestFormViewModel, locale: Locale, device: Device | None, map_tile_url: str, fields: Fields
 ) -> list[ft.Control]:
     async def use_gps() -> None:
         if device is None:
@@ -261,6 +269,7 @@ def _location(
 
     controls.append(
         ft.TextField(
+            ref=fields["address"],
             key="address",
             label=t("address_label", locale),
             value=vm.address,
@@ -321,7 +330,7 @@ def _area(vm: RequestFormViewModel, locale: Locale) -> list[ft.Control]:
     ]
 
 
-def _when_and_contact(vm: RequestFormViewModel, locale: Locale) -> list[ft.Control]:
+def _when_and_contact(vm: RequestFormViewModel, locale: Locale, fields: Fields) -> list[ft.Control]:
     def place_chosen(e: ft.Event[ft.RadioGroup]) -> None:
         vm.set_service_place(e.control.value or "")
 
@@ -365,6 +374,7 @@ def _when_and_contact(vm: RequestFormViewModel, locale: Locale) -> list[ft.Contr
     controls += _error_line(_field_error(vm, "preferred_days"))
     controls.append(
         ft.TextField(
+            ref=fields["contact_phone"],
             key="contact_phone",
             label=t("contact_phone_label", locale),
             hint_text=ui("phone_hint", locale),
@@ -431,7 +441,21 @@ def duplicates_card(vm: RequestFormViewModel, locale: Locale) -> ft.Control | No
     )
 
 
-def _send(vm: RequestFormViewModel, locale: Locale) -> list[ft.Control]:
+def _send(vm: RequestFormViewModel, locale: Locale, fields: Fields) -> list[ft.Control]:
+    def typed_now() -> None:
+        vm.set_typed({
+            name: ref.current.value for name, ref in fields.items()
+            if ref.current is not None and ref.current.value is not None
+        })
+
+    async def submit() -> None:
+        typed_now()
+        await vm.submit()
+
+    async def retry() -> None:
+        typed_now()
+        await vm.retry()
+
     controls: list[ft.Control] = []
     hint = duplicates_card(vm, locale)
     if hint is not None:
@@ -442,9 +466,10 @@ def _send(vm: RequestFormViewModel, locale: Locale) -> list[ft.Control]:
         controls += [ft.Text(vm.progress), ft.ProgressBar()]
     if vm.can_retry:
         # The same request again (same idempotency key), not a second one.
-        controls.append(ft.FilledButton(ui("retry", locale), icon=ft.Icons.REFRESH, on_click=vm.retry))
+        controls.append(ft.FilledButton(ui("retry", locale), icon=ft.Icons.REFRESH, on_click=retry))
     else:
         controls.append(
-            ft.FilledButton(t("submit_request", locale), icon=ft.Icons.SEND, disabled=vm.busy, on_click=vm.submit)
+            ft.FilledButton(t("submit_request", locale), icon=ft.Icons.SEND, disabled=vm.busy or vm.picking,
+                            on_click=submit)
         )
     return controls

@@ -13,9 +13,11 @@ from tests.e2e.conftest import (
     OUTPUT_DIR,
     TIMEOUT,
     RunningSystem,
+    _centre_inside,
     open_screen,
     sign_in,
     type_into,
+    wait_until,
 )
 
 PHONE_SIZE: ViewportSize = {"width": 390, "height": 844}
@@ -94,12 +96,14 @@ def test_form_keeps_its_scroll_and_back_goes_to_the_previous_screen(
     expect(page.get_by_role("button", name=re.compile(re.escape(item)))).to_be_visible(timeout=TIMEOUT)
     expect(page).to_have_url(re.compile(r"/$"), timeout=TIMEOUT)
 
-    # The browser's back button: the previous screen (the form, empty: the request was sent).
+    # The browser's back button onto the sent form's address: the home stays, not a blank form again.
     page.go_back()
-    expect(page.get_by_role("textbox", name="ของที่จะซ่อม")).to_have_value("", timeout=TIMEOUT)
-    expect(page).to_have_url(re.compile(r"/requests/new$"))
-    page.go_back()
+    expect(page).to_have_url(re.compile(r"/requests/new$"), timeout=TIMEOUT)
     expect(page.get_by_role("button", name=re.compile(re.escape(item)))).to_be_visible(timeout=TIMEOUT)
+    expect(page.get_by_role("textbox", name="ของที่จะซ่อม")).to_have_count(0)
+    # And from there the form opens as usual, empty.
+    open_screen(page, page.get_by_role("button", name="แจ้งซ่อม").first, HOME)
+    expect(page.get_by_role("textbox", name="ของที่จะซ่อม")).to_have_value("", timeout=TIMEOUT)
 
 
 def test_leaving_a_form_with_changes_asks_first(system: RunningSystem, tall_phone: Page) -> None:
@@ -152,9 +156,6 @@ def test_a_link_to_a_request_opens_it_after_the_sign_in(
         other.close()
 
 
-@pytest.mark.xfail(reason="known bug, open in issue 9: after the browser's back and 'stay', the form's text fields "
-                          "show empty although the draft is kept (Flutter dropped the popped view's widgets)",
-                   strict=False)
 def test_staying_after_the_browsers_back_keeps_what_was_typed(system: RunningSystem, tall_phone: Page) -> None:
     page = tall_phone
     sign_in(page, system.app_url, "0655500053")
@@ -166,4 +167,10 @@ def test_staying_after_the_browsers_back_keeps_what_was_typed(system: RunningSys
     page.get_by_role("button", name="อยู่ต่อ").click()
     expect(page.get_by_text("ออกจากหน้านี้?")).to_have_count(0, timeout=TIMEOUT)
     expect(page).to_have_url(re.compile(r"/requests/new$"), timeout=TIMEOUT)
-    expect(page.get_by_role("textbox", name="ของที่จะซ่อม")).to_have_value("พัดลม", timeout=5_000)
+    # What the field shows. Not its semantics node's value: Flutter web leaves that empty (which made this test fail
+    # while the field showed the text); the text input Flutter puts over a tapped field holds the field's text.
+    field = page.get_by_role("textbox", name="ของที่จะซ่อม")
+    field.click()
+    editing = page.locator("input.flt-text-editing:focus, textarea.flt-text-editing:focus")
+    wait_until(lambda: _centre_inside(editing, field), "the text input to move onto the item field")
+    expect(editing).to_have_value("พัดลม", timeout=TIMEOUT)

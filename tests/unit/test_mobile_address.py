@@ -20,6 +20,7 @@ from mobile.viewmodels.home import CitizenHome
 from mobile.viewmodels.request_form import LocationSource, RequestFormViewModel
 from mobile.views.request_form import request_form_view
 from shared.text import Locale
+from tests.unit.fake_photos import PickedFiles
 from tests.unit.test_mobile_request_form import CHIANG_MAI, RequestBackend, fill_valid, open_form
 from tests.unit.test_mobile_support import DEV_CODE, PHONES, MemoryStore, button_named, find, texts
 
@@ -315,10 +316,7 @@ async def test_gps_on_the_screen_looks_the_pin_up(monkeypatch: pytest.MonkeyPatc
     fake = chiang_mai_geopy()
     form = await form_with(GeopyReverseGeocoder(fake), Locale.TH)
 
-    class Gps:
-        async def pick_images(self) -> list[tuple[str, bytes]]:
-            return []
-
+    class Gps(PickedFiles):
         async def current_position(self) -> tuple[float, float]:
             return CHIANG_MAI
 

@@ -21,6 +21,7 @@ from mobile.viewmodels.home import CitizenHome
 from mobile.viewmodels.request_form import FormState, LocationSource, RequestFormViewModel
 from mobile.views.frame import app_view
 from shared.text import Locale, error_text
+from tests.unit.fake_photos import PickedFiles
 from tests.unit.test_mobile_support import (
     DEV_CODE,
     NOW,
@@ -416,10 +417,7 @@ async def test_gps_denied_explains_and_the_map_pin_still_works() -> None:
     backend = RequestBackend()
     app, form = await open_form(backend)
 
-    class DeniedDevice:
-        async def pick_images(self) -> list[tuple[str, bytes]]:
-            return [("a.jpg", jpeg_with_exif())]
-
+    class DeniedDevice(PickedFiles):
         async def current_position(self) -> tuple[float, float]:
             raise LocationDenied("Location permission denied: User denied Geolocation.")
 
@@ -429,7 +427,7 @@ async def test_gps_denied_explains_and_the_map_pin_still_works() -> None:
         async def save_file(self, name: str, data: bytes) -> bool:
             return False
 
-    device = DeniedDevice()
+    device = DeniedDevice([("a.jpg", jpeg_with_exif())])
     tree = app_view(app, device)
     await click(tree, "ใช้ตำแหน่งปัจจุบัน")
     assert form.location_notice == "ไม่ได้รับอนุญาตให้ใช้ตำแหน่ง แตะบนแผนที่เพื่อปักหมุดแทนได้"

@@ -386,6 +386,7 @@ def test_every_code_has_thai_and_english_text() -> None:
         "photo_not_image",
         "photo_truncated",
         "photo_too_large",
+        "photo_file_too_large",
         "photo_too_many_pixels",
         "photo_too_big_to_process",
         "photo_metadata_too_large",

@@ -1,0 +1,55 @@
+"""A send or save tap reads what the text fields hold at that moment: under load a tap can be handled before the last
+keystrokes' change events, and the view-model must not validate or send an older value."""
+
+from typing import Any
+
+import flet as ft
+
+from mobile.views.frame import app_view
+from tests.unit.test_mobile_request_form import RequestBackend, click, fill_valid, open_form
+from tests.unit.test_mobile_support import button_named, find
+from tests.unit.test_mobile_work import technician_job
+
+
+def field(tree: ft.Control, label: str) -> Any:
+    (found,) = find(tree, ft.TextField, lambda f: f.label == label)
+    return found
+
+
+def typed_without_change_event(tree: ft.Control, label: str, value: str) -> None:
+    """The client has the new text; its change event has not reached the view-model yet."""
+    field(tree, label).value = value
+
+
+async def test_the_send_tap_reads_the_fields() -> None:
+    backend = RequestBackend()
+    app, form = await open_form(backend)
+    fill_valid(form)
+    tree = app_view(app)
+    typed_without_change_event(tree, "ของที่จะซ่อม", "พัดลมตั้งพื้น")
+    typed_without_change_event(tree, "อาการเสีย", "ใบพัดไม่หมุน มีเสียงดัง")
+    await click(tree, "ส่งคำขอซ่อม")
+    assert form.item == "พัดลมตั้งพื้น" and form.description == "ใบพัดไม่หมุน มีเสียงดัง"
+    assert form.created is not None
+
+
+async def test_an_emptied_field_is_refused_at_the_send_tap() -> None:
+    app, form = await open_form(RequestBackend())
+    fill_valid(form)
+    tree = app_view(app)
+    typed_without_change_event(tree, "ของที่จะซ่อม", "")
+    await click(tree, "ส่งคำขอซ่อม")
+    assert form.created is None and "item" in form.errors
+
+
+async def test_the_save_report_tap_reads_hours_notes_and_parts() -> None:
+    backend, app, job = await technician_job("repairing")
+    job.add_part()
+    tree = app_view(app)
+    typed_without_change_event(tree, "จำนวนชั่วโมงที่ทำงาน", "3")
+    typed_without_change_event(tree, "ชื่ออะไหล่ 1", "ฟิวส์")
+    typed_without_change_event(tree, "จำนวน", "2")
+    typed_without_change_event(tree, "ราคา/ชิ้น (บาท)", "15")
+    save: Any = button_named(tree, "บันทึกรายงาน")
+    await save.on_click()
+    assert backend.bodies[-1] == {"hours": 3.0, "notes": "", "parts": [{"name": "ฟิวส์", "qty": 2, "cost_baht": 15.0}]}
