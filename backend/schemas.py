@@ -328,6 +328,10 @@ class StatusChange(BaseModel):
     reason: Line | None = Field(None, max_length=40,
                                 description="required for unrepairable: no_parts, cost_above_value, "
                                             "no_specialist, owner_cancelled")
+    # Issue 14: the owner's one-time handover code (handed back by the student), and the teacher named present at a
+    # high-risk work step. A teacher handing back without the owner's confirmation gives the reason as `note`.
+    handover_code: Line | None = Field(None, max_length=12)
+    teacher_present_id: uuid.UUID | None = None
 
 
 class AssignBody(BaseModel):

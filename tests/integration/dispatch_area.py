@@ -145,6 +145,14 @@ async def handed_back_job(api: httpx.AsyncClient, area: Area) -> tuple[str, str]
     bee, _ = await sign_in(api, area.students["bee"][1])
     await work_to_quality_check(api, bee, rid)
     for to in ("done", "handed_back"):
+        if to == "handed_back":
+            await confirm_handover(api, citizen, rid)
         moved = await api.post(f"/requests/{rid}/status", json={"to_status": to}, headers=bearer(teacher))
         assert moved.status_code == 200, moved.text
     return citizen, rid
+
+
+async def confirm_handover(api: httpx.AsyncClient, citizen: str, request_id: str) -> None:
+    """The owner confirms in the app that they have the item back (issue 14: no hand back without it)."""
+    confirmed = await api.post(f"/requests/{request_id}/handover/confirm", headers=bearer(citizen))
+    assert confirmed.status_code == 204, confirmed.text
