@@ -279,6 +279,10 @@ class RequestDetail(RequestSummary):
     quality_check_missing: "list[MissingItem]" = Field(
         default_factory=list,
         description="what the job's record still lacks before the teacher's check (staff only; empty: complete)")
+    # Issue 14 (GET /requests/{id}/record has the whole record).
+    parts_approved_total_baht: float = Field(0, description="parts the owner approved (in the app or by phone)")
+    parts_waiting: int = Field(0, description="parts proposed and waiting for the owner's answer")
+    handover_confirmed: bool = Field(False, description="the owner's receipt (or a teacher's reason) is recorded")
 
 
 class TransitionBody(BaseModel):

@@ -93,6 +93,8 @@ async def test_a_part_is_approved_only_by_the_owner_or_a_noted_phone_approval(
                               headers=bearer(citizen))
     assert declined.json()["status"] == "declined"
 
+    detail = (await api.get(f"/requests/{rid}", headers=bearer(citizen))).json()  # on the citizen's detail too
+    assert (detail["parts_approved_total_baht"], detail["parts_waiting"]) == (90, 0)
     record = await api.get(f"/requests/{rid}/record", headers=bearer(citizen))
     assert record.status_code == 200
     assert record.json()["parts_approved_total_baht"] == 90  # 2 × 35 + 20; the declined motor is not in it
@@ -116,11 +118,13 @@ async def test_a_job_closes_as_handed_back_only_with_the_owners_confirmation_or_
     assert wrong.json()["error"]["code"] == "handover_code_invalid"
     # A student's note is no reason: only a teacher may close without the owner.
     assert (await _step(api, bee, rid, "handed_back", note="เจ้าของรับไปแล้ว")).status_code == 409
+    assert (await api.get(f"/requests/{rid}", headers=bearer(citizen))).json()["handover_confirmed"] is False
     code = (await api.post(f"/requests/{rid}/handover-code", headers=bearer(citizen))).json()["code"]
     handed = await _step(api, bee, rid, "handed_back", handover_code=code)
     assert handed.status_code == 200, handed.text
     record = (await api.get(f"/requests/{rid}/record", headers=bearer(citizen))).json()
     assert record["handover"]["method"] == "owner_code"
+    assert (await api.get(f"/requests/{rid}", headers=bearer(citizen))).json()["handover_confirmed"] is True
     assert record["outcome"]["outcome"] == "fixed"  # approved without an explicit outcome: fixed
 
     # Another job: the owner never confirmed, so the teacher records why.
