@@ -255,7 +255,7 @@ end
 $$;
 create trigger job_parts_audit after update of status on public.job_parts
     for each row execute function private.audit_credit();
-create trigger job_handovers_audit after insert on public.job_handovers
+create trigger job_handovers_audit after insert or update on public.job_handovers
     for each row execute function private.audit_credit();
 create trigger job_team_audit after update of approved_hours on public.job_team
     for each row execute function private.audit_credit();

@@ -128,7 +128,7 @@ async def propose_part(request_id: uuid.UUID, body: PartProposal, identity: Iden
 async def decide_part(request_id: uuid.UUID, part_id: uuid.UUID, body: PartDecision, identity: IdentityDep,
                       pool: PoolDep) -> dict[str, Any]:
     """The owner approves or declines a proposed part in the app."""
-    async with acting(pool, identity, AppRole.CITIZEN, AppRole.ADMIN) as (owner, caller):
+    async with acting(pool, identity, AppRole.CITIZEN) as (owner, caller):
         return await credit.decide_part(owner, request_id, part_id, caller.user_id, approve=body.approve)
 
 

@@ -231,8 +231,13 @@ async def settle_handover_for_move(owner: Conn, request_id: uuid.UUID, user: uui
 async def _record_handover(owner: Conn, request_id: uuid.UUID, method: HandoverMethod, reason: str,
                            user: uuid.UUID) -> None:
     await owner.execute(
-        "insert into public.job_handovers (request_id, method, reason, confirmed_by) values (%s, %s, %s, %s) "
-        "on conflict (request_id) do nothing", [request_id, method.value, reason, user])
+        """insert into public.job_handovers (request_id, method, reason, confirmed_by) values (%s, %s, %s, %s)
+           on conflict (request_id) do update set method = excluded.method, reason = excluded.reason,
+               confirmed_by = excluded.confirmed_by, confirmed_at = now()
+           where public.job_handovers.confirmed_at < (
+               select max(e.created_at) from public.status_events e
+               where e.request_id = excluded.request_id and e.to_status in ('done', 'unrepairable'))""",
+        [request_id, method.value, reason, user])
 
 
 # --- Team ---------------------------------------------------------------------------------------------------------

@@ -147,7 +147,11 @@ _RECORD_FACTS = """
             join public.category_skills cs on cs.skill_code = ts.skill_code and cs.category_code = r.category_code
                  and ts.level >= cs.min_level
             where ts.technician_id = %(student)s) as best_level,
-           exists (select 1 from public.job_handovers h where h.request_id = r.id) as handed_over,
+           -- Confirmed since the job last became ready to hand back: a reopened job needs a new confirmation.
+           exists (select 1 from public.job_handovers h where h.request_id = r.id
+                   and h.confirmed_at >= (select max(e.created_at) from public.status_events e
+                                          where e.request_id = r.id
+                                            and e.to_status in ('done', 'unrepairable'))) as handed_over,
            exists (select 1 from public.profiles p where p.id = %(teacher)s and p.role = 'supervisor'
                    and p.is_active and p.college_id = r.college_id) as teacher_of_college
     from public.repair_requests r where r.id = %(id)s

@@ -127,6 +127,18 @@ async def test_a_job_closes_as_handed_back_only_with_the_owners_confirmation_or_
     assert (await api.get(f"/requests/{rid}", headers=bearer(citizen))).json()["handover_confirmed"] is True
     assert record["outcome"]["outcome"] == "fixed"  # approved without an explicit outcome: fixed
 
+    # Still broken: reopened and repaired again, it needs a new confirmation (the first one was for the first time).
+    reopened = await api.post(f"/requests/{rid}/reopen", json={"note": "ยังไม่หาย"}, headers=bearer(citizen))
+    assert reopened.status_code == 200, reopened.text
+    again = await api.post(f"/requests/{rid}/assign", json={"technician_id": area.students["bee"][0]},
+                           headers=bearer(teacher))
+    assert again.status_code == 200, again.text
+    await work_to_quality_check(api, bee, rid)
+    assert (await _step(api, teacher, rid, "done")).status_code == 200
+    assert (await _step(api, teacher, rid, "handed_back")).json()["error"]["code"] == "handover_unconfirmed"
+    assert (await api.post(f"/requests/{rid}/handover/confirm", headers=bearer(citizen))).status_code == 204
+    assert (await _step(api, teacher, rid, "handed_back")).status_code == 200
+
     # Another job: the owner never confirmed, so the teacher records why.
     _, teacher, bee, other = await _assigned(api, area)
     assert (await _step(api, bee, other, "diagnosing")).status_code == 200
