@@ -262,3 +262,21 @@ create trigger job_team_audit after update of approved_hours on public.job_team
 create trigger skill_proposals_audit after update of status on public.skill_proposals
     for each row execute function private.audit_credit();
 revoke all on function private.audit_credit(), private.keep_skill_history() from public;
+
+-- The owner hears of a part waiting for their approval (0016's outbox, in the same transaction as the proposal).
+create function private.notify_part_proposed() returns trigger
+language plpgsql security definer set search_path = ''
+as $$
+declare
+    r record;
+begin
+    select q.citizen_id, q.item into r from public.repair_requests q where q.id = new.request_id;
+    perform private.notify(r.citizen_id, 'part_proposed', jsonb_build_object(
+        'item', r.item, 'part', new.name, 'price', trim(to_char(new.qty * new.price_baht, 'FM999999990.00'))),
+        new.request_id);
+    return new;
+end
+$$;
+create trigger job_parts_notify after insert on public.job_parts
+    for each row execute function private.notify_part_proposed();
+revoke all on function private.notify_part_proposed() from public;

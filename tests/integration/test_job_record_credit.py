@@ -62,6 +62,9 @@ async def test_a_part_is_approved_only_by_the_owner_or_a_noted_phone_approval(
 
     capacitor = await propose("คาปาซิเตอร์ 1.5uF", 2, 35)
     assert (capacitor["status"], capacitor["approval"]) == ("proposed", None)
+    inbox = (await api.get("/me/notifications", headers=bearer(citizen))).json()  # the owner is asked in the app
+    asked = [n for n in inbox["items"] if n["kind"] == "part_proposed"]
+    assert len(asked) == 1 and "คาปาซิเตอร์ 1.5uF 70.00 บาท" in asked[0]["body"]
     # The student cannot approve for the owner, nor record a phone approval without saying who and when.
     by_student = await api.post(f"/requests/{rid}/parts/{capacitor['id']}/decision", json={"approve": True},
                                 headers=bearer(bee))
