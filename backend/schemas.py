@@ -247,6 +247,8 @@ class StatusEventOut(BaseModel):
     note: str = Field(description="in the reader's language: the system's note (note_code), then what a person typed")
     note_code: str | None = Field(None, description="the system's note as a code of shared.text.EVENT_NOTES")
     created_at: datetime
+    teacher_present_name: str | None = Field(
+        None, description="a high-risk work step: the first name of the teacher named present (issue 14)")
 
 
 class RequestDetail(RequestSummary):

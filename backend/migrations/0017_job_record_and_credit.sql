@@ -280,3 +280,23 @@ $$;
 create trigger job_parts_notify after insert on public.job_parts
     for each row execute function private.notify_part_proposed();
 revoke all on function private.notify_part_proposed() from public;
+
+-- The teacher named present at a step is on the timeline like its actor: whoever may see the request may read their
+-- first name (0007's rule, plus this one clause).
+create or replace function private.first_name(person uuid) returns text
+language sql stable security definer
+set search_path = ''
+as $$
+    select nullif(split_part(p.display_name, ' ', 1), '')
+    from public.profiles p
+    where p.id = person
+      and (auth.uid() is null
+           or person = auth.uid()
+           or private.my_role() = 'admin'
+           or (private.my_role() = 'supervisor' and p.college_id = private.my_college())
+           or exists (select 1 from public.repair_requests r
+                      where r.technician_id = person and private.can_see_request(r.id))
+           or exists (select 1 from public.status_events e
+                      where (e.actor_id = person or e.teacher_present_id = person)
+                        and private.can_see_request(e.request_id)))
+$$;

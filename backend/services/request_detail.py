@@ -53,7 +53,8 @@ async def request_detail(conn: Conn, request_id: uuid.UUID, now: datetime) -> di
         raise ApiError(404, "not_found")
     events = await conn.execute(
         """select e.id, e.actor, private.first_name(e.actor_id) as actor_name, e.from_status, e.to_status, e.note,
-                  e.note_code, e.note_params, e.created_at
+                  e.note_code, e.note_params, e.created_at,
+                  private.first_name(e.teacher_present_id) as teacher_present_name
            from public.status_events e where e.request_id = %s order by e.id""",
         [request_id],
     )

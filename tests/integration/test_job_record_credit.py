@@ -161,7 +161,9 @@ async def test_a_student_below_the_tier_is_never_offered_the_job_and_cannot_take
     with psycopg.connect(database_url, autocommit=True, row_factory=dict_row) as conn:
         low = _student(conn, area.near, "ไว ระดับสอง", {"house_wiring": 2})  # meets the category, not its tier
         high = _student(conn, area.near, "วา ระดับสี่", {"house_wiring": 4})
-    _, created = await submit(api, category_code="home_electrical", item="ปลั๊กไฟผนัง")
+        # A teacher who is at the bench but has done nothing else on this job.
+        present = _student(conn, area.near, "ครูวิทย์ ช่างไฟ", {}, role="supervisor")
+    owner, created = await submit(api, category_code="home_electrical", item="ปลั๊กไฟผนัง")
     rid = created["id"]
     assert [o["technician_id"] for o in offers_of(database_url, rid)] == [high[0]]
 
@@ -177,7 +179,7 @@ async def test_a_student_below_the_tier_is_never_offered_the_job_and_cannot_take
     assert accept.status_code == 403 and accept.json()["error"]["code"] == "below_safety_tier"
     assert "3" in accept.json()["error"]["message_en"]
 
-    teacher, teacher_profile = await sign_in(api, area.students["teacher"][1])
+    teacher, _ = await sign_in(api, area.students["teacher"][1])
     for student, expected in ((low[0], 403), (high[0], 200), (low[0], 403)):  # assign, then reassign
         moved = await api.post(f"/requests/{rid}/assign", json={"technician_id": student}, headers=bearer(teacher))
         assert moved.status_code == expected, moved.text
@@ -188,12 +190,15 @@ async def test_a_student_below_the_tier_is_never_offered_the_job_and_cannot_take
     assert alone.status_code == 409 and alone.json()["error"]["code"] == "teacher_presence_required"
     not_a_teacher = await _step(api, high_token, rid, "diagnosing", teacher_present_id=area.students["ace"][0])
     assert not_a_teacher.status_code == 409
-    with_teacher = await _step(api, high_token, rid, "diagnosing", teacher_present_id=teacher_profile["id"])
+    with_teacher = await _step(api, high_token, rid, "diagnosing", teacher_present_id=present[0])
     assert with_teacher.status_code == 200, with_teacher.text
+    assert with_teacher.json()["timeline"][-1]["teacher_present_name"] == "ครูวิทย์"  # on the step, for all to see
+    seen_by_owner = (await api.get(f"/requests/{rid}", headers=bearer(owner))).json()["timeline"][-1]
+    assert seen_by_owner["teacher_present_name"] == "ครูวิทย์"
     with psycopg.connect(database_url, row_factory=dict_row) as conn:
         step = conn.execute("select teacher_present_id::text as t from public.status_events "
                             "where request_id = %s and to_status = 'diagnosing'", [rid]).fetchone()
-    assert step == {"t": teacher_profile["id"]}
+    assert step == {"t": present[0]}
 
 
 async def test_team_credit_needs_the_teachers_approval_and_leads_to_progression(
