@@ -15,7 +15,7 @@ from typing import Any
 from backend.db import Conn
 from backend.errors import ApiError
 from backend.services.dispatch import _KM_REQ
-from backend.services.transitions import lock_status
+from backend.services.transitions import check_student_tier, lock_status
 from shared.credit import (
     DEFAULT_HOURS_TARGET,
     DEFAULT_PROGRESSION_JOBS,
@@ -277,6 +277,7 @@ async def add_member(owner: Conn, request_id: uuid.UUID, user: uuid.UUID, member
         [member])).fetchone()
     if student is None or student["college_id"] != req["college_id"] or member == req["technician_id"]:
         raise ApiError(400, "team_member_invalid")
+    await check_student_tier(owner, request_id, member)  # a helper's hands are on the work too
     await _ensure_lead(owner, req)
     size = await (await owner.execute("select count(*)::int as n from public.job_team where request_id = %s",
                                       [request_id])).fetchone()

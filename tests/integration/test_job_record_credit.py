@@ -184,6 +184,9 @@ async def test_a_student_below_the_tier_is_never_offered_the_job_and_cannot_take
         moved = await api.post(f"/requests/{rid}/assign", json={"technician_id": student}, headers=bearer(teacher))
         assert moved.status_code == expected, moved.text
 
+    helper = await api.post(f"/requests/{rid}/team", json={"technician_id": low[0]}, headers=bearer(teacher))
+    assert helper.status_code == 403 and helper.json()["error"]["code"] == "below_safety_tier"  # nor as a helper
+
     # The highest tier: a teacher of the college named present at the work step, stored with the step.
     high_token, _ = await sign_in(api, high[1])
     alone = await _step(api, high_token, rid, "diagnosing")
@@ -252,6 +255,14 @@ async def test_team_credit_needs_the_teachers_approval_and_leads_to_progression(
     assert s["dan"][0] in [p["id"] for p in view["students_without_jobs"]]
     assert s["bee"][0] not in [p["id"] for p in view["students_without_jobs"]]
     assert view["environment"]["jobs"] == 1 and view["environment"]["kg_diverted"] > 0
+    assert view["hours_target"] > 0 and not any(p["meets_target"] for p in view["students"])
+    # Demand the college cannot serve: a computer nobody near repairs waits as no_centre in its radius.
+    _, waiting = await submit(api, category_code="computer", item="โน้ตบุ๊ก")
+    assert waiting["status"] == "no_centre"
+    lacking = (await api.get("/supervisor/credit", headers=bearer(teacher))).json()["skills_lacking"]
+    computer = next(c for c in lacking if c["category_code"] == "computer")
+    assert computer["requests"] >= 1 and {need["skill_code"] for need in computer["skills"]} == {"computer", "electronics"}
+    assert "appliance" not in [c["category_code"] for c in lacking]  # its students can take those
     cat_folio = (await api.get(f"/portfolio/{s['cat'][0]}", headers=bearer(cat))).json()
     assert (cat_folio["job_count"], cat_folio["hours"], cat_folio["jobs"][0]["role"]) == (1, 1.0, "helper")
     assert cat_folio["jobs"][0]["approved_by"] == "ครู ใกล้"
