@@ -246,16 +246,16 @@ async def _ensure_lead(owner: Conn, req: dict[str, Any]) -> None:
     """The student on the job is the team's lead; their hours are their work report's."""
     if req["technician_id"] is None:
         return
+    # A reassigned job's former lead stays on the team as a helper with what they reported (first: one lead).
+    await owner.execute(
+        "update public.job_team set role = 'helper' where request_id = %s and role = 'lead' "
+        "and technician_id <> %s and approved_at is null", [req["id"], req["technician_id"]])
     await owner.execute(
         """insert into public.job_team (request_id, technician_id, role, hours)
            select %(id)s, %(lead)s, 'lead', (select j.hours from public.job_reports j where j.request_id = %(id)s)
            on conflict (request_id, technician_id) do update set role = 'lead', hours = excluded.hours
            where public.job_team.approved_at is null""",
         {"id": req["id"], "lead": req["technician_id"]})
-    # A reassigned job's former lead stays on the team as a helper with what they reported.
-    await owner.execute(
-        "update public.job_team set role = 'helper' where request_id = %s and role = 'lead' "
-        "and technician_id <> %s and approved_at is null", [req["id"], req["technician_id"]])
 
 
 async def _approved(owner: Conn, request_id: uuid.UUID) -> bool:

@@ -336,3 +336,15 @@ async def test_the_leads_hours_are_their_work_reports_until_approved(app_and_clo
     record = (await api.get(f"/requests/{rid}/record", headers=bearer(teacher))).json()
     lead = next(m for m in record["team"] if m["role"] == "lead")
     assert (lead["hours"], lead["approved_hours"]) == (2.0, None)
+
+    # The teacher gives the job to ace: ace leads, bee stays on the team as a helper.
+    moved = await api.post(f"/requests/{rid}/assign", json={"technician_id": area.students["ace"][0]},
+                           headers=bearer(teacher))
+    assert moved.status_code == 200, moved.text
+    joined = await api.post(f"/requests/{rid}/team", json={"technician_id": area.students["dan"][0]},
+                            headers=bearer(teacher))
+    assert joined.status_code == 204, joined.text
+    team = {m["technician_id"]: m["role"] for m in
+            (await api.get(f"/requests/{rid}/record", headers=bearer(teacher))).json()["team"]}
+    s = area.students
+    assert team == {s["ace"][0]: "lead", s["bee"][0]: "helper", s["cat"][0]: "helper", s["dan"][0]: "helper"}
