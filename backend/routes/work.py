@@ -54,8 +54,8 @@ async def change_status(
     code_ok = False
     if body.to_status == RequestStatus.HANDED_BACK and body.handover_code:
         # Its own transaction: a wrong guess is counted even though the move below is then refused.
-        async with acting(pool, identity, AppRole.TECHNICIAN, AppRole.SUPERVISOR, AppRole.ADMIN) as (owner, _):
-            code_ok = await credit.check_handover_code(owner, request_id, body.handover_code)
+        async with acting(pool, identity, AppRole.TECHNICIAN, AppRole.SUPERVISOR, AppRole.ADMIN) as (owner, caller):
+            code_ok = await credit.check_handover_code(owner, request_id, caller.user_id, body.handover_code)
         if not code_ok:
             raise ApiError(409, "handover_code_invalid")
     async with acting(pool, identity, AppRole.TECHNICIAN, AppRole.SUPERVISOR, AppRole.ADMIN) as (owner, caller):

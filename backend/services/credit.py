@@ -202,8 +202,12 @@ async def confirm_handover(owner: Conn, request_id: uuid.UUID, user: uuid.UUID) 
     await _record_handover(owner, request_id, HandoverMethod.OWNER_APP, "", user)
 
 
-async def check_handover_code(owner: Conn, request_id: uuid.UUID, code: str) -> bool:
-    """Counts the attempt; the caller commits a wrong one in its own transaction so a guess is never free."""
+async def check_handover_code(owner: Conn, request_id: uuid.UUID, user: uuid.UUID, code: str) -> bool:
+    """Counts the attempt; the caller commits a wrong one in its own transaction so a guess is never free. Only
+    the student on the job or the college's staff may try (nobody else can use up the owner's attempts)."""
+    req = await _request(owner, request_id)
+    if req["technician_id"] != user and not await _staff_of(owner, req, user):
+        raise ApiError(404, "not_found")
     row = await (await owner.execute(
         "select code_hash, attempts from private.handover_codes where request_id = %s for update",
         [request_id])).fetchone()

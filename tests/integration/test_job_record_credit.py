@@ -117,6 +117,8 @@ async def test_a_job_closes_as_handed_back_only_with_the_owners_confirmation_or_
     for token in (teacher, bee):
         refused = await _step(api, token, rid, "handed_back")
         assert refused.status_code == 409 and refused.json()["error"]["code"] == "handover_unconfirmed"
+    ace, _ = await sign_in(api, area.students["ace"][1])  # not on this job: may not even try a code
+    assert (await _step(api, ace, rid, "handed_back", handover_code="000000")).status_code == 404
     wrong = await _step(api, bee, rid, "handed_back", handover_code="000000")
     assert wrong.json()["error"]["code"] == "handover_code_invalid"
     # A student's note is no reason: only a teacher may close without the owner.
