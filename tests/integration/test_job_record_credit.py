@@ -105,6 +105,27 @@ async def test_a_part_is_approved_only_by_the_owner_or_a_noted_phone_approval(
     assert (await api.get(f"/requests/{rid}/record", headers=bearer(stranger))).status_code == 404
 
 
+async def test_the_outcome_says_what_was_found_and_why_not_repaired(app_and_clock: AppClock, area: Area) -> None:
+    api, _ = app_and_clock
+    citizen, teacher, bee, rid = await _assigned(api, area)
+
+    async def outcome(body: dict[str, Any]) -> httpx.Response:
+        return await api.put(f"/requests/{rid}/outcome", json=body, headers=bearer(bee))
+
+    assert (await outcome({"outcome": "not_repaired"})).json()["error"]["code"] == "outcome_reason_required"
+    assert (await outcome({"outcome": "fixed"})).json()["error"]["code"] == "outcome_fault_required"
+    assert (await outcome({"outcome": "melted", "fault_found": "x"})).status_code == 400
+    partly = await outcome({"outcome": "repaired_partly", "fault_found": "มอเตอร์เสื่อม เปลี่ยนได้เฉพาะคาปาซิเตอร์"})
+    assert partly.status_code == 200, partly.text
+    await work_to_quality_check(api, bee, rid)
+    assert (await _step(api, teacher, rid, "done")).status_code == 200
+    late = await outcome({"outcome": "fixed", "fault_found": "x"})
+    assert late.status_code == 409 and late.json()["error"]["code"] == "outcome_not_now"
+    record = (await api.get(f"/requests/{rid}/record", headers=bearer(citizen))).json()
+    assert record["outcome"]["outcome"] == "repaired_partly"  # the approval did not overwrite it with "fixed"
+    assert record["kg_diverted"] > 0 and record["kg_co2e_avoided"] > 0  # it works again: it counts
+
+
 async def test_a_job_closes_as_handed_back_only_with_the_owners_confirmation_or_a_teachers_reason(
     app_and_clock: AppClock, area: Area
 ) -> None:
