@@ -18,6 +18,7 @@ from backend.logs import RequestContextMiddleware, configure_logging
 from backend.notifications.worker import delivery_worker
 from backend.photo_store import make_photo_store
 from backend.routes import admin, auth, catalog, college, events, health, homes, me, requests, staff, work
+from backend.routes import credit as credit_routes
 from backend.routes import notifications as notifications_routes
 from backend.security_headers import SecurityHeadersMiddleware
 from backend.services.photo_intake import photo_sweeps
@@ -80,4 +81,5 @@ def create_app(settings: Settings | None = None) -> FastAPI:
                notifications_routes.router)
     for router in routers:
         app.include_router(router)
+    app.include_router(credit_routes.router)  # issue 14: the job record and the student's credit
     return app

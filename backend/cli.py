@@ -240,6 +240,40 @@ def vapid_keys() -> None:
     console.print(f"FIXIT_VAPID_PUBLIC_KEY={public}", soft_wrap=True)
 
 
+@app.command("college-report")
+def college_report(
+    province: Annotated[bool, typer.Option(help="also total per province")] = True,
+) -> None:
+    """Per college: jobs whose hours a teacher approved, approved hours, kg kept out of landfill and kg CO2e avoided
+    (factors and their sources: shared/credit.py ENV_FACTORS)."""
+    from backend.services.credit import by_province, environment_totals
+
+    async def work() -> list[dict[str, Any]]:
+        async with _operator_tx() as conn:
+            return await environment_totals(conn)
+
+    colleges = _run_async(work)
+    columns = ("jobs", "hours", "kg_diverted", "kg_co2e_avoided")
+    headers = ("jobs / งาน", "hours / ชั่วโมง", "kg diverted / กก.", "kg CO2e")
+    table = Table(title="Fixit Centers: approved work per college / งานที่ครูอนุมัติรายวิทยาลัย")
+    for name in ("college / วิทยาลัย", "province / จังหวัด", *headers):
+        table.add_column(name, justify="right" if name in headers else "left")
+    for c in colleges:
+        table.add_row(f"{c['code']} {escape(c['name_th'])}", escape(c["province_th"]),
+                      *(f"{c[k]:g}" for k in columns))
+    totals = {k: round(sum(c[k] for c in colleges), 2) for k in columns}
+    table.add_row("[bold]total / รวม[/]", "", *(f"[bold]{totals[k]:g}[/]" for k in columns))
+    console.print(table)
+    if province:
+        by = Table(title="per province / รายจังหวัด")
+        for name in ("province / จังหวัด", "colleges", *headers):
+            by.add_column(name)
+        for p in by_province(colleges):
+            by.add_row(escape(p["province_th"]), str(p["colleges"]), *(f"{p[k]:g}" for k in columns))
+        console.print(by)
+    console.print("kg and CO2e are estimates: factor table and sources in shared/credit.py (ENV_FACTORS)")
+
+
 @app.command()
 def dev(
     backend_port: int = 8000,

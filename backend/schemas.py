@@ -247,6 +247,8 @@ class StatusEventOut(BaseModel):
     note: str = Field(description="in the reader's language: the system's note (note_code), then what a person typed")
     note_code: str | None = Field(None, description="the system's note as a code of shared.text.EVENT_NOTES")
     created_at: datetime
+    teacher_present_name: str | None = Field(
+        None, description="a high-risk work step: the first name of the teacher named present (issue 14)")
 
 
 class RequestDetail(RequestSummary):
@@ -279,6 +281,10 @@ class RequestDetail(RequestSummary):
     quality_check_missing: "list[MissingItem]" = Field(
         default_factory=list,
         description="what the job's record still lacks before the teacher's check (staff only; empty: complete)")
+    # Issue 14 (GET /requests/{id}/record has the whole record).
+    parts_approved_total_baht: float = Field(0, description="parts the owner approved (in the app or by phone)")
+    parts_waiting: int = Field(0, description="parts proposed and waiting for the owner's answer")
+    handover_confirmed: bool = Field(False, description="the owner's receipt (or a teacher's reason) is recorded")
 
 
 class TransitionBody(BaseModel):
@@ -328,6 +334,10 @@ class StatusChange(BaseModel):
     reason: Line | None = Field(None, max_length=40,
                                 description="required for unrepairable: no_parts, cost_above_value, "
                                             "no_specialist, owner_cancelled")
+    # Issue 14: the owner's one-time handover code (handed back by the student), and the teacher named present at a
+    # high-risk work step. A teacher handing back without the owner's confirmation gives the reason as `note`.
+    handover_code: Line | None = Field(None, max_length=12)
+    teacher_present_id: uuid.UUID | None = None
 
 
 class AssignBody(BaseModel):

@@ -38,6 +38,12 @@ DEMO_ACCOUNTS = (
     DemoAccount("admin", "+66844444444", "admin", "ผู้ดูแลระบบ", None),
 )
 DEMO_TECHNICIAN_SKILLS = {"electrical_appliance": 3, "electronics": 2, "refrigeration_ac": 2}
+# Issue 14: finished, teacher-approved jobs at a few colleges away from the demo college (whose screens the demo
+# accounts use), so the college report and the portfolios show real figures. Their owner is a demo citizen of its
+# own, so the demo citizen's notifications stay as they were; each of these colleges gets a demo teacher.
+ARCHIVE_COLLEGES = ("TC-CHIANGMAI", "ICEC-FANG", "TC-CHIANGRAI", "TC-LAMPANG")
+ARCHIVE_JOBS_PER_COLLEGE = 3
+ARCHIVE_CITIZEN = DemoAccount("archive-citizen", "+66855555555", "citizen", "สมหญิง ใจงาม", None)
 
 _FIRST = ("กิตติพงษ์", "ธนากร", "ศุภชัย", "วรเมธ", "อนุชา", "พงศกร", "จิรายุ", "ปวีณา", "สุภาวดี", "ชนิดา",
           "ณัฐพล", "ธีรภัทร", "กมลชนก", "อรอุมา", "ภานุวัฒน์", "วีรยุทธ")
@@ -76,6 +82,8 @@ def seed(
                 accounts = _seed_accounts(conn)
                 technicians = _seed_technicians(conn, [row.code for row in parsed.rows])
                 requests = _seed_requests(conn)
+                requests += _seed_approved_jobs(conn, [row.code for row in parsed.rows],
+                                                json.loads((seed_dir / "categories.json").read_text("utf-8")))
     return SeedReport(skills, categories, colleges, accounts, technicians, requests)
 
 
@@ -213,12 +221,100 @@ def _seed_requests(conn: Conn) -> int:
     return created
 
 
+def _teacher_id(code: str) -> uuid.UUID:
+    return uuid.uuid5(_NS, f"teacher:{code}")
+
+
+def _seed_approved_jobs(conn: Conn, colleges: list[str], categories: dict[str, Any]) -> int:
+    """Handed-back jobs whose hours a teacher approved, walked through the real statuses (the triggers write the
+    timeline and the audit trail), then dated back over the past weeks so their timelines hold the hours."""
+    from shared.credit import credited_skill, env_factor, required_level
+
+    needs = {c["code"]: {n["skill"]: int(n["min_level"]) for n in c["skills"]} for c in categories["categories"]}
+    citizen = ARCHIVE_CITIZEN
+    _ensure_user(conn, citizen.user_id, citizen.phone, citizen.role, citizen.display_name, None)
+    created = 0
+    for index, code in enumerate(c for c in ARCHIVE_COLLEGES if c in colleges):
+        row = conn.execute("select id, lat, lon, province_th from public.colleges where code = %s", [code]).fetchone()
+        if row is None:
+            continue
+        college_id, lat, lon, province = row
+        teacher = _teacher_id(code)
+        _ensure_user(conn, teacher, f"+66870{index:06d}", "supervisor", f"ครูสาธิต {province}", code)
+        students = [uuid.uuid5(_NS, f"technician:{code}:{n}") for n in range(TECHNICIANS_PER_COLLEGE)]
+        skills = {s: {k: int(v) for k, v in conn.execute(
+            "select skill_code, level from public.technician_skills where technician_id = %s", [s]).fetchall()}
+            for s in students}
+        for n in range(ARCHIVE_JOBS_PER_COLLEGE):
+            lead, helper = students[n % len(students)], students[(n + 1) % len(students)]
+            fitting = [cat for cat, need in needs.items() if env_factor(cat).kg_item > 0
+                       and (found := credited_skill(need, skills[lead])) and found[1] >= required_level(cat)]
+            if not fitting:
+                continue
+            category = fitting[n % len(fitting)]
+            request_id = uuid.uuid5(_NS, f"archive:{code}:{n}")
+            inserted = conn.execute(
+                """insert into public.repair_requests
+                       (id, citizen_id, idempotency_key, category_code, item, description, lat, lon, province,
+                        contact_phone, pdpa_consent_at, college_id)
+                   values (%s, %s, %s, %s, %s, 'ตัวอย่างงานที่ซ่อมเสร็จแล้ว', %s, %s, %s, %s, now(), %s)
+                   on conflict (id) do nothing returning id""",
+                [request_id, citizen.user_id, request_id, category, f"งานตัวอย่าง {n + 1}", lat, lon, province,
+                 citizen.phone, college_id],
+            ).fetchone()
+            if inserted is None:
+                continue
+            created += 1
+            path = [("offered", "system"), ("accepted", "technician"), ("diagnosing", "technician"),
+                    ("repairing", "technician"), ("quality_check", "technician"), ("done", "supervisor"),
+                    ("handed_back", "supervisor")]
+            for to_status, actor in path:
+                who = lead if actor == "technician" else teacher
+                conn.execute("select set_config('fixit.actor', %s, true), set_config('request.jwt.claims', %s, true)",
+                             [actor, json.dumps({"sub": str(who)}) if actor != "system" else ""])
+                conn.execute("update public.repair_requests set status = %s, technician_id = %s where id = %s",
+                             [to_status, lead if to_status != "offered" else None, request_id])
+            # Hours from the work: accepted 4 h before the check; dated 3–20 days back, inside one term.
+            days = 3 + (index * ARCHIVE_JOBS_PER_COLLEGE + n) % 18
+            offsets = {"submitted": 30, "offered": 29, "accepted": 28, "diagnosing": 27, "repairing": 26,
+                       "quality_check": 24, "done": 20, "handed_back": 2}
+            conn.execute(
+                """update public.status_events e
+                   set created_at = now() - make_interval(days => %s, hours => (%s::jsonb ->> e.to_status::text)::int)
+                   where e.request_id = %s""", [days, json.dumps(offsets), request_id])
+            conn.execute("update public.repair_requests set created_at = now() - make_interval(days => %s, "
+                         "hours => 30) where id = %s", [days, request_id])
+            conn.execute(
+                """insert into public.offers (request_id, technician_id, college_id, status, rank, distance_km,
+                                              expires_at, responded_at)
+                   values (%s, %s, %s, 'accepted', 1, 2.5, now(), now())""", [request_id, lead, college_id])
+            conn.execute("""insert into public.job_reports (request_id, technician_id, hours, notes)
+                            values (%s, %s, 2.5, 'ตรวจเช็ก เปลี่ยนชิ้นส่วนที่เสีย ทดสอบใช้งานได้ปกติ')""",
+                         [request_id, lead])
+            conn.execute("""insert into public.job_outcomes (request_id, outcome, fault_found, recorded_by)
+                            values (%s, %s, 'ชิ้นส่วนเสื่อมตามอายุการใช้งาน', %s)""",
+                         [request_id, "repaired_partly" if n == 2 else "fixed", lead])
+            conn.execute("""insert into public.job_handovers (request_id, method, confirmed_by)
+                            values (%s, 'owner_app', %s)""", [request_id, citizen.user_id])
+            approved_at = f"{days} days 1 hour"
+            for member, role, hours in ((lead, "lead", 2.5), (helper, "helper", 1.5)):
+                credited = credited_skill(needs[category], skills[member])
+                conn.execute(
+                    """insert into public.job_team (request_id, technician_id, role, hours, approved_hours,
+                                                    approved_by, approved_at, skill_code, skill_level)
+                       values (%s, %s, %s, %s, %s, %s, now() - %s::interval, %s, %s)""",
+                    [request_id, member, role, hours, hours, teacher, approved_at,
+                     credited[0] if credited else None, credited[1] if credited else None])
+    return created
+
+
 def demo_user_ids(seed_dir: Path) -> list[uuid.UUID]:
     """Every account the demo seed makes (their phone numbers are printed in the README and by `./fixit run`)."""
     parsed = parse_colleges_csv((seed_dir / "colleges.csv").read_text(encoding="utf-8"))
     students = [uuid.uuid5(_NS, f"technician:{row.code}:{n}")
                 for row in parsed.rows for n in range(TECHNICIANS_PER_COLLEGE)]
-    return [account.user_id for account in DEMO_ACCOUNTS] + students
+    teachers = [_teacher_id(code) for code in ARCHIVE_COLLEGES]
+    return [account.user_id for account in (*DEMO_ACCOUNTS, ARCHIVE_CITIZEN)] + students + teachers
 
 
 def demo_accounts_present(database_url: str, seed_dir: Path) -> bool:

@@ -35,6 +35,7 @@ class Kind(StrEnum):
     READY = "ready"
     UNREPAIRABLE = "unrepairable"
     RATE = "rate"
+    PART_PROPOSED = "part_proposed"  # issue 14: a part waits for the owner's approval before it is bought
     # administrator
     NO_CENTRE = "no_centre"
 
@@ -59,7 +60,7 @@ AUDIENCE: dict[Kind, str] = {
     Kind.OFFER_NEW: "technician", Kind.OFFER_WITHDRAWN: "technician", Kind.REWORK: "technician",
     Kind.APPROVED: "technician", Kind.QC_WAITING: "supervisor", Kind.OFFER_EXPIRING: "supervisor",
     Kind.REOPENED: "supervisor", Kind.ACCEPTED: "citizen", Kind.READY: "citizen", Kind.UNREPAIRABLE: "citizen",
-    Kind.RATE: "citizen", Kind.NO_CENTRE: "admin",
+    Kind.RATE: "citizen", Kind.NO_CENTRE: "admin", Kind.PART_PROPOSED: "citizen",
 }
 
 # SMS costs money per message: only what a citizen must not miss, and only these may ever go by SMS.
@@ -135,6 +136,9 @@ TEXTS: dict[Kind, tuple[Bilingual, Bilingual]] = {
                         B("{item}: {reason}", "{item}: {reason}")),
     Kind.RATE: (B("ให้คะแนนงานซ่อม {ref}", "Rate the repair {ref}"),
                 B("{item}: งานนี้เป็นอย่างไรบ้าง", "{item}: how did it go?")),
+    Kind.PART_PROPOSED: (B("ขออนุมัติอะไหล่ {ref}", "A part needs your approval {ref}"),
+                         B("{item}: {part} {price} บาท อนุมัติหรือไม่อนุมัติในแอป",
+                           "{item}: {part}, {price} baht: approve or decline in the app")),
     Kind.NO_CENTRE: (B("ไม่มีวิทยาลัยรับงาน {ref}", "No college can take {ref}"),
                      B("{item} ({place}) รอการส่งต่อ", "{item} ({place}) waits to be sent on")),
 }
@@ -182,7 +186,8 @@ def render(kind: Kind, params: Mapping[str, Any], locale: Locale, now: datetime,
            request_id: str | None = None) -> Rendered:
     """The message for one reader, at the moment it goes out (an offer's time left is counted from `now`)."""
     th = locale == Locale.TH
-    values: dict[str, Any] = {"item": "", "technician": "", "note": "", "reason": "", "place": "", "minutes": 0}
+    values: dict[str, Any] = {"item": "", "technician": "", "note": "", "reason": "", "place": "", "minutes": 0,
+                              "part": "", "price": ""}
     values.update({k: v for k, v in params.items() if v is not None})
     values["ref"] = reference_text(ref_no, request_id)
     college = str(params.get("college_th" if th else "college_en") or "")

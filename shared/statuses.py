@@ -106,6 +106,10 @@ class Mover:
     on_the_job: bool = False  # the student the job is assigned to
     holds_open_offer: bool = False  # a pending, unexpired offer of this job to this student
     staff_of_college: bool = False  # a supervisor of the college the request is at
+    # Issue 14 (shared/credit.py), read by the backend under the same row lock; True where the rule does not apply.
+    meets_safety_tier: bool = True  # the student taking the job has the level its category's tier needs
+    teacher_present: bool = True  # a high-tier work step names a teacher of the college present
+    handover_settled: bool = True  # the owner confirmed receipt, or the teacher recorded why not
 
 
 # Exceptions are plain dataclasses: contextlib assigns `__traceback__` on an exception leaving an
@@ -175,6 +179,12 @@ def decide_move(from_status: RequestStatus, to_status: RequestStatus, mover: Mov
         raise refuse("illegal_transition")
     if actor == A.TECHNICIAN and mover.route != R.ACCEPT_OFFER and not mover.on_the_job:
         raise refuse("not_assigned", forbidden=True)
+    if to_status == S.ACCEPTED and not mover.meets_safety_tier:
+        raise refuse("below_safety_tier", forbidden=True)
+    if not mover.teacher_present:
+        raise refuse("teacher_presence_required")
+    if to_status == S.HANDED_BACK and not mover.handover_settled:
+        raise refuse("handover_unconfirmed")
 
 
 def next_statuses(from_status: RequestStatus, actor: Actor, route: Route = R.STEP) -> list[RequestStatus]:

@@ -8,7 +8,7 @@ from backend.db import Conn
 from backend.deps import IdentityDep, NowDep, PhotoStoreDep, PolicyDep, PoolDep, acting, as_caller
 from backend.errors import ApiError
 from backend.schemas import AssignBody, ErrorResponse, JobReportIn, JobReportOut, PhotoOut, RequestDetail, StatusChange
-from backend.services import dispatch, job_reports
+from backend.services import credit, dispatch, job_reports
 from backend.services.photo_intake import check_technician_may_add, take_photo
 from backend.services.request_detail import read_detail
 from backend.services.transitions import Note, transition
@@ -51,6 +51,13 @@ async def change_status(
         if body.reason not in UNREPAIRABLE_REASONS:
             raise ApiError(400, "reason_required")
         note = Note(note.text, code="unrepairable", params={"reason": body.reason})
+    code_ok = False
+    if body.to_status == RequestStatus.HANDED_BACK and body.handover_code:
+        # Its own transaction: a wrong guess is counted even though the move below is then refused.
+        async with acting(pool, identity, AppRole.TECHNICIAN, AppRole.SUPERVISOR, AppRole.ADMIN) as (owner, caller):
+            code_ok = await credit.check_handover_code(owner, request_id, caller.user_id, body.handover_code)
+        if not code_ok:
+            raise ApiError(409, "handover_code_invalid")
     async with acting(pool, identity, AppRole.TECHNICIAN, AppRole.SUPERVISOR, AppRole.ADMIN) as (owner, caller):
         if body.to_status == RequestStatus.OFFERED:
             # Taken back from the student: offered again to the college's other students.
@@ -58,11 +65,18 @@ async def change_status(
                              note=Note(note.text, code="taken_back"), set_columns={"technician_id": None})
             await dispatch.reoffer_at_same_college(owner, request_id, now, policy)
         else:
+            if body.to_status == RequestStatus.HANDED_BACK:
+                # A code the owner gave, or a teacher's reason (their note), recorded before the transition checks
+                # (under the same row lock) that the handover is settled.
+                await credit.settle_handover_for_move(owner, request_id, caller.user_id, code_ok=code_ok,
+                                                      teacher_reason=note.text)
             # For `done` the event's actor is the approving teacher: the training ledger reads it from there.
-            await transition(owner, caller.actor, request_id, body.to_status, claims=caller.claims, note=note)
+            await transition(owner, caller.actor, request_id, body.to_status, claims=caller.claims, note=note,
+                             teacher_present_id=body.teacher_present_id)
             if body.to_status in (RequestStatus.QUALITY_CHECK, RequestStatus.DONE):
                 # The state machine allowed the move (and holds the row); an incomplete record undoes it.
                 await _require_complete_record(owner, request_id, body.to_status)
+            await credit.outcome_after_move(owner, request_id, body.to_status, body.reason, caller.user_id)
     return RequestDetail.model_validate(await read_detail(pool, identity.claims, request_id, now))
 
 

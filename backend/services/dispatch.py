@@ -13,9 +13,12 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
 
+from psycopg.types.json import Jsonb
+
 from backend.db import Conn
 from backend.errors import ApiError
-from backend.services.transitions import Note, act_as, lock_status, log_event, transition
+from backend.services.transitions import Note, act_as, check_student_tier, lock_status, log_event, transition
+from shared.credit import DEFAULT_TIER, TIER_MIN_LEVEL, tier_levels
 from shared.matching import Candidate, rank
 from shared.roles import Actor
 from shared.statuses import ASSIGNABLE, REASSIGNABLE, WORK_IN_HAND, RequestStatus, Route
@@ -26,10 +29,15 @@ S = RequestStatus
 _KM = """6371.0 * 2 * asin(sqrt(power(sin(radians(c.lat - %(lat)s) / 2), 2)
          + cos(radians(%(lat)s)) * cos(radians(c.lat)) * power(sin(radians(c.lon - %(lon)s) / 2), 2)))"""
 
-_FITTING = """
+# A student's level meets the category's own minimum and its safety tier's (shared/credit.py, one jsonb parameter).
+_LEVEL_OK = ("ts.level >= greatest(cs.min_level, "
+             "coalesce((%(tiers)s::jsonb ->> cs.category_code)::int, %(tier_default)s))")
+_TIERS = {"tiers": Jsonb(tier_levels()), "tier_default": TIER_MIN_LEVEL[DEFAULT_TIER]}
+
+_FITTING = f"""
     select 1 from public.profiles p
     join public.technician_skills ts on ts.technician_id = p.id
-    join public.category_skills cs on cs.skill_code = ts.skill_code and ts.level >= cs.min_level
+    join public.category_skills cs on cs.skill_code = ts.skill_code and {_LEVEL_OK}
     where p.college_id = c.id and p.role = 'technician' and p.is_active and cs.category_code = %(category)s
 """
 
@@ -97,7 +105,7 @@ left join public.profiles p on p.college_id = college.id and p.role = 'technicia
     and not exists (select 1 from public.offers o where o.request_id = req.id and o.technician_id = p.id)
 left join public.technician_skills ts on ts.technician_id = p.id
     and exists (select 1 from public.category_skills cs where cs.category_code = req.category_code
-                and cs.skill_code = ts.skill_code and ts.level >= cs.min_level)
+                and cs.skill_code = ts.skill_code and {_LEVEL_OK})
 group by req.status, req.category_code, college.id, college.km, p.id
 having p.id is null or max(ts.level) is not null
 """
@@ -113,7 +121,7 @@ class _Plan:
 async def _plan(conn: Conn, request_id: uuid.UUID, only_college: uuid.UUID | None) -> _Plan:
     rows = await (
         await conn.execute(_PLAN, {"request": request_id, "only_college": only_college,
-                                   "open_work": [s.value for s in WORK_IN_HAND]})
+                                   "open_work": [s.value for s in WORK_IN_HAND], **_TIERS})
     ).fetchall()
     if not rows:
         raise ApiError(404, "not_found")
@@ -130,7 +138,7 @@ async def candidates(
     """Active students of the college who fit the category and were not offered this job before."""
     rows = await (
         await conn.execute(
-            """
+            f"""
             select p.id, max(ts.level) as skill,
                    (select count(*) from public.repair_requests r
                     where r.technician_id = p.id
@@ -139,7 +147,7 @@ async def candidates(
                     where r.technician_id = p.id and r.rating is not null) as rating
             from public.profiles p
             join public.technician_skills ts on ts.technician_id = p.id
-            join public.category_skills cs on cs.skill_code = ts.skill_code and ts.level >= cs.min_level
+            join public.category_skills cs on cs.skill_code = ts.skill_code and {_LEVEL_OK}
             where p.college_id = %(college)s and p.role = 'technician' and p.is_active
               and cs.category_code = %(category)s
               and not exists (select 1 from public.offers o where o.request_id = %(request)s
@@ -147,7 +155,7 @@ async def candidates(
             group by p.id
             """,
             {"college": college_id, "category": category, "request": request_id,
-             "open_work": [s.value for s in WORK_IN_HAND]},
+             "open_work": [s.value for s in WORK_IN_HAND], **_TIERS},
         )
     ).fetchall()
     return [Candidate(str(r["id"]), int(r["skill"]), int(r["open_jobs"]), r["rating"], distance_km) for r in rows]
@@ -380,6 +388,8 @@ async def assign(
     ).fetchone()
     if student is None or student["college_id"] != req["college_id"]:
         raise ApiError(400, "technician_not_in_college")
+    if status != S.OFFERED:  # a reassign changes no status: the tier rule is checked here, under the same lock
+        await check_student_tier(conn, request_id, technician_id)
     if status == S.OFFERED:  # the shared rule decides (and writes the status) before the offers change
         await transition(conn, actor, request_id, S.ACCEPTED, route=Route.ASSIGN, claims=claims,
                          note=Note(code="assigned"), set_columns={"technician_id": technician_id}, now=now)

@@ -35,7 +35,12 @@ async def request_detail(conn: Conn, request_id: uuid.UUID, now: datetime) -> di
                    r.citizen_id = auth.uid() as is_mine,
                    (select p.locale from public.profiles p where p.id = auth.uid()) as reader_locale,
                    (select max(e.created_at) from public.status_events e
-                    where e.request_id = r.id and e.to_status = 'handed_back') as handed_back_at
+                    where e.request_id = r.id and e.to_status = 'handed_back') as handed_back_at,
+                   (select coalesce(sum(jp.qty * jp.price_baht), 0)::float from public.job_parts jp
+                    where jp.request_id = r.id and jp.status = 'approved') as parts_approved_total_baht,
+                   (select count(*)::int from public.job_parts jp
+                    where jp.request_id = r.id and jp.status = 'proposed') as parts_waiting,
+                   exists (select 1 from public.job_handovers h where h.request_id = r.id) as handover_confirmed
             from public.repair_requests r
             join public.categories cat on cat.code = r.category_code
             left join public.colleges col on col.id = r.college_id
@@ -48,7 +53,8 @@ async def request_detail(conn: Conn, request_id: uuid.UUID, now: datetime) -> di
         raise ApiError(404, "not_found")
     events = await conn.execute(
         """select e.id, e.actor, private.first_name(e.actor_id) as actor_name, e.from_status, e.to_status, e.note,
-                  e.note_code, e.note_params, e.created_at
+                  e.note_code, e.note_params, e.created_at,
+                  private.first_name(e.teacher_present_id) as teacher_present_name
            from public.status_events e where e.request_id = %s order by e.id""",
         [request_id],
     )

@@ -17,6 +17,7 @@ from psycopg.types.json import Jsonb
 from backend.db import Conn
 from backend.errors import ApiError, refusal_error
 from backend.request_context import client_address
+from shared.credit import PRESENCE_STEPS, needs_teacher_present, required_level
 from shared.roles import Actor
 from shared.statuses import Mover, MoveRefused, RequestStatus, Route, decide_move
 
@@ -85,6 +86,7 @@ async def transition(
     set_columns: Mapping[str, Any] | None = None,
     now: datetime | None = None,
     current: RequestStatus | None = None,
+    teacher_present_id: uuid.UUID | None = None,
 ) -> RequestStatus:
     """The only way a request changes status. `conn` is an owner transaction. Returns the previous status.
 
@@ -107,14 +109,82 @@ async def transition(
     if row is None or (actor != Actor.SYSTEM and route != Route.ACCEPT_OFFER and not row["visible"]):
         raise ApiError(404, "not_found")
     current = RequestStatus(row["status"])
+    record = await _record_facts(conn, request_id, to_status, (set_columns or {}).get("technician_id"),
+                                 teacher_present_id)
     mover = Mover(actor, route, owns_request=row["owns"], on_the_job=row["on_job"],
-                  holds_open_offer=row["offer_open"], staff_of_college=row["staff"])
+                  holds_open_offer=row["offer_open"], staff_of_college=row["staff"],
+                  meets_safety_tier=record.meets_tier, teacher_present=record.teacher_present,
+                  handover_settled=record.handover_settled)
     try:
         decide_move(current, to_status, mover)
     except MoveRefused as refused:
+        if refused.code == "below_safety_tier" and not refused.hidden:
+            raise ApiError(403, refused.code, level=record.level_needed) from refused
         raise refusal_error(refused) from refused
     await _write(conn, request_id, to_status, set_columns)
+    if record.presence_needed:
+        # The teacher named present is part of the step's own timeline entry (the one the trigger just wrote).
+        await conn.execute(
+            "update public.status_events set teacher_present_id = %s "
+            "where id = (select max(id) from public.status_events where request_id = %s)",
+            [teacher_present_id, request_id])
     return current
+
+
+@dataclass(frozen=True)
+class _RecordFacts:
+    meets_tier: bool = True
+    level_needed: int = 1
+    teacher_present: bool = True
+    presence_needed: bool = False
+    handover_settled: bool = True
+
+
+# Issue 14's facts about the job record, read under the request's row lock (shared/credit.py decides from them).
+_RECORD_FACTS = """
+    select r.category_code,
+           (select coalesce(max(ts.level), 0) from public.technician_skills ts
+            join public.category_skills cs on cs.skill_code = ts.skill_code and cs.category_code = r.category_code
+                 and ts.level >= cs.min_level
+            where ts.technician_id = %(student)s) as best_level,
+           -- Confirmed since the job last became ready to hand back: a reopened job needs a new confirmation.
+           exists (select 1 from public.job_handovers h where h.request_id = r.id
+                   and h.confirmed_at >= (select max(e.created_at) from public.status_events e
+                                          where e.request_id = r.id
+                                            and e.to_status in ('done', 'unrepairable'))) as handed_over,
+           exists (select 1 from public.profiles p where p.id = %(teacher)s and p.role = 'supervisor'
+                   and p.is_active and p.college_id = r.college_id) as teacher_of_college
+    from public.repair_requests r where r.id = %(id)s
+"""
+
+
+async def _record_facts(conn: Conn, request_id: uuid.UUID, to_status: RequestStatus, student: Any,
+                        teacher: uuid.UUID | None) -> _RecordFacts:
+    if to_status not in PRESENCE_STEPS | {RequestStatus.ACCEPTED, RequestStatus.HANDED_BACK}:
+        return _RecordFacts()
+    if to_status == RequestStatus.ACCEPTED and student is None:
+        student = (await (await conn.execute("select auth.uid() as uid")).fetchone() or {}).get("uid")
+    row = await (await conn.execute(_RECORD_FACTS, {"id": request_id, "student": student,
+                                                    "teacher": teacher})).fetchone()
+    if row is None:
+        return _RecordFacts()
+    category = row["category_code"]
+    presence = needs_teacher_present(category, to_status)
+    return _RecordFacts(
+        meets_tier=to_status != RequestStatus.ACCEPTED or int(row["best_level"]) >= required_level(category),
+        level_needed=required_level(category),
+        teacher_present=not presence or bool(row["teacher_of_college"]),
+        presence_needed=presence,
+        handover_settled=to_status != RequestStatus.HANDED_BACK or bool(row["handed_over"]),
+    )
+
+
+async def check_student_tier(conn: Conn, request_id: uuid.UUID, student: uuid.UUID) -> None:
+    """For paths that give a job in hand to another student without a status change (a teacher's reassign):
+    the same tier rule, under the lock the caller holds."""
+    facts = await _record_facts(conn, request_id, RequestStatus.ACCEPTED, student, None)
+    if not facts.meets_tier:
+        raise ApiError(403, "below_safety_tier", level=facts.level_needed)
 
 
 async def _write(conn: Conn, request_id: uuid.UUID, to_status: RequestStatus,

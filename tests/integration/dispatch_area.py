@@ -144,6 +144,8 @@ async def handed_back_job(api: httpx.AsyncClient, area: Area) -> tuple[str, str]
     bee, _ = await sign_in(api, area.students["bee"][1])
     await work_to_quality_check(api, bee, rid)
     for to in ("done", "handed_back"):
+        if to == "handed_back":
+            await confirm_handover(api, citizen, rid)
         moved = await api.post(f"/requests/{rid}/status", json={"to_status": to}, headers=bearer(teacher))
         assert moved.status_code == 200, moved.text
     return citizen, rid
@@ -156,3 +158,9 @@ async def accepted_job(api: httpx.AsyncClient, area: Area, student: str = "ace")
     offer_id = next(o["offer_id"] for o in offers if o["request_id"] == request["id"])
     assert (await api.post(f"/offers/{offer_id}/accept", headers=bearer(token))).status_code == 200
     return citizen, token, request["id"]
+
+
+async def confirm_handover(api: httpx.AsyncClient, citizen: str, request_id: str) -> None:
+    """The owner confirms in the app that they have the item back (issue 14: no hand back without it)."""
+    confirmed = await api.post(f"/requests/{request_id}/handover/confirm", headers=bearer(citizen))
+    assert confirmed.status_code == 204, confirmed.text

@@ -113,7 +113,7 @@ async def test_every_endpoint_the_app_calls_parses(app: Any, area: Area) -> None
     dan = next(s for s in students if str(s.id) == area.students["dan"][0])
     await teacher.update_technician(dan.id, {"is_active": True, "skills": {"electrical_appliance": 2}})
     await teacher.change_status(created.id, "done")
-    await teacher.change_status(created.id, "handed_back")
+    await teacher.change_status(created.id, "handed_back", "เจ้าของมารับของคืนที่ศูนย์")  # the teacher's reason
     await teacher.supervisor_ledger()
     assert (await teacher.supervisor_csv("jobs")).startswith(b"\xef\xbb\xbf")
     await teacher.supervisor_csv("ledger")

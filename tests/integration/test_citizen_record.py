@@ -4,7 +4,7 @@ import psycopg
 
 from tests.helpers import bearer, sign_in
 from tests.integration.builders import jpeg_with_gps
-from tests.integration.dispatch_area import AppClock, Area, submit, work_to_quality_check
+from tests.integration.dispatch_area import AppClock, Area, confirm_handover, submit, work_to_quality_check
 
 
 async def test_the_citizen_sees_everything_about_their_repair(
@@ -38,6 +38,8 @@ async def test_the_citizen_sees_everything_about_their_repair(
     assert (await api.put(f"/requests/{rid}/report", json=report, headers=bearer(ace))).status_code == 200
     await api.post(f"/requests/{rid}/status", json={"to_status": "quality_check"}, headers=bearer(ace))
     for to in ("done", "handed_back"):
+        if to == "handed_back":
+            await confirm_handover(api, citizen, rid)
         moved = await api.post(f"/requests/{rid}/status", json={"to_status": to}, headers=bearer(teacher))
         assert moved.status_code == 200, moved.text
 

@@ -16,6 +16,7 @@ from tests.helpers import bearer, sign_in
 from tests.integration.dispatch_area import (
     AppClock,
     Area,
+    confirm_handover,
     handed_back_job,
     offers_of,
     submit,
@@ -121,6 +122,9 @@ async def test_work_steps_approval_and_rating(app_and_clock: AppClock, area: Are
     assert done.status_code == 200
     approval = done.json()["timeline"][-1]
     assert (approval["actor"], approval["actor_name"]) == ("supervisor", "ครู")
+    refused = await step(teacher, "handed_back")  # issue 14: not without the owner's confirmation
+    assert refused.status_code == 409 and refused.json()["error"]["code"] == "handover_unconfirmed"
+    await confirm_handover(api, citizen, rid)
     assert (await step(teacher, "handed_back")).status_code == 200
 
     mine = (await api.get(f"/requests/{rid}", headers=bearer(citizen))).json()

@@ -104,4 +104,5 @@ async def test_unrepairable_needs_a_reason_not_a_repair_record(app_and_clock: Ap
     assert (await _step(api, ace, rid, "unrepairable")).json()["error"]["code"] == "reason_required"
     out = await _step(api, ace, rid, "unrepairable", reason="cost_above_value")
     assert out.status_code == 200 and out.json()["quality_check_missing"] == []
-    assert (await _step(api, teacher, rid, "handed_back")).status_code == 200
+    # Issue 14: without the owner's confirmation the teacher records why (the owner collected it without the app).
+    assert (await _step(api, teacher, rid, "handed_back", note="เจ้าของมารับของคืนที่ศูนย์")).status_code == 200

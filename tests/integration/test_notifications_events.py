@@ -70,7 +70,7 @@ async def test_the_whole_job_notifies_each_person_once(app_and_clock: AppClock, 
     await step(teacher, "repairing", note="ขันน็อตไม่แน่น")
     await step(ace, "quality_check")
     await step(teacher, "done")
-    await step(teacher, "handed_back")
+    await step(teacher, "handed_back", note="เจ้าของมารับของคืนที่ศูนย์")  # the teacher's reason: no app confirmation
     notes = notes_for(database_url, rid)
     assert kinds_of(notes, s["ace"]) == ["offer_new", "rework", "approved"]
     assert kinds_of(notes, s["teacher"]) == ["qc_waiting", "qc_waiting"]

@@ -1,0 +1,304 @@
+"""The job record and the student's credit (issue 14): outcome, parts approval, handover confirmation, team hours,
+the teacher's approval, skill progression, portfolios (JSON and PDF with a verification code), the public verify
+page, the college view and environmental totals."""
+
+import asyncio
+import html
+import uuid
+from typing import Annotated, Any, Literal
+
+from fastapi import APIRouter, Query, Request, Response
+from fastapi.responses import HTMLResponse
+from pydantic import BaseModel, Field
+
+from backend.db import anon_tx, service_tx
+from backend.deps import (
+    AdminDep,
+    IdentityDep,
+    NowDep,
+    PoolDep,
+    SupervisorDep,
+    UserConn,
+    acting,
+    supervisor_college,
+)
+from backend.errors import ApiError
+from backend.schemas import ErrorResponse, Line, Text
+from backend.services import credit
+from backend.services.portfolio_pdf import portfolio_pdf
+from backend.services.profiles import load_profile
+from shared.credit import (
+    FAULT_MAX,
+    HOURS_MAX,
+    OUTCOME_LABELS,
+    PART_NAME_MAX,
+    PART_NOTE_MAX,
+    TASK_MAX,
+    Outcome,
+    check_progression_jobs,
+    is_verify_code,
+    term_of,
+)
+from shared.roles import AppRole
+from shared.text import Locale
+
+router = APIRouter(tags=["credit"], responses={
+    401: {"model": ErrorResponse}, 403: {"model": ErrorResponse}, 404: {"model": ErrorResponse},
+    409: {"model": ErrorResponse},
+})
+
+Term = Annotated[str | None, Query(max_length=6, description="academic term, e.g. 2569-1 (default: the current)")]
+Lang = Annotated[Literal["th", "en"], Query()]
+
+
+class OutcomeIn(BaseModel):
+    outcome: Line = Field(max_length=40)
+    reason: Line | None = Field(None, max_length=40)
+    fault_found: Text = Field("", max_length=2 * FAULT_MAX)
+
+
+class PartProposal(BaseModel):
+    name: Line = Field(max_length=2 * PART_NAME_MAX)
+    qty: int = Field(ge=1, le=1000)
+    price_baht: float = Field(ge=0, le=10_000_000, allow_inf_nan=False)
+
+
+class PartDecision(BaseModel):
+    approve: bool
+
+
+class PhoneApproval(BaseModel):
+    approve: bool = True
+    note: Text = Field(max_length=2 * PART_NOTE_MAX, description="who approved by phone, and when")
+
+
+class MemberIn(BaseModel):
+    technician_id: uuid.UUID
+    task: Line = Field("", max_length=2 * TASK_MAX)
+
+
+class MemberHours(BaseModel):
+    hours: float = Field(gt=0, le=HOURS_MAX, allow_inf_nan=False)
+    task: Line | None = Field(None, max_length=2 * TASK_MAX)
+
+
+class HoursApproval(BaseModel):
+    hours: dict[uuid.UUID, Annotated[float, Field(gt=0, le=HOURS_MAX, allow_inf_nan=False)]] = Field(
+        default_factory=dict, description="corrected hours per member; members not listed: as they reported")
+
+
+class ProposalDecision(BaseModel):
+    confirm: bool
+
+
+class CreditSettings(BaseModel):
+    progression_jobs: int | None = Field(None, ge=-1000, le=1000)
+    hours_target: float | None = Field(None, gt=0, le=2000, allow_inf_nan=False)
+
+
+def _term(term: str | None, now: Any) -> str:
+    return term or term_of(now)
+
+
+# --- The job record -------------------------------------------------------------------------------------------------
+
+@router.get("/requests/{request_id}/record")
+async def job_record(request_id: uuid.UUID, conn: UserConn) -> dict[str, Any]:
+    """Outcome, parts with their approvals and the approved total, handover, team and the environmental estimate."""
+    return await credit.job_record(conn, request_id)
+
+
+@router.put("/requests/{request_id}/outcome", responses={400: {"model": ErrorResponse}})
+async def record_outcome(request_id: uuid.UUID, body: OutcomeIn, identity: IdentityDep, pool: PoolDep
+                         ) -> dict[str, Any]:
+    async with acting(pool, identity, AppRole.TECHNICIAN) as (owner, caller):
+        return await credit.record_outcome(owner, request_id, caller.user_id, body.outcome, body.reason,
+                                           body.fault_found)
+
+
+@router.post("/requests/{request_id}/parts", status_code=201, responses={400: {"model": ErrorResponse}})
+async def propose_part(request_id: uuid.UUID, body: PartProposal, identity: IdentityDep, pool: PoolDep
+                       ) -> dict[str, Any]:
+    """The student proposes a part and its price; it is bought only once the owner approves."""
+    async with acting(pool, identity, AppRole.TECHNICIAN) as (owner, caller):
+        return await credit.propose_part(owner, request_id, caller.user_id, body.name, body.qty, body.price_baht)
+
+
+@router.post("/requests/{request_id}/parts/{part_id}/decision")
+async def decide_part(request_id: uuid.UUID, part_id: uuid.UUID, body: PartDecision, identity: IdentityDep,
+                      pool: PoolDep) -> dict[str, Any]:
+    """The owner approves or declines a proposed part in the app."""
+    async with acting(pool, identity, AppRole.CITIZEN) as (owner, caller):
+        return await credit.decide_part(owner, request_id, part_id, caller.user_id, approve=body.approve)
+
+
+@router.post("/requests/{request_id}/parts/{part_id}/phone-approval", responses={400: {"model": ErrorResponse}})
+async def phone_approval(request_id: uuid.UUID, part_id: uuid.UUID, body: PhoneApproval, identity: IdentityDep,
+                         pool: PoolDep) -> dict[str, Any]:
+    """The student records the owner's answer given by phone: stored as a phone approval with its note."""
+    async with acting(pool, identity, AppRole.TECHNICIAN) as (owner, caller):
+        return await credit.decide_part(owner, request_id, part_id, caller.user_id, approve=body.approve,
+                                        phone_note=body.note)
+
+
+@router.post("/requests/{request_id}/handover-code")
+async def handover_code(request_id: uuid.UUID, identity: IdentityDep, pool: PoolDep) -> dict[str, str]:
+    """A one-time code for the owner to tell the student at hand back (a new one replaces the last)."""
+    async with acting(pool, identity, AppRole.CITIZEN) as (owner, caller):
+        return {"code": await credit.handover_code(owner, request_id, caller.user_id)}
+
+
+@router.post("/requests/{request_id}/handover/confirm", status_code=204)
+async def confirm_handover(request_id: uuid.UUID, identity: IdentityDep, pool: PoolDep) -> Response:
+    """The owner confirms in the app that they have the item back; the job may then be closed as handed back."""
+    async with acting(pool, identity, AppRole.CITIZEN) as (owner, caller):
+        await credit.confirm_handover(owner, request_id, caller.user_id)
+    return Response(status_code=204)
+
+
+# --- Team and hours -------------------------------------------------------------------------------------------------
+
+@router.post("/requests/{request_id}/team", status_code=204, responses={400: {"model": ErrorResponse}})
+async def add_member(request_id: uuid.UUID, body: MemberIn, identity: IdentityDep, pool: PoolDep) -> Response:
+    """The lead (or a teacher of the college) adds a helper of the same college."""
+    async with acting(pool, identity, AppRole.TECHNICIAN, AppRole.SUPERVISOR) as (owner, caller):
+        await credit.add_member(owner, request_id, caller.user_id, body.technician_id, body.task)
+    return Response(status_code=204)
+
+
+@router.put("/requests/{request_id}/team/me", status_code=204)
+async def my_hours(request_id: uuid.UUID, body: MemberHours, identity: IdentityDep, pool: PoolDep) -> Response:
+    """A helper reports their own hours (the lead's are their work report's)."""
+    async with acting(pool, identity, AppRole.TECHNICIAN) as (owner, caller):
+        await credit.report_member_hours(owner, request_id, caller.user_id, body.hours, body.task)
+    return Response(status_code=204)
+
+
+@router.post("/requests/{request_id}/credit/approve")
+async def approve_hours(request_id: uuid.UUID, body: HoursApproval, identity: IdentityDep, pool: PoolDep
+                        ) -> list[dict[str, Any]]:
+    """The teacher approves each member's hours once the job is checked; nothing is credited before."""
+    async with acting(pool, identity, AppRole.SUPERVISOR, AppRole.ADMIN) as (owner, caller):
+        return await credit.approve_hours(owner, request_id, caller.user_id, body.hours)
+
+
+# --- Progression and the college's settings -------------------------------------------------------------------------
+
+@router.get("/supervisor/skill-proposals")
+async def proposals(caller: SupervisorDep, conn: UserConn) -> list[dict[str, Any]]:
+    return await credit.proposals(conn, supervisor_college(caller).id)
+
+
+@router.post("/supervisor/skill-proposals/{proposal_id}")
+async def decide_proposal(proposal_id: uuid.UUID, body: ProposalDecision, identity: IdentityDep, pool: PoolDep
+                          ) -> dict[str, Any]:
+    async with acting(pool, identity, AppRole.SUPERVISOR) as (owner, caller):
+        return await credit.decide_proposal(owner, proposal_id, supervisor_college(caller).id, caller.user_id,
+                                            body.confirm)
+
+
+@router.get("/technicians/{student_id}/levels")
+async def levels(student_id: uuid.UUID, conn: UserConn) -> list[dict[str, Any]]:
+    """A student's level history (themselves, their college's teachers, admins: RLS)."""
+    return await credit.level_history(conn, student_id)
+
+
+@router.put("/supervisor/credit-settings", responses={400: {"model": ErrorResponse}})
+async def settings(body: CreditSettings, identity: IdentityDep, pool: PoolDep) -> dict[str, Any]:
+    if body.progression_jobs is not None and (code := check_progression_jobs(body.progression_jobs)):
+        raise ApiError(400, code)
+    async with acting(pool, identity, AppRole.SUPERVISOR) as (owner, caller):
+        return await credit.set_settings(owner, supervisor_college(caller).id, body.progression_jobs,
+                                         body.hours_target)
+
+
+@router.get("/supervisor/credit")
+async def college_view(caller: SupervisorDep, conn: UserConn, pool: PoolDep, now: NowDep, term: Term = None
+                       ) -> dict[str, Any]:
+    """Hours per student in the term against the target, students without jobs, skills lacking for the demand."""
+    async with service_tx(pool) as owner:
+        return await credit.college_view(conn, owner, supervisor_college(caller).id, _term(term, now))
+
+
+@router.get("/admin/environment")
+async def environment(caller: AdminDep, conn: UserConn) -> dict[str, Any]:
+    """Kg kept out of landfill and CO2e avoided (shared/credit.py's factors), per college and per province."""
+    colleges = await credit.environment_totals(conn)
+    return {"colleges": colleges, "provinces": credit.by_province(colleges)}
+
+
+# --- Portfolio ------------------------------------------------------------------------------------------------------
+
+async def _portfolio(pool: PoolDep, identity: IdentityDep, student_id: uuid.UUID, term: str) -> dict[str, Any]:
+    """Read as the owner (a helper cannot see the request rows under RLS) after checking who asks: the student,
+    a teacher of their college or an admin."""
+    async with service_tx(pool) as owner:
+        me = await load_profile(owner, identity.user_id)
+        rows = {r["id"]: r for r in await (await owner.execute(
+            "select id, college_id from public.profiles where id = any(%s)", [[student_id, identity.user_id]]
+        )).fetchall()}
+        student, mine = rows.get(student_id), rows[identity.user_id]
+        allowed = student is not None and (
+            identity.user_id == student_id or me["role"] == AppRole.ADMIN
+            or (me["role"] == AppRole.SUPERVISOR and mine["college_id"] == student["college_id"]))
+        if not allowed:
+            raise ApiError(404, "not_found")
+        return await credit.portfolio(owner, student_id, term)
+
+
+@router.get("/portfolio/{student_id}")
+async def portfolio(student_id: uuid.UUID, identity: IdentityDep, pool: PoolDep, now: NowDep, term: Term = None
+                    ) -> dict[str, Any]:
+    return await _portfolio(pool, identity, student_id, _term(term, now))
+
+
+@router.get("/portfolio/{student_id}/pdf", response_class=Response,
+            responses={200: {"content": {"application/pdf": {}}}})
+async def portfolio_pdf_route(student_id: uuid.UUID, request: Request, identity: IdentityDep, pool: PoolDep,
+                              now: NowDep, term: Term = None, lang: Lang = "th") -> Response:
+    """The portfolio to print (Thai font embedded) with a verification code and a QR to the public verify page."""
+    folio = await _portfolio(pool, identity, student_id, _term(term, now))
+    async with service_tx(pool) as owner:
+        code = await credit.issue_code(owner, student_id, folio["term"], credit.public_summary(folio))
+    verify_url = str(request.url_for("verify_page", code=code))
+    data = await asyncio.to_thread(portfolio_pdf, folio, code, verify_url, now, Locale(lang))
+    return Response(data, media_type="application/pdf", headers={
+        "Content-Disposition": f'attachment; filename="portfolio-{folio["term"]}-{code}.pdf"',
+        "X-Verification-Code": code})
+
+
+@router.get("/verify/{code}", response_class=HTMLResponse, name="verify_page")
+async def verify_page(code: str, pool: PoolDep) -> HTMLResponse:
+    """Public: what a portfolio with this code said when it was printed. No citizen's data; the student's first
+    name only."""
+    found = None
+    if is_verify_code(code.upper()):
+        async with anon_tx(pool) as conn:
+            found = await credit.verify(conn, code.upper())
+    return HTMLResponse(_verify_html(code, found), status_code=200 if found else 404)
+
+
+def _verify_html(code: str, found: dict[str, Any] | None) -> str:
+    e = html.escape
+    if found is None:
+        body = (f"<h1>ไม่พบรหัสตรวจสอบ / Not found</h1><p>รหัส {e(code)} ไม่ตรงกับแฟ้มผลงานใด "
+                f"/ No portfolio has the code {e(code)}.</p>")
+    else:
+        s = found["summary"]
+        outcomes = "".join(
+            f"<li>{e(OUTCOME_LABELS[Outcome(k)][0])} / {e(OUTCOME_LABELS[Outcome(k)][1])}: {int(v)}</li>"
+            for k, v in sorted(s.get("outcomes", {}).items()) if k in Outcome.__members__.values())
+        body = (
+            "<h1>แฟ้มผลงานนี้ออกโดยระบบ Fixit / This portfolio was issued by Fixit</h1>"
+            f"<p>รหัสตรวจสอบ / Verification code: <b>{e(code.upper())}</b></p>"
+            "<dl>"
+            f"<dt>นักศึกษา / Student</dt><dd>{e(s['first_name'])}</dd>"
+            f"<dt>วิทยาลัย / College</dt><dd>{e(s['college_th'])} / {e(s['college_en'])}</dd>"
+            f"<dt>ภาคเรียน / Term</dt><dd>{e(s['term'])}</dd>"
+            f"<dt>งานที่ครูอนุมัติ / Approved jobs</dt><dd>{int(s['jobs'])}</dd>"
+            f"<dt>ชั่วโมง / Hours</dt><dd>{float(s['hours']):g}</dd>"
+            f"</dl><ul>{outcomes}</ul>"
+            f"<p>ออกเมื่อ / Issued {e(found['issued_at'].date().isoformat())}</p>")
+    return ("<!doctype html><html lang=\"th\"><head><meta charset=\"utf-8\">"
+            "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">"
+            "<title>Fixit verify</title></head><body>" + body + "</body></html>")

@@ -1,0 +1,649 @@
+"""The job record and the student's credit (issue 14): outcome, parts with the owner's approval, handover, team
+members and their hours, the teacher's approval, skill progression, portfolios and college figures.
+
+Writes run on an owner transaction (`acting`) after the request's row is locked, in the same order as every other
+path (request first); the rules are shared/credit.py's. Reads that a person makes run as them (RLS)."""
+
+import hashlib
+import hmac
+import secrets
+import uuid
+from collections import Counter
+from datetime import date, datetime
+from typing import Any
+
+from backend.db import Conn
+from backend.errors import ApiError
+from backend.services.dispatch import _KM_REQ
+from backend.services.transitions import check_student_tier, lock_status
+from shared.credit import (
+    DEFAULT_HOURS_TARGET,
+    DEFAULT_PROGRESSION_JOBS,
+    HANDOVER_CODE_ATTEMPTS,
+    HANDOVER_CODE_DIGITS,
+    HANDOVER_FROM,
+    HANDOVER_REASON_MIN,
+    PARTS_PER_JOB_MAX,
+    TEAM_MAX,
+    UNREPAIRABLE_TO_OUTCOME_REASON,
+    HandoverMethod,
+    Outcome,
+    PartApproval,
+    PartStatus,
+    check_hours,
+    check_outcome,
+    check_part,
+    check_phone_approval,
+    credited_skill,
+    due_for_progression,
+    env_estimate,
+    is_handover_code,
+    outcome_fits_status,
+    required_level,
+    term_bounds,
+    verify_code_from,
+    work_window_hours,
+)
+from shared.statuses import WORK_EDITABLE, RequestStatus
+
+S = RequestStatus
+_KM = _KM_REQ.replace("req.", "r.")
+APPROVABLE: frozenset[RequestStatus] = frozenset({S.DONE, S.HANDED_BACK, S.UNREPAIRABLE})
+
+
+async def _request(owner: Conn, request_id: uuid.UUID) -> dict[str, Any]:
+    """The request, locked (request first, as on every path)."""
+    await lock_status(owner, request_id, check_visible=False)
+    row = await (await owner.execute(
+        "select id, status, citizen_id, technician_id, college_id, category_code from public.repair_requests "
+        "where id = %s", [request_id])).fetchone()
+    assert row is not None
+    return row
+
+
+def _on_job(req: dict[str, Any], user: uuid.UUID) -> None:
+    if req["technician_id"] != user:
+        raise ApiError(403, "not_assigned")
+
+
+async def _staff_of(owner: Conn, req: dict[str, Any], user: uuid.UUID) -> bool:
+    row = await (await owner.execute(
+        "select role, college_id from public.profiles where id = %s and is_active", [user])).fetchone()
+    return row is not None and (row["role"] == "admin"
+                                or (row["role"] == "supervisor" and row["college_id"] == req["college_id"]))
+
+
+# --- Outcome ----------------------------------------------------------------------------------------------------
+
+async def record_outcome(owner: Conn, request_id: uuid.UUID, user: uuid.UUID, outcome: str, reason: str | None,
+                         fault_found: str) -> dict[str, Any]:
+    req = await _request(owner, request_id)
+    _on_job(req, user)
+    code = check_outcome(outcome, reason, fault_found)
+    if code:
+        raise ApiError(400, code)
+    if not outcome_fits_status(Outcome(outcome), RequestStatus(req["status"])):
+        raise ApiError(409, "outcome_not_now")
+    row = await (await owner.execute(
+        """insert into public.job_outcomes (request_id, outcome, reason, fault_found, recorded_by)
+           values (%s, %s, %s, %s, %s)
+           on conflict (request_id) do update set outcome = excluded.outcome, reason = excluded.reason,
+               fault_found = excluded.fault_found, recorded_by = excluded.recorded_by, recorded_at = now()
+           returning outcome, reason, fault_found, recorded_at""",
+        [request_id, outcome, reason, fault_found.strip(), user])).fetchone()
+    assert row is not None
+    return row
+
+
+async def outcome_after_move(owner: Conn, request_id: uuid.UUID, to_status: RequestStatus, reason: str | None,
+                             user: uuid.UUID) -> None:
+    """Every finished job has an outcome: a job approved without one was fixed; one marked unrepairable takes the
+    step's reason (unless the student recorded a not-repaired outcome with its own reason)."""
+    if to_status == S.DONE:
+        await owner.execute(
+            "insert into public.job_outcomes (request_id, outcome, recorded_by) values (%s, 'fixed', %s) "
+            "on conflict (request_id) do nothing", [request_id, user])
+    elif to_status == S.UNREPAIRABLE:
+        mapped = UNREPAIRABLE_TO_OUTCOME_REASON.get(reason or "", "beyond_repair")
+        await owner.execute(
+            """insert into public.job_outcomes (request_id, outcome, reason, recorded_by)
+               values (%s, 'unrepairable', %s, %s)
+               on conflict (request_id) do update set outcome = excluded.outcome, reason = excluded.reason,
+                   recorded_by = excluded.recorded_by, recorded_at = now()
+               where public.job_outcomes.outcome in ('fixed', 'repaired_partly')""",
+            [request_id, mapped, user])
+
+
+# --- Parts --------------------------------------------------------------------------------------------------------
+
+_PART_COLUMNS = ("id, name, qty, price_baht::float as price_baht, status, approval, approval_note, proposed_at, "
+                 "decided_at")
+
+
+async def propose_part(owner: Conn, request_id: uuid.UUID, user: uuid.UUID, name: str, qty: int,
+                       price_baht: float) -> dict[str, Any]:
+    req = await _request(owner, request_id)
+    _on_job(req, user)
+    if RequestStatus(req["status"]) not in WORK_EDITABLE:
+        raise ApiError(409, "parts_not_now")
+    code = check_part(name, qty, price_baht)
+    if code:
+        raise ApiError(400, code)
+    count = await (await owner.execute("select count(*)::int as n from public.job_parts where request_id = %s",
+                                       [request_id])).fetchone()
+    if count and count["n"] >= PARTS_PER_JOB_MAX:
+        raise ApiError(409, "parts_too_many")
+    row = await (await owner.execute(
+        f"insert into public.job_parts (request_id, name, qty, price_baht, proposed_by) values (%s, %s, %s, %s, %s) "
+        f"returning {_PART_COLUMNS}", [request_id, name.strip(), qty, price_baht, user])).fetchone()
+    assert row is not None
+    return row
+
+
+async def decide_part(owner: Conn, request_id: uuid.UUID, part_id: uuid.UUID, user: uuid.UUID, *,
+                      approve: bool, phone_note: str | None = None) -> dict[str, Any]:
+    """The owner approves or declines in the app; or the student on the job records the owner's answer given by
+    phone (`phone_note`: who said so and when), stored as a phone approval, never as the owner's own."""
+    req = await _request(owner, request_id)
+    if phone_note is None:
+        if req["citizen_id"] != user:
+            raise ApiError(404, "not_found")
+        approval: str | None = PartApproval.OWNER_APP if approve else None
+        note = ""
+    else:
+        _on_job(req, user)
+        code = check_phone_approval(phone_note)
+        if code:
+            raise ApiError(400, code)
+        approval, note = (PartApproval.PHONE if approve else None), phone_note.strip()
+    part = await (await owner.execute(
+        "select status from public.job_parts where id = %s and request_id = %s for update",
+        [part_id, request_id])).fetchone()
+    if part is None:
+        raise ApiError(404, "part_not_found")
+    if part["status"] != PartStatus.PROPOSED:
+        raise ApiError(409, "part_already_decided")
+    row = await (await owner.execute(
+        f"""update public.job_parts set status = %s, approval = %s, approval_note = %s, decided_by = %s,
+                decided_at = now()
+            where id = %s returning {_PART_COLUMNS}""",
+        [PartStatus.APPROVED if approve else PartStatus.DECLINED, approval, note, user, part_id])).fetchone()
+    assert row is not None
+    return row
+
+
+# --- Handover -----------------------------------------------------------------------------------------------------
+
+def _hash_code(request_id: uuid.UUID, code: str) -> str:
+    return hashlib.sha256(f"{request_id}:{code}".encode()).hexdigest()
+
+
+async def handover_code(owner: Conn, request_id: uuid.UUID, user: uuid.UUID) -> str:
+    """A fresh one-time code for the owner's app to show at the counter (a new one replaces the last)."""
+    req = await _request(owner, request_id)
+    if req["citizen_id"] != user:
+        raise ApiError(404, "not_found")
+    if RequestStatus(req["status"]) not in HANDOVER_FROM:
+        raise ApiError(409, "handover_not_now")
+    code = f"{secrets.randbelow(10 ** HANDOVER_CODE_DIGITS):0{HANDOVER_CODE_DIGITS}d}"
+    await owner.execute(
+        """insert into private.handover_codes (request_id, code_hash) values (%s, %s)
+           on conflict (request_id) do update set code_hash = excluded.code_hash, attempts = 0, created_at = now()""",
+        [request_id, _hash_code(request_id, code)])
+    return code
+
+
+async def confirm_handover(owner: Conn, request_id: uuid.UUID, user: uuid.UUID) -> None:
+    req = await _request(owner, request_id)
+    if req["citizen_id"] != user:
+        raise ApiError(404, "not_found")
+    if RequestStatus(req["status"]) not in HANDOVER_FROM:
+        raise ApiError(409, "handover_not_now")
+    await _record_handover(owner, request_id, HandoverMethod.OWNER_APP, "", user)
+
+
+async def check_handover_code(owner: Conn, request_id: uuid.UUID, user: uuid.UUID, code: str) -> bool:
+    """Counts the attempt; the caller commits a wrong one in its own transaction so a guess is never free. Only
+    the student on the job or the college's staff may try (nobody else can use up the owner's attempts)."""
+    req = await _request(owner, request_id)
+    if req["technician_id"] != user and not await _staff_of(owner, req, user):
+        raise ApiError(404, "not_found")
+    row = await (await owner.execute(
+        "select code_hash, attempts from private.handover_codes where request_id = %s for update",
+        [request_id])).fetchone()
+    if row is None or row["attempts"] >= HANDOVER_CODE_ATTEMPTS:
+        return False
+    if is_handover_code(code) and hmac.compare_digest(row["code_hash"], _hash_code(request_id, code)):
+        await owner.execute("delete from private.handover_codes where request_id = %s", [request_id])
+        return True
+    await owner.execute("update private.handover_codes set attempts = attempts + 1 where request_id = %s",
+                        [request_id])
+    return False
+
+
+async def settle_handover_for_move(owner: Conn, request_id: uuid.UUID, user: uuid.UUID, *, code_ok: bool,
+                                   teacher_reason: str) -> None:
+    """Before a move to handed back (the transition then checks a handover is recorded, under the same lock): a
+    code the owner gave the student, or the teacher's recorded reason when the owner cannot confirm."""
+    req = await _request(owner, request_id)
+    if code_ok:
+        await _record_handover(owner, request_id, HandoverMethod.OWNER_CODE, "", user)
+    elif len(teacher_reason.strip()) >= HANDOVER_REASON_MIN and await _staff_of(owner, req, user):
+        await _record_handover(owner, request_id, HandoverMethod.TEACHER_REASON, teacher_reason.strip(), user)
+
+
+async def _record_handover(owner: Conn, request_id: uuid.UUID, method: HandoverMethod, reason: str,
+                           user: uuid.UUID) -> None:
+    await owner.execute(
+        """insert into public.job_handovers (request_id, method, reason, confirmed_by) values (%s, %s, %s, %s)
+           on conflict (request_id) do update set method = excluded.method, reason = excluded.reason,
+               confirmed_by = excluded.confirmed_by, confirmed_at = now()
+           where public.job_handovers.confirmed_at < (
+               select max(e.created_at) from public.status_events e
+               where e.request_id = excluded.request_id and e.to_status in ('done', 'unrepairable'))""",
+        [request_id, method.value, reason, user])
+
+
+# --- Team ---------------------------------------------------------------------------------------------------------
+
+async def _ensure_lead(owner: Conn, req: dict[str, Any]) -> None:
+    """The student on the job is the team's lead; their hours are their work report's."""
+    if req["technician_id"] is None:
+        return
+    # A reassigned job's former lead stays on the team as a helper with what they reported (first: one lead).
+    await owner.execute(
+        "update public.job_team set role = 'helper' where request_id = %s and role = 'lead' "
+        "and technician_id <> %s and approved_at is null", [req["id"], req["technician_id"]])
+    await owner.execute(
+        """insert into public.job_team (request_id, technician_id, role, hours)
+           select %(id)s, %(lead)s, 'lead', (select j.hours from public.job_reports j where j.request_id = %(id)s)
+           on conflict (request_id, technician_id) do update set role = 'lead', hours = excluded.hours
+           where public.job_team.approved_at is null""",
+        {"id": req["id"], "lead": req["technician_id"]})
+
+
+async def _approved(owner: Conn, request_id: uuid.UUID) -> bool:
+    row = await (await owner.execute(
+        "select exists (select 1 from public.job_team where request_id = %s and approved_at is not null) as a",
+        [request_id])).fetchone()
+    return bool(row and row["a"])
+
+
+async def add_member(owner: Conn, request_id: uuid.UUID, user: uuid.UUID, member: uuid.UUID, task: str) -> None:
+    req = await _request(owner, request_id)
+    if req["technician_id"] != user and not await _staff_of(owner, req, user):
+        raise ApiError(403, "not_assigned")
+    status = RequestStatus(req["status"])
+    if status in {S.CANCELLED, S.SUBMITTED, S.NO_CENTRE, S.OFFERED} or await _approved(owner, request_id):
+        raise ApiError(409, "team_not_now")
+    student = await (await owner.execute(
+        "select college_id from public.profiles where id = %s and role = 'technician' and is_active",
+        [member])).fetchone()
+    if student is None or student["college_id"] != req["college_id"] or member == req["technician_id"]:
+        raise ApiError(400, "team_member_invalid")
+    await check_student_tier(owner, request_id, member)  # a helper's hands are on the work too
+    await _ensure_lead(owner, req)
+    size = await (await owner.execute("select count(*)::int as n from public.job_team where request_id = %s",
+                                      [request_id])).fetchone()
+    if size and size["n"] >= TEAM_MAX:
+        raise ApiError(409, "team_full")
+    await owner.execute(
+        """insert into public.job_team (request_id, technician_id, role, task) values (%s, %s, 'helper', %s)
+           on conflict (request_id, technician_id) do update set task = excluded.task""",
+        [request_id, member, task.strip()])
+
+
+async def report_member_hours(owner: Conn, request_id: uuid.UUID, user: uuid.UUID, hours: float,
+                              task: str | None) -> None:
+    """A helper's own hours and what they did (the lead's hours are their work report's)."""
+    req = await _request(owner, request_id)
+    if await _approved(owner, request_id):
+        raise ApiError(409, "team_not_now")
+    updated = await (await owner.execute(
+        "update public.job_team set hours = %s, task = coalesce(%s, task) "
+        "where request_id = %s and technician_id = %s and role = 'helper' returning 1",
+        [hours, task.strip() if task is not None else None, request_id, user])).fetchone()
+    if updated is None:
+        raise ApiError(403 if req["technician_id"] != user else 409, "team_not_member")
+
+
+async def team(conn: Conn, request_id: uuid.UUID) -> list[dict[str, Any]]:
+    cur = await conn.execute(
+        """select t.technician_id, p.display_name, t.role, t.task, t.hours::float as hours,
+                  t.approved_hours::float as approved_hours, t.approved_at, t.skill_code, t.skill_level
+           from public.job_team t join public.profiles p on p.id = t.technician_id
+           where t.request_id = %s order by t.role desc, t.added_at""", [request_id])
+    return await cur.fetchall()
+
+
+# --- The teacher's approval of hours -------------------------------------------------------------------------------
+
+async def _window(owner: Conn, request_id: uuid.UUID) -> float | None:
+    row = await (await owner.execute(
+        """select max(created_at) filter (where to_status = 'accepted') as accepted_at,
+                  max(created_at) filter (where to_status in ('quality_check', 'unrepairable')) as finished_at
+           from public.status_events where request_id = %s and from_status is distinct from to_status""",
+        [request_id])).fetchone()
+    return work_window_hours(row["accepted_at"], row["finished_at"]) if row else None
+
+
+async def approve_hours(owner: Conn, request_id: uuid.UUID, user: uuid.UUID,
+                        adjusted: dict[uuid.UUID, float]) -> list[dict[str, Any]]:
+    """The teacher approves each member's hours (as reported, or as the teacher corrects them), once the job is
+    checked. Hours must fit the job's own timeline (accepted → sent for the check); each member is then credited
+    with the skill the job counts for, and a progression proposal is made when they reach the college's N."""
+    req = await _request(owner, request_id)
+    if not await _staff_of(owner, req, user):
+        raise ApiError(403, "not_your_college")
+    if RequestStatus(req["status"]) not in APPROVABLE:
+        raise ApiError(409, "hours_not_now")
+    if await _approved(owner, request_id):
+        raise ApiError(409, "hours_already_approved")
+    await _ensure_lead(owner, req)
+    members = await (await owner.execute(
+        "select technician_id, hours::float as hours from public.job_team where request_id = %s",
+        [request_id])).fetchall()
+    window = await _window(owner, request_id)
+    shown = f"{window:.1f}" if window is not None else "0"
+    for member in members:
+        hours = adjusted.get(member["technician_id"], member["hours"])
+        code = check_hours(float(hours or 0), window)
+        if code:
+            raise ApiError(409, code, window=shown, technician_id=str(member["technician_id"]))
+        member["hours"] = hours
+    needs = {r["skill_code"]: int(r["min_level"]) for r in await (await owner.execute(
+        "select skill_code, min_level from public.category_skills where category_code = %s",
+        [req["category_code"]])).fetchall()}
+    for member in members:
+        skills = {r["skill_code"]: int(r["level"]) for r in await (await owner.execute(
+            "select skill_code, level from public.technician_skills where technician_id = %s",
+            [member["technician_id"]])).fetchall()}
+        credited = credited_skill(needs, skills)
+        await owner.execute(
+            """update public.job_team set approved_hours = %s, approved_by = %s, approved_at = now(),
+                   skill_code = %s, skill_level = %s
+               where request_id = %s and technician_id = %s""",
+            [member["hours"], user, credited[0] if credited else None, credited[1] if credited else None,
+             request_id, member["technician_id"]])
+        if credited:
+            await _maybe_propose(owner, member["technician_id"], req["college_id"], *credited)
+    return await team(owner, request_id)
+
+
+async def _maybe_propose(owner: Conn, student: uuid.UUID, college: uuid.UUID, skill: str, level: int) -> None:
+    row = await (await owner.execute(
+        """select (select count(*)::int from public.job_team t
+                   where t.technician_id = %(s)s and t.skill_code = %(k)s and t.skill_level = %(l)s
+                     and t.approved_at is not null) as jobs,
+                  (select progression_jobs from public.college_credit_settings where college_id = %(c)s) as n""",
+        {"s": student, "k": skill, "l": level, "c": college})).fetchone()
+    assert row is not None
+    if due_for_progression(row["jobs"], level, row["n"] or DEFAULT_PROGRESSION_JOBS):
+        await owner.execute(
+            """insert into public.skill_proposals (technician_id, skill_code, from_level, to_level, jobs)
+               values (%s, %s, %s, %s, %s) on conflict do nothing""",
+            [student, skill, level, level + 1, row["jobs"]])
+
+
+async def proposals(conn: Conn, college_id: uuid.UUID) -> list[dict[str, Any]]:
+    cur = await conn.execute(
+        """select s.id, s.technician_id, p.display_name, s.skill_code, s.from_level, s.to_level, s.jobs, s.status,
+                  s.created_at, s.decided_at
+           from public.skill_proposals s join public.profiles p on p.id = s.technician_id
+           where p.college_id = %s order by (s.status = 'proposed') desc, s.created_at desc""", [college_id])
+    return await cur.fetchall()
+
+
+async def decide_proposal(owner: Conn, proposal_id: uuid.UUID, college_id: uuid.UUID, user: uuid.UUID,
+                          confirm: bool) -> dict[str, Any]:
+    row = await (await owner.execute(
+        """select s.*, p.college_id from public.skill_proposals s join public.profiles p on p.id = s.technician_id
+           where s.id = %s for update of s""", [proposal_id])).fetchone()
+    if row is None or row["college_id"] != college_id:
+        raise ApiError(404, "not_found")
+    if row["status"] != "proposed":
+        raise ApiError(409, "proposal_not_open")
+    await owner.execute(
+        "update public.skill_proposals set status = %s, decided_by = %s, decided_at = now() where id = %s",
+        ["confirmed" if confirm else "declined", user, proposal_id])
+    if confirm:
+        # Only from the level proposed: a teacher who set the level by hand meanwhile is not overridden.
+        await owner.execute(
+            "update public.technician_skills set level = %s where technician_id = %s and skill_code = %s "
+            "and level = %s", [row["to_level"], row["technician_id"], row["skill_code"], row["from_level"]])
+    return {"id": proposal_id, "status": "confirmed" if confirm else "declined"}
+
+
+async def level_history(conn: Conn, student: uuid.UUID) -> list[dict[str, Any]]:
+    cur = await conn.execute(
+        "select skill_code, level, changed_at from public.skill_level_history where technician_id = %s "
+        "order by id", [student])
+    return await cur.fetchall()
+
+
+async def set_settings(owner: Conn, college_id: uuid.UUID, progression_jobs: int | None,
+                       hours_target: float | None) -> dict[str, Any]:
+    row = await (await owner.execute(
+        """insert into public.college_credit_settings (college_id, progression_jobs, hours_target)
+           values (%s, %s, %s)
+           on conflict (college_id) do update set progression_jobs = excluded.progression_jobs,
+               hours_target = excluded.hours_target, updated_at = now()
+           returning progression_jobs, hours_target::float as hours_target""",
+        [college_id, progression_jobs, hours_target])).fetchone()
+    assert row is not None
+    return {"progression_jobs": row["progression_jobs"] or DEFAULT_PROGRESSION_JOBS,
+            "hours_target": row["hours_target"] or DEFAULT_HOURS_TARGET}
+
+
+# --- The job record as one read -----------------------------------------------------------------------------------
+
+async def job_record(conn: Conn, request_id: uuid.UUID) -> dict[str, Any]:
+    """As the caller (RLS): the owner, the student, the college's teachers and admins see it; others get 404."""
+    req = await (await conn.execute(
+        "select id, category_code, status from public.repair_requests where id = %s", [request_id])).fetchone()
+    if req is None:
+        raise ApiError(404, "not_found")
+    outcome = await (await conn.execute(
+        "select outcome, reason, fault_found, recorded_at from public.job_outcomes where request_id = %s",
+        [request_id])).fetchone()
+    parts = await (await conn.execute(
+        f"select {_PART_COLUMNS} from public.job_parts where request_id = %s order by proposed_at",
+        [request_id])).fetchall()
+    handover = await (await conn.execute(
+        "select method, reason, confirmed_at from public.job_handovers where request_id = %s",
+        [request_id])).fetchone()
+    kg, co2e = env_estimate(req["category_code"], outcome["outcome"] if outcome else None)
+    return {
+        "request_id": request_id,
+        "safety_level_needed": required_level(req["category_code"]),
+        "outcome": outcome,
+        "parts": parts,
+        "parts_approved_total_baht": round(sum(p["qty"] * p["price_baht"] for p in parts
+                                               if p["status"] == PartStatus.APPROVED), 2),
+        "handover": handover,
+        "team": await team(conn, request_id),
+        "kg_diverted": kg,
+        "kg_co2e_avoided": co2e,
+    }
+
+
+# --- Portfolio --------------------------------------------------------------------------------------------------
+
+def _term_range(term: str) -> tuple[date, date]:
+    bounds = term_bounds(term)
+    if bounds is None:
+        raise ApiError(400, "term_invalid")
+    return bounds
+
+
+async def portfolio(conn: Conn, student: uuid.UUID, term: str) -> dict[str, Any]:
+    """Every job the teacher approved for the student in the term: outcome, hours, role, the approving teacher,
+    photo ids. No citizen's name, phone or address."""
+    start, end = _term_range(term)
+    person = await (await conn.execute(
+        """select p.id, p.display_name, c.name_th as college_th, c.name_en as college_en
+           from public.profiles p left join public.colleges c on c.id = p.college_id
+           where p.id = %s and p.role = 'technician'""", [student])).fetchone()
+    if person is None:
+        raise ApiError(404, "not_found")
+    jobs = await (await conn.execute(
+        """select r.id as request_id, r.ref_no, r.category_code, cat.name_th as category_th,
+                  cat.name_en as category_en, r.item, o.outcome, o.reason, o.fault_found, t.role, t.task,
+                  t.approved_hours::float as hours, t.approved_at, t.skill_code, t.skill_level,
+                  teacher.display_name as approved_by,
+                  coalesce((select jsonb_agg(jsonb_build_object('id', ph.id, 'kind', ph.kind, 'idx', ph.idx)
+                                             order by ph.kind desc, ph.idx)
+                            from public.request_photos ph where ph.request_id = r.id), '[]'::jsonb) as photos
+           from public.job_team t
+           join public.repair_requests r on r.id = t.request_id
+           join public.categories cat on cat.code = r.category_code
+           left join public.job_outcomes o on o.request_id = r.id
+           left join public.profiles teacher on teacher.id = t.approved_by
+           where t.technician_id = %s and t.approved_at is not null
+             and t.approved_at >= %s and t.approved_at < %s
+           order by t.approved_at""", [student, start, end])).fetchall()
+    outcomes = Counter(j["outcome"] or "fixed" for j in jobs)
+    return {
+        "technician_id": student,
+        "display_name": person["display_name"],
+        "first_name": (person["display_name"] or "").split(" ")[0],
+        "college_th": person["college_th"] or "",
+        "college_en": person["college_en"] or "",
+        "term": term,
+        "jobs": jobs,
+        "job_count": len(jobs),
+        "hours": round(sum(j["hours"] for j in jobs), 2),
+        "outcomes": dict(outcomes),
+    }
+
+
+def public_summary(folio: dict[str, Any]) -> dict[str, Any]:
+    """What the verify page may show anyone: the student's first name, college, term and counts."""
+    return {"first_name": folio["first_name"], "college_th": folio["college_th"],
+            "college_en": folio["college_en"], "term": folio["term"], "jobs": folio["job_count"],
+            "hours": folio["hours"], "outcomes": folio["outcomes"]}
+
+
+async def issue_code(owner: Conn, student: uuid.UUID, term: str, summary: dict[str, Any]) -> str:
+    from psycopg.types.json import Jsonb
+
+    code = verify_code_from(secrets.token_bytes(16))
+    await owner.execute(
+        "insert into public.portfolio_codes (code, technician_id, term, summary) values (%s, %s, %s, %s)",
+        [code, student, term, Jsonb(summary)])
+    return code
+
+
+async def verify(conn: Conn, code: str) -> dict[str, Any] | None:
+    return await (await conn.execute("select term, summary, issued_at from public.verify_portfolio(%s)",
+                                     [code])).fetchone()
+
+
+# --- College view and environmental totals ---------------------------------------------------------------------
+
+async def college_view(conn: Conn, owner: Conn, college_id: uuid.UUID, term: str) -> dict[str, Any]:
+    """`conn` runs as the teacher (RLS); `owner` reads the demand around the college."""
+    start, end = _term_range(term)
+    settings = await (await conn.execute(
+        "select progression_jobs, hours_target::float as hours_target from public.college_credit_settings "
+        "where college_id = %s", [college_id])).fetchone()
+    target = (settings or {}).get("hours_target") or DEFAULT_HOURS_TARGET
+    students = await (await conn.execute(
+        """select p.id, p.display_name, p.is_active,
+                  coalesce(sum(t.approved_hours), 0)::float as hours, count(t.request_id)::int as jobs
+           from public.profiles p
+           left join public.job_team t on t.technician_id = p.id and t.approved_at >= %(start)s
+                and t.approved_at < %(end)s
+           where p.college_id = %(college)s and p.role = 'technician'
+           group by p.id order by p.display_name""",
+        {"college": college_id, "start": start, "end": end})).fetchall()
+    for s in students:
+        s["target"] = target
+        s["meets_target"] = s["hours"] >= target
+    # Demand the college received: its jobs, jobs offered there first, and requests in its radius nobody could
+    # take (no_centre). Read as the owner: a teacher does not see requests that never reached their college.
+    demand = await (await owner.execute(
+        f"""select r.category_code, count(*)::int as requests
+           from public.repair_requests r, public.colleges c
+           where c.id = %(college)s and r.created_at >= %(start)s and r.created_at < %(end)s
+             and (r.college_id = c.id
+                  or exists (select 1 from public.offers o where o.request_id = r.id and o.college_id = c.id)
+                  or (r.status = 'no_centre' and {_KM} <= c.service_radius_km))
+           group by r.category_code order by r.category_code""",
+        {"college": college_id, "start": start, "end": end})).fetchall()
+    lacking = []
+    for d in demand:
+        fitting = await (await conn.execute(
+            """select count(distinct p.id)::int as n from public.profiles p
+               join public.technician_skills ts on ts.technician_id = p.id
+               join public.category_skills cs on cs.skill_code = ts.skill_code
+                    and ts.level >= greatest(cs.min_level, %s)
+               where p.college_id = %s and p.role = 'technician' and p.is_active and cs.category_code = %s""",
+            [required_level(d["category_code"]), college_id, d["category_code"]])).fetchone()
+        if not fitting or fitting["n"] == 0:
+            skills = await (await conn.execute(
+                "select skill_code, min_level from public.category_skills where category_code = %s",
+                [d["category_code"]])).fetchall()
+            lacking.append({"category_code": d["category_code"], "requests": d["requests"],
+                            "skills": [{"skill_code": s["skill_code"],
+                                        "level": max(int(s["min_level"]), required_level(d["category_code"]))}
+                                       for s in skills]})
+    return {
+        "term": term,
+        "hours_target": target,
+        "progression_jobs": (settings or {}).get("progression_jobs") or DEFAULT_PROGRESSION_JOBS,
+        "students": students,
+        "students_without_jobs": [{"id": s["id"], "display_name": s["display_name"]}
+                                  for s in students if s["jobs"] == 0 and s["is_active"]],
+        "skills_lacking": lacking,
+        "environment": (await environment_totals(conn, college_id=college_id, start=start, end=end))[0],
+    }
+
+
+async def environment_totals(conn: Conn, *, college_id: uuid.UUID | None = None,
+                             start: date | datetime | None = None,
+                             end: date | datetime | None = None) -> list[dict[str, Any]]:
+    """Per college (with its province): approved jobs, approved hours, kg kept out of landfill, kg CO2e avoided.
+    The factors are shared/credit.py's; a job counts once whatever the size of its team."""
+    rows = await (await conn.execute(
+        """select c.id as college_id, c.code, c.name_th, c.name_en, c.province_th, c.province_en,
+                  r.id as request_id, r.category_code, o.outcome,
+                  (select sum(t.approved_hours) from public.job_team t
+                   where t.request_id = r.id and t.approved_at is not null)::float as hours
+           from public.colleges c
+           left join public.repair_requests r on r.college_id = c.id
+                and exists (select 1 from public.job_team t where t.request_id = r.id and t.approved_at is not null
+                            and (%(start)s::timestamptz is null or t.approved_at >= %(start)s::timestamptz)
+                            and (%(end)s::timestamptz is null or t.approved_at < %(end)s::timestamptz))
+           left join public.job_outcomes o on o.request_id = r.id
+           where (%(college)s::uuid is null or c.id = %(college)s::uuid)
+             and (%(college)s::uuid is not null or r.id is not null)
+           order by c.province_en, c.code""",
+        {"college": college_id, "start": start, "end": end})).fetchall()
+    totals: dict[uuid.UUID, dict[str, Any]] = {}
+    for row in rows:
+        entry = totals.setdefault(row["college_id"], {
+            "college_id": row["college_id"], "code": row["code"], "name_th": row["name_th"],
+            "name_en": row["name_en"], "province_th": row["province_th"], "province_en": row["province_en"],
+            "jobs": 0, "hours": 0.0, "kg_diverted": 0.0, "kg_co2e_avoided": 0.0})
+        if row["request_id"] is None:
+            continue
+        kg, co2e = env_estimate(row["category_code"], row["outcome"])
+        entry["jobs"] += 1
+        entry["hours"] = round(entry["hours"] + (row["hours"] or 0.0), 2)
+        entry["kg_diverted"] = round(entry["kg_diverted"] + kg, 2)
+        entry["kg_co2e_avoided"] = round(entry["kg_co2e_avoided"] + co2e, 2)
+    return list(totals.values())
+
+
+def by_province(colleges: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    provinces: dict[str, dict[str, Any]] = {}
+    for c in colleges:
+        entry = provinces.setdefault(c["province_en"], {
+            "province_th": c["province_th"], "province_en": c["province_en"], "colleges": 0, "jobs": 0,
+            "hours": 0.0, "kg_diverted": 0.0, "kg_co2e_avoided": 0.0})
+        entry["colleges"] += 1
+        for key in ("jobs", "hours", "kg_diverted", "kg_co2e_avoided"):
+            entry[key] = round(entry[key] + c[key], 2)
+    return list(provinces.values())
+

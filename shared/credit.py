@@ -1,0 +1,409 @@
+"""The job record and the student's credit (issue 14): outcomes, parts approval, handover, safety tiers, the
+environmental estimate, hours against the job's own timeline, team credit, skill progression and terms.
+
+Pure rules, no I/O: the backend reads the facts under the request's row lock and asks these functions. Texts are
+(Thai, English) pairs like shared.work.UNREPAIRABLE_REASONS; error texts live in shared.text.ERRORS.
+"""
+
+import re
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from datetime import UTC, date, datetime
+from enum import IntEnum, StrEnum
+
+from shared.categories import MAX_LEVEL
+from shared.statuses import RequestStatus
+
+# --- Outcome and reason codes ----------------------------------------------------------------------------------
+
+
+class Outcome(StrEnum):
+    FIXED = "fixed"
+    REPAIRED_PARTLY = "repaired_partly"
+    UNREPAIRABLE = "unrepairable"
+    NOT_REPAIRED = "not_repaired"  # could be repaired, but was not (owner declined, parts unavailable, …)
+
+
+OUTCOME_LABELS: dict[Outcome, tuple[str, str]] = {
+    Outcome.FIXED: ("ซ่อมได้", "Fixed"),
+    Outcome.REPAIRED_PARTLY: ("ซ่อมได้บางส่วน", "Repaired partly"),
+    Outcome.UNREPAIRABLE: ("ซ่อมไม่ได้", "Unrepairable"),
+    Outcome.NOT_REPAIRED: ("ไม่ได้ซ่อม", "Not repaired"),
+}
+
+OUTCOME_REASONS: dict[str, tuple[str, str]] = {
+    "owner_declined": ("เจ้าของไม่ประสงค์ให้ซ่อม", "The owner declined"),
+    "parts_unavailable": ("หาอะไหล่ไม่ได้", "Parts unavailable"),
+    "unsafe": ("ซ่อมแล้วไม่ปลอดภัย", "Unsafe to repair"),
+    "not_economical": ("ค่าซ่อมไม่คุ้มกับมูลค่าของ", "Not economical to repair"),
+    "no_specialist": ("ต้องใช้ช่างเฉพาะทาง", "Needs a specialist"),
+    "owner_cancelled": ("เจ้าของยกเลิก", "The owner cancelled"),
+    "beyond_repair": ("ชำรุดเกินกว่าจะซ่อม", "Damaged beyond repair"),
+}
+
+# The unrepairable step's reasons (shared.work.UNREPAIRABLE_REASONS) as outcome reasons, so a job marked
+# unrepairable without an explicit outcome still has a record the province can count.
+UNREPAIRABLE_TO_OUTCOME_REASON: dict[str, str] = {
+    "no_parts": "parts_unavailable",
+    "cost_above_value": "not_economical",
+    "no_specialist": "no_specialist",
+    "owner_cancelled": "owner_cancelled",
+}
+
+REPAIRED_OUTCOMES: frozenset[Outcome] = frozenset({Outcome.FIXED, Outcome.REPAIRED_PARTLY})
+FAULT_MAX = 500
+
+
+def check_outcome(outcome: str, reason: str | None, fault_found: str) -> str | None:
+    """The error code for a bad outcome record, or None. A job not repaired says why; a job looked at says what
+    the fault was (a repaired one always, one not repaired unless the owner never let it be opened)."""
+    if outcome not in Outcome.__members__.values():
+        return "outcome_invalid"
+    if len(fault_found) > FAULT_MAX:
+        return "outcome_fault_too_long"
+    if Outcome(outcome) in REPAIRED_OUTCOMES:
+        if reason is not None and reason not in OUTCOME_REASONS:
+            return "outcome_reason_invalid"
+        if not fault_found.strip():
+            return "outcome_fault_required"
+        return None
+    if reason not in OUTCOME_REASONS:
+        return "outcome_reason_required"
+    if outcome == Outcome.UNREPAIRABLE and not fault_found.strip():
+        return "outcome_fault_required"
+    return None
+
+
+def outcome_fits_status(outcome: Outcome, status: RequestStatus) -> bool:
+    """A repaired outcome belongs to a job on its way to (or through) the teacher's check; the others to a job
+    that is, or is being marked, unrepairable."""
+    if outcome in REPAIRED_OUTCOMES:
+        return status in {RequestStatus.ACCEPTED, RequestStatus.DIAGNOSING, RequestStatus.REPAIRING,
+                          RequestStatus.QUALITY_CHECK}
+    return status in {RequestStatus.ACCEPTED, RequestStatus.DIAGNOSING, RequestStatus.REPAIRING,
+                      RequestStatus.UNREPAIRABLE}
+
+
+# --- Parts with the owner's approval ---------------------------------------------------------------------------
+
+
+class PartStatus(StrEnum):
+    PROPOSED = "proposed"
+    APPROVED = "approved"
+    DECLINED = "declined"
+
+
+class PartApproval(StrEnum):
+    OWNER_APP = "owner_app"  # the owner tapped approve in the app
+    PHONE = "phone"  # the student recorded the owner's approval by phone, with a note of who said yes and when
+
+
+PART_NAME_MAX = 120
+PART_QTY_MAX = 100
+PART_PRICE_MAX = 100_000.0  # baht per unit: beyond this it is not a Fixit Center repair
+PART_NOTE_MAX = 300
+PARTS_PER_JOB_MAX = 30
+PHONE_NOTE_MIN = 5  # "ok" is not a record of who approved and when
+
+
+def check_part(name: str, qty: int, price_baht: float) -> str | None:
+    if not name.strip() or len(name) > PART_NAME_MAX:
+        return "part_invalid"
+    if not 1 <= qty <= PART_QTY_MAX or not 0 <= price_baht <= PART_PRICE_MAX:
+        return "part_invalid"
+    return None
+
+
+def check_phone_approval(note: str) -> str | None:
+    """A phone approval stands only with a note saying who approved and when."""
+    if len(note.strip()) < PHONE_NOTE_MIN:
+        return "part_phone_note_required"
+    if len(note) > PART_NOTE_MAX:
+        return "part_note_too_long"
+    return None
+
+
+def approved_parts_total(parts: Iterable[Mapping[str, object]]) -> float:
+    """What the owner agreed to pay for: approved parts only."""
+    total = 0.0
+    for part in parts:
+        if part["status"] == PartStatus.APPROVED:
+            total += float(str(part["qty"])) * float(str(part["price_baht"]))
+    return round(total, 2)
+
+
+# --- Handover confirmed by the owner ----------------------------------------------------------------------------
+
+
+class HandoverMethod(StrEnum):
+    OWNER_APP = "owner_app"  # the owner confirmed receipt in the app
+    OWNER_CODE = "owner_code"  # the owner told the student the one-time code their app shows
+    TEACHER_REASON = "teacher_reason"  # the teacher recorded why there is no confirmation
+
+
+HANDOVER_CODE_DIGITS = 6
+HANDOVER_CODE_ATTEMPTS = 5
+HANDOVER_REASON_MIN = 5
+# From where a job may be handed back: the owner may confirm (and their code is shown) only there.
+HANDOVER_FROM: frozenset[RequestStatus] = frozenset({RequestStatus.DONE, RequestStatus.UNREPAIRABLE})
+
+
+def is_handover_code(code: str) -> bool:
+    return bool(re.fullmatch(rf"[0-9]{{{HANDOVER_CODE_DIGITS}}}", code))
+
+
+# --- Safety tiers -----------------------------------------------------------------------------------------------
+
+
+class SafetyTier(IntEnum):
+    LOW = 1  # unplugged household items, bicycles, furniture, water pipes
+    ELEVATED = 2  # engines and fuel, high-voltage circuits inside electronics, lithium batteries
+    HIGH = 3  # fixed mains wiring, refrigerant gas under pressure, welding gas and arcs
+
+
+TIER_LABELS: dict[SafetyTier, tuple[str, str]] = {
+    SafetyTier.LOW: ("ความเสี่ยงต่ำ", "Low risk"),
+    SafetyTier.ELEVATED: ("ความเสี่ยงปานกลาง", "Elevated risk"),
+    SafetyTier.HIGH: ("ความเสี่ยงสูง ต้องมีครูควบคุม", "High risk: a teacher must be present"),
+}
+
+# The skill level a student needs in one of the category's skills to take a job of the tier (on top of the
+# category's own minimum in category_skills).
+TIER_MIN_LEVEL: dict[SafetyTier, int] = {SafetyTier.LOW: 1, SafetyTier.ELEVATED: 2, SafetyTier.HIGH: 3}
+
+CATEGORY_TIERS: dict[str, SafetyTier] = {
+    "appliance": SafetyTier.LOW,
+    "plumbing": SafetyTier.LOW,
+    "woodwork": SafetyTier.LOW,
+    "bicycle": SafetyTier.LOW,
+    "computer": SafetyTier.LOW,
+    "electronics": SafetyTier.ELEVATED,
+    "mobile_phone": SafetyTier.ELEVATED,
+    "motorcycle": SafetyTier.ELEVATED,
+    "farm_engine": SafetyTier.ELEVATED,
+    "home_electrical": SafetyTier.HIGH,
+    "air_conditioning": SafetyTier.HIGH,
+    "metalwork": SafetyTier.HIGH,
+}
+# A category added to the database before it is added here is treated with caution, not as low risk.
+DEFAULT_TIER = SafetyTier.ELEVATED
+# Hands-on steps at which the highest tier needs a teacher named present (stored with the step's event).
+PRESENCE_STEPS: frozenset[RequestStatus] = frozenset({RequestStatus.DIAGNOSING, RequestStatus.REPAIRING})
+
+
+def tier_of(category: str) -> SafetyTier:
+    return CATEGORY_TIERS.get(category, DEFAULT_TIER)
+
+
+def required_level(category: str) -> int:
+    return TIER_MIN_LEVEL[tier_of(category)]
+
+
+def tier_levels() -> dict[str, int]:
+    """category -> level its tier needs, for SQL (dispatch passes it as one jsonb parameter)."""
+    return {code: TIER_MIN_LEVEL[tier] for code, tier in CATEGORY_TIERS.items()}
+
+
+def meets_tier(category: str, best_level: int) -> bool:
+    """`best_level`: the student's highest level among the category's skills they meet the minimum of (0: none)."""
+    return best_level >= required_level(category)
+
+
+def needs_teacher_present(category: str, step: RequestStatus) -> bool:
+    return tier_of(category) == SafetyTier.HIGH and step in PRESENCE_STEPS
+
+
+# --- Environmental estimate --------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class EnvFactor:
+    kg_item: float  # average mass of one item: kept out of landfill when it is repaired
+    kg_co2e_new: float  # embodied emissions of making a new one (cradle to gate)
+    source: str
+    estimate: bool  # True: our rounded reading or extrapolation, not a figure printed in the source
+
+
+# The Restart Project's Open Repair Data methodology counts a repaired item's whole mass as waste prevented and
+# credits the emissions of making a replacement scaled by a displacement rate: not every repair stops a purchase.
+DISPLACEMENT = 0.5  # Restart Project / Open Repair Alliance methodology (repair displaces a new purchase half the time)
+
+# Sources, by short name (cited in every factor below):
+#   RESTART  The Restart Project, "Fixometer" category averages of weight and CO2e footprint (restarters.net,
+#            Open Repair Data Standard emission factors).
+#   EC-JRC   European Commission Joint Research Centre, Ardente & Mathieux and the Ecodesign preparatory studies
+#            (vacuum cleaners, washing machines, electronic displays, computers).
+#   EPA-WARM US EPA Waste Reduction Model (WARM) v16, "mixed metals" / "steel cans" source-reduction factors (per
+#            short ton, converted to per-kg and multiplied by item mass).
+#   WRAP     WRAP (UK), "Switched on to value" (2017) and the electrical products carbon footprint data.
+# ESTIMATES: every factor marked estimate=True is a rounded value or an extrapolation from the named source to a
+# Thai household item of the category (e.g. a standing fan as a "small household appliance"); they were not
+# re-read against the source documents in this session and should be checked before figures are published.
+ENV_FACTORS: dict[str, EnvFactor] = {
+    "appliance": EnvFactor(4.0, 30.0, "RESTART small kitchen/household appliance averages; WRAP", True),
+    "electronics": EnvFactor(8.0, 250.0, "RESTART flat screen and hi-fi averages; EC-JRC electronic displays", True),
+    "computer": EnvFactor(2.5, 250.0, "RESTART laptop (medium) average; EC-JRC computers preparatory study", True),
+    "mobile_phone": EnvFactor(0.2, 55.0, "RESTART mobile average; EC-JRC smartphones study (~50-60 kg)", True),
+    "air_conditioning": EnvFactor(35.0, 400.0, "EC-JRC air conditioners preparatory study (split unit)", True),
+    "home_electrical": EnvFactor(1.0, 5.0, "EPA-WARM mixed metals/copper wire per kg of fittings replaced", True),
+    "motorcycle": EnvFactor(110.0, 1000.0, "EPA-WARM steel/mixed metals per kg of a 110 kg motorcycle", True),
+    "farm_engine": EnvFactor(40.0, 250.0, "EPA-WARM mixed metals per kg of a small farm engine", True),
+    "bicycle": EnvFactor(15.0, 100.0, "RESTART bicycle (non-powered) average; EPA-WARM steel", True),
+    "plumbing": EnvFactor(1.5, 5.0, "EPA-WARM mixed metals/plastics per kg of taps and valves", True),
+    "woodwork": EnvFactor(15.0, 30.0, "EPA-WARM dimensional lumber/furniture per kg", True),
+    "metalwork": EnvFactor(10.0, 25.0, "EPA-WARM steel per kg of small metal furniture and gates", True),
+}
+_NO_FACTOR = EnvFactor(0.0, 0.0, "no factor for this category", True)
+
+
+def env_factor(category: str) -> EnvFactor:
+    return ENV_FACTORS.get(category, _NO_FACTOR)
+
+
+def env_estimate(category: str, outcome: Outcome | str | None) -> tuple[float, float]:
+    """(kg kept out of landfill, kg CO2e avoided) for one job: only an item that works again counts."""
+    if outcome not in {o.value for o in REPAIRED_OUTCOMES}:
+        return 0.0, 0.0
+    factor = env_factor(category)
+    return factor.kg_item, round(factor.kg_co2e_new * DISPLACEMENT, 2)
+
+
+# --- Hours that come from the work --------------------------------------------------------------------------------
+
+HOURS_SLACK = 0.5  # rounding a report to the half hour must not make it refused
+HOURS_MAX = 200.0
+
+
+def work_window_hours(accepted_at: datetime | None, finished_at: datetime | None) -> float | None:
+    """Hours between the job being accepted and being sent for the check (or marked unrepairable)."""
+    if accepted_at is None or finished_at is None or finished_at < accepted_at:
+        return None
+    return (finished_at - accepted_at).total_seconds() / 3600
+
+
+def check_hours(claimed: float, window_hours: float | None) -> str | None:
+    """Nobody works on a job longer than it was in hand: reported hours must fit the job's own timeline."""
+    if not 0 < claimed <= HOURS_MAX:
+        return "hours_missing"
+    if window_hours is None:
+        return "hours_no_timeline"
+    if claimed > window_hours + HOURS_SLACK:
+        return "hours_exceed_timeline"
+    return None
+
+
+# --- Team jobs ----------------------------------------------------------------------------------------------------
+
+
+class TeamRole(StrEnum):
+    LEAD = "lead"
+    HELPER = "helper"
+
+
+TEAM_ROLE_LABELS: dict[TeamRole, tuple[str, str]] = {
+    TeamRole.LEAD: ("หัวหน้างาน", "Lead"),
+    TeamRole.HELPER: ("ผู้ช่วย", "Helper"),
+}
+TEAM_MAX = 6
+TASK_MAX = 200
+
+
+def team_hours(members: Iterable[Mapping[str, object]], *, approved_only: bool = True) -> float:
+    """Credited hours of a job's team: a member counts only once the teacher approved them."""
+    total = 0.0
+    for member in members:
+        hours = member.get("approved_hours") if approved_only else member.get("hours")
+        if hours is not None:
+            total += float(str(hours))
+    return round(total, 2)
+
+
+# --- Skill progression ------------------------------------------------------------------------------------------
+
+DEFAULT_PROGRESSION_JOBS = 3
+PROGRESSION_JOBS_MIN, PROGRESSION_JOBS_MAX = 1, 50
+
+
+def credited_skill(needs: Mapping[str, int], skills: Mapping[str, int]) -> tuple[str, int] | None:
+    """The skill a job counts for: among the category's needs (skill -> minimum) the student meets, the one they
+    hold at the highest level (ties: by skill code, so the answer is stable)."""
+    fitting = [(skills[s], s) for s, minimum in needs.items() if skills.get(s, 0) >= minimum]
+    if not fitting:
+        return None
+    level, skill = max(fitting, key=lambda pair: (pair[0], [-ord(c) for c in pair[1]]))
+    return skill, level
+
+
+def due_for_progression(approved_jobs_at_level: int, level: int, jobs_needed: int) -> bool:
+    return level < MAX_LEVEL and approved_jobs_at_level >= jobs_needed
+
+
+def check_progression_jobs(n: int) -> str | None:
+    return None if PROGRESSION_JOBS_MIN <= n <= PROGRESSION_JOBS_MAX else "progression_jobs_invalid"
+
+
+# --- Terms and targets ------------------------------------------------------------------------------------------
+
+# Thai vocational colleges run two terms per academic year (Buddhist era): 1 = mid-May to October,
+# 2 = November to mid-May. A term is written "2569-1".
+DEFAULT_HOURS_TARGET = 40.0
+TERM_RE = re.compile(r"^(2[5-6][0-9]{2})-([12])$")
+_BE = 543
+
+
+def term_of(when: datetime | date) -> str:
+    day = when.astimezone(UTC).date() if isinstance(when, datetime) else when
+    # Thailand time would move a midnight by 7 hours: a term boundary is a month, so UTC is close enough.
+    if day.month >= 5 and day.month <= 10:
+        return f"{day.year + _BE}-1"
+    year = day.year if day.month >= 11 else day.year - 1
+    return f"{year + _BE}-2"
+
+
+def term_bounds(term: str) -> tuple[date, date] | None:
+    """[start, end) of a term, or None for a malformed one."""
+    match = TERM_RE.match(term)
+    if not match:
+        return None
+    year, part = int(match.group(1)) - _BE, int(match.group(2))
+    if part == 1:
+        return date(year, 5, 1), date(year, 11, 1)
+    return date(year, 11, 1), date(year + 1, 5, 1)
+
+
+# --- Portfolios and their verification codes --------------------------------------------------------------
+
+# The printed portfolio's words (backend/services/portfolio_pdf.py).
+PORTFOLIO_TEXTS: dict[str, tuple[str, str]] = {
+    "title": ("แฟ้มผลงานฝึกประสบการณ์งานซ่อม", "Repair work-experience portfolio"),
+    "student": ("นักศึกษา: {name}", "Student: {name}"),
+    "college": ("วิทยาลัย: {college}", "College: {college}"),
+    "term": ("ภาคเรียน: {term}", "Term: {term}"),
+    "reference": ("เลขที่", "Reference"),
+    "approved_at": ("อนุมัติเมื่อ", "Approved on"),
+    "item": ("สิ่งของ", "Item"),
+    "outcome": ("ผลการซ่อม", "Outcome"),
+    "role": ("บทบาท", "Role"),
+    "hours": ("ชั่วโมง", "Hours"),
+    "approved_by": ("ครูผู้อนุมัติ: {names}", "Approved by: {names}"),
+    "photos": ("รูปก่อน/หลังซ่อม: {count} รูป", "Before/after photos: {count}"),
+    "total": ("รวม {jobs} งาน {hours} ชั่วโมง", "Total: {jobs} jobs, {hours} hours"),
+    "none": ("ยังไม่มีงานที่ครูอนุมัติในภาคเรียนนี้", "No approved jobs this term"),
+    "verify": ("ตรวจสอบแฟ้มนี้ได้ที่ {url} รหัส {code}", "Verify this portfolio at {url} with code {code}"),
+    "printed": ("พิมพ์เมื่อ {when} (เวลาประเทศไทย)", "Printed {when} (Thailand time)"),
+}
+
+# No 0/O, 1/I/L: read aloud or typed from paper without mistakes.
+VERIFY_ALPHABET = "ABCDEFGHJKMNPQRSTUVWXYZ23456789"
+VERIFY_CODE_LEN = 10
+
+
+def verify_code_from(random_bytes: bytes) -> str:
+    """A code from `VERIFY_CODE_LEN` random bytes (the caller draws them from `secrets`)."""
+    if len(random_bytes) < VERIFY_CODE_LEN:
+        raise ValueError("not enough random bytes")
+    return "".join(VERIFY_ALPHABET[b % len(VERIFY_ALPHABET)] for b in random_bytes[:VERIFY_CODE_LEN])
+
+
+def is_verify_code(code: str) -> bool:
+    return len(code) == VERIFY_CODE_LEN and all(c in VERIFY_ALPHABET for c in code)

@@ -1,0 +1,140 @@
+"""shared/credit.py: the job record's and the student's credit's rules (issue 14)."""
+
+import json
+from datetime import UTC, date, datetime, timedelta
+
+import pytest
+
+from backend.settings import PROJECT_ROOT
+from shared.credit import (
+    CATEGORY_TIERS,
+    ENV_FACTORS,
+    OUTCOME_LABELS,
+    OUTCOME_REASONS,
+    PORTFOLIO_TEXTS,
+    UNREPAIRABLE_TO_OUTCOME_REASON,
+    Outcome,
+    SafetyTier,
+    approved_parts_total,
+    check_hours,
+    check_outcome,
+    check_phone_approval,
+    credited_skill,
+    due_for_progression,
+    env_estimate,
+    is_verify_code,
+    meets_tier,
+    needs_teacher_present,
+    outcome_fits_status,
+    team_hours,
+    term_bounds,
+    term_of,
+    verify_code_from,
+    work_window_hours,
+)
+from shared.roles import Actor
+from shared.statuses import Mover, MoveRefused, RequestStatus, Route, decide_move
+from shared.text import ERRORS
+from shared.work import UNREPAIRABLE_REASONS
+
+S = RequestStatus
+
+
+def test_every_seeded_category_has_a_tier_and_a_documented_factor() -> None:
+    seeded = {c["code"] for c in json.loads((PROJECT_ROOT / "assets/seed/categories.json").read_text())["categories"]}
+    assert seeded <= set(CATEGORY_TIERS) and seeded <= set(ENV_FACTORS)
+    assert all(f.source.strip() and f.kg_item >= 0 and f.kg_co2e_new >= 0 for f in ENV_FACTORS.values())
+
+
+def test_outcomes_say_why_and_what_was_found() -> None:
+    assert check_outcome("fixed", None, "ฟิวส์ขาด") is None
+    assert check_outcome("fixed", None, " ") == "outcome_fault_required"
+    assert check_outcome("not_repaired", None, "") == "outcome_reason_required"
+    assert check_outcome("not_repaired", "owner_declined", "") is None
+    assert check_outcome("unrepairable", "unsafe", "") == "outcome_fault_required"
+    assert check_outcome("broken", None, "x") == "outcome_invalid"
+    assert outcome_fits_status(Outcome.FIXED, S.REPAIRING) and not outcome_fits_status(Outcome.FIXED, S.UNREPAIRABLE)
+    assert set(UNREPAIRABLE_TO_OUTCOME_REASON) == set(UNREPAIRABLE_REASONS)
+    assert set(UNREPAIRABLE_TO_OUTCOME_REASON.values()) <= set(OUTCOME_REASONS)
+    assert all(th and en for th, en in [*OUTCOME_LABELS.values(), *OUTCOME_REASONS.values(),
+                                        *PORTFOLIO_TEXTS.values()])
+
+
+def test_parts_phone_approvals_need_a_note_and_only_approved_parts_count() -> None:
+    assert check_phone_approval("ok") == "part_phone_note_required"
+    assert check_phone_approval("คุณสมชายอนุมัติทางโทรศัพท์ 10:30") is None
+    parts = [{"status": "approved", "qty": 2, "price_baht": 35}, {"status": "declined", "qty": 1, "price_baht": 500},
+             {"status": "proposed", "qty": 1, "price_baht": 20}]
+    assert approved_parts_total(parts) == 70
+
+
+def test_tiers_need_levels_and_the_highest_a_teacher_present() -> None:
+    assert CATEGORY_TIERS["home_electrical"] == SafetyTier.HIGH
+    assert not meets_tier("home_electrical", 2) and meets_tier("home_electrical", 3)
+    assert meets_tier("appliance", 1) and not meets_tier("unknown_category", 1)  # unknown: not treated as low risk
+    assert needs_teacher_present("air_conditioning", S.REPAIRING)
+    assert not needs_teacher_present("air_conditioning", S.QUALITY_CHECK)
+    assert not needs_teacher_present("appliance", S.REPAIRING)
+
+
+def test_the_state_machine_refuses_what_the_record_does_not_allow() -> None:
+    def refused(frm: RequestStatus, to: RequestStatus, mover: Mover) -> str:
+        with pytest.raises(MoveRefused) as caught:
+            decide_move(frm, to, mover)
+        return caught.value.code
+
+    assert refused(S.OFFERED, S.ACCEPTED, Mover(Actor.TECHNICIAN, Route.ACCEPT_OFFER, holds_open_offer=True,
+                                                 meets_safety_tier=False)) == "below_safety_tier"
+    assert refused(S.DONE, S.HANDED_BACK, Mover(Actor.SUPERVISOR, staff_of_college=True,
+                                                handover_settled=False)) == "handover_unconfirmed"
+    assert refused(S.ACCEPTED, S.DIAGNOSING, Mover(Actor.TECHNICIAN, on_the_job=True,
+                                                   teacher_present=False)) == "teacher_presence_required"
+    decide_move(S.DONE, S.HANDED_BACK, Mover(Actor.SUPERVISOR, staff_of_college=True))
+
+
+def test_environmental_estimate_counts_items_that_work_again() -> None:
+    kg, co2e = env_estimate("appliance", "fixed")
+    assert kg == ENV_FACTORS["appliance"].kg_item and co2e > 0
+    assert env_estimate("appliance", "unrepairable") == (0.0, 0.0)
+    assert env_estimate("appliance", None) == (0.0, 0.0)
+
+
+def test_hours_must_fit_the_jobs_own_timeline() -> None:
+    start = datetime(2026, 6, 1, 9, tzinfo=UTC)
+    window = work_window_hours(start, start + timedelta(hours=2))
+    assert window == 2
+    assert check_hours(2.5, window) is None  # rounding to the half hour
+    assert check_hours(3, window) == "hours_exceed_timeline"
+    assert check_hours(0, window) == "hours_missing"
+    assert check_hours(1, None) == "hours_no_timeline"
+    assert work_window_hours(start, start - timedelta(hours=1)) is None
+
+
+def test_team_credit_counts_approved_members_only() -> None:
+    team: list[dict[str, object]] = [{"hours": 2, "approved_hours": 2}, {"hours": 1.5, "approved_hours": 1.5},
+                                     {"hours": 3, "approved_hours": None}]
+    assert team_hours(team) == 3.5 and team_hours(team, approved_only=False) == 6.5
+
+
+def test_progression_after_n_jobs_of_a_skill_at_a_level() -> None:
+    assert credited_skill({"electrical_appliance": 1, "electronics": 2}, {"electronics": 3,
+                                                                         "electrical_appliance": 2}) \
+        == ("electronics", 3)
+    assert credited_skill({"plumbing": 1}, {"electronics": 3}) is None
+    assert not due_for_progression(2, 2, 3) and due_for_progression(3, 2, 3)
+    assert not due_for_progression(10, 5, 3)  # the top level has nowhere to go
+
+
+def test_terms_and_verification_codes() -> None:
+    assert term_of(date(2026, 6, 1)) == "2569-1"
+    assert term_of(date(2026, 12, 1)) == "2569-2" and term_of(date(2027, 3, 1)) == "2569-2"
+    assert term_bounds("2569-1") == (date(2026, 5, 1), date(2026, 11, 1))
+    assert term_bounds("2569-3") is None
+    code = verify_code_from(bytes(range(16)))
+    assert is_verify_code(code) and not is_verify_code("O0I1LABCDE")
+
+
+def test_error_codes_of_the_record_have_texts() -> None:
+    for code in ("below_safety_tier", "handover_unconfirmed", "teacher_presence_required", "hours_exceed_timeline",
+                 "part_phone_note_required", "outcome_reason_required", "verify_code_unknown"):
+        assert ERRORS[code].th and ERRORS[code].en
