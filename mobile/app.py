@@ -39,7 +39,7 @@ async def main(page: ft.Page) -> None:
         return page.run_task(work)
 
     def live(
-        token: Callable[[], str | None],
+        token: Callable[[], Awaitable[str | None]],
         on_event: Callable[[ServerEvent], Awaitable[None]],
         on_poll: Callable[[], Awaitable[None]],
     ) -> LiveEvents:

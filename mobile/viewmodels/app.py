@@ -9,7 +9,7 @@ from uuid import UUID
 from mobile.api_client import ApiClient, ApiError
 from mobile.geocoding import ReverseGeocoder
 from mobile.live import LiveEvents, ServerEvent, request_event
-from mobile.models import Profile, SignedIn
+from mobile.models import Profile, SessionTokens, SignedIn
 from mobile.outbox import MemoryOutboxStorage, Outbox, OutboxItem, OutboxStorage, Sleep
 from mobile.viewmodels.home import AdminHome, CitizenHome, HomeViewModel, SupervisorHome, TechnicianHome, home_for
 from mobile.viewmodels.job import JobViewModel
@@ -72,7 +72,8 @@ class Task(Protocol):
 # nothing runs in the background and tests drive the outbox and live events step by step.
 Spawn = Callable[[Callable[[], Awaitable[None]]], Task]
 LiveFactory = Callable[
-    [Callable[[], str | None], Callable[[ServerEvent], Awaitable[None]], Callable[[], Awaitable[None]]], LiveEvents
+    [Callable[[], Awaitable[str | None]], Callable[[ServerEvent], Awaitable[None]], Callable[[], Awaitable[None]]],
+    LiveEvents,
 ]
 
 
@@ -118,6 +119,8 @@ class AppViewModel(Observable):
         self._locale_chosen = False
         self.session.on_change.append(self._changed)
         self.login.on_change.append(self._changed)
+        # Each refresh rotates the single-use refresh token: the stored one must follow, or the next start fails.
+        api.on_tokens_changed = self._tokens_changed
 
     @property
     def locale(self) -> Locale:
@@ -136,9 +139,10 @@ class AppViewModel(Observable):
         if stored is None:
             self._show_login()
             return
-        self._api.token = stored.token
+        self._api.use_session(stored.tokens)
         self.session.sign_in(stored.token, stored.profile)
         try:
+            # An access token past its life is refreshed here (before the call, or after its 401), not re-asked by SMS.
             profile = await self._api.me()
         except ApiError as exc:
             if exc.is_auth_lost:
@@ -147,7 +151,7 @@ class AppViewModel(Observable):
             # Offline: the stored profile is good enough to open the home, which shows the error and a retry.
         else:
             self.session.update_profile(profile)
-            await self._store.save(StoredSession(stored.token, profile))
+            await self._save_session(profile)
         await self._open_home()
 
     async def toggle_locale(self) -> None:
@@ -159,7 +163,9 @@ class AppViewModel(Observable):
 
     async def sign_out(self, notice: Bilingual | None = None) -> None:
         self._stop_background()
-        self._api.token = None
+        self.session.token = None  # no more token saving from here on (the API client reports None next)
+        # Revokes the refresh token at the backend when there is one; never fails (offline still signs out here).
+        await self._api.sign_out()
         await self._store.clear()
         self.home = None
         self.request_form = None
@@ -173,11 +179,10 @@ class AppViewModel(Observable):
 
     async def _signed_in(self, signed_in: SignedIn) -> None:
         profile = signed_in.profile
-        self._api.token = signed_in.access_token
         if not self._locale_chosen:
             self.session.set_locale(profile.locale)
         self.session.sign_in(signed_in.access_token, profile)
-        await self._store.save(StoredSession(signed_in.access_token, profile))
+        await self._save_session(profile)
         if profile.locale != self.session.locale:
             await self._push_locale(self.session.locale)
         await self._open_home()
@@ -196,8 +201,31 @@ class AppViewModel(Observable):
 
     async def _profile_saved(self, profile: Profile) -> None:
         """A name set on the home survives a reload: the stored session gets the new profile."""
-        if self.session.token is not None:
-            await self._store.save(StoredSession(self.session.token, profile))
+        await self._save_session(profile)
+
+    async def _save_session(self, profile: Profile) -> None:
+        tokens = self._api.session
+        if tokens is not None and self.session.token is not None:
+            await self._store.save(StoredSession.of(tokens, profile))
+
+    async def _tokens_changed(self, tokens: SessionTokens | None) -> None:
+        """The API client refreshed the session (or ended it: then the 401 it raises signs out)."""
+        profile = self.session.profile
+        if tokens is None or profile is None or self.session.token is None:
+            return  # signing in (saved once the profile is known) or signing out
+        self.session.token = tokens.access_token
+        await self._store.save(StoredSession.of(tokens, profile))
+
+    async def _live_token(self) -> str | None:
+        """The token for (re)connecting the live stream, refreshed when about to expire. A session that ended
+        signs out in a task of its own: this runs inside the live task, which the sign-out cancels."""
+        try:
+            return await self._api.fresh_token()
+        except ApiError as exc:
+            if exc.is_auth_lost and self._spawn is not None:
+                lost = exc
+                self._spawn(lambda: self._auth_lost(lost))
+            return None
 
     async def _open_home(self) -> None:
         profile = self.session.profile
@@ -322,7 +350,7 @@ class AppViewModel(Observable):
         if self.outbox is not None:
             self._tasks.append(self._spawn(self.outbox.run))
         if self._live_factory is not None:
-            live = self._live_factory(lambda: self._api.token, self.live_event, self.poll)
+            live = self._live_factory(self._live_token, self.live_event, self.poll)
             self._tasks.append(self._spawn(live.run))
 
     def stop(self) -> None:
