@@ -11,6 +11,7 @@ from mobile.live import LiveEvents, ServerEvent
 from mobile.settings import get_settings
 from mobile.storage import PreferencesOutboxStorage, PreferencesSessionStore
 from mobile.viewmodels.app import AppViewModel, Task
+from mobile.views.account import delete_account_dialog
 from mobile.views.frame import app_views, leave_dialog
 from shared.text import Locale, ui
 
@@ -131,4 +132,5 @@ def app_root(
 
     ft.use_effect(follow_route, [vm.route, vm.leave_target])
     ft.use_dialog(leave_dialog(vm))
+    ft.use_dialog(delete_account_dialog(vm.account, vm.locale))
     return app_views(vm, device, map_tile_url)

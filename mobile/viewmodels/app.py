@@ -1,6 +1,7 @@
 """The whole app's state: which screen shows, and the moves between sign-in and the homes."""
 
 import asyncio
+import contextlib
 from collections.abc import Awaitable, Callable
 from enum import StrEnum
 from typing import Protocol
@@ -11,7 +12,10 @@ from mobile.geocoding import ReverseGeocoder
 from mobile.live import LiveEvents, ServerEvent, request_event
 from mobile.models import Profile, SessionTokens, SignedIn
 from mobile.outbox import MemoryOutboxStorage, Outbox, OutboxItem, OutboxStorage, Sleep
+from mobile.viewmodels.account import AccountViewModel
+from mobile.viewmodels.colleges_admin import CollegesAdminViewModel
 from mobile.viewmodels.home import AdminHome, CitizenHome, HomeViewModel, SupervisorHome, TechnicianHome, home_for
+from mobile.viewmodels.inbox import InboxViewModel, is_notification_event
 from mobile.viewmodels.job import JobViewModel
 from mobile.viewmodels.login import LoginViewModel
 from mobile.viewmodels.observable import Observable
@@ -32,6 +36,9 @@ class Screen(StrEnum):
     JOB = "job"  # a technician's job, or a supervisor's review of it
     TECHNICIANS = "technicians"
     LEDGER = "ledger"
+    INBOX = "inbox"  # the person's notifications (issue 13)
+    ACCOUNT = "account"  # name, phone, role; download my data, delete my account, sign out (issue 11)
+    COLLEGES = "colleges"  # the admin's onboarding: colleges and their supervisors (issue 11)
 
 
 # The address of each screen. A request's own screen is /requests/{id} for its owner and /jobs/{id} for the
@@ -40,6 +47,11 @@ HOME_ROUTE = "/"
 NEW_REQUEST_ROUTE = "/requests/new"
 TECHNICIANS_ROUTE = "/college/technicians"
 LEDGER_ROUTE = "/college/ledger"
+INBOX_ROUTE = "/inbox"
+ACCOUNT_ROUTE = "/account"
+COLLEGES_ROUTE = "/admin/colleges"
+# Links in notifications that name no screen of their own: the inbox, and a student's offers (on their home).
+_INBOX_ALIASES = ("/notifications",)
 _REQUEST_PREFIX = "/requests/"
 _JOB_PREFIX = "/jobs/"
 
@@ -71,6 +83,9 @@ class Task(Protocol):
 # Starts a background coroutine for this session: page.run_task in the app. Without one (unit tests)
 # nothing runs in the background and tests drive the outbox and live events step by step.
 Spawn = Callable[[Callable[[], Awaitable[None]]], Task]
+# The platform's push token, as (platform, token) for POST /me/devices; None where there is none (web, desktop,
+# or a phone build without a push extension).
+PushToken = Callable[[], Awaitable[tuple[str, str] | None]]
 LiveFactory = Callable[
     [Callable[[], Awaitable[str | None]], Callable[[ServerEvent], Awaitable[None]], Callable[[], Awaitable[None]]],
     LiveEvents,
@@ -90,6 +105,7 @@ class AppViewModel(Observable):
         sleep: Sleep = asyncio.sleep,
         save_file: SaveFile | None = None,
         geocoder: ReverseGeocoder | None = None,
+        push_token: PushToken | None = None,
     ) -> None:
         super().__init__()
         self._api = api
@@ -100,6 +116,11 @@ class AppViewModel(Observable):
         self._sleep = sleep
         self._save_file = save_file
         self._geocoder = geocoder  # None unless flet.toml configures one
+        self._push_token = push_token
+        self._device_token: str | None = None  # registered with /me/devices for this session
+        self.inbox: InboxViewModel | None = None  # the bell's count lives as long as the session
+        self.account: AccountViewModel | None = None
+        self.colleges_admin: CollegesAdminViewModel | None = None
         self.job: JobViewModel | None = None
         self.technicians: TechniciansViewModel | None = None
         self.ledger: LedgerViewModel | None = None
@@ -163,6 +184,7 @@ class AppViewModel(Observable):
 
     async def sign_out(self, notice: Bilingual | None = None) -> None:
         self._stop_background()
+        await self._drop_device()
         self.session.token = None  # no more token saving from here on (the API client reports None next)
         # Revokes the refresh token at the backend when there is one; never fails (offline still signs out here).
         await self._api.sign_out()
@@ -172,6 +194,7 @@ class AppViewModel(Observable):
         self.request_detail = None
         self.job = self.technicians = self.ledger = None
         self.outbox = None
+        self.inbox = self.account = self.colleges_admin = None
         self.leave_target = None
         self.session.sign_out()
         self.login.reset(notice)
@@ -250,6 +273,10 @@ class AppViewModel(Observable):
             home.on_open_technicians = self.open_technicians
             home.on_open_ledger = self.open_ledger
         self.home = home
+        inbox = InboxViewModel(self._api, self.session, on_back=self.back_home, on_auth_lost=self._auth_lost,
+                               on_open_link=self.open_route)
+        inbox.on_change.append(self._changed)
+        self.inbox = inbox
         self.screen = Screen.HOME
         self._changed()
         self._start_background()
@@ -257,6 +284,31 @@ class AppViewModel(Observable):
         if pending is not None:
             await self.open_route(pending)
         await home.load()
+        if self.inbox is inbox:  # still signed in (the home's load may have found the session gone)
+            await inbox.refresh_count()
+            await self._register_device()
+
+    # --- push: this device's token, for the time someone is signed in on it ---------------------------------
+
+    async def _register_device(self) -> None:
+        if self._push_token is None or self._device_token is not None or not self.session.signed_in:
+            return
+        try:
+            found = await self._push_token()
+            if found is not None:
+                platform, token = found
+                await self._api.register_device(platform, token)
+                self._device_token = token
+        except Exception:
+            # Push is a bonus (an API error or the platform's push service failing alike): the inbox and the live
+            # stream still work, and the next sign-in tries again.
+            return
+
+    async def _drop_device(self) -> None:
+        token, self._device_token = self._device_token, None
+        if token is not None:
+            with contextlib.suppress(ApiError):
+                await self._api.drop_device(token)
 
     # --- routes: the screen as an address, an address as a screen -------------------------------------
 
@@ -273,6 +325,12 @@ class AppViewModel(Observable):
             return TECHNICIANS_ROUTE
         if self.screen == Screen.LEDGER:
             return LEDGER_ROUTE
+        if self.screen == Screen.INBOX:
+            return INBOX_ROUTE
+        if self.screen == Screen.ACCOUNT:
+            return ACCOUNT_ROUTE
+        if self.screen == Screen.COLLEGES:
+            return COLLEGES_ROUTE
         if self.screen in (Screen.STARTING, Screen.LOGIN) and self._pending_route is not None:
             return self._pending_route  # the link stays in the address bar until it opens
         return HOME_ROUTE
@@ -332,6 +390,12 @@ class AppViewModel(Observable):
             await self.open_technicians()
         elif path == LEDGER_ROUTE and isinstance(self.home, SupervisorHome):
             await self.open_ledger()
+        elif path == INBOX_ROUTE or path in _INBOX_ALIASES:
+            await self.open_inbox()
+        elif path == ACCOUNT_ROUTE:
+            await self.open_account()
+        elif path == COLLEGES_ROUTE and isinstance(self.home, AdminHome):
+            await self.open_colleges_admin()
         else:
             await self._show_home()
 
@@ -339,6 +403,7 @@ class AppViewModel(Observable):
         self.request_form = None
         self.request_detail = None
         self.job = self.technicians = self.ledger = None
+        self.account = self.colleges_admin = None
         self.screen = Screen.HOME if self.home is not None else Screen.LOGIN
         self._changed()
 
@@ -363,7 +428,11 @@ class AppViewModel(Observable):
         self._tasks = []
 
     async def live_event(self, event: ServerEvent) -> None:
-        """A request changed somewhere: reload what shows it."""
+        """A request changed somewhere: reload what shows it. A notification: the bell (and the inbox) follow."""
+        if is_notification_event(event):
+            if self.inbox is not None:
+                await self.inbox.notification_arrived(showing=self.screen == Screen.INBOX)
+            return
         found = request_event(event)
         if found is None:
             return
@@ -475,6 +544,40 @@ class AppViewModel(Observable):
 
     async def back_home(self) -> None:
         await self._show_home()
+
+    # --- the inbox, the account, the admin's colleges -----------------------------------------------------
+
+    async def open_inbox(self) -> None:
+        inbox = self.inbox
+        if inbox is None:
+            return
+        self.screen = Screen.INBOX
+        self._changed()
+        await inbox.load()
+
+    async def open_account(self) -> None:
+        account = AccountViewModel(
+            self._api, self.session, on_back=self.back_home, on_auth_lost=self._auth_lost, on_sign_out=self.sign_out,
+            on_deleted=self._account_deleted, save_file=self._save_file,
+        )
+        account.on_change.append(self._changed)
+        self.account = account
+        self.screen = Screen.ACCOUNT
+        self._changed()
+        await account.load()
+
+    async def _account_deleted(self) -> None:
+        """The backend erased the account and ended its session: back to the sign-in, saying so."""
+        self._device_token = None  # the backend dropped this person's devices with the account
+        await self.sign_out(notice=APP_UI["account_deleted"])
+
+    async def open_colleges_admin(self) -> None:
+        screen = CollegesAdminViewModel(self._api, self.session, on_back=self.back_home, on_auth_lost=self._auth_lost)
+        screen.on_change.append(self._changed)
+        self.colleges_admin = screen
+        self.screen = Screen.COLLEGES
+        self._changed()
+        await screen.load()
 
     # --- request form -------------------------------------------------------------------------------
 
