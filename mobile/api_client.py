@@ -20,6 +20,7 @@ from mobile.models import (
     DuplicateSummary,
     LedgerRow,
     NotificationPage,
+    NotificationSettings,
     Offer,
     OtpRequested,
     Profile,
@@ -70,6 +71,7 @@ _LEDGER = TypeAdapter(list[LedgerRow])
 _WAITING = TypeAdapter(list[WaitingRequest])
 _NOTIFICATIONS = TypeAdapter(NotificationPage)
 _ADMIN_COLLEGES = TypeAdapter(list[AdminCollege])
+_NOTIFICATION_SETTINGS = TypeAdapter(NotificationSettings)
 _ADMIN_COLLEGE = TypeAdapter(AdminCollege)
 _STAFF_REGISTERED = TypeAdapter(StaffRegistered)
 
@@ -438,6 +440,13 @@ class ApiClient:
 
     async def mark_all_notifications_read(self) -> int:
         return int((await self._call("POST", "/me/notifications/read-all"))["unread_count"])
+
+    async def notification_settings(self) -> NotificationSettings:
+        return _parse(_NOTIFICATION_SETTINGS, await self._call("GET", "/me/notification-settings"))
+
+    async def update_notification_settings(self, body: Mapping[str, Any]) -> NotificationSettings:
+        data = await self._call("PUT", "/me/notification-settings", json=body)
+        return _parse(_NOTIFICATION_SETTINGS, data)
 
     async def register_device(self, platform: str, token: str) -> None:
         """After sign-in, where the platform has a push token (FCM on phones)."""

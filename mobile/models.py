@@ -336,3 +336,22 @@ class StaffRegistered(Payload):
     role: AppRole
     college_id: UUID | None = None
     existing_account: bool  # True: changed now; False: applied at their first sign-in
+
+
+class NotificationSettings(Payload):
+    """GET/PUT /me/notification-settings: channels per kind of the person's role, quiet hours (Bangkok time)."""
+
+    channels: dict[str, list[str]]
+    quiet_hours: bool = True
+    quiet_start: str = "21:00"
+    quiet_end: str = "07:00"
+    offers_in_quiet_hours: bool = False
+    sms_fallback: bool = True
+    allowed: dict[str, list[str]] = {}
+    line_linked: bool = False
+    devices: int = 0
+
+    def body(self) -> dict[str, object]:
+        """What PUT takes back (the read-only parts left out)."""
+        return self.model_dump(include={"channels", "quiet_hours", "quiet_start", "quiet_end",
+                                        "offers_in_quiet_hours", "sms_fallback"})

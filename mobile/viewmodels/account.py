@@ -2,7 +2,7 @@
 
 from mobile.api_client import ApiClient, ApiError
 from mobile.formatting import format_phone
-from mobile.models import Profile
+from mobile.models import NotificationSettings, Profile
 from mobile.viewmodels.loadable import AuthLost, Done, SubScreen
 from mobile.viewmodels.session import Session
 from mobile.viewmodels.supervisor import SaveFile
@@ -33,9 +33,63 @@ class AccountViewModel(SubScreen):
         self.deleting = False
         self.data_text: str | None = None  # the JSON to copy when the platform cannot save a file
         self._delete_error: ApiError | None = None
+        # Channels per kind of message and quiet hours (issue 13); None until loaded, or when they could not be.
+        self.settings: NotificationSettings | None = None
+        self.saving_settings = False
 
     async def _fetch(self) -> None:
         self.profile = await self._api.me()
+        try:
+            self.settings = await self._api.notification_settings()
+        except ApiError as exc:
+            if exc.is_auth_lost:
+                raise
+            self.settings = None  # the account's own parts still show; preferences are left out
+
+    # --- notification preferences: each change is saved at once ------------------------------------------
+
+    def chosen(self, kind: str, pref: str) -> bool:
+        return self.settings is not None and pref in self.settings.channels.get(kind, [])
+
+    async def set_channel(self, kind: str, pref: str, on: bool) -> None:
+        settings = self.settings
+        if settings is None or pref not in settings.allowed.get(kind, []):
+            return
+        picked = set(settings.channels.get(kind, []))
+        picked = picked | {pref} if on else picked - {pref}
+        channels = {**settings.channels, kind: sorted(picked)}
+        await self._save_settings({**settings.body(), "channels": channels})
+
+    async def set_quiet_hours(self, on: bool) -> None:
+        if self.settings is not None:
+            await self._save_settings({**self.settings.body(), "quiet_hours": on})
+
+    async def set_offers_in_quiet_hours(self, on: bool) -> None:
+        if self.settings is not None:
+            await self._save_settings({**self.settings.body(), "offers_in_quiet_hours": on})
+
+    async def set_sms_fallback(self, on: bool) -> None:
+        if self.settings is not None:
+            await self._save_settings({**self.settings.body(), "sms_fallback": on})
+
+    async def _save_settings(self, body: dict[str, object]) -> None:
+        if self.saving_settings:
+            return
+        self.saving_settings = True
+        self._notice = None
+        self._changed()
+        try:
+            self.settings = await self._api.update_notification_settings(body)
+        except ApiError as exc:
+            self.saving_settings = False
+            if await self._lost_sign_in(exc):
+                return
+            self._notice = exc.text  # the switches show what the server still holds
+            self._changed()
+            return
+        self.saving_settings = False
+        self._notice = APP_UI["prefs_saved"]
+        self._changed()
 
     @property
     def name(self) -> str:

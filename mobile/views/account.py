@@ -41,6 +41,8 @@ def account_view(vm: AccountViewModel, locale: Locale) -> ft.Control:
             ft.TextField(value=vm.data_text, multiline=True, read_only=True, max_lines=12, text_size=12),
             ft.Row([ft.TextButton(t("close_panel", locale), icon=ft.Icons.CLOSE, on_click=vm.close_data)]),
         ]
+    if vm.settings is not None:
+        controls.append(_preferences(vm, locale))
     controls += [
         ft.OutlinedButton(ui("sign_out", locale), icon=ft.Icons.LOGOUT, on_click=vm.sign_out),
         ft.Divider(),
@@ -50,6 +52,44 @@ def account_view(vm: AccountViewModel, locale: Locale) -> ft.Control:
         ),
     ]
     return ft.Column(controls, spacing=12, horizontal_alignment=ft.CrossAxisAlignment.STRETCH)
+
+
+def _preferences(vm: AccountViewModel, locale: Locale) -> ft.Control:
+    """Channels per kind of message (SMS only where allowed), quiet hours, SMS fallback; saved at each change."""
+    settings = vm.settings
+    assert settings is not None
+    busy = vm.saving_settings
+    rows: list[ft.Control] = [heading(t("prefs_title", locale), size=16), muted(t("prefs_hint", locale))]
+    for kind, allowed in settings.allowed.items():
+
+        def box(pref: str, kind: str = kind) -> ft.Control:
+            async def changed(e: ft.Event[ft.Checkbox], pref: str = pref) -> None:
+                await vm.set_channel(kind, pref, bool(e.control.value))
+
+            return ft.Checkbox(label=t(f"pref_{pref}", locale), value=vm.chosen(kind, pref), disabled=busy,
+                               on_change=changed)
+
+        rows.append(ft.Column([ft.Text(t(f"kind_{kind}", locale), weight=ft.FontWeight.W_600),
+                               ft.Row([box(p) for p in allowed], wrap=True)], spacing=0))
+
+    async def quiet(e: ft.Event[ft.Switch]) -> None:
+        await vm.set_quiet_hours(bool(e.control.value))
+
+    async def offers_at_night(e: ft.Event[ft.Switch]) -> None:
+        await vm.set_offers_in_quiet_hours(bool(e.control.value))
+
+    async def sms(e: ft.Event[ft.Switch]) -> None:
+        await vm.set_sms_fallback(bool(e.control.value))
+
+    rows.append(ft.Switch(label=t("prefs_quiet_hours", locale, start=settings.quiet_start, end=settings.quiet_end),
+                          value=settings.quiet_hours, disabled=busy, on_change=quiet))
+    if "offer_new" in settings.allowed:
+        rows.append(ft.Switch(label=t("prefs_offers_at_night", locale), value=settings.offers_in_quiet_hours,
+                              disabled=busy, on_change=offers_at_night))
+    if any("sms" in allowed for allowed in settings.allowed.values()):
+        rows.append(ft.Switch(label=t("prefs_sms_fallback", locale), value=settings.sms_fallback, disabled=busy,
+                              on_change=sms))
+    return ft.Card(content=ft.Container(padding=12, content=ft.Column(rows, spacing=10)))
 
 
 def delete_account_dialog(vm: AccountViewModel | None, locale: Locale) -> ft.AlertDialog | None:

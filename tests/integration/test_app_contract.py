@@ -139,6 +139,11 @@ async def test_every_endpoint_the_app_calls_parses(app: Any, area: Area) -> None
     assert await student.my_notifications(before_id=page.items[0].id) is not None
     assert await student.mark_notification_read(page.items[-1].id) == page.unread_count - 1
     assert await student.mark_all_notifications_read() == 0
+    prefs = await student.notification_settings()
+    assert "offer_new" in prefs.channels and "sms" not in prefs.allowed["offer_new"]
+    changed = await student.update_notification_settings({**prefs.body(), "channels": {"offer_new": ["line"]},
+                                                          "offers_in_quiet_hours": True})
+    assert changed.channels["offer_new"] == ["line"] and changed.offers_in_quiet_hours
     device = f"fcm-{uuid.uuid4().hex}"
     await student.register_device("android", device)
     await student.drop_device(device)

@@ -255,3 +255,39 @@ async def test_a_college_code_taken_shows_the_backends_reason() -> None:
     assert screen.form is not None and screen.form_error
     tree = colleges_admin_view(screen, vm.locale)
     assert button_named(tree, "บันทึกวิทยาลัย") is not None
+
+
+async def test_notification_preferences_save_at_each_change() -> None:
+    backend = FakeBackend()
+    Inbox(backend)
+    current: dict[str, Any] = {
+        "channels": {"accepted": ["line", "push"], "ready": ["line", "push"], "unrepairable": ["line", "push"],
+                     "rate": ["line", "push"]},
+        "quiet_hours": True, "quiet_start": "21:00", "quiet_end": "07:00", "offers_in_quiet_hours": False,
+        "sms_fallback": True,
+        "allowed": {"accepted": ["push", "line", "sms"], "ready": ["push", "line", "sms"],
+                    "unrepairable": ["push", "line"], "rate": ["push", "line"]},
+        "line_linked": False, "devices": 0, "web_push_public_key": ""}
+    puts: list[dict[str, Any]] = []
+
+    def put(request: httpx.Request) -> httpx.Response:
+        body = json.loads(request.content)
+        puts.append(body)
+        current.update(body)
+        return httpx.Response(200, json=current)
+
+    backend.overrides[("GET", "/me/notification-settings")] = lambda r: httpx.Response(200, json=current)
+    backend.overrides[("PUT", "/me/notification-settings")] = put
+    vm = await signed_in(backend, "citizen")
+    await vm.open_account()
+    account = vm.account
+    assert account is not None and account.settings is not None
+    shown = texts(account_view(account, vm.locale))
+    assert "ช่างรับงานแล้ว" in shown and "ช่วงเวลาเงียบ 21:00–07:00 น." in shown
+
+    await account.set_channel("accepted", "sms", True)
+    await account.set_channel("rate", "sms", True)  # not allowed for this kind: nothing sent
+    await account.set_quiet_hours(False)
+    assert [p["channels"]["accepted"] for p in puts[:1]] == [["line", "push", "sms"]]
+    assert len(puts) == 2 and puts[1]["quiet_hours"] is False and "allowed" not in puts[1]
+    assert account.chosen("accepted", "sms") and account.notice == "บันทึกการตั้งค่าการแจ้งเตือนแล้ว"
