@@ -451,7 +451,12 @@ class AppViewModel(Observable):
             await home.load()
 
     async def poll(self) -> None:
-        """Without the live stream: reload the screen that shows."""
+        """Without the live stream: reload the screen that shows, and the bell's count."""
+        if self.inbox is not None and self.screen != Screen.INBOX:
+            await self.inbox.refresh_count()
+        if self.screen == Screen.INBOX and self.inbox is not None:
+            await self.inbox.load()
+            return
         if self.screen == Screen.REQUEST_DETAIL and self.request_detail is not None:
             await self.request_detail.load()
         elif self.screen == Screen.JOB and self.job is not None:

@@ -291,3 +291,93 @@ async def test_notification_preferences_save_at_each_change() -> None:
     assert [p["channels"]["accepted"] for p in puts[:1]] == [["line", "push", "sms"]]
     assert len(puts) == 2 and puts[1]["quiet_hours"] is False and "allowed" not in puts[1]
     assert account.chosen("accepted", "sms") and account.notice == "บันทึกการตั้งค่าการแจ้งเตือนแล้ว"
+
+
+class Spawned:
+    """The app's background tasks, kept for the test to run when it chooses (page.run_task in the app)."""
+
+    def __init__(self) -> None:
+        self.work: list[Any] = []
+
+    def __call__(self, work: Any) -> Any:
+        self.work.append(work)
+
+        class Handle:
+            def cancel(self) -> bool:
+                return True
+
+        return Handle()
+
+
+SIGNED_IN_AT = 1_800_000_000.0
+
+
+def verify_with_refresh(backend: FakeBackend) -> None:
+    def verify(request: httpx.Request) -> httpx.Response:
+        token = backend.issue_token("technician")
+        return httpx.Response(200, json={"access_token": token, "expires_in": 3600,
+                                         "expires_at": int(SIGNED_IN_AT + 3600), "refresh_token": "refresh-1",
+                                         "profile": backend.profile("technician")})
+    backend.overrides[("POST", "/auth/otp/verify")] = verify
+
+
+async def live_app(backend: FakeBackend, now: list[float]) -> tuple[AppViewModel, MemoryStore, Spawned, list[Any]]:
+    from mobile.api_client import ApiClient
+    from mobile.live import LiveEvents
+    from tests.unit.test_mobile_app_flow import sign_in
+    from tests.unit.test_mobile_support import BASE_URL
+
+    sources: list[Any] = []
+
+    def factory(token: Any, on_event: Any, on_poll: Any) -> LiveEvents:
+        sources.append(token)
+        return LiveEvents(BASE_URL, token, on_event)
+
+    store, spawned = MemoryStore(), Spawned()
+    api = ApiClient(BASE_URL, transport=httpx.MockTransport(backend.handle), clock=lambda: now[0])
+    vm = AppViewModel(api, store, spawn=spawned, live_factory=factory)
+    await vm.start()
+    await sign_in(vm, "technician")
+    assert vm.screen == Screen.HOME
+    return vm, store, spawned, sources
+
+
+async def test_the_live_stream_reconnects_with_a_refreshed_token_and_the_device_keeps_it() -> None:
+    backend = FakeBackend()
+    Inbox(backend)
+    verify_with_refresh(backend)
+
+    def refresh(request: httpx.Request) -> httpx.Response:
+        assert json.loads(request.content) == {"refresh_token": "refresh-1"}
+        token = backend.issue_token("technician")
+        return httpx.Response(200, json={"access_token": token, "expires_in": 3600,
+                                         "expires_at": int(SIGNED_IN_AT + 7200), "refresh_token": "refresh-2",
+                                         "profile": backend.profile("technician")})
+
+    backend.overrides[("POST", "/auth/refresh")] = refresh
+    now = [SIGNED_IN_AT]
+    vm, store, _, sources = await live_app(backend, now)
+    (token_source,) = sources
+    first = await token_source()
+    assert first == vm.session.token and backend.calls("POST", "/auth/refresh") == []
+    now[0] = SIGNED_IN_AT + 3590  # the stream reconnects just before the access token's hour is over
+    token = await token_source()
+    assert token != first and token == vm.session.token and backend.tokens[token] == "technician"
+    stored = await store.load()
+    assert stored is not None and stored.token == token and stored.refresh_token == "refresh-2"
+
+
+async def test_a_refresh_refused_while_reconnecting_signs_out_to_the_login() -> None:
+    backend = FakeBackend()
+    Inbox(backend)
+    verify_with_refresh(backend)
+    backend.overrides[("POST", "/auth/refresh")] = lambda r: error_response(401, "session_expired")
+    now = [SIGNED_IN_AT]
+    vm, store, spawned, sources = await live_app(backend, now)
+    (token_source,) = sources
+    started = len(spawned.work)
+    now[0] = SIGNED_IN_AT + 3590
+    assert await token_source() is None
+    (lost,) = spawned.work[started:]  # the sign-out runs as a task of its own, outside the live task it cancels
+    await lost()
+    assert screen_of(vm) == Screen.LOGIN and vm.login.notice and await store.load() is None
