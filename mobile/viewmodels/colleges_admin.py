@@ -64,6 +64,8 @@ class CollegesAdminViewModel(SubScreen):
         self._form_error: Bilingual | None = None
         # Naming a supervisor: for which college, what was typed, and how it went.
         self.naming_for: UUID | None = None
+        # A college created here a moment ago: its supervisor's form shows where the new-college form was.
+        self.just_created: UUID | None = None
         self.supervisor_phone = ""
         self.supervisor_name = ""
         self.naming = False
@@ -142,6 +144,11 @@ class CollegesAdminViewModel(SubScreen):
             self._changed()
             return
         self.form = None
+        if form.college_id is None and saved.is_active:
+            # Onboarding's next step: a new college needs its supervisor, so the phone field opens on its card.
+            self.naming_for = self.just_created = saved.id
+            self.supervisor_phone = self.supervisor_name = ""
+            self._naming_error = None
         self.colleges = [c for c in self.colleges if c.id != saved.id] + [saved]
         self.colleges.sort(key=lambda c: (not c.is_active, c.name(self.locale)))
         self._notice = APP_UI["college_saved"].format(name=saved.name(self.locale))
@@ -151,6 +158,7 @@ class CollegesAdminViewModel(SubScreen):
 
     def start_naming(self, college_id: UUID) -> None:
         self.naming_for = college_id
+        self.just_created = None  # asked for from its card: the form opens there
         self.supervisor_phone = self.supervisor_name = ""
         self._naming_error = self._notice = None
         self._changed()

@@ -182,8 +182,14 @@ def colleges_admin_view(vm: CollegesAdminViewModel, locale: Locale) -> ft.Contro
     if vm.notice:
         controls.append(ft.Semantics(live_region=True, content=ft.Text(vm.notice, color=ft.Colors.PRIMARY)))
     form = vm.form
+    created = next((c for c in vm.colleges if c.id == vm.just_created), None)
     if form is not None and form.college_id is None:
         controls.append(_college_form(vm, form, locale))
+    elif created is not None and vm.naming_for == created.id:
+        controls.append(ft.Card(content=ft.Container(padding=12, content=ft.Column(
+            [heading(t("name_supervisor", locale), size=16), ft.Text(created.name(locale)),
+             _supervisor_form(vm, locale)],
+            spacing=8))))
     else:
         controls.append(ft.Row([ft.FilledButton(t("college_new", locale), icon=ft.Icons.ADD,
                                                 disabled=form is not None, on_click=vm.start_new)]))
@@ -226,7 +232,7 @@ def _admin_college_card(vm: CollegesAdminViewModel, college: AdminCollege, local
                 else t("college_no_supervisors", locale)),
         muted(t("college_people", locale, students=college.students, invites=college.pending_invites)),
     ]
-    if vm.naming_for == college.id:
+    if vm.naming_for == college.id and vm.just_created != college.id:
         lines.append(_supervisor_form(vm, locale))
     else:
         lines.append(ft.Row(

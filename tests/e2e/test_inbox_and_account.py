@@ -9,7 +9,7 @@ from typing import Any
 
 import httpx
 import psycopg
-from playwright.sync_api import Page, expect
+from playwright.sync_api import Browser, Page, expect
 
 from tests.e2e.conftest import (
     OUTPUT_DIR,
@@ -19,6 +19,7 @@ from tests.e2e.conftest import (
     enter_code,
     open_app,
     open_screen,
+    type_into,
     wait_until,
 )
 
@@ -142,7 +143,7 @@ def test_a_citizen_deletes_their_account_and_the_old_session_is_dead(
     page.screenshot(path=str(OUTPUT_DIR / "account-delete-dialog.png"))
     page.get_by_role("button", name="ลบบัญชีถาวร").click()
 
-    expect(page.get_by_text("ลบบัญชีของคุณแล้ว")).to_be_visible(timeout=TIMEOUT)
+    expect(page.get_by_text("ลบบัญชีของคุณแล้ว").first).to_be_attached(timeout=TIMEOUT)
     expect(page.get_by_role("textbox", name="เบอร์โทรศัพท์")).to_be_visible(timeout=TIMEOUT)
     assert stored_session(page) is None
     old = {"Authorization": f"Bearer {session['token']}"}
@@ -152,3 +153,48 @@ def test_a_citizen_deletes_their_account_and_the_old_session_is_dead(
     assert refreshed.status_code in (400, 401), refreshed.text
     open_app(page)  # a reload: still at the sign-in
     expect(page.get_by_role("textbox", name="เบอร์โทรศัพท์")).to_be_visible(timeout=TIMEOUT)
+
+
+def test_an_admin_onboards_a_college_and_its_supervisor_lands_in_their_role(
+    split_system: SplitSystem, browser: Browser
+) -> None:
+    code = f"E2E-{uuid.uuid4().hex[:6].upper()}"
+    name = f"วิทยาลัยทดสอบ {code}"
+    teacher = f"06556{uuid.uuid4().int % 100000:05d}"
+    admin_context = browser.new_context(viewport={"width": 390, "height": 844}, locale="th-TH")
+    teacher_context = browser.new_context(viewport={"width": 360, "height": 640}, locale="th-TH")
+    try:
+        page = admin_context.new_page()
+        open_app(page, split_system.app_url)
+        enter_code(page, ask_for_code(page, "0844444444"))
+        manage = page.get_by_role("button", name="จัดการวิทยาลัย")
+        expect(manage).to_be_visible(timeout=TIMEOUT)
+        open_screen(page, manage, covered="รอศูนย์รับงาน")
+        page.get_by_role("button", name="เพิ่มวิทยาลัย").click()
+        # Far from every test's requests (Songkhla), with no students: no dispatch will ever go there.
+        for label, text in (("รหัสวิทยาลัย", code), ("ชื่อ (ไทย)", name), ("ชื่อ (อังกฤษ)", f"Test College {code}"),
+                            ("จังหวัด (ไทย)", "สงขลา"), ("จังหวัด (อังกฤษ)", "Songkhla"), ("ละติจูด", "7.19"),
+                            ("ลองจิจูด", "100.59")):
+            type_into(page, label, text)
+        page.get_by_role("button", name="บันทึกวิทยาลัย", exact=True).click()
+        # (Read out as it appears: the text is also in the screen reader's announcement, hence first.)
+        expect(page.get_by_text(f"บันทึก {name} แล้ว").first).to_be_attached(timeout=TIMEOUT)
+
+        # The next step opens by itself on the new college's card: its supervisor, by phone number.
+        type_into(page, "ชื่อครู (ไม่บังคับ)", "ครูทดสอบ")
+        type_into(page, "เบอร์โทรครูผู้ควบคุม", teacher)
+        page.keyboard.press("Enter")  # the phone field sends, as its button does
+        shown = f"{teacher[:3]}-{teacher[3:6]}-{teacher[6:]}"
+        expect(page.get_by_text(f"{shown} จะเป็นครูผู้ควบคุมเมื่อเข้าสู่ระบบครั้งแรก").first).to_be_attached(
+            timeout=TIMEOUT)
+        page.screenshot(path=str(OUTPUT_DIR / "admin-colleges.png"))
+
+        # The teacher signs in with that number and lands in the supervisor's home of that college.
+        other = teacher_context.new_page()
+        open_app(other, split_system.app_url)
+        enter_code(other, ask_for_code(other, teacher))
+        expect(other.get_by_role("heading", name="ภาพรวมวิทยาลัย")).to_be_visible(timeout=TIMEOUT)
+        expect(other.get_by_role("heading", name=name)).to_be_visible(timeout=TIMEOUT)
+    finally:
+        admin_context.close()
+        teacher_context.close()

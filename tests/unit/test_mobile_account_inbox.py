@@ -223,6 +223,8 @@ async def test_the_admin_creates_a_college_and_names_its_supervisor() -> None:
     assert "วิทยาลัยใหม่" in texts(colleges_admin_view(screen, vm.locale))
 
     college_id = screen.colleges[0].id
+    assert screen.naming_for == college_id  # the next step opens by itself: its supervisor
+    screen.cancel_naming()
     backend.overrides[("POST", f"/admin/colleges/{college_id}/supervisors")] = lambda r: httpx.Response(
         201, json={"phone": "+66891234567", "role": "supervisor", "college_id": str(college_id),
                    "existing_account": False})
