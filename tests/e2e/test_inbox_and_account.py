@@ -198,3 +198,6 @@ def test_an_admin_onboards_a_college_and_its_supervisor_lands_in_their_role(
     finally:
         admin_context.close()
         teacher_context.close()
+        # Leave nothing that could take a job or show in the public list (the database is shared with later tests).
+        with psycopg.connect(split_system.env["DATABASE_URL"], autocommit=True) as conn:
+            conn.execute("update public.colleges set is_active = false where code = %s", [code])

@@ -162,6 +162,8 @@ async def test_every_endpoint_the_app_calls_parses(app: Any, area: Area) -> None
     assert named.role == "supervisor" and not named.existing_account
     listed = next(c for c in await admin.admin_colleges() if c.id == made.id)
     assert listed.pending_invites == 1
+    # Leave nothing that could take a job or show in the public list (other tests count the seeded colleges).
+    assert not (await admin.update_college(made.id, {"is_active": False})).is_active
 
     assert await citizen.export_my_data()
     await citizen.refresh_session()
