@@ -181,6 +181,8 @@ class AppViewModel(Observable):
         await self._store.save_locale(locale)
         if self.session.signed_in:
             await self._push_locale(locale)
+            if self.screen == Screen.INBOX and self.inbox is not None:
+                await self.inbox.load()  # the backend writes notifications in the person's language: fetch again
 
     async def sign_out(self, notice: Bilingual | None = None) -> None:
         self._stop_background()

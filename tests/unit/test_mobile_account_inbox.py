@@ -383,3 +383,26 @@ async def test_a_refresh_refused_while_reconnecting_signs_out_to_the_login() -> 
     (lost,) = spawned.work[started:]  # the sign-out runs as a task of its own, outside the live task it cancels
     await lost()
     assert screen_of(vm) == Screen.LOGIN and vm.login.notice and await store.load() is None
+
+
+async def test_the_inbox_follows_a_language_switch() -> None:
+    backend = FakeBackend()
+    inbox = Inbox(backend)
+    vm = await signed_in(backend, "technician")
+    await vm.open_inbox()
+    inbox.items[0] = {**inbox.items[0], "title": "New offer FX-690002"}  # the backend now renders in English
+    await vm.toggle_locale()
+    assert vm.inbox is not None and vm.inbox.items[0].title == "New offer FX-690002"
+    (push,) = backend.calls("PATCH", "/me")
+    assert json.loads(push.content) == {"locale": "en"}
+
+
+def test_a_session_stored_by_an_older_app_still_reads() -> None:
+    from mobile.viewmodels.session import decode_session
+
+    profile = {"id": str(uuid4()), "role": "citizen", "display_name": "", "phone": "+66811111111", "locale": "th"}
+    old = decode_session(json.dumps({"token": "access", "profile": profile}))
+    assert old is not None and old.token == "access" and old.refresh_token is None and old.expires_at is None
+    odd = decode_session(json.dumps({"token": "a", "profile": profile, "refresh_token": 5, "expires_at": "soon"}))
+    assert odd is not None and odd.refresh_token is None and odd.expires_at is None
+    assert decode_session("{not json") is None
