@@ -7,16 +7,20 @@ import time
 from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any, TypedDict, TypeVar, Unpack
+from urllib.parse import quote
 from uuid import UUID
 
 import httpx
 from pydantic import TypeAdapter, ValidationError
 
 from mobile.models import (
+    AdminCollege,
     Category,
     College,
     DuplicateSummary,
     LedgerRow,
+    NotificationPage,
+    NotificationSettings,
     Offer,
     OtpRequested,
     Profile,
@@ -24,6 +28,7 @@ from mobile.models import (
     RequestSummary,
     SessionTokens,
     SignedIn,
+    StaffRegistered,
     SupervisorDashboard,
     SupervisorQueue,
     TechnicianItem,
@@ -64,6 +69,11 @@ _TECHNICIANS = TypeAdapter(list[TechnicianItem])
 _TECHNICIAN = TypeAdapter(TechnicianItem)
 _LEDGER = TypeAdapter(list[LedgerRow])
 _WAITING = TypeAdapter(list[WaitingRequest])
+_NOTIFICATIONS = TypeAdapter(NotificationPage)
+_ADMIN_COLLEGES = TypeAdapter(list[AdminCollege])
+_NOTIFICATION_SETTINGS = TypeAdapter(NotificationSettings)
+_ADMIN_COLLEGE = TypeAdapter(AdminCollege)
+_STAFF_REGISTERED = TypeAdapter(StaffRegistered)
 
 
 class _SendOptions(TypedDict, total=False):
@@ -412,6 +422,57 @@ class ApiClient:
         """
         body = {"college_id": None if college_id is None else str(college_id)}
         return _parse(_REQUEST_DETAIL, await self._call("POST", f"/requests/{request_id}/dispatch", json=body))
+
+    # --- the inbox and devices for push (issue 13) ---------------------------------------------------
+
+    async def my_notifications(self, before_id: int | None = None) -> NotificationPage:
+        """Newest first, in the person's language; the next (older) page with the page's `next_before_id`."""
+        params = {"before_id": str(before_id)} if before_id is not None else None
+        return _parse(_NOTIFICATIONS, await self._call("GET", "/me/notifications", params=params))
+
+    async def unread_count(self) -> int:
+        return int((await self._call("GET", "/me/notifications/unread-count"))["unread_count"])
+
+    async def mark_notification_read(self, notification_id: int) -> int:
+        """Marks one read on the server; returns the unread count after it."""
+        data = await self._call("POST", f"/me/notifications/{notification_id}/read")
+        return int(data["unread_count"])
+
+    async def mark_all_notifications_read(self) -> int:
+        return int((await self._call("POST", "/me/notifications/read-all"))["unread_count"])
+
+    async def notification_settings(self) -> NotificationSettings:
+        return _parse(_NOTIFICATION_SETTINGS, await self._call("GET", "/me/notification-settings"))
+
+    async def update_notification_settings(self, body: Mapping[str, Any]) -> NotificationSettings:
+        data = await self._call("PUT", "/me/notification-settings", json=body)
+        return _parse(_NOTIFICATION_SETTINGS, data)
+
+    async def register_device(self, platform: str, token: str) -> None:
+        """After sign-in, where the platform has a push token (FCM on phones)."""
+        await self._send("POST", "/me/devices", json={"platform": platform, "token": token})
+
+    async def drop_device(self, token: str) -> None:
+        """At sign-out: nothing more goes to this device."""
+        await self._send("DELETE", f"/me/devices/{quote(token, safe='')}", retry_auth=False)
+
+    # --- the admin's colleges and their supervisors (issue 11) -------------------------------------------
+
+    async def admin_colleges(self) -> list[AdminCollege]:
+        return _parse(_ADMIN_COLLEGES, await self._call("GET", "/admin/colleges"))
+
+    async def create_college(self, body: Mapping[str, Any]) -> AdminCollege:
+        """409 college_code_taken when the code exists; 400 with per-field problems for bad values."""
+        return _parse(_ADMIN_COLLEGE, await self._call("POST", "/admin/colleges", json=body))
+
+    async def update_college(self, college_id: UUID, changes: Mapping[str, Any]) -> AdminCollege:
+        return _parse(_ADMIN_COLLEGE, await self._call("PATCH", f"/admin/colleges/{college_id}", json=changes))
+
+    async def name_supervisor(self, college_id: UUID, phone: str, display_name: str = "") -> StaffRegistered:
+        """The owner of this phone becomes the college's supervisor: now, or at their first sign-in."""
+        body = {"phone": phone, "display_name": display_name}
+        data = await self._call("POST", f"/admin/colleges/{college_id}/supervisors", json=body)
+        return _parse(_STAFF_REGISTERED, data)
 
     async def _put_photo(self, path: str, idx: int, data: bytes, content_type: str) -> UploadedPhoto:
         extension = "webp" if content_type == "image/webp" else "jpg"

@@ -294,3 +294,64 @@ class LedgerRow(Payload):
     approved_jobs: int = 0
     hours: float = 0.0
     categories: list[str] = []
+
+
+# --- Issues #11 and #13: the inbox, devices for push, the admin's colleges ---------------------------------------
+
+
+class NotificationItem(Payload):
+    id: int
+    kind: str
+    title: str  # in the reader's language (the profile's), rendered by the backend
+    body: str
+    link: str  # the app route to open, e.g. /requests/{id}, /jobs/{id}, /offers
+    request_id: UUID | None = None
+    created_at: datetime
+    read: bool
+
+
+class NotificationPage(Payload):
+    items: list[NotificationItem]
+    unread_count: int
+    next_before_id: int | None = None
+
+
+class StaffPerson(Payload):
+    id: UUID
+    display_name: str
+    phone: str | None = None
+
+
+class AdminCollege(College):
+    """A college as its administrator sees it: inactive ones too, with its people."""
+
+    is_active: bool = True
+    supervisors: list[StaffPerson] = []
+    students: int = 0
+    pending_invites: int = 0
+
+
+class StaffRegistered(Payload):
+    phone: str
+    role: AppRole
+    college_id: UUID | None = None
+    existing_account: bool  # True: changed now; False: applied at their first sign-in
+
+
+class NotificationSettings(Payload):
+    """GET/PUT /me/notification-settings: channels per kind of the person's role, quiet hours (Bangkok time)."""
+
+    channels: dict[str, list[str]]
+    quiet_hours: bool = True
+    quiet_start: str = "21:00"
+    quiet_end: str = "07:00"
+    offers_in_quiet_hours: bool = False
+    sms_fallback: bool = True
+    allowed: dict[str, list[str]] = {}
+    line_linked: bool = False
+    devices: int = 0
+
+    def body(self) -> dict[str, object]:
+        """What PUT takes back (the read-only parts left out)."""
+        return self.model_dump(include={"channels", "quiet_hours", "quiet_start", "quiet_end",
+                                        "offers_in_quiet_hours", "sms_fallback"})

@@ -8,9 +8,11 @@ from mobile.settings import DEFAULT_MAP_TILE_URL
 from mobile.strings import t
 from mobile.viewmodels.app import AppViewModel, Screen
 from mobile.viewmodels.home import AdminHome, CitizenHome, HomeViewModel, SupervisorHome, TechnicianHome
-from mobile.views.admin import admin_home_view
+from mobile.views.account import account_view
+from mobile.views.admin import admin_home_view, colleges_admin_view
 from mobile.views.citizen import citizen_home_view
 from mobile.views.common import loading
+from mobile.views.inbox import inbox_view
 from mobile.views.job import job_view
 from mobile.views.login import login_view
 from mobile.views.request_detail import request_detail_view
@@ -68,7 +70,7 @@ ROOT_SCREENS = (Screen.STARTING, Screen.LOGIN, Screen.HOME)
 
 
 def _home_or_wait(vm: AppViewModel) -> ft.Control:
-    return home_view(vm.home, vm.locale) if vm.home is not None else loading(vm.locale)
+    return home_view(vm.home, vm.locale, vm) if vm.home is not None else loading(vm.locale)
 
 
 def _routed_view(vm: AppViewModel, route: str, content: ft.Control, locale: Locale, *, can_pop: bool) -> ft.View:
@@ -78,7 +80,8 @@ def _routed_view(vm: AppViewModel, route: str, content: ft.Control, locale: Loca
         appbar=ft.AppBar(
             title=ft.Text(ui("app_title", locale), size=16),
             automatically_imply_leading=can_pop,
-            actions=[ft.Container(content=language_switch(vm, locale), padding=ft.Padding.only(right=8))],
+            actions=[*session_actions(vm, locale),
+                     ft.Container(content=language_switch(vm, locale), padding=ft.Padding.only(right=8))],
         ),
         controls=[
             ft.Container(
@@ -122,6 +125,33 @@ def _top_bar(vm: AppViewModel, locale: Locale) -> ft.Control:
     )
 
 
+def session_actions(vm: AppViewModel, locale: Locale) -> list[ft.Control]:
+    """While someone is signed in: the bell with the unread count (the inbox) and the account."""
+    inbox = vm.inbox
+    if inbox is None or vm.home is None:
+        return []
+    bell_label = t("inbox_bell", locale, count=inbox.unread)
+    badge = inbox.badge
+    return [
+        ft.IconButton(
+            key="bell",
+            icon=ft.Icon(
+                ft.Icons.NOTIFICATIONS if badge else ft.Icons.NOTIFICATIONS_NONE,
+                semantics_label=bell_label,
+                badge=ft.Badge(label=badge) if badge else None,
+            ),
+            tooltip=bell_label,
+            on_click=vm.open_inbox,
+        ),
+        ft.IconButton(
+            key="account",
+            icon=ft.Icon(ft.Icons.ACCOUNT_CIRCLE, semantics_label=t("account_title", locale)),
+            tooltip=t("account_title", locale),
+            on_click=vm.open_account,
+        ),
+    ]
+
+
 def language_switch(vm: AppViewModel, locale: Locale) -> ft.Control:
     return ft.OutlinedButton(
         ui("language_switch", locale),
@@ -144,12 +174,18 @@ def _screen(vm: AppViewModel, locale: Locale, device: Device | None, map_tile_ur
         return technicians_view(vm.technicians, locale)
     if vm.screen == Screen.LEDGER and vm.ledger is not None:
         return ledger_view(vm.ledger, locale)
+    if vm.screen == Screen.INBOX and vm.inbox is not None:
+        return inbox_view(vm.inbox, locale)
+    if vm.screen == Screen.ACCOUNT and vm.account is not None:
+        return account_view(vm.account, locale)
+    if vm.screen == Screen.COLLEGES and vm.colleges_admin is not None:
+        return colleges_admin_view(vm.colleges_admin, locale)
     if vm.screen == Screen.HOME and vm.home is not None:
-        return home_view(vm.home, locale)
+        return home_view(vm.home, locale, vm)
     return loading(locale)
 
 
-def home_view(vm: HomeViewModel, locale: Locale) -> ft.Control:
+def home_view(vm: HomeViewModel, locale: Locale, app: AppViewModel | None = None) -> ft.Control:
     if isinstance(vm, CitizenHome):
         return citizen_home_view(vm, locale)
     if isinstance(vm, TechnicianHome):
@@ -157,5 +193,5 @@ def home_view(vm: HomeViewModel, locale: Locale) -> ft.Control:
     if isinstance(vm, SupervisorHome):
         return supervisor_home_view(vm, locale)
     if isinstance(vm, AdminHome):
-        return admin_home_view(vm, locale)
+        return admin_home_view(vm, locale, app.open_colleges_admin if app is not None else None)
     raise TypeError(f"no view for {type(vm).__name__}")

@@ -132,6 +132,39 @@ async def test_every_endpoint_the_app_calls_parses(app: Any, area: Area) -> None
         await admin.dispatch(waiting.id, area.near)
     assert nobody.value.code == "no_fitting_student" and nobody.value.message(Locale.TH)
 
+    # The inbox: the offer above reached the student's (issue 13); devices for push come and go.
+    page = await student.my_notifications()
+    assert page.items and page.unread_count == await student.unread_count()
+    assert page.items == sorted(page.items, key=lambda n: n.id, reverse=True) and page.items[0].title
+    assert await student.my_notifications(before_id=page.items[0].id) is not None
+    assert await student.mark_notification_read(page.items[-1].id) == page.unread_count - 1
+    assert await student.mark_all_notifications_read() == 0
+    prefs = await student.notification_settings()
+    assert "offer_new" in prefs.channels and "sms" not in prefs.allowed["offer_new"]
+    changed = await student.update_notification_settings({**prefs.body(), "channels": {"offer_new": ["line"]},
+                                                          "offers_in_quiet_hours": True})
+    assert changed.channels["offer_new"] == ["line"] and changed.offers_in_quiet_hours
+    device = f"fcm-{uuid.uuid4().hex}"
+    await student.register_device("android", device)
+    await student.drop_device(device)
+
+    # The admin onboards a college (far from the test area, without students: no dispatch goes there) and its
+    # supervisor, who is named once it is active.
+    code = f"T{uuid.uuid4().hex[:8].upper()}"
+    made = await admin.create_college({
+        "code": code, "name_th": "วิทยาลัยทดสอบ", "name_en": "Test College", "province_th": "สงขลา",
+        "province_en": "Songkhla", "region": "south", "lat": 7.19, "lon": 100.59, "service_radius_km": 5,
+        "is_active": False})
+    assert made.code == code and not made.is_active and made.supervisors == []
+    renamed = await admin.update_college(made.id, {"name_en": "Test College of Songkhla", "is_active": True})
+    assert renamed.name_en == "Test College of Songkhla" and renamed.is_active
+    named = await admin.name_supervisor(made.id, fresh_phone(), "ครูทดสอบ")
+    assert named.role == "supervisor" and not named.existing_account
+    listed = next(c for c in await admin.admin_colleges() if c.id == made.id)
+    assert listed.pending_invites == 1
+    # Leave nothing that could take a job or show in the public list (other tests count the seeded colleges).
+    assert not (await admin.update_college(made.id, {"is_active": False})).is_active
+
     assert await citizen.export_my_data()
     await citizen.refresh_session()
     await student.sign_out()
