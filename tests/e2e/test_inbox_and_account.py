@@ -15,23 +15,16 @@ from tests.e2e.conftest import (
     OUTPUT_DIR,
     TIMEOUT,
     SplitSystem,
-    ask_for_code,
-    enter_code,
+    api_session,
     open_app,
     open_screen,
+    sign_in,
     type_into,
     wait_until,
 )
 
 DON_MUEANG = (13.9133, 100.5895)
 CITIZEN = "0655500061"
-
-
-def api_sign_in(api: str, phone: str) -> str:
-    code = httpx.post(f"{api}/auth/otp/request", json={"phone": phone}, timeout=10).json()["dev_code"]
-    token: str = httpx.post(f"{api}/auth/otp/verify", json={"phone": phone, "code": code},
-                            timeout=10).json()["access_token"]
-    return token
 
 
 def submit(api: str, token: str, item: str) -> dict[str, Any]:
@@ -74,15 +67,13 @@ def test_an_offer_reaches_the_students_bell_and_inbox_without_a_reload(
     split_system: SplitSystem, phone_page: Page
 ) -> None:
     database_url = split_system.env["DATABASE_URL"]
-    citizen = api_sign_in(split_system.api_url, CITIZEN)
+    citizen = str(api_session(split_system.api_url, CITIZEN)["access_token"])
     first = f"พัดลมตั้งพื้น-{uuid.uuid4().hex[:6]}"
     submit(split_system.api_url, citizen, first)
     technician_id, student_phone = next(iter(offered_to(database_url, first).items()))
 
     page = phone_page
-    open_app(page, split_system.app_url)
-    enter_code(page, ask_for_code(page, student_phone))
-    expect(page.get_by_role("heading", name="งานที่เสนอให้ฉัน").first).to_be_visible(timeout=TIMEOUT)
+    sign_in(page, split_system.app_url, student_phone, "งานที่เสนอให้ฉัน")
     unread = unread_of(database_url, technician_id)
     assert unread >= 1  # the first offer's, at least
     expect(bell_named(page, unread)).to_be_visible(timeout=TIMEOUT)
@@ -128,9 +119,7 @@ def test_a_citizen_deletes_their_account_and_the_old_session_is_dead(
 ) -> None:
     page = phone_page
     phone = f"06555{uuid.uuid4().int % 100000:05d}"
-    open_app(page, split_system.app_url)
-    enter_code(page, ask_for_code(page, phone))
-    expect(page.get_by_role("heading", name="คำขอซ่อมของฉัน").first).to_be_visible(timeout=TIMEOUT)
+    sign_in(page, split_system.app_url, phone, "คำขอซ่อมของฉัน")
     # The device keeps the refresh token and the expiry: the session outlives its access token (issue 11).
     session = stored_session(page)
     assert session is not None and session["refresh_token"] and session["expires_at"]
@@ -165,8 +154,7 @@ def test_an_admin_onboards_a_college_and_its_supervisor_lands_in_their_role(
     teacher_context = browser.new_context(viewport={"width": 360, "height": 640}, locale="th-TH")
     try:
         page = admin_context.new_page()
-        open_app(page, split_system.app_url)
-        enter_code(page, ask_for_code(page, "0844444444"))
+        sign_in(page, split_system.app_url, "0844444444")
         manage = page.get_by_role("button", name="จัดการวิทยาลัย")
         expect(manage).to_be_visible(timeout=TIMEOUT)
         open_screen(page, manage, covered="รอศูนย์รับงาน")
@@ -191,9 +179,7 @@ def test_an_admin_onboards_a_college_and_its_supervisor_lands_in_their_role(
 
         # The teacher signs in with that number and lands in the supervisor's home of that college.
         other = teacher_context.new_page()
-        open_app(other, split_system.app_url)
-        enter_code(other, ask_for_code(other, teacher))
-        expect(other.get_by_role("heading", name="ภาพรวมวิทยาลัย")).to_be_visible(timeout=TIMEOUT)
+        sign_in(other, split_system.app_url, teacher, "ภาพรวมวิทยาลัย")
         expect(other.get_by_role("heading", name=name)).to_be_visible(timeout=TIMEOUT)
     finally:
         admin_context.close()
