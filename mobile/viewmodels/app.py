@@ -11,14 +11,17 @@ from mobile.geocoding import ReverseGeocoder
 from mobile.live import LiveEvents, ServerEvent, request_event
 from mobile.models import Profile, SignedIn
 from mobile.outbox import MemoryOutboxStorage, Outbox, OutboxItem, OutboxStorage, Sleep
+from mobile.viewmodels.college_jobs import CollegeJobsViewModel
 from mobile.viewmodels.home import AdminHome, CitizenHome, HomeViewModel, SupervisorHome, TechnicianHome, home_for
 from mobile.viewmodels.job import JobViewModel
 from mobile.viewmodels.login import LoginViewModel
 from mobile.viewmodels.observable import Observable
+from mobile.viewmodels.photo_viewer import PhotoViewer
 from mobile.viewmodels.request_detail import RequestDetailViewModel
 from mobile.viewmodels.request_form import RequestFormViewModel
 from mobile.viewmodels.session import Session, SessionStore, StoredSession
 from mobile.viewmodels.supervisor import LedgerViewModel, SaveFile, TechniciansViewModel
+from mobile.viewmodels.thumbnails import PhotoKey, Thumbnails
 from shared.roles import Actor
 from shared.text import APP_UI, Bilingual, Locale
 
@@ -32,6 +35,7 @@ class Screen(StrEnum):
     JOB = "job"  # a technician's job, or a supervisor's review of it
     TECHNICIANS = "technicians"
     LEDGER = "ledger"
+    COLLEGE_JOBS = "college_jobs"  # the teacher's list of every job of the college
 
 
 # The address of each screen. A request's own screen is /requests/{id} for its owner and /jobs/{id} for the
@@ -40,6 +44,7 @@ HOME_ROUTE = "/"
 NEW_REQUEST_ROUTE = "/requests/new"
 TECHNICIANS_ROUTE = "/college/technicians"
 LEDGER_ROUTE = "/college/ledger"
+COLLEGE_JOBS_ROUTE = "/college/jobs"
 _REQUEST_PREFIX = "/requests/"
 _JOB_PREFIX = "/jobs/"
 
@@ -102,6 +107,11 @@ class AppViewModel(Observable):
         self.job: JobViewModel | None = None
         self.technicians: TechniciansViewModel | None = None
         self.ledger: LedgerViewModel | None = None
+        # The teacher's job list; kept while a job opened from it shows, so back returns to it where it was.
+        self.college_jobs: CollegeJobsViewModel | None = None
+        # The full-screen photo viewer, above whichever screen opened it.
+        self.photo_viewer = PhotoViewer(api)
+        self.photo_viewer.on_change.append(self._changed)
         self._tasks: list[Task] = []
         self.outbox: Outbox | None = None
         self.request_detail: RequestDetailViewModel | None = None
@@ -165,6 +175,8 @@ class AppViewModel(Observable):
         self.request_form = None
         self.request_detail = None
         self.job = self.technicians = self.ledger = None
+        self.college_jobs = None
+        self.photo_viewer.close()
         self.outbox = None
         self.leave_target = None
         self.session.sign_out()
@@ -217,8 +229,10 @@ class AppViewModel(Observable):
             home.outbox = self.outbox = outbox
         elif isinstance(home, TechnicianHome):
             home.on_open_job = self.open_job
+            home.on_open_photos = self.open_photos
         elif isinstance(home, SupervisorHome):
             home.on_open_job = self.open_job
+            home.on_open_college_jobs = self.open_college_jobs
             home.on_open_technicians = self.open_technicians
             home.on_open_ledger = self.open_ledger
         self.home = home
@@ -245,6 +259,8 @@ class AppViewModel(Observable):
             return TECHNICIANS_ROUTE
         if self.screen == Screen.LEDGER:
             return LEDGER_ROUTE
+        if self.screen == Screen.COLLEGE_JOBS:
+            return COLLEGE_JOBS_ROUTE
         if self.screen in (Screen.STARTING, Screen.LOGIN) and self._pending_route is not None:
             return self._pending_route  # the link stays in the address bar until it opens
         return HOME_ROUTE
@@ -274,7 +290,14 @@ class AppViewModel(Observable):
         await self._go(path)
 
     async def go_back(self) -> None:
-        """Back (the app bar's arrow, a phone's back button, a screen's back button): the home."""
+        """Back (the app bar's arrow, a phone's back button, a screen's back button): the open photo closes;
+        a job opened from the teacher's job list goes back to the list; anything else to the home."""
+        if self.photo_viewer.is_open:
+            self.photo_viewer.close()
+            return
+        if self.screen == Screen.JOB and self.college_jobs is not None:
+            await self.open_route(COLLEGE_JOBS_ROUTE)
+            return
         await self.open_route(HOME_ROUTE)
 
     async def confirm_leave(self) -> None:
@@ -304,6 +327,8 @@ class AppViewModel(Observable):
             await self.open_technicians()
         elif path == LEDGER_ROUTE and isinstance(self.home, SupervisorHome):
             await self.open_ledger()
+        elif path == COLLEGE_JOBS_ROUTE and isinstance(self.home, SupervisorHome):
+            await self.open_college_jobs()
         else:
             await self._show_home()
 
@@ -311,6 +336,8 @@ class AppViewModel(Observable):
         self.request_form = None
         self.request_detail = None
         self.job = self.technicians = self.ledger = None
+        self.college_jobs = None
+        self.photo_viewer.close()
         self.screen = Screen.HOME if self.home is not None else Screen.LOGIN
         self._changed()
 
@@ -346,6 +373,8 @@ class AppViewModel(Observable):
         job = self.job
         if self.screen == Screen.JOB and job is not None and str(job.request_id) == request_id:
             await job.load()
+        if self.college_jobs is not None:
+            await self.college_jobs.load()
         home = self.home
         if isinstance(home, CitizenHome):
             if any(str(r.id) == request_id for r in home.requests):
@@ -359,6 +388,8 @@ class AppViewModel(Observable):
             await self.request_detail.load()
         elif self.screen == Screen.JOB and self.job is not None:
             await self.job.load()
+        elif self.screen == Screen.COLLEGE_JOBS and self.college_jobs is not None:
+            await self.college_jobs.load()
         elif self.screen == Screen.HOME and self.home is not None:
             await self.home.load()
 
@@ -393,6 +424,7 @@ class AppViewModel(Observable):
             on_auth_lost=self._auth_lost,
             on_request_changed=self._reload_home,
         )
+        detail.on_open_photos = self.open_photos
         detail.on_change.append(self._changed)
         self.request_detail = detail
         self.screen = Screen.REQUEST_DETAIL
@@ -417,11 +449,13 @@ class AppViewModel(Observable):
             self.session,
             request_id,
             Actor.for_role(profile.role),
-            on_back=self.back_home,
+            on_back=self.go_back,
             on_auth_lost=self._auth_lost,
-            on_job_changed=self._reload_home,
+            on_job_changed=self._job_changed,
         )
+        job.on_open_photos = self.open_photos
         job.on_change.append(self._changed)
+        self.photo_viewer.close()
         self.job = job
         self.screen = Screen.JOB
         self._changed()
@@ -444,6 +478,28 @@ class AppViewModel(Observable):
         self.screen = Screen.LEDGER
         self._changed()
         await screen.load()
+
+    async def open_college_jobs(self) -> None:
+        """The teacher's job list; coming back to it from a job keeps its filters, search and pages."""
+        screen = self.college_jobs
+        if screen is None:
+            screen = CollegeJobsViewModel(self._api, self.session, on_back=self.back_home,
+                                          on_auth_lost=self._auth_lost, on_open_job=self.open_job)
+            screen.on_change.append(self._changed)
+            self.college_jobs = screen
+        self.job = None
+        self.photo_viewer.close()
+        self.screen = Screen.COLLEGE_JOBS
+        self._changed()
+        await screen.load()
+
+    async def _job_changed(self) -> None:
+        await self._reload_home()
+        if self.college_jobs is not None:
+            await self.college_jobs.load()
+
+    async def open_photos(self, photos: list[PhotoKey], index: int, thumbnails: Thumbnails | None = None) -> None:
+        await self.photo_viewer.open(photos, index, thumbnails)
 
     async def back_home(self) -> None:
         await self._show_home()
