@@ -68,7 +68,7 @@ def photo_thumbnails(vm: RequestScreen[Any], kind: str, alt: str, locale: Locale
     thumbs: list[ft.Control] = []
     for n, photo in enumerate(vm.photos(kind), start=1):
 
-        async def open_it(idx: int = photo.idx) -> None:
+        async def open_it(_: object = None, idx: int = photo.idx) -> None:  # the event comes first
             await vm.open_photo(kind, idx)
 
         label = t(alt, locale, n=n)

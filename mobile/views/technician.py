@@ -95,7 +95,7 @@ def _offer_photos(offer: Offer, vm: TechnicianHome, locale: Locale) -> list[ft.C
     thumbs: list[ft.Control] = []
     for index, data in enumerate(photos):
 
-        async def open_it(index: int = index) -> None:
+        async def open_it(_: object = None, index: int = index) -> None:  # the event comes first
             await vm.open_offer_photo(offer, index)
 
         label = t("photo_before_alt", locale, n=index + 1)
