@@ -505,10 +505,21 @@ class ApiClient:
         token: str | None,
     ) -> httpx.Response:
         headers = {"Authorization": f"Bearer {token}"} if token else {}
-        try:
-            return await self._http.request(method, path, json=json, files=files, params=params, headers=headers)
-        except httpx.TransportError as exc:  # refused connections, DNS failures, timeouts, drops
-            raise ApiError.from_catalog(0, NETWORK_UNREACHABLE) from exc
+        # A read is asked twice before the person hears "no connection": a kept-alive connection the server closed
+        # just as it was reused, or one lost packet on a phone's network, is not an outage. Writes are not
+        # repeated here (the outbox and idempotency keys handle those).
+        attempts = 2 if method == "GET" else 1
+        for attempt in range(attempts):
+            try:
+                return await self._http.request(method, path, json=json, files=files, params=params,
+                                                headers=headers)
+            except httpx.TransportError as exc:  # refused connections, DNS failures, timeouts, drops
+                if attempt + 1 < attempts:
+                    log.info("%s %s failed (%s): asking once more", method, path, type(exc).__name__)
+                    continue
+                log.warning("%s %s failed: %s %s", method, path, type(exc).__name__, exc)
+                raise ApiError.from_catalog(0, NETWORK_UNREACHABLE) from exc
+        raise AssertionError("unreachable")
 
 
 def _parse(adapter: TypeAdapter[T], data: Any) -> T:

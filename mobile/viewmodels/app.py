@@ -333,6 +333,7 @@ class AppViewModel(Observable):
             await self._show_home()
 
     async def _show_home(self) -> None:
+        was = self.screen
         self.request_form = None
         self.request_detail = None
         self.job = self.technicians = self.ledger = None
@@ -340,6 +341,9 @@ class AppViewModel(Observable):
         self.photo_viewer.close()
         self.screen = Screen.HOME if self.home is not None else Screen.LOGIN
         self._changed()
+        if was == Screen.JOB and isinstance(self.home, TechnicianHome | SupervisorHome):
+            # Back from a job: what it shows may have moved on meanwhile (nothing stale on the home).
+            await self.home.load()
 
     # --- background work of a signed-in session ------------------------------------------------------
 
@@ -363,6 +367,11 @@ class AppViewModel(Observable):
 
     async def live_event(self, event: ServerEvent) -> None:
         """A request changed somewhere: reload what shows it."""
+        if event.event == "offer" and isinstance(self.home, TechnicianHome):
+            # An offer came, was withdrawn or expired (a reopened job offered back to its student among them):
+            # the offers list shows only open ones, so it changes.
+            await self.home.load()
+            return
         found = request_event(event)
         if found is None:
             return
@@ -454,6 +463,7 @@ class AppViewModel(Observable):
             on_job_changed=self._job_changed,
         )
         job.on_open_photos = self.open_photos
+        job.on_gone = self._job_gone
         job.on_change.append(self._changed)
         self.photo_viewer.close()
         self.job = job
@@ -497,6 +507,12 @@ class AppViewModel(Observable):
         await self._reload_home()
         if self.college_jobs is not None:
             await self.college_jobs.load()
+
+    async def _job_gone(self) -> None:
+        """The job left the college after a take-back: back to the list (or the home), saying where it went."""
+        if self.college_jobs is not None:
+            self.college_jobs.show_notice(APP_UI["job_sent_on"])
+        await self.go_back()
 
     async def open_photos(self, photos: list[PhotoKey], index: int, thumbnails: Thumbnails | None = None) -> None:
         await self.photo_viewer.open(photos, index, thumbnails)

@@ -124,5 +124,9 @@ class CollegeJobsViewModel(SubScreen):
         self.loading_more = False
         self._changed()
 
+    def show_notice(self, text: Bilingual) -> None:
+        self._notice = text
+        self._changed()
+
     async def open_job(self, request_id: UUID) -> None:
         await self._on_open_job(request_id)

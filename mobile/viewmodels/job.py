@@ -111,6 +111,8 @@ class JobViewModel(RequestScreen[WorkDetail]):
         super().__init__(api, session, request_id, on_back=on_back, on_auth_lost=on_auth_lost)
         self.actor = actor
         self._on_job_changed = on_job_changed
+        # Set by the app: the job left this person's sight (taken back and sent on to another college).
+        self.on_gone: Done | None = None
         self.sending = False
         # The open step panel.
         self.open_step: Step | None = None
@@ -119,6 +121,7 @@ class JobViewModel(RequestScreen[WorkDetail]):
         self._step_error: Bilingual | None = None
         # What the backend said the record lacks when it refused a move (409 quality_check_incomplete).
         self._step_missing: list[Bilingual] = []
+        self._step_gone = False
         # After photos and the report.
         self.uploading = False
         self._photo_error: Bilingual | None = None
@@ -152,7 +155,14 @@ class JobViewModel(RequestScreen[WorkDetail]):
         detail = self.detail
         if detail is None or detail.status not in (S.REPAIRING, S.QUALITY_CHECK):
             return []
-        return [m.message(self.locale) for m in detail.quality_check_missing]
+        # The server's list as loaded, less what was added on this screen since (a photo, a saved report).
+        report = detail.report
+        done = {
+            "after_photo": bool(self.photos("after")),
+            "hours": report is not None and report.hours > 0,
+            "report": report is not None and bool(report.notes.strip()),
+        }
+        return [m.message(self.locale) for m in detail.quality_check_missing if not done.get(m.code, False)]
 
     @property
     def photo_error(self) -> str | None:
@@ -302,9 +312,16 @@ class JobViewModel(RequestScreen[WorkDetail]):
             self.open_step = None
             self._changed()
             await self._job_changed()
+        elif step.to_status == S.OFFERED and self._step_gone and self.on_gone is not None:
+            # Taken back with no other student of the college left to offer it to: it went on to the next
+            # college, so this teacher no longer sees it. The move happened; say so on the list.
+            self.open_step = None
+            await self._job_changed()
+            await self.on_gone()
 
     def _step_refused(self, error: ApiError) -> None:
         self._step_error = error.text
+        self._step_gone = error.status == 404
         # quality_check_incomplete / approval_incomplete: one line per missing thing, in the backend's words.
         self._step_missing = list(error.fields.values())
 

@@ -35,6 +35,8 @@ def college_jobs_view(vm: CollegeJobsViewModel, locale: Locale) -> ft.Control:
         _search(vm, locale),
         _chips(vm, locale),
     ]
+    if vm.notice:
+        controls.append(ft.Semantics(live_region=True, content=ft.Text(vm.notice, color=ft.Colors.PRIMARY)))
     if vm.state == LoadState.FAILED:
         controls.append(error_with_retry(vm.error or "", locale, vm.retry))
         return ft.Column(controls, spacing=12)

@@ -87,6 +87,12 @@ def _steps(vm: JobViewModel, locale: Locale) -> list[ft.Control]:
     ]
 
 
+def named(label: str, chosen: str, dropdown: ft.Dropdown) -> ft.Control:
+    """Flet's Dropdown reaches the semantics tree as a button with no name (its floating label is not part of it):
+    the label names it, for screen readers and tests; the chosen option is its value."""
+    return ft.Semantics(label=label, value=chosen or None, content=dropdown)
+
+
 def _qc_missing(vm: JobViewModel, locale: Locale) -> list[ft.Control]:
     """What the record lacks before the teacher's check: the student sees what to add before sending."""
     missing = vm.qc_missing
@@ -108,14 +114,15 @@ def _step_panel(vm: JobViewModel, step: Step, locale: Locale) -> ft.Control:
 
     controls: list[ft.Control] = [heading(step.label.in_(locale), size=18)]
     if step.needs_reason:
-        controls.append(
+        chosen = dict(vm.reasons()).get(vm.reason or "", "")
+        controls.append(named(t("reason_label", locale), chosen,
             ft.Dropdown(
                 label=t("reason_label", locale),
                 value=vm.reason,
                 options=[ft.DropdownOption(key=code, text=text) for code, text in vm.reasons()],
                 on_select=reason_chosen,
                 disabled=vm.sending,
-            )
+            ))
         )
     note_label = "rework_note_label" if step.needs_note else "step_note_label"
     controls.append(
@@ -151,7 +158,8 @@ def _assign(vm: JobViewModel, locale: Locale) -> list[ft.Control]:
 
     controls: list[ft.Control] = [heading(title, size=18)]
     if vm.technicians:
-        controls.append(
+        chosen = next((x.display_name for x in vm.technicians if x.id == vm.assign_to), "")
+        controls.append(named(t("assign_pick", locale), chosen,
             ft.Dropdown(
                 label=t("assign_pick", locale),
                 value=None if vm.assign_to is None else str(vm.assign_to),
@@ -161,7 +169,7 @@ def _assign(vm: JobViewModel, locale: Locale) -> list[ft.Control]:
                 ],
                 on_select=picked,
                 disabled=vm.sending,
-            )
+            ))
         )
     else:
         controls.append(muted(t("assign_none", locale)))

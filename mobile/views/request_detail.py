@@ -51,9 +51,9 @@ def request_detail_view(vm: RequestDetailViewModel, locale: Locale, device: Devi
 def _summary(detail: RequestDetail, locale: Locale) -> list[ft.Control]:
     controls = summary_head(detail, locale)
     if detail.reference:
-        # The number to quote on the phone: large, and selectable to copy.
+        # The number to quote on the phone, large.
         controls.append(ft.Text(t("reference_number", locale, reference=detail.reference), size=16,
-                                weight=ft.FontWeight.W_600, selectable=True))
+                                weight=ft.FontWeight.W_600))
     college = detail.college_name(locale)
     if college:
         controls.append(ft.Text(t("sent_to_college", locale, college=college)))
@@ -95,7 +95,14 @@ def _college(vm: RequestDetailViewModel, detail: RequestDetail, locale: Locale,
     lines.append(ft.Row(buttons, wrap=True, run_spacing=8))
     if map_url and detail.college_coordinates_approximate:
         lines.append(muted(t("college_map_approximate", locale)))
-    return [ft.Card(content=ft.Container(content=ft.Column(lines, spacing=8), padding=12))]
+    return [_box(lines)]
+
+
+def _box(lines: list[ft.Control]) -> ft.Control:
+    # A bordered box, not a Card: a Card reads out as one group named by all its text, and each line here is
+    # worth hearing (and finding) on its own.
+    return ft.Container(content=ft.Column(lines, spacing=6), padding=12, border_radius=12,
+                        border=ft.Border.all(1, ft.Colors.OUTLINE_VARIANT))
 
 
 def _link(label: str, icon: ft.IconData, url: str, device: Device | None) -> ft.Control:
@@ -109,9 +116,9 @@ def _link(label: str, icon: ft.IconData, url: str, device: Device | None) -> ft.
 def _what_you_entered(vm: RequestDetailViewModel, detail: RequestDetail, locale: Locale) -> list[ft.Control]:
     lines: list[ft.Control] = [ft.Text(t("your_request_title", locale), weight=ft.FontWeight.W_600)]
     if detail.description:
-        lines.append(ft.Text(t("description", locale, description=detail.description), selectable=True))
+        lines.append(ft.Text(t("description", locale, description=detail.description)))
     if detail.address:
-        lines.append(ft.Text(t("address", locale, address=detail.address), selectable=True))
+        lines.append(ft.Text(t("address", locale, address=detail.address)))
     area = ", ".join(p for p in (detail.sub_district, detail.district, detail.province) if p)
     if area:
         lines.append(muted(area))
@@ -120,8 +127,8 @@ def _what_you_entered(vm: RequestDetailViewModel, detail: RequestDetail, locale:
     if vm.preferred_days_text:
         lines.append(ft.Text(t("preferred_days_value", locale, days=vm.preferred_days_text)))
     if detail.contact_phone:
-        lines.append(ft.Text(t("contact_phone", locale, phone=format_phone(detail.contact_phone)), selectable=True))
-    return [ft.Card(content=ft.Container(content=ft.Column(lines, spacing=6), padding=12))]
+        lines.append(ft.Text(t("contact_phone", locale, phone=format_phone(detail.contact_phone))))
+    return [_box(lines)]
 
 
 def _repair_record(detail: RequestDetail, locale: Locale) -> list[ft.Control]:
@@ -139,7 +146,7 @@ def _repair_record(detail: RequestDetail, locale: Locale) -> list[ft.Control]:
                                cost=format_baht(part.qty * part.cost_baht))))
     lines.append(ft.Text(t("parts_total", locale, total=format_baht(report.parts_total_baht)),
                          weight=ft.FontWeight.W_600))
-    return [ft.Card(content=ft.Container(content=ft.Column(lines, spacing=6), padding=12))]
+    return [_box(lines)]
 
 
 def _actions(vm: RequestDetailViewModel, locale: Locale) -> list[ft.Control]:
