@@ -3,7 +3,7 @@ of routed views (the home at "/", the open screen above it) that the app renders
 
 import flet as ft
 
-from mobile.device import Device
+from mobile.device import Device, FletDevice
 from mobile.settings import DEFAULT_MAP_TILE_URL
 from mobile.strings import t
 from mobile.viewmodels.app import COLLEGE_JOBS_ROUTE, AppViewModel, Screen
@@ -150,7 +150,8 @@ def _screen(vm: AppViewModel, locale: Locale, device: Device | None, map_tile_ur
     if vm.screen == Screen.JOB and vm.job is not None:
         return job_view(vm.job, locale, device)
     if vm.screen == Screen.TECHNICIANS and vm.technicians is not None:
-        return technicians_view(vm.technicians, locale)
+        pick_csv = device.pick_csv if isinstance(device, FletDevice) else None
+        return technicians_view(vm.technicians, locale, pick_csv)
     if vm.screen == Screen.LEDGER and vm.ledger is not None:
         return ledger_view(vm.ledger, locale)
     if vm.screen == Screen.COLLEGE_JOBS and vm.college_jobs is not None:

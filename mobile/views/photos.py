@@ -59,14 +59,15 @@ def photo_viewer_view(viewer: PhotoViewer, locale: Locale, route: str) -> ft.Vie
     label = t(PHOTO_ALT.get(kind, "photo_before_alt"), locale, n=same_kind)
     data = viewer.image or viewer.placeholder
     if data is not None:
+        # No `expand` inside the GestureDetector (not a Row or Column): it fills what the detector is given.
         picture: ft.Control = ft.InteractiveViewer(
-            content=ft.Image(src=data, fit=ft.BoxFit.CONTAIN, semantics_label=label, expand=True),
-            min_scale=1.0, max_scale=MAX_ZOOM, expand=True,
+            content=ft.Image(src=data, fit=ft.BoxFit.CONTAIN, semantics_label=label),
+            min_scale=1.0, max_scale=MAX_ZOOM,
         )
     else:
         picture = ft.Container(
             content=muted(t("photo_viewer_failed" if viewer.failed else "photo_viewer_loading", locale)),
-            alignment=ft.Alignment.CENTER, expand=True,
+            alignment=ft.Alignment.CENTER,
         )
 
     async def swiped(e: ft.DragEndEvent[ft.GestureDetector]) -> None:

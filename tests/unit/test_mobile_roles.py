@@ -1,18 +1,20 @@
 """Every role's day (issue 12), app side: the teacher's job list, the photo viewer, what QC lacks, the citizen's
 full record, offers that are still open."""
 
+import json
 from typing import Any
 from uuid import UUID, uuid4
 
 import flet as ft
 import httpx
 
+from mobile.live import ServerEvent
 from mobile.viewmodels.app import COLLEGE_JOBS_ROUTE, Screen
 from mobile.viewmodels.college_jobs import PAGE_SIZE
 from mobile.viewmodels.home import SupervisorHome, TechnicianHome
 from mobile.views.frame import app_view, app_views
 from shared.statuses import StatusGroup
-from tests.unit.test_mobile_support import NOW, error_response, find, request_summary, texts
+from tests.unit.test_mobile_support import COLLEGE, NOW, error_response, find, request_summary, texts
 from tests.unit.test_mobile_views import assert_accessible, signed_in
 from tests.unit.test_mobile_work import WorkBackend
 
@@ -163,3 +165,52 @@ async def test_the_citizen_sees_the_whole_record() -> None:
     assert any("โทรหาวิทยาลัย" in s for s in shown)
     assert app.request_detail is not None and app.request_detail.college_call_url == "tel:+6653217777"
     assert_accessible(tree)
+
+
+async def test_the_teacher_adds_a_student_and_imports_a_list() -> None:
+    backend = RolesBackend()
+    students = f"/colleges/{COLLEGE['id']}/students"
+    added: list[dict[str, Any]] = []
+
+    def add(request: httpx.Request) -> httpx.Response:
+        added.append(json.loads(request.content))
+        return httpx.Response(201, json={"phone": "+66812345678", "role": "technician",
+                                         "college_id": COLLEGE["id"], "existing_account": False})
+
+    refusal = error_response(400, "csv_invalid", count=1).json()
+    refusal["error"]["lines"] = [{"line": 3, "code": "invalid_phone", "message_th": "เบอร์ไม่ถูกต้อง",
+                                  "message_en": "Bad phone"}]
+    answers = iter([httpx.Response(400, json=refusal),
+                    httpx.Response(200, json={"imported": 2, "changed_now": 1, "invited": 1})])
+    backend.overrides[("POST", students)] = add
+    backend.overrides[("POST", f"{students}/import")] = lambda _: next(answers)
+    app = await signed_in("supervisor", backend)
+    await app.open_technicians()
+    screen = app.technicians
+    assert screen is not None
+    screen.set_phone_input("12")
+    await screen.add_student()
+    assert screen.add_error is not None and not added  # checked here first, nothing sent
+    screen.set_phone_input("081-234-5678")
+    screen.set_name_input("สมศักดิ์")
+    await screen.add_student()
+    assert added == [{"phone": "+66812345678", "display_name": "สมศักดิ์", "skills": {}}]
+    assert screen.notice == "บันทึก 081-234-5678 แล้ว จะเป็นนักศึกษาของวิทยาลัยเมื่อเข้าสู่ระบบครั้งแรก"
+    assert screen.phone_input == ""
+
+    await screen.import_csv([("students.csv", b"phone,name\n0812345678,a\nbad,b\n")])
+    assert screen.import_lines == ["บรรทัด 3: เบอร์ไม่ถูกต้อง"] and screen.import_error is not None
+    tree = app_view(app)
+    assert "บรรทัด 3: เบอร์ไม่ถูกต้อง" in texts(tree)
+    assert_accessible(tree)
+    await screen.import_csv([("students.csv", b"phone,name\n0812345678,a\n0812345679,b\n")])
+    assert screen.import_lines == [] and screen.notice is not None and "นำเข้า 2 คนแล้ว" in screen.notice
+
+
+async def test_a_new_offer_shows_live_on_the_students_home() -> None:
+    backend = RolesBackend()
+    app = await signed_in("technician", backend)
+    assert isinstance(app.home, TechnicianHome)
+    backend.offers.append({**backend.offers[0], "offer_id": str(uuid4()), "item": "เปิดใหม่อีกครั้ง"})
+    await app.live_event(ServerEvent(event="offer", data=json.dumps({"offer_id": backend.offers[-1]["offer_id"]})))
+    assert "เปิดใหม่อีกครั้ง" in [o.item for o in app.home.offers]
