@@ -59,7 +59,7 @@ def photo_viewer_view(viewer: PhotoViewer, locale: Locale, route: str) -> ft.Vie
     label = t(PHOTO_ALT.get(kind, "photo_before_alt"), locale, n=same_kind)
     data = viewer.image or viewer.placeholder
     if data is not None:
-        # No `expand` inside the GestureDetector (not a Row or Column): it fills what the detector is given.
+        # No `expand` below the Container (no Row or Column there): each fills what it is given.
         picture: ft.Control = ft.InteractiveViewer(
             content=ft.Image(src=data, fit=ft.BoxFit.CONTAIN, semantics_label=label),
             min_scale=1.0, max_scale=MAX_ZOOM,
@@ -101,7 +101,9 @@ def photo_viewer_view(viewer: PhotoViewer, locale: Locale, route: str) -> ft.Vie
                 expand=True,
                 content=ft.Column(
                     [bar, *status,
-                     ft.GestureDetector(content=picture, on_horizontal_drag_end=swiped, expand=True)],
+                     # The Container takes the rest of the height; the detector and the zoomable photo fill it.
+                     ft.Container(content=ft.GestureDetector(content=picture, on_horizontal_drag_end=swiped),
+                                  expand=True, alignment=ft.Alignment.CENTER)],
                     expand=True,
                 ),
             )

@@ -5,6 +5,7 @@ repair record and the college's phone, and the reference number finds the job in
 hand back the citizen reports it still broken and it goes back to the same student. A screenshot of every screen
 lands in test-output/."""
 
+import io
 import re
 import uuid
 from collections.abc import Iterator
@@ -13,6 +14,7 @@ from typing import Any
 
 import psycopg
 import pytest
+from PIL import Image
 from playwright.sync_api import Browser, BrowserContext, Locator, Page, expect
 from playwright.sync_api import Error as PlaywrightError
 
@@ -70,7 +72,10 @@ def job_list(teacher: Page, search: str) -> None:
     """From the home or the list: the college's job list, searched (what the box held replaced)."""
     field = teacher.get_by_role("textbox", name=SEARCH)
     if field.count() == 0:
-        open_screen(teacher, teacher.get_by_role("button", name="งานทั้งหมดของวิทยาลัย"), "ภาพรวมวิทยาลัย")
+        # The home has loaded (its rows stop moving) before the tap, as a person waits.
+        expect(teacher.get_by_text("กำลังโหลด", exact=False)).to_have_count(0, timeout=TIMEOUT)
+        open_screen(teacher, settled(teacher, teacher.get_by_role("button", name="งานทั้งหมดของวิทยาลัย")),
+                    "ภาพรวมวิทยาลัย")
     replace_text(teacher, field, search)
     teacher.keyboard.press("Enter")
 
@@ -147,6 +152,17 @@ def confirm(page: Page, step: str) -> None:
         raise
 
 
+def _middle_pixel(page: Page) -> tuple[int, int, int]:
+    image = Image.open(io.BytesIO(page.screenshot())).convert("RGB")
+    r, g, b = image.getpixel((image.width // 2, image.height // 2))  # type: ignore[misc]
+    return int(r), int(g), int(b)
+
+
+def _blue(pixel: tuple[int, int, int]) -> bool:
+    r, _g, b = pixel
+    return b > 120 and b > r + 60
+
+
 def view_photo(page: Page, label: str, name: str) -> None:
     """Tap a thumbnail: the photo fills the screen; close returns to the screen it came from."""
     settled(page, page.get_by_role("button", name=f"เปิดดู{label}").first).click()
@@ -155,6 +171,9 @@ def view_photo(page: Page, label: str, name: str) -> None:
     expect(page.get_by_role("button", name="ย้อนกลับ")).to_have_count(0, timeout=TIMEOUT)
     expect(page.get_by_role("img", name=label).last).to_be_attached(timeout=TIMEOUT)
     expect(page.get_by_text("กำลังโหลดรูป", exact=False)).to_have_count(0, timeout=TIMEOUT)
+    # The photo itself is drawn on the canvas: wait until the middle of the screen shows it (the test photos are a
+    # flat blue), not the viewer's black.
+    wait_until(lambda: _blue(_middle_pixel(page)), "the photo to fill the viewer")
     shot(page, name)
     page.get_by_role("button", name="ปิดรูป").click()
     expect(page.get_by_role("button", name="ปิดรูป")).to_have_count(0, timeout=TIMEOUT)
@@ -165,7 +184,9 @@ def test_every_role_through_every_teacher_action(split_system: SplitSystem, cont
     database_url = split_system.env["DATABASE_URL"]
     item = f"พัดลมตั้งพื้น-{uuid.uuid4().hex[:6]}"
     citizen = open_signed_in(contexts["citizen"], split_system, CITIZEN_PHONE, "คำขอซ่อมของฉัน")
+    shot(citizen, "citizen-home")
     fill_form(citizen, item, photo_file)
+    shot(citizen, "citizen-request-form")
     citizen.get_by_role("button", name="ส่งคำขอซ่อม").click()
     expect(status_card(citizen, item, "กำลังหาช่าง")).to_be_visible(timeout=TIMEOUT)
     student_phone = offered_student_phone(database_url, item)
@@ -188,7 +209,8 @@ def test_every_role_through_every_teacher_action(split_system: SplitSystem, cont
 
     # The student: the job is theirs; sending it to the check with nothing recorded is refused, with the list.
     student = open_signed_in(contexts["technician"], split_system, student_phone, "งานที่เสนอให้ฉัน")
-    open_screen(student, student.get_by_role("button", name=f"ดูรายละเอียด {item}"), "งานที่เสนอให้ฉัน")
+    open_screen(student, settled(student, student.get_by_role("button", name=f"ดูรายละเอียด {item}")),
+                "งานที่เสนอให้ฉัน")
     expect(student.get_by_text("อาการเสีย: เปิดแล้วไม่ติด มีกลิ่นไหม้")).to_be_visible(timeout=TIMEOUT)
     confirm(student, "เริ่มตรวจเช็ก")
     confirm(student, "เริ่มซ่อม")
@@ -285,3 +307,18 @@ def test_every_role_through_every_teacher_action(split_system: SplitSystem, cont
     settled(teacher, teacher.get_by_role("button", name="ยืนยัน")).click()
     expect(teacher.get_by_text("นำงานกลับแล้ว", exact=False).last).to_be_visible(timeout=TIMEOUT)
     shot(teacher, "teacher-taken-back")
+
+    # The students page: one row per student, skills in a dialog.
+    settled(teacher, teacher.get_by_role("button", name="ย้อนกลับ").last).click()
+    expect(teacher.get_by_text("กำลังโหลด", exact=False)).to_have_count(0, timeout=TIMEOUT)
+    open_screen(teacher, settled(teacher, teacher.get_by_role("button", name="นักศึกษา", exact=True)),
+                "ภาพรวมวิทยาลัย")
+    active = re.compile("พร้อมรับงาน")
+    expect(teacher.get_by_role("switch", name=active).or_(teacher.get_by_role("checkbox", name=active)).first) \
+        .to_be_visible(timeout=TIMEOUT)
+    shot(teacher, "teacher-students")
+    settled(teacher, teacher.get_by_role("button", name=re.compile("^ทักษะของ ")).first).click()
+    expect(teacher.get_by_role("button", name=re.compile(r"\(ระดับ 1–5\)")).first).to_be_visible(timeout=TIMEOUT)
+    shot(teacher, "teacher-student-skills")
+    teacher.get_by_role("button", name="ปิด", exact=True).click()
+    expect(teacher.get_by_role("button", name=re.compile(r"\(ระดับ 1–5\)"))).to_have_count(0, timeout=TIMEOUT)
