@@ -17,6 +17,7 @@ from mobile.models import (
     AdminCollege,
     Category,
     College,
+    CollegeJobPage,
     DuplicateSummary,
     LedgerRow,
     NotificationPage,
@@ -29,6 +30,7 @@ from mobile.models import (
     SessionTokens,
     SignedIn,
     StaffRegistered,
+    StudentImportReport,
     SupervisorDashboard,
     SupervisorQueue,
     TechnicianItem,
@@ -74,6 +76,8 @@ _ADMIN_COLLEGES = TypeAdapter(list[AdminCollege])
 _NOTIFICATION_SETTINGS = TypeAdapter(NotificationSettings)
 _ADMIN_COLLEGE = TypeAdapter(AdminCollege)
 _STAFF_REGISTERED = TypeAdapter(StaffRegistered)
+_JOB_PAGE = TypeAdapter(CollegeJobPage)
+_IMPORT_REPORT = TypeAdapter(StudentImportReport)
 
 
 class _SendOptions(TypedDict, total=False):
@@ -92,6 +96,8 @@ class ApiError(Exception):
     message_en: str
     # Per-field problems of a 400 on a form (field name -> its message), e.g. {"item": ...}.
     fields: Mapping[str, Bilingual] = field(default_factory=dict)
+    # Per-line problems of a refused CSV upload: (line number, its message).
+    lines: tuple[tuple[int, Bilingual], ...] = ()
 
     @classmethod
     def from_catalog(cls, status: int, code: str) -> "ApiError":
@@ -126,6 +132,7 @@ def _error_from_response(response: httpx.Response) -> ApiError:
             str(error["message_th"]),
             str(error["message_en"]),
             _field_errors(error.get("fields")),
+            _line_errors(error.get("lines")),
         )
     except (ValueError, KeyError, TypeError, AttributeError):
         # A proxy's HTML page or an empty body: still tell the person something in their language.
@@ -145,6 +152,18 @@ def _field_errors(raw: Any) -> dict[str, Bilingual]:
                 str(problem.get("message_th") or fallback.th), str(problem.get("message_en") or fallback.en)
             )
     return fields
+
+
+def _line_errors(raw: Any) -> tuple[tuple[int, Bilingual], ...]:
+    if not isinstance(raw, list):
+        return ()
+    lines: list[tuple[int, Bilingual]] = []
+    for problem in raw:
+        if isinstance(problem, dict) and isinstance(problem.get("line"), int):
+            fallback = error_text(str(problem.get("code", "")))
+            lines.append((problem["line"], Bilingual(str(problem.get("message_th") or fallback.th),
+                                                     str(problem.get("message_en") or fallback.en))))
+    return tuple(lines)
 
 
 class ApiClient:
@@ -409,6 +428,31 @@ class ApiClient:
         response = await self._send("GET", f"/supervisor/{name}.csv")
         return response.content
 
+    async def supervisor_jobs(
+        self, groups: list[str] | None = None, query: str = "", *, limit: int = 30, offset: int = 0
+    ) -> CollegeJobPage:
+        """GET /supervisor/jobs: the college's jobs newest first, filtered by status groups and a search (a
+        reference like FX-690001, an item or a student's name), one page at a time."""
+        params: dict[str, str | list[str]] = {"status": list(groups or []), "limit": str(limit),
+                                              "offset": str(offset)}
+        if query.strip():
+            params["q"] = query.strip()
+        # QueryParams repeats `status` once per group, as the endpoint reads it.
+        return _parse(_JOB_PAGE, await self._call("GET", "/supervisor/jobs", params=httpx.QueryParams(params)))
+
+    async def add_student(
+        self, college_id: UUID, phone: str, display_name: str = "", skills: Mapping[str, int] | None = None
+    ) -> StaffRegistered:
+        body = {"phone": phone, "display_name": display_name, "skills": dict(skills or {})}
+        return _parse(_STAFF_REGISTERED, await self._call("POST", f"/colleges/{college_id}/students", json=body))
+
+    async def import_students(self, college_id: UUID, data: bytes, filename: str = "students.csv") -> \
+            StudentImportReport:
+        """All lines or none: a bad file is ApiError 400 csv_invalid with `lines` (each bad line and why)."""
+        files = {"file": (filename, data, "text/csv")}
+        return _parse(_IMPORT_REPORT, await self._call("POST", f"/colleges/{college_id}/students/import",
+                                                       files=files))
+
     # --- the admin's tools ---------------------------------------------------------------------------
 
     async def admin_waiting(self) -> list[WaitingRequest]:
@@ -520,10 +564,21 @@ class ApiClient:
         token: str | None,
     ) -> httpx.Response:
         headers = {"Authorization": f"Bearer {token}"} if token else {}
-        try:
-            return await self._http.request(method, path, json=json, files=files, params=params, headers=headers)
-        except httpx.TransportError as exc:  # refused connections, DNS failures, timeouts, drops
-            raise ApiError.from_catalog(0, NETWORK_UNREACHABLE) from exc
+        # A read is asked twice before the person hears "no connection": a kept-alive connection the server closed
+        # just as it was reused, or one lost packet on a phone's network, is not an outage. Writes are not
+        # repeated here (the outbox and idempotency keys handle those).
+        attempts = 2 if method == "GET" else 1
+        for attempt in range(attempts):
+            try:
+                return await self._http.request(method, path, json=json, files=files, params=params,
+                                                headers=headers)
+            except httpx.TransportError as exc:  # refused connections, DNS failures, timeouts, drops
+                if attempt + 1 < attempts:
+                    log.info("%s %s failed (%s): asking once more", method, path, type(exc).__name__)
+                    continue
+                log.warning("%s %s failed: %s %s", method, path, type(exc).__name__, exc)
+                raise ApiError.from_catalog(0, NETWORK_UNREACHABLE) from exc
+        raise AssertionError("unreachable")
 
 
 def _parse(adapter: TypeAdapter[T], data: Any) -> T:

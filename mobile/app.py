@@ -11,9 +11,10 @@ from mobile.geocoding import geocoder_from_settings
 from mobile.live import LiveEvents, ServerEvent
 from mobile.settings import get_settings
 from mobile.storage import PreferencesOutboxStorage, PreferencesSessionStore
-from mobile.viewmodels.app import AppViewModel, Task
+from mobile.viewmodels.app import AppViewModel, Screen, Task
 from mobile.views.account import delete_account_dialog
 from mobile.views.frame import app_views, leave_dialog
+from mobile.views.supervisor_tools import skills_dialog
 from shared.text import Locale, ui
 
 FONT_FAMILY = "NotoSansThai"
@@ -146,4 +147,5 @@ def app_root(
     ft.use_effect(follow_route, [vm.route, vm.leave_target])
     ft.use_dialog(leave_dialog(vm))
     ft.use_dialog(delete_account_dialog(vm.account, vm.locale))
+    ft.use_dialog(skills_dialog(vm.technicians if vm.screen == Screen.TECHNICIANS else None, vm.locale))
     return app_views(vm, device, map_tile_url)

@@ -13,16 +13,19 @@ from mobile.live import LiveEvents, ServerEvent, request_event
 from mobile.models import Profile, SessionTokens, SignedIn
 from mobile.outbox import MemoryOutboxStorage, Outbox, OutboxItem, OutboxStorage, Sleep
 from mobile.viewmodels.account import AccountViewModel
+from mobile.viewmodels.college_jobs import CollegeJobsViewModel
 from mobile.viewmodels.colleges_admin import CollegesAdminViewModel
 from mobile.viewmodels.home import AdminHome, CitizenHome, HomeViewModel, SupervisorHome, TechnicianHome, home_for
 from mobile.viewmodels.inbox import InboxViewModel, is_notification_event
 from mobile.viewmodels.job import JobViewModel
 from mobile.viewmodels.login import LoginViewModel
 from mobile.viewmodels.observable import Observable
+from mobile.viewmodels.photo_viewer import PhotoViewer
 from mobile.viewmodels.request_detail import RequestDetailViewModel
 from mobile.viewmodels.request_form import RequestFormViewModel
 from mobile.viewmodels.session import Session, SessionStore, StoredSession
 from mobile.viewmodels.supervisor import LedgerViewModel, SaveFile, TechniciansViewModel
+from mobile.viewmodels.thumbnails import PhotoKey, Thumbnails
 from shared.roles import Actor
 from shared.text import APP_UI, Bilingual, Locale
 
@@ -39,6 +42,7 @@ class Screen(StrEnum):
     INBOX = "inbox"  # the person's notifications (issue 13)
     ACCOUNT = "account"  # name, phone, role; download my data, delete my account, sign out (issue 11)
     COLLEGES = "colleges"  # the admin's onboarding: colleges and their supervisors (issue 11)
+    COLLEGE_JOBS = "college_jobs"  # the teacher's list of every job of the college
 
 
 # The address of each screen. A request's own screen is /requests/{id} for its owner and /jobs/{id} for the
@@ -52,6 +56,7 @@ ACCOUNT_ROUTE = "/account"
 COLLEGES_ROUTE = "/admin/colleges"
 # Links in notifications that name no screen of their own: the inbox, and a student's offers (on their home).
 _INBOX_ALIASES = ("/notifications",)
+COLLEGE_JOBS_ROUTE = "/college/jobs"
 _REQUEST_PREFIX = "/requests/"
 _JOB_PREFIX = "/jobs/"
 
@@ -124,6 +129,11 @@ class AppViewModel(Observable):
         self.job: JobViewModel | None = None
         self.technicians: TechniciansViewModel | None = None
         self.ledger: LedgerViewModel | None = None
+        # The teacher's job list; kept while a job opened from it shows, so back returns to it where it was.
+        self.college_jobs: CollegeJobsViewModel | None = None
+        # The full-screen photo viewer, above whichever screen opened it.
+        self.photo_viewer = PhotoViewer(api)
+        self.photo_viewer.on_change.append(self._changed)
         self._tasks: list[Task] = []
         self.outbox: Outbox | None = None
         self.request_detail: RequestDetailViewModel | None = None
@@ -197,6 +207,8 @@ class AppViewModel(Observable):
         self.request_form = None
         self.request_detail = None
         self.job = self.technicians = self.ledger = None
+        self.college_jobs = None
+        self.photo_viewer.close()
         self.outbox = None
         self.inbox = self.account = self.colleges_admin = None
         self.leave_target = None
@@ -272,8 +284,10 @@ class AppViewModel(Observable):
             home.outbox = self.outbox = outbox
         elif isinstance(home, TechnicianHome):
             home.on_open_job = self.open_job
+            home.on_open_photos = self.open_photos
         elif isinstance(home, SupervisorHome):
             home.on_open_job = self.open_job
+            home.on_open_college_jobs = self.open_college_jobs
             home.on_open_technicians = self.open_technicians
             home.on_open_ledger = self.open_ledger
         self.home = home
@@ -335,6 +349,8 @@ class AppViewModel(Observable):
             return ACCOUNT_ROUTE
         if self.screen == Screen.COLLEGES:
             return COLLEGES_ROUTE
+        if self.screen == Screen.COLLEGE_JOBS:
+            return COLLEGE_JOBS_ROUTE
         if self.screen in (Screen.STARTING, Screen.LOGIN) and self._pending_route is not None:
             return self._pending_route  # the link stays in the address bar until it opens
         return HOME_ROUTE
@@ -367,7 +383,14 @@ class AppViewModel(Observable):
         await self._go(path)
 
     async def go_back(self) -> None:
-        """Back (the app bar's arrow, a phone's back button, a screen's back button): the home."""
+        """Back (the app bar's arrow, a phone's back button, a screen's back button): the open photo closes;
+        a job opened from the teacher's job list goes back to the list; anything else to the home."""
+        if self.photo_viewer.is_open:
+            self.photo_viewer.close()
+            return
+        if self.screen == Screen.JOB and self.college_jobs is not None:
+            await self.open_route(COLLEGE_JOBS_ROUTE)
+            return
         await self.open_route(HOME_ROUTE)
 
     async def confirm_leave(self) -> None:
@@ -403,16 +426,24 @@ class AppViewModel(Observable):
             await self.open_account()
         elif path == COLLEGES_ROUTE and isinstance(self.home, AdminHome):
             await self.open_colleges_admin()
+        elif path == COLLEGE_JOBS_ROUTE and isinstance(self.home, SupervisorHome):
+            await self.open_college_jobs()
         else:
             await self._show_home()
 
     async def _show_home(self) -> None:
+        was = self.screen
         self.request_form = None
         self.request_detail = None
         self.job = self.technicians = self.ledger = None
         self.account = self.colleges_admin = None
+        self.college_jobs = None
+        self.photo_viewer.close()
         self.screen = Screen.HOME if self.home is not None else Screen.LOGIN
         self._changed()
+        if was == Screen.JOB and isinstance(self.home, TechnicianHome | SupervisorHome):
+            # Back from a job: what it shows may have moved on meanwhile (nothing stale on the home).
+            await self.home.load()
 
     # --- background work of a signed-in session ------------------------------------------------------
 
@@ -440,6 +471,11 @@ class AppViewModel(Observable):
             if self.inbox is not None:
                 await self.inbox.notification_arrived(showing=self.screen == Screen.INBOX)
             return
+        if event.event == "offer" and isinstance(self.home, TechnicianHome):
+            # An offer came, was withdrawn or expired (a reopened job offered back to its student among them):
+            # the offers list shows only open ones, so it changes.
+            await self.home.load()
+            return
         found = request_event(event)
         if found is None:
             return
@@ -450,6 +486,8 @@ class AppViewModel(Observable):
         job = self.job
         if self.screen == Screen.JOB and job is not None and str(job.request_id) == request_id:
             await job.load()
+        if self.college_jobs is not None:
+            await self.college_jobs.load()
         home = self.home
         if isinstance(home, CitizenHome):
             if any(str(r.id) == request_id for r in home.requests):
@@ -468,6 +506,8 @@ class AppViewModel(Observable):
             await self.request_detail.load()
         elif self.screen == Screen.JOB and self.job is not None:
             await self.job.load()
+        elif self.screen == Screen.COLLEGE_JOBS and self.college_jobs is not None:
+            await self.college_jobs.load()
         elif self.screen == Screen.HOME and self.home is not None:
             await self.home.load()
 
@@ -502,6 +542,7 @@ class AppViewModel(Observable):
             on_auth_lost=self._auth_lost,
             on_request_changed=self._reload_home,
         )
+        detail.on_open_photos = self.open_photos
         detail.on_change.append(self._changed)
         self.request_detail = detail
         self.screen = Screen.REQUEST_DETAIL
@@ -526,11 +567,14 @@ class AppViewModel(Observable):
             self.session,
             request_id,
             Actor.for_role(profile.role),
-            on_back=self.back_home,
+            on_back=self.go_back,
             on_auth_lost=self._auth_lost,
-            on_job_changed=self._reload_home,
+            on_job_changed=self._job_changed,
         )
+        job.on_open_photos = self.open_photos
+        job.on_gone = self._job_gone
         job.on_change.append(self._changed)
+        self.photo_viewer.close()
         self.job = job
         self.screen = Screen.JOB
         self._changed()
@@ -553,6 +597,34 @@ class AppViewModel(Observable):
         self.screen = Screen.LEDGER
         self._changed()
         await screen.load()
+
+    async def open_college_jobs(self) -> None:
+        """The teacher's job list; coming back to it from a job keeps its filters, search and pages."""
+        screen = self.college_jobs
+        if screen is None:
+            screen = CollegeJobsViewModel(self._api, self.session, on_back=self.back_home,
+                                          on_auth_lost=self._auth_lost, on_open_job=self.open_job)
+            screen.on_change.append(self._changed)
+            self.college_jobs = screen
+        self.job = None
+        self.photo_viewer.close()
+        self.screen = Screen.COLLEGE_JOBS
+        self._changed()
+        await screen.load()
+
+    async def _job_changed(self) -> None:
+        await self._reload_home()
+        if self.college_jobs is not None:
+            await self.college_jobs.load()
+
+    async def _job_gone(self) -> None:
+        """The job left the college after a take-back: back to the list (or the home), saying where it went."""
+        if self.college_jobs is not None:
+            self.college_jobs.show_notice(APP_UI["job_sent_on"])
+        await self.go_back()
+
+    async def open_photos(self, photos: list[PhotoKey], index: int, thumbnails: Thumbnails | None = None) -> None:
+        await self.photo_viewer.open(photos, index, thumbnails)
 
     async def back_home(self) -> None:
         await self._show_home()
