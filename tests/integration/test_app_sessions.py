@@ -20,7 +20,7 @@ from mobile.viewmodels.loadable import LoadState
 from mobile.viewmodels.session import StoredSession, decode_session
 from shared.text import Locale, error_text
 from tests.helpers import fresh_phone
-from tests.unit.test_mobile_support import MemoryStore
+from tests.unit.mobile_fakes import MemoryStore
 
 
 @pytest.fixture

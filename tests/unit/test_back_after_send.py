@@ -3,7 +3,8 @@ blank form; the form still opens from the home as usual."""
 
 from mobile.viewmodels.app import AppViewModel, Screen
 from mobile.viewmodels.request_form import FormState
-from tests.unit.test_mobile_request_form import RequestBackend, fill_valid, open_form
+from tests.unit.mobile_fakes import RequestBackend
+from tests.unit.mobile_screens import fill_valid, open_form
 
 
 def screen_of(app: AppViewModel) -> Screen:

@@ -15,7 +15,7 @@ from mobile.views.account import account_view, delete_account_dialog
 from mobile.views.admin import colleges_admin_view
 from mobile.views.frame import app_views
 from mobile.views.inbox import inbox_view
-from tests.unit.test_mobile_support import NOW, FakeBackend, MemoryStore, button_named, error_response, find, texts
+from tests.unit.mobile_fakes import NOW, FakeBackend, MemoryStore, button_named, error_response, find, texts
 
 REQUEST_ID = str(uuid4())
 
@@ -51,7 +51,7 @@ class Inbox:
 
 
 async def signed_in(backend: FakeBackend, role: str, **options: Any) -> AppViewModel:
-    from tests.unit.test_mobile_app_flow import sign_in
+    from tests.unit.mobile_screens import sign_in
 
     vm = AppViewModel(backend.client(), MemoryStore(), **options)
     await vm.start()
@@ -326,8 +326,8 @@ def verify_with_refresh(backend: FakeBackend) -> None:
 async def live_app(backend: FakeBackend, now: list[float]) -> tuple[AppViewModel, MemoryStore, Spawned, list[Any]]:
     from mobile.api_client import ApiClient
     from mobile.live import LiveEvents
-    from tests.unit.test_mobile_app_flow import sign_in
-    from tests.unit.test_mobile_support import BASE_URL
+    from tests.unit.mobile_fakes import BASE_URL
+    from tests.unit.mobile_screens import sign_in
 
     sources: list[Any] = []
 

@@ -21,8 +21,8 @@ from mobile.viewmodels.request_form import LocationSource, RequestFormViewModel
 from mobile.views.request_form import request_form_view
 from shared.text import Locale
 from tests.unit.fake_photos import PickedFiles
-from tests.unit.test_mobile_request_form import CHIANG_MAI, RequestBackend, fill_valid, open_form
-from tests.unit.test_mobile_support import DEV_CODE, PHONES, MemoryStore, button_named, find, texts
+from tests.unit.mobile_fakes import CHIANG_MAI, DEV_CODE, PHONES, MemoryStore, RequestBackend, button_named, find, texts
+from tests.unit.mobile_screens import fill_valid, open_form
 
 CHIANG_MAI_CODE, MUEANG_CHIANG_MAI, SU_THEP = "50", "5001", "500108"
 NOMINATIM_CHIANG_MAI = {

@@ -17,11 +17,10 @@ from mobile.views.admin import admin_home_view
 from mobile.views.frame import app_view
 from shared.geo import Point, distance_km
 from shared.text import Locale, error_text
-from tests.unit.test_mobile_app_flow import sign_in
-from tests.unit.test_mobile_detail import DetailBackend, open_detail
-from tests.unit.test_mobile_support import (
+from tests.unit.mobile_fakes import (
     BASE_URL,
     COLLEGE,
+    DetailBackend,
     FakeBackend,
     MemoryStore,
     button_named,
@@ -30,8 +29,7 @@ from tests.unit.test_mobile_support import (
     texts,
     waiting_request,
 )
-from tests.unit.test_mobile_views import assert_accessible, signed_in
-from tests.unit.test_mobile_work import technician_job
+from tests.unit.mobile_screens import assert_accessible, open_detail, sign_in, signed_in, technician_job
 
 LAMPHUN = (18.58, 99.01)
 NO_FITTING_TH = "ยังไม่มีนักศึกษาที่มีทักษะตรงกับงานนี้ในวิทยาลัยที่เลือก"

@@ -11,7 +11,7 @@ from mobile.models import OfferStatus, SessionTokens
 from shared.roles import AppRole
 from shared.statuses import RequestStatus
 from shared.text import Locale, error_text
-from tests.unit.test_mobile_support import BASE_URL, FakeBackend
+from tests.unit.mobile_fakes import BASE_URL, FakeBackend
 
 
 async def test_otp_request_posts_the_phone_without_a_token() -> None:

@@ -19,7 +19,8 @@ from mobile.viewmodels.session import StoredSession
 from shared.roles import AppRole
 from shared.statuses import RequestStatus
 from shared.text import Locale
-from tests.unit.test_mobile_support import DEV_CODE, PHONES, FakeBackend, MemoryStore, error_response
+from tests.unit.mobile_fakes import FakeBackend, MemoryStore, error_response
+from tests.unit.mobile_screens import sign_in
 
 TOKEN_INVALID_TH = "การเข้าสู่ระบบไม่ถูกต้องหรือหมดอายุ กรุณาเข้าสู่ระบบใหม่"
 NETWORK_TH = "เชื่อมต่อเซิร์ฟเวอร์ไม่ได้ กรุณาตรวจสอบอินเทอร์เน็ต"
@@ -32,13 +33,6 @@ def state_of(home: HomeViewModel) -> LoadState:
 
 def locale_of(vm: AppViewModel) -> Locale:
     return vm.locale
-
-
-async def sign_in(vm: AppViewModel, role: str) -> None:
-    vm.login.set_phone_input(PHONES[role])
-    await vm.login.request_code()
-    vm.login.set_code_input(DEV_CODE)
-    await vm.login.verify()
 
 
 async def started(backend: FakeBackend, store: MemoryStore | None = None) -> tuple[AppViewModel, MemoryStore]:

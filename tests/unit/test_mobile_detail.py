@@ -1,103 +1,30 @@
 """The request detail screen (timeline, photos, server-listed actions) and the duplicates hint on the form."""
 
 import json
-import re
-from datetime import timedelta
-from typing import Any
 
 import flet as ft
-import httpx
 
 from mobile.models import RequestAction
 from mobile.viewmodels.app import AppViewModel, Screen
 from mobile.viewmodels.home import CitizenHome
 from mobile.viewmodels.loadable import LoadState
-from mobile.viewmodels.request_detail import RequestDetailViewModel
 from mobile.viewmodels.request_form import LocationSource
 from mobile.views.frame import app_view
 from shared.text import error_text
-from tests.unit.test_mobile_request_form import CHIANG_MAI, RequestBackend, jpeg_with_exif, open_form
-from tests.unit.test_mobile_support import NOW, button_named, error_response, find, texts
-from tests.unit.test_mobile_views import assert_accessible, signed_in
-
-DETAIL_PATH = re.compile(r"^/requests/([0-9a-f-]{36})(?:/(cancel|rate|reopen)|/photos/(before|after)/(\d+))?$")
-THUMB = jpeg_with_exif((10, 200, 10), (16, 16))
-
-
-class DetailBackend(RequestBackend):
-    """RequestBackend plus GET /requests/{id}, its photos, cancel / rate / reopen and duplicates."""
-
-    def __init__(self) -> None:
-        super().__init__()
-        self.actions: list[str] = ["cancel"]
-        self.duplicate_hints: dict[str, Any] = {"count": 0, "capped": False, "radius_m": 150.0, "days": 7}
-        self.status_after: dict[str, str] = {"cancel": "cancelled", "reopen": "submitted"}
-
-    def detail(self, summary: dict[str, Any]) -> dict[str, Any]:
-        at = NOW.isoformat()
-        return {
-            **summary,
-            "brand": "Sharp",
-            "technician_first_name": "วิชัย" if summary["status"] not in ("offered", "submitted") else None,
-            "rating": summary.get("rating"),
-            "timeline": [
-                {"id": 1, "actor": "citizen", "actor_name": "สมชาย ใจดี", "to_status": "submitted",
-                 "note": "", "created_at": (NOW - timedelta(days=2)).isoformat()},
-                {"id": 2, "actor": "system", "actor_name": None, "from_status": "submitted",
-                 "to_status": "offered", "note": None, "created_at": (NOW - timedelta(days=1)).isoformat()},
-                {"id": 3, "actor": "technician", "actor_name": "วิชัย มีฝีมือ", "from_status": "offered",
-                 "to_status": summary["status"], "note": "เปลี่ยนฟิวส์", "created_at": at},
-            ],
-            "photos": [
-                {"id": "p1", "kind": "before", "idx": 0, "content_type": "image/jpeg", "width": 16, "height": 16,
-                 "bytes": len(THUMB)},
-                {"id": "p2", "kind": "after", "idx": 0, "content_type": "image/jpeg", "width": 16, "height": 16,
-                 "bytes": len(THUMB)},
-            ],
-            "actions": self.actions,
-        }
-
-    def handle(self, request: httpx.Request) -> httpx.Response:
-        if request.url.path == "/requests/duplicates" and not self.offline:
-            self.requests.append(request)
-            return httpx.Response(200, json=self.duplicate_hints)
-        match = DETAIL_PATH.match(request.url.path)
-        if match is None or self.offline or (request.method, request.url.path) in self.overrides:
-            return super().handle(request)
-        self.requests.append(request)
-        summary = next((r for r in self.my_requests if r["id"] == match.group(1)), None)
-        if summary is None:
-            return error_response(404, "not_found")
-        action, kind = match.group(2), match.group(3)
-        if kind is not None:
-            assert request.url.params.get("thumb") == "true"
-            return httpx.Response(200, content=THUMB, headers={"content-type": "image/jpeg"})
-        if action is not None:
-            assert request.method == "POST"
-            body = json.loads(request.content)
-            if action not in self.actions:
-                return error_response(409, "illegal_transition")
-            if action == "rate":
-                if not 1 <= body["rating"] <= 5:
-                    return error_response(400, "rating_invalid")
-                summary["rating"] = body["rating"]
-            else:
-                summary["status"] = self.status_after[action]
-            self.actions = []
-        return httpx.Response(200, json=self.detail(summary))
+from tests.unit.mobile_fakes import (
+    CHIANG_MAI,
+    THUMB,
+    DetailBackend,
+    button_named,
+    error_response,
+    find,
+    texts,
+)
+from tests.unit.mobile_screens import assert_accessible, open_detail, open_form, signed_in
 
 
 def screen_of(app: AppViewModel) -> Screen:
     return app.screen
-
-
-async def open_detail(backend: DetailBackend) -> tuple[AppViewModel, RequestDetailViewModel]:
-    app = await signed_in("citizen", backend)
-    home = app.home
-    assert isinstance(home, CitizenHome)
-    await home.open_request(home.requests[0].id)
-    assert app.screen == Screen.REQUEST_DETAIL and app.request_detail is not None
-    return app, app.request_detail
 
 
 async def test_tapping_a_card_opens_the_detail_with_timeline_photos_and_actions() -> None:

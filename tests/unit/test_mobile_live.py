@@ -8,9 +8,8 @@ import httpx
 from mobile.live import LiveEvents, ServerEvent, SseParser, parse_stream, request_event
 from mobile.viewmodels.app import Screen
 from mobile.viewmodels.home import CitizenHome
-from tests.unit.test_mobile_detail import DetailBackend
-from tests.unit.test_mobile_support import BASE_URL, FakeBackend
-from tests.unit.test_mobile_views import signed_in
+from tests.unit.mobile_fakes import BASE_URL, DetailBackend, FakeBackend
+from tests.unit.mobile_screens import signed_in
 
 
 def test_parser_handles_events_comments_and_multi_line_data() -> None:

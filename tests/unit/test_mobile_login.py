@@ -8,7 +8,7 @@ from mobile.models import SignedIn
 from mobile.viewmodels.login import LoginStep, LoginViewModel
 from mobile.viewmodels.session import Session
 from shared.text import Locale
-from tests.unit.test_mobile_support import FakeBackend, error_response
+from tests.unit.mobile_fakes import FakeBackend, error_response
 
 INVALID_PHONE_TH = "เบอร์โทรศัพท์ไม่ถูกต้อง กรุณากรอกเบอร์ไทย 9–10 หลัก เช่น 0812345678"
 INVALID_PHONE_EN = "Invalid phone number: enter a Thai number of 9–10 digits, e.g. 0812345678"

@@ -5,8 +5,8 @@ import flet as ft
 from mobile.viewmodels.home import TechnicianHome
 from mobile.views.frame import app_view
 from shared.photos import MAX_PHOTOS_PER_REQUEST
-from tests.unit.test_mobile_support import FakeBackend, find
-from tests.unit.test_mobile_views import assert_accessible, signed_in
+from tests.unit.mobile_fakes import FakeBackend, find
+from tests.unit.mobile_screens import assert_accessible, signed_in
 
 
 def photo_labels(tree: ft.Control, kind: type[ft.Control]) -> list[str]:

@@ -22,8 +22,17 @@ from mobile.viewmodels.app import AppViewModel, Screen
 from mobile.viewmodels.home import CitizenHome
 from mobile.views.frame import app_view
 from shared.text import error_text
-from tests.unit.test_mobile_request_form import RequestBackend, citizen_app, jpeg_with_exif
-from tests.unit.test_mobile_support import DEV_CODE, PHONES, MemoryStore, button_named, error_response, texts
+from tests.unit.mobile_fakes import (
+    DEV_CODE,
+    PHONES,
+    MemoryStore,
+    RequestBackend,
+    button_named,
+    error_response,
+    jpeg_with_exif,
+    texts,
+)
+from tests.unit.mobile_screens import signed_in
 
 OWNER = "owner-1"
 
@@ -281,7 +290,7 @@ async def test_preferences_storage_uses_the_outbox_key() -> None:
 
 async def test_failed_draft_shows_its_message_and_can_be_edited_or_discarded() -> None:
     backend = RequestBackend()
-    app = await citizen_app(backend)
+    app = await signed_in("citizen", backend)
     assert app.outbox is not None
     await app.outbox.add(OutboxItem(body=body("ตู้เย็น"), photos=[photo()]))
     backend.overrides[("POST", "/requests")] = lambda r: error_response(400, "request_item_invalid")

@@ -2,11 +2,7 @@
 
 import io
 import json
-import re
-from email.parser import BytesParser
-from email.policy import default as email_policy
-from typing import Any
-from uuid import UUID, uuid4
+from uuid import UUID
 
 import flet as ft
 import httpx
@@ -16,156 +12,25 @@ from flet.messaging.protocol import configure_encode_object_for_msgpack
 from PIL import Image
 
 from mobile.device import LocationDenied
-from mobile.viewmodels.app import AppViewModel, Screen
+from mobile.viewmodels.app import Screen
 from mobile.viewmodels.home import CitizenHome
 from mobile.viewmodels.request_form import FormState, LocationSource, RequestFormViewModel
 from mobile.views.frame import app_view
 from shared.text import Locale, error_text
 from tests.unit.fake_photos import PickedFiles
-from tests.unit.test_mobile_support import (
-    DEV_CODE,
-    NOW,
-    PHONES,
-    FakeBackend,
-    MemoryStore,
+from tests.unit.mobile_fakes import (
+    CHIANG_MAI,
+    RequestBackend,
     button_named,
     error_response,
     find,
-    request_summary,
+    jpeg_with_exif,
     texts,
     walk,
 )
-from tests.unit.test_mobile_views import assert_accessible
+from tests.unit.mobile_screens import assert_accessible, click, fill_valid, open_form, signed_in
 
 NETWORK_TH = "เชื่อมต่อเซิร์ฟเวอร์ไม่ได้ กรุณาตรวจสอบอินเทอร์เน็ต"
-PHOTO_PATH = re.compile(r"^/requests/([0-9a-f-]+)/photos/(\d+)$")
-CHIANG_MAI = (18.7883, 98.9853)
-
-
-class RequestBackend(FakeBackend):
-    """FakeBackend plus POST /requests (idempotent per key) and PUT /requests/{id}/photos/{idx}."""
-
-    def __init__(self) -> None:
-        super().__init__()
-        self.created: dict[str, dict[str, Any]] = {}  # idempotency key -> detail
-        self.photos: dict[tuple[str, int], bytes] = {}
-        self.photo_parts: list[tuple[str, str, str]] = []  # (part name, filename, content type)
-        self.fail_photo_once: set[int] = set()
-
-    def handle(self, request: httpx.Request) -> httpx.Response:
-        route = (request.method, request.url.path)
-        if route == ("POST", "/requests") and not self.offline and route not in self.overrides:
-            self.requests.append(request)
-            return self._create(request)
-        match = PHOTO_PATH.match(request.url.path)
-        if match and request.method == "PUT" and not self.offline:
-            self.requests.append(request)
-            return self._photo(request, match.group(1), int(match.group(2)))
-        return super().handle(request)
-
-    def _create(self, request: httpx.Request) -> httpx.Response:
-        assert request.headers["authorization"].startswith("Bearer ")
-        body = json.loads(request.content)
-        key = body["idempotency_key"]
-        if key in self.created:
-            return httpx.Response(200, json=self.created[key])
-        summary = request_summary(body["item"], "offered")
-        detail = {
-            **summary,
-            "created_at": (NOW.replace(hour=23)).isoformat(),
-            **{k: body[k] for k in ("brand", "description", "lat", "lon", "address", "province", "district",
-                                    "sub_district", "service_place", "preferred_days", "contact_phone")},
-            "technician_first_name": None,
-            "rating": None,
-            "rating_comment": None,
-            "timeline": [
-                {"id": 1, "actor": "citizen", "actor_name": None, "from_status": None, "to_status": "submitted",
-                 "note": "", "created_at": NOW.isoformat()}
-            ],
-        }
-        self.created[key] = detail
-        self.my_requests = [{k: detail[k] for k in summary}, *self.my_requests]
-        return httpx.Response(201, json=detail)
-
-    def _photo(self, request: httpx.Request, request_id: str, idx: int) -> httpx.Response:
-        if idx in self.fail_photo_once:
-            self.fail_photo_once.discard(idx)
-            raise httpx.ConnectError("dropped", request=request)
-        content_type = request.headers["content-type"]
-        message = BytesParser(policy=email_policy).parsebytes(
-            f"Content-Type: {content_type}\r\n\r\n".encode() + request.content
-        )
-        parts = list(message.iter_parts())
-        assert len(parts) == 1
-        part = parts[0]
-        name = part.get_param("name", header="content-disposition")
-        data = part.get_payload(decode=True)
-        assert isinstance(data, bytes)
-        self.photo_parts.append((str(name), str(part.get_filename()), part.get_content_type()))
-        self.photos[(request_id, idx)] = data
-        with Image.open(io.BytesIO(data)) as im:
-            width, height = im.size
-        return httpx.Response(
-            201,
-            json={"id": str(uuid4()), "kind": "before", "idx": idx, "content_type": part.get_content_type(),
-                  "width": width, "height": height, "bytes": len(data)},
-        )
-
-    def posts(self) -> list[dict[str, Any]]:
-        return [json.loads(r.content) for r in self.calls("POST", "/requests")]
-
-
-def jpeg_with_exif(colour: tuple[int, int, int] = (200, 80, 40), size: tuple[int, int] = (640, 480)) -> bytes:
-    image = Image.new("RGB", size, colour)
-    exif = Image.Exif()
-    exif[0x010F] = "PhoneMaker"  # Make
-    exif[0x0131] = "SecretCamera 1.0"  # Software
-    out = io.BytesIO()
-    image.save(out, "JPEG", exif=exif.tobytes())
-    return out.getvalue()
-
-
-async def citizen_app(backend: RequestBackend, locale: Locale | None = None) -> AppViewModel:
-    vm = AppViewModel(backend.client(), MemoryStore(locale=locale))
-    await vm.start()
-    vm.login.set_phone_input(PHONES["citizen"])
-    await vm.login.request_code()
-    vm.login.set_code_input(DEV_CODE)
-    await vm.login.verify()
-    assert vm.screen == Screen.HOME
-    return vm
-
-
-async def open_form(backend: RequestBackend, locale: Locale | None = None) -> tuple[AppViewModel, RequestFormViewModel]:
-    app = await citizen_app(backend, locale)
-    assert isinstance(app.home, CitizenHome)
-    await app.home.new_request()
-    assert app.screen == Screen.REQUEST_FORM
-    form = app.request_form
-    assert form is not None
-    return app, form
-
-
-def fill_valid(form: RequestFormViewModel) -> None:
-    form.set_category("appliance")
-    form.set_item("  หม้อหุงข้าว   ไฟฟ้า ")
-    form.set_brand(" Sharp KS-11E ")
-    form.set_description("  เปิดไม่ติด ไฟไม่เข้า  ")
-    form.set_location(*CHIANG_MAI, LocationSource.MAP)
-    form.set_address("12 ถ.นิมมานเหมินท์")
-    form.set_service_place("home")
-    form.toggle_day("sat")
-    form.toggle_day("mon")
-    form.set_contact_phone("081-234-5678")
-    form.set_pdpa_consent(True)
-
-
-async def click(tree: ft.Control, name: str) -> None:
-    """What a tap on the button does (handlers here take no event)."""
-    button: Any = button_named(tree, name)
-    await button.on_click()
-
-
 def state_of(form: RequestFormViewModel) -> FormState:
     return form.state
 
@@ -447,7 +312,7 @@ async def test_gps_denied_explains_and_the_map_pin_still_works() -> None:
 
 async def test_citizen_home_has_the_request_button() -> None:
     backend = RequestBackend()
-    app = await citizen_app(backend)
+    app = await signed_in("citizen", backend)
     tree = app_view(app)
     await click(tree, "แจ้งซ่อม")
     assert app.screen == Screen.REQUEST_FORM

@@ -14,9 +14,8 @@ from mobile.viewmodels.college_jobs import PAGE_SIZE
 from mobile.viewmodels.home import SupervisorHome, TechnicianHome
 from mobile.views.frame import app_view, app_views
 from shared.statuses import StatusGroup
-from tests.unit.test_mobile_support import COLLEGE, NOW, error_response, find, request_summary, texts
-from tests.unit.test_mobile_views import assert_accessible, signed_in
-from tests.unit.test_mobile_work import WorkBackend
+from tests.unit.mobile_fakes import COLLEGE, NOW, WorkBackend, error_response, find, request_summary, texts
+from tests.unit.mobile_screens import assert_accessible, signed_in
 
 
 def college_job(item: str, status: str, actions: list[str], reference: str) -> dict[str, Any]:

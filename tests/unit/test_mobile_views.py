@@ -3,7 +3,6 @@
 import flet as ft
 import pytest
 
-from mobile.viewmodels.app import AppViewModel, Screen
 from mobile.viewmodels.home import CitizenHome
 from mobile.viewmodels.loadable import LoadState
 from mobile.views.frame import app_view
@@ -11,44 +10,8 @@ from mobile.views.login import login_view
 from mobile.views.status import STATUS_COLOURS
 from shared.statuses import RequestStatus
 from shared.text import Locale
-from tests.unit.test_mobile_support import (
-    DEV_CODE,
-    PHONES,
-    FakeBackend,
-    MemoryStore,
-    button_named,
-    find,
-    texts,
-    walk,
-)
-
-
-async def app_at_login(backend: FakeBackend | None = None, locale: Locale | None = None) -> AppViewModel:
-    vm = AppViewModel((backend or FakeBackend()).client(), MemoryStore(locale=locale))
-    await vm.start()
-    return vm
-
-
-async def signed_in(role: str, backend: FakeBackend | None = None) -> AppViewModel:
-    vm = await app_at_login(backend)
-    vm.login.set_phone_input(PHONES[role])
-    await vm.login.request_code()
-    vm.login.set_code_input(DEV_CODE)
-    await vm.login.verify()
-    assert vm.screen == Screen.HOME
-    return vm
-
-
-def assert_accessible(tree: ft.Control) -> None:
-    """Every field has a label, every icon button a tooltip and a labelled icon, every button words."""
-    for control in walk(tree):
-        if isinstance(control, ft.TextField):
-            assert control.label, control
-        elif isinstance(control, ft.IconButton):
-            assert control.tooltip, control
-            assert isinstance(control.icon, ft.Icon) and control.icon.semantics_label == control.tooltip
-        elif isinstance(control, ft.Button | ft.TextButton | ft.OutlinedButton):
-            assert isinstance(control.content, str) and control.content, control
+from tests.unit.mobile_fakes import PHONES, FakeBackend, button_named, find, texts
+from tests.unit.mobile_screens import app_at_login, assert_accessible, signed_in
 
 
 async def test_login_phone_step() -> None:

@@ -1,112 +1,18 @@
 """Technician and supervisor screens: offers, the job (steps, after photos, report), dashboard, students, ledger."""
 
-import json
-import re
-from typing import Any
-from uuid import UUID, uuid4
+from uuid import UUID
 
-import httpx
 import pytest
 
 from mobile.viewmodels.app import Screen
 from mobile.viewmodels.home import SupervisorHome, TechnicianHome
-from mobile.viewmodels.job import JobViewModel
 from mobile.views.frame import app_view
 from mobile.views.supervisor_tools import skills_dialog
 from shared.roles import Actor
 from shared.statuses import RequestStatus
 from shared.text import Locale
-from tests.unit.test_mobile_request_form import jpeg_with_exif
-from tests.unit.test_mobile_support import NOW, FakeBackend, error_response, request_summary, texts
-from tests.unit.test_mobile_views import assert_accessible, signed_in
-
-JOB = re.compile(r"^/requests/([0-9a-f-]{36})(?:/(status|report|assign)|/after-photos/(\d+)|/photos/(\w+)/(\d+))?$")
-STUDENT = str(uuid4())
-
-
-class WorkBackend(FakeBackend):
-    def __init__(self) -> None:
-        super().__init__()
-        self.job: dict[str, Any] = {**request_summary("โทรทัศน์", "accepted"), "contact_phone": "+66812345678",
-                                    "lat": 18.79, "lon": 98.98, "address": "12 ถ.ห้วยแก้ว", "timeline": [],
-                                    "photos": [], "report": None}
-        self.jobs = [request_summary("โทรทัศน์", "accepted")]
-        self.jobs[0]["id"] = self.job["id"]
-        self.offers[0]["request_id"] = self.job["id"]
-        self.offer_taken = False
-        self.bodies: list[dict[str, Any]] = []
-        self.uploads: list[tuple[int, bytes]] = []
-        self.students: list[dict[str, Any]] = [
-                         {"id": STUDENT, "display_name": "วิชัย", "phone": None, "is_active": True, "open_jobs": 1,
-                          "skills": {"electrical": 2}},
-                         {"id": str(uuid4()), "display_name": "ปิติ", "is_active": False, "open_jobs": 0,
-                          "skills": {}}]
-
-    def handle(self, request: httpx.Request) -> httpx.Response:
-        path, method = request.url.path, request.method
-        if path.startswith("/offers/"):
-            self.requests.append(request)
-            if self.offer_taken:
-                return error_response(409, "offer_not_open")
-            return httpx.Response(204) if path.endswith("/decline") else httpx.Response(200, json=self.job)
-        if path == "/categories":
-            self.requests.append(request)
-            return httpx.Response(200, json=[{"code": "appliance", "name_th": "เครื่องใช้ไฟฟ้า",
-                                              "name_en": "Appliances", "icon": "KITCHEN", "skills": [
-                                                  {"skill": "electrical", "min_level": 1, "name_th": "ไฟฟ้า",
-                                                   "name_en": "Electrical"}]}])
-        if path == "/supervisor/technicians" or path.startswith("/supervisor/technicians/"):
-            self.requests.append(request)
-            if method == "PUT":
-                body = json.loads(request.content)
-                self.bodies.append(body)
-                return httpx.Response(200, json={**self.students[0], **body})
-            return httpx.Response(200, json=self.students)
-        if path == "/supervisor/ledger":
-            self.requests.append(request)
-            return httpx.Response(200, json=[{"technician_id": STUDENT, "display_name": "วิชัย", "approved_jobs": 3,
-                                              "hours": 7.5, "categories": ["appliance"]}])
-        if path.endswith(".csv"):
-            self.requests.append(request)
-            assert request.headers["authorization"].startswith("Bearer ")
-            return httpx.Response(200, content="\ufeffชื่อ,ชั่วโมง\r\nวิชัย,7.5\r\n".encode(),
-                                  headers={"content-type": "text/csv"})
-        match = JOB.match(path)
-        if match is None:
-            return super().handle(request)
-        self.requests.append(request)
-        if match.group(4) is not None:
-            return httpx.Response(200, content=b"thumb")
-        if match.group(3) is not None:
-            idx = int(match.group(3))
-            self.uploads.append((idx, request.content))
-            photo = {"id": str(uuid4()), "kind": "after", "idx": idx, "content_type": "image/jpeg", "width": 8,
-                     "height": 8, "bytes": 10}
-            self.job["photos"] = [*self.job["photos"], photo]
-            return httpx.Response(200, json=photo)
-        action = match.group(2)
-        if action is None:
-            return httpx.Response(200, json=self.job)
-        body = json.loads(request.content)
-        self.bodies.append(body)
-        if action == "report":
-            total = sum(p["qty"] * p["cost_baht"] for p in body["parts"])
-            self.job["report"] = {**body, "parts_total_baht": total, "updated_at": NOW.isoformat()}
-            return httpx.Response(200, json=self.job["report"])
-        if action == "status":
-            if body["to_status"] == "unrepairable" and not body.get("reason"):
-                return error_response(400, "reason_required")
-            self.job["status"] = body["to_status"]
-        return httpx.Response(200, json=self.job)
-
-
-async def technician_job(status: str = "accepted") -> tuple[WorkBackend, Any, JobViewModel]:
-    backend = WorkBackend()
-    backend.job["status"] = status
-    app = await signed_in("technician", backend)
-    await app.open_job(UUID(backend.job["id"]))
-    assert app.screen == Screen.JOB and app.job is not None
-    return backend, app, app.job
+from tests.unit.mobile_fakes import NOW, STUDENT, WorkBackend, jpeg_with_exif, texts
+from tests.unit.mobile_screens import assert_accessible, signed_in, technician_job
 
 
 async def test_accept_offer_opens_the_job_with_contact() -> None:

@@ -22,8 +22,8 @@ from shared.photos import (
 )
 from shared.text import Bilingual, Locale
 from tests.unit.fake_photos import PickedFiles
-from tests.unit.test_mobile_request_form import RequestBackend, jpeg_with_exif, open_form
-from tests.unit.test_mobile_work import technician_job
+from tests.unit.mobile_fakes import RequestBackend, jpeg_with_exif
+from tests.unit.mobile_screens import open_form, technician_job
 
 MB = 1024 * 1024
 

@@ -6,9 +6,8 @@ from typing import Any
 import flet as ft
 
 from mobile.views.frame import app_view
-from tests.unit.test_mobile_request_form import RequestBackend, click, fill_valid, open_form
-from tests.unit.test_mobile_support import button_named, find
-from tests.unit.test_mobile_work import technician_job
+from tests.unit.mobile_fakes import RequestBackend, button_named, find
+from tests.unit.mobile_screens import click, fill_valid, open_form, technician_job
 
 
 def field(tree: ft.Control, label: str) -> Any:

@@ -1,19 +1,20 @@
-"""Shared pieces for the app's unit tests: a fake backend on httpx.MockTransport and a control-tree walker.
-
-Kept in a test_mobile_* module (no tests of its own) because tests/unit/conftest.py belongs to the
-backend side; imported as tests.unit.test_mobile_support.
-"""
+"""Fakes for the app's unit tests: backends on httpx.MockTransport (sign-in, the request form, the request detail, a
+job), device storage in memory, photos with EXIF, and a walker over a control tree."""
 
 import dataclasses
+import io
 import json
 import re
 from collections.abc import Callable, Iterator
 from datetime import UTC, datetime, timedelta
+from email.parser import BytesParser
+from email.policy import default as email_policy
 from typing import Any
 from uuid import uuid4
 
 import flet as ft
 import httpx
+from PIL import Image
 
 from mobile.api_client import ApiClient
 from mobile.viewmodels.session import StoredSession, decode_session, encode_session
@@ -351,3 +352,243 @@ def waiting_request(item: str, lat: float | None, lon: float | None, *, days_ago
         "province": "ลำพูน",
         "district": "เมืองลำพูน",
     }
+
+
+PHOTO_PATH = re.compile(r"^/requests/([0-9a-f-]+)/photos/(\d+)$")
+
+
+CHIANG_MAI = (18.7883, 98.9853)
+
+
+class RequestBackend(FakeBackend):
+    """FakeBackend plus POST /requests (idempotent per key) and PUT /requests/{id}/photos/{idx}."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.created: dict[str, dict[str, Any]] = {}  # idempotency key -> detail
+        self.photos: dict[tuple[str, int], bytes] = {}
+        self.photo_parts: list[tuple[str, str, str]] = []  # (part name, filename, content type)
+        self.fail_photo_once: set[int] = set()
+
+    def handle(self, request: httpx.Request) -> httpx.Response:
+        route = (request.method, request.url.path)
+        if route == ("POST", "/requests") and not self.offline and route not in self.overrides:
+            self.requests.append(request)
+            return self._create(request)
+        match = PHOTO_PATH.match(request.url.path)
+        if match and request.method == "PUT" and not self.offline:
+            self.requests.append(request)
+            return self._photo(request, match.group(1), int(match.group(2)))
+        return super().handle(request)
+
+    def _create(self, request: httpx.Request) -> httpx.Response:
+        assert request.headers["authorization"].startswith("Bearer ")
+        body = json.loads(request.content)
+        key = body["idempotency_key"]
+        if key in self.created:
+            return httpx.Response(200, json=self.created[key])
+        summary = request_summary(body["item"], "offered")
+        detail = {
+            **summary,
+            "created_at": (NOW.replace(hour=23)).isoformat(),
+            **{k: body[k] for k in ("brand", "description", "lat", "lon", "address", "province", "district",
+                                    "sub_district", "service_place", "preferred_days", "contact_phone")},
+            "technician_first_name": None,
+            "rating": None,
+            "rating_comment": None,
+            "timeline": [
+                {"id": 1, "actor": "citizen", "actor_name": None, "from_status": None, "to_status": "submitted",
+                 "note": "", "created_at": NOW.isoformat()}
+            ],
+        }
+        self.created[key] = detail
+        self.my_requests = [{k: detail[k] for k in summary}, *self.my_requests]
+        return httpx.Response(201, json=detail)
+
+    def _photo(self, request: httpx.Request, request_id: str, idx: int) -> httpx.Response:
+        if idx in self.fail_photo_once:
+            self.fail_photo_once.discard(idx)
+            raise httpx.ConnectError("dropped", request=request)
+        content_type = request.headers["content-type"]
+        message = BytesParser(policy=email_policy).parsebytes(
+            f"Content-Type: {content_type}\r\n\r\n".encode() + request.content
+        )
+        parts = list(message.iter_parts())
+        assert len(parts) == 1
+        part = parts[0]
+        name = part.get_param("name", header="content-disposition")
+        data = part.get_payload(decode=True)
+        assert isinstance(data, bytes)
+        self.photo_parts.append((str(name), str(part.get_filename()), part.get_content_type()))
+        self.photos[(request_id, idx)] = data
+        with Image.open(io.BytesIO(data)) as im:
+            width, height = im.size
+        return httpx.Response(
+            201,
+            json={"id": str(uuid4()), "kind": "before", "idx": idx, "content_type": part.get_content_type(),
+                  "width": width, "height": height, "bytes": len(data)},
+        )
+
+    def posts(self) -> list[dict[str, Any]]:
+        return [json.loads(r.content) for r in self.calls("POST", "/requests")]
+
+
+def jpeg_with_exif(colour: tuple[int, int, int] = (200, 80, 40), size: tuple[int, int] = (640, 480)) -> bytes:
+    image = Image.new("RGB", size, colour)
+    exif = Image.Exif()
+    exif[0x010F] = "PhoneMaker"  # Make
+    exif[0x0131] = "SecretCamera 1.0"  # Software
+    out = io.BytesIO()
+    image.save(out, "JPEG", exif=exif.tobytes())
+    return out.getvalue()
+
+
+DETAIL_PATH = re.compile(r"^/requests/([0-9a-f-]{36})(?:/(cancel|rate|reopen)|/photos/(before|after)/(\d+))?$")
+
+
+THUMB = jpeg_with_exif((10, 200, 10), (16, 16))
+
+
+class DetailBackend(RequestBackend):
+    """RequestBackend plus GET /requests/{id}, its photos, cancel / rate / reopen and duplicates."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.actions: list[str] = ["cancel"]
+        self.duplicate_hints: dict[str, Any] = {"count": 0, "capped": False, "radius_m": 150.0, "days": 7}
+        self.status_after: dict[str, str] = {"cancel": "cancelled", "reopen": "submitted"}
+
+    def detail(self, summary: dict[str, Any]) -> dict[str, Any]:
+        at = NOW.isoformat()
+        return {
+            **summary,
+            "brand": "Sharp",
+            "technician_first_name": "วิชัย" if summary["status"] not in ("offered", "submitted") else None,
+            "rating": summary.get("rating"),
+            "timeline": [
+                {"id": 1, "actor": "citizen", "actor_name": "สมชาย ใจดี", "to_status": "submitted",
+                 "note": "", "created_at": (NOW - timedelta(days=2)).isoformat()},
+                {"id": 2, "actor": "system", "actor_name": None, "from_status": "submitted",
+                 "to_status": "offered", "note": None, "created_at": (NOW - timedelta(days=1)).isoformat()},
+                {"id": 3, "actor": "technician", "actor_name": "วิชัย มีฝีมือ", "from_status": "offered",
+                 "to_status": summary["status"], "note": "เปลี่ยนฟิวส์", "created_at": at},
+            ],
+            "photos": [
+                {"id": "p1", "kind": "before", "idx": 0, "content_type": "image/jpeg", "width": 16, "height": 16,
+                 "bytes": len(THUMB)},
+                {"id": "p2", "kind": "after", "idx": 0, "content_type": "image/jpeg", "width": 16, "height": 16,
+                 "bytes": len(THUMB)},
+            ],
+            "actions": self.actions,
+        }
+
+    def handle(self, request: httpx.Request) -> httpx.Response:
+        if request.url.path == "/requests/duplicates" and not self.offline:
+            self.requests.append(request)
+            return httpx.Response(200, json=self.duplicate_hints)
+        match = DETAIL_PATH.match(request.url.path)
+        if match is None or self.offline or (request.method, request.url.path) in self.overrides:
+            return super().handle(request)
+        self.requests.append(request)
+        summary = next((r for r in self.my_requests if r["id"] == match.group(1)), None)
+        if summary is None:
+            return error_response(404, "not_found")
+        action, kind = match.group(2), match.group(3)
+        if kind is not None:
+            assert request.url.params.get("thumb") == "true"
+            return httpx.Response(200, content=THUMB, headers={"content-type": "image/jpeg"})
+        if action is not None:
+            assert request.method == "POST"
+            body = json.loads(request.content)
+            if action not in self.actions:
+                return error_response(409, "illegal_transition")
+            if action == "rate":
+                if not 1 <= body["rating"] <= 5:
+                    return error_response(400, "rating_invalid")
+                summary["rating"] = body["rating"]
+            else:
+                summary["status"] = self.status_after[action]
+            self.actions = []
+        return httpx.Response(200, json=self.detail(summary))
+
+
+JOB = re.compile(r"^/requests/([0-9a-f-]{36})(?:/(status|report|assign)|/after-photos/(\d+)|/photos/(\w+)/(\d+))?$")
+
+
+STUDENT = str(uuid4())
+
+
+class WorkBackend(FakeBackend):
+    def __init__(self) -> None:
+        super().__init__()
+        self.job: dict[str, Any] = {**request_summary("โทรทัศน์", "accepted"), "contact_phone": "+66812345678",
+                                    "lat": 18.79, "lon": 98.98, "address": "12 ถ.ห้วยแก้ว", "timeline": [],
+                                    "photos": [], "report": None}
+        self.jobs = [request_summary("โทรทัศน์", "accepted")]
+        self.jobs[0]["id"] = self.job["id"]
+        self.offers[0]["request_id"] = self.job["id"]
+        self.offer_taken = False
+        self.bodies: list[dict[str, Any]] = []
+        self.uploads: list[tuple[int, bytes]] = []
+        self.students: list[dict[str, Any]] = [
+                         {"id": STUDENT, "display_name": "วิชัย", "phone": None, "is_active": True, "open_jobs": 1,
+                          "skills": {"electrical": 2}},
+                         {"id": str(uuid4()), "display_name": "ปิติ", "is_active": False, "open_jobs": 0,
+                          "skills": {}}]
+
+    def handle(self, request: httpx.Request) -> httpx.Response:
+        path, method = request.url.path, request.method
+        if path.startswith("/offers/"):
+            self.requests.append(request)
+            if self.offer_taken:
+                return error_response(409, "offer_not_open")
+            return httpx.Response(204) if path.endswith("/decline") else httpx.Response(200, json=self.job)
+        if path == "/categories":
+            self.requests.append(request)
+            return httpx.Response(200, json=[{"code": "appliance", "name_th": "เครื่องใช้ไฟฟ้า",
+                                              "name_en": "Appliances", "icon": "KITCHEN", "skills": [
+                                                  {"skill": "electrical", "min_level": 1, "name_th": "ไฟฟ้า",
+                                                   "name_en": "Electrical"}]}])
+        if path == "/supervisor/technicians" or path.startswith("/supervisor/technicians/"):
+            self.requests.append(request)
+            if method == "PUT":
+                body = json.loads(request.content)
+                self.bodies.append(body)
+                return httpx.Response(200, json={**self.students[0], **body})
+            return httpx.Response(200, json=self.students)
+        if path == "/supervisor/ledger":
+            self.requests.append(request)
+            return httpx.Response(200, json=[{"technician_id": STUDENT, "display_name": "วิชัย", "approved_jobs": 3,
+                                              "hours": 7.5, "categories": ["appliance"]}])
+        if path.endswith(".csv"):
+            self.requests.append(request)
+            assert request.headers["authorization"].startswith("Bearer ")
+            return httpx.Response(200, content="\ufeffชื่อ,ชั่วโมง\r\nวิชัย,7.5\r\n".encode(),
+                                  headers={"content-type": "text/csv"})
+        match = JOB.match(path)
+        if match is None:
+            return super().handle(request)
+        self.requests.append(request)
+        if match.group(4) is not None:
+            return httpx.Response(200, content=b"thumb")
+        if match.group(3) is not None:
+            idx = int(match.group(3))
+            self.uploads.append((idx, request.content))
+            photo = {"id": str(uuid4()), "kind": "after", "idx": idx, "content_type": "image/jpeg", "width": 8,
+                     "height": 8, "bytes": 10}
+            self.job["photos"] = [*self.job["photos"], photo]
+            return httpx.Response(200, json=photo)
+        action = match.group(2)
+        if action is None:
+            return httpx.Response(200, json=self.job)
+        body = json.loads(request.content)
+        self.bodies.append(body)
+        if action == "report":
+            total = sum(p["qty"] * p["cost_baht"] for p in body["parts"])
+            self.job["report"] = {**body, "parts_total_baht": total, "updated_at": NOW.isoformat()}
+            return httpx.Response(200, json=self.job["report"])
+        if action == "status":
+            if body["to_status"] == "unrepairable" and not body.get("reason"):
+                return error_response(400, "reason_required")
+            self.job["status"] = body["to_status"]
+        return httpx.Response(200, json=self.job)
