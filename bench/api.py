@@ -59,6 +59,49 @@ class People:
     college_id: uuid.UUID
 
 
+def add_requests(conn: psycopg.Connection[Any], count: int, offset: int = 0) -> None:
+    """`count` more requests (numbered after `offset`, each a minute older than the last) over the 2,000 citizens
+    and the demo colleges, with their technicians and offers."""
+    conn.execute(
+        """
+        with citizens as (select array_agg(id) as ids from public.profiles where role = 'citizen'),
+         colleges as (select array_agg(id) as ids from public.colleges c
+                  where exists (select 1 from public.profiles p where p.college_id = c.id))
+        insert into public.repair_requests (citizen_id, idempotency_key, category_code, item, description,
+        lat, lon, contact_phone, pdpa_consent_at, status, college_id, created_at)
+        select citizens.ids[1 + (g * 7919) %% cardinality(citizens.ids)], gen_random_uuid(), 'appliance',
+           'พัดลม ' || g, 'เปิดแล้วไม่หมุน', 13.9, 100.6, '+66812345678', now(),
+           (array['offered', 'accepted', 'repairing', 'quality_check', 'done', 'handed_back'])[1 + g %% 6]
+               ::public.request_status,
+           colleges.ids[1 + (g * 31) %% cardinality(colleges.ids)], now() - g * interval '1 minute'
+        from generate_series(%s::int, %s::int) g, citizens, colleges
+        """,
+        [offset + 1, offset + count],
+    )
+    conn.execute(
+        """update public.repair_requests r set technician_id = (
+           select p.id from public.profiles p where p.college_id = r.college_id and p.role = 'technician'
+           order by p.id offset (abs(hashtext(r.id::text)) % 4) limit 1)
+           where r.status not in ('offered', 'submitted') and r.technician_id is null"""
+    )
+    conn.execute(
+        """insert into public.offers (request_id, technician_id, college_id, rank, distance_km, created_at,
+                      expires_at, status)
+           select r.id, p.id, r.college_id, 1, 3.2, r.created_at, now() + interval '1 day',
+              case when r.status = 'offered' then 'pending' else 'accepted' end::public.offer_status
+           from public.repair_requests r
+           join lateral (select p.id from public.profiles p where p.college_id = r.college_id
+                 and p.role = 'technician' order by p.id limit 1) p on true
+           where r.technician_id is null or r.technician_id = p.id
+           on conflict do nothing"""
+    )
+    # The seeding's status-log triggers queued a notification per request: a backlog of ~20,000 no deployment
+    # gets at once, which every API worker's delivery task would otherwise plan in batches of 500 during the
+    # timing (11 % of a worker's CPU, py-spy) while the direct side pays nothing. Marked planned, as that task
+    # does when no channel is configured (as here).
+    conn.execute("update public.notifications set planned_at = now() where planned_at is null")
+
+
 def build(url: str, count: int) -> People:
     """2,000 citizens and `count` requests over the demo colleges, in SQL: the status-log trigger writes each
     request's first timeline event as it would in use."""
@@ -67,44 +110,7 @@ def build(url: str, count: int) -> People:
             """select private.create_phone_user('6670' || lpad(g::text, 6, '0'), true)
                from generate_series(1, 2000) g"""
         )
-        conn.execute(
-            """
-            with citizens as (select array_agg(id) as ids from public.profiles where role = 'citizen'),
-                 colleges as (select array_agg(id) as ids from public.colleges c
-                              where exists (select 1 from public.profiles p where p.college_id = c.id))
-            insert into public.repair_requests (citizen_id, idempotency_key, category_code, item, description,
-                lat, lon, contact_phone, pdpa_consent_at, status, college_id, created_at)
-            select citizens.ids[1 + (g * 7919) %% cardinality(citizens.ids)], gen_random_uuid(), 'appliance',
-                   'พัดลม ' || g, 'เปิดแล้วไม่หมุน', 13.9, 100.6, '+66812345678', now(),
-                   (array['offered', 'accepted', 'repairing', 'quality_check', 'done', 'handed_back'])[1 + g %% 6]
-                       ::public.request_status,
-                   colleges.ids[1 + (g * 31) %% cardinality(colleges.ids)], now() - g * interval '1 minute'
-            from generate_series(1, %s) g, citizens, colleges
-            """,
-            [count],
-        )
-        conn.execute(
-            """update public.repair_requests r set technician_id = (
-                   select p.id from public.profiles p where p.college_id = r.college_id and p.role = 'technician'
-                   order by p.id offset (abs(hashtext(r.id::text)) % 4) limit 1)
-               where r.status not in ('offered', 'submitted')"""
-        )
-        conn.execute(
-            """insert into public.offers (request_id, technician_id, college_id, rank, distance_km, created_at,
-                                          expires_at, status)
-               select r.id, p.id, r.college_id, 1, 3.2, r.created_at, now() + interval '1 day',
-                      case when r.status = 'offered' then 'pending' else 'accepted' end::public.offer_status
-               from public.repair_requests r
-               join lateral (select p.id from public.profiles p where p.college_id = r.college_id
-                             and p.role = 'technician' order by p.id limit 1) p on true
-               where r.technician_id is null or r.technician_id = p.id
-               on conflict do nothing"""
-        )
-        # The seeding's status-log triggers queued a notification per request: a backlog of ~20,000 no deployment
-        # gets at once, which every API worker's delivery task would otherwise plan in batches of 500 during the
-        # timing (11 % of a worker's CPU, py-spy) while the direct side pays nothing. Marked planned, as that task
-        # does when no channel is configured (as here).
-        conn.execute("update public.notifications set planned_at = now() where planned_at is null")
+        add_requests(conn, count)
         conn.execute("vacuum analyze")
         busiest = conn.execute(
             """select r.citizen_id, r.id, r.college_id from public.repair_requests r
