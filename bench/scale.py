@@ -7,9 +7,10 @@ each read route's service functions send (the role check included), and runs eve
 applies), `--repeat` times, taking the median. Then it adds requests up to `--large` (older ones, over the same
 people) and measures again. Per route: rows returned, shared buffers touched, execution ms, and both as a ratio to a
 primary-key lookup of one request as its citizen. The last line is machine-readable:
-``scale: <route>_buffers_ratio=X <route>_ms_ratio=Y <route>_growth=G ...`` at the large size, where the ratios are
-against the primary-key lookup and G is the route's buffer growth (large over small) divided by the growth of the
-rows it returns (1.0: grows as fast as what it returns; targets: ratios ≤ 5, G ≤ 1).
+``scale: <route>_buffers_ratio=X <route>_per_row=P <route>_ms_ratio=Y <route>_growth=G ...`` at the large size: X
+and Y against the primary-key lookup, P the buffers per returned row over the lookup's (a list of 200 rows cannot
+cost less than about 200 lookups), G the route's buffer growth (large over small) divided by the growth of the rows
+it returns (1.0: grows as fast as what it returns). Targets: P ≤ 5, G ≤ 1.
 """
 
 import argparse
@@ -153,7 +154,8 @@ def main() -> None:
     print(f"added up to {args.large:,} requests in {time.perf_counter() - started:.0f} s")
     large = asyncio.run(measure_all(pg.url, people, args.repeat))
 
-    header = (f"{'route':>10} {'size':>8} {'rows':>6} {'buffers':>8} {'ms':>7} {'buf/pk':>7} {'ms/pk':>6}")
+    header = (f"{'route':>10} {'size':>8} {'rows':>6} {'buffers':>8} {'ms':>7} {'buf/pk':>7} {'ms/pk':>6} "
+              f"{'buf/row/pk':>10}")
     print(header)
     summary = []
     for name in small:
@@ -161,12 +163,13 @@ def main() -> None:
             rows, buffers, ms = figures[name]
             pk_buffers, pk_ms = figures["pk"][1], figures["pk"][2]
             print(f"{name:>10} {size:>8,} {rows:>6} {buffers:>8} {ms:>7.3f} {buffers / pk_buffers:>7.1f} "
-                  f"{ms / pk_ms:>6.1f}")
+                  f"{ms / pk_ms:>6.1f} {buffers / max(rows, 1) / pk_buffers:>10.2f}")
         if name == "pk":
             continue
         rows_growth = max(large[name][0], 1) / max(small[name][0], 1)
         buffer_growth = large[name][1] / max(small[name][1], 1)
-        summary.append(f"{name}_buffers_ratio={large[name][1] / large['pk'][1]:.1f} "
+        per_row = large[name][1] / max(large[name][0], 1) / large["pk"][1]
+        summary.append(f"{name}_buffers_ratio={large[name][1] / large['pk'][1]:.1f} {name}_per_row={per_row:.2f} "
                        f"{name}_ms_ratio={large[name][2] / large['pk'][2]:.1f} "
                        f"{name}_growth={buffer_growth / rows_growth:.2f}")
     print("scale: " + " ".join(summary))
