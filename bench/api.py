@@ -189,8 +189,33 @@ def endpoints(settings: Settings, people: People) -> list[Endpoint]:
     ]
 
 
-def run_wrk(url: str, token: str | None, seconds: int, clients: int) -> tuple[float, float, float]:
-    """(requests/s, p50 ms, p99 ms) from wrk --latency."""
+def process_tree(pid: int) -> list[int]:
+    """The process and its children (uvicorn's workers), from /proc."""
+    pids = [pid]
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            fields = stat.read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        if int(fields[1]) == pid:
+            pids.append(int(stat.parent.name))
+    return pids
+
+
+def cpu_seconds(pids: list[int]) -> float:
+    """User + system CPU the processes have used: unlike throughput, barely moved by other load on the machine."""
+    total = 0
+    for pid in pids:
+        try:
+            fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        total += int(fields[11]) + int(fields[12])  # utime, stime (fields 14 and 15 of stat)
+    return total / os.sysconf("SC_CLK_TCK")
+
+
+def run_wrk(url: str, token: str | None, seconds: int, clients: int) -> tuple[float, float, float, int]:
+    """(requests/s, p50 ms, p99 ms, requests) from wrk --latency."""
     command = ["wrk", f"-t{min(2, clients)}", f"-c{clients}", f"-d{seconds}s", "--latency", url]
     if token:
         command[1:1] = ["-H", f"Authorization: Bearer {token}"]
@@ -203,10 +228,13 @@ def run_wrk(url: str, token: str | None, seconds: int, clients: int) -> tuple[fl
         value, unit = re.search(rf"\s{pct}%\s+([\d.]+)(us|ms|s)", out).groups()  # type: ignore[union-attr]
         return float(value) * {"us": 0.001, "ms": 1.0, "s": 1000.0}[unit]
 
-    return rps, ms("50"), ms("99")
+    done = int(re.search(r"(\d+) requests in", out).group(1))  # type: ignore[union-attr]
+    return rps, ms("50"), ms("99"), done
 
 
-async def run_direct(url: str, work: Callable[[Pool], Awaitable[Any]], seconds: int, clients: int) -> float:
+async def run_direct(url: str, work: Callable[[Pool], Awaitable[Any]], seconds: int,
+                     clients: int) -> tuple[float, float]:
+    """(calls/s, CPU ms of this process per call)."""
     pool: Pool = AsyncConnectionPool(url, min_size=clients, max_size=clients,
                                      kwargs={"row_factory": dict_row, "autocommit": True},
                                      connection_class=AsyncConnection[DictRow], open=False, name="bench-direct")
@@ -221,10 +249,10 @@ async def run_direct(url: str, work: Callable[[Pool], Awaitable[Any]], seconds: 
                 await work(pool)
                 done += 1
 
-        start = time.perf_counter()
+        start, cpu = time.perf_counter(), time.process_time()
         await asyncio.gather(*[client() for _ in range(clients)])
-        elapsed = time.perf_counter() - start
-    return done / elapsed
+        elapsed, cpu = time.perf_counter() - start, time.process_time() - cpu
+    return done / elapsed, cpu * 1000 / max(done, 1)
 
 
 def main() -> None:
@@ -268,18 +296,23 @@ def main() -> None:
             time.sleep(0.2)
         table = Table(title=f"read endpoints, {args.clients} clients, {args.workers} API workers, "
                             f"{args.requests:,} requests in the database")
-        for column in ("endpoint", "API req/s", "p50 ms", "p99 ms", "direct SQL req/s", "API / SQL"):
+        api_pids = process_tree(server.pid)
+        for column in ("endpoint", "API req/s", "p50 ms", "p99 ms", "direct SQL req/s", "API / SQL",
+                       "API CPU ms/req", "direct CPU ms/call"):
             table.add_column(column, justify="right")
         summary = []
         for endpoint in endpoints(settings, people):
             check = httpx.get(base + endpoint.path, timeout=10,
                               headers={"Authorization": f"Bearer {endpoint.token}"} if endpoint.token else {})
             check.raise_for_status()
-            rps, p50, p99 = run_wrk(base + endpoint.path, endpoint.token, args.seconds, args.clients)
-            direct = asyncio.run(run_direct(pg.url, endpoint.direct, args.seconds, args.clients))
+            cpu = cpu_seconds(api_pids)
+            rps, p50, p99, requests = run_wrk(base + endpoint.path, endpoint.token, args.seconds, args.clients)
+            api_cpu_ms = (cpu_seconds(api_pids) - cpu) * 1000 / max(requests, 1)
+            direct, direct_cpu_ms = asyncio.run(run_direct(pg.url, endpoint.direct, args.seconds, args.clients))
             table.add_row(endpoint.name, f"{rps:,.0f}", f"{p50:.2f}", f"{p99:.2f}", f"{direct:,.0f}",
-                          f"{rps / direct:.2f}")
-            summary.append(f"{endpoint.name}_rps={rps:.0f} {endpoint.name}_ratio={rps / direct:.2f}")
+                          f"{rps / direct:.2f}", f"{api_cpu_ms:.2f}", f"{direct_cpu_ms:.2f}")
+            summary.append(f"{endpoint.name}_rps={rps:.0f} {endpoint.name}_ratio={rps / direct:.2f} "
+                           f"{endpoint.name}_cpu_ms={api_cpu_ms:.2f} {endpoint.name}_direct_cpu_ms={direct_cpu_ms:.2f}")
         console.print(table)
         print("api: " + " ".join(summary))
     finally:
