@@ -34,12 +34,23 @@ MAX_PICKED_BYTES = 40 * 1024 * 1024
 # PNG and WebP have no reduced decode: MAX_PIXELS stays their limit everywhere.
 MAX_PICKED_JPEG_PIXELS = 89_000_000
 
-WEBP_QUALITY = 80
-# libwebp's method trades encode time for size. Measured on 1600×1200 photos (bench/photos.py):
-# methods 0-2 take ~35-60 ms and land within ±5 % of each other in bytes and PSNR, while 3-4 (4 is
-# libwebp's default) take ~135 ms for under 1 % fewer bytes. 1 is the fast end; the phone pays it too.
-WEBP_METHOD = 1
-JPEG_QUALITY = 82
+# Encoder settings, chosen against bench/photos.py's floor (decoding the same 12 MP JPEG at reduced DCT scale, the
+# least work any pipeline does) and the 300 KB a photo may cost a citizen's mobile data. Measured in CPU time (the
+# machine was shared), 6 photos × 3 runs, median, 2026-11-29:
+#   WebP q80 method 1 (before)       2.87× floor   165 KB median, 237 KB largest
+#   WebP q75 method 0 (now)          2.50× floor   110 KB median, 178 KB largest
+#   JPEG q82 optimize+progressive    2.45× floor   277 KB median, 324 KB largest (over the limit)
+#   JPEG q78 optimize (fallback now) 2.03× floor   246 KB median, 289 KB largest
+#   JPEG q78 baseline                1.87× floor   261 KB median, 302 KB largest (at the limit)
+# Only baseline JPEG reaches 2×: the floor is ~45 ms and a 1600 px WebP encode alone takes 30-45 ms of the ~45 ms
+# left (plus ~25 ms resize, ~8 ms thumbnail, ~5 ms rotation). We keep WebP: JPEG would save ~27 ms of CPU once per
+# photo but send 2.4× the bytes (+150 KB, over a second at 1 Mbit/s mobile upload, and again on every view of it).
+# q75 is cwebp's own default and costs a third fewer bytes than q80; method 0 vs 1 is ~8 ms faster for ~1 % more
+# bytes (methods 3-4 take ~3× as long for under 1 % fewer). Progressive JPEG cost 20-40 ms for ~2 % fewer bytes.
+WEBP_QUALITY = 75
+WEBP_METHOD = 0
+JPEG_QUALITY = 78
+JPEG_PROGRESSIVE = False
 # After JPEG's DCT scaling the remaining shrink is under 2x, where bilinear is indistinguishable from
 # bicubic/Lanczos by eye on text and edges yet 1.5-2x faster (bench/photos.py); still antialiased,
 # since Pillow widens the filter by the scale factor. Thumbnails are small: they get bicubic.
@@ -300,7 +311,7 @@ def _encode(im: Image.Image, webp: bool) -> bytes:
     if webp:
         im.save(buf, "WEBP", quality=WEBP_QUALITY, method=WEBP_METHOD)
     else:
-        im.save(buf, "JPEG", quality=JPEG_QUALITY, optimize=True, progressive=True)
+        im.save(buf, "JPEG", quality=JPEG_QUALITY, optimize=True, progressive=JPEG_PROGRESSIVE)
     return buf.getvalue()
 
 

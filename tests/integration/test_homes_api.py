@@ -2,7 +2,9 @@
 
 import httpx
 
+from backend.schemas import RequestSummary
 from backend.seed import DEMO_ACCOUNTS, DEMO_COLLEGE
+from mobile import models
 from shared.phone import national_format
 from tests.helpers import bearer, sign_in
 
@@ -15,6 +17,19 @@ async def test_citizen_home(api: httpx.AsyncClient) -> None:
     rows = (await api.get("/requests/mine", headers=bearer(token))).json()
     assert {r["item"] for r in rows} >= {"พัดลมตั้งพื้น", "หม้อหุงข้าว"}
     assert {r["college_name_th"] for r in rows} == {"วิทยาลัยเทคนิคดอนเมือง"}
+
+
+async def test_my_requests_are_the_bytes_the_response_model_writes(api: httpx.AsyncClient) -> None:
+    # The route writes its JSON itself (backend/routes/homes.py): it must stay what FastAPI wrote from the response
+    # model, which pydantic writes compactly, one model after another, and what the app parses.
+    token, _ = await sign_in(api, PHONES["citizen"])
+    response = await api.get("/requests/mine", headers=bearer(token))
+    assert response.status_code == 200 and response.headers["content-type"] == "application/json"
+    rows = response.json()
+    assert len(rows) >= 2
+    expected = b"[" + b",".join(RequestSummary.model_validate(r).model_dump_json().encode() for r in rows) + b"]"
+    assert response.content == expected
+    assert [models.RequestSummary.model_validate(r).item for r in rows] == [r["item"] for r in rows]
 
 
 async def test_technician_home(api: httpx.AsyncClient) -> None:

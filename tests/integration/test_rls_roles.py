@@ -4,6 +4,8 @@ students see only their offers and jobs, supervisors only their college, nobody 
 from typing import Any
 
 import httpx
+import psycopg
+import pytest
 
 from backend.settings import Settings
 from shared.aftercare import duplicate_cell
@@ -52,6 +54,23 @@ async def test_supervisors_see_only_their_college(app_and_clock: AppClock, area:
     supervisor, _ = await sign_in(api, "083-333-3333")  # the demo supervisor, at another college
     hidden = await api.get(f"/requests/{request['id']}", headers=bearer(supervisor))
     assert hidden.status_code == 404
+
+
+async def test_college_figures_answer_the_colleges_supervisor_and_nobody_else(
+    app_and_clock: AppClock, area: Area, database_url: str
+) -> None:
+    # public.college_figures counts as the owner (migration 0017), so it checks the caller itself.
+    api, _ = app_and_clock
+    await submit(api)
+    sql = "select counts, weekly from public.college_figures(%s, now() - interval '8 weeks')"
+    with as_user(database_url, area.students["teacher"][0]) as conn:
+        rows = conn.execute(sql, [area.near]).fetchall()
+        assert len(rows) == 1 and sum(rows[0]["counts"].values()) >= 1 and rows[0]["weekly"]
+        assert conn.execute(sql, [area.far]).fetchall() == []  # not her college
+    with as_user(database_url, area.students["ace"][0]) as conn:  # a student of that college
+        assert conn.execute(sql, [area.near]).fetchall() == []
+    with as_user(database_url, None) as conn, pytest.raises(psycopg.errors.InsufficientPrivilege):
+        conn.execute(sql, [area.near])  # nobody signed in may not even call it
 
 
 async def test_the_duplicate_hint_is_a_count_for_an_area_never_who_or_where(
