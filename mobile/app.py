@@ -15,7 +15,7 @@ from mobile.viewmodels.app import AppViewModel, Screen, Task
 from mobile.views.account import delete_account_dialog
 from mobile.views.frame import app_views, leave_dialog
 from mobile.views.supervisor_tools import skills_dialog
-from shared.text import Locale, ui
+from shared.text import Locale, t
 
 FONT_FAMILY = "NotoSansThai"
 # Relative to the assets directory. Bundled because the web engine would otherwise fetch a Thai font
@@ -74,7 +74,7 @@ async def main(page: ft.Page, upload_dir: Path | None = None) -> None:
     )
 
     def page_settings() -> None:
-        page.title = ui("app_title", vm.locale)
+        page.title = t("app_title", vm.locale)
         # Flutter's own texts (field counters, screen-reader hints) follow the app's language too.
         page.locale_configuration = ft.LocaleConfiguration(
             supported_locales=list(FLUTTER_LOCALES.values()), current_locale=FLUTTER_LOCALES[vm.locale]

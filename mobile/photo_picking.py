@@ -18,7 +18,7 @@ from shared.photos import (
     check_picked_size,
     process_picked_photo,
 )
-from shared.text import APP_UI, Bilingual, error_text
+from shared.text import Bilingual, bilingual, error_text
 
 _MB = 1024 * 1024
 
@@ -55,7 +55,7 @@ def rejection_text(exc: PhotoRejected) -> Bilingual:
 
 def too_big_text(file: PickedFile) -> Bilingual:
     mb = f"{file.size / _MB:.0f}"
-    return APP_UI["photo_too_big_file"].format(name=file.name, mb=mb, max=MAX_PICKED_BYTES // _MB)
+    return bilingual("photo_too_big_file", name=file.name, mb=mb, max=MAX_PICKED_BYTES // _MB)
 
 
 class PhotoPicker:
@@ -66,7 +66,7 @@ class PhotoPicker:
         try:
             files = await self._device.pick_image_files()
         except Exception:
-            return PickOutcome(problem=APP_UI["photo_pick_failed"])
+            return PickOutcome(problem=bilingual("photo_pick_failed"))
         if not files:
             return PickOutcome()
         problem: Bilingual | None = None
@@ -92,16 +92,16 @@ class PhotoPicker:
             return numbers.setdefault(f.id, len(numbers) + 1)
 
         def reading(f: PickedFile, fraction: float) -> None:
-            show(APP_UI["photo_uploading_to_app"].format(n=number(f), total=total, percent=round(fraction * 100)))
+            show(bilingual("photo_uploading_to_app", n=number(f), total=total, percent=round(fraction * 100)))
 
         kept: dict[int, PickedPhoto] = {}
         try:
             async for f, data in self._device.read_picked(wanted, reading):
                 n = number(f)
                 if data is None:
-                    problem = APP_UI["photo_read_failed"].format(name=f.name)
+                    problem = bilingual("photo_read_failed", name=f.name)
                     continue
-                show(APP_UI["photo_preparing"].format(n=n, total=total))
+                show(bilingual("photo_preparing", n=n, total=total))
                 try:
                     # Off the event loop: a big photo takes a second or two, and the screen keeps answering.
                     kept[f.id] = await asyncio.to_thread(prepare, f.name, data)
@@ -109,7 +109,7 @@ class PhotoPicker:
                     problem = rejection_text(exc)
                 del data
         except Exception:
-            problem = APP_UI["photo_pick_failed"]
+            problem = bilingual("photo_pick_failed")
         finally:
             show(None)
         return PickOutcome([kept[f.id] for f in wanted if f.id in kept], problem)

@@ -1,13 +1,7 @@
-"""The app's text lookup: shared.text holds every sentence (UI, APP_UI and the label tables); this only picks one."""
+"""Labels the app names by an API value rather than a text key (an offer's state)."""
 
 from mobile.models import OfferStatus
-from shared.text import APP_UI, OFFER_STATUS_LABELS, UI, Locale
-
-
-def t(key: str, locale: Locale, **values: object) -> str:
-    """Like shared.text.ui, also knowing the app's screens' keys (APP_UI)."""
-    text = UI.get(key) or APP_UI[key]
-    return (text.format(**values) if values else text).in_(locale)
+from shared.text import OFFER_STATUS_LABELS, Locale
 
 
 def offer_status_label(status: OfferStatus, locale: Locale) -> str:

@@ -747,9 +747,17 @@ def error_text(code: str, **values: object) -> Bilingual:
     return template.format(**values) if values else template
 
 
-def ui(key: str, locale: Locale, **values: object) -> str:
-    text = UI[key]
-    return (text.format(**values) if values else text).in_(locale)
+def bilingual(key: str, **values: object) -> Bilingual:
+    """The one look-up of a sentence by key, for the app's screens and the backend alike (a view-model keeps the
+    Bilingual, a view picks its language with `t`). An unknown key is a KeyError, never a blank or a wrong text; a
+    unit test checks that every key the code names exists."""
+    found = UI[key] if key in UI else APP_UI[key]
+    return found.format(**values) if values else found
+
+
+def t(key: str, locale: Locale, **values: object) -> str:
+    """`bilingual(key, **values)` in `locale`."""
+    return bilingual(key, **values).in_(locale)
 
 
 def status_label(status: RequestStatus, locale: Locale) -> str:

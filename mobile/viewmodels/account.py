@@ -6,7 +6,7 @@ from mobile.models import NotificationSettings, Profile
 from mobile.viewmodels.loadable import AuthLost, Done, SubScreen
 from mobile.viewmodels.session import Session
 from mobile.viewmodels.supervisor import SaveFile
-from shared.text import APP_UI, role_label
+from shared.text import bilingual, role_label
 
 MY_DATA_FILE = "fixit-my-data.json"
 
@@ -88,13 +88,13 @@ class AccountViewModel(SubScreen):
             self._changed()
             return
         self.saving_settings = False
-        self._notice = APP_UI["prefs_saved"]
+        self._notice = bilingual("prefs_saved")
         self._changed()
 
     @property
     def name(self) -> str:
         name = self.profile.display_name if self.profile else ""
-        return name or APP_UI["account_no_name"].in_(self.locale)
+        return name or bilingual("account_no_name").in_(self.locale)
 
     @property
     def phone(self) -> str:
@@ -138,7 +138,7 @@ class AccountViewModel(SubScreen):
                 saved = False
         self.downloading = False
         if saved:
-            self._notice = APP_UI["my_data_saved"].format(name=MY_DATA_FILE)
+            self._notice = bilingual("my_data_saved", name=MY_DATA_FILE)
         else:
             self.data_text = data.decode("utf-8", errors="replace")
         self._changed()

@@ -27,7 +27,7 @@ from mobile.viewmodels.session import Session, SessionStore, StoredSession
 from mobile.viewmodels.supervisor import LedgerViewModel, SaveFile, TechniciansViewModel
 from mobile.viewmodels.thumbnails import PhotoKey, Thumbnails
 from shared.roles import Actor
-from shared.text import APP_UI, Bilingual, Locale
+from shared.text import Bilingual, Locale, bilingual
 
 
 class Screen(StrEnum):
@@ -518,11 +518,11 @@ class AppViewModel(Observable):
             await self.outbox.add(item)
         await self.close_request_form()
         if isinstance(self.home, CitizenHome):
-            self.home.show_notice(APP_UI["saved_offline"])
+            self.home.show_notice(bilingual("saved_offline"))
 
     async def _outbox_sent(self, item: OutboxItem) -> None:
         if isinstance(self.home, CitizenHome):
-            self.home.show_notice(APP_UI["outbox_sent"])
+            self.home.show_notice(bilingual("outbox_sent"))
             await self.home.load()
 
     async def edit_outbox_item(self, key: str) -> None:
@@ -620,7 +620,7 @@ class AppViewModel(Observable):
     async def _job_gone(self) -> None:
         """The job left the college after a take-back: back to the list (or the home), saying where it went."""
         if self.college_jobs is not None:
-            self.college_jobs.show_notice(APP_UI["job_sent_on"])
+            self.college_jobs.show_notice(bilingual("job_sent_on"))
         await self.go_back()
 
     async def open_photos(self, photos: list[PhotoKey], index: int, thumbnails: Thumbnails | None = None) -> None:
@@ -653,7 +653,7 @@ class AppViewModel(Observable):
     async def _account_deleted(self) -> None:
         """The backend erased the account and ended its session: back to the sign-in, saying so."""
         self._device_token = None  # the backend dropped this person's devices with the account
-        await self.sign_out(notice=APP_UI["account_deleted"])
+        await self.sign_out(notice=bilingual("account_deleted"))
 
     async def open_colleges_admin(self) -> None:
         screen = CollegesAdminViewModel(self._api, self.session, on_back=self.back_home, on_auth_lost=self._auth_lost)

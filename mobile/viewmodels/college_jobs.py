@@ -12,7 +12,7 @@ from mobile.models import CollegeJob
 from mobile.viewmodels.loadable import AuthLost, Done, SubScreen
 from mobile.viewmodels.session import Session
 from shared.statuses import StatusGroup
-from shared.text import APP_UI, Bilingual
+from shared.text import Bilingual, bilingual
 
 PAGE_SIZE = 20
 SEARCH_MAX = 100  # the backend's limit on q
@@ -56,15 +56,15 @@ class CollegeJobsViewModel(SubScreen):
         return self._in_locale(self._more_error)
 
     def group_label(self, group: StatusGroup) -> str:
-        return APP_UI[GROUP_LABEL_KEYS[group]].format(n=self.counts.get(group.value, 0)).in_(self.locale)
+        return bilingual(GROUP_LABEL_KEYS[group], n=self.counts.get(group.value, 0)).in_(self.locale)
 
     def action_labels(self, job: CollegeJob) -> list[str]:
         """What the teacher may do with this job now, in words (the job screen has the buttons)."""
-        return [APP_UI[ACTION_LABEL_KEYS[a]].in_(self.locale) for a in job.actions if a in ACTION_LABEL_KEYS]
+        return [bilingual(ACTION_LABEL_KEYS[a]).in_(self.locale) for a in job.actions if a in ACTION_LABEL_KEYS]
 
     @property
     def shown_text(self) -> str:
-        return APP_UI["jobs_shown"].format(shown=len(self.jobs), total=self.total).in_(self.locale)
+        return bilingual("jobs_shown", shown=len(self.jobs), total=self.total).in_(self.locale)
 
     # --- filters, search, pages ----------------------------------------------------------------------
 

@@ -9,7 +9,7 @@ from mobile.models import AdminCollege
 from mobile.viewmodels.loadable import AuthLost, Done, SubScreen
 from mobile.viewmodels.session import Session
 from shared.phone import InvalidPhone, national_format, normalize_thai_phone
-from shared.text import APP_UI, Bilingual, error_text
+from shared.text import Bilingual, bilingual, error_text
 
 REGIONS = ("north", "northeast", "central", "east", "west", "south")
 TEXT_FIELDS = ("code", "name_th", "name_en", "province_th", "province_en")
@@ -44,14 +44,14 @@ class CollegeForm:
         for name in TEXT_FIELDS:
             value = " ".join(self.values[name].split())
             if not value:
-                self.errors[name] = APP_UI["college_required"]
+                self.errors[name] = bilingual("college_required")
             body[name] = value.upper() if name == "code" else value
         body["region"] = self.values["region"] if self.values["region"] in REGIONS else "central"
         for name in NUMBER_FIELDS:
             try:
                 body[name] = float(self.values[name].strip().replace(",", "."))
             except ValueError:
-                self.errors[name] = APP_UI["college_number_invalid"]
+                self.errors[name] = bilingual("college_number_invalid")
         body["is_active"] = self.is_active
         return None if self.errors else body
 
@@ -151,7 +151,7 @@ class CollegesAdminViewModel(SubScreen):
             self._naming_error = None
         self.colleges = [c for c in self.colleges if c.id != saved.id] + [saved]
         self.colleges.sort(key=lambda c: (not c.is_active, c.name(self.locale)))
-        self._notice = APP_UI["college_saved"].format(name=saved.name(self.locale))
+        self._notice = bilingual("college_saved", name=saved.name(self.locale))
         self._changed()
 
     # --- naming a supervisor -----------------------------------------------------------------------
@@ -199,7 +199,7 @@ class CollegesAdminViewModel(SubScreen):
         self.naming = False
         self.naming_for = None
         key = "supervisor_named_now" if done.existing_account else "supervisor_invited"
-        self._notice = APP_UI[key].format(phone=national_format(done.phone))
+        self._notice = bilingual(key, phone=national_format(done.phone))
         try:
             await self._fetch()  # the college's supervisors and invites changed
         except ApiError as exc:

@@ -28,7 +28,7 @@ from shared.display_names import clean_display_name
 from shared.geo import Point, distance_km
 from shared.photos import MAX_PHOTOS_PER_REQUEST
 from shared.roles import AppRole
-from shared.text import APP_UI, UI, Bilingual, error_text, role_label
+from shared.text import Bilingual, bilingual, error_text, role_label
 
 SignOut = Callable[[], Awaitable[None]]
 OpenJob = Callable[[UUID], Awaitable[None]]
@@ -66,7 +66,7 @@ class HomeViewModel(Loadable):
     def greeting(self) -> str:
         """"สวัสดี สมชาย", or just "สวัสดี" while the person has no display name yet."""
         name = self.profile.display_name.strip()
-        return UI["hello"].format(name=name).in_(self._session.locale).strip()
+        return bilingual("hello", name=name).in_(self._session.locale).strip()
 
     # --- the display name prompt ----------------------------------------------------------------------
 
@@ -81,7 +81,7 @@ class HomeViewModel(Loadable):
     @property
     def name_notice(self) -> str | None:
         """"บันทึกชื่อแล้ว" once, after the prompt was answered."""
-        return APP_UI["name_saved"].in_(self._session.locale) if self._name_saved and not self.needs_name else None
+        return bilingual("name_saved").in_(self._session.locale) if self._name_saved and not self.needs_name else None
 
     def set_name_input(self, value: str) -> None:
         self.name_input = value
@@ -229,11 +229,11 @@ class TechnicianHome(HomeViewModel):
         """"เหลือเวลา 3 ชม. 20 นาที": how long the offer stays open, from this device's clock."""
         seconds = (offer.expires_at - self.clock()).total_seconds()
         if seconds <= 0:
-            text = APP_UI["time_left_none"]
+            text = bilingual("time_left_none")
         elif seconds < 3600:
-            text = APP_UI["time_left_minutes"].format(minutes=max(1, int(seconds // 60)))
+            text = bilingual("time_left_minutes", minutes=max(1, int(seconds // 60)))
         else:
-            text = APP_UI["time_left_hours"].format(hours=int(seconds // 3600), minutes=int(seconds % 3600 // 60))
+            text = bilingual("time_left_hours", hours=int(seconds // 3600), minutes=int(seconds % 3600 // 60))
         return text.in_(self._session.locale)
 
     async def open_job(self, request_id: UUID) -> None:
@@ -242,13 +242,13 @@ class TechnicianHome(HomeViewModel):
 
     async def accept(self, offer_id: UUID) -> None:
         """Take the job; when someone was faster (409 offer_not_open) say so and show the fresh list."""
-        detail = await self._answer_offer(offer_id, self._api.accept_offer, APP_UI["offer_accepted"])
+        detail = await self._answer_offer(offer_id, self._api.accept_offer, bilingual("offer_accepted"))
         if detail is not None:
             self._notice = None  # the job screen opening says it; a "taken" line left on the home would go stale
             await self.open_job(detail.id)
 
     async def decline(self, offer_id: UUID) -> None:
-        await self._answer_offer(offer_id, self._api.decline_offer, APP_UI["offer_declined"])
+        await self._answer_offer(offer_id, self._api.decline_offer, bilingual("offer_declined"))
 
     async def _answer_offer(self, offer_id: UUID, send: Callable[[UUID], Awaitable[T]], done: Bilingual) -> T | None:
         """Send the answer, say how it went, show the fresh list.
@@ -415,7 +415,7 @@ class AdminHome(HomeViewModel):
 
     def area(self, request: WaitingRequest) -> str:
         parts = [p for p in (request.district, request.province) if p]
-        return ", ".join(parts) if parts else APP_UI["area_unknown"].in_(self._session.locale)
+        return ", ".join(parts) if parts else bilingual("area_unknown").in_(self._session.locale)
 
     def choices(self, request: WaitingRequest) -> list[CollegeChoice]:
         """Every college, nearest to the request first; without a location, in the backend's order."""
@@ -465,11 +465,11 @@ class AdminHome(HomeViewModel):
         item = request.item if request is not None else ""
         college = next((c for c in self.colleges if c.id == college_id), None)
         if college is None:
-            self._show(APP_UI["redispatched"].format(item=item))
+            self._show(bilingual("redispatched", item=item))
         else:
             self._show(Bilingual(
-                APP_UI["dispatched"].th.format(item=item, college=college.name_th),
-                APP_UI["dispatched"].en.format(item=item, college=college.name_en),
+                bilingual("dispatched").th.format(item=item, college=college.name_th),
+                bilingual("dispatched").en.format(item=item, college=college.name_en),
             ))
         await self.load()
 

@@ -21,7 +21,7 @@ from mobile.viewmodels.session import Session
 from shared.photos import MAX_PHOTOS_PER_REQUEST, PhotoRejected
 from shared.roles import Actor
 from shared.statuses import REASSIGNABLE, WORK_EDITABLE, RequestStatus, next_statuses
-from shared.text import APP_UI, Bilingual, Locale, error_text
+from shared.text import Bilingual, Locale, bilingual, error_text
 from shared.work import MAX_HOURS, MAX_PARTS, UNREPAIRABLE_REASONS, supervisor_actions
 from shared.work import NOTES_MAX as MAX_NOTES
 from shared.work import STEP_NOTE_MAX as MAX_STEP_NOTE
@@ -195,11 +195,11 @@ class JobViewModel(RequestScreen[WorkDetail]):
         steps: list[Step] = []
         for to in next_statuses(self.detail.status, self.actor):
             if self.is_supervisor and self.detail.status == S.QUALITY_CHECK and to == S.REPAIRING:
-                steps.append(Step(to, APP_UI["step_rework"], needs_note=True, primary=False))
+                steps.append(Step(to, bilingual("step_rework"), needs_note=True, primary=False))
             elif to == S.UNREPAIRABLE:
-                steps.append(Step(to, APP_UI["step_unrepairable"], needs_reason=True, primary=False))
+                steps.append(Step(to, bilingual("step_unrepairable"), needs_reason=True, primary=False))
             elif to.value in STEP_LABEL_KEYS:
-                steps.append(Step(to, APP_UI[STEP_LABEL_KEYS[to.value]], primary=to != S.OFFERED))
+                steps.append(Step(to, bilingual(STEP_LABEL_KEYS[to.value]), primary=to != S.OFFERED))
         return steps
 
     def reasons(self) -> list[tuple[str, str]]:
@@ -242,7 +242,7 @@ class JobViewModel(RequestScreen[WorkDetail]):
 
     @property
     def parts_total_text(self) -> str:
-        return APP_UI["parts_total"].format(total=format_baht(self.parts_total)).in_(self.locale)
+        return bilingual("parts_total", total=format_baht(self.parts_total)).in_(self.locale)
 
     # --- loading -------------------------------------------------------------------------------------
 
@@ -295,7 +295,7 @@ class JobViewModel(RequestScreen[WorkDetail]):
         if step.needs_reason and self.reason is None:
             return error_text("reason_required")
         if step.needs_note and not self.note.strip():
-            return APP_UI["rework_note_required"]
+            return bilingual("rework_note_required")
         return None
 
     async def confirm_step(self) -> None:
@@ -315,7 +315,7 @@ class JobViewModel(RequestScreen[WorkDetail]):
             self.note.strip()[:MAX_STEP_NOTE],
             self.reason if step.needs_reason else None,
         )
-        if await self._send_change(change, APP_UI["step_saved"], self._step_refused):
+        if await self._send_change(change, bilingual("step_saved"), self._step_refused):
             self.open_step = None
             self._changed()
             await self._job_changed()
@@ -443,13 +443,13 @@ class JobViewModel(RequestScreen[WorkDetail]):
         problems: list[Bilingual] = []
         hours = parse_number(self.report.hours)
         if hours is None or not 0 <= hours <= MAX_HOURS:
-            problems.append(APP_UI["report_hours_invalid"])
+            problems.append(bilingual("report_hours_invalid"))
         if len(self.report.notes.strip()) > MAX_NOTES:
-            problems.append(APP_UI["report_notes_too_long"])
+            problems.append(bilingual("report_notes_too_long"))
         if len(self.report.parts) > MAX_PARTS:
-            problems.append(APP_UI["report_too_many_parts"])
+            problems.append(bilingual("report_too_many_parts"))
         if any(not p.name.strip() or p.qty_value() is None or p.cost_value() is None for p in self.report.parts):
-            problems.append(APP_UI["report_part_invalid"])
+            problems.append(bilingual("report_part_invalid"))
         return problems
 
     def report_body(self) -> dict[str, Any]:
@@ -486,7 +486,7 @@ class JobViewModel(RequestScreen[WorkDetail]):
         if self.detail is not None:
             self.detail = self.detail.model_copy(update={"report": saved})
         self._report_loaded = True
-        self._notice = APP_UI["report_saved"]
+        self._notice = bilingual("report_saved")
         self._changed()
 
     # --- assigning (supervisor) ----------------------------------------------------------------------
@@ -521,10 +521,10 @@ class JobViewModel(RequestScreen[WorkDetail]):
 
     async def confirm_assign(self) -> None:
         if self.assign_to is None or self.sending:
-            self._assign_error = APP_UI["assign_pick"]
+            self._assign_error = bilingual("assign_pick")
             self._changed()
             return
-        if await self._send_change(self._api.assign(self.request_id, self.assign_to), APP_UI["assigned"],
+        if await self._send_change(self._api.assign(self.request_id, self.assign_to), bilingual("assigned"),
                                    self._assign_refused):
             self.assign_open = False
             self._changed()

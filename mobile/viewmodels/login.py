@@ -9,7 +9,7 @@ from mobile.viewmodels.observable import Observable
 from mobile.viewmodels.session import Session
 from shared.otp import is_well_formed
 from shared.phone import InvalidPhone, national_format, normalize_thai_phone
-from shared.text import UI, Bilingual, error_text
+from shared.text import Bilingual, bilingual, error_text
 
 # Server answers that belong next to the code field rather than in the general error line.
 _CODE_ERRORS = frozenset({"invalid_code_format", "otp_invalid", "otp_expired", "otp_too_many_attempts"})
@@ -65,13 +65,13 @@ class LoginViewModel(Observable):
     def code_sent(self) -> str | None:
         if self.phone is None:
             return None
-        return self._in_locale(UI["code_sent"].format(phone=national_format(self.phone)))
+        return self._in_locale(bilingual("code_sent", phone=national_format(self.phone)))
 
     @property
     def dev_hint(self) -> str | None:
         if self.dev_code is None:
             return None
-        return self._in_locale(UI["dev_code_hint"].format(code=self.dev_code))
+        return self._in_locale(bilingual("dev_code_hint", code=self.dev_code))
 
     # --- input -------------------------------------------------------------------------------------
 

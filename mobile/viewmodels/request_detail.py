@@ -12,7 +12,7 @@ from mobile.models import RequestAction, RequestDetail
 from mobile.viewmodels.loadable import AuthLost, Done
 from mobile.viewmodels.request_screen import RequestScreen
 from mobile.viewmodels.session import Session
-from shared.text import APP_UI, WEEKDAY_NAMES, Bilingual, error_text
+from shared.text import WEEKDAY_NAMES, Bilingual, bilingual, error_text
 
 MAX_COMMENT = 1000
 MAX_NOTE = 1000
@@ -115,7 +115,7 @@ class RequestDetailViewModel(RequestScreen[RequestDetail]):
         if self.rating is None or not 1 <= self.rating <= 5:
             return error_text("rating_invalid")
         if len(self.comment.strip()) > MAX_COMMENT:
-            return APP_UI["comment_too_long"]
+            return bilingual("comment_too_long")
         return None
 
     async def confirm(self) -> None:
@@ -149,7 +149,7 @@ class RequestDetailViewModel(RequestScreen[RequestDetail]):
         self.sending = False
         self.detail = detail
         self.open_action = None
-        self._notice = APP_UI[DONE_MESSAGES[action]]
+        self._notice = bilingual(DONE_MESSAGES[action])
         self._changed()
         if self._on_request_changed is not None:
             await self._on_request_changed()

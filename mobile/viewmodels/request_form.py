@@ -22,7 +22,7 @@ from shared.display_names import clean_display_name
 from shared.phone import InvalidPhone, national_format, normalize_thai_phone
 from shared.photos import MAX_PHOTOS_PER_REQUEST, PhotoRejected, check_photo_count
 from shared.request_rules import WEEKDAYS, RequestDraft, ServicePlace, check_draft
-from shared.text import APP_UI, Bilingual, Locale, error_text
+from shared.text import Bilingual, Locale, bilingual, error_text
 
 # The backend keeps province, district and sub-district as text of at most 100 characters each; the free-text
 # address at most 500 (the form's own limit).
@@ -238,8 +238,8 @@ class RequestFormViewModel(Observable):
         if self.state != FormState.SENDING:
             return None
         if self.created is None:
-            return APP_UI["sending"].in_(self.locale)
-        text = APP_UI["uploading_photos"].format(done=len(self.uploaded), total=len(self.photos))
+            return bilingual("sending").in_(self.locale)
+        text = bilingual("uploading_photos", done=len(self.uploaded), total=len(self.photos))
         return text.in_(self.locale)
 
     # --- loading ---------------------------------------------------------------------------------------
@@ -353,13 +353,13 @@ class RequestFormViewModel(Observable):
         if wanted == self._geocode_for:
             return
         self._geocode_for = wanted
-        self._address_hint = APP_UI["address_looking_up"]
+        self._address_hint = bilingual("address_looking_up")
         self._changed()
         place = await self._geocoder.reverse(*wanted)
         if self._geocode_for != wanted or self.created is not None:
             return  # a newer pin was set meanwhile: its own lookup decides
         if place is None:
-            self._address_hint = APP_UI["address_not_found"]
+            self._address_hint = bilingual("address_not_found")
             self._changed()
             return
         filled = False
@@ -377,12 +377,12 @@ class RequestFormViewModel(Observable):
                 self.sub_district_code = area.sub_district_code
                 self._area_from_pin = True
                 filled = True
-        self._address_hint = APP_UI["address_from_pin" if filled else "address_not_found"]
+        self._address_hint = bilingual("address_from_pin" if filled else "address_not_found")
         self._changed()
 
     def location_unavailable(self, *, denied: bool) -> None:
         """GPS gave nothing: say so, and point to the map pin, with which the form still works."""
-        self._location_notice = APP_UI["gps_denied" if denied else "gps_failed"]
+        self._location_notice = bilingual("gps_denied" if denied else "gps_failed")
         self._changed()
 
     # --- photos ----------------------------------------------------------------------------------------
@@ -498,7 +498,7 @@ class RequestFormViewModel(Observable):
         known = {c.code for c in self.categories} if self.categories else None
         problems = check_draft(self.draft(), known)
         self._errors = {name: error_text(code) for name, code in problems.by_field.items()}
-        self._form_error = None if problems.ok else APP_UI["form_has_errors"]
+        self._form_error = None if problems.ok else bilingual("form_has_errors")
         return problems.ok
 
     async def submit(self) -> None:
@@ -626,7 +626,7 @@ class RequestFormViewModel(Observable):
         if exc.fields and self.created is None:
             # The backend's own check disagreed: its messages go next to the fields, to be fixed and resent.
             self._errors = {name: text for name, text in exc.fields.items()}
-            self._form_error = APP_UI["form_has_errors"]
+            self._form_error = bilingual("form_has_errors")
             self.state = FormState.EDITING
         elif exc.code.startswith("photo_"):
             self._photo_error = exc.text

@@ -11,7 +11,7 @@ from mobile.models import Category, LedgerRow, TechnicianItem
 from mobile.viewmodels.loadable import AuthLost, Done, SubScreen
 from mobile.viewmodels.session import Session
 from shared.phone import InvalidPhone, national_format, normalize_thai_phone
-from shared.text import APP_UI, Bilingual, Locale, error_text
+from shared.text import Bilingual, Locale, bilingual, error_text
 
 # Offers the bytes to the person as a file (FilePicker.save_file); False when the platform cannot.
 SaveFile = Callable[[str, bytes], Awaitable[bool]]
@@ -87,13 +87,13 @@ class TechniciansViewModel(SubScreen):
     @property
     def import_lines(self) -> list[str]:
         """Each refused line of the CSV and why ("บรรทัด 3: …")."""
-        return [APP_UI["import_line"].format(line=n, problem=text.in_(self.locale)).in_(self.locale)
+        return [bilingual("import_line", line=n, problem=text.in_(self.locale)).in_(self.locale)
                 for n, text in self._import_lines]
 
     def skills_text(self, row: TechnicianEdit) -> str:
         """The student's skills and levels in words, in catalogue order ("ไฟฟ้า 3 · อิเล็กทรอนิกส์ 2")."""
         parts = [f"{s.name(self.locale)} {row.skills[s.code]}" for s in self.skills if row.skills.get(s.code)]
-        return " · ".join(parts) if parts else APP_UI["skills_none"].in_(self.locale)
+        return " · ".join(parts) if parts else bilingual("skills_none").in_(self.locale)
 
     @property
     def editing_row(self) -> TechnicianEdit | None:
@@ -170,7 +170,7 @@ class TechniciansViewModel(SubScreen):
         self.adding = False
         self.phone_input = self.name_input = ""
         key = "student_added_now" if done.existing_account else "student_invited"
-        self._notice = APP_UI[key].format(phone=national_format(normalized))
+        self._notice = bilingual(key, phone=national_format(normalized))
         await self.load()
 
     async def import_csv(self, files: list[tuple[str, bytes]]) -> None:
@@ -191,7 +191,7 @@ class TechniciansViewModel(SubScreen):
             self._changed()
             return
         self.importing = False
-        self._notice = APP_UI["students_imported"].format(n=report.imported, now=report.changed_now,
+        self._notice = bilingual("students_imported", n=report.imported, now=report.changed_now,
                                                           later=report.invited)
         await self.load()
 
@@ -245,7 +245,7 @@ class TechniciansViewModel(SubScreen):
             self._changed()
             return
         row.item, row.is_active, row.skills, row.saving = saved, saved.is_active, dict(saved.skills), False
-        self._notice = APP_UI["student_saved"].format(name=saved.display_name)
+        self._notice = bilingual("student_saved", name=saved.display_name)
         self._changed()
 
 
@@ -308,7 +308,7 @@ class LedgerViewModel(SubScreen):
                 saved = False
         self.downloading = None
         if saved:
-            self._notice = APP_UI["csv_saved"].format(name=CSV_FILES[name])
+            self._notice = bilingual("csv_saved", name=CSV_FILES[name])
         else:
             self.csv_text = data.decode("utf-8-sig", errors="replace")
         self._changed()

@@ -2,11 +2,10 @@
 
 import flet as ft
 
-from mobile.strings import t
 from mobile.viewmodels.account import AccountViewModel
 from mobile.viewmodels.loadable import LoadState
 from mobile.views.common import error_message, error_with_retry, heading, muted
-from shared.text import Locale, ui
+from shared.text import Locale, t
 
 
 def account_view(vm: AccountViewModel, locale: Locale) -> ft.Control:
@@ -44,7 +43,7 @@ def account_view(vm: AccountViewModel, locale: Locale) -> ft.Control:
     if vm.settings is not None:
         controls.append(_preferences(vm, locale))
     controls += [
-        ft.OutlinedButton(ui("sign_out", locale), icon=ft.Icons.LOGOUT, on_click=vm.sign_out),
+        ft.OutlinedButton(t("sign_out", locale), icon=ft.Icons.LOGOUT, on_click=vm.sign_out),
         ft.Divider(),
         ft.FilledButton(
             t("delete_account", locale), icon=ft.Icons.DELETE_FOREVER, on_click=vm.ask_delete,

@@ -6,7 +6,6 @@ import flet as ft
 
 from mobile.formatting import format_date, format_km
 from mobile.models import AdminCollege, College, WaitingRequest
-from mobile.strings import t
 from mobile.viewmodels.colleges_admin import REGIONS, CollegeForm, CollegesAdminViewModel
 from mobile.viewmodels.home import AdminHome, CollegeChoice
 from mobile.viewmodels.loadable import LoadState
@@ -26,7 +25,7 @@ from mobile.views.common import (
     section,
 )
 from mobile.views.status import status_chip
-from shared.text import Locale, ui
+from shared.text import Locale, t
 
 
 def admin_home_view(vm: AdminHome, locale: Locale, on_manage_colleges: Action | None = None) -> ft.Control:
@@ -44,7 +43,7 @@ def admin_home_view(vm: AdminHome, locale: Locale, on_manage_colleges: Action | 
         controls += [_waiting_card(r, vm, locale) for r in vm.waiting]
     else:
         controls.append(empty(t("waiting_empty", locale)))
-    controls.append(section(ui("admin_home_title", locale), locale))
+    controls.append(section(t("admin_home_title", locale), locale))
     if vm.is_empty:
         controls.append(empty(t("admin_empty", locale)))
     else:
@@ -82,7 +81,7 @@ def _waiting_card(request: WaitingRequest, vm: AdminHome, locale: Locale) -> ft.
         ft.Row(
             [
                 status_chip(request.status, locale),
-                muted(f"{ui('requested_on', locale)} {format_date(request.created_at, locale)}"),
+                muted(f"{t('requested_on', locale)} {format_date(request.created_at, locale)}"),
             ],
             wrap=True,
             run_spacing=4,
@@ -168,7 +167,7 @@ def colleges_admin_view(vm: CollegesAdminViewModel, locale: Locale) -> ft.Contro
             [
                 ft.TextButton(t("back", locale), icon=ft.Icons.ARROW_BACK, on_click=vm.back),
                 ft.Container(expand=True),
-                icon_button(ft.Icons.REFRESH, ui("refresh", locale), vm.load),
+                icon_button(ft.Icons.REFRESH, t("refresh", locale), vm.load),
             ]
         ),
         heading(t("colleges_manage", locale), size=22),
@@ -256,7 +255,7 @@ def _supervisor_form(vm: CollegesAdminViewModel, locale: Locale) -> ft.Control:
         vm.set_supervisor_name(e.control.value)
 
     controls: list[ft.Control] = [
-        ft.TextField(label=t("supervisor_phone", locale), hint_text=ui("phone_hint", locale),
+        ft.TextField(label=t("supervisor_phone", locale), hint_text=t("phone_hint", locale),
                      value=vm.supervisor_phone, keyboard_type=ft.KeyboardType.PHONE, prefix_icon=ft.Icons.PHONE,
                      read_only=vm.naming, on_change=phone_typed, on_submit=vm.name_supervisor),
         ft.TextField(label=t("supervisor_name", locale), value=vm.supervisor_name, read_only=vm.naming,

@@ -6,11 +6,10 @@ import flet as ft
 
 from mobile.formatting import format_datetime
 from mobile.outbox import ItemState, OutboxItem
-from mobile.strings import t
 from mobile.viewmodels.home import CitizenHome
 from mobile.views.common import empty, error_message, greeting, load_state, muted, request_cards, section
 from mobile.views.status import chip
-from shared.text import Locale, ui
+from shared.text import Locale, t
 
 WAITING_COLOURS = (ft.Colors.AMBER_100, ft.Colors.BROWN_900)
 FAILED_COLOURS = (ft.Colors.RED_100, ft.Colors.RED_900)
@@ -29,14 +28,14 @@ def citizen_home_view(vm: CitizenHome, locale: Locale) -> ft.Control:
     ]
     if vm.notice:
         controls.append(_notice(vm.notice))
-    controls.append(section(ui("citizen_home_title", locale), locale, vm.load))
+    controls.append(section(t("citizen_home_title", locale), locale, vm.load))
     # Waiting drafts first: they live on this device and show even when the list cannot load.
     controls += [outbox_card(item, vm, locale) for item in vm.outbox_items]
     state = load_state(vm, locale)
     if state is not None:
         controls.append(state)
     elif vm.is_empty:
-        controls.append(empty(ui("citizen_empty", locale)))
+        controls.append(empty(t("citizen_empty", locale)))
     else:
         controls += request_cards(vm.requests, locale, vm.open_request)
     return ft.Column(controls, spacing=12)

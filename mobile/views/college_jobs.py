@@ -4,7 +4,6 @@ import flet as ft
 
 from mobile.formatting import format_date
 from mobile.models import CollegeJob
-from mobile.strings import t
 from mobile.viewmodels.college_jobs import CollegeJobsViewModel
 from mobile.viewmodels.loadable import LoadState
 from mobile.views.common import (
@@ -19,7 +18,7 @@ from mobile.views.common import (
 )
 from mobile.views.status import status_chip
 from shared.statuses import StatusGroup
-from shared.text import Locale, ui
+from shared.text import Locale, t
 
 
 def college_jobs_view(vm: CollegeJobsViewModel, locale: Locale) -> ft.Control:
@@ -28,7 +27,7 @@ def college_jobs_view(vm: CollegeJobsViewModel, locale: Locale) -> ft.Control:
             [
                 ft.TextButton(t("back", locale), icon=ft.Icons.ARROW_BACK, on_click=vm.back),
                 ft.Container(expand=True),
-                icon_button(ft.Icons.REFRESH, ui("refresh", locale), vm.load),
+                icon_button(ft.Icons.REFRESH, t("refresh", locale), vm.load),
             ]
         ),
         heading(t("college_jobs_title", locale), size=22),
@@ -106,7 +105,7 @@ def _job_card(vm: CollegeJobsViewModel, job: CollegeJob, locale: Locale) -> ft.C
             ]
         ),
         ft.Row([status_chip(job.status, locale),
-                muted(f"{ui('requested_on', locale)} {format_date(job.created_at, locale)}")],
+                muted(f"{t('requested_on', locale)} {format_date(job.created_at, locale)}")],
                wrap=True, run_spacing=4),
         muted(t("college_jobs_student", locale, name=job.technician_name or t("college_jobs_nobody", locale))),
     ]

@@ -7,12 +7,11 @@ import flet as ft
 
 from mobile.formatting import format_date, format_phone
 from mobile.models import RequestSummary
-from mobile.strings import t
 from mobile.viewmodels.home import HomeViewModel
 from mobile.viewmodels.loadable import LoadState
 from mobile.views.status import status_chip
 from shared.display_names import MAX_LENGTH
-from shared.text import Locale, ui
+from shared.text import Locale, t
 
 Action = Callable[[], Awaitable[None]]
 
@@ -40,7 +39,7 @@ def icon_button(icon: ft.IconData, label: str, on_click: Action) -> ft.Control:
 
 def loading(locale: Locale) -> ft.Control:
     return ft.Row(
-        [ft.ProgressRing(width=20, height=20, stroke_width=2), ft.Text(ui("loading", locale))],
+        [ft.ProgressRing(width=20, height=20, stroke_width=2), ft.Text(t("loading", locale))],
         alignment=ft.MainAxisAlignment.CENTER,
     )
 
@@ -61,7 +60,7 @@ def error_message(text: str) -> ft.Control:
 
 def error_with_retry(text: str, locale: Locale, on_retry: Action) -> ft.Control:
     return ft.Column(
-        [error_message(text), ft.OutlinedButton(ui("retry", locale), icon=ft.Icons.REFRESH, on_click=on_retry)],
+        [error_message(text), ft.OutlinedButton(t("retry", locale), icon=ft.Icons.REFRESH, on_click=on_retry)],
         horizontal_alignment=ft.CrossAxisAlignment.START,
     )
 
@@ -102,7 +101,7 @@ def empty(text: str) -> ft.Control:
 def section(title: str, locale: Locale, on_refresh: Action | None = None) -> ft.Control:
     controls: list[ft.Control] = [ft.Container(content=heading(title, size=18), expand=True)]
     if on_refresh is not None:
-        controls.append(icon_button(ft.Icons.REFRESH, ui("refresh", locale), on_refresh))
+        controls.append(icon_button(ft.Icons.REFRESH, t("refresh", locale), on_refresh))
     return ft.Row(controls)
 
 
@@ -131,7 +130,7 @@ def greeting(vm: HomeViewModel, locale: Locale) -> ft.Control:
     row = ft.Row(
         [
             ft.Column(about, spacing=2, expand=True),
-            ft.TextButton(ui("sign_out", locale), icon=ft.Icons.LOGOUT, on_click=vm.sign_out),
+            ft.TextButton(t("sign_out", locale), icon=ft.Icons.LOGOUT, on_click=vm.sign_out),
         ],
         vertical_alignment=ft.CrossAxisAlignment.START,
     )
@@ -203,7 +202,7 @@ def request_card(request: RequestSummary, locale: Locale, on_open: Action | None
         ft.Row(
             [
                 status_chip(request.status, locale),
-                muted(f"{ui('requested_on', locale)} {format_date(request.created_at, locale)}"),
+                muted(f"{t('requested_on', locale)} {format_date(request.created_at, locale)}"),
             ],
             wrap=True,
             run_spacing=4,
@@ -211,7 +210,7 @@ def request_card(request: RequestSummary, locale: Locale, on_open: Action | None
     ]
     college = request.college_name(locale)
     if college:
-        details.append(muted(f"{ui('college', locale)}: {college}"))
+        details.append(muted(f"{t('college', locale)}: {college}"))
     body = ft.Column(details, spacing=8)
     if on_open is None:
         return ft.Card(content=ft.Container(content=body, padding=12))

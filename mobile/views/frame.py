@@ -5,7 +5,6 @@ import flet as ft
 
 from mobile.device import Device, FletDevice
 from mobile.settings import DEFAULT_MAP_TILE_URL
-from mobile.strings import t
 from mobile.viewmodels.app import COLLEGE_JOBS_ROUTE, AppViewModel, Screen
 from mobile.viewmodels.home import AdminHome, CitizenHome, HomeViewModel, SupervisorHome, TechnicianHome
 from mobile.views.account import account_view
@@ -22,7 +21,7 @@ from mobile.views.request_form import request_form_view
 from mobile.views.supervisor import supervisor_home_view
 from mobile.views.supervisor_tools import ledger_view, technicians_view
 from mobile.views.technician import technician_home_view
-from shared.text import Locale, ui
+from shared.text import Locale, t
 
 # Wide screens get a phone-width column: long lines are hard to read and the app is designed for phones.
 MAX_CONTENT_WIDTH = 560
@@ -87,7 +86,7 @@ def _routed_view(vm: AppViewModel, route: str, content: ft.Control, locale: Loca
         key=route,
         route=route,
         appbar=ft.AppBar(
-            title=ft.Text(ui("app_title", locale), size=16),
+            title=ft.Text(t("app_title", locale), size=16),
             automatically_imply_leading=can_pop,
             actions=[*session_actions(vm, locale),
                      ft.Container(content=language_switch(vm, locale), padding=ft.Padding.only(right=8))],
@@ -127,7 +126,7 @@ def _top_bar(vm: AppViewModel, locale: Locale) -> ft.Control:
         padding=ft.Padding.only(left=16, right=8, top=8),
         content=ft.Row(
             [
-                ft.Text(ui("app_title", locale), size=14, color=ft.Colors.ON_SURFACE_VARIANT, expand=True),
+                ft.Text(t("app_title", locale), size=14, color=ft.Colors.ON_SURFACE_VARIANT, expand=True),
                 language_switch(vm, locale),
             ]
         ),
@@ -163,9 +162,9 @@ def session_actions(vm: AppViewModel, locale: Locale) -> list[ft.Control]:
 
 def language_switch(vm: AppViewModel, locale: Locale) -> ft.Control:
     return ft.OutlinedButton(
-        ui("language_switch", locale),
+        t("language_switch", locale),
         icon=ft.Icons.TRANSLATE,
-        tooltip=ui("language_switch_tooltip", locale),
+        tooltip=t("language_switch_tooltip", locale),
         on_click=vm.toggle_locale,
     )
 

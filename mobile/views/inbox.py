@@ -4,11 +4,10 @@ import flet as ft
 
 from mobile.formatting import format_datetime
 from mobile.models import NotificationItem
-from mobile.strings import t
 from mobile.viewmodels.inbox import InboxViewModel
 from mobile.viewmodels.loadable import LoadState
 from mobile.views.common import empty, error_message, error_with_retry, heading, icon_button, loading, muted
-from shared.text import Locale, ui
+from shared.text import Locale, t
 
 
 def inbox_view(vm: InboxViewModel, locale: Locale) -> ft.Control:
@@ -17,7 +16,7 @@ def inbox_view(vm: InboxViewModel, locale: Locale) -> ft.Control:
             [
                 ft.TextButton(t("back", locale), icon=ft.Icons.ARROW_BACK, on_click=vm.back),
                 ft.Container(expand=True),
-                icon_button(ft.Icons.REFRESH, ui("refresh", locale), vm.load),
+                icon_button(ft.Icons.REFRESH, t("refresh", locale), vm.load),
             ]
         ),
         heading(t("inbox_title", locale), size=22),

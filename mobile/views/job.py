@@ -6,13 +6,12 @@ from mobile.device import Device
 from mobile.formatting import format_phone
 from mobile.models import WorkDetail
 from mobile.photo_picking import PhotoPicker
-from mobile.strings import t
 from mobile.viewmodels.job import JobViewModel, Step, format_baht
 from mobile.views.common import confirm_panel, error_message, heading, icon_button, muted
 from mobile.views.photos import thumbnail_row
 from mobile.views.request_parts import PHOTO_KINDS, notice, photo_thumbnails, screen_top, summary_head, timeline
 from shared.photos import MAX_PHOTOS_PER_REQUEST
-from shared.text import Locale
+from shared.text import Locale, t
 from shared.work import NOTES_MAX, STEP_NOTE_MAX
 
 

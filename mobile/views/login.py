@@ -2,18 +2,17 @@
 
 import flet as ft
 
-from mobile.strings import t
 from mobile.viewmodels.login import LoginStep, LoginViewModel
 from mobile.views.common import error_message, heading, muted
 from shared.otp import MAX_LENGTH
-from shared.text import Locale, ui
+from shared.text import Locale, t
 
 
 def login_view(vm: LoginViewModel, locale: Locale) -> ft.Control:
     controls: list[ft.Control] = [
         ft.Icon(ft.Icons.HANDYMAN, size=48, color=ft.Colors.PRIMARY),
-        heading(ui("app_title", locale), size=22),
-        muted(ui("app_subtitle", locale)),
+        heading(t("app_title", locale), size=22),
+        muted(t("app_subtitle", locale)),
     ]
     if vm.notice:
         controls.append(error_message(vm.notice))
@@ -21,7 +20,7 @@ def login_view(vm: LoginViewModel, locale: Locale) -> ft.Control:
     if vm.error:
         controls.append(error_message(vm.error))
         if vm.can_retry:
-            controls.append(ft.OutlinedButton(ui("retry", locale), icon=ft.Icons.REFRESH, on_click=vm.retry))
+            controls.append(ft.OutlinedButton(t("retry", locale), icon=ft.Icons.REFRESH, on_click=vm.retry))
     if vm.busy:
         controls.append(ft.ProgressBar())
     return ft.Column(controls, spacing=16, horizontal_alignment=ft.CrossAxisAlignment.STRETCH)
@@ -43,8 +42,8 @@ def _phone_step(vm: LoginViewModel, locale: Locale) -> list[ft.Control]:
         ft.TextField(
             ref=field,
             key="phone",
-            label=ui("phone_label", locale),
-            hint_text=ui("phone_hint", locale),
+            label=t("phone_label", locale),
+            hint_text=t("phone_hint", locale),
             value=vm.phone_input,
             error=vm.phone_error,
             error_max_lines=3,
@@ -56,8 +55,8 @@ def _phone_step(vm: LoginViewModel, locale: Locale) -> list[ft.Control]:
             on_change=typed,
             on_submit=send,
         ),
-        muted(ui("code_goes_to", locale, phone=vm.phone_preview) if vm.phone_preview else ""),
-        ft.FilledButton(ui("request_code", locale), icon=ft.Icons.SMS, disabled=vm.busy, on_click=send),
+        muted(t("code_goes_to", locale, phone=vm.phone_preview) if vm.phone_preview else ""),
+        ft.FilledButton(t("request_code", locale), icon=ft.Icons.SMS, disabled=vm.busy, on_click=send),
     ]
 
 
@@ -88,7 +87,7 @@ def _code_step(vm: LoginViewModel, locale: Locale) -> list[ft.Control]:
         ft.TextField(
             ref=field,
             key="code",
-            label=t("code_label_digits", locale, n=vm.code_length) if vm.code_length else ui("code_label", locale),
+            label=t("code_label_digits", locale, n=vm.code_length) if vm.code_length else t("code_label", locale),
             value=vm.code_input,
             error=vm.code_error,
             error_max_lines=3,
@@ -101,7 +100,7 @@ def _code_step(vm: LoginViewModel, locale: Locale) -> list[ft.Control]:
             on_change=typed,
             on_submit=verify,
         ),
-        ft.FilledButton(ui("verify_code", locale), icon=ft.Icons.LOGIN, disabled=vm.busy, on_click=verify),
-        ft.TextButton(ui("change_phone", locale), icon=ft.Icons.EDIT, disabled=vm.busy, on_click=vm.change_phone),
+        ft.FilledButton(t("verify_code", locale), icon=ft.Icons.LOGIN, disabled=vm.busy, on_click=verify),
+        ft.TextButton(t("change_phone", locale), icon=ft.Icons.EDIT, disabled=vm.busy, on_click=vm.change_phone),
     ]
     return controls

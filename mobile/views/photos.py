@@ -5,10 +5,9 @@ from collections.abc import Awaitable, Callable
 
 import flet as ft
 
-from mobile.strings import t
 from mobile.viewmodels.photo_viewer import PhotoViewer
 from mobile.views.common import muted
-from shared.text import Locale
+from shared.text import Locale, t
 
 THUMB_SIZE = 88
 SMALL_THUMB_SIZE = 56  # on a card in a list

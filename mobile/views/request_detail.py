@@ -5,7 +5,6 @@ import flet as ft
 from mobile.device import Device
 from mobile.formatting import format_phone
 from mobile.models import RequestAction, RequestDetail
-from mobile.strings import t
 from mobile.viewmodels.job import format_baht
 from mobile.viewmodels.request_detail import MAX_COMMENT, RequestDetailViewModel
 from mobile.views.common import (
@@ -17,7 +16,7 @@ from mobile.views.common import (
 from mobile.views.photos import thumbnail_row
 from mobile.views.request_parts import PHOTO_KINDS, notice, photo_thumbnails, screen_top, summary_head, timeline
 from shared.statuses import RequestStatus
-from shared.text import Locale
+from shared.text import Locale, t
 from shared.work import STEP_NOTE_MAX
 
 ACTION_LABELS = {

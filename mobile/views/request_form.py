@@ -11,13 +11,12 @@ import flet_map as ftm
 from mobile.device import Device, LocationDenied, LocationUnavailable
 from mobile.photo_picking import PhotoPicker
 from mobile.settings import DEFAULT_MAP_TILE_URL
-from mobile.strings import t
 from mobile.thai_address import Area
 from mobile.viewmodels.request_form import CategoriesState, LocationSource, RequestFormViewModel
 from mobile.views.common import category_icon, error_message, heading, icon_button, loading, muted
 from shared.photos import MAX_PHOTOS_PER_REQUEST
 from shared.request_rules import ADDRESS_MAX, BRAND_MAX, DESCRIPTION_MAX, ITEM_MAX, WEEKDAYS, ServicePlace
-from shared.text import WEEKDAY_LABELS, WEEKDAY_NAMES, Locale, ui
+from shared.text import WEEKDAY_LABELS, WEEKDAY_NAMES, Locale, t
 
 # Bangkok, zoomed out to the whole country, until there is a pin.
 DEFAULT_CENTRE = (13.7563, 100.5018)
@@ -377,7 +376,7 @@ def _when_and_contact(vm: RequestFormViewModel, locale: Locale, fields: Fields) 
             ref=fields["contact_phone"],
             key="contact_phone",
             label=t("contact_phone_label", locale),
-            hint_text=ui("phone_hint", locale),
+            hint_text=t("phone_hint", locale),
             value=vm.contact_phone,
             error=_field_error(vm, "contact_phone"),
             error_max_lines=3,
@@ -466,7 +465,7 @@ def _send(vm: RequestFormViewModel, locale: Locale, fields: Fields) -> list[ft.C
         controls += [ft.Text(vm.progress), ft.ProgressBar()]
     if vm.can_retry:
         # The same request again (same idempotency key), not a second one.
-        controls.append(ft.FilledButton(ui("retry", locale), icon=ft.Icons.REFRESH, on_click=retry))
+        controls.append(ft.FilledButton(t("retry", locale), icon=ft.Icons.REFRESH, on_click=retry))
     else:
         controls.append(
             ft.FilledButton(t("submit_request", locale), icon=ft.Icons.SEND, disabled=vm.busy or vm.picking,

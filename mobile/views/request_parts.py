@@ -7,13 +7,12 @@ import flet as ft
 
 from mobile.formatting import format_datetime
 from mobile.models import RequestDetail
-from mobile.strings import t
 from mobile.viewmodels.loadable import LoadState
 from mobile.viewmodels.request_screen import RequestScreen
 from mobile.views.common import category_icon, error_with_retry, heading, icon_button, loading, muted
 from mobile.views.photos import thumbnail
 from mobile.views.status import status_chip
-from shared.text import Locale, ui
+from shared.text import Locale, t
 
 # Per kind of photo: its section title and the screen-reader label of each thumbnail.
 PHOTO_KINDS = (("before", "photos_before", "photo_before_alt"), ("after", "photos_after", "photo_after_alt"))
@@ -26,7 +25,7 @@ def screen_top(vm: RequestScreen[Any], title: str, locale: Locale) -> list[ft.Co
             [
                 ft.TextButton(t("back", locale), icon=ft.Icons.ARROW_BACK, on_click=vm.back),
                 ft.Container(expand=True),
-                icon_button(ft.Icons.REFRESH, ui("refresh", locale), vm.load),
+                icon_button(ft.Icons.REFRESH, t("refresh", locale), vm.load),
             ]
         ),
         heading(title, size=22),

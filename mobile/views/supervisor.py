@@ -5,11 +5,10 @@ from datetime import UTC, datetime, time
 import flet as ft
 
 from mobile.formatting import format_date
-from mobile.strings import t
 from mobile.viewmodels.home import SupervisorHome, WeekBars
 from mobile.views.common import empty, greeting, heading, load_state, muted, request_cards, section
 from mobile.views.status import count_chip
-from shared.text import Locale
+from shared.text import Locale, t
 
 BAR_MAX_WIDTH = 200  # px of the longest bar; the rest scale to it (fits a 360 px wide phone)
 BAR_COLOURS = (

@@ -6,11 +6,10 @@ from uuid import UUID
 import flet as ft
 
 from mobile.formatting import format_phone
-from mobile.strings import t
 from mobile.viewmodels.loadable import LoadState
 from mobile.viewmodels.supervisor import SKILL_LEVELS, LedgerViewModel, TechnicianEdit, TechniciansViewModel
 from mobile.views.common import empty, error_message, error_with_retry, heading, icon_button, loading, muted
-from shared.text import Locale, ui
+from shared.text import Locale, t
 
 
 def _top(title: str, locale: Locale, back: object, refresh: object) -> list[ft.Control]:
@@ -19,7 +18,7 @@ def _top(title: str, locale: Locale, back: object, refresh: object) -> list[ft.C
             [
                 ft.TextButton(t("back", locale), icon=ft.Icons.ARROW_BACK, on_click=back),  # type: ignore[arg-type]
                 ft.Container(expand=True),
-                icon_button(ft.Icons.REFRESH, ui("refresh", locale), refresh),  # type: ignore[arg-type]
+                icon_button(ft.Icons.REFRESH, t("refresh", locale), refresh),  # type: ignore[arg-type]
             ]
         ),
         heading(title, size=22),

@@ -5,7 +5,6 @@ import flet as ft
 
 from mobile.formatting import format_datetime, format_km
 from mobile.models import Offer, OfferStatus
-from mobile.strings import t
 from mobile.viewmodels.home import TechnicianHome
 from mobile.views.common import (
     FALLBACK_ICON,
@@ -20,11 +19,11 @@ from mobile.views.common import (
 )
 from mobile.views.photos import SMALL_THUMB_SIZE, thumbnail, thumbnail_row
 from mobile.views.status import offer_chip
-from shared.text import Locale, ui
+from shared.text import Locale, t
 
 
 def technician_home_view(vm: TechnicianHome, locale: Locale) -> ft.Control:
-    controls: list[ft.Control] = [greeting(vm, locale), section(ui("technician_offers", locale), locale, vm.load)]
+    controls: list[ft.Control] = [greeting(vm, locale), section(t("technician_offers", locale), locale, vm.load)]
     controls += home_notice(vm)
     state = load_state(vm, locale)
     if state is not None:
@@ -33,12 +32,12 @@ def technician_home_view(vm: TechnicianHome, locale: Locale) -> ft.Control:
     if vm.offers:
         controls += [_offer_card(o, vm, locale) for o in vm.offers]
     else:
-        controls.append(empty(ui("technician_empty_offers", locale)))
-    controls.append(section(ui("technician_jobs", locale), locale))
+        controls.append(empty(t("technician_empty_offers", locale)))
+    controls.append(section(t("technician_jobs", locale), locale))
     if vm.jobs:
         controls += request_cards(vm.jobs, locale, vm.open_job)
     else:
-        controls.append(empty(ui("technician_empty_jobs", locale)))
+        controls.append(empty(t("technician_empty_jobs", locale)))
     return ft.Column(controls, spacing=12)
 
 
@@ -129,5 +128,5 @@ def _offer_buttons(offer: Offer, vm: TechnicianHome, locale: Locale) -> list[ft.
 def _where(offer: Offer, locale: Locale) -> str:
     """Distance, then the area: optional on the form, so only the parts the citizen gave."""
     area = ", ".join(part for part in (offer.district, offer.province) if part)
-    distance = ui("distance_km", locale, km=format_km(offer.distance_km))
+    distance = t("distance_km", locale, km=format_km(offer.distance_km))
     return f"{distance} · {area}" if area else distance

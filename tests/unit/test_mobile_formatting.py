@@ -4,8 +4,8 @@ from datetime import UTC, datetime
 
 from mobile.formatting import format_date, format_datetime, format_km
 from mobile.models import OfferStatus
-from mobile.strings import offer_status_label, t
-from shared.text import APP_UI, OFFER_STATUS_LABELS, UI, Locale
+from mobile.strings import offer_status_label
+from shared.text import APP_UI, OFFER_STATUS_LABELS, UI, Locale, t
 
 
 def test_thai_date_uses_buddhist_era_and_bangkok_time() -> None:

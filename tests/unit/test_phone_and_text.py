@@ -1,4 +1,5 @@
 import ast
+import re
 from pathlib import Path
 
 import pytest
@@ -23,7 +24,7 @@ from shared.text import (
     error_text,
     role_label,
     status_label,
-    ui,
+    t,
 )
 
 
@@ -104,7 +105,7 @@ def test_every_label_exists_in_both_languages() -> None:
 
 
 def test_app_texts_do_not_shadow_the_shared_ui_keys() -> None:
-    # mobile.strings.t looks in UI first: an APP_UI key that repeated one would never show.
+    # bilingual() looks in UI first: an APP_UI key that repeated one would never show.
     assert not set(APP_UI) & set(UI)
 
 
@@ -119,7 +120,7 @@ def test_the_catalog_is_plain_python() -> None:
 
 
 def test_lookups_format_and_fall_back() -> None:
-    assert ui("code_sent", Locale.EN, phone="081") == "We sent a code to 081"
+    assert t("code_sent", Locale.EN, phone="081") == "We sent a code to 081"
     assert status_label(RequestStatus.QUALITY_CHECK, Locale.TH) == "ครูกำลังตรวจงาน"
     assert role_label(AppRole.TECHNICIAN, Locale.EN) == "Student technician"
     assert error_text("no-such-code") == ERRORS["internal_error"]
@@ -131,3 +132,42 @@ def test_display_names() -> None:
     assert clean_display_name("   ") is None
     assert clean_display_name("x" * 81) is None
     assert clean_display_name("a\x00b") is None
+
+
+def _looks_up_a_key(node: ast.AST) -> str | None:
+    """The key of a call `t("key", …)` or `bilingual("key", …)`, else None."""
+    if not (isinstance(node, ast.Call) and isinstance(node.func, ast.Name) and node.func.id in ("t", "bilingual")):
+        return None
+    first = node.args[0] if node.args else None
+    return first.value if isinstance(first, ast.Constant) and isinstance(first.value, str) else None
+
+
+def _keys_named_in_code() -> set[tuple[str, int, str]]:
+    """Every literal key the app and backend look up, with where."""
+    found: set[tuple[str, int, str]] = set()
+    for folder in ("mobile", "backend", "shared"):
+        for path in Path(folder).rglob("*.py"):
+            for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+                key = _looks_up_a_key(node)
+                if key is not None:
+                    found.add((str(path), getattr(node, "lineno", 0), key))
+    return found
+
+
+def test_every_key_the_code_names_has_thai_and_english() -> None:
+    named = _keys_named_in_code()
+    assert len(named) > 100  # the scan really sees the app's look-ups
+    assert [(path, line, key) for path, line, key in named if key not in UI and key not in APP_UI] == []
+    for _, _, key in named:
+        entry = UI.get(key) or APP_UI[key]
+        assert entry.th.strip() and entry.en.strip(), key
+
+
+def test_one_way_to_look_a_text_up() -> None:
+    # The catalog's dicts are read only through bilingual()/t() outside shared/text.py.
+    for folder in ("mobile", "backend", "shared"):
+        for path in Path(folder).rglob("*.py"):
+            if path.as_posix() == "shared/text.py":
+                continue
+            source = path.read_text(encoding="utf-8")
+            assert "APP_UI[" not in source and not re.search(r"(?<![\w.])UI\[", source), path
