@@ -12,3 +12,11 @@ def t(key: str, locale: Locale, **values: object) -> str:
 
 def offer_status_label(status: OfferStatus, locale: Locale) -> str:
     return OFFER_STATUS_LABELS[status].in_(locale)
+
+
+def notification_kind_label(kind: str, locale: Locale) -> str:
+    """The name of a kind of notification in the settings. The backend lists the kinds, and a phone keeps an older
+    app than the backend runs: a kind this app has no name for gets a general one, so the screen still draws
+    (a missing key raised inside the render, and Flet's update loop then stopped sending every later change)."""
+    known = APP_UI.get(f"kind_{kind}")
+    return (known or APP_UI["kind_other"].format(kind=kind)).in_(locale)
