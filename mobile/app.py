@@ -1,5 +1,6 @@
 """The Flet entry point: wires settings, the API client and device storage to the view-models."""
 
+import logging
 from collections.abc import Awaitable, Callable
 from pathlib import Path
 
@@ -16,6 +17,8 @@ from mobile.views.account import delete_account_dialog
 from mobile.views.frame import app_views, leave_dialog
 from mobile.views.supervisor_tools import skills_dialog
 from shared.text import Locale, t
+
+log = logging.getLogger("fixit.app")
 
 FONT_FAMILY = "NotoSansThai"
 # Relative to the assets directory. Bundled because the web engine would otherwise fetch a Thai font
@@ -148,4 +151,10 @@ def app_root(
     ft.use_dialog(leave_dialog(vm))
     ft.use_dialog(delete_account_dialog(vm.account, vm.locale))
     ft.use_dialog(skills_dialog(vm.technicians if vm.screen == Screen.TECHNICIANS else None, vm.locale))
-    return app_views(vm, device, map_tile_url)
+    try:
+        return app_views(vm, device, map_tile_url)
+    except Exception:
+        # Flet's update loop ends without a word when a render raises, and every later change then stays off the
+        # screen (taps still reach the view-models): the app's log is the only place this shows.
+        log.exception("the screen %s could not be drawn", vm.screen)
+        raise

@@ -698,6 +698,9 @@ ACCOUNT_UI: dict[str, Bilingual] = {
     "kind_unrepairable": B("ซ่อมไม่ได้", "Cannot be repaired"),
     "kind_rate": B("ขอให้ให้คะแนน", "Asked to rate"),
     "kind_no_centre": B("คำขอที่ไม่มีศูนย์รับ", "Requests no centre can take"),
+    "kind_part_proposed": B("อะไหล่ที่รอฉันอนุมัติ", "Parts waiting for my approval"),
+    # A kind a newer backend sends that this installed app has no name for yet.
+    "kind_other": B("การแจ้งเตือนอื่น ({kind})", "Other notifications ({kind})"),
 }
 APP_UI.update(ACCOUNT_UI)
 

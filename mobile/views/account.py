@@ -2,6 +2,7 @@
 
 import flet as ft
 
+from mobile.strings import notification_kind_label
 from mobile.viewmodels.account import AccountViewModel
 from mobile.viewmodels.loadable import LoadState
 from mobile.views.common import error_message, error_with_retry, heading, muted
@@ -68,7 +69,7 @@ def _preferences(vm: AccountViewModel, locale: Locale) -> ft.Control:
             return ft.Checkbox(label=t(f"pref_{pref}", locale), value=vm.chosen(kind, pref), disabled=busy,
                                on_change=changed)
 
-        rows.append(ft.Column([ft.Text(t(f"kind_{kind}", locale), weight=ft.FontWeight.W_600),
+        rows.append(ft.Column([ft.Text(notification_kind_label(kind, locale), weight=ft.FontWeight.W_600),
                                ft.Row([box(p) for p in allowed], wrap=True)], spacing=0))
 
     async def quiet(e: ft.Event[ft.Switch]) -> None:

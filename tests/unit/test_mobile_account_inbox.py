@@ -9,12 +9,15 @@ import flet as ft
 import httpx
 
 from mobile.live import ServerEvent
+from mobile.strings import notification_kind_label
 from mobile.viewmodels.app import AppViewModel, Screen
 from mobile.viewmodels.colleges_admin import CollegesAdminViewModel
 from mobile.views.account import account_view, delete_account_dialog
 from mobile.views.admin import colleges_admin_view
 from mobile.views.frame import app_views
 from mobile.views.inbox import inbox_view
+from shared.notifications import Kind, allowed_prefs, is_kind
+from shared.text import APP_UI, Locale
 from tests.unit.mobile_fakes import NOW, FakeBackend, MemoryStore, button_named, error_response, find, texts
 
 REQUEST_ID = str(uuid4())
@@ -293,6 +296,30 @@ async def test_notification_preferences_save_at_each_change() -> None:
     assert [p["channels"]["accepted"] for p in puts[:1]] == [["line", "push", "sms"]]
     assert len(puts) == 2 and puts[1]["quiet_hours"] is False and "allowed" not in puts[1]
     assert account.chosen("accepted", "sms") and account.notice == "บันทึกการตั้งค่าการแจ้งเตือนแล้ว"
+
+
+async def test_the_preferences_draw_every_kind_the_backend_lists_and_one_this_app_does_not_know() -> None:
+    # The backend lists the kinds: a kind without a name in the app raised inside the render, and Flet then stopped
+    # sending any change to the screen (the delete dialog never opened). A newer backend may list one more.
+    backend = FakeBackend()
+    Inbox(backend)
+    kinds = [k.value for k in Kind] + ["some_future_kind"]
+    settings: dict[str, Any] = {
+        "channels": {k: ["push"] for k in kinds}, "quiet_hours": False, "quiet_start": "21:00",
+        "quiet_end": "07:00", "offers_in_quiet_hours": False, "sms_fallback": False,
+        "allowed": {k: [p.value for p in allowed_prefs(Kind(k))] if is_kind(k) else ["push"] for k in kinds},
+        "line_linked": False, "devices": 0, "web_push_public_key": ""}
+    backend.overrides[("GET", "/me/notification-settings")] = lambda r: httpx.Response(200, json=settings)
+    vm = await signed_in(backend, "citizen")
+    await vm.open_account()
+    account = vm.account
+    assert account is not None and account.settings is not None
+    shown = texts(account_view(account, vm.locale))
+    assert "อะไหล่ที่รอฉันอนุมัติ" in shown and "การแจ้งเตือนอื่น (some_future_kind)" in shown
+    for kind in Kind:  # each known kind by its own name, in both languages
+        assert notification_kind_label(kind, vm.locale) in shown
+        for locale in Locale:
+            assert notification_kind_label(kind, locale) != APP_UI["kind_other"].format(kind=kind).in_(locale)
 
 
 class Spawned:
