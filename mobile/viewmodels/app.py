@@ -9,8 +9,9 @@ from uuid import UUID
 from mobile.api_client import ApiClient, ApiError
 from mobile.geocoding import ReverseGeocoder
 from mobile.live import LiveEvents, ServerEvent, request_event
-from mobile.models import Profile, SignedIn
+from mobile.models import Profile, RequestDetail, SignedIn
 from mobile.outbox import MemoryOutboxStorage, Outbox, OutboxItem, OutboxStorage, Sleep
+from mobile.viewmodels.credit import CollegeCreditViewModel, PortfolioViewModel, RecordPanel
 from mobile.viewmodels.home import AdminHome, CitizenHome, HomeViewModel, SupervisorHome, TechnicianHome, home_for
 from mobile.viewmodels.job import JobViewModel
 from mobile.viewmodels.login import LoginViewModel
@@ -32,6 +33,8 @@ class Screen(StrEnum):
     JOB = "job"  # a technician's job, or a supervisor's review of it
     TECHNICIANS = "technicians"
     LEDGER = "ledger"
+    PORTFOLIO = "portfolio"  # the student's approved jobs per term (issue 14)
+    COLLEGE_CREDIT = "college_credit"  # the teacher's hours, proposals and skills lacking (issue 14)
 
 
 # The address of each screen. A request's own screen is /requests/{id} for its owner and /jobs/{id} for the
@@ -40,6 +43,8 @@ HOME_ROUTE = "/"
 NEW_REQUEST_ROUTE = "/requests/new"
 TECHNICIANS_ROUTE = "/college/technicians"
 LEDGER_ROUTE = "/college/ledger"
+PORTFOLIO_ROUTE = "/me/portfolio"
+COLLEGE_CREDIT_ROUTE = "/college/credit"
 _REQUEST_PREFIX = "/requests/"
 _JOB_PREFIX = "/jobs/"
 
@@ -102,6 +107,10 @@ class AppViewModel(Observable):
         self.job: JobViewModel | None = None
         self.technicians: TechniciansViewModel | None = None
         self.ledger: LedgerViewModel | None = None
+        # Issue 14: the job record on the open request's screen, the portfolio, the college view.
+        self.record: RecordPanel | None = None
+        self.portfolio: PortfolioViewModel | None = None
+        self.college_credit: CollegeCreditViewModel | None = None
         self._tasks: list[Task] = []
         self.outbox: Outbox | None = None
         self.request_detail: RequestDetailViewModel | None = None
@@ -167,6 +176,7 @@ class AppViewModel(Observable):
         self.request_form = None
         self.request_detail = None
         self.job = self.technicians = self.ledger = None
+        self.record, self.portfolio, self.college_credit = None, None, None
         self.outbox = None
         self.leave_target = None
         self.session.sign_out()
@@ -247,6 +257,10 @@ class AppViewModel(Observable):
             return TECHNICIANS_ROUTE
         if self.screen == Screen.LEDGER:
             return LEDGER_ROUTE
+        if self.screen == Screen.PORTFOLIO:
+            return PORTFOLIO_ROUTE
+        if self.screen == Screen.COLLEGE_CREDIT:
+            return COLLEGE_CREDIT_ROUTE
         if self.screen in (Screen.STARTING, Screen.LOGIN) and self._pending_route is not None:
             return self._pending_route  # the link stays in the address bar until it opens
         return HOME_ROUTE
@@ -309,6 +323,10 @@ class AppViewModel(Observable):
             await self.open_technicians()
         elif path == LEDGER_ROUTE and isinstance(self.home, SupervisorHome):
             await self.open_ledger()
+        elif path == PORTFOLIO_ROUTE and isinstance(self.home, TechnicianHome):
+            await self.open_portfolio()
+        elif path == COLLEGE_CREDIT_ROUTE and isinstance(self.home, SupervisorHome):
+            await self.open_college_credit()
         else:
             await self._show_home()
 
@@ -316,6 +334,7 @@ class AppViewModel(Observable):
         self.request_form = None
         self.request_detail = None
         self.job = self.technicians = self.ledger = None
+        self.record, self.portfolio, self.college_credit = None, None, None
         self.screen = Screen.HOME if self.home is not None else Screen.LOGIN
         self._changed()
 
@@ -348,6 +367,8 @@ class AppViewModel(Observable):
         detail = self.request_detail
         if self.screen == Screen.REQUEST_DETAIL and detail is not None and str(detail.request_id) == request_id:
             await detail.load()
+        if self.record is not None and str(self.record.request_id) == request_id:
+            await self.record.load()
         job = self.job
         if self.screen == Screen.JOB and job is not None and str(job.request_id) == request_id:
             await job.load()
@@ -360,6 +381,8 @@ class AppViewModel(Observable):
 
     async def poll(self) -> None:
         """Without the live stream: reload the screen that shows."""
+        if self.record is not None and self.screen in (Screen.REQUEST_DETAIL, Screen.JOB):
+            await self.record.load()
         if self.screen == Screen.REQUEST_DETAIL and self.request_detail is not None:
             await self.request_detail.load()
         elif self.screen == Screen.JOB and self.job is not None:
@@ -400,9 +423,12 @@ class AppViewModel(Observable):
         )
         detail.on_change.append(self._changed)
         self.request_detail = detail
+        self._open_record(request_id, Actor.CITIZEN, detail.load, lambda: detail.detail)
         self.screen = Screen.REQUEST_DETAIL
         self._changed()
         await detail.load()
+        if self.record is not None:
+            await self.record.load()
 
     async def close_request_detail(self) -> None:
         await self._show_home()
@@ -428,9 +454,44 @@ class AppViewModel(Observable):
         )
         job.on_change.append(self._changed)
         self.job = job
+        self._open_record(request_id, Actor.for_role(profile.role), job.load, lambda: job.detail)
         self.screen = Screen.JOB
         self._changed()
         await job.load()
+        if self.record is not None:
+            await self.record.load()
+
+    def _open_record(self, request_id: UUID, actor: Actor, reload_screen: Callable[[], Awaitable[None]],
+                     detail: Callable[[], RequestDetail | None]) -> None:
+        """The job record's panel for the request's screen; a move made from it reloads the screen and the home."""
+
+        async def moved() -> None:
+            await reload_screen()
+            await self._reload_home()
+
+        record = RecordPanel(self._api, self.session, request_id, actor, detail=detail,
+                             on_auth_lost=self._auth_lost, on_moved=moved)
+        record.on_change.append(self._changed)
+        self.record = record
+
+    async def open_portfolio(self) -> None:
+        profile = self.session.profile
+        assert profile is not None
+        screen = PortfolioViewModel(self._api, self.session, profile.id, on_back=self.back_home,
+                                    on_auth_lost=self._auth_lost, save_file=self._save_file)
+        screen.on_change.append(self._changed)
+        self.portfolio = screen
+        self.screen = Screen.PORTFOLIO
+        self._changed()
+        await screen.load()
+
+    async def open_college_credit(self) -> None:
+        screen = CollegeCreditViewModel(self._api, self.session, on_back=self.back_home, on_auth_lost=self._auth_lost)
+        screen.on_change.append(self._changed)
+        self.college_credit = screen
+        self.screen = Screen.COLLEGE_CREDIT
+        self._changed()
+        await screen.load()
 
     async def open_technicians(self) -> None:
         screen = TechniciansViewModel(self._api, self.session, on_back=self.back_home, on_auth_lost=self._auth_lost)
