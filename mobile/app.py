@@ -12,6 +12,7 @@ from mobile.live import LiveEvents, ServerEvent
 from mobile.settings import get_settings
 from mobile.storage import PreferencesOutboxStorage, PreferencesSessionStore
 from mobile.viewmodels.app import AppViewModel, Task
+from mobile.views.credit import with_credit
 from mobile.views.frame import app_views, leave_dialog
 from shared.text import Locale, ui
 
@@ -141,4 +142,4 @@ def app_root(
 
     ft.use_effect(follow_route, [vm.route, vm.leave_target])
     ft.use_dialog(leave_dialog(vm))
-    return app_views(vm, device, map_tile_url)
+    return with_credit(vm, app_views(vm, device, map_tile_url))

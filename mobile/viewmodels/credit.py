@@ -22,6 +22,8 @@ from mobile.models import (
     RequestDetail,
     SkillProposal,
     Teacher,
+    TeamMember,
+    WorkDetail,
 )
 from mobile.viewmodels.loadable import AuthLost, Done, Loadable, SubScreen
 from mobile.viewmodels.session import Session
@@ -205,6 +207,13 @@ class RecordPanel(Loadable):
             return False
         return (self.status in (S.DONE, S.HANDED_BACK, S.UNREPAIRABLE)
                 and all(m.approved_at is None for m in self.record.team))
+
+    def reported_hours(self, member: TeamMember) -> float | None:
+        """A helper's own report; the lead's hours are their work report's (the approval reads them from there)."""
+        if member.hours is not None or member.role != TeamRole.LEAD:
+            return member.hours
+        report = self.detail.report if isinstance(self.detail, WorkDetail) else None
+        return report.hours if report is not None and report.hours else None
 
     @property
     def outcome_needs_reason(self) -> bool:

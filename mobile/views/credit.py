@@ -8,6 +8,7 @@ import flet as ft
 
 from mobile.models import JobPart
 from mobile.strings import t
+from mobile.viewmodels.app import AppViewModel, Screen
 from mobile.viewmodels.credit import (
     CollegeCreditViewModel,
     PortfolioViewModel,
@@ -279,8 +280,12 @@ def _team(panel: RecordPanel, locale: Locale) -> list[ft.Control]:
             lines.append(ft.Text(ct("team_line_approved", locale, name=member.display_name, role=role,
                                     hours=hours_text(member.approved_hours))))
             continue
-        hours = hours_text(member.hours) if member.hours is not None else ct("hours_not_reported", locale)
-        lines.append(ft.Text(ct("team_line", locale, name=member.display_name, role=role, hours=hours)))
+        reported = panel.reported_hours(member)
+        if reported is None:
+            lines.append(ft.Text(f"{member.display_name} · {role} · {ct('hours_not_reported', locale)}"))
+        else:
+            lines.append(ft.Text(ct("team_line", locale, name=member.display_name, role=role,
+                                    hours=hours_text(reported))))
         if approving:
             ref = fields[member.technician_id] = ft.Ref[ft.TextField]()
 
@@ -288,8 +293,8 @@ def _team(panel: RecordPanel, locale: Locale) -> list[ft.Control]:
                 panel.set_hours_edit(member_id, e.control.value)
 
             lines.append(ft.TextField(ref=ref, label=ct("approve_hours_for", locale, name=member.display_name),
-                                      value=panel.hours_edits.get(member.technician_id, hours_text(member.hours)
-                                                                  if member.hours is not None else ""),
+                                      value=panel.hours_edits.get(member.technician_id,
+                                                                  "" if reported is None else hours_text(reported)),
                                       keyboard_type=ft.KeyboardType.NUMBER, on_change=typed,
                                       read_only=panel.sending))
     if approving:
@@ -337,7 +342,7 @@ def portfolio_view(vm: PortfolioViewModel, locale: Locale) -> ft.Control:
         icon_button(ft.Icons.SEARCH, ct("portfolio_term", locale), show),
     ]))
     if vm.notice:
-        controls.append(ft.Semantics(live_region=True, content=ft.Text(vm.notice, selectable=True)))
+        controls.append(ft.Semantics(live_region=True, content=ft.Text(vm.notice)))
     folio = vm.portfolio
     if folio is not None:
         controls.append(ft.Text(ct("portfolio_total", locale, jobs=folio.job_count, hours=f"{folio.hours:g}"),
@@ -410,3 +415,30 @@ def college_credit_view(vm: CollegeCreditViewModel, locale: Locale) -> ft.Contro
         controls.append(ft.Text(ct("credit_lacking_line", locale, category=vm.category_name(lack.category_code),
                                    requests=lack.requests, skills=skills)))
     return ft.Column(controls, spacing=12, horizontal_alignment=ft.CrossAxisAlignment.STRETCH)
+
+
+# --- where the app shows them --------------------------------------------------------------------------------------
+
+def credit_screen(vm: AppViewModel, locale: Locale) -> ft.Control | None:
+    """The screen of issue 14 that shows now, if any."""
+    if vm.screen == Screen.PORTFOLIO and vm.portfolio is not None:
+        return portfolio_view(vm.portfolio, locale)
+    if vm.screen == Screen.COLLEGE_CREDIT and vm.college_credit is not None:
+        return college_credit_view(vm.college_credit, locale)
+    return None
+
+
+def with_credit(vm: AppViewModel, views: list[ft.View]) -> list[ft.View]:
+    """Until the frame names them: the portfolio and the college view as the top screen, and the record panel under
+    the open request's screen."""
+    top = views[-1]
+    holder = top.controls[0] if top.controls else None
+    if len(views) < 2 or not isinstance(holder, ft.Container) or holder.content is None:
+        return views
+    screen = credit_screen(vm, vm.locale)
+    if screen is not None:
+        holder.content = screen
+    elif vm.screen in (Screen.JOB, Screen.REQUEST_DETAIL):
+        holder.content = ft.Column([holder.content, *record_panel(vm.record, vm.locale)], spacing=12,
+                                   horizontal_alignment=ft.CrossAxisAlignment.STRETCH)
+    return views
