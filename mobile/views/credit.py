@@ -17,6 +17,7 @@ from mobile.viewmodels.credit import (
     outcome_label,
     role_label,
 )
+from mobile.viewmodels.home import SupervisorHome, TechnicianHome
 from mobile.viewmodels.job import format_baht
 from mobile.viewmodels.loadable import LoadState
 from mobile.views.common import empty, error_message, error_with_retry, heading, icon_button, loading, muted
@@ -428,12 +429,31 @@ def credit_screen(vm: AppViewModel, locale: Locale) -> ft.Control | None:
     return None
 
 
+def home_entry(vm: AppViewModel, locale: Locale) -> ft.Control | None:
+    """The way to the student's portfolio or the teacher's college view from their home."""
+    if vm.screen != Screen.HOME:
+        return None
+    if isinstance(vm.home, TechnicianHome):
+        return ft.Row([ft.OutlinedButton(ct("portfolio_open", locale), icon=ft.Icons.WORKSPACE_PREMIUM,
+                                         on_click=vm.open_portfolio)], wrap=True)
+    if isinstance(vm.home, SupervisorHome):
+        return ft.Row([ft.OutlinedButton(ct("credit_open", locale), icon=ft.Icons.SCHOOL,
+                                         on_click=vm.open_college_credit)], wrap=True)
+    return None
+
+
 def with_credit(vm: AppViewModel, views: list[ft.View]) -> list[ft.View]:
     """Until the frame names them: the portfolio and the college view as the top screen, and the record panel under
     the open request's screen."""
     top = views[-1]
     holder = top.controls[0] if top.controls else None
-    if len(views) < 2 or not isinstance(holder, ft.Container) or holder.content is None:
+    if not isinstance(holder, ft.Container) or holder.content is None:
+        return views
+    if len(views) < 2:
+        entry = home_entry(vm, vm.locale)
+        if entry is not None:
+            holder.content = ft.Column([entry, holder.content], spacing=8,
+                                       horizontal_alignment=ft.CrossAxisAlignment.STRETCH)
         return views
     screen = credit_screen(vm, vm.locale)
     if screen is not None:

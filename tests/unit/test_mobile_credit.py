@@ -13,7 +13,8 @@ import httpx
 
 from mobile.viewmodels.app import COLLEGE_CREDIT_ROUTE, PORTFOLIO_ROUTE, Screen
 from mobile.viewmodels.credit import RecordPanel
-from mobile.views.credit import college_credit_view, portfolio_view, record_panel
+from mobile.views.credit import college_credit_view, portfolio_view, record_panel, with_credit
+from mobile.views.frame import app_views
 from shared.statuses import RequestStatus
 from shared.text import Locale, status_label
 from tests.unit.test_mobile_support import (
@@ -332,3 +333,19 @@ async def test_a_student_has_no_college_view_and_a_citizen_no_portfolio() -> Non
     vm = await signed_in("citizen", backend)
     await vm.open_route(PORTFOLIO_ROUTE)
     assert vm.screen == Screen.HOME
+
+
+async def test_the_homes_lead_to_the_portfolio_and_the_college_view() -> None:
+    backend = CreditBackend()
+    vm = await signed_in("technician", backend)
+    views = with_credit(vm, app_views(vm))
+    assert_accessible(views[0])
+    await click(views[0], "แฟ้มผลงานของฉัน")
+    assert vm.screen == Screen.PORTFOLIO
+    assert "แฟ้มผลงาน ภาคเรียน 2569-2" in texts(with_credit(vm, app_views(vm))[-1])
+    vm = await signed_in("supervisor", backend)
+    await click(with_credit(vm, app_views(vm))[0], "ชั่วโมงฝึกและการเลื่อนระดับ")
+    assert vm.screen == Screen.COLLEGE_CREDIT
+    assert "ข้อเสนอเลื่อนระดับ" in texts(with_credit(vm, app_views(vm))[-1])
+    vm = await signed_in("citizen", backend)
+    assert "แฟ้มผลงานของฉัน" not in texts(with_credit(vm, app_views(vm))[0])
