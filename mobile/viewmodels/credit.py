@@ -393,13 +393,10 @@ class RecordPanel(Loadable):
             self.hand_back_reason = reason
         typed_code = self.hand_back_code.strip()
         note = self.hand_back_reason.strip() if self.is_teacher else ""
-        if not self.handover_confirmed:
-            if typed_code and not is_handover_code(typed_code):
-                self._refuse(error_text("handover_code_invalid"))
-                return
-            if not typed_code and not note:
-                self._refuse(error_text("handover_unconfirmed"))
-                return
+        # Without a code or a reason the server still decides: the owner may have confirmed since this loaded.
+        if typed_code and not is_handover_code(typed_code):
+            self._refuse(error_text("handover_code_invalid"))
+            return
         await self._act(lambda: self._api.move_job(self.request_id, S.HANDED_BACK.value, note=note,
                                                    handover_code=typed_code or None),
                         CREDIT_UI["handed_back"], moved=True)

@@ -1,6 +1,6 @@
 """Issue 14 in the app, in Chromium: a team job of two students → the teacher approves their hours on the job
-screen → both students' portfolio screens show it → the PDF downloads from the app with Thai text, and its code
-checks out on the public verify page."""
+screen → the owner confirms they have it back and the teacher hands it back → both students' portfolio screens show
+it → the PDF downloads from the app with Thai text, and its code checks out on the public verify page."""
 
 import re
 import uuid
@@ -25,7 +25,7 @@ MAE_SARIANG = (18.1600, 97.9330)
 @pytest.fixture
 def contexts(browser: Browser) -> Iterator[list[BrowserContext]]:
     made = [browser.new_context(viewport={"width": 360, "height": 640}, locale="th-TH", accept_downloads=True)
-            for _ in range(3)]
+            for _ in range(4)]
     yield made
     for context in made:
         context.close()
@@ -42,15 +42,17 @@ def _ok(response: httpx.Response, status: int = 200) -> None:
     assert response.status_code == status, response.text
 
 
-def _team_job_checked(system: SplitSystem, database_url: str, college: uuid.UUID) -> tuple[str, str, str, str]:
+def _team_job_checked(system: SplitSystem, database_url: str, college: uuid.UUID
+                      ) -> tuple[str, str, str, str, str]:
     """A job of a lead and a helper, checked by the teacher, in hand for three hours: (request id and the phones of
-    the teacher, the lead and the helper)."""
+    the citizen, the teacher, the lead and the helper)."""
     with psycopg.connect(database_url, autocommit=True, row_factory=dict_row) as conn:
         lead_id, lead_phone = _student(conn, college, "มานพ ขยันซ่อม", {"electrical_appliance": 3})
         helper_id, helper_phone = _student(conn, college, "ดวงใจ ช่วยงาน", {"electrical_appliance": 2})
         _, teacher_phone = _student(conn, college, "ครูสะเรียง ใจดี", {}, role="supervisor")
     with httpx.Client(base_url=system.api_url, timeout=30) as api:
-        citizen, teacher, lead, helper = (_token(api, p) for p in (fresh_phone(), teacher_phone, lead_phone,
+        citizen_phone = fresh_phone()
+        citizen, teacher, lead, helper = (_token(api, p) for p in (citizen_phone, teacher_phone, lead_phone,
                                                                     helper_phone))
         created = api.post("/requests", json=draft(lat=MAE_SARIANG[0], lon=MAE_SARIANG[1]), headers=bearer(citizen))
         _ok(created, 201)
@@ -70,7 +72,7 @@ def _team_job_checked(system: SplitSystem, database_url: str, college: uuid.UUID
     with psycopg.connect(database_url, autocommit=True) as conn:  # in hand for 3 hours, not seconds
         conn.execute("update public.status_events set created_at = created_at - interval '3 hours' "
                      "where request_id = %s and to_status = 'accepted'", [rid])
-    return rid, teacher_phone, lead_phone, helper_phone
+    return rid, citizen_phone, teacher_phone, lead_phone, helper_phone
 
 
 def shown(page: Page, text: str) -> Locator:
@@ -92,7 +94,8 @@ def test_the_teacher_approves_a_team_job_and_both_portfolios_show_it_with_a_pdf_
     with psycopg.connect(database_url, autocommit=True, row_factory=dict_row) as conn:
         college = _college(conn, "แม่สะเรียง", MAE_SARIANG[0] + 0.01, MAE_SARIANG[1], 20)
     try:
-        rid, teacher_phone, lead_phone, helper_phone = _team_job_checked(split_system, database_url, college)
+        rid, citizen_phone, teacher_phone, lead_phone, helper_phone = _team_job_checked(
+            split_system, database_url, college)
         teacher = contexts[0].new_page()
         sign_in(teacher, f"{split_system.app_url}jobs/{rid}", teacher_phone)
         expect(shown(teacher, "มานพ ขยันซ่อม · หัวหน้างาน · 2 ชม.")).to_be_visible(timeout=TIMEOUT)
@@ -100,6 +103,14 @@ def test_the_teacher_approves_a_team_job_and_both_portfolios_show_it_with_a_pdf_
         teacher.get_by_role("button", name="อนุมัติชั่วโมงของทีม").click()
         expect(shown(teacher, "อนุมัติชั่วโมงแล้ว")).to_be_visible(timeout=TIMEOUT)
         expect(shown(teacher, "มานพ ขยันซ่อม · หัวหน้างาน · อนุมัติ 2 ชม.")).to_be_visible(timeout=TIMEOUT)
+
+        # The owner confirms they have it back; the teacher then hands it back without a code or a reason.
+        owner = contexts[3].new_page()
+        sign_in(owner, f"{split_system.app_url}requests/{rid}", citizen_phone)
+        owner.get_by_role("button", name="ได้รับของคืนแล้ว").click()
+        expect(shown(owner, "ยืนยันรับของคืนแล้ว")).to_be_visible(timeout=TIMEOUT)
+        teacher.get_by_role("button", name="คืนของแล้ว").click()
+        expect(shown(teacher, "คืนของให้เจ้าของแล้ว")).to_be_visible(timeout=TIMEOUT)
 
         _portfolio(contexts[1], split_system, lead_phone, "หัวหน้างาน · 2 ชม. · ซ่อมได้")
         helper = _portfolio(contexts[2], split_system, helper_phone, "ผู้ช่วย · 1 ชม. · ซ่อมได้")
