@@ -256,6 +256,7 @@ class WorkDetail(RequestDetail):
     """GET /requests/{id} as a technician or supervisor sees it: with the student's report."""
 
     report: WorkReport | None = None
+    technician_id: UUID | None = None  # the student on the job (issue 14: the team's lead)
 
 
 class WeeklyCount(Payload):

@@ -23,6 +23,7 @@ from mobile.models import (
     SkillProposal,
     Teacher,
     TeamMember,
+    TechnicianItem,
     WorkDetail,
 )
 from mobile.viewmodels.loadable import AuthLost, Done, Loadable, SubScreen
@@ -33,6 +34,7 @@ from shared.credit import (
     OUTCOME_REASONS,
     PRESENCE_STEPS,
     REPAIRED_OUTCOMES,
+    TEAM_MAX,
     TEAM_ROLE_LABELS,
     Outcome,
     PartStatus,
@@ -50,6 +52,8 @@ from shared.statuses import RequestStatus, next_statuses
 from shared.text import Bilingual, Locale, error_text
 
 S = RequestStatus
+# When the teacher may still add a helper (the backend refuses before a college has the job, and after approval).
+TEAM_OPEN = frozenset({S.ACCEPTED, S.DIAGNOSING, S.REPAIRING, S.QUALITY_CHECK, S.DONE, S.UNREPAIRABLE})
 # Offers the bytes to the person as a file (FilePicker.save_file); False when the platform cannot.
 SaveFile = Callable[[str, bytes], Awaitable[bool]]
 
@@ -122,6 +126,10 @@ class RecordPanel(Loadable):
         self.hand_back_reason = ""
         self.teacher_id: UUID | None = None
         self.hours_edits: dict[UUID, str] = {}
+        # The teacher adds a helper from the college's active students.
+        self.students: list[TechnicianItem] = []
+        self.helper_id: UUID | None = None
+        self.helper_task = ""
 
     # --- what the view reads -------------------------------------------------------------------------
 
@@ -208,6 +216,19 @@ class RecordPanel(Loadable):
         return (self.status in (S.DONE, S.HANDED_BACK, S.UNREPAIRABLE)
                 and all(m.approved_at is None for m in self.record.team))
 
+    @property
+    def can_add_helper(self) -> bool:
+        record = self.record
+        return (self.is_teacher and record is not None and self.status in TEAM_OPEN
+                and all(m.approved_at is None for m in record.team) and len(record.team) < TEAM_MAX)
+
+    @property
+    def helper_choices(self) -> list[TechnicianItem]:
+        """Active students of the college not on the team yet, nor on the job as its lead."""
+        taken = {m.technician_id for m in (self.record.team if self.record else [])}
+        lead = self.detail.technician_id if isinstance(self.detail, WorkDetail) else None
+        return [s for s in self.students if s.is_active and s.id not in taken and s.id != lead]
+
     def reported_hours(self, member: TeamMember) -> float | None:
         """A helper's own report; the lead's hours are their work report's (the approval reads them from there)."""
         if member.hours is not None or member.role != TeamRole.LEAD:
@@ -231,6 +252,8 @@ class RecordPanel(Loadable):
         self.record = await self._api.job_record(self.request_id)
         if self.is_owner:
             return
+        if self.is_teacher and self.can_add_helper and not self.students:
+            self.students = await self._api.supervisor_technicians()
         if self.presence_steps and not self.teachers:
             self.teachers = await self._api.college_teachers()
             if len(self.teachers) == 1:
@@ -401,7 +424,29 @@ class RecordPanel(Loadable):
                                                    handover_code=typed_code or None),
                         CREDIT_UI["handed_back"], moved=True)
 
-    # --- the teacher's approval of hours ----------------------------------------------------------------
+    # --- the teacher's team and approval of hours ---
+
+    def pick_helper(self, value: str) -> None:
+        self.helper_id = next((s.id for s in self.helper_choices if str(s.id) == value), None)
+        self._changed()
+
+    def set_helper_task(self, value: str) -> None:
+        self.helper_task = value
+
+    async def add_helper(self, task: str | None = None) -> None:
+        if task is not None:
+            self.helper_task = task
+        helper = self.helper_id
+        if helper is None:
+            return
+        name = next((s.display_name for s in self.students if s.id == helper), "")
+        done = CREDIT_UI["helper_added"].format(name=name)
+        if await self._act(lambda: self._api.add_team_member(self.request_id, helper, self.helper_task.strip()),
+                           done):
+            self.helper_id, self.helper_task = None, ""
+            self._changed()
+
+    # --- (approval) ----------------------------------------------------------------
 
     def set_hours_edit(self, technician_id: UUID, value: str) -> None:
         self.hours_edits[technician_id] = value

@@ -21,7 +21,7 @@ from mobile.viewmodels.home import SupervisorHome, TechnicianHome
 from mobile.viewmodels.job import format_baht
 from mobile.viewmodels.loadable import LoadState
 from mobile.views.common import empty, error_message, error_with_retry, heading, icon_button, loading, muted
-from shared.credit import FAULT_MAX, PART_NAME_MAX, PART_NOTE_MAX, PartApproval, PartStatus
+from shared.credit import FAULT_MAX, PART_NAME_MAX, PART_NOTE_MAX, TASK_MAX, PartApproval, PartStatus
 from shared.credit_text import ct
 from shared.statuses import RequestStatus
 from shared.text import Locale, status_label, ui
@@ -270,7 +270,7 @@ def _hand_back(panel: RecordPanel, locale: Locale) -> list[ft.Control]:
 
 def _team(panel: RecordPanel, locale: Locale) -> list[ft.Control]:
     record = panel.record
-    if record is None or not record.team:
+    if record is None or not (record.team or panel.can_add_helper):
         return []
     lines: list[ft.Control] = [heading(ct("team_title", locale), size=18)]
     approving = panel.can_approve_hours
@@ -305,7 +305,32 @@ def _team(panel: RecordPanel, locale: Locale) -> list[ft.Control]:
 
         lines.append(ft.Row([ft.FilledButton(ct("approve_hours", locale), icon=ft.Icons.VERIFIED,
                                              disabled=panel.sending, on_click=approve)]))
+    if panel.can_add_helper and panel.helper_choices:
+        lines += _add_helper(panel, locale)
     return [_card(lines)]
+
+
+def _add_helper(panel: RecordPanel, locale: Locale) -> list[ft.Control]:
+    task = ft.Ref[ft.TextField]()
+
+    def picked(e: ft.Event[ft.Dropdown]) -> None:
+        panel.pick_helper(e.control.value or "")
+
+    def task_typed(e: ft.Event[ft.TextField]) -> None:
+        panel.set_helper_task(e.control.value)
+
+    async def add() -> None:
+        await panel.add_helper(_typed(task))
+
+    return [
+        ft.Dropdown(label=ct("helper_pick", locale), value=None if panel.helper_id is None else str(panel.helper_id),
+                    options=[ft.DropdownOption(key=str(s.id), text=s.display_name) for s in panel.helper_choices],
+                    on_select=picked, disabled=panel.sending),
+        ft.TextField(ref=task, label=ct("helper_task", locale), value=panel.helper_task, max_length=TASK_MAX,
+                     on_change=task_typed, read_only=panel.sending),
+        ft.Row([ft.OutlinedButton(ct("add_helper", locale), icon=ft.Icons.GROUP_ADD,
+                                  disabled=panel.sending or panel.helper_id is None, on_click=add)]),
+    ]
 
 
 # --- the student's portfolio ------------------------------------------------------------------------------------

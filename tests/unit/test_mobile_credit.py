@@ -128,6 +128,10 @@ class CreditBackend(FakeBackend):
                 return error_response(409, "handover_unconfirmed")
             self.job["status"] = body["to_status"]
             return httpx.Response(200, json=self.job)
+        if rest == "/team":
+            self.team.append({"technician_id": body["technician_id"], "display_name": "ดวงใจ", "role": "helper",
+                              "task": body["task"], "hours": None, "approved_hours": None, "approved_at": None})
+            return httpx.Response(204)
         if rest == "/credit/approve":
             for member in self.team:
                 member["approved_hours"] = body["hours"].get(member["technician_id"], member["hours"])
@@ -349,3 +353,29 @@ async def test_the_homes_lead_to_the_portfolio_and_the_college_view() -> None:
     assert "ข้อเสนอเลื่อนระดับ" in texts(with_credit(vm, app_views(vm))[-1])
     vm = await signed_in("citizen", backend)
     assert "แฟ้มผลงานของฉัน" not in texts(with_credit(vm, app_views(vm))[0])
+
+
+async def test_the_teacher_adds_a_helper_from_the_colleges_students() -> None:
+    backend = CreditBackend("repairing")
+    lead_id, helper_id = str(uuid4()), str(uuid4())
+    backend.job["technician_id"] = lead_id
+
+    def students(request: httpx.Request) -> httpx.Response:
+        return httpx.Response(200, json=[
+            {"id": lead_id, "display_name": "มานพ", "is_active": True, "open_jobs": 1, "skills": {}},
+            {"id": helper_id, "display_name": "ดวงใจ", "is_active": True, "open_jobs": 0, "skills": {}},
+            {"id": str(uuid4()), "display_name": "พักอยู่", "is_active": False, "open_jobs": 0, "skills": {}}])
+
+    backend.overrides[("GET", "/supervisor/technicians")] = students
+    vm = await signed_in("supervisor", backend)
+    await vm.open_job(UUID(backend.job["id"]))
+    panel = vm.record
+    assert panel is not None and panel.can_add_helper
+    assert [s.display_name for s in panel.helper_choices] == ["ดวงใจ"]  # not the lead, not an inactive student
+    panel.pick_helper(helper_id)
+    panel.set_helper_task("ทดสอบวงจร")
+    await click(panel_tree(panel), "เพิ่มผู้ช่วย")
+    assert sent(backend, "/team") == [{"technician_id": helper_id, "task": "ทดสอบวงจร"}]
+    shown = texts(panel_tree(panel))
+    assert "เพิ่ม ดวงใจ เป็นผู้ช่วยแล้ว" in shown and "ดวงใจ · ผู้ช่วย · ยังไม่รายงาน" in shown
+    assert panel.helper_choices == []
