@@ -95,6 +95,11 @@ CREDIT_UI: dict[str, Bilingual] = {
     "proposal_confirmed": B("เลื่อนระดับแล้ว", "Level confirmed"),
     "proposal_declined": B("ไม่เลื่อนระดับ", "Proposal declined"),
     "proposals_none": B("ไม่มีข้อเสนอรอพิจารณา", "No proposals waiting"),
+    "settings_title": B("เกณฑ์ของวิทยาลัย", "The college's rules"),
+    "settings_jobs": B("จำนวนงานที่อนุมัติก่อนเสนอเลื่อนระดับ", "Approved jobs before a level-up proposal"),
+    "settings_target": B("เป้าชั่วโมงต่อภาคเรียน", "Hours target per term"),
+    "settings_save": B("บันทึกเกณฑ์", "Save the rules"),
+    "settings_saved": B("บันทึกเกณฑ์แล้ว", "Rules saved"),
     "number_invalid": B("กรุณากรอกตัวเลข", "Enter a number"),
 }
 

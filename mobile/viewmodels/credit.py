@@ -42,6 +42,7 @@ from shared.credit import (
     check_outcome,
     check_part,
     check_phone_approval,
+    check_progression_jobs,
     is_handover_code,
     needs_teacher_present,
     term_bounds,
@@ -542,11 +543,15 @@ class CollegeCreditViewModel(SubScreen):
         self.proposals: list[SkillProposal] = []
         self.categories: dict[str, Category] = {}
         self.deciding: UUID | None = None
+        self.jobs_input = ""
+        self.target_input = ""
+        self.saving = False
 
     async def _fetch(self) -> None:
         view, proposals, categories = await asyncio.gather(
             self._api.college_credit(), self._api.skill_proposals(), self._api.categories())
         self.view = view
+        self.jobs_input, self.target_input = str(view.progression_jobs), f"{view.hours_target:g}"
         self.proposals = [p for p in proposals if p.status == "proposed"]
         self.categories = {c.code: c for c in categories}
 
@@ -577,4 +582,40 @@ class CollegeCreditViewModel(SubScreen):
             return
         self.deciding = None
         self._notice = CREDIT_UI["proposal_confirmed" if confirm else "proposal_declined"]
+        await self.load()
+
+    def set_jobs_input(self, value: str) -> None:
+        self.jobs_input = value
+
+    def set_target_input(self, value: str) -> None:
+        self.target_input = value
+
+    async def save_settings(self, jobs: str | None = None, target: str | None = None) -> None:
+        """The college's N approved jobs before a level-up proposal, and its hours target per term."""
+        if jobs is not None:
+            self.jobs_input = jobs
+        if target is not None:
+            self.target_input = target
+        n, hours = parse_amount(self.jobs_input), parse_amount(self.target_input)
+        if n is None or n != int(n) or check_progression_jobs(int(n)):
+            self._notice = error_text("progression_jobs_invalid")
+            self._changed()
+            return
+        if hours is None or hours <= 0:
+            self._notice = CREDIT_UI["number_invalid"]
+            self._changed()
+            return
+        self.saving, self._notice = True, None
+        self._changed()
+        try:
+            await self._api.set_credit_settings(int(n), hours)
+        except ApiError as exc:
+            self.saving = False
+            if await self._lost_sign_in(exc):
+                return
+            self._notice = exc.text
+            self._changed()
+            return
+        self.saving = False
+        self._notice = CREDIT_UI["settings_saved"]
         await self.load()

@@ -428,6 +428,7 @@ def college_credit_view(vm: CollegeCreditViewModel, locale: Locale) -> ft.Contro
         state = ct("credit_meets" if student.meets_target else "credit_below", locale)
         controls.append(ft.Text(ct("credit_student", locale, name=student.display_name, hours=f"{student.hours:g}",
                                    target=f"{student.target:g}", jobs=student.jobs) + f" · {state}"))
+    controls += _settings(vm, locale)
     controls.append(heading(ct("credit_without_jobs", locale), size=18))
     if not view.students_without_jobs:
         controls.append(muted(ct("credit_none_without", locale)))
@@ -441,6 +442,28 @@ def college_credit_view(vm: CollegeCreditViewModel, locale: Locale) -> ft.Contro
         controls.append(ft.Text(ct("credit_lacking_line", locale, category=vm.category_name(lack.category_code),
                                    requests=lack.requests, skills=skills)))
     return ft.Column(controls, spacing=12, horizontal_alignment=ft.CrossAxisAlignment.STRETCH)
+
+
+def _settings(vm: CollegeCreditViewModel, locale: Locale) -> list[ft.Control]:
+    jobs, target = ft.Ref[ft.TextField](), ft.Ref[ft.TextField]()
+
+    def jobs_typed(e: ft.Event[ft.TextField]) -> None:
+        vm.set_jobs_input(e.control.value)
+
+    def target_typed(e: ft.Event[ft.TextField]) -> None:
+        vm.set_target_input(e.control.value)
+
+    async def save() -> None:
+        await vm.save_settings(_typed(jobs), _typed(target))
+
+    return [_card([
+        heading(ct("settings_title", locale), size=18),
+        ft.TextField(ref=jobs, label=ct("settings_jobs", locale), value=vm.jobs_input,
+                     keyboard_type=ft.KeyboardType.NUMBER, on_change=jobs_typed, read_only=vm.saving),
+        ft.TextField(ref=target, label=ct("settings_target", locale), value=vm.target_input,
+                     keyboard_type=ft.KeyboardType.NUMBER, on_change=target_typed, read_only=vm.saving),
+        ft.Row([ft.OutlinedButton(ct("settings_save", locale), disabled=vm.saving, on_click=save)]),
+    ])]
 
 
 # --- where the app shows them --------------------------------------------------------------------------------------

@@ -87,6 +87,9 @@ class CreditBackend(FakeBackend):
                 "skills_lacking": [{"category_code": "appliance", "requests": 5,
                                     "skills": [{"skill_code": "electrical", "level": 3}]}],
                 "environment": {}})
+        if path == "/supervisor/credit-settings":
+            self.requests.append(request)
+            return httpx.Response(200, json=body)
         if path == "/supervisor/skill-proposals":
             self.requests.append(request)
             return httpx.Response(200, json=self.proposals)
@@ -327,6 +330,14 @@ async def test_the_college_view_and_a_level_up_proposal() -> None:
     assert backend.bodies[-1][1] == {"confirm": True}
     assert vm.college_credit.notice == "เลื่อนระดับแล้ว" and vm.college_credit.proposals == []
     assert "ไม่มีข้อเสนอรอพิจารณา" in texts(college_credit_view(vm.college_credit, Locale.TH))
+    assert (vm.college_credit.jobs_input, vm.college_credit.target_input) == ("3", "40")
+    await vm.college_credit.save_settings("0", "40")
+    assert vm.college_credit.notice == "จำนวนงานสำหรับเลื่อนระดับต้องเป็น 1–50"
+    assert not backend.calls("PUT", "/supervisor/credit-settings")
+    await vm.college_credit.save_settings("2", "60.5")
+    assert [json.loads(r.content) for r in backend.calls("PUT", "/supervisor/credit-settings")] == [
+        {"progression_jobs": 2, "hours_target": 60.5}]
+    assert vm.college_credit.notice == "บันทึกเกณฑ์แล้ว"
 
 
 async def test_a_student_has_no_college_view_and_a_citizen_no_portfolio() -> None:
