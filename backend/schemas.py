@@ -198,6 +198,7 @@ class OfferCard(BaseModel):
     created_at: datetime
     expires_at: datetime
     photo_count: int = Field(0, description="before photos: GET /requests/{request_id}/photos/before/{idx}")
+    description: str = Field("", description="the citizen's words about the problem")
 
 
 class CollegeQueue(BaseModel):

@@ -7,20 +7,25 @@ import time
 from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any, TypedDict, TypeVar, Unpack
+from urllib.parse import quote
 from uuid import UUID
 
 import httpx
 from pydantic import TypeAdapter, ValidationError
 
-from mobile.models import (  # issue 14: the job record and the student's credit
+from mobile.models import (
+    AdminCollege,
     Category,
     College,
     CollegeCredit,
+    CollegeJobPage,
     DuplicateSummary,
     JobOutcome,
     JobPart,
     JobRecord,
     LedgerRow,
+    NotificationPage,
+    NotificationSettings,
     Offer,
     OtpRequested,
     Portfolio,
@@ -31,6 +36,8 @@ from mobile.models import (  # issue 14: the job record and the student's credit
     SessionTokens,
     SignedIn,
     SkillProposal,
+    StaffRegistered,
+    StudentImportReport,
     SupervisorDashboard,
     SupervisorQueue,
     Teacher,
@@ -81,6 +88,13 @@ _TEACHERS = TypeAdapter(list[Teacher])
 _PROPOSALS = TypeAdapter(list[SkillProposal])
 _PORTFOLIO = TypeAdapter(Portfolio)
 _COLLEGE_CREDIT = TypeAdapter(CollegeCredit)
+_NOTIFICATIONS = TypeAdapter(NotificationPage)
+_ADMIN_COLLEGES = TypeAdapter(list[AdminCollege])
+_NOTIFICATION_SETTINGS = TypeAdapter(NotificationSettings)
+_ADMIN_COLLEGE = TypeAdapter(AdminCollege)
+_STAFF_REGISTERED = TypeAdapter(StaffRegistered)
+_JOB_PAGE = TypeAdapter(CollegeJobPage)
+_IMPORT_REPORT = TypeAdapter(StudentImportReport)
 
 
 class _SendOptions(TypedDict, total=False):
@@ -99,6 +113,8 @@ class ApiError(Exception):
     message_en: str
     # Per-field problems of a 400 on a form (field name -> its message), e.g. {"item": ...}.
     fields: Mapping[str, Bilingual] = field(default_factory=dict)
+    # Per-line problems of a refused CSV upload: (line number, its message).
+    lines: tuple[tuple[int, Bilingual], ...] = ()
 
     @classmethod
     def from_catalog(cls, status: int, code: str) -> "ApiError":
@@ -133,6 +149,7 @@ def _error_from_response(response: httpx.Response) -> ApiError:
             str(error["message_th"]),
             str(error["message_en"]),
             _field_errors(error.get("fields")),
+            _line_errors(error.get("lines")),
         )
     except (ValueError, KeyError, TypeError, AttributeError):
         # A proxy's HTML page or an empty body: still tell the person something in their language.
@@ -152,6 +169,18 @@ def _field_errors(raw: Any) -> dict[str, Bilingual]:
                 str(problem.get("message_th") or fallback.th), str(problem.get("message_en") or fallback.en)
             )
     return fields
+
+
+def _line_errors(raw: Any) -> tuple[tuple[int, Bilingual], ...]:
+    if not isinstance(raw, list):
+        return ()
+    lines: list[tuple[int, Bilingual]] = []
+    for problem in raw:
+        if isinstance(problem, dict) and isinstance(problem.get("line"), int):
+            fallback = error_text(str(problem.get("code", "")))
+            lines.append((problem["line"], Bilingual(str(problem.get("message_th") or fallback.th),
+                                                     str(problem.get("message_en") or fallback.en))))
+    return tuple(lines)
 
 
 class ApiClient:
@@ -416,6 +445,31 @@ class ApiClient:
         response = await self._send("GET", f"/supervisor/{name}.csv")
         return response.content
 
+    async def supervisor_jobs(
+        self, groups: list[str] | None = None, query: str = "", *, limit: int = 30, offset: int = 0
+    ) -> CollegeJobPage:
+        """GET /supervisor/jobs: the college's jobs newest first, filtered by status groups and a search (a
+        reference like FX-690001, an item or a student's name), one page at a time."""
+        params: dict[str, str | list[str]] = {"status": list(groups or []), "limit": str(limit),
+                                              "offset": str(offset)}
+        if query.strip():
+            params["q"] = query.strip()
+        # QueryParams repeats `status` once per group, as the endpoint reads it.
+        return _parse(_JOB_PAGE, await self._call("GET", "/supervisor/jobs", params=httpx.QueryParams(params)))
+
+    async def add_student(
+        self, college_id: UUID, phone: str, display_name: str = "", skills: Mapping[str, int] | None = None
+    ) -> StaffRegistered:
+        body = {"phone": phone, "display_name": display_name, "skills": dict(skills or {})}
+        return _parse(_STAFF_REGISTERED, await self._call("POST", f"/colleges/{college_id}/students", json=body))
+
+    async def import_students(self, college_id: UUID, data: bytes, filename: str = "students.csv") -> \
+            StudentImportReport:
+        """All lines or none: a bad file is ApiError 400 csv_invalid with `lines` (each bad line and why)."""
+        files = {"file": (filename, data, "text/csv")}
+        return _parse(_IMPORT_REPORT, await self._call("POST", f"/colleges/{college_id}/students/import",
+                                                       files=files))
+
     # --- the admin's tools ---------------------------------------------------------------------------
 
     async def admin_waiting(self) -> list[WaitingRequest]:
@@ -533,6 +587,56 @@ class ApiClient:
         disposition = response.headers.get("content-disposition", "")
         filename = disposition.split("filename=", 1)[1].strip('"') if "filename=" in disposition else ""
         return PortfolioPdf(data=response.content, code=code, filename=filename or f"portfolio-{code}.pdf")
+    # --- the inbox and devices for push (issue 13) ---------------------------------------------------
+
+    async def my_notifications(self, before_id: int | None = None) -> NotificationPage:
+        """Newest first, in the person's language; the next (older) page with the page's `next_before_id`."""
+        params = {"before_id": str(before_id)} if before_id is not None else None
+        return _parse(_NOTIFICATIONS, await self._call("GET", "/me/notifications", params=params))
+
+    async def unread_count(self) -> int:
+        return int((await self._call("GET", "/me/notifications/unread-count"))["unread_count"])
+
+    async def mark_notification_read(self, notification_id: int) -> int:
+        """Marks one read on the server; returns the unread count after it."""
+        data = await self._call("POST", f"/me/notifications/{notification_id}/read")
+        return int(data["unread_count"])
+
+    async def mark_all_notifications_read(self) -> int:
+        return int((await self._call("POST", "/me/notifications/read-all"))["unread_count"])
+
+    async def notification_settings(self) -> NotificationSettings:
+        return _parse(_NOTIFICATION_SETTINGS, await self._call("GET", "/me/notification-settings"))
+
+    async def update_notification_settings(self, body: Mapping[str, Any]) -> NotificationSettings:
+        data = await self._call("PUT", "/me/notification-settings", json=body)
+        return _parse(_NOTIFICATION_SETTINGS, data)
+
+    async def register_device(self, platform: str, token: str) -> None:
+        """After sign-in, where the platform has a push token (FCM on phones)."""
+        await self._send("POST", "/me/devices", json={"platform": platform, "token": token})
+
+    async def drop_device(self, token: str) -> None:
+        """At sign-out: nothing more goes to this device."""
+        await self._send("DELETE", f"/me/devices/{quote(token, safe='')}", retry_auth=False)
+
+    # --- the admin's colleges and their supervisors (issue 11) -------------------------------------------
+
+    async def admin_colleges(self) -> list[AdminCollege]:
+        return _parse(_ADMIN_COLLEGES, await self._call("GET", "/admin/colleges"))
+
+    async def create_college(self, body: Mapping[str, Any]) -> AdminCollege:
+        """409 college_code_taken when the code exists; 400 with per-field problems for bad values."""
+        return _parse(_ADMIN_COLLEGE, await self._call("POST", "/admin/colleges", json=body))
+
+    async def update_college(self, college_id: UUID, changes: Mapping[str, Any]) -> AdminCollege:
+        return _parse(_ADMIN_COLLEGE, await self._call("PATCH", f"/admin/colleges/{college_id}", json=changes))
+
+    async def name_supervisor(self, college_id: UUID, phone: str, display_name: str = "") -> StaffRegistered:
+        """The owner of this phone becomes the college's supervisor: now, or at their first sign-in."""
+        body = {"phone": phone, "display_name": display_name}
+        data = await self._call("POST", f"/admin/colleges/{college_id}/supervisors", json=body)
+        return _parse(_STAFF_REGISTERED, data)
 
     async def _put_photo(self, path: str, idx: int, data: bytes, content_type: str) -> UploadedPhoto:
         extension = "webp" if content_type == "image/webp" else "jpg"
@@ -580,10 +684,21 @@ class ApiClient:
         token: str | None,
     ) -> httpx.Response:
         headers = {"Authorization": f"Bearer {token}"} if token else {}
-        try:
-            return await self._http.request(method, path, json=json, files=files, params=params, headers=headers)
-        except httpx.TransportError as exc:  # refused connections, DNS failures, timeouts, drops
-            raise ApiError.from_catalog(0, NETWORK_UNREACHABLE) from exc
+        # A read is asked twice before the person hears "no connection": a kept-alive connection the server closed
+        # just as it was reused, or one lost packet on a phone's network, is not an outage. Writes are not
+        # repeated here (the outbox and idempotency keys handle those).
+        attempts = 2 if method == "GET" else 1
+        for attempt in range(attempts):
+            try:
+                return await self._http.request(method, path, json=json, files=files, params=params,
+                                                headers=headers)
+            except httpx.TransportError as exc:  # refused connections, DNS failures, timeouts, drops
+                if attempt + 1 < attempts:
+                    log.info("%s %s failed (%s): asking once more", method, path, type(exc).__name__)
+                    continue
+                log.warning("%s %s failed: %s %s", method, path, type(exc).__name__, exc)
+                raise ApiError.from_catalog(0, NETWORK_UNREACHABLE) from exc
+        raise AssertionError("unreachable")
 
 
 def _parse(adapter: TypeAdapter[T], data: Any) -> T:

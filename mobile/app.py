@@ -11,9 +11,11 @@ from mobile.geocoding import geocoder_from_settings
 from mobile.live import LiveEvents, ServerEvent
 from mobile.settings import get_settings
 from mobile.storage import PreferencesOutboxStorage, PreferencesSessionStore
-from mobile.viewmodels.app import AppViewModel, Task
+from mobile.viewmodels.app import AppViewModel, Screen, Task
+from mobile.views.account import delete_account_dialog
 from mobile.views.credit import with_credit
 from mobile.views.frame import app_views, leave_dialog
+from mobile.views.supervisor_tools import skills_dialog
 from shared.text import Locale, ui
 
 FONT_FAMILY = "NotoSansThai"
@@ -50,7 +52,7 @@ async def main(page: ft.Page, upload_dir: Path | None = None) -> None:
         return page.run_task(work)
 
     def live(
-        token: Callable[[], str | None],
+        token: Callable[[], Awaitable[str | None]],
         on_event: Callable[[ServerEvent], Awaitable[None]],
         on_poll: Callable[[], Awaitable[None]],
     ) -> LiveEvents:
@@ -67,6 +69,9 @@ async def main(page: ft.Page, upload_dir: Path | None = None) -> None:
         live_factory=live,
         save_file=device.save_file,
         geocoder=geocoder_from_settings(settings),
+        # push_token: not wired yet (issue 13). flet-onesignal 0.4.4 installs with Flet 1.0 and would give the
+        # token (OneSignal.user.get_push_subscription_token), but it needs a OneSignal app id, its own build step,
+        # and the backend's phone channel is FCM; until then phones get the inbox and the live stream only.
     )
 
     def page_settings() -> None:
@@ -142,4 +147,6 @@ def app_root(
 
     ft.use_effect(follow_route, [vm.route, vm.leave_target])
     ft.use_dialog(leave_dialog(vm))
+    ft.use_dialog(delete_account_dialog(vm.account, vm.locale))
+    ft.use_dialog(skills_dialog(vm.technicians if vm.screen == Screen.TECHNICIANS else None, vm.locale))
     return with_credit(vm, app_views(vm, device, map_tile_url))

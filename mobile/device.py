@@ -190,6 +190,13 @@ class FletDevice:
             if e.progress >= 1.0:
                 upload.done.set_result(None)
 
+    async def pick_csv(self) -> list[tuple[str, bytes]]:
+        """One CSV file (a college's student list): small, so its bytes come with it."""
+        files = await self._picker.pick_files(
+            allow_multiple=False, with_data=True, file_type=ft.FilePickerFileType.CUSTOM, allowed_extensions=["csv"]
+        )
+        return [(f.name, bytes(f.bytes)) for f in files or [] if f.bytes is not None]
+
     async def current_position(self) -> tuple[float, float]:
         try:
             position = await self._geolocator.get_current_position()

@@ -5,6 +5,7 @@ an httpx.MockTransport and a fake sleep.
 """
 
 import asyncio
+import inspect
 import json
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
@@ -20,7 +21,9 @@ FAILURES_BEFORE_POLLING = 3
 POLLS_BETWEEN_STREAM_TRIES = 12
 
 Sleep = Callable[[float], Awaitable[None]]
-TokenSource = Callable[[], str | None]
+# Asked at each (re)connect: the app passes ApiClient.fresh_token, which refreshes an access token about to expire
+# (the stream outlives the token's hour); a plain function returning the token works too.
+TokenSource = Callable[[], str | None] | Callable[[], Awaitable[str | None]]
 
 
 @dataclass(frozen=True)
@@ -118,7 +121,8 @@ class LiveEvents:
 
     async def stream_once(self) -> bool:
         """One connection: True if it opened (and later ended), False if it failed."""
-        token = self._token()
+        found = self._token()
+        token = await found if inspect.isawaitable(found) else found
         headers = {"Accept": "text/event-stream"}
         if token:
             headers["Authorization"] = f"Bearer {token}"

@@ -91,6 +91,7 @@ class RequestSummary(Payload):
     updated_at: datetime
     college_name_th: str | None = None
     college_name_en: str | None = None
+    reference: str | None = None  # the short number people quote on the phone, e.g. FX-690001
 
     def category_name(self, locale: Locale) -> str:
         return self.category_name_th if locale == Locale.TH else self.category_name_en
@@ -155,6 +156,16 @@ class RequestDetail(RequestSummary):
     photos: list[PhotoRef] = []
     # Plain strings: an action this app version does not know is ignored, not a parse failure.
     actions: list[str] = []
+    # The repair record (the citizen sees it too once there is one), the college's contact, and what happens next.
+    report: "WorkReport | None" = None
+    college_phone: str | None = None
+    college_lat: float | None = None
+    college_lon: float | None = None
+    college_coordinates_approximate: bool | None = None
+    next_step: str = ""
+    expected_wait: str | None = None
+    # What the record still lacks before the teacher's check (staff only; empty: complete).
+    quality_check_missing: "list[MissingItem]" = []
 
     def can(self, action: RequestAction) -> bool:
         return action.value in self.actions
@@ -201,6 +212,7 @@ class Offer(Payload):
     expires_at: datetime
     # The citizen's before photos the offered student may look at: GET /requests/{request_id}/photos/before/{idx}.
     photo_count: int = 0
+    description: str = ""  # the citizen's words about the problem (never their phone or address before accepting)
 
 
 class SupervisorQueue(Payload):
@@ -250,6 +262,20 @@ class WorkReport(Payload):
     parts: list[ReportPart] = []
     parts_total_baht: float = 0.0
     updated_at: datetime | None = None
+
+
+class MissingItem(Payload):
+    """One thing a job's record lacks before the teacher's check (after_photo, hours, report)."""
+
+    code: str
+    message_th: str
+    message_en: str
+
+    def message(self, locale: Locale) -> str:
+        return self.message_th if locale == Locale.TH else self.message_en
+
+
+RequestDetail.model_rebuild()
 
 
 class WorkDetail(RequestDetail):
@@ -449,3 +475,102 @@ class CollegeCredit(Payload):
     students: list[StudentHours] = []
     students_without_jobs: list[StudentRef] = []
     skills_lacking: list[SkillLacking] = []
+# --- Issues #11 and #13: the inbox, devices for push, the admin's colleges ---------------------------------------
+
+
+class NotificationItem(Payload):
+    id: int
+    kind: str
+    title: str  # in the reader's language (the profile's), rendered by the backend
+    body: str
+    link: str  # the app route to open, e.g. /requests/{id}, /jobs/{id}, /offers
+    request_id: UUID | None = None
+    created_at: datetime
+    read: bool
+
+
+class NotificationPage(Payload):
+    items: list[NotificationItem]
+    unread_count: int
+    next_before_id: int | None = None
+
+
+class StaffPerson(Payload):
+    id: UUID
+    display_name: str
+    phone: str | None = None
+
+
+class AdminCollege(College):
+    """A college as its administrator sees it: inactive ones too, with its people."""
+
+    is_active: bool = True
+    supervisors: list[StaffPerson] = []
+    students: int = 0
+    pending_invites: int = 0
+
+
+class CollegeJob(Payload):
+    """A row of the teacher's job list (GET /supervisor/jobs), with what the teacher may do with it now."""
+
+    id: UUID
+    reference: str
+    category_code: str
+    category_name_th: str
+    category_name_en: str
+    category_icon: str
+    item: str
+    brand: str = ""
+    status: RequestStatus
+    created_at: datetime
+    updated_at: datetime
+    province: str = ""
+    district: str = ""
+    service_place: str = "centre"
+    technician_id: UUID | None = None
+    technician_name: str | None = None
+    # "assign"/"reassign", then statuses it may be moved to; plain strings so a new action is not a parse failure.
+    actions: list[str] = []
+
+    def category_name(self, locale: Locale) -> str:
+        return self.category_name_th if locale == Locale.TH else self.category_name_en
+
+
+class CollegeJobPage(Payload):
+    total: int
+    limit: int
+    offset: int
+    counts: dict[str, int] = {}  # per status group, whatever the filters (the chips' numbers)
+    jobs: list[CollegeJob] = []
+
+
+class StaffRegistered(Payload):
+    phone: str
+    role: AppRole
+    college_id: UUID | None = None
+    existing_account: bool = False  # True: changed now; False: applied at their first sign-in
+
+
+class NotificationSettings(Payload):
+    """GET/PUT /me/notification-settings: channels per kind of the person's role, quiet hours (Bangkok time)."""
+
+    channels: dict[str, list[str]]
+    quiet_hours: bool = True
+    quiet_start: str = "21:00"
+    quiet_end: str = "07:00"
+    offers_in_quiet_hours: bool = False
+    sms_fallback: bool = True
+    allowed: dict[str, list[str]] = {}
+    line_linked: bool = False
+    devices: int = 0
+
+    def body(self) -> dict[str, object]:
+        """What PUT takes back (the read-only parts left out)."""
+        return self.model_dump(include={"channels", "quiet_hours", "quiet_start", "quiet_end",
+                                        "offers_in_quiet_hours", "sms_fallback"})
+
+
+class StudentImportReport(Payload):
+    imported: int
+    changed_now: int = 0
+    invited: int = 0

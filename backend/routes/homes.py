@@ -2,7 +2,8 @@
 
 from fastapi import APIRouter
 
-from backend.deps import CitizenOrAdminDep, SupervisorDep, TechnicianDep, UserConn, supervisor_college
+from backend.db import service_tx
+from backend.deps import CitizenOrAdminDep, PoolDep, SupervisorDep, TechnicianDep, UserConn, supervisor_college
 from backend.schemas import CollegeQueue, ErrorResponse, OfferCard, RequestSummary
 from backend.services import requests
 
@@ -17,9 +18,16 @@ async def my_requests(caller: CitizenOrAdminDep, conn: UserConn) -> list[Request
 
 
 @router.get("/technician/offers", response_model=list[OfferCard])
-async def my_offers(_: TechnicianDep, conn: UserConn) -> list[OfferCard]:
-    """Jobs offered to this technician: what and roughly where, no contact details before accepting."""
-    return [OfferCard.model_validate(r) for r in await requests.technician_offers(conn)]
+async def my_offers(_: TechnicianDep, conn: UserConn, pool: PoolDep) -> list[OfferCard]:
+    """Jobs offered to this technician: what, the citizen's words about the problem and roughly where; no contact
+    details before accepting."""
+    cards = await requests.technician_offers(conn)
+    if cards:
+        # Only for the requests the caller's own (row-level secured) offer feed just listed.
+        async with service_tx(pool) as owner:
+            words = await requests.descriptions(owner, [c["request_id"] for c in cards])
+        cards = [{**c, "description": words.get(c["request_id"], "")} for c in cards]
+    return [OfferCard.model_validate(r) for r in cards]
 
 
 @router.get("/technician/jobs", response_model=list[RequestSummary])

@@ -42,6 +42,13 @@ async def technician_offers(conn: Conn, open_only: bool = True) -> list[dict[str
     return await cur.fetchall()
 
 
+async def descriptions(conn: Conn, request_ids: list[uuid.UUID]) -> dict[uuid.UUID, str]:
+    """The citizen's description of each request (for the offer cards of requests a student was offered)."""
+    cur = await conn.execute("select id, description from public.repair_requests where id = any(%s)",
+                             [request_ids])
+    return {row["id"]: row["description"] for row in await cur.fetchall()}
+
+
 async def college_counts(conn: Conn, college_id: uuid.UUID) -> dict[str, int]:
     cur = await conn.execute(
         "select status, count(*)::int as n from public.repair_requests where college_id = %s group by status",

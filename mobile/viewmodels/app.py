@@ -1,6 +1,7 @@
 """The whole app's state: which screen shows, and the moves between sign-in and the homes."""
 
 import asyncio
+import contextlib
 from collections.abc import Awaitable, Callable
 from enum import StrEnum
 from typing import Protocol
@@ -9,17 +10,23 @@ from uuid import UUID
 from mobile.api_client import ApiClient, ApiError
 from mobile.geocoding import ReverseGeocoder
 from mobile.live import LiveEvents, ServerEvent, request_event
-from mobile.models import Profile, RequestDetail, SignedIn
+from mobile.models import Profile, RequestDetail, SessionTokens, SignedIn
 from mobile.outbox import MemoryOutboxStorage, Outbox, OutboxItem, OutboxStorage, Sleep
+from mobile.viewmodels.account import AccountViewModel
+from mobile.viewmodels.college_jobs import CollegeJobsViewModel
+from mobile.viewmodels.colleges_admin import CollegesAdminViewModel
 from mobile.viewmodels.credit import CollegeCreditViewModel, PortfolioViewModel, RecordPanel
 from mobile.viewmodels.home import AdminHome, CitizenHome, HomeViewModel, SupervisorHome, TechnicianHome, home_for
+from mobile.viewmodels.inbox import InboxViewModel, is_notification_event
 from mobile.viewmodels.job import JobViewModel
 from mobile.viewmodels.login import LoginViewModel
 from mobile.viewmodels.observable import Observable
+from mobile.viewmodels.photo_viewer import PhotoViewer
 from mobile.viewmodels.request_detail import RequestDetailViewModel
 from mobile.viewmodels.request_form import RequestFormViewModel
 from mobile.viewmodels.session import Session, SessionStore, StoredSession
 from mobile.viewmodels.supervisor import LedgerViewModel, SaveFile, TechniciansViewModel
+from mobile.viewmodels.thumbnails import PhotoKey, Thumbnails
 from shared.roles import Actor
 from shared.text import APP_UI, Bilingual, Locale
 
@@ -35,6 +42,10 @@ class Screen(StrEnum):
     LEDGER = "ledger"
     PORTFOLIO = "portfolio"  # the student's approved jobs per term (issue 14)
     COLLEGE_CREDIT = "college_credit"  # the teacher's hours, proposals and skills lacking (issue 14)
+    INBOX = "inbox"  # the person's notifications (issue 13)
+    ACCOUNT = "account"  # name, phone, role; download my data, delete my account, sign out (issue 11)
+    COLLEGES = "colleges"  # the admin's onboarding: colleges and their supervisors (issue 11)
+    COLLEGE_JOBS = "college_jobs"  # the teacher's list of every job of the college
 
 
 # The address of each screen. A request's own screen is /requests/{id} for its owner and /jobs/{id} for the
@@ -45,6 +56,12 @@ TECHNICIANS_ROUTE = "/college/technicians"
 LEDGER_ROUTE = "/college/ledger"
 PORTFOLIO_ROUTE = "/me/portfolio"
 COLLEGE_CREDIT_ROUTE = "/college/credit"
+INBOX_ROUTE = "/inbox"
+ACCOUNT_ROUTE = "/account"
+COLLEGES_ROUTE = "/admin/colleges"
+# Links in notifications that name no screen of their own: the inbox, and a student's offers (on their home).
+_INBOX_ALIASES = ("/notifications",)
+COLLEGE_JOBS_ROUTE = "/college/jobs"
 _REQUEST_PREFIX = "/requests/"
 _JOB_PREFIX = "/jobs/"
 
@@ -76,8 +93,12 @@ class Task(Protocol):
 # Starts a background coroutine for this session: page.run_task in the app. Without one (unit tests)
 # nothing runs in the background and tests drive the outbox and live events step by step.
 Spawn = Callable[[Callable[[], Awaitable[None]]], Task]
+# The platform's push token, as (platform, token) for POST /me/devices; None where there is none (web, desktop,
+# or a phone build without a push extension).
+PushToken = Callable[[], Awaitable[tuple[str, str] | None]]
 LiveFactory = Callable[
-    [Callable[[], str | None], Callable[[ServerEvent], Awaitable[None]], Callable[[], Awaitable[None]]], LiveEvents
+    [Callable[[], Awaitable[str | None]], Callable[[ServerEvent], Awaitable[None]], Callable[[], Awaitable[None]]],
+    LiveEvents,
 ]
 
 
@@ -94,6 +115,7 @@ class AppViewModel(Observable):
         sleep: Sleep = asyncio.sleep,
         save_file: SaveFile | None = None,
         geocoder: ReverseGeocoder | None = None,
+        push_token: PushToken | None = None,
     ) -> None:
         super().__init__()
         self._api = api
@@ -104,6 +126,11 @@ class AppViewModel(Observable):
         self._sleep = sleep
         self._save_file = save_file
         self._geocoder = geocoder  # None unless flet.toml configures one
+        self._push_token = push_token
+        self._device_token: str | None = None  # registered with /me/devices for this session
+        self.inbox: InboxViewModel | None = None  # the bell's count lives as long as the session
+        self.account: AccountViewModel | None = None
+        self.colleges_admin: CollegesAdminViewModel | None = None
         self.job: JobViewModel | None = None
         self.technicians: TechniciansViewModel | None = None
         self.ledger: LedgerViewModel | None = None
@@ -111,6 +138,11 @@ class AppViewModel(Observable):
         self.record: RecordPanel | None = None
         self.portfolio: PortfolioViewModel | None = None
         self.college_credit: CollegeCreditViewModel | None = None
+        # The teacher's job list; kept while a job opened from it shows, so back returns to it where it was.
+        self.college_jobs: CollegeJobsViewModel | None = None
+        # The full-screen photo viewer, above whichever screen opened it.
+        self.photo_viewer = PhotoViewer(api)
+        self.photo_viewer.on_change.append(self._changed)
         self._tasks: list[Task] = []
         self.outbox: Outbox | None = None
         self.request_detail: RequestDetailViewModel | None = None
@@ -129,6 +161,8 @@ class AppViewModel(Observable):
         self._locale_chosen = False
         self.session.on_change.append(self._changed)
         self.login.on_change.append(self._changed)
+        # Each refresh rotates the single-use refresh token: the stored one must follow, or the next start fails.
+        api.on_tokens_changed = self._tokens_changed
 
     @property
     def locale(self) -> Locale:
@@ -147,9 +181,10 @@ class AppViewModel(Observable):
         if stored is None:
             self._show_login()
             return
-        self._api.token = stored.token
+        self._api.use_session(stored.tokens)
         self.session.sign_in(stored.token, stored.profile)
         try:
+            # An access token past its life is refreshed here (before the call, or after its 401), not re-asked by SMS.
             profile = await self._api.me()
         except ApiError as exc:
             if exc.is_auth_lost:
@@ -158,7 +193,7 @@ class AppViewModel(Observable):
             # Offline: the stored profile is good enough to open the home, which shows the error and a retry.
         else:
             self.session.update_profile(profile)
-            await self._store.save(StoredSession(stored.token, profile))
+            await self._save_session(profile)
         await self._open_home()
 
     async def toggle_locale(self) -> None:
@@ -167,17 +202,25 @@ class AppViewModel(Observable):
         await self._store.save_locale(locale)
         if self.session.signed_in:
             await self._push_locale(locale)
+            if self.screen == Screen.INBOX and self.inbox is not None:
+                await self.inbox.load()  # the backend writes notifications in the person's language: fetch again
 
     async def sign_out(self, notice: Bilingual | None = None) -> None:
         self._stop_background()
-        self._api.token = None
+        await self._drop_device()
+        self.session.token = None  # no more token saving from here on (the API client reports None next)
+        # Revokes the refresh token at the backend when there is one; never fails (offline still signs out here).
+        await self._api.sign_out()
         await self._store.clear()
         self.home = None
         self.request_form = None
         self.request_detail = None
         self.job = self.technicians = self.ledger = None
         self.record, self.portfolio, self.college_credit = None, None, None
+        self.college_jobs = None
+        self.photo_viewer.close()
         self.outbox = None
+        self.inbox = self.account = self.colleges_admin = None
         self.leave_target = None
         self.session.sign_out()
         self.login.reset(notice)
@@ -185,11 +228,10 @@ class AppViewModel(Observable):
 
     async def _signed_in(self, signed_in: SignedIn) -> None:
         profile = signed_in.profile
-        self._api.token = signed_in.access_token
         if not self._locale_chosen:
             self.session.set_locale(profile.locale)
         self.session.sign_in(signed_in.access_token, profile)
-        await self._store.save(StoredSession(signed_in.access_token, profile))
+        await self._save_session(profile)
         if profile.locale != self.session.locale:
             await self._push_locale(self.session.locale)
         await self._open_home()
@@ -208,8 +250,31 @@ class AppViewModel(Observable):
 
     async def _profile_saved(self, profile: Profile) -> None:
         """A name set on the home survives a reload: the stored session gets the new profile."""
-        if self.session.token is not None:
-            await self._store.save(StoredSession(self.session.token, profile))
+        await self._save_session(profile)
+
+    async def _save_session(self, profile: Profile) -> None:
+        tokens = self._api.session
+        if tokens is not None and self.session.token is not None:
+            await self._store.save(StoredSession.of(tokens, profile))
+
+    async def _tokens_changed(self, tokens: SessionTokens | None) -> None:
+        """The API client refreshed the session (or ended it: then the 401 it raises signs out)."""
+        profile = self.session.profile
+        if tokens is None or profile is None or self.session.token is None:
+            return  # signing in (saved once the profile is known) or signing out
+        self.session.token = tokens.access_token
+        await self._store.save(StoredSession.of(tokens, profile))
+
+    async def _live_token(self) -> str | None:
+        """The token for (re)connecting the live stream, refreshed when about to expire. A session that ended
+        signs out in a task of its own: this runs inside the live task, which the sign-out cancels."""
+        try:
+            return await self._api.fresh_token()
+        except ApiError as exc:
+            if exc.is_auth_lost and self._spawn is not None:
+                lost = exc
+                self._spawn(lambda: self._auth_lost(lost))
+            return None
 
     async def _open_home(self) -> None:
         profile = self.session.profile
@@ -229,11 +294,17 @@ class AppViewModel(Observable):
             home.outbox = self.outbox = outbox
         elif isinstance(home, TechnicianHome):
             home.on_open_job = self.open_job
+            home.on_open_photos = self.open_photos
         elif isinstance(home, SupervisorHome):
             home.on_open_job = self.open_job
+            home.on_open_college_jobs = self.open_college_jobs
             home.on_open_technicians = self.open_technicians
             home.on_open_ledger = self.open_ledger
         self.home = home
+        inbox = InboxViewModel(self._api, self.session, on_back=self.back_home, on_auth_lost=self._auth_lost,
+                               on_open_link=self.open_route)
+        inbox.on_change.append(self._changed)
+        self.inbox = inbox
         self.screen = Screen.HOME
         self._changed()
         self._start_background()
@@ -241,6 +312,31 @@ class AppViewModel(Observable):
         if pending is not None:
             await self.open_route(pending)
         await home.load()
+        if self.inbox is inbox:  # still signed in (the home's load may have found the session gone)
+            await inbox.refresh_count()
+            await self._register_device()
+
+    # --- push: this device's token, for the time someone is signed in on it ---------------------------------
+
+    async def _register_device(self) -> None:
+        if self._push_token is None or self._device_token is not None or not self.session.signed_in:
+            return
+        try:
+            found = await self._push_token()
+            if found is not None:
+                platform, token = found
+                await self._api.register_device(platform, token)
+                self._device_token = token
+        except Exception:
+            # Push is a bonus (an API error or the platform's push service failing alike): the inbox and the live
+            # stream still work, and the next sign-in tries again.
+            return
+
+    async def _drop_device(self) -> None:
+        token, self._device_token = self._device_token, None
+        if token is not None:
+            with contextlib.suppress(ApiError):
+                await self._api.drop_device(token)
 
     # --- routes: the screen as an address, an address as a screen -------------------------------------
 
@@ -261,6 +357,14 @@ class AppViewModel(Observable):
             return PORTFOLIO_ROUTE
         if self.screen == Screen.COLLEGE_CREDIT:
             return COLLEGE_CREDIT_ROUTE
+        if self.screen == Screen.INBOX:
+            return INBOX_ROUTE
+        if self.screen == Screen.ACCOUNT:
+            return ACCOUNT_ROUTE
+        if self.screen == Screen.COLLEGES:
+            return COLLEGES_ROUTE
+        if self.screen == Screen.COLLEGE_JOBS:
+            return COLLEGE_JOBS_ROUTE
         if self.screen in (Screen.STARTING, Screen.LOGIN) and self._pending_route is not None:
             return self._pending_route  # the link stays in the address bar until it opens
         return HOME_ROUTE
@@ -293,7 +397,14 @@ class AppViewModel(Observable):
         await self._go(path)
 
     async def go_back(self) -> None:
-        """Back (the app bar's arrow, a phone's back button, a screen's back button): the home."""
+        """Back (the app bar's arrow, a phone's back button, a screen's back button): the open photo closes;
+        a job opened from the teacher's job list goes back to the list; anything else to the home."""
+        if self.photo_viewer.is_open:
+            self.photo_viewer.close()
+            return
+        if self.screen == Screen.JOB and self.college_jobs is not None:
+            await self.open_route(COLLEGE_JOBS_ROUTE)
+            return
         await self.open_route(HOME_ROUTE)
 
     async def confirm_leave(self) -> None:
@@ -327,16 +438,31 @@ class AppViewModel(Observable):
             await self.open_portfolio()
         elif path == COLLEGE_CREDIT_ROUTE and isinstance(self.home, SupervisorHome):
             await self.open_college_credit()
+        elif path == INBOX_ROUTE or path in _INBOX_ALIASES:
+            await self.open_inbox()
+        elif path == ACCOUNT_ROUTE:
+            await self.open_account()
+        elif path == COLLEGES_ROUTE and isinstance(self.home, AdminHome):
+            await self.open_colleges_admin()
+        elif path == COLLEGE_JOBS_ROUTE and isinstance(self.home, SupervisorHome):
+            await self.open_college_jobs()
         else:
             await self._show_home()
 
     async def _show_home(self) -> None:
+        was = self.screen
         self.request_form = None
         self.request_detail = None
         self.job = self.technicians = self.ledger = None
         self.record, self.portfolio, self.college_credit = None, None, None
+        self.account = self.colleges_admin = None
+        self.college_jobs = None
+        self.photo_viewer.close()
         self.screen = Screen.HOME if self.home is not None else Screen.LOGIN
         self._changed()
+        if was == Screen.JOB and isinstance(self.home, TechnicianHome | SupervisorHome):
+            # Back from a job: what it shows may have moved on meanwhile (nothing stale on the home).
+            await self.home.load()
 
     # --- background work of a signed-in session ------------------------------------------------------
 
@@ -346,7 +472,7 @@ class AppViewModel(Observable):
         if self.outbox is not None:
             self._tasks.append(self._spawn(self.outbox.run))
         if self._live_factory is not None:
-            live = self._live_factory(lambda: self._api.token, self.live_event, self.poll)
+            live = self._live_factory(self._live_token, self.live_event, self.poll)
             self._tasks.append(self._spawn(live.run))
 
     def stop(self) -> None:
@@ -359,7 +485,16 @@ class AppViewModel(Observable):
         self._tasks = []
 
     async def live_event(self, event: ServerEvent) -> None:
-        """A request changed somewhere: reload what shows it."""
+        """A request changed somewhere: reload what shows it. A notification: the bell (and the inbox) follow."""
+        if is_notification_event(event):
+            if self.inbox is not None:
+                await self.inbox.notification_arrived(showing=self.screen == Screen.INBOX)
+            return
+        if event.event == "offer" and isinstance(self.home, TechnicianHome):
+            # An offer came, was withdrawn or expired (a reopened job offered back to its student among them):
+            # the offers list shows only open ones, so it changes.
+            await self.home.load()
+            return
         found = request_event(event)
         if found is None:
             return
@@ -372,6 +507,8 @@ class AppViewModel(Observable):
         job = self.job
         if self.screen == Screen.JOB and job is not None and str(job.request_id) == request_id:
             await job.load()
+        if self.college_jobs is not None:
+            await self.college_jobs.load()
         home = self.home
         if isinstance(home, CitizenHome):
             if any(str(r.id) == request_id for r in home.requests):
@@ -380,13 +517,20 @@ class AppViewModel(Observable):
             await home.load()
 
     async def poll(self) -> None:
-        """Without the live stream: reload the screen that shows."""
+        """Without the live stream: reload the screen that shows, and the bell's count."""
+        if self.inbox is not None and self.screen != Screen.INBOX:
+            await self.inbox.refresh_count()
+        if self.screen == Screen.INBOX and self.inbox is not None:
+            await self.inbox.load()
+            return
         if self.record is not None and self.screen in (Screen.REQUEST_DETAIL, Screen.JOB):
             await self.record.load()
         if self.screen == Screen.REQUEST_DETAIL and self.request_detail is not None:
             await self.request_detail.load()
         elif self.screen == Screen.JOB and self.job is not None:
             await self.job.load()
+        elif self.screen == Screen.COLLEGE_JOBS and self.college_jobs is not None:
+            await self.college_jobs.load()
         elif self.screen == Screen.HOME and self.home is not None:
             await self.home.load()
 
@@ -421,6 +565,7 @@ class AppViewModel(Observable):
             on_auth_lost=self._auth_lost,
             on_request_changed=self._reload_home,
         )
+        detail.on_open_photos = self.open_photos
         detail.on_change.append(self._changed)
         self.request_detail = detail
         self._open_record(request_id, Actor.CITIZEN, detail.load, lambda: detail.detail)
@@ -448,11 +593,14 @@ class AppViewModel(Observable):
             self.session,
             request_id,
             Actor.for_role(profile.role),
-            on_back=self.back_home,
+            on_back=self.go_back,
             on_auth_lost=self._auth_lost,
-            on_job_changed=self._reload_home,
+            on_job_changed=self._job_changed,
         )
+        job.on_open_photos = self.open_photos
+        job.on_gone = self._job_gone
         job.on_change.append(self._changed)
+        self.photo_viewer.close()
         self.job = job
         self._open_record(request_id, Actor.for_role(profile.role), job.load, lambda: job.detail)
         self.screen = Screen.JOB
@@ -511,8 +659,70 @@ class AppViewModel(Observable):
         self._changed()
         await screen.load()
 
+    async def open_college_jobs(self) -> None:
+        """The teacher's job list; coming back to it from a job keeps its filters, search and pages."""
+        screen = self.college_jobs
+        if screen is None:
+            screen = CollegeJobsViewModel(self._api, self.session, on_back=self.back_home,
+                                          on_auth_lost=self._auth_lost, on_open_job=self.open_job)
+            screen.on_change.append(self._changed)
+            self.college_jobs = screen
+        self.job = None
+        self.photo_viewer.close()
+        self.screen = Screen.COLLEGE_JOBS
+        self._changed()
+        await screen.load()
+
+    async def _job_changed(self) -> None:
+        await self._reload_home()
+        if self.college_jobs is not None:
+            await self.college_jobs.load()
+
+    async def _job_gone(self) -> None:
+        """The job left the college after a take-back: back to the list (or the home), saying where it went."""
+        if self.college_jobs is not None:
+            self.college_jobs.show_notice(APP_UI["job_sent_on"])
+        await self.go_back()
+
+    async def open_photos(self, photos: list[PhotoKey], index: int, thumbnails: Thumbnails | None = None) -> None:
+        await self.photo_viewer.open(photos, index, thumbnails)
+
     async def back_home(self) -> None:
         await self._show_home()
+
+    # --- the inbox, the account, the admin's colleges -----------------------------------------------------
+
+    async def open_inbox(self) -> None:
+        inbox = self.inbox
+        if inbox is None:
+            return
+        self.screen = Screen.INBOX
+        self._changed()
+        await inbox.load()
+
+    async def open_account(self) -> None:
+        account = AccountViewModel(
+            self._api, self.session, on_back=self.back_home, on_auth_lost=self._auth_lost, on_sign_out=self.sign_out,
+            on_deleted=self._account_deleted, save_file=self._save_file,
+        )
+        account.on_change.append(self._changed)
+        self.account = account
+        self.screen = Screen.ACCOUNT
+        self._changed()
+        await account.load()
+
+    async def _account_deleted(self) -> None:
+        """The backend erased the account and ended its session: back to the sign-in, saying so."""
+        self._device_token = None  # the backend dropped this person's devices with the account
+        await self.sign_out(notice=APP_UI["account_deleted"])
+
+    async def open_colleges_admin(self) -> None:
+        screen = CollegesAdminViewModel(self._api, self.session, on_back=self.back_home, on_auth_lost=self._auth_lost)
+        screen.on_change.append(self._changed)
+        self.colleges_admin = screen
+        self.screen = Screen.COLLEGES
+        self._changed()
+        await screen.load()
 
     # --- request form -------------------------------------------------------------------------------
 

@@ -9,11 +9,21 @@ from typing import TypeVar
 from uuid import UUID
 
 from mobile.api_client import ApiClient, ApiError
-from mobile.models import Category, College, Offer, Profile, RequestSummary, SupervisorDashboard, WaitingRequest
+from mobile.models import (
+    Category,
+    College,
+    Offer,
+    OfferStatus,
+    Profile,
+    RequestSummary,
+    SupervisorDashboard,
+    WaitingRequest,
+)
 from mobile.outbox import Outbox, OutboxItem
 from mobile.viewmodels.loadable import AuthLost, Loadable
+from mobile.viewmodels.photo_viewer import OpenPhotos
 from mobile.viewmodels.session import Session
-from mobile.viewmodels.thumbnails import Thumbnails
+from mobile.viewmodels.thumbnails import PhotoKey, Thumbnails
 from shared.display_names import clean_display_name
 from shared.geo import Point, distance_km
 from shared.photos import MAX_PHOTOS_PER_REQUEST
@@ -195,6 +205,8 @@ class TechnicianHome(HomeViewModel):
         self.busy_offer: UUID | None = None
         # The citizen's before photos on each offer card, fetched after the list shows.
         self.thumbnails = Thumbnails(api)
+        # Set by the app: the full-screen photo viewer.
+        self.on_open_photos: OpenPhotos | None = None
 
     @property
     def is_empty(self) -> bool:
@@ -207,6 +219,11 @@ class TechnicianHome(HomeViewModel):
     def category_name(self, code: str) -> str:
         category = self.categories.get(code)
         return category.name(self._session.locale) if category else code
+
+    async def open_offer_photo(self, offer: Offer, idx: int) -> None:
+        keys: list[PhotoKey] = [(offer.request_id, "before", i) for i in _offer_photo_indexes(offer)]
+        if self.on_open_photos is not None and 0 <= idx < len(keys):
+            await self.on_open_photos(keys, idx, self.thumbnails)
 
     def time_left(self, offer: Offer) -> str:
         """"เหลือเวลา 3 ชม. 20 นาที": how long the offer stays open, from this device's clock."""
@@ -227,6 +244,7 @@ class TechnicianHome(HomeViewModel):
         """Take the job; when someone was faster (409 offer_not_open) say so and show the fresh list."""
         detail = await self._answer_offer(offer_id, self._api.accept_offer, APP_UI["offer_accepted"])
         if detail is not None:
+            self._notice = None  # the job screen opening says it; a "taken" line left on the home would go stale
             await self.open_job(detail.id)
 
     async def decline(self, offer_id: UUID) -> None:
@@ -262,7 +280,8 @@ class TechnicianHome(HomeViewModel):
         offers, jobs, categories = await asyncio.gather(
             self._api.technician_offers(), self._api.technician_jobs(), self._api.categories()
         )
-        self.offers = sorted(offers, key=lambda o: o.distance_km)
+        # Only offers still open to answer: a taken one is on "my jobs" (the backend lists only these too).
+        self.offers = sorted((o for o in offers if o.offer_status == OfferStatus.PENDING), key=lambda o: o.distance_km)
         self.jobs = sorted(jobs, key=lambda r: r.updated_at, reverse=True)
         self.categories = {c.code: c for c in categories}
 
@@ -308,6 +327,7 @@ class SupervisorHome(HomeViewModel):
         self.on_open_job: OpenJob | None = None
         self.on_open_technicians: Callable[[], Awaitable[None]] | None = None
         self.on_open_ledger: Callable[[], Awaitable[None]] | None = None
+        self.on_open_college_jobs: Callable[[], Awaitable[None]] | None = None
 
     @property
     def is_empty(self) -> bool:
@@ -360,6 +380,10 @@ class SupervisorHome(HomeViewModel):
     async def open_ledger(self) -> None:
         if self.on_open_ledger is not None:
             await self.on_open_ledger()
+
+    async def open_college_jobs(self) -> None:
+        if self.on_open_college_jobs is not None:
+            await self.on_open_college_jobs()
 
     async def _fetch(self) -> None:
         dashboard, categories = await asyncio.gather(self._api.supervisor_dashboard(), self._api.categories())

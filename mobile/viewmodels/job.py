@@ -20,9 +20,9 @@ from mobile.viewmodels.request_screen import RequestScreen
 from mobile.viewmodels.session import Session
 from shared.photos import MAX_PHOTOS_PER_REQUEST, PhotoRejected
 from shared.roles import Actor
-from shared.statuses import ASSIGNABLE, REASSIGNABLE, WORK_EDITABLE, RequestStatus, next_statuses
+from shared.statuses import REASSIGNABLE, WORK_EDITABLE, RequestStatus, next_statuses
 from shared.text import APP_UI, Bilingual, Locale, error_text
-from shared.work import MAX_HOURS, MAX_PARTS, UNREPAIRABLE_REASONS
+from shared.work import MAX_HOURS, MAX_PARTS, UNREPAIRABLE_REASONS, supervisor_actions
 from shared.work import NOTES_MAX as MAX_NOTES
 from shared.work import STEP_NOTE_MAX as MAX_STEP_NOTE
 
@@ -112,12 +112,17 @@ class JobViewModel(RequestScreen[WorkDetail]):
         super().__init__(api, session, request_id, on_back=on_back, on_auth_lost=on_auth_lost)
         self.actor = actor
         self._on_job_changed = on_job_changed
+        # Set by the app: the job left this person's sight (taken back and sent on to another college).
+        self.on_gone: Done | None = None
         self.sending = False
         # The open step panel.
         self.open_step: Step | None = None
         self.note = ""
         self.reason: str | None = None
         self._step_error: Bilingual | None = None
+        # What the backend said the record lacks when it refused a move (409 quality_check_incomplete).
+        self._step_missing: list[Bilingual] = []
+        self._step_gone = False
         # After photos and the report.
         self.uploading = False
         self._photo_error: Bilingual | None = None
@@ -141,6 +146,26 @@ class JobViewModel(RequestScreen[WorkDetail]):
     @property
     def step_error(self) -> str | None:
         return self._in_locale(self._step_error)
+
+    @property
+    def step_missing(self) -> list[str]:
+        return [m.in_(self.locale) for m in self._step_missing]
+
+    @property
+    def qc_missing(self) -> list[str]:
+        """What the record still lacks before the teacher's check, while it matters (the student repairing it,
+        the teacher checking it); the backend refuses the move until it is complete."""
+        detail = self.detail
+        if detail is None or detail.status not in (S.REPAIRING, S.QUALITY_CHECK):
+            return []
+        # The server's list as loaded, less what was added on this screen since (a photo, a saved report).
+        report = detail.report
+        done = {
+            "after_photo": bool(self.photos("after")),
+            "hours": report is not None and report.hours > 0,
+            "report": report is not None and bool(report.notes.strip()),
+        }
+        return [m.message(self.locale) for m in detail.quality_check_missing if not done.get(m.code, False)]
 
     @property
     def photo_error(self) -> str | None:
@@ -183,8 +208,13 @@ class JobViewModel(RequestScreen[WorkDetail]):
 
     @property
     def can_assign(self) -> bool:
-        """A supervisor may (re)assign a job that is not finished yet."""
-        return self.is_supervisor and self.detail is not None and self.detail.status in ASSIGNABLE | REASSIGNABLE
+        """A supervisor may (re)assign a job nobody has checked yet (the backend's own list of actions)."""
+        return self.is_supervisor and self.detail is not None and bool(
+            {"assign", "reassign"} & set(supervisor_actions(self.detail.status)))
+
+    @property
+    def is_reassign(self) -> bool:
+        return self.detail is not None and self.detail.status in REASSIGNABLE
 
     @property
     def can_edit_work(self) -> bool:
@@ -240,12 +270,14 @@ class JobViewModel(RequestScreen[WorkDetail]):
         self.open_step = step
         self.note, self.reason = "", None
         self._step_error = None
+        self._step_missing = []
         self._notice = None
         self._changed()
 
     def dismiss_step(self) -> None:
         self.open_step = None
         self._step_error = None
+        self._step_missing = []
         self._changed()
 
     def set_note(self, value: str) -> None:
@@ -276,6 +308,7 @@ class JobViewModel(RequestScreen[WorkDetail]):
             self._changed()
             return
         self._step_error = None
+        self._step_missing = []
         change = self._api.change_status(
             self.request_id,
             step.to_status.value,
@@ -286,9 +319,18 @@ class JobViewModel(RequestScreen[WorkDetail]):
             self.open_step = None
             self._changed()
             await self._job_changed()
+        elif step.to_status == S.OFFERED and self._step_gone and self.on_gone is not None:
+            # Taken back with no other student of the college left to offer it to: it went on to the next
+            # college, so this teacher no longer sees it. The move happened; say so on the list.
+            self.open_step = None
+            await self._job_changed()
+            await self.on_gone()
 
-    def _step_refused(self, text: Bilingual) -> None:
-        self._step_error = text
+    def _step_refused(self, error: ApiError) -> None:
+        self._step_error = error.text
+        self._step_gone = error.status == 404
+        # quality_check_incomplete / approval_incomplete: one line per missing thing, in the backend's words.
+        self._step_missing = list(error.fields.values())
 
     # --- after photos --------------------------------------------------------------------------------
 
@@ -488,11 +530,11 @@ class JobViewModel(RequestScreen[WorkDetail]):
             self._changed()
             await self._job_changed()
 
-    def _assign_refused(self, text: Bilingual) -> None:
-        self._assign_error = text
+    def _assign_refused(self, error: ApiError) -> None:
+        self._assign_error = error.text
 
     async def _send_change(
-        self, send: Awaitable[WorkDetail], done: Bilingual, refused: Callable[[Bilingual], None]
+        self, send: Awaitable[WorkDetail], done: Bilingual, refused: Callable[[ApiError], None]
     ) -> bool:
         """Send a change of the job (a step, an assignment); True when it went through and the detail is new.
 
@@ -505,7 +547,7 @@ class JobViewModel(RequestScreen[WorkDetail]):
         except ApiError as exc:
             self.sending = False
             if not await self._lost_sign_in(exc):
-                refused(exc.text)
+                refused(exc)
                 self._changed()
             return False
         self.sending = False

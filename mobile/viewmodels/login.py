@@ -33,6 +33,8 @@ class LoginViewModel(Observable):
         self.code_input = ""
         self.phone: str | None = None  # E.164, once the backend accepted the number
         self.dev_code: str | None = None
+        # Digits of the code, as the issuer said when sending it (6 locally; 6–10 as set on a Supabase project).
+        self.code_length: int | None = None
         self.busy = False
         self.can_retry = False
         self._phone_error: Bilingual | None = None
@@ -114,6 +116,7 @@ class LoginViewModel(Observable):
             self.busy = False
         self.phone = sent.phone
         self.dev_code = sent.dev_code
+        self.code_length = sent.code_length
         self.code_input = ""
         self.step = LoginStep.CODE
         self._changed()
@@ -123,7 +126,7 @@ class LoginViewModel(Observable):
             return
         self._clear_errors()
         code = self.code_input.strip()
-        if not is_well_formed(code):
+        if not is_well_formed(code, self.code_length):
             self._code_error = error_text("invalid_code_format")
             self._changed()
             return

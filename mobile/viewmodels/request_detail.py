@@ -4,6 +4,7 @@ The server lists the allowed actions ("cancel", "rate", "reopen"); the app only 
 opens a small confirm panel (note, stars, comment) before anything is sent.
 """
 
+from urllib.parse import quote
 from uuid import UUID
 
 from mobile.api_client import ApiClient, ApiError
@@ -11,11 +12,12 @@ from mobile.models import RequestAction, RequestDetail
 from mobile.viewmodels.loadable import AuthLost, Done
 from mobile.viewmodels.request_screen import RequestScreen
 from mobile.viewmodels.session import Session
-from shared.text import APP_UI, Bilingual, error_text
+from shared.text import APP_UI, WEEKDAY_NAMES, Bilingual, error_text
 
 MAX_COMMENT = 1000
 MAX_NOTE = 1000
 ACTION_ORDER = (RequestAction.RATE, RequestAction.REOPEN, RequestAction.CANCEL)
+MAPS_PLACE = "https://www.google.com/maps/search/?api=1&query={lat},{lon}"
 DONE_MESSAGES = {
     RequestAction.CANCEL: "action_done_cancel",
     RequestAction.RATE: "action_done_rate",
@@ -56,6 +58,26 @@ class RequestDetailViewModel(RequestScreen[RequestDetail]):
         if self.detail is None:
             return []
         return [a for a in ACTION_ORDER if self.detail.can(a)]
+
+    @property
+    def college_call_url(self) -> str | None:
+        phone = self.detail.college_phone if self.detail is not None else None
+        return "tel:" + "".join(ch for ch in phone if ch.isdigit() or ch == "+") if phone else None
+
+    @property
+    def college_map_url(self) -> str | None:
+        detail = self.detail
+        if detail is None or detail.college_lat is None or detail.college_lon is None:
+            return None
+        return MAPS_PLACE.format(lat=quote(f"{detail.college_lat:.6f}"), lon=quote(f"{detail.college_lon:.6f}"))
+
+    @property
+    def preferred_days_text(self) -> str:
+        """The days the citizen chose, in week order and words ("วันจันทร์, วันพุธ")."""
+        if self.detail is None:
+            return ""
+        chosen = set(self.detail.preferred_days)
+        return ", ".join(name.in_(self.locale) for code, name in WEEKDAY_NAMES.items() if code in chosen)
 
     # --- loading -------------------------------------------------------------------------------------
 

@@ -9,10 +9,11 @@ from uuid import UUID
 from mobile.api_client import ApiClient
 from mobile.models import PhotoRef, RequestDetail
 from mobile.viewmodels.loadable import AuthLost, Done, SubScreen
+from mobile.viewmodels.photo_viewer import OpenPhotos
 from mobile.viewmodels.session import Session
-from mobile.viewmodels.thumbnails import Thumbnails
+from mobile.viewmodels.thumbnails import PhotoKey, Thumbnails
 from shared.statuses import RequestStatus
-from shared.text import ACTOR_LABELS, status_label
+from shared.text import ACTOR_LABELS, EVENT_NOTES, status_label
 
 D = TypeVar("D", bound=RequestDetail)
 
@@ -37,6 +38,8 @@ class RequestScreen(SubScreen, Generic[D]):
         self.request_id = request_id
         self.detail: D | None = None
         self.thumbnails = Thumbnails(api)
+        # Set by the app: the full-screen photo viewer.
+        self.on_open_photos: OpenPhotos | None = None
 
     def photos(self, kind: str) -> list[PhotoRef]:
         if self.detail is None:
@@ -47,13 +50,20 @@ class RequestScreen(SubScreen, Generic[D]):
         """None while it loads, or when it could not be fetched: the view shows a placeholder."""
         return self.thumbnails.get(self.request_id, kind, idx)
 
+    async def open_photo(self, kind: str, idx: int) -> None:
+        """Full screen, with the request's other photos (before, then after) a swipe or a tap away."""
+        keys: list[PhotoKey] = [(self.request_id, k, p.idx) for k in ("before", "after") for p in self.photos(k)]
+        wanted = (self.request_id, kind, idx)
+        if self.on_open_photos is not None and wanted in keys:
+            await self.on_open_photos(keys, keys.index(wanted), self.thumbnails)
+
     @property
     def timeline(self) -> list[TimelineRow]:
         if self.detail is None:
             return []
         return [
             TimelineRow(
-                status=self._status_text(entry.to_status),
+                status=self._step_text(entry.from_status, entry.to_status),
                 who=first_name(entry.actor_name) or self._actor_text(entry.actor),
                 at=entry.created_at,
                 note=(entry.note or "").strip(),
@@ -65,6 +75,12 @@ class RequestScreen(SubScreen, Generic[D]):
         photos = self.detail.photos if self.detail is not None else []
         if await self.thumbnails.fetch((self.request_id, p.kind, p.idx) for p in photos):
             self._changed()
+
+    def _step_text(self, from_raw: str | None, to_raw: str | None) -> str:
+        """The label of a step on the timeline; a citizen's reopen reads "still broken", not "received"."""
+        if from_raw == RequestStatus.HANDED_BACK and to_raw == RequestStatus.SUBMITTED:
+            return EVENT_NOTES["still_broken"].in_(self.locale)
+        return self._status_text(to_raw)
 
     def _status_text(self, raw: str | None) -> str:
         try:

@@ -6,7 +6,7 @@ from typing import Protocol
 
 from pydantic import ValidationError
 
-from mobile.models import Profile
+from mobile.models import Profile, SessionTokens
 from mobile.viewmodels.observable import Observable
 from shared.text import Locale
 
@@ -15,10 +15,24 @@ from shared.text import Locale
 class StoredSession:
     token: str
     profile: Profile
+    # The single-use refresh token and when the access token expires (unix time): with them the session outlives
+    # the access token (an hour on Supabase) and an app restart, without a new SMS. None: a session stored by an
+    # older app, which lasts as long as its access token.
+    refresh_token: str | None = None
+    expires_at: float | None = None
+
+    @property
+    def tokens(self) -> SessionTokens:
+        return SessionTokens(access_token=self.token, refresh_token=self.refresh_token, expires_at=self.expires_at)
+
+    @classmethod
+    def of(cls, tokens: SessionTokens, profile: Profile) -> "StoredSession":
+        return cls(tokens.access_token, profile, tokens.refresh_token, tokens.expires_at)
 
 
 def encode_session(stored: StoredSession) -> str:
-    return json.dumps({"token": stored.token, "profile": stored.profile.model_dump(mode="json")})
+    return json.dumps({"token": stored.token, "profile": stored.profile.model_dump(mode="json"),
+                       "refresh_token": stored.refresh_token, "expires_at": stored.expires_at})
 
 
 def decode_session(raw: object) -> StoredSession | None:
@@ -27,8 +41,15 @@ def decode_session(raw: object) -> StoredSession | None:
         return None
     try:
         data = json.loads(raw)
-        return StoredSession(token=str(data["token"]), profile=Profile.model_validate(data["profile"]))
-    except (ValueError, KeyError, TypeError, ValidationError):
+        refresh = data.get("refresh_token")
+        expires = data.get("expires_at")
+        return StoredSession(
+            token=str(data["token"]),
+            profile=Profile.model_validate(data["profile"]),
+            refresh_token=refresh if isinstance(refresh, str) and refresh else None,
+            expires_at=float(expires) if isinstance(expires, int | float) and not isinstance(expires, bool) else None,
+        )
+    except (ValueError, KeyError, TypeError, AttributeError, ValidationError):
         return None
 
 

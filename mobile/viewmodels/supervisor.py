@@ -10,7 +10,8 @@ from mobile.api_client import ApiClient, ApiError
 from mobile.models import Category, LedgerRow, TechnicianItem
 from mobile.viewmodels.loadable import AuthLost, Done, SubScreen
 from mobile.viewmodels.session import Session
-from shared.text import APP_UI, Bilingual, Locale
+from shared.phone import InvalidPhone, national_format, normalize_thai_phone
+from shared.text import APP_UI, Bilingual, Locale, error_text
 
 # Offers the bytes to the person as a file (FilePicker.save_file); False when the platform cannot.
 SaveFile = Callable[[str, bytes], Awaitable[bool]]
@@ -62,6 +63,137 @@ class TechniciansViewModel(SubScreen):
         super().__init__(api, session, on_back=on_back, on_auth_lost=on_auth_lost)
         self.rows: list[TechnicianEdit] = []
         self.skills: list[SkillName] = []
+        # The student whose skills the dialog edits.
+        self.editing: UUID | None = None
+        # Adding one student by phone, and importing many from a CSV file.
+        self.phone_input = ""
+        self.name_input = ""
+        self.adding = False
+        self._add_error: Bilingual | None = None
+        self.importing = False
+        self._import_error: Bilingual | None = None
+        self._import_lines: list[tuple[int, Bilingual]] = []
+
+    # --- what the view reads -------------------------------------------------------------------------
+
+    @property
+    def add_error(self) -> str | None:
+        return self._in_locale(self._add_error)
+
+    @property
+    def import_error(self) -> str | None:
+        return self._in_locale(self._import_error)
+
+    @property
+    def import_lines(self) -> list[str]:
+        """Each refused line of the CSV and why ("บรรทัด 3: …")."""
+        return [APP_UI["import_line"].format(line=n, problem=text.in_(self.locale)).in_(self.locale)
+                for n, text in self._import_lines]
+
+    def skills_text(self, row: TechnicianEdit) -> str:
+        """The student's skills and levels in words, in catalogue order ("ไฟฟ้า 3 · อิเล็กทรอนิกส์ 2")."""
+        parts = [f"{s.name(self.locale)} {row.skills[s.code]}" for s in self.skills if row.skills.get(s.code)]
+        return " · ".join(parts) if parts else APP_UI["skills_none"].in_(self.locale)
+
+    @property
+    def editing_row(self) -> TechnicianEdit | None:
+        return None if self.editing is None else self._row(self.editing)
+
+    # --- skills in a dialog, active at once -----------------------------------------------------------
+
+    def open_skills(self, technician_id: UUID) -> None:
+        if self._row(technician_id) is not None:
+            self.editing = technician_id
+            self._notice = None
+            self._changed()
+
+    def close_skills(self) -> None:
+        """Cancel: the dialog's unsaved levels are dropped."""
+        row = self.editing_row
+        if row is not None and not row.saving:
+            row.skills = dict(row.item.skills)
+            row.error = None
+        self.editing = None
+        self._changed()
+
+    async def save_skills(self) -> None:
+        row = self.editing_row
+        if row is None:
+            return
+        await self.save(row.item.id)
+        if row.error is None:
+            self.editing = None
+            self._changed()
+
+    async def toggle_active(self, technician_id: UUID, value: bool) -> None:
+        """The switch saves at once: one control, one change."""
+        self.set_active(technician_id, value)
+        await self.save(technician_id)
+
+    # --- adding students ---------------------------------------------------------------------------
+
+    def set_phone_input(self, value: str) -> None:
+        self.phone_input = value
+        self._add_error = None
+
+    def set_name_input(self, value: str) -> None:
+        self.name_input = value
+
+    def _college_id(self) -> UUID | None:
+        profile = self._session.profile
+        return None if profile is None or profile.college is None else profile.college.id
+
+    async def add_student(self, phone: str | None = None) -> None:
+        """Register a phone number as a student of this college (they become one at their first sign-in)."""
+        if phone is not None:
+            self.phone_input = phone
+        college_id = self._college_id()
+        if self.adding or college_id is None:
+            return
+        try:
+            normalized = normalize_thai_phone(self.phone_input)
+        except InvalidPhone:
+            self._add_error = error_text("invalid_phone")
+            self._changed()
+            return
+        self.adding, self._add_error, self._notice = True, None, None
+        self._changed()
+        try:
+            done = await self._api.add_student(college_id, normalized, self.name_input.strip())
+        except ApiError as exc:
+            self.adding = False
+            if await self._lost_sign_in(exc):
+                return
+            self._add_error = exc.text
+            self._changed()
+            return
+        self.adding = False
+        self.phone_input = self.name_input = ""
+        key = "student_added_now" if done.existing_account else "student_invited"
+        self._notice = APP_UI[key].format(phone=national_format(normalized))
+        await self.load()
+
+    async def import_csv(self, files: list[tuple[str, bytes]]) -> None:
+        """All the file's students or none: a refused file lists each bad line and why."""
+        college_id = self._college_id()
+        if not files or self.importing or college_id is None:
+            return
+        name, data = files[0]
+        self.importing, self._import_error, self._import_lines, self._notice = True, None, [], None
+        self._changed()
+        try:
+            report = await self._api.import_students(college_id, data, name)
+        except ApiError as exc:
+            self.importing = False
+            if await self._lost_sign_in(exc):
+                return
+            self._import_error, self._import_lines = exc.text, list(exc.lines)
+            self._changed()
+            return
+        self.importing = False
+        self._notice = APP_UI["students_imported"].format(n=report.imported, now=report.changed_now,
+                                                          later=report.invited)
+        await self.load()
 
     async def _fetch(self) -> None:
         items, categories = await asyncio.gather(self._api.supervisor_technicians(), self._api.categories())

@@ -5,16 +5,36 @@ from uuid import UUID
 import flet as ft
 
 from mobile.formatting import format_date, format_km
-from mobile.models import College, WaitingRequest
+from mobile.models import AdminCollege, College, WaitingRequest
 from mobile.strings import t
+from mobile.viewmodels.colleges_admin import REGIONS, CollegeForm, CollegesAdminViewModel
 from mobile.viewmodels.home import AdminHome, CollegeChoice
-from mobile.views.common import category_icon, empty, greeting, heading, home_notice, load_state, muted, section
+from mobile.viewmodels.loadable import LoadState
+from mobile.views.common import (
+    Action,
+    category_icon,
+    empty,
+    error_message,
+    error_with_retry,
+    greeting,
+    heading,
+    home_notice,
+    icon_button,
+    load_state,
+    loading,
+    muted,
+    section,
+)
 from mobile.views.status import status_chip
 from shared.text import Locale, ui
 
 
-def admin_home_view(vm: AdminHome, locale: Locale) -> ft.Control:
-    controls: list[ft.Control] = [greeting(vm, locale), section(t("waiting_title", locale), locale, vm.load)]
+def admin_home_view(vm: AdminHome, locale: Locale, on_manage_colleges: Action | None = None) -> ft.Control:
+    controls: list[ft.Control] = [greeting(vm, locale)]
+    if on_manage_colleges is not None:
+        controls.append(ft.Row([ft.FilledButton(t("colleges_manage", locale), icon=ft.Icons.DOMAIN_ADD,
+                                                on_click=on_manage_colleges)]))
+    controls.append(section(t("waiting_title", locale), locale, vm.load))
     controls += home_notice(vm)
     state = load_state(vm, locale)
     if state is not None:
@@ -137,3 +157,178 @@ def _college_card(college: College, locale: Locale) -> ft.Control:
             ),
         )
     )
+
+
+# --- onboarding: colleges and their supervisors (issue 11) ---------------------------------------------------------
+
+
+def colleges_admin_view(vm: CollegesAdminViewModel, locale: Locale) -> ft.Control:
+    controls: list[ft.Control] = [
+        ft.Row(
+            [
+                ft.TextButton(t("back", locale), icon=ft.Icons.ARROW_BACK, on_click=vm.back),
+                ft.Container(expand=True),
+                icon_button(ft.Icons.REFRESH, ui("refresh", locale), vm.load),
+            ]
+        ),
+        heading(t("colleges_manage", locale), size=22),
+    ]
+    if vm.state == LoadState.FAILED:
+        controls.append(error_with_retry(vm.error or "", locale, vm.retry))
+        return ft.Column(controls, spacing=12)
+    if vm.state != LoadState.READY:
+        controls.append(loading(locale))
+        return ft.Column(controls, spacing=12)
+    if vm.notice:
+        controls.append(ft.Semantics(live_region=True, content=ft.Text(vm.notice, color=ft.Colors.PRIMARY)))
+    form = vm.form
+    created = next((c for c in vm.colleges if c.id == vm.just_created), None)
+    if form is not None and form.college_id is None:
+        controls.append(_college_form(vm, form, locale))
+    elif created is not None and vm.naming_for == created.id:
+        controls.append(ft.Card(content=ft.Container(padding=12, content=ft.Column(
+            [heading(t("name_supervisor", locale), size=16), ft.Text(created.name(locale)),
+             _supervisor_form(vm, locale)],
+            spacing=8))))
+    else:
+        controls.append(ft.Row([ft.FilledButton(t("college_new", locale), icon=ft.Icons.ADD,
+                                                disabled=form is not None, on_click=vm.start_new)]))
+    if not vm.colleges:
+        controls.append(empty(t("admin_empty", locale)))
+    for college in vm.colleges:
+        if form is not None and form.college_id == college.id:
+            controls.append(_college_form(vm, form, locale))
+        else:
+            controls.append(_admin_college_card(vm, college, locale))
+    return ft.Column(controls, spacing=12, horizontal_alignment=ft.CrossAxisAlignment.STRETCH)
+
+
+def _admin_college_card(vm: CollegesAdminViewModel, college: AdminCollege, locale: Locale) -> ft.Control:
+    async def edit(_: object = None, college_id: UUID = college.id) -> None:
+        vm.start_edit(college_id)
+
+    async def name(_: object = None, college_id: UUID = college.id) -> None:
+        vm.start_naming(college_id)
+
+    supervisors = ", ".join(s.display_name or (s.phone or "") for s in college.supervisors)
+    lines: list[ft.Control] = [
+        ft.Row(
+            [
+                ft.Icon(ft.Icons.SCHOOL, color=ft.Colors.PRIMARY if college.is_active else ft.Colors.OUTLINE),
+                ft.Column(
+                    [
+                        ft.Text(college.name(locale), weight=ft.FontWeight.BOLD),
+                        muted(f"{college.province(locale)} · {college.code}"),
+                    ],
+                    spacing=2,
+                    expand=True,
+                ),
+            ],
+            vertical_alignment=ft.CrossAxisAlignment.START,
+        ),
+        muted(t("service_radius", locale, km=format_km(college.service_radius_km))
+              + ("" if college.is_active else f" · {t('college_inactive', locale)}")),
+        ft.Text(t("college_supervisors", locale, names=supervisors) if supervisors
+                else t("college_no_supervisors", locale)),
+        muted(t("college_people", locale, students=college.students, invites=college.pending_invites)),
+    ]
+    if vm.naming_for == college.id and vm.just_created != college.id:
+        lines.append(_supervisor_form(vm, locale))
+    else:
+        lines.append(ft.Row(
+            [
+                ft.OutlinedButton(t("college_edit", locale), icon=ft.Icons.EDIT, disabled=vm.form is not None,
+                                  on_click=edit),
+                ft.OutlinedButton(t("name_supervisor", locale), icon=ft.Icons.PERSON_ADD,
+                                  disabled=not college.is_active, on_click=name),
+            ],
+            wrap=True,
+        ))
+    return ft.Card(key=f"college-{college.id}",
+                   content=ft.Container(padding=12, content=ft.Column(lines, spacing=8)))
+
+
+def _supervisor_form(vm: CollegesAdminViewModel, locale: Locale) -> ft.Control:
+    def phone_typed(e: ft.Event[ft.TextField]) -> None:
+        vm.set_supervisor_phone(e.control.value)
+
+    def name_typed(e: ft.Event[ft.TextField]) -> None:
+        vm.set_supervisor_name(e.control.value)
+
+    controls: list[ft.Control] = [
+        ft.TextField(label=t("supervisor_phone", locale), hint_text=ui("phone_hint", locale),
+                     value=vm.supervisor_phone, keyboard_type=ft.KeyboardType.PHONE, prefix_icon=ft.Icons.PHONE,
+                     read_only=vm.naming, on_change=phone_typed, on_submit=vm.name_supervisor),
+        ft.TextField(label=t("supervisor_name", locale), value=vm.supervisor_name, read_only=vm.naming,
+                     capitalization=ft.TextCapitalization.WORDS, on_change=name_typed),
+    ]
+    if vm.naming_error:
+        controls.append(error_message(vm.naming_error))
+    if vm.naming:
+        controls.append(ft.ProgressBar())
+    controls.append(ft.Row(
+        [
+            ft.FilledButton(t("name_supervisor", locale), icon=ft.Icons.PERSON_ADD, disabled=vm.naming,
+                            on_click=vm.name_supervisor),
+            ft.TextButton(t("account_cancel", locale), disabled=vm.naming, on_click=vm.cancel_naming),
+        ],
+        wrap=True,
+    ))
+    return ft.Column(controls, spacing=8)
+
+
+def _college_form(vm: CollegesAdminViewModel, form: CollegeForm, locale: Locale) -> ft.Control:
+    def field(name: str, label_key: str, *, number: bool = False) -> ft.Control:
+        def typed(e: ft.Event[ft.TextField]) -> None:
+            vm.set_value(name, e.control.value)
+
+        return ft.TextField(
+            key=f"college-{name}",
+            label=t(label_key, locale),
+            value=form.values[name],
+            error=vm.field_error(name),
+            error_max_lines=2,
+            keyboard_type=ft.KeyboardType.NUMBER if number else ft.KeyboardType.TEXT,
+            capitalization=ft.TextCapitalization.CHARACTERS if name == "code" else ft.TextCapitalization.NONE,
+            read_only=form.saving,
+            on_change=typed,
+        )
+
+    def region_chosen(e: ft.Event[ft.Dropdown]) -> None:
+        vm.set_region(str(e.control.value))
+
+    def active_changed(e: ft.Event[ft.Switch]) -> None:
+        vm.set_active(bool(e.control.value))
+
+    controls: list[ft.Control] = [
+        heading(t("college_new" if form.college_id is None else "college_edit", locale), size=16),
+        field("code", "college_code"),
+        field("name_th", "college_name_th"),
+        field("name_en", "college_name_en"),
+        field("province_th", "college_province_th"),
+        field("province_en", "college_province_en"),
+        ft.Dropdown(
+            label=t("college_region", locale),
+            value=form.values["region"],
+            options=[ft.DropdownOption(key=r, text=t(f"region_{r}", locale)) for r in REGIONS],
+            disabled=form.saving,
+            on_select=region_chosen,
+        ),
+        ft.Row([ft.Container(field("lat", "college_lat", number=True), expand=True),
+                ft.Container(field("lon", "college_lon", number=True), expand=True)]),
+        field("service_radius_km", "college_radius", number=True),
+        ft.Switch(label=t("college_active", locale), value=form.is_active, disabled=form.saving,
+                  on_change=active_changed),
+    ]
+    if vm.form_error:
+        controls.append(error_message(vm.form_error))
+    if form.saving:
+        controls.append(ft.ProgressBar())
+    controls.append(ft.Row(
+        [
+            ft.FilledButton(t("college_save", locale), icon=ft.Icons.SAVE, disabled=form.saving, on_click=vm.save),
+            ft.TextButton(t("account_cancel", locale), disabled=form.saving, on_click=vm.cancel_edit),
+        ],
+        wrap=True,
+    ))
+    return ft.Card(content=ft.Container(padding=12, content=ft.Column(controls, spacing=10)))

@@ -3,16 +3,20 @@ of routed views (the home at "/", the open screen above it) that the app renders
 
 import flet as ft
 
-from mobile.device import Device
+from mobile.device import Device, FletDevice
 from mobile.settings import DEFAULT_MAP_TILE_URL
 from mobile.strings import t
-from mobile.viewmodels.app import AppViewModel, Screen
+from mobile.viewmodels.app import COLLEGE_JOBS_ROUTE, AppViewModel, Screen
 from mobile.viewmodels.home import AdminHome, CitizenHome, HomeViewModel, SupervisorHome, TechnicianHome
-from mobile.views.admin import admin_home_view
+from mobile.views.account import account_view
+from mobile.views.admin import admin_home_view, colleges_admin_view
 from mobile.views.citizen import citizen_home_view
+from mobile.views.college_jobs import college_jobs_view
 from mobile.views.common import loading
+from mobile.views.inbox import inbox_view
 from mobile.views.job import job_view
 from mobile.views.login import login_view
+from mobile.views.photos import photo_viewer_view
 from mobile.views.request_detail import request_detail_view
 from mobile.views.request_form import request_form_view
 from mobile.views.supervisor import supervisor_home_view
@@ -58,8 +62,15 @@ def app_views(
     locale = vm.locale
     root_screen = _screen(vm, locale, device, map_tile_url) if vm.screen in ROOT_SCREENS else _home_or_wait(vm)
     views = [_routed_view(vm, "/", root_screen, locale, can_pop=False)]
+    if vm.screen == Screen.JOB and vm.college_jobs is not None:
+        # A job opened from the teacher's job list sits above the list, which keeps its place underneath.
+        views.append(_routed_view(vm, COLLEGE_JOBS_ROUTE, college_jobs_view(vm.college_jobs, locale), locale,
+                                  can_pop=True))
     if vm.screen not in ROOT_SCREENS:
         views.append(_routed_view(vm, vm.route, _screen(vm, locale, device, map_tile_url), locale, can_pop=True))
+    photo = photo_viewer_view(vm.photo_viewer, locale, f"{vm.route.rstrip('/')}/photo")
+    if photo is not None:
+        views.append(photo)  # above the screen that opened it: closing it shows that screen where it was
     return views
 
 
@@ -68,7 +79,7 @@ ROOT_SCREENS = (Screen.STARTING, Screen.LOGIN, Screen.HOME)
 
 
 def _home_or_wait(vm: AppViewModel) -> ft.Control:
-    return home_view(vm.home, vm.locale) if vm.home is not None else loading(vm.locale)
+    return home_view(vm.home, vm.locale, vm) if vm.home is not None else loading(vm.locale)
 
 
 def _routed_view(vm: AppViewModel, route: str, content: ft.Control, locale: Locale, *, can_pop: bool) -> ft.View:
@@ -78,7 +89,8 @@ def _routed_view(vm: AppViewModel, route: str, content: ft.Control, locale: Loca
         appbar=ft.AppBar(
             title=ft.Text(ui("app_title", locale), size=16),
             automatically_imply_leading=can_pop,
-            actions=[ft.Container(content=language_switch(vm, locale), padding=ft.Padding.only(right=8))],
+            actions=[*session_actions(vm, locale),
+                     ft.Container(content=language_switch(vm, locale), padding=ft.Padding.only(right=8))],
         ),
         controls=[
             ft.Container(
@@ -122,6 +134,33 @@ def _top_bar(vm: AppViewModel, locale: Locale) -> ft.Control:
     )
 
 
+def session_actions(vm: AppViewModel, locale: Locale) -> list[ft.Control]:
+    """While someone is signed in: the bell with the unread count (the inbox) and the account."""
+    inbox = vm.inbox
+    if inbox is None or vm.home is None:
+        return []
+    bell_label = t("inbox_bell", locale, count=inbox.unread)
+    badge = inbox.badge
+    return [
+        ft.IconButton(
+            key="bell",
+            icon=ft.Icon(
+                ft.Icons.NOTIFICATIONS if badge else ft.Icons.NOTIFICATIONS_NONE,
+                semantics_label=bell_label,
+                badge=ft.Badge(label=badge) if badge else None,
+            ),
+            tooltip=bell_label,
+            on_click=vm.open_inbox,
+        ),
+        ft.IconButton(
+            key="account",
+            icon=ft.Icon(ft.Icons.ACCOUNT_CIRCLE, semantics_label=t("account_title", locale)),
+            tooltip=t("account_title", locale),
+            on_click=vm.open_account,
+        ),
+    ]
+
+
 def language_switch(vm: AppViewModel, locale: Locale) -> ft.Control:
     return ft.OutlinedButton(
         ui("language_switch", locale),
@@ -137,19 +176,28 @@ def _screen(vm: AppViewModel, locale: Locale, device: Device | None, map_tile_ur
     if vm.screen == Screen.REQUEST_FORM and vm.request_form is not None:
         return request_form_view(vm.request_form, locale, device, map_tile_url)
     if vm.screen == Screen.REQUEST_DETAIL and vm.request_detail is not None:
-        return request_detail_view(vm.request_detail, locale)
+        return request_detail_view(vm.request_detail, locale, device)
     if vm.screen == Screen.JOB and vm.job is not None:
         return job_view(vm.job, locale, device)
     if vm.screen == Screen.TECHNICIANS and vm.technicians is not None:
-        return technicians_view(vm.technicians, locale)
+        pick_csv = device.pick_csv if isinstance(device, FletDevice) else None
+        return technicians_view(vm.technicians, locale, pick_csv)
     if vm.screen == Screen.LEDGER and vm.ledger is not None:
         return ledger_view(vm.ledger, locale)
+    if vm.screen == Screen.INBOX and vm.inbox is not None:
+        return inbox_view(vm.inbox, locale)
+    if vm.screen == Screen.ACCOUNT and vm.account is not None:
+        return account_view(vm.account, locale)
+    if vm.screen == Screen.COLLEGES and vm.colleges_admin is not None:
+        return colleges_admin_view(vm.colleges_admin, locale)
+    if vm.screen == Screen.COLLEGE_JOBS and vm.college_jobs is not None:
+        return college_jobs_view(vm.college_jobs, locale)
     if vm.screen == Screen.HOME and vm.home is not None:
-        return home_view(vm.home, locale)
+        return home_view(vm.home, locale, vm)
     return loading(locale)
 
 
-def home_view(vm: HomeViewModel, locale: Locale) -> ft.Control:
+def home_view(vm: HomeViewModel, locale: Locale, app: AppViewModel | None = None) -> ft.Control:
     if isinstance(vm, CitizenHome):
         return citizen_home_view(vm, locale)
     if isinstance(vm, TechnicianHome):
@@ -157,5 +205,5 @@ def home_view(vm: HomeViewModel, locale: Locale) -> ft.Control:
     if isinstance(vm, SupervisorHome):
         return supervisor_home_view(vm, locale)
     if isinstance(vm, AdminHome):
-        return admin_home_view(vm, locale)
+        return admin_home_view(vm, locale, app.open_colleges_admin if app is not None else None)
     raise TypeError(f"no view for {type(vm).__name__}")

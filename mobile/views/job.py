@@ -23,6 +23,7 @@ def job_view(vm: JobViewModel, locale: Locale, device: Device | None = None) -> 
         controls += _summary(detail, locale)
         controls += _contact(vm, detail, locale, device)
         controls += notice(vm.notice)
+        controls += _qc_missing(vm, locale)
         controls += _steps(vm, locale)
         if vm.is_supervisor:
             controls += _assign(vm, locale)
@@ -87,6 +88,24 @@ def _steps(vm: JobViewModel, locale: Locale) -> list[ft.Control]:
     ]
 
 
+def named(label: str, chosen: str, dropdown: ft.Dropdown) -> ft.Control:
+    """Flet's Dropdown reaches the semantics tree as a button with no name (its floating label is not part of it):
+    the label names it, for screen readers and tests; the chosen option is its value."""
+    return ft.Semantics(label=label, value=chosen or None, content=dropdown)
+
+
+def _qc_missing(vm: JobViewModel, locale: Locale) -> list[ft.Control]:
+    """What the record lacks before the teacher's check: the student sees what to add before sending."""
+    missing = vm.qc_missing
+    if not missing or vm.open_step is not None:
+        return []
+    lines: list[ft.Control] = [ft.Text(t("qc_missing_title", locale), weight=ft.FontWeight.W_600,
+                                       color=ft.Colors.ON_TERTIARY_CONTAINER)]
+    lines += [ft.Text(f"• {m}", color=ft.Colors.ON_TERTIARY_CONTAINER) for m in missing]
+    return [ft.Container(content=ft.Column(lines, spacing=4), padding=12, border_radius=8,
+                         bgcolor=ft.Colors.TERTIARY_CONTAINER)]
+
+
 def _step_panel(vm: JobViewModel, step: Step, locale: Locale) -> ft.Control:
     def note_typed(e: ft.Event[ft.TextField]) -> None:
         vm.set_note(e.control.value)
@@ -96,14 +115,15 @@ def _step_panel(vm: JobViewModel, step: Step, locale: Locale) -> ft.Control:
 
     controls: list[ft.Control] = [heading(step.label.in_(locale), size=18)]
     if step.needs_reason:
-        controls.append(
+        chosen = dict(vm.reasons()).get(vm.reason or "", "")
+        controls.append(named(t("reason_label", locale), chosen,
             ft.Dropdown(
                 label=t("reason_label", locale),
                 value=vm.reason,
                 options=[ft.DropdownOption(key=code, text=text) for code, text in vm.reasons()],
                 on_select=reason_chosen,
                 disabled=vm.sending,
-            )
+            ))
         )
     note_label = "rework_note_label" if step.needs_note else "step_note_label"
     controls.append(
@@ -111,9 +131,14 @@ def _step_panel(vm: JobViewModel, step: Step, locale: Locale) -> ft.Control:
                      max_length=STEP_NOTE_MAX,
                      read_only=vm.sending, on_change=note_typed)
     )
+    # The backend's refusal, then its list of what is missing, one line each.
+    error = vm.step_error
+    if error and vm.step_missing:
+        controls += [error_message(error), *[error_message(f"• {m}") for m in vm.step_missing]]
+        error = None
     return confirm_panel(
         controls,
-        error=vm.step_error,
+        error=error,
         sending=vm.sending,
         confirm=t("step_confirm", locale),
         on_confirm=vm.confirm_step,
@@ -125,16 +150,17 @@ def _step_panel(vm: JobViewModel, step: Step, locale: Locale) -> ft.Control:
 def _assign(vm: JobViewModel, locale: Locale) -> list[ft.Control]:
     if not vm.can_assign:
         return []
+    title = t("reassign_title" if vm.is_reassign else "assign_title", locale)
     if not vm.assign_open:
-        return [ft.Row([ft.OutlinedButton(t("assign_title", locale), icon=ft.Icons.PERSON_ADD,
-                                          on_click=vm.open_assign)])]
+        return [ft.Row([ft.OutlinedButton(title, icon=ft.Icons.PERSON_ADD, on_click=vm.open_assign)])]
 
     def picked(e: ft.Event[ft.Dropdown]) -> None:
         vm.pick_technician(e.control.value or "")
 
-    controls: list[ft.Control] = [heading(t("assign_title", locale), size=18)]
+    controls: list[ft.Control] = [heading(title, size=18)]
     if vm.technicians:
-        controls.append(
+        chosen = next((x.display_name for x in vm.technicians if x.id == vm.assign_to), "")
+        controls.append(named(t("assign_pick", locale), chosen,
             ft.Dropdown(
                 label=t("assign_pick", locale),
                 value=None if vm.assign_to is None else str(vm.assign_to),
@@ -144,7 +170,7 @@ def _assign(vm: JobViewModel, locale: Locale) -> list[ft.Control]:
                 ],
                 on_select=picked,
                 disabled=vm.sending,
-            )
+            ))
         )
     else:
         controls.append(muted(t("assign_none", locale)))
@@ -153,7 +179,7 @@ def _assign(vm: JobViewModel, locale: Locale) -> list[ft.Control]:
             controls,
             error=vm.assign_error,
             sending=vm.sending,
-            confirm=t("assign_title", locale),
+            confirm=title,
             on_confirm=vm.confirm_assign,
             dismiss=t("close_panel", locale),
             on_dismiss=vm.close_assign,

@@ -2,8 +2,10 @@
 
 import flet as ft
 
+from mobile.strings import t
 from mobile.viewmodels.login import LoginStep, LoginViewModel
 from mobile.views.common import error_message, heading, muted
+from shared.otp import MAX_LENGTH
 from shared.text import Locale, ui
 
 
@@ -86,12 +88,12 @@ def _code_step(vm: LoginViewModel, locale: Locale) -> list[ft.Control]:
         ft.TextField(
             ref=field,
             key="code",
-            label=ui("code_label", locale),
+            label=t("code_label_digits", locale, n=vm.code_length) if vm.code_length else ui("code_label", locale),
             value=vm.code_input,
             error=vm.code_error,
             error_max_lines=3,
             keyboard_type=ft.KeyboardType.NUMBER,
-            max_length=6,
+            max_length=vm.code_length or MAX_LENGTH,
             prefix_icon=ft.Icons.PASSWORD,
             autofill_hints=ft.AutofillHint.ONE_TIME_CODE,
             autofocus=True,

@@ -2,9 +2,11 @@
 
 import flet as ft
 
+from mobile.device import Device
 from mobile.formatting import format_phone
 from mobile.models import RequestAction, RequestDetail
 from mobile.strings import t
+from mobile.viewmodels.job import format_baht
 from mobile.viewmodels.request_detail import MAX_COMMENT, RequestDetailViewModel
 from mobile.views.common import (
     confirm_panel,
@@ -30,13 +32,17 @@ ACTION_ICONS = {
 }
 
 
-def request_detail_view(vm: RequestDetailViewModel, locale: Locale) -> ft.Control:
+def request_detail_view(vm: RequestDetailViewModel, locale: Locale, device: Device | None = None) -> ft.Control:
     controls = screen_top(vm, t("request_detail_title", locale), locale)
     detail = vm.detail
     if detail is not None:
         controls += _summary(detail, locale)
+        controls += _next_step(detail, locale)
         controls += notice(vm.notice)
         controls += _actions(vm, locale)
+        controls += _college(vm, detail, locale, device)
+        controls += _what_you_entered(vm, detail, locale)
+        controls += _repair_record(detail, locale)
         controls += _photos(vm, locale)
         controls += timeline(vm, locale)
     return ft.Column(controls, spacing=12, horizontal_alignment=ft.CrossAxisAlignment.STRETCH)
@@ -44,6 +50,10 @@ def request_detail_view(vm: RequestDetailViewModel, locale: Locale) -> ft.Contro
 
 def _summary(detail: RequestDetail, locale: Locale) -> list[ft.Control]:
     controls = summary_head(detail, locale)
+    if detail.reference:
+        # The number to quote on the phone, large.
+        controls.append(ft.Text(t("reference_number", locale, reference=detail.reference), size=16,
+                                weight=ft.FontWeight.W_600))
     college = detail.college_name(locale)
     if college:
         controls.append(ft.Text(t("sent_to_college", locale, college=college)))
@@ -51,11 +61,92 @@ def _summary(detail: RequestDetail, locale: Locale) -> list[ft.Control]:
         controls.append(muted(t("no_centre_text", locale)))
     if detail.technician_first_name:
         controls.append(ft.Text(t("technician_name", locale, name=detail.technician_first_name)))
-    if detail.contact_phone:
-        controls.append(ft.Text(t("contact_phone", locale, phone=format_phone(detail.contact_phone)), selectable=True))
     if detail.rating:
         controls.append(ft.Text(t("your_rating", locale, stars=detail.rating)))
     return controls
+
+
+def _next_step(detail: RequestDetail, locale: Locale) -> list[ft.Control]:
+    """What happens next and how long it usually takes, for every status (the backend's sentence)."""
+    if not detail.next_step:
+        return []
+    lines: list[ft.Control] = [ft.Text(t("next_step_title", locale), weight=ft.FontWeight.W_600),
+                               ft.Text(detail.next_step)]
+    if detail.expected_wait:
+        lines.append(ft.Text(t("expected_wait", locale, wait=detail.expected_wait)))
+    return [ft.Container(content=ft.Column(lines, spacing=4), padding=12, border_radius=8,
+                         bgcolor=ft.Colors.SECONDARY_CONTAINER)]
+
+
+def _college(vm: RequestDetailViewModel, detail: RequestDetail, locale: Locale,
+             device: Device | None) -> list[ft.Control]:
+    college = detail.college_name(locale)
+    call_url, map_url = vm.college_call_url, vm.college_map_url
+    if not college or not (call_url or map_url):
+        return []
+    lines: list[ft.Control] = [ft.Text(t("college_contact_title", locale), weight=ft.FontWeight.W_600),
+                               ft.Text(college)]
+    buttons: list[ft.Control] = []
+    if call_url and detail.college_phone:
+        buttons.append(_link(t("call_college", locale, phone=format_phone(detail.college_phone)), ft.Icons.PHONE,
+                             call_url, device))
+    if map_url:
+        buttons.append(_link(t("college_map", locale), ft.Icons.MAP, map_url, device))
+    lines.append(ft.Row(buttons, wrap=True, run_spacing=8))
+    if map_url and detail.college_coordinates_approximate:
+        lines.append(muted(t("college_map_approximate", locale)))
+    return [_box(lines)]
+
+
+def _box(lines: list[ft.Control]) -> ft.Control:
+    # A bordered box, not a Card: a Card reads out as one group named by all its text, and each line here is
+    # worth hearing (and finding) on its own.
+    return ft.Container(content=ft.Column(lines, spacing=6), padding=12, border_radius=12,
+                        border=ft.Border.all(1, ft.Colors.OUTLINE_VARIANT))
+
+
+def _link(label: str, icon: ft.IconData, url: str, device: Device | None) -> ft.Control:
+    async def launch(_: object = None) -> None:  # Flet passes the event first
+        if device is not None:
+            await device.launch_url(url)
+
+    return ft.OutlinedButton(label, icon=icon, on_click=launch, tooltip=url)
+
+
+def _what_you_entered(vm: RequestDetailViewModel, detail: RequestDetail, locale: Locale) -> list[ft.Control]:
+    lines: list[ft.Control] = [ft.Text(t("your_request_title", locale), weight=ft.FontWeight.W_600)]
+    if detail.description:
+        lines.append(ft.Text(t("description", locale, description=detail.description)))
+    if detail.address:
+        lines.append(ft.Text(t("address", locale, address=detail.address)))
+    area = ", ".join(p for p in (detail.sub_district, detail.district, detail.province) if p)
+    if area:
+        lines.append(muted(area))
+    place = t("service_place_home" if detail.service_place == "home" else "service_place_centre", locale)
+    lines.append(ft.Text(t("service_place", locale, place=place)))
+    if vm.preferred_days_text:
+        lines.append(ft.Text(t("preferred_days_value", locale, days=vm.preferred_days_text)))
+    if detail.contact_phone:
+        lines.append(ft.Text(t("contact_phone", locale, phone=format_phone(detail.contact_phone))))
+    return [_box(lines)]
+
+
+def _repair_record(detail: RequestDetail, locale: Locale) -> list[ft.Control]:
+    """What the student did: the report, hours, parts and their cost."""
+    report = detail.report
+    if report is None or not (report.notes or report.hours or report.parts):
+        return []
+    lines: list[ft.Control] = [ft.Text(t("repair_record_title", locale), weight=ft.FontWeight.W_600)]
+    if report.notes:
+        lines.append(ft.Text(report.notes))
+    if report.hours:
+        lines.append(ft.Text(t("report_hours_value", locale, hours=f"{report.hours:g}")))
+    for part in report.parts:
+        lines.append(ft.Text(t("report_part_line", locale, name=part.name, qty=part.qty,
+                               cost=format_baht(part.qty * part.cost_baht))))
+    lines.append(ft.Text(t("parts_total", locale, total=format_baht(report.parts_total_baht)),
+                         weight=ft.FontWeight.W_600))
+    return [_box(lines)]
 
 
 def _actions(vm: RequestDetailViewModel, locale: Locale) -> list[ft.Control]:

@@ -65,10 +65,16 @@ def notice(text: str | None) -> list[ft.Control]:
 
 def photo_thumbnails(vm: RequestScreen[Any], kind: str, alt: str, locale: Locale) -> list[ft.Control]:
     """One thumbnail per photo of that kind, numbered from 1 in the label ("รูปก่อนซ่อมที่ 1")."""
-    return [
-        thumbnail(vm.thumbnail(kind, photo.idx), t(alt, locale, n=n))
-        for n, photo in enumerate(vm.photos(kind), start=1)
-    ]
+    thumbs: list[ft.Control] = []
+    for n, photo in enumerate(vm.photos(kind), start=1):
+
+        async def open_it(_: object = None, idx: int = photo.idx) -> None:  # the event comes first
+            await vm.open_photo(kind, idx)
+
+        label = t(alt, locale, n=n)
+        thumbs.append(thumbnail(vm.thumbnail(kind, photo.idx), label, on_open=open_it,
+                                open_label=t("photo_open", locale, label=label)))
+    return thumbs
 
 
 def timeline(vm: RequestScreen[Any], locale: Locale) -> list[ft.Control]:

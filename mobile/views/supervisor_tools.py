@@ -1,9 +1,11 @@
 """The supervisor's students (active switch, skill levels) and the training-hours ledger with CSV downloads."""
 
+from collections.abc import Awaitable, Callable
 from uuid import UUID
 
 import flet as ft
 
+from mobile.formatting import format_phone
 from mobile.strings import t
 from mobile.viewmodels.loadable import LoadState
 from mobile.viewmodels.supervisor import SKILL_LEVELS, LedgerViewModel, TechnicianEdit, TechniciansViewModel
@@ -32,7 +34,10 @@ def _state(vm: TechniciansViewModel | LedgerViewModel, locale: Locale) -> ft.Con
     return None
 
 
-def technicians_view(vm: TechniciansViewModel, locale: Locale) -> ft.Control:
+def technicians_view(
+    vm: TechniciansViewModel, locale: Locale,
+    pick_csv: Callable[[], Awaitable[list[tuple[str, bytes]]]] | None = None,
+) -> ft.Control:
     controls = _top(t("technicians_title", locale), locale, vm.back, vm.load)
     state = _state(vm, locale)
     if state is not None:
@@ -40,51 +45,125 @@ def technicians_view(vm: TechniciansViewModel, locale: Locale) -> ft.Control:
     else:
         if vm.notice:
             controls.append(ft.Semantics(live_region=True, content=ft.Text(vm.notice, color=ft.Colors.PRIMARY)))
+        controls += _add_students(vm, locale, pick_csv)
         if not vm.rows:
             controls.append(empty(t("technicians_empty", locale)))
-        controls += [_student_card(vm, row, locale) for row in vm.rows]
+        controls += [_student_row(vm, row, locale) for row in vm.rows]
     return ft.Column(controls, spacing=12, horizontal_alignment=ft.CrossAxisAlignment.STRETCH)
 
 
-def _student_card(vm: TechniciansViewModel, row: TechnicianEdit, locale: Locale) -> ft.Control:
-    student_id: UUID = row.item.id
+def _add_students(
+    vm: TechniciansViewModel, locale: Locale, pick_csv: Callable[[], Awaitable[list[tuple[str, bytes]]]] | None
+) -> list[ft.Control]:
+    def phone_typed(e: ft.Event[ft.TextField]) -> None:
+        vm.set_phone_input(e.control.value)
 
-    def active_changed(e: ft.Event[ft.Switch]) -> None:
-        vm.set_active(student_id, bool(e.control.value))
+    def name_typed(e: ft.Event[ft.TextField]) -> None:
+        vm.set_name_input(e.control.value)
 
-    async def save() -> None:
-        await vm.save(student_id)
+    async def add(_: object = None) -> None:  # the event comes first
+        await vm.add_student()
+
+    async def import_file(_: object = None) -> None:  # the event comes first
+        if pick_csv is not None:
+            await vm.import_csv(await pick_csv())
 
     lines: list[ft.Control] = [
+        ft.Text(t("add_student_title", locale), weight=ft.FontWeight.W_600),
+        ft.TextField(key="student_phone", label=t("add_student_phone", locale), value=vm.phone_input,
+                     keyboard_type=ft.KeyboardType.PHONE, error=vm.add_error, read_only=vm.adding,
+                     on_change=phone_typed, on_submit=add),
+        ft.TextField(key="student_name", label=t("add_student_name", locale), value=vm.name_input,
+                     read_only=vm.adding, on_change=name_typed, on_submit=add),
+        ft.Row([ft.FilledButton(t("add_student", locale), icon=ft.Icons.PERSON_ADD, disabled=vm.adding,
+                                on_click=add)], wrap=True),
+    ]
+    if vm.adding:
+        lines.append(ft.ProgressBar())
+    if pick_csv is not None:
+        lines += [
+            muted(t("import_students_hint", locale)),
+            ft.Row([ft.OutlinedButton(t("import_students", locale), icon=ft.Icons.UPLOAD_FILE,
+                                      disabled=vm.importing, on_click=import_file)], wrap=True),
+        ]
+    if vm.importing:
+        lines += [ft.ProgressBar(), muted(t("importing_students", locale))]
+    if vm.import_error:
+        lines.append(error_message(vm.import_error))
+    lines += [error_message(line) for line in vm.import_lines]
+    return [ft.Container(content=ft.Column(lines, spacing=8), padding=12, border_radius=12,
+                         border=ft.Border.all(1, ft.Colors.OUTLINE_VARIANT))]
+
+
+def _student_row(vm: TechniciansViewModel, row: TechnicianEdit, locale: Locale) -> ft.Control:
+    """One line per student: who, their skills in words, the active switch and the skills button, each named."""
+    student_id: UUID = row.item.id
+    name = row.item.display_name
+
+    async def active_changed(e: ft.Event[ft.Switch]) -> None:
+        await vm.toggle_active(student_id, bool(e.control.value))
+
+    def edit_skills(_: object = None) -> None:  # the event comes first
+        vm.open_skills(student_id)
+
+    details = [t("open_jobs", locale, n=row.item.open_jobs)]
+    if row.item.phone:
+        details.insert(0, format_phone(row.item.phone))
+    lines: list[ft.Control] = [
+        ft.Text(name, weight=ft.FontWeight.BOLD),
+        muted(" · ".join(details)),
+        ft.Text(vm.skills_text(row), size=13),
         ft.Row(
             [
-                ft.Column([ft.Text(row.item.display_name, weight=ft.FontWeight.BOLD),
-                           muted(t("open_jobs", locale, n=row.item.open_jobs))], spacing=0, expand=True),
-                ft.Switch(label=t("active_label", locale), value=row.is_active, on_change=active_changed),
-            ]
+                ft.Switch(label=t("active_label_for", locale, name=name), value=row.is_active,
+                          disabled=row.saving, on_change=active_changed),
+                ft.OutlinedButton(t("edit_skills_for", locale, name=name), icon=ft.Icons.TUNE,
+                                  disabled=row.saving, on_click=edit_skills),
+            ],
+            wrap=True, run_spacing=4,
         ),
     ]
+    if row.error is not None and vm.editing != student_id:
+        lines.append(error_message(row.error.in_(locale)))
+    return ft.Container(key=str(student_id), content=ft.Column(lines, spacing=4), padding=12, border_radius=12,
+                        border=ft.Border.all(1, ft.Colors.OUTLINE_VARIANT))
+
+
+def skills_dialog(vm: TechniciansViewModel | None, locale: Locale) -> ft.AlertDialog | None:
+    """The open student's skill levels, one labelled dropdown each; saved together."""
+    row = vm.editing_row if vm is not None else None
+    if vm is None or row is None:
+        return None
+    student_id = row.item.id
+    fields: list[ft.Control] = []
     for skill in vm.skills:
 
         def level_chosen(e: ft.Event[ft.Dropdown], code: str = skill.code) -> None:
             vm.set_skill(student_id, code, int(e.control.value or 0))
 
+        label = t("skill_level_label", locale, skill=skill.name(locale))
+        level = row.skills.get(skill.code, 0)
         options = [ft.DropdownOption(key="0", text=t("skill_none", locale))]
         options += [ft.DropdownOption(key=str(n), text=str(n)) for n in SKILL_LEVELS]
-        lines.append(
-            ft.Dropdown(
-                label=t("skill_level_label", locale, skill=skill.name(locale)),
-                value=str(row.skills.get(skill.code, 0)),
-                options=options,
-                on_select=level_chosen,
-                dense=True,
-            )
-        )
+        fields.append(ft.Semantics(
+            label=label, value=str(level) if level else t("skill_none", locale),
+            content=ft.Dropdown(label=label, value=str(level), options=options, on_select=level_chosen,
+                                dense=True, expand=True, disabled=row.saving),
+        ))
     if row.error is not None:
-        lines.append(error_message(row.error.in_(locale)))
-    lines.append(ft.Row([ft.FilledButton(t("save_student", locale), icon=ft.Icons.SAVE,
-                                         disabled=row.saving or not row.dirty, on_click=save)]))
-    return ft.Card(content=ft.Container(content=ft.Column(lines, spacing=8), padding=12))
+        fields.append(error_message(row.error.in_(locale)))
+    if row.saving:
+        fields.append(ft.ProgressBar())
+    return ft.AlertDialog(
+        modal=True,
+        title=ft.Text(t("skills_dialog_title", locale, name=row.item.display_name)),
+        content=ft.Column(fields, spacing=10, scroll=ft.ScrollMode.AUTO, tight=True, width=360),
+        actions=[
+            ft.TextButton(t("close_panel", locale), disabled=row.saving, on_click=vm.close_skills),
+            ft.FilledButton(t("save_student", locale), disabled=row.saving or not row.dirty,
+                            on_click=vm.save_skills),
+        ],
+    )
 
 
 def ledger_view(vm: LedgerViewModel, locale: Locale) -> ft.Control:

@@ -61,6 +61,8 @@ def _offer_card(offer: Offer, vm: TechnicianHome, locale: Locale) -> ft.Control:
                             ),
                         ]
                     ),
+                    *([ft.Text(t("offer_description", locale, description=offer.description))]
+                      if offer.description else []),
                     ft.Row(
                         [
                             ft.Icon(ft.Icons.PLACE, size=16, color=ft.Colors.ON_SURFACE_VARIANT),
@@ -90,14 +92,16 @@ def _offer_photos(offer: Offer, vm: TechnicianHome, locale: Locale) -> list[ft.C
     photos = vm.offer_photos(offer)
     if not photos:
         return []
-    return [
-        thumbnail_row(
-            [
-                thumbnail(data, t("photo_before_alt", locale, n=n), SMALL_THUMB_SIZE)
-                for n, data in enumerate(photos, start=1)
-            ]
-        )
-    ]
+    thumbs: list[ft.Control] = []
+    for index, data in enumerate(photos):
+
+        async def open_it(_: object = None, index: int = index) -> None:  # the event comes first
+            await vm.open_offer_photo(offer, index)
+
+        label = t("photo_before_alt", locale, n=index + 1)
+        thumbs.append(thumbnail(data, label, SMALL_THUMB_SIZE, on_open=open_it,
+                                open_label=t("photo_open", locale, label=label)))
+    return [thumbnail_row(thumbs)]
 
 
 def _offer_buttons(offer: Offer, vm: TechnicianHome, locale: Locale) -> list[ft.Control]:

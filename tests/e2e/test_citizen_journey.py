@@ -10,7 +10,6 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import Browser, Page, expect
 
-from tests.e2e.citizen_steps import DON_MUEANG, fill_form
 from tests.e2e.conftest import (
     OUTPUT_DIR,
     TIMEOUT,
@@ -20,6 +19,7 @@ from tests.e2e.conftest import (
     requests_named,
     sign_in,
 )
+from tests.e2e.steps import DON_MUEANG, fill_form
 
 
 @pytest.fixture

@@ -2,17 +2,16 @@
 the citizen submits → the offered student accepts, works, adds an after photo and hours → the teacher approves →
 the citizen sees "done" without reloading and rates it."""
 
-import re
 import uuid
 from collections.abc import Iterator
 from pathlib import Path
 
 import psycopg
 import pytest
-from playwright.sync_api import Browser, BrowserContext, Locator, Page, expect
+from playwright.sync_api import Browser, BrowserContext, Page, expect
 
-from tests.e2e.citizen_steps import DON_MUEANG, fill_form
-from tests.e2e.conftest import OUTPUT_DIR, TIMEOUT, SplitSystem, requests_named, sign_in, type_into
+from tests.e2e.conftest import OUTPUT_DIR, TIMEOUT, SplitSystem, requests_named, type_into
+from tests.e2e.steps import DON_MUEANG, card, fill_form, offered_student_phone, open_signed_in, status_card
 
 
 @pytest.fixture
@@ -25,21 +24,6 @@ def contexts(browser: Browser) -> Iterator[dict[str, BrowserContext]]:
     yield made
     for context in made.values():
         context.close()
-
-
-def open_signed_in(context: BrowserContext, system: SplitSystem, phone: str, home_heading: str) -> Page:
-    page = context.new_page()
-    sign_in(page, system.app_url, phone, home_heading)
-    return page
-
-
-def card(page: Page, item: str) -> Locator:
-    """Flutter reads a card out as one group (or button) named by all of its text."""
-    return page.get_by_role("group", name=item).or_(page.get_by_role("button", name=item)).first
-
-
-def status_card(page: Page, item: str, status_label: str) -> Locator:
-    return page.get_by_role("button", name=re.compile(f"{re.escape(item)}.*{re.escape(status_label)}"))
 
 
 def rate_five_stars(page: Page) -> None:
@@ -58,28 +42,6 @@ def confirm(page: Page, step: str) -> None:
         print(page.locator("body").aria_snapshot())
         raise
     expect(page.get_by_role("button", name="ยืนยัน")).to_have_count(0, timeout=TIMEOUT)
-
-
-def offered_student_phone(database_url: str, item: str) -> str:
-    """Whoever dispatch ranked first; their other open offers are withdrawn so the feed shows just this job."""
-    with psycopg.connect(database_url, autocommit=True) as conn:
-        row = conn.execute(
-            """select o.technician_id, p.phone from public.offers o
-               join public.repair_requests r on r.id = o.request_id join public.profiles p on p.id = o.technician_id
-               where r.item = %s and o.status = 'pending' order by o.rank limit 1""",
-            [item],
-        ).fetchone()
-        if row is None:
-            state = conn.execute(
-                "select r.status, r.college_id, (select json_agg(json_build_object('t', o.technician_id, "
-                "'s', o.status, 'e', o.expires_at)) from public.offers o where o.request_id = r.id), now() "
-                "from public.repair_requests r where r.item = %s", [item]).fetchall()
-            theirs = conn.execute("select r.item, r.status, r.created_at from public.repair_requests r join "
-                                  "public.profiles p on p.id = r.citizen_id where p.phone = '+66655500031'").fetchall()
-            raise AssertionError(f"the request {item!r} was not offered to anyone: {state} {theirs}")
-        conn.execute("update public.offers set status = 'withdrawn' where technician_id = %s and status = 'pending' "
-                     "and request_id <> (select id from public.repair_requests where item = %s)", [row[0], item])
-    return "0" + str(row[1]).removeprefix("+66")
 
 
 def test_citizen_technician_supervisor(split_system: SplitSystem, contexts: dict[str, BrowserContext],

@@ -65,6 +65,11 @@ async def signed_in(recorder: Recorder, app: Any, phone: str) -> ApiClient:
     return client
 
 
+def teacher_college(profile: Any) -> uuid.UUID:
+    assert profile.college is not None
+    return uuid.UUID(str(profile.college.id))
+
+
 def jpeg() -> bytes:
     out = io.BytesIO()
     Image.new("RGB", (640, 480), (120, 160, 200)).save(out, "JPEG")
@@ -91,6 +96,7 @@ async def test_every_endpoint_the_app_calls_parses(app: Any, area: Area) -> None
     student = await signed_in(recorder, app, area.students["ace"][1])
     offers = await student.technician_offers()
     mine = next(o for o in offers if o.request_id == created.id)
+    assert mine.description == "เปิดแล้วไม่หมุน มีกลิ่นไหม้"  # the citizen's words, before accepting
     declined = await citizen.create_request(draft(lat=HOME[0], lon=HOME[1]))
     to_decline = next(o for o in await student.technician_offers() if o.request_id == declined.id)
     await student.decline_offer(to_decline.offer_id)
@@ -112,6 +118,23 @@ async def test_every_endpoint_the_app_calls_parses(app: Any, area: Area) -> None
     students = await teacher.supervisor_technicians()
     dan = next(s for s in students if str(s.id) == area.students["dan"][0])
     await teacher.update_technician(dan.id, {"is_active": True, "skills": {"electrical_appliance": 2}})
+    # The teacher's job list: a filter, a search by the reference the citizen quotes, pages.
+    checking = await teacher.supervisor_jobs(["quality_check"])
+    assert [j.id for j in checking.jobs] == [created.id] and "done" in checking.jobs[0].actions
+    assert detail.reference is not None
+    found = await teacher.supervisor_jobs(query=detail.reference)
+    assert [j.reference for j in found.jobs] == [detail.reference] and found.counts["quality_check"] == 1
+    first = await teacher.supervisor_jobs(limit=1)
+    assert len(first.jobs) == 1 and first.total >= 2
+    assert (await teacher.supervisor_jobs(limit=1, offset=1)).jobs[0].id != first.jobs[0].id
+    college_id = teacher_college(await teacher.me())
+    added = await teacher.add_student(college_id, fresh_phone(), "นักศึกษา ใหม่", {"electrical_appliance": 2})
+    assert added.existing_account is False
+    imported = await teacher.import_students(college_id, f"phone,name\n{fresh_phone()},คนที่สอง\n".encode())
+    assert imported.imported == 1
+    with pytest.raises(ApiError) as bad_csv:
+        await teacher.import_students(college_id, b"phone,name\nnot-a-phone,x\n")
+    assert bad_csv.value.code == "csv_invalid" and [n for n, _ in bad_csv.value.lines] == [2]
     await teacher.change_status(created.id, "done")
     await teacher.change_status(created.id, "handed_back", "เจ้าของมารับของคืนที่ศูนย์")  # the teacher's reason
     await teacher.supervisor_ledger()
@@ -120,6 +143,9 @@ async def test_every_endpoint_the_app_calls_parses(app: Any, area: Area) -> None
     third = await citizen.create_request(draft(lat=HOME[0], lon=HOME[1]))
     assert (await teacher.assign(third.id, uuid.UUID(area.students["bee"][0]))).status == "accepted"
 
+    record = await citizen.request_detail(created.id)
+    assert record.report is not None and record.report.parts_total_baht == 35
+    assert record.next_step and record.reference == detail.reference
     await citizen.rate_request(created.id, 5, "ดีมาก")
     assert (await citizen.reopen_request(created.id, "ยังไม่หาย")).status == "offered"
 
@@ -131,6 +157,39 @@ async def test_every_endpoint_the_app_calls_parses(app: Any, area: Area) -> None
     with pytest.raises(ApiError) as nobody:  # errors are part of the contract: nobody there repairs computers
         await admin.dispatch(waiting.id, area.near)
     assert nobody.value.code == "no_fitting_student" and nobody.value.message(Locale.TH)
+
+    # The inbox: the offer above reached the student's (issue 13); devices for push come and go.
+    page = await student.my_notifications()
+    assert page.items and page.unread_count == await student.unread_count()
+    assert page.items == sorted(page.items, key=lambda n: n.id, reverse=True) and page.items[0].title
+    assert await student.my_notifications(before_id=page.items[0].id) is not None
+    assert await student.mark_notification_read(page.items[-1].id) == page.unread_count - 1
+    assert await student.mark_all_notifications_read() == 0
+    prefs = await student.notification_settings()
+    assert "offer_new" in prefs.channels and "sms" not in prefs.allowed["offer_new"]
+    changed = await student.update_notification_settings({**prefs.body(), "channels": {"offer_new": ["line"]},
+                                                          "offers_in_quiet_hours": True})
+    assert changed.channels["offer_new"] == ["line"] and changed.offers_in_quiet_hours
+    device = f"fcm-{uuid.uuid4().hex}"
+    await student.register_device("android", device)
+    await student.drop_device(device)
+
+    # The admin onboards a college (far from the test area, without students: no dispatch goes there) and its
+    # supervisor, who is named once it is active.
+    code = f"T{uuid.uuid4().hex[:8].upper()}"
+    made = await admin.create_college({
+        "code": code, "name_th": "วิทยาลัยทดสอบ", "name_en": "Test College", "province_th": "สงขลา",
+        "province_en": "Songkhla", "region": "south", "lat": 7.19, "lon": 100.59, "service_radius_km": 5,
+        "is_active": False})
+    assert made.code == code and not made.is_active and made.supervisors == []
+    renamed = await admin.update_college(made.id, {"name_en": "Test College of Songkhla", "is_active": True})
+    assert renamed.name_en == "Test College of Songkhla" and renamed.is_active
+    named = await admin.name_supervisor(made.id, fresh_phone(), "ครูทดสอบ")
+    assert named.role == "supervisor" and not named.existing_account
+    listed = next(c for c in await admin.admin_colleges() if c.id == made.id)
+    assert listed.pending_invites == 1
+    # Leave nothing that could take a job or show in the public list (other tests count the seeded colleges).
+    assert not (await admin.update_college(made.id, {"is_active": False})).is_active
 
     assert await citizen.export_my_data()
     await citizen.refresh_session()

@@ -127,8 +127,29 @@ async def test_malformed_code_is_refused_locally() -> None:
     await vm.request_code()
     vm.set_code_input("12ab")
     await vm.verify()
-    assert vm.code_error == "รหัสยืนยันต้องเป็นตัวเลข 6 หลัก"
+    assert vm.code_error == "รหัสยืนยันต้องเป็นตัวเลขครบทุกหลักตามที่ได้รับทาง SMS"
     assert backend.calls("POST", "/auth/otp/verify") == [] and signed == []
+
+
+async def test_the_code_has_the_length_the_issuer_sends() -> None:
+    """Supabase projects set 6–10 digits: an 8-digit issuer's code is checked against 8, not 6."""
+    backend = FakeBackend()
+    backend.overrides[("POST", "/auth/otp/request")] = lambda r: httpx.Response(
+        200, json={"phone": "+66811111111", "expires_in": 60, "code_length": 8})
+    backend.overrides[("POST", "/auth/otp/verify")] = lambda r: error_response(400, "otp_invalid")
+    vm, signed, _ = make_login(backend)
+    vm.set_phone_input("0811111111")
+    await vm.request_code()
+    assert vm.code_length == 8
+    vm.set_code_input("123456")  # six digits: too short for this issuer, refused before any call
+    await vm.verify()
+    assert vm.code_error == "รหัสยืนยันต้องเป็นตัวเลขครบทุกหลักตามที่ได้รับทาง SMS"
+    assert backend.calls("POST", "/auth/otp/verify") == []
+    vm.set_code_input("12345678")
+    await vm.verify()
+    (call,) = backend.calls("POST", "/auth/otp/verify")
+    assert json.loads(call.content)["code"] == "12345678" and signed == []
+    assert vm.code_error == "รหัสยืนยันไม่ถูกต้อง"
 
 
 async def test_wrong_code_is_shown_at_the_code_field() -> None:

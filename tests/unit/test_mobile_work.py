@@ -12,8 +12,10 @@ from mobile.viewmodels.app import Screen
 from mobile.viewmodels.home import SupervisorHome, TechnicianHome
 from mobile.viewmodels.job import JobViewModel
 from mobile.views.frame import app_view
+from mobile.views.supervisor_tools import skills_dialog
 from shared.roles import Actor
 from shared.statuses import RequestStatus
+from shared.text import Locale
 from tests.unit.test_mobile_request_form import jpeg_with_exif
 from tests.unit.test_mobile_support import NOW, FakeBackend, error_response, request_summary, texts
 from tests.unit.test_mobile_views import assert_accessible, signed_in
@@ -264,14 +266,24 @@ async def test_technician_edit_payload() -> None:
     screen = app.technicians
     assert screen is not None and [s.code for s in screen.skills] == ["electrical"]
     tree = app_view(app)
-    assert "ไฟฟ้า (ระดับ 1–5)" in texts(tree)
+    # One row per student: the skills in words, a named switch and a named button (levels are in a dialog).
+    for expected in ("ไฟฟ้า 2", "วิชัย พร้อมรับงาน", "ทักษะของ วิชัย", "ยังไม่มีทักษะ"):
+        assert expected in texts(tree), expected
     assert_accessible(tree)
     student = UUID(STUDENT)
+    screen.open_skills(student)
+    dialog = skills_dialog(screen, Locale.TH)
+    assert dialog is not None and "ไฟฟ้า (ระดับ 1–5)" in texts(dialog.content)
     screen.set_skill(student, "electrical", 4)
-    screen.set_active(student, False)
-    await screen.save(student)
-    assert backend.bodies[-1] == {"is_active": False, "skills": {"electrical": 4}}
-    assert screen.notice == "บันทึกข้อมูล วิชัย แล้ว"
+    await screen.save_skills()
+    assert backend.bodies[-1] == {"is_active": True, "skills": {"electrical": 4}}
+    assert screen.editing is None and screen.notice == "บันทึกข้อมูล วิชัย แล้ว"
+    await screen.toggle_active(student, False)  # the switch saves at once
+    assert backend.bodies[-1]["is_active"] is False
+    screen.open_skills(student)
+    screen.set_skill(student, "electrical", 1)
+    screen.close_skills()  # cancelled: nothing sent, the saved level back
+    assert screen.rows[0].skills == screen.rows[0].item.skills and len(backend.bodies) == 2
 
 
 async def test_ledger_table_and_csv_fallback() -> None:

@@ -1,0 +1,183 @@
+"""The account screen (issue 11, PDPA): who is signed in, download my data, delete my account, sign out."""
+
+from mobile.api_client import ApiClient, ApiError
+from mobile.formatting import format_phone
+from mobile.models import NotificationSettings, Profile
+from mobile.viewmodels.loadable import AuthLost, Done, SubScreen
+from mobile.viewmodels.session import Session
+from mobile.viewmodels.supervisor import SaveFile
+from shared.text import APP_UI, role_label
+
+MY_DATA_FILE = "fixit-my-data.json"
+
+
+class AccountViewModel(SubScreen):
+    def __init__(
+        self,
+        api: ApiClient,
+        session: Session,
+        *,
+        on_back: Done,
+        on_auth_lost: AuthLost,
+        on_sign_out: Done,
+        on_deleted: Done,
+        save_file: SaveFile | None = None,
+    ) -> None:
+        super().__init__(api, session, on_back=on_back, on_auth_lost=on_auth_lost)
+        self._on_sign_out = on_sign_out
+        self._on_deleted = on_deleted
+        self._save_file = save_file
+        self.profile: Profile | None = session.profile
+        self.downloading = False
+        self.confirming_delete = False
+        self.deleting = False
+        self.data_text: str | None = None  # the JSON to copy when the platform cannot save a file
+        self._delete_error: ApiError | None = None
+        # Channels per kind of message and quiet hours (issue 13); None until loaded, or when they could not be.
+        self.settings: NotificationSettings | None = None
+        self.saving_settings = False
+
+    async def _fetch(self) -> None:
+        self.profile = await self._api.me()
+        try:
+            self.settings = await self._api.notification_settings()
+        except ApiError as exc:
+            if exc.is_auth_lost:
+                raise
+            self.settings = None  # the account's own parts still show; preferences are left out
+
+    # --- notification preferences: each change is saved at once ------------------------------------------
+
+    def chosen(self, kind: str, pref: str) -> bool:
+        return self.settings is not None and pref in self.settings.channels.get(kind, [])
+
+    async def set_channel(self, kind: str, pref: str, on: bool) -> None:
+        settings = self.settings
+        if settings is None or pref not in settings.allowed.get(kind, []):
+            return
+        picked = set(settings.channels.get(kind, []))
+        picked = picked | {pref} if on else picked - {pref}
+        channels = {**settings.channels, kind: sorted(picked)}
+        await self._save_settings({**settings.body(), "channels": channels})
+
+    async def set_quiet_hours(self, on: bool) -> None:
+        if self.settings is not None:
+            await self._save_settings({**self.settings.body(), "quiet_hours": on})
+
+    async def set_offers_in_quiet_hours(self, on: bool) -> None:
+        if self.settings is not None:
+            await self._save_settings({**self.settings.body(), "offers_in_quiet_hours": on})
+
+    async def set_sms_fallback(self, on: bool) -> None:
+        if self.settings is not None:
+            await self._save_settings({**self.settings.body(), "sms_fallback": on})
+
+    async def _save_settings(self, body: dict[str, object]) -> None:
+        if self.saving_settings:
+            return
+        self.saving_settings = True
+        self._notice = None
+        self._changed()
+        try:
+            self.settings = await self._api.update_notification_settings(body)
+        except ApiError as exc:
+            self.saving_settings = False
+            if await self._lost_sign_in(exc):
+                return
+            self._notice = exc.text  # the switches show what the server still holds
+            self._changed()
+            return
+        self.saving_settings = False
+        self._notice = APP_UI["prefs_saved"]
+        self._changed()
+
+    @property
+    def name(self) -> str:
+        name = self.profile.display_name if self.profile else ""
+        return name or APP_UI["account_no_name"].in_(self.locale)
+
+    @property
+    def phone(self) -> str:
+        return format_phone(self.profile.phone) if self.profile and self.profile.phone else "—"
+
+    @property
+    def role(self) -> str:
+        return role_label(self.profile.role, self.locale) if self.profile else ""
+
+    @property
+    def college(self) -> str | None:
+        college = self.profile.college if self.profile else None
+        return college.name(self.locale) if college else None
+
+    @property
+    def delete_error(self) -> str | None:
+        return None if self._delete_error is None else self._delete_error.message(self.locale)
+
+    async def download_data(self) -> None:
+        """GET /me/export with the sign-in token, then offer it as a file (or as text to copy)."""
+        if self.downloading:
+            return
+        self.downloading = True
+        self._notice = None
+        self.data_text = None
+        self._changed()
+        try:
+            data = await self._api.export_my_data()
+        except ApiError as exc:
+            self.downloading = False
+            if await self._lost_sign_in(exc):
+                return
+            self._notice = exc.text
+            self._changed()
+            return
+        saved = False
+        if self._save_file is not None:
+            try:
+                saved = await self._save_file(MY_DATA_FILE, data)
+            except Exception:  # the platform's save dialog failed: fall back to the text to copy
+                saved = False
+        self.downloading = False
+        if saved:
+            self._notice = APP_UI["my_data_saved"].format(name=MY_DATA_FILE)
+        else:
+            self.data_text = data.decode("utf-8", errors="replace")
+        self._changed()
+
+    def close_data(self) -> None:
+        self.data_text = None
+        self._changed()
+
+    def ask_delete(self) -> None:
+        self.confirming_delete = True
+        self._delete_error = None
+        self._changed()
+
+    def cancel_delete(self) -> None:
+        if self.deleting:
+            return
+        self.confirming_delete = False
+        self._delete_error = None
+        self._changed()
+
+    async def delete_account(self) -> None:
+        """For good, after the dialog: the backend erases the person's data and ends the session."""
+        if self.deleting:
+            return
+        self.deleting = True
+        self._delete_error = None
+        self._changed()
+        try:
+            await self._api.delete_account()
+        except ApiError as exc:
+            self.deleting = False
+            if await self._lost_sign_in(exc):
+                return
+            self._delete_error = exc
+            self._changed()
+            return
+        self.deleting = False
+        self.confirming_delete = False
+        await self._on_deleted()
+
+    async def sign_out(self) -> None:
+        await self._on_sign_out()

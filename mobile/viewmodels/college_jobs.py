@@ -1,0 +1,132 @@
+"""The teacher's job list: every job of the college, newest first, filtered by stage and searched, page by page.
+
+The filters are shared.statuses.STATUS_GROUPS; the backend counts each group (the chips' numbers) and says, per
+job, what the teacher may do with it now. Every job opens its full screen (/jobs/{id}), where those actions are.
+"""
+
+from collections.abc import Awaitable, Callable
+from uuid import UUID
+
+from mobile.api_client import ApiClient, ApiError
+from mobile.models import CollegeJob
+from mobile.viewmodels.loadable import AuthLost, Done, SubScreen
+from mobile.viewmodels.session import Session
+from shared.statuses import StatusGroup
+from shared.text import APP_UI, Bilingual
+
+PAGE_SIZE = 20
+SEARCH_MAX = 100  # the backend's limit on q
+OpenJob = Callable[[UUID], Awaitable[None]]
+
+# The chip of each group (its label; the number comes from the backend's counts).
+GROUP_LABEL_KEYS: dict[StatusGroup, str] = {group: f"group_{group.value}" for group in StatusGroup}
+# What the teacher may do, as the row says it ("assign", "reassign", or a status the job may move to).
+ACTION_LABEL_KEYS: dict[str, str] = {
+    "assign": "job_action_assign",
+    "reassign": "job_action_reassign",
+    "offered": "job_action_take_back",
+    "done": "job_action_approve",
+    "repairing": "job_action_rework",
+    "handed_back": "job_action_hand_back",
+}
+
+
+class CollegeJobsViewModel(SubScreen):
+    def __init__(
+        self, api: ApiClient, session: Session, *, on_back: Done, on_auth_lost: AuthLost, on_open_job: OpenJob
+    ) -> None:
+        super().__init__(api, session, on_back=on_back, on_auth_lost=on_auth_lost)
+        self._on_open_job = on_open_job
+        self.groups: set[StatusGroup] = set()
+        self.query = ""
+        self.jobs: list[CollegeJob] = []
+        self.total = 0
+        self.counts: dict[str, int] = {}
+        self.loading_more = False
+        self._more_error: Bilingual | None = None
+
+    # --- what the view reads -------------------------------------------------------------------------
+
+    @property
+    def has_more(self) -> bool:
+        return len(self.jobs) < self.total
+
+    @property
+    def more_error(self) -> str | None:
+        return self._in_locale(self._more_error)
+
+    def group_label(self, group: StatusGroup) -> str:
+        return APP_UI[GROUP_LABEL_KEYS[group]].format(n=self.counts.get(group.value, 0)).in_(self.locale)
+
+    def action_labels(self, job: CollegeJob) -> list[str]:
+        """What the teacher may do with this job now, in words (the job screen has the buttons)."""
+        return [APP_UI[ACTION_LABEL_KEYS[a]].in_(self.locale) for a in job.actions if a in ACTION_LABEL_KEYS]
+
+    @property
+    def shown_text(self) -> str:
+        return APP_UI["jobs_shown"].format(shown=len(self.jobs), total=self.total).in_(self.locale)
+
+    # --- filters, search, pages ----------------------------------------------------------------------
+
+    async def toggle_group(self, group: StatusGroup) -> None:
+        if group in self.groups:
+            self.groups.discard(group)
+        else:
+            self.groups.add(group)
+        await self.load()
+
+    async def clear_groups(self) -> None:
+        if self.groups:
+            self.groups.clear()
+            await self.load()
+
+    def set_query(self, value: str) -> None:
+        """Stored as typed; the search runs on submit (a search per keystroke would flood a slow link)."""
+        self.query = value[:SEARCH_MAX]
+
+    async def search(self, value: str | None = None) -> None:
+        if value is not None:
+            self.set_query(value)
+        await self.load()
+
+    async def clear_search(self) -> None:
+        self.query = ""
+        await self.load()
+
+    def _selected(self) -> list[str]:
+        return [g.value for g in StatusGroup if g in self.groups]  # a steady order: the same query, the same page
+
+    async def _fetch(self) -> None:
+        page = await self._api.supervisor_jobs(self._selected(), self.query, limit=PAGE_SIZE, offset=0)
+        self.jobs, self.total, self.counts = list(page.jobs), page.total, dict(page.counts)
+        self._more_error = None
+
+    async def load_more(self) -> None:
+        if self.loading_more or not self.has_more:
+            return
+        self.loading_more = True
+        self._more_error = None
+        self._changed()
+        try:
+            page = await self._api.supervisor_jobs(self._selected(), self.query, limit=PAGE_SIZE,
+                                                   offset=len(self.jobs))
+        except ApiError as exc:
+            self.loading_more = False
+            if await self._lost_sign_in(exc):
+                return
+            self._more_error = exc.text
+            self._changed()
+            return
+        known = {j.id for j in self.jobs}
+        # A job that moved up while paging (a newer one came in) is not listed twice.
+        self.jobs += [j for j in page.jobs if j.id not in known]
+        self.total, self.counts = page.total, dict(page.counts)
+        self.loading_more = False
+        self._changed()
+
+    def show_notice(self, text: Bilingual) -> None:
+        self._notice = text
+        self._changed()
+
+    async def open_job(self, request_id: UUID) -> None:
+        await self._on_open_job(request_id)

@@ -1,0 +1,207 @@
+"""The admin's onboarding screen (issue 11): create and edit colleges, name their supervisors by phone number."""
+
+from dataclasses import dataclass, field
+from typing import Any
+from uuid import UUID
+
+from mobile.api_client import ApiClient, ApiError
+from mobile.models import AdminCollege
+from mobile.viewmodels.loadable import AuthLost, Done, SubScreen
+from mobile.viewmodels.session import Session
+from shared.phone import InvalidPhone, national_format, normalize_thai_phone
+from shared.text import APP_UI, Bilingual, error_text
+
+REGIONS = ("north", "northeast", "central", "east", "west", "south")
+TEXT_FIELDS = ("code", "name_th", "name_en", "province_th", "province_en")
+NUMBER_FIELDS = ("lat", "lon", "service_radius_km")
+FIELDS = (*TEXT_FIELDS, "region", *NUMBER_FIELDS)
+
+
+@dataclass
+class CollegeForm:
+    """One college as typed: new (college_id None) or an edit of an existing one."""
+
+    college_id: UUID | None
+    values: dict[str, str]
+    is_active: bool = True
+    errors: dict[str, Bilingual] = field(default_factory=dict)
+    saving: bool = False
+
+    @classmethod
+    def new(cls) -> "CollegeForm":
+        return cls(None, {**dict.fromkeys(FIELDS, ""), "region": "central", "service_radius_km": "30"})
+
+    @classmethod
+    def of(cls, college: AdminCollege) -> "CollegeForm":
+        values = {name: str(getattr(college, name)) for name in FIELDS}
+        values["service_radius_km"] = f"{college.service_radius_km:g}"
+        return cls(college.id, values, college.is_active)
+
+    def payload(self) -> dict[str, Any] | None:
+        """The body to send, or None with `errors` set when something typed cannot be sent."""
+        self.errors = {}
+        body: dict[str, Any] = {}
+        for name in TEXT_FIELDS:
+            value = " ".join(self.values[name].split())
+            if not value:
+                self.errors[name] = APP_UI["college_required"]
+            body[name] = value.upper() if name == "code" else value
+        body["region"] = self.values["region"] if self.values["region"] in REGIONS else "central"
+        for name in NUMBER_FIELDS:
+            try:
+                body[name] = float(self.values[name].strip().replace(",", "."))
+            except ValueError:
+                self.errors[name] = APP_UI["college_number_invalid"]
+        body["is_active"] = self.is_active
+        return None if self.errors else body
+
+
+class CollegesAdminViewModel(SubScreen):
+    def __init__(self, api: ApiClient, session: Session, *, on_back: Done, on_auth_lost: AuthLost) -> None:
+        super().__init__(api, session, on_back=on_back, on_auth_lost=on_auth_lost)
+        self.colleges: list[AdminCollege] = []
+        self.form: CollegeForm | None = None
+        self._form_error: Bilingual | None = None
+        # Naming a supervisor: for which college, what was typed, and how it went.
+        self.naming_for: UUID | None = None
+        # A college created here a moment ago: its supervisor's form shows where the new-college form was.
+        self.just_created: UUID | None = None
+        self.supervisor_phone = ""
+        self.supervisor_name = ""
+        self.naming = False
+        self._naming_error: Bilingual | None = None
+
+    async def _fetch(self) -> None:
+        self.colleges = sorted(await self._api.admin_colleges(), key=lambda c: (not c.is_active, c.name(self.locale)))
+
+    @property
+    def form_error(self) -> str | None:
+        return self._in_locale(self._form_error)
+
+    @property
+    def naming_error(self) -> str | None:
+        return self._in_locale(self._naming_error)
+
+    def field_error(self, name: str) -> str | None:
+        return None if self.form is None else self._in_locale(self.form.errors.get(name))
+
+    # --- the college form ----------------------------------------------------------------------------
+
+    def start_new(self) -> None:
+        self.form = CollegeForm.new()
+        self._form_error = self._notice = None
+        self._changed()
+
+    def start_edit(self, college_id: UUID) -> None:
+        college = next((c for c in self.colleges if c.id == college_id), None)
+        if college is not None:
+            self.form = CollegeForm.of(college)
+            self._form_error = self._notice = None
+            self._changed()
+
+    def cancel_edit(self) -> None:
+        self.form = None
+        self._form_error = None
+        self._changed()
+
+    def set_value(self, name: str, value: str) -> None:
+        """A keystroke: kept without a redraw (the field shows what was typed)."""
+        if self.form is not None and name in self.form.values:
+            self.form.values[name] = value
+
+    def set_region(self, region: str) -> None:
+        if self.form is not None and region in REGIONS:
+            self.form.values["region"] = region
+            self._changed()
+
+    def set_active(self, active: bool) -> None:
+        if self.form is not None:
+            self.form.is_active = active
+            self._changed()
+
+    async def save(self) -> None:
+        form = self.form
+        if form is None or form.saving:
+            return
+        self._form_error = None
+        body = form.payload()
+        if body is None:
+            self._changed()
+            return
+        form.saving = True
+        self._changed()
+        try:
+            if form.college_id is None:
+                saved = await self._api.create_college(body)
+            else:
+                saved = await self._api.update_college(form.college_id, body)
+        except ApiError as exc:
+            form.saving = False
+            if await self._lost_sign_in(exc):
+                return
+            form.errors = {name: text for name, text in exc.fields.items() if name in FIELDS}
+            self._form_error = None if form.errors else exc.text
+            self._changed()
+            return
+        self.form = None
+        if form.college_id is None and saved.is_active:
+            # Onboarding's next step: a new college needs its supervisor, so the phone field opens on its card.
+            self.naming_for = self.just_created = saved.id
+            self.supervisor_phone = self.supervisor_name = ""
+            self._naming_error = None
+        self.colleges = [c for c in self.colleges if c.id != saved.id] + [saved]
+        self.colleges.sort(key=lambda c: (not c.is_active, c.name(self.locale)))
+        self._notice = APP_UI["college_saved"].format(name=saved.name(self.locale))
+        self._changed()
+
+    # --- naming a supervisor -----------------------------------------------------------------------
+
+    def start_naming(self, college_id: UUID) -> None:
+        self.naming_for = college_id
+        self.just_created = None  # asked for from its card: the form opens there
+        self.supervisor_phone = self.supervisor_name = ""
+        self._naming_error = self._notice = None
+        self._changed()
+
+    def cancel_naming(self) -> None:
+        self.naming_for = None
+        self._naming_error = None
+        self._changed()
+
+    def set_supervisor_phone(self, value: str) -> None:
+        self.supervisor_phone = value
+
+    def set_supervisor_name(self, value: str) -> None:
+        self.supervisor_name = value
+
+    async def name_supervisor(self) -> None:
+        college_id = self.naming_for
+        if college_id is None or self.naming:
+            return
+        self._naming_error = None
+        try:
+            phone = normalize_thai_phone(self.supervisor_phone)
+        except InvalidPhone:
+            self._naming_error = error_text("invalid_phone")
+            self._changed()
+            return
+        self.naming = True
+        self._changed()
+        try:
+            done = await self._api.name_supervisor(college_id, phone, " ".join(self.supervisor_name.split()))
+        except ApiError as exc:
+            self.naming = False
+            if await self._lost_sign_in(exc):
+                return
+            self._naming_error = exc.text
+            self._changed()
+            return
+        self.naming = False
+        self.naming_for = None
+        key = "supervisor_named_now" if done.existing_account else "supervisor_invited"
+        self._notice = APP_UI[key].format(phone=national_format(done.phone))
+        try:
+            await self._fetch()  # the college's supervisors and invites changed
+        except ApiError as exc:
+            await self._lost_sign_in(exc)
+        self._changed()

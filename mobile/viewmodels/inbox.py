@@ -1,0 +1,126 @@
+"""The in-app inbox (issue 13): the bell's unread count on every home, and the list of one's notifications.
+
+The count lives as long as the session (the bell shows on every screen); the list loads when the inbox opens. Read
+state is the server's: tapping a notification marks it read there and opens the screen its link names."""
+
+from collections.abc import Awaitable, Callable
+
+from mobile.api_client import ApiClient, ApiError
+from mobile.live import ServerEvent
+from mobile.models import NotificationItem
+from mobile.viewmodels.loadable import AuthLost, Done, SubScreen
+from mobile.viewmodels.session import Session
+
+OpenLink = Callable[[str], Awaitable[None]]
+# Kept short: the bell shows "99+" beyond this.
+BADGE_MAX = 99
+
+
+def is_notification_event(event: ServerEvent) -> bool:
+    return event.event == "notification"
+
+
+class InboxViewModel(SubScreen):
+    def __init__(
+        self,
+        api: ApiClient,
+        session: Session,
+        *,
+        on_back: Done,
+        on_auth_lost: AuthLost,
+        on_open_link: OpenLink,
+    ) -> None:
+        super().__init__(api, session, on_back=on_back, on_auth_lost=on_auth_lost)
+        self._on_open_link = on_open_link
+        self.items: list[NotificationItem] = []
+        self.unread = 0
+        self.next_before_id: int | None = None
+        self.busy = False
+
+    @property
+    def badge(self) -> str | None:
+        """What the bell shows: nothing at zero."""
+        if self.unread <= 0:
+            return None
+        return f"{BADGE_MAX}+" if self.unread > BADGE_MAX else str(self.unread)
+
+    async def _fetch(self) -> None:
+        page = await self._api.my_notifications()
+        self.items = list(page.items)
+        self.unread = page.unread_count
+        self.next_before_id = page.next_before_id
+
+    async def refresh_count(self) -> None:
+        """The bell's number from the server (after sign-in, on a live event, after reading). A failure keeps the
+        number it had: the bell is a hint, not worth an error on the screen."""
+        try:
+            unread = await self._api.unread_count()
+        except ApiError as exc:
+            await self._lost_sign_in(exc)
+            return
+        if unread != self.unread:
+            self.unread = unread
+            self._changed()
+
+    async def notification_arrived(self, showing: bool) -> None:
+        """A live `notification` event: the count follows at once; the list too when it shows."""
+        if showing:
+            await self.load()
+        else:
+            await self.refresh_count()
+
+    async def load_older(self) -> None:
+        before = self.next_before_id
+        if before is None or self.busy:
+            return
+        self.busy = True
+        self._changed()
+        try:
+            page = await self._api.my_notifications(before_id=before)
+        except ApiError as exc:
+            self.busy = False
+            if not await self._lost_sign_in(exc):
+                self._error = exc
+                self._changed()
+            return
+        known = {n.id for n in self.items}
+        self.items += [n for n in page.items if n.id not in known]
+        self.unread = page.unread_count
+        self.next_before_id = page.next_before_id
+        self.busy = False
+        self._changed()
+
+    async def open(self, notification_id: int) -> None:
+        """Mark it read on the server, then open its screen. Opening does not wait for a read that failed
+        offline: the person still gets where they wanted to go."""
+        item = next((n for n in self.items if n.id == notification_id), None)
+        if item is None:
+            return
+        if not item.read:
+            try:
+                self.unread = await self._api.mark_notification_read(notification_id)
+            except ApiError as exc:
+                if await self._lost_sign_in(exc):
+                    return
+            else:
+                self.items = [n.model_copy(update={"read": True}) if n.id == notification_id else n
+                              for n in self.items]
+                self._changed()
+        await self._on_open_link(item.link)
+
+    async def mark_all_read(self) -> None:
+        if self.busy:
+            return
+        self.busy = True
+        self._changed()
+        try:
+            self.unread = await self._api.mark_all_notifications_read()
+        except ApiError as exc:
+            self.busy = False
+            if not await self._lost_sign_in(exc):
+                self._error = exc
+                self._changed()
+            return
+        self.items = [n.model_copy(update={"read": True}) for n in self.items]
+        self.busy = False
+        self._changed()

@@ -1,0 +1,113 @@
+"""The account screen (issue 11): who is signed in, download my data, delete my account (asked first), sign out."""
+
+import flet as ft
+
+from mobile.strings import t
+from mobile.viewmodels.account import AccountViewModel
+from mobile.viewmodels.loadable import LoadState
+from mobile.views.common import error_message, error_with_retry, heading, muted
+from shared.text import Locale, ui
+
+
+def account_view(vm: AccountViewModel, locale: Locale) -> ft.Control:
+    controls: list[ft.Control] = [
+        ft.Row([ft.TextButton(t("back", locale), icon=ft.Icons.ARROW_BACK, on_click=vm.back)]),
+        heading(t("account_title", locale), size=22),
+    ]
+    if vm.state == LoadState.FAILED:
+        controls.append(error_with_retry(vm.error or "", locale, vm.retry))
+    rows = [
+        (t("account_name", locale), vm.name),
+        (t("account_phone", locale), vm.phone),
+        (t("account_role", locale), vm.role),
+    ]
+    if vm.college:
+        rows.append((t("account_college", locale), vm.college))
+    controls.append(ft.Card(content=ft.Container(padding=12, content=ft.Column(
+        [ft.Column([muted(label), ft.Text(value, weight=ft.FontWeight.W_600)], spacing=0) for label, value in rows],
+        spacing=10,
+    ))))
+    if vm.notice:
+        controls.append(ft.Semantics(live_region=True, content=ft.Text(vm.notice, color=ft.Colors.PRIMARY)))
+    controls += [
+        muted(t("download_my_data_hint", locale)),
+        ft.OutlinedButton(t("download_my_data", locale), icon=ft.Icons.DOWNLOAD, disabled=vm.downloading,
+                          on_click=vm.download_data),
+    ]
+    if vm.downloading:
+        controls.append(ft.ProgressBar())
+    if vm.data_text is not None:
+        controls += [
+            ft.TextField(value=vm.data_text, multiline=True, read_only=True, max_lines=12, text_size=12),
+            ft.Row([ft.TextButton(t("close_panel", locale), icon=ft.Icons.CLOSE, on_click=vm.close_data)]),
+        ]
+    if vm.settings is not None:
+        controls.append(_preferences(vm, locale))
+    controls += [
+        ft.OutlinedButton(ui("sign_out", locale), icon=ft.Icons.LOGOUT, on_click=vm.sign_out),
+        ft.Divider(),
+        ft.FilledButton(
+            t("delete_account", locale), icon=ft.Icons.DELETE_FOREVER, on_click=vm.ask_delete,
+            style=ft.ButtonStyle(bgcolor=ft.Colors.ERROR, color=ft.Colors.ON_ERROR),
+        ),
+    ]
+    return ft.Column(controls, spacing=12, horizontal_alignment=ft.CrossAxisAlignment.STRETCH)
+
+
+def _preferences(vm: AccountViewModel, locale: Locale) -> ft.Control:
+    """Channels per kind of message (SMS only where allowed), quiet hours, SMS fallback; saved at each change."""
+    settings = vm.settings
+    assert settings is not None
+    busy = vm.saving_settings
+    rows: list[ft.Control] = [heading(t("prefs_title", locale), size=16), muted(t("prefs_hint", locale))]
+    for kind, allowed in settings.allowed.items():
+
+        def box(pref: str, kind: str = kind) -> ft.Control:
+            async def changed(e: ft.Event[ft.Checkbox], pref: str = pref) -> None:
+                await vm.set_channel(kind, pref, bool(e.control.value))
+
+            return ft.Checkbox(label=t(f"pref_{pref}", locale), value=vm.chosen(kind, pref), disabled=busy,
+                               on_change=changed)
+
+        rows.append(ft.Column([ft.Text(t(f"kind_{kind}", locale), weight=ft.FontWeight.W_600),
+                               ft.Row([box(p) for p in allowed], wrap=True)], spacing=0))
+
+    async def quiet(e: ft.Event[ft.Switch]) -> None:
+        await vm.set_quiet_hours(bool(e.control.value))
+
+    async def offers_at_night(e: ft.Event[ft.Switch]) -> None:
+        await vm.set_offers_in_quiet_hours(bool(e.control.value))
+
+    async def sms(e: ft.Event[ft.Switch]) -> None:
+        await vm.set_sms_fallback(bool(e.control.value))
+
+    rows.append(ft.Switch(label=t("prefs_quiet_hours", locale, start=settings.quiet_start, end=settings.quiet_end),
+                          value=settings.quiet_hours, disabled=busy, on_change=quiet))
+    if "offer_new" in settings.allowed:
+        rows.append(ft.Switch(label=t("prefs_offers_at_night", locale), value=settings.offers_in_quiet_hours,
+                              disabled=busy, on_change=offers_at_night))
+    if any("sms" in allowed for allowed in settings.allowed.values()):
+        rows.append(ft.Switch(label=t("prefs_sms_fallback", locale), value=settings.sms_fallback, disabled=busy,
+                              on_change=sms))
+    return ft.Card(content=ft.Container(padding=12, content=ft.Column(rows, spacing=10)))
+
+
+def delete_account_dialog(vm: AccountViewModel | None, locale: Locale) -> ft.AlertDialog | None:
+    """Asked before anything is erased: what goes, what stays (without the person), and that it is for good."""
+    if vm is None or not vm.confirming_delete:
+        return None
+    content: list[ft.Control] = [ft.Text(t("delete_account_text", locale))]
+    if vm.delete_error:
+        content.append(error_message(vm.delete_error))
+    if vm.deleting:
+        content.append(ft.ProgressBar())
+    return ft.AlertDialog(
+        modal=True,
+        title=ft.Text(t("delete_account_title", locale)),
+        content=ft.Column(content, tight=True, spacing=12),
+        actions=[
+            ft.TextButton(t("account_cancel", locale), disabled=vm.deleting, on_click=vm.cancel_delete),
+            ft.TextButton(t("delete_account_confirm", locale), disabled=vm.deleting, on_click=vm.delete_account,
+                          style=ft.ButtonStyle(color=ft.Colors.ERROR)),
+        ],
+    )

@@ -1,0 +1,129 @@
+"""The teacher's job list: filter chips per stage, a search box, newest first, "more" at the bottom."""
+
+import flet as ft
+
+from mobile.formatting import format_date
+from mobile.models import CollegeJob
+from mobile.strings import t
+from mobile.viewmodels.college_jobs import CollegeJobsViewModel
+from mobile.viewmodels.loadable import LoadState
+from mobile.views.common import (
+    category_icon,
+    empty,
+    error_message,
+    error_with_retry,
+    heading,
+    icon_button,
+    loading,
+    muted,
+)
+from mobile.views.status import status_chip
+from shared.statuses import StatusGroup
+from shared.text import Locale, ui
+
+
+def college_jobs_view(vm: CollegeJobsViewModel, locale: Locale) -> ft.Control:
+    controls: list[ft.Control] = [
+        ft.Row(
+            [
+                ft.TextButton(t("back", locale), icon=ft.Icons.ARROW_BACK, on_click=vm.back),
+                ft.Container(expand=True),
+                icon_button(ft.Icons.REFRESH, ui("refresh", locale), vm.load),
+            ]
+        ),
+        heading(t("college_jobs_title", locale), size=22),
+        _search(vm, locale),
+        _chips(vm, locale),
+    ]
+    if vm.notice:
+        controls.append(ft.Semantics(live_region=True, content=ft.Text(vm.notice, color=ft.Colors.PRIMARY)))
+    if vm.state == LoadState.FAILED:
+        controls.append(error_with_retry(vm.error or "", locale, vm.retry))
+        return ft.Column(controls, spacing=12)
+    if vm.state in (LoadState.IDLE, LoadState.LOADING) and not vm.jobs:
+        controls.append(loading(locale))
+        return ft.Column(controls, spacing=12)
+    if not vm.jobs:
+        controls.append(empty(t("college_jobs_empty", locale)))
+        return ft.Column(controls, spacing=12)
+    controls.append(muted(vm.shown_text))
+    controls += [_job_card(vm, job, locale) for job in vm.jobs]
+    if vm.more_error:
+        controls.append(error_message(vm.more_error))
+    if vm.has_more:
+        controls.append(
+            ft.Row(
+                [ft.OutlinedButton(t("college_jobs_more", locale), icon=ft.Icons.EXPAND_MORE,
+                                   disabled=vm.loading_more, on_click=vm.load_more)],
+                alignment=ft.MainAxisAlignment.CENTER,
+            )
+        )
+    return ft.Column(controls, spacing=12)
+
+
+def _search(vm: CollegeJobsViewModel, locale: Locale) -> ft.Control:
+    def typed(e: ft.Event[ft.TextField]) -> None:
+        vm.set_query(e.control.value)
+
+    async def submitted(e: ft.Event[ft.TextField]) -> None:
+        await vm.search(e.control.value)  # what the field holds at the tap, not the last change event
+
+    async def search_tapped() -> None:
+        await vm.search()
+
+    return ft.Row(
+        [
+            ft.TextField(key="job_search", label=t("college_jobs_search", locale), value=vm.query, expand=True,
+                         hint_text="FX-690001", prefix_icon=ft.Icons.SEARCH, max_length=100, counter="",
+                         on_change=typed, on_submit=submitted),
+            icon_button(ft.Icons.SEARCH, t("college_jobs_search_button", locale), search_tapped),
+        ],
+        vertical_alignment=ft.CrossAxisAlignment.START,
+    )
+
+
+def _chips(vm: CollegeJobsViewModel, locale: Locale) -> ft.Control:
+    chips: list[ft.Control] = []
+    for group in StatusGroup:
+
+        async def toggle(_: object = None, group: StatusGroup = group) -> None:  # the event comes first
+            await vm.toggle_group(group)
+
+        chips.append(ft.Chip(label=vm.group_label(group), selected=group in vm.groups, on_select=toggle))
+    if vm.groups:
+        chips.append(ft.TextButton(t("college_jobs_all", locale), on_click=vm.clear_groups))
+    return ft.Row(chips, wrap=True, spacing=6, run_spacing=6)
+
+
+def _job_card(vm: CollegeJobsViewModel, job: CollegeJob, locale: Locale) -> ft.Control:
+    lines: list[ft.Control] = [
+        ft.Row(
+            [
+                ft.Icon(category_icon(job.category_icon), color=ft.Colors.PRIMARY),
+                ft.Column([ft.Text(job.item, weight=ft.FontWeight.BOLD), muted(job.category_name(locale))],
+                          spacing=0, expand=True),
+                ft.Text(job.reference, size=13, weight=ft.FontWeight.W_600),
+            ]
+        ),
+        ft.Row([status_chip(job.status, locale),
+                muted(f"{ui('requested_on', locale)} {format_date(job.created_at, locale)}")],
+               wrap=True, run_spacing=4),
+        muted(t("college_jobs_student", locale, name=job.technician_name or t("college_jobs_nobody", locale))),
+    ]
+    actions = vm.action_labels(job)
+    if actions:
+        lines.append(ft.Text(t("college_jobs_actions", locale, actions=", ".join(actions)), size=13,
+                             color=ft.Colors.PRIMARY))
+
+    async def open_it(_: object = None) -> None:  # the event comes first
+        await vm.open_job(job.id)
+
+    return ft.Card(
+        key=str(job.id),
+        content=ft.Semantics(
+            button=True,
+            label=t("college_jobs_open", locale, reference=job.reference, item=job.item),
+            content=ft.Container(content=ft.Column(lines, spacing=6), padding=12, on_click=open_it, ink=True,
+                                 border_radius=12),
+        ),
+    )

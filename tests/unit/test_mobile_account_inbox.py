@@ -1,0 +1,408 @@
+"""The bell and the inbox, the account screen, push device registration and the admin's colleges, on the fake
+backend: what the app sends, and what the screens show."""
+
+import json
+from typing import Any
+from uuid import uuid4
+
+import flet as ft
+import httpx
+
+from mobile.live import ServerEvent
+from mobile.viewmodels.app import AppViewModel, Screen
+from mobile.viewmodels.colleges_admin import CollegesAdminViewModel
+from mobile.views.account import account_view, delete_account_dialog
+from mobile.views.admin import colleges_admin_view
+from mobile.views.frame import app_views
+from mobile.views.inbox import inbox_view
+from tests.unit.test_mobile_support import NOW, FakeBackend, MemoryStore, button_named, error_response, find, texts
+
+REQUEST_ID = str(uuid4())
+
+
+def notification(nid: int, *, read: bool = False, link: str = "/offers") -> dict[str, Any]:
+    return {"id": nid, "kind": "offer_new", "title": f"งานใหม่ FX-69000{nid}", "body": "พัดลม: ตอบรับภายใน 30 นาที",
+            "link": link, "request_id": REQUEST_ID, "created_at": NOW.isoformat(), "read": read}
+
+
+class Inbox:
+    """The inbox endpoints of the fake backend, with server-side read state."""
+
+    def __init__(self, backend: FakeBackend) -> None:
+        self.items = [notification(2), notification(1, read=True, link=f"/jobs/{REQUEST_ID}")]
+        backend.overrides[("GET", "/me/notifications/unread-count")] = lambda r: httpx.Response(
+            200, json={"unread_count": self.unread})
+        backend.overrides[("GET", "/me/notifications")] = lambda r: httpx.Response(
+            200, json={"items": self.items, "unread_count": self.unread, "next_before_id": None})
+        for n in (1, 2, 3):
+            backend.overrides[("POST", f"/me/notifications/{n}/read")] = self._reader(n)
+
+    @property
+    def unread(self) -> int:
+        return sum(1 for n in self.items if not n["read"])
+
+    def _reader(self, nid: int) -> Any:
+        def read(request: httpx.Request) -> httpx.Response:
+            for n in self.items:
+                if n["id"] == nid:
+                    n["read"] = True
+            return httpx.Response(200, json={"unread_count": self.unread})
+        return read
+
+
+async def signed_in(backend: FakeBackend, role: str, **options: Any) -> AppViewModel:
+    from tests.unit.test_mobile_app_flow import sign_in
+
+    vm = AppViewModel(backend.client(), MemoryStore(), **options)
+    await vm.start()
+    await sign_in(vm, role)
+    assert vm.screen == Screen.HOME
+    return vm
+
+
+def screen_of(vm: AppViewModel) -> Screen:
+    """Read through a call: mypy keeps an attribute narrowed across the awaits that change it."""
+    return vm.screen
+
+
+def bell(vm: AppViewModel) -> ft.IconButton:
+    (found,) = [b for view in app_views(vm) for b in find(view, ft.IconButton, lambda b: b.key == "bell")]
+    assert isinstance(found, ft.IconButton)
+    return found
+
+
+async def test_the_bell_counts_unread_and_follows_live_events_without_a_reload() -> None:
+    backend = FakeBackend()
+    inbox = Inbox(backend)
+    vm = await signed_in(backend, "technician")
+    assert vm.inbox is not None and vm.inbox.unread == 1
+    icon = bell(vm).icon
+    assert isinstance(icon, ft.Icon) and icon.semantics_label == "การแจ้งเตือน ยังไม่อ่าน 1"
+    assert isinstance(icon.badge, ft.Badge) and icon.badge.label == "1"
+
+    inbox.items.insert(0, notification(3))  # a new offer arrives while the home shows
+    await vm.live_event(ServerEvent("notification", json.dumps({"kind": "notification", "notification_id": 3})))
+    icon = bell(vm).icon
+    assert isinstance(icon, ft.Icon) and isinstance(icon.badge, ft.Badge) and icon.badge.label == "2"
+    assert vm.screen == Screen.HOME
+
+
+async def test_the_inbox_lists_newest_first_and_a_tap_reads_and_opens_the_screen() -> None:
+    backend = FakeBackend()
+    inbox = Inbox(backend)
+    vm = await signed_in(backend, "technician")
+    await vm.open_route("/inbox")
+    assert vm.screen == Screen.INBOX and vm.route == "/inbox" and vm.inbox is not None
+    shown = texts(inbox_view(vm.inbox, vm.locale))
+    assert shown.index("งานใหม่ FX-690002") < shown.index("งานใหม่ FX-690001")
+    assert "อ่านทั้งหมดแล้ว" in shown
+
+    inbox.items.insert(0, notification(3))  # arrives while the inbox shows: the list follows too
+    await vm.live_event(ServerEvent("notification", "{}"))
+    assert [n.id for n in vm.inbox.items] == [3, 2, 1] and vm.inbox.unread == 2
+
+    await vm.inbox.open(3)
+    assert backend.calls("POST", "/me/notifications/3/read") and vm.inbox.unread == 1
+    assert screen_of(vm) == Screen.HOME  # "/offers": a student's offers are on their home
+    await vm.open_inbox()
+    await vm.inbox.open(1)  # read already: no second call, straight to its job
+    assert backend.calls("POST", "/me/notifications/1/read") == []
+    assert screen_of(vm) == Screen.JOB and vm.route == f"/jobs/{REQUEST_ID}"
+
+
+async def test_a_push_token_is_registered_after_sign_in_and_dropped_at_sign_out() -> None:
+    backend = FakeBackend()
+    Inbox(backend)
+    backend.overrides[("POST", "/me/devices")] = lambda r: httpx.Response(204)
+    backend.overrides[("DELETE", "/me/devices/fcm-token-1")] = lambda r: httpx.Response(204)
+
+    async def push_token() -> tuple[str, str]:
+        return "android", "fcm-token-1"
+
+    vm = await signed_in(backend, "citizen", push_token=push_token)
+    (registered,) = backend.calls("POST", "/me/devices")
+    assert json.loads(registered.content) == {"platform": "android", "token": "fcm-token-1"}
+    await vm.sign_out()
+    (dropped,) = backend.calls("DELETE", "/me/devices/fcm-token-1")
+    assert dropped.headers["authorization"].startswith("Bearer token-citizen")
+    assert backend.calls("POST", "/auth/sign-out") and vm.screen == Screen.LOGIN
+
+
+async def test_deleting_the_account_asks_first_then_lands_at_the_sign_in() -> None:
+    backend = FakeBackend()
+    Inbox(backend)
+    backend.overrides[("DELETE", "/me")] = lambda r: httpx.Response(204)
+    saved: list[tuple[str, bytes]] = []
+
+    async def save_file(name: str, data: bytes) -> bool:
+        saved.append((name, data))
+        return True
+
+    backend.overrides[("GET", "/me/export")] = lambda r: httpx.Response(200, content=b'{"profile": {}}')
+    vm = await signed_in(backend, "citizen", save_file=save_file)
+    await vm.open_route("/account")
+    account = vm.account
+    assert vm.screen == Screen.ACCOUNT and account is not None
+    shown = texts(account_view(account, vm.locale))
+    assert "สมชาย ใจดี" in shown and "081-111-1111" in shown and "ประชาชน" in shown
+
+    await account.download_data()
+    assert saved == [("fixit-my-data.json", b'{"profile": {}}')]
+    assert account.notice == "บันทึกไฟล์ fixit-my-data.json แล้ว"
+
+    assert delete_account_dialog(account, vm.locale) is None
+    account.ask_delete()
+    dialog = delete_account_dialog(account, vm.locale)
+    assert dialog is not None and any("ตำแหน่งบ้าน" in t for t in texts(dialog))
+    assert backend.calls("DELETE", "/me") == []
+    account.cancel_delete()
+    assert delete_account_dialog(account, vm.locale) is None and backend.calls("DELETE", "/me") == []
+
+    account.ask_delete()
+    await account.delete_account()
+    (call,) = backend.calls("DELETE", "/me")
+    assert call.url.params["confirm"] == "true"
+    assert screen_of(vm) == Screen.LOGIN and vm.login.notice == "ลบบัญชีของคุณแล้ว"
+    assert vm.session.token is None and await vm._store.load() is None
+
+
+async def test_a_refused_deletion_stays_on_the_dialog_with_the_reason() -> None:
+    backend = FakeBackend()
+    Inbox(backend)
+    backend.overrides[("DELETE", "/me")] = lambda r: error_response(409, "internal_error")
+    vm = await signed_in(backend, "citizen")
+    await vm.open_account()
+    assert vm.account is not None
+    vm.account.ask_delete()
+    await vm.account.delete_account()
+    dialog = delete_account_dialog(vm.account, vm.locale)
+    assert dialog is not None and vm.screen == Screen.ACCOUNT and vm.account.delete_error
+
+
+def admin_college(**changes: Any) -> dict[str, Any]:
+    return {"id": str(uuid4()), "code": "NEW-1", "name_th": "วิทยาลัยใหม่", "name_en": "New College",
+            "province_th": "ลำปาง", "province_en": "Lampang", "region": "north", "lat": 18.29, "lon": 99.49,
+            "service_radius_km": 25, "coordinates_approximate": False, "is_active": True, "supervisors": [],
+            "students": 0, "pending_invites": 0, **changes}
+
+
+async def test_the_admin_creates_a_college_and_names_its_supervisor() -> None:
+    backend = FakeBackend()
+    Inbox(backend)
+    colleges: list[dict[str, Any]] = []
+    backend.overrides[("GET", "/admin/colleges")] = lambda r: httpx.Response(200, json=colleges)
+
+    def create(request: httpx.Request) -> httpx.Response:
+        body = json.loads(request.content)
+        colleges.append(admin_college(**body))
+        return httpx.Response(201, json=colleges[-1])
+
+    backend.overrides[("POST", "/admin/colleges")] = create
+    vm = await signed_in(backend, "admin")
+    await vm.open_route("/admin/colleges")
+    screen = vm.colleges_admin
+    assert vm.screen == Screen.COLLEGES and isinstance(screen, CollegesAdminViewModel)
+
+    screen.start_new()
+    screen.set_value("lat", "north")
+    await screen.save()  # nothing sent: names missing, a latitude that is no number
+    assert backend.calls("POST", "/admin/colleges") == []
+    assert screen.field_error("name_th") == "กรุณากรอกช่องนี้" and screen.field_error("lat") == "กรุณาใส่ตัวเลข"
+
+    for name, value in {"code": "new-1", "name_th": "วิทยาลัยใหม่", "name_en": "New College", "province_th": "ลำปาง",
+                        "province_en": "Lampang", "lat": "18.29", "lon": "99.49", "service_radius_km": "25"}.items():
+        screen.set_value(name, value)
+    screen.set_region("north")
+    await screen.save()
+    (call,) = backend.calls("POST", "/admin/colleges")
+    assert json.loads(call.content) == {
+        "code": "NEW-1", "name_th": "วิทยาลัยใหม่", "name_en": "New College", "province_th": "ลำปาง",
+        "province_en": "Lampang", "region": "north", "lat": 18.29, "lon": 99.49, "service_radius_km": 25.0,
+        "is_active": True}
+    assert screen.form is None and screen.notice == "บันทึก วิทยาลัยใหม่ แล้ว"
+    assert "วิทยาลัยใหม่" in texts(colleges_admin_view(screen, vm.locale))
+
+    college_id = screen.colleges[0].id
+    assert screen.naming_for == college_id  # the next step opens by itself: its supervisor
+    screen.cancel_naming()
+    backend.overrides[("POST", f"/admin/colleges/{college_id}/supervisors")] = lambda r: httpx.Response(
+        201, json={"phone": "+66891234567", "role": "supervisor", "college_id": str(college_id),
+                   "existing_account": False})
+    screen.start_naming(college_id)
+    screen.set_supervisor_phone("12")
+    await screen.name_supervisor()
+    assert screen.naming_error and backend.calls("POST", f"/admin/colleges/{college_id}/supervisors") == []
+    screen.set_supervisor_phone("089-123-4567")
+    screen.set_supervisor_name("ครูสมชาย")
+    await screen.name_supervisor()
+    (named,) = backend.calls("POST", f"/admin/colleges/{college_id}/supervisors")
+    assert json.loads(named.content) == {"phone": "+66891234567", "display_name": "ครูสมชาย"}
+    assert screen.notice == "089-123-4567 จะเป็นครูผู้ควบคุมเมื่อเข้าสู่ระบบครั้งแรก"
+
+
+async def test_a_college_code_taken_shows_the_backends_reason() -> None:
+    backend = FakeBackend()
+    Inbox(backend)
+    existing = admin_college()
+    backend.overrides[("GET", "/admin/colleges")] = lambda r: httpx.Response(200, json=[existing])
+    backend.overrides[("PATCH", f"/admin/colleges/{existing['id']}")] = lambda r: error_response(
+        409, "college_code_taken")
+    vm = await signed_in(backend, "admin")
+    await vm.open_colleges_admin()
+    screen = vm.colleges_admin
+    assert screen is not None
+    screen.start_edit(screen.colleges[0].id)
+    assert screen.form is not None and screen.form.values["name_en"] == "New College"
+    await screen.save()
+    assert screen.form is not None and screen.form_error
+    tree = colleges_admin_view(screen, vm.locale)
+    assert button_named(tree, "บันทึกวิทยาลัย") is not None
+
+
+async def test_notification_preferences_save_at_each_change() -> None:
+    backend = FakeBackend()
+    Inbox(backend)
+    current: dict[str, Any] = {
+        "channels": {"accepted": ["line", "push"], "ready": ["line", "push"], "unrepairable": ["line", "push"],
+                     "rate": ["line", "push"]},
+        "quiet_hours": True, "quiet_start": "21:00", "quiet_end": "07:00", "offers_in_quiet_hours": False,
+        "sms_fallback": True,
+        "allowed": {"accepted": ["push", "line", "sms"], "ready": ["push", "line", "sms"],
+                    "unrepairable": ["push", "line"], "rate": ["push", "line"]},
+        "line_linked": False, "devices": 0, "web_push_public_key": ""}
+    puts: list[dict[str, Any]] = []
+
+    def put(request: httpx.Request) -> httpx.Response:
+        body = json.loads(request.content)
+        puts.append(body)
+        current.update(body)
+        return httpx.Response(200, json=current)
+
+    backend.overrides[("GET", "/me/notification-settings")] = lambda r: httpx.Response(200, json=current)
+    backend.overrides[("PUT", "/me/notification-settings")] = put
+    vm = await signed_in(backend, "citizen")
+    await vm.open_account()
+    account = vm.account
+    assert account is not None and account.settings is not None
+    shown = texts(account_view(account, vm.locale))
+    assert "ช่างรับงานแล้ว" in shown and "ช่วงเวลาเงียบ 21:00–07:00 น." in shown
+
+    await account.set_channel("accepted", "sms", True)
+    await account.set_channel("rate", "sms", True)  # not allowed for this kind: nothing sent
+    await account.set_quiet_hours(False)
+    assert [p["channels"]["accepted"] for p in puts[:1]] == [["line", "push", "sms"]]
+    assert len(puts) == 2 and puts[1]["quiet_hours"] is False and "allowed" not in puts[1]
+    assert account.chosen("accepted", "sms") and account.notice == "บันทึกการตั้งค่าการแจ้งเตือนแล้ว"
+
+
+class Spawned:
+    """The app's background tasks, kept for the test to run when it chooses (page.run_task in the app)."""
+
+    def __init__(self) -> None:
+        self.work: list[Any] = []
+
+    def __call__(self, work: Any) -> Any:
+        self.work.append(work)
+
+        class Handle:
+            def cancel(self) -> bool:
+                return True
+
+        return Handle()
+
+
+SIGNED_IN_AT = 1_800_000_000.0
+
+
+def verify_with_refresh(backend: FakeBackend) -> None:
+    def verify(request: httpx.Request) -> httpx.Response:
+        token = backend.issue_token("technician")
+        return httpx.Response(200, json={"access_token": token, "expires_in": 3600,
+                                         "expires_at": int(SIGNED_IN_AT + 3600), "refresh_token": "refresh-1",
+                                         "profile": backend.profile("technician")})
+    backend.overrides[("POST", "/auth/otp/verify")] = verify
+
+
+async def live_app(backend: FakeBackend, now: list[float]) -> tuple[AppViewModel, MemoryStore, Spawned, list[Any]]:
+    from mobile.api_client import ApiClient
+    from mobile.live import LiveEvents
+    from tests.unit.test_mobile_app_flow import sign_in
+    from tests.unit.test_mobile_support import BASE_URL
+
+    sources: list[Any] = []
+
+    def factory(token: Any, on_event: Any, on_poll: Any) -> LiveEvents:
+        sources.append(token)
+        return LiveEvents(BASE_URL, token, on_event)
+
+    store, spawned = MemoryStore(), Spawned()
+    api = ApiClient(BASE_URL, transport=httpx.MockTransport(backend.handle), clock=lambda: now[0])
+    vm = AppViewModel(api, store, spawn=spawned, live_factory=factory)
+    await vm.start()
+    await sign_in(vm, "technician")
+    assert vm.screen == Screen.HOME
+    return vm, store, spawned, sources
+
+
+async def test_the_live_stream_reconnects_with_a_refreshed_token_and_the_device_keeps_it() -> None:
+    backend = FakeBackend()
+    Inbox(backend)
+    verify_with_refresh(backend)
+
+    def refresh(request: httpx.Request) -> httpx.Response:
+        assert json.loads(request.content) == {"refresh_token": "refresh-1"}
+        token = backend.issue_token("technician")
+        return httpx.Response(200, json={"access_token": token, "expires_in": 3600,
+                                         "expires_at": int(SIGNED_IN_AT + 7200), "refresh_token": "refresh-2",
+                                         "profile": backend.profile("technician")})
+
+    backend.overrides[("POST", "/auth/refresh")] = refresh
+    now = [SIGNED_IN_AT]
+    vm, store, _, sources = await live_app(backend, now)
+    (token_source,) = sources
+    first = await token_source()
+    assert first == vm.session.token and backend.calls("POST", "/auth/refresh") == []
+    now[0] = SIGNED_IN_AT + 3590  # the stream reconnects just before the access token's hour is over
+    token = await token_source()
+    assert token != first and token == vm.session.token and backend.tokens[token] == "technician"
+    stored = await store.load()
+    assert stored is not None and stored.token == token and stored.refresh_token == "refresh-2"
+
+
+async def test_a_refresh_refused_while_reconnecting_signs_out_to_the_login() -> None:
+    backend = FakeBackend()
+    Inbox(backend)
+    verify_with_refresh(backend)
+    backend.overrides[("POST", "/auth/refresh")] = lambda r: error_response(401, "session_expired")
+    now = [SIGNED_IN_AT]
+    vm, store, spawned, sources = await live_app(backend, now)
+    (token_source,) = sources
+    started = len(spawned.work)
+    now[0] = SIGNED_IN_AT + 3590
+    assert await token_source() is None
+    (lost,) = spawned.work[started:]  # the sign-out runs as a task of its own, outside the live task it cancels
+    await lost()
+    assert screen_of(vm) == Screen.LOGIN and vm.login.notice and await store.load() is None
+
+
+async def test_the_inbox_follows_a_language_switch() -> None:
+    backend = FakeBackend()
+    inbox = Inbox(backend)
+    vm = await signed_in(backend, "technician")
+    await vm.open_inbox()
+    inbox.items[0] = {**inbox.items[0], "title": "New offer FX-690002"}  # the backend now renders in English
+    await vm.toggle_locale()
+    assert vm.inbox is not None and vm.inbox.items[0].title == "New offer FX-690002"
+    (push,) = backend.calls("PATCH", "/me")
+    assert json.loads(push.content) == {"locale": "en"}
+
+
+def test_a_session_stored_by_an_older_app_still_reads() -> None:
+    from mobile.viewmodels.session import decode_session
+
+    profile = {"id": str(uuid4()), "role": "citizen", "display_name": "", "phone": "+66811111111", "locale": "th"}
+    old = decode_session(json.dumps({"token": "access", "profile": profile}))
+    assert old is not None and old.token == "access" and old.refresh_token is None and old.expires_at is None
+    odd = decode_session(json.dumps({"token": "a", "profile": profile, "refresh_token": 5, "expires_at": "soon"}))
+    assert odd is not None and odd.refresh_token is None and odd.expires_at is None
+    assert decode_session("{not json") is None
