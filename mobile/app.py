@@ -13,7 +13,6 @@ from mobile.settings import get_settings
 from mobile.storage import PreferencesOutboxStorage, PreferencesSessionStore
 from mobile.viewmodels.app import AppViewModel, Screen, Task
 from mobile.views.account import delete_account_dialog
-from mobile.views.credit import with_credit
 from mobile.views.frame import app_views, leave_dialog
 from mobile.views.supervisor_tools import skills_dialog
 from shared.text import Locale, ui
@@ -149,4 +148,4 @@ def app_root(
     ft.use_dialog(leave_dialog(vm))
     ft.use_dialog(delete_account_dialog(vm.account, vm.locale))
     ft.use_dialog(skills_dialog(vm.technicians if vm.screen == Screen.TECHNICIANS else None, vm.locale))
-    return with_credit(vm, app_views(vm, device, map_tile_url))
+    return app_views(vm, device, map_tile_url)

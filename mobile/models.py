@@ -138,6 +138,8 @@ class RequestAction(StrEnum):
 
 
 class RequestDetail(RequestSummary):
+    # Issue 14: the owner's receipt (or a teacher's reason) is recorded; the whole record is GET .../record.
+    handover_confirmed: bool = False
     brand: str = ""
     description: str = ""
     lat: float | None = None

@@ -295,9 +295,11 @@ class AppViewModel(Observable):
         elif isinstance(home, TechnicianHome):
             home.on_open_job = self.open_job
             home.on_open_photos = self.open_photos
+            home.on_open_portfolio = self.open_portfolio
         elif isinstance(home, SupervisorHome):
             home.on_open_job = self.open_job
             home.on_open_college_jobs = self.open_college_jobs
+            home.on_open_college_credit = self.open_college_credit
             home.on_open_technicians = self.open_technicians
             home.on_open_ledger = self.open_ledger
         self.home = home

@@ -197,9 +197,9 @@ class RecordPanel(Loadable):
 
     @property
     def can_hand_back(self) -> bool:
+        """The student's hand back with the owner's code (a teacher's is the job screen's step, with a reason)."""
         status = self.status
-        return (status is not None and not self.is_owner
-                and S.HANDED_BACK in next_statuses(status, self.actor))
+        return status is not None and self.is_student and S.HANDED_BACK in next_statuses(status, self.actor)
 
     @property
     def presence_steps(self) -> list[RequestStatus]:

@@ -17,7 +17,6 @@ from mobile.viewmodels.credit import (
     outcome_label,
     role_label,
 )
-from mobile.viewmodels.home import SupervisorHome, TechnicianHome
 from mobile.viewmodels.job import format_baht
 from mobile.viewmodels.loadable import LoadState
 from mobile.views.common import empty, error_message, error_with_retry, heading, icon_button, loading, muted
@@ -241,16 +240,13 @@ def _outcome(panel: RecordPanel, locale: Locale) -> list[ft.Control]:
 def _hand_back(panel: RecordPanel, locale: Locale) -> list[ft.Control]:
     if not panel.can_hand_back:
         return []
-    code, reason = ft.Ref[ft.TextField](), ft.Ref[ft.TextField]()
+    code = ft.Ref[ft.TextField]()
 
     def code_typed(e: ft.Event[ft.TextField]) -> None:
         panel.set_hand_back_code(e.control.value)
 
-    def reason_typed(e: ft.Event[ft.TextField]) -> None:
-        panel.set_hand_back_reason(e.control.value)
-
     async def hand_back() -> None:
-        await panel.hand_back(_typed(code), _typed(reason))
+        await panel.hand_back(_typed(code))
 
     lines: list[ft.Control] = [heading(ct("hand_back_title", locale), size=18)]
     if panel.handover_confirmed:
@@ -259,10 +255,6 @@ def _hand_back(panel: RecordPanel, locale: Locale) -> list[ft.Control]:
         lines.append(ft.TextField(ref=code, label=ct("hand_back_code", locale), value=panel.hand_back_code,
                                   max_length=6, keyboard_type=ft.KeyboardType.NUMBER, on_change=code_typed,
                                   read_only=panel.sending))
-        if panel.is_teacher:
-            lines.append(ft.TextField(ref=reason, label=ct("hand_back_reason", locale),
-                                      value=panel.hand_back_reason, multiline=True, on_change=reason_typed,
-                                      read_only=panel.sending))
     lines.append(ft.Row([ft.FilledButton(ct("hand_back", locale), icon=ft.Icons.HANDSHAKE, disabled=panel.sending,
                                          on_click=hand_back)]))
     return [_card(lines)]
@@ -475,38 +467,3 @@ def credit_screen(vm: AppViewModel, locale: Locale) -> ft.Control | None:
     if vm.screen == Screen.COLLEGE_CREDIT and vm.college_credit is not None:
         return college_credit_view(vm.college_credit, locale)
     return None
-
-
-def home_entry(vm: AppViewModel, locale: Locale) -> ft.Control | None:
-    """The way to the student's portfolio or the teacher's college view from their home."""
-    if vm.screen != Screen.HOME:
-        return None
-    if isinstance(vm.home, TechnicianHome):
-        return ft.Row([ft.OutlinedButton(ct("portfolio_open", locale), icon=ft.Icons.WORKSPACE_PREMIUM,
-                                         on_click=vm.open_portfolio)], wrap=True)
-    if isinstance(vm.home, SupervisorHome):
-        return ft.Row([ft.OutlinedButton(ct("credit_open", locale), icon=ft.Icons.SCHOOL,
-                                         on_click=vm.open_college_credit)], wrap=True)
-    return None
-
-
-def with_credit(vm: AppViewModel, views: list[ft.View]) -> list[ft.View]:
-    """Until the frame names them: the portfolio and the college view as the top screen, and the record panel under
-    the open request's screen."""
-    top = views[-1]
-    holder = top.controls[0] if top.controls else None
-    if not isinstance(holder, ft.Container) or holder.content is None:
-        return views
-    if len(views) < 2:
-        entry = home_entry(vm, vm.locale)
-        if entry is not None:
-            holder.content = ft.Column([entry, holder.content], spacing=8,
-                                       horizontal_alignment=ft.CrossAxisAlignment.STRETCH)
-        return views
-    screen = credit_screen(vm, vm.locale)
-    if screen is not None:
-        holder.content = screen
-    elif vm.screen in (Screen.JOB, Screen.REQUEST_DETAIL):
-        holder.content = ft.Column([holder.content, *record_panel(vm.record, vm.locale)], spacing=12,
-                                   horizontal_alignment=ft.CrossAxisAlignment.STRETCH)
-    return views

@@ -9,6 +9,7 @@ from mobile.strings import t
 from mobile.viewmodels.home import SupervisorHome, WeekBars
 from mobile.views.common import empty, greeting, heading, load_state, muted, request_cards, section
 from mobile.views.status import count_chip
+from shared.credit_text import ct
 from shared.text import Locale
 
 BAR_MAX_WIDTH = 200  # px of the longest bar; the rest scale to it (fits a 360 px wide phone)
@@ -33,6 +34,8 @@ def supervisor_home_view(vm: SupervisorHome, locale: Locale) -> ft.Control:
                 ft.FilledButton(t("nav_college_jobs", locale), icon=ft.Icons.LIST_ALT, on_click=vm.open_college_jobs),
                 ft.OutlinedButton(t("nav_technicians", locale), icon=ft.Icons.GROUPS, on_click=vm.open_technicians),
                 ft.OutlinedButton(t("nav_ledger", locale), icon=ft.Icons.MENU_BOOK, on_click=vm.open_ledger),
+                ft.OutlinedButton(ct("credit_open", locale), icon=ft.Icons.WORKSPACE_PREMIUM,
+                                  on_click=vm.open_college_credit),
             ],
             wrap=True,
         )

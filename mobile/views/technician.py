@@ -20,11 +20,17 @@ from mobile.views.common import (
 )
 from mobile.views.photos import SMALL_THUMB_SIZE, thumbnail, thumbnail_row
 from mobile.views.status import offer_chip
+from shared.credit_text import ct
 from shared.text import Locale, ui
 
 
 def technician_home_view(vm: TechnicianHome, locale: Locale) -> ft.Control:
-    controls: list[ft.Control] = [greeting(vm, locale), section(ui("technician_offers", locale), locale, vm.load)]
+    controls: list[ft.Control] = [
+        greeting(vm, locale),
+        ft.Row([ft.OutlinedButton(ct("portfolio_open", locale), icon=ft.Icons.WORKSPACE_PREMIUM,
+                                  on_click=vm.open_portfolio)], wrap=True),
+        section(ui("technician_offers", locale), locale, vm.load),
+    ]
     controls += home_notice(vm)
     state = load_state(vm, locale)
     if state is not None:

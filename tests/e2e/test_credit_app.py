@@ -109,8 +109,10 @@ def test_the_teacher_approves_a_team_job_and_both_portfolios_show_it_with_a_pdf_
         sign_in(owner, f"{split_system.app_url}requests/{rid}", citizen_phone)
         owner.get_by_role("button", name="ได้รับของคืนแล้ว").click()
         expect(shown(owner, "ยืนยันรับของคืนแล้ว")).to_be_visible(timeout=TIMEOUT)
-        teacher.get_by_role("button", name="คืนของแล้ว").click()
-        expect(shown(teacher, "คืนของให้เจ้าของแล้ว")).to_be_visible(timeout=TIMEOUT)
+        teacher.get_by_role("button", name="ส่งคืนเจ้าของ").click()
+        teacher.get_by_role("button", name="ยืนยัน").click()  # no reason needed: the owner confirmed
+        expect(teacher.get_by_role("button", name="ยืนยัน")).to_have_count(0, timeout=TIMEOUT)
+        expect(shown(teacher, "ส่งคืนแล้ว")).to_be_visible(timeout=TIMEOUT)
 
         _portfolio(contexts[1], split_system, lead_phone, "หัวหน้างาน · 2 ชม. · ซ่อมได้")
         helper = _portfolio(contexts[2], split_system, helper_phone, "ผู้ช่วย · 1 ชม. · ซ่อมได้")

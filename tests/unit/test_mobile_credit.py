@@ -13,8 +13,9 @@ import httpx
 
 from mobile.viewmodels.app import COLLEGE_CREDIT_ROUTE, PORTFOLIO_ROUTE, Screen
 from mobile.viewmodels.credit import RecordPanel
-from mobile.views.credit import college_credit_view, portfolio_view, record_panel, with_credit
+from mobile.views.credit import college_credit_view, portfolio_view, record_panel
 from mobile.views.frame import app_views
+from mobile.views.job import job_view
 from shared.statuses import RequestStatus
 from shared.text import Locale, status_label
 from tests.unit.test_mobile_support import (
@@ -253,15 +254,24 @@ async def test_hand_back_needs_the_owners_code_or_the_teachers_reason() -> None:
     assert sent(backend, "/status")[1:] == [{"to_status": "handed_back", "note": "", "handover_code": "482913"}]
     assert "คืนของให้เจ้าของแล้ว" in texts(panel_tree(panel))
 
+    # The teacher's hand back is the job's own step: without the owner's confirmation its note is the reason.
     backend = CreditBackend("unrepairable")
     vm = await signed_in("supervisor", backend)
     await vm.open_job(UUID(backend.job["id"]))
-    panel = vm.record
-    assert panel is not None and panel.can_hand_back
-    assert "เหตุผลที่ไม่มีการยืนยันจากเจ้าของ (ครู)" in [
-        c.label for c in _fields(panel_tree(panel))]
-    await panel.hand_back("", "เจ้าของมารับเองที่ศูนย์ ไม่มีโทรศัพท์")
-    assert sent(backend, "/status") == [{"to_status": "handed_back", "note": "เจ้าของมารับเองที่ศูนย์ ไม่มีโทรศัพท์"}]
+    assert vm.record is not None and not vm.record.can_hand_back and vm.job is not None
+    (step,) = vm.job.steps
+    assert step.to_status == RequestStatus.HANDED_BACK and step.note_label is not None
+    vm.job.start_step(step.to_status)
+    assert "เหตุผลที่ไม่มีการยืนยันจากเจ้าของ (ครู)" in [f.label for f in _fields(job_view(vm.job, Locale.TH))]
+    await vm.job.confirm_step()  # the server says what is missing
+    assert vm.job.step_error and vm.job.step_error.startswith("ยังคืนของไม่ได้") and vm.job.status == "unrepairable"
+    vm.job.set_note("เจ้าของมารับเองที่ศูนย์ ไม่มีโทรศัพท์")
+    await vm.job.confirm_step()
+    assert sent(backend, "/status")[-1] == {"to_status": "handed_back", "note": "เจ้าของมารับเองที่ศูนย์ ไม่มีโทรศัพท์"}
+    assert vm.job.status == "handed_back"
+    backend.job.update(status="done", handover_confirmed=True)  # confirmed by the owner: the usual note
+    await vm.job.load()
+    assert [(s.to_status, s.note_label) for s in vm.job.steps] == [(RequestStatus.HANDED_BACK, None)]
 
 
 def _fields(tree: ft.Control) -> list[ft.TextField]:
@@ -353,17 +363,17 @@ async def test_a_student_has_no_college_view_and_a_citizen_no_portfolio() -> Non
 async def test_the_homes_lead_to_the_portfolio_and_the_college_view() -> None:
     backend = CreditBackend()
     vm = await signed_in("technician", backend)
-    views = with_credit(vm, app_views(vm))
+    views = app_views(vm)
     assert_accessible(views[0])
     await click(views[0], "แฟ้มผลงานของฉัน")
     assert vm.screen == Screen.PORTFOLIO
-    assert "แฟ้มผลงาน ภาคเรียน 2569-2" in texts(with_credit(vm, app_views(vm))[-1])
+    assert "แฟ้มผลงาน ภาคเรียน 2569-2" in texts(app_views(vm)[-1])
     vm = await signed_in("supervisor", backend)
-    await click(with_credit(vm, app_views(vm))[0], "ชั่วโมงฝึกและการเลื่อนระดับ")
+    await click(app_views(vm)[0], "ชั่วโมงฝึกและการเลื่อนระดับ")
     assert vm.screen == Screen.COLLEGE_CREDIT
-    assert "ข้อเสนอเลื่อนระดับ" in texts(with_credit(vm, app_views(vm))[-1])
+    assert "ข้อเสนอเลื่อนระดับ" in texts(app_views(vm)[-1])
     vm = await signed_in("citizen", backend)
-    assert "แฟ้มผลงานของฉัน" not in texts(with_credit(vm, app_views(vm))[0])
+    assert "แฟ้มผลงานของฉัน" not in texts(app_views(vm)[0])
 
 
 async def test_the_teacher_adds_a_helper_from_the_colleges_students() -> None:
