@@ -57,6 +57,7 @@ CREDIT_UI: dict[str, Bilingual] = {
     "team_line": B("{name} · {role} · {hours} ชม.", "{name} · {role} · {hours} h"),
     "team_line_approved": B("{name} · {role} · อนุมัติ {hours} ชม.", "{name} · {role} · {hours} h approved"),
     "add_helper": B("เพิ่มผู้ช่วย", "Add a helper"),
+    "add_helper_confirm": B("เพิ่มเป็นผู้ช่วย", "Add as a helper"),
     "helper_pick": B("นักศึกษาผู้ช่วย", "Helper"),
     "helper_task": B("งานที่ช่วย", "What they do"),
     "helper_added": B("เพิ่ม {name} เป็นผู้ช่วยแล้ว", "{name} added as a helper"),

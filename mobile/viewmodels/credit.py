@@ -131,6 +131,7 @@ class RecordPanel(Loadable):
         self.students: list[TechnicianItem] = []
         self.helper_id: UUID | None = None
         self.helper_task = ""
+        self.helper_open = False  # the add-a-helper form opens on demand (it holds a second student picker)
 
     # --- what the view reads -------------------------------------------------------------------------
 
@@ -427,6 +428,14 @@ class RecordPanel(Loadable):
 
     # --- the teacher's team and approval of hours ---
 
+    def open_helper(self) -> None:
+        self.helper_open = True
+        self._changed()
+
+    def close_helper(self) -> None:
+        self.helper_open, self.helper_id, self.helper_task = False, None, ""
+        self._changed()
+
     def pick_helper(self, value: str) -> None:
         self.helper_id = next((s.id for s in self.helper_choices if str(s.id) == value), None)
         self._changed()
@@ -444,7 +453,7 @@ class RecordPanel(Loadable):
         done = CREDIT_UI["helper_added"].format(name=name)
         if await self._act(lambda: self._api.add_team_member(self.request_id, helper, self.helper_task.strip()),
                            done):
-            self.helper_id, self.helper_task = None, ""
+            self.helper_id, self.helper_task, self.helper_open = None, "", False
             self._changed()
 
     # --- (approval) ----------------------------------------------------------------

@@ -298,7 +298,11 @@ def _team(panel: RecordPanel, locale: Locale) -> list[ft.Control]:
         lines.append(ft.Row([ft.FilledButton(ct("approve_hours", locale), icon=ft.Icons.VERIFIED,
                                              disabled=panel.sending, on_click=approve)]))
     if panel.can_add_helper and panel.helper_choices:
-        lines += _add_helper(panel, locale)
+        if panel.helper_open:
+            lines += _add_helper(panel, locale)
+        else:
+            lines.append(ft.Row([ft.OutlinedButton(ct("add_helper", locale), icon=ft.Icons.GROUP_ADD,
+                                                   on_click=panel.open_helper)]))
     return [_card(lines)]
 
 
@@ -320,8 +324,10 @@ def _add_helper(panel: RecordPanel, locale: Locale) -> list[ft.Control]:
                     on_select=picked, disabled=panel.sending),
         ft.TextField(ref=task, label=ct("helper_task", locale), value=panel.helper_task, max_length=TASK_MAX,
                      on_change=task_typed, read_only=panel.sending),
-        ft.Row([ft.OutlinedButton(ct("add_helper", locale), icon=ft.Icons.GROUP_ADD,
-                                  disabled=panel.sending or panel.helper_id is None, on_click=add)]),
+        ft.Row([ft.FilledButton(ct("add_helper_confirm", locale), icon=ft.Icons.GROUP_ADD,
+                                disabled=panel.sending or panel.helper_id is None, on_click=add),
+                ft.TextButton(t("close_panel", locale), disabled=panel.sending, on_click=panel.close_helper)],
+               wrap=True),
     ]
 
 

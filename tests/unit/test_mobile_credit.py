@@ -151,7 +151,9 @@ def button(tree: ft.Control, name: str) -> Any:
 async def click(tree: ft.Control, name: str) -> None:
     """Tap a button as Flet does: the event goes to a handler that takes one, none to one that does not."""
     handler = button(tree, name).on_click
-    await (handler(None) if inspect.signature(handler).parameters else handler())
+    result = handler(None) if inspect.signature(handler).parameters else handler()
+    if inspect.isawaitable(result):
+        await result
 
 
 def panel_tree(panel: RecordPanel, locale: Locale = Locale.TH) -> ft.Control:
@@ -393,9 +395,11 @@ async def test_the_teacher_adds_a_helper_from_the_colleges_students() -> None:
     panel = vm.record
     assert panel is not None and panel.can_add_helper
     assert [s.display_name for s in panel.helper_choices] == ["ดวงใจ"]  # not the lead, not an inactive student
+    assert "นักศึกษาผู้ช่วย" not in [d.label for d in find(panel_tree(panel), ft.Dropdown)]  # until asked for
+    await click(panel_tree(panel), "เพิ่มผู้ช่วย")
     panel.pick_helper(helper_id)
     panel.set_helper_task("ทดสอบวงจร")
-    await click(panel_tree(panel), "เพิ่มผู้ช่วย")
+    await click(panel_tree(panel), "เพิ่มเป็นผู้ช่วย")
     assert sent(backend, "/team") == [{"technician_id": helper_id, "task": "ทดสอบวงจร"}]
     shown = texts(panel_tree(panel))
     assert "เพิ่ม ดวงใจ เป็นผู้ช่วยแล้ว" in shown and "ดวงใจ · ผู้ช่วย · ยังไม่รายงาน" in shown
