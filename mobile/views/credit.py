@@ -35,8 +35,16 @@ def _card(controls: list[ft.Control]) -> ft.Control:
     return ft.Card(content=ft.Container(content=ft.Column(controls, spacing=10), padding=12))
 
 
-def record_panel(panel: RecordPanel | None, locale: Locale) -> list[ft.Control]:
-    """The job record's part of a request's screen, for whoever looks at it (nothing until it has loaded)."""
+def record_steps(panel: RecordPanel | None, locale: Locale) -> list[ft.Control]:
+    """Under the job's steps: a high-risk job's hands-on steps, with the teacher named present."""
+    if panel is None or panel.record is None:
+        return []
+    return _presence(panel, locale)
+
+
+def record_panel(panel: RecordPanel | None, locale: Locale, *, with_steps: bool = True) -> list[ft.Control]:
+    """The job record's part of a request's screen, for whoever looks at it (nothing until it has loaded).
+    `with_steps=False` when the screen shows record_steps under its own steps."""
     if panel is None or panel.record is None:
         return []
     controls: list[ft.Control] = []
@@ -47,7 +55,8 @@ def record_panel(panel: RecordPanel | None, locale: Locale) -> list[ft.Control]:
     if panel.is_owner:
         controls += _owner(panel, locale)
     else:
-        controls += _presence(panel, locale)
+        if with_steps:
+            controls += _presence(panel, locale)
         controls += _parts(panel, locale)
         controls += _outcome(panel, locale)
         controls += _hand_back(panel, locale)

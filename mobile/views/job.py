@@ -10,7 +10,7 @@ from mobile.strings import t
 from mobile.viewmodels.credit import RecordPanel
 from mobile.viewmodels.job import JobViewModel, Step, format_baht
 from mobile.views.common import confirm_panel, error_message, heading, icon_button, muted
-from mobile.views.credit import record_panel
+from mobile.views.credit import record_panel, record_steps
 from mobile.views.photos import thumbnail_row
 from mobile.views.request_parts import PHOTO_KINDS, notice, photo_thumbnails, screen_top, summary_head, timeline
 from shared.photos import MAX_PHOTOS_PER_REQUEST
@@ -28,11 +28,12 @@ def job_view(vm: JobViewModel, locale: Locale, device: Device | None = None, rec
         controls += notice(vm.notice)
         controls += _qc_missing(vm, locale)
         controls += _steps(vm, locale)
-        controls += record_panel(record, locale)
+        controls += record_steps(record, locale)
         if vm.is_supervisor:
             controls += _assign(vm, locale)
         controls += _photos(vm, locale, device)
         controls += _report(vm, locale)
+        controls += record_panel(record, locale, with_steps=False)  # parts, outcome, hand back, team
         controls += timeline(vm, locale)
     return ft.Column(controls, spacing=12, horizontal_alignment=ft.CrossAxisAlignment.STRETCH)
 
