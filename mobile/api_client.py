@@ -17,22 +17,31 @@ from mobile.models import (
     AdminCollege,
     Category,
     College,
+    CollegeCredit,
     CollegeJobPage,
     DuplicateSummary,
+    JobOutcome,
+    JobPart,
+    JobRecord,
     LedgerRow,
     NotificationPage,
     NotificationSettings,
     Offer,
     OtpRequested,
+    Portfolio,
+    PortfolioPdf,
     Profile,
     RequestDetail,
     RequestSummary,
     SessionTokens,
     SignedIn,
+    SkillProposal,
     StaffRegistered,
     StudentImportReport,
     SupervisorDashboard,
     SupervisorQueue,
+    Teacher,
+    TeamMember,
     TechnicianItem,
     UploadedPhoto,
     WaitingRequest,
@@ -71,6 +80,14 @@ _TECHNICIANS = TypeAdapter(list[TechnicianItem])
 _TECHNICIAN = TypeAdapter(TechnicianItem)
 _LEDGER = TypeAdapter(list[LedgerRow])
 _WAITING = TypeAdapter(list[WaitingRequest])
+_JOB_RECORD = TypeAdapter(JobRecord)
+_JOB_OUTCOME = TypeAdapter(JobOutcome)
+_JOB_PART = TypeAdapter(JobPart)
+_TEAM = TypeAdapter(list[TeamMember])
+_TEACHERS = TypeAdapter(list[Teacher])
+_PROPOSALS = TypeAdapter(list[SkillProposal])
+_PORTFOLIO = TypeAdapter(Portfolio)
+_COLLEGE_CREDIT = TypeAdapter(CollegeCredit)
 _NOTIFICATIONS = TypeAdapter(NotificationPage)
 _ADMIN_COLLEGES = TypeAdapter(list[AdminCollege])
 _NOTIFICATION_SETTINGS = TypeAdapter(NotificationSettings)
@@ -467,6 +484,109 @@ class ApiClient:
         body = {"college_id": None if college_id is None else str(college_id)}
         return _parse(_REQUEST_DETAIL, await self._call("POST", f"/requests/{request_id}/dispatch", json=body))
 
+    # --- the job record and the student's credit (issue 14) ------------------------------------------
+
+    async def job_record(self, request_id: UUID) -> JobRecord:
+        return _parse(_JOB_RECORD, await self._call("GET", f"/requests/{request_id}/record"))
+
+    async def move_job(
+        self,
+        request_id: UUID,
+        to_status: str,
+        *,
+        note: str = "",
+        reason: str | None = None,
+        handover_code: str | None = None,
+        teacher_present_id: UUID | None = None,
+    ) -> WorkDetail:
+        """change_status with the record's inputs: the owner's one-time code at hand back (a teacher's reason is the
+        note), the teacher named present at a high-risk step. 409 handover_unconfirmed / teacher_presence_required
+        when they are missing."""
+        body: dict[str, Any] = {"to_status": to_status, "note": note}
+        if reason is not None:
+            body["reason"] = reason
+        if handover_code:
+            body["handover_code"] = handover_code
+        if teacher_present_id is not None:
+            body["teacher_present_id"] = str(teacher_present_id)
+        return _parse(_WORK_DETAIL, await self._call("POST", f"/requests/{request_id}/status", json=body))
+
+    async def record_outcome(self, request_id: UUID, outcome: str, reason: str | None, fault_found: str
+                             ) -> JobOutcome:
+        body = {"outcome": outcome, "reason": reason, "fault_found": fault_found}
+        return _parse(_JOB_OUTCOME, await self._call("PUT", f"/requests/{request_id}/outcome", json=body))
+
+    async def propose_part(self, request_id: UUID, name: str, qty: int, price_baht: float) -> JobPart:
+        body = {"name": name, "qty": qty, "price_baht": price_baht}
+        return _parse(_JOB_PART, await self._call("POST", f"/requests/{request_id}/parts", json=body))
+
+    async def decide_part(self, request_id: UUID, part_id: UUID, approve: bool) -> JobPart:
+        """The owner's answer in the app."""
+        path = f"/requests/{request_id}/parts/{part_id}/decision"
+        return _parse(_JOB_PART, await self._call("POST", path, json={"approve": approve}))
+
+    async def record_phone_approval(self, request_id: UUID, part_id: UUID, note: str, approve: bool = True
+                                    ) -> JobPart:
+        """The student records the owner's answer given by phone; `note` says who answered and when."""
+        path = f"/requests/{request_id}/parts/{part_id}/phone-approval"
+        return _parse(_JOB_PART, await self._call("POST", path, json={"approve": approve, "note": note}))
+
+    async def handover_code(self, request_id: UUID) -> str:
+        """A fresh one-time code for the owner to tell the student at hand back."""
+        data = await self._call("POST", f"/requests/{request_id}/handover-code")
+        return str(data["code"])
+
+    async def confirm_handover(self, request_id: UUID) -> None:
+        await self._send("POST", f"/requests/{request_id}/handover/confirm")
+
+    async def college_teachers(self) -> list[Teacher]:
+        """The active teachers of the caller's college (to name one present at a high-risk step)."""
+        return _parse(_TEACHERS, await self._call("GET", "/college/teachers"))
+
+    async def add_team_member(self, request_id: UUID, technician_id: UUID, task: str = "") -> None:
+        body = {"technician_id": str(technician_id), "task": task}
+        await self._send("POST", f"/requests/{request_id}/team", json=body)
+
+    async def report_my_hours(self, request_id: UUID, hours: float, task: str | None = None) -> None:
+        body: dict[str, Any] = {"hours": hours}
+        if task is not None:
+            body["task"] = task
+        await self._send("PUT", f"/requests/{request_id}/team/me", json=body)
+
+    async def approve_hours(self, request_id: UUID, hours: Mapping[UUID, float] | None = None) -> list[TeamMember]:
+        """The teacher approves each member's hours (as reported, or corrected in `hours`)."""
+        body = {"hours": {str(k): v for k, v in (hours or {}).items()}}
+        return _parse(_TEAM, await self._call("POST", f"/requests/{request_id}/credit/approve", json=body))
+
+    async def skill_proposals(self) -> list[SkillProposal]:
+        return _parse(_PROPOSALS, await self._call("GET", "/supervisor/skill-proposals"))
+
+    async def decide_proposal(self, proposal_id: UUID, confirm: bool) -> str:
+        """The proposal's new status: confirmed or declined."""
+        data = await self._call("POST", f"/supervisor/skill-proposals/{proposal_id}", json={"confirm": confirm})
+        return str(data["status"])
+
+    async def set_credit_settings(self, progression_jobs: int | None, hours_target: float | None) -> None:
+        """The college's N approved jobs before a level-up proposal, and its hours target per term."""
+        body = {"progression_jobs": progression_jobs, "hours_target": hours_target}
+        await self._call("PUT", "/supervisor/credit-settings", json=body)
+
+    async def college_credit(self, term: str | None = None) -> CollegeCredit:
+        params = {"term": term} if term else None
+        return _parse(_COLLEGE_CREDIT, await self._call("GET", "/supervisor/credit", params=params))
+
+    async def portfolio(self, student_id: UUID, term: str | None = None) -> Portfolio:
+        params = {"term": term} if term else None
+        return _parse(_PORTFOLIO, await self._call("GET", f"/portfolio/{student_id}", params=params))
+
+    async def portfolio_pdf(self, student_id: UUID, term: str | None = None, locale: Locale = Locale.TH
+                            ) -> PortfolioPdf:
+        params = {"lang": locale.value, **({"term": term} if term else {})}
+        response = await self._send("GET", f"/portfolio/{student_id}/pdf", params=params)
+        code = response.headers.get("x-verification-code", "")
+        disposition = response.headers.get("content-disposition", "")
+        filename = disposition.split("filename=", 1)[1].strip('"') if "filename=" in disposition else ""
+        return PortfolioPdf(data=response.content, code=code, filename=filename or f"portfolio-{code}.pdf")
     # --- the inbox and devices for push (issue 13) ---------------------------------------------------
 
     async def my_notifications(self, before_id: int | None = None) -> NotificationPage:

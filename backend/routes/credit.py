@@ -7,19 +7,21 @@ import html
 import uuid
 from typing import Annotated, Any, Literal
 
-from fastapi import APIRouter, Query, Request, Response
+from fastapi import APIRouter, Depends, Query, Request, Response
 from fastapi.responses import HTMLResponse
 from pydantic import BaseModel, Field
 
 from backend.db import anon_tx, service_tx
 from backend.deps import (
     AdminDep,
+    Caller,
     IdentityDep,
     NowDep,
     PoolDep,
     SupervisorDep,
     UserConn,
     acting,
+    caller_in,
     supervisor_college,
 )
 from backend.errors import ApiError
@@ -180,6 +182,21 @@ async def approve_hours(request_id: uuid.UUID, body: HoursApproval, identity: Id
     """The teacher approves each member's hours once the job is checked; nothing is credited before."""
     async with acting(pool, identity, AppRole.SUPERVISOR, AppRole.ADMIN) as (owner, caller):
         return await credit.approve_hours(owner, request_id, caller.user_id, body.hours)
+
+
+@router.get("/college/teachers")
+async def college_teachers(
+    caller: Annotated[Caller, Depends(caller_in(AppRole.TECHNICIAN, AppRole.SUPERVISOR))], pool: PoolDep
+) -> list[dict[str, Any]]:
+    """The active teachers of the caller's college: the student names one present at a high-risk step. Read as the
+    owner: a student's RLS does not show other profiles; only ids and names of the college's teachers go out."""
+    college = caller.profile.get("college")
+    if college is None:
+        return []
+    async with service_tx(pool) as owner:
+        return await (await owner.execute(
+            "select id, display_name from public.profiles where college_id = %s and role = 'supervisor' "
+            "and is_active order by display_name", [college["id"]])).fetchall()
 
 
 # --- Progression and the college's settings -------------------------------------------------------------------------

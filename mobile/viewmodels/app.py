@@ -10,11 +10,12 @@ from uuid import UUID
 from mobile.api_client import ApiClient, ApiError
 from mobile.geocoding import ReverseGeocoder
 from mobile.live import LiveEvents, ServerEvent, request_event
-from mobile.models import Profile, SessionTokens, SignedIn
+from mobile.models import Profile, RequestDetail, SessionTokens, SignedIn
 from mobile.outbox import MemoryOutboxStorage, Outbox, OutboxItem, OutboxStorage, Sleep
 from mobile.viewmodels.account import AccountViewModel
 from mobile.viewmodels.college_jobs import CollegeJobsViewModel
 from mobile.viewmodels.colleges_admin import CollegesAdminViewModel
+from mobile.viewmodels.credit import CollegeCreditViewModel, PortfolioViewModel, RecordPanel
 from mobile.viewmodels.home import AdminHome, CitizenHome, HomeViewModel, SupervisorHome, TechnicianHome, home_for
 from mobile.viewmodels.inbox import InboxViewModel, is_notification_event
 from mobile.viewmodels.job import JobViewModel
@@ -39,6 +40,8 @@ class Screen(StrEnum):
     JOB = "job"  # a technician's job, or a supervisor's review of it
     TECHNICIANS = "technicians"
     LEDGER = "ledger"
+    PORTFOLIO = "portfolio"  # the student's approved jobs per term (issue 14)
+    COLLEGE_CREDIT = "college_credit"  # the teacher's hours, proposals and skills lacking (issue 14)
     INBOX = "inbox"  # the person's notifications (issue 13)
     ACCOUNT = "account"  # name, phone, role; download my data, delete my account, sign out (issue 11)
     COLLEGES = "colleges"  # the admin's onboarding: colleges and their supervisors (issue 11)
@@ -51,6 +54,8 @@ HOME_ROUTE = "/"
 NEW_REQUEST_ROUTE = "/requests/new"
 TECHNICIANS_ROUTE = "/college/technicians"
 LEDGER_ROUTE = "/college/ledger"
+PORTFOLIO_ROUTE = "/me/portfolio"
+COLLEGE_CREDIT_ROUTE = "/college/credit"
 INBOX_ROUTE = "/inbox"
 ACCOUNT_ROUTE = "/account"
 COLLEGES_ROUTE = "/admin/colleges"
@@ -129,6 +134,10 @@ class AppViewModel(Observable):
         self.job: JobViewModel | None = None
         self.technicians: TechniciansViewModel | None = None
         self.ledger: LedgerViewModel | None = None
+        # Issue 14: the job record on the open request's screen, the portfolio, the college view.
+        self.record: RecordPanel | None = None
+        self.portfolio: PortfolioViewModel | None = None
+        self.college_credit: CollegeCreditViewModel | None = None
         # The teacher's job list; kept while a job opened from it shows, so back returns to it where it was.
         self.college_jobs: CollegeJobsViewModel | None = None
         # The full-screen photo viewer, above whichever screen opened it.
@@ -207,6 +216,7 @@ class AppViewModel(Observable):
         self.request_form = None
         self.request_detail = None
         self.job = self.technicians = self.ledger = None
+        self.record, self.portfolio, self.college_credit = None, None, None
         self.college_jobs = None
         self.photo_viewer.close()
         self.outbox = None
@@ -285,9 +295,11 @@ class AppViewModel(Observable):
         elif isinstance(home, TechnicianHome):
             home.on_open_job = self.open_job
             home.on_open_photos = self.open_photos
+            home.on_open_portfolio = self.open_portfolio
         elif isinstance(home, SupervisorHome):
             home.on_open_job = self.open_job
             home.on_open_college_jobs = self.open_college_jobs
+            home.on_open_college_credit = self.open_college_credit
             home.on_open_technicians = self.open_technicians
             home.on_open_ledger = self.open_ledger
         self.home = home
@@ -343,6 +355,10 @@ class AppViewModel(Observable):
             return TECHNICIANS_ROUTE
         if self.screen == Screen.LEDGER:
             return LEDGER_ROUTE
+        if self.screen == Screen.PORTFOLIO:
+            return PORTFOLIO_ROUTE
+        if self.screen == Screen.COLLEGE_CREDIT:
+            return COLLEGE_CREDIT_ROUTE
         if self.screen == Screen.INBOX:
             return INBOX_ROUTE
         if self.screen == Screen.ACCOUNT:
@@ -420,6 +436,10 @@ class AppViewModel(Observable):
             await self.open_technicians()
         elif path == LEDGER_ROUTE and isinstance(self.home, SupervisorHome):
             await self.open_ledger()
+        elif path == PORTFOLIO_ROUTE and isinstance(self.home, TechnicianHome):
+            await self.open_portfolio()
+        elif path == COLLEGE_CREDIT_ROUTE and isinstance(self.home, SupervisorHome):
+            await self.open_college_credit()
         elif path == INBOX_ROUTE or path in _INBOX_ALIASES:
             await self.open_inbox()
         elif path == ACCOUNT_ROUTE:
@@ -436,6 +456,7 @@ class AppViewModel(Observable):
         self.request_form = None
         self.request_detail = None
         self.job = self.technicians = self.ledger = None
+        self.record, self.portfolio, self.college_credit = None, None, None
         self.account = self.colleges_admin = None
         self.college_jobs = None
         self.photo_viewer.close()
@@ -483,6 +504,8 @@ class AppViewModel(Observable):
         detail = self.request_detail
         if self.screen == Screen.REQUEST_DETAIL and detail is not None and str(detail.request_id) == request_id:
             await detail.load()
+        if self.record is not None and str(self.record.request_id) == request_id:
+            await self.record.load()
         job = self.job
         if self.screen == Screen.JOB and job is not None and str(job.request_id) == request_id:
             await job.load()
@@ -502,6 +525,8 @@ class AppViewModel(Observable):
         if self.screen == Screen.INBOX and self.inbox is not None:
             await self.inbox.load()
             return
+        if self.record is not None and self.screen in (Screen.REQUEST_DETAIL, Screen.JOB):
+            await self.record.load()
         if self.screen == Screen.REQUEST_DETAIL and self.request_detail is not None:
             await self.request_detail.load()
         elif self.screen == Screen.JOB and self.job is not None:
@@ -545,9 +570,12 @@ class AppViewModel(Observable):
         detail.on_open_photos = self.open_photos
         detail.on_change.append(self._changed)
         self.request_detail = detail
+        self._open_record(request_id, Actor.CITIZEN, detail.load, lambda: detail.detail)
         self.screen = Screen.REQUEST_DETAIL
         self._changed()
         await detail.load()
+        if self.record is not None:
+            await self.record.load()
 
     async def close_request_detail(self) -> None:
         await self._show_home()
@@ -576,9 +604,44 @@ class AppViewModel(Observable):
         job.on_change.append(self._changed)
         self.photo_viewer.close()
         self.job = job
+        self._open_record(request_id, Actor.for_role(profile.role), job.load, lambda: job.detail)
         self.screen = Screen.JOB
         self._changed()
         await job.load()
+        if self.record is not None:
+            await self.record.load()
+
+    def _open_record(self, request_id: UUID, actor: Actor, reload_screen: Callable[[], Awaitable[None]],
+                     detail: Callable[[], RequestDetail | None]) -> None:
+        """The job record's panel for the request's screen; a move made from it reloads the screen and the home."""
+
+        async def moved() -> None:
+            await reload_screen()
+            await self._reload_home()
+
+        record = RecordPanel(self._api, self.session, request_id, actor, detail=detail,
+                             on_auth_lost=self._auth_lost, on_moved=moved)
+        record.on_change.append(self._changed)
+        self.record = record
+
+    async def open_portfolio(self) -> None:
+        profile = self.session.profile
+        assert profile is not None
+        screen = PortfolioViewModel(self._api, self.session, profile.id, on_back=self.back_home,
+                                    on_auth_lost=self._auth_lost, save_file=self._save_file)
+        screen.on_change.append(self._changed)
+        self.portfolio = screen
+        self.screen = Screen.PORTFOLIO
+        self._changed()
+        await screen.load()
+
+    async def open_college_credit(self) -> None:
+        screen = CollegeCreditViewModel(self._api, self.session, on_back=self.back_home, on_auth_lost=self._auth_lost)
+        screen.on_change.append(self._changed)
+        self.college_credit = screen
+        self.screen = Screen.COLLEGE_CREDIT
+        self._changed()
+        await screen.load()
 
     async def open_technicians(self) -> None:
         screen = TechniciansViewModel(self._api, self.session, on_back=self.back_home, on_auth_lost=self._auth_lost)

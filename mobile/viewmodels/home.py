@@ -207,10 +207,15 @@ class TechnicianHome(HomeViewModel):
         self.thumbnails = Thumbnails(api)
         # Set by the app: the full-screen photo viewer.
         self.on_open_photos: OpenPhotos | None = None
+        self.on_open_portfolio: Callable[[], Awaitable[None]] | None = None  # issue 14
 
     @property
     def is_empty(self) -> bool:
         return not self.offers and not self.jobs
+
+    async def open_portfolio(self) -> None:
+        if self.on_open_portfolio is not None:
+            await self.on_open_portfolio()
 
     def offer_photos(self, offer: Offer) -> list[bytes | None]:
         """One entry per before photo of the offer, None while it loads or when it could not be fetched."""
@@ -328,6 +333,7 @@ class SupervisorHome(HomeViewModel):
         self.on_open_technicians: Callable[[], Awaitable[None]] | None = None
         self.on_open_ledger: Callable[[], Awaitable[None]] | None = None
         self.on_open_college_jobs: Callable[[], Awaitable[None]] | None = None
+        self.on_open_college_credit: Callable[[], Awaitable[None]] | None = None  # issue 14
 
     @property
     def is_empty(self) -> bool:
@@ -384,6 +390,10 @@ class SupervisorHome(HomeViewModel):
     async def open_college_jobs(self) -> None:
         if self.on_open_college_jobs is not None:
             await self.on_open_college_jobs()
+
+    async def open_college_credit(self) -> None:
+        if self.on_open_college_credit is not None:
+            await self.on_open_college_credit()
 
     async def _fetch(self) -> None:
         dashboard, categories = await asyncio.gather(self._api.supervisor_dashboard(), self._api.categories())

@@ -18,6 +18,7 @@ from mobile.photo_picking import PickedPhoto, PickPhotos, prepare, rejection_tex
 from mobile.viewmodels.loadable import AuthLost, Done
 from mobile.viewmodels.request_screen import RequestScreen
 from mobile.viewmodels.session import Session
+from shared.credit import needs_teacher_present
 from shared.photos import MAX_PHOTOS_PER_REQUEST, PhotoRejected
 from shared.roles import Actor
 from shared.statuses import REASSIGNABLE, WORK_EDITABLE, RequestStatus, next_statuses
@@ -47,6 +48,8 @@ class Step:
     needs_reason: bool = False
     needs_note: bool = False  # a supervisor sending work back must say what to fix
     primary: bool = True
+    # The note's own label (issue 14: a teacher's reason for a hand back the owner did not confirm).
+    note_label: Bilingual | None = None
 
 
 @dataclass
@@ -194,6 +197,15 @@ class JobViewModel(RequestScreen[WorkDetail]):
             return []
         steps: list[Step] = []
         for to in next_statuses(self.detail.status, self.actor):
+            # Issue 14: a student hands back with the owner's code and names the teacher present at a high-risk
+            # step on the record panel under the steps; a teacher's hand back without the owner's confirmation
+            # says why (the step's note). The server decides: the owner may have confirmed since this loaded.
+            if self.actor == Actor.TECHNICIAN and (
+                    to == S.HANDED_BACK or needs_teacher_present(self.detail.category_code, to)):
+                continue
+            if to == S.HANDED_BACK and not self.detail.handover_confirmed:
+                steps.append(Step(to, bilingual(STEP_LABEL_KEYS[to.value]), note_label=bilingual("hand_back_reason")))
+                continue
             if self.is_supervisor and self.detail.status == S.QUALITY_CHECK and to == S.REPAIRING:
                 steps.append(Step(to, bilingual("step_rework"), needs_note=True, primary=False))
             elif to == S.UNREPAIRABLE:

@@ -12,6 +12,7 @@ from mobile.views.admin import admin_home_view, colleges_admin_view
 from mobile.views.citizen import citizen_home_view
 from mobile.views.college_jobs import college_jobs_view
 from mobile.views.common import loading
+from mobile.views.credit import credit_screen
 from mobile.views.inbox import inbox_view
 from mobile.views.job import job_view
 from mobile.views.login import login_view
@@ -175,9 +176,9 @@ def _screen(vm: AppViewModel, locale: Locale, device: Device | None, map_tile_ur
     if vm.screen == Screen.REQUEST_FORM and vm.request_form is not None:
         return request_form_view(vm.request_form, locale, device, map_tile_url)
     if vm.screen == Screen.REQUEST_DETAIL and vm.request_detail is not None:
-        return request_detail_view(vm.request_detail, locale, device)
+        return request_detail_view(vm.request_detail, locale, device, vm.record)
     if vm.screen == Screen.JOB and vm.job is not None:
-        return job_view(vm.job, locale, device)
+        return job_view(vm.job, locale, device, vm.record)
     if vm.screen == Screen.TECHNICIANS and vm.technicians is not None:
         pick_csv = device.pick_csv if isinstance(device, FletDevice) else None
         return technicians_view(vm.technicians, locale, pick_csv)
@@ -191,6 +192,9 @@ def _screen(vm: AppViewModel, locale: Locale, device: Device | None, map_tile_ur
         return colleges_admin_view(vm.colleges_admin, locale)
     if vm.screen == Screen.COLLEGE_JOBS and vm.college_jobs is not None:
         return college_jobs_view(vm.college_jobs, locale)
+    credit = credit_screen(vm, locale)  # issue 14: the portfolio, the college view
+    if credit is not None:
+        return credit
     if vm.screen == Screen.HOME and vm.home is not None:
         return home_view(vm.home, locale, vm)
     return loading(locale)

@@ -6,8 +6,10 @@ from mobile.device import Device
 from mobile.formatting import format_phone
 from mobile.models import WorkDetail
 from mobile.photo_picking import PhotoPicker
+from mobile.viewmodels.credit import RecordPanel
 from mobile.viewmodels.job import JobViewModel, Step, format_baht
 from mobile.views.common import confirm_panel, error_message, heading, icon_button, muted
+from mobile.views.credit import record_panel, record_steps
 from mobile.views.photos import thumbnail_row
 from mobile.views.request_parts import PHOTO_KINDS, notice, photo_thumbnails, screen_top, summary_head, timeline
 from shared.photos import MAX_PHOTOS_PER_REQUEST
@@ -15,7 +17,8 @@ from shared.text import Locale, t
 from shared.work import NOTES_MAX, STEP_NOTE_MAX
 
 
-def job_view(vm: JobViewModel, locale: Locale, device: Device | None = None) -> ft.Control:
+def job_view(vm: JobViewModel, locale: Locale, device: Device | None = None, record: RecordPanel | None = None
+             ) -> ft.Control:
     controls = screen_top(vm, t("review_title" if vm.is_supervisor else "job_title", locale), locale)
     detail = vm.detail
     if detail is not None:
@@ -24,10 +27,12 @@ def job_view(vm: JobViewModel, locale: Locale, device: Device | None = None) -> 
         controls += notice(vm.notice)
         controls += _qc_missing(vm, locale)
         controls += _steps(vm, locale)
+        controls += record_steps(record, locale)
         if vm.is_supervisor:
             controls += _assign(vm, locale)
         controls += _photos(vm, locale, device)
         controls += _report(vm, locale)
+        controls += record_panel(record, locale, with_steps=False)  # parts, outcome, hand back, team
         controls += timeline(vm, locale)
     return ft.Column(controls, spacing=12, horizontal_alignment=ft.CrossAxisAlignment.STRETCH)
 
@@ -125,8 +130,9 @@ def _step_panel(vm: JobViewModel, step: Step, locale: Locale) -> ft.Control:
             ))
         )
     note_label = "rework_note_label" if step.needs_note else "step_note_label"
+    label = step.note_label.in_(locale) if step.note_label is not None else t(note_label, locale)
     controls.append(
-        ft.TextField(key="step_note", label=t(note_label, locale), value=vm.note, multiline=True,
+        ft.TextField(key="step_note", label=label, value=vm.note, multiline=True,
                      max_length=STEP_NOTE_MAX,
                      read_only=vm.sending, on_change=note_typed)
     )

@@ -5,6 +5,7 @@ import flet as ft
 from mobile.device import Device
 from mobile.formatting import format_phone
 from mobile.models import RequestAction, RequestDetail
+from mobile.viewmodels.credit import RecordPanel
 from mobile.viewmodels.job import format_baht
 from mobile.viewmodels.request_detail import MAX_COMMENT, RequestDetailViewModel
 from mobile.views.common import (
@@ -13,6 +14,7 @@ from mobile.views.common import (
     icon_button,
     muted,
 )
+from mobile.views.credit import record_panel
 from mobile.views.photos import thumbnail_row
 from mobile.views.request_parts import PHOTO_KINDS, notice, photo_thumbnails, screen_top, summary_head, timeline
 from shared.statuses import RequestStatus
@@ -31,7 +33,8 @@ ACTION_ICONS = {
 }
 
 
-def request_detail_view(vm: RequestDetailViewModel, locale: Locale, device: Device | None = None) -> ft.Control:
+def request_detail_view(vm: RequestDetailViewModel, locale: Locale, device: Device | None = None,
+                        record: RecordPanel | None = None) -> ft.Control:
     controls = screen_top(vm, t("request_detail_title", locale), locale)
     detail = vm.detail
     if detail is not None:
@@ -39,6 +42,7 @@ def request_detail_view(vm: RequestDetailViewModel, locale: Locale, device: Devi
         controls += _next_step(detail, locale)
         controls += notice(vm.notice)
         controls += _actions(vm, locale)
+        controls += record_panel(record, locale)  # parts waiting for the owner, "I have it back"
         controls += _college(vm, detail, locale, device)
         controls += _what_you_entered(vm, detail, locale)
         controls += _repair_record(detail, locale)

@@ -32,6 +32,8 @@ def supervisor_home_view(vm: SupervisorHome, locale: Locale) -> ft.Control:
                 ft.FilledButton(t("nav_college_jobs", locale), icon=ft.Icons.LIST_ALT, on_click=vm.open_college_jobs),
                 ft.OutlinedButton(t("nav_technicians", locale), icon=ft.Icons.GROUPS, on_click=vm.open_technicians),
                 ft.OutlinedButton(t("nav_ledger", locale), icon=ft.Icons.MENU_BOOK, on_click=vm.open_ledger),
+                ft.OutlinedButton(t("credit_open", locale), icon=ft.Icons.WORKSPACE_PREMIUM,
+                                  on_click=vm.open_college_credit),
             ],
             wrap=True,
         )

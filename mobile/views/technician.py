@@ -23,7 +23,12 @@ from shared.text import Locale, t
 
 
 def technician_home_view(vm: TechnicianHome, locale: Locale) -> ft.Control:
-    controls: list[ft.Control] = [greeting(vm, locale), section(t("technician_offers", locale), locale, vm.load)]
+    controls: list[ft.Control] = [
+        greeting(vm, locale),
+        ft.Row([ft.OutlinedButton(t("portfolio_open", locale), icon=ft.Icons.WORKSPACE_PREMIUM,
+                                  on_click=vm.open_portfolio)], wrap=True),
+        section(t("technician_offers", locale), locale, vm.load),
+    ]
     controls += home_notice(vm)
     state = load_state(vm, locale)
     if state is not None:

@@ -199,4 +199,82 @@ async def test_every_endpoint_the_app_calls_parses(app: Any, area: Area) -> None
 
     endpoints = {name for name, _ in inspect.getmembers(ApiClient, inspect.iscoroutinefunction)
                  if not name.startswith("_")} - NOT_ENDPOINTS
-    assert endpoints - recorder.called == set()
+    assert endpoints - recorder.called - CREDIT_ENDPOINTS == set()
+
+
+# Issue 14's endpoints, proven by the test below (a job of its own, with a team and the teacher's approval).
+CREDIT_ENDPOINTS = {
+    "job_record", "move_job", "record_outcome", "propose_part", "decide_part", "record_phone_approval",
+    "handover_code", "confirm_handover", "college_teachers", "add_team_member", "report_my_hours", "approve_hours",
+    "skill_proposals", "decide_proposal", "set_credit_settings", "college_credit", "portfolio", "portfolio_pdf",
+}
+
+
+async def test_the_job_record_and_credit_endpoints_parse(app: Any, area: Area, database_url: str) -> None:
+    import psycopg
+
+    recorder = Recorder()
+    citizen = await signed_in(recorder, app, fresh_phone())
+    teacher = await signed_in(recorder, app, area.students["teacher"][1])
+    lead = await signed_in(recorder, app, area.students["bee"][1])
+    helper = await signed_in(recorder, app, area.students["cat"][1])
+    bee, cat = uuid.UUID(area.students["bee"][0]), uuid.UUID(area.students["cat"][0])
+    await teacher.set_credit_settings(1, 10.0)  # one approved job proposes the next level
+    created = await citizen.create_request(draft(lat=HOME[0], lon=HOME[1]))
+    await teacher.assign(created.id, bee)
+    assert [t.display_name for t in await lead.college_teachers()] == ["ครู ใกล้"]
+
+    capacitor = await lead.propose_part(created.id, "คาปาซิเตอร์", 2, 35)
+    assert (await citizen.decide_part(created.id, capacitor.id, True)).status == "approved"
+    fuse = await lead.propose_part(created.id, "ฟิวส์", 1, 10)
+    phoned = await lead.record_phone_approval(created.id, fuse.id, "เจ้าของอนุมัติทางโทรศัพท์ 10:30")
+    assert (phoned.status, phoned.approval) == ("approved", "phone")
+    await lead.add_team_member(created.id, cat, "ทดสอบวงจร")
+    await helper.report_my_hours(created.id, 0.5, "ทดสอบวงจร")
+    for to in ("diagnosing", "repairing"):
+        await lead.move_job(created.id, to)
+    await lead.upload_after_photo(created.id, 0, jpeg(), "image/jpeg")
+    await lead.save_report(created.id, {"hours": 1.0, "notes": "เปลี่ยนคาปาซิเตอร์", "parts": []})
+    outcome = await lead.record_outcome(created.id, "fixed", None, "คาปาซิเตอร์เสื่อม")
+    assert outcome.outcome == "fixed"
+    await lead.move_job(created.id, "quality_check")
+    await teacher.move_job(created.id, "done")
+
+    with pytest.raises(ApiError) as unconfirmed:  # no hand back without the owner's confirmation
+        await lead.move_job(created.id, "handed_back")
+    assert unconfirmed.value.code == "handover_unconfirmed"
+    code = await citizen.handover_code(created.id)
+    assert (await lead.move_job(created.id, "handed_back", handover_code=code)).status == "handed_back"
+    record = await citizen.job_record(created.id)
+    assert record.parts_approved_total_baht == 80.0 and record.handover is not None
+    assert {m.role for m in (await teacher.job_record(created.id)).team} == {"lead", "helper"}
+
+    with psycopg.connect(database_url, autocommit=True) as conn:  # in hand for 2 hours, not seconds
+        conn.execute("update public.status_events set created_at = created_at - interval '2 hours' "
+                     "where request_id = %s and to_status = 'accepted'", [created.id])
+    approved = await teacher.approve_hours(created.id, {cat: 0.75})
+    assert sorted((m.role, m.approved_hours) for m in approved) == [("helper", 0.75), ("lead", 1.0)]
+    folio = await helper.portfolio(cat)
+    assert [(j.request_id, j.role, j.hours) for j in folio.jobs] == [(created.id, "helper", 0.75)]
+    pdf = await helper.portfolio_pdf(cat, folio.term)
+    assert pdf.data.startswith(b"%PDF") and pdf.code and pdf.code in pdf.filename
+    view = await teacher.college_credit(folio.term)
+    assert next(s for s in view.students if s.id == bee).hours == 1.0
+    proposals = [p for p in await teacher.skill_proposals() if p.technician_id in (bee, cat)]
+    assert proposals and all(p.status == "proposed" for p in proposals)
+    assert await teacher.decide_proposal(proposals[0].id, False) == "declined"
+
+    # The owner's confirmation in the app, on a second job.
+    second = await citizen.create_request(draft(lat=HOME[0], lon=HOME[1]))
+    await teacher.assign(second.id, bee)
+    for to in ("diagnosing", "repairing"):
+        await lead.move_job(second.id, to)
+    await lead.upload_after_photo(second.id, 0, jpeg(), "image/jpeg")
+    await lead.save_report(second.id, {"hours": 0.5, "notes": "ขันสกรูใหม่", "parts": []})
+    await lead.move_job(second.id, "quality_check")
+    await teacher.move_job(second.id, "done")
+    await citizen.confirm_handover(second.id)
+    assert (await citizen.job_record(second.id)).handover is not None
+    assert (await lead.move_job(second.id, "handed_back")).status == "handed_back"
+
+    assert CREDIT_ENDPOINTS - recorder.called == set()

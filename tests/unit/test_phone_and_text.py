@@ -86,6 +86,7 @@ CATALOG: dict[str, dict[str, Bilingual]] = {
 NOT_THAI = {
     ("UI", "language_switch"): "the button to switch to English is labelled in English",
     ("APP_UI", "area"): "a pure format template: '{district}, {province}' in both languages",
+    ("APP_UI", "portfolio_job"): "a pure format template: '{item} · {category}' in both languages",
 }
 
 

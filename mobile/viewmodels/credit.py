@@ -1,0 +1,629 @@
+"""The job record and the student's credit in the app (issue 14).
+
+`RecordPanel` sits on a request's screen (the owner's detail, the student's job, the teacher's review) and loads the
+record itself, so a screen includes it in one line: the owner approves parts and confirms the handover; the student
+proposes parts, records a phone approval and the outcome, names the teacher present at a high-risk step and hands
+back with the owner's code; the teacher hands back with a reason and approves the team's hours.
+`PortfolioViewModel` is the student's portfolio per term with its PDF; `CollegeCreditViewModel` the teacher's view
+of the college's hours, students without jobs, skills lacking and the level-up proposals.
+"""
+
+import asyncio
+from collections.abc import Awaitable, Callable
+from uuid import UUID
+
+from mobile.api_client import ApiClient, ApiError
+from mobile.models import (
+    Category,
+    CollegeCredit,
+    JobPart,
+    JobRecord,
+    Portfolio,
+    RequestDetail,
+    SkillProposal,
+    Teacher,
+    TeamMember,
+    TechnicianItem,
+    WorkDetail,
+)
+from mobile.viewmodels.loadable import AuthLost, Done, Loadable, SubScreen
+from mobile.viewmodels.session import Session
+from shared.credit import (
+    HANDOVER_FROM,
+    OUTCOME_LABELS,
+    OUTCOME_REASONS,
+    PRESENCE_STEPS,
+    REPAIRED_OUTCOMES,
+    TEAM_MAX,
+    TEAM_ROLE_LABELS,
+    Outcome,
+    PartStatus,
+    TeamRole,
+    check_outcome,
+    check_part,
+    check_phone_approval,
+    check_progression_jobs,
+    is_handover_code,
+    needs_teacher_present,
+    term_bounds,
+)
+from shared.roles import Actor
+from shared.statuses import RequestStatus, next_statuses
+from shared.text import Bilingual, Locale, bilingual, error_text
+
+S = RequestStatus
+# When the teacher may still add a helper (the backend refuses before a college has the job, and after approval).
+TEAM_OPEN = frozenset({S.ACCEPTED, S.DIAGNOSING, S.REPAIRING, S.QUALITY_CHECK, S.DONE, S.UNREPAIRABLE})
+# Offers the bytes to the person as a file (FilePicker.save_file); False when the platform cannot.
+SaveFile = Callable[[str, bytes], Awaitable[bool]]
+
+
+def parse_amount(text: str) -> float | None:
+    """A number typed by a person: Thai keyboards give commas for thousands; blank is None."""
+    cleaned = text.strip().replace(",", "")
+    if not cleaned:
+        return None
+    try:
+        value = float(cleaned)
+    except ValueError:
+        return None
+    return value if value == value and value not in (float("inf"), float("-inf")) else None
+
+
+def outcome_label(code: str | None, locale: Locale) -> str:
+    if code is None:
+        return ""
+    try:
+        return Bilingual(*OUTCOME_LABELS[Outcome(code)]).in_(locale)
+    except ValueError:
+        return code
+
+
+def role_label(code: str, locale: Locale) -> str:
+    try:
+        return Bilingual(*TEAM_ROLE_LABELS[TeamRole(code)]).in_(locale)
+    except ValueError:
+        return code
+
+
+def hours_text(hours: float | None) -> str:
+    return "-" if hours is None else f"{hours:g}"
+
+
+class RecordPanel(Loadable):
+    def __init__(
+        self,
+        api: ApiClient,
+        session: Session,
+        request_id: UUID,
+        actor: Actor,
+        *,
+        detail: Callable[[], RequestDetail | None],
+        on_auth_lost: AuthLost,
+        on_moved: Done | None = None,
+    ) -> None:
+        super().__init__(api, session, on_auth_lost=on_auth_lost)
+        self.request_id = request_id
+        self.actor = actor
+        # The request as the screen around the panel loaded it (status, category): read, never fetched twice.
+        self._detail = detail
+        self._on_moved = on_moved
+        self.record: JobRecord | None = None
+        self.teachers: list[Teacher] = []
+        self.sending = False
+        self._notice: Bilingual | None = None
+        self._action_error: Bilingual | None = None
+        self.handover_code: str | None = None  # the owner's one-time code, shown to tell the student
+        # What is typed, per section.
+        self.part_name = ""
+        self.part_qty = "1"
+        self.part_price = ""
+        self.phone_notes: dict[UUID, str] = {}
+        self.outcome: str | None = None
+        self.outcome_reason: str | None = None
+        self.fault = ""
+        self.hand_back_code = ""
+        self.hand_back_reason = ""
+        self.teacher_id: UUID | None = None
+        self.hours_edits: dict[UUID, str] = {}
+        # The teacher adds a helper from the college's active students.
+        self.students: list[TechnicianItem] = []
+        self.helper_id: UUID | None = None
+        self.helper_task = ""
+        self.helper_open = False  # the add-a-helper form opens on demand (it holds a second student picker)
+
+    # --- what the view reads -------------------------------------------------------------------------
+
+    @property
+    def notice(self) -> str | None:
+        return self._in_locale(self._notice)
+
+    @property
+    def action_error(self) -> str | None:
+        return self._in_locale(self._action_error)
+
+    @property
+    def detail(self) -> RequestDetail | None:
+        return self._detail()
+
+    @property
+    def status(self) -> RequestStatus | None:
+        return None if self.detail is None else RequestStatus(self.detail.status)
+
+    @property
+    def is_owner(self) -> bool:
+        return self.actor == Actor.CITIZEN
+
+    @property
+    def is_student(self) -> bool:
+        return self.actor == Actor.TECHNICIAN
+
+    @property
+    def is_teacher(self) -> bool:
+        return self.actor in (Actor.SUPERVISOR, Actor.ADMIN)
+
+    @property
+    def parts(self) -> list[JobPart]:
+        return [] if self.record is None else self.record.parts
+
+    @property
+    def parts_waiting(self) -> list[JobPart]:
+        return [p for p in self.parts if p.status == PartStatus.PROPOSED]
+
+    @property
+    def parts_total(self) -> float:
+        return 0.0 if self.record is None else self.record.parts_approved_total_baht
+
+    @property
+    def handover_confirmed(self) -> bool:
+        return self.record is not None and self.record.handover is not None
+
+    @property
+    def ready_to_hand_back(self) -> bool:
+        return self.status in HANDOVER_FROM
+
+    @property
+    def can_confirm_handover(self) -> bool:
+        """The owner's "I have it back": when the job is ready to hand back and nobody confirmed yet."""
+        return self.is_owner and self.ready_to_hand_back and not self.handover_confirmed
+
+    @property
+    def can_edit_parts(self) -> bool:
+        return self.is_student and self.status in (S.ACCEPTED, S.DIAGNOSING, S.REPAIRING)
+
+    @property
+    def can_record_outcome(self) -> bool:
+        return self.is_student and self.status in (S.ACCEPTED, S.DIAGNOSING, S.REPAIRING)
+
+    @property
+    def can_hand_back(self) -> bool:
+        """The student's hand back with the owner's code (a teacher's is the job screen's step, with a reason)."""
+        status = self.status
+        return status is not None and self.is_student and S.HANDED_BACK in next_statuses(status, self.actor)
+
+    @property
+    def presence_steps(self) -> list[RequestStatus]:
+        """The student's next hands-on steps that need a teacher named present (high-risk categories)."""
+        status = self.status
+        if not self.is_student or status is None or self.detail is None:
+            return []
+        return [to for to in next_statuses(status, self.actor)
+                if to in PRESENCE_STEPS and needs_teacher_present(self.detail.category_code, to)]
+
+    @property
+    def can_approve_hours(self) -> bool:
+        if not self.is_teacher or self.record is None or not self.record.team:
+            return False
+        return (self.status in (S.DONE, S.HANDED_BACK, S.UNREPAIRABLE)
+                and all(m.approved_at is None for m in self.record.team))
+
+    @property
+    def can_add_helper(self) -> bool:
+        record = self.record
+        return (self.is_teacher and record is not None and self.status in TEAM_OPEN
+                and all(m.approved_at is None for m in record.team) and len(record.team) < TEAM_MAX)
+
+    @property
+    def helper_choices(self) -> list[TechnicianItem]:
+        """Active students of the college not on the team yet, nor on the job as its lead."""
+        taken = {m.technician_id for m in (self.record.team if self.record else [])}
+        lead = self.detail.technician_id if isinstance(self.detail, WorkDetail) else None
+        return [s for s in self.students if s.is_active and s.id not in taken and s.id != lead]
+
+    def reported_hours(self, member: TeamMember) -> float | None:
+        """A helper's own report; the lead's hours are their work report's (the approval reads them from there)."""
+        if member.hours is not None or member.role != TeamRole.LEAD:
+            return member.hours
+        report = self.detail.report if isinstance(self.detail, WorkDetail) else None
+        return report.hours if report is not None and report.hours else None
+
+    @property
+    def outcome_needs_reason(self) -> bool:
+        return self.outcome is not None and Outcome(self.outcome) not in REPAIRED_OUTCOMES
+
+    def outcomes(self) -> list[tuple[str, str]]:
+        return [(o.value, Bilingual(*OUTCOME_LABELS[o]).in_(self.locale)) for o in Outcome]
+
+    def reasons(self) -> list[tuple[str, str]]:
+        return [(code, Bilingual(*label).in_(self.locale)) for code, label in OUTCOME_REASONS.items()]
+
+    # --- loading -------------------------------------------------------------------------------------
+
+    async def _fetch(self) -> None:
+        self.record = await self._api.job_record(self.request_id)
+        if self.is_owner:
+            return
+        if self.is_teacher and self.can_add_helper and not self.students:
+            self.students = await self._api.supervisor_technicians()
+        if self.presence_steps and not self.teachers:
+            self.teachers = await self._api.college_teachers()
+            if len(self.teachers) == 1:
+                self.teacher_id = self.teachers[0].id
+        if self.record.outcome is not None and self.outcome is None:
+            self.outcome = self.record.outcome.outcome
+            self.outcome_reason = self.record.outcome.reason
+            self.fault = self.record.outcome.fault_found
+
+    async def _act(self, work: Callable[[], Awaitable[object]], done: Bilingual, *, moved: bool = False) -> bool:
+        """Send one action; a refusal shows on the panel in the person's language, then the record reloads."""
+        if self.sending:
+            return False
+        self.sending, self._action_error, self._notice = True, None, None
+        self._changed()
+        try:
+            await work()
+        except ApiError as exc:
+            self.sending = False
+            if await self._lost_sign_in(exc):
+                return False
+            self._action_error = exc.text
+            self._changed()
+            return False
+        self.sending = False
+        self._notice = done
+        await self.load()
+        if moved and self._on_moved is not None:
+            await self._on_moved()
+        return True
+
+    def _refuse(self, text: Bilingual) -> None:
+        self._action_error, self._notice = text, None
+        self._changed()
+
+    # --- the owner -----------------------------------------------------------------------------------
+
+    async def decide_part(self, part_id: UUID, approve: bool) -> None:
+        part = next((p for p in self.parts if p.id == part_id), None)
+        if part is None:
+            return
+        done = bilingual("part_approved" if approve else "part_declined", name=part.name)
+        await self._act(lambda: self._api.decide_part(self.request_id, part_id, approve), done)
+
+    async def confirm_handover(self) -> None:
+        await self._act(lambda: self._api.confirm_handover(self.request_id), bilingual("handover_confirmed"),
+                        moved=True)
+
+    async def show_handover_code(self) -> None:
+        """A fresh one-time code to tell the student at the counter (a new one replaces the last)."""
+        if self.sending:
+            return
+        self.sending, self._action_error = True, None
+        self._changed()
+        try:
+            self.handover_code = await self._api.handover_code(self.request_id)
+        except ApiError as exc:
+            self.sending = False
+            if await self._lost_sign_in(exc):
+                return
+            self._action_error = exc.text
+            self._changed()
+            return
+        self.sending = False
+        self._notice = bilingual("handover_code_is", code=self.handover_code)
+        self._changed()
+
+    # --- the student ---------------------------------------------------------------------------------
+
+    def set_part_name(self, value: str) -> None:
+        self.part_name = value
+
+    def set_part_qty(self, value: str) -> None:
+        self.part_qty = value
+
+    def set_part_price(self, value: str) -> None:
+        self.part_price = value
+
+    async def propose_part(self, name: str | None = None, qty: str | None = None, price: str | None = None) -> None:
+        """The fields as they read at the tap (under load a tap can arrive before the last keystrokes' changes)."""
+        if name is not None:
+            self.part_name = name
+        if qty is not None:
+            self.part_qty = qty
+        if price is not None:
+            self.part_price = price
+        count, cost = parse_amount(self.part_qty), parse_amount(self.part_price)
+        if count is None or cost is None or count != int(count) or check_part(self.part_name, int(count), cost):
+            self._refuse(error_text("part_invalid"))
+            return
+        part_name = self.part_name.strip()
+        done = bilingual("part_proposed", name=part_name)
+        if await self._act(lambda: self._api.propose_part(self.request_id, part_name, int(count), cost), done):
+            self.part_name, self.part_qty, self.part_price = "", "1", ""
+            self._changed()
+
+    def set_phone_note(self, part_id: UUID, value: str) -> None:
+        self.phone_notes[part_id] = value
+
+    async def record_phone_approval(self, part_id: UUID, note: str | None = None) -> None:
+        if note is not None:
+            self.phone_notes[part_id] = note
+        text = self.phone_notes.get(part_id, "")
+        code = check_phone_approval(text)
+        if code:
+            self._refuse(error_text(code))
+            return
+        if await self._act(lambda: self._api.record_phone_approval(self.request_id, part_id, text.strip()),
+                           bilingual("phone_recorded")):
+            self.phone_notes.pop(part_id, None)
+
+    def set_outcome(self, code: str) -> None:
+        self.outcome = code or None
+        if not self.outcome_needs_reason:
+            self.outcome_reason = None
+        self._changed()
+
+    def set_outcome_reason(self, code: str) -> None:
+        self.outcome_reason = code or None
+        self._changed()
+
+    def set_fault(self, value: str) -> None:
+        self.fault = value
+
+    async def save_outcome(self, fault: str | None = None) -> None:
+        if fault is not None:
+            self.fault = fault
+        outcome, reason = self.outcome or "", self.outcome_reason if self.outcome_needs_reason else None
+        code = check_outcome(outcome, reason, self.fault)
+        if code:
+            self._refuse(error_text(code))
+            return
+        await self._act(lambda: self._api.record_outcome(self.request_id, outcome, reason, self.fault.strip()),
+                        bilingual("outcome_saved"))
+
+    def pick_teacher(self, value: str) -> None:
+        self.teacher_id = next((t.id for t in self.teachers if str(t.id) == value), None)
+        self._changed()
+
+    async def step_with_teacher(self, to_status: RequestStatus) -> None:
+        if self.teacher_id is None:
+            self._refuse(error_text("teacher_presence_required"))
+            return
+        teacher = self.teacher_id
+        await self._act(lambda: self._api.move_job(self.request_id, to_status.value, teacher_present_id=teacher),
+                        bilingual("record_step_done"), moved=True)
+
+    # --- hand back (the student with the owner's code; the teacher with a code or a reason) -------------
+
+    def set_hand_back_code(self, value: str) -> None:
+        self.hand_back_code = value
+
+    def set_hand_back_reason(self, value: str) -> None:
+        self.hand_back_reason = value
+
+    async def hand_back(self, code: str | None = None, reason: str | None = None) -> None:
+        if code is not None:
+            self.hand_back_code = code
+        if reason is not None:
+            self.hand_back_reason = reason
+        typed_code = self.hand_back_code.strip()
+        note = self.hand_back_reason.strip() if self.is_teacher else ""
+        # Without a code or a reason the server still decides: the owner may have confirmed since this loaded.
+        if typed_code and not is_handover_code(typed_code):
+            self._refuse(error_text("handover_code_invalid"))
+            return
+        await self._act(lambda: self._api.move_job(self.request_id, S.HANDED_BACK.value, note=note,
+                                                   handover_code=typed_code or None),
+                        bilingual("handed_back"), moved=True)
+
+    # --- the teacher's team and approval of hours ---
+
+    def open_helper(self) -> None:
+        self.helper_open = True
+        self._changed()
+
+    def close_helper(self) -> None:
+        self.helper_open, self.helper_id, self.helper_task = False, None, ""
+        self._changed()
+
+    def pick_helper(self, value: str) -> None:
+        self.helper_id = next((s.id for s in self.helper_choices if str(s.id) == value), None)
+        self._changed()
+
+    def set_helper_task(self, value: str) -> None:
+        self.helper_task = value
+
+    async def add_helper(self, task: str | None = None) -> None:
+        if task is not None:
+            self.helper_task = task
+        helper = self.helper_id
+        if helper is None:
+            return
+        name = next((s.display_name for s in self.students if s.id == helper), "")
+        done = bilingual("helper_added", name=name)
+        if await self._act(lambda: self._api.add_team_member(self.request_id, helper, self.helper_task.strip()),
+                           done):
+            self.helper_id, self.helper_task, self.helper_open = None, "", False
+            self._changed()
+
+    # --- (approval) ----------------------------------------------------------------
+
+    def set_hours_edit(self, technician_id: UUID, value: str) -> None:
+        self.hours_edits[technician_id] = value
+
+    async def approve_hours(self, edits: dict[UUID, str] | None = None) -> None:
+        self.hours_edits.update(edits or {})
+        corrected: dict[UUID, float] = {}
+        for member, text in self.hours_edits.items():
+            if not text.strip():
+                continue
+            value = parse_amount(text)
+            if value is None or value <= 0:
+                self._refuse(bilingual("number_invalid"))
+                return
+            corrected[member] = value
+        await self._act(lambda: self._api.approve_hours(self.request_id, corrected), bilingual("hours_approved"))
+
+
+class PortfolioViewModel(SubScreen):
+    """The student's approved jobs in a term (hours, role, outcome, approving teacher) and the PDF to keep."""
+
+    def __init__(
+        self,
+        api: ApiClient,
+        session: Session,
+        student_id: UUID,
+        *,
+        on_back: Done,
+        on_auth_lost: AuthLost,
+        save_file: SaveFile | None = None,
+    ) -> None:
+        super().__init__(api, session, on_back=on_back, on_auth_lost=on_auth_lost)
+        self.student_id = student_id
+        self._save_file = save_file
+        self.term: str | None = None  # None: the current term (the server's clock decides)
+        self.term_input = ""
+        self.portfolio: Portfolio | None = None
+        self.downloading = False
+        self.verification_code: str | None = None
+
+    async def _fetch(self) -> None:
+        self.portfolio = await self._api.portfolio(self.student_id, self.term)
+        self.term = self.portfolio.term
+        self.term_input = self.term
+
+    def set_term_input(self, value: str) -> None:
+        self.term_input = value
+
+    async def show_term(self, value: str | None = None) -> None:
+        if value is not None:
+            self.term_input = value
+        term = self.term_input.strip()
+        if term_bounds(term) is None:
+            self._notice = error_text("term_invalid")
+            self._changed()
+            return
+        self.term, self._notice = term, None
+        await self.load()
+
+    async def download_pdf(self) -> None:
+        if self.downloading:
+            return
+        self.downloading, self._notice = True, None
+        self._changed()
+        try:
+            pdf = await self._api.portfolio_pdf(self.student_id, self.term, self.locale)
+        except ApiError as exc:
+            self.downloading = False
+            if await self._lost_sign_in(exc):
+                return
+            self._notice = exc.text
+            self._changed()
+            return
+        self.verification_code = pdf.code
+        saved = False
+        if self._save_file is not None:
+            try:
+                saved = await self._save_file(pdf.filename, pdf.data)
+            except Exception:  # the platform's save dialog failed: still show the code to quote
+                saved = False
+        self.downloading = False
+        key = "portfolio_pdf_saved" if saved else "portfolio_pdf_not_saved"
+        self._notice = bilingual(key, name=pdf.filename, code=pdf.code)
+        self._changed()
+
+
+class CollegeCreditViewModel(SubScreen):
+    """The teacher's view of the college in a term, and the level-up proposals to confirm or decline."""
+
+    def __init__(self, api: ApiClient, session: Session, *, on_back: Done, on_auth_lost: AuthLost) -> None:
+        super().__init__(api, session, on_back=on_back, on_auth_lost=on_auth_lost)
+        self.view: CollegeCredit | None = None
+        self.proposals: list[SkillProposal] = []
+        self.categories: dict[str, Category] = {}
+        self.deciding: UUID | None = None
+        self.jobs_input = ""
+        self.target_input = ""
+        self.saving = False
+
+    async def _fetch(self) -> None:
+        view, proposals, categories = await asyncio.gather(
+            self._api.college_credit(), self._api.skill_proposals(), self._api.categories())
+        self.view = view
+        self.jobs_input, self.target_input = str(view.progression_jobs), f"{view.hours_target:g}"
+        self.proposals = [p for p in proposals if p.status == "proposed"]
+        self.categories = {c.code: c for c in categories}
+
+    def category_name(self, code: str) -> str:
+        category = self.categories.get(code)
+        return category.name(self.locale) if category is not None else code
+
+    def skill_name(self, code: str) -> str:
+        for category in self.categories.values():
+            for skill in category.skills:
+                if skill.skill == code:
+                    return skill.name_th if self.locale == Locale.TH else skill.name_en
+        return code
+
+    async def decide(self, proposal_id: UUID, confirm: bool) -> None:
+        if self.deciding is not None:
+            return
+        self.deciding, self._notice = proposal_id, None
+        self._changed()
+        try:
+            await self._api.decide_proposal(proposal_id, confirm)
+        except ApiError as exc:
+            self.deciding = None
+            if await self._lost_sign_in(exc):
+                return
+            self._notice = exc.text
+            self._changed()
+            return
+        self.deciding = None
+        self._notice = bilingual("proposal_confirmed" if confirm else "proposal_declined")
+        await self.load()
+
+    def set_jobs_input(self, value: str) -> None:
+        self.jobs_input = value
+
+    def set_target_input(self, value: str) -> None:
+        self.target_input = value
+
+    async def save_settings(self, jobs: str | None = None, target: str | None = None) -> None:
+        """The college's N approved jobs before a level-up proposal, and its hours target per term."""
+        if jobs is not None:
+            self.jobs_input = jobs
+        if target is not None:
+            self.target_input = target
+        n, hours = parse_amount(self.jobs_input), parse_amount(self.target_input)
+        if n is None or n != int(n) or check_progression_jobs(int(n)):
+            self._notice = error_text("progression_jobs_invalid")
+            self._changed()
+            return
+        if hours is None or hours <= 0:
+            self._notice = bilingual("number_invalid")
+            self._changed()
+            return
+        self.saving, self._notice = True, None
+        self._changed()
+        try:
+            await self._api.set_credit_settings(int(n), hours)
+        except ApiError as exc:
+            self.saving = False
+            if await self._lost_sign_in(exc):
+                return
+            self._notice = exc.text
+            self._changed()
+            return
+        self.saving = False
+        self._notice = bilingual("settings_saved")
+        await self.load()

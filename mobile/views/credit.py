@@ -1,0 +1,482 @@
+"""The job record and the student's credit on screen (issue 14): the record panel a request's screen includes in one
+line (`record_panel`), the student's portfolio and the teacher's college view."""
+
+from collections.abc import Awaitable, Callable
+from uuid import UUID
+
+import flet as ft
+
+from mobile.models import JobPart
+from mobile.viewmodels.app import AppViewModel, Screen
+from mobile.viewmodels.credit import (
+    CollegeCreditViewModel,
+    PortfolioViewModel,
+    RecordPanel,
+    hours_text,
+    outcome_label,
+    role_label,
+)
+from mobile.viewmodels.job import format_baht
+from mobile.viewmodels.loadable import LoadState
+from mobile.views.common import empty, error_message, error_with_retry, heading, icon_button, loading, muted
+from shared.credit import FAULT_MAX, PART_NAME_MAX, PART_NOTE_MAX, TASK_MAX, PartApproval, PartStatus
+from shared.statuses import RequestStatus
+from shared.text import Locale, status_label, t
+
+
+def _typed(field: ft.Ref[ft.TextField]) -> str | None:
+    """What a field holds at the tap (None before it was drawn)."""
+    return None if field.current is None else field.current.value
+
+
+def _card(controls: list[ft.Control]) -> ft.Control:
+    return ft.Card(content=ft.Container(content=ft.Column(controls, spacing=10), padding=12))
+
+
+def record_steps(panel: RecordPanel | None, locale: Locale) -> list[ft.Control]:
+    """Under the job's steps: a high-risk job's hands-on steps, with the teacher named present."""
+    if panel is None or panel.record is None:
+        return []
+    return _presence(panel, locale)
+
+
+def record_panel(panel: RecordPanel | None, locale: Locale, *, with_steps: bool = True) -> list[ft.Control]:
+    """The job record's part of a request's screen, for whoever looks at it (nothing until it has loaded).
+    `with_steps=False` when the screen shows record_steps under its own steps."""
+    if panel is None or panel.record is None:
+        return []
+    controls: list[ft.Control] = []
+    if panel.notice:
+        controls.append(ft.Semantics(live_region=True, content=ft.Text(panel.notice, weight=ft.FontWeight.W_600)))
+    if panel.action_error:
+        controls.append(error_message(panel.action_error))
+    if panel.is_owner:
+        controls += _owner(panel, locale)
+    else:
+        if with_steps:
+            controls += _presence(panel, locale)
+        controls += _parts(panel, locale)
+        controls += _outcome(panel, locale)
+        controls += _hand_back(panel, locale)
+        controls += _team(panel, locale)
+    if panel.sending:
+        controls.append(ft.ProgressBar())
+    return controls
+
+
+# --- the owner -------------------------------------------------------------------------------------------------
+
+def _owner(panel: RecordPanel, locale: Locale) -> list[ft.Control]:
+    lines: list[ft.Control] = []
+    waiting = panel.parts_waiting
+    if waiting:
+        lines.append(ft.Text(t("parts_waiting_title", locale), weight=ft.FontWeight.W_600))
+        for part in waiting:
+
+            async def approve(_: object = None, part_id: UUID = part.id) -> None:  # Flet passes the event first
+                await panel.decide_part(part_id, True)
+
+            async def decline(_: object = None, part_id: UUID = part.id) -> None:
+                await panel.decide_part(part_id, False)
+
+            lines.append(ft.Text(_part_line(part, locale)))
+            lines.append(ft.Row([
+                ft.FilledButton(t("part_approve", locale), disabled=panel.sending, on_click=approve),
+                ft.OutlinedButton(t("part_decline", locale), disabled=panel.sending, on_click=decline),
+            ], wrap=True))
+    if panel.parts_total:
+        lines.append(ft.Text(t("record_parts_total", locale, total=format_baht(panel.parts_total))))
+    if panel.handover_confirmed:
+        lines.append(ft.Text(t("handover_confirmed", locale)))
+    elif panel.can_confirm_handover:
+        lines.append(muted(t("handover_ready", locale)))
+        lines.append(ft.Row([
+            ft.FilledButton(t("handover_confirm", locale), icon=ft.Icons.CHECK_CIRCLE, disabled=panel.sending,
+                            on_click=panel.confirm_handover),
+            ft.OutlinedButton(t("handover_show_code", locale), disabled=panel.sending,
+                              on_click=panel.show_handover_code),
+        ], wrap=True))
+        if panel.handover_code:
+            lines.append(ft.Text(panel.handover_code, size=28, weight=ft.FontWeight.BOLD, selectable=True))
+    if not lines:
+        return []
+    return [_card([heading(t("record_title", locale), size=18), *lines])]
+
+
+def _part_line(part: JobPart, locale: Locale) -> str:
+    return t("part_line", locale, name=part.name, qty=part.qty, total=format_baht(part.total_baht))
+
+
+def _part_state(part: JobPart, locale: Locale) -> str:
+    if part.status == PartStatus.APPROVED:
+        if part.approval == PartApproval.PHONE:
+            return t("part_status_approved_phone", locale, note=part.approval_note)
+        return t("part_status_approved_app", locale)
+    return t("part_status_declined" if part.status == PartStatus.DECLINED else "part_status_proposed", locale)
+
+
+# --- the student and the teacher ----------------------------------------------------------------------------------
+
+def _presence(panel: RecordPanel, locale: Locale) -> list[ft.Control]:
+    steps = panel.presence_steps
+    if not steps:
+        return []
+
+    def picked(e: ft.Event[ft.Dropdown]) -> None:
+        panel.pick_teacher(e.control.value or "")
+
+    lines: list[ft.Control] = [heading(t("teacher_present_title", locale), size=18)]
+    if not panel.teachers:
+        lines.append(muted(t("teacher_none", locale)))
+    else:
+        lines.append(ft.Dropdown(
+            label=t("teacher_present", locale),
+            value=None if panel.teacher_id is None else str(panel.teacher_id),
+            options=[ft.DropdownOption(key=str(t.id), text=t.display_name) for t in panel.teachers],
+            on_select=picked, disabled=panel.sending))
+    buttons: list[ft.Control] = []
+    for step in steps:
+
+        async def go(_: object = None, step: RequestStatus = step) -> None:
+            await panel.step_with_teacher(step)
+
+        buttons.append(ft.FilledButton(t("teacher_step", locale, step=status_label(step, locale)), on_click=go,
+                                       disabled=panel.sending or panel.teacher_id is None))
+    lines.append(ft.Row(buttons, wrap=True))
+    return [_card(lines)]
+
+
+def _parts(panel: RecordPanel, locale: Locale) -> list[ft.Control]:
+    if not panel.parts and not panel.can_edit_parts:
+        return []
+    lines: list[ft.Control] = [heading(t("parts_title", locale), size=18)]
+    for part in panel.parts:
+        lines.append(ft.Text(_part_line(part, locale)))
+        lines.append(muted(_part_state(part, locale)))
+        if panel.can_edit_parts and part.status == PartStatus.PROPOSED:
+            note = ft.Ref[ft.TextField]()
+
+            def note_typed(e: ft.Event[ft.TextField], part_id: UUID = part.id) -> None:
+                panel.set_phone_note(part_id, e.control.value)
+
+            async def phoned(_: object = None, part_id: UUID = part.id, note: ft.Ref[ft.TextField] = note) -> None:
+                await panel.record_phone_approval(part_id, _typed(note))
+
+            lines.append(ft.TextField(ref=note, label=t("phone_note", locale), max_length=PART_NOTE_MAX,
+                                      value=panel.phone_notes.get(part.id, ""), on_change=note_typed,
+                                      read_only=panel.sending))
+            lines.append(ft.Row([ft.OutlinedButton(t("phone_approval", locale), icon=ft.Icons.PHONE,
+                                                   disabled=panel.sending, on_click=phoned)]))
+    if panel.parts_total:
+        lines.append(ft.Text(t("record_parts_total", locale, total=format_baht(panel.parts_total))))
+    if panel.can_edit_parts:
+        name, qty, price = ft.Ref[ft.TextField](), ft.Ref[ft.TextField](), ft.Ref[ft.TextField]()
+
+        def name_typed(e: ft.Event[ft.TextField]) -> None:
+            panel.set_part_name(e.control.value)
+
+        def qty_typed(e: ft.Event[ft.TextField]) -> None:
+            panel.set_part_qty(e.control.value)
+
+        def price_typed(e: ft.Event[ft.TextField]) -> None:
+            panel.set_part_price(e.control.value)
+
+        async def propose() -> None:
+            await panel.propose_part(_typed(name), _typed(qty), _typed(price))
+
+        lines += [
+            ft.TextField(ref=name, label=t("propose_part_name", locale), value=panel.part_name,
+                         max_length=PART_NAME_MAX, on_change=name_typed, read_only=panel.sending),
+            ft.Row([
+                ft.TextField(ref=qty, label=t("propose_part_qty", locale), value=panel.part_qty, width=100,
+                             keyboard_type=ft.KeyboardType.NUMBER, on_change=qty_typed, read_only=panel.sending),
+                ft.TextField(ref=price, label=t("propose_part_price", locale), value=panel.part_price,
+                             expand=True, keyboard_type=ft.KeyboardType.NUMBER, on_change=price_typed,
+                             read_only=panel.sending),
+            ]),
+            ft.Row([ft.FilledButton(t("propose_part", locale), icon=ft.Icons.ADD_SHOPPING_CART,
+                                    disabled=panel.sending, on_click=propose)]),
+        ]
+    return [_card(lines)]
+
+
+def _outcome(panel: RecordPanel, locale: Locale) -> list[ft.Control]:
+    record = panel.record
+    if not panel.can_record_outcome:
+        if record is None or record.outcome is None:
+            return []
+        text = t("outcome_current", locale, outcome=outcome_label(record.outcome.outcome, locale))
+        lines: list[ft.Control] = [ft.Text(text)]
+        if record.outcome.fault_found:
+            lines.append(muted(record.outcome.fault_found))
+        return lines
+
+    def outcome_chosen(e: ft.Event[ft.Dropdown]) -> None:
+        panel.set_outcome(e.control.value or "")
+
+    def reason_chosen(e: ft.Event[ft.Dropdown]) -> None:
+        panel.set_outcome_reason(e.control.value or "")
+
+    def fault_typed(e: ft.Event[ft.TextField]) -> None:
+        panel.set_fault(e.control.value)
+
+    fault = ft.Ref[ft.TextField]()
+
+    async def save() -> None:
+        await panel.save_outcome(_typed(fault))
+
+    lines = [
+        heading(t("outcome_title", locale), size=18),
+        ft.Dropdown(label=t("outcome_label", locale), value=panel.outcome,
+                    options=[ft.DropdownOption(key=k, text=v) for k, v in panel.outcomes()],
+                    on_select=outcome_chosen, disabled=panel.sending),
+    ]
+    if panel.outcome_needs_reason:
+        lines.append(ft.Dropdown(label=t("outcome_reason", locale), value=panel.outcome_reason,
+                                 options=[ft.DropdownOption(key=k, text=v) for k, v in panel.reasons()],
+                                 on_select=reason_chosen, disabled=panel.sending))
+    lines += [
+        ft.TextField(ref=fault, label=t("outcome_fault", locale), value=panel.fault, multiline=True,
+                     max_length=FAULT_MAX, on_change=fault_typed, read_only=panel.sending),
+        ft.Row([ft.FilledButton(t("outcome_save", locale), disabled=panel.sending or panel.outcome is None,
+                                on_click=save)]),
+    ]
+    return [_card(lines)]
+
+
+def _hand_back(panel: RecordPanel, locale: Locale) -> list[ft.Control]:
+    if not panel.can_hand_back:
+        return []
+    code = ft.Ref[ft.TextField]()
+
+    def code_typed(e: ft.Event[ft.TextField]) -> None:
+        panel.set_hand_back_code(e.control.value)
+
+    async def hand_back() -> None:
+        await panel.hand_back(_typed(code))
+
+    lines: list[ft.Control] = [heading(t("hand_back_title", locale), size=18)]
+    if panel.handover_confirmed:
+        lines.append(ft.Text(t("hand_back_owner_confirmed", locale)))
+    else:
+        lines.append(ft.TextField(ref=code, label=t("hand_back_code", locale), value=panel.hand_back_code,
+                                  max_length=6, keyboard_type=ft.KeyboardType.NUMBER, on_change=code_typed,
+                                  read_only=panel.sending))
+    lines.append(ft.Row([ft.FilledButton(t("hand_back", locale), icon=ft.Icons.HANDSHAKE, disabled=panel.sending,
+                                         on_click=hand_back)]))
+    return [_card(lines)]
+
+
+def _team(panel: RecordPanel, locale: Locale) -> list[ft.Control]:
+    record = panel.record
+    if record is None or not (record.team or panel.can_add_helper):
+        return []
+    lines: list[ft.Control] = [heading(t("team_title", locale), size=18)]
+    approving = panel.can_approve_hours
+    fields: dict[UUID, ft.Ref[ft.TextField]] = {}
+    for member in record.team:
+        role = role_label(member.role, locale)
+        if member.approved_hours is not None:
+            lines.append(ft.Text(t("team_line_approved", locale, name=member.display_name, role=role,
+                                    hours=hours_text(member.approved_hours))))
+            continue
+        reported = panel.reported_hours(member)
+        if reported is None:
+            lines.append(ft.Text(f"{member.display_name} · {role} · {t('hours_not_reported', locale)}"))
+        else:
+            lines.append(ft.Text(t("team_line", locale, name=member.display_name, role=role,
+                                    hours=hours_text(reported))))
+        if approving:
+            ref = fields[member.technician_id] = ft.Ref[ft.TextField]()
+
+            def typed(e: ft.Event[ft.TextField], member_id: UUID = member.technician_id) -> None:
+                panel.set_hours_edit(member_id, e.control.value)
+
+            lines.append(ft.TextField(ref=ref, label=t("approve_hours_for", locale, name=member.display_name),
+                                      value=panel.hours_edits.get(member.technician_id,
+                                                                  "" if reported is None else hours_text(reported)),
+                                      keyboard_type=ft.KeyboardType.NUMBER, on_change=typed,
+                                      read_only=panel.sending))
+    if approving:
+
+        async def approve() -> None:
+            await panel.approve_hours({k: v for k, r in fields.items() if (v := _typed(r)) is not None})
+
+        lines.append(ft.Row([ft.FilledButton(t("approve_hours", locale), icon=ft.Icons.VERIFIED,
+                                             disabled=panel.sending, on_click=approve)]))
+    if panel.can_add_helper and panel.helper_choices:
+        if panel.helper_open:
+            lines += _add_helper(panel, locale)
+        else:
+            lines.append(ft.Row([ft.OutlinedButton(t("add_helper", locale), icon=ft.Icons.GROUP_ADD,
+                                                   on_click=panel.open_helper)]))
+    return [_card(lines)]
+
+
+def _add_helper(panel: RecordPanel, locale: Locale) -> list[ft.Control]:
+    task = ft.Ref[ft.TextField]()
+
+    def picked(e: ft.Event[ft.Dropdown]) -> None:
+        panel.pick_helper(e.control.value or "")
+
+    def task_typed(e: ft.Event[ft.TextField]) -> None:
+        panel.set_helper_task(e.control.value)
+
+    async def add() -> None:
+        await panel.add_helper(_typed(task))
+
+    return [
+        ft.Dropdown(label=t("helper_pick", locale), value=None if panel.helper_id is None else str(panel.helper_id),
+                    options=[ft.DropdownOption(key=str(s.id), text=s.display_name) for s in panel.helper_choices],
+                    on_select=picked, disabled=panel.sending),
+        ft.TextField(ref=task, label=t("helper_task", locale), value=panel.helper_task, max_length=TASK_MAX,
+                     on_change=task_typed, read_only=panel.sending),
+        ft.Row([ft.FilledButton(t("add_helper_confirm", locale), icon=ft.Icons.GROUP_ADD,
+                                disabled=panel.sending or panel.helper_id is None, on_click=add),
+                ft.TextButton(t("close_panel", locale), disabled=panel.sending, on_click=panel.close_helper)],
+               wrap=True),
+    ]
+
+
+# --- the student's portfolio ------------------------------------------------------------------------------------
+
+def _top(back: Callable[[], Awaitable[None]], refresh: Callable[[], Awaitable[None]], title: str, locale: Locale
+         ) -> list[ft.Control]:
+    return [
+        ft.Row([
+            ft.TextButton(t("back", locale), icon=ft.Icons.ARROW_BACK, on_click=back),
+            ft.Container(expand=True),
+            icon_button(ft.Icons.REFRESH, t("refresh", locale), refresh),
+        ]),
+        heading(title, size=22),
+    ]
+
+
+def portfolio_view(vm: PortfolioViewModel, locale: Locale) -> ft.Control:
+    title = t("portfolio_title", locale, term=vm.term or "")
+    controls = _top(vm.back, vm.load, title, locale)
+    if vm.state == LoadState.FAILED:
+        controls.append(error_with_retry(vm.error or "", locale, vm.retry))
+    elif vm.portfolio is None:
+        controls.append(loading(locale))
+    term = ft.Ref[ft.TextField]()
+
+    def term_typed(e: ft.Event[ft.TextField]) -> None:
+        vm.set_term_input(e.control.value)
+
+    async def show() -> None:
+        await vm.show_term(_typed(term))
+
+    controls.append(ft.Row([
+        ft.TextField(ref=term, label=t("portfolio_term", locale), value=vm.term_input, width=140,
+                     on_change=term_typed, on_submit=show),
+        icon_button(ft.Icons.SEARCH, t("portfolio_term", locale), show),
+    ]))
+    if vm.notice:
+        controls.append(ft.Semantics(live_region=True, content=ft.Text(vm.notice)))
+    folio = vm.portfolio
+    if folio is not None:
+        controls.append(ft.Text(t("portfolio_total", locale, jobs=folio.job_count, hours=f"{folio.hours:g}"),
+                                weight=ft.FontWeight.W_600))
+        if not folio.jobs:
+            controls.append(empty(t("portfolio_none", locale)))
+        for job in folio.jobs:
+            category = job.category_th if locale == Locale.TH else job.category_en
+            lines: list[ft.Control] = [
+                ft.Text(t("portfolio_job", locale, item=job.item, category=category), weight=ft.FontWeight.W_600),
+                ft.Text(t("portfolio_job_line", locale, role=role_label(job.role, locale), hours=f"{job.hours:g}",
+                           outcome=outcome_label(job.outcome or "fixed", locale))),
+            ]
+            if job.approved_by:
+                lines.append(muted(t("portfolio_job_teacher", locale, name=job.approved_by)))
+            controls.append(_card(lines))
+        controls.append(ft.Row([ft.FilledButton(t("portfolio_pdf", locale), icon=ft.Icons.PICTURE_AS_PDF,
+                                                disabled=vm.downloading, on_click=vm.download_pdf)]))
+        if vm.downloading:
+            controls.append(ft.ProgressBar())
+    return ft.Column(controls, spacing=12, horizontal_alignment=ft.CrossAxisAlignment.STRETCH)
+
+
+# --- the teacher's college view --------------------------------------------------------------------------------
+
+def college_credit_view(vm: CollegeCreditViewModel, locale: Locale) -> ft.Control:
+    view = vm.view
+    controls = _top(vm.back, vm.load, t("credit_title", locale, term=view.term if view else ""), locale)
+    if vm.state == LoadState.FAILED:
+        controls.append(error_with_retry(vm.error or "", locale, vm.retry))
+    elif view is None:
+        controls.append(loading(locale))
+    if vm.notice:
+        controls.append(ft.Semantics(live_region=True, content=ft.Text(vm.notice)))
+    if view is None:
+        return ft.Column(controls, spacing=12, horizontal_alignment=ft.CrossAxisAlignment.STRETCH)
+    controls.append(heading(t("proposals_title", locale), size=18))
+    if not vm.proposals:
+        controls.append(muted(t("proposals_none", locale)))
+    for proposal in vm.proposals:
+
+        async def confirm(_: object = None, proposal_id: UUID = proposal.id) -> None:
+            await vm.decide(proposal_id, True)
+
+        async def decline(_: object = None, proposal_id: UUID = proposal.id) -> None:
+            await vm.decide(proposal_id, False)
+
+        busy = vm.deciding is not None
+        controls.append(_card([
+            ft.Text(t("proposal_line", locale, name=proposal.display_name, skill=vm.skill_name(proposal.skill_code),
+                       from_level=proposal.from_level, to_level=proposal.to_level, jobs=proposal.jobs)),
+            ft.Row([ft.FilledButton(t("proposal_confirm", locale), disabled=busy, on_click=confirm),
+                    ft.OutlinedButton(t("proposal_decline", locale), disabled=busy, on_click=decline)], wrap=True),
+        ]))
+    controls.append(heading(t("credit_open", locale), size=18))
+    for student in view.students:
+        state = t("credit_meets" if student.meets_target else "credit_below", locale)
+        controls.append(ft.Text(t("credit_student", locale, name=student.display_name, hours=f"{student.hours:g}",
+                                   target=f"{student.target:g}", jobs=student.jobs) + f" · {state}"))
+    controls += _settings(vm, locale)
+    controls.append(heading(t("credit_without_jobs", locale), size=18))
+    if not view.students_without_jobs:
+        controls.append(muted(t("credit_none_without", locale)))
+    for person in view.students_without_jobs:
+        controls.append(ft.Text(person.display_name))
+    controls.append(heading(t("credit_lacking", locale), size=18))
+    if not view.skills_lacking:
+        controls.append(muted(t("credit_none_lacking", locale)))
+    for lack in view.skills_lacking:
+        skills = ", ".join(f"{vm.skill_name(s.skill_code)} ≥ {s.level}" for s in lack.skills)
+        controls.append(ft.Text(t("credit_lacking_line", locale, category=vm.category_name(lack.category_code),
+                                   requests=lack.requests, skills=skills)))
+    return ft.Column(controls, spacing=12, horizontal_alignment=ft.CrossAxisAlignment.STRETCH)
+
+
+def _settings(vm: CollegeCreditViewModel, locale: Locale) -> list[ft.Control]:
+    jobs, target = ft.Ref[ft.TextField](), ft.Ref[ft.TextField]()
+
+    def jobs_typed(e: ft.Event[ft.TextField]) -> None:
+        vm.set_jobs_input(e.control.value)
+
+    def target_typed(e: ft.Event[ft.TextField]) -> None:
+        vm.set_target_input(e.control.value)
+
+    async def save() -> None:
+        await vm.save_settings(_typed(jobs), _typed(target))
+
+    return [_card([
+        heading(t("settings_title", locale), size=18),
+        ft.TextField(ref=jobs, label=t("settings_jobs", locale), value=vm.jobs_input,
+                     keyboard_type=ft.KeyboardType.NUMBER, on_change=jobs_typed, read_only=vm.saving),
+        ft.TextField(ref=target, label=t("settings_target", locale), value=vm.target_input,
+                     keyboard_type=ft.KeyboardType.NUMBER, on_change=target_typed, read_only=vm.saving),
+        ft.Row([ft.OutlinedButton(t("settings_save", locale), disabled=vm.saving, on_click=save)]),
+    ])]
+
+
+# --- where the app shows them --------------------------------------------------------------------------------------
+
+def credit_screen(vm: AppViewModel, locale: Locale) -> ft.Control | None:
+    """The screen of issue 14 that shows now, if any."""
+    if vm.screen == Screen.PORTFOLIO and vm.portfolio is not None:
+        return portfolio_view(vm.portfolio, locale)
+    if vm.screen == Screen.COLLEGE_CREDIT and vm.college_credit is not None:
+        return college_credit_view(vm.college_credit, locale)
+    return None

@@ -1,0 +1,132 @@
+"""Issue 14 in the app, in Chromium: a team job of two students → the teacher approves their hours on the job
+screen → the owner confirms they have it back and the teacher hands it back → both students' portfolio screens show
+it → the PDF downloads from the app with Thai text, and its code checks out on the public verify page."""
+
+import re
+import uuid
+from collections.abc import Iterator
+
+import httpx
+import psycopg
+import pypdf
+import pytest
+from playwright.sync_api import Browser, BrowserContext, Locator, Page, expect
+from psycopg.rows import dict_row
+
+from tests.e2e.conftest import TIMEOUT, SplitSystem, sign_in
+from tests.helpers import bearer, fresh_phone
+from tests.integration.builders import draft, jpeg_with_gps
+from tests.integration.dispatch_area import _college, _student
+
+# Mae Sariang, Mae Hong Son: no seeded college and none of the other tests' colleges reach it.
+MAE_SARIANG = (18.1600, 97.9330)
+
+
+@pytest.fixture
+def contexts(browser: Browser) -> Iterator[list[BrowserContext]]:
+    made = [browser.new_context(viewport={"width": 360, "height": 640}, locale="th-TH", accept_downloads=True)
+            for _ in range(4)]
+    yield made
+    for context in made:
+        context.close()
+
+
+def _token(api: httpx.Client, phone: str) -> str:
+    sent = api.post("/auth/otp/request", json={"phone": phone})
+    verified = api.post("/auth/otp/verify", json={"phone": phone, "code": sent.json()["dev_code"]})
+    assert verified.status_code == 200, verified.text
+    return str(verified.json()["access_token"])
+
+
+def _ok(response: httpx.Response, status: int = 200) -> None:
+    assert response.status_code == status, response.text
+
+
+def _team_job_checked(system: SplitSystem, database_url: str, college: uuid.UUID
+                      ) -> tuple[str, str, str, str, str]:
+    """A job of a lead and a helper, checked by the teacher, in hand for three hours: (request id and the phones of
+    the citizen, the teacher, the lead and the helper)."""
+    with psycopg.connect(database_url, autocommit=True, row_factory=dict_row) as conn:
+        lead_id, lead_phone = _student(conn, college, "มานพ ขยันซ่อม", {"electrical_appliance": 3})
+        helper_id, helper_phone = _student(conn, college, "ดวงใจ ช่วยงาน", {"electrical_appliance": 2})
+        _, teacher_phone = _student(conn, college, "ครูสะเรียง ใจดี", {}, role="supervisor")
+    with httpx.Client(base_url=system.api_url, timeout=30) as api:
+        citizen_phone = fresh_phone()
+        citizen, teacher, lead, helper = (_token(api, p) for p in (citizen_phone, teacher_phone, lead_phone,
+                                                                    helper_phone))
+        created = api.post("/requests", json=draft(lat=MAE_SARIANG[0], lon=MAE_SARIANG[1]), headers=bearer(citizen))
+        _ok(created, 201)
+        rid = created.json()["id"]
+        _ok(api.post(f"/requests/{rid}/assign", json={"technician_id": lead_id}, headers=bearer(teacher)))
+        _ok(api.post(f"/requests/{rid}/team", json={"technician_id": helper_id, "task": "ทดสอบวงจร"},
+                     headers=bearer(lead)), 204)
+        _ok(api.put(f"/requests/{rid}/team/me", json={"hours": 1.0}, headers=bearer(helper)), 204)
+        for to in ("diagnosing", "repairing"):
+            _ok(api.post(f"/requests/{rid}/status", json={"to_status": to}, headers=bearer(lead)))
+        _ok(api.put(f"/requests/{rid}/after-photos/0", headers=bearer(lead),
+                    files={"file": ("after.jpg", jpeg_with_gps((800, 600)), "image/jpeg")}), 201)
+        _ok(api.put(f"/requests/{rid}/report", headers=bearer(lead),
+                    json={"hours": 2.0, "notes": "เปลี่ยนสวิตช์ ทดสอบแล้วใช้งานได้", "parts": []}))
+        for token, to in ((lead, "quality_check"), (teacher, "done")):
+            _ok(api.post(f"/requests/{rid}/status", json={"to_status": to}, headers=bearer(token)))
+    with psycopg.connect(database_url, autocommit=True) as conn:  # in hand for 3 hours, not seconds
+        conn.execute("update public.status_events set created_at = created_at - interval '3 hours' "
+                     "where request_id = %s and to_status = 'accepted'", [rid])
+    return rid, citizen_phone, teacher_phone, lead_phone, helper_phone
+
+
+def shown(page: Page, text: str) -> Locator:
+    """A text, alone or inside a card (Flutter reads a card out as one group named by all of its text)."""
+    return page.get_by_text(text, exact=False).or_(page.get_by_role("group", name=re.compile(re.escape(text)))).first
+
+
+def _portfolio(context: BrowserContext, system: SplitSystem, phone: str, line: str) -> Page:
+    """A student opens their portfolio (the link waits for the sign-in) and sees the approved job."""
+    page = context.new_page()
+    sign_in(page, f"{system.app_url}me/portfolio", phone)
+    expect(shown(page, line)).to_be_visible(timeout=TIMEOUT)
+    return page
+
+
+def test_the_teacher_approves_a_team_job_and_both_portfolios_show_it_with_a_pdf_that_verifies(
+    split_system: SplitSystem, database_url: str, contexts: list[BrowserContext]
+) -> None:
+    with psycopg.connect(database_url, autocommit=True, row_factory=dict_row) as conn:
+        college = _college(conn, "แม่สะเรียง", MAE_SARIANG[0] + 0.01, MAE_SARIANG[1], 20)
+    try:
+        rid, citizen_phone, teacher_phone, lead_phone, helper_phone = _team_job_checked(
+            split_system, database_url, college)
+        teacher = contexts[0].new_page()
+        sign_in(teacher, f"{split_system.app_url}jobs/{rid}", teacher_phone)
+        expect(shown(teacher, "มานพ ขยันซ่อม · หัวหน้างาน · 2 ชม.")).to_be_visible(timeout=TIMEOUT)
+        expect(shown(teacher, "ดวงใจ ช่วยงาน · ผู้ช่วย · 1 ชม.")).to_be_visible(timeout=TIMEOUT)
+        teacher.get_by_role("button", name="อนุมัติชั่วโมงของทีม").click()
+        expect(shown(teacher, "อนุมัติชั่วโมงแล้ว")).to_be_visible(timeout=TIMEOUT)
+        expect(shown(teacher, "มานพ ขยันซ่อม · หัวหน้างาน · อนุมัติ 2 ชม.")).to_be_visible(timeout=TIMEOUT)
+
+        # The owner confirms they have it back; the teacher then hands it back without a code or a reason.
+        owner = contexts[3].new_page()
+        sign_in(owner, f"{split_system.app_url}requests/{rid}", citizen_phone)
+        owner.get_by_role("button", name="ได้รับของคืนแล้ว").click()
+        expect(shown(owner, "ยืนยันรับของคืนแล้ว")).to_be_visible(timeout=TIMEOUT)
+        teacher.get_by_role("button", name="ส่งคืนเจ้าของ").click()
+        teacher.get_by_role("button", name="ยืนยัน").click()  # no reason needed: the owner confirmed
+        expect(teacher.get_by_role("button", name="ยืนยัน")).to_have_count(0, timeout=TIMEOUT)
+        expect(shown(teacher, "ส่งคืนแล้ว")).to_be_visible(timeout=TIMEOUT)
+
+        _portfolio(contexts[1], split_system, lead_phone, "หัวหน้างาน · 2 ชม. · ซ่อมได้")
+        helper = _portfolio(contexts[2], split_system, helper_phone, "ผู้ช่วย · 1 ชม. · ซ่อมได้")
+        expect(shown(helper, "ครูผู้อนุมัติ: ครูสะเรียง ใจดี")).to_be_visible(timeout=TIMEOUT)
+        with helper.expect_download(timeout=TIMEOUT) as download:
+            helper.get_by_role("button", name="ดาวน์โหลด PDF").click()
+        assert download.value.suggested_filename.endswith(".pdf")
+        text = "".join(page.extract_text() for page in pypdf.PdfReader(download.value.path()).pages)
+        assert "แฟ้มผลงานฝึกประสบการณ์งานซ่อม" in text and "ดวงใจ ช่วยงาน" in text and "ผู้ช่วย" in text
+        code = download.value.suggested_filename.removesuffix(".pdf").rsplit("-", 1)[-1]
+        assert code in text
+        expect(shown(helper, f"รหัสตรวจสอบ {code}")).to_be_visible(timeout=TIMEOUT)
+        verified = httpx.get(f"{split_system.api_url}/verify/{code}", timeout=30)
+        assert verified.status_code == 200 and "ดวงใจ" in verified.text and "ช่วยงาน" not in verified.text
+    finally:
+        with psycopg.connect(database_url, autocommit=True) as conn:
+            conn.execute("update public.colleges set is_active = false where id = %s", [college])

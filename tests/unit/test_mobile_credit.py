@@ -1,0 +1,406 @@
+"""Issue 14 in the app: the record panel (owner's parts and handover; student's parts, phone approval, outcome,
+teacher present, hand back with a code; teacher's reason and approval of hours), the portfolio and the college view.
+View-models against the fake backend, views built from their real state."""
+
+import inspect
+import json
+import re
+from typing import Any
+from uuid import UUID, uuid4
+
+import flet as ft
+import httpx
+
+from mobile.viewmodels.app import COLLEGE_CREDIT_ROUTE, PORTFOLIO_ROUTE, Screen
+from mobile.viewmodels.credit import RecordPanel
+from mobile.views.credit import college_credit_view, portfolio_view, record_panel
+from mobile.views.frame import app_views
+from mobile.views.job import job_view
+from shared.statuses import RequestStatus
+from shared.text import Locale, status_label
+from tests.unit.mobile_fakes import (
+    NOW,
+    FakeBackend,
+    button_named,
+    error_response,
+    find,
+    request_summary,
+    texts,
+)
+from tests.unit.mobile_screens import assert_accessible, signed_in
+
+RECORD = re.compile(r"^/requests/([0-9a-f-]{36})(/.*)?$")
+LEAD, HELPER, TEACHER = uuid4(), uuid4(), uuid4()
+
+
+class CreditBackend(FakeBackend):
+    def __init__(self, status: str = "done", category: str = "appliance") -> None:
+        super().__init__()
+        self.job = {**request_summary("พัดลม", status), "category_code": category, "timeline": [], "photos": [],
+                    "report": None}
+        self.parts: list[dict[str, Any]] = []
+        self.handover: dict[str, Any] | None = None
+        self.team: list[dict[str, Any]] = []
+        self.outcome: dict[str, Any] | None = None
+        self.bodies: list[tuple[str, dict[str, Any]]] = []
+        self.proposals = [{"id": str(uuid4()), "technician_id": str(LEAD), "display_name": "มานพ",
+                           "skill_code": "electrical", "from_level": 2, "to_level": 3, "jobs": 3,
+                           "status": "proposed", "created_at": NOW.isoformat()}]
+
+    def part(self, name: str, status: str = "proposed", **extra: Any) -> dict[str, Any]:
+        part = {"id": str(uuid4()), "name": name, "qty": 2, "price_baht": 35.0, "status": status,
+                "approval": None, "approval_note": "", "proposed_at": NOW.isoformat(), **extra}
+        self.parts.append(part)
+        return part
+
+    def record(self) -> dict[str, Any]:
+        total = sum(p["qty"] * p["price_baht"] for p in self.parts if p["status"] == "approved")
+        return {"request_id": self.job["id"], "safety_level_needed": 1, "outcome": self.outcome, "parts": self.parts,
+                "parts_approved_total_baht": total, "handover": self.handover, "team": self.team,
+                "kg_diverted": 0, "kg_co2e_avoided": 0}
+
+    def handle(self, request: httpx.Request) -> httpx.Response:
+        path, method = request.url.path, request.method
+        body = json.loads(request.content) if request.content else {}
+        if path == "/college/teachers":
+            self.requests.append(request)
+            return httpx.Response(200, json=[{"id": str(TEACHER), "display_name": "ครูสมศรี"}])
+        if path.startswith("/portfolio/"):
+            self.requests.append(request)
+            if path.endswith("/pdf"):
+                return httpx.Response(200, content=b"%PDF-1.4 fake", headers={
+                    "content-type": "application/pdf", "x-verification-code": "ABCDEFGH23",
+                    "content-disposition": 'attachment; filename="portfolio-2569-2-ABCDEFGH23.pdf"'})
+            return httpx.Response(200, json={
+                "technician_id": path.split("/")[2], "display_name": "มานพ ขยัน", "college_th": "วท.", "college_en": "C",
+                "term": request.url.params.get("term") or "2569-2", "job_count": 1, "hours": 2.0, "outcomes": {},
+                "jobs": [{"request_id": self.job["id"], "ref_no": 690001, "category_code": "appliance",
+                          "category_th": "เครื่องใช้ไฟฟ้า", "category_en": "Appliances", "item": "พัดลม",
+                          "outcome": "fixed", "role": "helper", "hours": 2.0, "approved_at": NOW.isoformat(),
+                          "approved_by": "ครูสมศรี", "photos": []}]})
+        if path == "/supervisor/credit":
+            self.requests.append(request)
+            return httpx.Response(200, json={
+                "term": "2569-2", "hours_target": 40, "progression_jobs": 3,
+                "students": [{"id": str(LEAD), "display_name": "มานพ", "is_active": True, "hours": 12.5, "jobs": 4,
+                              "target": 40, "meets_target": False}],
+                "students_without_jobs": [{"id": str(HELPER), "display_name": "ดวงใจ"}],
+                "skills_lacking": [{"category_code": "appliance", "requests": 5,
+                                    "skills": [{"skill_code": "electrical", "level": 3}]}],
+                "environment": {}})
+        if path == "/supervisor/credit-settings":
+            self.requests.append(request)
+            return httpx.Response(200, json=body)
+        if path == "/supervisor/skill-proposals":
+            self.requests.append(request)
+            return httpx.Response(200, json=self.proposals)
+        if path.startswith("/supervisor/skill-proposals/"):
+            self.requests.append(request)
+            self.bodies.append((path, body))
+            self.proposals[0]["status"] = "confirmed" if body["confirm"] else "declined"
+            return httpx.Response(200, json={"id": self.proposals[0]["id"], "status": self.proposals[0]["status"]})
+        match = RECORD.match(path)
+        if match is None or match.group(1) != self.job["id"]:
+            return super().handle(request)
+        self.requests.append(request)
+        rest = match.group(2) or ""
+        if method != "GET":
+            self.bodies.append((rest, body))
+        if rest == "":
+            return httpx.Response(200, json=self.job)
+        if rest == "/record":
+            return httpx.Response(200, json=self.record())
+        if rest.endswith("/decision") or rest.endswith("/phone-approval"):
+            part = next(p for p in self.parts if rest.startswith(f"/parts/{p['id']}"))
+            part["status"] = "approved" if body["approve"] else "declined"
+            part["approval"] = "phone" if rest.endswith("phone-approval") else "owner_app"
+            part["approval_note"] = body.get("note", "")
+            return httpx.Response(200, json=part)
+        if rest == "/parts":
+            return httpx.Response(201, json=self.part(body["name"], qty=body["qty"], price_baht=body["price_baht"]))
+        if rest == "/handover/confirm":
+            self.handover = {"method": "owner_app", "reason": "", "confirmed_at": NOW.isoformat()}
+            return httpx.Response(204)
+        if rest == "/handover-code":
+            return httpx.Response(200, json={"code": "482913"})
+        if rest == "/outcome":
+            self.outcome = {**body, "recorded_at": NOW.isoformat()}
+            return httpx.Response(200, json=self.outcome)
+        if rest == "/status":
+            if body["to_status"] == "handed_back" and self.handover is None and not (
+                    body.get("handover_code") or body.get("note")):
+                return error_response(409, "handover_unconfirmed")
+            self.job["status"] = body["to_status"]
+            return httpx.Response(200, json=self.job)
+        if rest == "/team":
+            self.team.append({"technician_id": body["technician_id"], "display_name": "ดวงใจ", "role": "helper",
+                              "task": body["task"], "hours": None, "approved_hours": None, "approved_at": None})
+            return httpx.Response(204)
+        if rest == "/credit/approve":
+            for member in self.team:
+                member["approved_hours"] = body["hours"].get(member["technician_id"], member["hours"])
+                member["approved_at"] = NOW.isoformat()
+            return httpx.Response(200, json=self.team)
+        return error_response(404, "not_found")
+
+
+def button(tree: ft.Control, name: str) -> Any:
+    return button_named(tree, name)
+
+
+async def click(tree: ft.Control, name: str) -> None:
+    """Tap a button as Flet does: the event goes to a handler that takes one, none to one that does not."""
+    handler = button(tree, name).on_click
+    result = handler(None) if inspect.signature(handler).parameters else handler()
+    if inspect.isawaitable(result):
+        await result
+
+
+def panel_tree(panel: RecordPanel, locale: Locale = Locale.TH) -> ft.Control:
+    tree = ft.Column(record_panel(panel, locale))
+    assert_accessible(tree)
+    return tree
+
+
+def sent(backend: CreditBackend, rest: str) -> list[dict[str, Any]]:
+    return [body for path, body in backend.bodies if path == rest]
+
+
+async def test_the_owner_approves_a_part_and_confirms_the_handover() -> None:
+    backend = CreditBackend("done")
+    waiting = backend.part("คาปาซิเตอร์")
+    backend.part("ฟิวส์", "approved", approval="phone", approval_note="โทรคุยกับเจ้าของ", qty=1, price_baht=10.0)
+    vm = await signed_in("citizen", backend)
+    await vm.open_request(UUID(backend.job["id"]))
+    assert vm.screen == Screen.REQUEST_DETAIL and vm.record is not None
+    shown = texts(panel_tree(vm.record))
+    assert "อะไหล่ที่รอคุณอนุมัติ" in shown and "คาปาซิเตอร์ × 2 = 70.00 บาท" in shown
+    assert "ค่าอะไหล่ที่อนุมัติแล้ว 10.00 บาท" in shown
+
+    await click(panel_tree(vm.record), "อนุมัติ")
+    assert sent(backend, f"/parts/{waiting['id']}/decision") == [{"approve": True}]
+    shown = texts(panel_tree(vm.record))
+    assert "อนุมัติอะไหล่ คาปาซิเตอร์ แล้ว" in shown and "ค่าอะไหล่ที่อนุมัติแล้ว 80.00 บาท" in shown
+
+    await click(panel_tree(vm.record), "ขอรหัสคืนของ")
+    assert "482913" in texts(panel_tree(vm.record))
+    await click(panel_tree(vm.record), "ได้รับของคืนแล้ว")
+    assert backend.calls("POST", f"/requests/{backend.job['id']}/handover/confirm")
+    shown = texts(panel_tree(vm.record))
+    assert "ยืนยันรับของคืนแล้ว" in shown and "ได้รับของคืนแล้ว" not in shown
+    assert "Handover confirmed" in texts(panel_tree(vm.record, Locale.EN))
+
+
+async def test_no_handover_button_before_the_job_is_ready() -> None:
+    backend = CreditBackend("repairing")
+    vm = await signed_in("citizen", backend)
+    await vm.open_request(UUID(backend.job["id"]))
+    assert vm.record is not None and not vm.record.can_confirm_handover
+    assert "ได้รับของคืนแล้ว" not in texts(panel_tree(vm.record))
+
+
+async def test_the_student_proposes_parts_records_a_phone_approval_and_the_outcome() -> None:
+    backend = CreditBackend("repairing")
+    vm = await signed_in("technician", backend)
+    await vm.open_job(UUID(backend.job["id"]))
+    panel = vm.record
+    assert panel is not None and panel.can_edit_parts and panel.presence_steps == []
+    await panel.propose_part("ฟิวส์ 5A", "abc", "10")  # the fields as they read at the tap
+    assert panel.action_error == "ข้อมูลอะไหล่ไม่ถูกต้อง (ชื่อ จำนวน และราคา)" and not sent(backend, "/parts")
+    await panel.propose_part("ฟิวส์ 5A", "2", "1,250.50")
+    assert sent(backend, "/parts") == [{"name": "ฟิวส์ 5A", "qty": 2, "price_baht": 1250.5}]
+    assert "เสนออะไหล่ ฟิวส์ 5A แล้ว รอเจ้าของอนุมัติ" in texts(panel_tree(panel))
+    part_id = UUID(backend.parts[0]["id"])
+    await panel.record_phone_approval(part_id, "ok")
+    assert panel.action_error and "ใครอนุมัติ" in panel.action_error
+    await panel.record_phone_approval(part_id, "คุณสมชายอนุมัติทางโทรศัพท์ 10:30")
+    assert sent(backend, f"/parts/{part_id}/phone-approval") == [
+        {"approve": True, "note": "คุณสมชายอนุมัติทางโทรศัพท์ 10:30"}]
+    assert "อนุมัติทางโทรศัพท์: คุณสมชายอนุมัติทางโทรศัพท์ 10:30" in texts(panel_tree(panel))
+
+    panel.set_outcome("not_repaired")
+    assert panel.outcome_needs_reason
+    await panel.save_outcome("")
+    assert panel.action_error == "กรุณาเลือกเหตุผลที่ไม่ได้ซ่อม" and not sent(backend, "/outcome")
+    panel.set_outcome("fixed")
+    await panel.save_outcome("มอเตอร์ไหม้")
+    assert sent(backend, "/outcome") == [{"outcome": "fixed", "reason": None, "fault_found": "มอเตอร์ไหม้"}]
+
+
+async def test_a_high_risk_step_names_the_teacher_present() -> None:
+    backend = CreditBackend("accepted", category="air_conditioning")
+    vm = await signed_in("technician", backend)
+    await vm.open_job(UUID(backend.job["id"]))
+    panel = vm.record
+    assert panel is not None and [s.value for s in panel.presence_steps] == ["diagnosing"]
+    tree = panel_tree(panel)
+    assert "งานความเสี่ยงสูง: ครูที่อยู่ควบคุม" in texts(tree)
+    # The only teacher of the college is picked already; the step carries their id.
+    assert panel.teacher_id == TEACHER
+    await click(tree, f"ไปขั้นตอน: {status_label(RequestStatus.DIAGNOSING, Locale.TH)}")
+    assert sent(backend, "/status") == [{"to_status": "diagnosing", "note": "", "teacher_present_id": str(TEACHER)}]
+
+
+async def test_hand_back_needs_the_owners_code_or_the_teachers_reason() -> None:
+    backend = CreditBackend("done")
+    vm = await signed_in("technician", backend)
+    await vm.open_job(UUID(backend.job["id"]))
+    panel = vm.record
+    assert panel is not None and panel.can_hand_back
+    assert [f.label for f in _fields(panel_tree(panel))] == ["รหัสคืนของจากเจ้าของ (6 หลัก)"]  # no reason
+    await panel.hand_back("", "")  # the server says what is missing (the owner may have confirmed meanwhile)
+    assert panel.action_error and panel.action_error.startswith("ยังคืนของไม่ได้") and panel.status == "done"
+    await panel.hand_back("12ab", None)
+    assert panel.action_error == "รหัสคืนของไม่ถูกต้อง" and len(sent(backend, "/status")) == 1
+    await panel.hand_back("482913", "ignored for a student")
+    assert sent(backend, "/status")[1:] == [{"to_status": "handed_back", "note": "", "handover_code": "482913"}]
+    assert "คืนของให้เจ้าของแล้ว" in texts(panel_tree(panel))
+
+    # The teacher's hand back is the job's own step: without the owner's confirmation its note is the reason.
+    backend = CreditBackend("unrepairable")
+    vm = await signed_in("supervisor", backend)
+    await vm.open_job(UUID(backend.job["id"]))
+    assert vm.record is not None and not vm.record.can_hand_back and vm.job is not None
+    (step,) = vm.job.steps
+    assert step.to_status == RequestStatus.HANDED_BACK and step.note_label is not None
+    vm.job.start_step(step.to_status)
+    assert "เหตุผลที่ไม่มีการยืนยันจากเจ้าของ (ครู)" in [f.label for f in _fields(job_view(vm.job, Locale.TH))]
+    await vm.job.confirm_step()  # the server says what is missing
+    assert vm.job.step_error and vm.job.step_error.startswith("ยังคืนของไม่ได้") and vm.job.status == "unrepairable"
+    vm.job.set_note("เจ้าของมารับเองที่ศูนย์ ไม่มีโทรศัพท์")
+    await vm.job.confirm_step()
+    assert sent(backend, "/status")[-1] == {"to_status": "handed_back", "note": "เจ้าของมารับเองที่ศูนย์ ไม่มีโทรศัพท์"}
+    assert vm.job.status == "handed_back"
+    backend.job.update(status="done", handover_confirmed=True)  # confirmed by the owner: the usual note
+    await vm.job.load()
+    assert [(s.to_status, s.note_label) for s in vm.job.steps] == [(RequestStatus.HANDED_BACK, None)]
+
+
+def _fields(tree: ft.Control) -> list[ft.TextField]:
+    return find(tree, ft.TextField)
+
+
+async def test_the_teacher_approves_the_teams_hours_with_a_correction() -> None:
+    backend = CreditBackend("done")
+    backend.team = [
+        {"technician_id": str(LEAD), "display_name": "มานพ", "role": "lead", "task": "", "hours": 2.0,
+         "approved_hours": None, "approved_at": None},
+        {"technician_id": str(HELPER), "display_name": "ดวงใจ", "role": "helper", "task": "ทดสอบ", "hours": 1.0,
+         "approved_hours": None, "approved_at": None},
+    ]
+    vm = await signed_in("supervisor", backend)
+    await vm.open_job(UUID(backend.job["id"]))
+    panel = vm.record
+    assert panel is not None and panel.can_approve_hours
+    shown = texts(panel_tree(panel))
+    assert "มานพ · หัวหน้างาน · 2 ชม." in shown and "ดวงใจ · ผู้ช่วย · 1 ชม." in shown
+    await panel.approve_hours({HELPER: "0.75", LEAD: "2"})
+    assert sent(backend, "/credit/approve") == [{"hours": {str(HELPER): 0.75, str(LEAD): 2.0}}]
+    assert "ดวงใจ · ผู้ช่วย · อนุมัติ 0.75 ชม." in texts(panel_tree(panel)) and not panel.can_approve_hours
+    await panel.approve_hours({HELPER: "x"})
+    assert panel.action_error == "กรุณากรอกตัวเลข"
+
+
+async def test_the_portfolio_shows_the_terms_jobs_and_saves_the_pdf() -> None:
+    backend = CreditBackend("done")
+    saved: list[tuple[str, bytes]] = []
+
+    async def save(name: str, data: bytes) -> bool:
+        saved.append((name, data))
+        return True
+
+    vm = await signed_in("technician", backend)
+    vm._save_file = save
+    await vm.open_route(PORTFOLIO_ROUTE)
+    assert vm.screen == Screen.PORTFOLIO and vm.route == PORTFOLIO_ROUTE and vm.portfolio is not None
+    tree = portfolio_view(vm.portfolio, Locale.TH)
+    assert_accessible(tree)
+    shown = texts(tree)
+    assert "แฟ้มผลงาน ภาคเรียน 2569-2" in shown and "ผู้ช่วย · 2 ชม. · ซ่อมได้" in shown
+    assert "ครูผู้อนุมัติ: ครูสมศรี" in shown
+    await vm.portfolio.show_term("2569")
+    assert vm.portfolio.notice == "ภาคเรียนต้องเขียนแบบ 2569-1"
+    await vm.portfolio.show_term("2569-1")
+    assert backend.requests[-1].url.params["term"] == "2569-1"
+    await click(portfolio_view(vm.portfolio, Locale.TH), "ดาวน์โหลด PDF")
+    assert saved == [("portfolio-2569-2-ABCDEFGH23.pdf", b"%PDF-1.4 fake")]
+    assert vm.portfolio.notice == "บันทึก portfolio-2569-2-ABCDEFGH23.pdf แล้ว รหัสตรวจสอบ ABCDEFGH23"
+
+
+async def test_the_college_view_and_a_level_up_proposal() -> None:
+    backend = CreditBackend("done")
+    vm = await signed_in("supervisor", backend)
+    await vm.open_route(COLLEGE_CREDIT_ROUTE)
+    assert vm.screen == Screen.COLLEGE_CREDIT and vm.college_credit is not None
+    tree = college_credit_view(vm.college_credit, Locale.TH)
+    assert_accessible(tree)
+    shown = texts(tree)
+    assert "มานพ: 12.5/40 ชม. (4 งาน) · ยังไม่ครบเป้า" in shown
+    assert "ดวงใจ" in shown and any(s.startswith("เครื่องใช้ไฟฟ้า (5 งาน)") for s in shown)
+    assert any("ระดับ 2 → 3 (3 งาน)" in s for s in shown)
+    await click(tree, "ยืนยัน")
+    assert backend.bodies[-1][1] == {"confirm": True}
+    assert vm.college_credit.notice == "เลื่อนระดับแล้ว" and vm.college_credit.proposals == []
+    assert "ไม่มีข้อเสนอรอพิจารณา" in texts(college_credit_view(vm.college_credit, Locale.TH))
+    assert (vm.college_credit.jobs_input, vm.college_credit.target_input) == ("3", "40")
+    await vm.college_credit.save_settings("0", "40")
+    assert vm.college_credit.notice == "จำนวนงานสำหรับเลื่อนระดับต้องเป็น 1–50"
+    assert not backend.calls("PUT", "/supervisor/credit-settings")
+    await vm.college_credit.save_settings("2", "60.5")
+    assert [json.loads(r.content) for r in backend.calls("PUT", "/supervisor/credit-settings")] == [
+        {"progression_jobs": 2, "hours_target": 60.5}]
+    assert vm.college_credit.notice == "บันทึกเกณฑ์แล้ว"
+
+
+async def test_a_student_has_no_college_view_and_a_citizen_no_portfolio() -> None:
+    backend = CreditBackend()
+    vm = await signed_in("technician", backend)
+    await vm.open_route(COLLEGE_CREDIT_ROUTE)
+    assert vm.screen == Screen.HOME
+    vm = await signed_in("citizen", backend)
+    await vm.open_route(PORTFOLIO_ROUTE)
+    assert vm.screen == Screen.HOME
+
+
+async def test_the_homes_lead_to_the_portfolio_and_the_college_view() -> None:
+    backend = CreditBackend()
+    vm = await signed_in("technician", backend)
+    views = app_views(vm)
+    assert_accessible(views[0])
+    await click(views[0], "แฟ้มผลงานของฉัน")
+    assert vm.screen == Screen.PORTFOLIO
+    assert "แฟ้มผลงาน ภาคเรียน 2569-2" in texts(app_views(vm)[-1])
+    vm = await signed_in("supervisor", backend)
+    await click(app_views(vm)[0], "ชั่วโมงฝึกและการเลื่อนระดับ")
+    assert vm.screen == Screen.COLLEGE_CREDIT
+    assert "ข้อเสนอเลื่อนระดับ" in texts(app_views(vm)[-1])
+    vm = await signed_in("citizen", backend)
+    assert "แฟ้มผลงานของฉัน" not in texts(app_views(vm)[0])
+
+
+async def test_the_teacher_adds_a_helper_from_the_colleges_students() -> None:
+    backend = CreditBackend("repairing")
+    lead_id, helper_id = str(uuid4()), str(uuid4())
+    backend.job["technician_id"] = lead_id
+
+    def students(request: httpx.Request) -> httpx.Response:
+        return httpx.Response(200, json=[
+            {"id": lead_id, "display_name": "มานพ", "is_active": True, "open_jobs": 1, "skills": {}},
+            {"id": helper_id, "display_name": "ดวงใจ", "is_active": True, "open_jobs": 0, "skills": {}},
+            {"id": str(uuid4()), "display_name": "พักอยู่", "is_active": False, "open_jobs": 0, "skills": {}}])
+
+    backend.overrides[("GET", "/supervisor/technicians")] = students
+    vm = await signed_in("supervisor", backend)
+    await vm.open_job(UUID(backend.job["id"]))
+    panel = vm.record
+    assert panel is not None and panel.can_add_helper
+    assert [s.display_name for s in panel.helper_choices] == ["ดวงใจ"]  # not the lead, not an inactive student
+    assert "นักศึกษาผู้ช่วย" not in [d.label for d in find(panel_tree(panel), ft.Dropdown)]  # until asked for
+    await click(panel_tree(panel), "เพิ่มผู้ช่วย")
+    panel.pick_helper(helper_id)
+    panel.set_helper_task("ทดสอบวงจร")
+    await click(panel_tree(panel), "เพิ่มเป็นผู้ช่วย")
+    assert sent(backend, "/team") == [{"technician_id": helper_id, "task": "ทดสอบวงจร"}]
+    shown = texts(panel_tree(panel))
+    assert "เพิ่ม ดวงใจ เป็นผู้ช่วยแล้ว" in shown and "ดวงใจ · ผู้ช่วย · ยังไม่รายงาน" in shown
+    assert panel.helper_choices == []
