@@ -112,19 +112,24 @@ college as materialized (
     where exists ({_FITTING})
     limit 1
 )
-select req.status, req.category_code, college.id as college_id, college.km, p.id as technician_id,
-       max(ts.level) as skill,
-       (select count(*) from public.repair_requests r
-        where r.technician_id = p.id and r.status = any(%(open_work)s::public.request_status[])) as open_jobs,
-       (select avg(r.rating)::float from public.repair_requests r
-        where r.technician_id = p.id and r.rating is not null) as rating
-from req
-left join college on true
-left join (public.profiles p
-           join public.technician_skills ts on ts.technician_id = p.id
-           join fit on fit.skill_code = ts.skill_code and ts.level >= fit.min_level)
-    on p.college_id = college.id and p.role = 'technician' and p.is_active and p.id <> all(req.offered)
-group by req.status, req.category_code, college.id, college.km, p.id
+select g.*, coalesce(work.open_jobs, 0) as open_jobs, work.rating
+from (
+    select req.status, req.category_code, college.id as college_id, college.km, p.id as technician_id,
+           max(ts.level) as skill
+    from req
+    left join college on true
+    left join (public.profiles p
+               join public.technician_skills ts on ts.technician_id = p.id
+               join fit on fit.skill_code = ts.skill_code and ts.level >= fit.min_level)
+        on p.college_id = college.id and p.role = 'technician' and p.is_active and p.id <> all(req.offered)
+    group by req.status, req.category_code, college.id, college.km, p.id
+) g
+-- Jobs in hand and the average rating in one pass over each fitting student's jobs (one covering index).
+left join lateral (
+    select count(*) filter (where r.status = any(%(open_work)s::public.request_status[])) as open_jobs,
+           avg(r.rating)::float as rating
+    from public.repair_requests r where r.technician_id = g.technician_id
+) work on g.technician_id is not null
 """
 
 
