@@ -211,6 +211,8 @@ def main() -> None:
     parser.add_argument("--rate", type=float, default=100.0, help="status changes per second")
     parser.add_argument("--workers", type=int, default=2)
     parser.add_argument("--port", type=int, default=8766)
+    parser.add_argument("--no-notify-worker", action="store_true",
+                        help="run the API without its notification delivery task (to see what it costs the events)")
     args = parser.parse_args()
     console = Console()
 
@@ -223,6 +225,8 @@ def main() -> None:
     settings = Settings(jwt_secret=SecretStr(SECRET), database_url=pg.url)
     env = {**os.environ, "DATABASE_URL": pg.url, "FIXIT_JWT_SECRET": SECRET, "FIXIT_DEV_MODE": "true",
            "FIXIT_LOG_LEVEL": "WARNING", "FIXIT_DATA_DIR": str(tmp / "data")}
+    if args.no_notify_worker:
+        env["FIXIT_NOTIFY_WORKER_SECONDS"] = "0"
     server = subprocess.Popen(
         [sys.executable, "-m", "uvicorn", "backend.asgi:app", "--port", str(args.port), "--workers",
          str(args.workers), "--no-access-log", "--log-level", "warning"],
