@@ -80,7 +80,7 @@ def routes(people: People, now: datetime) -> list[Route]:
 
     async def jobs(conn: Any) -> int:
         await require_role(conn, student, AppRole.TECHNICIAN)
-        return len(await request_reads.technician_jobs(conn, student))
+        return len(await request_reads.technician_jobs(conn))
 
     async def dashboard(conn: Any) -> int:
         await require_role(conn, supervisor, AppRole.SUPERVISOR)

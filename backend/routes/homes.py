@@ -37,8 +37,8 @@ async def my_offers(_: TechnicianDep, conn: UserConn, pool: PoolDep) -> list[Off
 
 
 @router.get("/technician/jobs", response_model=list[RequestSummary])
-async def my_jobs(caller: TechnicianDep, conn: UserConn) -> list[RequestSummary]:
-    rows = await requests.technician_jobs(conn, caller.user_id)
+async def my_jobs(_: TechnicianDep, conn: UserConn) -> list[RequestSummary]:
+    rows = await requests.technician_jobs(conn)
     return [RequestSummary.model_validate(r) for r in rows]
 
 

@@ -34,11 +34,12 @@ _LEVEL_OK = ("ts.level >= greatest(cs.min_level, "
              "coalesce((%(tiers)s::jsonb ->> cs.category_code)::int, %(tier_default)s))")
 _TIERS = {"tiers": Jsonb(tier_levels()), "tier_default": TIER_MIN_LEVEL[DEFAULT_TIER]}
 
-_FITTING = f"""
+# The students of college `n` who hold a skill of the request's category at the level it needs (`fit` below).
+_FITTING = """
     select 1 from public.profiles p
     join public.technician_skills ts on ts.technician_id = p.id
-    join public.category_skills cs on cs.skill_code = ts.skill_code and {_LEVEL_OK}
-    where p.college_id = c.id and p.role = 'technician' and p.is_active and cs.category_code = %(category)s
+    join fit on fit.skill_code = ts.skill_code and ts.level >= fit.min_level
+    where p.college_id = n.id and p.role = 'technician' and p.is_active
 """
 
 
@@ -69,45 +70,66 @@ async def _request(conn: Conn, request_id: uuid.UUID) -> dict[str, Any]:
 
 # The request, locked; the nearest active college in range not tried for it yet whose students fit (or the one
 # college given); and that college's fitting students not offered this job before, with what ranking needs. One
-# statement, so a dispatch waits for the database once before its writes. The in-range colleges are sorted by
-# distance in a fenced subquery (`offset 0`) and the fitting check runs on them in that order until one fits.
+# statement, so a dispatch waits for the database once before its writes.
+# - The colleges and students this request was already offered to are read once, with the lock, from its own
+#   offers (a few rows by index) instead of an anti-join the planner may turn into a scan of every offer.
+# - The colleges in range come from an index walk over a latitude/longitude band as wide as the widest service
+#   radius (1° of latitude ≈ 111 km; a degree of longitude shrinks with the cosine of the latitude, taken at the
+#   band's edge nearest a pole so the band only over-covers), then the exact distance on those few rows, sorted in
+#   a fenced subquery (`offset 0`); the fitting check runs on them in that order until one fits. The given-college
+#   branch and the search branch are each gated by the parameter, so a cached generic plan keeps the index walk.
+# - The category's skills with the level each needs (its own minimum and its safety tier's) are worked out once
+#   (`fit`), not per student and skill.
 _KM_REQ = _KM.replace("%(lat)s", "req.lat").replace("%(lon)s", "req.lon")
 _PLAN = f"""
 with req as materialized (
-    select id, status, category_code, lat, lon from public.repair_requests where id = %(request)s for update
+    select r.id, r.status, r.category_code, r.lat, r.lon,
+           (select max(service_radius_km) from public.colleges where is_active)::float8 / 111.0 as band,
+           array(select o.college_id from public.offers o where o.request_id = r.id) as tried_colleges,
+           array(select o.technician_id from public.offers o where o.request_id = r.id) as offered
+    from public.repair_requests r where r.id = %(request)s for update
+),
+fit as materialized (
+    select cs.skill_code, {_LEVEL_OK.split(">=", 1)[1].strip()} as min_level
+    from public.category_skills cs, req where cs.category_code = req.category_code
 ),
 college as materialized (
     select n.id, n.km from (
-        select c.id, case when %(only_college)s::uuid is null then {_KM_REQ} else 0 end as km
-        from public.colleges c, req
-        where c.is_active
-          and (%(only_college)s::uuid is null or c.id = %(only_college)s::uuid)
-          and (%(only_college)s::uuid is not null or (
-              -- a cheap box first (1° latitude ≈ 111 km) so the exact distance runs on a handful of rows
-              c.lat between req.lat - c.service_radius_km / 111.0 and req.lat + c.service_radius_km / 111.0
-              and {_KM_REQ} <= c.service_radius_km
-              and not exists (select 1 from public.offers o where o.request_id = req.id and o.college_id = c.id)))
+        select c.id, 0::float8 as km from public.colleges c
+        where %(only_college)s::uuid is not null and c.id = %(only_college)s::uuid and c.is_active
+        union all
+        select c.id, {_KM_REQ} as km
+        from req, public.colleges c
+        where %(only_college)s::uuid is null and c.is_active
+          and c.lat between req.lat - req.band and req.lat + req.band
+          and c.lon between req.lon - req.band / cos(radians(abs(req.lat) + req.band))
+                        and req.lon + req.band / cos(radians(abs(req.lat) + req.band))
+          and {_KM_REQ} <= c.service_radius_km
+          and c.id <> all(req.tried_colleges)
         order by km
         offset 0
-    ) n, req
-    where exists ({_FITTING.replace("c.id", "n.id").replace("%(category)s", "req.category_code")})
+    ) n
+    where exists ({_FITTING})
     limit 1
 )
-select req.status, req.category_code, college.id as college_id, college.km, p.id as technician_id,
-       max(ts.level) as skill,
-       (select count(*) from public.repair_requests r
-        where r.technician_id = p.id and r.status = any(%(open_work)s::public.request_status[])) as open_jobs,
-       (select avg(r.rating)::float from public.repair_requests r
-        where r.technician_id = p.id and r.rating is not null) as rating
-from req
-left join college on true
-left join public.profiles p on p.college_id = college.id and p.role = 'technician' and p.is_active
-    and not exists (select 1 from public.offers o where o.request_id = req.id and o.technician_id = p.id)
-left join public.technician_skills ts on ts.technician_id = p.id
-    and exists (select 1 from public.category_skills cs where cs.category_code = req.category_code
-                and cs.skill_code = ts.skill_code and {_LEVEL_OK})
-group by req.status, req.category_code, college.id, college.km, p.id
-having p.id is null or max(ts.level) is not null
+select g.*, coalesce(work.open_jobs, 0) as open_jobs, work.rating
+from (
+    select req.status, req.category_code, college.id as college_id, college.km, p.id as technician_id,
+           max(ts.level) as skill
+    from req
+    left join college on true
+    left join (public.profiles p
+               join public.technician_skills ts on ts.technician_id = p.id
+               join fit on fit.skill_code = ts.skill_code and ts.level >= fit.min_level)
+        on p.college_id = college.id and p.role = 'technician' and p.is_active and p.id <> all(req.offered)
+    group by req.status, req.category_code, college.id, college.km, p.id
+) g
+-- Jobs in hand and the average rating in one pass over each fitting student's jobs (one covering index).
+left join lateral (
+    select count(*) filter (where r.status = any(%(open_work)s::public.request_status[])) as open_jobs,
+           avg(r.rating)::float as rating
+    from public.repair_requests r where r.technician_id = g.technician_id
+) work on g.technician_id is not null
 """
 
 

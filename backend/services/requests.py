@@ -23,9 +23,14 @@ async def citizen_requests(conn: Conn, citizen_id: uuid.UUID) -> list[dict[str, 
     return await cur.fetchall()
 
 
-async def technician_jobs(conn: Conn, technician_id: uuid.UUID) -> list[dict[str, Any]]:
+async def technician_jobs(conn: Conn) -> list[dict[str, Any]]:
+    """The caller's jobs (by the claims), newest change first. `my_jobs()` filters by auth.uid() and limits
+    inside (migration 0019): with the filter under row-level security the planner sorted all of a student's jobs
+    before the limit."""
     cur = await conn.execute(
-        _SUMMARY + " where r.technician_id = %s order by r.updated_at desc limit 200", [technician_id]
+        f"select id, '{PREFIX}' || ref_no as reference, category_code, category_name_th, category_name_en, "
+        "category_icon, item, status, created_at, updated_at, college_name_th, college_name_en "
+        "from public.my_jobs(200)"
     )
     return await cur.fetchall()
 
