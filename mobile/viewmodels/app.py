@@ -204,6 +204,8 @@ class AppViewModel(Observable):
             await self._push_locale(locale)
             if self.screen == Screen.INBOX and self.inbox is not None:
                 await self.inbox.load()  # the backend writes notifications in the person's language: fetch again
+            elif self.screen in (Screen.REQUEST_DETAIL, Screen.JOB):
+                await self.poll()  # so are the timeline's system notes: the open request is fetched again
 
     async def sign_out(self, notice: Bilingual | None = None) -> None:
         self._stop_background()

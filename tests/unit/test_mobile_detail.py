@@ -179,3 +179,15 @@ async def test_no_duplicates_or_an_error_shows_nothing() -> None:
     form.set_location(18.0, 99.0, LocationSource.MAP)
     await form.refresh_duplicates()
     assert form.duplicates is None and form.form_error is None
+
+
+async def test_the_open_detail_is_fetched_again_after_a_language_switch() -> None:
+    """The backend writes the timeline's system notes in the reader's language: a switch must fetch them anew."""
+    backend = DetailBackend()
+    app, detail = await open_detail(backend)
+    path = f"/requests/{detail.request_id}"
+    fetched = len(backend.calls("GET", path))
+    await app.toggle_locale()
+    assert len(backend.calls("GET", path)) == fetched + 1
+    assert [json.loads(c.content) for c in backend.calls("PATCH", "/me")] == [{"locale": "en"}]
+    assert "Progress" in texts(app_view(app))
