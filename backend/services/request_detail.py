@@ -9,6 +9,7 @@ from psycopg_pool import AsyncConnectionPool
 
 from backend.db import Conn, user_tx
 from backend.errors import ApiError
+from backend.services.handover_rule import HANDED_OVER_SQL
 from backend.services.job_reports import load_report
 from shared.aftercare import RATEABLE, may_reopen
 from shared.reference import PREFIX
@@ -40,7 +41,7 @@ async def request_detail(conn: Conn, request_id: uuid.UUID, now: datetime) -> di
                     where jp.request_id = r.id and jp.status = 'approved') as parts_approved_total_baht,
                    (select count(*)::int from public.job_parts jp
                     where jp.request_id = r.id and jp.status = 'proposed') as parts_waiting,
-                   exists (select 1 from public.job_handovers h where h.request_id = r.id) as handover_confirmed
+                   {HANDED_OVER_SQL} as handover_confirmed
             from public.repair_requests r
             join public.categories cat on cat.code = r.category_code
             left join public.colleges col on col.id = r.college_id

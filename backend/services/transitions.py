@@ -17,6 +17,7 @@ from psycopg.types.json import Jsonb
 from backend.db import Conn
 from backend.errors import ApiError, refusal_error
 from backend.request_context import client_address
+from backend.services.handover_rule import HANDED_OVER_SQL
 from shared.credit import PRESENCE_STEPS, needs_teacher_present, required_level
 from shared.roles import Actor
 from shared.statuses import Mover, MoveRefused, RequestStatus, Route, decide_move
@@ -141,17 +142,13 @@ class _RecordFacts:
 
 
 # Issue 14's facts about the job record, read under the request's row lock (shared/credit.py decides from them).
-_RECORD_FACTS = """
+_RECORD_FACTS = f"""
     select r.category_code,
            (select coalesce(max(ts.level), 0) from public.technician_skills ts
             join public.category_skills cs on cs.skill_code = ts.skill_code and cs.category_code = r.category_code
                  and ts.level >= cs.min_level
             where ts.technician_id = %(student)s) as best_level,
-           -- Confirmed since the job last became ready to hand back: a reopened job needs a new confirmation.
-           exists (select 1 from public.job_handovers h where h.request_id = r.id
-                   and h.confirmed_at >= (select max(e.created_at) from public.status_events e
-                                          where e.request_id = r.id
-                                            and e.to_status in ('done', 'unrepairable'))) as handed_over,
+           {HANDED_OVER_SQL} as handed_over,
            exists (select 1 from public.profiles p where p.id = %(teacher)s and p.role = 'supervisor'
                    and p.is_active and p.college_id = r.college_id) as teacher_of_college
     from public.repair_requests r where r.id = %(id)s

@@ -162,7 +162,10 @@ async def test_a_job_closes_as_handed_back_only_with_the_owners_confirmation_or_
     await work_to_quality_check(api, bee, rid)
     assert (await _step(api, teacher, rid, "done")).status_code == 200
     assert (await _step(api, teacher, rid, "handed_back")).json()["error"]["code"] == "handover_unconfirmed"
+    # The owner's screen says what the rule says: the first confirmation was for the first hand back.
+    assert (await api.get(f"/requests/{rid}", headers=bearer(citizen))).json()["handover_confirmed"] is False
     assert (await api.post(f"/requests/{rid}/handover/confirm", headers=bearer(citizen))).status_code == 204
+    assert (await api.get(f"/requests/{rid}", headers=bearer(citizen))).json()["handover_confirmed"] is True
     assert (await _step(api, teacher, rid, "handed_back")).status_code == 200
 
     # Another job: the owner never confirmed, so the teacher records why.
