@@ -13,6 +13,7 @@ No Flet here: storage, the clock's sleep and the API client are injected, so tes
 import asyncio
 import base64
 import json
+import logging
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -26,6 +27,13 @@ from shared.text import Bilingual
 OUTBOX_KEY = "fixit.outbox"
 FIRST_DELAY_SECONDS = 2.0
 MAX_DELAY_SECONDS = 30.0
+# How long a write to device storage may take before the sender goes on without its answer. In the browser the
+# write is a message to the page: one made while the page reloads (Flet keeps the session and drops what it
+# would send meanwhile) is never answered, and waiting for it stopped the sender for good, with the draft
+# "waiting to send" forever. Each save writes the whole list, so the next one puts storage right again.
+SAVE_TIMEOUT_SECONDS = 10.0
+
+log = logging.getLogger(__name__)
 
 Sleep = Callable[[float], Awaitable[None]]
 Listener = Callable[[], None]
@@ -182,9 +190,11 @@ class Outbox:
         owner_id: str = "",
         sleep: Sleep = asyncio.sleep,
         on_sent: Sent | None = None,
+        save_timeout: float = SAVE_TIMEOUT_SECONDS,
     ) -> None:
         self._api = api
         self._storage = storage
+        self._save_timeout = save_timeout
         self._owner_id = owner_id
         self._sleep = sleep
         self._on_sent = on_sent
@@ -299,7 +309,15 @@ class Outbox:
                 task.cancel()
 
     async def _save(self) -> None:
-        await self._storage.save(encode_items(self._all))
+        # asyncio.wait, not wait_for: wait_for can swallow a cancel that lands as the save finishes, and the
+        # sender then never stops. An unanswered save is left to itself; the next save writes the whole list.
+        save = asyncio.ensure_future(self._storage.save(encode_items(self._all)))
+        done, _ = await asyncio.wait({save}, timeout=self._save_timeout)
+        if save in done:
+            save.result()
+        else:
+            log.warning("the outbox's storage did not answer within %.0f s: going on, the next save writes it all",
+                        self._save_timeout)
         self._changed()
 
     def _changed(self) -> None:

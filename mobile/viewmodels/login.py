@@ -156,13 +156,16 @@ class LoginViewModel(Observable):
         self._changed()
 
     def reset(self, notice: Bilingual | None = None) -> None:
-        """Back to an empty first step, e.g. after sign-out; the typed number stays for convenience."""
+        """Back to an empty first step, e.g. after sign-out. The number goes too: phones are shared in a family or
+        at a college counter, and the next person should not see (or get a code for) the last one's number."""
         self._clear_errors()
         self._notice = notice
         self.step = LoginStep.PHONE
+        self.phone_input = ""
         self.code_input = ""
         self.phone = None
         self.dev_code = None
+        self.code_length = None
         self.busy = False
         self._changed()
 

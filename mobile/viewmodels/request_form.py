@@ -21,7 +21,7 @@ from mobile.viewmodels.session import Session
 from shared.display_names import clean_display_name
 from shared.phone import InvalidPhone, national_format, normalize_thai_phone
 from shared.photos import MAX_PHOTOS_PER_REQUEST, PhotoRejected, check_photo_count
-from shared.request_rules import WEEKDAYS, RequestDraft, ServicePlace, check_draft
+from shared.request_rules import WEEKDAYS, DraftProblems, RequestDraft, ServicePlace, check_draft
 from shared.text import Bilingual, Locale, bilingual, error_text
 
 # The backend keeps province, district and sub-district as text of at most 100 characters each; the free-text
@@ -265,18 +265,23 @@ class RequestFormViewModel(Observable):
 
     def set_item(self, value: str) -> None:
         self.item = value
+        self._recheck("item")
 
     def set_brand(self, value: str) -> None:
         self.brand = value
+        self._recheck("brand")
 
     def set_description(self, value: str) -> None:
         self.description = value
+        self._recheck("description")
 
     def set_address(self, value: str) -> None:
         self.address = value
+        self._recheck("address")
 
     def set_contact_phone(self, value: str) -> None:
         self.contact_phone = value
+        self._recheck("contact_phone")
 
     def set_typed(self, values: Mapping[str, str]) -> None:
         """What the text fields hold at a send tap, by field name (changes may not all have arrived yet)."""
@@ -314,15 +319,15 @@ class RequestFormViewModel(Observable):
 
     def set_category(self, code: str) -> None:
         self.category_code = code
-        self._clear("category_code")
+        self._recheck("category_code", redraw=True)
 
     def set_service_place(self, value: str) -> None:
         self.service_place = value
-        self._clear("service_place")
+        self._recheck("service_place", redraw=True)
 
     def set_pdpa_consent(self, value: bool) -> None:
         self.pdpa_consent = value
-        self._clear("pdpa_consent")
+        self._recheck("pdpa_consent", redraw=True)
 
     def toggle_day(self, day: str) -> None:
         if day not in WEEKDAYS:
@@ -333,7 +338,7 @@ class RequestFormViewModel(Observable):
             self.preferred_days.append(day)
         # Sent in week order, whatever order they were tapped in.
         self.preferred_days.sort(key=WEEKDAYS.index)
-        self._clear("preferred_days")
+        self._recheck("preferred_days", redraw=True)
 
     # --- location --------------------------------------------------------------------------------------
 
@@ -342,7 +347,7 @@ class RequestFormViewModel(Observable):
         self.lon = round(float(lon), 6)
         self.location_source = source
         self._location_notice = None
-        self._clear("location")
+        self._recheck("location", redraw=True)
 
     async def lookup_address(self) -> None:
         """After a GPS fix or a pin, when a geocoder is configured: fill an empty address and pre-select the
@@ -495,8 +500,7 @@ class RequestFormViewModel(Observable):
 
     def check(self) -> bool:
         """The shared rules, before anything is sent: problems go next to their fields."""
-        known = {c.code for c in self.categories} if self.categories else None
-        problems = check_draft(self.draft(), known)
+        problems = self._problems()
         self._errors = {name: error_text(code) for name, code in problems.by_field.items()}
         self._form_error = None if problems.ok else bilingual("form_has_errors")
         return problems.ok
@@ -638,6 +642,24 @@ class RequestFormViewModel(Observable):
             self.state = FormState.FAILED
         self._changed()
 
-    def _clear(self, name: str) -> None:
-        self._errors.pop(name, None)
-        self._changed()
+    def _problems(self) -> DraftProblems:
+        known = {c.code for c in self.categories} if self.categories else None
+        return check_draft(self.draft(), known)
+
+    def _recheck(self, name: str, *, redraw: bool = False) -> None:
+        """A field whose problem is on the screen is checked again on every change, by the same shared rules as
+        the send, so its red line goes as soon as it is right (or says what is wrong now). Fields with nothing
+        shown stay quiet until the send: no red while someone is still typing. Text fields redraw only when
+        their line changes, not per keystroke."""
+        shown = self._errors.get(name)
+        if shown is not None:
+            code = self._problems().by_field.get(name)
+            if code is None:
+                del self._errors[name]
+            else:
+                self._errors[name] = error_text(code)
+            if not self._errors and self._form_error == bilingual("form_has_errors"):
+                self._form_error = None  # nothing left to point at
+            redraw = redraw or self._errors.get(name) != shown
+        if redraw:
+            self._changed()

@@ -26,6 +26,8 @@ MAP_HEIGHT = 240
 THUMB_SIZE = 88
 # Long lists (77 provinces) scroll inside a menu of this height rather than covering the whole screen.
 MENU_HEIGHT = 320
+# The duplicates hint is one short sentence; bounded so no text can push the form down (it once held a map).
+DUPLICATES_MAX_LINES = 3
 # The form's text fields, read again at the send tap: on a slow device a tap can be handled before the last
 # keystrokes' changes have reached the view-model.
 TEXT_FIELDS = ("item", "brand", "description", "address", "contact_phone")
@@ -262,6 +264,10 @@ def _location(
         ft.Text(where),
     ]
     controls += _error_line(_field_error(vm, "location"))
+    # Right under the pin it is about, where the eye is when it arrives (not below the consent box).
+    hint = duplicates_card(vm, locale)
+    if hint is not None:
+        controls.append(hint)
 
     def address_typed(e: ft.Event[ft.TextField]) -> None:
         vm.set_address(e.control.value)
@@ -426,8 +432,8 @@ def duplicates_card(vm: RequestFormViewModel, locale: Locale) -> ft.Control | No
         ft.Row(
             [
                 ft.Icon(ft.Icons.INFO_OUTLINE, color=ft.Colors.BROWN_900),
-                ft.Text(t("duplicates_title", locale, count=count), expand=True,
-                        color=ft.Colors.BROWN_900, weight=ft.FontWeight.W_600),
+                ft.Text(t("duplicates_title", locale, count=count), expand=True, max_lines=DUPLICATES_MAX_LINES,
+                        overflow=ft.TextOverflow.ELLIPSIS, color=ft.Colors.BROWN_900, weight=ft.FontWeight.W_600),
             ],
             vertical_alignment=ft.CrossAxisAlignment.START,
         )
@@ -456,9 +462,6 @@ def _send(vm: RequestFormViewModel, locale: Locale, fields: Fields) -> list[ft.C
         await vm.retry()
 
     controls: list[ft.Control] = []
-    hint = duplicates_card(vm, locale)
-    if hint is not None:
-        controls.append(hint)
     if vm.form_error:
         controls.append(error_message(vm.form_error))
     if vm.progress:

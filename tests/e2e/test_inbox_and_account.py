@@ -134,6 +134,8 @@ def test_a_citizen_deletes_their_account_and_the_old_session_is_dead(
 
     expect(page.get_by_text("ลบบัญชีของคุณแล้ว").first).to_be_attached(timeout=TIMEOUT)
     expect(page.get_by_role("textbox", name="เบอร์โทรศัพท์")).to_be_visible(timeout=TIMEOUT)
+    # Back at the sign-in with nothing of the last person's: the phone field is empty (shared phones).
+    expect(page.get_by_role("textbox", name="เบอร์โทรศัพท์")).to_have_value("", timeout=TIMEOUT)
     assert stored_session(page) is None
     old = {"Authorization": f"Bearer {session['token']}"}
     assert httpx.get(f"{split_system.api_url}/me", headers=old, timeout=10).status_code in (401, 403)

@@ -2,6 +2,7 @@
 
 import json
 
+import flet as ft
 import httpx
 import pytest
 
@@ -15,11 +16,13 @@ from mobile.viewmodels.home import (
     TechnicianHome,
 )
 from mobile.viewmodels.loadable import LoadState
+from mobile.viewmodels.login import LoginStep
 from mobile.viewmodels.session import StoredSession
+from mobile.views.frame import app_view
 from shared.roles import AppRole
 from shared.statuses import RequestStatus
 from shared.text import Locale
-from tests.unit.mobile_fakes import FakeBackend, MemoryStore, error_response
+from tests.unit.mobile_fakes import FakeBackend, MemoryStore, error_response, find, texts
 from tests.unit.mobile_screens import sign_in
 
 TOKEN_INVALID_TH = "การเข้าสู่ระบบไม่ถูกต้องหรือหมดอายุ กรุณาเข้าสู่ระบบใหม่"
@@ -238,3 +241,18 @@ async def test_wrong_role_endpoint_shows_forbidden_text() -> None:
     assert vm.home is not None and vm.home.state == LoadState.FAILED
     assert vm.home.error == "บทบาทของคุณไม่มีสิทธิ์ทำรายการนี้"
     assert vm.screen == Screen.HOME
+
+
+async def test_sign_out_leaves_an_empty_phone_field_and_no_code_for_the_next_person() -> None:
+    backend = FakeBackend()
+    vm, _ = await started(backend)
+    await sign_in(vm, "citizen")
+    assert vm.home is not None
+    await vm.home.sign_out()
+    assert vm.screen == Screen.LOGIN and vm.login.step == LoginStep.PHONE
+    assert vm.login.phone_input == "" and vm.login.phone_preview is None
+    assert vm.login.code_input == "" and vm.login.dev_hint is None and vm.login.code_sent is None
+    tree = app_view(vm)
+    (phone,) = find(tree, ft.TextField)
+    assert phone.label == "เบอร์โทรศัพท์" and phone.value == ""
+    assert not [s for s in texts(tree) if "081" in s or ("รหัส" in s and "ทดสอบ" in s)]

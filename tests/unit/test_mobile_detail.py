@@ -3,6 +3,7 @@
 import json
 
 import flet as ft
+import flet_map as ftm
 
 from mobile.models import RequestAction
 from mobile.viewmodels.app import AppViewModel, Screen
@@ -191,3 +192,27 @@ async def test_the_open_detail_is_fetched_again_after_a_language_switch() -> Non
     assert len(backend.calls("GET", path)) == fetched + 1
     assert [json.loads(c.content) for c in backend.calls("PATCH", "/me")] == [{"locale": "en"}]
     assert "Progress" in texts(app_view(app))
+
+
+async def test_duplicates_hint_sits_under_the_location_bounded_and_without_personal_data() -> None:
+    backend = DetailBackend()
+    backend.duplicate_hints = {"count": 120, "capped": True, "radius_m": 150.0, "days": 7}
+    app, form = await open_form(backend)
+    form.set_category("appliance")
+    form.set_location(*CHIANG_MAI, LocationSource.MAP)
+    await form.refresh_duplicates()
+    tree = app_view(app)
+    (card,) = find(tree, ft.Semantics, lambda s: s.live_region and "รายการในสัปดาห์นี้" in " ".join(texts(s)))
+    shown = texts(tree)
+    hint_at = next(i for i, s in enumerate(shown) if s.startswith("มีคำขอซ่อมประเภทเดียวกันใกล้คุณ 120+ รายการ"))
+    where_at = next(i for i, s in enumerate(shown) if s.startswith("ละติจูด 18.78830"))
+    # Right below the pin's line, above the address and far from the consent box at the bottom.
+    assert hint_at == where_at + 1
+    assert hint_at < shown.index("ที่อยู่ (ไม่บังคับ)") < shown.index("ยินยอมให้ใช้ข้อมูลส่วนบุคคลเพื่อการซ่อม")
+    # Bounded: text only, at most a few lines; no map or image that can grow.
+    (title,) = find(card, ft.Text)
+    assert title.max_lines and title.max_lines <= 3
+    assert not find(card, ftm.Map) and not find(card, ft.Image)
+    # Nothing about anyone else's request: only the count.
+    assert texts(card) == [title.value]
+    assert not any(ch.isdigit() for ch in title.value.replace("120", ""))

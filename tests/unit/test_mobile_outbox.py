@@ -363,3 +363,43 @@ async def test_background_tasks_start_after_sign_in_and_stop_on_sign_out() -> No
     assert started == ["Outbox.run"]
     await app.sign_out()
     assert cancelled == ["Outbox.run"]
+
+
+class UnansweredOnce(MemoryOutboxStorage):
+    """Device storage whose next write is never answered, as in the browser while the page reloads."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.hang_next = False
+
+    async def save(self, raw: str) -> None:
+        if self.hang_next:
+            self.hang_next = False
+            await asyncio.Event().wait()
+        await super().save(raw)
+
+
+async def test_an_unanswered_storage_write_does_not_stop_the_sender() -> None:
+    backend, token = signed_in_backend()
+    backend.offline = True
+    storage = UnansweredOnce()
+    outbox = outbox_for(backend, token, storage, save_timeout=0.05)
+    draft = OutboxItem(body=body())
+    await outbox.add(draft)
+    storage.hang_next = True  # the write after the failed attempt goes unanswered
+    task = asyncio.ensure_future(outbox.run())
+    for _ in range(100):
+        await asyncio.sleep(0.01)
+        if outbox.delays:
+            break
+    assert outbox.delays == [2] and not storage.hang_next
+    backend.offline = False
+    outbox.wake()  # "refresh": the sender is still alive and sends
+    for _ in range(200):
+        await asyncio.sleep(0.01)
+        if not outbox.items:
+            break
+    assert outbox.items == [] and len(backend.created) == 1
+    assert decode_items(storage.raw) == []  # and storage is right again
+    task.cancel()
+    await asyncio.gather(task, return_exceptions=True)

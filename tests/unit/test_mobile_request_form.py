@@ -382,3 +382,36 @@ async def test_form_tree_passes_flet_validation_and_encodes() -> None:
     encoder = configure_encode_object_for_msgpack(BaseControl)  # type: ignore[no-untyped-call]
     encoded = msgpack.packb(tree, default=encoder)
     assert isinstance(encoded, bytes) and encoded
+
+
+async def test_a_red_field_clears_as_soon_as_it_is_right_and_only_then_redraws() -> None:
+    backend = RequestBackend()
+    app, form = await open_form(backend)
+    await form.submit()
+    assert {"description", "item", "location", "pdpa_consent"} <= set(form.errors)
+    redraws: list[int] = []
+    form.on_change.append(lambda: redraws.append(1))
+
+    form.set_description("เสีย")  # still too short: the same line stays, nothing redrawn per keystroke
+    assert form.errors["description"] == "กรุณาอธิบายอาการเสีย 5–2000 ตัวอักษร" and redraws == []
+    form.set_description("เปิดไม่ติด")  # right now: the line goes at once, not at the next send
+    assert "description" not in form.errors and len(redraws) == 1
+    (description,) = find(app_view(app), ft.TextField, lambda f: f.label == "อาการเสีย")
+    assert description.error is None
+    form.set_description("เปิดไม่ติดเลย")  # nothing shown any more: no redraw per keystroke
+    assert len(redraws) == 1
+
+    form.set_brand("x" * 200)  # a field with nothing shown stays quiet until the send
+    assert "brand" not in form.errors
+    form.set_location(35.68, 139.69, LocationSource.MAP)  # still wrong, differently: the line says what now
+    assert form.errors["location"] == error_text("request_location_outside_thailand").th
+    form.set_location(*CHIANG_MAI, LocationSource.MAP)
+    assert "location" not in form.errors
+
+    form.set_brand("Sharp")
+    form.set_item("หม้อหุงข้าว")
+    form.set_category("appliance")
+    form.set_pdpa_consent(True)
+    assert form.errors == {} and form.form_error is None  # the "fix the red fields" line goes with the last one
+    tree = app_view(app)
+    assert not [f for f in find(tree, ft.TextField) if f.error] and not find(tree, ft.Checkbox)[0].error
