@@ -299,3 +299,10 @@ def photo_file(tmp_path_factory: pytest.TempPathFactory) -> Path:
     image.save(out, "JPEG", quality=85)
     path.write_bytes(out.getvalue())
     return path
+
+
+def on_screen(page: Page, text: str) -> Locator:
+    """A text as it shows on the screen: Flutter also copies a changed live region's text into an off-screen
+    announcement for screen readers, which a plain text locator would find a second time."""
+    not_announced = page.locator(":not(flt-announcement-polite):not(flt-announcement-assertive)")
+    return page.get_by_text(text, exact=False).and_(not_announced)

@@ -13,7 +13,7 @@ import pytest
 from playwright.sync_api import Browser, BrowserContext, Locator, Page, expect
 from psycopg.rows import dict_row
 
-from tests.e2e.conftest import TIMEOUT, SplitSystem, sign_in
+from tests.e2e.conftest import TIMEOUT, SplitSystem, api_session, sign_in
 from tests.helpers import bearer, fresh_phone
 from tests.integration.builders import draft, jpeg_with_gps
 from tests.integration.dispatch_area import _college, _student
@@ -31,13 +31,6 @@ def contexts(browser: Browser) -> Iterator[list[BrowserContext]]:
         context.close()
 
 
-def _token(api: httpx.Client, phone: str) -> str:
-    sent = api.post("/auth/otp/request", json={"phone": phone})
-    verified = api.post("/auth/otp/verify", json={"phone": phone, "code": sent.json()["dev_code"]})
-    assert verified.status_code == 200, verified.text
-    return str(verified.json()["access_token"])
-
-
 def _ok(response: httpx.Response, status: int = 200) -> None:
     assert response.status_code == status, response.text
 
@@ -52,8 +45,8 @@ def _team_job_checked(system: SplitSystem, database_url: str, college: uuid.UUID
         _, teacher_phone = _student(conn, college, "ครูสะเรียง ใจดี", {}, role="supervisor")
     with httpx.Client(base_url=system.api_url, timeout=30) as api:
         citizen_phone = fresh_phone()
-        citizen, teacher, lead, helper = (_token(api, p) for p in (citizen_phone, teacher_phone, lead_phone,
-                                                                    helper_phone))
+        phones = (citizen_phone, teacher_phone, lead_phone, helper_phone)
+        citizen, teacher, lead, helper = (str(api_session(system.api_url, p)["access_token"]) for p in phones)
         created = api.post("/requests", json=draft(lat=MAE_SARIANG[0], lon=MAE_SARIANG[1]), headers=bearer(citizen))
         _ok(created, 201)
         rid = created.json()["id"]
