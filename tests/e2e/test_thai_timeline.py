@@ -20,7 +20,7 @@ CITIZEN_PHONE = "0655500071"
 TEACHER_PHONE = "0833333333"
 MAE_HONG_SON = (19.30, 97.97)  # far from every seeded college
 LATIN_WORD = re.compile(r"[A-Za-z]{3,}")
-LINK = re.compile(r"https?://\S+")  # the map link's address is no sentence
+LINK = re.compile(r"(?:https?://|tel:)\S+")  # the map and phone links: addresses, no sentence
 
 
 def _call(api: str, token: str, method: str, path: str, **kwargs: Any) -> Any:
