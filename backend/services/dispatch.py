@@ -203,14 +203,19 @@ async def _make_offers(
 
 async def dispatch(
     conn: Conn, request_id: uuid.UUID, now: datetime, policy: DispatchPolicy, only_college: uuid.UUID | None = None,
-    only_from: tuple[RequestStatus, ...] = (S.SUBMITTED, S.OFFERED, S.NO_CENTRE),
+    only_from: tuple[RequestStatus, ...] = (S.SUBMITTED, S.OFFERED, S.NO_CENTRE), onward: bool = False,
 ) -> DispatchResult:
     """Offer the job at the nearest fitting college not tried yet (or only at `only_college`: a reopened job, or an
-    administrator's choice). Does nothing unless the request is in one of `only_from`.
+    administrator's choice; with `onward`, at the next college when nobody is left there). Does nothing unless the
+    request is in one of `only_from`.
 
     `conn` is an owner transaction; the request row is locked for its length."""
     await act_as(conn, Actor.SYSTEM, None)
     plan = await _plan(conn, request_id, only_college)
+    if onward and only_college is not None and not plan.people:
+        # Nobody left at that college: on to the nearest college not tried yet, like an unanswered offer.
+        only_college = None
+        plan = await _plan(conn, request_id, None)
     status = plan.status
     if status not in only_from:
         return DispatchResult(status)
@@ -241,7 +246,7 @@ async def reoffer_at_same_college(conn: Conn, request_id: uuid.UUID, now: dateti
         "where request_id = %s and status = 'accepted'",
         [now, request_id],
     )
-    await dispatch(conn, request_id, now, policy, only_college=req["college_id"])
+    await dispatch(conn, request_id, now, policy, only_college=req["college_id"], onward=True)
 
 
 async def withdraw_pending_offers(conn: Conn, request_id: uuid.UUID, keep: uuid.UUID | None = None) -> None:

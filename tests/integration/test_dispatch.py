@@ -208,6 +208,28 @@ async def test_supervisor_takes_a_job_back_and_it_is_offered_again(app_and_clock
     assert (await api.get(f"/requests/{rid}", headers=bearer(ace))).status_code == 404  # no longer hers
 
 
+async def test_a_job_taken_back_with_nobody_left_at_the_college_goes_to_the_next_one(
+        app_and_clock: AppClock, area: Area, database_url: str) -> None:
+    """Not to "no centre": the next college in range is tried, as for an offer nobody answered."""
+    api, _ = app_and_clock
+    _, request = await submit(api)
+    rid = request["id"]
+    teacher, _ = await sign_in(api, area.students["teacher"][1])
+    for name in ("ace", "dan"):  # the second take-back leaves no student of the college who was not offered it
+        student, _ = await sign_in(api, area.students[name][1])
+        offer_id = next(o["offer_id"] for o in (await api.get("/technician/offers", headers=bearer(student))).json()
+                        if o["request_id"] == rid)
+        assert (await api.post(f"/offers/{offer_id}/accept", headers=bearer(student))).status_code == 200
+        back = await api.post(f"/requests/{rid}/status", json={"to_status": "offered", "note": "ติดสอบ"},
+                              headers=bearer(teacher))
+        assert back.status_code in (200, 404), back.text
+    pending = [o for o in offers_of(database_url, rid) if o["status"] == "pending"]
+    assert [(o["technician_id"], o["college_id"]) for o in pending] == [(area.students["far1"][0], area.far)]
+    # It left the teacher's college: the teacher no longer sees it (the app then says where it went).
+    assert back.status_code == 404
+    assert (await api.get(f"/requests/{rid}", headers=bearer(teacher))).status_code == 404
+
+
 async def test_an_admin_sends_a_waiting_request_on(app_and_clock: AppClock, area: Area) -> None:
     api, _ = app_and_clock
     citizen, request = await submit(api, category_code="computer")  # nobody in the area repairs computers
