@@ -25,6 +25,7 @@ from mobile.views.common import (
     section,
 )
 from mobile.views.status import status_chip
+from mobile.views.typed_field import TypedField
 from shared.text import Locale, t
 
 
@@ -255,10 +256,10 @@ def _supervisor_form(vm: CollegesAdminViewModel, locale: Locale) -> ft.Control:
         vm.set_supervisor_name(e.control.value)
 
     controls: list[ft.Control] = [
-        ft.TextField(label=t("supervisor_phone", locale), hint_text=t("phone_hint", locale),
+        TypedField(label=t("supervisor_phone", locale), hint_text=t("phone_hint", locale),
                      value=vm.supervisor_phone, keyboard_type=ft.KeyboardType.PHONE, prefix_icon=ft.Icons.PHONE,
                      read_only=vm.naming, on_change=phone_typed, on_submit=vm.name_supervisor),
-        ft.TextField(label=t("supervisor_name", locale), value=vm.supervisor_name, read_only=vm.naming,
+        TypedField(label=t("supervisor_name", locale), value=vm.supervisor_name, read_only=vm.naming,
                      capitalization=ft.TextCapitalization.WORDS, on_change=name_typed),
     ]
     if vm.naming_error:
@@ -281,7 +282,7 @@ def _college_form(vm: CollegesAdminViewModel, form: CollegeForm, locale: Locale)
         def typed(e: ft.Event[ft.TextField]) -> None:
             vm.set_value(name, e.control.value)
 
-        return ft.TextField(
+        return TypedField(
             key=f"college-{name}",
             label=t(label_key, locale),
             value=form.values[name],

@@ -17,6 +17,7 @@ from mobile.views.common import (
     muted,
 )
 from mobile.views.status import status_chip
+from mobile.views.typed_field import TypedField
 from shared.statuses import StatusGroup
 from shared.text import Locale, t
 
@@ -72,7 +73,7 @@ def _search(vm: CollegeJobsViewModel, locale: Locale) -> ft.Control:
 
     return ft.Row(
         [
-            ft.TextField(key="job_search", label=t("college_jobs_search", locale), value=vm.query, expand=True,
+            TypedField(key="job_search", label=t("college_jobs_search", locale), value=vm.query, expand=True,
                          hint_text="FX-690001", prefix_icon=ft.Icons.SEARCH, max_length=100, counter="",
                          on_change=typed, on_submit=submitted),
             icon_button(ft.Icons.SEARCH, t("college_jobs_search_button", locale), search_tapped),

@@ -10,6 +10,7 @@ from mobile.models import RequestSummary
 from mobile.viewmodels.home import HomeViewModel
 from mobile.viewmodels.loadable import LoadState
 from mobile.views.status import status_chip
+from mobile.views.typed_field import TypedField
 from shared.display_names import MAX_LENGTH
 from shared.text import Locale, t
 
@@ -157,7 +158,7 @@ def name_prompt(vm: HomeViewModel, locale: Locale) -> ft.Control:
                 [
                     heading(t("name_prompt_title", locale), size=16),
                     muted(t("name_prompt_hint", locale)),
-                    ft.TextField(
+                    TypedField(
                         label=t("display_name_label", locale),
                         value=vm.name_input,
                         error=vm.name_error,

@@ -19,6 +19,7 @@ from mobile.viewmodels.credit import (
 from mobile.viewmodels.job import format_baht
 from mobile.viewmodels.loadable import LoadState
 from mobile.views.common import empty, error_message, error_with_retry, heading, icon_button, loading, muted
+from mobile.views.typed_field import TypedField
 from shared.credit import FAULT_MAX, PART_NAME_MAX, PART_NOTE_MAX, TASK_MAX, PartApproval, PartStatus
 from shared.statuses import RequestStatus
 from shared.text import Locale, status_label, t
@@ -162,7 +163,7 @@ def _parts(panel: RecordPanel, locale: Locale) -> list[ft.Control]:
             async def phoned(_: object = None, part_id: UUID = part.id, note: ft.Ref[ft.TextField] = note) -> None:
                 await panel.record_phone_approval(part_id, _typed(note))
 
-            lines.append(ft.TextField(ref=note, label=t("phone_note", locale), max_length=PART_NOTE_MAX,
+            lines.append(TypedField(ref=note, label=t("phone_note", locale), max_length=PART_NOTE_MAX,
                                       value=panel.phone_notes.get(part.id, ""), on_change=note_typed,
                                       read_only=panel.sending))
             lines.append(ft.Row([ft.OutlinedButton(t("phone_approval", locale), icon=ft.Icons.PHONE,
@@ -185,12 +186,12 @@ def _parts(panel: RecordPanel, locale: Locale) -> list[ft.Control]:
             await panel.propose_part(_typed(name), _typed(qty), _typed(price))
 
         lines += [
-            ft.TextField(ref=name, label=t("propose_part_name", locale), value=panel.part_name,
+            TypedField(ref=name, label=t("propose_part_name", locale), value=panel.part_name,
                          max_length=PART_NAME_MAX, on_change=name_typed, read_only=panel.sending),
             ft.Row([
-                ft.TextField(ref=qty, label=t("propose_part_qty", locale), value=panel.part_qty, width=100,
+                TypedField(ref=qty, label=t("propose_part_qty", locale), value=panel.part_qty, width=100,
                              keyboard_type=ft.KeyboardType.NUMBER, on_change=qty_typed, read_only=panel.sending),
-                ft.TextField(ref=price, label=t("propose_part_price", locale), value=panel.part_price,
+                TypedField(ref=price, label=t("propose_part_price", locale), value=panel.part_price,
                              expand=True, keyboard_type=ft.KeyboardType.NUMBER, on_change=price_typed,
                              read_only=panel.sending),
             ]),
@@ -236,7 +237,7 @@ def _outcome(panel: RecordPanel, locale: Locale) -> list[ft.Control]:
                                  options=[ft.DropdownOption(key=k, text=v) for k, v in panel.reasons()],
                                  on_select=reason_chosen, disabled=panel.sending))
     lines += [
-        ft.TextField(ref=fault, label=t("outcome_fault", locale), value=panel.fault, multiline=True,
+        TypedField(ref=fault, label=t("outcome_fault", locale), value=panel.fault, multiline=True,
                      max_length=FAULT_MAX, on_change=fault_typed, read_only=panel.sending),
         ft.Row([ft.FilledButton(t("outcome_save", locale), disabled=panel.sending or panel.outcome is None,
                                 on_click=save)]),
@@ -259,7 +260,7 @@ def _hand_back(panel: RecordPanel, locale: Locale) -> list[ft.Control]:
     if panel.handover_confirmed:
         lines.append(ft.Text(t("hand_back_owner_confirmed", locale)))
     else:
-        lines.append(ft.TextField(ref=code, label=t("hand_back_code", locale), value=panel.hand_back_code,
+        lines.append(TypedField(ref=code, label=t("hand_back_code", locale), value=panel.hand_back_code,
                                   max_length=6, keyboard_type=ft.KeyboardType.NUMBER, on_change=code_typed,
                                   read_only=panel.sending))
     lines.append(ft.Row([ft.FilledButton(t("hand_back", locale), icon=ft.Icons.HANDSHAKE, disabled=panel.sending,
@@ -292,7 +293,7 @@ def _team(panel: RecordPanel, locale: Locale) -> list[ft.Control]:
             def typed(e: ft.Event[ft.TextField], member_id: UUID = member.technician_id) -> None:
                 panel.set_hours_edit(member_id, e.control.value)
 
-            lines.append(ft.TextField(ref=ref, label=t("approve_hours_for", locale, name=member.display_name),
+            lines.append(TypedField(ref=ref, label=t("approve_hours_for", locale, name=member.display_name),
                                       value=panel.hours_edits.get(member.technician_id,
                                                                   "" if reported is None else hours_text(reported)),
                                       keyboard_type=ft.KeyboardType.NUMBER, on_change=typed,
@@ -329,7 +330,7 @@ def _add_helper(panel: RecordPanel, locale: Locale) -> list[ft.Control]:
         ft.Dropdown(label=t("helper_pick", locale), value=None if panel.helper_id is None else str(panel.helper_id),
                     options=[ft.DropdownOption(key=str(s.id), text=s.display_name) for s in panel.helper_choices],
                     on_select=picked, disabled=panel.sending),
-        ft.TextField(ref=task, label=t("helper_task", locale), value=panel.helper_task, max_length=TASK_MAX,
+        TypedField(ref=task, label=t("helper_task", locale), value=panel.helper_task, max_length=TASK_MAX,
                      on_change=task_typed, read_only=panel.sending),
         ft.Row([ft.FilledButton(t("add_helper_confirm", locale), icon=ft.Icons.GROUP_ADD,
                                 disabled=panel.sending or panel.helper_id is None, on_click=add),
@@ -368,7 +369,7 @@ def portfolio_view(vm: PortfolioViewModel, locale: Locale) -> ft.Control:
         await vm.show_term(_typed(term))
 
     controls.append(ft.Row([
-        ft.TextField(ref=term, label=t("portfolio_term", locale), value=vm.term_input, width=140,
+        TypedField(ref=term, label=t("portfolio_term", locale), value=vm.term_input, width=140,
                      on_change=term_typed, on_submit=show),
         icon_button(ft.Icons.SEARCH, t("portfolio_term", locale), show),
     ]))
@@ -463,9 +464,9 @@ def _settings(vm: CollegeCreditViewModel, locale: Locale) -> list[ft.Control]:
 
     return [_card([
         heading(t("settings_title", locale), size=18),
-        ft.TextField(ref=jobs, label=t("settings_jobs", locale), value=vm.jobs_input,
+        TypedField(ref=jobs, label=t("settings_jobs", locale), value=vm.jobs_input,
                      keyboard_type=ft.KeyboardType.NUMBER, on_change=jobs_typed, read_only=vm.saving),
-        ft.TextField(ref=target, label=t("settings_target", locale), value=vm.target_input,
+        TypedField(ref=target, label=t("settings_target", locale), value=vm.target_input,
                      keyboard_type=ft.KeyboardType.NUMBER, on_change=target_typed, read_only=vm.saving),
         ft.Row([ft.OutlinedButton(t("settings_save", locale), disabled=vm.saving, on_click=save)]),
     ])]

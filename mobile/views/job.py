@@ -8,10 +8,11 @@ from mobile.models import WorkDetail
 from mobile.photo_picking import PhotoPicker
 from mobile.viewmodels.credit import RecordPanel
 from mobile.viewmodels.job import JobViewModel, Step, format_baht
-from mobile.views.common import confirm_panel, error_message, heading, icon_button, muted
+from mobile.views.common import confirm_panel, error_message, heading, icon_button, loading, muted
 from mobile.views.credit import record_panel, record_steps
 from mobile.views.photos import thumbnail_row
 from mobile.views.request_parts import PHOTO_KINDS, notice, photo_thumbnails, screen_top, summary_head, timeline
+from mobile.views.typed_field import TypedField
 from shared.photos import MAX_PHOTOS_PER_REQUEST
 from shared.text import Locale, t
 from shared.work import NOTES_MAX, STEP_NOTE_MAX
@@ -21,7 +22,11 @@ def job_view(vm: JobViewModel, locale: Locale, device: Device | None = None, rec
              ) -> ft.Control:
     controls = screen_top(vm, t("review_title" if vm.is_supervisor else "job_title", locale), locale)
     detail = vm.detail
-    if detail is not None:
+    if detail is not None and record is not None and record.first_loading:
+        # The screen comes whole: the record's steps sit above the photos and the report, and arriving late they
+        # would move what a tap was aimed at.
+        controls.append(loading(locale))
+    elif detail is not None:
         controls += _summary(detail, locale)
         controls += _contact(vm, detail, locale, device)
         controls += notice(vm.notice)
@@ -132,7 +137,7 @@ def _step_panel(vm: JobViewModel, step: Step, locale: Locale) -> ft.Control:
     note_label = "rework_note_label" if step.needs_note else "step_note_label"
     label = step.note_label.in_(locale) if step.note_label is not None else t(note_label, locale)
     controls.append(
-        ft.TextField(key="step_note", label=label, value=vm.note, multiline=True,
+        TypedField(key="step_note", label=label, value=vm.note, multiline=True,
                      max_length=STEP_NOTE_MAX,
                      read_only=vm.sending, on_change=note_typed)
     )
@@ -258,10 +263,10 @@ def _report(vm: JobViewModel, locale: Locale) -> list[ft.Control]:
         await vm.save_report()
 
     controls += [
-        ft.TextField(ref=hours_field, key="report_hours", label=t("report_hours", locale), value=vm.report.hours,
+        TypedField(ref=hours_field, key="report_hours", label=t("report_hours", locale), value=vm.report.hours,
                      keyboard_type=ft.KeyboardType.NUMBER,
                      on_change=hours_typed),
-        ft.TextField(ref=notes_field, key="report_notes", label=t("report_notes", locale), value=vm.report.notes,
+        TypedField(ref=notes_field, key="report_notes", label=t("report_notes", locale), value=vm.report.notes,
                      multiline=True, max_length=NOTES_MAX,
                      on_change=notes_typed),
         ft.Text(t("report_parts", locale), weight=ft.FontWeight.W_600),
@@ -311,17 +316,17 @@ def _part_row(
         [
             ft.Row(
                 [
-                    ft.TextField(ref=refs[0], label=t("part_name", locale, n=n), value=name, expand=True,
+                    TypedField(ref=refs[0], label=t("part_name", locale, n=n), value=name, expand=True,
                                  on_change=name_typed),
                     icon_button(ft.Icons.DELETE_OUTLINE, t("remove_part", locale, n=n), remove),
                 ]
             ),
             ft.Row(
                 [
-                    ft.TextField(ref=refs[1], label=t("part_qty", locale), value=qty, width=90,
+                    TypedField(ref=refs[1], label=t("part_qty", locale), value=qty, width=90,
                                  keyboard_type=ft.KeyboardType.NUMBER, on_change=qty_typed, on_blur=total,
                                  on_submit=total),
-                    ft.TextField(ref=refs[2], label=t("part_cost", locale), value=cost, expand=True,
+                    TypedField(ref=refs[2], label=t("part_cost", locale), value=cost, expand=True,
                                  keyboard_type=ft.KeyboardType.NUMBER, on_change=cost_typed, on_blur=total,
                                  on_submit=total),
                 ]

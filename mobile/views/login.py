@@ -4,6 +4,7 @@ import flet as ft
 
 from mobile.viewmodels.login import LoginStep, LoginViewModel
 from mobile.views.common import error_message, heading, muted
+from mobile.views.typed_field import TypedField
 from shared.otp import MAX_LENGTH
 from shared.text import Locale, t
 
@@ -39,7 +40,7 @@ def _phone_step(vm: LoginViewModel, locale: Locale) -> list[ft.Control]:
         await vm.request_code()
 
     return [
-        ft.TextField(
+        TypedField(
             ref=field,
             key="phone",
             label=t("phone_label", locale),
@@ -84,7 +85,7 @@ def _code_step(vm: LoginViewModel, locale: Locale) -> list[ft.Control]:
             )
         )
     controls += [
-        ft.TextField(
+        TypedField(
             ref=field,
             key="code",
             label=t("code_label_digits", locale, n=vm.code_length) if vm.code_length else t("code_label", locale),

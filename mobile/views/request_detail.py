@@ -12,11 +12,13 @@ from mobile.views.common import (
     confirm_panel,
     heading,
     icon_button,
+    loading,
     muted,
 )
 from mobile.views.credit import record_panel
 from mobile.views.photos import thumbnail_row
 from mobile.views.request_parts import PHOTO_KINDS, notice, photo_thumbnails, screen_top, summary_head, timeline
+from mobile.views.typed_field import TypedField
 from shared.statuses import RequestStatus
 from shared.text import Locale, t
 from shared.work import STEP_NOTE_MAX
@@ -37,7 +39,11 @@ def request_detail_view(vm: RequestDetailViewModel, locale: Locale, device: Devi
                         record: RecordPanel | None = None) -> ft.Control:
     controls = screen_top(vm, t("request_detail_title", locale), locale)
     detail = vm.detail
-    if detail is not None:
+    if detail is not None and record is not None and record.first_loading:
+        # The record's panel sits above the photos: the screen comes whole, or a tap aimed at a thumbnail lands on
+        # whatever the late panel pushed under it.
+        controls.append(loading(locale))
+    elif detail is not None:
         controls += _summary(detail, locale)
         controls += _next_step(detail, locale)
         controls += notice(vm.notice)
@@ -183,7 +189,7 @@ def _action_panel(vm: RequestDetailViewModel, action: RequestAction, locale: Loc
         controls += [
             heading(t("cancel_confirm_title", locale), size=18),
             muted(t("cancel_confirm_body", locale)),
-            ft.TextField(key="cancel_note", label=t("note_label", locale), value=vm.note, multiline=True,
+            TypedField(key="cancel_note", label=t("note_label", locale), value=vm.note, multiline=True,
                          max_length=STEP_NOTE_MAX,
                          read_only=vm.sending, on_change=note_typed),
         ]
@@ -201,14 +207,14 @@ def _action_panel(vm: RequestDetailViewModel, action: RequestAction, locale: Loc
         controls += [
             heading(t("rate_title", locale), size=18),
             ft.Row(stars, spacing=0),
-            ft.TextField(key="comment", label=t("comment_label", locale), value=vm.comment, multiline=True,
+            TypedField(key="comment", label=t("comment_label", locale), value=vm.comment, multiline=True,
                          max_length=MAX_COMMENT, read_only=vm.sending, on_change=comment_typed),
         ]
         confirm, dismiss = t("send_rating", locale), t("close_panel", locale)
     else:
         controls += [
             heading(t("reopen_title", locale), size=18),
-            ft.TextField(key="reopen_note", label=t("reopen_note_label", locale), value=vm.note, multiline=True,
+            TypedField(key="reopen_note", label=t("reopen_note_label", locale), value=vm.note, multiline=True,
                          max_length=STEP_NOTE_MAX,
                          read_only=vm.sending, on_change=note_typed),
         ]

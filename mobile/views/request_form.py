@@ -3,7 +3,6 @@
 The Flet-only parts (file picker, GPS, map taps) turn into plain calls on the view-model here.
 """
 
-import asyncio
 
 import flet as ft
 import flet_map as ftm
@@ -14,6 +13,7 @@ from mobile.settings import DEFAULT_MAP_TILE_URL
 from mobile.thai_address import Area
 from mobile.viewmodels.request_form import CategoriesState, LocationSource, RequestFormViewModel
 from mobile.views.common import category_icon, error_message, heading, icon_button, loading, muted
+from mobile.views.typed_field import TypedField
 from shared.photos import MAX_PHOTOS_PER_REQUEST
 from shared.request_rules import ADDRESS_MAX, BRAND_MAX, DESCRIPTION_MAX, ITEM_MAX, WEEKDAYS, ServicePlace
 from shared.text import WEEKDAY_LABELS, WEEKDAY_NAMES, Locale, t
@@ -111,7 +111,7 @@ def _what(vm: RequestFormViewModel, locale: Locale, fields: Fields) -> list[ft.C
     )
     controls += [
         named_dropdown(t("category_label", locale), category, chosen),
-        ft.TextField(
+        TypedField(
             ref=fields["item"],
             key="item",
             label=t("item_label", locale),
@@ -123,7 +123,7 @@ def _what(vm: RequestFormViewModel, locale: Locale, fields: Fields) -> list[ft.C
             read_only=vm.busy,
             on_change=item_typed,
         ),
-        ft.TextField(
+        TypedField(
             ref=fields["brand"],
             key="brand",
             label=t("brand_label", locale),
@@ -134,7 +134,7 @@ def _what(vm: RequestFormViewModel, locale: Locale, fields: Fields) -> list[ft.C
             read_only=vm.busy,
             on_change=brand_typed,
         ),
-        ft.TextField(
+        TypedField(
             ref=fields["description"],
             key="description",
             label=t("description_label", locale),
@@ -219,12 +219,10 @@ def _location(
         except LocationUnavailable:
             vm.location_unavailable(denied=False)
         else:
-            vm.set_location(lat, lon, LocationSource.GPS)
-            await _located(vm)
+            await vm.locate(lat, lon, LocationSource.GPS)
 
     async def tapped(e: ftm.MapTapEvent) -> None:
-        vm.set_location(float(e.coordinates.latitude), float(e.coordinates.longitude), LocationSource.MAP)
-        await _located(vm)
+        await vm.locate(float(e.coordinates.latitude), float(e.coordinates.longitude), LocationSource.MAP)
 
     has_pin = vm.lat is not None and vm.lon is not None
     centre = (vm.lat, vm.lon) if vm.lat is not None and vm.lon is not None else DEFAULT_CENTRE
@@ -273,7 +271,7 @@ def _location(
         vm.set_address(e.control.value)
 
     controls.append(
-        ft.TextField(
+        TypedField(
             ref=fields["address"],
             key="address",
             label=t("address_label", locale),
@@ -291,11 +289,6 @@ def _location(
         controls.append(ft.Semantics(live_region=True, content=muted(vm.address_hint)))
     controls += _area(vm, locale)
     return controls
-
-
-async def _located(vm: RequestFormViewModel) -> None:
-    """A new pin: nearby duplicates and (when a geocoder is configured) its address, side by side."""
-    await asyncio.gather(vm.refresh_duplicates(), vm.lookup_address())
 
 
 def _area(vm: RequestFormViewModel, locale: Locale) -> list[ft.Control]:
@@ -378,7 +371,7 @@ def _when_and_contact(vm: RequestFormViewModel, locale: Locale, fields: Fields) 
     ]
     controls += _error_line(_field_error(vm, "preferred_days"))
     controls.append(
-        ft.TextField(
+        TypedField(
             ref=fields["contact_phone"],
             key="contact_phone",
             label=t("contact_phone_label", locale),

@@ -9,6 +9,7 @@ from mobile.formatting import format_phone
 from mobile.viewmodels.loadable import LoadState
 from mobile.viewmodels.supervisor import SKILL_LEVELS, LedgerViewModel, TechnicianEdit, TechniciansViewModel
 from mobile.views.common import empty, error_message, error_with_retry, heading, icon_button, loading, muted
+from mobile.views.typed_field import TypedField
 from shared.text import Locale, t
 
 
@@ -69,10 +70,10 @@ def _add_students(
 
     lines: list[ft.Control] = [
         ft.Text(t("add_student_title", locale), weight=ft.FontWeight.W_600),
-        ft.TextField(key="student_phone", label=t("add_student_phone", locale), value=vm.phone_input,
+        TypedField(key="student_phone", label=t("add_student_phone", locale), value=vm.phone_input,
                      keyboard_type=ft.KeyboardType.PHONE, error=vm.add_error, read_only=vm.adding,
                      on_change=phone_typed, on_submit=add),
-        ft.TextField(key="student_name", label=t("add_student_name", locale), value=vm.name_input,
+        TypedField(key="student_name", label=t("add_student_name", locale), value=vm.name_input,
                      read_only=vm.adding, on_change=name_typed, on_submit=add),
         ft.Row([ft.FilledButton(t("add_student", locale), icon=ft.Icons.PERSON_ADD, disabled=vm.adding,
                                 on_click=add)], wrap=True),
