@@ -26,7 +26,7 @@ from mobile.models import (
     TechnicianItem,
     WorkDetail,
 )
-from mobile.viewmodels.loadable import AuthLost, Done, Loadable, SubScreen
+from mobile.viewmodels.loadable import AuthLost, Done, Loadable, LoadState, SubScreen
 from mobile.viewmodels.session import Session
 from shared.credit import (
     HANDOVER_FROM,
@@ -248,6 +248,11 @@ class RecordPanel(Loadable):
         return [(code, Bilingual(*label).in_(self.locale)) for code, label in OUTCOME_REASONS.items()]
 
     # --- loading -------------------------------------------------------------------------------------
+
+    @property
+    def first_loading(self) -> bool:
+        """Not loaded yet (a reload keeps the last record on the screen)."""
+        return self.record is None and self.state in (LoadState.IDLE, LoadState.LOADING)
 
     async def _fetch(self) -> None:
         self.record = await self._api.job_record(self.request_id)

@@ -4,6 +4,7 @@ No Flet here: the view hands over plain values (text, bytes from the file picker
 map), and reads back plain values and messages in the current language.
 """
 
+import asyncio
 from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass
 from enum import StrEnum
@@ -27,6 +28,8 @@ from shared.text import Bilingual, Locale, bilingual, error_text
 # The backend keeps province, district and sub-district as text of at most 100 characters each; the free-text
 # address at most 500 (the form's own limit).
 ADDRESS_MAX = 500
+# How long a new pin waits for the nearby-requests hint before it is shown without it.
+DUPLICATES_WAIT_SECONDS = 2.0
 
 AuthLost = Callable[[ApiError], Awaitable[None]]
 Done = Callable[[], Awaitable[None]]
@@ -342,12 +345,27 @@ class RequestFormViewModel(Observable):
 
     # --- location --------------------------------------------------------------------------------------
 
-    def set_location(self, lat: float, lon: float, source: LocationSource) -> None:
+    def set_location(self, lat: float, lon: float, source: LocationSource, *, redraw: bool = True) -> None:
         self.lat = round(float(lat), 6)
         self.lon = round(float(lon), 6)
         self.location_source = source
         self._location_notice = None
-        self._recheck("location", redraw=True)
+        self._recheck("location", redraw=redraw)
+
+    async def locate(self, lat: float, lon: float, source: LocationSource) -> None:
+        """A new pin from GPS or the map. The location line, the nearby-requests hint under it and the address
+        look-up's first line arrive in one redraw: appearing one after another they pushed the send button down
+        twice, and a tap aimed at it in between landed on something else."""
+        self.set_location(lat, lon, source, redraw=False)
+        if self._geocoder is not None and self.created is None:
+            self._address_hint = bilingual("address_looking_up")
+        hint = asyncio.ensure_future(self._load_duplicates())
+        # Only a hint: a slow answer must not hold the location back; it then arrives in a redraw of its own.
+        done, _pending = await asyncio.wait({hint}, timeout=DUPLICATES_WAIT_SECONDS)
+        self._changed()
+        if not done and await hint:
+            self._changed()
+        await self.lookup_address()
 
     async def lookup_address(self) -> None:
         """After a GPS fix or a pin, when a geocoder is configured: fill an empty address and pre-select the
@@ -358,8 +376,9 @@ class RequestFormViewModel(Observable):
         if wanted == self._geocode_for:
             return
         self._geocode_for = wanted
-        self._address_hint = bilingual("address_looking_up")
-        self._changed()
+        if self._address_hint != bilingual("address_looking_up"):
+            self._address_hint = bilingual("address_looking_up")
+            self._changed()
         place = await self._geocoder.reverse(*wanted)
         if self._geocode_for != wanted or self.created is not None:
             return  # a newer pin was set meanwhile: its own lookup decides
@@ -543,19 +562,25 @@ class RequestFormViewModel(Observable):
 
     async def refresh_duplicates(self) -> None:
         """Once both category and location are set, ask for open requests of that kind nearby."""
+        if await self._load_duplicates():
+            self._changed()
+
+    async def _load_duplicates(self) -> bool:
+        """The nearby open requests of the chosen kind, without a redraw; True when the hint changed."""
         if not self.category_code or self.lat is None or self.lon is None:
-            return
+            return False
         wanted = (self.category_code, self.lat, self.lon)
         if wanted == self._duplicates_for:
-            return
+            return False
         self._duplicates_for = wanted
         try:
             found = await self._api.duplicates(*wanted)
         except ApiError:
-            return  # only a hint: without it the form works the same
-        if self._duplicates_for == wanted:  # a newer pin or category may have been set meanwhile
-            self.duplicates = found if found.count > 0 else None
-            self._changed()
+            return False  # only a hint: without it the form works the same
+        if self._duplicates_for != wanted:  # a newer pin or category was set meanwhile: its own look-up decides
+            return False
+        self.duplicates = found if found.count > 0 else None
+        return True
 
     # --- the outbox ------------------------------------------------------------------------------------
 

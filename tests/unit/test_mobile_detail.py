@@ -169,6 +169,19 @@ async def test_duplicates_card_shows_once_category_and_location_are_set() -> Non
     assert isinstance(submit, ft.FilledButton) and not submit.disabled
 
 
+async def test_a_new_pin_shows_its_location_and_the_hint_in_one_redraw() -> None:
+    """Issue 9: the hint arriving after the location moved the send button under a tap aimed at it."""
+    backend = DetailBackend()
+    backend.duplicate_hints = {"count": 2, "capped": False, "radius_m": 150.0, "days": 7}
+    app, form = await open_form(backend)
+    form.set_category("appliance")
+    seen: list[tuple[float | None, bool]] = []
+    form.on_change.append(lambda: seen.append((form.lat, form.duplicates is not None)))
+    await form.locate(*CHIANG_MAI, LocationSource.GPS)
+    assert seen == [(CHIANG_MAI[0], True)]
+    assert any(s.startswith("มีคำขอซ่อมประเภทเดียวกันใกล้คุณ 2") for s in texts(app_view(app)))
+
+
 async def test_no_duplicates_or_an_error_shows_nothing() -> None:
     backend = DetailBackend()
     app, form = await open_form(backend)
