@@ -184,10 +184,6 @@ def view_photo(page: Page, label: str, name: str) -> None:
     expect(page.get_by_role("button", name="ปิดรูป")).to_have_count(0, timeout=TIMEOUT)
 
 
-@pytest.mark.xfail(strict=False, reason=(
-    "open in issues 9 and 12: after the session's last merges the citizen's tap on a photo thumbnail of the "
-    "request detail did not open the viewer in 2 of 2 runs (the owner's job-record panel loads after the detail "
-    "and may move the thumbnail under the tap); every step before it passed"))
 def test_every_role_through_every_teacher_action(split_system: SplitSystem, contexts: dict[str, BrowserContext],
                                                  photo_file: Path) -> None:
     database_url = split_system.env["DATABASE_URL"]
