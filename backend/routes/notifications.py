@@ -161,6 +161,8 @@ async def get_notification_settings(identity: IdentityDep, pool: PoolDep,
 async def put_notification_settings(body: NotificationSettingsIn, identity: IdentityDep, pool: PoolDep,
                                     settings: SettingsDep) -> NotificationSettingsOut:
     """Kinds left out keep what they had. SMS may be chosen only for accepted/ready (cost)."""
+    if body.quiet_start == body.quiet_end:
+        raise ApiError(400, "quiet_hours_same")
     channels: dict[str, list[str]] = {}
     for kind_name, prefs in body.channels.items():
         if not is_kind(kind_name):

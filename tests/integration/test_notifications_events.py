@@ -233,3 +233,22 @@ async def test_phones_register_onesignal_subscriptions_when_onesignal_delivers(
     assert rows == [{"token": subscription, "channel": "onesignal", "platform": "ios"}]
     assert (await onesignal_api.delete(f"/me/devices/{subscription}", headers=bearer(token))).status_code == 204
     assert (await onesignal_api.get("/me/notification-settings", headers=bearer(token))).json()["devices"] == 0
+
+
+async def test_quiet_hours_times_are_checked(app_and_clock: AppClock) -> None:
+    api, _ = app_and_clock
+    token, _ = await sign_in(api, fresh_phone())
+    for start, end in (("25:00", "07:00"), ("21:00", "7:00"), ("21:00", "noon"), ("22:30", "22:30")):
+        refused = await api.put("/me/notification-settings", json={"quiet_start": start, "quiet_end": end},
+                                headers=bearer(token))
+        assert refused.status_code in (400, 422), (start, end, refused.text)
+        error = refused.json()["error"]
+        assert error["message_th"] and error["message_en"], error
+    same = await api.put("/me/notification-settings", json={"quiet_start": "22:30", "quiet_end": "22:30"},
+                         headers=bearer(token))
+    assert same.json()["error"]["code"] == "quiet_hours_same"
+    saved = await api.put("/me/notification-settings", json={"quiet_start": "22:30", "quiet_end": "05:30"},
+                          headers=bearer(token))
+    assert saved.status_code == 200, saved.text
+    again = (await api.get("/me/notification-settings", headers=bearer(token))).json()
+    assert (again["quiet_start"], again["quiet_end"]) == ("22:30", "05:30")
