@@ -318,7 +318,11 @@ class AppViewModel(Observable):
         await home.load()
         if self.inbox is inbox:  # still signed in (the home's load may have found the session gone)
             await inbox.refresh_count()
-            await self._register_device()
+            if self._spawn is not None and self._push is not None:
+                # In the background: the phone's permission prompt waits for the person, the home must not.
+                self._tasks.append(self._spawn(self._register_device))
+            else:
+                await self._register_device()
 
     # --- push: this device's token, for the time someone is signed in on it ---------------------------------
 
@@ -328,7 +332,8 @@ class AppViewModel(Observable):
             return
         try:
             found = await self._push.subscribe(str(profile.id))
-            if found is not None:
+            now = self.session.profile
+            if found is not None and now is not None and now.id == profile.id:  # still signed in as them
                 platform, token = found
                 await self._api.register_device(platform, token)
                 self._device_token = token

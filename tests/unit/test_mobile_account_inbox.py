@@ -464,6 +464,30 @@ class Spawned:
         return Handle()
 
 
+async def test_with_background_tasks_the_push_registration_waits_off_the_home() -> None:
+    # In the app the permission prompt waits for the person: the registration runs as a background task, and one
+    # that finishes after a sign-out registers nothing.
+    from tests.unit.mobile_screens import sign_in
+
+    backend = FakeBackend()
+    Inbox(backend)
+    backend.overrides[("POST", "/me/devices")] = lambda r: httpx.Response(204)
+    spawned = Spawned()
+    onesignal = FakeOneSignal(SUBSCRIPTION)
+    vm = await signed_in(backend, "citizen", push=OneSignalPush(onesignal, "android"), spawn=spawned)
+    (register,) = [w for w in spawned.work if getattr(w, "__name__", "") == "_register_device"]
+    assert onesignal.calls == [] and backend.calls("POST", "/me/devices") == []
+    await register()
+    assert len(backend.calls("POST", "/me/devices")) == 1
+
+    await vm.sign_out()
+    await sign_in(vm, "citizen")
+    (_, again) = [w for w in spawned.work if getattr(w, "__name__", "") == "_register_device"]
+    await vm.sign_out()  # before the prompt was answered
+    await again()
+    assert len(backend.calls("POST", "/me/devices")) == 1
+
+
 SIGNED_IN_AT = 1_800_000_000.0
 
 
