@@ -15,6 +15,7 @@ import httpx
 from mobile.live import ServerEvent
 from mobile.push import OneSignalPush, onesignal_push, route_of_notification
 from mobile.strings import notification_kind_label
+from mobile.viewmodels.account import AccountViewModel
 from mobile.viewmodels.app import AppViewModel, Screen
 from mobile.viewmodels.colleges_admin import CollegesAdminViewModel
 from mobile.views.account import account_view, delete_account_dialog
@@ -335,31 +336,43 @@ async def test_a_college_code_taken_shows_the_backends_reason() -> None:
     assert button_named(tree, "บันทึกวิทยาลัย") is not None
 
 
+class Preferences:
+    """GET/PUT /me/notification-settings on the fake backend: keeps what was saved and each PUT body, and refuses
+    quiet hours that start and end at the same time, as the backend does."""
+
+    def __init__(self, backend: FakeBackend, current: dict[str, Any]) -> None:
+        self.current = {"offers_in_quiet_hours": False, "sms_fallback": True, "line_linked": False, "devices": 0,
+                        "web_push_public_key": "", **current}
+        self.puts: list[dict[str, Any]] = []
+        backend.overrides[("GET", "/me/notification-settings")] = lambda r: httpx.Response(200, json=self.current)
+        backend.overrides[("PUT", "/me/notification-settings")] = self._put
+
+    def _put(self, request: httpx.Request) -> httpx.Response:
+        body = json.loads(request.content)
+        self.puts.append(body)
+        if body["quiet_start"] == body["quiet_end"]:
+            return error_response(400, "quiet_hours_same")
+        self.current.update(body)
+        return httpx.Response(200, json=self.current)
+
+
+async def account_of(backend: FakeBackend) -> tuple[AppViewModel, AccountViewModel]:
+    vm = await signed_in(backend, "citizen")
+    await vm.open_account()
+    assert vm.account is not None and vm.account.settings is not None
+    return vm, vm.account
+
+
 async def test_notification_preferences_save_at_each_change() -> None:
     backend = FakeBackend()
     Inbox(backend)
-    current: dict[str, Any] = {
+    puts = Preferences(backend, {
         "channels": {"accepted": ["line", "push"], "ready": ["line", "push"], "unrepairable": ["line", "push"],
                      "rate": ["line", "push"]},
-        "quiet_hours": True, "quiet_start": "21:00", "quiet_end": "07:00", "offers_in_quiet_hours": False,
-        "sms_fallback": True,
+        "quiet_hours": True, "quiet_start": "21:00", "quiet_end": "07:00",
         "allowed": {"accepted": ["push", "line", "sms"], "ready": ["push", "line", "sms"],
-                    "unrepairable": ["push", "line"], "rate": ["push", "line"]},
-        "line_linked": False, "devices": 0, "web_push_public_key": ""}
-    puts: list[dict[str, Any]] = []
-
-    def put(request: httpx.Request) -> httpx.Response:
-        body = json.loads(request.content)
-        puts.append(body)
-        current.update(body)
-        return httpx.Response(200, json=current)
-
-    backend.overrides[("GET", "/me/notification-settings")] = lambda r: httpx.Response(200, json=current)
-    backend.overrides[("PUT", "/me/notification-settings")] = put
-    vm = await signed_in(backend, "citizen")
-    await vm.open_account()
-    account = vm.account
-    assert account is not None and account.settings is not None
+                    "unrepairable": ["push", "line"], "rate": ["push", "line"]}}).puts
+    vm, account = await account_of(backend)
     shown = texts(account_view(account, vm.locale))
     assert "ช่างรับงานแล้ว" in shown and "ช่วงเวลาเงียบ 21:00–07:00 น." in shown
 
@@ -374,29 +387,11 @@ async def test_notification_preferences_save_at_each_change() -> None:
 async def test_quiet_hours_times_are_chosen_from_half_hours_and_saved() -> None:
     backend = FakeBackend()
     Inbox(backend)
-    current: dict[str, Any] = {
-        "channels": {"ready": ["push"]}, "quiet_hours": True, "quiet_start": "21:00", "quiet_end": "06:45",
-        "offers_in_quiet_hours": False, "sms_fallback": True, "allowed": {"ready": ["push", "line", "sms"]},
-        "line_linked": False, "devices": 0, "web_push_public_key": ""}
-    puts: list[dict[str, Any]] = []
-
-    def put(request: httpx.Request) -> httpx.Response:
-        body = json.loads(request.content)
-        puts.append(body)
-        if body["quiet_start"] == body["quiet_end"]:  # as the backend refuses it
-            return error_response(400, "quiet_hours_same")
-        current.update(body)
-        return httpx.Response(200, json=current)
-
-    backend.overrides[("GET", "/me/notification-settings")] = lambda r: httpx.Response(200, json=current)
-    backend.overrides[("PUT", "/me/notification-settings")] = put
-    vm = await signed_in(backend, "citizen")
-    await vm.open_account()
-    account = vm.account
-    assert account is not None
+    puts = Preferences(backend, {"channels": {"ready": ["push"]}, "quiet_hours": True, "quiet_start": "21:00",
+                                 "quiet_end": "06:45", "allowed": {"ready": ["push", "line", "sms"]}}).puts
+    vm, account = await account_of(backend)
 
     def pickers() -> dict[str, ft.Dropdown]:
-        assert account is not None
         found = find(account_view(account, vm.locale), ft.Dropdown, lambda d: True)
         return {str(d.label): d for d in found if isinstance(d, ft.Dropdown)}
 
