@@ -103,7 +103,8 @@ class Settings(BaseSettings):
     max_photo_body_bytes: int = Field(default=20 * 1024 * 1024 + 64 * 1024, ge=1024)
 
     # Notifications (issue #13, backend/notifications/). Channels that deliver, by name: console (development: the
-    # log), webpush, fcm, line, sms. Empty: console in development mode, none otherwise (the in-app inbox always).
+    # log), webpush, fcm, onesignal, line, sms.
+    # Empty: console in development mode, none otherwise (the in-app inbox always).
     notify_channels: list[str] = []
     notify_worker_seconds: float = Field(default=2.0, ge=0)  # 0: this process runs no delivery worker
     notify_batch_size: int = Field(default=100, ge=1, le=1000)
@@ -126,10 +127,21 @@ class Settings(BaseSettings):
     sms_force: str = Field(default="standard", pattern="^(standard|corporate)$")
     fcm_service_account_file: Path | None = None  # the Firebase project's service-account JSON
     fcm_api_url: str = "https://fcm.googleapis.com"
+    # Phone push through OneSignal instead of FCM (the app built with flet-onesignal and the same app id in its
+    # flet.toml): the dashboard's App ID and App API key. With "onesignal" in notify_channels, phones register
+    # their OneSignal subscription ids.
+    onesignal_app_id: str = ""
+    onesignal_api_key: SecretStr = SecretStr("")
+    onesignal_api_url: str = "https://api.onesignal.com"
 
     @property
     def active_notify_channels(self) -> list[str]:
         return self.notify_channels or (["console"] if self.dev_mode else [])
+
+    @property
+    def phone_push_channel(self) -> str:
+        """What a phone's push token is: a OneSignal subscription id when OneSignal delivers, else an FCM token."""
+        return "onesignal" if "onesignal" in self.active_notify_channels else "fcm"
 
     @property
     def shows_dev_code(self) -> bool:

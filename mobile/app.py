@@ -10,6 +10,7 @@ from mobile.api_client import ApiClient
 from mobile.device import FletDevice
 from mobile.geocoding import geocoder_from_settings
 from mobile.live import LiveEvents, ServerEvent
+from mobile.push import onesignal_push
 from mobile.settings import get_settings
 from mobile.storage import PreferencesOutboxStorage, PreferencesSessionStore
 from mobile.viewmodels.app import AppViewModel, Screen, Task
@@ -62,6 +63,10 @@ async def main(page: ft.Page, upload_dir: Path | None = None) -> None:
 
     # File picker, GPS, links and file saving: Flet services, registered by being created here.
     device = FletDevice(upload_dir)
+
+    async def open_route(route: str) -> None:
+        # A tapped push notification: its screen (the sign-in first when the session is gone).
+        await vm.open_route(route)
     vm = AppViewModel(
         api,
         store,
@@ -71,9 +76,8 @@ async def main(page: ft.Page, upload_dir: Path | None = None) -> None:
         live_factory=live,
         save_file=device.save_file,
         geocoder=geocoder_from_settings(settings),
-        # push_token: not wired yet (issue 13). flet-onesignal 0.4.4 installs with Flet 1.0 and would give the
-        # token (OneSignal.user.get_push_subscription_token), but it needs a OneSignal app id, its own build step,
-        # and the backend's phone channel is FCM; until then phones get the inbox and the live stream only.
+        # Phone push (OneSignal) when flet.toml names an app id and this is a phone; None elsewhere.
+        push=onesignal_push(page, settings.onesignal_app_id, open_route),
     )
 
     def page_settings() -> None:

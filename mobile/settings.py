@@ -47,6 +47,9 @@ class AppSettings(BaseSettings):
     geocoder_domain: str = "nominatim.openstreetmap.org"
     geocoder_user_agent: str = "fixit-app"
     geocoder_timeout_seconds: float = Field(default=5.0, gt=0, le=30)
+    # Phone push through OneSignal: the App ID from its dashboard (a UUID). "" (the default) is off: the app never
+    # loads the extension (the web app, desktop and tests never do anyway).
+    onesignal_app_id: str = Field(default="", pattern=r"^$|^[0-9a-fA-F]{8}-([0-9a-fA-F]{4}-){3}[0-9a-fA-F]{12}$")
 
     @classmethod
     def settings_customise_sources(

@@ -83,6 +83,9 @@ def chosen_prefs(kind: Kind, choices: Mapping[str, Any]) -> frozenset[Pref]:
 
 DEFAULT_QUIET_START = time(21, 0)
 DEFAULT_QUIET_END = time(7, 0)
+# What the account screen offers for the start and the end (Bangkok time): whole and half hours. The backend takes
+# any HH:MM (a time of its own), and refuses a start equal to the end.
+QUIET_TIME_CHOICES: tuple[str, ...] = tuple(f"{h:02d}:{m:02d}" for h in range(24) for m in (0, 30))
 
 
 @dataclass(frozen=True)

@@ -186,6 +186,9 @@ ERRORS: dict[str, Bilingual] = {
     "body_too_large": B(
         "ข้อมูลที่ส่งมีขนาดใหญ่เกินไป (ไม่เกิน {limit_kib} KiB)", "The request is too large (at most {limit_kib} KiB)"
     ),
+    # Quiet hours that start and end at the same time would be no quiet hours at all (issue 13).
+    "quiet_hours_same": B("เวลาเริ่มและเวลาสิ้นสุดของช่วงเวลาเงียบต้องไม่ตรงกัน",
+                          "Quiet hours must start and end at different times"),
 }
 
 ERRORS.update({code: B(th, en) for code, (th, en) in PHOTO_ERRORS.items()})
@@ -680,6 +683,8 @@ ACCOUNT_UI: dict[str, Bilingual] = {
     "prefs_title": B("การแจ้งเตือนนอกแอป", "Notifications outside the app"),
     "prefs_hint": B("กล่องแจ้งเตือนในแอปได้รับทุกเรื่องเสมอ", "The in-app inbox always gets everything"),
     "prefs_quiet_hours": B("ช่วงเวลาเงียบ {start}–{end} น.", "Quiet hours {start}–{end}"),
+    "prefs_quiet_start": B("เริ่มช่วงเวลาเงียบ", "Quiet hours from"),
+    "prefs_quiet_end": B("สิ้นสุดช่วงเวลาเงียบ", "Quiet hours until"),
     "prefs_offers_at_night": B("รับงานใหม่ในช่วงเวลาเงียบด้วย", "New offers during quiet hours too"),
     "prefs_sms_fallback": B("ส่ง SMS เมื่อแอปและ LINE ติดต่อไม่ได้", "SMS when the app and LINE cannot reach me"),
     "prefs_saved": B("บันทึกการตั้งค่าการแจ้งเตือนแล้ว", "Notification settings saved"),

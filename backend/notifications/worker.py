@@ -18,7 +18,7 @@ from typing import Any
 from psycopg_pool import AsyncConnectionPool
 
 from backend.db import Conn, service_tx
-from backend.notifications.channels import Channel, DeliveryError, Message, Target
+from backend.notifications.channels import DEVICE_ADDRESSES, Channel, DeliveryError, Message, Target
 from backend.notifications.rendering import render_row
 from backend.settings import Settings
 from shared.notifications import SMS_KINDS, Kind, Pref, QuietHours, chosen_prefs, quiet_until
@@ -61,7 +61,7 @@ def backoff(attempts: int, base_seconds: float) -> timedelta:
 
 async def _addresses(conn: Conn, people: list[Any]) -> dict[str, dict[Any, list[str]]]:
     """Everyone's registered targets, by kind of address: devices, LINE links."""
-    found: dict[str, dict[Any, list[str]]] = {"fcm": {}, "webpush": {}, "line": {}}
+    found: dict[str, dict[Any, list[str]]] = {"fcm": {}, "webpush": {}, "onesignal": {}, "line": {}}
     rows = await (await conn.execute(
         """select user_id, channel as kind, token as address from private.notification_devices
            where user_id = any(%(people)s)
@@ -93,7 +93,7 @@ async def plan(conn: Conn, channels: Sequence[Channel], now: datetime, limit: in
         prefs = chosen_prefs(kind, row["choices"])
         quiet = QuietHours(row["quiet_hours"], row["quiet_start"], row["quiet_end"], row["offers_exempt"])
         at = quiet_until(now, quiet, kind) or now
-        reachable = any(person in found[k] for k in ("fcm", "webpush", "line"))
+        reachable = any(person in found[k] for k in (*DEVICE_ADDRESSES, "line"))
         for channel in channels:
             wanted = channel.pref in prefs
             if channel.pref == Pref.SMS:  # SMS: chosen, or the fallback for the kinds that need it
@@ -150,7 +150,7 @@ class _Outcome:
 
 async def _send_one(channel: Channel, row: Mapping[str, Any], now: datetime, config: WorkerConfig) -> _Outcome:
     attempts = int(row["attempts"]) + 1
-    if channel.addresses in ("fcm", "webpush") and row["device"] is None:
+    if channel.addresses in DEVICE_ADDRESSES and row["device"] is None:
         return _Outcome(row["id"], "skipped", attempts - 1, "device signed out", now)
     rendered = render_row(row, now)
     message = Message(Kind(row["kind"]), rendered.title, rendered.body, config.link_base + rendered.link,
@@ -168,7 +168,7 @@ async def _send_one(channel: Channel, row: Mapping[str, Any], now: datetime, con
     else:
         return _Outcome(row["id"], "sent", attempts, None, now)
     if permanent or attempts >= config.max_attempts:
-        drop = row["target"] if permanent and channel.addresses in ("fcm", "webpush") else None
+        drop = row["target"] if permanent and channel.addresses in DEVICE_ADDRESSES else None
         return _Outcome(row["id"], "failed", attempts, error, now, drop)
     return _Outcome(row["id"], "pending", attempts, error, now + backoff(attempts, config.retry_base_seconds))
 

@@ -161,6 +161,8 @@ async def get_notification_settings(identity: IdentityDep, pool: PoolDep,
 async def put_notification_settings(body: NotificationSettingsIn, identity: IdentityDep, pool: PoolDep,
                                     settings: SettingsDep) -> NotificationSettingsOut:
     """Kinds left out keep what they had. SMS may be chosen only for accepted/ready (cost)."""
+    if body.quiet_start == body.quiet_end:
+        raise ApiError(400, "quiet_hours_same")
     channels: dict[str, list[str]] = {}
     for kind_name, prefs in body.channels.items():
         if not is_kind(kind_name):
@@ -190,12 +192,16 @@ async def put_notification_settings(body: NotificationSettingsIn, identity: Iden
 
 
 @router.post("/me/devices", status_code=204, response_class=Response, responses={400: {"model": ErrorResponse}})
-async def register_device(body: DeviceIn, identity: IdentityDep, pool: PoolDep, now: NowDep) -> Response:
-    """After sign-in: the app's FCM token (android/ios), or the browser's Web Push subscription (platform web,
-    token = endpoint, keys). Registering a token another account held moves it to the caller."""
-    channel = "webpush" if body.keys is not None else "fcm"
+async def register_device(body: DeviceIn, identity: IdentityDep, pool: PoolDep, now: NowDep,
+                          settings: SettingsDep) -> Response:
+    """After sign-in: the app's push token (android/ios: an FCM token, or a OneSignal subscription id when this
+    backend delivers through OneSignal), or the browser's Web Push subscription (platform web, token = endpoint,
+    keys). Registering a token another account held moves it to the caller."""
+    channel = "webpush" if body.keys is not None else settings.phone_push_channel
     if channel == "webpush" and not body.token.startswith("https://"):
         raise ApiError(400, "validation_failed", detail="a Web Push endpoint is an https:// URL")
+    if channel == "onesignal" and not _is_uuid(body.token):
+        raise ApiError(400, "validation_failed", detail="a OneSignal push subscription id is a UUID")
     async with service_tx(pool) as owner:
         await require_role(owner, identity.user_id, *ALL_ROLES)
         await owner.execute(
@@ -207,6 +213,14 @@ async def register_device(body: DeviceIn, identity: IdentityDep, pool: PoolDep, 
              Jsonb(body.keys.model_dump()) if body.keys else None, now],
         )
     return Response(status_code=204)
+
+
+def _is_uuid(text: str) -> bool:
+    try:
+        uuid.UUID(text)
+    except ValueError:
+        return False
+    return True
 
 
 @router.delete("/me/devices/{token:path}", status_code=204, response_class=Response)

@@ -6,6 +6,7 @@ from mobile.models import NotificationSettings, Profile
 from mobile.viewmodels.loadable import AuthLost, Done, SubScreen
 from mobile.viewmodels.session import Session
 from mobile.viewmodels.supervisor import SaveFile
+from shared.notifications import QUIET_TIME_CHOICES
 from shared.text import bilingual, role_label
 
 MY_DATA_FILE = "fixit-my-data.json"
@@ -63,6 +64,18 @@ class AccountViewModel(SubScreen):
     async def set_quiet_hours(self, on: bool) -> None:
         if self.settings is not None:
             await self._save_settings({**self.settings.body(), "quiet_hours": on})
+
+    async def set_quiet_start(self, value: str) -> None:
+        if self.settings is not None and value != self.settings.quiet_start:
+            await self._save_settings({**self.settings.body(), "quiet_start": value})
+
+    async def set_quiet_end(self, value: str) -> None:
+        if self.settings is not None and value != self.settings.quiet_end:
+            await self._save_settings({**self.settings.body(), "quiet_end": value})
+
+    def quiet_time_choices(self, current: str) -> list[str]:
+        """Whole and half hours, and the time saved now when it is neither (set elsewhere): it must show."""
+        return sorted({*QUIET_TIME_CHOICES, current})
 
     async def set_offers_in_quiet_hours(self, on: bool) -> None:
         if self.settings is not None:

@@ -12,6 +12,7 @@ from mobile.geocoding import ReverseGeocoder
 from mobile.live import LiveEvents, ServerEvent, request_event
 from mobile.models import Profile, RequestDetail, SessionTokens, SignedIn
 from mobile.outbox import MemoryOutboxStorage, Outbox, OutboxItem, OutboxStorage, Sleep
+from mobile.push import PushRegistration
 from mobile.viewmodels.account import AccountViewModel
 from mobile.viewmodels.college_jobs import CollegeJobsViewModel
 from mobile.viewmodels.colleges_admin import CollegesAdminViewModel
@@ -93,9 +94,6 @@ class Task(Protocol):
 # Starts a background coroutine for this session: page.run_task in the app. Without one (unit tests)
 # nothing runs in the background and tests drive the outbox and live events step by step.
 Spawn = Callable[[Callable[[], Awaitable[None]]], Task]
-# The platform's push token, as (platform, token) for POST /me/devices; None where there is none (web, desktop,
-# or a phone build without a push extension).
-PushToken = Callable[[], Awaitable[tuple[str, str] | None]]
 LiveFactory = Callable[
     [Callable[[], Awaitable[str | None]], Callable[[ServerEvent], Awaitable[None]], Callable[[], Awaitable[None]]],
     LiveEvents,
@@ -115,7 +113,7 @@ class AppViewModel(Observable):
         sleep: Sleep = asyncio.sleep,
         save_file: SaveFile | None = None,
         geocoder: ReverseGeocoder | None = None,
-        push_token: PushToken | None = None,
+        push: PushRegistration | None = None,
     ) -> None:
         super().__init__()
         self._api = api
@@ -126,7 +124,9 @@ class AppViewModel(Observable):
         self._sleep = sleep
         self._save_file = save_file
         self._geocoder = geocoder  # None unless flet.toml configures one
-        self._push_token = push_token
+        # The phone's push service (mobile/push.py); None where there is none (web, desktop, tests, a phone build
+        # without a OneSignal app id).
+        self._push = push
         self._device_token: str | None = None  # registered with /me/devices for this session
         self.inbox: InboxViewModel | None = None  # the bell's count lives as long as the session
         self.account: AccountViewModel | None = None
@@ -318,16 +318,22 @@ class AppViewModel(Observable):
         await home.load()
         if self.inbox is inbox:  # still signed in (the home's load may have found the session gone)
             await inbox.refresh_count()
-            await self._register_device()
+            if self._spawn is not None and self._push is not None:
+                # In the background: the phone's permission prompt waits for the person, the home must not.
+                self._tasks.append(self._spawn(self._register_device))
+            else:
+                await self._register_device()
 
     # --- push: this device's token, for the time someone is signed in on it ---------------------------------
 
     async def _register_device(self) -> None:
-        if self._push_token is None or self._device_token is not None or not self.session.signed_in:
+        profile = self.session.profile
+        if self._push is None or self._device_token is not None or profile is None:
             return
         try:
-            found = await self._push_token()
-            if found is not None:
+            found = await self._push.subscribe(str(profile.id))
+            now = self.session.profile
+            if found is not None and now is not None and now.id == profile.id:  # still signed in as them
                 platform, token = found
                 await self._api.register_device(platform, token)
                 self._device_token = token
@@ -341,6 +347,11 @@ class AppViewModel(Observable):
         if token is not None:
             with contextlib.suppress(ApiError):
                 await self._api.drop_device(token)
+        if self._push is not None:
+            # The next person on this phone must not get this one's pushes; a push service that fails here
+            # must not stop the sign-out.
+            with contextlib.suppress(Exception):
+                await self._push.unsubscribe()
 
     # --- routes: the screen as an address, an address as a screen -------------------------------------
 

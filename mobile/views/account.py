@@ -1,5 +1,7 @@
 """The account screen (issue 11): who is signed in, download my data, delete my account (asked first), sign out."""
 
+from collections.abc import Awaitable, Callable
+
 import flet as ft
 
 from mobile.strings import notification_kind_label
@@ -83,6 +85,8 @@ def _preferences(vm: AccountViewModel, locale: Locale) -> ft.Control:
 
     rows.append(ft.Switch(label=t("prefs_quiet_hours", locale, start=settings.quiet_start, end=settings.quiet_end),
                           value=settings.quiet_hours, disabled=busy, on_change=quiet))
+    if settings.quiet_hours:
+        rows.append(_quiet_times(vm, locale))
     if "offer_new" in settings.allowed:
         rows.append(ft.Switch(label=t("prefs_offers_at_night", locale), value=settings.offers_in_quiet_hours,
                               disabled=busy, on_change=offers_at_night))
@@ -90,6 +94,32 @@ def _preferences(vm: AccountViewModel, locale: Locale) -> ft.Control:
         rows.append(ft.Switch(label=t("prefs_sms_fallback", locale), value=settings.sms_fallback, disabled=busy,
                               on_change=sms))
     return ft.Card(content=ft.Container(padding=12, content=ft.Column(rows, spacing=10)))
+
+
+def _quiet_times(vm: AccountViewModel, locale: Locale) -> ft.Control:
+    """The start and the end of the quiet hours (Bangkok time), whole and half hours, each saved when chosen."""
+    settings = vm.settings
+    assert settings is not None
+
+    async def start_chosen(e: ft.Event[ft.Dropdown]) -> None:
+        if e.control.value:
+            await vm.set_quiet_start(e.control.value)
+
+    async def end_chosen(e: ft.Event[ft.Dropdown]) -> None:
+        if e.control.value:
+            await vm.set_quiet_end(e.control.value)
+
+    def picker(key: str, value: str, chosen: Callable[[ft.Event[ft.Dropdown]], Awaitable[None]]) -> ft.Control:
+        label = t(key, locale)
+        # The semantics name the field and its time together, as a screen reader (and a test) reads it.
+        return ft.Semantics(label=label, value=value, expand=True, content=ft.Dropdown(
+            label=label, value=value, dense=True, expand=True, disabled=vm.saving_settings, on_select=chosen,
+            options=[ft.DropdownOption(key=v, text=v) for v in vm.quiet_time_choices(value)],
+            menu_height=320,
+        ))
+
+    return ft.Row([picker("prefs_quiet_start", settings.quiet_start, start_chosen),
+                   picker("prefs_quiet_end", settings.quiet_end, end_chosen)], spacing=12)
 
 
 def delete_account_dialog(vm: AccountViewModel | None, locale: Locale) -> ft.AlertDialog | None:

@@ -189,3 +189,55 @@ def test_an_admin_onboards_a_college_and_its_supervisor_lands_in_their_role(
         # Leave nothing that could take a job or show in the public list (the database is shared with later tests).
         with psycopg.connect(split_system.env["DATABASE_URL"], autocommit=True) as conn:
             conn.execute("update public.colleges set is_active = false where code = %s", [code])
+
+
+def quiet_switch(page: Page, start: str, end: str) -> Any:
+    # The quiet-hours switch names the saved times: it changes only when the server has saved them.
+    return page.get_by_role("switch", name=f"ช่วงเวลาเงียบ {start}–{end} น.")
+
+
+def choose_quiet_time(page: Page, field: str, time_of_day: str) -> None:
+    """Open the quiet-hours dropdown named `field`, pick the time, and wait until the saved time shows in it.
+    The times sit at the bottom of the account screen: scroll there first (Flutter scrolls for the wheel, not for
+    Playwright's scroll-into-view). The menu opens scrolled to the time saved now: pick one shown below it."""
+    dropdown = page.get_by_role("button", name=re.compile(f"^{field}"))
+    page.mouse.move(180, 320)
+    page.mouse.wheel(0, 20_000)
+    expect(dropdown).to_be_in_viewport(ratio=1, timeout=TIMEOUT)
+    dropdown.click()
+    expect(page.get_by_role("button", name=re.compile(f"^{field}"), expanded=True)).to_be_visible(timeout=TIMEOUT)
+    page.get_by_role("menuitem", name=time_of_day, exact=True).or_(
+        page.get_by_role("button", name=time_of_day, exact=True)).first.click()
+    expect(dropdown).to_contain_text(time_of_day, timeout=TIMEOUT)
+
+
+def test_quiet_hours_times_are_changed_and_stay_on_another_sign_in(split_system: SplitSystem, phone_page: Page) -> None:
+    page = phone_page
+    phone = f"06556{uuid.uuid4().int % 100000:05d}"
+    sign_in(page, split_system.app_url, phone, "คำขอซ่อมของฉัน")
+    open_screen(page, page.get_by_role("button", name="บัญชีของฉัน"), covered="คำขอซ่อมของฉัน")
+    expect(quiet_switch(page, "21:00", "07:00")).to_be_visible(timeout=TIMEOUT)
+    choose_quiet_time(page, "เริ่มช่วงเวลาเงียบ", "22:00")
+    expect(quiet_switch(page, "22:00", "07:00")).to_be_visible(timeout=TIMEOUT)
+    choose_quiet_time(page, "สิ้นสุดช่วงเวลาเงียบ", "08:30")
+    expect(quiet_switch(page, "22:00", "08:30")).to_be_visible(timeout=TIMEOUT)
+    page.screenshot(path=str(OUTPUT_DIR / "account-quiet-hours.png"))
+
+    # Flet's web client reconnects a reloaded page to the same server-side session, so a reload alone could show
+    # the view-model's memory: a fresh browser (another phone) signs in and reads the times from the server.
+    browser = page.context.browser
+    assert browser is not None
+    other = browser.new_context(viewport={"width": 360, "height": 640}, locale="th-TH")
+    try:
+        fresh = other.new_page()
+        sign_in(fresh, split_system.app_url, phone, "คำขอซ่อมของฉัน")
+        open_screen(fresh, fresh.get_by_role("button", name="บัญชีของฉัน"), covered="คำขอซ่อมของฉัน")
+        expect(quiet_switch(fresh, "22:00", "08:30")).to_be_attached(timeout=TIMEOUT)
+        for field, shown in (("เริ่มช่วงเวลาเงียบ", "22:00"), ("สิ้นสุดช่วงเวลาเงียบ", "08:30")):
+            expect(fresh.get_by_role("button", name=re.compile(f"^{field}"))).to_contain_text(shown, timeout=TIMEOUT)
+    finally:
+        other.close()
+    session = api_session(split_system.api_url, phone)
+    saved = httpx.get(f"{split_system.api_url}/me/notification-settings", timeout=10,
+                      headers={"Authorization": f"Bearer {session['access_token']}"}).json()
+    assert (saved["quiet_start"], saved["quiet_end"]) == ("22:00", "08:30")

@@ -5,14 +5,17 @@ preferences are honoured; SMS only for the kinds that need it.
 A database of its own: the app the other tests run has a delivery worker of its own in the background."""
 
 import asyncio
+import json
 import uuid
 from collections import Counter
 from collections.abc import AsyncIterator, Iterator
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
+import httpx
 import psycopg
 import pytest
+import respx
 from psycopg.rows import dict_row
 from psycopg.types.json import Jsonb
 from psycopg_pool import AsyncConnectionPool
@@ -21,6 +24,7 @@ from backend.db import Conn
 from backend.local_postgres import LocalPostgres
 from backend.migrate import migrate
 from backend.notifications.channels import Channel, DeliveryError, Message, Target
+from backend.notifications.channels.onesignal import OneSignalChannel
 from backend.notifications.worker import WorkerConfig, backoff, deliver_once
 from shared.notifications import Pref
 
@@ -207,3 +211,39 @@ async def test_preferences_choose_channels_and_sms_only_where_it_is_needed(
         [("ready", str(offline)), ("rate", str(offline))])
     inbox = db.execute("select count(*) as n from public.notifications where recipient_id = %s", [quiet]).fetchone()
     assert inbox is not None and inbox["n"] == 1
+
+
+@respx.mock
+async def test_onesignal_devices_get_the_push_and_a_gone_one_is_dropped(
+        pool: AsyncConnectionPool[Conn], db: psycopg.Connection[dict[str, Any]]) -> None:
+    """The real OneSignal adapter against a local fake of its API: each registered subscription id gets the
+    message in the person's language; one OneSignal says is unsubscribed is dropped and gets nothing more."""
+    citizen = person(db)
+    phone, gone = str(uuid.uuid4()), str(uuid.uuid4())
+    for subscription in (phone, gone):
+        db.execute("insert into private.notification_devices (token, user_id, channel, platform) "
+                   "values (%s, %s, 'onesignal', 'android')", [subscription, citizen])
+
+    def answer(request: httpx.Request) -> httpx.Response:
+        (target,) = json.loads(request.content)["include_subscription_ids"]
+        if target == gone:
+            return httpx.Response(200, json={"id": "", "errors": ["All included players are not subscribed"]})
+        return httpx.Response(200, json={"id": str(uuid.uuid4())})
+
+    api = respx.post("https://api.onesignal.com/notifications").mock(side_effect=answer)
+    channel = OneSignalChannel("5eb5a37e-b458-11e3-ac11-000c2940e62c", "key")
+    enqueue(db, citizen)
+    await deliver_once(pool, {"onesignal": channel}, CONFIG, NOON)
+    bodies = {json.loads(c.request.content)["include_subscription_ids"][0]: json.loads(c.request.content)
+              for c in api.calls}
+    assert set(bodies) == {phone, gone}
+    assert bodies[phone]["contents"]["th"] == "พัดลม: มารับได้ที่วิทยาลัยทดสอบ"
+    assert bodies[phone]["data"]["link"] == "https://app.example/notifications"
+    outcome = {d["target"]: d for d in deliveries(db)}
+    assert outcome[phone]["status"] == "sent" and outcome[gone]["status"] == "failed"
+    assert "not subscribed" in outcome[gone]["last_error"]
+    left = db.execute("select token from private.notification_devices where user_id = %s", [citizen]).fetchall()
+    assert [r["token"] for r in left] == [phone]
+    enqueue(db, citizen)
+    await deliver_once(pool, {"onesignal": channel}, CONFIG, NOON)
+    assert [json.loads(c.request.content)["include_subscription_ids"] for c in api.calls[2:]] == [[phone]]

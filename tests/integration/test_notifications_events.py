@@ -2,17 +2,21 @@
 database's triggers, migration 0016); a change that rolls back writes none. Plus the inbox API that reads them."""
 
 import uuid
+from collections.abc import AsyncIterator
 from datetime import timedelta
 from typing import Any
 
+import httpx
 import psycopg
 import pytest
 from psycopg.rows import dict_row
 from psycopg_pool import AsyncConnectionPool
 
+from backend.app import create_app
 from backend.db import service_tx
 from backend.notifications.outbox import notify_expiring_offers
-from tests.helpers import bearer, sign_in
+from backend.settings import Settings
+from tests.helpers import bearer, fresh_phone, sign_in
 from tests.integration.dispatch_area import AppClock, Area, submit, work_to_quality_check
 
 
@@ -202,3 +206,50 @@ async def test_devices_settings_and_line_code(app_and_clock: AppClock, area: Are
     assert (await api.get("/me/notification-settings", headers=bearer(citizen))).json()["devices"] == 0
     code = (await api.post("/me/line/link-code", headers=bearer(citizen))).json()
     assert len(code["code"]) == 6 and code["code"].isdigit()
+
+
+@pytest.fixture
+async def onesignal_api(settings: Settings) -> AsyncIterator[httpx.AsyncClient]:
+    """A backend that delivers phone push through OneSignal: phones register OneSignal subscription ids."""
+    app = create_app(settings.model_copy(update={"notify_channels": ["console", "onesignal"],
+                                                  "notify_worker_seconds": 0}))
+    async with app.router.lifespan_context(app), httpx.AsyncClient(
+            transport=httpx.ASGITransport(app=app), base_url="http://fixit.test") as client:
+        yield client
+
+
+async def test_phones_register_onesignal_subscriptions_when_onesignal_delivers(
+        onesignal_api: httpx.AsyncClient, database_url: str) -> None:
+    token, profile = await sign_in(onesignal_api, fresh_phone())
+    subscription = str(uuid.uuid4())
+    assert (await onesignal_api.post("/me/devices", json={"platform": "ios", "token": subscription},
+                                     headers=bearer(token))).status_code == 204
+    refused = await onesignal_api.post("/me/devices", json={"platform": "android", "token": "fcm-token-not-a-uuid"},
+                                       headers=bearer(token))
+    assert refused.status_code == 400 and "UUID" in refused.text
+    with psycopg.connect(database_url, row_factory=dict_row) as conn:
+        rows = conn.execute("select token, channel, platform from private.notification_devices where user_id = %s",
+                            [profile["id"]]).fetchall()
+    assert rows == [{"token": subscription, "channel": "onesignal", "platform": "ios"}]
+    assert (await onesignal_api.delete(f"/me/devices/{subscription}", headers=bearer(token))).status_code == 204
+    assert (await onesignal_api.get("/me/notification-settings", headers=bearer(token))).json()["devices"] == 0
+
+
+async def test_quiet_hours_times_are_checked(app_and_clock: AppClock) -> None:
+    api, _ = app_and_clock
+    token, _ = await sign_in(api, fresh_phone())
+    for start, end, status in (("25:00", "07:00", 422), ("21:00", "7:00", 422), ("21:00", "noon", 422),
+                               ("22:30", "22:30", 400)):
+        refused = await api.put("/me/notification-settings", json={"quiet_start": start, "quiet_end": end},
+                                headers=bearer(token))
+        assert refused.status_code == status, (start, end, refused.text)
+        error = refused.json()["error"]
+        assert error["message_th"] and error["message_en"], error
+    same = await api.put("/me/notification-settings", json={"quiet_start": "22:30", "quiet_end": "22:30"},
+                         headers=bearer(token))
+    assert same.json()["error"]["code"] == "quiet_hours_same"
+    saved = await api.put("/me/notification-settings", json={"quiet_start": "22:30", "quiet_end": "05:30"},
+                          headers=bearer(token))
+    assert saved.status_code == 200, saved.text
+    again = (await api.get("/me/notification-settings", headers=bearer(token))).json()
+    assert (again["quiet_start"], again["quiet_end"]) == ("22:30", "05:30")

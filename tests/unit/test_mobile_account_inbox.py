@@ -1,15 +1,21 @@
-"""The bell and the inbox, the account screen, push device registration and the admin's colleges, on the fake
+"""The bell and the inbox, the account screen, push device registration (OneSignal, through a fake of the
+extension's small surface) and the admin's colleges, on the fake
 backend: what the app sends, and what the screens show."""
 
+import asyncio
 import json
-from typing import Any
+import sys
+from types import SimpleNamespace
+from typing import Any, cast
 from uuid import uuid4
 
 import flet as ft
 import httpx
 
 from mobile.live import ServerEvent
+from mobile.push import OneSignalPush, onesignal_push, route_of_notification
 from mobile.strings import notification_kind_label
+from mobile.viewmodels.account import AccountViewModel
 from mobile.viewmodels.app import AppViewModel, Screen
 from mobile.viewmodels.colleges_admin import CollegesAdminViewModel
 from mobile.views.account import account_view, delete_account_dialog
@@ -113,22 +119,90 @@ async def test_the_inbox_lists_newest_first_and_a_tap_reads_and_opens_the_screen
     assert screen_of(vm) == Screen.JOB and vm.route == f"/jobs/{REQUEST_ID}"
 
 
-async def test_a_push_token_is_registered_after_sign_in_and_dropped_at_sign_out() -> None:
+class FakeOneSignal:
+    """The part of flet_onesignal.OneSignal the app uses (mobile/push.py), recording the calls."""
+
+    def __init__(self, subscription_id: str | None, granted: bool = True) -> None:
+        self.calls: list[tuple[str, Any]] = []
+        self.subscription_id = subscription_id
+        self.granted = granted
+        self.asked = asyncio.Event()
+        self.user = self
+        self.notifications = self
+
+    async def request_permission(self, fallback_to_settings: bool = True,
+                                 timeout: float = 25) -> bool:  # noqa: ASYNC109 (the extension's signature)
+        self.calls.append(("request_permission", fallback_to_settings))
+        return self.granted
+
+    async def login(self, external_id: str) -> None:
+        self.calls.append(("login", external_id))
+
+    async def logout(self) -> None:
+        self.calls.append(("logout", None))
+
+    async def get_push_subscription_id(self, timeout: float = 25) -> str | None:  # noqa: ASYNC109
+        self.calls.append(("get_push_subscription_id", None))
+        self.asked.set()
+        return self.subscription_id
+
+
+SUBSCRIPTION = "1dd608f2-c6a1-11e3-851d-000c2940e62c"
+
+
+async def test_onesignal_registers_the_phone_after_sign_in_and_logs_out_at_sign_out() -> None:
     backend = FakeBackend()
     Inbox(backend)
     backend.overrides[("POST", "/me/devices")] = lambda r: httpx.Response(204)
-    backend.overrides[("DELETE", "/me/devices/fcm-token-1")] = lambda r: httpx.Response(204)
-
-    async def push_token() -> tuple[str, str]:
-        return "android", "fcm-token-1"
-
-    vm = await signed_in(backend, "citizen", push_token=push_token)
+    backend.overrides[("DELETE", f"/me/devices/{SUBSCRIPTION}")] = lambda r: httpx.Response(204)
+    onesignal = FakeOneSignal(SUBSCRIPTION)
+    vm = await signed_in(backend, "citizen", push=OneSignalPush(onesignal, "android"))
+    assert vm.session.profile is not None
+    assert onesignal.calls == [("request_permission", False), ("login", str(vm.session.profile.id)),
+                               ("get_push_subscription_id", None)]
     (registered,) = backend.calls("POST", "/me/devices")
-    assert json.loads(registered.content) == {"platform": "android", "token": "fcm-token-1"}
+    assert json.loads(registered.content) == {"platform": "android", "token": SUBSCRIPTION}
     await vm.sign_out()
-    (dropped,) = backend.calls("DELETE", "/me/devices/fcm-token-1")
+    (dropped,) = backend.calls("DELETE", f"/me/devices/{SUBSCRIPTION}")
     assert dropped.headers["authorization"].startswith("Bearer token-citizen")
+    assert onesignal.calls[-1] == ("logout", None)
     assert backend.calls("POST", "/auth/sign-out") and vm.screen == Screen.LOGIN
+
+
+async def test_onesignal_subscription_that_arrives_after_the_permission_is_registered() -> None:
+    onesignal = FakeOneSignal(None)
+    push = OneSignalPush(onesignal, "ios")
+    waiting = asyncio.ensure_future(push.subscribe("user-1"))
+    await onesignal.asked.wait()  # subscribe() asked, got none, and now waits for OneSignal's event
+    push.subscription_changed(SUBSCRIPTION)  # what on_push_subscription_change hands over
+    assert await waiting == ("ios", SUBSCRIPTION)
+
+
+async def test_no_push_permission_registers_nothing_and_the_app_goes_on() -> None:
+    backend = FakeBackend()
+    Inbox(backend)
+    onesignal = FakeOneSignal(SUBSCRIPTION, granted=False)
+    vm = await signed_in(backend, "technician", push=OneSignalPush(onesignal, "android"))
+    assert backend.calls("POST", "/me/devices") == [] and [c for c, _ in onesignal.calls] == ["request_permission"]
+    assert vm.inbox is not None and vm.inbox.unread == 1
+
+
+def test_without_an_app_id_or_off_a_phone_the_extension_is_never_loaded() -> None:
+    async def open_route(route: str) -> None:
+        raise AssertionError(route)
+
+    phone = cast(ft.Page, SimpleNamespace(platform=ft.PagePlatform.ANDROID))
+    browser = cast(ft.Page, SimpleNamespace(platform=ft.PagePlatform.LINUX))
+    assert onesignal_push(phone, "", open_route) is None
+    assert onesignal_push(browser, "5eb5a37e-b458-11e3-ac11-000c2940e62c", open_route) is None
+    assert "flet_onesignal" not in sys.modules
+
+
+def test_a_tapped_push_names_its_screen() -> None:
+    link = f"https://app.example/jobs/{REQUEST_ID}"
+    assert route_of_notification({"additionalData": {"link": link}}) == f"/jobs/{REQUEST_ID}"
+    assert route_of_notification(json.dumps({"additionalData": {"link": link}})) == f"/jobs/{REQUEST_ID}"
+    assert route_of_notification({"title": "x"}) is None and route_of_notification("not json") is None
 
 
 async def test_deleting_the_account_asks_first_then_lands_at_the_sign_in() -> None:
@@ -262,31 +336,43 @@ async def test_a_college_code_taken_shows_the_backends_reason() -> None:
     assert button_named(tree, "บันทึกวิทยาลัย") is not None
 
 
+class Preferences:
+    """GET/PUT /me/notification-settings on the fake backend: keeps what was saved and each PUT body, and refuses
+    quiet hours that start and end at the same time, as the backend does."""
+
+    def __init__(self, backend: FakeBackend, current: dict[str, Any]) -> None:
+        self.current = {"offers_in_quiet_hours": False, "sms_fallback": True, "line_linked": False, "devices": 0,
+                        "web_push_public_key": "", **current}
+        self.puts: list[dict[str, Any]] = []
+        backend.overrides[("GET", "/me/notification-settings")] = lambda r: httpx.Response(200, json=self.current)
+        backend.overrides[("PUT", "/me/notification-settings")] = self._put
+
+    def _put(self, request: httpx.Request) -> httpx.Response:
+        body = json.loads(request.content)
+        self.puts.append(body)
+        if body["quiet_start"] == body["quiet_end"]:
+            return error_response(400, "quiet_hours_same")
+        self.current.update(body)
+        return httpx.Response(200, json=self.current)
+
+
+async def account_of(backend: FakeBackend) -> tuple[AppViewModel, AccountViewModel]:
+    vm = await signed_in(backend, "citizen")
+    await vm.open_account()
+    assert vm.account is not None and vm.account.settings is not None
+    return vm, vm.account
+
+
 async def test_notification_preferences_save_at_each_change() -> None:
     backend = FakeBackend()
     Inbox(backend)
-    current: dict[str, Any] = {
+    puts = Preferences(backend, {
         "channels": {"accepted": ["line", "push"], "ready": ["line", "push"], "unrepairable": ["line", "push"],
                      "rate": ["line", "push"]},
-        "quiet_hours": True, "quiet_start": "21:00", "quiet_end": "07:00", "offers_in_quiet_hours": False,
-        "sms_fallback": True,
+        "quiet_hours": True, "quiet_start": "21:00", "quiet_end": "07:00",
         "allowed": {"accepted": ["push", "line", "sms"], "ready": ["push", "line", "sms"],
-                    "unrepairable": ["push", "line"], "rate": ["push", "line"]},
-        "line_linked": False, "devices": 0, "web_push_public_key": ""}
-    puts: list[dict[str, Any]] = []
-
-    def put(request: httpx.Request) -> httpx.Response:
-        body = json.loads(request.content)
-        puts.append(body)
-        current.update(body)
-        return httpx.Response(200, json=current)
-
-    backend.overrides[("GET", "/me/notification-settings")] = lambda r: httpx.Response(200, json=current)
-    backend.overrides[("PUT", "/me/notification-settings")] = put
-    vm = await signed_in(backend, "citizen")
-    await vm.open_account()
-    account = vm.account
-    assert account is not None and account.settings is not None
+                    "unrepairable": ["push", "line"], "rate": ["push", "line"]}}).puts
+    vm, account = await account_of(backend)
     shown = texts(account_view(account, vm.locale))
     assert "ช่างรับงานแล้ว" in shown and "ช่วงเวลาเงียบ 21:00–07:00 น." in shown
 
@@ -296,6 +382,41 @@ async def test_notification_preferences_save_at_each_change() -> None:
     assert [p["channels"]["accepted"] for p in puts[:1]] == [["line", "push", "sms"]]
     assert len(puts) == 2 and puts[1]["quiet_hours"] is False and "allowed" not in puts[1]
     assert account.chosen("accepted", "sms") and account.notice == "บันทึกการตั้งค่าการแจ้งเตือนแล้ว"
+
+
+async def test_quiet_hours_times_are_chosen_from_half_hours_and_saved() -> None:
+    backend = FakeBackend()
+    Inbox(backend)
+    puts = Preferences(backend, {"channels": {"ready": ["push"]}, "quiet_hours": True, "quiet_start": "21:00",
+                                 "quiet_end": "06:45", "allowed": {"ready": ["push", "line", "sms"]}}).puts
+    vm, account = await account_of(backend)
+
+    def pickers() -> dict[str, ft.Dropdown]:
+        found = find(account_view(account, vm.locale), ft.Dropdown, lambda d: True)
+        return {str(d.label): d for d in found if isinstance(d, ft.Dropdown)}
+
+    shown = pickers()
+    assert set(shown) == {"เริ่มช่วงเวลาเงียบ", "สิ้นสุดช่วงเวลาเงียบ"}
+    start_keys = [o.key for o in shown["เริ่มช่วงเวลาเงียบ"].options or []]
+    assert len(start_keys) == 48 and start_keys[:3] == ["00:00", "00:30", "01:00"] and "23:30" in start_keys
+    # A time saved elsewhere that is not a half hour still shows as it is.
+    assert shown["สิ้นสุดช่วงเวลาเงียบ"].value == "06:45"
+    assert "06:45" in [o.key for o in shown["สิ้นสุดช่วงเวลาเงียบ"].options or []]
+
+    await account.set_quiet_start("22:30")
+    await account.set_quiet_end("06:00")
+    await account.set_quiet_end("06:00")  # unchanged: nothing sent
+    assert [(p["quiet_start"], p["quiet_end"], p["quiet_hours"]) for p in puts] == [
+        ("22:30", "06:45", True), ("22:30", "06:00", True)]
+    assert {k: d.value for k, d in pickers().items()} == {"เริ่มช่วงเวลาเงียบ": "22:30", "สิ้นสุดช่วงเวลาเงียบ": "06:00"}
+    assert "ช่วงเวลาเงียบ 22:30–06:00 น." in texts(account_view(account, vm.locale))
+
+    await account.set_quiet_end("22:30")  # refused: the reason shows and the saved times stay
+    assert account.notice == "เวลาเริ่มและเวลาสิ้นสุดของช่วงเวลาเงียบต้องไม่ตรงกัน"
+    assert pickers()["สิ้นสุดช่วงเวลาเงียบ"].value == "06:00"
+
+    await account.set_quiet_hours(False)  # off: no times to choose
+    assert pickers() == {}
 
 
 async def test_the_preferences_draw_every_kind_the_backend_lists_and_one_this_app_does_not_know() -> None:
@@ -336,6 +457,30 @@ class Spawned:
                 return True
 
         return Handle()
+
+
+async def test_with_background_tasks_the_push_registration_waits_off_the_home() -> None:
+    # In the app the permission prompt waits for the person: the registration runs as a background task, and one
+    # that finishes after a sign-out registers nothing.
+    from tests.unit.mobile_screens import sign_in
+
+    backend = FakeBackend()
+    Inbox(backend)
+    backend.overrides[("POST", "/me/devices")] = lambda r: httpx.Response(204)
+    spawned = Spawned()
+    onesignal = FakeOneSignal(SUBSCRIPTION)
+    vm = await signed_in(backend, "citizen", push=OneSignalPush(onesignal, "android"), spawn=spawned)
+    (register,) = [w for w in spawned.work if getattr(w, "__name__", "") == "_register_device"]
+    assert onesignal.calls == [] and backend.calls("POST", "/me/devices") == []
+    await register()
+    assert len(backend.calls("POST", "/me/devices")) == 1
+
+    await vm.sign_out()
+    await sign_in(vm, "citizen")
+    (_, again) = [w for w in spawned.work if getattr(w, "__name__", "") == "_register_device"]
+    await vm.sign_out()  # before the prompt was answered
+    await again()
+    assert len(backend.calls("POST", "/me/devices")) == 1
 
 
 SIGNED_IN_AT = 1_800_000_000.0

@@ -24,6 +24,7 @@ from cryptography.hazmat.primitives.asymmetric import ec, rsa
 from backend.notifications.channels import DeliveryError, Message, Target
 from backend.notifications.channels.fcm import SCOPE, FcmChannel
 from backend.notifications.channels.line import LineChannel, verify_signature
+from backend.notifications.channels.onesignal import OneSignalChannel
 from backend.notifications.channels.sms import ThaiBulkSmsChannel, national_number
 from backend.notifications.channels.webpush import WebPushChannel, make_vapid_keys
 from shared.notifications import (
@@ -134,6 +135,47 @@ async def test_fcm_v1_with_its_oauth_token() -> None:
     with pytest.raises(DeliveryError) as gone:
         await channel.send(MESSAGE, Target("device-token-1"), KEY)
     assert gone.value.permanent
+
+
+ONESIGNAL_APP = "5eb5a37e-b458-11e3-ac11-000c2940e62c"
+SUBSCRIPTION = "1dd608f2-c6a1-11e3-851d-000c2940e62c"
+
+
+@respx.mock
+async def test_onesignal_push_as_documented() -> None:
+    route = respx.post("https://api.onesignal.com/notifications").mock(
+        return_value=httpx.Response(200, json={"id": "b98881cc-1e94-4366-bbd9-db8f3429292b", "external_id": None}))
+    channel = OneSignalChannel(ONESIGNAL_APP, "os_v2_app_key")
+    await channel.send(MESSAGE, Target(SUBSCRIPTION), KEY)
+    request = route.calls.last.request
+    assert request.url.params["c"] == "push"
+    assert request.headers["authorization"] == "Key os_v2_app_key"
+    assert request.headers["content-type"] == "application/json"
+    assert json.loads(request.content) == {
+        "app_id": ONESIGNAL_APP, "target_channel": "push", "include_subscription_ids": [SUBSCRIPTION],
+        "headings": {"en": MESSAGE.title, "th": MESSAGE.title}, "contents": {"en": MESSAGE.body, "th": MESSAGE.body},
+        "data": {"link": MESSAGE.link, "kind": "ready", "notification_id": 42}, "idempotency_key": KEY}
+
+
+@respx.mock
+async def test_onesignal_answers() -> None:
+    route = respx.post("https://api.onesignal.com/notifications")
+    channel = OneSignalChannel(ONESIGNAL_APP, "k")
+    # 200 with no id: nothing went, and this subscription will not take any (the device is dropped).
+    route.mock(return_value=httpx.Response(200, json={"id": "", "errors": ["All included players are not subscribed"]}))
+    with pytest.raises(DeliveryError) as gone:
+        await channel.send(MESSAGE, Target(SUBSCRIPTION), KEY)
+    assert gone.value.permanent and "not subscribed" in gone.value.reason
+    route.mock(return_value=httpx.Response(400, json={
+        "errors": ["Message Notifications must have English language content"]}))
+    with pytest.raises(DeliveryError) as bad:
+        await channel.send(MESSAGE, Target(SUBSCRIPTION), KEY)
+    assert bad.value.permanent
+    for busy_status in (429, 503):
+        route.mock(return_value=httpx.Response(busy_status))
+        with pytest.raises(DeliveryError) as busy:
+            await channel.send(MESSAGE, Target(SUBSCRIPTION), KEY)
+        assert not busy.value.permanent
 
 
 class PushService:

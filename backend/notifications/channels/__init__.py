@@ -36,10 +36,15 @@ class DeliveryError(Exception):
 class Channel(Protocol):
     name: str  # as in FIXIT_NOTIFY_CHANNELS and private.notification_deliveries.channel
     pref: Pref  # which of the person's choices it serves
-    # Whom it reaches: "person" (one delivery per person: the console, fakes), "fcm"/"webpush" (each registered
-    # device of that kind), "line" (a linked LINE account), "phone" (the profile's phone number).
+    # Whom it reaches: "person" (one delivery per person: the console, fakes), "fcm"/"webpush"/"onesignal" (each
+    # registered device of that kind), "line" (a linked LINE account), "phone" (the profile's phone number).
     addresses: str
 
     async def send(self, message: Message, target: Target, idempotency_key: str) -> None: ...
 
     async def aclose(self) -> None: ...
+
+
+# The kinds of address that are registered devices (private.notification_devices.channel): dropped at sign-out
+# and when their service says they are gone.
+DEVICE_ADDRESSES = ("fcm", "webpush", "onesignal")

@@ -39,5 +39,10 @@ def _make(name: str, settings: Settings) -> Channel | None:
         from backend.notifications.channels.fcm import FcmChannel
 
         return FcmChannel.from_file(settings.fcm_service_account_file, settings.fcm_api_url)
+    if name == "onesignal" and settings.onesignal_app_id and settings.onesignal_api_key.get_secret_value():
+        from backend.notifications.channels.onesignal import OneSignalChannel
+
+        return OneSignalChannel(settings.onesignal_app_id, settings.onesignal_api_key.get_secret_value(),
+                                settings.onesignal_api_url)
     log.warning("notification channel %r is not known or not configured: not used", name)
     return None
