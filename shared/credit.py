@@ -387,6 +387,9 @@ PORTFOLIO_TEXTS: dict[str, tuple[str, str]] = {
     "hours": ("ชั่วโมง", "Hours"),
     "approved_by": ("ครูผู้อนุมัติ: {names}", "Approved by: {names}"),
     "photos": ("รูปก่อน/หลังซ่อม: {count} รูป", "Before/after photos: {count}"),
+    "photos_title": ("รูปก่อนและหลังซ่อม", "Before and after the repair"),
+    "before": ("ก่อนซ่อม", "Before"),
+    "after": ("หลังซ่อม", "After"),
     "total": ("รวม {jobs} งาน {hours} ชั่วโมง", "Total: {jobs} jobs, {hours} hours"),
     "none": ("ยังไม่มีงานที่ครูอนุมัติในภาคเรียนนี้", "No approved jobs this term"),
     "verify": ("ตรวจสอบแฟ้มนี้ได้ที่ {url} รหัส {code}", "Verify this portfolio at {url} with code {code}"),
@@ -395,6 +398,10 @@ PORTFOLIO_TEXTS: dict[str, tuple[str, str]] = {
 
 # No 0/O, 1/I/L: read aloud or typed from paper without mistakes.
 VERIFY_ALPHABET = "ABCDEFGHJKMNPQRSTUVWXYZ23456789"
+# The printed photos: one before and one after per job, from the stored thumbnails re-encoded small, so a full
+# term of jobs stays a PDF one can send by chat (about 10-20 kB a photo).
+PORTFOLIO_PHOTO_SIDE = 240  # pixels, longest side (printed 40 mm wide: ~150 dpi)
+PORTFOLIO_PHOTO_QUALITY = 70  # JPEG
 VERIFY_CODE_LEN = 10
 
 

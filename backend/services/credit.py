@@ -14,6 +14,7 @@ from typing import Any
 
 from backend.db import Conn
 from backend.errors import ApiError
+from backend.photo_store import PhotoStore
 from backend.services.dispatch import _KM_REQ
 from backend.services.transitions import check_student_tier, lock_status
 from shared.credit import (
@@ -515,6 +516,24 @@ async def portfolio(conn: Conn, student: uuid.UUID, term: str) -> dict[str, Any]
         "hours": round(sum(j["hours"] for j in jobs), 2),
         "outcomes": dict(outcomes),
     }
+
+
+async def portfolio_photo_paths(owner: Conn, request_ids: list[uuid.UUID]) -> list[dict[str, Any]]:
+    """The first before and the first after photo of each job (their thumbnails' object paths)."""
+    return await (await owner.execute(
+        """select distinct on (request_id, kind) request_id, kind, thumb_path from public.request_photos
+           where request_id = any(%s) order by request_id, kind, idx""", [request_ids])).fetchall()
+
+
+async def load_photos(store: PhotoStore, paths: list[dict[str, Any]]) -> dict[uuid.UUID, dict[str, bytes]]:
+    """Their bytes, through the same store the API serves photos from (local disk or Supabase Storage), read with
+    no database transaction open. A photo missing from the store is left out rather than failing the portfolio."""
+    found: dict[uuid.UUID, dict[str, bytes]] = {}
+    for row in paths:
+        data = await store.get(row["thumb_path"])
+        if data is not None:
+            found.setdefault(row["request_id"], {})[row["kind"]] = data
+    return found
 
 
 def public_summary(folio: dict[str, Any]) -> dict[str, Any]:

@@ -10,7 +10,9 @@ import pypdf
 import pytest
 from psycopg.rows import dict_row
 
+from shared.credit import PORTFOLIO_PHOTO_SIDE
 from tests.helpers import bearer, sign_in
+from tests.integration.builders import jpeg_with_gps
 from tests.integration.dispatch_area import (
     AppClock,
     Area,
@@ -325,6 +327,9 @@ async def test_the_portfolio_pdf_has_thai_text_and_its_code_verifies_publicly(
     api, _ = app_and_clock
     s = area.students
     citizen, teacher, bee, rid = await _assigned(api, area)
+    # A tall before photo from the owner (the after photo is the student's, from the work record).
+    before = {"file": ("before.jpg", jpeg_with_gps((1200, 1600)), "image/jpeg")}
+    assert (await api.put(f"/requests/{rid}/photos/0", files=before, headers=bearer(citizen))).status_code == 201
     await work_to_quality_check(api, bee, rid)
     assert (await _step(api, teacher, rid, "done")).status_code == 200
     _backdate_acceptance(database_url, rid, 2)
@@ -334,8 +339,18 @@ async def test_the_portfolio_pdf_has_thai_text_and_its_code_verifies_publicly(
     assert (await api.get(f"/portfolio/{s['bee'][0]}/pdf", headers=bearer(far))).status_code == 404
     pdf = await api.get(f"/portfolio/{s['bee'][0]}/pdf", headers=bearer(bee))
     assert pdf.status_code == 200 and pdf.headers["content-type"] == "application/pdf"
-    text = "".join(page.extract_text() for page in pypdf.PdfReader(io.BytesIO(pdf.content)).pages)
+    reader = pypdf.PdfReader(io.BytesIO(pdf.content))
+    text = "".join(page.extract_text() for page in reader.pages)
     assert "แฟ้มผลงานฝึกประสบการณ์งานซ่อม" in text and "บี เก่ง" in text and "หัวหน้างาน" in text
+    # The job's before and after photos are printed, captioned, small: the QR code plus two photos of at most
+    # PORTFOLIO_PHOTO_SIDE pixels, and the whole PDF (with its embedded Thai font) stays small.
+    assert "ก่อนซ่อม" in text and "หลังซ่อม" in text
+    images = [image for page in reader.pages for image in page.images]
+    photos = [i.image for i in images if i.image is not None and i.image.mode == "RGB"]
+    assert len(photos) == 2, [(i.name, i.image and i.image.size) for i in images]
+    assert all(max(p.size) <= PORTFOLIO_PHOTO_SIDE for p in photos)
+    assert sorted(p.size[0] < p.size[1] for p in photos) == [False, True]  # the tall one stays tall
+    assert len(pdf.content) < 200_000, len(pdf.content)
     code = pdf.headers["x-verification-code"]
     assert code in text
 
