@@ -247,26 +247,48 @@ async def _record_handover(owner: Conn, request_id: uuid.UUID, method: HandoverM
 
 # --- Team ---------------------------------------------------------------------------------------------------------
 
+# The round of work a job is in: 1, plus one each time its owner reopened it (the only move from handed back to
+# submitted). Hours belong to a round; a new round is reported and approved again.
+_ROUND = """(select 1 + count(*)::int from public.status_events e
+             where e.request_id = {rid} and e.from_status = 'handed_back' and e.to_status = 'submitted')"""
+
+
+async def _round(conn: Conn, request_id: uuid.UUID) -> tuple[int, datetime | None]:
+    """The job's round and when it began (None: the first round, from the start)."""
+    row = await (await conn.execute(
+        """select 1 + count(*)::int as round, max(created_at) as since from public.status_events
+           where request_id = %s and from_status = 'handed_back' and to_status = 'submitted'""",
+        [request_id])).fetchone()
+    assert row is not None
+    return int(row["round"]), row["since"]
+
+
 async def _ensure_lead(owner: Conn, req: dict[str, Any]) -> None:
-    """The student on the job is the team's lead; their hours are their work report's."""
+    """The student on the job is the team's lead; their hours are their work report's. In a later round only a
+    report saved since the reopen counts: the first round's hours were credited already."""
     if req["technician_id"] is None:
         return
+    round_, since = await _round(owner, req["id"])
     # A reassigned job's former lead stays on the team as a helper with what they reported (first: one lead).
     await owner.execute(
-        "update public.job_team set role = 'helper' where request_id = %s and role = 'lead' "
-        "and technician_id <> %s and approved_at is null", [req["id"], req["technician_id"]])
+        "update public.job_team set role = 'helper' where request_id = %s and round = %s and role = 'lead' "
+        "and technician_id <> %s and approved_at is null", [req["id"], round_, req["technician_id"]])
     await owner.execute(
-        """insert into public.job_team (request_id, technician_id, role, hours)
-           select %(id)s, %(lead)s, 'lead', (select j.hours from public.job_reports j where j.request_id = %(id)s)
-           on conflict (request_id, technician_id) do update set role = 'lead', hours = excluded.hours
+        """insert into public.job_team (request_id, round, technician_id, role, hours)
+           select %(id)s, %(round)s, %(lead)s, 'lead',
+                  (select j.hours from public.job_reports j where j.request_id = %(id)s
+                     and (%(since)s::timestamptz is null or j.updated_at > %(since)s::timestamptz))
+           on conflict (request_id, round, technician_id) do update set role = 'lead', hours = excluded.hours
            where public.job_team.approved_at is null""",
-        {"id": req["id"], "lead": req["technician_id"]})
+        {"id": req["id"], "round": round_, "lead": req["technician_id"], "since": since})
 
 
 async def _approved(owner: Conn, request_id: uuid.UUID) -> bool:
+    """The current round's hours are approved (an earlier round's approval does not close a reopened job's)."""
     row = await (await owner.execute(
-        "select exists (select 1 from public.job_team where request_id = %s and approved_at is not null) as a",
-        [request_id])).fetchone()
+        f"""select exists (select 1 from public.job_team where request_id = %(rid)s and approved_at is not null
+                           and round = {_ROUND.format(rid='%(rid)s')}) as a""",
+        {"rid": request_id})).fetchone()
     return bool(row and row["a"])
 
 
@@ -284,14 +306,17 @@ async def add_member(owner: Conn, request_id: uuid.UUID, user: uuid.UUID, member
         raise ApiError(400, "team_member_invalid")
     await check_student_tier(owner, request_id, member)  # a helper's hands are on the work too
     await _ensure_lead(owner, req)
-    size = await (await owner.execute("select count(*)::int as n from public.job_team where request_id = %s",
-                                      [request_id])).fetchone()
+    round_, _ = await _round(owner, request_id)
+    size = await (await owner.execute(
+        "select count(*)::int as n from public.job_team where request_id = %s and round = %s",
+        [request_id, round_])).fetchone()
     if size and size["n"] >= TEAM_MAX:
         raise ApiError(409, "team_full")
     await owner.execute(
-        """insert into public.job_team (request_id, technician_id, role, task) values (%s, %s, 'helper', %s)
-           on conflict (request_id, technician_id) do update set task = excluded.task""",
-        [request_id, member, task.strip()])
+        """insert into public.job_team (request_id, round, technician_id, role, task)
+           values (%s, %s, %s, 'helper', %s)
+           on conflict (request_id, round, technician_id) do update set task = excluded.task""",
+        [request_id, round_, member, task.strip()])
 
 
 async def report_member_hours(owner: Conn, request_id: uuid.UUID, user: uuid.UUID, hours: float,
@@ -300,21 +325,33 @@ async def report_member_hours(owner: Conn, request_id: uuid.UUID, user: uuid.UUI
     req = await _request(owner, request_id)
     if await _approved(owner, request_id):
         raise ApiError(409, "team_not_now")
+    round_, _ = await _round(owner, request_id)
     updated = await (await owner.execute(
         "update public.job_team set hours = %s, task = coalesce(%s, task) "
-        "where request_id = %s and technician_id = %s and role = 'helper' returning 1",
-        [hours, task.strip() if task is not None else None, request_id, user])).fetchone()
+        "where request_id = %s and round = %s and technician_id = %s and role = 'helper' returning 1",
+        [hours, task.strip() if task is not None else None, request_id, round_, user])).fetchone()
     if updated is None:
         raise ApiError(403 if req["technician_id"] != user else 409, "team_not_member")
 
 
 async def team(conn: Conn, request_id: uuid.UUID) -> list[dict[str, Any]]:
+    """The current round's team (a reopened job's earlier rounds are in the members' portfolios)."""
     cur = await conn.execute(
-        """select t.technician_id, p.display_name, t.role, t.task, t.hours::float as hours,
-                  t.approved_hours::float as approved_hours, t.approved_at, t.skill_code, t.skill_level
+        f"""select t.technician_id, p.display_name, t.role, t.task, t.hours::float as hours,
+                  t.approved_hours::float as approved_hours, t.approved_at, t.skill_code, t.skill_level, t.round
            from public.job_team t join public.profiles p on p.id = t.technician_id
-           where t.request_id = %s order by t.role desc, t.added_at""", [request_id])
+           where t.request_id = %(rid)s and t.round = {_ROUND.format(rid='%(rid)s')}
+           order by t.role desc, t.added_at""", {"rid": request_id})
     return await cur.fetchall()
+
+
+async def earlier_rounds_hours(conn: Conn, request_id: uuid.UUID) -> float:
+    """Hours approved on the job in rounds before the current one (shown on the record beside the new round)."""
+    row = await (await conn.execute(
+        f"""select coalesce(sum(approved_hours), 0)::float as h from public.job_team
+            where request_id = %(rid)s and round < {_ROUND.format(rid='%(rid)s')}""",
+        {"rid": request_id})).fetchone()
+    return float(row["h"]) if row else 0.0
 
 
 # --- The teacher's approval of hours -------------------------------------------------------------------------------
@@ -341,9 +378,10 @@ async def approve_hours(owner: Conn, request_id: uuid.UUID, user: uuid.UUID,
     if await _approved(owner, request_id):
         raise ApiError(409, "hours_already_approved")
     await _ensure_lead(owner, req)
+    round_, _ = await _round(owner, request_id)
     members = await (await owner.execute(
-        "select technician_id, hours::float as hours from public.job_team where request_id = %s",
-        [request_id])).fetchall()
+        "select technician_id, hours::float as hours from public.job_team where request_id = %s and round = %s",
+        [request_id, round_])).fetchall()
     window = await _window(owner, request_id)
     shown = f"{window:.1f}" if window is not None else "0"
     for member in members:
@@ -363,9 +401,9 @@ async def approve_hours(owner: Conn, request_id: uuid.UUID, user: uuid.UUID,
         await owner.execute(
             """update public.job_team set approved_hours = %s, approved_by = %s, approved_at = now(),
                    skill_code = %s, skill_level = %s
-               where request_id = %s and technician_id = %s""",
+               where request_id = %s and round = %s and technician_id = %s""",
             [member["hours"], user, credited[0] if credited else None, credited[1] if credited else None,
-             request_id, member["technician_id"]])
+             request_id, round_, member["technician_id"]])
         if credited:
             await _maybe_propose(owner, member["technician_id"], req["college_id"], *credited)
     return await team(owner, request_id)
@@ -373,7 +411,7 @@ async def approve_hours(owner: Conn, request_id: uuid.UUID, user: uuid.UUID,
 
 async def _maybe_propose(owner: Conn, student: uuid.UUID, college: uuid.UUID, skill: str, level: int) -> None:
     row = await (await owner.execute(
-        """select (select count(*)::int from public.job_team t
+        """select (select count(distinct t.request_id)::int from public.job_team t
                    where t.technician_id = %(s)s and t.skill_code = %(k)s and t.skill_level = %(l)s
                      and t.approved_at is not null) as jobs,
                   (select progression_jobs from public.college_credit_settings where college_id = %(c)s) as n""",
@@ -463,6 +501,8 @@ async def job_record(conn: Conn, request_id: uuid.UUID) -> dict[str, Any]:
                                                if p["status"] == PartStatus.APPROVED), 2),
         "handover": handover,
         "team": await team(conn, request_id),
+        "round": (await _round(conn, request_id))[0],
+        "earlier_rounds_hours": await earlier_rounds_hours(conn, request_id),
         "kg_diverted": kg,
         "kg_co2e_avoided": co2e,
     }
@@ -489,7 +529,7 @@ async def portfolio(conn: Conn, student: uuid.UUID, term: str) -> dict[str, Any]
         raise ApiError(404, "not_found")
     jobs = await (await conn.execute(
         """select r.id as request_id, r.ref_no, r.category_code, cat.name_th as category_th,
-                  cat.name_en as category_en, r.item, o.outcome, o.reason, o.fault_found, t.role, t.task,
+                  cat.name_en as category_en, r.item, o.outcome, o.reason, o.fault_found, t.role, t.task, t.round,
                   t.approved_hours::float as hours, t.approved_at, t.skill_code, t.skill_level,
                   teacher.display_name as approved_by,
                   coalesce((select jsonb_agg(jsonb_build_object('id', ph.id, 'kind', ph.kind, 'idx', ph.idx)
@@ -503,7 +543,9 @@ async def portfolio(conn: Conn, student: uuid.UUID, term: str) -> dict[str, Any]
            where t.technician_id = %s and t.approved_at is not null
              and t.approved_at >= %s and t.approved_at < %s
            order by t.approved_at""", [student, start, end])).fetchall()
-    outcomes = Counter(j["outcome"] or "fixed" for j in jobs)
+    # A reopened job repaired again is one job, with a row per approved round of work.
+    firsts = {j["request_id"]: j for j in reversed(jobs)}
+    outcomes = Counter(j["outcome"] or "fixed" for j in firsts.values())
     return {
         "technician_id": student,
         "display_name": person["display_name"],
@@ -512,7 +554,7 @@ async def portfolio(conn: Conn, student: uuid.UUID, term: str) -> dict[str, Any]
         "college_en": person["college_en"] or "",
         "term": term,
         "jobs": jobs,
-        "job_count": len(jobs),
+        "job_count": len(firsts),
         "hours": round(sum(j["hours"] for j in jobs), 2),
         "outcomes": dict(outcomes),
     }
@@ -569,7 +611,7 @@ async def college_view(conn: Conn, owner: Conn, college_id: uuid.UUID, term: str
     target = (settings or {}).get("hours_target") or DEFAULT_HOURS_TARGET
     students = await (await conn.execute(
         """select p.id, p.display_name, p.is_active,
-                  coalesce(sum(t.approved_hours), 0)::float as hours, count(t.request_id)::int as jobs
+                  coalesce(sum(t.approved_hours), 0)::float as hours, count(distinct t.request_id)::int as jobs
            from public.profiles p
            left join public.job_team t on t.technician_id = p.id and t.approved_at >= %(start)s
                 and t.approved_at < %(end)s

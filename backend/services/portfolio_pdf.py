@@ -59,7 +59,11 @@ def small_jpeg(data: bytes) -> io.BytesIO | None:
 def _photos(pdf: FPDF, jobs: list[Mapping[str, Any]], photos: Mapping[uuid.UUID, Mapping[str, bytes]],
             locale: Locale) -> None:
     """Each job with photos: its reference and item, then its before and after photo side by side, captioned."""
-    shown = [(j, photos[j["request_id"]]) for j in jobs if photos.get(j["request_id"])]
+    # A reopened job has a row per approved round: its photos once.
+    once: dict[uuid.UUID, Mapping[str, Any]] = {}
+    for job in jobs:
+        once.setdefault(job["request_id"], job)
+    shown = [(j, photos[rid]) for rid, j in once.items() if photos.get(rid)]
     if not shown:
         return
     pdf.ln(4)

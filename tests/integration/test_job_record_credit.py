@@ -17,6 +17,7 @@ from tests.integration.dispatch_area import (
     AppClock,
     Area,
     _student,
+    confirm_handover,
     offers_of,
     record_work,
     submit,
@@ -389,3 +390,54 @@ async def test_the_leads_hours_are_their_work_reports_until_approved(app_and_clo
             (await api.get(f"/requests/{rid}/record", headers=bearer(teacher))).json()["team"]}
     s = area.students
     assert team == {s["ace"][0]: "lead", s["bee"][0]: "helper", s["cat"][0]: "helper", s["dan"][0]: "helper"}
+
+
+async def test_a_reopened_job_repaired_again_adds_the_new_rounds_hours_approved_again(
+    app_and_clock: AppClock, area: Area, database_url: str
+) -> None:
+    api, _ = app_and_clock
+    s = area.students
+    citizen, teacher, bee, rid = await _assigned(api, area)
+    cat, _ = await sign_in(api, s["cat"][1])
+    assert (await api.post(f"/requests/{rid}/team", json={"technician_id": s["cat"][0]},
+                           headers=bearer(bee))).status_code == 204
+    assert (await api.put(f"/requests/{rid}/team/me", json={"hours": 1.0}, headers=bearer(cat))).status_code == 204
+    await work_to_quality_check(api, bee, rid)  # bee reports 1.5 hours
+    assert (await _step(api, teacher, rid, "done")).status_code == 200
+    _backdate_acceptance(database_url, rid, 3)
+    assert (await api.post(f"/requests/{rid}/credit/approve", json={}, headers=bearer(teacher))).status_code == 200
+    await confirm_handover(api, citizen, rid)
+    assert (await _step(api, teacher, rid, "handed_back")).status_code == 200
+
+    # Still broken: reopened, given to bee again, repaired again.
+    assert (await api.post(f"/requests/{rid}/reopen", json={"note": "ยังไม่หาย"},
+                           headers=bearer(citizen))).status_code == 200
+    assert (await api.post(f"/requests/{rid}/assign", json={"technician_id": s["bee"][0]},
+                           headers=bearer(teacher))).status_code == 200
+    record = (await api.get(f"/requests/{rid}/record", headers=bearer(teacher))).json()
+    assert (record["round"], record["earlier_rounds_hours"], record["team"]) == (2, 2.5, [])  # a new round
+    for to in ("diagnosing", "repairing"):
+        assert (await _step(api, bee, rid, to)).status_code == 200
+    # The report saved in this round gives the lead's hours for it (the first round's report is not this work).
+    saved = await api.put(f"/requests/{rid}/report", json={"hours": 0.5, "notes": "เปลี่ยนสวิตช์อีกตัว", "parts": []},
+                          headers=bearer(bee))
+    assert saved.status_code == 200, saved.text
+    assert (await _step(api, bee, rid, "quality_check")).status_code == 200
+    assert (await _step(api, teacher, rid, "done")).status_code == 200
+    _backdate_acceptance(database_url, rid, 2)
+    # The helper of the first round is not on the second unless added again.
+    assert (await api.put(f"/requests/{rid}/team/me", json={"hours": 1.0}, headers=bearer(cat))).status_code == 403
+
+    approved = await api.post(f"/requests/{rid}/credit/approve", json={}, headers=bearer(teacher))
+    assert approved.status_code == 200, approved.text
+    assert [(m["role"], m["approved_hours"], m["round"]) for m in approved.json()] == [("lead", 0.5, 2)]
+    again = await api.post(f"/requests/{rid}/credit/approve", json={}, headers=bearer(teacher))
+    assert again.json()["error"]["code"] == "hours_already_approved"
+
+    folio = (await api.get(f"/portfolio/{s['bee'][0]}", headers=bearer(bee))).json()
+    assert (folio["job_count"], folio["hours"]) == (1, 2.0)  # one job, both rounds' approved hours
+    assert [(j["round"], j["hours"]) for j in folio["jobs"]] == [(1, 1.5), (2, 0.5)]
+    view = (await api.get("/supervisor/credit", headers=bearer(teacher))).json()
+    bee_row = next(p for p in view["students"] if p["id"] == s["bee"][0])
+    assert (bee_row["jobs"], bee_row["hours"]) == (1, 2.0)
+    assert view["environment"]["jobs"] == 1 and view["environment"]["hours"] == 3.0
