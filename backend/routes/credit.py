@@ -20,6 +20,7 @@ from backend.deps import (
     PhotoStoreDep,
     PoolDep,
     SupervisorDep,
+    TechnicianDep,
     UserConn,
     acting,
     caller_in,
@@ -198,6 +199,28 @@ async def college_teachers(
         return await (await owner.execute(
             "select id, display_name from public.profiles where college_id = %s and role = 'supervisor' "
             "and is_active order by display_name", [college["id"]])).fetchall()
+
+
+@router.get("/college/students")
+async def college_students(
+    caller: Annotated[Caller, Depends(caller_in(AppRole.TECHNICIAN, AppRole.SUPERVISOR))], pool: PoolDep
+) -> list[dict[str, Any]]:
+    """The other active students of the caller's college: the lead picks helpers from them. Read as the owner (a
+    student's RLS does not show other profiles); only ids and names go out."""
+    college = caller.profile.get("college")
+    if college is None:
+        return []
+    async with service_tx(pool) as owner:
+        return await (await owner.execute(
+            "select id, display_name from public.profiles where college_id = %s and role = 'technician' "
+            "and is_active and id <> %s order by display_name", [college["id"], caller.user_id])).fetchall()
+
+
+@router.get("/me/team-jobs")
+async def team_jobs(caller: TechnicianDep, pool: PoolDep) -> list[dict[str, Any]]:
+    """The jobs the student helps on (their current round), with the hours they reported and what was approved."""
+    async with service_tx(pool) as owner:
+        return await credit.helper_jobs(owner, caller.user_id)
 
 
 # --- Progression and the college's settings -------------------------------------------------------------------------

@@ -354,6 +354,25 @@ async def earlier_rounds_hours(conn: Conn, request_id: uuid.UUID) -> float:
     return float(row["h"]) if row else 0.0
 
 
+async def helper_jobs(owner: Conn, user: uuid.UUID) -> list[dict[str, Any]]:
+    """The jobs the student helps on, in their current round: what they need to see to report their own hours.
+    Read as the owner (a helper does not see the request under RLS), so only what a helper needs goes out: no
+    citizen's name, phone or address."""
+    cur = await owner.execute(
+        f"""select t.request_id, r.ref_no, r.item, r.status, r.category_code, cat.name_th as category_th,
+                  cat.name_en as category_en, lead.display_name as lead_name, t.task, t.hours::float as hours,
+                  t.approved_hours::float as approved_hours, t.approved_at, t.round
+           from public.job_team t
+           join public.repair_requests r on r.id = t.request_id
+           join public.categories cat on cat.code = r.category_code
+           left join public.profiles lead on lead.id = r.technician_id
+           where t.technician_id = %(me)s and t.role = 'helper' and r.status <> 'cancelled'
+             and t.round = {_ROUND.format(rid='t.request_id')}
+           order by t.approved_at is not null, t.added_at desc
+           limit 50""", {"me": user})
+    return await cur.fetchall()
+
+
 # --- The teacher's approval of hours -------------------------------------------------------------------------------
 
 async def _window(owner: Conn, request_id: uuid.UUID) -> float | None:

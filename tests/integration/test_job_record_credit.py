@@ -252,6 +252,15 @@ async def test_team_credit_needs_the_teachers_approval_and_leads_to_progression(
                             headers=bearer(bee))
     assert joined.status_code == 204, joined.text
     assert (await api.put(f"/requests/{rid}/team/me", json={"hours": 1.0}, headers=bearer(cat))).status_code == 204
+    # The helper sees the job they help on, with their own hours and the lead's name, but nothing of the owner's.
+    helping = await api.get("/me/team-jobs", headers=bearer(cat))
+    assert helping.status_code == 200
+    assert [(j["request_id"], j["hours"], j["task"], j["lead_name"]) for j in helping.json()] == [
+        (rid, 1.0, "ถอดประกอบ", "บี เก่ง")]
+    assert not {"contact_phone", "address", "citizen_id", "description"} & set(helping.json()[0])
+    assert (await api.get("/me/team-jobs", headers=bearer(bee))).json() == []  # the lead's job is not "helping"
+    classmates = (await api.get("/college/students", headers=bearer(bee))).json()
+    assert {c["display_name"] for c in classmates} >= {"ซี พอได้", "ดี เริ่มต้น"} and "ฟาร์ หนึ่ง" not in str(classmates)
     dan, _ = await sign_in(api, s["dan"][1])
     assert (await api.put(f"/requests/{rid}/team/me", json={"hours": 1.0}, headers=bearer(dan))).status_code == 403
     await work_to_quality_check(api, bee, rid)  # bee reports 1.5 hours
