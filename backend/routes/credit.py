@@ -107,9 +107,13 @@ def _term(term: str | None, now: Any) -> str:
 # --- The job record -------------------------------------------------------------------------------------------------
 
 @router.get("/requests/{request_id}/record")
-async def job_record(request_id: uuid.UUID, conn: UserConn) -> dict[str, Any]:
+async def job_record(request_id: uuid.UUID, conn: UserConn, pool: PoolDep) -> dict[str, Any]:
     """Outcome, parts with their approvals and the approved total, handover, team and the environmental estimate."""
-    return await credit.job_record(conn, request_id)
+    record = await credit.job_record(conn, request_id)
+    if any(m["display_name"] is None for m in record["team"]):
+        async with service_tx(pool) as owner:
+            await credit.name_team(owner, record["team"])
+    return record
 
 
 @router.put("/requests/{request_id}/outcome", responses={400: {"model": ErrorResponse}})

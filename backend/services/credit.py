@@ -339,10 +339,23 @@ async def team(conn: Conn, request_id: uuid.UUID) -> list[dict[str, Any]]:
     cur = await conn.execute(
         f"""select t.technician_id, p.display_name, t.role, t.task, t.hours::float as hours,
                   t.approved_hours::float as approved_hours, t.approved_at, t.skill_code, t.skill_level, t.round
-           from public.job_team t join public.profiles p on p.id = t.technician_id
+           from public.job_team t left join public.profiles p on p.id = t.technician_id
            where t.request_id = %(rid)s and t.round = {_ROUND.format(rid='%(rid)s')}
            order by t.role desc, t.added_at""", {"rid": request_id})
     return await cur.fetchall()
+
+
+async def name_team(owner: Conn, members: list[dict[str, Any]]) -> None:
+    """Fill in the names a student's RLS hides (a lead does not see other students' profiles): the rows were read
+    as the caller, so they are members of a job the caller may see; only their display names are added."""
+    hidden = [m["technician_id"] for m in members if m["display_name"] is None]
+    if not hidden:
+        return
+    names = {r["id"]: r["display_name"] for r in await (await owner.execute(
+        "select id, display_name from public.profiles where id = any(%s)", [hidden])).fetchall()}
+    for member in members:
+        if member["display_name"] is None:
+            member["display_name"] = names.get(member["technician_id"]) or ""
 
 
 async def earlier_rounds_hours(conn: Conn, request_id: uuid.UUID) -> float:

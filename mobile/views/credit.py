@@ -327,10 +327,13 @@ def _add_helper(panel: RecordPanel, locale: Locale) -> list[ft.Control]:
     async def add() -> None:
         await panel.add_helper(_typed(task))
 
+    chosen = next((s.display_name for s in panel.helper_choices if s.id == panel.helper_id), "")
     return [
-        ft.Dropdown(label=t("helper_pick", locale), value=None if panel.helper_id is None else str(panel.helper_id),
-                    options=[ft.DropdownOption(key=str(s.id), text=s.display_name) for s in panel.helper_choices],
-                    on_select=picked, disabled=panel.sending),
+        # Flet's Dropdown reaches the semantics tree as a button with no name: the label names it (as job.named).
+        ft.Semantics(label=t("helper_pick", locale), value=chosen or None, content=ft.Dropdown(
+            label=t("helper_pick", locale), value=None if panel.helper_id is None else str(panel.helper_id),
+            options=[ft.DropdownOption(key=str(s.id), text=s.display_name) for s in panel.helper_choices],
+            on_select=picked, disabled=panel.sending)),
         ft.TextField(ref=task, label=t("helper_task", locale), value=panel.helper_task, max_length=TASK_MAX,
                      on_change=task_typed, read_only=panel.sending),
         ft.Row([ft.FilledButton(t("add_helper_confirm", locale), icon=ft.Icons.GROUP_ADD,

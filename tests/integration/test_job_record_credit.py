@@ -259,6 +259,10 @@ async def test_team_credit_needs_the_teachers_approval_and_leads_to_progression(
         (rid, 1.0, "ถอดประกอบ", "บี เก่ง")]
     assert not {"contact_phone", "address", "citizen_id", "description"} & set(helping.json()[0])
     assert (await api.get("/me/team-jobs", headers=bearer(bee))).json() == []  # the lead's job is not "helping"
+    # The lead sees their helper on the job's record by name (their RLS hides other students' profiles).
+    on_record = (await api.get(f"/requests/{rid}/record", headers=bearer(bee))).json()["team"]
+    assert [(m["display_name"], m["role"], m["hours"]) for m in on_record] == [
+        ("บี เก่ง", "lead", None), ("ซี พอได้", "helper", 1.0)]
     classmates = (await api.get("/college/students", headers=bearer(bee))).json()
     assert {c["display_name"] for c in classmates} >= {"ซี พอได้", "ดี เริ่มต้น"} and "ฟาร์ หนึ่ง" not in str(classmates)
     dan, _ = await sign_in(api, s["dan"][1])
