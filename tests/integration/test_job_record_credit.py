@@ -290,6 +290,10 @@ async def test_team_credit_needs_the_teachers_approval_and_leads_to_progression(
     assert sum(m["approved_hours"] for m in approved.json()) == 2.5
     again = await api.post(f"/requests/{rid}/credit/approve", json={}, headers=bearer(teacher))
     assert again.json()["error"]["code"] == "hours_already_approved"
+    # The training-hours ledger credits the helper too, with the approved hours.
+    ledger = {r["technician_id"]: r for r in (await api.get("/supervisor/ledger", headers=bearer(teacher))).json()}
+    assert (ledger[s["cat"][0]]["approved_jobs"], ledger[s["cat"][0]]["hours"]) == (1, 1.0)
+    assert (ledger[s["bee"][0]]["approved_jobs"], ledger[s["bee"][0]]["hours"]) == (1, 1.5)
 
     view = (await api.get("/supervisor/credit", headers=bearer(teacher))).json()
     hours = {p["id"]: p["hours"] for p in view["students"]}
@@ -453,4 +457,6 @@ async def test_a_reopened_job_repaired_again_adds_the_new_rounds_hours_approved_
     view = (await api.get("/supervisor/credit", headers=bearer(teacher))).json()
     bee_row = next(p for p in view["students"] if p["id"] == s["bee"][0])
     assert (bee_row["jobs"], bee_row["hours"]) == (1, 2.0)
+    ledger = {r["technician_id"]: r for r in (await api.get("/supervisor/ledger", headers=bearer(teacher))).json()}
+    assert (ledger[s["bee"][0]]["approved_jobs"], ledger[s["bee"][0]]["hours"]) == (1, 2.0)  # both rounds
     assert view["environment"]["jobs"] == 1 and view["environment"]["hours"] == 3.0
