@@ -32,6 +32,7 @@ from backend.services import credit
 from backend.services.portfolio_pdf import portfolio_pdf
 from backend.services.profiles import load_profile
 from shared.credit import (
+    DISPLACEMENT,
     FAULT_MAX,
     HOURS_MAX,
     OUTCOME_LABELS,
@@ -269,7 +270,8 @@ async def college_view(caller: SupervisorDep, conn: UserConn, pool: PoolDep, now
 async def environment(caller: AdminDep, conn: UserConn) -> dict[str, Any]:
     """Kg kept out of landfill and CO2e avoided (shared/credit.py's factors), per college and per province."""
     colleges = await credit.environment_totals(conn)
-    return {"colleges": colleges, "provinces": credit.by_province(colleges)}
+    return {"colleges": colleges, "provinces": credit.by_province(colleges), "factors": credit.factor_table(),
+            "displacement": DISPLACEMENT}
 
 
 # --- Portfolio ------------------------------------------------------------------------------------------------------

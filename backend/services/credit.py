@@ -20,6 +20,7 @@ from backend.services.transitions import check_student_tier, lock_status
 from shared.credit import (
     DEFAULT_HOURS_TARGET,
     DEFAULT_PROGRESSION_JOBS,
+    ENV_FACTORS,
     HANDOVER_CODE_ATTEMPTS,
     HANDOVER_CODE_DIGITS,
     HANDOVER_FROM,
@@ -38,6 +39,7 @@ from shared.credit import (
     credited_skill,
     due_for_progression,
     env_estimate,
+    env_sourced,
     is_handover_code,
     outcome_fits_status,
     required_level,
@@ -718,7 +720,9 @@ async def environment_totals(conn: Conn, *, college_id: uuid.UUID | None = None,
         entry = totals.setdefault(row["college_id"], {
             "college_id": row["college_id"], "code": row["code"], "name_th": row["name_th"],
             "name_en": row["name_en"], "province_th": row["province_th"], "province_en": row["province_en"],
-            "jobs": 0, "hours": 0.0, "kg_diverted": 0.0, "kg_co2e_avoided": 0.0})
+            "jobs": 0, "hours": 0.0, "kg_diverted": 0.0, "kg_co2e_avoided": 0.0,
+            # The parts of the two figures that come from factors with no source (Fixit's own guesses).
+            "kg_unsourced": 0.0, "kg_co2e_unsourced": 0.0})
         if row["request_id"] is None:
             continue
         kg, co2e = env_estimate(row["category_code"], row["outcome"])
@@ -726,7 +730,16 @@ async def environment_totals(conn: Conn, *, college_id: uuid.UUID | None = None,
         entry["hours"] = round(entry["hours"] + (row["hours"] or 0.0), 2)
         entry["kg_diverted"] = round(entry["kg_diverted"] + kg, 2)
         entry["kg_co2e_avoided"] = round(entry["kg_co2e_avoided"] + co2e, 2)
+        if not env_sourced(row["category_code"]):
+            entry["kg_unsourced"] = round(entry["kg_unsourced"] + kg, 2)
+            entry["kg_co2e_unsourced"] = round(entry["kg_co2e_unsourced"] + co2e, 2)
     return list(totals.values())
+
+
+def factor_table() -> list[dict[str, Any]]:
+    """The factors behind the figures, each with its source or marked as Fixit's own estimate (shared/credit.py)."""
+    return [{"category_code": code, "kg_item": f.kg_item, "kg_co2e_new": f.kg_co2e_new, "source": f.source,
+             "estimate": f.estimate, "sourced": bool(f.source)} for code, f in ENV_FACTORS.items()]
 
 
 def by_province(colleges: list[dict[str, Any]]) -> list[dict[str, Any]]:
@@ -734,9 +747,9 @@ def by_province(colleges: list[dict[str, Any]]) -> list[dict[str, Any]]:
     for c in colleges:
         entry = provinces.setdefault(c["province_en"], {
             "province_th": c["province_th"], "province_en": c["province_en"], "colleges": 0, "jobs": 0,
-            "hours": 0.0, "kg_diverted": 0.0, "kg_co2e_avoided": 0.0})
+            "hours": 0.0, "kg_diverted": 0.0, "kg_co2e_avoided": 0.0, "kg_unsourced": 0.0, "kg_co2e_unsourced": 0.0})
         entry["colleges"] += 1
-        for key in ("jobs", "hours", "kg_diverted", "kg_co2e_avoided"):
+        for key in ("jobs", "hours", "kg_diverted", "kg_co2e_avoided", "kg_unsourced", "kg_co2e_unsourced"):
             entry[key] = round(entry[key] + c[key], 2)
     return list(provinces.values())
 
