@@ -108,12 +108,17 @@ def _term(term: str | None, now: Any) -> str:
 # --- The job record -------------------------------------------------------------------------------------------------
 
 @router.get("/requests/{request_id}/record")
-async def job_record(request_id: uuid.UUID, conn: UserConn, pool: PoolDep) -> dict[str, Any]:
+async def job_record(request_id: uuid.UUID, conn: UserConn, pool: PoolDep, identity: IdentityDep
+                     ) -> dict[str, Any]:
     """Outcome, parts with their approvals and the approved total, handover, team and the environmental estimate."""
     record = await credit.job_record(conn, request_id)
-    if any(m["display_name"] is None for m in record["team"]):
+    if record["team"]:
         async with service_tx(pool) as owner:
             await credit.name_team(owner, record["team"])
+            me = await load_profile(owner, identity.user_id)
+        if me["role"] == AppRole.CITIZEN:  # the owner knows the students by first name only, as on the timeline
+            for member in record["team"]:
+                member["display_name"] = (member["display_name"] or "").split(" ")[0]
     return record
 
 

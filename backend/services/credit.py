@@ -347,6 +347,24 @@ async def team(conn: Conn, request_id: uuid.UUID) -> list[dict[str, Any]]:
     return await cur.fetchall()
 
 
+async def _team_with_lead(conn: Conn, req: dict[str, Any]) -> list[dict[str, Any]]:
+    """The current round's team as the record shows it: a job nobody joined has no team row until its hours are
+    approved, yet its lead is on it with their report's hours (what the approval will read), so the teacher sees
+    whose hours they approve."""
+    members = await team(conn, req["id"])
+    if req["technician_id"] is None or any(m["role"] == "lead" for m in members):
+        return members
+    round_, since = await _round(conn, req["id"])
+    report = await (await conn.execute(
+        """select hours::float as hours from public.job_reports where request_id = %s
+           and (%s::timestamptz is null or updated_at > %s::timestamptz)""",
+        [req["id"], since, since])).fetchone()
+    lead = {"technician_id": req["technician_id"], "display_name": None, "role": "lead", "task": "",
+            "hours": report["hours"] if report else None, "approved_hours": None, "approved_at": None,
+            "skill_code": None, "skill_level": None, "round": round_}
+    return [lead, *members]
+
+
 async def name_team(owner: Conn, members: list[dict[str, Any]]) -> None:
     """Fill in the names a student's RLS hides (a lead does not see other students' profiles): the rows were read
     as the caller, so they are members of a job the caller may see; only their display names are added."""
@@ -513,7 +531,8 @@ async def set_settings(owner: Conn, college_id: uuid.UUID, progression_jobs: int
 async def job_record(conn: Conn, request_id: uuid.UUID) -> dict[str, Any]:
     """As the caller (RLS): the owner, the student, the college's teachers and admins see it; others get 404."""
     req = await (await conn.execute(
-        "select id, category_code, status from public.repair_requests where id = %s", [request_id])).fetchone()
+        "select id, category_code, status, technician_id from public.repair_requests where id = %s",
+        [request_id])).fetchone()
     if req is None:
         raise ApiError(404, "not_found")
     outcome = await (await conn.execute(
@@ -534,7 +553,7 @@ async def job_record(conn: Conn, request_id: uuid.UUID) -> dict[str, Any]:
         "parts_approved_total_baht": round(sum(p["qty"] * p["price_baht"] for p in parts
                                                if p["status"] == PartStatus.APPROVED), 2),
         "handover": handover,
-        "team": await team(conn, request_id),
+        "team": await _team_with_lead(conn, req),
         "round": (await _round(conn, request_id))[0],
         "earlier_rounds_hours": await earlier_rounds_hours(conn, request_id),
         "kg_diverted": kg,

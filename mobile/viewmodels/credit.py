@@ -265,9 +265,12 @@ class RecordPanel(Loadable):
         return [s for s in self.students if s.is_active and s.id not in taken and s.id != lead]
 
     def reported_hours(self, member: TeamMember) -> float | None:
-        """A helper's own report; the lead's hours are their work report's (the approval reads them from there)."""
+        """A helper's own report; the lead's hours are their work report's (the approval reads them from there). On a
+        reopened job the report may be the last round's, already credited: only the backend's figure counts then."""
         if member.hours is not None or member.role != TeamRole.LEAD:
             return member.hours
+        if isinstance(self.record, RoundedJobRecord) and self.record.round > 1:
+            return None
         report = self.detail.report if isinstance(self.detail, WorkDetail) else None
         return report.hours if report is not None and report.hours else None
 

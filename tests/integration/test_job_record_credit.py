@@ -432,7 +432,9 @@ async def test_a_reopened_job_repaired_again_adds_the_new_rounds_hours_approved_
     assert (await api.post(f"/requests/{rid}/assign", json={"technician_id": s["bee"][0]},
                            headers=bearer(teacher))).status_code == 200
     record = (await api.get(f"/requests/{rid}/record", headers=bearer(teacher))).json()
-    assert (record["round"], record["earlier_rounds_hours"], record["team"]) == (2, 2.5, [])  # a new round
+    assert (record["round"], record["earlier_rounds_hours"]) == (2, 2.5)  # a new round
+    # Its team starts again: the lead, with no hours yet (the first round's report was credited), no helper.
+    assert [(m["role"], m["hours"], m["round"]) for m in record["team"]] == [("lead", None, 2)]
     for to in ("diagnosing", "repairing"):
         assert (await _step(api, bee, rid, to)).status_code == 200
     # The report saved in this round gives the lead's hours for it (the first round's report is not this work).
@@ -460,3 +462,24 @@ async def test_a_reopened_job_repaired_again_adds_the_new_rounds_hours_approved_
     ledger = {r["technician_id"]: r for r in (await api.get("/supervisor/ledger", headers=bearer(teacher))).json()}
     assert (ledger[s["bee"][0]]["approved_jobs"], ledger[s["bee"][0]]["hours"]) == (1, 2.0)  # both rounds
     assert view["environment"]["jobs"] == 1 and view["environment"]["hours"] == 3.0
+
+
+async def test_a_job_nobody_joined_shows_its_lead_for_the_teacher_to_approve(
+    app_and_clock: AppClock, area: Area, database_url: str
+) -> None:
+    """No helper, so no team row yet: the record still shows the lead with their report's hours (the app's approve
+    button needs someone on the team), and the owner sees the student's first name only."""
+    api, _ = app_and_clock
+    citizen, teacher, bee, rid = await _assigned(api, area)
+    await work_to_quality_check(api, bee, rid)  # bee reports 1.5 hours
+    assert (await _step(api, teacher, rid, "done")).status_code == 200
+    team = (await api.get(f"/requests/{rid}/record", headers=bearer(teacher))).json()["team"]
+    assert [(m["display_name"], m["role"], m["hours"], m["approved_hours"]) for m in team] == [
+        ("บี เก่ง", "lead", 1.5, None)]
+    assert [m["display_name"] for m in (await api.get(f"/requests/{rid}/record",
+                                                      headers=bearer(citizen))).json()["team"]] == ["บี"]
+    _backdate_acceptance(database_url, rid, 2)
+    approved = await api.post(f"/requests/{rid}/credit/approve", json={}, headers=bearer(teacher))
+    assert [(m["role"], m["approved_hours"]) for m in approved.json()] == [("lead", 1.5)]
+    team = (await api.get(f"/requests/{rid}/record", headers=bearer(bee))).json()["team"]
+    assert [(m["display_name"], m["approved_hours"]) for m in team] == [("บี เก่ง", 1.5)]

@@ -500,3 +500,22 @@ async def test_a_reopened_jobs_record_says_its_round() -> None:
     await vm.open_job(UUID(backend.job["id"]))
     assert vm.record is not None
     assert "ซ่อมซ้ำ รอบที่ 2: รอบก่อนอนุมัติแล้ว 2.5 ชม." in texts(panel_tree(vm.record))
+
+
+async def test_a_reopened_job_does_not_offer_the_last_rounds_report_as_the_leads_hours() -> None:
+    backend = CreditBackend("done")
+    backend.job["report"] = {"hours": 3.0, "notes": "รอบแรก", "parts": [], "parts_total_baht": 0}
+    backend.team = [{"technician_id": str(LEAD), "display_name": "มานพ", "role": "lead", "task": "", "hours": None,
+                     "approved_hours": None, "approved_at": None}]
+    vm = await signed_in("supervisor", backend)
+    await vm.open_job(UUID(backend.job["id"]))
+    assert vm.record is not None and vm.record.reported_hours(_lead(vm.record)) == 3.0
+    backend.round = 2
+    await vm.record.load()
+    assert vm.record.reported_hours(_lead(vm.record)) is None  # the 3 hours were the first round's
+    assert "มานพ · หัวหน้างาน · ยังไม่รายงาน" in texts(panel_tree(vm.record))
+
+
+def _lead(panel: RecordPanel) -> Any:
+    assert panel.record is not None
+    return next(m for m in panel.record.team if m.role == "lead")
