@@ -254,6 +254,8 @@ class RecordPanel(Loadable):
         record = self.record
         if not isinstance(record, RoundedJobRecord) or record.round <= 1:
             return None
+        if not record.earlier_rounds_hours:  # nothing was credited before the reopen: no "0 h approved"
+            return bilingual("record_round_bare", round=record.round).in_(self.locale)
         return bilingual("record_round", round=record.round,
                          hours=hours_text(record.earlier_rounds_hours)).in_(self.locale)
 

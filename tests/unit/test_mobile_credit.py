@@ -500,6 +500,9 @@ async def test_a_reopened_jobs_record_says_its_round() -> None:
     await vm.open_job(UUID(backend.job["id"]))
     assert vm.record is not None
     assert "ซ่อมซ้ำ รอบที่ 2: รอบก่อนอนุมัติแล้ว 2.5 ชม." in texts(panel_tree(vm.record))
+    backend.earlier_hours = 0.0
+    await vm.record.load()
+    assert "ซ่อมซ้ำ รอบที่ 2" in texts(panel_tree(vm.record))
 
 
 async def test_a_reopened_job_does_not_offer_the_last_rounds_report_as_the_leads_hours() -> None:
