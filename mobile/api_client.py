@@ -13,7 +13,7 @@ from uuid import UUID
 import httpx
 from pydantic import TypeAdapter, ValidationError
 
-from mobile.credit_wire import LevelChange, RoundedJobRecord, TeamJob
+from mobile.credit_wire import LevelChange, RoundedJobRecord, RoundedPortfolio, TeamJob
 from mobile.models import (
     AdminCollege,
     Category,
@@ -87,7 +87,7 @@ _JOB_PART = TypeAdapter(JobPart)
 _TEAM = TypeAdapter(list[TeamMember])
 _TEACHERS = TypeAdapter(list[Teacher])
 _PROPOSALS = TypeAdapter(list[SkillProposal])
-_PORTFOLIO = TypeAdapter(Portfolio)
+_PORTFOLIO = TypeAdapter(RoundedPortfolio)  # a Portfolio whose rows say their round
 _COLLEGE_CREDIT = TypeAdapter(CollegeCredit)
 _NOTIFICATIONS = TypeAdapter(NotificationPage)
 _ADMIN_COLLEGES = TypeAdapter(list[AdminCollege])

@@ -4,7 +4,9 @@ than in mobile/models.py so the record and credit work stays in its own files.""
 from datetime import datetime
 from uuid import UUID
 
-from mobile.models import JobRecord, Payload
+from pydantic import Field
+
+from mobile.models import JobRecord, Payload, Portfolio, PortfolioJob
 
 
 class TeamJob(Payload):
@@ -38,3 +40,14 @@ class RoundedJobRecord(JobRecord):
 
     round: int = 1
     earlier_rounds_hours: float = 0.0  # approved in the rounds before this one
+
+
+class RoundedPortfolioJob(PortfolioJob):
+    """A portfolio row: a reopened job repaired again has a row per approved round of work."""
+
+    round: int = 1
+
+
+class RoundedPortfolio(Portfolio):
+    # The same rows, with their round (a narrower list than Portfolio's, which mypy calls an incompatible override).
+    jobs: list[RoundedPortfolioJob] = Field(default_factory=list)  # type: ignore[assignment]

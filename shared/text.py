@@ -1072,6 +1072,7 @@ CREDIT_TEAM_UI: dict[str, Bilingual] = {
     "record_round": B("ซ่อมซ้ำ รอบที่ {round}: รอบก่อนอนุมัติแล้ว {hours} ชม.",
                       "Repaired again, round {round}: {hours} h approved in earlier rounds"),
     "record_round_bare": B("ซ่อมซ้ำ รอบที่ {round}", "Repaired again, round {round}"),
+    "portfolio_job_round": B("ซ่อมซ้ำ รอบที่ {round}", "Repaired again, round {round}"),
     "levels_title": B("ประวัติระดับทักษะ", "Skill level history"),
     "levels_none": B("ยังไม่มีประวัติระดับ", "No level history yet"),
     "level_line": B("{when} · {skill} ระดับ {level}", "{when} · {skill} level {level}"),

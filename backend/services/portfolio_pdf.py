@@ -125,7 +125,8 @@ def portfolio_pdf(folio: Mapping[str, Any], code: str, verify_url: str, now: dat
                 table.row([format_reference(job["ref_no"]), local_time(job["approved_at"], locale), job["item"],
                            outcome, role, number(job["hours"])])
         teachers = sorted({j["approved_by"] for j in jobs if j["approved_by"]})
-        count = sum(len(j["photos"]) for j in jobs)
+        # A reopened job has a row per approved round: its photos count once.
+        count = sum(len(j["photos"]) for j in {j["request_id"]: j for j in jobs}.values())
         pdf.ln(2)
         pdf.cell(0, 6, _w("approved_by", locale, names=", ".join(teachers)), new_x=XPos.LMARGIN, new_y=YPos.NEXT)
         pdf.cell(0, 6, _w("photos", locale, count=count), new_x=XPos.LMARGIN, new_y=YPos.NEXT)

@@ -96,7 +96,8 @@ class CreditBackend(FakeBackend):
                 "jobs": [{"request_id": self.job["id"], "ref_no": 690001, "category_code": "appliance",
                           "category_th": "เครื่องใช้ไฟฟ้า", "category_en": "Appliances", "item": "พัดลม",
                           "outcome": "fixed", "role": "helper", "hours": 2.0, "approved_at": NOW.isoformat(),
-                          "approved_by": "ครูสมศรี", "photos": []}]})
+                          "approved_by": "ครูสมศรี", "photos": [], "round": n}
+                         for n in range(1, self.round + 1)]})
         if path == "/supervisor/credit":
             self.requests.append(request)
             return httpx.Response(200, json={
@@ -503,6 +504,12 @@ async def test_a_reopened_jobs_record_says_its_round() -> None:
     backend.earlier_hours = 0.0
     await vm.record.load()
     assert "ซ่อมซ้ำ รอบที่ 2" in texts(panel_tree(vm.record))
+    # The student's portfolio: a row per approved round, the later one says so.
+    vm = await signed_in("technician", backend)
+    await vm.open_route(PORTFOLIO_ROUTE)
+    assert vm.portfolio is not None
+    shown = texts(portfolio_view(vm.portfolio, Locale.TH))
+    assert shown.count("ผู้ช่วย · 2 ชม. · ซ่อมได้") == 2 and shown.count("ซ่อมซ้ำ รอบที่ 2") == 1
 
 
 async def test_a_reopened_job_does_not_offer_the_last_rounds_report_as_the_leads_hours() -> None:
