@@ -244,17 +244,19 @@ def vapid_keys() -> None:
 def college_report(
     province: Annotated[bool, typer.Option(help="also total per province")] = True,
 ) -> None:
-    """Per college: jobs whose hours a teacher approved, approved hours, kg kept out of landfill and kg CO2e avoided
-    (factors and their sources: shared/credit.py ENV_FACTORS)."""
-    from backend.services.credit import by_province, environment_totals
+    """Per college: jobs whose hours a teacher approved, approved hours, kg kept out of landfill and kg CO2e avoided,
+    then the factor table behind them: each factor's source, or a visible mark where it is Fixit's own estimate."""
+    from backend.services.credit import by_province, environment_totals, factor_table
+    from shared.credit import DISPLACEMENT, ESTIMATE_NOTE
 
     async def work() -> list[dict[str, Any]]:
         async with _operator_tx() as conn:
             return await environment_totals(conn)
 
     colleges = _run_async(work)
-    columns = ("jobs", "hours", "kg_diverted", "kg_co2e_avoided")
-    headers = ("jobs / งาน", "hours / ชั่วโมง", "kg diverted / กก.", "kg CO2e")
+    columns = ("jobs", "hours", "kg_diverted", "kg_co2e_avoided", "kg_unsourced", "kg_co2e_unsourced")
+    headers = ("jobs / งาน", "hours / ชั่วโมง", "kg diverted / กก.", "kg CO2e", "of which kg unsourced*",
+               "of which CO2e unsourced*")
     table = Table(title="Fixit Centers: approved work per college / งานที่ครูอนุมัติรายวิทยาลัย")
     for name in ("college / วิทยาลัย", "province / จังหวัด", *headers):
         table.add_column(name, justify="right" if name in headers else "left")
@@ -271,7 +273,17 @@ def college_report(
         for p in by_province(colleges):
             by.add_row(escape(p["province_th"]), str(p["colleges"]), *(f"{p[k]:g}" for k in columns))
         console.print(by)
-    console.print("kg and CO2e are estimates: factor table and sources in shared/credit.py (ENV_FACTORS)")
+    factors = Table(title="factors / ค่าที่ใช้คำนวณ (shared/credit.py ENV_FACTORS)")
+    for name in ("category", "kg per item", "kg CO2e per new item", "source / แหล่งที่มา"):
+        factors.add_column(name)
+    for f in factor_table():
+        source = escape(f["source"]) if f["source"] else f"[bold red]* ESTIMATE: {' / '.join(ESTIMATE_NOTE)}[/]"
+        if f["source"] and f["estimate"]:
+            source += " [yellow](estimate: nearest item type)[/]"
+        factors.add_row(f["category_code"], f"{f['kg_item']:g}", f"{f['kg_co2e_new']:g}", source)
+    console.print(factors)
+    console.print(f"* unsourced: from a factor with no source, Fixit's own guess. CO2e avoided = footprint x "
+                  f"{DISPLACEMENT:g} (a displacement rate not checked against a source): all CO2e is an estimate.")
 
 
 @app.command()

@@ -13,6 +13,7 @@ from uuid import UUID
 import httpx
 from pydantic import TypeAdapter, ValidationError
 
+from mobile.credit_wire import LevelChange, RoundedJobRecord, RoundedPortfolio, TeamJob
 from mobile.models import (
     AdminCollege,
     Category,
@@ -80,13 +81,13 @@ _TECHNICIANS = TypeAdapter(list[TechnicianItem])
 _TECHNICIAN = TypeAdapter(TechnicianItem)
 _LEDGER = TypeAdapter(list[LedgerRow])
 _WAITING = TypeAdapter(list[WaitingRequest])
-_JOB_RECORD = TypeAdapter(JobRecord)
+_JOB_RECORD = TypeAdapter(RoundedJobRecord)  # a JobRecord, with a reopened job's round
 _JOB_OUTCOME = TypeAdapter(JobOutcome)
 _JOB_PART = TypeAdapter(JobPart)
 _TEAM = TypeAdapter(list[TeamMember])
 _TEACHERS = TypeAdapter(list[Teacher])
 _PROPOSALS = TypeAdapter(list[SkillProposal])
-_PORTFOLIO = TypeAdapter(Portfolio)
+_PORTFOLIO = TypeAdapter(RoundedPortfolio)  # a Portfolio whose rows say their round
 _COLLEGE_CREDIT = TypeAdapter(CollegeCredit)
 _NOTIFICATIONS = TypeAdapter(NotificationPage)
 _ADMIN_COLLEGES = TypeAdapter(list[AdminCollege])
@@ -95,6 +96,8 @@ _ADMIN_COLLEGE = TypeAdapter(AdminCollege)
 _STAFF_REGISTERED = TypeAdapter(StaffRegistered)
 _JOB_PAGE = TypeAdapter(CollegeJobPage)
 _IMPORT_REPORT = TypeAdapter(StudentImportReport)
+_TEAM_JOBS = TypeAdapter(list[TeamJob])
+_LEVELS = TypeAdapter(list[LevelChange])
 
 
 class _SendOptions(TypedDict, total=False):
@@ -546,6 +549,18 @@ class ApiClient:
     async def add_team_member(self, request_id: UUID, technician_id: UUID, task: str = "") -> None:
         body = {"technician_id": str(technician_id), "task": task}
         await self._send("POST", f"/requests/{request_id}/team", json=body)
+
+    async def college_students(self) -> list[TechnicianItem]:
+        """The other active students of the caller's college (the lead picks helpers from them)."""
+        return _parse(_TECHNICIANS, await self._call("GET", "/college/students"))
+
+    async def my_team_jobs(self) -> list[TeamJob]:
+        """The jobs the student helps on, with the hours they reported and what the teacher approved."""
+        return _parse(_TEAM_JOBS, await self._call("GET", "/me/team-jobs"))
+
+    async def level_history(self, student_id: UUID) -> list[LevelChange]:
+        """Every change of the student's skill levels, oldest first (themselves, their teachers, admins)."""
+        return _parse(_LEVELS, await self._call("GET", f"/technicians/{student_id}/levels"))
 
     async def report_my_hours(self, request_id: UUID, hours: float, task: str | None = None) -> None:
         body: dict[str, Any] = {"hours": hours}

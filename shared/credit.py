@@ -219,45 +219,53 @@ def needs_teacher_present(category: str, step: RequestStatus) -> bool:
 @dataclass(frozen=True)
 class EnvFactor:
     kg_item: float  # average mass of one item: kept out of landfill when it is repaired
-    kg_co2e_new: float  # embodied emissions of making a new one (cradle to gate)
-    source: str
-    estimate: bool  # True: our rounded reading or extrapolation, not a figure printed in the source
+    kg_co2e_new: float  # the item's carbon footprint (what making a new one emits)
+    source: str  # where the two numbers come from; "" when nothing was found to cite
+    estimate: bool  # True: not a figure printed in a source for this kind of item (see `source` for why)
 
 
-# The Restart Project's Open Repair Data methodology counts a repaired item's whole mass as waste prevented and
-# credits the emissions of making a replacement scaled by a displacement rate: not every repair stops a purchase.
-DISPLACEMENT = 0.5  # Restart Project / Open Repair Alliance methodology (repair displaces a new purchase half the time)
+# A repaired item's whole mass counts as waste prevented; the footprint of a replacement counts scaled by a
+# displacement rate, since not every repair stops a purchase. 0.5 is the rate we understand the Restart Project's
+# Fixometer to use; it was NOT checked against a published source here, so every CO2e figure is an estimate too.
+DISPLACEMENT = 0.5
 
-# Sources, by short name (cited in every factor below):
-#   RESTART  The Restart Project, "Fixometer" category averages of weight and CO2e footprint (restarters.net,
-#            Open Repair Data Standard emission factors).
-#   EC-JRC   European Commission Joint Research Centre, Ardente & Mathieux and the Ecodesign preparatory studies
-#            (vacuum cleaners, washing machines, electronic displays, computers).
-#   EPA-WARM US EPA Waste Reduction Model (WARM) v16, "mixed metals" / "steel cans" source-reduction factors (per
-#            short ton, converted to per-kg and multiplied by item mass).
-#   WRAP     WRAP (UK), "Switched on to value" (2017) and the electrical products carbon footprint data.
-# ESTIMATES: every factor marked estimate=True is a rounded value or an extrapolation from the named source to a
-# Thai household item of the category (e.g. a standing fan as a "small household appliance"); they were not
-# re-read against the source documents in this session and should be checked before figures are published.
+# ORDS_LCA: Open Repair Alliance, openrepair/tools, dat/ords_category_lca_reference.csv ("Average weights and
+# carbon footprints relating to ORDS product categories", from The Restart Project's lifecycle assessment work,
+# "Fixometer reference data 2021", CC BY-SA 4.0): columns product_category, weight (kg), footprint (kg CO2e).
+# The figures below with estimate=False are that file's rows, copied as printed. ORDS covers electrical and
+# electronic items only: the mechanical categories have no sourced factor. Their numbers are Fixit's own rough
+# guesses, marked estimate=True with no citation, and the college report prints them apart so they are never read
+# as sourced figures; replace them when a source is found.
+_ORDS = "ORDS_LCA row "
+_NO_SOURCE = ""
 ENV_FACTORS: dict[str, EnvFactor] = {
-    "appliance": EnvFactor(4.0, 30.0, "RESTART small kitchen/household appliance averages; WRAP", True),
-    "electronics": EnvFactor(8.0, 250.0, "RESTART flat screen and hi-fi averages; EC-JRC electronic displays", True),
-    "computer": EnvFactor(2.5, 250.0, "RESTART laptop (medium) average; EC-JRC computers preparatory study", True),
-    "mobile_phone": EnvFactor(0.2, 55.0, "RESTART mobile average; EC-JRC smartphones study (~50-60 kg)", True),
-    "air_conditioning": EnvFactor(35.0, 400.0, "EC-JRC air conditioners preparatory study (split unit)", True),
-    "home_electrical": EnvFactor(1.0, 5.0, "EPA-WARM mixed metals/copper wire per kg of fittings replaced", True),
-    "motorcycle": EnvFactor(110.0, 1000.0, "EPA-WARM steel/mixed metals per kg of a 110 kg motorcycle", True),
-    "farm_engine": EnvFactor(40.0, 250.0, "EPA-WARM mixed metals per kg of a small farm engine", True),
-    "bicycle": EnvFactor(15.0, 100.0, "RESTART bicycle (non-powered) average; EPA-WARM steel", True),
-    "plumbing": EnvFactor(1.5, 5.0, "EPA-WARM mixed metals/plastics per kg of taps and valves", True),
-    "woodwork": EnvFactor(15.0, 30.0, "EPA-WARM dimensional lumber/furniture per kg", True),
-    "metalwork": EnvFactor(10.0, 25.0, "EPA-WARM steel per kg of small metal furniture and gates", True),
+    "appliance": EnvFactor(2.95, 30.9, _ORDS + '"Small home electrical" (the same as "Small kitchen item")', False),
+    "electronics": EnvFactor(8.268, 308.952, _ORDS + '"Flat screen" (TVs are most of the category)', False),
+    "computer": EnvFactor(1.83, 265.32, _ORDS + '"Laptop"', False),
+    "mobile_phone": EnvFactor(0.15, 50.51, _ORDS + '"Mobile"', False),
+    # The nearest row is portable units and dehumidifiers: a split unit or a fridge weighs several times more, so
+    # this understates; kept rather than replaced by a guess.
+    "air_conditioning": EnvFactor(7.6, 99.41, _ORDS + '"Aircon/dehumidifier", used for split units and fridges',
+                                  True),
+    "home_electrical": EnvFactor(1.0, 5.0, _NO_SOURCE, True),
+    "motorcycle": EnvFactor(110.0, 1000.0, _NO_SOURCE, True),
+    "farm_engine": EnvFactor(40.0, 250.0, _NO_SOURCE, True),
+    "bicycle": EnvFactor(15.0, 100.0, _NO_SOURCE, True),
+    "plumbing": EnvFactor(1.5, 5.0, _NO_SOURCE, True),
+    "woodwork": EnvFactor(15.0, 30.0, _NO_SOURCE, True),
+    "metalwork": EnvFactor(10.0, 25.0, _NO_SOURCE, True),
 }
-_NO_FACTOR = EnvFactor(0.0, 0.0, "no factor for this category", True)
+ESTIMATE_NOTE: tuple[str, str] = ("ประมาณการเอง ไม่มีแหล่งอ้างอิง", "Fixit's own estimate: no source")
+_NO_FACTOR = EnvFactor(0.0, 0.0, _NO_SOURCE, True)
 
 
 def env_factor(category: str) -> EnvFactor:
     return ENV_FACTORS.get(category, _NO_FACTOR)
+
+
+def env_sourced(category: str) -> bool:
+    """Whether the category's factor comes from a cited source (else it is Fixit's own guess)."""
+    return bool(env_factor(category).source)
 
 
 def env_estimate(category: str, outcome: Outcome | str | None) -> tuple[float, float]:
@@ -387,6 +395,9 @@ PORTFOLIO_TEXTS: dict[str, tuple[str, str]] = {
     "hours": ("ชั่วโมง", "Hours"),
     "approved_by": ("ครูผู้อนุมัติ: {names}", "Approved by: {names}"),
     "photos": ("รูปก่อน/หลังซ่อม: {count} รูป", "Before/after photos: {count}"),
+    "photos_title": ("รูปก่อนและหลังซ่อม", "Before and after the repair"),
+    "before": ("ก่อนซ่อม", "Before"),
+    "after": ("หลังซ่อม", "After"),
     "total": ("รวม {jobs} งาน {hours} ชั่วโมง", "Total: {jobs} jobs, {hours} hours"),
     "none": ("ยังไม่มีงานที่ครูอนุมัติในภาคเรียนนี้", "No approved jobs this term"),
     "verify": ("ตรวจสอบแฟ้มนี้ได้ที่ {url} รหัส {code}", "Verify this portfolio at {url} with code {code}"),
@@ -395,6 +406,10 @@ PORTFOLIO_TEXTS: dict[str, tuple[str, str]] = {
 
 # No 0/O, 1/I/L: read aloud or typed from paper without mistakes.
 VERIFY_ALPHABET = "ABCDEFGHJKMNPQRSTUVWXYZ23456789"
+# The printed photos: one before and one after per job, from the stored thumbnails re-encoded small, so a full
+# term of jobs stays a PDF one can send by chat (about 10-20 kB a photo).
+PORTFOLIO_PHOTO_SIDE = 240  # pixels, longest side (printed 40 mm wide: ~150 dpi)
+PORTFOLIO_PHOTO_QUALITY = 70  # JPEG
 VERIFY_CODE_LEN = 10
 
 

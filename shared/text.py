@@ -1063,3 +1063,26 @@ CREDIT_UI: dict[str, Bilingual] = {
     "number_invalid": B("กรุณากรอกตัวเลข", "Enter a number"),
 }
 APP_UI.update(CREDIT_UI)
+
+# Issue 14, later: the helper's own hours, a reopened job's round, level history (kept apart to ease merges).
+CREDIT_TEAM_UI: dict[str, Bilingual] = {
+    "team_jobs_title": B("งานที่ฉันเป็นผู้ช่วย", "Jobs I help on"),
+    "team_jobs_none": B("ยังไม่มีงานที่เป็นผู้ช่วย", "No jobs as a helper"),
+    "team_job_lead": B("หัวหน้างาน: {name} · {status}", "Lead: {name} · {status}"),
+    "team_job_approved": B("ครูอนุมัติ {hours} ชม. แล้ว", "{hours} h approved by the teacher"),
+    "my_hours": B("ชั่วโมงที่ฉันทำ", "My hours"),
+    "my_task": B("สิ่งที่ฉันทำ", "What I did"),
+    "my_hours_save": B("บันทึกชั่วโมงของฉัน", "Save my hours"),
+    "my_hours_saved": B("บันทึกชั่วโมงของคุณแล้ว รอครูอนุมัติ", "Your hours are saved; the teacher approves them"),
+    "record_round": B("ซ่อมซ้ำ รอบที่ {round}: รอบก่อนอนุมัติแล้ว {hours} ชม.",
+                      "Repaired again, round {round}: {hours} h approved in earlier rounds"),
+    "record_round_bare": B("ซ่อมซ้ำ รอบที่ {round}", "Repaired again, round {round}"),
+    "portfolio_job_round": B("ซ่อมซ้ำ รอบที่ {round}", "Repaired again, round {round}"),
+    "levels_title": B("ประวัติระดับทักษะ", "Skill level history"),
+    "levels_none": B("ยังไม่มีประวัติระดับ", "No level history yet"),
+    "level_line": B("{when} · {skill} ระดับ {level}", "{when} · {skill} level {level}"),
+    "level_removed": B("{when} · {skill} ถูกนำออก", "{when} · {skill} removed"),
+    "levels_show": B("ประวัติระดับของ {name}", "Level history of {name}"),
+    "levels_hide": B("ซ่อนประวัติระดับ", "Hide level history"),
+}
+APP_UI.update(CREDIT_TEAM_UI)

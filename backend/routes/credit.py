@@ -17,8 +17,10 @@ from backend.deps import (
     Caller,
     IdentityDep,
     NowDep,
+    PhotoStoreDep,
     PoolDep,
     SupervisorDep,
+    TechnicianDep,
     UserConn,
     acting,
     caller_in,
@@ -30,6 +32,7 @@ from backend.services import credit
 from backend.services.portfolio_pdf import portfolio_pdf
 from backend.services.profiles import load_profile
 from shared.credit import (
+    DISPLACEMENT,
     FAULT_MAX,
     HOURS_MAX,
     OUTCOME_LABELS,
@@ -105,9 +108,18 @@ def _term(term: str | None, now: Any) -> str:
 # --- The job record -------------------------------------------------------------------------------------------------
 
 @router.get("/requests/{request_id}/record")
-async def job_record(request_id: uuid.UUID, conn: UserConn) -> dict[str, Any]:
+async def job_record(request_id: uuid.UUID, conn: UserConn, pool: PoolDep, identity: IdentityDep
+                     ) -> dict[str, Any]:
     """Outcome, parts with their approvals and the approved total, handover, team and the environmental estimate."""
-    return await credit.job_record(conn, request_id)
+    record = await credit.job_record(conn, request_id)
+    if record["team"]:
+        async with service_tx(pool) as owner:
+            await credit.name_team(owner, record["team"])
+            me = await load_profile(owner, identity.user_id)
+        if me["role"] == AppRole.CITIZEN:  # the owner knows the students by first name only, as on the timeline
+            for member in record["team"]:
+                member["display_name"] = (member["display_name"] or "").split(" ")[0]
+    return record
 
 
 @router.put("/requests/{request_id}/outcome", responses={400: {"model": ErrorResponse}})
@@ -199,6 +211,28 @@ async def college_teachers(
             "and is_active order by display_name", [college["id"]])).fetchall()
 
 
+@router.get("/college/students")
+async def college_students(
+    caller: Annotated[Caller, Depends(caller_in(AppRole.TECHNICIAN, AppRole.SUPERVISOR))], pool: PoolDep
+) -> list[dict[str, Any]]:
+    """The other active students of the caller's college: the lead picks helpers from them. Read as the owner (a
+    student's RLS does not show other profiles); only ids and names go out."""
+    college = caller.profile.get("college")
+    if college is None:
+        return []
+    async with service_tx(pool) as owner:
+        return await (await owner.execute(
+            "select id, display_name from public.profiles where college_id = %s and role = 'technician' "
+            "and is_active and id <> %s order by display_name", [college["id"], caller.user_id])).fetchall()
+
+
+@router.get("/me/team-jobs")
+async def team_jobs(caller: TechnicianDep, pool: PoolDep) -> list[dict[str, Any]]:
+    """The jobs the student helps on (their current round), with the hours they reported and what was approved."""
+    async with service_tx(pool) as owner:
+        return await credit.helper_jobs(owner, caller.user_id)
+
+
 # --- Progression and the college's settings -------------------------------------------------------------------------
 
 @router.get("/supervisor/skill-proposals")
@@ -241,7 +275,8 @@ async def college_view(caller: SupervisorDep, conn: UserConn, pool: PoolDep, now
 async def environment(caller: AdminDep, conn: UserConn) -> dict[str, Any]:
     """Kg kept out of landfill and CO2e avoided (shared/credit.py's factors), per college and per province."""
     colleges = await credit.environment_totals(conn)
-    return {"colleges": colleges, "provinces": credit.by_province(colleges)}
+    return {"colleges": colleges, "provinces": credit.by_province(colleges), "factors": credit.factor_table(),
+            "displacement": DISPLACEMENT}
 
 
 # --- Portfolio ------------------------------------------------------------------------------------------------------
@@ -272,13 +307,16 @@ async def portfolio(student_id: uuid.UUID, identity: IdentityDep, pool: PoolDep,
 @router.get("/portfolio/{student_id}/pdf", response_class=Response,
             responses={200: {"content": {"application/pdf": {}}}})
 async def portfolio_pdf_route(student_id: uuid.UUID, request: Request, identity: IdentityDep, pool: PoolDep,
-                              now: NowDep, term: Term = None, lang: Lang = "th") -> Response:
-    """The portfolio to print (Thai font embedded) with a verification code and a QR to the public verify page."""
+                              store: PhotoStoreDep, now: NowDep, term: Term = None, lang: Lang = "th") -> Response:
+    """The portfolio to print (Thai font embedded) with each job's before/after photos, a verification code and a
+    QR to the public verify page."""
     folio = await _portfolio(pool, identity, student_id, _term(term, now))
     async with service_tx(pool) as owner:
         code = await credit.issue_code(owner, student_id, folio["term"], credit.public_summary(folio))
+        paths = await credit.portfolio_photo_paths(owner, [j["request_id"] for j in folio["jobs"]])
+    photos = await credit.load_photos(store, paths)
     verify_url = str(request.url_for("verify_page", code=code))
-    data = await asyncio.to_thread(portfolio_pdf, folio, code, verify_url, now, Locale(lang))
+    data = await asyncio.to_thread(portfolio_pdf, folio, code, verify_url, now, Locale(lang), photos)
     return Response(data, media_type="application/pdf", headers={
         "Content-Disposition": f'attachment; filename="portfolio-{folio["term"]}-{code}.pdf"',
         "X-Verification-Code": code})

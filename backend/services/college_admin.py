@@ -54,22 +54,24 @@ async def update_student(
 
 
 async def ledger(conn: Conn, college_id: uuid.UUID) -> list[dict[str, Any]]:
-    """Per student: jobs a teacher approved (a `done` event by a supervisor), hours reported on them, categories."""
+    """Per student: the jobs whose hours a teacher approved for them (issue 14's job_team: as lead or helper, every
+    approved round of a reopened job), those approved hours, and the jobs' categories. A job marked done whose hours
+    are not approved yet is not training time yet, and the hours a student reported are not what is credited."""
     cur = await conn.execute(
         """
-        with approved as (
-            select distinct r.id, r.technician_id, r.category_code
-            from public.repair_requests r
-            join public.status_events e on e.request_id = r.id and e.to_status = 'done' and e.actor = 'supervisor'
-            where r.college_id = %s and r.technician_id is not null
+        with credited as (
+            select t.technician_id, t.request_id, r.category_code, sum(t.approved_hours) as hours
+            from public.job_team t
+            join public.repair_requests r on r.id = t.request_id
+            where r.college_id = %s and t.approved_at is not null
+            group by t.technician_id, t.request_id, r.category_code
         )
-        select p.id as technician_id, p.display_name, count(a.id)::int as approved_jobs,
-               coalesce(sum(j.hours), 0)::float as hours,
-               coalesce(array_agg(distinct a.category_code) filter (where a.category_code is not null), '{}')
+        select p.id as technician_id, p.display_name, count(c.request_id)::int as approved_jobs,
+               coalesce(sum(c.hours), 0)::float as hours,
+               coalesce(array_agg(distinct c.category_code) filter (where c.category_code is not null), '{}')
                    as categories
         from public.profiles p
-        left join approved a on a.technician_id = p.id
-        left join public.job_reports j on j.request_id = a.id
+        left join credited c on c.technician_id = p.id
         where p.college_id = %s and p.role = 'technician'
         group by p.id order by approved_jobs desc, p.display_name
         """,
@@ -98,7 +100,7 @@ async def jobs(conn: Conn, college_id: uuid.UUID) -> list[dict[str, Any]]:
 
 
 async def student_ledger(conn: Conn, college_id: uuid.UUID, student_id: uuid.UUID) -> dict[str, Any]:
-    """One student's training record: the jobs a teacher approved, with the hours reported on each."""
+    """One student's training record: the jobs whose hours a teacher approved for them, with those hours."""
     student = await (
         await conn.execute(
             "select id, display_name from public.profiles where id = %s and college_id = %s and role = 'technician'",
@@ -110,14 +112,13 @@ async def student_ledger(conn: Conn, college_id: uuid.UUID, student_id: uuid.UUI
     cur = await conn.execute(
         f"""
         select '{PREFIX}' || r.ref_no as reference, r.item, cat.name_th as category_name_th,
-               cat.name_en as category_name_en, coalesce(j.hours, 0)::float as hours,
-               max(e.created_at) as approved_at
-        from public.repair_requests r
-        join public.status_events e on e.request_id = r.id and e.to_status = 'done' and e.actor = 'supervisor'
+               cat.name_en as category_name_en, sum(t.approved_hours)::float as hours,
+               max(t.approved_at) as approved_at
+        from public.job_team t
+        join public.repair_requests r on r.id = t.request_id
         join public.categories cat on cat.code = r.category_code
-        left join public.job_reports j on j.request_id = r.id
-        where r.college_id = %s and r.technician_id = %s
-        group by r.id, cat.code, j.hours order by approved_at, r.ref_no
+        where r.college_id = %s and t.technician_id = %s and t.approved_at is not null
+        group by r.id, cat.code order by approved_at, r.ref_no
         """,
         [college_id, student_id],
     )

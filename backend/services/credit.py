@@ -14,11 +14,13 @@ from typing import Any
 
 from backend.db import Conn
 from backend.errors import ApiError
+from backend.photo_store import PhotoStore
 from backend.services.dispatch import _KM_REQ
 from backend.services.transitions import check_student_tier, lock_status
 from shared.credit import (
     DEFAULT_HOURS_TARGET,
     DEFAULT_PROGRESSION_JOBS,
+    ENV_FACTORS,
     HANDOVER_CODE_ATTEMPTS,
     HANDOVER_CODE_DIGITS,
     HANDOVER_FROM,
@@ -37,6 +39,7 @@ from shared.credit import (
     credited_skill,
     due_for_progression,
     env_estimate,
+    env_sourced,
     is_handover_code,
     outcome_fits_status,
     required_level,
@@ -246,26 +249,48 @@ async def _record_handover(owner: Conn, request_id: uuid.UUID, method: HandoverM
 
 # --- Team ---------------------------------------------------------------------------------------------------------
 
+# The round of work a job is in: 1, plus one each time its owner reopened it (the only move from handed back to
+# submitted). Hours belong to a round; a new round is reported and approved again.
+_ROUND = """(select 1 + count(*)::int from public.status_events e
+             where e.request_id = {rid} and e.from_status = 'handed_back' and e.to_status = 'submitted')"""
+
+
+async def _round(conn: Conn, request_id: uuid.UUID) -> tuple[int, datetime | None]:
+    """The job's round and when it began (None: the first round, from the start)."""
+    row = await (await conn.execute(
+        """select 1 + count(*)::int as round, max(created_at) as since from public.status_events
+           where request_id = %s and from_status = 'handed_back' and to_status = 'submitted'""",
+        [request_id])).fetchone()
+    assert row is not None
+    return int(row["round"]), row["since"]
+
+
 async def _ensure_lead(owner: Conn, req: dict[str, Any]) -> None:
-    """The student on the job is the team's lead; their hours are their work report's."""
+    """The student on the job is the team's lead; their hours are their work report's. In a later round only a
+    report saved since the reopen counts: the first round's hours were credited already."""
     if req["technician_id"] is None:
         return
+    round_, since = await _round(owner, req["id"])
     # A reassigned job's former lead stays on the team as a helper with what they reported (first: one lead).
     await owner.execute(
-        "update public.job_team set role = 'helper' where request_id = %s and role = 'lead' "
-        "and technician_id <> %s and approved_at is null", [req["id"], req["technician_id"]])
+        "update public.job_team set role = 'helper' where request_id = %s and round = %s and role = 'lead' "
+        "and technician_id <> %s and approved_at is null", [req["id"], round_, req["technician_id"]])
     await owner.execute(
-        """insert into public.job_team (request_id, technician_id, role, hours)
-           select %(id)s, %(lead)s, 'lead', (select j.hours from public.job_reports j where j.request_id = %(id)s)
-           on conflict (request_id, technician_id) do update set role = 'lead', hours = excluded.hours
+        """insert into public.job_team (request_id, round, technician_id, role, hours)
+           select %(id)s, %(round)s, %(lead)s, 'lead',
+                  (select j.hours from public.job_reports j where j.request_id = %(id)s
+                     and (%(since)s::timestamptz is null or j.updated_at > %(since)s::timestamptz))
+           on conflict (request_id, round, technician_id) do update set role = 'lead', hours = excluded.hours
            where public.job_team.approved_at is null""",
-        {"id": req["id"], "lead": req["technician_id"]})
+        {"id": req["id"], "round": round_, "lead": req["technician_id"], "since": since})
 
 
 async def _approved(owner: Conn, request_id: uuid.UUID) -> bool:
+    """The current round's hours are approved (an earlier round's approval does not close a reopened job's)."""
     row = await (await owner.execute(
-        "select exists (select 1 from public.job_team where request_id = %s and approved_at is not null) as a",
-        [request_id])).fetchone()
+        f"""select exists (select 1 from public.job_team where request_id = %(rid)s and approved_at is not null
+                           and round = {_ROUND.format(rid='%(rid)s')}) as a""",
+        {"rid": request_id})).fetchone()
     return bool(row and row["a"])
 
 
@@ -283,14 +308,17 @@ async def add_member(owner: Conn, request_id: uuid.UUID, user: uuid.UUID, member
         raise ApiError(400, "team_member_invalid")
     await check_student_tier(owner, request_id, member)  # a helper's hands are on the work too
     await _ensure_lead(owner, req)
-    size = await (await owner.execute("select count(*)::int as n from public.job_team where request_id = %s",
-                                      [request_id])).fetchone()
+    round_, _ = await _round(owner, request_id)
+    size = await (await owner.execute(
+        "select count(*)::int as n from public.job_team where request_id = %s and round = %s",
+        [request_id, round_])).fetchone()
     if size and size["n"] >= TEAM_MAX:
         raise ApiError(409, "team_full")
     await owner.execute(
-        """insert into public.job_team (request_id, technician_id, role, task) values (%s, %s, 'helper', %s)
-           on conflict (request_id, technician_id) do update set task = excluded.task""",
-        [request_id, member, task.strip()])
+        """insert into public.job_team (request_id, round, technician_id, role, task)
+           values (%s, %s, %s, 'helper', %s)
+           on conflict (request_id, round, technician_id) do update set task = excluded.task""",
+        [request_id, round_, member, task.strip()])
 
 
 async def report_member_hours(owner: Conn, request_id: uuid.UUID, user: uuid.UUID, hours: float,
@@ -299,20 +327,82 @@ async def report_member_hours(owner: Conn, request_id: uuid.UUID, user: uuid.UUI
     req = await _request(owner, request_id)
     if await _approved(owner, request_id):
         raise ApiError(409, "team_not_now")
+    round_, _ = await _round(owner, request_id)
     updated = await (await owner.execute(
         "update public.job_team set hours = %s, task = coalesce(%s, task) "
-        "where request_id = %s and technician_id = %s and role = 'helper' returning 1",
-        [hours, task.strip() if task is not None else None, request_id, user])).fetchone()
+        "where request_id = %s and round = %s and technician_id = %s and role = 'helper' returning 1",
+        [hours, task.strip() if task is not None else None, request_id, round_, user])).fetchone()
     if updated is None:
         raise ApiError(403 if req["technician_id"] != user else 409, "team_not_member")
 
 
 async def team(conn: Conn, request_id: uuid.UUID) -> list[dict[str, Any]]:
+    """The current round's team (a reopened job's earlier rounds are in the members' portfolios)."""
     cur = await conn.execute(
-        """select t.technician_id, p.display_name, t.role, t.task, t.hours::float as hours,
-                  t.approved_hours::float as approved_hours, t.approved_at, t.skill_code, t.skill_level
-           from public.job_team t join public.profiles p on p.id = t.technician_id
-           where t.request_id = %s order by t.role desc, t.added_at""", [request_id])
+        f"""select t.technician_id, p.display_name, t.role, t.task, t.hours::float as hours,
+                  t.approved_hours::float as approved_hours, t.approved_at, t.skill_code, t.skill_level, t.round
+           from public.job_team t left join public.profiles p on p.id = t.technician_id
+           where t.request_id = %(rid)s and t.round = {_ROUND.format(rid='%(rid)s')}
+           order by t.role desc, t.added_at""", {"rid": request_id})
+    return await cur.fetchall()
+
+
+async def _team_with_lead(conn: Conn, req: dict[str, Any]) -> list[dict[str, Any]]:
+    """The current round's team as the record shows it: a job nobody joined has no team row until its hours are
+    approved, yet its lead is on it with their report's hours (what the approval will read), so the teacher sees
+    whose hours they approve."""
+    members = await team(conn, req["id"])
+    if req["technician_id"] is None or any(m["role"] == "lead" for m in members):
+        return members
+    round_, since = await _round(conn, req["id"])
+    report = await (await conn.execute(
+        """select hours::float as hours from public.job_reports where request_id = %s
+           and (%s::timestamptz is null or updated_at > %s::timestamptz)""",
+        [req["id"], since, since])).fetchone()
+    lead = {"technician_id": req["technician_id"], "display_name": None, "role": "lead", "task": "",
+            "hours": report["hours"] if report else None, "approved_hours": None, "approved_at": None,
+            "skill_code": None, "skill_level": None, "round": round_}
+    return [lead, *members]
+
+
+async def name_team(owner: Conn, members: list[dict[str, Any]]) -> None:
+    """Fill in the names a student's RLS hides (a lead does not see other students' profiles): the rows were read
+    as the caller, so they are members of a job the caller may see; only their display names are added."""
+    hidden = [m["technician_id"] for m in members if m["display_name"] is None]
+    if not hidden:
+        return
+    names = {r["id"]: r["display_name"] for r in await (await owner.execute(
+        "select id, display_name from public.profiles where id = any(%s)", [hidden])).fetchall()}
+    for member in members:
+        if member["display_name"] is None:
+            member["display_name"] = names.get(member["technician_id"]) or ""
+
+
+async def earlier_rounds_hours(conn: Conn, request_id: uuid.UUID) -> float:
+    """Hours approved on the job in rounds before the current one (shown on the record beside the new round)."""
+    row = await (await conn.execute(
+        f"""select coalesce(sum(approved_hours), 0)::float as h from public.job_team
+            where request_id = %(rid)s and round < {_ROUND.format(rid='%(rid)s')}""",
+        {"rid": request_id})).fetchone()
+    return float(row["h"]) if row else 0.0
+
+
+async def helper_jobs(owner: Conn, user: uuid.UUID) -> list[dict[str, Any]]:
+    """The jobs the student helps on, in their current round: what they need to see to report their own hours.
+    Read as the owner (a helper does not see the request under RLS), so only what a helper needs goes out: no
+    citizen's name, phone or address."""
+    cur = await owner.execute(
+        f"""select t.request_id, r.ref_no, r.item, r.status, r.category_code, cat.name_th as category_th,
+                  cat.name_en as category_en, lead.display_name as lead_name, t.task, t.hours::float as hours,
+                  t.approved_hours::float as approved_hours, t.approved_at, t.round
+           from public.job_team t
+           join public.repair_requests r on r.id = t.request_id
+           join public.categories cat on cat.code = r.category_code
+           left join public.profiles lead on lead.id = r.technician_id
+           where t.technician_id = %(me)s and t.role = 'helper' and r.status <> 'cancelled'
+             and t.round = {_ROUND.format(rid='t.request_id')}
+           order by t.approved_at is not null, t.added_at desc
+           limit 50""", {"me": user})
     return await cur.fetchall()
 
 
@@ -340,9 +430,10 @@ async def approve_hours(owner: Conn, request_id: uuid.UUID, user: uuid.UUID,
     if await _approved(owner, request_id):
         raise ApiError(409, "hours_already_approved")
     await _ensure_lead(owner, req)
+    round_, _ = await _round(owner, request_id)
     members = await (await owner.execute(
-        "select technician_id, hours::float as hours from public.job_team where request_id = %s",
-        [request_id])).fetchall()
+        "select technician_id, hours::float as hours from public.job_team where request_id = %s and round = %s",
+        [request_id, round_])).fetchall()
     window = await _window(owner, request_id)
     shown = f"{window:.1f}" if window is not None else "0"
     for member in members:
@@ -362,9 +453,9 @@ async def approve_hours(owner: Conn, request_id: uuid.UUID, user: uuid.UUID,
         await owner.execute(
             """update public.job_team set approved_hours = %s, approved_by = %s, approved_at = now(),
                    skill_code = %s, skill_level = %s
-               where request_id = %s and technician_id = %s""",
+               where request_id = %s and round = %s and technician_id = %s""",
             [member["hours"], user, credited[0] if credited else None, credited[1] if credited else None,
-             request_id, member["technician_id"]])
+             request_id, round_, member["technician_id"]])
         if credited:
             await _maybe_propose(owner, member["technician_id"], req["college_id"], *credited)
     return await team(owner, request_id)
@@ -372,7 +463,7 @@ async def approve_hours(owner: Conn, request_id: uuid.UUID, user: uuid.UUID,
 
 async def _maybe_propose(owner: Conn, student: uuid.UUID, college: uuid.UUID, skill: str, level: int) -> None:
     row = await (await owner.execute(
-        """select (select count(*)::int from public.job_team t
+        """select (select count(distinct t.request_id)::int from public.job_team t
                    where t.technician_id = %(s)s and t.skill_code = %(k)s and t.skill_level = %(l)s
                      and t.approved_at is not null) as jobs,
                   (select progression_jobs from public.college_credit_settings where college_id = %(c)s) as n""",
@@ -440,7 +531,8 @@ async def set_settings(owner: Conn, college_id: uuid.UUID, progression_jobs: int
 async def job_record(conn: Conn, request_id: uuid.UUID) -> dict[str, Any]:
     """As the caller (RLS): the owner, the student, the college's teachers and admins see it; others get 404."""
     req = await (await conn.execute(
-        "select id, category_code, status from public.repair_requests where id = %s", [request_id])).fetchone()
+        "select id, category_code, status, technician_id from public.repair_requests where id = %s",
+        [request_id])).fetchone()
     if req is None:
         raise ApiError(404, "not_found")
     outcome = await (await conn.execute(
@@ -461,7 +553,9 @@ async def job_record(conn: Conn, request_id: uuid.UUID) -> dict[str, Any]:
         "parts_approved_total_baht": round(sum(p["qty"] * p["price_baht"] for p in parts
                                                if p["status"] == PartStatus.APPROVED), 2),
         "handover": handover,
-        "team": await team(conn, request_id),
+        "team": await _team_with_lead(conn, req),
+        "round": (await _round(conn, request_id))[0],
+        "earlier_rounds_hours": await earlier_rounds_hours(conn, request_id),
         "kg_diverted": kg,
         "kg_co2e_avoided": co2e,
     }
@@ -488,7 +582,7 @@ async def portfolio(conn: Conn, student: uuid.UUID, term: str) -> dict[str, Any]
         raise ApiError(404, "not_found")
     jobs = await (await conn.execute(
         """select r.id as request_id, r.ref_no, r.category_code, cat.name_th as category_th,
-                  cat.name_en as category_en, r.item, o.outcome, o.reason, o.fault_found, t.role, t.task,
+                  cat.name_en as category_en, r.item, o.outcome, o.reason, o.fault_found, t.role, t.task, t.round,
                   t.approved_hours::float as hours, t.approved_at, t.skill_code, t.skill_level,
                   teacher.display_name as approved_by,
                   coalesce((select jsonb_agg(jsonb_build_object('id', ph.id, 'kind', ph.kind, 'idx', ph.idx)
@@ -502,7 +596,9 @@ async def portfolio(conn: Conn, student: uuid.UUID, term: str) -> dict[str, Any]
            where t.technician_id = %s and t.approved_at is not null
              and t.approved_at >= %s and t.approved_at < %s
            order by t.approved_at""", [student, start, end])).fetchall()
-    outcomes = Counter(j["outcome"] or "fixed" for j in jobs)
+    # A reopened job repaired again is one job, with a row per approved round of work.
+    firsts = {j["request_id"]: j for j in reversed(jobs)}
+    outcomes = Counter(j["outcome"] or "fixed" for j in firsts.values())
     return {
         "technician_id": student,
         "display_name": person["display_name"],
@@ -511,10 +607,28 @@ async def portfolio(conn: Conn, student: uuid.UUID, term: str) -> dict[str, Any]
         "college_en": person["college_en"] or "",
         "term": term,
         "jobs": jobs,
-        "job_count": len(jobs),
+        "job_count": len(firsts),
         "hours": round(sum(j["hours"] for j in jobs), 2),
         "outcomes": dict(outcomes),
     }
+
+
+async def portfolio_photo_paths(owner: Conn, request_ids: list[uuid.UUID]) -> list[dict[str, Any]]:
+    """The first before and the first after photo of each job (their thumbnails' object paths)."""
+    return await (await owner.execute(
+        """select distinct on (request_id, kind) request_id, kind, thumb_path from public.request_photos
+           where request_id = any(%s) order by request_id, kind, idx""", [request_ids])).fetchall()
+
+
+async def load_photos(store: PhotoStore, paths: list[dict[str, Any]]) -> dict[uuid.UUID, dict[str, bytes]]:
+    """Their bytes, through the same store the API serves photos from (local disk or Supabase Storage), read with
+    no database transaction open. A photo missing from the store is left out rather than failing the portfolio."""
+    found: dict[uuid.UUID, dict[str, bytes]] = {}
+    for row in paths:
+        data = await store.get(row["thumb_path"])
+        if data is not None:
+            found.setdefault(row["request_id"], {})[row["kind"]] = data
+    return found
 
 
 def public_summary(folio: dict[str, Any]) -> dict[str, Any]:
@@ -550,7 +664,7 @@ async def college_view(conn: Conn, owner: Conn, college_id: uuid.UUID, term: str
     target = (settings or {}).get("hours_target") or DEFAULT_HOURS_TARGET
     students = await (await conn.execute(
         """select p.id, p.display_name, p.is_active,
-                  coalesce(sum(t.approved_hours), 0)::float as hours, count(t.request_id)::int as jobs
+                  coalesce(sum(t.approved_hours), 0)::float as hours, count(distinct t.request_id)::int as jobs
            from public.profiles p
            left join public.job_team t on t.technician_id = p.id and t.approved_at >= %(start)s
                 and t.approved_at < %(end)s
@@ -625,7 +739,9 @@ async def environment_totals(conn: Conn, *, college_id: uuid.UUID | None = None,
         entry = totals.setdefault(row["college_id"], {
             "college_id": row["college_id"], "code": row["code"], "name_th": row["name_th"],
             "name_en": row["name_en"], "province_th": row["province_th"], "province_en": row["province_en"],
-            "jobs": 0, "hours": 0.0, "kg_diverted": 0.0, "kg_co2e_avoided": 0.0})
+            "jobs": 0, "hours": 0.0, "kg_diverted": 0.0, "kg_co2e_avoided": 0.0,
+            # The parts of the two figures that come from factors with no source (Fixit's own guesses).
+            "kg_unsourced": 0.0, "kg_co2e_unsourced": 0.0})
         if row["request_id"] is None:
             continue
         kg, co2e = env_estimate(row["category_code"], row["outcome"])
@@ -633,7 +749,16 @@ async def environment_totals(conn: Conn, *, college_id: uuid.UUID | None = None,
         entry["hours"] = round(entry["hours"] + (row["hours"] or 0.0), 2)
         entry["kg_diverted"] = round(entry["kg_diverted"] + kg, 2)
         entry["kg_co2e_avoided"] = round(entry["kg_co2e_avoided"] + co2e, 2)
+        if not env_sourced(row["category_code"]):
+            entry["kg_unsourced"] = round(entry["kg_unsourced"] + kg, 2)
+            entry["kg_co2e_unsourced"] = round(entry["kg_co2e_unsourced"] + co2e, 2)
     return list(totals.values())
+
+
+def factor_table() -> list[dict[str, Any]]:
+    """The factors behind the figures, each with its source or marked as Fixit's own estimate (shared/credit.py)."""
+    return [{"category_code": code, "kg_item": f.kg_item, "kg_co2e_new": f.kg_co2e_new, "source": f.source,
+             "estimate": f.estimate, "sourced": bool(f.source)} for code, f in ENV_FACTORS.items()]
 
 
 def by_province(colleges: list[dict[str, Any]]) -> list[dict[str, Any]]:
@@ -641,9 +766,9 @@ def by_province(colleges: list[dict[str, Any]]) -> list[dict[str, Any]]:
     for c in colleges:
         entry = provinces.setdefault(c["province_en"], {
             "province_th": c["province_th"], "province_en": c["province_en"], "colleges": 0, "jobs": 0,
-            "hours": 0.0, "kg_diverted": 0.0, "kg_co2e_avoided": 0.0})
+            "hours": 0.0, "kg_diverted": 0.0, "kg_co2e_avoided": 0.0, "kg_unsourced": 0.0, "kg_co2e_unsourced": 0.0})
         entry["colleges"] += 1
-        for key in ("jobs", "hours", "kg_diverted", "kg_co2e_avoided"):
+        for key in ("jobs", "hours", "kg_diverted", "kg_co2e_avoided", "kg_unsourced", "kg_co2e_unsourced"):
             entry[key] = round(entry[key] + c[key], 2)
     return list(provinces.values())
 

@@ -2,6 +2,7 @@
 QR code to the public verify page. No citizen's name, phone or address is printed."""
 
 import io
+import uuid
 from collections.abc import Mapping
 from datetime import datetime
 from typing import Any
@@ -10,16 +11,26 @@ import segno
 from fpdf import FPDF
 from fpdf.enums import XPos, YPos
 from fpdf.fonts import FontFace
+from PIL import Image, UnidentifiedImageError
 
 from backend.services.exports import local_time, number
 from backend.services.ledger_pdf import _FAMILY, FONT
-from shared.credit import OUTCOME_LABELS, PORTFOLIO_TEXTS, TEAM_ROLE_LABELS, Outcome, TeamRole
+from shared.credit import (
+    OUTCOME_LABELS,
+    PORTFOLIO_PHOTO_QUALITY,
+    PORTFOLIO_PHOTO_SIDE,
+    PORTFOLIO_TEXTS,
+    TEAM_ROLE_LABELS,
+    Outcome,
+    TeamRole,
+)
 from shared.reference import format_reference
 from shared.text import Locale
 
 # Column widths in mm of the 180 mm line: reference, approved on, item, outcome, role, hours.
 _WIDTHS = (24, 30, 52, 30, 24, 20)
-
+_PHOTO_W = 40  # mm, the square each printed photo fits in
+_PHOTO_ROW_H = 48  # mm reserved for a job's photos (caption + the tallest photo)
 
 
 def _w(key: str, locale: Locale, **values: object) -> str:
@@ -31,8 +42,55 @@ def _label(pair: tuple[str, str], locale: Locale) -> str:
     return pair[0] if locale == Locale.TH else pair[1]
 
 
-def portfolio_pdf(folio: Mapping[str, Any], code: str, verify_url: str, now: datetime, locale: Locale) -> bytes:
-    """`folio` is backend.services.credit.portfolio's answer."""
+def small_jpeg(data: bytes) -> io.BytesIO | None:
+    """A stored photo (WebP or JPEG) as a small JPEG: fpdf embeds a JPEG as it is, so this sets the PDF's size.
+    None for bytes that are not an image (a broken object is left out, not printed as an error)."""
+    try:
+        with Image.open(io.BytesIO(data)) as im:
+            im.thumbnail((PORTFOLIO_PHOTO_SIDE, PORTFOLIO_PHOTO_SIDE))
+            out = io.BytesIO()
+            im.convert("RGB").save(out, "JPEG", quality=PORTFOLIO_PHOTO_QUALITY, optimize=True)
+    except (UnidentifiedImageError, OSError):
+        return None
+    out.seek(0)
+    return out
+
+
+def _photos(pdf: FPDF, jobs: list[Mapping[str, Any]], photos: Mapping[uuid.UUID, Mapping[str, bytes]],
+            locale: Locale) -> None:
+    """Each job with photos: its reference and item, then its before and after photo side by side, captioned."""
+    # A reopened job has a row per approved round: its photos once.
+    once: dict[uuid.UUID, Mapping[str, Any]] = {}
+    for job in jobs:
+        once.setdefault(job["request_id"], job)
+    shown = [(j, photos[rid]) for rid, j in once.items() if photos.get(rid)]
+    if not shown:
+        return
+    pdf.ln(4)
+    pdf.set_font(_FAMILY, size=12)
+    pdf.cell(0, 8, _w("photos_title", locale), new_x=XPos.LMARGIN, new_y=YPos.NEXT)
+    pdf.set_font(_FAMILY, size=9)
+    for job, pair in shown:
+        if pdf.get_y() + _PHOTO_ROW_H + 8 > pdf.h - pdf.b_margin:
+            pdf.add_page()
+        pdf.cell(0, 6, f"{format_reference(job['ref_no'])}  {job['item']}", new_x=XPos.LMARGIN, new_y=YPos.NEXT)
+        top, x = pdf.get_y(), pdf.l_margin
+        for kind in ("before", "after"):
+            image = small_jpeg(pair[kind]) if kind in pair else None
+            if image is None:
+                continue
+            pdf.set_xy(x, top)
+            pdf.cell(_PHOTO_W, 5, _w(kind, locale))
+            # Fitted in a square: a portrait photo must not run into the next job's caption.
+            pdf.image(image, x=x, y=top + 5, w=_PHOTO_W, h=_PHOTO_W, keep_aspect_ratio=True)
+            x += _PHOTO_W + 6
+        pdf.set_xy(pdf.l_margin, top + _PHOTO_ROW_H)
+
+
+def portfolio_pdf(folio: Mapping[str, Any], code: str, verify_url: str, now: datetime, locale: Locale,
+                  photos: Mapping[uuid.UUID, Mapping[str, bytes]] | None = None) -> bytes:
+    """`folio` is backend.services.credit.portfolio's answer; `photos` each job's before/after photo bytes
+    (backend.services.credit.load_photos)."""
     pdf = FPDF(format="A4")
     pdf.set_margins(15, 15, 15)
     pdf.set_auto_page_break(True, margin=15)
@@ -67,10 +125,12 @@ def portfolio_pdf(folio: Mapping[str, Any], code: str, verify_url: str, now: dat
                 table.row([format_reference(job["ref_no"]), local_time(job["approved_at"], locale), job["item"],
                            outcome, role, number(job["hours"])])
         teachers = sorted({j["approved_by"] for j in jobs if j["approved_by"]})
-        photos = sum(len(j["photos"]) for j in jobs)
+        # A reopened job has a row per approved round: its photos count once.
+        count = sum(len(j["photos"]) for j in {j["request_id"]: j for j in jobs}.values())
         pdf.ln(2)
         pdf.cell(0, 6, _w("approved_by", locale, names=", ".join(teachers)), new_x=XPos.LMARGIN, new_y=YPos.NEXT)
-        pdf.cell(0, 6, _w("photos", locale, count=photos), new_x=XPos.LMARGIN, new_y=YPos.NEXT)
+        pdf.cell(0, 6, _w("photos", locale, count=count), new_x=XPos.LMARGIN, new_y=YPos.NEXT)
+        _photos(pdf, jobs, photos or {}, locale)
     else:
         pdf.cell(0, 8, _w("none", locale), new_x=XPos.LMARGIN, new_y=YPos.NEXT)
     pdf.ln(4)

@@ -13,6 +13,8 @@ from collections.abc import Awaitable, Callable
 from uuid import UUID
 
 from mobile.api_client import ApiClient, ApiError
+from mobile.credit_wire import LevelChange, RoundedJobRecord, TeamJob
+from mobile.formatting import format_date
 from mobile.models import (
     Category,
     CollegeCredit,
@@ -30,6 +32,7 @@ from mobile.viewmodels.loadable import AuthLost, Done, Loadable, LoadState, SubS
 from mobile.viewmodels.session import Session
 from shared.credit import (
     HANDOVER_FROM,
+    HOURS_MAX,
     OUTCOME_LABELS,
     OUTCOME_REASONS,
     PRESENCE_STEPS,
@@ -90,6 +93,26 @@ def hours_text(hours: float | None) -> str:
     return "-" if hours is None else f"{hours:g}"
 
 
+def skill_label(categories: dict[str, Category], code: str, locale: Locale) -> str:
+    for category in categories.values():
+        for skill in category.skills:
+            if skill.skill == code:
+                return skill.name_th if locale == Locale.TH else skill.name_en
+    return code
+
+
+def level_lines(history: list[LevelChange], categories: dict[str, Category], locale: Locale) -> list[str]:
+    """A student's level history, newest first, one line per change."""
+    lines = []
+    for change in reversed(history):
+        when, skill = format_date(change.changed_at, locale), skill_label(categories, change.skill_code, locale)
+        if change.level is None:
+            lines.append(bilingual("level_removed", when=when, skill=skill).in_(locale))
+        else:
+            lines.append(bilingual("level_line", when=when, skill=skill, level=change.level).in_(locale))
+    return lines
+
+
 class RecordPanel(Loadable):
     def __init__(
         self,
@@ -126,7 +149,7 @@ class RecordPanel(Loadable):
         self.hand_back_reason = ""
         self.teacher_id: UUID | None = None
         self.hours_edits: dict[UUID, str] = {}
-        # The teacher adds a helper from the college's active students.
+        # The lead or the teacher adds a helper from the college's active students.
         self.students: list[TechnicianItem] = []
         self.helper_id: UUID | None = None
         self.helper_task = ""
@@ -219,9 +242,22 @@ class RecordPanel(Loadable):
 
     @property
     def can_add_helper(self) -> bool:
+        """The teacher, or the lead on their own job screen (only the student on the job opens it; a helper sees
+        the job in their portfolio's list, not here)."""
         record = self.record
-        return (self.is_teacher and record is not None and self.status in TEAM_OPEN
+        return ((self.is_teacher or self.is_student) and record is not None and self.status in TEAM_OPEN
                 and all(m.approved_at is None for m in record.team) and len(record.team) < TEAM_MAX)
+
+    @property
+    def round_note(self) -> str | None:
+        """On a reopened job repaired again: which round this is and what earlier rounds were credited."""
+        record = self.record
+        if not isinstance(record, RoundedJobRecord) or record.round <= 1:
+            return None
+        if not record.earlier_rounds_hours:  # nothing was credited before the reopen: no "0 h approved"
+            return bilingual("record_round_bare", round=record.round).in_(self.locale)
+        return bilingual("record_round", round=record.round,
+                         hours=hours_text(record.earlier_rounds_hours)).in_(self.locale)
 
     @property
     def helper_choices(self) -> list[TechnicianItem]:
@@ -231,9 +267,12 @@ class RecordPanel(Loadable):
         return [s for s in self.students if s.is_active and s.id not in taken and s.id != lead]
 
     def reported_hours(self, member: TeamMember) -> float | None:
-        """A helper's own report; the lead's hours are their work report's (the approval reads them from there)."""
+        """A helper's own report; the lead's hours are their work report's (the approval reads them from there). On a
+        reopened job the report may be the last round's, already credited: only the backend's figure counts then."""
         if member.hours is not None or member.role != TeamRole.LEAD:
             return member.hours
+        if isinstance(self.record, RoundedJobRecord) and self.record.round > 1:
+            return None
         report = self.detail.report if isinstance(self.detail, WorkDetail) else None
         return report.hours if report is not None and report.hours else None
 
@@ -258,8 +297,9 @@ class RecordPanel(Loadable):
         self.record = await self._api.job_record(self.request_id)
         if self.is_owner:
             return
-        if self.is_teacher and self.can_add_helper and not self.students:
-            self.students = await self._api.supervisor_technicians()
+        if self.can_add_helper and not self.students:
+            self.students = await (self._api.supervisor_technicians() if self.is_teacher
+                                   else self._api.college_students())
         if self.presence_steps and not self.teachers:
             self.teachers = await self._api.college_teachers()
             if len(self.teachers) == 1:
@@ -500,11 +540,71 @@ class PortfolioViewModel(SubScreen):
         self.portfolio: Portfolio | None = None
         self.downloading = False
         self.verification_code: str | None = None
+        # The student's own page also holds the jobs they help on (each with their own hours) and their levels.
+        self.team_jobs: list[TeamJob] = []
+        self.levels: list[LevelChange] = []
+        self.categories: dict[str, Category] = {}
+        self.hours_inputs: dict[UUID, str] = {}
+        self.task_inputs: dict[UUID, str] = {}
+        self.saving_hours: UUID | None = None
 
     async def _fetch(self) -> None:
-        self.portfolio = await self._api.portfolio(self.student_id, self.term)
-        self.term = self.portfolio.term
+        portfolio, team_jobs, levels = await asyncio.gather(
+            self._api.portfolio(self.student_id, self.term), self._api.my_team_jobs(),
+            self._api.level_history(self.student_id))
+        if levels and not self.categories:
+            self.categories = {c.code: c for c in await self._api.categories()}
+        self.portfolio, self.team_jobs, self.levels = portfolio, team_jobs, levels
+        self.term = portfolio.term
         self.term_input = self.term
+
+    def level_lines(self) -> list[str]:
+        return level_lines(self.levels, self.categories, self.locale)
+
+    def hours_input(self, job: TeamJob) -> str:
+        return self.hours_inputs.get(job.request_id, "" if job.hours is None else hours_text(job.hours))
+
+    def task_input(self, job: TeamJob) -> str:
+        return self.task_inputs.get(job.request_id, job.task)
+
+    def set_hours_input(self, request_id: UUID, value: str) -> None:
+        self.hours_inputs[request_id] = value
+
+    def set_task_input(self, request_id: UUID, value: str) -> None:
+        self.task_inputs[request_id] = value
+
+    async def save_my_hours(self, request_id: UUID, hours: str | None = None, task: str | None = None) -> None:
+        """A helper's own hours (and what they did) on a job; the teacher approves them with the job."""
+        if self.saving_hours is not None:
+            return
+        job = next((j for j in self.team_jobs if j.request_id == request_id), None)
+        if job is None:
+            return
+        if hours is not None:
+            self.hours_inputs[request_id] = hours
+        if task is not None:
+            self.task_inputs[request_id] = task
+        value = parse_amount(self.hours_input(job))
+        if value is None or not 0 < value <= HOURS_MAX:
+            self._notice = bilingual("number_invalid")
+            self._changed()
+            return
+        self.saving_hours, self._notice = request_id, None
+        self._changed()
+        try:
+            await self._api.report_my_hours(request_id, value, self.task_input(job).strip())
+        except ApiError as exc:
+            self.saving_hours = None
+            if await self._lost_sign_in(exc):
+                return
+            self._notice = exc.text
+            self._changed()
+            return
+        self.saving_hours = None
+        self.hours_inputs.pop(request_id, None)
+        self.task_inputs.pop(request_id, None)
+        self._notice = bilingual("my_hours_saved")
+        await self.load()
 
     def set_term_input(self, value: str) -> None:
         self.term_input = value
@@ -559,6 +659,9 @@ class CollegeCreditViewModel(SubScreen):
         self.jobs_input = ""
         self.target_input = ""
         self.saving = False
+        # The level history of one student at a time, opened from their row.
+        self.levels_of: UUID | None = None
+        self.levels: list[LevelChange] = []
 
     async def _fetch(self) -> None:
         view, proposals, categories = await asyncio.gather(
@@ -596,6 +699,26 @@ class CollegeCreditViewModel(SubScreen):
         self.deciding = None
         self._notice = bilingual("proposal_confirmed" if confirm else "proposal_declined")
         await self.load()
+
+    async def toggle_levels(self, student_id: UUID) -> None:
+        """Show (or hide) a student's level history under their row."""
+        if self.levels_of == student_id:
+            self.levels_of, self.levels = None, []
+            self._changed()
+            return
+        try:
+            levels = await self._api.level_history(student_id)
+        except ApiError as exc:
+            if await self._lost_sign_in(exc):
+                return
+            self._notice = exc.text
+            self._changed()
+            return
+        self.levels_of, self.levels = student_id, levels
+        self._changed()
+
+    def level_lines(self) -> list[str]:
+        return level_lines(self.levels, self.categories, self.locale)
 
     def set_jobs_input(self, value: str) -> None:
         self.jobs_input = value

@@ -6,6 +6,7 @@ from uuid import UUID
 
 import flet as ft
 
+from mobile.credit_wire import RoundedPortfolioJob
 from mobile.models import JobPart
 from mobile.viewmodels.app import AppViewModel, Screen
 from mobile.viewmodels.credit import (
@@ -19,10 +20,10 @@ from mobile.viewmodels.credit import (
 from mobile.viewmodels.job import format_baht
 from mobile.viewmodels.loadable import LoadState
 from mobile.views.common import empty, error_message, error_with_retry, heading, icon_button, loading, muted
-from mobile.views.typed_field import TypedField
 from shared.credit import FAULT_MAX, PART_NAME_MAX, PART_NOTE_MAX, TASK_MAX, PartApproval, PartStatus
 from shared.statuses import RequestStatus
 from shared.text import Locale, status_label, t
+from mobile.views.typed_field import TypedField
 
 
 def _typed(field: ft.Ref[ft.TextField]) -> str | None:
@@ -270,9 +271,11 @@ def _hand_back(panel: RecordPanel, locale: Locale) -> list[ft.Control]:
 
 def _team(panel: RecordPanel, locale: Locale) -> list[ft.Control]:
     record = panel.record
-    if record is None or not (record.team or panel.can_add_helper):
+    if record is None or not (record.team or panel.can_add_helper or panel.round_note):
         return []
     lines: list[ft.Control] = [heading(t("team_title", locale), size=18)]
+    if panel.round_note:
+        lines.append(muted(panel.round_note))
     approving = panel.can_approve_hours
     fields: dict[UUID, ft.Ref[ft.TextField]] = {}
     for member in record.team:
@@ -326,10 +329,13 @@ def _add_helper(panel: RecordPanel, locale: Locale) -> list[ft.Control]:
     async def add() -> None:
         await panel.add_helper(_typed(task))
 
+    chosen = next((s.display_name for s in panel.helper_choices if s.id == panel.helper_id), "")
     return [
-        ft.Dropdown(label=t("helper_pick", locale), value=None if panel.helper_id is None else str(panel.helper_id),
-                    options=[ft.DropdownOption(key=str(s.id), text=s.display_name) for s in panel.helper_choices],
-                    on_select=picked, disabled=panel.sending),
+        # Flet's Dropdown reaches the semantics tree as a button with no name: the label names it (as job.named).
+        ft.Semantics(label=t("helper_pick", locale), value=chosen or None, content=ft.Dropdown(
+            label=t("helper_pick", locale), value=None if panel.helper_id is None else str(panel.helper_id),
+            options=[ft.DropdownOption(key=str(s.id), text=s.display_name) for s in panel.helper_choices],
+            on_select=picked, disabled=panel.sending)),
         TypedField(ref=task, label=t("helper_task", locale), value=panel.helper_task, max_length=TASK_MAX,
                      on_change=task_typed, read_only=panel.sending),
         ft.Row([ft.FilledButton(t("add_helper_confirm", locale), icon=ft.Icons.GROUP_ADD,
@@ -390,12 +396,65 @@ def portfolio_view(vm: PortfolioViewModel, locale: Locale) -> ft.Control:
             ]
             if job.approved_by:
                 lines.append(muted(t("portfolio_job_teacher", locale, name=job.approved_by)))
+            if isinstance(job, RoundedPortfolioJob) and job.round > 1:
+                lines.append(muted(t("portfolio_job_round", locale, round=job.round)))
             controls.append(_card(lines))
         controls.append(ft.Row([ft.FilledButton(t("portfolio_pdf", locale), icon=ft.Icons.PICTURE_AS_PDF,
                                                 disabled=vm.downloading, on_click=vm.download_pdf)]))
         if vm.downloading:
             controls.append(ft.ProgressBar())
+        controls += _helping(vm, locale)
+        controls += _levels(vm.level_lines(), locale)
     return ft.Column(controls, spacing=12, horizontal_alignment=ft.CrossAxisAlignment.STRETCH)
+
+
+def _helping(vm: PortfolioViewModel, locale: Locale) -> list[ft.Control]:
+    """The jobs the student helps on: each helper reports their own hours there (the lead's are their report's)."""
+    controls: list[ft.Control] = [heading(t("team_jobs_title", locale), size=18)]
+    if not vm.team_jobs:
+        controls.append(muted(t("team_jobs_none", locale)))
+    for job in vm.team_jobs:
+        category = job.category_th if locale == Locale.TH else job.category_en
+        lines: list[ft.Control] = [
+            ft.Text(t("portfolio_job", locale, item=job.item, category=category), weight=ft.FontWeight.W_600),
+            muted(t("team_job_lead", locale, name=job.lead_name or "-",
+                    status=status_label(RequestStatus(job.status), locale))),
+        ]
+        if job.approved_hours is not None:
+            lines.append(ft.Text(t("team_job_approved", locale, hours=hours_text(job.approved_hours))))
+            controls.append(_card(lines))
+            continue
+        hours, task = ft.Ref[ft.TextField](), ft.Ref[ft.TextField]()
+
+        def hours_typed(e: ft.Event[ft.TextField], request_id: UUID = job.request_id) -> None:
+            vm.set_hours_input(request_id, e.control.value)
+
+        def task_typed(e: ft.Event[ft.TextField], request_id: UUID = job.request_id) -> None:
+            vm.set_task_input(request_id, e.control.value)
+
+        async def save(_: object = None, request_id: UUID = job.request_id,  # Flet passes the event first
+                       hours: ft.Ref[ft.TextField] = hours, task: ft.Ref[ft.TextField] = task) -> None:
+            await vm.save_my_hours(request_id, _typed(hours), _typed(task))
+
+        busy = vm.saving_hours is not None
+        lines += [
+            TypedField(ref=hours, label=t("my_hours", locale), value=vm.hours_input(job),
+                         keyboard_type=ft.KeyboardType.NUMBER, on_change=hours_typed, read_only=busy),
+            TypedField(ref=task, label=t("my_task", locale), value=vm.task_input(job), max_length=TASK_MAX,
+                         on_change=task_typed, read_only=busy),
+            ft.Row([ft.FilledButton(t("my_hours_save", locale), icon=ft.Icons.SAVE, disabled=busy,
+                                    on_click=save)]),
+        ]
+        controls.append(_card(lines))
+    return controls
+
+
+def _levels(lines: list[str], locale: Locale) -> list[ft.Control]:
+    controls: list[ft.Control] = [heading(t("levels_title", locale), size=18)]
+    if not lines:
+        controls.append(muted(t("levels_none", locale)))
+    controls += [ft.Text(line) for line in lines]
+    return controls
 
 
 # --- the teacher's college view --------------------------------------------------------------------------------
@@ -434,6 +493,15 @@ def college_credit_view(vm: CollegeCreditViewModel, locale: Locale) -> ft.Contro
         state = t("credit_meets" if student.meets_target else "credit_below", locale)
         controls.append(ft.Text(t("credit_student", locale, name=student.display_name, hours=f"{student.hours:g}",
                                    target=f"{student.target:g}", jobs=student.jobs) + f" · {state}"))
+
+        async def levels(_: object = None, student_id: UUID = student.id) -> None:  # Flet passes the event first
+            await vm.toggle_levels(student_id)
+
+        shown = vm.levels_of == student.id
+        label = t("levels_hide", locale) if shown else t("levels_show", locale, name=student.display_name)
+        controls.append(ft.Row([ft.TextButton(label, icon=ft.Icons.HISTORY, on_click=levels)]))
+        if shown:
+            controls.append(_card(_levels(vm.level_lines(), locale)))
     controls += _settings(vm, locale)
     controls.append(heading(t("credit_without_jobs", locale), size=18))
     if not view.students_without_jobs:

@@ -1,6 +1,7 @@
-"""Issue 14 in the app, in Chromium: a team job of two students → the teacher approves their hours on the job
-screen → the owner confirms they have it back and the teacher hands it back → both students' portfolio screens show
-it → the PDF downloads from the app with Thai text, and its code checks out on the public verify page."""
+"""Issue 14 in the app, in Chromium: the lead adds a helper on the job screen, the helper reports their own hours
+on their page → the teacher approves both on the job screen → the owner confirms they have it back and the teacher
+hands it back → both students' portfolio screens show it → the PDF downloads from the app with Thai text, and its
+code checks out on the public verify page."""
 
 import re
 import uuid
@@ -11,9 +12,10 @@ import psycopg
 import pypdf
 import pytest
 from playwright.sync_api import Browser, BrowserContext, Locator, Page, expect
+from playwright.sync_api import Error as PlaywrightError
 from psycopg.rows import dict_row
 
-from tests.e2e.conftest import TIMEOUT, SplitSystem, api_session, sign_in
+from tests.e2e.conftest import TIMEOUT, SplitSystem, api_session, open_app, sign_in, type_into, wait_until
 from tests.helpers import bearer, fresh_phone
 from tests.integration.builders import draft, jpeg_with_gps
 from tests.integration.dispatch_area import _college, _student
@@ -35,25 +37,21 @@ def _ok(response: httpx.Response, status: int = 200) -> None:
     assert response.status_code == status, response.text
 
 
-def _team_job_checked(system: SplitSystem, database_url: str, college: uuid.UUID
-                      ) -> tuple[str, str, str, str, str]:
-    """A job of a lead and a helper, checked by the teacher, in hand for three hours: (request id and the phones of
-    the citizen, the teacher, the lead and the helper)."""
+def _job_checked(system: SplitSystem, database_url: str, college: uuid.UUID) -> tuple[str, str, str, str, str]:
+    """A job the lead repaired, checked by the teacher, in hand for three hours, and a second student of the college
+    to help: (request id and the phones of the citizen, the teacher, the lead and the helper)."""
     with psycopg.connect(database_url, autocommit=True, row_factory=dict_row) as conn:
         lead_id, lead_phone = _student(conn, college, "มานพ ขยันซ่อม", {"electrical_appliance": 3})
-        helper_id, helper_phone = _student(conn, college, "ดวงใจ ช่วยงาน", {"electrical_appliance": 2})
+        _, helper_phone = _student(conn, college, "ดวงใจ ช่วยงาน", {"electrical_appliance": 2})
         _, teacher_phone = _student(conn, college, "ครูสะเรียง ใจดี", {}, role="supervisor")
     with httpx.Client(base_url=system.api_url, timeout=30) as api:
         citizen_phone = fresh_phone()
         phones = (citizen_phone, teacher_phone, lead_phone, helper_phone)
-        citizen, teacher, lead, helper = (str(api_session(system.api_url, p)["access_token"]) for p in phones)
+        citizen, teacher, lead = (str(api_session(system.api_url, p)["access_token"]) for p in phones[:3])
         created = api.post("/requests", json=draft(lat=MAE_SARIANG[0], lon=MAE_SARIANG[1]), headers=bearer(citizen))
         _ok(created, 201)
         rid = created.json()["id"]
         _ok(api.post(f"/requests/{rid}/assign", json={"technician_id": lead_id}, headers=bearer(teacher)))
-        _ok(api.post(f"/requests/{rid}/team", json={"technician_id": helper_id, "task": "ทดสอบวงจร"},
-                     headers=bearer(lead)), 204)
-        _ok(api.put(f"/requests/{rid}/team/me", json={"hours": 1.0}, headers=bearer(helper)), 204)
         for to in ("diagnosing", "repairing"):
             _ok(api.post(f"/requests/{rid}/status", json={"to_status": to}, headers=bearer(lead)))
         _ok(api.put(f"/requests/{rid}/after-photos/0", headers=bearer(lead),
@@ -68,17 +66,30 @@ def _team_job_checked(system: SplitSystem, database_url: str, college: uuid.UUID
     return rid, citizen_phone, teacher_phone, lead_phone, helper_phone
 
 
+def settled(page: Page, target: Locator) -> Locator:
+    """Bring a control into view and wait until Flutter has scrolled it there and it stays put: a tap made while
+    the page still scrolls lands where the control was (the same wait as test_every_role's)."""
+    height = page.viewport_size["height"] if page.viewport_size else 640
+    last: list[object] = [None]
+
+    def still_and_inside() -> bool:
+        try:  # a redraw can replace the control's node under the scroll: then look again
+            target.scroll_into_view_if_needed(timeout=TIMEOUT / 10)
+            box = target.bounding_box(timeout=TIMEOUT / 10)
+        except PlaywrightError:
+            last[0] = None
+            return False
+        steady = box is not None and box == last[0] and box["y"] >= 0 and box["y"] + box["height"] <= height
+        last[0] = box
+        return steady
+
+    wait_until(still_and_inside, "the control to settle in view")
+    return target
+
+
 def shown(page: Page, text: str) -> Locator:
     """A text, alone or inside a card (Flutter reads a card out as one group named by all of its text)."""
     return page.get_by_text(text, exact=False).or_(page.get_by_role("group", name=re.compile(re.escape(text)))).first
-
-
-def _portfolio(context: BrowserContext, system: SplitSystem, phone: str, line: str) -> Page:
-    """A student opens their portfolio (the link waits for the sign-in) and sees the approved job."""
-    page = context.new_page()
-    sign_in(page, f"{system.app_url}me/portfolio", phone)
-    expect(shown(page, line)).to_be_visible(timeout=TIMEOUT)
-    return page
 
 
 def test_the_teacher_approves_a_team_job_and_both_portfolios_show_it_with_a_pdf_that_verifies(
@@ -87,8 +98,32 @@ def test_the_teacher_approves_a_team_job_and_both_portfolios_show_it_with_a_pdf_
     with psycopg.connect(database_url, autocommit=True, row_factory=dict_row) as conn:
         college = _college(conn, "แม่สะเรียง", MAE_SARIANG[0] + 0.01, MAE_SARIANG[1], 20)
     try:
-        rid, citizen_phone, teacher_phone, lead_phone, helper_phone = _team_job_checked(
+        rid, citizen_phone, teacher_phone, lead_phone, helper_phone = _job_checked(
             split_system, database_url, college)
+        # The lead adds a helper of their college on the job screen.
+        lead = contexts[1].new_page()
+        sign_in(lead, f"{split_system.app_url}jobs/{rid}", lead_phone)
+        settled(lead, lead.get_by_role("button", name="เพิ่มผู้ช่วย")).click()
+        settled(lead, lead.get_by_role("button", name="นักศึกษาผู้ช่วย")).click()
+        option = re.compile("ดวงใจ ช่วยงาน")
+        try:
+            lead.get_by_role("menuitem", name=option).or_(lead.get_by_role("button", name=option)).first.click()
+        except Exception:
+            print(lead.locator("body").aria_snapshot())  # what the screen offered instead
+            raise
+        expect(lead.get_by_role("button", name="เพิ่มเป็นผู้ช่วย")).to_be_enabled(timeout=TIMEOUT)
+        settled(lead, lead.get_by_role("button", name="เพิ่มเป็นผู้ช่วย")).click()
+        expect(shown(lead, "เพิ่ม ดวงใจ ช่วยงาน เป็นผู้ช่วยแล้ว")).to_be_visible(timeout=TIMEOUT)
+        expect(shown(lead, "ดวงใจ ช่วยงาน · ผู้ช่วย · ยังไม่รายงาน")).to_be_visible(timeout=TIMEOUT)
+
+        # The helper reports their own hours on their page.
+        helper = contexts[2].new_page()
+        sign_in(helper, f"{split_system.app_url}me/portfolio", helper_phone)
+        expect(shown(helper, "หัวหน้างาน: มานพ ขยันซ่อม")).to_be_visible(timeout=TIMEOUT)
+        type_into(helper, "ชั่วโมงที่ฉันทำ", "1")
+        settled(helper, helper.get_by_role("button", name="บันทึกชั่วโมงของฉัน")).click()
+        expect(shown(helper, "บันทึกชั่วโมงของคุณแล้ว")).to_be_visible(timeout=TIMEOUT)
+
         teacher = contexts[0].new_page()
         sign_in(teacher, f"{split_system.app_url}jobs/{rid}", teacher_phone)
         expect(shown(teacher, "มานพ ขยันซ่อม · หัวหน้างาน · 2 ชม.")).to_be_visible(timeout=TIMEOUT)
@@ -107,9 +142,12 @@ def test_the_teacher_approves_a_team_job_and_both_portfolios_show_it_with_a_pdf_
         expect(teacher.get_by_role("button", name="ยืนยัน")).to_have_count(0, timeout=TIMEOUT)
         expect(shown(teacher, "ส่งคืนแล้ว")).to_be_visible(timeout=TIMEOUT)
 
-        _portfolio(contexts[1], split_system, lead_phone, "หัวหน้างาน · 2 ชม. · ซ่อมได้")
-        helper = _portfolio(contexts[2], split_system, helper_phone, "ผู้ช่วย · 1 ชม. · ซ่อมได้")
+        open_app(lead, f"{split_system.app_url}me/portfolio")  # still signed in: the portfolio opens
+        expect(shown(lead, "หัวหน้างาน · 2 ชม. · ซ่อมได้")).to_be_visible(timeout=TIMEOUT)
+        helper.get_by_role("button", name="รีเฟรช").first.click()
+        expect(shown(helper, "ผู้ช่วย · 1 ชม. · ซ่อมได้")).to_be_visible(timeout=TIMEOUT)
         expect(shown(helper, "ครูผู้อนุมัติ: ครูสะเรียง ใจดี")).to_be_visible(timeout=TIMEOUT)
+        expect(shown(helper, "ครูอนุมัติ 1 ชม. แล้ว")).to_be_visible(timeout=TIMEOUT)
         with helper.expect_download(timeout=TIMEOUT) as download:
             helper.get_by_role("button", name="ดาวน์โหลด PDF").click()
         assert download.value.suggested_filename.endswith(".pdf")

@@ -207,6 +207,7 @@ CREDIT_ENDPOINTS = {
     "job_record", "move_job", "record_outcome", "propose_part", "decide_part", "record_phone_approval",
     "handover_code", "confirm_handover", "college_teachers", "add_team_member", "report_my_hours", "approve_hours",
     "skill_proposals", "decide_proposal", "set_credit_settings", "college_credit", "portfolio", "portfolio_pdf",
+    "college_students", "my_team_jobs", "level_history",
 }
 
 
@@ -229,8 +230,12 @@ async def test_the_job_record_and_credit_endpoints_parse(app: Any, area: Area, d
     fuse = await lead.propose_part(created.id, "ฟิวส์", 1, 10)
     phoned = await lead.record_phone_approval(created.id, fuse.id, "เจ้าของอนุมัติทางโทรศัพท์ 10:30")
     assert (phoned.status, phoned.approval) == ("approved", "phone")
+    classmates = await lead.college_students()
+    assert cat in [s.id for s in classmates] and bee not in [s.id for s in classmates]
     await lead.add_team_member(created.id, cat, "ทดสอบวงจร")
     await helper.report_my_hours(created.id, 0.5, "ทดสอบวงจร")
+    helping = await helper.my_team_jobs()
+    assert [(j.request_id, j.hours, j.task, j.round) for j in helping] == [(created.id, 0.5, "ทดสอบวงจร", 1)]
     for to in ("diagnosing", "repairing"):
         await lead.move_job(created.id, to)
     await lead.upload_after_photo(created.id, 0, jpeg(), "image/jpeg")
@@ -263,6 +268,9 @@ async def test_the_job_record_and_credit_endpoints_parse(app: Any, area: Area, d
     proposals = [p for p in await teacher.skill_proposals() if p.technician_id in (bee, cat)]
     assert proposals and all(p.status == "proposed" for p in proposals)
     assert await teacher.decide_proposal(proposals[0].id, False) == "declined"
+    levels = await teacher.level_history(bee)
+    assert [(h.skill_code, h.level) for h in levels] == [("electrical_appliance", 4)]  # the first entry: today's
+    assert (await lead.level_history(bee)) == levels
 
     # The owner's confirmation in the app, on a second job.
     second = await citizen.create_request(draft(lat=HOME[0], lon=HOME[1]))

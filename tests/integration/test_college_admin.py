@@ -4,6 +4,8 @@ import csv
 import io
 from typing import Any
 
+import psycopg
+
 from tests.helpers import bearer, sign_in
 from tests.integration.builders import jpeg_with_gps
 from tests.integration.dispatch_area import AppClock, Area, accepted_job, record_work
@@ -34,7 +36,15 @@ async def test_report_and_after_photos(app_and_clock: AppClock, area: Area) -> N
     assert served.status_code == 200
 
 
-async def test_dashboard_students_ledger_and_exports(app_and_clock: AppClock, area: Area) -> None:
+def _in_hand_for(database_url: str, rid: str, hours: float) -> None:
+    """The job was in hand for `hours` (approved hours must fit its timeline; a test cannot wait that long)."""
+    with psycopg.connect(database_url, autocommit=True) as conn:
+        conn.execute("update public.status_events set created_at = created_at - make_interval(secs => %s) "
+                     "where request_id = %s and to_status = 'accepted'", [hours * 3600, rid])
+
+
+async def test_dashboard_students_ledger_and_exports(app_and_clock: AppClock, area: Area, database_url: str
+                                                     ) -> None:
     api, _ = app_and_clock
     _, ace, rid = await accepted_job(api, area)
     await record_work(api, ace, rid, hours=3)
@@ -49,9 +59,18 @@ async def test_dashboard_students_ledger_and_exports(app_and_clock: AppClock, ar
 
     assert (await api.post(f"/requests/{rid}/status", json={"to_status": "done"},
                            headers=bearer(teacher))).status_code == 200
+    # Marked done is not hours approved: the ledger credits only what the teacher approved (issue 14).
     ledger = (await api.get("/supervisor/ledger", headers=bearer(teacher))).json()
     row = next(r for r in ledger if r["technician_id"] == area.students["ace"][0])
-    assert (row["approved_jobs"], row["hours"], row["categories"]) == (1, 3.0, ["appliance"])
+    assert (row["approved_jobs"], row["hours"]) == (0, 0.0)
+    _in_hand_for(database_url, rid, 4)
+    approved = await api.post(f"/requests/{rid}/credit/approve", json={"hours": {area.students["ace"][0]: 2.5}},
+                              headers=bearer(teacher))
+    assert approved.status_code == 200, approved.text
+    ledger = (await api.get("/supervisor/ledger", headers=bearer(teacher))).json()
+    row = next(r for r in ledger if r["technician_id"] == area.students["ace"][0])
+    # The teacher's corrected 2.5 hours, not the 3 the student reported.
+    assert (row["approved_jobs"], row["hours"], row["categories"]) == (1, 2.5, ["appliance"])
 
     exported = await api.get("/supervisor/ledger.csv", headers=bearer(teacher))
     assert exported.headers["content-type"].startswith("text/csv")

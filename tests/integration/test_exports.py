@@ -4,6 +4,7 @@ import csv
 import io
 import re
 
+import psycopg
 import pypdf
 
 from tests.helpers import bearer, sign_in
@@ -13,7 +14,7 @@ BE_DATE = re.compile(r"^[0-3][0-9]/[01][0-9]/25[6-9][0-9] [0-2][0-9]:[0-5][0-9]$
 CE_DATE = re.compile(r"^20[0-9]{2}-[01][0-9]-[0-3][0-9] [0-2][0-9]:[0-5][0-9]$")
 
 
-async def test_csv_exports_in_thai_and_english(app_and_clock: AppClock, area: Area) -> None:
+async def test_csv_exports_in_thai_and_english(app_and_clock: AppClock, area: Area, database_url: str) -> None:
     api, _ = app_and_clock
     _, request = await submit(api)
     rid = request["id"]
@@ -24,6 +25,11 @@ async def test_csv_exports_in_thai_and_english(app_and_clock: AppClock, area: Ar
     for to in ("diagnosing", "repairing", "quality_check"):
         assert (await api.post(f"/requests/{rid}/status", json={"to_status": to}, headers=bearer(ace))).is_success
     assert (await api.post(f"/requests/{rid}/status", json={"to_status": "done"}, headers=bearer(teacher))).is_success
+    with psycopg.connect(database_url, autocommit=True) as conn:  # in hand for 3 hours: the hours fit its timeline
+        conn.execute("update public.status_events set created_at = created_at - interval '3 hours' "
+                     "where request_id = %s and to_status = 'accepted'", [rid])
+    # The training-hours ledger counts the hours the teacher approved (issue 14).
+    assert (await api.post(f"/requests/{rid}/credit/approve", json={}, headers=bearer(teacher))).is_success
 
     thai = await api.get("/supervisor/jobs.csv", headers=bearer(teacher))
     assert thai.status_code == 200 and thai.headers["content-type"].startswith("text/csv")

@@ -10,11 +10,14 @@ import pypdf
 import pytest
 from psycopg.rows import dict_row
 
+from shared.credit import PORTFOLIO_PHOTO_SIDE
 from tests.helpers import bearer, sign_in
+from tests.integration.builders import jpeg_with_gps
 from tests.integration.dispatch_area import (
     AppClock,
     Area,
     _student,
+    confirm_handover,
     offers_of,
     record_work,
     submit,
@@ -249,6 +252,19 @@ async def test_team_credit_needs_the_teachers_approval_and_leads_to_progression(
                             headers=bearer(bee))
     assert joined.status_code == 204, joined.text
     assert (await api.put(f"/requests/{rid}/team/me", json={"hours": 1.0}, headers=bearer(cat))).status_code == 204
+    # The helper sees the job they help on, with their own hours and the lead's name, but nothing of the owner's.
+    helping = await api.get("/me/team-jobs", headers=bearer(cat))
+    assert helping.status_code == 200
+    assert [(j["request_id"], j["hours"], j["task"], j["lead_name"]) for j in helping.json()] == [
+        (rid, 1.0, "ถอดประกอบ", "บี เก่ง")]
+    assert not {"contact_phone", "address", "citizen_id", "description"} & set(helping.json()[0])
+    assert (await api.get("/me/team-jobs", headers=bearer(bee))).json() == []  # the lead's job is not "helping"
+    # The lead sees their helper on the job's record by name (their RLS hides other students' profiles).
+    on_record = (await api.get(f"/requests/{rid}/record", headers=bearer(bee))).json()["team"]
+    assert [(m["display_name"], m["role"], m["hours"]) for m in on_record] == [
+        ("บี เก่ง", "lead", None), ("ซี พอได้", "helper", 1.0)]
+    classmates = (await api.get("/college/students", headers=bearer(bee))).json()
+    assert {c["display_name"] for c in classmates} >= {"ซี พอได้", "ดี เริ่มต้น"} and "ฟาร์ หนึ่ง" not in str(classmates)
     dan, _ = await sign_in(api, s["dan"][1])
     assert (await api.put(f"/requests/{rid}/team/me", json={"hours": 1.0}, headers=bearer(dan))).status_code == 403
     await work_to_quality_check(api, bee, rid)  # bee reports 1.5 hours
@@ -274,6 +290,10 @@ async def test_team_credit_needs_the_teachers_approval_and_leads_to_progression(
     assert sum(m["approved_hours"] for m in approved.json()) == 2.5
     again = await api.post(f"/requests/{rid}/credit/approve", json={}, headers=bearer(teacher))
     assert again.json()["error"]["code"] == "hours_already_approved"
+    # The training-hours ledger credits the helper too, with the approved hours.
+    ledger = {r["technician_id"]: r for r in (await api.get("/supervisor/ledger", headers=bearer(teacher))).json()}
+    assert (ledger[s["cat"][0]]["approved_jobs"], ledger[s["cat"][0]]["hours"]) == (1, 1.0)
+    assert (ledger[s["bee"][0]]["approved_jobs"], ledger[s["bee"][0]]["hours"]) == (1, 1.5)
 
     view = (await api.get("/supervisor/credit", headers=bearer(teacher))).json()
     hours = {p["id"]: p["hours"] for p in view["students"]}
@@ -325,6 +345,9 @@ async def test_the_portfolio_pdf_has_thai_text_and_its_code_verifies_publicly(
     api, _ = app_and_clock
     s = area.students
     citizen, teacher, bee, rid = await _assigned(api, area)
+    # A tall before photo from the owner (the after photo is the student's, from the work record).
+    before = {"file": ("before.jpg", jpeg_with_gps((1200, 1600)), "image/jpeg")}
+    assert (await api.put(f"/requests/{rid}/photos/0", files=before, headers=bearer(citizen))).status_code == 201
     await work_to_quality_check(api, bee, rid)
     assert (await _step(api, teacher, rid, "done")).status_code == 200
     _backdate_acceptance(database_url, rid, 2)
@@ -334,8 +357,18 @@ async def test_the_portfolio_pdf_has_thai_text_and_its_code_verifies_publicly(
     assert (await api.get(f"/portfolio/{s['bee'][0]}/pdf", headers=bearer(far))).status_code == 404
     pdf = await api.get(f"/portfolio/{s['bee'][0]}/pdf", headers=bearer(bee))
     assert pdf.status_code == 200 and pdf.headers["content-type"] == "application/pdf"
-    text = "".join(page.extract_text() for page in pypdf.PdfReader(io.BytesIO(pdf.content)).pages)
+    reader = pypdf.PdfReader(io.BytesIO(pdf.content))
+    text = "".join(page.extract_text() for page in reader.pages)
     assert "แฟ้มผลงานฝึกประสบการณ์งานซ่อม" in text and "บี เก่ง" in text and "หัวหน้างาน" in text
+    # The job's before and after photos are printed, captioned, small: the QR code plus two photos of at most
+    # PORTFOLIO_PHOTO_SIDE pixels, and the whole PDF (with its embedded Thai font) stays small.
+    assert "ก่อนซ่อม" in text and "หลังซ่อม" in text
+    images = [image for page in reader.pages for image in page.images]
+    photos = [i.image for i in images if i.image is not None and i.image.mode == "RGB"]
+    assert len(photos) == 2, [(i.name, i.image and i.image.size) for i in images]
+    assert all(max(p.size) <= PORTFOLIO_PHOTO_SIDE for p in photos)
+    assert sorted(p.size[0] < p.size[1] for p in photos) == [False, True]  # the tall one stays tall
+    assert len(pdf.content) < 200_000, len(pdf.content)
     code = pdf.headers["x-verification-code"]
     assert code in text
 
@@ -374,3 +407,79 @@ async def test_the_leads_hours_are_their_work_reports_until_approved(app_and_clo
             (await api.get(f"/requests/{rid}/record", headers=bearer(teacher))).json()["team"]}
     s = area.students
     assert team == {s["ace"][0]: "lead", s["bee"][0]: "helper", s["cat"][0]: "helper", s["dan"][0]: "helper"}
+
+
+async def test_a_reopened_job_repaired_again_adds_the_new_rounds_hours_approved_again(
+    app_and_clock: AppClock, area: Area, database_url: str
+) -> None:
+    api, _ = app_and_clock
+    s = area.students
+    citizen, teacher, bee, rid = await _assigned(api, area)
+    cat, _ = await sign_in(api, s["cat"][1])
+    assert (await api.post(f"/requests/{rid}/team", json={"technician_id": s["cat"][0]},
+                           headers=bearer(bee))).status_code == 204
+    assert (await api.put(f"/requests/{rid}/team/me", json={"hours": 1.0}, headers=bearer(cat))).status_code == 204
+    await work_to_quality_check(api, bee, rid)  # bee reports 1.5 hours
+    assert (await _step(api, teacher, rid, "done")).status_code == 200
+    _backdate_acceptance(database_url, rid, 3)
+    assert (await api.post(f"/requests/{rid}/credit/approve", json={}, headers=bearer(teacher))).status_code == 200
+    await confirm_handover(api, citizen, rid)
+    assert (await _step(api, teacher, rid, "handed_back")).status_code == 200
+
+    # Still broken: reopened, given to bee again, repaired again.
+    assert (await api.post(f"/requests/{rid}/reopen", json={"note": "ยังไม่หาย"},
+                           headers=bearer(citizen))).status_code == 200
+    assert (await api.post(f"/requests/{rid}/assign", json={"technician_id": s["bee"][0]},
+                           headers=bearer(teacher))).status_code == 200
+    record = (await api.get(f"/requests/{rid}/record", headers=bearer(teacher))).json()
+    assert (record["round"], record["earlier_rounds_hours"]) == (2, 2.5)  # a new round
+    # Its team starts again: the lead, with no hours yet (the first round's report was credited), no helper.
+    assert [(m["role"], m["hours"], m["round"]) for m in record["team"]] == [("lead", None, 2)]
+    for to in ("diagnosing", "repairing"):
+        assert (await _step(api, bee, rid, to)).status_code == 200
+    # The report saved in this round gives the lead's hours for it (the first round's report is not this work).
+    saved = await api.put(f"/requests/{rid}/report", json={"hours": 0.5, "notes": "เปลี่ยนสวิตช์อีกตัว", "parts": []},
+                          headers=bearer(bee))
+    assert saved.status_code == 200, saved.text
+    assert (await _step(api, bee, rid, "quality_check")).status_code == 200
+    assert (await _step(api, teacher, rid, "done")).status_code == 200
+    _backdate_acceptance(database_url, rid, 2)
+    # The helper of the first round is not on the second unless added again.
+    assert (await api.put(f"/requests/{rid}/team/me", json={"hours": 1.0}, headers=bearer(cat))).status_code == 403
+
+    approved = await api.post(f"/requests/{rid}/credit/approve", json={}, headers=bearer(teacher))
+    assert approved.status_code == 200, approved.text
+    assert [(m["role"], m["approved_hours"], m["round"]) for m in approved.json()] == [("lead", 0.5, 2)]
+    again = await api.post(f"/requests/{rid}/credit/approve", json={}, headers=bearer(teacher))
+    assert again.json()["error"]["code"] == "hours_already_approved"
+
+    folio = (await api.get(f"/portfolio/{s['bee'][0]}", headers=bearer(bee))).json()
+    assert (folio["job_count"], folio["hours"]) == (1, 2.0)  # one job, both rounds' approved hours
+    assert [(j["round"], j["hours"]) for j in folio["jobs"]] == [(1, 1.5), (2, 0.5)]
+    view = (await api.get("/supervisor/credit", headers=bearer(teacher))).json()
+    bee_row = next(p for p in view["students"] if p["id"] == s["bee"][0])
+    assert (bee_row["jobs"], bee_row["hours"]) == (1, 2.0)
+    ledger = {r["technician_id"]: r for r in (await api.get("/supervisor/ledger", headers=bearer(teacher))).json()}
+    assert (ledger[s["bee"][0]]["approved_jobs"], ledger[s["bee"][0]]["hours"]) == (1, 2.0)  # both rounds
+    assert view["environment"]["jobs"] == 1 and view["environment"]["hours"] == 3.0
+
+
+async def test_a_job_nobody_joined_shows_its_lead_for_the_teacher_to_approve(
+    app_and_clock: AppClock, area: Area, database_url: str
+) -> None:
+    """No helper, so no team row yet: the record still shows the lead with their report's hours (the app's approve
+    button needs someone on the team), and the owner sees the student's first name only."""
+    api, _ = app_and_clock
+    citizen, teacher, bee, rid = await _assigned(api, area)
+    await work_to_quality_check(api, bee, rid)  # bee reports 1.5 hours
+    assert (await _step(api, teacher, rid, "done")).status_code == 200
+    team = (await api.get(f"/requests/{rid}/record", headers=bearer(teacher))).json()["team"]
+    assert [(m["display_name"], m["role"], m["hours"], m["approved_hours"]) for m in team] == [
+        ("บี เก่ง", "lead", 1.5, None)]
+    assert [m["display_name"] for m in (await api.get(f"/requests/{rid}/record",
+                                                      headers=bearer(citizen))).json()["team"]] == ["บี"]
+    _backdate_acceptance(database_url, rid, 2)
+    approved = await api.post(f"/requests/{rid}/credit/approve", json={}, headers=bearer(teacher))
+    assert [(m["role"], m["approved_hours"]) for m in approved.json()] == [("lead", 1.5)]
+    team = (await api.get(f"/requests/{rid}/record", headers=bearer(bee))).json()["team"]
+    assert [(m["display_name"], m["approved_hours"]) for m in team] == [("บี เก่ง", 1.5)]

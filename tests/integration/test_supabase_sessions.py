@@ -128,6 +128,7 @@ async def test_gotrue_errors_become_distinct_messages(api: httpx.AsyncClient, go
 async def test_an_unreachable_project_is_a_503(database_url: str) -> None:
     settings = Settings(database_url=database_url, auth_mode=AuthMode.SUPABASE, supabase_url="http://127.0.0.1:9",
                         supabase_anon_key=SecretStr("anon-key"), otp_requests_per_address=100_000,
+                        otp_requests_overall=100_000,
                         dispatch_tick_seconds=3600.0)
     app = create_app(settings)
     async with app.router.lifespan_context(app), httpx.AsyncClient(

@@ -46,6 +46,9 @@ class CreditBackend(FakeBackend):
         self.proposals = [{"id": str(uuid4()), "technician_id": str(LEAD), "display_name": "มานพ",
                            "skill_code": "electrical", "from_level": 2, "to_level": 3, "jobs": 3,
                            "status": "proposed", "created_at": NOW.isoformat()}]
+        self.team_jobs: list[dict[str, Any]] = []
+        self.levels: list[dict[str, Any]] = []
+        self.round, self.earlier_hours = 1, 0.0
 
     def part(self, name: str, status: str = "proposed", **extra: Any) -> dict[str, Any]:
         part = {"id": str(uuid4()), "name": name, "qty": 2, "price_baht": 35.0, "status": status,
@@ -57,7 +60,8 @@ class CreditBackend(FakeBackend):
         total = sum(p["qty"] * p["price_baht"] for p in self.parts if p["status"] == "approved")
         return {"request_id": self.job["id"], "safety_level_needed": 1, "outcome": self.outcome, "parts": self.parts,
                 "parts_approved_total_baht": total, "handover": self.handover, "team": self.team,
-                "kg_diverted": 0, "kg_co2e_avoided": 0}
+                "kg_diverted": 0, "kg_co2e_avoided": 0, "round": self.round,
+                "earlier_rounds_hours": self.earlier_hours}
 
     def handle(self, request: httpx.Request) -> httpx.Response:
         path, method = request.url.path, request.method
@@ -65,6 +69,21 @@ class CreditBackend(FakeBackend):
         if path == "/college/teachers":
             self.requests.append(request)
             return httpx.Response(200, json=[{"id": str(TEACHER), "display_name": "ครูสมศรี"}])
+        if path == "/college/students":
+            self.requests.append(request)
+            return httpx.Response(200, json=[{"id": str(HELPER), "display_name": "ดวงใจ"}])
+        if path == "/me/team-jobs":
+            self.requests.append(request)
+            return httpx.Response(200, json=self.team_jobs)
+        if path.startswith("/technicians/") and path.endswith("/levels"):
+            self.requests.append(request)
+            return httpx.Response(200, json=self.levels)
+        if path.endswith("/team/me") and method == "PUT":
+            self.requests.append(request)
+            self.bodies.append(("/team/me", body))
+            job = next(j for j in self.team_jobs if path == f"/requests/{j['request_id']}/team/me")
+            job["hours"], job["task"] = body["hours"], body.get("task", job["task"])
+            return httpx.Response(204)
         if path.startswith("/portfolio/"):
             self.requests.append(request)
             if path.endswith("/pdf"):
@@ -77,7 +96,8 @@ class CreditBackend(FakeBackend):
                 "jobs": [{"request_id": self.job["id"], "ref_no": 690001, "category_code": "appliance",
                           "category_th": "เครื่องใช้ไฟฟ้า", "category_en": "Appliances", "item": "พัดลม",
                           "outcome": "fixed", "role": "helper", "hours": 2.0, "approved_at": NOW.isoformat(),
-                          "approved_by": "ครูสมศรี", "photos": []}]})
+                          "approved_by": "ครูสมศรี", "photos": [], "round": n}
+                         for n in range(1, self.round + 1)]})
         if path == "/supervisor/credit":
             self.requests.append(request)
             return httpx.Response(200, json={
@@ -321,7 +341,8 @@ async def test_the_portfolio_shows_the_terms_jobs_and_saves_the_pdf() -> None:
     await vm.portfolio.show_term("2569")
     assert vm.portfolio.notice == "ภาคเรียนต้องเขียนแบบ 2569-1"
     await vm.portfolio.show_term("2569-1")
-    assert backend.requests[-1].url.params["term"] == "2569-1"
+    asked = [r for r in backend.requests if r.url.path.startswith("/portfolio/")]
+    assert asked[-1].url.params["term"] == "2569-1"
     await click(portfolio_view(vm.portfolio, Locale.TH), "ดาวน์โหลด PDF")
     assert saved == [("portfolio-2569-2-ABCDEFGH23.pdf", b"%PDF-1.4 fake")]
     assert vm.portfolio.notice == "บันทึก portfolio-2569-2-ABCDEFGH23.pdf แล้ว รหัสตรวจสอบ ABCDEFGH23"
@@ -404,3 +425,107 @@ async def test_the_teacher_adds_a_helper_from_the_colleges_students() -> None:
     shown = texts(panel_tree(panel))
     assert "เพิ่ม ดวงใจ เป็นผู้ช่วยแล้ว" in shown and "ดวงใจ · ผู้ช่วย · ยังไม่รายงาน" in shown
     assert panel.helper_choices == []
+
+
+async def test_the_lead_student_adds_a_helper_from_the_colleges_students() -> None:
+    backend = CreditBackend("repairing")
+    vm = await signed_in("technician", backend)
+    await vm.open_job(UUID(backend.job["id"]))
+    panel = vm.record
+    assert panel is not None and panel.can_add_helper
+    assert backend.calls("GET", "/college/students") and not backend.calls("GET", "/supervisor/technicians")
+    await click(panel_tree(panel), "เพิ่มผู้ช่วย")
+    panel.pick_helper(str(HELPER))
+    await click(panel_tree(panel), "เพิ่มเป็นผู้ช่วย")
+    assert sent(backend, "/team") == [{"technician_id": str(HELPER), "task": ""}]
+    assert "ดวงใจ · ผู้ช่วย · ยังไม่รายงาน" in texts(panel_tree(panel))
+
+
+async def test_a_helper_reports_their_own_hours_on_their_page() -> None:
+    backend = CreditBackend("repairing")
+    job = {"request_id": backend.job["id"], "ref_no": 690001, "item": "พัดลม", "status": "repairing",
+           "category_code": "appliance", "category_th": "เครื่องใช้ไฟฟ้า", "category_en": "Appliances",
+           "lead_name": "มานพ", "task": "ทดสอบวงจร", "hours": None, "approved_hours": None, "approved_at": None,
+           "round": 1}
+    backend.team_jobs = [job]
+    vm = await signed_in("technician", backend)
+    await vm.open_route(PORTFOLIO_ROUTE)
+    folio = vm.portfolio
+    assert folio is not None
+    tree = portfolio_view(folio, Locale.TH)
+    assert_accessible(tree)
+    assert "งานที่ฉันเป็นผู้ช่วย" in texts(tree) and "หัวหน้างาน: มานพ · กำลังซ่อม" in texts(tree)
+    await folio.save_my_hours(UUID(job["request_id"]), "abc", None)
+    assert folio.notice == "กรุณากรอกตัวเลข" and not sent(backend, "/team/me")
+    await folio.save_my_hours(UUID(job["request_id"]), "1.5", "ทดสอบวงจรและเปลี่ยนสาย")
+    assert sent(backend, "/team/me") == [{"hours": 1.5, "task": "ทดสอบวงจรและเปลี่ยนสาย"}]
+    assert folio.notice == "บันทึกชั่วโมงของคุณแล้ว รอครูอนุมัติ"
+    assert folio.hours_input(folio.team_jobs[0]) == "1.5"  # reloaded from the backend
+    job["approved_hours"], job["approved_at"] = 1.5, NOW.isoformat()
+    await folio.load()
+    shown = texts(portfolio_view(folio, Locale.TH))
+    assert "ครูอนุมัติ 1.5 ชม. แล้ว" in shown and "บันทึกชั่วโมงของฉัน" not in shown
+
+
+async def test_level_history_on_the_students_page_and_the_teachers_view() -> None:
+    backend = CreditBackend("done")
+    backend.levels = [
+        {"skill_code": "electrical", "level": 2, "changed_at": "2026-06-01T03:00:00+00:00"},
+        {"skill_code": "electrical", "level": 3, "changed_at": "2026-11-20T03:00:00+00:00"},
+    ]
+    vm = await signed_in("technician", backend)
+    await vm.open_route(PORTFOLIO_ROUTE)
+    assert vm.portfolio is not None
+    shown = texts(portfolio_view(vm.portfolio, Locale.TH))
+    assert "ประวัติระดับทักษะ" in shown
+    newest = [s for s in shown if "ระดับ 3" in s or "ระดับ 2" in s]
+    assert len(newest) == 2 and "20 พ.ย. 2569" in newest[0] and "ระดับ 3" in newest[0]  # newest first
+
+    vm = await signed_in("supervisor", backend)
+    await vm.open_route(COLLEGE_CREDIT_ROUTE)
+    credit = vm.college_credit
+    assert credit is not None
+    await click(college_credit_view(credit, Locale.TH), "ประวัติระดับของ มานพ")
+    assert backend.calls("GET", f"/technicians/{LEAD}/levels")
+    tree = college_credit_view(credit, Locale.TH)
+    assert_accessible(tree)
+    assert any("ระดับ 3" in s for s in texts(tree))
+    await click(tree, "ซ่อนประวัติระดับ")
+    assert not any("ระดับ 3" in s for s in texts(college_credit_view(credit, Locale.TH)))
+
+
+async def test_a_reopened_jobs_record_says_its_round() -> None:
+    backend = CreditBackend("done")
+    backend.round, backend.earlier_hours = 2, 2.5
+    vm = await signed_in("supervisor", backend)
+    await vm.open_job(UUID(backend.job["id"]))
+    assert vm.record is not None
+    assert "ซ่อมซ้ำ รอบที่ 2: รอบก่อนอนุมัติแล้ว 2.5 ชม." in texts(panel_tree(vm.record))
+    backend.earlier_hours = 0.0
+    await vm.record.load()
+    assert "ซ่อมซ้ำ รอบที่ 2" in texts(panel_tree(vm.record))
+    # The student's portfolio: a row per approved round, the later one says so.
+    vm = await signed_in("technician", backend)
+    await vm.open_route(PORTFOLIO_ROUTE)
+    assert vm.portfolio is not None
+    shown = texts(portfolio_view(vm.portfolio, Locale.TH))
+    assert shown.count("ผู้ช่วย · 2 ชม. · ซ่อมได้") == 2 and shown.count("ซ่อมซ้ำ รอบที่ 2") == 1
+
+
+async def test_a_reopened_job_does_not_offer_the_last_rounds_report_as_the_leads_hours() -> None:
+    backend = CreditBackend("done")
+    backend.job["report"] = {"hours": 3.0, "notes": "รอบแรก", "parts": [], "parts_total_baht": 0}
+    backend.team = [{"technician_id": str(LEAD), "display_name": "มานพ", "role": "lead", "task": "", "hours": None,
+                     "approved_hours": None, "approved_at": None}]
+    vm = await signed_in("supervisor", backend)
+    await vm.open_job(UUID(backend.job["id"]))
+    assert vm.record is not None and vm.record.reported_hours(_lead(vm.record)) == 3.0
+    backend.round = 2
+    await vm.record.load()
+    assert vm.record.reported_hours(_lead(vm.record)) is None  # the 3 hours were the first round's
+    assert "มานพ · หัวหน้างาน · ยังไม่รายงาน" in texts(panel_tree(vm.record))
+
+
+def _lead(panel: RecordPanel) -> Any:
+    assert panel.record is not None
+    return next(m for m in panel.record.team if m.role == "lead")
