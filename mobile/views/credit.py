@@ -20,10 +20,10 @@ from mobile.viewmodels.credit import (
 from mobile.viewmodels.job import format_baht
 from mobile.viewmodels.loadable import LoadState
 from mobile.views.common import empty, error_message, error_with_retry, heading, icon_button, loading, muted
+from mobile.views.typed_field import TypedField
 from shared.credit import FAULT_MAX, PART_NAME_MAX, PART_NOTE_MAX, TASK_MAX, PartApproval, PartStatus
 from shared.statuses import RequestStatus
 from shared.text import Locale, status_label, t
-from mobile.views.typed_field import TypedField
 
 
 def _typed(field: ft.Ref[ft.TextField]) -> str | None:

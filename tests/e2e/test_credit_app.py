@@ -12,10 +12,10 @@ import psycopg
 import pypdf
 import pytest
 from playwright.sync_api import Browser, BrowserContext, Locator, Page, expect
-from playwright.sync_api import Error as PlaywrightError
 from psycopg.rows import dict_row
 
-from tests.e2e.conftest import TIMEOUT, SplitSystem, api_session, open_app, sign_in, type_into, wait_until
+from tests.e2e.conftest import TIMEOUT, SplitSystem, api_session, open_app, sign_in, type_into
+from tests.e2e.steps import settled
 from tests.helpers import bearer, fresh_phone
 from tests.integration.builders import draft, jpeg_with_gps
 from tests.integration.dispatch_area import _college, _student
@@ -64,27 +64,6 @@ def _job_checked(system: SplitSystem, database_url: str, college: uuid.UUID) -> 
         conn.execute("update public.status_events set created_at = created_at - interval '3 hours' "
                      "where request_id = %s and to_status = 'accepted'", [rid])
     return rid, citizen_phone, teacher_phone, lead_phone, helper_phone
-
-
-def settled(page: Page, target: Locator) -> Locator:
-    """Bring a control into view and wait until Flutter has scrolled it there and it stays put: a tap made while
-    the page still scrolls lands where the control was (the same wait as test_every_role's)."""
-    height = page.viewport_size["height"] if page.viewport_size else 640
-    last: list[object] = [None]
-
-    def still_and_inside() -> bool:
-        try:  # a redraw can replace the control's node under the scroll: then look again
-            target.scroll_into_view_if_needed(timeout=TIMEOUT / 10)
-            box = target.bounding_box(timeout=TIMEOUT / 10)
-        except PlaywrightError:
-            last[0] = None
-            return False
-        steady = box is not None and box == last[0] and box["y"] >= 0 and box["y"] + box["height"] <= height
-        last[0] = box
-        return steady
-
-    wait_until(still_and_inside, "the control to settle in view")
-    return target
 
 
 def shown(page: Page, text: str) -> Locator:

@@ -10,13 +10,11 @@ import re
 import uuid
 from collections.abc import Iterator
 from pathlib import Path
-from typing import Any
 
 import psycopg
 import pytest
 from PIL import Image
 from playwright.sync_api import Browser, BrowserContext, Locator, Page, expect
-from playwright.sync_api import Error as PlaywrightError
 
 from tests.e2e.conftest import (
     OUTPUT_DIR,
@@ -28,7 +26,15 @@ from tests.e2e.conftest import (
     type_into,
     wait_until,
 )
-from tests.e2e.steps import DON_MUEANG, card, fill_form, offered_student_phone, open_signed_in, status_card
+from tests.e2e.steps import (
+    DON_MUEANG,
+    card,
+    fill_form,
+    offered_student_phone,
+    open_signed_in,
+    settled,
+    status_card,
+)
 
 CITIZEN_PHONE = "0655500041"
 TEACHER_PHONE = "0833333333"
@@ -118,27 +124,6 @@ def assign(teacher: Page, option: re.Pattern[str], button: str) -> None:
         raise
     settled(teacher, teacher.get_by_role("button", name=button).last).click()
     expect(teacher.get_by_text("มอบหมายงานแล้ว", exact=False).first).to_be_visible(timeout=TIMEOUT)
-
-
-def settled(page: Page, target: Locator) -> Locator:
-    """Bring a control into view and wait until Flutter has scrolled it there and it stays put: a tap made while
-    the page still scrolls lands where the control was, not where it is."""
-    height = page.viewport_size["height"] if page.viewport_size else 844
-    last: list[Any] = [None]
-
-    def still_and_inside() -> bool:
-        try:  # a redraw can replace the control's node under the scroll: then look again
-            target.scroll_into_view_if_needed(timeout=TIMEOUT / 10)
-            box = target.bounding_box(timeout=TIMEOUT / 10)
-        except PlaywrightError:
-            last[0] = None
-            return False
-        steady = box is not None and box == last[0] and box["y"] >= 0 and box["y"] + box["height"] <= height
-        last[0] = box
-        return steady
-
-    wait_until(still_and_inside, "the control to settle in view")
-    return target
 
 
 def type_in(page: Page, label: str, text: str) -> None:
