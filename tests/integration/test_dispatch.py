@@ -12,7 +12,7 @@ from psycopg.rows import dict_row
 from psycopg_pool import AsyncConnectionPool
 
 from backend.db import service_tx
-from backend.services.dispatch import DispatchPolicy, dispatch, expire_overdue
+from backend.services.dispatch import DispatchPolicy, dispatch, dispatch_submitted, expire_overdue
 from backend.settings import Settings
 from shared.statuses import RequestStatus
 from tests.helpers import bearer, sign_in
@@ -266,3 +266,22 @@ async def test_a_dispatch_waits_for_the_database_twice(app_and_clock: AppClock, 
     offers = offers_of(database_url, request["id"])
     far = [uuid.UUID(str(o["technician_id"])) for o in offers if o["college_id"] == area.far]
     assert sorted(far) == sorted(result.offered_to)  # the writes of the second round trip were committed
+
+
+async def test_only_a_first_dispatch_commits_without_the_flush_wait(app_and_clock: AppClock, area: Area,
+                                                                    database_url: str) -> None:
+    """`dispatch_submitted` (submit, the tick's stranded requests) turns synchronous commit off for its own
+    transaction only: the pooled connection's next transaction waits for the flush again."""
+    api, clock = app_and_clock
+    _, request = await submit(api)
+    show = "select current_setting('synchronous_commit') as v"
+    async with AsyncConnectionPool(database_url, min_size=1, max_size=1,
+                                   kwargs={"row_factory": dict_row, "autocommit": True}) as pool:
+        async with service_tx(pool) as owner:  # type: ignore[arg-type]
+            result = await dispatch_submitted(owner, uuid.UUID(request["id"]), clock.now, DispatchPolicy())
+            inside = await (await owner.execute(show)).fetchone()
+        async with service_tx(pool) as owner:  # type: ignore[arg-type]
+            after = await (await owner.execute(show)).fetchone()
+    assert result.status == RequestStatus.OFFERED and not result.offered_to  # already offered: nothing done again
+    assert inside is not None and inside["v"] == "off"
+    assert after is not None and after["v"] == "on"
