@@ -186,11 +186,16 @@ async def send_due(conn: Conn, channels: Mapping[str, Channel], now: datetime, c
         _DUE, {"now": now, "channels": list(channels), "limit": config.batch_size})).fetchall()
     if not rows:
         return 0
-    sends = []
-    for i, row in enumerate(rows):
-        if i and i % YIELD_EVERY == 0:
-            await asyncio.sleep(0)
-        sends.append(asyncio.ensure_future(_send_one(channels[row["channel"]], row, now, config)))
+    sends: list[asyncio.Future[_Outcome]] = []
+    try:
+        for i, row in enumerate(rows):
+            if i and i % YIELD_EVERY == 0:
+                await asyncio.sleep(0)
+            sends.append(asyncio.ensure_future(_send_one(channels[row["channel"]], row, now, config)))
+    except BaseException:  # cancelled between starts: no send may outlive the row locks that guard it
+        for send in sends:
+            send.cancel()
+        raise
     outcomes = await asyncio.gather(*sends)
     await conn.execute(
         """update private.notification_deliveries d
