@@ -8,7 +8,7 @@ import asyncio
 import contextlib
 import json
 import logging
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import AsyncGenerator, Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -42,32 +42,81 @@ def public_part(event: dict[str, Any]) -> dict[str, Any]:
     return {k: event[k] for k in ("kind", "request_id", "offer_id", "notification_id", "status", "at") if k in event}
 
 
+@dataclass(frozen=True)
+class Outgoing:
+    """One event as its viewers get it: the public part, and its SSE text encoded once for every stream."""
+    event: dict[str, Any]
+    wire: bytes
+
+
+def encode(event: dict[str, Any]) -> Outgoing:
+    public = public_part(event)
+    text = f"event: {public.get('kind', 'request')}\ndata: {json.dumps(public, default=str)}\n\n"
+    return Outgoing(public, text.encode())
+
+
 @dataclass(eq=False)
 class Subscription:
     viewer: Viewer
-    queue: asyncio.Queue[dict[str, Any]] = field(default_factory=lambda: asyncio.Queue(maxsize=256))
+    queue: asyncio.Queue[Outgoing] = field(default_factory=lambda: asyncio.Queue(maxsize=256))
 
 
 class EventHub:
+    """Subscriptions are indexed by who they may see (the user, a supervisor's college, admins), so an event costs
+    the streams it reaches, not one visibility check per connected user (500 listeners: `bench/live.py`)."""
+
     def __init__(self, database_url: str) -> None:
         self._url = database_url
-        self._subs: set[Subscription] = set()
+        self._by_user: dict[str, set[Subscription]] = {}
+        self._by_college: dict[str, set[Subscription]] = {}  # supervisors only
+        self._admins: set[Subscription] = set()
         self.listening = asyncio.Event()
+
+    def _indexes(self, viewer: Viewer) -> list[tuple[dict[str, set[Subscription]], str]]:
+        found = [(self._by_user, viewer.user_id)]
+        if viewer.role == "supervisor" and viewer.college_id is not None:
+            found.append((self._by_college, viewer.college_id))
+        return found
 
     @contextlib.contextmanager
     def subscribe(self, viewer: Viewer) -> Iterator[Subscription]:
         sub = Subscription(viewer)
-        self._subs.add(sub)
+        indexes = self._indexes(viewer)
+        for index, key in indexes:
+            index.setdefault(key, set()).add(sub)
+        if viewer.role == "admin":
+            self._admins.add(sub)
         try:
             yield sub
         finally:
-            self._subs.discard(sub)
+            for index, key in indexes:
+                subs = index.get(key)
+                if subs is not None:
+                    subs.discard(sub)
+                    if not subs:
+                        del index[key]
+            self._admins.discard(sub)
+
+    def audience(self, event: dict[str, Any]) -> set[Subscription]:
+        """Every subscription that may see the event: `may_see`'s rule, looked up instead of tried on each."""
+        if event.get("kind") == "notification":
+            return set(self._by_user.get(str(event.get("recipient_id")), ()))
+        found = set(self._admins)
+        for key in ("citizen_id", "technician_id"):
+            if event.get(key) is not None:
+                found.update(self._by_user.get(str(event[key]), ()))
+        if event.get("college_id") is not None:
+            found.update(self._by_college.get(str(event["college_id"]), ()))
+        return found
 
     def deliver(self, event: dict[str, Any]) -> None:
-        for sub in list(self._subs):
-            if may_see(sub.viewer, event):
-                with contextlib.suppress(asyncio.QueueFull):  # a stalled client loses events, not the server
-                    sub.queue.put_nowait(public_part(event))
+        audience = self.audience(event)
+        if not audience:
+            return
+        outgoing = encode(event)
+        for sub in audience:
+            with contextlib.suppress(asyncio.QueueFull):  # a stalled client loses events, not the server
+                sub.queue.put_nowait(outgoing)
 
     async def run(self) -> None:
         """Listen until cancelled, reconnecting with backoff when the database goes away."""
@@ -90,12 +139,18 @@ class EventHub:
                 delay = min(delay * 2, 30.0)
 
 
-async def sse_stream(sub: Subscription, ping_seconds: float = 15.0) -> AsyncIterator[str]:
-    yield ": connected\n\n"
+PING = b": ping\n\n"
+
+
+async def sse_stream(sub: Subscription, ping_seconds: float = 15.0) -> AsyncGenerator[bytes]:
+    """The stream's bytes; `b": ping"` every `ping_seconds` of quiet keeps proxies from closing it."""
+    yield b": connected\n\n"
     while True:
         try:
-            event = await asyncio.wait_for(sub.queue.get(), timeout=ping_seconds)
+            # asyncio.timeout, not wait_for: on 3.11 wait_for wraps every get in a task of its own.
+            async with asyncio.timeout(ping_seconds):
+                outgoing = await sub.queue.get()
         except TimeoutError:
-            yield ": ping\n\n"  # keeps proxies from closing an idle stream
+            yield PING
             continue
-        yield f"event: {event.get('kind', 'request')}\ndata: {json.dumps(event, default=str)}\n\n"
+        yield outgoing.wire

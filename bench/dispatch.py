@@ -38,7 +38,7 @@ from backend.db import service_tx
 from backend.local_postgres import LocalPostgres
 from backend.migrate import migrate
 from backend.seed import _seed_categories
-from backend.services.dispatch import DispatchPolicy, dispatch
+from backend.services.dispatch import DispatchPolicy, dispatch_submitted
 from shared.statuses import RequestStatus
 
 REPO = Path(__file__).resolve().parents[1]
@@ -216,7 +216,7 @@ def insert_requests(conn: Conn, places: list[Place], categories: list[str], coun
 
 async def time_dispatch(url: str, requests: list[Request]) -> list[tuple[float, RequestStatus, uuid.UUID | None,
                                                                        list[uuid.UUID]]]:
-    """One owner transaction per request, committed, the way the API and the SLA ticker run it."""
+    """One owner transaction per request, committed, the way the API's submit and the SLA ticker run it."""
     pool: AsyncConnectionPool[AsyncConnection[DictRow]] = AsyncConnectionPool(
         url, min_size=1, max_size=1, kwargs={"row_factory": dict_row, "autocommit": True},
         connection_class=AsyncConnection[DictRow], open=False, name="bench",
@@ -228,7 +228,7 @@ async def time_dispatch(url: str, requests: list[Request]) -> list[tuple[float, 
         for r in requests:
             start = time.perf_counter()
             async with service_tx(pool) as conn:
-                res = await dispatch(conn, r.id, now, policy)
+                res = await dispatch_submitted(conn, r.id, now, policy)
             results.append((time.perf_counter() - start, res.status, res.college_id, res.offered_to))
     return results
 

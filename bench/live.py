@@ -17,6 +17,7 @@ import argparse
 import asyncio
 import atexit
 import bisect
+import gc
 import itertools
 import json
 import os
@@ -48,6 +49,7 @@ from backend.seed import _seed_categories
 from backend.settings import PROJECT_ROOT, Settings
 
 SECRET = "bench-" + "l" * 40
+TARGET_P99_MS = 20.0
 _phones = itertools.count(1)
 
 
@@ -243,6 +245,9 @@ def main() -> None:
             if time.monotonic() > deadline or server.poll() is not None:
                 sys.exit("the API did not start")
             time.sleep(0.2)
+        # The bench's own collector stays out of its clock: everything built so far lives to the end of the run.
+        gc.collect()
+        gc.freeze()
         series, expected = asyncio.run(
             run(pg.url, args.port, settings, world, args.changes, args.rate, console))
     finally:
@@ -266,7 +271,8 @@ def main() -> None:
                       *(f"{v:.2f}" for v in figures[name]))
     console.print(table)
     console.print(f"{args.changes:,} status changes at {args.rate:.0f}/s; deliveries expected {expected:,}, "
-                  f"received {len(series['send']):,}")
+                  f"received {len(series['send']):,}; target (issue 15): p99 from the send under {TARGET_P99_MS:g} ms "
+                  f"with 500 listeners: {'met' if figures['send'][1] < TARGET_P99_MS else 'MISSED'}")
     (p50, p99, top), (c50, c99, _), (d50, d99, _) = (figures["send"], figures["commit"],
                                                      figures["commit, plain LISTEN"])
     print(f"live: listeners={listeners} p50_ms={p50:.2f} p99_ms={p99:.2f} max_ms={top:.2f} "

@@ -9,7 +9,7 @@ from backend.auth.tokens import Identity, InvalidToken, verify_token
 from backend.db import user_tx
 from backend.deps import PoolDep, SettingsDep, bearer_scheme
 from backend.errors import ApiError
-from backend.live import EventHub, Viewer, sse_stream
+from backend.live import PING, EventHub, Viewer, sse_stream
 from backend.schemas import ErrorResponse
 from backend.services.profiles import load_profile
 
@@ -44,10 +44,12 @@ async def events(
     viewer = Viewer(str(identity.user_id), str(profile["role"]), str(college) if college else None)
     hub: EventHub = request.app.state.hub
 
-    async def stream() -> AsyncIterator[str]:
+    async def stream() -> AsyncIterator[bytes]:
         with hub.subscribe(viewer) as sub:
             async for chunk in sse_stream(sub, request.app.state.settings.sse_ping_seconds):
-                if await request.is_disconnected():
+                # Starlette's StreamingResponse ends the stream when the client goes (ASGI < 2.4) or the next send
+                # fails (2.4); asking on every event as well cost a cancel scope per delivery, so only on pings.
+                if chunk is PING and await request.is_disconnected():
                     break
                 yield chunk
 

@@ -31,7 +31,7 @@ from backend.schemas import (
 )
 from backend.services import rate_limits
 from backend.services.aftercare import nearby_open_count, rate, reopen
-from backend.services.dispatch import dispatch, withdraw_pending_offers
+from backend.services.dispatch import dispatch_submitted, withdraw_pending_offers
 from backend.services.photo_intake import check_citizen_may_add, photo_location, take_photo
 from backend.services.rate_limits import Limit
 from backend.services.request_detail import read_detail, request_detail
@@ -72,7 +72,7 @@ async def submit_request(
     # call did; a request stranded by a crash right here is dispatched by the periodic tick.
     if created:
         async with service_tx(pool) as owner:
-            await dispatch(owner, request_id, now, policy, only_from=(RequestStatus.SUBMITTED,))
+            await dispatch_submitted(owner, request_id, now, policy)
     detail = RequestDetail.model_validate(await read_detail(pool, identity.claims, request_id, now))
     return JSONResponse(detail.model_dump(mode="json"), status_code=201 if created else 200)
 

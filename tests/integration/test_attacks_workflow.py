@@ -118,7 +118,7 @@ async def test_a_request_stranded_by_a_crash_is_dispatched_by_the_tick(
         raise RuntimeError("the process died between storing and dispatching")
 
     with monkeypatch.context() as patch, pytest.raises(RuntimeError):  # in-process, the crash reaches the caller
-        patch.setattr(request_routes, "dispatch", crash)
+        patch.setattr(request_routes, "dispatch_submitted", crash)
         await api.post("/requests", json=body, headers=bearer(token))
     with psycopg.connect(database_url, row_factory=dict_row) as conn:
         stored = conn.execute("select id, status from public.repair_requests where idempotency_key = %s",

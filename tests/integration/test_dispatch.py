@@ -2,7 +2,9 @@
 manual assignment, the work steps and the supervisor's check — with a controllable clock."""
 
 import asyncio
+import uuid
 from datetime import timedelta
+from pathlib import Path
 from typing import Any
 
 import httpx
@@ -10,8 +12,9 @@ from psycopg.rows import dict_row
 from psycopg_pool import AsyncConnectionPool
 
 from backend.db import service_tx
-from backend.services.dispatch import DispatchPolicy, expire_overdue
+from backend.services.dispatch import DispatchPolicy, dispatch, dispatch_submitted, expire_overdue
 from backend.settings import Settings
+from shared.statuses import RequestStatus
 from tests.helpers import bearer, sign_in
 from tests.integration.dispatch_area import (
     AppClock,
@@ -250,3 +253,57 @@ async def test_an_admin_sends_a_waiting_request_on(app_and_clock: AppClock, area
     assert sent.json()["timeline"][-1]["actor"] == "admin"
     again = await api.post(f"/requests/{rid}/dispatch", json={}, headers=bearer(admin))
     assert again.status_code == 409
+
+
+def _waits(trace: str) -> int:
+    """How many times the client waited for the server: turns from messages sent (F) to messages read (B)."""
+    turns, last = 0, ""
+    for line in trace.splitlines():
+        way = next((f for f in line.split("\t")[:2] if f in ("F", "B")), "")
+        turns += way == "B" and last == "F"
+        last = way or last
+    return turns
+
+
+async def test_a_dispatch_waits_for_the_database_twice(app_and_clock: AppClock, area: Area, database_url: str,
+                                                        tmp_path: Path) -> None:
+    """Issue 15: the plan is read in one round trip, the offers, the status and the commit go in the second."""
+    api, clock = app_and_clock
+    _, request = await submit(api)
+    trace = tmp_path / "libpq.trace"
+    async with AsyncConnectionPool(database_url, min_size=1, max_size=1,
+                                   kwargs={"row_factory": dict_row, "autocommit": True}) as pool:
+        with trace.open("w") as out:
+            async with pool.connection() as conn:
+                conn.pgconn.trace(out.fileno())
+            async with service_tx(pool) as owner:  # type: ignore[arg-type]
+                # Offered at the near college already: a second dispatch escalates to the far one.
+                result = await dispatch(owner, uuid.UUID(request["id"]), clock.now, DispatchPolicy())
+            async with pool.connection() as conn:
+                conn.pgconn.untrace()
+    assert result.status == RequestStatus.OFFERED and result.college_id == area.far and result.offered_to
+    text = trace.read_text()
+    assert "COMMIT" in text and "insert into public.offers" in text
+    assert _waits(text) == 2
+    offers = offers_of(database_url, request["id"])
+    far = [uuid.UUID(str(o["technician_id"])) for o in offers if o["college_id"] == area.far]
+    assert sorted(far) == sorted(result.offered_to)  # the writes of the second round trip were committed
+
+
+async def test_only_a_first_dispatch_commits_without_the_flush_wait(app_and_clock: AppClock, area: Area,
+                                                                    database_url: str) -> None:
+    """`dispatch_submitted` (submit, the tick's stranded requests) turns synchronous commit off for its own
+    transaction only: the pooled connection's next transaction waits for the flush again."""
+    api, clock = app_and_clock
+    _, request = await submit(api)
+    show = "select current_setting('synchronous_commit') as v"
+    async with AsyncConnectionPool(database_url, min_size=1, max_size=1,
+                                   kwargs={"row_factory": dict_row, "autocommit": True}) as pool:
+        async with service_tx(pool) as owner:  # type: ignore[arg-type]
+            result = await dispatch_submitted(owner, uuid.UUID(request["id"]), clock.now, DispatchPolicy())
+            inside = await (await owner.execute(show)).fetchone()
+        async with service_tx(pool) as owner:  # type: ignore[arg-type]
+            after = await (await owner.execute(show)).fetchone()
+    assert result.status == RequestStatus.OFFERED and not result.offered_to  # already offered: nothing done again
+    assert inside is not None and inside["v"] == "off"
+    assert after is not None and after["v"] == "on"

@@ -1,0 +1,74 @@
+"""The hub's subscriber indexes: an event reaches exactly the streams `may_see` allows, encoded once for all."""
+
+import asyncio
+import contextlib
+import itertools
+import json
+from collections.abc import Iterator
+
+from backend.live import PING, EventHub, Subscription, Viewer, may_see, sse_stream
+
+USERS = ["u1", "u2", "u3"]
+COLLEGES = ["k1", "k2", None]
+
+
+def _viewers() -> list[Viewer]:
+    roles = ["citizen", "technician", "supervisor", "admin"]
+    return [Viewer(u, r, c) for u, r, c in itertools.product(USERS, roles, COLLEGES)]
+
+
+def _events() -> list[dict[str, object]]:
+    people = [*USERS, None]
+    found: list[dict[str, object]] = []
+    for citizen, technician, college in itertools.product(people, people, COLLEGES):
+        found.append({"kind": "request", "request_id": "q", "status": "repairing", "citizen_id": citizen,
+                      "technician_id": technician, "college_id": college})
+        found.append({"kind": "offer", "request_id": "q", "offer_id": "o", "status": "pending",
+                      "technician_id": technician, "college_id": college})
+    found += [{"kind": "notification", "recipient_id": u, "notification_id": 1, "request_id": "q",
+               "college_id": "k1"} for u in USERS]
+    return found
+
+
+@contextlib.contextmanager
+def subscribed(hub: EventHub, viewers: list[Viewer]) -> Iterator[list[Subscription]]:
+    with contextlib.ExitStack() as stack:
+        yield [stack.enter_context(hub.subscribe(v)) for v in viewers]
+
+
+def test_each_event_reaches_exactly_whom_may_see_allows() -> None:
+    hub = EventHub("postgresql://unused")
+    viewers = _viewers()
+    with subscribed(hub, viewers) as subs:
+        for event in _events():
+            hub.deliver(event)
+            for viewer, sub in zip(viewers, subs, strict=True):
+                got = [sub.queue.get_nowait() for _ in range(sub.queue.qsize())]
+                assert len(got) == (1 if may_see(viewer, event) else 0), (viewer, event)
+                for outgoing in got:
+                    assert "citizen_id" not in outgoing.event and "recipient_id" not in outgoing.event
+                    name, data = outgoing.wire.decode().split("\n")[:2]
+                    assert name == f"event: {event['kind']}"
+                    assert json.loads(data.removeprefix("data: ")) == outgoing.event
+    assert not hub.audience({"kind": "request", "citizen_id": "u1"})  # unsubscribed: nothing left indexed
+
+
+def test_one_encoding_is_shared_by_every_stream() -> None:
+    hub = EventHub("postgresql://unused")
+    staff = [Viewer(f"s{i}", "supervisor", "k1") for i in range(3)]
+    with subscribed(hub, staff) as subs:
+        hub.deliver({"kind": "request", "request_id": "q", "status": "repairing", "college_id": "k1"})
+        first, *others = [sub.queue.get_nowait() for sub in subs]
+        assert all(o is first for o in others)
+
+
+async def test_the_stream_sends_events_and_pings_when_quiet() -> None:
+    hub = EventHub("postgresql://unused")
+    with hub.subscribe(Viewer("u1", "citizen", None)) as sub:
+        stream = sse_stream(sub, ping_seconds=0.05)
+        assert await anext(stream) == b": connected\n\n"
+        assert await asyncio.wait_for(anext(stream), 5) == PING
+        hub.deliver({"kind": "request", "request_id": "q", "status": "offered", "citizen_id": "u1"})
+        chunk = await asyncio.wait_for(anext(stream), 5)
+        assert chunk.startswith(b"event: request\ndata: ") and b'"status": "offered"' in chunk
+        await stream.aclose()
