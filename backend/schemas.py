@@ -19,6 +19,7 @@ from shared.display_names import MAX_LENGTH as DISPLAY_NAME_MAX
 from shared.request_rules import ADDRESS_MAX, BRAND_MAX, DESCRIPTION_MAX, ITEM_MAX
 from shared.roles import AppRole
 from shared.statuses import RequestStatus
+from shared.wire import CollegeRef, RequestSummary
 from shared.work import MAX_PARTS, NOTES_MAX, PART_NAME_MAX, STEP_NOTE_MAX
 
 
@@ -103,108 +104,14 @@ class CodeRequest(BaseModel):
     phone: Line = Field(max_length=32, examples=["0812345678"])
 
 
-class CodeSentResponse(BaseModel):
-    phone: str = Field(description="The number in E.164 form")
-    expires_in: int
-    dev_code: str | None = Field(None, description="Local developer mode only: the code, to show as a hint")
-
-
 class VerifyRequest(BaseModel):
     phone: Line = Field(max_length=32)
     code: Line = Field(max_length=12)
 
 
-class CollegeRef(BaseModel):
-    id: uuid.UUID
-    code: str
-    name_th: str
-    name_en: str
-
-
-class Profile(BaseModel):
-    id: uuid.UUID
-    role: AppRole
-    display_name: str
-    phone: str | None
-    locale: Literal["th", "en"]
-    college: CollegeRef | None
-
-
-class SessionResponse(BaseModel):
-    access_token: str
-    token_type: Literal["bearer"] = "bearer"
-    expires_in: int
-    profile: Profile
-
-
 class ProfileUpdate(BaseModel):
     display_name: Line | None = Field(None, max_length=2 * DISPLAY_NAME_MAX)
     locale: Literal["th", "en"] | None = None
-
-
-class SkillNeedOut(BaseModel):
-    skill: str
-    min_level: int
-    name_th: str
-    name_en: str
-
-
-class CategoryOut(BaseModel):
-    code: str
-    name_th: str
-    name_en: str
-    icon: str
-    skills: list[SkillNeedOut]
-
-
-class CollegeOut(BaseModel):
-    id: uuid.UUID
-    code: str
-    name_th: str
-    name_en: str
-    province_th: str
-    province_en: str
-    region: str
-    lat: float
-    lon: float
-    service_radius_km: float
-    coordinates_approximate: bool
-
-
-class RequestSummary(BaseModel):
-    id: uuid.UUID
-    reference: str | None = Field(None, description="the short reference people quote, e.g. FX-690001")
-    category_code: str
-    category_name_th: str
-    category_name_en: str
-    category_icon: str
-    item: str
-    status: RequestStatus
-    created_at: datetime
-    updated_at: datetime
-    college_name_th: str | None
-    college_name_en: str | None
-
-
-class OfferCard(BaseModel):
-    offer_id: uuid.UUID
-    request_id: uuid.UUID
-    offer_status: Literal["pending", "accepted", "declined", "withdrawn", "expired"]
-    category_code: str
-    item: str
-    province: str
-    district: str
-    distance_km: float
-    created_at: datetime
-    expires_at: datetime
-    photo_count: int = Field(0, description="before photos: GET /requests/{request_id}/photos/before/{idx}")
-    description: str = Field("", description="the citizen's words about the problem")
-
-
-class CollegeQueue(BaseModel):
-    college: CollegeRef
-    counts: dict[str, int]
-    requests: list[RequestSummary]
 
 
 class DatabaseHealth(BaseModel):
@@ -307,15 +214,6 @@ class RatingBody(BaseModel):
     comment: Text = Field("", max_length=COMMENT_MAX)
 
 
-class DuplicateSummary(BaseModel):
-    """Open requests of the same kind near this place this week: a count for an area, never who, what or where."""
-
-    count: int = Field(description="at most `DUPLICATE_COUNT_CAP`; `capped` says there may be more")
-    capped: bool
-    radius_m: float
-    days: int
-
-
 class AuditEvent(BaseModel):
     id: int
     at: datetime
@@ -379,28 +277,11 @@ class Dashboard(BaseModel):
     quality_check: list[RequestSummary]
 
 
-class StudentOut(BaseModel):
-    id: uuid.UUID
-    display_name: str
-    phone: str | None
-    is_active: bool
-    open_jobs: int
-    skills: dict[str, int]
-
-
 class StudentUpdate(BaseModel):
     is_active: bool | None = None
     skills: dict[Annotated[Line, Field(max_length=40)], int] | None = Field(
         None, description="replaces the student's skills; levels 1–5"
     )
-
-
-class LedgerRow(BaseModel):
-    technician_id: uuid.UUID
-    display_name: str
-    approved_jobs: int
-    hours: float
-    categories: list[str]
 
 
 class WaitingRequest(RequestSummary):
@@ -415,17 +296,6 @@ class DispatchBody(BaseModel):
 
 
 # --- Sessions that last (issue #11) ------------------------------------------------------------------------
-
-
-class CodeSent(CodeSentResponse):
-    code_length: int = Field(6, description="digits of the code (the issuer's setting: 6–10 on Supabase)")
-
-
-class AuthSession(SessionResponse):
-    """Supabase Auth's session shape: use `refresh_token` at POST /auth/refresh before `expires_at` (unix time)."""
-
-    refresh_token: str | None = Field(None, description="single use: each refresh returns the next one")
-    expires_at: int
 
 
 class RefreshRequest(BaseModel):
@@ -445,39 +315,6 @@ class MissingItem(BaseModel):
     code: Literal["after_photo", "hours", "report"]
     message_th: str
     message_en: str
-
-
-class CollegeJob(BaseModel):
-    """A row of the teacher's job list."""
-
-    id: uuid.UUID
-    reference: str
-    category_code: str
-    category_name_th: str
-    category_name_en: str
-    category_icon: str
-    item: str
-    brand: str
-    status: RequestStatus
-    created_at: datetime
-    updated_at: datetime
-    province: str
-    district: str
-    service_place: str
-    technician_id: uuid.UUID | None
-    technician_name: str | None = Field(description="the student's display name")
-    actions: list[str] = Field(
-        description="what the teacher may do now: 'assign'/'reassign' (POST /requests/{id}/assign), then statuses "
-                    "to move it to (POST /requests/{id}/status)")
-
-
-class CollegeJobPage(BaseModel):
-    total: int = Field(description="jobs matching the filters and the search, over all pages")
-    limit: int
-    offset: int
-    counts: dict[str, int] = Field(description="the college's jobs per status group (the filter chips), "
-                                               "whatever the filters")
-    jobs: list[CollegeJob]
 
 
 # --- Staff onboarding: colleges, supervisors, students (issue #11) -----------------------------------------------
@@ -516,19 +353,6 @@ class CollegeUpdate(BaseModel):
     is_active: bool | None = None
 
 
-class StaffPerson(BaseModel):
-    id: uuid.UUID
-    display_name: str
-    phone: str | None
-
-
-class CollegeAdminOut(CollegeOut):
-    is_active: bool
-    supervisors: list[StaffPerson]
-    students: int = Field(description="active students (technicians)")
-    pending_invites: int = Field(description="people registered by phone who have not signed in yet")
-
-
 class SkillLevels(BaseModel):
     skills: dict[Annotated[Line, Field(max_length=40)], int] = Field(
         default_factory=dict, max_length=50, description="skill code → level 1–5")
@@ -543,13 +367,6 @@ class StudentRegister(StaffRegister, SkillLevels):
     pass
 
 
-class StaffRegistered(BaseModel):
-    phone: str = Field(description="E.164")
-    role: AppRole
-    college_id: uuid.UUID | None
-    existing_account: bool = Field(description="true: changed now; false: applied at their first sign-in")
-
-
 class StaffInviteOut(BaseModel):
     phone: str
     role: AppRole
@@ -557,12 +374,6 @@ class StaffInviteOut(BaseModel):
     display_name: str
     skills: dict[str, int]
     created_at: datetime
-
-
-class StudentImportReport(BaseModel):
-    imported: int
-    changed_now: int = Field(description="existing accounts made students at once")
-    invited: int = Field(description="applied at their first sign-in")
 
 
 class CsvLineError(BaseModel):
@@ -583,23 +394,6 @@ class CsvErrorResponse(BaseModel):
 # --- Notifications (issue #13) ------------------------------------------------------------------------------------
 
 NotifyPref = Literal["push", "line", "sms"]
-
-
-class NotificationItem(BaseModel):
-    id: int
-    kind: str
-    title: str = Field(description="in the reader's language")
-    body: str
-    link: str = Field(description="the app route to open, e.g. /requests/{id}, /jobs/{id}, /offers")
-    request_id: uuid.UUID | None
-    created_at: datetime
-    read: bool
-
-
-class NotificationPage(BaseModel):
-    items: list[NotificationItem]
-    unread_count: int
-    next_before_id: int | None = Field(description="pass as before_id for the next (older) page; null: no more")
 
 
 class UnreadCount(BaseModel):
