@@ -19,7 +19,7 @@ from shared.display_names import MAX_LENGTH as DISPLAY_NAME_MAX
 from shared.request_rules import ADDRESS_MAX, BRAND_MAX, DESCRIPTION_MAX, ITEM_MAX
 from shared.roles import AppRole
 from shared.statuses import RequestStatus
-from shared.wire import CollegeRef, RequestSummary
+from shared.wire import CollegeRef, MissingItem, RequestSummary, WorkReport
 from shared.work import MAX_PARTS, NOTES_MAX, PART_NAME_MAX, STEP_NOTE_MAX
 
 
@@ -178,7 +178,7 @@ class RequestDetail(RequestSummary):
     timeline: list[StatusEventOut]
     photos: list["PhotoOut"]
     actions: list[Literal["cancel", "rate", "reopen"]] = Field(description="what the caller may do now")
-    report: "JobReportOut | None" = None
+    report: WorkReport | None = None
     college_phone: str | None = Field(None, description="the college's phone (E.164), when it has one")
     college_lat: float | None = None
     college_lon: float | None = None
@@ -186,7 +186,7 @@ class RequestDetail(RequestSummary):
         None, description="the college's point may be its town's centre: say so on the map")
     next_step: str = Field("", description="what happens next, in the reader's language")
     expected_wait: str | None = Field(None, description="how long that usually takes, in the reader's language")
-    quality_check_missing: "list[MissingItem]" = Field(
+    quality_check_missing: list[MissingItem] = Field(
         default_factory=list,
         description="what the job's record still lacks before the teacher's check (staff only; empty: complete)")
     # Issue 14 (GET /requests/{id}/record has the whole record).
@@ -256,14 +256,6 @@ class JobReportIn(BaseModel):
     parts: list[PartIn] = Field(default_factory=list, max_length=2 * MAX_PARTS)
 
 
-class JobReportOut(BaseModel):
-    hours: float
-    notes: str
-    parts: list[PartIn]
-    parts_total_baht: float
-    updated_at: datetime
-
-
 class WeeklyCount(BaseModel):
     week_start: date
     category_code: str
@@ -307,14 +299,6 @@ class SignOutRequest(BaseModel):
 
 
 # --- Issue #12: the teacher's job list, honest QC, the citizen's record ------------------------------------------
-
-
-class MissingItem(BaseModel):
-    """One thing a job's record lacks before the teacher's check (codes: shared.work.QC_REQUIREMENTS)."""
-
-    code: Literal["after_photo", "hours", "report"]
-    message_th: str
-    message_en: str
 
 
 # --- Staff onboarding: colleges, supervisors, students (issue #11) -----------------------------------------------

@@ -17,9 +17,11 @@ from shared.wire import LedgerRow as LedgerRow
 from shared.wire import NotificationItem as NotificationItem
 from shared.wire import NotificationPage as NotificationPage
 from shared.wire import Offer as Offer
+from shared.wire import ReportPart as ReportPart
 from shared.wire import StaffPerson as StaffPerson
 from shared.wire import StaffRegistered as StaffRegistered
 from shared.wire import StudentImportReport as StudentImportReport
+from shared.wire import WorkReport as WorkReport
 
 OtpRequested = wire.CodeSent
 TechnicianItem = wire.Student
@@ -169,29 +171,7 @@ class College(wire.College):
 # --- the technician's work and the supervisor's tools -----------------------------------------------
 
 
-class ReportPart(Payload):
-    name: str
-    qty: int = 1
-    cost_baht: float = 0.0
-
-
-class WorkReport(Payload):
-    """A student's work report on a job: hours, notes and parts (PUT /requests/{id}/report)."""
-
-    hours: float = 0.0
-    notes: str = ""
-    parts: list[ReportPart] = []
-    parts_total_baht: float = 0.0
-    updated_at: datetime | None = None
-
-
-class MissingItem(Payload):
-    """One thing a job's record lacks before the teacher's check (after_photo, hours, report)."""
-
-    code: str
-    message_th: str
-    message_en: str
-
+class MissingItem(wire.MissingItem):
     def message(self, locale: Locale) -> str:
         return self.message_th if locale == Locale.TH else self.message_en
 

@@ -142,6 +142,30 @@ class RequestSummary(Wire):
     college_name_en: str | None = None
 
 
+class MissingItem(Wire):
+    """One thing a job's record lacks before the teacher's check (codes: shared.work.QC_REQUIREMENTS)."""
+
+    code: str
+    message_th: str
+    message_en: str
+
+
+class ReportPart(Wire):
+    name: str
+    qty: int = 1
+    cost_baht: float = 0.0
+
+
+class WorkReport(Wire):
+    """A student's work report on a job: hours, notes and parts (PUT /requests/{id}/report)."""
+
+    hours: float = 0.0
+    notes: str = ""
+    parts: list[ReportPart] = []
+    parts_total_baht: float = 0.0
+    updated_at: datetime | None = None
+
+
 class Offer(Wire):
     offer_id: UUID
     request_id: UUID
