@@ -19,7 +19,7 @@ from shared.display_names import MAX_LENGTH as DISPLAY_NAME_MAX
 from shared.request_rules import ADDRESS_MAX, BRAND_MAX, DESCRIPTION_MAX, ITEM_MAX
 from shared.roles import AppRole
 from shared.statuses import RequestStatus
-from shared.wire import CollegeRef, MissingItem, RequestSummary, WorkReport
+from shared.wire import CollegeRef, MissingItem, Photo, RequestSummary, StatusEvent, WorkReport
 from shared.work import MAX_PARTS, NOTES_MAX, PART_NAME_MAX, STEP_NOTE_MAX
 
 
@@ -146,19 +146,6 @@ class RequestCreate(BaseModel):
     pdpa_consent: bool = False
 
 
-class StatusEventOut(BaseModel):
-    id: int
-    actor: str
-    actor_name: str | None
-    from_status: RequestStatus | None
-    to_status: RequestStatus
-    note: str = Field(description="in the reader's language: the system's note (note_code), then what a person typed")
-    note_code: str | None = Field(None, description="the system's note as a code of shared.text.EVENT_NOTES")
-    created_at: datetime
-    teacher_present_name: str | None = Field(
-        None, description="a high-risk work step: the first name of the teacher named present (issue 14)")
-
-
 class RequestDetail(RequestSummary):
     brand: str
     description: str
@@ -175,8 +162,8 @@ class RequestDetail(RequestSummary):
     technician_first_name: str | None
     rating: int | None
     rating_comment: str | None
-    timeline: list[StatusEventOut]
-    photos: list["PhotoOut"]
+    timeline: list[StatusEvent]
+    photos: list[Photo]
     actions: list[Literal["cancel", "rate", "reopen"]] = Field(description="what the caller may do now")
     report: WorkReport | None = None
     college_phone: str | None = Field(None, description="the college's phone (E.164), when it has one")
@@ -197,16 +184,6 @@ class RequestDetail(RequestSummary):
 
 class TransitionBody(BaseModel):
     note: Text = Field("", max_length=STEP_NOTE_MAX)
-
-
-class PhotoOut(BaseModel):
-    id: uuid.UUID
-    kind: Literal["before", "after"]
-    idx: int
-    content_type: str
-    width: int
-    height: int
-    bytes: int
 
 
 class RatingBody(BaseModel):

@@ -24,6 +24,9 @@ from shared.wire import StudentImportReport as StudentImportReport
 from shared.wire import WorkReport as WorkReport
 
 OtpRequested = wire.CodeSent
+TimelineEntry = wire.StatusEvent
+PhotoRef = wire.Photo
+UploadedPhoto = wire.Photo  # the upload's answer is the photo as the request lists it
 TechnicianItem = wire.Student
 
 
@@ -66,26 +69,6 @@ class RequestSummary(wire.RequestSummary):
 
     def college_name(self, locale: Locale) -> str | None:
         return self.college_name_th if locale == Locale.TH else self.college_name_en
-
-
-class TimelineEntry(Payload):
-    id: UUID | int | str
-    actor: str | None = None
-    actor_name: str | None = None
-    from_status: str | None = None
-    to_status: str | None = None
-    note: str | None = None
-    created_at: datetime
-
-
-class PhotoRef(Payload):
-    id: UUID | int | str
-    kind: str = "before"  # "before" (the citizen's) or "after" (the technician's)
-    idx: int
-    content_type: str = "image/jpeg"
-    width: int = 0
-    height: int = 0
-    bytes: int = 0
 
 
 class WaitingRequest(RequestSummary):
@@ -139,16 +122,6 @@ class RequestDetail(RequestSummary):
 
     def can(self, action: RequestAction) -> bool:
         return action.value in self.actions
-
-
-class UploadedPhoto(Payload):
-    id: UUID | int | str
-    kind: str = "before"
-    idx: int
-    content_type: str
-    width: int
-    height: int
-    bytes: int
 
 
 class SupervisorQueue(wire.CollegeQueue):

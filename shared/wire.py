@@ -142,6 +142,34 @@ class RequestSummary(Wire):
     college_name_en: str | None = None
 
 
+class StatusEvent(Wire):
+    """One entry of a request's timeline."""
+
+    id: int
+    actor: str
+    actor_name: str | None = None
+    from_status: RequestStatus | None = None
+    to_status: RequestStatus
+    note: str = Field("", description="in the reader's language: the system's note (note_code), then what a person "
+                                      "typed")
+    note_code: str | None = Field(None, description="the system's note as a code of shared.text.EVENT_NOTES")
+    created_at: datetime
+    teacher_present_name: str | None = Field(
+        None, description="a high-risk work step: the first name of the teacher named present (issue 14)")
+
+
+class Photo(Wire):
+    """A photo of a request (GET /requests/{id}/photos/{kind}/{idx} has its bytes); also an upload's answer."""
+
+    id: UUID
+    kind: Literal["before", "after"] = Field("before", description="before: the citizen's; after: the technician's")
+    idx: int
+    content_type: str = "image/jpeg"
+    width: int = 0
+    height: int = 0
+    bytes: int = 0
+
+
 class MissingItem(Wire):
     """One thing a job's record lacks before the teacher's check (codes: shared.work.QC_REQUIREMENTS)."""
 

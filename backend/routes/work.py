@@ -7,7 +7,7 @@ from fastapi import APIRouter, Response, UploadFile
 from backend.db import Conn
 from backend.deps import IdentityDep, NowDep, PhotoStoreDep, PolicyDep, PoolDep, acting, as_caller
 from backend.errors import ApiError
-from backend.schemas import AssignBody, ErrorResponse, JobReportIn, PhotoOut, RequestDetail, StatusChange
+from backend.schemas import AssignBody, ErrorResponse, JobReportIn, RequestDetail, StatusChange
 from backend.services import credit, dispatch, job_reports
 from backend.services.photo_intake import check_technician_may_add, take_photo
 from backend.services.request_detail import read_detail
@@ -15,7 +15,7 @@ from backend.services.transitions import Note, transition
 from shared.roles import AppRole
 from shared.statuses import RequestStatus
 from shared.text import missing_list
-from shared.wire import WorkReport
+from shared.wire import Photo, WorkReport
 from shared.work import UNREPAIRABLE_REASONS, missing_for_quality_check
 
 router = APIRouter(tags=["work"], responses={
@@ -120,12 +120,12 @@ async def save_report(request_id: uuid.UUID, body: JobReportIn, identity: Identi
     return WorkReport.model_validate(saved)
 
 
-@router.put("/requests/{request_id}/after-photos/{idx}", response_model=PhotoOut, status_code=201,
+@router.put("/requests/{request_id}/after-photos/{idx}", response_model=Photo, status_code=201,
             responses={413: {"model": ErrorResponse}, 415: {"model": ErrorResponse}})
 async def upload_after_photo(
     request_id: uuid.UUID, idx: int, file: UploadFile, identity: IdentityDep, pool: PoolDep, store: PhotoStoreDep
-) -> PhotoOut:
+) -> Photo:
     """An 'after' photo by the student on the job (index 0–4; the same index again replaces it)."""
     async with as_caller(pool, identity, AppRole.TECHNICIAN) as (conn, caller):
         await check_technician_may_add(conn, caller.user_id, request_id, idx)
-    return PhotoOut.model_validate(await take_photo(pool, store, request_id, idx, caller.user_id, file, "after"))
+    return Photo.model_validate(await take_photo(pool, store, request_id, idx, caller.user_id, file, "after"))

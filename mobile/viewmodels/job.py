@@ -397,10 +397,7 @@ class JobViewModel(RequestScreen[WorkDetail]):
                 )
                 taken.add(idx)
                 self.thumbnails.put(self.request_id, "after", idx, processed.thumbnail)
-                self._add_photo_ref(
-                    PhotoRef(id=uploaded.id, kind="after", idx=uploaded.idx, content_type=uploaded.content_type,
-                             width=uploaded.width, height=uploaded.height, bytes=uploaded.bytes)
-                )
+                self._add_photo_ref(uploaded)  # the upload's answer is the photo as the request lists it
         except ApiError as exc:
             if exc.is_auth_lost:
                 self.uploading = False
