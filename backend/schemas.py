@@ -19,7 +19,7 @@ from shared.display_names import MAX_LENGTH as DISPLAY_NAME_MAX
 from shared.request_rules import ADDRESS_MAX, BRAND_MAX, DESCRIPTION_MAX, ITEM_MAX
 from shared.roles import AppRole
 from shared.statuses import RequestStatus
-from shared.wire import CollegeRef, MissingItem, Photo, RequestSummary, StatusEvent, WorkReport
+from shared.wire import CollegeRef, RequestSummary
 from shared.work import MAX_PARTS, NOTES_MAX, PART_NAME_MAX, STEP_NOTE_MAX
 
 
@@ -146,42 +146,6 @@ class RequestCreate(BaseModel):
     pdpa_consent: bool = False
 
 
-class RequestDetail(RequestSummary):
-    brand: str
-    description: str
-    lat: float
-    lon: float
-    address: str
-    province: str
-    district: str
-    sub_district: str
-    service_place: str
-    preferred_days: list[str]
-    contact_phone: str
-    technician_id: uuid.UUID | None
-    technician_first_name: str | None
-    rating: int | None
-    rating_comment: str | None
-    timeline: list[StatusEvent]
-    photos: list[Photo]
-    actions: list[Literal["cancel", "rate", "reopen"]] = Field(description="what the caller may do now")
-    report: WorkReport | None = None
-    college_phone: str | None = Field(None, description="the college's phone (E.164), when it has one")
-    college_lat: float | None = None
-    college_lon: float | None = None
-    college_coordinates_approximate: bool | None = Field(
-        None, description="the college's point may be its town's centre: say so on the map")
-    next_step: str = Field("", description="what happens next, in the reader's language")
-    expected_wait: str | None = Field(None, description="how long that usually takes, in the reader's language")
-    quality_check_missing: list[MissingItem] = Field(
-        default_factory=list,
-        description="what the job's record still lacks before the teacher's check (staff only; empty: complete)")
-    # Issue 14 (GET /requests/{id}/record has the whole record).
-    parts_approved_total_baht: float = Field(0, description="parts the owner approved (in the app or by phone)")
-    parts_waiting: int = Field(0, description="parts proposed and waiting for the owner's answer")
-    handover_confirmed: bool = Field(False, description="the owner's receipt (or a teacher's reason) is recorded")
-
-
 class TransitionBody(BaseModel):
     note: Text = Field("", max_length=STEP_NOTE_MAX)
 
@@ -251,13 +215,6 @@ class StudentUpdate(BaseModel):
     skills: dict[Annotated[Line, Field(max_length=40)], int] | None = Field(
         None, description="replaces the student's skills; levels 1–5"
     )
-
-
-class WaitingRequest(RequestSummary):
-    lat: float
-    lon: float
-    province: str
-    district: str
 
 
 class DispatchBody(BaseModel):

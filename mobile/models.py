@@ -2,10 +2,9 @@
 
 from collections.abc import Sequence
 from datetime import datetime
-from enum import StrEnum
 from uuid import UUID
 
-from pydantic import BaseModel, Field
+from pydantic import BaseModel
 
 from shared import wire
 from shared.statuses import OfferStatus as OfferStatus
@@ -18,6 +17,7 @@ from shared.wire import NotificationItem as NotificationItem
 from shared.wire import NotificationPage as NotificationPage
 from shared.wire import Offer as Offer
 from shared.wire import ReportPart as ReportPart
+from shared.wire import RequestAction as RequestAction
 from shared.wire import StaffPerson as StaffPerson
 from shared.wire import StaffRegistered as StaffRegistered
 from shared.wire import StudentImportReport as StudentImportReport
@@ -71,54 +71,17 @@ class RequestSummary(wire.RequestSummary):
         return self.college_name_th if locale == Locale.TH else self.college_name_en
 
 
-class WaitingRequest(RequestSummary):
-    """A request no centre took (status no_centre), as the admin sees it: where it is, to pick a college."""
-
-    lat: float | None = None
-    lon: float | None = None
-    province: str | None = None
-    district: str | None = None
+class WaitingRequest(wire.WaitingRequest, RequestSummary):
+    """A request no centre took, as the admin sees it (with the summary's display helpers)."""
 
 
-class RequestAction(StrEnum):
-    """What the caller may do with a request now; the server decides and lists them."""
-
-    CANCEL = "cancel"
-    RATE = "rate"
-    REOPEN = "reopen"
+class MissingItem(wire.MissingItem):
+    def message(self, locale: Locale) -> str:
+        return self.message_th if locale == Locale.TH else self.message_en
 
 
-class RequestDetail(RequestSummary):
-    # Issue 14: the owner's receipt (or a teacher's reason) is recorded; the whole record is GET .../record.
-    handover_confirmed: bool = False
-    brand: str = ""
-    description: str = ""
-    lat: float | None = None
-    lon: float | None = None
-    address: str = ""
-    province: str | None = None
-    district: str | None = None
-    sub_district: str | None = None
-    service_place: str = "centre"
-    preferred_days: list[str] = Field(default_factory=list)
-    contact_phone: str | None = None
-    technician_first_name: str | None = None
-    rating: int | None = None
-    rating_comment: str | None = None
-    timeline: list[TimelineEntry] = Field(default_factory=list)
-    photos: list[PhotoRef] = Field(default_factory=list)
-    # Plain strings: an action this app version does not know is ignored, not a parse failure.
-    actions: list[str] = Field(default_factory=list)
-    # The repair record (the citizen sees it too once there is one), the college's contact, and what happens next.
-    report: "WorkReport | None" = None
-    college_phone: str | None = None
-    college_lat: float | None = None
-    college_lon: float | None = None
-    college_coordinates_approximate: bool | None = None
-    next_step: str = ""
-    expected_wait: str | None = None
-    # What the record still lacks before the teacher's check (staff only; empty: complete).
-    quality_check_missing: "list[MissingItem]" = Field(default_factory=list)
+class RequestDetail(wire.RequestDetail, RequestSummary):
+    quality_check_missing: Sequence[MissingItem] = ()
 
     def can(self, action: RequestAction) -> bool:
         return action.value in self.actions
@@ -144,19 +107,8 @@ class College(wire.College):
 # --- the technician's work and the supervisor's tools -----------------------------------------------
 
 
-class MissingItem(wire.MissingItem):
-    def message(self, locale: Locale) -> str:
-        return self.message_th if locale == Locale.TH else self.message_en
-
-
-RequestDetail.model_rebuild()
-
-
 class WorkDetail(RequestDetail):
     """GET /requests/{id} as a technician or supervisor sees it: with the student's report."""
-
-    report: WorkReport | None = None
-    technician_id: UUID | None = None  # the student on the job (issue 14: the team's lead)
 
 
 class WeeklyCount(Payload):

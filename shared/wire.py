@@ -12,6 +12,7 @@ phone app packages this module.
 
 from collections.abc import Sequence
 from datetime import datetime
+from enum import StrEnum
 from typing import Literal
 from uuid import UUID
 
@@ -192,6 +193,62 @@ class WorkReport(Wire):
     parts: list[ReportPart] = []
     parts_total_baht: float = 0.0
     updated_at: datetime | None = None
+
+
+class WaitingRequest(RequestSummary):
+    """A request no centre took (status no_centre), as the admin sees it: where it is, to pick a college."""
+
+    lat: float | None = None
+    lon: float | None = None
+    province: str = ""
+    district: str = ""
+
+
+class RequestAction(StrEnum):
+    """What the caller may do with a request now; the server decides and lists them."""
+
+    CANCEL = "cancel"
+    RATE = "rate"
+    REOPEN = "reopen"
+
+
+class RequestDetail(RequestSummary):
+    """GET /requests/{id}: the request as the caller may see it, with what they may do now."""
+
+    brand: str = ""
+    description: str = ""
+    lat: float | None = None
+    lon: float | None = None
+    address: str = ""
+    province: str = ""
+    district: str = ""
+    sub_district: str = ""
+    service_place: str = "centre"
+    preferred_days: list[str] = []
+    contact_phone: str = ""
+    technician_id: UUID | None = Field(None, description="the student on the job (issue 14: the team's lead)")
+    technician_first_name: str | None = None
+    rating: int | None = None
+    rating_comment: str | None = None
+    timeline: list[StatusEvent] = []
+    photos: list[Photo] = []
+    # Plain strings, so an action this app version does not know is ignored, not a parse failure.
+    actions: list[str] = Field(default_factory=list, description="what the caller may do now: RequestAction values")
+    report: WorkReport | None = Field(None, description="the repair record (the owner sees it too once there is one)")
+    college_phone: str | None = Field(None, description="the college's phone (E.164), when it has one")
+    college_lat: float | None = None
+    college_lon: float | None = None
+    college_coordinates_approximate: bool | None = Field(
+        None, description="the college's point may be its town's centre: say so on the map")
+    next_step: str = Field("", description="what happens next, in the reader's language")
+    expected_wait: str | None = Field(None, description="how long that usually takes, in the reader's language")
+    quality_check_missing: Sequence[MissingItem] = Field(
+        default=(),
+        description="what the job's record still lacks before the teacher's check (staff only; empty: complete)")
+    # Issue 14 (GET /requests/{id}/record has the whole record).
+    parts_approved_total_baht: float = Field(0, description="parts the owner approved (in the app or by phone)")
+    parts_waiting: int = Field(0, description="parts proposed and waiting for the owner's answer")
+    handover_confirmed: bool = Field(False, description="the owner's receipt (or a teacher's reason) is recorded")
 
 
 class Offer(Wire):

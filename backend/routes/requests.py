@@ -20,7 +20,7 @@ from backend.deps import (
     as_caller,
 )
 from backend.errors import ApiError
-from backend.schemas import ErrorResponse, RatingBody, RequestCreate, RequestDetail, TransitionBody
+from backend.schemas import ErrorResponse, RatingBody, RequestCreate, TransitionBody
 from backend.services import rate_limits
 from backend.services.aftercare import nearby_open_count, rate, reopen
 from backend.services.dispatch import dispatch, withdraw_pending_offers
@@ -33,7 +33,7 @@ from shared.aftercare import DUPLICATE_COUNT_CAP, DUPLICATE_RADIUS_M, DUPLICATE_
 from shared.request_rules import RequestDraft
 from shared.roles import AppRole
 from shared.statuses import RequestStatus, Route
-from shared.wire import DuplicateSummary, Photo
+from shared.wire import DuplicateSummary, Photo, RequestDetail
 
 router = APIRouter(
     prefix="/requests", tags=["requests"],
