@@ -117,7 +117,6 @@ class JobViewModel(RequestScreen[WorkDetail]):
         self._on_job_changed = on_job_changed
         # Set by the app: the job left this person's sight (taken back and sent on to another college).
         self.on_gone: Done | None = None
-        self.sending = False
         # The open step panel.
         self.open_step: Step | None = None
         self.note = ""
@@ -480,23 +479,17 @@ class JobViewModel(RequestScreen[WorkDetail]):
         if self._report_errors:
             self._changed()
             return
-        self.sending = True
-        self._changed()
-        try:
-            saved = await self._api.save_report(self.request_id, self.report_body())
-        except ApiError as exc:
-            self.sending = False
-            if await self._lost_sign_in(exc):
-                return
-            self._report_errors = [exc.text]
-            self._changed()
+        saved = await self._send(self._api.save_report(self.request_id, self.report_body()), self._report_refused)
+        if saved is None:
             return
-        self.sending = False
         if self.detail is not None:
             self.detail = self.detail.model_copy(update={"report": saved})
         self._report_loaded = True
         self._notice = bilingual("report_saved")
         self._changed()
+
+    def _report_refused(self, error: ApiError) -> None:
+        self._report_errors = [error.text]
 
     # --- assigning (supervisor) ----------------------------------------------------------------------
 
@@ -549,17 +542,9 @@ class JobViewModel(RequestScreen[WorkDetail]):
 
         A refusal goes to refused() (the open panel's error line); a lost sign-in leaves for the login.
         """
-        self.sending = True
-        self._changed()
-        try:
-            detail = await send
-        except ApiError as exc:
-            self.sending = False
-            if not await self._lost_sign_in(exc):
-                refused(exc)
-                self._changed()
+        detail = await self._send(send, refused)
+        if detail is None:
             return False
-        self.sending = False
         self._set_detail(detail)
         self._notice = done
         return True

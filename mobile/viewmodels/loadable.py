@@ -3,6 +3,7 @@
 from abc import ABC, abstractmethod
 from collections.abc import Awaitable, Callable
 from enum import StrEnum
+from typing import TypeVar
 
 from mobile.api_client import ApiClient, ApiError
 from mobile.viewmodels.observable import Observable
@@ -11,6 +12,8 @@ from shared.text import Bilingual, Locale
 
 AuthLost = Callable[[ApiError], Awaitable[None]]
 Done = Callable[[], Awaitable[None]]
+Refused = Callable[[ApiError], None]
+T = TypeVar("T")
 
 
 class LoadState(StrEnum):
@@ -88,6 +91,7 @@ class SubScreen(Loadable):
         super().__init__(api, session, on_auth_lost=on_auth_lost)
         self._on_back = on_back
         self._notice: Bilingual | None = None
+        self.sending = False  # one action's call is on its way: its buttons wait
 
     @property
     def notice(self) -> str | None:
@@ -95,3 +99,20 @@ class SubScreen(Loadable):
 
     async def back(self) -> None:
         await self._on_back()
+
+    async def _send(self, call: Awaitable[T], refused: Refused) -> T | None:
+        """An action's one call to the backend, with `sending` set while it runs: its answer, or None when it was
+        refused (`refused` puts the refusal on the screen, which then redraws) or the sign-in is gone (the app
+        leaves for the login). The caller says what it did (`_notice`) when it went through."""
+        self.sending = True
+        self._changed()
+        try:
+            answer = await call
+        except ApiError as exc:
+            self.sending = False
+            if not await self._lost_sign_in(exc):
+                refused(exc)
+                self._changed()
+            return None
+        self.sending = False
+        return answer

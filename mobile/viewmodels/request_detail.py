@@ -43,7 +43,6 @@ class RequestDetailViewModel(RequestScreen[RequestDetail]):
         self.note = ""
         self.rating: int | None = None
         self.comment = ""
-        self.sending = False
         self._action_error: Bilingual | None = None
 
     # --- what the view reads -------------------------------------------------------------------------
@@ -95,6 +94,9 @@ class RequestDetailViewModel(RequestScreen[RequestDetail]):
         self._notice = None
         self._changed()
 
+    def _action_refused(self, error: ApiError) -> None:
+        self._action_error = error.text
+
     def dismiss_action(self) -> None:
         self.open_action = None
         self._action_error = None
@@ -128,25 +130,17 @@ class RequestDetailViewModel(RequestScreen[RequestDetail]):
                 self._action_error = problem
                 self._changed()
                 return
-        self.sending = True
         self._action_error = None
-        self._changed()
-        try:
-            if action == RequestAction.CANCEL:
-                detail = await self._api.cancel_request(self.request_id, self.note.strip()[:MAX_NOTE])
-            elif action == RequestAction.RATE:
-                assert self.rating is not None
-                detail = await self._api.rate_request(self.request_id, self.rating, self.comment.strip())
-            else:
-                detail = await self._api.reopen_request(self.request_id, self.note.strip()[:MAX_NOTE])
-        except ApiError as exc:
-            self.sending = False
-            if await self._lost_sign_in(exc):
-                return
-            self._action_error = exc.text
-            self._changed()
+        if action == RequestAction.CANCEL:
+            call = self._api.cancel_request(self.request_id, self.note.strip()[:MAX_NOTE])
+        elif action == RequestAction.RATE:
+            assert self.rating is not None
+            call = self._api.rate_request(self.request_id, self.rating, self.comment.strip())
+        else:
+            call = self._api.reopen_request(self.request_id, self.note.strip()[:MAX_NOTE])
+        detail = await self._send(call, self._action_refused)
+        if detail is None:
             return
-        self.sending = False
         self.detail = detail
         self.open_action = None
         self._notice = bilingual(DONE_MESSAGES[action])
