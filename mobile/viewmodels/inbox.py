@@ -4,11 +4,12 @@ The count lives as long as the session (the bell shows on every screen); the lis
 state is the server's: tapping a notification marks it read there and opens the screen its link names."""
 
 from collections.abc import Awaitable, Callable
+from typing import Unpack
 
 from mobile.api_client import ApiClient, ApiError
 from mobile.live import ServerEvent
 from mobile.models import NotificationItem
-from mobile.viewmodels.loadable import AuthLost, Done, SubScreen
+from mobile.viewmodels.loadable import ScreenWiring, SubScreen
 from mobile.viewmodels.session import Session
 
 OpenLink = Callable[[str], Awaitable[None]]
@@ -22,15 +23,9 @@ def is_notification_event(event: ServerEvent) -> bool:
 
 class InboxViewModel(SubScreen):
     def __init__(
-        self,
-        api: ApiClient,
-        session: Session,
-        *,
-        on_back: Done,
-        on_auth_lost: AuthLost,
-        on_open_link: OpenLink,
+        self, api: ApiClient, session: Session, *, on_open_link: OpenLink, **wiring: Unpack[ScreenWiring]
     ) -> None:
-        super().__init__(api, session, on_back=on_back, on_auth_lost=on_auth_lost)
+        super().__init__(api, session, **wiring)
         self._on_open_link = on_open_link
         self.items: list[NotificationItem] = []
         self.unread = 0

@@ -8,14 +8,14 @@ checks, so the app never offers a move the server would refuse. A step opens a s
 import math
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Unpack
 from urllib.parse import quote
 from uuid import UUID
 
 from mobile.api_client import ApiClient, ApiError
 from mobile.models import PhotoRef, TechnicianItem, WorkDetail
 from mobile.photo_picking import PickedPhoto, PickPhotos, prepare, rejection_text
-from mobile.viewmodels.loadable import AuthLost, Done
+from mobile.viewmodels.loadable import Done, ScreenWiring
 from mobile.viewmodels.request_screen import RequestScreen
 from mobile.viewmodels.session import Session
 from shared.credit import needs_teacher_present
@@ -102,17 +102,10 @@ def tel_url(phone: str) -> str:
 
 class JobViewModel(RequestScreen[WorkDetail]):
     def __init__(
-        self,
-        api: ApiClient,
-        session: Session,
-        request_id: UUID,
-        actor: Actor,
-        *,
-        on_back: Done,
-        on_auth_lost: AuthLost,
-        on_job_changed: Done | None = None,
+        self, api: ApiClient, session: Session, request_id: UUID, actor: Actor, *,
+        on_job_changed: Done | None = None, **wiring: Unpack[ScreenWiring],
     ) -> None:
-        super().__init__(api, session, request_id, on_back=on_back, on_auth_lost=on_auth_lost)
+        super().__init__(api, session, request_id, **wiring)
         self.actor = actor
         self._on_job_changed = on_job_changed
         # Set by the app: the job left this person's sight (taken back and sent on to another college).

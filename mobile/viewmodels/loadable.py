@@ -3,7 +3,7 @@
 from abc import ABC, abstractmethod
 from collections.abc import Awaitable, Callable
 from enum import StrEnum
-from typing import TypeVar
+from typing import TypedDict, TypeVar
 
 from mobile.api_client import ApiClient, ApiError
 from mobile.viewmodels.observable import Observable
@@ -82,6 +82,13 @@ class Loadable(Observable, ABC):
             await self._on_auth_lost(exc)
             return True
         return False
+
+
+class ScreenWiring(TypedDict):
+    """What the app hands every sub-screen (a subclass takes it as `**wiring: Unpack[ScreenWiring]`)."""
+
+    on_back: Done
+    on_auth_lost: AuthLost
 
 
 class SubScreen(Loadable):

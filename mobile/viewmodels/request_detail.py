@@ -4,12 +4,13 @@ The server lists the allowed actions ("cancel", "rate", "reopen"); the app only 
 opens a small confirm panel (note, stars, comment) before anything is sent.
 """
 
+from typing import Unpack
 from urllib.parse import quote
 from uuid import UUID
 
 from mobile.api_client import ApiClient, ApiError
 from mobile.models import RequestAction, RequestDetail
-from mobile.viewmodels.loadable import AuthLost, Done
+from mobile.viewmodels.loadable import Done, ScreenWiring
 from mobile.viewmodels.request_screen import RequestScreen
 from mobile.viewmodels.session import Session
 from shared.text import WEEKDAY_NAMES, Bilingual, bilingual, error_text
@@ -27,16 +28,10 @@ DONE_MESSAGES = {
 
 class RequestDetailViewModel(RequestScreen[RequestDetail]):
     def __init__(
-        self,
-        api: ApiClient,
-        session: Session,
-        request_id: UUID,
-        *,
-        on_back: Done,
-        on_auth_lost: AuthLost,
-        on_request_changed: Done | None = None,
+        self, api: ApiClient, session: Session, request_id: UUID, *, on_request_changed: Done | None = None,
+        **wiring: Unpack[ScreenWiring],
     ) -> None:
-        super().__init__(api, session, request_id, on_back=on_back, on_auth_lost=on_auth_lost)
+        super().__init__(api, session, request_id, **wiring)
         self._on_request_changed = on_request_changed
         # The open confirm panel, and what is typed into it.
         self.open_action: RequestAction | None = None

@@ -3,12 +3,12 @@ one request loaded by id, its photos with thumbnails fetched after it shows, its
 
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Generic, TypeVar
+from typing import Generic, TypeVar, Unpack
 from uuid import UUID
 
 from mobile.api_client import ApiClient
 from mobile.models import PhotoRef, RequestDetail
-from mobile.viewmodels.loadable import AuthLost, Done, SubScreen
+from mobile.viewmodels.loadable import ScreenWiring, SubScreen
 from mobile.viewmodels.photo_viewer import OpenPhotos
 from mobile.viewmodels.session import Session
 from mobile.viewmodels.thumbnails import PhotoKey, Thumbnails
@@ -31,10 +31,8 @@ def first_name(name: str | None) -> str:
 
 
 class RequestScreen(SubScreen, Generic[D]):
-    def __init__(
-        self, api: ApiClient, session: Session, request_id: UUID, *, on_back: Done, on_auth_lost: AuthLost
-    ) -> None:
-        super().__init__(api, session, on_back=on_back, on_auth_lost=on_auth_lost)
+    def __init__(self, api: ApiClient, session: Session, request_id: UUID, **wiring: Unpack[ScreenWiring]) -> None:
+        super().__init__(api, session, **wiring)
         self.request_id = request_id
         self.detail: D | None = None
         self.thumbnails = Thumbnails(api)

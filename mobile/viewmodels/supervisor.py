@@ -3,12 +3,12 @@
 import asyncio
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Unpack
 from uuid import UUID
 
 from mobile.api_client import ApiClient, ApiError
 from mobile.models import Category, LedgerRow, TechnicianItem
-from mobile.viewmodels.loadable import AuthLost, Done, SubScreen
+from mobile.viewmodels.loadable import ScreenWiring, SubScreen
 from mobile.viewmodels.session import Session
 from shared.phone import InvalidPhone, national_format, normalize_thai_phone
 from shared.text import Bilingual, Locale, bilingual, error_text
@@ -59,8 +59,8 @@ class TechnicianEdit:
 
 
 class TechniciansViewModel(SubScreen):
-    def __init__(self, api: ApiClient, session: Session, *, on_back: Done, on_auth_lost: AuthLost) -> None:
-        super().__init__(api, session, on_back=on_back, on_auth_lost=on_auth_lost)
+    def __init__(self, api: ApiClient, session: Session, **wiring: Unpack[ScreenWiring]) -> None:
+        super().__init__(api, session, **wiring)
         self.rows: list[TechnicianEdit] = []
         self.skills: list[SkillName] = []
         # The student whose skills the dialog edits.
@@ -251,15 +251,9 @@ class TechniciansViewModel(SubScreen):
 
 class LedgerViewModel(SubScreen):
     def __init__(
-        self,
-        api: ApiClient,
-        session: Session,
-        *,
-        on_back: Done,
-        on_auth_lost: AuthLost,
-        save_file: SaveFile | None = None,
+        self, api: ApiClient, session: Session, *, save_file: SaveFile | None = None, **wiring: Unpack[ScreenWiring]
     ) -> None:
-        super().__init__(api, session, on_back=on_back, on_auth_lost=on_auth_lost)
+        super().__init__(api, session, **wiring)
         self.rows: list[LedgerRow] = []
         self.categories: dict[str, Category] = {}
         self._save_file = save_file
