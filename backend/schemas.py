@@ -1,4 +1,6 @@
-"""Request and response bodies of the REST API (they are the OpenAPI contract the app codes against).
+"""Request and response bodies of the REST API (they are the OpenAPI contract the app codes against). The answers
+the app reads too are defined once, in shared/wire.py; this module adds the request bodies and the server-only
+answers.
 
 Every text field of a request body is `Line` (one line) or `Text` (may have line breaks): NFC-normalised and
 refused when it holds control characters, before its length is checked, so the length limits apply to exactly

@@ -1,4 +1,7 @@
-"""The backend's JSON payloads as typed, immutable objects (the contract the app relies on)."""
+"""The backend's JSON payloads as typed, immutable objects (the contract the app relies on).
+
+The answers the backend also declares are shared.wire's models, imported here (subclassed only to add a display
+helper); the classes defined here are the answers only the app describes."""
 
 from collections.abc import Sequence
 from datetime import datetime
