@@ -159,11 +159,15 @@ class StatusEvent(Wire):
         None, description="a high-risk work step: the first name of the teacher named present (issue 14)")
 
 
+PhotoKind = Literal["before", "after"]
+"""before: the citizen's photos of the problem; after: the technician's of the repair."""
+
+
 class Photo(Wire):
     """A photo of a request (GET /requests/{id}/photos/{kind}/{idx} has its bytes); also an upload's answer."""
 
     id: UUID
-    kind: Literal["before", "after"] = Field("before", description="before: the citizen's; after: the technician's")
+    kind: PhotoKind = Field("before", description="before: the citizen's; after: the technician's")
     idx: int
     content_type: str = "image/jpeg"
     width: int = 0

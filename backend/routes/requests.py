@@ -2,7 +2,7 @@
 
 import uuid
 from datetime import timedelta
-from typing import Annotated, Literal
+from typing import Annotated
 
 from fastapi import APIRouter, Query, Response, UploadFile
 from fastapi.responses import JSONResponse
@@ -33,7 +33,7 @@ from shared.aftercare import DUPLICATE_COUNT_CAP, DUPLICATE_RADIUS_M, DUPLICATE_
 from shared.request_rules import RequestDraft
 from shared.roles import AppRole
 from shared.statuses import RequestStatus, Route
-from shared.wire import DuplicateSummary, Photo, RequestDetail
+from shared.wire import DuplicateSummary, Photo, PhotoKind, RequestDetail
 
 router = APIRouter(
     prefix="/requests", tags=["requests"],
@@ -145,7 +145,7 @@ async def upload_photo(
 @router.get("/{request_id}/photos/{kind}/{idx}", response_class=Response,
             responses={200: {"content": {"image/webp": {}, "image/jpeg": {}}}, 404: {"model": ErrorResponse}})
 async def get_photo(
-    request_id: uuid.UUID, kind: Literal["before", "after"], idx: int, conn: UserConn, store: PhotoStoreDep,
+    request_id: uuid.UUID, kind: PhotoKind, idx: int, conn: UserConn, store: PhotoStoreDep,
     thumb: bool = False,
 ) -> Response:
     """The photo bytes, for whoever may see the request."""

@@ -3,7 +3,7 @@ one request loaded by id, its photos with thumbnails fetched after it shows, its
 
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Generic, TypeVar, Unpack
+from typing import Generic, TypeVar, Unpack, get_args
 from uuid import UUID
 
 from mobile.api_client import ApiClient
@@ -14,6 +14,7 @@ from mobile.viewmodels.session import Session
 from mobile.viewmodels.thumbnails import PhotoKey, Thumbnails
 from shared.statuses import RequestStatus
 from shared.text import ACTOR_LABELS, EVENT_NOTES, status_label
+from shared.wire import PhotoKind
 
 D = TypeVar("D", bound=RequestDetail)
 
@@ -50,7 +51,7 @@ class RequestScreen(SubScreen, Generic[D]):
 
     async def open_photo(self, kind: str, idx: int) -> None:
         """Full screen, with the request's other photos (before, then after) a swipe or a tap away."""
-        keys: list[PhotoKey] = [(self.request_id, k, p.idx) for k in ("before", "after") for p in self.photos(k)]
+        keys: list[PhotoKey] = [(self.request_id, k, p.idx) for k in get_args(PhotoKind) for p in self.photos(k)]
         wanted = (self.request_id, kind, idx)
         if self.on_open_photos is not None and wanted in keys:
             await self.on_open_photos(keys, keys.index(wanted), self.thumbnails)

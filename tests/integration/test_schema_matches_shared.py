@@ -3,7 +3,7 @@ constraint puts on a column the app or backend also limits. Migrations restate t
 never changes); this test is what keeps the two from drifting."""
 
 import re
-from typing import Any
+from typing import Any, get_args
 
 import psycopg
 import pytest
@@ -16,7 +16,7 @@ from shared.request_rules import ADDRESS_MAX, BRAND_MAX, DESCRIPTION_MAX, ITEM_M
 from shared.roles import Actor, AppRole
 from shared.statuses import OfferStatus, RequestStatus
 from shared.text import OFFER_STATUS_LABELS
-from shared.wire import Offer
+from shared.wire import Offer, PhotoKind
 from shared.work import MAX_HOURS, NOTES_MAX, STEP_NOTE_MAX
 
 ENUMS: dict[str, set[str]] = {
@@ -89,3 +89,9 @@ def test_numeric_ranges_match(database_url: str, table: str, column: str) -> Non
     least = [float(m) for m in re.findall(rf"\b{column} >= \(?'?(-?[\d.]+)", checks)]
     most = [float(m) for m in re.findall(rf"\b{column} <= \(?'?(-?[\d.]+)", checks)]
     assert (least, most) == ([RANGES[(table, column)][0]], [RANGES[(table, column)][1]]), checks
+
+
+def test_photo_kinds_match(database_url: str) -> None:
+    with psycopg.connect(database_url) as conn:
+        checks = " ".join(column_checks(conn, "request_photos", "kind"))
+    assert set(re.findall(r"'(\w+)'::text", checks)) == set(get_args(PhotoKind)), checks
