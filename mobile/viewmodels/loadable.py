@@ -13,6 +13,7 @@ from shared.text import Bilingual, Locale
 AuthLost = Callable[[ApiError], Awaitable[None]]
 Done = Callable[[], Awaitable[None]]
 Refused = Callable[[ApiError], None]
+Busy = Callable[[bool], None]  # raises (True) and lowers (False) one action's busy flag
 T = TypeVar("T")
 
 
@@ -107,19 +108,23 @@ class SubScreen(Loadable):
     async def back(self) -> None:
         await self._on_back()
 
-    async def _send(self, call: Awaitable[T], refused: Refused) -> T | None:
-        """An action's one call to the backend, with `sending` set while it runs: its answer, or None when it was
-        refused (`refused` puts the refusal on the screen, which then redraws) or the sign-in is gone (the app
-        leaves for the login). The caller says what it did (`_notice`) when it went through."""
-        self.sending = True
+    async def _send(self, call: Awaitable[T], refused: Refused, busy: Busy | None = None) -> T | None:
+        """An action's one call to the backend, with its busy flag up while it runs (`busy`; by default `sending`):
+        its answer, or None when it was refused (`refused` puts the refusal on the screen, which then redraws) or
+        the sign-in is gone (the app leaves for the login). The caller says what it did when it went through."""
+        mark = self._mark_sending if busy is None else busy
+        mark(True)
         self._changed()
         try:
             answer = await call
         except ApiError as exc:
-            self.sending = False
+            mark(False)
             if not await self._lost_sign_in(exc):
                 refused(exc)
                 self._changed()
             return None
-        self.sending = False
+        mark(False)
         return answer
+
+    def _mark_sending(self, on: bool) -> None:
+        self.sending = on
