@@ -37,9 +37,6 @@ class CollegeForm:
         values["service_radius_km"] = f"{college.service_radius_km:g}"
         return cls(college.id, values, college.is_active)
 
-    def mark_saving(self, on: bool) -> None:
-        self.saving = on
-
     def payload(self) -> dict[str, Any] | None:
         """The body to send, or None with `errors` set when something typed cannot be sent."""
         self.errors = {}
@@ -131,17 +128,20 @@ class CollegesAdminViewModel(SubScreen):
         if body is None:
             self._changed()
             return
-        if form.college_id is None:
-            call = self._api.create_college(body)
-        else:
-            call = self._api.update_college(form.college_id, body)
-
-        def refused(error: ApiError) -> None:
-            form.errors = {name: text for name, text in error.fields.items() if name in FIELDS}
-            self._form_error = None if form.errors else error.text
-
-        saved = await self._send(call, refused, form.mark_saving)
-        if saved is None:
+        form.saving = True
+        self._changed()
+        try:
+            if form.college_id is None:
+                saved = await self._api.create_college(body)
+            else:
+                saved = await self._api.update_college(form.college_id, body)
+        except ApiError as exc:
+            form.saving = False
+            if await self._lost_sign_in(exc):
+                return
+            form.errors = {name: text for name, text in exc.fields.items() if name in FIELDS}
+            self._form_error = None if form.errors else exc.text
+            self._changed()
             return
         self.form = None
         if form.college_id is None and saved.is_active:
@@ -168,12 +168,6 @@ class CollegesAdminViewModel(SubScreen):
         self._naming_error = None
         self._changed()
 
-    def _mark_naming(self, on: bool) -> None:
-        self.naming = on
-
-    def _naming_refused(self, error: ApiError) -> None:
-        self._naming_error = error.text
-
     def set_supervisor_phone(self, value: str) -> None:
         self.supervisor_phone = value
 
@@ -191,10 +185,18 @@ class CollegesAdminViewModel(SubScreen):
             self._naming_error = error_text("invalid_phone")
             self._changed()
             return
-        done = await self._send(self._api.name_supervisor(college_id, phone, " ".join(self.supervisor_name.split())),
-                                self._naming_refused, self._mark_naming)
-        if done is None:
+        self.naming = True
+        self._changed()
+        try:
+            done = await self._api.name_supervisor(college_id, phone, " ".join(self.supervisor_name.split()))
+        except ApiError as exc:
+            self.naming = False
+            if await self._lost_sign_in(exc):
+                return
+            self._naming_error = exc.text
+            self._changed()
             return
+        self.naming = False
         self.naming_for = None
         key = "supervisor_named_now" if done.existing_account else "supervisor_invited"
         self._notice = bilingual(key, phone=national_format(done.phone))
