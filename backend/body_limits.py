@@ -12,6 +12,7 @@ from starlette.responses import JSONResponse
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from backend.errors import error_body
+from shared.asgi import OneScopeMiddleware, app_path
 
 # The two photo upload routes: PUT /requests/{id}/photos/{idx} and PUT /requests/{id}/after-photos/{idx}.
 _PHOTO_UPLOAD = re.compile(r"/requests/[^/]+/(?:photos|after-photos)/[^/]+/?")
@@ -39,21 +40,14 @@ def too_large_response(limit: int) -> JSONResponse:
                         headers={"Connection": "close"})
 
 
-class BodyLimitMiddleware:
+class BodyLimitMiddleware(OneScopeMiddleware):
     def __init__(self, app: ASGIApp, *, default_limit: int, photo_limit: int) -> None:
-        self.app = app
+        super().__init__(app)
         self.default_limit = default_limit
         self.photo_limit = photo_limit
 
-    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] != "http":
-            await self.app(scope, receive, send)
-            return
-        path: str = scope.get("path", "")
-        root = scope.get("root_path", "")
-        if root and path.startswith(root):
-            path = path[len(root):]
-        limit = limit_for(scope["method"], path, self.default_limit, self.photo_limit)
+    async def handle(self, scope: Scope, receive: Receive, send: Send) -> None:
+        limit = limit_for(scope["method"], app_path(scope), self.default_limit, self.photo_limit)
         declared = declared_length(scope)
         if declared is not None and declared > limit:
             await too_large_response(limit)(scope, receive, send)

@@ -18,12 +18,12 @@ from backend.dispatch_ticks import policy_of
 from backend.errors import ApiError
 from backend.photo_store import PhotoStore
 from backend.request_context import client_address
-from backend.schemas import CollegeRef
 from backend.services.dispatch import DispatchPolicy
 from backend.services.profiles import require_role
 from backend.services.transitions import act_as
 from backend.settings import AuthMode, Settings
 from shared.roles import Actor, AppRole
+from shared.wire import CollegeRef
 
 bearer_scheme = HTTPBearer(auto_error=False, description="Supabase-format access token")
 

@@ -1,4 +1,6 @@
-"""Request and response bodies of the REST API (they are the OpenAPI contract the app codes against).
+"""Request and response bodies of the REST API (they are the OpenAPI contract the app codes against). The answers
+the app reads too are defined once, in shared/wire.py; this module adds the request bodies and the server-only
+answers.
 
 Every text field of a request body is `Line` (one line) or `Text` (may have line breaks): NFC-normalised and
 refused when it holds control characters, before its length is checked, so the length limits apply to exactly
@@ -19,6 +21,7 @@ from shared.display_names import MAX_LENGTH as DISPLAY_NAME_MAX
 from shared.request_rules import ADDRESS_MAX, BRAND_MAX, DESCRIPTION_MAX, ITEM_MAX
 from shared.roles import AppRole
 from shared.statuses import RequestStatus
+from shared.wire import CollegeRef, RequestSummary
 from shared.work import MAX_PARTS, NOTES_MAX, PART_NAME_MAX, STEP_NOTE_MAX
 
 
@@ -103,108 +106,14 @@ class CodeRequest(BaseModel):
     phone: Line = Field(max_length=32, examples=["0812345678"])
 
 
-class CodeSentResponse(BaseModel):
-    phone: str = Field(description="The number in E.164 form")
-    expires_in: int
-    dev_code: str | None = Field(None, description="Local developer mode only: the code, to show as a hint")
-
-
 class VerifyRequest(BaseModel):
     phone: Line = Field(max_length=32)
     code: Line = Field(max_length=12)
 
 
-class CollegeRef(BaseModel):
-    id: uuid.UUID
-    code: str
-    name_th: str
-    name_en: str
-
-
-class Profile(BaseModel):
-    id: uuid.UUID
-    role: AppRole
-    display_name: str
-    phone: str | None
-    locale: Literal["th", "en"]
-    college: CollegeRef | None
-
-
-class SessionResponse(BaseModel):
-    access_token: str
-    token_type: Literal["bearer"] = "bearer"
-    expires_in: int
-    profile: Profile
-
-
 class ProfileUpdate(BaseModel):
     display_name: Line | None = Field(None, max_length=2 * DISPLAY_NAME_MAX)
     locale: Literal["th", "en"] | None = None
-
-
-class SkillNeedOut(BaseModel):
-    skill: str
-    min_level: int
-    name_th: str
-    name_en: str
-
-
-class CategoryOut(BaseModel):
-    code: str
-    name_th: str
-    name_en: str
-    icon: str
-    skills: list[SkillNeedOut]
-
-
-class CollegeOut(BaseModel):
-    id: uuid.UUID
-    code: str
-    name_th: str
-    name_en: str
-    province_th: str
-    province_en: str
-    region: str
-    lat: float
-    lon: float
-    service_radius_km: float
-    coordinates_approximate: bool
-
-
-class RequestSummary(BaseModel):
-    id: uuid.UUID
-    reference: str | None = Field(None, description="the short reference people quote, e.g. FX-690001")
-    category_code: str
-    category_name_th: str
-    category_name_en: str
-    category_icon: str
-    item: str
-    status: RequestStatus
-    created_at: datetime
-    updated_at: datetime
-    college_name_th: str | None
-    college_name_en: str | None
-
-
-class OfferCard(BaseModel):
-    offer_id: uuid.UUID
-    request_id: uuid.UUID
-    offer_status: Literal["pending", "accepted", "declined", "withdrawn", "expired"]
-    category_code: str
-    item: str
-    province: str
-    district: str
-    distance_km: float
-    created_at: datetime
-    expires_at: datetime
-    photo_count: int = Field(0, description="before photos: GET /requests/{request_id}/photos/before/{idx}")
-    description: str = Field("", description="the citizen's words about the problem")
-
-
-class CollegeQueue(BaseModel):
-    college: CollegeRef
-    counts: dict[str, int]
-    requests: list[RequestSummary]
 
 
 class DatabaseHealth(BaseModel):
@@ -239,81 +148,13 @@ class RequestCreate(BaseModel):
     pdpa_consent: bool = False
 
 
-class StatusEventOut(BaseModel):
-    id: int
-    actor: str
-    actor_name: str | None
-    from_status: RequestStatus | None
-    to_status: RequestStatus
-    note: str = Field(description="in the reader's language: the system's note (note_code), then what a person typed")
-    note_code: str | None = Field(None, description="the system's note as a code of shared.text.EVENT_NOTES")
-    created_at: datetime
-    teacher_present_name: str | None = Field(
-        None, description="a high-risk work step: the first name of the teacher named present (issue 14)")
-
-
-class RequestDetail(RequestSummary):
-    brand: str
-    description: str
-    lat: float
-    lon: float
-    address: str
-    province: str
-    district: str
-    sub_district: str
-    service_place: str
-    preferred_days: list[str]
-    contact_phone: str
-    technician_id: uuid.UUID | None
-    technician_first_name: str | None
-    rating: int | None
-    rating_comment: str | None
-    timeline: list[StatusEventOut]
-    photos: list["PhotoOut"]
-    actions: list[Literal["cancel", "rate", "reopen"]] = Field(description="what the caller may do now")
-    report: "JobReportOut | None" = None
-    college_phone: str | None = Field(None, description="the college's phone (E.164), when it has one")
-    college_lat: float | None = None
-    college_lon: float | None = None
-    college_coordinates_approximate: bool | None = Field(
-        None, description="the college's point may be its town's centre: say so on the map")
-    next_step: str = Field("", description="what happens next, in the reader's language")
-    expected_wait: str | None = Field(None, description="how long that usually takes, in the reader's language")
-    quality_check_missing: "list[MissingItem]" = Field(
-        default_factory=list,
-        description="what the job's record still lacks before the teacher's check (staff only; empty: complete)")
-    # Issue 14 (GET /requests/{id}/record has the whole record).
-    parts_approved_total_baht: float = Field(0, description="parts the owner approved (in the app or by phone)")
-    parts_waiting: int = Field(0, description="parts proposed and waiting for the owner's answer")
-    handover_confirmed: bool = Field(False, description="the owner's receipt (or a teacher's reason) is recorded")
-
-
 class TransitionBody(BaseModel):
     note: Text = Field("", max_length=STEP_NOTE_MAX)
-
-
-class PhotoOut(BaseModel):
-    id: uuid.UUID
-    kind: Literal["before", "after"]
-    idx: int
-    content_type: str
-    width: int
-    height: int
-    bytes: int
 
 
 class RatingBody(BaseModel):
     rating: int = Field(description=f"{RATING_MIN}–{RATING_MAX}")
     comment: Text = Field("", max_length=COMMENT_MAX)
-
-
-class DuplicateSummary(BaseModel):
-    """Open requests of the same kind near this place this week: a count for an area, never who, what or where."""
-
-    count: int = Field(description="at most `DUPLICATE_COUNT_CAP`; `capped` says there may be more")
-    capped: bool
-    radius_m: float
-    days: int
 
 
 class AuditEvent(BaseModel):
@@ -358,14 +199,6 @@ class JobReportIn(BaseModel):
     parts: list[PartIn] = Field(default_factory=list, max_length=2 * MAX_PARTS)
 
 
-class JobReportOut(BaseModel):
-    hours: float
-    notes: str
-    parts: list[PartIn]
-    parts_total_baht: float
-    updated_at: datetime
-
-
 class WeeklyCount(BaseModel):
     week_start: date
     category_code: str
@@ -379,15 +212,6 @@ class Dashboard(BaseModel):
     quality_check: list[RequestSummary]
 
 
-class StudentOut(BaseModel):
-    id: uuid.UUID
-    display_name: str
-    phone: str | None
-    is_active: bool
-    open_jobs: int
-    skills: dict[str, int]
-
-
 class StudentUpdate(BaseModel):
     is_active: bool | None = None
     skills: dict[Annotated[Line, Field(max_length=40)], int] | None = Field(
@@ -395,37 +219,11 @@ class StudentUpdate(BaseModel):
     )
 
 
-class LedgerRow(BaseModel):
-    technician_id: uuid.UUID
-    display_name: str
-    approved_jobs: int
-    hours: float
-    categories: list[str]
-
-
-class WaitingRequest(RequestSummary):
-    lat: float
-    lon: float
-    province: str
-    district: str
-
-
 class DispatchBody(BaseModel):
     college_id: uuid.UUID | None = Field(None, description="send to this college; empty: run dispatch again")
 
 
 # --- Sessions that last (issue #11) ------------------------------------------------------------------------
-
-
-class CodeSent(CodeSentResponse):
-    code_length: int = Field(6, description="digits of the code (the issuer's setting: 6–10 on Supabase)")
-
-
-class AuthSession(SessionResponse):
-    """Supabase Auth's session shape: use `refresh_token` at POST /auth/refresh before `expires_at` (unix time)."""
-
-    refresh_token: str | None = Field(None, description="single use: each refresh returns the next one")
-    expires_at: int
 
 
 class RefreshRequest(BaseModel):
@@ -437,47 +235,6 @@ class SignOutRequest(BaseModel):
 
 
 # --- Issue #12: the teacher's job list, honest QC, the citizen's record ------------------------------------------
-
-
-class MissingItem(BaseModel):
-    """One thing a job's record lacks before the teacher's check (codes: shared.work.QC_REQUIREMENTS)."""
-
-    code: Literal["after_photo", "hours", "report"]
-    message_th: str
-    message_en: str
-
-
-class CollegeJob(BaseModel):
-    """A row of the teacher's job list."""
-
-    id: uuid.UUID
-    reference: str
-    category_code: str
-    category_name_th: str
-    category_name_en: str
-    category_icon: str
-    item: str
-    brand: str
-    status: RequestStatus
-    created_at: datetime
-    updated_at: datetime
-    province: str
-    district: str
-    service_place: str
-    technician_id: uuid.UUID | None
-    technician_name: str | None = Field(description="the student's display name")
-    actions: list[str] = Field(
-        description="what the teacher may do now: 'assign'/'reassign' (POST /requests/{id}/assign), then statuses "
-                    "to move it to (POST /requests/{id}/status)")
-
-
-class CollegeJobPage(BaseModel):
-    total: int = Field(description="jobs matching the filters and the search, over all pages")
-    limit: int
-    offset: int
-    counts: dict[str, int] = Field(description="the college's jobs per status group (the filter chips), "
-                                               "whatever the filters")
-    jobs: list[CollegeJob]
 
 
 # --- Staff onboarding: colleges, supervisors, students (issue #11) -----------------------------------------------
@@ -516,19 +273,6 @@ class CollegeUpdate(BaseModel):
     is_active: bool | None = None
 
 
-class StaffPerson(BaseModel):
-    id: uuid.UUID
-    display_name: str
-    phone: str | None
-
-
-class CollegeAdminOut(CollegeOut):
-    is_active: bool
-    supervisors: list[StaffPerson]
-    students: int = Field(description="active students (technicians)")
-    pending_invites: int = Field(description="people registered by phone who have not signed in yet")
-
-
 class SkillLevels(BaseModel):
     skills: dict[Annotated[Line, Field(max_length=40)], int] = Field(
         default_factory=dict, max_length=50, description="skill code → level 1–5")
@@ -543,13 +287,6 @@ class StudentRegister(StaffRegister, SkillLevels):
     pass
 
 
-class StaffRegistered(BaseModel):
-    phone: str = Field(description="E.164")
-    role: AppRole
-    college_id: uuid.UUID | None
-    existing_account: bool = Field(description="true: changed now; false: applied at their first sign-in")
-
-
 class StaffInviteOut(BaseModel):
     phone: str
     role: AppRole
@@ -557,12 +294,6 @@ class StaffInviteOut(BaseModel):
     display_name: str
     skills: dict[str, int]
     created_at: datetime
-
-
-class StudentImportReport(BaseModel):
-    imported: int
-    changed_now: int = Field(description="existing accounts made students at once")
-    invited: int = Field(description="applied at their first sign-in")
 
 
 class CsvLineError(BaseModel):
@@ -583,23 +314,6 @@ class CsvErrorResponse(BaseModel):
 # --- Notifications (issue #13) ------------------------------------------------------------------------------------
 
 NotifyPref = Literal["push", "line", "sms"]
-
-
-class NotificationItem(BaseModel):
-    id: int
-    kind: str
-    title: str = Field(description="in the reader's language")
-    body: str
-    link: str = Field(description="the app route to open, e.g. /requests/{id}, /jobs/{id}, /offers")
-    request_id: uuid.UUID | None
-    created_at: datetime
-    read: bool
-
-
-class NotificationPage(BaseModel):
-    items: list[NotificationItem]
-    unread_count: int
-    next_before_id: int | None = Field(description="pass as before_id for the next (older) page; null: no more")
 
 
 class UnreadCount(BaseModel):

@@ -7,10 +7,7 @@ framable. HSTS only over https: on the socket (uvicorn's proxy_headers rewrites 
 as told by the proxy's X-Forwarded-Proto (browsers ignore HSTS on plain http, so a forged header gains nothing).
 """
 
-from collections.abc import Iterable
-
-from starlette.datastructures import Headers, MutableHeaders
-from starlette.types import ASGIApp, Message, Receive, Scope, Send
+from shared.asgi import Scope, SecurityHeaders, app_path
 
 API_CSP = "default-src 'none'; frame-ancestors 'none'; base-uri 'none'; form-action 'none'"
 DOCS_CSP = (
@@ -23,14 +20,6 @@ DOCS_CSP = (
     "frame-ancestors 'none'; base-uri 'none'; form-action 'self'"
 )
 DOCS_PATHS = frozenset({"/docs", "/docs/oauth2-redirect", "/redoc"})
-HSTS = "max-age=31536000; includeSubDomains"
-
-
-def came_over_https(scope: Scope) -> bool:
-    if scope.get("scheme") in ("https", "wss"):
-        return True
-    forwarded = Headers(scope=scope).get("x-forwarded-proto", "")
-    return forwarded.split(",")[0].strip().lower() == "https"
 
 
 def base_headers() -> dict[str, str]:
@@ -43,32 +32,8 @@ def base_headers() -> dict[str, str]:
     }
 
 
-def add_missing(headers: MutableHeaders, values: Iterable[tuple[str, str]]) -> None:
-    for name, value in values:
-        if name not in headers:
-            headers[name] = value
-
-
-class SecurityHeadersMiddleware:
-    def __init__(self, app: ASGIApp) -> None:
-        self.app = app
-
-    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] != "http":
-            await self.app(scope, receive, send)
-            return
-        path = scope.get("path", "")
-        root = scope.get("root_path", "")
-        if root and path.startswith(root):
-            path = path[len(root):]
+class SecurityHeadersMiddleware(SecurityHeaders):
+    def headers_for(self, scope: Scope) -> dict[str, str]:
         values = base_headers()
-        values["Content-Security-Policy"] = DOCS_CSP if path in DOCS_PATHS else API_CSP
-        if came_over_https(scope):
-            values["Strict-Transport-Security"] = HSTS
-
-        async def send_with_headers(message: Message) -> None:
-            if message["type"] == "http.response.start":
-                add_missing(MutableHeaders(scope=message), values.items())
-            await send(message)
-
-        await self.app(scope, receive, send_with_headers)
+        values["Content-Security-Policy"] = DOCS_CSP if app_path(scope) in DOCS_PATHS else API_CSP
+        return values

@@ -1,55 +1,55 @@
-"""The backend's JSON payloads as typed, immutable objects (the contract the app relies on)."""
+"""The backend's JSON payloads as typed, immutable objects (the contract the app relies on).
 
+The answers the backend also declares are shared.wire's models, imported here (subclassed only to add a display
+helper); the classes defined here are the answers only the app describes."""
+
+from collections.abc import Sequence
 from datetime import datetime
-from enum import StrEnum
 from uuid import UUID
 
-from pydantic import BaseModel, ConfigDict
+from pydantic import BaseModel
 
-from shared.roles import AppRole
+from shared import wire
+from shared.statuses import OfferStatus as OfferStatus
 from shared.statuses import RequestStatus
 from shared.text import Locale
+from shared.wire import CategorySkill as CategorySkill
+from shared.wire import DuplicateSummary as DuplicateSummary
+from shared.wire import LedgerRow as LedgerRow
+from shared.wire import NotificationItem as NotificationItem
+from shared.wire import NotificationPage as NotificationPage
+from shared.wire import Offer as Offer
+from shared.wire import ReportPart as ReportPart
+from shared.wire import RequestAction as RequestAction
+from shared.wire import StaffPerson as StaffPerson
+from shared.wire import StaffRegistered as StaffRegistered
+from shared.wire import StudentImportReport as StudentImportReport
+from shared.wire import WorkReport as WorkReport
+
+OtpRequested = wire.CodeSent
+TimelineEntry = wire.StatusEvent
+PhotoRef = wire.Photo
+UploadedPhoto = wire.Photo  # the upload's answer is the photo as the request lists it
+TechnicianItem = wire.Student
 
 
 class Payload(BaseModel):
-    # Unknown fields are ignored so the backend can grow without breaking installed apps.
-    model_config = ConfigDict(frozen=True, extra="ignore")
+    """An answer only the app reads (the shapes the backend declares too are in shared.wire): read the same way."""
+
+    model_config = wire.Wire.model_config
 
 
-class CollegeRef(Payload):
-    id: UUID
-    code: str
-    name_th: str
-    name_en: str
-
+class CollegeRef(wire.CollegeRef):
     def name(self, locale: Locale) -> str:
         return self.name_th if locale == Locale.TH else self.name_en
 
 
-class Profile(Payload):
-    id: UUID
-    role: AppRole
-    display_name: str
-    phone: str | None = None
-    locale: Locale = Locale.TH
+class Profile(wire.Profile):
     college: CollegeRef | None = None
 
 
-class OtpRequested(Payload):
-    phone: str
-    expires_in: int
-    dev_code: str | None = None
-    code_length: int = 6  # the issuer's: 6–10 digits on Supabase
-
-
-class SignedIn(Payload):
-    access_token: str
-    token_type: str = "bearer"
-    expires_in: int
+class SignedIn(wire.SignedIn):
     profile: Profile
-    # Single use: ApiClient trades it for the next access token before this one expires (POST /auth/refresh).
-    refresh_token: str | None = None
-    expires_at: int | None = None  # unix time the access token stops working
 
 
 class SessionTokens(Payload):
@@ -61,38 +61,12 @@ class SessionTokens(Payload):
     expires_at: float | None = None
 
 
-class CategorySkill(Payload):
-    skill: str
-    min_level: int
-    name_th: str
-    name_en: str
-
-
-class Category(Payload):
-    code: str
-    name_th: str
-    name_en: str
-    icon: str
-    skills: list[CategorySkill] = []
-
+class Category(wire.Category):
     def name(self, locale: Locale) -> str:
         return self.name_th if locale == Locale.TH else self.name_en
 
 
-class RequestSummary(Payload):
-    id: UUID
-    category_code: str
-    category_name_th: str
-    category_name_en: str
-    category_icon: str
-    item: str
-    status: RequestStatus
-    created_at: datetime
-    updated_at: datetime
-    college_name_th: str | None = None
-    college_name_en: str | None = None
-    reference: str | None = None  # the short number people quote on the phone, e.g. FX-690001
-
+class RequestSummary(wire.RequestSummary):
     def category_name(self, locale: Locale) -> str:
         return self.category_name_th if locale == Locale.TH else self.category_name_en
 
@@ -100,146 +74,32 @@ class RequestSummary(Payload):
         return self.college_name_th if locale == Locale.TH else self.college_name_en
 
 
-class TimelineEntry(Payload):
-    id: UUID | int | str
-    actor: str | None = None
-    actor_name: str | None = None
-    from_status: str | None = None
-    to_status: str | None = None
-    note: str | None = None
-    created_at: datetime
+class WaitingRequest(wire.WaitingRequest, RequestSummary):
+    """A request no centre took, as the admin sees it (with the summary's display helpers)."""
 
 
-class PhotoRef(Payload):
-    id: UUID | int | str
-    kind: str = "before"  # "before" (the citizen's) or "after" (the technician's)
-    idx: int
-    content_type: str = "image/jpeg"
-    width: int = 0
-    height: int = 0
-    bytes: int = 0
+class MissingItem(wire.MissingItem):
+    def message(self, locale: Locale) -> str:
+        return self.message_th if locale == Locale.TH else self.message_en
 
 
-class WaitingRequest(RequestSummary):
-    """A request no centre took (status no_centre), as the admin sees it: where it is, to pick a college."""
-
-    lat: float | None = None
-    lon: float | None = None
-    province: str | None = None
-    district: str | None = None
-
-
-class RequestAction(StrEnum):
-    """What the caller may do with a request now; the server decides and lists them."""
-
-    CANCEL = "cancel"
-    RATE = "rate"
-    REOPEN = "reopen"
-
-
-class RequestDetail(RequestSummary):
-    # Issue 14: the owner's receipt (or a teacher's reason) is recorded; the whole record is GET .../record.
-    handover_confirmed: bool = False
-    brand: str = ""
-    description: str = ""
-    lat: float | None = None
-    lon: float | None = None
-    address: str = ""
-    province: str | None = None
-    district: str | None = None
-    sub_district: str | None = None
-    service_place: str = "centre"
-    preferred_days: list[str] = []
-    contact_phone: str | None = None
-    technician_first_name: str | None = None
-    rating: int | None = None
-    rating_comment: str | None = None
-    timeline: list[TimelineEntry] = []
-    photos: list[PhotoRef] = []
-    # Plain strings: an action this app version does not know is ignored, not a parse failure.
-    actions: list[str] = []
-    # The repair record (the citizen sees it too once there is one), the college's contact, and what happens next.
-    report: "WorkReport | None" = None
-    college_phone: str | None = None
-    college_lat: float | None = None
-    college_lon: float | None = None
-    college_coordinates_approximate: bool | None = None
-    next_step: str = ""
-    expected_wait: str | None = None
-    # What the record still lacks before the teacher's check (staff only; empty: complete).
-    quality_check_missing: "list[MissingItem]" = []
+class RequestDetail(wire.RequestDetail, RequestSummary):
+    quality_check_missing: Sequence[MissingItem] = ()
 
     def can(self, action: RequestAction) -> bool:
         return action.value in self.actions
 
 
-class DuplicateSummary(Payload):
-    """How many open requests of the same kind are near this place this week (GET /requests/duplicates): a
-    count for an area, never who, what exactly or where."""
-
-    count: int
-    capped: bool
-    radius_m: float
-    days: int
-
-
-class UploadedPhoto(Payload):
-    id: UUID | int | str
-    kind: str = "before"
-    idx: int
-    content_type: str
-    width: int
-    height: int
-    bytes: int
-
-
-class OfferStatus(StrEnum):
-    PENDING = "pending"
-    ACCEPTED = "accepted"
-    DECLINED = "declined"
-    WITHDRAWN = "withdrawn"
-    EXPIRED = "expired"
-
-
-class Offer(Payload):
-    offer_id: UUID
-    request_id: UUID
-    offer_status: OfferStatus
-    category_code: str
-    item: str
-    province: str
-    district: str
-    distance_km: float
-    created_at: datetime
-    expires_at: datetime
-    # The citizen's before photos the offered student may look at: GET /requests/{request_id}/photos/before/{idx}.
-    photo_count: int = 0
-    description: str = ""  # the citizen's words about the problem (never their phone or address before accepting)
-
-
-class SupervisorQueue(Payload):
+class SupervisorQueue(wire.CollegeQueue):
     college: CollegeRef
-    counts: dict[str, int]
-    requests: list[RequestSummary]
+    requests: Sequence[RequestSummary]
 
     def status_counts(self) -> list[tuple[RequestStatus, int]]:
         """Non-zero counts in state-machine order; statuses this app version does not know are skipped."""
         return [(s, self.counts[s.value]) for s in RequestStatus if self.counts.get(s.value)]
 
 
-class College(Payload):
-    id: UUID
-    code: str
-    name_th: str
-    name_en: str
-    province_th: str
-    province_en: str
-    region: str
-    lat: float
-    lon: float
-    service_radius_km: float
-    coordinates_approximate: bool = False
-
+class College(wire.College):
     def name(self, locale: Locale) -> str:
         return self.name_th if locale == Locale.TH else self.name_en
 
@@ -250,41 +110,8 @@ class College(Payload):
 # --- the technician's work and the supervisor's tools -----------------------------------------------
 
 
-class ReportPart(Payload):
-    name: str
-    qty: int = 1
-    cost_baht: float = 0.0
-
-
-class WorkReport(Payload):
-    """A student's work report on a job: hours, notes and parts (PUT /requests/{id}/report)."""
-
-    hours: float = 0.0
-    notes: str = ""
-    parts: list[ReportPart] = []
-    parts_total_baht: float = 0.0
-    updated_at: datetime | None = None
-
-
-class MissingItem(Payload):
-    """One thing a job's record lacks before the teacher's check (after_photo, hours, report)."""
-
-    code: str
-    message_th: str
-    message_en: str
-
-    def message(self, locale: Locale) -> str:
-        return self.message_th if locale == Locale.TH else self.message_en
-
-
-RequestDetail.model_rebuild()
-
-
 class WorkDetail(RequestDetail):
     """GET /requests/{id} as a technician or supervisor sees it: with the student's report."""
-
-    report: WorkReport | None = None
-    technician_id: UUID | None = None  # the student on the job (issue 14: the team's lead)
 
 
 class WeeklyCount(Payload):
@@ -302,27 +129,6 @@ class SupervisorDashboard(Payload):
     def status_counts(self) -> list[tuple[RequestStatus, int]]:
         """Non-zero counts in state-machine order; statuses this app version does not know are skipped."""
         return [(s, self.counts[s.value]) for s in RequestStatus if self.counts.get(s.value)]
-
-
-class TechnicianItem(Payload):
-    """One student of the supervisor's college (GET /supervisor/technicians)."""
-
-    id: UUID
-    display_name: str
-    phone: str | None = None
-    is_active: bool = True
-    open_jobs: int = 0
-    skills: dict[str, int] = {}
-
-
-class LedgerRow(Payload):
-    """One student's training hours (GET /supervisor/ledger)."""
-
-    technician_id: UUID
-    display_name: str
-    approved_jobs: int = 0
-    hours: float = 0.0
-    categories: list[str] = []
 
 
 # --- the job record and the student's credit (issue 14) ------------------------------------------
@@ -480,77 +286,17 @@ class CollegeCredit(Payload):
 # --- Issues #11 and #13: the inbox, devices for push, the admin's colleges ---------------------------------------
 
 
-class NotificationItem(Payload):
-    id: int
-    kind: str
-    title: str  # in the reader's language (the profile's), rendered by the backend
-    body: str
-    link: str  # the app route to open, e.g. /requests/{id}, /jobs/{id}, /offers
-    request_id: UUID | None = None
-    created_at: datetime
-    read: bool
-
-
-class NotificationPage(Payload):
-    items: list[NotificationItem]
-    unread_count: int
-    next_before_id: int | None = None
-
-
-class StaffPerson(Payload):
-    id: UUID
-    display_name: str
-    phone: str | None = None
-
-
-class AdminCollege(College):
+class AdminCollege(wire.CollegeAdmin, College):
     """A college as its administrator sees it: inactive ones too, with its people."""
 
-    is_active: bool = True
-    supervisors: list[StaffPerson] = []
-    students: int = 0
-    pending_invites: int = 0
 
-
-class CollegeJob(Payload):
-    """A row of the teacher's job list (GET /supervisor/jobs), with what the teacher may do with it now."""
-
-    id: UUID
-    reference: str
-    category_code: str
-    category_name_th: str
-    category_name_en: str
-    category_icon: str
-    item: str
-    brand: str = ""
-    status: RequestStatus
-    created_at: datetime
-    updated_at: datetime
-    province: str = ""
-    district: str = ""
-    service_place: str = "centre"
-    technician_id: UUID | None = None
-    technician_name: str | None = None
-    # "assign"/"reassign", then statuses it may be moved to; plain strings so a new action is not a parse failure.
-    actions: list[str] = []
-
+class CollegeJob(wire.CollegeJob):
     def category_name(self, locale: Locale) -> str:
         return self.category_name_th if locale == Locale.TH else self.category_name_en
 
 
-class CollegeJobPage(Payload):
-    total: int
-    limit: int
-    offset: int
-    counts: dict[str, int] = {}  # per status group, whatever the filters (the chips' numbers)
-    jobs: list[CollegeJob] = []
-
-
-class StaffRegistered(Payload):
-    phone: str
-    role: AppRole
-    college_id: UUID | None = None
-    existing_account: bool = False  # True: changed now; False: applied at their first sign-in
+class CollegeJobPage(wire.CollegeJobPage):
+    jobs: Sequence[CollegeJob] = ()
 
 
 class NotificationSettings(Payload):
@@ -571,8 +317,3 @@ class NotificationSettings(Payload):
         return self.model_dump(include={"channels", "quiet_hours", "quiet_start", "quiet_end",
                                         "offers_in_quiet_hours", "sms_fallback"})
 
-
-class StudentImportReport(Payload):
-    imported: int
-    changed_now: int = 0
-    invited: int = 0

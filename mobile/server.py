@@ -16,14 +16,12 @@ from urllib.parse import urlsplit
 
 import flet as ft
 import uvicorn
-from starlette.datastructures import Headers, MutableHeaders
-from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from mobile.app import main_with_uploads
 from mobile.device import web_upload_dir
 from mobile.settings import ASSETS_DIR, AppSettings, get_settings
-
-HSTS = "max-age=31536000; includeSubDomains"
+from shared import asgi
+from shared.asgi import ASGIApp, Message, OneScopeMiddleware, Receive, Scope, Send
 
 
 def origin_of(url: str) -> str | None:
@@ -66,51 +64,28 @@ def security_headers(settings: AppSettings) -> dict[str, str]:
     }
 
 
-def came_over_https(scope: Scope) -> bool:
-    if scope.get("scheme") in ("https", "wss"):
-        return True
-    return Headers(scope=scope).get("x-forwarded-proto", "").split(",")[0].strip().lower() == "https"
-
-
-class SecurityHeaders:
+class SecurityHeaders(asgi.SecurityHeaders):
     """Adds the headers to every HTTP answer of the wrapped app (the websocket passes through)."""
 
     def __init__(self, app: ASGIApp, headers: dict[str, str]) -> None:
-        self.app = app
+        super().__init__(app)
         self.headers = headers
 
-    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] != "http":
-            await self.app(scope, receive, send)
-            return
-        values = dict(self.headers)
-        if came_over_https(scope):
-            values["Strict-Transport-Security"] = HSTS
-
-        async def send_with_headers(message: Message) -> None:
-            if message["type"] == "http.response.start":
-                headers = MutableHeaders(scope=message)
-                for name, value in values.items():
-                    if name not in headers:
-                        headers[name] = value
-            await send(message)
-
-        await self.app(scope, receive, send_with_headers)
+    def headers_for(self, scope: Scope) -> dict[str, str]:
+        return dict(self.headers)
 
 
-class RemovedAtShutdown:
+class RemovedAtShutdown(OneScopeMiddleware):
     """Removes a folder when the server shuts down. Not atexit: uvicorn ends a SIGTERM'ed process by raising the
     signal again after its graceful shutdown, and atexit handlers never run then."""
 
+    handles = "lifespan"
+
     def __init__(self, app: ASGIApp, folder: Path) -> None:
-        self.app = app
+        super().__init__(app)
         self.folder = folder
 
-    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] != "lifespan":
-            await self.app(scope, receive, send)
-            return
-
+    async def handle(self, scope: Scope, receive: Receive, send: Send) -> None:
         async def receive_and_clean() -> Message:
             message = await receive()
             if message["type"] == "lifespan.shutdown":

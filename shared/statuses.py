@@ -26,6 +26,16 @@ class RequestStatus(StrEnum):
     CANCELLED = "cancelled"
 
 
+class OfferStatus(StrEnum):
+    """An offer of a request to one student (the database's `offer_status` enum, the API's `offer_status`)."""
+
+    PENDING = "pending"
+    ACCEPTED = "accepted"
+    DECLINED = "declined"
+    WITHDRAWN = "withdrawn"
+    EXPIRED = "expired"
+
+
 class Route(StrEnum):
     """The path a move is asked through: some moves have exactly one proper path."""
 

@@ -14,7 +14,7 @@ from shared.display_names import MAX_LENGTH as DISPLAY_NAME_MAX
 from shared.photos import PHOTO_ERRORS
 from shared.request_rules import ADDRESS_MAX, BRAND_MAX, DESCRIPTION_MAX, DESCRIPTION_MIN, ITEM_MAX
 from shared.roles import AppRole
-from shared.statuses import RequestStatus
+from shared.statuses import OfferStatus, RequestStatus
 from shared.work import MAX_HOURS, MAX_PARTS, NOTES_MAX, UNREPAIRABLE_REASONS
 
 
@@ -740,12 +740,12 @@ WEEKDAY_NAMES: dict[str, Bilingual] = {
 }
 
 # An offer's state on the technician's card, by the API's offer_status value.
-OFFER_STATUS_LABELS: dict[str, Bilingual] = {
-    "pending": B("รอตอบรับ", "Waiting for you"),
-    "accepted": B("รับงานแล้ว", "Accepted"),
-    "declined": B("ปฏิเสธแล้ว", "Declined"),
-    "withdrawn": B("ถอนข้อเสนอแล้ว", "Withdrawn"),
-    "expired": B("หมดเวลาตอบรับ", "Expired"),
+OFFER_STATUS_LABELS: dict[OfferStatus, Bilingual] = {
+    OfferStatus.PENDING: B("รอตอบรับ", "Waiting for you"),
+    OfferStatus.ACCEPTED: B("รับงานแล้ว", "Accepted"),
+    OfferStatus.DECLINED: B("ปฏิเสธแล้ว", "Declined"),
+    OfferStatus.WITHDRAWN: B("ถอนข้อเสนอแล้ว", "Withdrawn"),
+    OfferStatus.EXPIRED: B("หมดเวลาตอบรับ", "Expired"),
 }
 
 

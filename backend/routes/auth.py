@@ -12,22 +12,14 @@ from backend.auth.tokens import Identity, InvalidToken, verify_token
 from backend.db import service_tx, user_tx
 from backend.deps import NowDep, PoolDep, SettingsDep, bearer_scheme
 from backend.errors import ApiError
-from backend.schemas import (
-    AuthSession,
-    CodeRequest,
-    CodeSent,
-    ErrorResponse,
-    Profile,
-    RefreshRequest,
-    SignOutRequest,
-    VerifyRequest,
-)
+from backend.schemas import CodeRequest, ErrorResponse, RefreshRequest, SignOutRequest, VerifyRequest
 from backend.services import rate_limits
 from backend.services.profiles import load_profile
 from backend.services.rate_limits import Limit
 from backend.settings import AuthMode, Settings
 from shared import otp
 from shared.phone import InvalidPhone, normalize_thai_phone
+from shared.wire import CodeSent, Profile, SignedIn
 
 log = logging.getLogger("fixit.auth")
 
@@ -73,9 +65,9 @@ async def request_code(
     )
 
 
-@router.post("/otp/verify", response_model=AuthSession,
+@router.post("/otp/verify", response_model=SignedIn,
              responses={401: {"model": ErrorResponse}, 503: {"model": ErrorResponse}})
-async def verify_code(body: VerifyRequest, pool: PoolDep, settings: SettingsDep) -> AuthSession:
+async def verify_code(body: VerifyRequest, pool: PoolDep, settings: SettingsDep) -> SignedIn:
     """Exchange phone + code for a session (Supabase Auth's shape: a short-lived access token and a single-use
     refresh token) and the caller's profile."""
     phone = _phone(body.phone)
@@ -89,9 +81,9 @@ async def verify_code(body: VerifyRequest, pool: PoolDep, settings: SettingsDep)
     return await _session(pool, settings, tokens)
 
 
-@router.post("/refresh", response_model=AuthSession,
+@router.post("/refresh", response_model=SignedIn,
              responses={401: {"model": ErrorResponse}, 503: {"model": ErrorResponse}})
-async def refresh(body: RefreshRequest, pool: PoolDep, settings: SettingsDep) -> AuthSession:
+async def refresh(body: RefreshRequest, pool: PoolDep, settings: SettingsDep) -> SignedIn:
     """A new access token (and the next refresh token) for a refresh token, without a new code. 401
     session_expired when the session ended (signed out, idle too long, the token already used): sign in again."""
     if settings.auth_mode == AuthMode.SUPABASE:
@@ -160,7 +152,7 @@ def _session_id(identity: Identity | None) -> uuid.UUID | None:
         return None
 
 
-async def _session(pool: PoolDep, settings: Settings, tokens: Tokens) -> AuthSession:
+async def _session(pool: PoolDep, settings: Settings, tokens: Tokens) -> SignedIn:
     try:
         identity = verify_token(settings, tokens.access_token)
     except InvalidToken as exc:
@@ -170,7 +162,7 @@ async def _session(pool: PoolDep, settings: Settings, tokens: Tokens) -> AuthSes
     # Read the profile with the claims exactly as every later request will carry them.
     async with user_tx(pool, identity.claims) as conn:
         profile = await load_profile(conn, identity.user_id)
-    return AuthSession(
+    return SignedIn(
         access_token=tokens.access_token, expires_in=tokens.expires_in, expires_at=tokens.expires_at,
         refresh_token=tokens.refresh_token, profile=Profile.model_validate(profile),
     )

@@ -8,13 +8,14 @@ from fastapi import APIRouter, Query, Response
 
 from backend.db import service_tx
 from backend.deps import NowDep, PoolDep, SupervisorDep, UserConn, supervisor_college
-from backend.schemas import CollegeJobPage, Dashboard, ErrorResponse, LedgerRow, StudentOut, StudentUpdate
+from backend.schemas import Dashboard, ErrorResponse, StudentUpdate
 from backend.services import college_admin, exports, requests
 from backend.services.ledger_pdf import ledger_pdf
 from backend.services.transitions import act_as
 from shared.roles import Actor
 from shared.statuses import StatusGroup
 from shared.text import Locale
+from shared.wire import CollegeJobPage, LedgerRow, Student
 
 router = APIRouter(prefix="/supervisor", tags=["supervisor"],
                    responses={401: {"model": ErrorResponse}, 403: {"model": ErrorResponse}})
@@ -45,23 +46,23 @@ async def college_jobs(
     return CollegeJobPage.model_validate(page)
 
 
-@router.get("/technicians", response_model=list[StudentOut])
-async def technicians(caller: SupervisorDep, conn: UserConn) -> list[StudentOut]:
+@router.get("/technicians", response_model=list[Student])
+async def technicians(caller: SupervisorDep, conn: UserConn) -> list[Student]:
     college = supervisor_college(caller)
-    return [StudentOut.model_validate(r) for r in await college_admin.students(conn, college.id)]
+    return [Student.model_validate(r) for r in await college_admin.students(conn, college.id)]
 
 
-@router.put("/technicians/{student_id}", response_model=StudentOut, responses={404: {"model": ErrorResponse}})
+@router.put("/technicians/{student_id}", response_model=Student, responses={404: {"model": ErrorResponse}})
 async def update_technician(
     student_id: uuid.UUID, body: StudentUpdate, caller: SupervisorDep, conn: UserConn, pool: PoolDep
-) -> StudentOut:
+) -> Student:
     """Activate/deactivate a student or set their skills (replaces them; levels 1–5)."""
     college = supervisor_college(caller)
     async with service_tx(pool) as owner:
         await act_as(owner, Actor.SUPERVISOR, caller.claims)  # the audit trail names who changed the student
         await college_admin.update_student(owner, college.id, student_id, body.is_active, body.skills)
     rows = await college_admin.students(conn, college.id)
-    return StudentOut.model_validate(next(r for r in rows if r["id"] == student_id))
+    return Student.model_validate(next(r for r in rows if r["id"] == student_id))
 
 
 @router.get("/ledger", response_model=list[LedgerRow])

@@ -5,8 +5,9 @@ from pydantic import TypeAdapter
 
 from backend.db import service_tx
 from backend.deps import CitizenOrAdminDep, PoolDep, SupervisorDep, TechnicianDep, UserConn, supervisor_college
-from backend.schemas import CollegeQueue, ErrorResponse, OfferCard, RequestSummary
+from backend.schemas import ErrorResponse
 from backend.services import requests
+from shared.wire import CollegeQueue, Offer, RequestSummary
 
 # Built once: validating and dumping a list is then one pass each in pydantic-core. A route that returns models
 # instead has FastAPI dump them to dicts, validate them again against the response model and serialize: three
@@ -23,8 +24,8 @@ async def my_requests(caller: CitizenOrAdminDep, conn: UserConn) -> Response:
     return Response(_SUMMARIES.dump_json(_SUMMARIES.validate_python(rows)), media_type="application/json")
 
 
-@router.get("/technician/offers", response_model=list[OfferCard])
-async def my_offers(_: TechnicianDep, conn: UserConn, pool: PoolDep) -> list[OfferCard]:
+@router.get("/technician/offers", response_model=list[Offer])
+async def my_offers(_: TechnicianDep, conn: UserConn, pool: PoolDep) -> list[Offer]:
     """Jobs offered to this technician: what, the citizen's words about the problem and roughly where; no contact
     details before accepting."""
     cards = await requests.technician_offers(conn)
@@ -33,7 +34,7 @@ async def my_offers(_: TechnicianDep, conn: UserConn, pool: PoolDep) -> list[Off
         async with service_tx(pool) as owner:
             words = await requests.descriptions(owner, [c["request_id"] for c in cards])
         cards = [{**c, "description": words.get(c["request_id"], "")} for c in cards]
-    return [OfferCard.model_validate(r) for r in cards]
+    return [Offer.model_validate(r) for r in cards]
 
 
 @router.get("/technician/jobs", response_model=list[RequestSummary])

@@ -6,11 +6,12 @@ from fastapi import APIRouter, Query, Response
 from backend.db import service_tx, user_tx
 from backend.deps import IdentityDep, PhotoStoreDep, PoolDep, UserConn
 from backend.errors import ApiError
-from backend.schemas import ErrorResponse, Profile, ProfileUpdate
+from backend.schemas import ErrorResponse, ProfileUpdate
 from backend.services import account
 from backend.services.profiles import load_profile, update_profile
 from shared.display_names import clean_display_name
 from shared.roles import AppRole
+from shared.wire import Profile
 
 router = APIRouter(tags=["me"], responses={401: {"model": ErrorResponse}})
 

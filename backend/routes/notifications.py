@@ -24,8 +24,6 @@ from backend.schemas import (
     DeviceIn,
     ErrorResponse,
     LineLinkCode,
-    NotificationItem,
-    NotificationPage,
     NotificationSettingsIn,
     NotificationSettingsOut,
     UnreadCount,
@@ -34,6 +32,7 @@ from backend.services.profiles import require_role
 from backend.settings import Settings
 from shared.notifications import AUDIENCE, Kind, Pref, allowed_prefs, chosen_prefs, is_kind
 from shared.roles import AppRole
+from shared.wire import NotificationItem, NotificationPage
 
 log = logging.getLogger("fixit.notifications")
 router = APIRouter(tags=["notifications"], responses={401: {"model": ErrorResponse}})

@@ -2,7 +2,7 @@
 
 import uuid
 from datetime import timedelta
-from typing import Annotated, Literal
+from typing import Annotated
 
 from fastapi import APIRouter, Query, Response, UploadFile
 from fastapi.responses import JSONResponse
@@ -20,15 +20,7 @@ from backend.deps import (
     as_caller,
 )
 from backend.errors import ApiError
-from backend.schemas import (
-    DuplicateSummary,
-    ErrorResponse,
-    PhotoOut,
-    RatingBody,
-    RequestCreate,
-    RequestDetail,
-    TransitionBody,
-)
+from backend.schemas import ErrorResponse, RatingBody, RequestCreate, TransitionBody
 from backend.services import rate_limits
 from backend.services.aftercare import nearby_open_count, rate, reopen
 from backend.services.dispatch import dispatch_submitted, withdraw_pending_offers
@@ -41,6 +33,7 @@ from shared.aftercare import DUPLICATE_COUNT_CAP, DUPLICATE_RADIUS_M, DUPLICATE_
 from shared.request_rules import RequestDraft
 from shared.roles import AppRole
 from shared.statuses import RequestStatus, Route
+from shared.wire import DuplicateSummary, Photo, PhotoKind, RequestDetail
 
 router = APIRouter(
     prefix="/requests", tags=["requests"],
@@ -137,22 +130,22 @@ async def reopen_request(
     return RequestDetail.model_validate(await read_detail(pool, identity.claims, request_id, now))
 
 
-@router.put("/{request_id}/photos/{idx}", response_model=PhotoOut, status_code=201,
+@router.put("/{request_id}/photos/{idx}", response_model=Photo, status_code=201,
             responses={404: {"model": ErrorResponse}, 413: {"model": ErrorResponse}, 415: {"model": ErrorResponse}})
 async def upload_photo(
     request_id: uuid.UUID, idx: int, file: UploadFile, identity: IdentityDep, pool: PoolDep, store: PhotoStoreDep
-) -> PhotoOut:
+) -> Photo:
     """A 'before' photo at index 0–4. Sending the same index again replaces it (safe to retry)."""
     async with as_caller(pool, identity, AppRole.CITIZEN) as (conn, caller):
         await check_citizen_may_add(conn, caller.user_id, request_id, idx)
     # Decoded with no database connection held, saved in its own transactions (replaced objects go after commit).
-    return PhotoOut.model_validate(await take_photo(pool, store, request_id, idx, caller.user_id, file))
+    return Photo.model_validate(await take_photo(pool, store, request_id, idx, caller.user_id, file))
 
 
 @router.get("/{request_id}/photos/{kind}/{idx}", response_class=Response,
             responses={200: {"content": {"image/webp": {}, "image/jpeg": {}}}, 404: {"model": ErrorResponse}})
 async def get_photo(
-    request_id: uuid.UUID, kind: Literal["before", "after"], idx: int, conn: UserConn, store: PhotoStoreDep,
+    request_id: uuid.UUID, kind: PhotoKind, idx: int, conn: UserConn, store: PhotoStoreDep,
     thumb: bool = False,
 ) -> Response:
     """The photo bytes, for whoever may see the request."""

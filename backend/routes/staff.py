@@ -14,20 +14,18 @@ from backend.db import Conn, service_tx
 from backend.deps import AdminDep, Caller, IdentityDep, PoolDep, acting, caller_in, supervisor_college
 from backend.errors import ApiError, error_body
 from backend.schemas import (
-    CollegeAdminOut,
     CollegeCreate,
     CollegeUpdate,
     CsvErrorResponse,
     ErrorResponse,
     StaffInviteOut,
     StaffRegister,
-    StaffRegistered,
-    StudentImportReport,
     StudentRegister,
 )
 from backend.services import staff
 from backend.services.staff import Registered, StaffError, StudentImportError
 from shared.roles import AppRole
+from shared.wire import CollegeAdmin, StaffRegistered, StudentImportReport
 
 router = APIRouter(tags=["staff"], responses={401: {"model": ErrorResponse}, 403: {"model": ErrorResponse}})
 
@@ -65,30 +63,30 @@ async def _college_staff(pool: PoolDep, identity: IdentityDep, college_id: uuid.
 # --- colleges (admins) -------------------------------------------------------------------------------------------
 
 
-async def _college_out(pool: PoolDep, college_id: uuid.UUID) -> CollegeAdminOut:
+async def _college_out(pool: PoolDep, college_id: uuid.UUID) -> CollegeAdmin:
     async with service_tx(pool) as owner:
         rows = await staff.colleges_for_admin(owner)
-    return CollegeAdminOut.model_validate(next(r for r in rows if r["id"] == college_id))
+    return CollegeAdmin.model_validate(next(r for r in rows if r["id"] == college_id))
 
 
-@router.get("/admin/colleges", response_model=list[CollegeAdminOut])
-async def list_colleges(_: AdminDep, pool: PoolDep) -> list[CollegeAdminOut]:
+@router.get("/admin/colleges", response_model=list[CollegeAdmin])
+async def list_colleges(_: AdminDep, pool: PoolDep) -> list[CollegeAdmin]:
     """Every college, inactive ones too, with its supervisors, active students and unused invites."""
     async with service_tx(pool) as owner:  # invites are an owner read; the role was checked by AdminDep
-        return [CollegeAdminOut.model_validate(r) for r in await staff.colleges_for_admin(owner)]
+        return [CollegeAdmin.model_validate(r) for r in await staff.colleges_for_admin(owner)]
 
 
-@router.post("/admin/colleges", response_model=CollegeAdminOut, status_code=201, responses=_BAD)
-async def create_college(body: CollegeCreate, identity: IdentityDep, pool: PoolDep) -> CollegeAdminOut:
+@router.post("/admin/colleges", response_model=CollegeAdmin, status_code=201, responses=_BAD)
+async def create_college(body: CollegeCreate, identity: IdentityDep, pool: PoolDep) -> CollegeAdmin:
     """A new college (audited as `college.insert`). 409 `college_code_taken` when the code exists."""
     async with acting(pool, identity, AppRole.ADMIN) as (owner, _), _refusals_async():
         college_id = await staff.create_college(owner, body.model_dump())
     return await _college_out(pool, college_id)
 
 
-@router.patch("/admin/colleges/{college_id}", response_model=CollegeAdminOut, responses=_BAD)
+@router.patch("/admin/colleges/{college_id}", response_model=CollegeAdmin, responses=_BAD)
 async def update_college(college_id: uuid.UUID, body: CollegeUpdate, identity: IdentityDep,
-                         pool: PoolDep) -> CollegeAdminOut:
+                         pool: PoolDep) -> CollegeAdmin:
     """Change some fields (names, place, service radius, active); audited as `college.update` with before/after."""
     changes: dict[str, Any] = body.model_dump(exclude_unset=True)
     nulls = [k for k, v in changes.items() if v is None]

@@ -7,7 +7,7 @@ from fastapi import APIRouter, Response, UploadFile
 from backend.db import Conn
 from backend.deps import IdentityDep, NowDep, PhotoStoreDep, PolicyDep, PoolDep, acting, as_caller
 from backend.errors import ApiError
-from backend.schemas import AssignBody, ErrorResponse, JobReportIn, JobReportOut, PhotoOut, RequestDetail, StatusChange
+from backend.schemas import AssignBody, ErrorResponse, JobReportIn, StatusChange
 from backend.services import credit, dispatch, job_reports
 from backend.services.photo_intake import check_technician_may_add, take_photo
 from backend.services.request_detail import read_detail
@@ -15,6 +15,7 @@ from backend.services.transitions import Note, transition
 from shared.roles import AppRole
 from shared.statuses import RequestStatus
 from shared.text import missing_list
+from shared.wire import Photo, RequestDetail, WorkReport
 from shared.work import UNREPAIRABLE_REASONS, missing_for_quality_check
 
 router = APIRouter(tags=["work"], responses={
@@ -110,21 +111,21 @@ async def assign(
     return RequestDetail.model_validate(await read_detail(pool, identity.claims, request_id, now))
 
 
-@router.put("/requests/{request_id}/report", response_model=JobReportOut, responses={400: {"model": ErrorResponse}})
-async def save_report(request_id: uuid.UUID, body: JobReportIn, identity: IdentityDep, pool: PoolDep) -> JobReportOut:
+@router.put("/requests/{request_id}/report", response_model=WorkReport, responses={400: {"model": ErrorResponse}})
+async def save_report(request_id: uuid.UUID, body: JobReportIn, identity: IdentityDep, pool: PoolDep) -> WorkReport:
     """Hours worked, parts used with their cost, notes: saved again and again while the job is under way."""
     async with acting(pool, identity, AppRole.TECHNICIAN) as (owner, caller):
         saved = await job_reports.save_report(owner, caller.user_id, request_id, body.hours, body.notes,
                                               [p.model_dump() for p in body.parts])
-    return JobReportOut.model_validate(saved)
+    return WorkReport.model_validate(saved)
 
 
-@router.put("/requests/{request_id}/after-photos/{idx}", response_model=PhotoOut, status_code=201,
+@router.put("/requests/{request_id}/after-photos/{idx}", response_model=Photo, status_code=201,
             responses={413: {"model": ErrorResponse}, 415: {"model": ErrorResponse}})
 async def upload_after_photo(
     request_id: uuid.UUID, idx: int, file: UploadFile, identity: IdentityDep, pool: PoolDep, store: PhotoStoreDep
-) -> PhotoOut:
+) -> Photo:
     """An 'after' photo by the student on the job (index 0–4; the same index again replaces it)."""
     async with as_caller(pool, identity, AppRole.TECHNICIAN) as (conn, caller):
         await check_technician_may_add(conn, caller.user_id, request_id, idx)
-    return PhotoOut.model_validate(await take_photo(pool, store, request_id, idx, caller.user_id, file, "after"))
+    return Photo.model_validate(await take_photo(pool, store, request_id, idx, caller.user_id, file, "after"))

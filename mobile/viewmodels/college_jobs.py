@@ -5,11 +5,12 @@ job, what the teacher may do with it now. Every job opens its full screen (/jobs
 """
 
 from collections.abc import Awaitable, Callable
+from typing import Unpack
 from uuid import UUID
 
 from mobile.api_client import ApiClient, ApiError
 from mobile.models import CollegeJob
-from mobile.viewmodels.loadable import AuthLost, Done, SubScreen
+from mobile.viewmodels.loadable import ScreenWiring, SubScreen
 from mobile.viewmodels.session import Session
 from shared.statuses import StatusGroup
 from shared.text import Bilingual, bilingual
@@ -33,9 +34,9 @@ ACTION_LABEL_KEYS: dict[str, str] = {
 
 class CollegeJobsViewModel(SubScreen):
     def __init__(
-        self, api: ApiClient, session: Session, *, on_back: Done, on_auth_lost: AuthLost, on_open_job: OpenJob
+        self, api: ApiClient, session: Session, *, on_open_job: OpenJob, **wiring: Unpack[ScreenWiring]
     ) -> None:
-        super().__init__(api, session, on_back=on_back, on_auth_lost=on_auth_lost)
+        super().__init__(api, session, **wiring)
         self._on_open_job = on_open_job
         self.groups: set[StatusGroup] = set()
         self.query = ""

@@ -1,12 +1,12 @@
 """The admin's onboarding screen (issue 11): create and edit colleges, name their supervisors by phone number."""
 
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Unpack
 from uuid import UUID
 
 from mobile.api_client import ApiClient, ApiError
 from mobile.models import AdminCollege
-from mobile.viewmodels.loadable import AuthLost, Done, SubScreen
+from mobile.viewmodels.loadable import ScreenWiring, SubScreen
 from mobile.viewmodels.session import Session
 from shared.phone import InvalidPhone, national_format, normalize_thai_phone
 from shared.text import Bilingual, bilingual, error_text
@@ -57,8 +57,8 @@ class CollegeForm:
 
 
 class CollegesAdminViewModel(SubScreen):
-    def __init__(self, api: ApiClient, session: Session, *, on_back: Done, on_auth_lost: AuthLost) -> None:
-        super().__init__(api, session, on_back=on_back, on_auth_lost=on_auth_lost)
+    def __init__(self, api: ApiClient, session: Session, **wiring: Unpack[ScreenWiring]) -> None:
+        super().__init__(api, session, **wiring)
         self.colleges: list[AdminCollege] = []
         self.form: CollegeForm | None = None
         self._form_error: Bilingual | None = None

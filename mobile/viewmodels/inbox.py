@@ -4,11 +4,12 @@ The count lives as long as the session (the bell shows on every screen); the lis
 state is the server's: tapping a notification marks it read there and opens the screen its link names."""
 
 from collections.abc import Awaitable, Callable
+from typing import Unpack
 
 from mobile.api_client import ApiClient, ApiError
 from mobile.live import ServerEvent
 from mobile.models import NotificationItem
-from mobile.viewmodels.loadable import AuthLost, Done, SubScreen
+from mobile.viewmodels.loadable import ScreenWiring, SubScreen
 from mobile.viewmodels.session import Session
 
 OpenLink = Callable[[str], Awaitable[None]]
@@ -22,15 +23,9 @@ def is_notification_event(event: ServerEvent) -> bool:
 
 class InboxViewModel(SubScreen):
     def __init__(
-        self,
-        api: ApiClient,
-        session: Session,
-        *,
-        on_back: Done,
-        on_auth_lost: AuthLost,
-        on_open_link: OpenLink,
+        self, api: ApiClient, session: Session, *, on_open_link: OpenLink, **wiring: Unpack[ScreenWiring]
     ) -> None:
-        super().__init__(api, session, on_back=on_back, on_auth_lost=on_auth_lost)
+        super().__init__(api, session, **wiring)
         self._on_open_link = on_open_link
         self.items: list[NotificationItem] = []
         self.unread = 0
@@ -73,21 +68,13 @@ class InboxViewModel(SubScreen):
         before = self.next_before_id
         if before is None or self.busy:
             return
-        self.busy = True
-        self._changed()
-        try:
-            page = await self._api.my_notifications(before_id=before)
-        except ApiError as exc:
-            self.busy = False
-            if not await self._lost_sign_in(exc):
-                self._error = exc
-                self._changed()
+        page = await self._send(self._api.my_notifications(before_id=before), self._failed, self._mark_busy)
+        if page is None:
             return
         known = {n.id for n in self.items}
         self.items += [n for n in page.items if n.id not in known]
         self.unread = page.unread_count
         self.next_before_id = page.next_before_id
-        self.busy = False
         self._changed()
 
     async def open(self, notification_id: int) -> None:
@@ -111,16 +98,15 @@ class InboxViewModel(SubScreen):
     async def mark_all_read(self) -> None:
         if self.busy:
             return
-        self.busy = True
-        self._changed()
-        try:
-            self.unread = await self._api.mark_all_notifications_read()
-        except ApiError as exc:
-            self.busy = False
-            if not await self._lost_sign_in(exc):
-                self._error = exc
-                self._changed()
+        unread = await self._send(self._api.mark_all_notifications_read(), self._failed, self._mark_busy)
+        if unread is None:
             return
+        self.unread = unread
         self.items = [n.model_copy(update={"read": True}) for n in self.items]
-        self.busy = False
         self._changed()
+
+    def _mark_busy(self, on: bool) -> None:
+        self.busy = on
+
+    def _failed(self, error: ApiError) -> None:
+        self._error = error

@@ -8,14 +8,14 @@ checks, so the app never offers a move the server would refuse. A step opens a s
 import math
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Unpack
 from urllib.parse import quote
 from uuid import UUID
 
 from mobile.api_client import ApiClient, ApiError
 from mobile.models import PhotoRef, TechnicianItem, WorkDetail
 from mobile.photo_picking import PickedPhoto, PickPhotos, prepare, rejection_text
-from mobile.viewmodels.loadable import AuthLost, Done
+from mobile.viewmodels.loadable import Done, ScreenWiring
 from mobile.viewmodels.request_screen import RequestScreen
 from mobile.viewmodels.session import Session
 from shared.credit import needs_teacher_present
@@ -102,22 +102,14 @@ def tel_url(phone: str) -> str:
 
 class JobViewModel(RequestScreen[WorkDetail]):
     def __init__(
-        self,
-        api: ApiClient,
-        session: Session,
-        request_id: UUID,
-        actor: Actor,
-        *,
-        on_back: Done,
-        on_auth_lost: AuthLost,
-        on_job_changed: Done | None = None,
+        self, api: ApiClient, session: Session, request_id: UUID, actor: Actor, *,
+        on_job_changed: Done | None = None, **wiring: Unpack[ScreenWiring],
     ) -> None:
-        super().__init__(api, session, request_id, on_back=on_back, on_auth_lost=on_auth_lost)
+        super().__init__(api, session, request_id, **wiring)
         self.actor = actor
         self._on_job_changed = on_job_changed
         # Set by the app: the job left this person's sight (taken back and sent on to another college).
         self.on_gone: Done | None = None
-        self.sending = False
         # The open step panel.
         self.open_step: Step | None = None
         self.note = ""
@@ -397,10 +389,7 @@ class JobViewModel(RequestScreen[WorkDetail]):
                 )
                 taken.add(idx)
                 self.thumbnails.put(self.request_id, "after", idx, processed.thumbnail)
-                self._add_photo_ref(
-                    PhotoRef(id=uploaded.id, kind="after", idx=uploaded.idx, content_type=uploaded.content_type,
-                             width=uploaded.width, height=uploaded.height, bytes=uploaded.bytes)
-                )
+                self._add_photo_ref(uploaded)  # the upload's answer is the photo as the request lists it
         except ApiError as exc:
             if exc.is_auth_lost:
                 self.uploading = False
@@ -483,23 +472,17 @@ class JobViewModel(RequestScreen[WorkDetail]):
         if self._report_errors:
             self._changed()
             return
-        self.sending = True
-        self._changed()
-        try:
-            saved = await self._api.save_report(self.request_id, self.report_body())
-        except ApiError as exc:
-            self.sending = False
-            if await self._lost_sign_in(exc):
-                return
-            self._report_errors = [exc.text]
-            self._changed()
+        saved = await self._send(self._api.save_report(self.request_id, self.report_body()), self._report_refused)
+        if saved is None:
             return
-        self.sending = False
         if self.detail is not None:
             self.detail = self.detail.model_copy(update={"report": saved})
         self._report_loaded = True
         self._notice = bilingual("report_saved")
         self._changed()
+
+    def _report_refused(self, error: ApiError) -> None:
+        self._report_errors = [error.text]
 
     # --- assigning (supervisor) ----------------------------------------------------------------------
 
@@ -552,17 +535,9 @@ class JobViewModel(RequestScreen[WorkDetail]):
 
         A refusal goes to refused() (the open panel's error line); a lost sign-in leaves for the login.
         """
-        self.sending = True
-        self._changed()
-        try:
-            detail = await send
-        except ApiError as exc:
-            self.sending = False
-            if not await self._lost_sign_in(exc):
-                refused(exc)
-                self._changed()
+        detail = await self._send(send, refused)
+        if detail is None:
             return False
-        self.sending = False
         self._set_detail(detail)
         self._notice = done
         return True

@@ -3,6 +3,7 @@
 from abc import ABC, abstractmethod
 from collections.abc import Awaitable, Callable
 from enum import StrEnum
+from typing import TypedDict, TypeVar
 
 from mobile.api_client import ApiClient, ApiError
 from mobile.viewmodels.observable import Observable
@@ -11,6 +12,9 @@ from shared.text import Bilingual, Locale
 
 AuthLost = Callable[[ApiError], Awaitable[None]]
 Done = Callable[[], Awaitable[None]]
+Refused = Callable[[ApiError], None]
+Busy = Callable[[bool], None]  # raises (True) and lowers (False) one action's busy flag
+T = TypeVar("T")
 
 
 class LoadState(StrEnum):
@@ -81,6 +85,13 @@ class Loadable(Observable, ABC):
         return False
 
 
+class ScreenWiring(TypedDict):
+    """What the app hands every sub-screen (a subclass takes it as `**wiring: Unpack[ScreenWiring]`)."""
+
+    on_back: Done
+    on_auth_lost: AuthLost
+
+
 class SubScreen(Loadable):
     """A screen opened from a home: it goes back, and says what it just did ("บันทึกรายงานแล้ว")."""
 
@@ -88,6 +99,7 @@ class SubScreen(Loadable):
         super().__init__(api, session, on_auth_lost=on_auth_lost)
         self._on_back = on_back
         self._notice: Bilingual | None = None
+        self.sending = False  # one action's call is on its way: its buttons wait
 
     @property
     def notice(self) -> str | None:
@@ -95,3 +107,24 @@ class SubScreen(Loadable):
 
     async def back(self) -> None:
         await self._on_back()
+
+    async def _send(self, call: Awaitable[T], refused: Refused, busy: Busy | None = None) -> T | None:
+        """An action's one call to the backend, with its busy flag up while it runs (`busy`; by default `sending`):
+        its answer, or None when it was refused (`refused` puts the refusal on the screen, which then redraws) or
+        the sign-in is gone (the app leaves for the login). The caller says what it did when it went through."""
+        mark = self._mark_sending if busy is None else busy
+        mark(True)
+        self._changed()
+        try:
+            answer = await call
+        except ApiError as exc:
+            mark(False)
+            if not await self._lost_sign_in(exc):
+                refused(exc)
+                self._changed()
+            return None
+        mark(False)
+        return answer
+
+    def _mark_sending(self, on: bool) -> None:
+        self.sending = on

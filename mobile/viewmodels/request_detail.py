@@ -4,12 +4,13 @@ The server lists the allowed actions ("cancel", "rate", "reopen"); the app only 
 opens a small confirm panel (note, stars, comment) before anything is sent.
 """
 
+from typing import Unpack
 from urllib.parse import quote
 from uuid import UUID
 
 from mobile.api_client import ApiClient, ApiError
 from mobile.models import RequestAction, RequestDetail
-from mobile.viewmodels.loadable import AuthLost, Done
+from mobile.viewmodels.loadable import Done, ScreenWiring
 from mobile.viewmodels.request_screen import RequestScreen
 from mobile.viewmodels.session import Session
 from shared.text import WEEKDAY_NAMES, Bilingual, bilingual, error_text
@@ -27,23 +28,16 @@ DONE_MESSAGES = {
 
 class RequestDetailViewModel(RequestScreen[RequestDetail]):
     def __init__(
-        self,
-        api: ApiClient,
-        session: Session,
-        request_id: UUID,
-        *,
-        on_back: Done,
-        on_auth_lost: AuthLost,
-        on_request_changed: Done | None = None,
+        self, api: ApiClient, session: Session, request_id: UUID, *, on_request_changed: Done | None = None,
+        **wiring: Unpack[ScreenWiring],
     ) -> None:
-        super().__init__(api, session, request_id, on_back=on_back, on_auth_lost=on_auth_lost)
+        super().__init__(api, session, request_id, **wiring)
         self._on_request_changed = on_request_changed
         # The open confirm panel, and what is typed into it.
         self.open_action: RequestAction | None = None
         self.note = ""
         self.rating: int | None = None
         self.comment = ""
-        self.sending = False
         self._action_error: Bilingual | None = None
 
     # --- what the view reads -------------------------------------------------------------------------
@@ -95,6 +89,9 @@ class RequestDetailViewModel(RequestScreen[RequestDetail]):
         self._notice = None
         self._changed()
 
+    def _action_refused(self, error: ApiError) -> None:
+        self._action_error = error.text
+
     def dismiss_action(self) -> None:
         self.open_action = None
         self._action_error = None
@@ -128,25 +125,17 @@ class RequestDetailViewModel(RequestScreen[RequestDetail]):
                 self._action_error = problem
                 self._changed()
                 return
-        self.sending = True
         self._action_error = None
-        self._changed()
-        try:
-            if action == RequestAction.CANCEL:
-                detail = await self._api.cancel_request(self.request_id, self.note.strip()[:MAX_NOTE])
-            elif action == RequestAction.RATE:
-                assert self.rating is not None
-                detail = await self._api.rate_request(self.request_id, self.rating, self.comment.strip())
-            else:
-                detail = await self._api.reopen_request(self.request_id, self.note.strip()[:MAX_NOTE])
-        except ApiError as exc:
-            self.sending = False
-            if await self._lost_sign_in(exc):
-                return
-            self._action_error = exc.text
-            self._changed()
+        if action == RequestAction.CANCEL:
+            call = self._api.cancel_request(self.request_id, self.note.strip()[:MAX_NOTE])
+        elif action == RequestAction.RATE:
+            assert self.rating is not None
+            call = self._api.rate_request(self.request_id, self.rating, self.comment.strip())
+        else:
+            call = self._api.reopen_request(self.request_id, self.note.strip()[:MAX_NOTE])
+        detail = await self._send(call, self._action_refused)
+        if detail is None:
             return
-        self.sending = False
         self.detail = detail
         self.open_action = None
         self._notice = bilingual(DONE_MESSAGES[action])

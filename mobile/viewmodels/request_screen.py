@@ -3,17 +3,18 @@ one request loaded by id, its photos with thumbnails fetched after it shows, its
 
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Generic, TypeVar
+from typing import Generic, TypeVar, Unpack, get_args
 from uuid import UUID
 
 from mobile.api_client import ApiClient
 from mobile.models import PhotoRef, RequestDetail
-from mobile.viewmodels.loadable import AuthLost, Done, SubScreen
+from mobile.viewmodels.loadable import ScreenWiring, SubScreen
 from mobile.viewmodels.photo_viewer import OpenPhotos
 from mobile.viewmodels.session import Session
 from mobile.viewmodels.thumbnails import PhotoKey, Thumbnails
 from shared.statuses import RequestStatus
 from shared.text import ACTOR_LABELS, EVENT_NOTES, status_label
+from shared.wire import PhotoKind
 
 D = TypeVar("D", bound=RequestDetail)
 
@@ -31,10 +32,8 @@ def first_name(name: str | None) -> str:
 
 
 class RequestScreen(SubScreen, Generic[D]):
-    def __init__(
-        self, api: ApiClient, session: Session, request_id: UUID, *, on_back: Done, on_auth_lost: AuthLost
-    ) -> None:
-        super().__init__(api, session, on_back=on_back, on_auth_lost=on_auth_lost)
+    def __init__(self, api: ApiClient, session: Session, request_id: UUID, **wiring: Unpack[ScreenWiring]) -> None:
+        super().__init__(api, session, **wiring)
         self.request_id = request_id
         self.detail: D | None = None
         self.thumbnails = Thumbnails(api)
@@ -52,7 +51,7 @@ class RequestScreen(SubScreen, Generic[D]):
 
     async def open_photo(self, kind: str, idx: int) -> None:
         """Full screen, with the request's other photos (before, then after) a swipe or a tap away."""
-        keys: list[PhotoKey] = [(self.request_id, k, p.idx) for k in ("before", "after") for p in self.photos(k)]
+        keys: list[PhotoKey] = [(self.request_id, k, p.idx) for k in get_args(PhotoKind) for p in self.photos(k)]
         wanted = (self.request_id, kind, idx)
         if self.on_open_photos is not None and wanted in keys:
             await self.on_open_photos(keys, keys.index(wanted), self.thumbnails)

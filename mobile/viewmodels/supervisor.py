@@ -3,12 +3,12 @@
 import asyncio
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Unpack
 from uuid import UUID
 
 from mobile.api_client import ApiClient, ApiError
 from mobile.models import Category, LedgerRow, TechnicianItem
-from mobile.viewmodels.loadable import AuthLost, Done, SubScreen
+from mobile.viewmodels.loadable import ScreenWiring, SubScreen
 from mobile.viewmodels.session import Session
 from shared.phone import InvalidPhone, national_format, normalize_thai_phone
 from shared.text import Bilingual, Locale, bilingual, error_text
@@ -59,8 +59,8 @@ class TechnicianEdit:
 
 
 class TechniciansViewModel(SubScreen):
-    def __init__(self, api: ApiClient, session: Session, *, on_back: Done, on_auth_lost: AuthLost) -> None:
-        super().__init__(api, session, on_back=on_back, on_auth_lost=on_auth_lost)
+    def __init__(self, api: ApiClient, session: Session, **wiring: Unpack[ScreenWiring]) -> None:
+        super().__init__(api, session, **wiring)
         self.rows: list[TechnicianEdit] = []
         self.skills: list[SkillName] = []
         # The student whose skills the dialog edits.
@@ -156,18 +156,11 @@ class TechniciansViewModel(SubScreen):
             self._add_error = error_text("invalid_phone")
             self._changed()
             return
-        self.adding, self._add_error, self._notice = True, None, None
-        self._changed()
-        try:
-            done = await self._api.add_student(college_id, normalized, self.name_input.strip())
-        except ApiError as exc:
-            self.adding = False
-            if await self._lost_sign_in(exc):
-                return
-            self._add_error = exc.text
-            self._changed()
+        self._add_error, self._notice = None, None
+        done = await self._send(self._api.add_student(college_id, normalized, self.name_input.strip()),
+                                self._add_refused, self._mark_adding)
+        if done is None:
             return
-        self.adding = False
         self.phone_input = self.name_input = ""
         key = "student_added_now" if done.existing_account else "student_invited"
         self._notice = bilingual(key, phone=national_format(normalized))
@@ -179,21 +172,26 @@ class TechniciansViewModel(SubScreen):
         if not files or self.importing or college_id is None:
             return
         name, data = files[0]
-        self.importing, self._import_error, self._import_lines, self._notice = True, None, [], None
-        self._changed()
-        try:
-            report = await self._api.import_students(college_id, data, name)
-        except ApiError as exc:
-            self.importing = False
-            if await self._lost_sign_in(exc):
-                return
-            self._import_error, self._import_lines = exc.text, list(exc.lines)
-            self._changed()
+        self._import_error, self._import_lines, self._notice = None, [], None
+        report = await self._send(self._api.import_students(college_id, data, name), self._import_refused,
+                                  self._mark_importing)
+        if report is None:
             return
-        self.importing = False
         self._notice = bilingual("students_imported", n=report.imported, now=report.changed_now,
                                                           later=report.invited)
         await self.load()
+
+    def _mark_adding(self, on: bool) -> None:
+        self.adding = on
+
+    def _add_refused(self, error: ApiError) -> None:
+        self._add_error = error.text
+
+    def _mark_importing(self, on: bool) -> None:
+        self.importing = on
+
+    def _import_refused(self, error: ApiError) -> None:
+        self._import_error, self._import_lines = error.text, list(error.lines)
 
     async def _fetch(self) -> None:
         items, categories = await asyncio.gather(self._api.supervisor_technicians(), self._api.categories())
@@ -251,15 +249,9 @@ class TechniciansViewModel(SubScreen):
 
 class LedgerViewModel(SubScreen):
     def __init__(
-        self,
-        api: ApiClient,
-        session: Session,
-        *,
-        on_back: Done,
-        on_auth_lost: AuthLost,
-        save_file: SaveFile | None = None,
+        self, api: ApiClient, session: Session, *, save_file: SaveFile | None = None, **wiring: Unpack[ScreenWiring]
     ) -> None:
-        super().__init__(api, session, on_back=on_back, on_auth_lost=on_auth_lost)
+        super().__init__(api, session, **wiring)
         self.rows: list[LedgerRow] = []
         self.categories: dict[str, Category] = {}
         self._save_file = save_file

@@ -2,10 +2,10 @@
 
 import httpx
 
-from backend.schemas import RequestSummary
 from backend.seed import DEMO_ACCOUNTS, DEMO_COLLEGE
 from mobile import models
 from shared.phone import national_format
+from shared.wire import RequestSummary
 from tests.helpers import bearer, sign_in
 
 PHONES = {a.role: national_format(a.phone) for a in DEMO_ACCOUNTS}

@@ -8,15 +8,15 @@ from typing import Any, get_args
 import psycopg
 import pytest
 
-from backend.schemas import OfferCard
 from shared.aftercare import COMMENT_MAX, RATING_MAX, RATING_MIN
 from shared.categories import MAX_LEVEL, MIN_LEVEL
 from shared.display_names import MAX_LENGTH as DISPLAY_NAME_MAX
 from shared.photos import MAX_PHOTOS_PER_REQUEST
 from shared.request_rules import ADDRESS_MAX, BRAND_MAX, DESCRIPTION_MAX, ITEM_MAX, ServicePlace
 from shared.roles import Actor, AppRole
-from shared.statuses import RequestStatus
+from shared.statuses import OfferStatus, RequestStatus
 from shared.text import OFFER_STATUS_LABELS
+from shared.wire import Offer, PhotoKind
 from shared.work import MAX_HOURS, NOTES_MAX, STEP_NOTE_MAX
 
 ENUMS: dict[str, set[str]] = {
@@ -24,7 +24,7 @@ ENUMS: dict[str, set[str]] = {
     "app_role": {r.value for r in AppRole},
     "event_actor": {a.value for a in Actor},
     "service_place": {p.value for p in ServicePlace},
-    "offer_status": set(OFFER_STATUS_LABELS),
+    "offer_status": {s.value for s in OfferStatus},
 }
 
 # (table, column) → the most the column may hold, as shared/ says.
@@ -69,8 +69,9 @@ def test_enums_match(database_url: str, enum: str) -> None:
     assert set(row[0]) == ENUMS[enum]
 
 
-def test_the_api_schema_lists_the_same_offer_statuses() -> None:
-    assert set(get_args(OfferCard.model_fields["offer_status"].annotation)) == ENUMS["offer_status"]
+def test_the_api_and_the_labels_use_the_one_offer_status() -> None:
+    assert Offer.model_fields["offer_status"].annotation is OfferStatus
+    assert set(OFFER_STATUS_LABELS) == set(OfferStatus)
 
 
 @pytest.mark.parametrize(("table", "column"), sorted(LENGTH_MAX))
@@ -88,3 +89,9 @@ def test_numeric_ranges_match(database_url: str, table: str, column: str) -> Non
     least = [float(m) for m in re.findall(rf"\b{column} >= \(?'?(-?[\d.]+)", checks)]
     most = [float(m) for m in re.findall(rf"\b{column} <= \(?'?(-?[\d.]+)", checks)]
     assert (least, most) == ([RANGES[(table, column)][0]], [RANGES[(table, column)][1]]), checks
+
+
+def test_photo_kinds_match(database_url: str) -> None:
+    with psycopg.connect(database_url) as conn:
+        checks = " ".join(column_checks(conn, "request_photos", "kind"))
+    assert set(re.findall(r"'(\w+)'::text", checks)) == set(get_args(PhotoKind)), checks

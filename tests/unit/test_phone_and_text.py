@@ -80,7 +80,7 @@ CATALOG: dict[str, dict[str, Bilingual]] = {
     "ACTOR_LABELS": ACTOR_LABELS,
     "WEEKDAY_LABELS": WEEKDAY_LABELS,
     "WEEKDAY_NAMES": WEEKDAY_NAMES,
-    "OFFER_STATUS_LABELS": OFFER_STATUS_LABELS,
+    "OFFER_STATUS_LABELS": {s.value: text for s, text in OFFER_STATUS_LABELS.items()},
 }
 # Texts whose Thai side rightly has no Thai letter, each with its reason.
 NOT_THAI = {

@@ -1,0 +1,73 @@
+"""What the two servers (the API and the app's web host) share of their ASGI middleware: handling one kind of
+scope, and adding security headers to every HTTP answer with HSTS when the request came over https.
+
+Plain ASGI, no server package: the types are the ASGI spec's (starlette's are the same aliases), so this module
+packs with the phone app harmlessly, although nothing on a phone imports it.
+"""
+
+from collections.abc import Awaitable, Callable, MutableMapping
+from typing import Any
+
+Scope = MutableMapping[str, Any]
+Message = MutableMapping[str, Any]
+Receive = Callable[[], Awaitable[Message]]
+Send = Callable[[Message], Awaitable[None]]
+ASGIApp = Callable[[Scope, Receive, Send], Awaitable[None]]
+
+HSTS = "max-age=31536000; includeSubDomains"
+
+
+class OneScopeMiddleware:
+    """Handles scopes of one type (`handles`) in `handle`; every other scope goes straight to the wrapped app."""
+
+    handles = "http"
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != self.handles:
+            await self.app(scope, receive, send)
+            return
+        await self.handle(scope, receive, send)
+
+    async def handle(self, scope: Scope, receive: Receive, send: Send) -> None:
+        raise NotImplementedError
+
+
+def came_over_https(scope: Scope) -> bool:
+    """On the socket (uvicorn's proxy_headers rewrites the scheme for a trusted proxy) or as the proxy's
+    X-Forwarded-Proto says (browsers ignore HSTS on plain http, so a forged header gains nothing)."""
+    if scope.get("scheme") in ("https", "wss"):
+        return True
+    forwarded = next((value for name, value in scope.get("headers", ()) if name.lower() == b"x-forwarded-proto"), b"")
+    return bytes(forwarded).decode("latin-1").split(",")[0].strip().lower() == "https"
+
+
+def app_path(scope: Scope) -> str:
+    """The request's path inside the app (without the root path it is mounted under)."""
+    path: str = scope.get("path", "")
+    root: str = scope.get("root_path", "")
+    return path[len(root):] if root and path.startswith(root) else path
+
+
+class SecurityHeaders(OneScopeMiddleware):
+    """Adds `headers_for(scope)` (plus HSTS over https) to every HTTP answer; a header the app set itself wins."""
+
+    def headers_for(self, scope: Scope) -> dict[str, str]:
+        raise NotImplementedError
+
+    async def handle(self, scope: Scope, receive: Receive, send: Send) -> None:
+        values = self.headers_for(scope)
+        if came_over_https(scope):
+            values["Strict-Transport-Security"] = HSTS
+        extra = [(name.lower().encode("latin-1"), value.encode("latin-1")) for name, value in values.items()]
+
+        async def send_with_headers(message: Message) -> None:
+            if message["type"] == "http.response.start":
+                present = [(bytes(n), bytes(v)) for n, v in message.get("headers", ())]
+                names = {n.lower() for n, _ in present}
+                message["headers"] = present + [(n, v) for n, v in extra if n not in names]
+            await send(message)
+
+        await self.app(scope, receive, send_with_headers)

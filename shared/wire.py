@@ -1,0 +1,363 @@
+"""The API's answers that both the backend and the app read: one definition of the wire contract.
+
+The backend declares these as its response models (so they are the OpenAPI document); the app parses the same
+classes, subclassing one only to add a display helper. Request bodies stay in `backend/schemas.py`: their
+validators (NFC text, length envelopes) are the server's business.
+
+Defaults are the app's tolerance for an older backend and for a field a newer backend drops; the backend always
+sends every field, so the OpenAPI document still marks them all required (`json_schema_serialization_defaults_
+required`). Unknown fields are ignored so the backend can grow without breaking installed apps. Pure pydantic: the
+phone app packages this module.
+"""
+
+from collections.abc import Sequence
+from datetime import datetime
+from enum import StrEnum
+from typing import Literal
+from uuid import UUID
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from shared.roles import AppRole
+from shared.statuses import OfferStatus, RequestStatus
+from shared.text import Locale
+
+
+class Wire(BaseModel):
+    # Frozen: an answer is a fact the app shows, never a place to keep edits.
+    model_config = ConfigDict(frozen=True, extra="ignore", json_schema_serialization_defaults_required=True)
+
+
+# --- who is signed in -----------------------------------------------------------------------------------------
+
+
+class CollegeRef(Wire):
+    id: UUID
+    code: str
+    name_th: str
+    name_en: str
+
+
+class Profile(Wire):
+    id: UUID
+    role: AppRole
+    display_name: str
+    phone: str | None = None
+    locale: Locale = Locale.TH
+    college: CollegeRef | None = None
+
+
+class CodeSent(Wire):
+    phone: str = Field(description="The number in E.164 form")
+    expires_in: int
+    dev_code: str | None = Field(None, description="Local developer mode only: the code, to show as a hint")
+    code_length: int = Field(6, description="digits of the code (the issuer's setting: 6–10 on Supabase)")
+
+
+class SignedIn(Wire):
+    """Supabase Auth's session shape: use `refresh_token` at POST /auth/refresh before `expires_at` (unix time)."""
+
+    access_token: str
+    token_type: Literal["bearer"] = "bearer"
+    expires_in: int
+    profile: Profile
+    refresh_token: str | None = Field(None, description="single use: each refresh returns the next one")
+    expires_at: int | None = Field(None, description="unix time the access token stops working")
+
+
+# --- the catalogue and the colleges ---------------------------------------------------------------------------
+
+
+class CategorySkill(Wire):
+    skill: str
+    min_level: int
+    name_th: str
+    name_en: str
+
+
+class Category(Wire):
+    code: str
+    name_th: str
+    name_en: str
+    icon: str
+    skills: list[CategorySkill] = []
+
+
+class College(Wire):
+    id: UUID
+    code: str
+    name_th: str
+    name_en: str
+    province_th: str
+    province_en: str
+    region: str
+    lat: float
+    lon: float
+    service_radius_km: float
+    coordinates_approximate: bool = False
+
+
+class StaffPerson(Wire):
+    id: UUID
+    display_name: str
+    phone: str | None = None
+
+
+class CollegeAdmin(College):
+    """A college as its administrator sees it: inactive ones too, with its people."""
+
+    is_active: bool = True
+    supervisors: list[StaffPerson] = []
+    students: int = Field(0, description="active students (technicians)")
+    pending_invites: int = Field(0, description="people registered by phone who have not signed in yet")
+
+
+class StaffRegistered(Wire):
+    phone: str = Field(description="E.164")
+    role: AppRole
+    college_id: UUID | None = None
+    existing_account: bool = Field(False, description="true: changed now; false: applied at their first sign-in")
+
+
+class StudentImportReport(Wire):
+    imported: int
+    changed_now: int = Field(0, description="existing accounts made students at once")
+    invited: int = Field(0, description="applied at their first sign-in")
+
+
+# --- requests, offers and the teacher's lists -------------------------------------------------------------------
+
+
+class RequestSummary(Wire):
+    id: UUID
+    reference: str | None = Field(None, description="the short reference people quote, e.g. FX-690001")
+    category_code: str
+    category_name_th: str
+    category_name_en: str
+    category_icon: str
+    item: str
+    status: RequestStatus
+    created_at: datetime
+    updated_at: datetime
+    college_name_th: str | None = None
+    college_name_en: str | None = None
+
+
+class StatusEvent(Wire):
+    """One entry of a request's timeline."""
+
+    id: int
+    actor: str
+    actor_name: str | None = None
+    from_status: RequestStatus | None = None
+    to_status: RequestStatus
+    note: str = Field("", description="in the reader's language: the system's note (note_code), then what a person "
+                                      "typed")
+    note_code: str | None = Field(None, description="the system's note as a code of shared.text.EVENT_NOTES")
+    created_at: datetime
+    teacher_present_name: str | None = Field(
+        None, description="a high-risk work step: the first name of the teacher named present (issue 14)")
+
+
+PhotoKind = Literal["before", "after"]
+"""before: the citizen's photos of the problem; after: the technician's of the repair."""
+
+
+class Photo(Wire):
+    """A photo of a request (GET /requests/{id}/photos/{kind}/{idx} has its bytes); also an upload's answer."""
+
+    id: UUID
+    kind: PhotoKind = Field("before", description="before: the citizen's; after: the technician's")
+    idx: int
+    content_type: str = "image/jpeg"
+    width: int = 0
+    height: int = 0
+    bytes: int = 0
+
+
+class MissingItem(Wire):
+    """One thing a job's record lacks before the teacher's check (codes: shared.work.QC_REQUIREMENTS)."""
+
+    code: str
+    message_th: str
+    message_en: str
+
+
+class ReportPart(Wire):
+    name: str
+    qty: int = 1
+    cost_baht: float = 0.0
+
+
+class WorkReport(Wire):
+    """A student's work report on a job: hours, notes and parts (PUT /requests/{id}/report)."""
+
+    hours: float = 0.0
+    notes: str = ""
+    parts: list[ReportPart] = []
+    parts_total_baht: float = 0.0
+    updated_at: datetime | None = None
+
+
+class WaitingRequest(RequestSummary):
+    """A request no centre took (status no_centre), as the admin sees it: where it is, to pick a college."""
+
+    lat: float | None = None
+    lon: float | None = None
+    province: str = ""
+    district: str = ""
+
+
+class RequestAction(StrEnum):
+    """What the caller may do with a request now; the server decides and lists them."""
+
+    CANCEL = "cancel"
+    RATE = "rate"
+    REOPEN = "reopen"
+
+
+class RequestDetail(RequestSummary):
+    """GET /requests/{id}: the request as the caller may see it, with what they may do now."""
+
+    brand: str = ""
+    description: str = ""
+    lat: float | None = None
+    lon: float | None = None
+    address: str = ""
+    province: str = ""
+    district: str = ""
+    sub_district: str = ""
+    service_place: str = "centre"
+    preferred_days: list[str] = []
+    contact_phone: str = ""
+    technician_id: UUID | None = Field(None, description="the student on the job (issue 14: the team's lead)")
+    technician_first_name: str | None = None
+    rating: int | None = None
+    rating_comment: str | None = None
+    timeline: list[StatusEvent] = []
+    photos: list[Photo] = []
+    # Plain strings, so an action this app version does not know is ignored, not a parse failure.
+    actions: list[str] = Field(default_factory=list, description="what the caller may do now: RequestAction values")
+    report: WorkReport | None = Field(None, description="the repair record (the owner sees it too once there is one)")
+    college_phone: str | None = Field(None, description="the college's phone (E.164), when it has one")
+    college_lat: float | None = None
+    college_lon: float | None = None
+    college_coordinates_approximate: bool | None = Field(
+        None, description="the college's point may be its town's centre: say so on the map")
+    next_step: str = Field("", description="what happens next, in the reader's language")
+    expected_wait: str | None = Field(None, description="how long that usually takes, in the reader's language")
+    quality_check_missing: Sequence[MissingItem] = Field(
+        default=(),
+        description="what the job's record still lacks before the teacher's check (staff only; empty: complete)")
+    # Issue 14 (GET /requests/{id}/record has the whole record).
+    parts_approved_total_baht: float = Field(0, description="parts the owner approved (in the app or by phone)")
+    parts_waiting: int = Field(0, description="parts proposed and waiting for the owner's answer")
+    handover_confirmed: bool = Field(False, description="the owner's receipt (or a teacher's reason) is recorded")
+
+
+class Offer(Wire):
+    offer_id: UUID
+    request_id: UUID
+    offer_status: OfferStatus
+    category_code: str
+    item: str
+    province: str
+    district: str
+    distance_km: float
+    created_at: datetime
+    expires_at: datetime
+    photo_count: int = Field(0, description="before photos: GET /requests/{request_id}/photos/before/{idx}")
+    description: str = Field("", description="the citizen's words about the problem (never their phone or address "
+                                             "before accepting)")
+
+
+class CollegeQueue(Wire):
+    college: CollegeRef
+    counts: dict[str, int]
+    # Sequence: the app reads these as its own subclass with display helpers.
+    requests: Sequence[RequestSummary]
+
+
+class DuplicateSummary(Wire):
+    """Open requests of the same kind near this place this week: a count for an area, never who, what or where."""
+
+    count: int = Field(description="at most `DUPLICATE_COUNT_CAP`; `capped` says there may be more")
+    capped: bool
+    radius_m: float
+    days: int
+
+
+class Student(Wire):
+    """One student of the teacher's college (GET /supervisor/technicians)."""
+
+    id: UUID
+    display_name: str
+    phone: str | None = None
+    is_active: bool = True
+    open_jobs: int = 0
+    skills: dict[str, int] = {}
+
+
+class LedgerRow(Wire):
+    """One student's training hours (GET /supervisor/ledger)."""
+
+    technician_id: UUID
+    display_name: str
+    approved_jobs: int = 0
+    hours: float = 0.0
+    categories: list[str] = []
+
+
+class CollegeJob(Wire):
+    """A row of the teacher's job list (GET /supervisor/jobs)."""
+
+    id: UUID
+    reference: str
+    category_code: str
+    category_name_th: str
+    category_name_en: str
+    category_icon: str
+    item: str
+    brand: str = ""
+    status: RequestStatus
+    created_at: datetime
+    updated_at: datetime
+    province: str = ""
+    district: str = ""
+    service_place: str = "centre"
+    technician_id: UUID | None = None
+    technician_name: str | None = Field(None, description="the student's display name")
+    # Plain strings, so an action this app version does not know is not a parse failure.
+    actions: list[str] = Field(
+        default_factory=list,
+        description="what the teacher may do now: 'assign'/'reassign' (POST /requests/{id}/assign), then statuses "
+                    "to move it to (POST /requests/{id}/status)")
+
+
+class CollegeJobPage(Wire):
+    total: int = Field(description="jobs matching the filters and the search, over all pages")
+    limit: int
+    offset: int
+    counts: dict[str, int] = Field(default_factory=dict, description="the college's jobs per status group (the "
+                                                                      "filter chips), whatever the filters")
+    jobs: Sequence[CollegeJob] = ()
+
+
+# --- the inbox (issue #13) ----------------------------------------------------------------------------------------
+
+
+class NotificationItem(Wire):
+    id: int
+    kind: str
+    title: str = Field(description="in the reader's language")
+    body: str
+    link: str = Field(description="the app route to open, e.g. /requests/{id}, /jobs/{id}, /offers")
+    request_id: UUID | None = None
+    created_at: datetime
+    read: bool
+
+
+class NotificationPage(Wire):
+    items: list[NotificationItem]
+    unread_count: int
+    next_before_id: int | None = Field(None, description="pass as before_id for the next (older) page; null: no more")
