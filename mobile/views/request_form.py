@@ -12,7 +12,7 @@ from mobile.photo_picking import PhotoPicker
 from mobile.settings import DEFAULT_MAP_TILE_URL
 from mobile.thai_address import Area
 from mobile.viewmodels.request_form import CategoriesState, LocationSource, RequestFormViewModel
-from mobile.views.common import category_icon, error_message, heading, icon_button, loading, muted
+from mobile.views.common import category_icon, error_message, heading, icon_button, muted
 from mobile.views.typed_field import TypedField
 from shared.photos import MAX_PHOTOS_PER_REQUEST
 from shared.request_rules import ADDRESS_MAX, BRAND_MAX, DESCRIPTION_MAX, ITEM_MAX, WEEKDAYS, ServicePlace
@@ -93,8 +93,9 @@ def _what(vm: RequestFormViewModel, locale: Locale, fields: Fields) -> list[ft.C
     # Keys keep each field the same control when something above it comes or goes (the loading row, an error
     # line): matched by position instead, the field would be rebuilt and a tap or the keyboard focus lost.
     controls: list[ft.Control] = []
-    if vm.categories_state == CategoriesState.LOADING:
-        controls.append(loading(locale))
+    # While the categories load, the picker itself says so: a loading row above it would vanish when they arrive
+    # and move every field below under the finger that was about to tap one.
+    categories_loading = vm.categories_state == CategoriesState.LOADING
     chosen = next((c.name(locale) for c in vm.categories if c.code == vm.category_code), "")
     category = ft.Dropdown(
         label=t("category_label", locale),
@@ -104,8 +105,9 @@ def _what(vm: RequestFormViewModel, locale: Locale, fields: Fields) -> list[ft.C
             for c in vm.categories
         ],
         leading_icon=ft.Icons.CATEGORY,
+        hint_text=t("loading", locale) if categories_loading else None,
         error_text=_field_error(vm, "category_code"),
-        disabled=vm.busy,
+        disabled=vm.busy or categories_loading,
         expand=True,
         on_select=category_chosen,
     )

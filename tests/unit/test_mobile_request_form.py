@@ -14,7 +14,7 @@ from PIL import Image
 from mobile.device import LocationDenied
 from mobile.viewmodels.app import Screen
 from mobile.viewmodels.home import CitizenHome
-from mobile.viewmodels.request_form import FormState, LocationSource, RequestFormViewModel
+from mobile.viewmodels.request_form import CategoriesState, FormState, LocationSource, RequestFormViewModel
 from mobile.views.frame import app_view
 from shared.text import Locale, error_text
 from tests.unit.fake_photos import PickedFiles
@@ -415,3 +415,21 @@ async def test_a_red_field_clears_as_soon_as_it_is_right_and_only_then_redraws()
     assert form.errors == {} and form.form_error is None  # the "fix the red fields" line goes with the last one
     tree = app_view(app)
     assert not [f for f in find(tree, ft.TextField) if f.error] and not find(tree, ft.Checkbox)[0].error
+
+
+async def test_the_fields_stay_where_they_are_when_the_categories_arrive() -> None:
+    """Issue 9: a loading row above the picker vanished when the categories came, and a tap aimed at the item field
+    landed on what moved under it. The picker itself says it is loading, disabled, and nothing moves."""
+    app, form = await open_form(RequestBackend())
+
+    def place_of_item() -> int:
+        return next(i for i, c in enumerate(walk(app_view(app))) if isinstance(c, ft.TextField) and c.key == "item")
+
+    form.categories_state = CategoriesState.LOADING
+    loading_at = place_of_item()
+    picker = find(app_view(app), ft.Dropdown)[0]  # the first: the category (the area pickers follow)
+    assert picker.disabled and picker.hint_text == "กำลังโหลด…"
+    form.categories_state = CategoriesState.READY
+    assert place_of_item() == loading_at
+    picker = find(app_view(app), ft.Dropdown)[0]
+    assert not picker.disabled and picker.options
