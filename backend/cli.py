@@ -216,6 +216,7 @@ def serve(
     # Live-event streams never end by themselves: give them 10 s on shutdown, then close them.
     uvicorn.run("backend.asgi:app", host=host, port=port, workers=workers, proxy_headers=True,
                 timeout_graceful_shutdown=10, access_log=settings.access_log,
+                timeout_keep_alive=int(settings.keep_alive_seconds),
                 log_config=uvicorn_log_config(settings))
 
 

@@ -97,6 +97,10 @@ class Settings(BaseSettings):
     # "text": readable lines (development). No access log unless asked: it would name every caller's address.
     log_format: str = Field(default="json", pattern="^(json|text)$")
     access_log: bool = False
+    # How long `serve` keeps an idle connection open for the next request. Longer than the app's own pool keeps one
+    # (mobile/api_client.py KEEPALIVE_SECONDS): a client that sends on a connection the server has just closed gets
+    # a broken request, and a POST is not sent again.
+    keep_alive_seconds: float = Field(default=30.0, gt=0)
     # Request bodies larger than this are refused with 413 before they are read: JSON bodies everywhere, and the
     # photo uploads (shared.photos.MAX_INPUT_BYTES = 20 MiB plus 64 KiB for the multipart envelope).
     max_body_bytes: int = Field(default=64 * 1024, ge=1024)

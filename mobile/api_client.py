@@ -61,6 +61,10 @@ AUTH_LOST_CODES = frozenset({"token_invalid", "not_authenticated", "session_expi
 REFRESH_MARGIN_SECONDS = 60.0
 TokensChanged = Callable[[SessionTokens | None], Awaitable[None]]
 NETWORK_UNREACHABLE = "network_unreachable"
+# An idle pooled connection is dropped after this long: below the keep-alive of uvicorn's default (5 s) and of the
+# backend's `serve` (30 s), so the app never sends on a connection the server is closing. Sent on one, a POST failed
+# as "no connection" after someone took a while to fill a form (issue 9, seen under load).
+KEEPALIVE_SECONDS = 3.0
 
 # Built once: a TypeAdapter compiles a validator, which is too slow to repeat on every call.
 _OTP_REQUESTED = TypeAdapter(OtpRequested)
@@ -215,6 +219,7 @@ class ApiClient:
         self._http = httpx.AsyncClient(
             base_url=base_url.rstrip("/"),
             timeout=timeout_seconds,
+            limits=httpx.Limits(keepalive_expiry=KEEPALIVE_SECONDS),
             transport=transport,
             headers={"Accept": "application/json"},
         )
