@@ -19,6 +19,7 @@ import httpx
 import pytest
 from PIL import Image
 from playwright.sync_api import Browser, Locator, Page, expect, sync_playwright
+from playwright.sync_api import Error as PlaywrightError
 
 from backend.settings import PROJECT_ROOT
 
@@ -166,9 +167,43 @@ def open_screen(page: Page, button: Locator, covered: str) -> None:
     expect(page.get_by_text("กำลังโหลด", exact=False)).to_have_count(0, timeout=TIMEOUT)
 
 
+# Below Flutter's app bar (56 px): a control under it is on the page but not where a tap reaches it.
+APP_BAR_HEIGHT = 56
+
+
+def settled(page: Page, target: Locator) -> Locator:
+    """Scroll the control into the screen with the mouse wheel, as a person would, and wait until it stays put for
+    two looks: a tap made while the page still scrolls lands where the control was. Flutter scrolls its view for the
+    wheel; Playwright's scroll-into-view moves only the accessibility tree, which then places the control where the
+    screen does not show it (a tap there hit other controls)."""
+    size = page.viewport_size or {"width": 390, "height": 844}
+    width, height = size["width"], size["height"]
+    last: list[object] = [None]
+
+    def still_and_inside() -> bool:
+        try:  # a redraw can replace the control's node: then look again
+            box = target.bounding_box(timeout=TIMEOUT / 10)
+        except PlaywrightError:
+            box = None
+        if box is None:
+            last[0] = None
+            return False
+        if box["y"] < APP_BAR_HEIGHT or box["y"] + box["height"] > height:
+            page.mouse.move(width / 2, height / 2)
+            page.mouse.wheel(0, box["y"] + box["height"] / 2 - height / 2)  # its middle to the screen's middle
+            last[0] = None
+            return False
+        steady = box == last[0]
+        last[0] = box
+        return steady
+
+    wait_until(still_and_inside, "the control to settle in view")
+    return target
+
+
 def type_into(page: Page, label: str, text: str) -> None:
     """Tap a field, wait until a text input has the focus, type, and check what the field holds."""
-    field = page.get_by_role("textbox", name=label)
+    field = settled(page, page.get_by_role("textbox", name=label))
     field.click()
     # Flutter types into its own hidden text input, which it puts over the tapped field and focuses: wait until
     # the focused input sits on this field (not on the one tapped before), then type.

@@ -6,9 +6,10 @@ from pathlib import Path
 
 import psycopg
 from playwright.sync_api import BrowserContext, Geolocation, Locator, Page, expect
-from playwright.sync_api import Error as PlaywrightError
 
-from tests.e2e.conftest import TIMEOUT, SplitSystem, open_screen, sign_in, type_into, wait_until
+from tests.e2e.conftest import TIMEOUT, SplitSystem, open_screen, settled, sign_in, type_into
+
+__all__ = ["settled"]  # the tests take it from here with the other steps
 
 DON_MUEANG: Geolocation = {"latitude": 13.9130, "longitude": 100.6070}
 
@@ -28,40 +29,6 @@ def fill_form(page: Page, item: str, photo: Path) -> None:
     page.get_by_role("button", name="ใช้ตำแหน่งปัจจุบัน").click()
     expect(page.get_by_text("จาก GPS", exact=False).first).to_be_attached(timeout=TIMEOUT)
     page.get_by_role("checkbox", name="ยินยอมให้ใช้ข้อมูลส่วนบุคคลเพื่อการซ่อม").click()
-
-
-# Below Flutter's app bar (56 px): a control under it is on the page but not where a tap reaches it.
-APP_BAR_HEIGHT = 56
-
-
-def settled(page: Page, target: Locator) -> Locator:
-    """Scroll the control into the screen with the mouse wheel, as a person would, and wait until it stays put for
-    two looks: a tap made while the page still scrolls lands where the control was. Flutter scrolls its view for the
-    wheel; Playwright's scroll-into-view moves only the accessibility tree, which then places the control where the
-    screen does not show it (a tap there hit other controls)."""
-    size = page.viewport_size or {"width": 390, "height": 844}
-    width, height = size["width"], size["height"]
-    last: list[object] = [None]
-
-    def still_and_inside() -> bool:
-        try:  # a redraw can replace the control's node: then look again
-            box = target.bounding_box(timeout=TIMEOUT / 10)
-        except PlaywrightError:
-            box = None
-        if box is None:
-            last[0] = None
-            return False
-        if box["y"] < APP_BAR_HEIGHT or box["y"] + box["height"] > height:
-            page.mouse.move(width / 2, height / 2)
-            page.mouse.wheel(0, box["y"] + box["height"] / 2 - height / 2)  # its middle to the screen's middle
-            last[0] = None
-            return False
-        steady = box == last[0]
-        last[0] = box
-        return steady
-
-    wait_until(still_and_inside, "the control to settle in view")
-    return target
 
 
 def open_signed_in(context: BrowserContext, system: SplitSystem, phone: str, home_heading: str) -> Page:

@@ -18,6 +18,7 @@ from tests.e2e.conftest import (
     api_session,
     open_app,
     open_screen,
+    settled,
     sign_in,
     type_into,
     wait_until,
@@ -126,7 +127,7 @@ def test_a_citizen_deletes_their_account_and_the_old_session_is_dead(
 
     open_screen(page, page.get_by_role("button", name="บัญชีของฉัน"), covered="คำขอซ่อมของฉัน")
     expect(page.get_by_text(f"{phone[:3]}-{phone[3:6]}-{phone[6:]}")).to_be_visible(timeout=TIMEOUT)
-    page.get_by_role("button", name="ลบบัญชีของฉัน").click()
+    settled(page, page.get_by_role("button", name="ลบบัญชีของฉัน")).click()
     # The dialog says what is erased before anything is.
     expect(page.get_by_text("ตำแหน่งบ้าน", exact=False)).to_be_visible(timeout=TIMEOUT)
     page.screenshot(path=str(OUTPUT_DIR / "account-delete-dialog.png"))
@@ -160,13 +161,13 @@ def test_an_admin_onboards_a_college_and_its_supervisor_lands_in_their_role(
         manage = page.get_by_role("button", name="จัดการวิทยาลัย")
         expect(manage).to_be_visible(timeout=TIMEOUT)
         open_screen(page, manage, covered="รอศูนย์รับงาน")
-        page.get_by_role("button", name="เพิ่มวิทยาลัย").click()
+        settled(page, page.get_by_role("button", name="เพิ่มวิทยาลัย")).click()
         # Far from every test's requests (Songkhla), with no students: no dispatch will ever go there.
         for label, text in (("รหัสวิทยาลัย", code), ("ชื่อ (ไทย)", name), ("ชื่อ (อังกฤษ)", f"Test College {code}"),
                             ("จังหวัด (ไทย)", "สงขลา"), ("จังหวัด (อังกฤษ)", "Songkhla"), ("ละติจูด", "7.19"),
                             ("ลองจิจูด", "100.59")):
             type_into(page, label, text)
-        page.get_by_role("button", name="บันทึกวิทยาลัย", exact=True).click()
+        settled(page, page.get_by_role("button", name="บันทึกวิทยาลัย", exact=True)).click()
         # (Read out as it appears: the text is also in the screen reader's announcement, hence first.)
         expect(page.get_by_text(f"บันทึก {name} แล้ว").first).to_be_attached(timeout=TIMEOUT)
 
