@@ -13,7 +13,6 @@ from uuid import UUID
 import httpx
 from pydantic import TypeAdapter, ValidationError
 
-from mobile.credit_wire import LevelChange, RoundedJobRecord, RoundedPortfolio, TeamJob
 from mobile.models import (
     AdminCollege,
     Category,
@@ -49,6 +48,7 @@ from mobile.models import (
     WorkDetail,
     WorkReport,
 )
+from shared.credit_wire import HandoverCode, LevelChange, ProposalDecided, TeamJob
 from shared.text import Bilingual, Locale, error_text
 
 log = logging.getLogger("fixit.app.api")
@@ -81,13 +81,13 @@ _TECHNICIANS = TypeAdapter(list[TechnicianItem])
 _TECHNICIAN = TypeAdapter(TechnicianItem)
 _LEDGER = TypeAdapter(list[LedgerRow])
 _WAITING = TypeAdapter(list[WaitingRequest])
-_JOB_RECORD = TypeAdapter(RoundedJobRecord)  # a JobRecord, with a reopened job's round
+_JOB_RECORD = TypeAdapter(JobRecord)
 _JOB_OUTCOME = TypeAdapter(JobOutcome)
 _JOB_PART = TypeAdapter(JobPart)
 _TEAM = TypeAdapter(list[TeamMember])
 _TEACHERS = TypeAdapter(list[Teacher])
 _PROPOSALS = TypeAdapter(list[SkillProposal])
-_PORTFOLIO = TypeAdapter(RoundedPortfolio)  # a Portfolio whose rows say their round
+_PORTFOLIO = TypeAdapter(Portfolio)
 _COLLEGE_CREDIT = TypeAdapter(CollegeCredit)
 _NOTIFICATIONS = TypeAdapter(NotificationPage)
 _ADMIN_COLLEGES = TypeAdapter(list[AdminCollege])
@@ -98,6 +98,8 @@ _JOB_PAGE = TypeAdapter(CollegeJobPage)
 _IMPORT_REPORT = TypeAdapter(StudentImportReport)
 _TEAM_JOBS = TypeAdapter(list[TeamJob])
 _LEVELS = TypeAdapter(list[LevelChange])
+_HANDOVER_CODE = TypeAdapter(HandoverCode)
+_PROPOSAL_DECIDED = TypeAdapter(ProposalDecided)
 
 
 class _SendOptions(TypedDict, total=False):
@@ -536,8 +538,7 @@ class ApiClient:
 
     async def handover_code(self, request_id: UUID) -> str:
         """A fresh one-time code for the owner to tell the student at hand back."""
-        data = await self._call("POST", f"/requests/{request_id}/handover-code")
-        return str(data["code"])
+        return _parse(_HANDOVER_CODE, await self._call("POST", f"/requests/{request_id}/handover-code")).code
 
     async def confirm_handover(self, request_id: UUID) -> None:
         await self._send("POST", f"/requests/{request_id}/handover/confirm")
@@ -579,7 +580,7 @@ class ApiClient:
     async def decide_proposal(self, proposal_id: UUID, confirm: bool) -> str:
         """The proposal's new status: confirmed or declined."""
         data = await self._call("POST", f"/supervisor/skill-proposals/{proposal_id}", json={"confirm": confirm})
-        return str(data["status"])
+        return _parse(_PROPOSAL_DECIDED, data).status
 
     async def set_credit_settings(self, progression_jobs: int | None, hours_target: float | None) -> None:
         """The college's N approved jobs before a level-up proposal, and its hours target per term."""

@@ -13,7 +13,6 @@ from collections.abc import Awaitable, Callable
 from uuid import UUID
 
 from mobile.api_client import ApiClient, ApiError
-from mobile.credit_wire import LevelChange, RoundedJobRecord, TeamJob
 from mobile.formatting import format_date
 from mobile.models import (
     Category,
@@ -50,6 +49,7 @@ from shared.credit import (
     needs_teacher_present,
     term_bounds,
 )
+from shared.credit_wire import LevelChange, TeamJob
 from shared.roles import Actor
 from shared.statuses import RequestStatus, next_statuses
 from shared.text import Bilingual, Locale, bilingual, error_text
@@ -252,7 +252,7 @@ class RecordPanel(Loadable):
     def round_note(self) -> str | None:
         """On a reopened job repaired again: which round this is and what earlier rounds were credited."""
         record = self.record
-        if not isinstance(record, RoundedJobRecord) or record.round <= 1:
+        if record is None or record.round <= 1:
             return None
         if not record.earlier_rounds_hours:  # nothing was credited before the reopen: no "0 h approved"
             return bilingual("record_round_bare", round=record.round).in_(self.locale)
@@ -271,7 +271,7 @@ class RecordPanel(Loadable):
         reopened job the report may be the last round's, already credited: only the backend's figure counts then."""
         if member.hours is not None or member.role != TeamRole.LEAD:
             return member.hours
-        if isinstance(self.record, RoundedJobRecord) and self.record.round > 1:
+        if self.record is not None and self.record.round > 1:
             return None
         report = self.detail.report if isinstance(self.detail, WorkDetail) else None
         return report.hours if report is not None and report.hours else None
