@@ -17,6 +17,11 @@ Busy = Callable[[bool], None]  # raises (True) and lowers (False) one action's b
 T = TypeVar("T")
 
 
+async def _through(call: Awaitable[object]) -> bool:
+    await call
+    return True
+
+
 class LoadState(StrEnum):
     IDLE = "idle"
     LOADING = "loading"
@@ -32,6 +37,7 @@ class Loadable(Observable, ABC):
         self._on_auth_lost = on_auth_lost
         self.state = LoadState.IDLE
         self._error: ApiError | None = None
+        self.sending = False  # one action's call is on its way: its buttons wait
 
     @property
     def locale(self) -> Locale:
@@ -84,30 +90,6 @@ class Loadable(Observable, ABC):
             return True
         return False
 
-
-class ScreenWiring(TypedDict):
-    """What the app hands every sub-screen (a subclass takes it as `**wiring: Unpack[ScreenWiring]`)."""
-
-    on_back: Done
-    on_auth_lost: AuthLost
-
-
-class SubScreen(Loadable):
-    """A screen opened from a home: it goes back, and says what it just did ("บันทึกรายงานแล้ว")."""
-
-    def __init__(self, api: ApiClient, session: Session, *, on_back: Done, on_auth_lost: AuthLost) -> None:
-        super().__init__(api, session, on_auth_lost=on_auth_lost)
-        self._on_back = on_back
-        self._notice: Bilingual | None = None
-        self.sending = False  # one action's call is on its way: its buttons wait
-
-    @property
-    def notice(self) -> str | None:
-        return self._in_locale(self._notice)
-
-    async def back(self) -> None:
-        await self._on_back()
-
     async def _send(self, call: Awaitable[T], refused: Refused, busy: Busy | None = None) -> T | None:
         """An action's one call to the backend, with its busy flag up while it runs (`busy`; by default `sending`):
         its answer, or None when it was refused (`refused` puts the refusal on the screen, which then redraws) or
@@ -126,5 +108,36 @@ class SubScreen(Loadable):
         mark(False)
         return answer
 
+    async def _sent(self, call: Awaitable[object], refused: Refused, busy: Busy | None = None) -> bool:
+        """`_send` for a call whose answer the screen does not keep: True when it went through."""
+        return await self._send(_through(call), refused, busy) is not None
+
     def _mark_sending(self, on: bool) -> None:
         self.sending = on
+
+
+class ScreenWiring(TypedDict):
+    """What the app hands every sub-screen (a subclass takes it as `**wiring: Unpack[ScreenWiring]`)."""
+
+    on_back: Done
+    on_auth_lost: AuthLost
+
+
+class SubScreen(Loadable):
+    """A screen opened from a home: it goes back, and says what it just did ("บันทึกรายงานแล้ว")."""
+
+    def __init__(self, api: ApiClient, session: Session, *, on_back: Done, on_auth_lost: AuthLost) -> None:
+        super().__init__(api, session, on_auth_lost=on_auth_lost)
+        self._on_back = on_back
+        self._notice: Bilingual | None = None
+
+    @property
+    def notice(self) -> str | None:
+        return self._in_locale(self._notice)
+
+    async def back(self) -> None:
+        await self._on_back()
+
+    def _refused_notice(self, exc: ApiError) -> None:
+        """A refusal said as the screen's notice (what `_send` takes as `refused`)."""
+        self._notice = exc.text
