@@ -11,7 +11,7 @@ from urllib.parse import quote
 from uuid import UUID
 
 import httpx
-from pydantic import TypeAdapter, ValidationError
+from pydantic import BaseModel, TypeAdapter, ValidationError
 
 from mobile.models import (
     AdminCollege,
@@ -48,8 +48,9 @@ from mobile.models import (
     WorkDetail,
     WorkReport,
 )
-from shared.credit_wire import HandoverCode, LevelChange, ProposalDecided, TeamJob
+from shared.credit_wire import HandoverCode, LevelChange, PartDecision, ProposalDecided, ProposalDecision, TeamJob
 from shared.text import Bilingual, Locale, error_text
+from shared.wire import AssignBody, DispatchBody
 
 log = logging.getLogger("fixit.app.api")
 
@@ -427,7 +428,7 @@ class ApiClient:
     # --- the supervisor's tools -------------------------------------------------------------------
 
     async def assign(self, request_id: UUID, technician_id: UUID) -> WorkDetail:
-        body = {"technician_id": str(technician_id)}
+        body = _body(AssignBody(technician_id=technician_id))
         return _parse(_WORK_DETAIL, await self._call("POST", f"/requests/{request_id}/assign", json=body))
 
     async def supervisor_dashboard(self) -> SupervisorDashboard:
@@ -486,7 +487,7 @@ class ApiClient:
 
         409 no_fitting_student: no student of that college has the skills; 409 illegal_transition: it moved on.
         """
-        body = {"college_id": None if college_id is None else str(college_id)}
+        body = _body(DispatchBody(college_id=college_id))
         return _parse(_REQUEST_DETAIL, await self._call("POST", f"/requests/{request_id}/dispatch", json=body))
 
     # --- the job record and the student's credit (issue 14) ------------------------------------------
@@ -528,7 +529,7 @@ class ApiClient:
     async def decide_part(self, request_id: UUID, part_id: UUID, approve: bool) -> JobPart:
         """The owner's answer in the app."""
         path = f"/requests/{request_id}/parts/{part_id}/decision"
-        return _parse(_JOB_PART, await self._call("POST", path, json={"approve": approve}))
+        return _parse(_JOB_PART, await self._call("POST", path, json=_body(PartDecision(approve=approve))))
 
     async def record_phone_approval(self, request_id: UUID, part_id: UUID, note: str, approve: bool = True
                                     ) -> JobPart:
@@ -579,7 +580,8 @@ class ApiClient:
 
     async def decide_proposal(self, proposal_id: UUID, confirm: bool) -> str:
         """The proposal's new status: confirmed or declined."""
-        data = await self._call("POST", f"/supervisor/skill-proposals/{proposal_id}", json={"confirm": confirm})
+        body = _body(ProposalDecision(confirm=confirm))
+        data = await self._call("POST", f"/supervisor/skill-proposals/{proposal_id}", json=body)
         return _parse(_PROPOSAL_DECIDED, data).status
 
     async def set_credit_settings(self, progression_jobs: int | None, hours_target: float | None) -> None:
@@ -727,3 +729,8 @@ def _parse(adapter: TypeAdapter[T], data: Any) -> T:
                              for e in exc.errors()[:5])
         log.error("the backend's answer does not match %s: %s", adapter, problems)
         raise ApiError.from_catalog(200, "internal_error") from exc
+
+
+def _body(model: BaseModel) -> dict[str, Any]:
+    """A request body the backend reads with the same shared class."""
+    return model.model_dump(mode="json")

@@ -8,7 +8,7 @@ know still parses. Pure pydantic: the phone app packages this module.
 from datetime import datetime
 from uuid import UUID
 
-from pydantic import Field
+from pydantic import BaseModel, Field
 
 from shared.wire import PhotoKind, Wire
 
@@ -238,3 +238,18 @@ class Portfolio(Wire):
     job_count: int = Field(0, description="jobs, each once however many rounds it took")
     hours: float = 0.0
     outcomes: dict[str, int] = Field(default_factory=dict, description="jobs per shared.credit.Outcome")
+
+
+# --- request bodies (nothing to check beyond their types; see shared/wire.py) -----------------------------------
+
+
+class PartDecision(BaseModel):
+    """POST /requests/{id}/parts/{part_id}/decision: the owner's answer in the app."""
+
+    approve: bool
+
+
+class ProposalDecision(BaseModel):
+    """POST /supervisor/skill-proposals/{id}."""
+
+    confirm: bool

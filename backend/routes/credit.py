@@ -69,10 +69,6 @@ class PartProposal(BaseModel):
     price_baht: float = Field(ge=0, le=10_000_000, allow_inf_nan=False)
 
 
-class PartDecision(BaseModel):
-    approve: bool
-
-
 class PhoneApproval(BaseModel):
     approve: bool = True
     note: Text = Field(max_length=2 * PART_NOTE_MAX, description="who approved by phone, and when")
@@ -91,10 +87,6 @@ class MemberHours(BaseModel):
 class HoursApproval(BaseModel):
     hours: dict[uuid.UUID, Annotated[float, Field(gt=0, le=HOURS_MAX, allow_inf_nan=False)]] = Field(
         default_factory=dict, description="corrected hours per member; members not listed: as they reported")
-
-
-class ProposalDecision(BaseModel):
-    confirm: bool
 
 
 class CreditSettings(BaseModel):
@@ -141,7 +133,7 @@ async def propose_part(request_id: uuid.UUID, body: PartProposal, identity: Iden
 
 
 @router.post("/requests/{request_id}/parts/{part_id}/decision", response_model=cw.JobPart)
-async def decide_part(request_id: uuid.UUID, part_id: uuid.UUID, body: PartDecision, identity: IdentityDep,
+async def decide_part(request_id: uuid.UUID, part_id: uuid.UUID, body: cw.PartDecision, identity: IdentityDep,
                       pool: PoolDep) -> dict[str, Any]:
     """The owner approves or declines a proposed part in the app."""
     async with acting(pool, identity, AppRole.CITIZEN) as (owner, caller):
@@ -244,7 +236,7 @@ async def proposals(caller: SupervisorDep, conn: UserConn) -> list[dict[str, Any
 
 
 @router.post("/supervisor/skill-proposals/{proposal_id}", response_model=cw.ProposalDecided)
-async def decide_proposal(proposal_id: uuid.UUID, body: ProposalDecision, identity: IdentityDep, pool: PoolDep
+async def decide_proposal(proposal_id: uuid.UUID, body: cw.ProposalDecision, identity: IdentityDep, pool: PoolDep
                           ) -> dict[str, Any]:
     async with acting(pool, identity, AppRole.SUPERVISOR) as (owner, caller):
         return await credit.decide_proposal(owner, proposal_id, supervisor_college(caller).id, caller.user_id,
