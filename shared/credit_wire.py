@@ -46,17 +46,22 @@ class JobHandover(Wire):
     confirmed_at: datetime | None = None
 
 
-class TeamMember(Wire):
-    technician_id: UUID
-    display_name: str = ""
-    role: str = Field("lead", description="shared.credit.TeamRole: lead / helper")
+class MemberHours(Wire):
+    """A team member's part in a job's round: what they did, the hours they reported, what the teacher approved."""
+
     task: str = ""
     hours: float | None = None
     approved_hours: float | None = None
     approved_at: datetime | None = None
+    round: int = 1
+
+
+class TeamMember(MemberHours):
+    technician_id: UUID
+    display_name: str = ""
+    role: str = Field("lead", description="shared.credit.TeamRole: lead / helper")
     skill_code: str | None = None
     skill_level: int | None = None
-    round: int = 1
 
 
 class JobRecord(Wire):
@@ -91,22 +96,22 @@ class StudentRef(Wire):
     display_name: str = ""
 
 
-class TeamJob(Wire):
-    """GET /me/team-jobs: a job the student helps on (its current round), with their own hours."""
+class JobRef(Wire):
+    """Which job a student's row is about (never the citizen's name, phone or address)."""
 
     request_id: UUID
     ref_no: int | None = None
     item: str = ""
-    status: str = ""
     category_code: str = ""
     category_th: str = ""
     category_en: str = ""
+
+
+class TeamJob(JobRef, MemberHours):
+    """GET /me/team-jobs: a job the student helps on (its current round), with their own hours."""
+
+    status: str = ""
     lead_name: str | None = None
-    task: str = ""
-    hours: float | None = None
-    approved_hours: float | None = None
-    approved_at: datetime | None = None
-    round: int = 1
 
 
 # --- progression and the college's settings -------------------------------------------------------------------
@@ -204,15 +209,9 @@ class PortfolioPhoto(Wire):
     idx: int
 
 
-class PortfolioJob(Wire):
+class PortfolioJob(JobRef):
     """A portfolio row: a reopened job repaired again has a row per approved round of work."""
 
-    request_id: UUID
-    ref_no: int | None = None
-    category_code: str = ""
-    category_th: str = ""
-    category_en: str = ""
-    item: str = ""
     outcome: str | None = None
     reason: str | None = None
     fault_found: str | None = None
