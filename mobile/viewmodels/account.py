@@ -5,9 +5,8 @@ from typing import Unpack
 from mobile.api_client import ApiClient, ApiError
 from mobile.formatting import format_phone
 from mobile.models import NotificationSettings, Profile
-from mobile.viewmodels.loadable import Done, ScreenWiring, SubScreen
+from mobile.viewmodels.loadable import Done, SaveFile, ScreenWiring, SubScreen, fetched_and_saved
 from mobile.viewmodels.session import Session
-from mobile.viewmodels.supervisor import SaveFile
 from shared.notifications import QUIET_TIME_CHOICES
 from shared.text import bilingual, role_label
 
@@ -122,31 +121,21 @@ class AccountViewModel(SubScreen):
         """GET /me/export with the sign-in token, then offer it as a file (or as text to copy)."""
         if self.downloading:
             return
-        self.downloading = True
         self._notice = None
         self.data_text = None
-        self._changed()
-        try:
-            data = await self._api.export_my_data()
-        except ApiError as exc:
-            self.downloading = False
-            if await self._lost_sign_in(exc):
-                return
-            self._notice = exc.text
-            self._changed()
+        got = await self._send(fetched_and_saved(self._api.export_my_data(), self._save_file, MY_DATA_FILE),
+                               self._refused_notice, self._mark_downloading)
+        if got is None:
             return
-        saved = False
-        if self._save_file is not None:
-            try:
-                saved = await self._save_file(MY_DATA_FILE, data)
-            except Exception:  # the platform's save dialog failed: fall back to the text to copy
-                saved = False
-        self.downloading = False
+        data, saved = got
         if saved:
             self._notice = bilingual("my_data_saved", name=MY_DATA_FILE)
         else:
             self.data_text = data.decode("utf-8", errors="replace")
         self._changed()
+
+    def _mark_downloading(self, on: bool) -> None:
+        self.downloading = on
 
     def close_data(self) -> None:
         self.data_text = None

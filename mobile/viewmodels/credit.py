@@ -21,6 +21,7 @@ from mobile.models import (
     JobPart,
     JobRecord,
     Portfolio,
+    PortfolioPdf,
     RequestDetail,
     SkillProposal,
     Teacher,
@@ -28,7 +29,17 @@ from mobile.models import (
     TechnicianItem,
     WorkDetail,
 )
-from mobile.viewmodels.loadable import AuthLost, Busy, Done, Loadable, LoadState, ScreenWiring, SubScreen
+from mobile.viewmodels.loadable import (
+    AuthLost,
+    Busy,
+    Done,
+    Loadable,
+    LoadState,
+    SaveFile,
+    ScreenWiring,
+    SubScreen,
+    saved_as,
+)
 from mobile.viewmodels.session import Session
 from shared.credit import (
     HANDOVER_FROM,
@@ -58,8 +69,6 @@ from shared.text import Bilingual, Locale, bilingual, error_text
 S = RequestStatus
 # When the teacher may still add a helper (the backend refuses before a college has the job, and after approval).
 TEAM_OPEN = frozenset({S.ACCEPTED, S.DIAGNOSING, S.REPAIRING, S.QUALITY_CHECK, S.DONE, S.UNREPAIRABLE})
-# Offers the bytes to the person as a file (FilePicker.save_file); False when the platform cannot.
-SaveFile = Callable[[str, bytes], Awaitable[bool]]
 
 
 def parse_amount(text: str) -> float | None:
@@ -601,28 +610,22 @@ class PortfolioViewModel(SubScreen):
     async def download_pdf(self) -> None:
         if self.downloading:
             return
-        self.downloading, self._notice = True, None
-        self._changed()
-        try:
-            pdf = await self._api.portfolio_pdf(self.student_id, self.term, self.locale)
-        except ApiError as exc:
-            self.downloading = False
-            if await self._lost_sign_in(exc):
-                return
-            self._notice = exc.text
-            self._changed()
+        self._notice = None
+        got = await self._send(self._pdf_saved(), self._refused_notice, self._mark_downloading)
+        if got is None:
             return
-        self.verification_code = pdf.code
-        saved = False
-        if self._save_file is not None:
-            try:
-                saved = await self._save_file(pdf.filename, pdf.data)
-            except Exception:  # the platform's save dialog failed: still show the code to quote
-                saved = False
-        self.downloading = False
+        pdf, saved = got
+        self.verification_code = pdf.code  # not saved: the code still shows, to quote
         key = "portfolio_pdf_saved" if saved else "portfolio_pdf_not_saved"
         self._notice = bilingual(key, name=pdf.filename, code=pdf.code)
         self._changed()
+
+    async def _pdf_saved(self) -> tuple[PortfolioPdf, bool]:
+        pdf = await self._api.portfolio_pdf(self.student_id, self.term, self.locale)
+        return pdf, await saved_as(self._save_file, pdf.filename, pdf.data)
+
+    def _mark_downloading(self, on: bool) -> None:
+        self.downloading = on
 
 
 class CollegeCreditViewModel(SubScreen):

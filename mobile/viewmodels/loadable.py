@@ -15,11 +15,31 @@ Done = Callable[[], Awaitable[None]]
 Refused = Callable[[ApiError], None]
 Busy = Callable[[bool], None]  # raises (True) and lowers (False) one action's busy flag
 T = TypeVar("T")
+# Offers the bytes to the person as a file (FilePicker.save_file); False when the platform cannot.
+SaveFile = Callable[[str, bytes], Awaitable[bool]]
 
 
 async def _through(call: Awaitable[object]) -> bool:
     await call
     return True
+
+
+async def saved_as(save_file: SaveFile | None, name: str, data: bytes) -> bool:
+    """Offer the bytes as a file; False when there is no save dialog here or it failed (the screen then shows the
+    text to copy, or the code to quote)."""
+    if save_file is None:
+        return False
+    try:
+        return await save_file(name, data)
+    except Exception:  # the platform's save dialog failed: the caller falls back
+        return False
+
+
+async def fetched_and_saved(call: Awaitable[bytes], save_file: SaveFile | None, name: str) -> tuple[bytes, bool]:
+    """A download's bytes, and whether the person saved them as a file: one awaitable, so the screen's busy flag
+    (`_send`'s) stays up while the save dialog is open."""
+    data = await call
+    return data, await saved_as(save_file, name, data)
 
 
 class LoadState(StrEnum):
