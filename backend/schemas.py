@@ -182,10 +182,6 @@ class StatusChange(BaseModel):
     teacher_present_id: uuid.UUID | None = None
 
 
-class AssignBody(BaseModel):
-    technician_id: uuid.UUID
-
-
 class PartIn(BaseModel):
     # Twice the rule's limit: past the envelope the schema refuses, inside it shared.work's check speaks.
     name: Line = Field(max_length=2 * PART_NAME_MAX)
@@ -217,10 +213,6 @@ class StudentUpdate(BaseModel):
     skills: dict[Annotated[Line, Field(max_length=40)], int] | None = Field(
         None, description="replaces the student's skills; levels 1–5"
     )
-
-
-class DispatchBody(BaseModel):
-    college_id: uuid.UUID | None = Field(None, description="send to this college; empty: run dispatch again")
 
 
 # --- Sessions that last (issue #11) ------------------------------------------------------------------------

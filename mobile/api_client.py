@@ -11,9 +11,8 @@ from urllib.parse import quote
 from uuid import UUID
 
 import httpx
-from pydantic import TypeAdapter, ValidationError
+from pydantic import BaseModel, TypeAdapter, ValidationError
 
-from mobile.credit_wire import LevelChange, RoundedJobRecord, RoundedPortfolio, TeamJob
 from mobile.models import (
     AdminCollege,
     Category,
@@ -49,7 +48,9 @@ from mobile.models import (
     WorkDetail,
     WorkReport,
 )
+from shared.credit_wire import HandoverCode, LevelChange, PartDecision, ProposalDecided, ProposalDecision, TeamJob
 from shared.text import Bilingual, Locale, error_text
+from shared.wire import AssignBody, DispatchBody
 
 log = logging.getLogger("fixit.app.api")
 
@@ -85,13 +86,13 @@ _TECHNICIANS = TypeAdapter(list[TechnicianItem])
 _TECHNICIAN = TypeAdapter(TechnicianItem)
 _LEDGER = TypeAdapter(list[LedgerRow])
 _WAITING = TypeAdapter(list[WaitingRequest])
-_JOB_RECORD = TypeAdapter(RoundedJobRecord)  # a JobRecord, with a reopened job's round
+_JOB_RECORD = TypeAdapter(JobRecord)
 _JOB_OUTCOME = TypeAdapter(JobOutcome)
 _JOB_PART = TypeAdapter(JobPart)
 _TEAM = TypeAdapter(list[TeamMember])
 _TEACHERS = TypeAdapter(list[Teacher])
 _PROPOSALS = TypeAdapter(list[SkillProposal])
-_PORTFOLIO = TypeAdapter(RoundedPortfolio)  # a Portfolio whose rows say their round
+_PORTFOLIO = TypeAdapter(Portfolio)
 _COLLEGE_CREDIT = TypeAdapter(CollegeCredit)
 _NOTIFICATIONS = TypeAdapter(NotificationPage)
 _ADMIN_COLLEGES = TypeAdapter(list[AdminCollege])
@@ -102,6 +103,8 @@ _JOB_PAGE = TypeAdapter(CollegeJobPage)
 _IMPORT_REPORT = TypeAdapter(StudentImportReport)
 _TEAM_JOBS = TypeAdapter(list[TeamJob])
 _LEVELS = TypeAdapter(list[LevelChange])
+_HANDOVER_CODE = TypeAdapter(HandoverCode)
+_PROPOSAL_DECIDED = TypeAdapter(ProposalDecided)
 
 
 class _SendOptions(TypedDict, total=False):
@@ -430,7 +433,7 @@ class ApiClient:
     # --- the supervisor's tools -------------------------------------------------------------------
 
     async def assign(self, request_id: UUID, technician_id: UUID) -> WorkDetail:
-        body = {"technician_id": str(technician_id)}
+        body = _body(AssignBody(technician_id=technician_id))
         return _parse(_WORK_DETAIL, await self._call("POST", f"/requests/{request_id}/assign", json=body))
 
     async def supervisor_dashboard(self) -> SupervisorDashboard:
@@ -489,7 +492,7 @@ class ApiClient:
 
         409 no_fitting_student: no student of that college has the skills; 409 illegal_transition: it moved on.
         """
-        body = {"college_id": None if college_id is None else str(college_id)}
+        body = _body(DispatchBody(college_id=college_id))
         return _parse(_REQUEST_DETAIL, await self._call("POST", f"/requests/{request_id}/dispatch", json=body))
 
     # --- the job record and the student's credit (issue 14) ------------------------------------------
@@ -531,7 +534,7 @@ class ApiClient:
     async def decide_part(self, request_id: UUID, part_id: UUID, approve: bool) -> JobPart:
         """The owner's answer in the app."""
         path = f"/requests/{request_id}/parts/{part_id}/decision"
-        return _parse(_JOB_PART, await self._call("POST", path, json={"approve": approve}))
+        return _parse(_JOB_PART, await self._call("POST", path, json=_body(PartDecision(approve=approve))))
 
     async def record_phone_approval(self, request_id: UUID, part_id: UUID, note: str, approve: bool = True
                                     ) -> JobPart:
@@ -541,8 +544,7 @@ class ApiClient:
 
     async def handover_code(self, request_id: UUID) -> str:
         """A fresh one-time code for the owner to tell the student at hand back."""
-        data = await self._call("POST", f"/requests/{request_id}/handover-code")
-        return str(data["code"])
+        return _parse(_HANDOVER_CODE, await self._call("POST", f"/requests/{request_id}/handover-code")).code
 
     async def confirm_handover(self, request_id: UUID) -> None:
         await self._send("POST", f"/requests/{request_id}/handover/confirm")
@@ -583,8 +585,9 @@ class ApiClient:
 
     async def decide_proposal(self, proposal_id: UUID, confirm: bool) -> str:
         """The proposal's new status: confirmed or declined."""
-        data = await self._call("POST", f"/supervisor/skill-proposals/{proposal_id}", json={"confirm": confirm})
-        return str(data["status"])
+        body = _body(ProposalDecision(confirm=confirm))
+        data = await self._call("POST", f"/supervisor/skill-proposals/{proposal_id}", json=body)
+        return _parse(_PROPOSAL_DECIDED, data).status
 
     async def set_credit_settings(self, progression_jobs: int | None, hours_target: float | None) -> None:
         """The college's N approved jobs before a level-up proposal, and its hours target per term."""
@@ -731,3 +734,8 @@ def _parse(adapter: TypeAdapter[T], data: Any) -> T:
                              for e in exc.errors()[:5])
         log.error("the backend's answer does not match %s: %s", adapter, problems)
         raise ApiError.from_catalog(200, "internal_error") from exc
+
+
+def _body(model: BaseModel) -> dict[str, Any]:
+    """A request body the backend reads with the same shared class."""
+    return model.model_dump(mode="json")

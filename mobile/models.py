@@ -1,15 +1,27 @@
 """The backend's JSON payloads as typed, immutable objects (the contract the app relies on).
 
-The answers the backend also declares are shared.wire's models, imported here (subclassed only to add a display
-helper); the classes defined here are the answers only the app describes."""
+The answers the backend also declares are shared.wire's and shared.credit_wire's models, imported here (subclassed
+only to add a display helper); the classes defined here are the answers only the app describes."""
 
 from collections.abc import Sequence
-from datetime import datetime
-from uuid import UUID
 
 from pydantic import BaseModel
 
 from shared import wire
+from shared.credit_wire import CollegeCredit as CollegeCredit
+from shared.credit_wire import JobHandover as JobHandover
+from shared.credit_wire import JobOutcome as JobOutcome
+from shared.credit_wire import JobPart as JobPart
+from shared.credit_wire import JobRecord as JobRecord
+from shared.credit_wire import Portfolio as Portfolio
+from shared.credit_wire import PortfolioJob as PortfolioJob
+from shared.credit_wire import SkillLacking as SkillLacking
+from shared.credit_wire import SkillNeed as SkillNeed
+from shared.credit_wire import SkillProposal as SkillProposal
+from shared.credit_wire import StudentHours as StudentHours
+from shared.credit_wire import StudentRef as StudentRef
+from shared.credit_wire import Teacher as Teacher
+from shared.credit_wire import TeamMember as TeamMember
 from shared.statuses import OfferStatus as OfferStatus
 from shared.statuses import RequestStatus
 from shared.text import Locale
@@ -134,111 +146,6 @@ class SupervisorDashboard(Payload):
 # --- the job record and the student's credit (issue 14) ------------------------------------------
 
 
-class JobOutcome(Payload):
-    outcome: str
-    reason: str | None = None
-    fault_found: str = ""
-    recorded_at: datetime | None = None
-
-
-class JobPart(Payload):
-    """A part the student proposed; bought only once the owner approved (in the app, or by phone with a note)."""
-
-    id: UUID
-    name: str
-    qty: int = 1
-    price_baht: float = 0.0
-    status: str = "proposed"  # proposed / approved / declined (shared.credit.PartStatus)
-    approval: str | None = None  # owner_app / phone
-    approval_note: str = ""
-    proposed_at: datetime | None = None
-    decided_at: datetime | None = None
-
-    @property
-    def total_baht(self) -> float:
-        return round(self.qty * self.price_baht, 2)
-
-
-class JobHandover(Payload):
-    method: str
-    reason: str = ""
-    confirmed_at: datetime | None = None
-
-
-class TeamMember(Payload):
-    technician_id: UUID
-    display_name: str = ""
-    role: str = "lead"  # lead / helper (shared.credit.TeamRole)
-    task: str = ""
-    hours: float | None = None
-    approved_hours: float | None = None
-    approved_at: datetime | None = None
-    skill_code: str | None = None
-    skill_level: int | None = None
-
-
-class JobRecord(Payload):
-    """GET /requests/{id}/record: outcome, parts and their approvals, handover, team, environmental estimate."""
-
-    request_id: UUID
-    safety_level_needed: int = 1
-    outcome: JobOutcome | None = None
-    parts: list[JobPart] = []
-    parts_approved_total_baht: float = 0.0
-    handover: JobHandover | None = None
-    team: list[TeamMember] = []
-    kg_diverted: float = 0.0
-    kg_co2e_avoided: float = 0.0
-
-
-class Teacher(Payload):
-    """A supervisor of the student's college, to name present at a high-risk step."""
-
-    id: UUID
-    display_name: str
-
-
-class SkillProposal(Payload):
-    id: UUID
-    technician_id: UUID
-    display_name: str = ""
-    skill_code: str
-    from_level: int
-    to_level: int
-    jobs: int = 0
-    status: str = "proposed"  # proposed / confirmed / declined
-    created_at: datetime | None = None
-    decided_at: datetime | None = None
-
-
-class PortfolioJob(Payload):
-    request_id: UUID
-    ref_no: int | None = None
-    category_code: str = ""
-    category_th: str = ""
-    category_en: str = ""
-    item: str = ""
-    outcome: str | None = None
-    reason: str | None = None
-    fault_found: str | None = None
-    role: str = "lead"
-    task: str | None = None
-    hours: float = 0.0
-    approved_at: datetime | None = None
-    approved_by: str | None = None
-
-
-class Portfolio(Payload):
-    technician_id: UUID
-    display_name: str = ""
-    college_th: str = ""
-    college_en: str = ""
-    term: str
-    jobs: list[PortfolioJob] = []
-    job_count: int = 0
-    hours: float = 0.0
-
-
 class PortfolioPdf(Payload):
     """The printable portfolio and the verification code printed on it."""
 
@@ -247,42 +154,6 @@ class PortfolioPdf(Payload):
     filename: str
 
 
-class StudentHours(Payload):
-    id: UUID
-    display_name: str = ""
-    is_active: bool = True
-    hours: float = 0.0
-    jobs: int = 0
-    target: float = 0.0
-    meets_target: bool = False
-
-
-class StudentRef(Payload):
-    id: UUID
-    display_name: str = ""
-
-
-class SkillNeed(Payload):
-    skill_code: str
-    level: int
-
-
-class SkillLacking(Payload):
-    category_code: str
-    requests: int = 0
-    skills: list[SkillNeed] = []
-
-
-class CollegeCredit(Payload):
-    """GET /supervisor/credit: hours per student in the term against the target, students without jobs, skills the
-    college lacks for the demand it received."""
-
-    term: str
-    hours_target: float = 0.0
-    progression_jobs: int = 0
-    students: list[StudentHours] = []
-    students_without_jobs: list[StudentRef] = []
-    skills_lacking: list[SkillLacking] = []
 # --- Issues #11 and #13: the inbox, devices for push, the admin's colleges ---------------------------------------
 
 

@@ -2,7 +2,8 @@
 
 The backend declares these as its response models (so they are the OpenAPI document); the app parses the same
 classes, subclassing one only to add a display helper. Request bodies stay in `backend/schemas.py`: their
-validators (NFC text, length envelopes) are the server's business.
+validators (NFC text, length envelopes) are the server's business; only a body with nothing to check beyond its
+types is here (section "request bodies"), built by the app and read by the route from the same class.
 
 Defaults are the app's tolerance for an older backend and for a field a newer backend drops; the backend always
 sends every field, so the OpenAPI document still marks them all required (`json_schema_serialization_defaults_
@@ -361,3 +362,18 @@ class NotificationPage(Wire):
     items: list[NotificationItem]
     unread_count: int
     next_before_id: int | None = Field(None, description="pass as before_id for the next (older) page; null: no more")
+
+
+# --- request bodies (nothing to check beyond their types) ---------------------------------------------------------
+
+
+class AssignBody(BaseModel):
+    """POST /requests/{id}/assign."""
+
+    technician_id: UUID
+
+
+class DispatchBody(BaseModel):
+    """POST /requests/{id}/dispatch."""
+
+    college_id: UUID | None = Field(None, description="send to this college; empty: run dispatch again")

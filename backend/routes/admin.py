@@ -7,14 +7,14 @@ from fastapi import APIRouter, Query
 
 from backend.deps import AdminDep, IdentityDep, NowDep, PolicyDep, PoolDep, UserConn, acting
 from backend.errors import ApiError
-from backend.schemas import AuditEvent, DispatchBody, ErrorResponse
+from backend.schemas import AuditEvent, ErrorResponse
 from backend.services import dispatch
 from backend.services.request_detail import read_detail
 from backend.services.transitions import Note, lock_status, log_event
 from shared.reference import PREFIX
 from shared.roles import Actor, AppRole
 from shared.statuses import RequestStatus
-from shared.wire import RequestDetail, WaitingRequest
+from shared.wire import DispatchBody, RequestDetail, WaitingRequest
 
 router = APIRouter(tags=["admin"], responses={401: {"model": ErrorResponse}, 403: {"model": ErrorResponse}})
 

@@ -31,6 +31,7 @@ from backend.schemas import ErrorResponse, Line, Text
 from backend.services import credit
 from backend.services.portfolio_pdf import portfolio_pdf
 from backend.services.profiles import load_profile
+from shared import credit_wire as cw
 from shared.credit import (
     DISPLACEMENT,
     FAULT_MAX,
@@ -68,10 +69,6 @@ class PartProposal(BaseModel):
     price_baht: float = Field(ge=0, le=10_000_000, allow_inf_nan=False)
 
 
-class PartDecision(BaseModel):
-    approve: bool
-
-
 class PhoneApproval(BaseModel):
     approve: bool = True
     note: Text = Field(max_length=2 * PART_NOTE_MAX, description="who approved by phone, and when")
@@ -92,10 +89,6 @@ class HoursApproval(BaseModel):
         default_factory=dict, description="corrected hours per member; members not listed: as they reported")
 
 
-class ProposalDecision(BaseModel):
-    confirm: bool
-
-
 class CreditSettings(BaseModel):
     progression_jobs: int | None = Field(None, ge=-1000, le=1000)
     hours_target: float | None = Field(None, gt=0, le=2000, allow_inf_nan=False)
@@ -107,7 +100,7 @@ def _term(term: str | None, now: Any) -> str:
 
 # --- The job record -------------------------------------------------------------------------------------------------
 
-@router.get("/requests/{request_id}/record")
+@router.get("/requests/{request_id}/record", response_model=cw.JobRecord)
 async def job_record(request_id: uuid.UUID, conn: UserConn, pool: PoolDep, identity: IdentityDep
                      ) -> dict[str, Any]:
     """Outcome, parts with their approvals and the approved total, handover, team and the environmental estimate."""
@@ -122,7 +115,7 @@ async def job_record(request_id: uuid.UUID, conn: UserConn, pool: PoolDep, ident
     return record
 
 
-@router.put("/requests/{request_id}/outcome", responses={400: {"model": ErrorResponse}})
+@router.put("/requests/{request_id}/outcome", response_model=cw.JobOutcome, responses={400: {"model": ErrorResponse}})
 async def record_outcome(request_id: uuid.UUID, body: OutcomeIn, identity: IdentityDep, pool: PoolDep
                          ) -> dict[str, Any]:
     async with acting(pool, identity, AppRole.TECHNICIAN) as (owner, caller):
@@ -130,7 +123,8 @@ async def record_outcome(request_id: uuid.UUID, body: OutcomeIn, identity: Ident
                                            body.fault_found)
 
 
-@router.post("/requests/{request_id}/parts", status_code=201, responses={400: {"model": ErrorResponse}})
+@router.post("/requests/{request_id}/parts", status_code=201, response_model=cw.JobPart,
+             responses={400: {"model": ErrorResponse}})
 async def propose_part(request_id: uuid.UUID, body: PartProposal, identity: IdentityDep, pool: PoolDep
                        ) -> dict[str, Any]:
     """The student proposes a part and its price; it is bought only once the owner approves."""
@@ -138,15 +132,16 @@ async def propose_part(request_id: uuid.UUID, body: PartProposal, identity: Iden
         return await credit.propose_part(owner, request_id, caller.user_id, body.name, body.qty, body.price_baht)
 
 
-@router.post("/requests/{request_id}/parts/{part_id}/decision")
-async def decide_part(request_id: uuid.UUID, part_id: uuid.UUID, body: PartDecision, identity: IdentityDep,
+@router.post("/requests/{request_id}/parts/{part_id}/decision", response_model=cw.JobPart)
+async def decide_part(request_id: uuid.UUID, part_id: uuid.UUID, body: cw.PartDecision, identity: IdentityDep,
                       pool: PoolDep) -> dict[str, Any]:
     """The owner approves or declines a proposed part in the app."""
     async with acting(pool, identity, AppRole.CITIZEN) as (owner, caller):
         return await credit.decide_part(owner, request_id, part_id, caller.user_id, approve=body.approve)
 
 
-@router.post("/requests/{request_id}/parts/{part_id}/phone-approval", responses={400: {"model": ErrorResponse}})
+@router.post("/requests/{request_id}/parts/{part_id}/phone-approval", response_model=cw.JobPart,
+             responses={400: {"model": ErrorResponse}})
 async def phone_approval(request_id: uuid.UUID, part_id: uuid.UUID, body: PhoneApproval, identity: IdentityDep,
                          pool: PoolDep) -> dict[str, Any]:
     """The student records the owner's answer given by phone: stored as a phone approval with its note."""
@@ -155,7 +150,7 @@ async def phone_approval(request_id: uuid.UUID, part_id: uuid.UUID, body: PhoneA
                                         phone_note=body.note)
 
 
-@router.post("/requests/{request_id}/handover-code")
+@router.post("/requests/{request_id}/handover-code", response_model=cw.HandoverCode)
 async def handover_code(request_id: uuid.UUID, identity: IdentityDep, pool: PoolDep) -> dict[str, str]:
     """A one-time code for the owner to tell the student at hand back (a new one replaces the last)."""
     async with acting(pool, identity, AppRole.CITIZEN) as (owner, caller):
@@ -188,7 +183,7 @@ async def my_hours(request_id: uuid.UUID, body: MemberHours, identity: IdentityD
     return Response(status_code=204)
 
 
-@router.post("/requests/{request_id}/credit/approve")
+@router.post("/requests/{request_id}/credit/approve", response_model=list[cw.TeamMember])
 async def approve_hours(request_id: uuid.UUID, body: HoursApproval, identity: IdentityDep, pool: PoolDep
                         ) -> list[dict[str, Any]]:
     """The teacher approves each member's hours once the job is checked; nothing is credited before."""
@@ -196,7 +191,7 @@ async def approve_hours(request_id: uuid.UUID, body: HoursApproval, identity: Id
         return await credit.approve_hours(owner, request_id, caller.user_id, body.hours)
 
 
-@router.get("/college/teachers")
+@router.get("/college/teachers", response_model=list[cw.Teacher])
 async def college_teachers(
     caller: Annotated[Caller, Depends(caller_in(AppRole.TECHNICIAN, AppRole.SUPERVISOR))], pool: PoolDep
 ) -> list[dict[str, Any]]:
@@ -211,7 +206,7 @@ async def college_teachers(
             "and is_active order by display_name", [college["id"]])).fetchall()
 
 
-@router.get("/college/students")
+@router.get("/college/students", response_model=list[cw.StudentRef])
 async def college_students(
     caller: Annotated[Caller, Depends(caller_in(AppRole.TECHNICIAN, AppRole.SUPERVISOR))], pool: PoolDep
 ) -> list[dict[str, Any]]:
@@ -226,7 +221,7 @@ async def college_students(
             "and is_active and id <> %s order by display_name", [college["id"], caller.user_id])).fetchall()
 
 
-@router.get("/me/team-jobs")
+@router.get("/me/team-jobs", response_model=list[cw.TeamJob])
 async def team_jobs(caller: TechnicianDep, pool: PoolDep) -> list[dict[str, Any]]:
     """The jobs the student helps on (their current round), with the hours they reported and what was approved."""
     async with service_tx(pool) as owner:
@@ -235,26 +230,27 @@ async def team_jobs(caller: TechnicianDep, pool: PoolDep) -> list[dict[str, Any]
 
 # --- Progression and the college's settings -------------------------------------------------------------------------
 
-@router.get("/supervisor/skill-proposals")
+@router.get("/supervisor/skill-proposals", response_model=list[cw.SkillProposal])
 async def proposals(caller: SupervisorDep, conn: UserConn) -> list[dict[str, Any]]:
     return await credit.proposals(conn, supervisor_college(caller).id)
 
 
-@router.post("/supervisor/skill-proposals/{proposal_id}")
-async def decide_proposal(proposal_id: uuid.UUID, body: ProposalDecision, identity: IdentityDep, pool: PoolDep
+@router.post("/supervisor/skill-proposals/{proposal_id}", response_model=cw.ProposalDecided)
+async def decide_proposal(proposal_id: uuid.UUID, body: cw.ProposalDecision, identity: IdentityDep, pool: PoolDep
                           ) -> dict[str, Any]:
     async with acting(pool, identity, AppRole.SUPERVISOR) as (owner, caller):
         return await credit.decide_proposal(owner, proposal_id, supervisor_college(caller).id, caller.user_id,
                                             body.confirm)
 
 
-@router.get("/technicians/{student_id}/levels")
+@router.get("/technicians/{student_id}/levels", response_model=list[cw.LevelChange])
 async def levels(student_id: uuid.UUID, conn: UserConn) -> list[dict[str, Any]]:
     """A student's level history (themselves, their college's teachers, admins: RLS)."""
     return await credit.level_history(conn, student_id)
 
 
-@router.put("/supervisor/credit-settings", responses={400: {"model": ErrorResponse}})
+@router.put("/supervisor/credit-settings", response_model=cw.CreditSettingsSaved,
+            responses={400: {"model": ErrorResponse}})
 async def settings(body: CreditSettings, identity: IdentityDep, pool: PoolDep) -> dict[str, Any]:
     if body.progression_jobs is not None and (code := check_progression_jobs(body.progression_jobs)):
         raise ApiError(400, code)
@@ -263,7 +259,7 @@ async def settings(body: CreditSettings, identity: IdentityDep, pool: PoolDep) -
                                          body.hours_target)
 
 
-@router.get("/supervisor/credit")
+@router.get("/supervisor/credit", response_model=cw.CollegeCredit)
 async def college_view(caller: SupervisorDep, conn: UserConn, pool: PoolDep, now: NowDep, term: Term = None
                        ) -> dict[str, Any]:
     """Hours per student in the term against the target, students without jobs, skills lacking for the demand."""
@@ -298,7 +294,7 @@ async def _portfolio(pool: PoolDep, identity: IdentityDep, student_id: uuid.UUID
         return await credit.portfolio(owner, student_id, term)
 
 
-@router.get("/portfolio/{student_id}")
+@router.get("/portfolio/{student_id}", response_model=cw.Portfolio)
 async def portfolio(student_id: uuid.UUID, identity: IdentityDep, pool: PoolDep, now: NowDep, term: Term = None
                     ) -> dict[str, Any]:
     return await _portfolio(pool, identity, student_id, _term(term, now))

@@ -7,7 +7,7 @@ from fastapi import APIRouter, Response, UploadFile
 from backend.db import Conn
 from backend.deps import IdentityDep, NowDep, PhotoStoreDep, PolicyDep, PoolDep, acting, as_caller
 from backend.errors import ApiError
-from backend.schemas import AssignBody, ErrorResponse, JobReportIn, StatusChange
+from backend.schemas import ErrorResponse, JobReportIn, StatusChange
 from backend.services import credit, dispatch, job_reports
 from backend.services.photo_intake import check_technician_may_add, take_photo
 from backend.services.request_detail import read_detail
@@ -15,7 +15,7 @@ from backend.services.transitions import Note, transition
 from shared.roles import AppRole
 from shared.statuses import RequestStatus
 from shared.text import missing_list
-from shared.wire import Photo, RequestDetail, WorkReport
+from shared.wire import AssignBody, Photo, RequestDetail, WorkReport
 from shared.work import UNREPAIRABLE_REASONS, missing_for_quality_check
 
 router = APIRouter(tags=["work"], responses={

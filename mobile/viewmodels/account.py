@@ -1,11 +1,12 @@
 """The account screen (issue 11, PDPA): who is signed in, download my data, delete my account, sign out."""
 
+from typing import Unpack
+
 from mobile.api_client import ApiClient, ApiError
 from mobile.formatting import format_phone
 from mobile.models import NotificationSettings, Profile
-from mobile.viewmodels.loadable import AuthLost, Done, SubScreen
+from mobile.viewmodels.loadable import Done, SaveFile, ScreenWiring, SubScreen, fetched_and_saved
 from mobile.viewmodels.session import Session
-from mobile.viewmodels.supervisor import SaveFile
 from shared.notifications import QUIET_TIME_CHOICES
 from shared.text import bilingual, role_label
 
@@ -14,17 +15,10 @@ MY_DATA_FILE = "fixit-my-data.json"
 
 class AccountViewModel(SubScreen):
     def __init__(
-        self,
-        api: ApiClient,
-        session: Session,
-        *,
-        on_back: Done,
-        on_auth_lost: AuthLost,
-        on_sign_out: Done,
-        on_deleted: Done,
-        save_file: SaveFile | None = None,
+        self, api: ApiClient, session: Session, *, on_sign_out: Done, on_deleted: Done,
+        save_file: SaveFile | None = None, **wiring: Unpack[ScreenWiring],
     ) -> None:
-        super().__init__(api, session, on_back=on_back, on_auth_lost=on_auth_lost)
+        super().__init__(api, session, **wiring)
         self._on_sign_out = on_sign_out
         self._on_deleted = on_deleted
         self._save_file = save_file
@@ -88,21 +82,18 @@ class AccountViewModel(SubScreen):
     async def _save_settings(self, body: dict[str, object]) -> None:
         if self.saving_settings:
             return
-        self.saving_settings = True
         self._notice = None
-        self._changed()
-        try:
-            self.settings = await self._api.update_notification_settings(body)
-        except ApiError as exc:
-            self.saving_settings = False
-            if await self._lost_sign_in(exc):
-                return
-            self._notice = exc.text  # the switches show what the server still holds
-            self._changed()
+        # Refused: the notice says why, and the switches show what the server still holds.
+        settings = await self._send(self._api.update_notification_settings(body), self._refused_notice,
+                                    self._mark_saving_settings)
+        if settings is None:
             return
-        self.saving_settings = False
+        self.settings = settings
         self._notice = bilingual("prefs_saved")
         self._changed()
+
+    def _mark_saving_settings(self, on: bool) -> None:
+        self.saving_settings = on
 
     @property
     def name(self) -> str:
@@ -130,31 +121,21 @@ class AccountViewModel(SubScreen):
         """GET /me/export with the sign-in token, then offer it as a file (or as text to copy)."""
         if self.downloading:
             return
-        self.downloading = True
         self._notice = None
         self.data_text = None
-        self._changed()
-        try:
-            data = await self._api.export_my_data()
-        except ApiError as exc:
-            self.downloading = False
-            if await self._lost_sign_in(exc):
-                return
-            self._notice = exc.text
-            self._changed()
+        got = await self._send(fetched_and_saved(self._api.export_my_data(), self._save_file, MY_DATA_FILE),
+                               self._refused_notice, self._mark_downloading)
+        if got is None:
             return
-        saved = False
-        if self._save_file is not None:
-            try:
-                saved = await self._save_file(MY_DATA_FILE, data)
-            except Exception:  # the platform's save dialog failed: fall back to the text to copy
-                saved = False
-        self.downloading = False
+        data, saved = got
         if saved:
             self._notice = bilingual("my_data_saved", name=MY_DATA_FILE)
         else:
             self.data_text = data.decode("utf-8", errors="replace")
         self._changed()
+
+    def _mark_downloading(self, on: bool) -> None:
+        self.downloading = on
 
     def close_data(self) -> None:
         self.data_text = None
@@ -176,21 +157,17 @@ class AccountViewModel(SubScreen):
         """For good, after the dialog: the backend erases the person's data and ends the session."""
         if self.deleting:
             return
-        self.deleting = True
         self._delete_error = None
-        self._changed()
-        try:
-            await self._api.delete_account()
-        except ApiError as exc:
-            self.deleting = False
-            if await self._lost_sign_in(exc):
-                return
-            self._delete_error = exc
-            self._changed()
+        if not await self._sent(self._api.delete_account(), self._delete_refused, self._mark_deleting):
             return
-        self.deleting = False
         self.confirming_delete = False
         await self._on_deleted()
+
+    def _mark_deleting(self, on: bool) -> None:
+        self.deleting = on
+
+    def _delete_refused(self, exc: ApiError) -> None:
+        self._delete_error = exc
 
     async def sign_out(self) -> None:
         await self._on_sign_out()

@@ -10,10 +10,10 @@ of the college's hours, students without jobs, skills lacking and the level-up p
 
 import asyncio
 from collections.abc import Awaitable, Callable
+from typing import Unpack
 from uuid import UUID
 
 from mobile.api_client import ApiClient, ApiError
-from mobile.credit_wire import LevelChange, RoundedJobRecord, TeamJob
 from mobile.formatting import format_date
 from mobile.models import (
     Category,
@@ -21,6 +21,7 @@ from mobile.models import (
     JobPart,
     JobRecord,
     Portfolio,
+    PortfolioPdf,
     RequestDetail,
     SkillProposal,
     Teacher,
@@ -28,7 +29,17 @@ from mobile.models import (
     TechnicianItem,
     WorkDetail,
 )
-from mobile.viewmodels.loadable import AuthLost, Done, Loadable, LoadState, SubScreen
+from mobile.viewmodels.loadable import (
+    AuthLost,
+    Busy,
+    Done,
+    Loadable,
+    LoadState,
+    SaveFile,
+    ScreenWiring,
+    SubScreen,
+    saved_as,
+)
 from mobile.viewmodels.session import Session
 from shared.credit import (
     HANDOVER_FROM,
@@ -50,6 +61,7 @@ from shared.credit import (
     needs_teacher_present,
     term_bounds,
 )
+from shared.credit_wire import LevelChange, TeamJob
 from shared.roles import Actor
 from shared.statuses import RequestStatus, next_statuses
 from shared.text import Bilingual, Locale, bilingual, error_text
@@ -57,8 +69,6 @@ from shared.text import Bilingual, Locale, bilingual, error_text
 S = RequestStatus
 # When the teacher may still add a helper (the backend refuses before a college has the job, and after approval).
 TEAM_OPEN = frozenset({S.ACCEPTED, S.DIAGNOSING, S.REPAIRING, S.QUALITY_CHECK, S.DONE, S.UNREPAIRABLE})
-# Offers the bytes to the person as a file (FilePicker.save_file); False when the platform cannot.
-SaveFile = Callable[[str, bytes], Awaitable[bool]]
 
 
 def parse_amount(text: str) -> float | None:
@@ -133,7 +143,6 @@ class RecordPanel(Loadable):
         self._on_moved = on_moved
         self.record: JobRecord | None = None
         self.teachers: list[Teacher] = []
-        self.sending = False
         self._notice: Bilingual | None = None
         self._action_error: Bilingual | None = None
         self.handover_code: str | None = None  # the owner's one-time code, shown to tell the student
@@ -252,7 +261,7 @@ class RecordPanel(Loadable):
     def round_note(self) -> str | None:
         """On a reopened job repaired again: which round this is and what earlier rounds were credited."""
         record = self.record
-        if not isinstance(record, RoundedJobRecord) or record.round <= 1:
+        if record is None or record.round <= 1:
             return None
         if not record.earlier_rounds_hours:  # nothing was credited before the reopen: no "0 h approved"
             return bilingual("record_round_bare", round=record.round).in_(self.locale)
@@ -271,7 +280,7 @@ class RecordPanel(Loadable):
         reopened job the report may be the last round's, already credited: only the backend's figure counts then."""
         if member.hours is not None or member.role != TeamRole.LEAD:
             return member.hours
-        if isinstance(self.record, RoundedJobRecord) and self.record.round > 1:
+        if self.record is not None and self.record.round > 1:
             return None
         report = self.detail.report if isinstance(self.detail, WorkDetail) else None
         return report.hours if report is not None and report.hours else None
@@ -313,23 +322,17 @@ class RecordPanel(Loadable):
         """Send one action; a refusal shows on the panel in the person's language, then the record reloads."""
         if self.sending:
             return False
-        self.sending, self._action_error, self._notice = True, None, None
-        self._changed()
-        try:
-            await work()
-        except ApiError as exc:
-            self.sending = False
-            if await self._lost_sign_in(exc):
-                return False
-            self._action_error = exc.text
-            self._changed()
+        self._action_error, self._notice = None, None
+        if not await self._sent(work(), self._action_refused):
             return False
-        self.sending = False
         self._notice = done
         await self.load()
         if moved and self._on_moved is not None:
             await self._on_moved()
         return True
+
+    def _action_refused(self, exc: ApiError) -> None:
+        self._action_error = exc.text
 
     def _refuse(self, text: Bilingual) -> None:
         self._action_error, self._notice = text, None
@@ -352,19 +355,12 @@ class RecordPanel(Loadable):
         """A fresh one-time code to tell the student at the counter (a new one replaces the last)."""
         if self.sending:
             return
-        self.sending, self._action_error = True, None
-        self._changed()
-        try:
-            self.handover_code = await self._api.handover_code(self.request_id)
-        except ApiError as exc:
-            self.sending = False
-            if await self._lost_sign_in(exc):
-                return
-            self._action_error = exc.text
-            self._changed()
+        self._action_error = None
+        code = await self._send(self._api.handover_code(self.request_id), self._action_refused)
+        if code is None:
             return
-        self.sending = False
-        self._notice = bilingual("handover_code_is", code=self.handover_code)
+        self.handover_code = code
+        self._notice = bilingual("handover_code_is", code=code)
         self._changed()
 
     # --- the student ---------------------------------------------------------------------------------
@@ -523,16 +519,10 @@ class PortfolioViewModel(SubScreen):
     """The student's approved jobs in a term (hours, role, outcome, approving teacher) and the PDF to keep."""
 
     def __init__(
-        self,
-        api: ApiClient,
-        session: Session,
-        student_id: UUID,
-        *,
-        on_back: Done,
-        on_auth_lost: AuthLost,
-        save_file: SaveFile | None = None,
+        self, api: ApiClient, session: Session, student_id: UUID, *, save_file: SaveFile | None = None,
+        **wiring: Unpack[ScreenWiring],
     ) -> None:
-        super().__init__(api, session, on_back=on_back, on_auth_lost=on_auth_lost)
+        super().__init__(api, session, **wiring)
         self.student_id = student_id
         self._save_file = save_file
         self.term: str | None = None  # None: the current term (the server's clock decides)
@@ -589,22 +579,19 @@ class PortfolioViewModel(SubScreen):
             self._notice = bilingual("number_invalid")
             self._changed()
             return
-        self.saving_hours, self._notice = request_id, None
-        self._changed()
-        try:
-            await self._api.report_my_hours(request_id, value, self.task_input(job).strip())
-        except ApiError as exc:
-            self.saving_hours = None
-            if await self._lost_sign_in(exc):
-                return
-            self._notice = exc.text
-            self._changed()
+        self._notice = None
+        if not await self._sent(self._api.report_my_hours(request_id, value, self.task_input(job).strip()),
+                                self._refused_notice, self._saving_hours_of(request_id)):
             return
-        self.saving_hours = None
         self.hours_inputs.pop(request_id, None)
         self.task_inputs.pop(request_id, None)
         self._notice = bilingual("my_hours_saved")
         await self.load()
+
+    def _saving_hours_of(self, request_id: UUID) -> Busy:
+        def mark(on: bool) -> None:
+            self.saving_hours = request_id if on else None
+        return mark
 
     def set_term_input(self, value: str) -> None:
         self.term_input = value
@@ -623,35 +610,29 @@ class PortfolioViewModel(SubScreen):
     async def download_pdf(self) -> None:
         if self.downloading:
             return
-        self.downloading, self._notice = True, None
-        self._changed()
-        try:
-            pdf = await self._api.portfolio_pdf(self.student_id, self.term, self.locale)
-        except ApiError as exc:
-            self.downloading = False
-            if await self._lost_sign_in(exc):
-                return
-            self._notice = exc.text
-            self._changed()
+        self._notice = None
+        got = await self._send(self._pdf_saved(), self._refused_notice, self._mark_downloading)
+        if got is None:
             return
-        self.verification_code = pdf.code
-        saved = False
-        if self._save_file is not None:
-            try:
-                saved = await self._save_file(pdf.filename, pdf.data)
-            except Exception:  # the platform's save dialog failed: still show the code to quote
-                saved = False
-        self.downloading = False
+        pdf, saved = got
+        self.verification_code = pdf.code  # not saved: the code still shows, to quote
         key = "portfolio_pdf_saved" if saved else "portfolio_pdf_not_saved"
         self._notice = bilingual(key, name=pdf.filename, code=pdf.code)
         self._changed()
+
+    async def _pdf_saved(self) -> tuple[PortfolioPdf, bool]:
+        pdf = await self._api.portfolio_pdf(self.student_id, self.term, self.locale)
+        return pdf, await saved_as(self._save_file, pdf.filename, pdf.data)
+
+    def _mark_downloading(self, on: bool) -> None:
+        self.downloading = on
 
 
 class CollegeCreditViewModel(SubScreen):
     """The teacher's view of the college in a term, and the level-up proposals to confirm or decline."""
 
-    def __init__(self, api: ApiClient, session: Session, *, on_back: Done, on_auth_lost: AuthLost) -> None:
-        super().__init__(api, session, on_back=on_back, on_auth_lost=on_auth_lost)
+    def __init__(self, api: ApiClient, session: Session, **wiring: Unpack[ScreenWiring]) -> None:
+        super().__init__(api, session, **wiring)
         self.view: CollegeCredit | None = None
         self.proposals: list[SkillProposal] = []
         self.categories: dict[str, Category] = {}
@@ -685,20 +666,17 @@ class CollegeCreditViewModel(SubScreen):
     async def decide(self, proposal_id: UUID, confirm: bool) -> None:
         if self.deciding is not None:
             return
-        self.deciding, self._notice = proposal_id, None
-        self._changed()
-        try:
-            await self._api.decide_proposal(proposal_id, confirm)
-        except ApiError as exc:
-            self.deciding = None
-            if await self._lost_sign_in(exc):
-                return
-            self._notice = exc.text
-            self._changed()
+        self._notice = None
+        if await self._send(self._api.decide_proposal(proposal_id, confirm), self._refused_notice,
+                            self._deciding_on(proposal_id)) is None:
             return
-        self.deciding = None
         self._notice = bilingual("proposal_confirmed" if confirm else "proposal_declined")
         await self.load()
+
+    def _deciding_on(self, proposal_id: UUID) -> Busy:
+        def mark(on: bool) -> None:
+            self.deciding = proposal_id if on else None
+        return mark
 
     async def toggle_levels(self, student_id: UUID) -> None:
         """Show (or hide) a student's level history under their row."""
@@ -706,19 +684,17 @@ class CollegeCreditViewModel(SubScreen):
             self.levels_of, self.levels = None, []
             self._changed()
             return
-        try:
-            levels = await self._api.level_history(student_id)
-        except ApiError as exc:
-            if await self._lost_sign_in(exc):
-                return
-            self._notice = exc.text
-            self._changed()
+        levels = await self._send(self._api.level_history(student_id), self._refused_notice)
+        if levels is None:
             return
         self.levels_of, self.levels = student_id, levels
         self._changed()
 
     def level_lines(self) -> list[str]:
         return level_lines(self.levels, self.categories, self.locale)
+
+    def _mark_saving(self, on: bool) -> None:
+        self.saving = on
 
     def set_jobs_input(self, value: str) -> None:
         self.jobs_input = value
@@ -741,17 +717,9 @@ class CollegeCreditViewModel(SubScreen):
             self._notice = bilingual("number_invalid")
             self._changed()
             return
-        self.saving, self._notice = True, None
-        self._changed()
-        try:
-            await self._api.set_credit_settings(int(n), hours)
-        except ApiError as exc:
-            self.saving = False
-            if await self._lost_sign_in(exc):
-                return
-            self._notice = exc.text
-            self._changed()
+        self._notice = None
+        if not await self._sent(self._api.set_credit_settings(int(n), hours), self._refused_notice,
+                                self._mark_saving):
             return
-        self.saving = False
         self._notice = bilingual("settings_saved")
         await self.load()

@@ -15,6 +15,31 @@ Done = Callable[[], Awaitable[None]]
 Refused = Callable[[ApiError], None]
 Busy = Callable[[bool], None]  # raises (True) and lowers (False) one action's busy flag
 T = TypeVar("T")
+# Offers the bytes to the person as a file (FilePicker.save_file); False when the platform cannot.
+SaveFile = Callable[[str, bytes], Awaitable[bool]]
+
+
+async def _through(call: Awaitable[object]) -> bool:
+    await call
+    return True
+
+
+async def saved_as(save_file: SaveFile | None, name: str, data: bytes) -> bool:
+    """Offer the bytes as a file; False when there is no save dialog here or it failed (the screen then shows the
+    text to copy, or the code to quote)."""
+    if save_file is None:
+        return False
+    try:
+        return await save_file(name, data)
+    except Exception:  # the platform's save dialog failed: the caller falls back
+        return False
+
+
+async def fetched_and_saved(call: Awaitable[bytes], save_file: SaveFile | None, name: str) -> tuple[bytes, bool]:
+    """A download's bytes, and whether the person saved them as a file: one awaitable, so the screen's busy flag
+    (`_send`'s) stays up while the save dialog is open."""
+    data = await call
+    return data, await saved_as(save_file, name, data)
 
 
 class LoadState(StrEnum):
@@ -32,6 +57,7 @@ class Loadable(Observable, ABC):
         self._on_auth_lost = on_auth_lost
         self.state = LoadState.IDLE
         self._error: ApiError | None = None
+        self.sending = False  # one action's call is on its way: its buttons wait
 
     @property
     def locale(self) -> Locale:
@@ -84,30 +110,6 @@ class Loadable(Observable, ABC):
             return True
         return False
 
-
-class ScreenWiring(TypedDict):
-    """What the app hands every sub-screen (a subclass takes it as `**wiring: Unpack[ScreenWiring]`)."""
-
-    on_back: Done
-    on_auth_lost: AuthLost
-
-
-class SubScreen(Loadable):
-    """A screen opened from a home: it goes back, and says what it just did ("บันทึกรายงานแล้ว")."""
-
-    def __init__(self, api: ApiClient, session: Session, *, on_back: Done, on_auth_lost: AuthLost) -> None:
-        super().__init__(api, session, on_auth_lost=on_auth_lost)
-        self._on_back = on_back
-        self._notice: Bilingual | None = None
-        self.sending = False  # one action's call is on its way: its buttons wait
-
-    @property
-    def notice(self) -> str | None:
-        return self._in_locale(self._notice)
-
-    async def back(self) -> None:
-        await self._on_back()
-
     async def _send(self, call: Awaitable[T], refused: Refused, busy: Busy | None = None) -> T | None:
         """An action's one call to the backend, with its busy flag up while it runs (`busy`; by default `sending`):
         its answer, or None when it was refused (`refused` puts the refusal on the screen, which then redraws) or
@@ -126,5 +128,36 @@ class SubScreen(Loadable):
         mark(False)
         return answer
 
+    async def _sent(self, call: Awaitable[object], refused: Refused, busy: Busy | None = None) -> bool:
+        """`_send` for a call whose answer the screen does not keep: True when it went through."""
+        return await self._send(_through(call), refused, busy) is not None
+
     def _mark_sending(self, on: bool) -> None:
         self.sending = on
+
+
+class ScreenWiring(TypedDict):
+    """What the app hands every sub-screen (a subclass takes it as `**wiring: Unpack[ScreenWiring]`)."""
+
+    on_back: Done
+    on_auth_lost: AuthLost
+
+
+class SubScreen(Loadable):
+    """A screen opened from a home: it goes back, and says what it just did ("บันทึกรายงานแล้ว")."""
+
+    def __init__(self, api: ApiClient, session: Session, *, on_back: Done, on_auth_lost: AuthLost) -> None:
+        super().__init__(api, session, on_auth_lost=on_auth_lost)
+        self._on_back = on_back
+        self._notice: Bilingual | None = None
+
+    @property
+    def notice(self) -> str | None:
+        return self._in_locale(self._notice)
+
+    async def back(self) -> None:
+        await self._on_back()
+
+    def _refused_notice(self, exc: ApiError) -> None:
+        """A refusal said as the screen's notice (what `_send` takes as `refused`)."""
+        self._notice = exc.text

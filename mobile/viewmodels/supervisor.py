@@ -1,20 +1,17 @@
 """The supervisor's tools beyond the dashboard: the college's students, and the training-hours ledger."""
 
 import asyncio
-from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from typing import Any, Unpack
 from uuid import UUID
 
 from mobile.api_client import ApiClient, ApiError
 from mobile.models import Category, LedgerRow, TechnicianItem
-from mobile.viewmodels.loadable import ScreenWiring, SubScreen
+from mobile.viewmodels.loadable import Busy, ScreenWiring, SubScreen, fetched_and_saved
+from mobile.viewmodels.loadable import SaveFile as SaveFile
 from mobile.viewmodels.session import Session
 from shared.phone import InvalidPhone, national_format, normalize_thai_phone
 from shared.text import Bilingual, Locale, bilingual, error_text
-
-# Offers the bytes to the person as a file (FilePicker.save_file); False when the platform cannot.
-SaveFile = Callable[[str, bytes], Awaitable[bool]]
 
 SKILL_LEVELS = (1, 2, 3, 4, 5)
 CSV_FILES = {"jobs": "fixit-jobs.csv", "ledger": "fixit-ledger.csv"}
@@ -279,31 +276,23 @@ class LedgerViewModel(SubScreen):
         """Fetch the CSV with the sign-in token (a plain link would carry none), then offer it as a file."""
         if name not in CSV_FILES or self.downloading is not None:
             return
-        self.downloading = name
         self._notice = None
         self.csv_text = None
-        self._changed()
-        try:
-            data = await self._api.supervisor_csv(name)
-        except ApiError as exc:
-            self.downloading = None
-            if await self._lost_sign_in(exc):
-                return
-            self._notice = exc.text
-            self._changed()
+        got = await self._send(fetched_and_saved(self._api.supervisor_csv(name), self._save_file, CSV_FILES[name]),
+                               self._refused_notice, self._downloading_of(name))
+        if got is None:
             return
-        saved = False
-        if self._save_file is not None:
-            try:
-                saved = await self._save_file(CSV_FILES[name], data)
-            except Exception:  # the platform's save dialog failed: fall back to the text to copy
-                saved = False
-        self.downloading = None
+        data, saved = got
         if saved:
             self._notice = bilingual("csv_saved", name=CSV_FILES[name])
         else:
             self.csv_text = data.decode("utf-8-sig", errors="replace")
         self._changed()
+
+    def _downloading_of(self, name: str) -> Busy:
+        def mark(on: bool) -> None:
+            self.downloading = name if on else None
+        return mark
 
     def close_csv(self) -> None:
         self.csv_text = None

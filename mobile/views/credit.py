@@ -6,7 +6,6 @@ from uuid import UUID
 
 import flet as ft
 
-from mobile.credit_wire import RoundedPortfolioJob
 from mobile.models import JobPart
 from mobile.viewmodels.app import AppViewModel, Screen
 from mobile.viewmodels.credit import (
@@ -396,7 +395,7 @@ def portfolio_view(vm: PortfolioViewModel, locale: Locale) -> ft.Control:
             ]
             if job.approved_by:
                 lines.append(muted(t("portfolio_job_teacher", locale, name=job.approved_by)))
-            if isinstance(job, RoundedPortfolioJob) and job.round > 1:
+            if job.round > 1:
                 lines.append(muted(t("portfolio_job_round", locale, round=job.round)))
             controls.append(_card(lines))
         controls.append(ft.Row([ft.FilledButton(t("portfolio_pdf", locale), icon=ft.Icons.PICTURE_AS_PDF,

@@ -1,8 +1,8 @@
 """The app's API client against the real backend, in-process, over every endpoint it calls, with real data.
 
-The answers both sides read are one set of models (shared/wire.py); the app adds models of its own for the rest
-(mobile/models.py) and leniency (defaults, ignored fields). This proves the app parses what the backend really
-sends, for every role. A model that drifts from the backend fails here, not on a phone."""
+The answers both sides read are one set of models (shared/wire.py, shared/credit_wire.py); the app adds models of
+its own for the rest (mobile/models.py) and leniency (defaults, ignored fields). This proves the app parses what the
+backend really sends, for every role. A model that drifts from the backend fails here, not on a phone."""
 
 import inspect
 import io

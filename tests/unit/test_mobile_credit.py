@@ -107,7 +107,7 @@ class CreditBackend(FakeBackend):
                 "students_without_jobs": [{"id": str(HELPER), "display_name": "ดวงใจ"}],
                 "skills_lacking": [{"category_code": "appliance", "requests": 5,
                                     "skills": [{"skill_code": "electrical", "level": 3}]}],
-                "environment": {}})
+                "environment": None})
         if path == "/supervisor/credit-settings":
             self.requests.append(request)
             return httpx.Response(200, json=body)
