@@ -197,13 +197,7 @@ async def college_teachers(
 ) -> list[dict[str, Any]]:
     """The active teachers of the caller's college: the student names one present at a high-risk step. Read as the
     owner: a student's RLS does not show other profiles; only ids and names of the college's teachers go out."""
-    college = caller.profile.get("college")
-    if college is None:
-        return []
-    async with service_tx(pool) as owner:
-        return await (await owner.execute(
-            "select id, display_name from public.profiles where college_id = %s and role = 'supervisor' "
-            "and is_active order by display_name", [college["id"]])).fetchall()
+    return await _college_people(pool, caller, AppRole.SUPERVISOR)
 
 
 @router.get("/college/students", response_model=list[cw.StudentRef])
@@ -212,13 +206,20 @@ async def college_students(
 ) -> list[dict[str, Any]]:
     """The other active students of the caller's college: the lead picks helpers from them. Read as the owner (a
     student's RLS does not show other profiles); only ids and names go out."""
+    return await _college_people(pool, caller, AppRole.TECHNICIAN)
+
+
+async def _college_people(pool: PoolDep, caller: Caller, role: AppRole) -> list[dict[str, Any]]:
+    """Ids and names of the active people of a role at the caller's college, the caller left out; read as the owner
+    because a student's RLS shows no other profiles."""
     college = caller.profile.get("college")
     if college is None:
         return []
     async with service_tx(pool) as owner:
         return await (await owner.execute(
-            "select id, display_name from public.profiles where college_id = %s and role = 'technician' "
-            "and is_active and id <> %s order by display_name", [college["id"], caller.user_id])).fetchall()
+            "select id, display_name from public.profiles where college_id = %s and role = %s "
+            "and is_active and id <> %s order by display_name", [college["id"], role.value, caller.user_id])
+        ).fetchall()
 
 
 @router.get("/me/team-jobs", response_model=list[cw.TeamJob])
