@@ -18,10 +18,10 @@ from mobile.views.common import (
     greeting,
     heading,
     home_notice,
-    icon_button,
     load_state,
     loading,
     muted,
+    screen_header,
     section,
 )
 from mobile.views.status import status_chip
@@ -163,16 +163,7 @@ def _college_card(college: College, locale: Locale) -> ft.Control:
 
 
 def colleges_admin_view(vm: CollegesAdminViewModel, locale: Locale) -> ft.Control:
-    controls: list[ft.Control] = [
-        ft.Row(
-            [
-                ft.TextButton(t("back", locale), icon=ft.Icons.ARROW_BACK, on_click=vm.back),
-                ft.Container(expand=True),
-                icon_button(ft.Icons.REFRESH, t("refresh", locale), vm.load),
-            ]
-        ),
-        heading(t("colleges_manage", locale), size=22),
-    ]
+    controls = screen_header(t("colleges_manage", locale), locale, vm.back, vm.load)
     if vm.state == LoadState.FAILED:
         controls.append(error_with_retry(vm.error or "", locale, vm.retry))
         return ft.Column(controls, spacing=12)

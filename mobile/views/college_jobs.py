@@ -11,10 +11,10 @@ from mobile.views.common import (
     empty,
     error_message,
     error_with_retry,
-    heading,
     icon_button,
     loading,
     muted,
+    screen_header,
 )
 from mobile.views.status import status_chip
 from mobile.views.typed_field import TypedField
@@ -24,14 +24,7 @@ from shared.text import Locale, t
 
 def college_jobs_view(vm: CollegeJobsViewModel, locale: Locale) -> ft.Control:
     controls: list[ft.Control] = [
-        ft.Row(
-            [
-                ft.TextButton(t("back", locale), icon=ft.Icons.ARROW_BACK, on_click=vm.back),
-                ft.Container(expand=True),
-                icon_button(ft.Icons.REFRESH, t("refresh", locale), vm.load),
-            ]
-        ),
-        heading(t("college_jobs_title", locale), size=22),
+        *screen_header(t("college_jobs_title", locale), locale, vm.back, vm.load),
         _search(vm, locale),
         _chips(vm, locale),
     ]

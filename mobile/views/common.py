@@ -38,6 +38,20 @@ def icon_button(icon: ft.IconData, label: str, on_click: Action) -> ft.Control:
     return ft.IconButton(icon=ft.Icon(icon, semantics_label=label), tooltip=label, on_click=on_click)
 
 
+def screen_header(title: str, locale: Locale, back: Action, refresh: Action) -> list[ft.Control]:
+    """The top of every screen above the home: back on the left, refresh on the right, then the title."""
+    return [
+        ft.Row(
+            [
+                ft.TextButton(t("back", locale), icon=ft.Icons.ARROW_BACK, on_click=back),
+                ft.Container(expand=True),
+                icon_button(ft.Icons.REFRESH, t("refresh", locale), refresh),
+            ]
+        ),
+        heading(title, size=22),
+    ]
+
+
 def loading(locale: Locale) -> ft.Control:
     return ft.Row(
         [ft.ProgressRing(width=20, height=20, stroke_width=2), ft.Text(t("loading", locale))],

@@ -1,7 +1,6 @@
 """The job record and the student's credit on screen (issue 14): the record panel a request's screen includes in one
 line (`record_panel`), the student's portfolio and the teacher's college view."""
 
-from collections.abc import Awaitable, Callable
 from uuid import UUID
 
 import flet as ft
@@ -18,7 +17,16 @@ from mobile.viewmodels.credit import (
 )
 from mobile.viewmodels.job import format_baht
 from mobile.viewmodels.loadable import LoadState
-from mobile.views.common import empty, error_message, error_with_retry, heading, icon_button, loading, muted
+from mobile.views.common import (
+    empty,
+    error_message,
+    error_with_retry,
+    heading,
+    icon_button,
+    loading,
+    muted,
+    screen_header,
+)
 from mobile.views.typed_field import TypedField
 from shared.credit import FAULT_MAX, PART_NAME_MAX, PART_NOTE_MAX, TASK_MAX, PartApproval, PartStatus
 from shared.statuses import RequestStatus
@@ -346,21 +354,9 @@ def _add_helper(panel: RecordPanel, locale: Locale) -> list[ft.Control]:
 
 # --- the student's portfolio ------------------------------------------------------------------------------------
 
-def _top(back: Callable[[], Awaitable[None]], refresh: Callable[[], Awaitable[None]], title: str, locale: Locale
-         ) -> list[ft.Control]:
-    return [
-        ft.Row([
-            ft.TextButton(t("back", locale), icon=ft.Icons.ARROW_BACK, on_click=back),
-            ft.Container(expand=True),
-            icon_button(ft.Icons.REFRESH, t("refresh", locale), refresh),
-        ]),
-        heading(title, size=22),
-    ]
-
-
 def portfolio_view(vm: PortfolioViewModel, locale: Locale) -> ft.Control:
     title = t("portfolio_title", locale, term=vm.term or "")
-    controls = _top(vm.back, vm.load, title, locale)
+    controls = screen_header(title, locale, vm.back, vm.load)
     if vm.state == LoadState.FAILED:
         controls.append(error_with_retry(vm.error or "", locale, vm.retry))
     elif vm.portfolio is None:
@@ -460,7 +456,7 @@ def _levels(lines: list[str], locale: Locale) -> list[ft.Control]:
 
 def college_credit_view(vm: CollegeCreditViewModel, locale: Locale) -> ft.Control:
     view = vm.view
-    controls = _top(vm.back, vm.load, t("credit_title", locale, term=view.term if view else ""), locale)
+    controls = screen_header(t("credit_title", locale, term=view.term if view else ""), locale, vm.back, vm.load)
     if vm.state == LoadState.FAILED:
         controls.append(error_with_retry(vm.error or "", locale, vm.retry))
     elif view is None:

@@ -6,21 +6,19 @@ from mobile.formatting import format_datetime
 from mobile.models import NotificationItem
 from mobile.viewmodels.inbox import InboxViewModel
 from mobile.viewmodels.loadable import LoadState
-from mobile.views.common import empty, error_message, error_with_retry, heading, icon_button, loading, muted
+from mobile.views.common import (
+    empty,
+    error_message,
+    error_with_retry,
+    loading,
+    muted,
+    screen_header,
+)
 from shared.text import Locale, t
 
 
 def inbox_view(vm: InboxViewModel, locale: Locale) -> ft.Control:
-    controls: list[ft.Control] = [
-        ft.Row(
-            [
-                ft.TextButton(t("back", locale), icon=ft.Icons.ARROW_BACK, on_click=vm.back),
-                ft.Container(expand=True),
-                icon_button(ft.Icons.REFRESH, t("refresh", locale), vm.load),
-            ]
-        ),
-        heading(t("inbox_title", locale), size=22),
-    ]
+    controls = screen_header(t("inbox_title", locale), locale, vm.back, vm.load)
     if vm.state == LoadState.FAILED:
         controls.append(error_with_retry(vm.error or "", locale, vm.retry))
     elif vm.state != LoadState.READY and not vm.items:

@@ -9,7 +9,7 @@ from mobile.formatting import format_datetime
 from mobile.models import RequestDetail
 from mobile.viewmodels.loadable import LoadState
 from mobile.viewmodels.request_screen import RequestScreen
-from mobile.views.common import category_icon, error_with_retry, heading, icon_button, loading, muted
+from mobile.views.common import category_icon, error_with_retry, heading, loading, muted, screen_header
 from mobile.views.photos import thumbnail
 from mobile.views.status import status_chip
 from shared.text import Locale, t
@@ -20,16 +20,7 @@ PHOTO_KINDS = (("before", "photos_before", "photo_before_alt"), ("after", "photo
 
 def screen_top(vm: RequestScreen[Any], title: str, locale: Locale) -> list[ft.Control]:
     """Back and refresh, the title, then the error with a retry or the loading line while there is no detail."""
-    controls: list[ft.Control] = [
-        ft.Row(
-            [
-                ft.TextButton(t("back", locale), icon=ft.Icons.ARROW_BACK, on_click=vm.back),
-                ft.Container(expand=True),
-                icon_button(ft.Icons.REFRESH, t("refresh", locale), vm.load),
-            ]
-        ),
-        heading(title, size=22),
-    ]
+    controls = screen_header(title, locale, vm.back, vm.load)
     if vm.state == LoadState.FAILED:
         controls.append(error_with_retry(vm.error or "", locale, vm.retry))
     elif vm.detail is None:

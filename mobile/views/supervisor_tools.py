@@ -8,22 +8,16 @@ import flet as ft
 from mobile.formatting import format_phone
 from mobile.viewmodels.loadable import LoadState
 from mobile.viewmodels.supervisor import SKILL_LEVELS, LedgerViewModel, TechnicianEdit, TechniciansViewModel
-from mobile.views.common import empty, error_message, error_with_retry, heading, icon_button, loading, muted
+from mobile.views.common import (
+    empty,
+    error_message,
+    error_with_retry,
+    loading,
+    muted,
+    screen_header,
+)
 from mobile.views.typed_field import TypedField
 from shared.text import Locale, t
-
-
-def _top(title: str, locale: Locale, back: object, refresh: object) -> list[ft.Control]:
-    return [
-        ft.Row(
-            [
-                ft.TextButton(t("back", locale), icon=ft.Icons.ARROW_BACK, on_click=back),  # type: ignore[arg-type]
-                ft.Container(expand=True),
-                icon_button(ft.Icons.REFRESH, t("refresh", locale), refresh),  # type: ignore[arg-type]
-            ]
-        ),
-        heading(title, size=22),
-    ]
 
 
 def _state(vm: TechniciansViewModel | LedgerViewModel, locale: Locale) -> ft.Control | None:
@@ -38,7 +32,7 @@ def technicians_view(
     vm: TechniciansViewModel, locale: Locale,
     pick_csv: Callable[[], Awaitable[list[tuple[str, bytes]]]] | None = None,
 ) -> ft.Control:
-    controls = _top(t("technicians_title", locale), locale, vm.back, vm.load)
+    controls = screen_header(t("technicians_title", locale), locale, vm.back, vm.load)
     state = _state(vm, locale)
     if state is not None:
         controls.append(state)
@@ -167,7 +161,7 @@ def skills_dialog(vm: TechniciansViewModel | None, locale: Locale) -> ft.AlertDi
 
 
 def ledger_view(vm: LedgerViewModel, locale: Locale) -> ft.Control:
-    controls = _top(t("ledger_title", locale), locale, vm.back, vm.load)
+    controls = screen_header(t("ledger_title", locale), locale, vm.back, vm.load)
 
     async def jobs_csv() -> None:
         await vm.download("jobs")
