@@ -14,7 +14,6 @@ import atexit
 import os
 import re
 import shutil
-import signal
 import subprocess
 import sys
 import tempfile
@@ -44,6 +43,7 @@ from backend.services import requests as request_reads
 from backend.services.profiles import require_role
 from backend.services.request_detail import request_detail
 from backend.settings import PROJECT_ROOT, Settings
+from bench.api_server import served_api
 from shared.roles import AppRole
 
 Pool = AsyncConnectionPool[AsyncConnection[DictRow]]
@@ -277,23 +277,8 @@ def main() -> None:
     settings = Settings(jwt_secret=SecretStr(SECRET), database_url=pg.url)
     env = {**os.environ, "DATABASE_URL": pg.url, "FIXIT_JWT_SECRET": SECRET, "FIXIT_DEV_MODE": "true",
            "FIXIT_LOG_LEVEL": "WARNING", "FIXIT_DATA_DIR": str(tmp / "data")}
-    server = subprocess.Popen(
-        [sys.executable, "-m", "uvicorn", "backend.asgi:app", "--port", str(args.port), "--workers",
-         str(args.workers), "--no-access-log", "--log-level", "warning"],
-        cwd=PROJECT_ROOT, env=env,
-    )
     base = f"http://127.0.0.1:{args.port}"
-    try:
-        deadline = time.monotonic() + 60
-        while True:
-            try:
-                if httpx.get(f"{base}/health", timeout=2).status_code == 200:
-                    break
-            except httpx.TransportError:
-                pass
-            if time.monotonic() > deadline or server.poll() is not None:
-                sys.exit("the API did not start")
-            time.sleep(0.2)
+    with served_api(args.port, args.workers, env) as server:
         table = Table(title=f"read endpoints, {args.clients} clients, {args.workers} API workers, "
                             f"{args.requests:,} requests in the database")
         api_pids = process_tree(server.pid)
@@ -315,12 +300,6 @@ def main() -> None:
                            f"{endpoint.name}_cpu_ms={api_cpu_ms:.2f} {endpoint.name}_direct_cpu_ms={direct_cpu_ms:.2f}")
         console.print(table)
         print("api: " + " ".join(summary))
-    finally:
-        server.send_signal(signal.SIGINT)
-        try:
-            server.wait(timeout=15)
-        except subprocess.TimeoutExpired:
-            server.kill()
 
 
 if __name__ == "__main__":

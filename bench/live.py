@@ -22,9 +22,7 @@ import itertools
 import json
 import os
 import shutil
-import signal
 import statistics
-import subprocess
 import sys
 import tempfile
 import time
@@ -34,7 +32,6 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-import httpx
 import psycopg
 from psycopg.rows import dict_row
 from pydantic import SecretStr
@@ -47,9 +44,11 @@ from backend.local_postgres import LocalPostgres
 from backend.migrate import migrate
 from backend.seed import _seed_categories
 from backend.settings import PROJECT_ROOT, Settings
+from bench.api_server import served_api
 
 SECRET = "bench-" + "l" * 40
 TARGET_P99_MS = 20.0
+TARGET_LISTENERS = 500
 _phones = itertools.count(1)
 
 
@@ -229,33 +228,12 @@ def main() -> None:
            "FIXIT_LOG_LEVEL": "WARNING", "FIXIT_DATA_DIR": str(tmp / "data")}
     if args.no_notify_worker:
         env["FIXIT_NOTIFY_WORKER_SECONDS"] = "0"
-    server = subprocess.Popen(
-        [sys.executable, "-m", "uvicorn", "backend.asgi:app", "--port", str(args.port), "--workers",
-         str(args.workers), "--no-access-log", "--log-level", "warning"],
-        cwd=PROJECT_ROOT, env=env,
-    )
-    try:
-        deadline = time.monotonic() + 60
-        while True:
-            try:
-                if httpx.get(f"http://127.0.0.1:{args.port}/health", timeout=2).status_code == 200:
-                    break
-            except httpx.TransportError:
-                pass
-            if time.monotonic() > deadline or server.poll() is not None:
-                sys.exit("the API did not start")
-            time.sleep(0.2)
+    with served_api(args.port, args.workers, env):
         # The bench's own collector stays out of its clock: everything built so far lives to the end of the run.
         gc.collect()
         gc.freeze()
         series, expected = asyncio.run(
             run(pg.url, args.port, settings, world, args.changes, args.rate, console))
-    finally:
-        server.send_signal(signal.SIGINT)
-        try:
-            server.wait(timeout=15)
-        except subprocess.TimeoutExpired:
-            server.kill()
     if not series["send"]:
         sys.exit("bench.live: no event was delivered")
     listeners = args.listeners + args.staff
@@ -270,9 +248,12 @@ def main() -> None:
         table.add_row(f"the change's {name}" + ("" if "LISTEN" in name else " (API)"),
                       *(f"{v:.2f}" for v in figures[name]))
     console.print(table)
+    # A smaller run says nothing about the target: only a run at its scale may call it met.
+    verdict = ("not judged: fewer listeners than the target's" if listeners < TARGET_LISTENERS
+               else "met" if figures["send"][1] < TARGET_P99_MS else "MISSED")
     console.print(f"{args.changes:,} status changes at {args.rate:.0f}/s; deliveries expected {expected:,}, "
                   f"received {len(series['send']):,}; target (issue 15): p99 from the send under {TARGET_P99_MS:g} ms "
-                  f"with 500 listeners: {'met' if figures['send'][1] < TARGET_P99_MS else 'MISSED'}")
+                  f"with {TARGET_LISTENERS} listeners: {verdict}")
     (p50, p99, top), (c50, c99, _), (d50, d99, _) = (figures["send"], figures["commit"],
                                                      figures["commit, plain LISTEN"])
     print(f"live: listeners={listeners} p50_ms={p50:.2f} p99_ms={p99:.2f} max_ms={top:.2f} "
