@@ -126,14 +126,12 @@ def assign(teacher: Page, option: re.Pattern[str], button: str) -> None:
     expect(teacher.get_by_text("มอบหมายงานแล้ว", exact=False).first).to_be_visible(timeout=TIMEOUT)
 
 
-def type_in(page: Page, label: str, text: str) -> None:
-    settled(page, page.get_by_role("textbox", name=label))
-    type_into(page, label, text)
-
-
-def confirm(page: Page, step: str) -> None:
-    """Tap a step, confirm it, and wait until the panel has closed (the move went through)."""
+def confirm(page: Page, step: str, note: tuple[str, str] | None = None) -> None:
+    """Tap a step, type its note (field label, text) when it asks for one, confirm it, and wait until the panel has
+    closed (the move went through)."""
     settled(page, page.get_by_role("button", name=step)).click()
+    if note is not None:
+        type_into(page, *note)
     settled(page, page.get_by_role("button", name="ยืนยัน")).click()
     try:
         expect(page.get_by_role("button", name="ยืนยัน")).to_have_count(0, timeout=TIMEOUT)
@@ -217,10 +215,10 @@ def test_every_role_through_every_teacher_action(split_system: SplitSystem, cont
     chooser.value.set_files(str(photo_file))
     expect(student.get_by_role("img", name="รูปหลังซ่อมที่ 1").or_(
         student.get_by_role("button", name="เปิดดูรูปหลังซ่อมที่ 1")).first).to_be_attached(timeout=TIMEOUT)
-    type_in(student, "จำนวนชั่วโมงที่ทำงาน", "3")
-    type_in(student, "บันทึกการทำงาน", "เปลี่ยนมอเตอร์พัดลม ทดสอบแล้ว")
+    type_into(student, "จำนวนชั่วโมงที่ทำงาน", "3")
+    type_into(student, "บันทึกการทำงาน", "เปลี่ยนมอเตอร์พัดลม ทดสอบแล้ว")
     settled(student, student.get_by_role("button", name="เพิ่มอะไหล่")).click()
-    type_in(student, "ชื่ออะไหล่ 1", "มอเตอร์")
+    type_into(student, "ชื่ออะไหล่ 1", "มอเตอร์")
     replace_text(student, student.get_by_role("textbox", name="ราคา/ชิ้น (บาท)"), "450")
     settled(student, student.get_by_role("button", name="บันทึกรายงาน")).click()
     expect(student.get_by_text("บันทึกรายงานแล้ว", exact=False).first).to_be_attached(timeout=TIMEOUT)
@@ -231,10 +229,7 @@ def test_every_role_through_every_teacher_action(split_system: SplitSystem, cont
     # The teacher sends it back for rework with what to fix (from the list, filtered to "to check").
     back_to_list(teacher)
     open_from_list(teacher, item, "ครูกำลังตรวจงาน")
-    settled(teacher, teacher.get_by_role("button", name="ส่งกลับแก้ไข")).click()
-    type_in(teacher, "สิ่งที่ต้องแก้ไข", "ขันน็อตฝาครอบให้แน่น")
-    settled(teacher, teacher.get_by_role("button", name="ยืนยัน")).click()
-    expect(teacher.get_by_role("button", name="ยืนยัน")).to_have_count(0, timeout=TIMEOUT)
+    confirm(teacher, "ส่งกลับแก้ไข", ("สิ่งที่ต้องแก้ไข", "ขันน็อตฝาครอบให้แน่น"))
 
     # The student sees it back (live), and sends it again; the teacher approves it and hands it back.
     expect(student.get_by_role("button", name="ส่งให้ครูตรวจ")).to_be_visible(timeout=TIMEOUT)
@@ -246,10 +241,7 @@ def test_every_role_through_every_teacher_action(split_system: SplitSystem, cont
     back_to_list(teacher)
     open_from_list(teacher, item, "ซ่อมเสร็จแล้ว")
     # The owner did not confirm in the app: the teacher's note says why (issue 14).
-    settled(teacher, teacher.get_by_role("button", name="ส่งคืนเจ้าของ")).click()
-    type_in(teacher, "เหตุผลที่ไม่มีการยืนยันจากเจ้าของ (ครู)", "เจ้าของมารับที่ศูนย์ ไม่ได้นำโทรศัพท์มา")
-    settled(teacher, teacher.get_by_role("button", name="ยืนยัน")).click()
-    expect(teacher.get_by_role("button", name="ยืนยัน")).to_have_count(0, timeout=TIMEOUT)
+    confirm(teacher, "ส่งคืนเจ้าของ", ("เหตุผลที่ไม่มีการยืนยันจากเจ้าของ (ครู)", "เจ้าของมารับที่ศูนย์ ไม่ได้นำโทรศัพท์มา"))
     shot(teacher, "teacher-handed-back")
 
     # The citizen's record: their words, the parts cost, the college's phone, the reference number. (The demo
@@ -278,7 +270,7 @@ def test_every_role_through_every_teacher_action(split_system: SplitSystem, cont
 
     # Still broken: the citizen reopens it, and it goes back to the same student.
     settled(citizen, citizen.get_by_role("button", name="ยังไม่หาย")).click()
-    type_in(citizen, "อาการที่ยังเป็นอยู่", "ยังมีเสียงดัง")
+    type_into(citizen, "อาการที่ยังเป็นอยู่", "ยังมีเสียงดัง")
     settled(citizen, citizen.get_by_role("button", name="แจ้งว่ายังไม่หาย")).click()
     expect(citizen.get_by_text("แจ้งแล้ว ระบบจะหาช่างให้อีกครั้ง").first).to_be_visible(timeout=TIMEOUT)
     expect(citizen.get_by_text("ยังไม่หาย").first).to_be_visible(timeout=TIMEOUT)
