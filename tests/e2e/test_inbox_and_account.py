@@ -199,13 +199,10 @@ def quiet_switch(page: Page, start: str, end: str) -> Any:
 
 def choose_quiet_time(page: Page, field: str, time_of_day: str) -> None:
     """Open the quiet-hours dropdown named `field`, pick the time, and wait until the saved time shows in it.
-    The times sit at the bottom of the account screen: scroll there first (Flutter scrolls for the wheel, not for
-    Playwright's scroll-into-view). The menu opens scrolled to the time saved now: pick one shown below it."""
+    The times sit at the bottom of the account screen: `settled` scrolls there with the wheel first. The menu opens
+    scrolled to the time saved now: pick one shown below it."""
     dropdown = page.get_by_role("button", name=re.compile(f"^{field}"))
-    page.mouse.move(180, 320)
-    page.mouse.wheel(0, 20_000)
-    expect(dropdown).to_be_in_viewport(ratio=1, timeout=TIMEOUT)
-    dropdown.click()
+    settled(page, dropdown).click()
     expect(page.get_by_role("button", name=re.compile(f"^{field}"), expanded=True)).to_be_visible(timeout=TIMEOUT)
     page.get_by_role("menuitem", name=time_of_day, exact=True).or_(
         page.get_by_role("button", name=time_of_day, exact=True)).first.click()
