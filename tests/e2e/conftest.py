@@ -179,12 +179,14 @@ def settled(page: Page, target: Locator) -> Locator:
     size = page.viewport_size or {"width": 390, "height": 844}
     width, height = size["width"], size["height"]
     last: list[object] = [None]
+    seen: list[object] = ["never found"]
 
     def still_and_inside() -> bool:
         try:  # a redraw can replace the control's node: then look again
             box = target.bounding_box(timeout=TIMEOUT / 10)
         except PlaywrightError:
             box = None
+        seen[0] = box
         if box is None:
             last[0] = None
             return False
@@ -197,7 +199,14 @@ def settled(page: Page, target: Locator) -> Locator:
         last[0] = box
         return steady
 
-    wait_until(still_and_inside, "the control to settle in view")
+    try:
+        wait_until(still_and_inside, "the control to settle in view")
+    except AssertionError:
+        # What the screen showed and where the control was: a settle that never came is otherwise a guess.
+        OUTPUT_DIR.mkdir(exist_ok=True)
+        page.screenshot(path=OUTPUT_DIR / "settle-failed.png")
+        raise AssertionError(f"{target} never settled in view: last box {seen[0]} in {width}x{height} "
+                             "(screen in test-output/settle-failed.png)") from None
     return target
 
 
