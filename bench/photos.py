@@ -1,17 +1,21 @@
 """Photo pipeline vs the naive Pillow path on phone-sized photos, all in memory.
 
-Run: .venv/bin/python -m bench.photos [--count N] [--repeat R]
+Run: .venv/bin/python -m bench.photos [--count N] [--repeat R] [--baseline OLD_PHOTOS_PY]
 The last line is machine-readable:
-``photos: speedup=X bytes_median=Y size_ratio=Z floor_ms=F floor_ratio=R`` (R: the pipeline's median over decoding
-the same JPEG at the reduced DCT scale, the least work any pipeline must do).
+``photos: speedup=X bytes_median=Y size_ratio=Z floor_ms=F floor_ratio=R cpu_floor_ms=C cpu_floor_ratio=Q`` (R: the
+pipeline's median wall time over that of decoding the same JPEG at the reduced DCT scale, the least work any pipeline
+must do; Q the same in CPU time of all the process's threads, which a busy shared machine disturbs less).
 """
 
 import argparse
+import importlib.util
 import io
 import random
 import statistics
 import time
 from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
 
 from PIL import Image, ImageDraw, ImageOps
 
@@ -95,44 +99,105 @@ def pipeline(data: bytes) -> int:
     return len(process_photo(data).image)
 
 
+def load_baseline(path: str) -> Callable[[bytes], int]:
+    """process_photo of another version of shared/photos.py (e.g. `git show HEAD~1:shared/photos.py > old.py`)."""
+    spec = importlib.util.spec_from_file_location("bench_photos_baseline", path)
+    if spec is None or spec.loader is None:
+        raise SystemExit(f"cannot load {path}")
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    process: Callable[[bytes], Any] = module.process_photo
+    return lambda data: len(process(data).image)
+
+
+@dataclass
+class Timings:
+    """Wall and CPU (all threads of this process) seconds per run of one path on one photo."""
+
+    wall: list[float] = field(default_factory=list)
+    cpu: list[float] = field(default_factory=list)
+    size: int = 0
+
+    def run(self, fn: Callable[[bytes], int], data: bytes) -> None:
+        wall, cpu = time.perf_counter(), time.process_time()
+        self.size = fn(data)
+        self.cpu.append(time.process_time() - cpu)
+        self.wall.append(time.perf_counter() - wall)
+
+
 def median_time(fn: Callable[[bytes], int], data: bytes, repeat: int) -> tuple[float, int]:
-    times, size = [], 0
+    timings = Timings()
     for _ in range(repeat):
-        start = time.perf_counter()
-        size = fn(data)
-        times.append(time.perf_counter() - start)
-    return statistics.median(times), size
+        timings.run(fn, data)
+    return statistics.median(timings.wall), timings.size
+
+
+def ms(seconds: float) -> str:
+    return f"{seconds * 1000:.1f}"
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0] if __doc__ else None)
     parser.add_argument("--count", type=int, default=12, help="photos to generate (default 12)")
     parser.add_argument("--repeat", type=int, default=3, help="timed runs per photo and path (default 3)")
+    parser.add_argument("--baseline", help="a copy of an older shared/photos.py to time alternately with this one")
     args = parser.parse_args()
+    baseline = load_baseline(args.baseline) if args.baseline else None
 
-    print(f"{'#':>2} {'input':>9} {'naive ms':>9} {'naive out':>10} {'ours ms':>8} {'ours out':>9} {'ratio':>6}")
-    naive_times, our_times, our_bytes, ratios, floor_times = [], [], [], [], []
+    print(
+        f"{'#':>2} {'input':>9} {'naive ms':>9} {'naive out':>10} {'floor ms':>9} {'ours ms':>8} {'cpu ms':>7} "
+        f"{'ours out':>9} {'ratio':>6}" + (f" {'base ms':>8} {'cpu ms':>7} {'base out':>9}" if baseline else "")
+    )
+    naive_times, our_bytes, ratios, base_bytes = [], [], [], []
+    # Per photo, the median of its runs; the summary is the median over photos.
+    floor_wall, floor_cpu, our_wall, our_cpu, base_wall, base_cpu = [], [], [], [], [], []
     for i in range(args.count):
         data = make_photo(i)
         naive_t, naive_size = median_time(naive, data, args.repeat)
-        our_t, our_size = median_time(pipeline, data, args.repeat)
-        floor_times.append(median_time(floor, data, args.repeat)[0])
+        floor_t, ours, base = Timings(), Timings(), Timings()
+        # Interleaved run by run, so a neighbour's load on the shared machine falls on every path alike.
+        for _ in range(args.repeat):
+            floor_t.run(floor, data)
+            ours.run(pipeline, data)
+            if baseline:
+                base.run(baseline, data)
         naive_times.append(naive_t)
-        our_times.append(our_t)
-        our_bytes.append(our_size)
-        ratios.append(our_size / len(data))
-        print(
-            f"{i:>2} {len(data):>9} {naive_t * 1000:>9.1f} {naive_size:>10} "
-            f"{our_t * 1000:>8.1f} {our_size:>9} {our_size / len(data):>6.3f}"
+        floor_wall.append(statistics.median(floor_t.wall))
+        floor_cpu.append(statistics.median(floor_t.cpu))
+        our_wall.append(statistics.median(ours.wall))
+        our_cpu.append(statistics.median(ours.cpu))
+        our_bytes.append(ours.size)
+        ratios.append(ours.size / len(data))
+        line = (
+            f"{i:>2} {len(data):>9} {ms(naive_t):>9} {naive_size:>10} {ms(floor_wall[-1]):>9} {ms(our_wall[-1]):>8} "
+            f"{ms(our_cpu[-1]):>7} {ours.size:>9} {ours.size / len(data):>6.3f}"
         )
-    naive_median, our_median = statistics.median(naive_times), statistics.median(our_times)
-    floor_median = statistics.median(floor_times)
-    print(f"median: naive {naive_median * 1000:.1f} ms, pipeline {our_median * 1000:.1f} ms, "
-          f"floor (draft decode) {floor_median * 1000:.1f} ms")
+        if baseline:
+            base_wall.append(statistics.median(base.wall))
+            base_cpu.append(statistics.median(base.cpu))
+            base_bytes.append(base.size)
+            line += f" {ms(base_wall[-1]):>8} {ms(base_cpu[-1]):>7} {base.size:>9}"
+        print(line)
+    naive_median, our_median = statistics.median(naive_times), statistics.median(our_wall)
+    floor_median, floor_cpu_median = statistics.median(floor_wall), statistics.median(floor_cpu)
+    print(
+        f"median: naive {ms(naive_median)} ms, pipeline {ms(our_median)} ms wall / "
+        f"{ms(statistics.median(our_cpu))} ms CPU, floor (draft decode) {ms(floor_median)} ms wall / "
+        f"{ms(floor_cpu_median)} ms CPU"
+    )
+    if baseline:
+        print(
+            f"baseline: floor_ratio={statistics.median(base_wall) / floor_median:.2f} "
+            f"cpu_floor_ratio={statistics.median(base_cpu) / floor_cpu_median:.2f} "
+            f"bytes_median={int(statistics.median(base_bytes))}"
+        )
     speedup = naive_median / our_median
     bytes_median, size_ratio = int(statistics.median(our_bytes)), statistics.median(ratios)
-    print(f"photos: speedup={speedup:.2f} bytes_median={bytes_median} size_ratio={size_ratio:.3f} "
-          f"floor_ms={floor_median * 1000:.1f} floor_ratio={our_median / floor_median:.2f}")
+    print(
+        f"photos: speedup={speedup:.2f} bytes_median={bytes_median} size_ratio={size_ratio:.3f} "
+        f"floor_ms={ms(floor_median)} floor_ratio={our_median / floor_median:.2f} "
+        f"cpu_floor_ms={ms(floor_cpu_median)} cpu_floor_ratio={statistics.median(our_cpu) / floor_cpu_median:.2f}"
+    )
 
 
 if __name__ == "__main__":

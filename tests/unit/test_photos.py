@@ -211,6 +211,37 @@ def test_big_jpegs_are_decoded_at_reduced_size(monkeypatch: pytest.MonkeyPatch) 
     assert decoded_sizes and decoded_sizes[0] == (2000, 1500)
 
 
+def test_the_thumbnail_is_averaged_from_the_image_in_whole_blocks(monkeypatch: pytest.MonkeyPatch) -> None:
+    # 1600 -> 320 is exactly 5x5 pixels a thumbnail pixel: a box average, no bicubic pass over 800 px (bench/photos.py).
+    factors: list[object] = []
+    real_reduce = Image.Image.reduce
+
+    def spy_reduce(self: Image.Image, factor: int | tuple[int, int], box: object = None) -> Image.Image:
+        factors.append(factor)
+        return real_reduce(self, factor, box)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(Image.Image, "reduce", spy_reduce)
+    result = process_photo(encode(noisy((4000, 3000)), "JPEG", quality=85))
+
+    assert factors == [(5, 5)]
+    assert (result.thumb_width, result.thumb_height) == (320, 240)
+
+
+def test_a_thumbnail_of_an_uneven_size_keeps_its_shape_and_sides() -> None:
+    # 1600x1067 does not divide by 5: the block average leaves a sliver that a resample takes in.
+    stored = Image.new("RGB", (1600, 1067), (0, 0, 255))
+    stored.paste((255, 0, 0), (0, 0, 800, 1067))
+
+    result = process_photo(encode(stored, "PNG"))
+
+    thumb = opened(result.thumbnail).convert("RGB")
+    assert thumb.size == (result.thumb_width, result.thumb_height) == (320, 213)
+    red, blue = thumb.getpixel((40, 200)), thumb.getpixel((280, 10))
+    assert isinstance(red, tuple) and isinstance(blue, tuple)
+    assert red[0] > 200 and red[2] < 60, red
+    assert blue[2] > 200 and blue[0] < 60, blue
+
+
 def test_custom_limits_are_respected() -> None:
     data = encode(Image.new("RGB", (1000, 500), "olive"), "PNG")
 
