@@ -47,6 +47,20 @@ MAX_PICKED_JPEG_PIXELS = 89_000_000
 # photo but send 2.4× the bytes (+150 KB, over a second at 1 Mbit/s mobile upload, and again on every view of it).
 # q75 is cwebp's own default and costs a third fewer bytes than q80; method 0 vs 1 is ~8 ms faster for ~1 % more
 # bytes (methods 3-4 take ~3× as long for under 1 % fewer). Progressive JPEG cost 20-40 ms for ~2 % fewer bytes.
+# Where the time goes (issue 15, session 5; CPU ms on one 12 MP bench photo, median of 9, machine at load ~9):
+#   floor: decode at 1/2 DCT scale to 2000×1500       43-46
+#   shrink 2000 -> 1600, bilinear                     23.6
+#   turn by 90° / 270° (180°: 0.7)                     3.1
+#   WebP 1600×1200 q75 method 0                       29-34 (q70 28.8, q80 33.4; Pillow's ARGB copy is inside)
+#   thumbnail: reduce 5×5 + WebP                       2.8  (was 6.1 + 1.5-2 with bicubic from 800 px)
+#   _to_srgb (no or sRGB profile), _flatten (RGB)     < 0.1
+# So floor + shrink + encode alone are ≈ 2.2× the floor: 2× in CPU time would take a resample twice as fast with the
+# same smoothing (SIMD, as in Pillow-SIMD) or a WebP encoder fed the YUV libjpeg decoded; Pillow offers neither, and
+# its WebP save has no other speed knob (`exact`, `alpha_quality` do nothing for opaque photos; RGB and RGBA take one
+# path). Tried and not kept: the shrink cut into bands of rows on one thread per core, with the thumbnail encoded
+# beside the big image (Pillow and libwebp let go of the GIL): the calling thread's CPU fell to 2.02-2.11× floor
+# (1.93× with four cores), but total CPU did not fall, the server's workers would pay 1.3-4 ms more per photo for
+# the threads, and the wall-time gain showed on this shared machine only when a core happened to be free.
 WEBP_QUALITY = 75
 WEBP_METHOD = 0
 JPEG_QUALITY = 78
