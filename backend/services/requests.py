@@ -37,21 +37,16 @@ async def technician_jobs(conn: Conn) -> list[dict[str, Any]]:
 
 async def technician_offers(conn: Conn, open_only: bool = True) -> list[dict[str, Any]]:
     """Offers a student can still answer (pending, not expired), newest first: taken, declined and expired ones
-    are history, and an accepted job is on the student's job list instead."""
+    are history, and an accepted job is on the student's job list instead. Every field of a card, the citizen's
+    description included (while the offer is pending), is on the offer row (migration 0025): no read of the
+    request per card."""
     cur = await conn.execute(
         "select offer_id, request_id, offer_status, category_code, item, province, district, "
-        "distance_km::float as distance_km, created_at, expires_at, photo_count "
+        "distance_km::float as distance_km, created_at, expires_at, photo_count, description "
         "from public.my_offer_cards(%s, 200)",
         [open_only],
     )
     return await cur.fetchall()
-
-
-async def descriptions(conn: Conn, request_ids: list[uuid.UUID]) -> dict[uuid.UUID, str]:
-    """The citizen's description of each request (for the offer cards of requests a student was offered)."""
-    cur = await conn.execute("select id, description from public.repair_requests where id = any(%s)",
-                             [request_ids])
-    return {row["id"]: row["description"] for row in await cur.fetchall()}
 
 
 async def college_counts(conn: Conn, college_id: uuid.UUID) -> dict[str, int]:
