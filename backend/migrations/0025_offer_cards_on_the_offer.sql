@@ -37,12 +37,21 @@ create function private.offer_card_fill() returns trigger
 language plpgsql security definer
 set search_path = ''
 as $$
+declare
+    req record;
 begin
-    select r.category_code, r.item, r.province, r.district,
-           case when new.status = 'pending' then r.description else '' end,
-           (select count(*) from public.request_photos p where p.request_id = r.id and p.kind = 'before')
-    into new.category_code, new.item, new.province, new.district, new.description, new.photo_count
+    select r.category_code, r.item, r.province, r.district, r.description,
+           (select count(*) from public.request_photos p where p.request_id = r.id and p.kind = 'before') as photos
+    into req
     from public.repair_requests r where r.id = new.request_id;
+    if found then  -- else the foreign key check reports the unknown request
+        new.category_code := req.category_code;
+        new.item := req.item;
+        new.province := req.province;
+        new.district := req.district;
+        new.description := case when new.status = 'pending' then req.description else '' end;
+        new.photo_count := req.photos;
+    end if;
     return new;
 end
 $$;

@@ -9,6 +9,7 @@ from collections.abc import Callable
 from typing import Any
 
 import psycopg
+import pytest
 from psycopg.rows import dict_row
 
 from tests.helpers import bearer, sign_in
@@ -178,3 +179,10 @@ def test_every_offer_card_matches_its_request(database_url: str) -> None:
         offers = conn.execute("select count(*) as n from public.offers").fetchone()
         assert offers is not None and offers["n"] > 0
         assert conn.execute(_CARD_MISMATCHES).fetchall() == []
+
+
+def test_an_offer_for_no_request_is_still_the_foreign_key_error(area: Area, database_url: str) -> None:
+    with psycopg.connect(database_url) as conn, pytest.raises(psycopg.errors.ForeignKeyViolation):
+        conn.execute("insert into public.offers (request_id, technician_id, college_id, rank, distance_km, "
+                     "expires_at) values (gen_random_uuid(), %s, %s, 1, 1, now())",
+                     [area.students["ace"][0], area.near])
