@@ -3,8 +3,7 @@
 from fastapi import APIRouter, Response
 from pydantic import TypeAdapter
 
-from backend.db import service_tx
-from backend.deps import CitizenOrAdminDep, PoolDep, SupervisorDep, TechnicianDep, UserConn, supervisor_college
+from backend.deps import CitizenOrAdminDep, SupervisorDep, TechnicianDep, UserConn, supervisor_college
 from backend.schemas import ErrorResponse
 from backend.services import requests
 from shared.wire import CollegeQueue, Offer, RequestSummary
@@ -25,15 +24,10 @@ async def my_requests(caller: CitizenOrAdminDep, conn: UserConn) -> Response:
 
 
 @router.get("/technician/offers", response_model=list[Offer])
-async def my_offers(_: TechnicianDep, conn: UserConn, pool: PoolDep) -> list[Offer]:
+async def my_offers(_: TechnicianDep, conn: UserConn) -> list[Offer]:
     """Jobs offered to this technician: what, the citizen's words about the problem and roughly where; no contact
     details before accepting."""
     cards = await requests.technician_offers(conn)
-    if cards:
-        # Only for the requests the caller's own (row-level secured) offer feed just listed.
-        async with service_tx(pool) as owner:
-            words = await requests.descriptions(owner, [c["request_id"] for c in cards])
-        cards = [{**c, "description": words.get(c["request_id"], "")} for c in cards]
     return [Offer.model_validate(r) for r in cards]
 
 

@@ -37,21 +37,16 @@ async def technician_jobs(conn: Conn) -> list[dict[str, Any]]:
 
 async def technician_offers(conn: Conn, open_only: bool = True) -> list[dict[str, Any]]:
     """Offers a student can still answer (pending, not expired), newest first: taken, declined and expired ones
-    are history, and an accepted job is on the student's job list instead."""
+    are history, and an accepted job is on the student's job list instead. Every field of a card, the citizen's
+    description included (while the offer is pending), is on the offer row (migration 0025): no read of the
+    request per card."""
     cur = await conn.execute(
         "select offer_id, request_id, offer_status, category_code, item, province, district, "
-        "distance_km::float as distance_km, created_at, expires_at, photo_count "
+        "distance_km::float as distance_km, created_at, expires_at, photo_count, description "
         "from public.my_offer_cards(%s, 200)",
         [open_only],
     )
     return await cur.fetchall()
-
-
-async def descriptions(conn: Conn, request_ids: list[uuid.UUID]) -> dict[uuid.UUID, str]:
-    """The citizen's description of each request (for the offer cards of requests a student was offered)."""
-    cur = await conn.execute("select id, description from public.repair_requests where id = any(%s)",
-                             [request_ids])
-    return {row["id"]: row["description"] for row in await cur.fetchall()}
 
 
 async def college_counts(conn: Conn, college_id: uuid.UUID) -> dict[str, int]:
@@ -73,14 +68,18 @@ async def college_queue(conn: Conn, college_id: uuid.UUID) -> tuple[dict[str, in
 async def college_dashboard(conn: Conn, college_id: uuid.UUID, now: datetime, weeks: int = 8) -> dict[str, Any]:
     """Counts by status, jobs per category per week and the whole quality-check queue (longest-waiting first) in
     one statement: one round trip. The counts and the weekly chart come from `public.college_figures` (migration
-    0017: index-only scans as the owner, where RLS would fetch every row of the college), and so do the ids of the
-    queue's jobs, which are then read as the caller by primary key."""
+    0017: index-only scans as the owner, where RLS would fetch every row of the college), the queue from
+    `public.college_quality_check_queue` (migration 0026: one index walk over the waiting jobs; read by primary key
+    per job, its cost grew with the whole table). Both answer only an admin or a supervisor of that college."""
     row = await (
         await conn.execute(
             f"""
             select coalesce(f.counts, '{{}}'::jsonb) as counts, coalesce(f.weekly, '[]'::jsonb) as weekly,
               (select coalesce(jsonb_agg(q order by q.updated_at, q.id), '[]'::jsonb)
-               from ({_SUMMARY} where r.id = any(f.quality_check)) q) as quality_check
+               from (select q.id, '{PREFIX}' || q.ref_no as reference, q.category_code, q.category_name_th,
+                            q.category_name_en, q.category_icon, q.item, q.status, q.created_at, q.updated_at,
+                            q.college_name_th, q.college_name_en
+                     from public.college_quality_check_queue(%(college)s) q) q) as quality_check
             from (select 1) one
             left join public.college_figures(%(college)s, %(since)s) f on true
             """,
