@@ -34,12 +34,13 @@ _LEVEL_OK = ("ts.level >= greatest(cs.min_level, "
              "coalesce((%(tiers)s::jsonb ->> cs.category_code)::int, %(tier_default)s))")
 _TIERS = {"tiers": Jsonb(tier_levels()), "tier_default": TIER_MIN_LEVEL[DEFAULT_TIER]}
 
-# The students of college `n` who hold a skill of the request's category at the level it needs (`fit` below).
+# The students of college `n` who hold a skill of the request's category at the level it needs (`fit` below): an
+# index range scan per needed skill, as `dispatch_college_id` is set only while the student is an active technician
+# of that college (migration 0023).
 _FITTING = """
-    select 1 from public.profiles p
-    join public.technician_skills ts on ts.technician_id = p.id
-    join fit on fit.skill_code = ts.skill_code and ts.level >= fit.min_level
-    where p.college_id = n.id and p.role = 'technician' and p.is_active
+    select 1 from fit
+    join public.technician_skills ts
+      on ts.dispatch_college_id = n.id and ts.skill_code = fit.skill_code and ts.level >= fit.min_level
 """
 
 
@@ -80,6 +81,8 @@ async def _request(conn: Conn, request_id: uuid.UUID) -> dict[str, Any]:
 #   branch and the search branch are each gated by the parameter, so a cached generic plan keeps the index walk.
 # - The category's skills with the level each needs (its own minimum and its safety tier's) are worked out once
 #   (`fit`), not per student and skill.
+# - A college's fitting students are read from `technician_skills` by `dispatch_college_id` (one index range scan
+#   per needed skill, migration 0023), not by a probe per student of the college.
 _KM_REQ = _KM.replace("%(lat)s", "req.lat").replace("%(lon)s", "req.lon")
 _PLAN = f"""
 with req as materialized (
@@ -114,15 +117,14 @@ college as materialized (
 )
 select g.*, coalesce(work.open_jobs, 0) as open_jobs, work.rating
 from (
-    select req.status, req.category_code, college.id as college_id, college.km, p.id as technician_id,
+    select req.status, req.category_code, college.id as college_id, college.km, ts.technician_id,
            max(ts.level) as skill
     from req
     left join college on true
-    left join (public.profiles p
-               join public.technician_skills ts on ts.technician_id = p.id
+    left join (public.technician_skills ts
                join fit on fit.skill_code = ts.skill_code and ts.level >= fit.min_level)
-        on p.college_id = college.id and p.role = 'technician' and p.is_active and p.id <> all(req.offered)
-    group by req.status, req.category_code, college.id, college.km, p.id
+        on ts.dispatch_college_id = college.id and ts.technician_id <> all(req.offered)
+    group by req.status, req.category_code, college.id, college.km, ts.technician_id
 ) g
 -- Jobs in hand and the average rating in one pass over each fitting student's jobs (one covering index).
 left join lateral (
@@ -161,20 +163,18 @@ async def candidates(
     rows = await (
         await conn.execute(
             f"""
-            select p.id, max(ts.level) as skill,
+            select ts.technician_id as id, max(ts.level) as skill,
                    (select count(*) from public.repair_requests r
-                    where r.technician_id = p.id
+                    where r.technician_id = ts.technician_id
                       and r.status = any(%(open_work)s::public.request_status[])) as open_jobs,
                    (select avg(r.rating)::float from public.repair_requests r
-                    where r.technician_id = p.id and r.rating is not null) as rating
-            from public.profiles p
-            join public.technician_skills ts on ts.technician_id = p.id
+                    where r.technician_id = ts.technician_id and r.rating is not null) as rating
+            from public.technician_skills ts
             join public.category_skills cs on cs.skill_code = ts.skill_code and {_LEVEL_OK}
-            where p.college_id = %(college)s and p.role = 'technician' and p.is_active
-              and cs.category_code = %(category)s
+            where ts.dispatch_college_id = %(college)s and cs.category_code = %(category)s
               and not exists (select 1 from public.offers o where o.request_id = %(request)s
-                              and o.technician_id = p.id)
-            group by p.id
+                              and o.technician_id = ts.technician_id)
+            group by ts.technician_id
             """,
             {"college": college_id, "category": category, "request": request_id,
              "open_work": [s.value for s in WORK_IN_HAND], **_TIERS},

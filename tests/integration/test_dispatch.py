@@ -8,6 +8,7 @@ from pathlib import Path
 from typing import Any
 
 import httpx
+import psycopg
 from psycopg.rows import dict_row
 from psycopg_pool import AsyncConnectionPool
 
@@ -307,3 +308,41 @@ async def test_only_a_first_dispatch_commits_without_the_flush_wait(app_and_cloc
     assert result.status == RequestStatus.OFFERED and not result.offered_to  # already offered: nothing done again
     assert inside is not None and inside["v"] == "off"
     assert after is not None and after["v"] == "on"
+
+
+async def test_the_college_a_skill_is_offered_for_follows_the_students_profile(
+        app_and_clock: AppClock, area: Area, database_url: str) -> None:
+    """Migration 0023: dispatch finds a college's students by `technician_skills.dispatch_college_id`, which
+    triggers keep equal to the student's college while they are an active technician (else null), whatever
+    changes the profile or the skills, without writing skill changes nobody made into the audit trail."""
+    api, _ = app_and_clock
+    ace, bee = area.students["ace"][0], area.students["bee"][0]
+
+    def colleges_of(conn: psycopg.Connection[dict[str, Any]], person: str) -> set[uuid.UUID | None]:
+        rows = conn.execute("select dispatch_college_id from public.technician_skills where technician_id = %s",
+                            [person]).fetchall()
+        return {r["dispatch_college_id"] for r in rows}
+
+    with psycopg.connect(database_url, autocommit=True, row_factory=dict_row) as conn:
+        assert colleges_of(conn, ace) == {area.near}
+        audited = conn.execute("select count(*) as n from public.audit_events where target_id = %s "
+                               "and action like 'skill.%%'", [ace]).fetchone()
+        steps: list[tuple[str, list[Any], set[uuid.UUID | None]]] = [
+            ("update public.profiles set college_id = %s where id = %s", [area.far, ace], {area.far}),
+            ("update public.profiles set is_active = false where id = %s", [ace], {None}),
+            ("update public.profiles set is_active = true where id = %s", [ace], {area.far}),
+            ("update public.profiles set role = 'supervisor' where id = %s", [ace], {None}),
+            ("update public.profiles set role = 'technician', college_id = %s where id = %s", [area.near, ace],
+             {area.near}),
+            ("insert into public.technician_skills values (%s, 'plumbing', 2)", [ace], {area.near}),
+        ]
+        for statement, args, expected in steps:
+            conn.execute(statement, args)
+            assert colleges_of(conn, ace) == expected, statement
+        after = conn.execute("select count(*) as n from public.audit_events where target_id = %s "
+                             "and action like 'skill.%%'", [ace]).fetchone()
+        assert audited is not None and after is not None and after["n"] == audited["n"] + 1  # only the new skill
+        conn.execute("update public.profiles set is_active = false where id = %s", [bee])
+    _, request = await submit(api)
+    names = {v[0]: k for k, v in area.students.items()}
+    assert [names[o["technician_id"]] for o in offers_of(database_url, request["id"])] == ["ace", "cat", "dan"]
