@@ -2,6 +2,7 @@
 manual assignment, the work steps and the supervisor's check — with a controllable clock."""
 
 import asyncio
+import contextlib
 import uuid
 from datetime import timedelta
 from pathlib import Path
@@ -13,6 +14,7 @@ from psycopg.rows import dict_row
 from psycopg_pool import AsyncConnectionPool
 
 from backend.db import service_tx
+from backend.live import EventHub, Viewer
 from backend.services.dispatch import DispatchPolicy, dispatch, dispatch_submitted, expire_overdue
 from backend.settings import Settings
 from shared.statuses import RequestStatus
@@ -346,3 +348,41 @@ async def test_the_college_a_skill_is_offered_for_follows_the_students_profile(
     _, request = await submit(api)
     names = {v[0]: k for k, v in area.students.items()}
     assert [names[o["technician_id"]] for o in offers_of(database_url, request["id"])] == ["ace", "cat", "dan"]
+
+
+async def test_each_new_offer_is_announced_live_and_notified_to_its_student(
+        app_and_clock: AppClock, area: Area, database_url: str) -> None:
+    """Migration 0024: a dispatch's offers are announced and notified by one trigger per insert statement. The
+    college's supervisor hears of each offer live, and each offered student gets their `offer_new` notification
+    (and hears of it)."""
+    api, _ = app_and_clock
+    ace, teacher = area.students["ace"][0], area.students["teacher"][0]
+    hub = EventHub(database_url)
+    task = asyncio.create_task(hub.run())
+    try:
+        await asyncio.wait_for(hub.listening.wait(), timeout=10)
+        with hub.subscribe(Viewer(teacher, "supervisor", str(area.near))) as staff, \
+                hub.subscribe(Viewer(ace, "technician", str(area.near))) as student:
+            _, request = await submit(api)
+            announced: list[dict[str, Any]] = []
+            while len(announced) < 3:
+                event = (await asyncio.wait_for(staff.queue.get(), timeout=5)).event
+                announced += [event] if event["kind"] == "offer" else []
+            heard: list[dict[str, Any]] = []
+            while not any(e["kind"] == "notification" for e in heard):
+                heard.append((await asyncio.wait_for(student.queue.get(), timeout=5)).event)
+    finally:
+        task.cancel()
+        with contextlib.suppress(asyncio.CancelledError):
+            await task
+    offers = offers_of(database_url, request["id"])
+    assert sorted(str(e["offer_id"]) for e in announced) == sorted(str(o["id"]) for o in offers)
+    assert {(e["request_id"], e["status"]) for e in announced} == {(request["id"], "pending")}
+    with psycopg.connect(database_url, row_factory=dict_row) as conn:
+        notes = conn.execute("select id, recipient_id::text as who, offer_id, params from public.notifications "
+                             "where request_id = %s and kind = 'offer_new'", [request["id"]]).fetchall()
+    assert sorted((n["who"], n["offer_id"]) for n in notes) == sorted((o["technician_id"], o["id"]) for o in offers)
+    assert all(n["params"]["item"] == request["item"] for n in notes)
+    mine = next(n for n in notes if n["who"] == ace)
+    assert [(e["kind"], str(e.get("offer_id") or e.get("notification_id"))) for e in heard] == [
+        ("offer", str(mine["offer_id"])), ("notification", str(mine["id"]))]  # their offer, then its notification
