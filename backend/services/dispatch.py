@@ -34,12 +34,13 @@ _LEVEL_OK = ("ts.level >= greatest(cs.min_level, "
              "coalesce((%(tiers)s::jsonb ->> cs.category_code)::int, %(tier_default)s))")
 _TIERS = {"tiers": Jsonb(tier_levels()), "tier_default": TIER_MIN_LEVEL[DEFAULT_TIER]}
 
-# The students of college `n` who hold a skill of the request's category at the level it needs (`fit` below).
+# The students of college `n` who hold a skill of the request's category at the level it needs (`fit` below): an
+# index range scan per needed skill, as `dispatch_college_id` is set only while the student is an active technician
+# of that college (migration 0023).
 _FITTING = """
-    select 1 from public.profiles p
-    join public.technician_skills ts on ts.technician_id = p.id
-    join fit on fit.skill_code = ts.skill_code and ts.level >= fit.min_level
-    where p.college_id = n.id and p.role = 'technician' and p.is_active
+    select 1 from fit
+    join public.technician_skills ts
+      on ts.dispatch_college_id = n.id and ts.skill_code = fit.skill_code and ts.level >= fit.min_level
 """
 
 
@@ -80,13 +81,18 @@ async def _request(conn: Conn, request_id: uuid.UUID) -> dict[str, Any]:
 #   branch and the search branch are each gated by the parameter, so a cached generic plan keeps the index walk.
 # - The category's skills with the level each needs (its own minimum and its safety tier's) are worked out once
 #   (`fit`), not per student and skill.
+# - A college's fitting students are read from `technician_skills` by `dispatch_college_id` (one index range scan
+#   per needed skill, migration 0023), not by a probe per student of the college.
+# - `lazy_commit` (`dispatch_submitted`) turns off the commit's wait for the WAL flush for this transaction here,
+#   with the lock, rather than in a statement of its own.
 _KM_REQ = _KM.replace("%(lat)s", "req.lat").replace("%(lon)s", "req.lon")
 _PLAN = f"""
 with req as materialized (
     select r.id, r.status, r.category_code, r.lat, r.lon,
            (select max(service_radius_km) from public.colleges where is_active)::float8 / 111.0 as band,
            array(select o.college_id from public.offers o where o.request_id = r.id) as tried_colleges,
-           array(select o.technician_id from public.offers o where o.request_id = r.id) as offered
+           array(select o.technician_id from public.offers o where o.request_id = r.id) as offered,
+           case when %(lazy_commit)s then set_config('synchronous_commit', 'off', true) end as lazy_commit
     from public.repair_requests r where r.id = %(request)s for update
 ),
 fit as materialized (
@@ -114,15 +120,14 @@ college as materialized (
 )
 select g.*, coalesce(work.open_jobs, 0) as open_jobs, work.rating
 from (
-    select req.status, req.category_code, college.id as college_id, college.km, p.id as technician_id,
+    select req.status, req.category_code, college.id as college_id, college.km, ts.technician_id,
            max(ts.level) as skill
     from req
     left join college on true
-    left join (public.profiles p
-               join public.technician_skills ts on ts.technician_id = p.id
+    left join (public.technician_skills ts
                join fit on fit.skill_code = ts.skill_code and ts.level >= fit.min_level)
-        on p.college_id = college.id and p.role = 'technician' and p.is_active and p.id <> all(req.offered)
-    group by req.status, req.category_code, college.id, college.km, p.id
+        on ts.dispatch_college_id = college.id and ts.technician_id <> all(req.offered)
+    group by req.status, req.category_code, college.id, college.km, ts.technician_id
 ) g
 -- Jobs in hand and the average rating in one pass over each fitting student's jobs (one covering index).
 left join lateral (
@@ -140,9 +145,9 @@ class _Plan:
     people: list[Candidate]
 
 
-async def _plan(conn: Conn, request_id: uuid.UUID, only_college: uuid.UUID | None) -> _Plan:
+async def _plan(conn: Conn, request_id: uuid.UUID, only_college: uuid.UUID | None, lazy_commit: bool = False) -> _Plan:
     rows = await (
-        await conn.execute(_PLAN, {"request": request_id, "only_college": only_college,
+        await conn.execute(_PLAN, {"request": request_id, "only_college": only_college, "lazy_commit": lazy_commit,
                                    "open_work": [s.value for s in WORK_IN_HAND], **_TIERS})
     ).fetchall()
     if not rows:
@@ -161,20 +166,18 @@ async def candidates(
     rows = await (
         await conn.execute(
             f"""
-            select p.id, max(ts.level) as skill,
+            select ts.technician_id as id, max(ts.level) as skill,
                    (select count(*) from public.repair_requests r
-                    where r.technician_id = p.id
+                    where r.technician_id = ts.technician_id
                       and r.status = any(%(open_work)s::public.request_status[])) as open_jobs,
                    (select avg(r.rating)::float from public.repair_requests r
-                    where r.technician_id = p.id and r.rating is not null) as rating
-            from public.profiles p
-            join public.technician_skills ts on ts.technician_id = p.id
+                    where r.technician_id = ts.technician_id and r.rating is not null) as rating
+            from public.technician_skills ts
             join public.category_skills cs on cs.skill_code = ts.skill_code and {_LEVEL_OK}
-            where p.college_id = %(college)s and p.role = 'technician' and p.is_active
-              and cs.category_code = %(category)s
+            where ts.dispatch_college_id = %(college)s and cs.category_code = %(category)s
               and not exists (select 1 from public.offers o where o.request_id = %(request)s
-                              and o.technician_id = p.id)
-            group by p.id
+                              and o.technician_id = ts.technician_id)
+            group by ts.technician_id
             """,
             {"college": college_id, "category": category, "request": request_id,
              "open_work": [s.value for s in WORK_IN_HAND], **_TIERS},
@@ -204,14 +207,17 @@ async def _make_offers(
 async def dispatch(
     conn: Conn, request_id: uuid.UUID, now: datetime, policy: DispatchPolicy, only_college: uuid.UUID | None = None,
     only_from: tuple[RequestStatus, ...] = (S.SUBMITTED, S.OFFERED, S.NO_CENTRE), onward: bool = False,
+    lazy_commit: bool = False,
 ) -> DispatchResult:
     """Offer the job at the nearest fitting college not tried yet (or only at `only_college`: a reopened job, or an
     administrator's choice; with `onward`, at the next college when nobody is left there). Does nothing unless the
-    request is in one of `only_from`.
+    request is in one of `only_from`. With `lazy_commit`, the transaction's commit does not wait for the WAL flush
+    (`dispatch_submitted`).
 
-    `conn` is an owner transaction; the request row is locked for its length."""
-    await act_as(conn, Actor.SYSTEM, None)
-    plan = await _plan(conn, request_id, only_college)
+    `conn` is an owner transaction; the request row is locked for its length. The system is named the actor (for
+    the status-log and audit triggers) just before the writes that need it: `transition` names it itself, so the
+    usual path sends one statement fewer."""
+    plan = await _plan(conn, request_id, only_college, lazy_commit)
     if onward and only_college is not None and not plan.people:
         # Nobody left at that college: on to the nearest college not tried yet, like an unanswered offer.
         only_college = None
@@ -227,6 +233,7 @@ async def dispatch(
     college_id, people = plan.college_id, plan.people
     offered = await _make_offers(conn, request_id, college_id, people, now, policy, first_rank=1)
     if status == S.OFFERED:
+        await act_as(conn, Actor.SYSTEM, None)
         await conn.execute("update public.repair_requests set college_id = %s where id = %s",
                            [college_id, request_id])
         if only_college is None:  # taken back at the same college: that transition is already the event
@@ -243,8 +250,7 @@ async def dispatch_submitted(conn: Conn, request_id: uuid.UUID, now: datetime,
     stranded requests), committed without waiting for the WAL flush: that wait was 3.4 ms of a 9 ms dispatch on
     this machine's disk (issue 15). A crash can lose the last moments' dispatches, never corrupt anything; a lost
     one leaves its request `submitted`, which the periodic tick dispatches again (`dispatch_stranded`)."""
-    await conn.execute("select set_config('synchronous_commit', 'off', true)")
-    return await dispatch(conn, request_id, now, policy, only_from=(S.SUBMITTED,))
+    return await dispatch(conn, request_id, now, policy, only_from=(S.SUBMITTED,), lazy_commit=True)
 
 
 async def reoffer_at_same_college(conn: Conn, request_id: uuid.UUID, now: datetime, policy: DispatchPolicy) -> None:

@@ -2,16 +2,19 @@
 manual assignment, the work steps and the supervisor's check — with a controllable clock."""
 
 import asyncio
+import contextlib
 import uuid
 from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
 import httpx
+import psycopg
 from psycopg.rows import dict_row
 from psycopg_pool import AsyncConnectionPool
 
 from backend.db import service_tx
+from backend.live import EventHub, Viewer
 from backend.services.dispatch import DispatchPolicy, dispatch, dispatch_submitted, expire_overdue
 from backend.settings import Settings
 from shared.statuses import RequestStatus
@@ -307,3 +310,79 @@ async def test_only_a_first_dispatch_commits_without_the_flush_wait(app_and_cloc
     assert result.status == RequestStatus.OFFERED and not result.offered_to  # already offered: nothing done again
     assert inside is not None and inside["v"] == "off"
     assert after is not None and after["v"] == "on"
+
+
+async def test_the_college_a_skill_is_offered_for_follows_the_students_profile(
+        app_and_clock: AppClock, area: Area, database_url: str) -> None:
+    """Migration 0023: dispatch finds a college's students by `technician_skills.dispatch_college_id`, which
+    triggers keep equal to the student's college while they are an active technician (else null), whatever
+    changes the profile or the skills, without writing skill changes nobody made into the audit trail."""
+    api, _ = app_and_clock
+    ace, bee = area.students["ace"][0], area.students["bee"][0]
+
+    def colleges_of(conn: psycopg.Connection[dict[str, Any]], person: str) -> set[uuid.UUID | None]:
+        rows = conn.execute("select dispatch_college_id from public.technician_skills where technician_id = %s",
+                            [person]).fetchall()
+        return {r["dispatch_college_id"] for r in rows}
+
+    with psycopg.connect(database_url, autocommit=True, row_factory=dict_row) as conn:
+        assert colleges_of(conn, ace) == {area.near}
+        audited = conn.execute("select count(*) as n from public.audit_events where target_id = %s "
+                               "and action like 'skill.%%'", [ace]).fetchone()
+        steps: list[tuple[str, list[Any], set[uuid.UUID | None]]] = [
+            ("update public.profiles set college_id = %s where id = %s", [area.far, ace], {area.far}),
+            ("update public.profiles set is_active = false where id = %s", [ace], {None}),
+            ("update public.profiles set is_active = true where id = %s", [ace], {area.far}),
+            ("update public.profiles set role = 'supervisor' where id = %s", [ace], {None}),
+            ("update public.profiles set role = 'technician', college_id = %s where id = %s", [area.near, ace],
+             {area.near}),
+            ("insert into public.technician_skills values (%s, 'plumbing', 2)", [ace], {area.near}),
+        ]
+        for statement, args, expected in steps:
+            conn.execute(statement, args)
+            assert colleges_of(conn, ace) == expected, statement
+        after = conn.execute("select count(*) as n from public.audit_events where target_id = %s "
+                             "and action like 'skill.%%'", [ace]).fetchone()
+        assert audited is not None and after is not None and after["n"] == audited["n"] + 1  # only the new skill
+        conn.execute("update public.profiles set is_active = false where id = %s", [bee])
+    _, request = await submit(api)
+    names = {v[0]: k for k, v in area.students.items()}
+    assert [names[o["technician_id"]] for o in offers_of(database_url, request["id"])] == ["ace", "cat", "dan"]
+
+
+async def test_each_new_offer_is_announced_live_and_notified_to_its_student(
+        app_and_clock: AppClock, area: Area, database_url: str) -> None:
+    """Migration 0024: a dispatch's offers are announced and notified by one trigger per insert statement. The
+    college's supervisor hears of each offer live, and each offered student gets their `offer_new` notification
+    (and hears of it)."""
+    api, _ = app_and_clock
+    ace, teacher = area.students["ace"][0], area.students["teacher"][0]
+    hub = EventHub(database_url)
+    task = asyncio.create_task(hub.run())
+    try:
+        await asyncio.wait_for(hub.listening.wait(), timeout=10)
+        with hub.subscribe(Viewer(teacher, "supervisor", str(area.near))) as staff, \
+                hub.subscribe(Viewer(ace, "technician", str(area.near))) as student:
+            _, request = await submit(api)
+            announced: list[dict[str, Any]] = []
+            while len(announced) < 3:
+                event = (await asyncio.wait_for(staff.queue.get(), timeout=5)).event
+                announced += [event] if event["kind"] == "offer" else []
+            heard: list[dict[str, Any]] = []
+            while not any(e["kind"] == "notification" for e in heard):
+                heard.append((await asyncio.wait_for(student.queue.get(), timeout=5)).event)
+    finally:
+        task.cancel()
+        with contextlib.suppress(asyncio.CancelledError):
+            await task
+    offers = offers_of(database_url, request["id"])
+    assert sorted(str(e["offer_id"]) for e in announced) == sorted(str(o["id"]) for o in offers)
+    assert {(e["request_id"], e["status"]) for e in announced} == {(request["id"], "pending")}
+    with psycopg.connect(database_url, row_factory=dict_row) as conn:
+        notes = conn.execute("select id, recipient_id::text as who, offer_id, params from public.notifications "
+                             "where request_id = %s and kind = 'offer_new'", [request["id"]]).fetchall()
+    assert sorted((n["who"], n["offer_id"]) for n in notes) == sorted((o["technician_id"], o["id"]) for o in offers)
+    assert all(n["params"]["item"] == request["item"] for n in notes)
+    mine = next(n for n in notes if n["who"] == ace)
+    assert [(e["kind"], str(e.get("offer_id") or e.get("notification_id"))) for e in heard] == [
+        ("offer", str(mine["offer_id"])), ("notification", str(mine["id"]))]  # their offer, then its notification
