@@ -11,6 +11,7 @@ from backend.auth import sessions
 from backend.db import Conn, service_tx
 from backend.notifications.outbox import notify_expiring_offers
 from backend.services import rate_limits
+from backend.services.college_counts import fold_status_deltas
 from backend.services.dispatch import DispatchPolicy, dispatch_stranded, expire_overdue
 from backend.settings import Settings
 
@@ -38,6 +39,8 @@ async def tick(pool: AsyncConnectionPool[Conn], settings: Settings, now: datetim
     async with service_tx(pool) as owner:
         await rate_limits.purge(owner, now)
         await sessions.purge(owner, settings)
+    async with service_tx(pool) as owner:
+        await fold_status_deltas(owner)
     return expired
 
 

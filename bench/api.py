@@ -60,8 +60,9 @@ class People:
 
 
 def add_requests(conn: psycopg.Connection[Any], count: int, offset: int = 0) -> None:
-    """`count` more requests (numbered after `offset`, each a minute older than the last) over the 2,000 citizens
-    and the demo colleges, with their technicians and offers."""
+    """`count` more requests (numbered after `offset`, each five minutes older than the last) over the 2,000
+    citizens and the demo colleges, with their technicians and offers. Five minutes apart, 20,000 requests already
+    span ten weeks: the dashboard's 8-week chart is full at that size, and a larger set adds only older history."""
     conn.execute(
         """
         with citizens as (select array_agg(id) as ids from public.profiles where role = 'citizen'),
@@ -73,7 +74,7 @@ def add_requests(conn: psycopg.Connection[Any], count: int, offset: int = 0) -> 
            'พัดลม ' || g, 'เปิดแล้วไม่หมุน', 13.9, 100.6, '+66812345678', now(),
            (array['offered', 'accepted', 'repairing', 'quality_check', 'done', 'handed_back'])[1 + g %% 6]
                ::public.request_status,
-           colleges.ids[1 + (g * 31) %% cardinality(colleges.ids)], now() - g * interval '1 minute'
+           colleges.ids[1 + (g * 31) %% cardinality(colleges.ids)], now() - g * interval '5 minutes'
         from generate_series(%s::int, %s::int) g, citizens, colleges
         """,
         [offset + 1, offset + count],
@@ -100,6 +101,8 @@ def add_requests(conn: psycopg.Connection[Any], count: int, offset: int = 0) -> 
     # timing (11 % of a worker's CPU, py-spy) while the direct side pays nothing. Marked planned, as that task
     # does when no channel is configured (as here).
     conn.execute("update public.notifications set planned_at = now() where planned_at is null")
+    # The status counts' changes folded into their totals, as every API copy's tick does within seconds.
+    conn.execute("select private.fold_college_status_deltas()")
 
 
 def build(url: str, count: int) -> People:

@@ -153,6 +153,7 @@ def keep_quality_check_queue(url: str, college_id: uuid.UUID, size: int, keep: l
                      "where college_id = %s and status = 'quality_check' and id <> all(%s)", [college_id, keep])
         conn.execute("update public.repair_requests set status = 'quality_check' "
                      "where id = any(%s) and status <> 'quality_check'", [keep])
+        conn.execute("select private.fold_college_status_deltas()")  # as the API's tick does within seconds
         conn.execute("vacuum analyze public.repair_requests")
     return keep
 

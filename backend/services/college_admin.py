@@ -10,6 +10,7 @@ from psycopg import sql
 
 from backend.db import Conn
 from backend.errors import ApiError
+from backend.services.college_counts import status_counts
 from shared.categories import MAX_LEVEL, MIN_LEVEL
 from shared.reference import PREFIX, parse_reference
 from shared.statuses import STATUS_GROUPS, WORK_IN_HAND, RequestStatus, StatusGroup, group_of
@@ -174,12 +175,8 @@ async def college_jobs(
         params,
     )
     counts: dict[str, int] = dict.fromkeys((g.value for g in StatusGroup), 0)
-    cur = await conn.execute(
-        "select status, count(*)::int as n from public.repair_requests where college_id = %s group by status",
-        [college_id],
-    )
-    for row in await cur.fetchall():
-        if (group := group_of(RequestStatus(row["status"]))) is not None:
-            counts[group.value] += row["n"]
+    for status, n in (await status_counts(conn, college_id)).items():
+        if (group := group_of(RequestStatus(status))) is not None:
+            counts[group.value] += n
     jobs = [{**row, "actions": supervisor_actions(RequestStatus(row["status"]))} for row in await page.fetchall()]
     return {"total": total["n"] if total else 0, "limit": limit, "offset": offset, "counts": counts, "jobs": jobs}

@@ -5,6 +5,7 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from backend.db import Conn
+from backend.services.college_counts import status_counts
 from shared.reference import PREFIX
 
 _SUMMARY = f"""
@@ -49,16 +50,8 @@ async def technician_offers(conn: Conn, open_only: bool = True) -> list[dict[str
     return await cur.fetchall()
 
 
-async def college_counts(conn: Conn, college_id: uuid.UUID) -> dict[str, int]:
-    cur = await conn.execute(
-        "select status, count(*)::int as n from public.repair_requests where college_id = %s group by status",
-        [college_id],
-    )
-    return {str(row["status"]): int(row["n"]) for row in await cur.fetchall()}
-
-
 async def college_queue(conn: Conn, college_id: uuid.UUID) -> tuple[dict[str, int], list[dict[str, Any]]]:
-    counts = await college_counts(conn, college_id)
+    counts = await status_counts(conn, college_id)
     cur = await conn.execute(
         _SUMMARY + " where r.college_id = %s order by r.updated_at desc limit 200", [college_id]
     )
