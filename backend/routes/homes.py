@@ -4,15 +4,26 @@ from fastapi import APIRouter, Response
 from pydantic import TypeAdapter
 
 from backend.db import service_tx
-from backend.deps import CitizenOrAdminDep, PoolDep, SupervisorDep, TechnicianDep, UserConn, supervisor_college
+from backend.deps import (
+    CitizenOrAdminDep,
+    IdentityDep,
+    PoolDep,
+    SupervisorDep,
+    TechnicianDep,
+    UserConn,
+    as_caller,
+    supervisor_college,
+)
 from backend.schemas import ErrorResponse
 from backend.services import requests
+from shared.roles import AppRole
 from shared.wire import CollegeQueue, Offer, RequestSummary
 
 # Built once: validating and dumping a list is then one pass each in pydantic-core. A route that returns models
 # instead has FastAPI dump them to dicts, validate them again against the response model and serialize: three
 # passes. The bytes are the same (tests/integration/test_homes_api.py).
 _SUMMARIES = TypeAdapter(list[RequestSummary])
+_OFFERS = TypeAdapter(list[Offer])
 
 router = APIRouter(tags=["homes"], responses={401: {"model": ErrorResponse}, 403: {"model": ErrorResponse}})
 
@@ -25,16 +36,21 @@ async def my_requests(caller: CitizenOrAdminDep, conn: UserConn) -> Response:
 
 
 @router.get("/technician/offers", response_model=list[Offer])
-async def my_offers(_: TechnicianDep, conn: UserConn, pool: PoolDep) -> list[Offer]:
+async def my_offers(identity: IdentityDep, pool: PoolDep) -> Response:
     """Jobs offered to this technician: what, the citizen's words about the problem and roughly where; no contact
     details before accepting."""
-    cards = await requests.technician_offers(conn)
+    # Two short transactions one after the other, never two connections at once: holding the caller's while
+    # waiting for the owner's deadlocked a worker's pool (30 s, then 503) once as many offer feeds as pooled
+    # connections ran together.
+    async with as_caller(pool, identity, AppRole.TECHNICIAN) as (conn, _):
+        cards = await requests.technician_offers(conn)
     if cards:
         # Only for the requests the caller's own (row-level secured) offer feed just listed.
         async with service_tx(pool) as owner:
-            words = await requests.descriptions(owner, [c["request_id"] for c in cards])
-        cards = [{**c, "description": words.get(c["request_id"], "")} for c in cards]
-    return [Offer.model_validate(r) for r in cards]
+            words = await requests.descriptions_in_order(owner, [c["request_id"] for c in cards])
+        for card, description in zip(cards, words, strict=True):
+            card["description"] = description
+    return Response(_OFFERS.dump_json(_OFFERS.validate_python(cards)), media_type="application/json")
 
 
 @router.get("/technician/jobs", response_model=list[RequestSummary])

@@ -89,3 +89,19 @@ async def college_dashboard(conn: Conn, college_id: uuid.UUID, now: datetime, we
     ).fetchone()
     assert row is not None
     return dict(row)
+
+
+async def descriptions_in_order(conn: Conn, request_ids: list[uuid.UUID]) -> list[str]:
+    """The citizen's description of each request, in the order asked ('' for one not found): what `descriptions`
+    answers, without its per-id Python work (a uuid[] parameter dumped id by id, a dict keyed by UUID objects):
+    half the CPU of a 177-card offer feed (cProfile, issue 15)."""
+    ids = "{" + ",".join(request_id.hex for request_id in request_ids) + "}"
+    cur = await conn.execute(
+        """select array(select coalesce(r.description, '')
+                        from unnest(%s::uuid[]) with ordinality as asked(id, n)
+                        left join public.repair_requests r on r.id = asked.id
+                        order by asked.n) as words""",
+        [ids],
+    )
+    row = await cur.fetchone()
+    return list(row["words"]) if row else []
