@@ -4,8 +4,9 @@ uvicorn writes a response's head and its body in two `transport.write` calls, an
 `send` system calls per response, each waking the client to read half an answer. On this project's machines
 (virtualised, syscalls and wake-ups dear) the head's own send was ~25 % of a worker's CPU on `GET /health`
 (py-spy, issue 15). Here the head waits for the body's first write and both leave in one call. Nothing else
-changes: the bytes on the wire are the same, a `100 Continue` still goes at once, and a response that writes no body
-(HEAD) or ends early sends its head when it completes or closes.
+changes: the bytes on the wire are the same, a `100 Continue` still goes at once, a response that writes no body
+(HEAD) or ends early sends its head when it completes or closes, and a stream's head does not wait for its first
+chunk (it goes at the end of the loop's turn).
 """
 
 import asyncio
@@ -32,6 +33,10 @@ class _HeadWithBody:
         elif not self._head_seen and self._cycle.response_started:
             self._head_seen = True
             self._held = bytes(data)
+            # A plain response writes its body in this same turn of the loop (nothing in between waits). A stream
+            # whose first chunk comes later must not keep its client waiting for the head: it leaves by itself at
+            # the end of this turn.
+            asyncio.get_running_loop().call_soon(self.flush)
             return
         self._transport.write(data)
 

@@ -89,3 +89,33 @@ async def test_a_head_request_and_a_100_continue_still_go_out() -> None:
     # The interim answer leaves at once (the client waits for it before sending its body), the response in one go.
     assert ours[0] == b"HTTP/1.1 100 Continue\r\n\r\n"
     assert len(ours) == 2 and ours[1].startswith(b"HTTP/1.1 200 OK\r\n") and ours[1].endswith(b'"got":3}')
+
+
+async def test_a_streams_head_does_not_wait_for_its_first_chunk() -> None:
+    started = asyncio.Event()
+    release = asyncio.Event()
+
+    async def stream(scope: Scope, receive: Receive, send: Send) -> None:
+        await send({"type": "http.response.start", "status": 200, "headers": [(b"content-type", b"text/event-stream")]})
+        started.set()
+        await release.wait()  # an event stream with nothing to say yet
+        await send({"type": "http.response.body", "body": b"data: 1\n\n"})
+
+    config = Config(app=stream, http=FixitHttpProtocol, lifespan="off", log_level="warning")
+    config.load()
+    state = ServerState()
+    protocol = FixitHttpProtocol(config=config, server_state=state, app_state={})
+    transport = RecordingTransport()
+    protocol.connection_made(transport)
+    protocol.data_received(b"GET /events HTTP/1.1\r\nHost: t\r\n\r\n")
+    await started.wait()
+    for _ in range(10_000):  # turns of the loop until the head is out; the stream is still waiting
+        if transport.writes:
+            break
+        await asyncio.sleep(0)
+    assert len(transport.writes) == 1 and transport.writes[0].startswith(b"HTTP/1.1 200 OK\r\n")
+    assert b"transfer-encoding: chunked" in transport.writes[0]
+    release.set()
+    await asyncio.gather(*state.tasks)
+    assert transport.writes[1] == b"9\r\ndata: 1\n\n\r\n0\r\n\r\n"  # the chunk and the end of the stream
+    protocol.connection_lost(None)
