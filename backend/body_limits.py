@@ -7,7 +7,6 @@ Content-Length (chunked) are counted as they stream in and cut off at the limit.
 
 import re
 
-from starlette.datastructures import Headers
 from starlette.responses import JSONResponse
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
@@ -29,10 +28,15 @@ def limit_for(method: str, path: str, default_limit: int, photo_limit: int) -> i
 
 
 def declared_length(scope: Scope) -> int | None:
-    value = Headers(scope=scope).get("content-length")
-    if value is None or not value.strip().isdigit():
+    raw = next((value for name, value in scope.get("headers", ()) if name.lower() == b"content-length"), None)
+    value = bytes(raw).decode("latin-1").strip() if raw is not None else ""
+    if not value.isdigit():
         return None
     return int(value)
+
+
+def _has_header(scope: Scope, name: bytes) -> bool:
+    return any(key.lower() == name for key, _ in scope.get("headers", ()))
 
 
 def too_large_response(limit: int) -> JSONResponse:
@@ -51,6 +55,11 @@ class BodyLimitMiddleware(OneScopeMiddleware):
         declared = declared_length(scope)
         if declared is not None and declared > limit:
             await too_large_response(limit)(scope, receive, send)
+            return
+        if declared is not None or not _has_header(scope, b"transfer-encoding"):
+            # The server delivers at most the declared length (here within the limit), and no body at all without
+            # a length or a transfer coding (most GETs): nothing to count, so no wrapper per request (issue 15).
+            await self.app(scope, receive, send)
             return
 
         received = 0

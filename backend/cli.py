@@ -214,7 +214,10 @@ def serve(
             console.print(f"  [red]✗[/] {problem}")
         raise typer.Exit(2)
     # Live-event streams never end by themselves: give them 10 s on shutdown, then close them.
+    from backend.http_protocol import FixitHttpProtocol
+
     uvicorn.run("backend.asgi:app", host=host, port=port, workers=workers, proxy_headers=True,
+                http=FixitHttpProtocol, loop="auto",
                 timeout_graceful_shutdown=10, access_log=settings.access_log,
                 timeout_keep_alive=int(settings.keep_alive_seconds),
                 log_config=uvicorn_log_config(settings))

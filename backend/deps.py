@@ -12,7 +12,7 @@ from fastapi import Depends, Request
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from psycopg_pool import AsyncConnectionPool
 
-from backend.auth.tokens import Identity, InvalidToken, verify_token
+from backend.auth.tokens import Identity, InvalidToken, known_identity, remember_identity, verify_token
 from backend.db import Conn, service_tx, user_tx
 from backend.dispatch_ticks import policy_of
 from backend.errors import ApiError
@@ -69,28 +69,37 @@ PhotoStoreDep = Annotated[PhotoStore, Depends(get_photo_store)]
 
 async def get_identity(
     request: Request,
-    settings: SettingsDep,
     credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(bearer_scheme)],
 ) -> Identity:
     # async: runs in the request's own task, so the address is seen by everything the route does after it.
     client_address.set(request.client.host if request.client else None)
     if credentials is None or credentials.scheme.lower() != "bearer":
         raise ApiError(401, "not_authenticated", headers={"WWW-Authenticate": "Bearer"})
+    # The settings and (in get_user_conn) the pool straight from the app, not as dependencies of their own: each
+    # dependency FastAPI resolves costs a request tens of microseconds (issue 15).
+    settings: Settings = request.app.state.settings
+    token = credentials.credentials
     try:
+        identity = known_identity(settings, token)
+        if identity is not None:
+            return identity
         if settings.auth_mode == AuthMode.SUPABASE:
             # In a thread: a first (or new-kid) fetch of the project's signing keys must not stall the event loop.
-            return await asyncio.to_thread(verify_token, settings, credentials.credentials)
-        return verify_token(settings, credentials.credentials)
+            identity = await asyncio.to_thread(verify_token, settings, token)
+        else:
+            identity = verify_token(settings, token)
     except InvalidToken as exc:
         raise ApiError(401, "token_invalid", headers={"WWW-Authenticate": "Bearer"}) from exc
+    remember_identity(settings, token, identity)
+    return identity
 
 
 IdentityDep = Annotated[Identity, Depends(get_identity)]
 
 
-async def get_user_conn(pool: PoolDep, identity: IdentityDep) -> AsyncIterator[Conn]:
+async def get_user_conn(request: Request, identity: IdentityDep) -> AsyncIterator[Conn]:
     """A connection inside a transaction that runs as the caller: RLS applies to everything on it."""
-    async with user_tx(pool, identity.claims) as conn:
+    async with user_tx(request.app.state.pool, identity.claims) as conn:
         yield conn
 
 

@@ -62,7 +62,8 @@ def start_processes(settings: Settings, database_url: str, jwt_secret: str, back
     }
     backend = subprocess.Popen(
         [sys.executable, "-m", "uvicorn", "backend.asgi:app", "--host", host, "--port", str(backend_port),
-         "--no-access-log", "--timeout-graceful-shutdown", "5"],  # open SSE streams must not block Ctrl-C
+         "--no-access-log", "--timeout-graceful-shutdown", "5",  # open SSE streams must not block Ctrl-C
+         "--http", "backend.http_protocol:FixitHttpProtocol"],  # as `serve` runs it
         env=env,
     )
     app = subprocess.Popen([sys.executable, "-m", "mobile"], env=env)

@@ -30,10 +30,16 @@ class InputGuardMiddleware:
         if scope["type"] not in ("http", "websocket"):
             await self.app(scope, receive, send)
             return
-        bad_field: str | None = None
-        if has_control_characters(scope.get("path", "")):
-            bad_field = "path"
+        path: str = scope.get("path", "")
         raw_query: bytes = scope.get("query_string", b"")
+        # Most requests: a printable ASCII path and no query. Nothing in them can be a control character or change
+        # under NFC, so the character-by-character check below is skipped (issue 15: per-request cost).
+        if not raw_query and path.isascii() and path.isprintable():
+            await self.app(scope, receive, send)
+            return
+        bad_field: str | None = None
+        if has_control_characters(path):
+            bad_field = "path"
         pairs = parse_qsl(raw_query.decode("latin-1"), keep_blank_values=True)
         if bad_field is None:
             for key, value in pairs:

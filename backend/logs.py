@@ -19,13 +19,13 @@ from contextvars import ContextVar
 from datetime import UTC, datetime
 from typing import Any
 
-from starlette.datastructures import Headers, MutableHeaders
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from backend.settings import Settings
 from shared.phone import mask
 
 REQUEST_ID_HEADER = "X-Request-ID"
+_REQUEST_ID_NAME = REQUEST_ID_HEADER.lower().encode("latin-1")
 request_id: ContextVar[str | None] = ContextVar("fixit_request_id", default=None)
 
 _SANE_REQUEST_ID = re.compile(r"[A-Za-z0-9._:-]{1,128}")
@@ -265,12 +265,16 @@ class RequestContextMiddleware:
         if scope["type"] not in ("http", "websocket"):
             await self.app(scope, receive, send)
             return
-        rid = sane_request_id(Headers(scope=scope).get(REQUEST_ID_HEADER))
+        given = next((value for name, value in scope.get("headers", ()) if name.lower() == _REQUEST_ID_NAME), None)
+        rid = sane_request_id(bytes(given).decode("latin-1") if given is not None else None)
         scope.setdefault("state", {})["request_id"] = rid
+        id_header = (_REQUEST_ID_NAME, rid.encode("latin-1"))
 
         async def send_with_id(message: Message) -> None:
             if message["type"] == "http.response.start":
-                MutableHeaders(scope=message)[REQUEST_ID_HEADER] = rid
+                # Ours replaces any the app set (as MutableHeaders' assignment did), without its per-response parsing.
+                message["headers"] = [*(h for h in message.get("headers", ()) if h[0].lower() != _REQUEST_ID_NAME),
+                                      id_header]
             await send(message)
 
         token = request_id.set(rid)

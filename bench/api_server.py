@@ -12,6 +12,8 @@ import httpx
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 START_SECONDS = 60
+# What `serve` runs (backend/cli.py): head and body of a response in one write, on httptools and uvloop.
+SERVE_HTTP = "backend.http_protocol:FixitHttpProtocol"
 
 
 @contextmanager
@@ -20,7 +22,7 @@ def served_api(port: int, workers: int, env: dict[str, str]) -> Iterator[subproc
     (open streams get uvicorn's graceful shutdown), killed after 15 s."""
     server = subprocess.Popen(
         [sys.executable, "-m", "uvicorn", "backend.asgi:app", "--port", str(port), "--workers", str(workers),
-         "--no-access-log", "--log-level", "warning"],
+         "--no-access-log", "--log-level", "warning", "--http", SERVE_HTTP, "--loop", "auto"],
         cwd=PROJECT_ROOT, env=env,
     )
     try:

@@ -57,17 +57,27 @@ class SecurityHeaders(OneScopeMiddleware):
     def headers_for(self, scope: Scope) -> dict[str, str]:
         raise NotImplementedError
 
+    def encoded_headers_for(self, scope: Scope) -> list[tuple[bytes, bytes]]:
+        """`headers_for` as ASGI header pairs; a subclass whose headers are fixed returns lists it built once."""
+        return encode_headers(self.headers_for(scope))
+
     async def handle(self, scope: Scope, receive: Receive, send: Send) -> None:
-        values = self.headers_for(scope)
+        extra = self.encoded_headers_for(scope)
         if came_over_https(scope):
-            values["Strict-Transport-Security"] = HSTS
-        extra = [(name.lower().encode("latin-1"), value.encode("latin-1")) for name, value in values.items()]
+            extra = [*extra, HSTS_HEADER]
 
         async def send_with_headers(message: Message) -> None:
             if message["type"] == "http.response.start":
-                present = [(bytes(n), bytes(v)) for n, v in message.get("headers", ())]
-                names = {n.lower() for n, _ in present}
+                present = list(message.get("headers", ()))
+                names = {bytes(n).lower() for n, _ in present}
                 message["headers"] = present + [(n, v) for n, v in extra if n not in names]
             await send(message)
 
         await self.app(scope, receive, send_with_headers)
+
+
+HSTS_HEADER = (b"strict-transport-security", HSTS.encode("latin-1"))
+
+
+def encode_headers(values: dict[str, str]) -> list[tuple[bytes, bytes]]:
+    return [(name.lower().encode("latin-1"), value.encode("latin-1")) for name, value in values.items()]

@@ -202,3 +202,48 @@ def verify_token(settings: Settings, token: str) -> Identity:
     except ValueError as exc:
         raise InvalidToken("sub is not a UUID") from exc
     return Identity(user_id=user_id, claims=claims)
+
+
+# Verified tokens, for a request that carries one seen before (an app sends the same token until it refreshes):
+# PyJWT's parsing and signature check were a quarter of a worker's CPU on GET /requests/mine (cProfile, issue 15).
+# Bounded; a hit is still refused once its `exp` has passed, exactly when PyJWT (leeway 0) would refuse it. Keyed
+# by everything the check depends on, so a process serving two configurations (tests) never mixes them.
+_VERIFIED_MAX = 4096
+_verified: dict[tuple[str, str, str, str, str], Identity] = {}
+_verified_lock = threading.Lock()
+
+
+def _verified_key(settings: Settings, token: str) -> tuple[str, str, str, str, str]:
+    return (token, settings.auth_mode.value, settings.jwt_audience, expected_issuer(settings),
+            settings.jwt_secret.get_secret_value())
+
+
+def known_identity(settings: Settings, token: str) -> Identity | None:
+    """The identity of a token this process verified before and that has not expired since, or None."""
+    identity = _verified.get(_verified_key(settings, token))
+    if identity is None:
+        return None
+    if time.time() >= identity.claims["exp"]:
+        with _verified_lock:
+            _verified.pop(_verified_key(settings, token), None)
+        return None
+    return identity
+
+
+def remember_identity(settings: Settings, token: str, identity: Identity) -> None:
+    """Keep a freshly verified token's identity for `known_identity`."""
+    with _verified_lock:
+        if len(_verified) >= _VERIFIED_MAX:
+            # Oldest first (dicts keep insertion order): a burst of new tokens pushes out the longest-held ones.
+            for stale in list(_verified)[: _VERIFIED_MAX // 4]:
+                del _verified[stale]
+        _verified[_verified_key(settings, token)] = identity
+
+
+def verify_token_cached(settings: Settings, token: str) -> Identity:
+    """`verify_token`, remembering the answer for this token until it expires (failures are not remembered)."""
+    identity = known_identity(settings, token)
+    if identity is None:
+        identity = verify_token(settings, token)
+        remember_identity(settings, token, identity)
+    return identity

@@ -7,12 +7,12 @@ from typing import Annotated, Literal
 from fastapi import APIRouter, Query, Response
 
 from backend.db import service_tx
-from backend.deps import NowDep, PoolDep, SupervisorDep, UserConn, supervisor_college
+from backend.deps import IdentityDep, NowDep, PoolDep, SupervisorDep, UserConn, as_caller, supervisor_college
 from backend.schemas import Dashboard, ErrorResponse, StudentUpdate
 from backend.services import college_admin, exports, requests
 from backend.services.ledger_pdf import ledger_pdf
 from backend.services.transitions import act_as
-from shared.roles import Actor
+from shared.roles import Actor, AppRole
 from shared.statuses import StatusGroup
 from shared.text import Locale
 from shared.wire import CollegeJobPage, LedgerRow, Student
@@ -25,9 +25,11 @@ Lang = Annotated[Literal["th", "en"], Query(description="th (default): Thai name
 
 
 @router.get("/dashboard", response_model=Dashboard)
-async def dashboard(caller: SupervisorDep, conn: UserConn, now: NowDep) -> Dashboard:
-    college = supervisor_college(caller)
-    figures = await requests.college_dashboard(conn, college.id, now)
+async def dashboard(identity: IdentityDep, pool: PoolDep, now: NowDep) -> Dashboard:
+    # The transaction in the route, not as a generator dependency (issue 15: per-request CPU).
+    async with as_caller(pool, identity, AppRole.SUPERVISOR) as (conn, caller):
+        college = supervisor_college(caller)
+        figures = await requests.college_dashboard(conn, college.id, now)
     return Dashboard.model_validate({"college": college, **figures})
 
 

@@ -7,7 +7,7 @@ from typing import Annotated
 from fastapi import APIRouter, Query, Response, UploadFile
 from fastapi.responses import JSONResponse
 
-from backend.db import service_tx
+from backend.db import service_tx, user_tx
 from backend.deps import (
     IdentityDep,
     NowDep,
@@ -88,8 +88,11 @@ async def duplicates(
 
 
 @router.get("/{request_id}", response_model=RequestDetail, responses={404: {"model": ErrorResponse}})
-async def get_request(request_id: uuid.UUID, conn: UserConn, now: NowDep) -> RequestDetail:
-    return RequestDetail.model_validate(await request_detail(conn, request_id, now))
+async def get_request(request_id: uuid.UUID, identity: IdentityDep, pool: PoolDep, now: NowDep) -> RequestDetail:
+    # The transaction in the route, not as a generator dependency (issue 15: per-request CPU).
+    async with user_tx(pool, identity.claims) as conn:
+        detail = await request_detail(conn, request_id, now)
+    return RequestDetail.model_validate(detail)
 
 
 @router.post("/{request_id}/cancel", response_model=RequestDetail,

@@ -289,7 +289,7 @@ class SplitSystem:
         with self.log_path.open("ab") as log:
             self.backend = subprocess.Popen(
                 [sys.executable, "-m", "uvicorn", "backend.asgi:app", "--host", "127.0.0.1",
-                 "--port", str(self.backend_port)],
+                 "--port", str(self.backend_port), "--http", "backend.http_protocol:FixitHttpProtocol"],
                 cwd=PROJECT_ROOT, env=self.env, stdout=log, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL,
             )
         wait_ready(self.backend, f"{self.api_url}/health", log_path=self.log_path)

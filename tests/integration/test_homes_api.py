@@ -1,8 +1,13 @@
 """Each role's home data, from the demo seed, through the real API."""
 
-import httpx
+import asyncio
 
+import httpx
+import psycopg
+
+from backend.app import create_app
 from backend.seed import DEMO_ACCOUNTS, DEMO_COLLEGE
+from backend.settings import Settings
 from mobile import models
 from shared.phone import national_format
 from shared.wire import RequestSummary
@@ -76,3 +81,22 @@ async def test_health_and_openapi(api: httpx.AsyncClient) -> None:
     assert health.json()["database"]["ok"] is True and health.json()["database"]["migrations"] >= 2
     spec = (await api.get("/openapi.json")).json()
     assert {"/auth/otp/request", "/auth/otp/verify", "/me", "/requests/mine"} <= set(spec["paths"])
+
+
+async def test_offer_feed_on_a_one_connection_pool_with_each_requests_own_words(settings: Settings) -> None:
+    # The feed is one connection at a time: it once held the student's while waiting for an owner's one to read the
+    # descriptions, and a pool with no connection left to give stalled (30 s, 503). They are on the offers now.
+    app = create_app(settings.model_copy(update={"database_pool_min": 1, "database_pool_max": 1}))
+    async with app.router.lifespan_context(app), httpx.AsyncClient(
+        transport=httpx.ASGITransport(app=app), base_url="http://fixit.test", timeout=20
+    ) as api:
+        token, _ = await sign_in(api, PHONES["technician"])
+        answers = await asyncio.gather(*[api.get("/technician/offers", headers=bearer(token)) for _ in range(3)])
+    assert [a.status_code for a in answers] == [200, 200, 200]
+    cards = answers[0].json()
+    assert cards and all(a.json() == cards for a in answers)
+    async with await psycopg.AsyncConnection.connect(settings.database_url) as conn:
+        cur = await conn.execute("select id::text, description from public.repair_requests where id = any(%s)",
+                                 [[c["request_id"] for c in cards]])
+        words: dict[str, str] = dict(await cur.fetchall())
+    assert [c["description"] for c in cards] == [words[c["request_id"]] for c in cards]

@@ -8,7 +8,8 @@ import jwt
 import pytest
 from pydantic import SecretStr
 
-from backend.auth.tokens import InvalidToken, issue_token, verify_token
+from backend.auth import tokens
+from backend.auth.tokens import InvalidToken, issue_token, known_identity, verify_token, verify_token_cached
 from backend.errors import ApiError
 from backend.settings import AuthMode, Settings
 from tests.helpers import FakeGoTrue
@@ -133,3 +134,38 @@ def test_start_up_names_what_is_missing() -> None:
                     supabase_anon_key=SecretStr("anon"), jwt_secret=SecretStr(""))
     assert fine.production_problems() == []  # signing keys need no secret
     assert "FIXIT_JWT_SECRET" in "\n".join(Settings(jwt_secret=SecretStr("")).configuration_problems())
+
+
+def test_a_verified_token_is_remembered_until_it_expires(monkeypatch: pytest.MonkeyPatch) -> None:
+    settings = Settings(jwt_secret=SecretStr(SECRET))
+    user = uuid.uuid4()
+    issued = time.time()
+    token = issue_token(settings, user, "66600000009", now=issued)
+    checks: list[str] = []
+    real_verify = tokens.verify_token
+
+    def counting(settings: Settings, token: str) -> tokens.Identity:
+        checks.append(token)
+        return real_verify(settings, token)
+
+    monkeypatch.setattr(tokens, "verify_token", counting)
+    assert verify_token_cached(settings, token).user_id == user
+    assert verify_token_cached(settings, token).user_id == user
+    assert len(checks) == 1  # the second request paid no signature check
+    # Another configuration (another secret) never sees this one's tokens as verified.
+    with pytest.raises(InvalidToken):
+        verify_token_cached(Settings(jwt_secret=SecretStr("t" * 40)), token)
+    assert len(checks) == 2
+    # From `exp` on (PyJWT's leeway is 0) the remembered identity is gone: the token goes through the real check.
+    expiry = int(issued) + settings.jwt_ttl_seconds
+    monkeypatch.setattr(time, "time", lambda: expiry - 0.001)
+    assert known_identity(settings, token) is not None
+    monkeypatch.setattr(time, "time", lambda: float(expiry))
+    assert known_identity(settings, token) is None
+    verify_token_cached(settings, token)
+    assert len(checks) == 3
+    # Failures are not remembered.
+    assert known_identity(settings, "not.a.jwt") is None
+    with pytest.raises(InvalidToken):
+        verify_token_cached(settings, "not.a.jwt")
+    assert known_identity(settings, "not.a.jwt") is None
