@@ -35,7 +35,7 @@ from rich.console import Console
 from rich.table import Table
 
 from backend.auth.tokens import issue_token
-from backend.db import service_tx, user_tx
+from backend.db import user_tx
 from backend.local_postgres import LocalPostgres
 from backend.migrate import migrate
 from backend.seed import seed
@@ -176,10 +176,7 @@ def endpoints(settings: Settings, people: People) -> list[Endpoint]:
     async def offers(pool: Pool) -> None:
         async with user_tx(pool, student) as conn:
             await require_role(conn, people.student[0], AppRole.TECHNICIAN)
-            cards = await request_reads.technician_offers(conn)
-        if cards:  # the route's second transaction: the citizens' descriptions, read as the owner
-            async with service_tx(pool) as owner:
-                await request_reads.descriptions_in_order(owner, [c["request_id"] for c in cards])
+            await request_reads.technician_offers(conn)
 
     async def dashboard(pool: Pool) -> None:
         async with user_tx(pool, supervisor) as conn:
