@@ -11,7 +11,7 @@ from starlette.responses import JSONResponse
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from backend.errors import error_body
-from shared.asgi import OneScopeMiddleware, app_path
+from shared.asgi import OneScopeMiddleware, app_path, header
 
 # The two photo upload routes: PUT /requests/{id}/photos/{idx} and PUT /requests/{id}/after-photos/{idx}.
 _PHOTO_UPLOAD = re.compile(r"/requests/[^/]+/(?:photos|after-photos)/[^/]+/?")
@@ -28,15 +28,10 @@ def limit_for(method: str, path: str, default_limit: int, photo_limit: int) -> i
 
 
 def declared_length(scope: Scope) -> int | None:
-    raw = next((value for name, value in scope.get("headers", ()) if name.lower() == b"content-length"), None)
-    value = bytes(raw).decode("latin-1").strip() if raw is not None else ""
+    value = (header(scope, b"content-length") or "").strip()
     if not value.isdigit():
         return None
     return int(value)
-
-
-def _has_header(scope: Scope, name: bytes) -> bool:
-    return any(key.lower() == name for key, _ in scope.get("headers", ()))
 
 
 def too_large_response(limit: int) -> JSONResponse:
@@ -56,7 +51,7 @@ class BodyLimitMiddleware(OneScopeMiddleware):
         if declared is not None and declared > limit:
             await too_large_response(limit)(scope, receive, send)
             return
-        if declared is not None or not _has_header(scope, b"transfer-encoding"):
+        if declared is not None or header(scope, b"transfer-encoding") is None:
             # The server delivers at most the declared length (here within the limit), and no body at all without
             # a length or a transfer coding (most GETs): nothing to count, so no wrapper per request (issue 15).
             await self.app(scope, receive, send)

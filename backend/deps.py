@@ -12,7 +12,7 @@ from fastapi import Depends, Request
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from psycopg_pool import AsyncConnectionPool
 
-from backend.auth.tokens import Identity, InvalidToken, known_identity, remember_identity, verify_token
+from backend.auth.tokens import Identity, InvalidToken, known_identity, verify_token_cached
 from backend.db import Conn, service_tx, user_tx
 from backend.dispatch_ticks import policy_of
 from backend.errors import ApiError
@@ -80,18 +80,12 @@ async def get_identity(
     settings: Settings = request.app.state.settings
     token = credentials.credentials
     try:
-        identity = known_identity(settings, token)
-        if identity is not None:
-            return identity
-        if settings.auth_mode == AuthMode.SUPABASE:
+        if settings.auth_mode == AuthMode.SUPABASE and known_identity(settings, token) is None:
             # In a thread: a first (or new-kid) fetch of the project's signing keys must not stall the event loop.
-            identity = await asyncio.to_thread(verify_token, settings, token)
-        else:
-            identity = verify_token(settings, token)
+            return await asyncio.to_thread(verify_token_cached, settings, token)
+        return verify_token_cached(settings, token)
     except InvalidToken as exc:
         raise ApiError(401, "token_invalid", headers={"WWW-Authenticate": "Bearer"}) from exc
-    remember_identity(settings, token, identity)
-    return identity
 
 
 IdentityDep = Annotated[Identity, Depends(get_identity)]

@@ -22,6 +22,7 @@ from typing import Any
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from backend.settings import Settings
+from shared.asgi import header
 from shared.phone import mask
 
 REQUEST_ID_HEADER = "X-Request-ID"
@@ -265,8 +266,7 @@ class RequestContextMiddleware:
         if scope["type"] not in ("http", "websocket"):
             await self.app(scope, receive, send)
             return
-        given = next((value for name, value in scope.get("headers", ()) if name.lower() == _REQUEST_ID_NAME), None)
-        rid = sane_request_id(bytes(given).decode("latin-1") if given is not None else None)
+        rid = sane_request_id(header(scope, _REQUEST_ID_NAME))
         scope.setdefault("state", {})["request_id"] = rid
         id_header = (_REQUEST_ID_NAME, rid.encode("latin-1"))
 

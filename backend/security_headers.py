@@ -37,10 +37,5 @@ class SecurityHeadersMiddleware(SecurityHeaders):
     _API = encode_headers({**base_headers(), "Content-Security-Policy": API_CSP})
     _DOCS = encode_headers({**base_headers(), "Content-Security-Policy": DOCS_CSP})
 
-    def headers_for(self, scope: Scope) -> dict[str, str]:
-        values = base_headers()
-        values["Content-Security-Policy"] = DOCS_CSP if app_path(scope) in DOCS_PATHS else API_CSP
-        return values
-
     def encoded_headers_for(self, scope: Scope) -> list[tuple[bytes, bytes]]:
         return self._DOCS if app_path(scope) in DOCS_PATHS else self._API

@@ -60,8 +60,9 @@ async def college_queue(conn: Conn, college_id: uuid.UUID) -> tuple[dict[str, in
 
 async def college_dashboard(conn: Conn, college_id: uuid.UUID, now: datetime, weeks: int = 8) -> dict[str, Any]:
     """Counts by status, jobs per category per week and the whole quality-check queue (longest-waiting first) in
-    one statement: one round trip. The counts and the weekly chart come from `public.college_figures` (migration
-    0017: index-only scans as the owner, where RLS would fetch every row of the college), the queue from
+    one statement: one round trip. The counts and the weekly chart come from `public.college_figures` (the counts
+    from running totals, migration 0027; the chart an index-only scan of its weeks as the owner, where RLS would
+    fetch every row of the college), the queue from
     `public.college_quality_check_queue` (migration 0026: one index walk over the waiting jobs; read by primary key
     per job, its cost grew with the whole table). Both answer only an admin or a supervisor of that college."""
     row = await (
