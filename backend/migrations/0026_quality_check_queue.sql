@@ -8,6 +8,19 @@
 -- (an admin, or a supervisor of that college: nothing else), it is one walk of
 -- repair_requests_college_status_updated over the waiting jobs, oldest change first, with no limit that could
 -- hide one (correctness item 2).
+
+-- Who may read a whole college as the owner through the functions below and in 0027: an admin, or a supervisor of
+-- that college (whom the read policy lets see every request of it). Callers wrap it in a scalar subquery, so it is
+-- worked out once per statement.
+create function private.sees_whole_college(college uuid) returns boolean
+language sql stable
+set search_path = ''
+as $$
+    select (select private.my_role()) = 'admin'
+        or ((select private.my_role()) = 'supervisor' and college = (select private.my_college()))
+$$;
+revoke all on function private.sees_whole_college(uuid) from public, anon, authenticated;
+
 create function public.college_quality_check_queue(college uuid)
 returns table (
     id uuid, ref_no bigint, category_code text, category_name_th text, category_name_en text, category_icon text,
@@ -22,32 +35,8 @@ as $$
     from public.repair_requests r
     join public.categories cat on cat.code = r.category_code
     left join public.colleges col on col.id = r.college_id
-    where r.college_id = college and r.status = 'quality_check'
-      and ((select private.my_role()) = 'admin'
-           or ((select private.my_role()) = 'supervisor' and college = (select private.my_college())))
+    where r.college_id = college and r.status = 'quality_check' and (select private.sees_whole_college(college))
     order by r.updated_at, r.id
 $$;
 revoke all on function public.college_quality_check_queue(uuid) from public, anon;
 grant execute on function public.college_quality_check_queue(uuid) to authenticated, service_role;
-
--- The figures no longer hand over the queue's ids (nothing reads them now; they cost a heap page per waiting job).
-drop function public.college_figures(uuid, timestamptz);
-create function public.college_figures(college uuid, since timestamptz)
-returns table (counts jsonb, weekly jsonb)
-language sql stable security definer
-set search_path = ''
-as $$
-    select
-      (select coalesce(jsonb_object_agg(c.status, c.n), '{}'::jsonb)
-       from (select r.status, count(*)::int as n from public.repair_requests r
-             where r.college_id = college group by r.status) c),
-      (select coalesce(jsonb_agg(w order by w.week_start, w.category_code), '[]'::jsonb)
-       from (select date_trunc('week', r.created_at)::date as week_start, r.category_code, count(*)::int as n
-             from public.repair_requests r
-             where r.college_id = college and r.created_at >= since
-             group by 1, 2) w)
-    where (select private.my_role()) = 'admin'
-       or ((select private.my_role()) = 'supervisor' and college = (select private.my_college()))
-$$;
-revoke all on function public.college_figures(uuid, timestamptz) from public, anon;
-grant execute on function public.college_figures(uuid, timestamptz) to authenticated, service_role;
