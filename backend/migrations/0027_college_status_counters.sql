@@ -110,12 +110,11 @@ select r.college_id, r.status, count(*) from public.repair_requests r
 where r.college_id is not null
 group by r.college_id, r.status;
 
--- A college's requests by status, for whom the read policy lets see the whole college (its supervisors, admins);
--- null for anyone else. Also the teacher's job list's chips and the college queue (they counted the college's whole
--- history under RLS: a heap fetch per request).
-create function public.college_status_counts(college uuid)
+-- A college's requests by status: its totals plus the changes not folded in yet. Ungated: only the two gated
+-- functions below call it (as their owner), so the dashboard checks who is asking once, not once per piece.
+create function private.college_status_totals(college uuid)
 returns jsonb
-language sql stable security definer
+language sql stable
 set search_path = ''
 as $$
     select coalesce(jsonb_object_agg(c.status, c.n), '{}'::jsonb)
@@ -125,7 +124,18 @@ as $$
                 select d.status, d.delta from private.college_status_deltas d where d.college_id = college) x
           group by x.status
           having sum(x.n) <> 0) c
-    having (select private.sees_whole_college(college))
+$$;
+revoke all on function private.college_status_totals(uuid) from public, anon, authenticated;
+
+-- The same, for whom the read policy lets see the whole college (its supervisors, admins); null for anyone else:
+-- the teacher's job list's chips and the college queue (they counted the college's whole history under RLS, a
+-- heap fetch per request).
+create function public.college_status_counts(college uuid)
+returns jsonb
+language sql stable security definer
+set search_path = ''
+as $$
+    select private.college_status_totals(college) where (select private.sees_whole_college(college))
 $$;
 revoke all on function public.college_status_counts(uuid) from public, anon;
 grant execute on function public.college_status_counts(uuid) to authenticated, service_role;
@@ -139,7 +149,7 @@ language sql stable security definer
 set search_path = ''
 as $$
     select
-      public.college_status_counts(college),
+      private.college_status_totals(college),
       (select coalesce(jsonb_agg(w order by w.week_start, w.category_code), '[]'::jsonb)
        from (select date_trunc('week', r.created_at)::date as week_start, r.category_code, count(*)::int as n
              from public.repair_requests r
