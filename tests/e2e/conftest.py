@@ -9,7 +9,7 @@ import subprocess
 import sys
 import tempfile
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Generator, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
@@ -18,7 +18,7 @@ from typing import Any
 import httpx
 import pytest
 from PIL import Image
-from playwright.sync_api import Browser, Locator, Page, expect, sync_playwright
+from playwright.sync_api import Browser, BrowserContext, Locator, Page, expect, sync_playwright
 from playwright.sync_api import Error as PlaywrightError
 
 from backend.settings import PROJECT_ROOT
@@ -99,6 +99,47 @@ def wait_ready(proc: subprocess.Popen[bytes], *urls: str, log_path: Path, timeou
         time.sleep(0.5)
     if pending:
         raise TimeoutError(f"{pending[0]} not ready:\n{log_path.read_text()[-4000:]}")
+
+
+def snapshot_pages(pages: list[Page], why: str) -> None:
+    """What each open screen showed when a test failed (a screenshot and the accessibility tree as text, in
+    test-output/): a stall on a loaded machine is otherwise a guess. A crashed or hung renderer is said instead."""
+    OUTPUT_DIR.mkdir(exist_ok=True)
+    test = os.environ.get("PYTEST_CURRENT_TEST", "test").split("::")[-1].split(" ")[0]
+    for n, page in enumerate(pages):
+        stem = OUTPUT_DIR / f"failed-{test}-{why}-{n}"
+        try:
+            page.screenshot(path=f"{stem}.png", timeout=10_000)
+            seen = f"{page.url}\n{page.locator('body').aria_snapshot(timeout=10_000)}"
+        except PlaywrightError as error:
+            seen = f"{page.url}\nno snapshot: {error}"
+        stem.with_suffix(".txt").write_text(seen)
+        # Also in the run's output, which is all a CI log keeps.
+        print(f"\n--- {stem.name} ---\n" + "\n".join(seen.splitlines()[:40]), file=sys.stderr)
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_makereport(
+    item: pytest.Item, call: pytest.CallInfo[None]
+) -> Generator[None, pytest.TestReport, pytest.TestReport]:
+    report = yield
+    browser = getattr(item, "funcargs", {}).get("browser")
+    if call.when == "call" and call.excinfo is not None and isinstance(browser, Browser):
+        snapshot_pages([page for context in browser.contexts for page in context.pages], "open")
+    return report
+
+
+_close_context = BrowserContext.close
+
+
+def _close_after_snapshot(self: BrowserContext, reason: str | None = None) -> None:
+    # A test that makes its own phones closes them in a `finally`, before the failure is reported: look first.
+    if sys.exc_info()[0] is not None:
+        snapshot_pages(self.pages, "closing")
+    _close_context(self, reason=reason)
+
+
+BrowserContext.close = _close_after_snapshot  # type: ignore[method-assign]
 
 
 @pytest.fixture(scope="module")
