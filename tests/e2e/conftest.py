@@ -258,9 +258,22 @@ def type_into(page: Page, label: str, text: str) -> None:
     # Flutter types into its own hidden text input, which it puts over the tapped field and focuses: wait until
     # the focused input sits on this field (not on the one tapped before), then type.
     editing = page.locator("input.flt-text-editing:focus, textarea.flt-text-editing:focus")
-    wait_until(lambda: _centre_inside(editing, field), f"the text input to move onto {label!r}")
+    try:
+        wait_until(lambda: _centre_inside(editing, field), f"the text input to move onto {label!r}")
+    except AssertionError as error:
+        where = page.evaluate(_WHERE_FOCUS_IS)
+        raise AssertionError(f"{error}; the field at {field.bounding_box()}, {where}") from None
     page.keyboard.type(text)
     expect(editing).to_have_value(text, timeout=TIMEOUT)
+
+
+# Which element has the keyboard, and every text input Flutter made: when the focus never reaches a field.
+_WHERE_FOCUS_IS = """() => {
+  const say = e => e ? `${e.tagName}.${e.className} id=${e.id} at ${JSON.stringify(e.getBoundingClientRect())}`
+                     : 'none';
+  return `focused: ${say(document.activeElement)}, page focused: ${document.hasFocus()}, text inputs: ` +
+    Array.from(document.querySelectorAll('.flt-text-editing'), say).join('; ');
+}"""
 
 
 def _centre_inside(inner: Locator, outer: Locator) -> bool:
