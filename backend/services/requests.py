@@ -6,7 +6,9 @@ from typing import Any
 
 from backend.db import Conn
 from backend.services.college_counts import status_counts
+from backend.services.json_sql import json_object
 from shared.reference import PREFIX
+from shared.wire import CollegeRef, Offer, RequestSummary
 
 _SUMMARY = f"""
     select r.id, '{PREFIX}' || r.ref_no as reference, r.category_code,
@@ -19,9 +21,29 @@ _SUMMARY = f"""
 """
 
 
+_MINE = _SUMMARY + " where r.citizen_id = %s order by r.created_at desc limit 200"
+
+
 async def citizen_requests(conn: Conn, citizen_id: uuid.UUID) -> list[dict[str, Any]]:
-    cur = await conn.execute(_SUMMARY + " where r.citizen_id = %s order by r.created_at desc limit 200", [citizen_id])
+    cur = await conn.execute(_MINE, [citizen_id])
     return await cur.fetchall()
+
+
+async def _body(conn: Conn, query: str, params: Any) -> str:
+    row = await (await conn.execute(query, params)).fetchone()
+    assert row is not None  # an aggregate without group by: always one row
+    body: str = row["body"]
+    return body
+
+
+async def citizen_requests_json(conn: Conn, citizen_id: uuid.UUID) -> str:
+    """`citizen_requests` as the response body (a JSON array of RequestSummary), built by PostgreSQL."""
+    return await _body(
+        conn,
+        f"select coalesce(json_agg({json_object(RequestSummary, 's')} order by s.created_at desc), '[]')::text "
+        f"as body from ({_MINE}) s",
+        [citizen_id],
+    )
 
 
 async def technician_jobs(conn: Conn) -> list[dict[str, Any]]:
@@ -50,6 +72,18 @@ async def technician_offers(conn: Conn, open_only: bool = True) -> list[dict[str
     return await cur.fetchall()
 
 
+async def technician_offers_json(conn: Conn, open_only: bool = True) -> str:
+    """`technician_offers` as the response body (a JSON array of Offer, in the function's order), built by
+    PostgreSQL."""
+    card = json_object(Offer, "c", distance_km="c.distance_km::float8")
+    return await _body(
+        conn,
+        f"select coalesce(json_agg({card} order by c.ordinality), '[]')::text as body "
+        "from public.my_offer_cards(%s, 200) with ordinality c",
+        [open_only],
+    )
+
+
 async def college_queue(conn: Conn, college_id: uuid.UUID) -> tuple[dict[str, int], list[dict[str, Any]]]:
     counts = await status_counts(conn, college_id)
     cur = await conn.execute(
@@ -65,20 +99,45 @@ async def college_dashboard(conn: Conn, college_id: uuid.UUID, now: datetime, we
     fetch every row of the college), the queue from
     `public.college_quality_check_queue` (migration 0026: one index walk over the waiting jobs; read by primary key
     per job, its cost grew with the whole table). Both answer only an admin or a supervisor of that college."""
-    row = await (
-        await conn.execute(
-            f"""
-            select coalesce(f.counts, '{{}}'::jsonb) as counts, coalesce(f.weekly, '[]'::jsonb) as weekly,
-              (select coalesce(jsonb_agg(q order by q.updated_at, q.id), '[]'::jsonb)
-               from (select q.id, '{PREFIX}' || q.ref_no as reference, q.category_code, q.category_name_th,
-                            q.category_name_en, q.category_icon, q.item, q.status, q.created_at, q.updated_at,
-                            q.college_name_th, q.college_name_en
-                     from public.college_quality_check_queue(%(college)s) q) q) as quality_check
-            from (select 1) one
-            left join public.college_figures(%(college)s, %(since)s) f on true
-            """,
-            {"college": college_id, "since": now - timedelta(weeks=weeks)},
-        )
-    ).fetchone()
+    row = await (await conn.execute(_DASHBOARD, {"college": college_id, "since": now - timedelta(weeks=weeks)})
+                 ).fetchone()
     assert row is not None
     return dict(row)
+
+
+async def college_dashboard_json(conn: Conn, college: CollegeRef, now: datetime, weeks: int = 8) -> str:
+    """`college_dashboard` with the college as the response body (a Dashboard), built by PostgreSQL in the same one
+    statement."""
+    head = json_object(CollegeRef, "", id="%(college)s::uuid", code="%(code)s::text",
+                       name_th="%(name_th)s::text", name_en="%(name_en)s::text")
+    queue = json_object(RequestSummary, "q")
+    return await _body(
+        conn,
+        f"""
+        select json_build_object(
+          'college', {head},
+          'counts', coalesce(f.counts, '{{}}'::jsonb), 'weekly', coalesce(f.weekly, '[]'::jsonb),
+          'quality_check', (select coalesce(json_agg({queue} order by q.updated_at, q.id), '[]')
+                            from ({_QUALITY_CHECK}) q))::text as body
+        {_FIGURES}
+        """,
+        {"college": college.id, "code": college.code, "name_th": college.name_th, "name_en": college.name_en,
+         "since": now - timedelta(weeks=weeks)},
+    )
+
+
+_QUALITY_CHECK = f"""
+    select q.id, '{PREFIX}' || q.ref_no as reference, q.category_code, q.category_name_th, q.category_name_en,
+           q.category_icon, q.item, q.status, q.created_at, q.updated_at, q.college_name_th, q.college_name_en
+    from public.college_quality_check_queue(%(college)s) q
+"""
+_FIGURES = """
+    from (select 1) one
+    left join public.college_figures(%(college)s, %(since)s) f on true
+"""
+_DASHBOARD = f"""
+    select coalesce(f.counts, '{{}}'::jsonb) as counts, coalesce(f.weekly, '[]'::jsonb) as weekly,
+      (select coalesce(jsonb_agg(q order by q.updated_at, q.id), '[]'::jsonb) from ({_QUALITY_CHECK}) q)
+        as quality_check
+    {_FIGURES}
+"""
