@@ -29,21 +29,26 @@ async def citizen_requests(conn: Conn, citizen_id: uuid.UUID) -> list[dict[str, 
     return await cur.fetchall()
 
 
-async def _body(conn: Conn, query: str, params: Any) -> str:
-    row = await (await conn.execute(query, params)).fetchone()
+async def _body(conn: Conn, query: str, params: Any) -> bytes:
+    """The one value of a statement that builds a response body: fetched in binary as bytea (`convert_to`), so
+    neither psycopg decodes it into a str nor the route encodes it back (the offers feed's is ~100 KB of Thai)."""
+    row = await (await conn.execute(query, params, binary=True)).fetchone()
     assert row is not None  # an aggregate without group by: always one row
-    body: str = row["body"]
+    body: bytes = row["body"]
     return body
 
 
-async def citizen_requests_json(conn: Conn, citizen_id: uuid.UUID) -> str:
+def _as_body(json_expression: str) -> str:
+    return f"convert_to(({json_expression})::text, 'UTF8') as body"
+
+
+_MINE_LIST = f"coalesce(json_agg({json_object(RequestSummary, 's')} order by s.created_at desc), '[]')"
+_MINE_JSON = f"select {_as_body(_MINE_LIST)} from ({_MINE}) s"
+
+
+async def citizen_requests_json(conn: Conn, citizen_id: uuid.UUID) -> bytes:
     """`citizen_requests` as the response body (a JSON array of RequestSummary), built by PostgreSQL."""
-    return await _body(
-        conn,
-        f"select coalesce(json_agg({json_object(RequestSummary, 's')} order by s.created_at desc), '[]')::text "
-        f"as body from ({_MINE}) s",
-        [citizen_id],
-    )
+    return await _body(conn, _MINE_JSON, [citizen_id])
 
 
 async def technician_jobs(conn: Conn) -> list[dict[str, Any]]:
@@ -72,16 +77,15 @@ async def technician_offers(conn: Conn, open_only: bool = True) -> list[dict[str
     return await cur.fetchall()
 
 
-async def technician_offers_json(conn: Conn, open_only: bool = True) -> str:
+_OFFER_CARD = json_object(Offer, "c", distance_km="c.distance_km::float8")
+_OFFERS_LIST = f"coalesce(json_agg({_OFFER_CARD} order by c.ordinality), '[]')"
+_OFFERS_JSON = f"select {_as_body(_OFFERS_LIST)} from public.my_offer_cards(%s, 200) with ordinality c"
+
+
+async def technician_offers_json(conn: Conn, open_only: bool = True) -> bytes:
     """`technician_offers` as the response body (a JSON array of Offer, in the function's order), built by
     PostgreSQL."""
-    card = json_object(Offer, "c", distance_km="c.distance_km::float8")
-    return await _body(
-        conn,
-        f"select coalesce(json_agg({card} order by c.ordinality), '[]')::text as body "
-        "from public.my_offer_cards(%s, 200) with ordinality c",
-        [open_only],
-    )
+    return await _body(conn, _OFFERS_JSON, [open_only])
 
 
 async def college_queue(conn: Conn, college_id: uuid.UUID) -> tuple[dict[str, int], list[dict[str, Any]]]:
@@ -105,22 +109,11 @@ async def college_dashboard(conn: Conn, college_id: uuid.UUID, now: datetime, we
     return dict(row)
 
 
-async def college_dashboard_json(conn: Conn, college: CollegeRef, now: datetime, weeks: int = 8) -> str:
+async def college_dashboard_json(conn: Conn, college: CollegeRef, now: datetime, weeks: int = 8) -> bytes:
     """`college_dashboard` with the college as the response body (a Dashboard), built by PostgreSQL in the same one
     statement."""
-    head = json_object(CollegeRef, "", id="%(college)s::uuid", code="%(code)s::text",
-                       name_th="%(name_th)s::text", name_en="%(name_en)s::text")
-    queue = json_object(RequestSummary, "q")
     return await _body(
-        conn,
-        f"""
-        select json_build_object(
-          'college', {head},
-          'counts', coalesce(f.counts, '{{}}'::jsonb), 'weekly', coalesce(f.weekly, '[]'::jsonb),
-          'quality_check', (select coalesce(json_agg({queue} order by q.updated_at, q.id), '[]')
-                            from ({_QUALITY_CHECK}) q))::text as body
-        {_FIGURES}
-        """,
+        conn, _DASHBOARD_JSON,
         {"college": college.id, "code": college.code, "name_th": college.name_th, "name_en": college.name_en,
          "since": now - timedelta(weeks=weeks)},
     )
@@ -141,3 +134,12 @@ _DASHBOARD = f"""
         as quality_check
     {_FIGURES}
 """
+_COLLEGE_JSON = json_object(CollegeRef, "", id="%(college)s::uuid", code="%(code)s::text",
+                            name_th="%(name_th)s::text", name_en="%(name_en)s::text")
+_QUEUE_ITEM = json_object(RequestSummary, "q")
+_BOARD = f"""json_build_object(
+      'college', {_COLLEGE_JSON},
+      'counts', coalesce(f.counts, '{{}}'::jsonb), 'weekly', coalesce(f.weekly, '[]'::jsonb),
+      'quality_check', (select coalesce(json_agg({_QUEUE_ITEM} order by q.updated_at, q.id), '[]')
+                        from ({_QUALITY_CHECK}) q))"""
+_DASHBOARD_JSON = f"select {_as_body(_BOARD)} {_FIGURES}"

@@ -80,7 +80,7 @@ async def test_my_requests_offers_and_dashboard_as_postgresql_writes_them(
     assert response.status_code == 200 and response.headers["content-type"] == "application/json"
     old_rows, new_body = await as_caller(database_url, profile["id"], lambda c: _both(
         reads.citizen_requests(c, uuid.UUID(profile["id"])), reads.citizen_requests_json(c, uuid.UUID(profile["id"]))))
-    assert response.content == new_body.encode()  # the same bytes whatever the session's TimeZone
+    assert response.content == new_body  # the same bytes whatever the session's TimeZone
     assert AWKWARD.encode() not in response.content and "พัดลม".encode() in response.content  # escaped; Thai as is
     sent = TypeAdapter(list[RequestSummary]).validate_json(response.content)
     assert dumped(list(sent)) == dumped([RequestSummary.model_validate(r) for r in old_rows])
@@ -94,7 +94,7 @@ async def test_my_requests_offers_and_dashboard_as_postgresql_writes_them(
     # RLS, not the filter, keeps another citizen's list out of reach.
     _, stranger = await sign_in(api, fresh_phone())
     assert await as_caller(database_url, stranger["id"],
-                           lambda c: reads.citizen_requests_json(c, uuid.UUID(profile["id"]))) == "[]"
+                           lambda c: reads.citizen_requests_json(c, uuid.UUID(profile["id"]))) == b"[]"
 
     # The student's offers: the new request, its description and photo count, a numeric distance.
     ace_id, ace_phone = area.students["ace"]
@@ -103,7 +103,7 @@ async def test_my_requests_offers_and_dashboard_as_postgresql_writes_them(
     assert response.status_code == 200 and response.headers["content-type"] == "application/json"
     old_cards, new_body = await as_caller(database_url, ace_id, lambda c: _both(
         reads.technician_offers(c), reads.technician_offers_json(c)))
-    assert response.content == new_body.encode()
+    assert response.content == new_body
     cards = TypeAdapter(list[Offer]).validate_json(response.content)
     assert dumped(list(cards)) == dumped([Offer.model_validate(c) for c in old_cards])
     mine = next(c for c in cards if str(c.request_id) == request_id)
@@ -121,7 +121,7 @@ async def test_my_requests_offers_and_dashboard_as_postgresql_writes_them(
     response = await api.get("/supervisor/dashboard", headers=bearer(teacher))
     assert response.status_code == 200 and response.headers["content-type"] == "application/json"
 
-    async def dashboard_both(conn: Conn) -> tuple[Dashboard, str]:
+    async def dashboard_both(conn: Conn) -> tuple[Dashboard, bytes]:
         college = CollegeRef.model_validate((await require_role(conn, uuid.UUID(teacher_id),
                                                                 AppRole.SUPERVISOR))["college"])
         old = await reads.college_dashboard(conn, college.id, clock.now)
@@ -129,7 +129,7 @@ async def test_my_requests_offers_and_dashboard_as_postgresql_writes_them(
                 await reads.college_dashboard_json(conn, college, clock.now))
 
     old_board, new_body = await as_caller(database_url, teacher_id, dashboard_both)
-    assert response.content == new_body.encode()
+    assert response.content == new_body
     board = Dashboard.model_validate_json(response.content)
     assert board.model_dump() == old_board.model_dump()
     assert board.college.id == area.near and [str(q.id) for q in board.quality_check] == [waiting]
@@ -146,7 +146,7 @@ async def test_my_requests_offers_and_dashboard_as_postgresql_writes_them(
         "college": board.college.model_dump(), "counts": {}, "weekly": [], "quality_check": []}
 
 
-async def _both(old: Awaitable[T], new: Awaitable[str]) -> tuple[T, str]:
+async def _both(old: Awaitable[T], new: Awaitable[bytes]) -> tuple[T, bytes]:
     return await old, await new
 
 
