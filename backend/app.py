@@ -5,24 +5,21 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
 from fastapi import APIRouter, FastAPI
-from fastapi.middleware.cors import CORSMiddleware
 from fastapi.routing import APIRoute
 from fastapi.telemetry import TelemetryConfig
 from starlette.types import ASGIApp
 
-from backend.body_limits import BodyLimitMiddleware
 from backend.db import make_pool
 from backend.dispatch_ticks import dispatch_ticks
+from backend.edge import EdgeGuardMiddleware, EdgeMiddleware
 from backend.errors import install_error_handlers
-from backend.input_guard import InputGuardMiddleware
 from backend.live import EventHub
-from backend.logs import RequestContextMiddleware, configure_logging
+from backend.logs import configure_logging
 from backend.notifications.worker import delivery_worker
 from backend.photo_store import make_photo_store
 from backend.routes import admin, auth, catalog, college, events, health, homes, me, requests, staff, work
 from backend.routes import credit as credit_routes
 from backend.routes import notifications as notifications_routes
-from backend.security_headers import SecurityHeadersMiddleware
 from backend.services.photo_intake import photo_sweeps
 from backend.settings import Settings, get_settings
 
@@ -41,7 +38,7 @@ class FixitAPI(FastAPI):
     def build_middleware_stack(self) -> ASGIApp:
         # Outside even Starlette's ServerErrorMiddleware, so a 500 carries the request id and the security headers
         # and the unhandled-error log line names its request.
-        return RequestContextMiddleware(SecurityHeadersMiddleware(super().build_middleware_stack()))
+        return EdgeMiddleware(super().build_middleware_stack())
 
 
 def create_app(settings: Settings | None = None) -> FastAPI:
@@ -77,17 +74,10 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     )
     app.state.settings = settings
     app.state.photo_store = make_photo_store(settings)
-    # Inner to outer (the last added runs first): body limits, then query/path characters, then CORS, so the
-    # refusals at the edge still carry CORS headers for a browser client.
-    app.add_middleware(BodyLimitMiddleware, default_limit=settings.max_body_bytes,
-                       photo_limit=settings.max_photo_body_bytes)
-    app.add_middleware(InputGuardMiddleware)
-    app.add_middleware(
-        CORSMiddleware,
-        allow_origins=settings.cors_origins,
-        allow_methods=["*"],
-        allow_headers=["*"],
-    )
+    # CORS, then query/path characters, then body limits (backend/edge.py), so the refusals at the edge still carry
+    # CORS headers for a browser client.
+    app.add_middleware(EdgeGuardMiddleware, cors_origins=settings.cors_origins,
+                       default_limit=settings.max_body_bytes, photo_limit=settings.max_photo_body_bytes)
     install_error_handlers(app)
     for router in ROUTERS:
         include_flat(app, router)
