@@ -45,6 +45,7 @@ from backend.services.request_detail import request_detail
 from backend.settings import PROJECT_ROOT, Settings
 from bench.api_server import served_api
 from shared.roles import AppRole
+from shared.wire import CollegeRef
 
 Pool = AsyncConnectionPool[AsyncConnection[DictRow]]
 SECRET = "bench-" + "s" * 40
@@ -167,7 +168,7 @@ def endpoints(settings: Settings, people: People) -> list[Endpoint]:
     async def mine(pool: Pool) -> None:
         async with user_tx(pool, citizen) as conn:
             await require_role(conn, people.citizen[0], AppRole.CITIZEN, AppRole.ADMIN)
-            await request_reads.citizen_requests(conn, people.citizen[0])
+            await request_reads.citizen_requests_json(conn, people.citizen[0])
 
     async def detail(pool: Pool) -> None:
         async with user_tx(pool, citizen) as conn:
@@ -176,12 +177,12 @@ def endpoints(settings: Settings, people: People) -> list[Endpoint]:
     async def offers(pool: Pool) -> None:
         async with user_tx(pool, student) as conn:
             await require_role(conn, people.student[0], AppRole.TECHNICIAN)
-            await request_reads.technician_offers(conn)
+            await request_reads.technician_offers_json(conn)
 
     async def dashboard(pool: Pool) -> None:
         async with user_tx(pool, supervisor) as conn:
-            await require_role(conn, people.supervisor[0], AppRole.SUPERVISOR)
-            await request_reads.college_dashboard(conn, people.college_id, now)
+            profile = await require_role(conn, people.supervisor[0], AppRole.SUPERVISOR)
+            await request_reads.college_dashboard_json(conn, CollegeRef.model_validate(profile["college"]), now)
 
     return [
         Endpoint("health", "/health", None, health),

@@ -1,4 +1,8 @@
-"""Reading repair requests for each role's home. RLS already limits rows; the filters say what each list is."""
+"""Reading repair requests for each role's home. RLS already limits rows; the filters say what each list is.
+
+The citizen's list, the offers feed and the dashboard come in two forms over the same SQL: rows, and the response
+body as PostgreSQL writes it (`*_json`, what the routes send, issue 15). The row forms are what bench.scale counts
+and what tests/integration/test_json_reads.py checks the bodies against."""
 
 import uuid
 from datetime import datetime, timedelta
@@ -6,7 +10,9 @@ from typing import Any
 
 from backend.db import Conn
 from backend.services.college_counts import status_counts
+from backend.services.json_sql import json_object
 from shared.reference import PREFIX
+from shared.wire import CollegeRef, Offer, RequestSummary
 
 _SUMMARY = f"""
     select r.id, '{PREFIX}' || r.ref_no as reference, r.category_code,
@@ -19,9 +25,34 @@ _SUMMARY = f"""
 """
 
 
+_MINE = _SUMMARY + " where r.citizen_id = %s order by r.created_at desc limit 200"
+
+
 async def citizen_requests(conn: Conn, citizen_id: uuid.UUID) -> list[dict[str, Any]]:
-    cur = await conn.execute(_SUMMARY + " where r.citizen_id = %s order by r.created_at desc limit 200", [citizen_id])
+    cur = await conn.execute(_MINE, [citizen_id])
     return await cur.fetchall()
+
+
+async def _body(conn: Conn, query: str, params: Any) -> bytes:
+    """The one value of a statement that builds a response body: fetched in binary as bytea (`convert_to`), so
+    neither psycopg decodes it into a str nor the route encodes it back (the offers feed's is ~100 KB of Thai)."""
+    row = await (await conn.execute(query, params, binary=True)).fetchone()
+    assert row is not None  # an aggregate without group by: always one row
+    body: bytes = row["body"]
+    return body
+
+
+def _as_body(json_expression: str) -> str:
+    return f"convert_to(({json_expression})::text, 'UTF8') as body"
+
+
+_MINE_LIST = f"coalesce(json_agg({json_object(RequestSummary, 's')} order by s.created_at desc), '[]')"
+_MINE_JSON = f"select {_as_body(_MINE_LIST)} from ({_MINE}) s"
+
+
+async def citizen_requests_json(conn: Conn, citizen_id: uuid.UUID) -> bytes:
+    """`citizen_requests` as the response body (a JSON array of RequestSummary), built by PostgreSQL."""
+    return await _body(conn, _MINE_JSON, [citizen_id])
 
 
 async def technician_jobs(conn: Conn) -> list[dict[str, Any]]:
@@ -50,6 +81,17 @@ async def technician_offers(conn: Conn, open_only: bool = True) -> list[dict[str
     return await cur.fetchall()
 
 
+_OFFER_CARD = json_object(Offer, "c", distance_km="c.distance_km::float8")
+_OFFERS_LIST = f"coalesce(json_agg({_OFFER_CARD} order by c.ordinality), '[]')"
+_OFFERS_JSON = f"select {_as_body(_OFFERS_LIST)} from public.my_offer_cards(%s, 200) with ordinality c"
+
+
+async def technician_offers_json(conn: Conn, open_only: bool = True) -> bytes:
+    """`technician_offers` as the response body (a JSON array of Offer, in the function's order), built by
+    PostgreSQL."""
+    return await _body(conn, _OFFERS_JSON, [open_only])
+
+
 async def college_queue(conn: Conn, college_id: uuid.UUID) -> tuple[dict[str, int], list[dict[str, Any]]]:
     counts = await status_counts(conn, college_id)
     cur = await conn.execute(
@@ -65,20 +107,43 @@ async def college_dashboard(conn: Conn, college_id: uuid.UUID, now: datetime, we
     fetch every row of the college), the queue from
     `public.college_quality_check_queue` (migration 0026: one index walk over the waiting jobs; read by primary key
     per job, its cost grew with the whole table). Both answer only an admin or a supervisor of that college."""
-    row = await (
-        await conn.execute(
-            f"""
-            select coalesce(f.counts, '{{}}'::jsonb) as counts, coalesce(f.weekly, '[]'::jsonb) as weekly,
-              (select coalesce(jsonb_agg(q order by q.updated_at, q.id), '[]'::jsonb)
-               from (select q.id, '{PREFIX}' || q.ref_no as reference, q.category_code, q.category_name_th,
-                            q.category_name_en, q.category_icon, q.item, q.status, q.created_at, q.updated_at,
-                            q.college_name_th, q.college_name_en
-                     from public.college_quality_check_queue(%(college)s) q) q) as quality_check
-            from (select 1) one
-            left join public.college_figures(%(college)s, %(since)s) f on true
-            """,
-            {"college": college_id, "since": now - timedelta(weeks=weeks)},
-        )
-    ).fetchone()
+    row = await (await conn.execute(_DASHBOARD, {"college": college_id, "since": now - timedelta(weeks=weeks)})
+                 ).fetchone()
     assert row is not None
     return dict(row)
+
+
+async def college_dashboard_json(conn: Conn, college: CollegeRef, now: datetime, weeks: int = 8) -> bytes:
+    """`college_dashboard` with the college as the response body (a Dashboard), built by PostgreSQL in the same one
+    statement."""
+    return await _body(
+        conn, _DASHBOARD_JSON,
+        {"college": college.id, "code": college.code, "name_th": college.name_th, "name_en": college.name_en,
+         "since": now - timedelta(weeks=weeks)},
+    )
+
+
+_QUALITY_CHECK = f"""
+    select q.id, '{PREFIX}' || q.ref_no as reference, q.category_code, q.category_name_th, q.category_name_en,
+           q.category_icon, q.item, q.status, q.created_at, q.updated_at, q.college_name_th, q.college_name_en
+    from public.college_quality_check_queue(%(college)s) q
+"""
+_FIGURES = """
+    from (select 1) one
+    left join public.college_figures(%(college)s, %(since)s) f on true
+"""
+_DASHBOARD = f"""
+    select coalesce(f.counts, '{{}}'::jsonb) as counts, coalesce(f.weekly, '[]'::jsonb) as weekly,
+      (select coalesce(jsonb_agg(q order by q.updated_at, q.id), '[]'::jsonb) from ({_QUALITY_CHECK}) q)
+        as quality_check
+    {_FIGURES}
+"""
+_COLLEGE_JSON = json_object(CollegeRef, "", id="%(college)s::uuid", code="%(code)s::text",
+                            name_th="%(name_th)s::text", name_en="%(name_en)s::text")
+_QUEUE_ITEM = json_object(RequestSummary, "q")
+_BOARD = f"""json_build_object(
+      'college', {_COLLEGE_JSON},
+      'counts', coalesce(f.counts, '{{}}'::jsonb), 'weekly', coalesce(f.weekly, '[]'::jsonb),
+      'quality_check', (select coalesce(json_agg({_QUEUE_ITEM} order by q.updated_at, q.id), '[]')
+                        from ({_QUALITY_CHECK}) q))"""
+_DASHBOARD_JSON = f"select {_as_body(_BOARD)} {_FIGURES}"

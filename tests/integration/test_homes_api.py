@@ -4,6 +4,7 @@ import asyncio
 
 import httpx
 import psycopg
+from pydantic import TypeAdapter
 
 from backend.app import create_app
 from backend.seed import DEMO_ACCOUNTS, DEMO_COLLEGE
@@ -24,16 +25,16 @@ async def test_citizen_home(api: httpx.AsyncClient) -> None:
     assert {r["college_name_th"] for r in rows} == {"วิทยาลัยเทคนิคดอนเมือง"}
 
 
-async def test_my_requests_are_the_bytes_the_response_model_writes(api: httpx.AsyncClient) -> None:
-    # The route writes its JSON itself (backend/routes/homes.py): it must stay what FastAPI wrote from the response
-    # model, which pydantic writes compactly, one model after another, and what the app parses.
+async def test_my_requests_are_what_the_response_model_reads(api: httpx.AsyncClient) -> None:
+    # PostgreSQL writes this body (backend/services/json_sql.py): it must validate against the response model and
+    # parse in the app; tests/integration/test_json_reads.py compares its values with the pydantic path it replaced.
     token, _ = await sign_in(api, PHONES["citizen"])
     response = await api.get("/requests/mine", headers=bearer(token))
     assert response.status_code == 200 and response.headers["content-type"] == "application/json"
     rows = response.json()
     assert len(rows) >= 2
-    expected = b"[" + b",".join(RequestSummary.model_validate(r).model_dump_json().encode() for r in rows) + b"]"
-    assert response.content == expected
+    sent = TypeAdapter(list[RequestSummary]).validate_json(response.content)
+    assert [s.item for s in sent] == [r["item"] for r in rows]
     assert [models.RequestSummary.model_validate(r).item for r in rows] == [r["item"] for r in rows]
 
 
