@@ -2,8 +2,8 @@
 wrap `send` once more, per request.
 
 - `EdgeMiddleware`, outermost (outside Starlette's ServerErrorMiddleware, so a 500 carries both): the request id
-  (`backend.logs.RequestContextMiddleware`) and the security headers (`backend.security_headers`), one `send`
-  wrapper.
+  for the logs and the `X-Request-ID` answer header (`backend.logs`) and the security headers
+  (`backend.security_headers`), one `send` wrapper.
 - `EdgeGuardMiddleware`, where CORS, the query/path guard and the body limit stood (inside the error handling, so
   their refusals carry the CORS headers): a request with no `Origin` header, a printable ASCII path, no query and a
   body within its limit (or none) goes straight on, with the one thing CORS does to it, `Vary: Origin`. Every other
@@ -16,8 +16,7 @@ from starlette.middleware.cors import CORSMiddleware
 
 from backend.body_limits import BodyLimitMiddleware, declared_length, limit_for
 from backend.input_guard import InputGuardMiddleware
-from backend.logs import _REQUEST_ID_NAME as REQUEST_ID_NAME
-from backend.logs import request_id, sane_request_id
+from backend.logs import REQUEST_ID_NAME, request_id, sane_request_id
 from backend.security_headers import SecurityHeadersMiddleware
 from shared.asgi import HSTS_HEADER, ASGIApp, Message, Receive, Scope, Send, app_path, came_over_https, header
 

@@ -1,8 +1,9 @@
 """Structured logs: one JSON object a line in production, readable lines in development; a request id on every
 record of a request; and no secrets or personal data in any of them.
 
-- `RequestContextMiddleware` takes a sane incoming `X-Request-ID` (or makes one), echoes it in the response and
-  puts it on every log record of that request (a context variable, so code deep in a service logs it too).
+- `sane_request_id` and the `request_id` context variable: the API's edge (`backend.edge.EdgeMiddleware`) takes a
+  sane incoming `X-Request-ID` (or makes one), echoes it in the response and sets it for every log record of that
+  request (a context variable, so code deep in a service logs it too).
 - `RedactingFilter` removes tokens, one-time codes, passwords and phone numbers from every record, uvicorn's
   access log included (`GET /events?access_token=eyJ…` used to write whole JWTs into it).
 - `configure_logging(settings)` installs both on the root logger and routes uvicorn's loggers through the same
@@ -19,14 +20,11 @@ from contextvars import ContextVar
 from datetime import UTC, datetime
 from typing import Any
 
-from starlette.types import ASGIApp, Message, Receive, Scope, Send
-
 from backend.settings import Settings
-from shared.asgi import header
 from shared.phone import mask
 
 REQUEST_ID_HEADER = "X-Request-ID"
-_REQUEST_ID_NAME = REQUEST_ID_HEADER.lower().encode("latin-1")
+REQUEST_ID_NAME = REQUEST_ID_HEADER.lower().encode("latin-1")
 request_id: ContextVar[str | None] = ContextVar("fixit_request_id", default=None)
 
 _SANE_REQUEST_ID = re.compile(r"[A-Za-z0-9._:-]{1,128}")
@@ -254,31 +252,3 @@ def sane_request_id(value: str | None) -> str:
     if value and _SANE_REQUEST_ID.fullmatch(value):
         return value
     return uuid.uuid4().hex
-
-
-class RequestContextMiddleware:
-    """Outermost layer: the request id for the logs and the `X-Request-ID` response header."""
-
-    def __init__(self, app: ASGIApp) -> None:
-        self.app = app
-
-    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] not in ("http", "websocket"):
-            await self.app(scope, receive, send)
-            return
-        rid = sane_request_id(header(scope, _REQUEST_ID_NAME))
-        scope.setdefault("state", {})["request_id"] = rid
-        id_header = (_REQUEST_ID_NAME, rid.encode("latin-1"))
-
-        async def send_with_id(message: Message) -> None:
-            if message["type"] == "http.response.start":
-                # Ours replaces any the app set (as MutableHeaders' assignment did), without its per-response parsing.
-                message["headers"] = [*(h for h in message.get("headers", ()) if h[0].lower() != _REQUEST_ID_NAME),
-                                      id_header]
-            await send(message)
-
-        token = request_id.set(rid)
-        try:
-            await self.app(scope, receive, send_with_id)
-        finally:
-            request_id.reset(token)

@@ -10,9 +10,9 @@ import httpx
 import pytest
 from starlette.types import Receive, Scope, Send
 
+from backend.edge import EdgeMiddleware
 from backend.logs import (
     JsonFormatter,
-    RequestContextMiddleware,
     TextFormatter,
     _Policy,
     configure_logging,
@@ -124,7 +124,7 @@ async def test_the_middleware_echoes_the_id_and_sets_it_for_the_request() -> Non
         await send({"type": "http.response.start", "status": 204, "headers": []})
         await send({"type": "http.response.body", "body": b""})
 
-    transport = httpx.ASGITransport(app=RequestContextMiddleware(app))
+    transport = httpx.ASGITransport(app=EdgeMiddleware(app))
     async with httpx.AsyncClient(transport=transport, base_url="http://t") as client:
         response = await client.get("/", headers={"X-Request-ID": "abc-1"})
     assert response.headers["x-request-id"] == "abc-1" and seen == ["abc-1"]
