@@ -91,6 +91,8 @@ def include_flat(app: FastAPI, router: APIRouter) -> None:
     CPU a request to find, several times the whole middleware stack (issue 15, measured in-process: figures in
     bench/README.md). Flat, each route ahead of the answering one costs about 0.9 us; the OpenAPI document is the
     same (tested). Every route's router-level tags and responses are already merged into it when it is declared."""
+    if router.on_startup or router.on_shutdown:  # include_router would merge these; a flat copy would lose them
+        raise TypeError(f"include_flat copies routes only, not a router's startup or shutdown handlers: {router!r}")
     for route in router.routes:
         if not isinstance(route, APIRoute) or router.dependencies:
             raise TypeError(f"include_flat copies plain APIRoutes only: {route!r}")
