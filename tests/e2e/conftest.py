@@ -49,6 +49,12 @@ class RunningSystem:
     process: subprocess.Popen[bytes]
 
 
+def _ctrl_c_as_in_a_terminal() -> None:
+    # A shell starts background jobs with Ctrl-C ignored, and a child inherits that: the test suite launched that
+    # way would send its Ctrl-C into nothing. In a terminal it reaches the run command: so here too.
+    signal.signal(signal.SIGINT, signal.SIG_DFL)
+
+
 @contextmanager
 def run_system(data_dir: Path, log_name: str) -> Iterator[RunningSystem]:
     """`fixit-backend dev`, exactly what `./fixit run` starts, on free ports; Ctrl-C (SIGINT) at the end."""
@@ -62,6 +68,7 @@ def run_system(data_dir: Path, log_name: str) -> Iterator[RunningSystem]:
             [sys.executable, "-m", "backend.cli", "dev", "--backend-port", str(backend_port),
              "--app-port", str(app_port), "--no-open-browser"],
             cwd=PROJECT_ROOT, env=env, stdout=log, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL,
+            preexec_fn=_ctrl_c_as_in_a_terminal,
         )
         system = RunningSystem(f"http://127.0.0.1:{app_port}/", f"http://127.0.0.1:{backend_port}", log_path, proc)
         try:
