@@ -42,6 +42,7 @@ from backend.services.profiles import require_role
 from backend.settings import PROJECT_ROOT
 from bench.api import People, add_requests, build
 from shared.roles import AppRole
+from shared.wire import CollegeRef
 
 Conn = AsyncConnection[DictRow]
 
@@ -53,9 +54,9 @@ class Recorder:
         self.conn = conn
         self.statements: list[tuple[str, Any]] = []
 
-    async def execute(self, query: str, params: Any = None) -> Any:
+    async def execute(self, query: str, params: Any = None, binary: bool = False) -> Any:
         self.statements.append((query, params))
-        return await self.conn.execute(query, params)
+        return await self.conn.execute(query, params, binary=binary)
 
 
 @dataclass(frozen=True)
@@ -74,11 +75,11 @@ def routes(people: People, now: datetime) -> list[Route]:
 
     async def mine(conn: Any) -> int:
         await require_role(conn, citizen, AppRole.CITIZEN, AppRole.ADMIN)
-        return len(await request_reads.citizen_requests(conn, citizen))
+        return len(json.loads(await request_reads.citizen_requests_json(conn, citizen)))
 
     async def offers(conn: Any) -> int:
         await require_role(conn, student, AppRole.TECHNICIAN)
-        return len(await request_reads.technician_offers(conn))
+        return len(json.loads(await request_reads.technician_offers_json(conn)))
 
     async def jobs(conn: Any) -> int:
         await require_role(conn, student, AppRole.TECHNICIAN)
@@ -86,7 +87,8 @@ def routes(people: People, now: datetime) -> list[Route]:
 
     async def dashboard(conn: Any) -> int:
         await require_role(conn, supervisor, AppRole.SUPERVISOR)
-        board = await request_reads.college_dashboard(conn, people.college_id, now)
+        college = CollegeRef(id=people.college_id, code="bench", name_th="วิทยาลัย", name_en="College")
+        board = json.loads(await request_reads.college_dashboard_json(conn, college, now))
         return len(board["counts"]) + len(board["weekly"]) + len(board["quality_check"])
 
     return [Route("pk", citizen, pk), Route("mine", citizen, mine), Route("offers", student, offers),

@@ -1,8 +1,9 @@
 """Reading repair requests for each role's home. RLS already limits rows; the filters say what each list is.
 
 The citizen's list, the offers feed and the dashboard come in two forms over the same SQL: rows, and the response
-body as PostgreSQL writes it (`*_json`, what the routes send, issue 15). The row forms are what bench.scale counts
-and what tests/integration/test_json_reads.py checks the bodies against."""
+body as PostgreSQL writes it (`*_json`, what the routes send and what bench.scale measures, issue 15). The row
+forms are the reference tests/integration/test_json_reads.py checks the bodies against, through the response
+models."""
 
 import uuid
 from datetime import datetime, timedelta
