@@ -371,6 +371,15 @@ async def test_each_new_offer_is_announced_live_and_notified_to_its_student(
             heard: list[dict[str, Any]] = []
             while not any(e["kind"] == "notification" for e in heard):
                 heard.append((await asyncio.wait_for(student.queue.get(), timeout=5)).event)
+            # A status change is announced by the per-row trigger (0004), a new offer by the per-statement one
+            # (0024): the app reads both as one event shape, so they must carry the same keys.
+            with psycopg.connect(database_url, autocommit=True) as conn:
+                conn.execute("update public.offers set status = 'withdrawn' where id = %s",
+                             [announced[0]["offer_id"]])
+            changed = (await asyncio.wait_for(staff.queue.get(), timeout=5)).event
+            while changed["kind"] != "offer":
+                changed = (await asyncio.wait_for(staff.queue.get(), timeout=5)).event
+            assert changed["status"] == "withdrawn" and sorted(changed) == sorted(announced[0]), (changed, announced)
     finally:
         task.cancel()
         with contextlib.suppress(asyncio.CancelledError):
