@@ -51,13 +51,20 @@ async def app(scope: Scope, receive: Receive, send: Send) -> None:
     await send({"type": "http.response.body", "body": answer})
 
 
-async def exchange(protocol_class: type[HttpToolsProtocol], *chunks: bytes) -> list[bytes]:
-    config = Config(app=app, http=protocol_class, lifespan="off", log_level="warning")
+def connect(protocol_class: type[HttpToolsProtocol], asgi_app: Any = app
+            ) -> tuple[HttpToolsProtocol, RecordingTransport, ServerState]:
+    """A protocol of that class serving `asgi_app` on a fresh connection that records what is written."""
+    config = Config(app=asgi_app, http=protocol_class, lifespan="off", log_level="warning")
     config.load()
     state = ServerState()
     protocol = protocol_class(config=config, server_state=state, app_state={})
     transport = RecordingTransport()
     protocol.connection_made(transport)
+    return protocol, transport, state
+
+
+async def exchange(protocol_class: type[HttpToolsProtocol], *chunks: bytes) -> list[bytes]:
+    protocol, transport, state = connect(protocol_class)
     for chunk in chunks[:-1]:
         # A client that sends more only when answered (100-continue): until the answer is written.
         protocol.data_received(chunk)
@@ -101,12 +108,7 @@ async def test_a_streams_head_does_not_wait_for_its_first_chunk() -> None:
         await release.wait()  # an event stream with nothing to say yet
         await send({"type": "http.response.body", "body": b"data: 1\n\n"})
 
-    config = Config(app=stream, http=FixitHttpProtocol, lifespan="off", log_level="warning")
-    config.load()
-    state = ServerState()
-    protocol = FixitHttpProtocol(config=config, server_state=state, app_state={})
-    transport = RecordingTransport()
-    protocol.connection_made(transport)
+    protocol, transport, state = connect(FixitHttpProtocol, stream)
     protocol.data_received(b"GET /events HTTP/1.1\r\nHost: t\r\n\r\n")
     await started.wait()
     for _ in range(10_000):  # turns of the loop until the head is out; the stream is still waiting
