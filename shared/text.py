@@ -1110,3 +1110,14 @@ CREDIT_TEAM_UI: dict[str, Bilingual] = {
     "levels_hide": B("ซ่อนประวัติระดับ", "Hide level history"),
 }
 APP_UI.update(CREDIT_TEAM_UI)
+
+# A reopened job's later round on the student's job screen: reported and evidenced again before the check.
+ROUND_QC_UI: dict[str, Bilingual] = {
+    "round_report_needed": B("รอบที่ {round}: บันทึกรายงานของรอบนี้ (ข้อมูลด้านล่างมาจากรายงานรอบก่อน แก้ไขแล้วกดบันทึก)",
+                             "Round {round}: save this round's report (the form below is the last round's: edit "
+                             "it and save)"),
+    "round_after_photo_needed": B("รอบที่ {round}: ถ่ายรูปหลังซ่อมใหม่ของรอบนี้ (รูปของรอบก่อนไม่นับ)",
+                                  "Round {round}: take a new after photo for this round (earlier ones do not "
+                                  "count)"),
+}
+APP_UI.update(ROUND_QC_UI)
