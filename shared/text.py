@@ -802,9 +802,33 @@ ERRORS.update({
 })
 
 
-def missing_list(codes: list[str]) -> Bilingual:
+# A reopened job's later round: the same codes, named as the round's own (the earlier round's do not count).
+QC_MISSING_IN_ROUND: dict[str, Bilingual] = {
+    "after_photo": B("รูปหลังซ่อมใหม่ของรอบนี้", "a new after photo of this round"),
+    "hours": B("ชั่วโมงทำงานของรอบนี้", "this round's hours worked"),
+    "report": B("รายงานของรอบนี้", "this round's report"),
+}
+
+ERRORS.update({
+    "qc_missing_after_photo_in_round": B("ถ่ายรูปหลังซ่อมใหม่ของรอบนี้อย่างน้อย 1 รูป (รูปของรอบก่อนไม่นับ)",
+                                         "Add at least one new after photo for this round (earlier ones do not "
+                                         "count)"),
+    "qc_missing_hours_in_round": B("บันทึกชั่วโมงทำงานของรอบนี้ (มากกว่า 0)",
+                                   "Record this round's hours worked (more than 0)"),
+    "qc_missing_report_in_round": B("บันทึกรายงานของรอบนี้ (รายงานของรอบก่อนไม่นับ)",
+                                    "Save this round's report (the earlier round's does not count)"),
+})
+
+
+def qc_missing_key(code: str, later_round: bool = False) -> str:
+    """The error key of one missing item: `qc_missing_<code>`, or its later-round wording."""
+    return f"qc_missing_{code}_in_round" if later_round else f"qc_missing_{code}"
+
+
+def missing_list(codes: list[str], later_round: bool = False) -> Bilingual:
     """ "รูปหลังซ่อม, ชั่วโมงทำงาน" / "an after photo, hours worked" """
-    names = [QC_MISSING[c] for c in codes if c in QC_MISSING]
+    catalog = QC_MISSING_IN_ROUND if later_round else QC_MISSING
+    names = [catalog[c] for c in codes if c in catalog]
     return B(", ".join(n.th for n in names), ", ".join(n.en for n in names))
 
 
@@ -1086,3 +1110,14 @@ CREDIT_TEAM_UI: dict[str, Bilingual] = {
     "levels_hide": B("ซ่อนประวัติระดับ", "Hide level history"),
 }
 APP_UI.update(CREDIT_TEAM_UI)
+
+# A reopened job's later round on the student's job screen: reported and evidenced again before the check.
+ROUND_QC_UI: dict[str, Bilingual] = {
+    "round_report_needed": B("รอบที่ {round}: บันทึกรายงานของรอบนี้ (ข้อมูลด้านล่างมาจากรายงานรอบก่อน แก้ไขแล้วกดบันทึก)",
+                             "Round {round}: save this round's report (the form below is the last round's: edit "
+                             "it and save)"),
+    "round_after_photo_needed": B("รอบที่ {round}: ถ่ายรูปหลังซ่อมใหม่ของรอบนี้ (รูปของรอบก่อนไม่นับ)",
+                                  "Round {round}: take a new after photo for this round (earlier ones do not "
+                                  "count)"),
+}
+APP_UI.update(ROUND_QC_UI)

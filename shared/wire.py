@@ -250,6 +250,12 @@ class RequestDetail(RequestSummary):
     quality_check_missing: Sequence[MissingItem] = Field(
         default=(),
         description="what the job's record still lacks before the teacher's check (staff only; empty: complete)")
+    # A reopened job repaired again is a new round: its record is reported and evidenced again before the check.
+    work_round: int = Field(1, description="the job's round of work: 1, plus one each time its owner reopened it")
+    report_in_round: bool = Field(
+        False, description="the saved report is this round's (in a later round, one saved since the reopen)")
+    after_photos_in_round: list[int] = Field(
+        default=[], description="indices of the after photos uploaded in this round (a later round's own)")
     # Issue 14 (GET /requests/{id}/record has the whole record).
     parts_approved_total_baht: float = Field(0, description="parts the owner approved (in the app or by phone)")
     parts_waiting: int = Field(0, description="parts proposed and waiting for the owner's answer")

@@ -1,5 +1,6 @@
 """What a student records about a job."""
 
+from datetime import datetime
 from typing import Any
 
 from shared.roles import Actor
@@ -49,11 +50,19 @@ QC_REPORT = "report"
 QC_REQUIREMENTS = (QC_AFTER_PHOTO, QC_HOURS, QC_REPORT)
 
 
-def missing_for_quality_check(after_photos: int, hours: float | None, notes: str | None) -> list[str]:
+def missing_for_quality_check(after_photos: int, hours: float | None, notes: str | None, *,
+                              report_in_round: bool = True) -> list[str]:
     """What the job's record still lacks before it may go to the teacher's check (and before the teacher may
     approve it): at least one after-photo, hours worked above 0 and a report of what was done. Empty: complete.
 
+    A reopened job repaired again is a new round (backend/services/credit.py): `after_photos` counts only the
+    round's own (uploaded since it began), and a report saved before it began (`report_in_round` False) describes
+    the earlier repair, so it counts as no report: the re-repair is reported and evidenced again. In the first
+    round every photo and report is the round's.
+
     A job that cannot be repaired needs a reason instead (the unrepairable step asks for it)."""
+    if not report_in_round:
+        hours, notes = None, None
     missing = []
     if after_photos < 1:
         missing.append(QC_AFTER_PHOTO)
@@ -62,6 +71,12 @@ def missing_for_quality_check(after_photos: int, hours: float | None, notes: str
     if notes is None or not notes.strip():
         missing.append(QC_REPORT)
     return missing
+
+
+def in_round(at: datetime | None, round_began: datetime | None) -> bool:
+    """Whether something saved `at` belongs to the job's current round (`round_began` None: the first round, where
+    everything does). The SQL twin is `updated_at > since` in backend/services/credit.py."""
+    return round_began is None or (at is not None and at > round_began)
 
 
 def supervisor_actions(status: RequestStatus) -> list[str]:

@@ -14,7 +14,7 @@ from backend.services.request_detail import read_detail
 from backend.services.transitions import Note, transition
 from shared.roles import AppRole
 from shared.statuses import RequestStatus
-from shared.text import missing_list
+from shared.text import missing_list, qc_missing_key
 from shared.wire import AssignBody, Photo, RequestDetail, WorkReport
 from shared.work import UNREPAIRABLE_REASONS, missing_for_quality_check
 
@@ -82,22 +82,30 @@ async def change_status(
 
 
 async def _require_complete_record(owner: Conn, request_id: uuid.UUID, to_status: RequestStatus) -> None:
-    """Honest QC: no check (and no approval) without an after photo, hours worked and a report (shared.work)."""
+    """Honest QC: no check (and no approval) without an after photo, hours worked and a report (shared.work). In a
+    later round (a reopened job repaired again) only a report saved and after photos uploaded since the round
+    began count: the earlier round's evidence is of the earlier repair."""
+    round_, since = await credit.current_round(owner, request_id)
     row = await (
         await owner.execute(
             """select (select count(*)::int from public.request_photos p
-                       where p.request_id = %(id)s and p.kind = 'after') as after_photos,
-                      j.hours::float as hours, j.notes
+                       where p.request_id = %(id)s and p.kind = 'after'
+                         and (%(since)s::timestamptz is null or p.created_at > %(since)s::timestamptz))
+                          as after_photos,
+                      j.hours::float as hours, j.notes,
+                      (%(since)s::timestamptz is null or j.updated_at > %(since)s::timestamptz) as report_in_round
                from (select 1) one left join public.job_reports j on j.request_id = %(id)s""",
-            {"id": request_id},
+            {"id": request_id, "since": since},
         )
     ).fetchone()
     assert row is not None
-    missing = missing_for_quality_check(row["after_photos"], row["hours"], row["notes"])
+    missing = missing_for_quality_check(row["after_photos"], row["hours"], row["notes"],
+                                        report_in_round=bool(row["report_in_round"]))
     if missing:
-        names = missing_list(missing)
+        later = round_ > 1
+        names = missing_list(missing, later_round=later)
         code = "quality_check_incomplete" if to_status == RequestStatus.QUALITY_CHECK else "approval_incomplete"
-        raise ApiError(409, code, fields={c: f"qc_missing_{c}" for c in missing},
+        raise ApiError(409, code, fields={c: qc_missing_key(c, later) for c in missing},
                        missing_th=names.th, missing_en=names.en)
 
 

@@ -265,6 +265,12 @@ async def _round(conn: Conn, request_id: uuid.UUID) -> tuple[int, datetime | Non
     return int(row["round"]), row["since"]
 
 
+async def current_round(conn: Conn, request_id: uuid.UUID) -> tuple[int, datetime | None]:
+    """The job's round and when it began, for the honest-QC check and the work screen (only this round's report
+    and after photos count in a later round)."""
+    return await _round(conn, request_id)
+
+
 async def _ensure_lead(owner: Conn, req: dict[str, Any]) -> None:
     """The student on the job is the team's lead; their hours are their work report's. In a later round only a
     report saved since the reopen counts: the first round's hours were credited already."""

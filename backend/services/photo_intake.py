@@ -137,7 +137,9 @@ async def _switch_row(
                     """
                     update public.request_photos set
                         storage_path = %(path)s, thumb_path = %(thumb)s, content_type = %(content_type)s,
-                        width = %(width)s, height = %(height)s, bytes = %(bytes)s, uploaded_by = %(uploaded_by)s
+                        width = %(width)s, height = %(height)s, bytes = %(bytes)s, uploaded_by = %(uploaded_by)s,
+                        -- A replaced photo is a new photo: a reopened job's round counts those taken since it began.
+                        created_at = now()
                     where request_id = %(request_id)s and kind = %(kind)s and idx = %(idx)s
                     returning id, kind, idx, content_type, width, height, bytes
                     """,

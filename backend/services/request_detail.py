@@ -9,14 +9,15 @@ from psycopg_pool import AsyncConnectionPool
 
 from backend.db import Conn, user_tx
 from backend.errors import ApiError
+from backend.services.credit import current_round
 from backend.services.handover_rule import HANDED_OVER_SQL
 from backend.services.job_reports import load_report
 from shared.aftercare import RATEABLE, may_reopen
 from shared.reference import PREFIX
 from shared.roles import Actor
 from shared.statuses import RequestStatus, can_transition
-from shared.text import NEXT_STEPS, Locale, error_text, event_note
-from shared.work import missing_for_quality_check
+from shared.text import NEXT_STEPS, Locale, error_text, event_note, qc_missing_key
+from shared.work import in_round, missing_for_quality_check
 
 
 async def request_detail(conn: Conn, request_id: uuid.UUID, now: datetime) -> dict[str, Any]:
@@ -60,31 +61,39 @@ async def request_detail(conn: Conn, request_id: uuid.UUID, now: datetime) -> di
         [request_id],
     )
     photos = await conn.execute(
-        "select id, kind, idx, content_type, width, height, bytes from public.request_photos "
+        "select id, kind, idx, content_type, width, height, bytes, created_at from public.request_photos "
         "where request_id = %s order by kind desc, idx",
         [request_id],
     )
     locale = Locale.EN if row["reader_locale"] == Locale.EN.value else Locale.TH
     timeline = [{**e, "note": event_note(e["note_code"], e["note_params"], e["note"], locale)}
                 for e in await events.fetchall()]
-    photo_rows = await photos.fetchall()
+    all_photos = await photos.fetchall()
+    photo_rows = [{k: v for k, v in p.items() if k != "created_at"} for p in all_photos]
     report = await load_report(conn, request_id)
     status = RequestStatus(row["status"])
     step, wait = NEXT_STEPS[status]
+    # A reopened job's later round is reported and evidenced again: the screen shows what is this round's.
+    work_round, round_began = await current_round(conn, request_id)
+    round_after = [p["idx"] for p in all_photos if p["kind"] == "after" and in_round(p["created_at"], round_began)]
+    report_in_round = report is not None and in_round(report["updated_at"], round_began)
     return {**row, "timeline": timeline, "photos": photo_rows,
             "actions": citizen_actions(row, now), "report": report,
             "next_step": step.in_(locale), "expected_wait": wait.in_(locale) if wait else None,
-            "quality_check_missing": [] if row["is_mine"] else quality_check_missing(status, photo_rows, report)}
+            "work_round": work_round, "report_in_round": report_in_round, "after_photos_in_round": round_after,
+            "quality_check_missing": [] if row["is_mine"] else quality_check_missing(
+                status, len(round_after), report, report_in_round=report_in_round, later_round=work_round > 1)}
 
 
-def quality_check_missing(status: RequestStatus, photos: list[dict[str, Any]],
-                          report: dict[str, Any] | None) -> list[dict[str, str]]:
-    """For the student and the teacher while the work is under way or checked: what the record still lacks."""
+def quality_check_missing(status: RequestStatus, after_photos: int, report: dict[str, Any] | None, *,
+                          report_in_round: bool = True, later_round: bool = False) -> list[dict[str, str]]:
+    """For the student and the teacher while the work is under way or checked: what the record still lacks (in a
+    later round: what it lacks of the round's own; `after_photos` counts the round's)."""
     if status not in (RequestStatus.DIAGNOSING, RequestStatus.REPAIRING, RequestStatus.QUALITY_CHECK):
         return []
-    codes = missing_for_quality_check(sum(1 for p in photos if p["kind"] == "after"),
-                                      report["hours"] if report else None, report["notes"] if report else None)
-    texts = {c: error_text(f"qc_missing_{c}") for c in codes}
+    codes = missing_for_quality_check(after_photos, report["hours"] if report else None,
+                                      report["notes"] if report else None, report_in_round=report_in_round)
+    texts = {c: error_text(qc_missing_key(c, later_round)) for c in codes}
     return [{"code": c, "message_th": text.th, "message_en": text.en} for c, text in texts.items()]
 
 

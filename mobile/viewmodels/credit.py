@@ -628,21 +628,44 @@ class PortfolioViewModel(SubScreen):
         self.downloading = on
 
 
-class CollegeCreditViewModel(SubScreen):
+class StudentLevelsScreen(SubScreen):
+    """A teacher's screen listing students, each row able to show (or hide) the student's level history under it,
+    one student at a time: the college view and the students page (`categories` name the skills; a subclass's
+    `_fetch` fills it)."""
+
+    def __init__(self, api: ApiClient, session: Session, **wiring: Unpack[ScreenWiring]) -> None:
+        super().__init__(api, session, **wiring)
+        self.categories: dict[str, Category] = {}
+        self.levels_of: UUID | None = None
+        self.levels: list[LevelChange] = []
+
+    async def toggle_levels(self, student_id: UUID) -> None:
+        """Show (or hide) a student's level history under their row."""
+        if self.levels_of == student_id:
+            self.levels_of, self.levels = None, []
+            self._changed()
+            return
+        levels = await self._send(self._api.level_history(student_id), self._refused_notice)
+        if levels is None:
+            return
+        self.levels_of, self.levels = student_id, levels
+        self._changed()
+
+    def level_lines(self) -> list[str]:
+        return level_lines(self.levels, self.categories, self.locale)
+
+
+class CollegeCreditViewModel(StudentLevelsScreen):
     """The teacher's view of the college in a term, and the level-up proposals to confirm or decline."""
 
     def __init__(self, api: ApiClient, session: Session, **wiring: Unpack[ScreenWiring]) -> None:
         super().__init__(api, session, **wiring)
         self.view: CollegeCredit | None = None
         self.proposals: list[SkillProposal] = []
-        self.categories: dict[str, Category] = {}
         self.deciding: UUID | None = None
         self.jobs_input = ""
         self.target_input = ""
         self.saving = False
-        # The level history of one student at a time, opened from their row.
-        self.levels_of: UUID | None = None
-        self.levels: list[LevelChange] = []
 
     async def _fetch(self) -> None:
         view, proposals, categories = await asyncio.gather(
@@ -677,21 +700,6 @@ class CollegeCreditViewModel(SubScreen):
         def mark(on: bool) -> None:
             self.deciding = proposal_id if on else None
         return mark
-
-    async def toggle_levels(self, student_id: UUID) -> None:
-        """Show (or hide) a student's level history under their row."""
-        if self.levels_of == student_id:
-            self.levels_of, self.levels = None, []
-            self._changed()
-            return
-        levels = await self._send(self._api.level_history(student_id), self._refused_notice)
-        if levels is None:
-            return
-        self.levels_of, self.levels = student_id, levels
-        self._changed()
-
-    def level_lines(self) -> list[str]:
-        return level_lines(self.levels, self.categories, self.locale)
 
     def _mark_saving(self, on: bool) -> None:
         self.saving = on

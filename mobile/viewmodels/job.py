@@ -153,14 +153,54 @@ class JobViewModel(RequestScreen[WorkDetail]):
         detail = self.detail
         if detail is None or detail.status not in (S.REPAIRING, S.QUALITY_CHECK):
             return []
-        # The server's list as loaded, less what was added on this screen since (a photo, a saved report).
-        report = detail.report
+        # The server's list as loaded, less what was added on this screen since (a photo, a saved report); in a
+        # later round only the round's own count, as on the server.
+        report = detail.report if self.report_is_this_rounds else None
         done = {
-            "after_photo": bool(self.photos("after")),
+            "after_photo": bool(self.after_photos_in_round),
             "hours": report is not None and report.hours > 0,
             "report": report is not None and bool(report.notes.strip()),
         }
         return [m.message(self.locale) for m in detail.quality_check_missing if not done.get(m.code, False)]
+
+    # --- a reopened job's later round: reported and evidenced again --------------------------------------
+
+    @property
+    def work_round(self) -> int:
+        return 1 if self.detail is None else self.detail.work_round
+
+    @property
+    def later_round(self) -> bool:
+        return self.work_round > 1
+
+    @property
+    def report_is_this_rounds(self) -> bool:
+        """The saved report describes this round's repair (in the first round any saved report does)."""
+        detail = self.detail
+        return detail is not None and detail.report is not None and (not self.later_round or detail.report_in_round)
+
+    @property
+    def after_photos_in_round(self) -> list[int]:
+        """Indices of the after photos that count for this round (in the first round: all of them)."""
+        if self.detail is None:
+            return []
+        if not self.later_round:
+            return [p.idx for p in self.photos("after")]
+        return sorted(set(self.detail.after_photos_in_round))
+
+    @property
+    def report_round_note(self) -> str | None:
+        """Above the report form (prefilled from the last round's report) while this round has none saved."""
+        if not (self.later_round and self.can_edit_work and not self.report_is_this_rounds):
+            return None
+        return bilingual("round_report_needed", round=self.work_round).in_(self.locale)
+
+    @property
+    def after_photo_round_note(self) -> str | None:
+        """At the after photos while this round has none: the earlier round's show the earlier repair."""
+        if not (self.later_round and self.can_edit_work and not self.after_photos_in_round):
+            return None
+        return bilingual("round_after_photo_needed", round=self.work_round).in_(self.locale)
 
     @property
     def photo_error(self) -> str | None:
@@ -238,7 +278,16 @@ class JobViewModel(RequestScreen[WorkDetail]):
 
     @property
     def can_add_after_photo(self) -> bool:
-        return self.can_edit_work and not self.uploading and len(self.photos("after")) < MAX_PHOTOS_PER_REQUEST
+        return self.can_edit_work and not self.uploading and bool(self._after_slots())
+
+    def _after_slots(self) -> list[int]:
+        """Where new after photos go: free indices first; in a later round then the earlier rounds' photos' (they
+        show the earlier repair, and a photo is replaced at its index), so a full set never blocks a new round."""
+        taken = {p.idx for p in self.photos("after")}
+        slots = [i for i in range(MAX_PHOTOS_PER_REQUEST) if i not in taken]
+        if self.later_round:
+            slots += sorted(taken - set(self.after_photos_in_round))
+        return slots
 
     @property
     def parts_total(self) -> float:
@@ -351,7 +400,7 @@ class JobViewModel(RequestScreen[WorkDetail]):
             self._changed()
 
         try:
-            outcome = await pick(MAX_PHOTOS_PER_REQUEST - len(self.photos("after")), show)
+            outcome = await pick(len(self._after_slots()), show)
         finally:
             self._photo_progress = None
         await self._upload_after(outcome.photos, outcome.problem)
@@ -374,20 +423,18 @@ class JobViewModel(RequestScreen[WorkDetail]):
 
     async def _upload_after(self, prepared: list[PickedPhoto], problem: Bilingual | None) -> None:
         """Each shrunk photo at the next free index; `uploading` is on when this is called and off after."""
-        taken = {p.idx for p in self.photos("after")}
+        slots = self._after_slots()
         self._photo_error = problem
         try:
             for picked in prepared:
-                free = [i for i in range(MAX_PHOTOS_PER_REQUEST) if i not in taken]
-                if not free:
+                if not slots:
                     self._photo_error = error_text("photo_too_many")
                     break
                 processed = picked.photo
-                idx = free[0]
+                idx = slots.pop(0)
                 uploaded = await self._api.upload_after_photo(
                     self.request_id, idx, processed.image, processed.content_type
                 )
-                taken.add(idx)
                 self.thumbnails.put(self.request_id, "after", idx, processed.thumbnail)
                 self._add_photo_ref(uploaded)  # the upload's answer is the photo as the request lists it
         except ApiError as exc:
@@ -403,7 +450,10 @@ class JobViewModel(RequestScreen[WorkDetail]):
         if self.detail is None:
             return
         kept = [p for p in self.detail.photos if not (p.kind == photo.kind and p.idx == photo.idx)]
-        self.detail = self.detail.model_copy(update={"photos": [*kept, photo]})
+        update: dict[str, Any] = {"photos": [*kept, photo]}
+        if photo.kind == "after":  # just uploaded: this round's
+            update["after_photos_in_round"] = sorted({*self.detail.after_photos_in_round, photo.idx})
+        self.detail = self.detail.model_copy(update=update)
         self._changed()
 
     # --- the work report -----------------------------------------------------------------------------
@@ -476,7 +526,7 @@ class JobViewModel(RequestScreen[WorkDetail]):
         if saved is None:
             return
         if self.detail is not None:
-            self.detail = self.detail.model_copy(update={"report": saved})
+            self.detail = self.detail.model_copy(update={"report": saved, "report_in_round": True})
         self._report_loaded = True
         self._notice = bilingual("report_saved")
         self._changed()

@@ -7,6 +7,7 @@ from uuid import UUID
 
 from mobile.api_client import ApiClient, ApiError
 from mobile.models import Category, LedgerRow, TechnicianItem
+from mobile.viewmodels.credit import StudentLevelsScreen
 from mobile.viewmodels.loadable import Busy, ScreenWiring, SubScreen, fetched_and_saved
 from mobile.viewmodels.loadable import SaveFile as SaveFile
 from mobile.viewmodels.session import Session
@@ -55,7 +56,7 @@ class TechnicianEdit:
         return {"is_active": self.is_active, "skills": {k: v for k, v in sorted(self.skills.items()) if v}}
 
 
-class TechniciansViewModel(SubScreen):
+class TechniciansViewModel(StudentLevelsScreen):
     def __init__(self, api: ApiClient, session: Session, **wiring: Unpack[ScreenWiring]) -> None:
         super().__init__(api, session, **wiring)
         self.rows: list[TechnicianEdit] = []
@@ -193,6 +194,7 @@ class TechniciansViewModel(SubScreen):
     async def _fetch(self) -> None:
         items, categories = await asyncio.gather(self._api.supervisor_technicians(), self._api.categories())
         self.skills = skill_names(categories)
+        self.categories = {c.code: c for c in categories}  # names the skills of a level history
         known = {s.code for s in self.skills}
         # A skill the catalogue no longer names still shows, under its code, so saving does not drop it.
         for item in items:

@@ -11,6 +11,7 @@ from mobile.viewmodels.credit import (
     CollegeCreditViewModel,
     PortfolioViewModel,
     RecordPanel,
+    StudentLevelsScreen,
     hours_text,
     outcome_label,
     role_label,
@@ -452,6 +453,20 @@ def _levels(lines: list[str], locale: Locale) -> list[ft.Control]:
     return controls
 
 
+def level_history_toggle(vm: StudentLevelsScreen, student_id: UUID, name: str, locale: Locale) -> list[ft.Control]:
+    """Under a student's row on a teacher's screen: a button that shows (or hides) their level history, compact."""
+
+    async def levels(_: object = None) -> None:  # Flet passes the event first
+        await vm.toggle_levels(student_id)
+
+    shown = vm.levels_of == student_id
+    label = t("levels_hide", locale) if shown else t("levels_show", locale, name=name)
+    controls: list[ft.Control] = [ft.Row([ft.TextButton(label, icon=ft.Icons.HISTORY, on_click=levels)])]
+    if shown:
+        controls.append(_card(_levels(vm.level_lines(), locale)))
+    return controls
+
+
 # --- the teacher's college view --------------------------------------------------------------------------------
 
 def college_credit_view(vm: CollegeCreditViewModel, locale: Locale) -> ft.Control:
@@ -489,14 +504,7 @@ def college_credit_view(vm: CollegeCreditViewModel, locale: Locale) -> ft.Contro
         controls.append(ft.Text(t("credit_student", locale, name=student.display_name, hours=f"{student.hours:g}",
                                    target=f"{student.target:g}", jobs=student.jobs) + f" · {state}"))
 
-        async def levels(_: object = None, student_id: UUID = student.id) -> None:  # Flet passes the event first
-            await vm.toggle_levels(student_id)
-
-        shown = vm.levels_of == student.id
-        label = t("levels_hide", locale) if shown else t("levels_show", locale, name=student.display_name)
-        controls.append(ft.Row([ft.TextButton(label, icon=ft.Icons.HISTORY, on_click=levels)]))
-        if shown:
-            controls.append(_card(_levels(vm.level_lines(), locale)))
+        controls += level_history_toggle(vm, student.id, student.display_name, locale)
     controls += _settings(vm, locale)
     controls.append(heading(t("credit_without_jobs", locale), size=18))
     if not view.students_without_jobs:

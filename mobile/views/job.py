@@ -115,6 +115,12 @@ def _qc_missing(vm: JobViewModel, locale: Locale) -> list[ft.Control]:
                          bgcolor=ft.Colors.TERTIARY_CONTAINER)]
 
 
+def _round_note(text: str) -> ft.Control:
+    """A reopened job's later round: what this round still needs of its own, where the student adds it."""
+    return ft.Container(content=ft.Text(text, color=ft.Colors.ON_TERTIARY_CONTAINER), padding=10, border_radius=8,
+                        bgcolor=ft.Colors.TERTIARY_CONTAINER)
+
+
 def _step_panel(vm: JobViewModel, step: Step, locale: Locale) -> ft.Control:
     def note_typed(e: ft.Event[ft.TextField]) -> None:
         vm.set_note(e.control.value)
@@ -209,6 +215,8 @@ def _photos(vm: JobViewModel, locale: Locale, device: Device | None) -> list[ft.
             t("after_photos_label", locale, max=MAX_PHOTOS_PER_REQUEST) if editing_after else t(title, locale)
         )
         controls.append(ft.Text(heading_text, weight=ft.FontWeight.W_600))
+        if editing_after and vm.after_photo_round_note:
+            controls.append(_round_note(vm.after_photo_round_note))
         if thumbs:
             controls.append(thumbnail_row(thumbs))
         if editing_after:
@@ -248,6 +256,9 @@ def _report(vm: JobViewModel, locale: Locale) -> list[ft.Control]:
 
     def notes_typed(e: ft.Event[ft.TextField]) -> None:
         vm.set_notes(e.control.value)
+
+    if vm.report_round_note:
+        controls.append(_round_note(vm.report_round_note))
 
     # Read again at the save tap: on a slow device a tap can be handled before the last keystrokes' changes.
     hours_field, notes_field = ft.Ref[ft.TextField](), ft.Ref[ft.TextField]()

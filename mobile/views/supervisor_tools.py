@@ -16,6 +16,7 @@ from mobile.views.common import (
     muted,
     screen_header,
 )
+from mobile.views.credit import level_history_toggle
 from mobile.views.typed_field import TypedField
 from shared.text import Locale, t
 
@@ -117,6 +118,7 @@ def _student_row(vm: TechniciansViewModel, row: TechnicianEdit, locale: Locale) 
             wrap=True, run_spacing=4,
         ),
     ]
+    lines += level_history_toggle(vm, student_id, name, locale)
     if row.error is not None and vm.editing != student_id:
         lines.append(error_message(row.error.in_(locale)))
     return ft.Container(key=str(student_id), content=ft.Column(lines, spacing=4), padding=12, border_radius=12,

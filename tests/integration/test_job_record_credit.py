@@ -441,6 +441,9 @@ async def test_a_reopened_job_repaired_again_adds_the_new_rounds_hours_approved_
     saved = await api.put(f"/requests/{rid}/report", json={"hours": 0.5, "notes": "เปลี่ยนสวิตช์อีกตัว", "parts": []},
                           headers=bearer(bee))
     assert saved.status_code == 200, saved.text
+    # And a new after photo: the first round's is of the first repair (honest QC, tests/integration/test_round_qc.py).
+    photo = {"file": ("after.jpg", jpeg_with_gps((800, 600)), "image/jpeg")}
+    assert (await api.put(f"/requests/{rid}/after-photos/1", files=photo, headers=bearer(bee))).status_code == 201
     assert (await _step(api, bee, rid, "quality_check")).status_code == 200
     assert (await _step(api, teacher, rid, "done")).status_code == 200
     _backdate_acceptance(database_url, rid, 2)

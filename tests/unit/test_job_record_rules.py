@@ -8,8 +8,8 @@ from backend.colleges_import import parse_colleges_csv
 from backend.services.exports import local_time, number, to_csv
 from shared.reference import format_reference, parse_reference
 from shared.statuses import STATUS_GROUPS, RequestStatus, StatusGroup, group_of
-from shared.text import ERRORS, NEXT_STEPS, QC_MISSING, Locale, missing_list
-from shared.work import QC_REQUIREMENTS, missing_for_quality_check, supervisor_actions
+from shared.text import ERRORS, NEXT_STEPS, QC_MISSING, QC_MISSING_IN_ROUND, Locale, missing_list, qc_missing_key
+from shared.work import QC_REQUIREMENTS, in_round, missing_for_quality_check, supervisor_actions
 
 S = RequestStatus
 
@@ -18,6 +18,16 @@ def test_missing_for_quality_check() -> None:
     assert missing_for_quality_check(0, None, None) == ["after_photo", "hours", "report"]
     assert missing_for_quality_check(1, 0.0, "  \n") == ["hours", "report"]
     assert missing_for_quality_check(2, 0.5, "เปลี่ยนฟิวส์") == []
+    # A later round: a report saved before the round began is the earlier repair's, so it counts as none.
+    assert missing_for_quality_check(1, 1.5, "เปลี่ยนฟิวส์", report_in_round=False) == ["hours", "report"]
+
+
+def test_what_belongs_to_the_round() -> None:
+    began = datetime(2026, 11, 2, 9, 0, tzinfo=UTC)
+    assert in_round(datetime(2026, 11, 1, tzinfo=UTC), None)  # the first round: everything
+    assert in_round(datetime(2026, 11, 2, 9, 1, tzinfo=UTC), began)
+    assert not in_round(datetime(2026, 11, 1, tzinfo=UTC), began)
+    assert not in_round(None, began)
 
 
 def test_every_missing_item_has_its_texts() -> None:
@@ -25,6 +35,10 @@ def test_every_missing_item_has_its_texts() -> None:
         assert QC_MISSING[code].th and QC_MISSING[code].en
         assert ERRORS[f"qc_missing_{code}"].th and ERRORS[f"qc_missing_{code}"].en
     assert missing_list(["after_photo", "hours"]).en == "an after photo, hours worked"
+    for code in QC_REQUIREMENTS:  # a later round's words for the same codes
+        assert QC_MISSING_IN_ROUND[code].th and QC_MISSING_IN_ROUND[code].en
+        assert qc_missing_key(code, later_round=True) in ERRORS
+    assert missing_list(["report"], later_round=True).th == "รายงานของรอบนี้"
 
 
 def test_the_teachers_actions_follow_the_state_machine() -> None:
