@@ -255,8 +255,9 @@ _ROUND = """(select 1 + count(*)::int from public.status_events e
              where e.request_id = {rid} and e.from_status = 'handed_back' and e.to_status = 'submitted')"""
 
 
-async def _round(conn: Conn, request_id: uuid.UUID) -> tuple[int, datetime | None]:
-    """The job's round and when it began (None: the first round, from the start)."""
+async def current_round(conn: Conn, request_id: uuid.UUID) -> tuple[int, datetime | None]:
+    """The job's round and when it began (None: the first round, from the start). Only a report saved and after
+    photos uploaded since then count for a later round's check (routes/work.py) and its hours."""
     row = await (await conn.execute(
         """select 1 + count(*)::int as round, max(created_at) as since from public.status_events
            where request_id = %s and from_status = 'handed_back' and to_status = 'submitted'""",
@@ -265,18 +266,12 @@ async def _round(conn: Conn, request_id: uuid.UUID) -> tuple[int, datetime | Non
     return int(row["round"]), row["since"]
 
 
-async def current_round(conn: Conn, request_id: uuid.UUID) -> tuple[int, datetime | None]:
-    """The job's round and when it began, for the honest-QC check and the work screen (only this round's report
-    and after photos count in a later round)."""
-    return await _round(conn, request_id)
-
-
 async def _ensure_lead(owner: Conn, req: dict[str, Any]) -> None:
     """The student on the job is the team's lead; their hours are their work report's. In a later round only a
     report saved since the reopen counts: the first round's hours were credited already."""
     if req["technician_id"] is None:
         return
-    round_, since = await _round(owner, req["id"])
+    round_, since = await current_round(owner, req["id"])
     # A reassigned job's former lead stays on the team as a helper with what they reported (first: one lead).
     await owner.execute(
         "update public.job_team set role = 'helper' where request_id = %s and round = %s and role = 'lead' "
@@ -314,7 +309,7 @@ async def add_member(owner: Conn, request_id: uuid.UUID, user: uuid.UUID, member
         raise ApiError(400, "team_member_invalid")
     await check_student_tier(owner, request_id, member)  # a helper's hands are on the work too
     await _ensure_lead(owner, req)
-    round_, _ = await _round(owner, request_id)
+    round_, _ = await current_round(owner, request_id)
     size = await (await owner.execute(
         "select count(*)::int as n from public.job_team where request_id = %s and round = %s",
         [request_id, round_])).fetchone()
@@ -333,7 +328,7 @@ async def report_member_hours(owner: Conn, request_id: uuid.UUID, user: uuid.UUI
     req = await _request(owner, request_id)
     if await _approved(owner, request_id):
         raise ApiError(409, "team_not_now")
-    round_, _ = await _round(owner, request_id)
+    round_, _ = await current_round(owner, request_id)
     updated = await (await owner.execute(
         "update public.job_team set hours = %s, task = coalesce(%s, task) "
         "where request_id = %s and round = %s and technician_id = %s and role = 'helper' returning 1",
@@ -360,7 +355,7 @@ async def _team_with_lead(conn: Conn, req: dict[str, Any]) -> list[dict[str, Any
     members = await team(conn, req["id"])
     if req["technician_id"] is None or any(m["role"] == "lead" for m in members):
         return members
-    round_, since = await _round(conn, req["id"])
+    round_, since = await current_round(conn, req["id"])
     report = await (await conn.execute(
         """select hours::float as hours from public.job_reports where request_id = %s
            and (%s::timestamptz is null or updated_at > %s::timestamptz)""",
@@ -436,7 +431,7 @@ async def approve_hours(owner: Conn, request_id: uuid.UUID, user: uuid.UUID,
     if await _approved(owner, request_id):
         raise ApiError(409, "hours_already_approved")
     await _ensure_lead(owner, req)
-    round_, _ = await _round(owner, request_id)
+    round_, _ = await current_round(owner, request_id)
     members = await (await owner.execute(
         "select technician_id, hours::float as hours from public.job_team where request_id = %s and round = %s",
         [request_id, round_])).fetchall()
@@ -560,7 +555,7 @@ async def job_record(conn: Conn, request_id: uuid.UUID) -> dict[str, Any]:
                                                if p["status"] == PartStatus.APPROVED), 2),
         "handover": handover,
         "team": await _team_with_lead(conn, req),
-        "round": (await _round(conn, request_id))[0],
+        "round": (await current_round(conn, request_id))[0],
         "earlier_rounds_hours": await earlier_rounds_hours(conn, request_id),
         "kg_diverted": kg,
         "kg_co2e_avoided": co2e,
