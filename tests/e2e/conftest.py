@@ -9,6 +9,7 @@ import subprocess
 import sys
 import tempfile
 import time
+from collections import deque
 from collections.abc import Callable, Generator, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -108,6 +109,42 @@ def wait_ready(proc: subprocess.Popen[bytes], *urls: str, log_path: Path, timeou
         raise TimeoutError(f"{pending[0]} not ready:\n{log_path.read_text()[-4000:]}")
 
 
+# What each page's app said last in the browser console (Flutter reports its exceptions there), its uncaught errors
+# and whether its renderer crashed: printed with a failed test's snapshot, since a page that stops answering (seen
+# under load: a screenshot that never comes) leaves nothing else behind.
+_CONSOLE_LINES = 30
+_console: dict[Page, deque[str]] = {}
+
+
+def _stamp() -> str:
+    return time.strftime("%H:%M:%S")
+
+
+def _listen(page: Page) -> None:
+    lines: deque[str] = deque(maxlen=_CONSOLE_LINES)
+    _console[page] = lines
+    stamp = _stamp
+    page.on("console", lambda message: lines.append(f"{stamp()} {message.type}: {message.text[:300]}"))
+    page.on("pageerror", lambda error: lines.append(f"{stamp()} uncaught: {str(error)[:300]}"))
+    page.on("crash", lambda _: lines.append(f"{stamp()} the renderer crashed"))
+    def forget(closed: Page) -> None:
+        _console.pop(closed, None)
+
+    page.on("close", forget)
+
+
+_new_context = Browser.new_context
+
+
+def _new_context_listened(self: Browser, *args: Any, **kwargs: Any) -> BrowserContext:
+    context = _new_context(self, *args, **kwargs)
+    context.on("page", _listen)
+    return context
+
+
+Browser.new_context = _new_context_listened  # type: ignore[method-assign]
+
+
 def snapshot_pages(pages: list[Page], why: str) -> None:
     """What each open screen showed when a test failed (a screenshot and the accessibility tree as text, in
     test-output/): a stall on a loaded machine is otherwise a guess. A crashed or hung renderer is said instead."""
@@ -120,9 +157,11 @@ def snapshot_pages(pages: list[Page], why: str) -> None:
             seen = f"{page.url}\n{page.locator('body').aria_snapshot(timeout=10_000)}"
         except PlaywrightError as error:
             seen = f"{page.url}\nno snapshot: {error}"
-        stem.with_suffix(".txt").write_text(seen)
+        said = "\n".join(_console.get(page, ["(no console lines)"]))
+        stem.with_suffix(".txt").write_text(f"{seen}\n--- console ---\n{said}")
         # Also in the run's output, which is all a CI log keeps.
-        print(f"\n--- {stem.name} ---\n" + "\n".join(seen.splitlines()[:40]), file=sys.stderr)
+        print(f"\n--- {stem.name} ---\n" + "\n".join(seen.splitlines()[:40]) + f"\n--- console ---\n{said}",
+              file=sys.stderr)
 
 
 @pytest.hookimpl(wrapper=True)
