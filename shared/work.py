@@ -75,7 +75,7 @@ def missing_for_quality_check(after_photos: int, hours: float | None, notes: str
 
 def in_round(at: datetime | None, round_began: datetime | None) -> bool:
     """Whether something saved `at` belongs to the job's current round (`round_began` None: the first round, where
-    everything does). The SQL twin is `updated_at > since` in backend/services/credit.py."""
+    everything does). Its SQL twin is the `> since` of backend/routes/work.py's check."""
     return round_began is None or (at is not None and at > round_began)
 
 

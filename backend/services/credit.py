@@ -250,18 +250,19 @@ async def _record_handover(owner: Conn, request_id: uuid.UUID, method: HandoverM
 # --- Team ---------------------------------------------------------------------------------------------------------
 
 # The round of work a job is in: 1, plus one each time its owner reopened it (the only move from handed back to
-# submitted). Hours belong to a round; a new round is reported and approved again.
-_ROUND = """(select 1 + count(*)::int from public.status_events e
-             where e.request_id = {rid} and e.from_status = 'handed_back' and e.to_status = 'submitted')"""
+# submitted), and when it began (the last reopen; null in the first round). Hours belong to a round; a new round is
+# reported and approved again, and only a report saved and after photos uploaded since it began count for its check
+# (routes/work.py). `{rid}`: the request's id in SQL, a column or a parameter.
+_REOPENS = ("from public.status_events e where e.request_id = {rid} "
+            "and e.from_status = 'handed_back' and e.to_status = 'submitted'")
+ROUND_SQL = f"(select 1 + count(*)::int {_REOPENS})"
+ROUND_BEGAN_SQL = f"(select max(e.created_at) {_REOPENS})"
+_CURRENT_ROUND = f"select 1 + count(*)::int as round, max(e.created_at) as since {_REOPENS.format(rid='%s')}"
 
 
 async def current_round(conn: Conn, request_id: uuid.UUID) -> tuple[int, datetime | None]:
-    """The job's round and when it began (None: the first round, from the start). Only a report saved and after
-    photos uploaded since then count for a later round's check (routes/work.py) and its hours."""
-    row = await (await conn.execute(
-        """select 1 + count(*)::int as round, max(created_at) as since from public.status_events
-           where request_id = %s and from_status = 'handed_back' and to_status = 'submitted'""",
-        [request_id])).fetchone()
+    """The job's round and when it began (None: the first round, from the start)."""
+    row = await (await conn.execute(_CURRENT_ROUND, [request_id])).fetchone()
     assert row is not None
     return int(row["round"]), row["since"]
 
@@ -290,7 +291,7 @@ async def _approved(owner: Conn, request_id: uuid.UUID) -> bool:
     """The current round's hours are approved (an earlier round's approval does not close a reopened job's)."""
     row = await (await owner.execute(
         f"""select exists (select 1 from public.job_team where request_id = %(rid)s and approved_at is not null
-                           and round = {_ROUND.format(rid='%(rid)s')}) as a""",
+                           and round = {ROUND_SQL.format(rid='%(rid)s')}) as a""",
         {"rid": request_id})).fetchone()
     return bool(row and row["a"])
 
@@ -343,7 +344,7 @@ async def team(conn: Conn, request_id: uuid.UUID) -> list[dict[str, Any]]:
         f"""select t.technician_id, p.display_name, t.role, t.task, t.hours::float as hours,
                   t.approved_hours::float as approved_hours, t.approved_at, t.skill_code, t.skill_level, t.round
            from public.job_team t left join public.profiles p on p.id = t.technician_id
-           where t.request_id = %(rid)s and t.round = {_ROUND.format(rid='%(rid)s')}
+           where t.request_id = %(rid)s and t.round = {ROUND_SQL.format(rid='%(rid)s')}
            order by t.role desc, t.added_at""", {"rid": request_id})
     return await cur.fetchall()
 
@@ -383,7 +384,7 @@ async def earlier_rounds_hours(conn: Conn, request_id: uuid.UUID) -> float:
     """Hours approved on the job in rounds before the current one (shown on the record beside the new round)."""
     row = await (await conn.execute(
         f"""select coalesce(sum(approved_hours), 0)::float as h from public.job_team
-            where request_id = %(rid)s and round < {_ROUND.format(rid='%(rid)s')}""",
+            where request_id = %(rid)s and round < {ROUND_SQL.format(rid='%(rid)s')}""",
         {"rid": request_id})).fetchone()
     return float(row["h"]) if row else 0.0
 
@@ -401,7 +402,7 @@ async def helper_jobs(owner: Conn, user: uuid.UUID) -> list[dict[str, Any]]:
            join public.categories cat on cat.code = r.category_code
            left join public.profiles lead on lead.id = r.technician_id
            where t.technician_id = %(me)s and t.role = 'helper' and r.status <> 'cancelled'
-             and t.round = {_ROUND.format(rid='t.request_id')}
+             and t.round = {ROUND_SQL.format(rid='t.request_id')}
            order by t.approved_at is not null, t.added_at desc
            limit 50""", {"me": user})
     return await cur.fetchall()

@@ -9,7 +9,7 @@ from psycopg_pool import AsyncConnectionPool
 
 from backend.db import Conn, user_tx
 from backend.errors import ApiError
-from backend.services.credit import current_round
+from backend.services.credit import ROUND_BEGAN_SQL, ROUND_SQL
 from backend.services.handover_rule import HANDED_OVER_SQL
 from backend.services.job_reports import load_report
 from shared.aftercare import RATEABLE, may_reopen
@@ -42,7 +42,8 @@ async def request_detail(conn: Conn, request_id: uuid.UUID, now: datetime) -> di
                     where jp.request_id = r.id and jp.status = 'approved') as parts_approved_total_baht,
                    (select count(*)::int from public.job_parts jp
                     where jp.request_id = r.id and jp.status = 'proposed') as parts_waiting,
-                   {HANDED_OVER_SQL} as handover_confirmed
+                   {HANDED_OVER_SQL} as handover_confirmed,
+                   {ROUND_SQL.format(rid="r.id")} as work_round, {ROUND_BEGAN_SQL.format(rid="r.id")} as round_began
             from public.repair_requests r
             join public.categories cat on cat.code = r.category_code
             left join public.colleges col on col.id = r.college_id
@@ -74,7 +75,7 @@ async def request_detail(conn: Conn, request_id: uuid.UUID, now: datetime) -> di
     status = RequestStatus(row["status"])
     step, wait = NEXT_STEPS[status]
     # A reopened job's later round is reported and evidenced again: the screen shows what is this round's.
-    work_round, round_began = await current_round(conn, request_id)
+    work_round, round_began = row["work_round"], row.pop("round_began")
     round_after = [p["idx"] for p in all_photos if p["kind"] == "after" and in_round(p["created_at"], round_began)]
     report_in_round = report is not None and in_round(report["updated_at"], round_began)
     return {**row, "timeline": timeline, "photos": photo_rows,
