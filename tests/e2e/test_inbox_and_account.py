@@ -143,7 +143,7 @@ def test_a_citizen_deletes_their_account_and_the_old_session_is_dead(
     refreshed = httpx.post(f"{split_system.api_url}/auth/refresh", json={"refresh_token": session["refresh_token"]},
                            timeout=10)
     assert refreshed.status_code in (400, 401), refreshed.text
-    open_app(page)  # a reload: still at the sign-in
+    open_app(page, at_sign_in=True)  # a reload: still at the sign-in
     expect(page.get_by_role("textbox", name="เบอร์โทรศัพท์")).to_be_visible(timeout=TIMEOUT)
 
 

@@ -8,7 +8,8 @@ from tests.e2e.conftest import OUTPUT_DIR, TIMEOUT, RunningSystem, ask_for_code,
 
 def test_citizen_signs_in_and_sees_their_requests(system: RunningSystem, phone_page: Page) -> None:
     page = phone_page
-    open_app(page, system.app_url)  # waits for the bundled Thai font: a screenshot without it shows boxes
+    # open_app waits for the bundled Thai font: a screenshot without it shows boxes.
+    open_app(page, system.app_url, at_sign_in=True)
     expect(page.get_by_role("textbox", name="เบอร์โทรศัพท์")).to_be_visible(timeout=TIMEOUT)
 
     code = ask_for_code(page, "0811111111")
@@ -34,7 +35,7 @@ def test_citizen_signs_in_and_sees_their_requests(system: RunningSystem, phone_p
 
 def test_wrong_code_shows_a_thai_error(system: RunningSystem, phone_page: Page) -> None:
     page = phone_page
-    open_app(page, system.app_url)
+    open_app(page, system.app_url, at_sign_in=True)
     code = ask_for_code(page, "0899999999")
     enter_code(page, "000000" if code != "000000" else "111111")
     expect(page.get_by_text("รหัสยืนยันไม่ถูกต้อง").first).to_be_visible(timeout=TIMEOUT)
