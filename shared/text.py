@@ -1119,5 +1119,7 @@ ROUND_QC_UI: dict[str, Bilingual] = {
     "round_after_photo_needed": B("รอบที่ {round}: ถ่ายรูปหลังซ่อมใหม่ของรอบนี้ (รูปของรอบก่อนไม่นับ)",
                                   "Round {round}: take a new after photo for this round (earlier ones do not "
                                   "count)"),
+    # On a photo that shows an earlier round's repair (it stays on the record; this round's check does not count it).
+    "photo_earlier_round": B("{label} (รอบก่อน)", "{label} (earlier round)"),
 }
 APP_UI.update(ROUND_QC_UI)

@@ -189,6 +189,14 @@ class JobViewModel(RequestScreen[WorkDetail]):
         return sorted(set(self.detail.after_photos_in_round))
 
     @property
+    def earlier_round_after_photos(self) -> list[int]:
+        """Indices of the after photos that show an earlier round's repair (none in the first round)."""
+        if not self.later_round:
+            return []
+        counted = set(self.after_photos_in_round)
+        return [p.idx for p in self.photos("after") if p.idx not in counted]
+
+    @property
     def report_round_note(self) -> str | None:
         """Above the report form (prefilled from the last round's report) while this round has none saved."""
         if not (self.later_round and self.can_edit_work and not self.report_is_this_rounds):

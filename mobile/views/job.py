@@ -208,7 +208,8 @@ def _photos(vm: JobViewModel, locale: Locale, device: Device | None) -> list[ft.
     controls: list[ft.Control] = []
     for kind, title, alt in PHOTO_KINDS:
         editing_after = kind == "after" and vm.can_edit_work
-        thumbs = photo_thumbnails(vm, kind, alt, locale)
+        thumbs = photo_thumbnails(vm, kind, alt, locale,
+                                  earlier_round=vm.earlier_round_after_photos if kind == "after" else ())
         if not thumbs and not editing_after:
             continue
         heading_text = (

@@ -1,6 +1,7 @@
 """Pieces of the two screens about one request (the owner's detail, the job): top bar, summary head,
 photo thumbnails, timeline."""
 
+from collections.abc import Collection
 from typing import Any
 
 import flet as ft
@@ -16,6 +17,7 @@ from shared.text import Locale, t
 
 # Per kind of photo: its section title and the screen-reader label of each thumbnail.
 PHOTO_KINDS = (("before", "photos_before", "photo_before_alt"), ("after", "photos_after", "photo_after_alt"))
+EARLIER_ROUND_OPACITY = 0.5
 
 
 def screen_top(vm: RequestScreen[Any], title: str, locale: Locale) -> list[ft.Control]:
@@ -53,8 +55,10 @@ def notice(text: str | None) -> list[ft.Control]:
     return [ft.Semantics(live_region=True, content=ft.Text(text, color=ft.Colors.PRIMARY))] if text else []
 
 
-def photo_thumbnails(vm: RequestScreen[Any], kind: str, alt: str, locale: Locale) -> list[ft.Control]:
-    """One thumbnail per photo of that kind, numbered from 1 in the label ("รูปก่อนซ่อมที่ 1")."""
+def photo_thumbnails(vm: RequestScreen[Any], kind: str, alt: str, locale: Locale,
+                     earlier_round: Collection[int] = ()) -> list[ft.Control]:
+    """One thumbnail per photo of that kind, numbered from 1 in the label ("รูปก่อนซ่อมที่ 1"). Those at the indices
+    in `earlier_round` show a reopened job's earlier repair: said in the label, and drawn faded."""
     thumbs: list[ft.Control] = []
     for n, photo in enumerate(vm.photos(kind), start=1):
 
@@ -62,8 +66,13 @@ def photo_thumbnails(vm: RequestScreen[Any], kind: str, alt: str, locale: Locale
             await vm.open_photo(kind, idx)
 
         label = t(alt, locale, n=n)
-        thumbs.append(thumbnail(vm.thumbnail(kind, photo.idx), label, on_open=open_it,
-                                open_label=t("photo_open", locale, label=label)))
+        if photo.idx in earlier_round:
+            label = t("photo_earlier_round", locale, label=label)
+        shown = thumbnail(vm.thumbnail(kind, photo.idx), label, on_open=open_it,
+                          open_label=t("photo_open", locale, label=label))
+        if photo.idx in earlier_round:
+            shown = ft.Container(content=shown, opacity=EARLIER_ROUND_OPACITY)
+        thumbs.append(shown)
     return thumbs
 
 

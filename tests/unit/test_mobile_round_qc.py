@@ -14,6 +14,7 @@ from tests.unit.mobile_screens import assert_accessible, signed_in
 
 ROUND_REPORT = "รอบที่ 2: บันทึกรายงานของรอบนี้"
 ROUND_PHOTO = "รอบที่ 2: ถ่ายรูปหลังซ่อมใหม่ของรอบนี้"
+EARLIER_PHOTO = "เปิดดูรูปหลังซ่อมที่ 1 (รอบก่อน)"
 
 
 def _missing(*codes: str) -> list[dict[str, str]]:
@@ -63,10 +64,17 @@ async def test_a_later_round_asks_for_its_own_report_and_after_photo() -> None:
     assert len(job.qc_missing) == 3 and job.qc_missing[0].startswith("ถ่ายรูปหลังซ่อมใหม่ของรอบนี้")
     assert_accessible(app_view(app))
 
+    # The first round's photo stays on the record, said to be the earlier round's.
+    assert job.earlier_round_after_photos == [0]
+    assert EARLIER_PHOTO in texts(app_view(app))
+
     # A new photo goes to a free index (the first round's stays), and counts for this round.
     await job.add_after_photos([("a.jpg", jpeg_with_exif())])
     assert [idx for idx, _ in backend.uploads] == [1]
     assert job.after_photos_in_round == [1] and job.after_photo_round_note is None
+    assert job.earlier_round_after_photos == [0]
+    shown = texts(app_view(app))
+    assert EARLIER_PHOTO in shown and "เปิดดูรูปหลังซ่อมที่ 2" in shown  # the new one is this round's
     assert len(job.qc_missing) == 2  # hours and report still this round's to save
 
     await job.save_report()
@@ -98,6 +106,7 @@ async def test_the_first_round_is_unchanged() -> None:
     job = app.job
     assert job is not None and job.work_round == 1
     assert job.after_photos_in_round == [0]  # every photo counts in the first round
+    assert job.earlier_round_after_photos == [] and "เปิดดูรูปหลังซ่อมที่ 1" in texts(app_view(app))
     assert job.report_round_note is None and job.after_photo_round_note is None
 
 
