@@ -225,7 +225,12 @@ def open_app(page: Page, url: str | None = None, *, at_sign_in: bool = False) ->
         # hidden input: a page on which the tree came first failed later, under load, with its focus on the
         # field's own input and no hidden input anywhere. So, as a person's browser does, the phone field gets
         # the keyboard first.
-        page.wait_for_selector("input.flt-text-editing", state="attached", timeout=3 * TIMEOUT)
+        try:
+            page.wait_for_selector("input.flt-text-editing", state="attached", timeout=3 * TIMEOUT)
+        except PlaywrightError as error:
+            raise AssertionError(
+                "the sign-in screen's phone field never took the keyboard by itself (its autofocus), which this "
+                f"harness waits for before switching the accessibility tree on: {error}") from None
     enable_semantics(page)
 
 
