@@ -75,7 +75,8 @@ def missing_for_quality_check(after_photos: int, hours: float | None, notes: str
 
 def in_round(at: datetime | None, round_began: datetime | None) -> bool:
     """Whether something saved `at` belongs to the job's current round (`round_began` None: the first round, where
-    everything does). Its SQL twin is the `> since` of backend/routes/work.py's check."""
+    everything does). The QC check and the detail judge with it; credit.py's lead hours make the same `> since`
+    comparison in SQL."""
     return round_began is None or (at is not None and at > round_began)
 
 

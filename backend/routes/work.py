@@ -9,6 +9,7 @@ from backend.deps import IdentityDep, NowDep, PhotoStoreDep, PolicyDep, PoolDep,
 from backend.errors import ApiError
 from backend.schemas import ErrorResponse, JobReportIn, StatusChange
 from backend.services import credit, dispatch, job_reports
+from backend.services.credit import ROUND_BEGAN_SQL, ROUND_SQL
 from backend.services.photo_intake import check_technician_may_add, take_photo
 from backend.services.request_detail import read_detail
 from backend.services.transitions import Note, transition
@@ -16,7 +17,7 @@ from shared.roles import AppRole
 from shared.statuses import RequestStatus
 from shared.text import missing_list, qc_missing_key
 from shared.wire import AssignBody, Photo, RequestDetail, WorkReport
-from shared.work import UNREPAIRABLE_REASONS, missing_for_quality_check
+from shared.work import UNREPAIRABLE_REASONS, in_round, missing_for_quality_check
 
 router = APIRouter(tags=["work"], responses={
     401: {"model": ErrorResponse}, 403: {"model": ErrorResponse}, 404: {"model": ErrorResponse},
@@ -84,25 +85,24 @@ async def change_status(
 async def _require_complete_record(owner: Conn, request_id: uuid.UUID, to_status: RequestStatus) -> None:
     """Honest QC: no check (and no approval) without an after photo, hours worked and a report (shared.work). In a
     later round (a reopened job repaired again) only a report saved and after photos uploaded since the round
-    began count: the earlier round's evidence is of the earlier repair."""
-    round_, since = await credit.current_round(owner, request_id)
+    began count: the earlier round's evidence is of the earlier repair (`shared.work.in_round`, as on the detail)."""
     row = await (
         await owner.execute(
-            """select (select count(*)::int from public.request_photos p
-                       where p.request_id = %(id)s and p.kind = 'after'
-                         and (%(since)s::timestamptz is null or p.created_at > %(since)s::timestamptz))
-                          as after_photos,
-                      j.hours::float as hours, j.notes,
-                      (%(since)s::timestamptz is null or j.updated_at > %(since)s::timestamptz) as report_in_round
+            f"""select {ROUND_SQL.format(rid="%(id)s")} as round, {ROUND_BEGAN_SQL.format(rid="%(id)s")} as began,
+                      array(select p.created_at from public.request_photos p
+                            where p.request_id = %(id)s and p.kind = 'after') as after_photos_at,
+                      j.hours::float as hours, j.notes, j.updated_at as report_at
                from (select 1) one left join public.job_reports j on j.request_id = %(id)s""",
-            {"id": request_id, "since": since},
+            {"id": request_id},
         )
     ).fetchone()
     assert row is not None
-    missing = missing_for_quality_check(row["after_photos"], row["hours"], row["notes"],
-                                        report_in_round=bool(row["report_in_round"]))
+    began = row["began"]
+    after_photos = sum(1 for at in row["after_photos_at"] if in_round(at, began))
+    missing = missing_for_quality_check(after_photos, row["hours"], row["notes"],
+                                        report_in_round=in_round(row["report_at"], began))
     if missing:
-        later = round_ > 1
+        later = row["round"] > 1
         names = missing_list(missing, later_round=later)
         code = "quality_check_incomplete" if to_status == RequestStatus.QUALITY_CHECK else "approval_incomplete"
         raise ApiError(409, code, fields={c: qc_missing_key(c, later) for c in missing},

@@ -87,7 +87,7 @@ async def request_detail(conn: Conn, request_id: uuid.UUID, now: datetime) -> di
 
 
 def quality_check_missing(status: RequestStatus, after_photos: int, report: dict[str, Any] | None, *,
-                          report_in_round: bool = True, later_round: bool = False) -> list[dict[str, str]]:
+                          report_in_round: bool, later_round: bool) -> list[dict[str, str]]:
     """For the student and the teacher while the work is under way or checked: what the record still lacks (in a
     later round: what it lacks of the round's own; `after_photos` counts the round's)."""
     if status not in (RequestStatus.DIAGNOSING, RequestStatus.REPAIRING, RequestStatus.QUALITY_CHECK):

@@ -123,10 +123,10 @@ def _stamp() -> str:
 def _listen(page: Page) -> None:
     lines: deque[str] = deque(maxlen=_CONSOLE_LINES)
     _console[page] = lines
-    stamp = _stamp
-    page.on("console", lambda message: lines.append(f"{stamp()} {message.type}: {message.text[:300]}"))
-    page.on("pageerror", lambda error: lines.append(f"{stamp()} uncaught: {str(error)[:300]}"))
-    page.on("crash", lambda _: lines.append(f"{stamp()} the renderer crashed"))
+    page.on("console", lambda message: lines.append(f"{_stamp()} {message.type}: {message.text[:300]}"))
+    page.on("pageerror", lambda error: lines.append(f"{_stamp()} uncaught: {str(error)[:300]}"))
+    page.on("crash", lambda _: lines.append(f"{_stamp()} the renderer crashed"))
+
     def forget(closed: Page) -> None:
         _console.pop(closed, None)
 
@@ -221,7 +221,7 @@ def open_app(page: Page, url: str | None = None, *, at_sign_in: bool = False) ->
         # Flutter's web engine picks how a page edits text once, when the first field takes the keyboard: through
         # a hidden input of its own placed over the field (`.flt-text-editing`) while the accessibility tree is
         # off, else through the tree's own input of the field. The second, when the phone field takes the keyboard
-        # by itself (autofocus), lost the typed number in 2 of 3 sign-ins here, and `type_into` waits for the
+        # by itself (autofocus), lost the typed number in 5 of 9 sign-ins here, and `type_into` waits for the
         # hidden input: a page on which the tree came first failed later, under load, with its focus on the
         # field's own input and no hidden input anywhere. So, as a person's browser does, the phone field gets
         # the keyboard first.
