@@ -10,6 +10,7 @@ from fastapi.telemetry import TelemetryConfig
 from starlette.types import ASGIApp
 
 from backend.db import make_pool
+from backend.direct_reads import DirectReadsMiddleware
 from backend.dispatch_ticks import dispatch_ticks
 from backend.edge import EdgeGuardMiddleware, EdgeMiddleware
 from backend.errors import install_error_handlers
@@ -38,7 +39,9 @@ class FixitAPI(FastAPI):
     def build_middleware_stack(self) -> ASGIApp:
         # Outside even Starlette's ServerErrorMiddleware, so a 500 carries the request id and the security headers
         # and the unhandled-error log line names its request.
-        return EdgeMiddleware(super().build_middleware_stack())
+        # The hottest reads are answered just inside the edge, past FastAPI's stack (backend/direct_reads.py).
+        stack = super().build_middleware_stack()
+        return EdgeMiddleware(DirectReadsMiddleware(stack) if self.state.settings.direct_reads else stack)
 
 
 def create_app(settings: Settings | None = None) -> FastAPI:

@@ -1,6 +1,7 @@
 """FastAPI dependencies: settings, the pool, and who is calling."""
 
 import asyncio
+import inspect
 import uuid
 from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
@@ -8,7 +9,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Annotated, Any
 
-from fastapi import Depends, Request
+from fastapi import Depends, FastAPI, Request
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from psycopg_pool import AsyncConnectionPool
 
@@ -52,6 +53,12 @@ async def get_now() -> datetime:
 NowDep = Annotated[datetime, Depends(get_now)]
 
 
+async def now_of(app: FastAPI) -> datetime:
+    """The clock as `NowDep` gives it, tests' override included, for backend/direct_reads.py."""
+    now = app.dependency_overrides.get(get_now, get_now)()
+    return await now if inspect.isawaitable(now) else now  # type: ignore[no-any-return]
+
+
 async def get_policy(settings: Annotated[Settings, Depends(get_settings)]) -> DispatchPolicy:
     return policy_of(settings)
 
@@ -71,6 +78,12 @@ async def get_identity(
     request: Request,
     credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(bearer_scheme)],
 ) -> Identity:
+    return await identity_from(request, credentials)
+
+
+async def identity_from(request: Request, credentials: HTTPAuthorizationCredentials | None) -> Identity:
+    """Who is calling: the identity dependency's work, also run by backend/direct_reads.py (with `bearer_scheme`'s
+    own parsing of the header), so both paths accept and refuse the same tokens with the same answers."""
     # async: runs in the request's own task, so the address is seen by everything the route does after it.
     client_address.set(request.client.host if request.client else None)
     if credentials is None or credentials.scheme.lower() != "bearer":

@@ -97,6 +97,8 @@ class Settings(BaseSettings):
     # "text": readable lines (development). No access log unless asked: it would name every caller's address.
     log_format: str = Field(default="json", pattern="^(json|text)$")
     access_log: bool = False
+    # The hottest reads answered past FastAPI's per-request machinery, same answers (backend/direct_reads.py).
+    direct_reads: bool = True
     # How long `serve` keeps an idle connection open for the next request. Longer than the app's own pool keeps one
     # (mobile/api_client.py KEEPALIVE_SECONDS): a client that sends on a connection the server has just closed gets
     # a broken request, and a POST is not sent again.
