@@ -3,9 +3,10 @@
 
 They are the routes' own endpoint functions, called with what their dependencies would give them: the identity from
 `backend.deps.identity_from` (the same bearer parsing, token check and refusals), the app's pool, the clock with the
-tests' override. What is skipped is FastAPI's work around them: routing through ~100 routes, dependency solving,
-its five middleware layers, the request handler's bookkeeping. Measured on `/requests/mine` (bench.api): 0.75-0.81 ms
-of the API's CPU a request through FastAPI, 0.46-0.53 ms here. The routes stay declared in FastAPI, which still
+tests' override. What is skipped is FastAPI's work around them: routing through 86 routes, dependency solving,
+its five middleware layers, the request handler's bookkeeping. The API's CPU a request (bench.api, through FastAPI ->
+here, two alternating runs each): health 0.29-0.31 -> 0.20-0.22 ms, mine 0.69-0.78 -> 0.61-0.63, detail 1.49-1.63 ->
+1.16-1.29, offers 0.92 -> 0.66-0.78, dashboard 0.95-0.97 -> 0.59-0.67. The routes stay declared in FastAPI, which still
 answers anything else: another method, a query, an `Origin` or a body (what backend/edge.py's guard would check), a
 path that is not one of these exactly (a non-canonical id gets FastAPI's 422). Errors go through the app's own
 exception handlers; an unexpected one gets the app's 500 answer and rises to the server, as from any route.
