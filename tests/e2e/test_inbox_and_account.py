@@ -72,6 +72,14 @@ def test_an_offer_reaches_the_students_bell_and_inbox_without_a_reload(
     first = f"พัดลมตั้งพื้น-{uuid.uuid4().hex[:6]}"
     submit(split_system.api_url, citizen, first)
     technician_id, student_phone = next(iter(offered_to(database_url, first).items()))
+    # The console line stands for the push a phone would get, which quiet hours (21:00-07:00 Bangkok by default)
+    # hold back until morning: this student chose new offers at night too, so the test passes at any hour.
+    student = {"Authorization": f"Bearer {api_session(split_system.api_url, student_phone)['access_token']}"}
+    prefs = httpx.get(f"{split_system.api_url}/me/notification-settings", headers=student, timeout=10).json()
+    chosen = httpx.put(f"{split_system.api_url}/me/notification-settings", headers=student, timeout=10,
+                       json={**{k: prefs[k] for k in ("quiet_hours", "quiet_start", "quiet_end", "sms_fallback")},
+                             "offers_in_quiet_hours": True})
+    assert chosen.status_code == 200 and chosen.json()["offers_in_quiet_hours"] is True, chosen.text
 
     page = phone_page
     sign_in(page, split_system.app_url, student_phone, "งานที่เสนอให้ฉัน")
