@@ -57,6 +57,8 @@ Text = Annotated[str, BeforeValidator(_clean_multiline)]
 """Text that may have line breaks and tabs (CR LF becomes LF): NFC, no other control characters."""
 Finite = Annotated[float, Field(allow_inf_nan=False)]
 """A number that is neither NaN nor infinite."""
+# The largest `bigint` id (PostgreSQL): a page cursor past it failed the query itself, a 500 instead of a 422.
+ROW_ID_MAX = 2**63 - 1
 
 # pydantic error types -> API error codes (shared.text.ERRORS) for the per-field part of a 422.
 _FIELD_CODES = {

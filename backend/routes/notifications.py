@@ -18,6 +18,7 @@ from backend.errors import ApiError
 from backend.notifications.channels.line import verify_signature
 from backend.notifications.rendering import render_row
 from backend.schemas import (
+    ROW_ID_MAX,
     DeliveryDay,
     DeliveryFailure,
     DeliveryReport,
@@ -47,7 +48,7 @@ ALL_ROLES = tuple(AppRole)
 @router.get("/me/notifications", response_model=NotificationPage)
 async def my_notifications(
     identity: IdentityDep, pool: PoolDep, now: NowDep,
-    before_id: Annotated[int | None, Query(ge=1)] = None,
+    before_id: Annotated[int | None, Query(ge=1, le=ROW_ID_MAX)] = None,
     limit: Annotated[int, Query(ge=1, le=100)] = 30,
 ) -> NotificationPage:
     """Newest first, rendered in the caller's language; page with `before_id` (the page's `next_before_id`)."""
