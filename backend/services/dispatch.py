@@ -423,6 +423,14 @@ async def assign(
     if status not in ASSIGNABLE | REASSIGNABLE:
         raise ApiError(409, "illegal_transition", from_status=status.value, to_status=S.ACCEPTED.value)
     req = await _request(conn, request_id)
+    # Seeing the request is not running it: a teacher who asked for this repair themselves, or held the job as a
+    # student before, sees it too. Only its college's teachers (and admins) give it away; an offered job's move
+    # is refused the same way by the shared rule, a reassign changes no status and has only this check.
+    staff = await (await conn.execute(
+        "select private.my_role() = 'admin' or (private.my_role() = 'supervisor' "
+        "and private.my_college() = %s) as ok", [req["college_id"]])).fetchone()
+    if staff is None or not staff["ok"]:
+        raise ApiError(403, "not_your_college")
     student = await (
         await conn.execute(
             "select college_id from public.profiles where id = %s and role = 'technician' and is_active",
