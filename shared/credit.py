@@ -13,6 +13,7 @@ from enum import IntEnum, StrEnum
 
 from shared.categories import MAX_LEVEL
 from shared.statuses import RequestStatus
+from shared.visible_text import is_blank, visible_length
 
 # --- Outcome and reason codes ----------------------------------------------------------------------------------
 
@@ -64,12 +65,12 @@ def check_outcome(outcome: str, reason: str | None, fault_found: str) -> str | N
     if Outcome(outcome) in REPAIRED_OUTCOMES:
         if reason is not None and reason not in OUTCOME_REASONS:
             return "outcome_reason_invalid"
-        if not fault_found.strip():
+        if is_blank(fault_found):
             return "outcome_fault_required"
         return None
     if reason not in OUTCOME_REASONS:
         return "outcome_reason_required"
-    if outcome == Outcome.UNREPAIRABLE and not fault_found.strip():
+    if outcome == Outcome.UNREPAIRABLE and is_blank(fault_found):
         return "outcome_fault_required"
     return None
 
@@ -107,7 +108,7 @@ PHONE_NOTE_MIN = 5  # "ok" is not a record of who approved and when
 
 
 def check_part(name: str, qty: int, price_baht: float) -> str | None:
-    if not name.strip() or len(name) > PART_NAME_MAX:
+    if is_blank(name) or len(name) > PART_NAME_MAX:
         return "part_invalid"
     if not 1 <= qty <= PART_QTY_MAX or not 0 <= price_baht <= PART_PRICE_MAX:
         return "part_invalid"
@@ -116,7 +117,7 @@ def check_part(name: str, qty: int, price_baht: float) -> str | None:
 
 def check_phone_approval(note: str) -> str | None:
     """A phone approval stands only with a note saying who approved and when."""
-    if len(note.strip()) < PHONE_NOTE_MIN:
+    if visible_length(note) < PHONE_NOTE_MIN:
         return "part_phone_note_required"
     if len(note) > PART_NOTE_MAX:
         return "part_note_too_long"

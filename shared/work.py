@@ -5,6 +5,7 @@ from typing import Any
 
 from shared.roles import Actor
 from shared.statuses import ASSIGNABLE, REASSIGNABLE, RequestStatus, Route, can_move, next_statuses
+from shared.visible_text import is_blank
 
 # Why a job could not be done: a fixed list, so the college's reports can count them.
 UNREPAIRABLE_REASONS: dict[str, tuple[str, str]] = {
@@ -30,7 +31,7 @@ def check_report(hours: float, notes: str, parts: list[dict[str, Any]]) -> str |
         return "report_too_long"
     for part in parts:
         name, qty, cost = part.get("name"), part.get("qty"), part.get("cost_baht")
-        if not isinstance(name, str) or not name.strip() or len(name) > PART_NAME_MAX:
+        if not isinstance(name, str) or is_blank(name) or len(name) > PART_NAME_MAX:
             return "report_part_invalid"
         if not isinstance(qty, int) or qty < 1 or not isinstance(cost, int | float) or cost < 0:
             return "report_part_invalid"
@@ -68,7 +69,7 @@ def missing_for_quality_check(after_photos: int, hours: float | None, notes: str
         missing.append(QC_AFTER_PHOTO)
     if hours is None or hours <= 0:
         missing.append(QC_HOURS)
-    if notes is None or not notes.strip():
+    if notes is None or is_blank(notes):
         missing.append(QC_REPORT)
     return missing
 

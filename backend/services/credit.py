@@ -48,6 +48,7 @@ from shared.credit import (
     work_window_hours,
 )
 from shared.statuses import WORK_EDITABLE, RequestStatus
+from shared.visible_text import visible_length
 
 S = RequestStatus
 _KM = _KM_REQ.replace("req.", "r.")
@@ -231,7 +232,7 @@ async def settle_handover_for_move(owner: Conn, request_id: uuid.UUID, user: uui
     req = await _request(owner, request_id)
     if code_ok:
         await _record_handover(owner, request_id, HandoverMethod.OWNER_CODE, "", user)
-    elif len(teacher_reason.strip()) >= HANDOVER_REASON_MIN and await _staff_of(owner, req, user):
+    elif visible_length(teacher_reason) >= HANDOVER_REASON_MIN and await _staff_of(owner, req, user):
         await _record_handover(owner, request_id, HandoverMethod.TEACHER_REASON, teacher_reason.strip(), user)
 
 
