@@ -189,6 +189,10 @@ def decide_move(from_status: RequestStatus, to_status: RequestStatus, mover: Mov
         raise refuse("illegal_transition")
     if actor == A.TECHNICIAN and mover.route != R.ACCEPT_OFFER and not mover.on_the_job:
         raise refuse("not_assigned", forbidden=True)
+    if to_status == S.DONE and mover.on_the_job:
+        # A student named a teacher while a job of theirs waits for its check: the job is still theirs to have
+        # checked, by someone else.
+        raise refuse("own_work_check", forbidden=True)
     if to_status == S.ACCEPTED and not mover.meets_safety_tier:
         raise refuse("below_safety_tier", forbidden=True)
     if not mover.teacher_present:

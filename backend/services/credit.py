@@ -428,6 +428,8 @@ async def approve_hours(owner: Conn, request_id: uuid.UUID, user: uuid.UUID,
     req = await _request(owner, request_id)
     if not await _staff_of(owner, req, user):
         raise ApiError(403, "not_your_college")
+    if await _worked_on(owner, req, user):
+        raise ApiError(403, "own_work_check")
     if RequestStatus(req["status"]) not in APPROVABLE:
         raise ApiError(409, "hours_not_now")
     if await _approved(owner, request_id):
@@ -462,6 +464,18 @@ async def approve_hours(owner: Conn, request_id: uuid.UUID, user: uuid.UUID,
         if credited:
             await _maybe_propose(owner, member["technician_id"], req["college_id"], *credited)
     return await team(owner, request_id)
+
+
+async def _worked_on(owner: Conn, req: dict[str, Any], user: uuid.UUID) -> bool:
+    """The teacher is the job's student or on its team this round (a student named a teacher meanwhile): nobody
+    approves their own hours."""
+    if req["technician_id"] == user:
+        return True
+    row = await (await owner.execute(
+        f"""select exists (select 1 from public.job_team where request_id = %(rid)s and technician_id = %(me)s
+                           and round = {ROUND_SQL.format(rid='%(rid)s')}) as member""",
+        {"rid": req["id"], "me": user})).fetchone()
+    return bool(row and row["member"])
 
 
 async def _maybe_propose(owner: Conn, student: uuid.UUID, college: uuid.UUID, skill: str, level: int) -> None:

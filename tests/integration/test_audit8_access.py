@@ -5,8 +5,8 @@ themselves before they became a teacher, or held the job as a student before) gi
 
 import psycopg
 
-from tests.helpers import bearer
-from tests.integration.dispatch_area import AppClock, Area, accepted_job
+from tests.helpers import bearer, sign_in
+from tests.integration.dispatch_area import AppClock, Area, accepted_job, work_to_quality_check
 
 
 async def test_a_teacher_of_another_college_cannot_reassign_a_job_they_can_see_as_its_owner(
@@ -25,3 +25,33 @@ async def test_a_teacher_of_another_college_cannot_reassign_a_job_they_can_see_a
     with psycopg.connect(database_url) as conn:
         row = conn.execute("select technician_id::text from public.repair_requests where id = %s", [rid]).fetchone()
     assert row is not None and row[0] == area.students["ace"][0]  # still ace's job
+
+
+async def test_a_student_made_a_teacher_cannot_check_or_credit_their_own_job(
+    app_and_clock: AppClock, area: Area, database_url: str
+) -> None:
+    """An admin names a student a teacher of their college while a job of theirs waits for its check: the job is
+    still theirs, and nobody approves their own work or their own hours."""
+    api, _ = app_and_clock
+    _, ace, rid = await accepted_job(api, area)
+    await work_to_quality_check(api, ace, rid)
+    with psycopg.connect(database_url, autocommit=True) as conn:
+        # The job was in hand for two hours (its 1.5 reported hours fit), then ace is named a teacher.
+        conn.execute("update public.status_events set created_at = created_at - interval '2 hours' "
+                     "where request_id = %s and to_status = 'accepted'", [rid])
+        conn.execute("update public.profiles set role = 'supervisor' where id = %s", [area.students["ace"][0]])
+    try:
+        own = await api.post(f"/requests/{rid}/status", json={"to_status": "done"}, headers=bearer(ace))
+        assert own.status_code == 403, own.text
+        assert own.json()["error"]["code"] == "own_work_check"
+        teacher, _ = await sign_in(api, area.students["teacher"][1])
+        assert (await api.post(f"/requests/{rid}/status", json={"to_status": "done"},
+                               headers=bearer(teacher))).status_code == 200
+        hours = await api.post(f"/requests/{rid}/credit/approve", json={}, headers=bearer(ace))
+        assert hours.status_code == 403 and hours.json()["error"]["code"] == "own_work_check", hours.text
+        approved = await api.post(f"/requests/{rid}/credit/approve", json={}, headers=bearer(teacher))
+        assert approved.status_code == 200, approved.text
+        assert approved.json()[0]["approved_at"] is not None
+    finally:
+        with psycopg.connect(database_url, autocommit=True) as conn:
+            conn.execute("update public.profiles set role = 'technician' where id = %s", [area.students["ace"][0]])
