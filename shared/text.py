@@ -10,6 +10,7 @@ from enum import StrEnum
 from shared.aftercare import COMMENT_MAX, RATING_MAX, RATING_MIN
 from shared.categories import MAX_LEVEL as SKILL_MAX
 from shared.categories import MIN_LEVEL as SKILL_MIN
+from shared.credit import PART_PRICE_MAX, PART_QTY_MAX
 from shared.display_names import MAX_LENGTH as DISPLAY_NAME_MAX
 from shared.photos import PHOTO_ERRORS
 from shared.request_rules import ADDRESS_MAX, BRAND_MAX, DESCRIPTION_MAX, DESCRIPTION_MIN, ITEM_MAX
@@ -154,8 +155,8 @@ ERRORS: dict[str, Bilingual] = {
     "report_too_long": B(f"บันทึกยาวเกินไป (ไม่เกิน {NOTES_MAX} ตัวอักษร และ {MAX_PARTS} รายการอะไหล่)",
                          f"The report is too long ({NOTES_MAX} characters, {MAX_PARTS} parts at most)"),
     "report_part_invalid": B(
-        "รายการอะไหล่ต้องมีชื่อ จำนวนอย่างน้อย 1 และราคาไม่ติดลบ",
-        "Each part needs a name, a quantity of at least 1 and a cost of 0 or more",
+        f"รายการอะไหล่ต้องมีชื่อ จำนวน 1–{PART_QTY_MAX} และราคาต่อชิ้น 0–{PART_PRICE_MAX:,.0f} บาท",
+        f"Each part needs a name, a quantity of 1–{PART_QTY_MAX} and a unit cost of 0–{PART_PRICE_MAX:,.0f} baht",
     ),
     "not_assigned": B("คุณไม่ได้เป็นช่างผู้รับงานนี้", "You are not the technician on this job"),
     "too_many_requests": B(

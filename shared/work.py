@@ -3,6 +3,7 @@
 from datetime import datetime
 from typing import Any
 
+from shared.credit import PART_PRICE_MAX, PART_QTY_MAX
 from shared.roles import Actor
 from shared.statuses import ASSIGNABLE, REASSIGNABLE, RequestStatus, Route, can_move, next_statuses
 from shared.visible_text import is_blank
@@ -33,7 +34,10 @@ def check_report(hours: float, notes: str, parts: list[dict[str, Any]]) -> str |
         name, qty, cost = part.get("name"), part.get("qty"), part.get("cost_baht")
         if not isinstance(name, str) or is_blank(name) or len(name) > PART_NAME_MAX:
             return "report_part_invalid"
-        if not isinstance(qty, int) or qty < 1 or not isinstance(cost, int | float) or cost < 0:
+        # The limits of a part the owner approves (shared/credit.py): no total past what a float holds, or a 500.
+        if not isinstance(qty, int) or not 1 <= qty <= PART_QTY_MAX:
+            return "report_part_invalid"
+        if not isinstance(cost, int | float) or not 0 <= cost <= PART_PRICE_MAX:
             return "report_part_invalid"
     return None
 

@@ -1,10 +1,14 @@
 """Audit 8: odd input that reached PostgreSQL unchecked and came back as a 500 instead of a clear 4xx."""
 
+from typing import Any
+
 import httpx
 import psycopg
 import pytest
 
+from shared.credit import PART_PRICE_MAX, PART_QTY_MAX
 from tests.helpers import bearer, fresh_phone, sign_in
+from tests.integration.dispatch_area import AppClock, Area, accepted_job
 
 BEYOND_BIGINT = str(2**63)
 
@@ -30,3 +34,24 @@ async def test_marking_an_impossible_notification_read_is_a_404(api: httpx.Async
     token, _ = await sign_in(api, fresh_phone())
     answer = await api.post(f"/me/notifications/{notification_id}/read", headers=bearer(token))
     assert answer.status_code == 404, answer.text
+
+
+@pytest.mark.parametrize("part", [
+    {"name": "ฟิวส์", "qty": 10, "cost_baht": 1e308},  # a total past float: stored, and read back as a null total
+    {"name": "ฟิวส์", "qty": 10**30, "cost_baht": 1},  # ten nonillion fuses
+    {"name": "ฟิวส์", "qty": 10**400, "cost_baht": 1},  # an int no float holds: a 500
+    {"name": "ฟิวส์", "qty": 1, "cost_baht": 100_000.01},  # dearer than any part a Fixit Center buys
+])
+async def test_a_work_report_part_past_the_part_limits_is_a_400(
+    app_and_clock: AppClock, area: Area, part: dict[str, Any]
+) -> None:
+    api, _ = app_and_clock
+    _, ace, rid = await accepted_job(api, area)
+    refused = await api.put(f"/requests/{rid}/report", json={"hours": 1, "notes": "", "parts": [part]},
+                            headers=bearer(ace))
+    assert refused.status_code == 400, refused.text
+    error = refused.json()["error"]
+    assert error["code"] == "report_part_invalid" and "100" in error["message_th"] and "100" in error["message_en"]
+    fine = await api.put(f"/requests/{rid}/report", headers=bearer(ace), json={
+        "hours": 1, "notes": "", "parts": [{"name": "ฟิวส์", "qty": PART_QTY_MAX, "cost_baht": PART_PRICE_MAX}]})
+    assert fine.status_code == 200 and fine.json()["parts_total_baht"] == PART_QTY_MAX * PART_PRICE_MAX
