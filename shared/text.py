@@ -265,6 +265,8 @@ ERRORS.update({
                                "Reported hours exceed the time the job was in hand ({window} hours)"),
     "hours_not_now": B("อนุมัติชั่วโมงได้หลังครูตรวจงานแล้วเท่านั้น", "Hours are approved only after the job is checked"),
     "hours_already_approved": B("อนุมัติชั่วโมงของงานนี้แล้ว", "This job's hours are approved already"),
+    "push_endpoint_invalid": B("ที่อยู่รับการแจ้งเตือนของเบราว์เซอร์นี้ไม่ใช่บริการแจ้งเตือนที่รู้จัก",
+                               "This browser's push address is not a known push service"),
     "own_work_check": B("คุณทำงานนี้เอง จึงตรวจหรืออนุมัติเองไม่ได้ ให้ครูท่านอื่นของวิทยาลัยตรวจ",
                         "You worked on this job: another teacher of the college must check and approve it"),
     "proposal_not_open": B("ข้อเสนอเลื่อนระดับนี้ได้รับการพิจารณาแล้ว", "This proposal was already decided"),

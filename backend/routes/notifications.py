@@ -31,7 +31,7 @@ from backend.schemas import (
 )
 from backend.services.profiles import require_role
 from backend.settings import Settings
-from shared.notifications import AUDIENCE, Kind, Pref, allowed_prefs, chosen_prefs, is_kind
+from shared.notifications import AUDIENCE, Kind, Pref, allowed_prefs, chosen_prefs, is_kind, is_push_service_url
 from shared.roles import AppRole
 from shared.wire import NotificationItem, NotificationPage
 
@@ -198,8 +198,8 @@ async def register_device(body: DeviceIn, identity: IdentityDep, pool: PoolDep, 
     backend delivers through OneSignal), or the browser's Web Push subscription (platform web, token = endpoint,
     keys). Registering a token another account held moves it to the caller."""
     channel = "webpush" if body.keys is not None else settings.phone_push_channel
-    if channel == "webpush" and not body.token.startswith("https://"):
-        raise ApiError(400, "validation_failed", detail="a Web Push endpoint is an https:// URL")
+    if channel == "webpush" and not is_push_service_url(body.token):
+        raise ApiError(400, "push_endpoint_invalid")
     if channel == "onesignal" and not _is_uuid(body.token):
         raise ApiError(400, "validation_failed", detail="a OneSignal push subscription id is a UUID")
     async with service_tx(pool) as owner:
