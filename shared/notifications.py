@@ -234,3 +234,8 @@ def is_push_service_url(url: str) -> bool:
     if parts.scheme != "https" or parts.username is not None or port not in (None, 443):
         return False
     return host in WEB_PUSH_HOSTS or host.endswith(WEB_PUSH_HOST_SUFFIXES)
+
+
+# Codes a LINE user may send to link their LINE in an hour: a person mistyping retries a few times; someone
+# guessing six digits until one matches a code another person just asked for runs out long before.
+LINE_LINK_TRIES_PER_HOUR = 10

@@ -29,9 +29,20 @@ from backend.schemas import (
     NotificationSettingsOut,
     UnreadCount,
 )
+from backend.services import rate_limits
 from backend.services.profiles import require_role
+from backend.services.rate_limits import Limit
 from backend.settings import Settings
-from shared.notifications import AUDIENCE, Kind, Pref, allowed_prefs, chosen_prefs, is_kind, is_push_service_url
+from shared.notifications import (
+    AUDIENCE,
+    LINE_LINK_TRIES_PER_HOUR,
+    Kind,
+    Pref,
+    allowed_prefs,
+    chosen_prefs,
+    is_kind,
+    is_push_service_url,
+)
 from shared.roles import AppRole
 from shared.wire import NotificationItem, NotificationPage
 
@@ -284,6 +295,11 @@ async def line_webhook(request: Request, pool: PoolDep, settings: SettingsDep) -
         if len(code) != 6:
             continue
         async with service_tx(pool) as owner:
+            try:  # every code a LINE user sends counts, committed with this transaction whether it matched or not
+                await rate_limits.spend(owner, Limit(f"line-link:{user}", LINE_LINK_TRIES_PER_HOUR,
+                                                     timedelta(hours=1)), now)
+            except ApiError:
+                continue  # out of tries: LINE gets its 200 all the same (a 4xx would only make it retry)
             row = await (await owner.execute(
                 "delete from private.line_link_codes where code = %s and expires_at > %s returning user_id",
                 [code, now],
