@@ -239,3 +239,7 @@ def is_push_service_url(url: str) -> bool:
 # Codes a LINE user may send to link their LINE in an hour: a person mistyping retries a few times; someone
 # guessing six digits until one matches a code another person just asked for runs out long before.
 LINE_LINK_TRIES_PER_HOUR = 10
+
+# Devices (phones, browsers) a person keeps registered for push: every one gets every notification, so an unbounded
+# list would let one account turn each notification into any number of pushes. The least recently seen go first.
+DEVICES_PER_PERSON_MAX = 10

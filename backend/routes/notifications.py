@@ -35,6 +35,7 @@ from backend.services.rate_limits import Limit
 from backend.settings import Settings
 from shared.notifications import (
     AUDIENCE,
+    DEVICES_PER_PERSON_MAX,
     LINE_LINK_TRIES_PER_HOUR,
     Kind,
     Pref,
@@ -207,7 +208,8 @@ async def register_device(body: DeviceIn, identity: IdentityDep, pool: PoolDep, 
                           settings: SettingsDep) -> Response:
     """After sign-in: the app's push token (android/ios: an FCM token, or a OneSignal subscription id when this
     backend delivers through OneSignal), or the browser's Web Push subscription (platform web, token = endpoint,
-    keys). Registering a token another account held moves it to the caller."""
+    keys). Registering a token another account held moves it to the caller. A person keeps the devices seen
+    last (shared DEVICES_PER_PERSON_MAX): each gets every notification."""
     channel = "webpush" if body.keys is not None else settings.phone_push_channel
     if channel == "webpush" and not is_push_service_url(body.token):
         raise ApiError(400, "push_endpoint_invalid")
@@ -222,6 +224,12 @@ async def register_device(body: DeviceIn, identity: IdentityDep, pool: PoolDep, 
                    platform = excluded.platform, keys = excluded.keys, last_seen_at = excluded.last_seen_at""",
             [body.token, identity.user_id, channel, body.platform,
              Jsonb(body.keys.model_dump()) if body.keys else None, now],
+        )
+        await owner.execute(
+            """delete from private.notification_devices where user_id = %(me)s and token not in (
+                   select token from private.notification_devices where user_id = %(me)s
+                   order by last_seen_at desc, created_at desc limit %(keep)s)""",
+            {"me": identity.user_id, "keep": DEVICES_PER_PERSON_MAX},
         )
     return Response(status_code=204)
 

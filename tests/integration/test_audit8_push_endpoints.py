@@ -4,12 +4,15 @@ notification worker send requests there (server-side request forgery); only the 
 taken now."""
 
 import uuid
+from datetime import timedelta
 
 import httpx
 import psycopg
 import pytest
 
+from shared.notifications import DEVICES_PER_PERSON_MAX
 from tests.helpers import bearer, fresh_phone, sign_in
+from tests.integration.dispatch_area import AppClock
 
 KEYS = {"p256dh": "B" * 87, "auth": "A" * 22}
 
@@ -48,3 +51,24 @@ async def test_the_push_services_of_the_browsers_are_taken(api: httpx.AsyncClien
     taken = await api.post("/me/devices", json={"platform": "web", "token": endpoint.format(id=uuid.uuid4().hex),
                                                 "keys": KEYS}, headers=bearer(token))
     assert taken.status_code == 204, taken.text
+
+
+async def test_a_person_keeps_at_most_the_newest_devices(app_and_clock: AppClock, database_url: str) -> None:
+    """Every device registered gets every notification: with no bound one account could register a million
+    made-up tokens and turn each notification into a million pushes. The newest ones stay (the others were
+    phones and browsers not seen since)."""
+    api, clock = app_and_clock
+    token, profile = await sign_in(api, fresh_phone())
+    tokens = [f"fcm-{n:02d}-{uuid.uuid4().hex}" for n in range(DEVICES_PER_PERSON_MAX + 3)]
+    for device in tokens:
+        clock.now += timedelta(seconds=1)
+        answer = await api.post("/me/devices", json={"platform": "android", "token": device}, headers=bearer(token))
+        assert answer.status_code == 204, answer.text
+    clock.now += timedelta(seconds=1)  # the first phone is seen again: it is among the newest now
+    assert (await api.post("/me/devices", json={"platform": "android", "token": tokens[0]},
+                           headers=bearer(token))).status_code == 204
+    with psycopg.connect(database_url) as conn:
+        kept = {r[0] for r in conn.execute("select token from private.notification_devices where user_id = %s",
+                                           [profile["id"]]).fetchall()}
+    assert kept == {tokens[0], *tokens[4:]}
+    assert (await api.get("/me/notification-settings", headers=bearer(token))).json()["devices"] == len(kept)
