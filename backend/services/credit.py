@@ -658,6 +658,12 @@ def public_summary(folio: dict[str, Any]) -> dict[str, Any]:
 async def issue_code(owner: Conn, student: uuid.UUID, term: str, summary: dict[str, Any]) -> str:
     from psycopg.types.json import Jsonb
 
+    # The same portfolio printed again keeps its code: a download is a read, and must not add a row every time.
+    printed = await (await owner.execute(
+        "select code from public.portfolio_codes where technician_id = %s and term = %s and summary = %s "
+        "order by issued_at limit 1", [student, term, Jsonb(summary)])).fetchone()
+    if printed is not None:
+        return str(printed["code"])
     code = verify_code_from(secrets.token_bytes(16))
     await owner.execute(
         "insert into public.portfolio_codes (code, technician_id, term, summary) values (%s, %s, %s, %s)",
