@@ -208,7 +208,9 @@ async def confirm_handover(owner: Conn, request_id: uuid.UUID, user: uuid.UUID) 
 
 async def check_handover_code(owner: Conn, request_id: uuid.UUID, user: uuid.UUID, code: str) -> bool:
     """Counts the attempt; the caller commits a wrong one in its own transaction so a guess is never free. Only
-    the student on the job or the college's staff may try (nobody else can use up the owner's attempts)."""
+    the student on the job or the college's staff may try (nobody else can use up the owner's attempts). A right
+    code stays until the hand back it settles commits (`settle_handover_for_move`): a move the state machine
+    refuses does not use it up."""
     req = await _request(owner, request_id)
     if req["technician_id"] != user and not await _staff_of(owner, req, user):
         raise ApiError(404, "not_found")
@@ -218,7 +220,6 @@ async def check_handover_code(owner: Conn, request_id: uuid.UUID, user: uuid.UUI
     if row is None or row["attempts"] >= HANDOVER_CODE_ATTEMPTS:
         return False
     if is_handover_code(code) and hmac.compare_digest(row["code_hash"], _hash_code(request_id, code)):
-        await owner.execute("delete from private.handover_codes where request_id = %s", [request_id])
         return True
     await owner.execute("update private.handover_codes set attempts = attempts + 1 where request_id = %s",
                         [request_id])
@@ -231,6 +232,8 @@ async def settle_handover_for_move(owner: Conn, request_id: uuid.UUID, user: uui
     code the owner gave the student, or the teacher's recorded reason when the owner cannot confirm."""
     req = await _request(owner, request_id)
     if code_ok:
+        # Used up with the move's commit; if the move is refused, the rollback keeps it for the next try.
+        await owner.execute("delete from private.handover_codes where request_id = %s", [request_id])
         await _record_handover(owner, request_id, HandoverMethod.OWNER_CODE, "", user)
     elif visible_length(teacher_reason) >= HANDOVER_REASON_MIN and await _staff_of(owner, req, user):
         await _record_handover(owner, request_id, HandoverMethod.TEACHER_REASON, teacher_reason.strip(), user)

@@ -55,3 +55,29 @@ async def test_a_student_made_a_teacher_cannot_check_or_credit_their_own_job(
     finally:
         with psycopg.connect(database_url, autocommit=True) as conn:
             conn.execute("update public.profiles set role = 'technician' where id = %s", [area.students["ace"][0]])
+
+
+async def test_a_handover_code_given_for_a_move_that_is_refused_still_works(app_and_clock: AppClock,
+                                                                            area: Area) -> None:
+    """The owner's one-time code is used up by the hand back it settles, not by an attempt the state machine
+    refuses: a student who types it on an unrepairable job (which only a teacher closes) left the owner needing a
+    new code, and the teacher's correct code answered `handover_code_invalid`."""
+    api, _ = app_and_clock
+    citizen, ace, rid = await accepted_job(api, area)
+    assert (await api.post(f"/requests/{rid}/status", json={"to_status": "diagnosing"},
+                           headers=bearer(ace))).status_code == 200
+    assert (await api.post(f"/requests/{rid}/status", json={"to_status": "unrepairable", "reason": "no_parts"},
+                           headers=bearer(ace))).status_code == 200
+    code = (await api.post(f"/requests/{rid}/handover-code", headers=bearer(citizen))).json()["code"]
+    refused = await api.post(f"/requests/{rid}/status", json={"to_status": "handed_back", "handover_code": code},
+                             headers=bearer(ace))
+    assert refused.status_code == 409 and refused.json()["error"]["code"] == "illegal_transition", refused.text
+    teacher, _ = await sign_in(api, area.students["teacher"][1])
+    closed = await api.post(f"/requests/{rid}/status", json={"to_status": "handed_back", "handover_code": code},
+                            headers=bearer(teacher))
+    assert closed.status_code == 200, closed.text
+    record = (await api.get(f"/requests/{rid}/record", headers=bearer(citizen))).json()
+    assert record["handover"]["method"] == "owner_code"
+    again = await api.post(f"/requests/{rid}/status", json={"to_status": "handed_back", "handover_code": code},
+                           headers=bearer(teacher))
+    assert again.status_code == 409  # used up by the hand back it settled
