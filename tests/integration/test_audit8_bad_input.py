@@ -1,5 +1,6 @@
 """Audit 8: odd input that reached PostgreSQL unchecked and came back as a 500 instead of a clear 4xx."""
 
+import uuid
 from typing import Any
 
 import httpx
@@ -7,6 +8,7 @@ import psycopg
 import pytest
 
 from shared.credit import PART_PRICE_MAX, PART_QTY_MAX
+from shared.geo import SERVICE_RADIUS_MIN_KM
 from tests.helpers import bearer, fresh_phone, sign_in
 from tests.integration.dispatch_area import AppClock, Area, accepted_job
 
@@ -55,3 +57,21 @@ async def test_a_work_report_part_past_the_part_limits_is_a_400(
     fine = await api.put(f"/requests/{rid}/report", headers=bearer(ace), json={
         "hours": 1, "notes": "", "parts": [{"name": "ฟิวส์", "qty": PART_QTY_MAX, "cost_baht": PART_PRICE_MAX}]})
     assert fine.status_code == 200 and fine.json()["parts_total_baht"] == PART_QTY_MAX * PART_PRICE_MAX
+
+
+async def test_a_service_radius_that_rounds_to_zero_is_a_422_not_a_500(api: httpx.AsyncClient) -> None:
+    """The column keeps one decimal (numeric(5,1)): 0.01 km was stored as 0.0 and broke the column's own check."""
+    token, _ = await sign_in(api, "084-444-4444")  # the seeded admin
+    body = {"code": f"A8-{uuid.uuid4().hex[:8].upper()}", "name_th": "วิทยาลัยทดสอบรัศมี", "name_en": "Radius Test College",
+            "province_th": "ยะลา", "province_en": "Yala", "region": "south", "lat": 6.55, "lon": 101.25,
+            "is_active": False, "service_radius_km": 0.01}
+    refused = await api.post("/admin/colleges", json=body, headers=bearer(token))
+    assert refused.status_code == 422, refused.text
+    assert set(refused.json()["error"]["fields"]) == {"service_radius_km"}
+    made = await api.post("/admin/colleges", json={**body, "service_radius_km": SERVICE_RADIUS_MIN_KM},
+                          headers=bearer(token))
+    assert made.status_code == 201, made.text
+    assert made.json()["service_radius_km"] == SERVICE_RADIUS_MIN_KM
+    changed = await api.patch(f"/admin/colleges/{made.json()['id']}", json={"service_radius_km": 0.04},
+                              headers=bearer(token))
+    assert changed.status_code == 422 and set(changed.json()["error"]["fields"]) == {"service_radius_km"}
