@@ -281,6 +281,7 @@ def env_estimate(category: str, outcome: Outcome | str | None) -> tuple[float, f
 
 HOURS_SLACK = 0.5  # rounding a report to the half hour must not make it refused
 HOURS_MAX = 200.0
+HOURS_DECIMALS = 2  # hours are kept to 0.01 h (numeric(6, 2))
 
 
 def work_window_hours(accepted_at: datetime | None, finished_at: datetime | None) -> float | None:
@@ -356,6 +357,8 @@ def check_progression_jobs(n: int) -> str | None:
 # Thai vocational colleges run two terms per academic year (Buddhist era): 1 = mid-May to October,
 # 2 = November to mid-May. A term is written "2569-1".
 DEFAULT_HOURS_TARGET = 40.0
+# A term's target as stored (one decimal): less than 0.1 would be kept as no target at all.
+HOURS_TARGET_MIN, HOURS_TARGET_MAX = 0.1, 2000.0
 TERM_RE = re.compile(r"^(2[5-6][0-9]{2})-([12])$")
 _BE = 543
 

@@ -25,6 +25,7 @@ from shared.credit import (
     HANDOVER_CODE_DIGITS,
     HANDOVER_FROM,
     HANDOVER_REASON_MIN,
+    HOURS_DECIMALS,
     PARTS_PER_JOB_MAX,
     TEAM_MAX,
     UNREPAIRABLE_TO_OUTCOME_REASON,
@@ -445,8 +446,9 @@ async def approve_hours(owner: Conn, request_id: uuid.UUID, user: uuid.UUID,
     window = await _window(owner, request_id)
     shown = f"{window:.1f}" if window is not None else "0"
     for member in members:
-        hours = adjusted.get(member["technician_id"], member["hours"])
-        code = check_hours(float(hours or 0), window)
+        # Checked as stored (to 0.01 h): a figure that rounds to nothing is no hours, not a broken row.
+        hours = round(float(adjusted.get(member["technician_id"], member["hours"]) or 0), HOURS_DECIMALS)
+        code = check_hours(hours, window)
         if code:
             raise ApiError(409, code, window=shown, technician_id=str(member["technician_id"]))
         member["hours"] = hours

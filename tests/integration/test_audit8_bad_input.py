@@ -10,7 +10,7 @@ import pytest
 from shared.credit import PART_PRICE_MAX, PART_QTY_MAX
 from shared.geo import SERVICE_RADIUS_MIN_KM
 from tests.helpers import bearer, fresh_phone, sign_in
-from tests.integration.dispatch_area import AppClock, Area, accepted_job
+from tests.integration.dispatch_area import AppClock, Area, accepted_job, work_to_quality_check
 
 BEYOND_BIGINT = str(2**63)
 
@@ -75,3 +75,29 @@ async def test_a_service_radius_that_rounds_to_zero_is_a_422_not_a_500(api: http
     changed = await api.patch(f"/admin/colleges/{made.json()['id']}", json={"service_radius_km": 0.04},
                               headers=bearer(token))
     assert changed.status_code == 422 and set(changed.json()["error"]["fields"]) == {"service_radius_km"}
+
+
+async def test_hours_too_small_to_store_are_refused_not_a_500(app_and_clock: AppClock, area: Area,
+                                                              database_url: str) -> None:
+    """Hours are kept to 0.01 (a term's target to 0.1): a value that rounds to zero broke the columns' own
+    'more than 0' checks, a 500, for a teacher approving 0.004 hours or setting a target of 0.01."""
+    api, _ = app_and_clock
+    _, ace, rid = await accepted_job(api, area)
+    await work_to_quality_check(api, ace, rid)
+    teacher, _ = await sign_in(api, area.students["teacher"][1])
+    assert (await api.post(f"/requests/{rid}/status", json={"to_status": "done"},
+                           headers=bearer(teacher))).status_code == 200
+    with psycopg.connect(database_url, autocommit=True) as conn:  # two hours in hand: any small figure fits
+        conn.execute("update public.status_events set created_at = created_at - interval '2 hours' "
+                     "where request_id = %s and to_status = 'accepted'", [rid])
+    tiny = await api.post(f"/requests/{rid}/credit/approve", json={"hours": {area.students["ace"][0]: 0.004}},
+                          headers=bearer(teacher))
+    assert tiny.status_code == 409 and tiny.json()["error"]["code"] == "hours_missing", tiny.text
+    approved = await api.post(f"/requests/{rid}/credit/approve", json={"hours": {area.students["ace"][0]: 0.006}},
+                              headers=bearer(teacher))
+    assert approved.status_code == 200 and approved.json()[0]["approved_hours"] == 0.01, approved.text
+
+    target = await api.put("/supervisor/credit-settings", json={"hours_target": 0.01}, headers=bearer(teacher))
+    assert target.status_code == 422 and set(target.json()["error"]["fields"]) == {"hours_target"}, target.text
+    kept = await api.put("/supervisor/credit-settings", json={"hours_target": 0.1}, headers=bearer(teacher))
+    assert kept.status_code == 200 and kept.json()["hours_target"] == 0.1
