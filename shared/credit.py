@@ -318,6 +318,11 @@ TEAM_MAX = 6
 TASK_MAX = 200
 
 
+def check_task(task: str | None) -> str | None:
+    """The error code for a team member's task that is too long to keep, or None."""
+    return "team_task_too_long" if task is not None and len(task.strip()) > TASK_MAX else None
+
+
 def team_hours(members: Iterable[Mapping[str, object]], *, approved_only: bool = True) -> float:
     """Credited hours of a job's team: a member counts only once the teacher approved them."""
     total = 0.0

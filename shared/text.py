@@ -10,7 +10,7 @@ from enum import StrEnum
 from shared.aftercare import COMMENT_MAX, RATING_MAX, RATING_MIN
 from shared.categories import MAX_LEVEL as SKILL_MAX
 from shared.categories import MIN_LEVEL as SKILL_MIN
-from shared.credit import PART_PRICE_MAX, PART_QTY_MAX
+from shared.credit import PART_PRICE_MAX, PART_QTY_MAX, TASK_MAX
 from shared.display_names import MAX_LENGTH as DISPLAY_NAME_MAX
 from shared.photos import PHOTO_ERRORS
 from shared.request_rules import ADDRESS_MAX, BRAND_MAX, DESCRIPTION_MAX, DESCRIPTION_MIN, ITEM_MAX
@@ -257,6 +257,8 @@ ERRORS.update({
     "teacher_not_of_college": B("ครูที่ระบุไม่ใช่ครูของวิทยาลัยนี้", "That teacher is not of this college"),
     "team_member_invalid": B("เพิ่มได้เฉพาะนักศึกษาของวิทยาลัยเดียวกัน", "Only students of the same college may join"),
     "team_full": B("ทีมมีสมาชิกครบแล้ว", "The team is full"),
+    "team_task_too_long": B(f"งานที่ทำในทีมยาวได้ไม่เกิน {TASK_MAX} ตัวอักษร",
+                            f"A team member's task can have up to {TASK_MAX} characters"),
     "team_not_member": B("คุณไม่ได้อยู่ในทีมของงานนี้", "You are not on this job's team"),
     "team_not_now": B("แก้ไขทีมไม่ได้หลังครูอนุมัติชั่วโมงแล้ว", "The team cannot change after hours are approved"),
     "hours_missing": B("ยังไม่ได้บันทึกชั่วโมงทำงาน", "No hours recorded"),

@@ -37,6 +37,7 @@ from shared.credit import (
     check_outcome,
     check_part,
     check_phone_approval,
+    check_task,
     credited_skill,
     due_for_progression,
     env_estimate,
@@ -302,6 +303,8 @@ async def _approved(owner: Conn, request_id: uuid.UUID) -> bool:
 
 
 async def add_member(owner: Conn, request_id: uuid.UUID, user: uuid.UUID, member: uuid.UUID, task: str) -> None:
+    if code := check_task(task):
+        raise ApiError(400, code)
     req = await _request(owner, request_id)
     if req["technician_id"] != user and not await _staff_of(owner, req, user):
         raise ApiError(403, "not_assigned")
@@ -331,6 +334,8 @@ async def add_member(owner: Conn, request_id: uuid.UUID, user: uuid.UUID, member
 async def report_member_hours(owner: Conn, request_id: uuid.UUID, user: uuid.UUID, hours: float,
                               task: str | None) -> None:
     """A helper's own hours and what they did (the lead's hours are their work report's)."""
+    if code := check_task(task):
+        raise ApiError(400, code)
     req = await _request(owner, request_id)
     if await _approved(owner, request_id):
         raise ApiError(409, "team_not_now")

@@ -7,7 +7,7 @@ import httpx
 import psycopg
 import pytest
 
-from shared.credit import PART_PRICE_MAX, PART_QTY_MAX
+from shared.credit import PART_PRICE_MAX, PART_QTY_MAX, TASK_MAX
 from shared.geo import SERVICE_RADIUS_MIN_KM
 from tests.helpers import bearer, fresh_phone, sign_in
 from tests.integration.dispatch_area import AppClock, Area, accepted_job, work_to_quality_check
@@ -101,3 +101,23 @@ async def test_hours_too_small_to_store_are_refused_not_a_500(app_and_clock: App
     assert target.status_code == 422 and set(target.json()["error"]["fields"]) == {"hours_target"}, target.text
     kept = await api.put("/supervisor/credit-settings", json={"hours_target": 0.1}, headers=bearer(teacher))
     assert kept.status_code == 200 and kept.json()["hours_target"] == 0.1
+
+
+async def test_a_team_task_longer_than_the_limit_is_a_400_not_a_500(app_and_clock: AppClock, area: Area) -> None:
+    """The body takes up to twice TASK_MAX (so that the rule, not the schema, answers), but nothing applied the
+    rule: a task of 201–400 characters reached the column's own limit, a 500."""
+    api, _ = app_and_clock
+    _, ace, rid = await accepted_job(api, area)
+    helper = area.students["bee"]
+    long_task = "ถอดประกอบ" * (TASK_MAX // 9 + 1)  # just past TASK_MAX
+    added = await api.post(f"/requests/{rid}/team", json={"technician_id": helper[0], "task": long_task},
+                           headers=bearer(ace))
+    assert added.status_code == 400 and added.json()["error"]["code"] == "team_task_too_long", added.text
+    assert str(TASK_MAX) in added.json()["error"]["message_en"]
+    assert (await api.post(f"/requests/{rid}/team", json={"technician_id": helper[0], "task": "ถอดประกอบ"},
+                           headers=bearer(ace))).status_code == 204
+    bee, _ = await sign_in(api, helper[1])
+    reported = await api.put(f"/requests/{rid}/team/me", json={"hours": 1, "task": long_task}, headers=bearer(bee))
+    assert reported.status_code == 400 and reported.json()["error"]["code"] == "team_task_too_long", reported.text
+    assert (await api.put(f"/requests/{rid}/team/me", json={"hours": 1, "task": "ขัดหน้าสัมผัส"},
+                          headers=bearer(bee))).status_code == 204
