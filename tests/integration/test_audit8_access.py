@@ -81,3 +81,23 @@ async def test_a_handover_code_given_for_a_move_that_is_refused_still_works(app_
     again = await api.post(f"/requests/{rid}/status", json={"to_status": "handed_back", "handover_code": code},
                            headers=bearer(teacher))
     assert again.status_code == 409  # used up by the hand back it settled
+
+
+async def test_a_helper_made_a_teacher_cannot_check_the_job_they_helped_on(
+    app_and_clock: AppClock, area: Area, database_url: str
+) -> None:
+    api, _ = app_and_clock
+    _, ace, rid = await accepted_job(api, area)
+    helper = area.students["cat"]
+    assert (await api.post(f"/requests/{rid}/team", json={"technician_id": helper[0], "task": "ถอดประกอบ"},
+                           headers=bearer(ace))).status_code == 204
+    await work_to_quality_check(api, ace, rid)
+    with psycopg.connect(database_url, autocommit=True) as conn:
+        conn.execute("update public.profiles set role = 'supervisor' where id = %s", [helper[0]])
+    try:
+        cat, _ = await sign_in(api, helper[1])
+        own = await api.post(f"/requests/{rid}/status", json={"to_status": "done"}, headers=bearer(cat))
+        assert own.status_code == 403 and own.json()["error"]["code"] == "own_work_check", own.text
+    finally:
+        with psycopg.connect(database_url, autocommit=True) as conn:
+            conn.execute("update public.profiles set role = 'technician' where id = %s", [helper[0]])
