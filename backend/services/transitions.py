@@ -70,7 +70,9 @@ _FACTS = """
                as on_team,
            exists (select 1 from public.offers o
                    where o.request_id = r.id and o.technician_id = auth.uid() and o.status = 'pending'
-                     and o.expires_at > coalesce(%(now)s::timestamptz, now())) as offer_open,
+                     and o.expires_at > coalesce(%(now)s::timestamptz, now())
+                     -- a student moved to another college since holds the old college's offer no more
+                     and o.college_id = private.my_college()) as offer_open,
            coalesce(private.my_role() = 'supervisor' and r.college_id = private.my_college(), false) as staff
     from public.repair_requests r
     where r.id = %(id)s

@@ -6,7 +6,7 @@ themselves before they became a teacher, or held the job as a student before) gi
 import psycopg
 
 from tests.helpers import bearer, sign_in
-from tests.integration.dispatch_area import AppClock, Area, accepted_job, work_to_quality_check
+from tests.integration.dispatch_area import AppClock, Area, accepted_job, offers_of, submit, work_to_quality_check
 
 
 async def test_a_teacher_of_another_college_cannot_reassign_a_job_they_can_see_as_its_owner(
@@ -101,3 +101,23 @@ async def test_a_helper_made_a_teacher_cannot_check_the_job_they_helped_on(
     finally:
         with psycopg.connect(database_url, autocommit=True) as conn:
             conn.execute("update public.profiles set role = 'technician' where id = %s", [helper[0]])
+
+
+async def test_a_student_moved_to_another_college_cannot_accept_the_old_colleges_offer(
+    app_and_clock: AppClock, area: Area, database_url: str
+) -> None:
+    """Offers go to a college's students; one moved to another college meanwhile (an admin registers them there)
+    still held the old college's pending offer and could take the job, which then sat at a college whose teachers
+    are not theirs."""
+    api, _ = app_and_clock
+    _, request = await submit(api)
+    ace_id, ace_phone = area.students["ace"]
+    offer = next(o for o in offers_of(database_url, request["id"]) if o["technician_id"] == ace_id)
+    with psycopg.connect(database_url, autocommit=True) as conn:
+        conn.execute("update public.profiles set college_id = %s where id = %s", [area.far, ace_id])
+    ace, _ = await sign_in(api, ace_phone)
+    taken = await api.post(f"/offers/{offer['id']}/accept", headers=bearer(ace))
+    assert taken.status_code == 409 and taken.json()["error"]["code"] == "offer_not_open", taken.text
+    bee, _ = await sign_in(api, area.students["bee"][1])
+    bee_offer = next(o for o in offers_of(database_url, request["id"]) if o["technician_id"] == area.students["bee"][0])
+    assert (await api.post(f"/offers/{bee_offer['id']}/accept", headers=bearer(bee))).status_code == 200
