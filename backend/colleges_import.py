@@ -13,7 +13,7 @@ from decimal import Decimal
 import psycopg
 from pydantic import BaseModel, Field, ValidationError, field_validator
 
-from shared.geo import in_thailand
+from shared.geo import SERVICE_RADIUS_MAX_KM, SERVICE_RADIUS_MIN_KM, in_thailand
 from shared.phone import InvalidPhone, normalize_thai_phone
 
 COLUMNS = ("code", "name_th", "name_en", "province_th", "province_en", "region", "lat", "lon", "service_radius_km")
@@ -31,7 +31,7 @@ class CollegeRow(BaseModel):
     region: str
     lat: float
     lon: float
-    service_radius_km: Decimal = Field(gt=0, le=300)
+    service_radius_km: Decimal = Field(ge=Decimal(str(SERVICE_RADIUS_MIN_KM)), le=Decimal(str(SERVICE_RADIUS_MAX_KM)))
     phone: str | None = None
 
     @field_validator("code", "name_th", "name_en", "province_th", "province_en", "region", mode="before")

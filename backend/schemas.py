@@ -18,6 +18,7 @@ from pydantic_core import PydanticCustomError
 
 from shared.aftercare import COMMENT_MAX, RATING_MAX, RATING_MIN
 from shared.display_names import MAX_LENGTH as DISPLAY_NAME_MAX
+from shared.geo import SERVICE_RADIUS_MAX_KM, SERVICE_RADIUS_MIN_KM
 from shared.request_rules import ADDRESS_MAX, BRAND_MAX, DESCRIPTION_MAX, ITEM_MAX
 from shared.roles import AppRole
 from shared.statuses import RequestStatus
@@ -57,6 +58,8 @@ Text = Annotated[str, BeforeValidator(_clean_multiline)]
 """Text that may have line breaks and tabs (CR LF becomes LF): NFC, no other control characters."""
 Finite = Annotated[float, Field(allow_inf_nan=False)]
 """A number that is neither NaN nor infinite."""
+# The largest `bigint` id (PostgreSQL): a page cursor past it failed the query itself, a 500 instead of a 422.
+ROW_ID_MAX = 2**63 - 1
 
 # pydantic error types -> API error codes (shared.text.ERRORS) for the per-field part of a 422.
 _FIELD_CODES = {
@@ -244,7 +247,7 @@ class CollegeCreate(BaseModel):
     region: Region
     lat: Finite = Field(description="inside Thailand")
     lon: Finite
-    service_radius_km: Finite = Field(30, gt=0, le=300)
+    service_radius_km: Finite = Field(30, ge=SERVICE_RADIUS_MIN_KM, le=SERVICE_RADIUS_MAX_KM)
     coordinates_approximate: bool = False
     is_active: bool = True
 
@@ -260,7 +263,7 @@ class CollegeUpdate(BaseModel):
     region: Region | None = None
     lat: Finite | None = None
     lon: Finite | None = None
-    service_radius_km: Finite | None = Field(None, gt=0, le=300)
+    service_radius_km: Finite | None = Field(None, ge=SERVICE_RADIUS_MIN_KM, le=SERVICE_RADIUS_MAX_KM)
     coordinates_approximate: bool | None = None
     is_active: bool | None = None
 

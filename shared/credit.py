@@ -13,6 +13,7 @@ from enum import IntEnum, StrEnum
 
 from shared.categories import MAX_LEVEL
 from shared.statuses import RequestStatus
+from shared.visible_text import is_blank, visible_length
 
 # --- Outcome and reason codes ----------------------------------------------------------------------------------
 
@@ -64,12 +65,12 @@ def check_outcome(outcome: str, reason: str | None, fault_found: str) -> str | N
     if Outcome(outcome) in REPAIRED_OUTCOMES:
         if reason is not None and reason not in OUTCOME_REASONS:
             return "outcome_reason_invalid"
-        if not fault_found.strip():
+        if is_blank(fault_found):
             return "outcome_fault_required"
         return None
     if reason not in OUTCOME_REASONS:
         return "outcome_reason_required"
-    if outcome == Outcome.UNREPAIRABLE and not fault_found.strip():
+    if outcome == Outcome.UNREPAIRABLE and is_blank(fault_found):
         return "outcome_fault_required"
     return None
 
@@ -107,7 +108,7 @@ PHONE_NOTE_MIN = 5  # "ok" is not a record of who approved and when
 
 
 def check_part(name: str, qty: int, price_baht: float) -> str | None:
-    if not name.strip() or len(name) > PART_NAME_MAX:
+    if is_blank(name) or len(name) > PART_NAME_MAX:
         return "part_invalid"
     if not 1 <= qty <= PART_QTY_MAX or not 0 <= price_baht <= PART_PRICE_MAX:
         return "part_invalid"
@@ -116,7 +117,7 @@ def check_part(name: str, qty: int, price_baht: float) -> str | None:
 
 def check_phone_approval(note: str) -> str | None:
     """A phone approval stands only with a note saying who approved and when."""
-    if len(note.strip()) < PHONE_NOTE_MIN:
+    if visible_length(note) < PHONE_NOTE_MIN:
         return "part_phone_note_required"
     if len(note) > PART_NOTE_MAX:
         return "part_note_too_long"
@@ -280,6 +281,7 @@ def env_estimate(category: str, outcome: Outcome | str | None) -> tuple[float, f
 
 HOURS_SLACK = 0.5  # rounding a report to the half hour must not make it refused
 HOURS_MAX = 200.0
+HOURS_DECIMALS = 2  # hours are kept to 0.01 h (numeric(6, 2))
 
 
 def work_window_hours(accepted_at: datetime | None, finished_at: datetime | None) -> float | None:
@@ -314,6 +316,11 @@ TEAM_ROLE_LABELS: dict[TeamRole, tuple[str, str]] = {
 }
 TEAM_MAX = 6
 TASK_MAX = 200
+
+
+def check_task(task: str | None) -> str | None:
+    """The error code for a team member's task that is too long to keep, or None."""
+    return "team_task_too_long" if task is not None and len(task.strip()) > TASK_MAX else None
 
 
 def team_hours(members: Iterable[Mapping[str, object]], *, approved_only: bool = True) -> float:
@@ -355,6 +362,8 @@ def check_progression_jobs(n: int) -> str | None:
 # Thai vocational colleges run two terms per academic year (Buddhist era): 1 = mid-May to October,
 # 2 = November to mid-May. A term is written "2569-1".
 DEFAULT_HOURS_TARGET = 40.0
+# A term's target as stored (one decimal): less than 0.1 would be kept as no target at all.
+HOURS_TARGET_MIN, HOURS_TARGET_MAX = 0.1, 2000.0
 TERM_RE = re.compile(r"^(2[5-6][0-9]{2})-([12])$")
 _BE = 543
 

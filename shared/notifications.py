@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from datetime import datetime, time, timedelta
 from enum import StrEnum
 from typing import Any
+from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo
 
 from shared.text import Bilingual, Locale
@@ -210,3 +211,35 @@ def render(kind: Kind, params: Mapping[str, Any], locale: Locale, now: datetime,
     title, body = TEXTS[kind]
     return Rendered(title.format(**values).in_(locale).strip(), body.format(**values).in_(locale).strip(),
                     link(kind, request_id))
+
+
+# --- Web Push: where a browser's subscription may point ----------------------------------------------------------
+
+# The push services browsers hand out endpoints of (Chrome and the Chromium family, Firefox, Edge on Windows,
+# Safari). The backend POSTs every notification to the endpoint a person registered, so anything else would let
+# them aim it at a host of their choosing, inside the network too.
+WEB_PUSH_HOSTS: frozenset[str] = frozenset({
+    "fcm.googleapis.com", "android.googleapis.com", "updates.push.services.mozilla.com", "web.push.apple.com"})
+WEB_PUSH_HOST_SUFFIXES: tuple[str, ...] = (".notify.windows.com", ".push.apple.com")
+
+
+def is_push_service_url(url: str) -> bool:
+    """An https address on the standard port of a browser's push service, with no user name in it."""
+    try:
+        parts = urlsplit(url)
+        port = parts.port
+    except ValueError:
+        return False
+    host = (parts.hostname or "").lower()
+    if parts.scheme != "https" or parts.username is not None or port not in (None, 443):
+        return False
+    return host in WEB_PUSH_HOSTS or host.endswith(WEB_PUSH_HOST_SUFFIXES)
+
+
+# Codes a LINE user may send to link their LINE in an hour: a person mistyping retries a few times; someone
+# guessing six digits until one matches a code another person just asked for runs out long before.
+LINE_LINK_TRIES_PER_HOUR = 10
+
+# Devices (phones, browsers) a person keeps registered for push: every one gets every notification, so an unbounded
+# list would let one account turn each notification into any number of pushes. The least recently seen go first.
+DEVICES_PER_PERSON_MAX = 10

@@ -10,6 +10,7 @@ from enum import StrEnum
 from shared.display_names import clean_display_name
 from shared.geo import in_thailand
 from shared.phone import InvalidPhone, normalize_thai_phone
+from shared.visible_text import visible_length
 
 ITEM_MAX = 120
 BRAND_MAX = 80
@@ -60,7 +61,7 @@ def check_draft(draft: RequestDraft, known_categories: set[str] | None = None) -
     if len(draft.brand.strip()) > BRAND_MAX:
         problems["brand"] = "request_brand_too_long"
     description = draft.description.strip()
-    if not DESCRIPTION_MIN <= len(description) <= DESCRIPTION_MAX:
+    if visible_length(description) < DESCRIPTION_MIN or len(description) > DESCRIPTION_MAX:
         problems["description"] = "request_description_invalid"
     if draft.lat is None or draft.lon is None:
         problems["location"] = "request_location_required"

@@ -114,6 +114,7 @@ class Mover:
     route: Route = R.STEP
     owns_request: bool = False  # the citizen who asked for the repair
     on_the_job: bool = False  # the student the job is assigned to
+    on_the_team: bool = False  # a helper on the job's team (any round): their hands were on the work too
     holds_open_offer: bool = False  # a pending, unexpired offer of this job to this student
     staff_of_college: bool = False  # a supervisor of the college the request is at
     # Issue 14 (shared/credit.py), read by the backend under the same row lock; True where the rule does not apply.
@@ -189,6 +190,10 @@ def decide_move(from_status: RequestStatus, to_status: RequestStatus, mover: Mov
         raise refuse("illegal_transition")
     if actor == A.TECHNICIAN and mover.route != R.ACCEPT_OFFER and not mover.on_the_job:
         raise refuse("not_assigned", forbidden=True)
+    if to_status == S.DONE and (mover.on_the_job or mover.on_the_team):
+        # A student named a teacher while a job they worked on waits for its check: it is still theirs to have
+        # checked, by someone else.
+        raise refuse("own_work_check", forbidden=True)
     if to_status == S.ACCEPTED and not mover.meets_safety_tier:
         raise refuse("below_safety_tier", forbidden=True)
     if not mover.teacher_present:

@@ -10,6 +10,7 @@ from enum import StrEnum
 from shared.aftercare import COMMENT_MAX, RATING_MAX, RATING_MIN
 from shared.categories import MAX_LEVEL as SKILL_MAX
 from shared.categories import MIN_LEVEL as SKILL_MIN
+from shared.credit import PART_PRICE_MAX, PART_QTY_MAX, TASK_MAX
 from shared.display_names import MAX_LENGTH as DISPLAY_NAME_MAX
 from shared.photos import PHOTO_ERRORS
 from shared.request_rules import ADDRESS_MAX, BRAND_MAX, DESCRIPTION_MAX, DESCRIPTION_MIN, ITEM_MAX
@@ -154,8 +155,8 @@ ERRORS: dict[str, Bilingual] = {
     "report_too_long": B(f"บันทึกยาวเกินไป (ไม่เกิน {NOTES_MAX} ตัวอักษร และ {MAX_PARTS} รายการอะไหล่)",
                          f"The report is too long ({NOTES_MAX} characters, {MAX_PARTS} parts at most)"),
     "report_part_invalid": B(
-        "รายการอะไหล่ต้องมีชื่อ จำนวนอย่างน้อย 1 และราคาไม่ติดลบ",
-        "Each part needs a name, a quantity of at least 1 and a cost of 0 or more",
+        f"รายการอะไหล่ต้องมีชื่อ จำนวน 1–{PART_QTY_MAX} และราคาต่อชิ้น 0–{PART_PRICE_MAX:,.0f} บาท",
+        f"Each part needs a name, a quantity of 1–{PART_QTY_MAX} and a unit cost of 0–{PART_PRICE_MAX:,.0f} baht",
     ),
     "not_assigned": B("คุณไม่ได้เป็นช่างผู้รับงานนี้", "You are not the technician on this job"),
     "too_many_requests": B(
@@ -256,6 +257,8 @@ ERRORS.update({
     "teacher_not_of_college": B("ครูที่ระบุไม่ใช่ครูของวิทยาลัยนี้", "That teacher is not of this college"),
     "team_member_invalid": B("เพิ่มได้เฉพาะนักศึกษาของวิทยาลัยเดียวกัน", "Only students of the same college may join"),
     "team_full": B("ทีมมีสมาชิกครบแล้ว", "The team is full"),
+    "team_task_too_long": B(f"งานที่ทำในทีมยาวได้ไม่เกิน {TASK_MAX} ตัวอักษร",
+                            f"A team member's task can have up to {TASK_MAX} characters"),
     "team_not_member": B("คุณไม่ได้อยู่ในทีมของงานนี้", "You are not on this job's team"),
     "team_not_now": B("แก้ไขทีมไม่ได้หลังครูอนุมัติชั่วโมงแล้ว", "The team cannot change after hours are approved"),
     "hours_missing": B("ยังไม่ได้บันทึกชั่วโมงทำงาน", "No hours recorded"),
@@ -264,6 +267,10 @@ ERRORS.update({
                                "Reported hours exceed the time the job was in hand ({window} hours)"),
     "hours_not_now": B("อนุมัติชั่วโมงได้หลังครูตรวจงานแล้วเท่านั้น", "Hours are approved only after the job is checked"),
     "hours_already_approved": B("อนุมัติชั่วโมงของงานนี้แล้ว", "This job's hours are approved already"),
+    "push_endpoint_invalid": B("ที่อยู่รับการแจ้งเตือนของเบราว์เซอร์นี้ไม่ใช่บริการแจ้งเตือนที่รู้จัก",
+                               "This browser's push address is not a known push service"),
+    "own_work_check": B("คุณทำงานนี้เอง จึงตรวจหรืออนุมัติเองไม่ได้ ให้ครูท่านอื่นของวิทยาลัยตรวจ",
+                        "You worked on this job: another teacher of the college must check and approve it"),
     "proposal_not_open": B("ข้อเสนอเลื่อนระดับนี้ได้รับการพิจารณาแล้ว", "This proposal was already decided"),
     "progression_jobs_invalid": B("จำนวนงานสำหรับเลื่อนระดับต้องเป็น 1–50", "Jobs per level must be 1–50"),
     "term_invalid": B("ภาคเรียนต้องเขียนแบบ 2569-1", "Write the term as 2569-1"),

@@ -3,8 +3,10 @@
 from datetime import datetime
 from typing import Any
 
+from shared.credit import PART_PRICE_MAX, PART_QTY_MAX
 from shared.roles import Actor
 from shared.statuses import ASSIGNABLE, REASSIGNABLE, RequestStatus, Route, can_move, next_statuses
+from shared.visible_text import is_blank
 
 # Why a job could not be done: a fixed list, so the college's reports can count them.
 UNREPAIRABLE_REASONS: dict[str, tuple[str, str]] = {
@@ -30,9 +32,12 @@ def check_report(hours: float, notes: str, parts: list[dict[str, Any]]) -> str |
         return "report_too_long"
     for part in parts:
         name, qty, cost = part.get("name"), part.get("qty"), part.get("cost_baht")
-        if not isinstance(name, str) or not name.strip() or len(name) > PART_NAME_MAX:
+        if not isinstance(name, str) or is_blank(name) or len(name) > PART_NAME_MAX:
             return "report_part_invalid"
-        if not isinstance(qty, int) or qty < 1 or not isinstance(cost, int | float) or cost < 0:
+        # The limits of a part the owner approves (shared/credit.py): no total past what a float holds, or a 500.
+        if not isinstance(qty, int) or not 1 <= qty <= PART_QTY_MAX:
+            return "report_part_invalid"
+        if not isinstance(cost, int | float) or not 0 <= cost <= PART_PRICE_MAX:
             return "report_part_invalid"
     return None
 
@@ -68,7 +73,7 @@ def missing_for_quality_check(after_photos: int, hours: float | None, notes: str
         missing.append(QC_AFTER_PHOTO)
     if hours is None or hours <= 0:
         missing.append(QC_HOURS)
-    if notes is None or not notes.strip():
+    if notes is None or is_blank(notes):
         missing.append(QC_REPORT)
     return missing
 

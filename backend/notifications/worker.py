@@ -21,7 +21,7 @@ from backend.db import Conn, service_tx
 from backend.notifications.channels import DEVICE_ADDRESSES, Channel, DeliveryError, Message, Target
 from backend.notifications.rendering import render_row
 from backend.settings import Settings
-from shared.notifications import SMS_KINDS, Kind, Pref, QuietHours, chosen_prefs, quiet_until
+from shared.notifications import SMS_KINDS, Kind, Pref, QuietHours, chosen_prefs, is_push_service_url, quiet_until
 
 log = logging.getLogger("fixit.notifications")
 
@@ -159,6 +159,10 @@ async def _send_one(channel: Channel, row: Mapping[str, Any], now: datetime, con
     attempts = int(row["attempts"]) + 1
     if channel.addresses in DEVICE_ADDRESSES and row["device"] is None:
         return _Outcome(row["id"], "skipped", attempts - 1, "device signed out", now)
+    if channel.addresses == "webpush" and not is_push_service_url(row["target"]):
+        # Registered before POST /me/devices checked the address: sending would be our own request to a host of
+        # the registrant's choosing (inside the network too). Dropped like a subscription the service says is gone.
+        return _Outcome(row["id"], "failed", attempts - 1, "not a browser's push service", now, row["target"])
     rendered = render_row(row, now)
     message = Message(Kind(row["kind"]), rendered.title, rendered.body, config.link_base + rendered.link,
                       int(row["notification_id"]), str(row["request_id"]) if row["request_id"] else None)

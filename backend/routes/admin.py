@@ -7,7 +7,7 @@ from fastapi import APIRouter, Query
 
 from backend.deps import AdminDep, IdentityDep, NowDep, PolicyDep, PoolDep, UserConn, acting
 from backend.errors import ApiError
-from backend.schemas import AuditEvent, ErrorResponse
+from backend.schemas import ROW_ID_MAX, AuditEvent, ErrorResponse
 from backend.services import dispatch
 from backend.services.request_detail import read_detail
 from backend.services.transitions import Note, lock_status, log_event
@@ -37,7 +37,7 @@ async def waiting(_: AdminDep, conn: UserConn) -> list[WaitingRequest]:
 async def audit_trail(
     _: AdminDep, conn: UserConn,
     target_id: uuid.UUID | None = None,
-    before_id: Annotated[int | None, Query(ge=1)] = None,
+    before_id: Annotated[int | None, Query(ge=1, le=ROW_ID_MAX)] = None,
     limit: Annotated[int, Query(ge=1, le=500)] = 100,
 ) -> list[AuditEvent]:
     """Who changed a role, a college, a student's skills, a job's status or assignment: when and from where, newest

@@ -36,6 +36,8 @@ from shared.credit import (
     DISPLACEMENT,
     FAULT_MAX,
     HOURS_MAX,
+    HOURS_TARGET_MAX,
+    HOURS_TARGET_MIN,
     OUTCOME_LABELS,
     PART_NAME_MAX,
     PART_NOTE_MAX,
@@ -91,7 +93,7 @@ class HoursApproval(BaseModel):
 
 class CreditSettings(BaseModel):
     progression_jobs: int | None = Field(None, ge=-1000, le=1000)
-    hours_target: float | None = Field(None, gt=0, le=2000, allow_inf_nan=False)
+    hours_target: float | None = Field(None, ge=HOURS_TARGET_MIN, le=HOURS_TARGET_MAX, allow_inf_nan=False)
 
 
 def _term(term: str | None, now: Any) -> str:

@@ -18,6 +18,7 @@ from backend.errors import ApiError
 from backend.notifications.channels.line import verify_signature
 from backend.notifications.rendering import render_row
 from backend.schemas import (
+    ROW_ID_MAX,
     DeliveryDay,
     DeliveryFailure,
     DeliveryReport,
@@ -28,9 +29,21 @@ from backend.schemas import (
     NotificationSettingsOut,
     UnreadCount,
 )
+from backend.services import rate_limits
 from backend.services.profiles import require_role
+from backend.services.rate_limits import Limit
 from backend.settings import Settings
-from shared.notifications import AUDIENCE, Kind, Pref, allowed_prefs, chosen_prefs, is_kind
+from shared.notifications import (
+    AUDIENCE,
+    DEVICES_PER_PERSON_MAX,
+    LINE_LINK_TRIES_PER_HOUR,
+    Kind,
+    Pref,
+    allowed_prefs,
+    chosen_prefs,
+    is_kind,
+    is_push_service_url,
+)
 from shared.roles import AppRole
 from shared.wire import NotificationItem, NotificationPage
 
@@ -47,7 +60,7 @@ ALL_ROLES = tuple(AppRole)
 @router.get("/me/notifications", response_model=NotificationPage)
 async def my_notifications(
     identity: IdentityDep, pool: PoolDep, now: NowDep,
-    before_id: Annotated[int | None, Query(ge=1)] = None,
+    before_id: Annotated[int | None, Query(ge=1, le=ROW_ID_MAX)] = None,
     limit: Annotated[int, Query(ge=1, le=100)] = 30,
 ) -> NotificationPage:
     """Newest first, rendered in the caller's language; page with `before_id` (the page's `next_before_id`)."""
@@ -195,10 +208,11 @@ async def register_device(body: DeviceIn, identity: IdentityDep, pool: PoolDep, 
                           settings: SettingsDep) -> Response:
     """After sign-in: the app's push token (android/ios: an FCM token, or a OneSignal subscription id when this
     backend delivers through OneSignal), or the browser's Web Push subscription (platform web, token = endpoint,
-    keys). Registering a token another account held moves it to the caller."""
+    keys). Registering a token another account held moves it to the caller. A person keeps the devices seen
+    last (shared DEVICES_PER_PERSON_MAX): each gets every notification."""
     channel = "webpush" if body.keys is not None else settings.phone_push_channel
-    if channel == "webpush" and not body.token.startswith("https://"):
-        raise ApiError(400, "validation_failed", detail="a Web Push endpoint is an https:// URL")
+    if channel == "webpush" and not is_push_service_url(body.token):
+        raise ApiError(400, "push_endpoint_invalid")
     if channel == "onesignal" and not _is_uuid(body.token):
         raise ApiError(400, "validation_failed", detail="a OneSignal push subscription id is a UUID")
     async with service_tx(pool) as owner:
@@ -210,6 +224,12 @@ async def register_device(body: DeviceIn, identity: IdentityDep, pool: PoolDep, 
                    platform = excluded.platform, keys = excluded.keys, last_seen_at = excluded.last_seen_at""",
             [body.token, identity.user_id, channel, body.platform,
              Jsonb(body.keys.model_dump()) if body.keys else None, now],
+        )
+        await owner.execute(
+            """delete from private.notification_devices where user_id = %(me)s and token not in (
+                   select token from private.notification_devices where user_id = %(me)s
+                   order by last_seen_at desc, created_at desc limit %(keep)s)""",
+            {"me": identity.user_id, "keep": DEVICES_PER_PERSON_MAX},
         )
     return Response(status_code=204)
 
@@ -283,6 +303,11 @@ async def line_webhook(request: Request, pool: PoolDep, settings: SettingsDep) -
         if len(code) != 6:
             continue
         async with service_tx(pool) as owner:
+            try:  # every code a LINE user sends counts, committed with this transaction whether it matched or not
+                await rate_limits.spend(owner, Limit(f"line-link:{user}", LINE_LINK_TRIES_PER_HOUR,
+                                                     timedelta(hours=1)), now)
+            except ApiError:
+                continue  # out of tries: LINE gets its 200 all the same (a 4xx would only make it retry)
             row = await (await owner.execute(
                 "delete from private.line_link_codes where code = %s and expires_at > %s returning user_id",
                 [code, now],

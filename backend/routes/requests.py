@@ -142,7 +142,9 @@ async def upload_photo(
     async with as_caller(pool, identity, AppRole.CITIZEN) as (conn, caller):
         await check_citizen_may_add(conn, caller.user_id, request_id, idx)
     # Decoded with no database connection held, saved in its own transactions (replaced objects go after commit).
-    return Photo.model_validate(await take_photo(pool, store, request_id, idx, caller.user_id, file))
+    return Photo.model_validate(await take_photo(
+        pool, store, request_id, idx, caller.user_id, file,
+        recheck=lambda owner: check_citizen_may_add(owner, caller.user_id, request_id, idx, lock=True)))
 
 
 @router.get("/{request_id}/photos/{kind}/{idx}", response_class=Response,

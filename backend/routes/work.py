@@ -10,7 +10,7 @@ from backend.errors import ApiError
 from backend.schemas import ErrorResponse, JobReportIn, StatusChange
 from backend.services import credit, dispatch, job_reports
 from backend.services.credit import ROUND_BEGAN_SQL, ROUND_SQL
-from backend.services.photo_intake import check_technician_may_add, take_photo
+from backend.services.photo_intake import check_technician_may_add, require_work_in_progress, take_photo
 from backend.services.request_detail import read_detail
 from backend.services.transitions import Note, transition
 from shared.roles import AppRole
@@ -136,4 +136,6 @@ async def upload_after_photo(
     """An 'after' photo by the student on the job (index 0–4; the same index again replaces it)."""
     async with as_caller(pool, identity, AppRole.TECHNICIAN) as (conn, caller):
         await check_technician_may_add(conn, caller.user_id, request_id, idx)
-    return Photo.model_validate(await take_photo(pool, store, request_id, idx, caller.user_id, file, "after"))
+    return Photo.model_validate(await take_photo(
+        pool, store, request_id, idx, caller.user_id, file, "after",
+        recheck=lambda owner: require_work_in_progress(owner, caller.user_id, request_id)))

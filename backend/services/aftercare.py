@@ -6,7 +6,7 @@ from typing import Any
 
 from backend.db import Conn
 from backend.errors import ApiError
-from backend.services.dispatch import DispatchPolicy, dispatch
+from backend.services.dispatch import DispatchPolicy, dispatch, offer_again_at_college
 from backend.services.transitions import Note, act_as, transition
 from shared.aftercare import (
     DUPLICATE_COUNT_CAP,
@@ -63,18 +63,27 @@ async def reopen(
     await transition(conn, Actor.CITIZEN, request_id, S.SUBMITTED, route=Route.REOPEN, claims=claims,
                      note=Note(note, code=None if note else "still_broken"),
                      set_columns={"technician_id": None, "rating": None, "rating_comment": None})
+    # The student who did it, if they are still an active student of that college (else nobody could accept it).
     previous = await (
         await conn.execute(
-            "update public.offers set status = 'pending', created_at = %s, expires_at = %s, responded_at = null "
-            "where request_id = %s and status = 'accepted' returning id",
+            """update public.offers o set status = 'pending', created_at = %s, expires_at = %s, responded_at = null
+               where o.request_id = %s and o.status = 'accepted'
+                 and exists (select 1 from public.profiles p where p.id = o.technician_id and p.is_active
+                             and p.role = 'technician' and p.college_id = o.college_id)
+               returning id""",
             [now, now + policy.sla, request_id],
         )
     ).fetchone()
-    if previous is not None:
-        await transition(conn, Actor.SYSTEM, request_id, S.OFFERED, route=Route.DISPATCH,
-                         note=Note(code="reopened"))
-    else:
-        await dispatch(conn, request_id, now, policy, only_college=row["college_id"])
+    if previous is None:
+        gone = await (await conn.execute(
+            "update public.offers set status = 'withdrawn', responded_at = %s "
+            "where request_id = %s and status = 'accepted' returning college_id, distance_km::float as km",
+            [now, request_id])).fetchone()
+        if gone is None or not await offer_again_at_college(conn, request_id, gone["college_id"], gone["km"], now,
+                                                            policy):
+            await dispatch(conn, request_id, now, policy, only_college=row["college_id"])
+            return
+    await transition(conn, Actor.SYSTEM, request_id, S.OFFERED, route=Route.DISPATCH, note=Note(code="reopened"))
 
 
 async def nearby_open_count(conn: Conn, category: str, lat: float, lon: float, now: datetime) -> int:

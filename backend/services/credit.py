@@ -25,6 +25,7 @@ from shared.credit import (
     HANDOVER_CODE_DIGITS,
     HANDOVER_FROM,
     HANDOVER_REASON_MIN,
+    HOURS_DECIMALS,
     PARTS_PER_JOB_MAX,
     TEAM_MAX,
     UNREPAIRABLE_TO_OUTCOME_REASON,
@@ -36,6 +37,7 @@ from shared.credit import (
     check_outcome,
     check_part,
     check_phone_approval,
+    check_task,
     credited_skill,
     due_for_progression,
     env_estimate,
@@ -48,6 +50,7 @@ from shared.credit import (
     work_window_hours,
 )
 from shared.statuses import WORK_EDITABLE, RequestStatus
+from shared.visible_text import visible_length
 
 S = RequestStatus
 _KM = _KM_REQ.replace("req.", "r.")
@@ -207,7 +210,9 @@ async def confirm_handover(owner: Conn, request_id: uuid.UUID, user: uuid.UUID) 
 
 async def check_handover_code(owner: Conn, request_id: uuid.UUID, user: uuid.UUID, code: str) -> bool:
     """Counts the attempt; the caller commits a wrong one in its own transaction so a guess is never free. Only
-    the student on the job or the college's staff may try (nobody else can use up the owner's attempts)."""
+    the student on the job or the college's staff may try (nobody else can use up the owner's attempts). A right
+    code stays until the hand back it settles commits (`settle_handover_for_move`): a move the state machine
+    refuses does not use it up."""
     req = await _request(owner, request_id)
     if req["technician_id"] != user and not await _staff_of(owner, req, user):
         raise ApiError(404, "not_found")
@@ -217,7 +222,6 @@ async def check_handover_code(owner: Conn, request_id: uuid.UUID, user: uuid.UUI
     if row is None or row["attempts"] >= HANDOVER_CODE_ATTEMPTS:
         return False
     if is_handover_code(code) and hmac.compare_digest(row["code_hash"], _hash_code(request_id, code)):
-        await owner.execute("delete from private.handover_codes where request_id = %s", [request_id])
         return True
     await owner.execute("update private.handover_codes set attempts = attempts + 1 where request_id = %s",
                         [request_id])
@@ -230,8 +234,10 @@ async def settle_handover_for_move(owner: Conn, request_id: uuid.UUID, user: uui
     code the owner gave the student, or the teacher's recorded reason when the owner cannot confirm."""
     req = await _request(owner, request_id)
     if code_ok:
+        # Used up with the move's commit; if the move is refused, the rollback keeps it for the next try.
+        await owner.execute("delete from private.handover_codes where request_id = %s", [request_id])
         await _record_handover(owner, request_id, HandoverMethod.OWNER_CODE, "", user)
-    elif len(teacher_reason.strip()) >= HANDOVER_REASON_MIN and await _staff_of(owner, req, user):
+    elif visible_length(teacher_reason) >= HANDOVER_REASON_MIN and await _staff_of(owner, req, user):
         await _record_handover(owner, request_id, HandoverMethod.TEACHER_REASON, teacher_reason.strip(), user)
 
 
@@ -297,6 +303,8 @@ async def _approved(owner: Conn, request_id: uuid.UUID) -> bool:
 
 
 async def add_member(owner: Conn, request_id: uuid.UUID, user: uuid.UUID, member: uuid.UUID, task: str) -> None:
+    if code := check_task(task):
+        raise ApiError(400, code)
     req = await _request(owner, request_id)
     if req["technician_id"] != user and not await _staff_of(owner, req, user):
         raise ApiError(403, "not_assigned")
@@ -326,6 +334,8 @@ async def add_member(owner: Conn, request_id: uuid.UUID, user: uuid.UUID, member
 async def report_member_hours(owner: Conn, request_id: uuid.UUID, user: uuid.UUID, hours: float,
                               task: str | None) -> None:
     """A helper's own hours and what they did (the lead's hours are their work report's)."""
+    if code := check_task(task):
+        raise ApiError(400, code)
     req = await _request(owner, request_id)
     if await _approved(owner, request_id):
         raise ApiError(409, "team_not_now")
@@ -427,6 +437,8 @@ async def approve_hours(owner: Conn, request_id: uuid.UUID, user: uuid.UUID,
     req = await _request(owner, request_id)
     if not await _staff_of(owner, req, user):
         raise ApiError(403, "not_your_college")
+    if await _worked_on(owner, req, user):
+        raise ApiError(403, "own_work_check")
     if RequestStatus(req["status"]) not in APPROVABLE:
         raise ApiError(409, "hours_not_now")
     if await _approved(owner, request_id):
@@ -439,8 +451,9 @@ async def approve_hours(owner: Conn, request_id: uuid.UUID, user: uuid.UUID,
     window = await _window(owner, request_id)
     shown = f"{window:.1f}" if window is not None else "0"
     for member in members:
-        hours = adjusted.get(member["technician_id"], member["hours"])
-        code = check_hours(float(hours or 0), window)
+        # Checked as stored (to 0.01 h): a figure that rounds to nothing is no hours, not a broken row.
+        hours = round(float(adjusted.get(member["technician_id"], member["hours"]) or 0), HOURS_DECIMALS)
+        code = check_hours(hours, window)
         if code:
             raise ApiError(409, code, window=shown, technician_id=str(member["technician_id"]))
         member["hours"] = hours
@@ -461,6 +474,18 @@ async def approve_hours(owner: Conn, request_id: uuid.UUID, user: uuid.UUID,
         if credited:
             await _maybe_propose(owner, member["technician_id"], req["college_id"], *credited)
     return await team(owner, request_id)
+
+
+async def _worked_on(owner: Conn, req: dict[str, Any], user: uuid.UUID) -> bool:
+    """The teacher is the job's student or on its team this round (a student named a teacher meanwhile): nobody
+    approves their own hours."""
+    if req["technician_id"] == user:
+        return True
+    row = await (await owner.execute(
+        f"""select exists (select 1 from public.job_team where request_id = %(rid)s and technician_id = %(me)s
+                           and round = {ROUND_SQL.format(rid='%(rid)s')}) as member""",
+        {"rid": req["id"], "me": user})).fetchone()
+    return bool(row and row["member"])
 
 
 async def _maybe_propose(owner: Conn, student: uuid.UUID, college: uuid.UUID, skill: str, level: int) -> None:
@@ -643,6 +668,12 @@ def public_summary(folio: dict[str, Any]) -> dict[str, Any]:
 async def issue_code(owner: Conn, student: uuid.UUID, term: str, summary: dict[str, Any]) -> str:
     from psycopg.types.json import Jsonb
 
+    # The same portfolio printed again keeps its code: a download is a read, and must not add a row every time.
+    printed = await (await owner.execute(
+        "select code from public.portfolio_codes where technician_id = %s and term = %s and summary = %s "
+        "order by issued_at limit 1", [student, term, Jsonb(summary)])).fetchone()
+    if printed is not None:
+        return str(printed["code"])
     code = verify_code_from(secrets.token_bytes(16))
     await owner.execute(
         "insert into public.portfolio_codes (code, technician_id, term, summary) values (%s, %s, %s, %s)",

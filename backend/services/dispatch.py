@@ -160,9 +160,11 @@ async def _plan(conn: Conn, request_id: uuid.UUID, only_college: uuid.UUID | Non
 
 
 async def candidates(
-    conn: Conn, request_id: uuid.UUID, category: str, college_id: uuid.UUID, distance_km: float
+    conn: Conn, request_id: uuid.UUID, category: str, college_id: uuid.UUID, distance_km: float,
+    again: bool = False,
 ) -> list[Candidate]:
-    """Active students of the college who fit the category and were not offered this job before."""
+    """Active students of the college who fit the category and were not offered this job before (`again`: whether
+    or not they were, for a new round of the job)."""
     rows = await (
         await conn.execute(
             f"""
@@ -175,11 +177,11 @@ async def candidates(
             from public.technician_skills ts
             join public.category_skills cs on cs.skill_code = ts.skill_code and {_LEVEL_OK}
             where ts.dispatch_college_id = %(college)s and cs.category_code = %(category)s
-              and not exists (select 1 from public.offers o where o.request_id = %(request)s
-                              and o.technician_id = ts.technician_id)
+              and (%(again)s or not exists (select 1 from public.offers o where o.request_id = %(request)s
+                                            and o.technician_id = ts.technician_id))
             group by ts.technician_id
             """,
-            {"college": college_id, "category": category, "request": request_id,
+            {"college": college_id, "category": category, "request": request_id, "again": again,
              "open_work": [s.value for s in WORK_IN_HAND], **_TIERS},
         )
     ).fetchall()
@@ -263,6 +265,34 @@ async def reoffer_at_same_college(conn: Conn, request_id: uuid.UUID, now: dateti
         [now, request_id],
     )
     await dispatch(conn, request_id, now, policy, only_college=req["college_id"], onward=True)
+
+
+async def offer_again_at_college(conn: Conn, request_id: uuid.UUID, college_id: uuid.UUID, distance_km: float,
+                                 now: datetime, policy: DispatchPolicy) -> bool:
+    """A new round of a job (reopened) at the college that did it, when the student who did it cannot take it any
+    more: its fitting students, whether or not they were offered the job before (those offers, declined or
+    withdrawn, were for the earlier round and become open again). False when the college has nobody who fits.
+    The caller holds the request's row lock and moves the request to offered."""
+    req = await _request(conn, request_id)
+    people = rank(await candidates(conn, request_id, req["category_code"], college_id, distance_km, again=True))
+    chosen = people[: policy.offer_count]
+    if not chosen:
+        return False
+    await conn.execute(
+        """insert into public.offers (request_id, technician_id, college_id, rank, distance_km, created_at,
+                                      expires_at)
+           select %(request)s, t, %(college)s, r + (select coalesce(max(rank), 0) from public.offers
+                                                     where request_id = %(request)s),
+                  %(km)s, %(now)s, %(expires)s
+           from unnest(%(people)s::uuid[], %(ranks)s::int[]) as u(t, r)
+           on conflict (request_id, technician_id) do update set status = 'pending', rank = excluded.rank,
+               distance_km = excluded.distance_km, created_at = excluded.created_at,
+               expires_at = excluded.expires_at, responded_at = null""",
+        {"request": request_id, "college": college_id, "km": round(distance_km, 2), "now": now,
+         "expires": now + policy.sla, "people": [p.technician_id for p in chosen],
+         "ranks": list(range(1, len(chosen) + 1))},
+    )
+    return True
 
 
 async def withdraw_pending_offers(conn: Conn, request_id: uuid.UUID, keep: uuid.UUID | None = None) -> None:
@@ -423,6 +453,14 @@ async def assign(
     if status not in ASSIGNABLE | REASSIGNABLE:
         raise ApiError(409, "illegal_transition", from_status=status.value, to_status=S.ACCEPTED.value)
     req = await _request(conn, request_id)
+    # Seeing the request is not running it: a teacher who asked for this repair themselves, or held the job as a
+    # student before, sees it too. Only its college's teachers (and admins) give it away; an offered job's move
+    # is refused the same way by the shared rule, a reassign changes no status and has only this check.
+    staff = await (await conn.execute(
+        "select private.my_role() = 'admin' or (private.my_role() = 'supervisor' "
+        "and private.my_college() = %s) as ok", [req["college_id"]])).fetchone()
+    if staff is None or not staff["ok"]:
+        raise ApiError(403, "not_your_college")
     student = await (
         await conn.execute(
             "select college_id from public.profiles where id = %s and role = 'technician' and is_active",

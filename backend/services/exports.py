@@ -3,6 +3,7 @@ Buddhist era and Thailand's time, UTF-8 with a BOM so Excel shows Thai."""
 
 import csv
 import io
+import re
 from collections.abc import Mapping, Sequence
 from datetime import datetime
 from decimal import Decimal
@@ -69,10 +70,24 @@ def ledger_rows(rows: Sequence[Mapping[str, Any]], categories: Mapping[str, tupl
              ", ".join(_name(categories.get(c, (c, c)), locale) for c in r["categories"])] for r in rows]
 
 
+# What makes Excel (and LibreOffice) read a cell as a formula: text people typed (an item, a name) must not start a
+# formula in the teacher's sheet (`=HYPERLINK(…)`, DDE), so such a cell gets the text prefix `'` (OWASP's advice).
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+_PLAIN_NUMBER = re.compile(r"[+-]?[0-9]+(\.[0-9]+)?")
+
+
+def as_text(cell: str) -> str:
+    """A cell as Excel shows it, never run: text starting like a formula is prefixed; a plain number (a negative
+    one too) stays a number."""
+    if not cell.startswith(FORMULA_STARTS) or _PLAIN_NUMBER.fullmatch(cell):
+        return cell
+    return "'" + cell
+
+
 def to_csv(columns: Sequence[str], rows: list[list[str]], locale: Locale) -> bytes:
     """UTF-8 with a BOM: Excel, which most colleges open it with, then shows Thai correctly."""
     out = io.StringIO()
     writer = csv.writer(out)
     writer.writerow([EXPORT_TEXTS[c].in_(locale) for c in columns])
-    writer.writerows(rows)
+    writer.writerows([as_text(cell) for cell in row] for row in rows)
     return ("\ufeff" + out.getvalue()).encode("utf-8")

@@ -10,6 +10,7 @@ recorded in `private.photo_uploads` first (migration 0009), so a crash leaves a 
 import asyncio
 import logging
 import uuid
+from collections.abc import Awaitable, Callable
 from concurrent.futures import Future
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -47,6 +48,11 @@ _STATUS_FOR = {
     "photo_heic_unsupported": 415,
 }
 
+# The route's own check again, inside the transaction that stores the photo, with the request's row locked: the
+# upload was checked when it began, but decoding and writing it took a while with no connection held, and meanwhile
+# the job may have moved on or changed hands, or its owner deleted their account.
+Recheck = Callable[[Conn], Awaitable[None]]
+
 # One limit per event loop (one loop per process in production): an asyncio.Semaphore must not be shared by loops.
 _decode_slots: WeakKeyDictionary[asyncio.AbstractEventLoop, asyncio.Semaphore] = WeakKeyDictionary()
 
@@ -83,13 +89,14 @@ async def clean_photo(data: bytes) -> ProcessedPhoto:
         raise ApiError(_STATUS_FOR.get(exc.code, 400), exc.code) from exc
 
 
-async def check_citizen_may_add(conn: Conn, citizen_id: uuid.UUID, request_id: uuid.UUID, idx: int) -> None:
-    """As the citizen (RLS): their own request, still open, and an index within the limit."""
+async def check_citizen_may_add(conn: Conn, citizen_id: uuid.UUID, request_id: uuid.UUID, idx: int,
+                                lock: bool = False) -> None:
+    """As the citizen (RLS): their own request, still open, and an index within the limit. `lock` (owner
+    transactions only, the recheck before the photo is stored) keeps the row locked until commit."""
     if not 0 <= idx < MAX_PHOTOS_PER_REQUEST:
         raise ApiError(400, "photo_too_many")
-    row = await (
-        await conn.execute("select citizen_id, status from public.repair_requests where id = %s", [request_id])
-    ).fetchone()
+    query = "select citizen_id, status from public.repair_requests where id = %s"
+    row = await (await conn.execute(query + (" for update" if lock else ""), [request_id])).fetchone()
     if row is None or row["citizen_id"] != citizen_id:
         raise ApiError(404, "not_found")
     if RequestStatus(row["status"]) not in OPEN_STATUSES:
@@ -169,19 +176,22 @@ async def _switch_row(
 
 async def take_photo(
     pool: AsyncConnectionPool[Conn], store: PhotoStore, request_id: uuid.UUID, idx: int, uploader: uuid.UUID,
-    upload: UploadFile, kind: str = "before",
+    upload: UploadFile, kind: str = "before", recheck: Recheck | None = None,
 ) -> dict[str, Any]:
     """An uploaded photo, read (at most one byte past the limit, so an oversize one is refused as such), cleaned
-    with no database connection held, and saved: what both photo routes do after their own checks."""
+    with no database connection held, and saved: what both photo routes do after their own checks (`recheck`: those
+    checks again, where the photo is stored)."""
     photo = await clean_photo(await upload.read(MAX_INPUT_BYTES + 1))
-    return await save_photo(pool, store, request_id, idx, uploader, photo, kind)
+    return await save_photo(pool, store, request_id, idx, uploader, photo, kind, recheck)
 
 
 async def save_photo(
     pool: AsyncConnectionPool[Conn], store: PhotoStore, request_id: uuid.UUID, idx: int, uploader: uuid.UUID,
-    photo: ProcessedPhoto, kind: str = "before",
+    photo: ProcessedPhoto, kind: str = "before", recheck: Recheck | None = None,
 ) -> dict[str, Any]:
-    """Store a cleaned photo at (request, kind, idx), replacing the one there; returns the row.
+    """Store a cleaned photo at (request, kind, idx), replacing the one there; returns the row. `recheck` runs
+    first in the transaction that switches the row (request row first, as on every path); if it refuses, nothing
+    is stored and the objects just written are deleted.
 
     Runs its own transactions (do not call it inside one): the record of the new objects commits before they are
     written, the row switch commits before the replaced objects are deleted. A failure or a kill at any point
@@ -194,6 +204,8 @@ async def save_photo(
         await store.put(new[0], photo.image, photo.content_type)
         await store.put(new[1], photo.thumbnail, photo.content_type)
         async with service_tx(pool) as owner:
+            if recheck is not None:
+                await recheck(owner)
             # Rows read back, not rowcount: in pipeline mode a count is only known once the result is fetched.
             claimed = await (await owner.execute(
                 "delete from private.photo_uploads where path = any(%s) returning path", [list(new)])).fetchall()

@@ -66,9 +66,13 @@ _FACTS = """
            private.can_see_request(r.id) as visible,
            coalesce(r.citizen_id = auth.uid(), false) as owns,
            coalesce(r.technician_id = auth.uid(), false) as on_job,
+           exists (select 1 from public.job_team t where t.request_id = r.id and t.technician_id = auth.uid())
+               as on_team,
            exists (select 1 from public.offers o
                    where o.request_id = r.id and o.technician_id = auth.uid() and o.status = 'pending'
-                     and o.expires_at > coalesce(%(now)s::timestamptz, now())) as offer_open,
+                     and o.expires_at > coalesce(%(now)s::timestamptz, now())
+                     -- a student moved to another college since holds the old college's offer no more
+                     and o.college_id = private.my_college()) as offer_open,
            coalesce(private.my_role() = 'supervisor' and r.college_id = private.my_college(), false) as staff
     from public.repair_requests r
     where r.id = %(id)s
@@ -112,7 +116,7 @@ async def transition(
     current = RequestStatus(row["status"])
     record = await _record_facts(conn, request_id, to_status, (set_columns or {}).get("technician_id"),
                                  teacher_present_id)
-    mover = Mover(actor, route, owns_request=row["owns"], on_the_job=row["on_job"],
+    mover = Mover(actor, route, owns_request=row["owns"], on_the_job=row["on_job"], on_the_team=row["on_team"],
                   holds_open_offer=row["offer_open"], staff_of_college=row["staff"],
                   meets_safety_tier=record.meets_tier, teacher_present=record.teacher_present,
                   handover_settled=record.handover_settled)

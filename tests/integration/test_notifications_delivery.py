@@ -247,3 +247,23 @@ async def test_onesignal_devices_get_the_push_and_a_gone_one_is_dropped(
     enqueue(db, citizen)
     await deliver_once(pool, {"onesignal": channel}, CONFIG, NOON)
     assert [json.loads(c.request.content)["include_subscription_ids"] for c in api.calls[2:]] == [[phone]]
+
+
+async def test_a_web_push_endpoint_outside_the_push_services_gets_nothing_and_is_dropped(
+        pool: AsyncConnectionPool[Conn], db: psycopg.Connection[dict[str, Any]]) -> None:
+    """A subscription registered before the API checked the address (audit 8): the worker never sends to a host
+    that is not a browser's push service (it would be the backend's own request into the network)."""
+    citizen = person(db)
+    browser, inner = f"https://fcm.googleapis.com/fcm/send/{uuid.uuid4().hex}", "https://127.0.0.1:8443/reset"
+    for endpoint in (browser, inner):
+        db.execute("insert into private.notification_devices (token, user_id, channel, platform, keys) "
+                   "values (%s, %s, 'webpush', 'web', %s)", [endpoint, citizen, Jsonb({"p256dh": "B", "auth": "A"})])
+    fake = FakeChannel(name="webpush", addresses="webpush")
+    enqueue(db, citizen)
+    await deliver_once(pool, {"webpush": fake}, CONFIG, NOON)
+    assert [target.address for _, target, _ in fake.sent] == [browser]
+    outcome = {d["target"]: d for d in deliveries(db)}
+    assert outcome[browser]["status"] == "sent" and outcome[inner]["status"] == "failed"
+    assert "push service" in outcome[inner]["last_error"]
+    left = db.execute("select token from private.notification_devices where user_id = %s", [citizen]).fetchall()
+    assert [r["token"] for r in left] == [browser]

@@ -197,7 +197,7 @@ async def test_devices_settings_and_line_code(app_and_clock: AppClock, area: Are
     token = f"fcm-{uuid.uuid4().hex}"
     assert (await api.post("/me/devices", json={"platform": "android", "token": token},
                            headers=bearer(citizen))).status_code == 204
-    web = {"platform": "web", "token": f"https://push.example/{uuid.uuid4().hex}",
+    web = {"platform": "web", "token": f"https://fcm.googleapis.com/fcm/send/{uuid.uuid4().hex}",
            "keys": {"p256dh": "B" * 87, "auth": "A" * 22}}
     assert (await api.post("/me/devices", json=web, headers=bearer(citizen))).status_code == 204
     assert (await api.get("/me/notification-settings", headers=bearer(citizen))).json()["devices"] == 2
