@@ -315,8 +315,15 @@ async def accept_offer(
         raise ApiError(404, "not_found")
     request_id: uuid.UUID = offer["request_id"]
     # The shared rule checks, under the lock, that this student holds an open offer before anything is written.
-    await transition(conn, Actor.TECHNICIAN, request_id, S.ACCEPTED, route=Route.ACCEPT_OFFER, claims=claims,
-                     set_columns={"technician_id": technician_id}, now=now)
+    try:
+        await transition(conn, Actor.TECHNICIAN, request_id, S.ACCEPTED, route=Route.ACCEPT_OFFER, claims=claims,
+                         set_columns={"technician_id": technician_id}, now=now)
+    except ApiError as refused:
+        # The same student's accept again (a second tap, or a retry after the answer was lost on a bad network):
+        # the job is already theirs, so the answer is the job, not "someone else took it". Nothing is written.
+        if refused.code == "offer_not_open" and await _accepted_by(conn, offer_id, technician_id):
+            return request_id
+        raise
     taken = await (
         await conn.execute(
             "update public.offers set status = 'accepted', responded_at = %s "
@@ -328,6 +335,16 @@ async def accept_offer(
         raise ApiError(409, "offer_not_open")
     await withdraw_pending_offers(conn, request_id, keep=offer_id)
     return request_id
+
+
+async def _accepted_by(conn: Conn, offer_id: uuid.UUID, technician_id: uuid.UUID) -> bool:
+    """This offer was accepted by this student and the job is theirs, untouched since (read under the request's
+    row lock, which the refused transition holds)."""
+    row = await (await conn.execute(
+        """select 1 from public.offers o join public.repair_requests r on r.id = o.request_id
+           where o.id = %s and o.status = 'accepted' and r.technician_id = %s and r.status = 'accepted'""",
+        [offer_id, technician_id])).fetchone()
+    return row is not None
 
 
 async def decline_offer(
