@@ -69,6 +69,8 @@ class PartProposal(BaseModel):
     name: Line = Field(max_length=2 * PART_NAME_MAX)
     qty: int = Field(ge=1, le=1000)
     price_baht: float = Field(ge=0, le=10_000_000, allow_inf_nan=False)
+    idempotency_key: uuid.UUID | None = Field(
+        default=None, description="the same key again (a retry) answers the part it proposed, stored once")
 
 
 class PhoneApproval(BaseModel):
@@ -131,7 +133,8 @@ async def propose_part(request_id: uuid.UUID, body: PartProposal, identity: Iden
                        ) -> dict[str, Any]:
     """The student proposes a part and its price; it is bought only once the owner approves."""
     async with acting(pool, identity, AppRole.TECHNICIAN) as (owner, caller):
-        return await credit.propose_part(owner, request_id, caller.user_id, body.name, body.qty, body.price_baht)
+        return await credit.propose_part(owner, request_id, caller.user_id, body.name, body.qty, body.price_baht,
+                                         body.idempotency_key)
 
 
 @router.post("/requests/{request_id}/parts/{part_id}/decision", response_model=cw.JobPart)

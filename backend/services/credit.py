@@ -127,9 +127,15 @@ _PART_COLUMNS = ("id, name, qty, price_baht::float as price_baht, status, approv
 
 
 async def propose_part(owner: Conn, request_id: uuid.UUID, user: uuid.UUID, name: str, qty: int,
-                       price_baht: float) -> dict[str, Any]:
+                       price_baht: float, key: uuid.UUID | None = None) -> dict[str, Any]:
     req = await _request(owner, request_id)
     _on_job(req, user)
+    if key is not None:  # proposed already with this key: the same part, whatever has happened to it since
+        again = await (await owner.execute(
+            f"select {_PART_COLUMNS} from public.job_parts where request_id = %s and idempotency_key = %s",
+            [request_id, key])).fetchone()
+        if again is not None:
+            return again
     if RequestStatus(req["status"]) not in WORK_EDITABLE:
         raise ApiError(409, "parts_not_now")
     code = check_part(name, qty, price_baht)
@@ -140,8 +146,9 @@ async def propose_part(owner: Conn, request_id: uuid.UUID, user: uuid.UUID, name
     if count and count["n"] >= PARTS_PER_JOB_MAX:
         raise ApiError(409, "parts_too_many")
     row = await (await owner.execute(
-        f"insert into public.job_parts (request_id, name, qty, price_baht, proposed_by) values (%s, %s, %s, %s, %s) "
-        f"returning {_PART_COLUMNS}", [request_id, name.strip(), qty, price_baht, user])).fetchone()
+        f"insert into public.job_parts (request_id, name, qty, price_baht, proposed_by, idempotency_key) "
+        f"values (%s, %s, %s, %s, %s, %s) returning {_PART_COLUMNS}",
+        [request_id, name.strip(), qty, price_baht, user, key])).fetchone()
     assert row is not None
     return row
 
