@@ -1,0 +1,63 @@
+"""Reloads on a busy, flaky phone: a reload asked for while another is on its way, and what a list shows meanwhile."""
+
+import asyncio
+import json
+
+import httpx
+
+from mobile.api_client import ApiClient
+from mobile.live import ServerEvent
+from mobile.viewmodels.home import TechnicianHome
+from mobile.views.frame import app_view
+from tests.unit.mobile_fakes import BASE_URL, FakeBackend, texts
+from tests.unit.mobile_screens import signed_in
+
+
+class HeldBackend(FakeBackend):
+    """FakeBackend whose next GET /technician/offers is answered as things stand when it arrives, but held back
+    until `release` is set: a slow phone network between the server's answer and the app."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.hold = False
+        self.held = asyncio.Event()
+        self.release = asyncio.Event()
+
+    def client(self) -> ApiClient:
+        return ApiClient(BASE_URL, transport=httpx.MockTransport(self._answer))
+
+    async def _answer(self, request: httpx.Request) -> httpx.Response:
+        response = self.handle(request)
+        if self.hold and request.url.path == "/technician/offers":
+            self.hold = False
+            self.held.set()
+            await self.release.wait()
+        return response
+
+
+def _declining(backend: FakeBackend, offer_id: str) -> None:
+    def decline(_: httpx.Request) -> httpx.Response:
+        backend.offers = [o for o in backend.offers if o["offer_id"] != offer_id]
+        return httpx.Response(204)
+
+    backend.overrides[("POST", f"/offers/{offer_id}/decline")] = decline
+
+
+async def test_an_offer_answered_during_a_live_reload_leaves_the_list() -> None:
+    """A live event started a reload; the student declined the offer before that reload's answer came. The
+    reload asked for after the decline must still happen: the first one's answer predates the decline."""
+    backend = HeldBackend()
+    app = await signed_in("technician", backend)
+    home = app.home
+    assert isinstance(home, TechnicianHome) and len(home.offers) == 1
+    offer_id = backend.offers[0]["offer_id"]
+    _declining(backend, offer_id)
+    backend.hold = True
+    event = ServerEvent("offer", json.dumps({"offer_id": str(offer_id), "status": "pending"}))
+    live = asyncio.ensure_future(app.live_event(event))
+    await backend.held.wait()
+    await home.decline(home.offers[0].offer_id)
+    backend.release.set()
+    await live
+    assert home.offers == []
+    assert "ตู้เย็นไม่เย็น" not in texts(app_view(app))
