@@ -61,6 +61,7 @@ class Loadable(Observable, ABC):
         # A load was asked for while one was on its way: that one's answer may predate what asked (an accepted
         # offer, a live event), so it fetches once more before it shows.
         self._load_again = False
+        self.has_loaded = False  # its data came at least once: a reload keeps showing it meanwhile
 
     @property
     def locale(self) -> Locale:
@@ -97,6 +98,7 @@ class Loadable(Observable, ABC):
             self._changed()
             return
         self.state = LoadState.READY
+        self.has_loaded = True
         self._changed()
         await self._loaded()
 

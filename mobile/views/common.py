@@ -121,8 +121,9 @@ def section(title: str, locale: Locale, on_refresh: Action | None = None) -> ft.
 
 
 def load_state(vm: HomeViewModel, locale: Locale) -> ft.Control | None:
-    """The loading or error block, or None when the data is there to show."""
-    if vm.state in (LoadState.IDLE, LoadState.LOADING):
+    """The loading or error block, or None when the data is there to show. A reload (a live event, a poll, an
+    answered offer) keeps the list in place: a loading line in its stead moved whatever a tap was aimed at."""
+    if vm.state == LoadState.IDLE or (vm.state == LoadState.LOADING and not vm.has_loaded):
         return loading(locale)
     if vm.state == LoadState.FAILED:
         return error_with_retry(vm.error or "", locale, vm.retry)

@@ -61,3 +61,20 @@ async def test_an_offer_answered_during_a_live_reload_leaves_the_list() -> None:
     await live
     assert home.offers == []
     assert "ตู้เย็นไม่เย็น" not in texts(app_view(app))
+
+
+async def test_a_home_keeps_its_list_while_it_reloads() -> None:
+    """Every live event and poll reloads the home: the offers must stay where they are meanwhile, not give way to a
+    loading line (a tap aimed at "รับงาน" landed on whatever moved under it, or on nothing)."""
+    backend = HeldBackend()
+    app = await signed_in("technician", backend)
+    home = app.home
+    assert isinstance(home, TechnicianHome)
+    backend.hold = True
+    reload = asyncio.ensure_future(home.load())
+    await backend.held.wait()
+    shown = texts(app_view(app))
+    backend.release.set()
+    await reload
+    assert "ตู้เย็นไม่เย็น" in shown and "รับงาน" in shown
+    assert "กำลังโหลด…" not in shown
