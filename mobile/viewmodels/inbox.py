@@ -68,6 +68,7 @@ class InboxViewModel(SubScreen):
         before = self.next_before_id
         if before is None or self.busy:
             return
+        self._error = None  # the last try's "no connection" goes with this one
         page = await self._send(self._api.my_notifications(before_id=before), self._failed, self._mark_busy)
         if page is None:
             return
@@ -98,6 +99,7 @@ class InboxViewModel(SubScreen):
     async def mark_all_read(self) -> None:
         if self.busy:
             return
+        self._error = None
         unread = await self._send(self._api.mark_all_notifications_read(), self._failed, self._mark_busy)
         if unread is None:
             return

@@ -9,7 +9,9 @@ from mobile.api_client import ApiClient
 from mobile.live import ServerEvent
 from mobile.viewmodels.home import TechnicianHome
 from mobile.views.frame import app_view
-from tests.unit.mobile_fakes import BASE_URL, FakeBackend, texts
+from mobile.views.inbox import inbox_view
+from shared.text import Locale
+from tests.unit.mobile_fakes import BASE_URL, NOW, FakeBackend, texts
 from tests.unit.mobile_screens import signed_in
 
 
@@ -78,3 +80,36 @@ async def test_a_home_keeps_its_list_while_it_reloads() -> None:
     await reload
     assert "ตู้เย็นไม่เย็น" in shown and "รับงาน" in shown
     assert "กำลังโหลด…" not in shown
+
+
+def _notification(nid: int) -> dict[str, object]:
+    return {"id": nid, "kind": "offer_new", "title": f"งานใหม่ {nid}", "body": "พัดลม", "link": "/inbox",
+            "request_id": None, "created_at": NOW.isoformat(), "read": True}
+
+
+async def test_the_inbox_error_goes_once_older_notifications_came() -> None:
+    """"Older" tapped offline says there is no connection; tapped again once the network is back, the older ones
+    show and the no-connection line must go (it stayed under the list)."""
+    backend = FakeBackend()
+    backend.overrides[("GET", "/me/notifications/unread-count")] = lambda r: httpx.Response(
+        200, json={"unread_count": 0})
+
+    def page(request: httpx.Request) -> httpx.Response:
+        if request.url.params.get("before_id") == "2":
+            return httpx.Response(200, json={"items": [_notification(1)], "unread_count": 0, "next_before_id": None})
+        return httpx.Response(200, json={"items": [_notification(2)], "unread_count": 0, "next_before_id": 2})
+
+    backend.overrides[("GET", "/me/notifications")] = page
+    app = await signed_in("technician", backend)
+    await app.open_inbox()
+    inbox = app.inbox
+    assert inbox is not None and inbox.next_before_id == 2
+    backend.offline = True
+    await inbox.load_older()
+    offline = "เชื่อมต่อเซิร์ฟเวอร์ไม่ได้ กรุณาตรวจสอบอินเทอร์เน็ต"
+    assert offline in texts(inbox_view(inbox, Locale.TH))
+    backend.offline = False
+    await inbox.load_older()
+    shown = texts(inbox_view(inbox, Locale.TH))
+    assert "งานใหม่ 1" in shown
+    assert offline not in shown and inbox.error is None
