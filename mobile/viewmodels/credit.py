@@ -666,12 +666,18 @@ class CollegeCreditViewModel(StudentLevelsScreen):
         self.jobs_input = ""
         self.target_input = ""
         self.saving = False
+        # The settings as last loaded: a reload (after a decided proposal) replaces the fields only while they still
+        # hold these, never numbers typed and not yet saved.
+        self._settings_loaded: tuple[str, str] | None = None
 
     async def _fetch(self) -> None:
         view, proposals, categories = await asyncio.gather(
             self._api.college_credit(), self._api.skill_proposals(), self._api.categories())
         self.view = view
-        self.jobs_input, self.target_input = str(view.progression_jobs), f"{view.hours_target:g}"
+        loaded = (str(view.progression_jobs), f"{view.hours_target:g}")
+        if self._settings_loaded in (None, (self.jobs_input, self.target_input)):
+            self.jobs_input, self.target_input = loaded
+        self._settings_loaded = loaded
         self.proposals = [p for p in proposals if p.status == "proposed"]
         self.categories = {c.code: c for c in categories}
 
@@ -730,4 +736,5 @@ class CollegeCreditViewModel(StudentLevelsScreen):
                                 self._mark_saving):
             return
         self._notice = bilingual("settings_saved")
+        self._settings_loaded = None  # saved: the fields show the server's numbers again
         await self.load()

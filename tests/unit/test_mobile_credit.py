@@ -529,3 +529,21 @@ async def test_a_reopened_job_does_not_offer_the_last_rounds_report_as_the_leads
 def _lead(panel: RecordPanel) -> Any:
     assert panel.record is not None
     return next(m for m in panel.record.team if m.role == "lead")
+
+
+async def test_settings_typed_but_not_saved_survive_a_decided_proposal() -> None:
+    """The teacher types a new target, then confirms a proposal before saving it: the screen reloads, and the
+    typed numbers must still be there (they came back as the server's old ones). Saved ones show as saved."""
+    backend = CreditBackend("done")
+    vm = await signed_in("supervisor", backend)
+    await vm.open_route(COLLEGE_CREDIT_ROUTE)
+    screen = vm.college_credit
+    assert screen is not None and (screen.jobs_input, screen.target_input) == ("3", "40")
+    screen.set_jobs_input("5")
+    screen.set_target_input("60")
+    await screen.decide(screen.proposals[0].id, True)
+    assert screen.notice == "เลื่อนระดับแล้ว"
+    assert (screen.jobs_input, screen.target_input) == ("5", "60")
+    await screen.save_settings()
+    assert [json.loads(r.content) for r in backend.calls("PUT", "/supervisor/credit-settings")] == [
+        {"progression_jobs": 5, "hours_target": 60}]
