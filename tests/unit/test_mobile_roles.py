@@ -213,3 +213,22 @@ async def test_a_new_offer_shows_live_on_the_students_home() -> None:
     backend.offers.append({**backend.offers[0], "offer_id": str(uuid4()), "item": "เปิดใหม่อีกครั้ง"})
     await app.live_event(ServerEvent(event="offer", data=json.dumps({"offer_id": backend.offers[-1]["offer_id"]})))
     assert "เปิดใหม่อีกครั้ง" in [o.item for o in app.home.offers]
+
+
+async def test_back_from_a_job_far_down_the_list_keeps_the_pages_loaded() -> None:
+    """The teacher paged on and opened a job low on the list: back (and a live event meanwhile) must keep the rows
+    they had, not drop them to the first page with the job they came from gone from under them."""
+    backend, app = await teacher_on_job_list()
+    jobs = app.college_jobs
+    await jobs.load_more()
+    assert len(jobs.jobs) == 25
+    last = jobs.jobs[-1]
+    backend.job["id"] = str(last.id)
+    await jobs.open_job(last.id)
+    await app.live_event(ServerEvent("request", json.dumps({"request_id": str(uuid4()), "status": "offered"})))
+    await app.job.back()
+    assert app.screen == Screen.COLLEGE_JOBS
+    assert len(jobs.jobs) == 25 and last.id in [j.id for j in jobs.jobs] and not jobs.has_more
+    assert "FX-690024" in texts(app_view(app))
+    await jobs.search("FX-6900")
+    assert len(jobs.jobs) == PAGE_SIZE  # a new search starts at its first page
