@@ -573,7 +573,9 @@ class JobViewModel(RequestScreen[WorkDetail]):
         self._changed()
 
     async def confirm_assign(self) -> None:
-        if self.assign_to is None or self.sending:
+        if self.sending:
+            return  # a second tap while the first is on its way (a student was picked: no "pick one" here)
+        if self.assign_to is None:
             self._assign_error = bilingual("assign_pick")
             self._changed()
             return
