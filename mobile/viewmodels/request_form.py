@@ -644,6 +644,11 @@ class RequestFormViewModel(Observable):
     async def _failed(self, exc: ApiError) -> None:
         if exc.is_auth_lost:
             self.state = FormState.EDITING
+            if self._on_offline is not None:
+                # The sign-in ran out, not the person's wish to send: the draft waits in their own outbox (kept per
+                # owner on the device) and goes once they sign in again, instead of vanishing with the form.
+                self.state = FormState.SENT
+                await self._on_offline(self.outbox_item())
             await self._on_auth_lost(exc)
             return
         if exc.is_network and self._on_offline is not None:
