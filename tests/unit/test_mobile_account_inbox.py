@@ -14,7 +14,7 @@ import httpx
 
 from mobile.live import ServerEvent
 from mobile.push import OneSignalPush, onesignal_push, route_of_notification
-from mobile.strings import notification_kind_label
+from mobile.strings import notification_kind_label, pref_label
 from mobile.viewmodels.account import AccountViewModel
 from mobile.viewmodels.app import AppViewModel, Screen
 from mobile.viewmodels.colleges_admin import CollegesAdminViewModel
@@ -441,6 +441,20 @@ async def test_the_preferences_draw_every_kind_the_backend_lists_and_one_this_ap
         assert notification_kind_label(kind, vm.locale) in shown
         for locale in Locale:
             assert notification_kind_label(kind, locale) != APP_UI["kind_other"].format(kind=kind).in_(locale)
+
+
+async def test_a_channel_this_app_does_not_know_still_draws_the_preferences() -> None:
+    """A newer backend offers one more channel (say e-mail): the preferences must still draw, the new channel under
+    a general name (its missing key raised inside the render and froze the screen, as an unknown kind did)."""
+    backend = FakeBackend()
+    Inbox(backend)
+    Preferences(backend, {"channels": {"ready": ["push"]}, "quiet_hours": False, "quiet_start": "21:00",
+                          "quiet_end": "07:00", "allowed": {"ready": ["push", "line", "email"]}})
+    _, account = await account_of(backend)
+    for locale, expected in ((Locale.TH, "ช่องทางอื่น (email)"), (Locale.EN, "Other channel (email)")):
+        boxes = [c.label for c in find(account_view(account, locale), ft.Checkbox)]
+        assert expected in boxes and pref_label("push", locale) in boxes, boxes
+    assert pref_label("push", Locale.TH) == "แอป" and pref_label("line", Locale.EN) == "LINE"
 
 
 class Spawned:
