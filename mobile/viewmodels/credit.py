@@ -287,7 +287,9 @@ class RecordPanel(Loadable):
 
     @property
     def outcome_needs_reason(self) -> bool:
-        return self.outcome is not None and Outcome(self.outcome) not in REPAIRED_OUTCOMES
+        # The outcome may be one a newer backend recorded that this app does not know: no reason asked for here (the
+        # backend checks), and the screen still draws.
+        return self.outcome is not None and self.outcome in set(Outcome) - set(REPAIRED_OUTCOMES)
 
     def outcomes(self) -> list[tuple[str, str]]:
         return [(o.value, Bilingual(*OUTCOME_LABELS[o]).in_(self.locale)) for o in Outcome]

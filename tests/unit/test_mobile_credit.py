@@ -547,3 +547,17 @@ async def test_settings_typed_but_not_saved_survive_a_decided_proposal() -> None
     await screen.save_settings()
     assert [json.loads(r.content) for r in backend.calls("PUT", "/supervisor/credit-settings")] == [
         {"progression_jobs": 5, "hours_target": 60}]
+
+
+async def test_an_outcome_this_app_does_not_know_still_draws_the_record() -> None:
+    """A newer backend recorded an outcome this installed app has no name for: the student's job screen must still
+    draw (reading it as an Outcome raised inside the render, which froze the screen), showing it as it came."""
+    backend = CreditBackend("repairing")
+    backend.outcome = {"outcome": "some_future_outcome", "reason": None, "fault_found": "", "recorded_at":
+                       NOW.isoformat()}
+    vm = await signed_in("technician", backend)
+    await vm.open_job(UUID(backend.job["id"]))
+    panel = vm.record
+    assert panel is not None and panel.outcome == "some_future_outcome"
+    assert not panel.outcome_needs_reason
+    assert "บันทึกผลการซ่อม" in texts(panel_tree(panel))
