@@ -232,3 +232,24 @@ async def test_back_from_a_job_far_down_the_list_keeps_the_pages_loaded() -> Non
     assert "FX-690024" in texts(app_view(app))
     await jobs.search("FX-6900")
     assert len(jobs.jobs) == PAGE_SIZE  # a new search starts at its first page
+
+
+async def test_a_photo_replaced_since_it_was_last_opened_shows_as_it_is_now() -> None:
+    """A later round's after photo goes in at an earlier round's index: opened full screen again, it must show the
+    new photo, not the one this app fetched before (the viewer kept every full image for the whole session)."""
+    backend = RolesBackend()
+    photo = {"id": str(uuid4()), "kind": "after", "idx": 0, "content_type": "image/jpeg", "width": 8, "height": 8,
+             "bytes": 10}
+    backend.job.update(status="repairing", photos=[photo])
+    served = [b"first repair"]
+    path = f"/requests/{backend.job['id']}/photos/after/0"
+    backend.overrides[("GET", path)] = lambda r: httpx.Response(200, content=served[0])
+    app = await signed_in("technician", backend)
+    await app.open_job(UUID(backend.job["id"]))
+    assert app.job is not None
+    await app.job.open_photo("after", 0)
+    assert app.photo_viewer.image == b"first repair"
+    await app.go_back()
+    served[0] = b"second repair"
+    await app.job.open_photo("after", 0)
+    assert app.photo_viewer.image == b"second repair"
