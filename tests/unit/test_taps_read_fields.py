@@ -1,13 +1,14 @@
 """A send or save tap reads what the text fields hold at that moment: under load a tap can be handled before the last
 keystrokes' change events, and the view-model must not validate or send an older value."""
 
+import json
 from typing import Any
 
 import flet as ft
 
 from mobile.views.frame import app_view
-from tests.unit.mobile_fakes import RequestBackend, button_named, find
-from tests.unit.mobile_screens import click, fill_valid, open_form, technician_job
+from tests.unit.mobile_fakes import DetailBackend, RequestBackend, button_named, find
+from tests.unit.mobile_screens import click, fill_valid, open_detail, open_form, technician_job
 
 
 def field(tree: ft.Control, label: str) -> Any:
@@ -52,3 +53,24 @@ async def test_the_save_report_tap_reads_hours_notes_and_parts() -> None:
     save: Any = button_named(tree, "บันทึกรายงาน")
     await save.on_click()
     assert backend.bodies[-1] == {"hours": 3.0, "notes": "", "parts": [{"name": "ฟิวส์", "qty": 2, "cost_baht": 15.0}]}
+
+
+async def test_the_step_confirm_tap_reads_the_note() -> None:
+    """A teacher's rework note (required) or a student's step note typed quickly and confirmed at once."""
+    backend, app, _ = await technician_job("accepted")
+    await click(app_view(app), "เริ่มตรวจเช็ก")
+    tree = app_view(app)
+    typed_without_change_event(tree, "หมายเหตุ (ไม่บังคับ)", "เปิดฝาดูแล้ว สายไฟขาด")
+    await click(tree, "ยืนยัน")
+    assert backend.bodies[-1]["note"] == "เปิดฝาดูแล้ว สายไฟขาด"
+
+
+async def test_the_cancel_confirm_tap_reads_the_note() -> None:
+    backend = DetailBackend()
+    app, _ = await open_detail(backend)
+    await click(app_view(app), "ยกเลิกคำขอ")
+    tree = app_view(app)
+    typed_without_change_event(tree, "หมายเหตุ (ไม่บังคับ)", "ซื้อใหม่แล้ว")
+    await click(tree, "ยืนยันยกเลิก")
+    (sent,) = backend.calls("POST", f"/requests/{backend.my_requests[0]['id']}/cancel")
+    assert json.loads(sent.content) == {"note": "ซื้อใหม่แล้ว"}
