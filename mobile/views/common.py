@@ -166,6 +166,14 @@ def name_prompt(vm: HomeViewModel, locale: Locale) -> ft.Control:
     def typed(e: ft.Event[ft.TextField]) -> None:
         vm.set_name_input(e.control.value)
 
+    # Read again at the save tap: on a slow device a tap can be handled before the last keystrokes' changes.
+    field = ft.Ref[ft.TextField]()
+
+    async def save(_: object = None) -> None:  # the event comes first
+        if field.current is not None and field.current.value is not None:
+            vm.set_name_input(field.current.value)
+        await vm.save_name()
+
     return ft.Card(
         content=ft.Container(
             padding=12,
@@ -174,6 +182,7 @@ def name_prompt(vm: HomeViewModel, locale: Locale) -> ft.Control:
                     heading(t("name_prompt_title", locale), size=16),
                     muted(t("name_prompt_hint", locale)),
                     TypedField(
+                        ref=field,
                         label=t("display_name_label", locale),
                         value=vm.name_input,
                         error=vm.name_error,
@@ -183,13 +192,13 @@ def name_prompt(vm: HomeViewModel, locale: Locale) -> ft.Control:
                         autofill_hints=ft.AutofillHint.NAME,
                         read_only=vm.name_busy,
                         on_change=typed,
-                        on_submit=vm.save_name,
+                        on_submit=save,
                     ),
                     ft.Row(
                         [
                             ft.FilledButton(
                                 t("save_name", locale), icon=ft.Icons.SAVE, disabled=vm.name_busy,
-                                on_click=vm.save_name,
+                                on_click=save,
                             )
                         ]
                     ),

@@ -5,10 +5,19 @@ import json
 from typing import Any
 
 import flet as ft
+import httpx
 
 from mobile.views.frame import app_view
-from tests.unit.mobile_fakes import DetailBackend, RequestBackend, button_named, find
-from tests.unit.mobile_screens import click, fill_valid, open_detail, open_form, technician_job
+from tests.unit.mobile_fakes import (
+    COLLEGE,
+    DetailBackend,
+    FakeBackend,
+    RequestBackend,
+    WorkBackend,
+    button_named,
+    find,
+)
+from tests.unit.mobile_screens import click, fill_valid, open_detail, open_form, signed_in, technician_job
 
 
 def field(tree: ft.Control, label: str) -> Any:
@@ -74,3 +83,33 @@ async def test_the_cancel_confirm_tap_reads_the_note() -> None:
     await click(tree, "ยืนยันยกเลิก")
     (sent,) = backend.calls("POST", f"/requests/{backend.my_requests[0]['id']}/cancel")
     assert json.loads(sent.content) == {"note": "ซื้อใหม่แล้ว"}
+
+
+async def test_the_save_name_tap_reads_the_name() -> None:
+    """The name prompt on a home: the name typed and saved at once."""
+    backend = FakeBackend()
+    backend.display_names["citizen"] = ""
+    app = await signed_in("citizen", backend)
+    tree = app_view(app)
+    typed_without_change_event(tree, "ชื่อที่แสดง", "สมศรี")
+    await click(tree, "บันทึกชื่อ")
+    assert backend.display_names["citizen"] == "สมศรี"
+
+
+async def test_the_add_student_tap_reads_phone_and_name() -> None:
+    backend = WorkBackend()
+    added: list[dict[str, Any]] = []
+
+    def add(request: httpx.Request) -> httpx.Response:
+        added.append(json.loads(request.content))
+        return httpx.Response(201, json={"phone": "+66812345678", "role": "technician",
+                                         "college_id": COLLEGE["id"], "existing_account": False})
+
+    backend.overrides[("POST", f"/colleges/{COLLEGE['id']}/students")] = add
+    app = await signed_in("supervisor", backend)
+    await app.open_technicians()
+    tree = app_view(app)
+    typed_without_change_event(tree, "เบอร์โทรของนักศึกษา", "081-234-5678")
+    typed_without_change_event(tree, "ชื่อนักศึกษา (ไม่บังคับ)", "สมศักดิ์")
+    await click(tree, "เพิ่มนักศึกษา")
+    assert added == [{"phone": "+66812345678", "display_name": "สมศักดิ์", "skills": {}}]
