@@ -246,11 +246,21 @@ def _supervisor_form(vm: CollegesAdminViewModel, locale: Locale) -> ft.Control:
     def name_typed(e: ft.Event[ft.TextField]) -> None:
         vm.set_supervisor_name(e.control.value)
 
+    # Read again at the tap: on a slow device a tap can be handled before the last keystrokes' changes.
+    phone_field, name_field = ft.Ref[ft.TextField](), ft.Ref[ft.TextField]()
+
+    async def name_supervisor(_: object = None) -> None:  # the event comes first
+        if phone_field.current is not None and phone_field.current.value is not None:
+            vm.set_supervisor_phone(phone_field.current.value)
+        if name_field.current is not None and name_field.current.value is not None:
+            vm.set_supervisor_name(name_field.current.value)
+        await vm.name_supervisor()
+
     controls: list[ft.Control] = [
-        TypedField(label=t("supervisor_phone", locale), hint_text=t("phone_hint", locale),
+        TypedField(ref=phone_field, label=t("supervisor_phone", locale), hint_text=t("phone_hint", locale),
                      value=vm.supervisor_phone, keyboard_type=ft.KeyboardType.PHONE, prefix_icon=ft.Icons.PHONE,
-                     read_only=vm.naming, on_change=phone_typed, on_submit=vm.name_supervisor),
-        TypedField(label=t("supervisor_name", locale), value=vm.supervisor_name, read_only=vm.naming,
+                     read_only=vm.naming, on_change=phone_typed, on_submit=name_supervisor),
+        TypedField(ref=name_field, label=t("supervisor_name", locale), value=vm.supervisor_name, read_only=vm.naming,
                      capitalization=ft.TextCapitalization.WORDS, on_change=name_typed),
     ]
     if vm.naming_error:
@@ -260,7 +270,7 @@ def _supervisor_form(vm: CollegesAdminViewModel, locale: Locale) -> ft.Control:
     controls.append(ft.Row(
         [
             ft.FilledButton(t("name_supervisor", locale), icon=ft.Icons.PERSON_ADD, disabled=vm.naming,
-                            on_click=vm.name_supervisor),
+                            on_click=name_supervisor),
             ft.TextButton(t("account_cancel", locale), disabled=vm.naming, on_click=vm.cancel_naming),
         ],
         wrap=True,
@@ -269,11 +279,22 @@ def _supervisor_form(vm: CollegesAdminViewModel, locale: Locale) -> ft.Control:
 
 
 def _college_form(vm: CollegesAdminViewModel, form: CollegeForm, locale: Locale) -> ft.Control:
+    # Read again at the save tap: on a slow device a tap can be handled before the last keystrokes' changes.
+    fields: dict[str, ft.Ref[ft.TextField]] = {}
+
+    async def save(_: object = None) -> None:  # the event comes first
+        for name, ref in fields.items():
+            if ref.current is not None and ref.current.value is not None:
+                vm.set_value(name, ref.current.value)
+        await vm.save()
+
     def field(name: str, label_key: str, *, number: bool = False) -> ft.Control:
         def typed(e: ft.Event[ft.TextField]) -> None:
             vm.set_value(name, e.control.value)
 
+        fields[name] = ft.Ref[ft.TextField]()
         return TypedField(
+            ref=fields[name],
             key=f"college-{name}",
             label=t(label_key, locale),
             value=form.values[name],
@@ -317,7 +338,7 @@ def _college_form(vm: CollegesAdminViewModel, form: CollegeForm, locale: Locale)
         controls.append(ft.ProgressBar())
     controls.append(ft.Row(
         [
-            ft.FilledButton(t("college_save", locale), icon=ft.Icons.SAVE, disabled=form.saving, on_click=vm.save),
+            ft.FilledButton(t("college_save", locale), icon=ft.Icons.SAVE, disabled=form.saving, on_click=save),
             ft.TextButton(t("account_cancel", locale), disabled=form.saving, on_click=vm.cancel_edit),
         ],
         wrap=True,

@@ -7,7 +7,7 @@ import json
 import sys
 from types import SimpleNamespace
 from typing import Any, cast
-from uuid import uuid4
+from uuid import UUID, uuid4
 
 import flet as ft
 import httpx
@@ -315,6 +315,40 @@ async def test_the_admin_creates_a_college_and_names_its_supervisor() -> None:
     (named,) = backend.calls("POST", f"/admin/colleges/{college_id}/supervisors")
     assert json.loads(named.content) == {"phone": "+66891234567", "display_name": "ครูสมชาย"}
     assert screen.notice == "089-123-4567 จะเป็นครูผู้ควบคุมเมื่อเข้าสู่ระบบครั้งแรก"
+
+
+async def test_the_admins_taps_read_the_fields() -> None:
+    """A college's name changed and saved at once, a supervisor's phone typed and sent at once: the taps send what
+    the fields hold, not what the last change event had (on a slow device it had not come yet)."""
+    backend = FakeBackend()
+    Inbox(backend)
+    existing = admin_college()
+    backend.overrides[("GET", "/admin/colleges")] = lambda r: httpx.Response(200, json=[existing])
+    backend.overrides[("PATCH", f"/admin/colleges/{existing['id']}")] = lambda r: httpx.Response(
+        200, json={**existing, **json.loads(r.content)})
+    supervisors = f"/admin/colleges/{existing['id']}/supervisors"
+    backend.overrides[("POST", supervisors)] = lambda r: httpx.Response(
+        201, json={"phone": "+66891234567", "role": "supervisor", "college_id": existing["id"],
+                   "existing_account": False})
+    vm = await signed_in(backend, "admin")
+    await vm.open_route("/admin/colleges")
+    screen = vm.colleges_admin
+    assert screen is not None
+    screen.start_edit(UUID(existing["id"]))
+    tree = colleges_admin_view(screen, vm.locale)
+    (name,) = find(tree, ft.TextField, lambda f: f.label == "ชื่อ (ไทย)")
+    name.value = "วิทยาลัยเทคนิคลำปาง"  # typed; its change event has not come yet
+    await button_named(tree, "บันทึกวิทยาลัย").on_click()  # type: ignore[attr-defined]
+    (sent,) = backend.calls("PATCH", f"/admin/colleges/{existing['id']}")
+    assert json.loads(sent.content)["name_th"] == "วิทยาลัยเทคนิคลำปาง"
+
+    screen.start_naming(UUID(existing["id"]))
+    tree = colleges_admin_view(screen, vm.locale)
+    (phone,) = find(tree, ft.TextField, lambda f: f.label == "เบอร์โทรครูผู้ควบคุม")
+    phone.value = "089-123-4567"
+    await button_named(tree, "แต่งตั้งเป็นครูผู้ควบคุม").on_click()  # type: ignore[attr-defined]
+    (named,) = backend.calls("POST", supervisors)
+    assert json.loads(named.content)["phone"] == "+66891234567"
 
 
 async def test_a_college_code_taken_shows_the_backends_reason() -> None:
