@@ -21,6 +21,7 @@ from mobile.views.common import (
     load_state,
     loading,
     muted,
+    reload_failed,
     screen_header,
     section,
 )
@@ -36,6 +37,7 @@ def admin_home_view(vm: AdminHome, locale: Locale, on_manage_colleges: Action | 
                                                 on_click=on_manage_colleges)]))
     controls.append(section(t("waiting_title", locale), locale, vm.load))
     controls += home_notice(vm)
+    controls += reload_failed(vm, locale)
     state = load_state(vm, locale)
     if state is not None:
         controls.append(state)

@@ -125,9 +125,17 @@ def load_state(vm: HomeViewModel, locale: Locale) -> ft.Control | None:
     answered offer) keeps the list in place: a loading line in its stead moved whatever a tap was aimed at."""
     if vm.state == LoadState.IDLE or (vm.state == LoadState.LOADING and not vm.has_loaded):
         return loading(locale)
-    if vm.state == LoadState.FAILED:
+    if vm.state == LoadState.FAILED and not vm.has_loaded:
         return error_with_retry(vm.error or "", locale, vm.retry)
     return None
+
+
+def reload_failed(vm: HomeViewModel, locale: Locale) -> list[ft.Control]:
+    """A reload that failed (a poll every few seconds on a flaky line), with a retry, above the list it had: the
+    list stays, rather than vanishing behind the error until the next poll goes through."""
+    if vm.state == LoadState.FAILED and vm.has_loaded:
+        return [error_with_retry(vm.error or "", locale, vm.retry)]
+    return []
 
 
 def home_notice(vm: HomeViewModel) -> list[ft.Control]:

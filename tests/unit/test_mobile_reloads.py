@@ -11,7 +11,7 @@ from mobile.viewmodels.home import TechnicianHome
 from mobile.views.frame import app_view
 from mobile.views.inbox import inbox_view
 from shared.text import Locale
-from tests.unit.mobile_fakes import BASE_URL, NOW, FakeBackend, texts
+from tests.unit.mobile_fakes import BASE_URL, NOW, FakeBackend, button_named, texts
 from tests.unit.mobile_screens import signed_in
 
 
@@ -113,3 +113,23 @@ async def test_the_inbox_error_goes_once_older_notifications_came() -> None:
     shown = texts(inbox_view(inbox, Locale.TH))
     assert "งานใหม่ 1" in shown
     assert offline not in shown and inbox.error is None
+
+
+async def test_a_failed_reload_keeps_the_list_under_its_error() -> None:
+    """Polling every few seconds on a flaky line: a reload that fails says so with a retry, above the offers the
+    student was reading, which stay (they vanished behind the error until the next poll went through)."""
+    backend = FakeBackend()
+    app = await signed_in("technician", backend)
+    home = app.home
+    assert isinstance(home, TechnicianHome)
+    backend.offline = True
+    await home.load()
+    tree = app_view(app)
+    shown = texts(tree)
+    assert "เชื่อมต่อเซิร์ฟเวอร์ไม่ได้ กรุณาตรวจสอบอินเทอร์เน็ต" in shown
+    assert "ตู้เย็นไม่เย็น" in shown and "รับงาน" in shown
+    button_named(tree, "ลองใหม่")
+    backend.offline = False
+    await home.load()
+    shown = texts(app_view(app))
+    assert "เชื่อมต่อเซิร์ฟเวอร์ไม่ได้ กรุณาตรวจสอบอินเทอร์เน็ต" not in shown and "ตู้เย็นไม่เย็น" in shown
