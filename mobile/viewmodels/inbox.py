@@ -41,7 +41,17 @@ class InboxViewModel(SubScreen):
 
     async def _fetch(self) -> None:
         page = await self._api.my_notifications()
-        self.items = list(page.items)
+        fresh = list(page.items)
+        known = {n.id for n in self.items}
+        # Older pages the person brought in stay under the fresh first page (a new notification, the 5-second poll
+        # reload it), as long as that page reaches down to what is shown: no gap hides any between them.
+        if page.next_before_id is not None and any(n.id in known for n in fresh):
+            oldest = min(n.id for n in fresh)
+            older = [n for n in self.items if n.id < oldest]
+            if older:
+                self.items, self.unread = fresh + older, page.unread_count
+                return  # the paging cursor stays below the older ones
+        self.items = fresh
         self.unread = page.unread_count
         self.next_before_id = page.next_before_id
 

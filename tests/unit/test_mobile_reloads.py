@@ -133,3 +133,31 @@ async def test_a_failed_reload_keeps_the_list_under_its_error() -> None:
     await home.load()
     shown = texts(app_view(app))
     assert "เชื่อมต่อเซิร์ฟเวอร์ไม่ได้ กรุณาตรวจสอบอินเทอร์เน็ต" not in shown and "ตู้เย็นไม่เย็น" in shown
+
+
+async def test_older_notifications_stay_when_a_new_one_comes_in() -> None:
+    """The person paged back to older notifications; a new one arrives while the inbox shows (or the 5-second poll
+    reloads it): the list gets the new one on top and keeps the older ones (it went back to the first page)."""
+    backend = FakeBackend()
+    server = [3, 2, 1]  # newest first; a page holds two
+    backend.overrides[("GET", "/me/notifications/unread-count")] = lambda r: httpx.Response(
+        200, json={"unread_count": 0})
+
+    def page(request: httpx.Request) -> httpx.Response:
+        before = request.url.params.get("before_id")
+        rows = [n for n in server if before is None or n < int(before)][:2]
+        more = rows[-1] if rows and rows[-1] > min(server) else None
+        return httpx.Response(200, json={"items": [_notification(n) for n in rows], "unread_count": 0,
+                                         "next_before_id": more})
+
+    backend.overrides[("GET", "/me/notifications")] = page
+    app = await signed_in("technician", backend)
+    await app.open_inbox()
+    inbox = app.inbox
+    assert inbox is not None
+    await inbox.load_older()
+    assert [n.id for n in inbox.items] == [3, 2, 1] and inbox.next_before_id is None
+    server.insert(0, 4)
+    await app.live_event(ServerEvent("notification", json.dumps({"kind": "notification", "notification_id": 4})))
+    assert [n.id for n in inbox.items] == [4, 3, 2, 1] and inbox.next_before_id is None
+    assert "งานใหม่ 1" in texts(inbox_view(inbox, Locale.TH))
