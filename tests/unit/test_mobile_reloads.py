@@ -8,10 +8,12 @@ import httpx
 from mobile.api_client import ApiClient
 from mobile.live import ServerEvent
 from mobile.viewmodels.home import TechnicianHome
+from mobile.viewmodels.loadable import LoadState
 from mobile.views.frame import app_view
 from mobile.views.inbox import inbox_view
+from mobile.views.supervisor_tools import technicians_view
 from shared.text import Locale
-from tests.unit.mobile_fakes import BASE_URL, NOW, FakeBackend, button_named, texts
+from tests.unit.mobile_fakes import BASE_URL, NOW, FakeBackend, WorkBackend, button_named, texts
 from tests.unit.mobile_screens import signed_in
 
 
@@ -161,3 +163,15 @@ async def test_older_notifications_stay_when_a_new_one_comes_in() -> None:
     await app.live_event(ServerEvent("notification", json.dumps({"kind": "notification", "notification_id": 4})))
     assert [n.id for n in inbox.items] == [4, 3, 2, 1] and inbox.next_before_id is None
     assert "งานใหม่ 1" in texts(inbox_view(inbox, Locale.TH))
+
+
+async def test_the_students_page_keeps_its_rows_while_it_reloads() -> None:
+    """After a student is added the page reloads: the rows (and the form just used) stay meanwhile."""
+    backend = WorkBackend()
+    app = await signed_in("supervisor", backend)
+    await app.open_technicians()
+    screen = app.technicians
+    assert screen is not None and screen.rows
+    screen.state = LoadState.LOADING  # a reload on its way, as after an add or an import
+    shown = texts(technicians_view(screen, Locale.TH))
+    assert "วิชัย" in shown and "กำลังโหลด…" not in shown
