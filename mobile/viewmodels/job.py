@@ -443,7 +443,7 @@ class JobViewModel(RequestScreen[WorkDetail]):
                 uploaded = await self._api.upload_after_photo(
                     self.request_id, idx, processed.image, processed.content_type
                 )
-                self.thumbnails.put(self.request_id, "after", idx, processed.thumbnail)
+                self.thumbnails.put(self.request_id, "after", idx, processed.thumbnail, uploaded.id)
                 self._add_photo_ref(uploaded)  # the upload's answer is the photo as the request lists it
         except ApiError as exc:
             if exc.is_auth_lost:

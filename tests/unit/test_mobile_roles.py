@@ -253,3 +253,27 @@ async def test_a_photo_replaced_since_it_was_last_opened_shows_as_it_is_now() ->
     served[0] = b"second repair"
     await app.job.open_photo("after", 0)
     assert app.photo_viewer.image == b"second repair"
+
+
+async def test_a_thumbnail_follows_its_photo_replaced_while_the_screen_shows() -> None:
+    """The teacher has the job open; the student puts a later round's after photo in at index 0. The live reload
+    lists a new photo there: its thumbnail must be fetched again (the old one stayed, fetched once per index)."""
+    backend = RolesBackend()
+    photo = {"id": str(uuid4()), "kind": "after", "idx": 0, "content_type": "image/jpeg", "width": 8, "height": 8,
+             "bytes": 10}
+    backend.job.update(status="quality_check", photos=[photo])
+    served = [b"first repair"]
+    backend.overrides[("GET", f"/requests/{backend.job['id']}/photos/after/0")] = \
+        lambda r: httpx.Response(200, content=served[0])
+    app = await signed_in("supervisor", backend)
+    await app.open_job(UUID(backend.job["id"]))
+    job = app.job
+    assert job is not None and job.thumbnail("after", 0) == b"first repair"
+    served[0] = b"second repair"
+    backend.job["photos"] = [{**photo, "id": str(uuid4())}]
+    await app.live_event(ServerEvent("request", json.dumps({"request_id": backend.job["id"], "status": "repairing"})))
+    assert job.thumbnail("after", 0) == b"second repair"
+    await app.live_event(ServerEvent("request", json.dumps({"request_id": backend.job["id"], "status": "repairing"})))
+    thumbs = [r for r in backend.calls("GET", f"/requests/{backend.job['id']}/photos/after/0")
+              if r.url.params.get("thumb") == "true"]
+    assert len(thumbs) == 2  # the same photo again: not fetched again
