@@ -31,6 +31,7 @@ class InboxViewModel(SubScreen):
         self.unread = 0
         self.next_before_id: int | None = None
         self.busy = False
+        self._items_locale = session.locale  # the backend writes them in the person's language at the time
 
     @property
     def badge(self) -> str | None:
@@ -45,7 +46,9 @@ class InboxViewModel(SubScreen):
         known = {n.id for n in self.items}
         # Older pages the person brought in stay under the fresh first page (a new notification, the 5-second poll
         # reload it), as long as that page reaches down to what is shown: no gap hides any between them.
-        if page.next_before_id is not None and any(n.id in known for n in fresh):
+        same_language = self._items_locale == self.locale
+        self._items_locale = self.locale
+        if same_language and page.next_before_id is not None and any(n.id in known for n in fresh):
             oldest = min(n.id for n in fresh)
             older = [n for n in self.items if n.id < oldest]
             if older:

@@ -175,3 +175,29 @@ async def test_the_students_page_keeps_its_rows_while_it_reloads() -> None:
     screen.state = LoadState.LOADING  # a reload on its way, as after an add or an import
     shown = texts(technicians_view(screen, Locale.TH))
     assert "วิชัย" in shown and "กำลังโหลด…" not in shown
+
+
+async def test_a_language_switch_in_the_inbox_drops_the_older_pages_in_the_old_language() -> None:
+    """The backend writes each notification in the person's language: after a switch the list is fetched again,
+    and older pages kept from before would stay in the old language; they go, to be paged in again."""
+    backend = FakeBackend()
+    backend.overrides[("GET", "/me/notifications/unread-count")] = lambda r: httpx.Response(
+        200, json={"unread_count": 0})
+
+    def page(request: httpx.Request) -> httpx.Response:
+        english = backend.locales.get("technician") == "en"
+        before = request.url.params.get("before_id")
+        rows = [n for n in (3, 2, 1) if before is None or n < int(before)][:2]
+        items = [{**_notification(n), "title": f"New job {n}" if english else f"งานใหม่ {n}"} for n in rows]
+        return httpx.Response(200, json={"items": items, "unread_count": 0,
+                                         "next_before_id": rows[-1] if rows[-1] > 1 else None})
+
+    backend.overrides[("GET", "/me/notifications")] = page
+    app = await signed_in("technician", backend)
+    await app.open_inbox()
+    inbox = app.inbox
+    assert inbox is not None
+    await inbox.load_older()
+    assert [n.title for n in inbox.items] == ["งานใหม่ 3", "งานใหม่ 2", "งานใหม่ 1"]
+    await app.toggle_locale()
+    assert [n.title for n in inbox.items] == ["New job 3", "New job 2"] and inbox.next_before_id == 2
