@@ -465,3 +465,36 @@ async def test_the_fields_stay_where_they_are_when_the_categories_arrive() -> No
     assert place_of_item() == loading_at
     picker = find(app_view(app), ft.Dropdown)[0]
     assert not picker.disabled and picker.options
+
+
+class PhotoFaultBackend(RequestBackend):
+    """RequestBackend whose photo uploads fail with a server fault (not a lost connection: the form stays)."""
+
+    down = True
+
+    def handle(self, request: httpx.Request) -> httpx.Response:
+        if self.down and request.method == "PUT" and "/photos/" in request.url.path:
+            self.requests.append(request)
+            return error_response(503, "database_unavailable")
+        return super().handle(request)
+
+
+async def test_once_the_request_exists_its_fields_no_longer_take_changes() -> None:
+    """The request went in, a photo did not: only the photos are left to send, so a field changed now would be
+    dropped without a word. The fields are read-only then; the retry button sends the photos."""
+    backend = PhotoFaultBackend()
+    app, form = await open_form(backend)
+    fill_valid(form)
+    form.add_photo("a.jpg", jpeg_with_exif())
+    await form.submit()
+    assert form.created is not None and form.state == FormState.FAILED
+    tree = app_view(app)
+    (item,) = find(tree, ft.TextField, lambda f: f.label == "ของที่จะซ่อม")
+    assert item.read_only
+    assert all(d.disabled for d in find(tree, ft.Dropdown))
+    assert all(f.read_only for f in find(tree, ft.TextField))
+    await form.locate(13.75, 100.5, LocationSource.MAP)  # a tap on the map: the place was sent already
+    assert (form.lat, form.lon) == CHIANG_MAI
+    backend.down = False
+    await click(tree, "ลองใหม่")  # the photos go once the server is back
+    assert state_of(form) == FormState.SENT and len(backend.photos) == 1
