@@ -547,8 +547,11 @@ class PortfolioViewModel(SubScreen):
         if levels and not self.categories:
             self.categories = {c.code: c for c in await self._api.categories()}
         self.portfolio, self.team_jobs, self.levels = portfolio, team_jobs, levels
+        # The field follows the term shown unless another one is typed there and not shown yet (a reload after
+        # saving one's hours must not put the shown term back over it).
+        if self.term_input.strip() in ("", self.term or "", portfolio.term):
+            self.term_input = portfolio.term
         self.term = portfolio.term
-        self.term_input = self.term
 
     def level_lines(self) -> list[str]:
         return level_lines(self.levels, self.categories, self.locale)

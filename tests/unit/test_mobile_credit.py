@@ -561,3 +561,23 @@ async def test_an_outcome_this_app_does_not_know_still_draws_the_record() -> Non
     assert panel is not None and panel.outcome == "some_future_outcome"
     assert not panel.outcome_needs_reason
     assert "บันทึกผลการซ่อม" in texts(panel_tree(panel))
+
+
+async def test_a_term_typed_but_not_shown_survives_saving_my_hours() -> None:
+    """The student types another term, then saves their hours on a job before tapping "show": the page reloads,
+    and the term typed must still be in its field (it went back to the term shown)."""
+    backend = CreditBackend("repairing")
+    backend.team_jobs = [{"request_id": backend.job["id"], "ref_no": 690001, "item": "พัดลม", "status": "repairing",
+                          "category_code": "appliance", "category_th": "เครื่องใช้ไฟฟ้า", "category_en": "Appliances",
+                          "lead_name": "มานพ", "task": "", "hours": None, "approved_hours": None,
+                          "approved_at": None, "round": 1}]
+    vm = await signed_in("technician", backend)
+    await vm.open_route(PORTFOLIO_ROUTE)
+    folio = vm.portfolio
+    assert folio is not None and folio.term_input == "2569-2"
+    folio.set_term_input("2569-1")
+    await folio.save_my_hours(UUID(backend.job["id"]), "2", "ทดสอบ")
+    assert folio.notice == "บันทึกชั่วโมงของคุณแล้ว รอครูอนุมัติ"
+    assert folio.term == "2569-2" and folio.term_input == "2569-1"
+    await folio.show_term()
+    assert folio.term == "2569-1" and folio.term_input == "2569-1"
