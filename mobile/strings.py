@@ -16,3 +16,12 @@ def notification_kind_label(kind: str, locale: Locale) -> str:
         return t(f"kind_{kind}", locale)
     except KeyError:
         return t("kind_other", locale, kind=kind)
+
+
+def pref_label(pref: str, locale: Locale) -> str:
+    """The name of a channel (app, LINE, SMS). A newer backend may offer one this installed app has no name for: a
+    general one, so the preferences still draw (as `notification_kind_label`)."""
+    try:
+        return t(f"pref_{pref}", locale)
+    except KeyError:
+        return t("pref_other", locale, pref=pref)

@@ -698,6 +698,8 @@ ACCOUNT_UI: dict[str, Bilingual] = {
     "pref_push": B("แอป", "App"),
     "pref_line": B("ไลน์ (LINE)", "LINE"),
     "pref_sms": B("ข้อความ SMS", "SMS"),
+    # A channel a newer backend offers that this installed app has no name for yet.
+    "pref_other": B("ช่องทางอื่น ({pref})", "Other channel ({pref})"),
     "kind_offer_new": B("งานใหม่ที่เสนอให้ฉัน", "New offers"),
     "kind_offer_withdrawn": B("งานที่ถอนข้อเสนอ", "Offers withdrawn"),
     "kind_rework": B("งานที่ต้องแก้ไข", "Jobs sent back"),

@@ -45,6 +45,9 @@ class CollegeJobsViewModel(SubScreen):
         self.counts: dict[str, int] = {}
         self.loading_more = False
         self._more_error: Bilingual | None = None
+        # The filters and search the rows shown were fetched for: a reload for the same ones (back from a job, a live
+        # event) fetches as many rows as were shown, so the place in the list stays; new ones start at page one.
+        self._shown_for: tuple[tuple[str, ...], str] | None = None
 
     # --- what the view reads -------------------------------------------------------------------------
 
@@ -98,8 +101,20 @@ class CollegeJobsViewModel(SubScreen):
         return [g.value for g in StatusGroup if g in self.groups]  # a steady order: the same query, the same page
 
     async def _fetch(self) -> None:
-        page = await self._api.supervisor_jobs(self._selected(), self.query, limit=PAGE_SIZE, offset=0)
-        self.jobs, self.total, self.counts = list(page.jobs), page.total, dict(page.counts)
+        wanted = (tuple(self._selected()), self.query)
+        rows = max(PAGE_SIZE, len(self.jobs)) if wanted == self._shown_for else PAGE_SIZE
+        page = await self._api.supervisor_jobs(list(wanted[0]), wanted[1], limit=PAGE_SIZE, offset=0)
+        jobs = list(page.jobs)
+        # Page by page (the backend caps a page), until as many rows as were shown or the end of the list.
+        while page.jobs and len(jobs) < min(rows, page.total):
+            page = await self._api.supervisor_jobs(list(wanted[0]), wanted[1], limit=PAGE_SIZE, offset=len(jobs))
+            known = {j.id for j in jobs}
+            new = [j for j in page.jobs if j.id not in known]
+            if not new:
+                break  # only rows already had (the list moved meanwhile): what there is will do
+            jobs += new
+        self.jobs, self.total, self.counts = jobs, page.total, dict(page.counts)
+        self._shown_for = wanted
         self._more_error = None
 
     async def load_more(self) -> None:

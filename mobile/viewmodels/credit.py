@@ -287,7 +287,9 @@ class RecordPanel(Loadable):
 
     @property
     def outcome_needs_reason(self) -> bool:
-        return self.outcome is not None and Outcome(self.outcome) not in REPAIRED_OUTCOMES
+        # The outcome may be one a newer backend recorded that this app does not know: no reason asked for here (the
+        # backend checks), and the screen still draws.
+        return self.outcome is not None and self.outcome in set(Outcome) - set(REPAIRED_OUTCOMES)
 
     def outcomes(self) -> list[tuple[str, str]]:
         return [(o.value, Bilingual(*OUTCOME_LABELS[o]).in_(self.locale)) for o in Outcome]
@@ -545,8 +547,11 @@ class PortfolioViewModel(SubScreen):
         if levels and not self.categories:
             self.categories = {c.code: c for c in await self._api.categories()}
         self.portfolio, self.team_jobs, self.levels = portfolio, team_jobs, levels
+        # The field follows the term shown unless another one is typed there and not shown yet (a reload after
+        # saving one's hours must not put the shown term back over it).
+        if self.term_input.strip() in ("", self.term or "", portfolio.term):
+            self.term_input = portfolio.term
         self.term = portfolio.term
-        self.term_input = self.term
 
     def level_lines(self) -> list[str]:
         return level_lines(self.levels, self.categories, self.locale)
@@ -666,12 +671,18 @@ class CollegeCreditViewModel(StudentLevelsScreen):
         self.jobs_input = ""
         self.target_input = ""
         self.saving = False
+        # The settings as last loaded: a reload (after a decided proposal) replaces the fields only while they still
+        # hold these, never numbers typed and not yet saved.
+        self._settings_loaded: tuple[str, str] | None = None
 
     async def _fetch(self) -> None:
         view, proposals, categories = await asyncio.gather(
             self._api.college_credit(), self._api.skill_proposals(), self._api.categories())
         self.view = view
-        self.jobs_input, self.target_input = str(view.progression_jobs), f"{view.hours_target:g}"
+        loaded = (str(view.progression_jobs), f"{view.hours_target:g}")
+        if self._settings_loaded in (None, (self.jobs_input, self.target_input)):
+            self.jobs_input, self.target_input = loaded
+        self._settings_loaded = loaded
         self.proposals = [p for p in proposals if p.status == "proposed"]
         self.categories = {c.code: c for c in categories}
 
@@ -730,4 +741,5 @@ class CollegeCreditViewModel(StudentLevelsScreen):
                                 self._mark_saving):
             return
         self._notice = bilingual("settings_saved")
+        self._settings_loaded = None  # saved: the fields show the server's numbers again
         await self.load()

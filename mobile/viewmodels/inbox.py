@@ -31,6 +31,7 @@ class InboxViewModel(SubScreen):
         self.unread = 0
         self.next_before_id: int | None = None
         self.busy = False
+        self._items_locale = session.locale  # the backend writes them in the person's language at the time
 
     @property
     def badge(self) -> str | None:
@@ -41,7 +42,19 @@ class InboxViewModel(SubScreen):
 
     async def _fetch(self) -> None:
         page = await self._api.my_notifications()
-        self.items = list(page.items)
+        fresh = list(page.items)
+        known = {n.id for n in self.items}
+        # Older pages the person brought in stay under the fresh first page (a new notification, the 5-second poll
+        # reload it), as long as that page reaches down to what is shown: no gap hides any between them.
+        same_language = self._items_locale == self.locale
+        self._items_locale = self.locale
+        if same_language and page.next_before_id is not None and any(n.id in known for n in fresh):
+            oldest = min(n.id for n in fresh)
+            older = [n for n in self.items if n.id < oldest]
+            if older:
+                self.items, self.unread = fresh + older, page.unread_count
+                return  # the paging cursor stays below the older ones
+        self.items = fresh
         self.unread = page.unread_count
         self.next_before_id = page.next_before_id
 
@@ -68,6 +81,7 @@ class InboxViewModel(SubScreen):
         before = self.next_before_id
         if before is None or self.busy:
             return
+        self._error = None  # the last try's "no connection" goes with this one
         page = await self._send(self._api.my_notifications(before_id=before), self._failed, self._mark_busy)
         if page is None:
             return
@@ -98,6 +112,7 @@ class InboxViewModel(SubScreen):
     async def mark_all_read(self) -> None:
         if self.busy:
             return
+        self._error = None
         unread = await self._send(self._api.mark_all_notifications_read(), self._failed, self._mark_busy)
         if unread is None:
             return

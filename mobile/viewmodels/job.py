@@ -443,7 +443,7 @@ class JobViewModel(RequestScreen[WorkDetail]):
                 uploaded = await self._api.upload_after_photo(
                     self.request_id, idx, processed.image, processed.content_type
                 )
-                self.thumbnails.put(self.request_id, "after", idx, processed.thumbnail)
+                self.thumbnails.put(self.request_id, "after", idx, processed.thumbnail, uploaded.id)
                 self._add_photo_ref(uploaded)  # the upload's answer is the photo as the request lists it
         except ApiError as exc:
             if exc.is_auth_lost:
@@ -573,7 +573,9 @@ class JobViewModel(RequestScreen[WorkDetail]):
         self._changed()
 
     async def confirm_assign(self) -> None:
-        if self.assign_to is None or self.sending:
+        if self.sending:
+            return  # a second tap while the first is on its way (a student was picked: no "pick one" here)
+        if self.assign_to is None:
             self._assign_error = bilingual("assign_pick")
             self._changed()
             return

@@ -58,6 +58,10 @@ class Loadable(Observable, ABC):
         self.state = LoadState.IDLE
         self._error: ApiError | None = None
         self.sending = False  # one action's call is on its way: its buttons wait
+        # A load was asked for while one was on its way: that one's answer may predate what asked (an accepted
+        # offer, a live event), so it fetches once more before it shows.
+        self._load_again = False
+        self.has_loaded = False  # its data came at least once: a reload keeps showing it meanwhile
 
     @property
     def locale(self) -> Locale:
@@ -74,12 +78,16 @@ class Loadable(Observable, ABC):
     async def load(self) -> None:
         """Fetch; a lost sign-in goes back to the login, any other failure shows with a retry."""
         if self.state == LoadState.LOADING:
+            self._load_again = True
             return
         self.state = LoadState.LOADING
         self._error = None
         self._changed()
         try:
-            await self._fetch()
+            self._load_again = True
+            while self._load_again:
+                self._load_again = False
+                await self._fetch()
         except ApiError as exc:
             if exc.is_auth_lost:
                 self.state = LoadState.IDLE
@@ -90,6 +98,7 @@ class Loadable(Observable, ABC):
             self._changed()
             return
         self.state = LoadState.READY
+        self.has_loaded = True
         self._changed()
         await self._loaded()
 

@@ -1,5 +1,5 @@
 """The full-screen photo viewer every role opens from a thumbnail: one request's photos, next and previous,
-each full-size image fetched once (the thumbnail shows while it loads)."""
+each full-size image fetched once per opening (the thumbnail shows while it loads)."""
 
 import contextlib
 from collections.abc import Awaitable, Callable
@@ -57,6 +57,9 @@ class PhotoViewer(Observable):
         if not photos or not 0 <= index < len(photos):
             return
         self.photos, self.index, self.is_open, self._thumbnails = list(photos), index, True, thumbnails
+        # Each opening fetches afresh: a photo may have been replaced at its index since (a later round's after
+        # photo), and full images kept for the whole session filled a cheap phone's memory.
+        self._images, self._failed = {}, set()
         self._changed()
         await self._fetch_current()
 

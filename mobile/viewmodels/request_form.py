@@ -214,6 +214,12 @@ class RequestFormViewModel(Observable):
         return self.state == FormState.SENDING
 
     @property
+    def fields_locked(self) -> bool:
+        """Sending, or the request exists already and only its photos are left to send: a field changed then would
+        be dropped without a word, so the fields take no changes."""
+        return self.busy or self.created is not None
+
+    @property
     def can_retry(self) -> bool:
         return self.state == FormState.FAILED
 
@@ -356,6 +362,8 @@ class RequestFormViewModel(Observable):
         """A new pin from GPS or the map. The location line, the nearby-requests hint under it and the address
         look-up's first line arrive in one redraw: appearing one after another they pushed the send button down
         twice, and a tap aimed at it in between landed on something else."""
+        if self.fields_locked:
+            return  # the map stays tappable; the request's place is already sent
         self.set_location(lat, lon, source, redraw=False)
         if self._geocoder is not None and self.created is None:
             self._address_hint = bilingual("address_looking_up")
@@ -644,6 +652,11 @@ class RequestFormViewModel(Observable):
     async def _failed(self, exc: ApiError) -> None:
         if exc.is_auth_lost:
             self.state = FormState.EDITING
+            if self._on_offline is not None:
+                # The sign-in ran out, not the person's wish to send: the draft waits in their own outbox (kept per
+                # owner on the device) and goes once they sign in again, instead of vanishing with the form.
+                self.state = FormState.SENT
+                await self._on_offline(self.outbox_item())
             await self._on_auth_lost(exc)
             return
         if exc.is_network and self._on_offline is not None:

@@ -72,6 +72,7 @@ class RequestScreen(SubScreen, Generic[D]):
 
     async def _loaded(self) -> None:
         photos = self.detail.photos if self.detail is not None else []
+        self.thumbnails.follow(((self.request_id, p.kind, p.idx), p.id) for p in photos)
         if await self.thumbnails.fetch((self.request_id, p.kind, p.idx) for p in photos):
             self._changed()
 

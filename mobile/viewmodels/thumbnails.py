@@ -15,13 +15,26 @@ class Thumbnails:
     def __init__(self, api: ApiClient) -> None:
         self._api = api
         self._data: dict[PhotoKey, bytes] = {}
+        # Which photo each thumbnail shows (its id): a photo replaced at its index (a later round's after photo)
+        # is a new one there, and its thumbnail is fetched again.
+        self._photo_of: dict[PhotoKey, object] = {}
 
     def get(self, request_id: UUID, kind: str, idx: int) -> bytes | None:
         return self._data.get((request_id, kind, idx))
 
-    def put(self, request_id: UUID, kind: str, idx: int, data: bytes) -> None:
-        """A thumbnail made on this device (a photo just uploaded): no need to fetch it back."""
+    def put(self, request_id: UUID, kind: str, idx: int, data: bytes, photo: object = None) -> None:
+        """A thumbnail made on this device (a photo just uploaded, `photo` its id): no need to fetch it back."""
         self._data[(request_id, kind, idx)] = data
+        if photo is not None:
+            self._photo_of[(request_id, kind, idx)] = photo
+
+    def follow(self, photos: Iterable[tuple[PhotoKey, object]]) -> None:
+        """The photos a screen lists now, with their ids: a thumbnail of a photo since replaced is dropped (and
+        fetched again by the next `fetch`)."""
+        for key, photo in photos:
+            if self._photo_of.get(key, photo) != photo:
+                self._data.pop(key, None)
+            self._photo_of[key] = photo
 
     async def fetch(self, wanted: Iterable[PhotoKey]) -> bool:
         """Fetch those not here yet, all at once; True when anything was asked for (the screen may change)."""

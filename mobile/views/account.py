@@ -4,7 +4,7 @@ from collections.abc import Awaitable, Callable
 
 import flet as ft
 
-from mobile.strings import notification_kind_label
+from mobile.strings import notification_kind_label, pref_label
 from mobile.viewmodels.account import AccountViewModel
 from mobile.viewmodels.loadable import LoadState
 from mobile.views.common import error_message, error_with_retry, heading, muted
@@ -68,7 +68,7 @@ def _preferences(vm: AccountViewModel, locale: Locale) -> ft.Control:
             async def changed(e: ft.Event[ft.Checkbox], pref: str = pref) -> None:
                 await vm.set_channel(kind, pref, bool(e.control.value))
 
-            return ft.Checkbox(label=t(f"pref_{pref}", locale), value=vm.chosen(kind, pref), disabled=busy,
+            return ft.Checkbox(label=pref_label(pref, locale), value=vm.chosen(kind, pref), disabled=busy,
                                on_change=changed)
 
         rows.append(ft.Column([ft.Text(notification_kind_label(kind, locale), weight=ft.FontWeight.W_600),

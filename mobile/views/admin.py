@@ -21,6 +21,7 @@ from mobile.views.common import (
     load_state,
     loading,
     muted,
+    reload_failed,
     screen_header,
     section,
 )
@@ -36,6 +37,7 @@ def admin_home_view(vm: AdminHome, locale: Locale, on_manage_colleges: Action | 
                                                 on_click=on_manage_colleges)]))
     controls.append(section(t("waiting_title", locale), locale, vm.load))
     controls += home_notice(vm)
+    controls += reload_failed(vm, locale)
     state = load_state(vm, locale)
     if state is not None:
         controls.append(state)
@@ -246,11 +248,21 @@ def _supervisor_form(vm: CollegesAdminViewModel, locale: Locale) -> ft.Control:
     def name_typed(e: ft.Event[ft.TextField]) -> None:
         vm.set_supervisor_name(e.control.value)
 
+    # Read again at the tap: on a slow device a tap can be handled before the last keystrokes' changes.
+    phone_field, name_field = ft.Ref[ft.TextField](), ft.Ref[ft.TextField]()
+
+    async def name_supervisor(_: object = None) -> None:  # the event comes first
+        if phone_field.current is not None and phone_field.current.value is not None:
+            vm.set_supervisor_phone(phone_field.current.value)
+        if name_field.current is not None and name_field.current.value is not None:
+            vm.set_supervisor_name(name_field.current.value)
+        await vm.name_supervisor()
+
     controls: list[ft.Control] = [
-        TypedField(label=t("supervisor_phone", locale), hint_text=t("phone_hint", locale),
+        TypedField(ref=phone_field, label=t("supervisor_phone", locale), hint_text=t("phone_hint", locale),
                      value=vm.supervisor_phone, keyboard_type=ft.KeyboardType.PHONE, prefix_icon=ft.Icons.PHONE,
-                     read_only=vm.naming, on_change=phone_typed, on_submit=vm.name_supervisor),
-        TypedField(label=t("supervisor_name", locale), value=vm.supervisor_name, read_only=vm.naming,
+                     read_only=vm.naming, on_change=phone_typed, on_submit=name_supervisor),
+        TypedField(ref=name_field, label=t("supervisor_name", locale), value=vm.supervisor_name, read_only=vm.naming,
                      capitalization=ft.TextCapitalization.WORDS, on_change=name_typed),
     ]
     if vm.naming_error:
@@ -260,7 +272,7 @@ def _supervisor_form(vm: CollegesAdminViewModel, locale: Locale) -> ft.Control:
     controls.append(ft.Row(
         [
             ft.FilledButton(t("name_supervisor", locale), icon=ft.Icons.PERSON_ADD, disabled=vm.naming,
-                            on_click=vm.name_supervisor),
+                            on_click=name_supervisor),
             ft.TextButton(t("account_cancel", locale), disabled=vm.naming, on_click=vm.cancel_naming),
         ],
         wrap=True,
@@ -269,11 +281,22 @@ def _supervisor_form(vm: CollegesAdminViewModel, locale: Locale) -> ft.Control:
 
 
 def _college_form(vm: CollegesAdminViewModel, form: CollegeForm, locale: Locale) -> ft.Control:
+    # Read again at the save tap: on a slow device a tap can be handled before the last keystrokes' changes.
+    fields: dict[str, ft.Ref[ft.TextField]] = {}
+
+    async def save(_: object = None) -> None:  # the event comes first
+        for name, ref in fields.items():
+            if ref.current is not None and ref.current.value is not None:
+                vm.set_value(name, ref.current.value)
+        await vm.save()
+
     def field(name: str, label_key: str, *, number: bool = False) -> ft.Control:
         def typed(e: ft.Event[ft.TextField]) -> None:
             vm.set_value(name, e.control.value)
 
+        fields[name] = ft.Ref[ft.TextField]()
         return TypedField(
+            ref=fields[name],
             key=f"college-{name}",
             label=t(label_key, locale),
             value=form.values[name],
@@ -317,7 +340,7 @@ def _college_form(vm: CollegesAdminViewModel, form: CollegeForm, locale: Locale)
         controls.append(ft.ProgressBar())
     controls.append(ft.Row(
         [
-            ft.FilledButton(t("college_save", locale), icon=ft.Icons.SAVE, disabled=form.saving, on_click=vm.save),
+            ft.FilledButton(t("college_save", locale), icon=ft.Icons.SAVE, disabled=form.saving, on_click=save),
             ft.TextButton(t("account_cancel", locale), disabled=form.saving, on_click=vm.cancel_edit),
         ],
         wrap=True,

@@ -7,7 +7,7 @@ import flet as ft
 from mobile.formatting import format_datetime
 from mobile.outbox import ItemState, OutboxItem
 from mobile.viewmodels.home import CitizenHome
-from mobile.views.common import empty, error_message, greeting, load_state, muted, request_cards, section
+from mobile.views.common import empty, error_message, greeting, load_state, muted, reload_failed, request_cards, section
 from mobile.views.status import chip
 from shared.text import Locale, t
 
@@ -31,6 +31,7 @@ def citizen_home_view(vm: CitizenHome, locale: Locale) -> ft.Control:
     controls.append(section(t("citizen_home_title", locale), locale, vm.load))
     # Waiting drafts first: they live on this device and show even when the list cannot load.
     controls += [outbox_card(item, vm, locale) for item in vm.outbox_items]
+    controls += reload_failed(vm, locale)
     state = load_state(vm, locale)
     if state is not None:
         controls.append(state)

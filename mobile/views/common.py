@@ -121,12 +121,21 @@ def section(title: str, locale: Locale, on_refresh: Action | None = None) -> ft.
 
 
 def load_state(vm: HomeViewModel, locale: Locale) -> ft.Control | None:
-    """The loading or error block, or None when the data is there to show."""
-    if vm.state in (LoadState.IDLE, LoadState.LOADING):
+    """The loading or error block, or None when the data is there to show. A reload (a live event, a poll, an
+    answered offer) keeps the list in place: a loading line in its stead moved whatever a tap was aimed at."""
+    if vm.state == LoadState.IDLE or (vm.state == LoadState.LOADING and not vm.has_loaded):
         return loading(locale)
-    if vm.state == LoadState.FAILED:
+    if vm.state == LoadState.FAILED and not vm.has_loaded:
         return error_with_retry(vm.error or "", locale, vm.retry)
     return None
+
+
+def reload_failed(vm: HomeViewModel, locale: Locale) -> list[ft.Control]:
+    """A reload that failed (a poll every few seconds on a flaky line), with a retry, above the list it had: the
+    list stays, rather than vanishing behind the error until the next poll goes through."""
+    if vm.state == LoadState.FAILED and vm.has_loaded:
+        return [error_with_retry(vm.error or "", locale, vm.retry)]
+    return []
 
 
 def home_notice(vm: HomeViewModel) -> list[ft.Control]:
@@ -165,6 +174,14 @@ def name_prompt(vm: HomeViewModel, locale: Locale) -> ft.Control:
     def typed(e: ft.Event[ft.TextField]) -> None:
         vm.set_name_input(e.control.value)
 
+    # Read again at the save tap: on a slow device a tap can be handled before the last keystrokes' changes.
+    field = ft.Ref[ft.TextField]()
+
+    async def save(_: object = None) -> None:  # the event comes first
+        if field.current is not None and field.current.value is not None:
+            vm.set_name_input(field.current.value)
+        await vm.save_name()
+
     return ft.Card(
         content=ft.Container(
             padding=12,
@@ -173,6 +190,7 @@ def name_prompt(vm: HomeViewModel, locale: Locale) -> ft.Control:
                     heading(t("name_prompt_title", locale), size=16),
                     muted(t("name_prompt_hint", locale)),
                     TypedField(
+                        ref=field,
                         label=t("display_name_label", locale),
                         value=vm.name_input,
                         error=vm.name_error,
@@ -182,13 +200,13 @@ def name_prompt(vm: HomeViewModel, locale: Locale) -> ft.Control:
                         autofill_hints=ft.AutofillHint.NAME,
                         read_only=vm.name_busy,
                         on_change=typed,
-                        on_submit=vm.save_name,
+                        on_submit=save,
                     ),
                     ft.Row(
                         [
                             ft.FilledButton(
                                 t("save_name", locale), icon=ft.Icons.SAVE, disabled=vm.name_busy,
-                                on_click=vm.save_name,
+                                on_click=save,
                             )
                         ]
                     ),

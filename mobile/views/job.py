@@ -142,8 +142,16 @@ def _step_panel(vm: JobViewModel, step: Step, locale: Locale) -> ft.Control:
         )
     note_label = "rework_note_label" if step.needs_note else "step_note_label"
     label = step.note_label.in_(locale) if step.note_label is not None else t(note_label, locale)
+    # Read again at the confirm tap: on a slow device a tap can be handled before the last keystrokes' changes.
+    note_field = ft.Ref[ft.TextField]()
+
+    async def confirm() -> None:
+        if (note := _typed(note_field)) is not None:
+            vm.set_note(note)
+        await vm.confirm_step()
+
     controls.append(
-        TypedField(key="step_note", label=label, value=vm.note, multiline=True,
+        TypedField(ref=note_field, key="step_note", label=label, value=vm.note, multiline=True,
                      max_length=STEP_NOTE_MAX,
                      read_only=vm.sending, on_change=note_typed)
     )
@@ -157,7 +165,7 @@ def _step_panel(vm: JobViewModel, step: Step, locale: Locale) -> ft.Control:
         error=error,
         sending=vm.sending,
         confirm=t("step_confirm", locale),
-        on_confirm=vm.confirm_step,
+        on_confirm=confirm,
         dismiss=t("close_panel", locale),
         on_dismiss=vm.dismiss_step,
     )

@@ -184,12 +184,22 @@ def _action_panel(vm: RequestDetailViewModel, action: RequestAction, locale: Loc
     def comment_typed(e: ft.Event[ft.TextField]) -> None:
         vm.set_comment(e.control.value)
 
+    # Read again at the confirm tap: on a slow device a tap can be handled before the last keystrokes' changes.
+    note_field, comment_field = ft.Ref[ft.TextField](), ft.Ref[ft.TextField]()
+
+    async def confirm_action() -> None:
+        if note_field.current is not None and note_field.current.value is not None:
+            vm.set_note(note_field.current.value)
+        if comment_field.current is not None and comment_field.current.value is not None:
+            vm.set_comment(comment_field.current.value)
+        await vm.confirm()
+
     controls: list[ft.Control] = []
     if action == RequestAction.CANCEL:
         controls += [
             heading(t("cancel_confirm_title", locale), size=18),
             muted(t("cancel_confirm_body", locale)),
-            TypedField(key="cancel_note", label=t("note_label", locale), value=vm.note, multiline=True,
+            TypedField(ref=note_field, key="cancel_note", label=t("note_label", locale), value=vm.note, multiline=True,
                          max_length=STEP_NOTE_MAX,
                          read_only=vm.sending, on_change=note_typed),
         ]
@@ -207,15 +217,15 @@ def _action_panel(vm: RequestDetailViewModel, action: RequestAction, locale: Loc
         controls += [
             heading(t("rate_title", locale), size=18),
             ft.Row(stars, spacing=0),
-            TypedField(key="comment", label=t("comment_label", locale), value=vm.comment, multiline=True,
-                         max_length=MAX_COMMENT, read_only=vm.sending, on_change=comment_typed),
+            TypedField(ref=comment_field, key="comment", label=t("comment_label", locale), value=vm.comment,
+                         multiline=True, max_length=MAX_COMMENT, read_only=vm.sending, on_change=comment_typed),
         ]
         confirm, dismiss = t("send_rating", locale), t("close_panel", locale)
     else:
         controls += [
             heading(t("reopen_title", locale), size=18),
-            TypedField(key="reopen_note", label=t("reopen_note_label", locale), value=vm.note, multiline=True,
-                         max_length=STEP_NOTE_MAX,
+            TypedField(ref=note_field, key="reopen_note", label=t("reopen_note_label", locale), value=vm.note,
+                         multiline=True, max_length=STEP_NOTE_MAX,
                          read_only=vm.sending, on_change=note_typed),
         ]
         confirm, dismiss = t("send_reopen", locale), t("close_panel", locale)
@@ -224,7 +234,7 @@ def _action_panel(vm: RequestDetailViewModel, action: RequestAction, locale: Loc
         error=vm.action_error,
         sending=vm.sending,
         confirm=confirm,
-        on_confirm=vm.confirm,
+        on_confirm=confirm_action,
         dismiss=dismiss,
         on_dismiss=vm.dismiss_action,
     )

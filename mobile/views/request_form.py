@@ -107,7 +107,7 @@ def _what(vm: RequestFormViewModel, locale: Locale, fields: Fields) -> list[ft.C
         leading_icon=ft.Icons.CATEGORY,
         hint_text=t("loading", locale) if categories_loading else None,
         error_text=_field_error(vm, "category_code"),
-        disabled=vm.busy or categories_loading,
+        disabled=vm.fields_locked or categories_loading,
         expand=True,
         on_select=category_chosen,
     )
@@ -122,7 +122,7 @@ def _what(vm: RequestFormViewModel, locale: Locale, fields: Fields) -> list[ft.C
             error=_field_error(vm, "item"),
             error_max_lines=3,
             max_length=ITEM_MAX,
-            read_only=vm.busy,
+            read_only=vm.fields_locked,
             on_change=item_typed,
         ),
         TypedField(
@@ -133,7 +133,7 @@ def _what(vm: RequestFormViewModel, locale: Locale, fields: Fields) -> list[ft.C
             error=_field_error(vm, "brand"),
             error_max_lines=3,
             max_length=BRAND_MAX,
-            read_only=vm.busy,
+            read_only=vm.fields_locked,
             on_change=brand_typed,
         ),
         TypedField(
@@ -148,7 +148,7 @@ def _what(vm: RequestFormViewModel, locale: Locale, fields: Fields) -> list[ft.C
             min_lines=3,
             max_lines=6,
             max_length=DESCRIPTION_MAX,
-            read_only=vm.busy,
+            read_only=vm.fields_locked,
             on_change=description_typed,
         ),
     ]
@@ -245,7 +245,8 @@ def _location(
         where = t("location_none", locale)
     controls: list[ft.Control] = [
         ft.Text(t("location_label", locale), weight=ft.FontWeight.W_600),
-        ft.OutlinedButton(t("use_gps", locale), icon=ft.Icons.MY_LOCATION, disabled=vm.busy, on_click=use_gps),
+        ft.OutlinedButton(t("use_gps", locale), icon=ft.Icons.MY_LOCATION, disabled=vm.fields_locked,
+                          on_click=use_gps),
     ]
     if vm.location_notice:
         controls.append(error_message(vm.location_notice))
@@ -283,7 +284,7 @@ def _location(
             multiline=True,
             max_lines=3,
             max_length=ADDRESS_MAX,
-            read_only=vm.busy,
+            read_only=vm.fields_locked,
             on_change=address_typed,
         )
     )
@@ -314,7 +315,7 @@ def _area(vm: RequestFormViewModel, locale: Locale) -> list[ft.Control]:
                 label=label,
                 value=value or None,
                 options=[ft.DropdownOption(key=a.code, text=a.name(locale)) for a in areas],
-                disabled=vm.busy or not areas,
+                disabled=vm.fields_locked or not areas,
                 menu_height=MENU_HEIGHT,
                 expand=True,
                 on_select=on_select,
@@ -347,7 +348,7 @@ def _when_and_contact(vm: RequestFormViewModel, locale: Locale, fields: Fields) 
             ft.Chip(
                 label=ft.Text(WEEKDAY_LABELS[day].in_(locale), semantics_label=WEEKDAY_NAMES[day].in_(locale)),
                 selected=day in vm.preferred_days,
-                disabled=vm.busy,
+                disabled=vm.fields_locked,
                 on_select=toggled,
             )
         )
@@ -355,7 +356,7 @@ def _when_and_contact(vm: RequestFormViewModel, locale: Locale, fields: Fields) 
         ft.Text(t("service_place_label", locale), weight=ft.FontWeight.W_600),
         ft.RadioGroup(
             value=vm.service_place,
-            disabled=vm.busy,
+            disabled=vm.fields_locked,
             on_change=place_chosen,
             content=ft.Row(
                 [
@@ -384,7 +385,7 @@ def _when_and_contact(vm: RequestFormViewModel, locale: Locale, fields: Fields) 
             keyboard_type=ft.KeyboardType.PHONE,
             prefix_icon=ft.Icons.PHONE,
             autofill_hints=ft.AutofillHint.TELEPHONE_NUMBER,
-            read_only=vm.busy,
+            read_only=vm.fields_locked,
             on_change=phone_typed,
         )
     )
@@ -408,7 +409,7 @@ def _consent(vm: RequestFormViewModel, locale: Locale) -> list[ft.Control]:
             label=t("pdpa_label", locale),
             value=vm.pdpa_consent,
             error=bool(error),
-            disabled=vm.busy,
+            disabled=vm.fields_locked,
             on_change=consent_changed,
         ),
     ]

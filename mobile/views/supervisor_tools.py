@@ -24,7 +24,7 @@ from shared.text import Locale, t
 def _state(vm: TechniciansViewModel | LedgerViewModel, locale: Locale) -> ft.Control | None:
     if vm.state == LoadState.FAILED:
         return error_with_retry(vm.error or "", locale, vm.retry)
-    if vm.state != LoadState.READY:
+    if vm.state != LoadState.READY and not vm.has_loaded:  # a reload (after an add, an import) keeps the rows
         return loading(locale)
     return None
 
@@ -56,8 +56,13 @@ def _add_students(
     def name_typed(e: ft.Event[ft.TextField]) -> None:
         vm.set_name_input(e.control.value)
 
+    # Read again at the add tap: on a slow device a tap can be handled before the last keystrokes' changes.
+    phone_field, name_field = ft.Ref[ft.TextField](), ft.Ref[ft.TextField]()
+
     async def add(_: object = None) -> None:  # the event comes first
-        await vm.add_student()
+        if name_field.current is not None and name_field.current.value is not None:
+            vm.set_name_input(name_field.current.value)
+        await vm.add_student(None if phone_field.current is None else phone_field.current.value)
 
     async def import_file(_: object = None) -> None:  # the event comes first
         if pick_csv is not None:
@@ -65,10 +70,10 @@ def _add_students(
 
     lines: list[ft.Control] = [
         ft.Text(t("add_student_title", locale), weight=ft.FontWeight.W_600),
-        TypedField(key="student_phone", label=t("add_student_phone", locale), value=vm.phone_input,
+        TypedField(ref=phone_field, key="student_phone", label=t("add_student_phone", locale), value=vm.phone_input,
                      keyboard_type=ft.KeyboardType.PHONE, error=vm.add_error, read_only=vm.adding,
                      on_change=phone_typed, on_submit=add),
-        TypedField(key="student_name", label=t("add_student_name", locale), value=vm.name_input,
+        TypedField(ref=name_field, key="student_name", label=t("add_student_name", locale), value=vm.name_input,
                      read_only=vm.adding, on_change=name_typed, on_submit=add),
         ft.Row([ft.FilledButton(t("add_student", locale), icon=ft.Icons.PERSON_ADD, disabled=vm.adding,
                                 on_click=add)], wrap=True),

@@ -14,6 +14,7 @@ from mobile.views.common import (
     home_notice,
     load_state,
     muted,
+    reload_failed,
     request_cards,
     section,
 )
@@ -30,6 +31,7 @@ def technician_home_view(vm: TechnicianHome, locale: Locale) -> ft.Control:
         section(t("technician_offers", locale), locale, vm.load),
     ]
     controls += home_notice(vm)
+    controls += reload_failed(vm, locale)
     state = load_state(vm, locale)
     if state is not None:
         controls.append(state)

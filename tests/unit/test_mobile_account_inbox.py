@@ -7,14 +7,14 @@ import json
 import sys
 from types import SimpleNamespace
 from typing import Any, cast
-from uuid import uuid4
+from uuid import UUID, uuid4
 
 import flet as ft
 import httpx
 
 from mobile.live import ServerEvent
 from mobile.push import OneSignalPush, onesignal_push, route_of_notification
-from mobile.strings import notification_kind_label
+from mobile.strings import notification_kind_label, pref_label
 from mobile.viewmodels.account import AccountViewModel
 from mobile.viewmodels.app import AppViewModel, Screen
 from mobile.viewmodels.colleges_admin import CollegesAdminViewModel
@@ -317,6 +317,40 @@ async def test_the_admin_creates_a_college_and_names_its_supervisor() -> None:
     assert screen.notice == "089-123-4567 จะเป็นครูผู้ควบคุมเมื่อเข้าสู่ระบบครั้งแรก"
 
 
+async def test_the_admins_taps_read_the_fields() -> None:
+    """A college's name changed and saved at once, a supervisor's phone typed and sent at once: the taps send what
+    the fields hold, not what the last change event had (on a slow device it had not come yet)."""
+    backend = FakeBackend()
+    Inbox(backend)
+    existing = admin_college()
+    backend.overrides[("GET", "/admin/colleges")] = lambda r: httpx.Response(200, json=[existing])
+    backend.overrides[("PATCH", f"/admin/colleges/{existing['id']}")] = lambda r: httpx.Response(
+        200, json={**existing, **json.loads(r.content)})
+    supervisors = f"/admin/colleges/{existing['id']}/supervisors"
+    backend.overrides[("POST", supervisors)] = lambda r: httpx.Response(
+        201, json={"phone": "+66891234567", "role": "supervisor", "college_id": existing["id"],
+                   "existing_account": False})
+    vm = await signed_in(backend, "admin")
+    await vm.open_route("/admin/colleges")
+    screen = vm.colleges_admin
+    assert screen is not None
+    screen.start_edit(UUID(existing["id"]))
+    tree = colleges_admin_view(screen, vm.locale)
+    (name,) = find(tree, ft.TextField, lambda f: f.label == "ชื่อ (ไทย)")
+    name.value = "วิทยาลัยเทคนิคลำปาง"  # typed; its change event has not come yet
+    await button_named(tree, "บันทึกวิทยาลัย").on_click()  # type: ignore[attr-defined]
+    (sent,) = backend.calls("PATCH", f"/admin/colleges/{existing['id']}")
+    assert json.loads(sent.content)["name_th"] == "วิทยาลัยเทคนิคลำปาง"
+
+    screen.start_naming(UUID(existing["id"]))
+    tree = colleges_admin_view(screen, vm.locale)
+    (phone,) = find(tree, ft.TextField, lambda f: f.label == "เบอร์โทรครูผู้ควบคุม")
+    phone.value = "089-123-4567"
+    await button_named(tree, "แต่งตั้งเป็นครูผู้ควบคุม").on_click()  # type: ignore[attr-defined]
+    (named,) = backend.calls("POST", supervisors)
+    assert json.loads(named.content)["phone"] == "+66891234567"
+
+
 async def test_a_college_code_taken_shows_the_backends_reason() -> None:
     backend = FakeBackend()
     Inbox(backend)
@@ -441,6 +475,20 @@ async def test_the_preferences_draw_every_kind_the_backend_lists_and_one_this_ap
         assert notification_kind_label(kind, vm.locale) in shown
         for locale in Locale:
             assert notification_kind_label(kind, locale) != APP_UI["kind_other"].format(kind=kind).in_(locale)
+
+
+async def test_a_channel_this_app_does_not_know_still_draws_the_preferences() -> None:
+    """A newer backend offers one more channel (say e-mail): the preferences must still draw, the new channel under
+    a general name (its missing key raised inside the render and froze the screen, as an unknown kind did)."""
+    backend = FakeBackend()
+    Inbox(backend)
+    Preferences(backend, {"channels": {"ready": ["push"]}, "quiet_hours": False, "quiet_start": "21:00",
+                          "quiet_end": "07:00", "allowed": {"ready": ["push", "line", "email"]}})
+    _, account = await account_of(backend)
+    for locale, expected in ((Locale.TH, "ช่องทางอื่น (email)"), (Locale.EN, "Other channel (email)")):
+        boxes = [c.label for c in find(account_view(account, locale), ft.Checkbox)]
+        assert expected in boxes and pref_label("push", locale) in boxes, boxes
+    assert pref_label("push", Locale.TH) == "แอป" and pref_label("line", Locale.EN) == "LINE"
 
 
 class Spawned:

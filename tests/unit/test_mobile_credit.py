@@ -529,3 +529,55 @@ async def test_a_reopened_job_does_not_offer_the_last_rounds_report_as_the_leads
 def _lead(panel: RecordPanel) -> Any:
     assert panel.record is not None
     return next(m for m in panel.record.team if m.role == "lead")
+
+
+async def test_settings_typed_but_not_saved_survive_a_decided_proposal() -> None:
+    """The teacher types a new target, then confirms a proposal before saving it: the screen reloads, and the
+    typed numbers must still be there (they came back as the server's old ones). Saved ones show as saved."""
+    backend = CreditBackend("done")
+    vm = await signed_in("supervisor", backend)
+    await vm.open_route(COLLEGE_CREDIT_ROUTE)
+    screen = vm.college_credit
+    assert screen is not None and (screen.jobs_input, screen.target_input) == ("3", "40")
+    screen.set_jobs_input("5")
+    screen.set_target_input("60")
+    await screen.decide(screen.proposals[0].id, True)
+    assert screen.notice == "เลื่อนระดับแล้ว"
+    assert (screen.jobs_input, screen.target_input) == ("5", "60")
+    await screen.save_settings()
+    assert [json.loads(r.content) for r in backend.calls("PUT", "/supervisor/credit-settings")] == [
+        {"progression_jobs": 5, "hours_target": 60}]
+
+
+async def test_an_outcome_this_app_does_not_know_still_draws_the_record() -> None:
+    """A newer backend recorded an outcome this installed app has no name for: the student's job screen must still
+    draw (reading it as an Outcome raised inside the render, which froze the screen), showing it as it came."""
+    backend = CreditBackend("repairing")
+    backend.outcome = {"outcome": "some_future_outcome", "reason": None, "fault_found": "", "recorded_at":
+                       NOW.isoformat()}
+    vm = await signed_in("technician", backend)
+    await vm.open_job(UUID(backend.job["id"]))
+    panel = vm.record
+    assert panel is not None and panel.outcome == "some_future_outcome"
+    assert not panel.outcome_needs_reason
+    assert "บันทึกผลการซ่อม" in texts(panel_tree(panel))
+
+
+async def test_a_term_typed_but_not_shown_survives_saving_my_hours() -> None:
+    """The student types another term, then saves their hours on a job before tapping "show": the page reloads,
+    and the term typed must still be in its field (it went back to the term shown)."""
+    backend = CreditBackend("repairing")
+    backend.team_jobs = [{"request_id": backend.job["id"], "ref_no": 690001, "item": "พัดลม", "status": "repairing",
+                          "category_code": "appliance", "category_th": "เครื่องใช้ไฟฟ้า", "category_en": "Appliances",
+                          "lead_name": "มานพ", "task": "", "hours": None, "approved_hours": None,
+                          "approved_at": None, "round": 1}]
+    vm = await signed_in("technician", backend)
+    await vm.open_route(PORTFOLIO_ROUTE)
+    folio = vm.portfolio
+    assert folio is not None and folio.term_input == "2569-2"
+    folio.set_term_input("2569-1")
+    await folio.save_my_hours(UUID(backend.job["id"]), "2", "ทดสอบ")
+    assert folio.notice == "บันทึกชั่วโมงของคุณแล้ว รอครูอนุมัติ"
+    assert folio.term == "2569-2" and folio.term_input == "2569-1"
+    await folio.show_term()
+    assert folio.term == "2569-1" and folio.term_input == "2569-1"

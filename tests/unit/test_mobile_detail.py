@@ -67,7 +67,8 @@ async def test_cancel_asks_first_then_sends_the_note_and_reloads_the_home() -> N
     button_named(tree, "ไม่ยกเลิก")
     (note,) = find(tree, ft.TextField)
     assert note.label == "หมายเหตุ (ไม่บังคับ)"
-    detail.set_note("  ซื้อใหม่แล้ว ")
+    note.value = "  ซื้อใหม่แล้ว "  # typed: the client writes the text onto the field, then its change event comes
+    detail.set_note(note.value)
     mine_before = len(backend.calls("GET", "/requests/mine"))
     await button_named(tree, "ยืนยันยกเลิก").on_click()  # type: ignore[attr-defined]
     (sent,) = [r for r in backend.requests if r.url.path.endswith("/cancel")]

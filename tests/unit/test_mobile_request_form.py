@@ -2,7 +2,8 @@
 
 import io
 import json
-from uuid import UUID
+from typing import Any
+from uuid import UUID, uuid4
 
 import flet as ft
 import httpx
@@ -28,7 +29,7 @@ from tests.unit.mobile_fakes import (
     texts,
     walk,
 )
-from tests.unit.mobile_screens import assert_accessible, click, fill_valid, open_form, signed_in
+from tests.unit.mobile_screens import assert_accessible, click, fill_valid, open_form, sign_in, signed_in
 
 NETWORK_TH = "เชื่อมต่อเซิร์ฟเวอร์ไม่ได้ กรุณาตรวจสอบอินเทอร์เน็ต"
 def state_of(form: RequestFormViewModel) -> FormState:
@@ -255,6 +256,37 @@ async def test_lost_session_while_sending_goes_to_login() -> None:
     assert app.request_form is None
 
 
+class SamePersonBackend(RequestBackend):
+    """RequestBackend in which each role is one person across sign-ins (the base gives a new id per profile)."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.ids: dict[str, str] = {}
+
+    def profile(self, role: str) -> dict[str, Any]:
+        return {**super().profile(role), "id": self.ids.setdefault(role, str(uuid4()))}
+
+
+async def test_a_form_sent_as_the_session_ends_is_kept_for_its_owner() -> None:
+    """The sign-in ran out while a long form was being sent: back at the login, and the draft must not be lost.
+    It waits in this person's outbox and goes once they are signed in again."""
+    backend = SamePersonBackend()
+    backend.overrides[("POST", "/requests")] = lambda r: error_response(401, "token_invalid")
+    app, form = await open_form(backend)
+    fill_valid(form)
+    form.add_photo("a.jpg", jpeg_with_exif())
+    key = str(form.idempotency_key)
+    await form.submit()
+    assert app.screen == Screen.LOGIN and app.login.notice == error_text("token_invalid").th
+    del backend.overrides[("POST", "/requests")]
+    await sign_in(app, "citizen")
+    assert app.outbox is not None
+    (kept,) = app.outbox.items
+    assert kept.key == key and kept.item == "หม้อหุงข้าว ไฟฟ้า" and len(kept.photos) == 1
+    await app.outbox.flush()
+    assert app.outbox.items == [] and [b["idempotency_key"] for b in backend.posts()][-1] == key
+
+
 # --- photos and location -----------------------------------------------------------------------------
 
 
@@ -433,3 +465,36 @@ async def test_the_fields_stay_where_they_are_when_the_categories_arrive() -> No
     assert place_of_item() == loading_at
     picker = find(app_view(app), ft.Dropdown)[0]
     assert not picker.disabled and picker.options
+
+
+class PhotoFaultBackend(RequestBackend):
+    """RequestBackend whose photo uploads fail with a server fault (not a lost connection: the form stays)."""
+
+    down = True
+
+    def handle(self, request: httpx.Request) -> httpx.Response:
+        if self.down and request.method == "PUT" and "/photos/" in request.url.path:
+            self.requests.append(request)
+            return error_response(503, "database_unavailable")
+        return super().handle(request)
+
+
+async def test_once_the_request_exists_its_fields_no_longer_take_changes() -> None:
+    """The request went in, a photo did not: only the photos are left to send, so a field changed now would be
+    dropped without a word. The fields are read-only then; the retry button sends the photos."""
+    backend = PhotoFaultBackend()
+    app, form = await open_form(backend)
+    fill_valid(form)
+    form.add_photo("a.jpg", jpeg_with_exif())
+    await form.submit()
+    assert form.created is not None and form.state == FormState.FAILED
+    tree = app_view(app)
+    (item,) = find(tree, ft.TextField, lambda f: f.label == "ของที่จะซ่อม")
+    assert item.read_only
+    assert all(d.disabled for d in find(tree, ft.Dropdown))
+    assert all(f.read_only for f in find(tree, ft.TextField))
+    await form.locate(13.75, 100.5, LocationSource.MAP)  # a tap on the map: the place was sent already
+    assert (form.lat, form.lon) == CHIANG_MAI
+    backend.down = False
+    await click(tree, "ลองใหม่")  # the photos go once the server is back
+    assert state_of(form) == FormState.SENT and len(backend.photos) == 1

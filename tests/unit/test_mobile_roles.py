@@ -1,6 +1,7 @@
 """Every role's day (issue 12), app side: the teacher's job list, the photo viewer, what QC lacks, the citizen's
 full record, offers that are still open."""
 
+import asyncio
 import json
 from typing import Any
 from uuid import UUID, uuid4
@@ -8,13 +9,14 @@ from uuid import UUID, uuid4
 import flet as ft
 import httpx
 
+from mobile.api_client import ApiClient
 from mobile.live import ServerEvent
 from mobile.viewmodels.app import COLLEGE_JOBS_ROUTE, Screen
 from mobile.viewmodels.college_jobs import PAGE_SIZE
 from mobile.viewmodels.home import SupervisorHome, TechnicianHome
 from mobile.views.frame import app_view, app_views
 from shared.statuses import StatusGroup
-from tests.unit.mobile_fakes import COLLEGE, NOW, WorkBackend, error_response, find, request_summary, texts
+from tests.unit.mobile_fakes import BASE_URL, COLLEGE, NOW, WorkBackend, error_response, find, request_summary, texts
 from tests.unit.mobile_screens import assert_accessible, signed_in
 
 
@@ -213,3 +215,107 @@ async def test_a_new_offer_shows_live_on_the_students_home() -> None:
     backend.offers.append({**backend.offers[0], "offer_id": str(uuid4()), "item": "เปิดใหม่อีกครั้ง"})
     await app.live_event(ServerEvent(event="offer", data=json.dumps({"offer_id": backend.offers[-1]["offer_id"]})))
     assert "เปิดใหม่อีกครั้ง" in [o.item for o in app.home.offers]
+
+
+async def test_back_from_a_job_far_down_the_list_keeps_the_pages_loaded() -> None:
+    """The teacher paged on and opened a job low on the list: back (and a live event meanwhile) must keep the rows
+    they had, not drop them to the first page with the job they came from gone from under them."""
+    backend, app = await teacher_on_job_list()
+    jobs = app.college_jobs
+    await jobs.load_more()
+    assert len(jobs.jobs) == 25
+    last = jobs.jobs[-1]
+    backend.job["id"] = str(last.id)
+    await jobs.open_job(last.id)
+    await app.live_event(ServerEvent("request", json.dumps({"request_id": str(uuid4()), "status": "offered"})))
+    await app.job.back()
+    assert app.screen == Screen.COLLEGE_JOBS
+    assert len(jobs.jobs) == 25 and last.id in [j.id for j in jobs.jobs] and not jobs.has_more
+    assert "FX-690024" in texts(app_view(app))
+    await jobs.search("FX-6900")
+    assert len(jobs.jobs) == PAGE_SIZE  # a new search starts at its first page
+
+
+async def test_a_photo_replaced_since_it_was_last_opened_shows_as_it_is_now() -> None:
+    """A later round's after photo goes in at an earlier round's index: opened full screen again, it must show the
+    new photo, not the one this app fetched before (the viewer kept every full image for the whole session)."""
+    backend = RolesBackend()
+    photo = {"id": str(uuid4()), "kind": "after", "idx": 0, "content_type": "image/jpeg", "width": 8, "height": 8,
+             "bytes": 10}
+    backend.job.update(status="repairing", photos=[photo])
+    served = [b"first repair"]
+    path = f"/requests/{backend.job['id']}/photos/after/0"
+    backend.overrides[("GET", path)] = lambda r: httpx.Response(200, content=served[0])
+    app = await signed_in("technician", backend)
+    await app.open_job(UUID(backend.job["id"]))
+    assert app.job is not None
+    await app.job.open_photo("after", 0)
+    assert app.photo_viewer.image == b"first repair"
+    await app.go_back()
+    served[0] = b"second repair"
+    await app.job.open_photo("after", 0)
+    assert app.photo_viewer.image == b"second repair"
+
+
+async def test_a_thumbnail_follows_its_photo_replaced_while_the_screen_shows() -> None:
+    """The teacher has the job open; the student puts a later round's after photo in at index 0. The live reload
+    lists a new photo there: its thumbnail must be fetched again (the old one stayed, fetched once per index)."""
+    backend = RolesBackend()
+    photo = {"id": str(uuid4()), "kind": "after", "idx": 0, "content_type": "image/jpeg", "width": 8, "height": 8,
+             "bytes": 10}
+    backend.job.update(status="quality_check", photos=[photo])
+    served = [b"first repair"]
+    backend.overrides[("GET", f"/requests/{backend.job['id']}/photos/after/0")] = \
+        lambda r: httpx.Response(200, content=served[0])
+    app = await signed_in("supervisor", backend)
+    await app.open_job(UUID(backend.job["id"]))
+    job = app.job
+    assert job is not None and job.thumbnail("after", 0) == b"first repair"
+    served[0] = b"second repair"
+    backend.job["photos"] = [{**photo, "id": str(uuid4())}]
+    await app.live_event(ServerEvent("request", json.dumps({"request_id": backend.job["id"], "status": "repairing"})))
+    assert job.thumbnail("after", 0) == b"second repair"
+    await app.live_event(ServerEvent("request", json.dumps({"request_id": backend.job["id"], "status": "repairing"})))
+    thumbs = [r for r in backend.calls("GET", f"/requests/{backend.job['id']}/photos/after/0")
+              if r.url.params.get("thumb") == "true"]
+    assert len(thumbs) == 2  # the same photo again: not fetched again
+
+
+class SlowListBackend(RolesBackend):
+    """RolesBackend whose next GET /supervisor/jobs waits for `release` (a slow line while the teacher taps on)."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.hold = False
+        self.held = asyncio.Event()
+        self.release = asyncio.Event()
+
+    def client(self) -> ApiClient:
+        return ApiClient(BASE_URL, transport=httpx.MockTransport(self._answer))
+
+    async def _answer(self, request: httpx.Request) -> httpx.Response:
+        response = self.handle(request)
+        if self.hold and request.url.path == "/supervisor/jobs":
+            self.hold = False
+            self.held.set()
+            await self.release.wait()
+        return response
+
+
+async def test_a_filter_tapped_while_the_list_loads_is_what_the_list_shows() -> None:
+    """A search is on its way when the teacher taps a stage chip: the list must end up matching the chips (the
+    tap's own load was dropped, and the list showed the search's answer under the new chip)."""
+    backend = SlowListBackend()
+    backend.college_jobs[3] = {**backend.college_jobs[3], "status": "quality_check"}
+    app = await signed_in("supervisor", backend)
+    assert isinstance(app.home, SupervisorHome)
+    await app.home.open_college_jobs()
+    jobs = app.college_jobs
+    assert jobs is not None
+    backend.hold = True
+    search = asyncio.ensure_future(jobs.search("FX-69"))
+    await backend.held.wait()
+    await jobs.toggle_group(StatusGroup.DONE)
+    backend.release.set()
+    await search
+    assert backend.calls("GET", "/supervisor/jobs")[-1].url.params.get_list("status") == ["done"]

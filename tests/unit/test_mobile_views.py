@@ -110,7 +110,7 @@ async def test_loading_and_error_states() -> None:
     vm = await signed_in("citizen", backend)
     home = vm.home
     assert isinstance(home, CitizenHome)
-    home.state = LoadState.LOADING
+    home.state, home.has_loaded = LoadState.LOADING, False  # its first load (a reload keeps the list)
     assert "กำลังโหลด…" in texts(app_view(vm))
     home.state = LoadState.READY
     backend.offline = True

@@ -1,9 +1,12 @@
 """Technician and supervisor screens: offers, the job (steps, after photos, report), dashboard, students, ledger."""
 
+import asyncio
 from uuid import UUID
 
+import httpx
 import pytest
 
+from mobile.api_client import ApiClient
 from mobile.viewmodels.app import Screen
 from mobile.viewmodels.home import SupervisorHome, TechnicianHome
 from mobile.views.frame import app_view
@@ -11,7 +14,7 @@ from mobile.views.supervisor_tools import skills_dialog
 from shared.roles import Actor
 from shared.statuses import RequestStatus
 from shared.text import Locale
-from tests.unit.mobile_fakes import NOW, STUDENT, WorkBackend, jpeg_with_exif, texts
+from tests.unit.mobile_fakes import BASE_URL, NOW, STUDENT, WorkBackend, jpeg_with_exif, texts
 from tests.unit.mobile_screens import assert_accessible, signed_in, technician_job
 
 
@@ -214,3 +217,42 @@ async def test_ledger_table_and_csv_fallback() -> None:
     await ledger.download("jobs")
     assert saved[0][0] == "fixit-jobs.csv" and saved[0][1].startswith(b"\xef\xbb\xbf")
     assert ledger.notice == "บันทึกไฟล์ fixit-jobs.csv แล้ว" and ledger.csv_text is None
+
+
+class SlowAssignBackend(WorkBackend):
+    """WorkBackend whose assign answers only once `release` is set (a slow line while the teacher taps again)."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.release = asyncio.Event()
+        self.asked = asyncio.Event()
+
+    def client(self) -> ApiClient:
+        return ApiClient(BASE_URL, transport=httpx.MockTransport(self._answer))
+
+    async def _answer(self, request: httpx.Request) -> httpx.Response:
+        if request.url.path.endswith("/assign"):
+            self.asked.set()
+            await self.release.wait()
+        return self.handle(request)
+
+
+async def test_a_second_tap_on_assign_while_it_is_sent_says_nothing_wrong() -> None:
+    """A student is picked and "assign" sent; a second tap while it is on its way must not say "pick a student"
+    (one was picked), and the assignment goes once."""
+    backend = SlowAssignBackend()
+    backend.job["status"] = "offered"
+    app = await signed_in("supervisor", backend)
+    await app.open_job(UUID(backend.job["id"]))
+    job = app.job
+    assert job is not None
+    await job.open_assign()
+    job.pick_technician(STUDENT)
+    first = asyncio.ensure_future(job.confirm_assign())
+    await backend.asked.wait()
+    await job.confirm_assign()
+    assert job.assign_error is None
+    backend.release.set()
+    await first
+    assert job.notice == "มอบหมายงานแล้ว" and job.assign_error is None
+    assert len(backend.calls("POST", f"/requests/{backend.job['id']}/assign")) == 1
