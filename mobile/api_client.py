@@ -527,8 +527,12 @@ class ApiClient:
         body = {"outcome": outcome, "reason": reason, "fault_found": fault_found}
         return _parse(_JOB_OUTCOME, await self._call("PUT", f"/requests/{request_id}/outcome", json=body))
 
-    async def propose_part(self, request_id: UUID, name: str, qty: int, price_baht: float) -> JobPart:
-        body = {"name": name, "qty": qty, "price_baht": price_baht}
+    async def propose_part(self, request_id: UUID, name: str, qty: int, price_baht: float,
+                           idempotency_key: UUID | None = None) -> JobPart:
+        """`idempotency_key`: the same key again (a retry) answers the part it proposed instead of a second one."""
+        body: dict[str, Any] = {"name": name, "qty": qty, "price_baht": price_baht}
+        if idempotency_key is not None:
+            body["idempotency_key"] = str(idempotency_key)
         return _parse(_JOB_PART, await self._call("POST", f"/requests/{request_id}/parts", json=body))
 
     async def decide_part(self, request_id: UUID, part_id: UUID, approve: bool) -> JobPart:

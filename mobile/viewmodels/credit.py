@@ -11,7 +11,7 @@ of the college's hours, students without jobs, skills lacking and the level-up p
 import asyncio
 from collections.abc import Awaitable, Callable
 from typing import Unpack
-from uuid import UUID
+from uuid import UUID, uuid4
 
 from mobile.api_client import ApiClient, ApiError
 from mobile.formatting import format_date
@@ -150,6 +150,8 @@ class RecordPanel(Loadable):
         self.part_name = ""
         self.part_qty = "1"
         self.part_price = ""
+        self._part_attempt: tuple[str, int, float] | None = None  # the proposal last sent, and its key
+        self._part_key = uuid4()
         self.phone_notes: dict[UUID, str] = {}
         self.outcome: str | None = None
         self.outcome_reason: str | None = None
@@ -389,9 +391,16 @@ class RecordPanel(Loadable):
             self._refuse(error_text("part_invalid"))
             return
         part_name = self.part_name.strip()
+        # One key per part as typed: sent again unchanged (after a lost answer) it is the same part on the server,
+        # never a second one for the owner to approve; changed, it is another proposal.
+        attempt = (part_name, int(count), cost)
+        if attempt != self._part_attempt:
+            self._part_attempt, self._part_key = attempt, uuid4()
+        key = self._part_key
         done = bilingual("part_proposed", name=part_name)
-        if await self._act(lambda: self._api.propose_part(self.request_id, part_name, int(count), cost), done):
+        if await self._act(lambda: self._api.propose_part(self.request_id, part_name, int(count), cost, key), done):
             self.part_name, self.part_qty, self.part_price = "", "1", ""
+            self._part_attempt = None
             self._changed()
 
     def set_phone_note(self, part_id: UUID, value: str) -> None:

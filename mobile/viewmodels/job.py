@@ -18,7 +18,7 @@ from mobile.photo_picking import PickedPhoto, PickPhotos, prepare, rejection_tex
 from mobile.viewmodels.loadable import Done, ScreenWiring
 from mobile.viewmodels.request_screen import RequestScreen
 from mobile.viewmodels.session import Session
-from shared.credit import needs_teacher_present
+from shared.credit import PART_PRICE_MAX, PART_QTY_MAX, needs_teacher_present
 from shared.photos import MAX_PHOTOS_PER_REQUEST, PhotoRejected
 from shared.roles import Actor
 from shared.statuses import REASSIGNABLE, WORK_EDITABLE, RequestStatus, next_statuses
@@ -65,11 +65,11 @@ class PartRow:
             value = int(self.qty.strip())
         except ValueError:
             return None
-        return value if value >= 1 else None
+        return value if 1 <= value <= PART_QTY_MAX else None
 
     def cost_value(self) -> float | None:
         value = parse_number(self.cost)
-        return value if value is not None and value >= 0 else None
+        return value if value is not None and 0 <= value <= PART_PRICE_MAX else None
 
     def total(self) -> float:
         qty, cost = self.qty_value(), self.cost_value()

@@ -49,6 +49,7 @@ class CreditBackend(FakeBackend):
         self.team_jobs: list[dict[str, Any]] = []
         self.levels: list[dict[str, Any]] = []
         self.round, self.earlier_hours = 1, 0.0
+        self.network_down = self.lose_next_answer = False  # for /parts
 
     def part(self, name: str, status: str = "proposed", **extra: Any) -> dict[str, Any]:
         part = {"id": str(uuid4()), "name": name, "qty": 2, "price_baht": 35.0, "status": status,
@@ -136,8 +137,17 @@ class CreditBackend(FakeBackend):
             part["approval"] = "phone" if rest.endswith("phone-approval") else "owner_app"
             part["approval_note"] = body.get("note", "")
             return httpx.Response(200, json=part)
-        if rest == "/parts":
-            return httpx.Response(201, json=self.part(body["name"], qty=body["qty"], price_baht=body["price_baht"]))
+        if rest == "/parts":  # as the backend: a key seen before answers the part it proposed
+            if self.network_down:
+                raise httpx.ConnectError("connection refused", request=request)
+            key = body.get("idempotency_key")
+            known = next((p for p in self.parts if key is not None and p.get("key") == key), None)
+            answer = httpx.Response(201, json=known or self.part(body["name"], qty=body["qty"],
+                                                                 price_baht=body["price_baht"], key=key))
+            if self.lose_next_answer:  # stored, but the answer never reaches the phone
+                self.lose_next_answer = False
+                raise httpx.ReadError("connection reset", request=request)
+            return answer
         if rest == "/handover/confirm":
             self.handover = {"method": "owner_app", "reason": "", "confirmed_at": NOW.isoformat()}
             return httpx.Response(204)
@@ -228,7 +238,10 @@ async def test_the_student_proposes_parts_records_a_phone_approval_and_the_outco
     await panel.propose_part("ฟิวส์ 5A", "abc", "10")  # the fields as they read at the tap
     assert panel.action_error == "ข้อมูลอะไหล่ไม่ถูกต้อง (ชื่อ จำนวน และราคา)" and not sent(backend, "/parts")
     await panel.propose_part("ฟิวส์ 5A", "2", "1,250.50")
-    assert sent(backend, "/parts") == [{"name": "ฟิวส์ 5A", "qty": 2, "price_baht": 1250.5}]
+    proposed = sent(backend, "/parts")
+    assert [{k: v for k, v in b.items() if k != "idempotency_key"} for b in proposed] == [
+        {"name": "ฟิวส์ 5A", "qty": 2, "price_baht": 1250.5}]
+    assert UUID(proposed[0]["idempotency_key"])
     assert "เสนออะไหล่ ฟิวส์ 5A แล้ว รอเจ้าของอนุมัติ" in texts(panel_tree(panel))
     part_id = UUID(backend.parts[0]["id"])
     await panel.record_phone_approval(part_id, "ok")
@@ -581,3 +594,26 @@ async def test_a_term_typed_but_not_shown_survives_saving_my_hours() -> None:
     assert folio.term == "2569-2" and folio.term_input == "2569-1"
     await folio.show_term()
     assert folio.term == "2569-1" and folio.term_input == "2569-1"
+
+
+async def test_a_part_sent_again_is_the_same_part_and_a_changed_or_next_one_is_not() -> None:
+    """The same part sent again (after a failed send, or a lost answer) carries the same key, so the backend answers
+    the part it stored instead of asking the owner twice; a changed part, or the next one, gets a key of its own."""
+    backend = CreditBackend("repairing")
+    vm = await signed_in("technician", backend)
+    await vm.open_job(UUID(backend.job["id"]))
+    panel = vm.record
+    assert panel is not None
+    backend.network_down = True
+    await panel.propose_part("ฟิวส์ 5A", "2", "15")
+    assert panel.action_error and backend.parts == []
+    backend.network_down, backend.lose_next_answer = False, True
+    await panel.propose_part("ฟิวส์ 5A", "2", "15")  # stored this time, but the answer is lost on the way
+    assert panel.action_error and len(backend.parts) == 1
+    await panel.propose_part("ฟิวส์ 5A", "2", "15")  # sent again: the same part answers
+    assert not panel.action_error and len(backend.parts) == 1
+    await panel.propose_part("ฟิวส์ 5A", "2", "15")  # the next part, typed the same: a part of its own
+    await panel.propose_part("ฟิวส์ 10A", "1", "20")
+    keys = [b["idempotency_key"] for b in sent(backend, "/parts")]
+    assert len(keys) == 5 and keys[0] == keys[1] == keys[2] and len(set(keys)) == 3
+    assert [p["name"] for p in backend.parts] == ["ฟิวส์ 5A", "ฟิวส์ 5A", "ฟิวส์ 10A"]
