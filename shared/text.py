@@ -584,10 +584,10 @@ APP_UI: dict[str, Bilingual] = {
     "report_hours_invalid": B(f"ชั่วโมงต้องเป็นตัวเลข 0–{MAX_HOURS:g}", f"Hours must be a number from 0 to {MAX_HOURS:g}"),
     "report_notes_too_long": B(f"บันทึกยาวได้ไม่เกิน {NOTES_MAX} ตัวอักษร", f"Notes can have up to {NOTES_MAX} characters"),
     "report_part_invalid": B(
-        "อะไหล่แต่ละรายการต้องมีชื่อ จำนวนอย่างน้อย 1 และราคาไม่ติดลบ",
-        "Each part needs a name, a quantity of at least 1 and a cost of 0 or more",
+        f"อะไหล่แต่ละรายการต้องมีชื่อ จำนวน 1–{PART_QTY_MAX} และราคาต่อชิ้น 0–{PART_PRICE_MAX:,.0f} บาท",
+        f"Each part needs a name, a quantity of 1–{PART_QTY_MAX} and a unit cost of 0–{PART_PRICE_MAX:,.0f} baht",
     ),
-    "report_too_many_parts": B("อะไหล่ได้ไม่เกิน 30 รายการ", "Up to 30 parts"),
+    "report_too_many_parts": B(f"อะไหล่ได้ไม่เกิน {MAX_PARTS} รายการ", f"Up to {MAX_PARTS} parts"),
     # --- supervisor ---
     "dashboard_title": B("ภาพรวมวิทยาลัย", "College overview"),
     "weekly_chart_title": B("งานซ่อมรายสัปดาห์ตามประเภท", "Jobs per week by category"),

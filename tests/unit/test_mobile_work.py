@@ -119,9 +119,11 @@ async def test_report_total_validation_and_save() -> None:
     assert backend.bodies[-1] == {"hours": 2.5, "notes": "", "parts": [
         {"name": "ฟิวส์", "qty": 2, "cost_baht": 15.5}, {"name": "สายไฟ", "qty": 1, "cost_baht": 40.0}]}
     assert job.notice == "บันทึกรายงานแล้ว" and job.report_errors == []
-    job.set_part(1, qty="0")
-    await job.save_report()
-    assert job.report_errors == ["อะไหล่แต่ละรายการต้องมีชื่อ จำนวนอย่างน้อย 1 และราคาไม่ติดลบ"]
+    invalid = ["อะไหล่แต่ละรายการต้องมีชื่อ จำนวน 1–100 และราคาต่อชิ้น 0–100,000 บาท"]
+    for qty, cost in (("0", "40"), ("101", "40"), ("1", "100000.01")):  # the shared part limits, as the backend's
+        job.set_part(1, qty=qty, cost=cost)
+        await job.save_report()
+        assert job.report_errors == invalid, (qty, cost)
 
 
 async def test_after_photo_is_processed_then_uploaded() -> None:
