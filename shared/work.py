@@ -94,3 +94,7 @@ def supervisor_actions(status: RequestStatus) -> list[str]:
     if status in REASSIGNABLE:
         actions.append("reassign")
     return actions + [to.value for to in next_statuses(status, Actor.SUPERVISOR)]
+
+
+# The teacher's job list: the most rows one call may ask for (the app's reload asks for what it showed in one call).
+JOB_PAGE_MAX = 100

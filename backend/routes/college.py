@@ -16,6 +16,7 @@ from shared.roles import Actor, AppRole
 from shared.statuses import StatusGroup
 from shared.text import Locale
 from shared.wire import CollegeJobPage, LedgerRow, Student
+from shared.work import JOB_PAGE_MAX
 
 router = APIRouter(prefix="/supervisor", tags=["supervisor"],
                    responses={401: {"model": ErrorResponse}, 403: {"model": ErrorResponse}})
@@ -39,7 +40,7 @@ async def college_jobs(
     status: Annotated[list[StatusGroup] | None, Query(description="status groups; repeat for several; none: all")]
     = None,
     q: Annotated[str, Query(max_length=SEARCH_MAX, description="reference (FX-690001), item or student name")] = "",
-    limit: Annotated[int, Query(ge=1, le=100)] = 30,
+    limit: Annotated[int, Query(ge=1, le=JOB_PAGE_MAX)] = 30,
     offset: Annotated[int, Query(ge=0, le=100_000)] = 0,
 ) -> CollegeJobPage:
     """The college's jobs, newest first, with what the teacher may do with each now (`actions`)."""

@@ -14,6 +14,7 @@ from mobile.viewmodels.loadable import ScreenWiring, SubScreen
 from mobile.viewmodels.session import Session
 from shared.statuses import StatusGroup
 from shared.text import Bilingual, bilingual
+from shared.work import JOB_PAGE_MAX
 
 PAGE_SIZE = 20
 SEARCH_MAX = 100  # the backend's limit on q
@@ -103,11 +104,12 @@ class CollegeJobsViewModel(SubScreen):
     async def _fetch(self) -> None:
         wanted = (tuple(self._selected()), self.query)
         rows = max(PAGE_SIZE, len(self.jobs)) if wanted == self._shown_for else PAGE_SIZE
-        page = await self._api.supervisor_jobs(list(wanted[0]), wanted[1], limit=PAGE_SIZE, offset=0)
+        page = await self._api.supervisor_jobs(list(wanted[0]), wanted[1], limit=min(rows, JOB_PAGE_MAX), offset=0)
         jobs = list(page.jobs)
-        # Page by page (the backend caps a page), until as many rows as were shown or the end of the list.
+        # In calls of up to the backend's page cap, until as many rows as were shown or the end of the list.
         while page.jobs and len(jobs) < min(rows, page.total):
-            page = await self._api.supervisor_jobs(list(wanted[0]), wanted[1], limit=PAGE_SIZE, offset=len(jobs))
+            page = await self._api.supervisor_jobs(list(wanted[0]), wanted[1],
+                                                   limit=min(rows - len(jobs), JOB_PAGE_MAX), offset=len(jobs))
             known = {j.id for j in jobs}
             new = [j for j in page.jobs if j.id not in known]
             if not new:

@@ -228,9 +228,13 @@ async def test_back_from_a_job_far_down_the_list_keeps_the_pages_loaded() -> Non
     backend.job["id"] = str(last.id)
     await jobs.open_job(last.id)
     await app.live_event(ServerEvent("request", json.dumps({"request_id": str(uuid4()), "status": "offered"})))
+    before = len(backend.calls("GET", "/supervisor/jobs"))
     await app.job.back()
     assert app.screen == Screen.COLLEGE_JOBS
     assert len(jobs.jobs) == 25 and last.id in [j.id for j in jobs.jobs] and not jobs.has_more
+    # The rows shown, in one call (up to the backend's page cap, shared.work.JOB_PAGE_MAX), not page by page.
+    reloads = backend.calls("GET", "/supervisor/jobs")[before:]
+    assert [(r.url.params["limit"], r.url.params["offset"]) for r in reloads] == [("25", "0")]
     assert "FX-690024" in texts(app_view(app))
     await jobs.search("FX-6900")
     assert len(jobs.jobs) == PAGE_SIZE  # a new search starts at its first page
