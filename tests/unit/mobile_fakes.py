@@ -1,6 +1,7 @@
 """Fakes for the app's unit tests: backends on httpx.MockTransport (sign-in, the request form, the request detail, a
 job), device storage in memory, photos with EXIF, and a walker over a control tree."""
 
+import asyncio
 import dataclasses
 import io
 import json
@@ -71,6 +72,9 @@ class FakeBackend:
     def __init__(self) -> None:
         self.requests: list[httpx.Request] = []
         self.offline = False
+        self._hold_path: str | None = None  # hold_next()
+        self.held = asyncio.Event()
+        self.release = asyncio.Event()
         self.tokens: dict[str, str] = {}  # token -> role
         self.locales: dict[str, str] = {}  # role -> locale stored in the profile
         self.overrides: dict[tuple[str, str], Handler] = {}
@@ -123,7 +127,20 @@ class FakeBackend:
     # --- wiring --------------------------------------------------------------------------------
 
     def client(self) -> ApiClient:
-        return ApiClient(BASE_URL, transport=httpx.MockTransport(self.handle))
+        return ApiClient(BASE_URL, transport=httpx.MockTransport(self._answer))
+
+    def hold_next(self, path: str) -> None:
+        """A slow phone network between the server's answer and the app: the next GET of `path` is answered as
+        things stand when it arrives, but reaches the app only once `release` is set (`held` says it waits)."""
+        self._hold_path = path
+
+    async def _answer(self, request: httpx.Request) -> httpx.Response:
+        response = self.handle(request)
+        if self._hold_path is not None and request.method == "GET" and request.url.path == self._hold_path:
+            self._hold_path = None
+            self.held.set()
+            await self.release.wait()
+        return response
 
     def issue_token(self, role: str) -> str:
         token = f"token-{role}-{uuid4().hex[:8]}"

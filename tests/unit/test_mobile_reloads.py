@@ -5,7 +5,6 @@ import json
 
 import httpx
 
-from mobile.api_client import ApiClient
 from mobile.live import ServerEvent
 from mobile.viewmodels.home import TechnicianHome
 from mobile.viewmodels.loadable import LoadState
@@ -13,30 +12,8 @@ from mobile.views.frame import app_view
 from mobile.views.inbox import inbox_view
 from mobile.views.supervisor_tools import technicians_view
 from shared.text import Locale
-from tests.unit.mobile_fakes import BASE_URL, NOW, FakeBackend, WorkBackend, button_named, texts
+from tests.unit.mobile_fakes import NOW, FakeBackend, WorkBackend, button_named, texts
 from tests.unit.mobile_screens import signed_in
-
-
-class HeldBackend(FakeBackend):
-    """FakeBackend whose next GET /technician/offers is answered as things stand when it arrives, but held back
-    until `release` is set: a slow phone network between the server's answer and the app."""
-
-    def __init__(self) -> None:
-        super().__init__()
-        self.hold = False
-        self.held = asyncio.Event()
-        self.release = asyncio.Event()
-
-    def client(self) -> ApiClient:
-        return ApiClient(BASE_URL, transport=httpx.MockTransport(self._answer))
-
-    async def _answer(self, request: httpx.Request) -> httpx.Response:
-        response = self.handle(request)
-        if self.hold and request.url.path == "/technician/offers":
-            self.hold = False
-            self.held.set()
-            await self.release.wait()
-        return response
 
 
 def _declining(backend: FakeBackend, offer_id: str) -> None:
@@ -50,13 +27,13 @@ def _declining(backend: FakeBackend, offer_id: str) -> None:
 async def test_an_offer_answered_during_a_live_reload_leaves_the_list() -> None:
     """A live event started a reload; the student declined the offer before that reload's answer came. The
     reload asked for after the decline must still happen: the first one's answer predates the decline."""
-    backend = HeldBackend()
+    backend = FakeBackend()
     app = await signed_in("technician", backend)
     home = app.home
     assert isinstance(home, TechnicianHome) and len(home.offers) == 1
     offer_id = backend.offers[0]["offer_id"]
     _declining(backend, offer_id)
-    backend.hold = True
+    backend.hold_next("/technician/offers")
     event = ServerEvent("offer", json.dumps({"offer_id": str(offer_id), "status": "pending"}))
     live = asyncio.ensure_future(app.live_event(event))
     await backend.held.wait()
@@ -70,11 +47,11 @@ async def test_an_offer_answered_during_a_live_reload_leaves_the_list() -> None:
 async def test_a_home_keeps_its_list_while_it_reloads() -> None:
     """Every live event and poll reloads the home: the offers must stay where they are meanwhile, not give way to a
     loading line (a tap aimed at "รับงาน" landed on whatever moved under it, or on nothing)."""
-    backend = HeldBackend()
+    backend = FakeBackend()
     app = await signed_in("technician", backend)
     home = app.home
     assert isinstance(home, TechnicianHome)
-    backend.hold = True
+    backend.hold_next("/technician/offers")
     reload = asyncio.ensure_future(home.load())
     await backend.held.wait()
     shown = texts(app_view(app))

@@ -9,14 +9,13 @@ from uuid import UUID, uuid4
 import flet as ft
 import httpx
 
-from mobile.api_client import ApiClient
 from mobile.live import ServerEvent
 from mobile.viewmodels.app import COLLEGE_JOBS_ROUTE, Screen
 from mobile.viewmodels.college_jobs import PAGE_SIZE
 from mobile.viewmodels.home import SupervisorHome, TechnicianHome
 from mobile.views.frame import app_view, app_views
 from shared.statuses import StatusGroup
-from tests.unit.mobile_fakes import BASE_URL, COLLEGE, NOW, WorkBackend, error_response, find, request_summary, texts
+from tests.unit.mobile_fakes import COLLEGE, NOW, WorkBackend, error_response, find, request_summary, texts
 from tests.unit.mobile_screens import assert_accessible, signed_in
 
 
@@ -285,38 +284,17 @@ async def test_a_thumbnail_follows_its_photo_replaced_while_the_screen_shows() -
     assert len(thumbs) == 2  # the same photo again: not fetched again
 
 
-class SlowListBackend(RolesBackend):
-    """RolesBackend whose next GET /supervisor/jobs waits for `release` (a slow line while the teacher taps on)."""
-
-    def __init__(self) -> None:
-        super().__init__()
-        self.hold = False
-        self.held = asyncio.Event()
-        self.release = asyncio.Event()
-
-    def client(self) -> ApiClient:
-        return ApiClient(BASE_URL, transport=httpx.MockTransport(self._answer))
-
-    async def _answer(self, request: httpx.Request) -> httpx.Response:
-        response = self.handle(request)
-        if self.hold and request.url.path == "/supervisor/jobs":
-            self.hold = False
-            self.held.set()
-            await self.release.wait()
-        return response
-
-
 async def test_a_filter_tapped_while_the_list_loads_is_what_the_list_shows() -> None:
     """A search is on its way when the teacher taps a stage chip: the list must end up matching the chips (the
     tap's own load was dropped, and the list showed the search's answer under the new chip)."""
-    backend = SlowListBackend()
+    backend = RolesBackend()
     backend.college_jobs[3] = {**backend.college_jobs[3], "status": "quality_check"}
     app = await signed_in("supervisor", backend)
     assert isinstance(app.home, SupervisorHome)
     await app.home.open_college_jobs()
     jobs = app.college_jobs
     assert jobs is not None
-    backend.hold = True
+    backend.hold_next("/supervisor/jobs")
     search = asyncio.ensure_future(jobs.search("FX-69"))
     await backend.held.wait()
     await jobs.toggle_group(StatusGroup.DONE)
