@@ -146,6 +146,69 @@ def register_staff_command(
     console.print(f"[green]{done.phone} is {done.role.value}[/] ({how})")
 
 
+def _refused_with(code: str, **values: object) -> NoReturn:
+    from shared.text import error_text
+
+    text = error_text(code, **values)
+    console.print(f"[red]✗ {escape(text.th)}[/]\n  {escape(text.en)}")
+    raise typer.Exit(1) from None
+
+
+PersonPhone = Annotated[str, typer.Argument(help="the person's phone, e.g. 0812345678")]
+
+
+@app.command("export-person")
+def export_person(
+    phone: PersonPhone,
+    out: Annotated[Path, typer.Option(help="where to write the JSON file")] = Path("fixit-person-data.json"),
+) -> None:
+    """PDPA: everything held about one person, the same file as their "download my data", for a request made
+    outside the app (a suspended account cannot sign in). The audit trail records the operator's export."""
+    import json
+
+    from backend.errors import ApiError
+    from backend.services import account
+
+    async def work() -> dict[str, Any]:
+        async with _operator_tx() as conn:
+            user_id, role = await account.person_by_phone(conn, phone)
+            return await account.export(conn, user_id, role, None)
+
+    try:
+        data = _run_async(work)
+    except ApiError as exc:
+        _refused_with(exc.code, **exc.values)
+    out.write_text(json.dumps(data, ensure_ascii=False, default=str, indent=2), encoding="utf-8")
+    console.print(f"[green]wrote everything held about {escape(phone)} to {escape(str(out))}[/]")
+
+
+@app.command("delete-person")
+def delete_person(
+    phone: PersonPhone,
+    yes: Annotated[bool, typer.Option("--yes", help="the person asked for it: deleting cannot be undone")] = False,
+) -> None:
+    """PDPA: delete one person's account as their own "delete my account" does (their photos go; their requests stay,
+    anonymised), for a request made outside the app. The audit trail records the operator's deletion."""
+    from backend.errors import ApiError
+    from backend.photo_store import make_photo_store
+    from backend.services import account
+
+    if not yes:
+        _refused_with("confirmation_required")
+
+    async def work() -> None:
+        async with _operator_tx() as conn:
+            user_id, role = await account.person_by_phone(conn, phone)
+            paths = await account.delete(conn, user_id, role, None)
+        await account.delete_photos(make_photo_store(get_settings()), paths)
+
+    try:
+        _run_async(work)
+    except ApiError as exc:
+        _refused_with(exc.code, **exc.values)
+    console.print(f"[green]deleted the account of {escape(phone)}[/]")
+
+
 @app.command("import-students")
 def import_students_command(
     college: Annotated[str, typer.Argument(help="college code, e.g. DMT-BKK")],

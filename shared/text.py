@@ -84,6 +84,7 @@ ERRORS: dict[str, Bilingual] = {
     "confirmation_required": B(
         "กรุณายืนยันก่อนลบบัญชี การลบย้อนกลับไม่ได้", "Confirm first: deleting an account cannot be undone"
     ),
+    "person_not_found": B("ไม่พบบัญชีของเบอร์โทรนี้", "No account has this phone number"),
     "last_admin": B(
         "ลบบัญชีผู้ดูแลระบบคนสุดท้ายไม่ได้ กรุณาแต่งตั้งผู้ดูแลคนอื่นก่อน",
         "The last administrator's account cannot be deleted: make someone else an administrator first",

@@ -13,6 +13,7 @@ from backend.db import Conn
 from backend.errors import ApiError
 from backend.photo_store import PhotoStore
 from backend.services.transitions import act_as
+from shared.phone import InvalidPhone, normalize_thai_phone
 from shared.roles import Actor, AppRole
 
 log = logging.getLogger("fixit.account")
@@ -59,9 +60,24 @@ select jsonb_build_object(
 """
 
 
-async def export(owner: Conn, user_id: uuid.UUID, role: AppRole, claims: Mapping[str, Any]) -> dict[str, Any]:
-    """Everything held about the caller, as JSON (an owner transaction; recorded in the audit trail)."""
-    await act_as(owner, Actor.for_role(role), claims)
+async def person_by_phone(owner: Conn, phone: str) -> tuple[uuid.UUID, AppRole]:
+    """The account of a phone number, for the operator's PDPA commands (`fixit-backend export-person`)."""
+    try:
+        e164 = normalize_thai_phone(phone)
+    except InvalidPhone:
+        raise ApiError(400, "invalid_phone") from None
+    row = await (await owner.execute("select id, role from public.profiles where phone = %s", [e164])).fetchone()
+    if row is None:
+        raise ApiError(404, "person_not_found")
+    return row["id"], AppRole(row["role"])
+
+
+async def export(owner: Conn, user_id: uuid.UUID, role: AppRole, claims: Mapping[str, Any] | None
+                 ) -> dict[str, Any]:
+    """Everything held about the caller, as JSON (an owner transaction; recorded in the audit trail). Without
+    `claims`, the operator acts (a PDPA request made outside the app), and the audit trail says so."""
+    if claims is not None:
+        await act_as(owner, Actor.for_role(role), claims)
     row = await (await owner.execute(_EXPORT_SQL, {"me": user_id})).fetchone()
     assert row is not None
     await owner.execute("select private.audit('account.export', 'profiles', %s, null, null)", [user_id])
@@ -80,15 +96,17 @@ async def photo_paths(owner: Conn, user_id: uuid.UUID) -> list[str]:
     return [path for row in rows for path in (row["storage_path"], row["thumb_path"])]
 
 
-async def delete(owner: Conn, user_id: uuid.UUID, role: AppRole, claims: Mapping[str, Any]) -> list[str]:
-    """Delete the account the way Supabase Auth does; returns the photo objects to delete after commit."""
+async def delete(owner: Conn, user_id: uuid.UUID, role: AppRole, claims: Mapping[str, Any] | None) -> list[str]:
+    """Delete the account the way Supabase Auth does; returns the photo objects to delete after commit. Without
+    `claims`, the operator acts."""
     if role == AppRole.ADMIN:
         others = await (await owner.execute(
             "select count(*) as n from public.profiles where role = 'admin' and is_active and id <> %s", [user_id]
         )).fetchone()
         if others is None or others["n"] == 0:
             raise ApiError(409, "last_admin")
-    await act_as(owner, Actor.for_role(role), claims)
+    if claims is not None:
+        await act_as(owner, Actor.for_role(role), claims)
     paths = await photo_paths(owner, user_id)
     deleted = await (await owner.execute("delete from auth.users where id = %s returning id", [user_id])).fetchone()
     if deleted is None:

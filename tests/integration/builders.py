@@ -55,6 +55,19 @@ def jpeg_with_gps(size: tuple[int, int] = (2400, 1800)) -> bytes:
     return out.getvalue()
 
 
+async def citizen_with_a_photo(api: httpx.AsyncClient) -> tuple[str, str, str]:
+    """A new citizen with one request and its before photo: (their token, their id, the request id)."""
+    phone = fresh_phone()
+    token, profile = await sign_in(api, phone)
+    created = await api.post("/requests", json=draft(contact_phone=phone), headers=bearer(token))
+    assert created.status_code == 201, created.text
+    request_id = created.json()["id"]
+    files = {"file": ("a.jpg", jpeg_with_gps((800, 600)), "image/jpeg")}
+    uploaded = await api.put(f"/requests/{request_id}/photos/0", files=files, headers=bearer(token))
+    assert uploaded.status_code in (200, 201), uploaded.text
+    return token, str(profile["id"]), request_id
+
+
 async def new_request(api: httpx.AsyncClient) -> tuple[str, str]:
     token, _ = await sign_in(api, fresh_phone())
     created = await api.post("/requests", json=draft(), headers=bearer(token))

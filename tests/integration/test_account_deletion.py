@@ -7,19 +7,7 @@ from psycopg.rows import dict_row
 
 from backend.settings import Settings
 from tests.helpers import bearer, fresh_phone, sign_in
-from tests.integration.builders import draft, jpeg_with_gps
-
-
-async def citizen_with_a_photo(api: httpx.AsyncClient) -> tuple[str, str, str]:
-    phone = fresh_phone()
-    token, profile = await sign_in(api, phone)
-    created = await api.post("/requests", json=draft(contact_phone=phone), headers=bearer(token))
-    assert created.status_code == 201, created.text
-    request_id = created.json()["id"]
-    files = {"file": ("a.jpg", jpeg_with_gps((800, 600)), "image/jpeg")}
-    uploaded = await api.put(f"/requests/{request_id}/photos/0", files=files, headers=bearer(token))
-    assert uploaded.status_code in (200, 201), uploaded.text
-    return token, str(profile["id"]), request_id
+from tests.integration.builders import citizen_with_a_photo
 
 
 def request_row(database_url: str, request_id: str) -> dict[str, object]:
