@@ -96,5 +96,7 @@ def supervisor_actions(status: RequestStatus) -> list[str]:
     return actions + [to.value for to in next_statuses(status, Actor.SUPERVISOR)]
 
 
-# The teacher's job list: the most rows one call may ask for (the app's reload asks for what it showed in one call).
+# The teacher's job list: the most rows one call may ask for (the app's reload asks for what it showed in one call),
+# and the longest search (a reference, an item or a student's name).
 JOB_PAGE_MAX = 100
+JOB_SEARCH_MAX = 100

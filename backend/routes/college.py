@@ -16,12 +16,11 @@ from shared.roles import Actor, AppRole
 from shared.statuses import StatusGroup
 from shared.text import Locale
 from shared.wire import CollegeJobPage, LedgerRow, Student
-from shared.work import JOB_PAGE_MAX
+from shared.work import JOB_PAGE_MAX, JOB_SEARCH_MAX
 
 router = APIRouter(prefix="/supervisor", tags=["supervisor"],
                    responses={401: {"model": ErrorResponse}, 403: {"model": ErrorResponse}})
 
-SEARCH_MAX = 100
 Lang = Annotated[Literal["th", "en"], Query(description="th (default): Thai names, Buddhist-era dates; en: English")]
 
 
@@ -39,7 +38,7 @@ async def college_jobs(
     caller: SupervisorDep, conn: UserConn,
     status: Annotated[list[StatusGroup] | None, Query(description="status groups; repeat for several; none: all")]
     = None,
-    q: Annotated[str, Query(max_length=SEARCH_MAX, description="reference (FX-690001), item or student name")] = "",
+    q: Annotated[str, Query(max_length=JOB_SEARCH_MAX, description="reference (FX-690001), item or student name")] = "",
     limit: Annotated[int, Query(ge=1, le=JOB_PAGE_MAX)] = 30,
     offset: Annotated[int, Query(ge=0, le=100_000)] = 0,
 ) -> CollegeJobPage:

@@ -14,10 +14,9 @@ from mobile.viewmodels.loadable import ScreenWiring, SubScreen
 from mobile.viewmodels.session import Session
 from shared.statuses import StatusGroup
 from shared.text import Bilingual, bilingual
-from shared.work import JOB_PAGE_MAX
+from shared.work import JOB_PAGE_MAX, JOB_SEARCH_MAX
 
 PAGE_SIZE = 20
-SEARCH_MAX = 100  # the backend's limit on q
 OpenJob = Callable[[UUID], Awaitable[None]]
 
 # The chip of each group (its label; the number comes from the backend's counts).
@@ -87,7 +86,7 @@ class CollegeJobsViewModel(SubScreen):
 
     def set_query(self, value: str) -> None:
         """Stored as typed; the search runs on submit (a search per keystroke would flood a slow link)."""
-        self.query = value[:SEARCH_MAX]
+        self.query = value[:JOB_SEARCH_MAX]
 
     async def search(self, value: str | None = None) -> None:
         if value is not None:

@@ -150,8 +150,8 @@ class RecordPanel(Loadable):
         self.part_name = ""
         self.part_qty = "1"
         self.part_price = ""
-        self._part_attempt: tuple[str, int, float] | None = None  # the proposal last sent, and its key
-        self._part_key = uuid4()
+        # The proposal last sent, and its key: sent again unchanged, it goes with the same key.
+        self._part_attempt: tuple[tuple[str, int, float], UUID] | None = None
         self.phone_notes: dict[UUID, str] = {}
         self.outcome: str | None = None
         self.outcome_reason: str | None = None
@@ -393,10 +393,10 @@ class RecordPanel(Loadable):
         part_name = self.part_name.strip()
         # One key per part as typed: sent again unchanged (after a lost answer) it is the same part on the server,
         # never a second one for the owner to approve; changed, it is another proposal.
-        attempt = (part_name, int(count), cost)
-        if attempt != self._part_attempt:
-            self._part_attempt, self._part_key = attempt, uuid4()
-        key = self._part_key
+        typed = (part_name, int(count), cost)
+        if self._part_attempt is None or self._part_attempt[0] != typed:
+            self._part_attempt = (typed, uuid4())
+        key = self._part_attempt[1]
         done = bilingual("part_proposed", name=part_name)
         if await self._act(lambda: self._api.propose_part(self.request_id, part_name, int(count), cost, key), done):
             self.part_name, self.part_qty, self.part_price = "", "1", ""
