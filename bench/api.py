@@ -6,11 +6,16 @@ Needs wrk (Debian: `apt-get install wrk`). Builds a throwaway embedded PostgreSQ
 processes, and for each endpoint runs wrk (--clients connections) and then the same database work in-process
 (the route's service functions, each call one transaction as the caller, --clients at once). The last line is
 machine-readable: ``api: <endpoint>_rps=X <endpoint>_ratio=R ...`` (R: the API's throughput over the direct SQL's).
+
+With `--http-floor` (the default) each endpoint is also served by bench.http_floor, a bare ASGI app on the same
+uvicorn stack doing the same SQL and nothing else: ``<endpoint>_floor_sql_ratio`` is that floor's throughput over the
+direct SQL's (what a Python HTTP server costs by itself), ``<endpoint>_floor_ratio`` the API's over the floor's.
 """
 
 import argparse
 import asyncio
 import atexit
+import json
 import os
 import re
 import shutil
@@ -20,6 +25,7 @@ import tempfile
 import time
 import uuid
 from collections.abc import Awaitable, Callable
+from contextlib import ExitStack
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
@@ -58,6 +64,27 @@ class People:
     student: tuple[uuid.UUID, str]
     supervisor: tuple[uuid.UUID, str]
     college_id: uuid.UUID
+
+
+# How bench.api hands its people to bench.http_floor's server processes.
+PEOPLE_VARIABLE = "FIXIT_BENCH_PEOPLE"
+
+
+def people_to_json(people: People) -> str:
+    return json.dumps({"citizen": [str(people.citizen[0]), people.citizen[1]], "request_id": str(people.request_id),
+                       "student": [str(people.student[0]), people.student[1]],
+                       "supervisor": [str(people.supervisor[0]), people.supervisor[1]],
+                       "college_id": str(people.college_id)})
+
+
+def people_from_json(text: str) -> People:
+    raw = json.loads(text)
+
+    def who(value: list[str]) -> tuple[uuid.UUID, str]:
+        return uuid.UUID(value[0]), value[1]
+
+    return People(citizen=who(raw["citizen"]), request_id=uuid.UUID(raw["request_id"]), student=who(raw["student"]),
+                  supervisor=who(raw["supervisor"]), college_id=uuid.UUID(raw["college_id"]))
 
 
 def add_requests(conn: psycopg.Connection[Any], count: int, offset: int = 0) -> None:
@@ -161,28 +188,30 @@ def endpoints(settings: Settings, people: People) -> list[Endpoint]:
     citizen, student, supervisor = claims(people.citizen), claims(people.student), claims(people.supervisor)
     now = datetime.now(UTC)
 
-    async def health(pool: Pool) -> None:
+    # Each returns what its route answers (a row, or the JSON body PostgreSQL built): bench.http_floor sends it.
+    async def health(pool: Pool) -> Any:
         async with pool.connection() as conn:
-            await (await conn.execute("select count(*) as n from private.schema_migrations")).fetchone()
+            return await (await conn.execute("select count(*) as n from private.schema_migrations")).fetchone()
 
-    async def mine(pool: Pool) -> None:
+    async def mine(pool: Pool) -> bytes:
         async with user_tx(pool, citizen) as conn:
             await require_role(conn, people.citizen[0], AppRole.CITIZEN, AppRole.ADMIN)
-            await request_reads.citizen_requests_json(conn, people.citizen[0])
+            return await request_reads.citizen_requests_json(conn, people.citizen[0])
 
-    async def detail(pool: Pool) -> None:
+    async def detail(pool: Pool) -> dict[str, Any]:
         async with user_tx(pool, citizen) as conn:
-            await request_detail(conn, people.request_id, now)
+            return await request_detail(conn, people.request_id, now)
 
-    async def offers(pool: Pool) -> None:
+    async def offers(pool: Pool) -> bytes:
         async with user_tx(pool, student) as conn:
             await require_role(conn, people.student[0], AppRole.TECHNICIAN)
-            await request_reads.technician_offers_json(conn)
+            return await request_reads.technician_offers_json(conn)
 
-    async def dashboard(pool: Pool) -> None:
+    async def dashboard(pool: Pool) -> bytes:
         async with user_tx(pool, supervisor) as conn:
             profile = await require_role(conn, people.supervisor[0], AppRole.SUPERVISOR)
-            await request_reads.college_dashboard_json(conn, CollegeRef.model_validate(profile["college"]), now)
+            return await request_reads.college_dashboard_json(conn, CollegeRef.model_validate(profile["college"]),
+                                                              now)
 
     return [
         Endpoint("health", "/health", None, health),
@@ -266,8 +295,10 @@ def main() -> None:
     parser.add_argument("--clients", type=int, default=10)
     parser.add_argument("--workers", type=int, default=2)
     parser.add_argument("--port", type=int, default=8765)
+    parser.add_argument("--http-floor", action=argparse.BooleanOptionalAction, default=True,
+                        help="also serve each endpoint's SQL from a bare ASGI app (bench.http_floor) on --port + 1")
     args = parser.parse_args()
-    console = Console()
+    console = Console(width=170)  # the table's 12 columns, unabridged in a log
     if shutil.which("wrk") is None:
         sys.exit("bench.api needs wrk: apt-get install wrk")
 
@@ -282,28 +313,51 @@ def main() -> None:
     env = {**os.environ, "DATABASE_URL": pg.url, "FIXIT_JWT_SECRET": SECRET, "FIXIT_DEV_MODE": "true",
            "FIXIT_LOG_LEVEL": "WARNING", "FIXIT_DATA_DIR": str(tmp / "data")}
     base = f"http://127.0.0.1:{args.port}"
-    with served_api(args.port, args.workers, env) as server:
+    floor_base = f"http://127.0.0.1:{args.port + 1}"
+    floor_env = {**env, PEOPLE_VARIABLE: people_to_json(people)}
+    with ExitStack() as stack:
+        server = stack.enter_context(served_api(args.port, args.workers, env))
+        floor = (stack.enter_context(served_api(args.port + 1, args.workers, floor_env, app="bench.http_floor:app"))
+                 if args.http_floor else None)
         table = Table(title=f"read endpoints, {args.clients} clients, {args.workers} API workers, "
                             f"{args.requests:,} requests in the database")
         api_pids = process_tree(server.pid)
-        for column in ("endpoint", "API req/s", "p50 ms", "p99 ms", "direct SQL req/s", "API / SQL",
-                       "API CPU ms/req", "direct CPU ms/call"):
+        columns = ["endpoint", "API req/s", "p50 ms", "p99 ms", "direct SQL req/s", "API / SQL",
+                   "API CPU ms/req", "direct CPU ms/call"]
+        if floor is not None:
+            columns += ["HTTP floor req/s", "floor / SQL", "API / floor", "floor CPU ms/req"]
+        for column in columns:
             table.add_column(column, justify="right")
         summary = []
         for endpoint in endpoints(settings, people):
             check = httpx.get(base + endpoint.path, timeout=10,
                               headers={"Authorization": f"Bearer {endpoint.token}"} if endpoint.token else {})
             check.raise_for_status()
-            cpu = cpu_seconds(api_pids)
-            rps, p50, p99, requests = run_wrk(base + endpoint.path, endpoint.token, args.seconds, args.clients)
-            api_cpu_ms = (cpu_seconds(api_pids) - cpu) * 1000 / max(requests, 1)
+            rps, p50, p99, api_cpu_ms = measure(api_pids, base + endpoint.path, endpoint.token, args)
             direct, direct_cpu_ms = asyncio.run(run_direct(pg.url, endpoint.direct, args.seconds, args.clients))
-            table.add_row(endpoint.name, f"{rps:,.0f}", f"{p50:.2f}", f"{p99:.2f}", f"{direct:,.0f}",
-                          f"{rps / direct:.2f}", f"{api_cpu_ms:.2f}", f"{direct_cpu_ms:.2f}")
+            row = [endpoint.name, f"{rps:,.0f}", f"{p50:.2f}", f"{p99:.2f}", f"{direct:,.0f}",
+                   f"{rps / direct:.2f}", f"{api_cpu_ms:.2f}", f"{direct_cpu_ms:.2f}"]
             summary.append(f"{endpoint.name}_rps={rps:.0f} {endpoint.name}_ratio={rps / direct:.2f} "
                            f"{endpoint.name}_cpu_ms={api_cpu_ms:.2f} {endpoint.name}_direct_cpu_ms={direct_cpu_ms:.2f}")
+            if floor is not None:
+                floor_rps, _, _, floor_cpu_ms = measure(process_tree(floor.pid), floor_base + endpoint.path, None, args)
+                row += [f"{floor_rps:,.0f}", f"{floor_rps / direct:.2f}", f"{rps / floor_rps:.2f}",
+                        f"{floor_cpu_ms:.2f}"]
+                summary.append(f"{endpoint.name}_floor_rps={floor_rps:.0f} "
+                               f"{endpoint.name}_floor_sql_ratio={floor_rps / direct:.2f} "
+                               f"{endpoint.name}_floor_ratio={rps / floor_rps:.2f} "
+                               f"{endpoint.name}_floor_cpu_ms={floor_cpu_ms:.2f}")
+            table.add_row(*row)
         console.print(table)
         print("api: " + " ".join(summary))
+
+
+def measure(pids: list[int], url: str, token: str | None, args: argparse.Namespace) -> tuple[float, float, float,
+                                                                                             float]:
+    """(requests/s, p50 ms, p99 ms, server CPU ms per request) of one wrk run against a served app."""
+    cpu = cpu_seconds(pids)
+    rps, p50, p99, requests = run_wrk(url, token, args.seconds, args.clients)
+    return rps, p50, p99, (cpu_seconds(pids) - cpu) * 1000 / max(requests, 1)
 
 
 if __name__ == "__main__":

@@ -1,4 +1,5 @@
-"""The API as `serve` runs it (uvicorn workers, no access log), started for a bench and stopped after it."""
+"""The API as `serve` runs it (uvicorn workers, no access log), started for a bench and stopped after it; or another
+ASGI app on the same server stack (bench.http_floor)."""
 
 import signal
 import subprocess
@@ -17,11 +18,12 @@ SERVE_HTTP = "backend.http_protocol:FixitHttpProtocol"
 
 
 @contextmanager
-def served_api(port: int, workers: int, env: dict[str, str]) -> Iterator[subprocess.Popen[bytes]]:
+def served_api(port: int, workers: int, env: dict[str, str],
+               app: str = "backend.asgi:app") -> Iterator[subprocess.Popen[bytes]]:
     """Yields the server process once `/health` answers; exits the bench if it never does. Stopped with SIGINT
     (open streams get uvicorn's graceful shutdown), killed after 15 s."""
     server = subprocess.Popen(
-        [sys.executable, "-m", "uvicorn", "backend.asgi:app", "--port", str(port), "--workers", str(workers),
+        [sys.executable, "-m", "uvicorn", app, "--port", str(port), "--workers", str(workers),
          "--no-access-log", "--log-level", "warning", "--http", SERVE_HTTP, "--loop", "auto"],
         cwd=PROJECT_ROOT, env=env,
     )
