@@ -719,6 +719,9 @@ ACCOUNT_UI: dict[str, Bilingual] = {
 }
 APP_UI.update(ACCOUNT_UI)
 
+# What a notification quotes when someone's typed text (an item, a name) has nothing visible left once cleaned.
+APP_UI.update({"notify_unnamed": B("(ไม่ระบุ)", "(not given)")})
+
 # Who made a change on a request's timeline (the actor column of its history).
 ACTOR_LABELS: dict[str, Bilingual] = {
     "citizen": B("ผู้แจ้ง", "Requester"),
