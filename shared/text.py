@@ -726,6 +726,8 @@ APP_UI.update({"notify_unnamed": B("(ไม่ระบุ)", "(not given)")})
 # when its writer says so.
 APP_UI.update({
     "outbox_held": B("ยังไม่ได้ส่ง", "Not sent yet"),
+    "outbox_held_notice": B("มีคำขอซ่อมที่คุณเขียนไว้แต่ยังไม่ได้ส่ง ดูด้านล่างเพื่อส่ง แก้ไข หรือทิ้ง",
+                            "A repair request you wrote was not sent: see below to send, edit or discard it"),
     "outbox_held_hint": B("การเข้าสู่ระบบหมดอายุก่อนส่งคำขอนี้ ต้องการส่งตอนนี้หรือไม่",
                           "Your sign-in ran out before this request was sent. Send it now?"),
     "outbox_category": B("ประเภท: {category}", "Category: {category}"),

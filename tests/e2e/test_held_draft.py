@@ -69,6 +69,8 @@ def test_a_form_sent_as_the_session_ends_waits_for_its_writer(
 
     enter_code(page, ask_for_code(page, PHONE))
     expect(page.get_by_role("heading", name="คำขอซ่อมของฉัน").first).to_be_visible(timeout=TIMEOUT)
+    # Said at the top of the home (on this 360×640 screen the card itself is below the fold).
+    expect(on_screen(page, "มีคำขอซ่อมที่คุณเขียนไว้แต่ยังไม่ได้ส่ง").first).to_be_visible(timeout=TIMEOUT)
     send = page.get_by_role("button", name="ส่งคำขอนี้")
     expect(send).to_be_visible(timeout=TIMEOUT)
     # Flutter reads the card out as one group named by all of its text: what it is, its category, its photos.

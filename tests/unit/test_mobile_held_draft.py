@@ -82,6 +82,7 @@ async def test_signed_in_again_the_draft_is_shown_and_sent_only_when_asked() -> 
     shown = texts(tree)
     assert ITEM in shown and "ประเภท: เครื่องใช้ไฟฟ้า" in shown and "รูปภาพ 1 รูป" in shown
     assert t("outbox_held_hint", Locale.TH) in shown
+    assert isinstance(app.home, CitizenHome) and app.home.notice == t("outbox_held_notice", Locale.TH)
     for name in ("ส่งคำขอนี้", "แก้ไข", "ทิ้ง"):
         button_named(tree, name)
     assert_accessible(tree)
@@ -134,6 +135,7 @@ async def test_another_person_on_the_same_phone_neither_sees_nor_sends_it() -> N
     posts = len(backend.posts())
     await sign_in(app, "citizen")
     assert app.outbox is not None and app.outbox.items == []
+    assert isinstance(app.home, CitizenHome) and app.home.notice is None
     await app.outbox.flush()
     assert len(backend.posts()) == posts and ITEM not in texts(app_view(app))
     assert [i.key for i in decode_items(storage.raw)] == [key]  # kept on the phone for its writer
