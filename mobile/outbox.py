@@ -5,7 +5,9 @@ here with everything needed to finish it — the body with its idempotency key, 
 id once the POST got through and which photos already arrived. A background sender retries with exponential
 backoff; each retry reuses the key (the backend stores the request at most once) and skips uploaded photos.
 A refusal by the server (a 4xx) is never dropped silently: the item turns "failed" with the server's message
-and waits for the person to edit or discard it.
+and waits for the person to edit or discard it. A draft whose send found the sign-in gone is "held": after the
+sign-in it waits for its writer to choose send, edit or discard, and nothing sends it before they do (they may
+have signed in hours later, or no longer want it).
 
 No Flet here: storage, the clock's sleep and the API client are injected, so tests drive it step by step.
 """
@@ -62,6 +64,7 @@ class MemoryOutboxStorage:
 class ItemState(StrEnum):
     PENDING = "pending"  # waiting for the network; the sender keeps trying
     FAILED = "failed"  # the server refused it: the person must edit or discard it
+    HELD = "held"  # the sign-in ran out while sending: kept for its writer, sent only when they say so
 
 
 class Outcome(StrEnum):
@@ -112,6 +115,9 @@ class OutboxItem:
     error_en: str = ""
     attempts: int = 0
     saved_at: str = field(default_factory=lambda: datetime.now(UTC).isoformat())
+    # The category's name as the form showed it: the home lists a kept draft without the categories loaded.
+    category_th: str = ""
+    category_en: str = ""
 
     @property
     def key(self) -> str:
@@ -120,6 +126,11 @@ class OutboxItem:
     @property
     def item(self) -> str:
         return str(self.body.get("item", ""))
+
+    @property
+    def category(self) -> Bilingual:
+        code = str(self.body.get("category_code", ""))
+        return Bilingual(self.category_th or code, self.category_en or code)
 
     @property
     def error(self) -> Bilingual | None:
@@ -137,6 +148,8 @@ class OutboxItem:
             "error_en": self.error_en,
             "attempts": self.attempts,
             "saved_at": self.saved_at,
+            "category_th": self.category_th,
+            "category_en": self.category_en,
         }
 
     @classmethod
@@ -152,6 +165,8 @@ class OutboxItem:
             error_en=str(data.get("error_en", "")),
             attempts=int(data.get("attempts", 0)),
             saved_at=str(data.get("saved_at", "")),
+            category_th=str(data.get("category_th", "")),
+            category_en=str(data.get("category_en", "")),
         )
 
 
@@ -239,6 +254,17 @@ class Outbox:
             await self._save()
         return item
 
+    async def release(self, key: str) -> bool:
+        """The writer chose to send a held draft: it waits for the sender like any other, which tries at once."""
+        item = self.get(key)
+        if item is None or item.state != ItemState.HELD:
+            return False
+        item.state = ItemState.PENDING
+        item.attempts = 0
+        await self._save()
+        self.wake()
+        return True
+
     def wake(self) -> None:
         """Try now: on app start, on "refresh", when a new item arrives."""
         self._wake.set()
@@ -252,6 +278,13 @@ class Outbox:
                 try:
                     await self._send(item)
                 except ApiError as exc:
+                    if exc.is_auth_lost:
+                        # The session ended under the sender: what waits is held, to be sent only when its writer,
+                        # signed in again, says so.
+                        for waiting in self.pending:
+                            waiting.state = ItemState.HELD
+                        await self._save()
+                        return Outcome.DONE
                     if _worth_retrying(exc):
                         item.attempts += 1
                         await self._save()
@@ -326,5 +359,6 @@ class Outbox:
 
 
 def _worth_retrying(exc: ApiError) -> bool:
-    """No answer, a server fault (5xx) or a lost sign-in: try later. Any other 4xx is the server's "no"."""
-    return exc.is_network or exc.status >= 500 or exc.status == 0 or exc.is_auth_lost or exc.status == 429
+    """No answer, a server fault (5xx), too many requests: try later. Any other 4xx is the server's "no" (a lost
+    sign-in is neither: the draft is held, see `flush`)."""
+    return exc.is_network or exc.status >= 500 or exc.status == 0 or exc.status == 429

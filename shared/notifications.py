@@ -14,7 +14,8 @@ from typing import Any
 from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo
 
-from shared.text import Bilingual, Locale
+from shared.quoted_text import QUOTE_MAX, QUOTE_NOTE_MAX, one_line
+from shared.text import Bilingual, Locale, t
 from shared.work import UNREPAIRABLE_REASONS
 
 B = Bilingual
@@ -186,15 +187,25 @@ def _minutes_until(value: Any, now: datetime) -> int:
     return max(0, int((at - now).total_seconds() // 60))
 
 
+def _quoted(key: str, value: Any, locale: Locale) -> Any:
+    """A parameter as the message quotes it: text (typed by someone: an item, a name, a note) as one clean line
+    within its limit; numbers and times as they are. An empty note is left empty: the kind says what stands in."""
+    if not isinstance(value, str):
+        return value
+    if key == "note":
+        return one_line(value, QUOTE_NOTE_MAX)
+    return one_line(value, QUOTE_MAX, t("notify_unnamed", locale))
+
+
 def render(kind: Kind, params: Mapping[str, Any], locale: Locale, now: datetime, ref_no: int | None = None,
            request_id: str | None = None) -> Rendered:
     """The message for one reader, at the moment it goes out (an offer's time left is counted from `now`)."""
     th = locale == Locale.TH
     values: dict[str, Any] = {"item": "", "technician": "", "note": "", "reason": "", "place": "", "minutes": 0,
                               "part": "", "price": ""}
-    values.update({k: v for k, v in params.items() if v is not None})
+    values.update({k: _quoted(k, v, locale) for k, v in params.items() if v is not None})
     values["ref"] = reference_text(ref_no, request_id)
-    college = str(params.get("college_th" if th else "college_en") or "")
+    college = one_line(params.get("college_th" if th else "college_en"), QUOTE_MAX, t("notify_unnamed", locale))
     values["college"] = college
     if kind in (Kind.OFFER_NEW, Kind.OFFER_EXPIRING):
         values["minutes"] = _minutes_until(params.get("expires_at"), now)
@@ -207,7 +218,8 @@ def render(kind: Kind, params: Mapping[str, Any], locale: Locale, now: datetime,
     if kind == Kind.REWORK and not values["note"]:
         values["note"] = NO_NOTE.in_(locale)
     if kind == Kind.NO_CENTRE:
-        values["place"] = " ".join(str(params.get(k) or "") for k in ("district", "province")).strip()
+        values["place"] = one_line(" ".join(str(params.get(k) or "") for k in ("district", "province")),
+                                   QUOTE_MAX, t("notify_unnamed", locale))
     title, body = TEXTS[kind]
     return Rendered(title.format(**values).in_(locale).strip(), body.format(**values).in_(locale).strip(),
                     link(kind, request_id))

@@ -719,6 +719,23 @@ ACCOUNT_UI: dict[str, Bilingual] = {
 }
 APP_UI.update(ACCOUNT_UI)
 
+# What a notification quotes when someone's typed text (an item, a name) has nothing visible left once cleaned.
+APP_UI.update({"notify_unnamed": B("(ไม่ระบุ)", "(not given)")})
+
+# A request form kept when the sign-in ran out while it was being sent: on the home after the sign-in, sent only
+# when its writer says so.
+APP_UI.update({
+    "outbox_held": B("ยังไม่ได้ส่ง", "Not sent yet"),
+    "outbox_held_notice": B("มีคำขอซ่อมที่คุณเขียนไว้แต่ยังไม่ได้ส่ง ดูด้านล่างเพื่อส่ง แก้ไข หรือทิ้ง",
+                            "A repair request you wrote was not sent: see below to send, edit or discard it"),
+    "outbox_held_hint": B("การเข้าสู่ระบบหมดอายุก่อนส่งคำขอนี้ ต้องการส่งตอนนี้หรือไม่",
+                          "Your sign-in ran out before this request was sent. Send it now?"),
+    "outbox_category": B("ประเภท: {category}", "Category: {category}"),
+    "outbox_send": B("ส่งคำขอนี้", "Send this request"),
+    "outbox_edit_held": B("แก้ไข", "Edit"),
+    "outbox_discard_held": B("ทิ้ง", "Discard"),
+})
+
 # Who made a change on a request's timeline (the actor column of its history).
 ACTOR_LABELS: dict[str, Bilingual] = {
     "citizen": B("ผู้แจ้ง", "Requester"),

@@ -11,7 +11,7 @@ from mobile.api_client import ApiClient, ApiError
 from mobile.geocoding import ReverseGeocoder
 from mobile.live import LiveEvents, ServerEvent, request_event
 from mobile.models import Profile, RequestDetail, SessionTokens, SignedIn
-from mobile.outbox import MemoryOutboxStorage, Outbox, OutboxItem, OutboxStorage, Sleep
+from mobile.outbox import ItemState, MemoryOutboxStorage, Outbox, OutboxItem, OutboxStorage, Sleep
 from mobile.push import PushRegistration
 from mobile.viewmodels.account import AccountViewModel
 from mobile.viewmodels.college_jobs import CollegeJobsViewModel
@@ -294,6 +294,9 @@ class AppViewModel(Observable):
             outbox.on_change.append(home._changed)
             await outbox.load()
             home.outbox = self.outbox = outbox
+            if any(item.state == ItemState.HELD for item in outbox.items):
+                # Said at the top: on a small phone the held draft's card is below the fold.
+                home.show_notice(bilingual("outbox_held_notice"))
         elif isinstance(home, TechnicianHome):
             home.on_open_job = self.open_job
             home.on_open_photos = self.open_photos

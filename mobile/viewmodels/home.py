@@ -171,6 +171,11 @@ class CitizenHome(HomeViewModel):
         if self.on_edit_outbox is not None:
             await self.on_edit_outbox(key)
 
+    async def send_outbox_item(self, key: str) -> None:
+        """A draft held when the sign-in ran out: its writer said send."""
+        if self.outbox is not None and await self.outbox.release(key):
+            self._changed()
+
     async def discard_outbox_item(self, key: str) -> None:
         if self.outbox is not None:
             await self.outbox.discard(key)

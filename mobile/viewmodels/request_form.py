@@ -15,7 +15,7 @@ from mobile import thai_address
 from mobile.api_client import ApiClient, ApiError
 from mobile.geocoding import ReverseGeocoder
 from mobile.models import Category, DuplicateSummary, RequestDetail
-from mobile.outbox import OutboxItem, OutboxPhoto
+from mobile.outbox import ItemState, OutboxItem, OutboxPhoto
 from mobile.photo_picking import PickedPhoto, PickPhotos, prepare, rejection_text
 from mobile.viewmodels.observable import Observable
 from mobile.viewmodels.session import Session
@@ -594,6 +594,7 @@ class RequestFormViewModel(Observable):
 
     def outbox_item(self) -> OutboxItem:
         """Everything needed to finish this send later: body with its key, photos, how far it got."""
+        category = next((c for c in self.categories if c.code == self.category_code), None)
         return OutboxItem(
             body=self.body(),
             photos=[
@@ -601,6 +602,8 @@ class RequestFormViewModel(Observable):
             ],
             request_id=None if self.created is None else str(self.created.id),
             uploaded=sorted(self.uploaded),
+            category_th=category.name_th if category is not None else "",
+            category_en=category.name_en if category is not None else "",
         )
 
     def _restore(self, item: OutboxItem) -> None:
@@ -653,10 +656,13 @@ class RequestFormViewModel(Observable):
         if exc.is_auth_lost:
             self.state = FormState.EDITING
             if self._on_offline is not None:
-                # The sign-in ran out, not the person's wish to send: the draft waits in their own outbox (kept per
-                # owner on the device) and goes once they sign in again, instead of vanishing with the form.
+                # The sign-in ran out, not the person's wish to send: the draft is held in their own outbox (kept
+                # per owner on the device) instead of vanishing with the form. Signed in again, they choose to send,
+                # edit or discard it: it may be hours later, and nothing goes out in their name unasked.
                 self.state = FormState.SENT
-                await self._on_offline(self.outbox_item())
+                held = self.outbox_item()
+                held.state = ItemState.HELD
+                await self._on_offline(held)
             await self._on_auth_lost(exc)
             return
         if exc.is_network and self._on_offline is not None:

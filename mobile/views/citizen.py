@@ -58,6 +58,8 @@ def _notice(text: str) -> ft.Control:
 
 
 def outbox_card(item: OutboxItem, vm: CitizenHome, locale: Locale) -> ft.Control:
+    if item.state == ItemState.HELD:
+        return held_card(item, vm, locale)
     failed = item.state == ItemState.FAILED
     details: list[ft.Control] = [
         ft.Row(
@@ -105,3 +107,38 @@ def _saved_at(item: OutboxItem, locale: Locale) -> str:
         return format_datetime(datetime.fromisoformat(item.saved_at), locale)
     except ValueError:
         return ""
+
+
+def held_card(item: OutboxItem, vm: CitizenHome, locale: Locale) -> ft.Control:
+    """A request kept when the sign-in ran out as it was sent: what it is, and the writer's three choices."""
+
+    async def send() -> None:
+        await vm.send_outbox_item(item.key)
+
+    async def edit() -> None:
+        await vm.edit_outbox_item(item.key)
+
+    async def discard() -> None:
+        await vm.discard_outbox_item(item.key)
+
+    details: list[ft.Control] = [
+        ft.Row([ft.Icon(ft.Icons.PAUSE_CIRCLE_OUTLINE, color=ft.Colors.PRIMARY),
+                ft.Text(item.item, weight=ft.FontWeight.BOLD, expand=True)]),
+        ft.Row([chip(t("outbox_held", locale), WAITING_COLOURS), muted(_saved_at(item, locale))], wrap=True,
+               run_spacing=4),
+        muted(t("outbox_category", locale, category=item.category.in_(locale))),
+    ]
+    if item.photos:
+        details.append(muted(t("outbox_photos", locale, count=len(item.photos))))
+    details += [
+        ft.Text(t("outbox_held_hint", locale)),
+        ft.Row(
+            [
+                ft.FilledButton(t("outbox_send", locale), icon=ft.Icons.SEND, on_click=send),
+                ft.OutlinedButton(t("outbox_edit_held", locale), icon=ft.Icons.EDIT, on_click=edit),
+                ft.TextButton(t("outbox_discard_held", locale), icon=ft.Icons.DELETE_OUTLINE, on_click=discard),
+            ],
+            wrap=True,
+        ),
+    ]
+    return ft.Card(content=ft.Container(content=ft.Column(details, spacing=8), padding=12))

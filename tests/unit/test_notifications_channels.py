@@ -38,6 +38,7 @@ from shared.notifications import (
     quiet_until,
     render,
 )
+from shared.quoted_text import QUOTE_MAX
 from shared.text import Locale
 
 MESSAGE = Message(Kind.READY, "ซ่อมเสร็จแล้ว FX-690001", "พัดลม: มารับได้ที่วิทยาลัยเทคนิคดอนเมือง",
@@ -241,6 +242,28 @@ async def test_web_push_vapid_and_encrypted_payload(push_service: PushService) -
     with pytest.raises(DeliveryError) as gone:
         await WebPushChannel(private, "mailto:ops@fixit.example").send(MESSAGE, Target(endpoint, keys), KEY)
     assert gone.value.permanent
+
+
+async def test_web_push_carries_typed_text_as_one_clean_line(push_service: PushService) -> None:
+    """The audit's item in a real render, through the real Web Push encryption: what the browser decrypts and shows
+    on the lock screen is one line, within the limit, and the payload has no field of its own for markup."""
+    private, _ = make_vapid_keys()
+    browser = ec.generate_private_key(ec.SECP256R1())
+    auth = b"fedcba9876543210"
+    keys = {"p256dh": _b64(browser.public_key().public_bytes(serialization.Encoding.X962,
+                                                             serialization.PublicFormat.UncompressedPoint)),
+            "auth": _b64(auth)}
+    evil = "พัดลม\u202e\n\n<b>ฟรี!</b>" + "ก" * 500
+    rendered = render(Kind.RATE, {"item": evil}, Locale.TH, datetime(2026, 3, 2, 5, 0, tzinfo=UTC), 690001)
+    message = Message(Kind.RATE, rendered.title, rendered.body, "https://app.example" + rendered.link, 7)
+    await WebPushChannel(private, "mailto:ops@fixit.example").send(
+        message, Target(f"{push_service.origin}/push/evil", keys), KEY)
+    payload = json.loads(http_ece.decrypt(push_service.received[-1][2], private_key=browser, auth_secret=auth,
+                                          version="aes128gcm"))
+    assert set(payload) == {"title", "body", "url", "notification_id", "kind"}
+    body = payload["body"]
+    assert "\n" not in body and "\u202e" not in body and body.startswith("พัดลม <b>ฟรี!</b>ก")
+    assert len(body) <= QUOTE_MAX + len(": งานนี้เป็นอย่างไรบ้าง") and body.endswith("…: งานนี้เป็นอย่างไรบ้าง")
 
 
 # --- the rules in shared/notifications.py --------------------------------------------------------------------------

@@ -1,0 +1,99 @@
+"""What people typed, made safe to quote in a one-line notification (a lock screen, a LINE chat, an SMS).
+
+An item name, a part's name, a teacher's note or a person's name reach other people's phones inside our own
+sentence. Whatever they hold must not break out of it: no line breaks that push our words off a lock screen, no
+right-to-left override that reverses the rest of the message (U+202E), no zero-width or other format characters
+that hide text or make two strings look alike, no hundreds of characters that crowd out who is writing and why.
+
+Thai stays as it is: its vowel signs and tone marks are combining marks (Unicode Mn/Mc), not control characters,
+and a cut never falls between a base letter and the marks that sit on it (grapheme clusters, counted here without
+a third-party library: the app ships this module to phones)."""
+
+import unicodedata
+
+from shared.visible_text import is_blank
+
+# How many characters (code points, the ellipsis included) of one typed field a notification quotes: an item, a
+# part, a name, a college. Enough for "เครื่องซักผ้าฝาหน้า Samsung 8 กก." with room to spare; a lock screen shows
+# about two lines of ~40 characters in all.
+QUOTE_MAX = 60
+# A teacher's note to a student (rework) says what to fix: it may use more, and the app shows the whole of it.
+QUOTE_NOTE_MAX = 140
+ELLIPSIS = "…"
+# More combining marks than any Thai syllable needs (base + vowel sign + tone mark): stacked marks ("Zalgo") that
+# draw over the lines above and below are cut to this many per character.
+MARKS_PER_CLUSTER_MAX = 3
+
+# Letters that draw nothing, used to pass a blank as a name (Hangul fillers, the braille blank).
+_INVISIBLE_LETTERS = frozenset("\u115f\u1160\u3164\uffa0\u2800")
+# Characters that belong to the character before them though they are not combining marks (Unicode's
+# Grapheme_Cluster_Break SpacingMark / Extend): Thai and Lao SARA AM, emoji skin tones.
+_JOINS_PREVIOUS = frozenset("\u0e33\u0eb3") | frozenset(chr(c) for c in range(0x1F3FB, 0x1F400))
+
+
+def _is_mark(ch: str) -> bool:
+    return unicodedata.category(ch) in ("Mn", "Mc", "Me")
+
+
+def _is_regional_indicator(ch: str) -> bool:
+    return 0x1F1E6 <= ord(ch) <= 0x1F1FF
+
+
+def clusters(text: str) -> list[str]:
+    """`text` as user-perceived characters: a base with its combining marks (Thai vowel signs, tone marks, SARA AM),
+    an emoji with its skin tone, a flag's two letters. Marks beyond MARKS_PER_CLUSTER_MAX are dropped."""
+    found: list[str] = []
+    marks = 0
+    for ch in text:
+        if found and (_is_mark(ch) or ch in _JOINS_PREVIOUS):
+            if _is_mark(ch):
+                marks += 1
+                if marks > MARKS_PER_CLUSTER_MAX:
+                    continue
+            found[-1] += ch
+            continue
+        if (found and _is_regional_indicator(ch) and len(found[-1]) == 1
+                and _is_regional_indicator(found[-1])):
+            found[-1] += ch
+            continue
+        found.append(ch)
+        marks = 1 if _is_mark(ch) else 0
+    return found
+
+
+def _folded(ch: str) -> str:
+    """A space for what breaks or spaces a line, nothing for what hides or redirects text, else the character."""
+    if ch.isspace():
+        return " "
+    category = unicodedata.category(ch)
+    if category in ("Cc", "Zl", "Zp"):
+        return " "
+    # Cf: bidi overrides, embeddings and isolates, direction marks, zero-width space/joiners, word joiner, BOM, soft
+    # hyphen, tag characters. Cs/Co/Cn: lone surrogates, private use, unassigned: nothing a reader can see.
+    if category in ("Cf", "Cs", "Co", "Cn") or ch in _INVISIBLE_LETTERS:
+        return ""
+    return ch
+
+
+def one_line(text: object, limit: int = QUOTE_MAX, fallback: str = "") -> str:
+    """`text` as one clean line of at most `limit` characters: line breaks, tabs and other control characters
+    become spaces; format characters (bidi overrides, zero-width characters) go; runs of spaces become one; a longer
+    text is cut between clusters and ends with "…". `fallback` when nothing visible is left."""
+    if text is None:
+        return fallback
+    # NFC after the folding: a format character removed from between two marks leaves them to be put in order.
+    line = unicodedata.normalize("NFC", " ".join("".join(_folded(ch) for ch in str(text)).split()))
+    parts = clusters(line)
+    line = "".join(parts)
+    if is_blank(line) or all(_is_mark(part[0]) for part in parts):
+        return fallback
+    if len(line) <= limit:
+        return line
+    kept: list[str] = []
+    size = 0
+    for part in parts:
+        if size + len(part) > limit - len(ELLIPSIS):
+            break
+        kept.append(part)
+        size += len(part)
+    return "".join(kept).rstrip() + ELLIPSIS
