@@ -289,6 +289,8 @@ class StaffInviteOut(BaseModel):
     display_name: str
     skills: dict[str, int]
     created_at: datetime
+    awaiting_acceptance: bool = False  # a citizen's own account: waits for the person's answer in the app
+    declined_at: datetime | None = None  # the person said no (nobody asks again for a while)
 
 
 class CsvLineError(BaseModel):
