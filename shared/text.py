@@ -1166,6 +1166,7 @@ INVITATION_UI: dict[str, Bilingual] = {
     "invite_waiting_acceptance": B("รอตอบรับ", "Waiting for acceptance"),
     "invite_waiting_sign_in": B("รอเข้าสู่ระบบครั้งแรก", "Waiting for first sign-in"),
     "invite_declined": B("ปฏิเสธแล้ว", "Declined"),
+    "invites_title": B("ยังไม่ได้เข้าร่วม", "Not joined yet"),
     "students_imported_awaiting": B("รอตอบรับคำเชิญในแอป {n} คน", "{n} invited to accept in the app"),
 }
 APP_UI.update(INVITATION_UI)

@@ -138,6 +138,20 @@ class StaffInvitation(Wire):
     invited_at: datetime
 
 
+class PendingInvite(Wire):
+    """A phone a college registered that is not staff yet (GET /colleges/{id}/invites): waiting for the first
+    sign-in, or for the account's owner to accept (`awaiting_acceptance`), or declined (`declined_at`)."""
+
+    phone: str
+    role: AppRole
+    college_id: UUID | None = None
+    display_name: str = ""
+    skills: dict[str, int] = Field(default_factory=dict)
+    created_at: datetime
+    awaiting_acceptance: bool = False
+    declined_at: datetime | None = None
+
+
 # --- requests, offers and the teacher's lists -------------------------------------------------------------------
 
 

@@ -18,7 +18,6 @@ from backend.schemas import (
     CollegeUpdate,
     CsvErrorResponse,
     ErrorResponse,
-    StaffInviteOut,
     StaffRegister,
     StudentRegister,
 )
@@ -26,7 +25,7 @@ from backend.services import staff
 from backend.services.profiles import load_profile
 from backend.services.staff import Registered, StaffError, StudentImportError
 from shared.roles import AppRole
-from shared.wire import CollegeAdmin, Profile, StaffInvitation, StaffRegistered, StudentImportReport
+from shared.wire import CollegeAdmin, PendingInvite, Profile, StaffInvitation, StaffRegistered, StudentImportReport
 
 router = APIRouter(tags=["staff"], responses={401: {"model": ErrorResponse}, 403: {"model": ErrorResponse}})
 
@@ -145,13 +144,13 @@ async def import_students(college_id: uuid.UUID, file: UploadFile, identity: Ide
                                awaiting_acceptance=report.awaiting_acceptance)
 
 
-@router.get("/colleges/{college_id}/invites", response_model=list[StaffInviteOut])
-async def invites(college_id: uuid.UUID, caller: CollegeStaffDep, pool: PoolDep) -> list[StaffInviteOut]:
+@router.get("/colleges/{college_id}/invites", response_model=list[PendingInvite])
+async def invites(college_id: uuid.UUID, caller: CollegeStaffDep, pool: PoolDep) -> list[PendingInvite]:
     """People registered at this college by phone who have not signed in yet, and citizens invited who have not
     accepted (`awaiting_acceptance`; `declined_at` once they said no)."""
     _check_college_of(caller, college_id)
     async with service_tx(pool) as owner:
-        return [StaffInviteOut.model_validate(r) for r in await staff.pending_invites(owner, college_id)]
+        return [PendingInvite.model_validate(r) for r in await staff.pending_invites(owner, college_id)]
 
 
 # --- the invited person's answer ------------------------------------------------------------------------------
