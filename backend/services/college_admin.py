@@ -11,7 +11,7 @@ from psycopg import sql
 from backend.db import Conn
 from backend.errors import ApiError
 from backend.services.college_counts import status_counts
-from backend.services.staff import jobs_in_hand
+from backend.services.staff import end_open_offers, jobs_in_hand
 from shared.categories import MAX_LEVEL, MIN_LEVEL
 from shared.reference import PREFIX, parse_reference
 from shared.statuses import STATUS_GROUPS, WORK_IN_HAND, RequestStatus, StatusGroup, group_of
@@ -55,6 +55,8 @@ async def update_student(
         # Deactivated, the student could not finish them and nobody would see them stuck: staff.py says why a
         # refusal, not a silent hand-over.
         raise ApiError(409, "student_has_jobs", count=count)
+    if is_active is False:
+        await end_open_offers(owner, student_id)
     if is_active is not None:
         await owner.execute("update public.profiles set is_active = %s where id = %s", [is_active, student_id])
 

@@ -165,6 +165,7 @@ async def register_staff(
             return await _invite_account(conn, e164, existing["id"], role, college_id, name, wanted, by=by)
         if current == AppRole.TECHNICIAN and (role != AppRole.TECHNICIAN or existing["college_id"] != college_id):
             await refuse_if_jobs_in_hand(conn, existing["id"])
+            await end_open_offers(conn, existing["id"])
         if current == AppRole.ADMIN and role != AppRole.ADMIN:
             others = await (await conn.execute(
                 "select count(*) as n from public.profiles where role = 'admin' and is_active and id <> %s",
@@ -247,6 +248,20 @@ async def refuse_if_jobs_in_hand(conn: Conn, technician_id: uuid.UUID) -> None:
     count = await jobs_in_hand(conn, technician_id)
     if count:
         raise StaffError("student_has_jobs", 409, count=count)
+
+
+async def end_open_offers(conn: Conn, technician_id: uuid.UUID) -> None:
+    """A student leaving their college (or switched off) must not take its jobs any more: their offers still
+    waiting end now, and the SLA clock hands those jobs on as it does for any unanswered offer (an accept after
+    this finds the offer closed). Requests are locked before their offers, the order every offer path keeps."""
+    await conn.execute(
+        """select r.id from public.repair_requests r
+           where r.id in (select o.request_id from public.offers o
+                          where o.technician_id = %s and o.status = 'pending')
+           order by r.id for update""", [technician_id])
+    await conn.execute(
+        "update public.offers set expires_at = least(expires_at, now()) "
+        "where technician_id = %s and status = 'pending'", [technician_id])
 
 
 # --- invitations, as the invited person sees and answers them ----------------------------------------------------

@@ -9,7 +9,7 @@ import psycopg
 from psycopg.rows import dict_row
 
 from tests.helpers import bearer, fresh_phone, sign_in
-from tests.integration.dispatch_area import Area, accepted_job
+from tests.integration.dispatch_area import Area, accepted_job, offers_of, submit
 
 SEED_ADMIN = "084-444-4444"
 
@@ -181,3 +181,36 @@ async def test_no_invitation_routes_without_a_sign_in(api: httpx.AsyncClient) ->
         assert (await api.request(method, path)).status_code == 401
     token, _ = await sign_in(api, fresh_phone())
     refused(await api.post("/me/invitation/decline", headers=bearer(token)), 404, "invitation_none")
+
+
+async def test_a_student_who_leaves_cannot_take_the_offers_still_open(
+    api: httpx.AsyncClient, area: Area, database_url: str,
+) -> None:
+    _, request = await submit(api)
+    offered = {o["technician_id"]: o for o in offers_of(database_url, request["id"]) if o["status"] == "pending"}
+    leaving = [name for name, (user_id, _) in area.students.items() if user_id in offered]
+    assert len(leaving) >= 2, offered
+    admin, _ = await sign_in(api, SEED_ADMIN)
+    teacher, _ = await sign_in(api, area.students["teacher"][1])
+    moved, switched_off = leaving[:2]
+    tokens = {name: (await sign_in(api, area.students[name][1]))[0] for name in (moved, switched_off)}
+    assert (await api.post(f"/colleges/{area.far}/students", json={"phone": area.students[moved][1]},
+                           headers=bearer(admin))).status_code == 201
+    off = await api.put(f"/supervisor/technicians/{area.students[switched_off][0]}", json={"is_active": False},
+                        headers=bearer(teacher))
+    assert off.status_code == 200, off.text
+    # Their offers end now (the SLA clock hands the job on); signed in from before, neither can take the job.
+    with psycopg.connect(database_url) as conn:
+        ended = conn.execute("select count(*) from public.offers where id = any(%s) and expires_at <= now()",
+                             [[offered[area.students[n][0]]["id"] for n in (moved, switched_off)]]).fetchone()
+    assert ended == (2,)
+    for name in (moved, switched_off):
+        offer = offered[area.students[name][0]]
+        took = await api.post(f"/offers/{offer['id']}/accept", headers=bearer(tokens[name]))
+        assert took.status_code in (403, 404, 409), (name, took.text)
+    took = await api.post(f"/offers/{offered[area.students[moved][0]]['id']}/accept", headers=bearer(tokens[moved]))
+    assert took.json()["error"]["code"] == "offer_not_open"
+    with psycopg.connect(database_url) as conn:
+        detail = conn.execute("select status, technician_id from public.repair_requests where id = %s",
+                              [request["id"]]).fetchone()
+    assert detail == ("offered", None)
