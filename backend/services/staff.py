@@ -324,14 +324,17 @@ async def decline_invitation(conn: Conn, profile_id: uuid.UUID) -> None:
 
 async def pending_invites(conn: Conn, college_id: uuid.UUID | None, role: AppRole | None = None) -> list[
         dict[str, Any]]:
-    """Invites not yet used (an owner read: private.staff_invites is not readable by users)."""
+    """Invites not yet used, invitations not yet answered, and recent declines (an owner read:
+    private.staff_invites is not readable by users)."""
     cur = await conn.execute(
         """select phone, role, college_id, display_name, skills, created_at,
                   profile_id is not null as awaiting_acceptance, declined_at from private.staff_invites
            where (%(college)s::uuid is null or college_id = %(college)s)
              and (%(role)s::public.app_role is null or role = %(role)s::public.app_role)
+             -- a "no" shows while it still holds off asking again; after that the college may simply ask anew
+             and (declined_at is null or declined_at > now() - make_interval(days => %(wait)s))
            order by created_at, phone""",
-        {"college": college_id, "role": role.value if role else None})
+        {"college": college_id, "role": role.value if role else None, "wait": DECLINED_WAIT_DAYS})
     return await cur.fetchall()
 
 

@@ -107,6 +107,19 @@ async def test_a_declined_invitation_changes_nothing_and_holds_off_a_second(
     refused(await api.post(f"/admin/colleges/{area.far}/supervisors", json={"phone": phone}, headers=bearer(admin)),
             409, "invitation_declined")
     assert ("staff.invite_decline", "citizen") in audit_actions(database_url, citizen["id"])
+    # What is held about the person includes the invitation and their answer (PDPA export).
+    exported = (await api.get("/me/export", headers=me)).json()
+    assert [(i["role"], i["college"], i["declined_at"] is not None) for i in exported["invitations"]] == [
+        ("technician", "วิทยาลัยทดสอบใกล้", True)]
+    # Once the wait is over, the college may ask again (and the old "no" leaves the teacher's list).
+    with psycopg.connect(database_url, autocommit=True) as conn:
+        conn.execute("update private.staff_invites set declined_at = declined_at - interval '31 days' "
+                     "where profile_id = %s", [citizen["id"]])
+    assert [i for i in (await api.get(f"/colleges/{area.near}/invites", headers=bearer(teacher))).json()
+            if i["phone"] == "+66" + phone[1:]] == []
+    asked_again = await api.post(url, json={"phone": phone}, headers=bearer(teacher))
+    assert asked_again.status_code == 201 and asked_again.json()["awaiting_acceptance"] is True
+    assert (await api.get("/me/invitation", headers=me)).json()["role"] == "technician"
     with psycopg.connect(database_url) as conn:
         role = conn.execute("select role from public.profiles where id = %s", [citizen["id"]]).fetchone()
     assert role == ("citizen",)
