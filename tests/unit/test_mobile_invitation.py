@@ -140,3 +140,22 @@ async def test_the_teacher_sees_who_waits_and_a_student_with_jobs_stays_active()
         "นักศึกษาคนนี้มีงานที่รับไว้ 1 งาน ให้ครูของวิทยาลัยเดิมมอบงานให้นักศึกษาคนอื่น หรือให้นักศึกษาทำงานให้เสร็จก่อน")
     assert "This student holds 1 job(s)" in row.error.en
     assert row.error.th in texts(technicians_view(screen, app.session.locale))
+
+
+async def test_the_admin_is_told_a_citizens_account_waits_for_acceptance() -> None:
+    backend = FakeBackend()
+    college = {**COLLEGE, "province_th": "เชียงใหม่", "province_en": "Chiang Mai", "region": "north", "lat": 18.79,
+               "lon": 98.98, "service_radius_km": 30, "coordinates_approximate": False, "is_active": True,
+               "supervisors": [], "students": 0, "pending_invites": 0}
+    backend.overrides[("GET", "/admin/colleges")] = lambda _: httpx.Response(200, json=[college])
+    backend.overrides[("POST", f"/admin/colleges/{COLLEGE['id']}/supervisors")] = lambda _: httpx.Response(
+        201, json={"phone": "+66891234567", "role": "supervisor", "college_id": COLLEGE["id"],
+                   "existing_account": True, "awaiting_acceptance": True})
+    app = await signed_in("admin", backend)
+    await app.open_route("/admin/colleges")
+    screen = app.colleges_admin
+    assert screen is not None
+    screen.start_naming(UUID(COLLEGE["id"]))
+    screen.set_supervisor_phone("089-123-4567")
+    await screen.name_supervisor()
+    assert screen.notice == "ส่งคำเชิญเป็นครูผู้ควบคุมถึง 089-123-4567 แล้ว รอเจ้าของบัญชีตอบรับในแอป"
