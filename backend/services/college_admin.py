@@ -51,12 +51,12 @@ async def update_student(
         await owner.execute("delete from public.technician_skills where technician_id = %s", [student_id])
         for code, level in skills.items():
             await owner.execute("insert into public.technician_skills values (%s, %s, %s)", [student_id, code, level])
-    if is_active is False and (count := await jobs_in_hand(owner, student_id)):
-        # Deactivated, the student could not finish them and nobody would see them stuck: staff.py says why a
-        # refusal, not a silent hand-over.
-        raise ApiError(409, "student_has_jobs", count=count)
     if is_active is False:
+        # Offers first (their requests locked: an accept under way counts below); switched off, the student could
+        # not finish jobs in hand and nobody would see them stuck: staff.py says why a refusal, not a hand-over.
         await end_open_offers(owner, student_id)
+        if count := await jobs_in_hand(owner, student_id):
+            raise ApiError(409, "student_has_jobs", count=count)
     if is_active is not None:
         await owner.execute("update public.profiles set is_active = %s where id = %s", [is_active, student_id])
 

@@ -164,8 +164,10 @@ async def register_staff(
         if current == AppRole.CITIZEN and by is not None:
             return await _invite_account(conn, e164, existing["id"], role, college_id, name, wanted, by=by)
         if current == AppRole.TECHNICIAN and (role != AppRole.TECHNICIAN or existing["college_id"] != college_id):
-            await refuse_if_jobs_in_hand(conn, existing["id"])
+            # Offers first: that locks their requests, so an accept under way finishes before the jobs are counted
+            # (and one that comes after finds its offer closed); a refusal rolls both back.
             await end_open_offers(conn, existing["id"])
+            await refuse_if_jobs_in_hand(conn, existing["id"])
         if current == AppRole.ADMIN and role != AppRole.ADMIN:
             others = await (await conn.execute(
                 "select count(*) as n from public.profiles where role = 'admin' and is_active and id <> %s",
