@@ -132,6 +132,14 @@ async def test_the_teacher_sees_who_waits_and_a_student_with_jobs_stays_active()
     screen.set_phone_input("081-234-5678")
     await screen.add_student()
     assert screen.notice == "ส่งคำเชิญถึง 081-234-5678 แล้ว รอเจ้าของบัญชีตอบรับในแอป"
+    # Someone who just said no: the reason is under the phone field, and the field keeps the number.
+    backend.overrides[("POST", f"/colleges/{COLLEGE['id']}/students")] = lambda _: error_response(
+        409, "invitation_declined", days=30)
+    screen.set_phone_input("081-111-2222")
+    await screen.add_student()
+    assert screen.add_error == "บุคคลนี้ปฏิเสธคำเชิญไปเมื่อไม่นานนี้ เชิญใหม่ได้หลังจากปฏิเสธแล้ว 30 วัน"
+    assert screen.phone_input == "081-111-2222"
+    assert screen.add_error in texts(technicians_view(screen, app.session.locale))
 
     await screen.toggle_active(UUID(STUDENT), False)
     row = next(r for r in screen.rows if str(r.item.id) == STUDENT)
