@@ -139,7 +139,8 @@ async def register_staff(
     conn: Conn, phone: str, role: AppRole, college_id: uuid.UUID | None, display_name: str = "",
     skills: Mapping[str, int] | None = None, *, by: AppRole | None = None, known: set[str] | None = None,
 ) -> Registered:
-    """Make the owner of `phone` staff: at once when they have an account, otherwise at their first sign-in."""
+    """Make the owner of `phone` staff: a citizen's own account by invitation (`awaiting_acceptance`; the operator,
+    `by=None`, at once), a staff account at once, a phone without an account at its first sign-in."""
     e164 = clean_phone(phone)
     if role == AppRole.CITIZEN:
         raise StaffError("staff_role_invalid")
