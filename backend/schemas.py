@@ -20,7 +20,6 @@ from shared.aftercare import COMMENT_MAX, RATING_MAX, RATING_MIN
 from shared.display_names import MAX_LENGTH as DISPLAY_NAME_MAX
 from shared.geo import SERVICE_RADIUS_MAX_KM, SERVICE_RADIUS_MIN_KM
 from shared.request_rules import ADDRESS_MAX, BRAND_MAX, DESCRIPTION_MAX, ITEM_MAX
-from shared.roles import AppRole
 from shared.statuses import RequestStatus
 from shared.wire import CollegeRef, RequestSummary
 from shared.work import MAX_PARTS, NOTES_MAX, PART_NAME_MAX, STEP_NOTE_MAX
@@ -280,15 +279,6 @@ class StaffRegister(BaseModel):
 
 class StudentRegister(StaffRegister, SkillLevels):
     pass
-
-
-class StaffInviteOut(BaseModel):
-    phone: str
-    role: AppRole
-    college_id: uuid.UUID | None
-    display_name: str
-    skills: dict[str, int]
-    created_at: datetime
 
 
 class CsvLineError(BaseModel):

@@ -50,7 +50,7 @@ from mobile.models import (
 )
 from shared.credit_wire import HandoverCode, LevelChange, PartDecision, ProposalDecided, ProposalDecision, TeamJob
 from shared.text import Bilingual, Locale, error_text
-from shared.wire import AssignBody, DispatchBody
+from shared.wire import AssignBody, DispatchBody, PendingInvite, StaffInvitation
 
 log = logging.getLogger("fixit.app.api")
 
@@ -101,6 +101,8 @@ _ADMIN_COLLEGE = TypeAdapter(AdminCollege)
 _STAFF_REGISTERED = TypeAdapter(StaffRegistered)
 _JOB_PAGE = TypeAdapter(CollegeJobPage)
 _IMPORT_REPORT = TypeAdapter(StudentImportReport)
+_INVITATION = TypeAdapter(StaffInvitation | None)
+_PENDING_INVITES = TypeAdapter(list[PendingInvite])
 _TEAM_JOBS = TypeAdapter(list[TeamJob])
 _LEVELS = TypeAdapter(list[LevelChange])
 _HANDOVER_CODE = TypeAdapter(HandoverCode)
@@ -658,6 +660,22 @@ class ApiClient:
 
     async def update_college(self, college_id: UUID, changes: Mapping[str, Any]) -> AdminCollege:
         return _parse(_ADMIN_COLLEGE, await self._call("PATCH", f"/admin/colleges/{college_id}", json=changes))
+
+    # --- a college's invitation to the signed-in citizen (their consent changes the role) ---------------------
+
+    async def my_invitation(self) -> StaffInvitation | None:
+        return _parse(_INVITATION, await self._call("GET", "/me/invitation"))
+
+    async def accept_invitation(self) -> Profile:
+        """Yes: the answer is the profile in its new role and college."""
+        return _parse(_PROFILE, await self._call("POST", "/me/invitation/accept"))
+
+    async def decline_invitation(self) -> None:
+        await self._send("POST", "/me/invitation/decline")
+
+    async def college_invites(self, college_id: UUID) -> list[PendingInvite]:
+        """Phones registered at the college not yet staff: waiting to sign in, to accept, or declined."""
+        return _parse(_PENDING_INVITES, await self._call("GET", f"/colleges/{college_id}/invites"))
 
     async def name_supervisor(self, college_id: UUID, phone: str, display_name: str = "") -> StaffRegistered:
         """The owner of this phone becomes the college's supervisor: now, or at their first sign-in."""

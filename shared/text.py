@@ -1150,3 +1150,40 @@ ROUND_QC_UI: dict[str, Bilingual] = {
     "photo_earlier_round": B("{label} (รอบก่อน)", "{label} (earlier round)"),
 }
 APP_UI.update(ROUND_QC_UI)
+
+
+# Invitations to an existing account (backend/services/staff.py): the person answers; a student's jobs stay put.
+ERRORS.update({
+    "invitation_none": B("ไม่มีคำเชิญที่รอคำตอบจากคุณ", "No invitation is waiting for your answer"),
+    "invitation_declined": B("บุคคลนี้ปฏิเสธคำเชิญไปเมื่อไม่นานนี้ เชิญใหม่ได้หลังจากปฏิเสธแล้ว {days} วัน",
+                             "This person declined an invitation recently: you may invite them again {days} days "
+                             "after they declined"),
+    "invitation_college_inactive": B("วิทยาลัยที่เชิญคุณปิดใช้งานแล้ว จึงตอบรับคำเชิญนี้ไม่ได้",
+                                     "The college that invited you is closed now, so this invitation cannot be "
+                                     "accepted"),
+    "student_has_jobs": B("นักศึกษาคนนี้มีงานที่รับไว้ {count} งาน ให้ครูของวิทยาลัยเดิมมอบงานให้นักศึกษาคนอื่น "
+                          "หรือให้นักศึกษาทำงานให้เสร็จก่อน",
+                          "This student holds {count} job(s): the teacher of their college reassigns them, or the "
+                          "student finishes them first"),
+})
+
+INVITATION_UI: dict[str, Bilingual] = {
+    "invitation_student": B("{college} เชิญคุณเป็นนักศึกษาช่าง", "{college} invites you to join as a student technician"),
+    "invitation_supervisor": B("{college} เชิญคุณเป็นครูผู้ควบคุม", "{college} invites you to join as a supervisor"),
+    "invitation_hint": B("ถ้าตอบรับ หน้าจอของคุณจะเปลี่ยนเป็นของนักศึกษาช่างหรือครู คำขอซ่อมของคุณยังอยู่",
+                         "If you accept, your screens change to a student's or teacher's; your repair requests stay"),
+    "invitation_accept": B("ตอบรับ", "Accept"),
+    "invitation_decline": B("ปฏิเสธ", "Decline"),
+    "invitation_declined_done": B("ปฏิเสธคำเชิญแล้ว บัญชีของคุณไม่เปลี่ยนแปลง",
+                                  "Invitation declined: your account stays as it is"),
+    "student_awaiting_acceptance": B("ส่งคำเชิญถึง {phone} แล้ว รอเจ้าของบัญชีตอบรับในแอป",
+                                     "{phone} is invited: waiting for them to accept in the app"),
+    "supervisor_awaiting_acceptance": B("ส่งคำเชิญเป็นครูผู้ควบคุมถึง {phone} แล้ว รอเจ้าของบัญชีตอบรับในแอป",
+                                        "{phone} is invited as a supervisor: waiting for them to accept in the app"),
+    "invite_waiting_acceptance": B("รอตอบรับ", "Waiting for acceptance"),
+    "invite_waiting_sign_in": B("รอเข้าสู่ระบบครั้งแรก", "Waiting for first sign-in"),
+    "invite_declined": B("ปฏิเสธแล้ว", "Declined"),
+    "invites_title": B("ยังไม่ได้เข้าร่วม", "Not joined yet"),
+    "students_imported_awaiting": B("รอตอบรับคำเชิญในแอป {n} คน", "{n} invited to accept in the app"),
+}
+APP_UI.update(INVITATION_UI)

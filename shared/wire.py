@@ -118,12 +118,38 @@ class StaffRegistered(Wire):
     role: AppRole
     college_id: UUID | None = None
     existing_account: bool = Field(False, description="true: changed now; false: applied at their first sign-in")
+    awaiting_acceptance: bool = Field(False, description="true: a citizen's own account, invited; it changes only "
+                                                         "when the person accepts in the app")
 
 
 class StudentImportReport(Wire):
     imported: int
     changed_now: int = Field(0, description="existing accounts made students at once")
     invited: int = Field(0, description="applied at their first sign-in")
+    awaiting_acceptance: int = Field(0, description="citizens' own accounts invited: they accept in the app")
+
+
+class StaffInvitation(Wire):
+    """An invitation waiting for the signed-in citizen's answer (GET /me/invitation)."""
+
+    role: AppRole
+    college: CollegeRef | None = None
+    skills: dict[str, int] = Field(default_factory=dict)
+    invited_at: datetime
+
+
+class PendingInvite(Wire):
+    """A phone a college registered that is not staff yet (GET /colleges/{id}/invites): waiting for the first
+    sign-in, or for the account's owner to accept (`awaiting_acceptance`), or declined (`declined_at`)."""
+
+    phone: str
+    role: AppRole
+    college_id: UUID | None = None
+    display_name: str = ""
+    skills: dict[str, int] = Field(default_factory=dict)
+    created_at: datetime
+    awaiting_acceptance: bool = False
+    declined_at: datetime | None = None
 
 
 # --- requests, offers and the teacher's lists -------------------------------------------------------------------

@@ -7,10 +7,10 @@ from collections.abc import AsyncIterator, Iterator
 from contextlib import asynccontextmanager, contextmanager
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, UploadFile
+from fastapi import APIRouter, Depends, Response, UploadFile
 from fastapi.responses import JSONResponse
 
-from backend.db import Conn, service_tx
+from backend.db import Conn, service_tx, user_tx
 from backend.deps import AdminDep, Caller, IdentityDep, PoolDep, acting, caller_in, supervisor_college
 from backend.errors import ApiError, error_body
 from backend.schemas import (
@@ -18,14 +18,14 @@ from backend.schemas import (
     CollegeUpdate,
     CsvErrorResponse,
     ErrorResponse,
-    StaffInviteOut,
     StaffRegister,
     StudentRegister,
 )
 from backend.services import staff
+from backend.services.profiles import load_profile
 from backend.services.staff import Registered, StaffError, StudentImportError
 from shared.roles import AppRole
-from shared.wire import CollegeAdmin, StaffRegistered, StudentImportReport
+from shared.wire import CollegeAdmin, PendingInvite, Profile, StaffInvitation, StaffRegistered, StudentImportReport
 
 router = APIRouter(tags=["staff"], responses={401: {"model": ErrorResponse}, 403: {"model": ErrorResponse}})
 
@@ -43,7 +43,7 @@ def _refusals() -> Iterator[None]:
 
 def _registered(done: Registered) -> StaffRegistered:
     return StaffRegistered(phone=done.phone, role=done.role, college_id=done.college_id,
-                           existing_account=done.existing_account)
+                           existing_account=done.existing_account, awaiting_acceptance=done.awaiting_acceptance)
 
 
 def _check_college_of(caller: Caller, college_id: uuid.UUID) -> None:
@@ -140,15 +140,48 @@ async def import_students(college_id: uuid.UUID, file: UploadFile, identity: Ide
         body["error"]["lines"] = [{"line": e.line, "code": e.code, "message_th": e.text.th,
                                    "message_en": e.text.en} for e in exc.errors]
         return JSONResponse(body, status_code=400)
-    return StudentImportReport(imported=report.total, changed_now=report.changed_now, invited=report.invited)
+    return StudentImportReport(imported=report.total, changed_now=report.changed_now, invited=report.invited,
+                               awaiting_acceptance=report.awaiting_acceptance)
 
 
-@router.get("/colleges/{college_id}/invites", response_model=list[StaffInviteOut])
-async def invites(college_id: uuid.UUID, caller: CollegeStaffDep, pool: PoolDep) -> list[StaffInviteOut]:
-    """People registered at this college by phone who have not signed in yet."""
+@router.get("/colleges/{college_id}/invites", response_model=list[PendingInvite])
+async def invites(college_id: uuid.UUID, caller: CollegeStaffDep, pool: PoolDep) -> list[PendingInvite]:
+    """People registered at this college by phone who have not signed in yet, and citizens invited who have not
+    accepted (`awaiting_acceptance`; `declined_at` once they said no)."""
     _check_college_of(caller, college_id)
     async with service_tx(pool) as owner:
-        return [StaffInviteOut.model_validate(r) for r in await staff.pending_invites(owner, college_id)]
+        return [PendingInvite.model_validate(r) for r in await staff.pending_invites(owner, college_id)]
+
+
+# --- the invited person's answer ------------------------------------------------------------------------------
+
+_ANYONE = tuple(AppRole)  # the role is checked by the invitation itself: only a citizen has one to answer
+
+
+@router.get("/me/invitation", response_model=StaffInvitation | None)
+async def my_invitation(identity: IdentityDep, pool: PoolDep) -> StaffInvitation | None:
+    """A college's invitation waiting for the caller's answer, or null."""
+    async with service_tx(pool) as owner:  # invites are an owner read, here by the caller's own id only
+        row = await staff.my_invitation(owner, identity.user_id)
+    return None if row is None else StaffInvitation.model_validate(row)
+
+
+@router.post("/me/invitation/accept", response_model=Profile, responses=_BAD)
+async def accept_invitation(identity: IdentityDep, pool: PoolDep) -> Profile:
+    """Say yes: the role, college and skills of the invitation apply now (audited as the person's own doing).
+    404 `invitation_none`; 409 `invitation_college_inactive` when the college closed since."""
+    async with acting(pool, identity, *_ANYONE) as (owner, _), _refusals_async():
+        await staff.accept_invitation(owner, identity.user_id)
+    async with user_tx(pool, identity.claims) as conn:
+        return Profile.model_validate(await load_profile(conn, identity.user_id))
+
+
+@router.post("/me/invitation/decline", status_code=204, response_class=Response, responses=_BAD)
+async def decline_invitation(identity: IdentityDep, pool: PoolDep) -> Response:
+    """Say no: nothing about the account changes, and nobody may invite the person again for a while."""
+    async with acting(pool, identity, *_ANYONE) as (owner, _), _refusals_async():
+        await staff.decline_invitation(owner, identity.user_id)
+    return Response(status_code=204)
 
 
 @asynccontextmanager

@@ -48,6 +48,11 @@ select jsonb_build_object(
                       from public.repair_requests r where r.technician_id = %(me)s), '[]'::jsonb),
     'offers', coalesce((select jsonb_agg(to_jsonb(o) - 'technician_id' order by o.created_at)
                         from public.offers o where o.technician_id = %(me)s), '[]'::jsonb),
+    'invitations', coalesce((select jsonb_agg(jsonb_build_object(
+                    'role', i.role, 'college', c.name_th, 'college_en', c.name_en, 'display_name', i.display_name,
+                    'skills', i.skills, 'invited_at', i.created_at, 'declined_at', i.declined_at))
+                             from private.staff_invites i left join public.colleges c on c.id = i.college_id
+                             where i.profile_id = %(me)s), '[]'::jsonb),
     'sessions', coalesce((select jsonb_agg(jsonb_build_object('created_at', s.created_at,
                                                               'last_refreshed_at', s.refreshed_at,
                                                               'ended_at', s.revoked_at) order by s.created_at)

@@ -11,6 +11,7 @@ from psycopg import sql
 from backend.db import Conn
 from backend.errors import ApiError
 from backend.services.college_counts import status_counts
+from backend.services.staff import end_open_offers, jobs_in_hand
 from shared.categories import MAX_LEVEL, MIN_LEVEL
 from shared.reference import PREFIX, parse_reference
 from shared.statuses import STATUS_GROUPS, WORK_IN_HAND, RequestStatus, StatusGroup, group_of
@@ -50,6 +51,12 @@ async def update_student(
         await owner.execute("delete from public.technician_skills where technician_id = %s", [student_id])
         for code, level in skills.items():
             await owner.execute("insert into public.technician_skills values (%s, %s, %s)", [student_id, code, level])
+    if is_active is False:
+        # Offers first (their requests locked: an accept under way counts below); switched off, the student could
+        # not finish jobs in hand and nobody would see them stuck: staff.py says why a refusal, not a hand-over.
+        await end_open_offers(owner, student_id)
+        if count := await jobs_in_hand(owner, student_id):
+            raise ApiError(409, "student_has_jobs", count=count)
     if is_active is not None:
         await owner.execute("update public.profiles set is_active = %s where id = %s", [is_active, student_id])
 

@@ -1,7 +1,11 @@
 """Staff onboarding without SQL: colleges, their supervisors and their students, by phone number.
 
-Someone who already has an account changes role (and college) at once; anyone else gets an invite that their first
-sign-in applies (private.staff_invites, migration 0012). Every function runs inside the caller's owner transaction:
+A phone without an account gets an invite that its first sign-in applies (private.staff_invites, migration 0012).
+A citizen's own account is never changed by someone else: a teacher's or an admin's registration of it is an
+invitation the person accepts or declines in the app (migration 0031, `/me/invitation`); only accepting changes the
+role. Staff accounts (an admin's business) and the operator's CLI, which acts on a person's request outside the app,
+still change at once, except that a student holding jobs is not moved, made a teacher or deactivated (the jobs
+would be stranded at a college they no longer belong to). Every function runs inside the caller's owner transaction:
 the API's `acting(...)` (which called `act_as`, so the audit triggers name the admin or supervisor) or the CLI's
 transaction as the operator. Role, college and skill changes are recorded by the audit triggers of 0008; invites
 are audited here (`staff.invite`).
@@ -27,8 +31,10 @@ from backend.db import Conn
 from shared.categories import MAX_LEVEL, MIN_LEVEL
 from shared.display_names import clean_display_name
 from shared.geo import in_thailand
+from shared.invitations import DECLINED_WAIT_DAYS
 from shared.phone import InvalidPhone, normalize_thai_phone
 from shared.roles import AppRole
+from shared.statuses import WORK_IN_HAND
 from shared.text import Bilingual, error_text
 
 STUDENT_CSV_MAX_ROWS = 1000
@@ -60,6 +66,7 @@ class Registered:
     role: AppRole
     college_id: uuid.UUID | None
     existing_account: bool  # False: an invite waiting for the first sign-in
+    awaiting_acceptance: bool = False  # an existing citizen account: an invitation the person answers in the app
 
 
 # --- checks ------------------------------------------------------------------------------------------------------
@@ -132,7 +139,8 @@ async def register_staff(
     conn: Conn, phone: str, role: AppRole, college_id: uuid.UUID | None, display_name: str = "",
     skills: Mapping[str, int] | None = None, *, by: AppRole | None = None, known: set[str] | None = None,
 ) -> Registered:
-    """Make the owner of `phone` staff: at once when they have an account, otherwise at their first sign-in."""
+    """Make the owner of `phone` staff: a citizen's own account by invitation (`awaiting_acceptance`; the operator,
+    `by=None`, at once), a staff account at once, a phone without an account at its first sign-in."""
     e164 = clean_phone(phone)
     if role == AppRole.CITIZEN:
         raise StaffError("staff_role_invalid")
@@ -154,6 +162,13 @@ async def register_staff(
         if by == AppRole.SUPERVISOR and not (
                 current == AppRole.CITIZEN or (current == AppRole.TECHNICIAN and existing["college_id"] == college_id)):
             raise StaffError("phone_is_staff", 409)
+        if current == AppRole.CITIZEN and by is not None:
+            return await _invite_account(conn, e164, existing["id"], role, college_id, name, wanted, by=by)
+        if current == AppRole.TECHNICIAN and (role != AppRole.TECHNICIAN or existing["college_id"] != college_id):
+            # Offers first: that locks their requests, so an accept under way finishes before the jobs are counted
+            # (and one that comes after finds its offer closed); a refusal rolls both back.
+            await end_open_offers(conn, existing["id"])
+            await refuse_if_jobs_in_hand(conn, existing["id"])
         if current == AppRole.ADMIN and role != AppRole.ADMIN:
             others = await (await conn.execute(
                 "select count(*) as n from public.profiles where role = 'admin' and is_active and id <> %s",
@@ -169,36 +184,160 @@ async def register_staff(
                 "insert into public.technician_skills values (%s, %s, %s) on conflict (technician_id, skill_code) "
                 "do update set level = excluded.level where technician_skills.level <> excluded.level",
                 [existing["id"], skill, level])
+        # The operator's change makes any invitation still waiting for this person moot.
+        await conn.execute("delete from private.staff_invites where profile_id = %s", [existing["id"]])
         return Registered(e164, role, college_id, existing_account=True)
 
-    if by == AppRole.SUPERVISOR:
-        invite = await (await conn.execute(
-            "select role, college_id from private.staff_invites where phone = %s for update", [e164])).fetchone()
-        if invite is not None and (invite["role"] != AppRole.TECHNICIAN.value or invite["college_id"] != college_id):
-            raise StaffError("phone_invited_elsewhere", 409)
+    # No account yet: the invite applies at the first sign-in, as it always has. Signing in with a phone a college
+    # registered is the person taking up the place (the e2e and demo flows rely on it), and there is no account
+    # whose screens could change under someone.
+    await _check_invite(conn, e164, college_id, by=by)
+    await _write_invite(conn, e164, None, role, college_id, name, wanted)
+    return Registered(e164, role, college_id, existing_account=False)
+
+
+async def _check_invite(conn: Conn, e164: str, college_id: uuid.UUID | None, *, by: AppRole | None) -> None:
+    """A "no" holds for DECLINED_WAIT_DAYS against everyone; an invitation still waiting is a supervisor's to
+    renew only when it is theirs (same role, same college); an admin or the operator may replace it."""
+    invite = await (await conn.execute(
+        "select role, college_id, declined_at is not null as declined, "
+        "declined_at > now() - make_interval(days => %s) as declined_recently "
+        "from private.staff_invites where phone = %s for update", [DECLINED_WAIT_DAYS, e164])).fetchone()
+    if invite is None:
+        return
+    if invite["declined_recently"] and by is not None:
+        raise StaffError("invitation_declined", 409, days=DECLINED_WAIT_DAYS)
+    if by == AppRole.SUPERVISOR and not invite["declined"] and (
+            invite["role"] != AppRole.TECHNICIAN.value or invite["college_id"] != college_id):
+        raise StaffError("phone_invited_elsewhere", 409)
+
+
+async def _write_invite(conn: Conn, e164: str, profile_id: uuid.UUID | None, role: AppRole,
+                        college_id: uuid.UUID | None, name: str, wanted: Mapping[str, int]) -> None:
     await conn.execute(
-        """insert into private.staff_invites (phone, role, college_id, display_name, skills, invited_by)
-           values (%s, %s, %s, %s, %s, auth.uid())
+        """insert into private.staff_invites (phone, role, college_id, display_name, skills, invited_by, profile_id)
+           values (%s, %s, %s, %s, %s, auth.uid(), %s)
            on conflict (phone) do update set role = excluded.role, college_id = excluded.college_id,
-               display_name = excluded.display_name, skills = excluded.skills, invited_by = excluded.invited_by""",
-        [e164, role.value, college_id, name, json.dumps(wanted)])
+               display_name = excluded.display_name, skills = excluded.skills, invited_by = excluded.invited_by,
+               profile_id = excluded.profile_id, declined_at = null""",
+        [e164, role.value, college_id, name, json.dumps(dict(wanted)), profile_id])
     # No phone or name in the trail (0008): who invited, which role, which college, which skills.
     await conn.execute(
         "select private.audit('staff.invite', 'staff_invites', %s, null, %s)",
         [college_id, json.dumps({"role": role.value, "college_id": str(college_id) if college_id else None,
-                                 "skills": wanted})])
-    return Registered(e164, role, college_id, existing_account=False)
+                                 "skills": dict(wanted), "awaiting_acceptance": profile_id is not None})])
+
+
+async def _invite_account(conn: Conn, e164: str, profile_id: uuid.UUID, role: AppRole, college_id: uuid.UUID | None,
+                          name: str, wanted: Mapping[str, int], *, by: AppRole) -> Registered:
+    """A citizen's own account: an invitation they answer in the app; nothing about the account changes now."""
+    await _check_invite(conn, e164, college_id, by=by)
+    await _write_invite(conn, e164, profile_id, role, college_id, name, wanted)
+    return Registered(e164, role, college_id, existing_account=True, awaiting_acceptance=True)
+
+
+async def jobs_in_hand(conn: Conn, technician_id: uuid.UUID) -> int:
+    row = await (await conn.execute(
+        "select count(*)::int as n from public.repair_requests "
+        "where technician_id = %s and status = any(%s::public.request_status[])",
+        [technician_id, [s.value for s in WORK_IN_HAND]])).fetchone()
+    return int(row["n"]) if row else 0
+
+
+async def refuse_if_jobs_in_hand(conn: Conn, technician_id: uuid.UUID) -> None:
+    """Refused rather than released to the college's other students: a job in hand may have the item at the
+    workshop, a diagnosis made and parts the owner approved, so handing it on is a teacher's decision (their
+    reassign already exists), not something a move should do silently; the reason says how many and what to do."""
+    count = await jobs_in_hand(conn, technician_id)
+    if count:
+        raise StaffError("student_has_jobs", 409, count=count)
+
+
+async def end_open_offers(conn: Conn, technician_id: uuid.UUID) -> None:
+    """A student leaving their college (or switched off) must not take its jobs any more: their offers still
+    waiting end now, and the SLA clock hands those jobs on as it does for any unanswered offer (an accept after
+    this finds the offer closed). Requests are locked before their offers, the order every offer path keeps."""
+    await conn.execute(
+        """select r.id from public.repair_requests r
+           where r.id in (select o.request_id from public.offers o
+                          where o.technician_id = %s and o.status = 'pending')
+           order by r.id for update""", [technician_id])
+    await conn.execute(
+        "update public.offers set expires_at = least(expires_at, now()) "
+        "where technician_id = %s and status = 'pending'", [technician_id])
+
+
+# --- invitations, as the invited person sees and answers them ----------------------------------------------------
+
+
+async def my_invitation(conn: Conn, profile_id: uuid.UUID) -> dict[str, Any] | None:
+    """The invitation waiting for this account's answer (an owner read by the caller's own id)."""
+    cur = await conn.execute(
+        """select i.role, i.skills, i.created_at as invited_at,
+                  case when c.id is null then null
+                       else jsonb_build_object('id', c.id, 'code', c.code, 'name_th', c.name_th,
+                                               'name_en', c.name_en) end as college
+           from private.staff_invites i left join public.colleges c on c.id = i.college_id
+           where i.profile_id = %s and i.declined_at is null""", [profile_id])
+    return await cur.fetchone()
+
+
+async def accept_invitation(conn: Conn, profile_id: uuid.UUID) -> None:
+    """The person said yes: now, and only now, the role, the college and the invited skills change. A name the
+    person set stays theirs; the invitation's name fills it only when they have none."""
+    invite = await (await conn.execute(
+        """select i.role, i.college_id, i.display_name, i.skills, c.is_active as college_active
+           from private.staff_invites i left join public.colleges c on c.id = i.college_id
+           where i.profile_id = %s and i.declined_at is null for update of i""", [profile_id])).fetchone()
+    profile = await (await conn.execute(
+        "select role from public.profiles where id = %s for update", [profile_id])).fetchone()
+    if invite is None or profile is None or profile["role"] != AppRole.CITIZEN.value:
+        raise StaffError("invitation_none", 404)
+    if invite["college_id"] is not None and not invite["college_active"]:
+        raise StaffError("invitation_college_inactive", 409)
+    await conn.execute(
+        "update public.profiles set role = %s, college_id = %s, "
+        "display_name = coalesce(nullif(display_name, ''), %s) where id = %s",
+        [invite["role"], invite["college_id"], invite["display_name"], profile_id])
+    await conn.execute(
+        """insert into public.technician_skills (technician_id, skill_code, level)
+           select %s, s.key, s.value::smallint from jsonb_each_text(%s::jsonb) as s
+           on conflict (technician_id, skill_code) do update set level = excluded.level""",
+        [profile_id, json.dumps(invite["skills"])])
+    await conn.execute("delete from private.staff_invites where profile_id = %s", [profile_id])
+    await conn.execute(
+        "select private.audit('staff.invite_accept', 'profiles', %s, null, %s)",
+        [profile_id, json.dumps({"role": invite["role"], "college_id": str(invite["college_id"])
+                                 if invite["college_id"] else None})])
+
+
+async def decline_invitation(conn: Conn, profile_id: uuid.UUID) -> None:
+    """The person said no: nothing about the account changes; the row stays, marked, so nobody asks again for
+    DECLINED_WAIT_DAYS and the teacher sees the answer."""
+    row = await (await conn.execute(
+        "update private.staff_invites set declined_at = now() where profile_id = %s and declined_at is null "
+        "returning role, college_id", [profile_id])).fetchone()
+    if row is None:
+        raise StaffError("invitation_none", 404)
+    await conn.execute(
+        "select private.audit('staff.invite_decline', 'profiles', %s, null, %s)",
+        [profile_id, json.dumps({"role": row["role"], "college_id": str(row["college_id"])
+                                 if row["college_id"] else None})])
 
 
 async def pending_invites(conn: Conn, college_id: uuid.UUID | None, role: AppRole | None = None) -> list[
         dict[str, Any]]:
-    """Invites not yet used (an owner read: private.staff_invites is not readable by users)."""
+    """Invites not yet used, invitations not yet answered, and recent declines (an owner read:
+    private.staff_invites is not readable by users)."""
     cur = await conn.execute(
-        """select phone, role, college_id, display_name, skills, created_at from private.staff_invites
+        """select phone, role, college_id, display_name, skills, created_at,
+                  profile_id is not null as awaiting_acceptance, declined_at from private.staff_invites
            where (%(college)s::uuid is null or college_id = %(college)s)
              and (%(role)s::public.app_role is null or role = %(role)s::public.app_role)
+             -- a "no" shows while it still holds off asking again; after that the college may simply ask anew
+             and (declined_at is null or declined_at > now() - make_interval(days => %(wait)s))
            order by created_at, phone""",
-        {"college": college_id, "role": role.value if role else None})
+        {"college": college_id, "role": role.value if role else None, "wait": DECLINED_WAIT_DAYS})
     return await cur.fetchall()
 
 
@@ -284,12 +423,13 @@ def parse_students_csv(data: bytes | str, known: set[str]) -> list[StudentRow]:
 
 @dataclass(frozen=True)
 class ImportReport:
-    changed_now: int  # existing accounts made students at once
+    changed_now: int  # existing accounts made students at once (the operator's, or staff moved by an admin)
     invited: int  # waiting for their first sign-in
+    awaiting_acceptance: int = 0  # citizens' own accounts: invitations they answer in the app
 
     @property
     def total(self) -> int:
-        return self.changed_now + self.invited
+        return self.changed_now + self.invited + self.awaiting_acceptance
 
 
 async def import_students(conn: Conn, college_id: uuid.UUID, rows: list[StudentRow], *, by: AppRole | None,
@@ -298,7 +438,7 @@ async def import_students(conn: Conn, college_id: uuid.UUID, rows: list[StudentR
     transaction is rolled back by the exception."""
     known = await known_skills(conn)
     errors: list[LineError] = []
-    now = invited = 0
+    now = invited = awaiting = 0
     for row in rows:
         try:
             done = await register_staff(conn, row.phone, AppRole.TECHNICIAN, college_id, row.name, row.skills,
@@ -306,12 +446,17 @@ async def import_students(conn: Conn, college_id: uuid.UUID, rows: list[StudentR
         except StaffError as exc:
             errors.append(LineError(row.line, exc.code, exc.values))
         else:
-            now, invited = (now + 1, invited) if done.existing_account else (now, invited + 1)
+            if done.awaiting_acceptance:
+                awaiting += 1
+            elif done.existing_account:
+                now += 1
+            else:
+                invited += 1
         if progress is not None:
             progress(1)
     if errors:
         raise StudentImportError(errors)
-    return ImportReport(now, invited)
+    return ImportReport(now, invited, awaiting)
 
 
 # --- colleges ----------------------------------------------------------------------------------------------------
@@ -366,6 +511,7 @@ async def colleges_for_admin(conn: Conn) -> list[dict[str, Any]]:
                            '[]'::jsonb) as supervisors,
                   (select count(*)::int from public.profiles p
                    where p.college_id = c.id and p.role = 'technician' and p.is_active) as students,
-                  (select count(*)::int from private.staff_invites i where i.college_id = c.id) as pending_invites
+                  (select count(*)::int from private.staff_invites i
+                   where i.college_id = c.id and i.declined_at is null) as pending_invites
            from public.colleges c order by c.is_active desc, c.code""")
     return await cur.fetchall()

@@ -250,6 +250,12 @@ class AppViewModel(Observable):
             return
         self.session.update_profile(profile)
 
+    async def _invitation_accepted(self, profile: Profile) -> None:
+        """A college's invitation accepted: the person is a student or teacher now, with that role's home."""
+        self.session.update_profile(profile)
+        await self._save_session(profile)
+        await self._open_home()
+
     async def _profile_saved(self, profile: Profile) -> None:
         """A name set on the home survives a reload: the stored session gets the new profile."""
         await self._save_session(profile)
@@ -289,6 +295,7 @@ class AppViewModel(Observable):
             home.on_new_request = self.open_request_form
             home.on_open_request = self.open_request
             home.on_edit_outbox = self.edit_outbox_item
+            home.invitation.on_accepted = self._invitation_accepted
             outbox = Outbox(self._api, self._outbox_storage, owner_id=str(profile.id), sleep=self._sleep,
                             on_sent=self._outbox_sent)
             outbox.on_change.append(home._changed)

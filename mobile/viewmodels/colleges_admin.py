@@ -198,7 +198,10 @@ class CollegesAdminViewModel(SubScreen):
             return
         self.naming = False
         self.naming_for = None
-        key = "supervisor_named_now" if done.existing_account else "supervisor_invited"
+        if done.awaiting_acceptance:
+            key = "supervisor_awaiting_acceptance"  # a citizen's own account: it changes only when they accept
+        else:
+            key = "supervisor_named_now" if done.existing_account else "supervisor_invited"
         self._notice = bilingual(key, phone=national_format(done.phone))
         try:
             await self._fetch()  # the college's supervisors and invites changed

@@ -20,6 +20,7 @@ from mobile.models import (
     WaitingRequest,
 )
 from mobile.outbox import Outbox, OutboxItem
+from mobile.viewmodels.invitation import InvitationCard
 from mobile.viewmodels.loadable import AuthLost, Loadable
 from mobile.viewmodels.photo_viewer import OpenPhotos
 from mobile.viewmodels.session import Session
@@ -153,6 +154,9 @@ class CitizenHome(HomeViewModel):
         self.on_edit_outbox: Callable[[str], Awaitable[None]] | None = None
         # Drafts waiting on this device to be sent (set by the app for a signed-in citizen).
         self.outbox: Outbox | None = None
+        # A college's invitation to become a student or teacher, answered here.
+        self.invitation = InvitationCard(api, session, changed=self._changed, lost_sign_in=self._lost_sign_in,
+                                         show=self._show)
 
     async def new_request(self) -> None:
         if self.on_new_request is not None:
@@ -192,7 +196,7 @@ class CitizenHome(HomeViewModel):
         if self.outbox is not None:
             self.outbox.wake()  # "refresh" also tries the waiting drafts at once
         # Newest first: the request someone just sent is the one they look for.
-        requests = await self._api.my_requests()
+        _, requests = await asyncio.gather(self.invitation.refresh(), self._api.my_requests())
         self.requests = sorted(requests, key=lambda r: r.created_at, reverse=True)
 
 

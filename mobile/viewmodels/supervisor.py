@@ -13,6 +13,7 @@ from mobile.viewmodels.loadable import SaveFile as SaveFile
 from mobile.viewmodels.session import Session
 from shared.phone import InvalidPhone, national_format, normalize_thai_phone
 from shared.text import Bilingual, Locale, bilingual, error_text
+from shared.wire import PendingInvite
 
 SKILL_LEVELS = (1, 2, 3, 4, 5)
 CSV_FILES = {"jobs": "fixit-jobs.csv", "ledger": "fixit-ledger.csv"}
@@ -71,6 +72,8 @@ class TechniciansViewModel(StudentLevelsScreen):
         self.importing = False
         self._import_error: Bilingual | None = None
         self._import_lines: list[tuple[int, Bilingual]] = []
+        # Phones registered here that are not students yet: waiting to sign in, to accept, or declined.
+        self.invites: list[PendingInvite] = []
 
     # --- what the view reads -------------------------------------------------------------------------
 
@@ -124,9 +127,14 @@ class TechniciansViewModel(StudentLevelsScreen):
             self._changed()
 
     async def toggle_active(self, technician_id: UUID, value: bool) -> None:
-        """The switch saves at once: one control, one change."""
+        """The switch saves at once: one control, one change. Refused (a student still holding jobs), it shows
+        what the backend holds again, with the reason under it."""
         self.set_active(technician_id, value)
         await self.save(technician_id)
+        row = self._row(technician_id)
+        if row is not None and row.error is not None:
+            row.is_active = row.item.is_active
+            self._changed()
 
     # --- adding students ---------------------------------------------------------------------------
 
@@ -160,7 +168,10 @@ class TechniciansViewModel(StudentLevelsScreen):
         if done is None:
             return
         self.phone_input = self.name_input = ""
-        key = "student_added_now" if done.existing_account else "student_invited"
+        if done.awaiting_acceptance:
+            key = "student_awaiting_acceptance"  # a citizen's own account: it changes only when they accept
+        else:
+            key = "student_added_now" if done.existing_account else "student_invited"
         self._notice = bilingual(key, phone=national_format(normalized))
         await self.load()
 
@@ -177,6 +188,9 @@ class TechniciansViewModel(StudentLevelsScreen):
             return
         self._notice = bilingual("students_imported", n=report.imported, now=report.changed_now,
                                                           later=report.invited)
+        if report.awaiting_acceptance:
+            awaiting = bilingual("students_imported_awaiting", n=report.awaiting_acceptance)
+            self._notice = Bilingual(f"{self._notice.th} {awaiting.th}", f"{self._notice.en}; {awaiting.en}")
         await self.load()
 
     def _mark_adding(self, on: bool) -> None:
@@ -191,8 +205,20 @@ class TechniciansViewModel(StudentLevelsScreen):
     def _import_refused(self, error: ApiError) -> None:
         self._import_error, self._import_lines = error.text, list(error.lines)
 
+    def invite_line(self, invite: PendingInvite) -> str:
+        """"นาย ก · 081-234-5678 · รอตอบรับ": who, and what the college waits for."""
+        if invite.declined_at is not None:
+            key = "invite_declined"
+        else:
+            key = "invite_waiting_acceptance" if invite.awaiting_acceptance else "invite_waiting_sign_in"
+        who = [part for part in (invite.display_name, national_format(invite.phone)) if part]
+        return " · ".join([*who, bilingual(key).in_(self.locale)])
+
     async def _fetch(self) -> None:
-        items, categories = await asyncio.gather(self._api.supervisor_technicians(), self._api.categories())
+        college_id = self._college_id()
+        invites = self._api.college_invites(college_id) if college_id is not None else _no_invites()
+        items, categories, self.invites = await asyncio.gather(
+            self._api.supervisor_technicians(), self._api.categories(), invites)
         self.skills = skill_names(categories)
         self.categories = {c.code: c for c in categories}  # names the skills of a level history
         known = {s.code for s in self.skills}
@@ -244,6 +270,10 @@ class TechniciansViewModel(StudentLevelsScreen):
         row.item, row.is_active, row.skills, row.saving = saved, saved.is_active, dict(saved.skills), False
         self._notice = bilingual("student_saved", name=saved.display_name)
         self._changed()
+
+
+async def _no_invites() -> list[PendingInvite]:
+    return []
 
 
 class LedgerViewModel(SubScreen):

@@ -8,6 +8,7 @@ from mobile.formatting import format_datetime
 from mobile.outbox import ItemState, OutboxItem
 from mobile.viewmodels.home import CitizenHome
 from mobile.views.common import empty, error_message, greeting, load_state, muted, reload_failed, request_cards, section
+from mobile.views.invitation import invitation_controls
 from mobile.views.status import chip
 from shared.text import Locale, t
 
@@ -28,6 +29,7 @@ def citizen_home_view(vm: CitizenHome, locale: Locale) -> ft.Control:
     ]
     if vm.notice:
         controls.append(_notice(vm.notice))
+    controls += invitation_controls(vm.invitation, locale)
     controls.append(section(t("citizen_home_title", locale), locale, vm.load))
     # Waiting drafts first: they live on this device and show even when the list cannot load.
     controls += [outbox_card(item, vm, locale) for item in vm.outbox_items]

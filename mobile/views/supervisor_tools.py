@@ -41,6 +41,9 @@ def technicians_view(
         if vm.notice:
             controls.append(ft.Semantics(live_region=True, content=ft.Text(vm.notice, color=ft.Colors.PRIMARY)))
         controls += _add_students(vm, locale, pick_csv)
+        if vm.invites:
+            controls.append(ft.Text(t("invites_title", locale), weight=ft.FontWeight.W_600))
+            controls += [muted(vm.invite_line(invite)) for invite in vm.invites]
         if not vm.rows:
             controls.append(empty(t("technicians_empty", locale)))
         controls += [_student_row(vm, row, locale) for row in vm.rows]

@@ -136,6 +136,22 @@ async def test_every_endpoint_the_app_calls_parses(app: Any, area: Area) -> None
     with pytest.raises(ApiError) as bad_csv:
         await teacher.import_students(college_id, b"phone,name\nnot-a-phone,x\n")
     assert bad_csv.value.code == "csv_invalid" and [n for n, _ in bad_csv.value.lines] == [2]
+    # A citizen's own account is invited, not changed: the person answers in the app (no skills: no offers here).
+    joining_phone, declining_phone = fresh_phone(), fresh_phone()
+    joining = await signed_in(recorder, app, joining_phone)
+    declining = await signed_in(recorder, app, declining_phone)
+    assert await joining.my_invitation() is None
+    for phone in (joining_phone, declining_phone):
+        invited = await teacher.add_student(college_id, phone, "ผู้ได้รับเชิญ")
+        assert invited.existing_account and invited.awaiting_acceptance
+    waiting_here = {i.phone: i for i in await teacher.college_invites(college_id)}
+    assert waiting_here["+66" + joining_phone[1:]].awaiting_acceptance
+    invitation = await joining.my_invitation()
+    assert invitation is not None and invitation.college is not None and invitation.college.id == college_id
+    joined = await joining.accept_invitation()
+    assert joined.role == "technician" and joined.college is not None and joined.college.id == college_id
+    await declining.decline_invitation()
+    assert await declining.my_invitation() is None and (await declining.me()).role == "citizen"
     await teacher.change_status(created.id, "done")
     await teacher.change_status(created.id, "handed_back", "เจ้าของมารับของคืนที่ศูนย์")  # the teacher's reason
     await teacher.supervisor_ledger()

@@ -1,6 +1,7 @@
 """Staff onboarding without SQL through the API: admins create and edit colleges and name supervisors; supervisors
 add students to their own college, one by one or from a CSV (all rows or none); a registered phone signs in and lands
-in its role at its college; every change is in the audit trail."""
+in its role at its college, an existing citizen account accepts an invitation first; every change is in the audit
+trail."""
 
 import uuid
 from collections.abc import AsyncIterator, Awaitable, Callable
@@ -151,16 +152,20 @@ async def test_named_supervisors_land_in_their_role_at_their_college(
     assert (await api.get(f"/colleges/{college['id']}/invites", headers=headers)).json() == []
     assert (await api.get("/supervisor/dashboard", headers=bearer(token))).status_code == 200
 
-    # Someone with an account changes at once, audited as the admin's doing.
+    # Someone with an account is invited: nothing changes until they accept, which is their own doing.
     citizen_phone = fresh_phone()
-    _, before = await sign_in(api, citizen_phone)
+    citizen_token, before = await sign_in(api, citizen_phone)
     named = await api.post(f"/admin/colleges/{college['id']}/supervisors", json={"phone": citizen_phone},
                            headers=headers)
     assert named.status_code == 201 and named.json()["existing_account"] is True
+    assert named.json()["awaiting_acceptance"] is True
+    assert (await api.get("/me", headers=bearer(citizen_token))).json()["role"] == "citizen"
+    accepted = await api.post("/me/invitation/accept", headers=bearer(citizen_token))
+    assert accepted.status_code == 200, accepted.text
     _, after = await sign_in(api, citizen_phone)
     assert after["id"] == before["id"] and after["role"] == "supervisor"
     assert [(r["actor"], r["actor_id"], r["after"]) for r in audit_rows(database_url, "profile.role", before["id"])] \
-        == [("admin", me["id"], {"role": "supervisor"})]
+        == [("citizen", before["id"], {"role": "supervisor"})]
     listed = {c["id"]: c for c in (await api.get("/admin/colleges", headers=headers)).json()}
     assert {s["id"] for s in listed[college["id"]]["supervisors"]} == {profile["id"], before["id"]}
 
@@ -223,15 +228,22 @@ async def test_a_supervisor_adds_students_to_their_own_college_only(
     assert students[profile["id"]]["skills"] == {"electrical_appliance": 3, "plumbing": 1}
     assert students[profile["id"]]["display_name"] == "นาย ช่างไฟ"
 
-    # A citizen with an account becomes a student at once; role, college and skills are audited as the teacher's.
+    # A citizen with an account is invited by the teacher and becomes a student when they accept: the invitation
+    # is audited as the teacher's, the role, college and skills as the person's own doing.
     citizen_phone = fresh_phone()
-    _, citizen = await sign_in(api, citizen_phone)
+    citizen_token, citizen = await sign_in(api, citizen_phone)
     again = await api.post(url, json={"phone": citizen_phone, "skills": {"computer": 2}}, headers=teacher)
     assert again.status_code == 201 and again.json()["existing_account"] is True
-    by_teacher = ("supervisor", teacher_profile["id"])
+    assert again.json()["awaiting_acceptance"] is True
+    assert audit_rows(database_url, "profile.role", citizen["id"]) == []
+    invited = audit_rows(database_url, "staff.invite", college["id"])
+    assert (invited[-1]["actor"], invited[-1]["actor_id"]) == ("supervisor", teacher_profile["id"])
+    assert invited[-1]["after"]["awaiting_acceptance"] is True
+    assert (await api.post("/me/invitation/accept", headers=bearer(citizen_token))).status_code == 200
+    by_themselves = ("citizen", citizen["id"])
     for action in ("profile.role", "profile.college", "skill.add"):
         rows = audit_rows(database_url, action, citizen["id"])
-        assert [(r["actor"], r["actor_id"]) for r in rows] == [by_teacher], action
+        assert [(r["actor"], r["actor_id"]) for r in rows] == [by_themselves], action
     assert audit_rows(database_url, "skill.add", citizen["id"])[0]["after"] == {"skill": "computer", "level": 2}
     # An admin may add students to any college.
     assert (await api.post(f"/colleges/{other['id']}/students", json={"phone": fresh_phone()},
@@ -306,11 +318,16 @@ async def test_a_student_csv_is_all_or_nothing_with_every_bad_line_named(
     )
     imported = await upload(ok_csv)
     assert imported.status_code == 200, imported.text
-    assert imported.json() == {"imported": 4, "changed_now": 1, "invited": 3}
+    # The citizen with an account is invited to accept in the app, not changed.
+    assert imported.json() == {"imported": 4, "changed_now": 0, "invited": 3, "awaiting_acceptance": 1}
     invites = {i["phone"]: i for i in (await api.get(f"/colleges/{college['id']}/invites", headers=teacher)).json()}
-    assert set(invites) == {"+66" + p[1:] for p in good}
+    assert set(invites) == {"+66" + p[1:] for p in [*good, citizen_phone]}
+    assert [p for p, i in invites.items() if i["awaiting_acceptance"]] == ["+66" + citizen_phone[1:]]
     assert invites["+66" + good[1][1:]]["skills"] == {"plumbing": 2, "computer": 1}
     _, profile = await sign_in(api, good[1])
     assert profile["role"] == "technician" and profile["college"]["id"] == college["id"]
-    _, changed = await sign_in(api, citizen_phone)
-    assert changed["role"] == "technician" and changed["college"]["id"] == college["id"]
+    citizen_token, unchanged = await sign_in(api, citizen_phone)
+    assert unchanged["role"] == "citizen"
+    accepted = await api.post("/me/invitation/accept", headers=bearer(citizen_token))
+    assert accepted.status_code == 200, accepted.text
+    assert accepted.json()["role"] == "technician" and accepted.json()["college"]["id"] == college["id"]

@@ -83,6 +83,9 @@ class FakeBackend:
         self.waiting: list[dict[str, Any]] = []
         self.dispatch_bodies: list[dict[str, Any]] = []
         self.dispatch_error: str | None = None  # e.g. "no_fitting_student": answered with a 409
+        # A college's invitation waiting for the citizen's answer (GET /me/invitation), and the college's invites.
+        self.invitation: dict[str, Any] | None = None
+        self.invites: list[dict[str, Any]] = []
         self.my_requests = [
             request_summary("หม้อหุงข้าว", "repairing", days_ago=1),
             request_summary("พัดลม", "offered", days_ago=3),
@@ -212,6 +215,8 @@ class FakeBackend:
             "/supervisor/dashboard": "supervisor",
             "/colleges": None,
             "/admin/waiting": "admin",
+            "/me/invitation": "citizen",
+            f"/colleges/{COLLEGE['id']}/invites": "supervisor",
         }
         if request.url.path not in owner:
             return error_response(404, "not_found")
@@ -231,6 +236,8 @@ class FakeBackend:
             },
             "/colleges": self.colleges,
             "/admin/waiting": self.waiting,
+            "/me/invitation": self.invitation,
+            f"/colleges/{COLLEGE['id']}/invites": self.invites,
         }[request.url.path]
         return httpx.Response(200, json=data)
 

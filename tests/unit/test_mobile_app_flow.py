@@ -134,7 +134,8 @@ async def test_a_stored_session_survives_a_restart() -> None:
     again, _ = await started(backend, store)
     assert again.screen == Screen.HOME and isinstance(again.home, CitizenHome)
     assert again.home.state == LoadState.READY
-    assert backend.paths()[:2] == ["GET /me", "GET /requests/mine"]
+    # The profile, then the home's invitation card and list together.
+    assert backend.paths()[:3] == ["GET /me", "GET /me/invitation", "GET /requests/mine"]
     assert "POST /auth/otp/verify" not in backend.paths()
 
 

@@ -1,0 +1,58 @@
+"""A teacher's invitation reaches a citizen's own account as a card on their home in a real browser; only their tap
+on Accept makes them a student, and the app opens the student's home."""
+
+import re
+import uuid
+from typing import Any
+
+import httpx
+from playwright.sync_api import Page, expect
+
+from tests.e2e.conftest import OUTPUT_DIR, TIMEOUT, RunningSystem, api_session, sign_in
+from tests.helpers import fresh_phone
+
+ADMIN = "0844444444"
+
+
+def call(api_url: str, token: str, method: str, path: str, **body: Any) -> Any:
+    response = httpx.request(method, f"{api_url}{path}", headers={"Authorization": f"Bearer {token}"},
+                             json=body or None, timeout=10)
+    assert response.status_code < 300, response.text
+    return response.json() if response.content else None
+
+
+def test_a_citizen_accepts_a_teachers_invitation_in_the_app(system: RunningSystem, phone_page: Page) -> None:
+    api = system.api_url
+    admin = api_session(api, ADMIN)["access_token"]
+    code = f"E2E-{uuid.uuid4().hex[:6].upper()}"
+    name = f"วิทยาลัยเชิญ {code}"
+    # Far from every test's requests (Songkhla): no dispatch goes there; closed again at the end.
+    college = call(api, admin, "POST", "/admin/colleges", code=code, name_th=name, name_en=f"Invite College {code}",
+                   province_th="สงขลา", province_en="Songkhla", region="south", lat=7.19, lon=100.59,
+                   service_radius_km=1)
+    try:
+        teacher_phone, citizen_phone = fresh_phone(), fresh_phone()
+        call(api, admin, "POST", f"/admin/colleges/{college['id']}/supervisors", phone=teacher_phone)
+        teacher = api_session(api, teacher_phone)["access_token"]
+        citizen = api_session(api, citizen_phone)  # the person has an account of their own already
+        assert citizen["profile"]["role"] == "citizen"
+        invited = call(api, teacher, "POST", f"/colleges/{college['id']}/students", phone=citizen_phone,
+                       display_name="", skills={})
+        assert invited["awaiting_acceptance"] is True
+
+        page = phone_page
+        sign_in(page, system.app_url, citizen_phone)
+        # The card reads out as one group: who invites, to what, what changes.
+        card = page.get_by_role("group", name=re.compile(re.escape(f"{name} เชิญคุณเป็นนักศึกษาช่าง")))
+        expect(card).to_be_visible(timeout=TIMEOUT)
+        expect(page.get_by_text("คำขอซ่อมของฉัน").first).to_be_visible(timeout=TIMEOUT)  # still the citizen's home
+        OUTPUT_DIR.mkdir(exist_ok=True)
+        page.screenshot(path=str(OUTPUT_DIR / "citizen-invitation.png"))
+        card.get_by_role("button", name="ตอบรับ").click()
+        expect(page.get_by_text("งานที่เสนอให้ฉัน").first).to_be_visible(timeout=TIMEOUT)
+
+        students = call(api, teacher, "GET", "/supervisor/technicians")
+        assert [s["id"] for s in students] == [citizen["profile"]["id"]]
+        assert call(api, teacher, "GET", f"/colleges/{college['id']}/invites") == []
+    finally:
+        call(api, admin, "PATCH", f"/admin/colleges/{college['id']}", is_active=False)

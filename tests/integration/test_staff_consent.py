@@ -1,0 +1,244 @@
+"""Nobody's account changes role without their consent: a teacher's or an admin's registration of a phone that
+already has a citizen account is an invitation the person accepts or declines in the app. And a student holding
+jobs cannot be moved to another college, made a teacher or deactivated: the jobs would be stranded."""
+
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+import httpx
+import psycopg
+from psycopg.rows import dict_row
+from psycopg_pool import AsyncConnectionPool
+
+from backend.db import service_tx
+from backend.services.dispatch import DispatchPolicy, expire_overdue
+from backend.settings import Settings
+from tests.helpers import bearer, fresh_phone, sign_in
+from tests.integration.dispatch_area import Area, accepted_job, offers_of, submit
+
+SEED_ADMIN = "084-444-4444"
+
+
+def audit_actions(database_url: str, target_id: str) -> list[tuple[str, str]]:
+    with psycopg.connect(database_url, row_factory=dict_row) as conn:
+        rows = conn.execute("select action, actor from public.audit_events where target_id = %s order by id",
+                            [target_id]).fetchall()
+    return [(r["action"], r["actor"]) for r in rows]
+
+
+def refused(response: httpx.Response, status: int, code: str) -> dict[str, Any]:
+    assert response.status_code == status, response.text
+    error: dict[str, Any] = response.json()["error"]
+    assert error["code"] == code
+    assert error["message_th"] and error["message_en"] and error["message_th"] != error["message_en"]
+    return error
+
+
+async def test_a_teacher_invites_a_citizen_who_accepts(api: httpx.AsyncClient, area: Area,
+                                                       database_url: str) -> None:
+    teacher, _ = await sign_in(api, area.students["teacher"][1])
+    phone = fresh_phone()
+    citizen_token, citizen = await sign_in(api, phone)
+    me = bearer(citizen_token)
+    assert (await api.get("/me/invitation", headers=me)).json() is None
+
+    added = await api.post(f"/colleges/{area.near}/students",
+                           json={"phone": phone, "display_name": "นาย ชวนมา", "skills": {"plumbing": 2}},
+                           headers=bearer(teacher))
+    assert added.status_code == 201, added.text
+    assert added.json()["existing_account"] is True and added.json()["awaiting_acceptance"] is True
+    # Nothing changed yet: still a citizen, with no student screens and no offers.
+    profile = (await api.get("/me", headers=me)).json()
+    assert profile["role"] == "citizen" and profile["college"] is None
+    assert (await api.get("/technician/offers", headers=me)).status_code == 403
+    assert [a for a, _ in audit_actions(database_url, citizen["id"]) if a.startswith("profile.")] == []
+
+    # The teacher sees the person as waiting for acceptance.
+    waiting = [i for i in (await api.get(f"/colleges/{area.near}/invites", headers=bearer(teacher))).json()
+               if i["phone"] == "+66" + phone[1:]]
+    assert [(i["awaiting_acceptance"], i["declined_at"]) for i in waiting] == [(True, None)]
+
+    invitation = (await api.get("/me/invitation", headers=me)).json()
+    assert invitation["role"] == "technician" and invitation["college"]["id"] == str(area.near)
+    assert invitation["college"]["name_th"] == "วิทยาลัยทดสอบใกล้" and invitation["skills"] == {"plumbing": 2}
+
+    accepted = await api.post("/me/invitation/accept", headers=me)
+    assert accepted.status_code == 200, accepted.text
+    assert accepted.json()["role"] == "technician" and accepted.json()["college"]["id"] == str(area.near)
+    assert (await api.get("/technician/offers", headers=me)).status_code == 200
+    students = {s["id"]: s for s in (await api.get("/supervisor/technicians", headers=bearer(teacher))).json()}
+    assert students[citizen["id"]]["skills"] == {"plumbing": 2}
+    # The change is the person's own doing in the trail.
+    actions = audit_actions(database_url, citizen["id"])
+    assert ("profile.role", "citizen") in actions and ("staff.invite_accept", "citizen") in actions
+    assert (await api.get("/me/invitation", headers=me)).json() is None
+    refused(await api.post("/me/invitation/accept", headers=me), 404, "invitation_none")
+    assert [i for i in (await api.get(f"/colleges/{area.near}/invites", headers=bearer(teacher))).json()
+            if i["phone"] == "+66" + phone[1:]] == []
+
+
+async def test_a_declined_invitation_changes_nothing_and_holds_off_a_second(
+    api: httpx.AsyncClient, area: Area, database_url: str,
+) -> None:
+    teacher, _ = await sign_in(api, area.students["teacher"][1])
+    admin, _ = await sign_in(api, SEED_ADMIN)
+    phone = fresh_phone()
+    token, citizen = await sign_in(api, phone)
+    me = bearer(token)
+    url = f"/colleges/{area.near}/students"
+    assert (await api.post(url, json={"phone": phone}, headers=bearer(teacher))).status_code == 201
+    # Inviting again while it waits only updates it; another college's teacher may not take it over.
+    again = await api.post(url, json={"phone": phone, "skills": {"computer": 3}}, headers=bearer(teacher))
+    assert again.status_code == 201 and again.json()["awaiting_acceptance"] is True
+    assert (await api.get("/me/invitation", headers=me)).json()["skills"] == {"computer": 3}
+
+    declined = await api.post("/me/invitation/decline", headers=me)
+    assert declined.status_code == 204, declined.text
+    assert (await api.get("/me", headers=me)).json()["role"] == "citizen"
+    assert (await api.get("/me/invitation", headers=me)).json() is None
+    refused(await api.post("/me/invitation/decline", headers=me), 404, "invitation_none")
+    refused(await api.post("/me/invitation/accept", headers=me), 404, "invitation_none")
+    listed = [i for i in (await api.get(f"/colleges/{area.near}/invites", headers=bearer(teacher))).json()
+              if i["phone"] == "+66" + phone[1:]]
+    assert len(listed) == 1 and listed[0]["declined_at"] is not None
+    # Asking again right after a no is refused, for the teacher and for an admin alike.
+    error = refused(await api.post(url, json={"phone": phone}, headers=bearer(teacher)), 409, "invitation_declined")
+    assert "30" in error["message_en"] and "30" in error["message_th"]
+    refused(await api.post(f"/admin/colleges/{area.far}/supervisors", json={"phone": phone}, headers=bearer(admin)),
+            409, "invitation_declined")
+    assert ("staff.invite_decline", "citizen") in audit_actions(database_url, citizen["id"])
+    # What is held about the person includes the invitation and their answer (PDPA export).
+    exported = (await api.get("/me/export", headers=me)).json()
+    assert [(i["role"], i["college"], i["declined_at"] is not None) for i in exported["invitations"]] == [
+        ("technician", "วิทยาลัยทดสอบใกล้", True)]
+    # Once the wait is over, the college may ask again (and the old "no" leaves the teacher's list).
+    with psycopg.connect(database_url, autocommit=True) as conn:
+        conn.execute("update private.staff_invites set declined_at = declined_at - interval '31 days' "
+                     "where profile_id = %s", [citizen["id"]])
+    assert [i for i in (await api.get(f"/colleges/{area.near}/invites", headers=bearer(teacher))).json()
+            if i["phone"] == "+66" + phone[1:]] == []
+    asked_again = await api.post(url, json={"phone": phone}, headers=bearer(teacher))
+    assert asked_again.status_code == 201 and asked_again.json()["awaiting_acceptance"] is True
+    assert (await api.get("/me/invitation", headers=me)).json()["role"] == "technician"
+    with psycopg.connect(database_url) as conn:
+        role = conn.execute("select role from public.profiles where id = %s", [citizen["id"]]).fetchone()
+    assert role == ("citizen",)
+
+
+async def test_an_admin_invites_a_citizen_to_be_a_teacher(api: httpx.AsyncClient, area: Area) -> None:
+    admin, _ = await sign_in(api, SEED_ADMIN)
+    teacher, _ = await sign_in(api, area.students["teacher"][1])
+    phone = fresh_phone()
+    token, _ = await sign_in(api, phone)
+    named = await api.post(f"/admin/colleges/{area.far}/supervisors", json={"phone": phone}, headers=bearer(admin))
+    assert named.status_code == 201 and named.json()["awaiting_acceptance"] is True
+    assert (await api.get("/me", headers=bearer(token))).json()["role"] == "citizen"
+    # Someone invited elsewhere is not a teacher's to take over; an admin may replace the invitation.
+    refused(await api.post(f"/colleges/{area.near}/students", json={"phone": phone}, headers=bearer(teacher)),
+            409, "phone_invited_elsewhere")
+    invitation = (await api.get("/me/invitation", headers=bearer(token))).json()
+    assert invitation["role"] == "supervisor" and invitation["college"]["id"] == str(area.far)
+    accepted = await api.post("/me/invitation/accept", headers=bearer(token))
+    assert accepted.status_code == 200 and accepted.json()["role"] == "supervisor"
+    assert (await api.get("/supervisor/dashboard", headers=bearer(token))).status_code == 200
+
+
+async def test_an_invitation_to_a_college_closed_since_is_refused_on_accepting(
+    api: httpx.AsyncClient, area: Area, database_url: str,
+) -> None:
+    teacher, _ = await sign_in(api, area.students["teacher"][1])
+    phone = fresh_phone()
+    token, _ = await sign_in(api, phone)
+    assert (await api.post(f"/colleges/{area.near}/students", json={"phone": phone},
+                           headers=bearer(teacher))).status_code == 201
+    with psycopg.connect(database_url, autocommit=True) as conn:
+        conn.execute("update public.colleges set is_active = false where id = %s", [area.near])
+    refused(await api.post("/me/invitation/accept", headers=bearer(token)), 409, "invitation_college_inactive")
+    assert (await api.get("/me", headers=bearer(token))).json()["role"] == "citizen"
+
+
+async def test_a_student_with_jobs_in_hand_is_not_moved_or_deactivated(
+    api: httpx.AsyncClient, area: Area, database_url: str,
+) -> None:
+    _, ace_token, request_id = await accepted_job(api, area, "ace")
+    ace_id, ace_phone = area.students["ace"]
+    admin, _ = await sign_in(api, SEED_ADMIN)
+    teacher, _ = await sign_in(api, area.students["teacher"][1])
+
+    moved = await api.post(f"/colleges/{area.far}/students", json={"phone": ace_phone}, headers=bearer(admin))
+    error = refused(moved, 409, "student_has_jobs")
+    assert "1" in error["message_en"] and "1" in error["message_th"]
+    refused(await api.post(f"/admin/colleges/{area.near}/supervisors", json={"phone": ace_phone},
+                           headers=bearer(admin)), 409, "student_has_jobs")
+    refused(await api.put(f"/supervisor/technicians/{ace_id}", json={"is_active": False}, headers=bearer(teacher)),
+            409, "student_has_jobs")
+    with psycopg.connect(database_url, row_factory=dict_row) as conn:
+        row = conn.execute("select role, college_id, is_active from public.profiles where id = %s",
+                           [ace_id]).fetchone()
+    assert row == {"role": "technician", "college_id": area.near, "is_active": True}
+    # Skills may still change, and re-adding them to their own college is no move.
+    assert (await api.put(f"/supervisor/technicians/{ace_id}", json={"skills": {"electrical_appliance": 5}},
+                          headers=bearer(teacher))).status_code == 200
+    assert (await api.post(f"/colleges/{area.near}/students", json={"phone": ace_phone},
+                           headers=bearer(teacher))).status_code == 201
+
+    # Once the teacher hands the job to someone else, the move goes through.
+    bee_id = area.students["bee"][0]
+    reassigned = await api.post(f"/requests/{request_id}/assign", json={"technician_id": bee_id},
+                                headers=bearer(teacher))
+    assert reassigned.status_code == 200, reassigned.text
+    moved = await api.post(f"/colleges/{area.far}/students", json={"phone": ace_phone}, headers=bearer(admin))
+    assert moved.status_code == 201 and moved.json()["awaiting_acceptance"] is False
+    profile = (await api.get("/me", headers=bearer(ace_token))).json()
+    assert profile["college"]["id"] == str(area.far)
+
+
+async def test_no_invitation_routes_without_a_sign_in(api: httpx.AsyncClient) -> None:
+    for method, path in (("GET", "/me/invitation"), ("POST", "/me/invitation/accept"),
+                         ("POST", "/me/invitation/decline")):
+        assert (await api.request(method, path)).status_code == 401
+    token, _ = await sign_in(api, fresh_phone())
+    refused(await api.post("/me/invitation/decline", headers=bearer(token)), 404, "invitation_none")
+
+
+async def test_a_student_who_leaves_cannot_take_the_offers_still_open(
+    api: httpx.AsyncClient, area: Area, database_url: str, settings: Settings,
+) -> None:
+    _, request = await submit(api)
+    offered = {o["technician_id"]: o for o in offers_of(database_url, request["id"]) if o["status"] == "pending"}
+    leaving = [name for name, (user_id, _) in area.students.items() if user_id in offered]
+    assert len(leaving) >= 2, offered
+    admin, _ = await sign_in(api, SEED_ADMIN)
+    teacher, _ = await sign_in(api, area.students["teacher"][1])
+    moved, switched_off = leaving[:2]
+    tokens = {name: (await sign_in(api, area.students[name][1]))[0] for name in (moved, switched_off)}
+    assert (await api.post(f"/colleges/{area.far}/students", json={"phone": area.students[moved][1]},
+                           headers=bearer(admin))).status_code == 201
+    off = await api.put(f"/supervisor/technicians/{area.students[switched_off][0]}", json={"is_active": False},
+                        headers=bearer(teacher))
+    assert off.status_code == 200, off.text
+    # Their offers end now (the SLA clock hands the job on); signed in from before, neither can take the job.
+    with psycopg.connect(database_url) as conn:
+        ended = conn.execute("select count(*) from public.offers where id = any(%s) and expires_at <= now()",
+                             [[offered[area.students[n][0]]["id"] for n in (moved, switched_off)]]).fetchone()
+    assert ended == (2,)
+    for name in (moved, switched_off):
+        offer = offered[area.students[name][0]]
+        took = await api.post(f"/offers/{offer['id']}/accept", headers=bearer(tokens[name]))
+        assert took.status_code in (403, 404, 409), (name, took.text)
+    took = await api.post(f"/offers/{offered[area.students[moved][0]]['id']}/accept", headers=bearer(tokens[moved]))
+    assert took.json()["error"]["code"] == "offer_not_open"
+    with psycopg.connect(database_url) as conn:
+        detail = conn.execute("select status, technician_id from public.repair_requests where id = %s",
+                              [request["id"]]).fetchone()
+    assert detail == ("offered", None)
+    # The clock's next turn ends them for good and offers the job to the students still there.
+    policy = DispatchPolicy(offer_count=settings.dispatch_offer_count,
+                            sla=timedelta(minutes=settings.dispatch_sla_minutes))
+    async with (AsyncConnectionPool(database_url, kwargs={"row_factory": dict_row, "autocommit": True}) as pool,
+                service_tx(pool) as owner):  # type: ignore[arg-type]
+        assert await expire_overdue(owner, datetime.now(UTC), policy) >= 2
+    after = {o["technician_id"]: o["status"] for o in offers_of(database_url, request["id"])}
+    gone = {area.students[n][0] for n in (moved, switched_off)}
+    assert all(after[t] == "expired" for t in gone)
+    assert any(status == "pending" for t, status in after.items() if t not in gone)
