@@ -214,3 +214,26 @@ async def test_a_waiting_part_is_withdrawn_when_the_job_cannot_be_repaired(app_a
     assert detail["parts_waiting"] == 0
     record = (await api.get(f"/requests/{rid}/record", headers=bearer(owner))).json()
     assert [(p["status"], p["approval"]) for p in record["parts"]] == [("withdrawn", None)]
+
+
+async def test_a_college_whose_only_fitting_student_is_the_owner_is_not_chosen(app_and_clock: AppClock, area: Area,
+                                                                               database_url: str) -> None:
+    """The dispatch plan's college choice itself skips the owner: nobody in the area repairs computers but the
+    citizen who asked, made a student of the near college since; the request waits for an admin rather than
+    being offered to its own owner."""
+    api, _ = app_and_clock
+    phone = fresh_phone()
+    owner, _ = await sign_in(api, phone)
+    created = await api.post("/requests", json=draft(lat=HOME[0], lon=HOME[1], category_code="computer"),
+                             headers=bearer(owner))
+    assert created.status_code == 201 and created.json()["status"] == "no_centre", created.text
+    rid = created.json()["id"]
+    teacher, _ = await sign_in(api, area.students["teacher"][1])
+    made = await api.post(f"/colleges/{area.near}/students", headers=bearer(teacher),
+                          json={"phone": phone, "skills": {"computer": 5, "electronics": 5}})
+    assert made.status_code == 201, made.text
+    admin, _ = await sign_in(api, "084-444-4444")
+    for body in ({}, {"college_id": str(area.near)}):  # the search, and the near college named
+        sent = await api.post(f"/requests/{rid}/dispatch", json=body, headers=bearer(admin))
+        assert sent.status_code == 409 and _code(sent) == "no_fitting_student", sent.text
+    assert offers_of(database_url, rid) == []
