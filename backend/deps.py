@@ -20,7 +20,7 @@ from backend.errors import ApiError
 from backend.photo_store import PhotoStore
 from backend.request_context import client_address
 from backend.services.dispatch import DispatchPolicy
-from backend.services.profiles import require_role
+from backend.services.profiles import load_profile, require_role
 from backend.services.transitions import act_as
 from backend.settings import AuthMode, Settings
 from shared.roles import Actor, AppRole
@@ -172,6 +172,34 @@ async def as_caller(pool: AsyncConnectionPool[Conn], identity: Identity, *roles:
     connection for their whole length (photo uploads decode with no connection held)."""
     async with user_tx(pool, identity.claims) as conn:
         yield conn, Caller(identity, await require_role(conn, identity.user_id, *roles))
+
+
+@dataclass(frozen=True)
+class Owner(Caller):
+    """A caller acting on a request as the person who asked for it, whatever their role: a citizen made a student
+    or a teacher keeps the owner's rights to their own requests. The service (or RLS) checks they own it; the shared
+    rule hears them as the citizen side of the request. An admin keeps the admin's rights (any request)."""
+
+    @property
+    def actor(self) -> Actor:
+        return Actor.ADMIN if self.role == AppRole.ADMIN else Actor.CITIZEN
+
+
+@asynccontextmanager
+async def acting_as_owner(pool: AsyncConnectionPool[Conn], identity: Identity) -> AsyncIterator[tuple[Conn, Owner]]:
+    """`acting` for the owner's actions on their own request: any active role (ownership is the check, not the
+    role)."""
+    async with service_tx(pool) as owner:
+        caller = Owner(identity, await load_profile(owner, identity.user_id))
+        await act_as(owner, caller.actor, identity.claims)
+        yield owner, caller
+
+
+@asynccontextmanager
+async def as_owner(pool: AsyncConnectionPool[Conn], identity: Identity) -> AsyncIterator[tuple[Conn, Owner]]:
+    """`as_caller` for the owner's actions on their own request, any active role."""
+    async with user_tx(pool, identity.claims) as conn:
+        yield conn, Owner(identity, await load_profile(conn, identity.user_id))
 
 
 def supervisor_college(caller: Caller) -> CollegeRef:

@@ -92,6 +92,7 @@ class PartStatus(StrEnum):
     PROPOSED = "proposed"
     APPROVED = "approved"
     DECLINED = "declined"
+    WITHDRAWN = "withdrawn"  # still waiting when the job ended without a repair: nobody answers it any more
 
 
 class PartApproval(StrEnum):

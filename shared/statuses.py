@@ -180,6 +180,10 @@ def decide_move(from_status: RequestStatus, to_status: RequestStatus, mover: Mov
     actor = mover.actor
     if actor == A.CITIZEN and not mover.owns_request:
         raise refuse("not_found", forbidden=True, hidden=True)
+    if actor == A.TECHNICIAN and mover.owns_request:
+        # A student who asked for this repair is its owner (their owner's actions come as the citizen), never the
+        # student who takes or works on it.
+        raise refuse("own_request")
     if actor == A.SUPERVISOR and not mover.staff_of_college:
         raise refuse("not_your_college", forbidden=True)
     if actor == A.TECHNICIAN and mover.route == R.ACCEPT_OFFER and not mover.holds_open_offer:
@@ -194,6 +198,9 @@ def decide_move(from_status: RequestStatus, to_status: RequestStatus, mover: Mov
         # A student named a teacher while a job they worked on waits for its check: it is still theirs to have
         # checked, by someone else.
         raise refuse("own_work_check", forbidden=True)
+    if from_status == S.QUALITY_CHECK and mover.owns_request and actor in (A.SUPERVISOR, A.ADMIN):
+        # The teacher's check of a repair they asked for themselves is another teacher's (approve or rework alike).
+        raise refuse("own_request_check", forbidden=True)
     if to_status == S.ACCEPTED and not mover.meets_safety_tier:
         raise refuse("below_safety_tier", forbidden=True)
     if not mover.teacher_present:

@@ -1187,3 +1187,25 @@ INVITATION_UI: dict[str, Bilingual] = {
     "students_imported_awaiting": B("รอตอบรับคำเชิญในแอป {n} คน", "{n} invited to accept in the app"),
 }
 APP_UI.update(INVITATION_UI)
+
+# A request's owner keeps the owner's rights whatever their role (a citizen made a student or a teacher), and is
+# never the student or the checking teacher of their own request; parts are answered while the work is under way.
+ERRORS.update({
+    "own_request": B("นี่คือคำขอซ่อมของคุณเอง นักศึกษารับหรือทำงานซ่อมที่ตนเองขอไม่ได้",
+                     "This is your own repair request: a student cannot take or work on a job they asked for"),
+    "own_request_assign": B("นักศึกษาคนนี้เป็นผู้ขอซ่อมงานนี้เอง กรุณามอบงานให้นักศึกษาคนอื่น",
+                            "This student asked for this repair: give the job to another student"),
+    "own_request_check": B("คุณเป็นผู้ขอซ่อมงานนี้เอง จึงตรวจหรืออนุมัติเองไม่ได้ ให้ครูท่านอื่นของวิทยาลัยตรวจ",
+                           "You asked for this repair yourself: another teacher of the college must check and "
+                           "approve it"),
+    "parts_decision_closed": B("ตอบรายการอะไหล่ได้เฉพาะระหว่างที่นักศึกษากำลังซ่อม งานนี้ส่งครูตรวจหรือปิดแล้ว",
+                               "Parts can be answered only while the students work on the job: this job has gone "
+                               "to the teacher's check or is closed"),
+    "parts_undecided": B("ยังมีอะไหล่ที่รอเจ้าของตอบ กรุณาให้เจ้าของตอบในแอปหรือบันทึกคำตอบทางโทรศัพท์ก่อนส่งครูตรวจ",
+                         "A proposed part still waits for the owner's answer: get it in the app or record it by "
+                         "phone before the teacher's check"),
+})
+APP_UI.update({
+    "part_status_withdrawn": B("ยกเลิก (งานซ่อมไม่ได้)", "withdrawn (the job could not be repaired)"),
+    "my_repairs_entry_count": B("งานซ่อมของฉัน ({count})", "My repair requests ({count})"),
+})

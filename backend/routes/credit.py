@@ -23,6 +23,7 @@ from backend.deps import (
     TechnicianDep,
     UserConn,
     acting,
+    acting_as_owner,
     caller_in,
     supervisor_college,
 )
@@ -113,7 +114,10 @@ async def job_record(request_id: uuid.UUID, conn: UserConn, pool: PoolDep, ident
         async with service_tx(pool) as owner:
             await credit.name_team(owner, record["team"])
             me = await load_profile(owner, identity.user_id)
-        if me["role"] == AppRole.CITIZEN:  # the owner knows the students by first name only, as on the timeline
+            mine = await (await owner.execute("select citizen_id = %s as mine from public.repair_requests "
+                                              "where id = %s", [identity.user_id, request_id])).fetchone()
+        # The owner (whatever their role) knows the students by first name only, as on the timeline.
+        if me["role"] == AppRole.CITIZEN or (mine is not None and mine["mine"]):
             for member in record["team"]:
                 member["display_name"] = (member["display_name"] or "").split(" ")[0]
     return record
@@ -141,7 +145,7 @@ async def propose_part(request_id: uuid.UUID, body: PartProposal, identity: Iden
 async def decide_part(request_id: uuid.UUID, part_id: uuid.UUID, body: cw.PartDecision, identity: IdentityDep,
                       pool: PoolDep) -> dict[str, Any]:
     """The owner approves or declines a proposed part in the app."""
-    async with acting(pool, identity, AppRole.CITIZEN) as (owner, caller):
+    async with acting_as_owner(pool, identity) as (owner, caller):
         return await credit.decide_part(owner, request_id, part_id, caller.user_id, approve=body.approve)
 
 
@@ -158,14 +162,14 @@ async def phone_approval(request_id: uuid.UUID, part_id: uuid.UUID, body: PhoneA
 @router.post("/requests/{request_id}/handover-code", response_model=cw.HandoverCode)
 async def handover_code(request_id: uuid.UUID, identity: IdentityDep, pool: PoolDep) -> dict[str, str]:
     """A one-time code for the owner to tell the student at hand back (a new one replaces the last)."""
-    async with acting(pool, identity, AppRole.CITIZEN) as (owner, caller):
+    async with acting_as_owner(pool, identity) as (owner, caller):
         return {"code": await credit.handover_code(owner, request_id, caller.user_id)}
 
 
 @router.post("/requests/{request_id}/handover/confirm", status_code=204)
 async def confirm_handover(request_id: uuid.UUID, identity: IdentityDep, pool: PoolDep) -> Response:
     """The owner confirms in the app that they have the item back; the job may then be closed as handed back."""
-    async with acting(pool, identity, AppRole.CITIZEN) as (owner, caller):
+    async with acting_as_owner(pool, identity) as (owner, caller):
         await credit.confirm_handover(owner, request_id, caller.user_id)
     return Response(status_code=204)
 

@@ -17,12 +17,14 @@ from backend.deps import (
     SettingsDep,
     UserConn,
     acting,
-    as_caller,
+    acting_as_owner,
+    as_owner,
 )
 from backend.errors import ApiError
 from backend.schemas import ErrorResponse, RatingBody, RequestCreate, TransitionBody
 from backend.services import rate_limits
 from backend.services.aftercare import nearby_open_count, rate, reopen
+from backend.services.credit import withdraw_waiting_parts
 from backend.services.dispatch import dispatch_submitted, withdraw_pending_offers
 from backend.services.photo_intake import check_citizen_may_add, photo_location, take_photo
 from backend.services.rate_limits import Limit
@@ -100,11 +102,13 @@ async def get_request(request_id: uuid.UUID, identity: IdentityDep, pool: PoolDe
 async def cancel_request(
     request_id: uuid.UUID, body: TransitionBody, identity: IdentityDep, pool: PoolDep, now: NowDep
 ) -> RequestDetail:
-    """The citizen (or an admin) cancels before work has started (409 once diagnosing has begun)."""
-    async with acting(pool, identity, AppRole.CITIZEN, AppRole.ADMIN) as (owner, caller):
+    """The owner, whatever their role (or an admin, any request), cancels before work has started (409 once
+    diagnosing has begun)."""
+    async with acting_as_owner(pool, identity) as (owner, caller):
         await transition(owner, caller.actor, request_id, RequestStatus.CANCELLED, route=Route.CANCEL,
                          claims=caller.claims, note=body.note)
         await withdraw_pending_offers(owner, request_id)
+        await withdraw_waiting_parts(owner, request_id)
     return RequestDetail.model_validate(await read_detail(pool, identity.claims, request_id, now))
 
 
@@ -116,7 +120,7 @@ async def rate_request(
     """1–5 stars and a comment once the job is done (may be changed later)."""
     if not rating_valid(body.rating):
         raise ApiError(400, "rating_invalid")
-    async with acting(pool, identity, AppRole.CITIZEN) as (owner, caller):
+    async with acting_as_owner(pool, identity) as (owner, caller):
         await rate(owner, caller.claims, request_id, body.rating, body.comment.strip())
     return RequestDetail.model_validate(await read_detail(pool, identity.claims, request_id, now))
 
@@ -128,7 +132,7 @@ async def reopen_request(
     now: NowDep,
 ) -> RequestDetail:
     """"ยังไม่หาย": within 7 days of getting the item back, the job goes back to the same college."""
-    async with acting(pool, identity, AppRole.CITIZEN) as (owner, caller):
+    async with acting_as_owner(pool, identity) as (owner, caller):
         await reopen(owner, caller.claims, request_id, body.note, now, policy)
     return RequestDetail.model_validate(await read_detail(pool, identity.claims, request_id, now))
 
@@ -139,7 +143,7 @@ async def upload_photo(
     request_id: uuid.UUID, idx: int, file: UploadFile, identity: IdentityDep, pool: PoolDep, store: PhotoStoreDep
 ) -> Photo:
     """A 'before' photo at index 0–4. Sending the same index again replaces it (safe to retry)."""
-    async with as_caller(pool, identity, AppRole.CITIZEN) as (conn, caller):
+    async with as_owner(pool, identity) as (conn, caller):
         await check_citizen_may_add(conn, caller.user_id, request_id, idx)
     # Decoded with no database connection held, saved in its own transactions (replaced objects go after commit).
     return Photo.model_validate(await take_photo(

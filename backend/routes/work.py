@@ -78,6 +78,7 @@ async def change_status(
             if body.to_status in (RequestStatus.QUALITY_CHECK, RequestStatus.DONE):
                 # The state machine allowed the move (and holds the row); an incomplete record undoes it.
                 await _require_complete_record(owner, request_id, body.to_status)
+                await credit.require_parts_answered(owner, request_id)
             await credit.outcome_after_move(owner, request_id, body.to_status, body.reason, caller.user_id)
     return RequestDetail.model_validate(await read_detail(pool, identity.claims, request_id, now))
 

@@ -68,6 +68,8 @@ async def reopen(
         await conn.execute(
             """update public.offers o set status = 'pending', created_at = %s, expires_at = %s, responded_at = null
                where o.request_id = %s and o.status = 'accepted'
+                 and o.technician_id is distinct from (select r.citizen_id from public.repair_requests r
+                                                       where r.id = o.request_id)
                  and exists (select 1 from public.profiles p where p.id = o.technician_id and p.is_active
                              and p.role = 'technician' and p.college_id = o.college_id)
                returning id""",

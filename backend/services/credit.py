@@ -110,6 +110,7 @@ async def outcome_after_move(owner: Conn, request_id: uuid.UUID, to_status: Requ
             "insert into public.job_outcomes (request_id, outcome, recorded_by) values (%s, 'fixed', %s) "
             "on conflict (request_id) do nothing", [request_id, user])
     elif to_status == S.UNREPAIRABLE:
+        await withdraw_waiting_parts(owner, request_id)
         mapped = UNREPAIRABLE_TO_OUTCOME_REASON.get(reason or "", "beyond_repair")
         await owner.execute(
             """insert into public.job_outcomes (request_id, outcome, reason, recorded_by)
@@ -169,6 +170,10 @@ async def decide_part(owner: Conn, request_id: uuid.UUID, part_id: uuid.UUID, us
         if code:
             raise ApiError(400, code)
         approval, note = (PartApproval.PHONE if approve else None), phone_note.strip()
+    if RequestStatus(req["status"]) not in WORK_EDITABLE:
+        # Once the job has gone to the teacher's check (or ended), what was bought is settled: a late "yes" would
+        # add to a bill the teacher has already checked.
+        raise ApiError(409, "parts_decision_closed")
     part = await (await owner.execute(
         "select status from public.job_parts where id = %s and request_id = %s for update",
         [part_id, request_id])).fetchone()
@@ -183,6 +188,24 @@ async def decide_part(owner: Conn, request_id: uuid.UUID, part_id: uuid.UUID, us
         [PartStatus.APPROVED if approve else PartStatus.DECLINED, approval, note, user, part_id])).fetchone()
     assert row is not None
     return row
+
+
+async def withdraw_waiting_parts(owner: Conn, request_id: uuid.UUID) -> None:
+    """The job ended without a repair (unrepairable, cancelled): a part still waiting for the owner's answer is
+    withdrawn, not left for an answer nobody may give any more (and not counted as the owner's "no")."""
+    await owner.execute(
+        "update public.job_parts set status = %s, decided_at = now() where request_id = %s and status = %s",
+        [PartStatus.WITHDRAWN, request_id, PartStatus.PROPOSED])
+
+
+async def require_parts_answered(owner: Conn, request_id: uuid.UUID) -> None:
+    """No teacher's check (and no approval) of a job with a part still waiting for the owner's answer: the
+    student gets the answer first (the owner in the app, or by phone), so the checked bill is the final one."""
+    row = await (await owner.execute(
+        "select count(*)::int as n from public.job_parts where request_id = %s and status = %s",
+        [request_id, PartStatus.PROPOSED])).fetchone()
+    if row and row["n"]:
+        raise ApiError(409, "parts_undecided", count=row["n"])
 
 
 # --- Handover -----------------------------------------------------------------------------------------------------
@@ -446,6 +469,8 @@ async def approve_hours(owner: Conn, request_id: uuid.UUID, user: uuid.UUID,
         raise ApiError(403, "not_your_college")
     if await _worked_on(owner, req, user):
         raise ApiError(403, "own_work_check")
+    if req["citizen_id"] == user:
+        raise ApiError(403, "own_request_check")
     if RequestStatus(req["status"]) not in APPROVABLE:
         raise ApiError(409, "hours_not_now")
     if await _approved(owner, request_id):

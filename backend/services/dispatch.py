@@ -41,6 +41,7 @@ _FITTING = """
     select 1 from fit
     join public.technician_skills ts
       on ts.dispatch_college_id = n.id and ts.skill_code = fit.skill_code and ts.level >= fit.min_level
+    where ts.technician_id is distinct from (select req.owner from req)
 """
 
 
@@ -60,7 +61,8 @@ class DispatchResult:
 async def _request(conn: Conn, request_id: uuid.UUID) -> dict[str, Any]:
     row = await (
         await conn.execute(
-            "select id, status, category_code, lat, lon, college_id from public.repair_requests where id = %s",
+            "select id, status, category_code, lat, lon, college_id, citizen_id from public.repair_requests "
+            "where id = %s",
             [request_id],
         )
     ).fetchone()
@@ -91,7 +93,10 @@ with req as materialized (
     select r.id, r.status, r.category_code, r.lat, r.lon,
            (select max(service_radius_km) from public.colleges where is_active)::float8 / 111.0 as band,
            array(select o.college_id from public.offers o where o.request_id = r.id) as tried_colleges,
-           array(select o.technician_id from public.offers o where o.request_id = r.id) as offered,
+           -- The request's owner counts as offered already: a student is never offered their own request.
+           array(select o.technician_id from public.offers o where o.request_id = r.id
+                 union all select r.citizen_id where r.citizen_id is not null) as offered,
+           r.citizen_id as owner,
            case when %(lazy_commit)s then set_config('synchronous_commit', 'off', true) end as lazy_commit
     from public.repair_requests r where r.id = %(request)s for update
 ),
@@ -179,6 +184,9 @@ async def candidates(
             where ts.dispatch_college_id = %(college)s and cs.category_code = %(category)s
               and (%(again)s or not exists (select 1 from public.offers o where o.request_id = %(request)s
                                             and o.technician_id = ts.technician_id))
+              -- never the request's own owner (a citizen made a student of this college)
+              and ts.technician_id is distinct from (select r.citizen_id from public.repair_requests r
+                                                     where r.id = %(request)s)
             group by ts.technician_id
             """,
             {"college": college_id, "category": category, "request": request_id, "again": again,
@@ -486,6 +494,8 @@ async def assign(
     ).fetchone()
     if student is None or student["college_id"] != req["college_id"]:
         raise ApiError(400, "technician_not_in_college")
+    if technician_id == req["citizen_id"]:
+        raise ApiError(409, "own_request_assign")
     if status != S.OFFERED:  # a reassign changes no status: the tier rule is checked here, under the same lock
         await check_student_tier(conn, request_id, technician_id)
     if status == S.OFFERED:  # the shared rule decides (and writes the status) before the offers change

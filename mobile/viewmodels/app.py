@@ -304,7 +304,9 @@ class AppViewModel(Observable):
             if any(item.state == ItemState.HELD for item in outbox.items):
                 # Said at the top: on a small phone the held draft's card is below the fold.
                 home.show_notice(bilingual("outbox_held_notice"))
-        elif isinstance(home, TechnicianHome):
+        else:  # a student's, a teacher's or an admin's own requests open the owner's screen, as for a citizen
+            home.on_open_own_request = self.open_request
+        if isinstance(home, TechnicianHome):
             home.on_open_job = self.open_job
             home.on_open_photos = self.open_photos
             home.on_open_portfolio = self.open_portfolio
@@ -451,7 +453,9 @@ class AppViewModel(Observable):
         request_id = route_request_id(path)
         if path == NEW_REQUEST_ROUTE and citizen:
             await self.open_request_form()
-        elif request_id is not None and citizen:
+        elif request_id is not None and (citizen or path.startswith(_REQUEST_PREFIX)):
+            # /requests/{id} is the owner's screen whatever their role (a student or a teacher who asked for a
+            # repair); someone who is not its owner gets "not found" there, as a citizen would.
             await self.open_request(request_id)
         elif request_id is not None and isinstance(self.home, TechnicianHome | SupervisorHome):
             await self.open_job(request_id)

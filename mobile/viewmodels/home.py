@@ -57,6 +57,10 @@ class HomeViewModel(Loadable):
         self._name_saved = False
         # Set by the app: keeps the device's stored profile in step with a saved name.
         self.on_profile_saved: Callable[[Profile], Awaitable[None]] | None = None
+        # A student's or a teacher's own repair requests (asked for as a citizen, or since): the owner's screens
+        # open them, as for a citizen. Loaded by the staff homes; empty elsewhere.
+        self.own_requests: list[RequestSummary] = []
+        self.on_open_own_request: Callable[[UUID], Awaitable[None]] | None = None
 
     @property
     def profile(self) -> Profile:
@@ -129,6 +133,20 @@ class HomeViewModel(Loadable):
         self._notice = text
         self._notice_is_error = error
         self._changed()
+
+    @property
+    def own_requests_title(self) -> str | None:
+        """"งานซ่อมของฉัน (2)" over the person's own requests; None when they have none (no entry at all)."""
+        if not self.own_requests:
+            return None
+        return bilingual("my_repairs_entry_count", count=len(self.own_requests)).in_(self._session.locale)
+
+    async def open_own_request(self, request_id: UUID) -> None:
+        if self.on_open_own_request is not None:
+            await self.on_open_own_request(request_id)
+
+    def _keep_own_requests(self, requests: list[RequestSummary]) -> None:
+        self.own_requests = sorted(requests, key=lambda r: r.created_at, reverse=True)
 
     @property
     def role_text(self) -> str:
@@ -291,9 +309,11 @@ class TechnicianHome(HomeViewModel):
 
     async def _fetch(self) -> None:
         # Offers carry only a category code; the catalogue gives them a name and an icon.
-        offers, jobs, categories = await asyncio.gather(
-            self._api.technician_offers(), self._api.technician_jobs(), self._api.categories()
+        offers, jobs, categories, own = await asyncio.gather(
+            self._api.technician_offers(), self._api.technician_jobs(), self._api.categories(),
+            self._api.my_requests(),
         )
+        self._keep_own_requests(own)
         # Only offers still open to answer: a taken one is on "my jobs" (the backend lists only these too).
         self.offers = sorted((o for o in offers if o.offer_status == OfferStatus.PENDING), key=lambda o: o.distance_km)
         self.jobs = sorted(jobs, key=lambda r: r.updated_at, reverse=True)
@@ -405,7 +425,9 @@ class SupervisorHome(HomeViewModel):
             await self.on_open_college_credit()
 
     async def _fetch(self) -> None:
-        dashboard, categories = await asyncio.gather(self._api.supervisor_dashboard(), self._api.categories())
+        dashboard, categories, own = await asyncio.gather(
+            self._api.supervisor_dashboard(), self._api.categories(), self._api.my_requests())
+        self._keep_own_requests(own)
         self.dashboard = dashboard
         self.categories = {c.code: c for c in categories}
 

@@ -122,6 +122,8 @@ def _part_state(part: JobPart, locale: Locale) -> str:
         if part.approval == PartApproval.PHONE:
             return t("part_status_approved_phone", locale, note=part.approval_note)
         return t("part_status_approved_app", locale)
+    if part.status == PartStatus.WITHDRAWN:
+        return t("part_status_withdrawn", locale)
     return t("part_status_declined" if part.status == PartStatus.DECLINED else "part_status_proposed", locale)
 
 

@@ -6,7 +6,17 @@ import flet as ft
 
 from mobile.formatting import format_date
 from mobile.viewmodels.home import SupervisorHome, WeekBars
-from mobile.views.common import empty, greeting, heading, load_state, muted, reload_failed, request_cards, section
+from mobile.views.common import (
+    empty,
+    greeting,
+    heading,
+    load_state,
+    muted,
+    own_requests_section,
+    reload_failed,
+    request_cards,
+    section,
+)
 from mobile.views.status import count_chip
 from shared.text import Locale, t
 
@@ -38,6 +48,7 @@ def supervisor_home_view(vm: SupervisorHome, locale: Locale) -> ft.Control:
             wrap=True,
         )
     )
+    controls += own_requests_section(vm, locale)
     controls.append(section(t("dashboard_title", locale), locale, vm.load))
     controls += reload_failed(vm, locale)
     state = load_state(vm, locale)

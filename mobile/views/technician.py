@@ -14,6 +14,7 @@ from mobile.views.common import (
     home_notice,
     load_state,
     muted,
+    own_requests_section,
     reload_failed,
     request_cards,
     section,
@@ -28,8 +29,9 @@ def technician_home_view(vm: TechnicianHome, locale: Locale) -> ft.Control:
         greeting(vm, locale),
         ft.Row([ft.OutlinedButton(t("portfolio_open", locale), icon=ft.Icons.WORKSPACE_PREMIUM,
                                   on_click=vm.open_portfolio)], wrap=True),
-        section(t("technician_offers", locale), locale, vm.load),
     ]
+    controls += own_requests_section(vm, locale)
+    controls.append(section(t("technician_offers", locale), locale, vm.load))
     controls += home_notice(vm)
     controls += reload_failed(vm, locale)
     state = load_state(vm, locale)

@@ -43,6 +43,10 @@ async def test_an_invisible_work_record_does_not_pass_honest_qc_or_close_a_job(
     phone = await api.post(f"/requests/{rid}/parts/{fuse.json()['id']}/phone-approval",
                            json={"note": "ok" + INVISIBLE}, headers=bearer(ace))
     assert phone.status_code == 400 and phone.json()["error"]["code"] == "part_phone_note_required"
+    # Answered with a real note: a part still waiting for the owner holds the job back from the check.
+    phone = await api.post(f"/requests/{rid}/parts/{fuse.json()['id']}/phone-approval",
+                           json={"note": "คุณสมชายอนุมัติทางโทรศัพท์ 10:30"}, headers=bearer(ace))
+    assert phone.status_code == 200, phone.text
 
     await record_work(api, ace, rid, notes=INVISIBLE)
     refused = await _step(api, ace, rid, "quality_check")

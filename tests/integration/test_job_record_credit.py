@@ -71,7 +71,7 @@ async def test_a_part_is_approved_only_by_the_owner_or_a_noted_phone_approval(
     # The student cannot approve for the owner, nor record a phone approval without saying who and when.
     by_student = await api.post(f"/requests/{rid}/parts/{capacitor['id']}/decision", json={"approve": True},
                                 headers=bearer(bee))
-    assert by_student.status_code == 403
+    assert by_student.status_code == 404  # not the owner: the owner's answer is theirs alone, whatever the role
     bare = await api.post(f"/requests/{rid}/parts/{capacitor['id']}/phone-approval", json={"note": "ok"},
                           headers=bearer(bee))
     assert bare.status_code == 400 and bare.json()["error"]["code"] == "part_phone_note_required"

@@ -90,6 +90,8 @@ class FakeBackend:
             request_summary("หม้อหุงข้าว", "repairing", days_ago=1),
             request_summary("พัดลม", "offered", days_ago=3),
         ]
+        # GET /requests/mine of the other roles: a student's or a teacher's own requests (none unless a test says).
+        self.staff_own_requests: dict[str, list[dict[str, Any]]] = {}
         self.offers: list[dict[str, Any]] = [
             {
                 "offer_id": str(uuid4()),
@@ -208,7 +210,7 @@ class FakeBackend:
         if request.method == "GET" and BEFORE_PHOTO.match(request.url.path):
             return self._offer_photo(request, role)
         owner = {
-            "/requests/mine": "citizen",
+            "/requests/mine": None,  # anyone's own requests
             "/technician/offers": "technician",
             "/technician/jobs": "technician",
             "/supervisor/queue": "supervisor",
@@ -224,7 +226,7 @@ class FakeBackend:
         if needed is not None and needed != role:
             return error_response(403, "forbidden_role")
         data: Any = {
-            "/requests/mine": self.my_requests,
+            "/requests/mine": self.my_requests if role == "citizen" else self.staff_own_requests.get(role, []),
             "/technician/offers": self.offers,
             "/technician/jobs": self.jobs,
             "/supervisor/queue": {"college": COLLEGE, "counts": self.queue_counts, "requests": self.my_requests},

@@ -617,3 +617,14 @@ async def test_a_part_sent_again_is_the_same_part_and_a_changed_or_next_one_is_n
     keys = [b["idempotency_key"] for b in sent(backend, "/parts")]
     assert len(keys) == 5 and keys[0] == keys[1] == keys[2] and len(set(keys)) == 3
     assert [p["name"] for p in backend.parts] == ["ฟิวส์ 5A", "ฟิวส์ 5A", "ฟิวส์ 10A"]
+
+
+async def test_a_part_withdrawn_when_the_job_could_not_be_repaired_says_so() -> None:
+    backend = CreditBackend("unrepairable")
+    backend.part("มอเตอร์", "withdrawn")
+    vm = await signed_in("technician", backend)
+    await vm.open_job(UUID(backend.job["id"]))
+    assert vm.record is not None
+    shown = texts(panel_tree(vm.record))
+    assert "ยกเลิก (งานซ่อมไม่ได้)" in shown and "รอเจ้าของอนุมัติ" not in shown
+    assert "withdrawn (the job could not be repaired)" in texts(panel_tree(vm.record, Locale.EN))

@@ -144,3 +144,23 @@ def test_the_assignable_statuses_match_the_rule() -> None:
     # Assigning an offered job is the move offered → accepted through ASSIGN; the others keep their status.
     assert Route.ASSIGN in {r for r in Route if can_move(S.OFFERED, S.ACCEPTED, Actor.SUPERVISOR, r)}
     assert S.NO_CENTRE not in ASSIGNABLE | REASSIGNABLE and S.QUALITY_CHECK not in ASSIGNABLE | REASSIGNABLE
+
+
+def test_a_student_never_takes_or_works_on_a_request_they_own() -> None:
+    own_offer = Mover(Actor.TECHNICIAN, Route.ACCEPT_OFFER, owns_request=True, holds_open_offer=True)
+    refused = _refusal(S.OFFERED, S.ACCEPTED, own_offer)
+    assert refused.code == "own_request" and not refused.forbidden and not refused.hidden  # 409 with its reason
+    for from_status, to_status in [(S.ACCEPTED, S.DIAGNOSING), (S.REPAIRING, S.QUALITY_CHECK)]:
+        mover = Mover(Actor.TECHNICIAN, owns_request=True, on_the_job=True)
+        assert _refusal(from_status, to_status, mover).code == "own_request"
+
+
+def test_a_teacher_never_checks_a_request_they_own() -> None:
+    for actor in (Actor.SUPERVISOR, Actor.ADMIN):
+        for to_status in (S.DONE, S.REPAIRING):
+            owner = Mover(actor, owns_request=True, staff_of_college=True)
+            refused = _refusal(S.QUALITY_CHECK, to_status, owner)
+            assert refused.code == "own_request_check" and refused.forbidden
+    decide_move(S.QUALITY_CHECK, S.DONE, Mover(Actor.SUPERVISOR, staff_of_college=True))
+    # Their owner's paths stay theirs: as the citizen side of the request, whatever their role.
+    decide_move(S.OFFERED, S.CANCELLED, Mover(Actor.CITIZEN, Route.CANCEL, owns_request=True))
