@@ -42,6 +42,9 @@ def test_a_citizen_made_a_student_cancels_their_own_request(split_system: SplitS
                       headers=_bearer(teacher["access_token"]), timeout=10,
                       json={"phone": phone, "display_name": "ก้อง นักศึกษาใหม่"})
     assert made.status_code == 201 and made.json()["role"] == "technician", made.text
+    # An existing account becomes a student only by its own acceptance (the card: tests/e2e/test_invitation.py).
+    accepted = httpx.post(f"{api}/me/invitation/accept", headers=_bearer(citizen), timeout=10)
+    assert accepted.status_code == 200, accepted.text
 
     student = open_signed_in(context, split_system, phone, "งานที่เสนอให้ฉัน")
     expect(on_screen(student, "งานซ่อมของฉัน (1)")).to_be_visible(timeout=TIMEOUT)

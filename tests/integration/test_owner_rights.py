@@ -53,6 +53,9 @@ async def test_a_citizen_made_a_student_keeps_acting_as_the_owner(app_and_clock:
     made = await api.post(f"/colleges/{area.near}/students", headers=bearer(teacher),
                           json={"phone": phone, "display_name": "เอก เจ้าของ", "skills": {"electrical_appliance": 5}})
     assert made.status_code == 201 and made.json()["existing_account"], made.text
+    # An existing account becomes a student only by its own acceptance.
+    accepted = await api.post("/me/invitation/accept", headers=bearer(owner))
+    assert accepted.status_code == 200, accepted.text
     me = (await api.get("/me", headers=bearer(owner))).json()
     assert me["role"] == "technician"
     owner_id = me["id"]
@@ -232,6 +235,8 @@ async def test_a_college_whose_only_fitting_student_is_the_owner_is_not_chosen(a
     made = await api.post(f"/colleges/{area.near}/students", headers=bearer(teacher),
                           json={"phone": phone, "skills": {"computer": 5, "electronics": 5}})
     assert made.status_code == 201, made.text
+    assert (await api.post("/me/invitation/accept", headers=bearer(owner))).status_code == 200
+    assert (await api.get("/me", headers=bearer(owner))).json()["role"] == "technician"
     admin, _ = await sign_in(api, "084-444-4444")
     for body in ({}, {"college_id": str(area.near)}):  # the search, and the near college named
         sent = await api.post(f"/requests/{rid}/dispatch", json=body, headers=bearer(admin))
