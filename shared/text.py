@@ -1208,4 +1208,6 @@ ERRORS.update({
 APP_UI.update({
     "part_status_withdrawn": B("ยกเลิก (งานซ่อมไม่ได้)", "withdrawn (the job could not be repaired)"),
     "my_repairs_entry_count": B("งานซ่อมของฉัน ({count})", "My repair requests ({count})"),
+    "own_request_check_note": B("คุณเป็นผู้ขอซ่อมงานนี้ ครูท่านอื่นจะตรวจ",
+                                "You asked for this repair: another teacher checks it"),
 })
