@@ -69,3 +69,9 @@ def test_a_student_asks_for_a_repair_of_their_own(split_system: SplitSystem, con
             "select p.phone from public.offers o join public.repair_requests r on r.id = o.request_id "
             "join public.profiles p on p.id = o.technician_id where r.item = %s", [item]).fetchall()]
     assert offered and "+66" + phone[1:] not in offered, offered
+
+    # The same row in English still fits the small phone's width.
+    student.get_by_role("button", name="English").click()
+    expect(on_screen(student, "My repair requests (1)")).to_be_visible(timeout=TIMEOUT)
+    expect(student.get_by_role("button", name="Ask for a repair")).to_be_visible(timeout=TIMEOUT)
+    student.screenshot(path=str(OUTPUT_DIR / "student-ask-sent-360-en.png"))
