@@ -10,6 +10,11 @@ class AppRole(StrEnum):
     ADMIN = "admin"
 
 
+# Who may ask for a repair of their own: anyone but the admin (a student's or a teacher's own fan breaks too). The
+# caller is the owner; the admin runs the service and asks for nothing.
+REQUESTER_ROLES = frozenset({AppRole.CITIZEN, AppRole.TECHNICIAN, AppRole.SUPERVISOR})
+
+
 class Actor(StrEnum):
     """Who performs a status transition: a person in a role, or the dispatcher itself."""
 

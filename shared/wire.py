@@ -286,6 +286,8 @@ class RequestDetail(RequestSummary):
     parts_approved_total_baht: float = Field(0, description="parts the owner approved (in the app or by phone)")
     parts_waiting: int = Field(0, description="parts proposed and waiting for the owner's answer")
     handover_confirmed: bool = Field(False, description="the owner's receipt (or a teacher's reason) is recorded")
+    is_mine: bool = Field(
+        False, description="the caller asked for this repair (a teacher who did: another teacher checks it)")
 
 
 class Offer(Wire):

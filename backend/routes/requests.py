@@ -1,4 +1,5 @@
-"""A citizen's repair requests: submit (idempotent), photos, read one with its timeline, cancel."""
+"""A person's own repair requests (a citizen's, a student's or a teacher's): submit (idempotent), photos, read
+one with its timeline, cancel."""
 
 import uuid
 from datetime import timedelta
@@ -16,7 +17,6 @@ from backend.deps import (
     PoolDep,
     SettingsDep,
     UserConn,
-    acting,
     acting_as_owner,
     as_owner,
 )
@@ -33,7 +33,7 @@ from backend.services.request_intake import create_request
 from backend.services.transitions import transition
 from shared.aftercare import DUPLICATE_COUNT_CAP, DUPLICATE_RADIUS_M, DUPLICATE_WINDOW, rating_valid
 from shared.request_rules import RequestDraft
-from shared.roles import AppRole
+from shared.roles import REQUESTER_ROLES
 from shared.statuses import RequestStatus, Route
 from shared.wire import DuplicateSummary, Photo, PhotoKind, RequestDetail
 
@@ -57,8 +57,12 @@ async def submit_request(
     )
     area = {"province": body.province.strip(), "district": body.district.strip(),
             "sub_district": body.sub_district.strip()}
-    # As the owner, acting for the citizen: users hold no insert grant, so nothing skips these checks.
-    async with acting(pool, identity, AppRole.CITIZEN) as (owner, _):
+    # As the owner, whatever their role: a student or a teacher asks for a repair like anyone (dispatch never offers
+    # it to them, they never check it) and the timeline names them as the citizen side. Users hold no insert grant,
+    # so nothing skips these checks.
+    async with acting_as_owner(pool, identity) as (owner, caller):
+        if caller.role not in REQUESTER_ROLES:
+            raise ApiError(403, "forbidden_role")
         request_id, created = await create_request(owner, identity.user_id, body.idempotency_key, draft, area)
         if created:  # a retry costs nothing; over the limit, the new row rolls back with the refusal
             await rate_limits.spend(owner, Limit(f"submit:{identity.user_id}", settings.submits_per_person_per_hour,

@@ -28,7 +28,7 @@ from mobile.viewmodels.request_form import RequestFormViewModel
 from mobile.viewmodels.session import Session, SessionStore, StoredSession
 from mobile.viewmodels.supervisor import LedgerViewModel, SaveFile, TechniciansViewModel
 from mobile.viewmodels.thumbnails import PhotoKey, Thumbnails
-from shared.roles import Actor
+from shared.roles import REQUESTER_ROLES, Actor
 from shared.text import Bilingual, Locale, bilingual
 
 
@@ -292,10 +292,16 @@ class AppViewModel(Observable):
         home.on_profile_saved = self._profile_saved
         self._stop_background()
         if isinstance(home, CitizenHome):
-            home.on_new_request = self.open_request_form
             home.on_open_request = self.open_request
-            home.on_edit_outbox = self.edit_outbox_item
             home.invitation.on_accepted = self._invitation_accepted
+        else:  # a student's, a teacher's or an admin's own requests open the owner's screen, as for a citizen
+            home.on_open_own_request = self.open_request
+        self.outbox = None
+        if home.role in REQUESTER_ROLES:
+            # The form and the outbox are anyone's who may ask for a repair; the outbox is the person's own on this
+            # device, so a draft held as a citizen is still there after they accept an invitation.
+            home.on_new_request = self.open_request_form
+            home.on_edit_outbox = self.edit_outbox_item
             outbox = Outbox(self._api, self._outbox_storage, owner_id=str(profile.id), sleep=self._sleep,
                             on_sent=self._outbox_sent)
             outbox.on_change.append(home._changed)
@@ -304,8 +310,6 @@ class AppViewModel(Observable):
             if any(item.state == ItemState.HELD for item in outbox.items):
                 # Said at the top: on a small phone the held draft's card is below the fold.
                 home.show_notice(bilingual("outbox_held_notice"))
-        else:  # a student's, a teacher's or an admin's own requests open the owner's screen, as for a citizen
-            home.on_open_own_request = self.open_request
         if isinstance(home, TechnicianHome):
             home.on_open_job = self.open_job
             home.on_open_photos = self.open_photos
@@ -451,7 +455,7 @@ class AppViewModel(Observable):
         assert profile is not None
         citizen = isinstance(self.home, CitizenHome)
         request_id = route_request_id(path)
-        if path == NEW_REQUEST_ROUTE and citizen:
+        if path == NEW_REQUEST_ROUTE and self.home is not None and self.home.role in REQUESTER_ROLES:
             await self.open_request_form()
         elif request_id is not None and (citizen or path.startswith(_REQUEST_PREFIX)):
             # /requests/{id} is the owner's screen whatever their role (a student or a teacher who asked for a
@@ -569,11 +573,11 @@ class AppViewModel(Observable):
         if self.outbox is not None:
             await self.outbox.add(item)
         await self.close_request_form()
-        if isinstance(self.home, CitizenHome):
+        if self.home is not None:
             self.home.show_notice(bilingual("saved_offline"))
 
     async def _outbox_sent(self, item: OutboxItem) -> None:
-        if isinstance(self.home, CitizenHome):
+        if self.home is not None:
             self.home.show_notice(bilingual("outbox_sent"))
             await self.home.load()
 

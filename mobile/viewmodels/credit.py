@@ -248,6 +248,8 @@ class RecordPanel(Loadable):
     def can_approve_hours(self) -> bool:
         if not self.is_teacher or self.record is None or not self.record.team:
             return False
+        if self.detail is not None and self.detail.is_mine:
+            return False  # a teacher's own request: another teacher approves its hours (403 own_request_check)
         return (self.status in (S.DONE, S.HANDED_BACK, S.UNREPAIRABLE)
                 and all(m.approved_at is None for m in self.record.team))
 

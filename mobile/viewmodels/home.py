@@ -28,7 +28,7 @@ from mobile.viewmodels.thumbnails import PhotoKey, Thumbnails
 from shared.display_names import clean_display_name
 from shared.geo import Point, distance_km
 from shared.photos import MAX_PHOTOS_PER_REQUEST
-from shared.roles import AppRole
+from shared.roles import REQUESTER_ROLES, AppRole
 from shared.text import Bilingual, bilingual, error_text, role_label
 
 SignOut = Callable[[], Awaitable[None]]
@@ -61,6 +61,12 @@ class HomeViewModel(Loadable):
         # open them, as for a citizen. Loaded by the staff homes; empty elsewhere.
         self.own_requests: list[RequestSummary] = []
         self.on_open_own_request: Callable[[UUID], Awaitable[None]] | None = None
+        # Anyone but the admin asks for repairs of their own (shared.roles.REQUESTER_ROLES): set by the app, the
+        # request form, an outbox draft back in it for editing, and this person's drafts waiting on this device
+        # (kept across a change of role: a citizen made a student still has their held draft).
+        self.on_new_request: Callable[[], Awaitable[None]] | None = None
+        self.on_edit_outbox: Callable[[str], Awaitable[None]] | None = None
+        self.outbox: Outbox | None = None
 
     @property
     def profile(self) -> Profile:
@@ -136,10 +142,40 @@ class HomeViewModel(Loadable):
 
     @property
     def own_requests_title(self) -> str | None:
-        """"งานซ่อมของฉัน (2)" over the person's own requests; None when they have none (no entry at all)."""
-        if not self.own_requests:
+        """"งานซ่อมของฉัน (2)" over a student's or a teacher's own requests, always there (they may ask for one
+        any time); None on the homes that have no such entry (the citizen's is the whole home, the admin asks
+        for none)."""
+        if self.role not in REQUESTER_ROLES or self.role == AppRole.CITIZEN:
             return None
+        if not self.own_requests:
+            return bilingual("my_repairs_entry").in_(self._session.locale)
         return bilingual("my_repairs_entry_count", count=len(self.own_requests)).in_(self._session.locale)
+
+    async def new_request(self) -> None:
+        if self.on_new_request is not None:
+            await self.on_new_request()
+
+    @property
+    def outbox_items(self) -> list[OutboxItem]:
+        """Newest first, like the requests under them."""
+        return list(reversed(self.outbox.items)) if self.outbox is not None else []
+
+    async def edit_outbox_item(self, key: str) -> None:
+        if self.on_edit_outbox is not None:
+            await self.on_edit_outbox(key)
+
+    async def send_outbox_item(self, key: str) -> None:
+        """A draft held when the sign-in ran out: its writer said send."""
+        if self.outbox is not None and await self.outbox.release(key):
+            self._changed()
+
+    async def discard_outbox_item(self, key: str) -> None:
+        if self.outbox is not None:
+            await self.outbox.discard(key)
+            self._changed()
+
+    def show_notice(self, text: Bilingual | None) -> None:
+        self._show(text)
 
     async def open_own_request(self, request_id: UUID) -> None:
         if self.on_open_own_request is not None:
@@ -166,45 +202,15 @@ class CitizenHome(HomeViewModel):
     def __init__(self, api: ApiClient, session: Session, *, on_auth_lost: AuthLost, on_sign_out: SignOut) -> None:
         super().__init__(api, session, on_auth_lost=on_auth_lost, on_sign_out=on_sign_out)
         self.requests: list[RequestSummary] = []
-        # Set by the app: opens the repair request form, a request's detail, an outbox draft for editing.
-        self.on_new_request: Callable[[], Awaitable[None]] | None = None
+        # Set by the app: opens a request's detail (the form and the outbox are every requester's: see the base).
         self.on_open_request: Callable[[UUID], Awaitable[None]] | None = None
-        self.on_edit_outbox: Callable[[str], Awaitable[None]] | None = None
-        # Drafts waiting on this device to be sent (set by the app for a signed-in citizen).
-        self.outbox: Outbox | None = None
         # A college's invitation to become a student or teacher, answered here.
         self.invitation = InvitationCard(api, session, changed=self._changed, lost_sign_in=self._lost_sign_in,
                                          show=self._show)
 
-    async def new_request(self) -> None:
-        if self.on_new_request is not None:
-            await self.on_new_request()
-
     async def open_request(self, request_id: UUID) -> None:
         if self.on_open_request is not None:
             await self.on_open_request(request_id)
-
-    @property
-    def outbox_items(self) -> list[OutboxItem]:
-        """Newest first, like the requests under them."""
-        return list(reversed(self.outbox.items)) if self.outbox is not None else []
-
-    async def edit_outbox_item(self, key: str) -> None:
-        if self.on_edit_outbox is not None:
-            await self.on_edit_outbox(key)
-
-    async def send_outbox_item(self, key: str) -> None:
-        """A draft held when the sign-in ran out: its writer said send."""
-        if self.outbox is not None and await self.outbox.release(key):
-            self._changed()
-
-    async def discard_outbox_item(self, key: str) -> None:
-        if self.outbox is not None:
-            await self.outbox.discard(key)
-            self._changed()
-
-    def show_notice(self, text: Bilingual | None) -> None:
-        self._show(text)
 
     @property
     def is_empty(self) -> bool:

@@ -231,9 +231,20 @@ class JobViewModel(RequestScreen[WorkDetail]):
         return None if self.detail is None else self.detail.status
 
     @property
+    def checks_own_request(self) -> bool:
+        """A teacher looking at the check of a repair they asked for themselves: the check is another teacher's
+        (the backend refuses it, 403 own_request_check), so no approve or send back is offered."""
+        return (self.is_supervisor and self.detail is not None and self.detail.is_mine
+                and self.detail.status == S.QUALITY_CHECK)
+
+    @property
+    def own_request_note(self) -> str | None:
+        return bilingual("own_request_check_note").in_(self.locale) if self.checks_own_request else None
+
+    @property
     def steps(self) -> list[Step]:
         """The moves this person may make now, from the shared state machine."""
-        if self.detail is None:
+        if self.detail is None or self.checks_own_request:
             return []
         steps: list[Step] = []
         for to in next_statuses(self.detail.status, self.actor):

@@ -1,4 +1,5 @@
-"""Citizen home: drafts waiting to be sent, then my repair requests with their status."""
+"""Citizen home: drafts waiting to be sent, then my repair requests with their status; and the same for a student's
+or a teacher's own repairs on their home."""
 
 from datetime import datetime
 
@@ -6,8 +7,18 @@ import flet as ft
 
 from mobile.formatting import format_datetime
 from mobile.outbox import ItemState, OutboxItem
-from mobile.viewmodels.home import CitizenHome
-from mobile.views.common import empty, error_message, greeting, load_state, muted, reload_failed, request_cards, section
+from mobile.viewmodels.home import CitizenHome, HomeViewModel
+from mobile.views.common import (
+    empty,
+    error_message,
+    greeting,
+    heading,
+    load_state,
+    muted,
+    reload_failed,
+    request_cards,
+    section,
+)
 from mobile.views.invitation import invitation_controls
 from mobile.views.status import chip
 from shared.text import Locale, t
@@ -59,7 +70,7 @@ def _notice(text: str) -> ft.Control:
     )
 
 
-def outbox_card(item: OutboxItem, vm: CitizenHome, locale: Locale) -> ft.Control:
+def outbox_card(item: OutboxItem, vm: HomeViewModel, locale: Locale) -> ft.Control:
     if item.state == ItemState.HELD:
         return held_card(item, vm, locale)
     failed = item.state == ItemState.FAILED
@@ -111,7 +122,7 @@ def _saved_at(item: OutboxItem, locale: Locale) -> str:
         return ""
 
 
-def held_card(item: OutboxItem, vm: CitizenHome, locale: Locale) -> ft.Control:
+def held_card(item: OutboxItem, vm: HomeViewModel, locale: Locale) -> ft.Control:
     """A request kept when the sign-in ran out as it was sent: what it is, and the writer's three choices."""
 
     async def send() -> None:
@@ -144,3 +155,20 @@ def held_card(item: OutboxItem, vm: CitizenHome, locale: Locale) -> ft.Control:
         ),
     ]
     return ft.Card(content=ft.Container(content=ft.Column(details, spacing=8), padding=12))
+
+
+def own_requests_section(vm: HomeViewModel, locale: Locale) -> list[ft.Control]:
+    """A student's or a teacher's own repairs on their home: one row with "แจ้งซ่อม" (the citizen's form), then
+    their drafts waiting on this device and their requests, each opening the owner's screen a citizen has."""
+    title = vm.own_requests_title
+    if title is None:
+        return []
+    entry = ft.Row(
+        [
+            ft.Container(content=heading(title, size=18), expand=True),
+            ft.FilledTonalButton(t("ask_for_repair", locale), icon=ft.Icons.ADD, on_click=vm.new_request),
+        ],
+        vertical_alignment=ft.CrossAxisAlignment.CENTER,
+    )
+    return [entry, *[outbox_card(item, vm, locale) for item in vm.outbox_items],
+            *request_cards(vm.own_requests, locale, vm.open_own_request)]

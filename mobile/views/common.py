@@ -269,12 +269,3 @@ def request_cards(
 
         cards.append(request_card(request, locale, open_it))
     return cards
-
-
-def own_requests_section(vm: HomeViewModel, locale: Locale) -> list[ft.Control]:
-    """A student's or a teacher's own repair requests on their home, only when they have any: each opens the
-    owner's screen a citizen has (cancel, rate, parts, hand back)."""
-    title = vm.own_requests_title
-    if title is None:
-        return []
-    return [heading(title, size=18), *request_cards(vm.own_requests, locale, vm.open_own_request)]

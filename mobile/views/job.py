@@ -31,6 +31,8 @@ def job_view(vm: JobViewModel, locale: Locale, device: Device | None = None, rec
         controls += _contact(vm, detail, locale, device)
         controls += notice(vm.notice)
         controls += _qc_missing(vm, locale)
+        if (own_note := vm.own_request_note) is not None:
+            controls.append(muted(own_note))
         controls += _steps(vm, locale)
         controls += record_steps(record, locale)
         if vm.is_supervisor:

@@ -6,13 +6,14 @@ import flet as ft
 
 from mobile.formatting import format_date
 from mobile.viewmodels.home import SupervisorHome, WeekBars
+from mobile.views.citizen import own_requests_section
 from mobile.views.common import (
     empty,
     greeting,
     heading,
+    home_notice,
     load_state,
     muted,
-    own_requests_section,
     reload_failed,
     request_cards,
     section,
@@ -49,6 +50,7 @@ def supervisor_home_view(vm: SupervisorHome, locale: Locale) -> ft.Control:
         )
     )
     controls += own_requests_section(vm, locale)
+    controls += home_notice(vm)  # a draft of their own sent, kept offline or held
     controls.append(section(t("dashboard_title", locale), locale, vm.load))
     controls += reload_failed(vm, locale)
     state = load_state(vm, locale)

@@ -6,6 +6,7 @@ import flet as ft
 from mobile.formatting import format_datetime, format_km
 from mobile.models import Offer, OfferStatus
 from mobile.viewmodels.home import TechnicianHome
+from mobile.views.citizen import own_requests_section
 from mobile.views.common import (
     FALLBACK_ICON,
     category_icon,
@@ -14,7 +15,6 @@ from mobile.views.common import (
     home_notice,
     load_state,
     muted,
-    own_requests_section,
     reload_failed,
     request_cards,
     section,

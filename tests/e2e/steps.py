@@ -14,8 +14,9 @@ __all__ = ["settled"]  # the tests take it from here with the other steps
 DON_MUEANG: Geolocation = {"latitude": 13.9130, "longitude": 100.6070}
 
 
-def fill_form(page: Page, item: str, photo: Path) -> None:
-    open_screen(page, page.get_by_role("button", name="แจ้งซ่อม").first, "คำขอซ่อมของฉัน")
+def fill_form(page: Page, item: str, photo: Path, home_heading: str = "คำขอซ่อมของฉัน") -> None:
+    """`home_heading`: a heading of the home the form opens from (the citizen's by default; a student's differs)."""
+    open_screen(page, page.get_by_role("button", name="แจ้งซ่อม").first, home_heading)
     # Typing first: after a dropdown menu closes, the Flutter web engine can keep the keyboard on the menu's own
     # input for a while, and keys typed into a text field then go nowhere.
     type_into(page, "ของที่จะซ่อม", item)

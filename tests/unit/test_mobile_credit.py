@@ -628,3 +628,17 @@ async def test_a_part_withdrawn_when_the_job_could_not_be_repaired_says_so() -> 
     shown = texts(panel_tree(vm.record))
     assert "ยกเลิก (งานซ่อมไม่ได้)" in shown and "รอเจ้าของอนุมัติ" not in shown
     assert "withdrawn (the job could not be repaired)" in texts(panel_tree(vm.record, Locale.EN))
+
+
+async def test_a_teacher_does_not_approve_the_hours_of_a_repair_they_asked_for() -> None:
+    # Another teacher approves them (the backend refuses the owner, 403 own_request_check).
+    backend = CreditBackend("done")
+    backend.job["is_mine"] = True
+    backend.team = [{"technician_id": str(LEAD), "display_name": "มานพ", "role": "lead", "task": "", "hours": 2.0,
+                     "approved_hours": None, "approved_at": None}]
+    vm = await signed_in("supervisor", backend)
+    await vm.open_job(UUID(backend.job["id"]))
+    panel = vm.record
+    assert panel is not None and panel.record is not None and not panel.can_approve_hours
+    shown = texts(panel_tree(panel))
+    assert "มานพ · หัวหน้างาน · 2 ชม." in shown and "อนุมัติชั่วโมงของทีม" not in shown

@@ -1,17 +1,29 @@
-"""A student's or a teacher's own repair requests, app side: their home has "งานซ่อมของฉัน" only when they have
-any, and it opens the owner's screen a citizen has (at /requests/{id}), where they act as the owner."""
+"""A student's or a teacher's own repair requests, app side: their home always has "งานซ่อมของฉัน" with "แจ้งซ่อม"
+(the citizen's form), their requests open the owner's screen a citizen has (at /requests/{id}), where they act as the
+owner, and their drafts waiting on the device (a citizen's held draft kept across accepting an invitation) show
+there to send, edit or discard."""
 
-from uuid import UUID
+from typing import Any
+from uuid import UUID, uuid4
 
 import flet as ft
+import httpx
 
 from mobile.models import RequestAction
-from mobile.viewmodels.app import Screen
-from mobile.viewmodels.home import SupervisorHome, TechnicianHome
+from mobile.outbox import ItemState, MemoryOutboxStorage, decode_items
+from mobile.viewmodels.app import NEW_REQUEST_ROUTE, AppViewModel, Screen
+from mobile.viewmodels.home import CitizenHome, SupervisorHome, TechnicianHome
 from mobile.views.frame import app_view
-from shared.text import Locale
-from tests.unit.mobile_fakes import DetailBackend, find, texts
-from tests.unit.mobile_screens import assert_accessible, signed_in
+from shared.text import Locale, t
+from tests.unit.mobile_fakes import COLLEGE, NOW, DetailBackend, MemoryStore, error_response, find, texts
+from tests.unit.mobile_screens import assert_accessible, click, fill_valid, sign_in, signed_in
+
+ITEM = "หม้อหุงข้าว ไฟฟ้า"  # what fill_valid types, cleaned
+
+
+def _screen(app: AppViewModel) -> Screen:
+    # A function, so mypy does not keep the screen narrowed by an earlier assert across the awaits that change it.
+    return app.screen
 
 
 def _own(backend: DetailBackend, role: str) -> str:
@@ -51,10 +63,131 @@ async def test_a_student_with_their_own_request_opens_the_owners_screen_and_canc
     assert detail.detail.status == "cancelled"
 
 
-async def test_the_entry_shows_only_for_someone_who_has_requests() -> None:
-    app = await signed_in("technician", DetailBackend())
-    assert isinstance(app.home, TechnicianHome) and app.home.own_requests_title is None
-    assert not [s for s in texts(app_view(app)) if s.startswith("งานซ่อมของฉัน")]
+class StaffAsking(DetailBackend):
+    """DetailBackend whose POST /requests also lands in the asking student's or teacher's GET /requests/mine."""
+
+    def _create(self, request: httpx.Request) -> httpx.Response:
+        response = super()._create(request)
+        role = self._role(request)
+        if role is not None and role != "citizen" and response.status_code == 201:
+            self.staff_own_requests.setdefault(role, []).insert(0, self.my_requests[0])
+        return response
+
+
+class OnePersonPerPhone(StaffAsking):
+    """Each role is one person across sign-ins (the base gives a new id each time); `ids` says who signs in."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.ids: dict[str, str] = {}
+
+    def profile(self, role: str) -> dict[str, Any]:
+        return {**super().profile(role), "id": self.ids.setdefault(role, str(uuid4()))}
+
+
+async def test_a_student_with_none_yet_asks_for_a_repair_with_the_citizens_form() -> None:
+    backend = StaffAsking()
+    app = await signed_in("technician", backend)
+    home = app.home
+    assert isinstance(home, TechnicianHome) and home.own_requests == []
+    tree = app_view(app)
+    assert "งานซ่อมของฉัน" in texts(tree)
+    assert_accessible(tree)
+    await click(tree, "แจ้งซ่อม")
+    form = app.request_form
+    assert app.screen == Screen.REQUEST_FORM and app.route == NEW_REQUEST_ROUTE and form is not None
+    fill_valid(form)
+    await form.submit()
+    assert [p["item"] for p in backend.posts()] == [ITEM]
+    assert _screen(app) == Screen.HOME
+    assert home.own_requests_title == "งานซ่อมของฉัน (1)" and ITEM in texts(app_view(app))
+
+
+async def test_a_teacher_opens_the_form_by_its_address_and_reads_it_in_english() -> None:
+    app = await signed_in("supervisor", StaffAsking(), Locale.EN)
+    assert isinstance(app.home, SupervisorHome)
+    shown = texts(app_view(app))
+    assert "My repair requests" in shown and "Ask for a repair" in shown
+    await app.open_route(NEW_REQUEST_ROUTE)
+    assert app.screen == Screen.REQUEST_FORM and app.request_form is not None
+
+
+async def test_the_admin_has_no_entry_and_no_form() -> None:
+    app = await signed_in("admin", StaffAsking())
+    assert app.home is not None and app.home.own_requests_title is None and app.outbox is None
+    assert "แจ้งซ่อม" not in texts(app_view(app))
+    await app.open_route(NEW_REQUEST_ROUTE)
+    assert app.screen == Screen.HOME
+
+
+async def _held_then_made_a_student(backend: OnePersonPerPhone, storage: MemoryOutboxStorage) -> tuple[
+        AppViewModel, str]:
+    """A citizen's send finds the sign-in gone (the draft is held); signed in again they accept a college's
+    invitation: the same person, now a student."""
+    app = AppViewModel(backend.client(), MemoryStore(), outbox_storage=storage)
+    await app.start()
+    await sign_in(app, "citizen")
+    assert isinstance(app.home, CitizenHome)
+    await app.home.new_request()
+    form = app.request_form
+    assert form is not None
+    await form.load()
+    fill_valid(form)
+    backend.overrides[("POST", "/requests")] = lambda r: error_response(401, "token_invalid")
+    await form.submit()
+    del backend.overrides[("POST", "/requests")]
+    assert _screen(app) == Screen.LOGIN
+    backend.ids["technician"] = backend.ids["citizen"]
+    backend.invitation = {"role": "technician", "college": COLLEGE, "skills": {"electrical": 2},
+                          "invited_at": NOW.isoformat()}
+
+    def accepted(_: httpx.Request) -> httpx.Response:
+        for token, role in list(backend.tokens.items()):
+            if role == "citizen":
+                backend.tokens[token] = "technician"
+        return httpx.Response(200, json=backend.profile("technician"))
+
+    backend.overrides[("POST", "/me/invitation/accept")] = accepted
+    await sign_in(app, "citizen")
+    await click(app_view(app), "ตอบรับ")
+    assert isinstance(app.home, TechnicianHome)
+    return app, str(form.idempotency_key)
+
+
+async def test_a_held_draft_is_still_there_to_send_after_accepting_an_invitation() -> None:
+    backend, storage = OnePersonPerPhone(), MemoryOutboxStorage()
+    app, key = await _held_then_made_a_student(backend, storage)
+    home = app.home
+    assert isinstance(home, TechnicianHome) and app.outbox is not None and home.outbox is app.outbox
+    assert [(i.key, i.state) for i in app.outbox.items] == [(key, ItemState.HELD)]
+    posts = len(backend.posts())
+    await app.outbox.flush()
+    assert len(backend.posts()) == posts, "sent without asking"
+    tree = app_view(app)
+    shown = texts(tree)
+    assert ITEM in shown and home.notice == t("outbox_held_notice", Locale.TH)
+    assert_accessible(tree)
+    await click(tree, "ส่งคำขอนี้")
+    await app.outbox.flush()
+    assert [b["idempotency_key"] for b in backend.posts()][posts:] == [key]
+    assert app.outbox.items == [] and decode_items(storage.raw) == []
+    assert home.own_requests_title == "งานซ่อมของฉัน (1)"
+
+
+async def test_a_held_draft_is_edited_or_discarded_from_the_students_home() -> None:
+    backend, storage = OnePersonPerPhone(), MemoryOutboxStorage()
+    app, key = await _held_then_made_a_student(backend, storage)
+    await click(app_view(app), "แก้ไข")
+    form = app.request_form
+    assert _screen(app) == Screen.REQUEST_FORM and form is not None and str(form.idempotency_key) == key
+    await app.go_back()
+    assert _screen(app) == Screen.HOME and app.outbox is not None
+    assert [i.state for i in app.outbox.items] == [ItemState.HELD]
+    posts = len(backend.posts())
+    await click(app_view(app), "ทิ้ง")
+    await app.outbox.flush()
+    assert app.outbox.items == [] and decode_items(storage.raw) == [] and len(backend.posts()) == posts
+    assert ITEM not in texts(app_view(app))
 
 
 async def test_a_teacher_sees_their_own_requests_in_english_too() -> None:
