@@ -31,9 +31,12 @@ def _bearer(token: str) -> dict[str, str]:
     return {"Authorization": f"Bearer {token}"}
 
 
-def _new_student(api: str) -> str:
-    """A phone made a student of the seeded teacher's college (the invitation accepted): its number."""
-    phone = fresh_phone()
+@pytest.fixture
+def new_student(split_system: SplitSystem) -> Iterator[str]:
+    """A phone made a student of the seeded teacher's college (the invitation accepted), at the top level of the
+    skills the other browser tests' requests need. Afterwards it is switched off and set back to Thai, so the
+    tests that follow find the college's students (and whoever dispatch offers their jobs to) as before."""
+    api, phone = split_system.api_url, fresh_phone()
     person = api_session(api, phone)["access_token"]
     teacher = api_session(api, TEACHER_PHONE)
     made = httpx.post(f"{api}/colleges/{teacher['profile']['college']['id']}/students",
@@ -43,13 +46,18 @@ def _new_student(api: str) -> str:
     assert made.status_code == 201, made.text
     accepted = httpx.post(f"{api}/me/invitation/accept", headers=_bearer(person), timeout=10)
     assert accepted.status_code == 200 and accepted.json()["role"] == "technician", accepted.text
-    return phone
+    yield phone
+    thai = httpx.patch(f"{api}/me", headers=_bearer(person), json={"locale": "th"}, timeout=10)
+    assert thai.status_code == 200, thai.text
+    off = httpx.put(f"{api}/supervisor/technicians/{accepted.json()['id']}", json={"is_active": False},
+                    headers=_bearer(teacher["access_token"]), timeout=10)
+    assert off.status_code == 200, off.text
 
 
 def test_a_student_asks_for_a_repair_of_their_own(split_system: SplitSystem, context: BrowserContext,
-                                                  photo_file: Path, database_url: str) -> None:
+                                                  photo_file: Path, database_url: str, new_student: str) -> None:
     api = split_system.api_url
-    phone, item = _new_student(api), f"กาต้มน้ำ-{uuid.uuid4().hex[:6]}"
+    phone, item = new_student, f"กาต้มน้ำ-{uuid.uuid4().hex[:6]}"
     student = open_signed_in(context, split_system, phone, STUDENT_HOME)
     expect(on_screen(student, "งานซ่อมของฉัน")).to_be_visible(timeout=TIMEOUT)
     student.screenshot(path=str(OUTPUT_DIR / "student-ask-home-360.png"))
