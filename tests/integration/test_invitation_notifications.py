@@ -171,7 +171,7 @@ async def test_delivered_through_the_console_in_each_readers_language_after_quie
         pool: AsyncConnectionPool[Conn], db: psycopg.Connection[dict[str, Any]]) -> None:
     admin = person(db, "แอดมิน", "en")
     db.execute("update public.profiles set role = 'admin' where id = %s", [admin])
-    invited = person(db, "สมหญิง ใจดี", "th")
+    invited = person(db, "สมหญิง\u202e\n\nใจดี", "th")  # typed by the person: reaches the admin as one line
     db.execute("insert into private.staff_invites (phone, role, invited_by, profile_id) "
                "select phone, 'admin', %s, id from public.profiles where id = %s", [admin, invited])
     async with service_tx(pool) as owner:
