@@ -59,6 +59,9 @@ async def test_the_invited_person_is_told_once_a_day_and_the_teacher_hears_the_y
     listed = await inbox(api, token)
     assert [(i["kind"], i["link"], i["request_id"]) for i in listed] == [("invited", HOME_LINK, None)]
     assert listed[0]["title"] == "วิทยาลัยทดสอบใกล้ เชิญคุณเป็นนักศึกษาช่าง" and "FX-" not in listed[0]["title"]
+    # The person chooses its channels on their account screen like any other kind (never SMS: it costs).
+    citizen_prefs = (await api.get("/me/notification-settings", headers=bearer(token))).json()
+    assert citizen_prefs["allowed"]["invited"] == ["push", "line"]
 
     # A day later, a re-invite tells them again (the card alone has not brought them to the app).
     with psycopg.connect(database_url, autocommit=True) as conn:
@@ -79,6 +82,10 @@ async def test_the_invited_person_is_told_once_a_day_and_the_teacher_hears_the_y
     heard = [i for i in await inbox(api, teacher_token) if i["kind"] == "invite_accepted"]
     assert heard[0]["title"] == "นาย ชวนมา ตอบรับคำเชิญแล้ว" and heard[0]["link"] == STUDENTS_LINK
     assert heard[0]["body"] == "ตอนนี้เป็นนักศึกษาช่างของวิทยาลัยทดสอบใกล้"
+    # Each person chooses the channels of these kinds on their account screen like any other.
+    teacher_prefs = (await api.get("/me/notification-settings", headers=bearer(teacher_token))).json()
+    assert teacher_prefs["allowed"]["invite_accepted"] == teacher_prefs["allowed"]["invite_declined"] == [
+        "push", "line"]
 
 
 async def test_the_admin_hears_the_no_and_deleting_the_account_takes_what_names_the_person(
