@@ -14,6 +14,7 @@ from typing import Any
 from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo
 
+from shared.invitations import DECLINED_WAIT_DAYS
 from shared.quoted_text import QUOTE_MAX, QUOTE_NOTE_MAX, one_line
 from shared.text import Bilingual, Locale, t
 from shared.work import UNREPAIRABLE_REASONS
@@ -40,6 +41,11 @@ class Kind(StrEnum):
     PART_PROPOSED = "part_proposed"  # issue 14: a part waits for the owner's approval before it is bought
     # administrator
     NO_CENTRE = "no_centre"
+    # about a person's account, not a request (no reference number, no request): a college's invitation to the
+    # invited person, and their answer to the teacher or admin who invited them
+    INVITED = "invited"
+    INVITE_ACCEPTED = "invite_accepted"
+    INVITE_DECLINED = "invite_declined"
 
 
 class Pref(StrEnum):
@@ -63,7 +69,16 @@ AUDIENCE: dict[Kind, str] = {
     Kind.APPROVED: "technician", Kind.QC_WAITING: "supervisor", Kind.OFFER_EXPIRING: "supervisor",
     Kind.REOPENED: "supervisor", Kind.ACCEPTED: "citizen", Kind.READY: "citizen", Kind.UNREPAIRABLE: "citizen",
     Kind.RATE: "citizen", Kind.NO_CENTRE: "admin", Kind.PART_PROPOSED: "citizen",
+    # An admin who invited someone hears the answer too, on the default channels: their settings list the kinds of
+    # their own role, and one inviter's settings are the teachers', who invite nearly everyone.
+    Kind.INVITED: "citizen", Kind.INVITE_ACCEPTED: "supervisor", Kind.INVITE_DECLINED: "supervisor",
 }
+
+# Kinds about an account rather than a request: written with no request id, their titles carry no reference
+# (FX-…), and deleting the person they name deletes them (public.notifications.about_id, migration 0032).
+ACCOUNT_KINDS: frozenset[Kind] = frozenset({Kind.INVITED, Kind.INVITE_ACCEPTED, Kind.INVITE_DECLINED})
+# A teacher re-sending an invitation that still waits does not send the person a second one within this long.
+INVITED_RENOTIFY = timedelta(days=1)
 
 # SMS costs money per message: only what a citizen must not miss, and only these may ever go by SMS.
 SMS_KINDS: frozenset[Kind] = frozenset({Kind.ACCEPTED, Kind.READY})
@@ -146,7 +161,23 @@ TEXTS: dict[Kind, tuple[Bilingual, Bilingual]] = {
                            "{item}: {part}, {price} baht: approve or decline in the app")),
     Kind.NO_CENTRE: (B("ไม่มีวิทยาลัยรับงาน {ref}", "No college can take {ref}"),
                      B("{item} ({place}) รอการส่งต่อ", "{item} ({place}) waits to be sent on")),
+    Kind.INVITED: (B("{college} เชิญคุณเป็น{role}", "{college} invites you to join as {role}"),
+                   B("ตอบรับหรือปฏิเสธได้ในแอป บัญชีของคุณยังไม่เปลี่ยนจนกว่าคุณจะตอบรับ",
+                     "Accept or decline in the app: your account stays as it is unless you accept")),
+    Kind.INVITE_ACCEPTED: (B("{person} ตอบรับคำเชิญแล้ว", "{person} accepted your invitation"),
+                           B("ตอนนี้เป็น{role}ของ{college}", "now {role} at {college}")),
+    Kind.INVITE_DECLINED: (B("{person} ปฏิเสธคำเชิญ", "{person} declined your invitation"),
+                           B("คำเชิญเป็น{role}ของ{college} เชิญใหม่ได้หลัง {days} วัน",
+                             "to join {college} as {role}: you may ask again in {days} days")),
 }
+# The role an invitation offers, as the messages name it.
+INVITED_ROLES: dict[str, Bilingual] = {
+    "technician": B("นักศึกษาช่าง", "a student technician"),
+    "supervisor": B("ครูผู้ควบคุม", "a supervisor"),
+    "admin": B("ผู้ดูแลระบบ", "an administrator"),
+}
+# An administrator's invitation names no college.
+NO_COLLEGE = B("ฟิกซ์อิท", "Fixit")
 WHERE_CENTRE = B("มารับได้ที่{college}", "collect it at {college}")
 WHERE_HOME = B("ช่างจะนัดวันส่งคืนที่บ้าน", "the technician will arrange bringing it home")
 NO_NOTE = B("ดูรายละเอียดในแอป", "see the details in the app")
@@ -161,8 +192,19 @@ def reference_text(ref_no: int | None, request_id: str | None) -> str:
     return f"#{request_id[:8].upper()}" if request_id else ""
 
 
-def link(kind: Kind, request_id: str | None) -> str:
+# Where an answer to an invitation leads the inviter: a teacher's students; an admin's colleges (the place they
+# register teachers and admins from).
+STUDENTS_LINK = "/college/technicians"
+STAFF_ADMIN_LINK = "/admin/colleges"
+HOME_LINK = "/"
+
+
+def link(kind: Kind, request_id: str | None, params: Mapping[str, Any] | None = None) -> str:
     """The app's route for the screen a notification opens."""
+    if kind == Kind.INVITED:
+        return HOME_LINK  # the citizen home, where the invitation's card is
+    if kind in (Kind.INVITE_ACCEPTED, Kind.INVITE_DECLINED):
+        return STAFF_ADMIN_LINK if (params or {}).get("by") == "admin" else STUDENTS_LINK
     if request_id is None:
         return "/notifications"
     if kind in (Kind.OFFER_NEW, Kind.OFFER_WITHDRAWN):
@@ -202,10 +244,16 @@ def render(kind: Kind, params: Mapping[str, Any], locale: Locale, now: datetime,
     """The message for one reader, at the moment it goes out (an offer's time left is counted from `now`)."""
     th = locale == Locale.TH
     values: dict[str, Any] = {"item": "", "technician": "", "note": "", "reason": "", "place": "", "minutes": 0,
-                              "part": "", "price": ""}
+                              "part": "", "price": "", "person": "", "role": "", "days": DECLINED_WAIT_DAYS}
     values.update({k: _quoted(k, v, locale) for k, v in params.items() if v is not None})
     values["ref"] = reference_text(ref_no, request_id)
     college = one_line(params.get("college_th" if th else "college_en"), QUOTE_MAX, t("notify_unnamed", locale))
+    if kind in ACCOUNT_KINDS:
+        if not params.get("college_th"):
+            college = NO_COLLEGE.in_(locale)
+        role = INVITED_ROLES.get(str(params.get("role", "")))
+        values["role"] = role.in_(locale) if role else t("notify_unnamed", locale)
+        values["person"] = one_line(params.get("person"), QUOTE_MAX, t("notify_unnamed", locale))
     values["college"] = college
     if kind in (Kind.OFFER_NEW, Kind.OFFER_EXPIRING):
         values["minutes"] = _minutes_until(params.get("expires_at"), now)
@@ -222,7 +270,7 @@ def render(kind: Kind, params: Mapping[str, Any], locale: Locale, now: datetime,
                                    QUOTE_MAX, t("notify_unnamed", locale))
     title, body = TEXTS[kind]
     return Rendered(title.format(**values).in_(locale).strip(), body.format(**values).in_(locale).strip(),
-                    link(kind, request_id))
+                    link(kind, request_id, params))
 
 
 # --- Web Push: where a browser's subscription may point ----------------------------------------------------------

@@ -53,6 +53,12 @@ select jsonb_build_object(
                     'skills', i.skills, 'invited_at', i.created_at, 'declined_at', i.declined_at))
                              from private.staff_invites i left join public.colleges c on c.id = i.college_id
                              where i.profile_id = %(me)s), '[]'::jsonb),
+    -- Their own notifications, and those that name them in an inviter's inbox (deleted with the account: 0032).
+    'notifications', coalesce((select jsonb_agg(jsonb_build_object(
+                    'kind', n.kind, 'params', n.params, 'request_id', n.request_id, 'created_at', n.created_at,
+                    'read_at', n.read_at, 'about_you', n.about_id is not distinct from %(me)s) order by n.id)
+                               from public.notifications n
+                               where n.recipient_id = %(me)s or n.about_id = %(me)s), '[]'::jsonb),
     'sessions', coalesce((select jsonb_agg(jsonb_build_object('created_at', s.created_at,
                                                               'last_refreshed_at', s.refreshed_at,
                                                               'ended_at', s.revoked_at) order by s.created_at)

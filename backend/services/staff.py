@@ -28,6 +28,7 @@ from typing import Any
 from psycopg import sql
 
 from backend.db import Conn
+from backend.notifications.invitations import notify_answer, notify_invited
 from shared.categories import MAX_LEVEL, MIN_LEVEL
 from shared.display_names import clean_display_name
 from shared.geo import in_thailand
@@ -233,6 +234,7 @@ async def _invite_account(conn: Conn, e164: str, profile_id: uuid.UUID, role: Ap
     """A citizen's own account: an invitation they answer in the app; nothing about the account changes now."""
     await _check_invite(conn, e164, college_id, by=by)
     await _write_invite(conn, e164, profile_id, role, college_id, name, wanted)
+    await notify_invited(conn, profile_id)  # the person hears of it with the app closed too
     return Registered(e164, role, college_id, existing_account=True, awaiting_acceptance=True)
 
 
@@ -304,6 +306,7 @@ async def accept_invitation(conn: Conn, profile_id: uuid.UUID) -> None:
            select %s, s.key, s.value::smallint from jsonb_each_text(%s::jsonb) as s
            on conflict (technician_id, skill_code) do update set level = excluded.level""",
         [profile_id, json.dumps(invite["skills"])])
+    await notify_answer(conn, profile_id, accepted=True)  # before the row (and who invited) goes
     await conn.execute("delete from private.staff_invites where profile_id = %s", [profile_id])
     await conn.execute(
         "select private.audit('staff.invite_accept', 'profiles', %s, null, %s)",
@@ -319,6 +322,7 @@ async def decline_invitation(conn: Conn, profile_id: uuid.UUID) -> None:
         "returning role, college_id", [profile_id])).fetchone()
     if row is None:
         raise StaffError("invitation_none", 404)
+    await notify_answer(conn, profile_id, accepted=False)
     await conn.execute(
         "select private.audit('staff.invite_decline', 'profiles', %s, null, %s)",
         [profile_id, json.dumps({"role": row["role"], "college_id": str(row["college_id"])

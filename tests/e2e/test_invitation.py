@@ -8,7 +8,7 @@ from typing import Any
 import httpx
 from playwright.sync_api import Page, expect
 
-from tests.e2e.conftest import OUTPUT_DIR, TIMEOUT, RunningSystem, api_session, sign_in
+from tests.e2e.conftest import OUTPUT_DIR, TIMEOUT, RunningSystem, api_session, open_screen, sign_in
 from tests.helpers import fresh_phone
 
 ADMIN = "0844444444"
@@ -48,8 +48,20 @@ def test_a_citizen_accepts_a_teachers_invitation_in_the_app(system: RunningSyste
         expect(page.get_by_text("คำขอซ่อมของฉัน").first).to_be_visible(timeout=TIMEOUT)  # still the citizen's home
         OUTPUT_DIR.mkdir(exist_ok=True)
         page.screenshot(path=str(OUTPUT_DIR / "citizen-invitation.png"))
+        # The same invitation reached them as a notification (with the app closed: push, LINE); in the inbox,
+        # tapping it brings them back to the home where the card is.
+        open_screen(page, page.get_by_role("button", name=re.compile("การแจ้งเตือน ยังไม่อ่าน 1(?!\\d)")),
+                    covered="คำขอซ่อมของฉัน")
+        told = page.get_by_role("button", name=re.compile(re.escape(f"{name} เชิญคุณเป็นนักศึกษาช่าง")))
+        expect(told).to_be_visible(timeout=TIMEOUT)
+        told.click()
+        expect(page.get_by_role("heading", name="การแจ้งเตือน")).to_have_count(0, timeout=TIMEOUT)
+        expect(card).to_be_visible(timeout=TIMEOUT)
         card.get_by_role("button", name="ตอบรับ").click()
         expect(page.get_by_text("งานที่เสนอให้ฉัน").first).to_be_visible(timeout=TIMEOUT)
+        # The teacher hears the yes, in their inbox, leading to their students.
+        heard = [n for n in call(api, teacher, "GET", "/me/notifications")["items"] if n["kind"] == "invite_accepted"]
+        assert [(n["link"], n["request_id"]) for n in heard] == [("/college/technicians", None)]
 
         students = call(api, teacher, "GET", "/supervisor/technicians")
         assert [s["id"] for s in students] == [citizen["profile"]["id"]]

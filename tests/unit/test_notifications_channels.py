@@ -28,7 +28,9 @@ from backend.notifications.channels.onesignal import OneSignalChannel
 from backend.notifications.channels.sms import ThaiBulkSmsChannel, national_number
 from backend.notifications.channels.webpush import WebPushChannel, make_vapid_keys
 from shared.notifications import (
+    ACCOUNT_KINDS,
     AUDIENCE,
+    REFERENCE_PREFIX,
     TEXTS,
     Kind,
     Pref,
@@ -270,13 +272,22 @@ async def test_web_push_carries_typed_text_as_one_clean_line(push_service: PushS
 
 
 def test_every_kind_has_texts_an_audience_and_renders_in_both_languages() -> None:
+    """A kind about a request names it (FX-…) in its title; a kind about an account (ACCOUNT_KINDS: an invitation
+    and its answer) has no request, so its title has no reference to carry, whatever it is given."""
     now = datetime(2026, 3, 2, 5, 0, tzinfo=UTC)
     for kind in Kind:
         assert kind in TEXTS and kind in AUDIENCE
         for locale in Locale:
-            shown = render(kind, {"item": "พัดลม"}, locale, now, 690001, "abc")
+            if kind in ACCOUNT_KINDS:
+                shown = render(kind, {"person": "สมชาย", "role": "technician", "college_th": "วท.ดอนเมือง",
+                                      "college_en": "Don Mueang TC"}, locale, now)
+                assert "{ref}" not in TEXTS[kind][0].th + TEXTS[kind][0].en
+                assert render(kind, {}, locale, now, 690001, "abc").title.count("FX-") == 0
+                assert "#" not in shown.title and REFERENCE_PREFIX not in shown.title
+            else:
+                shown = render(kind, {"item": "พัดลม"}, locale, now, 690001, "abc")
+                assert "FX-690001" in shown.title
             assert shown.title and shown.body and "{" not in shown.title + shown.body
-            assert "FX-690001" in shown.title
 
 
 def test_offer_time_left_is_counted_at_delivery() -> None:
