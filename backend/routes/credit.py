@@ -30,6 +30,7 @@ from backend.deps import (
 from backend.errors import ApiError
 from backend.schemas import ErrorResponse, Line, Text
 from backend.services import credit
+from backend.services.exports import BANGKOK
 from backend.services.portfolio_pdf import portfolio_pdf
 from backend.services.profiles import load_profile
 from shared import credit_wire as cw
@@ -359,7 +360,8 @@ def _verify_html(code: str, found: dict[str, Any] | None) -> str:
             f"<dt>งานที่ครูอนุมัติ / Approved jobs</dt><dd>{int(s['jobs'])}</dd>"
             f"<dt>ชั่วโมง / Hours</dt><dd>{float(s['hours']):g}</dd>"
             f"</dl><ul>{outcomes}</ul>"
-            f"<p>ออกเมื่อ / Issued {e(found['issued_at'].date().isoformat())}</p>")
+            # The Thai day: the session's TimeZone (UTC on Supabase) would say Sunday for a Monday morning in Bangkok.
+            f"<p>ออกเมื่อ / Issued {e(found['issued_at'].astimezone(BANGKOK).date().isoformat())}</p>")
     return ("<!doctype html><html lang=\"th\"><head><meta charset=\"utf-8\">"
             "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">"
             "<title>Fixit verify</title></head><body>" + body + "</body></html>")

@@ -1,7 +1,9 @@
-"""The teacher's weekly chart counts Thai weeks: a request made early on a Monday in Bangkok (still Sunday in UTC)
-belongs to that Monday's week, whatever the database session's TimeZone (Supabase's sessions run in UTC)."""
+"""Dates are Thai dates whatever the database session's TimeZone (Supabase's sessions run in UTC): a request made
+early on a Monday in Bangkok (still Sunday in UTC) belongs to that Monday's week on the teacher's chart, and a
+portfolio printed then says it was issued on that Monday."""
 
 import json
+import random
 import uuid
 from datetime import UTC, datetime
 
@@ -9,7 +11,7 @@ import psycopg
 import pytest
 from psycopg.rows import dict_row
 
-from tests.integration.dispatch_area import Area, area  # noqa: F401
+from tests.integration.dispatch_area import AppClock, Area, app_and_clock, area  # noqa: F401
 
 # Monday 2 June 2025, 00:30 in Bangkok: still Sunday 1 June in UTC.
 MONDAY_EARLY_IN_BANGKOK = datetime(2025, 6, 1, 17, 30, tzinfo=UTC)
@@ -43,3 +45,19 @@ def test_a_request_made_early_on_monday_in_bangkok_counts_in_that_week(database_
             [citizen["id"], area.near, MONDAY_EARLY_IN_BANGKOK])
     teacher_id, _ = area.students["teacher"]
     assert _weeks_seen(database_url, teacher_id, area.near, timezone) == {"2025-06-02": 1}
+
+
+async def test_the_verify_page_says_the_thai_day_a_portfolio_was_issued(app_and_clock: AppClock,  # noqa: F811
+                                                                       area: Area,  # noqa: F811
+                                                                       database_url: str) -> None:
+    api, _ = app_and_clock
+    code = "".join(random.SystemRandom().choices("ABCDEFGHJKMNPQRSTUVWXYZ23456789", k=10))
+    summary = {"first_name": "บี", "college_th": "วิทยาลัยทดสอบใกล้", "college_en": "Test near", "term": "2568-1",
+               "jobs": 1, "hours": 2, "outcomes": {}}
+    with psycopg.connect(database_url, autocommit=True) as conn:
+        conn.execute("insert into public.portfolio_codes (code, technician_id, term, summary, issued_at) "
+                     "values (%s, %s, '2568-1', %s, %s)",
+                     [code, area.students["bee"][0], json.dumps(summary), MONDAY_EARLY_IN_BANGKOK])
+    page = await api.get(f"/verify/{code}")
+    assert page.status_code == 200, page.text
+    assert "Issued 2025-06-02" in page.text
