@@ -1195,6 +1195,8 @@ ERRORS.update({
                      "This is your own repair request: a student cannot take or work on a job they asked for"),
     "own_request_assign": B("นักศึกษาคนนี้เป็นผู้ขอซ่อมงานนี้เอง กรุณามอบงานให้นักศึกษาคนอื่น",
                             "This student asked for this repair: give the job to another student"),
+    "own_request_team": B("นักศึกษาคนนี้เป็นผู้ขอซ่อมงานนี้เอง จึงร่วมทีมซ่อมงานนี้ไม่ได้ กรุณาเลือกนักศึกษาคนอื่น",
+                          "This student asked for this repair: they cannot be on its team; choose another student"),
     "own_request_check": B("คุณเป็นผู้ขอซ่อมงานนี้เอง จึงตรวจหรืออนุมัติเองไม่ได้ ให้ครูท่านอื่นของวิทยาลัยตรวจ",
                            "You asked for this repair yourself: another teacher of the college must check and "
                            "approve it"),

@@ -242,3 +242,34 @@ async def test_a_college_whose_only_fitting_student_is_the_owner_is_not_chosen(a
         sent = await api.post(f"/requests/{rid}/dispatch", json=body, headers=bearer(admin))
         assert sent.status_code == 409 and _code(sent) == "no_fitting_student", sent.text
     assert offers_of(database_url, rid) == []
+
+
+async def test_a_student_is_never_on_the_team_of_their_own_request(app_and_clock: AppClock, area: Area,
+                                                                   database_url: str) -> None:
+    """Neither the lead nor the teacher adds the request's owner (a citizen made a student of the college since) as
+    a helper: they would report hours and be credited for their own repair, and then rate their own work."""
+    api, _ = app_and_clock
+    phone = fresh_phone()
+    owner, rid = await _citizen_request(api, phone)
+    teacher, _ = await sign_in(api, area.students["teacher"][1])
+    made = await api.post(f"/colleges/{area.near}/students", headers=bearer(teacher),
+                          json={"phone": phone, "skills": {"electrical_appliance": 5}})
+    assert made.status_code == 201, made.text
+    assert (await api.post("/me/invitation/accept", headers=bearer(owner))).status_code == 200
+    owner_id = (await api.get("/me", headers=bearer(owner))).json()["id"]
+    assert (await api.post(f"/requests/{rid}/assign", json={"technician_id": area.students["bee"][0]},
+                           headers=bearer(teacher))).status_code == 200
+    bee, _ = await sign_in(api, area.students["bee"][1])
+    assert (await _step(api, bee, rid, "diagnosing")).status_code == 200
+
+    for token in (bee, teacher):
+        added = await api.post(f"/requests/{rid}/team", json={"technician_id": owner_id, "task": "ช่วยถอดฝา"},
+                               headers=bearer(token))
+        assert added.status_code == 409 and _code(added) == "own_request_team", added.text
+        assert added.json()["error"]["message_th"] and added.json()["error"]["message_en"]
+    assert _sql(database_url, "select 1 from public.job_team where request_id = %s and technician_id = %s",
+                [rid, owner_id]) == []
+    # Another student of the college still joins as before.
+    joined = await api.post(f"/requests/{rid}/team", json={"technician_id": area.students["cat"][0], "task": "ช่วย"},
+                            headers=bearer(bee))
+    assert joined.status_code == 204, joined.text
