@@ -666,9 +666,12 @@ class ApiClient:
     async def my_invitation(self) -> StaffInvitation | None:
         return _parse(_INVITATION, await self._call("GET", "/me/invitation"))
 
-    async def accept_invitation(self) -> Profile:
-        """Yes: the answer is the profile in its new role and college."""
-        return _parse(_PROFILE, await self._call("POST", "/me/invitation/accept"))
+    async def accept_invitation(self, seen: StaffInvitation | None = None) -> Profile:
+        """Yes to the invitation `seen` (the one on the screen): the answer is the profile in its new role and
+        college; 409 `invitation_changed` when it was replaced since."""
+        body = None if seen is None else {"role": seen.role.value,
+                                          "college_id": None if seen.college is None else str(seen.college.id)}
+        return _parse(_PROFILE, await self._call("POST", "/me/invitation/accept", json=body))
 
     async def decline_invitation(self) -> None:
         await self._send("POST", "/me/invitation/decline")

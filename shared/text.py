@@ -1158,6 +1158,8 @@ ERRORS.update({
     "invitation_declined": B("บุคคลนี้ปฏิเสธคำเชิญไปเมื่อไม่นานนี้ เชิญใหม่ได้หลังจากปฏิเสธแล้ว {days} วัน",
                              "This person declined an invitation recently: you may invite them again {days} days "
                              "after they declined"),
+    "invitation_changed": B("คำเชิญนี้เปลี่ยนไปแล้ว กรุณาอ่านคำเชิญใหม่ก่อนตอบ",
+                            "This invitation has changed: please read the new one before you answer"),
     "invitation_college_inactive": B("วิทยาลัยที่เชิญคุณปิดใช้งานแล้ว จึงตอบรับคำเชิญนี้ไม่ได้",
                                      "The college that invited you is closed now, so this invitation cannot be "
                                      "accepted"),

@@ -282,9 +282,11 @@ async def my_invitation(conn: Conn, profile_id: uuid.UUID) -> dict[str, Any] | N
     return await cur.fetchone()
 
 
-async def accept_invitation(conn: Conn, profile_id: uuid.UUID) -> None:
+async def accept_invitation(conn: Conn, profile_id: uuid.UUID,
+                            seen: tuple[AppRole, uuid.UUID | None] | None = None) -> None:
     """The person said yes: now, and only now, the role, the college and the invited skills change. A name the
-    person set stays theirs; the invitation's name fills it only when they have none."""
+    person set stays theirs; the invitation's name fills it only when they have none. `seen` (role, college): the
+    invitation they were shown; an admin may have replaced it since, and a yes to one is no yes to another."""
     invite = await (await conn.execute(
         """select i.role, i.college_id, i.display_name, i.skills, c.is_active as college_active
            from private.staff_invites i left join public.colleges c on c.id = i.college_id
@@ -293,6 +295,8 @@ async def accept_invitation(conn: Conn, profile_id: uuid.UUID) -> None:
         "select role from public.profiles where id = %s for update", [profile_id])).fetchone()
     if invite is None or profile is None or profile["role"] != AppRole.CITIZEN.value:
         raise StaffError("invitation_none", 404)
+    if seen is not None and (seen[0].value, seen[1]) != (invite["role"], invite["college_id"]):
+        raise StaffError("invitation_changed", 409)
     if invite["college_id"] is not None and not invite["college_active"]:
         raise StaffError("invitation_college_inactive", 409)
     await conn.execute(

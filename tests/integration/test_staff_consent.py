@@ -157,6 +157,32 @@ async def test_an_invitation_to_a_college_closed_since_is_refused_on_accepting(
     assert (await api.get("/me", headers=bearer(token))).json()["role"] == "citizen"
 
 
+async def test_a_yes_to_an_invitation_replaced_since_is_not_a_yes_to_the_new_one(api: httpx.AsyncClient,
+                                                                                  area: Area) -> None:
+    """The person says yes to the invitation they were shown: an admin who replaced it meanwhile (another college,
+    another role) gets no consent from a tap on the old card; the person is told and sees the new one."""
+    admin, _ = await sign_in(api, SEED_ADMIN)
+    teacher, _ = await sign_in(api, area.students["teacher"][1])
+    phone = fresh_phone()
+    token, _ = await sign_in(api, phone)
+    me = bearer(token)
+    assert (await api.post(f"/colleges/{area.near}/students", json={"phone": phone},
+                           headers=bearer(teacher))).status_code == 201
+    shown = (await api.get("/me/invitation", headers=me)).json()
+    seen = {"role": shown["role"], "college_id": shown["college"]["id"]}
+    assert seen == {"role": "technician", "college_id": str(area.near)}
+    assert (await api.post(f"/admin/colleges/{area.far}/supervisors", json={"phone": phone},
+                           headers=bearer(admin))).status_code == 201
+
+    refused(await api.post("/me/invitation/accept", json=seen, headers=me), 409, "invitation_changed")
+    assert (await api.get("/me", headers=me)).json()["role"] == "citizen"
+    now_shown = (await api.get("/me/invitation", headers=me)).json()
+    assert (now_shown["role"], now_shown["college"]["id"]) == ("supervisor", str(area.far))
+    accepted = await api.post("/me/invitation/accept", headers=me,
+                              json={"role": "supervisor", "college_id": str(area.far)})
+    assert accepted.status_code == 200 and accepted.json()["role"] == "supervisor", accepted.text
+
+
 async def test_a_student_with_jobs_in_hand_is_not_moved_or_deactivated(
     api: httpx.AsyncClient, area: Area, database_url: str,
 ) -> None:
