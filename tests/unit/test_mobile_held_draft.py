@@ -4,7 +4,6 @@ Signed in again (maybe hours later, maybe after closing the app), the citizen se
 category, photo count) with "ส่งคำขอนี้ / Send this request", "แก้ไข / Edit" and "ทิ้ง / Discard", and nothing is
 sent until they choose. It is theirs: someone else signing in on the same phone neither sees nor sends it."""
 
-from typing import Any
 from uuid import uuid4
 
 from mobile.outbox import ItemState, MemoryOutboxStorage, OutboxItem, decode_items
@@ -14,6 +13,7 @@ from mobile.views.frame import app_view
 from shared.text import Locale, error_text, t
 from tests.unit.mobile_fakes import (
     MemoryStore,
+    OnePersonPerPhone,
     RequestBackend,
     button_named,
     error_response,
@@ -23,17 +23,6 @@ from tests.unit.mobile_fakes import (
 from tests.unit.mobile_screens import assert_accessible, click, fill_valid, sign_in
 
 ITEM = "หม้อหุงข้าว ไฟฟ้า"  # what fill_valid types, cleaned
-
-
-class OnePersonPerPhone(RequestBackend):
-    """Each role is one person across sign-ins (the base gives a new id each time); `ids` says who signs in."""
-
-    def __init__(self) -> None:
-        super().__init__()
-        self.ids: dict[str, str] = {}
-
-    def profile(self, role: str) -> dict[str, Any]:
-        return {**super().profile(role), "id": self.ids.setdefault(role, str(uuid4()))}
 
 
 def _screen(app: AppViewModel) -> Screen:
