@@ -287,12 +287,14 @@ async def accept_invitation(conn: Conn, profile_id: uuid.UUID,
     """The person said yes: now, and only now, the role, the college and the invited skills change. A name the
     person set stays theirs; the invitation's name fills it only when they have none. `seen` (role, college): the
     invitation they were shown; an admin may have replaced it since, and a yes to one is no yes to another."""
+    # The profile before the invitation, the order register_staff takes them in: a renewal at the same moment
+    # then waits for this answer (or this for it) instead of deadlocking.
+    profile = await (await conn.execute(
+        "select role from public.profiles where id = %s for update", [profile_id])).fetchone()
     invite = await (await conn.execute(
         """select i.role, i.college_id, i.display_name, i.skills, c.is_active as college_active
            from private.staff_invites i left join public.colleges c on c.id = i.college_id
            where i.profile_id = %s and i.declined_at is null for update of i""", [profile_id])).fetchone()
-    profile = await (await conn.execute(
-        "select role from public.profiles where id = %s for update", [profile_id])).fetchone()
     if invite is None or profile is None or profile["role"] != AppRole.CITIZEN.value:
         raise StaffError("invitation_none", 404)
     if seen is not None and (seen[0].value, seen[1]) != (invite["role"], invite["college_id"]):
