@@ -6,7 +6,9 @@ sent until they choose. It is theirs: someone else signing in on the same phone 
 
 from uuid import uuid4
 
-from mobile.outbox import ItemState, MemoryOutboxStorage, OutboxItem, decode_items
+import httpx
+
+from mobile.outbox import ItemState, MemoryOutboxStorage, OutboxItem, OutboxPhoto, decode_items
 from mobile.viewmodels.app import AppViewModel, Screen
 from mobile.viewmodels.home import CitizenHome
 from mobile.views.frame import app_view
@@ -154,3 +156,64 @@ async def test_drafts_waiting_for_the_network_are_held_when_the_sender_finds_the
     posts = len(backend.posts())
     await app.outbox.flush()
     assert len(backend.posts()) == posts
+
+
+class PhotoMeetsTheEnd(OnePersonPerPhone):
+    """The request is stored, then the sign-in ends before its photo is sent (`ended` while True)."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.ended = False
+
+    def handle(self, request: httpx.Request) -> httpx.Response:
+        if self.ended and request.method == "PUT" and "/photos/" in request.url.path:
+            return error_response(401, "token_invalid")
+        return super().handle(request)
+
+
+async def test_a_request_already_stored_is_not_held_its_photos_follow_after_the_sign_in() -> None:
+    """Held means "not sent": a request the backend already has is not offered for edit or discard (an edit would
+    never reach it, a discard would leave it there without its photos); signed in again, its photos just go."""
+    backend, storage = PhotoMeetsTheEnd(), MemoryOutboxStorage()
+    app = await _app(backend, storage)
+    await sign_in(app, "citizen")
+    assert isinstance(app.home, CitizenHome)
+    await app.home.new_request()
+    form = app.request_form
+    assert form is not None
+    await form.load()
+    fill_valid(form)
+    form.add_photo("a.jpg", jpeg_with_exif())
+    backend.ended = True
+    await form.submit()
+    assert _screen(app) == Screen.LOGIN
+    backend.ended = False
+    assert len(backend.posts()) == 1 and backend.photos == {}
+
+    await sign_in(app, "citizen")
+    assert app.outbox is not None
+    await app.outbox.flush()  # what the background sender does right after the sign-in
+    assert len(backend.posts()) == 1 and len(backend.photos) == 1
+    assert app.outbox.items == [] and decode_items(storage.raw) == []
+    assert "ส่งคำขอนี้" not in texts(app_view(app))
+
+
+async def test_the_sender_keeps_a_stored_requests_photos_pending_when_the_sign_in_ends() -> None:
+    backend, storage = PhotoMeetsTheEnd(), MemoryOutboxStorage()
+    app = await _app(backend, storage)
+    await sign_in(app, "citizen")
+    assert app.outbox is not None
+    body = {"idempotency_key": str(uuid4()), "category_code": "appliance", "item": "พัดลม", "brand": "",
+            "description": "ไม่หมุน", "lat": 18.79, "lon": 98.98, "address": "", "province": "", "district": "",
+            "sub_district": "", "service_place": "centre", "preferred_days": [], "contact_phone": "+66812345678",
+            "pdpa_consent": True}
+    item = OutboxItem(body=body)
+    item.photos = [OutboxPhoto(jpeg_with_exif(), b"", "image/jpeg", 1, 1, "a.jpg")]
+    backend.ended = True
+    await app.outbox.add(item)
+    await app.outbox.flush()
+    (waiting,) = app.outbox.items
+    assert waiting.request_id is not None and waiting.state == ItemState.PENDING
+    backend.ended = False
+    await app.outbox.flush()
+    assert app.outbox.items == [] and len(backend.posts()) == 1 and len(backend.photos) == 1
