@@ -669,12 +669,11 @@ class ApiClient:
     async def accept_invitation(self, seen: StaffInvitation | None = None) -> Profile:
         """Yes to the invitation `seen` (the one on the screen): the answer is the profile in its new role and
         college; 409 `invitation_changed` when it was replaced since."""
-        body = None if seen is None else {"role": seen.role.value,
-                                          "college_id": None if seen.college is None else str(seen.college.id)}
-        return _parse(_PROFILE, await self._call("POST", "/me/invitation/accept", json=body))
+        return _parse(_PROFILE, await self._call("POST", "/me/invitation/accept", json=_invitation_seen(seen)))
 
-    async def decline_invitation(self) -> None:
-        await self._send("POST", "/me/invitation/decline")
+    async def decline_invitation(self, seen: StaffInvitation | None = None) -> None:
+        """No to the invitation `seen`; 409 `invitation_changed` when it was replaced since."""
+        await self._send("POST", "/me/invitation/decline", json=_invitation_seen(seen))
 
     async def college_invites(self, college_id: UUID) -> list[PendingInvite]:
         """Phones registered at the college not yet staff: waiting to sign in, to accept, or declined."""
@@ -764,3 +763,10 @@ def _parse(adapter: TypeAdapter[T], data: Any) -> T:
 def _body(model: BaseModel) -> dict[str, Any]:
     """A request body the backend reads with the same shared class."""
     return model.model_dump(mode="json")
+
+
+def _invitation_seen(seen: StaffInvitation | None) -> dict[str, Any] | None:
+    """The invitation on the screen, as the backend checks an answer against it."""
+    if seen is None:
+        return None
+    return {"role": seen.role.value, "college_id": None if seen.college is None else str(seen.college.id)}

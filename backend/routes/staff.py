@@ -180,10 +180,12 @@ async def accept_invitation(identity: IdentityDep, pool: PoolDep, seen: Invitati
 
 
 @router.post("/me/invitation/decline", status_code=204, response_class=Response, responses=_BAD)
-async def decline_invitation(identity: IdentityDep, pool: PoolDep) -> Response:
-    """Say no: nothing about the account changes, and nobody may invite the person again for a while."""
+async def decline_invitation(identity: IdentityDep, pool: PoolDep, seen: InvitationSeen | None = None) -> Response:
+    """Say no: nothing about the account changes, and nobody may invite the person again for a while. `seen` as
+    for accepting (409 `invitation_changed`)."""
     async with acting(pool, identity, *_ANYONE) as (owner, _), _refusals_async():
-        await staff.decline_invitation(owner, identity.user_id)
+        await staff.decline_invitation(owner, identity.user_id,
+                                       None if seen is None else (seen.role, seen.college_id))
     return Response(status_code=204)
 
 

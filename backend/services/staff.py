@@ -317,14 +317,18 @@ async def accept_invitation(conn: Conn, profile_id: uuid.UUID,
                                  if invite["college_id"] else None})])
 
 
-async def decline_invitation(conn: Conn, profile_id: uuid.UUID) -> None:
+async def decline_invitation(conn: Conn, profile_id: uuid.UUID,
+                             seen: tuple[AppRole, uuid.UUID | None] | None = None) -> None:
     """The person said no: nothing about the account changes; the row stays, marked, so nobody asks again for
-    DECLINED_WAIT_DAYS and the teacher sees the answer."""
+    DECLINED_WAIT_DAYS and the teacher sees the answer. `seen`: as for accepting, a no is to the one shown."""
     row = await (await conn.execute(
-        "update private.staff_invites set declined_at = now() where profile_id = %s and declined_at is null "
-        "returning role, college_id", [profile_id])).fetchone()
+        "select role, college_id from private.staff_invites where profile_id = %s and declined_at is null "
+        "for update", [profile_id])).fetchone()
     if row is None:
         raise StaffError("invitation_none", 404)
+    if seen is not None and (seen[0].value, seen[1]) != (row["role"], row["college_id"]):
+        raise StaffError("invitation_changed", 409)
+    await conn.execute("update private.staff_invites set declined_at = now() where profile_id = %s", [profile_id])
     await conn.execute(
         "select private.audit('staff.invite_decline', 'profiles', %s, null, %s)",
         [profile_id, json.dumps({"role": row["role"], "college_id": str(row["college_id"])

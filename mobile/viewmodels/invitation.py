@@ -79,7 +79,7 @@ class InvitationCard:
         return await self._api.accept_invitation(self.invitation)
 
     async def _decline(self) -> bool:
-        await self._api.decline_invitation()
+        await self._api.decline_invitation(self.invitation)
         return True
 
     async def _answer(self, send: Callable[[], Awaitable[T]]) -> T | None:

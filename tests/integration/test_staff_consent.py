@@ -176,6 +176,8 @@ async def test_a_yes_to_an_invitation_replaced_since_is_not_a_yes_to_the_new_one
                            headers=bearer(admin))).status_code == 201
 
     refused(await api.post("/me/invitation/accept", json=seen, headers=me), 409, "invitation_changed")
+    # Nor is a no to the old card a no to the new one (it would hold the new college off for 30 days).
+    refused(await api.post("/me/invitation/decline", json=seen, headers=me), 409, "invitation_changed")
     assert (await api.get("/me", headers=me)).json()["role"] == "citizen"
     now_shown = (await api.get("/me/invitation", headers=me)).json()
     assert (now_shown["role"], now_shown["college"]["id"]) == ("supervisor", str(area.far))

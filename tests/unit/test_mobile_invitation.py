@@ -65,7 +65,8 @@ async def test_declining_keeps_the_citizens_home_and_says_so_in_english_too() ->
     tree = app_view(app)
     assert "Chiang Mai Technical College invites you to join as a supervisor" in texts(tree)
     await click(tree, "Decline")
-    assert len(backend.calls("POST", "/me/invitation/decline")) == 1
+    [sent] = backend.calls("POST", "/me/invitation/decline")
+    assert json.loads(sent.content) == {"role": "supervisor", "college_id": COLLEGE["id"]}  # the no is to this one
     assert app.home is home and not home.invitation.visible
     assert home.notice == "Invitation declined: your account stays as it is"
     assert "Accept" not in texts(app_view(app))
