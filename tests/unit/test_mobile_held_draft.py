@@ -11,6 +11,7 @@ import httpx
 from mobile.outbox import ItemState, MemoryOutboxStorage, OutboxItem, OutboxPhoto, decode_items
 from mobile.viewmodels.app import AppViewModel, Screen
 from mobile.viewmodels.home import CitizenHome
+from mobile.viewmodels.request_form import RequestFormViewModel
 from mobile.views.frame import app_view
 from shared.text import Locale, error_text, t
 from tests.unit.mobile_fakes import (
@@ -40,9 +41,8 @@ async def _app(backend: RequestBackend, storage: MemoryOutboxStorage, locale: Lo
     return app
 
 
-async def _sent_as_the_session_ends(backend: RequestBackend, storage: MemoryOutboxStorage) -> tuple[AppViewModel, str]:
-    """A citizen fills the form with a photo and sends it; the backend says the sign-in is gone."""
-    app = await _app(backend, storage)
+async def _filled_form(app: AppViewModel) -> RequestFormViewModel:
+    """The citizen signed in, the request form filled in with one photo, not sent yet."""
     await sign_in(app, "citizen")
     assert isinstance(app.home, CitizenHome)
     await app.home.new_request()
@@ -51,6 +51,13 @@ async def _sent_as_the_session_ends(backend: RequestBackend, storage: MemoryOutb
     await form.load()
     fill_valid(form)
     form.add_photo("a.jpg", jpeg_with_exif())
+    return form
+
+
+async def _sent_as_the_session_ends(backend: RequestBackend, storage: MemoryOutboxStorage) -> tuple[AppViewModel, str]:
+    """A citizen fills the form with a photo and sends it; the backend says the sign-in is gone."""
+    app = await _app(backend, storage)
+    form = await _filled_form(app)
     backend.overrides[("POST", "/requests")] = lambda r: error_response(401, "token_invalid")
     await form.submit()
     assert app.screen == Screen.LOGIN and app.login.notice == error_text("token_invalid").th
@@ -176,14 +183,7 @@ async def test_a_request_already_stored_is_not_held_its_photos_follow_after_the_
     never reach it, a discard would leave it there without its photos); signed in again, its photos just go."""
     backend, storage = PhotoMeetsTheEnd(), MemoryOutboxStorage()
     app = await _app(backend, storage)
-    await sign_in(app, "citizen")
-    assert isinstance(app.home, CitizenHome)
-    await app.home.new_request()
-    form = app.request_form
-    assert form is not None
-    await form.load()
-    fill_valid(form)
-    form.add_photo("a.jpg", jpeg_with_exif())
+    form = await _filled_form(app)
     backend.ended = True
     await form.submit()
     assert _screen(app) == Screen.LOGIN
