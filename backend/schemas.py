@@ -20,6 +20,7 @@ from shared.aftercare import COMMENT_MAX, RATING_MAX, RATING_MIN
 from shared.display_names import MAX_LENGTH as DISPLAY_NAME_MAX
 from shared.geo import SERVICE_RADIUS_MAX_KM, SERVICE_RADIUS_MIN_KM
 from shared.request_rules import ADDRESS_MAX, BRAND_MAX, DESCRIPTION_MAX, ITEM_MAX
+from shared.roles import AppRole
 from shared.statuses import RequestStatus
 from shared.wire import CollegeRef, RequestSummary
 from shared.work import MAX_PARTS, NOTES_MAX, PART_NAME_MAX, STEP_NOTE_MAX
@@ -279,6 +280,13 @@ class StaffRegister(BaseModel):
 
 class StudentRegister(StaffRegister, SkillLevels):
     pass
+
+
+class InvitationSeen(BaseModel):
+    """The invitation the person was shown when they said yes: a yes is consent to that one only."""
+
+    role: AppRole
+    college_id: uuid.UUID | None = None
 
 
 class CsvLineError(BaseModel):

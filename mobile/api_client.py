@@ -666,12 +666,14 @@ class ApiClient:
     async def my_invitation(self) -> StaffInvitation | None:
         return _parse(_INVITATION, await self._call("GET", "/me/invitation"))
 
-    async def accept_invitation(self) -> Profile:
-        """Yes: the answer is the profile in its new role and college."""
-        return _parse(_PROFILE, await self._call("POST", "/me/invitation/accept"))
+    async def accept_invitation(self, seen: StaffInvitation | None = None) -> Profile:
+        """Yes to the invitation `seen` (the one on the screen): the answer is the profile in its new role and
+        college; 409 `invitation_changed` when it was replaced since."""
+        return _parse(_PROFILE, await self._call("POST", "/me/invitation/accept", json=_invitation_seen(seen)))
 
-    async def decline_invitation(self) -> None:
-        await self._send("POST", "/me/invitation/decline")
+    async def decline_invitation(self, seen: StaffInvitation | None = None) -> None:
+        """No to the invitation `seen`; 409 `invitation_changed` when it was replaced since."""
+        await self._send("POST", "/me/invitation/decline", json=_invitation_seen(seen))
 
     async def college_invites(self, college_id: UUID) -> list[PendingInvite]:
         """Phones registered at the college not yet staff: waiting to sign in, to accept, or declined."""
@@ -761,3 +763,10 @@ def _parse(adapter: TypeAdapter[T], data: Any) -> T:
 def _body(model: BaseModel) -> dict[str, Any]:
     """A request body the backend reads with the same shared class."""
     return model.model_dump(mode="json")
+
+
+def _invitation_seen(seen: StaffInvitation | None) -> dict[str, Any] | None:
+    """The invitation on the screen, as the backend checks an answer against it."""
+    if seen is None:
+        return None
+    return {"role": seen.role.value, "college_id": None if seen.college is None else str(seen.college.id)}

@@ -281,8 +281,10 @@ class Outbox:
                     if exc.is_auth_lost:
                         # The session ended under the sender: what waits is held, to be sent only when its writer,
                         # signed in again, says so.
+                        # A request already stored only has photos to follow: it stays pending.
                         for waiting in self.pending:
-                            waiting.state = ItemState.HELD
+                            if waiting.request_id is None:
+                                waiting.state = ItemState.HELD
                         await self._save()
                         return Outcome.DONE
                     if _worth_retrying(exc):

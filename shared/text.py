@@ -1161,6 +1161,8 @@ ERRORS.update({
     "invitation_declined": B("บุคคลนี้ปฏิเสธคำเชิญไปเมื่อไม่นานนี้ เชิญใหม่ได้หลังจากปฏิเสธแล้ว {days} วัน",
                              "This person declined an invitation recently: you may invite them again {days} days "
                              "after they declined"),
+    "invitation_changed": B("คำเชิญนี้เปลี่ยนไปแล้ว กรุณาอ่านคำเชิญใหม่ก่อนตอบ",
+                            "This invitation has changed: please read the new one before you answer"),
     "invitation_college_inactive": B("วิทยาลัยที่เชิญคุณปิดใช้งานแล้ว จึงตอบรับคำเชิญนี้ไม่ได้",
                                      "The college that invited you is closed now, so this invitation cannot be "
                                      "accepted"),
@@ -1198,6 +1200,8 @@ ERRORS.update({
                      "This is your own repair request: a student cannot take or work on a job they asked for"),
     "own_request_assign": B("นักศึกษาคนนี้เป็นผู้ขอซ่อมงานนี้เอง กรุณามอบงานให้นักศึกษาคนอื่น",
                             "This student asked for this repair: give the job to another student"),
+    "own_request_team": B("นักศึกษาคนนี้เป็นผู้ขอซ่อมงานนี้เอง จึงร่วมทีมซ่อมงานนี้ไม่ได้ กรุณาเลือกนักศึกษาคนอื่น",
+                          "This student asked for this repair: they cannot be on its team; choose another student"),
     "own_request_check": B("คุณเป็นผู้ขอซ่อมงานนี้เอง จึงตรวจหรืออนุมัติเองไม่ได้ ให้ครูท่านอื่นของวิทยาลัยตรวจ",
                            "You asked for this repair yourself: another teacher of the college must check and "
                            "approve it"),

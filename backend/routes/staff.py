@@ -18,6 +18,7 @@ from backend.schemas import (
     CollegeUpdate,
     CsvErrorResponse,
     ErrorResponse,
+    InvitationSeen,
     StaffRegister,
     StudentRegister,
 )
@@ -167,20 +168,24 @@ async def my_invitation(identity: IdentityDep, pool: PoolDep) -> StaffInvitation
 
 
 @router.post("/me/invitation/accept", response_model=Profile, responses=_BAD)
-async def accept_invitation(identity: IdentityDep, pool: PoolDep) -> Profile:
+async def accept_invitation(identity: IdentityDep, pool: PoolDep, seen: InvitationSeen | None = None) -> Profile:
     """Say yes: the role, college and skills of the invitation apply now (audited as the person's own doing).
-    404 `invitation_none`; 409 `invitation_college_inactive` when the college closed since."""
+    `seen`: the role and college the person was shown (the app sends them). 404 `invitation_none`; 409
+    `invitation_college_inactive` when the college closed since, `invitation_changed` when it was replaced."""
     async with acting(pool, identity, *_ANYONE) as (owner, _), _refusals_async():
-        await staff.accept_invitation(owner, identity.user_id)
+        await staff.accept_invitation(owner, identity.user_id,
+                                      None if seen is None else (seen.role, seen.college_id))
     async with user_tx(pool, identity.claims) as conn:
         return Profile.model_validate(await load_profile(conn, identity.user_id))
 
 
 @router.post("/me/invitation/decline", status_code=204, response_class=Response, responses=_BAD)
-async def decline_invitation(identity: IdentityDep, pool: PoolDep) -> Response:
-    """Say no: nothing about the account changes, and nobody may invite the person again for a while."""
+async def decline_invitation(identity: IdentityDep, pool: PoolDep, seen: InvitationSeen | None = None) -> Response:
+    """Say no: nothing about the account changes, and nobody may invite the person again for a while. `seen` as
+    for accepting (409 `invitation_changed`)."""
     async with acting(pool, identity, *_ANYONE) as (owner, _), _refusals_async():
-        await staff.decline_invitation(owner, identity.user_id)
+        await staff.decline_invitation(owner, identity.user_id,
+                                       None if seen is None else (seen.role, seen.college_id))
     return Response(status_code=204)
 
 

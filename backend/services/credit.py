@@ -346,6 +346,9 @@ async def add_member(owner: Conn, request_id: uuid.UUID, user: uuid.UUID, member
         [member])).fetchone()
     if student is None or student["college_id"] != req["college_id"] or member == req["technician_id"]:
         raise ApiError(400, "team_member_invalid")
+    if member == req["citizen_id"]:
+        # A helper reports hours and is credited for the job: never for a repair they asked for themselves.
+        raise ApiError(409, "own_request_team")
     await check_student_tier(owner, request_id, member)  # a helper's hands are on the work too
     await _ensure_lead(owner, req)
     round_, _ = await current_round(owner, request_id)

@@ -284,17 +284,23 @@ async def my_invitation(conn: Conn, profile_id: uuid.UUID) -> dict[str, Any] | N
     return await cur.fetchone()
 
 
-async def accept_invitation(conn: Conn, profile_id: uuid.UUID) -> None:
+async def accept_invitation(conn: Conn, profile_id: uuid.UUID,
+                            seen: tuple[AppRole, uuid.UUID | None] | None = None) -> None:
     """The person said yes: now, and only now, the role, the college and the invited skills change. A name the
-    person set stays theirs; the invitation's name fills it only when they have none."""
+    person set stays theirs; the invitation's name fills it only when they have none. `seen` (role, college): the
+    invitation they were shown; an admin may have replaced it since, and a yes to one is no yes to another."""
+    # The profile before the invitation, the order register_staff takes them in: a renewal at the same moment
+    # then waits for this answer (or this for it) instead of deadlocking.
+    profile = await (await conn.execute(
+        "select role from public.profiles where id = %s for update", [profile_id])).fetchone()
     invite = await (await conn.execute(
         """select i.role, i.college_id, i.display_name, i.skills, c.is_active as college_active
            from private.staff_invites i left join public.colleges c on c.id = i.college_id
            where i.profile_id = %s and i.declined_at is null for update of i""", [profile_id])).fetchone()
-    profile = await (await conn.execute(
-        "select role from public.profiles where id = %s for update", [profile_id])).fetchone()
     if invite is None or profile is None or profile["role"] != AppRole.CITIZEN.value:
         raise StaffError("invitation_none", 404)
+    if seen is not None and (seen[0].value, seen[1]) != (invite["role"], invite["college_id"]):
+        raise StaffError("invitation_changed", 409)
     if invite["college_id"] is not None and not invite["college_active"]:
         raise StaffError("invitation_college_inactive", 409)
     await conn.execute(
@@ -314,14 +320,18 @@ async def accept_invitation(conn: Conn, profile_id: uuid.UUID) -> None:
                                  if invite["college_id"] else None})])
 
 
-async def decline_invitation(conn: Conn, profile_id: uuid.UUID) -> None:
+async def decline_invitation(conn: Conn, profile_id: uuid.UUID,
+                             seen: tuple[AppRole, uuid.UUID | None] | None = None) -> None:
     """The person said no: nothing about the account changes; the row stays, marked, so nobody asks again for
-    DECLINED_WAIT_DAYS and the teacher sees the answer."""
+    DECLINED_WAIT_DAYS and the teacher sees the answer. `seen`: as for accepting, a no is to the one shown."""
     row = await (await conn.execute(
-        "update private.staff_invites set declined_at = now() where profile_id = %s and declined_at is null "
-        "returning role, college_id", [profile_id])).fetchone()
+        "select role, college_id from private.staff_invites where profile_id = %s and declined_at is null "
+        "for update", [profile_id])).fetchone()
     if row is None:
         raise StaffError("invitation_none", 404)
+    if seen is not None and (seen[0].value, seen[1]) != (row["role"], row["college_id"]):
+        raise StaffError("invitation_changed", 409)
+    await conn.execute("update private.staff_invites set declined_at = now() where profile_id = %s", [profile_id])
     await notify_answer(conn, profile_id, accepted=False)
     await conn.execute(
         "select private.audit('staff.invite_decline', 'profiles', %s, null, %s)",

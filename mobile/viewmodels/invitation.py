@@ -59,7 +59,7 @@ class InvitationCard:
                 raise
 
     async def accept(self) -> None:
-        profile = await self._answer(self._api.accept_invitation)
+        profile = await self._answer(self._accept)
         if profile is None:
             return
         self.invitation = None
@@ -74,8 +74,12 @@ class InvitationCard:
         self.invitation = None
         self._show(bilingual("invitation_declined_done"))
 
+    async def _accept(self) -> Profile:
+        # The yes is to the invitation on the screen: one replaced meanwhile is refused (and shown anew below).
+        return await self._api.accept_invitation(self.invitation)
+
     async def _decline(self) -> bool:
-        await self._api.decline_invitation()
+        await self._api.decline_invitation(self.invitation)
         return True
 
     async def _answer(self, send: Callable[[], Awaitable[T]]) -> T | None:
@@ -95,6 +99,9 @@ class InvitationCard:
                 self._show(exc.text)
             else:
                 self._error = exc.text  # e.g. the college closed since: kept in both languages
+                if exc.code == "invitation_changed":
+                    # The new invitation replaces the card the person answered, with the reason above it.
+                    self.invitation = await self._api.my_invitation()
                 self._changed()
             return None
         self.busy = False

@@ -661,7 +661,9 @@ class RequestFormViewModel(Observable):
                 # edit or discard it: it may be hours later, and nothing goes out in their name unasked.
                 self.state = FormState.SENT
                 held = self.outbox_item()
-                held.state = ItemState.HELD
+                # A request the backend already stored was sent by their choice: only its photos wait, and they
+                # follow after the sign-in (an edit could not reach it, a discard would not undo it).
+                held.state = ItemState.HELD if held.request_id is None else ItemState.PENDING
                 await self._on_offline(held)
             await self._on_auth_lost(exc)
             return

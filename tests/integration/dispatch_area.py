@@ -132,16 +132,22 @@ async def work_to_quality_check(api: httpx.AsyncClient, token: str, request_id: 
 
 
 
+async def assigned_to_bee(api: httpx.AsyncClient, area: Area, request_id: str) -> tuple[str, str]:
+    """The near college's teacher gives the request to bee: (the teacher's token, bee's token)."""
+    teacher, _ = await sign_in(api, area.students["teacher"][1])
+    assigned = await api.post(f"/requests/{request_id}/assign", json={"technician_id": area.students["bee"][0]},
+                              headers=bearer(teacher))
+    assert assigned.status_code == 200, assigned.text
+    bee, _ = await sign_in(api, area.students["bee"][1])
+    return teacher, bee
+
+
 async def handed_back_job(api: httpx.AsyncClient, area: Area) -> tuple[str, str]:
     """A job taken all the way: submitted, assigned by the teacher to bee, worked and recorded, approved and handed
     back. Returns (the citizen's token, the request id)."""
     citizen, request = await submit(api)
     rid = request["id"]
-    teacher, _ = await sign_in(api, area.students["teacher"][1])
-    assigned = await api.post(f"/requests/{rid}/assign", json={"technician_id": area.students["bee"][0]},
-                              headers=bearer(teacher))
-    assert assigned.status_code == 200, assigned.text
-    bee, _ = await sign_in(api, area.students["bee"][1])
+    teacher, bee = await assigned_to_bee(api, area, rid)
     await work_to_quality_check(api, bee, rid)
     for to in ("done", "handed_back"):
         if to == "handed_back":

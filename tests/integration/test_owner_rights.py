@@ -14,6 +14,7 @@ from tests.integration.dispatch_area import (
     HOME,
     AppClock,
     Area,
+    assigned_to_bee,
     confirm_handover,
     offers_of,
     work_to_quality_check,
@@ -37,6 +38,17 @@ def _code(response: httpx.Response) -> str:
     return code
 
 
+async def _made_student(api: httpx.AsyncClient, area: Area, owner: str, phone: str, **body: Any) -> tuple[str, str]:
+    """The near college's teacher invites the citizen with this phone (and token), who accepts: an existing account
+    becomes a student only by its own acceptance. Returns (the teacher's token, the new student's id)."""
+    teacher, _ = await sign_in(api, area.students["teacher"][1])
+    made = await api.post(f"/colleges/{area.near}/students", headers=bearer(teacher), json={"phone": phone, **body})
+    assert made.status_code == 201 and made.json()["existing_account"], made.text
+    accepted = await api.post("/me/invitation/accept", headers=bearer(owner))
+    assert accepted.status_code == 200 and accepted.json()["role"] == "technician", accepted.text
+    return teacher, accepted.json()["id"]
+
+
 def _sql(database_url: str, query: str, params: list[Any]) -> list[dict[str, Any]]:
     with psycopg.connect(database_url, autocommit=True, row_factory=dict_row) as conn:
         cur = conn.execute(query, params)
@@ -49,16 +61,8 @@ async def test_a_citizen_made_a_student_keeps_acting_as_the_owner(app_and_clock:
     phone = fresh_phone()
     owner, to_cancel = await _citizen_request(api, phone)
     _, open_one = await _citizen_request(api, phone)
-    teacher, _ = await sign_in(api, area.students["teacher"][1])
-    made = await api.post(f"/colleges/{area.near}/students", headers=bearer(teacher),
-                          json={"phone": phone, "display_name": "เอก เจ้าของ", "skills": {"electrical_appliance": 5}})
-    assert made.status_code == 201 and made.json()["existing_account"], made.text
-    # An existing account becomes a student only by its own acceptance.
-    accepted = await api.post("/me/invitation/accept", headers=bearer(owner))
-    assert accepted.status_code == 200, accepted.text
-    me = (await api.get("/me", headers=bearer(owner))).json()
-    assert me["role"] == "technician"
-    owner_id = me["id"]
+    teacher, owner_id = await _made_student(api, area, owner, phone, display_name="เอก เจ้าของ",
+                                            skills={"electrical_appliance": 5})
 
     # Their own requests are still theirs to see and act on.
     mine = await api.get("/requests/mine", headers=bearer(owner))
@@ -119,11 +123,7 @@ async def test_a_teacher_who_asked_for_a_repair_is_its_owner_not_its_checker(app
     me = (await api.get("/me", headers=bearer(owner))).json()
     _sql(database_url, "update public.profiles set role = 'supervisor', college_id = %s where id = %s",
          [area.near, me["id"]])
-    teacher, _ = await sign_in(api, area.students["teacher"][1])
-    assigned = await api.post(f"/requests/{rid}/assign", json={"technician_id": area.students["bee"][0]},
-                              headers=bearer(teacher))
-    assert assigned.status_code == 200, assigned.text
-    bee, _ = await sign_in(api, area.students["bee"][1])
+    teacher, bee = await assigned_to_bee(api, area, rid)
     await work_to_quality_check(api, bee, rid)
 
     assert [r["id"] for r in (await api.get("/requests/mine", headers=bearer(owner))).json()] == [rid]
@@ -149,10 +149,7 @@ async def test_a_teacher_who_asked_for_a_repair_is_its_owner_not_its_checker(app
 async def _working_job(api: httpx.AsyncClient, area: Area) -> tuple[str, str, str, str]:
     """A job of the near college assigned to bee and being diagnosed: (owner, teacher, bee tokens, request id)."""
     owner, rid = await _citizen_request(api, fresh_phone())
-    teacher, _ = await sign_in(api, area.students["teacher"][1])
-    assert (await api.post(f"/requests/{rid}/assign", json={"technician_id": area.students["bee"][0]},
-                           headers=bearer(teacher))).status_code == 200
-    bee, _ = await sign_in(api, area.students["bee"][1])
+    teacher, bee = await assigned_to_bee(api, area, rid)
     assert (await _step(api, bee, rid, "diagnosing")).status_code == 200
     return owner, teacher, bee, rid
 
@@ -231,14 +228,33 @@ async def test_a_college_whose_only_fitting_student_is_the_owner_is_not_chosen(a
                              headers=bearer(owner))
     assert created.status_code == 201 and created.json()["status"] == "no_centre", created.text
     rid = created.json()["id"]
-    teacher, _ = await sign_in(api, area.students["teacher"][1])
-    made = await api.post(f"/colleges/{area.near}/students", headers=bearer(teacher),
-                          json={"phone": phone, "skills": {"computer": 5, "electronics": 5}})
-    assert made.status_code == 201, made.text
-    assert (await api.post("/me/invitation/accept", headers=bearer(owner))).status_code == 200
-    assert (await api.get("/me", headers=bearer(owner))).json()["role"] == "technician"
+    await _made_student(api, area, owner, phone, skills={"computer": 5, "electronics": 5})
     admin, _ = await sign_in(api, "084-444-4444")
     for body in ({}, {"college_id": str(area.near)}):  # the search, and the near college named
         sent = await api.post(f"/requests/{rid}/dispatch", json=body, headers=bearer(admin))
         assert sent.status_code == 409 and _code(sent) == "no_fitting_student", sent.text
     assert offers_of(database_url, rid) == []
+
+
+async def test_a_student_is_never_on_the_team_of_their_own_request(app_and_clock: AppClock, area: Area,
+                                                                   database_url: str) -> None:
+    """Neither the lead nor the teacher adds the request's owner (a citizen made a student of the college since) as
+    a helper: they would report hours and be credited for their own repair, and then rate their own work."""
+    api, _ = app_and_clock
+    phone = fresh_phone()
+    owner, rid = await _citizen_request(api, phone)
+    teacher, owner_id = await _made_student(api, area, owner, phone, skills={"electrical_appliance": 5})
+    _, bee = await assigned_to_bee(api, area, rid)
+    assert (await _step(api, bee, rid, "diagnosing")).status_code == 200
+
+    for token in (bee, teacher):
+        added = await api.post(f"/requests/{rid}/team", json={"technician_id": owner_id, "task": "ช่วยถอดฝา"},
+                               headers=bearer(token))
+        assert added.status_code == 409 and _code(added) == "own_request_team", added.text
+        assert added.json()["error"]["message_th"] and added.json()["error"]["message_en"]
+    assert _sql(database_url, "select 1 from public.job_team where request_id = %s and technician_id = %s",
+                [rid, owner_id]) == []
+    # Another student of the college still joins as before.
+    joined = await api.post(f"/requests/{rid}/team", json={"technician_id": area.students["cat"][0], "task": "ช่วย"},
+                            headers=bearer(bee))
+    assert joined.status_code == 204, joined.text

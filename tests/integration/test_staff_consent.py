@@ -2,6 +2,7 @@
 already has a citizen account is an invitation the person accepts or declines in the app. And a student holding
 jobs cannot be moved to another college, made a teacher or deactivated: the jobs would be stranded."""
 
+import asyncio
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -155,6 +156,73 @@ async def test_an_invitation_to_a_college_closed_since_is_refused_on_accepting(
         conn.execute("update public.colleges set is_active = false where id = %s", [area.near])
     refused(await api.post("/me/invitation/accept", headers=bearer(token)), 409, "invitation_college_inactive")
     assert (await api.get("/me", headers=bearer(token))).json()["role"] == "citizen"
+
+
+async def test_a_yes_to_an_invitation_replaced_since_is_not_a_yes_to_the_new_one(api: httpx.AsyncClient,
+                                                                                  area: Area) -> None:
+    """The person says yes to the invitation they were shown: an admin who replaced it meanwhile (another college,
+    another role) gets no consent from a tap on the old card; the person is told and sees the new one."""
+    admin, _ = await sign_in(api, SEED_ADMIN)
+    teacher, _ = await sign_in(api, area.students["teacher"][1])
+    phone = fresh_phone()
+    token, _ = await sign_in(api, phone)
+    me = bearer(token)
+    assert (await api.post(f"/colleges/{area.near}/students", json={"phone": phone},
+                           headers=bearer(teacher))).status_code == 201
+    shown = (await api.get("/me/invitation", headers=me)).json()
+    seen = {"role": shown["role"], "college_id": shown["college"]["id"]}
+    assert seen == {"role": "technician", "college_id": str(area.near)}
+    assert (await api.post(f"/admin/colleges/{area.far}/supervisors", json={"phone": phone},
+                           headers=bearer(admin))).status_code == 201
+
+    refused(await api.post("/me/invitation/accept", json=seen, headers=me), 409, "invitation_changed")
+    # Nor is a no to the old card a no to the new one (it would hold the new college off for 30 days).
+    refused(await api.post("/me/invitation/decline", json=seen, headers=me), 409, "invitation_changed")
+    assert (await api.get("/me", headers=me)).json()["role"] == "citizen"
+    now_shown = (await api.get("/me/invitation", headers=me)).json()
+    assert (now_shown["role"], now_shown["college"]["id"]) == ("supervisor", str(area.far))
+    accepted = await api.post("/me/invitation/accept", headers=me,
+                              json={"role": "supervisor", "college_id": str(area.far)})
+    assert accepted.status_code == 200 and accepted.json()["role"] == "supervisor", accepted.text
+
+
+async def _until_blocked_by(database_url: str, pid: int) -> None:
+    """Until some transaction waits for a lock `pid` holds (what the accept under way is meant to run into)."""
+    async with await psycopg.AsyncConnection.connect(database_url, autocommit=True) as watcher:
+        deadline = asyncio.get_running_loop().time() + 30
+        while asyncio.get_running_loop().time() < deadline:
+            cur = await watcher.execute(
+                "select exists (select 1 from pg_stat_activity where %s = any(pg_blocking_pids(pid)))", [pid])
+            row = await cur.fetchone()
+            if row is not None and row[0]:
+                return
+            await asyncio.sleep(0.01)  # polls the database's own state; the accept runs on this loop meanwhile
+    raise AssertionError("the accept never waited for the held profile")
+
+
+async def test_an_accept_takes_the_profile_before_the_invitation_as_a_renewal_does(
+    api: httpx.AsyncClient, area: Area, database_url: str,
+) -> None:
+    """A teacher's renewal of the invitation (register_staff) locks the person's profile, then the invitation; an
+    accept at the same moment must take them in that order too, or each waits for the other until PostgreSQL
+    kills one (a 500 for the person or the teacher). While the profile is held, the accept holds nothing else."""
+    teacher, _ = await sign_in(api, area.students["teacher"][1])
+    phone = fresh_phone()
+    token, citizen = await sign_in(api, phone)
+    assert (await api.post(f"/colleges/{area.near}/students", json={"phone": phone},
+                           headers=bearer(teacher))).status_code == 201
+    async with await psycopg.AsyncConnection.connect(database_url) as renewal:
+        await renewal.execute("select 1 from public.profiles where id = %s for update", [citizen["id"]])
+        accepting = asyncio.create_task(api.post("/me/invitation/accept", headers=bearer(token)))
+        try:
+            await _until_blocked_by(database_url, renewal.info.backend_pid)
+            # The renewal goes on to the invitation: free, so it finishes and the accept follows.
+            await renewal.execute("select 1 from private.staff_invites where profile_id = %s for update nowait",
+                                  [citizen["id"]])
+        finally:
+            await renewal.rollback()
+            accepted = await accepting
+    assert accepted.status_code == 200 and accepted.json()["role"] == "technician", accepted.text
 
 
 async def test_a_student_with_jobs_in_hand_is_not_moved_or_deactivated(

@@ -475,6 +475,17 @@ DETAIL_PATH = re.compile(r"^/requests/([0-9a-f-]{36})(?:/(cancel|rate|reopen)|/p
 THUMB = jpeg_with_exif((10, 200, 10), (16, 16))
 
 
+class OnePersonPerPhone(RequestBackend):
+    """Each role is one person across sign-ins (the base gives a new id each time); `ids` says who signs in."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.ids: dict[str, str] = {}
+
+    def profile(self, role: str) -> dict[str, Any]:
+        return {**super().profile(role), "id": self.ids.setdefault(role, str(uuid4()))}
+
+
 class DetailBackend(RequestBackend):
     """RequestBackend plus GET /requests/{id}, its photos, cancel / rate / reopen and duplicates."""
 

@@ -4,16 +4,19 @@ Signed in again (maybe hours later, maybe after closing the app), the citizen se
 category, photo count) with "ส่งคำขอนี้ / Send this request", "แก้ไข / Edit" and "ทิ้ง / Discard", and nothing is
 sent until they choose. It is theirs: someone else signing in on the same phone neither sees nor sends it."""
 
-from typing import Any
 from uuid import uuid4
 
-from mobile.outbox import ItemState, MemoryOutboxStorage, OutboxItem, decode_items
+import httpx
+
+from mobile.outbox import ItemState, MemoryOutboxStorage, OutboxItem, OutboxPhoto, decode_items
 from mobile.viewmodels.app import AppViewModel, Screen
 from mobile.viewmodels.home import CitizenHome
+from mobile.viewmodels.request_form import RequestFormViewModel
 from mobile.views.frame import app_view
 from shared.text import Locale, error_text, t
 from tests.unit.mobile_fakes import (
     MemoryStore,
+    OnePersonPerPhone,
     RequestBackend,
     button_named,
     error_response,
@@ -23,17 +26,6 @@ from tests.unit.mobile_fakes import (
 from tests.unit.mobile_screens import assert_accessible, click, fill_valid, sign_in
 
 ITEM = "หม้อหุงข้าว ไฟฟ้า"  # what fill_valid types, cleaned
-
-
-class OnePersonPerPhone(RequestBackend):
-    """Each role is one person across sign-ins (the base gives a new id each time); `ids` says who signs in."""
-
-    def __init__(self) -> None:
-        super().__init__()
-        self.ids: dict[str, str] = {}
-
-    def profile(self, role: str) -> dict[str, Any]:
-        return {**super().profile(role), "id": self.ids.setdefault(role, str(uuid4()))}
 
 
 def _screen(app: AppViewModel) -> Screen:
@@ -49,9 +41,8 @@ async def _app(backend: RequestBackend, storage: MemoryOutboxStorage, locale: Lo
     return app
 
 
-async def _sent_as_the_session_ends(backend: RequestBackend, storage: MemoryOutboxStorage) -> tuple[AppViewModel, str]:
-    """A citizen fills the form with a photo and sends it; the backend says the sign-in is gone."""
-    app = await _app(backend, storage)
+async def _filled_form(app: AppViewModel) -> RequestFormViewModel:
+    """The citizen signed in, the request form filled in with one photo, not sent yet."""
     await sign_in(app, "citizen")
     assert isinstance(app.home, CitizenHome)
     await app.home.new_request()
@@ -60,6 +51,13 @@ async def _sent_as_the_session_ends(backend: RequestBackend, storage: MemoryOutb
     await form.load()
     fill_valid(form)
     form.add_photo("a.jpg", jpeg_with_exif())
+    return form
+
+
+async def _sent_as_the_session_ends(backend: RequestBackend, storage: MemoryOutboxStorage) -> tuple[AppViewModel, str]:
+    """A citizen fills the form with a photo and sends it; the backend says the sign-in is gone."""
+    app = await _app(backend, storage)
+    form = await _filled_form(app)
     backend.overrides[("POST", "/requests")] = lambda r: error_response(401, "token_invalid")
     await form.submit()
     assert app.screen == Screen.LOGIN and app.login.notice == error_text("token_invalid").th
@@ -165,3 +163,57 @@ async def test_drafts_waiting_for_the_network_are_held_when_the_sender_finds_the
     posts = len(backend.posts())
     await app.outbox.flush()
     assert len(backend.posts()) == posts
+
+
+class PhotoMeetsTheEnd(OnePersonPerPhone):
+    """The request is stored, then the sign-in ends before its photo is sent (`ended` while True)."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.ended = False
+
+    def handle(self, request: httpx.Request) -> httpx.Response:
+        if self.ended and request.method == "PUT" and "/photos/" in request.url.path:
+            return error_response(401, "token_invalid")
+        return super().handle(request)
+
+
+async def test_a_request_already_stored_is_not_held_its_photos_follow_after_the_sign_in() -> None:
+    """Held means "not sent": a request the backend already has is not offered for edit or discard (an edit would
+    never reach it, a discard would leave it there without its photos); signed in again, its photos just go."""
+    backend, storage = PhotoMeetsTheEnd(), MemoryOutboxStorage()
+    app = await _app(backend, storage)
+    form = await _filled_form(app)
+    backend.ended = True
+    await form.submit()
+    assert _screen(app) == Screen.LOGIN
+    backend.ended = False
+    assert len(backend.posts()) == 1 and backend.photos == {}
+
+    await sign_in(app, "citizen")
+    assert app.outbox is not None
+    await app.outbox.flush()  # what the background sender does right after the sign-in
+    assert len(backend.posts()) == 1 and len(backend.photos) == 1
+    assert app.outbox.items == [] and decode_items(storage.raw) == []
+    assert "ส่งคำขอนี้" not in texts(app_view(app))
+
+
+async def test_the_sender_keeps_a_stored_requests_photos_pending_when_the_sign_in_ends() -> None:
+    backend, storage = PhotoMeetsTheEnd(), MemoryOutboxStorage()
+    app = await _app(backend, storage)
+    await sign_in(app, "citizen")
+    assert app.outbox is not None
+    body = {"idempotency_key": str(uuid4()), "category_code": "appliance", "item": "พัดลม", "brand": "",
+            "description": "ไม่หมุน", "lat": 18.79, "lon": 98.98, "address": "", "province": "", "district": "",
+            "sub_district": "", "service_place": "centre", "preferred_days": [], "contact_phone": "+66812345678",
+            "pdpa_consent": True}
+    item = OutboxItem(body=body)
+    item.photos = [OutboxPhoto(jpeg_with_exif(), b"", "image/jpeg", 1, 1, "a.jpg")]
+    backend.ended = True
+    await app.outbox.add(item)
+    await app.outbox.flush()
+    (waiting,) = app.outbox.items
+    assert waiting.request_id is not None and waiting.state == ItemState.PENDING
+    backend.ended = False
+    await app.outbox.flush()
+    assert app.outbox.items == [] and len(backend.posts()) == 1 and len(backend.photos) == 1

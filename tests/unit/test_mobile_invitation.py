@@ -1,6 +1,7 @@
 """A college's invitation on the citizen's home (accept brings the new role's home, decline changes nothing), the
 teacher's view of who has not joined yet, and a student holding jobs who cannot be switched off."""
 
+import json
 from typing import Any
 from uuid import UUID
 
@@ -64,7 +65,8 @@ async def test_declining_keeps_the_citizens_home_and_says_so_in_english_too() ->
     tree = app_view(app)
     assert "Chiang Mai Technical College invites you to join as a supervisor" in texts(tree)
     await click(tree, "Decline")
-    assert len(backend.calls("POST", "/me/invitation/decline")) == 1
+    [sent] = backend.calls("POST", "/me/invitation/decline")
+    assert json.loads(sent.content) == {"role": "supervisor", "college_id": COLLEGE["id"]}  # the no is to this one
     assert app.home is home and not home.invitation.visible
     assert home.notice == "Invitation declined: your account stays as it is"
     assert "Accept" not in texts(app_view(app))
@@ -86,6 +88,29 @@ async def test_a_refused_answer_shows_why_and_keeps_the_card() -> None:
     backend.overrides[("POST", "/me/invitation/accept")] = lambda _: error_response(404, "invitation_none")
     await click(app_view(app), "ตอบรับ")
     assert not home.invitation.visible and home.notice == "ไม่มีคำเชิญที่รอคำตอบจากคุณ"
+
+
+async def test_a_yes_names_the_invitation_shown_and_a_replaced_one_is_shown_anew() -> None:
+    backend = FakeBackend()
+    backend.invitation = INVITATION
+
+    def replaced(_: httpx.Request) -> httpx.Response:
+        # An admin made it a teacher's place meanwhile: the backend refuses the yes to the student's place.
+        backend.invitation = {**INVITATION, "role": "supervisor"}
+        return error_response(409, "invitation_changed")
+
+    backend.overrides[("POST", "/me/invitation/accept")] = replaced
+    app = await signed_in("citizen", backend)
+    home = app.home
+    assert isinstance(home, CitizenHome)
+    await click(app_view(app), "ตอบรับ")
+    [sent] = backend.calls("POST", "/me/invitation/accept")
+    assert json.loads(sent.content) == {"role": "technician", "college_id": COLLEGE["id"]}
+    shown = texts(app_view(app))
+    assert "คำเชิญนี้เปลี่ยนไปแล้ว กรุณาอ่านคำเชิญใหม่ก่อนตอบ" in shown
+    assert "วิทยาลัยเทคนิคเชียงใหม่ เชิญคุณเป็นครูผู้ควบคุม" in shown
+    assert app.home is home and home.invitation.invitation is not None
+    assert home.invitation.invitation.role == "supervisor" and not home.invitation.busy
 
 
 async def test_an_invitation_that_cannot_be_read_does_not_cost_the_list() -> None:

@@ -3,8 +3,7 @@
 owner, and their drafts waiting on the device (a citizen's held draft kept across accepting an invitation) show
 there to send, edit or discard."""
 
-from typing import Any
-from uuid import UUID, uuid4
+from uuid import UUID
 
 import flet as ft
 import httpx
@@ -15,7 +14,16 @@ from mobile.viewmodels.app import NEW_REQUEST_ROUTE, AppViewModel, Screen
 from mobile.viewmodels.home import CitizenHome, SupervisorHome, TechnicianHome
 from mobile.views.frame import app_view
 from shared.text import Locale, t
-from tests.unit.mobile_fakes import COLLEGE, NOW, DetailBackend, MemoryStore, error_response, find, texts
+from tests.unit.mobile_fakes import (
+    COLLEGE,
+    NOW,
+    DetailBackend,
+    MemoryStore,
+    OnePersonPerPhone,
+    error_response,
+    find,
+    texts,
+)
 from tests.unit.mobile_screens import assert_accessible, click, fill_valid, sign_in, signed_in
 
 ITEM = "หม้อหุงข้าว ไฟฟ้า"  # what fill_valid types, cleaned
@@ -74,15 +82,8 @@ class StaffAsking(DetailBackend):
         return response
 
 
-class OnePersonPerPhone(StaffAsking):
-    """Each role is one person across sign-ins (the base gives a new id each time); `ids` says who signs in."""
-
-    def __init__(self) -> None:
-        super().__init__()
-        self.ids: dict[str, str] = {}
-
-    def profile(self, role: str) -> dict[str, Any]:
-        return {**super().profile(role), "id": self.ids.setdefault(role, str(uuid4()))}
+class StaffAskingOnePerson(OnePersonPerPhone, StaffAsking):
+    """A student or teacher who asks for repairs, one person per role across sign-ins."""
 
 
 async def test_a_student_with_none_yet_asks_for_a_repair_with_the_citizens_form() -> None:
@@ -120,7 +121,7 @@ async def test_the_admin_has_no_entry_and_no_form() -> None:
     assert app.screen == Screen.HOME
 
 
-async def _held_then_made_a_student(backend: OnePersonPerPhone, storage: MemoryOutboxStorage) -> tuple[
+async def _held_then_made_a_student(backend: StaffAskingOnePerson, storage: MemoryOutboxStorage) -> tuple[
         AppViewModel, str]:
     """A citizen's send finds the sign-in gone (the draft is held); signed in again they accept a college's
     invitation: the same person, now a student."""
@@ -155,7 +156,7 @@ async def _held_then_made_a_student(backend: OnePersonPerPhone, storage: MemoryO
 
 
 async def test_a_held_draft_is_still_there_to_send_after_accepting_an_invitation() -> None:
-    backend, storage = OnePersonPerPhone(), MemoryOutboxStorage()
+    backend, storage = StaffAskingOnePerson(), MemoryOutboxStorage()
     app, key = await _held_then_made_a_student(backend, storage)
     home = app.home
     assert isinstance(home, TechnicianHome) and app.outbox is not None and home.outbox is app.outbox
@@ -175,7 +176,7 @@ async def test_a_held_draft_is_still_there_to_send_after_accepting_an_invitation
 
 
 async def test_a_held_draft_is_edited_or_discarded_from_the_students_home() -> None:
-    backend, storage = OnePersonPerPhone(), MemoryOutboxStorage()
+    backend, storage = StaffAskingOnePerson(), MemoryOutboxStorage()
     app, key = await _held_then_made_a_student(backend, storage)
     await click(app_view(app), "แก้ไข")
     form = app.request_form

@@ -1,8 +1,7 @@
--- The dashboard's weekly chart counts Thai weeks (Monday 00:00 in Bangkok), whatever the session's TimeZone.
--- `date_trunc('week', timestamptz)` cuts at the session's midnight: Supabase's sessions run in UTC, so a request made
--- on Monday between 00:00 and 07:00 Bangkok time was counted in the week before, and the same data drew two
--- different charts for two sessions with different TimeZones (found at Monday 00:00 in Bangkok by
--- tests/integration/test_json_reads.py, whose session runs in Bangkok). Same signature, same grants.
+-- The teacher's weekly chart put a request in the week of the database session's TimeZone (`date_trunc` on a
+-- timestamptz): the app's connections run in UTC, so from Monday 00:00 in Bangkok until Monday 00:00 UTC (seven
+-- hours every week) a new request counted in the week before. Colleges work in Thai time: the week is Bangkok's,
+-- whatever the session says (the same function otherwise as 0027; the index-only scan reads the same columns).
 create or replace function public.college_figures(college uuid, since timestamptz)
 returns table (counts jsonb, weekly jsonb)
 language sql stable security definer
