@@ -338,6 +338,9 @@ async def add_member(owner: Conn, request_id: uuid.UUID, user: uuid.UUID, member
     req = await _request(owner, request_id)
     if req["technician_id"] != user and not await _staff_of(owner, req, user):
         raise ApiError(403, "not_assigned")
+    if req["citizen_id"] == user:
+        # A teacher who asked for this repair: who helps on it is the college's decision, not theirs.
+        raise ApiError(403, "own_request_staff")
     status = RequestStatus(req["status"])
     if status in {S.CANCELLED, S.SUBMITTED, S.NO_CENTRE, S.OFFERED} or await _approved(owner, request_id):
         raise ApiError(409, "team_not_now")
