@@ -1218,6 +1218,8 @@ ERRORS.update({
                            "ให้ครูท่านอื่นของวิทยาลัยดำเนินการ",
                            "You asked for this repair yourself: another teacher of the college assigns it, takes it "
                            "back, adds to its team and records its hand back"),
+    "team_member_left": B("คุณไม่ได้เป็นนักศึกษาของวิทยาลัยที่รับงานนี้แล้ว จึงรายงานชั่วโมงงานนี้ไม่ได้",
+                          "You are no longer a student of this job's college: you cannot report hours on it"),
 })
 APP_UI.update({
     "part_status_withdrawn": B("ยกเลิก (งานซ่อมไม่ได้)", "withdrawn (the job could not be repaired)"),
