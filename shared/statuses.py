@@ -201,6 +201,10 @@ def decide_move(from_status: RequestStatus, to_status: RequestStatus, mover: Mov
     if from_status == S.QUALITY_CHECK and mover.owns_request and actor in (A.SUPERVISOR, A.ADMIN):
         # The teacher's check of a repair they asked for themselves is another teacher's (approve or rework alike).
         raise refuse("own_request_check", forbidden=True)
+    if mover.owns_request and actor in (A.SUPERVISOR, A.ADMIN) and mover.route in (R.STEP, R.ASSIGN):
+        # Giving the job out, taking it back and handing the item back are the college deciding about someone's
+        # repair: for their own, the owner is on the citizen's side (cancel, confirm, reopen), never the staff's.
+        raise refuse("own_request_staff", forbidden=True)
     if to_status == S.ACCEPTED and not mover.meets_safety_tier:
         raise refuse("below_safety_tier", forbidden=True)
     if not mover.teacher_present:

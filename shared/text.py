@@ -1212,6 +1212,15 @@ ERRORS.update({
                          "A proposed part still waits for the owner's answer: get it in the app or record it by "
                          "phone before the teacher's check"),
 })
+# The college's decisions about a request (who works on it, its team, its hand back) are never its owner's.
+ERRORS.update({
+    "own_request_staff": B("คุณเป็นผู้ขอซ่อมงานนี้เอง จึงมอบงาน ดึงงานคืน เพิ่มทีมซ่อม หรือบันทึกการส่งคืนแทนวิทยาลัยไม่ได้ "
+                           "ให้ครูท่านอื่นของวิทยาลัยดำเนินการ",
+                           "You asked for this repair yourself: another teacher of the college assigns it, takes it "
+                           "back, adds to its team and records its hand back"),
+    "team_member_left": B("คุณไม่ได้เป็นนักศึกษาของวิทยาลัยที่รับงานนี้แล้ว จึงรายงานชั่วโมงงานนี้ไม่ได้",
+                          "You are no longer a student of this job's college: you cannot report hours on it"),
+})
 APP_UI.update({
     "part_status_withdrawn": B("ยกเลิก (งานซ่อมไม่ได้)", "withdrawn (the job could not be repaired)"),
     "my_repairs_entry_count": B("งานซ่อมของฉัน ({count})", "My repair requests ({count})"),

@@ -79,6 +79,15 @@ async def _staff_of(owner: Conn, req: dict[str, Any], user: uuid.UUID) -> bool:
                                 or (row["role"] == "supervisor" and row["college_id"] == req["college_id"]))
 
 
+async def _student_of(owner: Conn, req: dict[str, Any], user: uuid.UUID) -> bool:
+    """An active student of the request's college: one moved to another college or switched off since they joined
+    the team no longer reports hours the old college's teacher then credits."""
+    row = await (await owner.execute(
+        "select 1 from public.profiles where id = %s and is_active and role = 'technician' and college_id = %s",
+        [user, req["college_id"]])).fetchone()
+    return row is not None
+
+
 # --- Outcome ----------------------------------------------------------------------------------------------------
 
 async def record_outcome(owner: Conn, request_id: uuid.UUID, user: uuid.UUID, outcome: str, reason: str | None,
@@ -338,6 +347,9 @@ async def add_member(owner: Conn, request_id: uuid.UUID, user: uuid.UUID, member
     req = await _request(owner, request_id)
     if req["technician_id"] != user and not await _staff_of(owner, req, user):
         raise ApiError(403, "not_assigned")
+    if req["citizen_id"] == user:
+        # A teacher who asked for this repair: who helps on it is the college's decision, not theirs.
+        raise ApiError(403, "own_request_staff")
     status = RequestStatus(req["status"])
     if status in {S.CANCELLED, S.SUBMITTED, S.NO_CENTRE, S.OFFERED} or await _approved(owner, request_id):
         raise ApiError(409, "team_not_now")
@@ -379,6 +391,8 @@ async def report_member_hours(owner: Conn, request_id: uuid.UUID, user: uuid.UUI
         [hours, task.strip() if task is not None else None, request_id, round_, user])).fetchone()
     if updated is None:
         raise ApiError(403 if req["technician_id"] != user else 409, "team_not_member")
+    if not await _student_of(owner, req, user):
+        raise ApiError(403, "team_member_left")  # the update above is rolled back with the refusal
 
 
 async def team(conn: Conn, request_id: uuid.UUID) -> list[dict[str, Any]]:

@@ -483,9 +483,13 @@ async def assign(
     # is refused the same way by the shared rule, a reassign changes no status and has only this check.
     staff = await (await conn.execute(
         "select private.my_role() = 'admin' or (private.my_role() = 'supervisor' "
-        "and private.my_college() = %s) as ok", [req["college_id"]])).fetchone()
+        "and private.my_college() = %s) as ok, auth.uid() is not distinct from %s as owns",
+        [req["college_id"], req["citizen_id"]])).fetchone()
     if staff is None or not staff["ok"]:
         raise ApiError(403, "not_your_college")
+    if staff["owns"]:
+        # Checked here too: a reassign changes no status, so the shared rule never hears of it.
+        raise ApiError(403, "own_request_staff")
     student = await (
         await conn.execute(
             "select college_id from public.profiles where id = %s and role = 'technician' and is_active",

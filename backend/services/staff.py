@@ -29,6 +29,7 @@ from psycopg import sql
 
 from backend.db import Conn
 from backend.notifications.invitations import notify_answer, notify_invited
+from backend.services.credit import ROUND_SQL
 from shared.categories import MAX_LEVEL, MIN_LEVEL
 from shared.display_names import clean_display_name
 from shared.geo import in_thailand
@@ -239,10 +240,15 @@ async def _invite_account(conn: Conn, e164: str, profile_id: uuid.UUID, role: Ap
 
 
 async def jobs_in_hand(conn: Conn, technician_id: uuid.UUID) -> int:
+    """Jobs under way the student leads or helps on (this round's team): a helper's hands are on the work too, and
+    they report hours the college's teacher then credits."""
     row = await (await conn.execute(
-        "select count(*)::int as n from public.repair_requests "
-        "where technician_id = %s and status = any(%s::public.request_status[])",
-        [technician_id, [s.value for s in WORK_IN_HAND]])).fetchone()
+        f"""select count(*)::int as n from public.repair_requests r
+            where r.status = any(%(in_hand)s::public.request_status[])
+              and (r.technician_id = %(me)s
+                   or exists (select 1 from public.job_team t where t.request_id = r.id
+                              and t.technician_id = %(me)s and t.round = {ROUND_SQL.format(rid='r.id')}))""",
+        {"me": technician_id, "in_hand": [s.value for s in WORK_IN_HAND]})).fetchone()
     return int(row["n"]) if row else 0
 
 

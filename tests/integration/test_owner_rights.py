@@ -258,3 +258,42 @@ async def test_a_student_is_never_on_the_team_of_their_own_request(app_and_clock
     joined = await api.post(f"/requests/{rid}/team", json={"technician_id": area.students["cat"][0], "task": "ช่วย"},
                             headers=bearer(bee))
     assert joined.status_code == 204, joined.text
+
+
+async def test_a_teacher_who_asked_for_a_repair_makes_none_of_the_colleges_decisions_about_it(
+    app_and_clock: AppClock, area: Area, database_url: str,
+) -> None:
+    """Who works on it, who helps, taking it back and recording the hand back are the college deciding about
+    someone's repair: for their own request a teacher is its owner, and another teacher of the college decides."""
+    api, _ = app_and_clock
+    owner, rid = await _citizen_request(api, fresh_phone())
+    me = (await api.get("/me", headers=bearer(owner))).json()
+    _sql(database_url, "update public.profiles set role = 'supervisor', college_id = %s where id = %s",
+         [area.near, me["id"]])
+    teacher, bee = await assigned_to_bee(api, area, rid)
+    cat_id = area.students["cat"][0]
+
+    def refused(response: httpx.Response) -> None:
+        assert response.status_code == 403 and _code(response) == "own_request_staff", response.text
+        assert response.json()["error"]["message_th"] and response.json()["error"]["message_en"]
+
+    refused(await api.post(f"/requests/{rid}/assign", json={"technician_id": cat_id}, headers=bearer(owner)))
+    refused(await api.post(f"/requests/{rid}/team", json={"technician_id": cat_id, "task": "ช่วยถอดฝา"},
+                           headers=bearer(owner)))
+    refused(await _step(api, owner, rid, "offered", note="ให้คนอื่นทำ"))
+    assert _sql(database_url, "select technician_id::text as t, status from public.repair_requests where id = %s",
+                [rid]) == [{"t": area.students["bee"][0], "status": "accepted"}]
+    assert _sql(database_url, "select 1 from public.job_team where request_id = %s and technician_id = %s",
+                [rid, cat_id]) == []
+
+    # The college's other teacher still does each of them.
+    added = await api.post(f"/requests/{rid}/team", json={"technician_id": cat_id, "task": "ช่วยถอดฝา"},
+                           headers=bearer(teacher))
+    assert added.status_code == 204, added.text
+    await work_to_quality_check(api, bee, rid)
+    assert (await _step(api, teacher, rid, "done")).status_code == 200
+    # The hand back on the teacher's recorded reason ("the owner cannot confirm") is not the owner's to record.
+    refused(await _step(api, owner, rid, "handed_back", note="เจ้าของรับของไปแล้วที่ศูนย์"))
+    assert _sql(database_url, "select 1 from public.job_handovers where request_id = %s", [rid]) == []
+    handed = await _step(api, teacher, rid, "handed_back", note="เจ้าของรับของไปแล้วที่ศูนย์")
+    assert handed.status_code == 200 and handed.json()["status"] == "handed_back", handed.text

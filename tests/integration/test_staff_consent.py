@@ -15,7 +15,7 @@ from backend.db import service_tx
 from backend.services.dispatch import DispatchPolicy, expire_overdue
 from backend.settings import Settings
 from tests.helpers import bearer, fresh_phone, sign_in
-from tests.integration.dispatch_area import Area, accepted_job, offers_of, submit
+from tests.integration.dispatch_area import Area, accepted_job, offers_of, submit, work_to_quality_check
 
 SEED_ADMIN = "084-444-4444"
 
@@ -310,3 +310,41 @@ async def test_a_student_who_leaves_cannot_take_the_offers_still_open(
     gone = {area.students[n][0] for n in (moved, switched_off)}
     assert all(after[t] == "expired" for t in gone)
     assert any(status == "pending" for t, status in after.items() if t not in gone)
+
+
+async def test_a_helper_holds_the_job_too_and_reports_no_hours_once_gone(
+    api: httpx.AsyncClient, area: Area, database_url: str,
+) -> None:
+    """A helper on the team of a job under way is not moved or switched off (their hours are the college's to
+    credit); once the job is checked they may leave, and then report no hours on the old college's job."""
+    _, ace, rid = await accepted_job(api, area, "ace")
+    bee_id, bee_phone = area.students["bee"]
+    admin, _ = await sign_in(api, SEED_ADMIN)
+    teacher, _ = await sign_in(api, area.students["teacher"][1])
+    joined = await api.post(f"/requests/{rid}/team", json={"technician_id": bee_id, "task": "ช่วยถอดฝา"},
+                            headers=bearer(ace))
+    assert joined.status_code == 204, joined.text
+
+    error = refused(await api.post(f"/colleges/{area.far}/students", json={"phone": bee_phone},
+                                   headers=bearer(admin)), 409, "student_has_jobs")
+    assert "1" in error["message_en"] and "1" in error["message_th"]
+    refused(await api.put(f"/supervisor/technicians/{bee_id}", json={"is_active": False}, headers=bearer(teacher)),
+            409, "student_has_jobs")
+
+    await work_to_quality_check(api, ace, rid)
+    done = await api.post(f"/requests/{rid}/status", json={"to_status": "done"}, headers=bearer(teacher))
+    assert done.status_code == 200, done.text
+    moved = await api.post(f"/colleges/{area.far}/students", json={"phone": bee_phone}, headers=bearer(admin))
+    assert moved.status_code == 201, moved.text
+    bee, _ = await sign_in(api, bee_phone)
+    refused(await api.put(f"/requests/{rid}/team/me", json={"hours": 1.5, "task": "ถอดฝา"}, headers=bearer(bee)),
+            403, "team_member_left")
+    # Switched off, they cannot act at all.
+    with psycopg.connect(database_url, autocommit=True) as conn:
+        conn.execute("update public.profiles set is_active = false where id = %s", [bee_id])
+    off = await api.put(f"/requests/{rid}/team/me", json={"hours": 1.5}, headers=bearer(bee))
+    assert off.status_code == 403, off.text
+    with psycopg.connect(database_url, row_factory=dict_row) as conn:
+        row = conn.execute("select hours from public.job_team where request_id = %s and technician_id = %s",
+                           [rid, bee_id]).fetchone()
+    assert row == {"hours": None}

@@ -155,6 +155,18 @@ def test_a_student_never_takes_or_works_on_a_request_they_own() -> None:
         assert _refusal(from_status, to_status, mover).code == "own_request"
 
 
+def test_a_teacher_makes_none_of_the_colleges_moves_on_a_request_they_own() -> None:
+    moves = [(S.OFFERED, S.ACCEPTED, Route.ASSIGN), (S.ACCEPTED, S.OFFERED, Route.STEP),
+             (S.DONE, S.HANDED_BACK, Route.STEP), (S.UNREPAIRABLE, S.HANDED_BACK, Route.STEP)]
+    for actor in (Actor.SUPERVISOR, Actor.ADMIN):
+        for from_status, to_status, route in moves:
+            refused = _refusal(from_status, to_status, Mover(actor, route, owns_request=True, staff_of_college=True))
+            assert refused.code == "own_request_staff" and refused.forbidden
+            decide_move(from_status, to_status, Mover(actor, route, staff_of_college=True))
+    # An admin who asked for a repair still cancels it, through the owner's path.
+    decide_move(S.OFFERED, S.CANCELLED, Mover(Actor.ADMIN, Route.CANCEL, owns_request=True))
+
+
 def test_a_teacher_never_checks_a_request_they_own() -> None:
     for actor in (Actor.SUPERVISOR, Actor.ADMIN):
         for to_status in (S.DONE, S.REPAIRING):
