@@ -1226,6 +1226,6 @@ APP_UI.update({
     "my_repairs_entry_count": B("งานซ่อมของฉัน ({count})", "My repair requests ({count})"),
     "my_repairs_entry": B("งานซ่อมของฉัน", "My repair requests"),
     "ask_for_repair": B("แจ้งซ่อม", "Ask for a repair"),
-    "own_request_check_note": B("คุณเป็นผู้ขอซ่อมงานนี้ ครูท่านอื่นจะตรวจ",
-                                "You asked for this repair: another teacher checks it"),
+    "own_request_check_note": B("คุณเป็นผู้ขอซ่อมงานนี้ ครูท่านอื่นของวิทยาลัยจะดูแลและตรวจงานนี้",
+                                "You asked for this repair: another teacher of the college handles and checks it"),
 })

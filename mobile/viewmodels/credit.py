@@ -258,6 +258,8 @@ class RecordPanel(Loadable):
         """The teacher, or the lead on their own job screen (only the student on the job opens it; a helper sees
         the job in their portfolio's list, not here)."""
         record = self.record
+        if self.is_teacher and self.detail is not None and self.detail.is_mine:
+            return False  # a teacher's own request: its team is another teacher's to change (403 own_request_staff)
         return ((self.is_teacher or self.is_student) and record is not None and self.status in TEAM_OPEN
                 and all(m.approved_at is None for m in record.team) and len(record.team) < TEAM_MAX)
 

@@ -231,20 +231,20 @@ class JobViewModel(RequestScreen[WorkDetail]):
         return None if self.detail is None else self.detail.status
 
     @property
-    def checks_own_request(self) -> bool:
-        """A teacher looking at the check of a repair they asked for themselves: the check is another teacher's
-        (the backend refuses it, 403 own_request_check), so no approve or send back is offered."""
-        return (self.is_supervisor and self.detail is not None and self.detail.is_mine
-                and self.detail.status == S.QUALITY_CHECK)
+    def teachers_own_request(self) -> bool:
+        """A teacher looking at a repair they asked for themselves: its check and every decision of the college
+        about it (assign, take back, hand back, team) are another teacher's (the backend refuses them, 403
+        own_request_check / own_request_staff), so none is offered."""
+        return self.is_supervisor and self.detail is not None and self.detail.is_mine
 
     @property
     def own_request_note(self) -> str | None:
-        return bilingual("own_request_check_note").in_(self.locale) if self.checks_own_request else None
+        return bilingual("own_request_check_note").in_(self.locale) if self.teachers_own_request else None
 
     @property
     def steps(self) -> list[Step]:
         """The moves this person may make now, from the shared state machine."""
-        if self.detail is None or self.checks_own_request:
+        if self.detail is None or self.teachers_own_request:
             return []
         steps: list[Step] = []
         for to in next_statuses(self.detail.status, self.actor):
@@ -272,7 +272,7 @@ class JobViewModel(RequestScreen[WorkDetail]):
     @property
     def can_assign(self) -> bool:
         """A supervisor may (re)assign a job nobody has checked yet (the backend's own list of actions)."""
-        return self.is_supervisor and self.detail is not None and bool(
+        return self.is_supervisor and self.detail is not None and not self.detail.is_mine and bool(
             {"assign", "reassign"} & set(supervisor_actions(self.detail.status)))
 
     @property

@@ -642,3 +642,14 @@ async def test_a_teacher_does_not_approve_the_hours_of_a_repair_they_asked_for()
     assert panel is not None and panel.record is not None and not panel.can_approve_hours
     shown = texts(panel_tree(panel))
     assert "มานพ · หัวหน้างาน · 2 ชม." in shown and "อนุมัติชั่วโมงของทีม" not in shown
+
+
+async def test_a_teacher_adds_no_helper_to_a_repair_they_asked_for() -> None:
+    # Its team is another teacher's to change (the backend refuses the owner, 403 own_request_staff); a colleague's
+    # job under way still takes one.
+    for mine in (False, True):
+        backend = CreditBackend("repairing")
+        backend.job["is_mine"] = mine
+        vm = await signed_in("supervisor", backend)
+        await vm.open_job(UUID(backend.job["id"]))
+        assert vm.record is not None and vm.record.can_add_helper is (not mine), mine
