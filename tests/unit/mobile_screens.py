@@ -70,6 +70,15 @@ async def open_form(backend: RequestBackend, locale: Locale | None = None) -> tu
     return app, form
 
 
+# The item fill_valid types, as the form cleans it.
+FILLED_ITEM = "หม้อหุงข้าว ไฟฟ้า"
+
+
+def current_screen(app: AppViewModel) -> Screen:
+    """A function, so mypy does not keep the screen narrowed by an earlier assert across the awaits that change it."""
+    return app.screen
+
+
 def fill_valid(form: RequestFormViewModel) -> None:
     form.set_category("appliance")
     form.set_item("  หม้อหุงข้าว   ไฟฟ้า ")

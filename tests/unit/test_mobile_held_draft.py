@@ -23,14 +23,9 @@ from tests.unit.mobile_fakes import (
     jpeg_with_exif,
     texts,
 )
-from tests.unit.mobile_screens import assert_accessible, click, fill_valid, sign_in
+from tests.unit.mobile_screens import FILLED_ITEM, assert_accessible, click, current_screen, fill_valid, sign_in
 
-ITEM = "หม้อหุงข้าว ไฟฟ้า"  # what fill_valid types, cleaned
-
-
-def _screen(app: AppViewModel) -> Screen:
-    # A function, so mypy does not keep the screen narrowed by an earlier assert across the awaits that change it.
-    return app.screen
+ITEM = FILLED_ITEM
 
 
 async def _app(backend: RequestBackend, storage: MemoryOutboxStorage, locale: Locale | None = None) -> AppViewModel:
@@ -117,7 +112,7 @@ async def test_edit_opens_the_draft_and_discard_drops_it() -> None:
     assert app.screen == Screen.REQUEST_FORM and form is not None
     assert str(form.idempotency_key) == key and form.item == ITEM and len(form.photos) == 1
     await app.go_back()  # changed nothing, sent nothing: still held on the home
-    assert _screen(app) == Screen.HOME and app.outbox is not None
+    assert current_screen(app) == Screen.HOME and app.outbox is not None
     assert [i.state for i in app.outbox.items] == [ItemState.HELD]
     posts = len(backend.posts())
     await click(app_view(app), "ทิ้ง")
@@ -186,7 +181,7 @@ async def test_a_request_already_stored_is_not_held_its_photos_follow_after_the_
     form = await _filled_form(app)
     backend.ended = True
     await form.submit()
-    assert _screen(app) == Screen.LOGIN
+    assert current_screen(app) == Screen.LOGIN
     backend.ended = False
     assert len(backend.posts()) == 1 and backend.photos == {}
 

@@ -24,14 +24,17 @@ from tests.unit.mobile_fakes import (
     find,
     texts,
 )
-from tests.unit.mobile_screens import assert_accessible, click, fill_valid, sign_in, signed_in
+from tests.unit.mobile_screens import (
+    FILLED_ITEM,
+    assert_accessible,
+    click,
+    current_screen,
+    fill_valid,
+    sign_in,
+    signed_in,
+)
 
-ITEM = "หม้อหุงข้าว ไฟฟ้า"  # what fill_valid types, cleaned
-
-
-def _screen(app: AppViewModel) -> Screen:
-    # A function, so mypy does not keep the screen narrowed by an earlier assert across the awaits that change it.
-    return app.screen
+ITEM = FILLED_ITEM
 
 
 def _own(backend: DetailBackend, role: str) -> str:
@@ -100,7 +103,7 @@ async def test_a_student_with_none_yet_asks_for_a_repair_with_the_citizens_form(
     fill_valid(form)
     await form.submit()
     assert [p["item"] for p in backend.posts()] == [ITEM]
-    assert _screen(app) == Screen.HOME
+    assert current_screen(app) == Screen.HOME
     assert home.own_requests_title == "งานซ่อมของฉัน (1)" and ITEM in texts(app_view(app))
 
 
@@ -137,7 +140,7 @@ async def _held_then_made_a_student(backend: StaffAskingOnePerson, storage: Memo
     backend.overrides[("POST", "/requests")] = lambda r: error_response(401, "token_invalid")
     await form.submit()
     del backend.overrides[("POST", "/requests")]
-    assert _screen(app) == Screen.LOGIN
+    assert current_screen(app) == Screen.LOGIN
     backend.ids["technician"] = backend.ids["citizen"]
     backend.invitation = {"role": "technician", "college": COLLEGE, "skills": {"electrical": 2},
                           "invited_at": NOW.isoformat()}
@@ -180,9 +183,9 @@ async def test_a_held_draft_is_edited_or_discarded_from_the_students_home() -> N
     app, key = await _held_then_made_a_student(backend, storage)
     await click(app_view(app), "แก้ไข")
     form = app.request_form
-    assert _screen(app) == Screen.REQUEST_FORM and form is not None and str(form.idempotency_key) == key
+    assert current_screen(app) == Screen.REQUEST_FORM and form is not None and str(form.idempotency_key) == key
     await app.go_back()
-    assert _screen(app) == Screen.HOME and app.outbox is not None
+    assert current_screen(app) == Screen.HOME and app.outbox is not None
     assert [i.state for i in app.outbox.items] == [ItemState.HELD]
     posts = len(backend.posts())
     await click(app_view(app), "ทิ้ง")
