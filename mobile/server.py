@@ -17,7 +17,7 @@ from urllib.parse import urlsplit
 import flet as ft
 import uvicorn
 
-from mobile.app import main_with_uploads
+from mobile.app import FONT_FILE, main_with_uploads
 from mobile.device import web_upload_dir
 from mobile.settings import ASSETS_DIR, AppSettings, get_settings
 from shared import asgi
@@ -75,6 +75,33 @@ class SecurityHeaders(asgi.SecurityHeaders):
         return dict(self.headers)
 
 
+# Where Flutter's web engine looks for its Noto Sans Thai fallback when a text is laid out before the app's own Thai
+# font (`page.fonts`) is in: `fontFallbackBaseUrl`, which flet-web points at its own assets/fonts/ folder (no CDN),
+# and a path with the engine's font version and hash (notosansthai/v25/….woff2) that flet-web does not ship.
+FALLBACK_THAI_PREFIX = "/assets/fonts/notosansthai/"
+THAI_FONT_FILE = ASSETS_DIR / FONT_FILE
+
+
+class ThaiFallbackFont(OneScopeMiddleware):
+    """Answers the engine's Noto Sans Thai fallback request with the app's own Noto Sans Thai. It was a 404 on every
+    page load, and a failed fallback is the engine's least-trodden path: twice a browser test's page froze right
+    after that 404 (once with "memory access out of bounds" from the WebAssembly engine). Any version or hash under
+    the folder gets the same font, so a newer flet-web keeps working; the engine reads TrueType as well as WOFF2."""
+
+    def __init__(self, app: ASGIApp, font: Path = THAI_FONT_FILE) -> None:
+        super().__init__(app)
+        self.font = font.read_bytes()
+
+    async def handle(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["method"] not in ("GET", "HEAD") or not scope["path"].startswith(FALLBACK_THAI_PREFIX):
+            await self.app(scope, receive, send)
+            return
+        await send({"type": "http.response.start", "status": 200, "headers": [
+            (b"content-type", b"font/ttf"), (b"content-length", str(len(self.font)).encode()),
+            (b"cache-control", b"public, max-age=86400")]})
+        await send({"type": "http.response.body", "body": self.font if scope["method"] == "GET" else b""})
+
+
 class RemovedAtShutdown(OneScopeMiddleware):
     """Removes a folder when the server shuts down. Not atexit: uvicorn ends a SIGTERM'ed process by raising the
     signal again after its graceful shutdown, and atexit handlers never run then."""
@@ -103,7 +130,7 @@ def create_app(settings: AppSettings | None = None) -> Any:
     upload_dir = web_upload_dir()
     flet_app = ft.run(main_with_uploads(upload_dir), export_asgi_app=True, assets_dir=str(ASSETS_DIR), no_cdn=True,
                       upload_dir=str(upload_dir))
-    return RemovedAtShutdown(SecurityHeaders(flet_app, security_headers(settings)), upload_dir)
+    return RemovedAtShutdown(SecurityHeaders(ThaiFallbackFont(flet_app), security_headers(settings)), upload_dir)
 
 
 def serve(settings: AppSettings | None = None) -> None:

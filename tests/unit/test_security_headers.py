@@ -4,7 +4,14 @@ import httpx
 from starlette.types import Receive, Scope, Send
 
 from backend.security_headers import API_CSP, DOCS_CSP, SecurityHeadersMiddleware
-from mobile.server import SecurityHeaders, content_security_policy, origin_of, security_headers
+from mobile.server import (
+    THAI_FONT_FILE,
+    SecurityHeaders,
+    ThaiFallbackFont,
+    content_security_policy,
+    origin_of,
+    security_headers,
+)
 from mobile.settings import AppSettings
 
 
@@ -63,3 +70,20 @@ async def test_the_web_app_wrapper_adds_the_headers() -> None:
         assert "strict-transport-security" not in answer.headers
         behind_tls = await app.get("/", headers={"X-Forwarded-Proto": "https"})
         assert "strict-transport-security" in behind_tls.headers
+
+
+async def test_the_engines_thai_fallback_font_is_the_apps_own_not_a_404() -> None:
+    # The path Flutter's web engine asked for on every page load (a 404 before); any version or hash gets the font.
+    served = SecurityHeaders(ThaiFallbackFont(page), security_headers(AppSettings()))
+    async with httpx.AsyncClient(transport=httpx.ASGITransport(app=served), base_url="http://t") as web:
+        for path in ("/assets/fonts/notosansthai/v25/iJWnBXeUZi_OHPqn4wq6hQ2_hbJ1xyN9wd43SofNWcd1MKVQt_So_9CdU5RtpzR"
+                     "-QRvzzXg.woff2", "/assets/fonts/notosansthai/v26/other.woff2"):
+            font = await web.get(path)
+            assert font.status_code == 200 and font.headers["content-type"] == "font/ttf"
+            assert font.content == THAI_FONT_FILE.read_bytes() and font.content[:4] == b"\x00\x01\x00\x00"
+            assert font.headers["x-content-type-options"] == "nosniff"  # still inside the security headers
+        head = await web.head("/assets/fonts/notosansthai/v25/x.woff2")
+        assert head.status_code == 200 and head.content == b""
+        # Everything else is the wrapped app's.
+        assert (await web.get("/assets/fonts/roboto.woff2")).text == "<p>hi</p>"
+        assert (await web.post("/assets/fonts/notosansthai/v25/x.woff2")).text == "<p>hi</p>"
