@@ -1163,6 +1163,9 @@ ERRORS.update({
                              "after they declined"),
     "invitation_changed": B("คำเชิญนี้เปลี่ยนไปแล้ว กรุณาอ่านคำเชิญใหม่ก่อนตอบ",
                             "This invitation has changed: please read the new one before you answer"),
+    "invitation_seen_required": B("คำตอบต้องระบุคำเชิญที่คุณเห็น (บทบาทและวิทยาลัย) กรุณาเปิดคำเชิญในแอปแล้วตอบอีกครั้ง",
+                                  "An answer must name the invitation you were shown (its role and college): "
+                                  "open the invitation in the app and answer again"),
     "invitation_college_inactive": B("วิทยาลัยที่เชิญคุณปิดใช้งานแล้ว จึงตอบรับคำเชิญนี้ไม่ได้",
                                      "The college that invited you is closed now, so this invitation cannot be "
                                      "accepted"),

@@ -21,7 +21,7 @@ from backend.notifications.channels.console import ConsoleChannel
 from backend.notifications.invitations import notify_answer, notify_invited
 from backend.notifications.worker import WorkerConfig, deliver_once
 from shared.notifications import HOME_LINK, STAFF_ADMIN_LINK, STUDENTS_LINK
-from tests.helpers import bearer, fresh_phone, sign_in
+from tests.helpers import answer_invitation, bearer, fresh_phone, sign_in
 from tests.integration.dispatch_area import Area
 
 SEED_ADMIN = "084-444-4444"
@@ -72,7 +72,7 @@ async def test_the_invited_person_is_told_once_a_day_and_the_teacher_hears_the_y
     assert [n["kind"] for n in notes_of(database_url, citizen["id"])] == ["invited", "invited"]
 
     before = len(notes_of(database_url, teacher["id"]))
-    assert (await api.post("/me/invitation/accept", headers=bearer(token))).status_code == 200
+    assert (await answer_invitation(api, token, "accept")).status_code == 200
     answers = notes_of(database_url, teacher["id"])[before:]
     assert [(n["kind"], n["request_id"], n["about"]) for n in answers] == [
         ("invite_accepted", None, citizen["id"])]
@@ -99,7 +99,7 @@ async def test_the_admin_hears_the_no_and_deleting_the_account_takes_what_names_
     assert invited.status_code == 201, invited.text
     assert [n["params"]["role"] for n in notes_of(database_url, citizen["id"])] == ["supervisor"]
 
-    assert (await api.post("/me/invitation/decline", headers=bearer(token))).status_code == 204
+    assert (await answer_invitation(api, token, "decline")).status_code == 204
     heard = [i for i in await inbox(api, admin_token) if i["kind"] == "invite_declined" and "ไม่สะดวก" in i["title"]]
     assert len(heard) == 1 and heard[0]["title"] == "ครู ไม่สะดวก ปฏิเสธคำเชิญ"
     assert heard[0]["link"] == STAFF_ADMIN_LINK and "30 วัน" in heard[0]["body"]
@@ -126,7 +126,7 @@ async def test_nothing_is_written_when_the_invitation_is_refused(
     token, citizen = await sign_in(api, phone)
     url = f"/colleges/{area.near}/students"
     assert (await api.post(url, json={"phone": phone}, headers=bearer(teacher_token))).status_code == 201
-    assert (await api.post("/me/invitation/decline", headers=bearer(token))).status_code == 204
+    assert (await answer_invitation(api, token, "decline")).status_code == 204
     with psycopg.connect(database_url, autocommit=True) as conn:
         conn.execute("update public.notifications set created_at = created_at - interval '2 days' "
                      "where recipient_id = %s", [citizen["id"]])
