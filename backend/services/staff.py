@@ -300,15 +300,19 @@ async def accept_invitation(conn: Conn, profile_id: uuid.UUID,
     profile = await (await conn.execute(
         "select role from public.profiles where id = %s for update", [profile_id])).fetchone()
     invite = await (await conn.execute(
-        """select i.role, i.college_id, i.display_name, i.skills, c.is_active as college_active
-           from private.staff_invites i left join public.colleges c on c.id = i.college_id
-           where i.profile_id = %s and i.declined_at is null for update of i""", [profile_id])).fetchone()
+        """select role, college_id, display_name, skills from private.staff_invites
+           where profile_id = %s and declined_at is null for update""", [profile_id])).fetchone()
     if invite is None or profile is None or profile["role"] != AppRole.CITIZEN.value:
         raise StaffError("invitation_none", 404)
     if seen is not None and (seen[0].value, seen[1]) != (invite["role"], invite["college_id"]):
         raise StaffError("invitation_changed", 409)
-    if invite["college_id"] is not None and not invite["college_active"]:
-        raise StaffError("invitation_college_inactive", 409)
+    if invite["college_id"] is not None:
+        # The college last, shared: an admin closing it at this moment (update_college, which locks the college
+        # row alone) is waited for and read as closed, or waits for this yes; never a member of a closed college.
+        college = await (await conn.execute(
+            "select is_active from public.colleges where id = %s for share", [invite["college_id"]])).fetchone()
+        if college is None or not college["is_active"]:
+            raise StaffError("invitation_college_inactive", 409)
     await conn.execute(
         "update public.profiles set role = %s, college_id = %s, "
         "display_name = coalesce(nullif(display_name, ''), %s) where id = %s",
@@ -501,7 +505,9 @@ async def create_college(conn: Conn, values: Mapping[str, Any]) -> uuid.UUID:
 
 
 async def update_college(conn: Conn, college_id: uuid.UUID, changes: Mapping[str, Any]) -> None:
-    """Change some of a college's fields (the audit trigger records before and after)."""
+    """Change some of a college's fields (the audit trigger records before and after). Only the college's row is
+    locked: an accept of an invitation to it (profile, invitation, then this row shared) waits for a closing here
+    or this for the accept, in one order, so the two never deadlock."""
     current = await (await conn.execute("select lat, lon from public.colleges where id = %s for update",
                                         [college_id])).fetchone()
     if current is None:

@@ -215,11 +215,14 @@ async def test_an_answer_without_the_invitation_it_answers_is_refused_and_change
     assert (await answer_invitation(api, token, "accept")).status_code == 200
 
 
-async def _until_blocked_by(database_url: str, pid: int) -> None:
-    """Until some transaction waits for a lock `pid` holds (what the accept under way is meant to run into)."""
+async def _until_blocked_by(database_url: str, pid: int, answer: "asyncio.Task[Any] | None" = None) -> None:
+    """Until some transaction waits for a lock `pid` holds (what the accept under way is meant to run into); an
+    `answer` that arrives first never waited."""
     async with await psycopg.AsyncConnection.connect(database_url, autocommit=True) as watcher:
         deadline = asyncio.get_running_loop().time() + 30
         while asyncio.get_running_loop().time() < deadline:
+            if answer is not None and answer.done():
+                raise AssertionError(f"answered without waiting: {answer.result()}")
             cur = await watcher.execute(
                 "select exists (select 1 from pg_stat_activity where %s = any(pg_blocking_pids(pid)))", [pid])
             row = await cur.fetchone()
@@ -252,6 +255,30 @@ async def test_an_accept_takes_the_profile_before_the_invitation_as_a_renewal_do
             await renewal.rollback()
             accepted = await accepting
     assert accepted.status_code == 200 and accepted.json()["role"] == "technician", accepted.text
+
+
+async def test_an_accept_waits_for_a_college_being_closed_and_then_refuses(
+    api: httpx.AsyncClient, area: Area, database_url: str,
+) -> None:
+    """An admin closes the college (its row locked and changed, not yet committed) while the person accepts: the
+    accept waits for that answer rather than reading the college as still open and making the person a student of
+    a closed college. Once the closing commits, the accept is refused (409) and the person stays a citizen."""
+    admin, _ = await sign_in(api, SEED_ADMIN)
+    phone = fresh_phone()
+    token, _ = await sign_in(api, phone)
+    assert (await api.post(f"/admin/colleges/{area.far}/supervisors", json={"phone": phone},
+                           headers=bearer(admin))).status_code == 201
+    seen = {"role": "supervisor", "college_id": str(area.far)}
+    async with await psycopg.AsyncConnection.connect(database_url) as closing:
+        await closing.execute("update public.colleges set is_active = false where id = %s", [area.far])
+        accepting = asyncio.create_task(api.post("/me/invitation/accept", json=seen, headers=bearer(token)))
+        try:
+            await _until_blocked_by(database_url, closing.info.backend_pid, accepting)
+        finally:
+            await closing.commit()
+            answered = await accepting
+    refused(answered, 409, "invitation_college_inactive")
+    assert (await api.get("/me", headers=bearer(token))).json()["role"] == "citizen"
 
 
 async def test_a_student_with_jobs_in_hand_is_not_moved_or_deactivated(
