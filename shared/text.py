@@ -1195,6 +1195,14 @@ INVITATION_UI: dict[str, Bilingual] = {
     "students_imported_awaiting": B("รอตอบรับคำเชิญในแอป {n} คน", "{n} invited to accept in the app"),
 }
 APP_UI.update(INVITATION_UI)
+# An "invited" notification once the invitation is no longer open (shared/notifications.py InvitedClosed): its
+# body says so in place of "accept or decline in the app".
+APP_UI.update({
+    "invited_closed_accepted": B("คุณตอบรับคำเชิญนี้แล้ว", "You accepted this invitation"),
+    "invited_closed_declined": B("คุณปฏิเสธคำเชิญนี้แล้ว", "You declined this invitation"),
+    "invited_closed_gone": B("คำเชิญนี้ไม่รอคำตอบแล้ว: ถูกแทนที่หรือยกเลิกไป",
+                             "This invitation is no longer open: it was replaced or withdrawn"),
+})
 
 # A request's owner keeps the owner's rights whatever their role (a citizen made a student or a teacher), and is
 # never the student or the checking teacher of their own request; parts are answered while the work is under way.

@@ -28,12 +28,13 @@ from typing import Any
 from psycopg import sql
 
 from backend.db import Conn
-from backend.notifications.invitations import notify_answer, notify_invited
+from backend.notifications.invitations import close_invited, notify_answer, notify_invited
 from backend.services.credit import ROUND_SQL
 from shared.categories import MAX_LEVEL, MIN_LEVEL
 from shared.display_names import clean_display_name
 from shared.geo import in_thailand
 from shared.invitations import DECLINED_WAIT_DAYS
+from shared.notifications import InvitedClosed
 from shared.phone import InvalidPhone, normalize_thai_phone
 from shared.roles import AppRole
 from shared.statuses import WORK_IN_HAND
@@ -188,6 +189,7 @@ async def register_staff(
                 [existing["id"], skill, level])
         # The operator's change makes any invitation still waiting for this person moot.
         await conn.execute("delete from private.staff_invites where profile_id = %s", [existing["id"]])
+        await close_invited(conn, existing["id"])
         return Registered(e164, role, college_id, existing_account=True)
 
     # No account yet: the invite applies at the first sign-in, as it always has. Signing in with a phone a college
@@ -235,6 +237,7 @@ async def _invite_account(conn: Conn, e164: str, profile_id: uuid.UUID, role: Ap
     """A citizen's own account: an invitation they answer in the app; nothing about the account changes now."""
     await _check_invite(conn, e164, college_id, by=by)
     await _write_invite(conn, e164, profile_id, role, college_id, name, wanted)
+    await close_invited(conn, profile_id)  # one it replaced stops asking (before the new one is told)
     await notify_invited(conn, profile_id)  # the person hears of it with the app closed too
     return Registered(e164, role, college_id, existing_account=True, awaiting_acceptance=True)
 
@@ -324,6 +327,7 @@ async def accept_invitation(conn: Conn, profile_id: uuid.UUID,
         [profile_id, json.dumps(invite["skills"])])
     await notify_answer(conn, profile_id, accepted=True)  # before the row (and who invited) goes
     await conn.execute("delete from private.staff_invites where profile_id = %s", [profile_id])
+    await close_invited(conn, profile_id, (InvitedClosed.ACCEPTED, invite["role"], invite["college_id"]))
     await conn.execute(
         "select private.audit('staff.invite_accept', 'profiles', %s, null, %s)",
         [profile_id, json.dumps({"role": invite["role"], "college_id": str(invite["college_id"])
@@ -342,6 +346,7 @@ async def decline_invitation(conn: Conn, profile_id: uuid.UUID,
     if seen is not None and (seen[0].value, seen[1]) != (row["role"], row["college_id"]):
         raise StaffError("invitation_changed", 409)
     await conn.execute("update private.staff_invites set declined_at = now() where profile_id = %s", [profile_id])
+    await close_invited(conn, profile_id, (InvitedClosed.DECLINED, row["role"], row["college_id"]))
     await notify_answer(conn, profile_id, accepted=False)
     await conn.execute(
         "select private.audit('staff.invite_decline', 'profiles', %s, null, %s)",
