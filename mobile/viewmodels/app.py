@@ -484,6 +484,10 @@ class AppViewModel(Observable):
 
     async def _show_home(self) -> None:
         was = self.screen
+        if was == Screen.INBOX and isinstance(self.home, CitizenHome) and not await self.home.refresh_invitation():
+            # Asked before the home shows: a tapped "invited" may be about an invitation gone since, and its stale
+            # card would offer Accept for it.
+            return
         self.request_form = None
         self.request_detail = None
         self.job = self.technicians = self.ledger = None

@@ -216,6 +216,16 @@ class CitizenHome(HomeViewModel):
     def is_empty(self) -> bool:
         return not self.requests and not self.outbox_items
 
+    async def refresh_invitation(self) -> bool:
+        """The invitation's card asked again on its own (back from the inbox, where a notification may be about
+        one answered on another device or withdrawn since). False when the sign-in is gone."""
+        try:
+            await self.invitation.refresh()
+        except ApiError as exc:
+            if await self._lost_sign_in(exc):
+                return False
+        return True
+
     async def _fetch(self) -> None:
         if self.outbox is not None:
             self.outbox.wake()  # "refresh" also tries the waiting drafts at once
