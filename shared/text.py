@@ -737,6 +737,14 @@ APP_UI.update({
     "outbox_send": B("ส่งคำขอนี้", "Send this request"),
     "outbox_edit_held": B("แก้ไข", "Edit"),
     "outbox_discard_held": B("ทิ้ง", "Discard"),
+    # A citizen made an admin keeps the draft they held (an admin asks for no repairs: shared.roles).
+    "outbox_admin_note": B("บัญชีผู้ดูแลระบบแจ้งซ่อมไม่ได้ คำขอนี้เขียนไว้ก่อนบัญชีของคุณเป็นผู้ดูแลระบบ ทิ้งได้ "
+                           "หรือแจ้งซ่อมด้วยบัญชีอื่น",
+                           "An admin account cannot send a repair request. You wrote this one before your account "
+                           "became an admin's: discard it, or ask for the repair from another account"),
+    "outbox_admin_notice": B("มีคำขอซ่อมที่คุณเขียนไว้แต่ยังไม่ได้ส่ง บัญชีผู้ดูแลระบบส่งไม่ได้ ดูด้านล่าง",
+                             "A repair request you wrote was not sent, and an admin account cannot send it: see "
+                             "below"),
 })
 
 # Who made a change on a request's timeline (the actor column of its history).
