@@ -286,7 +286,9 @@ class InvitationSeen(BaseModel):
     """The invitation the person was shown when they said yes: a yes is consent to that one only."""
 
     role: AppRole
-    college_id: uuid.UUID | None = None
+    # Required though it may be null (an administrator's invitation names no college): a body that leaves it out
+    # says nothing about which invitation was shown.
+    college_id: uuid.UUID | None
 
 
 class CsvLineError(BaseModel):

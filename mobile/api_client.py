@@ -666,12 +666,12 @@ class ApiClient:
     async def my_invitation(self) -> StaffInvitation | None:
         return _parse(_INVITATION, await self._call("GET", "/me/invitation"))
 
-    async def accept_invitation(self, seen: StaffInvitation | None = None) -> Profile:
+    async def accept_invitation(self, seen: StaffInvitation) -> Profile:
         """Yes to the invitation `seen` (the one on the screen): the answer is the profile in its new role and
         college; 409 `invitation_changed` when it was replaced since."""
         return _parse(_PROFILE, await self._call("POST", "/me/invitation/accept", json=_invitation_seen(seen)))
 
-    async def decline_invitation(self, seen: StaffInvitation | None = None) -> None:
+    async def decline_invitation(self, seen: StaffInvitation) -> None:
         """No to the invitation `seen`; 409 `invitation_changed` when it was replaced since."""
         await self._send("POST", "/me/invitation/decline", json=_invitation_seen(seen))
 
@@ -765,8 +765,7 @@ def _body(model: BaseModel) -> dict[str, Any]:
     return model.model_dump(mode="json")
 
 
-def _invitation_seen(seen: StaffInvitation | None) -> dict[str, Any] | None:
-    """The invitation on the screen, as the backend checks an answer against it."""
-    if seen is None:
-        return None
+def _invitation_seen(seen: StaffInvitation) -> dict[str, Any]:
+    """The invitation on the screen, as the backend checks an answer against it (an answer without it is refused:
+    400 `invitation_seen_required`)."""
     return {"role": seen.role.value, "college_id": None if seen.college is None else str(seen.college.id)}

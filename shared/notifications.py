@@ -16,7 +16,7 @@ from zoneinfo import ZoneInfo
 
 from shared.invitations import DECLINED_WAIT_DAYS
 from shared.quoted_text import QUOTE_MAX, QUOTE_NOTE_MAX, one_line
-from shared.text import Bilingual, Locale, t
+from shared.text import Bilingual, Locale, bilingual, t
 from shared.work import UNREPAIRABLE_REASONS
 
 B = Bilingual
@@ -77,6 +77,21 @@ AUDIENCE: dict[Kind, str] = {
 # Kinds about an account rather than a request: written with no request id, their titles carry no reference
 # (FX-…), and deleting the person they name deletes them (public.notifications.about_id, migration 0032).
 ACCOUNT_KINDS: frozenset[Kind] = frozenset({Kind.INVITED, Kind.INVITE_ACCEPTED, Kind.INVITE_DECLINED})
+
+
+class InvitedClosed(StrEnum):
+    """Why an "invited" notification no longer asks (its `params.closed`, set by the backend when the invitation
+    it names stops being open): the person's answer, or the invitation replaced or ended meanwhile."""
+
+    ACCEPTED = "accepted"
+    DECLINED = "declined"
+    GONE = "gone"
+
+
+INVITED_CLOSED_KEY = "closed"
+# What an "invited" notification says once closed, in place of "accept or decline in the app".
+INVITED_CLOSED_TEXT = {InvitedClosed.ACCEPTED: "invited_closed_accepted",
+                       InvitedClosed.DECLINED: "invited_closed_declined", InvitedClosed.GONE: "invited_closed_gone"}
 # A teacher re-sending an invitation that still waits does not send the person a second one within this long.
 INVITED_RENOTIFY = timedelta(days=1)
 
@@ -269,6 +284,9 @@ def render(kind: Kind, params: Mapping[str, Any], locale: Locale, now: datetime,
         values["place"] = one_line(" ".join(str(params.get(k) or "") for k in ("district", "province")),
                                    QUOTE_MAX, t("notify_unnamed", locale))
     title, body = TEXTS[kind]
+    closed = params.get(INVITED_CLOSED_KEY) if kind == Kind.INVITED else None
+    if isinstance(closed, str) and closed in set(InvitedClosed):
+        body = bilingual(INVITED_CLOSED_TEXT[InvitedClosed(closed)])  # answered or gone: no longer a question
     return Rendered(title.format(**values).in_(locale).strip(), body.format(**values).in_(locale).strip(),
                     link(kind, request_id, params))
 

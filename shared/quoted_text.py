@@ -7,7 +7,12 @@ that hide text or make two strings look alike, no hundreds of characters that cr
 
 Thai stays as it is: its vowel signs and tone marks are combining marks (Unicode Mn/Mc), not control characters,
 and a cut never falls between a base letter and the marks that sit on it (grapheme clusters, counted here without
-a third-party library: the app ships this module to phones)."""
+a third-party library: the app ships this module to phones).
+
+Emoji stay whole too: the zero-width joiner (U+200D) that makes 👨 + 🔧 one "mechanic" 👨‍🔧, or 🏳️ + 🌈 a rainbow flag,
+is kept where it joins two emoji, and such a sequence is one cluster (never cut in the middle). Anywhere else it
+goes like every other format character: between letters it only makes look-alike strings. The emoji presentation
+selector U+FE0F is a combining mark (Mn) already, so it stays with its emoji."""
 
 import unicodedata
 
@@ -28,7 +33,20 @@ MARKS_PER_CLUSTER_MAX = 3
 _INVISIBLE_LETTERS = frozenset("\u115f\u1160\u3164\uffa0\u2800")
 # Characters that belong to the character before them though they are not combining marks (Unicode's
 # Grapheme_Cluster_Break SpacingMark / Extend): Thai and Lao SARA AM, emoji skin tones.
-_JOINS_PREVIOUS = frozenset("\u0e33\u0eb3") | frozenset(chr(c) for c in range(0x1F3FB, 0x1F400))
+_SKIN_TONES = range(0x1F3FB, 0x1F400)
+_JOINS_PREVIOUS = frozenset("\u0e33\u0eb3") | frozenset(chr(c) for c in _SKIN_TONES)
+ZWJ = "\u200d"
+# The longest emoji ZWJ sequences Unicode defines join four (a family: 👨‍👩‍👧‍👦); a longer chain would make one
+# "character" of any length, which a cut could then only keep or drop whole.
+EMOJI_PER_SEQUENCE_MAX = 4
+# Unicode's Extended_Pictographic code points, in blocks (unicodedata does not carry the property): what a ZWJ may
+# join. Regional indicators (flags) and skin tones are in the big block but are not pictographs of their own.
+_PICTOGRAPHIC_RANGES = (
+    (0x00A9, 0x00A9), (0x00AE, 0x00AE), (0x203C, 0x203C), (0x2049, 0x2049), (0x2122, 0x2122), (0x2139, 0x2139),
+    (0x2194, 0x21AA), (0x231A, 0x23FF), (0x24C2, 0x24C2), (0x25AA, 0x25FE), (0x2600, 0x27BF), (0x2934, 0x2935),
+    (0x2B05, 0x2B55), (0x3030, 0x3030), (0x303D, 0x303D), (0x3297, 0x3299), (0x1F000, 0x1FAFF),
+    (0x1FC00, 0x1FFFD),
+)
 
 
 def _is_mark(ch: str) -> bool:
@@ -39,12 +57,43 @@ def _is_regional_indicator(ch: str) -> bool:
     return 0x1F1E6 <= ord(ch) <= 0x1F1FF
 
 
+def is_pictographic(ch: str) -> bool:
+    code = ord(ch)
+    if 0x1F1E6 <= code <= 0x1F1FF or code in _SKIN_TONES:
+        return False
+    return any(low <= code <= high for low, high in _PICTOGRAPHIC_RANGES)
+
+
+def _emoji_joiners(text: str) -> set[int]:
+    """Where in `text` a ZWJ joins two emoji: a pictograph (with its U+FE0F or skin tone, nothing else) before it
+    and one right after it, at most EMOJI_PER_SEQUENCE_MAX in a chain."""
+    kept: set[int] = set()
+    joined = 1  # emoji in the chain the next joiner would extend
+    for i, ch in enumerate(text):
+        if ch != ZWJ or i + 1 >= len(text) or not is_pictographic(text[i + 1]):
+            continue
+        base = i - 1
+        while base >= 0 and (text[base] == "\ufe0f" or ord(text[base]) in _SKIN_TONES):
+            base -= 1
+        if base < 0 or not is_pictographic(text[base]):
+            continue
+        joined = joined + 1 if base - 1 in kept else 2
+        if joined <= EMOJI_PER_SEQUENCE_MAX:
+            kept.add(i)
+    return kept
+
+
 def clusters(text: str) -> list[str]:
     """`text` as user-perceived characters: a base with its combining marks (Thai vowel signs, tone marks, SARA AM),
-    an emoji with its skin tone, a flag's two letters. Marks beyond MARKS_PER_CLUSTER_MAX are dropped."""
+    an emoji with its skin tone, a flag's two letters, emoji joined by ZWJ. Marks beyond MARKS_PER_CLUSTER_MAX are
+    dropped."""
     found: list[str] = []
     marks = 0
     for ch in text:
+        if found and (ch == ZWJ or found[-1].endswith(ZWJ)):
+            found[-1] += ch  # a joiner left in (one_line keeps only those between emoji) holds both sides together
+            marks = 0
+            continue
         if found and (_is_mark(ch) or ch in _JOINS_PREVIOUS):
             if _is_mark(ch):
                 marks += 1
@@ -82,7 +131,10 @@ def one_line(text: object, limit: int = QUOTE_MAX, fallback: str = "") -> str:
     if text is None:
         return fallback
     # NFC after the folding: a format character removed from between two marks leaves them to be put in order.
-    line = unicodedata.normalize("NFC", " ".join("".join(_folded(ch) for ch in str(text)).split()))
+    raw = str(text)
+    joiners = _emoji_joiners(raw)
+    folded = "".join(ch if i in joiners else _folded(ch) for i, ch in enumerate(raw))
+    line = unicodedata.normalize("NFC", " ".join(folded.split()))
     parts = clusters(line)
     line = "".join(parts)
     if is_blank(line) or all(_is_mark(part[0]) for part in parts):

@@ -737,6 +737,14 @@ APP_UI.update({
     "outbox_send": B("ส่งคำขอนี้", "Send this request"),
     "outbox_edit_held": B("แก้ไข", "Edit"),
     "outbox_discard_held": B("ทิ้ง", "Discard"),
+    # A citizen made an admin keeps the draft they held (an admin asks for no repairs: shared.roles).
+    "outbox_admin_note": B("บัญชีผู้ดูแลระบบแจ้งซ่อมไม่ได้ คำขอนี้เขียนไว้ก่อนบัญชีของคุณเป็นผู้ดูแลระบบ ทิ้งได้ "
+                           "หรือแจ้งซ่อมด้วยบัญชีอื่น",
+                           "An admin account cannot send a repair request. You wrote this one before your account "
+                           "became an admin's: discard it, or ask for the repair from another account"),
+    "outbox_admin_notice": B("มีคำขอซ่อมที่คุณเขียนไว้แต่ยังไม่ได้ส่ง บัญชีผู้ดูแลระบบส่งไม่ได้ ดูด้านล่าง",
+                             "A repair request you wrote was not sent, and an admin account cannot send it: see "
+                             "below"),
 })
 
 # Who made a change on a request's timeline (the actor column of its history).
@@ -1163,6 +1171,9 @@ ERRORS.update({
                              "after they declined"),
     "invitation_changed": B("คำเชิญนี้เปลี่ยนไปแล้ว กรุณาอ่านคำเชิญใหม่ก่อนตอบ",
                             "This invitation has changed: please read the new one before you answer"),
+    "invitation_seen_required": B("คำตอบต้องระบุคำเชิญที่คุณเห็น (บทบาทและวิทยาลัย) กรุณาเปิดคำเชิญในแอปแล้วตอบอีกครั้ง",
+                                  "An answer must name the invitation you were shown (its role and college): "
+                                  "open the invitation in the app and answer again"),
     "invitation_college_inactive": B("วิทยาลัยที่เชิญคุณปิดใช้งานแล้ว จึงตอบรับคำเชิญนี้ไม่ได้",
                                      "The college that invited you is closed now, so this invitation cannot be "
                                      "accepted"),
@@ -1192,6 +1203,14 @@ INVITATION_UI: dict[str, Bilingual] = {
     "students_imported_awaiting": B("รอตอบรับคำเชิญในแอป {n} คน", "{n} invited to accept in the app"),
 }
 APP_UI.update(INVITATION_UI)
+# An "invited" notification once the invitation is no longer open (shared/notifications.py InvitedClosed): its
+# body says so in place of "accept or decline in the app".
+APP_UI.update({
+    "invited_closed_accepted": B("คุณตอบรับคำเชิญนี้แล้ว", "You accepted this invitation"),
+    "invited_closed_declined": B("คุณปฏิเสธคำเชิญนี้แล้ว", "You declined this invitation"),
+    "invited_closed_gone": B("คำเชิญนี้ไม่รอคำตอบแล้ว: ถูกแทนที่หรือยกเลิกไป",
+                             "This invitation is no longer open: it was replaced or withdrawn"),
+})
 
 # A request's owner keeps the owner's rights whatever their role (a citizen made a student or a teacher), and is
 # never the student or the checking teacher of their own request; parts are answered while the work is under way.

@@ -200,3 +200,12 @@ class FakeGoTrue:
         assert self._server is not None
         self._server.shutdown()
         self._server.server_close()
+
+
+async def answer_invitation(api: httpx.AsyncClient, token: str, answer: str = "accept") -> httpx.Response:
+    """POST /me/invitation/{answer} naming the invitation GET /me/invitation shows, as the app does (an answer must
+    name one). With none shown it names a student's place at no college: the backend's 404 comes first."""
+    shown = (await api.get("/me/invitation", headers=bearer(token))).json()
+    seen = {"role": "technician", "college_id": None} if shown is None else {
+        "role": shown["role"], "college_id": shown["college"]["id"] if shown["college"] else None}
+    return await api.post(f"/me/invitation/{answer}", json=seen, headers=bearer(token))

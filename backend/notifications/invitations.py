@@ -6,7 +6,7 @@ other notification (worker.py: channels, preferences, quiet hours) and listed in
 import uuid
 
 from backend.db import Conn
-from shared.notifications import INVITED_RENOTIFY, Kind
+from shared.notifications import INVITED_CLOSED_KEY, INVITED_RENOTIFY, InvitedClosed, Kind
 
 _INVITE = """
 select i.role, i.invited_by, i.display_name, c.id as college_id, c.name_th as college_th, c.name_en as college_en
@@ -31,14 +31,50 @@ async def notify_invited(conn: Conn, profile_id: uuid.UUID) -> bool:
            where not exists (
                select 1 from public.notifications n
                where n.recipient_id = %(me)s and n.kind = %(kind)s and n.request_id is null
-                 and n.created_at > now() - %(again)s
+                 and n.created_at > now() - %(again)s and n.params ->> %(closed)s is null
                  and n.params ->> 'role' = %(role)s::text
                  and n.params ->> 'college_id' is not distinct from %(college)s::text)
            returning id""",
         {"me": profile_id, "kind": Kind.INVITED.value, "role": invite["role"], "college": invite["college_id"],
-         "th": invite["college_th"], "en": invite["college_en"], "again": INVITED_RENOTIFY},
+         "th": invite["college_th"], "en": invite["college_en"], "again": INVITED_RENOTIFY,
+         "closed": INVITED_CLOSED_KEY},
     )
     return await cur.fetchone() is not None
+
+
+async def close_invited(conn: Conn, profile_id: uuid.UUID,
+                        answered: tuple[InvitedClosed, str, uuid.UUID | None] | None = None) -> int:
+    """Once an invitation is no longer open, its "invited" notifications stop asking: each one whose role and
+    college no longer match an open invitation of this person is marked read and closed (`params.closed`: the
+    person's answer when `answered` (answer, role, college) is the invitation they answered, else "gone":
+    replaced by another, or ended by the operator), and what was still to be pushed about it is not sent. Call
+    after the invitation changed, in the same transaction. The count closed."""
+    cur = await conn.execute(
+        """with closed as (
+               update public.notifications n
+               set read_at = coalesce(n.read_at, now()), planned_at = coalesce(n.planned_at, now()),
+                   params = n.params || jsonb_build_object(%(closed)s::text,
+                       case when n.params ->> 'role' = %(role)s::text
+                                 and n.params ->> 'college_id' is not distinct from %(college)s::text
+                            then %(answer)s::text else %(gone)s::text end)
+               where n.recipient_id = %(me)s and n.kind = %(kind)s and n.request_id is null
+                 and n.params ->> %(closed)s is null
+                 and not exists (
+                     select 1 from private.staff_invites i
+                     where i.profile_id = %(me)s and i.declined_at is null and i.role::text = n.params ->> 'role'
+                       and i.college_id::text is not distinct from n.params ->> 'college_id')
+               returning n.id)
+           , skipped as (
+               update private.notification_deliveries d
+               set status = 'skipped', last_error = 'invitation no longer open', updated_at = now()
+               where d.notification_id in (select id from closed) and d.status = 'pending')
+           select count(*)::int as n from closed""",
+        {"me": profile_id, "kind": Kind.INVITED.value, "closed": INVITED_CLOSED_KEY,
+         "gone": InvitedClosed.GONE.value, "answer": (answered[0] if answered else InvitedClosed.GONE).value,
+         "role": answered[1] if answered else None, "college": answered[2] if answered else None},
+    )
+    row = await cur.fetchone()
+    return int(row["n"]) if row else 0
 
 
 async def notify_answer(conn: Conn, profile_id: uuid.UUID, *, accepted: bool) -> bool:

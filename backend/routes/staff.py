@@ -170,11 +170,12 @@ async def my_invitation(identity: IdentityDep, pool: PoolDep) -> StaffInvitation
 @router.post("/me/invitation/accept", response_model=Profile, responses=_BAD)
 async def accept_invitation(identity: IdentityDep, pool: PoolDep, seen: InvitationSeen | None = None) -> Profile:
     """Say yes: the role, college and skills of the invitation apply now (audited as the person's own doing).
-    `seen`: the role and college the person was shown (the app sends them). 404 `invitation_none`; 409
-    `invitation_college_inactive` when the college closed since, `invitation_changed` when it was replaced."""
+    `seen`: the role and college the person was shown (required: 400 `invitation_seen_required` without it).
+    404 `invitation_none`; 409 `invitation_college_inactive` when the college closed since, `invitation_changed`
+    when it was replaced."""
+    shown = _shown(seen)
     async with acting(pool, identity, *_ANYONE) as (owner, _), _refusals_async():
-        await staff.accept_invitation(owner, identity.user_id,
-                                      None if seen is None else (seen.role, seen.college_id))
+        await staff.accept_invitation(owner, identity.user_id, shown)
     async with user_tx(pool, identity.claims) as conn:
         return Profile.model_validate(await load_profile(conn, identity.user_id))
 
@@ -182,11 +183,19 @@ async def accept_invitation(identity: IdentityDep, pool: PoolDep, seen: Invitati
 @router.post("/me/invitation/decline", status_code=204, response_class=Response, responses=_BAD)
 async def decline_invitation(identity: IdentityDep, pool: PoolDep, seen: InvitationSeen | None = None) -> Response:
     """Say no: nothing about the account changes, and nobody may invite the person again for a while. `seen` as
-    for accepting (409 `invitation_changed`)."""
+    for accepting (400 `invitation_seen_required`, 409 `invitation_changed`)."""
+    shown = _shown(seen)
     async with acting(pool, identity, *_ANYONE) as (owner, _), _refusals_async():
-        await staff.decline_invitation(owner, identity.user_id,
-                                       None if seen is None else (seen.role, seen.college_id))
+        await staff.decline_invitation(owner, identity.user_id, shown)
     return Response(status_code=204)
+
+
+def _shown(seen: InvitationSeen | None) -> tuple[AppRole, uuid.UUID | None]:
+    """An answer names the invitation it answers: one without (no body, or JSON null) would be a yes or a no to
+    whatever an admin put in its place meanwhile. A body of the wrong shape is FastAPI's 422 per field."""
+    if seen is None:
+        raise ApiError(400, "invitation_seen_required")
+    return seen.role, seen.college_id
 
 
 @asynccontextmanager

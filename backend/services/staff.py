@@ -28,12 +28,13 @@ from typing import Any
 from psycopg import sql
 
 from backend.db import Conn
-from backend.notifications.invitations import notify_answer, notify_invited
+from backend.notifications.invitations import close_invited, notify_answer, notify_invited
 from backend.services.credit import ROUND_SQL
 from shared.categories import MAX_LEVEL, MIN_LEVEL
 from shared.display_names import clean_display_name
 from shared.geo import in_thailand
 from shared.invitations import DECLINED_WAIT_DAYS
+from shared.notifications import InvitedClosed
 from shared.phone import InvalidPhone, normalize_thai_phone
 from shared.roles import AppRole
 from shared.statuses import WORK_IN_HAND
@@ -188,6 +189,7 @@ async def register_staff(
                 [existing["id"], skill, level])
         # The operator's change makes any invitation still waiting for this person moot.
         await conn.execute("delete from private.staff_invites where profile_id = %s", [existing["id"]])
+        await close_invited(conn, existing["id"])
         return Registered(e164, role, college_id, existing_account=True)
 
     # No account yet: the invite applies at the first sign-in, as it always has. Signing in with a phone a college
@@ -235,6 +237,7 @@ async def _invite_account(conn: Conn, e164: str, profile_id: uuid.UUID, role: Ap
     """A citizen's own account: an invitation they answer in the app; nothing about the account changes now."""
     await _check_invite(conn, e164, college_id, by=by)
     await _write_invite(conn, e164, profile_id, role, college_id, name, wanted)
+    await close_invited(conn, profile_id)  # one it replaced stops asking (before the new one is told)
     await notify_invited(conn, profile_id)  # the person hears of it with the app closed too
     return Registered(e164, role, college_id, existing_account=True, awaiting_acceptance=True)
 
@@ -300,15 +303,19 @@ async def accept_invitation(conn: Conn, profile_id: uuid.UUID,
     profile = await (await conn.execute(
         "select role from public.profiles where id = %s for update", [profile_id])).fetchone()
     invite = await (await conn.execute(
-        """select i.role, i.college_id, i.display_name, i.skills, c.is_active as college_active
-           from private.staff_invites i left join public.colleges c on c.id = i.college_id
-           where i.profile_id = %s and i.declined_at is null for update of i""", [profile_id])).fetchone()
+        """select role, college_id, display_name, skills from private.staff_invites
+           where profile_id = %s and declined_at is null for update""", [profile_id])).fetchone()
     if invite is None or profile is None or profile["role"] != AppRole.CITIZEN.value:
         raise StaffError("invitation_none", 404)
     if seen is not None and (seen[0].value, seen[1]) != (invite["role"], invite["college_id"]):
         raise StaffError("invitation_changed", 409)
-    if invite["college_id"] is not None and not invite["college_active"]:
-        raise StaffError("invitation_college_inactive", 409)
+    if invite["college_id"] is not None:
+        # The college last, shared: an admin closing it at this moment (update_college, which locks the college
+        # row alone) is waited for and read as closed, or waits for this yes; never a member of a closed college.
+        college = await (await conn.execute(
+            "select is_active from public.colleges where id = %s for share", [invite["college_id"]])).fetchone()
+        if college is None or not college["is_active"]:
+            raise StaffError("invitation_college_inactive", 409)
     await conn.execute(
         "update public.profiles set role = %s, college_id = %s, "
         "display_name = coalesce(nullif(display_name, ''), %s) where id = %s",
@@ -320,6 +327,7 @@ async def accept_invitation(conn: Conn, profile_id: uuid.UUID,
         [profile_id, json.dumps(invite["skills"])])
     await notify_answer(conn, profile_id, accepted=True)  # before the row (and who invited) goes
     await conn.execute("delete from private.staff_invites where profile_id = %s", [profile_id])
+    await close_invited(conn, profile_id, (InvitedClosed.ACCEPTED, invite["role"], invite["college_id"]))
     await conn.execute(
         "select private.audit('staff.invite_accept', 'profiles', %s, null, %s)",
         [profile_id, json.dumps({"role": invite["role"], "college_id": str(invite["college_id"])
@@ -338,6 +346,7 @@ async def decline_invitation(conn: Conn, profile_id: uuid.UUID,
     if seen is not None and (seen[0].value, seen[1]) != (row["role"], row["college_id"]):
         raise StaffError("invitation_changed", 409)
     await conn.execute("update private.staff_invites set declined_at = now() where profile_id = %s", [profile_id])
+    await close_invited(conn, profile_id, (InvitedClosed.DECLINED, row["role"], row["college_id"]))
     await notify_answer(conn, profile_id, accepted=False)
     await conn.execute(
         "select private.audit('staff.invite_decline', 'profiles', %s, null, %s)",
@@ -501,7 +510,9 @@ async def create_college(conn: Conn, values: Mapping[str, Any]) -> uuid.UUID:
 
 
 async def update_college(conn: Conn, college_id: uuid.UUID, changes: Mapping[str, Any]) -> None:
-    """Change some of a college's fields (the audit trigger records before and after)."""
+    """Change some of a college's fields (the audit trigger records before and after). Only the college's row is
+    locked: an accept of an invitation to it (profile, invitation, then this row shared) waits for a closing here
+    or this for the accept, in one order, so the two never deadlock."""
     current = await (await conn.execute("select lat, lon from public.colleges where id = %s for update",
                                         [college_id])).fetchone()
     if current is None:

@@ -256,6 +256,18 @@ class AppViewModel(Observable):
         await self._save_session(profile)
         await self._open_home()
 
+    async def _keep_drafts_for_discarding(self, home: HomeViewModel, owner_id: str) -> None:
+        """An admin asks for no repairs, but one who wrote a draft as a citizen (held when the sign-in ran out) and
+        was made an admin since still finds it on their home, to discard: the drafts are shown, no sender runs
+        (an admin's send would be refused) and `self.outbox` stays None (no form to edit them in)."""
+        kept = Outbox(self._api, self._outbox_storage, owner_id=owner_id, sleep=self._sleep)
+        await kept.load()
+        if not kept.items:
+            return
+        kept.on_change.append(home._changed)
+        home.outbox = kept
+        home.show_notice(bilingual("outbox_admin_notice"))
+
     async def _profile_saved(self, profile: Profile) -> None:
         """A name set on the home survives a reload: the stored session gets the new profile."""
         await self._save_session(profile)
@@ -310,6 +322,8 @@ class AppViewModel(Observable):
             if any(item.state == ItemState.HELD for item in outbox.items):
                 # Said at the top: on a small phone the held draft's card is below the fold.
                 home.show_notice(bilingual("outbox_held_notice"))
+        else:
+            await self._keep_drafts_for_discarding(home, str(profile.id))
         if isinstance(home, TechnicianHome):
             home.on_open_job = self.open_job
             home.on_open_photos = self.open_photos
@@ -484,6 +498,10 @@ class AppViewModel(Observable):
 
     async def _show_home(self) -> None:
         was = self.screen
+        if was == Screen.INBOX and isinstance(self.home, CitizenHome) and not await self.home.refresh_invitation():
+            # Asked before the home shows: a tapped "invited" may be about an invitation gone since, and its stale
+            # card would offer Accept for it.
+            return
         self.request_form = None
         self.request_detail = None
         self.job = self.technicians = self.ledger = None

@@ -161,12 +161,17 @@ class HomeViewModel(Loadable):
         return list(reversed(self.outbox.items)) if self.outbox is not None else []
 
     async def edit_outbox_item(self, key: str) -> None:
-        if self.on_edit_outbox is not None:
+        if self.on_edit_outbox is not None and self.can_send_drafts:
             await self.on_edit_outbox(key)
+
+    @property
+    def can_send_drafts(self) -> bool:
+        """False on the admin's home: a draft written as a citizen shows there to be discarded, never sent."""
+        return self.role in REQUESTER_ROLES
 
     async def send_outbox_item(self, key: str) -> None:
         """A draft held when the sign-in ran out: its writer said send."""
-        if self.outbox is not None and await self.outbox.release(key):
+        if self.outbox is not None and self.can_send_drafts and await self.outbox.release(key):
             self._changed()
 
     async def discard_outbox_item(self, key: str) -> None:
@@ -215,6 +220,16 @@ class CitizenHome(HomeViewModel):
     @property
     def is_empty(self) -> bool:
         return not self.requests and not self.outbox_items
+
+    async def refresh_invitation(self) -> bool:
+        """The invitation's card asked again on its own (back from the inbox, where a notification may be about
+        one answered on another device or withdrawn since). False when the sign-in is gone."""
+        try:
+            await self.invitation.refresh()
+        except ApiError as exc:
+            if await self._lost_sign_in(exc):
+                return False
+        return True
 
     async def _fetch(self) -> None:
         if self.outbox is not None:

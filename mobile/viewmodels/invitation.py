@@ -74,21 +74,22 @@ class InvitationCard:
         self.invitation = None
         self._show(bilingual("invitation_declined_done"))
 
-    async def _accept(self) -> Profile:
+    async def _accept(self, shown: StaffInvitation) -> Profile:
         # The yes is to the invitation on the screen: one replaced meanwhile is refused (and shown anew below).
-        return await self._api.accept_invitation(self.invitation)
+        return await self._api.accept_invitation(shown)
 
-    async def _decline(self) -> bool:
-        await self._api.decline_invitation(self.invitation)
+    async def _decline(self, shown: StaffInvitation) -> bool:
+        await self._api.decline_invitation(shown)
         return True
 
-    async def _answer(self, send: Callable[[], Awaitable[T]]) -> T | None:
-        if self.busy or self.invitation is None:
+    async def _answer(self, send: Callable[[StaffInvitation], Awaitable[T]]) -> T | None:
+        shown = self.invitation
+        if self.busy or shown is None:
             return None  # a second tap while the first answer is on its way
         self.busy, self._error = True, None
         self._changed()
         try:
-            answer = await send()
+            answer = await send(shown)
         except ApiError as exc:
             self.busy = False
             if await self._lost_sign_in(exc):

@@ -9,6 +9,7 @@ from mobile.models import AdminCollege, College, WaitingRequest
 from mobile.viewmodels.colleges_admin import REGIONS, CollegeForm, CollegesAdminViewModel
 from mobile.viewmodels.home import AdminHome, CollegeChoice
 from mobile.viewmodels.loadable import LoadState
+from mobile.views.citizen import draft_to_discard_card
 from mobile.views.common import (
     Action,
     category_icon,
@@ -37,6 +38,7 @@ def admin_home_view(vm: AdminHome, locale: Locale, on_manage_colleges: Action | 
                                                 on_click=on_manage_colleges)]))
     controls.append(section(t("waiting_title", locale), locale, vm.load))
     controls += home_notice(vm)
+    controls += [draft_to_discard_card(item, vm, locale) for item in vm.outbox_items]
     controls += reload_failed(vm, locale)
     state = load_state(vm, locale)
     if state is not None:

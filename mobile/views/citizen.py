@@ -157,6 +157,26 @@ def held_card(item: OutboxItem, vm: HomeViewModel, locale: Locale) -> ft.Control
     return ft.Card(content=ft.Container(content=ft.Column(details, spacing=8), padding=12))
 
 
+def draft_to_discard_card(item: OutboxItem, vm: HomeViewModel, locale: Locale) -> ft.Control:
+    """A draft on a home that cannot send it (an admin's, written as a citizen): what it is, why it stays unsent,
+    and Discard only."""
+
+    async def discard() -> None:
+        await vm.discard_outbox_item(item.key)
+
+    details: list[ft.Control] = [
+        ft.Row([ft.Icon(ft.Icons.PAUSE_CIRCLE_OUTLINE, color=ft.Colors.PRIMARY),
+                ft.Text(item.item, weight=ft.FontWeight.BOLD, expand=True)]),
+        ft.Row([chip(t("outbox_held", locale), WAITING_COLOURS), muted(_saved_at(item, locale))], wrap=True,
+               run_spacing=4),
+        muted(t("outbox_category", locale, category=item.category.in_(locale))),
+        ft.Text(t("outbox_admin_note", locale)),
+        ft.Row([ft.OutlinedButton(t("outbox_discard_held", locale), icon=ft.Icons.DELETE_OUTLINE,
+                                  on_click=discard)], wrap=True),
+    ]
+    return ft.Card(content=ft.Container(content=ft.Column(details, spacing=8), padding=12))
+
+
 def own_requests_section(vm: HomeViewModel, locale: Locale) -> list[ft.Control]:
     """A student's or a teacher's own repairs on their home: one row with "แจ้งซ่อม" (the citizen's form), then
     their drafts waiting on this device and their requests, each opening the owner's screen a citizen has."""

@@ -43,7 +43,8 @@ def test_a_citizen_made_a_student_cancels_their_own_request(split_system: SplitS
                       json={"phone": phone, "display_name": "ก้อง นักศึกษาใหม่"})
     assert made.status_code == 201 and made.json()["role"] == "technician", made.text
     # An existing account becomes a student only by its own acceptance (the card: tests/e2e/test_invitation.py).
-    accepted = httpx.post(f"{api}/me/invitation/accept", headers=_bearer(citizen), timeout=10)
+    accepted = httpx.post(f"{api}/me/invitation/accept", headers=_bearer(citizen), timeout=10,
+                          json={"role": "technician", "college_id": teacher["profile"]["college"]["id"]})
     assert accepted.status_code == 200, accepted.text
 
     student = open_signed_in(context, split_system, phone, "งานที่เสนอให้ฉัน")

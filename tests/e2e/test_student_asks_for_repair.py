@@ -44,7 +44,8 @@ def new_student(split_system: SplitSystem) -> Iterator[str]:
                       json={"phone": phone, "display_name": "เก่ง ช่างใหม่",
                             "skills": {"electrical_appliance": 5, "electronics": 5}})
     assert made.status_code == 201, made.text
-    accepted = httpx.post(f"{api}/me/invitation/accept", headers=_bearer(person), timeout=10)
+    accepted = httpx.post(f"{api}/me/invitation/accept", headers=_bearer(person), timeout=10,
+                          json={"role": "technician", "college_id": teacher["profile"]["college"]["id"]})
     assert accepted.status_code == 200 and accepted.json()["role"] == "technician", accepted.text
     yield phone
     thai = httpx.patch(f"{api}/me", headers=_bearer(person), json={"locale": "th"}, timeout=10)

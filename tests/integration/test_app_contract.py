@@ -150,7 +150,9 @@ async def test_every_endpoint_the_app_calls_parses(app: Any, area: Area) -> None
     assert invitation is not None and invitation.college is not None and invitation.college.id == college_id
     joined = await joining.accept_invitation(invitation)  # the yes names what the person was shown
     assert joined.role == "technician" and joined.college is not None and joined.college.id == college_id
-    await declining.decline_invitation(await declining.my_invitation())
+    refusing = await declining.my_invitation()
+    assert refusing is not None
+    await declining.decline_invitation(refusing)
     assert await declining.my_invitation() is None and (await declining.me()).role == "citizen"
     await teacher.change_status(created.id, "done")
     await teacher.change_status(created.id, "handed_back", "เจ้าของมารับของคืนที่ศูนย์")  # the teacher's reason

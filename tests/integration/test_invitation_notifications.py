@@ -18,10 +18,12 @@ from backend.db import Conn, service_tx
 from backend.local_postgres import LocalPostgres
 from backend.migrate import migrate
 from backend.notifications.channels.console import ConsoleChannel
-from backend.notifications.invitations import notify_answer, notify_invited
+from backend.notifications.invitations import close_invited, notify_answer, notify_invited
 from backend.notifications.worker import WorkerConfig, deliver_once
-from shared.notifications import HOME_LINK, STAFF_ADMIN_LINK, STUDENTS_LINK
-from tests.helpers import bearer, fresh_phone, sign_in
+from backend.services.staff import register_staff
+from shared.notifications import HOME_LINK, STAFF_ADMIN_LINK, STUDENTS_LINK, InvitedClosed
+from shared.roles import AppRole
+from tests.helpers import answer_invitation, bearer, fresh_phone, sign_in
 from tests.integration.dispatch_area import Area
 
 SEED_ADMIN = "084-444-4444"
@@ -72,7 +74,7 @@ async def test_the_invited_person_is_told_once_a_day_and_the_teacher_hears_the_y
     assert [n["kind"] for n in notes_of(database_url, citizen["id"])] == ["invited", "invited"]
 
     before = len(notes_of(database_url, teacher["id"]))
-    assert (await api.post("/me/invitation/accept", headers=bearer(token))).status_code == 200
+    assert (await answer_invitation(api, token, "accept")).status_code == 200
     answers = notes_of(database_url, teacher["id"])[before:]
     assert [(n["kind"], n["request_id"], n["about"]) for n in answers] == [
         ("invite_accepted", None, citizen["id"])]
@@ -99,7 +101,7 @@ async def test_the_admin_hears_the_no_and_deleting_the_account_takes_what_names_
     assert invited.status_code == 201, invited.text
     assert [n["params"]["role"] for n in notes_of(database_url, citizen["id"])] == ["supervisor"]
 
-    assert (await api.post("/me/invitation/decline", headers=bearer(token))).status_code == 204
+    assert (await answer_invitation(api, token, "decline")).status_code == 204
     heard = [i for i in await inbox(api, admin_token) if i["kind"] == "invite_declined" and "ไม่สะดวก" in i["title"]]
     assert len(heard) == 1 and heard[0]["title"] == "ครู ไม่สะดวก ปฏิเสธคำเชิญ"
     assert heard[0]["link"] == STAFF_ADMIN_LINK and "30 วัน" in heard[0]["body"]
@@ -126,12 +128,61 @@ async def test_nothing_is_written_when_the_invitation_is_refused(
     token, citizen = await sign_in(api, phone)
     url = f"/colleges/{area.near}/students"
     assert (await api.post(url, json={"phone": phone}, headers=bearer(teacher_token))).status_code == 201
-    assert (await api.post("/me/invitation/decline", headers=bearer(token))).status_code == 204
+    assert (await answer_invitation(api, token, "decline")).status_code == 204
     with psycopg.connect(database_url, autocommit=True) as conn:
         conn.execute("update public.notifications set created_at = created_at - interval '2 days' "
                      "where recipient_id = %s", [citizen["id"]])
     assert (await api.post(url, json={"phone": phone}, headers=bearer(teacher_token))).status_code == 409
     assert [n["kind"] for n in notes_of(database_url, citizen["id"])] == ["invited"]
+
+
+async def test_an_invitation_no_longer_open_stops_asking_in_the_inbox(
+        api: httpx.AsyncClient, area: Area, database_url: str) -> None:
+    """Once the person answered, or the invitation was replaced, its "invited" notification is no open question:
+    read (the bell stops counting it) and saying what became of it, in place of "accept or decline in the app"."""
+    teacher_token, _ = await sign_in(api, area.students["teacher"][1])
+    admin_token, _ = await sign_in(api, SEED_ADMIN)
+    answering: dict[str, str] = {}
+    for answer in ("accept", "decline"):
+        phone = fresh_phone()
+        token, _ = await sign_in(api, phone)
+        assert (await api.post(f"/colleges/{area.near}/students", json={"phone": phone},
+                               headers=bearer(teacher_token))).status_code == 201
+        [asked] = await inbox(api, token)
+        assert not asked["read"] and asked["body"].startswith("ตอบรับหรือปฏิเสธได้ในแอป")
+        assert (await answer_invitation(api, token, answer)).status_code in (200, 204)
+        answering[answer] = token
+    for answer, body in (("accept", "คุณตอบรับคำเชิญนี้แล้ว"), ("decline", "คุณปฏิเสธคำเชิญนี้แล้ว")):
+        [closed] = [i for i in await inbox(api, answering[answer]) if i["kind"] == "invited"]
+        assert closed["read"] and closed["body"] == body, closed
+        assert closed["title"] == "วิทยาลัยทดสอบใกล้ เชิญคุณเป็นนักศึกษาช่าง"  # which invitation it was
+    count = await api.get("/me/notifications/unread-count", headers=bearer(answering["decline"]))
+    assert count.json()["unread_count"] == 0
+
+    # Replaced by an admin (another college and role): the old one says it is gone, the new one asks.
+    phone = fresh_phone()
+    token, citizen = await sign_in(api, phone)
+    assert (await api.post(f"/colleges/{area.near}/students", json={"phone": phone},
+                           headers=bearer(teacher_token))).status_code == 201
+    assert (await api.post(f"/admin/colleges/{area.far}/supervisors", json={"phone": phone},
+                           headers=bearer(admin_token))).status_code == 201
+    await api.patch("/me", json={"locale": "en"}, headers=bearer(token))
+    new, old = await inbox(api, token)
+    assert (old["read"], old["body"]) == (True, "This invitation is no longer open: it was replaced or withdrawn")
+    assert not new["read"] and new["body"].startswith("Accept or decline in the app")
+    # The admin puts the first place back the same day: it asks again (a closed one does not count as told).
+    assert (await api.post(f"/colleges/{area.near}/students", json={"phone": phone},
+                           headers=bearer(admin_token))).status_code == 201
+    kinds = [(n["params"]["role"], n["params"].get("closed")) for n in notes_of(database_url, citizen["id"])]
+    assert kinds == [("technician", "gone"), ("supervisor", "gone"), ("technician", None)]
+    assert (await api.get("/me/notifications/unread-count", headers=bearer(token))).json()["unread_count"] == 1
+    # The operator's own change (the CLI's register-staff) ends the invitation still waiting: nothing asks now.
+    async with await psycopg.AsyncConnection.connect(database_url, row_factory=dict_row) as conn, \
+            conn.transaction():
+        await conn.execute("select set_config('fixit.actor', 'operator', true)")
+        await register_staff(conn, phone, AppRole.SUPERVISOR, area.far)
+    assert [n["params"].get("closed") for n in notes_of(database_url, citizen["id"])] == ["gone"] * 3
+    assert (await api.get("/me/notifications/unread-count", headers=bearer(token))).json()["unread_count"] == 0
 
 
 # --- delivery, on a database of its own (the app the other tests run delivers in the background) ------------------
@@ -206,3 +257,26 @@ async def test_delivered_through_the_console_in_each_readers_language_after_quie
     db.execute("update private.staff_invites set invited_by = null where profile_id = %s", [invited])
     async with service_tx(pool) as owner:
         assert await notify_answer(owner, invited, accepted=False) is False
+
+
+async def test_an_invitation_answered_in_the_night_is_not_pushed_in_the_morning(
+        pool: AsyncConnectionPool[Conn], db: psycopg.Connection[dict[str, Any]]) -> None:
+    """Told at 23:00, held for the quiet hours; the person answers on the web meanwhile: nothing reaches the phone
+    at 07:00 asking a question already answered (the delivery is skipped), and one not yet planned never is."""
+    invited = person(db, "ดึก", "th")
+    db.execute("insert into private.staff_invites (phone, role, profile_id) "
+               "select phone, 'admin', id from public.profiles where id = %s", [invited])
+    async with service_tx(pool) as owner:
+        assert await notify_invited(owner, invited) is True
+    console = ConsoleChannel()
+    await deliver_once(pool, {"console": console}, CONFIG, now=NIGHT)
+    db.execute("delete from private.staff_invites where profile_id = %s", [invited])
+    async with service_tx(pool) as owner:
+        assert await close_invited(owner, invited, (InvitedClosed.ACCEPTED, "admin", None)) == 1
+        assert await close_invited(owner, invited) == 0  # closed once
+    await deliver_once(pool, {"console": console}, CONFIG, now=NIGHT + timedelta(hours=8))
+    assert console.sent == []
+    [row] = db.execute("select d.status, n.read_at is not null as read, n.params ->> 'closed' as closed "
+                       "from private.notification_deliveries d join public.notifications n on n.id = d.notification_id "
+                       "where n.recipient_id = %s", [invited]).fetchall()
+    assert (row["status"], row["read"], row["closed"]) == ("skipped", True, "accepted")

@@ -8,7 +8,7 @@ import httpx
 import psycopg
 from psycopg.rows import dict_row
 
-from tests.helpers import bearer, fresh_phone, sign_in
+from tests.helpers import answer_invitation, bearer, fresh_phone, sign_in
 from tests.integration.builders import draft, jpeg_with_gps
 from tests.integration.dispatch_area import (
     HOME,
@@ -44,7 +44,7 @@ async def _made_student(api: httpx.AsyncClient, area: Area, owner: str, phone: s
     teacher, _ = await sign_in(api, area.students["teacher"][1])
     made = await api.post(f"/colleges/{area.near}/students", headers=bearer(teacher), json={"phone": phone, **body})
     assert made.status_code == 201 and made.json()["existing_account"], made.text
-    accepted = await api.post("/me/invitation/accept", headers=bearer(owner))
+    accepted = await answer_invitation(api, owner, "accept")
     assert accepted.status_code == 200 and accepted.json()["role"] == "technician", accepted.text
     return teacher, accepted.json()["id"]
 

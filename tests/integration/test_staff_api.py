@@ -12,7 +12,7 @@ import psycopg
 import pytest
 from psycopg.rows import dict_row
 
-from tests.helpers import bearer, fresh_phone, sign_in
+from tests.helpers import answer_invitation, bearer, fresh_phone, sign_in
 
 SEED_ADMIN, SEED_SUPERVISOR, SEED_STUDENT = "084-444-4444", "083-333-3333", "082-222-2222"
 # Far from every other test's requests, with a 1 km radius: these colleges never take another test's job.
@@ -160,7 +160,7 @@ async def test_named_supervisors_land_in_their_role_at_their_college(
     assert named.status_code == 201 and named.json()["existing_account"] is True
     assert named.json()["awaiting_acceptance"] is True
     assert (await api.get("/me", headers=bearer(citizen_token))).json()["role"] == "citizen"
-    accepted = await api.post("/me/invitation/accept", headers=bearer(citizen_token))
+    accepted = await answer_invitation(api, citizen_token, "accept")
     assert accepted.status_code == 200, accepted.text
     _, after = await sign_in(api, citizen_phone)
     assert after["id"] == before["id"] and after["role"] == "supervisor"
@@ -239,7 +239,7 @@ async def test_a_supervisor_adds_students_to_their_own_college_only(
     invited = audit_rows(database_url, "staff.invite", college["id"])
     assert (invited[-1]["actor"], invited[-1]["actor_id"]) == ("supervisor", teacher_profile["id"])
     assert invited[-1]["after"]["awaiting_acceptance"] is True
-    assert (await api.post("/me/invitation/accept", headers=bearer(citizen_token))).status_code == 200
+    assert (await answer_invitation(api, citizen_token, "accept")).status_code == 200
     by_themselves = ("citizen", citizen["id"])
     for action in ("profile.role", "profile.college", "skill.add"):
         rows = audit_rows(database_url, action, citizen["id"])
@@ -328,6 +328,6 @@ async def test_a_student_csv_is_all_or_nothing_with_every_bad_line_named(
     assert profile["role"] == "technician" and profile["college"]["id"] == college["id"]
     citizen_token, unchanged = await sign_in(api, citizen_phone)
     assert unchanged["role"] == "citizen"
-    accepted = await api.post("/me/invitation/accept", headers=bearer(citizen_token))
+    accepted = await answer_invitation(api, citizen_token, "accept")
     assert accepted.status_code == 200, accepted.text
     assert accepted.json()["role"] == "technician" and accepted.json()["college"]["id"] == college["id"]

@@ -14,7 +14,7 @@ from psycopg_pool import AsyncConnectionPool
 from backend.db import service_tx
 from backend.services.dispatch import DispatchPolicy, expire_overdue
 from backend.settings import Settings
-from tests.helpers import bearer, fresh_phone, sign_in
+from tests.helpers import answer_invitation, bearer, fresh_phone, sign_in
 from tests.integration.dispatch_area import Area, accepted_job, offers_of, submit, work_to_quality_check
 
 SEED_ADMIN = "084-444-4444"
@@ -63,7 +63,7 @@ async def test_a_teacher_invites_a_citizen_who_accepts(api: httpx.AsyncClient, a
     assert invitation["role"] == "technician" and invitation["college"]["id"] == str(area.near)
     assert invitation["college"]["name_th"] == "วิทยาลัยทดสอบใกล้" and invitation["skills"] == {"plumbing": 2}
 
-    accepted = await api.post("/me/invitation/accept", headers=me)
+    accepted = await answer_invitation(api, citizen_token, "accept")
     assert accepted.status_code == 200, accepted.text
     assert accepted.json()["role"] == "technician" and accepted.json()["college"]["id"] == str(area.near)
     assert (await api.get("/technician/offers", headers=me)).status_code == 200
@@ -73,7 +73,7 @@ async def test_a_teacher_invites_a_citizen_who_accepts(api: httpx.AsyncClient, a
     actions = audit_actions(database_url, citizen["id"])
     assert ("profile.role", "citizen") in actions and ("staff.invite_accept", "citizen") in actions
     assert (await api.get("/me/invitation", headers=me)).json() is None
-    refused(await api.post("/me/invitation/accept", headers=me), 404, "invitation_none")
+    refused(await answer_invitation(api, citizen_token, "accept"), 404, "invitation_none")
     assert [i for i in (await api.get(f"/colleges/{area.near}/invites", headers=bearer(teacher))).json()
             if i["phone"] == "+66" + phone[1:]] == []
 
@@ -93,12 +93,12 @@ async def test_a_declined_invitation_changes_nothing_and_holds_off_a_second(
     assert again.status_code == 201 and again.json()["awaiting_acceptance"] is True
     assert (await api.get("/me/invitation", headers=me)).json()["skills"] == {"computer": 3}
 
-    declined = await api.post("/me/invitation/decline", headers=me)
+    declined = await answer_invitation(api, token, "decline")
     assert declined.status_code == 204, declined.text
     assert (await api.get("/me", headers=me)).json()["role"] == "citizen"
     assert (await api.get("/me/invitation", headers=me)).json() is None
-    refused(await api.post("/me/invitation/decline", headers=me), 404, "invitation_none")
-    refused(await api.post("/me/invitation/accept", headers=me), 404, "invitation_none")
+    refused(await answer_invitation(api, token, "decline"), 404, "invitation_none")
+    refused(await answer_invitation(api, token, "accept"), 404, "invitation_none")
     listed = [i for i in (await api.get(f"/colleges/{area.near}/invites", headers=bearer(teacher))).json()
               if i["phone"] == "+66" + phone[1:]]
     assert len(listed) == 1 and listed[0]["declined_at"] is not None
@@ -139,7 +139,7 @@ async def test_an_admin_invites_a_citizen_to_be_a_teacher(api: httpx.AsyncClient
             409, "phone_invited_elsewhere")
     invitation = (await api.get("/me/invitation", headers=bearer(token))).json()
     assert invitation["role"] == "supervisor" and invitation["college"]["id"] == str(area.far)
-    accepted = await api.post("/me/invitation/accept", headers=bearer(token))
+    accepted = await answer_invitation(api, token, "accept")
     assert accepted.status_code == 200 and accepted.json()["role"] == "supervisor"
     assert (await api.get("/supervisor/dashboard", headers=bearer(token))).status_code == 200
 
@@ -154,7 +154,7 @@ async def test_an_invitation_to_a_college_closed_since_is_refused_on_accepting(
                            headers=bearer(teacher))).status_code == 201
     with psycopg.connect(database_url, autocommit=True) as conn:
         conn.execute("update public.colleges set is_active = false where id = %s", [area.near])
-    refused(await api.post("/me/invitation/accept", headers=bearer(token)), 409, "invitation_college_inactive")
+    refused(await answer_invitation(api, token, "accept"), 409, "invitation_college_inactive")
     assert (await api.get("/me", headers=bearer(token))).json()["role"] == "citizen"
 
 
@@ -186,11 +186,43 @@ async def test_a_yes_to_an_invitation_replaced_since_is_not_a_yes_to_the_new_one
     assert accepted.status_code == 200 and accepted.json()["role"] == "supervisor", accepted.text
 
 
-async def _until_blocked_by(database_url: str, pid: int) -> None:
-    """Until some transaction waits for a lock `pid` holds (what the accept under way is meant to run into)."""
+async def test_an_answer_without_the_invitation_it_answers_is_refused_and_changes_nothing(
+    api: httpx.AsyncClient, area: Area, database_url: str,
+) -> None:
+    """A yes or a no names the invitation shown (role and college): without a body, or with one of the wrong
+    shape, it would be a blind answer to whatever waits now. Refused with the reason; nothing is answered."""
+    teacher, _ = await sign_in(api, area.students["teacher"][1])
+    phone = fresh_phone()
+    token, citizen = await sign_in(api, phone)
+    me = bearer(token)
+    assert (await api.post(f"/colleges/{area.near}/students", json={"phone": phone},
+                           headers=bearer(teacher))).status_code == 201
+    for answer in ("accept", "decline"):
+        url = f"/me/invitation/{answer}"
+        error = refused(await api.post(url, headers=me), 400, "invitation_seen_required")
+        assert "invitation" in error["message_en"] and "คำเชิญ" in error["message_th"]
+        refused(await api.post(url, content=b"null", headers={**me, "Content-Type": "application/json"}), 400,
+                "invitation_seen_required")
+        for bad in ({}, {"role": "technician"}, {"college_id": str(area.near)},
+                    {"role": "wizard", "college_id": str(area.near)}, {"role": "technician", "college_id": "x"}):
+            error = refused(await api.post(url, json=bad, headers=me), 422, "validation_failed")
+            assert error["fields"], bad
+        refused(await api.post(url, content=b"yes", headers={**me, "Content-Type": "application/json"}), 422,
+                "validation_failed")
+    assert (await api.get("/me", headers=me)).json()["role"] == "citizen"
+    assert (await api.get("/me/invitation", headers=me)).json()["role"] == "technician"
+    assert [a for a, _ in audit_actions(database_url, citizen["id"]) if a.startswith("staff.invite_")] == []
+    assert (await answer_invitation(api, token, "accept")).status_code == 200
+
+
+async def _until_blocked_by(database_url: str, pid: int, answer: "asyncio.Task[Any] | None" = None) -> None:
+    """Until some transaction waits for a lock `pid` holds (what the accept under way is meant to run into); an
+    `answer` that arrives first never waited."""
     async with await psycopg.AsyncConnection.connect(database_url, autocommit=True) as watcher:
         deadline = asyncio.get_running_loop().time() + 30
         while asyncio.get_running_loop().time() < deadline:
+            if answer is not None and answer.done():
+                raise AssertionError(f"answered without waiting: {answer.result()}")
             cur = await watcher.execute(
                 "select exists (select 1 from pg_stat_activity where %s = any(pg_blocking_pids(pid)))", [pid])
             row = await cur.fetchone()
@@ -213,7 +245,7 @@ async def test_an_accept_takes_the_profile_before_the_invitation_as_a_renewal_do
                            headers=bearer(teacher))).status_code == 201
     async with await psycopg.AsyncConnection.connect(database_url) as renewal:
         await renewal.execute("select 1 from public.profiles where id = %s for update", [citizen["id"]])
-        accepting = asyncio.create_task(api.post("/me/invitation/accept", headers=bearer(token)))
+        accepting = asyncio.create_task(answer_invitation(api, token, "accept"))
         try:
             await _until_blocked_by(database_url, renewal.info.backend_pid)
             # The renewal goes on to the invitation: free, so it finishes and the accept follows.
@@ -223,6 +255,30 @@ async def test_an_accept_takes_the_profile_before_the_invitation_as_a_renewal_do
             await renewal.rollback()
             accepted = await accepting
     assert accepted.status_code == 200 and accepted.json()["role"] == "technician", accepted.text
+
+
+async def test_an_accept_waits_for_a_college_being_closed_and_then_refuses(
+    api: httpx.AsyncClient, area: Area, database_url: str,
+) -> None:
+    """An admin closes the college (its row locked and changed, not yet committed) while the person accepts: the
+    accept waits for that answer rather than reading the college as still open and making the person a student of
+    a closed college. Once the closing commits, the accept is refused (409) and the person stays a citizen."""
+    admin, _ = await sign_in(api, SEED_ADMIN)
+    phone = fresh_phone()
+    token, _ = await sign_in(api, phone)
+    assert (await api.post(f"/admin/colleges/{area.far}/supervisors", json={"phone": phone},
+                           headers=bearer(admin))).status_code == 201
+    seen = {"role": "supervisor", "college_id": str(area.far)}
+    async with await psycopg.AsyncConnection.connect(database_url) as closing:
+        await closing.execute("update public.colleges set is_active = false where id = %s", [area.far])
+        accepting = asyncio.create_task(api.post("/me/invitation/accept", json=seen, headers=bearer(token)))
+        try:
+            await _until_blocked_by(database_url, closing.info.backend_pid, accepting)
+        finally:
+            await closing.commit()
+            answered = await accepting
+    refused(answered, 409, "invitation_college_inactive")
+    assert (await api.get("/me", headers=bearer(token))).json()["role"] == "citizen"
 
 
 async def test_a_student_with_jobs_in_hand_is_not_moved_or_deactivated(
@@ -266,7 +322,7 @@ async def test_no_invitation_routes_without_a_sign_in(api: httpx.AsyncClient) ->
                          ("POST", "/me/invitation/decline")):
         assert (await api.request(method, path)).status_code == 401
     token, _ = await sign_in(api, fresh_phone())
-    refused(await api.post("/me/invitation/decline", headers=bearer(token)), 404, "invitation_none")
+    refused(await answer_invitation(api, token, "decline"), 404, "invitation_none")
 
 
 async def test_a_student_who_leaves_cannot_take_the_offers_still_open(

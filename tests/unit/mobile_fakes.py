@@ -241,6 +241,8 @@ class FakeBackend:
             "/me/invitation": self.invitation,
             f"/colleges/{COLLEGE['id']}/invites": self.invites,
         }[request.url.path]
+        if data is None:  # JSON null, as the backend answers (httpx's json=None would send no body at all)
+            return httpx.Response(200, content=b"null", headers={"content-type": "application/json"})
         return httpx.Response(200, json=data)
 
     def _dispatch(self, request: httpx.Request, role: str) -> httpx.Response:

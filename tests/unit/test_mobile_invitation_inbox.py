@@ -84,3 +84,27 @@ async def test_the_admin_taps_the_answer_and_gets_the_colleges() -> None:
     assert app.inbox is not None
     await app.inbox.open(10)
     assert screen_of(app) == Screen.COLLEGES and app.route == COLLEGES_ROUTE
+
+
+async def test_a_tap_on_an_invitation_answered_elsewhere_shows_no_accept_on_the_home() -> None:
+    """The home was loaded with the card; the person answered on another device (or an admin withdrew it) and the
+    backend closed the notification. Tapping it leads home, which asks the backend again: no Accept for an
+    invitation that is gone."""
+    backend = FakeBackend()
+    backend.invitation = {"role": "technician", "college": COLLEGE, "skills": {}, "invited_at": NOW.isoformat()}
+    app = await signed_in("citizen", backend)
+    assert isinstance(app.home, CitizenHome) and app.home.invitation.visible
+    backend.invitation = None
+    closed = item(7, Kind.INVITED, {"role": "technician", **PARAMS, "closed": "declined"})
+    with_inbox(backend, [{**closed, "read": True}])
+    await app.open_route("/inbox")
+    assert app.inbox is not None
+    shown = texts(inbox_view(app.inbox, app.locale))
+    assert "คุณปฏิเสธคำเชิญนี้แล้ว" in shown and "ตอบรับหรือปฏิเสธได้ในแอป" not in " ".join(shown)
+    assert app.inbox.unread == 0
+
+    await app.inbox.open(7)
+    assert not backend.calls("POST", "/me/notifications/7/read")  # read already: the backend closed it
+    assert screen_of(app) == Screen.HOME and isinstance(app.home, CitizenHome)
+    assert not app.home.invitation.visible
+    assert "ตอบรับ" not in texts(app_view(app))

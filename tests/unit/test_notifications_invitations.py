@@ -10,6 +10,7 @@ from shared.notifications import (
     HOME_LINK,
     STAFF_ADMIN_LINK,
     STUDENTS_LINK,
+    InvitedClosed,
     Kind,
     Pref,
     QuietHours,
@@ -38,6 +39,20 @@ def test_the_invited_person_reads_who_invites_them_as_what_in_their_language() -
     # An administrator's invitation names no college.
     admin = render(Kind.INVITED, {"role": "admin", "college_th": None, "college_en": None}, Locale.TH, NOW)
     assert admin.title == "ฟิกซ์อิท เชิญคุณเป็นผู้ดูแลระบบ"
+
+
+def test_an_invitation_no_longer_open_says_what_became_of_it_instead_of_asking() -> None:
+    params = {"role": "technician", **COLLEGE}
+    asking = render(Kind.INVITED, params, Locale.TH, NOW)
+    for closed, th, en in ((InvitedClosed.ACCEPTED, "คุณตอบรับคำเชิญนี้แล้ว", "You accepted this invitation"),
+                           (InvitedClosed.DECLINED, "คุณปฏิเสธคำเชิญนี้แล้ว", "You declined this invitation"),
+                           (InvitedClosed.GONE, "คำเชิญนี้ไม่รอคำตอบแล้ว: ถูกแทนที่หรือยกเลิกไป",
+                            "This invitation is no longer open: it was replaced or withdrawn")):
+        shown = render(Kind.INVITED, {**params, "closed": closed.value}, Locale.TH, NOW)
+        assert (shown.title, shown.body, shown.link) == (asking.title, th, HOME_LINK)
+        assert render(Kind.INVITED, {**params, "closed": closed.value}, Locale.EN, NOW).body == en
+    # Anything else in the field (never written by the backend) leaves the question as it was.
+    assert render(Kind.INVITED, {**params, "closed": "maybe"}, Locale.TH, NOW).body == asking.body
 
 
 def test_the_inviter_hears_the_answer_naming_the_person_by_their_name_only() -> None:

@@ -7,7 +7,15 @@ from datetime import UTC, datetime
 import pytest
 
 from shared.notifications import TEXTS, Kind, render
-from shared.quoted_text import ELLIPSIS, MARKS_PER_CLUSTER_MAX, QUOTE_MAX, QUOTE_NOTE_MAX, clusters, one_line
+from shared.quoted_text import (
+    ELLIPSIS,
+    MARKS_PER_CLUSTER_MAX,
+    QUOTE_MAX,
+    QUOTE_NOTE_MAX,
+    clusters,
+    is_pictographic,
+    one_line,
+)
 from shared.text import Locale, t
 
 EVIL_ITEM = "พัดลม\u202e\n\n<b>ฟรี!</b>" + "ก" * 500
@@ -108,3 +116,59 @@ def test_an_item_with_nothing_visible_reads_as_not_given() -> None:
     for locale in Locale:
         body = render(Kind.RATE, {"item": "\u200b\u202e\n"}, locale, now).body
         assert body.startswith(t("notify_unnamed", locale) + ":")
+
+
+MECHANIC = "\U0001F468\u200d\U0001F527"  # 👨 ZWJ 🔧: one "mechanic"
+RAINBOW_FLAG = "\U0001F3F3\ufe0f\u200d\U0001F308"  # 🏳 VS16 ZWJ 🌈
+FAMILY = "\U0001F468\u200d\U0001F469\u200d\U0001F467\u200d\U0001F466"  # 👨‍👩‍👧‍👦: the longest, four joined
+WOMAN_RUNNING = "\U0001F3C3\U0001F3FD\u200d\u2640\ufe0f"  # 🏃🏽 ZWJ ♀ VS16: a skin tone before the joiner
+
+
+@pytest.mark.parametrize("emoji", [MECHANIC, RAINBOW_FLAG, FAMILY, WOMAN_RUNNING])
+def test_a_joined_emoji_stays_one_emoji(emoji: str) -> None:
+    assert one_line(f"ช่าง {emoji} มาแล้ว") == f"ช่าง {emoji} มาแล้ว"
+    assert clusters(one_line(emoji)) == [emoji]
+    assert unicodedata.category("\ufe0f") == "Mn"  # the presentation selector is a mark: it stays with its emoji
+
+
+@pytest.mark.parametrize("text", ["a\u200db", "ก\u200dข", "\U0001F468\u200db", "a\u200d\U0001F527",
+                                  "\u200d\U0001F527", "\U0001F468\u200d", "\U0001F468\u200d\u200d\U0001F527",
+                                  "\U0001F468\u200d \U0001F527", "\U0001F1F9\u200d\U0001F1ED"])
+def test_a_joiner_that_joins_no_two_emoji_goes(text: str) -> None:
+    # Between letters a ZWJ only makes two strings look alike; next to a space, a letter or a flag's letter it
+    # joins nothing (two joiners in a row: neither has an emoji on both sides).
+    assert "\u200d" not in one_line(text)
+    assert one_line(text) == one_line(text.replace("\u200d", ""))
+
+
+def test_a_cut_never_splits_a_joined_emoji() -> None:
+    for emoji in (MECHANIC, RAINBOW_FLAG, FAMILY, WOMAN_RUNNING):
+        text = "x" + emoji * 30
+        for limit in range(3, 40):
+            line = one_line(text, limit)
+            assert len(line) <= limit and line.endswith(ELLIPSIS)
+            assert line.removesuffix(ELLIPSIS) == "x" + emoji * ((len(line) - 2) // len(emoji)), (emoji, limit)
+
+
+def test_a_chain_longer_than_any_emoji_is_broken_up() -> None:
+    # Eight men joined: one "character" of any length would be all or nothing at a cut. Four at most are joined.
+    chain = "\u200d".join(["\U0001F468"] * 8)
+    parts = clusters(one_line(chain))
+    assert "".join(parts).replace("\u200d", "") == "\U0001F468" * 8
+    assert all(part.count("\U0001F468") <= 4 for part in parts) and len(parts) < 8
+
+
+def test_random_emoji_text_keeps_joiners_only_between_emoji() -> None:
+    alphabet = ["\U0001F468", "\U0001F527", "\U0001F3F3", "\U0001F308", "\u2640", "\ufe0f", "\U0001F3FD", "\u200d",
+                "\u200d", "a", "ก", "\u0e48", " ", "\n", "\u202e", "\U0001F1F9"]
+    rng = random.Random(10)
+    for _ in range(2000):
+        text = "".join(rng.choice(alphabet) for _ in range(rng.randint(0, 60)))
+        limit = rng.randint(5, 40)
+        line = one_line(text, limit, "-")
+        assert len(line) <= limit, repr(text)
+        for i, ch in enumerate(line):
+            if ch == "\u200d":
+                before = line[:i].rstrip("\ufe0f\U0001F3FD")
+                assert before and is_pictographic(before[-1]) and is_pictographic(line[i + 1]), repr(text)
+        assert _clean(line.replace("\u200d", "")), repr(text)
