@@ -6,11 +6,17 @@ notifications, exactly when a graduate or a student on leave wants their portfol
 `profiles.takes_jobs` (migration 0035): no offers, no assignment, no team, not counted among the college's
 students; everything that is theirs stays theirs."""
 
+import shutil
+import uuid
+from pathlib import Path
 from typing import Any
 
 import httpx
 import psycopg
+from psycopg.rows import dict_row
 
+from backend.local_postgres import LocalPostgres
+from backend.migrate import discover, migrate
 from tests.helpers import bearer, sign_in
 from tests.integration.builders import draft
 from tests.integration.dispatch_area import AppClock, Area, handed_back_job, offers_of, submit
@@ -109,3 +115,64 @@ async def test_an_operator_suspension_still_locks_the_account(
     finally:
         with psycopg.connect(database_url, autocommit=True) as conn:
             conn.execute("update public.profiles set is_active = true where id = %s", [bee_id])
+
+
+def test_a_switch_off_is_one_colleges_roster(area: Area, database_url: str) -> None:
+    """Moved to another college (or made staff), a student starts on its roster: nobody there switched them off."""
+    bee, ace = area.students["bee"][0], area.students["ace"][0]
+    with psycopg.connect(database_url, autocommit=True) as conn:
+        conn.execute("update public.profiles set takes_jobs = false where id = any(%s::uuid[])", [[bee, ace]])
+        conn.execute("update public.profiles set college_id = %s where id = %s", [area.far, bee])
+        conn.execute("update public.profiles set display_name = 'เอ' where id = %s", [ace])
+        rows: dict[str, bool] = dict(conn.execute(
+            "select id::text, takes_jobs from public.profiles where id = any(%s::uuid[])", [[bee, ace]]).fetchall())
+        offered_for = conn.execute("select dispatch_college_id from public.technician_skills "
+                                   "where technician_id = %s", [bee]).fetchone()
+    assert rows == {bee: True, ace: False} and offered_for == (area.far,)
+
+
+def test_the_migration_gives_students_switched_off_before_it_their_account_back(
+    local_pg: LocalPostgres, tmp_path: Path
+) -> None:
+    """0035 on a database where students were switched off the old way: their account is usable again and they
+    are off the roster; one the operator suspended (outside the app) stays suspended."""
+    database = "fixit_roster_migration_test"
+    local_pg.drop_database(database)
+    url = local_pg.url_for(database)
+    before = tmp_path / "migrations"
+    before.mkdir()
+    for migration in discover():
+        if migration.version < "0035":
+            shutil.copy(migration.path, before)
+    migrate(url, before)
+    people = {name: uuid.uuid4() for name in ("teacher_switched_off", "operator_suspended", "on_roster")}
+    with psycopg.connect(url, autocommit=True, row_factory=dict_row) as conn:
+        college = conn.execute(
+            """insert into public.colleges (code, name_th, name_en, province_th, province_en, region, lat, lon)
+               values ('T-ROSTER', 'วิทยาลัยทดสอบ', 'Test', 'แม่ฮ่องสอน', 'Mae Hong Son', 'north', 19.3, 97.97)
+               returning id""").fetchone()
+        assert college is not None
+        conn.execute("insert into public.skills values ('electrical_appliance', 'ไฟฟ้า', 'Electrical')")
+        for n, person in enumerate(people.values()):
+            conn.execute("select private.create_phone_user(%s, %s, true)", [person, f"6606{n:07d}"])
+            conn.execute("update public.profiles set role = 'technician', college_id = %s where id = %s",
+                         [college["id"], person])
+            conn.execute("insert into public.technician_skills values (%s, 'electrical_appliance', 3)", [person])
+        with conn.transaction():  # the old switch-off, as the backend made it: the audit trail names a teacher
+            conn.execute("select set_config('fixit.actor', 'supervisor', true)")
+            conn.execute("update public.profiles set is_active = false where id = %s",
+                         [people["teacher_switched_off"]])
+        conn.execute("update public.profiles set is_active = false where id = %s", [people["operator_suspended"]])
+
+    assert migrate(url).applied[0].startswith("0035")
+    with psycopg.connect(url, row_factory=dict_row) as conn:
+        rows = {r["id"]: r for r in conn.execute(
+            """select p.id, p.is_active, p.takes_jobs,
+                      (select ts.dispatch_college_id from public.technician_skills ts where ts.technician_id = p.id)
+                          as offered_for
+               from public.profiles p where p.id = any(%s)""", [list(people.values())]).fetchall()}
+    got = {name: (rows[person]["is_active"], rows[person]["takes_jobs"], rows[person]["offered_for"] is not None)
+           for name, person in people.items()}
+    assert got == {"teacher_switched_off": (True, False, False), "operator_suspended": (False, True, False),
+                   "on_roster": (True, True, True)}
+    local_pg.drop_database(database)
