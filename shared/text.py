@@ -356,6 +356,12 @@ UI: dict[str, Bilingual] = {
     "technician_jobs": B("งานที่รับแล้ว", "Jobs I took"),
     "technician_empty_offers": B("ยังไม่มีงานเสนอเข้ามา", "No offers right now"),
     "technician_empty_jobs": B("ยังไม่มีงานที่รับ", "No jobs taken yet"),
+    "technician_off_roster": B(
+        "{college} ปิดการรับงานของคุณไว้ จะไม่มีงานเสนอเข้ามาจนกว่าอาจารย์จะเปิดให้อีกครั้ง "
+        "ส่วนคำขอซ่อมของคุณเอง งานที่เคยทำ และแฟ้มผลงาน ยังใช้ได้ตามปกติ",
+        "{college} has switched you off taking jobs: no offers come until a teacher switches you back on. "
+        "Your own repair requests, past jobs and portfolio work as before.",
+    ),
     "supervisor_home_title": B("คิวงานของวิทยาลัย", "College queue"),
     "supervisor_empty": B("ยังไม่มีงานในคิวของวิทยาลัย", "The college queue is empty"),
     "admin_home_title": B("ภาพรวมระบบ", "System overview"),

@@ -46,6 +46,8 @@ class Profile(Wire):
     phone: str | None = None
     locale: Locale = Locale.TH
     college: CollegeRef | None = None
+    takes_jobs: bool = Field(True, description="false: a student their college switched off taking jobs (no offers); "
+                                               "the account works as before")
 
 
 class CodeSent(Wire):

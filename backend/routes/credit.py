@@ -220,15 +220,17 @@ async def college_students(
 
 
 async def _college_people(pool: PoolDep, caller: Caller, role: AppRole) -> list[dict[str, Any]]:
-    """Ids and names of the active people of a role at the caller's college, the caller left out; read as the owner
-    because a student's RLS shows no other profiles."""
+    """Ids and names of the active people of a role at the caller's college, the caller left out (students: those
+    on the roster, whom a lead may add as helpers); read as the owner because a student's RLS shows no other
+    profiles."""
     college = caller.profile.get("college")
     if college is None:
         return []
     async with service_tx(pool) as owner:
         return await (await owner.execute(
             "select id, display_name from public.profiles where college_id = %s and role = %s "
-            "and is_active and id <> %s order by display_name", [college["id"], role.value, caller.user_id])
+            "and is_active and takes_jobs and id <> %s order by display_name",
+            [college["id"], role.value, caller.user_id])
         ).fetchall()
 
 

@@ -71,7 +71,7 @@ async def reopen(
                  and o.technician_id is distinct from (select r.citizen_id from public.repair_requests r
                                                        where r.id = o.request_id)
                  and exists (select 1 from public.profiles p where p.id = o.technician_id and p.is_active
-                             and p.role = 'technician' and p.college_id = o.college_id)
+                             and p.takes_jobs and p.role = 'technician' and p.college_id = o.college_id)
                returning id""",
             [now, now + policy.sla, request_id],
         )

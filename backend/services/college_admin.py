@@ -20,14 +20,14 @@ from shared.work import supervisor_actions
 
 async def students(conn: Conn, college_id: uuid.UUID) -> list[dict[str, Any]]:
     cur = await conn.execute(
-        """select p.id, p.display_name, p.phone, p.is_active,
+        """select p.id, p.display_name, p.phone, p.takes_jobs as is_active,
                   (select count(*)::int from public.repair_requests r
                    where r.technician_id = p.id and r.status = any(%s::public.request_status[])) as open_jobs,
                   coalesce((select jsonb_object_agg(ts.skill_code, ts.level) from public.technician_skills ts
                             where ts.technician_id = p.id), '{}'::jsonb) as skills
            from public.profiles p
            where p.college_id = %s and p.role = 'technician'
-           order by p.is_active desc, p.display_name""",
+           order by p.takes_jobs desc, p.display_name""",
         [[s.value for s in WORK_IN_HAND], college_id],
     )
     return await cur.fetchall()
@@ -58,7 +58,8 @@ async def update_student(
         if count := await jobs_in_hand(owner, student_id):
             raise ApiError(409, "student_has_jobs", count=count)
     if is_active is not None:
-        await owner.execute("update public.profiles set is_active = %s where id = %s", [is_active, student_id])
+        # The roster, not the account (migration 0035): switched off, the student still signs in to what is theirs.
+        await owner.execute("update public.profiles set takes_jobs = %s where id = %s", [is_active, student_id])
 
 
 async def ledger(conn: Conn, college_id: uuid.UUID) -> list[dict[str, Any]]:

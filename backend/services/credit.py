@@ -83,7 +83,8 @@ async def _student_of(owner: Conn, req: dict[str, Any], user: uuid.UUID) -> bool
     """An active student of the request's college: one moved to another college or switched off since they joined
     the team no longer reports hours the old college's teacher then credits."""
     row = await (await owner.execute(
-        "select 1 from public.profiles where id = %s and is_active and role = 'technician' and college_id = %s",
+        "select 1 from public.profiles where id = %s and is_active and takes_jobs and role = 'technician' "
+        "and college_id = %s",
         [user, req["college_id"]])).fetchone()
     return row is not None
 
@@ -354,7 +355,7 @@ async def add_member(owner: Conn, request_id: uuid.UUID, user: uuid.UUID, member
     if status in {S.CANCELLED, S.SUBMITTED, S.NO_CENTRE, S.OFFERED} or await _approved(owner, request_id):
         raise ApiError(409, "team_not_now")
     student = await (await owner.execute(
-        "select college_id from public.profiles where id = %s and role = 'technician' and is_active",
+        "select college_id from public.profiles where id = %s and role = 'technician' and is_active and takes_jobs",
         [member])).fetchone()
     if student is None or student["college_id"] != req["college_id"] or member == req["technician_id"]:
         raise ApiError(400, "team_member_invalid")
@@ -745,7 +746,7 @@ async def college_view(conn: Conn, owner: Conn, college_id: uuid.UUID, term: str
         "where college_id = %s", [college_id])).fetchone()
     target = (settings or {}).get("hours_target") or DEFAULT_HOURS_TARGET
     students = await (await conn.execute(
-        """select p.id, p.display_name, p.is_active,
+        """select p.id, p.display_name, p.is_active and p.takes_jobs as is_active,
                   coalesce(sum(t.approved_hours), 0)::float as hours, count(distinct t.request_id)::int as jobs
            from public.profiles p
            left join public.job_team t on t.technician_id = p.id and t.approved_at >= %(start)s
@@ -774,7 +775,8 @@ async def college_view(conn: Conn, owner: Conn, college_id: uuid.UUID, term: str
                join public.technician_skills ts on ts.technician_id = p.id
                join public.category_skills cs on cs.skill_code = ts.skill_code
                     and ts.level >= greatest(cs.min_level, %s)
-               where p.college_id = %s and p.role = 'technician' and p.is_active and cs.category_code = %s""",
+               where p.college_id = %s and p.role = 'technician' and p.is_active and p.takes_jobs
+                 and cs.category_code = %s""",
             [required_level(d["category_code"]), college_id, d["category_code"]])).fetchone()
         if not fitting or fitting["n"] == 0:
             skills = await (await conn.execute(

@@ -492,7 +492,8 @@ async def assign(
         raise ApiError(403, "own_request_staff")
     student = await (
         await conn.execute(
-            "select college_id from public.profiles where id = %s and role = 'technician' and is_active",
+            "select college_id from public.profiles where id = %s and role = 'technician' and is_active "
+            "and takes_jobs",
             [technician_id],
         )
     ).fetchone()

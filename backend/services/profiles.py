@@ -8,7 +8,7 @@ from backend.errors import ApiError
 from shared.roles import AppRole
 
 _PROFILE_SQL = """
-    select p.id, p.role, p.display_name, p.phone, p.locale, p.is_active,
+    select p.id, p.role, p.display_name, p.phone, p.locale, p.is_active, p.takes_jobs,
            case when c.id is null then null
                 else json_build_object('id', c.id, 'code', c.code, 'name_th', c.name_th, 'name_en', c.name_en)
            end as college

@@ -541,7 +541,7 @@ async def colleges_for_admin(conn: Conn) -> list[dict[str, Any]]:
                             from public.profiles p where p.college_id = c.id and p.role = 'supervisor'),
                            '[]'::jsonb) as supervisors,
                   (select count(*)::int from public.profiles p
-                   where p.college_id = c.id and p.role = 'technician' and p.is_active) as students,
+                   where p.college_id = c.id and p.role = 'technician' and p.is_active and p.takes_jobs) as students,
                   (select count(*)::int from private.staff_invites i
                    where i.college_id = c.id and i.declined_at is null) as pending_invites
            from public.colleges c order by c.is_active desc, c.code""")

@@ -29,7 +29,7 @@ from shared.display_names import clean_display_name
 from shared.geo import Point, distance_km
 from shared.photos import MAX_PHOTOS_PER_REQUEST
 from shared.roles import REQUESTER_ROLES, AppRole
-from shared.text import Bilingual, bilingual, error_text, role_label
+from shared.text import Bilingual, bilingual, error_text, role_label, t
 
 SignOut = Callable[[], Awaitable[None]]
 OpenJob = Callable[[UUID], Awaitable[None]]
@@ -261,6 +261,16 @@ class TechnicianHome(HomeViewModel):
     def is_empty(self) -> bool:
         return not self.offers and not self.jobs
 
+    @property
+    def off_roster(self) -> str | None:
+        """Why no offers come: the college switched this student off taking jobs (the profile's `takes_jobs`);
+        None while they are on the roster."""
+        if self.profile.takes_jobs:
+            return None
+        college = self.profile.college
+        name = college.name(self._session.locale) if college is not None else t("college", self._session.locale)
+        return t("technician_off_roster", self._session.locale, college=name)
+
     async def open_portfolio(self) -> None:
         if self.on_open_portfolio is not None:
             await self.on_open_portfolio()
@@ -330,11 +340,15 @@ class TechnicianHome(HomeViewModel):
 
     async def _fetch(self) -> None:
         # Offers carry only a category code; the catalogue gives them a name and an icon.
-        offers, jobs, categories, own = await asyncio.gather(
+        offers, jobs, categories, own, me = await asyncio.gather(
             self._api.technician_offers(), self._api.technician_jobs(), self._api.categories(),
-            self._api.my_requests(),
+            self._api.my_requests(), self._api.me(),
         )
         self._keep_own_requests(own)
+        if me.takes_jobs != self.profile.takes_jobs:
+            # The teacher switches a student off (or back on) while the app is open: only that flag is taken, the
+            # rest of the stored profile is the sign-in's.
+            self._session.update_profile(self.profile.model_copy(update={"takes_jobs": me.takes_jobs}))
         # Only offers still open to answer: a taken one is on "my jobs" (the backend lists only these too).
         self.offers = sorted((o for o in offers if o.offer_status == OfferStatus.PENDING), key=lambda o: o.distance_km)
         self.jobs = sorted(jobs, key=lambda r: r.updated_at, reverse=True)

@@ -32,6 +32,10 @@ def technician_home_view(vm: TechnicianHome, locale: Locale) -> ft.Control:
     ]
     controls += own_requests_section(vm, locale)
     controls.append(section(t("technician_offers", locale), locale, vm.load))
+    if vm.off_roster:
+        # Said above the lists, not as an empty list: the student should not wait for offers that cannot come.
+        controls.append(ft.Container(content=ft.Text(vm.off_roster), padding=12, border_radius=8,
+                                     bgcolor=ft.Colors.SECONDARY_CONTAINER))
     controls += home_notice(vm)
     controls += reload_failed(vm, locale)
     state = load_state(vm, locale)
@@ -40,7 +44,7 @@ def technician_home_view(vm: TechnicianHome, locale: Locale) -> ft.Control:
         return ft.Column(controls, spacing=12)
     if vm.offers:
         controls += [_offer_card(o, vm, locale) for o in vm.offers]
-    else:
+    elif not vm.off_roster:
         controls.append(empty(t("technician_empty_offers", locale)))
     controls.append(section(t("technician_jobs", locale), locale))
     if vm.jobs:

@@ -119,6 +119,13 @@ async def test_every_endpoint_the_app_calls_parses(app: Any, area: Area) -> None
     students = await teacher.supervisor_technicians()
     dan = next(s for s in students if str(s.id) == area.students["dan"][0])
     await teacher.update_technician(dan.id, {"is_active": True, "skills": {"electrical_appliance": 2}})
+    # Switched off, a student still signs in; their profile says so (their home tells them why no offers come).
+    off = await teacher.update_technician(uuid.UUID(area.students["plumber"][0]), {"is_active": False})
+    assert off.is_active is False
+    plumber = await signed_in(recorder, app, area.students["plumber"][1])
+    assert (await plumber.me()).takes_jobs is False
+    assert (await teacher.update_technician(off.id, {"is_active": True})).is_active
+    assert (await plumber.me()).takes_jobs is True
     # The teacher's job list: a filter, a search by the reference the citizen quotes, pages.
     checking = await teacher.supervisor_jobs(["quality_check"])
     assert [j.id for j in checking.jobs] == [created.id] and "done" in checking.jobs[0].actions

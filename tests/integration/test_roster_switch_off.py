@@ -1,0 +1,178 @@
+"""A teacher's "switch off" takes a student off the college's roster; it does not lock the person out.
+
+It used to set `profiles.is_active = false`, which is also what makes an account usable at all: the student could
+no longer sign in, so not reach their own repair requests, their training record, their data (PDPA) or their
+notifications, exactly when a graduate or a student on leave wants their portfolio. Now it clears
+`profiles.takes_jobs` (migration 0035): no offers, no assignment, no team, not counted among the college's
+students; everything that is theirs stays theirs."""
+
+import shutil
+import uuid
+from pathlib import Path
+from typing import Any
+
+import httpx
+import psycopg
+from psycopg.rows import dict_row
+
+from backend.local_postgres import LocalPostgres
+from backend.migrate import discover, migrate
+from tests.helpers import bearer, sign_in
+from tests.integration.builders import draft
+from tests.integration.dispatch_area import AppClock, Area, handed_back_job, offers_of, submit
+
+SEED_ADMIN = "084-444-4444"
+
+
+async def _students_counted(api: httpx.AsyncClient, area: Area) -> int:
+    admin, _ = await sign_in(api, SEED_ADMIN)
+    colleges = (await api.get("/admin/colleges", headers=bearer(admin))).json()
+    return int(next(c for c in colleges if c["id"] == str(area.near))["students"])
+
+
+async def _switch(api: httpx.AsyncClient, teacher: str, student: str, on: bool) -> dict[str, Any]:
+    answer = await api.put(f"/supervisor/technicians/{student}", json={"is_active": on}, headers=bearer(teacher))
+    assert answer.status_code == 200, answer.text
+    body: dict[str, Any] = answer.json()
+    return body
+
+
+async def test_a_switched_off_student_keeps_their_account_and_gets_no_jobs(
+    app_and_clock: AppClock, area: Area, database_url: str
+) -> None:
+    api, _ = app_and_clock
+    _, done_job = await handed_back_job(api, area)  # bee's past job, in their record
+    bee_id, bee_phone = area.students["bee"]
+    bee, _ = await sign_in(api, bee_phone)
+    own = await api.post("/requests", json=draft(), headers=bearer(bee))  # a student may ask for a repair too
+    assert own.status_code == 201, own.text
+    own_id = own.json()["id"]
+    counted = await _students_counted(api, area)
+
+    teacher, _ = await sign_in(api, area.students["teacher"][1])
+    assert (await _switch(api, teacher, bee_id, False))["is_active"] is False
+    roster = (await api.get("/supervisor/technicians", headers=bearer(teacher))).json()
+    assert roster[-1]["id"] == bee_id and not roster[-1]["is_active"]  # listed after the others, as before
+    assert await _students_counted(api, area) == counted - 1
+
+    # Signed in afresh: the account is theirs as before.
+    bee, profile = await sign_in(api, bee_phone)
+    assert profile["role"] == "technician" and profile["takes_jobs"] is False
+    me = await api.get("/me", headers=bearer(bee))
+    assert me.status_code == 200 and me.json()["takes_jobs"] is False
+    mine = await api.get("/requests/mine", headers=bearer(bee))
+    assert mine.status_code == 200 and own_id in {r["id"] for r in mine.json()}
+    assert (await api.get(f"/requests/{own_id}", headers=bearer(bee))).status_code == 200
+    cancelled = await api.post(f"/requests/{own_id}/cancel", json={}, headers=bearer(bee))
+    assert cancelled.status_code == 200 and cancelled.json()["status"] == "cancelled", cancelled.text
+    again = await api.post("/requests", json=draft(), headers=bearer(bee))
+    assert again.status_code == 201, again.text
+    jobs = await api.get("/technician/jobs", headers=bearer(bee))
+    assert jobs.status_code == 200 and done_job in {j["id"] for j in jobs.json()}
+    folio = await api.get(f"/portfolio/{bee_id}", headers=bearer(bee))
+    assert folio.status_code == 200 and folio.json()["technician_id"] == bee_id, folio.text
+    assert (await api.get("/me/team-jobs", headers=bearer(bee))).status_code == 200
+    exported = await api.get("/me/export", headers=bearer(bee))
+    assert exported.status_code == 200 and exported.json()["profile"]["id"] == bee_id
+    assert (await api.get("/me/notifications", headers=bearer(bee))).status_code == 200
+
+    # Off the roster: a fitting job goes to the others, the teacher cannot hand it to them, nor add them to a team.
+    _, request = await submit(api)
+    offered = {o["technician_id"] for o in offers_of(database_url, request["id"])}
+    assert offered and bee_id not in offered
+    assert (await api.get("/technician/offers", headers=bearer(bee))).json() == []
+    assigned = await api.post(f"/requests/{request['id']}/assign", json={"technician_id": bee_id},
+                              headers=bearer(teacher))
+    assert assigned.status_code == 400 and assigned.json()["error"]["code"] == "technician_not_in_college"
+    ace = (await sign_in(api, area.students["ace"][1]))[0]
+    offer = next(o for o in offers_of(database_url, request["id"]) if o["technician_id"] == area.students["ace"][0])
+    assert (await api.post(f"/offers/{offer['id']}/accept", headers=bearer(ace))).status_code == 200
+    helper = await api.post(f"/requests/{request['id']}/team", json={"technician_id": bee_id}, headers=bearer(ace))
+    assert helper.status_code == 400 and helper.json()["error"]["code"] == "team_member_invalid", helper.text
+
+    # Switched back on: offers come back.
+    assert (await _switch(api, teacher, bee_id, True))["is_active"] is True
+    assert (await api.get("/me", headers=bearer(bee))).json()["takes_jobs"] is True
+    assert await _students_counted(api, area) == counted
+    _, request = await submit(api)
+    assert bee_id in {o["technician_id"] for o in offers_of(database_url, request["id"])}
+
+
+async def test_an_operator_suspension_still_locks_the_account(
+    app_and_clock: AppClock, area: Area, database_url: str
+) -> None:
+    """The other meaning of `is_active` stays: an account the operator suspended signs in to nothing."""
+    api, _ = app_and_clock
+    bee_id, bee_phone = area.students["bee"]
+    bee, _ = await sign_in(api, bee_phone)
+    with psycopg.connect(database_url, autocommit=True) as conn:
+        conn.execute("update public.profiles set is_active = false where id = %s", [bee_id])
+    try:
+        me = await api.get("/me", headers=bearer(bee))
+        assert me.status_code == 403 and me.json()["error"]["code"] == "profile_missing"
+        _, request = await submit(api)
+        assert bee_id not in {o["technician_id"] for o in offers_of(database_url, request["id"])}
+    finally:
+        with psycopg.connect(database_url, autocommit=True) as conn:
+            conn.execute("update public.profiles set is_active = true where id = %s", [bee_id])
+
+
+def test_a_switch_off_is_one_colleges_roster(area: Area, database_url: str) -> None:
+    """Moved to another college (or made staff), a student starts on its roster: nobody there switched them off."""
+    bee, ace = area.students["bee"][0], area.students["ace"][0]
+    with psycopg.connect(database_url, autocommit=True) as conn:
+        conn.execute("update public.profiles set takes_jobs = false where id = any(%s::uuid[])", [[bee, ace]])
+        conn.execute("update public.profiles set college_id = %s where id = %s", [area.far, bee])
+        conn.execute("update public.profiles set display_name = 'เอ' where id = %s", [ace])
+        rows: dict[str, bool] = dict(conn.execute(
+            "select id::text, takes_jobs from public.profiles where id = any(%s::uuid[])", [[bee, ace]]).fetchall())
+        offered_for = conn.execute("select dispatch_college_id from public.technician_skills "
+                                   "where technician_id = %s", [bee]).fetchone()
+    assert rows == {bee: True, ace: False} and offered_for == (area.far,)
+
+
+def test_the_migration_gives_students_switched_off_before_it_their_account_back(
+    local_pg: LocalPostgres, tmp_path: Path
+) -> None:
+    """0035 on a database where students were switched off the old way: their account is usable again and they
+    are off the roster; one the operator suspended (outside the app) stays suspended."""
+    database = "fixit_roster_migration_test"
+    local_pg.drop_database(database)
+    url = local_pg.url_for(database)
+    before = tmp_path / "migrations"
+    before.mkdir()
+    for migration in discover():
+        if migration.version < "0035":
+            shutil.copy(migration.path, before)
+    migrate(url, before)
+    people = {name: uuid.uuid4() for name in ("teacher_switched_off", "operator_suspended", "on_roster")}
+    with psycopg.connect(url, autocommit=True, row_factory=dict_row) as conn:
+        college = conn.execute(
+            """insert into public.colleges (code, name_th, name_en, province_th, province_en, region, lat, lon)
+               values ('T-ROSTER', 'วิทยาลัยทดสอบ', 'Test', 'แม่ฮ่องสอน', 'Mae Hong Son', 'north', 19.3, 97.97)
+               returning id""").fetchone()
+        assert college is not None
+        conn.execute("insert into public.skills values ('electrical_appliance', 'ไฟฟ้า', 'Electrical')")
+        for n, person in enumerate(people.values()):
+            conn.execute("select private.create_phone_user(%s, %s, true)", [person, f"6606{n:07d}"])
+            conn.execute("update public.profiles set role = 'technician', college_id = %s where id = %s",
+                         [college["id"], person])
+            conn.execute("insert into public.technician_skills values (%s, 'electrical_appliance', 3)", [person])
+        with conn.transaction():  # the old switch-off, as the backend made it: the audit trail names a teacher
+            conn.execute("select set_config('fixit.actor', 'supervisor', true)")
+            conn.execute("update public.profiles set is_active = false where id = %s",
+                         [people["teacher_switched_off"]])
+        conn.execute("update public.profiles set is_active = false where id = %s", [people["operator_suspended"]])
+
+    assert migrate(url).applied[0].startswith("0035")
+    with psycopg.connect(url, row_factory=dict_row) as conn:
+        rows = {r["id"]: r for r in conn.execute(
+            """select p.id, p.is_active, p.takes_jobs,
+                      (select ts.dispatch_college_id from public.technician_skills ts where ts.technician_id = p.id)
+                          as offered_for
+               from public.profiles p where p.id = any(%s)""", [list(people.values())]).fetchall()}
+    got = {name: (rows[person]["is_active"], rows[person]["takes_jobs"], rows[person]["offered_for"] is not None)
+           for name, person in people.items()}
+    assert got == {"teacher_switched_off": (True, False, False), "operator_suspended": (False, True, False),
+                   "on_roster": (True, True, True)}
+    local_pg.drop_database(database)
