@@ -22,6 +22,7 @@ from tests.unit.mobile_fakes import (
     RequestBackend,
     WorkBackend,
     button_named,
+    error_response,
     walk,
 )
 
@@ -91,6 +92,23 @@ def fill_valid(form: RequestFormViewModel) -> None:
     form.toggle_day("mon")
     form.set_contact_phone("081-234-5678")
     form.set_pdpa_consent(True)
+
+
+async def held_as_the_session_ends(app: AppViewModel, backend: FakeBackend) -> RequestFormViewModel:
+    """The citizen (signed in on `app`) fills the request form and sends it; the backend says the sign-in is gone, so
+    the app keeps the draft held and shows the sign-in again."""
+    await sign_in(app, "citizen")
+    assert isinstance(app.home, CitizenHome)
+    await app.home.new_request()
+    form = app.request_form
+    assert form is not None
+    await form.load()
+    fill_valid(form)
+    backend.overrides[("POST", "/requests")] = lambda r: error_response(401, "token_invalid")
+    await form.submit()
+    del backend.overrides[("POST", "/requests")]
+    assert current_screen(app) == Screen.LOGIN
+    return form
 
 
 async def click(tree: ft.Control, name: str) -> None:

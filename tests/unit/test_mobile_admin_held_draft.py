@@ -3,12 +3,12 @@ made an admin meanwhile: an admin asks for no repairs (shared.roles.REQUESTER_RO
 is not lost. The admin's home shows it with a plain note that an admin account cannot send it, and Discard only."""
 
 from mobile.outbox import ItemState, MemoryOutboxStorage, decode_items
-from mobile.viewmodels.app import AppViewModel, Screen
-from mobile.viewmodels.home import AdminHome, CitizenHome
+from mobile.viewmodels.app import AppViewModel
+from mobile.viewmodels.home import AdminHome
 from mobile.views.frame import app_view
 from shared.text import Locale, t
-from tests.unit.mobile_fakes import MemoryStore, OnePersonPerPhone, error_response, texts
-from tests.unit.mobile_screens import FILLED_ITEM, assert_accessible, click, current_screen, fill_valid, sign_in
+from tests.unit.mobile_fakes import MemoryStore, OnePersonPerPhone, texts
+from tests.unit.mobile_screens import FILLED_ITEM, assert_accessible, click, held_as_the_session_ends, sign_in
 
 ITEM = FILLED_ITEM
 
@@ -17,17 +17,7 @@ async def _held_then_made_admin(backend: OnePersonPerPhone, storage: MemoryOutbo
                                 locale: Locale | None = None) -> tuple[AppViewModel, str]:
     app = AppViewModel(backend.client(), MemoryStore(locale=locale), outbox_storage=storage)
     await app.start()
-    await sign_in(app, "citizen")
-    assert isinstance(app.home, CitizenHome)
-    await app.home.new_request()
-    form = app.request_form
-    assert form is not None
-    await form.load()
-    fill_valid(form)
-    backend.overrides[("POST", "/requests")] = lambda r: error_response(401, "token_invalid")
-    await form.submit()
-    del backend.overrides[("POST", "/requests")]
-    assert current_screen(app) == Screen.LOGIN
+    form = await held_as_the_session_ends(app, backend)
     assert [i.state for i in decode_items(storage.raw)] == [ItemState.HELD]
     backend.ids["admin"] = backend.ids["citizen"]  # the same person, made an admin by the operator meanwhile
     await sign_in(app, "admin")

@@ -11,7 +11,7 @@ import httpx
 from mobile.models import RequestAction
 from mobile.outbox import ItemState, MemoryOutboxStorage, decode_items
 from mobile.viewmodels.app import NEW_REQUEST_ROUTE, AppViewModel, Screen
-from mobile.viewmodels.home import CitizenHome, SupervisorHome, TechnicianHome
+from mobile.viewmodels.home import SupervisorHome, TechnicianHome
 from mobile.views.frame import app_view
 from shared.text import Locale, t
 from tests.unit.mobile_fakes import (
@@ -20,7 +20,6 @@ from tests.unit.mobile_fakes import (
     DetailBackend,
     MemoryStore,
     OnePersonPerPhone,
-    error_response,
     find,
     texts,
 )
@@ -30,6 +29,7 @@ from tests.unit.mobile_screens import (
     click,
     current_screen,
     fill_valid,
+    held_as_the_session_ends,
     sign_in,
     signed_in,
 )
@@ -130,17 +130,7 @@ async def _held_then_made_a_student(backend: StaffAskingOnePerson, storage: Memo
     invitation: the same person, now a student."""
     app = AppViewModel(backend.client(), MemoryStore(), outbox_storage=storage)
     await app.start()
-    await sign_in(app, "citizen")
-    assert isinstance(app.home, CitizenHome)
-    await app.home.new_request()
-    form = app.request_form
-    assert form is not None
-    await form.load()
-    fill_valid(form)
-    backend.overrides[("POST", "/requests")] = lambda r: error_response(401, "token_invalid")
-    await form.submit()
-    del backend.overrides[("POST", "/requests")]
-    assert current_screen(app) == Screen.LOGIN
+    form = await held_as_the_session_ends(app, backend)
     backend.ids["technician"] = backend.ids["citizen"]
     backend.invitation = {"role": "technician", "college": COLLEGE, "skills": {"electrical": 2},
                           "invited_at": NOW.isoformat()}
