@@ -2,6 +2,7 @@
 
 import io
 import os
+import re
 import shutil
 import signal
 import socket
@@ -258,11 +259,17 @@ def ask_for_code(page: Page, phone: str) -> str:
     return hint.inner_text().split()[-1]
 
 
-def open_screen(page: Page, button: Locator, covered: str) -> None:
+def open_screen(page: Page, button: Locator, covered: str | re.Pattern[str]) -> None:
     """Tap what opens another screen and wait until it has slid in over the one with the text `covered` (Flutter
     takes the covered screen out of the accessibility tree then). Taps during the slide go nowhere."""
+    # `covered` must be a text the screen shows (a field's label or a button's name is not one): a text that was
+    # never there is "gone" at once, and the test then went on while the old screen still showed. A job list's
+    # "take back" found the list's own card (its name lists what can be done) and tapped it a second time.
+    covered_text = page.get_by_text(covered, exact=False)
+    expect(covered_text, f"{covered!r} is not a text on the screen open_screen leaves").not_to_have_count(
+        0, timeout=TIMEOUT)
     button.click()
-    expect(page.get_by_text(covered, exact=False)).to_have_count(0, timeout=TIMEOUT)
+    expect(covered_text).to_have_count(0, timeout=TIMEOUT)
     # And until it has loaded what it shows (the fields below a loading row move up when it goes), as a person
     # waits before tapping.
     expect(page.get_by_text("กำลังโหลด", exact=False)).to_have_count(0, timeout=TIMEOUT)

@@ -40,6 +40,7 @@ CITIZEN_PHONE = "0655500041"
 TEACHER_PHONE = "0833333333"
 SHOTS = OUTPUT_DIR / "every-role"
 SEARCH = "ค้นหาเลขที่อ้างอิง สิ่งของ หรือชื่อนักศึกษา"
+LIST_TITLE = re.compile("^งานของวิทยาลัย$")  # exactly: the teacher's home says "คิวงานของวิทยาลัย"
 
 
 @pytest.fixture
@@ -105,7 +106,8 @@ def open_from_list(teacher: Page, item: str, status_label: str) -> None:
     # A card reads out as one button: its label, then its texts (the status among them).
     row = teacher.get_by_role("button", name=re.compile(f"เปิดงาน FX-\\d+ {re.escape(item)}.*{status_label}"))
     expect(row).to_be_visible(timeout=TIMEOUT)
-    open_screen(teacher, row, "ค้นหาเลขที่อ้างอิง")
+    # The list's title: the search field's label is no text on the screen, so it never said the list had gone.
+    open_screen(teacher, row, LIST_TITLE)
 
 
 def back_to_list(teacher: Page) -> None:
@@ -115,21 +117,22 @@ def back_to_list(teacher: Page) -> None:
 
 def assign(teacher: Page, option: re.Pattern[str], button: str) -> None:
     """Open the (re)assign panel, choose the student whose option matches, confirm."""
-    settled(teacher, teacher.get_by_role("button", name=button)).click()
+    # Exactly that name: a job list's card names the actions it offers ("ทำได้: เปลี่ยนผู้รับงาน, …").
+    settled(teacher, teacher.get_by_role("button", name=button, exact=True)).click()
     try:
         teacher.get_by_role("button", name="เลือกนักศึกษา").click()
         teacher.get_by_role("menuitem", name=option).or_(teacher.get_by_role("button", name=option)).first.click()
     except Exception:
         print(teacher.locator("body").aria_snapshot())  # what the screen offered instead
         raise
-    settled(teacher, teacher.get_by_role("button", name=button).last).click()
+    settled(teacher, teacher.get_by_role("button", name=button, exact=True).last).click()
     expect(teacher.get_by_text("มอบหมายงานแล้ว", exact=False).first).to_be_visible(timeout=TIMEOUT)
 
 
 def confirm(page: Page, step: str, note: tuple[str, str] | None = None) -> None:
     """Tap a step, type its note (field label, text) when it asks for one, confirm it, and wait until the panel has
     closed (the move went through)."""
-    settled(page, page.get_by_role("button", name=step)).click()
+    settled(page, page.get_by_role("button", name=step, exact=True)).click()
     if note is not None:
         type_into(page, *note)
     settled(page, page.get_by_role("button", name="ยืนยัน")).click()
@@ -289,7 +292,7 @@ def test_every_role_through_every_teacher_action(split_system: SplitSystem, cont
     # The teacher takes it back from the student (from the list): the college's other students were offered it
     # already, so it goes on to the next college, and the list says so.
     open_from_list(teacher, item, "ช่างรับงานแล้ว")
-    settled(teacher, teacher.get_by_role("button", name="นำกลับไปเสนองานใหม่")).click()
+    settled(teacher, teacher.get_by_role("button", name="นำกลับไปเสนองานใหม่", exact=True)).click()
     settled(teacher, teacher.get_by_role("button", name="ยืนยัน")).click()
     expect(teacher.get_by_text("นำงานกลับแล้ว", exact=False).last).to_be_visible(timeout=TIMEOUT)
     shot(teacher, "teacher-taken-back")
