@@ -3,7 +3,9 @@ cards, and who was offered a job."""
 
 import re
 from pathlib import Path
+from typing import Any
 
+import httpx
 import psycopg
 from playwright.sync_api import BrowserContext, Geolocation, Locator, Page, expect
 
@@ -36,6 +38,24 @@ def open_signed_in(context: BrowserContext, system: SplitSystem, phone: str, hom
     page = context.new_page()
     sign_in(page, system.app_url, phone, home_heading)
     return page
+
+
+def made_student(api_url: str, teacher: dict[str, Any], person_token: str, phone: str, name: str,
+                 skills: dict[str, int] | None = None) -> dict[str, Any]:
+    """`teacher` (an api_session) adds the account of `phone` as a student of their college, and the person accepts,
+    naming the invitation as the app does: the profile the accept answers (role technician)."""
+    college_id = teacher["profile"]["college"]["id"]
+    body: dict[str, Any] = {"phone": phone, "display_name": name}
+    if skills is not None:
+        body["skills"] = skills
+    made = httpx.post(f"{api_url}/colleges/{college_id}/students", json=body, timeout=10,
+                      headers={"Authorization": f"Bearer {teacher['access_token']}"})
+    assert made.status_code == 201 and made.json()["role"] == "technician", made.text
+    accepted = httpx.post(f"{api_url}/me/invitation/accept", json={"role": "technician", "college_id": college_id},
+                          headers={"Authorization": f"Bearer {person_token}"}, timeout=10)
+    assert accepted.status_code == 200 and accepted.json()["role"] == "technician", accepted.text
+    profile: dict[str, Any] = accepted.json()
+    return profile
 
 
 def card(page: Page, item: str) -> Locator:

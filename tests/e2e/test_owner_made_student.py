@@ -9,7 +9,7 @@ import pytest
 from playwright.sync_api import Browser, BrowserContext, expect
 
 from tests.e2e.conftest import OUTPUT_DIR, TIMEOUT, SplitSystem, api_session, on_screen, open_screen, requests_named
-from tests.e2e.steps import DON_MUEANG, open_signed_in, settled
+from tests.e2e.steps import DON_MUEANG, made_student, open_signed_in, settled
 from tests.helpers import fresh_phone
 
 TEACHER_PHONE = "0833333333"
@@ -38,14 +38,8 @@ def test_a_citizen_made_a_student_cancels_their_own_request(split_system: SplitS
         "preferred_days": ["sat"], "contact_phone": phone, "pdpa_consent": True})
     assert created.status_code == 201, created.text
     teacher = api_session(api, TEACHER_PHONE)
-    made = httpx.post(f"{api}/colleges/{teacher['profile']['college']['id']}/students",
-                      headers=_bearer(teacher["access_token"]), timeout=10,
-                      json={"phone": phone, "display_name": "ก้อง นักศึกษาใหม่"})
-    assert made.status_code == 201 and made.json()["role"] == "technician", made.text
     # An existing account becomes a student only by its own acceptance (the card: tests/e2e/test_invitation.py).
-    accepted = httpx.post(f"{api}/me/invitation/accept", headers=_bearer(citizen), timeout=10,
-                          json={"role": "technician", "college_id": teacher["profile"]["college"]["id"]})
-    assert accepted.status_code == 200, accepted.text
+    made_student(api, teacher, citizen, phone, "ก้อง นักศึกษาใหม่")
 
     student = open_signed_in(context, split_system, phone, "งานที่เสนอให้ฉัน")
     expect(on_screen(student, "งานซ่อมของฉัน (1)")).to_be_visible(timeout=TIMEOUT)

@@ -12,7 +12,7 @@ import pytest
 from playwright.sync_api import Browser, BrowserContext, expect
 
 from tests.e2e.conftest import OUTPUT_DIR, TIMEOUT, SplitSystem, api_session, on_screen, requests_named
-from tests.e2e.steps import DON_MUEANG, fill_form, open_signed_in
+from tests.e2e.steps import DON_MUEANG, fill_form, made_student, open_signed_in
 from tests.helpers import fresh_phone
 
 TEACHER_PHONE = "0833333333"
@@ -39,18 +39,12 @@ def new_student(split_system: SplitSystem) -> Iterator[str]:
     api, phone = split_system.api_url, fresh_phone()
     person = api_session(api, phone)["access_token"]
     teacher = api_session(api, TEACHER_PHONE)
-    made = httpx.post(f"{api}/colleges/{teacher['profile']['college']['id']}/students",
-                      headers=_bearer(teacher["access_token"]), timeout=10,
-                      json={"phone": phone, "display_name": "เก่ง ช่างใหม่",
-                            "skills": {"electrical_appliance": 5, "electronics": 5}})
-    assert made.status_code == 201, made.text
-    accepted = httpx.post(f"{api}/me/invitation/accept", headers=_bearer(person), timeout=10,
-                          json={"role": "technician", "college_id": teacher["profile"]["college"]["id"]})
-    assert accepted.status_code == 200 and accepted.json()["role"] == "technician", accepted.text
+    student_id = made_student(api, teacher, person, phone, "เก่ง ช่างใหม่",
+                              skills={"electrical_appliance": 5, "electronics": 5})["id"]
     yield phone
     thai = httpx.patch(f"{api}/me", headers=_bearer(person), json={"locale": "th"}, timeout=10)
     assert thai.status_code == 200, thai.text
-    off = httpx.put(f"{api}/supervisor/technicians/{accepted.json()['id']}", json={"is_active": False},
+    off = httpx.put(f"{api}/supervisor/technicians/{student_id}", json={"is_active": False},
                     headers=_bearer(teacher["access_token"]), timeout=10)
     assert off.status_code == 200, off.text
 

@@ -8,7 +8,7 @@ import pytest
 from playwright.sync_api import Browser, BrowserContext, expect
 
 from tests.e2e.conftest import OUTPUT_DIR, TIMEOUT, SplitSystem, api_session, on_screen, settled
-from tests.e2e.steps import open_signed_in
+from tests.e2e.steps import made_student, open_signed_in
 from tests.helpers import fresh_phone
 
 TEACHER_PHONE = "0833333333"
@@ -35,13 +35,7 @@ def test_a_switched_off_student_signs_in_and_is_told_why_no_offers_come(
     person = api_session(api, phone)["access_token"]
     teacher = api_session(api, TEACHER_PHONE)
     # No skills: dispatch offers this student nothing whether on the roster or not, so other tests are unaffected.
-    made = httpx.post(f"{api}/colleges/{teacher['profile']['college']['id']}/students",
-                      headers=_bearer(teacher["access_token"]), timeout=10,
-                      json={"phone": phone, "display_name": "พัก การเรียน", "skills": {}})
-    assert made.status_code == 201, made.text
-    accepted = httpx.post(f"{api}/me/invitation/accept", headers=_bearer(person), timeout=10)
-    assert accepted.status_code == 200, accepted.text
-    student_id = accepted.json()["id"]
+    student_id = made_student(api, teacher, person, phone, "พัก การเรียน", skills={})["id"]
 
     def switch(on: bool) -> None:
         answer = httpx.put(f"{api}/supervisor/technicians/{student_id}", json={"is_active": on},
