@@ -1,6 +1,6 @@
 """Read endpoints under load: `serve`-like uvicorn workers vs the same SQL run directly from Python.
 
-Run: .venv/bin/python -m bench.api [--requests 20000] [--seconds 8] [--clients 10] [--workers 2]
+Run: .venv/bin/python -m bench.api [--requests 20000] [--seconds 8] [--clients 10] [--workers 2] [--server uvicorn]
 Needs wrk (Debian: `apt-get install wrk`). Builds a throwaway embedded PostgreSQL with the demo seed plus
 --requests repair requests of 2,000 citizens spread over the demo colleges, starts uvicorn with --workers
 processes, and for each endpoint runs wrk (--clients connections) and then the same database work in-process
@@ -10,11 +10,15 @@ machine-readable: ``api: <endpoint>_rps=X <endpoint>_ratio=R ...`` (R: the API's
 With `--http-floor` (the default) each endpoint is also served by bench.http_floor, a bare ASGI app on the same
 uvicorn stack doing the same SQL and nothing else: ``<endpoint>_floor_sql_ratio`` is that floor's throughput over the
 direct SQL's (what a Python HTTP server costs by itself), ``<endpoint>_floor_ratio`` the API's over the floor's.
+
+With `--server granian` the API and the floor run under granian (ASGI, same workers, uvloop, no access log) instead of
+uvicorn with `serve`'s protocol, to compare the two servers; the last line then starts with ``server=granian``.
 """
 
 import argparse
 import asyncio
 import atexit
+import importlib.util
 import json
 import os
 import re
@@ -49,7 +53,7 @@ from backend.services import requests as request_reads
 from backend.services.profiles import load_profile, require_role
 from backend.services.request_detail import request_detail
 from backend.settings import PROJECT_ROOT, Settings
-from bench.api_server import served_api
+from bench.api_server import SERVERS, served_api
 from shared.roles import AppRole
 from shared.wire import CollegeRef
 
@@ -297,10 +301,14 @@ def main() -> None:
     parser.add_argument("--port", type=int, default=8765)
     parser.add_argument("--http-floor", action=argparse.BooleanOptionalAction, default=True,
                         help="also serve each endpoint's SQL from a bare ASGI app (bench.http_floor) on --port + 1")
+    parser.add_argument("--server", choices=SERVERS, default="uvicorn",
+                        help="the HTTP server of the API and the floor: uvicorn as `serve` runs it, or granian")
     args = parser.parse_args()
     console = Console(width=170)  # the table's 12 columns, unabridged in a log
     if shutil.which("wrk") is None:
         sys.exit("bench.api needs wrk: apt-get install wrk")
+    if args.server == "granian" and importlib.util.find_spec("granian") is None:
+        sys.exit("--server granian needs granian in the venv: .venv/bin/pip install granian (not a project dependency)")
 
     tmp = Path(tempfile.mkdtemp(prefix="fixit-api-"))
     atexit.register(shutil.rmtree, tmp, ignore_errors=True)
@@ -316,10 +324,11 @@ def main() -> None:
     floor_base = f"http://127.0.0.1:{args.port + 1}"
     floor_env = {**env, PEOPLE_VARIABLE: people_to_json(people)}
     with ExitStack() as stack:
-        server = stack.enter_context(served_api(args.port, args.workers, env))
-        floor = (stack.enter_context(served_api(args.port + 1, args.workers, floor_env, app="bench.http_floor:app"))
+        server = stack.enter_context(served_api(args.port, args.workers, env, server=args.server))
+        floor = (stack.enter_context(served_api(args.port + 1, args.workers, floor_env, app="bench.http_floor:app",
+                                                server=args.server))
                  if args.http_floor else None)
-        table = Table(title=f"read endpoints, {args.clients} clients, {args.workers} API workers, "
+        table = Table(title=f"read endpoints, {args.clients} clients, {args.workers} API workers on {args.server}, "
                             f"{args.requests:,} requests in the database")
         api_pids = process_tree(server.pid)
         columns = ["endpoint", "API req/s", "p50 ms", "p99 ms", "direct SQL req/s", "API / SQL",
@@ -349,7 +358,7 @@ def main() -> None:
                                f"{endpoint.name}_floor_cpu_ms={floor_cpu_ms:.2f}")
             table.add_row(*row)
         console.print(table)
-        print("api: " + " ".join(summary))
+        print(f"api: server={args.server} " + " ".join(summary))
 
 
 def measure(pids: list[int], url: str, token: str | None, args: argparse.Namespace) -> tuple[float, float, float,
