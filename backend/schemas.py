@@ -297,7 +297,9 @@ class CsvLineError(BaseModel):
 
 
 class CsvErrorDetail(ErrorDetail):
-    lines: list[CsvLineError]
+    # Only a refused file (csv_invalid) has lines; the route's other 400s (a body that is not multipart, a control
+    # character in the path) are plain errors.
+    lines: list[CsvLineError] | None = Field(None, description="csv_invalid: every bad line with its reason")
 
 
 class CsvErrorResponse(BaseModel):
