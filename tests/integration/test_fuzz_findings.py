@@ -135,3 +135,18 @@ async def test_a_422_is_declared_in_the_shape_the_backend_sends(api: httpx.Async
     answer = await api.get("/me/notifications?limit=banana", headers=bearer(token))
     assert answer.status_code == 422 and answer.json()["error"]["fields"]["limit"]["message_th"], answer.text
     assert_declared(spec, "get", "/me/notifications", answer)
+
+
+async def test_a_method_the_path_does_not_take_is_a_405_that_names_the_ones_it_takes(api: httpx.AsyncClient) -> None:
+    """Every operation answered an undeclared method (TRACE, PUT on /me) with 405 "invalid input" and no Allow
+    header (RFC 9110): the error handler dropped the exception's headers, and Starlette's named one route only."""
+    token, _ = await sign_in(api, fresh_phone())
+    for method, path, allowed in (("TRACE", "/admin/audit", "GET"), ("PUT", "/me", "DELETE, GET, PATCH"),
+                                  ("DELETE", "/requests/mine", "GET")):
+        answer = await api.request(method, path, headers=bearer(token))
+        assert answer.status_code == 405, answer.text
+        assert answer.headers["allow"] == allowed
+        error = answer.json()["error"]
+        assert error["code"] == "method_not_allowed" and method in error["message_en"] and method in error["message_th"]
+        assert allowed in error["message_en"]
+
