@@ -5,8 +5,12 @@ The app parses what the backend sends, so the document must say it; each test he
 from typing import Any
 
 import httpx
+import psycopg
+import pytest
 
 from tests.helpers import bearer, fresh_phone, sign_in
+from tests.integration.builders import draft
+from tests.integration.dispatch_area import AppClock, Area, accepted_job
 
 METHODS = ("get", "put", "post", "delete", "patch")
 
@@ -150,3 +154,49 @@ async def test_a_method_the_path_does_not_take_is_a_405_that_names_the_ones_it_t
         assert error["code"] == "method_not_allowed" and method in error["message_en"] and method in error["message_th"]
         assert allowed in error["message_en"]
 
+
+
+async def test_a_work_report_with_false_for_hours_is_a_422_and_keeps_the_report(
+    app_and_clock: AppClock, area: Area, database_url: str
+) -> None:
+    """Pydantic's lax mode took `"hours": false` as 0 hours and stored it (200) over the student's report."""
+    api, _ = app_and_clock
+    _, ace, rid = await accepted_job(api, area)
+    saved = await api.put(f"/requests/{rid}/report", json={"hours": 1.5, "notes": "", "parts": []},
+                          headers=bearer(ace))
+    assert saved.status_code == 200, saved.text
+    for hours in (False, True, "2"):
+        refused = await api.put(f"/requests/{rid}/report", json={"hours": hours, "notes": "", "parts": []},
+                                headers=bearer(ace))
+        assert refused.status_code == 422, refused.text
+        assert set(refused.json()["error"]["fields"]) == {"hours"}
+    refused = await api.put(f"/requests/{rid}/report", headers=bearer(ace), json={
+        "hours": 1, "notes": "", "parts": [{"name": "ฟิวส์", "qty": True, "cost_baht": 10}]})
+    assert refused.status_code == 422, refused.text
+    with psycopg.connect(database_url) as conn:
+        row = conn.execute("select hours from public.job_reports where request_id = %s", [rid]).fetchone()
+    assert row is not None and float(row[0]) == 1.5
+    whole = await api.put(f"/requests/{rid}/report", json={"hours": 2, "notes": "", "parts": []}, headers=bearer(ace))
+    assert whole.status_code == 200 and whole.json()["hours"] == 2.0, whole.text
+
+
+@pytest.mark.parametrize("field, value", [("sms_fallback", 0), ("quiet_hours", "false"), ("offers_in_quiet_hours", 1)])
+async def test_a_notification_switch_that_is_not_true_or_false_is_a_422(api: httpx.AsyncClient, field: str,
+                                                                        value: Any) -> None:
+    """`"sms_fallback": 0` was taken as false and saved (200), though the document declares a boolean."""
+    token, _ = await sign_in(api, fresh_phone())
+    before = (await api.get("/me/notification-settings", headers=bearer(token))).json()
+    refused = await api.put("/me/notification-settings", json={field: value}, headers=bearer(token))
+    assert refused.status_code == 422, refused.text
+    assert set(refused.json()["error"]["fields"]) == {field}
+    assert (await api.get("/me/notification-settings", headers=bearer(token))).json() == before
+
+
+async def test_a_rating_or_a_consent_in_the_wrong_json_type_is_a_422(api: httpx.AsyncClient) -> None:
+    token, _ = await sign_in(api, fresh_phone())
+    body = draft(lat=13.75, lon=100.5)
+    refused = await api.post("/requests", json={**body, "pdpa_consent": "yes"}, headers=bearer(token))
+    assert refused.status_code == 422 and set(refused.json()["error"]["fields"]) == {"pdpa_consent"}, refused.text
+    rated = await api.post("/requests/0ad72e4f-5803-5fc2-9d07-50e177aa4d97/rate", json={"rating": "5"},
+                           headers=bearer(token))
+    assert rated.status_code == 422 and set(rated.json()["error"]["fields"]) == {"rating"}, rated.text
