@@ -200,3 +200,16 @@ async def test_a_rating_or_a_consent_in_the_wrong_json_type_is_a_422(api: httpx.
     rated = await api.post("/requests/0ad72e4f-5803-5fc2-9d07-50e177aa4d97/rate", json={"rating": "5"},
                            headers=bearer(token))
     assert rated.status_code == 422 and set(rated.json()["error"]["fields"]) == {"rating"}, rated.text
+
+
+async def test_switching_off_a_student_who_holds_jobs_is_a_declared_409(app_and_clock: AppClock, area: Area) -> None:
+    """A teacher switching off a student with a job in hand is refused 409 student_has_jobs; the route declared
+    only 404."""
+    api, _ = app_and_clock
+    spec = await document(api)
+    await accepted_job(api, area)
+    teacher, _ = await sign_in(api, area.students["teacher"][1])
+    ace = area.students["ace"][0]
+    answer = await api.put(f"/supervisor/technicians/{ace}", json={"is_active": False}, headers=bearer(teacher))
+    assert answer.status_code == 409 and answer.json()["error"]["code"] == "student_has_jobs", answer.text
+    assert_declared(spec, "put", "/supervisor/technicians/{student_id}", answer)
