@@ -3,6 +3,7 @@
 import asyncio
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
+from typing import Any
 
 from fastapi import APIRouter, FastAPI
 from fastapi.routing import APIRoute
@@ -17,6 +18,7 @@ from backend.errors import install_error_handlers
 from backend.live import EventHub
 from backend.logs import configure_logging
 from backend.notifications.worker import delivery_worker
+from backend.openapi_edges import add_edge_answers
 from backend.photo_store import make_photo_store
 from backend.routes import admin, auth, catalog, college, events, health, homes, me, requests, staff, work
 from backend.routes import credit as credit_routes
@@ -42,6 +44,11 @@ class FixitAPI(FastAPI):
         # The hottest reads are answered just inside the edge, past FastAPI's stack (backend/direct_reads.py).
         stack = super().build_middleware_stack()
         return EdgeMiddleware(DirectReadsMiddleware(stack) if self.state.settings.direct_reads else stack)
+
+    def openapi(self) -> dict[str, Any]:
+        if self.openapi_schema is None:
+            add_edge_answers(super().openapi())
+        return super().openapi()
 
 
 def create_app(settings: Settings | None = None) -> FastAPI:

@@ -9,6 +9,7 @@ from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException as StarletteHTTPException
+from starlette.routing import Match
 
 from backend.schemas import validation_fields
 from shared.statuses import MoveRefused
@@ -57,6 +58,18 @@ def _describe_validation(exc: RequestValidationError) -> str:
 _HTTP_CODES = {401: "not_authenticated", 403: "forbidden_role", 404: "not_found"}
 
 
+def _method_not_allowed(app: FastAPI, request: Request) -> JSONResponse:
+    """405 with the Allow header RFC 9110 asks for. Starlette's own names only the first route on the path, and a
+    path such as /me has a route per method, so every route on the path is asked."""
+    allowed: set[str] = set()
+    for route in app.router.routes:
+        if route.matches(request.scope)[0] != Match.NONE:
+            allowed |= getattr(route, "methods", None) or set()
+    listed = ", ".join(sorted(allowed))
+    return JSONResponse(error_body("method_not_allowed", method=request.method, allowed=listed), status_code=405,
+                        headers={"Allow": listed})
+
+
 def install_error_handlers(app: FastAPI) -> None:
     @app.exception_handler(ApiError)
     async def _api_error(_: Request, exc: ApiError) -> JSONResponse:
@@ -71,10 +84,13 @@ def install_error_handlers(app: FastAPI) -> None:
         )
 
     @app.exception_handler(StarletteHTTPException)
-    async def _http(_: Request, exc: StarletteHTTPException) -> JSONResponse:
+    async def _http(request: Request, exc: StarletteHTTPException) -> JSONResponse:
+        if exc.status_code == 405:
+            return _method_not_allowed(app, request)
         code = _HTTP_CODES.get(exc.status_code, "validation_failed" if exc.status_code < 500 else "internal_error")
         values: dict[str, Any] = {"detail": str(exc.detail)} if code == "validation_failed" else {}
-        return JSONResponse(error_body(code, **values), status_code=exc.status_code)
+        # The exception's own headers (a 401's WWW-Authenticate) are part of the answer.
+        return JSONResponse(error_body(code, **values), status_code=exc.status_code, headers=exc.headers)
 
     @app.exception_handler(psycopg_pool.PoolTimeout)
     @app.exception_handler(psycopg.OperationalError)

@@ -13,7 +13,7 @@ from collections.abc import Iterable, Mapping
 from datetime import date, datetime
 from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, BeforeValidator, Field
+from pydantic import BaseModel, BeforeValidator, Field, Strict
 from pydantic_core import PydanticCustomError
 
 from shared.aftercare import COMMENT_MAX, RATING_MAX, RATING_MIN
@@ -56,7 +56,11 @@ Line = Annotated[str, BeforeValidator(_clean_line)]
 """One line of text: NFC, no control characters."""
 Text = Annotated[str, BeforeValidator(_clean_multiline)]
 """Text that may have line breaks and tabs (CR LF becomes LF): NFC, no other control characters."""
-Finite = Annotated[float, Field(allow_inf_nan=False)]
+Finite = Annotated[float, Field(allow_inf_nan=False), Strict()]
+# JSON's own types only, as the document declares them: pydantic's lax mode took `false` as 0 hours, `0` as "no SMS"
+# and "5" as a rating (the API fuzz, tests/integration/test_fuzz_findings.py). Strict still takes 2 for 2.0.
+Flag = Annotated[bool, Strict()]
+Whole = Annotated[int, Strict()]
 """A number that is neither NaN nor infinite."""
 # The largest `bigint` id (PostgreSQL): a page cursor past it failed the query itself, a 500 instead of a 422.
 ROW_ID_MAX = 2**63 - 1
@@ -148,7 +152,7 @@ class RequestCreate(BaseModel):
     service_place: Line = Field("centre", max_length=20)
     preferred_days: list[Annotated[Line, Field(max_length=10)]] = Field(default_factory=list, max_length=7)
     contact_phone: Line = Field(max_length=32)
-    pdpa_consent: bool = False
+    pdpa_consent: Flag = False
 
 
 class TransitionBody(BaseModel):
@@ -156,7 +160,7 @@ class TransitionBody(BaseModel):
 
 
 class RatingBody(BaseModel):
-    rating: int = Field(description=f"{RATING_MIN}–{RATING_MAX}")
+    rating: Whole = Field(description=f"{RATING_MIN}–{RATING_MAX}")
     comment: Text = Field("", max_length=COMMENT_MAX)
 
 
@@ -188,7 +192,7 @@ class StatusChange(BaseModel):
 class PartIn(BaseModel):
     # Twice the rule's limit: past the envelope the schema refuses, inside it shared.work's check speaks.
     name: Line = Field(max_length=2 * PART_NAME_MAX)
-    qty: int
+    qty: Whole
     cost_baht: Finite
 
 
@@ -212,7 +216,7 @@ class Dashboard(BaseModel):
 
 
 class StudentUpdate(BaseModel):
-    is_active: bool | None = None
+    is_active: Flag | None = None
     skills: dict[Annotated[Line, Field(max_length=40)], int] | None = Field(
         None, description="replaces the student's skills; levels 1–5"
     )
@@ -248,8 +252,8 @@ class CollegeCreate(BaseModel):
     lat: Finite = Field(description="inside Thailand")
     lon: Finite
     service_radius_km: Finite = Field(30, ge=SERVICE_RADIUS_MIN_KM, le=SERVICE_RADIUS_MAX_KM)
-    coordinates_approximate: bool = False
-    is_active: bool = True
+    coordinates_approximate: Flag = False
+    is_active: Flag = True
 
 
 class CollegeUpdate(BaseModel):
@@ -264,12 +268,12 @@ class CollegeUpdate(BaseModel):
     lat: Finite | None = None
     lon: Finite | None = None
     service_radius_km: Finite | None = Field(None, ge=SERVICE_RADIUS_MIN_KM, le=SERVICE_RADIUS_MAX_KM)
-    coordinates_approximate: bool | None = None
-    is_active: bool | None = None
+    coordinates_approximate: Flag | None = None
+    is_active: Flag | None = None
 
 
 class SkillLevels(BaseModel):
-    skills: dict[Annotated[Line, Field(max_length=40)], int] = Field(
+    skills: dict[Annotated[Line, Field(max_length=40)], Whole] = Field(
         default_factory=dict, max_length=50, description="skill code → level 1–5")
 
 
@@ -299,7 +303,9 @@ class CsvLineError(BaseModel):
 
 
 class CsvErrorDetail(ErrorDetail):
-    lines: list[CsvLineError]
+    # Only a refused file (csv_invalid) has lines; the route's other 400s (a body that is not multipart, a control
+    # character in the path) are plain errors.
+    lines: list[CsvLineError] | None = Field(None, description="csv_invalid: every bad line with its reason")
 
 
 class CsvErrorResponse(BaseModel):
@@ -318,11 +324,11 @@ class UnreadCount(BaseModel):
 class NotificationSettingsIn(BaseModel):
     channels: dict[str, list[NotifyPref]] = Field(
         default_factory=dict, description="kind → channels; kinds left out keep their defaults (push, line)")
-    quiet_hours: bool = True
+    quiet_hours: Flag = True
     quiet_start: str = Field(default="21:00", pattern=r"^([01][0-9]|2[0-3]):[0-5][0-9]$")
     quiet_end: str = Field(default="07:00", pattern=r"^([01][0-9]|2[0-3]):[0-5][0-9]$")
-    offers_in_quiet_hours: bool = Field(default=False, description="students: new offers at night too")
-    sms_fallback: bool = Field(default=True, description="accepted/ready by SMS when no app or LINE reaches you")
+    offers_in_quiet_hours: Flag = Field(default=False, description="students: new offers at night too")
+    sms_fallback: Flag = Field(default=True, description="accepted/ready by SMS when no app or LINE reaches you")
 
 
 class NotificationSettingsOut(NotificationSettingsIn):

@@ -245,10 +245,10 @@ class Portfolio(Wire):
 class PartDecision(BaseModel):
     """POST /requests/{id}/parts/{part_id}/decision: the owner's answer in the app."""
 
-    approve: bool
+    approve: bool = Field(strict=True)  # JSON's true/false only, never 0/1 or "yes"
 
 
 class ProposalDecision(BaseModel):
     """POST /supervisor/skill-proposals/{id}."""
 
-    confirm: bool
+    confirm: bool = Field(strict=True)

@@ -1254,3 +1254,8 @@ APP_UI.update({
     "own_request_check_note": B("คุณเป็นผู้ขอซ่อมงานนี้ ครูท่านอื่นของวิทยาลัยจะดูแลและตรวจงานนี้",
                                 "You asked for this repair: another teacher of the college handles and checks it"),
 })
+# The API fuzz (schemathesis): a method a path does not take answered "invalid input" without saying which it takes.
+ERRORS.update({
+    "method_not_allowed": B("ที่อยู่นี้ไม่รับคำขอแบบ {method} (รับ: {allowed})",
+                            "This address does not take {method} (it takes: {allowed})"),
+})

@@ -54,7 +54,8 @@ async def technicians(caller: SupervisorDep, conn: UserConn) -> list[Student]:
     return [Student.model_validate(r) for r in await college_admin.students(conn, college.id)]
 
 
-@router.put("/technicians/{student_id}", response_model=Student, responses={404: {"model": ErrorResponse}})
+@router.put("/technicians/{student_id}", response_model=Student,
+            responses={404: {"model": ErrorResponse}, 409: {"model": ErrorResponse, "description": "student_has_jobs"}})
 async def update_technician(
     student_id: uuid.UUID, body: StudentUpdate, caller: SupervisorDep, conn: UserConn, pool: PoolDep
 ) -> Student:

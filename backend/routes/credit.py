@@ -69,14 +69,14 @@ class OutcomeIn(BaseModel):
 
 class PartProposal(BaseModel):
     name: Line = Field(max_length=2 * PART_NAME_MAX)
-    qty: int = Field(ge=1, le=1000)
-    price_baht: float = Field(ge=0, le=10_000_000, allow_inf_nan=False)
+    qty: int = Field(ge=1, le=1000, strict=True)
+    price_baht: float = Field(ge=0, le=10_000_000, allow_inf_nan=False, strict=True)
     idempotency_key: uuid.UUID | None = Field(
         default=None, description="the same key again (a retry) answers the part it proposed, stored once")
 
 
 class PhoneApproval(BaseModel):
-    approve: bool = True
+    approve: bool = Field(True, strict=True)
     note: Text = Field(max_length=2 * PART_NOTE_MAX, description="who approved by phone, and when")
 
 
@@ -86,18 +86,19 @@ class MemberIn(BaseModel):
 
 
 class MemberHours(BaseModel):
-    hours: float = Field(gt=0, le=HOURS_MAX, allow_inf_nan=False)
+    hours: float = Field(gt=0, le=HOURS_MAX, allow_inf_nan=False, strict=True)
     task: Line | None = Field(None, max_length=2 * TASK_MAX)
 
 
 class HoursApproval(BaseModel):
-    hours: dict[uuid.UUID, Annotated[float, Field(gt=0, le=HOURS_MAX, allow_inf_nan=False)]] = Field(
+    hours: dict[uuid.UUID, Annotated[float, Field(gt=0, le=HOURS_MAX, allow_inf_nan=False, strict=True)]] = Field(
         default_factory=dict, description="corrected hours per member; members not listed: as they reported")
 
 
 class CreditSettings(BaseModel):
-    progression_jobs: int | None = Field(None, ge=-1000, le=1000)
-    hours_target: float | None = Field(None, ge=HOURS_TARGET_MIN, le=HOURS_TARGET_MAX, allow_inf_nan=False)
+    progression_jobs: int | None = Field(None, ge=-1000, le=1000, strict=True)
+    hours_target: float | None = Field(None, ge=HOURS_TARGET_MIN, le=HOURS_TARGET_MAX, allow_inf_nan=False,
+                                       strict=True)
 
 
 def _term(term: str | None, now: Any) -> str:
