@@ -5,6 +5,7 @@ place among the unkeyed ones, so a banner or panel that appears above a button s
 control's slot: it gets a new id, and a tap on the old one is dropped (or reaches whatever took that slot).
 Keyed siblings are paired by key (flet/controls/object_patch.py, DiffBuilder._compare_lists)."""
 
+import dataclasses
 from typing import Any
 from uuid import uuid4
 
@@ -14,6 +15,7 @@ from flet.controls.object_patch import ObjectPatch
 
 from mobile.viewmodels.home import CitizenHome, TechnicianHome
 from mobile.views.citizen import citizen_home_view
+from mobile.views.frame import app_views
 from mobile.views.inbox import inbox_view
 from mobile.views.job import job_view
 from mobile.views.request_detail import request_detail_view
@@ -59,8 +61,21 @@ def by_label(label: str) -> Any:
     return lambda tree: tappable(tree, label)
 
 
+def siblings_keyed_once(tree: ft.BaseControl) -> None:
+    """No two siblings share a key: Flutter refuses duplicate keys in one list, and the diff would pair wrongly."""
+    for control in walk(tree):
+        for field in dataclasses.fields(control):
+            value = getattr(control, field.name, None)
+            if field.name.startswith("_") or not isinstance(value, list):
+                continue
+            keys = [c.key for c in value if isinstance(c, ft.BaseControl) and c.key is not None]
+            assert len(keys) == len(set(keys)), (control, keys)
+
+
 def kept(before: ft.BaseControl, after: ft.BaseControl, *targets: Any) -> bool:
     """Whether every target (found in each tree) has the same id after the re-render as before it."""
+    siblings_keyed_once(before)
+    siblings_keyed_once(after)
     old = ids(before, *targets)
     reconcile(before, after)
     return ids(after, *targets) == old
@@ -228,3 +243,13 @@ async def test_a_tap_on_one_offer_cannot_reach_the_offer_that_arrives_above_it()
     reconcile(before, after)
     (new_offers_accept,) = ids(after, accept_on("พัดลมไม่หมุน"))
     assert new_offers_accept != aimed_at
+
+
+async def test_no_two_siblings_share_a_key_on_any_roles_home_or_the_job() -> None:
+    for role in ("citizen", "technician", "supervisor", "admin"):
+        app = await signed_in(role, FakeBackend())
+        for view in app_views(app):
+            siblings_keyed_once(view)
+    _, app, _job = await technician_job()
+    for view in app_views(app):
+        siblings_keyed_once(view)
