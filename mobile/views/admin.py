@@ -19,6 +19,7 @@ from mobile.views.common import (
     greeting,
     heading,
     home_notice,
+    keyed,
     load_state,
     loading,
     muted,
@@ -36,23 +37,30 @@ def admin_home_view(vm: AdminHome, locale: Locale, on_manage_colleges: Action | 
     if on_manage_colleges is not None:
         controls.append(ft.Row([ft.FilledButton(t("colleges_manage", locale), icon=ft.Icons.DOMAIN_ADD,
                                                 on_click=on_manage_colleges)]))
-    controls.append(section(t("waiting_title", locale), locale, vm.load))
-    controls += home_notice(vm)
+    # Keyed, part by part and card by card (a waiting request by its id): a notice, or a request dispatched and
+    # gone, leaves the cards below their ids, so a tap aimed at one request cannot reach the next.
+    keyed("top", controls)
+    controls += keyed("waiting-title", [section(t("waiting_title", locale), locale, vm.load)])
+    controls += keyed("notice", home_notice(vm))
     controls += [draft_to_discard_card(item, vm, locale) for item in vm.outbox_items]
-    controls += reload_failed(vm, locale)
+    controls += keyed("reload-failed", reload_failed(vm, locale))
     state = load_state(vm, locale)
     if state is not None:
-        controls.append(state)
+        controls += keyed("load-state", [state])
         return ft.Column(controls, spacing=12)
     if vm.waiting:
-        controls += [_waiting_card(r, vm, locale) for r in vm.waiting]
+        for request in vm.waiting:
+            card = _waiting_card(request, vm, locale)
+            card.key = f"waiting-{request.id}"
+            controls.append(card)
     else:
-        controls.append(empty(t("waiting_empty", locale)))
-    controls.append(section(t("admin_home_title", locale), locale))
+        controls += keyed("waiting-empty", [empty(t("waiting_empty", locale))])
+    controls += keyed("colleges-title", [section(t("admin_home_title", locale), locale)])
     if vm.is_empty:
-        controls.append(empty(t("admin_empty", locale)))
+        controls += keyed("colleges-empty", [empty(t("admin_empty", locale))])
     else:
-        controls.append(ft.Text(t("colleges_count", locale, count=len(vm.colleges)), weight=ft.FontWeight.W_600))
+        controls += keyed("colleges-count", [ft.Text(t("colleges_count", locale, count=len(vm.colleges)),
+                                                     weight=ft.FontWeight.W_600)])
         controls += [_college_card(c, locale) for c in vm.colleges]
     return ft.Column(controls, spacing=12)
 

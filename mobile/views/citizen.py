@@ -13,6 +13,7 @@ from mobile.views.common import (
     error_message,
     greeting,
     heading,
+    keyed,
     load_state,
     muted,
     reload_failed,
@@ -38,18 +39,20 @@ def citizen_home_view(vm: CitizenHome, locale: Locale) -> ft.Control:
             on_click=vm.new_request,
         ),
     ]
+    # Keyed, part by part and card by card: what appears above a button leaves it its id (and a tap on it).
+    keyed("top", controls)
     if vm.notice:
-        controls.append(_notice(vm.notice))
-    controls += invitation_controls(vm.invitation, locale)
-    controls.append(section(t("citizen_home_title", locale), locale, vm.load))
+        controls += keyed("notice", [_notice(vm.notice)])
+    controls += keyed("invitation", invitation_controls(vm.invitation, locale))
+    controls += keyed("requests-title", [section(t("citizen_home_title", locale), locale, vm.load)])
     # Waiting drafts first: they live on this device and show even when the list cannot load.
     controls += [outbox_card(item, vm, locale) for item in vm.outbox_items]
-    controls += reload_failed(vm, locale)
+    controls += keyed("reload-failed", reload_failed(vm, locale))
     state = load_state(vm, locale)
     if state is not None:
-        controls.append(state)
+        controls += keyed("load-state", [state])
     elif vm.is_empty:
-        controls.append(empty(t("citizen_empty", locale)))
+        controls += keyed("empty", [empty(t("citizen_empty", locale))])
     else:
         controls += request_cards(vm.requests, locale, vm.open_request)
     return ft.Column(controls, spacing=12)
@@ -71,8 +74,12 @@ def _notice(text: str) -> ft.Control:
 
 
 def outbox_card(item: OutboxItem, vm: HomeViewModel, locale: Locale) -> ft.Control:
-    if item.state == ItemState.HELD:
-        return held_card(item, vm, locale)
+    card = held_card(item, vm, locale) if item.state == ItemState.HELD else _outbox_card(item, vm, locale)
+    card.key = f"outbox-{item.key}"
+    return card
+
+
+def _outbox_card(item: OutboxItem, vm: HomeViewModel, locale: Locale) -> ft.Control:
     failed = item.state == ItemState.FAILED
     details: list[ft.Control] = [
         ft.Row(
@@ -174,7 +181,7 @@ def draft_to_discard_card(item: OutboxItem, vm: HomeViewModel, locale: Locale) -
         ft.Row([ft.OutlinedButton(t("outbox_discard_held", locale), icon=ft.Icons.DELETE_OUTLINE,
                                   on_click=discard)], wrap=True),
     ]
-    return ft.Card(content=ft.Container(content=ft.Column(details, spacing=8), padding=12))
+    return ft.Card(key=f"outbox-{item.key}", content=ft.Container(content=ft.Column(details, spacing=8), padding=12))
 
 
 def own_requests_section(vm: HomeViewModel, locale: Locale) -> list[ft.Control]:
@@ -190,5 +197,6 @@ def own_requests_section(vm: HomeViewModel, locale: Locale) -> list[ft.Control]:
         ],
         vertical_alignment=ft.CrossAxisAlignment.CENTER,
     )
+    entry.key = "own-requests-title"
     return [entry, *[outbox_card(item, vm, locale) for item in vm.outbox_items],
-            *request_cards(vm.own_requests, locale, vm.open_own_request)]
+            *request_cards(vm.own_requests, locale, vm.open_own_request, key="own-request")]

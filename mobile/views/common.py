@@ -19,6 +19,16 @@ Action = Callable[[], Awaitable[None]]
 FALLBACK_ICON = ft.Icons.BUILD
 
 
+def keyed(name: str, controls: list[ft.Control]) -> list[ft.Control]:
+    """A screen part's controls, keyed by the part and their place in it. Flet pairs a new render's unkeyed
+    controls with the old ones by position, so a part that appears or grows would shift every control below it
+    onto another's id, and a tap on the old id is dropped; keyed, the parts below keep theirs."""
+    for n, control in enumerate(controls):
+        if control.key is None:
+            control.key = f"{name}-{n}"
+    return controls
+
+
 def category_icon(name: str) -> ft.IconData:
     """Categories name their icon as in ft.Icons (e.g. "KITCHEN"); an unknown name gets a spanner."""
     icon: ft.IconData = getattr(ft.Icons, name, FALLBACK_ICON)
@@ -59,9 +69,10 @@ def loading(locale: Locale) -> ft.Control:
     )
 
 
-def error_message(text: str) -> ft.Control:
+def error_message(text: str, key: str | None = None) -> ft.Control:
     # A live region: a screen reader reads the error out when it appears, without moving focus.
     return ft.Semantics(
+        key=key,
         live_region=True,
         content=ft.Row(
             [
@@ -93,13 +104,15 @@ def confirm_panel(
 ) -> ft.Control:
     """A confirm step in place: its fields, then the error, a progress bar while sending, confirm and close."""
     controls = list(controls)
+    # Keyed: the error and the progress bar come and go above the buttons, which keep their ids.
     if error:
-        controls.append(error_message(error))
+        controls.append(error_message(error, key="panel-error"))
     if sending:
-        controls.append(ft.ProgressBar())
+        controls.append(ft.ProgressBar(key="panel-progress"))
     controls.append(
         ft.Row(
-            [
+            key="panel-buttons",
+            controls=[
                 ft.FilledButton(confirm, disabled=sending or not can_confirm, on_click=on_confirm),
                 ft.TextButton(dismiss, disabled=sending, on_click=on_dismiss),
             ],
@@ -258,14 +271,18 @@ def request_card(request: RequestSummary, locale: Locale, on_open: Action | None
 
 
 def request_cards(
-    requests: list[RequestSummary], locale: Locale, on_open: Callable[[UUID], Awaitable[None]]
+    requests: list[RequestSummary], locale: Locale, on_open: Callable[[UUID], Awaitable[None]], key: str = "request"
 ) -> list[ft.Control]:
-    """Tappable cards, each opening its own request (a job, a request to review)."""
+    """Tappable cards, each opening its own request (a job, a request to review). Each is keyed by its request
+    (`key` names the list: a student's own request can be their job too), so a card that arrives at the top
+    leaves the others their ids."""
     cards: list[ft.Control] = []
     for request in requests:
 
         async def open_it(_: object = None, request_id: UUID = request.id) -> None:  # the event comes first
             await on_open(request_id)
 
-        cards.append(request_card(request, locale, open_it))
+        card = request_card(request, locale, open_it)
+        card.key = f"{key}-{request.id}"
+        cards.append(card)
     return cards

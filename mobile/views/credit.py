@@ -24,6 +24,7 @@ from mobile.views.common import (
     error_with_retry,
     heading,
     icon_button,
+    keyed,
     loading,
     muted,
     screen_header,
@@ -55,22 +56,25 @@ def record_panel(panel: RecordPanel | None, locale: Locale, *, with_steps: bool 
     `with_steps=False` when the screen shows record_steps under its own steps."""
     if panel is None or panel.record is None:
         return []
+    # Keyed, part by part: the notice or the error appearing on top leaves the cards below their ids (unkeyed, the
+    # parts card would take over the outcome card's ids, and a tap aimed at one would reach the other).
     controls: list[ft.Control] = []
     if panel.notice:
-        controls.append(ft.Semantics(live_region=True, content=ft.Text(panel.notice, weight=ft.FontWeight.W_600)))
+        controls.append(ft.Semantics(live_region=True, content=ft.Text(panel.notice, weight=ft.FontWeight.W_600),
+                                     key="record-notice"))
     if panel.action_error:
-        controls.append(error_message(panel.action_error))
+        controls.append(error_message(panel.action_error, key="record-error"))
     if panel.is_owner:
-        controls += _owner(panel, locale)
+        controls += keyed("record-owner", _owner(panel, locale))
     else:
         if with_steps:
-            controls += _presence(panel, locale)
-        controls += _parts(panel, locale)
-        controls += _outcome(panel, locale)
-        controls += _hand_back(panel, locale)
-        controls += _team(panel, locale)
+            controls += keyed("record-presence", _presence(panel, locale))
+        controls += keyed("record-parts", _parts(panel, locale))
+        controls += keyed("record-outcome", _outcome(panel, locale))
+        controls += keyed("record-hand-back", _hand_back(panel, locale))
+        controls += keyed("record-team", _team(panel, locale))
     if panel.sending:
-        controls.append(ft.ProgressBar())
+        controls.append(ft.ProgressBar(key="record-progress"))
     return controls
 
 
@@ -161,10 +165,13 @@ def _presence(panel: RecordPanel, locale: Locale) -> list[ft.Control]:
 def _parts(panel: RecordPanel, locale: Locale) -> list[ft.Control]:
     if not panel.parts and not panel.can_edit_parts:
         return []
+    # Each part's lines keyed by the part: a part proposed or approved leaves the lines below their ids.
     lines: list[ft.Control] = [heading(t("parts_title", locale), size=18)]
     for part in panel.parts:
-        lines.append(ft.Text(_part_line(part, locale)))
-        lines.append(muted(_part_state(part, locale)))
+        lines.append(ft.Text(_part_line(part, locale), key=f"{part.id}-line"))
+        state = muted(_part_state(part, locale))
+        state.key = f"{part.id}-state"
+        lines.append(state)
         if panel.can_edit_parts and part.status == PartStatus.PROPOSED:
             note = ft.Ref[ft.TextField]()
 
@@ -176,11 +183,12 @@ def _parts(panel: RecordPanel, locale: Locale) -> list[ft.Control]:
 
             lines.append(TypedField(ref=note, label=t("phone_note", locale), max_length=PART_NOTE_MAX,
                                       value=panel.phone_notes.get(part.id, ""), on_change=note_typed,
-                                      read_only=panel.sending))
+                                      read_only=panel.sending, key=f"{part.id}-note"))
             lines.append(ft.Row([ft.OutlinedButton(t("phone_approval", locale), icon=ft.Icons.PHONE,
-                                                   disabled=panel.sending, on_click=phoned)]))
+                                                   disabled=panel.sending, on_click=phoned)], key=f"{part.id}-phoned"))
     if panel.parts_total:
-        lines.append(ft.Text(t("record_parts_total", locale, total=format_baht(panel.parts_total))))
+        lines.append(ft.Text(t("record_parts_total", locale, total=format_baht(panel.parts_total)),
+                             key="parts-total"))
     if panel.can_edit_parts:
         name, qty, price = ft.Ref[ft.TextField](), ft.Ref[ft.TextField](), ft.Ref[ft.TextField]()
 
@@ -197,9 +205,9 @@ def _parts(panel: RecordPanel, locale: Locale) -> list[ft.Control]:
             await panel.propose_part(_typed(name), _typed(qty), _typed(price))
 
         lines += [
-            TypedField(ref=name, label=t("propose_part_name", locale), value=panel.part_name,
+            TypedField(ref=name, label=t("propose_part_name", locale), value=panel.part_name, key="propose-name",
                          max_length=PART_NAME_MAX, on_change=name_typed, read_only=panel.sending),
-            ft.Row([
+            ft.Row(key="propose-qty-price", controls=[
                 TypedField(ref=qty, label=t("propose_part_qty", locale), value=panel.part_qty, width=100,
                              keyboard_type=ft.KeyboardType.NUMBER, on_change=qty_typed, read_only=panel.sending),
                 TypedField(ref=price, label=t("propose_part_price", locale), value=panel.part_price,
@@ -207,7 +215,7 @@ def _parts(panel: RecordPanel, locale: Locale) -> list[ft.Control]:
                              read_only=panel.sending),
             ]),
             ft.Row([ft.FilledButton(t("propose_part", locale), icon=ft.Icons.ADD_SHOPPING_CART,
-                                    disabled=panel.sending, on_click=propose)]),
+                                    disabled=panel.sending, on_click=propose)], key="propose"),
         ]
     return [_card(lines)]
 

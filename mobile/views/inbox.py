@@ -26,15 +26,16 @@ def inbox_view(vm: InboxViewModel, locale: Locale) -> ft.Control:
     elif not vm.items:
         controls.append(empty(t("inbox_empty", locale)))
     else:
+        # Keyed (the items by their id): "mark all read" going as the last unread is read leaves the rest their ids.
         if vm.unread:
             controls.append(ft.Row([ft.TextButton(t("inbox_mark_all", locale), icon=ft.Icons.DONE_ALL,
-                                                  disabled=vm.busy, on_click=vm.mark_all_read)]))
+                                                  disabled=vm.busy, on_click=vm.mark_all_read)], key="mark-all"))
         controls += [_item(vm, item, locale) for item in vm.items]
         if vm.error:
-            controls.append(error_message(vm.error))
+            controls.append(error_message(vm.error, key="inbox-error"))
         if vm.next_before_id is not None:
             controls.append(ft.OutlinedButton(t("inbox_older", locale), icon=ft.Icons.EXPAND_MORE, disabled=vm.busy,
-                                              on_click=vm.load_older))
+                                              on_click=vm.load_older, key="older"))
     return ft.Column(controls, spacing=12, horizontal_alignment=ft.CrossAxisAlignment.STRETCH)
 
 

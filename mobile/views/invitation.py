@@ -27,7 +27,7 @@ def invitation_controls(card: InvitationCard, locale: Locale) -> list[ft.Control
     ]
     error = card.error(locale)
     if error is not None:
-        details.append(error_message(error))
+        details.append(error_message(error, key="invitation-error"))  # above the buttons, which keep their ids
     details.append(
         ft.Row(
             [
@@ -39,4 +39,4 @@ def invitation_controls(card: InvitationCard, locale: Locale) -> list[ft.Control
             wrap=True,
         )
     )
-    return [ft.Card(content=ft.Container(content=ft.Column(details, spacing=8), padding=12))]
+    return [ft.Card(key="invitation", content=ft.Container(content=ft.Column(details, spacing=8), padding=12))]

@@ -8,7 +8,7 @@ from mobile.models import WorkDetail
 from mobile.photo_picking import PhotoPicker
 from mobile.viewmodels.credit import RecordPanel
 from mobile.viewmodels.job import JobViewModel, Step, format_baht
-from mobile.views.common import confirm_panel, error_message, heading, icon_button, loading, muted
+from mobile.views.common import confirm_panel, error_message, heading, icon_button, keyed, loading, muted
 from mobile.views.credit import record_panel, record_steps
 from mobile.views.photos import thumbnail_row
 from mobile.views.request_parts import PHOTO_KINDS, notice, photo_thumbnails, screen_top, summary_head, timeline
@@ -20,27 +20,28 @@ from shared.work import NOTES_MAX, STEP_NOTE_MAX
 
 def job_view(vm: JobViewModel, locale: Locale, device: Device | None = None, record: RecordPanel | None = None
              ) -> ft.Control:
-    controls = screen_top(vm, t("review_title" if vm.is_supervisor else "job_title", locale), locale)
+    controls = keyed("top", screen_top(vm, t("review_title" if vm.is_supervisor else "job_title", locale), locale))
     detail = vm.detail
     if detail is not None and record is not None and record.first_loading:
         # The screen comes whole: the record's steps sit above the photos and the report, and arriving late they
         # would move what a tap was aimed at.
-        controls.append(loading(locale))
+        controls += keyed("record-loading", [loading(locale)])
     elif detail is not None:
-        controls += _summary(detail, locale)
-        controls += _contact(vm, detail, locale, device)
-        controls += notice(vm.notice)
-        controls += _qc_missing(vm, locale)
+        controls += keyed("summary", _summary(detail, locale))
+        controls += keyed("contact", _contact(vm, detail, locale, device))
+        controls += keyed("notice", notice(vm.notice))
+        controls += keyed("qc-missing", _qc_missing(vm, locale))
         if (own_note := vm.own_request_note) is not None:
-            controls.append(muted(own_note))
-        controls += _steps(vm, locale)
-        controls += record_steps(record, locale)
+            controls += keyed("own-note", [muted(own_note)])
+        controls += keyed("steps", _steps(vm, locale))
+        controls += keyed("record-steps", record_steps(record, locale))
         if vm.is_supervisor:
-            controls += _assign(vm, locale)
-        controls += _photos(vm, locale, device)
-        controls += _report(vm, locale)
-        controls += record_panel(record, locale, with_steps=False)  # parts, outcome, hand back, team
-        controls += timeline(vm, locale)
+            controls += keyed("assign", _assign(vm, locale))
+        controls += keyed("photos", _photos(vm, locale, device))
+        controls += keyed("report", _report(vm, locale))
+        # parts, outcome, hand back, team
+        controls += keyed("record", record_panel(record, locale, with_steps=False))
+        controls += keyed("timeline", timeline(vm, locale))
     return ft.Column(controls, spacing=12, horizontal_alignment=ft.CrossAxisAlignment.STRETCH)
 
 
@@ -81,7 +82,9 @@ def _contact(vm: JobViewModel, detail: WorkDetail, locale: Locale, device: Devic
 
 def _steps(vm: JobViewModel, locale: Locale) -> list[ft.Control]:
     if vm.open_step is not None:
-        return [_step_panel(vm, vm.open_step, locale)]
+        panel = _step_panel(vm, vm.open_step, locale)
+        panel.key = "step-panel"
+        return [panel]
     buttons: list[ft.Control] = []
     for step in vm.steps:
 
@@ -117,10 +120,10 @@ def _qc_missing(vm: JobViewModel, locale: Locale) -> list[ft.Control]:
                          bgcolor=ft.Colors.TERTIARY_CONTAINER)]
 
 
-def _round_note(text: str) -> ft.Control:
+def _round_note(text: str, key: str) -> ft.Control:
     """A reopened job's later round: what this round still needs of its own, where the student adds it."""
     return ft.Container(content=ft.Text(text, color=ft.Colors.ON_TERTIARY_CONTAINER), padding=10, border_radius=8,
-                        bgcolor=ft.Colors.TERTIARY_CONTAINER)
+                        bgcolor=ft.Colors.TERTIARY_CONTAINER, key=key)
 
 
 def _step_panel(vm: JobViewModel, step: Step, locale: Locale) -> ft.Control:
@@ -225,11 +228,14 @@ def _photos(vm: JobViewModel, locale: Locale, device: Device | None) -> list[ft.
         heading_text = (
             t("after_photos_label", locale, max=MAX_PHOTOS_PER_REQUEST) if editing_after else t(title, locale)
         )
-        controls.append(ft.Text(heading_text, weight=ft.FontWeight.W_600))
+        # Keyed by what they are: a first photo's thumbnails or the progress appear above the add button.
+        controls.append(ft.Text(heading_text, weight=ft.FontWeight.W_600, key=f"{kind}-photos-title"))
         if editing_after and vm.after_photo_round_note:
-            controls.append(_round_note(vm.after_photo_round_note))
+            controls.append(_round_note(vm.after_photo_round_note, key="after-photos-round"))
         if thumbs:
-            controls.append(thumbnail_row(thumbs))
+            row = thumbnail_row(thumbs)
+            row.key = f"{kind}-photos"
+            controls.append(row)
         if editing_after:
 
             async def pick() -> None:
@@ -237,12 +243,14 @@ def _photos(vm: JobViewModel, locale: Locale, device: Device | None) -> list[ft.
                     await vm.pick_after_photos(PhotoPicker(device))
 
             controls.append(ft.Row([ft.OutlinedButton(t("add_after_photo", locale), icon=ft.Icons.ADD_A_PHOTO,
-                                                      disabled=not vm.can_add_after_photo, on_click=pick)]))
+                                                      disabled=not vm.can_add_after_photo, on_click=pick)],
+                                   key="add-after-photo"))
             if vm.uploading:
                 progress = vm.photo_progress or t("uploading_after", locale)
-                controls += [ft.ProgressBar(), ft.Semantics(live_region=True, content=muted(progress))]
+                controls += [ft.ProgressBar(key="after-photos-progress"),
+                             ft.Semantics(live_region=True, content=muted(progress), key="after-photos-progress-text")]
             if vm.photo_error:
-                controls.append(error_message(vm.photo_error))
+                controls.append(error_message(vm.photo_error, key="after-photos-error"))
     return controls
 
 
@@ -269,7 +277,7 @@ def _report(vm: JobViewModel, locale: Locale) -> list[ft.Control]:
         vm.set_notes(e.control.value)
 
     if vm.report_round_note:
-        controls.append(_round_note(vm.report_round_note))
+        controls.append(_round_note(vm.report_round_note, key="report-round"))
 
     # Read again at the save tap: on a slow device a tap can be handled before the last keystrokes' changes.
     hours_field, notes_field = ft.Ref[ft.TextField](), ft.Ref[ft.TextField]()
@@ -296,14 +304,17 @@ def _report(vm: JobViewModel, locale: Locale) -> list[ft.Control]:
     for index, part in enumerate(vm.report.parts):
         refs: PartFields = (ft.Ref[ft.TextField](), ft.Ref[ft.TextField](), ft.Ref[ft.TextField]())
         part_fields.append(refs)
-        controls.append(_part_row(vm, index, part.name, part.qty, part.cost, locale, refs))
+        row = _part_row(vm, index, part.name, part.qty, part.cost, locale, refs)
+        row.key = f"part-{index}"  # parts have no id until saved: keyed by place, as their fields are
+        controls.append(row)
     controls += [
-        ft.Row([ft.TextButton(t("add_part", locale), icon=ft.Icons.ADD, on_click=vm.add_part)]),
-        ft.Semantics(live_region=True, content=ft.Text(vm.parts_total_text, weight=ft.FontWeight.W_600)),
+        ft.Row([ft.TextButton(t("add_part", locale), icon=ft.Icons.ADD, on_click=vm.add_part)], key="add-part"),
+        ft.Semantics(live_region=True, content=ft.Text(vm.parts_total_text, weight=ft.FontWeight.W_600),
+                     key="parts-total"),
     ]
-    controls += [error_message(problem) for problem in vm.report_errors]
+    controls += [error_message(problem, key=f"report-error-{n}") for n, problem in enumerate(vm.report_errors)]
     controls.append(ft.Row([ft.FilledButton(t("save_report", locale), icon=ft.Icons.SAVE, disabled=vm.sending,
-                                            on_click=save)]))
+                                            on_click=save)], key="save-report"))
     return controls
 
 

@@ -12,6 +12,7 @@ from mobile.views.common import (
     confirm_panel,
     heading,
     icon_button,
+    keyed,
     loading,
     muted,
 )
@@ -37,23 +38,24 @@ ACTION_ICONS = {
 
 def request_detail_view(vm: RequestDetailViewModel, locale: Locale, device: Device | None = None,
                         record: RecordPanel | None = None) -> ft.Control:
-    controls = screen_top(vm, t("request_detail_title", locale), locale)
+    controls = keyed("top", screen_top(vm, t("request_detail_title", locale), locale))
     detail = vm.detail
     if detail is not None and record is not None and record.first_loading:
         # The record's panel sits above the photos: the screen comes whole, or a tap aimed at a thumbnail lands on
         # whatever the late panel pushed under it.
-        controls.append(loading(locale))
+        controls += keyed("record-loading", [loading(locale)])
     elif detail is not None:
-        controls += _summary(detail, locale)
-        controls += _next_step(detail, locale)
-        controls += notice(vm.notice)
-        controls += _actions(vm, locale)
-        controls += record_panel(record, locale)  # parts waiting for the owner, "I have it back"
-        controls += _college(vm, detail, locale, device)
-        controls += _what_you_entered(vm, detail, locale)
-        controls += _repair_record(detail, locale)
-        controls += _photos(vm, locale)
-        controls += timeline(vm, locale)
+        controls += keyed("summary", _summary(detail, locale))
+        controls += keyed("next-step", _next_step(detail, locale))
+        controls += keyed("notice", notice(vm.notice))
+        controls += keyed("actions", _actions(vm, locale))
+        # parts waiting for the owner, "I have it back"
+        controls += keyed("record", record_panel(record, locale))
+        controls += keyed("college", _college(vm, detail, locale, device))
+        controls += keyed("entered", _what_you_entered(vm, detail, locale))
+        controls += keyed("repair-record", _repair_record(detail, locale))
+        controls += keyed("photos", _photos(vm, locale))
+        controls += keyed("timeline", timeline(vm, locale))
     return ft.Column(controls, spacing=12, horizontal_alignment=ft.CrossAxisAlignment.STRETCH)
 
 
@@ -160,7 +162,9 @@ def _repair_record(detail: RequestDetail, locale: Locale) -> list[ft.Control]:
 
 def _actions(vm: RequestDetailViewModel, locale: Locale) -> list[ft.Control]:
     if vm.open_action is not None:
-        return [_action_panel(vm, vm.open_action, locale)]
+        panel = _action_panel(vm, vm.open_action, locale)
+        panel.key = "action-panel"  # not paired with the buttons' row it replaces
+        return [panel]
     buttons: list[ft.Control] = []
     for action in vm.actions:
 
@@ -172,7 +176,7 @@ def _actions(vm: RequestDetailViewModel, locale: Locale) -> list[ft.Control]:
             buttons.append(ft.OutlinedButton(label, icon=ACTION_ICONS[action], on_click=start))
         else:
             buttons.append(ft.FilledButton(label, icon=ACTION_ICONS[action], on_click=start))
-    return [ft.Row(buttons, wrap=True, spacing=8, run_spacing=8)] if buttons else []
+    return [ft.Row(buttons, wrap=True, spacing=8, run_spacing=8, key="action-buttons")] if buttons else []
 
 
 def _action_panel(vm: RequestDetailViewModel, action: RequestAction, locale: Locale) -> ft.Control:
@@ -245,5 +249,7 @@ def _photos(vm: RequestDetailViewModel, locale: Locale) -> list[ft.Control]:
     for kind, title, alt in PHOTO_KINDS:
         thumbs = photo_thumbnails(vm, kind, alt, locale)
         if thumbs:
-            controls += [ft.Text(t(title, locale), weight=ft.FontWeight.W_600), thumbnail_row(thumbs)]
+            row = thumbnail_row(thumbs)
+            row.key = f"{kind}-photos"
+            controls += [ft.Text(t(title, locale), weight=ft.FontWeight.W_600, key=f"{kind}-photos-title"), row]
     return controls

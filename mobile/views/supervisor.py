@@ -12,6 +12,7 @@ from mobile.views.common import (
     greeting,
     heading,
     home_notice,
+    keyed,
     load_state,
     muted,
     reload_failed,
@@ -49,24 +50,26 @@ def supervisor_home_view(vm: SupervisorHome, locale: Locale) -> ft.Control:
             wrap=True,
         )
     )
+    # Keyed, part by part and card by card: what appears above a button leaves it its id (and a tap on it).
+    keyed("top", controls)
     controls += own_requests_section(vm, locale)
-    controls += home_notice(vm)  # a draft of their own sent, kept offline or held
-    controls.append(section(t("dashboard_title", locale), locale, vm.load))
-    controls += reload_failed(vm, locale)
+    controls += keyed("notice", home_notice(vm))  # a draft of their own sent, kept offline or held
+    controls += keyed("dashboard-title", [section(t("dashboard_title", locale), locale, vm.load)])
+    controls += keyed("reload-failed", reload_failed(vm, locale))
     state = load_state(vm, locale)
     if state is not None or vm.dashboard is None:
-        controls.append(state or empty(t("quality_check_empty", locale)))
+        controls += keyed("load-state", [state or empty(t("quality_check_empty", locale))])
         return ft.Column(controls, spacing=12)
     counts = vm.dashboard.status_counts()
     if counts:
-        controls.append(ft.Row([count_chip(s, n, locale) for s, n in counts], wrap=True, run_spacing=6))
-    controls.append(heading(t("quality_check_title", locale), size=18))
+        controls.append(ft.Row([count_chip(s, n, locale) for s, n in counts], wrap=True, run_spacing=6,
+                               key="counts"))
+    controls += keyed("check-title", [heading(t("quality_check_title", locale), size=18)])
     if vm.quality_check:
-        controls += request_cards(vm.quality_check, locale, vm.open_job)
+        controls += request_cards(vm.quality_check, locale, vm.open_job, key="check")
     else:
-        controls.append(empty(t("quality_check_empty", locale)))
-    controls.append(heading(t("weekly_chart_title", locale), size=18))
-    controls += weekly_chart(vm.chart(), locale)
+        controls += keyed("check-empty", [empty(t("quality_check_empty", locale))])
+    controls += keyed("chart", [heading(t("weekly_chart_title", locale), size=18), *weekly_chart(vm.chart(), locale)])
     return ft.Column(controls, spacing=12)
 
 

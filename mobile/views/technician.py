@@ -13,6 +13,7 @@ from mobile.views.common import (
     empty,
     greeting,
     home_notice,
+    keyed,
     load_state,
     muted,
     reload_failed,
@@ -30,27 +31,29 @@ def technician_home_view(vm: TechnicianHome, locale: Locale) -> ft.Control:
         ft.Row([ft.OutlinedButton(t("portfolio_open", locale), icon=ft.Icons.WORKSPACE_PREMIUM,
                                   on_click=vm.open_portfolio)], wrap=True),
     ]
+    # Keyed, part by part and card by card: what appears above a button leaves it its id (and a tap on it).
+    keyed("top", controls)
     controls += own_requests_section(vm, locale)
-    controls.append(section(t("technician_offers", locale), locale, vm.load))
+    controls += keyed("offers-title", [section(t("technician_offers", locale), locale, vm.load)])
     if vm.off_roster:
         # Said above the lists, not as an empty list: the student should not wait for offers that cannot come.
         controls.append(ft.Container(content=ft.Text(vm.off_roster), padding=12, border_radius=8,
-                                     bgcolor=ft.Colors.SECONDARY_CONTAINER))
-    controls += home_notice(vm)
-    controls += reload_failed(vm, locale)
+                                     bgcolor=ft.Colors.SECONDARY_CONTAINER, key="off-roster"))
+    controls += keyed("notice", home_notice(vm))
+    controls += keyed("reload-failed", reload_failed(vm, locale))
     state = load_state(vm, locale)
     if state is not None:
-        controls.append(state)
+        controls += keyed("load-state", [state])
         return ft.Column(controls, spacing=12)
     if vm.offers:
         controls += [_offer_card(o, vm, locale) for o in vm.offers]
     elif not vm.off_roster:
-        controls.append(empty(t("technician_empty_offers", locale)))
-    controls.append(section(t("technician_jobs", locale), locale))
+        controls += keyed("offers-empty", [empty(t("technician_empty_offers", locale))])
+    controls += keyed("jobs-title", [section(t("technician_jobs", locale), locale)])
     if vm.jobs:
-        controls += request_cards(vm.jobs, locale, vm.open_job)
+        controls += request_cards(vm.jobs, locale, vm.open_job, key="job")
     else:
-        controls.append(empty(t("technician_empty_jobs", locale)))
+        controls += keyed("jobs-empty", [empty(t("technician_empty_jobs", locale))])
     return ft.Column(controls, spacing=12)
 
 
@@ -59,6 +62,7 @@ def _offer_card(offer: Offer, vm: TechnicianHome, locale: Locale) -> ft.Control:
     icon = category_icon(category.icon) if category else FALLBACK_ICON
     category_name = category.name(locale) if category else offer.category_code
     return ft.Card(
+        key=f"offer-{offer.offer_id}",
         content=ft.Container(
             padding=12,
             content=ft.Column(

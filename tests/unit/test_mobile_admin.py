@@ -7,6 +7,7 @@ from uuid import UUID, uuid4
 
 import flet as ft
 import httpx
+from flet.controls.object_patch import ObjectPatch
 
 from mobile.api_client import ApiClient
 from mobile.formatting import format_phone
@@ -28,6 +29,7 @@ from tests.unit.mobile_fakes import (
     find,
     texts,
     waiting_request,
+    walk,
 )
 from tests.unit.mobile_screens import assert_accessible, open_detail, sign_in, signed_in, technician_job
 
@@ -295,3 +297,24 @@ async def test_a_live_event_reloads_the_waiting_list() -> None:
     backend.waiting.pop()
     await app.live_event(ServerEvent("request", json.dumps({"request_id": str(uuid4()), "status": "offered"})))
     assert len(home.waiting) == 1
+
+
+async def test_the_other_requests_buttons_keep_their_ids_when_one_is_dispatched_and_the_notice_shows() -> None:
+    # Flet pairs a re-render's unkeyed controls by place: the notice on top would shift the washer's card onto the
+    # pump's old slot, giving it the pump's ids (a tap aimed at the pump would reach the washer's buttons).
+    backend = AdminBackend()
+    _, home = await admin_home(backend)
+    assert [r.item for r in home.waiting] == ["เครื่องซักผ้า", "ปั๊มน้ำ"]
+    pump = home.waiting[1]
+
+    def washers_buttons(tree: ft.Control) -> list[int]:
+        (card,) = [c for c in walk(tree) if isinstance(c, ft.Card) and "เครื่องซักผ้า" in texts(c)]
+        return [b._i for b in find(card, ft.OutlinedButton) + find(card, ft.FilledButton)]
+
+    before = admin_home_view(home, Locale.TH)
+    old = washers_buttons(before)
+    await home.dispatch(pump.id, None)
+    after = admin_home_view(home, Locale.TH)
+    assert home.notice in texts(after) and [r.item for r in home.waiting] == ["เครื่องซักผ้า"]
+    ObjectPatch.from_diff(before, after, control_cls=ft.BaseControl, frozen=True)
+    assert old and washers_buttons(after) == old

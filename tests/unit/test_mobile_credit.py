@@ -10,6 +10,7 @@ from uuid import UUID, uuid4
 
 import flet as ft
 import httpx
+from flet.controls.object_patch import ObjectPatch
 
 from mobile.viewmodels.app import COLLEGE_CREDIT_ROUTE, PORTFOLIO_ROUTE, Screen
 from mobile.viewmodels.credit import RecordPanel
@@ -653,3 +654,22 @@ async def test_a_teacher_adds_no_helper_to_a_repair_they_asked_for() -> None:
         vm = await signed_in("supervisor", backend)
         await vm.open_job(UUID(backend.job["id"]))
         assert vm.record is not None and vm.record.can_add_helper is (not mine), mine
+
+
+async def test_the_records_buttons_keep_their_ids_when_a_part_and_the_notice_appear_above_them() -> None:
+    # Flet pairs a re-render's unkeyed controls with the old ones by place: the notice on top and the new part's
+    # lines would shift "propose" and "save outcome" onto other controls' ids, and the server drops a tap on an
+    # id that is gone. The diff the session runs gives each paired control its predecessor's id.
+    backend = CreditBackend("repairing")
+    vm = await signed_in("technician", backend)
+    await vm.open_job(UUID(backend.job["id"]))
+    panel = vm.record
+    assert panel is not None
+    before = panel_tree(panel)
+    names = ("เสนออะไหล่", "บันทึกผลการซ่อม")
+    old = [button(before, name)._i for name in names]
+    await panel.propose_part("ฟิวส์ 5A", "2", "10")
+    after = panel_tree(panel)
+    assert "เสนออะไหล่ ฟิวส์ 5A แล้ว รอเจ้าของอนุมัติ" in texts(after)
+    ObjectPatch.from_diff(before, after, control_cls=ft.BaseControl, frozen=True)
+    assert [button(after, name)._i for name in names] == old
