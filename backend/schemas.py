@@ -9,21 +9,24 @@ the string that is stored. Every number is `Finite` (no NaN or infinity, which P
 
 import unicodedata
 import uuid
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from datetime import date, datetime
 from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, BeforeValidator, Field, Strict
+from pydantic import AfterValidator, BaseModel, BeforeValidator, Field, Strict
 from pydantic_core import PydanticCustomError
 
-from shared.aftercare import COMMENT_MAX, RATING_MAX, RATING_MIN
+from shared.aftercare import COMMENT_MAX, RATING_MAX, RATING_MIN, rating_valid
+from shared.categories import MAX_LEVEL, MIN_LEVEL
+from shared.credit import PART_PRICE_MAX, PART_QTY_MAX
 from shared.display_names import MAX_LENGTH as DISPLAY_NAME_MAX
 from shared.geo import SERVICE_RADIUS_MAX_KM, SERVICE_RADIUS_MIN_KM
 from shared.request_rules import ADDRESS_MAX, BRAND_MAX, DESCRIPTION_MAX, ITEM_MAX
 from shared.roles import AppRole
 from shared.statuses import RequestStatus
+from shared.visible_text import is_blank
 from shared.wire import CollegeRef, RequestSummary
-from shared.work import MAX_PARTS, NOTES_MAX, PART_NAME_MAX, STEP_NOTE_MAX
+from shared.work import MAX_HOURS, MAX_PARTS, NOTES_MAX, PART_NAME_MAX, STEP_NOTE_MAX, UNREPAIRABLE_REASONS
 
 
 def _bad_character(ch: str, allowed: frozenset[str]) -> bool:
@@ -65,6 +68,48 @@ Whole = Annotated[int, Strict()]
 # The largest `bigint` id (PostgreSQL): a page cursor past it failed the query itself, a 500 instead of a 422.
 ROW_ID_MAX = 2**63 - 1
 
+# --- Rules the document states and the service's own code answers ------------------------------------------------
+# A rule of shared/ declared in the schema (JSON Schema keywords from the same constants), checked while the body is
+# read. Its refusal keeps the code the app already shows (400 rating_invalid, not a generic 422): the handler in
+# backend/errors.py answers with it and names the field. Codes -> the value a dictionary key gives their text.
+RULE_CODES: dict[str, str | None] = {}
+
+
+def rule(code: str, check: Callable[[Any], bool], *, key_value: str | None = None, **schema: Any) -> Any:
+    """The validator and the documented constraint of one rule (use both inside `Annotated[...]`)."""
+    RULE_CODES[code] = key_value
+
+    def _check(value: Any) -> Any:
+        if not check(value):
+            raise PydanticCustomError(code, "refused by rule " + code)
+        return value
+
+    return AfterValidator(_check), Field(json_schema_extra=schema)
+
+
+_rating_check, _rating_doc = rule("rating_invalid", rating_valid, minimum=RATING_MIN, maximum=RATING_MAX)
+Rating = Annotated[Whole, _rating_check, _rating_doc]
+_level_check, _level_doc = rule("skill_level_invalid", lambda v: MIN_LEVEL <= v <= MAX_LEVEL, key_value="skill",
+                                minimum=MIN_LEVEL, maximum=MAX_LEVEL)
+SkillLevel = Annotated[Whole, _level_check, _level_doc]
+_reason_check, _reason_doc = rule("reason_required", lambda v: v in UNREPAIRABLE_REASONS,
+                                  enum=list(UNREPAIRABLE_REASONS))
+UnrepairableReason = Annotated[Line, _reason_check, _reason_doc]
+_hours_check, _hours_doc = rule("report_hours_invalid", lambda v: 0 <= v <= MAX_HOURS, minimum=0, maximum=MAX_HOURS)
+ReportHours = Annotated[Finite, _hours_check, _hours_doc]
+_notes_check, _notes_doc = rule("report_too_long", lambda v: len(v) <= NOTES_MAX, maxLength=NOTES_MAX)
+ReportNotes = Annotated[Text, _notes_check, _notes_doc]
+_parts_check, _parts_doc = rule("report_too_long", lambda v: len(v) <= MAX_PARTS, maxItems=MAX_PARTS)
+_part_name_check, _part_name_doc = rule("report_part_invalid", lambda v: not is_blank(v) and len(v) <= PART_NAME_MAX,
+                                        minLength=1, maxLength=PART_NAME_MAX, pattern=r"\S")
+PartName = Annotated[Line, _part_name_check, _part_name_doc]
+_qty_check, _qty_doc = rule("report_part_invalid", lambda v: 1 <= v <= PART_QTY_MAX, minimum=1, maximum=PART_QTY_MAX)
+PartQty = Annotated[Whole, _qty_check, _qty_doc]
+_cost_check, _cost_doc = rule("report_part_invalid", lambda v: 0 <= v <= PART_PRICE_MAX, minimum=0,
+                              maximum=PART_PRICE_MAX)
+PartCost = Annotated[Finite, _cost_check, _cost_doc]
+
+
 # pydantic error types -> API error codes (shared.text.ERRORS) for the per-field part of a 422.
 _FIELD_CODES = {
     "invalid_characters": "invalid_characters",
@@ -88,7 +133,8 @@ def validation_fields(errors: Iterable[Mapping[str, Any]]) -> dict[str, str]:
         loc = ["".join(ch for ch in p if ch.isprintable()) for p in loc]
         if not loc or err.get("type") == "json_invalid":
             continue
-        fields.setdefault(".".join(loc), _FIELD_CODES.get(str(err.get("type")), "invalid_value"))
+        kind = str(err.get("type"))
+        fields.setdefault(".".join(loc), kind if kind in RULE_CODES else _FIELD_CODES.get(kind, "invalid_value"))
     return fields
 
 
@@ -160,7 +206,7 @@ class TransitionBody(BaseModel):
 
 
 class RatingBody(BaseModel):
-    rating: Whole = Field(description=f"{RATING_MIN}–{RATING_MAX}")
+    rating: Rating
     comment: Text = Field("", max_length=COMMENT_MAX)
 
 
@@ -180,9 +226,7 @@ class AuditEvent(BaseModel):
 class StatusChange(BaseModel):
     to_status: RequestStatus
     note: Text = Field("", max_length=STEP_NOTE_MAX)
-    reason: Line | None = Field(None, max_length=40,
-                                description="required for unrepairable: no_parts, cost_above_value, "
-                                            "no_specialist, owner_cancelled")
+    reason: UnrepairableReason | None = Field(None, description="required for unrepairable")
     # Issue 14: the owner's one-time handover code (handed back by the student), and the teacher named present at a
     # high-risk work step. A teacher handing back without the owner's confirmation gives the reason as `note`.
     handover_code: Line | None = Field(None, max_length=12)
@@ -190,16 +234,15 @@ class StatusChange(BaseModel):
 
 
 class PartIn(BaseModel):
-    # Twice the rule's limit: past the envelope the schema refuses, inside it shared.work's check speaks.
-    name: Line = Field(max_length=2 * PART_NAME_MAX)
-    qty: Whole
-    cost_baht: Finite
+    name: PartName
+    qty: PartQty
+    cost_baht: PartCost
 
 
 class JobReportIn(BaseModel):
-    hours: Finite
-    notes: Text = Field("", max_length=2 * NOTES_MAX)
-    parts: list[PartIn] = Field(default_factory=list, max_length=2 * MAX_PARTS)
+    hours: ReportHours
+    notes: ReportNotes = ""
+    parts: Annotated[list[PartIn], _parts_check, _parts_doc] = Field(default_factory=list)
 
 
 class WeeklyCount(BaseModel):
@@ -217,8 +260,8 @@ class Dashboard(BaseModel):
 
 class StudentUpdate(BaseModel):
     is_active: Flag | None = None
-    skills: dict[Annotated[Line, Field(max_length=40)], int] | None = Field(
-        None, description="replaces the student's skills; levels 1–5"
+    skills: dict[Annotated[Line, Field(max_length=40)], SkillLevel] | None = Field(
+        None, description="replaces the student's skills; the codes are the database's skills (checked there)"
     )
 
 
@@ -273,8 +316,9 @@ class CollegeUpdate(BaseModel):
 
 
 class SkillLevels(BaseModel):
-    skills: dict[Annotated[Line, Field(max_length=40)], Whole] = Field(
-        default_factory=dict, max_length=50, description="skill code → level 1–5")
+    skills: dict[Annotated[Line, Field(max_length=40)], SkillLevel] = Field(
+        default_factory=dict, max_length=50,
+        description="skill code → level; the codes are the database's skills (checked there)")
 
 
 class StaffRegister(BaseModel):
