@@ -2,7 +2,8 @@
 backend really sends (a property-based fuzz of the API from its own document found them undeclared on most routes).
 
 - 400: the edge refuses a control character in the path or query (backend/input_guard.py), and FastAPI refuses a
-  body that is not JSON at all, before any route runs;
+  body that is not JSON at all, before any route runs; an input that breaks a rule of shared/ the schema states
+  (backend.schemas.rule: a rating past 1–5, an unknown outcome) is a 400 with that rule's own code and the field;
 - 401, 403: every signed-in route checks the token and then the profile behind it (gone, suspended) the same way;
 - 413: every route with a body has a size limit (backend/body_limits.py);
 - 503: every route that reads the database answers it while the database is down (backend/errors.py);
@@ -13,7 +14,8 @@ backend really sends (a property-based fuzz of the API from its own document fou
 from typing import Any
 
 _WHY = {
-    "400": "A control character in the path or query, or a body that is not JSON",
+    "400": "A control character in the path or query, a body that is not JSON, or an input past a rule the schema "
+           "states (the rule's own code, the field named)",
     "401": "No valid sign-in",
     "403": "Not allowed: the wrong role, or no usable profile behind the sign-in",
     "413": "The body is larger than this route takes",

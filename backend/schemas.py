@@ -13,7 +13,7 @@ from collections.abc import Callable, Iterable, Mapping
 from datetime import date, datetime
 from typing import Annotated, Any, Literal
 
-from pydantic import AfterValidator, BaseModel, BeforeValidator, Field, Strict
+from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field, Strict
 from pydantic_core import PydanticCustomError
 
 from shared.aftercare import COMMENT_MAX, RATING_MAX, RATING_MIN, rating_valid
@@ -21,6 +21,8 @@ from shared.categories import MAX_LEVEL, MIN_LEVEL
 from shared.credit import PART_PRICE_MAX, PART_QTY_MAX
 from shared.display_names import MAX_LENGTH as DISPLAY_NAME_MAX
 from shared.geo import SERVICE_RADIUS_MAX_KM, SERVICE_RADIUS_MIN_KM
+from shared.notifications import Kind
+from shared.photos import MAX_PHOTOS_PER_REQUEST
 from shared.request_rules import ADDRESS_MAX, BRAND_MAX, DESCRIPTION_MAX, ITEM_MAX
 from shared.roles import AppRole
 from shared.statuses import RequestStatus
@@ -55,9 +57,16 @@ def _clean_multiline(value: object) -> object:
     return clean_text(value, multiline=True)
 
 
-Line = Annotated[str, BeforeValidator(_clean_line)]
+# The same rule in the document, so a client knows it: no C0/C1 control character (Text: but tab and line breaks).
+# The validator above refuses with its own `invalid_characters`. Stated as a JSON Schema keyword, not Field(pattern=):
+# pydantic leaves a pattern after a BeforeValidator out of the document.
+LINE_PATTERN = r"^[^\x00-\x1f\x7f-\x9f]*$"
+# A line with something besides spaces (a name): the services' is_blank, as near as a pattern says it.
+VISIBLE_LINE_PATTERN = r"^(?=.*\S)[^\x00-\x1f\x7f-\x9f]*$"
+TEXT_PATTERN = r"^[^\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]*$"
+Line = Annotated[str, BeforeValidator(_clean_line), Field(json_schema_extra={"pattern": LINE_PATTERN})]
 """One line of text: NFC, no control characters."""
-Text = Annotated[str, BeforeValidator(_clean_multiline)]
+Text = Annotated[str, BeforeValidator(_clean_multiline), Field(json_schema_extra={"pattern": TEXT_PATTERN})]
 """Text that may have line breaks and tabs (CR LF becomes LF): NFC, no other control characters."""
 Finite = Annotated[float, Field(allow_inf_nan=False), Strict()]
 # JSON's own types only, as the document declares them: pydantic's lax mode took `false` as 0 hours, `0` as "no SMS"
@@ -101,13 +110,18 @@ _notes_check, _notes_doc = rule("report_too_long", lambda v: len(v) <= NOTES_MAX
 ReportNotes = Annotated[Text, _notes_check, _notes_doc]
 _parts_check, _parts_doc = rule("report_too_long", lambda v: len(v) <= MAX_PARTS, maxItems=MAX_PARTS)
 _part_name_check, _part_name_doc = rule("report_part_invalid", lambda v: not is_blank(v) and len(v) <= PART_NAME_MAX,
-                                        minLength=1, maxLength=PART_NAME_MAX, pattern=r"\S")
+                                        minLength=1, maxLength=PART_NAME_MAX,
+                                        pattern=VISIBLE_LINE_PATTERN)
 PartName = Annotated[Line, _part_name_check, _part_name_doc]
 _qty_check, _qty_doc = rule("report_part_invalid", lambda v: 1 <= v <= PART_QTY_MAX, minimum=1, maximum=PART_QTY_MAX)
 PartQty = Annotated[Whole, _qty_check, _qty_doc]
 _cost_check, _cost_doc = rule("report_part_invalid", lambda v: 0 <= v <= PART_PRICE_MAX, minimum=0,
                               maximum=PART_PRICE_MAX)
 PartCost = Annotated[Finite, _cost_check, _cost_doc]
+_photo_check, _photo_doc = rule("photo_too_many", lambda v: 0 <= v < MAX_PHOTOS_PER_REQUEST, minimum=0,
+                                maximum=MAX_PHOTOS_PER_REQUEST - 1)
+PhotoIndex = Annotated[int, _photo_check, _photo_doc]
+"""A photo's place in its set (a path parameter)."""
 
 
 # pydantic error types -> API error codes (shared.text.ERRORS) for the per-field part of a 422.
@@ -282,7 +296,22 @@ class SignOutRequest(BaseModel):
 # --- Staff onboarding: colleges, supervisors, students (issue #11) -----------------------------------------------
 
 Region = Literal["north", "northeast", "central", "east", "west", "south"]
-CollegeCode = Annotated[Line, Field(pattern=r"^[A-Z0-9][A-Z0-9-]{1,39}$", examples=["DMT-BKK"])]
+COLLEGE_CODE_PATTERN = r"^[A-Z0-9][A-Z0-9-]{1,39}$"
+CollegeCode = Annotated[Line, Field(pattern=COLLEGE_CODE_PATTERN, examples=["DMT-BKK"],
+                                    json_schema_extra={"pattern": COLLEGE_CODE_PATTERN})]
+
+
+def _left_out_not_null(schema: dict[str, Any]) -> None:
+    """A model's fields that may be left out but not sent as null: the document without the null choice. (Not
+    SkipJsonSchema[None]: that makes a union whose errors name the field "name.none".)"""
+    for name, prop in schema.get("properties", {}).items():
+        options = [o for o in prop.get("anyOf", []) if o != {"type": "null"}]
+        if "anyOf" in prop and len(options) == 1:
+            rest = {k: v for k, v in prop.items() if k not in ("anyOf", "default")}
+            schema["properties"][name] = {**options[0], **rest}
+
+
+ServiceRadius = Annotated[Finite, Field(ge=SERVICE_RADIUS_MIN_KM, le=SERVICE_RADIUS_MAX_KM)]
 
 
 class CollegeCreate(BaseModel):
@@ -294,13 +323,16 @@ class CollegeCreate(BaseModel):
     region: Region
     lat: Finite = Field(description="inside Thailand")
     lon: Finite
-    service_radius_km: Finite = Field(30, ge=SERVICE_RADIUS_MIN_KM, le=SERVICE_RADIUS_MAX_KM)
+    service_radius_km: ServiceRadius = 30
     coordinates_approximate: Flag = False
     is_active: Flag = True
 
 
 class CollegeUpdate(BaseModel):
-    """Only the fields given change."""
+    """Only the fields given change. A field may be left out but is never null: the document has no null in its
+    types, the route refuses it (422, the field named); None only tells "left out"."""
+
+    model_config = ConfigDict(json_schema_extra=_left_out_not_null)
 
     code: CollegeCode | None = None
     name_th: Line | None = Field(None, min_length=1, max_length=200)
@@ -310,7 +342,7 @@ class CollegeUpdate(BaseModel):
     region: Region | None = None
     lat: Finite | None = None
     lon: Finite | None = None
-    service_radius_km: Finite | None = Field(None, ge=SERVICE_RADIUS_MIN_KM, le=SERVICE_RADIUS_MAX_KM)
+    service_radius_km: ServiceRadius | None = None
     coordinates_approximate: Flag | None = None
     is_active: Flag | None = None
 
@@ -359,6 +391,7 @@ class CsvErrorResponse(BaseModel):
 # --- Notifications (issue #13) ------------------------------------------------------------------------------------
 
 NotifyPref = Literal["push", "line", "sms"]
+KindName = Annotated[str, Field(json_schema_extra={"enum": [k.value for k in Kind]})]
 
 
 class UnreadCount(BaseModel):
@@ -366,7 +399,9 @@ class UnreadCount(BaseModel):
 
 
 class NotificationSettingsIn(BaseModel):
-    channels: dict[str, list[NotifyPref]] = Field(
+    # The kinds of shared.notifications, stated; refusing an unknown one (and deciding which kinds a role may set,
+    # and SMS for which) stays the service's.
+    channels: dict[KindName, list[NotifyPref]] = Field(
         default_factory=dict, description="kind → channels; kinds left out keep their defaults (push, line)")
     quiet_hours: Flag = True
     quiet_start: str = Field(default="21:00", pattern=r"^([01][0-9]|2[0-3]):[0-5][0-9]$")
