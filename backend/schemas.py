@@ -23,7 +23,15 @@ from shared.display_names import MAX_LENGTH as DISPLAY_NAME_MAX
 from shared.geo import SERVICE_RADIUS_MAX_KM, SERVICE_RADIUS_MIN_KM
 from shared.notifications import Kind
 from shared.photos import MAX_PHOTOS_PER_REQUEST
-from shared.request_rules import ADDRESS_MAX, BRAND_MAX, DESCRIPTION_MAX, ITEM_MAX
+from shared.request_rules import (
+    ADDRESS_MAX,
+    BRAND_MAX,
+    DESCRIPTION_MAX,
+    DESCRIPTION_MIN,
+    ITEM_MAX,
+    WEEKDAYS,
+    ServicePlace,
+)
 from shared.roles import AppRole
 from shared.statuses import RequestStatus
 from shared.visible_text import is_blank
@@ -198,19 +206,26 @@ class Health(BaseModel):
 
 class RequestCreate(BaseModel):
     idempotency_key: uuid.UUID = Field(description="Made by the app before the first send; a retry reuses it")
-    category_code: Line = Field(max_length=40)
-    # Envelopes of twice the rules' limits: inside them shared.request_rules answers with its own field messages.
-    item: Line = Field(max_length=2 * ITEM_MAX)
-    brand: Line = Field("", max_length=2 * BRAND_MAX)
-    description: Text = Field(max_length=2 * DESCRIPTION_MAX)
+    category_code: Line = Field(max_length=40, description="a code of GET /categories (checked against the "
+                                                             "database: 400 request_category_required otherwise)")
+    # Envelopes of twice the rules' limits: inside them shared.request_rules answers with its own field messages,
+    # which the app shows. The document states the rules' own limits (json_schema_extra wins over the envelope's
+    # keyword there): what it allows, the service takes.
+    item: Line = Field(max_length=2 * ITEM_MAX, json_schema_extra={"maxLength": ITEM_MAX, "minLength": 1,
+                                                                   "pattern": VISIBLE_LINE_PATTERN})
+    brand: Line = Field("", max_length=2 * BRAND_MAX, json_schema_extra={"maxLength": BRAND_MAX})
+    description: Text = Field(max_length=2 * DESCRIPTION_MAX, json_schema_extra={
+        "maxLength": DESCRIPTION_MAX, "minLength": DESCRIPTION_MIN,
+        "description": f"at least {DESCRIPTION_MIN} visible characters"})
     lat: Finite | None = None
     lon: Finite | None = None
-    address: Text = Field("", max_length=2 * ADDRESS_MAX)
+    address: Text = Field("", max_length=2 * ADDRESS_MAX, json_schema_extra={"maxLength": ADDRESS_MAX})
     province: Line = Field("", max_length=100)
     district: Line = Field("", max_length=100)
     sub_district: Line = Field("", max_length=100)
-    service_place: Line = Field("centre", max_length=20)
-    preferred_days: list[Annotated[Line, Field(max_length=10)]] = Field(default_factory=list, max_length=7)
+    service_place: Line = Field("centre", max_length=20, json_schema_extra={"enum": [p.value for p in ServicePlace]})
+    preferred_days: list[Annotated[Line, Field(max_length=10, json_schema_extra={"enum": list(WEEKDAYS)})]] = Field(
+        default_factory=list, max_length=len(WEEKDAYS))
     contact_phone: Line = Field(max_length=32)
     pdpa_consent: Flag = False
 

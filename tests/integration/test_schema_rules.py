@@ -33,8 +33,18 @@ from shared.credit import (
 )
 from shared.notifications import Kind
 from shared.photos import MAX_PHOTOS_PER_REQUEST
+from shared.request_rules import (
+    ADDRESS_MAX,
+    BRAND_MAX,
+    DESCRIPTION_MAX,
+    DESCRIPTION_MIN,
+    ITEM_MAX,
+    WEEKDAYS,
+    ServicePlace,
+)
 from shared.work import MAX_HOURS, MAX_PARTS, NOTES_MAX, UNREPAIRABLE_REASONS
 from tests.helpers import bearer, fresh_phone, sign_in
+from tests.integration.builders import draft
 
 JOB = "0ad72e4f-5803-5fc2-9d07-50e177aa4d97"  # no such job: the body is judged before the job is looked up
 
@@ -198,3 +208,24 @@ async def test_a_photo_index_is_documented_from_shared_photos(api: httpx.AsyncCl
     answer = await api.put(f"/requests/{JOB}/photos/{MAX_PHOTOS_PER_REQUEST}", headers=bearer(token),
                            files={"file": ("a.jpg", b"\xff\xd8\xff", "image/jpeg")})
     _refused(answer, "photo_too_many", "idx")
+
+
+async def test_a_request_documents_the_rules_limits_and_keeps_the_field_messages_the_app_shows(
+        api: httpx.AsyncClient) -> None:
+    """The body's envelope is twice the rules' limits so that shared.request_rules answers inside it with the field
+    codes the app shows; the document states the rules' own limits."""
+    spec = await _spec(api)
+    request = _body_schema(spec, "post", "/requests")["properties"]
+    assert request["item"]["maxLength"] == ITEM_MAX and request["brand"]["maxLength"] == BRAND_MAX
+    assert (request["description"]["minLength"], request["description"]["maxLength"]) == (DESCRIPTION_MIN,
+                                                                                         DESCRIPTION_MAX)
+    assert request["address"]["maxLength"] == ADDRESS_MAX
+    assert request["service_place"]["enum"] == [p.value for p in ServicePlace]
+    assert request["preferred_days"]["items"]["enum"] == list(WEEKDAYS)
+    assert "database" in request["category_code"]["description"]
+    token, _ = await sign_in(api, fresh_phone())
+    answer = await api.post("/requests", json=draft(description="ก" * (DESCRIPTION_MAX + 1)), headers=bearer(token))
+    assert answer.status_code == 400, answer.text
+    error = answer.json()["error"]
+    assert error["code"] == "request_description_invalid"
+    assert error["fields"]["description"]["code"] == "request_description_invalid"
