@@ -13,8 +13,9 @@ import httpx
 from fastapi.exceptions import RequestValidationError
 from pydantic import ValidationError
 
+from backend.app import create_app  # noqa: F401  (every route module's rules are registered on import)
 from backend.errors import _rule_refusal
-from backend.schemas import LINE_PATTERN, TEXT_PATTERN, StudentRegister
+from backend.schemas import LINE_PATTERN, RULE_CODES, TEXT_PATTERN, StudentRegister
 from shared.aftercare import RATING_MAX, RATING_MIN
 from shared.categories import MAX_LEVEL, MIN_LEVEL
 from shared.credit import (
@@ -42,6 +43,7 @@ from shared.request_rules import (
     WEEKDAYS,
     ServicePlace,
 )
+from shared.text import ERRORS
 from shared.work import MAX_HOURS, MAX_PARTS, NOTES_MAX, UNREPAIRABLE_REASONS
 from tests.helpers import bearer, fresh_phone, sign_in
 from tests.integration.builders import draft
@@ -229,3 +231,9 @@ async def test_a_request_documents_the_rules_limits_and_keeps_the_field_messages
     error = answer.json()["error"]
     assert error["code"] == "request_description_invalid"
     assert error["fields"]["description"]["code"] == "request_description_invalid"
+
+
+def test_every_rule_code_has_its_thai_and_english_text() -> None:
+    assert {"rating_invalid", "part_invalid", "term_invalid", "photo_too_many"} <= set(RULE_CODES)
+    for code in RULE_CODES:
+        assert code in ERRORS and ERRORS[code].th and ERRORS[code].en and ERRORS[code].th != ERRORS[code].en, code
