@@ -174,12 +174,18 @@ async def test_texts_and_kinds_are_documented_as_the_backend_reads_them(api: htt
     college = _body_schema(spec, "patch", "/admin/colleges/{college_id}")["properties"]
     assert college["name_th"]["pattern"] == LINE_PATTERN and "anyOf" not in college["name_th"]
     assert all("anyOf" not in prop for prop in college.values()), college
+    search = next(p for p in spec["paths"]["/supervisor/jobs"]["get"]["parameters"] if p["name"] == "q")
+    assert _present(search["schema"])["pattern"] == LINE_PATTERN  # the edge (backend/input_guard.py) refuses them
+    code = spec["paths"]["/verify/{code}"]["get"]["parameters"][0]["schema"]
+    assert code["pattern"] == LINE_PATTERN
     kinds = _body_schema(spec, "put", "/me/notification-settings")["properties"]["channels"]["propertyNames"]
     assert kinds["enum"] == [k.value for k in Kind]
     token, _ = await sign_in(api, fresh_phone())
     answer = await api.post(f"/requests/{JOB}/rate", json={"rating": RATING_MAX, "comment": "ok\x07"},
                             headers=bearer(token))
     assert answer.status_code == 422 and answer.json()["error"]["fields"]["comment"]["code"] == "invalid_characters"
+    searched = await api.get("/supervisor/jobs", params={"q": "fan\x08"}, headers=bearer(token))
+    assert searched.status_code == 400 and searched.json()["error"]["fields"]["q"]["code"] == "invalid_characters"
 
 
 def test_a_skill_level_past_the_shared_limit_names_the_skill() -> None:
