@@ -21,7 +21,7 @@ from shared.categories import MAX_LEVEL, MIN_LEVEL
 from shared.credit import PART_PRICE_MAX, PART_QTY_MAX
 from shared.display_names import MAX_LENGTH as DISPLAY_NAME_MAX
 from shared.geo import SERVICE_RADIUS_MAX_KM, SERVICE_RADIUS_MIN_KM
-from shared.notifications import Kind
+from shared.notifications import Kind, allowed_prefs
 from shared.photos import MAX_PHOTOS_PER_REQUEST
 from shared.request_rules import (
     ADDRESS_MAX,
@@ -252,7 +252,15 @@ class AuditEvent(BaseModel):
     after: dict[str, Any] | None
 
 
+def _reason_when_unrepairable(schema: dict[str, Any]) -> None:
+    """The route's rule in the document: a move to unrepairable names its reason (400 reason_required)."""
+    schema["if"] = {"properties": {"to_status": {"const": RequestStatus.UNREPAIRABLE.value}}, "required": ["to_status"]}
+    schema["then"] = {"required": ["reason"], "properties": {"reason": {"type": "string"}}}
+
+
 class StatusChange(BaseModel):
+    model_config = ConfigDict(json_schema_extra=_reason_when_unrepairable)
+
     to_status: RequestStatus
     note: Text = Field("", max_length=STEP_NOTE_MAX)
     reason: UnrepairableReason | None = Field(None, description="required for unrepairable")
@@ -413,7 +421,16 @@ class UnreadCount(BaseModel):
     unread_count: int
 
 
+def _channels_per_kind(schema: dict[str, Any]) -> None:
+    """Each kind's channels as shared.notifications.allowed_prefs gives them (SMS only where it is allowed)."""
+    schema["properties"]["channels"]["properties"] = {
+        k.value: {"type": "array", "items": {"enum": [p.value for p in allowed_prefs(k)], "type": "string"}}
+        for k in Kind}
+
+
 class NotificationSettingsIn(BaseModel):
+    model_config = ConfigDict(json_schema_extra=_channels_per_kind)
+
     # The kinds of shared.notifications, stated; refusing an unknown one (and deciding which kinds a role may set,
     # and SMS for which) stays the service's.
     channels: dict[KindName, list[NotifyPref]] = Field(

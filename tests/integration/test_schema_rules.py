@@ -32,7 +32,7 @@ from shared.credit import (
     TERM_RE,
     Outcome,
 )
-from shared.notifications import Kind
+from shared.notifications import Kind, allowed_prefs
 from shared.photos import MAX_PHOTOS_PER_REQUEST
 from shared.request_rules import (
     ADDRESS_MAX,
@@ -118,6 +118,9 @@ async def test_the_unrepairable_reasons_are_the_documented_enum(api: httpx.Async
     spec = await _spec(api)
     reason = _present(_body_schema(spec, "post", "/requests/{request_id}/status")["properties"]["reason"])
     assert reason["enum"] == list(UNREPAIRABLE_REASONS)
+    status = _body_schema(spec, "post", "/requests/{request_id}/status")
+    assert status["if"]["properties"]["to_status"]["const"] == "unrepairable"
+    assert status["then"]["required"] == ["reason"]
     token, _ = await sign_in(api, fresh_phone())
     answer = await api.post(f"/requests/{JOB}/status", json={"to_status": "unrepairable", "reason": "bored"},
                             headers=bearer(token))
@@ -180,6 +183,9 @@ async def test_texts_and_kinds_are_documented_as_the_backend_reads_them(api: htt
     assert code["pattern"] == LINE_PATTERN
     kinds = _body_schema(spec, "put", "/me/notification-settings")["properties"]["channels"]["propertyNames"]
     assert kinds["enum"] == [k.value for k in Kind]
+    per_kind = _body_schema(spec, "put", "/me/notification-settings")["properties"]["channels"]["properties"]
+    assert {k: v["items"]["enum"] for k, v in per_kind.items()} == {
+        k.value: [p.value for p in allowed_prefs(k)] for k in Kind}
     token, _ = await sign_in(api, fresh_phone())
     answer = await api.post(f"/requests/{JOB}/rate", json={"rating": RATING_MAX, "comment": "ok\x07"},
                             headers=bearer(token))
