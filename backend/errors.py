@@ -11,7 +11,7 @@ from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.routing import Match
 
-from backend.schemas import validation_fields
+from backend.schemas import RULE_CODES, validation_fields
 from shared.statuses import MoveRefused
 from shared.text import error_text
 
@@ -70,6 +70,26 @@ def _method_not_allowed(app: FastAPI, request: Request) -> JSONResponse:
                         headers={"Allow": listed})
 
 
+def _rule_refusal(exc: RequestValidationError) -> JSONResponse | None:
+    """A body refused only by rules of shared/ that the schema declares (backend.schemas.rule) gets the answer the
+    service gave before the rule was in the schema: 400 with the rule's code, which the app shows, and the field."""
+    errors = exc.errors()
+    codes = [str(err.get("type")) for err in errors]
+    if not errors or any(code not in RULE_CODES for code in codes):
+        return None
+    code = codes[0]
+    values: dict[str, Any] = {}
+    key_value = RULE_CODES[code]
+    if key_value is not None:
+        # A dictionary's value (a skill's level) is named by its key: the text says which one.
+        values[key_value] = str(errors[0].get("loc", ("",))[-1])
+    body = error_body(code, **values)
+    body["error"]["fields"] = {name: {"code": c, **{k: v for k, v in error_body(c, **values)["error"].items()
+                                                     if k.startswith("message_")}}
+                               for name, c in validation_fields(errors).items()}
+    return JSONResponse(body, status_code=400)
+
+
 def install_error_handlers(app: FastAPI) -> None:
     @app.exception_handler(ApiError)
     async def _api_error(_: Request, exc: ApiError) -> JSONResponse:
@@ -77,6 +97,9 @@ def install_error_handlers(app: FastAPI) -> None:
 
     @app.exception_handler(RequestValidationError)
     async def _validation(_: Request, exc: RequestValidationError) -> JSONResponse:
+        ruled = _rule_refusal(exc)
+        if ruled is not None:
+            return ruled
         return JSONResponse(
             error_body("validation_failed", fields=validation_fields(exc.errors()) or None,
                        detail=_describe_validation(exc)),

@@ -9,21 +9,34 @@ the string that is stored. Every number is `Finite` (no NaN or infinity, which P
 
 import unicodedata
 import uuid
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from datetime import date, datetime
 from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, BeforeValidator, Field, Strict
+from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field, Strict
 from pydantic_core import PydanticCustomError
 
-from shared.aftercare import COMMENT_MAX, RATING_MAX, RATING_MIN
+from shared.aftercare import COMMENT_MAX, RATING_MAX, RATING_MIN, rating_valid
+from shared.categories import MAX_LEVEL, MIN_LEVEL
+from shared.credit import PART_PRICE_MAX, PART_QTY_MAX
 from shared.display_names import MAX_LENGTH as DISPLAY_NAME_MAX
 from shared.geo import SERVICE_RADIUS_MAX_KM, SERVICE_RADIUS_MIN_KM
-from shared.request_rules import ADDRESS_MAX, BRAND_MAX, DESCRIPTION_MAX, ITEM_MAX
+from shared.notifications import Kind, allowed_prefs
+from shared.photos import MAX_PHOTOS_PER_REQUEST
+from shared.request_rules import (
+    ADDRESS_MAX,
+    BRAND_MAX,
+    DESCRIPTION_MAX,
+    DESCRIPTION_MIN,
+    ITEM_MAX,
+    WEEKDAYS,
+    ServicePlace,
+)
 from shared.roles import AppRole
 from shared.statuses import RequestStatus
+from shared.visible_text import is_blank
 from shared.wire import CollegeRef, RequestSummary
-from shared.work import MAX_PARTS, NOTES_MAX, PART_NAME_MAX, STEP_NOTE_MAX
+from shared.work import MAX_HOURS, MAX_PARTS, NOTES_MAX, PART_NAME_MAX, STEP_NOTE_MAX, UNREPAIRABLE_REASONS
 
 
 def _bad_character(ch: str, allowed: frozenset[str]) -> bool:
@@ -52,9 +65,16 @@ def _clean_multiline(value: object) -> object:
     return clean_text(value, multiline=True)
 
 
-Line = Annotated[str, BeforeValidator(_clean_line)]
+# The same rule in the document, so a client knows it: no C0/C1 control character (Text: but tab and line breaks).
+# The validator above refuses with its own `invalid_characters`. Stated as a JSON Schema keyword, not Field(pattern=):
+# pydantic leaves a pattern after a BeforeValidator out of the document.
+LINE_PATTERN = r"^[^\x00-\x1f\x7f-\x9f]*$"
+# A line with something besides spaces (a name): the services' is_blank, as near as a pattern says it.
+VISIBLE_LINE_PATTERN = r"^(?=.*\S)[^\x00-\x1f\x7f-\x9f]*$"
+TEXT_PATTERN = r"^[^\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]*$"
+Line = Annotated[str, BeforeValidator(_clean_line), Field(json_schema_extra={"pattern": LINE_PATTERN})]
 """One line of text: NFC, no control characters."""
-Text = Annotated[str, BeforeValidator(_clean_multiline)]
+Text = Annotated[str, BeforeValidator(_clean_multiline), Field(json_schema_extra={"pattern": TEXT_PATTERN})]
 """Text that may have line breaks and tabs (CR LF becomes LF): NFC, no other control characters."""
 Finite = Annotated[float, Field(allow_inf_nan=False), Strict()]
 # JSON's own types only, as the document declares them: pydantic's lax mode took `false` as 0 hours, `0` as "no SMS"
@@ -64,6 +84,53 @@ Whole = Annotated[int, Strict()]
 """A number that is neither NaN nor infinite."""
 # The largest `bigint` id (PostgreSQL): a page cursor past it failed the query itself, a 500 instead of a 422.
 ROW_ID_MAX = 2**63 - 1
+
+# --- Rules the document states and the service's own code answers ------------------------------------------------
+# A rule of shared/ declared in the schema (JSON Schema keywords from the same constants), checked while the body is
+# read. Its refusal keeps the code the app already shows (400 rating_invalid, not a generic 422): the handler in
+# backend/errors.py answers with it and names the field. Codes -> the value a dictionary key gives their text.
+RULE_CODES: dict[str, str | None] = {}
+
+
+def rule(code: str, check: Callable[[Any], bool], *, key_value: str | None = None, **schema: Any) -> Any:
+    """The validator and the documented constraint of one rule (use both inside `Annotated[...]`)."""
+    RULE_CODES[code] = key_value
+
+    def _check(value: Any) -> Any:
+        if not check(value):
+            raise PydanticCustomError(code, "refused by rule " + code)
+        return value
+
+    return AfterValidator(_check), Field(json_schema_extra=schema)
+
+
+_rating_check, _rating_doc = rule("rating_invalid", rating_valid, minimum=RATING_MIN, maximum=RATING_MAX)
+Rating = Annotated[Whole, _rating_check, _rating_doc]
+_level_check, _level_doc = rule("skill_level_invalid", lambda v: MIN_LEVEL <= v <= MAX_LEVEL, key_value="skill",
+                                minimum=MIN_LEVEL, maximum=MAX_LEVEL)
+SkillLevel = Annotated[Whole, _level_check, _level_doc]
+_reason_check, _reason_doc = rule("reason_required", lambda v: v in UNREPAIRABLE_REASONS,
+                                  enum=list(UNREPAIRABLE_REASONS))
+UnrepairableReason = Annotated[Line, _reason_check, _reason_doc]
+_hours_check, _hours_doc = rule("report_hours_invalid", lambda v: 0 <= v <= MAX_HOURS, minimum=0, maximum=MAX_HOURS)
+ReportHours = Annotated[Finite, _hours_check, _hours_doc]
+_notes_check, _notes_doc = rule("report_too_long", lambda v: len(v) <= NOTES_MAX, maxLength=NOTES_MAX)
+ReportNotes = Annotated[Text, _notes_check, _notes_doc]
+_parts_check, _parts_doc = rule("report_too_long", lambda v: len(v) <= MAX_PARTS, maxItems=MAX_PARTS)
+_part_name_check, _part_name_doc = rule("report_part_invalid", lambda v: not is_blank(v) and len(v) <= PART_NAME_MAX,
+                                        minLength=1, maxLength=PART_NAME_MAX,
+                                        pattern=VISIBLE_LINE_PATTERN)
+PartName = Annotated[Line, _part_name_check, _part_name_doc]
+_qty_check, _qty_doc = rule("report_part_invalid", lambda v: 1 <= v <= PART_QTY_MAX, minimum=1, maximum=PART_QTY_MAX)
+PartQty = Annotated[Whole, _qty_check, _qty_doc]
+_cost_check, _cost_doc = rule("report_part_invalid", lambda v: 0 <= v <= PART_PRICE_MAX, minimum=0,
+                              maximum=PART_PRICE_MAX)
+PartCost = Annotated[Finite, _cost_check, _cost_doc]
+_photo_check, _photo_doc = rule("photo_too_many", lambda v: 0 <= v < MAX_PHOTOS_PER_REQUEST, minimum=0,
+                                maximum=MAX_PHOTOS_PER_REQUEST - 1)
+PhotoIndex = Annotated[int, _photo_check, _photo_doc]
+"""A photo's place in its set (a path parameter)."""
+
 
 # pydantic error types -> API error codes (shared.text.ERRORS) for the per-field part of a 422.
 _FIELD_CODES = {
@@ -88,7 +155,8 @@ def validation_fields(errors: Iterable[Mapping[str, Any]]) -> dict[str, str]:
         loc = ["".join(ch for ch in p if ch.isprintable()) for p in loc]
         if not loc or err.get("type") == "json_invalid":
             continue
-        fields.setdefault(".".join(loc), _FIELD_CODES.get(str(err.get("type")), "invalid_value"))
+        kind = str(err.get("type"))
+        fields.setdefault(".".join(loc), kind if kind in RULE_CODES else _FIELD_CODES.get(kind, "invalid_value"))
     return fields
 
 
@@ -138,19 +206,26 @@ class Health(BaseModel):
 
 class RequestCreate(BaseModel):
     idempotency_key: uuid.UUID = Field(description="Made by the app before the first send; a retry reuses it")
-    category_code: Line = Field(max_length=40)
-    # Envelopes of twice the rules' limits: inside them shared.request_rules answers with its own field messages.
-    item: Line = Field(max_length=2 * ITEM_MAX)
-    brand: Line = Field("", max_length=2 * BRAND_MAX)
-    description: Text = Field(max_length=2 * DESCRIPTION_MAX)
+    category_code: Line = Field(max_length=40, description="a code of GET /categories (checked against the "
+                                                             "database: 400 request_category_required otherwise)")
+    # Envelopes of twice the rules' limits: inside them shared.request_rules answers with its own field messages,
+    # which the app shows. The document states the rules' own limits (json_schema_extra wins over the envelope's
+    # keyword there): what it allows, the service takes.
+    item: Line = Field(max_length=2 * ITEM_MAX, json_schema_extra={"maxLength": ITEM_MAX, "minLength": 1,
+                                                                   "pattern": VISIBLE_LINE_PATTERN})
+    brand: Line = Field("", max_length=2 * BRAND_MAX, json_schema_extra={"maxLength": BRAND_MAX})
+    description: Text = Field(max_length=2 * DESCRIPTION_MAX, json_schema_extra={
+        "maxLength": DESCRIPTION_MAX, "minLength": DESCRIPTION_MIN,
+        "description": f"at least {DESCRIPTION_MIN} visible characters"})
     lat: Finite | None = None
     lon: Finite | None = None
-    address: Text = Field("", max_length=2 * ADDRESS_MAX)
+    address: Text = Field("", max_length=2 * ADDRESS_MAX, json_schema_extra={"maxLength": ADDRESS_MAX})
     province: Line = Field("", max_length=100)
     district: Line = Field("", max_length=100)
     sub_district: Line = Field("", max_length=100)
-    service_place: Line = Field("centre", max_length=20)
-    preferred_days: list[Annotated[Line, Field(max_length=10)]] = Field(default_factory=list, max_length=7)
+    service_place: Line = Field("centre", max_length=20, json_schema_extra={"enum": [p.value for p in ServicePlace]})
+    preferred_days: list[Annotated[Line, Field(max_length=10, json_schema_extra={"enum": list(WEEKDAYS)})]] = Field(
+        default_factory=list, max_length=len(WEEKDAYS))
     contact_phone: Line = Field(max_length=32)
     pdpa_consent: Flag = False
 
@@ -160,7 +235,7 @@ class TransitionBody(BaseModel):
 
 
 class RatingBody(BaseModel):
-    rating: Whole = Field(description=f"{RATING_MIN}–{RATING_MAX}")
+    rating: Rating
     comment: Text = Field("", max_length=COMMENT_MAX)
 
 
@@ -177,12 +252,18 @@ class AuditEvent(BaseModel):
     after: dict[str, Any] | None
 
 
+def _reason_when_unrepairable(schema: dict[str, Any]) -> None:
+    """The route's rule in the document: a move to unrepairable names its reason (400 reason_required)."""
+    schema["if"] = {"properties": {"to_status": {"const": RequestStatus.UNREPAIRABLE.value}}, "required": ["to_status"]}
+    schema["then"] = {"required": ["reason"], "properties": {"reason": {"type": "string"}}}
+
+
 class StatusChange(BaseModel):
+    model_config = ConfigDict(json_schema_extra=_reason_when_unrepairable)
+
     to_status: RequestStatus
     note: Text = Field("", max_length=STEP_NOTE_MAX)
-    reason: Line | None = Field(None, max_length=40,
-                                description="required for unrepairable: no_parts, cost_above_value, "
-                                            "no_specialist, owner_cancelled")
+    reason: UnrepairableReason | None = Field(None, description="required for unrepairable")
     # Issue 14: the owner's one-time handover code (handed back by the student), and the teacher named present at a
     # high-risk work step. A teacher handing back without the owner's confirmation gives the reason as `note`.
     handover_code: Line | None = Field(None, max_length=12)
@@ -190,16 +271,15 @@ class StatusChange(BaseModel):
 
 
 class PartIn(BaseModel):
-    # Twice the rule's limit: past the envelope the schema refuses, inside it shared.work's check speaks.
-    name: Line = Field(max_length=2 * PART_NAME_MAX)
-    qty: Whole
-    cost_baht: Finite
+    name: PartName
+    qty: PartQty
+    cost_baht: PartCost
 
 
 class JobReportIn(BaseModel):
-    hours: Finite
-    notes: Text = Field("", max_length=2 * NOTES_MAX)
-    parts: list[PartIn] = Field(default_factory=list, max_length=2 * MAX_PARTS)
+    hours: ReportHours
+    notes: ReportNotes = ""
+    parts: Annotated[list[PartIn], _parts_check, _parts_doc] = Field(default_factory=list)
 
 
 class WeeklyCount(BaseModel):
@@ -217,8 +297,8 @@ class Dashboard(BaseModel):
 
 class StudentUpdate(BaseModel):
     is_active: Flag | None = None
-    skills: dict[Annotated[Line, Field(max_length=40)], int] | None = Field(
-        None, description="replaces the student's skills; levels 1–5"
+    skills: dict[Annotated[Line, Field(max_length=40)], SkillLevel] | None = Field(
+        None, description="replaces the student's skills; the codes are the database's skills (checked there)"
     )
 
 
@@ -239,7 +319,22 @@ class SignOutRequest(BaseModel):
 # --- Staff onboarding: colleges, supervisors, students (issue #11) -----------------------------------------------
 
 Region = Literal["north", "northeast", "central", "east", "west", "south"]
-CollegeCode = Annotated[Line, Field(pattern=r"^[A-Z0-9][A-Z0-9-]{1,39}$", examples=["DMT-BKK"])]
+COLLEGE_CODE_PATTERN = r"^[A-Z0-9][A-Z0-9-]{1,39}$"
+CollegeCode = Annotated[Line, Field(pattern=COLLEGE_CODE_PATTERN, examples=["DMT-BKK"],
+                                    json_schema_extra={"pattern": COLLEGE_CODE_PATTERN})]
+
+
+def _left_out_not_null(schema: dict[str, Any]) -> None:
+    """A model's fields that may be left out but not sent as null: the document without the null choice. (Not
+    SkipJsonSchema[None]: that makes a union whose errors name the field "name.none".)"""
+    for name, prop in schema.get("properties", {}).items():
+        options = [o for o in prop.get("anyOf", []) if o != {"type": "null"}]
+        if "anyOf" in prop and len(options) == 1:
+            rest = {k: v for k, v in prop.items() if k not in ("anyOf", "default")}
+            schema["properties"][name] = {**options[0], **rest}
+
+
+ServiceRadius = Annotated[Finite, Field(ge=SERVICE_RADIUS_MIN_KM, le=SERVICE_RADIUS_MAX_KM)]
 
 
 class CollegeCreate(BaseModel):
@@ -251,13 +346,16 @@ class CollegeCreate(BaseModel):
     region: Region
     lat: Finite = Field(description="inside Thailand")
     lon: Finite
-    service_radius_km: Finite = Field(30, ge=SERVICE_RADIUS_MIN_KM, le=SERVICE_RADIUS_MAX_KM)
+    service_radius_km: ServiceRadius = 30
     coordinates_approximate: Flag = False
     is_active: Flag = True
 
 
 class CollegeUpdate(BaseModel):
-    """Only the fields given change."""
+    """Only the fields given change. A field may be left out but is never null: the document has no null in its
+    types, the route refuses it (422, the field named); None only tells "left out"."""
+
+    model_config = ConfigDict(json_schema_extra=_left_out_not_null)
 
     code: CollegeCode | None = None
     name_th: Line | None = Field(None, min_length=1, max_length=200)
@@ -267,14 +365,15 @@ class CollegeUpdate(BaseModel):
     region: Region | None = None
     lat: Finite | None = None
     lon: Finite | None = None
-    service_radius_km: Finite | None = Field(None, ge=SERVICE_RADIUS_MIN_KM, le=SERVICE_RADIUS_MAX_KM)
+    service_radius_km: ServiceRadius | None = None
     coordinates_approximate: Flag | None = None
     is_active: Flag | None = None
 
 
 class SkillLevels(BaseModel):
-    skills: dict[Annotated[Line, Field(max_length=40)], Whole] = Field(
-        default_factory=dict, max_length=50, description="skill code → level 1–5")
+    skills: dict[Annotated[Line, Field(max_length=40)], SkillLevel] = Field(
+        default_factory=dict, max_length=50,
+        description="skill code → level; the codes are the database's skills (checked there)")
 
 
 class StaffRegister(BaseModel):
@@ -315,14 +414,26 @@ class CsvErrorResponse(BaseModel):
 # --- Notifications (issue #13) ------------------------------------------------------------------------------------
 
 NotifyPref = Literal["push", "line", "sms"]
+KindName = Annotated[str, Field(json_schema_extra={"enum": [k.value for k in Kind]})]
 
 
 class UnreadCount(BaseModel):
     unread_count: int
 
 
+def _channels_per_kind(schema: dict[str, Any]) -> None:
+    """Each kind's channels as shared.notifications.allowed_prefs gives them (SMS only where it is allowed)."""
+    schema["properties"]["channels"]["properties"] = {
+        k.value: {"type": "array", "items": {"enum": [p.value for p in allowed_prefs(k)], "type": "string"}}
+        for k in Kind}
+
+
 class NotificationSettingsIn(BaseModel):
-    channels: dict[str, list[NotifyPref]] = Field(
+    model_config = ConfigDict(json_schema_extra=_channels_per_kind)
+
+    # The kinds of shared.notifications, stated; refusing an unknown one (and deciding which kinds a role may set,
+    # and SMS for which) stays the service's.
+    channels: dict[KindName, list[NotifyPref]] = Field(
         default_factory=dict, description="kind → channels; kinds left out keep their defaults (push, line)")
     quiet_hours: Flag = True
     quiet_start: str = Field(default="21:00", pattern=r"^([01][0-9]|2[0-3]):[0-5][0-9]$")

@@ -28,7 +28,7 @@ from backend.deps import (
     supervisor_college,
 )
 from backend.errors import ApiError
-from backend.schemas import ErrorResponse, Line, Text
+from backend.schemas import VISIBLE_LINE_PATTERN, ErrorResponse, Finite, Line, Text, Whole, rule
 from backend.services import credit
 from backend.services.exports import BANGKOK
 from backend.services.portfolio_pdf import portfolio_pdf
@@ -41,53 +41,81 @@ from shared.credit import (
     HOURS_TARGET_MAX,
     HOURS_TARGET_MIN,
     OUTCOME_LABELS,
+    OUTCOME_REASONS,
     PART_NAME_MAX,
     PART_NOTE_MAX,
+    PART_PRICE_MAX,
+    PART_QTY_MAX,
+    PHONE_NOTE_MIN,
+    PROGRESSION_JOBS_MAX,
+    PROGRESSION_JOBS_MIN,
     TASK_MAX,
+    TERM_RE,
     Outcome,
     check_progression_jobs,
     is_verify_code,
+    term_bounds,
     term_of,
 )
 from shared.roles import AppRole
 from shared.text import Locale
+from shared.visible_text import is_blank, visible_length
 
 router = APIRouter(tags=["credit"], responses={
     401: {"model": ErrorResponse}, 403: {"model": ErrorResponse}, 404: {"model": ErrorResponse},
     409: {"model": ErrorResponse},
 })
 
-Term = Annotated[str | None, Query(max_length=6, description="academic term, e.g. 2569-1 (default: the current)")]
+# The rules of shared.credit stated in the document (backend.schemas.rule): refused with the service's own code.
+_term_rule = rule("term_invalid", lambda v: term_bounds(v) is not None, pattern=TERM_RE.pattern)
+Term = Annotated[Annotated[str, *_term_rule] | None,
+                 Query(description="academic term, e.g. 2569-1 (default: the current)")]
+_outcome = rule("outcome_invalid", lambda v: v in Outcome.__members__.values(), enum=[o.value for o in Outcome])
+_outcome_reason = rule("outcome_reason_invalid", lambda v: v in OUTCOME_REASONS, enum=list(OUTCOME_REASONS))
+_fault = rule("outcome_fault_too_long", lambda v: len(v) <= FAULT_MAX, maxLength=FAULT_MAX)
+_part_name = rule("part_invalid", lambda v: not is_blank(v) and len(v) <= PART_NAME_MAX, minLength=1,
+                  maxLength=PART_NAME_MAX, pattern=VISIBLE_LINE_PATTERN)
+_part_qty = rule("part_invalid", lambda v: 1 <= v <= PART_QTY_MAX, minimum=1, maximum=PART_QTY_MAX)
+_part_price = rule("part_invalid", lambda v: 0 <= v <= PART_PRICE_MAX, minimum=0, maximum=PART_PRICE_MAX)
+_phone_note_min = rule("part_phone_note_required", lambda v: visible_length(v) >= PHONE_NOTE_MIN,
+                       minLength=PHONE_NOTE_MIN)
+_phone_note_max = rule("part_note_too_long", lambda v: len(v) <= PART_NOTE_MAX, maxLength=PART_NOTE_MAX)
+# The service measures a task without its outer spaces; the document's maxLength is the plain length (stricter).
+_task = rule("team_task_too_long", lambda v: len(v.strip()) <= TASK_MAX, maxLength=TASK_MAX)
+_progression = rule("progression_jobs_invalid", lambda v: check_progression_jobs(v) is None,
+                    minimum=PROGRESSION_JOBS_MIN, maximum=PROGRESSION_JOBS_MAX)
 Lang = Annotated[Literal["th", "en"], Query()]
 
 
 class OutcomeIn(BaseModel):
-    outcome: Line = Field(max_length=40)
-    reason: Line | None = Field(None, max_length=40)
-    fault_found: Text = Field("", max_length=2 * FAULT_MAX)
+    outcome: Annotated[Line, *_outcome]
+    reason: Annotated[Line, *_outcome_reason] | None = Field(
+        None, description="required unless the outcome is a repair (shared.credit.check_outcome)")
+    fault_found: Annotated[Text, *_fault] = ""
 
 
 class PartProposal(BaseModel):
-    name: Line = Field(max_length=2 * PART_NAME_MAX)
-    qty: int = Field(ge=1, le=1000, strict=True)
-    price_baht: float = Field(ge=0, le=10_000_000, allow_inf_nan=False, strict=True)
+    name: Annotated[Line, *_part_name]
+    qty: Annotated[Whole, *_part_qty]
+    price_baht: Annotated[Finite, *_part_price]
     idempotency_key: uuid.UUID | None = Field(
         default=None, description="the same key again (a retry) answers the part it proposed, stored once")
 
 
 class PhoneApproval(BaseModel):
     approve: bool = Field(True, strict=True)
-    note: Text = Field(max_length=2 * PART_NOTE_MAX, description="who approved by phone, and when")
+    note: Annotated[Text, *_phone_note_min, *_phone_note_max] = Field(
+        description="who approved by phone, and when (visible characters, at least the minimum)")
 
 
 class MemberIn(BaseModel):
     technician_id: uuid.UUID
-    task: Line = Field("", max_length=2 * TASK_MAX)
+    task: Annotated[Line, *_task] = ""
 
 
 class MemberHours(BaseModel):
     hours: float = Field(gt=0, le=HOURS_MAX, allow_inf_nan=False, strict=True)
-    task: Line | None = Field(None, max_length=2 * TASK_MAX)
+    task: Annotated[Line, *_task] | None = None
 
 
 class HoursApproval(BaseModel):
@@ -96,7 +124,7 @@ class HoursApproval(BaseModel):
 
 
 class CreditSettings(BaseModel):
-    progression_jobs: int | None = Field(None, ge=-1000, le=1000, strict=True)
+    progression_jobs: Annotated[Whole, *_progression] | None = None
     hours_target: float | None = Field(None, ge=HOURS_TARGET_MIN, le=HOURS_TARGET_MAX, allow_inf_nan=False,
                                        strict=True)
 

@@ -21,7 +21,7 @@ from backend.deps import (
     as_owner,
 )
 from backend.errors import ApiError
-from backend.schemas import ErrorResponse, RatingBody, RequestCreate, TransitionBody
+from backend.schemas import ErrorResponse, PhotoIndex, RatingBody, RequestCreate, TransitionBody
 from backend.services import rate_limits
 from backend.services.aftercare import nearby_open_count, rate, reopen
 from backend.services.credit import withdraw_waiting_parts
@@ -144,7 +144,7 @@ async def reopen_request(
 @router.put("/{request_id}/photos/{idx}", response_model=Photo, status_code=201,
             responses={404: {"model": ErrorResponse}, 413: {"model": ErrorResponse}, 415: {"model": ErrorResponse}})
 async def upload_photo(
-    request_id: uuid.UUID, idx: int, file: UploadFile, identity: IdentityDep, pool: PoolDep, store: PhotoStoreDep
+    request_id: uuid.UUID, idx: PhotoIndex, file: UploadFile, identity: IdentityDep, pool: PoolDep, store: PhotoStoreDep
 ) -> Photo:
     """A 'before' photo at index 0–4. Sending the same index again replaces it (safe to retry)."""
     async with as_owner(pool, identity) as (conn, caller):

@@ -7,7 +7,7 @@ from fastapi import APIRouter, Response, UploadFile
 from backend.db import Conn
 from backend.deps import IdentityDep, NowDep, PhotoStoreDep, PolicyDep, PoolDep, acting, as_caller
 from backend.errors import ApiError
-from backend.schemas import ErrorResponse, JobReportIn, StatusChange
+from backend.schemas import ErrorResponse, JobReportIn, PhotoIndex, StatusChange
 from backend.services import credit, dispatch, job_reports
 from backend.services.credit import ROUND_BEGAN_SQL, ROUND_SQL
 from backend.services.photo_intake import check_technician_may_add, require_work_in_progress, take_photo
@@ -132,7 +132,7 @@ async def save_report(request_id: uuid.UUID, body: JobReportIn, identity: Identi
 @router.put("/requests/{request_id}/after-photos/{idx}", response_model=Photo, status_code=201,
             responses={413: {"model": ErrorResponse}, 415: {"model": ErrorResponse}})
 async def upload_after_photo(
-    request_id: uuid.UUID, idx: int, file: UploadFile, identity: IdentityDep, pool: PoolDep, store: PhotoStoreDep
+    request_id: uuid.UUID, idx: PhotoIndex, file: UploadFile, identity: IdentityDep, pool: PoolDep, store: PhotoStoreDep
 ) -> Photo:
     """An 'after' photo by the student on the job (index 0–4; the same index again replaces it)."""
     async with as_caller(pool, identity, AppRole.TECHNICIAN) as (conn, caller):
