@@ -13,9 +13,10 @@ from mobile.models import RequestAction, RequestDetail
 from mobile.viewmodels.loadable import Done, ScreenWiring
 from mobile.viewmodels.request_screen import RequestScreen
 from mobile.viewmodels.session import Session
+from shared.aftercare import COMMENT_MAX, rating_valid
 from shared.text import WEEKDAY_NAMES, Bilingual, bilingual, error_text
 
-MAX_COMMENT = 1000
+MAX_COMMENT = COMMENT_MAX
 MAX_NOTE = 1000
 ACTION_ORDER = (RequestAction.RATE, RequestAction.REOPEN, RequestAction.CANCEL)
 MAPS_PLACE = "https://www.google.com/maps/search/?api=1&query={lat},{lon}"
@@ -109,7 +110,7 @@ class RequestDetailViewModel(RequestScreen[RequestDetail]):
         self._changed()
 
     def check_rating(self) -> Bilingual | None:
-        if self.rating is None or not 1 <= self.rating <= 5:
+        if self.rating is None or not rating_valid(self.rating):
             return error_text("rating_invalid")
         if len(self.comment.strip()) > MAX_COMMENT:
             return bilingual("comment_too_long")

@@ -20,6 +20,7 @@ from mobile.views.credit import record_panel
 from mobile.views.photos import thumbnail_row
 from mobile.views.request_parts import PHOTO_KINDS, notice, photo_thumbnails, screen_top, summary_head, timeline
 from mobile.views.typed_field import TypedField
+from shared.aftercare import RATING_MAX, RATING_MIN
 from shared.statuses import RequestStatus
 from shared.text import Locale, t
 from shared.work import STEP_NOTE_MAX
@@ -210,7 +211,7 @@ def _action_panel(vm: RequestDetailViewModel, action: RequestAction, locale: Loc
         confirm, dismiss = t("confirm_cancel", locale), t("keep_request", locale)
     elif action == RequestAction.RATE:
         stars: list[ft.Control] = []
-        for n in range(1, 6):
+        for n in range(RATING_MIN, RATING_MAX + 1):
 
             async def chosen(_: object = None, n: int = n) -> None:  # the event comes first
                 vm.set_rating(n)
