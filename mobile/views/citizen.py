@@ -129,6 +129,17 @@ def _saved_at(item: OutboxItem, locale: Locale) -> str:
         return ""
 
 
+def _held_summary(item: OutboxItem, locale: Locale) -> list[ft.Control]:
+    """What a held draft is and since when: the first lines of its card on any home."""
+    return [
+        ft.Row([ft.Icon(ft.Icons.PAUSE_CIRCLE_OUTLINE, color=ft.Colors.PRIMARY),
+                ft.Text(item.item, weight=ft.FontWeight.BOLD, expand=True)]),
+        ft.Row([chip(t("outbox_held", locale), WAITING_COLOURS), muted(_saved_at(item, locale))], wrap=True,
+               run_spacing=4),
+        muted(t("outbox_category", locale, category=item.category.in_(locale))),
+    ]
+
+
 def held_card(item: OutboxItem, vm: HomeViewModel, locale: Locale) -> ft.Control:
     """A request kept when the sign-in ran out as it was sent: what it is, and the writer's three choices."""
 
@@ -141,13 +152,7 @@ def held_card(item: OutboxItem, vm: HomeViewModel, locale: Locale) -> ft.Control
     async def discard() -> None:
         await vm.discard_outbox_item(item.key)
 
-    details: list[ft.Control] = [
-        ft.Row([ft.Icon(ft.Icons.PAUSE_CIRCLE_OUTLINE, color=ft.Colors.PRIMARY),
-                ft.Text(item.item, weight=ft.FontWeight.BOLD, expand=True)]),
-        ft.Row([chip(t("outbox_held", locale), WAITING_COLOURS), muted(_saved_at(item, locale))], wrap=True,
-               run_spacing=4),
-        muted(t("outbox_category", locale, category=item.category.in_(locale))),
-    ]
+    details = _held_summary(item, locale)
     if item.photos:
         details.append(muted(t("outbox_photos", locale, count=len(item.photos))))
     details += [
@@ -171,12 +176,8 @@ def draft_to_discard_card(item: OutboxItem, vm: HomeViewModel, locale: Locale) -
     async def discard() -> None:
         await vm.discard_outbox_item(item.key)
 
-    details: list[ft.Control] = [
-        ft.Row([ft.Icon(ft.Icons.PAUSE_CIRCLE_OUTLINE, color=ft.Colors.PRIMARY),
-                ft.Text(item.item, weight=ft.FontWeight.BOLD, expand=True)]),
-        ft.Row([chip(t("outbox_held", locale), WAITING_COLOURS), muted(_saved_at(item, locale))], wrap=True,
-               run_spacing=4),
-        muted(t("outbox_category", locale, category=item.category.in_(locale))),
+    details = [
+        *_held_summary(item, locale),
         ft.Text(t("outbox_admin_note", locale)),
         ft.Row([ft.OutlinedButton(t("outbox_discard_held", locale), icon=ft.Icons.DELETE_OUTLINE,
                                   on_click=discard)], wrap=True),
