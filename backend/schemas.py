@@ -17,7 +17,7 @@ from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Fie
 from pydantic_core import PydanticCustomError
 
 from shared.aftercare import COMMENT_MAX, RATING_MAX, RATING_MIN, rating_valid
-from shared.categories import MAX_LEVEL, MIN_LEVEL
+from shared.categories import MAX_LEVEL, MIN_LEVEL, level_valid
 from shared.credit import PART_PRICE_MAX, PART_QTY_MAX
 from shared.display_names import MAX_LENGTH as DISPLAY_NAME_MAX
 from shared.geo import SERVICE_RADIUS_MAX_KM, SERVICE_RADIUS_MIN_KM
@@ -106,7 +106,7 @@ def rule(code: str, check: Callable[[Any], bool], *, key_value: str | None = Non
 
 _rating_check, _rating_doc = rule("rating_invalid", rating_valid, minimum=RATING_MIN, maximum=RATING_MAX)
 Rating = Annotated[Whole, _rating_check, _rating_doc]
-_level_check, _level_doc = rule("skill_level_invalid", lambda v: MIN_LEVEL <= v <= MAX_LEVEL, key_value="skill",
+_level_check, _level_doc = rule("skill_level_invalid", level_valid, key_value="skill",
                                 minimum=MIN_LEVEL, maximum=MAX_LEVEL)
 SkillLevel = Annotated[Whole, _level_check, _level_doc]
 _reason_check, _reason_doc = rule("reason_required", lambda v: v in UNREPAIRABLE_REASONS,

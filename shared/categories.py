@@ -6,6 +6,11 @@ from dataclasses import dataclass
 MIN_LEVEL, MAX_LEVEL = 1, 5
 
 
+def level_valid(level: int) -> bool:
+    """A skill level a student may hold (and a category may ask for)."""
+    return MIN_LEVEL <= level <= MAX_LEVEL
+
+
 @dataclass(frozen=True)
 class SkillNeed:
     skill: str

@@ -12,7 +12,7 @@ from backend.db import Conn
 from backend.errors import ApiError
 from backend.services.college_counts import status_counts
 from backend.services.staff import end_open_offers, jobs_in_hand
-from shared.categories import MAX_LEVEL, MIN_LEVEL
+from shared.categories import MAX_LEVEL, MIN_LEVEL, level_valid
 from shared.reference import PREFIX, parse_reference
 from shared.statuses import STATUS_GROUPS, WORK_IN_HAND, RequestStatus, StatusGroup, group_of
 from shared.work import supervisor_actions
@@ -45,7 +45,7 @@ async def update_student(
         raise ApiError(404, "not_found")
     if skills is not None:
         known = {r["code"] for r in await (await owner.execute("select code from public.skills")).fetchall()}
-        if any(code not in known or not MIN_LEVEL <= level <= MAX_LEVEL for code, level in skills.items()):
+        if any(code not in known or not level_valid(level) for code, level in skills.items()):
             raise ApiError(400, "validation_failed",
                            detail=f"skills: known skill codes with levels {MIN_LEVEL}–{MAX_LEVEL}")
         await owner.execute("delete from public.technician_skills where technician_id = %s", [student_id])

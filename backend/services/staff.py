@@ -30,7 +30,7 @@ from psycopg import sql
 from backend.db import Conn
 from backend.notifications.invitations import close_invited, notify_answer, notify_invited
 from backend.services.credit import ROUND_SQL
-from shared.categories import MAX_LEVEL, MIN_LEVEL
+from shared.categories import level_valid
 from shared.display_names import clean_display_name
 from shared.geo import in_thailand
 from shared.invitations import DECLINED_WAIT_DAYS
@@ -100,7 +100,7 @@ def check_skills(skills: Mapping[str, int], known: set[str]) -> dict[str, int]:
     for code, level in skills.items():
         if code not in known:
             raise StaffError("skill_unknown", skill=code)
-        if isinstance(level, bool) or not isinstance(level, int) or not MIN_LEVEL <= level <= MAX_LEVEL:
+        if isinstance(level, bool) or not isinstance(level, int) or not level_valid(level):
             raise StaffError("skill_level_invalid", skill=code)
     return dict(skills)
 
