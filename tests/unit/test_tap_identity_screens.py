@@ -5,29 +5,41 @@ the students' screen and the ledger."""
 
 import json
 from typing import Any
+from uuid import UUID, uuid4
 
 import flet as ft
 import httpx
 
 from mobile.strings import pref_label
 from mobile.viewmodels.account import AccountViewModel
-from mobile.viewmodels.app import AppViewModel
+from mobile.viewmodels.app import COLLEGE_CREDIT_ROUTE, PORTFOLIO_ROUTE, AppViewModel
 from mobile.viewmodels.request_form import LocationSource, RequestFormViewModel
 from mobile.views.account import account_view
+from mobile.views.admin import colleges_admin_view
+from mobile.views.college_jobs import college_jobs_view
+from mobile.views.credit import college_credit_view, portfolio_view, record_panel
 from mobile.views.frame import app_views
 from mobile.views.job import job_view
+from mobile.views.photos import photo_viewer_view
 from mobile.views.request_form import request_form_view
-from shared.text import WEEKDAY_LABELS, Locale, t
+from mobile.views.supervisor_tools import technicians_view
+from shared.text import WEEKDAY_LABELS, Locale, bilingual, t
 from tests.unit.mobile_fakes import (
     CHIANG_MAI,
+    COLLEGE,
+    NOW,
     DetailBackend,
     FakeBackend,
+    WorkBackend,
+    button_named,
     error_response,
     jpeg_with_exif,
     texts,
     walk,
 )
 from tests.unit.mobile_screens import open_form, signed_in, technician_job
+from tests.unit.test_mobile_credit import HELPER, LEAD, CreditBackend
+from tests.unit.test_mobile_roles import RolesBackend, teacher_on_job_list
 from tests.unit.test_tap_identity import by_button, by_label, ids, kept, siblings_keyed_once
 
 TH = Locale.TH
@@ -259,6 +271,245 @@ async def test_every_parts_row_has_its_own_id_even_when_two_are_typed_alike() ->
     siblings_keyed_once(job_view(job, TH))
 
 
+# --- the teacher's job list, the college admin screen ----------------------------------------------------------
+
+async def test_job_list_cards_and_more_keep_their_ids_when_a_notice_or_a_failed_more_appears() -> None:
+    backend, app = await teacher_on_job_list()
+    jobs = app.college_jobs
+    assert jobs is not None and jobs.has_more
+    card = by_label(t("college_jobs_open", TH, reference="FX-690003", item="งาน 3"))
+    more = by_button(t("college_jobs_more", TH))
+    before = college_jobs_view(jobs, TH)
+    jobs.show_notice(bilingual("job_sent_on"))
+    noticed = college_jobs_view(jobs, TH)
+    assert jobs.notice is not None and jobs.notice in texts(noticed)
+    assert kept(before, noticed, card, more)
+    backend.overrides[("GET", "/supervisor/jobs")] = lambda _: error_response(503, "database_unavailable")
+    await jobs.load_more()
+    failed = college_jobs_view(jobs, TH)
+    assert jobs.more_error is not None and jobs.more_error in texts(failed)
+    assert kept(noticed, failed, card, more)
+
+
+async def test_college_form_save_keeps_its_id_when_the_refusal_appears_above_it() -> None:
+    backend = FakeBackend()
+    backend.overrides[("GET", "/admin/colleges")] = lambda _: httpx.Response(200, json=[])
+    backend.overrides[("POST", "/admin/colleges")] = lambda _: error_response(409, "internal_error")
+    app = await signed_in("admin", backend)
+    await app.open_route("/admin/colleges")
+    screen = app.colleges_admin
+    assert screen is not None
+    screen.start_new()
+    for name, value in {"code": "NEW-1", "name_th": "วิทยาลัยใหม่", "name_en": "New College", "province_th": "ลำปาง",
+                        "province_en": "Lampang", "lat": "18.29", "lon": "99.49", "service_radius_km": "25"}.items():
+        screen.set_value(name, value)
+    screen.set_region("north")
+    before = colleges_admin_view(screen, TH)
+    await screen.save()
+    after = colleges_admin_view(screen, TH)
+    assert screen.form_error is not None and screen.form_error in texts(after)
+    assert kept(before, after, by_button(t("college_save", TH)), by_button(t("account_cancel", TH)))
+
+
+# --- the record panel: the owner's waiting parts, the student's outcome -------------------------------------------
+
+def decide_row_of(line: str) -> Any:
+    """The approve button under a waiting part's line (its name, quantity and price)."""
+    def find_it(tree: ft.BaseControl) -> ft.BaseControl:
+        (column,) = [c for c in walk(tree) if isinstance(c, ft.Column)
+                     and any(isinstance(x, ft.Text) and x.value == line for x in c.controls)]
+        at = next(i for i, x in enumerate(column.controls) if isinstance(x, ft.Text) and x.value == line)
+        return button_named(column.controls[at + 1], t("part_approve", TH))
+    return find_it
+
+
+async def test_a_waiting_parts_approve_keeps_its_id_when_the_part_above_it_is_decided() -> None:
+    # Paired by place, the second part's buttons would take over the first's: a second tap on "approve" aimed at
+    # the first part, arriving as it goes, would approve the second.
+    backend = CreditBackend("done")
+    first, second = backend.part("คาปาซิเตอร์"), backend.part("ฟิวส์")
+    app = await signed_in("citizen", backend)
+    await app.open_request(UUID(backend.job["id"]))
+    panel = app.record
+    assert panel is not None
+    first_line, second_line = "คาปาซิเตอร์ × 2 = 70.00 บาท", "ฟิวส์ × 2 = 70.00 บาท"
+    before = ft.Column(record_panel(panel, TH))
+    (aimed_at,) = ids(before, decide_row_of(first_line))
+    await panel.decide_part(UUID(first["id"]), True)
+    after = ft.Column(record_panel(panel, TH))
+    assert first_line not in texts(after) and second["status"] == "proposed"
+    assert kept(before, after, decide_row_of(second_line), by_button(t("handover_confirm", TH)))
+    assert ids(after, decide_row_of(second_line)) != [aimed_at]
+
+
+async def test_outcome_save_and_fault_keep_their_ids_when_the_reason_appears_above_them() -> None:
+    backend = CreditBackend("repairing")
+    app = await signed_in("technician", backend)
+    await app.open_job(UUID(backend.job["id"]))
+    panel = app.record
+    assert panel is not None and panel.can_record_outcome
+    panel.set_outcome("fixed")
+    before = ft.Column(record_panel(panel, TH))
+    panel.set_outcome("not_repaired")
+    after = ft.Column(record_panel(panel, TH))
+    assert panel.outcome_needs_reason and t("outcome_reason", TH) in texts(after)
+    assert kept(before, after, by_button(t("outcome_save", TH)), named(ft.TextField, t("outcome_fault", TH)))
+
+
+async def test_approve_hours_keeps_its_id_when_a_helper_joins_the_team_above_it() -> None:
+    backend = CreditBackend("done")
+    backend.job["technician_id"] = str(LEAD)
+    backend.team = [{"technician_id": str(LEAD), "display_name": "มานพ", "role": "lead", "task": "", "hours": 2.0,
+                     "approved_hours": None, "approved_at": None}]
+    backend.overrides[("GET", "/supervisor/technicians")] = lambda _: httpx.Response(200, json=[
+        {"id": str(LEAD), "display_name": "มานพ", "is_active": True, "open_jobs": 1, "skills": {}},
+        {"id": str(HELPER), "display_name": "ดวงใจ", "is_active": True, "open_jobs": 0, "skills": {}}])
+    app = await signed_in("supervisor", backend)
+    await app.open_job(UUID(backend.job["id"]))
+    panel = app.record
+    assert panel is not None and panel.can_approve_hours and panel.can_add_helper
+    panel.open_helper()
+    panel.pick_helper(str(HELPER))
+    before = ft.Column(record_panel(panel, TH))
+    await panel.add_helper("ทดสอบวงจร")
+    after = ft.Column(record_panel(panel, TH))
+    assert "ดวงใจ · ผู้ช่วย · ยังไม่รายงาน" in texts(after)
+    assert kept(before, after, by_button(t("approve_hours", TH)),
+                named(ft.TextField, t("approve_hours_for", TH, name="มานพ")))
+
+
+# --- the portfolio, the college credit view, the students' screen -------------------------------------------------
+
+async def test_portfolio_buttons_keep_their_ids_when_the_notice_appears_above_them() -> None:
+    backend = CreditBackend("repairing")
+    backend.team_jobs = [{"request_id": str(uuid4()), "ref_no": 690002, "item": "หม้อหุงข้าว", "status": "repairing",
+                          "category_code": "appliance", "category_th": "เครื่องใช้ไฟฟ้า", "category_en": "Appliances",
+                          "lead_name": "มานพ", "task": "ทดสอบวงจร", "hours": None, "approved_hours": None,
+                          "approved_at": None, "round": 1}]
+    app = await signed_in("technician", backend)
+    await app.open_route(PORTFOLIO_ROUTE)
+    folio = app.portfolio
+    assert folio is not None
+    before = portfolio_view(folio, TH)
+    await folio.show_term("2569")  # not a term: the notice says how to write one, above the jobs
+    after = portfolio_view(folio, TH)
+    assert folio.notice is not None and folio.notice in texts(after)
+    assert kept(before, after, by_button(t("portfolio_pdf", TH)), by_button(t("my_hours_save", TH)))
+
+
+def proposal_confirm(name: str) -> Any:
+    def find_it(tree: ft.BaseControl) -> ft.BaseControl:
+        (card,) = [c for c in walk(tree) if isinstance(c, ft.Card) and any(name in s for s in texts(c))]
+        return button_named(card, t("proposal_confirm", TH))
+    return find_it
+
+
+async def test_a_proposals_confirm_keeps_its_id_when_the_one_above_it_goes() -> None:
+    # Paired by place, the next proposal's "confirm" would take over the gone one's id: a tap aimed at the first
+    # (decided meanwhile by another teacher) would raise another student's level.
+    backend = CreditBackend("done")
+    backend.proposals.append({**backend.proposals[0], "id": str(uuid4()), "technician_id": str(uuid4()),
+                              "display_name": "ดวงใจ"})
+    app = await signed_in("supervisor", backend)
+    await app.open_route(COLLEGE_CREDIT_ROUTE)
+    credit = app.college_credit
+    assert credit is not None and len(credit.proposals) == 2
+    before = college_credit_view(credit, TH)
+    (aimed_at,) = ids(before, proposal_confirm("มานพ"))
+    backend.proposals[0]["status"] = "confirmed"  # by another teacher of the college
+    await credit.load()
+    after = college_credit_view(credit, TH)
+    assert [p.display_name for p in credit.proposals] == ["ดวงใจ"]
+    assert kept(before, after, proposal_confirm("ดวงใจ"), by_button(t("levels_show", TH, name="มานพ")))
+    assert ids(after, proposal_confirm("ดวงใจ")) != [aimed_at]
+
+
+class TwoStudentsBackend(CreditBackend):
+    """The college view with two students, each with a level history."""
+
+    def handle(self, request: httpx.Request) -> httpx.Response:
+        answer = super().handle(request)
+        if request.url.path == "/supervisor/credit":
+            view = answer.json()
+            view["students"].append({**view["students"][0], "id": str(HELPER), "display_name": "ดวงใจ"})
+            return httpx.Response(200, json=view)
+        return answer
+
+
+async def test_the_next_students_buttons_keep_their_ids_when_a_level_history_opens_above_them() -> None:
+    backend = TwoStudentsBackend("done")
+    backend.levels = [{"skill_code": "electrical", "level": 2, "changed_at": NOW.isoformat()}]
+    app = await signed_in("supervisor", backend)
+    await app.open_route(COLLEGE_CREDIT_ROUTE)
+    credit = app.college_credit
+    assert credit is not None
+    below = (by_button(t("levels_show", TH, name="ดวงใจ")), by_button(t("settings_save", TH)))
+    before = college_credit_view(credit, TH)
+    await credit.toggle_levels(LEAD)
+    opened = college_credit_view(credit, TH)
+    assert t("levels_hide", TH) in texts(opened)
+    assert kept(before, opened, *below)
+    await credit.toggle_levels(LEAD)
+    assert kept(opened, college_credit_view(credit, TH), *below)
+
+
+async def test_students_buttons_keep_their_ids_when_the_notice_and_an_invitation_appear_above_them() -> None:
+    backend = WorkBackend()
+    invite = {"phone": "+66812345678", "role": "technician", "college_id": COLLEGE["id"], "display_name": "สมศักดิ์",
+              "skills": {}, "created_at": NOW.isoformat(), "awaiting_acceptance": False, "declined_at": None}
+
+    def added(_: httpx.Request) -> httpx.Response:
+        backend.invites.append(invite)
+        return httpx.Response(201, json={"phone": invite["phone"], "role": "technician", "college_id": COLLEGE["id"],
+                                         "existing_account": False, "awaiting_acceptance": False})
+
+    backend.overrides[("POST", f"/colleges/{COLLEGE['id']}/students")] = added
+    app = await signed_in("supervisor", backend)
+    await app.open_technicians()
+    screen = app.technicians
+    assert screen is not None
+    before = technicians_view(screen, TH)
+    await screen.add_student("081-234-5678")
+    after = technicians_view(screen, TH)
+    assert screen.notice is not None and screen.notice in texts(after) and len(screen.invites) == 1
+    assert kept(before, after, by_button(t("add_student", TH)), named(ft.Switch, t("active_label_for", TH, name="วิชัย")),
+                by_button(t("edit_skills_for", TH, name="วิชัย")), by_button(t("levels_show", TH, name="วิชัย")))
+
+
+# --- the photo viewer ----------------------------------------------------------------------------------------------
+
+async def test_the_open_photo_keeps_its_id_and_zoom_when_the_loading_line_above_it_goes() -> None:
+    backend = RolesBackend()
+    photos = [{"id": str(uuid4()), "kind": "after", "idx": 0, "content_type": "image/jpeg", "width": 8, "height": 8,
+               "bytes": 10}]
+    backend.job.update(photos=photos)
+    app = await signed_in("technician", backend)
+    await app.open_job(UUID(backend.job["id"]))
+    assert app.job is not None
+    path = f"/requests/{backend.job['id']}/photos/after/0"
+    loading: list[ft.View] = []
+
+    def photo(request: httpx.Request) -> httpx.Response:
+        if request.url.params.get("thumb") is None:  # the viewer as it is while the full photo is on its way
+            view = photo_viewer_view(app.photo_viewer, TH, "/photo")
+            assert view is not None
+            loading.append(view)
+        return httpx.Response(200, content=b"full photo", headers={"content-type": "image/jpeg"})
+
+    backend.overrides[("GET", path)] = photo
+    await app.job.open_photo("after", 0)
+    shown = photo_viewer_view(app.photo_viewer, TH, "/photo")
+    assert shown is not None and app.photo_viewer.image == b"full photo"
+    (before,) = loading
+    assert t("photo_viewer_loading", TH) in texts(before) and t("photo_viewer_loading", TH) not in texts(shown)
+
+    def picture(tree: ft.BaseControl) -> ft.BaseControl:
+        (detector,) = [c for c in walk(tree) if isinstance(c, ft.GestureDetector)]
+        return detector
+
+    assert kept(before, shown, picture)
+
+
 # --- every screen --------------------------------------------------------------------------------------------------
 
 async def test_no_two_siblings_share_a_key_on_the_form_and_the_account_screen() -> None:
@@ -275,6 +526,26 @@ async def test_no_two_siblings_share_a_key_on_the_form_and_the_account_screen() 
     _, app, account = await account_screen()
     await account.set_quiet_hours(True)
     await account.download_data()
+    for view in app_views(app):
+        siblings_keyed_once(view)
+
+
+async def test_no_two_siblings_share_a_key_on_a_reopened_jobs_portfolio_and_the_teachers_screens() -> None:
+    backend = CreditBackend("done")
+    backend.round = 2  # the job approved in two rounds: two rows of one request
+    app = await signed_in("technician", backend)
+    await app.open_route(PORTFOLIO_ROUTE)
+    folio = app.portfolio
+    assert folio is not None and folio.portfolio is not None and len(folio.portfolio.jobs) == 2
+    for view in app_views(app):
+        siblings_keyed_once(view)
+    app = await signed_in("supervisor", TwoStudentsBackend("done"))
+    await app.open_route(COLLEGE_CREDIT_ROUTE)
+    assert app.college_credit is not None
+    await app.college_credit.toggle_levels(LEAD)
+    for view in app_views(app):
+        siblings_keyed_once(view)
+    _, app = await teacher_on_job_list()
     for view in app_views(app):
         siblings_keyed_once(view)
 
