@@ -33,11 +33,12 @@ from tests.unit.mobile_fakes import (
     WorkBackend,
     button_named,
     error_response,
+    find,
     jpeg_with_exif,
     texts,
     walk,
 )
-from tests.unit.mobile_screens import open_form, signed_in, technician_job
+from tests.unit.mobile_screens import fill_valid, open_form, signed_in, technician_job
 from tests.unit.test_mobile_credit import HELPER, LEAD, CreditBackend
 from tests.unit.test_mobile_roles import RolesBackend, teacher_on_job_list
 from tests.unit.test_tap_identity import by_button, by_label, ids, kept, siblings_keyed_once
@@ -143,6 +144,28 @@ async def test_form_send_keeps_its_id_when_the_errors_appear_above_it() -> None:
     assert kept(before, after, *BELOW, by_button(t("use_gps", TH)))
 
 
+async def test_form_fields_keep_their_ids_while_the_request_is_sent_and_when_it_is_refused() -> None:
+    backend = DetailBackend()
+    form = await loaded_form(backend)
+    fill_valid(form)
+    sending: list[ft.Control] = []
+
+    def refuse(_: httpx.Request) -> httpx.Response:
+        sending.append(form_view(form))  # the form while it is being sent: the progress above send
+        return error_response(503, "database_unavailable")
+
+    backend.overrides[("POST", "/requests")] = refuse
+    before = form_view(form)
+    await form.submit()
+    after = form_view(form)
+    (while_sending,) = sending
+    assert find(while_sending, ft.ProgressBar) and form.form_error is not None and form.form_error in texts(after)
+    fields = (day_chip("sat"), by_label(t("province_label", TH)), by_label(t("map_label", TH)),
+              by_button(t("add_photo", TH)))
+    assert kept(before, while_sending, *fields, by_button(t("submit_request", TH)))
+    assert kept(while_sending, after, *fields)
+
+
 async def test_form_map_and_send_keep_their_ids_when_the_gps_refusal_appears_above_them() -> None:
     form = await loaded_form()
     before = form_view(form)
@@ -194,14 +217,24 @@ async def test_account_buttons_keep_their_ids_when_the_saved_notice_appears_abov
                 named(ft.Checkbox, pref_label("sms", TH)))
 
 
-async def test_account_buttons_keep_their_ids_when_my_data_opens_above_them() -> None:
-    _, _app, account = await account_screen()
+async def test_account_buttons_keep_their_ids_when_the_progress_and_my_data_open_above_them() -> None:
+    backend, _app, account = await account_screen()
+    downloading: list[ft.Control] = []
+
+    def export(_: httpx.Request) -> httpx.Response:
+        downloading.append(account_view(account, TH))  # the screen while the data is on its way
+        return httpx.Response(200, content=b'{"profile": {}}')
+
+    backend.overrides[("GET", "/me/export")] = export
+    quiet = named(ft.Switch, t("prefs_quiet_hours", TH, start="21:00", end="07:00"))
     before = account_view(account, TH)
     await account.download_data()  # no file saving here: the data is shown to copy
     opened = account_view(account, TH)
     assert account.data_text is not None
-    assert kept(before, opened, *ACCOUNT_BELOW, named(ft.Switch, t("prefs_quiet_hours", TH, start="21:00",
-                                                                    end="07:00")))
+    (while_downloading,) = downloading
+    assert find(while_downloading, ft.ProgressBar)
+    assert kept(before, while_downloading, *ACCOUNT_BELOW, quiet)
+    assert kept(while_downloading, opened, *ACCOUNT_BELOW, quiet)
     account.close_data()
     closed = account_view(account, TH)
     assert kept(opened, closed, *ACCOUNT_BELOW)
@@ -289,6 +322,39 @@ async def test_job_list_cards_and_more_keep_their_ids_when_a_notice_or_a_failed_
     failed = college_jobs_view(jobs, TH)
     assert jobs.more_error is not None and jobs.more_error in texts(failed)
     assert kept(noticed, failed, card, more)
+
+
+def admin_college(name: str) -> dict[str, Any]:
+    return {"id": str(uuid4()), "code": "LP-1", "name_th": name, "name_en": "Lampang College",
+            "province_th": "ลำปาง", "province_en": "Lampang", "region": "north", "lat": 18.29, "lon": 99.49,
+            "service_radius_km": 25, "coordinates_approximate": False, "is_active": True, "supervisors": [],
+            "students": 0, "pending_invites": 0}
+
+
+async def test_college_buttons_keep_their_ids_when_the_saved_notice_and_the_naming_error_appear_above_them() -> None:
+    backend = FakeBackend()
+    college = admin_college("วิทยาลัยลำปาง")
+    backend.overrides[("GET", "/admin/colleges")] = lambda _: httpx.Response(200, json=[college])
+    backend.overrides[("PATCH", f"/admin/colleges/{college['id']}")] = lambda r: httpx.Response(
+        200, json={**college, **json.loads(r.content)})
+    app = await signed_in("admin", backend)
+    await app.open_route("/admin/colleges")
+    screen = app.colleges_admin
+    assert screen is not None
+    screen.start_edit(UUID(college["id"]))
+    editing = colleges_admin_view(screen, TH)
+    await screen.save()
+    saved = colleges_admin_view(screen, TH)
+    assert screen.notice is not None and screen.notice in texts(saved)
+    assert kept(editing, saved, by_button(t("college_new", TH)))
+
+    screen.start_naming(UUID(college["id"]))
+    naming = colleges_admin_view(screen, TH)
+    await screen.name_supervisor()  # no phone typed: the reason appears above the buttons
+    refused = colleges_admin_view(screen, TH)
+    assert screen.naming_error is not None and screen.naming_error in texts(refused)
+    assert kept(naming, refused, by_button(t("name_supervisor", TH)), by_button(t("account_cancel", TH)),
+                by_button(t("college_new", TH)))
 
 
 async def test_college_form_save_keeps_its_id_when_the_refusal_appears_above_it() -> None:
@@ -458,7 +524,14 @@ async def test_students_buttons_keep_their_ids_when_the_notice_and_an_invitation
     invite = {"phone": "+66812345678", "role": "technician", "college_id": COLLEGE["id"], "display_name": "สมศักดิ์",
               "skills": {}, "created_at": NOW.isoformat(), "awaiting_acceptance": False, "declined_at": None}
 
+    async def pick_csv() -> list[tuple[str, bytes]]:
+        return []
+
+    adding: list[ft.Control] = []
+
     def added(_: httpx.Request) -> httpx.Response:
+        assert screen is not None
+        adding.append(technicians_view(screen, TH, pick_csv))  # the screen while the student is being added
         backend.invites.append(invite)
         return httpx.Response(201, json={"phone": invite["phone"], "role": "technician", "college_id": COLLEGE["id"],
                                          "existing_account": False, "awaiting_acceptance": False})
@@ -468,12 +541,16 @@ async def test_students_buttons_keep_their_ids_when_the_notice_and_an_invitation
     await app.open_technicians()
     screen = app.technicians
     assert screen is not None
-    before = technicians_view(screen, TH)
+    before = technicians_view(screen, TH, pick_csv)
     await screen.add_student("081-234-5678")
-    after = technicians_view(screen, TH)
+    after = technicians_view(screen, TH, pick_csv)
     assert screen.notice is not None and screen.notice in texts(after) and len(screen.invites) == 1
-    assert kept(before, after, by_button(t("add_student", TH)), named(ft.Switch, t("active_label_for", TH, name="วิชัย")),
-                by_button(t("edit_skills_for", TH, name="วิชัย")), by_button(t("levels_show", TH, name="วิชัย")))
+    (while_adding,) = adding
+    assert find(while_adding, ft.ProgressBar)
+    student = (named(ft.Switch, t("active_label_for", TH, name="วิชัย")), by_button(t("edit_skills_for", TH, name="วิชัย")),
+               by_button(t("levels_show", TH, name="วิชัย")))
+    assert kept(before, while_adding, by_button(t("import_students", TH)), *student)
+    assert kept(while_adding, after, by_button(t("add_student", TH)), by_button(t("import_students", TH)), *student)
 
 
 # --- the photo viewer ----------------------------------------------------------------------------------------------
