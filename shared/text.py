@@ -1235,6 +1235,9 @@ APP_UI.update({
     "invited_closed_accepted": B("คุณตอบรับคำเชิญนี้แล้ว", "You accepted this invitation"),
     "invited_closed_declined": B("คุณปฏิเสธคำเชิญนี้แล้ว", "You declined this invitation"),
     "invited_closed_withdrawn": B("ผู้เชิญยกเลิกคำเชิญนี้แล้ว", "Whoever invited you withdrew this invitation"),
+    "invited_closed_expired": B("คำเชิญนี้หมดอายุแล้ว ถ้ายังสนใจ ขอให้วิทยาลัยเชิญคุณใหม่",
+                                "This invitation has expired: if you are still interested, ask the college to invite "
+                                "you again"),
     "invited_closed_gone": B("คำเชิญนี้ไม่รอคำตอบแล้ว: ถูกแทนที่หรือยกเลิกไป",
                              "This invitation is no longer open: it was replaced or withdrawn"),
 })
