@@ -1224,6 +1224,9 @@ INVITATION_UI: dict[str, Bilingual] = {
                               "{who} will no longer see this invitation or be able to accept it. You may invite "
                               "them again later."),
     "invite_withdraw_keep": B("ไม่ยกเลิก", "Keep it"),
+    "invites_show": B("ดูผู้ที่ยังไม่ได้เข้าร่วม {name}", "Show who has not joined {name} yet"),
+    "invites_hide": B("ซ่อนผู้ที่ยังไม่ได้เข้าร่วม {name}", "Hide who has not joined {name} yet"),
+    "invites_none": B("ไม่มีคำเชิญที่รอหรือหมดอายุ", "No invitations waiting or expired"),
     "invite_withdrawn_done": B("ยกเลิกคำเชิญของ {who} แล้ว", "Invitation to {who} withdrawn"),
     "invites_title": B("ยังไม่ได้เข้าร่วม", "Not joined yet"),
     "students_imported_awaiting": B("รอตอบรับคำเชิญในแอป {n} คน", "{n} invited to accept in the app"),

@@ -6,9 +6,9 @@ from typing import Any, Unpack
 from uuid import UUID
 
 from mobile.api_client import ApiClient, ApiError
-from mobile.formatting import format_date
 from mobile.models import Category, LedgerRow, TechnicianItem
 from mobile.viewmodels.credit import StudentLevelsScreen
+from mobile.viewmodels.invites import WithdrawsInvites
 from mobile.viewmodels.loadable import Busy, ScreenWiring, SubScreen, fetched_and_saved
 from mobile.viewmodels.loadable import SaveFile as SaveFile
 from mobile.viewmodels.session import Session
@@ -58,7 +58,7 @@ class TechnicianEdit:
         return {"is_active": self.is_active, "skills": {k: v for k, v in sorted(self.skills.items()) if v}}
 
 
-class TechniciansViewModel(StudentLevelsScreen):
+class TechniciansViewModel(StudentLevelsScreen, WithdrawsInvites):
     def __init__(self, api: ApiClient, session: Session, **wiring: Unpack[ScreenWiring]) -> None:
         super().__init__(api, session, **wiring)
         self.rows: list[TechnicianEdit] = []
@@ -74,10 +74,7 @@ class TechniciansViewModel(StudentLevelsScreen):
         self._import_error: Bilingual | None = None
         self._import_lines: list[tuple[int, Bilingual]] = []
         # Phones registered here that are not students yet: waiting to sign in, to accept, expired, or declined.
-        self.invites: list[PendingInvite] = []
-        # The invitation the withdraw dialog asks about, and that dialog's call under way.
-        self.withdrawing: PendingInvite | None = None
-        self.withdraw_busy = False
+        self._init_invites()
 
     # --- what the view reads -------------------------------------------------------------------------
 
@@ -153,6 +150,9 @@ class TechniciansViewModel(StudentLevelsScreen):
         profile = self._session.profile
         return None if profile is None or profile.college is None else profile.college.id
 
+    def _invites_college(self) -> UUID | None:
+        return self._college_id()
+
     async def add_student(self, phone: str | None = None) -> None:
         """Register a phone number as a student of this college (they become one at their first sign-in)."""
         if phone is not None:
@@ -208,65 +208,6 @@ class TechniciansViewModel(StudentLevelsScreen):
 
     def _import_refused(self, error: ApiError) -> None:
         self._import_error, self._import_lines = error.text, list(error.lines)
-
-    def invite_line(self, invite: PendingInvite) -> str:
-        """"นาย ก · 081-234-5678 · รอตอบรับ · หมดอายุ 13 ธ.ค. 2569": who, what the college waits for, and until
-        when (or that it ran out)."""
-        when = format_date(invite.expires_at, self.locale)
-        if invite.declined_at is not None:
-            parts = [bilingual("invite_declined").in_(self.locale)]
-        elif invite.expired:
-            parts = [bilingual("invite_expired", date=when).in_(self.locale)]
-        else:
-            key = "invite_waiting_acceptance" if invite.awaiting_acceptance else "invite_waiting_sign_in"
-            parts = [bilingual(key).in_(self.locale), bilingual("invite_expires", date=when).in_(self.locale)]
-        who = [part for part in (invite.display_name, national_format(invite.phone)) if part]
-        return " · ".join([*who, *parts])
-
-    def invite_who(self, invite: PendingInvite) -> str:
-        """The invited person as the teacher typed them: their name, else their phone."""
-        return invite.display_name or national_format(invite.phone)
-
-    @staticmethod
-    def can_withdraw(invite: PendingInvite) -> bool:
-        """Still waiting (or run out): an answered one is the person's, not the college's, to take back."""
-        return invite.declined_at is None
-
-    # --- withdrawing an invitation, after a confirmation ---------------------------------------------------
-
-    def ask_withdraw(self, invite_id: UUID) -> None:
-        invite = next((i for i in self.invites if i.id == invite_id), None)
-        if invite is not None and self.can_withdraw(invite) and not self.withdraw_busy:
-            self.withdrawing, self._notice = invite, None
-            self._changed()
-
-    def cancel_withdraw(self) -> None:
-        if not self.withdraw_busy:
-            self.withdrawing = None
-            self._changed()
-
-    async def withdraw(self) -> None:
-        """The confirmed withdraw: the line goes and the screen says so. Refused (the person answered meanwhile,
-        or it was sent again or taken back elsewhere), the reason shows and the list is read again."""
-        invite, college_id = self.withdrawing, self._college_id()
-        if invite is None or college_id is None or self.withdraw_busy:
-            return
-        refusals: list[ApiError] = []
-        done = await self._sent(self._api.withdraw_invite(college_id, invite.id), refusals.append,
-                                self._mark_withdrawing)
-        self.withdrawing = None
-        if refusals:
-            self._notice = refusals[0].text
-            await self.load()
-            return
-        if not done:
-            return  # the sign-in is gone: the app leaves for the login
-        self.invites = [i for i in self.invites if i.id != invite.id]
-        self._notice = bilingual("invite_withdrawn_done", who=self.invite_who(invite))
-        self._changed()
-
-    def _mark_withdrawing(self, on: bool) -> None:
-        self.withdraw_busy = on
 
     async def _fetch(self) -> None:
         college_id = self._college_id()

@@ -17,9 +17,9 @@ from mobile.views.common import (
     screen_header,
 )
 from mobile.views.credit import level_history_toggle
+from mobile.views.invites import invite_row
 from mobile.views.typed_field import TypedField
 from shared.text import Locale, t
-from shared.wire import PendingInvite
 
 
 def _state(vm: TechniciansViewModel | LedgerViewModel, locale: Locale) -> ft.Control | None:
@@ -44,7 +44,7 @@ def technicians_view(
         controls += _add_students(vm, locale, pick_csv)
         if vm.invites:
             controls.append(ft.Text(t("invites_title", locale), weight=ft.FontWeight.W_600, key="invites-title"))
-            controls += [_invite_row(vm, invite, locale) for invite in vm.invites]
+            controls += [invite_row(vm, invite, locale) for invite in vm.invites]
         if not vm.rows:
             controls.append(empty(t("technicians_empty", locale)))
         controls += [_student_row(vm, row, locale) for row in vm.rows]
@@ -97,50 +97,6 @@ def _add_students(
     lines += [error_message(line) for line in vm.import_lines]
     return [ft.Container(content=ft.Column(lines, spacing=8), padding=12, border_radius=12,
                          border=ft.Border.all(1, ft.Colors.OUTLINE_VARIANT))]
-
-
-def _invite_row(vm: TechniciansViewModel, invite: PendingInvite, locale: Locale) -> ft.Control:
-    """Who was invited, what the college waits for and until when; Withdraw (asked first) while it waits. Keyed by
-    the invitation, so a line that goes leaves the others' buttons on their ids."""
-    invite_id: UUID = invite.id
-
-    async def ask(_: object = None) -> None:  # the event comes first
-        vm.ask_withdraw(invite_id)
-
-    line: list[ft.Control] = [ft.Container(content=muted(vm.invite_line(invite)), expand=True)]
-    if vm.can_withdraw(invite):
-        # Named with the person, as each student's buttons are: a screen reader (and a test) tells the lines apart.
-        line.append(ft.TextButton(t("invite_withdraw_for", locale, who=vm.invite_who(invite)), icon=ft.Icons.UNDO,
-                                  disabled=vm.withdraw_busy, on_click=ask))
-    return ft.Row(line, key=f"invite-{invite_id}", wrap=True, vertical_alignment=ft.CrossAxisAlignment.CENTER)
-
-
-def withdraw_invite_dialog(vm: TechniciansViewModel | None, locale: Locale) -> ft.AlertDialog | None:
-    """Asked before an invitation is taken back: who, and that they may be invited again."""
-    invite = vm.withdrawing if vm is not None else None
-    if vm is None or invite is None:
-        return None
-    who = vm.invite_who(invite)
-
-    async def keep(_: object = None) -> None:  # the event comes first
-        vm.cancel_withdraw()
-
-    async def withdraw(_: object = None) -> None:
-        await vm.withdraw()
-
-    content: list[ft.Control] = [ft.Text(t("invite_withdraw_body", locale, who=who))]
-    if vm.withdraw_busy:
-        content.append(ft.ProgressBar())
-    return ft.AlertDialog(
-        modal=True,
-        title=ft.Text(t("invite_withdraw_title", locale)),
-        content=ft.Column(content, tight=True, spacing=12, width=360),
-        actions=[
-            ft.TextButton(t("invite_withdraw_keep", locale), disabled=vm.withdraw_busy, on_click=keep),
-            ft.TextButton(t("invite_withdraw", locale), disabled=vm.withdraw_busy, on_click=withdraw,
-                          style=ft.ButtonStyle(color=ft.Colors.ERROR)),
-        ],
-    )
 
 
 def _student_row(vm: TechniciansViewModel, row: TechnicianEdit, locale: Locale) -> ft.Control:

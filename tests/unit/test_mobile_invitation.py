@@ -10,7 +10,8 @@ import httpx
 
 from mobile.viewmodels.home import CitizenHome, TechnicianHome
 from mobile.views.frame import app_view
-from mobile.views.supervisor_tools import technicians_view, withdraw_invite_dialog
+from mobile.views.invites import withdraw_invite_dialog
+from mobile.views.supervisor_tools import technicians_view
 from tests.unit.mobile_fakes import (
     COLLEGE,
     INVITED_UNTIL,
@@ -209,7 +210,12 @@ async def test_the_teacher_withdraws_an_invitation_after_a_confirmation() -> Non
     declined = pending("+66811112222", "มานี", declined_at=NOW.isoformat())
     backend.invites = [waiting, lapsed, declined]
     withdraw_url = f"/colleges/{COLLEGE['id']}/invites/{waiting['id']}"
-    backend.overrides[("DELETE", withdraw_url)] = lambda _: httpx.Response(204)
+
+    def withdrawn(_: httpx.Request) -> httpx.Response:
+        backend.invites = [lapsed, declined]
+        return httpx.Response(204)
+
+    backend.overrides[("DELETE", withdraw_url)] = withdrawn
     app = await signed_in("supervisor", backend)
     await app.open_technicians()
     screen = app.technicians
@@ -238,7 +244,7 @@ async def test_the_teacher_withdraws_an_invitation_after_a_confirmation() -> Non
     assert screen.notice == "ยกเลิกคำเชิญของ สมศักดิ์ แล้ว"
     tree = technicians_view(screen, app.session.locale)
     assert not any(line.startswith("สมศักดิ์") for line in texts(tree))
-    rows = [c.key for c in find(tree, ft.Row) if isinstance(c.key, str) and c.key.startswith("invite-")]
+    rows = [c.key for c in find(tree, ft.Column) if isinstance(c.key, str) and c.key.startswith("invite-")]
     assert rows == [f"invite-{lapsed['id']}", f"invite-{declined['id']}"]
 
     # In English the date is the English one.
@@ -289,3 +295,41 @@ async def test_a_card_that_expired_or_was_withdrawn_goes_with_the_reason() -> No
     await click(app_view(app), "ปฏิเสธ")
     assert not home.invitation.visible
     assert home.notice == "ผู้เชิญยกเลิกคำเชิญนี้แล้ว บัญชีของคุณไม่เปลี่ยนแปลง"
+
+
+async def test_the_admin_opens_a_colleges_invitations_and_withdraws_a_teachers_one() -> None:
+    backend = FakeBackend()
+    college = {**COLLEGE, "province_th": "เชียงใหม่", "province_en": "Chiang Mai", "region": "north", "lat": 18.79,
+               "lon": 98.98, "service_radius_km": 30, "coordinates_approximate": False, "is_active": True,
+               "supervisors": [], "students": 0, "pending_invites": 1}
+    invites = [pending("+66891234567", "ครู สมใจ", role="supervisor", awaiting_acceptance=False)]
+    invites_url = f"/colleges/{COLLEGE['id']}/invites"
+    withdraw_url = f"{invites_url}/{invites[0]['id']}"
+
+    def withdrawn(_: httpx.Request) -> httpx.Response:
+        invites.clear()
+        college["pending_invites"] = 0
+        return httpx.Response(204)
+
+    backend.overrides[("GET", "/admin/colleges")] = lambda _: httpx.Response(200, json=[college])
+    backend.overrides[("GET", invites_url)] = lambda _: httpx.Response(200, json=invites)
+    backend.overrides[("DELETE", withdraw_url)] = withdrawn
+    app = await signed_in("admin", backend)
+    await app.open_route("/admin/colleges")
+    screen = app.colleges_admin
+    assert screen is not None
+    assert backend.calls("GET", invites_url) == []  # read when asked for
+    await click(app_view(app), "ดูผู้ที่ยังไม่ได้เข้าร่วม วิทยาลัยเทคนิคเชียงใหม่")
+    tree = app_view(app)
+    assert "ครู สมใจ · 089-123-4567 · รอเข้าสู่ระบบครั้งแรก · หมดอายุ 9 ธ.ค. 2569" in texts(tree)
+    assert_accessible(tree)
+    await click(tree, "ยกเลิกคำเชิญของ ครู สมใจ")
+    dialog = withdraw_invite_dialog(screen, app.session.locale)
+    assert dialog is not None
+    await click(dialog, "ยกเลิกคำเชิญ")
+    assert len(backend.calls("DELETE", withdraw_url)) == 1
+    shown = texts(app_view(app))
+    assert "ยกเลิกคำเชิญของ ครู สมใจ แล้ว" in shown and "ไม่มีคำเชิญที่รอหรือหมดอายุ" in shown
+    assert not any(line.startswith("ครู สมใจ") for line in shown)
+    await click(app_view(app), "ซ่อนผู้ที่ยังไม่ได้เข้าร่วม วิทยาลัยเทคนิคเชียงใหม่")
+    assert "ไม่มีคำเชิญที่รอหรือหมดอายุ" not in texts(app_view(app))
