@@ -16,6 +16,7 @@ from psycopg.rows import dict_row
 from shared.invitations import INVITATION_OPEN_DAYS
 from tests.helpers import answer_invitation, bearer, fresh_phone, sign_in
 from tests.integration.dispatch_area import Area
+from tests.integration.test_fuzz_findings import assert_declared, document
 
 SEED_ADMIN = "084-444-4444"
 
@@ -212,9 +213,16 @@ async def test_an_answered_invitation_cannot_be_withdrawn(api: httpx.AsyncClient
         [invite] = await listed(api, teacher, area.near, phone)
         ids[answer], people[answer] = invite["id"], person["id"]
         assert (await answer_invitation(api, token, answer)).status_code in (200, 204)
+    spec = await document(api)
+    route = "/colleges/{college_id}/invites/{invite_id}"
     for answer in ("accept", "decline"):
-        refused(await api.delete(f"/colleges/{area.near}/invites/{ids[answer]}", headers=bearer(teacher)), 409,
-                "invitation_answered")
+        withdrawn = await api.delete(f"/colleges/{area.near}/invites/{ids[answer]}", headers=bearer(teacher))
+        refused(withdrawn, 409, "invitation_answered")
+        assert_declared(spec, "delete", route, withdrawn)  # the app parses what the document says
+    unknown = await api.delete(f"/colleges/{area.near}/invites/{uuid.uuid4()}", headers=bearer(teacher))
+    refused(unknown, 404, "invitation_unknown")
+    assert_declared(spec, "delete", route, unknown)
+    assert {"204", "403", "404", "409"} <= set(spec["paths"][route]["delete"]["responses"])
     assert role_of(database_url, people["accept"]) == "technician"
     assert [e["action"] for e in audit_of(database_url, people["decline"])] == ["staff.invite_decline"]
 
