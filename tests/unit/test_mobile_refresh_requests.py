@@ -1,13 +1,18 @@
 """What a screen's refresh asks of the backend, counted: a phone on mobile data pays for each request (latency,
-battery) and for each body. The catalogue comes once and is then revalidated with its ETag (a 304 without a body)."""
+battery) and for each body. The catalogue comes once and is then revalidated with its ETag (a 304 without a body),
+and the account screen asks for its two parts at once."""
 
+import asyncio
+from typing import Any
 
 import httpx
 import pytest
 
+from mobile.viewmodels.app import Screen
 from mobile.viewmodels.home import SupervisorHome, TechnicianHome
 from mobile.viewmodels.loadable import LoadState
-from tests.unit.mobile_fakes import FakeBackend
+from mobile.views.account import account_view
+from tests.unit.mobile_fakes import FakeBackend, error_response, texts
 from tests.unit.mobile_screens import signed_in
 
 # --- the catalogue: once a session, then a conditional GET ---------------------------------------------------------
@@ -56,3 +61,57 @@ async def test_a_backend_without_an_etag_still_gives_the_catalogue_each_time() -
     await home.load()
     assert [c.headers.get("if-none-match") for c in backend.calls("GET", "/categories")] == [None, None]
     assert home.category_name("appliance") == "เครื่องใช้ไฟฟ้า"
+
+
+# --- the account screen: its two loads at once ---------------------------------------------------------------------
+
+PREFERENCES: dict[str, Any] = {
+    "channels": {"accepted": ["push"]}, "allowed": {"accepted": ["push", "line"]}, "quiet_hours": False,
+    "quiet_start": "21:00", "quiet_end": "07:00", "offers_in_quiet_hours": False, "sms_fallback": True,
+    "line_linked": False, "devices": 0, "web_push_public_key": ""}
+
+
+async def test_the_account_screen_asks_for_the_profile_and_the_preferences_at_once() -> None:
+    backend = FakeBackend()
+    app = await signed_in("citizen", backend)
+
+    def preferences(_: httpx.Request) -> httpx.Response:
+        backend.release.set()  # GET /me's answer comes only once the preferences were asked for beside it
+        return httpx.Response(200, json=PREFERENCES)
+
+    backend.overrides[("GET", "/me/notification-settings")] = preferences
+    backend.hold_next("/me")
+    await asyncio.wait_for(app.open_account(), 5)  # one after the other, GET /me would wait for ever
+    account = app.account
+    assert account is not None and account.state == LoadState.READY
+    assert account.profile is not None and account.profile.display_name == "สมชาย ใจดี"
+    assert account.settings is not None and account.settings.quiet_start == "21:00"
+
+
+async def test_preferences_that_fail_leave_the_account_shown_without_them() -> None:
+    backend = FakeBackend()
+    backend.overrides[("GET", "/me/notification-settings")] = lambda _: error_response(500, "internal_error")
+    app = await signed_in("citizen", backend)
+    await app.open_account()
+    account = app.account
+    assert account is not None and account.state == LoadState.READY and account.settings is None
+    assert "081-111-1111" in texts(account_view(account, app.locale))
+
+
+async def test_a_profile_that_fails_shows_the_error_with_a_retry() -> None:
+    backend = FakeBackend()
+    app = await signed_in("citizen", backend)
+    backend.overrides[("GET", "/me/notification-settings")] = lambda _: httpx.Response(200, json=PREFERENCES)
+    backend.overrides[("GET", "/me")] = lambda _: error_response(500, "internal_error")
+    await app.open_account()
+    account = app.account
+    assert account is not None and account.state == LoadState.FAILED
+    assert account.error is not None and account.error in texts(account_view(account, app.locale))
+
+
+async def test_preferences_refused_for_a_lost_sign_in_go_to_the_login() -> None:
+    backend = FakeBackend()
+    app = await signed_in("citizen", backend)
+    backend.overrides[("GET", "/me/notification-settings")] = lambda _: error_response(401, "token_invalid")
+    await app.open_account()
+    assert app.screen == Screen.LOGIN
