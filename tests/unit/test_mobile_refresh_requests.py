@@ -1,9 +1,12 @@
 """What a screen's refresh asks of the backend, counted: a phone on mobile data pays for each request (latency,
 battery) and for each body. The catalogue comes once and is then revalidated with its ETag (a 304 without a body),
-and the account screen asks for its two parts at once."""
+the account screen asks for its two parts at once, and a poll of the owner's request skips the job record while
+nothing of it can have changed."""
 
 import asyncio
+from datetime import timedelta
 from typing import Any
+from uuid import UUID
 
 import httpx
 import pytest
@@ -12,8 +15,9 @@ from mobile.viewmodels.app import Screen
 from mobile.viewmodels.home import SupervisorHome, TechnicianHome
 from mobile.viewmodels.loadable import LoadState
 from mobile.views.account import account_view
-from tests.unit.mobile_fakes import FakeBackend, error_response, texts
+from tests.unit.mobile_fakes import NOW, FakeBackend, error_response, texts
 from tests.unit.mobile_screens import signed_in
+from tests.unit.test_mobile_credit import CreditBackend
 
 # --- the catalogue: once a session, then a conditional GET ---------------------------------------------------------
 
@@ -115,3 +119,70 @@ async def test_preferences_refused_for_a_lost_sign_in_go_to_the_login() -> None:
     backend.overrides[("GET", "/me/notification-settings")] = lambda _: error_response(401, "token_invalid")
     await app.open_account()
     assert app.screen == Screen.LOGIN
+
+
+# --- polling the owner's request: the record only when it may have changed -----------------------------------------
+
+
+def record_calls(backend: FakeBackend, request_id: str) -> int:
+    return len(backend.calls("GET", f"/requests/{request_id}/record"))
+
+
+def moved(backend: CreditBackend, status: str, minutes: int) -> None:
+    """The request moves on at the backend (its updated_at with it, as the database's trigger does)."""
+    backend.job["status"] = status
+    backend.job["updated_at"] = (NOW + timedelta(minutes=minutes)).isoformat()
+
+
+async def test_a_poll_of_a_request_waiting_for_a_college_asks_for_the_request_alone() -> None:
+    backend = CreditBackend("offered")
+    request_id = backend.job["id"]
+    app = await signed_in("citizen", backend)
+    await app.open_request(UUID(request_id))
+    assert app.record is not None and app.record.record is not None and record_calls(backend, request_id) == 1
+
+    await app.poll()
+    await app.poll()
+    assert len(backend.calls("GET", f"/requests/{request_id}")) == 3 and record_calls(backend, request_id) == 1
+
+    moved(backend, "accepted", 1)  # a student took it: parts may be proposed from now on
+    backend.part("คาปาซิเตอร์")
+    await app.poll()
+    assert record_calls(backend, request_id) == 2 and [p.name for p in app.record.parts_waiting] == ["คาปาซิเตอร์"]
+    await app.poll()
+    assert record_calls(backend, request_id) == 3  # while the work is open, every poll
+
+
+async def test_a_request_that_moved_away_and_back_between_two_polls_fetches_its_record() -> None:
+    """Offered, accepted (a part proposed), taken back to offered: the same status, yet the record changed."""
+    backend = CreditBackend("offered")
+    request_id = backend.job["id"]
+    app = await signed_in("citizen", backend)
+    await app.open_request(UUID(request_id))
+    moved(backend, "accepted", 1)
+    backend.part("ฟิวส์")
+    moved(backend, "offered", 2)
+    await app.poll()
+    assert record_calls(backend, request_id) == 2
+    assert app.record is not None and [p.name for p in app.record.parts] == ["ฟิวส์"]
+
+
+@pytest.mark.parametrize("status", ["done", "unrepairable", "repairing"])
+async def test_where_the_owner_s_record_can_change_every_poll_fetches_it(status: str) -> None:
+    backend = CreditBackend(status)
+    request_id = backend.job["id"]
+    app = await signed_in("citizen", backend)
+    await app.open_request(UUID(request_id))
+    await app.poll()
+    await app.poll()
+    assert record_calls(backend, request_id) == 3
+
+
+async def test_staff_polls_fetch_the_record_every_time() -> None:
+    """A helper's hours may change in any status until the teacher approves them: the job screen keeps asking."""
+    backend = CreditBackend("handed_back")
+    request_id = backend.job["id"]
+    app = await signed_in("supervisor", backend)
+    await app.open_job(UUID(request_id))
+    await app.poll()
+    assert app.screen == Screen.JOB and record_calls(backend, request_id) == 2
