@@ -315,14 +315,23 @@ class RecordPanel(Loadable):
         return self.record is None and self.state in (LoadState.IDLE, LoadState.LOADING)
 
     async def refresh(self) -> None:
-        """A poll's reload (the live stream is down), after the screen's own: the owner's record is fetched again only
-        when the request has moved since the last fetch, or sits where their part of it can change without a move
-        (OWNER_RECORD_OPEN). A request waiting for a college, or finished, costs its screen one request a poll, not
-        two. Staff load it every time: a helper's hours may change in any status until the teacher approves them."""
-        if self.is_owner and self.record is not None and self._fetched_at is not None \
-                and self._fetched_at == self._request_state() and self._fetched_at[0] not in OWNER_RECORD_OPEN:
-            return
-        await self.load()
+        """A poll's reload (the live stream is down), after the screen's own: skipped while the record is settled. A
+        request waiting for a college, or finished, then costs its screen one request a poll, not two."""
+        if not self._settled():
+            await self.load()
+
+    def _settled(self) -> bool:
+        """Nothing this screen shows of the record can have changed since it was fetched: the request has not moved
+        since (its status and last change), and sits where the record changes only with a move. For the owner that is
+        outside OWNER_RECORD_OPEN. Staff see the team too, whose helpers may report hours in any status until the
+        teacher approves the round: for them only once the current round's hours are approved as well (a reopen,
+        which starts a new round, is a move)."""
+        record, fetched_at = self.record, self._fetched_at
+        if record is None or fetched_at is None or fetched_at != self._request_state():
+            return False
+        if fetched_at[0] in OWNER_RECORD_OPEN:
+            return False
+        return self.is_owner or any(m.approved_at is not None for m in record.team)
 
     def _request_state(self) -> tuple[RequestStatus, datetime] | None:
         detail = self.detail

@@ -6,7 +6,7 @@ nothing of it can have changed."""
 import asyncio
 from datetime import timedelta
 from typing import Any
-from uuid import UUID
+from uuid import UUID, uuid4
 
 import httpx
 import pytest
@@ -178,11 +178,22 @@ async def test_where_the_owner_s_record_can_change_every_poll_fetches_it(status:
     assert record_calls(backend, request_id) == 3
 
 
-async def test_staff_polls_fetch_the_record_every_time() -> None:
-    """A helper's hours may change in any status until the teacher approves them: the job screen keeps asking."""
+@pytest.mark.parametrize(("approved", "fetches"), [(False, 3), (True, 1)])
+async def test_a_staff_poll_skips_the_record_only_once_the_round_s_hours_are_approved(approved: bool,
+                                                                                       fetches: int) -> None:
+    """A helper's hours may change in any status until the teacher approves them: the job screen keeps asking till
+    then. A handed back job whose hours are approved (a teacher looking at last term's jobs) is settled."""
     backend = CreditBackend("handed_back")
+    backend.team = [{"technician_id": str(uuid4()), "display_name": "มานพ", "role": "lead", "task": "", "hours": 2.0,
+                     "approved_hours": 2.0 if approved else None, "approved_at": NOW.isoformat() if approved else None}]
     request_id = backend.job["id"]
     app = await signed_in("supervisor", backend)
     await app.open_job(UUID(request_id))
     await app.poll()
-    assert app.screen == Screen.JOB and record_calls(backend, request_id) == 2
+    await app.poll()
+    assert app.screen == Screen.JOB and record_calls(backend, request_id) == fetches
+    assert len(backend.calls("GET", f"/requests/{request_id}")) == 3  # the job itself, every poll
+
+    moved(backend, "submitted", 1)  # its owner reopened it: a new round
+    await app.poll()
+    assert record_calls(backend, request_id) == fetches + 1
