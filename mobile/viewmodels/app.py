@@ -574,12 +574,13 @@ class AppViewModel(Observable):
         if self.screen == Screen.INBOX and self.inbox is not None:
             await self.inbox.load()
             return
-        if self.record is not None and self.screen in (Screen.REQUEST_DETAIL, Screen.JOB):
-            await self.record.load()
-        if self.screen == Screen.REQUEST_DETAIL and self.request_detail is not None:
-            await self.request_detail.load()
-        elif self.screen == Screen.JOB and self.job is not None:
-            await self.job.load()
+        if self.screen in (Screen.REQUEST_DETAIL, Screen.JOB):
+            screen = self.request_detail if self.screen == Screen.REQUEST_DETAIL else self.job
+            if screen is not None:
+                await screen.load()
+            if self.record is not None:
+                # After the request: whether the owner's record may have changed follows from its fresh status.
+                await self.record.refresh()
         elif self.screen == Screen.COLLEGE_JOBS and self.college_jobs is not None:
             await self.college_jobs.load()
         elif self.screen == Screen.HOME and self.home is not None:

@@ -3,6 +3,7 @@ job), device storage in memory, photos with EXIF, and a walker over a control tr
 
 import asyncio
 import dataclasses
+import hashlib
 import io
 import json
 import re
@@ -76,6 +77,11 @@ class FakeBackend:
     def __init__(self) -> None:
         self.requests: list[httpx.Request] = []
         self.offline = False
+        # GET /categories (an administrator may edit it: a test changes this list).
+        self.categories: list[dict[str, Any]] = [
+            {"code": "appliance", "name_th": "เครื่องใช้ไฟฟ้า", "name_en": "Household appliances", "icon": "KITCHEN",
+             "skills": []}]
+        self.catalogue_statuses: list[int] = []  # what each GET /categories was answered: 200, or 304 unchanged
         self._hold_path: str | None = None  # hold_next()
         self.held = asyncio.Event()
         self.release = asyncio.Event()
@@ -189,11 +195,7 @@ class FakeBackend:
         if route == ("POST", "/auth/otp/verify"):
             return self._otp_verify(request)
         if route == ("GET", "/categories"):
-            return httpx.Response(
-                200,
-                json=[{"code": "appliance", "name_th": "เครื่องใช้ไฟฟ้า", "name_en": "Household appliances",
-                       "icon": "KITCHEN", "skills": []}],
-            )
+            return self._catalogue(request)
         role = self._role(request)
         if role is None:
             return error_response(401, "token_invalid")
@@ -251,6 +253,20 @@ class FakeBackend:
             takes_jobs = bool(self.profile(role).get("takes_jobs", True))
             return httpx.Response(200, json=data, headers={TAKES_JOBS_HEADER: takes_jobs_header(takes_jobs)})
         return httpx.Response(200, json=data)
+
+    def catalogue_etag(self) -> str:
+        body = json.dumps(self.categories, ensure_ascii=False, separators=(",", ":")).encode()
+        return '"' + hashlib.sha256(body).hexdigest()[:32] + '"'
+
+    def _catalogue(self, request: httpx.Request) -> httpx.Response:
+        """GET /categories as the backend answers it: with an ETag from the body, and 304 without a body to an
+        `If-None-Match` naming the current one."""
+        etag = self.catalogue_etag()
+        if request.headers.get("if-none-match") == etag:
+            self.catalogue_statuses.append(304)
+            return httpx.Response(304, headers={"etag": etag})
+        self.catalogue_statuses.append(200)
+        return httpx.Response(200, json=self.categories, headers={"etag": etag})
 
     def _dispatch(self, request: httpx.Request, role: str) -> httpx.Response:
         if role != "admin":
@@ -576,6 +592,9 @@ class WorkBackend(FakeBackend):
         self.offer_taken = False
         self.bodies: list[dict[str, Any]] = []
         self.uploads: list[tuple[int, bytes]] = []
+        self.categories = [{"code": "appliance", "name_th": "เครื่องใช้ไฟฟ้า", "name_en": "Appliances", "icon": "KITCHEN",
+                            "skills": [{"skill": "electrical", "min_level": 1, "name_th": "ไฟฟ้า",
+                                        "name_en": "Electrical"}]}]
         self.students: list[dict[str, Any]] = [
                          {"id": STUDENT, "display_name": "วิชัย", "phone": None, "is_active": True, "open_jobs": 1,
                           "skills": {"electrical": 2}},
@@ -591,10 +610,7 @@ class WorkBackend(FakeBackend):
             return httpx.Response(204) if path.endswith("/decline") else httpx.Response(200, json=self.job)
         if path == "/categories":
             self.requests.append(request)
-            return httpx.Response(200, json=[{"code": "appliance", "name_th": "เครื่องใช้ไฟฟ้า",
-                                              "name_en": "Appliances", "icon": "KITCHEN", "skills": [
-                                                  {"skill": "electrical", "min_level": 1, "name_th": "ไฟฟ้า",
-                                                   "name_en": "Electrical"}]}])
+            return self._catalogue(request)
         if path == "/supervisor/technicians" or path.startswith("/supervisor/technicians/"):
             self.requests.append(request)
             if method == "PUT":
