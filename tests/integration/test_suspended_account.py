@@ -14,6 +14,7 @@ from psycopg.rows import dict_row
 
 from backend.app import create_app
 from backend.settings import Settings
+from mobile.api_client import ApiClient, ApiError
 from shared.text import error_text
 from tests.helpers import bearer, fresh_phone, session_for, sign_in
 from tests.integration.builders import citizen_with_a_photo, draft, jpeg_with_gps
@@ -227,3 +228,32 @@ async def test_an_account_the_operator_restores_works_again(api: httpx.AsyncClie
     assert me.status_code == 200 and me.json()["id"] == user_id and me.json()["role"] == "citizen"
     detail = await api.get(f"/requests/{request_id}", headers=bearer(token))
     assert detail.status_code == 200
+
+
+async def test_the_app_client_reads_a_suspended_sign_in_and_keeps_its_rights(
+    api: httpx.AsyncClient, database_url: str
+) -> None:
+    """The app's own client against the real backend: the sign-in parses (no profile), GET /me is the app's
+    `is_suspended`, the export and the refresh work, and delete_account ends it."""
+    phone = fresh_phone()
+    _, profile = await sign_in(api, phone)
+    set_active(database_url, profile["id"], False)
+    client = ApiClient("http://fixit.test", transport=api._transport)
+    try:
+        sent = await client.request_otp(phone)
+        assert sent.dev_code is not None
+        signed = await client.verify_otp(phone, sent.dev_code)
+        assert signed.suspended and signed.profile is None
+        try:
+            await client.me()
+            raise AssertionError("GET /me answered")
+        except ApiError as exc:
+            assert exc.is_suspended and exc.is_auth_lost and exc.status == 403
+        refreshed = await client.refresh_session()
+        assert refreshed.suspended and client.token == refreshed.access_token
+        data = await client.export_my_data()
+        assert profile["id"] in data.decode()
+        await client.delete_account()
+        assert client.token is None
+    finally:
+        await client.aclose()
