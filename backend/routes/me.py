@@ -16,7 +16,10 @@ from shared.wire import Profile
 router = APIRouter(tags=["me"], responses={401: {"model": ErrorResponse}})
 
 
-@router.get("/me", response_model=Profile)
+@router.get("/me", response_model=Profile, responses={403: {
+    "model": ErrorResponse, "description": "`account_suspended`: an operator suspended the account (its text says whom "
+                                           "to ask, and that GET /me/export and DELETE /me still work); "
+                                           "`profile_missing`: no profile"}})
 async def me(identity: IdentityDep, conn: UserConn) -> Profile:
     return Profile.model_validate(await load_profile(conn, identity.user_id))
 
