@@ -1,6 +1,7 @@
 """API errors: a machine code plus a Thai and an English message, always in the same JSON shape."""
 
 import logging
+from collections.abc import Mapping
 from typing import Any
 
 import psycopg
@@ -11,7 +12,7 @@ from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.routing import Match
 
-from backend.schemas import RULE_CODES, validation_fields
+from backend.schemas import RULE_CODES, validation_problems
 from shared.statuses import MoveRefused
 from shared.text import error_text
 
@@ -35,13 +36,16 @@ def refusal_error(refused: MoveRefused) -> ApiError:
                     to_status=refused.to_status.value)
 
 
-def error_body(code: str, fields: dict[str, str] | None = None, **values: Any) -> dict[str, Any]:
-    """`fields` maps an input field to its own error code, so a form can show each message by its field."""
+def error_body(code: str, fields: Mapping[str, str] | None = None,
+               field_values: Mapping[str, Mapping[str, Any]] | None = None, **values: Any) -> dict[str, Any]:
+    """`fields` maps an input field to its own error code, so a form can show each message by its field;
+    `field_values` gives a field's text what it names (its own skill), where its code's text names something."""
     text = error_text(code, **values)
     body: dict[str, Any] = {"code": code, "message_th": text.th, "message_en": text.en}
     if fields:
+        field_texts = {name: error_text(c, **(field_values or {}).get(name, {})) for name, c in fields.items()}
         body["fields"] = {
-            name: {"code": c, "message_th": error_text(c).th, "message_en": error_text(c).en}
+            name: {"code": c, "message_th": field_texts[name].th, "message_en": field_texts[name].en}
             for name, c in fields.items()
         }
     return {"error": body}
@@ -70,6 +74,21 @@ def _method_not_allowed(app: FastAPI, request: Request) -> JSONResponse:
                         headers={"Allow": listed})
 
 
+def _rule_values(err: Mapping[str, Any]) -> dict[str, str]:
+    """What the text of a rule's refusal names: a dictionary's value (a skill's level) is named by its own key,
+    the last part of the error's `loc`. Nothing for another rule or another error."""
+    key_value = RULE_CODES.get(str(err.get("type")))
+    return {} if key_value is None else {key_value: str(err.get("loc", ("",))[-1])}
+
+
+def _fields(errors: list[Any]) -> tuple[dict[str, str], dict[str, dict[str, str]]]:
+    """`error_body`'s `fields` and `field_values`: each field's own code, and what its own text names (with two
+    bad skills, each field names its own skill)."""
+    problems = validation_problems(errors)
+    return ({name: code for name, (code, _) in problems.items()},
+            {name: _rule_values(err) for name, (_, err) in problems.items()})
+
+
 def _rule_refusal(exc: RequestValidationError) -> JSONResponse | None:
     """A body refused only by rules of shared/ that the schema declares (backend.schemas.rule) gets the answer the
     service gave before the rule was in the schema: 400 with the rule's code, which the app shows, and the field."""
@@ -77,16 +96,9 @@ def _rule_refusal(exc: RequestValidationError) -> JSONResponse | None:
     codes = [str(err.get("type")) for err in errors]
     if not errors or any(code not in RULE_CODES for code in codes):
         return None
-    code = codes[0]
-    values: dict[str, Any] = {}
-    key_value = RULE_CODES[code]
-    if key_value is not None:
-        # A dictionary's value (a skill's level) is named by its key: the text says which one.
-        values[key_value] = str(errors[0].get("loc", ("",))[-1])
-    body = error_body(code, **values)
-    body["error"]["fields"] = {name: {"code": c, **{k: v for k, v in error_body(c, **values)["error"].items()
-                                                     if k.startswith("message_")}}
-                               for name, c in validation_fields(errors).items()}
+    fields, field_values = _fields(list(errors))
+    body = error_body(codes[0], fields, field_values, **_rule_values(errors[0]))
+    body["error"].setdefault("fields", {})
     return JSONResponse(body, status_code=400)
 
 
@@ -100,8 +112,9 @@ def install_error_handlers(app: FastAPI) -> None:
         ruled = _rule_refusal(exc)
         if ruled is not None:
             return ruled
+        fields, field_values = _fields(list(exc.errors()))
         return JSONResponse(
-            error_body("validation_failed", fields=validation_fields(exc.errors()) or None,
+            error_body("validation_failed", fields=fields or None, field_values=field_values,
                        detail=_describe_validation(exc)),
             status_code=422,
         )

@@ -148,7 +148,13 @@ def validation_fields(errors: Iterable[Mapping[str, Any]]) -> dict[str, str]:
     A bad dictionary key is named "skills.[key]": the key itself is the caller's text and is not echoed.
     Errors of the body as a whole (not JSON, not an object) name no field.
     """
-    fields: dict[str, str] = {}
+    return {name: code for name, (code, _) in validation_problems(errors).items()}
+
+
+def validation_problems(errors: Iterable[Mapping[str, Any]]) -> dict[str, tuple[str, Mapping[str, Any]]]:
+    """`validation_fields` with the error each field's code came from, for a text that names the field's own item
+    (a skill's level: its skill)."""
+    fields: dict[str, tuple[str, Mapping[str, Any]]] = {}
     for err in errors:
         parts = [str(part) for part in err.get("loc", ()) if part not in ("body", "query", "path", "header")]
         loc = [p for i, p in enumerate(parts) if parts[i + 1:i + 2] != ["[key]"]]
@@ -156,7 +162,8 @@ def validation_fields(errors: Iterable[Mapping[str, Any]]) -> dict[str, str]:
         if not loc or err.get("type") == "json_invalid":
             continue
         kind = str(err.get("type"))
-        fields.setdefault(".".join(loc), kind if kind in RULE_CODES else _FIELD_CODES.get(kind, "invalid_value"))
+        code = kind if kind in RULE_CODES else _FIELD_CODES.get(kind, "invalid_value")
+        fields.setdefault(".".join(loc), (code, err))
     return fields
 
 

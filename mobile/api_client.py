@@ -50,7 +50,14 @@ from mobile.models import (
 )
 from shared.credit_wire import HandoverCode, LevelChange, PartDecision, ProposalDecided, ProposalDecision, TeamJob
 from shared.text import Bilingual, Locale, error_text
-from shared.wire import AssignBody, DispatchBody, PendingInvite, StaffInvitation
+from shared.wire import (
+    TAKES_JOBS_HEADER,
+    AssignBody,
+    DispatchBody,
+    PendingInvite,
+    StaffInvitation,
+    takes_jobs_from_header,
+)
 
 log = logging.getLogger("fixit.app.api")
 
@@ -117,6 +124,15 @@ class _SendOptions(TypedDict, total=False):
     params: Mapping[str, str] | None
     auth: bool
     retry_auth: bool
+
+
+@dataclass(frozen=True)
+class OfferFeed:
+    """GET /technician/offers: the offers, and whether the caller's college lets them take jobs (its
+    `X-Takes-Jobs` header; None from an older backend that does not send it)."""
+
+    offers: list[Offer]
+    takes_jobs: bool | None
 
 
 @dataclass(frozen=True)
@@ -400,8 +416,10 @@ class ApiClient:
         params = {"category_code": category_code, "lat": str(lat), "lon": str(lon)}
         return _parse(_DUPLICATES, await self._call("GET", "/requests/duplicates", params=params))
 
-    async def technician_offers(self) -> list[Offer]:
-        return _parse(_OFFERS, await self._call("GET", "/technician/offers"))
+    async def technician_offers(self) -> OfferFeed:
+        response = await self._send("GET", "/technician/offers")
+        return OfferFeed(_parse(_OFFERS, _json(response)),
+                         takes_jobs_from_header(response.headers.get(TAKES_JOBS_HEADER)))
 
     async def technician_jobs(self) -> list[RequestSummary]:
         return _parse(_REQUESTS, await self._call("GET", "/technician/jobs"))
@@ -700,11 +718,7 @@ class ApiClient:
 
     async def _call(self, method: str, path: str, **options: Unpack[_SendOptions]) -> Any:
         """_send, then the JSON body (a body that is not JSON is a server fault)."""
-        response = await self._send(method, path, **options)
-        try:
-            return response.json()
-        except ValueError as exc:
-            raise ApiError.from_catalog(response.status_code, "internal_error") from exc
+        return _json(await self._send(method, path, **options))
 
     async def _send(
         self,
@@ -754,6 +768,14 @@ class ApiClient:
                 log.warning("%s %s failed: %s %s", method, path, type(exc).__name__, exc)
                 raise ApiError.from_catalog(0, NETWORK_UNREACHABLE) from exc
         raise AssertionError("unreachable")
+
+
+def _json(response: httpx.Response) -> Any:
+    """The JSON body (a body that is not JSON is a server fault)."""
+    try:
+        return response.json()
+    except ValueError as exc:
+        raise ApiError.from_catalog(response.status_code, "internal_error") from exc
 
 
 def _parse(adapter: TypeAdapter[T], data: Any) -> T:

@@ -312,6 +312,24 @@ class Offer(Wire):
                                              "before accepting)")
 
 
+# GET /technician/offers says, beside its list, whether the caller's college lets them take jobs (what GET /me's
+# `Profile.takes_jobs` says): the student's home learns of a switch-off at each refresh from the feed it fetches
+# anyway, not from a second request. A header, not a field: the feed is a bare JSON list that installed apps parse
+# as one (an object around it would break them), built by PostgreSQL as the body; both the route and the direct read
+# (backend/direct_reads.py) answer through the same endpoint function, so both send it.
+TAKES_JOBS_HEADER = "X-Takes-Jobs"
+_TAKES_JOBS_VALUES = {"true": True, "false": False}
+
+
+def takes_jobs_header(takes_jobs: bool) -> str:
+    return "true" if takes_jobs else "false"
+
+
+def takes_jobs_from_header(value: str | None) -> bool | None:
+    """The header's flag; None when it is missing (an older backend) or not one of its two values."""
+    return None if value is None else _TAKES_JOBS_VALUES.get(value.strip().lower())
+
+
 class CollegeQueue(Wire):
     college: CollegeRef
     counts: dict[str, int]

@@ -15,7 +15,7 @@ from backend.deps import (
 from backend.schemas import ErrorResponse
 from backend.services import requests
 from shared.roles import AppRole
-from shared.wire import CollegeQueue, Offer, RequestSummary
+from shared.wire import TAKES_JOBS_HEADER, CollegeQueue, Offer, RequestSummary, takes_jobs_header
 
 router = APIRouter(tags=["homes"], responses={401: {"model": ErrorResponse}, 403: {"model": ErrorResponse}})
 
@@ -32,13 +32,24 @@ async def my_requests(identity: IdentityDep, pool: PoolDep) -> Response:
     return Response(body, media_type="application/json")
 
 
-@router.get("/technician/offers", response_model=list[Offer])
+_TAKES_JOBS_DOC = {
+    "description": "`false`: the caller's college switched them off taking jobs (no offers come; GET /me's "
+                   "`takes_jobs`), so the home needs no second request to say why the list is empty",
+    "required": True,
+    "schema": {"type": "string", "enum": [takes_jobs_header(True), takes_jobs_header(False)]},
+}
+
+
+@router.get("/technician/offers", response_model=list[Offer],
+            responses={200: {"headers": {TAKES_JOBS_HEADER: _TAKES_JOBS_DOC}}})
 async def my_offers(identity: IdentityDep, pool: PoolDep) -> Response:
     """Jobs offered to this technician: what, the citizen's words about the problem and roughly where; no contact
-    details before accepting."""
-    async with as_caller(pool, identity, AppRole.TECHNICIAN) as (conn, _):
+    details before accepting. The `X-Takes-Jobs` header says whether their college lets them take jobs."""
+    async with as_caller(pool, identity, AppRole.TECHNICIAN) as (conn, caller):
         body = await requests.technician_offers_json(conn)
-    return Response(body, media_type="application/json")
+    # The role check's profile, read in the same transaction as the offers: no extra query.
+    return Response(body, media_type="application/json",
+                    headers={TAKES_JOBS_HEADER: takes_jobs_header(bool(caller.profile["takes_jobs"]))})
 
 
 @router.get("/technician/jobs", response_model=list[RequestSummary])

@@ -340,17 +340,19 @@ class TechnicianHome(HomeViewModel):
 
     async def _fetch(self) -> None:
         # Offers carry only a category code; the catalogue gives them a name and an icon.
-        offers, jobs, categories, own, me = await asyncio.gather(
+        feed, jobs, categories, own = await asyncio.gather(
             self._api.technician_offers(), self._api.technician_jobs(), self._api.categories(),
-            self._api.my_requests(), self._api.me(),
+            self._api.my_requests(),
         )
         self._keep_own_requests(own)
-        if me.takes_jobs != self.profile.takes_jobs:
-            # The teacher switches a student off (or back on) while the app is open: only that flag is taken, the
-            # rest of the stored profile is the sign-in's.
-            self._session.update_profile(self.profile.model_copy(update={"takes_jobs": me.takes_jobs}))
+        # The feed says whether the college lets this student take jobs (no GET /me each refresh). The teacher
+        # switches a student off (or back on) while the app is open: only that flag is taken, the rest of the stored
+        # profile is the sign-in's. An older backend that does not say leaves the flag as it was.
+        if feed.takes_jobs is not None and feed.takes_jobs != self.profile.takes_jobs:
+            self._session.update_profile(self.profile.model_copy(update={"takes_jobs": feed.takes_jobs}))
         # Only offers still open to answer: a taken one is on "my jobs" (the backend lists only these too).
-        self.offers = sorted((o for o in offers if o.offer_status == OfferStatus.PENDING), key=lambda o: o.distance_km)
+        self.offers = sorted((o for o in feed.offers if o.offer_status == OfferStatus.PENDING),
+                             key=lambda o: o.distance_km)
         self.jobs = sorted(jobs, key=lambda r: r.updated_at, reverse=True)
         self.categories = {c.code: c for c in categories}
 

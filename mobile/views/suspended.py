@@ -19,8 +19,8 @@ def suspended_view(vm: AccountViewModel, locale: Locale) -> ft.Control:
     )
     controls: list[ft.Control] = [
         *keyed("suspended-why", [heading(t("suspended_title", locale), size=22), why]),
-        # The download's notice, progress and text panel come and go: keyed, the buttons below keep their ids.
-        *keyed("suspended-data", my_data_parts(vm, locale)),
+        # Keyed as on the account screen: the notice, progress and text to copy come and go above the buttons.
+        *my_data_parts(vm, locale),
         *keyed("suspended-end", [
             ft.OutlinedButton(t("sign_out", locale), icon=ft.Icons.LOGOUT, on_click=vm.sign_out),
             ft.Divider(),

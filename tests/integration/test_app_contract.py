@@ -95,11 +95,12 @@ async def test_every_endpoint_the_app_calls_parses(app: Any, area: Area) -> None
     assert (await citizen.cancel_request(other.id, "ไม่ต้องแล้ว")).status == "cancelled"
 
     student = await signed_in(recorder, app, area.students["ace"][1])
-    offers = await student.technician_offers()
-    mine = next(o for o in offers if o.request_id == created.id)
+    feed = await student.technician_offers()
+    assert feed.takes_jobs is True  # the feed's header: the home asks no GET /me to learn it
+    mine = next(o for o in feed.offers if o.request_id == created.id)
     assert mine.description == "เปิดแล้วไม่หมุน มีกลิ่นไหม้"  # the citizen's words, before accepting
     declined = await citizen.create_request(draft(lat=HOME[0], lon=HOME[1]))
-    to_decline = next(o for o in await student.technician_offers() if o.request_id == declined.id)
+    to_decline = next(o for o in (await student.technician_offers()).offers if o.request_id == declined.id)
     await student.decline_offer(to_decline.offer_id)
     work = await student.accept_offer(mine.offer_id)
     assert work.status == "accepted"
@@ -124,8 +125,10 @@ async def test_every_endpoint_the_app_calls_parses(app: Any, area: Area) -> None
     assert off.is_active is False
     plumber = await signed_in(recorder, app, area.students["plumber"][1])
     assert (await plumber.me()).takes_jobs is False
+    assert (await plumber.technician_offers()).takes_jobs is False  # what the home reads at each refresh
     assert (await teacher.update_technician(off.id, {"is_active": True})).is_active
     assert (await plumber.me()).takes_jobs is True
+    assert (await plumber.technician_offers()).takes_jobs is True
     # The teacher's job list: a filter, a search by the reference the citizen quotes, pages.
     checking = await teacher.supervisor_jobs(["quality_check"])
     assert [j.id for j in checking.jobs] == [created.id] and "done" in checking.jobs[0].actions

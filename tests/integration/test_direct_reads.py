@@ -99,6 +99,10 @@ async def test_the_direct_reads_answer_as_fastapi_does_without_running_it(two_ap
     technician, _ = await sign_in(api, student)
     teacher, _ = await sign_in(api, area.students["teacher"][1])
     stranger, _ = await submit(api)
+    off_id, off_phone = area.students["plumber"]  # the teacher's college's student, switched off taking jobs
+    switched = await api.put(f"/supervisor/technicians/{off_id}", json={"is_active": False}, headers=bearer(teacher))
+    assert switched.status_code == 200, switched.text
+    switched_off, _ = await sign_in(api, off_phone)
 
     cases: list[tuple[str, dict[str, str] | None, int]] = [
         ("/health", None, 200),
@@ -112,6 +116,7 @@ async def test_the_direct_reads_answer_as_fastapi_does_without_running_it(two_ap
         (f"/requests/{uuid.uuid4()}", bearer(citizen), 404),
         (f"/requests/{rid}", None, 401),
         ("/technician/offers", bearer(technician), 200),
+        ("/technician/offers", bearer(switched_off), 200),
         ("/technician/offers", bearer(citizen), 403),
         ("/supervisor/dashboard", bearer(teacher), 200),
         ("/supervisor/dashboard", bearer(technician), 403),
@@ -123,6 +128,9 @@ async def test_the_direct_reads_answer_as_fastapi_does_without_running_it(two_ap
     assert [r["id"] for r in (await api.get("/requests/mine", headers=bearer(citizen))).json()] == [rid]
     assert rid in {o["request_id"] for o in (await api.get("/technician/offers", headers=bearer(technician))).json()}
     assert (await api.get(f"/requests/{rid}", headers=bearer(citizen))).json()["id"] == rid
+    # The feed's roster flag, which the student's home reads instead of asking GET /me (the same both ways above).
+    assert (await api.get("/technician/offers", headers=bearer(technician))).headers["x-takes-jobs"] == "true"
+    assert (await api.get("/technician/offers", headers=bearer(switched_off))).headers["x-takes-jobs"] == "false"
     assert not two_apps.fastapi_ran, two_apps.fastapi_ran
 
     # Anything else is FastAPI's: a non-canonical id, a query, a browser's Origin, another method.

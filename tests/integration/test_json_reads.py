@@ -161,6 +161,8 @@ def test_the_routes_still_document_their_response_models(settings: Settings) -> 
     assert schema("/requests/mine") == {"type": "array", "items": {"$ref": "#/components/schemas/RequestSummary"},
                                         "title": "Response My Requests Requests Mine Get"}
     assert schema("/technician/offers")["items"] == {"$ref": "#/components/schemas/Offer"}
+    takes_jobs = paths["/technician/offers"]["get"]["responses"]["200"]["headers"]["X-Takes-Jobs"]
+    assert takes_jobs["required"] and takes_jobs["schema"] == {"type": "string", "enum": ["true", "false"]}
     assert schema("/supervisor/dashboard") == {"$ref": "#/components/schemas/Dashboard"}
 
 

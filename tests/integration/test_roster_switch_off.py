@@ -80,7 +80,8 @@ async def test_a_switched_off_student_keeps_their_account_and_gets_no_jobs(
     _, request = await submit(api)
     offered = {o["technician_id"] for o in offers_of(database_url, request["id"])}
     assert offered and bee_id not in offered
-    assert (await api.get("/technician/offers", headers=bearer(bee))).json() == []
+    feed = await api.get("/technician/offers", headers=bearer(bee))
+    assert feed.json() == [] and feed.headers["x-takes-jobs"] == "false"  # the home says why, without GET /me
     assigned = await api.post(f"/requests/{request['id']}/assign", json={"technician_id": bee_id},
                               headers=bearer(teacher))
     assert assigned.status_code == 400 and assigned.json()["error"]["code"] == "technician_not_in_college"
@@ -96,6 +97,8 @@ async def test_a_switched_off_student_keeps_their_account_and_gets_no_jobs(
     assert await _students_counted(api, area) == counted
     _, request = await submit(api)
     assert bee_id in {o["technician_id"] for o in offers_of(database_url, request["id"])}
+    feed = await api.get("/technician/offers", headers=bearer(bee))
+    assert request["id"] in {o["request_id"] for o in feed.json()} and feed.headers["x-takes-jobs"] == "true"
 
 
 async def test_an_operator_suspension_still_locks_the_account(

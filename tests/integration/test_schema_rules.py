@@ -213,6 +213,25 @@ def test_a_skill_level_past_the_shared_limit_names_the_skill() -> None:
     assert error["fields"]["skills.plumbing"]["code"] == "skill_level_invalid"
 
 
+def test_two_bad_skill_levels_each_name_their_own_skill() -> None:
+    """Each field's text names its own item (both named the first bad skill); the answer's own text the first."""
+    try:
+        StudentRegister.model_validate({"phone": "0812345678", "skills": {"plumbing": MAX_LEVEL + 1,
+                                                                          "computer": MIN_LEVEL - 1}})
+    except ValidationError as exc:
+        errors = [{**e, "loc": ("body", *e["loc"])} for e in exc.errors()]
+        answer = _rule_refusal(RequestValidationError(errors))
+    else:
+        raise AssertionError("levels past the limits were taken")
+    assert answer is not None and answer.status_code == 400
+    error = json.loads(bytes(answer.body))["error"]
+    assert error["code"] == "skill_level_invalid" and "plumbing" in error["message_en"]
+    for skill in ("plumbing", "computer"):
+        assert error["fields"][f"skills.{skill}"] == {
+            "code": "skill_level_invalid", "message_th": ERRORS["skill_level_invalid"].th.format(skill=skill),
+            "message_en": ERRORS["skill_level_invalid"].en.format(skill=skill)}
+
+
 async def test_a_photo_index_is_documented_from_shared_photos(api: httpx.AsyncClient) -> None:
     spec = await _spec(api)
     for path in ("/requests/{request_id}/photos/{idx}", "/requests/{request_id}/after-photos/{idx}"):

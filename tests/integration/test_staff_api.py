@@ -220,6 +220,18 @@ async def test_a_supervisor_adds_students_to_their_own_college_only(
         bad = await api.post(url, json=body, headers=teacher)
         assert bad.status_code == 400 and bad.json()["error"]["code"] == code, bad.text
         assert bad.json()["error"]["message_th"] != bad.json()["error"]["message_en"]
+    # Two bad levels: each field's text names its own skill (both named the first), in a rule's 400 as in a 422
+    # where another field's problem is not a rule's (there the texts kept "{skill}" unfilled).
+    for extra, status in (({}, 400), ({"display_name": 5}, 422)):
+        bad = await api.post(url, json={"phone": fresh_phone(), "skills": {"plumbing": 7, "computer": 0}, **extra},
+                             headers=teacher)
+        assert bad.status_code == status, bad.text
+        fields = bad.json()["error"]["fields"]
+        for skill in ("plumbing", "computer"):
+            field = fields[f"skills.{skill}"]
+            assert field["code"] == "skill_level_invalid", bad.text
+            assert field["message_en"] == f"The level of {skill} must be 1–5", bad.text
+            assert field["message_th"] == f"ระดับทักษะ {skill} ต้องเป็น 1–5", bad.text
 
     # The invited student signs in and lands at this college with those skills.
     _, profile = await sign_in(api, phone)

@@ -21,6 +21,7 @@ from mobile.api_client import ApiClient
 from mobile.viewmodels.session import StoredSession, decode_session, encode_session
 from shared.phone import InvalidPhone, normalize_thai_phone
 from shared.text import Locale, error_text
+from shared.wire import TAKES_JOBS_HEADER, takes_jobs_header
 
 BASE_URL = "http://backend.test"
 DEV_CODE = "123456"
@@ -247,6 +248,9 @@ class FakeBackend:
         }[request.url.path]
         if data is None:  # JSON null, as the backend answers (httpx's json=None would send no body at all)
             return httpx.Response(200, content=b"null", headers={"content-type": "application/json"})
+        if request.url.path == "/technician/offers":  # the feed says whether the college lets them take jobs
+            takes_jobs = bool(self.profile(role).get("takes_jobs", True))
+            return httpx.Response(200, json=data, headers={TAKES_JOBS_HEADER: takes_jobs_header(takes_jobs)})
         return httpx.Response(200, json=data)
 
     def _dispatch(self, request: httpx.Request, role: str) -> httpx.Response:

@@ -38,12 +38,26 @@ async def test_authenticated_calls_send_the_bearer_token_and_parse_lists() -> No
     backend = FakeBackend()
     api = backend.client()
     api.token = backend.issue_token("technician")
-    offers = await api.technician_offers()
+    feed = await api.technician_offers()
     jobs = await api.technician_jobs()
     (call,) = backend.calls("GET", "/technician/offers")
     assert call.headers["authorization"] == f"Bearer {api.token}"
+    offers = feed.offers
+    assert feed.takes_jobs is True  # the feed's X-Takes-Jobs header
     assert offers[0].offer_status == OfferStatus.PENDING and offers[0].distance_km == pytest.approx(3.24)
     assert jobs[0].status == RequestStatus.DIAGNOSING
+
+
+@pytest.mark.parametrize(("header", "takes_jobs"), [
+    ({"X-Takes-Jobs": "false"}, False), ({"X-Takes-Jobs": "true"}, True), ({}, None), ({"X-Takes-Jobs": "maybe"}, None),
+])
+async def test_the_offers_feed_reads_its_takes_jobs_header(header: dict[str, str], takes_jobs: bool | None) -> None:
+    backend = FakeBackend()
+    api = backend.client()
+    api.token = backend.issue_token("technician")
+    backend.overrides[("GET", "/technician/offers")] = lambda _: httpx.Response(200, json=[], headers=header)
+    feed = await api.technician_offers()
+    assert feed.offers == [] and feed.takes_jobs is takes_jobs
 
 
 async def test_update_me_sends_only_what_changes() -> None:

@@ -3,6 +3,8 @@ in Thai and English, and picks the change up on a refresh while the app is open.
 
 from typing import Any
 
+import httpx
+
 from mobile.viewmodels.home import TechnicianHome
 from mobile.views.frame import app_view
 from tests.unit.mobile_fakes import COLLEGE, FakeBackend, texts
@@ -57,3 +59,30 @@ async def test_the_home_picks_up_a_switch_off_and_back_on_at_its_next_refresh() 
     backend.takes_jobs = True
     await home.load()
     assert home.off_roster is None and OFF_TH not in texts(app_view(app))
+
+
+async def test_a_refresh_of_the_student_s_home_asks_each_list_once_and_not_the_profile() -> None:
+    """The roster flag comes with the offers feed (its X-Takes-Jobs header): a refresh is the home's four lists,
+    with no GET /me beside them."""
+    backend = Roster(takes_jobs=True)
+    app = await signed_in("technician", backend)
+    home = app.home
+    assert isinstance(home, TechnicianHome)
+    backend.requests.clear()
+    backend.takes_jobs = False
+    await home.load()
+    assert sorted(backend.paths()) == ["GET /categories", "GET /requests/mine", "GET /technician/jobs",
+                                       "GET /technician/offers"]
+    assert home.off_roster == OFF_TH  # and the switch-off is still seen
+
+
+async def test_a_feed_without_the_header_leaves_the_flag_as_it_was() -> None:
+    """An older backend that does not send X-Takes-Jobs: the home keeps what the sign-in said."""
+    backend = Roster(takes_jobs=False)
+    app = await signed_in("technician", backend)
+    home = app.home
+    assert isinstance(home, TechnicianHome)
+    assert home.off_roster == OFF_TH
+    backend.overrides[("GET", "/technician/offers")] = lambda _: httpx.Response(200, json=[])
+    await home.load()
+    assert home.off_roster == OFF_TH and not backend.calls("GET", "/me")
