@@ -128,3 +128,24 @@ def _event() -> Any:
     from mobile.live import ServerEvent
 
     return ServerEvent("offer", '{"request_id": "x"}')
+
+
+async def test_the_suspended_screens_buttons_keep_their_ids_when_the_data_shows_above_them() -> None:
+    """No file saving here: the data shows as text to copy above sign out and delete, which must keep their ids
+    (an unkeyed panel would pass "delete my account" the id "sign out" had)."""
+    from mobile.views.suspended import suspended_view
+    from tests.unit.test_tap_identity import by_button, kept
+
+    backend = FakeBackend()
+    backend.suspended.add("citizen")
+    backend.overrides[("GET", "/me/export")] = lambda r: httpx.Response(200, content=b'{"profile": {}}')
+    vm = await app_at_login(backend)
+    await sign_in(vm, "citizen")
+    account = vm.account
+    assert account is not None
+    before = suspended_view(account, Locale.TH)
+    await account.download_data()
+    after = suspended_view(account, Locale.TH)
+    assert [f.value for f in find(after, ft.TextField)] == ['{"profile": {}}']
+    assert kept(before, after, by_button(t("sign_out", Locale.TH)), by_button(t("delete_account", Locale.TH)),
+                by_button(t("download_my_data", Locale.TH)))
