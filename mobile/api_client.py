@@ -702,8 +702,13 @@ class ApiClient:
         await self._send("POST", "/me/invitation/decline", json=_invitation_seen(seen))
 
     async def college_invites(self, college_id: UUID) -> list[PendingInvite]:
-        """Phones registered at the college not yet staff: waiting to sign in, to accept, or declined."""
+        """Phones registered at the college not yet staff: waiting to sign in, to accept, expired, or declined."""
         return _parse(_PENDING_INVITES, await self._call("GET", f"/colleges/{college_id}/invites"))
+
+    async def withdraw_invite(self, college_id: UUID, invite_id: UUID) -> None:
+        """Take back an invitation still waiting (204); 404 `invitation_unknown` when it is gone or was sent again
+        since, 409 `invitation_answered` once the person answered."""
+        await self._send("DELETE", f"/colleges/{college_id}/invites/{invite_id}")
 
     async def name_supervisor(self, college_id: UUID, phone: str, display_name: str = "") -> StaffRegistered:
         """The owner of this phone becomes the college's supervisor: now, or at their first sign-in."""

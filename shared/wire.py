@@ -142,18 +142,23 @@ class StaffInvitation(Wire):
     college: CollegeRef | None = None
     skills: dict[str, int] = Field(default_factory=dict)
     invited_at: datetime
+    expires_at: datetime = Field(description="after this it can no longer be answered (shared.invitations)")
 
 
 class PendingInvite(Wire):
     """A phone a college registered that is not staff yet (GET /colleges/{id}/invites): waiting for the first
-    sign-in, or for the account's owner to accept (`awaiting_acceptance`), or declined (`declined_at`)."""
+    sign-in, or for the account's owner to accept (`awaiting_acceptance`), or declined (`declined_at`); open until
+    `expires_at` (`expired` once past, and not yet answered). `id` names it for a withdraw."""
 
+    id: UUID
     phone: str
     role: AppRole
     college_id: UUID | None = None
     display_name: str = ""
     skills: dict[str, int] = Field(default_factory=dict)
     created_at: datetime
+    expires_at: datetime
+    expired: bool = False
     awaiting_acceptance: bool = False
     declined_at: datetime | None = None
 

@@ -27,6 +27,7 @@ from mobile.views.common import (
     screen_header,
     section,
 )
+from mobile.views.invites import invite_row
 from mobile.views.status import status_chip
 from mobile.views.typed_field import TypedField
 from shared.text import Locale, t
@@ -239,6 +240,7 @@ def _admin_college_card(vm: CollegesAdminViewModel, college: AdminCollege, local
                 else t("college_no_supervisors", locale)),
         muted(t("college_people", locale, students=college.students, invites=college.pending_invites)),
     ]
+    lines += _invites_panel(vm, college, locale)
     if vm.naming_for == college.id and vm.just_created != college.id:
         lines.append(_supervisor_form(vm, locale))
     else:
@@ -253,6 +255,23 @@ def _admin_college_card(vm: CollegesAdminViewModel, college: AdminCollege, local
         ))
     return ft.Card(key=f"college-{college.id}",
                    content=ft.Container(padding=12, content=ft.Column(lines, spacing=8)))
+
+
+def _invites_panel(vm: CollegesAdminViewModel, college: AdminCollege, locale: Locale) -> list[ft.Control]:
+    """The college's invitations not yet taken up, shown on asking: who, until when, and Withdraw. Keyed, so the
+    card's buttons below keep their ids when the list opens."""
+    shown = vm.invites_for == college.id
+
+    async def toggle(_: object = None, college_id: UUID = college.id) -> None:  # the event comes first
+        await vm.toggle_invites(college_id)
+
+    controls: list[ft.Control] = [
+        ft.TextButton(t("invites_hide" if shown else "invites_show", locale, name=college.name(locale)),
+                      icon=ft.Icons.EXPAND_LESS if shown else ft.Icons.EXPAND_MORE, on_click=toggle)]
+    if shown:
+        controls += [invite_row(vm, invite, locale) for invite in vm.invites] or [
+            muted(t("invites_none", locale))]
+    return keyed(f"invites-{college.id}", controls)
 
 
 def _supervisor_form(vm: CollegesAdminViewModel, locale: Locale) -> ft.Control:

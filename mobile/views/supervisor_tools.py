@@ -18,6 +18,7 @@ from mobile.views.common import (
     screen_header,
 )
 from mobile.views.credit import level_history_toggle
+from mobile.views.invites import invite_row
 from mobile.views.typed_field import TypedField
 from shared.text import Locale, t
 
@@ -47,10 +48,7 @@ def technicians_view(
         controls += keyed("add-students", _add_students(vm, locale, pick_csv))
         if vm.invites:
             controls.append(ft.Text(t("invites_title", locale), weight=ft.FontWeight.W_600, key="invites-title"))
-            for invite in vm.invites:
-                line = muted(vm.invite_line(invite))
-                line.key = f"invite-{invite.phone}"
-                controls.append(line)
+            controls += [invite_row(vm, invite, locale) for invite in vm.invites]
         if not vm.rows:
             controls += keyed("empty", [empty(t("technicians_empty", locale))])
         controls += [_student_row(vm, row, locale) for row in vm.rows]

@@ -19,6 +19,7 @@ from PIL import Image
 
 from mobile.api_client import ApiClient
 from mobile.viewmodels.session import StoredSession, decode_session, encode_session
+from shared.invitations import INVITATION_OPEN_DAYS
 from shared.phone import InvalidPhone, normalize_thai_phone
 from shared.text import Locale, error_text
 from shared.wire import TAKES_JOBS_HEADER, takes_jobs_header
@@ -38,6 +39,8 @@ COLLEGE = {
     "name_en": "Chiang Mai Technical College",
 }
 NOW = datetime(2026, 11, 25, 6, 0, tzinfo=UTC)
+# An invitation sent at NOW is open until then (shared.invitations.INVITATION_OPEN_DAYS): 9 ธ.ค. 2569, 13:00 ICT.
+INVITED_UNTIL = (NOW + timedelta(days=INVITATION_OPEN_DAYS)).isoformat()
 DISPATCH = re.compile(r"^/requests/([0-9a-f-]{36})/dispatch$")
 BEFORE_PHOTO = re.compile(r"^/requests/([0-9a-f-]{36})/photos/before/(\d+)$")
 

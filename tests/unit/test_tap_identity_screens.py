@@ -4,6 +4,7 @@ job report's parts rows, the teacher's job list, the college admin screen, the p
 the students' screen and the ledger."""
 
 import json
+from datetime import timedelta
 from typing import Any
 from uuid import UUID, uuid4
 
@@ -521,8 +522,9 @@ async def test_the_next_students_buttons_keep_their_ids_when_a_level_history_ope
 
 async def test_students_buttons_keep_their_ids_when_the_notice_and_an_invitation_appear_above_them() -> None:
     backend = WorkBackend()
-    invite = {"phone": "+66812345678", "role": "technician", "college_id": COLLEGE["id"], "display_name": "สมศักดิ์",
-              "skills": {}, "created_at": NOW.isoformat(), "awaiting_acceptance": False, "declined_at": None}
+    invite = {"id": str(uuid4()), "phone": "+66812345678", "role": "technician", "college_id": COLLEGE["id"],
+              "display_name": "สมศักดิ์", "skills": {}, "created_at": NOW.isoformat(),
+              "expires_at": (NOW + timedelta(days=14)).isoformat(), "awaiting_acceptance": False, "declined_at": None}
 
     async def pick_csv() -> list[tuple[str, bytes]]:
         return []
