@@ -65,6 +65,8 @@ T = TypeVar("T")
 
 # Codes with which the backend says "this token is no good": the app must sign in again.
 AUTH_LOST_CODES = frozenset({"token_invalid", "not_authenticated", "session_expired"})
+# An operator suspended the account: the session still reaches the person's data rights (download, delete) only.
+ACCOUNT_SUSPENDED = "account_suspended"
 # Refresh this long before the access token expires (clocks on phones drift; GoTrue's tokens live an hour).
 REFRESH_MARGIN_SECONDS = 60.0
 TokensChanged = Callable[[SessionTokens | None], Awaitable[None]]
@@ -159,7 +161,13 @@ class ApiError(Exception):
 
     @property
     def is_auth_lost(self) -> bool:
-        return self.status == 401 or self.code in AUTH_LOST_CODES
+        """The session cannot go on as it was: back to the login, or (`is_suspended`) to the one screen a suspended
+        account has. Every screen hands such an error to the app."""
+        return self.status == 401 or self.code in AUTH_LOST_CODES or self.is_suspended
+
+    @property
+    def is_suspended(self) -> bool:
+        return self.code == ACCOUNT_SUSPENDED
 
     @property
     def is_network(self) -> bool:

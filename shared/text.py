@@ -75,8 +75,19 @@ ERRORS: dict[str, Bilingual] = {
     "session_expired": B(
         "การเข้าสู่ระบบสิ้นสุดแล้ว กรุณาเข้าสู่ระบบใหม่", "Your session has ended: please sign in again"
     ),
+    # An operator suspended the account (profiles.is_active): every call but the person's data rights answers this.
     "account_suspended": B(
-        "บัญชีนี้ถูกระงับการใช้งาน กรุณาติดต่อผู้ดูแลระบบ", "This account is suspended: contact the administrators"
+        "บัญชีนี้ถูกระงับการใช้งาน หากมีข้อสงสัย กรุณาติดต่อวิทยาลัยของคุณหรือผู้ดูแลระบบ Fixit "
+        "คุณยังดาวน์โหลดข้อมูลของคุณ หรือลบบัญชีของคุณได้",
+        "This account is suspended. To ask why, contact your college or the Fixit administrators. "
+        "You can still download your data or delete your account",
+    ),
+    # Banned in Supabase Auth itself (its dashboard): no sign-in at all, so the operator acts for the person.
+    "account_banned": B(
+        "บัญชีนี้ถูกระงับการเข้าสู่ระบบ กรุณาติดต่อวิทยาลัยของคุณหรือผู้ดูแลระบบ Fixit "
+        "ซึ่งดาวน์โหลดหรือลบข้อมูลของคุณให้ได้",
+        "This account may not sign in: contact your college or the Fixit administrators, who can download or "
+        "delete your data for you",
     ),
     "signup_disabled": B(
         "ขณะนี้ยังไม่เปิดรับสมัครผู้ใช้ใหม่", "New accounts cannot be made at the moment"
@@ -633,6 +644,7 @@ APP_UI: dict[str, Bilingual] = {
 ACCOUNT_UI: dict[str, Bilingual] = {
     "code_label_digits": B("รหัสยืนยัน {n} หลัก", "{n}-digit code"),
     "account_title": B("บัญชีของฉัน", "My account"),
+    "suspended_title": B("บัญชีของคุณถูกระงับ", "Your account is suspended"),
     "account_name": B("ชื่อ", "Name"),
     "account_phone": B("เบอร์โทรศัพท์", "Phone"),
     "account_role": B("บทบาท", "Role"),

@@ -63,7 +63,11 @@ class SignedIn(Wire):
     access_token: str
     token_type: Literal["bearer"] = "bearer"
     expires_in: int
-    profile: Profile
+    profile: Profile | None = Field(description="who signed in; null only when `suspended` (nothing about a "
+                                                 "suspended account is told)")
+    suspended: bool = Field(False, description="true: an operator suspended the account; the session reaches only "
+                                               "GET /me/export, DELETE /me and sign-out (PDPA rights), every other "
+                                               "call answers 403 account_suspended")
     refresh_token: str | None = Field(None, description="single use: each refresh returns the next one")
     expires_at: int | None = Field(None, description="unix time the access token stops working")
 

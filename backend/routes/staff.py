@@ -177,6 +177,7 @@ _ANYONE = tuple(AppRole)  # the role is checked by the invitation itself: only a
 async def my_invitation(identity: IdentityDep, pool: PoolDep) -> StaffInvitation | None:
     """A college's invitation waiting for the caller's answer, or null."""
     async with service_tx(pool) as owner:  # invites are an owner read, here by the caller's own id only
+        await load_profile(owner, identity.user_id)
         row = await staff.my_invitation(owner, identity.user_id)
     return None if row is None else StaffInvitation.model_validate(row)
 

@@ -31,6 +31,21 @@ def account_view(vm: AccountViewModel, locale: Locale) -> ft.Control:
         [ft.Column([muted(label), ft.Text(value, weight=ft.FontWeight.W_600)], spacing=0) for label, value in rows],
         spacing=10,
     ))))
+    controls += my_data_parts(vm, locale)
+    if vm.settings is not None:
+        controls += keyed("preferences", [_preferences(vm, locale)])
+    controls += keyed("end", [
+        ft.OutlinedButton(t("sign_out", locale), icon=ft.Icons.LOGOUT, on_click=vm.sign_out),
+        ft.Divider(),
+        delete_account_button(vm, locale),
+    ])
+    return ft.Column(controls, spacing=12, horizontal_alignment=ft.CrossAxisAlignment.STRETCH)
+
+
+def my_data_parts(vm: AccountViewModel, locale: Locale) -> list[ft.Control]:
+    """The screen's notice, then "download my data" (the file, or the text to copy), keyed: the account screen's
+    and the suspended account's."""
+    controls: list[ft.Control] = []
     if vm.notice:
         controls.append(ft.Semantics(live_region=True, content=ft.Text(vm.notice, color=ft.Colors.PRIMARY),
                                      key="notice"))
@@ -46,17 +61,15 @@ def account_view(vm: AccountViewModel, locale: Locale) -> ft.Control:
             ft.TextField(value=vm.data_text, multiline=True, read_only=True, max_lines=12, text_size=12),
             ft.Row([ft.TextButton(t("close_panel", locale), icon=ft.Icons.CLOSE, on_click=vm.close_data)]),
         ])
-    if vm.settings is not None:
-        controls += keyed("preferences", [_preferences(vm, locale)])
-    controls += keyed("end", [
-        ft.OutlinedButton(t("sign_out", locale), icon=ft.Icons.LOGOUT, on_click=vm.sign_out),
-        ft.Divider(),
-        ft.FilledButton(
-            t("delete_account", locale), icon=ft.Icons.DELETE_FOREVER, on_click=vm.ask_delete,
-            style=ft.ButtonStyle(bgcolor=ft.Colors.ERROR, color=ft.Colors.ON_ERROR),
-        ),
-    ])
-    return ft.Column(controls, spacing=12, horizontal_alignment=ft.CrossAxisAlignment.STRETCH)
+    return controls
+
+
+def delete_account_button(vm: AccountViewModel, locale: Locale) -> ft.Control:
+    """Opens `delete_account_dialog`: nothing is erased before the person confirms there."""
+    return ft.FilledButton(
+        t("delete_account", locale), icon=ft.Icons.DELETE_FOREVER, on_click=vm.ask_delete,
+        style=ft.ButtonStyle(bgcolor=ft.Colors.ERROR, color=ft.Colors.ON_ERROR),
+    )
 
 
 def _preferences(vm: AccountViewModel, locale: Locale) -> ft.Control:

@@ -96,6 +96,8 @@ class FakeBackend:
         # A college's invitation waiting for the citizen's answer (GET /me/invitation), and the college's invites.
         self.invitation: dict[str, Any] | None = None
         self.invites: list[dict[str, Any]] = []
+        # Roles whose account an operator suspended: they sign in (no profile) and reach their data rights only.
+        self.suspended: set[str] = set()
         self.my_requests = [
             request_summary("หม้อหุงข้าว", "repairing", days_ago=1),
             request_summary("พัดลม", "offered", days_ago=3),
@@ -186,6 +188,8 @@ class FakeBackend:
         self.requests.append(request)
         if self.offline:
             raise httpx.ConnectError("connection refused", request=request)
+        if self._role(request) in self.suspended and not _suspended_may(request):
+            return error_response(403, "account_suspended")
         override = self.overrides.get((request.method, request.url.path))
         if override is not None:
             return override(request)
@@ -320,9 +324,17 @@ class FakeBackend:
         phone = normalize_thai_phone(body["phone"])
         role = next(r for r, p in PHONES.items() if normalize_thai_phone(p) == phone)
         token = self.issue_token(role)
-        return httpx.Response(
-            200, json={"access_token": token, "token_type": "bearer", "expires_in": 3600, "profile": self.profile(role)}
-        )
+        suspended = role in self.suspended
+        return httpx.Response(200, json={"access_token": token, "token_type": "bearer", "expires_in": 3600,
+                                         "profile": None if suspended else self.profile(role),
+                                         "suspended": suspended})
+
+
+def _suspended_may(request: httpx.Request) -> bool:
+    """What a suspended account may still call (the backend's test_suspended_account.py holds the real list)."""
+    route = (request.method, request.url.path)
+    return route in {("GET", "/me/export"), ("DELETE", "/me"), ("POST", "/auth/sign-out"), ("DELETE", "/me/line")} \
+        or (request.method == "DELETE" and request.url.path.startswith("/me/devices/"))
 
 
 class MemoryStore:
