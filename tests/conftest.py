@@ -108,6 +108,10 @@ def settings(database_url: str, tmp_path_factory: pytest.TempPathFactory) -> Set
         submits_per_person_per_hour=100_000,
         # The background clock would act on other tests' rows at random moments: tests turn it by hand (tick()).
         dispatch_tick_seconds=3600.0,
+        # Nor does the delivery worker run: it claims notifications `for update` between awaits, and a test's own
+        # blocking psycopg write to such a row (on the loop the worker shares) waited for it for ever. Tests deliver
+        # by hand (deliver_once).
+        notify_worker_seconds=0.0,
     )
 
 
