@@ -1,0 +1,92 @@
+"""Audit 11 findings (read-only review of 4dafd5a..0dab23f): each test states the defect it shows."""
+
+import asyncio
+
+import httpx
+import psycopg
+
+from tests.helpers import bearer, sign_in
+from tests.integration.dispatch_area import Area, offers_of, submit
+
+
+async def _until_waiting(database_url: str, count: int, *tasks: "asyncio.Task[httpx.Response]") -> None:
+    """Until `count` backends wait on a lock (the tasks must still be under way)."""
+    async with await psycopg.AsyncConnection.connect(database_url, autocommit=True) as watcher:
+        deadline = asyncio.get_running_loop().time() + 30
+        while asyncio.get_running_loop().time() < deadline:
+            for task in tasks:
+                if task.done():
+                    raise AssertionError(f"answered without waiting: {task.result().text}")
+            cur = await watcher.execute(
+                "select count(*) from pg_stat_activity where cardinality(pg_blocking_pids(pid)) > 0")
+            row = await cur.fetchone()
+            if row is not None and row[0] >= count:
+                return
+            await asyncio.sleep(0.01)
+    raise AssertionError("never waited")
+
+
+async def test_switch_off_and_an_offer_accept_deadlock(api: httpx.AsyncClient, area: Area, database_url: str) -> None:
+    """update_student locks the student's profile FOR UPDATE and then (end_open_offers) the requests of their
+    pending offers; an accept locks the request and then sets repair_requests.technician_id, whose foreign key
+    check takes FOR KEY SHARE on the same profile row - which FOR UPDATE blocks. Opposite orders: PostgreSQL kills
+    one (40P01, answered 503 database_unavailable). The right outcome: the accept wins, the switch-off waits for it
+    and is refused 409 student_has_jobs."""
+    _, request = await submit(api)
+    bee_id, bee_phone = area.students["bee"]
+    offer = next(o for o in offers_of(database_url, request["id"]) if o["technician_id"] == bee_id)
+    bee, _ = await sign_in(api, bee_phone)
+    teacher, _ = await sign_in(api, area.students["teacher"][1])
+    async with await psycopg.AsyncConnection.connect(database_url) as holder:
+        # Someone else's work on the request (the dispatch tick, a cancel) holds it a moment: both queue behind it.
+        await holder.execute("select 1 from public.repair_requests where id = %s for update", [request["id"]])
+        accepting = asyncio.create_task(api.post(f"/offers/{offer['id']}/accept", headers=bearer(bee)))
+        await _until_waiting(database_url, 1, accepting)
+        switching = asyncio.create_task(api.put(f"/supervisor/technicians/{bee_id}", json={"is_active": False},
+                                                headers=bearer(teacher)))
+        await _until_waiting(database_url, 2, accepting, switching)
+        await holder.rollback()
+        accepted, switched = await accepting, await switching
+    assert (accepted.status_code, switched.status_code) == (200, 409), (accepted.text, switched.text)
+
+
+async def test_making_a_student_a_teacher_and_an_offer_accept_deadlock(
+    api: httpx.AsyncClient, area: Area, database_url: str
+) -> None:
+    """The same inversion in staff.register_staff (an existing student moved or made staff): the profile FOR
+    UPDATE (by phone), then end_open_offers' request locks."""
+    _, request = await submit(api)
+    bee_id, bee_phone = area.students["bee"]
+    offer = next(o for o in offers_of(database_url, request["id"]) if o["technician_id"] == bee_id)
+    bee, _ = await sign_in(api, bee_phone)
+    admin, _ = await sign_in(api, "084-444-4444")
+    async with await psycopg.AsyncConnection.connect(database_url) as holder:
+        await holder.execute("select 1 from public.repair_requests where id = %s for update", [request["id"]])
+        accepting = asyncio.create_task(api.post(f"/offers/{offer['id']}/accept", headers=bearer(bee)))
+        await _until_waiting(database_url, 1, accepting)
+        naming = asyncio.create_task(api.post(f"/admin/colleges/{area.near}/supervisors", json={"phone": bee_phone},
+                                              headers=bearer(admin)))
+        await _until_waiting(database_url, 2, accepting, naming)
+        await holder.rollback()
+        accepted, named = await accepting, await naming
+    assert (accepted.status_code, named.status_code) == (200, 409), (accepted.text, named.text)
+
+
+async def test_a_suspended_student_is_listed_as_active_on_the_roster(
+    api: httpx.AsyncClient, area: Area, database_url: str
+) -> None:
+    """college_admin.students answers `takes_jobs as is_active`: an account the operator suspended (is_active
+    false, takes_jobs still true) shows as active on the teacher's roster and in the job screen's assign list
+    (mobile/viewmodels/job.py keeps `t.is_active`), where the assign is then refused 400 technician_not_in_college.
+    Before 0035 the roster showed p.is_active."""
+    bee_id, _ = area.students["bee"]
+    teacher, _ = await sign_in(api, area.students["teacher"][1])
+    with psycopg.connect(database_url, autocommit=True) as conn:
+        conn.execute("update public.profiles set is_active = false where id = %s", [bee_id])
+    try:
+        roster = (await api.get("/supervisor/technicians", headers=bearer(teacher))).json()
+        bee = next(s for s in roster if s["id"] == bee_id)
+        assert bee["is_active"] is False, bee
+    finally:
+        with psycopg.connect(database_url, autocommit=True) as conn:
+            conn.execute("update public.profiles set is_active = true where id = %s", [bee_id])
