@@ -90,3 +90,34 @@ async def test_a_suspended_student_is_listed_as_active_on_the_roster(
     finally:
         with psycopg.connect(database_url, autocommit=True) as conn:
             conn.execute("update public.profiles set is_active = true where id = %s", [bee_id])
+
+
+async def test_a_decline_and_a_renewal_of_the_invitation_deadlock(
+    api: httpx.AsyncClient, area: Area, database_url: str
+) -> None:
+    """decline_invitation locks only the invitation, then (close_invited, notify_answer) writes a notification whose
+    about_id references the person's profile: its foreign key check takes FOR KEY SHARE on that profile. A renewal
+    (register_staff) locks the profile FOR UPDATE by phone, then the invitation (_check_invite). Opposite orders.
+    The holder here stands for the delivery worker's short claim of the "invited" notification (for update skip
+    locked), which widens the window between the decline's two locks. Right outcome: the decline answers 204 and
+    the renewal is then refused 409 invitation_declined."""
+    from tests.helpers import answer_invitation, fresh_phone
+
+    teacher, _ = await sign_in(api, area.students["teacher"][1])
+    phone = fresh_phone()
+    token, citizen = await sign_in(api, phone)
+    assert (await api.post(f"/colleges/{area.near}/students", json={"phone": phone},
+                           headers=bearer(teacher))).status_code == 201
+    async with await psycopg.AsyncConnection.connect(database_url) as holder:
+        cur = await holder.execute(
+            "select id from public.notifications where recipient_id = %s and kind = 'invited' for update",
+            [citizen["id"]])
+        assert await cur.fetchone() is not None
+        declining = asyncio.create_task(answer_invitation(api, token, "decline"))
+        await _until_waiting(database_url, 1, declining)
+        renewing = asyncio.create_task(api.post(f"/colleges/{area.near}/students", json={"phone": phone},
+                                                headers=bearer(teacher)))
+        await _until_waiting(database_url, 2, declining, renewing)
+        await holder.rollback()
+        declined, renewed = await declining, await renewing
+    assert (declined.status_code, renewed.status_code) == (204, 409), (declined.text, renewed.text)
