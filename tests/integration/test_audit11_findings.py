@@ -121,3 +121,41 @@ async def test_a_decline_and_a_renewal_of_the_invitation_deadlock(
         await holder.rollback()
         declined, renewed = await declining, await renewing
     assert (declined.status_code, renewed.status_code) == (204, 409), (declined.text, renewed.text)
+
+
+async def test_an_offer_made_during_a_switch_off_is_accepted_by_the_switched_off_student(
+    api: httpx.AsyncClient, area: Area, database_url: str
+) -> None:
+    """Dispatch reads technician_skills.dispatch_college_id from its snapshot: a request dispatched while a
+    switch-off is under way offers the student (its insert waits on the profile's FOR UPDATE, then goes on), and
+    end_open_offers never saw that offer. Before 0035 such a student could not sign in and the offer just expired;
+    now the account works, /technician/offers lists it and accept_offer (the transition's ACCEPT_OFFER rule) never
+    reads takes_jobs: a student off the roster gets the job. Right outcome: no offer open to them, or the accept
+    refused."""
+    from tests.helpers import fresh_phone
+    from tests.integration.builders import draft
+    from tests.integration.dispatch_area import HOME
+
+    bee_id, bee_phone = area.students["bee"]
+    _, earlier = await submit(api)  # bee holds a pending offer of it: the switch-off's end_open_offers locks it
+    assert bee_id in {o["technician_id"] for o in offers_of(database_url, earlier["id"])}
+    teacher, _ = await sign_in(api, area.students["teacher"][1])
+    citizen, _ = await sign_in(api, fresh_phone())
+    async with await psycopg.AsyncConnection.connect(database_url) as holder:
+        await holder.execute("select 1 from public.repair_requests where id = %s for update", [earlier["id"]])
+        switching = asyncio.create_task(api.put(f"/supervisor/technicians/{bee_id}", json={"is_active": False},
+                                                headers=bearer(teacher)))
+        await _until_waiting(database_url, 1, switching)  # the profile is held; waits for the earlier request
+        submitting = asyncio.create_task(api.post("/requests", json=draft(lat=HOME[0], lon=HOME[1]),
+                                                  headers=bearer(citizen)))
+        await _until_waiting(database_url, 2, switching)  # the new request's offers wait for bee's profile
+        await holder.rollback()
+        switched, submitted = await switching, await submitting
+    assert switched.status_code == 200 and switched.json()["is_active"] is False, switched.text
+    assert submitted.status_code == 201, submitted.text
+    bee, _ = await sign_in(api, bee_phone)
+    open_to_bee = (await api.get("/technician/offers", headers=bearer(bee))).json()
+    leaked = [o for o in open_to_bee if o["offer_status"] == "pending"]
+    if leaked:
+        accepted = await api.post(f"/offers/{leaked[0]['offer_id']}/accept", headers=bearer(bee))
+        assert accepted.status_code != 200, f"off the roster, took the job: {accepted.text[:120]}"
