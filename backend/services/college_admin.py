@@ -36,9 +36,13 @@ async def students(conn: Conn, college_id: uuid.UUID) -> list[dict[str, Any]]:
 async def update_student(
     owner: Conn, college_id: uuid.UUID, student_id: uuid.UUID, is_active: bool | None, skills: dict[str, int] | None
 ) -> None:
+    # No key update: the columns guarded here are no key, and an accept's foreign-key check (FOR KEY SHARE, setting
+    # repair_requests.technician_id under its request lock) must not wait for it - FOR UPDATE made the two deadlock
+    # (dispatch.py's note on the lock order).
     row = await (
         await owner.execute(
-            "select college_id from public.profiles where id = %s and role = 'technician' for update", [student_id]
+            "select college_id from public.profiles where id = %s and role = 'technician' for no key update",
+            [student_id],
         )
     ).fetchone()
     if row is None or row["college_id"] != college_id:
