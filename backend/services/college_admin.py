@@ -20,14 +20,16 @@ from shared.work import supervisor_actions
 
 async def students(conn: Conn, college_id: uuid.UUID) -> list[dict[str, Any]]:
     cur = await conn.execute(
-        """select p.id, p.display_name, p.phone, p.takes_jobs as is_active,
+        # is_active: takes this college's jobs now - on the roster (takes_jobs, the teacher's switch) and an account
+        # the operator has not suspended (is_active): the job screen's assign list offers only these.
+        """select p.id, p.display_name, p.phone, p.is_active and p.takes_jobs as is_active,
                   (select count(*)::int from public.repair_requests r
                    where r.technician_id = p.id and r.status = any(%s::public.request_status[])) as open_jobs,
                   coalesce((select jsonb_object_agg(ts.skill_code, ts.level) from public.technician_skills ts
                             where ts.technician_id = p.id), '{}'::jsonb) as skills
            from public.profiles p
            where p.college_id = %s and p.role = 'technician'
-           order by p.takes_jobs desc, p.display_name""",
+           order by p.is_active and p.takes_jobs desc, p.display_name""",
         [[s.value for s in WORK_IN_HAND], college_id],
     )
     return await cur.fetchall()
