@@ -78,7 +78,8 @@ async def test_an_offer_dispatched_during_a_switch_off_cannot_be_accepted(
     while a switch-off commits can still offer the student, after the switch-off ended their open offers. The
     holder of the college row stands for that moment: the new offers' foreign-key check on their college waits
     after the roster was read, while the switch-off goes through. The offer stays (it expires like any other), but
-    the student may not take the job: 409 offer_off_roster, in words the app shows."""
+    the student's feed does not list it (migration 0038) and they may not take the job: 409 offer_off_roster, in
+    words the app shows."""
     bee_id, bee_phone = area.students["bee"]
     teacher, _ = await sign_in(api, area.students["teacher"][1])
     citizen, _ = await sign_in(api, fresh_phone())
@@ -96,6 +97,8 @@ async def test_an_offer_dispatched_during_a_switch_off_cannot_be_accepted(
     assert submitted.status_code == 201, submitted.text
     offer = next(o for o in offers_of(database_url, submitted.json()["id"]) if o["technician_id"] == bee_id)
     assert offer["status"] == "pending"  # the race this test stands for: dispatch saw bee on the roster
+    feed = await api.get("/technician/offers", headers=bearer(bee))
+    assert feed.json() == [] and feed.headers["x-takes-jobs"] == "false"  # not listed under the "switched off" note
     accepted = await api.post(f"/offers/{offer['id']}/accept", headers=bearer(bee))
     assert accepted.status_code == 409 and accepted.json()["error"]["code"] == "offer_off_roster", accepted.text
     assert "switched you off" in accepted.json()["error"]["message_en"]
