@@ -163,7 +163,8 @@ def export_person(
     out: Annotated[Path, typer.Option(help="where to write the JSON file")] = Path("fixit-person-data.json"),
 ) -> None:
     """PDPA: everything held about one person, the same file as their "download my data", for a request made
-    outside the app (a suspended account cannot sign in). The audit trail records the operator's export."""
+    outside the app. (A suspended account still signs in to download its data and delete itself, and to nothing
+    else.) The audit trail records the operator's export."""
     import json
 
     from backend.errors import ApiError

@@ -9,6 +9,7 @@ from psycopg_pool import AsyncConnectionPool
 
 from backend.auth import sessions
 from backend.db import Conn, service_tx
+from backend.notifications.invitations import close_expired
 from backend.notifications.outbox import notify_expiring_offers
 from backend.services import rate_limits
 from backend.services.college_counts import fold_status_deltas
@@ -39,6 +40,8 @@ async def tick(pool: AsyncConnectionPool[Conn], settings: Settings, now: datetim
     async with service_tx(pool) as owner:
         await rate_limits.purge(owner, now)
         await sessions.purge(owner, settings)
+    async with service_tx(pool) as owner:
+        await close_expired(owner, now)  # invitations that ran out stop asking (and a held push is not sent)
     async with service_tx(pool) as owner:
         await fold_status_deltas(owner)
     return expired

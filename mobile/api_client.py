@@ -65,6 +65,8 @@ T = TypeVar("T")
 
 # Codes with which the backend says "this token is no good": the app must sign in again.
 AUTH_LOST_CODES = frozenset({"token_invalid", "not_authenticated", "session_expired"})
+# An operator suspended the account: the session still reaches the person's data rights (download, delete) only.
+ACCOUNT_SUSPENDED = "account_suspended"
 # Refresh this long before the access token expires (clocks on phones drift; GoTrue's tokens live an hour).
 REFRESH_MARGIN_SECONDS = 60.0
 TokensChanged = Callable[[SessionTokens | None], Awaitable[None]]
@@ -120,6 +122,7 @@ class _SendOptions(TypedDict, total=False):
     json: Mapping[str, Any] | None
     files: Mapping[str, tuple[str, bytes, str]] | None
     params: Mapping[str, str] | None
+    headers: Mapping[str, str] | None
     auth: bool
     retry_auth: bool
 
@@ -158,7 +161,13 @@ class ApiError(Exception):
 
     @property
     def is_auth_lost(self) -> bool:
-        return self.status == 401 or self.code in AUTH_LOST_CODES
+        """The session cannot go on as it was: back to the login, or (`is_suspended`) to the one screen a suspended
+        account has. Every screen hands such an error to the app."""
+        return self.status == 401 or self.code in AUTH_LOST_CODES or self.is_suspended
+
+    @property
+    def is_suspended(self) -> bool:
+        return self.code == ACCOUNT_SUSPENDED
 
     @property
     def is_network(self) -> bool:
@@ -237,6 +246,9 @@ class ApiClient:
         self._margin = refresh_margin_seconds
         self._refreshing = asyncio.Lock()
         self.on_tokens_changed: TokensChanged | None = None
+        # The catalogue as last fetched, with its ETag: asked again with it, an unchanged one answers 304 and this
+        # copy serves (it changes only by an administrator's edit). Public data: the same for whoever signs in.
+        self._catalogue: tuple[str, list[Category]] | None = None
         self._http = httpx.AsyncClient(
             base_url=base_url.rstrip("/"),
             timeout=timeout_seconds,
@@ -368,7 +380,17 @@ class ApiClient:
         await self._tokens_changed()
 
     async def categories(self) -> list[Category]:
-        return _parse(_CATEGORIES, await self._call("GET", "/categories"))
+        """GET /categories once with a body; after that with the kept copy's ETag in `If-None-Match`, so a screen's
+        refresh costs a 304 without a body while the catalogue is unchanged, and gets the new one once it changed."""
+        kept = self._catalogue
+        headers = {"If-None-Match": kept[0]} if kept is not None else None
+        response = await self._send("GET", "/categories", headers=headers)
+        if response.status_code == 304 and kept is not None:
+            return list(kept[1])
+        categories = _parse(_CATEGORIES, _json(response))
+        etag = response.headers.get("etag")
+        self._catalogue = (etag, categories) if etag else None
+        return list(categories)
 
     async def my_requests(self) -> list[RequestSummary]:
         return _parse(_REQUESTS, await self._call("GET", "/requests/mine"))
@@ -694,8 +716,13 @@ class ApiClient:
         await self._send("POST", "/me/invitation/decline", json=_invitation_seen(seen))
 
     async def college_invites(self, college_id: UUID) -> list[PendingInvite]:
-        """Phones registered at the college not yet staff: waiting to sign in, to accept, or declined."""
+        """Phones registered at the college not yet staff: waiting to sign in, to accept, expired, or declined."""
         return _parse(_PENDING_INVITES, await self._call("GET", f"/colleges/{college_id}/invites"))
+
+    async def withdraw_invite(self, college_id: UUID, invite_id: UUID) -> None:
+        """Take back an invitation still waiting (204); 404 `invitation_unknown` when it is gone or was sent again
+        since, 409 `invitation_answered` once the person answered."""
+        await self._send("DELETE", f"/colleges/{college_id}/invites/{invite_id}")
 
     async def name_supervisor(self, college_id: UUID, phone: str, display_name: str = "") -> StaffRegistered:
         """The owner of this phone becomes the college's supervisor: now, or at their first sign-in."""
@@ -720,16 +747,19 @@ class ApiClient:
         json: Mapping[str, Any] | None = None,
         files: Mapping[str, tuple[str, bytes, str]] | None = None,
         params: Mapping[str, str] | None = None,
+        headers: Mapping[str, str] | None = None,
         auth: bool = True,
         retry_auth: bool = True,
     ) -> httpx.Response:
         if auth and retry_auth and self._due():
             await self._refresh_session(self._access, early=True)
         token = self._access if auth else None
-        response = await self._request(method, path, json=json, files=files, params=params, token=token)
+        response = await self._request(method, path, json=json, files=files, params=params, headers=headers,
+                                       token=token)
         if response.status_code == 401 and token is not None and retry_auth and self._refresh is not None:
             await self._refresh_session(token)  # raises session_expired when the session has ended
-            response = await self._request(method, path, json=json, files=files, params=params, token=self._access)
+            response = await self._request(method, path, json=json, files=files, params=params, headers=headers,
+                                           token=self._access)
         if response.is_error:
             raise _error_from_response(response)
         return response
@@ -742,9 +772,12 @@ class ApiClient:
         json: Mapping[str, Any] | None,
         files: Mapping[str, tuple[str, bytes, str]] | None,
         params: Mapping[str, str] | None,
+        headers: Mapping[str, str] | None,
         token: str | None,
     ) -> httpx.Response:
-        headers = {"Authorization": f"Bearer {token}"} if token else {}
+        sent = dict(headers or {})
+        if token:
+            sent["Authorization"] = f"Bearer {token}"
         # A read is asked twice before the person hears "no connection": a kept-alive connection the server closed
         # just as it was reused, or one lost packet on a phone's network, is not an outage. Writes are not
         # repeated here (the outbox and idempotency keys handle those).
@@ -752,7 +785,7 @@ class ApiClient:
         for attempt in range(attempts):
             try:
                 return await self._http.request(method, path, json=json, files=files, params=params,
-                                                headers=headers)
+                                                headers=sent)
             except httpx.TransportError as exc:  # refused connections, DNS failures, timeouts, drops
                 if attempt + 1 < attempts:
                     log.info("%s %s failed (%s): asking once more", method, path, type(exc).__name__)

@@ -16,6 +16,7 @@ from mobile.storage import PreferencesOutboxStorage, PreferencesSessionStore
 from mobile.viewmodels.app import AppViewModel, Screen, Task
 from mobile.views.account import delete_account_dialog
 from mobile.views.frame import app_views, leave_dialog
+from mobile.views.invites import withdraw_invite_dialog
 from mobile.views.supervisor_tools import skills_dialog
 from shared.text import Locale, t
 
@@ -155,6 +156,9 @@ def app_root(
     ft.use_dialog(leave_dialog(vm))
     ft.use_dialog(delete_account_dialog(vm.account, vm.locale))
     ft.use_dialog(skills_dialog(vm.technicians if vm.screen == Screen.TECHNICIANS else None, vm.locale))
+    ft.use_dialog(withdraw_invite_dialog(vm.technicians if vm.screen == Screen.TECHNICIANS
+                                         else vm.colleges_admin if vm.screen == Screen.COLLEGES else None,
+                                         vm.locale))
     try:
         return app_views(vm, device, map_tile_url)
     except Exception:

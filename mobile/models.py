@@ -61,7 +61,7 @@ class Profile(wire.Profile):
 
 
 class SignedIn(wire.SignedIn):
-    profile: Profile
+    profile: Profile | None = None  # None only when `suspended`
 
 
 class SessionTokens(Payload):

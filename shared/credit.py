@@ -12,7 +12,7 @@ from datetime import UTC, date, datetime
 from enum import IntEnum, StrEnum
 
 from shared.categories import MAX_LEVEL
-from shared.statuses import RequestStatus
+from shared.statuses import WORK_EDITABLE, RequestStatus
 from shared.visible_text import is_blank, visible_length
 
 # --- Outcome and reason codes ----------------------------------------------------------------------------------
@@ -148,6 +148,12 @@ HANDOVER_CODE_ATTEMPTS = 5
 HANDOVER_REASON_MIN = 5
 # From where a job may be handed back: the owner may confirm (and their code is shown) only there.
 HANDOVER_FROM: frozenset[RequestStatus] = frozenset({RequestStatus.DONE, RequestStatus.UNREPAIRABLE})
+# Where the owner's part of the job record (parts waiting for their answer, the approved total, the handover) can
+# change while the request keeps its status: parts are proposed and answered only while the work is open
+# (WORK_EDITABLE), the owner confirms the handover only from HANDOVER_FROM. Anywhere else it changes only with a move
+# of the request (a cancel withdraws the waiting parts, a hand back records the handover), so the owner's screen need
+# not fetch the record again until the request has moved.
+OWNER_RECORD_OPEN: frozenset[RequestStatus] = WORK_EDITABLE | HANDOVER_FROM
 
 
 def is_handover_code(code: str) -> bool:

@@ -6,3 +6,11 @@ from datetime import timedelta
 # After a "no", the same person is not asked again for this long (by any college): declining must end the asking.
 DECLINED_WAIT_DAYS = 30
 DECLINED_WAIT = timedelta(days=DECLINED_WAIT_DAYS)
+
+# An invitation (to an existing account, or waiting for a phone's first sign-in) is open this long from when it was
+# sent: a mistyped phone must not leave a stranger a live place at a college. Sending it again sends a fresh one.
+# Migration 0036 restates the number as the column's default (tests/integration/test_schema_matches_shared.py).
+INVITATION_OPEN_DAYS = 14
+INVITATION_OPEN = timedelta(days=INVITATION_OPEN_DAYS)
+# An expired invitation stays on the inviter's list this long after it lapsed (marked expired), then drops off.
+EXPIRED_LISTED_DAYS = 30

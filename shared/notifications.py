@@ -81,17 +81,22 @@ ACCOUNT_KINDS: frozenset[Kind] = frozenset({Kind.INVITED, Kind.INVITE_ACCEPTED, 
 
 class InvitedClosed(StrEnum):
     """Why an "invited" notification no longer asks (its `params.closed`, set by the backend when the invitation
-    it names stops being open): the person's answer, or the invitation replaced or ended meanwhile."""
+    it names stops being open): the person's answer, the invitation withdrawn by whoever sent it, run out, or
+    replaced or ended meanwhile."""
 
     ACCEPTED = "accepted"
     DECLINED = "declined"
     GONE = "gone"
+    WITHDRAWN = "withdrawn"  # the teacher or admin who sent it took it back
+    EXPIRED = "expired"  # its time ran out unanswered (shared.invitations.INVITATION_OPEN_DAYS)
 
 
 INVITED_CLOSED_KEY = "closed"
 # What an "invited" notification says once closed, in place of "accept or decline in the app".
 INVITED_CLOSED_TEXT = {InvitedClosed.ACCEPTED: "invited_closed_accepted",
-                       InvitedClosed.DECLINED: "invited_closed_declined", InvitedClosed.GONE: "invited_closed_gone"}
+                       InvitedClosed.DECLINED: "invited_closed_declined", InvitedClosed.GONE: "invited_closed_gone",
+                       InvitedClosed.WITHDRAWN: "invited_closed_withdrawn",
+                       InvitedClosed.EXPIRED: "invited_closed_expired"}
 # A teacher re-sending an invitation that still waits does not send the person a second one within this long.
 INVITED_RENOTIFY = timedelta(days=1)
 

@@ -75,8 +75,19 @@ ERRORS: dict[str, Bilingual] = {
     "session_expired": B(
         "การเข้าสู่ระบบสิ้นสุดแล้ว กรุณาเข้าสู่ระบบใหม่", "Your session has ended: please sign in again"
     ),
+    # An operator suspended the account (profiles.is_active): every call but the person's data rights answers this.
     "account_suspended": B(
-        "บัญชีนี้ถูกระงับการใช้งาน กรุณาติดต่อผู้ดูแลระบบ", "This account is suspended: contact the administrators"
+        "บัญชีนี้ถูกระงับการใช้งาน หากมีข้อสงสัย กรุณาติดต่อวิทยาลัยของคุณหรือผู้ดูแลระบบ Fixit "
+        "คุณยังดาวน์โหลดข้อมูลของคุณ หรือลบบัญชีของคุณได้",
+        "This account is suspended. To ask why, contact your college or the Fixit administrators. "
+        "You can still download your data or delete your account",
+    ),
+    # Banned in Supabase Auth itself (its dashboard): no sign-in at all, so the operator acts for the person.
+    "account_banned": B(
+        "บัญชีนี้ถูกระงับการเข้าสู่ระบบ กรุณาติดต่อวิทยาลัยของคุณหรือผู้ดูแลระบบ Fixit "
+        "ซึ่งดาวน์โหลดหรือลบข้อมูลของคุณให้ได้",
+        "This account may not sign in: contact your college or the Fixit administrators, who can download or "
+        "delete your data for you",
     ),
     "signup_disabled": B(
         "ขณะนี้ยังไม่เปิดรับสมัครผู้ใช้ใหม่", "New accounts cannot be made at the moment"
@@ -637,6 +648,7 @@ APP_UI: dict[str, Bilingual] = {
 ACCOUNT_UI: dict[str, Bilingual] = {
     "code_label_digits": B("รหัสยืนยัน {n} หลัก", "{n}-digit code"),
     "account_title": B("บัญชีของฉัน", "My account"),
+    "suspended_title": B("บัญชีของคุณถูกระงับ", "Your account is suspended"),
     "account_name": B("ชื่อ", "Name"),
     "account_phone": B("เบอร์โทรศัพท์", "Phone"),
     "account_role": B("บทบาท", "Role"),
@@ -1187,6 +1199,16 @@ ERRORS.update({
     "invitation_college_inactive": B("วิทยาลัยที่เชิญคุณปิดใช้งานแล้ว จึงตอบรับคำเชิญนี้ไม่ได้",
                                      "The college that invited you is closed now, so this invitation cannot be "
                                      "accepted"),
+    "invitation_expired": B("คำเชิญนี้หมดอายุแล้ว (คำเชิญเปิดไว้ {days} วัน) ถ้ายังสนใจ ขอให้วิทยาลัยเชิญคุณใหม่",
+                            "This invitation has expired (invitations stay open {days} days): if you are still "
+                            "interested, ask the college to invite you again"),
+    "invitation_withdrawn": B("ผู้เชิญยกเลิกคำเชิญนี้แล้ว บัญชีของคุณไม่เปลี่ยนแปลง",
+                              "Whoever invited you withdrew this invitation: your account stays as it is"),
+    "invitation_answered": B("คำเชิญนี้ได้รับคำตอบแล้ว จึงยกเลิกไม่ได้", "This invitation was already answered, so it "
+                             "cannot be withdrawn"),
+    "invitation_unknown": B("ไม่พบคำเชิญนี้ที่วิทยาลัยนี้ อาจถูกยกเลิกหรือเชิญใหม่ไปแล้ว กรุณาโหลดรายการอีกครั้ง",
+                            "No such invitation at this college: it may have been withdrawn or sent again; reload "
+                            "the list"),
     "student_has_jobs": B("นักศึกษาคนนี้มีงานที่รับไว้ {count} งาน ให้ครูของวิทยาลัยเดิมมอบงานให้นักศึกษาคนอื่น "
                           "หรือให้นักศึกษาทำงานให้เสร็จก่อน",
                           "This student holds {count} job(s): the teacher of their college reassigns them, or the "
@@ -1209,6 +1231,19 @@ INVITATION_UI: dict[str, Bilingual] = {
     "invite_waiting_acceptance": B("รอตอบรับ", "Waiting for acceptance"),
     "invite_waiting_sign_in": B("รอเข้าสู่ระบบครั้งแรก", "Waiting for first sign-in"),
     "invite_declined": B("ปฏิเสธแล้ว", "Declined"),
+    "invite_expires": B("หมดอายุ {date}", "Expires {date}"),
+    "invite_expired": B("หมดอายุแล้วเมื่อ {date}", "Expired on {date}"),
+    "invite_withdraw": B("ยกเลิกคำเชิญ", "Withdraw"),
+    "invite_withdraw_for": B("ยกเลิกคำเชิญของ {who}", "Withdraw the invitation to {who}"),
+    "invite_withdraw_title": B("ยกเลิกคำเชิญนี้?", "Withdraw this invitation?"),
+    "invite_withdraw_body": B("{who} จะไม่เห็นคำเชิญนี้อีกและตอบรับไม่ได้ ถ้าต้องการ เชิญใหม่ได้ภายหลัง",
+                              "{who} will no longer see this invitation or be able to accept it. You may invite "
+                              "them again later."),
+    "invite_withdraw_keep": B("ไม่ยกเลิก", "Keep it"),
+    "invites_show": B("ดูผู้ที่ยังไม่ได้เข้าร่วม {name}", "Show who has not joined {name} yet"),
+    "invites_hide": B("ซ่อนผู้ที่ยังไม่ได้เข้าร่วม {name}", "Hide who has not joined {name} yet"),
+    "invites_none": B("ไม่มีคำเชิญที่รอหรือหมดอายุ", "No invitations waiting or expired"),
+    "invite_withdrawn_done": B("ยกเลิกคำเชิญของ {who} แล้ว", "Invitation to {who} withdrawn"),
     "invites_title": B("ยังไม่ได้เข้าร่วม", "Not joined yet"),
     "students_imported_awaiting": B("รอตอบรับคำเชิญในแอป {n} คน", "{n} invited to accept in the app"),
 }
@@ -1218,6 +1253,10 @@ APP_UI.update(INVITATION_UI)
 APP_UI.update({
     "invited_closed_accepted": B("คุณตอบรับคำเชิญนี้แล้ว", "You accepted this invitation"),
     "invited_closed_declined": B("คุณปฏิเสธคำเชิญนี้แล้ว", "You declined this invitation"),
+    "invited_closed_withdrawn": B("ผู้เชิญยกเลิกคำเชิญนี้แล้ว", "Whoever invited you withdrew this invitation"),
+    "invited_closed_expired": B("คำเชิญนี้หมดอายุแล้ว ถ้ายังสนใจ ขอให้วิทยาลัยเชิญคุณใหม่",
+                                "This invitation has expired: if you are still interested, ask the college to invite "
+                                "you again"),
     "invited_closed_gone": B("คำเชิญนี้ไม่รอคำตอบแล้ว: ถูกแทนที่หรือยกเลิกไป",
                              "This invitation is no longer open: it was replaced or withdrawn"),
 })

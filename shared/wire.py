@@ -63,7 +63,11 @@ class SignedIn(Wire):
     access_token: str
     token_type: Literal["bearer"] = "bearer"
     expires_in: int
-    profile: Profile
+    profile: Profile | None = Field(description="who signed in; null only when `suspended` (nothing about a "
+                                                 "suspended account is told)")
+    suspended: bool = Field(False, description="true: an operator suspended the account; the session reaches only "
+                                               "GET /me/export, DELETE /me and sign-out (PDPA rights), every other "
+                                               "call answers 403 account_suspended")
     refresh_token: str | None = Field(None, description="single use: each refresh returns the next one")
     expires_at: int | None = Field(None, description="unix time the access token stops working")
 
@@ -138,18 +142,23 @@ class StaffInvitation(Wire):
     college: CollegeRef | None = None
     skills: dict[str, int] = Field(default_factory=dict)
     invited_at: datetime
+    expires_at: datetime = Field(description="after this it can no longer be answered (shared.invitations)")
 
 
 class PendingInvite(Wire):
     """A phone a college registered that is not staff yet (GET /colleges/{id}/invites): waiting for the first
-    sign-in, or for the account's owner to accept (`awaiting_acceptance`), or declined (`declined_at`)."""
+    sign-in, or for the account's owner to accept (`awaiting_acceptance`), or declined (`declined_at`); open until
+    `expires_at` (`expired` once past, and not yet answered). `id` names it for a withdraw."""
 
+    id: UUID
     phone: str
     role: AppRole
     college_id: UUID | None = None
     display_name: str = ""
     skills: dict[str, int] = Field(default_factory=dict)
     created_at: datetime
+    expires_at: datetime
+    expired: bool = False
     awaiting_acceptance: bool = False
     declined_at: datetime | None = None
 

@@ -4,6 +4,7 @@ transaction (the invitation's, the answer's), so a refused or rolled-back change
 other notification (worker.py: channels, preferences, quiet hours) and listed in the inbox."""
 
 import uuid
+from datetime import datetime
 
 from backend.db import Conn
 from shared.notifications import INVITED_CLOSED_KEY, INVITED_RENOTIFY, InvitedClosed, Kind
@@ -72,6 +73,37 @@ async def close_invited(conn: Conn, profile_id: uuid.UUID,
         {"me": profile_id, "kind": Kind.INVITED.value, "closed": INVITED_CLOSED_KEY,
          "gone": InvitedClosed.GONE.value, "answer": (answered[0] if answered else InvitedClosed.GONE).value,
          "role": answered[1] if answered else None, "college": answered[2] if answered else None},
+    )
+    row = await cur.fetchone()
+    return int(row["n"]) if row else 0
+
+
+async def close_expired(conn: Conn, now: datetime) -> int:
+    """Invitations whose time ran out unanswered stop asking: their "invited" notifications are marked read and
+    closed as expired, and a push still held (quiet hours) is not sent. Run by the clock (dispatch_ticks); an
+    invitation being answered or withdrawn at that moment is left to that (skip locked). The count closed."""
+    cur = await conn.execute(
+        """with lapsed as (
+               select i.profile_id, i.role::text as role, i.college_id::text as college_id
+               from private.staff_invites i
+               where i.profile_id is not null and i.declined_at is null and i.expires_at <= %(now)s
+               for update skip locked)
+           , closed as (
+               update public.notifications n
+               set read_at = coalesce(n.read_at, %(now)s), planned_at = coalesce(n.planned_at, %(now)s),
+                   params = n.params || jsonb_build_object(%(closed)s::text, %(expired)s::text)
+               from lapsed l
+               where n.recipient_id = l.profile_id and n.kind = %(kind)s and n.request_id is null
+                 and n.params ->> %(closed)s is null and n.params ->> 'role' = l.role
+                 and n.params ->> 'college_id' is not distinct from l.college_id
+               returning n.id)
+           , skipped as (
+               update private.notification_deliveries d
+               set status = 'skipped', last_error = 'invitation expired', updated_at = %(now)s
+               where d.notification_id in (select id from closed) and d.status = 'pending')
+           select count(*)::int as n from closed""",
+        {"now": now, "kind": Kind.INVITED.value, "closed": INVITED_CLOSED_KEY,
+         "expired": InvitedClosed.EXPIRED.value},
     )
     row = await cur.fetchone()
     return int(row["n"]) if row else 0

@@ -14,7 +14,7 @@ from backend.deps import NowDep, PoolDep, SettingsDep, bearer_scheme
 from backend.errors import ApiError
 from backend.schemas import CodeRequest, ErrorResponse, RefreshRequest, SignOutRequest, VerifyRequest
 from backend.services import rate_limits
-from backend.services.profiles import load_profile
+from backend.services.profiles import load_own_profile
 from backend.services.rate_limits import Limit
 from backend.settings import AuthMode, Settings
 from shared import otp
@@ -161,10 +161,13 @@ async def _session(pool: PoolDep, settings: Settings, tokens: Tokens) -> SignedI
         raise ApiError(401, "token_invalid", headers={"WWW-Authenticate": "Bearer"}) from exc
     # Read the profile with the claims exactly as every later request will carry them.
     async with user_tx(pool, identity.claims) as conn:
-        profile = await load_profile(conn, identity.user_id)
+        profile = await load_own_profile(conn, identity.user_id)
+    # A suspended person still signs in, to download or delete their data (PDPA); their profile is not told.
+    suspended = not profile["is_active"]
     return SignedIn(
         access_token=tokens.access_token, expires_in=tokens.expires_in, expires_at=tokens.expires_at,
-        refresh_token=tokens.refresh_token, profile=Profile.model_validate(profile),
+        refresh_token=tokens.refresh_token, profile=None if suspended else Profile.model_validate(profile),
+        suspended=suspended,
     )
 
 

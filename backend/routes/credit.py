@@ -139,6 +139,7 @@ def _term(term: str | None, now: Any) -> str:
 async def job_record(request_id: uuid.UUID, conn: UserConn, pool: PoolDep, identity: IdentityDep
                      ) -> dict[str, Any]:
     """Outcome, parts with their approvals and the approved total, handover, team and the environmental estimate."""
+    await load_profile(conn, identity.user_id)  # RLS shows the owner their request: a suspended one too
     record = await credit.job_record(conn, request_id)
     if record["team"]:
         async with service_tx(pool) as owner:
@@ -286,8 +287,9 @@ async def decide_proposal(proposal_id: uuid.UUID, body: cw.ProposalDecision, ide
 
 
 @router.get("/technicians/{student_id}/levels", response_model=list[cw.LevelChange])
-async def levels(student_id: uuid.UUID, conn: UserConn) -> list[dict[str, Any]]:
+async def levels(student_id: uuid.UUID, identity: IdentityDep, conn: UserConn) -> list[dict[str, Any]]:
     """A student's level history (themselves, their college's teachers, admins: RLS)."""
+    await load_profile(conn, identity.user_id)
     return await credit.level_history(conn, student_id)
 
 

@@ -8,7 +8,7 @@ from backend.deps import IdentityDep, PhotoStoreDep, PoolDep, UserConn
 from backend.errors import ApiError
 from backend.schemas import ErrorResponse, ProfileUpdate
 from backend.services import account
-from backend.services.profiles import load_profile, update_profile
+from backend.services.profiles import load_own_profile, load_profile, update_profile
 from shared.display_names import clean_display_name
 from shared.roles import AppRole
 from shared.wire import Profile
@@ -16,7 +16,10 @@ from shared.wire import Profile
 router = APIRouter(tags=["me"], responses={401: {"model": ErrorResponse}})
 
 
-@router.get("/me", response_model=Profile)
+@router.get("/me", response_model=Profile, responses={403: {
+    "model": ErrorResponse, "description": "`account_suspended`: an operator suspended the account (its text says whom "
+                                           "to ask, and that GET /me/export and DELETE /me still work); "
+                                           "`profile_missing`: no profile"}})
 async def me(identity: IdentityDep, conn: UserConn) -> Profile:
     return Profile.model_validate(await load_profile(conn, identity.user_id))
 
@@ -39,9 +42,10 @@ async def update_me(body: ProfileUpdate, identity: IdentityDep, pool: PoolDep) -
             responses={200: {"content": {"application/json": {}}, "description": "everything held about you"}})
 async def export_my_data(identity: IdentityDep, pool: PoolDep) -> Response:
     """"Download my data" (PDPA): the profile, the account, requests with their timeline and photo list, jobs,
-    offers, skills, sign-in sessions and the audit entries about the caller, as one JSON file."""
+    offers, skills, sign-in sessions and the audit entries about the caller, as one JSON file. An account an
+    operator suspended may still download it (PDPA)."""
     async with user_tx(pool, identity.claims) as conn:
-        profile = await load_profile(conn, identity.user_id)
+        profile = await load_own_profile(conn, identity.user_id)  # suspended too: a suspension keeps this right
     async with service_tx(pool) as owner:
         data = await account.export(owner, identity.user_id, AppRole(profile["role"]), identity.claims)
     return Response(json.dumps(data, ensure_ascii=False, default=str, indent=2), media_type="application/json",
@@ -55,11 +59,12 @@ async def delete_me(
     confirm: Annotated[bool, Query(description="must be true: the app asks the person first")] = False,
 ) -> Response:
     """Delete the caller's account for good: the sign-in, the profile and the photos go; requests stay anonymised
-    (no name, phone, address, exact place or photos) so students' training records hold. Audited."""
+    (no name, phone, address, exact place or photos) so students' training records hold. Audited. An account an
+    operator suspended may still delete itself (PDPA)."""
     if not confirm:
         raise ApiError(400, "confirmation_required")
     async with user_tx(pool, identity.claims) as conn:
-        profile = await load_profile(conn, identity.user_id)
+        profile = await load_own_profile(conn, identity.user_id)  # suspended too: a suspension keeps this right
     async with service_tx(pool) as owner:
         paths = await account.delete(owner, identity.user_id, AppRole(profile["role"]), identity.claims)
     await account.delete_photos(store, paths)

@@ -65,6 +65,7 @@ async def my_notifications(
 ) -> NotificationPage:
     """Newest first, rendered in the caller's language; page with `before_id` (the page's `next_before_id`)."""
     async with service_tx(pool) as owner:
+        await require_role(owner, identity.user_id, *ALL_ROLES)  # a suspended account: 403, its inbox untold
         rows = await (await owner.execute(
             """select n.id, n.kind, n.params, n.request_id, n.created_at, n.read_at is not null as read,
                       p.locale, (to_jsonb(r) ->> 'ref_no')::bigint as ref_no
@@ -98,6 +99,7 @@ async def _unread(conn: Any, user_id: uuid.UUID) -> int:
 async def unread_count(identity: IdentityDep, pool: PoolDep) -> UnreadCount:
     """The bell's badge."""
     async with service_tx(pool) as owner:
+        await require_role(owner, identity.user_id, *ALL_ROLES)
         return UnreadCount(unread_count=await _unread(owner, identity.user_id))
 
 
@@ -105,6 +107,7 @@ async def unread_count(identity: IdentityDep, pool: PoolDep) -> UnreadCount:
              responses={404: {"model": ErrorResponse}})
 async def mark_read(notification_id: int, identity: IdentityDep, pool: PoolDep, now: NowDep) -> UnreadCount:
     async with service_tx(pool) as owner:
+        await require_role(owner, identity.user_id, *ALL_ROLES)
         row = await (await owner.execute(
             "update public.notifications set read_at = coalesce(read_at, %s) where id = %s and recipient_id = %s "
             "returning id",
@@ -118,6 +121,7 @@ async def mark_read(notification_id: int, identity: IdentityDep, pool: PoolDep, 
 @router.post("/me/notifications/read-all", response_model=UnreadCount)
 async def mark_all_read(identity: IdentityDep, pool: PoolDep, now: NowDep) -> UnreadCount:
     async with service_tx(pool) as owner:
+        await require_role(owner, identity.user_id, *ALL_ROLES)
         await owner.execute(
             "update public.notifications set read_at = %s where recipient_id = %s and read_at is null",
             [now, identity.user_id],

@@ -154,6 +154,20 @@ async def invites(college_id: uuid.UUID, caller: CollegeStaffDep, pool: PoolDep)
         return [PendingInvite.model_validate(r) for r in await staff.pending_invites(owner, college_id)]
 
 
+@router.delete("/colleges/{college_id}/invites/{invite_id}", status_code=204, response_class=Response,
+               responses=_BAD)
+async def withdraw_invite(college_id: uuid.UUID, invite_id: uuid.UUID, identity: IdentityDep,
+                          pool: PoolDep) -> Response:
+    """Take back an invitation still waiting (expired ones too): a supervisor their own college's student
+    invitations (403 `forbidden_role` for a supervisor's), an admin any. The person no longer sees it and their
+    "invited" notifications say it was withdrawn; audited as `staff.invite_withdraw`. 404 `invitation_unknown`
+    (not this college's, or sent again since: reload the list); 409 `invitation_answered` once accepted or
+    declined."""
+    async with _college_staff(pool, identity, college_id) as (owner, caller), _refusals_async():
+        await staff.withdraw_invite(owner, college_id, invite_id, by=caller.role)
+    return Response(status_code=204)
+
+
 # --- the invited person's answer ------------------------------------------------------------------------------
 
 _ANYONE = tuple(AppRole)  # the role is checked by the invitation itself: only a citizen has one to answer
@@ -163,6 +177,7 @@ _ANYONE = tuple(AppRole)  # the role is checked by the invitation itself: only a
 async def my_invitation(identity: IdentityDep, pool: PoolDep) -> StaffInvitation | None:
     """A college's invitation waiting for the caller's answer, or null."""
     async with service_tx(pool) as owner:  # invites are an owner read, here by the caller's own id only
+        await load_profile(owner, identity.user_id)
         row = await staff.my_invitation(owner, identity.user_id)
     return None if row is None else StaffInvitation.model_validate(row)
 
@@ -172,7 +187,8 @@ async def accept_invitation(identity: IdentityDep, pool: PoolDep, seen: Invitati
     """Say yes: the role, college and skills of the invitation apply now (audited as the person's own doing).
     `seen`: the role and college the person was shown (required: 400 `invitation_seen_required` without it).
     404 `invitation_none`; 409 `invitation_college_inactive` when the college closed since, `invitation_changed`
-    when it was replaced."""
+    when it was replaced, `invitation_expired` when its time ran out, `invitation_withdrawn` when whoever sent it
+    took it back."""
     shown = _shown(seen)
     async with acting(pool, identity, *_ANYONE) as (owner, _), _refusals_async():
         await staff.accept_invitation(owner, identity.user_id, shown)
@@ -183,7 +199,8 @@ async def accept_invitation(identity: IdentityDep, pool: PoolDep, seen: Invitati
 @router.post("/me/invitation/decline", status_code=204, response_class=Response, responses=_BAD)
 async def decline_invitation(identity: IdentityDep, pool: PoolDep, seen: InvitationSeen | None = None) -> Response:
     """Say no: nothing about the account changes, and nobody may invite the person again for a while. `seen` as
-    for accepting (400 `invitation_seen_required`, 409 `invitation_changed`)."""
+    for accepting (400 `invitation_seen_required`, 409 `invitation_changed`, `invitation_expired`,
+    `invitation_withdrawn`)."""
     shown = _shown(seen)
     async with acting(pool, identity, *_ANYONE) as (owner, _), _refusals_async():
         await staff.decline_invitation(owner, identity.user_id, shown)

@@ -50,7 +50,8 @@ select jsonb_build_object(
                         from public.offers o where o.technician_id = %(me)s), '[]'::jsonb),
     'invitations', coalesce((select jsonb_agg(jsonb_build_object(
                     'role', i.role, 'college', c.name_th, 'college_en', c.name_en, 'display_name', i.display_name,
-                    'skills', i.skills, 'invited_at', i.created_at, 'declined_at', i.declined_at))
+                    'skills', i.skills, 'invited_at', i.created_at, 'expires_at', i.expires_at,
+                    'declined_at', i.declined_at))
                              from private.staff_invites i left join public.colleges c on c.id = i.college_id
                              where i.profile_id = %(me)s), '[]'::jsonb),
     -- Their own notifications, and those that name them in an inviter's inbox (deleted with the account: 0032).

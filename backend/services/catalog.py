@@ -1,5 +1,6 @@
 """Public reference data: repair categories with their skills, colleges."""
 
+import hashlib
 from typing import Any
 
 from backend.db import Conn
@@ -22,6 +23,27 @@ async def list_categories(conn: Conn) -> list[dict[str, Any]]:
         """
     )
     return await cur.fetchall()
+
+
+# Keep the answer, but ask again each time (with its ETag): an administrator's edit shows on the next refresh.
+REVALIDATE = "no-cache"
+
+
+def etag_of(body: bytes) -> str:
+    """A strong ETag from the answer's bytes: every backend copy derives the same tag from the same catalogue (no
+    state per process), and any edit of a category or its skills changes it."""
+    return '"' + hashlib.sha256(body).hexdigest()[:32] + '"'
+
+
+def etag_matches(if_none_match: str | None, etag: str) -> bool:
+    """RFC 9110's If-None-Match: `*`, or any of the listed tags equal to ours by the weak comparison (a `W/` in
+    front ignored: a proxy that compressed the answer may have weakened it)."""
+    if not if_none_match:
+        return False
+    if if_none_match.strip() == "*":
+        return True
+    ours = etag.removeprefix("W/")
+    return any(tag.strip().removeprefix("W/") == ours for tag in if_none_match.split(","))
 
 
 async def list_colleges(conn: Conn) -> list[dict[str, Any]]:

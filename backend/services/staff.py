@@ -33,7 +33,7 @@ from backend.services.credit import ROUND_SQL
 from shared.categories import level_valid
 from shared.display_names import clean_display_name
 from shared.geo import in_thailand
-from shared.invitations import DECLINED_WAIT_DAYS
+from shared.invitations import DECLINED_WAIT_DAYS, EXPIRED_LISTED_DAYS, INVITATION_OPEN_DAYS
 from shared.notifications import InvitedClosed
 from shared.phone import InvalidPhone, normalize_thai_phone
 from shared.roles import AppRole
@@ -188,7 +188,8 @@ async def register_staff(
                 "do update set level = excluded.level where technician_skills.level <> excluded.level",
                 [existing["id"], skill, level])
         # The operator's change makes any invitation still waiting for this person moot.
-        await conn.execute("delete from private.staff_invites where profile_id = %s", [existing["id"]])
+        await conn.execute("delete from private.staff_invites where profile_id = %s or phone = %s",
+                           [existing["id"], e164])
         await close_invited(conn, existing["id"])
         return Registered(e164, role, college_id, existing_account=True)
 
@@ -202,34 +203,44 @@ async def register_staff(
 
 async def _check_invite(conn: Conn, e164: str, college_id: uuid.UUID | None, *, by: AppRole | None) -> None:
     """A "no" holds for DECLINED_WAIT_DAYS against everyone; an invitation still waiting is a supervisor's to
-    renew only when it is theirs (same role, same college); an admin or the operator may replace it."""
+    renew only when it is theirs (same role, same college); an admin or the operator may replace it. One that
+    expired waits for nobody: anyone who may invite sends a fresh one."""
     invite = await (await conn.execute(
-        "select role, college_id, declined_at is not null as declined, "
+        "select role, college_id, declined_at is not null as declined, expires_at <= now() as expired, "
         "declined_at > now() - make_interval(days => %s) as declined_recently "
         "from private.staff_invites where phone = %s for update", [DECLINED_WAIT_DAYS, e164])).fetchone()
     if invite is None:
         return
     if invite["declined_recently"] and by is not None:
         raise StaffError("invitation_declined", 409, days=DECLINED_WAIT_DAYS)
-    if by == AppRole.SUPERVISOR and not invite["declined"] and (
+    if by == AppRole.SUPERVISOR and not invite["declined"] and not invite["expired"] and (
             invite["role"] != AppRole.TECHNICIAN.value or invite["college_id"] != college_id):
         raise StaffError("phone_invited_elsewhere", 409)
 
 
 async def _write_invite(conn: Conn, e164: str, profile_id: uuid.UUID | None, role: AppRole,
                         college_id: uuid.UUID | None, name: str, wanted: Mapping[str, int]) -> None:
-    await conn.execute(
-        """insert into private.staff_invites (phone, role, college_id, display_name, skills, invited_by, profile_id)
-           values (%s, %s, %s, %s, %s, auth.uid(), %s)
+    """Sending again (a renewal, a replacement, or after a "no" or an expiry) writes a fresh invitation: a new id,
+    time and INVITATION_OPEN_DAYS from now, so a withdraw of the one shown before does not take back this one."""
+    row = await (await conn.execute(
+        """insert into private.staff_invites (phone, role, college_id, display_name, skills, invited_by, profile_id,
+                                             expires_at)
+           values (%(phone)s, %(role)s, %(college)s, %(name)s, %(skills)s, auth.uid(), %(profile)s,
+                   now() + make_interval(days => %(days)s))
            on conflict (phone) do update set role = excluded.role, college_id = excluded.college_id,
                display_name = excluded.display_name, skills = excluded.skills, invited_by = excluded.invited_by,
-               profile_id = excluded.profile_id, declined_at = null""",
-        [e164, role.value, college_id, name, json.dumps(dict(wanted)), profile_id])
+               profile_id = excluded.profile_id, declined_at = null, id = gen_random_uuid(), created_at = now(),
+               expires_at = excluded.expires_at
+           returning id""",
+        {"phone": e164, "role": role.value, "college": college_id, "name": name, "skills": json.dumps(dict(wanted)),
+         "profile": profile_id, "days": INVITATION_OPEN_DAYS})).fetchone()
+    assert row is not None
     # No phone or name in the trail (0008): who invited, which role, which college, which skills.
     await conn.execute(
         "select private.audit('staff.invite', 'staff_invites', %s, null, %s)",
         [college_id, json.dumps({"role": role.value, "college_id": str(college_id) if college_id else None,
-                                 "skills": dict(wanted), "awaiting_acceptance": profile_id is not None})])
+                                 "skills": dict(wanted), "awaiting_acceptance": profile_id is not None,
+                                 "invite_id": str(row["id"])})])
 
 
 async def _invite_account(conn: Conn, e164: str, profile_id: uuid.UUID, role: AppRole, college_id: uuid.UUID | None,
@@ -284,13 +295,36 @@ async def end_open_offers(conn: Conn, technician_id: uuid.UUID) -> None:
 async def my_invitation(conn: Conn, profile_id: uuid.UUID) -> dict[str, Any] | None:
     """The invitation waiting for this account's answer (an owner read by the caller's own id)."""
     cur = await conn.execute(
-        """select i.role, i.skills, i.created_at as invited_at,
+        """select i.role, i.skills, i.created_at as invited_at, i.expires_at,
                   case when c.id is null then null
                        else jsonb_build_object('id', c.id, 'code', c.code, 'name_th', c.name_th,
                                                'name_en', c.name_en) end as college
            from private.staff_invites i left join public.colleges c on c.id = i.college_id
-           where i.profile_id = %s and i.declined_at is null""", [profile_id])
+           where i.profile_id = %s and i.declined_at is null and i.expires_at > now()""", [profile_id])
     return await cur.fetchone()
+
+
+async def _refuse_closed(conn: Conn, profile_id: uuid.UUID, invite: Mapping[str, Any] | None,
+                         seen: tuple[AppRole, uuid.UUID | None] | None) -> None:
+    """An answer to an invitation that is no longer open: expired (409 `invitation_expired`), withdrawn by whoever
+    sent it (409 `invitation_withdrawn`: the row is gone, the audit trail says why), or none (404)."""
+    if invite is not None:
+        if invite["expired"]:  # whichever one the person saw: the one there is can no longer be answered
+            raise StaffError("invitation_expired", 409, days=INVITATION_OPEN_DAYS)
+        if seen is not None and (seen[0].value, seen[1]) != (invite["role"], invite["college_id"]):
+            raise StaffError("invitation_changed", 409)
+        return
+    # The person's last invitation event, when it is the withdrawal of the one they answer: the card they tapped
+    # was taken back (at the same moment, or since they loaded it).
+    last = await (await conn.execute(
+        """select action, after from public.audit_events
+           where target_id = %s and action like 'staff.invite%%' order by at desc, id desc limit 1""",
+        [profile_id])).fetchone()
+    if last is not None and last["action"] == "staff.invite_withdraw" and (
+            seen is None or (seen[0].value, str(seen[1]) if seen[1] else None)
+            == (last["after"].get("role"), last["after"].get("college_id"))):
+        raise StaffError("invitation_withdrawn", 409)
+    raise StaffError("invitation_none", 404)
 
 
 async def accept_invitation(conn: Conn, profile_id: uuid.UUID,
@@ -303,12 +337,13 @@ async def accept_invitation(conn: Conn, profile_id: uuid.UUID,
     profile = await (await conn.execute(
         "select role from public.profiles where id = %s for no key update", [profile_id])).fetchone()
     invite = await (await conn.execute(
-        """select role, college_id, display_name, skills from private.staff_invites
-           where profile_id = %s and declined_at is null for update""", [profile_id])).fetchone()
-    if invite is None or profile is None or profile["role"] != AppRole.CITIZEN.value:
+        """select id, role, college_id, display_name, skills, expires_at <= now() as expired
+           from private.staff_invites where profile_id = %s and declined_at is null for update""",
+        [profile_id])).fetchone()
+    if profile is None or profile["role"] != AppRole.CITIZEN.value:
         raise StaffError("invitation_none", 404)
-    if seen is not None and (seen[0].value, seen[1]) != (invite["role"], invite["college_id"]):
-        raise StaffError("invitation_changed", 409)
+    await _refuse_closed(conn, profile_id, invite, seen)
+    assert invite is not None
     if invite["college_id"] is not None:
         # The college last, shared: an admin closing it at this moment (update_college, which locks the college
         # row alone) is waited for and read as closed, or waits for this yes; never a member of a closed college.
@@ -331,7 +366,7 @@ async def accept_invitation(conn: Conn, profile_id: uuid.UUID,
     await conn.execute(
         "select private.audit('staff.invite_accept', 'profiles', %s, null, %s)",
         [profile_id, json.dumps({"role": invite["role"], "college_id": str(invite["college_id"])
-                                 if invite["college_id"] else None})])
+                                 if invite["college_id"] else None, "invite_id": str(invite["id"])})])
 
 
 async def decline_invitation(conn: Conn, profile_id: uuid.UUID,
@@ -341,34 +376,70 @@ async def decline_invitation(conn: Conn, profile_id: uuid.UUID,
     # The profile first, as accept_invitation: the answer's notification names the person (about_id, a key share).
     await conn.execute("select 1 from public.profiles where id = %s for no key update", [profile_id])
     row = await (await conn.execute(
-        "select role, college_id from private.staff_invites where profile_id = %s and declined_at is null "
-        "for update", [profile_id])).fetchone()
-    if row is None:
-        raise StaffError("invitation_none", 404)
-    if seen is not None and (seen[0].value, seen[1]) != (row["role"], row["college_id"]):
-        raise StaffError("invitation_changed", 409)
+        "select id, role, college_id, expires_at <= now() as expired from private.staff_invites "
+        "where profile_id = %s and declined_at is null for update", [profile_id])).fetchone()
+    await _refuse_closed(conn, profile_id, row, seen)
+    assert row is not None
     await conn.execute("update private.staff_invites set declined_at = now() where profile_id = %s", [profile_id])
     await close_invited(conn, profile_id, (InvitedClosed.DECLINED, row["role"], row["college_id"]))
     await notify_answer(conn, profile_id, accepted=False)
     await conn.execute(
         "select private.audit('staff.invite_decline', 'profiles', %s, null, %s)",
         [profile_id, json.dumps({"role": row["role"], "college_id": str(row["college_id"])
-                                 if row["college_id"] else None})])
+                                 if row["college_id"] else None, "invite_id": str(row["id"])})])
+
+
+async def withdraw_invite(conn: Conn, college_id: uuid.UUID, invite_id: uuid.UUID, *, by: AppRole) -> None:
+    """Whoever may send an invitation takes back one still waiting (expired ones too): a supervisor their college's
+    student invitations, an admin any of a college's. The row goes (the phone may be invited again at once), the
+    person's "invited" notifications stop asking and a push still held is not sent (close_invited), and the trail
+    records it (`staff.invite_withdraw`, about the account when there is one). 404 `invitation_unknown` for an id
+    that is not this college's (or was sent again since); 409 `invitation_answered` once the person said yes or
+    no. The invitation row is locked first, as an answer at the same moment locks it: one of the two waits for
+    the other and then finds it answered or gone."""
+    row = await (await conn.execute(
+        """select role, college_id, profile_id, declined_at is not null as declined, expires_at <= now() as expired
+           from private.staff_invites where id = %s and college_id = %s for update""",
+        [invite_id, college_id])).fetchone()
+    if row is None:
+        accepted = await (await conn.execute(
+            """select 1 from public.audit_events
+               where action = 'staff.invite_accept' and after ->> 'invite_id' = %s and after ->> 'college_id' = %s""",
+            [str(invite_id), str(college_id)])).fetchone()
+        raise StaffError("invitation_answered", 409) if accepted else StaffError("invitation_unknown", 404)
+    if by == AppRole.SUPERVISOR and row["role"] != AppRole.TECHNICIAN.value:
+        raise StaffError("forbidden_role", 403)
+    if row["declined"]:
+        raise StaffError("invitation_answered", 409)
+    await conn.execute("delete from private.staff_invites where id = %s", [invite_id])
+    profile_id = row["profile_id"]
+    if profile_id is not None:
+        await close_invited(conn, profile_id, (InvitedClosed.WITHDRAWN, row["role"], row["college_id"]))
+    # No phone or name in the trail: about the account when there is one, else the college (as `staff.invite`).
+    await conn.execute(
+        "select private.audit('staff.invite_withdraw', %s, %s, null, %s)",
+        ["profiles" if profile_id is not None else "staff_invites", profile_id or college_id,
+         json.dumps({"role": row["role"], "college_id": str(college_id), "invite_id": str(invite_id),
+                     "expired": row["expired"]})])
 
 
 async def pending_invites(conn: Conn, college_id: uuid.UUID | None, role: AppRole | None = None) -> list[
         dict[str, Any]]:
-    """Invites not yet used, invitations not yet answered, and recent declines (an owner read:
-    private.staff_invites is not readable by users)."""
+    """Invites not yet used, invitations not yet answered (each with when it expires, or that it did), recent
+    declines and recent expiries (an owner read: private.staff_invites is not readable by users)."""
     cur = await conn.execute(
-        """select phone, role, college_id, display_name, skills, created_at,
+        """select id, phone, role, college_id, display_name, skills, created_at, expires_at,
+                  declined_at is null and expires_at <= now() as expired,
                   profile_id is not null as awaiting_acceptance, declined_at from private.staff_invites
            where (%(college)s::uuid is null or college_id = %(college)s)
              and (%(role)s::public.app_role is null or role = %(role)s::public.app_role)
              -- a "no" shows while it still holds off asking again; after that the college may simply ask anew
              and (declined_at is null or declined_at > now() - make_interval(days => %(wait)s))
+             -- a lapsed invitation shows for a while (marked), so whoever sent it sees it and may send it again
+             and (declined_at is not null or expires_at > now() - make_interval(days => %(lapsed)s))
            order by created_at, phone""",
-        {"college": college_id, "role": role.value if role else None, "wait": DECLINED_WAIT_DAYS})
+        {"college": college_id, "role": role.value if role else None, "wait": DECLINED_WAIT_DAYS,
+         "lapsed": EXPIRED_LISTED_DAYS})
     return await cur.fetchall()
 
 
@@ -545,6 +616,6 @@ async def colleges_for_admin(conn: Conn) -> list[dict[str, Any]]:
                   (select count(*)::int from public.profiles p
                    where p.college_id = c.id and p.role = 'technician' and p.is_active and p.takes_jobs) as students,
                   (select count(*)::int from private.staff_invites i
-                   where i.college_id = c.id and i.declined_at is null) as pending_invites
+                   where i.college_id = c.id and i.declined_at is null and i.expires_at > now()) as pending_invites
            from public.colleges c order by c.is_active desc, c.code""")
     return await cur.fetchall()

@@ -1,5 +1,6 @@
 """The account screen (issue 11, PDPA): who is signed in, download my data, delete my account, sign out."""
 
+import asyncio
 from typing import Unpack
 
 from mobile.api_client import ApiClient, ApiError
@@ -33,13 +34,18 @@ class AccountViewModel(SubScreen):
         self.saving_settings = False
 
     async def _fetch(self) -> None:
-        self.profile = await self._api.me()
+        # Both at once: one round trip on a phone's network instead of two in a row.
+        self.profile, self.settings = await asyncio.gather(self._api.me(), self._settings_or_none())
+
+    async def _settings_or_none(self) -> NotificationSettings | None:
+        """The preferences; None when they could not be loaded (the account's own parts still show, preferences are
+        left out). A lost sign-in goes on to the screen's load, which leaves for the login."""
         try:
-            self.settings = await self._api.notification_settings()
+            return await self._api.notification_settings()
         except ApiError as exc:
             if exc.is_auth_lost:
                 raise
-            self.settings = None  # the account's own parts still show; preferences are left out
+            return None
 
     # --- notification preferences: each change is saved at once ------------------------------------------
 

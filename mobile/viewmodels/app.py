@@ -47,6 +47,9 @@ class Screen(StrEnum):
     ACCOUNT = "account"  # name, phone, role; download my data, delete my account, sign out (issue 11)
     COLLEGES = "colleges"  # the admin's onboarding: colleges and their supervisors (issue 11)
     COLLEGE_JOBS = "college_jobs"  # the teacher's list of every job of the college
+    # An operator suspended the account: why, whom to ask; download my data, delete my account, sign out. Nothing
+    # else of the app (no home under it).
+    SUSPENDED = "suspended"
 
 
 # The address of each screen. A request's own screen is /requests/{id} for its owner and /jobs/{id} for the
@@ -214,6 +217,13 @@ class AppViewModel(Observable):
         # Revokes the refresh token at the backend when there is one; never fails (offline still signs out here).
         await self._api.sign_out()
         await self._store.clear()
+        self._close_screens()
+        self.session.sign_out()
+        self.login.reset(notice)
+        self._show_login()
+
+    def _close_screens(self) -> None:
+        """Every screen of the session goes (and its home, inbox and outbox with it)."""
         self.home = None
         self.request_form = None
         self.request_detail = None
@@ -224,12 +234,33 @@ class AppViewModel(Observable):
         self.outbox = None
         self.inbox = self.account = self.colleges_admin = None
         self.leave_target = None
-        self.session.sign_out()
-        self.login.reset(notice)
-        self._show_login()
+
+    async def _show_suspended(self, token: str | None) -> None:
+        """The account is suspended (its sign-in said so, or a call answered 403 account_suspended): one screen
+        saying so, whom to ask, and the person's data rights from the account screen (download my data, delete my
+        account, asked first), and sign out. Nothing else: there is no home under it."""
+        if self.screen == Screen.SUSPENDED:
+            return
+        self._stop_background()
+        self._close_screens()
+        self.session.suspend(token)
+        account = AccountViewModel(
+            self._api, self.session, on_back=self._stay_suspended, on_auth_lost=self._auth_lost,
+            on_sign_out=self.sign_out, on_deleted=self._account_deleted, save_file=self._save_file,
+        )  # never loaded: GET /me would answer account_suspended again
+        account.on_change.append(self._changed)
+        self.account = account
+        self.screen = Screen.SUSPENDED
+        self._changed()
+
+    async def _stay_suspended(self) -> None:
+        """Back from the suspended screen: nowhere to go."""
 
     async def _signed_in(self, signed_in: SignedIn) -> None:
         profile = signed_in.profile
+        if signed_in.suspended or profile is None:
+            await self._show_suspended(signed_in.access_token)
+            return
         if not self._locale_chosen:
             self.session.set_locale(profile.locale)
         self.session.sign_in(signed_in.access_token, profile)
@@ -574,12 +605,13 @@ class AppViewModel(Observable):
         if self.screen == Screen.INBOX and self.inbox is not None:
             await self.inbox.load()
             return
-        if self.record is not None and self.screen in (Screen.REQUEST_DETAIL, Screen.JOB):
-            await self.record.load()
-        if self.screen == Screen.REQUEST_DETAIL and self.request_detail is not None:
-            await self.request_detail.load()
-        elif self.screen == Screen.JOB and self.job is not None:
-            await self.job.load()
+        if self.screen in (Screen.REQUEST_DETAIL, Screen.JOB):
+            screen = self.request_detail if self.screen == Screen.REQUEST_DETAIL else self.job
+            if screen is not None:
+                await screen.load()
+            if self.record is not None:
+                # After the request: whether the owner's record may have changed follows from its fresh status.
+                await self.record.refresh()
         elif self.screen == Screen.COLLEGE_JOBS and self.college_jobs is not None:
             await self.college_jobs.load()
         elif self.screen == Screen.HOME and self.home is not None:
@@ -811,6 +843,9 @@ class AppViewModel(Observable):
             await self.home.load()
 
     async def _auth_lost(self, error: ApiError) -> None:
+        if error.is_suspended:
+            await self._show_suspended(self.session.token)
+            return
         await self.sign_out(notice=error.text)
 
     def _show_login(self) -> None:

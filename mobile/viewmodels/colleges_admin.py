@@ -6,7 +6,8 @@ from uuid import UUID
 
 from mobile.api_client import ApiClient, ApiError
 from mobile.models import AdminCollege
-from mobile.viewmodels.loadable import ScreenWiring, SubScreen
+from mobile.viewmodels.invites import WithdrawsInvites
+from mobile.viewmodels.loadable import ScreenWiring
 from mobile.viewmodels.session import Session
 from shared.phone import InvalidPhone, national_format, normalize_thai_phone
 from shared.text import Bilingual, bilingual, error_text
@@ -56,7 +57,7 @@ class CollegeForm:
         return None if self.errors else body
 
 
-class CollegesAdminViewModel(SubScreen):
+class CollegesAdminViewModel(WithdrawsInvites):
     def __init__(self, api: ApiClient, session: Session, **wiring: Unpack[ScreenWiring]) -> None:
         super().__init__(api, session, **wiring)
         self.colleges: list[AdminCollege] = []
@@ -70,9 +71,29 @@ class CollegesAdminViewModel(SubScreen):
         self.supervisor_name = ""
         self.naming = False
         self._naming_error: Bilingual | None = None
+        # The college whose invitations not yet taken up show under its card (`invites`), one at a time.
+        self.invites_for: UUID | None = None
+        self._init_invites()
 
     async def _fetch(self) -> None:
         self.colleges = sorted(await self._api.admin_colleges(), key=lambda c: (not c.is_active, c.name(self.locale)))
+        if self.invites_for is not None:
+            self.invites = await self._api.college_invites(self.invites_for)
+
+    def _invites_college(self) -> UUID | None:
+        return self.invites_for
+
+    async def toggle_invites(self, college_id: UUID) -> None:
+        """Show a college's invitations under its card (who, until when; withdraw), or hide them again."""
+        if self.invites_for == college_id:
+            self.invites_for, self.invites = None, []
+            self._changed()
+            return
+        self._notice = None
+        invites = await self._send(self._api.college_invites(college_id), self._refused_notice)
+        if invites is not None:
+            self.invites_for, self.invites = college_id, invites
+        self._changed()
 
     @property
     def form_error(self) -> str | None:

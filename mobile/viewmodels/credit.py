@@ -10,6 +10,7 @@ of the college's hours, students without jobs, skills lacking and the level-up p
 
 import asyncio
 from collections.abc import Awaitable, Callable
+from datetime import datetime
 from typing import Unpack
 from uuid import UUID, uuid4
 
@@ -46,6 +47,7 @@ from shared.credit import (
     HOURS_MAX,
     OUTCOME_LABELS,
     OUTCOME_REASONS,
+    OWNER_RECORD_OPEN,
     PRESENCE_STEPS,
     REPAIRED_OUTCOMES,
     TEAM_MAX,
@@ -142,6 +144,8 @@ class RecordPanel(Loadable):
         self._detail = detail
         self._on_moved = on_moved
         self.record: JobRecord | None = None
+        # The request as it stood (status, last change) when the record was last fetched: see `refresh`.
+        self._fetched_at: tuple[RequestStatus, datetime] | None = None
         self.teachers: list[Teacher] = []
         self._notice: Bilingual | None = None
         self._action_error: Bilingual | None = None
@@ -310,8 +314,33 @@ class RecordPanel(Loadable):
         """Not loaded yet (a reload keeps the last record on the screen)."""
         return self.record is None and self.state in (LoadState.IDLE, LoadState.LOADING)
 
+    async def refresh(self) -> None:
+        """A poll's reload (the live stream is down), after the screen's own: skipped while the record is settled. A
+        request waiting for a college, or finished, then costs its screen one request a poll, not two."""
+        if not self._settled():
+            await self.load()
+
+    def _settled(self) -> bool:
+        """Nothing this screen shows of the record can have changed since it was fetched: the request has not moved
+        since (its status and last change), and sits where the record changes only with a move. For the owner that is
+        outside OWNER_RECORD_OPEN. Staff see the team too, whose helpers may report hours in any status until the
+        teacher approves the round: for them only once the current round's hours are approved as well (a reopen,
+        which starts a new round, is a move)."""
+        record, fetched_at = self.record, self._fetched_at
+        if record is None or fetched_at is None or fetched_at != self._request_state():
+            return False
+        if fetched_at[0] in OWNER_RECORD_OPEN:
+            return False
+        return self.is_owner or any(m.approved_at is not None for m in record.team)
+
+    def _request_state(self) -> tuple[RequestStatus, datetime] | None:
+        detail = self.detail
+        return None if detail is None else (RequestStatus(detail.status), detail.updated_at)
+
     async def _fetch(self) -> None:
+        state = self._request_state()  # before the fetch: the record read is at least as new as this
         self.record = await self._api.job_record(self.request_id)
+        self._fetched_at = state
         if self.is_owner:
             return
         if self.can_add_helper and not self.students:

@@ -17,6 +17,8 @@ LostSignIn = Callable[[ApiError], Awaitable[bool]]
 Show = Callable[[Bilingual], None]
 Accepted = Callable[[Profile], Awaitable[None]]
 T = TypeVar("T")
+# Refusals that mean there is no invitation left to answer (the backend's codes): the card goes.
+_GONE = frozenset({"invitation_none", "invitation_expired", "invitation_withdrawn"})
 
 
 class InvitationCard:
@@ -94,8 +96,9 @@ class InvitationCard:
             self.busy = False
             if await self._lost_sign_in(exc):
                 return None
-            if exc.code == "invitation_none":
-                # Answered on another device meanwhile: the card goes, the reason shows on the home.
+            if exc.code in _GONE:
+                # Answered on another device meanwhile, run out, or taken back by whoever sent it: the card goes,
+                # the reason shows on the home.
                 self.invitation = None
                 self._show(exc.text)
             else:

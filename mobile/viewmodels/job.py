@@ -16,6 +16,7 @@ from mobile.api_client import ApiClient, ApiError
 from mobile.models import PhotoRef, TechnicianItem, WorkDetail
 from mobile.photo_picking import PickedPhoto, PickPhotos, prepare, rejection_text
 from mobile.viewmodels.loadable import Done, ScreenWiring
+from mobile.viewmodels.local_ids import local_id
 from mobile.viewmodels.request_screen import RequestScreen
 from mobile.viewmodels.session import Session
 from shared.credit import PART_PRICE_MAX, PART_QTY_MAX, needs_teacher_present
@@ -59,6 +60,9 @@ class PartRow:
     name: str = ""
     qty: str = "1"
     cost: str = "0"
+    # Which row this is on the screen (the row's controls are keyed by it): the report's parts have no id of
+    # their own, and keyed by place, removing row 1 would hand row 2's controls row 1's ids.
+    local_id: int = field(default_factory=local_id, compare=False)
 
     def qty_value(self) -> int | None:
         try:

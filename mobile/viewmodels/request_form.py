@@ -6,7 +6,7 @@ map), and reads back plain values and messages in the current language.
 
 import asyncio
 from collections.abc import Awaitable, Callable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from enum import StrEnum
 from typing import Any
 from uuid import UUID, uuid4
@@ -17,6 +17,7 @@ from mobile.geocoding import ReverseGeocoder
 from mobile.models import Category, DuplicateSummary, RequestDetail
 from mobile.outbox import ItemState, OutboxItem, OutboxPhoto
 from mobile.photo_picking import PickedPhoto, PickPhotos, prepare, rejection_text
+from mobile.viewmodels.local_ids import local_id
 from mobile.viewmodels.observable import Observable
 from mobile.viewmodels.session import Session
 from shared.display_names import clean_display_name
@@ -77,6 +78,8 @@ class FormPhoto:
     content_type: str
     width: int
     height: int
+    # Which photo this is on the screen (its thumbnail is keyed by it): two picks of one picture are two photos.
+    local_id: int = field(default_factory=local_id, compare=False)
 
 
 class RequestFormViewModel(Observable):

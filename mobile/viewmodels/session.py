@@ -92,6 +92,13 @@ class Session(Observable):
         self.profile = profile
         self._changed()
 
+    def suspend(self, token: str | None) -> None:
+        """Signed in to an account an operator suspended: the token reaches only the person's data rights, and
+        nothing about the account (its profile) is known here."""
+        self.token = token
+        self.profile = None
+        self._changed()
+
     def update_profile(self, profile: Profile) -> None:
         self.profile = profile
         self._changed()

@@ -8,6 +8,7 @@ from uuid import UUID
 from mobile.api_client import ApiClient, ApiError
 from mobile.models import Category, LedgerRow, TechnicianItem
 from mobile.viewmodels.credit import StudentLevelsScreen
+from mobile.viewmodels.invites import WithdrawsInvites
 from mobile.viewmodels.loadable import Busy, ScreenWiring, SubScreen, fetched_and_saved
 from mobile.viewmodels.loadable import SaveFile as SaveFile
 from mobile.viewmodels.session import Session
@@ -57,7 +58,7 @@ class TechnicianEdit:
         return {"is_active": self.is_active, "skills": {k: v for k, v in sorted(self.skills.items()) if v}}
 
 
-class TechniciansViewModel(StudentLevelsScreen):
+class TechniciansViewModel(StudentLevelsScreen, WithdrawsInvites):
     def __init__(self, api: ApiClient, session: Session, **wiring: Unpack[ScreenWiring]) -> None:
         super().__init__(api, session, **wiring)
         self.rows: list[TechnicianEdit] = []
@@ -72,8 +73,8 @@ class TechniciansViewModel(StudentLevelsScreen):
         self.importing = False
         self._import_error: Bilingual | None = None
         self._import_lines: list[tuple[int, Bilingual]] = []
-        # Phones registered here that are not students yet: waiting to sign in, to accept, or declined.
-        self.invites: list[PendingInvite] = []
+        # Phones registered here that are not students yet: waiting to sign in, to accept, expired, or declined.
+        self._init_invites()
 
     # --- what the view reads -------------------------------------------------------------------------
 
@@ -149,6 +150,9 @@ class TechniciansViewModel(StudentLevelsScreen):
         profile = self._session.profile
         return None if profile is None or profile.college is None else profile.college.id
 
+    def _invites_college(self) -> UUID | None:
+        return self._college_id()
+
     async def add_student(self, phone: str | None = None) -> None:
         """Register a phone number as a student of this college (they become one at their first sign-in)."""
         if phone is not None:
@@ -204,15 +208,6 @@ class TechniciansViewModel(StudentLevelsScreen):
 
     def _import_refused(self, error: ApiError) -> None:
         self._import_error, self._import_lines = error.text, list(error.lines)
-
-    def invite_line(self, invite: PendingInvite) -> str:
-        """"นาย ก · 081-234-5678 · รอตอบรับ": who, and what the college waits for."""
-        if invite.declined_at is not None:
-            key = "invite_declined"
-        else:
-            key = "invite_waiting_acceptance" if invite.awaiting_acceptance else "invite_waiting_sign_in"
-        who = [part for part in (invite.display_name, national_format(invite.phone)) if part]
-        return " · ".join([*who, bilingual(key).in_(self.locale)])
 
     async def _fetch(self) -> None:
         college_id = self._college_id()

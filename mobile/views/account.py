@@ -7,17 +7,19 @@ import flet as ft
 from mobile.strings import notification_kind_label, pref_label
 from mobile.viewmodels.account import AccountViewModel
 from mobile.viewmodels.loadable import LoadState
-from mobile.views.common import error_message, error_with_retry, heading, muted
+from mobile.views.common import error_message, error_with_retry, heading, keyed, muted
 from shared.text import Locale, t
 
 
 def account_view(vm: AccountViewModel, locale: Locale) -> ft.Control:
-    controls: list[ft.Control] = [
+    # Keyed, part by part: an error, the notice, the data to copy or the quiet times appearing above leave the
+    # buttons and switches below their control ids, so a tap aimed at one is not dropped or taken by another.
+    controls: list[ft.Control] = keyed("top", [
         ft.Row([ft.TextButton(t("back", locale), icon=ft.Icons.ARROW_BACK, on_click=vm.back)]),
         heading(t("account_title", locale), size=22),
-    ]
+    ])
     if vm.state == LoadState.FAILED:
-        controls.append(error_with_retry(vm.error or "", locale, vm.retry))
+        controls += keyed("load-error", [error_with_retry(vm.error or "", locale, vm.retry)])
     rows = [
         (t("account_name", locale), vm.name),
         (t("account_phone", locale), vm.phone),
@@ -25,35 +27,49 @@ def account_view(vm: AccountViewModel, locale: Locale) -> ft.Control:
     ]
     if vm.college:
         rows.append((t("account_college", locale), vm.college))
-    controls.append(ft.Card(content=ft.Container(padding=12, content=ft.Column(
+    controls.append(ft.Card(key="about", content=ft.Container(padding=12, content=ft.Column(
         [ft.Column([muted(label), ft.Text(value, weight=ft.FontWeight.W_600)], spacing=0) for label, value in rows],
         spacing=10,
     ))))
+    controls += my_data_parts(vm, locale)
+    if vm.settings is not None:
+        controls += keyed("preferences", [_preferences(vm, locale)])
+    controls += keyed("end", [
+        ft.OutlinedButton(t("sign_out", locale), icon=ft.Icons.LOGOUT, on_click=vm.sign_out),
+        ft.Divider(),
+        delete_account_button(vm, locale),
+    ])
+    return ft.Column(controls, spacing=12, horizontal_alignment=ft.CrossAxisAlignment.STRETCH)
+
+
+def my_data_parts(vm: AccountViewModel, locale: Locale) -> list[ft.Control]:
+    """The screen's notice, then "download my data" (the file, or the text to copy), keyed: the account screen's
+    and the suspended account's."""
+    controls: list[ft.Control] = []
     if vm.notice:
-        controls.append(ft.Semantics(live_region=True, content=ft.Text(vm.notice, color=ft.Colors.PRIMARY)))
-    controls += [
+        controls.append(ft.Semantics(live_region=True, content=ft.Text(vm.notice, color=ft.Colors.PRIMARY),
+                                     key="notice"))
+    controls += keyed("download", [
         muted(t("download_my_data_hint", locale)),
         ft.OutlinedButton(t("download_my_data", locale), icon=ft.Icons.DOWNLOAD, disabled=vm.downloading,
                           on_click=vm.download_data),
-    ]
+    ])
     if vm.downloading:
-        controls.append(ft.ProgressBar())
+        controls.append(ft.ProgressBar(key="download-progress"))
     if vm.data_text is not None:
-        controls += [
+        controls += keyed("my-data", [
             ft.TextField(value=vm.data_text, multiline=True, read_only=True, max_lines=12, text_size=12),
             ft.Row([ft.TextButton(t("close_panel", locale), icon=ft.Icons.CLOSE, on_click=vm.close_data)]),
-        ]
-    if vm.settings is not None:
-        controls.append(_preferences(vm, locale))
-    controls += [
-        ft.OutlinedButton(t("sign_out", locale), icon=ft.Icons.LOGOUT, on_click=vm.sign_out),
-        ft.Divider(),
-        ft.FilledButton(
-            t("delete_account", locale), icon=ft.Icons.DELETE_FOREVER, on_click=vm.ask_delete,
-            style=ft.ButtonStyle(bgcolor=ft.Colors.ERROR, color=ft.Colors.ON_ERROR),
-        ),
-    ]
-    return ft.Column(controls, spacing=12, horizontal_alignment=ft.CrossAxisAlignment.STRETCH)
+        ])
+    return controls
+
+
+def delete_account_button(vm: AccountViewModel, locale: Locale) -> ft.Control:
+    """Opens `delete_account_dialog`: nothing is erased before the person confirms there."""
+    return ft.FilledButton(
+        t("delete_account", locale), icon=ft.Icons.DELETE_FOREVER, on_click=vm.ask_delete,
+        style=ft.ButtonStyle(bgcolor=ft.Colors.ERROR, color=ft.Colors.ON_ERROR),
+    )
 
 
 def _preferences(vm: AccountViewModel, locale: Locale) -> ft.Control:
@@ -72,7 +88,7 @@ def _preferences(vm: AccountViewModel, locale: Locale) -> ft.Control:
                                on_change=changed)
 
         rows.append(ft.Column([ft.Text(notification_kind_label(kind, locale), weight=ft.FontWeight.W_600),
-                               ft.Row([box(p) for p in allowed], wrap=True)], spacing=0))
+                               ft.Row([box(p) for p in allowed], wrap=True)], spacing=0, key=f"kind-{kind}"))
 
     async def quiet(e: ft.Event[ft.Switch]) -> None:
         await vm.set_quiet_hours(bool(e.control.value))
@@ -84,15 +100,17 @@ def _preferences(vm: AccountViewModel, locale: Locale) -> ft.Control:
         await vm.set_sms_fallback(bool(e.control.value))
 
     rows.append(ft.Switch(label=t("prefs_quiet_hours", locale, start=settings.quiet_start, end=settings.quiet_end),
-                          value=settings.quiet_hours, disabled=busy, on_change=quiet))
+                          value=settings.quiet_hours, disabled=busy, on_change=quiet, key="quiet-hours"))
     if settings.quiet_hours:
-        rows.append(_quiet_times(vm, locale))
+        times = _quiet_times(vm, locale)
+        times.key = "quiet-times"
+        rows.append(times)
     if "offer_new" in settings.allowed:
         rows.append(ft.Switch(label=t("prefs_offers_at_night", locale), value=settings.offers_in_quiet_hours,
-                              disabled=busy, on_change=offers_at_night))
+                              disabled=busy, on_change=offers_at_night, key="offers-at-night"))
     if any("sms" in allowed for allowed in settings.allowed.values()):
         rows.append(ft.Switch(label=t("prefs_sms_fallback", locale), value=settings.sms_fallback, disabled=busy,
-                              on_change=sms))
+                              on_change=sms, key="sms-fallback"))
     return ft.Card(content=ft.Container(padding=12, content=ft.Column(rows, spacing=10)))
 
 
@@ -128,9 +146,9 @@ def delete_account_dialog(vm: AccountViewModel | None, locale: Locale) -> ft.Ale
         return None
     content: list[ft.Control] = [ft.Text(t("delete_account_text", locale))]
     if vm.delete_error:
-        content.append(error_message(vm.delete_error))
+        content.append(error_message(vm.delete_error, key="delete-error"))
     if vm.deleting:
-        content.append(ft.ProgressBar())
+        content.append(ft.ProgressBar(key="delete-progress"))
     return ft.AlertDialog(
         modal=True,
         title=ft.Text(t("delete_account_title", locale)),

@@ -27,6 +27,7 @@ from mobile.views.common import (
     screen_header,
     section,
 )
+from mobile.views.invites import invite_row
 from mobile.views.status import status_chip
 from mobile.views.typed_field import TypedField
 from shared.text import Locale, t
@@ -175,32 +176,36 @@ def _college_card(college: College, locale: Locale) -> ft.Control:
 
 
 def colleges_admin_view(vm: CollegesAdminViewModel, locale: Locale) -> ft.Control:
-    controls = screen_header(t("colleges_manage", locale), locale, vm.back, vm.load)
+    # Keyed, part by part and college by college: the notice, a form opening or a college added above leaves the
+    # cards and buttons below their control ids, so a tap aimed at one college cannot reach the next.
+    controls = keyed("top", screen_header(t("colleges_manage", locale), locale, vm.back, vm.load))
     if vm.state == LoadState.FAILED:
-        controls.append(error_with_retry(vm.error or "", locale, vm.retry))
+        controls += keyed("load-error", [error_with_retry(vm.error or "", locale, vm.retry)])
         return ft.Column(controls, spacing=12)
     if vm.state != LoadState.READY:
-        controls.append(loading(locale))
+        controls += keyed("loading", [loading(locale)])
         return ft.Column(controls, spacing=12)
     if vm.notice:
-        controls.append(ft.Semantics(live_region=True, content=ft.Text(vm.notice, color=ft.Colors.PRIMARY)))
+        controls.append(ft.Semantics(live_region=True, content=ft.Text(vm.notice, color=ft.Colors.PRIMARY),
+                                     key="notice"))
     form = vm.form
     created = next((c for c in vm.colleges if c.id == vm.just_created), None)
     if form is not None and form.college_id is None:
-        controls.append(_college_form(vm, form, locale))
+        controls += keyed("college-form-new", [_college_form(vm, form, locale)])
     elif created is not None and vm.naming_for == created.id:
-        controls.append(ft.Card(content=ft.Container(padding=12, content=ft.Column(
+        controls.append(ft.Card(key=f"naming-{created.id}", content=ft.Container(padding=12, content=ft.Column(
             [heading(t("name_supervisor", locale), size=16), ft.Text(created.name(locale)),
              _supervisor_form(vm, locale)],
             spacing=8))))
     else:
         controls.append(ft.Row([ft.FilledButton(t("college_new", locale), icon=ft.Icons.ADD,
-                                                disabled=form is not None, on_click=vm.start_new)]))
+                                                disabled=form is not None, on_click=vm.start_new)],
+                               key="college-new"))
     if not vm.colleges:
-        controls.append(empty(t("admin_empty", locale)))
+        controls += keyed("empty", [empty(t("admin_empty", locale))])
     for college in vm.colleges:
         if form is not None and form.college_id == college.id:
-            controls.append(_college_form(vm, form, locale))
+            controls += keyed(f"college-form-{college.id}", [_college_form(vm, form, locale)])
         else:
             controls.append(_admin_college_card(vm, college, locale))
     return ft.Column(controls, spacing=12, horizontal_alignment=ft.CrossAxisAlignment.STRETCH)
@@ -235,6 +240,7 @@ def _admin_college_card(vm: CollegesAdminViewModel, college: AdminCollege, local
                 else t("college_no_supervisors", locale)),
         muted(t("college_people", locale, students=college.students, invites=college.pending_invites)),
     ]
+    lines += _invites_panel(vm, college, locale)
     if vm.naming_for == college.id and vm.just_created != college.id:
         lines.append(_supervisor_form(vm, locale))
     else:
@@ -249,6 +255,23 @@ def _admin_college_card(vm: CollegesAdminViewModel, college: AdminCollege, local
         ))
     return ft.Card(key=f"college-{college.id}",
                    content=ft.Container(padding=12, content=ft.Column(lines, spacing=8)))
+
+
+def _invites_panel(vm: CollegesAdminViewModel, college: AdminCollege, locale: Locale) -> list[ft.Control]:
+    """The college's invitations not yet taken up, shown on asking: who, until when, and Withdraw. Keyed, so the
+    card's buttons below keep their ids when the list opens."""
+    shown = vm.invites_for == college.id
+
+    async def toggle(_: object = None, college_id: UUID = college.id) -> None:  # the event comes first
+        await vm.toggle_invites(college_id)
+
+    controls: list[ft.Control] = [
+        ft.TextButton(t("invites_hide" if shown else "invites_show", locale, name=college.name(locale)),
+                      icon=ft.Icons.EXPAND_LESS if shown else ft.Icons.EXPAND_MORE, on_click=toggle)]
+    if shown:
+        controls += [invite_row(vm, invite, locale) for invite in vm.invites] or [
+            muted(t("invites_none", locale))]
+    return keyed(f"invites-{college.id}", controls)
 
 
 def _supervisor_form(vm: CollegesAdminViewModel, locale: Locale) -> ft.Control:
@@ -275,12 +298,14 @@ def _supervisor_form(vm: CollegesAdminViewModel, locale: Locale) -> ft.Control:
         TypedField(ref=name_field, label=t("supervisor_name", locale), value=vm.supervisor_name, read_only=vm.naming,
                      capitalization=ft.TextCapitalization.WORDS, on_change=name_typed),
     ]
+    # Keyed: the error and the progress bar come and go above the buttons, which keep their ids.
     if vm.naming_error:
-        controls.append(error_message(vm.naming_error))
+        controls.append(error_message(vm.naming_error, key="naming-error"))
     if vm.naming:
-        controls.append(ft.ProgressBar())
+        controls.append(ft.ProgressBar(key="naming-progress"))
     controls.append(ft.Row(
-        [
+        key="naming-buttons",
+        controls=[
             ft.FilledButton(t("name_supervisor", locale), icon=ft.Icons.PERSON_ADD, disabled=vm.naming,
                             on_click=name_supervisor),
             ft.TextButton(t("account_cancel", locale), disabled=vm.naming, on_click=vm.cancel_naming),
@@ -344,12 +369,14 @@ def _college_form(vm: CollegesAdminViewModel, form: CollegeForm, locale: Locale)
         ft.Switch(label=t("college_active", locale), value=form.is_active, disabled=form.saving,
                   on_change=active_changed),
     ]
+    # Keyed: the error and the progress bar come and go above the buttons, which keep their ids.
     if vm.form_error:
-        controls.append(error_message(vm.form_error))
+        controls.append(error_message(vm.form_error, key="form-error"))
     if form.saving:
-        controls.append(ft.ProgressBar())
+        controls.append(ft.ProgressBar(key="form-progress"))
     controls.append(ft.Row(
-        [
+        key="form-buttons",
+        controls=[
             ft.FilledButton(t("college_save", locale), icon=ft.Icons.SAVE, disabled=form.saving, on_click=save),
             ft.TextButton(t("account_cancel", locale), disabled=form.saving, on_click=vm.cancel_edit),
         ],

@@ -12,6 +12,7 @@ from mobile.views.common import (
     error_message,
     error_with_retry,
     icon_button,
+    keyed,
     loading,
     muted,
     screen_header,
@@ -23,32 +24,36 @@ from shared.text import Locale, t
 
 
 def college_jobs_view(vm: CollegeJobsViewModel, locale: Locale) -> ft.Control:
-    controls: list[ft.Control] = [
+    # Keyed, part by part and card by card (a job by its id): the notice, a failed "more" or a job taken back
+    # leaves the cards and "more" below their control ids, so a tap aimed at one is not dropped or taken by another.
+    controls: list[ft.Control] = keyed("top", [
         *screen_header(t("college_jobs_title", locale), locale, vm.back, vm.load),
         _search(vm, locale),
         _chips(vm, locale),
-    ]
+    ])
     if vm.notice:
-        controls.append(ft.Semantics(live_region=True, content=ft.Text(vm.notice, color=ft.Colors.PRIMARY)))
+        controls.append(ft.Semantics(live_region=True, content=ft.Text(vm.notice, color=ft.Colors.PRIMARY),
+                                     key="notice"))
     if vm.state == LoadState.FAILED:
-        controls.append(error_with_retry(vm.error or "", locale, vm.retry))
+        controls += keyed("load-error", [error_with_retry(vm.error or "", locale, vm.retry)])
         return ft.Column(controls, spacing=12)
     if vm.state in (LoadState.IDLE, LoadState.LOADING) and not vm.jobs:
-        controls.append(loading(locale))
+        controls += keyed("loading", [loading(locale)])
         return ft.Column(controls, spacing=12)
     if not vm.jobs:
-        controls.append(empty(t("college_jobs_empty", locale)))
+        controls += keyed("empty", [empty(t("college_jobs_empty", locale))])
         return ft.Column(controls, spacing=12)
-    controls.append(muted(vm.shown_text))
+    controls += keyed("shown", [muted(vm.shown_text)])
     controls += [_job_card(vm, job, locale) for job in vm.jobs]
     if vm.more_error:
-        controls.append(error_message(vm.more_error))
+        controls.append(error_message(vm.more_error, key="more-error"))
     if vm.has_more:
         controls.append(
             ft.Row(
                 [ft.OutlinedButton(t("college_jobs_more", locale), icon=ft.Icons.EXPAND_MORE,
                                    disabled=vm.loading_more, on_click=vm.load_more)],
                 alignment=ft.MainAxisAlignment.CENTER,
+                key="more",
             )
         )
     return ft.Column(controls, spacing=12)

@@ -40,8 +40,8 @@ def _typed(field: ft.Ref[ft.TextField]) -> str | None:
     return None if field.current is None else field.current.value
 
 
-def _card(controls: list[ft.Control]) -> ft.Control:
-    return ft.Card(content=ft.Container(content=ft.Column(controls, spacing=10), padding=12))
+def _card(controls: list[ft.Control], key: str | None = None) -> ft.Control:
+    return ft.Card(key=key, content=ft.Container(content=ft.Column(controls, spacing=10), padding=12))
 
 
 def record_steps(panel: RecordPanel | None, locale: Locale) -> list[ft.Control]:
@@ -81,10 +81,12 @@ def record_panel(panel: RecordPanel | None, locale: Locale, *, with_steps: bool 
 # --- the owner -------------------------------------------------------------------------------------------------
 
 def _owner(panel: RecordPanel, locale: Locale) -> list[ft.Control]:
+    # Each waiting part's line and buttons keyed by the part: one decided and gone leaves the next one's buttons
+    # their own ids (paired by place, a tap on "approve" aimed at one part could approve the next).
     lines: list[ft.Control] = []
     waiting = panel.parts_waiting
     if waiting:
-        lines.append(ft.Text(t("parts_waiting_title", locale), weight=ft.FontWeight.W_600))
+        lines.append(ft.Text(t("parts_waiting_title", locale), weight=ft.FontWeight.W_600, key="waiting-title"))
         for part in waiting:
 
             async def approve(_: object = None, part_id: UUID = part.id) -> None:  # Flet passes the event first
@@ -93,25 +95,29 @@ def _owner(panel: RecordPanel, locale: Locale) -> list[ft.Control]:
             async def decline(_: object = None, part_id: UUID = part.id) -> None:
                 await panel.decide_part(part_id, False)
 
-            lines.append(ft.Text(_part_line(part, locale)))
+            lines.append(ft.Text(_part_line(part, locale), key=f"{part.id}-line"))
             lines.append(ft.Row([
                 ft.FilledButton(t("part_approve", locale), disabled=panel.sending, on_click=approve),
                 ft.OutlinedButton(t("part_decline", locale), disabled=panel.sending, on_click=decline),
-            ], wrap=True))
+            ], wrap=True, key=f"{part.id}-decide"))
     if panel.parts_total:
-        lines.append(ft.Text(t("record_parts_total", locale, total=format_baht(panel.parts_total))))
+        lines.append(ft.Text(t("record_parts_total", locale, total=format_baht(panel.parts_total)),
+                             key="parts-total"))
     if panel.handover_confirmed:
-        lines.append(ft.Text(t("handover_confirmed", locale)))
+        lines.append(ft.Text(t("handover_confirmed", locale), key="handover-confirmed"))
     elif panel.can_confirm_handover:
-        lines.append(muted(t("handover_ready", locale)))
-        lines.append(ft.Row([
+        ready = muted(t("handover_ready", locale))
+        ready.key = "handover-ready"
+        lines.append(ready)
+        lines.append(ft.Row(key="handover-buttons", controls=[
             ft.FilledButton(t("handover_confirm", locale), icon=ft.Icons.CHECK_CIRCLE, disabled=panel.sending,
                             on_click=panel.confirm_handover),
             ft.OutlinedButton(t("handover_show_code", locale), disabled=panel.sending,
                               on_click=panel.show_handover_code),
         ], wrap=True))
         if panel.handover_code:
-            lines.append(ft.Text(panel.handover_code, size=28, weight=ft.FontWeight.BOLD, selectable=True))
+            lines.append(ft.Text(panel.handover_code, size=28, weight=ft.FontWeight.BOLD, selectable=True,
+                                 key="handover-code"))
     if not lines:
         return []
     return [_card([heading(t("record_title", locale), size=18), *lines])]
@@ -251,15 +257,17 @@ def _outcome(panel: RecordPanel, locale: Locale) -> list[ft.Control]:
                     options=[ft.DropdownOption(key=k, text=v) for k, v in panel.outcomes()],
                     on_select=outcome_chosen, disabled=panel.sending),
     ]
+    # Keyed: the reason's picker appears above the fault and "save" when the outcome needs one; they keep their ids
+    # (and the fault field its text and focus).
     if panel.outcome_needs_reason:
         lines.append(ft.Dropdown(label=t("outcome_reason", locale), value=panel.outcome_reason,
                                  options=[ft.DropdownOption(key=k, text=v) for k, v in panel.reasons()],
-                                 on_select=reason_chosen, disabled=panel.sending))
+                                 on_select=reason_chosen, disabled=panel.sending, key="outcome-reason"))
     lines += [
         TypedField(ref=fault, label=t("outcome_fault", locale), value=panel.fault, multiline=True,
-                     max_length=FAULT_MAX, on_change=fault_typed, read_only=panel.sending),
+                     max_length=FAULT_MAX, on_change=fault_typed, read_only=panel.sending, key="outcome-fault"),
         ft.Row([ft.FilledButton(t("outcome_save", locale), disabled=panel.sending or panel.outcome is None,
-                                on_click=save)]),
+                                on_click=save)], key="outcome-save"),
     ]
     return [_card(lines)]
 
@@ -291,23 +299,29 @@ def _team(panel: RecordPanel, locale: Locale) -> list[ft.Control]:
     record = panel.record
     if record is None or not (record.team or panel.can_add_helper or panel.round_note):
         return []
+    # Keyed, member by member: the round's note, a helper added or hours approved leave the fields and buttons
+    # below their ids.
     lines: list[ft.Control] = [heading(t("team_title", locale), size=18)]
     if panel.round_note:
-        lines.append(muted(panel.round_note))
+        note = muted(panel.round_note)
+        note.key = "round-note"
+        lines.append(note)
     approving = panel.can_approve_hours
     fields: dict[UUID, ft.Ref[ft.TextField]] = {}
     for member in record.team:
         role = role_label(member.role, locale)
+        member_key = f"member-{member.technician_id}"
         if member.approved_hours is not None:
             lines.append(ft.Text(t("team_line_approved", locale, name=member.display_name, role=role,
-                                    hours=hours_text(member.approved_hours))))
+                                    hours=hours_text(member.approved_hours)), key=member_key))
             continue
         reported = panel.reported_hours(member)
         if reported is None:
-            lines.append(ft.Text(f"{member.display_name} · {role} · {t('hours_not_reported', locale)}"))
+            lines.append(ft.Text(f"{member.display_name} · {role} · {t('hours_not_reported', locale)}",
+                                 key=member_key))
         else:
             lines.append(ft.Text(t("team_line", locale, name=member.display_name, role=role,
-                                    hours=hours_text(reported))))
+                                    hours=hours_text(reported)), key=member_key))
         if approving:
             ref = fields[member.technician_id] = ft.Ref[ft.TextField]()
 
@@ -318,20 +332,20 @@ def _team(panel: RecordPanel, locale: Locale) -> list[ft.Control]:
                                       value=panel.hours_edits.get(member.technician_id,
                                                                   "" if reported is None else hours_text(reported)),
                                       keyboard_type=ft.KeyboardType.NUMBER, on_change=typed,
-                                      read_only=panel.sending))
+                                      read_only=panel.sending, key=f"{member_key}-hours"))
     if approving:
 
         async def approve() -> None:
             await panel.approve_hours({k: v for k, r in fields.items() if (v := _typed(r)) is not None})
 
         lines.append(ft.Row([ft.FilledButton(t("approve_hours", locale), icon=ft.Icons.VERIFIED,
-                                             disabled=panel.sending, on_click=approve)]))
+                                             disabled=panel.sending, on_click=approve)], key="approve-hours"))
     if panel.can_add_helper and panel.helper_choices:
         if panel.helper_open:
-            lines += _add_helper(panel, locale)
+            lines += keyed("add-helper", _add_helper(panel, locale))
         else:
             lines.append(ft.Row([ft.OutlinedButton(t("add_helper", locale), icon=ft.Icons.GROUP_ADD,
-                                                   on_click=panel.open_helper)]))
+                                                   on_click=panel.open_helper)], key="open-helper"))
     return [_card(lines)]
 
 
@@ -366,12 +380,14 @@ def _add_helper(panel: RecordPanel, locale: Locale) -> list[ft.Control]:
 # --- the student's portfolio ------------------------------------------------------------------------------------
 
 def portfolio_view(vm: PortfolioViewModel, locale: Locale) -> ft.Control:
+    # Keyed, part by part and job by job: an error, the notice, the progress or another term's jobs leave the
+    # buttons below their control ids, so a tap aimed at one job's "save" cannot reach another's.
     title = t("portfolio_title", locale, term=vm.term or "")
-    controls = screen_header(title, locale, vm.back, vm.load)
+    controls = keyed("top", screen_header(title, locale, vm.back, vm.load))
     if vm.state == LoadState.FAILED:
-        controls.append(error_with_retry(vm.error or "", locale, vm.retry))
+        controls += keyed("load-error", [error_with_retry(vm.error or "", locale, vm.retry)])
     elif vm.portfolio is None:
-        controls.append(loading(locale))
+        controls += keyed("loading", [loading(locale)])
     term = ft.Ref[ft.TextField]()
 
     def term_typed(e: ft.Event[ft.TextField]) -> None:
@@ -380,19 +396,19 @@ def portfolio_view(vm: PortfolioViewModel, locale: Locale) -> ft.Control:
     async def show() -> None:
         await vm.show_term(_typed(term))
 
-    controls.append(ft.Row([
+    controls.append(ft.Row(key="term", controls=[
         TypedField(ref=term, label=t("portfolio_term", locale), value=vm.term_input, width=140,
                      on_change=term_typed, on_submit=show),
         icon_button(ft.Icons.SEARCH, t("portfolio_term", locale), show),
     ]))
     if vm.notice:
-        controls.append(ft.Semantics(live_region=True, content=ft.Text(vm.notice)))
+        controls.append(ft.Semantics(live_region=True, content=ft.Text(vm.notice), key="notice"))
     folio = vm.portfolio
     if folio is not None:
         controls.append(ft.Text(t("portfolio_total", locale, jobs=folio.job_count, hours=f"{folio.hours:g}"),
-                                weight=ft.FontWeight.W_600))
+                                weight=ft.FontWeight.W_600, key="total"))
         if not folio.jobs:
-            controls.append(empty(t("portfolio_none", locale)))
+            controls += keyed("jobs-empty", [empty(t("portfolio_none", locale))])
         for job in folio.jobs:
             category = job.category_th if locale == Locale.TH else job.category_en
             lines: list[ft.Control] = [
@@ -404,21 +420,22 @@ def portfolio_view(vm: PortfolioViewModel, locale: Locale) -> ft.Control:
                 lines.append(muted(t("portfolio_job_teacher", locale, name=job.approved_by)))
             if job.round > 1:
                 lines.append(muted(t("portfolio_job_round", locale, round=job.round)))
-            controls.append(_card(lines))
+            # A job's approved rounds are rows of their own (one per round for each student).
+            controls.append(_card(lines, key=f"job-{job.request_id}-{job.round}"))
         controls.append(ft.Row([ft.FilledButton(t("portfolio_pdf", locale), icon=ft.Icons.PICTURE_AS_PDF,
-                                                disabled=vm.downloading, on_click=vm.download_pdf)]))
+                                                disabled=vm.downloading, on_click=vm.download_pdf)], key="pdf"))
         if vm.downloading:
-            controls.append(ft.ProgressBar())
+            controls.append(ft.ProgressBar(key="pdf-progress"))
         controls += _helping(vm, locale)
-        controls += _levels(vm.level_lines(), locale)
+        controls += keyed("levels", _levels(vm.level_lines(), locale))
     return ft.Column(controls, spacing=12, horizontal_alignment=ft.CrossAxisAlignment.STRETCH)
 
 
 def _helping(vm: PortfolioViewModel, locale: Locale) -> list[ft.Control]:
     """The jobs the student helps on: each helper reports their own hours there (the lead's are their report's)."""
-    controls: list[ft.Control] = [heading(t("team_jobs_title", locale), size=18)]
+    controls: list[ft.Control] = keyed("team-jobs-title", [heading(t("team_jobs_title", locale), size=18)])
     if not vm.team_jobs:
-        controls.append(muted(t("team_jobs_none", locale)))
+        controls += keyed("team-jobs-none", [muted(t("team_jobs_none", locale))])
     for job in vm.team_jobs:
         category = job.category_th if locale == Locale.TH else job.category_en
         lines: list[ft.Control] = [
@@ -426,9 +443,10 @@ def _helping(vm: PortfolioViewModel, locale: Locale) -> list[ft.Control]:
             muted(t("team_job_lead", locale, name=job.lead_name or "-",
                     status=status_label(RequestStatus(job.status), locale))),
         ]
+        key = f"team-job-{job.request_id}"  # by the job: one approved above leaves the others' "save" their ids
         if job.approved_hours is not None:
             lines.append(ft.Text(t("team_job_approved", locale, hours=hours_text(job.approved_hours))))
-            controls.append(_card(lines))
+            controls.append(_card(lines, key=key))
             continue
         hours, task = ft.Ref[ft.TextField](), ft.Ref[ft.TextField]()
 
@@ -451,7 +469,7 @@ def _helping(vm: PortfolioViewModel, locale: Locale) -> list[ft.Control]:
             ft.Row([ft.FilledButton(t("my_hours_save", locale), icon=ft.Icons.SAVE, disabled=busy,
                                     on_click=save)]),
         ]
-        controls.append(_card(lines))
+        controls.append(_card(lines, key=key))
     return controls
 
 
@@ -471,28 +489,33 @@ def level_history_toggle(vm: StudentLevelsScreen, student_id: UUID, name: str, l
 
     shown = vm.levels_of == student_id
     label = t("levels_hide", locale) if shown else t("levels_show", locale, name=name)
-    controls: list[ft.Control] = [ft.Row([ft.TextButton(label, icon=ft.Icons.HISTORY, on_click=levels)])]
+    # Keyed by the student: one student's history opening leaves the rows below their ids.
+    controls: list[ft.Control] = [ft.Row([ft.TextButton(label, icon=ft.Icons.HISTORY, on_click=levels)],
+                                         key=f"levels-{student_id}")]
     if shown:
-        controls.append(_card(_levels(vm.level_lines(), locale)))
+        controls.append(_card(_levels(vm.level_lines(), locale), key=f"levels-{student_id}-shown"))
     return controls
 
 
 # --- the teacher's college view --------------------------------------------------------------------------------
 
 def college_credit_view(vm: CollegeCreditViewModel, locale: Locale) -> ft.Control:
+    # Keyed, part by part, proposal by proposal and student by student: a proposal decided and gone leaves the
+    # next one's buttons their own ids (paired by place, a tap on "confirm" could confirm the one below).
     view = vm.view
-    controls = screen_header(t("credit_title", locale, term=view.term if view else ""), locale, vm.back, vm.load)
+    controls = keyed("top", screen_header(t("credit_title", locale, term=view.term if view else ""), locale,
+                                          vm.back, vm.load))
     if vm.state == LoadState.FAILED:
-        controls.append(error_with_retry(vm.error or "", locale, vm.retry))
+        controls += keyed("load-error", [error_with_retry(vm.error or "", locale, vm.retry)])
     elif view is None:
-        controls.append(loading(locale))
+        controls += keyed("loading", [loading(locale)])
     if vm.notice:
-        controls.append(ft.Semantics(live_region=True, content=ft.Text(vm.notice)))
+        controls.append(ft.Semantics(live_region=True, content=ft.Text(vm.notice), key="notice"))
     if view is None:
         return ft.Column(controls, spacing=12, horizontal_alignment=ft.CrossAxisAlignment.STRETCH)
-    controls.append(heading(t("proposals_title", locale), size=18))
+    controls += keyed("proposals-title", [heading(t("proposals_title", locale), size=18)])
     if not vm.proposals:
-        controls.append(muted(t("proposals_none", locale)))
+        controls += keyed("proposals-none", [muted(t("proposals_none", locale))])
     for proposal in vm.proposals:
 
         async def confirm(_: object = None, proposal_id: UUID = proposal.id) -> None:
@@ -507,27 +530,28 @@ def college_credit_view(vm: CollegeCreditViewModel, locale: Locale) -> ft.Contro
                        from_level=proposal.from_level, to_level=proposal.to_level, jobs=proposal.jobs)),
             ft.Row([ft.FilledButton(t("proposal_confirm", locale), disabled=busy, on_click=confirm),
                     ft.OutlinedButton(t("proposal_decline", locale), disabled=busy, on_click=decline)], wrap=True),
-        ]))
-    controls.append(heading(t("credit_open", locale), size=18))
+        ], key=f"proposal-{proposal.id}"))
+    controls += keyed("students-title", [heading(t("credit_open", locale), size=18)])
     for student in view.students:
         state = t("credit_meets" if student.meets_target else "credit_below", locale)
         controls.append(ft.Text(t("credit_student", locale, name=student.display_name, hours=f"{student.hours:g}",
-                                   target=f"{student.target:g}", jobs=student.jobs) + f" · {state}"))
+                                   target=f"{student.target:g}", jobs=student.jobs) + f" · {state}",
+                                key=f"student-{student.id}"))
 
         controls += level_history_toggle(vm, student.id, student.display_name, locale)
-    controls += _settings(vm, locale)
-    controls.append(heading(t("credit_without_jobs", locale), size=18))
+    controls += keyed("settings", _settings(vm, locale))
+    controls += keyed("without-jobs-title", [heading(t("credit_without_jobs", locale), size=18)])
     if not view.students_without_jobs:
-        controls.append(muted(t("credit_none_without", locale)))
+        controls += keyed("without-jobs-none", [muted(t("credit_none_without", locale))])
     for person in view.students_without_jobs:
-        controls.append(ft.Text(person.display_name))
-    controls.append(heading(t("credit_lacking", locale), size=18))
+        controls.append(ft.Text(person.display_name, key=f"without-jobs-{person.id}"))
+    controls += keyed("lacking-title", [heading(t("credit_lacking", locale), size=18)])
     if not view.skills_lacking:
-        controls.append(muted(t("credit_none_lacking", locale)))
+        controls += keyed("lacking-none", [muted(t("credit_none_lacking", locale))])
     for lack in view.skills_lacking:
         skills = ", ".join(f"{vm.skill_name(s.skill_code)} ≥ {s.level}" for s in lack.skills)
         controls.append(ft.Text(t("credit_lacking_line", locale, category=vm.category_name(lack.category_code),
-                                   requests=lack.requests, skills=skills)))
+                                   requests=lack.requests, skills=skills), key=f"lacking-{lack.category_code}"))
     return ft.Column(controls, spacing=12, horizontal_alignment=ft.CrossAxisAlignment.STRETCH)
 
 

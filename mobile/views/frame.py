@@ -21,6 +21,7 @@ from mobile.views.request_detail import request_detail_view
 from mobile.views.request_form import request_form_view
 from mobile.views.supervisor import supervisor_home_view
 from mobile.views.supervisor_tools import ledger_view, technicians_view
+from mobile.views.suspended import suspended_view
 from mobile.views.technician import technician_home_view
 from shared.text import Locale, t
 
@@ -75,7 +76,7 @@ def app_views(
 
 
 # Screens shown at "/" (nothing under them to go back to).
-ROOT_SCREENS = (Screen.STARTING, Screen.LOGIN, Screen.HOME)
+ROOT_SCREENS = (Screen.STARTING, Screen.LOGIN, Screen.HOME, Screen.SUSPENDED)
 
 
 def _home_or_wait(vm: AppViewModel) -> ft.Control:
@@ -173,6 +174,8 @@ def language_switch(vm: AppViewModel, locale: Locale) -> ft.Control:
 def _screen(vm: AppViewModel, locale: Locale, device: Device | None, map_tile_url: str) -> ft.Control:
     if vm.screen == Screen.LOGIN:
         return login_view(vm.login, locale)
+    if vm.screen == Screen.SUSPENDED and vm.account is not None:
+        return suspended_view(vm.account, locale)
     if vm.screen == Screen.REQUEST_FORM and vm.request_form is not None:
         return request_form_view(vm.request_form, locale, device, map_tile_url)
     if vm.screen == Screen.REQUEST_DETAIL and vm.request_detail is not None:

@@ -305,7 +305,7 @@ def _report(vm: JobViewModel, locale: Locale) -> list[ft.Control]:
         refs: PartFields = (ft.Ref[ft.TextField](), ft.Ref[ft.TextField](), ft.Ref[ft.TextField]())
         part_fields.append(refs)
         row = _part_row(vm, index, part.name, part.qty, part.cost, locale, refs)
-        row.key = f"part-{index}"  # parts have no id until saved: keyed by place, as their fields are
+        row.key = f"part-{part.local_id}"  # by the row: removing one leaves the rows below their ids
         controls.append(row)
     controls += [
         ft.Row([ft.TextButton(t("add_part", locale), icon=ft.Icons.ADD, on_click=vm.add_part)], key="add-part"),

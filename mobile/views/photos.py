@@ -80,7 +80,8 @@ def photo_viewer_view(viewer: PhotoViewer, locale: Locale, route: str) -> ft.Vie
         viewer.close()
 
     bar = ft.Row(
-        [
+        key="bar",
+        controls=[
             _white_button(ft.Icons.CLOSE, t("photo_viewer_close", locale), close),
             ft.Text(t("photo_viewer_title", locale, n=n, total=total), color=ft.Colors.WHITE, expand=True),
             _white_button(ft.Icons.CHEVRON_LEFT, t("photo_viewer_previous", locale), viewer.previous,
@@ -90,6 +91,8 @@ def photo_viewer_view(viewer: PhotoViewer, locale: Locale, route: str) -> ft.Vie
         ]
     )
     status = [muted(t("photo_viewer_loading", locale))] if viewer.image is None and not viewer.failed else []
+    for line in status:
+        line.key = "loading"  # keyed, as the bar and the photo: its going leaves the photo its id (and its zoom)
     return ft.View(
         key="photo-viewer",
         route=route,
@@ -102,7 +105,7 @@ def photo_viewer_view(viewer: PhotoViewer, locale: Locale, route: str) -> ft.Vie
                     [bar, *status,
                      # The Container takes the rest of the height; the detector and the zoomable photo fill it.
                      ft.Container(content=ft.GestureDetector(content=picture, on_horizontal_drag_end=swiped),
-                                  expand=True, alignment=ft.Alignment.CENTER)],
+                                  expand=True, alignment=ft.Alignment.CENTER, key="photo")],
                     expand=True,
                 ),
             )

@@ -12,7 +12,7 @@ from mobile.photo_picking import PhotoPicker
 from mobile.settings import DEFAULT_MAP_TILE_URL
 from mobile.thai_address import Area
 from mobile.viewmodels.request_form import CategoriesState, LocationSource, RequestFormViewModel
-from mobile.views.common import category_icon, error_message, heading, icon_button, muted
+from mobile.views.common import category_icon, error_message, heading, icon_button, keyed, muted
 from mobile.views.typed_field import TypedField
 from shared.photos import MAX_PHOTOS_PER_REQUEST
 from shared.request_rules import ADDRESS_MAX, BRAND_MAX, DESCRIPTION_MAX, ITEM_MAX, WEEKDAYS, ServicePlace
@@ -50,14 +50,17 @@ def request_form_view(
     device: Device | None = None,
     map_tile_url: str = DEFAULT_MAP_TILE_URL,
 ) -> ft.Control:
-    controls: list[ft.Control] = [
+    # Every part keyed by what it is (the parts that come and go by name, photos by their own id): the duplicates
+    # hint, an error line, a photo or the GPS refusal appearing above leaves every field and button below its
+    # control id, so a tap aimed at one is not dropped, the map keeps its place and a field its focus.
+    controls: list[ft.Control] = keyed("top", [
         ft.Row(
             [
                 ft.TextButton(t("back", locale), icon=ft.Icons.ARROW_BACK, disabled=vm.busy, on_click=vm.back),
             ]
         ),
         heading(t("request_form_title", locale), size=22),
-    ]
+    ])
     fields: Fields = {name: ft.Ref[ft.TextField]() for name in TEXT_FIELDS}
     controls += _what(vm, locale, fields)
     controls += _photos(vm, locale, device)
@@ -72,8 +75,8 @@ def _field_error(vm: RequestFormViewModel, name: str) -> str | None:
     return vm.errors.get(name)
 
 
-def _error_line(text: str | None) -> list[ft.Control]:
-    return [] if not text else [ft.Text(text, color=ft.Colors.ERROR, size=12)]
+def _error_line(text: str | None, key: str) -> list[ft.Control]:
+    return [] if not text else [ft.Text(text, color=ft.Colors.ERROR, size=12, key=key)]
 
 
 def _what(vm: RequestFormViewModel, locale: Locale, fields: Fields) -> list[ft.Control]:
@@ -111,8 +114,10 @@ def _what(vm: RequestFormViewModel, locale: Locale, fields: Fields) -> list[ft.C
         expand=True,
         on_select=category_chosen,
     )
+    category_picker = named_dropdown(t("category_label", locale), category, chosen)
+    category_picker.key = "category"
     controls += [
-        named_dropdown(t("category_label", locale), category, chosen),
+        category_picker,
         TypedField(
             ref=fields["item"],
             key="item",
@@ -169,7 +174,8 @@ def _photos(vm: RequestFormViewModel, locale: Locale, device: Device | None) -> 
 
         thumbs.append(
             ft.Stack(
-                [
+                key=f"photo-{photo.local_id}",  # by the photo: the one after a removed photo keeps its ids
+                controls=[
                     ft.Image(
                         src=photo.thumbnail,
                         width=THUMB_SIZE,
@@ -189,22 +195,25 @@ def _photos(vm: RequestFormViewModel, locale: Locale, device: Device | None) -> 
             )
         )
     controls: list[ft.Control] = [
-        ft.Text(t("photos_label", locale, max=MAX_PHOTOS_PER_REQUEST), weight=ft.FontWeight.W_600),
+        ft.Text(t("photos_label", locale, max=MAX_PHOTOS_PER_REQUEST), weight=ft.FontWeight.W_600,
+                key="photos-title"),
     ]
     if thumbs:
-        controls.append(ft.Row(thumbs, wrap=True, spacing=8, run_spacing=8))
+        controls.append(ft.Row(thumbs, wrap=True, spacing=8, run_spacing=8, key="photos"))
     controls.append(
         ft.OutlinedButton(
             t("add_photo", locale),
             icon=ft.Icons.ADD_A_PHOTO,
             disabled=vm.busy or not vm.can_add_photo,
             on_click=pick,
+            key="add-photo",
         )
     )
     if vm.photo_progress:
-        controls += [ft.Semantics(live_region=True, content=ft.Text(vm.photo_progress)), ft.ProgressBar()]
+        controls += [ft.Semantics(live_region=True, content=ft.Text(vm.photo_progress), key="photo-progress-text"),
+                     ft.ProgressBar(key="photo-progress")]
     if vm.photo_error:
-        controls.append(error_message(vm.photo_error))
+        controls.append(error_message(vm.photo_error, key="photo-error"))
     return controls
 
 
@@ -244,15 +253,18 @@ def _location(
     else:
         where = t("location_none", locale)
     controls: list[ft.Control] = [
-        ft.Text(t("location_label", locale), weight=ft.FontWeight.W_600),
+        ft.Text(t("location_label", locale), weight=ft.FontWeight.W_600, key="location-title"),
         ft.OutlinedButton(t("use_gps", locale), icon=ft.Icons.MY_LOCATION, disabled=vm.fields_locked,
-                          on_click=use_gps),
+                          on_click=use_gps, key="use-gps"),
     ]
     if vm.location_notice:
-        controls.append(error_message(vm.location_notice))
+        controls.append(error_message(vm.location_notice, key="location-notice"))
+    map_hint = muted(t("map_hint", locale))
+    map_hint.key = "map-hint"
     controls += [
-        muted(t("map_hint", locale)),
+        map_hint,
         ft.Semantics(
+            key="map",
             label=t("map_label", locale),
             content=ftm.Map(
                 height=MAP_HEIGHT,
@@ -262,12 +274,13 @@ def _location(
                 layers=[ftm.TileLayer(url_template=map_tile_url), ftm.MarkerLayer(markers=markers)],
             ),
         ),
-        ft.Text(where),
+        ft.Text(where, key="location-value"),
     ]
-    controls += _error_line(_field_error(vm, "location"))
+    controls += _error_line(_field_error(vm, "location"), "location-error")
     # Right under the pin it is about, where the eye is when it arrives (not below the consent box).
     hint = duplicates_card(vm, locale)
     if hint is not None:
+        hint.key = "duplicates"
         controls.append(hint)
 
     def address_typed(e: ft.Event[ft.TextField]) -> None:
@@ -289,7 +302,7 @@ def _location(
         )
     )
     if vm.address_hint:
-        controls.append(ft.Semantics(live_region=True, content=muted(vm.address_hint)))
+        controls.append(ft.Semantics(live_region=True, content=muted(vm.address_hint), key="address-hint"))
     controls += _area(vm, locale)
     return controls
 
@@ -323,12 +336,12 @@ def _area(vm: RequestFormViewModel, locale: Locale) -> list[ft.Control]:
             chosen,
         )
 
-    return [
+    return keyed("area", [
         muted(t("area_label", locale)),
         picker("province_label", vm.province_code, vm.province_options, province_chosen),
         picker("district_label", vm.district_code, vm.district_options, district_chosen),
         picker("sub_district_label", vm.sub_district_code, vm.sub_district_options, sub_district_chosen),
-    ]
+    ])
 
 
 def _when_and_contact(vm: RequestFormViewModel, locale: Locale, fields: Fields) -> list[ft.Control]:
@@ -346,6 +359,7 @@ def _when_and_contact(vm: RequestFormViewModel, locale: Locale, fields: Fields) 
 
         chips.append(
             ft.Chip(
+                key=day,
                 label=ft.Text(WEEKDAY_LABELS[day].in_(locale), semantics_label=WEEKDAY_NAMES[day].in_(locale)),
                 selected=day in vm.preferred_days,
                 disabled=vm.fields_locked,
@@ -353,8 +367,9 @@ def _when_and_contact(vm: RequestFormViewModel, locale: Locale, fields: Fields) 
             )
         )
     controls: list[ft.Control] = [
-        ft.Text(t("service_place_label", locale), weight=ft.FontWeight.W_600),
+        ft.Text(t("service_place_label", locale), weight=ft.FontWeight.W_600, key="service-place-title"),
         ft.RadioGroup(
+            key="service-place",
             value=vm.service_place,
             disabled=vm.fields_locked,
             on_change=place_chosen,
@@ -367,12 +382,12 @@ def _when_and_contact(vm: RequestFormViewModel, locale: Locale, fields: Fields) 
             ),
         ),
     ]
-    controls += _error_line(_field_error(vm, "service_place"))
+    controls += _error_line(_field_error(vm, "service_place"), "service-place-error")
     controls += [
-        ft.Text(t("preferred_days_label", locale), weight=ft.FontWeight.W_600),
-        ft.Row(chips, wrap=True, spacing=6, run_spacing=6),
+        ft.Text(t("preferred_days_label", locale), weight=ft.FontWeight.W_600, key="days-title"),
+        ft.Row(chips, wrap=True, spacing=6, run_spacing=6, key="days"),
     ]
-    controls += _error_line(_field_error(vm, "preferred_days"))
+    controls += _error_line(_field_error(vm, "preferred_days"), "days-error")
     controls.append(
         TypedField(
             ref=fields["contact_phone"],
@@ -399,6 +414,7 @@ def _consent(vm: RequestFormViewModel, locale: Locale) -> list[ft.Control]:
     error = _field_error(vm, "pdpa_consent")
     controls: list[ft.Control] = [
         ft.Container(
+            key="privacy-notice",
             content=muted(t("privacy_notice", locale)),
             bgcolor=ft.Colors.SURFACE_CONTAINER_HIGHEST,
             border_radius=8,
@@ -413,7 +429,7 @@ def _consent(vm: RequestFormViewModel, locale: Locale) -> list[ft.Control]:
             on_change=consent_changed,
         ),
     ]
-    controls += _error_line(error)
+    controls += _error_line(error, "pdpa-error")
     return controls
 
 
@@ -459,15 +475,16 @@ def _send(vm: RequestFormViewModel, locale: Locale, fields: Fields) -> list[ft.C
 
     controls: list[ft.Control] = []
     if vm.form_error:
-        controls.append(error_message(vm.form_error))
+        controls.append(error_message(vm.form_error, key="form-error"))
     if vm.progress:
-        controls += [ft.Text(vm.progress), ft.ProgressBar()]
+        controls += [ft.Text(vm.progress, key="send-progress-text"), ft.ProgressBar(key="send-progress")]
     if vm.can_retry:
-        # The same request again (same idempotency key), not a second one.
-        controls.append(ft.FilledButton(t("retry", locale), icon=ft.Icons.REFRESH, on_click=retry))
+        # The same request again (same idempotency key), not a second one; keyed apart from send, so a tap aimed
+        # at send is not taken for a retry.
+        controls.append(ft.FilledButton(t("retry", locale), icon=ft.Icons.REFRESH, on_click=retry, key="retry"))
     else:
         controls.append(
             ft.FilledButton(t("submit_request", locale), icon=ft.Icons.SEND, disabled=vm.busy or vm.picking,
-                            on_click=submit)
+                            on_click=submit, key="submit")
         )
     return controls

@@ -12,11 +12,13 @@ from mobile.views.common import (
     empty,
     error_message,
     error_with_retry,
+    keyed,
     loading,
     muted,
     screen_header,
 )
 from mobile.views.credit import level_history_toggle
+from mobile.views.invites import invite_row
 from mobile.views.typed_field import TypedField
 from shared.text import Locale, t
 
@@ -33,19 +35,22 @@ def technicians_view(
     vm: TechniciansViewModel, locale: Locale,
     pick_csv: Callable[[], Awaitable[list[tuple[str, bytes]]]] | None = None,
 ) -> ft.Control:
-    controls = screen_header(t("technicians_title", locale), locale, vm.back, vm.load)
+    # Keyed, part by part and student by student (invitations by phone): the notice, an invitation or an import's
+    # lines appearing above leave the fields, switches and buttons below their control ids.
+    controls = keyed("top", screen_header(t("technicians_title", locale), locale, vm.back, vm.load))
     state = _state(vm, locale)
     if state is not None:
-        controls.append(state)
+        controls += keyed("state", [state])
     else:
         if vm.notice:
-            controls.append(ft.Semantics(live_region=True, content=ft.Text(vm.notice, color=ft.Colors.PRIMARY)))
-        controls += _add_students(vm, locale, pick_csv)
+            controls.append(ft.Semantics(live_region=True, content=ft.Text(vm.notice, color=ft.Colors.PRIMARY),
+                                         key="notice"))
+        controls += keyed("add-students", _add_students(vm, locale, pick_csv))
         if vm.invites:
-            controls.append(ft.Text(t("invites_title", locale), weight=ft.FontWeight.W_600))
-            controls += [muted(vm.invite_line(invite)) for invite in vm.invites]
+            controls.append(ft.Text(t("invites_title", locale), weight=ft.FontWeight.W_600, key="invites-title"))
+            controls += [invite_row(vm, invite, locale) for invite in vm.invites]
         if not vm.rows:
-            controls.append(empty(t("technicians_empty", locale)))
+            controls += keyed("empty", [empty(t("technicians_empty", locale))])
         controls += [_student_row(vm, row, locale) for row in vm.rows]
     return ft.Column(controls, spacing=12, horizontal_alignment=ft.CrossAxisAlignment.STRETCH)
 
@@ -72,28 +77,29 @@ def _add_students(
             await vm.import_csv(await pick_csv())
 
     lines: list[ft.Control] = [
-        ft.Text(t("add_student_title", locale), weight=ft.FontWeight.W_600),
+        ft.Text(t("add_student_title", locale), weight=ft.FontWeight.W_600, key="add-student-title"),
         TypedField(ref=phone_field, key="student_phone", label=t("add_student_phone", locale), value=vm.phone_input,
                      keyboard_type=ft.KeyboardType.PHONE, error=vm.add_error, read_only=vm.adding,
                      on_change=phone_typed, on_submit=add),
         TypedField(ref=name_field, key="student_name", label=t("add_student_name", locale), value=vm.name_input,
                      read_only=vm.adding, on_change=name_typed, on_submit=add),
         ft.Row([ft.FilledButton(t("add_student", locale), icon=ft.Icons.PERSON_ADD, disabled=vm.adding,
-                                on_click=add)], wrap=True),
+                                on_click=add)], wrap=True, key="add-student"),
     ]
+    # Keyed: the progress appears above the import button, which keeps its id.
     if vm.adding:
-        lines.append(ft.ProgressBar())
+        lines.append(ft.ProgressBar(key="add-progress"))
     if pick_csv is not None:
-        lines += [
+        lines += keyed("import", [
             muted(t("import_students_hint", locale)),
             ft.Row([ft.OutlinedButton(t("import_students", locale), icon=ft.Icons.UPLOAD_FILE,
                                       disabled=vm.importing, on_click=import_file)], wrap=True),
-        ]
+        ])
     if vm.importing:
-        lines += [ft.ProgressBar(), muted(t("importing_students", locale))]
+        lines += keyed("importing", [ft.ProgressBar(), muted(t("importing_students", locale))])
     if vm.import_error:
-        lines.append(error_message(vm.import_error))
-    lines += [error_message(line) for line in vm.import_lines]
+        lines.append(error_message(vm.import_error, key="import-error"))
+    lines += keyed("import-lines", [error_message(line) for line in vm.import_lines])
     return [ft.Container(content=ft.Column(lines, spacing=8), padding=12, border_radius=12,
                          border=ft.Border.all(1, ft.Colors.OUTLINE_VARIANT))]
 

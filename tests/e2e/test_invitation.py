@@ -3,12 +3,16 @@ on Accept makes them a student, and the app opens the student's home."""
 
 import re
 import uuid
+from datetime import datetime
 from typing import Any
 
 import httpx
 from playwright.sync_api import Page, expect
 
-from tests.e2e.conftest import OUTPUT_DIR, TIMEOUT, RunningSystem, api_session, open_screen, sign_in
+from mobile.formatting import format_date
+from shared.phone import national_format
+from shared.text import Locale
+from tests.e2e.conftest import OUTPUT_DIR, TIMEOUT, RunningSystem, api_session, open_screen, settled, sign_in
 from tests.helpers import fresh_phone
 
 ADMIN = "0844444444"
@@ -66,5 +70,44 @@ def test_a_citizen_accepts_a_teachers_invitation_in_the_app(system: RunningSyste
         students = call(api, teacher, "GET", "/supervisor/technicians")
         assert [s["id"] for s in students] == [citizen["profile"]["id"]]
         assert call(api, teacher, "GET", f"/colleges/{college['id']}/invites") == []
+    finally:
+        call(api, admin, "PATCH", f"/admin/colleges/{college['id']}", is_active=False)
+
+
+def test_a_teacher_withdraws_an_invitation_to_a_mistyped_phone(system: RunningSystem, phone_page: Page) -> None:
+    """At 360×640: the teacher's "not joined yet" line says until when the invitation is open, in a Thai date;
+    Withdraw asks first; once confirmed the line goes and the person has no invitation left."""
+    api = system.api_url
+    admin = api_session(api, ADMIN)["access_token"]
+    code = f"E2E-{uuid.uuid4().hex[:6].upper()}"
+    college = call(api, admin, "POST", "/admin/colleges", code=code, name_th=f"วิทยาลัยถอน {code}",
+                   name_en=f"Withdraw College {code}", province_th="สงขลา", province_en="Songkhla", region="south",
+                   lat=7.19, lon=100.59, service_radius_km=1)
+    try:
+        teacher_phone, wrong_phone = fresh_phone(), fresh_phone()
+        call(api, admin, "POST", f"/admin/colleges/{college['id']}/supervisors", phone=teacher_phone)
+        teacher = api_session(api, teacher_phone)["access_token"]
+        stranger = api_session(api, wrong_phone)["access_token"]  # someone else's account: the typo's victim
+        call(api, teacher, "POST", f"/colleges/{college['id']}/students", phone=wrong_phone,
+             display_name="นาย ผิดเบอร์", skills={})
+        [invite] = call(api, teacher, "GET", f"/colleges/{college['id']}/invites")
+        until = format_date(datetime.fromisoformat(invite["expires_at"]), Locale.TH)
+
+        page = phone_page
+        sign_in(page, f"{system.app_url}college/technicians", teacher_phone)
+        line = page.get_by_text(f"นาย ผิดเบอร์ · {national_format('+66' + wrong_phone[1:])} · รอตอบรับ · "
+                                f"หมดอายุ {until}")
+        expect(line).to_be_visible(timeout=TIMEOUT)
+        settled(page, page.get_by_role("button", name="ยกเลิกคำเชิญของ นาย ผิดเบอร์")).click()
+        expect(page.get_by_text("ยกเลิกคำเชิญนี้?")).to_be_visible(timeout=TIMEOUT)
+        confirm = page.get_by_role("button", name="ยกเลิกคำเชิญ", exact=True)
+        expect(confirm).to_be_visible(timeout=TIMEOUT)
+        OUTPUT_DIR.mkdir(exist_ok=True)
+        page.screenshot(path=str(OUTPUT_DIR / "teacher-withdraw-invitation.png"))
+        confirm.click()
+        expect(page.get_by_text("ยกเลิกคำเชิญของ นาย ผิดเบอร์ แล้ว").first).to_be_visible(timeout=TIMEOUT)  # said aloud too
+        expect(line).to_have_count(0, timeout=TIMEOUT)
+        assert call(api, teacher, "GET", f"/colleges/{college['id']}/invites") == []
+        assert call(api, stranger, "GET", "/me/invitation") is None
     finally:
         call(api, admin, "PATCH", f"/admin/colleges/{college['id']}", is_active=False)

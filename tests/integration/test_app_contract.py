@@ -217,6 +217,11 @@ async def test_every_endpoint_the_app_calls_parses(app: Any, area: Area) -> None
     assert named.role == "supervisor" and not named.existing_account
     listed = next(c for c in await admin.admin_colleges() if c.id == made.id)
     assert listed.pending_invites == 1
+    # The admin takes a mistyped one back (the app reads the list, then withdraws by the invitation's id).
+    [invite] = await admin.college_invites(made.id)
+    assert invite.role == "supervisor" and not invite.expired and invite.expires_at > invite.created_at
+    await admin.withdraw_invite(made.id, invite.id)
+    assert await admin.college_invites(made.id) == []
     # Leave nothing that could take a job or show in the public list (other tests count the seeded colleges).
     assert not (await admin.update_college(made.id, {"is_active": False})).is_active
 

@@ -18,9 +18,9 @@ from backend.db import Conn, service_tx
 from backend.local_postgres import LocalPostgres
 from backend.migrate import migrate
 from backend.notifications.channels.console import ConsoleChannel
-from backend.notifications.invitations import close_invited, notify_answer, notify_invited
+from backend.notifications.invitations import close_expired, close_invited, notify_answer, notify_invited
 from backend.notifications.worker import WorkerConfig, deliver_once
-from backend.services.staff import register_staff
+from backend.services.staff import register_staff, withdraw_invite
 from shared.notifications import HOME_LINK, STAFF_ADMIN_LINK, STUDENTS_LINK, InvitedClosed
 from shared.roles import AppRole
 from tests.helpers import answer_invitation, bearer, fresh_phone, sign_in
@@ -280,3 +280,59 @@ async def test_an_invitation_answered_in_the_night_is_not_pushed_in_the_morning(
                        "from private.notification_deliveries d join public.notifications n on n.id = d.notification_id "
                        "where n.recipient_id = %s", [invited]).fetchall()
     assert (row["status"], row["read"], row["closed"]) == ("skipped", True, "accepted")
+
+
+async def test_a_withdrawn_invitation_held_for_the_night_is_not_pushed_in_the_morning(
+        pool: AsyncConnectionPool[Conn], db: psycopg.Connection[dict[str, Any]]) -> None:
+    """A teacher invites at 23:00 (the push held for the person's quiet hours) and takes it back before morning:
+    the held push is skipped, and the notification says it was withdrawn."""
+    college = db.execute(
+        """insert into public.colleges (code, name_th, name_en, province_th, province_en, region, lat, lon)
+           values (%s, 'วิทยาลัยถอน', 'Withdraw College', 'แม่ฮ่องสอน', 'Mae Hong Son', 'north', 19.3, 97.97)
+           returning id""", [f"T-{uuid.uuid4().hex[:10].upper()}"]).fetchone()
+    assert college is not None
+    invited = person(db, "ถอน", "th")
+    phone = db.execute("select phone from public.profiles where id = %s", [invited]).fetchone()
+    assert phone is not None
+    async with service_tx(pool) as owner:
+        done = await register_staff(owner, phone["phone"], AppRole.TECHNICIAN, college["id"], by=AppRole.SUPERVISOR)
+        assert done.awaiting_acceptance
+    console = ConsoleChannel()
+    await deliver_once(pool, {"console": console}, CONFIG, now=NIGHT)
+    [held] = db.execute("select d.status from private.notification_deliveries d join public.notifications n "
+                        "on n.id = d.notification_id where n.recipient_id = %s", [invited]).fetchall()
+    assert held["status"] == "pending"
+    invite = db.execute("select id from private.staff_invites where profile_id = %s", [invited]).fetchone()
+    assert invite is not None
+    async with service_tx(pool) as owner:
+        await withdraw_invite(owner, college["id"], invite["id"], by=AppRole.SUPERVISOR)
+    await deliver_once(pool, {"console": console}, CONFIG, now=NIGHT + timedelta(hours=8))
+    assert console.sent == []
+    [row] = db.execute("select d.status, n.read_at is not null as read, n.params ->> 'closed' as closed "
+                       "from private.notification_deliveries d join public.notifications n on n.id = d.notification_id "
+                       "where n.recipient_id = %s", [invited]).fetchall()
+    assert (row["status"], row["read"], row["closed"]) == ("skipped", True, "withdrawn")
+
+
+async def test_an_invitation_that_runs_out_stops_asking_and_its_held_push_is_not_sent(
+        pool: AsyncConnectionPool[Conn], db: psycopg.Connection[dict[str, Any]]) -> None:
+    """Told at 23:00 (held for the quiet hours), and the invitation's time runs out before morning: the clock
+    closes its notification as expired and the push is skipped; one still open is left asking."""
+    lapsing, open_one = person(db, "หมดเวลา", "th"), person(db, "ยังรอ", "th")
+    for invited in (lapsing, open_one):
+        db.execute("insert into private.staff_invites (phone, role, profile_id) "
+                   "select phone, 'admin', id from public.profiles where id = %s", [invited])
+        async with service_tx(pool) as owner:
+            assert await notify_invited(owner, invited) is True
+    console = ConsoleChannel()
+    await deliver_once(pool, {"console": console}, CONFIG, now=NIGHT)
+    db.execute("update private.staff_invites set expires_at = now() - interval '1 minute' where profile_id = %s",
+               [lapsing])
+    async with service_tx(pool) as owner:
+        assert await close_expired(owner, datetime.now(UTC)) == 1
+        assert await close_expired(owner, datetime.now(UTC)) == 0  # closed once
+    rows = db.execute("select n.recipient_id, d.status, n.read_at is not null as read, n.params ->> 'closed' as closed "
+                      "from private.notification_deliveries d join public.notifications n on n.id = d.notification_id "
+                      "where n.recipient_id = any(%s)", [[lapsing, open_one]]).fetchall()
+    assert {r["recipient_id"]: (r["status"], r["read"], r["closed"]) for r in rows} == {
+        lapsing: ("skipped", True, "expired"), open_one: ("pending", False, None)}

@@ -104,7 +104,8 @@ async def test_a_switched_off_student_keeps_their_account_and_gets_no_jobs(
 async def test_an_operator_suspension_still_locks_the_account(
     app_and_clock: AppClock, area: Area, database_url: str
 ) -> None:
-    """The other meaning of `is_active` stays: an account the operator suspended signs in to nothing."""
+    """The other meaning of `is_active` stays: an account the operator suspended signs in to nothing but its data
+    rights (download, delete: test_suspended_account.py)."""
     api, _ = app_and_clock
     bee_id, bee_phone = area.students["bee"]
     bee, _ = await sign_in(api, bee_phone)
@@ -112,7 +113,7 @@ async def test_an_operator_suspension_still_locks_the_account(
         conn.execute("update public.profiles set is_active = false where id = %s", [bee_id])
     try:
         me = await api.get("/me", headers=bearer(bee))
-        assert me.status_code == 403 and me.json()["error"]["code"] == "profile_missing"
+        assert me.status_code == 403 and me.json()["error"]["code"] == "account_suspended"
         _, request = await submit(api)
         assert bee_id not in {o["technician_id"] for o in offers_of(database_url, request["id"])}
     finally:

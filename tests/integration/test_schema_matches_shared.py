@@ -11,6 +11,7 @@ import pytest
 from shared.aftercare import COMMENT_MAX, RATING_MAX, RATING_MIN
 from shared.categories import MAX_LEVEL, MIN_LEVEL
 from shared.display_names import MAX_LENGTH as DISPLAY_NAME_MAX
+from shared.invitations import INVITATION_OPEN_DAYS
 from shared.photos import MAX_PHOTOS_PER_REQUEST
 from shared.request_rules import ADDRESS_MAX, BRAND_MAX, DESCRIPTION_MAX, ITEM_MAX, ServicePlace
 from shared.roles import Actor, AppRole
@@ -95,3 +96,15 @@ def test_photo_kinds_match(database_url: str) -> None:
     with psycopg.connect(database_url) as conn:
         checks = " ".join(column_checks(conn, "request_photos", "kind"))
     assert set(re.findall(r"'(\w+)'::text", checks)) == set(get_args(PhotoKind)), checks
+
+
+def test_an_invitations_default_window_matches(database_url: str) -> None:
+    """The backend writes every invitation's expiry from INVITATION_OPEN_DAYS; the column's default (a row written
+    by hand or by SQL) gives the same window."""
+    with psycopg.connect(database_url) as conn:
+        row = conn.execute(
+            """select pg_get_expr(d.adbin, d.adrelid) from pg_attrdef d
+               join pg_attribute a on a.attrelid = d.adrelid and a.attnum = d.adnum
+               where d.adrelid = 'private.staff_invites'::regclass and a.attname = 'expires_at'""").fetchone()
+    assert row is not None
+    assert re.findall(r"'(\d+) days'::interval", row[0]) == [str(INVITATION_OPEN_DAYS)], row[0]

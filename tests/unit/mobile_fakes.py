@@ -3,6 +3,7 @@ job), device storage in memory, photos with EXIF, and a walker over a control tr
 
 import asyncio
 import dataclasses
+import hashlib
 import io
 import json
 import re
@@ -19,6 +20,7 @@ from PIL import Image
 
 from mobile.api_client import ApiClient
 from mobile.viewmodels.session import StoredSession, decode_session, encode_session
+from shared.invitations import INVITATION_OPEN_DAYS
 from shared.phone import InvalidPhone, normalize_thai_phone
 from shared.text import Locale, error_text
 from shared.wire import TAKES_JOBS_HEADER, takes_jobs_header
@@ -38,6 +40,8 @@ COLLEGE = {
     "name_en": "Chiang Mai Technical College",
 }
 NOW = datetime(2026, 11, 25, 6, 0, tzinfo=UTC)
+# An invitation sent at NOW is open until then (shared.invitations.INVITATION_OPEN_DAYS): 9 ธ.ค. 2569, 13:00 ICT.
+INVITED_UNTIL = (NOW + timedelta(days=INVITATION_OPEN_DAYS)).isoformat()
 DISPATCH = re.compile(r"^/requests/([0-9a-f-]{36})/dispatch$")
 BEFORE_PHOTO = re.compile(r"^/requests/([0-9a-f-]{36})/photos/before/(\d+)$")
 
@@ -73,6 +77,11 @@ class FakeBackend:
     def __init__(self) -> None:
         self.requests: list[httpx.Request] = []
         self.offline = False
+        # GET /categories (an administrator may edit it: a test changes this list).
+        self.categories: list[dict[str, Any]] = [
+            {"code": "appliance", "name_th": "เครื่องใช้ไฟฟ้า", "name_en": "Household appliances", "icon": "KITCHEN",
+             "skills": []}]
+        self.catalogue_statuses: list[int] = []  # what each GET /categories was answered: 200, or 304 unchanged
         self._hold_path: str | None = None  # hold_next()
         self.held = asyncio.Event()
         self.release = asyncio.Event()
@@ -87,6 +96,8 @@ class FakeBackend:
         # A college's invitation waiting for the citizen's answer (GET /me/invitation), and the college's invites.
         self.invitation: dict[str, Any] | None = None
         self.invites: list[dict[str, Any]] = []
+        # Roles whose account an operator suspended: they sign in (no profile) and reach their data rights only.
+        self.suspended: set[str] = set()
         self.my_requests = [
             request_summary("หม้อหุงข้าว", "repairing", days_ago=1),
             request_summary("พัดลม", "offered", days_ago=3),
@@ -177,6 +188,8 @@ class FakeBackend:
         self.requests.append(request)
         if self.offline:
             raise httpx.ConnectError("connection refused", request=request)
+        if self._role(request) in self.suspended and not _suspended_may(request):
+            return error_response(403, "account_suspended")
         override = self.overrides.get((request.method, request.url.path))
         if override is not None:
             return override(request)
@@ -186,11 +199,7 @@ class FakeBackend:
         if route == ("POST", "/auth/otp/verify"):
             return self._otp_verify(request)
         if route == ("GET", "/categories"):
-            return httpx.Response(
-                200,
-                json=[{"code": "appliance", "name_th": "เครื่องใช้ไฟฟ้า", "name_en": "Household appliances",
-                       "icon": "KITCHEN", "skills": []}],
-            )
+            return self._catalogue(request)
         role = self._role(request)
         if role is None:
             return error_response(401, "token_invalid")
@@ -249,6 +258,20 @@ class FakeBackend:
             return httpx.Response(200, json=data, headers={TAKES_JOBS_HEADER: takes_jobs_header(takes_jobs)})
         return httpx.Response(200, json=data)
 
+    def catalogue_etag(self) -> str:
+        body = json.dumps(self.categories, ensure_ascii=False, separators=(",", ":")).encode()
+        return '"' + hashlib.sha256(body).hexdigest()[:32] + '"'
+
+    def _catalogue(self, request: httpx.Request) -> httpx.Response:
+        """GET /categories as the backend answers it: with an ETag from the body, and 304 without a body to an
+        `If-None-Match` naming the current one."""
+        etag = self.catalogue_etag()
+        if request.headers.get("if-none-match") == etag:
+            self.catalogue_statuses.append(304)
+            return httpx.Response(304, headers={"etag": etag})
+        self.catalogue_statuses.append(200)
+        return httpx.Response(200, json=self.categories, headers={"etag": etag})
+
     def _dispatch(self, request: httpx.Request, role: str) -> httpx.Response:
         if role != "admin":
             return error_response(403, "forbidden_role")
@@ -301,9 +324,17 @@ class FakeBackend:
         phone = normalize_thai_phone(body["phone"])
         role = next(r for r, p in PHONES.items() if normalize_thai_phone(p) == phone)
         token = self.issue_token(role)
-        return httpx.Response(
-            200, json={"access_token": token, "token_type": "bearer", "expires_in": 3600, "profile": self.profile(role)}
-        )
+        suspended = role in self.suspended
+        return httpx.Response(200, json={"access_token": token, "token_type": "bearer", "expires_in": 3600,
+                                         "profile": None if suspended else self.profile(role),
+                                         "suspended": suspended})
+
+
+def _suspended_may(request: httpx.Request) -> bool:
+    """What a suspended account may still call (the backend's test_suspended_account.py holds the real list)."""
+    route = (request.method, request.url.path)
+    return route in {("GET", "/me/export"), ("DELETE", "/me"), ("POST", "/auth/sign-out"), ("DELETE", "/me/line")} \
+        or (request.method == "DELETE" and request.url.path.startswith("/me/devices/"))
 
 
 class MemoryStore:
@@ -573,6 +604,9 @@ class WorkBackend(FakeBackend):
         self.offer_taken = False
         self.bodies: list[dict[str, Any]] = []
         self.uploads: list[tuple[int, bytes]] = []
+        self.categories = [{"code": "appliance", "name_th": "เครื่องใช้ไฟฟ้า", "name_en": "Appliances", "icon": "KITCHEN",
+                            "skills": [{"skill": "electrical", "min_level": 1, "name_th": "ไฟฟ้า",
+                                        "name_en": "Electrical"}]}]
         self.students: list[dict[str, Any]] = [
                          {"id": STUDENT, "display_name": "วิชัย", "phone": None, "is_active": True, "open_jobs": 1,
                           "skills": {"electrical": 2}},
@@ -588,10 +622,7 @@ class WorkBackend(FakeBackend):
             return httpx.Response(204) if path.endswith("/decline") else httpx.Response(200, json=self.job)
         if path == "/categories":
             self.requests.append(request)
-            return httpx.Response(200, json=[{"code": "appliance", "name_th": "เครื่องใช้ไฟฟ้า",
-                                              "name_en": "Appliances", "icon": "KITCHEN", "skills": [
-                                                  {"skill": "electrical", "min_level": 1, "name_th": "ไฟฟ้า",
-                                                   "name_en": "Electrical"}]}])
+            return self._catalogue(request)
         if path == "/supervisor/technicians" or path.startswith("/supervisor/technicians/"):
             self.requests.append(request)
             if method == "PUT":

@@ -29,6 +29,7 @@ async def test_verify_returns_token_and_profile() -> None:
     api = FakeBackend().client()
     signed_in = await api.verify_otp("+66822222222", "123456")
     assert signed_in.access_token.startswith("token-technician")
+    assert signed_in.profile is not None and not signed_in.suspended
     assert signed_in.profile.role == AppRole.TECHNICIAN
     assert signed_in.profile.college is not None and signed_in.profile.college.code == "1310"
 

@@ -3,25 +3,30 @@ teacher's view of who has not joined yet, and a student holding jobs who cannot 
 
 import json
 from typing import Any
-from uuid import UUID
+from uuid import UUID, uuid4
 
+import flet as ft
 import httpx
 
 from mobile.viewmodels.home import CitizenHome, TechnicianHome
 from mobile.views.frame import app_view
+from mobile.views.invites import withdraw_invite_dialog
 from mobile.views.supervisor_tools import technicians_view
 from tests.unit.mobile_fakes import (
     COLLEGE,
+    INVITED_UNTIL,
     NOW,
     STUDENT,
     FakeBackend,
     WorkBackend,
     error_response,
+    find,
     texts,
 )
 from tests.unit.mobile_screens import assert_accessible, click, signed_in
 
-INVITATION = {"role": "technician", "college": COLLEGE, "skills": {"electrical": 2}, "invited_at": NOW.isoformat()}
+INVITATION = {"role": "technician", "college": COLLEGE, "skills": {"electrical": 2}, "invited_at": NOW.isoformat(),
+              "expires_at": INVITED_UNTIL}
 
 
 def accepted_as_student(backend: FakeBackend) -> Any:
@@ -121,6 +126,13 @@ async def test_an_invitation_that_cannot_be_read_does_not_cost_the_list() -> Non
     assert app.home.error is None and app.home.requests and not app.home.invitation.visible
 
 
+def pending(phone: str, name: str, **changes: Any) -> dict[str, Any]:
+    """One line of GET /colleges/{id}/invites: sent at NOW, waiting for the account's owner to accept."""
+    return {"id": str(uuid4()), "phone": phone, "role": "technician", "college_id": COLLEGE["id"],
+            "display_name": name, "skills": {}, "created_at": NOW.isoformat(), "expires_at": INVITED_UNTIL,
+            "expired": False, "awaiting_acceptance": True, "declined_at": None, **changes}
+
+
 class HoldingJobsBackend(WorkBackend):
     """A student who still holds a job: the backend refuses to switch them off."""
 
@@ -134,13 +146,9 @@ class HoldingJobsBackend(WorkBackend):
 async def test_the_teacher_sees_who_waits_and_a_student_with_jobs_stays_active() -> None:
     backend = HoldingJobsBackend()
     backend.invites = [
-        {"phone": "+66812345678", "role": "technician", "college_id": COLLEGE["id"], "display_name": "สมศักดิ์",
-         "skills": {}, "created_at": NOW.isoformat(), "awaiting_acceptance": True, "declined_at": None},
-        {"phone": "+66898765432", "role": "technician", "college_id": COLLEGE["id"], "display_name": "",
-         "skills": {}, "created_at": NOW.isoformat(), "awaiting_acceptance": False, "declined_at": None},
-        {"phone": "+66811112222", "role": "technician", "college_id": COLLEGE["id"], "display_name": "มานี",
-         "skills": {}, "created_at": NOW.isoformat(), "awaiting_acceptance": True,
-         "declined_at": NOW.isoformat()},
+        pending("+66812345678", "สมศักดิ์"),
+        pending("+66898765432", "", awaiting_acceptance=False),
+        pending("+66811112222", "มานี", declined_at=NOW.isoformat()),
     ]
     backend.overrides[("POST", f"/colleges/{COLLEGE['id']}/students")] = lambda _: httpx.Response(
         201, json={"phone": "+66812345678", "role": "technician", "college_id": COLLEGE["id"],
@@ -150,8 +158,8 @@ async def test_the_teacher_sees_who_waits_and_a_student_with_jobs_stays_active()
     screen = app.technicians
     assert screen is not None
     shown = texts(technicians_view(screen, app.session.locale))
-    for line in ("ยังไม่ได้เข้าร่วม", "สมศักดิ์ · 081-234-5678 · รอตอบรับ", "089-876-5432 · รอเข้าสู่ระบบครั้งแรก",
-                 "มานี · 081-111-2222 · ปฏิเสธแล้ว"):
+    for line in ("ยังไม่ได้เข้าร่วม", "สมศักดิ์ · 081-234-5678 · รอตอบรับ · หมดอายุ 9 ธ.ค. 2569",
+                 "089-876-5432 · รอเข้าสู่ระบบครั้งแรก · หมดอายุ 9 ธ.ค. 2569", "มานี · 081-111-2222 · ปฏิเสธแล้ว"):
         assert line in shown, line
 
     screen.set_phone_input("081-234-5678")
@@ -192,3 +200,136 @@ async def test_the_admin_is_told_a_citizens_account_waits_for_acceptance() -> No
     screen.set_supervisor_phone("089-123-4567")
     await screen.name_supervisor()
     assert screen.notice == "ส่งคำเชิญเป็นครูผู้ควบคุมถึง 089-123-4567 แล้ว รอเจ้าของบัญชีตอบรับในแอป"
+
+
+async def test_the_teacher_withdraws_an_invitation_after_a_confirmation() -> None:
+    """Each line says until when it is open (or that it ran out); Withdraw asks first, and Keep it sends nothing.
+    Confirmed, the line goes and the screen says so; the other lines keep their keys."""
+    backend = WorkBackend()
+    waiting, lapsed = pending("+66812345678", "สมศักดิ์"), pending("+66898765432", "", expired=True)
+    declined = pending("+66811112222", "มานี", declined_at=NOW.isoformat())
+    backend.invites = [waiting, lapsed, declined]
+    withdraw_url = f"/colleges/{COLLEGE['id']}/invites/{waiting['id']}"
+
+    def withdrawn(_: httpx.Request) -> httpx.Response:
+        backend.invites = [lapsed, declined]
+        return httpx.Response(204)
+
+    backend.overrides[("DELETE", withdraw_url)] = withdrawn
+    app = await signed_in("supervisor", backend)
+    await app.open_technicians()
+    screen = app.technicians
+    assert screen is not None
+    tree = technicians_view(screen, app.session.locale)
+    shown = texts(tree)
+    assert "089-876-5432 · หมดอายุแล้วเมื่อ 9 ธ.ค. 2569" in shown
+    assert_accessible(tree)
+    # An answered one is the person's: no Withdraw on it.
+    assert "ยกเลิกคำเชิญของ มานี" not in shown and "ยกเลิกคำเชิญของ 089-876-5432" in shown
+    assert withdraw_invite_dialog(screen, app.session.locale) is None
+
+    await click(tree, "ยกเลิกคำเชิญของ สมศักดิ์")
+    dialog = withdraw_invite_dialog(screen, app.session.locale)
+    assert dialog is not None and "ยกเลิกคำเชิญนี้?" in texts(dialog)
+    assert any(line.startswith("สมศักดิ์ จะไม่เห็นคำเชิญนี้อีก") for line in texts(dialog))
+    await click(dialog, "ไม่ยกเลิก")
+    assert withdraw_invite_dialog(screen, app.session.locale) is None and backend.calls("DELETE", withdraw_url) == []
+
+    await click(technicians_view(screen, app.session.locale), "ยกเลิกคำเชิญของ สมศักดิ์")
+    dialog = withdraw_invite_dialog(screen, app.session.locale)
+    assert dialog is not None
+    await click(dialog, "ยกเลิกคำเชิญ")
+    assert len(backend.calls("DELETE", withdraw_url)) == 1
+    assert withdraw_invite_dialog(screen, app.session.locale) is None
+    assert screen.notice == "ยกเลิกคำเชิญของ สมศักดิ์ แล้ว"
+    tree = technicians_view(screen, app.session.locale)
+    assert not any(line.startswith("สมศักดิ์") for line in texts(tree))
+    rows = [c.key for c in find(tree, ft.Column) if isinstance(c.key, str) and c.key.startswith("invite-")]
+    assert rows == [f"invite-{lapsed['id']}", f"invite-{declined['id']}"]
+
+    # In English the date is the English one.
+    await app.toggle_locale()
+    assert "089-876-5432 · Expired on 9 Dec 2026" in texts(technicians_view(screen, app.session.locale))
+
+
+async def test_a_refused_withdraw_says_why_and_reads_the_list_again() -> None:
+    """The person accepted meanwhile: the teacher is told, and the list is what the backend holds now."""
+    backend = WorkBackend()
+    waiting = pending("+66812345678", "สมศักดิ์")
+    backend.invites = [waiting]
+
+    def answered(_: httpx.Request) -> httpx.Response:
+        backend.invites = []
+        return error_response(409, "invitation_answered")
+
+    backend.overrides[("DELETE", f"/colleges/{COLLEGE['id']}/invites/{waiting['id']}")] = answered
+    app = await signed_in("supervisor", backend)
+    await app.open_technicians()
+    screen = app.technicians
+    assert screen is not None
+    reads = len(backend.calls("GET", f"/colleges/{COLLEGE['id']}/invites"))
+    screen.ask_withdraw(UUID(waiting["id"]))
+    await screen.withdraw()
+    assert screen.notice == "คำเชิญนี้ได้รับคำตอบแล้ว จึงยกเลิกไม่ได้"
+    assert screen.withdrawing is None and not screen.withdraw_busy and screen.invites == []
+    assert len(backend.calls("GET", f"/colleges/{COLLEGE['id']}/invites")) == reads + 1
+    assert screen.notice in texts(technicians_view(screen, app.session.locale))
+
+
+async def test_a_card_that_expired_or_was_withdrawn_goes_with_the_reason() -> None:
+    backend = FakeBackend()
+    backend.invitation = INVITATION
+    backend.overrides[("POST", "/me/invitation/accept")] = lambda _: error_response(
+        409, "invitation_expired", days=14)
+    app = await signed_in("citizen", backend)
+    home = app.home
+    assert isinstance(home, CitizenHome) and home.invitation.visible
+    await click(app_view(app), "ตอบรับ")
+    assert not home.invitation.visible and home.notice is not None
+    assert home.notice.startswith("คำเชิญนี้หมดอายุแล้ว (คำเชิญเปิดไว้ 14 วัน)")
+    assert "ตอบรับ" not in texts(app_view(app)) and home.notice in texts(app_view(app))
+
+    await home.load()  # the card is back (the fake still has it): now the college took it back
+    assert home.invitation.visible
+    backend.overrides[("POST", "/me/invitation/decline")] = lambda _: error_response(409, "invitation_withdrawn")
+    await click(app_view(app), "ปฏิเสธ")
+    assert not home.invitation.visible
+    assert home.notice == "ผู้เชิญยกเลิกคำเชิญนี้แล้ว บัญชีของคุณไม่เปลี่ยนแปลง"
+
+
+async def test_the_admin_opens_a_colleges_invitations_and_withdraws_a_teachers_one() -> None:
+    backend = FakeBackend()
+    college = {**COLLEGE, "province_th": "เชียงใหม่", "province_en": "Chiang Mai", "region": "north", "lat": 18.79,
+               "lon": 98.98, "service_radius_km": 30, "coordinates_approximate": False, "is_active": True,
+               "supervisors": [], "students": 0, "pending_invites": 1}
+    invites = [pending("+66891234567", "ครู สมใจ", role="supervisor", awaiting_acceptance=False)]
+    invites_url = f"/colleges/{COLLEGE['id']}/invites"
+    withdraw_url = f"{invites_url}/{invites[0]['id']}"
+
+    def withdrawn(_: httpx.Request) -> httpx.Response:
+        invites.clear()
+        college["pending_invites"] = 0
+        return httpx.Response(204)
+
+    backend.overrides[("GET", "/admin/colleges")] = lambda _: httpx.Response(200, json=[college])
+    backend.overrides[("GET", invites_url)] = lambda _: httpx.Response(200, json=invites)
+    backend.overrides[("DELETE", withdraw_url)] = withdrawn
+    app = await signed_in("admin", backend)
+    await app.open_route("/admin/colleges")
+    screen = app.colleges_admin
+    assert screen is not None
+    assert backend.calls("GET", invites_url) == []  # read when asked for
+    await click(app_view(app), "ดูผู้ที่ยังไม่ได้เข้าร่วม วิทยาลัยเทคนิคเชียงใหม่")
+    tree = app_view(app)
+    assert "ครู สมใจ · 089-123-4567 · รอเข้าสู่ระบบครั้งแรก · หมดอายุ 9 ธ.ค. 2569" in texts(tree)
+    assert_accessible(tree)
+    await click(tree, "ยกเลิกคำเชิญของ ครู สมใจ")
+    dialog = withdraw_invite_dialog(screen, app.session.locale)
+    assert dialog is not None
+    await click(dialog, "ยกเลิกคำเชิญ")
+    assert len(backend.calls("DELETE", withdraw_url)) == 1
+    shown = texts(app_view(app))
+    assert "ยกเลิกคำเชิญของ ครู สมใจ แล้ว" in shown and "ไม่มีคำเชิญที่รอหรือหมดอายุ" in shown
+    assert not any(line.startswith("ครู สมใจ") for line in shown)
+    await click(app_view(app), "ซ่อนผู้ที่ยังไม่ได้เข้าร่วม วิทยาลัยเทคนิคเชียงใหม่")
+    assert "ไม่มีคำเชิญที่รอหรือหมดอายุ" not in texts(app_view(app))

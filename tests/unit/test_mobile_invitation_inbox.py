@@ -12,7 +12,7 @@ from mobile.views.frame import app_view
 from mobile.views.inbox import inbox_view
 from shared.notifications import HOME_LINK, STAFF_ADMIN_LINK, STUDENTS_LINK, Kind, render
 from shared.text import Locale
-from tests.unit.mobile_fakes import COLLEGE, NOW, FakeBackend, texts
+from tests.unit.mobile_fakes import COLLEGE, INVITED_UNTIL, NOW, FakeBackend, texts
 from tests.unit.mobile_screens import signed_in
 
 PARAMS = {"person": "นาย ชวนมา", "role": "technician", "college_th": COLLEGE["name_th"],
@@ -49,7 +49,8 @@ def test_the_links_are_routes_the_app_has() -> None:
 
 async def test_the_invited_citizen_taps_the_notification_and_finds_the_invitation_on_the_home() -> None:
     backend = FakeBackend()
-    backend.invitation = {"role": "technician", "college": COLLEGE, "skills": {}, "invited_at": NOW.isoformat()}
+    backend.invitation = {"role": "technician", "college": COLLEGE, "skills": {}, "invited_at": NOW.isoformat(),
+                          "expires_at": INVITED_UNTIL}
     with_inbox(backend, [item(7, Kind.INVITED, {"role": "technician", **PARAMS})])
     app = await signed_in("citizen", backend)
     await app.open_route("/inbox")
@@ -91,7 +92,8 @@ async def test_a_tap_on_an_invitation_answered_elsewhere_shows_no_accept_on_the_
     backend closed the notification. Tapping it leads home, which asks the backend again: no Accept for an
     invitation that is gone."""
     backend = FakeBackend()
-    backend.invitation = {"role": "technician", "college": COLLEGE, "skills": {}, "invited_at": NOW.isoformat()}
+    backend.invitation = {"role": "technician", "college": COLLEGE, "skills": {}, "invited_at": NOW.isoformat(),
+                          "expires_at": INVITED_UNTIL}
     app = await signed_in("citizen", backend)
     assert isinstance(app.home, CitizenHome) and app.home.invitation.visible
     backend.invitation = None

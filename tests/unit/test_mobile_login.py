@@ -116,7 +116,8 @@ async def test_verify_hands_token_and_profile_over() -> None:
     await vm.verify()
     (call,) = backend.calls("POST", "/auth/otp/verify")
     assert json.loads(call.content) == {"phone": "+66811111111", "code": "123456"}
-    assert len(signed) == 1 and signed[0].profile.display_name == "สมชาย ใจดี"
+    profile = signed[0].profile if len(signed) == 1 else None
+    assert profile is not None and profile.display_name == "สมชาย ใจดี"
     assert not vm.busy and vm.code_input == ""
 
 

@@ -16,6 +16,7 @@ from mobile.views.frame import app_view
 from shared.text import Locale, t
 from tests.unit.mobile_fakes import (
     COLLEGE,
+    INVITED_UNTIL,
     NOW,
     DetailBackend,
     MemoryStore,
@@ -133,7 +134,8 @@ async def _held_then_made_a_student(backend: StaffAskingOnePerson, storage: Memo
     form = await held_as_the_session_ends(app, backend)
     backend.ids["technician"] = backend.ids["citizen"]
     backend.invitation = {"role": "technician", "college": COLLEGE, "skills": {"electrical": 2},
-                          "invited_at": NOW.isoformat()}
+                          "invited_at": NOW.isoformat(),
+                          "expires_at": INVITED_UNTIL}
 
     def accepted(_: httpx.Request) -> httpx.Response:
         for token, role in list(backend.tokens.items()):

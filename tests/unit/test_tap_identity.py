@@ -23,6 +23,7 @@ from mobile.views.technician import technician_home_view
 from shared.text import Locale, t
 from tests.unit.mobile_fakes import (
     COLLEGE,
+    INVITED_UNTIL,
     NOW,
     DetailBackend,
     FakeBackend,
@@ -184,7 +185,8 @@ async def test_citizen_cards_keep_their_ids_when_the_invitation_card_appears_abo
     cards = (by_label(t("open_request", TH, item="หม้อหุงข้าว")), by_label(t("open_request", TH, item="พัดลม")))
     before = citizen_home_view(home, TH)
     backend.invitation = {"role": "technician", "college": COLLEGE, "skills": {"electrical": 2},
-                          "invited_at": NOW.isoformat()}
+                          "invited_at": NOW.isoformat(),
+                          "expires_at": INVITED_UNTIL}
     await home.refresh_invitation()
     after = citizen_home_view(home, TH)
     assert t("invitation_accept", TH) in texts(after)

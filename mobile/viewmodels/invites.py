@@ -1,0 +1,86 @@
+"""A college's invitations not yet taken up, as the teacher's students page and the admin's college card list them:
+each line says who, what the college waits for and until when (or that it ran out), and one still waiting can be
+withdrawn after a confirmation (DELETE /colleges/{id}/invites/{invite_id})."""
+
+from abc import abstractmethod
+from uuid import UUID
+
+from mobile.api_client import ApiError
+from mobile.formatting import format_date
+from mobile.viewmodels.loadable import SubScreen
+from shared.phone import national_format
+from shared.text import bilingual
+from shared.wire import PendingInvite
+
+
+class WithdrawsInvites(SubScreen):
+    """A screen that lists one college's pending invitations (`invites`) and withdraws them. A subclass calls
+    `_init_invites()` in its constructor, names the college (`_invites_college`) and reads `invites` again in its
+    `_fetch`."""
+
+    def _init_invites(self) -> None:
+        self.invites: list[PendingInvite] = []
+        # The invitation the withdraw dialog asks about, and that dialog's call under way.
+        self.withdrawing: PendingInvite | None = None
+        self.withdraw_busy = False
+
+    @abstractmethod
+    def _invites_college(self) -> UUID | None:
+        """The college whose invitations `invites` holds."""
+
+    def invite_line(self, invite: PendingInvite) -> str:
+        """"นาย ก · 081-234-5678 · รอตอบรับ · หมดอายุ 9 ธ.ค. 2569": who, what the college waits for, and until
+        when (or that it ran out)."""
+        when = format_date(invite.expires_at, self.locale)
+        if invite.declined_at is not None:
+            parts = [bilingual("invite_declined").in_(self.locale)]
+        elif invite.expired:
+            parts = [bilingual("invite_expired", date=when).in_(self.locale)]
+        else:
+            key = "invite_waiting_acceptance" if invite.awaiting_acceptance else "invite_waiting_sign_in"
+            parts = [bilingual(key).in_(self.locale), bilingual("invite_expires", date=when).in_(self.locale)]
+        who = [part for part in (invite.display_name, national_format(invite.phone)) if part]
+        return " · ".join([*who, *parts])
+
+    @staticmethod
+    def invite_who(invite: PendingInvite) -> str:
+        """The invited person as the inviter typed them: their name, else their phone."""
+        return invite.display_name or national_format(invite.phone)
+
+    @staticmethod
+    def can_withdraw(invite: PendingInvite) -> bool:
+        """Still waiting (or run out): an answered one is the person's, not the college's, to take back."""
+        return invite.declined_at is None
+
+    def ask_withdraw(self, invite_id: UUID) -> None:
+        invite = next((i for i in self.invites if i.id == invite_id), None)
+        if invite is not None and self.can_withdraw(invite) and not self.withdraw_busy:
+            self.withdrawing, self._notice = invite, None
+            self._changed()
+
+    def cancel_withdraw(self) -> None:
+        if not self.withdraw_busy:
+            self.withdrawing = None
+            self._changed()
+
+    async def withdraw(self) -> None:
+        """The confirmed withdraw: the screen says so and reads the list again. Refused (the person answered
+        meanwhile, or it was sent again or taken back elsewhere), the reason shows and the list is read again."""
+        invite, college_id = self.withdrawing, self._invites_college()
+        if invite is None or college_id is None or self.withdraw_busy:
+            return
+        refusals: list[ApiError] = []
+        done = await self._sent(self._api.withdraw_invite(college_id, invite.id), refusals.append,
+                                self._mark_withdrawing)
+        self.withdrawing = None
+        if refusals:
+            self._notice = refusals[0].text
+        elif done:
+            self.invites = [i for i in self.invites if i.id != invite.id]
+            self._notice = bilingual("invite_withdrawn_done", who=self.invite_who(invite))
+        else:
+            return  # the sign-in is gone: the app leaves for the login
+        await self.load()
+
+    def _mark_withdrawing(self, on: bool) -> None:
+        self.withdraw_busy = on
