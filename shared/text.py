@@ -150,6 +150,10 @@ ERRORS: dict[str, Bilingual] = {
         "งานนี้ไม่เปิดรับแล้ว (มีช่างรับไปแล้ว หมดเวลา หรือถูกถอน)",
         "This offer is no longer open (taken by someone else, expired or withdrawn)",
     ),
+    "offer_off_roster": B(
+        "วิทยาลัยปิดการรับงานของคุณไว้ จึงรับงานนี้ไม่ได้ (สอบถามอาจารย์ได้)",
+        "Your college has switched you off taking jobs, so you cannot take this one (ask your teacher)",
+    ),
     "technician_not_in_college": B(
         "ช่างคนนี้ไม่ได้อยู่ในวิทยาลัยที่รับงานนี้", "That technician is not at the college handling this job"
     ),

@@ -20,14 +20,16 @@ from shared.work import supervisor_actions
 
 async def students(conn: Conn, college_id: uuid.UUID) -> list[dict[str, Any]]:
     cur = await conn.execute(
-        """select p.id, p.display_name, p.phone, p.takes_jobs as is_active,
+        # is_active: takes this college's jobs now - on the roster (takes_jobs, the teacher's switch) and an account
+        # the operator has not suspended (is_active): the job screen's assign list offers only these.
+        """select p.id, p.display_name, p.phone, p.is_active and p.takes_jobs as is_active,
                   (select count(*)::int from public.repair_requests r
                    where r.technician_id = p.id and r.status = any(%s::public.request_status[])) as open_jobs,
                   coalesce((select jsonb_object_agg(ts.skill_code, ts.level) from public.technician_skills ts
                             where ts.technician_id = p.id), '{}'::jsonb) as skills
            from public.profiles p
            where p.college_id = %s and p.role = 'technician'
-           order by p.takes_jobs desc, p.display_name""",
+           order by p.is_active and p.takes_jobs desc, p.display_name""",
         [[s.value for s in WORK_IN_HAND], college_id],
     )
     return await cur.fetchall()
@@ -36,9 +38,13 @@ async def students(conn: Conn, college_id: uuid.UUID) -> list[dict[str, Any]]:
 async def update_student(
     owner: Conn, college_id: uuid.UUID, student_id: uuid.UUID, is_active: bool | None, skills: dict[str, int] | None
 ) -> None:
+    # No key update: the columns guarded here are no key, and an accept's foreign-key check (FOR KEY SHARE, setting
+    # repair_requests.technician_id under its request lock) must not wait for it - FOR UPDATE made the two deadlock
+    # (dispatch.py's note on the lock order).
     row = await (
         await owner.execute(
-            "select college_id from public.profiles where id = %s and role = 'technician' for update", [student_id]
+            "select college_id from public.profiles where id = %s and role = 'technician' for no key update",
+            [student_id],
         )
     ).fetchone()
     if row is None or row["college_id"] != college_id:

@@ -15,7 +15,7 @@ from typing import Any
 from backend.db import Conn
 from backend.errors import ApiError
 from backend.photo_store import PhotoStore
-from backend.services.dispatch import _KM_REQ
+from backend.services.dispatch import _KM_REQ, roster_college
 from backend.services.transitions import check_student_tier, lock_status
 from shared.credit import (
     DEFAULT_HOURS_TARGET,
@@ -345,6 +345,8 @@ async def _approved(owner: Conn, request_id: uuid.UUID) -> bool:
 async def add_member(owner: Conn, request_id: uuid.UUID, user: uuid.UUID, member: uuid.UUID, task: str) -> None:
     if code := check_task(task):
         raise ApiError(400, code)
+    # The helper's profile before the request (dispatch.py's lock order): on the roster until this commits.
+    member_college = await roster_college(owner, member)
     req = await _request(owner, request_id)
     if req["technician_id"] != user and not await _staff_of(owner, req, user):
         raise ApiError(403, "not_assigned")
@@ -354,10 +356,7 @@ async def add_member(owner: Conn, request_id: uuid.UUID, user: uuid.UUID, member
     status = RequestStatus(req["status"])
     if status in {S.CANCELLED, S.SUBMITTED, S.NO_CENTRE, S.OFFERED} or await _approved(owner, request_id):
         raise ApiError(409, "team_not_now")
-    student = await (await owner.execute(
-        "select college_id from public.profiles where id = %s and role = 'technician' and is_active and takes_jobs",
-        [member])).fetchone()
-    if student is None or student["college_id"] != req["college_id"] or member == req["technician_id"]:
+    if member_college is None or member_college != req["college_id"] or member == req["technician_id"]:
         raise ApiError(400, "team_member_invalid")
     if member == req["citizen_id"]:
         # A helper reports hours and is credited for the job: never for a repair they asked for themselves.

@@ -6,6 +6,18 @@ and a unique index make that atomic); a decline offers the job to the next stude
 escalates to the next nearest college; with nobody anywhere the request waits as `no_centre` for an admin.
 
 Every function takes the clock as `now`, so tests can move time instead of waiting for it.
+
+Row locks, the one order every transaction takes them in (so two of them wait for each other, never deadlock):
+1. a person's profile (`public.profiles`): FOR NO KEY UPDATE where it is changed (a switch-off, a move or a role,
+   an invitation's answer), FOR SHARE where a student's `is_active and takes_jobs` must hold until commit (an
+   accept, an assign, a helper added to a team); never FOR UPDATE, which would also block the FOR KEY SHARE of
+   every foreign-key check on a row naming the person (repair_requests.technician_id, offers, notifications'
+   about_id): those are taken later in the order, under a request's lock, and must not wait for a profile;
+2. the request (`repair_requests` FOR UPDATE, `lock_status`);
+3. its offers, team and other rows of that request;
+4. an invitation (`private.staff_invites`), after the person's profile, then their notifications.
+A path that starts from a request and learns of a student only then (dispatch, the tick) takes no profile lock:
+the foreign-key checks' FOR KEY SHARE conflicts with none of the above.
 """
 
 import uuid
@@ -322,6 +334,10 @@ async def accept_offer(
     if offer is None or offer["technician_id"] != technician_id:
         raise ApiError(404, "not_found")
     request_id: uuid.UUID = offer["request_id"]
+    # On the roster until this commits (the profile before the request: the module's lock order). A dispatch that
+    # read the roster while a switch-off was under way may have offered a student that switch-off never saw.
+    if await roster_college(conn, technician_id) is None:
+        raise ApiError(409, "offer_off_roster")
     # The shared rule checks, under the lock, that this student holds an open offer before anything is written.
     try:
         await transition(conn, Actor.TECHNICIAN, request_id, S.ACCEPTED, route=Route.ACCEPT_OFFER, claims=claims,
@@ -343,6 +359,19 @@ async def accept_offer(
         raise ApiError(409, "offer_not_open")
     await withdraw_pending_offers(conn, request_id, keep=offer_id)
     return request_id
+
+
+async def roster_college(conn: Conn, student_id: uuid.UUID) -> uuid.UUID | None:
+    """The college of a student who takes its jobs now (a usable account, is_active, on the roster, takes_jobs);
+    None for anyone else. Their profile stays locked FOR SHARE until commit: a switch-off (FOR NO KEY UPDATE) then
+    waits for this transaction and counts the job it gives, or this waits for the switch-off and reads it. FOR KEY
+    SHARE would not conflict with the switch-off's lock: it could commit unseen between this read and the commit.
+    Taken before the request's lock (the module's lock order)."""
+    row = await (await conn.execute(
+        "select college_id from public.profiles where id = %s and role = 'technician' and is_active and takes_jobs "
+        "for share", [student_id])).fetchone()
+    college_id: uuid.UUID | None = row["college_id"] if row else None
+    return college_id
 
 
 async def _accepted_by(conn: Conn, offer_id: uuid.UUID, technician_id: uuid.UUID) -> bool:
@@ -474,6 +503,8 @@ async def assign(
     """A supervisor (or admin) gives the job to one of the college's students at any time before the work is
     checked: pending offers are withdrawn and the chosen student's offer is the accepted one."""
     await act_as(conn, actor, claims)
+    # The student's profile before the request (the module's lock order), checked below with the request's college.
+    student_college = await roster_college(conn, technician_id)
     status = await lock_status(conn, request_id, check_visible=True)
     if status not in ASSIGNABLE | REASSIGNABLE:
         raise ApiError(409, "illegal_transition", from_status=status.value, to_status=S.ACCEPTED.value)
@@ -490,14 +521,7 @@ async def assign(
     if staff["owns"]:
         # Checked here too: a reassign changes no status, so the shared rule never hears of it.
         raise ApiError(403, "own_request_staff")
-    student = await (
-        await conn.execute(
-            "select college_id from public.profiles where id = %s and role = 'technician' and is_active "
-            "and takes_jobs",
-            [technician_id],
-        )
-    ).fetchone()
-    if student is None or student["college_id"] != req["college_id"]:
+    if student_college is None or student_college != req["college_id"]:
         raise ApiError(400, "technician_not_in_college")
     if technician_id == req["citizen_id"]:
         raise ApiError(409, "own_request_assign")

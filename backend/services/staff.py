@@ -159,7 +159,7 @@ async def register_staff(
     wanted = check_skills(skills or {}, known if known is not None else await known_skills(conn)) if skills else {}
 
     existing = await (await conn.execute(
-        "select id, role, college_id from public.profiles where phone = %s for update", [e164])).fetchone()
+        "select id, role, college_id from public.profiles where phone = %s for no key update", [e164])).fetchone()
     if existing is not None:
         current = AppRole(existing["role"])
         if by == AppRole.SUPERVISOR and not (
@@ -335,7 +335,7 @@ async def accept_invitation(conn: Conn, profile_id: uuid.UUID,
     # The profile before the invitation, the order register_staff takes them in: a renewal at the same moment
     # then waits for this answer (or this for it) instead of deadlocking.
     profile = await (await conn.execute(
-        "select role from public.profiles where id = %s for update", [profile_id])).fetchone()
+        "select role from public.profiles where id = %s for no key update", [profile_id])).fetchone()
     invite = await (await conn.execute(
         """select id, role, college_id, display_name, skills, expires_at <= now() as expired
            from private.staff_invites where profile_id = %s and declined_at is null for update""",
@@ -373,6 +373,8 @@ async def decline_invitation(conn: Conn, profile_id: uuid.UUID,
                              seen: tuple[AppRole, uuid.UUID | None] | None = None) -> None:
     """The person said no: nothing about the account changes; the row stays, marked, so nobody asks again for
     DECLINED_WAIT_DAYS and the teacher sees the answer. `seen`: as for accepting, a no is to the one shown."""
+    # The profile first, as accept_invitation: the answer's notification names the person (about_id, a key share).
+    await conn.execute("select 1 from public.profiles where id = %s for no key update", [profile_id])
     row = await (await conn.execute(
         "select id, role, college_id, expires_at <= now() as expired from private.staff_invites "
         "where profile_id = %s and declined_at is null for update", [profile_id])).fetchone()

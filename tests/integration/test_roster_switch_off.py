@@ -180,3 +180,23 @@ def test_the_migration_gives_students_switched_off_before_it_their_account_back(
     assert got == {"teacher_switched_off": (True, False, False), "operator_suspended": (False, True, False),
                    "on_roster": (True, True, True)}
     local_pg.drop_database(database)
+
+
+async def test_a_suspended_student_is_not_listed_as_taking_jobs(
+    api: httpx.AsyncClient, area: Area, database_url: str
+) -> None:
+    """The teacher's roster answered `takes_jobs as is_active` (audit 11): an account the operator suspended
+    (is_active false, takes_jobs still true) showed as taking jobs there and in the job screen's assign list, whose
+    assign was then refused. `is_active` on the roster is now both: a usable account on the roster."""
+    bee_id, _ = area.students["bee"]
+    teacher, _ = await sign_in(api, area.students["teacher"][1])
+    with psycopg.connect(database_url, autocommit=True) as conn:
+        conn.execute("update public.profiles set is_active = false where id = %s", [bee_id])
+    try:
+        roster = (await api.get("/supervisor/technicians", headers=bearer(teacher))).json()
+        bee = next(s for s in roster if s["id"] == bee_id)
+        assert bee["is_active"] is False, bee
+        assert roster[-1]["id"] == bee_id  # listed after the students taking jobs, as a switched-off one
+    finally:
+        with psycopg.connect(database_url, autocommit=True) as conn:
+            conn.execute("update public.profiles set is_active = true where id = %s", [bee_id])
