@@ -431,10 +431,12 @@ async def test_the_tick_leaves_an_invitation_it_already_closed_alone(
     the clock has nothing to do for them and takes no lock on them (no write per row per tick, forever, and a
     re-invite or an answer of that row never waits behind the clock)."""
     teacher, _ = await sign_in(api, area.students["teacher"][1])
-    phone = fresh_phone()
+    phone, waiting = fresh_phone(), fresh_phone()
     _, person = await sign_in(api, phone)
-    assert (await api.post(f"/colleges/{area.near}/students", json={"phone": phone},
-                           headers=bearer(teacher))).status_code == 201
+    await sign_in(api, waiting)
+    for invited in (phone, waiting):  # the other one still open: the clock does have notifications to look at
+        assert (await api.post(f"/colleges/{area.near}/students", json={"phone": invited},
+                               headers=bearer(teacher))).status_code == 201
     expire(database_url, phone)
     async with service_tx(pool) as owner:
         assert await close_expired(owner) == 1
