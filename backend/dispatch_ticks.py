@@ -41,9 +41,14 @@ async def tick(pool: AsyncConnectionPool[Conn], settings: Settings, now: datetim
         await rate_limits.purge(owner, now)
         await sessions.purge(owner, settings)
     async with service_tx(pool) as owner:
-        await close_expired(owner, now)  # invitations that ran out stop asking (and a held push is not sent)
-    async with service_tx(pool) as owner:
         await fold_status_deltas(owner)
+    # Last, and on its own: invitations are no part of the SLA clock nor the college counts, so a failure here is
+    # logged and never keeps those from running. By the database's clock (not `now`), as expiry is enforced.
+    try:
+        async with service_tx(pool) as owner:
+            await close_expired(owner)  # invitations that ran out stop asking (and a held push is not sent)
+    except Exception as exc:
+        log.warning("closing expired invitations failed: %s", exc)
     return expired
 
 

@@ -15,6 +15,14 @@ class AppRole(StrEnum):
 REQUESTER_ROLES = frozenset({AppRole.CITIZEN, AppRole.TECHNICIAN, AppRole.SUPERVISOR})
 
 
+
+def may_invite(by: AppRole, role: AppRole) -> bool:
+    """Who may send an invitation to a role, and so withdraw one: an admin any staff role, a college's teacher
+    (supervisor) students (technicians) only. The backend refuses the rest (403 forbidden_role); the app offers
+    only what it allows."""
+    return by == AppRole.ADMIN or (by == AppRole.SUPERVISOR and role == AppRole.TECHNICIAN)
+
+
 class Actor(StrEnum):
     """Who performs a status transition: a person in a role, or the dispatcher itself."""
 

@@ -1220,6 +1220,7 @@ INVITATION_UI: dict[str, Bilingual] = {
     "invitation_supervisor": B("{college} เชิญคุณเป็นครูผู้ควบคุม", "{college} invites you to join as a supervisor"),
     "invitation_hint": B("ถ้าตอบรับ หน้าจอของคุณจะเปลี่ยนเป็นของนักศึกษาช่างหรือครู คำขอซ่อมของคุณยังอยู่",
                          "If you accept, your screens change to a student's or teacher's; your repair requests stay"),
+    "invitation_answer_by": B("ตอบรับภายใน {date}", "Answer by {date}"),
     "invitation_accept": B("ตอบรับ", "Accept"),
     "invitation_decline": B("ปฏิเสธ", "Decline"),
     "invitation_declined_done": B("ปฏิเสธคำเชิญแล้ว บัญชีของคุณไม่เปลี่ยนแปลง",

@@ -4,7 +4,6 @@ transaction (the invitation's, the answer's), so a refused or rolled-back change
 other notification (worker.py: channels, preferences, quiet hours) and listed in the inbox."""
 
 import uuid
-from datetime import datetime
 
 from backend.db import Conn
 from shared.notifications import INVITED_CLOSED_KEY, INVITED_RENOTIFY, InvitedClosed, Kind
@@ -78,32 +77,50 @@ async def close_invited(conn: Conn, profile_id: uuid.UUID,
     return int(row["n"]) if row else 0
 
 
-async def close_expired(conn: Conn, now: datetime) -> int:
+# The "invited" notifications still asking, written out as notifications_invited_open (migration 0039) states
+# them, so the planner sees the index serves the query (a bound parameter would hide that from a prepared plan).
+_OPEN_INVITED = (f"n.kind = '{Kind.INVITED.value}' and n.request_id is null "
+                 f"and (n.params ->> '{INVITED_CLOSED_KEY}') is null")
+
+
+async def close_expired(conn: Conn) -> int:
     """Invitations whose time ran out unanswered stop asking: their "invited" notifications are marked read and
-    closed as expired, and a push still held (quiet hours) is not sent. Run by the clock (dispatch_ticks); an
-    invitation being answered or withdrawn at that moment is left to that (skip locked). The count closed."""
+    closed as expired, and a push still held (quiet hours) is not sent. Run by the clock (dispatch_ticks), with the
+    database's clock, the one expiry is written and enforced with (accept, my_invitation). Only invitations whose
+    notification still asks are looked at (never the lapsed ones already closed, which stay). Locks go in accept's
+    order, the person's profile and then the invitation, and skip what is locked: an invitation being answered or
+    withdrawn, or an account being deleted, at that moment is left to that. The count closed."""
     cur = await conn.execute(
-        """with lapsed as (
+        f"""select p.id from public.profiles p
+            where p.id in (select n.recipient_id from public.notifications n
+                           join private.staff_invites i on i.profile_id = n.recipient_id
+                           where {_OPEN_INVITED} and i.declined_at is null and i.expires_at <= now()
+                             and n.params ->> 'role' = i.role::text
+                             and n.params ->> 'college_id' is not distinct from i.college_id::text)
+            order by p.id for no key update skip locked""")
+    people = [row["id"] for row in await cur.fetchall()]
+    if not people:
+        return 0
+    cur = await conn.execute(
+        f"""with lapsed as (
                select i.profile_id, i.role::text as role, i.college_id::text as college_id
                from private.staff_invites i
-               where i.profile_id is not null and i.declined_at is null and i.expires_at <= %(now)s
-               for update skip locked)
+               where i.profile_id = any(%(people)s) and i.declined_at is null and i.expires_at <= now()
+               for share skip locked)
            , closed as (
                update public.notifications n
-               set read_at = coalesce(n.read_at, %(now)s), planned_at = coalesce(n.planned_at, %(now)s),
+               set read_at = coalesce(n.read_at, now()), planned_at = coalesce(n.planned_at, now()),
                    params = n.params || jsonb_build_object(%(closed)s::text, %(expired)s::text)
                from lapsed l
-               where n.recipient_id = l.profile_id and n.kind = %(kind)s and n.request_id is null
-                 and n.params ->> %(closed)s is null and n.params ->> 'role' = l.role
+               where n.recipient_id = l.profile_id and {_OPEN_INVITED} and n.params ->> 'role' = l.role
                  and n.params ->> 'college_id' is not distinct from l.college_id
                returning n.id)
            , skipped as (
                update private.notification_deliveries d
-               set status = 'skipped', last_error = 'invitation expired', updated_at = %(now)s
+               set status = 'skipped', last_error = 'invitation expired', updated_at = now()
                where d.notification_id in (select id from closed) and d.status = 'pending')
            select count(*)::int as n from closed""",
-        {"now": now, "kind": Kind.INVITED.value, "closed": INVITED_CLOSED_KEY,
-         "expired": InvitedClosed.EXPIRED.value},
+        {"people": people, "closed": INVITED_CLOSED_KEY, "expired": InvitedClosed.EXPIRED.value},
     )
     row = await cur.fetchone()
     return int(row["n"]) if row else 0

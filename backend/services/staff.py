@@ -36,7 +36,7 @@ from shared.geo import in_thailand
 from shared.invitations import DECLINED_WAIT_DAYS, EXPIRED_LISTED_DAYS, INVITATION_OPEN_DAYS
 from shared.notifications import InvitedClosed
 from shared.phone import InvalidPhone, normalize_thai_phone
-from shared.roles import AppRole
+from shared.roles import AppRole, may_invite
 from shared.statuses import WORK_IN_HAND
 from shared.text import Bilingual, error_text
 
@@ -395,8 +395,17 @@ async def withdraw_invite(conn: Conn, college_id: uuid.UUID, invite_id: uuid.UUI
     person's "invited" notifications stop asking and a push still held is not sent (close_invited), and the trail
     records it (`staff.invite_withdraw`, about the account when there is one). 404 `invitation_unknown` for an id
     that is not this college's (or was sent again since); 409 `invitation_answered` once the person said yes or
-    no. The invitation row is locked first, as an answer at the same moment locks it: one of the two waits for
-    the other and then finds it answered or gone."""
+    no. Locks are taken in accept's order: the invited person's profile (`for no key update`), then the invitation
+    (as an answer at the same moment locks it: one of the two waits for the other and then finds it answered or
+    gone). Deleting the account locks the profile before it cascades to the notifications and the invitation, so
+    it too waits for this withdraw (or this for it) instead of deadlocking with close_invited below."""
+    # Whose invitation: an id keeps its account for life (sending again writes a new id), so this unlocked read
+    # names the profile to lock; the row itself is read again under its lock.
+    whose = await (await conn.execute(
+        "select profile_id from private.staff_invites where id = %s and college_id = %s",
+        [invite_id, college_id])).fetchone()
+    if whose is not None and whose["profile_id"] is not None:
+        await conn.execute("select 1 from public.profiles where id = %s for no key update", [whose["profile_id"]])
     row = await (await conn.execute(
         """select role, college_id, profile_id, declined_at is not null as declined, expires_at <= now() as expired
            from private.staff_invites where id = %s and college_id = %s for update""",
@@ -407,7 +416,7 @@ async def withdraw_invite(conn: Conn, college_id: uuid.UUID, invite_id: uuid.UUI
                where action = 'staff.invite_accept' and after ->> 'invite_id' = %s and after ->> 'college_id' = %s""",
             [str(invite_id), str(college_id)])).fetchone()
         raise StaffError("invitation_answered", 409) if accepted else StaffError("invitation_unknown", 404)
-    if by == AppRole.SUPERVISOR and row["role"] != AppRole.TECHNICIAN.value:
+    if not may_invite(by, AppRole(row["role"])):
         raise StaffError("forbidden_role", 403)
     if row["declined"]:
         raise StaffError("invitation_answered", 409)

@@ -6,6 +6,7 @@ from collections.abc import Awaitable, Callable
 from typing import TypeVar
 
 from mobile.api_client import ApiClient, ApiError
+from mobile.formatting import format_date
 from mobile.models import Profile
 from mobile.viewmodels.session import Session
 from shared.roles import AppRole
@@ -47,6 +48,13 @@ class InvitationCard:
         name = "" if college is None else (college.name_th if locale == Locale.TH else college.name_en)
         key = "invitation_supervisor" if invitation.role == AppRole.SUPERVISOR else "invitation_student"
         return bilingual(key, college=name).in_(locale)
+
+    def deadline(self, locale: Locale) -> str:
+        """"ตอบรับภายใน 9 ธ.ค. 2569": until when the invitation is open (after that it lapses unanswered)."""
+        invitation = self.invitation
+        if invitation is None:
+            return ""
+        return bilingual("invitation_answer_by", date=format_date(invitation.expires_at, locale)).in_(locale)
 
     def error(self, locale: Locale) -> str | None:
         return None if self._error is None else self._error.in_(locale)

@@ -9,6 +9,7 @@ from mobile.api_client import ApiError
 from mobile.formatting import format_date
 from mobile.viewmodels.loadable import SubScreen
 from shared.phone import national_format
+from shared.roles import may_invite
 from shared.text import bilingual
 from shared.wire import PendingInvite
 
@@ -47,10 +48,11 @@ class WithdrawsInvites(SubScreen):
         """The invited person as the inviter typed them: their name, else their phone."""
         return invite.display_name or national_format(invite.phone)
 
-    @staticmethod
-    def can_withdraw(invite: PendingInvite) -> bool:
-        """Still waiting (or run out): an answered one is the person's, not the college's, to take back."""
-        return invite.declined_at is None
+    def can_withdraw(self, invite: PendingInvite) -> bool:
+        """Still waiting (or run out), and one the signed-in person may send (a teacher: a student's; an admin:
+        any): an answered one is the person's, not the college's, to take back, and the backend refuses the rest."""
+        profile = self._session.profile
+        return invite.declined_at is None and profile is not None and may_invite(profile.role, invite.role)
 
     def ask_withdraw(self, invite_id: UUID) -> None:
         invite = next((i for i in self.invites if i.id == invite_id), None)

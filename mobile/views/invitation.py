@@ -23,6 +23,7 @@ def invitation_controls(card: InvitationCard, locale: Locale) -> list[ft.Control
              ft.Text(card.title(locale), weight=ft.FontWeight.BOLD, expand=True)],
             vertical_alignment=ft.CrossAxisAlignment.START,
         ),
+        muted(card.deadline(locale)),
         muted(t("invitation_hint", locale)),
     ]
     error = card.error(locale)

@@ -4,15 +4,24 @@ its students, an admin for any) takes back one still waiting, and the person's c
 so. Times are moved in SQL, never slept through."""
 
 import asyncio
+import logging
 import uuid
-from datetime import datetime, timedelta
+from collections.abc import AsyncIterator
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import httpx
 import psycopg
 import pytest
 from psycopg.rows import dict_row
+from psycopg_pool import AsyncConnectionPool
 
+import backend.dispatch_ticks as dispatch_ticks
+from backend.db import Conn, service_tx
+from backend.dispatch_ticks import tick
+from backend.notifications.invitations import close_expired
+from backend.services.college_counts import fold_status_deltas
+from backend.settings import Settings
 from shared.invitations import INVITATION_OPEN_DAYS
 from tests.helpers import answer_invitation, bearer, fresh_phone, sign_in
 from tests.integration.dispatch_area import Area
@@ -130,6 +139,32 @@ async def test_an_expired_invite_does_not_apply_at_the_first_sign_in(api: httpx.
     _, profile = await sign_in(api, phone)
     assert profile["role"] == "citizen" and profile["college"] is None
     assert await listed(api, admin, area.far, phone) == []  # dropped at the sign-in: the account may be invited
+    # Not silently: the trail says the line left the list because it had lapsed (no phone or name in it).
+    [event] = audit_of(database_url, profile["id"])
+    assert (event["action"], event["actor"]) == ("staff.invite_lapse", "system")
+    assert event["after"] == {"role": "supervisor", "college_id": str(area.far), "invite_id": lapsed["id"],
+                              "at_sign_in": True}
+
+
+async def test_an_invite_applied_at_the_first_sign_in_is_in_the_trail_and_cannot_then_be_withdrawn(
+    api: httpx.AsyncClient, area: Area, database_url: str,
+) -> None:
+    """Signing up with the invited phone is the person's yes: recorded as an accept (by the system), so the
+    admin's withdraw afterwards is told it was answered (409), not that it is unknown (404)."""
+    admin, _ = await sign_in(api, SEED_ADMIN)
+    phone = fresh_phone()
+    assert (await api.post(f"/admin/colleges/{area.far}/supervisors", json={"phone": phone},
+                           headers=bearer(admin))).status_code == 201
+    [invite] = await listed(api, admin, area.far, phone)
+    _, profile = await sign_in(api, phone)
+    assert profile["role"] == "supervisor"
+    accepts = [e for e in audit_of(database_url, profile["id"]) if e["action"] == "staff.invite_accept"]
+    assert [(e["actor"], e["after"]) for e in accepts] == [
+        ("system", {"role": "supervisor", "college_id": str(area.far), "invite_id": invite["id"],
+                    "at_sign_in": True})]
+    refused(await api.delete(f"/colleges/{area.far}/invites/{invite['id']}", headers=bearer(admin)), 409,
+            "invitation_answered")
+    assert role_of(database_url, profile["id"]) == "supervisor"
 
 
 # --- withdrawing ---------------------------------------------------------------------------------------------
@@ -286,3 +321,176 @@ async def test_an_accept_and_a_withdraw_at_the_same_moment_end_with_one_of_them(
         refused(lost, 409, "invitation_withdrawn")
         assert role_of(database_url, person["id"]) == "citizen"
         assert invited_notes(database_url, person["id"]) == [{"closed": "withdrawn", "read": True}]
+
+
+async def test_a_withdraw_racing_the_first_sign_in_wins_and_the_stranger_stays_a_citizen(
+    api: httpx.AsyncClient, area: Area, database_url: str,
+) -> None:
+    """The admin names a mistyped phone the far college's teacher and withdraws it just as the stranger signs up:
+    the sign-in's trigger takes the invitation as the withdraw does, waits for it, and then finds nothing. The
+    withdraw answered 204 and the trail says withdrawn: the stranger is a citizen, nothing was applied."""
+    admin, _ = await sign_in(api, SEED_ADMIN)
+    phone = fresh_phone()
+    named = await api.post(f"/admin/colleges/{area.far}/supervisors", json={"phone": phone}, headers=bearer(admin))
+    assert named.status_code == 201 and named.json()["existing_account"] is False
+    [invite] = await listed(api, admin, area.far, phone)
+    stranger = uuid.uuid4()
+
+    async def first_sign_in() -> None:  # GoTrue's insert of the auth user (phone without '+')
+        async with await psycopg.AsyncConnection.connect(database_url, autocommit=True) as conn:
+            await conn.execute("select private.create_phone_user(%s, %s, true)", [stranger, e164(phone)[1:]])
+
+    async with await psycopg.AsyncConnection.connect(database_url) as holder:
+        # Stands for "the withdraw got the row first": it is queued right behind this lock.
+        await holder.execute("select 1 from private.staff_invites where id = %s for update", [invite["id"]])
+        withdraw = asyncio.create_task(api.delete(f"/colleges/{area.far}/invites/{invite['id']}",
+                                                  headers=bearer(admin)))
+        try:
+            await _until_waiting(database_url, 1, withdraw)
+            sign_up = asyncio.create_task(first_sign_in())
+            await _until_waiting(database_url, 2, withdraw, sign_up)  # the sign-in waits for the invitation too
+        finally:
+            await holder.rollback()
+        withdrawn = await withdraw
+        await sign_up
+    assert withdrawn.status_code == 204, withdrawn.text
+    with psycopg.connect(database_url, row_factory=dict_row) as conn:
+        profile = conn.execute("select role::text, college_id from public.profiles where id = %s",
+                               [stranger]).fetchone()
+        trail = conn.execute("select action from public.audit_events where after ->> 'invite_id' = %s "
+                             "and action like 'staff.invite%%' order by id", [invite["id"]]).fetchall()
+    # Sent, then taken back, and nothing else happened to it (no accept at the sign-in).
+    assert trail == [{"action": "staff.invite"}, {"action": "staff.invite_withdraw"}]
+    assert profile == {"role": "citizen", "college_id": None}
+    assert await listed(api, admin, area.far, phone) == []
+
+
+async def test_a_withdraw_and_the_persons_account_deletion_at_the_same_moment_both_succeed(
+    api: httpx.AsyncClient, area: Area, database_url: str, monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """Deleting the account (GoTrue's `delete from auth.users`) locks the profile, then cascades to the
+    notifications and the invitation; the withdraw locks the profile before the invitation (accept's order), so
+    the deletion waits for the withdraw instead of deadlocking with it. The pause below holds the withdraw after
+    its locks and before it closes the notifications, where the deletion runs into it."""
+    import backend.services.staff as staff_service
+
+    teacher, _ = await sign_in(api, area.students["teacher"][1])
+    phone = fresh_phone()
+    _, person = await sign_in(api, phone)
+    assert (await api.post(f"/colleges/{area.near}/students", json={"phone": phone},
+                           headers=bearer(teacher))).status_code == 201
+    [invite] = await listed(api, teacher, area.near, phone)
+    at_close, go_on = asyncio.Event(), asyncio.Event()
+    real_close = staff_service.close_invited  # type: ignore[attr-defined]
+
+    async def paused_close(*args: Any, **kwargs: Any) -> int:
+        at_close.set()
+        await go_on.wait()
+        return await real_close(*args, **kwargs)
+
+    monkeypatch.setattr(staff_service, "close_invited", paused_close)
+    withdraw = asyncio.create_task(api.delete(f"/colleges/{area.near}/invites/{invite['id']}",
+                                              headers=bearer(teacher)))
+    await asyncio.wait_for(at_close.wait(), 30)  # the invitation is locked and deleted, not yet committed
+
+    async def delete_account() -> str:
+        async with await psycopg.AsyncConnection.connect(database_url, autocommit=True) as conn:
+            try:
+                await conn.execute("delete from auth.users where id = %s", [person["id"]])
+            except psycopg.errors.DeadlockDetected:
+                return "deadlock"
+        return "deleted"
+
+    deletion = asyncio.create_task(delete_account())
+    await _until_waiting(database_url, 1, deletion)  # the deletion waits for what the withdraw holds
+    go_on.set()
+    withdrawn, deleted = await withdraw, await deletion
+    assert (withdrawn.status_code, deleted) == (204, "deleted"), withdrawn.text
+    with psycopg.connect(database_url) as conn:
+        assert conn.execute("select count(*) from public.profiles where id = %s", [person["id"]]).fetchone() == (0,)
+    assert await listed(api, teacher, area.near, phone) == []
+
+
+# --- the clock ---------------------------------------------------------------------------------------------------
+
+
+@pytest.fixture
+async def pool(database_url: str) -> AsyncIterator[AsyncConnectionPool[Conn]]:
+    p: AsyncConnectionPool[Conn] = AsyncConnectionPool(
+        database_url, min_size=1, max_size=2, kwargs={"row_factory": dict_row, "autocommit": True},
+        connection_class=psycopg.AsyncConnection[dict[str, Any]], open=False)
+    await p.open()
+    yield p
+    await p.close()
+
+
+async def test_the_tick_leaves_an_invitation_it_already_closed_alone(
+    api: httpx.AsyncClient, area: Area, database_url: str, pool: AsyncConnectionPool[Conn],
+) -> None:
+    """Lapsed invitations to an account stay (listed, replaced by a re-invite): once their notification is closed
+    the clock has nothing to do for them and takes no lock on them (no write per row per tick, forever, and a
+    re-invite or an answer of that row never waits behind the clock)."""
+    teacher, _ = await sign_in(api, area.students["teacher"][1])
+    phone, waiting = fresh_phone(), fresh_phone()
+    _, person = await sign_in(api, phone)
+    await sign_in(api, waiting)
+    for invited in (phone, waiting):  # the other one still open: the clock does have notifications to look at
+        assert (await api.post(f"/colleges/{area.near}/students", json={"phone": invited},
+                               headers=bearer(teacher))).status_code == 201
+    expire(database_url, phone)
+    async with service_tx(pool) as owner:
+        assert await close_expired(owner) == 1
+    assert invited_notes(database_url, person["id"]) == [{"closed": "expired", "read": True}]
+    async with service_tx(pool) as owner:
+        assert await close_expired(owner) == 0
+        with psycopg.connect(database_url) as other:  # neither the invitation nor the person is held
+            assert other.execute("select 1 from private.staff_invites where phone = %s for update nowait",
+                                 [e164(phone)]).fetchone() == (1,)
+            assert other.execute("select 1 from public.profiles where id = %s for update nowait",
+                                 [person["id"]]).fetchone() == (1,)
+
+
+async def test_the_tick_judges_expiry_by_the_databases_clock(
+    api: httpx.AsyncClient, area: Area, database_url: str, pool: AsyncConnectionPool[Conn], settings: Settings,
+) -> None:
+    """Expiry is written and enforced (accept, the card) with the database's now(); an app server whose clock runs
+    a minute ahead must not close as "expired" an invitation the person can still see and accept."""
+    teacher, _ = await sign_in(api, area.students["teacher"][1])
+    phone = fresh_phone()
+    token, person = await sign_in(api, phone)
+    assert (await api.post(f"/colleges/{area.near}/students", json={"phone": phone},
+                           headers=bearer(teacher))).status_code == 201
+    with psycopg.connect(database_url, autocommit=True) as conn:
+        conn.execute("update private.staff_invites set expires_at = now() + interval '10 minutes' where phone = %s",
+                     [e164(phone)])
+    await tick(pool, settings, datetime.now(UTC) + timedelta(minutes=11))  # the app server's clock, ahead
+    assert invited_notes(database_url, person["id"]) == [{"closed": None, "read": False}]
+    assert (await api.get("/me/invitation", headers=bearer(token))).json() is not None
+    accepted = await api.post("/me/invitation/accept", json={"role": "technician", "college_id": str(area.near)},
+                              headers=bearer(token))
+    assert accepted.status_code == 200, accepted.text
+    assert invited_notes(database_url, person["id"]) == [{"closed": "accepted", "read": True}]
+
+
+async def test_a_failure_closing_invitations_does_not_stop_the_rest_of_the_tick(
+    pool: AsyncConnectionPool[Conn], settings: Settings, monkeypatch: pytest.MonkeyPatch,
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    """The SLA escalation and the college counts are no business of invitations: the invitations step runs last
+    and on its own, so its failure is logged and the counts are still folded."""
+    folded: list[bool] = []
+    real_fold = fold_status_deltas
+
+    async def broken(*_: object) -> int:
+        raise psycopg.errors.QueryCanceled("canceling statement due to statement timeout")
+
+    async def fold(conn: Conn) -> int:
+        folded.append(True)
+        return await real_fold(conn)
+
+    monkeypatch.setattr(dispatch_ticks, "close_expired", broken)
+    monkeypatch.setattr(dispatch_ticks, "fold_status_deltas", fold)
+    with caplog.at_level(logging.WARNING, logger="fixit.dispatch"):
+        await tick(pool, settings)
+    assert folded == [True]
+    assert any("closing expired invitations failed" in r.getMessage() for r in caplog.records)

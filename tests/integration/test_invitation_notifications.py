@@ -329,8 +329,8 @@ async def test_an_invitation_that_runs_out_stops_asking_and_its_held_push_is_not
     db.execute("update private.staff_invites set expires_at = now() - interval '1 minute' where profile_id = %s",
                [lapsing])
     async with service_tx(pool) as owner:
-        assert await close_expired(owner, datetime.now(UTC)) == 1
-        assert await close_expired(owner, datetime.now(UTC)) == 0  # closed once
+        assert await close_expired(owner) == 1
+        assert await close_expired(owner) == 0  # closed once
     rows = db.execute("select n.recipient_id, d.status, n.read_at is not null as read, n.params ->> 'closed' as closed "
                       "from private.notification_deliveries d join public.notifications n on n.id = d.notification_id "
                       "where n.recipient_id = any(%s)", [[lapsing, open_one]]).fetchall()

@@ -49,6 +49,7 @@ async def test_the_citizen_accepts_a_colleges_invitation_and_gets_the_students_h
     shown = texts(tree)
     assert "วิทยาลัยเทคนิคเชียงใหม่ เชิญคุณเป็นนักศึกษาช่าง" in shown
     assert "ตอบรับ" in shown and "ปฏิเสธ" in shown
+    assert "ตอบรับภายใน 9 ธ.ค. 2569" in shown  # the person is told until when it is open
     assert_accessible(tree)
     assert app.home.requests  # the card sits above the person's own list, which still loads
 
@@ -69,6 +70,7 @@ async def test_declining_keeps_the_citizens_home_and_says_so_in_english_too() ->
     assert isinstance(home, CitizenHome)
     tree = app_view(app)
     assert "Chiang Mai Technical College invites you to join as a supervisor" in texts(tree)
+    assert "Answer by 9 Dec 2026" in texts(tree)
     await click(tree, "Decline")
     [sent] = backend.calls("POST", "/me/invitation/decline")
     assert json.loads(sent.content) == {"role": "supervisor", "college_id": COLLEGE["id"]}  # the no is to this one
@@ -250,6 +252,23 @@ async def test_the_teacher_withdraws_an_invitation_after_a_confirmation() -> Non
     # In English the date is the English one.
     await app.toggle_locale()
     assert "089-876-5432 · Expired on 9 Dec 2026" in texts(technicians_view(screen, app.session.locale))
+
+
+async def test_a_teacher_is_offered_withdraw_only_on_their_students_invitations() -> None:
+    """GET /colleges/{id}/invites lists every role's invitations to a teacher (an admin's teacher invitation too),
+    and the backend lets a teacher withdraw students' only (403 forbidden_role): no button, no dialog for the rest."""
+    backend = WorkBackend()
+    colleague, student = pending("+66812345678", "ครูใหม่", role="supervisor"), pending("+66898765432", "สมศักดิ์")
+    backend.invites = [colleague, student]
+    app = await signed_in("supervisor", backend)
+    await app.open_technicians()
+    screen = app.technicians
+    assert screen is not None
+    shown = texts(technicians_view(screen, app.session.locale))
+    assert any(line.startswith("ครูใหม่ · 081-234-5678") for line in shown)  # listed, so the teacher knows
+    assert "ยกเลิกคำเชิญของ ครูใหม่" not in shown and "ยกเลิกคำเชิญของ สมศักดิ์" in shown
+    screen.ask_withdraw(UUID(colleague["id"]))
+    assert screen.withdrawing is None and withdraw_invite_dialog(screen, app.session.locale) is None
 
 
 async def test_a_refused_withdraw_says_why_and_reads_the_list_again() -> None:
