@@ -5,9 +5,11 @@ they can still do; `profile_missing` stays for a token whose person has no profi
 
 import asyncio
 import re
+import time
 import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
+from types import SimpleNamespace
 from typing import Any
 
 import httpx
@@ -16,7 +18,7 @@ from psycopg.rows import dict_row
 from starlette.requests import Request
 
 from backend.app import create_app
-from backend.auth.tokens import verify_token
+from backend.auth.tokens import Identity, verify_token
 from backend.db import user_tx
 from backend.routes.events import events
 from backend.settings import Settings
@@ -371,3 +373,30 @@ async def test_an_open_stream_ends_when_the_account_is_suspended(
             assert await _next_chunk(chunks, 30) is None
     finally:
         await chunks.aclose()  # type: ignore[attr-defined]
+
+
+async def test_an_open_stream_ends_at_its_tokens_expiry(
+    api: httpx.AsyncClient, settings: Settings
+) -> None:
+    """The token is checked when the stream opens; at the first keep-alive past its `exp` the stream ends (the app
+    reconnects with its refreshed token, which is checked again)."""
+    token, _, _ = await citizen_with_a_photo(api)
+    app = api._transport.app  # type: ignore[attr-defined]
+    identity = verify_token(settings, token)
+    fast = SimpleNamespace(state=SimpleNamespace(hub=app.state.hub,
+                                                 settings=settings.model_copy(update={"sse_ping_seconds": 0.05})))
+
+    async def receive() -> dict[str, Any]:
+        await asyncio.Event().wait()
+        return {"type": "http.disconnect"}
+
+    for exp, after_connected in ((time.time() + 3600, b": ping\n\n"), (time.time() - 1, None)):
+        request = Request({"type": "http", "method": "GET", "path": "/events", "headers": [], "query_string": b"",
+                           "app": fast}, receive)
+        live = Identity(identity.user_id, {**identity.claims, "exp": exp})
+        chunks = (await events(request, live, app.state.pool)).body_iterator
+        try:
+            assert await _next_chunk(chunks, 5) == b": connected\n\n"
+            assert await _next_chunk(chunks, 5) == after_connected, exp
+        finally:
+            await chunks.aclose()  # type: ignore[attr-defined]
