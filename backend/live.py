@@ -55,10 +55,20 @@ def encode(event: dict[str, Any]) -> Outgoing:
     return Outgoing(public, text.encode())
 
 
+# The end of a stream: its person's account was suspended or deleted (announced as `account_closed`, 0040).
+CLOSED = Outgoing({}, b"")
+
+
 @dataclass(eq=False)
 class Subscription:
     viewer: Viewer
     queue: asyncio.Queue[Outgoing] = field(default_factory=lambda: asyncio.Queue(maxsize=256))
+
+    def close(self) -> None:
+        """Drop what is queued (it is no longer theirs to hear) and end the stream."""
+        while not self.queue.empty():
+            self.queue.get_nowait()
+        self.queue.put_nowait(CLOSED)
 
 
 class EventHub:
@@ -110,6 +120,10 @@ class EventHub:
         return found
 
     def deliver(self, event: dict[str, Any]) -> None:
+        if event.get("kind") == "account_closed":  # suspended or deleted: that person's streams end, on every copy
+            for sub in list(self._by_user.get(str(event.get("user_id")), ())):
+                sub.close()
+            return
         audience = self.audience(event)
         if not audience:
             return
@@ -143,7 +157,8 @@ PING = b": ping\n\n"
 
 
 async def sse_stream(sub: Subscription, ping_seconds: float = 15.0) -> AsyncGenerator[bytes]:
-    """The stream's bytes; `b": ping"` every `ping_seconds` of quiet keeps proxies from closing it."""
+    """The stream's bytes; `b": ping"` every `ping_seconds` of quiet keeps proxies from closing it. It ends when
+    the subscription is closed (the account suspended or deleted)."""
     yield b": connected\n\n"
     while True:
         try:
@@ -153,4 +168,6 @@ async def sse_stream(sub: Subscription, ping_seconds: float = 15.0) -> AsyncGene
         except TimeoutError:
             yield PING
             continue
+        if outgoing is CLOSED:
+            return
         yield outgoing.wire

@@ -254,6 +254,12 @@ class Outbox:
             await self._save()
         return item
 
+    async def discard_all(self) -> None:
+        """This person's drafts, photos and all, gone from the device (their account was deleted)."""
+        if self.items:
+            self._all = [i for i in self._all if i.owner_id != self._owner_id]
+            await self._save()
+
     async def release(self, key: str) -> bool:
         """The writer chose to send a held draft: it waits for the sender like any other, which tries at once."""
         item = self.get(key)

@@ -649,6 +649,10 @@ ACCOUNT_UI: dict[str, Bilingual] = {
     "code_label_digits": B("รหัสยืนยัน {n} หลัก", "{n}-digit code"),
     "account_title": B("บัญชีของฉัน", "My account"),
     "suspended_title": B("บัญชีของคุณถูกระงับ", "Your account is suspended"),
+    "suspended_drafts_held": B("มีคำขอซ่อมที่ยังไม่ได้ส่ง {count} รายการเก็บไว้ในเครื่องนี้ (พร้อมรูปถ่าย) "
+                               "หากลบบัญชี คำขอเหล่านี้จะถูกลบจากเครื่องด้วย",
+                               "{count} unsent repair request(s) are kept on this device (with their photos); "
+                               "deleting your account removes them from it too"),
     "account_name": B("ชื่อ", "Name"),
     "account_phone": B("เบอร์โทรศัพท์", "Phone"),
     "account_role": B("บทบาท", "Role"),

@@ -132,7 +132,8 @@ async def plan(conn: Conn, channels: Sequence[Channel], now: datetime, limit: in
 
 _DUE = """
 select d.id, d.channel, d.target, d.idempotency_key, d.attempts, n.id as notification_id, n.kind, n.params,
-       n.request_id, p.locale, (to_jsonb(r) ->> 'ref_no')::bigint as ref_no, dev.keys, dev.token as device
+       n.request_id, p.locale, p.is_active, (to_jsonb(r) ->> 'ref_no')::bigint as ref_no, dev.keys,
+       dev.token as device
 from private.notification_deliveries d
 join public.notifications n on n.id = d.notification_id
 join public.profiles p on p.id = n.recipient_id
@@ -157,6 +158,8 @@ class _Outcome:
 
 async def _send_one(channel: Channel, row: Mapping[str, Any], now: datetime, config: WorkerConfig) -> _Outcome:
     attempts = int(row["attempts"]) + 1
+    if not row["is_active"]:  # suspended since it was planned (held for quiet hours, or for a retry): as `plan`
+        return _Outcome(row["id"], "skipped", attempts - 1, "account suspended", now)
     if channel.addresses in DEVICE_ADDRESSES and row["device"] is None:
         return _Outcome(row["id"], "skipped", attempts - 1, "device signed out", now)
     if channel.addresses == "webpush" and not is_push_service_url(row["target"]):

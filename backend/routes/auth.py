@@ -1,7 +1,7 @@
 import logging
 import uuid
 from datetime import timedelta
-from typing import Annotated
+from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Request, Response
 from fastapi.security import HTTPAuthorizationCredentials
@@ -14,7 +14,7 @@ from backend.deps import NowDep, PoolDep, SettingsDep, bearer_scheme
 from backend.errors import ApiError
 from backend.schemas import CodeRequest, ErrorResponse, RefreshRequest, SignOutRequest, VerifyRequest
 from backend.services import rate_limits
-from backend.services.profiles import load_own_profile
+from backend.services.profiles import load_profile
 from backend.services.rate_limits import Limit
 from backend.settings import AuthMode, Settings
 from shared import otp
@@ -160,14 +160,19 @@ async def _session(pool: PoolDep, settings: Settings, tokens: Tokens) -> SignedI
         log.error("a token just issued by %s does not verify: %s", settings.auth_mode.value, exc)
         raise ApiError(401, "token_invalid", headers={"WWW-Authenticate": "Bearer"}) from exc
     # Read the profile with the claims exactly as every later request will carry them.
+    # A suspended person still signs in, to download or delete their data (PDPA); their profile is not told (and
+    # RLS shows their token nothing, 0040).
+    profile: dict[str, Any] | None = None
     async with user_tx(pool, identity.claims) as conn:
-        profile = await load_own_profile(conn, identity.user_id)
-    # A suspended person still signs in, to download or delete their data (PDPA); their profile is not told.
-    suspended = not profile["is_active"]
+        try:
+            profile = await load_profile(conn, identity.user_id)
+        except ApiError as exc:
+            if exc.code != "account_suspended":
+                raise
     return SignedIn(
         access_token=tokens.access_token, expires_in=tokens.expires_in, expires_at=tokens.expires_at,
-        refresh_token=tokens.refresh_token, profile=None if suspended else Profile.model_validate(profile),
-        suspended=suspended,
+        refresh_token=tokens.refresh_token, profile=None if profile is None else Profile.model_validate(profile),
+        suspended=profile is None,
     )
 
 

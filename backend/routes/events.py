@@ -1,3 +1,5 @@
+import math
+import time
 from collections.abc import AsyncIterator
 from typing import Annotated
 
@@ -43,14 +45,17 @@ async def events(
     college = profile["college"]["id"] if profile["college"] else None
     viewer = Viewer(str(identity.user_id), str(profile["role"]), str(college) if college else None)
     hub: EventHub = request.app.state.hub
+    # The token is checked once, here; the stream ends at its expiry (seen at a ping) and at the account's
+    # suspension or deletion (announced to every backend copy: live.py).
+    expires = float(identity.claims.get("exp") or math.inf)
 
     async def stream() -> AsyncIterator[bytes]:
         with hub.subscribe(viewer) as sub:
             async for chunk in sse_stream(sub, request.app.state.settings.sse_ping_seconds):
                 # Starlette's StreamingResponse ends the stream when the client goes (ASGI < 2.4) or the next send
                 # fails (2.4); asking on every event as well cost a cancel scope per delivery, so only on pings.
-                if chunk is PING and await request.is_disconnected():
-                    break
+                if chunk is PING and (time.time() >= expires or await request.is_disconnected()):
+                    break  # gone, or the token ran out: the app reconnects with its refreshed one
                 yield chunk
 
     return StreamingResponse(stream(), media_type="text/event-stream",

@@ -44,9 +44,8 @@ async def export_my_data(identity: IdentityDep, pool: PoolDep) -> Response:
     """"Download my data" (PDPA): the profile, the account, requests with their timeline and photo list, jobs,
     offers, skills, sign-in sessions and the audit entries about the caller, as one JSON file. An account an
     operator suspended may still download it (PDPA)."""
-    async with user_tx(pool, identity.claims) as conn:
-        profile = await load_own_profile(conn, identity.user_id)  # suspended too: a suspension keeps this right
     async with service_tx(pool) as owner:
+        profile = await load_own_profile(owner, identity.user_id)  # suspended too: a suspension keeps this right
         data = await account.export(owner, identity.user_id, AppRole(profile["role"]), identity.claims)
     return Response(json.dumps(data, ensure_ascii=False, default=str, indent=2), media_type="application/json",
                     headers={"Content-Disposition": 'attachment; filename="fixit-my-data.json"'})
@@ -63,9 +62,8 @@ async def delete_me(
     operator suspended may still delete itself (PDPA)."""
     if not confirm:
         raise ApiError(400, "confirmation_required")
-    async with user_tx(pool, identity.claims) as conn:
-        profile = await load_own_profile(conn, identity.user_id)  # suspended too: a suspension keeps this right
     async with service_tx(pool) as owner:
+        profile = await load_own_profile(owner, identity.user_id)  # suspended too: a suspension keeps this right
         paths = await account.delete(owner, identity.user_id, AppRole(profile["role"]), identity.claims)
     await account.delete_photos(store, paths)
     return Response(status_code=204)

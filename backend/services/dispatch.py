@@ -18,6 +18,11 @@ Row locks, the one order every transaction takes them in (so two of them wait fo
 4. an invitation (`private.staff_invites`), after the person's profile, then their notifications.
 A path that starts from a request and learns of a student only then (dispatch, the tick) takes no profile lock:
 the foreign-key checks' FOR KEY SHARE conflicts with none of the above.
+An account's deletion is the one exclusive profile lock: `delete from auth.users` (DELETE /me, the operator's
+command, Supabase's dashboard) cascades to the profile and locks it for good, which blocks those FOR KEY SHARE checks,
+and the profile's trigger (private.forget_person) then writes the person's requests. So a trigger on auth.users
+(private.lock_requests_before_deletion, 0040) first takes every request the person asked for or works on
+(FOR UPDATE, by id): a request's holder (an accept writing the citizen's notification) finishes first.
 """
 
 import uuid

@@ -18,20 +18,27 @@ _PROFILE_SQL = """
 """
 
 
-async def load_own_profile(conn: Conn, user_id: uuid.UUID) -> dict[str, Any]:
-    """The caller's profile, suspended or not: only for what a suspended person may still do (sign in, download
-    their data, delete their account: PDPA rights a suspension does not take away). Its `is_active` says which."""
-    row = await (await conn.execute(_PROFILE_SQL, [user_id])).fetchone()
+async def load_own_profile(owner: Conn, user_id: uuid.UUID) -> dict[str, Any]:
+    """The caller's profile, suspended or not, read in an owner transaction (RLS shows a suspended account nothing,
+    migration 0040): only for what a suspended person may still do (download their data, delete their account:
+    PDPA rights a suspension does not take away). Its `is_active` says which."""
+    row = await (await owner.execute(_PROFILE_SQL, [user_id])).fetchone()
     if row is None:
         raise ApiError(403, "profile_missing")
     return row
 
 
 async def load_profile(conn: Conn, user_id: uuid.UUID) -> dict[str, Any]:
-    """The caller's profile, for everything else: 403 `account_suspended` when an operator suspended the account
-    (nothing about it is told), `profile_missing` when there is none (e.g. deleted while a token still lives)."""
-    row = await load_own_profile(conn, user_id)
-    if not row["is_active"]:
+    """The caller's profile under their claims, for everything else: 403 `account_suspended` when an operator
+    suspended the account (RLS then hides the profile; nothing about it is told), `profile_missing` when there is
+    none (e.g. deleted while a token still lives)."""
+    row = await (await conn.execute(_PROFILE_SQL, [user_id])).fetchone()
+    if row is None:
+        hidden = await (await conn.execute("select private.my_account_suspended() as suspended")).fetchone()
+        if hidden is not None and hidden["suspended"]:
+            raise ApiError(403, "account_suspended")
+        raise ApiError(403, "profile_missing")
+    if not row["is_active"]:  # an owner transaction (no RLS) reading someone suspended
         raise ApiError(403, "account_suspended")
     return row
 

@@ -28,6 +28,7 @@ class AccountViewModel(SubScreen):
         self.confirming_delete = False
         self.deleting = False
         self.data_text: str | None = None  # the JSON to copy when the platform cannot save a file
+        self.held_drafts = 0  # the suspended screen: the person's unsent drafts kept on this device
         self._delete_error: ApiError | None = None
         # Channels per kind of message and quiet hours (issue 13); None until loaded, or when they could not be.
         self.settings: NotificationSettings | None = None

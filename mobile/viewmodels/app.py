@@ -25,7 +25,7 @@ from mobile.viewmodels.observable import Observable
 from mobile.viewmodels.photo_viewer import PhotoViewer
 from mobile.viewmodels.request_detail import RequestDetailViewModel
 from mobile.viewmodels.request_form import RequestFormViewModel
-from mobile.viewmodels.session import Session, SessionStore, StoredSession
+from mobile.viewmodels.session import Session, SessionStore, StoredSession, token_subject
 from mobile.viewmodels.supervisor import LedgerViewModel, SaveFile, TechniciansViewModel
 from mobile.viewmodels.thumbnails import PhotoKey, Thumbnails
 from shared.roles import REQUESTER_ROLES, Actor
@@ -122,6 +122,7 @@ class AppViewModel(Observable):
         self._api = api
         self._store = store
         self._outbox_storage = outbox_storage or MemoryOutboxStorage()
+        self._suspended_owner: str | None = None  # on the suspended screen: whose drafts wait on this device
         self._spawn = spawn
         self._live_factory = live_factory
         self._sleep = sleep
@@ -214,6 +215,7 @@ class AppViewModel(Observable):
         self._stop_background()
         await self._drop_device()
         self.session.token = None  # no more token saving from here on (the API client reports None next)
+        self._suspended_owner = None
         # Revokes the refresh token at the backend when there is one; never fails (offline still signs out here).
         await self._api.sign_out()
         await self._store.clear()
@@ -243,12 +245,19 @@ class AppViewModel(Observable):
             return
         self._stop_background()
         self._close_screens()
+        # Whose drafts wait on this device: the profile known before the suspension, else the token's subject.
+        profile = self.session.profile
+        self._suspended_owner = str(profile.id) if profile is not None else token_subject(token)
         self.session.suspend(token)
         account = AccountViewModel(
             self._api, self.session, on_back=self._stay_suspended, on_auth_lost=self._auth_lost,
             on_sign_out=self.sign_out, on_deleted=self._account_deleted, save_file=self._save_file,
         )  # never loaded: GET /me would answer account_suspended again
         account.on_change.append(self._changed)
+        if self._suspended_owner is not None:
+            held = Outbox(self._api, self._outbox_storage, owner_id=self._suspended_owner, sleep=self._sleep)
+            await held.load()
+            account.held_drafts = len(held.items)  # said on the screen: deleting the account removes them
         self.account = account
         self.screen = Screen.SUSPENDED
         self._changed()
@@ -309,11 +318,18 @@ class AppViewModel(Observable):
             await self._store.save(StoredSession.of(tokens, profile))
 
     async def _tokens_changed(self, tokens: SessionTokens | None) -> None:
-        """The API client refreshed the session (or ended it: then the 401 it raises signs out)."""
-        profile = self.session.profile
-        if tokens is None or profile is None or self.session.token is None:
+        """The API client refreshed the session (or ended it: then the 401 it raises signs out). The stored session
+        follows every rotation: a refresh token is single-use, and presenting the old one at the next start would
+        end the session (the suspended screen refreshes too, for the data download, with no profile known)."""
+        if tokens is None or self.session.token is None:
             return  # signing in (saved once the profile is known) or signing out
         self.session.token = tokens.access_token
+        profile = self.session.profile
+        if profile is None:  # suspended: the stored session, if there is one, keeps the profile it was stored with
+            stored = await self._store.load()
+            if stored is None:
+                return
+            profile = stored.profile
         await self._store.save(StoredSession.of(tokens, profile))
 
     async def _live_token(self) -> str | None:
@@ -795,8 +811,15 @@ class AppViewModel(Observable):
         await account.load()
 
     async def _account_deleted(self) -> None:
-        """The backend erased the account and ended its session: back to the sign-in, saying so."""
+        """The backend erased the account and ended its session: its drafts on this device (with their photos)
+        go too, as nobody could ever sign in to them again; back to the sign-in, saying so."""
         self._device_token = None  # the backend dropped this person's devices with the account
+        profile = self.session.profile
+        owner = str(profile.id) if profile is not None else self._suspended_owner
+        if owner is not None:
+            drafts = Outbox(self._api, self._outbox_storage, owner_id=owner, sleep=self._sleep)
+            await drafts.load()
+            await drafts.discard_all()
         await self.sign_out(notice=bilingual("account_deleted"))
 
     async def open_colleges_admin(self) -> None:

@@ -1,6 +1,9 @@
 """Who is signed in, in which language, and how that survives a reload."""
 
+import base64
+import binascii
 import json
+import uuid
 from dataclasses import dataclass
 from typing import Protocol
 
@@ -28,6 +31,19 @@ class StoredSession:
     @classmethod
     def of(cls, tokens: SessionTokens, profile: Profile) -> "StoredSession":
         return cls(tokens.access_token, profile, tokens.refresh_token, tokens.expires_at)
+
+
+def token_subject(token: str | None) -> str | None:
+    """Whose access token it is (its `sub`, read, not verified: the backend verifies it), for a suspended account,
+    whose profile the app is never told; None for anything that is not a JWT naming a user id."""
+    parts = (token or "").split(".")
+    if len(parts) != 3:
+        return None
+    try:
+        claims = json.loads(base64.urlsafe_b64decode(parts[1] + "=" * (-len(parts[1]) % 4)))
+        return str(uuid.UUID(str(claims["sub"])))
+    except (ValueError, KeyError, TypeError, binascii.Error):
+        return None
 
 
 def encode_session(stored: StoredSession) -> str:

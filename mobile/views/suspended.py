@@ -19,6 +19,9 @@ def suspended_view(vm: AccountViewModel, locale: Locale) -> ft.Control:
     )
     controls: list[ft.Control] = [
         *keyed("suspended-why", [heading(t("suspended_title", locale), size=22), why]),
+        # Keyed apart: present or not, the parts below keep their ids.
+        *keyed("suspended-drafts", [ft.Text(t("suspended_drafts_held", locale, count=vm.held_drafts))]
+               if vm.held_drafts else []),
         # Keyed as on the account screen: the notice, progress and text to copy come and go above the buttons.
         *my_data_parts(vm, locale),
         *keyed("suspended-end", [

@@ -1,13 +1,23 @@
 """PDPA: "download my data" and "delete my account" — from the app, and from Supabase's side (GoTrue's own
 `delete from auth.users`), with the person's requests anonymised and the students' job history kept."""
 
+import asyncio
+import threading
+import uuid
+from datetime import UTC, datetime
+from typing import Any
+
 import httpx
 import psycopg
 from psycopg.rows import dict_row
 
+from backend.services.dispatch import accept_offer, roster_college
+from backend.services.transitions import lock_status
 from backend.settings import Settings
 from tests.helpers import bearer, fresh_phone, sign_in
 from tests.integration.builders import citizen_with_a_photo
+from tests.integration.dispatch_area import AppClock, Area, offers_of, submit
+from tests.integration.lock_waits import until_waiting
 
 
 def request_row(database_url: str, request_id: str) -> dict[str, object]:
@@ -90,3 +100,53 @@ async def test_a_signed_in_phone_can_sign_up_again_after_deletion(api: httpx.Asy
     assert (await api.delete("/me", params={"confirm": "true"}, headers=bearer(token))).status_code == 204
     _, second = await sign_in(api, phone)
     assert second["id"] != first["id"] and second["role"] == "citizen"
+
+
+async def test_an_accept_and_the_citizens_account_deletion_wait_for_each_other(
+    app_and_clock: AppClock, area: Area, database_url: str
+) -> None:
+    """Audit 11c. An accept holds the request, then writes the citizen's `accepted` notification, whose foreign key
+    needs FOR KEY SHARE on the citizen's profile; `delete from auth.users` (DELETE /me, the operator, Supabase's
+    dashboard) locks that profile for good and then (private.forget_person) writes the citizen's requests. Once
+    they deadlocked (a 500); the deletion now takes the person's requests first (0040), so it waits for the accept."""
+    api, _ = app_and_clock
+    _, request = await submit(api)
+    request_id = uuid.UUID(request["id"])
+    ace_id = uuid.UUID(area.students["ace"][0])
+    offer = next(o for o in offers_of(database_url, str(request_id)) if o["technician_id"] == str(ace_id))
+    with psycopg.connect(database_url, row_factory=dict_row) as conn:
+        citizen = conn.execute("select citizen_id from public.repair_requests where id = %s",
+                               [request_id]).fetchone()
+    assert citizen is not None
+    citizen_id = citizen["citizen_id"]
+
+    errors: list[BaseException] = []
+
+    def delete_citizen() -> None:  # what account.delete runs for the citizen
+        try:
+            with psycopg.connect(database_url, autocommit=True) as other:
+                other.execute("delete from auth.users where id = %s", [citizen_id])
+        except BaseException as exc:
+            errors.append(exc)
+
+    deleter = threading.Thread(target=delete_citizen, daemon=True)
+    async with await psycopg.AsyncConnection.connect(database_url, row_factory=dict_row) as aconn:
+        claims: dict[str, Any] = {"sub": str(ace_id), "role": "authenticated"}
+        try:
+            async with aconn.transaction():
+                # accept_offer's own first steps: the student's profile, then the request (the written order).
+                await roster_college(aconn, ace_id)
+                await lock_status(aconn, request_id, check_visible=False)
+                deleter.start()
+                await until_waiting(database_url, 1)  # the deletion waits (for the request it now takes first)
+                await accept_offer(aconn, offer["id"], ace_id, claims, datetime.now(UTC))
+        except BaseException as exc:
+            errors.append(exc)
+    await asyncio.to_thread(deleter.join, 30)
+    assert not deleter.is_alive()
+    assert not errors, f"the accept and the deletion: {[type(e).__name__ + ': ' + str(e)[:120] for e in errors]}"
+    with psycopg.connect(database_url, row_factory=dict_row) as conn:
+        after = conn.execute("select status, technician_id, contact_phone from public.repair_requests where id = %s",
+                             [request_id]).fetchone()
+    # Both happened, in that order: accepted, then cancelled and anonymised by the deletion.
+    assert after is not None and after["status"] == "cancelled" and after["contact_phone"] is None, after

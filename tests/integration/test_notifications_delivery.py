@@ -182,6 +182,22 @@ async def test_quiet_hours_defer_except_offers_for_students_who_opted_in(
     assert sorted(m.kind.value for m, _, _ in fake.sent) == ["offer_new", "ready", "rework"]
 
 
+async def test_a_delivery_held_for_quiet_hours_is_skipped_once_the_account_is_suspended(
+        pool: AsyncConnectionPool[Conn], db: psycopg.Connection[dict[str, Any]]) -> None:
+    """Audit 11c: `plan` skips a suspended recipient, and so does the send of a delivery planned before the
+    suspension (held for quiet hours, or waiting for a retry): it carries the request's item and place."""
+    citizen = person(db)
+    enqueue(db, citizen, "ready")
+    fake = FakeChannel()
+    await deliver_once(pool, {"fake": fake}, CONFIG, NIGHT)  # planned, held until 07:00
+    assert fake.sent == [] and [d["status"] for d in deliveries(db)] == ["pending"]
+    db.execute("update public.profiles set is_active = false where id = %s", [citizen])  # the operator suspends
+    morning = datetime(2026, 3, 3, 0, 0, tzinfo=UTC)
+    await deliver_once(pool, {"fake": fake}, CONFIG, morning)
+    assert fake.sent == [], "sent to a suspended account"
+    assert [(d["status"], d["last_error"]) for d in deliveries(db)] == [("skipped", "account suspended")]
+
+
 async def test_preferences_choose_channels_and_sms_only_where_it_is_needed(
         pool: AsyncConnectionPool[Conn], db: psycopg.Connection[dict[str, Any]]) -> None:
     push = FakeChannel("fake", Pref.PUSH)

@@ -3,22 +3,30 @@ download their data (the same file as before the suspension) and delete their ac
 audit). Everything else answers 403 `account_suspended`, which tells them nothing but that, whom to ask and what
 they can still do; `profile_missing` stays for a token whose person has no profile at all."""
 
+import asyncio
 import re
+import time
 import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
+from types import SimpleNamespace
 from typing import Any
 
 import httpx
 import psycopg
 from psycopg.rows import dict_row
+from starlette.requests import Request
 
 from backend.app import create_app
+from backend.auth.tokens import Identity, verify_token
+from backend.db import user_tx
+from backend.routes.events import events
 from backend.settings import Settings
 from mobile.api_client import ApiClient, ApiError
 from shared.text import error_text
 from tests.helpers import bearer, fresh_phone, session_for, sign_in
 from tests.integration.builders import citizen_with_a_photo, draft, jpeg_with_gps
+from tests.integration.dispatch_area import AppClock, Area, accepted_job
 
 # What a suspended person may still call: signing in and out, their data rights, and the public pages.
 ALLOWED = {
@@ -259,3 +267,136 @@ async def test_the_app_client_reads_a_suspended_sign_in_and_keeps_its_rights(
         assert client.token is None
     finally:
         await client.aclose()
+
+
+# --- Supabase's Data API: a suspended account's token reads nothing (audit 11c, migration 0040) -------------------
+# A suspended person holds a token (for their data rights), and PostgREST runs it as `authenticated` with its claims:
+# the policies that show a person their own rows ask only auth.uid(), so 0040 adds a restrictive one (a usable
+# account) and the security definer feeds ask it too.
+
+_CITIZEN_READS = """select (select count(*) from public.repair_requests) as requests,
+                           (select count(*) from public.notifications) as notifications,
+                           (select count(*) from public.request_photos) as photos,
+                           (select count(*) from public.status_events) as timeline,
+                           (select count(*) from public.profiles) as profiles"""
+
+
+async def _reads(api: httpx.AsyncClient, claims: dict[str, Any], sql: str) -> dict[str, Any]:
+    app = api._transport.app  # type: ignore[attr-defined]
+    async with user_tx(app.state.pool, claims) as conn:
+        row = await (await conn.execute(sql)).fetchone()
+    assert row is not None
+    return dict(row)
+
+
+async def test_a_suspended_token_reads_nothing_of_its_own_through_rls(
+    api: httpx.AsyncClient, database_url: str
+) -> None:
+    _, user_id, request_id = await citizen_with_a_photo(api)
+    with_a_notification(database_url, user_id, request_id)
+    claims: dict[str, Any] = {"sub": user_id, "role": "authenticated"}
+    active = await _reads(api, claims, _CITIZEN_READS)
+    assert all(n > 0 for n in active.values()), active  # what the same token reads while the account is usable
+    with suspended(database_url, user_id):
+        seen = await _reads(api, claims, _CITIZEN_READS)
+    assert seen == {"requests": 0, "notifications": 0, "photos": 0, "timeline": 0, "profiles": 0}, seen
+
+
+async def test_the_token_a_suspended_sign_in_hands_out_reads_nothing(
+    api: httpx.AsyncClient, database_url: str, settings: Settings
+) -> None:
+    phone = fresh_phone()
+    first = await session_for(api, phone)
+    user_id = first["profile"]["id"]
+    created = await api.post("/requests", json=draft(contact_phone=phone), headers=bearer(first["access_token"]))
+    assert created.status_code == 201, created.text
+    with suspended(database_url, user_id):
+        session = await session_for(api, phone)
+        assert session["suspended"] is True
+        claims = verify_token(settings, session["access_token"]).claims
+        seen = await _reads(api, claims, "select (select count(*) from public.repair_requests) as requests, "
+                                         "(select count(*) from public.profiles) as profiles")
+    assert seen == {"requests": 0, "profiles": 0}, seen
+
+
+async def test_a_suspended_students_token_reads_no_offer_job_or_skill(
+    app_and_clock: AppClock, area: Area, database_url: str
+) -> None:
+    api, _ = app_and_clock
+    await accepted_job(api, area)
+    ace = area.students["ace"][0]
+    claims: dict[str, Any] = {"sub": ace, "role": "authenticated"}
+    sql = """select (select count(*) from public.offers) as offers,
+                    (select count(*) from public.my_offer_cards(false)) as offer_history,
+                    (select count(*) from public.my_jobs()) as jobs,
+                    (select count(*) from public.repair_requests) as requests,
+                    (select count(*) from public.technician_skills) as skills"""
+    active = await _reads(api, claims, sql)
+    assert all(n > 0 for n in active.values()), active
+    with suspended(database_url, ace):
+        seen = await _reads(api, claims, sql)
+    assert seen == {"offers": 0, "offer_history": 0, "jobs": 0, "requests": 0, "skills": 0}, seen
+
+
+# --- a live stream opened before the suspension (audit 11c) ------------------------------------------------------
+
+
+async def _next_chunk(chunks: Any, seconds: float) -> bytes | None:
+    try:
+        return bytes(await asyncio.wait_for(anext(chunks), seconds))
+    except (StopAsyncIteration, TimeoutError):
+        return None
+
+
+async def test_an_open_stream_ends_when_the_account_is_suspended(
+    api: httpx.AsyncClient, database_url: str, settings: Settings
+) -> None:
+    """GET /events checked the profile once, when the stream opened: a suspended person kept hearing which of
+    their requests moved. The suspension is announced to every backend copy, which ends that person's streams."""
+    token, user_id, request_id = await citizen_with_a_photo(api)
+    app = api._transport.app  # type: ignore[attr-defined]
+    await asyncio.wait_for(app.state.hub.listening.wait(), 10)
+
+    async def receive() -> dict[str, Any]:
+        await asyncio.Event().wait()  # the client never leaves
+        return {"type": "http.disconnect"}
+
+    request = Request({"type": "http", "method": "GET", "path": "/events", "headers": [], "query_string": b"",
+                       "app": app}, receive)
+    response = await events(request, verify_token(settings, token), app.state.pool)
+    chunks = response.body_iterator
+    assert await _next_chunk(chunks, 5) == b": connected\n\n"
+    try:
+        with suspended(database_url, user_id):
+            with_a_notification(database_url, user_id, request_id)  # NOTIFY fixit_events, kind notification
+            # The stream ends (the announcement comes first) rather than carrying the notification.
+            assert await _next_chunk(chunks, 30) is None
+    finally:
+        await chunks.aclose()  # type: ignore[attr-defined]
+
+
+async def test_an_open_stream_ends_at_its_tokens_expiry(
+    api: httpx.AsyncClient, settings: Settings
+) -> None:
+    """The token is checked when the stream opens; at the first keep-alive past its `exp` the stream ends (the app
+    reconnects with its refreshed token, which is checked again)."""
+    token, _, _ = await citizen_with_a_photo(api)
+    app = api._transport.app  # type: ignore[attr-defined]
+    identity = verify_token(settings, token)
+    fast = SimpleNamespace(state=SimpleNamespace(hub=app.state.hub,
+                                                 settings=settings.model_copy(update={"sse_ping_seconds": 0.05})))
+
+    async def receive() -> dict[str, Any]:
+        await asyncio.Event().wait()
+        return {"type": "http.disconnect"}
+
+    for exp, after_connected in ((time.time() + 3600, b": ping\n\n"), (time.time() - 1, None)):
+        request = Request({"type": "http", "method": "GET", "path": "/events", "headers": [], "query_string": b"",
+                           "app": fast}, receive)
+        live = Identity(identity.user_id, {**identity.claims, "exp": exp})
+        chunks = (await events(request, live, app.state.pool)).body_iterator
+        try:
+            assert await _next_chunk(chunks, 5) == b": connected\n\n"
+            assert await _next_chunk(chunks, 5) == after_connected, exp
+        finally:
+            await chunks.aclose()  # type: ignore[attr-defined]

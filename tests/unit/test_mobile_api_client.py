@@ -90,6 +90,14 @@ async def test_wrong_role_is_forbidden_role() -> None:
     assert not caught.value.is_auth_lost
 
 
+def test_a_session_banned_in_supabase_auth_is_a_lost_session() -> None:
+    """Audit 11c: GoTrue's `user_banned` answers 403 `account_banned` on every refresh: back to the login (with its
+    text saying whom to ask), and drafts held for later rather than failed."""
+    banned = ApiError.from_catalog(403, "account_banned")
+    assert banned.is_auth_lost and not banned.is_suspended
+    assert banned.message(Locale.TH) == error_text("account_banned").th
+
+
 @pytest.mark.parametrize(
     "failure",
     [httpx.ConnectError("refused"), httpx.ReadTimeout("slow"), httpx.RemoteProtocolError("dropped")],

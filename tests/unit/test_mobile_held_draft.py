@@ -8,7 +8,7 @@ from uuid import uuid4
 
 import httpx
 
-from mobile.outbox import ItemState, MemoryOutboxStorage, OutboxItem, OutboxPhoto, decode_items
+from mobile.outbox import ItemState, MemoryOutboxStorage, OutboxItem, OutboxPhoto, decode_items, encode_items
 from mobile.viewmodels.app import AppViewModel, Screen
 from mobile.viewmodels.home import CitizenHome
 from mobile.viewmodels.request_form import RequestFormViewModel
@@ -212,3 +212,25 @@ async def test_the_sender_keeps_a_stored_requests_photos_pending_when_the_sign_i
     backend.ended = False
     await app.outbox.flush()
     assert app.outbox.items == [] and len(backend.posts()) == 1 and len(backend.photos) == 1
+
+
+async def test_deleting_a_suspended_account_drops_its_drafts_from_the_device() -> None:
+    """Audit 11c: a send that meets 403 account_suspended holds the draft, and the suspended screen shows no home;
+    "delete my account" there left the draft (photos with GPS, address, phone) in device storage for good, under an
+    account nobody can sign in to. The screen says the drafts are there; the deletion drops them."""
+    other = OutboxItem(body={"idempotency_key": str(uuid4()), "item": "another person's"}, owner_id=str(uuid4()))
+    backend, storage = OnePersonPerPhone(), MemoryOutboxStorage(encode_items([other]))  # stays: not theirs
+    app = await _app(backend, storage)
+    form = await _filled_form(app)
+    backend.overrides[("POST", "/requests")] = lambda r: error_response(403, "account_suspended")
+    await form.submit()
+    assert current_screen(app) == Screen.SUSPENDED and app.account is not None
+    held = next(i for i in decode_items(await storage.load()) if i.owner_id != other.owner_id)
+    assert held.photos  # kept, with its photo
+    assert t("suspended_drafts_held", Locale.TH, count=1) in texts(app_view(app))
+
+    backend.overrides[("DELETE", "/me")] = lambda r: httpx.Response(204)
+    await app.account.delete_account()
+    assert current_screen(app) == Screen.LOGIN
+    left = decode_items(await storage.load())
+    assert [i.owner_id for i in left] == [other.owner_id], "the deleted account's draft stays on the device"

@@ -1,14 +1,18 @@
 """An account an operator suspended: after its sign-in, or when any call answers 403 `account_suspended`, the app
 shows one screen (why, whom to ask; download my data, delete my account, sign out) and nothing else of the app."""
 
+import base64
+import json
+import uuid
 from typing import Any
 
 import flet as ft
 import httpx
 
 from mobile.api_client import ApiError
+from mobile.models import SessionTokens
 from mobile.viewmodels.app import AppViewModel, Screen
-from mobile.viewmodels.session import StoredSession
+from mobile.viewmodels.session import StoredSession, token_subject
 from mobile.views.account import delete_account_dialog
 from mobile.views.frame import app_views
 from shared.text import Locale, error_text, t
@@ -149,3 +153,44 @@ async def test_the_suspended_screens_buttons_keep_their_ids_when_the_data_shows_
     assert [f.value for f in find(after, ft.TextField)] == ['{"profile": {}}']
     assert kept(before, after, by_button(t("sign_out", Locale.TH)), by_button(t("delete_account", Locale.TH)),
                 by_button(t("download_my_data", Locale.TH)))
+
+
+async def test_the_stored_session_follows_a_refresh_made_on_the_suspended_screen() -> None:
+    """Audit 11c: with no profile known there, the rotated tokens were not stored; the next start presented the
+    used refresh token, which ends the whole session (a reuse), and the person had to sign in by SMS again."""
+    backend = FakeBackend()
+    vm = await signed_in("citizen", backend)
+    before = await vm._store.load()
+    assert before is not None
+    backend.suspended.add("citizen")
+    await vm.poll()
+    assert vm.screen == Screen.SUSPENDED
+    rotated = SessionTokens(access_token="access-2", refresh_token="refresh-2", expires_at=2e9)
+    assert vm._api.on_tokens_changed is not None
+    await vm._api.on_tokens_changed(rotated)  # what ApiClient reports after it refreshed (e.g. for the export)
+    stored = await vm._store.load()
+    assert stored is not None and (stored.token, stored.refresh_token) == ("access-2", "refresh-2")
+    assert stored.profile == before.profile  # reopened, the app asks GET /me and lands on this screen again
+
+
+async def test_a_suspended_sign_in_without_a_stored_session_stores_none() -> None:
+    backend = FakeBackend()
+    backend.suspended.add("citizen")
+    vm = await app_at_login(backend)
+    await sign_in(vm, "citizen")
+    assert vm._api.on_tokens_changed is not None
+    await vm._api.on_tokens_changed(SessionTokens(access_token="a", refresh_token="r", expires_at=2e9))
+    assert await vm._store.load() is None  # no profile to store it with: the next start asks for the sign-in
+
+
+def test_the_token_subject_names_the_person_of_a_jwt_only() -> None:
+    """The suspended screen knows the person only by their token (the sign-in tells no profile)."""
+    person = uuid.uuid4()
+
+    def part(data: dict[str, Any]) -> str:
+        return base64.urlsafe_b64encode(json.dumps(data).encode()).decode().rstrip("=")
+
+    assert token_subject(f"{part({'alg': 'HS256'})}.{part({'sub': str(person)})}.sig") == str(person)
+    for token in (None, "", "token-citizen-1234", f"x.{part({'sub': 'not-a-uuid'})}.y", "a.!!!.b",
+                  f"x.{part({'role': 'authenticated'})}.y"):
+        assert token_subject(token) is None, token
