@@ -25,6 +25,7 @@ from backend.settings import Settings
 from shared.invitations import INVITATION_OPEN_DAYS
 from tests.helpers import answer_invitation, bearer, fresh_phone, sign_in
 from tests.integration.dispatch_area import Area
+from tests.integration.lock_waits import until_waiting
 from tests.integration.test_fuzz_findings import assert_declared, document
 
 SEED_ADMIN = "084-444-4444"
@@ -262,24 +263,6 @@ async def test_an_answered_invitation_cannot_be_withdrawn(api: httpx.AsyncClient
     assert [e["action"] for e in audit_of(database_url, people["decline"])] == ["staff.invite_decline"]
 
 
-async def _until_waiting(database_url: str, count: int, *tasks: "asyncio.Task[Any]") -> None:
-    """Until `count` sessions wait for a lock (the answers under way running into the held invitation); a task
-    that ends first never waited."""
-    async with await psycopg.AsyncConnection.connect(database_url, autocommit=True) as watcher:
-        deadline = asyncio.get_running_loop().time() + 30
-        while asyncio.get_running_loop().time() < deadline:
-            for task in tasks:
-                if task.done():
-                    raise AssertionError(f"answered without waiting: {task.result()}")
-            cur = await watcher.execute("select count(*) from pg_stat_activity where wait_event_type = 'Lock' "
-                                        "and datname = current_database()")
-            row = await cur.fetchone()
-            if row is not None and row[0] >= count:
-                return
-            await asyncio.sleep(0.01)  # polls the database's own state; the requests run on this loop meanwhile
-    raise AssertionError(f"{count} sessions never waited for the held invitation")
-
-
 @pytest.mark.parametrize("first", ["accept", "withdraw"])
 async def test_an_accept_and_a_withdraw_at_the_same_moment_end_with_one_of_them(
     api: httpx.AsyncClient, area: Area, database_url: str, first: str,
@@ -305,9 +288,9 @@ async def test_an_accept_and_a_withdraw_at_the_same_moment_end_with_one_of_them(
         await holder.execute("select 1 from private.staff_invites where id = %s for update", [invite["id"]])
         winner = accept() if first == "accept" else withdraw()
         try:
-            await _until_waiting(database_url, 1, winner)
+            await until_waiting(database_url, 1, winner)
             loser = withdraw() if first == "accept" else accept()
-            await _until_waiting(database_url, 2, winner, loser)
+            await until_waiting(database_url, 2, winner, loser)
         finally:
             await holder.rollback()
         won, lost = await winner, await loser
@@ -346,9 +329,9 @@ async def test_a_withdraw_racing_the_first_sign_in_wins_and_the_stranger_stays_a
         withdraw = asyncio.create_task(api.delete(f"/colleges/{area.far}/invites/{invite['id']}",
                                                   headers=bearer(admin)))
         try:
-            await _until_waiting(database_url, 1, withdraw)
+            await until_waiting(database_url, 1, withdraw)
             sign_up = asyncio.create_task(first_sign_in())
-            await _until_waiting(database_url, 2, withdraw, sign_up)  # the sign-in waits for the invitation too
+            await until_waiting(database_url, 2, withdraw, sign_up)  # the sign-in waits for the invitation too
         finally:
             await holder.rollback()
         withdrawn = await withdraw
@@ -402,7 +385,7 @@ async def test_a_withdraw_and_the_persons_account_deletion_at_the_same_moment_bo
         return "deleted"
 
     deletion = asyncio.create_task(delete_account())
-    await _until_waiting(database_url, 1, deletion)  # the deletion waits for what the withdraw holds
+    await until_waiting(database_url, 1, deletion)  # the deletion waits for what the withdraw holds
     go_on.set()
     withdrawn, deleted = await withdraw, await deletion
     assert (withdrawn.status_code, deleted) == (204, "deleted"), withdrawn.text
