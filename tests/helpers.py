@@ -193,7 +193,9 @@ class FakeGoTrue:
                 pass
 
         self._server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-        threading.Thread(target=self._server.serve_forever, daemon=True, name="fake-gotrue").start()
+        # serve_forever looks for shutdown() every poll_interval: its default 0.5 s was each test's teardown.
+        threading.Thread(target=self._server.serve_forever, kwargs={"poll_interval": 0.01}, daemon=True,
+                         name="fake-gotrue").start()
         return self
 
     def __exit__(self, *_: object) -> None:

@@ -1,5 +1,6 @@
 """End-to-end: the README's run command (`fixit-backend dev`) as the system under test, in Debian Chromium."""
 
+import inspect
 import io
 import os
 import re
@@ -13,14 +14,14 @@ import time
 from collections import deque
 from collections.abc import Callable, Generator, Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 import httpx
 import pytest
 from PIL import Image
-from playwright.sync_api import Browser, BrowserContext, Locator, Page, expect, sync_playwright
+from playwright.sync_api import Browser, BrowserContext, Locator, Page, Playwright, expect, sync_playwright
 from playwright.sync_api import Error as PlaywrightError
 
 from backend.settings import PROJECT_ROOT
@@ -105,7 +106,7 @@ def wait_ready(proc: subprocess.Popen[bytes], *urls: str, log_path: Path, timeou
                 continue
         except httpx.TransportError:
             pass
-        time.sleep(0.5)
+        time.sleep(0.1)
     if pending:
         raise TimeoutError(f"{pending[0]} not ready:\n{log_path.read_text()[-4000:]}")
 
@@ -189,14 +190,75 @@ def _close_after_snapshot(self: BrowserContext, reason: str | None = None) -> No
 BrowserContext.close = _close_after_snapshot  # type: ignore[method-assign]
 
 
+class _SharedChromium:
+    """One Playwright driver and one Chromium for a run of browser modules: starting both took 3-5 s a module on a
+    loaded machine. Started when a module first asks; a module's contexts are its own and close with it."""
+
+    def __init__(self) -> None:
+        self._playwright: Playwright | None = None
+        self._browser: Browser | None = None
+
+    def get(self) -> Browser:
+        if self._browser is None or not self._browser.is_connected():  # a crashed Chromium is not handed on
+            self.stop()
+            self._playwright = sync_playwright().start()
+            self._browser = self._playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        return self._browser
+
+    def stop(self) -> None:
+        try:
+            if self._browser is not None and self._browser.is_connected():
+                self._browser.close()
+        finally:
+            self._browser = None
+            if self._playwright is not None:
+                self._playwright.stop()
+                self._playwright = None
+
+
+def _chromium_wanted_next(module: pytest.Module, items: list[pytest.Item]) -> bool:
+    """Whether a later module wants the browser with nothing in between that needs asyncio: while Playwright's sync
+    driver runs, asyncio takes its loop as running, and an asyncio test (or fixture) would fail. So the driver stays
+    up only across browser-free e2e modules (all sync), and stops after the last browser module."""
+    mine = [n for n, item in enumerate(items) if item.getparent(pytest.Module) is module]
+    if not mine:
+        return False
+    here = Path(__file__).parent
+    for item in items[mine[-1] + 1:]:
+        if "browser" in getattr(item, "fixturenames", ()):
+            return True
+        if here not in item.path.parents or inspect.iscoroutinefunction(getattr(item, "obj", None)):
+            return False
+    return False
+
+
+@pytest.fixture(scope="session")
+def _shared_chromium() -> Iterator[_SharedChromium]:
+    shared = _SharedChromium()
+    try:
+        yield shared
+    finally:
+        shared.stop()
+
+
 @pytest.fixture(scope="module")
-def browser() -> Iterator[Browser]:
+def browser(request: pytest.FixtureRequest, _shared_chromium: _SharedChromium) -> Iterator[Browser]:
+    """Chromium for this module. The process is shared with the modules next to it; what a module opened in it
+    (contexts, pages) is closed when the module ends, as closing a browser of its own did."""
     if not Path(CHROMIUM).exists():
         pytest.fail("Debian chromium is missing: ./fixit test installs it (apt-get install chromium)")
-    with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+    browser = _shared_chromium.get()
+    try:
         yield browser
-        browser.close()
+    finally:
+        try:
+            if browser.is_connected():
+                for context in list(browser.contexts):
+                    context.close()
+        finally:
+            if not (browser.is_connected() and isinstance(request.node, pytest.Module)
+                    and _chromium_wanted_next(request.node, request.session.items)):
+                _shared_chromium.stop()
 
 
 @pytest.fixture
@@ -405,6 +467,13 @@ class SplitSystem:
     log_path: Path
     app: subprocess.Popen[bytes]
     backend: subprocess.Popen[bytes] | None = None
+    # The environment both processes started with: a module that changes `env` (and restarts the backend with it)
+    # changes it for itself only (`as_started`).
+    started_env: dict[str, str] = field(default_factory=dict, repr=False)
+
+    def __post_init__(self) -> None:
+        if not self.started_env:
+            self.started_env = dict(self.env)
 
     def start_backend(self) -> None:
         with self.log_path.open("ab") as log:
@@ -422,9 +491,35 @@ class SplitSystem:
             self.backend.wait(timeout=15)
         self.backend = None
 
+    def start_app(self) -> None:
+        with self.log_path.open("ab") as log:
+            self.app = subprocess.Popen([sys.executable, "-m", "mobile"], cwd=PROJECT_ROOT, env=self.started_env,
+                                        stdout=log, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL)
 
-@pytest.fixture(scope="module")
-def split_system(database_url: str) -> Iterator[SplitSystem]:
+    def stop_app(self) -> None:
+        if self.app.poll() is None:
+            self.app.terminate()
+            try:
+                self.app.wait(timeout=15)
+            except subprocess.TimeoutExpired:
+                self.app.kill()
+
+    def as_started(self) -> None:
+        """Both processes up, the backend with the environment the system started with: what a module finds. The
+        processes are not started again when nothing changed (starting the pair took 5-10 s on a loaded machine)."""
+        if self.env != self.started_env:
+            self.stop_backend()
+            self.env.clear()
+            self.env.update(self.started_env)
+        if self.app.poll() is not None:
+            self.start_app()
+            wait_ready(self.app, self.app_url, log_path=self.log_path)
+        if self.backend is None or self.backend.poll() is not None:
+            self.start_backend()
+
+
+@pytest.fixture(scope="session")
+def _split_processes(database_url: str) -> Iterator[SplitSystem]:
     backend_port, app_port = free_port(), free_port()
     data_dir = Path(tempfile.mkdtemp(prefix="fixit-split-"))
     api_url = f"http://127.0.0.1:{backend_port}"
@@ -438,7 +533,8 @@ def split_system(database_url: str) -> Iterator[SplitSystem]:
     with log_path.open("ab") as log:
         app = subprocess.Popen([sys.executable, "-m", "mobile"], cwd=PROJECT_ROOT, env=env, stdout=log,
                                stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL)
-    system = SplitSystem(f"http://127.0.0.1:{app_port}/", api_url, backend_port, env, log_path, app)
+    system = SplitSystem(f"http://127.0.0.1:{app_port}/", api_url, backend_port, env, log_path, app,
+                         started_env=dict(env))
     try:
         system.start_backend()
         wait_ready(app, system.app_url, log_path=log_path)
@@ -447,12 +543,19 @@ def split_system(database_url: str) -> Iterator[SplitSystem]:
         try:
             system.stop_backend()
         finally:  # never leave an app process behind, whatever happened to the backend
-            app.terminate()
-            try:
-                app.wait(timeout=15)
-            except subprocess.TimeoutExpired:
-                app.kill()
+            system.stop_app()
             shutil.rmtree(data_dir, ignore_errors=True)
+
+
+@pytest.fixture(scope="module")
+def split_system(request: pytest.FixtureRequest, _split_processes: SplitSystem) -> SplitSystem:
+    """The backend and the app for this module, as freshly started ones would be: running, with the environment
+    they started with (a module's own changes, such as a shorter token life, end with it). The processes themselves
+    live for the session, on the session's database."""
+    _split_processes.as_started()
+    with _split_processes.log_path.open("ab") as log:  # where each module's lines begin in the shared log
+        log.write(f"--- {_stamp()} {request.node.nodeid} ---\n".encode())
+    return _split_processes
 
 
 @pytest.fixture(scope="module")
