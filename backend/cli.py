@@ -19,6 +19,7 @@ from backend.settings import Settings, get_settings
 
 if TYPE_CHECKING:
     from backend.db import Conn
+    from backend.errors import ApiError
 
 app = typer.Typer(help="Fixit backend: ช่างพันธุ์ R อาชีวะซ่อมทั่วไทย", no_args_is_help=True)
 console = Console()
@@ -208,6 +209,93 @@ def delete_person(
     except ApiError as exc:
         _refused_with(exc.code, **exc.values)
     console.print(f"[green]deleted the account of {escape(phone)}[/]")
+
+
+def _said(key: str, colour: str = "green", **values: object) -> None:
+    from shared.text import bilingual
+
+    text = bilingual(key, **values)
+    console.print(f"[{colour}]{escape(text.th)}[/]\n  {escape(text.en)}")
+
+
+ALREADY_EXIT = 3  # the account is in that state already: nothing changed (scripts may treat it as done)
+
+
+def _refused_person(exc: "ApiError") -> NoReturn:
+    from shared.text import error_text
+
+    if exc.code in ("already_suspended", "already_active"):
+        text = error_text(exc.code)
+        console.print(f"[yellow]{escape(text.th)}[/]\n  {escape(text.en)}")
+        raise typer.Exit(ALREADY_EXIT) from None
+    _refused_with(exc.code, **exc.values)
+
+
+@app.command("suspend-person")
+def suspend_person(
+    phone: PersonPhone,
+    reason: Annotated[str, typer.Option(help="why (one line, kept in the audit trail)", show_default=False)],
+    yes: Annotated[bool, typer.Option("--yes", help="do not ask for confirmation")] = False,
+) -> None:
+    """Suspend an account (abuse, a lost phone): it can do nothing but download its data, delete itself and sign
+    out. In one transaction: `is_active` cleared, every session ended (its refresh tokens stop working; the access
+    token in hand is refused as `account_suspended`), a student's pending offers ended (dispatch hands those jobs on;
+    jobs in hand stay and the teacher reassigns them), the operator and the reason in the audit trail. With
+    FIXIT_AUTH_MODE=supabase the sessions are Supabase Auth's and cannot be ended from here: the account is refused
+    all the same (the API's check, and row level security for its token). Exit 1: refused (unknown phone, bad
+    reason, the last admin); 3: suspended already. Nothing changes in either case."""
+    from backend.errors import ApiError
+    from backend.services import account
+    from backend.settings import AuthMode
+    from shared.suspension import suspend_reason_problem
+
+    if problem := suspend_reason_problem(reason):
+        _refused_with(problem)
+    if not yes and not typer.confirm(_bilingual_line("operator_suspend_confirm", phone=phone)):
+        _said("operator_not_confirmed", "yellow")
+        raise typer.Exit(1)
+
+    async def work() -> account.Suspended:
+        async with _operator_tx() as conn:
+            user_id, role = await account.person_by_phone(conn, phone)
+            return await account.suspend(conn, user_id, role, reason)
+
+    try:
+        done = _run_async(work)
+    except ApiError as exc:
+        _refused_person(exc)
+    _said("operator_suspended", phone=phone, sessions=done.sessions_ended, offers=done.offers_ended)
+    if done.jobs_in_hand:
+        _said("operator_suspended_jobs_in_hand", "yellow", phone=phone, count=done.jobs_in_hand)
+    if get_settings().auth_mode == AuthMode.SUPABASE:
+        _said("operator_suspended_supabase", "yellow")
+
+
+@app.command("restore-person")
+def restore_person(phone: PersonPhone) -> None:
+    """Lift an operator's suspension: the account works as before (a student's place on the college roster,
+    `takes_jobs`, stays as the teacher left it). Audited as the operator's. Exit 1: unknown phone; 3: active
+    already (nothing changed)."""
+    from backend.errors import ApiError
+    from backend.services import account
+
+    async def work() -> None:
+        async with _operator_tx() as conn:
+            user_id, _ = await account.person_by_phone(conn, phone)
+            await account.restore(conn, user_id)
+
+    try:
+        _run_async(work)
+    except ApiError as exc:
+        _refused_person(exc)
+    _said("operator_restored", phone=phone)
+
+
+def _bilingual_line(key: str, **values: object) -> str:
+    from shared.text import bilingual
+
+    text = bilingual(key, **values)
+    return f"{text.th} / {text.en}"
 
 
 @app.command("import-students")

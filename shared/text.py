@@ -16,6 +16,7 @@ from shared.photos import PHOTO_ERRORS
 from shared.request_rules import ADDRESS_MAX, BRAND_MAX, DESCRIPTION_MAX, DESCRIPTION_MIN, ITEM_MAX
 from shared.roles import AppRole
 from shared.statuses import OfferStatus, RequestStatus
+from shared.suspension import SUSPEND_REASON_MAX
 from shared.work import MAX_HOURS, MAX_PARTS, NOTES_MAX, UNREPAIRABLE_REASONS
 
 
@@ -99,6 +100,19 @@ ERRORS: dict[str, Bilingual] = {
     "last_admin": B(
         "ลบบัญชีผู้ดูแลระบบคนสุดท้ายไม่ได้ กรุณาแต่งตั้งผู้ดูแลคนอื่นก่อน",
         "The last administrator's account cannot be deleted: make someone else an administrator first",
+    ),
+    # The operator's suspend-person / restore-person (backend/cli.py): nothing changes when one of these answers.
+    "suspend_reason_required": B("กรุณาระบุเหตุผลที่ระงับบัญชี (--reason) เหตุผลจะบันทึกไว้ในประวัติการแก้ไข",
+                                 "Give the reason for the suspension (--reason): it is kept in the audit trail"),
+    "suspend_reason_one_line": B("เหตุผลต้องเป็นข้อความบรรทัดเดียว", "The reason must be one line of text"),
+    "suspend_reason_too_long": B(f"เหตุผลยาวได้ไม่เกิน {SUSPEND_REASON_MAX} ตัวอักษร",
+                                 f"The reason can be at most {SUSPEND_REASON_MAX} characters"),
+    "already_suspended": B("บัญชีนี้ถูกระงับอยู่แล้ว ไม่มีการเปลี่ยนแปลง",
+                           "This account is suspended already: nothing changed"),
+    "already_active": B("บัญชีนี้ใช้งานได้อยู่แล้ว ไม่มีการเปลี่ยนแปลง", "This account is active already: nothing changed"),
+    "last_admin_suspend": B(
+        "ระงับบัญชีผู้ดูแลระบบคนสุดท้ายไม่ได้ กรุณาแต่งตั้งผู้ดูแลคนอื่นก่อน",
+        "The last administrator's account cannot be suspended: make someone else an administrator first",
     ),
     "not_authenticated": B("กรุณาเข้าสู่ระบบ", "Please sign in"),
     "token_invalid": B(
@@ -387,6 +401,28 @@ UI: dict[str, Bilingual] = {
     "requested_on": B("ส่งเมื่อ", "Requested on"),
     "distance_km": B("{km} กม.", "{km} km"),
     "skills": B("ทักษะ", "Skills"),
+    # The operator's suspend-person / restore-person (backend/cli.py).
+    "operator_suspend_confirm": B("ระงับบัญชีของ {phone} และยุติการเข้าสู่ระบบทั้งหมดของบัญชีนี้?",
+                                  "Suspend the account of {phone} and end all its sessions?"),
+    "operator_not_confirmed": B("ยกเลิก ไม่มีการเปลี่ยนแปลง", "Cancelled: nothing changed"),
+    "operator_suspended": B(
+        "ระงับบัญชีของ {phone} แล้ว ยุติการเข้าสู่ระบบ {sessions} รายการ ข้อเสนองานที่รอตอบ {offers} รายการสิ้นสุดแล้ว "
+        "(ระบบจะส่งงานต่อให้คนอื่น) บันทึกเหตุผลในประวัติการแก้ไขแล้ว",
+        "Suspended the account of {phone}: {sessions} session(s) ended, {offers} pending offer(s) ended (dispatch "
+        "hands those jobs on), the reason is in the audit trail",
+    ),
+    "operator_suspended_jobs_in_hand": B(
+        "{phone} ยังมีงานที่รับไว้ {count} งาน ซึ่งทำต่อไม่ได้ระหว่างถูกระงับ ให้ครูของวิทยาลัยมอบงานให้นักศึกษาคนอื่น",
+        "{phone} still holds {count} job(s) in hand and cannot work on them while suspended: their college's "
+        "teacher reassigns them",
+    ),
+    "operator_suspended_supabase": B(
+        "โหมด Supabase: ยุติการเข้าสู่ระบบของ Supabase Auth จากที่นี่ไม่ได้ แต่ทุกคำขอของบัญชีนี้จะถูกปฏิเสธ "
+        "(account_suspended) และอ่านข้อมูลผ่าน Data API ไม่ได้",
+        "Supabase mode: Supabase Auth's sessions cannot be ended from here, but every call of this account is "
+        "refused (account_suspended) and its token reads nothing through the Data API",
+    ),
+    "operator_restored": B("คืนการใช้งานบัญชีของ {phone} แล้ว", "Restored the account of {phone}"),
 }
 
 

@@ -106,6 +106,17 @@ async def revoke(conn: Conn, *, session_id: uuid.UUID | None = None, refresh_tok
     await conn.execute("delete from private.refresh_tokens where session_id = %s", [session_id])
 
 
+async def revoke_all(conn: Conn, user_id: uuid.UUID) -> int:
+    """End every session of a person (an operator's suspension: a lost phone or an abuser keeps refreshing none of
+    them); returns how many were still open. Supabase Auth's own sessions are GoTrue's, not these."""
+    rows = await (await conn.execute(
+        "update private.auth_sessions set revoked_at = now() where user_id = %s and revoked_at is null returning id",
+        [user_id])).fetchall()
+    await conn.execute("delete from private.refresh_tokens t using private.auth_sessions s "
+                       "where s.id = t.session_id and s.user_id = %s", [user_id])
+    return len(rows)
+
+
 async def purge(conn: Conn, settings: Settings) -> None:
     """Forget sessions that ended or went idle (a housekeeping step; nothing depends on when it runs)."""
     await conn.execute(

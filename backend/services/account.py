@@ -7,14 +7,20 @@ leaves behind and records it in the audit trail."""
 import logging
 import uuid
 from collections.abc import Mapping
+from dataclasses import dataclass
 from typing import Any
 
+from psycopg.types.json import Jsonb
+
+from backend.auth import sessions
 from backend.db import Conn
 from backend.errors import ApiError
 from backend.photo_store import PhotoStore
+from backend.services.staff import end_open_offers, jobs_in_hand
 from backend.services.transitions import act_as
 from shared.phone import InvalidPhone, normalize_thai_phone
 from shared.roles import Actor, AppRole
+from shared.suspension import suspend_reason_problem
 
 log = logging.getLogger("fixit.account")
 
@@ -133,3 +139,62 @@ async def delete_photos(store: PhotoStore, paths: list[str]) -> None:
             await store.delete(paths)
         except Exception as exc:  # the sweep retries; the account is gone either way
             log.warning("photos of a deleted account left for the sweep: %s", exc)
+
+
+@dataclass(frozen=True)
+class Suspended:
+    sessions_ended: int
+    offers_ended: int
+    jobs_in_hand: int
+
+
+async def _lock_active(owner: Conn, user_id: uuid.UUID) -> bool:
+    # No key update, as the roster switch-off (college_admin.py): an accept's foreign-key check must not wait on it.
+    row = await (await owner.execute(
+        "select is_active from public.profiles where id = %s for no key update", [user_id])).fetchone()
+    if row is None:
+        raise ApiError(404, "person_not_found")
+    return bool(row["is_active"])
+
+
+async def suspend(owner: Conn, user_id: uuid.UUID, role: AppRole, reason: str) -> Suspended:
+    """The operator's suspension, in the caller's (operator) transaction: the account is no longer usable
+    (`is_active`, audited as `profile.active` by the trigger), every session of the local issuer ends (their refresh
+    tokens stop working), a student's offers still waiting end (the SLA clock hands those jobs on), and the reason is
+    in the audit trail (`account.suspend`). Jobs a student holds stay theirs and are counted for the operator: a
+    suspension is not refused for them (a lost phone or an abuse cannot wait), and handing a job on is the college
+    teacher's decision (their reassign), as for a switch-off."""
+    problem = suspend_reason_problem(reason)
+    if problem:
+        raise ApiError(400, problem)
+    if not await _lock_active(owner, user_id):
+        raise ApiError(409, "already_suspended")
+    if role == AppRole.ADMIN:
+        others = await (await owner.execute(
+            "select count(*) as n from public.profiles where role = 'admin' and is_active and id <> %s", [user_id]
+        )).fetchone()
+        if others is None or others["n"] == 0:
+            raise ApiError(409, "last_admin_suspend")
+    offers = 0
+    in_hand = 0
+    if role == AppRole.TECHNICIAN:
+        pending = await (await owner.execute(
+            "select count(*)::int as n from public.offers where technician_id = %s and status = 'pending' "
+            "and expires_at > now()", [user_id])).fetchone()
+        offers = int(pending["n"]) if pending else 0
+        await end_open_offers(owner, user_id)
+        in_hand = await jobs_in_hand(owner, user_id)
+    await owner.execute("update public.profiles set is_active = false where id = %s", [user_id])
+    ended = await sessions.revoke_all(owner, user_id)
+    await owner.execute("select private.audit('account.suspend', 'profiles', %s, null, %s)",
+                        [user_id, Jsonb({"reason": reason.strip(), "sessions_ended": ended, "offers_ended": offers,
+                                         "jobs_in_hand": in_hand})])
+    return Suspended(ended, offers, in_hand)
+
+
+async def restore(owner: Conn, user_id: uuid.UUID) -> None:
+    """The operator lifts a suspension (audited as `profile.active` by the operator). The college roster
+    (`takes_jobs`) is the teacher's and stays as it was."""
+    if await _lock_active(owner, user_id):
+        raise ApiError(409, "already_active")
+    await owner.execute("update public.profiles set is_active = true where id = %s", [user_id])

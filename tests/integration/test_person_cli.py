@@ -1,6 +1,10 @@
 """PDPA requests made outside the app (by letter or phone, or by someone who cannot use it): the operator's
 `fixit-backend export-person` and `delete-person` do what "download my data" and "delete my account" do, recorded in
-the audit trail as the operator's. (A suspended account can also do both itself: test_suspended_account.py.)"""
+the audit trail as the operator's. (A suspended account can also do both itself: test_suspended_account.py.)
+
+The operator's `suspend-person` and `restore-person` replace the raw SQL they used to run: a suspension also ends the
+person's sessions (a lost phone or an abuser used to keep refreshing them), ends a student's pending offers and keeps
+the operator's reason in the audit trail."""
 
 import json
 from collections.abc import Iterator
@@ -9,12 +13,13 @@ from pathlib import Path
 import httpx
 import psycopg
 import pytest
-from typer.testing import CliRunner
+from typer.testing import CliRunner, Result
 
 from backend.cli import app
 from backend.settings import Settings
-from tests.helpers import fresh_phone
+from tests.helpers import bearer, fresh_phone, session_for, sign_in
 from tests.integration.builders import citizen_with_a_photo
+from tests.integration.dispatch_area import AppClock, Area, submit
 
 
 @pytest.fixture
@@ -68,3 +73,131 @@ def test_an_unknown_or_malformed_phone_is_refused_in_thai_and_english(cli: CliRu
     assert "ไม่พบบัญชีของเบอร์โทรนี้" in unknown.output
     malformed = cli.invoke(app, ["delete-person", "123", "--yes"])
     assert malformed.exit_code == 1 and "Invalid phone number" in malformed.output
+
+
+def _text(result: Result) -> str:
+    """What the command printed, as one line: rich wraps long lines at the terminal's width."""
+    return " ".join(result.output.split())
+
+
+def _national(database_url: str, user_id: str) -> str:
+    with psycopg.connect(database_url) as conn:
+        row = conn.execute("select phone from public.profiles where id = %s", [user_id]).fetchone()
+    assert row is not None
+    return "0" + str(row[0]).removeprefix("+66")
+
+
+def _trail(database_url: str, user_id: str) -> list[tuple[str, str, object]]:
+    with psycopg.connect(database_url) as conn:
+        return [(str(a), str(b), c) for a, b, c in conn.execute(
+            "select action, actor, after from public.audit_events where target_id = %s "
+            "and action in ('profile.active', 'profile.takes_jobs', 'account.suspend') order by id",
+            [user_id]).fetchall()]
+
+
+async def test_a_suspension_ends_every_session_and_keeps_the_reason_and_a_restore_undoes_it(
+    cli: CliRunner, api: httpx.AsyncClient, database_url: str
+) -> None:
+    phone = fresh_phone()
+    first = await session_for(api, phone)
+    second = await session_for(api, phone)  # a second device
+    user_id = first["profile"]["id"]
+    refreshed = await api.post("/auth/refresh", json={"refresh_token": first["refresh_token"]})
+    assert refreshed.status_code == 200, refreshed.text  # the session works before
+    kept_refresh = refreshed.json()["refresh_token"]
+
+    done = cli.invoke(app, ["suspend-person", phone, "--reason", "  ข่มขู่ช่าง / threatened a student  ", "--yes"])
+    assert done.exit_code == 0, done.output
+    assert "Suspended the account of" in _text(done) and "2 session(s) ended" in _text(done)
+    assert "ระงับบัญชีของ" in _text(done)
+    for token in (kept_refresh, second["refresh_token"]):
+        ended = await api.post("/auth/refresh", json={"refresh_token": token})
+        assert ended.status_code == 401 and ended.json()["error"]["code"] == "session_expired", ended.text
+    refused = await api.get("/requests/mine", headers=bearer(first["access_token"]))
+    assert refused.status_code == 403 and refused.json()["error"]["code"] == "account_suspended"
+    assert _trail(database_url, user_id) == [
+        ("profile.active", "operator", {"is_active": False}),
+        ("account.suspend", "operator", {"reason": "ข่มขู่ช่าง / threatened a student", "sessions_ended": 2,
+                                         "offers_ended": 0, "jobs_in_hand": 0}),
+    ]
+
+    again = cli.invoke(app, ["suspend-person", phone, "--reason", "again", "--yes"])
+    assert again.exit_code == 3 and "suspended already" in _text(again) and "ถูกระงับอยู่แล้ว" in _text(again)
+    restored = cli.invoke(app, ["restore-person", phone])
+    assert restored.exit_code == 0 and "Restored the account of" in _text(restored), restored.output
+    token, profile = await sign_in(api, phone)  # signs in afresh to the whole account
+    assert profile["id"] == user_id
+    assert (await api.get("/requests/mine", headers=bearer(token))).status_code == 200
+    assert _trail(database_url, user_id)[2:] == [("profile.active", "operator", {"is_active": True})]
+    twice = cli.invoke(app, ["restore-person", phone])
+    assert twice.exit_code == 3 and "active already" in _text(twice) and "ใช้งานได้อยู่แล้ว" in _text(twice)
+    assert len(_trail(database_url, user_id)) == 3  # the refusals changed nothing
+
+
+async def test_a_suspended_student_s_pending_offers_end_and_their_roster_place_is_kept(
+    cli: CliRunner, app_and_clock: AppClock, area: Area, database_url: str
+) -> None:
+    api, _ = app_and_clock
+    ace_id, ace_phone = area.students["ace"]
+    _, held = await submit(api)
+    _, waiting = await submit(api)
+    ace, _ = await sign_in(api, ace_phone)
+    offers = (await api.get("/technician/offers", headers=bearer(ace))).json()
+    offer_id = next(o["offer_id"] for o in offers if o["request_id"] == held["id"])
+    assert (await api.post(f"/offers/{offer_id}/accept", headers=bearer(ace))).status_code == 200
+    with psycopg.connect(database_url) as conn:
+        others_before = conn.execute("select count(*) from public.offers where request_id = %s and status = 'pending' "
+                                     "and technician_id <> %s and expires_at > now()",
+                                     [waiting["id"], ace_id]).fetchone()
+    assert others_before is not None and others_before[0] > 0
+
+    asked = cli.invoke(app, ["suspend-person", ace_phone, "--reason", "lost phone"], input="n\n")
+    assert asked.exit_code == 1 and "nothing changed" in _text(asked)
+    assert _trail(database_url, ace_id) == []
+    done = cli.invoke(app, ["suspend-person", ace_phone, "--reason", "lost phone"], input="y\n")
+    assert done.exit_code == 0, done.output
+    assert "1 pending offer(s) ended" in _text(done) and "still holds 1 job(s) in hand" in _text(done)
+    with psycopg.connect(database_url) as conn:
+        ace_open = conn.execute("select count(*) from public.offers where technician_id = %s and status = 'pending' "
+                                "and expires_at > now()", [ace_id]).fetchone()
+        others_after = conn.execute("select count(*) from public.offers where request_id = %s "
+                                    "and status = 'pending' and technician_id <> %s and expires_at > now()",
+                                    [waiting["id"], ace_id]).fetchone()
+        job = conn.execute("select technician_id::text from public.repair_requests where id = %s",
+                           [held["id"]]).fetchone()
+        roster = conn.execute("select takes_jobs from public.profiles where id = %s", [ace_id]).fetchone()
+    assert ace_open == (0,) and others_after == others_before  # only ace's offer ended: dispatch moves on
+    assert job == (ace_id,) and roster == (True,)  # the teacher reassigns the job; the roster is the teacher's
+
+    assert cli.invoke(app, ["restore-person", ace_phone]).exit_code == 0
+    with psycopg.connect(database_url) as conn:
+        assert conn.execute("select is_active, takes_jobs from public.profiles where id = %s",
+                            [ace_id]).fetchone() == (True, True)
+    assert [action for action, _, _ in _trail(database_url, ace_id)] == [
+        "profile.active", "account.suspend", "profile.active"]
+
+
+@pytest.mark.parametrize(("reason", "code_text"), [
+    ("   ", "Give the reason for the suspension"),
+    ("line one\nline two", "The reason must be one line"),
+    ("x" * 201, "at most 200 characters"),
+])
+async def test_a_missing_or_bad_reason_is_refused_and_changes_nothing(
+    cli: CliRunner, api: httpx.AsyncClient, database_url: str, reason: str, code_text: str
+) -> None:
+    phone = fresh_phone()
+    signed = await session_for(api, phone)
+    refused = cli.invoke(app, ["suspend-person", phone, "--reason", reason, "--yes"])
+    assert refused.exit_code == 1 and code_text in _text(refused), refused.output
+    assert (await api.post("/auth/refresh", json={"refresh_token": signed["refresh_token"]})).status_code == 200
+    assert _trail(database_url, signed["profile"]["id"]) == []
+
+
+def test_suspending_or_restoring_an_unknown_phone_is_refused(cli: CliRunner) -> None:
+    no_reason = cli.invoke(app, ["suspend-person", fresh_phone(), "--yes"])
+    assert no_reason.exit_code == 2 and "--reason" in _text(no_reason)  # typer: the option is required
+    unknown = cli.invoke(app, ["suspend-person", fresh_phone(), "--reason", "abuse", "--yes"])
+    assert unknown.exit_code == 1 and "No account has this phone number" in _text(unknown)
+    assert "ไม่พบบัญชีของเบอร์โทรนี้" in _text(unknown)
+    malformed = cli.invoke(app, ["restore-person", "123"])
+    assert malformed.exit_code == 1 and "Invalid phone number" in _text(malformed)
