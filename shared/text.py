@@ -1079,6 +1079,12 @@ APP_UI.update({
     "import_line": B("บรรทัด {line}: {problem}", "Line {line}: {problem}"),
     "skills_none": B("ยังไม่มีทักษะ", "No skills yet"),
     "active_label_for": B("{name} พร้อมรับงาน", "{name} takes jobs"),
+    # A student the operator suspended (suspend-person): the row says why, and the disabled switch's own name says
+    # it too, so a screen reader reads the reason with the switch.
+    "student_suspended_label": B("บัญชีถูกระงับโดยผู้ดูแลระบบ", "Account suspended by the Fixit administrators"),
+    "active_label_suspended_for": B("{name} พร้อมรับงาน: เปิดไม่ได้ บัญชีถูกระงับโดยผู้ดูแลระบบ",
+                                    "{name} takes jobs: cannot be switched on, account suspended by the Fixit "
+                                    "administrators"),
     "edit_skills_for": B("ทักษะของ {name}", "{name}'s skills"),
     "skills_dialog_title": B("ทักษะของ {name}", "{name}'s skills"),
     "job_sent_on": B("นำงานกลับแล้ว ไม่มีนักศึกษาคนอื่นของวิทยาลัยที่รับได้ จึงส่งต่อให้วิทยาลัยถัดไป",
@@ -1253,6 +1259,10 @@ ERRORS.update({
                           "หรือให้นักศึกษาทำงานให้เสร็จก่อน",
                           "This student holds {count} job(s): the teacher of their college reassigns them, or the "
                           "student finishes them first"),
+    "student_suspended": B("บัญชีของนักศึกษาคนนี้ถูกระงับโดยผู้ดูแลระบบ จึงเปิดให้รับงานไม่ได้ "
+                           "(ผู้ดูแลระบบ Fixit เป็นผู้คืนบัญชี)",
+                           "This student's account is suspended by the Fixit administrators, so they cannot be "
+                           "switched on to take jobs (only the Fixit administrators can restore it)"),
 })
 
 INVITATION_UI: dict[str, Bilingual] = {

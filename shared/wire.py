@@ -358,6 +358,9 @@ class Student(Wire):
     display_name: str
     phone: str | None = None
     is_active: bool = True
+    # The operator suspended the account (suspend-person): off whatever the roster switch says, and the switch-on is
+    # refused (409 student_suspended). is_active keeps its meaning (usable account and on the roster).
+    suspended: bool = False
     open_jobs: int = 0
     skills: dict[str, int] = {}
 

@@ -55,7 +55,8 @@ async def technicians(caller: SupervisorDep, conn: UserConn) -> list[Student]:
 
 
 @router.put("/technicians/{student_id}", response_model=Student,
-            responses={404: {"model": ErrorResponse}, 409: {"model": ErrorResponse, "description": "student_has_jobs"}})
+            responses={404: {"model": ErrorResponse},
+                       409: {"model": ErrorResponse, "description": "student_has_jobs, student_suspended"}})
 async def update_technician(
     student_id: uuid.UUID, body: StudentUpdate, caller: SupervisorDep, conn: UserConn, pool: PoolDep
 ) -> Student:

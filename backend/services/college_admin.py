@@ -21,8 +21,10 @@ from shared.work import supervisor_actions
 async def students(conn: Conn, college_id: uuid.UUID) -> list[dict[str, Any]]:
     cur = await conn.execute(
         # is_active: takes this college's jobs now - on the roster (takes_jobs, the teacher's switch) and an account
-        # the operator has not suspended (is_active): the job screen's assign list offers only these.
+        # the operator has not suspended (is_active): the job screen's assign list offers only these. suspended: the
+        # operator's suspend-person (the account is not usable), so the app says why such a student is off.
         """select p.id, p.display_name, p.phone, p.is_active and p.takes_jobs as is_active,
+                  not p.is_active as suspended,
                   (select count(*)::int from public.repair_requests r
                    where r.technician_id = p.id and r.status = any(%s::public.request_status[])) as open_jobs,
                   coalesce((select jsonb_object_agg(ts.skill_code, ts.level) from public.technician_skills ts
@@ -43,12 +45,17 @@ async def update_student(
     # (dispatch.py's note on the lock order).
     row = await (
         await owner.execute(
-            "select college_id from public.profiles where id = %s and role = 'technician' for no key update",
+            "select college_id, is_active from public.profiles where id = %s and role = 'technician'"
+            " for no key update",
             [student_id],
         )
     ).fetchone()
     if row is None or row["college_id"] != college_id:
         raise ApiError(404, "not_found")
+    if is_active is True and not row["is_active"]:
+        # The operator suspended the account (suspend-person): a teacher's switch-on would set takes_jobs yet the
+        # student would still show off and take nothing; refused before anything changes, skills included.
+        raise ApiError(409, "student_suspended")
     if skills is not None:
         known = {r["code"] for r in await (await owner.execute("select code from public.skills")).fetchall()}
         if any(code not in known or not level_valid(level) for code, level in skills.items()):

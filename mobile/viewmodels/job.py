@@ -573,7 +573,9 @@ class JobViewModel(RequestScreen[WorkDetail]):
             self._assign_error = exc.text
             self._changed()
             return
-        self.technicians = [t for t in everyone if t.is_active]
+        # On the roster with a usable account only: a suspended student is never offered (is_active already says
+        # so; suspended is checked too, whatever an older backend meant by is_active).
+        self.technicians = [t for t in everyone if t.is_active and not t.suspended]
         self.assign_to = None
         self._changed()
 

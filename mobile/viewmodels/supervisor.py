@@ -53,6 +53,12 @@ class TechnicianEdit:
     def dirty(self) -> bool:
         return self.is_active != self.item.is_active or self.skills != self.item.skills
 
+    @property
+    def suspended(self) -> bool:
+        """The operator suspended the account: off whatever the switch says, and the switch cannot turn it on (the
+        backend refuses, 409 student_suspended); the screen says why."""
+        return self.item.suspended
+
     def payload(self) -> dict[str, Any]:
         """The PUT body: both fields, the skills replacing the student's (level 0 = skill removed)."""
         return {"is_active": self.is_active, "skills": {k: v for k, v in sorted(self.skills.items()) if v}}
@@ -129,7 +135,11 @@ class TechniciansViewModel(StudentLevelsScreen, WithdrawsInvites):
 
     async def toggle_active(self, technician_id: UUID, value: bool) -> None:
         """The switch saves at once: one control, one change. Refused (a student still holding jobs), it shows
-        what the backend holds again, with the reason under it."""
+        what the backend holds again, with the reason under it. A suspended student's switch is disabled: no
+        switch-on is even sent for them."""
+        row = self._row(technician_id)
+        if row is None or (value and row.suspended):
+            return
         self.set_active(technician_id, value)
         await self.save(technician_id)
         row = self._row(technician_id)

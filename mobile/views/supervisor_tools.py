@@ -122,14 +122,24 @@ def _student_row(vm: TechniciansViewModel, row: TechnicianEdit, locale: Locale) 
         ft.Text(name, weight=ft.FontWeight.BOLD),
         muted(" · ".join(details)),
         ft.Text(vm.skills_text(row), size=13),
+    ]
+    if row.suspended:  # keyed by the student: the line coming or going leaves the controls below their ids
+        lines.append(ft.Row([ft.Icon(ft.Icons.BLOCK, color=ft.Colors.ERROR, size=18),
+                             ft.Text(t("student_suspended_label", locale), color=ft.Colors.ERROR, size=13)],
+                            spacing=6, key=f"suspended-{student_id}"))
+    lines += [
         ft.Row(
             [
-                ft.Switch(label=t("active_label_for", locale, name=name), value=row.is_active,
-                          disabled=row.saving, on_change=active_changed),
+                # Suspended, the switch is disabled and its own name carries the reason (a screen reader reads the
+                # name with the switch; the line above shows it to everyone).
+                ft.Switch(label=t("active_label_suspended_for" if row.suspended else "active_label_for", locale,
+                                  name=name),
+                          value=row.is_active and not row.suspended, disabled=row.saving or row.suspended,
+                          on_change=active_changed),
                 ft.OutlinedButton(t("edit_skills_for", locale, name=name), icon=ft.Icons.TUNE,
                                   disabled=row.saving, on_click=edit_skills),
             ],
-            wrap=True, run_spacing=4,
+            wrap=True, run_spacing=4, key=f"controls-{student_id}",
         ),
     ]
     lines += level_history_toggle(vm, student_id, name, locale)

@@ -320,3 +320,26 @@ async def test_the_job_record_and_credit_endpoints_parse(app: Any, area: Area, d
     assert (await lead.move_job(second.id, "handed_back")).status == "handed_back"
 
     assert CREDIT_ENDPOINTS - recorder.called == set()
+
+
+async def test_the_roster_of_a_suspended_student_parses_and_the_switch_on_is_refused(
+    app: Any, area: Area, database_url: str
+) -> None:
+    """The roster as the backend sends it when the operator suspended a student: the app reads `suspended` (its
+    label, its disabled switch, its assign list) and the refused switch-on's code and texts."""
+    import psycopg
+
+    recorder = Recorder()
+    teacher = await signed_in(recorder, app, area.students["teacher"][1])
+    dan = uuid.UUID(area.students["dan"][0])
+    with psycopg.connect(database_url, autocommit=True) as conn:  # what suspend-person sets (test_person_cli.py)
+        conn.execute("update public.profiles set is_active = false where id = %s", [dan])
+    students = await teacher.supervisor_technicians()
+    assert {s.id: (s.is_active, s.suspended) for s in students if s.id == dan} == {dan: (False, True)}
+    assert not any(s.suspended for s in students if s.id != dan)
+    with pytest.raises(ApiError) as refused:
+        await teacher.update_technician(dan, {"is_active": True, "skills": {}})
+    assert refused.value.status == 409 and refused.value.code == "student_suspended"
+    assert "ระงับ" in refused.value.message_th and "suspended" in refused.value.message_en
+    kept = await teacher.update_technician(dan, {"is_active": False, "skills": {"electrical_appliance": 2}})
+    assert kept.suspended is True and kept.is_active is False and kept.skills == {"electrical_appliance": 2}

@@ -8,15 +8,20 @@ students; everything that is theirs stays theirs."""
 
 import shutil
 import uuid
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import httpx
 import psycopg
+import pytest
 from psycopg.rows import dict_row
+from typer.testing import CliRunner
 
+from backend.cli import app as backend_cli
 from backend.local_postgres import LocalPostgres
 from backend.migrate import discover, migrate
+from backend.settings import get_settings
 from tests.helpers import bearer, sign_in
 from tests.integration.builders import draft
 from tests.integration.dispatch_area import AppClock, Area, handed_back_job, offers_of, submit
@@ -200,3 +205,63 @@ async def test_a_suspended_student_is_not_listed_as_taking_jobs(
     finally:
         with psycopg.connect(database_url, autocommit=True) as conn:
             conn.execute("update public.profiles set is_active = true where id = %s", [bee_id])
+
+
+@pytest.fixture
+def cli(database_url: str, monkeypatch: pytest.MonkeyPatch) -> Iterator[CliRunner]:
+    """The operator's fixit-backend, on the test database (as test_person_cli.py runs it)."""
+    monkeypatch.setenv("DATABASE_URL", database_url)
+    get_settings.cache_clear()
+    yield CliRunner()
+    get_settings.cache_clear()
+
+
+def _roster_state(database_url: str, student: str) -> tuple[bool, dict[str, int]]:
+    with psycopg.connect(database_url) as conn:
+        row = conn.execute("select takes_jobs from public.profiles where id = %s", [student]).fetchone()
+        skills: dict[str, int] = dict(conn.execute(
+            "select skill_code, level from public.technician_skills where technician_id = %s", [student]).fetchall())
+    assert row is not None
+    return bool(row[0]), skills
+
+
+async def test_the_roster_says_a_student_is_suspended_and_refuses_switching_them_on(
+    api: httpx.AsyncClient, area: Area, database_url: str, cli: CliRunner
+) -> None:
+    """Suspended by the operator (suspend-person), a student showed on the roster as merely switched off, and the
+    teacher's switch-on set takes_jobs yet left them off. The roster now says `suspended` (is_active keeps its
+    meaning) and a switch-on is refused 409 student_suspended, nothing changed (the skills sent with it neither)."""
+    bee_id, bee_phone = area.students["bee"]
+    teacher, _ = await sign_in(api, area.students["teacher"][1])
+    roster = (await api.get("/supervisor/technicians", headers=bearer(teacher))).json()
+    assert all(s["suspended"] is False for s in roster)
+    assert (await _switch(api, teacher, bee_id, False))["is_active"] is False  # the teacher's switch-off first
+    suspended = cli.invoke(backend_cli, ["suspend-person", bee_phone, "--reason", "abuse", "--yes"])
+    assert suspended.exit_code == 0, suspended.output
+    try:
+        roster = (await api.get("/supervisor/technicians", headers=bearer(teacher))).json()
+        bee = next(s for s in roster if s["id"] == bee_id)
+        assert bee["suspended"] is True and bee["is_active"] is False, bee
+        assert [s["id"] for s in roster if s["suspended"]] == [bee_id]
+        before = _roster_state(database_url, bee_id)
+        refused = await api.put(f"/supervisor/technicians/{bee_id}",
+                                json={"is_active": True, "skills": {"electrical_appliance": 1}},
+                                headers=bearer(teacher))
+        assert refused.status_code == 409, refused.text
+        error = refused.json()["error"]
+        assert error["code"] == "student_suspended" and "ระงับ" in error["message_th"]
+        assert "suspended" in error["message_en"]
+        assert _roster_state(database_url, bee_id) == before == (False, {"electrical_appliance": 4})
+        # A skills change alone (the switch staying off) is still the teacher's to make.
+        skills = await api.put(f"/supervisor/technicians/{bee_id}", json={"skills": {"electrical_appliance": 3}},
+                               headers=bearer(teacher))
+        assert skills.status_code == 200 and skills.json()["suspended"] is True, skills.text
+    finally:
+        assert cli.invoke(backend_cli, ["restore-person", bee_phone]).exit_code == 0
+    # Restored, they are a student the teacher switched off: no longer suspended, and the switch works again.
+    bee = next(s for s in (await api.get("/supervisor/technicians", headers=bearer(teacher))).json()
+               if s["id"] == bee_id)
+    assert bee["suspended"] is False and bee["is_active"] is False
+    switched = await _switch(api, teacher, bee_id, True)
+    assert switched["is_active"] is True and switched["suspended"] is False
+    assert _roster_state(database_url, bee_id) == (True, {"electrical_appliance": 3})

@@ -1,8 +1,10 @@
 """Technician and supervisor screens: offers, the job (steps, after photos, report), dashboard, students, ledger."""
 
 import asyncio
-from uuid import UUID
+from typing import Any
+from uuid import UUID, uuid4
 
+import flet as ft
 import httpx
 import pytest
 
@@ -14,7 +16,7 @@ from mobile.views.supervisor_tools import skills_dialog
 from shared.roles import Actor
 from shared.statuses import RequestStatus
 from shared.text import Locale
-from tests.unit.mobile_fakes import BASE_URL, NOW, STUDENT, WorkBackend, jpeg_with_exif, texts
+from tests.unit.mobile_fakes import BASE_URL, NOW, STUDENT, WorkBackend, find, jpeg_with_exif, texts
 from tests.unit.mobile_screens import assert_accessible, signed_in, technician_job
 
 
@@ -168,6 +170,63 @@ async def test_assign_lists_only_active_students() -> None:
     job.pick_technician(STUDENT)
     await job.confirm_assign()
     assert backend.bodies[-1] == {"technician_id": STUDENT} and job.notice == "มอบหมายงานแล้ว"
+
+
+SUSPENDED = str(uuid4())
+# As the roster sends a student the operator suspended: off (is_active), and why (suspended).
+SUSPENDED_STUDENT: dict[str, Any] = {"id": SUSPENDED, "display_name": "มานะ", "phone": None, "is_active": False,
+                                     "suspended": True, "open_jobs": 0, "skills": {}}
+
+
+@pytest.mark.parametrize("locale", [Locale.TH, Locale.EN])
+async def test_a_suspended_student_says_so_and_the_switch_is_disabled(locale: Locale) -> None:
+    backend = WorkBackend()
+    backend.students.append(SUSPENDED_STUDENT)
+    app = await signed_in("supervisor", backend, locale)
+    await app.open_technicians()
+    screen = app.technicians
+    assert screen is not None
+    tree = app_view(app)
+    label = {Locale.TH: "บัญชีถูกระงับโดยผู้ดูแลระบบ", Locale.EN: "Account suspended by the Fixit administrators"}[locale]
+    assert texts(tree).count(label) == 1  # on the suspended student's row only
+    row = find(tree, ft.Container, lambda c: c.key == SUSPENDED)[0]
+    assert label in texts(row)
+    # The disabled switch's own name (what a screen reader reads with it) carries the reason.
+    (switch,) = find(row, ft.Switch)
+    assert switch.disabled and switch.value is False
+    assert isinstance(switch.label, str) and "มานะ" in switch.label and label.lower() in switch.label.lower()
+    # The other students' switches stay usable and say nothing of a suspension.
+    others = find(tree, ft.Switch, lambda s: s is not switch)
+    assert others and not any(s.disabled for s in others) and not any(label in str(s.label) for s in others)
+    assert_accessible(tree)
+    sent = len(backend.requests)
+    await screen.toggle_active(UUID(SUSPENDED), True)  # nothing is sent for a switch-on
+    assert len(backend.requests) == sent and not backend.bodies
+
+
+async def test_a_suspended_student_keeps_the_keys_of_the_rows_controls() -> None:
+    backend = WorkBackend()
+    backend.students.append(SUSPENDED_STUDENT)
+    app = await signed_in("supervisor", backend)
+    await app.open_technicians()
+    row = find(app_view(app), ft.Container, lambda c: c.key == SUSPENDED)[0]
+    # The suspended line is keyed, and so is the switch's row below it: positions do not pair them with another's.
+    keyed_rows = [c.key for c in find(row, ft.Row) if c.key is not None]
+    assert f"suspended-{SUSPENDED}" in keyed_rows and f"controls-{SUSPENDED}" in keyed_rows
+
+
+async def test_assign_never_offers_a_suspended_student() -> None:
+    backend = WorkBackend()
+    backend.students.append(SUSPENDED_STUDENT)
+    backend.job["status"] = "offered"
+    app = await signed_in("supervisor", backend)
+    await app.open_job(UUID(backend.job["id"]))
+    job = app.job
+    assert job is not None
+    await job.open_assign()
+    assert [x.display_name for x in job.technicians] == ["วิชัย"]
+    job.pick_technician(SUSPENDED)
+    assert job.assign_to is None
 
 
 async def test_technician_edit_payload() -> None:
