@@ -32,7 +32,7 @@ from backend.schemas import VISIBLE_LINE_PATTERN, ErrorResponse, Finite, Line, T
 from backend.services import credit
 from backend.services.exports import BANGKOK
 from backend.services.portfolio_pdf import portfolio_pdf
-from backend.services.profiles import load_profile
+from backend.services.profiles import load_profile, suspended_told
 from shared import credit_wire as cw
 from shared.credit import (
     DISPLACEMENT,
@@ -139,8 +139,8 @@ def _term(term: str | None, now: Any) -> str:
 async def job_record(request_id: uuid.UUID, conn: UserConn, pool: PoolDep, identity: IdentityDep
                      ) -> dict[str, Any]:
     """Outcome, parts with their approvals and the approved total, handover, team and the environmental estimate."""
-    await load_profile(conn, identity.user_id)  # RLS shows the owner their request: a suspended one too
-    record = await credit.job_record(conn, request_id)
+    async with suspended_told(conn):
+        record = await credit.job_record(conn, request_id)
     if record["team"]:
         async with service_tx(pool) as owner:
             await credit.name_team(owner, record["team"])

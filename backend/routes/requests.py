@@ -27,7 +27,7 @@ from backend.services.aftercare import nearby_open_count, rate, reopen
 from backend.services.credit import withdraw_waiting_parts
 from backend.services.dispatch import dispatch_submitted, withdraw_pending_offers
 from backend.services.photo_intake import check_citizen_may_add, photo_location, take_photo
-from backend.services.profiles import load_profile
+from backend.services.profiles import load_profile, suspended_told
 from backend.services.rate_limits import Limit
 from backend.services.request_detail import read_detail, request_detail
 from backend.services.request_intake import create_request
@@ -98,8 +98,7 @@ async def duplicates(
 @router.get("/{request_id}", response_model=RequestDetail, responses={404: {"model": ErrorResponse}})
 async def get_request(request_id: uuid.UUID, identity: IdentityDep, pool: PoolDep, now: NowDep) -> RequestDetail:
     # The transaction in the route, not as a generator dependency (issue 15: per-request CPU).
-    async with user_tx(pool, identity.claims) as conn:
-        await load_profile(conn, identity.user_id)  # RLS shows the owner their request: a suspended one too
+    async with user_tx(pool, identity.claims) as conn, suspended_told(conn):
         detail = await request_detail(conn, request_id, now)
     return RequestDetail.model_validate(detail)
 
@@ -161,12 +160,12 @@ async def upload_photo(
 @router.get("/{request_id}/photos/{kind}/{idx}", response_class=Response,
             responses={200: {"content": {"image/webp": {}, "image/jpeg": {}}}, 404: {"model": ErrorResponse}})
 async def get_photo(
-    request_id: uuid.UUID, kind: PhotoKind, idx: int, identity: IdentityDep, conn: UserConn, store: PhotoStoreDep,
+    request_id: uuid.UUID, kind: PhotoKind, idx: int, conn: UserConn, store: PhotoStoreDep,
     thumb: bool = False,
 ) -> Response:
     """The photo bytes, for whoever may see the request."""
-    await load_profile(conn, identity.user_id)
-    path, content_type = await photo_location(conn, request_id, kind, idx, thumb)
+    async with suspended_told(conn):
+        path, content_type = await photo_location(conn, request_id, kind, idx, thumb)
     data = await store.get(path)
     if data is None:
         raise ApiError(404, "not_found")

@@ -1,6 +1,8 @@
 """Profiles: who is calling, in which role, at which college."""
 
 import uuid
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from typing import Any
 
 from backend.db import Conn
@@ -28,16 +30,31 @@ async def load_own_profile(owner: Conn, user_id: uuid.UUID) -> dict[str, Any]:
     return row
 
 
+async def _suspended(conn: Conn) -> bool:
+    row = await (await conn.execute("select private.my_account_suspended() as suspended")).fetchone()
+    return bool(row is not None and row["suspended"])
+
+
+@asynccontextmanager
+async def suspended_told(conn: Conn) -> AsyncIterator[None]:
+    """For a read under the caller's claims that RLS alone guards: RLS shows a suspended account nothing (0040), so
+    its read ends in 404; that 404 becomes 403 `account_suspended`, so the app knows why. Asked only on the 404, so a
+    hot read (a request's detail, a photo, the job record) pays no profile read of its own."""
+    try:
+        yield
+    except ApiError as exc:
+        if exc.status == 404 and await _suspended(conn):
+            raise ApiError(403, "account_suspended") from exc
+        raise
+
+
 async def load_profile(conn: Conn, user_id: uuid.UUID) -> dict[str, Any]:
     """The caller's profile under their claims, for everything else: 403 `account_suspended` when an operator
     suspended the account (RLS then hides the profile; nothing about it is told), `profile_missing` when there is
     none (e.g. deleted while a token still lives)."""
     row = await (await conn.execute(_PROFILE_SQL, [user_id])).fetchone()
     if row is None:
-        hidden = await (await conn.execute("select private.my_account_suspended() as suspended")).fetchone()
-        if hidden is not None and hidden["suspended"]:
-            raise ApiError(403, "account_suspended")
-        raise ApiError(403, "profile_missing")
+        raise ApiError(403, "account_suspended" if await _suspended(conn) else "profile_missing")
     if not row["is_active"]:  # an owner transaction (no RLS) reading someone suspended
         raise ApiError(403, "account_suspended")
     return row
