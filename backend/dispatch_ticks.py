@@ -13,7 +13,7 @@ from backend.notifications.invitations import close_expired
 from backend.notifications.outbox import notify_expiring_offers
 from backend.services import rate_limits
 from backend.services.college_counts import fold_status_deltas
-from backend.services.dispatch import DispatchPolicy, dispatch_stranded, expire_overdue
+from backend.services.dispatch import DispatchPolicy, dispatch_stranded, expire_overdue, hand_on_unanswerable
 from backend.settings import Settings
 
 log = logging.getLogger("fixit.dispatch")
@@ -35,6 +35,10 @@ async def tick(pool: AsyncConnectionPool[Conn], settings: Settings, now: datetim
         log.info("dispatched %d request(s) left undispatched", stranded)
     async with service_tx(pool) as owner:
         expired = await expire_overdue(owner, now, policy)
+    async with service_tx(pool) as owner:
+        unanswerable = await hand_on_unanswerable(owner, now, policy)
+    if unanswerable:
+        log.info("handed on %d offered request(s) nobody could answer any more", unanswerable)
     async with service_tx(pool) as owner:
         await notify_expiring_offers(owner, now, timedelta(minutes=settings.notify_offer_expiring_minutes))
     async with service_tx(pool) as owner:

@@ -22,7 +22,9 @@ An account's deletion is the one exclusive profile lock: `delete from auth.users
 command, Supabase's dashboard) cascades to the profile and locks it for good, which blocks those FOR KEY SHARE checks,
 and the profile's trigger (private.forget_person) then writes the person's requests. So a trigger on auth.users
 (private.lock_requests_before_deletion, 0040) first takes every request the person asked for or works on
-(FOR UPDATE, by id): a request's holder (an accept writing the citizen's notification) finishes first.
+(FOR UPDATE, by id): a request's holder (an accept writing the citizen's notification) finishes first. The offers
+a deletion takes with it (offers.technician_id on delete cascade, from any path: Supabase's dashboard too) leave
+requests `offered` with nobody to answer: the tick hands those on (`hand_on_unanswerable`).
 """
 
 import uuid
@@ -491,6 +493,32 @@ async def dispatch_stranded(conn: Conn, now: datetime, policy: DispatchPolicy, l
     ).fetchall()
     for row in rows:
         await dispatch_submitted(conn, row["id"], now, policy)
+    return len(rows)
+
+
+async def hand_on_unanswerable(conn: Conn, now: datetime, policy: DispatchPolicy, limit: int = 100) -> int:
+    """Requests `offered` with no offer waiting for an answer: the students they were offered to are gone (an
+    account's deletion takes its offers with it, offers.technician_id on delete cascade, whichever path deleted
+    it). Nothing else would ever move them: the tick finds its work through pending offers. Each is handed on as a
+    decline would be: the college's next fitting student, else the next college, else `no_centre`. Any backend copy
+    runs this; a request another transaction holds is skipped (and re-checked under the lock by `_refill`)."""
+    rows = await (
+        await conn.execute(
+            """select r.id, r.college_id from public.repair_requests r
+               where r.status = 'offered'
+                 and not exists (select 1 from public.offers o where o.request_id = r.id and o.status = 'pending')
+               order by r.updated_at limit %s for update of r skip locked""",
+            [limit],
+        )
+    ).fetchall()
+    if not rows:
+        return 0
+    await act_as(conn, Actor.SYSTEM, None)
+    for row in sorted(rows, key=lambda r: r["id"]):
+        if row["college_id"] is None:
+            await dispatch(conn, row["id"], now, policy)
+        else:
+            await _refill(conn, row["id"], row["college_id"], now, policy)
     return len(rows)
 
 
