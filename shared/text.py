@@ -168,6 +168,10 @@ ERRORS: dict[str, Bilingual] = {
         "วิทยาลัยปิดการรับงานของคุณไว้ จึงรับงานนี้ไม่ได้ (สอบถามอาจารย์ได้)",
         "Your college has switched you off taking jobs, so you cannot take this one (ask your teacher)",
     ),
+    "college_closed": B(
+        "วิทยาลัยนี้ปิดใช้งานแล้ว จึงรับงานนี้ไม่ได้ งานจะส่งต่อให้วิทยาลัยอื่น",
+        "This college is closed now, so it cannot take this job: the job goes on to another college",
+    ),
     "technician_not_in_college": B(
         "ช่างคนนี้ไม่ได้อยู่ในวิทยาลัยที่รับงานนี้", "That technician is not at the college handling this job"
     ),

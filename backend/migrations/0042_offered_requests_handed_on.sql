@@ -7,3 +7,6 @@
 -- (dispatch.hand_on_unanswerable); this index keeps that look to the requests offered right now.
 create index repair_requests_offered on public.repair_requests (updated_at) where status = 'offered';
 
+-- Closing a college ends the offers its students still hold (staff.end_college_offers): read by college here, the
+-- few waiting ones, rather than every offer ever made.
+create index offers_college_pending on public.offers (college_id) where status = 'pending';

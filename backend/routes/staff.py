@@ -88,7 +88,9 @@ async def create_college(body: CollegeCreate, identity: IdentityDep, pool: PoolD
 @router.patch("/admin/colleges/{college_id}", response_model=CollegeAdmin, responses=_BAD)
 async def update_college(college_id: uuid.UUID, body: CollegeUpdate, identity: IdentityDep,
                          pool: PoolDep) -> CollegeAdmin:
-    """Change some fields (names, place, service radius, active); audited as `college.update` with before/after."""
+    """Change some fields (names, place, service radius, active); audited as `college.update` with before/after.
+    Closing a college (is_active false) ends the offers its students still hold: the SLA clock offers those jobs at
+    the next college, and an accept after the close is refused (409 college_closed)."""
     changes: dict[str, Any] = body.model_dump(exclude_unset=True)
     nulls = [k for k, v in changes.items() if v is None]
     if nulls:

@@ -28,7 +28,8 @@ router = APIRouter(tags=["work"], responses={
 @router.post("/offers/{offer_id}/accept", response_model=RequestDetail)
 async def accept_offer(offer_id: uuid.UUID, identity: IdentityDep, pool: PoolDep, now: NowDep) -> RequestDetail:
     """First accept wins; everyone else gets 409 `offer_not_open`. The winner now sees the citizen's contact. A
-    student their college switched off taking jobs gets 409 `offer_off_roster` (an offer made as it happened)."""
+    student their college switched off taking jobs gets 409 `offer_off_roster` (an offer made as it happened), one
+    whose college an admin closed 409 `college_closed` (the close ended its offers; the clock offers the job on)."""
     async with acting(pool, identity, AppRole.TECHNICIAN) as (owner, caller):
         request_id = await dispatch.accept_offer(owner, offer_id, caller.user_id, caller.claims, now)
     return RequestDetail.model_validate(await read_detail(pool, identity.claims, request_id, now))

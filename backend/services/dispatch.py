@@ -13,6 +13,11 @@ Row locks, the one order every transaction takes them in (so two of them wait fo
    accept, an assign, a helper added to a team); never FOR UPDATE, which would also block the FOR KEY SHARE of
    every foreign-key check on a row naming the person (repair_requests.technician_id, offers, notifications'
    about_id): those are taken later in the order, under a request's lock, and must not wait for a profile;
+1b. a college (`public.colleges`): FOR SHARE where it must stay open until commit (an accept of an offer, after the
+   student's profile; an accept of an invitation, after the invitation), FOR NO KEY UPDATE where an admin changes
+   or closes it (`staff.update_college`, which then ends its students' waiting offers: the requests next); never
+   FOR UPDATE, which would block the FOR KEY SHARE of the foreign-key checks of offers written under a request's
+   lock;
 2. the request (`repair_requests` FOR UPDATE, `lock_status`);
 3. its offers, team and other rows of that request;
 4. an invitation (`private.staff_invites`), after the person's profile, then their notifications.
@@ -201,6 +206,8 @@ async def candidates(
             from public.technician_skills ts
             join public.category_skills cs on cs.skill_code = ts.skill_code and {_LEVEL_OK}
             where ts.dispatch_college_id = %(college)s and cs.category_code = %(category)s
+              -- a college an admin closed offers nothing more (its waiting offers ended with the close)
+              and exists (select 1 from public.colleges c where c.id = %(college)s and c.is_active)
               and (%(again)s or not exists (select 1 from public.offers o where o.request_id = %(request)s
                                             and o.technician_id = ts.technician_id))
               -- never the request's own owner (a citizen made a student of this college)
@@ -343,8 +350,15 @@ async def accept_offer(
     request_id: uuid.UUID = offer["request_id"]
     # On the roster until this commits (the profile before the request: the module's lock order). A dispatch that
     # read the roster while a switch-off was under way may have offered a student that switch-off never saw.
-    if await roster_college(conn, technician_id) is None:
+    college_id = await roster_college(conn, technician_id)
+    if college_id is None:
         raise ApiError(409, "offer_off_roster")
+    # Then the college, shared until commit (the module's lock order): an admin closing it now is waited for and
+    # read as closed (its offers ended with it), or waits for this accept to commit.
+    college = await (await conn.execute(
+        "select is_active from public.colleges where id = %s for share", [college_id])).fetchone()
+    if college is None or not college["is_active"]:
+        raise ApiError(409, "college_closed")
     # The shared rule checks, under the lock, that this student holds an open offer before anything is written.
     try:
         await transition(conn, Actor.TECHNICIAN, request_id, S.ACCEPTED, route=Route.ACCEPT_OFFER, claims=claims,

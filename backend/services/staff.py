@@ -592,11 +592,13 @@ async def create_college(conn: Conn, values: Mapping[str, Any]) -> uuid.UUID:
 
 
 async def update_college(conn: Conn, college_id: uuid.UUID, changes: Mapping[str, Any]) -> None:
-    """Change some of a college's fields (the audit trigger records before and after). Only the college's row is
-    locked: an accept of an invitation to it (profile, invitation, then this row shared) waits for a closing here
-    or this for the accept, in one order, so the two never deadlock."""
-    current = await (await conn.execute("select lat, lon from public.colleges where id = %s for update",
-                                        [college_id])).fetchone()
+    """Change some of a college's fields (the audit trigger records before and after). The college's row is locked
+    first (FOR NO KEY UPDATE: offers written for it under a request's lock only need FOR KEY SHARE): an accept of an
+    invitation to it (profile, invitation, then this row shared) or of an offer (profile, this row shared, then the
+    request) waits for a closing here or this for the accept, in one order, so they never deadlock. Closing it
+    ends its students' offers still waiting (`end_college_offers`): the SLA clock hands those jobs on."""
+    current = await (await conn.execute(
+        "select lat, lon, is_active from public.colleges where id = %s for no key update", [college_id])).fetchone()
     if current is None:
         raise StaffError("not_found", 404)
     _check_college({"lat": changes.get("lat", current["lat"]), "lon": changes.get("lon", current["lon"])})
@@ -610,7 +612,23 @@ async def update_college(conn: Conn, college_id: uuid.UUID, changes: Mapping[str
                                           [changes["code"], college_id])).fetchone()
         if taken is not None:
             raise StaffError("college_code_taken", 409, college=changes["code"])
+    if current["is_active"] and changes.get("is_active") is False:
+        await end_college_offers(conn, college_id)
     await conn.execute(query, {**{c: changes[c] for c in columns}, "college_id": college_id})
+
+
+async def end_college_offers(conn: Conn, college_id: uuid.UUID) -> None:
+    """A closed college takes no more jobs: the offers its students still hold end now (an accept after this finds
+    the offer closed, or the college closed), and the SLA clock escalates those jobs to the next college as it
+    does for any unanswered offer. Requests are locked before their offers, the order every offer path keeps."""
+    await conn.execute(
+        """select r.id from public.repair_requests r
+           where r.id in (select o.request_id from public.offers o
+                          where o.college_id = %s and o.status = 'pending')
+           order by r.id for update""", [college_id])
+    await conn.execute(
+        "update public.offers set expires_at = least(expires_at, now()) "
+        "where college_id = %s and status = 'pending'", [college_id])
 
 
 async def colleges_for_admin(conn: Conn) -> list[dict[str, Any]]:

@@ -1,7 +1,8 @@
-"""Audit 12: a student's account deletion must not strand the jobs they were offered: a deleted student's waiting
-offer is handed on by the clock."""
+"""Audit 12: a student's account deletion or their college's close must not strand the jobs they were offered. A
+deleted student's waiting offer is handed on by the clock; a closed college's waiting offers end, cannot be
+accepted, and the clock offers those jobs elsewhere."""
 
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import psycopg
@@ -53,3 +54,35 @@ async def test_a_deleted_students_offer_is_handed_on_by_the_clock(
     status = _request_row(database_url, request_id)["status"]
     # Handed on: to another college's fitting student (an offer), or waiting for an admin (`no_centre`).
     assert status != "offered" or pending, f"stranded: {status} with {len(pending)} pending offers"
+
+
+async def test_a_closed_colleges_pending_offers_cannot_be_accepted(
+    app_and_clock: AppClock, area: Area, database_url: str, settings: Settings
+) -> None:
+    """Dispatch offers only active colleges' students, and an invitation to a closed college cannot be accepted
+    (409 invitation_college_inactive); yet the offers its students already held stayed open when an admin closed
+    it, and an accept after the close gave the job to the closed college (whose teachers then run it). The close
+    now ends those offers (staff.end_college_offers), an accept after it is refused (409 college_closed), and the
+    clock offers the job at the next college, as it does for any unanswered offer."""
+    api, _ = app_and_clock
+    admin, _ = await sign_in(api, "0844444444")
+    _, created = await submit(api)
+    ace_id, ace_phone = area.students["ace"]
+    offer = next(o for o in offers_of(database_url, created["id"]) if o["technician_id"] == ace_id)
+    assert offer["status"] == "pending" and offer["college_id"] == area.near
+
+    closed = await api.patch(f"/admin/colleges/{area.near}", json={"is_active": False}, headers=bearer(admin))
+    assert closed.status_code == 200 and closed.json()["is_active"] is False, closed.text
+
+    ace, _ = await sign_in(api, ace_phone)
+    accepted = await api.post(f"/offers/{offer['id']}/accept", headers=bearer(ace))
+    row = _request_row(database_url, created["id"])
+    assert accepted.status_code == 409, (accepted.status_code, row)
+    assert accepted.json()["error"]["code"] == "college_closed"
+    assert row["college_id"] != area.near or row["status"] != "accepted"
+
+    await _tick(database_url, settings, datetime.now(UTC))  # the close ended the offers: no SLA to wait for
+    row = _request_row(database_url, created["id"])
+    pending = [o for o in offers_of(database_url, created["id"]) if o["status"] == "pending"]
+    assert row["status"] == "offered" and row["college_id"] == area.far, row
+    assert pending and {o["college_id"] for o in pending} == {area.far}
