@@ -101,6 +101,12 @@ ERRORS: dict[str, Bilingual] = {
         "ลบบัญชีผู้ดูแลระบบคนสุดท้ายไม่ได้ กรุณาแต่งตั้งผู้ดูแลคนอื่นก่อน",
         "The last administrator's account cannot be deleted: make someone else an administrator first",
     ),
+    "account_has_jobs": B(
+        "ยังลบบัญชีไม่ได้ คุณยังมีงานที่รับไว้ {count} งาน ทำงานให้เสร็จ หรือขอให้ครูของวิทยาลัยมอบงานให้นักศึกษาคนอื่นก่อน "
+        "แล้วจึงลบบัญชี (บัญชียังอยู่ครบ)",
+        "Your account cannot be deleted yet: you hold {count} job(s). Finish them, or ask your college's teacher to "
+        "reassign them, then delete your account (nothing was deleted)",
+    ),
     # The operator's suspend-person / restore-person (backend/cli.py): nothing changes when one of these answers.
     "suspend_reason_required": B("กรุณาระบุเหตุผลที่ระงับบัญชี (--reason) เหตุผลจะบันทึกไว้ในประวัติการแก้ไข",
                                  "Give the reason for the suspension (--reason): it is kept in the audit trail"),

@@ -59,7 +59,8 @@ async def delete_me(
 ) -> Response:
     """Delete the caller's account for good: the sign-in, the profile and the photos go; requests stay anonymised
     (no name, phone, address, exact place or photos) so students' training records hold. Audited. An account an
-    operator suspended may still delete itself (PDPA)."""
+    operator suspended may still delete itself (PDPA). A student holding a job gets 409 `account_has_jobs` (nothing
+    deleted) until they finish it or their teacher reassigns it."""
     if not confirm:
         raise ApiError(400, "confirmation_required")
     async with service_tx(pool) as owner:

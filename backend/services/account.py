@@ -116,13 +116,15 @@ async def photo_paths(owner: Conn, user_id: uuid.UUID) -> list[str]:
 
 async def delete(owner: Conn, user_id: uuid.UUID, role: AppRole, claims: Mapping[str, Any] | None) -> list[str]:
     """Delete the account the way Supabase Auth does; returns the photo objects to delete after commit. Without
-    `claims`, the operator acts."""
+    `claims`, the operator acts. A student holding a job is refused (409 account_has_jobs)."""
     if role == AppRole.ADMIN:
         others = await (await owner.execute(
             "select count(*) as n from public.profiles where role = 'admin' and is_active and id <> %s", [user_id]
         )).fetchone()
         if others is None or others["n"] == 0:
             raise ApiError(409, "last_admin")
+    if role == AppRole.TECHNICIAN:
+        await _refuse_if_holding_jobs(owner, user_id)
     if claims is not None:
         await act_as(owner, Actor.for_role(role), claims)
     paths = await photo_paths(owner, user_id)
@@ -130,6 +132,21 @@ async def delete(owner: Conn, user_id: uuid.UUID, role: AppRole, claims: Mapping
     if deleted is None:
         raise ApiError(404, "not_found")
     return paths
+
+
+async def _refuse_if_holding_jobs(owner: Conn, user_id: uuid.UUID) -> None:
+    """A student's account is not deleted while a job is in their hands (leading it or on this round's team): the
+    item may be at the workshop with a diagnosis made and parts approved, and only the student on a job steps it,
+    so a deletion would leave it standing with nobody on it and nobody told. As for a switch-off, a move or a
+    promotion (409 student_has_jobs), they finish it or their college's teacher reassigns it first; a suspension
+    (which the operator may need at once) is the tool that cannot wait, and leaves the jobs for the teacher too.
+    Their profile is locked first (FOR NO KEY UPDATE, the lock order of dispatch.py): an accept or an assign under
+    way finishes before the jobs are counted, one that comes after waits and then finds the account gone. Offers
+    still waiting go with the account; the SLA clock hands those jobs on (dispatch.hand_on_unanswerable)."""
+    await _lock_active(owner, user_id)
+    count = await jobs_in_hand(owner, user_id)
+    if count:
+        raise ApiError(409, "account_has_jobs", count=count)
 
 
 async def delete_photos(store: PhotoStore, paths: list[str]) -> None:

@@ -1,6 +1,7 @@
-"""Audit 12: a student's account deletion or their college's close must not strand the jobs they were offered. A
-deleted student's waiting offer is handed on by the clock; a closed college's waiting offers end, cannot be
-accepted, and the clock offers those jobs elsewhere."""
+"""Audit 12: a student's account deletion or their college's close must not strand the jobs they were offered or
+held. A deleted student's waiting offer is handed on by the clock; a student holding a job is refused the deletion
+until it is finished or reassigned; a closed college's waiting offers end, cannot be accepted, and the clock
+offers those jobs elsewhere."""
 
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -11,6 +12,7 @@ from psycopg_pool import AsyncConnectionPool
 
 from backend.dispatch_ticks import tick
 from backend.settings import Settings
+from shared.statuses import WORK_IN_HAND
 from tests.helpers import bearer, sign_in
 from tests.integration.dispatch_area import AppClock, Area, offers_of, submit
 
@@ -86,3 +88,29 @@ async def test_a_closed_colleges_pending_offers_cannot_be_accepted(
     pending = [o for o in offers_of(database_url, created["id"]) if o["status"] == "pending"]
     assert row["status"] == "offered" and row["college_id"] == area.far, row
     assert pending and {o["college_id"] for o in pending} == {area.far}
+
+
+async def test_a_deleted_students_job_in_hand_is_not_left_without_a_student(
+    app_and_clock: AppClock, area: Area, database_url: str
+) -> None:
+    """A switch-off, a move or a promotion of a student holding jobs is refused (409 student_has_jobs): "the
+    teacher reassigns them or the student finishes first". Their account's deletion was not: the job kept its
+    status (accepted here; diagnosing, repairing alike) with technician_id set null by the foreign key and the
+    team rows gone, nobody on it and nobody told. The deletion is now refused the same way (409 account_has_jobs,
+    nothing deleted) until the job is finished or reassigned."""
+    api, _ = app_and_clock
+    _, created = await submit(api)
+    ace_id, ace_phone = area.students["ace"]
+    offer = next(o for o in offers_of(database_url, created["id"]) if o["technician_id"] == ace_id)
+    ace, _ = await sign_in(api, ace_phone)
+    accepted = await api.post(f"/offers/{offer['id']}/accept", headers=bearer(ace))
+    assert accepted.status_code == 200, accepted.text
+
+    refused = await api.delete("/me", params={"confirm": "true"}, headers=bearer(ace))
+    assert refused.status_code == 409, refused.text
+    error = refused.json()["error"]
+    assert error["code"] == "account_has_jobs" and "1" in error["message_en"] and error["message_th"]
+    row = _request_row(database_url, created["id"])
+    in_hand = {s.value for s in WORK_IN_HAND}
+    assert not (row["status"] in in_hand and row["technician_id"] is None), row
+    assert row["status"] == "accepted" and str(row["technician_id"]) == ace_id  # still theirs, account kept
