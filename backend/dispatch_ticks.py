@@ -19,6 +19,10 @@ from backend.settings import Settings
 log = logging.getLogger("fixit.dispatch")
 
 
+HAND_ON_BATCH = 100  # requests offered with nobody left to answer, handed on per transaction
+HAND_ON_BATCHES = 20  # transactions of them per turn of the clock
+
+
 def policy_of(settings: Settings) -> DispatchPolicy:
     return DispatchPolicy(offer_count=settings.dispatch_offer_count,
                           sla=timedelta(minutes=settings.dispatch_sla_minutes))
@@ -35,8 +39,16 @@ async def tick(pool: AsyncConnectionPool[Conn], settings: Settings, now: datetim
         log.info("dispatched %d request(s) left undispatched", stranded)
     async with service_tx(pool) as owner:
         expired = await expire_overdue(owner, now, policy)
-    async with service_tx(pool) as owner:
-        unanswerable = await hand_on_unanswerable(owner, now, policy)
+    # In batches of their own transactions until none is left (each handed on leaves the set: offered anew or
+    # `no_centre`), so a backlog (requests left before this step existed) does not hold back the newest; bounded,
+    # so one turn stays short whatever the backlog.
+    unanswerable = 0
+    for _ in range(HAND_ON_BATCHES):
+        async with service_tx(pool) as owner:
+            handed = await hand_on_unanswerable(owner, now, policy, limit=HAND_ON_BATCH)
+        unanswerable += handed
+        if handed < HAND_ON_BATCH:
+            break
     if unanswerable:
         log.info("handed on %d offered request(s) nobody could answer any more", unanswerable)
     async with service_tx(pool) as owner:
