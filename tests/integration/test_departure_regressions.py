@@ -3,6 +3,7 @@ held. A deleted student's waiting offer is handed on by the clock; a student hol
 until it is finished or reassigned; a closed college's waiting offers end, cannot be accepted, and the clock
 offers those jobs elsewhere."""
 
+import asyncio
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -15,6 +16,7 @@ from backend.settings import Settings
 from shared.statuses import WORK_IN_HAND
 from tests.helpers import bearer, sign_in
 from tests.integration.dispatch_area import AppClock, Area, offers_of, submit
+from tests.integration.lock_waits import until_waiting
 
 
 def _request_row(database_url: str, request_id: str) -> dict[str, Any]:
@@ -88,6 +90,58 @@ async def test_a_closed_colleges_pending_offers_cannot_be_accepted(
     pending = [o for o in offers_of(database_url, created["id"]) if o["status"] == "pending"]
     assert row["status"] == "offered" and row["college_id"] == area.far, row
     assert pending and {o["college_id"] for o in pending} == {area.far}
+
+
+async def test_an_accept_waits_for_a_close_under_way_and_finds_the_college_closed(
+    app_and_clock: AppClock, area: Area, database_url: str
+) -> None:
+    """The lock order (dispatch.py): an accept takes the student's profile, then the college shared, then the
+    request; a close takes the college, then the requests of its waiting offers. Here someone else holds the
+    request a moment (the tick, a cancel): the close waits for it holding the college, the accept waits for the
+    close, and once the request is let go the close ends the offer and the accept reads the college closed (409
+    college_closed), never a 503 deadlock nor a job given to the closed college."""
+    api, _ = app_and_clock
+    admin, _ = await sign_in(api, "0844444444")
+    _, created = await submit(api)
+    ace_id, ace_phone = area.students["ace"]
+    offer = next(o for o in offers_of(database_url, created["id"]) if o["technician_id"] == ace_id)
+    ace, _ = await sign_in(api, ace_phone)
+    async with await psycopg.AsyncConnection.connect(database_url) as holder:
+        await holder.execute("select 1 from public.repair_requests where id = %s for update", [created["id"]])
+        closing = asyncio.create_task(api.patch(f"/admin/colleges/{area.near}", json={"is_active": False},
+                                                headers=bearer(admin)))
+        await until_waiting(database_url, 1, closing)
+        accepting = asyncio.create_task(api.post(f"/offers/{offer['id']}/accept", headers=bearer(ace)))
+        await until_waiting(database_url, 2, closing, accepting)
+        await holder.rollback()
+        closed, accepted = await closing, await accepting
+    assert closed.status_code == 200, closed.text
+    assert accepted.status_code == 409 and accepted.json()["error"]["code"] == "college_closed", accepted.text
+    row = _request_row(database_url, created["id"])
+    assert row["status"] == "offered" and row["technician_id"] is None, row
+
+
+async def test_a_close_does_not_block_an_offer_written_for_the_college_under_a_requests_lock(
+    app_and_clock: AppClock, area: Area, database_url: str
+) -> None:
+    """A dispatch or a decline's refill holds its request, then writes offers naming the college, whose foreign-key
+    check takes FOR KEY SHARE on the college's row. The close holds the college (FOR NO KEY UPDATE) while it waits
+    for the requests of the college's waiting offers: had it locked the college FOR UPDATE, the two would wait for
+    each other (a deadlock, one answered 503). Here a transaction holding the request checks the college's key
+    while the close waits for that request."""
+    api, _ = app_and_clock
+    admin, _ = await sign_in(api, "0844444444")
+    _, created = await submit(api)
+    async with await psycopg.AsyncConnection.connect(database_url) as holder:
+        await holder.execute("select 1 from public.repair_requests where id = %s for update", [created["id"]])
+        closing = asyncio.create_task(api.patch(f"/admin/colleges/{area.near}", json={"is_active": False},
+                                                headers=bearer(admin)))
+        await until_waiting(database_url, 1, closing)
+        # What an offer's insert checks for its college_id, under the request's lock.
+        await holder.execute("select 1 from public.colleges where id = %s for key share", [area.near])
+        await holder.commit()
+        closed = await closing
+    assert closed.status_code == 200 and closed.json()["is_active"] is False, closed.text
 
 
 async def test_a_deleted_students_job_in_hand_is_not_left_without_a_student(
