@@ -97,6 +97,8 @@ ERRORS: dict[str, Bilingual] = {
         "กรุณายืนยันก่อนลบบัญชี การลบย้อนกลับไม่ได้", "Confirm first: deleting an account cannot be undone"
     ),
     "person_not_found": B("ไม่พบบัญชีของเบอร์โทรนี้", "No account has this phone number"),
+    "export_file_exists": B("มีไฟล์ {path} อยู่แล้ว กรุณาเลือกชื่อไฟล์ใหม่ด้วย --out",
+                            "{path} already exists: choose a new file with --out"),
     "last_admin": B(
         "ลบบัญชีผู้ดูแลระบบคนสุดท้ายไม่ได้ กรุณาแต่งตั้งผู้ดูแลคนอื่นก่อน",
         "The last administrator's account cannot be deleted: make someone else an administrator first",

@@ -3,16 +3,13 @@ is marked `xfail(strict=True)`, so it fails (as expected) today and turns the su
 the marker goes."""
 
 import asyncio
-import json
 import os
 import secrets
-import stat
 import subprocess
 import sys
 import uuid
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
-from pathlib import Path
 from typing import Any
 
 import httpx
@@ -24,22 +21,19 @@ from psycopg.types.json import Jsonb
 from psycopg_pool import AsyncConnectionPool
 from pydantic import SecretStr
 from starlette.requests import Request
-from typer.testing import CliRunner
 
 from backend.app import create_app
 from backend.auth.tokens import verify_token
-from backend.cli import app as cli_app
 from backend.dispatch_ticks import tick
 from backend.local_postgres import LocalPostgres
 from backend.migrate import migrate
 from backend.notifications.channels import Message, Target
 from backend.notifications.worker import WorkerConfig, deliver_once
 from backend.routes.events import events
-from backend.settings import PROJECT_ROOT, AuthMode, Settings, get_settings
+from backend.settings import PROJECT_ROOT, AuthMode, Settings
 from shared.notifications import Pref
 from shared.statuses import WORK_IN_HAND
 from tests.helpers import bearer, fresh_phone, sign_in
-from tests.integration.builders import citizen_with_a_photo
 from tests.integration.dispatch_area import AppClock, Area, offers_of, submit
 
 SUPABASE = "https://abcdefgh.supabase.co"
@@ -336,34 +330,3 @@ async def test_a_held_push_does_not_follow_the_device_to_its_next_owner(notify_d
     finally:
         await pool.close()
     assert [(m.body, t.address) for m, t in phone.sent] == [], "the first person's push reached the second's phone"
-
-
-# --- 9. The operator's PDPA export file is readable by every account on the machine -----------------------------------
-
-@pytest.mark.xfail(strict=True, reason="audit12: export-person writes the person's data with Path.write_text, so "
-                                       "the usual umask (022) leaves it world-readable (0644)")
-async def test_the_operators_export_file_is_private_to_the_operator(
-    api: httpx.AsyncClient, database_url: str, settings: Settings, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    """`fixit-backend export-person 08… --out data.json` holds everything about one person (name, phone, requests
-    with addresses and places, notifications, audit trail), typically on a shared operations host or a bastion.
-    The file is created with the process umask: with the common 022 any local account reads it. (The download
-    through the API goes to the person alone.) It should be created 0600 (or refuse an existing path)."""
-    _, user_id, _ = await citizen_with_a_photo(api)
-    with psycopg.connect(database_url) as conn:
-        phone = conn.execute("select phone from public.profiles where id = %s", [user_id]).fetchone()
-    assert phone is not None
-    monkeypatch.setenv("DATABASE_URL", database_url)
-    monkeypatch.setenv("FIXIT_DATA_DIR", str(settings.data_dir))
-    get_settings.cache_clear()
-    out = tmp_path / "person.json"
-    previous = os.umask(0o022)  # the usual default of a login shell
-    try:
-        exported = CliRunner().invoke(cli_app, ["export-person", "0" + str(phone[0]).removeprefix("+66"),
-                                                "--out", str(out)])
-    finally:
-        os.umask(previous)
-        get_settings.cache_clear()
-    assert exported.exit_code == 0, exported.output
-    assert json.loads(out.read_text(encoding="utf-8"))["profile"]["id"] == user_id
-    assert stat.S_IMODE(out.stat().st_mode) & 0o077 == 0, oct(out.stat().st_mode)
