@@ -722,7 +722,8 @@ class ApiClient:
 
     async def withdraw_invite(self, college_id: UUID, invite_id: UUID) -> None:
         """Take back an invitation still waiting (204); 404 `invitation_unknown` when it is gone or was sent again
-        since, 409 `invitation_answered` once the person answered."""
+        since, 409 `invitation_answered` once the person answered, `invitation_lapsed` when their first sign-in
+        found it expired."""
         await self._send("DELETE", f"/colleges/{college_id}/invites/{invite_id}")
 
     async def name_supervisor(self, college_id: UUID, phone: str, display_name: str = "") -> StaffRegistered:

@@ -1252,6 +1252,11 @@ ERRORS.update({
                               "Whoever invited you withdrew this invitation: your account stays as it is"),
     "invitation_answered": B("คำเชิญนี้ได้รับคำตอบแล้ว จึงยกเลิกไม่ได้", "This invitation was already answered, so it "
                              "cannot be withdrawn"),
+    "invitation_lapsed": B("คำเชิญนี้หมดอายุไปแล้ว (คำเชิญเปิดไว้ {days} วัน) และสิ้นสุดไปเองเมื่อเจ้าของเบอร์เข้าสู่ระบบ "
+                           "จึงไม่ต้องยกเลิก ถ้ายังต้องการ เชิญใหม่ได้",
+                           "This invitation had already expired (invitations stay open {days} days) and ended when "
+                           "the phone's owner signed in, so there is nothing to withdraw; invite them again if you "
+                           "still want them"),
     "invitation_unknown": B("ไม่พบคำเชิญนี้ที่วิทยาลัยนี้ อาจถูกยกเลิกหรือเชิญใหม่ไปแล้ว กรุณาโหลดรายการอีกครั้ง",
                             "No such invitation at this college: it may have been withdrawn or sent again; reload "
                             "the list"),

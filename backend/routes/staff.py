@@ -162,7 +162,7 @@ async def withdraw_invite(college_id: uuid.UUID, invite_id: uuid.UUID, identity:
     invitations (403 `forbidden_role` for a supervisor's), an admin any. The person no longer sees it and their
     "invited" notifications say it was withdrawn; audited as `staff.invite_withdraw`. 404 `invitation_unknown`
     (not this college's, or sent again since: reload the list); 409 `invitation_answered` once accepted or
-    declined."""
+    declined, `invitation_lapsed` when the person's first sign-in found it expired and dropped it."""
     async with _college_staff(pool, identity, college_id) as (owner, caller), _refusals_async():
         await staff.withdraw_invite(owner, college_id, invite_id, by=caller.role)
     return Response(status_code=204)

@@ -411,11 +411,20 @@ async def withdraw_invite(conn: Conn, college_id: uuid.UUID, invite_id: uuid.UUI
            from private.staff_invites where id = %s and college_id = %s for update""",
         [invite_id, college_id])).fetchone()
     if row is None:
-        accepted = await (await conn.execute(
-            """select 1 from public.audit_events
-               where action = 'staff.invite_accept' and after ->> 'invite_id' = %s and after ->> 'college_id' = %s""",
-            [str(invite_id), str(college_id)])).fetchone()
-        raise StaffError("invitation_answered", 409) if accepted else StaffError("invitation_unknown", 404)
+        # Gone without a withdraw: the person said yes (in the app, or by signing up with the phone), or their first
+        # sign-in found it expired and dropped it (0039's `staff.invite_lapse`). Each is its own 409, so whoever
+        # withdraws is told what happened to it rather than "not found" (0041 indexes the lapses as 0036 the yeses).
+        ended = await (await conn.execute(
+            """select action from public.audit_events
+               where (action = 'staff.invite_accept' or action = 'staff.invite_lapse') and after ->> 'invite_id' = %s
+                 and after ->> 'college_id' is not distinct from %s
+               order by action = 'staff.invite_accept' desc limit 1""",
+            [str(invite_id), str(college_id) if college_id else None])).fetchone()
+        if ended is None:
+            raise StaffError("invitation_unknown", 404)
+        if ended["action"] == "staff.invite_lapse":
+            raise StaffError("invitation_lapsed", 409, days=INVITATION_OPEN_DAYS)
+        raise StaffError("invitation_answered", 409)
     if not may_invite(by, AppRole(row["role"])):
         raise StaffError("forbidden_role", 403)
     if row["declined"]:

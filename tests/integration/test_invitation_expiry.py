@@ -147,6 +147,29 @@ async def test_an_expired_invite_does_not_apply_at_the_first_sign_in(api: httpx.
                               "at_sign_in": True}
 
 
+async def test_withdrawing_an_invite_the_first_sign_in_dropped_as_expired_says_it_had_expired(
+    api: httpx.AsyncClient, area: Area, database_url: str,
+) -> None:
+    """The admin's list still showed the lapsed line when the stranger signed up with the phone (which dropped it,
+    audited `staff.invite_lapse`): their withdraw is told it had expired (409 invitation_lapsed), not "not found",
+    and nothing changes (the trail holds the lapse alone; the account stays a citizen)."""
+    admin, _ = await sign_in(api, SEED_ADMIN)
+    phone = fresh_phone()
+    assert (await api.post(f"/admin/colleges/{area.far}/supervisors", json={"phone": phone},
+                           headers=bearer(admin))).status_code == 201
+    expire(database_url, phone)
+    [lapsed] = await listed(api, admin, area.far, phone)
+    _, profile = await sign_in(api, phone)
+    error = refused(await api.delete(f"/colleges/{area.far}/invites/{lapsed['id']}", headers=bearer(admin)), 409,
+                    "invitation_lapsed")
+    assert f"{INVITATION_OPEN_DAYS} วัน" in error["message_th"] and "already expired" in error["message_en"]
+    assert [e["action"] for e in audit_of(database_url, profile["id"])] == ["staff.invite_lapse"]
+    assert role_of(database_url, profile["id"]) == "citizen"
+    # Another college's id for the same invitation is still unknown there.
+    refused(await api.delete(f"/colleges/{area.near}/invites/{lapsed['id']}", headers=bearer(admin)), 404,
+            "invitation_unknown")
+
+
 async def test_an_invite_applied_at_the_first_sign_in_is_in_the_trail_and_cannot_then_be_withdrawn(
     api: httpx.AsyncClient, area: Area, database_url: str,
 ) -> None:
