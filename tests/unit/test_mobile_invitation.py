@@ -352,3 +352,39 @@ async def test_the_admin_opens_a_colleges_invitations_and_withdraws_a_teachers_o
     assert not any(line.startswith("ครู สมใจ") for line in shown)
     await click(app_view(app), "ซ่อนผู้ที่ยังไม่ได้เข้าร่วม วิทยาลัยเทคนิคเชียงใหม่")
     assert "ไม่มีคำเชิญที่รอหรือหมดอายุ" not in texts(app_view(app))
+
+
+async def test_the_admin_withdrawing_an_invitation_a_sign_in_dropped_as_expired_is_told_it_had_expired() -> None:
+    """The stranger signed up with the phone after the invitation ran out (the backend dropped it, staff.invite_lapse):
+    the admin's withdraw is refused 409 invitation_lapsed; the reason shows in Thai and the line goes."""
+    backend = FakeBackend()
+    college = {**COLLEGE, "province_th": "เชียงใหม่", "province_en": "Chiang Mai", "region": "north", "lat": 18.79,
+               "lon": 98.98, "service_radius_km": 30, "coordinates_approximate": False, "is_active": True,
+               "supervisors": [], "students": 0, "pending_invites": 0}
+    invites = [pending("+66891234567", "ครู สมใจ", role="supervisor", awaiting_acceptance=False, expired=True)]
+    invites_url = f"/colleges/{COLLEGE['id']}/invites"
+    withdraw_url = f"{invites_url}/{invites[0]['id']}"
+
+    def lapsed(_: httpx.Request) -> httpx.Response:
+        invites.clear()  # the sign-in had dropped it already
+        return error_response(409, "invitation_lapsed", days=14)
+
+    backend.overrides[("GET", "/admin/colleges")] = lambda _: httpx.Response(200, json=[college])
+    backend.overrides[("GET", invites_url)] = lambda _: httpx.Response(200, json=invites)
+    backend.overrides[("DELETE", withdraw_url)] = lapsed
+    app = await signed_in("admin", backend)
+    await app.open_route("/admin/colleges")
+    screen = app.colleges_admin
+    assert screen is not None
+    await click(app_view(app), "ดูผู้ที่ยังไม่ได้เข้าร่วม วิทยาลัยเทคนิคเชียงใหม่")
+    await click(app_view(app), "ยกเลิกคำเชิญของ ครู สมใจ")
+    dialog = withdraw_invite_dialog(screen, app.session.locale)
+    assert dialog is not None
+    await click(dialog, "ยกเลิกคำเชิญ")
+    assert len(backend.calls("DELETE", withdraw_url)) == 1
+    shown = texts(app_view(app))
+    told = "คำเชิญนี้หมดอายุไปแล้ว (คำเชิญเปิดไว้ 14 วัน) และสิ้นสุดไปเองเมื่อเจ้าของเบอร์เข้าสู่ระบบ จึงไม่ต้องยกเลิก ถ้ายังต้องการ เชิญใหม่ได้"
+    assert screen.notice == told and told in shown
+    assert not any(line.startswith("ครู สมใจ") for line in shown) and "ไม่มีคำเชิญที่รอหรือหมดอายุ" in shown
+    await app.toggle_locale()
+    assert screen.notice is not None and screen.notice.startswith("This invitation had already expired")
