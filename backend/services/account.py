@@ -117,12 +117,8 @@ async def photo_paths(owner: Conn, user_id: uuid.UUID) -> list[str]:
 async def delete(owner: Conn, user_id: uuid.UUID, role: AppRole, claims: Mapping[str, Any] | None) -> list[str]:
     """Delete the account the way Supabase Auth does; returns the photo objects to delete after commit. Without
     `claims`, the operator acts."""
-    if role == AppRole.ADMIN:
-        others = await (await owner.execute(
-            "select count(*) as n from public.profiles where role = 'admin' and is_active and id <> %s", [user_id]
-        )).fetchone()
-        if others is None or others["n"] == 0:
-            raise ApiError(409, "last_admin")
+    if role == AppRole.ADMIN and not await lock_active_admins(owner) - {user_id}:
+        raise ApiError(409, "last_admin")  # held until commit: a suspension of the other admin now waits
     if claims is not None:
         await act_as(owner, Actor.for_role(role), claims)
     paths = await photo_paths(owner, user_id)
@@ -157,6 +153,17 @@ async def _lock_active(owner: Conn, user_id: uuid.UUID) -> bool:
     return bool(row["is_active"])
 
 
+async def lock_active_admins(owner: Conn) -> set[uuid.UUID]:
+    """Every active admin's profile, locked FOR NO KEY UPDATE in id order, and their ids: the check that an admin is
+    not the last one holds until commit. Two suspensions of the last two admins at once each counted the other
+    still active (neither had committed) and both went through; now the second waits for the first, then reads
+    it suspended (the lock re-reads the row the first changed) and is refused. A profile lock, so first in the lock
+    order (dispatch.py); taken before the target's own lock, in one order for all, so two of them never deadlock."""
+    rows = await (await owner.execute(
+        "select id from public.profiles where role = 'admin' and is_active order by id for no key update")).fetchall()
+    return {row["id"] for row in rows}
+
+
 async def suspend(owner: Conn, user_id: uuid.UUID, role: AppRole, reason: str) -> Suspended:
     """The operator's suspension, in the caller's (operator) transaction: the account is no longer usable
     (`is_active`, audited as `profile.active` by the trigger), every session of the local issuer ends (their refresh
@@ -167,14 +174,11 @@ async def suspend(owner: Conn, user_id: uuid.UUID, role: AppRole, reason: str) -
     problem = suspend_reason_problem(reason)
     if problem:
         raise ApiError(400, problem)
+    admins = await lock_active_admins(owner) if role == AppRole.ADMIN else set()
     if not await _lock_active(owner, user_id):
         raise ApiError(409, "already_suspended")
-    if role == AppRole.ADMIN:
-        others = await (await owner.execute(
-            "select count(*) as n from public.profiles where role = 'admin' and is_active and id <> %s", [user_id]
-        )).fetchone()
-        if others is None or others["n"] == 0:
-            raise ApiError(409, "last_admin_suspend")
+    if role == AppRole.ADMIN and not admins - {user_id}:
+        raise ApiError(409, "last_admin_suspend")
     offers = 0
     in_hand = 0
     if role == AppRole.TECHNICIAN:
