@@ -389,26 +389,28 @@ async def decline_invitation(conn: Conn, profile_id: uuid.UUID,
                                  if row["college_id"] else None, "invite_id": str(row["id"])})])
 
 
-async def withdraw_invite(conn: Conn, college_id: uuid.UUID, invite_id: uuid.UUID, *, by: AppRole) -> None:
+async def withdraw_invite(conn: Conn, college_id: uuid.UUID | None, invite_id: uuid.UUID, *, by: AppRole) -> None:
     """Whoever may send an invitation takes back one still waiting (expired ones too): a supervisor their college's
-    student invitations, an admin any of a college's. The row goes (the phone may be invited again at once), the
-    person's "invited" notifications stop asking and a push still held is not sent (close_invited), and the trail
-    records it (`staff.invite_withdraw`, about the account when there is one). 404 `invitation_unknown` for an id
-    that is not this college's (or was sent again since); 409 `invitation_answered` once the person said yes or
-    no. Locks are taken in accept's order: the invited person's profile (`for no key update`), then the invitation
-    (as an answer at the same moment locks it: one of the two waits for the other and then finds it answered or
-    gone). Deleting the account locks the profile before it cascades to the notifications and the invitation, so
-    it too waits for this withdraw (or this for it) instead of deadlocking with close_invited below."""
+    student invitations, an admin any of a college's, or one to be an admin (at no college: `college_id` None).
+    The row goes (the phone may be invited again at once), the person's "invited" notifications stop asking and a
+    push still held is not sent (close_invited), and the trail records it (`staff.invite_withdraw`, about the
+    account when there is one). 404 `invitation_unknown` for an id that is not this college's (or was sent again
+    since); 409 `invitation_answered` once the person said yes or no, `invitation_lapsed` once their first sign-in
+    dropped it as expired. Locks are taken in accept's order: the invited person's profile (`for no key update`),
+    then the invitation (as an answer at the same moment locks it: one of the two waits for the other and then
+    finds it answered or gone). Deleting the account locks the profile before it cascades to the notifications and
+    the invitation, so it too waits for this withdraw (or this for it) instead of deadlocking with close_invited
+    below."""
     # Whose invitation: an id keeps its account for life (sending again writes a new id), so this unlocked read
     # names the profile to lock; the row itself is read again under its lock.
     whose = await (await conn.execute(
-        "select profile_id from private.staff_invites where id = %s and college_id = %s",
+        "select profile_id from private.staff_invites where id = %s and college_id is not distinct from %s",
         [invite_id, college_id])).fetchone()
     if whose is not None and whose["profile_id"] is not None:
         await conn.execute("select 1 from public.profiles where id = %s for no key update", [whose["profile_id"]])
     row = await (await conn.execute(
         """select role, college_id, profile_id, declined_at is not null as declined, expires_at <= now() as expired
-           from private.staff_invites where id = %s and college_id = %s for update""",
+           from private.staff_invites where id = %s and college_id is not distinct from %s for update""",
         [invite_id, college_id])).fetchone()
     if row is None:
         # Gone without a withdraw: the person said yes (in the app, or by signing up with the phone), or their first
@@ -437,19 +439,20 @@ async def withdraw_invite(conn: Conn, college_id: uuid.UUID, invite_id: uuid.UUI
     await conn.execute(
         "select private.audit('staff.invite_withdraw', %s, %s, null, %s)",
         ["profiles" if profile_id is not None else "staff_invites", profile_id or college_id,
-         json.dumps({"role": row["role"], "college_id": str(college_id), "invite_id": str(invite_id),
-                     "expired": row["expired"]})])
+         json.dumps({"role": row["role"], "college_id": str(college_id) if college_id else None,
+                     "invite_id": str(invite_id), "expired": row["expired"]})])
 
 
 async def pending_invites(conn: Conn, college_id: uuid.UUID | None, role: AppRole | None = None) -> list[
         dict[str, Any]]:
     """Invites not yet used, invitations not yet answered (each with when it expires, or that it did), recent
-    declines and recent expiries (an owner read: private.staff_invites is not readable by users)."""
+    declines and recent expiries, at `college_id` (None: at no college, the invitations to be an admin; an owner
+    read: private.staff_invites is not readable by users)."""
     cur = await conn.execute(
         """select id, phone, role, college_id, display_name, skills, created_at, expires_at,
                   declined_at is null and expires_at <= now() as expired,
                   profile_id is not null as awaiting_acceptance, declined_at from private.staff_invites
-           where (%(college)s::uuid is null or college_id = %(college)s)
+           where college_id is not distinct from %(college)s::uuid
              and (%(role)s::public.app_role is null or role = %(role)s::public.app_role)
              -- a "no" shows while it still holds off asking again; after that the college may simply ask anew
              and (declined_at is null or declined_at > now() - make_interval(days => %(wait)s))
