@@ -295,10 +295,10 @@ async def test_an_invitation_to_be_an_admin_is_listed_for_admins_and_withdrawn_l
     withdrawn = await api.delete(f"/admin/invites/{invite['id']}", headers=bearer(admin))
     assert withdrawn.status_code == 204, withdrawn.text
     assert all(i["id"] != invite["id"] for i in (await api.get("/admin/invites", headers=bearer(admin))).json())
-    with psycopg.connect(database_url, row_factory=dict_row) as conn:
-        event = conn.execute("select actor, target_id, after from public.audit_events "
-                             "where action = 'staff.invite_withdraw' and after ->> 'invite_id' = %s",
-                             [invite["id"]]).fetchone()
+    with psycopg.connect(database_url, row_factory=dict_row) as db:
+        event = db.execute("select actor, target_id, after from public.audit_events "
+                           "where action = 'staff.invite_withdraw' and after ->> 'invite_id' = %s",
+                           [invite["id"]]).fetchone()
     assert event == {"actor": "admin", "target_id": None,
                      "after": {"role": "admin", "college_id": None, "invite_id": invite["id"], "expired": False}}
     _, profile = await sign_in(api, phone)
