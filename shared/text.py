@@ -1298,6 +1298,8 @@ INVITATION_UI: dict[str, Bilingual] = {
     "invite_withdraw_keep": B("ไม่ยกเลิก", "Keep it"),
     "invites_show": B("ดูผู้ที่ยังไม่ได้เข้าร่วม {name}", "Show who has not joined {name} yet"),
     "invites_hide": B("ซ่อนผู้ที่ยังไม่ได้เข้าร่วม {name}", "Hide who has not joined {name} yet"),
+    "admin_invites_show": B("ดูคำเชิญเป็นผู้ดูแลระบบที่ยังไม่ได้เข้าร่วม", "Show invitations to be an administrator"),
+    "admin_invites_hide": B("ซ่อนคำเชิญเป็นผู้ดูแลระบบ", "Hide invitations to be an administrator"),
     "invites_none": B("ไม่มีคำเชิญที่รอหรือหมดอายุ", "No invitations waiting or expired"),
     "invite_withdrawn_done": B("ยกเลิกคำเชิญของ {who} แล้ว", "Invitation to {who} withdrawn"),
     "invites_title": B("ยังไม่ได้เข้าร่วม", "Not joined yet"),
