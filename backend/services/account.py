@@ -16,7 +16,7 @@ from backend.auth import sessions
 from backend.db import Conn
 from backend.errors import ApiError
 from backend.photo_store import PhotoStore
-from backend.services.staff import end_open_offers, jobs_in_hand
+from backend.services.staff import end_open_offers, jobs_in_hand, lock_active_admins
 from backend.services.transitions import act_as
 from shared.phone import InvalidPhone, normalize_thai_phone
 from shared.roles import Actor, AppRole
@@ -151,17 +151,6 @@ async def _lock_active(owner: Conn, user_id: uuid.UUID) -> bool:
     if row is None:
         raise ApiError(404, "person_not_found")
     return bool(row["is_active"])
-
-
-async def lock_active_admins(owner: Conn) -> set[uuid.UUID]:
-    """Every active admin's profile, locked FOR NO KEY UPDATE in id order, and their ids: the check that an admin is
-    not the last one holds until commit. Two suspensions of the last two admins at once each counted the other
-    still active (neither had committed) and both went through; now the second waits for the first, then reads
-    it suspended (the lock re-reads the row the first changed) and is refused. A profile lock, so first in the lock
-    order (dispatch.py); taken before the target's own lock, in one order for all, so two of them never deadlock."""
-    rows = await (await owner.execute(
-        "select id from public.profiles where role = 'admin' and is_active order by id for no key update")).fetchall()
-    return {row["id"] for row in rows}
 
 
 async def suspend(owner: Conn, user_id: uuid.UUID, role: AppRole, reason: str) -> Suspended:

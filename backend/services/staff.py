@@ -138,6 +138,18 @@ async def _active_college(conn: Conn, college_id: uuid.UUID) -> None:
 # --- people ------------------------------------------------------------------------------------------------------
 
 
+async def lock_active_admins(conn: Conn) -> set[uuid.UUID]:
+    """Every active admin's profile, locked FOR NO KEY UPDATE in id order, and their ids: the check that an admin is
+    not the last one (a suspension, a deletion, a demotion) holds until commit. Two suspensions of the last two
+    admins at once each counted the other still active (neither had committed) and both went through; now the
+    second waits for the first, then reads it suspended (the lock re-reads the row the first changed) and is
+    refused. A profile lock, so first in the lock order (dispatch.py); taken before the target's own lock, in one
+    order for all, so two of them never deadlock."""
+    rows = await (await conn.execute(
+        "select id from public.profiles where role = 'admin' and is_active order by id for no key update")).fetchall()
+    return {row["id"] for row in rows}
+
+
 async def register_staff(
     conn: Conn, phone: str, role: AppRole, college_id: uuid.UUID | None, display_name: str = "",
     skills: Mapping[str, int] | None = None, *, by: AppRole | None = None, known: set[str] | None = None,
@@ -158,6 +170,10 @@ async def register_staff(
     name = clean_name(display_name)
     wanted = check_skills(skills or {}, known if known is not None else await known_skills(conn)) if skills else {}
 
+    # An admin made something else: every active admin locked first (lock_active_admins), as a suspension does, so
+    # two of those at once never leave no admin. Known from an unlocked read; the locked one below decides.
+    was = await (await conn.execute("select role from public.profiles where phone = %s", [e164])).fetchone()
+    admins = await lock_active_admins(conn) if role != AppRole.ADMIN and was and was["role"] == "admin" else None
     existing = await (await conn.execute(
         "select id, role, college_id from public.profiles where phone = %s for no key update", [e164])).fetchone()
     if existing is not None:
@@ -173,10 +189,9 @@ async def register_staff(
             await end_open_offers(conn, existing["id"])
             await refuse_if_jobs_in_hand(conn, existing["id"])
         if current == AppRole.ADMIN and role != AppRole.ADMIN:
-            others = await (await conn.execute(
-                "select count(*) as n from public.profiles where role = 'admin' and is_active and id <> %s",
-                [existing["id"]])).fetchone()
-            if others is None or others["n"] == 0:
+            # Made an admin since the read above (rare): the admins are locked now, after this profile.
+            others = (admins if admins is not None else await lock_active_admins(conn)) - {existing["id"]}
+            if not others:
                 raise StaffError("last_admin", 409)
         await conn.execute(
             "update public.profiles set role = %s, college_id = %s, "

@@ -1,7 +1,7 @@
-"""The last active admin is never suspended (`fixit-backend suspend-person`) nor deleted, even by two commands at the
-same moment: each locks every active admin's profile (account.lock_active_admins) before it counts the others, so
-the second waits for the first and then finds itself the last. A database of its own, where these two are the only
-admins (the shared one has the seed's)."""
+"""The last active admin is never suspended (`fixit-backend suspend-person`), deleted nor made something else, even by
+two commands at the same moment: each locks every active admin's profile (staff.lock_active_admins) before it counts
+the others, so the second waits for the first and then finds itself the last. A database of its own, where these two
+are the only admins (the shared one has the seed's)."""
 
 import asyncio
 import uuid
@@ -17,6 +17,7 @@ from backend.errors import ApiError
 from backend.local_postgres import LocalPostgres
 from backend.migrate import migrate
 from backend.services import account
+from backend.services.staff import StaffError, register_staff
 from shared.roles import AppRole
 from tests.integration.lock_waits import until_waiting
 
@@ -54,25 +55,32 @@ async def operator(url: str, work: Callable[[Conn], Awaitable[Any]]) -> Any:
         return await work(conn)
 
 
-async def the_second_waits_then_is_refused(url: str, first: uuid.UUID,
-                                           second: Callable[[Conn], Awaitable[Any]]) -> ApiError:
-    """The first admin's suspension holds its transaction open while the second command runs: the second must
-    wait for it (without the lock it counted the first as still active and went through), then be refused."""
+Work = Callable[[Conn], Awaitable[Any]]
+
+
+def suspending(admin: uuid.UUID) -> Work:
+    return lambda conn: account.suspend(conn, admin, AppRole.ADMIN, "ทำผิดกฎ")
+
+
+async def the_second_waits_then_is_refused(url: str, first: uuid.UUID | Work, second: Work) -> ApiError | StaffError:
+    """The first command (an admin's suspension, unless given) holds its transaction open while the second runs:
+    the second must wait for it (without the lock it counted the first admin as still one and went through), then
+    be refused."""
     async with await psycopg.AsyncConnection.connect(url, row_factory=dict_row) as conn:
         async with conn.transaction():
             await conn.execute("select set_config('fixit.actor', 'operator', true)")
-            await account.suspend(conn, first, AppRole.ADMIN, "ทำผิดกฎ")
+            await (suspending(first) if isinstance(first, uuid.UUID) else first)(conn)
             racing = asyncio.create_task(operator(url, second))
             await until_waiting(url, 1, racing)
-        with pytest.raises(ApiError) as refused:
+        with pytest.raises((ApiError, StaffError)) as refused:
             await racing
+    assert isinstance(refused.value, ApiError | StaffError)
     return refused.value
 
 
 async def test_two_suspensions_of_the_last_two_admins_at_once_leave_one_admin(own_db: str) -> None:
     a, b = two_admins(own_db)
-    refused = await the_second_waits_then_is_refused(
-        own_db, a, lambda conn: account.suspend(conn, b, AppRole.ADMIN, "ทำผิดกฎ"))
+    refused = await the_second_waits_then_is_refused(own_db, a, suspending(b))
     assert (refused.status, refused.code) == (409, "last_admin_suspend")
     assert active_admins(own_db) == {b}
     with psycopg.connect(own_db) as conn:
@@ -89,3 +97,25 @@ async def test_a_suspension_and_the_other_admins_deletion_at_once_leave_one_admi
     assert active_admins(own_db) == {b}
     with psycopg.connect(own_db) as conn:
         assert conn.execute("select count(*) from auth.users where id = %s", [b]).fetchone() == (1,)
+
+
+async def test_the_last_two_admins_made_teachers_at_once_leave_one_admin(own_db: str) -> None:
+    """Each demotion locked its own admin's profile alone and counted the other still active: both went through."""
+    a, b = two_admins(own_db)
+    with psycopg.connect(own_db) as conn:
+        phones = {row[0]: "0" + row[1].removeprefix("+66") for row in conn.execute(
+            "select id, phone from public.profiles where id = any(%s)", [[a, b]])}
+        college = conn.execute(
+            """insert into public.colleges (code, name_th, name_en, province_th, province_en, region, lat, lon)
+               values (%s, 'วิทยาลัยล็อก', 'Lock College', 'แม่ฮ่องสอน', 'Mae Hong Son', 'north', 19.3, 97.97)
+               returning id""", [f"L-{uuid.uuid4().hex[:10].upper()}"]).fetchone()
+    assert college is not None
+
+    def teacher(admin: uuid.UUID) -> Work:
+        return lambda conn: register_staff(conn, phones[admin], AppRole.SUPERVISOR, college[0])
+
+    refused = await the_second_waits_then_is_refused(own_db, teacher(a), teacher(b))
+    assert (refused.status, refused.code) == (409, "last_admin")
+    assert active_admins(own_db) == {b}
+    with psycopg.connect(own_db) as conn:
+        assert conn.execute("select role::text from public.profiles where id = %s", [a]).fetchone() == ("supervisor",)
