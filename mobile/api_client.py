@@ -716,14 +716,18 @@ class ApiClient:
         """No to the invitation `seen`; 409 `invitation_changed` when it was replaced since."""
         await self._send("POST", "/me/invitation/decline", json=_invitation_seen(seen))
 
-    async def college_invites(self, college_id: UUID) -> list[PendingInvite]:
-        """Phones registered at the college not yet staff: waiting to sign in, to accept, expired, or declined."""
-        return _parse(_PENDING_INVITES, await self._call("GET", f"/colleges/{college_id}/invites"))
+    async def college_invites(self, college_id: UUID | None) -> list[PendingInvite]:
+        """Phones registered at the college not yet staff: waiting to sign in, to accept, expired, or declined.
+        None: the invitations at no college, to be an admin (GET /admin/invites, an admin's)."""
+        path = "/admin/invites" if college_id is None else f"/colleges/{college_id}/invites"
+        return _parse(_PENDING_INVITES, await self._call("GET", path))
 
-    async def withdraw_invite(self, college_id: UUID, invite_id: UUID) -> None:
+    async def withdraw_invite(self, college_id: UUID | None, invite_id: UUID) -> None:
         """Take back an invitation still waiting (204); 404 `invitation_unknown` when it is gone or was sent again
-        since, 409 `invitation_answered` once the person answered."""
-        await self._send("DELETE", f"/colleges/{college_id}/invites/{invite_id}")
+        since, 409 `invitation_answered` once the person answered, `invitation_lapsed` when their first sign-in
+        found it expired."""
+        path = "/admin/invites" if college_id is None else f"/colleges/{college_id}/invites"
+        await self._send("DELETE", f"{path}/{invite_id}")
 
     async def name_supervisor(self, college_id: UUID, phone: str, display_name: str = "") -> StaffRegistered:
         """The owner of this phone becomes the college's supervisor: now, or at their first sign-in."""

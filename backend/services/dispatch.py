@@ -13,6 +13,7 @@ Row locks, the one order every transaction takes them in (so two of them wait fo
    accept, an assign, a helper added to a team); never FOR UPDATE, which would also block the FOR KEY SHARE of
    every foreign-key check on a row naming the person (repair_requests.technician_id, offers, notifications'
    about_id): those are taken later in the order, under a request's lock, and must not wait for a profile;
+   several profiles in id order (the last-admin check locks every active admin, staff.lock_active_admins);
 2. the request (`repair_requests` FOR UPDATE, `lock_status`);
 3. its offers, team and other rows of that request;
 4. an invitation (`private.staff_invites`), after the person's profile, then their notifications.
