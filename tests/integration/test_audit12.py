@@ -3,10 +3,7 @@ is marked `xfail(strict=True)`, so it fails (as expected) today and turns the su
 the marker goes."""
 
 import asyncio
-import os
 import secrets
-import subprocess
-import sys
 import uuid
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
@@ -30,7 +27,7 @@ from backend.migrate import migrate
 from backend.notifications.channels import Message, Target
 from backend.notifications.worker import WorkerConfig, deliver_once
 from backend.routes.events import events
-from backend.settings import PROJECT_ROOT, AuthMode, Settings
+from backend.settings import AuthMode, Settings
 from shared.notifications import Pref
 from shared.statuses import WORK_IN_HAND
 from tests.helpers import bearer, fresh_phone, sign_in
@@ -244,25 +241,6 @@ async def test_sign_in_codes_are_limited_per_ipv6_network(settings: Settings) ->
             ) as api:
                 answers.append((await api.post("/auth/otp/request", json={"phone": fresh_phone()})).status_code)
     assert answers == [200, 200, 200, 429], answers
-
-
-# --- 7. `uvicorn backend.asgi:app` starts in production with the demo accounts in the database -----------------------
-
-@pytest.mark.xfail(strict=True, reason="audit12: only `fixit-backend serve` refuses a database holding the demo "
-                                       "accounts; backend.asgi (uvicorn/gunicorn by hand) checks settings only")
-def test_the_asgi_entry_refuses_the_demo_accounts_too(database_url: str) -> None:
-    """README: "`serve` (and `uvicorn backend.asgi:app`) refuses to start" in production mode, and the demo
-    accounts are a development convenience ("anyone knows their phone numbers": with Supabase Auth an SMS to
-    084-444-4444 goes to whoever really holds that number, who then signs in as the demo admin). backend/asgi.py
-    runs `production_problems()` only, the settings; the demo check lives in cli.serve. Here a production
-    configuration on a database with the demo accounts imports backend.asgi without complaint."""
-    env = {k: v for k, v in os.environ.items() if not k.startswith(("FIXIT_", "SUPABASE_"))}
-    env.update({"DATABASE_URL": database_url, "FIXIT_AUTH_MODE": "supabase", "SUPABASE_URL": SUPABASE,
-                "SUPABASE_ANON_KEY": "anon-key"})
-    done = subprocess.run([sys.executable, "-c", "import backend.asgi"], cwd=PROJECT_ROOT, env=env,
-                          capture_output=True, text=True, timeout=120, check=False)
-    assert done.returncode != 0, "backend.asgi started on a database with the demo accounts"
-    assert "demo accounts" in done.stdout + done.stderr
 
 
 # --- 8. A held push goes to the device's next owner --------------------------------------------------------------
