@@ -35,7 +35,7 @@ def _phone(raw: str) -> str:
 
 def _code_limits(settings: SettingsDep, address: str) -> list[Limit]:
     window = timedelta(seconds=settings.otp_requests_window_seconds)
-    return [Limit(f"otp:addr:{address}", settings.otp_requests_per_address, window),
+    return [Limit(f"otp:addr:{rate_limits.client_network(address)}", settings.otp_requests_per_address, window),
             Limit("otp:all", settings.otp_requests_overall, window)]
 
 
