@@ -364,13 +364,10 @@ def serve(
     import uvicorn
 
     from backend.logs import uvicorn_log_config
-    from backend.seed import demo_accounts_present
+    from backend.production import start_refusals
 
     settings = get_settings()
-    problems = settings.production_problems()
-    if not settings.dev_mode and demo_accounts_present(_database_url(settings), settings.seed_dir):
-        problems.append("the database holds the demo accounts (anyone knows their phone numbers): remove them "
-                        "with `fixit-backend remove-demo`, or set FIXIT_DEV_MODE=true on a development machine")
+    problems = start_refusals(settings, lambda: _database_url(settings))
     if problems:
         console.print("[red]Refusing to start in production mode:[/]")
         for problem in problems:
