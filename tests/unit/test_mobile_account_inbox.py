@@ -551,7 +551,7 @@ async def live_app(backend: FakeBackend, now: list[float]) -> tuple[AppViewModel
 
     sources: list[Any] = []
 
-    def factory(token: Any, on_event: Any, on_poll: Any) -> LiveEvents:
+    def factory(token: Any, on_event: Any, on_poll: Any, on_refused: Any) -> LiveEvents:
         sources.append(token)
         return LiveEvents(BASE_URL, token, on_event)
 
