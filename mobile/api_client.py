@@ -52,11 +52,13 @@ from shared.credit_wire import HandoverCode, LevelChange, PartDecision, Proposal
 from shared.text import Bilingual, Locale, error_text
 from shared.wire import (
     TAKES_JOBS_HEADER,
+    UNREAD_COUNT_HEADER,
     AssignBody,
     DispatchBody,
     PendingInvite,
     StaffInvitation,
     takes_jobs_from_header,
+    unread_count_from_header,
 )
 
 log = logging.getLogger("fixit.app.api")
@@ -251,6 +253,10 @@ class ApiClient:
         self._refreshing = asyncio.Lock()
         self.on_tokens_changed: TokensChanged | None = None
         self.on_suspended: Suspended | None = None
+        # An answer that carries the bell's number (GET /requests/mine's X-Unread-Count): told here, and counted, so
+        # a refresh that got it asks no GET /me/notifications/unread-count beside it.
+        self.on_unread_count: Callable[[int], None] | None = None
+        self.unread_counts_seen = 0
         # The catalogue as last fetched, with its ETag: asked again with it, an unchanged one answers 304 and this
         # copy serves (it changes only by an administrator's edit). Public data: the same for whoever signs in.
         self._catalogue: tuple[str, list[Category]] | None = None
@@ -770,6 +776,11 @@ class ApiClient:
             if error.is_suspended and self.on_suspended is not None:
                 await self.on_suspended(error)
             raise error
+        unread = unread_count_from_header(response.headers.get(UNREAD_COUNT_HEADER))
+        if unread is not None:
+            self.unread_counts_seen += 1
+            if self.on_unread_count is not None:
+                self.on_unread_count(unread)
         return response
 
     async def _request(

@@ -171,6 +171,7 @@ class AppViewModel(Observable):
         api.on_tokens_changed = self._tokens_changed
         # Any answer 403 account_suspended moves to the suspended screen at once, whoever made the call.
         api.on_suspended = self._account_suspended
+        api.on_unread_count = self._unread_counted  # the bell's number, when a home's list carries it
         self._suspending = False  # on the way to the suspended screen (its storage reads) or on it
 
     @property
@@ -296,6 +297,10 @@ class AppViewModel(Observable):
         error = ApiError.from_catalog(status, code)
         if error.is_suspended:
             await self._account_suspended(error)
+
+    def _unread_counted(self, unread: int) -> None:
+        if self.inbox is not None:
+            self.inbox.counted(unread)
 
     async def _stay_suspended(self) -> None:
         """Back from the suspended screen: nowhere to go."""
@@ -429,9 +434,11 @@ class AppViewModel(Observable):
         pending, self._pending_route = self._pending_route, None
         if pending is not None:
             await self.open_route(pending)
+        counted = self._api.unread_counts_seen
         await home.load()
         if self.inbox is inbox:  # still signed in (the home's load may have found the session gone)
-            await inbox.refresh_count()
+            if self._api.unread_counts_seen == counted:  # the home's lists did not carry the bell's number
+                await inbox.refresh_count()
             if self._spawn is not None and self._push is not None:
                 # In the background: the phone's permission prompt waits for the person, the home must not.
                 self._tasks.append(self._spawn(self._register_device))
@@ -654,12 +661,18 @@ class AppViewModel(Observable):
             await home.load()
 
     async def poll(self) -> None:
-        """Without the live stream: reload the screen that shows, and the bell's count."""
-        if self.inbox is not None and self.screen != Screen.INBOX:
-            await self.inbox.refresh_count()
+        """Without the live stream: reload the screen that shows, and the bell's count (asked on its own only when
+        the screen's answers did not carry it: GET /requests/mine does)."""
         if self.screen == Screen.INBOX and self.inbox is not None:
             await self.inbox.load()
             return
+        counted = self._api.unread_counts_seen
+        await self._reload_showing()
+        inbox = self.inbox
+        if inbox is not None and self.screen != Screen.INBOX and self._api.unread_counts_seen == counted:
+            await inbox.refresh_count()
+
+    async def _reload_showing(self) -> None:
         if self.screen in (Screen.REQUEST_DETAIL, Screen.JOB):
             screen = self.request_detail if self.screen == Screen.REQUEST_DETAIL else self.job
             if screen is not None:
