@@ -289,7 +289,11 @@ class AppViewModel(Observable):
         if self._spawn is None or self.screen == Screen.SUSPENDED or self._suspending or token is None:
             return
         self._suspending = True  # the caller's own on_auth_lost, and any move home meanwhile, find it under way
-        self._spawn(lambda: self._become_suspended(token))
+
+        async def move() -> None:  # a coroutine function: page.run_task refuses anything else (a lambda)
+            await self._become_suspended(token)
+
+        self._spawn(move)
 
     async def _live_refused(self, status: int, code: str) -> None:
         """The live stream's (re)connection was refused: a suspension is acted on at once (the stream the backend
@@ -382,7 +386,11 @@ class AppViewModel(Observable):
         except ApiError as exc:
             if exc.is_auth_lost and self._spawn is not None:
                 lost = exc
-                self._spawn(lambda: self._auth_lost(lost))
+
+                async def leave() -> None:  # a coroutine function: page.run_task refuses a lambda
+                    await self._auth_lost(lost)
+
+                self._spawn(leave)
             return None
 
     async def _open_home(self) -> None:

@@ -3,6 +3,7 @@ extension's small surface) and the admin's colleges, on the fake
 backend: what the app sends, and what the screens show."""
 
 import asyncio
+import inspect
 import json
 import sys
 from types import SimpleNamespace
@@ -498,6 +499,8 @@ class Spawned:
         self.work: list[Any] = []
 
     def __call__(self, work: Any) -> Any:
+        if not inspect.iscoroutinefunction(work):  # as page.run_task: a lambda returning a coroutine is refused
+            raise TypeError("handler must be a coroutine function")
         self.work.append(work)
 
         class Handle:

@@ -262,7 +262,7 @@ async def test_a_send_refused_as_suspended_holds_the_draft_before_the_move() -> 
     waiting = len(spawned.work)
     await form.submit()
     assert current_screen(vm) == Screen.REQUEST_FORM  # not the home, not the login
-    (move,) = [w for w in spawned.work[waiting:] if getattr(w, "__name__", "") == "<lambda>"]
+    (move,) = [w for w in spawned.work[waiting:] if getattr(w, "__name__", "") == "move"]
     await move()
     assert_suspended_screen(vm)
     assert vm.account is not None and vm.account.held_drafts == 1
