@@ -52,11 +52,13 @@ from shared.credit_wire import HandoverCode, LevelChange, PartDecision, Proposal
 from shared.text import Bilingual, Locale, error_text
 from shared.wire import (
     TAKES_JOBS_HEADER,
+    UNREAD_COUNT_HEADER,
     AssignBody,
     DispatchBody,
     PendingInvite,
     StaffInvitation,
     takes_jobs_from_header,
+    unread_count_from_header,
 )
 
 log = logging.getLogger("fixit.app.api")
@@ -71,6 +73,9 @@ ACCOUNT_SUSPENDED = "account_suspended"
 # Refresh this long before the access token expires (clocks on phones drift; GoTrue's tokens live an hour).
 REFRESH_MARGIN_SECONDS = 60.0
 TokensChanged = Callable[[SessionTokens | None], Awaitable[None]]
+# Told of every answer 403 `account_suspended`, before the call raises it: the app moves to its suspended screen at
+# once, also for calls whose callers keep errors to themselves (thumbnails, a draft's background send, a hint).
+Suspended = Callable[["ApiError"], Awaitable[None]]
 NETWORK_UNREACHABLE = "network_unreachable"
 # An idle pooled connection is dropped after this long: below the keep-alive of uvicorn's default (5 s) and of the
 # backend's `serve` (30 s), so the app never sends on a connection the server is closing. Sent on one, a POST failed
@@ -247,6 +252,11 @@ class ApiClient:
         self._margin = refresh_margin_seconds
         self._refreshing = asyncio.Lock()
         self.on_tokens_changed: TokensChanged | None = None
+        self.on_suspended: Suspended | None = None
+        # An answer that carries the bell's number (GET /requests/mine's X-Unread-Count): told here, and counted, so
+        # a refresh that got it asks no GET /me/notifications/unread-count beside it.
+        self.on_unread_count: Callable[[int], None] | None = None
+        self.unread_counts_seen = 0
         # The catalogue as last fetched, with its ETag: asked again with it, an unchanged one answers 304 and this
         # copy serves (it changes only by an administrator's edit). Public data: the same for whoever signs in.
         self._catalogue: tuple[str, list[Category]] | None = None
@@ -766,7 +776,15 @@ class ApiClient:
             response = await self._request(method, path, json=json, files=files, params=params, headers=headers,
                                            token=self._access)
         if response.is_error:
-            raise _error_from_response(response)
+            error = _error_from_response(response)
+            if error.is_suspended and self.on_suspended is not None:
+                await self.on_suspended(error)
+            raise error
+        unread = unread_count_from_header(response.headers.get(UNREAD_COUNT_HEADER))
+        if unread is not None:
+            self.unread_counts_seen += 1
+            if self.on_unread_count is not None:
+                self.on_unread_count(unread)
         return response
 
     async def _request(

@@ -62,7 +62,7 @@ def admin_home_view(vm: AdminHome, locale: Locale, on_manage_colleges: Action | 
     else:
         controls += keyed("colleges-count", [ft.Text(t("colleges_count", locale, count=len(vm.colleges)),
                                                      weight=ft.FontWeight.W_600)])
-        controls += [_college_card(c, locale) for c in vm.colleges]
+        controls += [_college_card(c, locale) for c in vm.colleges]  # each keyed by its college
     return ft.Column(controls, spacing=12)
 
 
@@ -151,6 +151,7 @@ def college_choice_label(choice: CollegeChoice, locale: Locale) -> str:
 
 def _college_card(college: College, locale: Locale) -> ft.Control:
     return ft.Card(
+        key=f"college-{college.id}",
         content=ft.Container(
             padding=12,
             content=ft.Row(

@@ -196,8 +196,18 @@ async def test_every_endpoint_the_app_calls_parses(app: Any, area: Area, databas
     assert page.items and page.unread_count == await student.unread_count()
     assert page.items == sorted(page.items, key=lambda n: n.id, reverse=True) and page.items[0].title
     assert await student.my_notifications(before_id=page.items[0].id) is not None
+    # The bell's number also comes with the person's own list (X-Unread-Count): the home's refresh needs no
+    # count of its own beside it, and the app reads the same number the count endpoint gives.
+    counted: list[int] = []
+    student.on_unread_count = counted.append
+    await student.my_requests()
+    assert counted == [page.unread_count] and page.unread_count > 0
     assert await student.mark_notification_read(page.items[-1].id) == page.unread_count - 1
+    await student.my_requests()
+    assert counted == [page.unread_count, page.unread_count - 1]
     assert await student.mark_all_notifications_read() == 0
+    await student.my_requests()
+    assert counted[-1] == 0 and student.unread_counts_seen == 3
     prefs = await student.notification_settings()
     assert "offer_new" in prefs.channels and "sms" not in prefs.allowed["offer_new"]
     changed = await student.update_notification_settings({**prefs.body(), "channels": {"offer_new": ["line"]},
