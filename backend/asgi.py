@@ -3,9 +3,11 @@
 import gc
 
 from backend.app import create_app
+from backend.production import start_refusals
 from backend.settings import get_settings
 
-_problems = get_settings().production_problems()
+_settings = get_settings()
+_problems = start_refusals(_settings, lambda: _settings.database_url)
 if _problems:  # the same refusal as `fixit-backend serve`, for whoever starts uvicorn by hand
     raise SystemExit("Refusing to start in production mode:\n  - " + "\n  - ".join(_problems))
 

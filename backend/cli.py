@@ -1,6 +1,7 @@
 """`fixit-backend`: run, migrate, seed and load data. Long work shows progress."""
 
 import asyncio
+import os
 import signal
 import time
 from collections.abc import AsyncIterator, Callable, Coroutine
@@ -176,11 +177,21 @@ def export_person(
             user_id, role = await account.person_by_phone(conn, phone)
             return await account.export(conn, user_id, role, None)
 
+    # The file holds everything about one person, often on a shared operations host: it is created new (never
+    # through an existing file or a link someone planted) and readable by the operator alone, whatever the umask.
+    if out.exists() or out.is_symlink():
+        _refused_with("export_file_exists", path=str(out))
     try:
         data = _run_async(work)
     except ApiError as exc:
         _refused_with(exc.code, **exc.values)
-    out.write_text(json.dumps(data, ensure_ascii=False, default=str, indent=2), encoding="utf-8")
+    text = json.dumps(data, ensure_ascii=False, default=str, indent=2)
+    try:
+        fd = os.open(out, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    except FileExistsError:
+        _refused_with("export_file_exists", path=str(out))
+    with os.fdopen(fd, "w", encoding="utf-8") as file:
+        file.write(text)
     console.print(f"[green]wrote everything held about {escape(phone)} to {escape(str(out))}[/]")
 
 
@@ -353,13 +364,10 @@ def serve(
     import uvicorn
 
     from backend.logs import uvicorn_log_config
-    from backend.seed import demo_accounts_present
+    from backend.production import start_refusals
 
     settings = get_settings()
-    problems = settings.production_problems()
-    if not settings.dev_mode and demo_accounts_present(_database_url(settings), settings.seed_dir):
-        problems.append("the database holds the demo accounts (anyone knows their phone numbers): remove them "
-                        "with `fixit-backend remove-demo`, or set FIXIT_DEV_MODE=true on a development machine")
+    problems = start_refusals(settings, lambda: _database_url(settings))
     if problems:
         console.print("[red]Refusing to start in production mode:[/]")
         for problem in problems:

@@ -200,7 +200,8 @@ def endpoints(settings: Settings, people: People) -> list[Endpoint]:
     async def mine(pool: Pool) -> bytes:
         async with user_tx(pool, citizen) as conn:
             await load_profile(conn, people.citizen[0])  # the owner's list: any active role (routes/homes.py)
-            return await request_reads.citizen_requests_json(conn, people.citizen[0])
+            body, _unread = await request_reads.citizen_home_json(conn, people.citizen[0])  # with the bell's count
+            return body
 
     async def detail(pool: Pool) -> dict[str, Any]:
         async with user_tx(pool, citizen) as conn:

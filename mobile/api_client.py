@@ -52,11 +52,13 @@ from shared.credit_wire import HandoverCode, LevelChange, PartDecision, Proposal
 from shared.text import Bilingual, Locale, error_text
 from shared.wire import (
     TAKES_JOBS_HEADER,
+    UNREAD_COUNT_HEADER,
     AssignBody,
     DispatchBody,
     PendingInvite,
     StaffInvitation,
     takes_jobs_from_header,
+    unread_count_from_header,
 )
 
 log = logging.getLogger("fixit.app.api")
@@ -71,6 +73,9 @@ ACCOUNT_SUSPENDED = "account_suspended"
 # Refresh this long before the access token expires (clocks on phones drift; GoTrue's tokens live an hour).
 REFRESH_MARGIN_SECONDS = 60.0
 TokensChanged = Callable[[SessionTokens | None], Awaitable[None]]
+# Told of every answer 403 `account_suspended`, before the call raises it: the app moves to its suspended screen at
+# once, also for calls whose callers keep errors to themselves (thumbnails, a draft's background send, a hint).
+Suspended = Callable[["ApiError"], Awaitable[None]]
 NETWORK_UNREACHABLE = "network_unreachable"
 # An idle pooled connection is dropped after this long: below the keep-alive of uvicorn's default (5 s) and of the
 # backend's `serve` (30 s), so the app never sends on a connection the server is closing. Sent on one, a POST failed
@@ -247,6 +252,11 @@ class ApiClient:
         self._margin = refresh_margin_seconds
         self._refreshing = asyncio.Lock()
         self.on_tokens_changed: TokensChanged | None = None
+        self.on_suspended: Suspended | None = None
+        # An answer that carries the bell's number (GET /requests/mine's X-Unread-Count): told here, and counted, so
+        # a refresh that got it asks no GET /me/notifications/unread-count beside it.
+        self.on_unread_count: Callable[[int], None] | None = None
+        self.unread_counts_seen = 0
         # The catalogue as last fetched, with its ETag: asked again with it, an unchanged one answers 304 and this
         # copy serves (it changes only by an administrator's edit). Public data: the same for whoever signs in.
         self._catalogue: tuple[str, list[Category]] | None = None
@@ -716,14 +726,18 @@ class ApiClient:
         """No to the invitation `seen`; 409 `invitation_changed` when it was replaced since."""
         await self._send("POST", "/me/invitation/decline", json=_invitation_seen(seen))
 
-    async def college_invites(self, college_id: UUID) -> list[PendingInvite]:
-        """Phones registered at the college not yet staff: waiting to sign in, to accept, expired, or declined."""
-        return _parse(_PENDING_INVITES, await self._call("GET", f"/colleges/{college_id}/invites"))
+    async def college_invites(self, college_id: UUID | None) -> list[PendingInvite]:
+        """Phones registered at the college not yet staff: waiting to sign in, to accept, expired, or declined.
+        None: the invitations at no college, to be an admin (GET /admin/invites, an admin's)."""
+        path = "/admin/invites" if college_id is None else f"/colleges/{college_id}/invites"
+        return _parse(_PENDING_INVITES, await self._call("GET", path))
 
-    async def withdraw_invite(self, college_id: UUID, invite_id: UUID) -> None:
+    async def withdraw_invite(self, college_id: UUID | None, invite_id: UUID) -> None:
         """Take back an invitation still waiting (204); 404 `invitation_unknown` when it is gone or was sent again
-        since, 409 `invitation_answered` once the person answered."""
-        await self._send("DELETE", f"/colleges/{college_id}/invites/{invite_id}")
+        since, 409 `invitation_answered` once the person answered, `invitation_lapsed` when their first sign-in
+        found it expired."""
+        path = "/admin/invites" if college_id is None else f"/colleges/{college_id}/invites"
+        await self._send("DELETE", f"{path}/{invite_id}")
 
     async def name_supervisor(self, college_id: UUID, phone: str, display_name: str = "") -> StaffRegistered:
         """The owner of this phone becomes the college's supervisor: now, or at their first sign-in."""
@@ -762,7 +776,15 @@ class ApiClient:
             response = await self._request(method, path, json=json, files=files, params=params, headers=headers,
                                            token=self._access)
         if response.is_error:
-            raise _error_from_response(response)
+            error = _error_from_response(response)
+            if error.is_suspended and self.on_suspended is not None:
+                await self.on_suspended(error)
+            raise error
+        unread = unread_count_from_header(response.headers.get(UNREAD_COUNT_HEADER))
+        if unread is not None:
+            self.unread_counts_seen += 1
+            if self.on_unread_count is not None:
+                self.on_unread_count(unread)
         return response
 
     async def _request(

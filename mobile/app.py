@@ -9,7 +9,7 @@ import flet as ft
 from mobile.api_client import ApiClient
 from mobile.device import FletDevice
 from mobile.geocoding import geocoder_from_settings
-from mobile.live import LiveEvents, ServerEvent
+from mobile.live import LiveEvents, Refused, ServerEvent
 from mobile.push import onesignal_push
 from mobile.settings import get_settings
 from mobile.storage import PreferencesOutboxStorage, PreferencesSessionStore
@@ -59,8 +59,9 @@ async def main(page: ft.Page, upload_dir: Path | None = None) -> None:
         token: Callable[[], Awaitable[str | None]],
         on_event: Callable[[ServerEvent], Awaitable[None]],
         on_poll: Callable[[], Awaitable[None]],
+        on_refused: Refused,
     ) -> LiveEvents:
-        return LiveEvents(settings.backend_url, token, on_event, on_poll=on_poll)
+        return LiveEvents(settings.backend_url, token, on_event, on_poll=on_poll, on_refused=on_refused)
 
     # File picker, GPS, links and file saving: Flet services, registered by being created here.
     device = FletDevice(upload_dir)

@@ -26,6 +26,12 @@ def format_date(moment: datetime, locale: Locale) -> str:
     return f"{local.day} {_EN_MONTHS[local.month - 1]} {local.year}"
 
 
+def unbroken(text: str) -> str:
+    """The text as one piece for line breaking (its spaces non-breaking): on a narrow phone, or with a large system
+    font, a line holding it wraps before it, never inside it ("ตอบรับภายใน 9 ธ.ค." / "2569")."""
+    return text.replace(" ", "\u00a0")
+
+
 def format_datetime(moment: datetime, locale: Locale) -> str:
     """25 พ.ย. 2568 14:05 / 25 Nov 2025 14:05, in Thai time."""
     return f"{format_date(moment, locale)} {_local(moment):%H:%M}"

@@ -24,6 +24,9 @@ Sleep = Callable[[float], Awaitable[None]]
 # Asked at each (re)connect: the app passes ApiClient.fresh_token, which refreshes an access token about to expire
 # (the stream outlives the token's hour); a plain function returning the token works too.
 TokenSource = Callable[[], str | None] | Callable[[], Awaitable[str | None]]
+# Told of a connection the backend refused with an error of its own: (HTTP status, the error's code), e.g.
+# (403, "account_suspended"), which the app acts on at once instead of backing off into polling.
+Refused = Callable[[int, str], Awaitable[None]]
 
 
 @dataclass(frozen=True)
@@ -82,6 +85,7 @@ class LiveEvents:
         on_event: Callable[[ServerEvent], Awaitable[None]],
         *,
         on_poll: Callable[[], Awaitable[None]] | None = None,
+        on_refused: Refused | None = None,
         transport: httpx.AsyncBaseTransport | None = None,
         sleep: Sleep = asyncio.sleep,
         connect_timeout: float = 10.0,
@@ -89,6 +93,7 @@ class LiveEvents:
         self._token = token
         self._on_event = on_event
         self._on_poll = on_poll
+        self._on_refused = on_refused
         self._sleep = sleep
         # No read timeout: the stream is quiet for long stretches (pings come every 15 s).
         self._http = httpx.AsyncClient(
@@ -130,6 +135,9 @@ class LiveEvents:
             async with self._http.stream("GET", "/events", headers=headers) as response:
                 if response.status_code != 200:
                     self.failures += 1
+                    code = _error_code(await response.aread()) if response.is_client_error else None
+                    if code is not None and self._on_refused is not None:
+                        await self._on_refused(response.status_code, code)
                     return False
                 self.failures = 0
                 self.polling = False
@@ -151,6 +159,15 @@ class LiveEvents:
             await self._sleep(POLL_SECONDS)
             if self._on_poll is not None:
                 await self._on_poll()
+
+
+def _error_code(body: bytes) -> str | None:
+    """The code of the backend's error body ({"error": {"code": ...}}); None for anything else (a proxy's page)."""
+    try:
+        code = json.loads(body)["error"]["code"]
+    except (ValueError, KeyError, TypeError):
+        return None
+    return code if isinstance(code, str) else None
 
 
 def request_event(event: ServerEvent) -> tuple[str, str] | None:

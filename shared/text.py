@@ -97,6 +97,8 @@ ERRORS: dict[str, Bilingual] = {
         "กรุณายืนยันก่อนลบบัญชี การลบย้อนกลับไม่ได้", "Confirm first: deleting an account cannot be undone"
     ),
     "person_not_found": B("ไม่พบบัญชีของเบอร์โทรนี้", "No account has this phone number"),
+    "export_file_exists": B("มีไฟล์ {path} อยู่แล้ว กรุณาเลือกชื่อไฟล์ใหม่ด้วย --out",
+                            "{path} already exists: choose a new file with --out"),
     "last_admin": B(
         "ลบบัญชีผู้ดูแลระบบคนสุดท้ายไม่ได้ กรุณาแต่งตั้งผู้ดูแลคนอื่นก่อน",
         "The last administrator's account cannot be deleted: make someone else an administrator first",
@@ -1262,6 +1264,11 @@ ERRORS.update({
                               "Whoever invited you withdrew this invitation: your account stays as it is"),
     "invitation_answered": B("คำเชิญนี้ได้รับคำตอบแล้ว จึงยกเลิกไม่ได้", "This invitation was already answered, so it "
                              "cannot be withdrawn"),
+    "invitation_lapsed": B("คำเชิญนี้หมดอายุไปแล้ว (คำเชิญเปิดไว้ {days} วัน) และสิ้นสุดไปเองเมื่อเจ้าของเบอร์เข้าสู่ระบบ "
+                           "จึงไม่ต้องยกเลิก ถ้ายังต้องการ เชิญใหม่ได้",
+                           "This invitation had already expired (invitations stay open {days} days) and ended when "
+                           "the phone's owner signed in, so there is nothing to withdraw; invite them again if you "
+                           "still want them"),
     "invitation_unknown": B("ไม่พบคำเชิญนี้ที่วิทยาลัยนี้ อาจถูกยกเลิกหรือเชิญใหม่ไปแล้ว กรุณาโหลดรายการอีกครั้ง",
                             "No such invitation at this college: it may have been withdrawn or sent again; reload "
                             "the list"),
@@ -1303,6 +1310,8 @@ INVITATION_UI: dict[str, Bilingual] = {
     "invite_withdraw_keep": B("ไม่ยกเลิก", "Keep it"),
     "invites_show": B("ดูผู้ที่ยังไม่ได้เข้าร่วม {name}", "Show who has not joined {name} yet"),
     "invites_hide": B("ซ่อนผู้ที่ยังไม่ได้เข้าร่วม {name}", "Hide who has not joined {name} yet"),
+    "admin_invites_show": B("ดูคำเชิญเป็นผู้ดูแลระบบที่ยังไม่ได้เข้าร่วม", "Show invitations to be an administrator"),
+    "admin_invites_hide": B("ซ่อนคำเชิญเป็นผู้ดูแลระบบ", "Hide invitations to be an administrator"),
     "invites_none": B("ไม่มีคำเชิญที่รอหรือหมดอายุ", "No invitations waiting or expired"),
     "invite_withdrawn_done": B("ยกเลิกคำเชิญของ {who} แล้ว", "Invitation to {who} withdrawn"),
     "invites_title": B("ยังไม่ได้เข้าร่วม", "Not joined yet"),

@@ -335,6 +335,19 @@ def takes_jobs_from_header(value: str | None) -> bool | None:
     return None if value is None else _TAKES_JOBS_VALUES.get(value.strip().lower())
 
 
+# GET /requests/mine: the caller's unread notifications (the bell's number), counted in the same statement as the
+# list, so the home's refresh needs no GET /me/notifications/unread-count beside it. A header for the same reason
+# as X-Takes-Jobs: the body stays the array other clients read.
+UNREAD_COUNT_HEADER = "X-Unread-Count"
+
+
+def unread_count_from_header(value: str | None) -> int | None:
+    """The header's count; None when it is missing (an older backend) or not a whole number of at least 0."""
+    if value is None or not value.strip().isdigit():
+        return None
+    return int(value.strip())
+
+
 class CollegeQueue(Wire):
     college: CollegeRef
     counts: dict[str, int]

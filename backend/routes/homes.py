@@ -15,21 +15,37 @@ from backend.deps import (
 from backend.schemas import ErrorResponse
 from backend.services import requests
 from shared.roles import AppRole
-from shared.wire import TAKES_JOBS_HEADER, CollegeQueue, Offer, RequestSummary, takes_jobs_header
+from shared.wire import (
+    TAKES_JOBS_HEADER,
+    UNREAD_COUNT_HEADER,
+    CollegeQueue,
+    Offer,
+    RequestSummary,
+    takes_jobs_header,
+)
 
 router = APIRouter(tags=["homes"], responses={401: {"model": ErrorResponse}, 403: {"model": ErrorResponse}})
 
 
-@router.get("/requests/mine", response_model=list[RequestSummary])
+_UNREAD_COUNT_DOC = {
+    "description": "the caller's unread notifications (GET /me/notifications/unread-count's number), counted with "
+                   "the list, so the home's refresh needs no second request for the bell",
+    "required": True,
+    "schema": {"type": "string", "pattern": "^[0-9]+$"},
+}
+
+
+@router.get("/requests/mine", response_model=list[RequestSummary],
+            responses={200: {"headers": {UNREAD_COUNT_HEADER: _UNREAD_COUNT_DOC}}})
 async def my_requests(identity: IdentityDep, pool: PoolDep) -> Response:
     """The caller's own repair requests, newest first: a citizen's, and a student's or a teacher's who asked for a
-    repair themselves (an admin's too)."""
+    repair themselves (an admin's too). The `X-Unread-Count` header is the bell's number."""
     # The transaction in the route, not as a generator dependency: FastAPI's exit stack and cancel scopes for one
     # were a tenth of this route's CPU (issue 15). Same transaction, same role check.
     async with as_owner(pool, identity) as (conn, caller):
-        body = await requests.citizen_requests_json(conn, caller.user_id)
+        body, unread = await requests.citizen_home_json(conn, caller.user_id)
     # PostgreSQL's JSON passed through (issue 15): response_model stays for the OpenAPI document.
-    return Response(body, media_type="application/json")
+    return Response(body, media_type="application/json", headers={UNREAD_COUNT_HEADER: str(unread)})
 
 
 _TAKES_JOBS_DOC = {

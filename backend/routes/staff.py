@@ -164,9 +164,26 @@ async def withdraw_invite(college_id: uuid.UUID, invite_id: uuid.UUID, identity:
     invitations (403 `forbidden_role` for a supervisor's), an admin any. The person no longer sees it and their
     "invited" notifications say it was withdrawn; audited as `staff.invite_withdraw`. 404 `invitation_unknown`
     (not this college's, or sent again since: reload the list); 409 `invitation_answered` once accepted or
-    declined."""
+    declined, `invitation_lapsed` when the person's first sign-in found it expired and dropped it."""
     async with _college_staff(pool, identity, college_id) as (owner, caller), _refusals_async():
         await staff.withdraw_invite(owner, college_id, invite_id, by=caller.role)
+    return Response(status_code=204)
+
+
+@router.get("/admin/invites", response_model=list[PendingInvite])
+async def admin_invites(_: AdminDep, pool: PoolDep) -> list[PendingInvite]:
+    """Invitations at no college: to be an admin (`role` admin; sent by the operator's `register-staff --role
+    admin` to a phone not signed in yet), listed as a college's are, so an admin sees and may withdraw them."""
+    async with service_tx(pool) as owner:  # invites are an owner read; the role was checked by AdminDep
+        return [PendingInvite.model_validate(r) for r in await staff.pending_invites(owner, None)]
+
+
+@router.delete("/admin/invites/{invite_id}", status_code=204, response_class=Response, responses=_BAD)
+async def withdraw_admin_invite(invite_id: uuid.UUID, identity: IdentityDep, pool: PoolDep) -> Response:
+    """Take back an invitation to be an admin, as a college's (DELETE /colleges/{id}/invites/{invite_id}): 204,
+    audited as `staff.invite_withdraw`; 404 `invitation_unknown`, 409 `invitation_answered`, `invitation_lapsed`."""
+    async with acting(pool, identity, AppRole.ADMIN) as (owner, _), _refusals_async():
+        await staff.withdraw_invite(owner, None, invite_id, by=AppRole.ADMIN)
     return Response(status_code=204)
 
 

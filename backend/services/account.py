@@ -16,7 +16,7 @@ from backend.auth import sessions
 from backend.db import Conn
 from backend.errors import ApiError
 from backend.photo_store import PhotoStore
-from backend.services.staff import end_open_offers, jobs_in_hand
+from backend.services.staff import end_open_offers, jobs_in_hand, lock_active_admins
 from backend.services.transitions import act_as
 from shared.phone import InvalidPhone, normalize_thai_phone
 from shared.roles import Actor, AppRole
@@ -117,12 +117,8 @@ async def photo_paths(owner: Conn, user_id: uuid.UUID) -> list[str]:
 async def delete(owner: Conn, user_id: uuid.UUID, role: AppRole, claims: Mapping[str, Any] | None) -> list[str]:
     """Delete the account the way Supabase Auth does; returns the photo objects to delete after commit. Without
     `claims`, the operator acts. A student holding a job is refused (409 account_has_jobs)."""
-    if role == AppRole.ADMIN:
-        others = await (await owner.execute(
-            "select count(*) as n from public.profiles where role = 'admin' and is_active and id <> %s", [user_id]
-        )).fetchone()
-        if others is None or others["n"] == 0:
-            raise ApiError(409, "last_admin")
+    if role == AppRole.ADMIN and not await lock_active_admins(owner) - {user_id}:
+        raise ApiError(409, "last_admin")  # held until commit: a suspension of the other admin now waits
     if role == AppRole.TECHNICIAN:
         await _refuse_if_holding_jobs(owner, user_id)
     if claims is not None:
@@ -184,14 +180,11 @@ async def suspend(owner: Conn, user_id: uuid.UUID, role: AppRole, reason: str) -
     problem = suspend_reason_problem(reason)
     if problem:
         raise ApiError(400, problem)
+    admins = await lock_active_admins(owner) if role == AppRole.ADMIN else set()
     if not await _lock_active(owner, user_id):
         raise ApiError(409, "already_suspended")
-    if role == AppRole.ADMIN:
-        others = await (await owner.execute(
-            "select count(*) as n from public.profiles where role = 'admin' and is_active and id <> %s", [user_id]
-        )).fetchone()
-        if others is None or others["n"] == 0:
-            raise ApiError(409, "last_admin_suspend")
+    if role == AppRole.ADMIN and not admins - {user_id}:
+        raise ApiError(409, "last_admin_suspend")
     offers = 0
     in_hand = 0
     if role == AppRole.TECHNICIAN:

@@ -81,7 +81,15 @@ async def _staff_of(owner: Conn, req: dict[str, Any], user: uuid.UUID) -> bool:
 
 async def _student_of(owner: Conn, req: dict[str, Any], user: uuid.UUID) -> bool:
     """An active student of the request's college: one moved to another college or switched off since they joined
-    the team no longer reports hours the old college's teacher then credits."""
+    the team no longer reports hours the old college's teacher then credits.
+
+    Read without a lock, on purpose (tests/integration/test_helper_hours_switch_off.py). A switch-off, a move or a
+    suspension at the same moment decides nothing on what a report writes (the team's hours and task): it counts
+    only the jobs in hand, and a job whose hours may still be reported is past the work. So whichever way the two
+    interleave, the outcome is one of the two orders: this read before the switch-off committed is a report made
+    before it (kept, the hours were worked on the team), after it a report by someone gone (refused, nothing kept).
+    A `FOR SHARE` of the profile (as dispatch.roster_college takes for an accept) would only make one wait for the
+    other to reach the same outcomes, and here, after the request's lock, it would break the lock order."""
     row = await (await owner.execute(
         "select 1 from public.profiles where id = %s and is_active and takes_jobs and role = 'technician' "
         "and college_id = %s",

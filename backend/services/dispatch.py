@@ -13,6 +13,7 @@ Row locks, the one order every transaction takes them in (so two of them wait fo
    accept, an assign, a helper added to a team); never FOR UPDATE, which would also block the FOR KEY SHARE of
    every foreign-key check on a row naming the person (repair_requests.technician_id, offers, notifications'
    about_id): those are taken later in the order, under a request's lock, and must not wait for a profile;
+   several profiles in id order (the last-admin check locks every active admin, staff.lock_active_admins);
 1b. a college (`public.colleges`): FOR SHARE where it must stay open until commit (an accept of an offer, after the
    student's profile; an accept of an invitation, after the invitation), FOR NO KEY UPDATE where an admin changes
    or closes it (`staff.update_college`, which then ends its students' waiting offers: the requests next); never

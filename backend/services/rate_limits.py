@@ -3,6 +3,7 @@
 A counter row is taken with one upsert, in the caller's transaction: when the caller's work rolls back, so does
 the hit (a refused request does not use up the allowance)."""
 
+import ipaddress
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
@@ -15,6 +16,22 @@ class Limit:
     bucket: str  # e.g. "otp:addr:203.0.113.9"
     hits: int  # allowed per window
     window: timedelta
+
+
+def client_network(address: str) -> str:
+    """What a per-address limit counts for a client: an IPv4 address as it is, an IPv6 address by its /64. A home
+    or mobile IPv6 subscriber is given a whole /64 and may send from any of its 2^64 addresses, so counting them
+    apart would let one machine start from zero at every request. An IPv4 address written as IPv6 (`::ffff:…`)
+    counts as that IPv4 address; anything that is not an address (a test client's name) as it is."""
+    try:
+        ip = ipaddress.ip_address(address.partition("%")[0])  # without an IPv6 zone ("fe80::1%eth0")
+    except ValueError:
+        return address
+    if isinstance(ip, ipaddress.IPv6Address):
+        if ip.ipv4_mapped is not None:
+            return str(ip.ipv4_mapped)
+        return str(ipaddress.IPv6Network((ip, 64), strict=False))
+    return str(ip)
 
 
 def window_start(now: datetime, window: timedelta) -> datetime:

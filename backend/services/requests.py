@@ -56,6 +56,20 @@ async def citizen_requests_json(conn: Conn, citizen_id: uuid.UUID) -> bytes:
     return await _body(conn, _MINE_JSON, [citizen_id])
 
 
+# The same body, and the caller's unread notifications beside it (the bell's number, read under the caller's own
+# row-level security: their notifications only; notifications_unread is a partial index on it): one statement.
+_MINE_HOME_JSON = (f"select {_as_body(_MINE_LIST)}, (select count(*) from public.notifications n "
+                   f"where n.recipient_id = %s and n.read_at is null) as unread from ({_MINE}) s")
+
+
+async def citizen_home_json(conn: Conn, citizen_id: uuid.UUID) -> tuple[bytes, int]:
+    """`citizen_requests_json`, and the caller's unread notification count (GET /requests/mine's X-Unread-Count)."""
+    row = await (await conn.execute(_MINE_HOME_JSON, [citizen_id, citizen_id], binary=True)).fetchone()
+    assert row is not None  # an aggregate without group by: always one row
+    body: bytes = row["body"]
+    return body, int(row["unread"])
+
+
 async def technician_jobs(conn: Conn) -> list[dict[str, Any]]:
     """The caller's jobs (by the claims), newest change first. `my_jobs()` filters by auth.uid() and limits
     inside (migration 0019): with the filter under row-level security the planner sorted all of a student's jobs

@@ -138,6 +138,18 @@ async def _active_college(conn: Conn, college_id: uuid.UUID) -> None:
 # --- people ------------------------------------------------------------------------------------------------------
 
 
+async def lock_active_admins(conn: Conn) -> set[uuid.UUID]:
+    """Every active admin's profile, locked FOR NO KEY UPDATE in id order, and their ids: the check that an admin is
+    not the last one (a suspension, a deletion, a demotion) holds until commit. Two suspensions of the last two
+    admins at once each counted the other still active (neither had committed) and both went through; now the
+    second waits for the first, then reads it suspended (the lock re-reads the row the first changed) and is
+    refused. A profile lock, so first in the lock order (dispatch.py); taken before the target's own lock, in one
+    order for all, so two of them never deadlock."""
+    rows = await (await conn.execute(
+        "select id from public.profiles where role = 'admin' and is_active order by id for no key update")).fetchall()
+    return {row["id"] for row in rows}
+
+
 async def register_staff(
     conn: Conn, phone: str, role: AppRole, college_id: uuid.UUID | None, display_name: str = "",
     skills: Mapping[str, int] | None = None, *, by: AppRole | None = None, known: set[str] | None = None,
@@ -158,6 +170,10 @@ async def register_staff(
     name = clean_name(display_name)
     wanted = check_skills(skills or {}, known if known is not None else await known_skills(conn)) if skills else {}
 
+    # An admin made something else: every active admin locked first (lock_active_admins), as a suspension does, so
+    # two of those at once never leave no admin. Known from an unlocked read; the locked one below decides.
+    was = await (await conn.execute("select role from public.profiles where phone = %s", [e164])).fetchone()
+    admins = await lock_active_admins(conn) if role != AppRole.ADMIN and was and was["role"] == "admin" else None
     existing = await (await conn.execute(
         "select id, role, college_id from public.profiles where phone = %s for no key update", [e164])).fetchone()
     if existing is not None:
@@ -173,10 +189,9 @@ async def register_staff(
             await end_open_offers(conn, existing["id"])
             await refuse_if_jobs_in_hand(conn, existing["id"])
         if current == AppRole.ADMIN and role != AppRole.ADMIN:
-            others = await (await conn.execute(
-                "select count(*) as n from public.profiles where role = 'admin' and is_active and id <> %s",
-                [existing["id"]])).fetchone()
-            if others is None or others["n"] == 0:
+            # Made an admin since the read above (rare): the admins are locked now, after this profile.
+            others = (admins if admins is not None else await lock_active_admins(conn)) - {existing["id"]}
+            if not others:
                 raise StaffError("last_admin", 409)
         await conn.execute(
             "update public.profiles set role = %s, college_id = %s, "
@@ -389,33 +404,44 @@ async def decline_invitation(conn: Conn, profile_id: uuid.UUID,
                                  if row["college_id"] else None, "invite_id": str(row["id"])})])
 
 
-async def withdraw_invite(conn: Conn, college_id: uuid.UUID, invite_id: uuid.UUID, *, by: AppRole) -> None:
+async def withdraw_invite(conn: Conn, college_id: uuid.UUID | None, invite_id: uuid.UUID, *, by: AppRole) -> None:
     """Whoever may send an invitation takes back one still waiting (expired ones too): a supervisor their college's
-    student invitations, an admin any of a college's. The row goes (the phone may be invited again at once), the
-    person's "invited" notifications stop asking and a push still held is not sent (close_invited), and the trail
-    records it (`staff.invite_withdraw`, about the account when there is one). 404 `invitation_unknown` for an id
-    that is not this college's (or was sent again since); 409 `invitation_answered` once the person said yes or
-    no. Locks are taken in accept's order: the invited person's profile (`for no key update`), then the invitation
-    (as an answer at the same moment locks it: one of the two waits for the other and then finds it answered or
-    gone). Deleting the account locks the profile before it cascades to the notifications and the invitation, so
-    it too waits for this withdraw (or this for it) instead of deadlocking with close_invited below."""
+    student invitations, an admin any of a college's, or one to be an admin (at no college: `college_id` None).
+    The row goes (the phone may be invited again at once), the person's "invited" notifications stop asking and a
+    push still held is not sent (close_invited), and the trail records it (`staff.invite_withdraw`, about the
+    account when there is one). 404 `invitation_unknown` for an id that is not this college's (or was sent again
+    since); 409 `invitation_answered` once the person said yes or no, `invitation_lapsed` once their first sign-in
+    dropped it as expired. Locks are taken in accept's order: the invited person's profile (`for no key update`),
+    then the invitation (as an answer at the same moment locks it: one of the two waits for the other and then
+    finds it answered or gone). Deleting the account locks the profile before it cascades to the notifications and
+    the invitation, so it too waits for this withdraw (or this for it) instead of deadlocking with close_invited
+    below."""
     # Whose invitation: an id keeps its account for life (sending again writes a new id), so this unlocked read
     # names the profile to lock; the row itself is read again under its lock.
     whose = await (await conn.execute(
-        "select profile_id from private.staff_invites where id = %s and college_id = %s",
+        "select profile_id from private.staff_invites where id = %s and college_id is not distinct from %s",
         [invite_id, college_id])).fetchone()
     if whose is not None and whose["profile_id"] is not None:
         await conn.execute("select 1 from public.profiles where id = %s for no key update", [whose["profile_id"]])
     row = await (await conn.execute(
         """select role, college_id, profile_id, declined_at is not null as declined, expires_at <= now() as expired
-           from private.staff_invites where id = %s and college_id = %s for update""",
+           from private.staff_invites where id = %s and college_id is not distinct from %s for update""",
         [invite_id, college_id])).fetchone()
     if row is None:
-        accepted = await (await conn.execute(
-            """select 1 from public.audit_events
-               where action = 'staff.invite_accept' and after ->> 'invite_id' = %s and after ->> 'college_id' = %s""",
-            [str(invite_id), str(college_id)])).fetchone()
-        raise StaffError("invitation_answered", 409) if accepted else StaffError("invitation_unknown", 404)
+        # Gone without a withdraw: the person said yes (in the app, or by signing up with the phone), or their first
+        # sign-in found it expired and dropped it (0039's `staff.invite_lapse`). Each is its own 409, so whoever
+        # withdraws is told what happened to it rather than "not found" (0041 indexes the lapses as 0036 the yeses).
+        ended = await (await conn.execute(
+            """select action from public.audit_events
+               where (action = 'staff.invite_accept' or action = 'staff.invite_lapse') and after ->> 'invite_id' = %s
+                 and after ->> 'college_id' is not distinct from %s
+               order by action = 'staff.invite_accept' desc limit 1""",
+            [str(invite_id), str(college_id) if college_id else None])).fetchone()
+        if ended is None:
+            raise StaffError("invitation_unknown", 404)
+        if ended["action"] == "staff.invite_lapse":
+            raise StaffError("invitation_lapsed", 409, days=INVITATION_OPEN_DAYS)
+        raise StaffError("invitation_answered", 409)
     if not may_invite(by, AppRole(row["role"])):
         raise StaffError("forbidden_role", 403)
     if row["declined"]:
@@ -428,19 +454,20 @@ async def withdraw_invite(conn: Conn, college_id: uuid.UUID, invite_id: uuid.UUI
     await conn.execute(
         "select private.audit('staff.invite_withdraw', %s, %s, null, %s)",
         ["profiles" if profile_id is not None else "staff_invites", profile_id or college_id,
-         json.dumps({"role": row["role"], "college_id": str(college_id), "invite_id": str(invite_id),
-                     "expired": row["expired"]})])
+         json.dumps({"role": row["role"], "college_id": str(college_id) if college_id else None,
+                     "invite_id": str(invite_id), "expired": row["expired"]})])
 
 
 async def pending_invites(conn: Conn, college_id: uuid.UUID | None, role: AppRole | None = None) -> list[
         dict[str, Any]]:
     """Invites not yet used, invitations not yet answered (each with when it expires, or that it did), recent
-    declines and recent expiries (an owner read: private.staff_invites is not readable by users)."""
+    declines and recent expiries, at `college_id` (None: at no college, the invitations to be an admin; an owner
+    read: private.staff_invites is not readable by users)."""
     cur = await conn.execute(
         """select id, phone, role, college_id, display_name, skills, created_at, expires_at,
                   declined_at is null and expires_at <= now() as expired,
                   profile_id is not null as awaiting_acceptance, declined_at from private.staff_invites
-           where (%(college)s::uuid is null or college_id = %(college)s)
+           where college_id is not distinct from %(college)s::uuid
              and (%(role)s::public.app_role is null or role = %(role)s::public.app_role)
              -- a "no" shows while it still holds off asking again; after that the college may simply ask anew
              and (declined_at is null or declined_at > now() - make_interval(days => %(wait)s))

@@ -9,7 +9,7 @@ from uuid import UUID
 
 from mobile.api_client import ApiClient, ApiError
 from mobile.geocoding import ReverseGeocoder
-from mobile.live import LiveEvents, ServerEvent, request_event
+from mobile.live import LiveEvents, Refused, ServerEvent, request_event
 from mobile.models import Profile, RequestDetail, SessionTokens, SignedIn
 from mobile.outbox import ItemState, MemoryOutboxStorage, Outbox, OutboxItem, OutboxStorage, Sleep
 from mobile.push import PushRegistration
@@ -97,8 +97,10 @@ class Task(Protocol):
 # Starts a background coroutine for this session: page.run_task in the app. Without one (unit tests)
 # nothing runs in the background and tests drive the outbox and live events step by step.
 Spawn = Callable[[Callable[[], Awaitable[None]]], Task]
+# (token source, on_event, on_poll, on_refused): see LiveEvents.
 LiveFactory = Callable[
-    [Callable[[], Awaitable[str | None]], Callable[[ServerEvent], Awaitable[None]], Callable[[], Awaitable[None]]],
+    [Callable[[], Awaitable[str | None]], Callable[[ServerEvent], Awaitable[None]], Callable[[], Awaitable[None]],
+     Refused],
     LiveEvents,
 ]
 
@@ -167,6 +169,10 @@ class AppViewModel(Observable):
         self.login.on_change.append(self._changed)
         # Each refresh rotates the single-use refresh token: the stored one must follow, or the next start fails.
         api.on_tokens_changed = self._tokens_changed
+        # Any answer 403 account_suspended moves to the suspended screen at once, whoever made the call.
+        api.on_suspended = self._account_suspended
+        api.on_unread_count = self._unread_counted  # the bell's number, when a home's list carries it
+        self._suspending = False  # on the way to the suspended screen (its storage reads) or on it
 
     @property
     def locale(self) -> Locale:
@@ -186,13 +192,19 @@ class AppViewModel(Observable):
             self._show_login()
             return
         self._api.use_session(stored.tokens)
-        self.session.sign_in(stored.token, stored.profile)
+        if stored.profile is None:  # stored by a sign-in that said the account is suspended
+            self.session.suspend(stored.token)
+        else:
+            self.session.sign_in(stored.token, stored.profile)
         try:
             # An access token past its life is refreshed here (before the call, or after its 401), not re-asked by SMS.
             profile = await self._api.me()
         except ApiError as exc:
             if exc.is_auth_lost:
                 await self._auth_lost(exc)
+                return
+            if stored.profile is None:  # offline, and suspended when last heard: that screen (it has no home)
+                await self._show_suspended(stored.token)
                 return
             # Offline: the stored profile is good enough to open the home, which shows the error and a retry.
         else:
@@ -216,6 +228,7 @@ class AppViewModel(Observable):
         await self._drop_device()
         self.session.token = None  # no more token saving from here on (the API client reports None next)
         self._suspended_owner = None
+        self._suspending = False
         # Revokes the refresh token at the backend when there is one; never fails (offline still signs out here).
         await self._api.sign_out()
         await self._store.clear()
@@ -241,8 +254,12 @@ class AppViewModel(Observable):
         """The account is suspended (its sign-in said so, or a call answered 403 account_suspended): one screen
         saying so, whom to ask, and the person's data rights from the account screen (download my data, delete my
         account, asked first), and sign out. Nothing else: there is no home under it."""
-        if self.screen == Screen.SUSPENDED:
+        if self.screen == Screen.SUSPENDED or self._suspending:
             return
+        self._suspending = True
+        await self._become_suspended(token)
+
+    async def _become_suspended(self, token: str | None) -> None:
         self._stop_background()
         self._close_screens()
         # Whose drafts wait on this device: the profile known before the suspension, else the token's subject.
@@ -262,6 +279,33 @@ class AppViewModel(Observable):
         self.screen = Screen.SUSPENDED
         self._changed()
 
+    async def _account_suspended(self, error: ApiError) -> None:
+        """A call (any call: the API client reports it, before it raises) or the live stream's connection answered
+        403 account_suspended: the move to the suspended screen starts at once, also when the caller keeps the error
+        to itself (a thumbnail, a hint, the outbox's sender). It runs in a task of its own, after the caller had its
+        say (a form holds its draft first): the caller may be a background task (the live stream's poll) that the
+        move cancels. Without tasks (unit tests drive each step) the caller's own on_auth_lost moves, as before."""
+        token = self.session.token
+        if self._spawn is None or self.screen == Screen.SUSPENDED or self._suspending or token is None:
+            return
+        self._suspending = True  # the caller's own on_auth_lost, and any move home meanwhile, find it under way
+
+        async def move() -> None:  # a coroutine function: page.run_task refuses anything else (a lambda)
+            await self._become_suspended(token)
+
+        self._spawn(move)
+
+    async def _live_refused(self, status: int, code: str) -> None:
+        """The live stream's (re)connection was refused: a suspension is acted on at once (the stream the backend
+        ended at the suspension reconnects and is told so); anything else waits for the next call or poll."""
+        error = ApiError.from_catalog(status, code)
+        if error.is_suspended:
+            await self._account_suspended(error)
+
+    def _unread_counted(self, unread: int) -> None:
+        if self.inbox is not None:
+            self.inbox.counted(unread)
+
     async def _stay_suspended(self) -> None:
         """Back from the suspended screen: nowhere to go."""
 
@@ -269,6 +313,8 @@ class AppViewModel(Observable):
         profile = signed_in.profile
         if signed_in.suspended or profile is None:
             await self._show_suspended(signed_in.access_token)
+            # Stored like any sign-in (with no profile to keep): reopened, the app asks GET /me and lands here again.
+            await self._save_session(None)
             return
         if not self._locale_chosen:
             self.session.set_locale(profile.locale)
@@ -312,7 +358,7 @@ class AppViewModel(Observable):
         """A name set on the home survives a reload: the stored session gets the new profile."""
         await self._save_session(profile)
 
-    async def _save_session(self, profile: Profile) -> None:
+    async def _save_session(self, profile: Profile | None) -> None:
         tokens = self._api.session
         if tokens is not None and self.session.token is not None:
             await self._store.save(StoredSession.of(tokens, profile))
@@ -325,8 +371,8 @@ class AppViewModel(Observable):
             return  # signing in (saved once the profile is known) or signing out
         self.session.token = tokens.access_token
         profile = self.session.profile
-        if profile is None:  # suspended: the stored session, if there is one, keeps the profile it was stored with
-            stored = await self._store.load()
+        if profile is None:  # suspended: the stored session keeps the profile it was stored with (None after a
+            stored = await self._store.load()  # suspended sign-in)
             if stored is None:
                 return
             profile = stored.profile
@@ -340,7 +386,11 @@ class AppViewModel(Observable):
         except ApiError as exc:
             if exc.is_auth_lost and self._spawn is not None:
                 lost = exc
-                self._spawn(lambda: self._auth_lost(lost))
+
+                async def leave() -> None:  # a coroutine function: page.run_task refuses a lambda
+                    await self._auth_lost(lost)
+
+                self._spawn(leave)
             return None
 
     async def _open_home(self) -> None:
@@ -392,9 +442,11 @@ class AppViewModel(Observable):
         pending, self._pending_route = self._pending_route, None
         if pending is not None:
             await self.open_route(pending)
+        counted = self._api.unread_counts_seen
         await home.load()
         if self.inbox is inbox:  # still signed in (the home's load may have found the session gone)
-            await inbox.refresh_count()
+            if self._api.unread_counts_seen == counted:  # the home's lists did not carry the bell's number
+                await inbox.refresh_count()
             if self._spawn is not None and self._push is not None:
                 # In the background: the phone's permission prompt waits for the person, the home must not.
                 self._tasks.append(self._spawn(self._register_device))
@@ -544,6 +596,8 @@ class AppViewModel(Observable):
             await self._show_home()
 
     async def _show_home(self) -> None:
+        if self._suspending:  # on the way to (or on) the suspended screen: it has no home
+            return
         was = self.screen
         if was == Screen.INBOX and isinstance(self.home, CitizenHome) and not await self.home.refresh_invitation():
             # Asked before the home shows: a tapped "invited" may be about an invitation gone since, and its stale
@@ -570,7 +624,7 @@ class AppViewModel(Observable):
         if self.outbox is not None:
             self._tasks.append(self._spawn(self.outbox.run))
         if self._live_factory is not None:
-            live = self._live_factory(self._live_token, self.live_event, self.poll)
+            live = self._live_factory(self._live_token, self.live_event, self.poll, self._live_refused)
             self._tasks.append(self._spawn(live.run))
 
     def stop(self) -> None:
@@ -615,12 +669,18 @@ class AppViewModel(Observable):
             await home.load()
 
     async def poll(self) -> None:
-        """Without the live stream: reload the screen that shows, and the bell's count."""
-        if self.inbox is not None and self.screen != Screen.INBOX:
-            await self.inbox.refresh_count()
+        """Without the live stream: reload the screen that shows, and the bell's count (asked on its own only when
+        the screen's answers did not carry it: GET /requests/mine does)."""
         if self.screen == Screen.INBOX and self.inbox is not None:
             await self.inbox.load()
             return
+        counted = self._api.unread_counts_seen
+        await self._reload_showing()
+        inbox = self.inbox
+        if inbox is not None and self.screen != Screen.INBOX and self._api.unread_counts_seen == counted:
+            await inbox.refresh_count()
+
+    async def _reload_showing(self) -> None:
         if self.screen in (Screen.REQUEST_DETAIL, Screen.JOB):
             screen = self.request_detail if self.screen == Screen.REQUEST_DETAIL else self.job
             if screen is not None:

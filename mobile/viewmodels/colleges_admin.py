@@ -71,28 +71,32 @@ class CollegesAdminViewModel(WithdrawsInvites):
         self.supervisor_name = ""
         self.naming = False
         self._naming_error: Bilingual | None = None
-        # The college whose invitations not yet taken up show under its card (`invites`), one at a time.
+        # Whose invitations not yet taken up show (`invites`), one list at a time: a college's under its card, or
+        # (`invites_for` None) those at no college, to be an admin, above the colleges.
+        self.invites_shown = False
         self.invites_for: UUID | None = None
         self._init_invites()
 
     async def _fetch(self) -> None:
         self.colleges = sorted(await self._api.admin_colleges(), key=lambda c: (not c.is_active, c.name(self.locale)))
-        if self.invites_for is not None:
+        if self.invites_shown:
             self.invites = await self._api.college_invites(self.invites_for)
 
-    def _invites_college(self) -> UUID | None:
-        return self.invites_for
+    def invites_shown_for(self, college_id: UUID | None) -> bool:
+        """This college's invitations are the ones shown (None: those to be an admin)."""
+        return self.invites_shown and self.invites_for == college_id
 
-    async def toggle_invites(self, college_id: UUID) -> None:
-        """Show a college's invitations under its card (who, until when; withdraw), or hide them again."""
-        if self.invites_for == college_id:
-            self.invites_for, self.invites = None, []
+    async def toggle_invites(self, college_id: UUID | None) -> None:
+        """Show a college's invitations under its card (who, until when; withdraw), or with None those to be an
+        admin (at no college), or hide them again."""
+        if self.invites_shown_for(college_id):
+            self.invites_shown, self.invites_for, self.invites = False, None, []
             self._changed()
             return
         self._notice = None
         invites = await self._send(self._api.college_invites(college_id), self._refused_notice)
         if invites is not None:
-            self.invites_for, self.invites = college_id, invites
+            self.invites_shown, self.invites_for, self.invites = True, college_id, invites
         self._changed()
 
     @property

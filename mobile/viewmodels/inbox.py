@@ -58,6 +58,12 @@ class InboxViewModel(SubScreen):
         self.unread = page.unread_count
         self.next_before_id = page.next_before_id
 
+    def counted(self, unread: int) -> None:
+        """The bell's number as another answer carried it (GET /requests/mine's X-Unread-Count)."""
+        if unread != self.unread:
+            self.unread = unread
+            self._changed()
+
     async def refresh_count(self) -> None:
         """The bell's number from the server (after sign-in, on a live event, after reading). A failure keeps the
         number it had: the bell is a hint, not worth an error on the screen."""
@@ -66,9 +72,7 @@ class InboxViewModel(SubScreen):
         except ApiError as exc:
             await self._lost_sign_in(exc)
             return
-        if unread != self.unread:
-            self.unread = unread
-            self._changed()
+        self.counted(unread)
 
     async def notification_arrived(self, showing: bool) -> None:
         """A live `notification` event: the count follows at once; the list too when it shows."""

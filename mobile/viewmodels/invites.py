@@ -2,21 +2,20 @@
 each line says who, what the college waits for and until when (or that it ran out), and one still waiting can be
 withdrawn after a confirmation (DELETE /colleges/{id}/invites/{invite_id})."""
 
-from abc import abstractmethod
 from uuid import UUID
 
 from mobile.api_client import ApiError
 from mobile.formatting import format_date
 from mobile.viewmodels.loadable import SubScreen
 from shared.phone import national_format
-from shared.roles import may_invite
-from shared.text import bilingual
+from shared.roles import AppRole, may_invite
+from shared.text import bilingual, role_label
 from shared.wire import PendingInvite
 
 
 class WithdrawsInvites(SubScreen):
-    """A screen that lists one college's pending invitations (`invites`) and withdraws them. A subclass calls
-    `_init_invites()` in its constructor, names the college (`_invites_college`) and reads `invites` again in its
+    """A screen that lists one college's pending invitations (`invites`; or those at no college, to be an admin)
+    and withdraws them. A subclass calls `_init_invites()` in its constructor and reads `invites` again in its
     `_fetch`."""
 
     def _init_invites(self) -> None:
@@ -25,13 +24,9 @@ class WithdrawsInvites(SubScreen):
         self.withdrawing: PendingInvite | None = None
         self.withdraw_busy = False
 
-    @abstractmethod
-    def _invites_college(self) -> UUID | None:
-        """The college whose invitations `invites` holds."""
-
     def invite_line(self, invite: PendingInvite) -> str:
         """"นาย ก · 081-234-5678 · รอตอบรับ · หมดอายุ 9 ธ.ค. 2569": who, what the college waits for, and until
-        when (or that it ran out)."""
+        when (or that it ran out); the role after who, unless it is a student's (a teacher's, an admin's)."""
         when = format_date(invite.expires_at, self.locale)
         if invite.declined_at is not None:
             parts = [bilingual("invite_declined").in_(self.locale)]
@@ -41,6 +36,8 @@ class WithdrawsInvites(SubScreen):
             key = "invite_waiting_acceptance" if invite.awaiting_acceptance else "invite_waiting_sign_in"
             parts = [bilingual(key).in_(self.locale), bilingual("invite_expires", date=when).in_(self.locale)]
         who = [part for part in (invite.display_name, national_format(invite.phone)) if part]
+        if invite.role != AppRole.TECHNICIAN:
+            who.append(role_label(invite.role, self.locale))
         return " · ".join([*who, *parts])
 
     @staticmethod
@@ -68,11 +65,12 @@ class WithdrawsInvites(SubScreen):
     async def withdraw(self) -> None:
         """The confirmed withdraw: the screen says so and reads the list again. Refused (the person answered
         meanwhile, or it was sent again or taken back elsewhere), the reason shows and the list is read again."""
-        invite, college_id = self.withdrawing, self._invites_college()
-        if invite is None or college_id is None or self.withdraw_busy:
+        invite = self.withdrawing
+        if invite is None or self.withdraw_busy:
             return
         refusals: list[ApiError] = []
-        done = await self._sent(self._api.withdraw_invite(college_id, invite.id), refusals.append,
+        # Where the invitation is (a college's, or at no college: to be an admin) says where it is withdrawn.
+        done = await self._sent(self._api.withdraw_invite(invite.college_id, invite.id), refusals.append,
                                 self._mark_withdrawing)
         self.withdrawing = None
         if refusals:

@@ -17,7 +17,9 @@ from shared.text import Locale
 @dataclass(frozen=True)
 class StoredSession:
     token: str
-    profile: Profile
+    # None: a sign-in that said the account is suspended (it tells no profile); reopened, the app asks GET /me and
+    # shows the suspended screen again (or the home, once an operator restored the account).
+    profile: Profile | None
     # The single-use refresh token and when the access token expires (unix time): with them the session outlives
     # the access token (an hour on Supabase) and an app restart, without a new SMS. None: a session stored by an
     # older app, which lasts as long as its access token.
@@ -29,7 +31,7 @@ class StoredSession:
         return SessionTokens(access_token=self.token, refresh_token=self.refresh_token, expires_at=self.expires_at)
 
     @classmethod
-    def of(cls, tokens: SessionTokens, profile: Profile) -> "StoredSession":
+    def of(cls, tokens: SessionTokens, profile: Profile | None) -> "StoredSession":
         return cls(tokens.access_token, profile, tokens.refresh_token, tokens.expires_at)
 
 
@@ -47,7 +49,8 @@ def token_subject(token: str | None) -> str | None:
 
 
 def encode_session(stored: StoredSession) -> str:
-    return json.dumps({"token": stored.token, "profile": stored.profile.model_dump(mode="json"),
+    profile = None if stored.profile is None else stored.profile.model_dump(mode="json")
+    return json.dumps({"token": stored.token, "profile": profile,
                        "refresh_token": stored.refresh_token, "expires_at": stored.expires_at})
 
 
@@ -61,7 +64,7 @@ def decode_session(raw: object) -> StoredSession | None:
         expires = data.get("expires_at")
         return StoredSession(
             token=str(data["token"]),
-            profile=Profile.model_validate(data["profile"]),
+            profile=None if data["profile"] is None else Profile.model_validate(data["profile"]),
             refresh_token=refresh if isinstance(refresh, str) and refresh else None,
             expires_at=float(expires) if isinstance(expires, int | float) and not isinstance(expires, bool) else None,
         )

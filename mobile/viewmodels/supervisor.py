@@ -160,9 +160,6 @@ class TechniciansViewModel(StudentLevelsScreen, WithdrawsInvites):
         profile = self._session.profile
         return None if profile is None or profile.college is None else profile.college.id
 
-    def _invites_college(self) -> UUID | None:
-        return self._college_id()
-
     async def add_student(self, phone: str | None = None) -> None:
         """Register a phone number as a student of this college (they become one at their first sign-in)."""
         if phone is not None:

@@ -62,7 +62,7 @@ def admin_home_view(vm: AdminHome, locale: Locale, on_manage_colleges: Action | 
     else:
         controls += keyed("colleges-count", [ft.Text(t("colleges_count", locale, count=len(vm.colleges)),
                                                      weight=ft.FontWeight.W_600)])
-        controls += [_college_card(c, locale) for c in vm.colleges]
+        controls += [_college_card(c, locale) for c in vm.colleges]  # each keyed by its college
     return ft.Column(controls, spacing=12)
 
 
@@ -151,6 +151,7 @@ def college_choice_label(choice: CollegeChoice, locale: Locale) -> str:
 
 def _college_card(college: College, locale: Locale) -> ft.Control:
     return ft.Card(
+        key=f"college-{college.id}",
         content=ft.Container(
             padding=12,
             content=ft.Row(
@@ -201,6 +202,7 @@ def colleges_admin_view(vm: CollegesAdminViewModel, locale: Locale) -> ft.Contro
         controls.append(ft.Row([ft.FilledButton(t("college_new", locale), icon=ft.Icons.ADD,
                                                 disabled=form is not None, on_click=vm.start_new)],
                                key="college-new"))
+    controls += _admin_invites_panel(vm, locale)
     if not vm.colleges:
         controls += keyed("empty", [empty(t("admin_empty", locale))])
     for college in vm.colleges:
@@ -260,18 +262,29 @@ def _admin_college_card(vm: CollegesAdminViewModel, college: AdminCollege, local
 def _invites_panel(vm: CollegesAdminViewModel, college: AdminCollege, locale: Locale) -> list[ft.Control]:
     """The college's invitations not yet taken up, shown on asking: who, until when, and Withdraw. Keyed, so the
     card's buttons below keep their ids when the list opens."""
-    shown = vm.invites_for == college.id
+    shown = vm.invites_shown_for(college.id)
+    label = t("invites_hide" if shown else "invites_show", locale, name=college.name(locale))
+    return keyed(f"invites-{college.id}", _invites_list(vm, college.id, label, shown, locale))
 
-    async def toggle(_: object = None, college_id: UUID = college.id) -> None:  # the event comes first
+
+def _admin_invites_panel(vm: CollegesAdminViewModel, locale: Locale) -> list[ft.Control]:
+    """The invitations at no college (to be an admin, sent by the operator), shown on asking as a college's are."""
+    shown = vm.invites_shown_for(None)
+    label = t("admin_invites_hide" if shown else "admin_invites_show", locale)
+    return keyed("invites-admins", _invites_list(vm, None, label, shown, locale))
+
+
+def _invites_list(vm: CollegesAdminViewModel, college_id: UUID | None, label: str, shown: bool,
+                  locale: Locale) -> list[ft.Control]:
+    async def toggle(_: object = None) -> None:  # the event comes first
         await vm.toggle_invites(college_id)
 
     controls: list[ft.Control] = [
-        ft.TextButton(t("invites_hide" if shown else "invites_show", locale, name=college.name(locale)),
-                      icon=ft.Icons.EXPAND_LESS if shown else ft.Icons.EXPAND_MORE, on_click=toggle)]
+        ft.TextButton(label, icon=ft.Icons.EXPAND_LESS if shown else ft.Icons.EXPAND_MORE, on_click=toggle)]
     if shown:
         controls += [invite_row(vm, invite, locale) for invite in vm.invites] or [
             muted(t("invites_none", locale))]
-    return keyed(f"invites-{college.id}", controls)
+    return controls
 
 
 def _supervisor_form(vm: CollegesAdminViewModel, locale: Locale) -> ft.Control:

@@ -3,27 +3,33 @@
 import flet as ft
 
 from mobile.viewmodels.login import LoginStep, LoginViewModel
-from mobile.views.common import error_message, heading, muted
+from mobile.views.common import error_message, heading, keyed, muted
 from mobile.views.typed_field import TypedField
 from shared.otp import MAX_LENGTH
 from shared.text import Locale, t
 
 
 def login_view(vm: LoginViewModel, locale: Locale) -> ft.Control:
-    controls: list[ft.Control] = [
+    # Keyed, part by part: the notice going at the first tap (a sign-in that ran out said why), or the code step's
+    # lines coming, leaves the field and the buttons below their control ids, so a tap aimed at one is not lost.
+    controls: list[ft.Control] = keyed("top", [
         ft.Icon(ft.Icons.HANDYMAN, size=48, color=ft.Colors.PRIMARY),
         heading(t("app_title", locale), size=22),
         muted(t("app_subtitle", locale)),
-    ]
+    ])
     if vm.notice:
-        controls.append(error_message(vm.notice))
-    controls += _phone_step(vm, locale) if vm.step == LoginStep.PHONE else _code_step(vm, locale)
+        controls += keyed("notice", [error_message(vm.notice)])
+    if vm.step == LoginStep.PHONE:
+        controls += keyed("phone-step", _phone_step(vm, locale))
+    else:
+        controls += _code_step(vm, locale)
     if vm.error:
-        controls.append(error_message(vm.error))
+        controls += keyed("error", [error_message(vm.error)])
         if vm.can_retry:
-            controls.append(ft.OutlinedButton(t("retry", locale), icon=ft.Icons.REFRESH, on_click=vm.retry))
+            controls += keyed("retry", [ft.OutlinedButton(t("retry", locale), icon=ft.Icons.REFRESH,
+                                                          on_click=vm.retry)])
     if vm.busy:
-        controls.append(ft.ProgressBar())
+        controls += keyed("busy", [ft.ProgressBar()])
     return ft.Column(controls, spacing=16, horizontal_alignment=ft.CrossAxisAlignment.STRETCH)
 
 
@@ -74,17 +80,17 @@ def _code_step(vm: LoginViewModel, locale: Locale) -> list[ft.Control]:
 
     controls: list[ft.Control] = []
     if vm.code_sent:
-        controls.append(ft.Text(vm.code_sent))
+        controls += keyed("code-sent", [ft.Text(vm.code_sent)])
     if vm.dev_hint:
-        controls.append(
+        controls += keyed("dev-hint", [
             ft.Container(
                 content=ft.Text(vm.dev_hint, color=ft.Colors.ON_TERTIARY_CONTAINER),
                 bgcolor=ft.Colors.TERTIARY_CONTAINER,
                 border_radius=8,
                 padding=10,
             )
-        )
-    controls += [
+        ])
+    controls += keyed("code-step", [
         TypedField(
             ref=field,
             key="code",
@@ -103,5 +109,5 @@ def _code_step(vm: LoginViewModel, locale: Locale) -> list[ft.Control]:
         ),
         ft.FilledButton(t("verify_code", locale), icon=ft.Icons.LOGIN, disabled=vm.busy, on_click=verify),
         ft.TextButton(t("change_phone", locale), icon=ft.Icons.EDIT, disabled=vm.busy, on_click=vm.change_phone),
-    ]
+    ])
     return controls

@@ -187,7 +187,9 @@ def skills_dialog(vm: TechniciansViewModel | None, locale: Locale) -> ft.AlertDi
 
 
 def ledger_view(vm: LedgerViewModel, locale: Locale) -> ft.Control:
-    controls = screen_header(t("ledger_title", locale), locale, vm.back, vm.load)
+    # Keyed, part by part and row by row (a student by their id): the progress, the notice or the CSV panel
+    # coming and going leaves the table, the panel's buttons and the rows below their control ids.
+    controls = keyed("top", screen_header(t("ledger_title", locale), locale, vm.back, vm.load))
 
     async def jobs_csv() -> None:
         await vm.download("jobs")
@@ -196,7 +198,7 @@ def ledger_view(vm: LedgerViewModel, locale: Locale) -> ft.Control:
         await vm.download("ledger")
 
     busy = vm.downloading is not None
-    controls.append(
+    controls += keyed("downloads", [
         ft.Row(
             [
                 ft.OutlinedButton(t("download_jobs_csv", locale), icon=ft.Icons.DOWNLOAD, disabled=busy,
@@ -206,24 +208,25 @@ def ledger_view(vm: LedgerViewModel, locale: Locale) -> ft.Control:
             ],
             wrap=True,
         )
-    )
+    ])
     if busy:
-        controls.append(ft.ProgressBar())
+        controls += keyed("downloading", [ft.ProgressBar()])
     if vm.notice:
-        controls.append(ft.Semantics(live_region=True, content=ft.Text(vm.notice, color=ft.Colors.PRIMARY)))
+        controls += keyed("notice", [ft.Semantics(live_region=True,
+                                                  content=ft.Text(vm.notice, color=ft.Colors.PRIMARY))])
     if vm.csv_text is not None:
-        controls += [
+        controls += keyed("csv", [
             ft.TextField(label=t("csv_copy_label", locale), value=vm.csv_text, multiline=True, read_only=True,
                          min_lines=4, max_lines=12, text_size=12),
             ft.Row([ft.TextButton(t("close_panel", locale), on_click=vm.close_csv)]),
-        ]
+        ])
     state = _state(vm, locale)
     if state is not None:
-        controls.append(state)
+        controls += keyed("state", [state])
     elif not vm.rows:
-        controls.append(empty(t("ledger_empty", locale)))
+        controls += keyed("empty", [empty(t("ledger_empty", locale))])
     else:
-        controls.append(
+        controls += keyed("table", [
             ft.Row(
                 [
                     ft.DataTable(
@@ -235,6 +238,7 @@ def ledger_view(vm: LedgerViewModel, locale: Locale) -> ft.Control:
                         ],
                         rows=[
                             ft.DataRow(
+                                key=f"student-{row.technician_id}",
                                 cells=[
                                     ft.DataCell(ft.Text(row.display_name)),
                                     ft.DataCell(ft.Text(str(row.approved_jobs))),
@@ -249,5 +253,5 @@ def ledger_view(vm: LedgerViewModel, locale: Locale) -> ft.Control:
                 ],
                 scroll=ft.ScrollMode.AUTO,  # wider than a phone: scrolls sideways, the page does not
             )
-        )
+        ])
     return ft.Column(controls, spacing=12, horizontal_alignment=ft.CrossAxisAlignment.STRETCH)

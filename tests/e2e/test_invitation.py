@@ -9,9 +9,9 @@ from typing import Any
 import httpx
 from playwright.sync_api import Page, expect
 
-from mobile.formatting import format_date
+from mobile.formatting import format_date, unbroken
 from shared.phone import national_format
-from shared.text import Locale
+from shared.text import Locale, bilingual
 from tests.e2e.conftest import OUTPUT_DIR, TIMEOUT, RunningSystem, api_session, open_screen, settled, sign_in
 from tests.helpers import fresh_phone
 
@@ -52,6 +52,21 @@ def test_a_citizen_accepts_a_teachers_invitation_in_the_app(system: RunningSyste
         expect(page.get_by_text("คำขอซ่อมของฉัน").first).to_be_visible(timeout=TIMEOUT)  # still the citizen's home
         OUTPUT_DIR.mkdir(exist_ok=True)
         page.screenshot(path=str(OUTPUT_DIR / "citizen-invitation.png"))
+        # At 360 px in both languages the card says until when it is open, the date as one piece for line
+        # breaking (non-breaking spaces: if the line wraps, with a large system font, it wraps before the date).
+        expires = datetime.fromisoformat(call(api, citizen["access_token"], "GET", "/me/invitation")["expires_at"])
+        for locale, switch, heading in ((Locale.TH, "", ""), (Locale.EN, "English", "My repair requests"),
+                                        (Locale.TH, "ภาษาไทย", "คำขอซ่อมของฉัน")):
+            if switch:
+                page.get_by_role("button", name=switch).click()
+                expect(page.get_by_text(heading).first).to_be_visible(timeout=TIMEOUT)
+            date = format_date(expires, locale)
+            said = page.get_by_role("group", name=re.compile(re.escape(bilingual("invitation_answer_by", date=date)
+                                                                       .in_(locale))))
+            expect(said).to_be_visible(timeout=TIMEOUT)  # (a role's name is matched with its spaces normalised)
+            label = said.get_attribute("aria-label") or ""
+            assert bilingual("invitation_answer_by", date=unbroken(date)).in_(locale) in label, label
+            page.screenshot(path=str(OUTPUT_DIR / f"citizen-invitation-{locale}.png"))
         # The same invitation reached them as a notification (with the app closed: push, LINE); in the inbox,
         # tapping it brings them back to the home where the card is.
         open_screen(page, page.get_by_role("button", name=re.compile("การแจ้งเตือน ยังไม่อ่าน 1(?!\\d)")),

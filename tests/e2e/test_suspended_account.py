@@ -1,5 +1,6 @@
 """An account an operator suspended, on a 360×640 phone: the person signs in to one screen saying so and whom to ask,
-downloads their data from it, and reaches nothing else of the app."""
+downloads their data from it, reaches nothing else of the app, and finds the same screen when they open the app again
+(the sign-in is kept on the device like any other)."""
 
 import json
 import uuid
@@ -9,7 +10,7 @@ import psycopg
 from playwright.sync_api import Page, expect
 
 from shared.text import error_text
-from tests.e2e.conftest import OUTPUT_DIR, TIMEOUT, SplitSystem, api_session, sign_in
+from tests.e2e.conftest import OUTPUT_DIR, TIMEOUT, SplitSystem, api_session, open_app, sign_in
 from tests.e2e.steps import settled
 from tests.integration.builders import draft
 
@@ -43,3 +44,13 @@ def test_a_suspended_person_signs_in_sees_why_and_downloads_their_data(
     assert data["profile"]["id"] == person["profile"]["id"] and data["profile"]["is_active"] is False
     assert [r["item"] for r in data["requests"]] == [made.json()["item"]]
     expect(page.get_by_text("บันทึกไฟล์ fixit-my-data.json แล้ว").last).to_be_visible(timeout=TIMEOUT)
+
+    # The app closed and opened again (a new tab: a new app session; the browser's storage is the device's): the
+    # same screen, with no new sign-in by SMS.
+    context = page.context
+    page.close()
+    again = context.new_page()
+    open_app(again, split_system.app_url)
+    expect(again.get_by_role("heading", name="บัญชีของคุณถูกระงับ")).to_be_visible(timeout=TIMEOUT)
+    expect(again.get_by_role("button", name="ดาวน์โหลดข้อมูลของฉัน")).to_be_attached(timeout=TIMEOUT)
+    expect(again.get_by_role("button", name="ขอรหัสยืนยัน")).to_have_count(0)  # not the sign-in

@@ -11,13 +11,17 @@ from collections.abc import AsyncIterator, Awaitable, Callable
 from typing import Any
 
 import httpx
+import psycopg
 import pytest
 from PIL import Image
+from psycopg.rows import dict_row
 
 from backend.app import create_app
 from backend.deps import get_now
+from backend.services.staff import register_staff
 from backend.settings import Settings
 from mobile.api_client import ApiClient, ApiError
+from shared.roles import AppRole
 from shared.text import Locale
 from tests.helpers import fresh_phone
 from tests.integration.builders import draft
@@ -77,7 +81,7 @@ def jpeg() -> bytes:
     return out.getvalue()
 
 
-async def test_every_endpoint_the_app_calls_parses(app: Any, area: Area) -> None:
+async def test_every_endpoint_the_app_calls_parses(app: Any, area: Area, database_url: str) -> None:
     recorder = Recorder()
     citizen = await signed_in(recorder, app, fresh_phone())
     assert (await citizen.me()).role == "citizen"
@@ -192,8 +196,18 @@ async def test_every_endpoint_the_app_calls_parses(app: Any, area: Area) -> None
     assert page.items and page.unread_count == await student.unread_count()
     assert page.items == sorted(page.items, key=lambda n: n.id, reverse=True) and page.items[0].title
     assert await student.my_notifications(before_id=page.items[0].id) is not None
+    # The bell's number also comes with the person's own list (X-Unread-Count): the home's refresh needs no
+    # count of its own beside it, and the app reads the same number the count endpoint gives.
+    counted: list[int] = []
+    student.on_unread_count = counted.append
+    await student.my_requests()
+    assert counted == [page.unread_count] and page.unread_count > 0
     assert await student.mark_notification_read(page.items[-1].id) == page.unread_count - 1
+    await student.my_requests()
+    assert counted == [page.unread_count, page.unread_count - 1]
     assert await student.mark_all_notifications_read() == 0
+    await student.my_requests()
+    assert counted[-1] == 0 and student.unread_counts_seen == 3
     prefs = await student.notification_settings()
     assert "offer_new" in prefs.channels and "sms" not in prefs.allowed["offer_new"]
     changed = await student.update_notification_settings({**prefs.body(), "channels": {"offer_new": ["line"]},
@@ -222,6 +236,15 @@ async def test_every_endpoint_the_app_calls_parses(app: Any, area: Area) -> None
     assert invite.role == "supervisor" and not invite.expired and invite.expires_at > invite.created_at
     await admin.withdraw_invite(made.id, invite.id)
     assert await admin.college_invites(made.id) == []
+    # An invitation to be an admin (the operator's, at no college): listed and withdrawn by an admin in the app.
+    admin_phone = fresh_phone()
+    async with await psycopg.AsyncConnection.connect(database_url, row_factory=dict_row) as conn, conn.transaction():
+        await conn.execute("select set_config('fixit.actor', 'operator', true)")
+        await register_staff(conn, admin_phone, AppRole.ADMIN, None)
+    [to_admin] = [i for i in await admin.college_invites(None) if i.phone == "+66" + admin_phone[1:]]
+    assert to_admin.role == "admin" and to_admin.college_id is None
+    await admin.withdraw_invite(None, to_admin.id)
+    assert all(i.id != to_admin.id for i in await admin.college_invites(None))
     # Leave nothing that could take a job or show in the public list (other tests count the seeded colleges).
     assert not (await admin.update_college(made.id, {"is_active": False})).is_active
 

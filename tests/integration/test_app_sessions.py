@@ -54,7 +54,9 @@ def stored_of(store: MemoryStore) -> StoredSession:
 
 def expired(settings: Settings, stored: StoredSession) -> StoredSession:
     """The same session an hour and a half later: its access token's life is over."""
-    old = issue_token(settings, stored.profile.id, stored.profile.phone, now=time.time() - 5400)
+    profile = stored.profile
+    assert profile is not None
+    old = issue_token(settings, profile.id, profile.phone, now=time.time() - 5400)
     return replace(stored, token=old, expires_at=time.time() - 1800)
 
 
@@ -73,7 +75,8 @@ async def test_a_restarted_app_outlives_the_access_token_without_a_new_code(app:
 
     assert again.screen == Screen.HOME, again.login.notice
     assert isinstance(again.home, CitizenHome) and again.home.state == LoadState.READY
-    assert again.session.profile is not None and again.session.profile.id == at_sign_in.profile.id
+    assert again.session.profile is not None and at_sign_in.profile is not None
+    assert again.session.profile.id == at_sign_in.profile.id
     kept = stored_of(store)
     # The single-use refresh token was traded: the device keeps the new pair, which works on the next start too.
     assert kept.refresh_token not in (None, at_sign_in.refresh_token)

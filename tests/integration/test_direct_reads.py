@@ -160,10 +160,10 @@ async def test_a_failing_direct_read_is_answered_as_fastapi_answers_it(
 ) -> None:
     citizen, _ = await submit(two_apps.direct)
 
-    async def fails(*_: object) -> bytes:
+    async def fails(*_: object) -> tuple[bytes, int]:
         raise failure
 
-    monkeypatch.setattr(requests_service, "citizen_requests_json", fails)
+    monkeypatch.setattr(requests_service, "citizen_home_json", fails)
     answered = await _same_both_ways(two_apps, "GET", "/requests/mine", bearer(citizen))
     assert answered.status_code == status
     assert answered.json()["error"]["code"] == {503: "database_unavailable", 500: "internal_error"}[status]

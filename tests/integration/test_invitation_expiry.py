@@ -21,8 +21,10 @@ from backend.db import Conn, service_tx
 from backend.dispatch_ticks import tick
 from backend.notifications.invitations import close_expired
 from backend.services.college_counts import fold_status_deltas
+from backend.services.staff import register_staff
 from backend.settings import Settings
 from shared.invitations import INVITATION_OPEN_DAYS
+from shared.roles import AppRole
 from tests.helpers import answer_invitation, bearer, fresh_phone, sign_in
 from tests.integration.dispatch_area import Area
 from tests.integration.lock_waits import until_waiting
@@ -147,6 +149,29 @@ async def test_an_expired_invite_does_not_apply_at_the_first_sign_in(api: httpx.
                               "at_sign_in": True}
 
 
+async def test_withdrawing_an_invite_the_first_sign_in_dropped_as_expired_says_it_had_expired(
+    api: httpx.AsyncClient, area: Area, database_url: str,
+) -> None:
+    """The admin's list still showed the lapsed line when the stranger signed up with the phone (which dropped it,
+    audited `staff.invite_lapse`): their withdraw is told it had expired (409 invitation_lapsed), not "not found",
+    and nothing changes (the trail holds the lapse alone; the account stays a citizen)."""
+    admin, _ = await sign_in(api, SEED_ADMIN)
+    phone = fresh_phone()
+    assert (await api.post(f"/admin/colleges/{area.far}/supervisors", json={"phone": phone},
+                           headers=bearer(admin))).status_code == 201
+    expire(database_url, phone)
+    [lapsed] = await listed(api, admin, area.far, phone)
+    _, profile = await sign_in(api, phone)
+    error = refused(await api.delete(f"/colleges/{area.far}/invites/{lapsed['id']}", headers=bearer(admin)), 409,
+                    "invitation_lapsed")
+    assert f"{INVITATION_OPEN_DAYS} วัน" in error["message_th"] and "already expired" in error["message_en"]
+    assert [e["action"] for e in audit_of(database_url, profile["id"])] == ["staff.invite_lapse"]
+    assert role_of(database_url, profile["id"]) == "citizen"
+    # Another college's id for the same invitation is still unknown there.
+    refused(await api.delete(f"/colleges/{area.near}/invites/{lapsed['id']}", headers=bearer(admin)), 404,
+            "invitation_unknown")
+
+
 async def test_an_invite_applied_at_the_first_sign_in_is_in_the_trail_and_cannot_then_be_withdrawn(
     api: httpx.AsyncClient, area: Area, database_url: str,
 ) -> None:
@@ -234,6 +259,50 @@ async def test_who_may_withdraw_mirrors_who_may_invite_and_the_person_sees_it_wi
     _, stranger = await sign_in(api, stranger_phone)
     assert stranger["role"] == "citizen"
     assert teacher_profile["role"] == "supervisor"
+
+
+async def test_an_invitation_to_be_an_admin_is_listed_for_admins_and_withdrawn_like_a_colleges(
+    api: httpx.AsyncClient, area: Area, database_url: str,
+) -> None:
+    """The operator's `register-staff --role admin` to a phone not signed in yet leaves an invitation at no college:
+    no college's list showed it, so no admin could see or take it back. GET /admin/invites lists it (role admin),
+    DELETE /admin/invites/{id} withdraws it (audited); then the phone's first sign-in is a citizen's."""
+    phone = fresh_phone()
+    async with await psycopg.AsyncConnection.connect(database_url, row_factory=dict_row) as conn, conn.transaction():
+        await conn.execute("select set_config('fixit.actor', 'operator', true)")
+        await register_staff(conn, phone, AppRole.ADMIN, None, "แอดมิน ใหม่")
+    admin, _ = await sign_in(api, SEED_ADMIN)
+    answer = await api.get("/admin/invites", headers=bearer(admin))
+    assert answer.status_code == 200, answer.text
+    [invite] = [i for i in answer.json() if i["phone"] == e164(phone)]
+    assert (invite["role"], invite["college_id"], invite["display_name"]) == ("admin", None, "แอดมิน ใหม่")
+    assert invite["expired"] is False and invite["awaiting_acceptance"] is False
+    assert await listed(api, admin, area.near, phone) == []  # a college's list is that college's alone
+    teacher, _ = await sign_in(api, area.students["teacher"][1])
+    refused(await api.get("/admin/invites", headers=bearer(teacher)), 403, "forbidden_role")
+    refused(await api.delete(f"/admin/invites/{invite['id']}", headers=bearer(teacher)), 403, "forbidden_role")
+    # A college's invitation is not withdrawn through the admins' list, nor this one through a college's.
+    teacher_phone = fresh_phone()
+    named = await api.post(f"/admin/colleges/{area.far}/supervisors", json={"phone": teacher_phone},
+                           headers=bearer(admin))
+    assert named.status_code == 201, named.text
+    [college_invite] = await listed(api, admin, area.far, teacher_phone)
+    refused(await api.delete(f"/admin/invites/{college_invite['id']}", headers=bearer(admin)), 404,
+            "invitation_unknown")
+    refused(await api.delete(f"/colleges/{area.far}/invites/{invite['id']}", headers=bearer(admin)), 404,
+            "invitation_unknown")
+
+    withdrawn = await api.delete(f"/admin/invites/{invite['id']}", headers=bearer(admin))
+    assert withdrawn.status_code == 204, withdrawn.text
+    assert all(i["id"] != invite["id"] for i in (await api.get("/admin/invites", headers=bearer(admin))).json())
+    with psycopg.connect(database_url, row_factory=dict_row) as db:
+        event = db.execute("select actor, target_id, after from public.audit_events "
+                           "where action = 'staff.invite_withdraw' and after ->> 'invite_id' = %s",
+                           [invite["id"]]).fetchone()
+    assert event == {"actor": "admin", "target_id": None,
+                     "after": {"role": "admin", "college_id": None, "invite_id": invite["id"], "expired": False}}
+    _, profile = await sign_in(api, phone)
+    assert profile["role"] == "citizen"
 
 
 async def test_an_answered_invitation_cannot_be_withdrawn(api: httpx.AsyncClient, area: Area,

@@ -163,6 +163,8 @@ def test_the_routes_still_document_their_response_models(settings: Settings) -> 
     assert schema("/technician/offers")["items"] == {"$ref": "#/components/schemas/Offer"}
     takes_jobs = paths["/technician/offers"]["get"]["responses"]["200"]["headers"]["X-Takes-Jobs"]
     assert takes_jobs["required"] and takes_jobs["schema"] == {"type": "string", "enum": ["true", "false"]}
+    unread = paths["/requests/mine"]["get"]["responses"]["200"]["headers"]["X-Unread-Count"]
+    assert unread["required"] and unread["schema"] == {"type": "string", "pattern": "^[0-9]+$"}
     assert schema("/supervisor/dashboard") == {"$ref": "#/components/schemas/Dashboard"}
 
 

@@ -7,6 +7,8 @@ person's sessions (a lost phone or an abuser used to keep refreshing them), ends
 the operator's reason in the audit trail."""
 
 import json
+import os
+import stat
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -201,3 +203,40 @@ def test_suspending_or_restoring_an_unknown_phone_is_refused(cli: CliRunner) -> 
     assert "ไม่พบบัญชีของเบอร์โทรนี้" in _text(unknown)
     malformed = cli.invoke(app, ["restore-person", "123"])
     assert malformed.exit_code == 1 and "Invalid phone number" in _text(malformed)
+
+
+async def test_the_export_file_is_the_operator_s_alone_and_never_written_over(
+    cli: CliRunner, api: httpx.AsyncClient, database_url: str, tmp_path: Path
+) -> None:
+    """The file holds everything about one person (name, phone, addresses, places, the audit trail), often on a shared
+    operations host: with the usual umask 022 a plain write left it readable by every local account (audit 12). It
+    is created 0600, and an existing path (a file, or a link someone planted) is refused before anything is read."""
+    _, user_id, _ = await citizen_with_a_photo(api)
+    with psycopg.connect(database_url) as conn:
+        row = conn.execute("select phone from public.profiles where id = %s", [user_id]).fetchone()
+    assert row is not None
+    phone = "0" + str(row[0]).removeprefix("+66")
+    out = tmp_path / "person.json"
+    previous = os.umask(0o022)  # a login shell's usual default
+    try:
+        exported = cli.invoke(app, ["export-person", phone, "--out", str(out)])
+    finally:
+        os.umask(previous)
+    assert exported.exit_code == 0, exported.output
+    assert json.loads(out.read_text(encoding="utf-8"))["profile"]["id"] == user_id
+    assert stat.S_IMODE(out.stat().st_mode) == 0o600, oct(out.stat().st_mode)
+
+    planted = tmp_path / "planted.json"
+    planted.symlink_to(tmp_path / "elsewhere.json")
+    for existing in (out, planted):
+        before = out.read_bytes()
+        again = cli.invoke(app, ["export-person", phone, "--out", str(existing)])
+        assert again.exit_code == 1
+        assert "already exists" in again.output and "มีไฟล์" in again.output
+        assert out.read_bytes() == before
+    assert not (tmp_path / "elsewhere.json").exists()
+    with psycopg.connect(database_url) as conn:
+        exports = conn.execute(
+            "select count(*) from public.audit_events where action = 'account.export' and target_id = %s", [user_id]
+        ).fetchone()
+    assert exports == (1,), "a refused export must not be recorded as one"

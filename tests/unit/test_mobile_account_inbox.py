@@ -3,6 +3,7 @@ extension's small surface) and the admin's colleges, on the fake
 backend: what the app sends, and what the screens show."""
 
 import asyncio
+import inspect
 import json
 import sys
 from types import SimpleNamespace
@@ -498,6 +499,8 @@ class Spawned:
         self.work: list[Any] = []
 
     def __call__(self, work: Any) -> Any:
+        if not inspect.iscoroutinefunction(work):  # as page.run_task: a lambda returning a coroutine is refused
+            raise TypeError("handler must be a coroutine function")
         self.work.append(work)
 
         class Handle:
@@ -551,7 +554,7 @@ async def live_app(backend: FakeBackend, now: list[float]) -> tuple[AppViewModel
 
     sources: list[Any] = []
 
-    def factory(token: Any, on_event: Any, on_poll: Any) -> LiveEvents:
+    def factory(token: Any, on_event: Any, on_poll: Any, on_refused: Any) -> LiveEvents:
         sources.append(token)
         return LiveEvents(BASE_URL, token, on_event)
 
@@ -626,3 +629,37 @@ def test_a_session_stored_by_an_older_app_still_reads() -> None:
     odd = decode_session(json.dumps({"token": "a", "profile": profile, "refresh_token": 5, "expires_at": "soon"}))
     assert odd is not None and odd.refresh_token is None and odd.expires_at is None
     assert decode_session("{not json") is None
+
+
+def with_unread_header(backend: FakeBackend, inbox: Inbox) -> None:
+    """GET /requests/mine as the backend answers it: the list, and the bell's number in X-Unread-Count."""
+    from shared.wire import UNREAD_COUNT_HEADER
+
+    backend.overrides[("GET", "/requests/mine")] = lambda r: httpx.Response(
+        200, json=[], headers={UNREAD_COUNT_HEADER: str(inbox.unread)})
+
+
+async def test_the_citizens_refresh_takes_the_bells_number_from_the_list_and_asks_no_count_beside_it() -> None:
+    """Open item 4: each refresh of the citizen's home (a poll without the live stream, the sign-in's first load)
+    asked GET /me/notifications/unread-count beside the list; the list's X-Unread-Count carries it now."""
+    backend = FakeBackend()
+    inbox = Inbox(backend)
+    with_unread_header(backend, inbox)
+    vm = await signed_in(backend, "citizen")
+    assert vm.inbox is not None and vm.inbox.unread == 1 == inbox.unread
+    assert backend.calls("GET", "/me/notifications/unread-count") == []
+    inbox.items.insert(0, notification(3))  # a new one arrived meanwhile
+    await vm.poll()
+    assert vm.inbox.unread == 2 and backend.calls("GET", "/me/notifications/unread-count") == []
+    icon = bell(vm).icon
+    assert isinstance(icon, ft.Icon) and isinstance(icon.badge, ft.Badge) and icon.badge.label == "2"
+
+
+async def test_without_the_header_an_older_backends_count_is_asked_as_before() -> None:
+    backend = FakeBackend()
+    inbox = Inbox(backend)
+    vm = await signed_in(backend, "citizen")
+    assert vm.inbox is not None and vm.inbox.unread == 1
+    inbox.items.insert(0, notification(3))
+    await vm.poll()
+    assert vm.inbox.unread == 2 and len(backend.calls("GET", "/me/notifications/unread-count")) == 2

@@ -48,6 +48,21 @@ async def test_authenticated_calls_send_the_bearer_token_and_parse_lists() -> No
     assert jobs[0].status == RequestStatus.DIAGNOSING
 
 
+@pytest.mark.parametrize(("header", "told"), [
+    ({"X-Unread-Count": "3"}, [3]), ({"X-Unread-Count": "0"}, [0]), ({}, []), ({"X-Unread-Count": "-1"}, []),
+    ({"X-Unread-Count": "many"}, []),
+])
+async def test_the_own_list_reads_its_unread_count_header(header: dict[str, str], told: list[int]) -> None:
+    backend = FakeBackend()
+    api = backend.client()
+    api.token = backend.issue_token("citizen")
+    counted: list[int] = []
+    api.on_unread_count = counted.append
+    backend.overrides[("GET", "/requests/mine")] = lambda _: httpx.Response(200, json=[], headers=header)
+    assert await api.my_requests() == []
+    assert counted == told and api.unread_counts_seen == len(told)
+
+
 @pytest.mark.parametrize(("header", "takes_jobs"), [
     ({"X-Takes-Jobs": "false"}, False), ({"X-Takes-Jobs": "true"}, True), ({}, None), ({"X-Takes-Jobs": "maybe"}, None),
 ])

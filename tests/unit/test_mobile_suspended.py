@@ -173,14 +173,138 @@ async def test_the_stored_session_follows_a_refresh_made_on_the_suspended_screen
     assert stored.profile == before.profile  # reopened, the app asks GET /me and lands on this screen again
 
 
-async def test_a_suspended_sign_in_without_a_stored_session_stores_none() -> None:
+async def test_a_suspended_sign_in_is_stored_and_reopens_on_the_suspended_screen() -> None:
+    """Open item 1: the suspended sign-in (no profile) was not stored, and reopening the app asked for the SMS
+    again. Stored like any session, it reopens (GET /me answers account_suspended) on the same screen, and the
+    stored session follows a refresh made there."""
     backend = FakeBackend()
     backend.suspended.add("citizen")
     vm = await app_at_login(backend)
     await sign_in(vm, "citizen")
+    assert_suspended_screen(vm)
+    stored = await vm._store.load()
+    assert stored is not None and stored.profile is None and stored.token == vm.session.token
+
+    reopened = AppViewModel(backend.client(), MemoryStore(stored))
+    before = len(backend.requests)
+    await reopened.start()
+    assert_suspended_screen(reopened)
+    assert backend.paths()[before:] == ["GET /me"]
+
     assert vm._api.on_tokens_changed is not None
     await vm._api.on_tokens_changed(SessionTokens(access_token="a", refresh_token="r", expires_at=2e9))
-    assert await vm._store.load() is None  # no profile to store it with: the next start asks for the sign-in
+    stored = await vm._store.load()
+    assert stored is not None and (stored.token, stored.refresh_token, stored.profile) == ("a", "r", None)
+
+
+async def test_a_stored_suspended_session_opens_the_home_once_restored_and_the_screen_when_offline() -> None:
+    backend = FakeBackend()
+    backend.suspended.add("technician")
+    vm = await app_at_login(backend)
+    await sign_in(vm, "technician")
+    store = vm._store
+
+    backend.offline = True  # no answer: the last word heard was "suspended", and there is no home to show
+    offline = AppViewModel(backend.client(), store)
+    await offline.start()
+    assert_suspended_screen(offline)
+
+    backend.offline = False
+    backend.suspended.clear()  # the operator restored the account
+    restored = AppViewModel(backend.client(), store)
+    await restored.start()
+    assert current_screen(restored) == Screen.HOME and restored.session.profile is not None
+    assert restored.session.profile.role == "technician"
+    stored = await store.load()
+    assert stored is not None and stored.profile == restored.session.profile
+
+
+async def test_a_call_that_keeps_its_error_to_itself_still_leaves_for_the_suspended_screen_at_once() -> None:
+    """Open item 1: a thumbnail (or a draft's background send, a hint) swallows its error; the app reached the
+    suspended screen only at the next poll. The API client reports every 403 account_suspended to the app."""
+    from mobile.viewmodels.thumbnails import Thumbnails
+    from tests.unit.test_mobile_account_inbox import Spawned
+
+    backend = FakeBackend()
+    spawned = Spawned()
+    vm = AppViewModel(backend.client(), MemoryStore(), spawn=spawned)
+    await vm.start()
+    await sign_in(vm, "citizen")
+    assert current_screen(vm) == Screen.HOME
+    backend.suspended.add("citizen")
+    asked, waiting = len(backend.requests), len(spawned.work)
+    await Thumbnails(vm._api).fetch([(uuid.uuid4(), "before", 0)])
+    (move,) = spawned.work[waiting:]
+    await move()
+    assert_suspended_screen(vm)
+    assert len(backend.requests) == asked + 1  # the thumbnail only: nothing else was asked on the way
+    await vm.poll()
+    await Thumbnails(vm._api).fetch([(uuid.uuid4(), "before", 0)])  # there already: no second move
+    assert spawned.work[waiting:] == [move]
+
+
+async def test_a_send_refused_as_suspended_holds_the_draft_before_the_move() -> None:
+    """The move waits for the caller: the form first holds its draft in the outbox (no home shows meanwhile),
+    then the suspended screen says the draft is kept."""
+    from tests.unit.mobile_screens import fill_valid
+    from tests.unit.test_mobile_account_inbox import Spawned
+
+    backend = FakeBackend()
+    spawned = Spawned()
+    vm = AppViewModel(backend.client(), MemoryStore(), spawn=spawned)
+    await vm.start()
+    await sign_in(vm, "citizen")
+    await vm.open_request_form()
+    form = vm.request_form
+    assert form is not None
+    fill_valid(form)
+    backend.suspended.add("citizen")
+    waiting = len(spawned.work)
+    await form.submit()
+    assert current_screen(vm) == Screen.REQUEST_FORM  # not the home, not the login
+    (move,) = [w for w in spawned.work[waiting:] if getattr(w, "__name__", "") == "move"]
+    await move()
+    assert_suspended_screen(vm)
+    assert vm.account is not None and vm.account.held_drafts == 1
+
+
+async def test_the_live_stream_refused_as_suspended_moves_to_the_screen_in_a_task_of_its_own() -> None:
+    """The stream the backend ends at a suspension reconnects and is refused 403 account_suspended: the app moves
+    at once (it backed off three times, then polled), in a task of its own (the move cancels the live task)."""
+    from mobile.live import LiveEvents
+    from tests.unit.mobile_fakes import BASE_URL
+    from tests.unit.test_mobile_account_inbox import Spawned
+
+    backend = FakeBackend()
+    lives: list[LiveEvents] = []
+
+    def factory(token: Any, on_event: Any, on_poll: Any, on_refused: Any) -> LiveEvents:
+        lives.append(LiveEvents(BASE_URL, token, on_event, on_poll=on_poll, on_refused=on_refused,
+                                transport=httpx.MockTransport(backend.handle)))
+        return lives[-1]
+
+    spawned = Spawned()
+    vm = AppViewModel(backend.client(), MemoryStore(), spawn=spawned, live_factory=factory)
+    await vm.start()
+    await sign_in(vm, "citizen")
+    assert current_screen(vm) == Screen.HOME and len(lives) == 1
+    backend.suspended.add("citizen")
+    waiting = len(spawned.work)
+    assert not await lives[0].stream_once()
+    (move,) = spawned.work[waiting:]
+    assert current_screen(vm) == Screen.HOME  # not inside the live task
+    await move()
+    assert_suspended_screen(vm)
+    await vm._live_refused(403, "account_suspended")  # once there, nothing moves again
+    assert spawned.work[waiting:] == [move]
+
+
+async def test_a_refused_stream_for_another_reason_leaves_the_screen_alone() -> None:
+    backend = FakeBackend()
+    vm = await signed_in("citizen", backend)
+    for status, code in ((401, "token_invalid"), (403, "profile_missing"), (429, "rate_limited")):
+        await vm._live_refused(status, code)
+        assert current_screen(vm) == Screen.HOME
 
 
 def test_the_token_subject_names_the_person_of_a_jwt_only() -> None:

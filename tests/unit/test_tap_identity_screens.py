@@ -1,7 +1,7 @@
 """A tap is not lost when something appears above what it was aimed at (as tests/unit/test_tap_identity.py, which
 explains Flet's diff), on the screens keyed after the homes and the job: the request form, the account screen, the
 job report's parts rows, the teacher's job list, the college admin screen, the portfolio and the college credit view,
-the students' screen and the ledger."""
+the students' screen, the ledger, the sign-in and the admin home's college cards."""
 
 import json
 from datetime import timedelta
@@ -21,16 +21,18 @@ from mobile.views.college_jobs import college_jobs_view
 from mobile.views.credit import college_credit_view, portfolio_view, record_panel
 from mobile.views.frame import app_views
 from mobile.views.job import job_view
+from mobile.views.login import login_view
 from mobile.views.photos import photo_viewer_view
 from mobile.views.request_form import request_form_view
-from mobile.views.supervisor_tools import technicians_view
-from shared.text import WEEKDAY_LABELS, Locale, bilingual, t
+from mobile.views.supervisor_tools import ledger_view, technicians_view
+from shared.text import WEEKDAY_LABELS, Locale, bilingual, error_text, t
 from tests.unit.mobile_fakes import (
     CHIANG_MAI,
     COLLEGE,
     NOW,
     DetailBackend,
     FakeBackend,
+    MemoryStore,
     WorkBackend,
     button_named,
     error_response,
@@ -628,3 +630,119 @@ async def test_no_two_siblings_share_a_key_on_a_reopened_jobs_portfolio_and_the_
     for view in app_views(app):
         siblings_keyed_once(view)
 
+
+
+# --- the ledger, the sign-in, the admin home's colleges (open item 2) --------------------------------------------
+
+def ledger_row_of(name: str) -> Any:
+    def find_it(tree: ft.BaseControl) -> ft.BaseControl:
+        (row,) = [c for c in walk(tree) if isinstance(c, ft.DataRow) and name in texts(c)]
+        return row
+    return find_it
+
+
+def only(kind: type[ft.BaseControl]) -> Any:
+    def find_it(tree: ft.BaseControl) -> ft.BaseControl:
+        (found,) = [c for c in walk(tree) if isinstance(c, kind)]
+        return found
+    return find_it
+
+
+def ledger_line(student: str, name: str, hours: float) -> dict[str, Any]:
+    return {"technician_id": student, "display_name": name, "approved_jobs": 1, "hours": hours,
+            "categories": ["appliance"]}
+
+
+async def test_ledger_table_and_rows_keep_their_ids_when_the_csv_panel_opens_and_a_student_above_goes() -> None:
+    backend = FakeBackend()
+    lines = [ledger_line(str(uuid4()), "มานี", 9.0), ledger_line(str(uuid4()), "วิชัย", 7.5)]
+    backend.overrides[("GET", "/supervisor/ledger")] = lambda _: httpx.Response(200, json=lines)
+    backend.overrides[("GET", "/supervisor/ledger.csv")] = lambda _: httpx.Response(
+        200, content="ชื่อ,ชั่วโมง\r\n".encode(), headers={"content-type": "text/csv"})
+    app = await signed_in("supervisor", backend)
+    await app.open_ledger()
+    ledger = app.ledger
+    assert ledger is not None and [r.display_name for r in ledger.rows] == ["มานี", "วิชัย"]
+    table, wichai = only(ft.DataTable), ledger_row_of("วิชัย")
+    before = ledger_view(ledger, TH)
+    await ledger.download("ledger")  # no file saving here: the text to copy opens above the table
+    opened = ledger_view(ledger, TH)
+    assert ledger.csv_text is not None and find(opened, ft.TextField)
+    assert kept(before, opened, table, wichai, by_button(t("download_jobs_csv", TH)))
+    ledger.close_csv()
+    closed = ledger_view(ledger, TH)
+    assert kept(opened, closed, table, wichai)
+    lines.pop(0)  # the first student left the college's ledger: the row below keeps its ids
+    await ledger.load()
+    reloaded = ledger_view(ledger, TH)
+    assert "มานี" not in texts(reloaded)
+    assert kept(closed, reloaded, table, wichai)
+
+
+async def test_sign_in_field_and_button_keep_their_ids_when_the_notice_above_them_goes() -> None:
+    """A sign-in that ran out says why above the phone field; the first tap clears it, and the field, the send
+    button and the refusal below it must not move onto other ids meanwhile."""
+    backend = FakeBackend()
+    backend.overrides[("POST", "/auth/otp/request")] = lambda _: error_response(503, "database_unavailable")
+    vm = AppViewModel(backend.client(), MemoryStore())
+    await vm.start()
+    vm.login.reset(error_text("session_expired"))
+    vm.login.set_phone_input("0812345678")
+    before = login_view(vm.login, TH)
+    assert vm.login.notice is not None and vm.login.notice in texts(before)
+    await vm.login.request_code()
+    after = login_view(vm.login, TH)
+    assert vm.login.notice is None and vm.login.error is not None and vm.login.error in texts(after)
+    assert kept(before, after, by_label_field(t("phone_label", TH)), by_button(t("request_code", TH)))
+
+
+def by_label_field(label: str) -> Any:
+    def find_it(tree: ft.BaseControl) -> ft.BaseControl:
+        (field,) = [c for c in walk(tree) if isinstance(c, ft.TextField) and c.label == label]
+        return field
+    return find_it
+
+
+async def test_no_button_of_the_code_step_takes_over_the_phone_steps_send() -> None:
+    """A second tap on "request code", arriving as the code step shows, must not reach a button of the code step
+    (paired by place, "verify" took over its id where no development code shows, as with Supabase)."""
+    from tests.unit.test_tap_identity import reconcile
+
+    backend = FakeBackend()
+    backend.overrides[("POST", "/auth/otp/request")] = lambda _: httpx.Response(
+        200, json={"phone": "+66812345678", "expires_in": 300})
+    vm = AppViewModel(backend.client(), MemoryStore())
+    await vm.start()
+    vm.login.set_phone_input("0812345678")
+    before = login_view(vm.login, TH)
+    (send,) = ids(before, by_button(t("request_code", TH)))
+    await vm.login.request_code()
+    after = login_view(vm.login, TH)
+    assert vm.login.code_sent is not None and vm.login.code_sent in texts(after) and vm.login.dev_hint is None
+    reconcile(before, after)
+    taken = [c for c in walk(after) if c._i == send]
+    assert taken == [], taken
+
+
+def college_card_of(name: str) -> Any:
+    def find_it(tree: ft.BaseControl) -> ft.BaseControl:
+        (card,) = [c for c in walk(tree) if isinstance(c, ft.Card) and name in texts(c)]
+        return card
+    return find_it
+
+
+async def test_admin_home_college_cards_keep_their_ids_when_a_college_above_them_goes() -> None:
+    from mobile.live import ServerEvent
+    from mobile.views.admin import admin_home_view
+    from tests.unit.test_mobile_admin import AdminBackend, admin_home
+
+    backend = AdminBackend()
+    app, home = await admin_home(backend)
+    assert len(home.waiting) == 2 and len(home.colleges) >= 2
+    names = [c.name(TH) for c in home.colleges]
+    before = admin_home_view(home, TH)
+    gone = backend.colleges.pop(0)  # a college closed: the next reload (a live event) drops its card
+    await app.live_event(ServerEvent("request", json.dumps({"request_id": str(uuid4()), "status": "offered"})))
+    after = admin_home_view(home, TH)
+    assert gone["name_th"] in names and gone["name_th"] not in texts(after)
+    assert kept(before, after, *(college_card_of(name) for name in names if name != gone["name_th"]))
