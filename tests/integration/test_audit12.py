@@ -7,9 +7,7 @@ import os
 import secrets
 import subprocess
 import sys
-import uuid
-from collections.abc import Iterator
-from datetime import UTC, datetime, timedelta
+from datetime import timedelta
 from typing import Any
 
 import httpx
@@ -17,7 +15,6 @@ import psycopg
 import pytest
 import respx
 from psycopg.rows import dict_row
-from psycopg.types.json import Jsonb
 from psycopg_pool import AsyncConnectionPool
 from pydantic import SecretStr
 from starlette.requests import Request
@@ -25,13 +22,8 @@ from starlette.requests import Request
 from backend.app import create_app
 from backend.auth.tokens import verify_token
 from backend.dispatch_ticks import tick
-from backend.local_postgres import LocalPostgres
-from backend.migrate import migrate
-from backend.notifications.channels import Message, Target
-from backend.notifications.worker import WorkerConfig, deliver_once
 from backend.routes.events import events
 from backend.settings import PROJECT_ROOT, AuthMode, Settings
-from shared.notifications import Pref
 from shared.statuses import WORK_IN_HAND
 from tests.helpers import bearer, fresh_phone, sign_in
 from tests.integration.dispatch_area import AppClock, Area, offers_of, submit
@@ -263,70 +255,3 @@ def test_the_asgi_entry_refuses_the_demo_accounts_too(database_url: str) -> None
                           capture_output=True, text=True, timeout=120, check=False)
     assert done.returncode != 0, "backend.asgi started on a database with the demo accounts"
     assert "demo accounts" in done.stdout + done.stderr
-
-
-# --- 8. A held push goes to the device's next owner --------------------------------------------------------------
-
-class _Phone:
-    """A push channel that records what it was asked to send (FCM's addressing: device tokens)."""
-
-    name, pref, addresses = "fcm", Pref.PUSH, "fcm"
-
-    def __init__(self) -> None:
-        self.sent: list[tuple[Message, Target]] = []
-
-    async def send(self, message: Message, target: Target, idempotency_key: str) -> None:
-        self.sent.append((message, target))
-
-    async def aclose(self) -> None:
-        return None
-
-
-@pytest.fixture
-def notify_db(local_pg: LocalPostgres) -> Iterator[str]:
-    """A database of its own: a delivery turn plans and sends every notification waiting in its database."""
-    local_pg.drop_database("fixit_audit12_notify")
-    url = local_pg.url_for("fixit_audit12_notify")
-    migrate(url)
-    yield url
-    local_pg.drop_database("fixit_audit12_notify")
-
-
-@pytest.mark.xfail(strict=True, reason="audit12: the send step joins the device by token only, not by its owner: "
-                                       "a delivery held for quiet hours goes to whoever registered the token since")
-async def test_a_held_push_does_not_follow_the_device_to_its_next_owner(notify_db: str) -> None:
-    """POST /me/devices: "Registering a token another account held moves it to the caller" (a family's shared
-    phone or browser: one person's session ended, another signed in on it). A delivery planned for the first
-    person and held (quiet hours, or a retry's backoff) is sent to its target token when due; the worker skips it
-    only when no device row has that token any more (`device signed out`), not when the row now belongs to
-    someone else. The next owner's phone shows the first person's notification (their item, where to collect it,
-    in their language)."""
-    first, second = uuid.uuid4(), uuid.uuid4()
-    token = f"fcm-{uuid.uuid4().hex}"
-    night = datetime(2026, 3, 2, 16, 0, tzinfo=UTC)  # 23:00 in Bangkok: quiet hours
-    with psycopg.connect(notify_db, autocommit=True) as db:
-        for who, digits in ((first, "66891200001"), (second, "66891200002")):
-            db.execute("select private.create_phone_user(%s, %s, true)", [who, digits])
-        db.execute("insert into private.notification_devices (token, user_id, channel, platform) "
-                   "values (%s, %s, 'fcm', 'android')", [token, first])
-        db.execute("insert into public.notifications (recipient_id, kind, params) values (%s, 'ready', %s)",
-                   [first, Jsonb({"item": "พัดลม", "place": "centre", "college_th": "วิทยาลัยทดสอบ",
-                                  "college_en": "Test College"})])
-    phone = _Phone()
-    config = WorkerConfig(link_base="https://app.example")
-    pool: AsyncConnectionPool[Any] = AsyncConnectionPool(
-        notify_db, min_size=1, max_size=2, kwargs={"row_factory": dict_row, "autocommit": True}, open=False)
-    await pool.open()
-    try:
-        await deliver_once(pool, {"fcm": phone}, config, night)
-        assert phone.sent == []  # held until the quiet hours end
-        with psycopg.connect(notify_db, autocommit=True) as db:  # what POST /me/devices writes for the second
-            db.execute(
-                """insert into private.notification_devices (token, user_id, channel, platform, last_seen_at)
-                   values (%s, %s, 'fcm', 'android', now())
-                   on conflict (token) do update set user_id = excluded.user_id, channel = excluded.channel,
-                       platform = excluded.platform, last_seen_at = excluded.last_seen_at""", [token, second])
-        await deliver_once(pool, {"fcm": phone}, config, night + timedelta(hours=9))
-    finally:
-        await pool.close()
-    assert [(m.body, t.address) for m, t in phone.sent] == [], "the first person's push reached the second's phone"
