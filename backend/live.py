@@ -55,8 +55,11 @@ def encode(event: dict[str, Any]) -> Outgoing:
     return Outgoing(public, text.encode())
 
 
-# The end of a stream: its person's account was suspended or deleted (announced as `account_closed`, 0040).
+# The end of a stream: its person's account was suspended or deleted (announced as `account_closed`, 0040), or
+# their role or college changed (`access_changed`, 0043: the app reconnects at once, and its new stream is scoped
+# by what the person is now).
 CLOSED = Outgoing({}, b"")
+ENDS_STREAMS = frozenset({"account_closed", "access_changed"})
 
 
 @dataclass(eq=False)
@@ -65,7 +68,7 @@ class Subscription:
     queue: asyncio.Queue[Outgoing] = field(default_factory=lambda: asyncio.Queue(maxsize=256))
 
     def close(self) -> None:
-        """Drop what is queued (it is no longer theirs to hear) and end the stream."""
+        """Drop what is queued (it may no longer be theirs to hear) and end the stream."""
         while not self.queue.empty():
             self.queue.get_nowait()
         self.queue.put_nowait(CLOSED)
@@ -81,6 +84,11 @@ class EventHub:
         self._by_college: dict[str, set[Subscription]] = {}  # supervisors only
         self._admins: set[Subscription] = set()
         self.listening = asyncio.Event()
+        # Streams-ending announcements heard so far, and the last one's number per person it was about: a stream
+        # whose viewer was read before an announcement about them and subscribed after it ends at once (its scope
+        # may be the old one). One small entry per person whose access changed while this copy ran.
+        self.changes = 0
+        self._changed_at: dict[str, int] = {}
 
     def _indexes(self, viewer: Viewer) -> list[tuple[dict[str, set[Subscription]], str]]:
         found = [(self._by_user, viewer.user_id)]
@@ -89,8 +97,11 @@ class EventHub:
         return found
 
     @contextlib.contextmanager
-    def subscribe(self, viewer: Viewer) -> Iterator[Subscription]:
+    def subscribe(self, viewer: Viewer, since: int | None = None) -> Iterator[Subscription]:
+        """`since`: `changes` as it was before the viewer's role and college were read."""
         sub = Subscription(viewer)
+        if since is not None and self._changed_at.get(viewer.user_id, -1) > since:
+            sub.close()  # changed while the stream opened: the app reconnects and reads them anew
         indexes = self._indexes(viewer)
         for index, key in indexes:
             index.setdefault(key, set()).add(sub)
@@ -120,8 +131,11 @@ class EventHub:
         return found
 
     def deliver(self, event: dict[str, Any]) -> None:
-        if event.get("kind") == "account_closed":  # suspended or deleted: that person's streams end, on every copy
-            for sub in list(self._by_user.get(str(event.get("user_id")), ())):
+        if event.get("kind") in ENDS_STREAMS:  # that person's streams end, on every copy
+            person = str(event.get("user_id"))
+            self.changes += 1
+            self._changed_at[person] = self.changes
+            for sub in list(self._by_user.get(person, ())):
                 sub.close()
             return
         audience = self.audience(event)
@@ -158,7 +172,7 @@ PING = b": ping\n\n"
 
 async def sse_stream(sub: Subscription, ping_seconds: float = 15.0) -> AsyncGenerator[bytes]:
     """The stream's bytes; `b": ping"` every `ping_seconds` of quiet keeps proxies from closing it. It ends when
-    the subscription is closed (the account suspended or deleted)."""
+    the subscription is closed (the account suspended or deleted, its role or college changed)."""
     yield b": connected\n\n"
     while True:
         try:
