@@ -89,6 +89,7 @@ class EventHub:
         # may be the old one). One small entry per person whose access changed while this copy ran.
         self.changes = 0
         self._changed_at: dict[str, int] = {}
+        self._everyone_at = -1  # the last time the listener came back after a loss (`changes` then)
 
     def _indexes(self, viewer: Viewer) -> list[tuple[dict[str, set[Subscription]], str]]:
         found = [(self._by_user, viewer.user_id)]
@@ -100,7 +101,7 @@ class EventHub:
     def subscribe(self, viewer: Viewer, since: int | None = None) -> Iterator[Subscription]:
         """`since`: `changes` as it was before the viewer's role and college were read."""
         sub = Subscription(viewer)
-        if since is not None and self._changed_at.get(viewer.user_id, -1) > since:
+        if since is not None and max(self._changed_at.get(viewer.user_id, -1), self._everyone_at) > since:
             sub.close()  # changed while the stream opened: the app reconnects and reads them anew
         indexes = self._indexes(viewer)
         for index, key in indexes:
@@ -117,6 +118,15 @@ class EventHub:
                     if not subs:
                         del index[key]
             self._admins.discard(sub)
+
+    def end_every_stream(self) -> None:
+        """The listening connection was lost and is back: what was announced meanwhile (a suspension, a change of
+        role or college) was not heard here, so every stream ends and each app reconnects, its person read anew."""
+        self.changes += 1
+        self._everyone_at = self.changes
+        for subs in list(self._by_user.values()):
+            for sub in list(subs):
+                sub.close()
 
     def audience(self, event: dict[str, Any]) -> set[Subscription]:
         """Every subscription that may see the event: `may_see`'s rule, looked up instead of tried on each."""
@@ -149,10 +159,14 @@ class EventHub:
     async def run(self) -> None:
         """Listen until cancelled, reconnecting with backoff when the database goes away."""
         delay = 1.0
+        listened = False  # a connection before this one: announcements between the two went unheard
         while True:
             try:
                 async with await psycopg.AsyncConnection.connect(self._url, autocommit=True) as conn:
                     await conn.execute(f"listen {CHANNEL}")
+                    if listened:
+                        self.end_every_stream()
+                    listened = True
                     self.listening.set()
                     delay = 1.0
                     async for notify in conn.notifies():

@@ -3,22 +3,22 @@
 Moved here from the audit 12 findings (3)."""
 
 import asyncio
+import contextlib
+import uuid
 from collections.abc import AsyncIterator
 from typing import Any
 
 import httpx
 import psycopg
-import pytest
 from starlette.requests import Request
 
 from backend.auth.tokens import verify_token
+from backend.live import CHANNEL, CLOSED, EventHub, Viewer
 from backend.routes.events import events
 from backend.settings import Settings
 from tests.helpers import bearer, fresh_phone, sign_in
 from tests.integration.builders import draft
 from tests.integration.dispatch_area import AppClock, Area, submit
-
-pytestmark = pytest.mark.usefixtures("area")
 
 
 def _college_of(database_url: str, request_id: str) -> Any:
@@ -114,3 +114,29 @@ async def test_a_supervisor_moved_away_stops_hearing_the_old_college(
     assert far_request["id"].encode() in heard, heard.decode()
     assert near_request["id"].encode() not in heard, heard.decode()
 
+
+
+async def test_every_stream_ends_when_the_listener_comes_back(database_url: str) -> None:
+    """A backend copy hears `access_changed` and `account_closed` on its one listening connection: while that
+    connection is lost (the database restarted, a network cut), announcements go unheard, and streams opened
+    before would keep the scope they had. When the listener is back, every stream of that copy ends (the apps
+    reconnect, each person read anew), and one that read its person before the loss ends as it subscribes."""
+    hub = EventHub(database_url)
+    task = asyncio.create_task(hub.run())
+    try:
+        await asyncio.wait_for(hub.listening.wait(), 10)
+        since = hub.changes
+        with hub.subscribe(Viewer(str(uuid.uuid4()), "supervisor", str(uuid.uuid4()))) as sub:
+            with psycopg.connect(database_url, autocommit=True) as conn:
+                ended = conn.execute("select pg_terminate_backend(pid) from pg_stat_activity "
+                                     "where query = %s and datname = current_database()",
+                                     [f"listen {CHANNEL}"]).fetchall()
+            assert ended == [(True,)]
+            assert await asyncio.wait_for(sub.queue.get(), 30) is CLOSED
+        assert hub.listening.is_set()
+        with hub.subscribe(Viewer(str(uuid.uuid4()), "citizen", None), since) as late:
+            assert late.queue.get_nowait() is CLOSED
+    finally:
+        task.cancel()
+        with contextlib.suppress(asyncio.CancelledError):
+            await task

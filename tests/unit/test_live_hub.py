@@ -99,3 +99,17 @@ def test_a_change_between_reading_the_viewer_and_subscribing_ends_the_new_stream
         assert sub.queue.empty()
     with hub.subscribe(Viewer("u2", "supervisor", "k1"), since) as sub:  # someone else's change
         assert sub.queue.empty()
+
+
+def test_the_listener_back_after_a_loss_ends_every_stream() -> None:
+    """Announcements made while the listener was lost went unheard: every stream ends, and one whose person was
+    read before it ends as it subscribes."""
+    hub = EventHub("postgresql://unused")
+    since = hub.changes
+    with subscribed(hub, [Viewer("u1", "admin", None), Viewer("u2", "supervisor", "k1")]) as subs:
+        hub.end_every_stream()
+        assert [s.queue.get_nowait().wire for s in subs] == [b"", b""]
+    with hub.subscribe(Viewer("u3", "citizen", None), since) as late:
+        assert late.queue.qsize() == 1
+    with hub.subscribe(Viewer("u3", "citizen", None), hub.changes) as fresh:
+        assert fresh.queue.empty()
