@@ -28,24 +28,27 @@ def _college_of(database_url: str, request_id: str) -> Any:
     return row[0]
 
 
-async def _chunks_until_notification(chunks: Any) -> list[bytes]:
-    """The stream's chunks up to its person's own notification (or its end)."""
+async def _chunks_until_notification(chunks: Any, notification_id: int) -> list[bytes]:
+    """The stream's chunks up to its person's notification `notification_id` (or its end)."""
     seen: list[bytes] = []
+    mark = f'"notification_id": {notification_id},'.encode()
     while True:
         try:
             chunk = bytes(await asyncio.wait_for(anext(chunks), 30))
         except StopAsyncIteration:
             return seen
         seen.append(chunk)
-        if chunk.startswith(b"event: notification"):
+        if chunk.startswith(b"event: notification") and mark in chunk:
             return seen
 
 
-def _notify(database_url: str, person: str) -> None:
-    """Something the person hears whatever their role: a notification of their own."""
+def _notify(database_url: str, person: str) -> int:
+    """Something the person hears whatever their role: a notification of their own (its id)."""
     with psycopg.connect(database_url, autocommit=True) as conn:
-        conn.execute("insert into public.notifications (recipient_id, kind, params) "
-                     "values (%s, 'invite_accepted', '{}')", [person])
+        row = conn.execute("insert into public.notifications (recipient_id, kind, params) "
+                           "values (%s, 'invite_accepted', '{}') returning id", [person]).fetchone()
+    assert row is not None
+    return int(row[0])
 
 
 async def _open_stream(app: Any, settings: Settings, token: str) -> AsyncIterator[bytes]:
@@ -95,8 +98,8 @@ async def test_a_supervisor_moved_away_stops_hearing_the_old_college(
         assert me.json()["college"]["id"] == str(area.far)  # RLS now shows them the far college only
         _, created = await submit(api)  # offered to the near college's students
         assert _college_of(database_url, created["id"]) == area.near
-        _notify(database_url, teacher_id)
-        heard = b"".join(await _chunks_until_notification(chunks))
+        told = _notify(database_url, teacher_id)
+        heard = b"".join(await _chunks_until_notification(chunks, told))
     finally:
         await chunks.aclose()
     assert created["id"].encode() not in heard, heard.decode()
@@ -107,8 +110,8 @@ async def test_a_supervisor_moved_away_stops_hearing_the_old_college(
         _, near_request = await submit(api)
         far_request = await _submit_at_the_far_college(api, area)
         assert _college_of(database_url, far_request["id"]) == area.far
-        _notify(database_url, teacher_id)
-        heard = b"".join(await _chunks_until_notification(again))
+        told = _notify(database_url, teacher_id)
+        heard = b"".join(await _chunks_until_notification(again, told))
     finally:
         await again.aclose()
     assert far_request["id"].encode() in heard, heard.decode()
