@@ -90,6 +90,7 @@ class EventHub:
         self.changes = 0
         self._changed_at: dict[str, int] = {}
         self._everyone_at = -1  # the last time the listener came back after a loss (`changes` then)
+        self.listener_pid: int | None = None  # the listening connection's server process (pg_stat_activity)
 
     def _indexes(self, viewer: Viewer) -> list[tuple[dict[str, set[Subscription]], str]]:
         found = [(self._by_user, viewer.user_id)]
@@ -167,6 +168,7 @@ class EventHub:
                     if listened:
                         self.end_every_stream()
                     listened = True
+                    self.listener_pid = conn.info.backend_pid
                     self.listening.set()
                     delay = 1.0
                     async for notify in conn.notifies():

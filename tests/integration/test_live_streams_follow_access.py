@@ -132,9 +132,9 @@ async def test_every_stream_ends_when_the_listener_comes_back(database_url: str)
         with hub.subscribe(Viewer(str(uuid.uuid4()), "supervisor", str(uuid.uuid4()))) as sub:
             with psycopg.connect(database_url, autocommit=True) as conn:
                 ended = conn.execute("select pg_terminate_backend(pid) from pg_stat_activity "
-                                     "where query = %s and datname = current_database()",
-                                     [f"listen {CHANNEL}"]).fetchall()
-            assert ended == [(True,)]
+                                     "where pid = %s and query = %s", [hub.listener_pid, f"listen {CHANNEL}"]
+                                     ).fetchall()
+            assert ended == [(True,)]  # this hub's listener, no other test's
             assert await asyncio.wait_for(sub.queue.get(), 30) is CLOSED
         assert hub.listening.is_set()
         with hub.subscribe(Viewer(str(uuid.uuid4()), "citizen", None), since) as late:
