@@ -55,8 +55,11 @@ def encode(event: dict[str, Any]) -> Outgoing:
     return Outgoing(public, text.encode())
 
 
-# The end of a stream: its person's account was suspended or deleted (announced as `account_closed`, 0040).
+# The end of a stream: its person's account was suspended or deleted (announced as `account_closed`, 0040), or
+# their role or college changed (`access_changed`, 0043: the app reconnects at once, and its new stream is scoped
+# by what the person is now).
 CLOSED = Outgoing({}, b"")
+ENDS_STREAMS = frozenset({"account_closed", "access_changed"})
 
 
 @dataclass(eq=False)
@@ -65,7 +68,7 @@ class Subscription:
     queue: asyncio.Queue[Outgoing] = field(default_factory=lambda: asyncio.Queue(maxsize=256))
 
     def close(self) -> None:
-        """Drop what is queued (it is no longer theirs to hear) and end the stream."""
+        """Drop what is queued (it may no longer be theirs to hear) and end the stream."""
         while not self.queue.empty():
             self.queue.get_nowait()
         self.queue.put_nowait(CLOSED)
@@ -81,6 +84,13 @@ class EventHub:
         self._by_college: dict[str, set[Subscription]] = {}  # supervisors only
         self._admins: set[Subscription] = set()
         self.listening = asyncio.Event()
+        # Streams-ending announcements heard so far, and the last one's number per person it was about: a stream
+        # whose viewer was read before an announcement about them and subscribed after it ends at once (its scope
+        # may be the old one). One small entry per person whose access changed while this copy ran.
+        self.changes = 0
+        self._changed_at: dict[str, int] = {}
+        self._everyone_at = -1  # the last time the listener came back after a loss (`changes` then)
+        self.listener_pid: int | None = None  # the listening connection's server process (pg_stat_activity)
 
     def _indexes(self, viewer: Viewer) -> list[tuple[dict[str, set[Subscription]], str]]:
         found = [(self._by_user, viewer.user_id)]
@@ -89,8 +99,11 @@ class EventHub:
         return found
 
     @contextlib.contextmanager
-    def subscribe(self, viewer: Viewer) -> Iterator[Subscription]:
+    def subscribe(self, viewer: Viewer, since: int | None = None) -> Iterator[Subscription]:
+        """`since`: `changes` as it was before the viewer's role and college were read."""
         sub = Subscription(viewer)
+        if since is not None and max(self._changed_at.get(viewer.user_id, -1), self._everyone_at) > since:
+            sub.close()  # changed while the stream opened: the app reconnects and reads them anew
         indexes = self._indexes(viewer)
         for index, key in indexes:
             index.setdefault(key, set()).add(sub)
@@ -107,6 +120,15 @@ class EventHub:
                         del index[key]
             self._admins.discard(sub)
 
+    def end_every_stream(self) -> None:
+        """The listening connection was lost and is back: what was announced meanwhile (a suspension, a change of
+        role or college) was not heard here, so every stream ends and each app reconnects, its person read anew."""
+        self.changes += 1
+        self._everyone_at = self.changes
+        for subs in list(self._by_user.values()):
+            for sub in list(subs):
+                sub.close()
+
     def audience(self, event: dict[str, Any]) -> set[Subscription]:
         """Every subscription that may see the event: `may_see`'s rule, looked up instead of tried on each."""
         if event.get("kind") == "notification":
@@ -120,8 +142,11 @@ class EventHub:
         return found
 
     def deliver(self, event: dict[str, Any]) -> None:
-        if event.get("kind") == "account_closed":  # suspended or deleted: that person's streams end, on every copy
-            for sub in list(self._by_user.get(str(event.get("user_id")), ())):
+        if event.get("kind") in ENDS_STREAMS:  # that person's streams end, on every copy
+            person = str(event.get("user_id"))
+            self.changes += 1
+            self._changed_at[person] = self.changes
+            for sub in list(self._by_user.get(person, ())):
                 sub.close()
             return
         audience = self.audience(event)
@@ -135,10 +160,15 @@ class EventHub:
     async def run(self) -> None:
         """Listen until cancelled, reconnecting with backoff when the database goes away."""
         delay = 1.0
+        listened = False  # a connection before this one: announcements between the two went unheard
         while True:
             try:
                 async with await psycopg.AsyncConnection.connect(self._url, autocommit=True) as conn:
                     await conn.execute(f"listen {CHANNEL}")
+                    if listened:
+                        self.end_every_stream()
+                    listened = True
+                    self.listener_pid = conn.info.backend_pid
                     self.listening.set()
                     delay = 1.0
                     async for notify in conn.notifies():
@@ -158,7 +188,7 @@ PING = b": ping\n\n"
 
 async def sse_stream(sub: Subscription, ping_seconds: float = 15.0) -> AsyncGenerator[bytes]:
     """The stream's bytes; `b": ping"` every `ping_seconds` of quiet keeps proxies from closing it. It ends when
-    the subscription is closed (the account suspended or deleted)."""
+    the subscription is closed (the account suspended or deleted, its role or college changed)."""
     yield b": connected\n\n"
     while True:
         try:

@@ -133,12 +133,16 @@ async def plan(conn: Conn, channels: Sequence[Channel], now: datetime, limit: in
 _DUE = """
 select d.id, d.channel, d.target, d.idempotency_key, d.attempts, n.id as notification_id, n.kind, n.params,
        n.request_id, p.locale, p.is_active, (to_jsonb(r) ->> 'ref_no')::bigint as ref_no, dev.keys,
-       dev.token as device
+       dev.token as device, line.line_user_id as line_link
 from private.notification_deliveries d
 join public.notifications n on n.id = d.notification_id
 join public.profiles p on p.id = n.recipient_id
 left join public.repair_requests r on r.id = n.request_id
-left join private.notification_devices dev on dev.token = d.target and dev.channel = d.channel
+-- the target still the recipient's: a device token (or LINE account) someone else registered since, or one
+-- signed out, no longer reaches the person the delivery was planned for
+left join private.notification_devices dev
+       on dev.token = d.target and dev.channel = d.channel and dev.user_id = n.recipient_id
+left join private.line_links line on line.line_user_id = d.target and line.user_id = n.recipient_id
 where d.status = 'pending' and d.next_attempt_at <= %(now)s and d.channel = any(%(channels)s)
 order by d.next_attempt_at, d.id
 limit %(limit)s
@@ -160,8 +164,12 @@ async def _send_one(channel: Channel, row: Mapping[str, Any], now: datetime, con
     attempts = int(row["attempts"]) + 1
     if not row["is_active"]:  # suspended since it was planned (held for quiet hours, or for a retry): as `plan`
         return _Outcome(row["id"], "skipped", attempts - 1, "account suspended", now)
+    # Held (quiet hours, a retry's backoff) since it was planned: the device or LINE account may have been signed
+    # out, or registered by someone else (a shared phone) since. It goes to its recipient or nowhere.
     if channel.addresses in DEVICE_ADDRESSES and row["device"] is None:
-        return _Outcome(row["id"], "skipped", attempts - 1, "device signed out", now)
+        return _Outcome(row["id"], "skipped", attempts - 1, "device signed out or now another account's", now)
+    if channel.addresses == "line" and row["line_link"] is None:
+        return _Outcome(row["id"], "skipped", attempts - 1, "LINE unlinked or now another account's", now)
     if channel.addresses == "webpush" and not is_push_service_url(row["target"]):
         # Registered before POST /me/devices checked the address: sending would be our own request to a host of
         # the registrant's choosing (inside the network too). Dropped like a subscription the service says is gone.

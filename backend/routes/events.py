@@ -39,18 +39,20 @@ def _identity(
 async def events(
     request: Request, identity: Annotated[Identity, Depends(_identity)], pool: PoolDep
 ) -> StreamingResponse:
-    """Server-Sent Events: status changes and offers the caller may see, as they are committed."""
+    """Server-Sent Events: status changes and offers the caller may see, as they are committed. The stream ends
+    when the caller's role or college changes (the app reconnects at once, scoped anew)."""
+    hub: EventHub = request.app.state.hub
+    since = hub.changes  # before the role and college are read: a change in between ends the stream at once
     async with user_tx(pool, identity.claims) as conn:
         profile = await load_profile(conn, identity.user_id)
     college = profile["college"]["id"] if profile["college"] else None
     viewer = Viewer(str(identity.user_id), str(profile["role"]), str(college) if college else None)
-    hub: EventHub = request.app.state.hub
-    # The token is checked once, here; the stream ends at its expiry (seen at a ping) and at the account's
-    # suspension or deletion (announced to every backend copy: live.py).
+    # The token is checked once, here; the stream ends at its expiry (seen at a ping), at the account's
+    # suspension or deletion and at a change of its role or college (announced to every backend copy: live.py).
     expires = float(identity.claims.get("exp") or math.inf)
 
     async def stream() -> AsyncIterator[bytes]:
-        with hub.subscribe(viewer) as sub:
+        with hub.subscribe(viewer, since) as sub:
             async for chunk in sse_stream(sub, request.app.state.settings.sse_ping_seconds):
                 # Starlette's StreamingResponse ends the stream when the client goes (ASGI < 2.4) or the next send
                 # fails (2.4); asking on every event as well cost a cancel scope per delivery, so only on pings.

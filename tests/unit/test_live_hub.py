@@ -72,3 +72,44 @@ async def test_the_stream_sends_events_and_pings_when_quiet() -> None:
         chunk = await asyncio.wait_for(anext(stream), 5)
         assert chunk.startswith(b"event: request\ndata: ") and b'"status": "offered"' in chunk
         await stream.aclose()
+
+
+def test_a_change_of_role_or_college_ends_that_persons_streams() -> None:
+    """`access_changed` (0043) ends the person's open streams, as `account_closed` does; the app reconnects and
+    its new stream is scoped by what the person is now. Nobody else's stream ends."""
+    hub = EventHub("postgresql://unused")
+    with subscribed(hub, [Viewer("u1", "supervisor", "k1"), Viewer("u1", "citizen", None),
+                          Viewer("u2", "supervisor", "k1")]) as (teacher, phone, other):
+        hub.deliver({"kind": "request", "request_id": "q", "status": "submitted", "college_id": "k1"})
+        hub.deliver({"kind": "access_changed", "user_id": "u1"})
+        for sub in (teacher, phone):
+            assert sub.queue.qsize() == 1 and sub.queue.get_nowait().wire == b""  # only the end: nothing queued
+        assert other.queue.qsize() == 1 and other.queue.get_nowait().event["request_id"] == "q"
+
+
+def test_a_change_between_reading_the_viewer_and_subscribing_ends_the_new_stream() -> None:
+    """GET /events reads the viewer's role and college, then subscribes: an `access_changed` heard in between (the
+    move committed just after the read) ends the new stream at once rather than leaving it on the old scope."""
+    hub = EventHub("postgresql://unused")
+    since = hub.changes  # before the read
+    hub.deliver({"kind": "access_changed", "user_id": "u1"})
+    with hub.subscribe(Viewer("u1", "supervisor", "k1"), since) as sub:
+        assert sub.queue.qsize() == 1 and sub.queue.get_nowait().wire == b""
+    with hub.subscribe(Viewer("u1", "supervisor", "k2"), hub.changes) as sub:  # read after the change: open
+        assert sub.queue.empty()
+    with hub.subscribe(Viewer("u2", "supervisor", "k1"), since) as sub:  # someone else's change
+        assert sub.queue.empty()
+
+
+def test_the_listener_back_after_a_loss_ends_every_stream() -> None:
+    """Announcements made while the listener was lost went unheard: every stream ends, and one whose person was
+    read before it ends as it subscribes."""
+    hub = EventHub("postgresql://unused")
+    since = hub.changes
+    with subscribed(hub, [Viewer("u1", "admin", None), Viewer("u2", "supervisor", "k1")]) as subs:
+        hub.end_every_stream()
+        assert [s.queue.get_nowait().wire for s in subs] == [b"", b""]
+    with hub.subscribe(Viewer("u3", "citizen", None), since) as late:
+        assert late.queue.qsize() == 1
+    with hub.subscribe(Viewer("u3", "citizen", None), hub.changes) as fresh:
+        assert fresh.queue.empty()
