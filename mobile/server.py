@@ -102,6 +102,31 @@ class ThaiFallbackFont(OneScopeMiddleware):
         await send({"type": "http.response.body", "body": self.font if scope["method"] == "GET" else b""})
 
 
+# Flet's server sends Cross-Origin-Embedder-Policy: require-corp (with Cross-Origin-Opener-Policy: same-origin) on
+# every answer. Both together make the page cross-origin isolated, and Flutter's loader then picks the
+# multi-threaded skwasm renderer (a raster worker sharing the WebAssembly heap with the main thread).
+COEP_HEADER = b"cross-origin-embedder-policy"
+
+
+class SingleThreadedRenderer(OneScopeMiddleware):
+    """Takes Cross-Origin-Embedder-Policy off the wrapped app's answers, so the page is not cross-origin isolated
+    and Flutter's loader picks its single-threaded skwasm renderer (the one it uses on any page served without the
+    isolation headers). The multi-threaded one races: built with emscripten's wasm workers but not pthreads, its
+    mutexes are no-ops, and text layout on the main thread and rasterising on the worker share Skia's glyph cache
+    and corrupt the heap (flutter/flutter#190039; the engine's fix, #190048, came in mid-2026). It showed here as
+    `memory access out of bounds` 3 s after the app loaded, or as a page that silently never drew again, in 2 of 9
+    browser-suite runs; bench/browser_soak.py counts both per renderer. Nothing in the app needs isolation (no
+    SharedArrayBuffer, no Pyodide); Cross-Origin-Opener-Policy stays."""
+
+    async def handle(self, scope: Scope, receive: Receive, send: Send) -> None:
+        async def send_without_coep(message: Message) -> None:
+            if message["type"] == "http.response.start":
+                message["headers"] = [(n, v) for n, v in message.get("headers", ()) if bytes(n).lower() != COEP_HEADER]
+            await send(message)
+
+        await self.app(scope, receive, send_without_coep)
+
+
 class RemovedAtShutdown(OneScopeMiddleware):
     """Removes a folder when the server shuts down. Not atexit: uvicorn ends a SIGTERM'ed process by raising the
     signal again after its graceful shutdown, and atexit handlers never run then."""
@@ -130,7 +155,8 @@ def create_app(settings: AppSettings | None = None) -> Any:
     upload_dir = web_upload_dir()
     flet_app = ft.run(main_with_uploads(upload_dir), export_asgi_app=True, assets_dir=str(ASSETS_DIR), no_cdn=True,
                       upload_dir=str(upload_dir))
-    return RemovedAtShutdown(SecurityHeaders(ThaiFallbackFont(flet_app), security_headers(settings)), upload_dir)
+    served = ThaiFallbackFont(SingleThreadedRenderer(flet_app))
+    return RemovedAtShutdown(SecurityHeaders(served, security_headers(settings)), upload_dir)
 
 
 def serve(settings: AppSettings | None = None) -> None:

@@ -11,17 +11,18 @@ import subprocess
 import sys
 import tempfile
 import time
-from collections import deque
+from collections import Counter, deque
 from collections.abc import Callable, Generator, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 
 import httpx
 import pytest
 from PIL import Image
-from playwright.sync_api import Browser, BrowserContext, Locator, Page, Playwright, expect, sync_playwright
+from playwright.sync_api import Browser, BrowserContext, Locator, Page, Playwright, Route, expect, sync_playwright
 from playwright.sync_api import Error as PlaywrightError
 
 from backend.settings import PROJECT_ROOT
@@ -116,6 +117,11 @@ def wait_ready(proc: subprocess.Popen[bytes], *urls: str, log_path: Path, timeou
 # under load: a screenshot that never comes) leaves nothing else behind.
 _CONSOLE_LINES = 30
 _console: dict[Page, deque[str]] = {}
+# What each page asked of other hosts: there is no network here (nor on a phone on a bad one), so such a request is
+# refused at once instead of waiting on a name lookup, and listed with a failed test's snapshot, by host. The map's
+# tile host is the one seen so far (25 tiles a map).
+_NOT_LOCAL = re.compile(r"^(?!https?://(127\.0\.0\.1|localhost)[:/])")
+_outside: dict[Page, Counter[str]] = {}
 
 
 def _stamp() -> str:
@@ -128,9 +134,18 @@ def _listen(page: Page) -> None:
     page.on("console", lambda message: lines.append(f"{_stamp()} {message.type}: {message.text[:300]}"))
     page.on("pageerror", lambda error: lines.append(f"{_stamp()} uncaught: {str(error)[:300]}"))
     page.on("crash", lambda _: lines.append(f"{_stamp()} the renderer crashed"))
+    outside: Counter[str] = Counter()
+    _outside[page] = outside
+
+    def refuse(route: Route) -> None:
+        outside[urlsplit(route.request.url).netloc or route.request.url[:60]] += 1
+        route.abort("internetdisconnected")
+
+    page.route(_NOT_LOCAL, refuse)
 
     def forget(closed: Page) -> None:
         _console.pop(closed, None)
+        _outside.pop(closed, None)
 
     page.on("close", forget)
 
@@ -160,6 +175,8 @@ def snapshot_pages(pages: list[Page], why: str) -> None:
         except PlaywrightError as error:
             seen = f"{page.url}\nno snapshot: {error}"
         said = "\n".join(_console.get(page, ["(no console lines)"]))
+        asked = dict(_outside.get(page, {}))
+        said += f"\n--- requests to other hosts (refused), by host ---\n{asked or 'none'}"
         stem.with_suffix(".txt").write_text(f"{seen}\n--- console ---\n{said}")
         # Also in the run's output, which is all a CI log keeps.
         print(f"\n--- {stem.name} ---\n" + "\n".join(seen.splitlines()[:40]) + f"\n--- console ---\n{said}",
@@ -280,6 +297,9 @@ def open_app(page: Page, url: str | None = None, *, at_sign_in: bool = False) ->
         else:
             page.goto(url)
     assert font.value.ok
+    # Every page runs the renderer real users get: single-threaded skwasm, as the page is not cross-origin isolated
+    # (mobile/server.py::SingleThreadedRenderer; the multi-threaded one froze pages of this suite).
+    assert page.evaluate("window.crossOriginIsolated") is False, "the app page is cross-origin isolated"
     if at_sign_in:
         # Flutter's web engine picks how a page edits text once, when the first field takes the keyboard: through
         # a hidden input of its own placed over the field (`.flt-text-editing`) while the accessibility tree is

@@ -1,14 +1,19 @@
 """Security headers of the API and of the web app server, without a database or a browser."""
 
+import shutil
+
 import httpx
+import pytest
 from starlette.types import Receive, Scope, Send
 
 from backend.security_headers import API_CSP, DOCS_CSP, SecurityHeadersMiddleware
 from mobile.server import (
     THAI_FONT_FILE,
     SecurityHeaders,
+    SingleThreadedRenderer,
     ThaiFallbackFont,
     content_security_policy,
+    create_app,
     origin_of,
     security_headers,
 )
@@ -87,3 +92,33 @@ async def test_the_engines_thai_fallback_font_is_the_apps_own_not_a_404() -> Non
         # Everything else is the wrapped app's.
         assert (await web.get("/assets/fonts/roboto.woff2")).text == "<p>hi</p>"
         assert (await web.post("/assets/fonts/notosansthai/v25/x.woff2")).text == "<p>hi</p>"
+
+
+async def test_the_app_page_is_not_cross_origin_isolated_so_the_engine_renders_single_threaded(
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    # Flet's own server sends COOP and COEP, which made the page cross-origin isolated and Flutter's loader pick its
+    # multi-threaded skwasm renderer (heap corruption under text churn: frozen pages in the browser tests).
+    with_coep = [(b"content-type", b"text/html"), (b"Cross-Origin-Embedder-Policy", b"require-corp"),
+                 (b"cross-origin-opener-policy", b"same-origin")]
+
+    async def flet_like(scope: Scope, receive: Receive, send: Send) -> None:
+        await send({"type": "http.response.start", "status": 200, "headers": with_coep})
+        await send({"type": "http.response.body", "body": b"<p>hi</p>"})
+
+    async with client(SecurityHeaders(SingleThreadedRenderer(flet_like), security_headers(AppSettings()))) as app:
+        answer = await app.get("/")
+        assert "cross-origin-embedder-policy" not in answer.headers
+        assert answer.headers["cross-origin-opener-policy"] == "same-origin" and answer.text == "<p>hi</p>"
+    # And the real thing: the app as `python -m mobile` serves it, for the page and for the engine's files.
+    # (Serving sets Flet's upload variables when unset: set here, they are this test's only.)
+    monkeypatch.setenv("FLET_SECRET_KEY", "unit-" + "k" * 32)
+    monkeypatch.setenv("FLET_MAX_UPLOAD_SIZE", "1000")
+    served = create_app(AppSettings())
+    try:
+        async with httpx.AsyncClient(transport=httpx.ASGITransport(app=served), base_url="http://t") as web:
+            for path in ("/", "/canvaskit/skwasm.js"):
+                answer = await web.get(path)
+                assert answer.status_code == 200 and "cross-origin-embedder-policy" not in answer.headers, path
+                assert answer.headers["cross-origin-opener-policy"] == "same-origin"
+    finally:
+        shutil.rmtree(served.folder, ignore_errors=True)
