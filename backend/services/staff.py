@@ -293,15 +293,8 @@ async def refuse_if_jobs_in_hand(conn: Conn, technician_id: uuid.UUID) -> None:
 async def end_open_offers(conn: Conn, technician_id: uuid.UUID) -> None:
     """A student leaving their college (or switched off) must not take its jobs any more: their offers still
     waiting end now, and the SLA clock hands those jobs on as it does for any unanswered offer (an accept after
-    this finds the offer closed). Requests are locked before their offers, the order every offer path keeps."""
-    await conn.execute(
-        """select r.id from public.repair_requests r
-           where r.id in (select o.request_id from public.offers o
-                          where o.technician_id = %s and o.status = 'pending')
-           order by r.id for update""", [technician_id])
-    await conn.execute(
-        "update public.offers set expires_at = least(expires_at, now()) "
-        "where technician_id = %s and status = 'pending'", [technician_id])
+    this finds the offer closed)."""
+    await _end_pending_offers(conn, "technician_id", technician_id)
 
 
 # --- invitations, as the invited person sees and answers them ----------------------------------------------------
@@ -647,15 +640,22 @@ async def update_college(conn: Conn, college_id: uuid.UUID, changes: Mapping[str
 async def end_college_offers(conn: Conn, college_id: uuid.UUID) -> None:
     """A closed college takes no more jobs: the offers its students still hold end now (an accept after this finds
     the offer closed, or the college closed), and the SLA clock escalates those jobs to the next college as it
-    does for any unanswered offer. Requests are locked before their offers, the order every offer path keeps."""
-    await conn.execute(
+    does for any unanswered offer."""
+    await _end_pending_offers(conn, "college_id", college_id)
+
+
+async def _end_pending_offers(conn: Conn, column: str, value: uuid.UUID) -> None:
+    """The pending offers of one student or one college expire now. Requests are locked before their offers, the
+    order every offer path keeps."""
+    by = sql.Identifier(column)
+    await conn.execute(sql.SQL(
         """select r.id from public.repair_requests r
            where r.id in (select o.request_id from public.offers o
-                          where o.college_id = %s and o.status = 'pending')
-           order by r.id for update""", [college_id])
-    await conn.execute(
+                          where o.{} = %s and o.status = 'pending')
+           order by r.id for update""").format(by), [value])
+    await conn.execute(sql.SQL(
         "update public.offers set expires_at = least(expires_at, now()) "
-        "where college_id = %s and status = 'pending'", [college_id])
+        "where {} = %s and status = 'pending'").format(by), [value])
 
 
 async def colleges_for_admin(conn: Conn) -> list[dict[str, Any]]:
