@@ -183,3 +183,36 @@ async def test_the_student_and_the_teacher_still_read_a_deleted_citizens_job(
         assert detail.status_code == 200, detail.text
         job = detail.json()
         assert (job["status"], job["is_mine"], job["contact_phone"], job["actions"]) == ("cancelled", False, "", [])
+
+
+async def test_a_citizens_deletion_withdraws_the_parts_waiting_for_their_answer(
+    app_and_clock: AppClock, area: Area, database_url: str
+) -> None:
+    """A citizen who deletes their account while a part waits for their answer: the job is cancelled, and the part
+    was left "waiting for the owner" for ever, a question on the student's and the teacher's screens nobody can
+    answer. It is withdrawn, as a cancelled job's waiting parts are (credit.withdraw_waiting_parts); a part already
+    answered keeps its answer."""
+    api, _ = app_and_clock
+    citizen, teacher, bee, rid = await _job_at_diagnosing(api, area)
+    parts = []
+    for name in ("คาปาซิเตอร์ 1.5uF", "ฟิวส์ 10A"):
+        part = await api.post(f"/requests/{rid}/parts", json={"name": name, "qty": 1, "price_baht": 35},
+                              headers=bearer(bee))
+        assert part.status_code == 201 and part.json()["status"] == "proposed", part.text
+        parts.append(part.json()["id"])
+    answered = await api.post(f"/requests/{rid}/parts/{parts[1]}/decision", json={"approve": False},
+                              headers=bearer(citizen))
+    assert answered.status_code == 200 and answered.json()["status"] == "declined", answered.text
+
+    deleted = await api.delete("/me", params={"confirm": "true"}, headers=bearer(citizen))
+    assert deleted.status_code == 204, deleted.text
+
+    for token in (bee, teacher):
+        detail = await api.get(f"/requests/{rid}", headers=bearer(token))
+        assert detail.status_code == 200, detail.text
+        assert detail.json()["status"] == "cancelled" and detail.json()["parts_waiting"] == 0
+        record = await api.get(f"/requests/{rid}/record", headers=bearer(token))
+        assert record.status_code == 200, record.text
+        left = {p["id"]: p for p in record.json()["parts"]}
+        assert left[parts[0]]["status"] == "withdrawn" and left[parts[0]]["decided_at"]
+        assert left[parts[1]]["status"] == "declined"
