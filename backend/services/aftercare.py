@@ -49,7 +49,11 @@ async def rate(conn: Conn, claims: dict[str, Any], request_id: uuid.UUID, rating
 async def reopen(
     conn: Conn, claims: dict[str, Any], request_id: uuid.UUID, note: str, now: datetime, policy: DispatchPolicy
 ) -> None:
-    """Back to the same college: the student who did the job is offered it first."""
+    """Back to the same college: the student who did the job is offered it first, else its other fitting students.
+    A college an admin has closed since takes no more jobs (an accept there answers 409 college_closed): the job
+    goes on like a new request, to the nearest open college that fits (not one tried for it before), else
+    `no_centre`. The college is read, not locked: the request is held already and a college comes before it in the
+    lock order (dispatch.py); a close committing meanwhile is caught by the accept's own check, as for a dispatch."""
     row = await _own_request(conn, claims, request_id)
     handed = await (
         await conn.execute(
@@ -63,17 +67,20 @@ async def reopen(
     await transition(conn, Actor.CITIZEN, request_id, S.SUBMITTED, route=Route.REOPEN, claims=claims,
                      note=Note(note, code=None if note else "still_broken"),
                      set_columns={"technician_id": None, "rating": None, "rating_comment": None})
-    # The student who did it, if they are still an active student of that college (else nobody could accept it).
+    open_college = await (await conn.execute(
+        "select 1 from public.colleges where id = %s and is_active", [row["college_id"]])).fetchone()
+    # The student who did it, if they are still an active student of that college and it is open (else nobody could
+    # accept it): a usable account (not suspended), on the roster (takes_jobs), a student of that college.
     previous = await (
         await conn.execute(
             """update public.offers o set status = 'pending', created_at = %s, expires_at = %s, responded_at = null
-               where o.request_id = %s and o.status = 'accepted'
+               where o.request_id = %s and o.status = 'accepted' and %s
                  and o.technician_id is distinct from (select r.citizen_id from public.repair_requests r
                                                        where r.id = o.request_id)
                  and exists (select 1 from public.profiles p where p.id = o.technician_id and p.is_active
                              and p.takes_jobs and p.role = 'technician' and p.college_id = o.college_id)
                returning id""",
-            [now, now + policy.sla, request_id],
+            [now, now + policy.sla, request_id, open_college is not None],
         )
     ).fetchone()
     if previous is None:
@@ -81,6 +88,9 @@ async def reopen(
             "update public.offers set status = 'withdrawn', responded_at = %s "
             "where request_id = %s and status = 'accepted' returning college_id, distance_km::float as km",
             [now, request_id])).fetchone()
+        if open_college is None:
+            await dispatch(conn, request_id, now, policy)
+            return
         if gone is None or not await offer_again_at_college(conn, request_id, gone["college_id"], gone["km"], now,
                                                             policy):
             await dispatch(conn, request_id, now, policy, only_college=row["college_id"])

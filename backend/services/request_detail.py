@@ -31,10 +31,11 @@ async def request_detail(conn: Conn, request_id: uuid.UUID, now: datetime) -> di
                    col.name_th as college_name_th, col.name_en as college_name_en, col.phone as college_phone,
                    col.lat as college_lat, col.lon as college_lon,
                    col.coordinates_approximate as college_coordinates_approximate, r.lat, r.lon, r.address,
-                   r.province, r.district, r.sub_district, r.service_place, r.preferred_days, r.contact_phone,
+                   r.province, r.district, r.sub_district, r.service_place, r.preferred_days,
+                   coalesce(r.contact_phone, '') as contact_phone,
                    r.technician_id, private.first_name(r.technician_id) as technician_first_name,
                    r.rating, r.rating_comment,
-                   r.citizen_id = auth.uid() as is_mine,
+                   coalesce(r.citizen_id = auth.uid(), false) as is_mine,
                    (select p.locale from public.profiles p where p.id = auth.uid()) as reader_locale,
                    (select max(e.created_at) from public.status_events e
                     where e.request_id = r.id and e.to_status = 'handed_back') as handed_back_at,

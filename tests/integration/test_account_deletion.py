@@ -150,3 +150,69 @@ async def test_an_accept_and_the_citizens_account_deletion_wait_for_each_other(
                              [request_id]).fetchone()
     # Both happened, in that order: accepted, then cancelled and anonymised by the deletion.
     assert after is not None and after["status"] == "cancelled" and after["contact_phone"] is None, after
+
+
+
+async def _job_at_diagnosing(api: httpx.AsyncClient, area: Area) -> tuple[str, str, str, str]:
+    """A request of the near college assigned by its teacher to bee, who has started diagnosing it: (the citizen's,
+    the teacher's and bee's tokens, the request id)."""
+    citizen, request = await submit(api)
+    rid = request["id"]
+    teacher, _ = await sign_in(api, area.students["teacher"][1])
+    assigned = await api.post(f"/requests/{rid}/assign", json={"technician_id": area.students["bee"][0]},
+                              headers=bearer(teacher))
+    assert assigned.status_code == 200, assigned.text
+    bee, _ = await sign_in(api, area.students["bee"][1])
+    moved = await api.post(f"/requests/{rid}/status", json={"to_status": "diagnosing"}, headers=bearer(bee))
+    assert moved.status_code == 200, moved.text
+    return citizen, teacher, bee, rid
+
+
+async def test_the_student_and_the_teacher_still_read_a_deleted_citizens_job(
+    app_and_clock: AppClock, area: Area, database_url: str
+) -> None:
+    """A citizen deleted their account while a student was on their job: the job is cancelled and anonymised (no
+    owner, no phone). The student's and the teacher's detail of it answered 500 (the wire's contact_phone and
+    is_mine got nulls); it answers the cancelled job, nobody's own, with no phone."""
+    api, _ = app_and_clock
+    citizen, teacher, bee, rid = await _job_at_diagnosing(api, area)
+    deleted = await api.delete("/me", params={"confirm": "true"}, headers=bearer(citizen))
+    assert deleted.status_code == 204, deleted.text
+    for token in (bee, teacher):
+        detail = await api.get(f"/requests/{rid}", headers=bearer(token))
+        assert detail.status_code == 200, detail.text
+        job = detail.json()
+        assert (job["status"], job["is_mine"], job["contact_phone"], job["actions"]) == ("cancelled", False, "", [])
+
+
+async def test_a_citizens_deletion_withdraws_the_parts_waiting_for_their_answer(
+    app_and_clock: AppClock, area: Area, database_url: str
+) -> None:
+    """A citizen who deletes their account while a part waits for their answer: the job is cancelled, and the part
+    was left "waiting for the owner" for ever, a question on the student's and the teacher's screens nobody can
+    answer. It is withdrawn, as a cancelled job's waiting parts are (credit.withdraw_waiting_parts); a part already
+    answered keeps its answer."""
+    api, _ = app_and_clock
+    citizen, teacher, bee, rid = await _job_at_diagnosing(api, area)
+    parts = []
+    for name in ("คาปาซิเตอร์ 1.5uF", "ฟิวส์ 10A"):
+        part = await api.post(f"/requests/{rid}/parts", json={"name": name, "qty": 1, "price_baht": 35},
+                              headers=bearer(bee))
+        assert part.status_code == 201 and part.json()["status"] == "proposed", part.text
+        parts.append(part.json()["id"])
+    answered = await api.post(f"/requests/{rid}/parts/{parts[1]}/decision", json={"approve": False},
+                              headers=bearer(citizen))
+    assert answered.status_code == 200 and answered.json()["status"] == "declined", answered.text
+
+    deleted = await api.delete("/me", params={"confirm": "true"}, headers=bearer(citizen))
+    assert deleted.status_code == 204, deleted.text
+
+    for token in (bee, teacher):
+        detail = await api.get(f"/requests/{rid}", headers=bearer(token))
+        assert detail.status_code == 200, detail.text
+        assert detail.json()["status"] == "cancelled" and detail.json()["parts_waiting"] == 0
+        record = await api.get(f"/requests/{rid}/record", headers=bearer(token))
+        assert record.status_code == 200, record.text
+        left = {p["id"]: p for p in record.json()["parts"]}
+        assert left[parts[0]]["status"] == "withdrawn" and left[parts[0]]["decided_at"]
+        assert left[parts[1]]["status"] == "declined"
