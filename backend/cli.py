@@ -218,7 +218,8 @@ def delete_person(
     try:
         _run_async(work)
     except ApiError as exc:
-        _refused_with(exc.code, **exc.values)
+        # The service's refusal speaks to the student ("you hold..."); the operator is told what to do instead.
+        _refused_with("person_has_jobs" if exc.code == "account_has_jobs" else exc.code, **exc.values)
     console.print(f"[green]deleted the account of {escape(phone)}[/]")
 
 

@@ -109,6 +109,13 @@ ERRORS: dict[str, Bilingual] = {
         "Your account cannot be deleted yet: you hold {count} job(s). Finish them, or ask your college's teacher to "
         "reassign them, then delete your account (nothing was deleted)",
     ),
+    # The operator's delete-person: the same refusal as account_has_jobs, said to the operator, not to the student.
+    "person_has_jobs": B(
+        "ยังลบบัญชีนี้ไม่ได้ นักศึกษาคนนี้ยังมีงานที่รับไว้ {count} งาน ให้ครูของวิทยาลัยมอบงานให้คนอื่นก่อน "
+        "(ระหว่างนี้ระงับบัญชีได้ทันทีด้วย suspend-person) ไม่มีข้อมูลใดถูกลบ",
+        "This student still holds {count} job(s): their college's teacher reassigns them first (suspend-person stops "
+        "the account at once meanwhile). Nothing was deleted",
+    ),
     # The operator's suspend-person / restore-person (backend/cli.py): nothing changes when one of these answers.
     "suspend_reason_required": B("กรุณาระบุเหตุผลที่ระงับบัญชี (--reason) เหตุผลจะบันทึกไว้ในประวัติการแก้ไข",
                                  "Give the reason for the suspension (--reason): it is kept in the audit trail"),

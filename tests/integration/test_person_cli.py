@@ -240,3 +240,26 @@ async def test_the_export_file_is_the_operator_s_alone_and_never_written_over(
             "select count(*) from public.audit_events where action = 'account.export' and target_id = %s", [user_id]
         ).fetchone()
     assert exports == (1,), "a refused export must not be recorded as one"
+
+
+async def test_deleting_a_student_who_holds_a_job_is_refused_in_the_operator_s_words(
+    cli: CliRunner, app_and_clock: AppClock, area: Area, database_url: str
+) -> None:
+    """delete-person is refused as the student's own deletion is (the job would be left with nobody on it), and says
+    so to the operator: the teacher reassigns first, suspend-person stops the account meanwhile."""
+    api, _ = app_and_clock
+    ace_id, ace_phone = area.students["ace"]
+    _, held = await submit(api)
+    ace, _ = await sign_in(api, ace_phone)
+    offers = (await api.get("/technician/offers", headers=bearer(ace))).json()
+    offer_id = next(o["offer_id"] for o in offers if o["request_id"] == held["id"])
+    assert (await api.post(f"/offers/{offer_id}/accept", headers=bearer(ace))).status_code == 200
+
+    refused = cli.invoke(app, ["delete-person", ace_phone, "--yes"])
+    assert refused.exit_code == 1
+    said = " ".join(refused.output.split())
+    assert "This student still holds 1 job(s)" in said and "suspend-person" in said, said
+    assert "นักศึกษาคนนี้ยังมีงานที่รับไว้ 1 งาน" in said
+    with psycopg.connect(database_url) as conn:
+        kept = conn.execute("select count(*) from public.profiles where id = %s", [ace_id]).fetchone()
+    assert kept == (1,)
