@@ -27,6 +27,9 @@ TokenSource = Callable[[], str | None] | Callable[[], Awaitable[str | None]]
 # Told of a connection the backend refused with an error of its own: (HTTP status, the error's code), e.g.
 # (403, "account_suspended"), which the app acts on at once instead of backing off into polling.
 Refused = Callable[[int, str], Awaitable[None]]
+# Told when the server ended a stream that had opened (not when the network dropped it): the backend does so when
+# the person's role or college changed (or the account closed), so the app reads GET /me again.
+Ended = Callable[[], Awaitable[None]]
 
 
 @dataclass(frozen=True)
@@ -86,6 +89,7 @@ class LiveEvents:
         *,
         on_poll: Callable[[], Awaitable[None]] | None = None,
         on_refused: Refused | None = None,
+        on_ended: Ended | None = None,
         transport: httpx.AsyncBaseTransport | None = None,
         sleep: Sleep = asyncio.sleep,
         connect_timeout: float = 10.0,
@@ -94,6 +98,7 @@ class LiveEvents:
         self._on_event = on_event
         self._on_poll = on_poll
         self._on_refused = on_refused
+        self.on_ended = on_ended  # the app sets it after its factory made the stream
         self._sleep = sleep
         # No read timeout: the stream is quiet for long stretches (pings come every 15 s).
         self._http = httpx.AsyncClient(
@@ -150,6 +155,8 @@ class LiveEvents:
         except httpx.TransportError:  # refused, dropped mid-stream, DNS: all the same, try again later
             self.failures += 1
             return False
+        if self.on_ended is not None:  # the server closed it: the person's access may have changed
+            await self.on_ended()
         return True
 
     async def _poll_for_a_while(self) -> None:

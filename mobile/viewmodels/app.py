@@ -24,7 +24,7 @@ from mobile.viewmodels.login import LoginViewModel
 from mobile.viewmodels.observable import Observable
 from mobile.viewmodels.photo_viewer import PhotoViewer
 from mobile.viewmodels.request_detail import RequestDetailViewModel
-from mobile.viewmodels.request_form import RequestFormViewModel
+from mobile.viewmodels.request_form import FormState, RequestFormViewModel
 from mobile.viewmodels.session import Session, SessionStore, StoredSession, token_subject
 from mobile.viewmodels.supervisor import LedgerViewModel, SaveFile, TechniciansViewModel
 from mobile.viewmodels.thumbnails import PhotoKey, Thumbnails
@@ -88,6 +88,11 @@ def route_request_id(route: str) -> UUID | None:
             except ValueError:
                 return None
     return None
+
+
+def _access(profile: Profile) -> tuple[str, UUID | None]:
+    """What the app's screens follow: the role and the college (the live stream is scoped by them too)."""
+    return str(profile.role), profile.college.id if profile.college is not None else None
 
 
 class Task(Protocol):
@@ -301,6 +306,43 @@ class AppViewModel(Observable):
         error = ApiError.from_catalog(status, code)
         if error.is_suspended:
             await self._account_suspended(error)
+
+    async def _live_ended(self) -> None:
+        """The server ended the live stream (it does when the person's role or college changed, 0043): GET /me
+        again, in a task of its own (a move home restarts the live task, which this runs in)."""
+        if self._spawn is None:
+            return
+
+        async def reread() -> None:  # a coroutine function: page.run_task refuses anything else (a lambda)
+            await self.reread_profile()
+
+        self._spawn(reread)
+
+    async def reread_profile(self) -> None:
+        """The person's role or college may have changed (an admin moved or promoted them): GET /me, and if either
+        did, the new role's home opens, as after a sign-in. Nothing else changes what shows."""
+        known = self.session.profile
+        if known is None or self.screen == Screen.SUSPENDED or self._suspending:
+            return
+        try:
+            profile = await self._api.me()
+        except ApiError as exc:
+            if exc.is_auth_lost:  # a suspension: the move api.on_suspended started is found under way
+                await self._auth_lost(exc)
+            return  # offline or any other error: the next server-ended stream asks again
+        if self.session.profile is not known or _access(profile) == _access(known):
+            return  # signed out or moved meanwhile, or the same role and college: nothing shows differently
+        form, outbox = self.request_form, self.outbox
+        if self.has_unsent_changes and form is not None and outbox is not None and form.state != FormState.SENDING:
+            # The half-written form is not lost with the old home: held in the person's outbox (theirs whatever
+            # their role), the new home shows it to send, edit or discard.
+            held = form.outbox_item()
+            held.state = ItemState.HELD if held.request_id is None else ItemState.PENDING
+            await outbox.add(held)
+        self.session.update_profile(profile)
+        await self._save_session(profile)
+        self._close_screens()  # the old role's screens (a college's ledger, a job) are no longer theirs
+        await self._open_home()
 
     def _unread_counted(self, unread: int) -> None:
         if self.inbox is not None:
@@ -625,6 +667,7 @@ class AppViewModel(Observable):
             self._tasks.append(self._spawn(self.outbox.run))
         if self._live_factory is not None:
             live = self._live_factory(self._live_token, self.live_event, self.poll, self._live_refused)
+            live.on_ended = self._live_ended
             self._tasks.append(self._spawn(live.run))
 
     def stop(self) -> None:
