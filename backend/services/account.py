@@ -188,11 +188,7 @@ async def suspend(owner: Conn, user_id: uuid.UUID, role: AppRole, reason: str) -
     offers = 0
     in_hand = 0
     if role == AppRole.TECHNICIAN:
-        pending = await (await owner.execute(
-            "select count(*)::int as n from public.offers where technician_id = %s and status = 'pending' "
-            "and expires_at > now()", [user_id])).fetchone()
-        offers = int(pending["n"]) if pending else 0
-        await end_open_offers(owner, user_id)
+        offers = await end_open_offers(owner, user_id)
         in_hand = await jobs_in_hand(owner, user_id)
     await owner.execute("update public.profiles set is_active = false where id = %s", [user_id])
     ended = await sessions.revoke_all(owner, user_id)

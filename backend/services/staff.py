@@ -290,11 +290,11 @@ async def refuse_if_jobs_in_hand(conn: Conn, technician_id: uuid.UUID) -> None:
         raise StaffError("student_has_jobs", 409, count=count)
 
 
-async def end_open_offers(conn: Conn, technician_id: uuid.UUID) -> None:
+async def end_open_offers(conn: Conn, technician_id: uuid.UUID) -> int:
     """A student leaving their college (or switched off) must not take its jobs any more: their offers still
     waiting end now, and the SLA clock hands those jobs on as it does for any unanswered offer (an accept after
-    this finds the offer closed)."""
-    await _end_pending_offers(conn, "technician_id", technician_id)
+    this finds the offer closed). Returns how many ended."""
+    return await _end_pending_offers(conn, "technician_id", technician_id)
 
 
 # --- invitations, as the invited person sees and answers them ----------------------------------------------------
@@ -644,18 +644,19 @@ async def end_college_offers(conn: Conn, college_id: uuid.UUID) -> None:
     await _end_pending_offers(conn, "college_id", college_id)
 
 
-async def _end_pending_offers(conn: Conn, column: str, value: uuid.UUID) -> None:
-    """The pending offers of one student or one college expire now. Requests are locked before their offers, the
-    order every offer path keeps."""
+async def _end_pending_offers(conn: Conn, column: str, value: uuid.UUID) -> int:
+    """The pending offers of one student or one college still open expire now; returns how many. Requests are
+    locked before their offers, the order every offer path keeps."""
     by = sql.Identifier(column)
     await conn.execute(sql.SQL(
         """select r.id from public.repair_requests r
            where r.id in (select o.request_id from public.offers o
                           where o.{} = %s and o.status = 'pending')
            order by r.id for update""").format(by), [value])
-    await conn.execute(sql.SQL(
-        "update public.offers set expires_at = least(expires_at, now()) "
-        "where {} = %s and status = 'pending'").format(by), [value])
+    ended = await conn.execute(sql.SQL(
+        "update public.offers set expires_at = now() "
+        "where {} = %s and status = 'pending' and expires_at > now()").format(by), [value])
+    return ended.rowcount
 
 
 async def colleges_for_admin(conn: Conn) -> list[dict[str, Any]]:
