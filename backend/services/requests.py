@@ -48,15 +48,7 @@ def _as_body(json_expression: str) -> str:
 
 
 _MINE_LIST = f"coalesce(json_agg({json_object(RequestSummary, 's')} order by s.created_at desc), '[]')"
-_MINE_JSON = f"select {_as_body(_MINE_LIST)} from ({_MINE}) s"
-
-
-async def citizen_requests_json(conn: Conn, citizen_id: uuid.UUID) -> bytes:
-    """`citizen_requests` as the response body (a JSON array of RequestSummary), built by PostgreSQL."""
-    return await _body(conn, _MINE_JSON, [citizen_id])
-
-
-# The same body, and the caller's unread notifications beside it (the bell's number, read under the caller's own
+# The body, and the caller's unread notifications beside it (the bell's number, read under the caller's own
 # row-level security: their notifications only; notifications_unread is a partial index on it): one statement.
 _MINE_HOME_JSON = (f"select {_as_body(_MINE_LIST)}, (select count(*) from public.notifications n "
                    f"where n.recipient_id = %s and n.read_at is null) as unread from ({_MINE}) s")
@@ -68,6 +60,12 @@ async def citizen_home_json(conn: Conn, citizen_id: uuid.UUID) -> tuple[bytes, i
     assert row is not None  # an aggregate without group by: always one row
     body: bytes = row["body"]
     return body, int(row["unread"])
+
+
+async def citizen_requests_json(conn: Conn, citizen_id: uuid.UUID) -> bytes:
+    """`citizen_requests` as the response body (a JSON array of RequestSummary), built by PostgreSQL."""
+    body, _ = await citizen_home_json(conn, citizen_id)
+    return body
 
 
 async def technician_jobs(conn: Conn) -> list[dict[str, Any]]:
