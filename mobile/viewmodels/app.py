@@ -336,9 +336,7 @@ class AppViewModel(Observable):
         if self.has_unsent_changes and form is not None and outbox is not None and form.state != FormState.SENDING:
             # The half-written form is not lost with the old home: held in the person's outbox (theirs whatever
             # their role), the new home shows it to send, edit or discard.
-            held = form.outbox_item()
-            held.state = ItemState.HELD if held.request_id is None else ItemState.PENDING
-            await outbox.add(held)
+            await outbox.add(form.held_item())
         self.session.update_profile(profile)
         await self._save_session(profile)
         self._close_screens()  # the old role's screens (a college's ledger, a job) are no longer theirs

@@ -609,6 +609,14 @@ class RequestFormViewModel(Observable):
             category_en=category.name_en if category is not None else "",
         )
 
+    def held_item(self) -> OutboxItem:
+        """This form as a draft kept for the person to choose later (send, edit or discard): nothing goes out in
+        their name unasked. A request the backend already stored was sent by their choice: only its photos wait,
+        and they follow (an edit could not reach it, a discard would not undo it)."""
+        held = self.outbox_item()
+        held.state = ItemState.HELD if held.request_id is None else ItemState.PENDING
+        return held
+
     def _restore(self, item: OutboxItem) -> None:
         """Reopen a refused outbox draft for editing: the same fields, photos and idempotency key."""
         body = item.body
@@ -663,11 +671,7 @@ class RequestFormViewModel(Observable):
                 # per owner on the device) instead of vanishing with the form. Signed in again, they choose to send,
                 # edit or discard it: it may be hours later, and nothing goes out in their name unasked.
                 self.state = FormState.SENT
-                held = self.outbox_item()
-                # A request the backend already stored was sent by their choice: only its photos wait, and they
-                # follow after the sign-in (an edit could not reach it, a discard would not undo it).
-                held.state = ItemState.HELD if held.request_id is None else ItemState.PENDING
-                await self._on_offline(held)
+                await self._on_offline(self.held_item())
             await self._on_auth_lost(exc)
             return
         if exc.is_network and self._on_offline is not None:
