@@ -19,11 +19,12 @@ def _local(moment: datetime) -> datetime:
 
 
 def format_date(moment: datetime, locale: Locale) -> str:
-    """25 พ.ย. 2568 / 25 Nov 2025, in Thai time."""
+    """25 พ.ย. 2568 / 25 Nov 2025, in Thai time, as one piece for line breaking (see `unbroken`): every screen that
+    shows a date keeps it whole on a 360 px phone, not only the ones somebody checked."""
     local = _local(moment)
     if locale == Locale.TH:
-        return f"{local.day} {_TH_MONTHS[local.month - 1]} {local.year + _BUDDHIST_ERA_OFFSET}"
-    return f"{local.day} {_EN_MONTHS[local.month - 1]} {local.year}"
+        return unbroken(f"{local.day} {_TH_MONTHS[local.month - 1]} {local.year + _BUDDHIST_ERA_OFFSET}")
+    return unbroken(f"{local.day} {_EN_MONTHS[local.month - 1]} {local.year}")
 
 
 def unbroken(text: str) -> str:
@@ -33,8 +34,8 @@ def unbroken(text: str) -> str:
 
 
 def format_datetime(moment: datetime, locale: Locale) -> str:
-    """25 พ.ย. 2568 14:05 / 25 Nov 2025 14:05, in Thai time."""
-    return f"{format_date(moment, locale)} {_local(moment):%H:%M}"
+    """25 พ.ย. 2568 14:05 / 25 Nov 2025 14:05, in Thai time, one piece like `format_date`."""
+    return unbroken(f"{format_date(moment, locale)} {_local(moment):%H:%M}")
 
 
 def format_km(km: float) -> str:

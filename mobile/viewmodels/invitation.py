@@ -6,7 +6,7 @@ from collections.abc import Awaitable, Callable
 from typing import TypeVar
 
 from mobile.api_client import ApiClient, ApiError
-from mobile.formatting import format_date, unbroken
+from mobile.formatting import format_date
 from mobile.models import Profile
 from mobile.viewmodels.session import Session
 from shared.roles import AppRole
@@ -54,9 +54,8 @@ class InvitationCard:
         invitation = self.invitation
         if invitation is None:
             return ""
-        # The date as one piece: at 360 px, or with a large system font, the line wraps before it, not inside it.
-        date = unbroken(format_date(invitation.expires_at, locale))
-        return bilingual("invitation_answer_by", date=date).in_(locale)
+        # format_date keeps the date one piece: at 360 px the line wraps before it, not inside it.
+        return bilingual("invitation_answer_by", date=format_date(invitation.expires_at, locale)).in_(locale)
 
     def error(self, locale: Locale) -> str | None:
         return None if self._error is None else self._error.in_(locale)

@@ -379,7 +379,9 @@ def walk(control: object) -> Iterator[ft.BaseControl]:
 
 
 def texts(control: object) -> list[str]:
-    """What a reader sees: Text values, and plain-string contents, labels and errors of other controls."""
+    """What a reader sees: Text values, and plain-string contents, labels and errors of other controls. A non-breaking
+    space reads as a space (dates are kept whole with them: test_mobile_formatting checks they are there), as
+    Playwright's name matching normalises it too."""
     found: list[str] = []
     for c in walk(control):
         if isinstance(c, ft.Text):
@@ -388,7 +390,7 @@ def texts(control: object) -> list[str]:
             value = getattr(c, name, None)
             if isinstance(value, str):
                 found.append(value)
-    return found
+    return [text.replace("\u00a0", " ") if isinstance(text, str) else text for text in found]
 
 
 def find(control: object, kind: type[Any], predicate: Callable[[Any], bool] = lambda _: True) -> list[Any]:

@@ -10,13 +10,23 @@ from shared.text import APP_UI, OFFER_STATUS_LABELS, UI, Locale, t
 
 def test_thai_date_uses_buddhist_era_and_bangkok_time() -> None:
     late_evening_utc = datetime(2026, 11, 24, 20, 30, tzinfo=UTC)  # already the 25th in Bangkok
-    assert format_date(late_evening_utc, Locale.TH) == "25 พ.ย. 2569"
-    assert format_date(late_evening_utc, Locale.EN) == "25 Nov 2026"
-    assert format_datetime(late_evening_utc, Locale.TH) == "25 พ.ย. 2569 03:30"
+    # Non-breaking spaces: a date never wraps inside itself on a narrow phone (see the test below).
+    assert format_date(late_evening_utc, Locale.TH) == "25\u00a0พ.ย.\u00a02569"
+    assert format_date(late_evening_utc, Locale.EN) == "25\u00a0Nov\u00a02026"
+    assert format_datetime(late_evening_utc, Locale.TH) == "25\u00a0พ.ย.\u00a02569\u00a003:30"
+
+
+def test_every_date_the_app_shows_is_one_piece_for_line_breaking() -> None:
+    """The admin's invite lists, the offers' "answer by", the inbox: each formats through these two, so none of them
+    can split "9 ธ.ค." from "2569" at 360 px."""
+    moment = datetime(2026, 12, 9, 5, 0, tzinfo=UTC)
+    for locale in Locale:
+        for text in (format_date(moment, locale), format_datetime(moment, locale)):
+            assert " " not in text, text
 
 
 def test_naive_timestamps_are_taken_as_utc() -> None:
-    assert format_datetime(datetime(2026, 1, 1, 0, 0), Locale.EN) == "1 Jan 2026 07:00"
+    assert format_datetime(datetime(2026, 1, 1, 0, 0), Locale.EN) == "1\u00a0Jan\u00a02026\u00a007:00"
 
 
 def test_km() -> None:
