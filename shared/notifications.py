@@ -46,6 +46,9 @@ class Kind(StrEnum):
     INVITED = "invited"
     INVITE_ACCEPTED = "invite_accepted"
     INVITE_DECLINED = "invite_declined"
+    # a staff account an admin (or the operator) moved to another role or college at once: the person's screens
+    # change under them (the app follows the move), so they are told why, with the app closed too
+    MOVED = "moved"
 
 
 class Pref(StrEnum):
@@ -72,11 +75,14 @@ AUDIENCE: dict[Kind, str] = {
     # An admin who invited someone hears the answer too, on the default channels: their settings list the kinds of
     # their own role, and one inviter's settings are the teachers', who invite nearly everyone.
     Kind.INVITED: "citizen", Kind.INVITE_ACCEPTED: "supervisor", Kind.INVITE_DECLINED: "supervisor",
+    # Anyone on staff may be moved, and being told must not be switched off where the old role's screen listed it:
+    # no role's settings list it; it goes on the default channels.
+    Kind.MOVED: "staff",
 }
 
 # Kinds about an account rather than a request: written with no request id, their titles carry no reference
 # (FX-…), and deleting the person they name deletes them (public.notifications.about_id, migration 0032).
-ACCOUNT_KINDS: frozenset[Kind] = frozenset({Kind.INVITED, Kind.INVITE_ACCEPTED, Kind.INVITE_DECLINED})
+ACCOUNT_KINDS: frozenset[Kind] = frozenset({Kind.INVITED, Kind.INVITE_ACCEPTED, Kind.INVITE_DECLINED, Kind.MOVED})
 
 
 class InvitedClosed(StrEnum):
@@ -189,6 +195,9 @@ TEXTS: dict[Kind, tuple[Bilingual, Bilingual]] = {
     Kind.INVITE_DECLINED: (B("{person} ปฏิเสธคำเชิญ", "{person} declined your invitation"),
                            B("คำเชิญเป็น{role}ของ{college} เชิญใหม่ได้หลัง {days} วัน",
                              "to join {college} as {role}: you may ask again in {days} days")),
+    Kind.MOVED: (B("ตอนนี้คุณเป็น{role}ของ{college}", "You are now {role} at {college}"),
+                 B("ผู้ดูแลระบบเปลี่ยนบัญชีของคุณ เปิดแอปเพื่อดูหน้าจอใหม่",
+                   "An administrator changed your account: open the app for your new screens")),
 }
 # The role an invitation offers, as the messages name it.
 INVITED_ROLES: dict[str, Bilingual] = {
@@ -221,8 +230,8 @@ HOME_LINK = "/"
 
 def link(kind: Kind, request_id: str | None, params: Mapping[str, Any] | None = None) -> str:
     """The app's route for the screen a notification opens."""
-    if kind == Kind.INVITED:
-        return HOME_LINK  # the citizen home, where the invitation's card is
+    if kind in (Kind.INVITED, Kind.MOVED):
+        return HOME_LINK  # the citizen home, where the invitation's card is; the new role's home
     if kind in (Kind.INVITE_ACCEPTED, Kind.INVITE_DECLINED):
         return STAFF_ADMIN_LINK if (params or {}).get("by") == "admin" else STUDENTS_LINK
     if request_id is None:

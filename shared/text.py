@@ -798,6 +798,7 @@ ACCOUNT_UI: dict[str, Bilingual] = {
     "kind_invited": B("คำเชิญจากวิทยาลัย", "Invitations from a college"),
     "kind_invite_accepted": B("ผู้ที่ตอบรับคำเชิญของฉัน", "My invitations accepted"),
     "kind_invite_declined": B("ผู้ที่ปฏิเสธคำเชิญของฉัน", "My invitations declined"),
+    "kind_moved": B("บัญชีของฉันถูกย้ายบทบาทหรือวิทยาลัย", "My account moved to another role or college"),
     # A kind a newer backend sends that this installed app has no name for yet.
     "kind_other": B("การแจ้งเตือนอื่น ({kind})", "Other notifications ({kind})"),
 }

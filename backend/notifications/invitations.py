@@ -147,3 +147,19 @@ async def notify_answer(conn: Conn, profile_id: uuid.UUID, *, accepted: bool) ->
         {"me": profile_id, "kind": (Kind.INVITE_ACCEPTED if accepted else Kind.INVITE_DECLINED).value},
     )
     return await cur.fetchone() is not None
+
+
+async def notify_moved(conn: Conn, profile_id: uuid.UUID) -> bool:
+    """Tell a staff member an admin (or the operator) moved them to another role or college at once (call after the
+    profile changed, in the same transaction): their screens change under them, and the app closed hears it too.
+    Named by the profile as it now is, so it says where they are, whatever they were. True when one was written."""
+    cur = await conn.execute(
+        """insert into public.notifications (recipient_id, kind, params)
+           select p.id, %(kind)s, jsonb_build_object('role', p.role, 'college_id', p.college_id,
+                                                     'college_th', c.name_th, 'college_en', c.name_en)
+           from public.profiles p left join public.colleges c on c.id = p.college_id
+           where p.id = %(me)s
+           returning id""",
+        {"me": profile_id, "kind": Kind.MOVED.value},
+    )
+    return await cur.fetchone() is not None

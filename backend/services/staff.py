@@ -28,7 +28,7 @@ from typing import Any
 from psycopg import sql
 
 from backend.db import Conn
-from backend.notifications.invitations import close_invited, notify_answer, notify_invited
+from backend.notifications.invitations import close_invited, notify_answer, notify_invited, notify_moved
 from backend.services.credit import ROUND_SQL
 from shared.categories import level_valid
 from shared.display_names import clean_display_name
@@ -206,6 +206,8 @@ async def register_staff(
         await conn.execute("delete from private.staff_invites where profile_id = %s or phone = %s",
                            [existing["id"], e164])
         await close_invited(conn, existing["id"])
+        if current != role or existing["college_id"] != college_id:
+            await notify_moved(conn, existing["id"])
         return Registered(e164, role, college_id, existing_account=True)
 
     # No account yet: the invite applies at the first sign-in, as it always has. Signing in with a phone a college

@@ -176,13 +176,15 @@ async def test_an_invitation_no_longer_open_stops_asking_in_the_inbox(
     kinds = [(n["params"]["role"], n["params"].get("closed")) for n in notes_of(database_url, citizen["id"])]
     assert kinds == [("technician", "gone"), ("supervisor", "gone"), ("technician", None)]
     assert (await api.get("/me/notifications/unread-count", headers=bearer(token))).json()["unread_count"] == 1
-    # The operator's own change (the CLI's register-staff) ends the invitation still waiting: nothing asks now.
+    # The operator's own change (the CLI's register-staff) ends the invitation still waiting: nothing asks now, and
+    # the person, made a teacher at once, is told so.
     async with await psycopg.AsyncConnection.connect(database_url, row_factory=dict_row) as conn, \
             conn.transaction():
         await conn.execute("select set_config('fixit.actor', 'operator', true)")
         await register_staff(conn, phone, AppRole.SUPERVISOR, area.far)
-    assert [n["params"].get("closed") for n in notes_of(database_url, citizen["id"])] == ["gone"] * 3
-    assert (await api.get("/me/notifications/unread-count", headers=bearer(token))).json()["unread_count"] == 0
+    notes = notes_of(database_url, citizen["id"])
+    assert [(n["kind"], n["params"].get("closed")) for n in notes] == [("invited", "gone")] * 3 + [("moved", None)]
+    assert (await api.get("/me/notifications/unread-count", headers=bearer(token))).json()["unread_count"] == 1
 
 
 # --- delivery, on a database of its own (the app the other tests run delivers in the background) ------------------
@@ -336,3 +338,36 @@ async def test_an_invitation_that_runs_out_stops_asking_and_its_held_push_is_not
                       "where n.recipient_id = any(%s)", [[lapsing, open_one]]).fetchall()
     assert {r["recipient_id"]: (r["status"], r["read"], r["closed"]) for r in rows} == {
         lapsing: ("skipped", True, "expired"), open_one: ("pending", False, None)}
+
+
+async def test_a_student_the_admin_moves_is_told_where_they_are_now(
+        api: httpx.AsyncClient, area: Area, database_url: str) -> None:
+    """An admin's move of a staff account happens at once (no invitation to answer): the person's screens change
+    under them, so they hear of it, in the inbox and with the app closed; registering them again where they already
+    are tells them nothing."""
+    admin, _ = await sign_in(api, SEED_ADMIN)
+    student_id, student_phone = area.students["bee"]
+    token, _ = await sign_in(api, student_phone)
+    again = await api.post(f"/colleges/{area.near}/students", json={"phone": student_phone}, headers=bearer(admin))
+    assert again.status_code == 201, again.text
+    assert [n["kind"] for n in notes_of(database_url, student_id)] == []
+
+    moved = await api.post(f"/colleges/{area.far}/students", json={"phone": student_phone}, headers=bearer(admin))
+    assert moved.status_code == 201 and moved.json()["awaiting_acceptance"] is False, moved.text
+    [note] = notes_of(database_url, student_id)
+    assert (note["kind"], note["request_id"], note["params"]["role"], note["params"]["college_id"]) == (
+        "moved", None, "technician", str(area.far))
+    [listed] = await inbox(api, token)
+    assert (listed["kind"], listed["link"]) == ("moved", HOME_LINK)
+    assert listed["title"] == "ตอนนี้คุณเป็นนักศึกษาช่างของวิทยาลัยทดสอบไกล", listed["title"]
+
+    # Made a teacher of the near college: told again, with the new role.
+    promoted = await api.post(f"/admin/colleges/{area.near}/supervisors", json={"phone": student_phone},
+                              headers=bearer(admin))
+    assert promoted.status_code == 201, promoted.text
+    assert [(n["kind"], n["params"]["role"], n["params"]["college_id"])
+            for n in notes_of(database_url, student_id)] == [
+        ("moved", "technician", str(area.far)), ("moved", "supervisor", str(area.near))]
+    # No role's settings list it: being told of a move is not switched off from the old role's screen.
+    prefs = (await api.get("/me/notification-settings", headers=bearer(token))).json()
+    assert "moved" not in prefs["allowed"]
