@@ -14,6 +14,8 @@ from typing import Any
 
 import psycopg
 
+from shared.notifications import LIVE_STREAMS_PER_PERSON
+
 log = logging.getLogger("fixit.live")
 CHANNEL = "fixit_events"
 
@@ -66,9 +68,12 @@ ENDS_STREAMS = frozenset({"account_closed", "access_changed"})
 class Subscription:
     viewer: Viewer
     queue: asyncio.Queue[Outgoing] = field(default_factory=lambda: asyncio.Queue(maxsize=256))
+    opened: int = 0  # the hub's count of streams opened when this one was: the person's oldest has the lowest
+    closed: bool = False
 
     def close(self) -> None:
         """Drop what is queued (it may no longer be theirs to hear) and end the stream."""
+        self.closed = True
         while not self.queue.empty():
             self.queue.get_nowait()
         self.queue.put_nowait(CLOSED)
@@ -91,6 +96,7 @@ class EventHub:
         self._changed_at: dict[str, int] = {}
         self._everyone_at = -1  # the last time the listener came back after a loss (`changes` then)
         self.listener_pid: int | None = None  # the listening connection's server process (pg_stat_activity)
+        self._opened = 0
 
     def _indexes(self, viewer: Viewer) -> list[tuple[dict[str, set[Subscription]], str]]:
         found = [(self._by_user, viewer.user_id)]
@@ -101,7 +107,11 @@ class EventHub:
     @contextlib.contextmanager
     def subscribe(self, viewer: Viewer, since: int | None = None) -> Iterator[Subscription]:
         """`since`: `changes` as it was before the viewer's role and college were read."""
-        sub = Subscription(viewer)
+        self._opened += 1
+        sub = Subscription(viewer, opened=self._opened)
+        open_ones = [held for held in self._by_user.get(viewer.user_id, ()) if not held.closed]
+        if len(open_ones) >= LIVE_STREAMS_PER_PERSON:
+            min(open_ones, key=lambda held: held.opened).close()  # the newest always works (LIVE_STREAMS_PER_PERSON)
         if since is not None and max(self._changed_at.get(viewer.user_id, -1), self._everyone_at) > since:
             sub.close()  # changed while the stream opened: the app reconnects and reads them anew
         indexes = self._indexes(viewer)

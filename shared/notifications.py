@@ -335,3 +335,8 @@ LINE_LINK_TRIES_PER_HOUR = 10
 # Devices (phones, browsers) a person keeps registered for push: every one gets every notification, so an unbounded
 # list would let one account turn each notification into any number of pushes. The least recently seen go first.
 DEVICES_PER_PERSON_MAX = 10
+# Live streams (GET /events) one person holds open on one backend copy: a phone and a few browser tabs, with room for
+# the streams of a phone that changed networks and whose dead sockets the server has not noticed yet. Opening one
+# more ends their oldest (its app, if still there, reconnects), so a token opening stream after stream holds no more
+# memory, tasks or sockets than this, and a person on a flaky network is never refused.
+LIVE_STREAMS_PER_PERSON = 8
