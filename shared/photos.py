@@ -45,7 +45,8 @@ MAX_PICKED_JPEG_PIXELS = 89_000_000
 #   JPEG q72 optimize            10.6 ms  1.90× (1.86×)             201 KB median, 245 KB largest
 #   JPEG q72 baseline (now)       4.4 ms  1.74-1.80× (1.84-1.99×)   220 KB median, 262 KB largest
 # Optimized Huffman tables save ~9 % of the bytes for ~0.14× of the floor, which a loaded machine's wall time would
-# push over 2×. Chroma is Pillow's default 4:2:0. MAX_PHOTO_BYTES is kept for every photo, not as a median: an
+# push over 2×. The price of JPEG: 2× WebP's bytes (+110 KB a photo, ~0.9 s at 1 Mbit/s, on upload and every view),
+# within the owner's cap. Chroma is Pillow's default 4:2:0. MAX_PHOTO_BYTES is kept for every photo, not as a median: an
 # encode over it is done again at JPEG_RETRY_QUALITIES, then smaller (never on the bench's photos or on grainy
 # night shots; on dense fine texture and full-frame text, and on noise; see bench/README.md).
 # The thumbnail is JPEG too: WebP would save ~3 KB of its ~8 KB but take 1.25 ms instead of 0.2, and a photo's row
