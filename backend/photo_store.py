@@ -1,8 +1,9 @@
 """Where photo bytes live: a folder on disk locally, a Supabase Storage bucket in production.
 
-Both keep the same object paths (`requests/<request id>/before-0-<unique>.webp`), so the database rows do not care
-which store wrote them. An object is never rewritten under its name: each upload gets new names (see
-backend/services/photo_intake.py), which is what makes replacing a photo safe.
+Both keep the same object paths (`requests/<request id>/before-0-<unique>.jpg`; `.webp` for photos stored before
+session 13, whose rows keep `image/webp`), so the database rows do not care which store wrote them. An object is
+never rewritten under its name: each upload gets new names (see backend/services/photo_intake.py), which is what
+makes replacing a photo safe.
 """
 
 import asyncio

@@ -420,7 +420,7 @@ class ApiClient:
         return _parse(_REQUEST_DETAIL, await self._call("GET", f"/requests/{request_id}"))
 
     async def request_photo(self, request_id: UUID, kind: str, idx: int, *, thumb: bool = True) -> bytes:
-        """The image bytes (webp or jpeg) of one photo; the thumbnail unless thumb=False."""
+        """The image bytes (JPEG; WebP if stored before session 13) of one photo; the thumbnail unless thumb=False."""
         params = {"thumb": "true"} if thumb else None
         response = await self._send("GET", f"/requests/{request_id}/photos/{kind}/{idx}", params=params)
         return response.content

@@ -35,36 +35,28 @@ MAX_PICKED_BYTES = 40 * 1024 * 1024
 MAX_PICKED_JPEG_PIXELS = 89_000_000
 
 # Encoder settings, chosen against bench/photos.py's floor (decoding the same 12 MP JPEG at reduced DCT scale, the
-# least work any pipeline does) and the 300 KB a photo may cost a citizen's mobile data. Measured in CPU time (the
-# machine was shared), 6 photos × 3 runs, median, 2026-11-29:
-#   WebP q80 method 1 (before)       2.87× floor   165 KB median, 237 KB largest
-#   WebP q75 method 0 (now)          2.50× floor   110 KB median, 178 KB largest
-#   JPEG q82 optimize+progressive    2.45× floor   277 KB median, 324 KB largest (over the limit)
-#   JPEG q78 optimize (fallback now) 2.03× floor   246 KB median, 289 KB largest
-#   JPEG q78 baseline                1.87× floor   261 KB median, 302 KB largest (at the limit)
-# Only baseline JPEG reaches 2×: the floor is ~45 ms and a 1600 px WebP encode alone takes 30-45 ms of the ~45 ms
-# left (plus ~25 ms resize, ~8 ms thumbnail, ~5 ms rotation). We keep WebP: JPEG would save ~27 ms of CPU once per
-# photo but send 2.4× the bytes (+150 KB, over a second at 1 Mbit/s mobile upload, and again on every view of it).
-# q75 is cwebp's own default and costs a third fewer bytes than q80; method 0 vs 1 is ~8 ms faster for ~1 % more
-# bytes (methods 3-4 take ~3× as long for under 1 % fewer). Progressive JPEG cost 20-40 ms for ~2 % fewer bytes.
-# Where the time goes (issue 15, session 5; CPU ms on one 12 MP bench photo, median of 9, machine at load ~9):
-#   floor: decode at 1/2 DCT scale to 2000×1500       43-46
-#   shrink 2000 -> 1600, bilinear                     23.6
-#   turn by 90° / 270° (180°: 0.7)                     3.1
-#   WebP 1600×1200 q75 method 0                       29-34 (q70 28.8, q80 33.4; Pillow's ARGB copy is inside)
-#   thumbnail: reduce 5×5 + WebP                       2.8  (was 6.1 + 1.5-2 with bicubic from 800 px)
-#   _to_srgb (no or sRGB profile), _flatten (RGB)     < 0.1
-# So floor + shrink + encode alone are ≈ 2.2× the floor: 2× in CPU time would take a resample twice as fast with the
-# same smoothing (SIMD, as in Pillow-SIMD) or a WebP encoder fed the YUV libjpeg decoded; Pillow offers neither, and
-# its WebP save has no other speed knob (`exact`, `alpha_quality` do nothing for opaque photos; RGB and RGBA take one
-# path). Tried and not kept: the shrink cut into bands of rows on one thread per core, with the thumbnail encoded
-# beside the big image (Pillow and libwebp let go of the GIL): the calling thread's CPU fell to 2.02-2.11× floor
-# (1.93× with four cores), but total CPU did not fall, the server's workers would pay 1.3-4 ms more per photo for
-# the threads, and the wall-time gain showed on this shared machine only when a core happened to be free.
-WEBP_QUALITY = 75
-WEBP_METHOD = 0
-JPEG_QUALITY = 78
-JPEG_PROGRESSIVE = False
+# least work any pipeline does) and the owner's two targets for issue 15: ≤ 2× that floor, ≤ 300 KB a photo.
+# Baseline JPEG, because only it reaches 2×: libjpeg-turbo encodes 1600×1200 in ~4.5 ms of CPU, libwebp (method 0,
+# its fastest) in ~30 ms, of the ~45 ms that 2× leaves beside the floor (~43 ms) once the shrink (~24) and the
+# rotation (~3) are paid. The bench's 12 photos, 2026-11-30 (session 13), encode alone in CPU ms, then whole
+# pipeline over the floor in CPU (wall) from alternating bench runs at load 3-7:
+#   WebP q75 method 0 (before)   30.0 ms  2.40-2.43× (2.53-2.73×)   110 KB median, 180 KB largest
+#   JPEG q78 baseline             4.8 ms                            261 KB median, 305 KB largest (over the cap)
+#   JPEG q72 optimize            10.6 ms  1.90× (1.86×)             201 KB median, 245 KB largest
+#   JPEG q72 baseline (now)       4.4 ms  1.74-1.80× (1.84-1.99×)   220 KB median, 262 KB largest
+# Optimized Huffman tables save ~9 % of the bytes for ~0.14× of the floor, which a loaded machine's wall time would
+# push over 2×. The price of JPEG: 2× WebP's bytes (+110 KB a photo, ~0.9 s at 1 Mbit/s, on upload and every view),
+# within the owner's cap. Chroma is Pillow's default 4:2:0. MAX_PHOTO_BYTES is kept for every photo, not as a median: an
+# encode over it is done again at JPEG_RETRY_QUALITIES, then smaller (never on the bench's photos or on grainy
+# night shots; on dense fine texture and full-frame text, and on noise; see bench/README.md).
+# The thumbnail is JPEG too: WebP would save ~3 KB of its ~8 KB but take 1.25 ms instead of 0.2, and a photo's row
+# has one content type for both of its files. Photos stored as WebP before keep their rows' type and are served so.
+JPEG_QUALITY = 72
+JPEG_RETRY_QUALITIES = (64, 56, 48, 40)
+# The most one stored photo (the 1600 px image) may weigh: every view of it costs a citizen's mobile data.
+MAX_PHOTO_BYTES = 300_000
+# Past the last retry quality the image is shrunk (at least this much a side each time) until it fits.
+_SHRINK_STEP = 0.9
 # After JPEG's DCT scaling the remaining shrink is under 2x, where bilinear is indistinguishable from
 # bicubic/Lanczos by eye on text and edges yet 1.5-2x faster (bench/photos.py); still antialiased,
 # since Pillow widens the filter by the scale factor. Box (area average) would take 17 ms instead of 24 but keeps the
@@ -262,8 +254,9 @@ def _resizable(im: Image.Image) -> Image.Image:
     if im.mode == "1":
         return im.convert("L")
     if im.mode.startswith("I;16") or im.mode == "I":
-        # 16-bit greyscale PNG: a plain convert("L") clips at 255 and turns most photos white.
-        return im.convert("I").point(lambda v: v * (1 / 256), "L")
+        # 16-bit greyscale PNG: a plain convert("L") clips at 255 and turns most photos white. Scaled first (point()
+        # on an "I" image returns "I" whatever mode it is asked for, which JPEG cannot store), then made 8-bit.
+        return im.convert("I").point(lambda v: v * (1 / 256)).convert("L")
     if im.mode not in ("L", "LA", "RGB", "RGBA", "CMYK"):
         return im.convert("RGBA" if _has_alpha(im) else "RGB")
     return im
@@ -310,30 +303,42 @@ def _orientation(im: Image.Image) -> int:
     return value if isinstance(value, int) else 1
 
 
-def _flatten(im: Image.Image, *, keep_alpha: bool) -> Image.Image:
+def _flatten(im: Image.Image) -> Image.Image:
+    """Opaque RGB or L for JPEG: a transparent photo (a screenshot, a cut-out) lands on white, not on black."""
     if im.mode == "LA":
         im = im.convert("RGBA")
     if im.mode != "RGBA":
         return im
     alpha_min, _ = im.getchannel("A").getextrema()
     if alpha_min == 255:
-        return im.convert("RGB")  # opaque after all: an alpha plane would only add bytes
-    if keep_alpha:
-        return im
+        return im.convert("RGB")  # opaque after all
     background = Image.new("RGB", im.size, (255, 255, 255))
     background.paste(im, mask=im.getchannel("A"))
     return background
 
 
-def _encode(im: Image.Image, webp: bool) -> bytes:
+def _jpeg(im: Image.Image, quality: int) -> bytes:
     buf = io.BytesIO()
-    # A fresh Image.info: JPEG's encoder would otherwise copy the input's COM comment from it.
-    im.info = {}
-    if webp:
-        im.save(buf, "WEBP", quality=WEBP_QUALITY, method=WEBP_METHOD)
-    else:
-        im.save(buf, "JPEG", quality=JPEG_QUALITY, optimize=True, progressive=JPEG_PROGRESSIVE)
+    # Baseline, standard Huffman tables, Pillow's 4:2:0: the fastest libjpeg encode (see the constants above).
+    im.save(buf, "JPEG", quality=quality)
     return buf.getvalue()
+
+
+def _encode(im: Image.Image) -> tuple[bytes, Image.Image]:
+    """A fresh JPEG of `im` of at most MAX_PHOTO_BYTES, and the image it holds: at JPEG_QUALITY, else at each of
+    JPEG_RETRY_QUALITIES, else shrunk at the last of them until it fits (only pure noise has needed that)."""
+    # A fresh Image.info: JPEG's encoder would otherwise copy the input's COM comment (or EXIF, ICC) from it.
+    im.info = {}
+    for quality in (JPEG_QUALITY, *JPEG_RETRY_QUALITIES):
+        data = _jpeg(im, quality)
+        if len(data) <= MAX_PHOTO_BYTES:
+            return data, im
+    while len(data) > MAX_PHOTO_BYTES and im.size != (1, 1):
+        # Bytes grow about with the pixel count: aim at the cap by area, and always shrink by at least a step.
+        scale = min(_SHRINK_STEP, (MAX_PHOTO_BYTES / len(data)) ** 0.5)
+        im = im.resize((max(1, int(im.width * scale)), max(1, int(im.height * scale))), RESAMPLE)
+        data = _jpeg(im, JPEG_RETRY_QUALITIES[-1])
+    return data, im
 
 
 # Peak bytes per decoded pixel through process_photo, by the mode Pillow opens a file in: the decoded image (Pillow
@@ -466,8 +471,7 @@ def process_photo(
     fmt = _sniff(bytes(data[:64]))
     if fmt == "HEIF" and not _heif_available():
         raise PhotoRejected("photo_heic_unsupported")
-    webp = bool(features.check("webp"))
-    if fmt == "WEBP" and not webp:
+    if fmt == "WEBP" and not features.check("webp"):
         raise PhotoRejected("photo_unsupported_format")  # a Pillow built without libwebp cannot read it either
 
     im, orientation, icc = _decode(data, fmt, max_side, max_jpeg_pixels if fmt == "JPEG" else MAX_PIXELS)
@@ -478,16 +482,18 @@ def process_photo(
         # reducing_gap lets Pillow box-reduce by an integer factor first (PNG/WebP have no draft).
         im = im.resize(target, RESAMPLE, reducing_gap=3.0)
     im = _to_srgb(im, icc)
-    im = _flatten(im, keep_alpha=webp)
+    im = _flatten(im)
     if orientation in _TRANSPOSE:
         # After the shrink, the rotation moves a fraction of the pixels a rotation of the original would.
         im = im.transpose(_TRANSPOSE[orientation])
 
     thumb = im.resize(_fit(im.size, thumb_side), THUMB_RESAMPLE, reducing_gap=THUMB_REDUCING_GAP)
+    image, im = _encode(im)
+    thumbnail, thumb = _encode(thumb)
     return ProcessedPhoto(
-        image=_encode(im, webp),
-        thumbnail=_encode(thumb, webp),
-        content_type="image/webp" if webp else "image/jpeg",
+        image=image,
+        thumbnail=thumbnail,
+        content_type="image/jpeg",
         width=im.width,
         height=im.height,
         thumb_width=thumb.width,

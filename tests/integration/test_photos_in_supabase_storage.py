@@ -114,11 +114,11 @@ async def test_photos_live_in_the_bucket_and_the_portfolio_pdf_prints_them_from_
     assert uploaded.status_code == 201, uploaded.text
     first_keys = bucket.keys_of(rid)
     assert len(first_keys) == 2, bucket.objects.keys()
-    assert {bucket.objects[k][1] for k in first_keys} == {"image/webp"}
+    assert {bucket.objects[k][1] for k in first_keys} == {"image/jpeg"}
     # What the owner sees is the bucket's bytes, main photo and thumbnail alike.
     for thumb in ("false", "true"):
         shown = await api.get(f"/requests/{rid}/photos/before/0?thumb={thumb}", headers=bearer(citizen))
-        assert shown.status_code == 200 and shown.headers["content-type"] == "image/webp"
+        assert shown.status_code == 200 and shown.headers["content-type"] == "image/jpeg"
         assert shown.content in {data for data, _ in bucket.objects.values()}
     # Someone else cannot read it through the API, whatever the bucket holds.
     stranger, _ = await sign_in(api, area.students["far1"][1])

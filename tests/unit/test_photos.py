@@ -5,6 +5,7 @@ Every input is drawn here with Pillow, so there are no binary fixtures to trust 
 
 import importlib.util
 import io
+import random
 import re
 import warnings
 from collections.abc import Iterator
@@ -13,7 +14,9 @@ import pytest
 from PIL import Image, ImageFile, features
 
 from shared.photos import (
+    JPEG_QUALITY,
     MAX_INPUT_BYTES,
+    MAX_PHOTO_BYTES,
     MAX_PHOTOS_PER_REQUEST,
     PHOTO_ERRORS,
     PhotoRejected,
@@ -32,13 +35,13 @@ DECODER_KEYS = {
 SECRET = "FixitSecretCam"
 
 
-@pytest.fixture(params=["webp", "jpeg"])
-def output_format(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> Iterator[str]:
-    """Run a test for both encoders: WebP, and the JPEG fallback of a Pillow built without WebP."""
+@pytest.fixture(params=["with libwebp", "without libwebp"])
+def pillow_build(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> Iterator[str]:
+    """Run a test with a Pillow that has WebP and one built without it: the output is JPEG either way."""
     real_check = features.check
 
     def check(feature: str) -> bool | None:
-        return False if feature == "webp" and request.param == "jpeg" else real_check(feature)
+        return False if feature == "webp" and request.param == "without libwebp" else real_check(feature)
 
     monkeypatch.setattr(features, "check", check)
     yield request.param
@@ -93,7 +96,7 @@ def rejected(data: bytes) -> str:
 # --- metadata and orientation ---------------------------------------------------------------------
 
 
-def test_exif_gps_xmp_and_comment_are_stripped(output_format: str) -> None:
+def test_exif_gps_xmp_and_comment_are_stripped(pillow_build: str) -> None:
     xmp = b'<x:xmpmeta xmlns:x="adobe:ns:meta/"><rdf:Description GPSLatitude="13,45N"/></x:xmpmeta>'
     data = encode(noisy((640, 480)), "JPEG", exif=gps_exif(), xmp=xmp, comment=SECRET.encode())
     # The input really carries what must go, or this test would prove nothing.
@@ -103,7 +106,7 @@ def test_exif_gps_xmp_and_comment_are_stripped(output_format: str) -> None:
 
     result = process_photo(data)
 
-    assert result.content_type == f"image/{output_format}"
+    assert result.content_type == "image/jpeg"
     assert_no_metadata(result.image, result.content_type)
     assert_no_metadata(result.thumbnail, result.content_type)
     assert b"xmpmeta" not in result.image
@@ -147,7 +150,7 @@ def test_a_mangled_exif_block_does_not_cost_the_photo() -> None:
     assert b"garbage" not in result.image
 
 
-def test_orientation_6_turns_a_landscape_into_portrait(output_format: str) -> None:
+def test_orientation_6_turns_a_landscape_into_portrait(pillow_build: str) -> None:
     # Stored 400×200, red in the top-left quadrant; tag 6 means "rotate 90° clockwise to view".
     stored = Image.new("RGB", (400, 200), (0, 0, 255))
     stored.paste((255, 0, 0), (0, 0, 200, 100))
@@ -178,8 +181,9 @@ def test_orientation_survives_jpeg_draft_decoding() -> None:
 # --- sizes ----------------------------------------------------------------------------------------
 
 
-def test_12_megapixels_come_out_at_1600_with_a_320_thumbnail(output_format: str) -> None:
-    data = encode(noisy((4000, 3000)), "JPEG", quality=85)
+def test_12_megapixels_come_out_at_1600_with_a_320_thumbnail(pillow_build: str) -> None:
+    # Texture at a photo's contrast: full-contrast noise is what the cap shrinks (the tests of the cap, below).
+    data = encode(Image.blend(Image.new("RGB", (4000, 3000), "grey"), noisy((4000, 3000)), 0.3), "JPEG", quality=85)
 
     result = process_photo(data)
 
@@ -190,7 +194,7 @@ def test_12_megapixels_come_out_at_1600_with_a_320_thumbnail(output_format: str)
     assert opened(result.thumbnail).size == (result.thumb_width, result.thumb_height) == (320, 240)
     assert result.source_format == "JPEG"
     assert len(result.image) < len(data)
-    assert opened(result.image).format == output_format.upper()
+    assert opened(result.image).format == opened(result.thumbnail).format == "JPEG"
 
 
 def test_big_jpegs_are_decoded_at_reduced_size(monkeypatch: pytest.MonkeyPatch) -> None:
@@ -261,7 +265,40 @@ def test_a_small_photo_is_never_upscaled() -> None:
     assert (result.thumb_width, result.thumb_height) == (300, 200)
 
 
-def test_png_with_alpha_keeps_it_in_webp_and_lands_on_white_in_jpeg(output_format: str) -> None:
+def fine_texture() -> Image.Image:
+    """Gravel, foliage, a dense wall at 1600x1200: detail a few pixels across that JPEG must spend bytes on."""
+    texture = Image.merge("RGB", [Image.effect_noise((400, 300), 50) for _ in range(3)])
+    gradient = Image.merge("RGB", [Image.linear_gradient("L").resize((1600, 1200))] * 3)
+    return Image.blend(gradient, texture.resize((1600, 1200), Image.Resampling.BICUBIC), 0.6)
+
+
+def test_a_photo_over_the_cap_is_encoded_again_at_a_lower_quality_not_smaller(pillow_build: str) -> None:
+    source = fine_texture()
+    # The usual quality really is over the cap for these pixels, or this test would prove nothing.
+    assert len(encode(source, "JPEG", quality=JPEG_QUALITY)) > MAX_PHOTO_BYTES
+
+    result = process_photo(encode(source, "JPEG", quality=95, exif=gps_exif()))
+
+    assert len(result.image) <= MAX_PHOTO_BYTES
+    assert opened(result.image).format == "JPEG" and result.content_type == "image/jpeg"
+    assert opened(result.image).size == (result.width, result.height) == (1600, 1200)
+    assert_no_metadata(result.image, result.content_type)
+
+
+def test_noise_that_no_quality_holds_under_the_cap_is_shrunk_until_it_fits() -> None:
+    rng = random.Random(7)
+    noise = Image.frombytes("RGB", (1600, 1200), rng.randbytes(1600 * 1200 * 3))
+
+    result = process_photo(encode(noise, "JPEG", quality=95))
+
+    assert len(result.image) <= MAX_PHOTO_BYTES
+    width, height = opened(result.image).size
+    assert (width, height) == (result.width, result.height)
+    assert 800 < width < 1600 and abs(width / height - 4 / 3) < 0.01  # smaller, same shape
+    assert opened(result.thumbnail).size == (result.thumb_width, result.thumb_height) == (320, 240)
+
+
+def test_png_with_alpha_lands_on_white(pillow_build: str) -> None:
     im = Image.new("RGBA", (200, 100), (0, 0, 0, 0))
     im.paste((0, 128, 0, 255), (100, 0, 200, 100))
 
@@ -272,10 +309,7 @@ def test_png_with_alpha_keeps_it_in_webp_and_lands_on_white_in_jpeg(output_forma
     assert out.size == (200, 100)
     clear, green = out.convert("RGBA").getpixel((20, 50)), out.convert("RGBA").getpixel((180, 50))
     assert isinstance(clear, tuple) and isinstance(green, tuple)
-    if output_format == "webp":
-        assert out.mode == "RGBA" and clear[3] == 0
-    else:
-        assert out.mode == "RGB" and min(clear[:3]) > 240  # flattened on white, not on black
+    assert out.mode == "RGB" and min(clear[:3]) > 240  # flattened on white, not on black
     assert green[1] > 100 and green[0] < 40 and green[3] == 255
 
 
