@@ -19,6 +19,7 @@ from backend.deps import (
     NowDep,
     PhotoStoreDep,
     PoolDep,
+    SettingsDep,
     SupervisorDep,
     TechnicianDep,
     UserConn,
@@ -347,15 +348,16 @@ async def portfolio(student_id: uuid.UUID, identity: IdentityDep, pool: PoolDep,
 @router.get("/portfolio/{student_id}/pdf", response_class=Response,
             responses={200: {"content": {"application/pdf": {}}}})
 async def portfolio_pdf_route(student_id: uuid.UUID, request: Request, identity: IdentityDep, pool: PoolDep,
-                              store: PhotoStoreDep, now: NowDep, term: Term = None, lang: Lang = "th") -> Response:
+                              store: PhotoStoreDep, settings: SettingsDep, now: NowDep, term: Term = None,
+                              lang: Lang = "th") -> Response:
     """The portfolio to print (Thai font embedded) with each job's before/after photos, a verification code and a
-    QR to the public verify page."""
+    QR to the public verify page, at the configured public address (never the caller's `Host`)."""
     folio = await _portfolio(pool, identity, student_id, _term(term, now))
     async with service_tx(pool) as owner:
         code = await credit.issue_code(owner, student_id, folio["term"], credit.public_summary(folio))
         paths = await credit.portfolio_photo_paths(owner, [j["request_id"] for j in folio["jobs"]])
     photos = await credit.load_photos(store, paths)
-    verify_url = str(request.url_for("verify_page", code=code))
+    verify_url = settings.public_base + request.app.url_path_for("verify_page", code=code)
     data = await asyncio.to_thread(portfolio_pdf, folio, code, verify_url, now, Locale(lang), photos)
     return Response(data, media_type="application/pdf", headers={
         "Content-Disposition": f'attachment; filename="portfolio-{folio["term"]}-{code}.pdf"',
