@@ -71,6 +71,8 @@ class Settings(BaseSettings):
     otp_requests_window_seconds: int = Field(default=600, ge=1)
     submits_per_person_per_hour: int = Field(default=20, ge=1)
     duplicate_checks_per_person_per_hour: int = Field(default=60, ge=1)
+    # Portfolio PDFs rendered per person (whoever asks: the student, their teacher, an admin), printed again or new.
+    portfolio_pdfs_per_person_per_hour: int = Field(default=60, ge=1)
 
     # The backend's public address (https://api.example.th, with a path prefix if a proxy adds one): what is handed
     # to people names it, the portfolio PDF's verify link and QR (/verify/{code}), never the caller's `Host` header.
