@@ -56,6 +56,7 @@ def start_processes(settings: Settings, database_url: str, jwt_secret: str, back
         "FIXIT_DEV_MODE": "true",
         "FIXIT_LOG_FORMAT": "text",
         "FIXIT_APP_BACKEND_URL": f"http://{host}:{backend_port}",
+        "FIXIT_PUBLIC_URL": f"http://{host}:{backend_port}",  # the portfolio PDF's verify link
         "FIXIT_APP_HOST": host,
         "FIXIT_APP_PORT": str(app_port),
         "PYTHONUNBUFFERED": "1",

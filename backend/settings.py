@@ -8,6 +8,7 @@ from pydantic import AliasChoices, Field, SecretStr
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
+LOCAL_PUBLIC_URL = "http://127.0.0.1:8000"  # `fixit-backend serve`'s and `./fixit run`'s default address
 
 
 class AuthMode(StrEnum):
@@ -70,6 +71,13 @@ class Settings(BaseSettings):
     otp_requests_window_seconds: int = Field(default=600, ge=1)
     submits_per_person_per_hour: int = Field(default=20, ge=1)
     duplicate_checks_per_person_per_hour: int = Field(default=60, ge=1)
+    # Portfolio PDFs rendered per person (whoever asks: the student, their teacher, an admin), printed again or new.
+    portfolio_pdfs_per_person_per_hour: int = Field(default=60, ge=1)
+
+    # The backend's public address (https://api.example.th, with a path prefix if a proxy adds one): what is handed
+    # to people names it, the portfolio PDF's verify link and QR (/verify/{code}), never the caller's `Host` header.
+    # Required in production; empty in development: LOCAL_PUBLIC_URL (`./fixit run` sets its own port).
+    public_url: str = Field(default="", pattern=r"^(https?://[^/?#\s]+(/[^?#\s]*)?)?$")
 
     # Dispatch: offers go to this many of a college's best-fitting students at once; unanswered offers expire after
     # the SLA and the job escalates to the next nearest college.
@@ -150,6 +158,11 @@ class Settings(BaseSettings):
         return "onesignal" if "onesignal" in self.active_notify_channels else "fcm"
 
     @property
+    def public_base(self) -> str:
+        """Where people reach this backend, without a trailing slash (links printed on paper start with it)."""
+        return (self.public_url or LOCAL_PUBLIC_URL).rstrip("/")
+
+    @property
     def shows_dev_code(self) -> bool:
         return self.dev_mode and self.otp_dev_hint and self.auth_mode == AuthMode.LOCAL
 
@@ -185,6 +198,9 @@ class Settings(BaseSettings):
             )
         if self.auth_mode == AuthMode.SUPABASE and self.supabase_url.startswith("http://"):
             problems.append("SUPABASE_URL must be https:// in production")
+        if not self.public_url.startswith("https://"):
+            problems.append("FIXIT_PUBLIC_URL must be the backend's public https:// address (https://api.example.th): "
+                            "the portfolio PDF prints its verify link and QR with it")
         return problems
 
     @property

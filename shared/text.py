@@ -324,6 +324,12 @@ ERRORS.update({
     "progression_jobs_invalid": B("จำนวนงานสำหรับเลื่อนระดับต้องเป็น 1–50", "Jobs per level must be 1–50"),
     "term_invalid": B("ภาคเรียนต้องเขียนแบบ 2569-1", "Write the term as 2569-1"),
     "verify_code_unknown": B("ไม่พบรหัสตรวจสอบนี้", "No portfolio has this verification code"),
+    "portfolio_empty": B("ภาคเรียนนี้ยังไม่มีงานที่ครูอนุมัติ จึงยังไม่มีแฟ้มผลงานให้พิมพ์",
+                         "No approved jobs this term: there is no portfolio to print yet"),
+    "portfolio_pdf_rate_limited": B(
+        "พิมพ์แฟ้มผลงานบ่อยเกินไป กรุณารอ {seconds} วินาทีแล้วลองใหม่",
+        "Too many portfolio PDFs: try again in {seconds} seconds",
+    ),
 })
 
 # What the system writes on a job's timeline: stored as a code and parameters (status_events.note_code/note_params),

@@ -5,6 +5,7 @@ page, the college view and environmental totals."""
 import asyncio
 import html
 import uuid
+from datetime import timedelta
 from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Depends, Query, Request, Response
@@ -19,6 +20,7 @@ from backend.deps import (
     NowDep,
     PhotoStoreDep,
     PoolDep,
+    SettingsDep,
     SupervisorDep,
     TechnicianDep,
     UserConn,
@@ -29,10 +31,11 @@ from backend.deps import (
 )
 from backend.errors import ApiError
 from backend.schemas import VISIBLE_LINE_PATTERN, ErrorResponse, Finite, Line, Text, Whole, rule
-from backend.services import credit
+from backend.services import credit, rate_limits
 from backend.services.exports import BANGKOK
 from backend.services.portfolio_pdf import portfolio_pdf
 from backend.services.profiles import load_profile, suspended_told
+from backend.services.rate_limits import Limit
 from shared import credit_wire as cw
 from shared.credit import (
     DISPLACEMENT,
@@ -345,17 +348,25 @@ async def portfolio(student_id: uuid.UUID, identity: IdentityDep, pool: PoolDep,
 
 
 @router.get("/portfolio/{student_id}/pdf", response_class=Response,
-            responses={200: {"content": {"application/pdf": {}}}})
+            responses={200: {"content": {"application/pdf": {}}}, 429: {"model": ErrorResponse}})
 async def portfolio_pdf_route(student_id: uuid.UUID, request: Request, identity: IdentityDep, pool: PoolDep,
-                              store: PhotoStoreDep, now: NowDep, term: Term = None, lang: Lang = "th") -> Response:
+                              store: PhotoStoreDep, settings: SettingsDep, now: NowDep, term: Term = None,
+                              lang: Lang = "th") -> Response:
     """The portfolio to print (Thai font embedded) with each job's before/after photos, a verification code and a
-    QR to the public verify page."""
+    QR to the public verify page, at the configured public address (never the caller's `Host`). A term with no
+    approved job has nothing to verify: 409 `portfolio_empty`, no code stored. Renders are rate-limited per person
+    (429 `portfolio_pdf_rate_limited`); a refused one stores no code."""
     folio = await _portfolio(pool, identity, student_id, _term(term, now))
+    if not folio["jobs"]:
+        raise ApiError(409, "portfolio_empty")
     async with service_tx(pool) as owner:
+        await rate_limits.spend(owner, Limit(f"portfolio-pdf:{identity.user_id}",
+                                             settings.portfolio_pdfs_per_person_per_hour, timedelta(hours=1)),
+                                now, code="portfolio_pdf_rate_limited")
         code = await credit.issue_code(owner, student_id, folio["term"], credit.public_summary(folio))
         paths = await credit.portfolio_photo_paths(owner, [j["request_id"] for j in folio["jobs"]])
     photos = await credit.load_photos(store, paths)
-    verify_url = str(request.url_for("verify_page", code=code))
+    verify_url = settings.public_base + request.app.url_path_for("verify_page", code=code)
     data = await asyncio.to_thread(portfolio_pdf, folio, code, verify_url, now, Locale(lang), photos)
     return Response(data, media_type="application/pdf", headers={
         "Content-Disposition": f'attachment; filename="portfolio-{folio["term"]}-{code}.pdf"',

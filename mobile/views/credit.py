@@ -422,8 +422,9 @@ def portfolio_view(vm: PortfolioViewModel, locale: Locale) -> ft.Control:
                 lines.append(muted(t("portfolio_job_round", locale, round=job.round)))
             # A job's approved rounds are rows of their own (one per round for each student).
             controls.append(_card(lines, key=f"job-{job.request_id}-{job.round}"))
-        controls.append(ft.Row([ft.FilledButton(t("portfolio_pdf", locale), icon=ft.Icons.PICTURE_AS_PDF,
-                                                disabled=vm.downloading, on_click=vm.download_pdf)], key="pdf"))
+        if folio.jobs:  # a term with no approved job has nothing to print or verify (the backend says 409)
+            controls.append(ft.Row([ft.FilledButton(t("portfolio_pdf", locale), icon=ft.Icons.PICTURE_AS_PDF,
+                                                    disabled=vm.downloading, on_click=vm.download_pdf)], key="pdf"))
         if vm.downloading:
             controls.append(ft.ProgressBar(key="pdf-progress"))
         controls += _helping(vm, locale)

@@ -15,7 +15,7 @@ def _production_env(database_url: str) -> dict[str, str]:
     the demo accounts)."""
     env = {k: v for k, v in os.environ.items() if not k.startswith(("FIXIT_", "SUPABASE_"))}
     env.update({"DATABASE_URL": database_url, "FIXIT_AUTH_MODE": "supabase", "SUPABASE_URL": SUPABASE,
-                "SUPABASE_ANON_KEY": "anon-key"})
+                "SUPABASE_ANON_KEY": "anon-key", "FIXIT_PUBLIC_URL": "https://api.fixit.example"})
     return env
 
 

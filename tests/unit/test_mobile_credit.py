@@ -362,6 +362,18 @@ async def test_the_portfolio_shows_the_terms_jobs_and_saves_the_pdf() -> None:
     assert vm.portfolio.notice == "บันทึก portfolio-2569-2-ABCDEFGH23.pdf แล้ว รหัสตรวจสอบ ABCDEFGH23"
 
 
+async def test_a_term_with_no_approved_job_offers_no_pdf() -> None:
+    """Nothing to print or verify (the backend answers 409 portfolio_empty and stores no code): no PDF button, the
+    screen says why."""
+    backend = CreditBackend("done")
+    backend.round = 0  # no approved round: the term's portfolio is empty
+    vm = await signed_in("technician", backend)
+    await vm.open_route(PORTFOLIO_ROUTE)
+    assert vm.portfolio is not None and vm.portfolio.portfolio is not None and not vm.portfolio.portfolio.jobs
+    shown = texts(portfolio_view(vm.portfolio, Locale.TH))
+    assert "ยังไม่มีงานที่ครูอนุมัติในภาคเรียนนี้" in shown and "ดาวน์โหลด PDF" not in shown
+
+
 async def test_the_college_view_and_a_level_up_proposal() -> None:
     backend = CreditBackend("done")
     vm = await signed_in("supervisor", backend)

@@ -131,9 +131,23 @@ def test_start_up_names_what_is_missing() -> None:
     text = "\n".join(problems)
     assert "SUPABASE_URL" in text and "SUPABASE_ANON_KEY" in text and "SUPABASE_JWT_SECRET" in text
     fine = Settings(auth_mode=AuthMode.SUPABASE, supabase_url="https://abc.supabase.co",
-                    supabase_anon_key=SecretStr("anon"), jwt_secret=SecretStr(""))
+                    supabase_anon_key=SecretStr("anon"), jwt_secret=SecretStr(""), public_url="https://api.fixit.th")
     assert fine.production_problems() == []  # signing keys need no secret
     assert "FIXIT_JWT_SECRET" in "\n".join(Settings(jwt_secret=SecretStr("")).configuration_problems())
+
+
+def test_production_needs_the_public_https_address_printed_on_portfolios() -> None:
+    """The portfolio PDF's verify link and QR name FIXIT_PUBLIC_URL (never the caller's Host header): production
+    refuses to start without it, or with plain http; development prints the local address."""
+    fine = {"auth_mode": AuthMode.SUPABASE, "supabase_url": "https://abc.supabase.co",
+            "supabase_anon_key": SecretStr("anon")}
+    for missing in ("", "http://api.fixit.th"):
+        problems = Settings(**fine, public_url=missing).production_problems()  # type: ignore[arg-type]
+        assert any("FIXIT_PUBLIC_URL" in p for p in problems), problems
+    assert Settings(**fine, public_url="https://api.fixit.th/").public_base == "https://api.fixit.th"  # type: ignore[arg-type]
+    assert Settings(dev_mode=True).public_base == "http://127.0.0.1:8000"
+    with pytest.raises(ValueError):
+        Settings(public_url="api.fixit.th")
 
 
 def test_a_verified_token_is_remembered_until_it_expires(monkeypatch: pytest.MonkeyPatch) -> None:
