@@ -29,7 +29,6 @@ from psycopg import sql
 
 from backend.db import Conn
 from backend.notifications.invitations import close_invited, notify_answer, notify_invited, notify_moved
-from backend.services.credit import ROUND_SQL
 from shared.categories import level_valid
 from shared.display_names import clean_display_name
 from shared.geo import in_thailand
@@ -37,7 +36,6 @@ from shared.invitations import DECLINED_WAIT_DAYS, EXPIRED_LISTED_DAYS, INVITATI
 from shared.notifications import InvitedClosed
 from shared.phone import InvalidPhone, normalize_thai_phone
 from shared.roles import AppRole, may_invite
-from shared.statuses import WORK_IN_HAND
 from shared.text import Bilingual, error_text
 
 STUDENT_CSV_MAX_ROWS = 1000
@@ -272,14 +270,9 @@ async def _invite_account(conn: Conn, e164: str, profile_id: uuid.UUID, role: Ap
 
 async def jobs_in_hand(conn: Conn, technician_id: uuid.UUID) -> int:
     """Jobs under way the student leads or helps on (this round's team): a helper's hands are on the work too, and
-    they report hours the college's teacher then credits."""
-    row = await (await conn.execute(
-        f"""select count(*)::int as n from public.repair_requests r
-            where r.status = any(%(in_hand)s::public.request_status[])
-              and (r.technician_id = %(me)s
-                   or exists (select 1 from public.job_team t where t.request_id = r.id
-                              and t.technician_id = %(me)s and t.round = {ROUND_SQL.format(rid='r.id')}))""",
-        {"me": technician_id, "in_hand": [s.value for s in WORK_IN_HAND]})).fetchone()
+    they report hours the college's teacher then credits. Counted by the database (`private.jobs_in_hand`, migration
+    0045), which refuses an account's deletion from any other path (Supabase's dashboard) by the same count."""
+    row = await (await conn.execute("select private.jobs_in_hand(%s) as n", [technician_id])).fetchone()
     return int(row["n"]) if row else 0
 
 
