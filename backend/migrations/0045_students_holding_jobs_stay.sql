@@ -1,4 +1,4 @@
--- A student holding a job is not deleted by any path; a closed college's late offers are found by the clock.
+-- A student holding a job is not deleted by any path.
 --
 -- DELETE /me and the operator's delete-person refuse a student who holds a job in hand (409 account_has_jobs /
 -- person_has_jobs), but a `delete from auth.users` from anywhere else (Supabase's dashboard, its admin API, SQL) went
@@ -9,7 +9,7 @@
 -- for this refusal alike; the statuses of a job in hand are `private.work_in_hand()`, which a test checks against
 -- shared.statuses.WORK_IN_HAND.
 
--- shared.statuses.WORK_IN_HAND (tests/integration/test_schema_matches_shared.py keeps the two equal).
+-- shared.statuses.WORK_IN_HAND (tests/integration/test_deletion_backstop.py keeps the two equal).
 create function private.work_in_hand() returns public.request_status[]
 language sql immutable parallel safe
 set search_path = ''
@@ -66,3 +66,7 @@ begin
 end
 $$;
 revoke all on function private.lock_requests_before_deletion() from public, anon, authenticated;
+
+-- (No index for the clock's other new look, the offers a dispatch that raced a college's close left waiting there
+-- (staff.end_offers_at_closed_colleges): it reads the closed colleges, a few rows of a small table, and each one's
+-- waiting offers through 0042's offers_college_pending.)

@@ -15,10 +15,11 @@ Row locks, the one order every transaction takes them in (so two of them wait fo
    about_id): those are taken later in the order, under a request's lock, and must not wait for a profile;
    several profiles in id order (the last-admin check locks every active admin, staff.lock_active_admins);
 1b. a college (`public.colleges`): FOR SHARE where it must stay open until commit (an accept of an offer, after the
-   student's profile; an accept of an invitation, after the invitation), FOR NO KEY UPDATE where an admin changes
-   or closes it (`staff.update_college`, which then ends its students' waiting offers: the requests next); never
-   FOR UPDATE, which would block the FOR KEY SHARE of the foreign-key checks of offers written under a request's
-   lock;
+   student's profile; an accept of an invitation, after the invitation) or closed (the tick ending the offers a
+   dispatch that raced the close wrote there, `staff.end_offers_at_closed_colleges`, skip locked: the requests
+   next), FOR NO KEY UPDATE where an admin changes or closes it (`staff.update_college`, which then ends its
+   students' waiting offers: the requests next); never FOR UPDATE, which would block the FOR KEY SHARE of the
+   foreign-key checks of offers written under a request's lock (dispatch takes none: the tick is its backstop);
 2. the request (`repair_requests` FOR UPDATE, `lock_status`);
 3. its offers, team and other rows of that request;
 4. an invitation (`private.staff_invites`), after the person's profile, then their notifications.
@@ -31,9 +32,9 @@ and the profile's trigger (private.forget_person) then writes the person's reque
 an assign under way, holding it FOR SHARE, finishes first), then every request they asked for or work on (FOR
 UPDATE, by id: a request's holder, an accept writing the citizen's notification, finishes first), and refuses the
 deletion while they hold a job in hand, from any path (Supabase's dashboard too). A student's own deletion
-(account.delete) takes the same profile lock first and answers 409 account_has_jobs before that trigger runs. The offers a deletion takes with it (offers.technician_id on
-delete cascade, from any path: Supabase's dashboard too) leave requests `offered` with nobody to answer: the tick
-hands those on (`hand_on_unanswerable`).
+(account.delete) takes the same profile lock first and answers 409 account_has_jobs before that trigger runs. The
+offers a deletion takes with it (offers.technician_id on delete cascade, from any path: Supabase's dashboard too)
+leave requests `offered` with nobody to answer: the tick hands those on (`hand_on_unanswerable`).
 """
 
 import uuid
