@@ -34,7 +34,9 @@ UPDATE, by id: a request's holder, an accept writing the citizen's notification,
 deletion while they hold a job in hand, from any path (Supabase's dashboard too). A student's own deletion
 (account.delete) takes the same profile lock first and answers 409 account_has_jobs before that trigger runs. The
 offers a deletion takes with it (offers.technician_id on delete cascade, from any path: Supabase's dashboard too)
-leave requests `offered` with nobody to answer: the tick hands those on (`hand_on_unanswerable`).
+leave requests `offered` with nobody to answer: the service paths (account.delete, which locks them with the
+deletion's other requests in one statement by id) hand them on at once (`hand_on`), the tick those of any other
+path (`hand_on_unanswerable`).
 """
 
 import uuid
@@ -532,13 +534,21 @@ async def hand_on_unanswerable(conn: Conn, now: datetime, policy: DispatchPolicy
     ).fetchall()
     if not rows:
         return 0
-    await act_as(conn, Actor.SYSTEM, None)
-    for row in sorted(rows, key=lambda r: r["id"]):
-        if row["college_id"] is None:
-            await dispatch(conn, row["id"], now, policy)
-        else:
-            await _refill(conn, row["id"], row["college_id"], now, policy)
+    await hand_on(conn, [(r["id"], r["college_id"]) for r in rows], now, policy)
     return len(rows)
+
+
+async def hand_on(conn: Conn, requests: list[tuple[uuid.UUID, uuid.UUID | None]], now: datetime,
+                  policy: DispatchPolicy) -> None:
+    """Requests (and their colleges) the caller holds locked, handed on by the system where they are `offered` with
+    no offer waiting any more, as a decline would be: the college's next fitting student, else the next college,
+    else `no_centre` (`_refill` re-checks both under the lock; any other request is left as it is)."""
+    await act_as(conn, Actor.SYSTEM, None)
+    for request_id, college_id in sorted(requests, key=lambda r: r[0]):
+        if college_id is None:
+            await dispatch(conn, request_id, now, policy)
+        else:
+            await _refill(conn, request_id, college_id, now, policy)
 
 
 async def _escalate(conn: Conn, request_id: uuid.UUID, college_id: uuid.UUID, now: datetime,

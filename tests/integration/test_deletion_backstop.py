@@ -170,3 +170,25 @@ async def test_a_raw_deletion_during_an_accept_waits_and_counts_the_job(
     after = _snapshot(database_url, str(ace_id), str(request_id))
     assert after["job"]["status"] == "accepted" and after["job"]["technician_id"] == ace_id
     assert after["user"] is not None and after["profile"] is not None
+
+
+async def test_a_deleted_students_offers_are_handed_on_at_once(
+    app_and_clock: AppClock, area: Area, database_url: str
+) -> None:
+    """DELETE /me: the plumber's offer, theirs alone, goes with the account and the job is handed on in the same
+    transaction (no other plumber anywhere: `no_centre`, for an admin); ace's, one of three, leaves the other two
+    students' offers waiting and the job as it was."""
+    api, _ = app_and_clock
+    _, plumbing = await submit(api, category_code="plumbing", item="ก๊อกน้ำ", description="น้ำรั่วตลอดเวลา")
+    _, appliance = await submit(api)
+    for student in ("plumber", "ace"):
+        token, _ = await sign_in(api, area.students[student][1])
+        deleted = await api.delete("/me", params={"confirm": "true"}, headers=bearer(token))
+        assert deleted.status_code == 204, deleted.text
+    with psycopg.connect(database_url, row_factory=dict_row) as conn:
+        statuses = {r["id"]: r["status"] for r in conn.execute(
+            "select id::text, status::text from public.repair_requests where id = any(%s::uuid[])",
+            [[plumbing["id"], appliance["id"]]]).fetchall()}
+    assert statuses == {plumbing["id"]: "no_centre", appliance["id"]: "offered"}
+    waiting = {o["technician_id"] for o in offers_of(database_url, appliance["id"]) if o["status"] == "pending"}
+    assert waiting == {area.students["bee"][0], area.students["cat"][0]}
