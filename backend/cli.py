@@ -202,6 +202,9 @@ def delete_person(
 ) -> None:
     """PDPA: delete one person's account as their own "delete my account" does (their photos go; their requests stay,
     anonymised), for a request made outside the app. The audit trail records the operator's deletion."""
+    from datetime import UTC, datetime
+
+    from backend.dispatch_ticks import policy_of
     from backend.errors import ApiError
     from backend.photo_store import make_photo_store
     from backend.services import account
@@ -212,7 +215,7 @@ def delete_person(
     async def work() -> None:
         async with _operator_tx() as conn:
             user_id, role = await account.person_by_phone(conn, phone)
-            paths = await account.delete(conn, user_id, role, None)
+            paths = await account.delete(conn, user_id, role, None, datetime.now(UTC), policy_of(get_settings()))
         await account.delete_photos(make_photo_store(get_settings()), paths)
 
     try:

@@ -3,6 +3,7 @@ step on each other (`for update skip locked` in the service), so no single sched
 
 import asyncio
 import logging
+from collections.abc import Awaitable, Callable
 from datetime import UTC, datetime, timedelta
 
 from psycopg_pool import AsyncConnectionPool
@@ -14,18 +15,32 @@ from backend.notifications.outbox import notify_expiring_offers
 from backend.services import rate_limits
 from backend.services.college_counts import fold_status_deltas
 from backend.services.dispatch import DispatchPolicy, dispatch_stranded, expire_overdue, hand_on_unanswerable
+from backend.services.staff import end_offers_at_closed_colleges
 from backend.settings import Settings
 
 log = logging.getLogger("fixit.dispatch")
 
 
-HAND_ON_BATCH = 100  # requests offered with nobody left to answer, handed on per transaction
+HAND_ON_BATCH = 100  # requests offered with nobody left to answer (or closed colleges) handled per transaction
 HAND_ON_BATCHES = 20  # transactions of them per turn of the clock
 
 
 def policy_of(settings: Settings) -> DispatchPolicy:
     return DispatchPolicy(offer_count=settings.dispatch_offer_count,
                           sla=timedelta(minutes=settings.dispatch_sla_minutes))
+
+
+async def _in_batches(pool: AsyncConnectionPool[Conn], step: Callable[[Conn], Awaitable[int]]) -> int:
+    """`step` in transactions of its own until it handles less than a batch (what it handled left its set), at most
+    HAND_ON_BATCHES of them; returns how many it handled in all."""
+    done = 0
+    for _ in range(HAND_ON_BATCHES):
+        async with service_tx(pool) as owner:
+            handled = await step(owner)
+        done += handled
+        if handled < HAND_ON_BATCH:
+            break
+    return done
 
 
 async def tick(pool: AsyncConnectionPool[Conn], settings: Settings, now: datetime | None = None) -> int:
@@ -37,18 +52,19 @@ async def tick(pool: AsyncConnectionPool[Conn], settings: Settings, now: datetim
         stranded = await dispatch_stranded(owner, now, policy)
     if stranded:
         log.info("dispatched %d request(s) left undispatched", stranded)
+    # Offers a dispatch wrote at a college whose close it raced (staff.end_offers_at_closed_colleges) end first, as
+    # of `now`, so expire_overdue below hands their jobs on in this same turn, as it does those of a close.
+    ended_at_closed = await _in_batches(
+        pool, lambda owner: end_offers_at_closed_colleges(owner, now, limit=HAND_ON_BATCH))
+    if ended_at_closed:
+        log.info("ended the offers left waiting at %d closed college(s)", ended_at_closed)
     async with service_tx(pool) as owner:
         expired = await expire_overdue(owner, now, policy)
     # In batches of their own transactions until none is left (each handed on leaves the set: offered anew or
     # `no_centre`), so a backlog (requests left before this step existed) does not hold back the newest; bounded,
     # so one turn stays short whatever the backlog.
-    unanswerable = 0
-    for _ in range(HAND_ON_BATCHES):
-        async with service_tx(pool) as owner:
-            handed = await hand_on_unanswerable(owner, now, policy, limit=HAND_ON_BATCH)
-        unanswerable += handed
-        if handed < HAND_ON_BATCH:
-            break
+    unanswerable = await _in_batches(
+        pool, lambda owner: hand_on_unanswerable(owner, now, policy, limit=HAND_ON_BATCH))
     if unanswerable:
         log.info("handed on %d offered request(s) nobody could answer any more", unanswerable)
     async with service_tx(pool) as owner:

@@ -332,6 +332,9 @@ def remove_demo_accounts(database_url: str, seed_dir: Path) -> int:
         conn.execute("select set_config('fixit.actor', 'system', true)")
         conn.execute("delete from public.repair_requests where citizen_id = any(%s)", [ids])
         conn.execute("update public.repair_requests set technician_id = null where technician_id = any(%s)", [ids])
+        # Off the teams of such jobs too (the deletion's cascade would take these rows; 0045 refuses a deletion of
+        # someone still on a job in hand).
+        conn.execute("delete from public.job_team where technician_id = any(%s)", [ids])
         conn.execute("delete from public.job_reports where technician_id = any(%s)", [ids])
         conn.execute("update public.request_photos set uploaded_by = null where uploaded_by = any(%s)", [ids])
         conn.execute("update public.status_events set actor_id = null where actor_id = any(%s)", [ids])

@@ -116,6 +116,14 @@ ERRORS: dict[str, Bilingual] = {
         "This student still holds {count} job(s): their college's teacher reassigns them first (suspend-person stops "
         "the account at once meanwhile). Nothing was deleted",
     ),
+    # The database's own refusal of `delete from auth.users` from any other path (Supabase's dashboard shows it to its
+    # operator): migration 0045 restates it, tests/integration/test_deletion_backstop.py checks the two agree.
+    "deletion_refused_jobs_in_hand": B(
+        "ลบบัญชีนี้ไม่ได้ นักศึกษาคนนี้ยังมีงานที่รับไว้ {count} งาน ให้ครูของวิทยาลัยมอบงานให้นักศึกษาคนอื่นก่อน "
+        "แล้วจึงลบบัญชี ไม่มีข้อมูลใดถูกลบ",
+        "This account cannot be deleted: the student holds {count} job(s). Their college's teacher reassigns them "
+        "first, then delete the account. Nothing was deleted",
+    ),
     # The operator's suspend-person / restore-person (backend/cli.py): nothing changes when one of these answers.
     "suspend_reason_required": B("กรุณาระบุเหตุผลที่ระงับบัญชี (--reason) เหตุผลจะบันทึกไว้ในประวัติการแก้ไข",
                                  "Give the reason for the suspension (--reason): it is kept in the audit trail"),

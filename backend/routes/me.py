@@ -4,7 +4,7 @@ from typing import Annotated
 from fastapi import APIRouter, Query, Response
 
 from backend.db import service_tx, user_tx
-from backend.deps import IdentityDep, PhotoStoreDep, PoolDep, UserConn
+from backend.deps import IdentityDep, NowDep, PhotoStoreDep, PolicyDep, PoolDep, UserConn
 from backend.errors import ApiError
 from backend.schemas import ErrorResponse, ProfileUpdate
 from backend.services import account
@@ -54,7 +54,7 @@ async def export_my_data(identity: IdentityDep, pool: PoolDep) -> Response:
 @router.delete("/me", status_code=204, response_class=Response,
                responses={400: {"model": ErrorResponse}, 409: {"model": ErrorResponse}})
 async def delete_me(
-    identity: IdentityDep, pool: PoolDep, store: PhotoStoreDep,
+    identity: IdentityDep, pool: PoolDep, store: PhotoStoreDep, now: NowDep, policy: PolicyDep,
     confirm: Annotated[bool, Query(description="must be true: the app asks the person first")] = False,
 ) -> Response:
     """Delete the caller's account for good: the sign-in, the profile and the photos go; requests stay anonymised
@@ -65,6 +65,6 @@ async def delete_me(
         raise ApiError(400, "confirmation_required")
     async with service_tx(pool) as owner:
         profile = await load_own_profile(owner, identity.user_id)  # suspended too: a suspension keeps this right
-        paths = await account.delete(owner, identity.user_id, AppRole(profile["role"]), identity.claims)
+        paths = await account.delete(owner, identity.user_id, AppRole(profile["role"]), identity.claims, now, policy)
     await account.delete_photos(store, paths)
     return Response(status_code=204)

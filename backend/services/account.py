@@ -8,6 +8,7 @@ import logging
 import uuid
 from collections.abc import Mapping
 from dataclasses import dataclass
+from datetime import datetime
 from typing import Any
 
 from psycopg.types.json import Jsonb
@@ -16,6 +17,7 @@ from backend.auth import sessions
 from backend.db import Conn
 from backend.errors import ApiError
 from backend.photo_store import PhotoStore
+from backend.services.dispatch import DispatchPolicy, hand_on
 from backend.services.staff import end_open_offers, jobs_in_hand, lock_active_admins
 from backend.services.transitions import act_as
 from shared.phone import InvalidPhone, normalize_thai_phone
@@ -114,20 +116,46 @@ async def photo_paths(owner: Conn, user_id: uuid.UUID) -> list[str]:
     return [path for row in rows for path in (row["storage_path"], row["thumb_path"])]
 
 
-async def delete(owner: Conn, user_id: uuid.UUID, role: AppRole, claims: Mapping[str, Any] | None) -> list[str]:
+async def delete(owner: Conn, user_id: uuid.UUID, role: AppRole, claims: Mapping[str, Any] | None, now: datetime,
+                 policy: DispatchPolicy) -> list[str]:
     """Delete the account the way Supabase Auth does; returns the photo objects to delete after commit. Without
-    `claims`, the operator acts. A student holding a job is refused (409 account_has_jobs)."""
+    `claims`, the operator acts. A student holding a job is refused (409 account_has_jobs); the jobs a student was
+    offered and had not answered are handed on at once (the SLA clock would do it at its next turn)."""
     if role == AppRole.ADMIN and not await lock_active_admins(owner) - {user_id}:
         raise ApiError(409, "last_admin")  # held until commit: a suspension of the other admin now waits
+    offered: list[tuple[uuid.UUID, uuid.UUID | None]] = []
     if role == AppRole.TECHNICIAN:
         await _refuse_if_holding_jobs(owner, user_id)
+        offered = await _lock_requests(owner, user_id)
     if claims is not None:
         await act_as(owner, Actor.for_role(role), claims)
     paths = await photo_paths(owner, user_id)
     deleted = await (await owner.execute("delete from auth.users where id = %s returning id", [user_id])).fetchone()
     if deleted is None:
         raise ApiError(404, "not_found")
+    if offered:  # their offers went with the account (offers.technician_id on delete cascade)
+        await hand_on(owner, offered, now, policy)
     return paths
+
+
+async def _lock_requests(owner: Conn, user_id: uuid.UUID) -> list[tuple[uuid.UUID, uuid.UUID | None]]:
+    """Every request the deletion takes (the student's own as a citizen and as the technician, which its trigger
+    locks too, private.lock_requests_before_deletion) and those they hold a waiting offer of, in one statement by id
+    (dispatch.py's lock order: one set in one order, never two sets one after the other); the last ones with their
+    college, to hand on once the account is gone."""
+    rows = await (await owner.execute(
+        """select r.id, r.college_id,
+                  exists (select 1 from public.offers o where o.request_id = r.id and o.technician_id = %(me)s
+                          and o.status = 'pending') as offered
+           from public.repair_requests r
+           where r.id in (select o.request_id from public.offers o
+                          where o.technician_id = %(me)s and o.status = 'pending'
+                          union all
+                          select x.id from public.repair_requests x where x.citizen_id = %(me)s
+                          union all
+                          select x.id from public.repair_requests x where x.technician_id = %(me)s)
+           order by r.id for update of r""", {"me": user_id})).fetchall()
+    return [(r["id"], r["college_id"]) for r in rows if r["offered"]]
 
 
 async def _refuse_if_holding_jobs(owner: Conn, user_id: uuid.UUID) -> None:
@@ -138,7 +166,7 @@ async def _refuse_if_holding_jobs(owner: Conn, user_id: uuid.UUID) -> None:
     (which the operator may need at once) is the tool that cannot wait, and leaves the jobs for the teacher too.
     Their profile is locked first (FOR NO KEY UPDATE, the lock order of dispatch.py): an accept or an assign under
     way finishes before the jobs are counted, one that comes after waits and then finds the account gone. Offers
-    still waiting go with the account; the SLA clock hands those jobs on (dispatch.hand_on_unanswerable)."""
+    still waiting go with the account; `delete` hands those jobs on at once (dispatch.hand_on)."""
     await _lock_active(owner, user_id)
     count = await jobs_in_hand(owner, user_id)
     if count:

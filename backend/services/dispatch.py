@@ -15,10 +15,11 @@ Row locks, the one order every transaction takes them in (so two of them wait fo
    about_id): those are taken later in the order, under a request's lock, and must not wait for a profile;
    several profiles in id order (the last-admin check locks every active admin, staff.lock_active_admins);
 1b. a college (`public.colleges`): FOR SHARE where it must stay open until commit (an accept of an offer, after the
-   student's profile; an accept of an invitation, after the invitation), FOR NO KEY UPDATE where an admin changes
-   or closes it (`staff.update_college`, which then ends its students' waiting offers: the requests next); never
-   FOR UPDATE, which would block the FOR KEY SHARE of the foreign-key checks of offers written under a request's
-   lock;
+   student's profile; an accept of an invitation, after the invitation) or closed (the tick ending the offers a
+   dispatch that raced the close wrote there, `staff.end_offers_at_closed_colleges`, skip locked: the requests
+   next), FOR NO KEY UPDATE where an admin changes or closes it (`staff.update_college`, which then ends its
+   students' waiting offers: the requests next); never FOR UPDATE, which would block the FOR KEY SHARE of the
+   foreign-key checks of offers written under a request's lock (dispatch takes none: the tick is its backstop);
 2. the request (`repair_requests` FOR UPDATE, `lock_status`);
 3. its offers, team and other rows of that request;
 4. an invitation (`private.staff_invites`), after the person's profile, then their notifications.
@@ -27,12 +28,15 @@ the foreign-key checks' FOR KEY SHARE conflicts with none of the above.
 An account's deletion is the one exclusive profile lock: `delete from auth.users` (DELETE /me, the operator's
 command, Supabase's dashboard) cascades to the profile and locks it for good, which blocks those FOR KEY SHARE checks,
 and the profile's trigger (private.forget_person) then writes the person's requests. So a trigger on auth.users
-(private.lock_requests_before_deletion, 0040) first takes every request the person asked for or works on
-(FOR UPDATE, by id): a request's holder (an accept writing the citizen's notification) finishes first. A student's
-own deletion (account.delete) first locks their profile FOR NO KEY UPDATE (an accept or an assign waits) and is
-refused while they hold a job (409 account_has_jobs). The offers a deletion takes with it (offers.technician_id on
-delete cascade, from any path: Supabase's dashboard too) leave requests `offered` with nobody to answer: the tick
-hands those on (`hand_on_unanswerable`).
+(private.lock_requests_before_deletion, 0040, 0045) first locks the person's profile FOR NO KEY UPDATE (an accept or
+an assign under way, holding it FOR SHARE, finishes first), then every request they asked for or work on (FOR
+UPDATE, by id: a request's holder, an accept writing the citizen's notification, finishes first), and refuses the
+deletion while they hold a job in hand, from any path (Supabase's dashboard too). A student's own deletion
+(account.delete) takes the same profile lock first and answers 409 account_has_jobs before that trigger runs. The
+offers a deletion takes with it (offers.technician_id on delete cascade, from any path: Supabase's dashboard too)
+leave requests `offered` with nobody to answer: the service paths (account.delete, which locks them with the
+deletion's other requests in one statement by id) hand them on at once (`hand_on`), the tick those of any other
+path (`hand_on_unanswerable`).
 """
 
 import uuid
@@ -530,13 +534,21 @@ async def hand_on_unanswerable(conn: Conn, now: datetime, policy: DispatchPolicy
     ).fetchall()
     if not rows:
         return 0
-    await act_as(conn, Actor.SYSTEM, None)
-    for row in sorted(rows, key=lambda r: r["id"]):
-        if row["college_id"] is None:
-            await dispatch(conn, row["id"], now, policy)
-        else:
-            await _refill(conn, row["id"], row["college_id"], now, policy)
+    await hand_on(conn, [(r["id"], r["college_id"]) for r in rows], now, policy)
     return len(rows)
+
+
+async def hand_on(conn: Conn, requests: list[tuple[uuid.UUID, uuid.UUID | None]], now: datetime,
+                  policy: DispatchPolicy) -> None:
+    """Requests (and their colleges) the caller holds locked, handed on by the system where they are `offered` with
+    no offer waiting any more, as a decline would be: the college's next fitting student, else the next college,
+    else `no_centre` (`_refill` re-checks both under the lock; any other request is left as it is)."""
+    await act_as(conn, Actor.SYSTEM, None)
+    for request_id, college_id in sorted(requests, key=lambda r: r[0]):
+        if college_id is None:
+            await dispatch(conn, request_id, now, policy)
+        else:
+            await _refill(conn, request_id, college_id, now, policy)
 
 
 async def _escalate(conn: Conn, request_id: uuid.UUID, college_id: uuid.UUID, now: datetime,

@@ -23,13 +23,13 @@ import re
 import uuid
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
+from datetime import datetime
 from typing import Any
 
 from psycopg import sql
 
 from backend.db import Conn
 from backend.notifications.invitations import close_invited, notify_answer, notify_invited, notify_moved
-from backend.services.credit import ROUND_SQL
 from shared.categories import level_valid
 from shared.display_names import clean_display_name
 from shared.geo import in_thailand
@@ -37,7 +37,6 @@ from shared.invitations import DECLINED_WAIT_DAYS, EXPIRED_LISTED_DAYS, INVITATI
 from shared.notifications import InvitedClosed
 from shared.phone import InvalidPhone, normalize_thai_phone
 from shared.roles import AppRole, may_invite
-from shared.statuses import WORK_IN_HAND
 from shared.text import Bilingual, error_text
 
 STUDENT_CSV_MAX_ROWS = 1000
@@ -272,14 +271,9 @@ async def _invite_account(conn: Conn, e164: str, profile_id: uuid.UUID, role: Ap
 
 async def jobs_in_hand(conn: Conn, technician_id: uuid.UUID) -> int:
     """Jobs under way the student leads or helps on (this round's team): a helper's hands are on the work too, and
-    they report hours the college's teacher then credits."""
-    row = await (await conn.execute(
-        f"""select count(*)::int as n from public.repair_requests r
-            where r.status = any(%(in_hand)s::public.request_status[])
-              and (r.technician_id = %(me)s
-                   or exists (select 1 from public.job_team t where t.request_id = r.id
-                              and t.technician_id = %(me)s and t.round = {ROUND_SQL.format(rid='r.id')}))""",
-        {"me": technician_id, "in_hand": [s.value for s in WORK_IN_HAND]})).fetchone()
+    they report hours the college's teacher then credits. Counted by the database (`private.jobs_in_hand`, migration
+    0045), which refuses an account's deletion from any other path (Supabase's dashboard) by the same count."""
+    row = await (await conn.execute("select private.jobs_in_hand(%s) as n", [technician_id])).fetchone()
     return int(row["n"]) if row else 0
 
 
@@ -296,7 +290,7 @@ async def end_open_offers(conn: Conn, technician_id: uuid.UUID) -> int:
     """A student leaving their college (or switched off) must not take its jobs any more: their offers still
     waiting end now, and the SLA clock hands those jobs on as it does for any unanswered offer (an accept after
     this finds the offer closed). Returns how many ended."""
-    return await _end_pending_offers(conn, "technician_id", technician_id)
+    return await _end_pending_offers(conn, "technician_id", [technician_id])
 
 
 # --- invitations, as the invited person sees and answers them ----------------------------------------------------
@@ -643,21 +637,43 @@ async def end_college_offers(conn: Conn, college_id: uuid.UUID) -> None:
     """A closed college takes no more jobs: the offers its students still hold end now (an accept after this finds
     the offer closed, or the college closed), and the SLA clock escalates those jobs to the next college as it
     does for any unanswered offer."""
-    await _end_pending_offers(conn, "college_id", college_id)
+    await _end_pending_offers(conn, "college_id", [college_id])
 
 
-async def _end_pending_offers(conn: Conn, column: str, value: uuid.UUID) -> int:
-    """The pending offers of one student or one college still open expire now; returns how many. Requests are
-    locked before their offers, the order every offer path keeps."""
+async def end_offers_at_closed_colleges(conn: Conn, now: datetime, limit: int = 100) -> int:
+    """The SLA clock's backstop for a close racing a dispatch: a dispatch (or a decline's refill) that read the
+    college open just before the close committed still writes its offers there, after the close ended the
+    college's offers (its statement did not see them yet). An accept of one is refused (409 college_closed), but
+    the job would wait out the offer's SLA. Those offers end here as the close ends them, as of `now`, so the
+    clock's expire_overdue hands their jobs on in the same turn. Dispatch takes no college lock (the close holds
+    the college and then takes requests): the clock comes after instead. Up to `limit` closed colleges, each held
+    FOR SHARE until commit (skip locked: one an admin is changing is left for the next turn), so a reopen waits
+    for this and its new offers are never ended; then their offers' requests (the module's lock order, dispatch.py).
+    Returns how many colleges."""
+    rows = await (await conn.execute(
+        """select c.id from public.colleges c
+           where not c.is_active
+             and exists (select 1 from public.offers o
+                         where o.college_id = c.id and o.status = 'pending' and o.expires_at > %s)
+           order by c.id limit %s for share of c skip locked""", [now, limit])).fetchall()
+    if rows:
+        await _end_pending_offers(conn, "college_id", [r["id"] for r in rows], at=now)
+    return len(rows)
+
+
+async def _end_pending_offers(conn: Conn, column: str, values: list[uuid.UUID], at: datetime | None = None) -> int:
+    """The pending offers of some students or colleges still open expire at `at` (the database's now by default);
+    returns how many. Requests are locked before their offers (by id), the order every offer path keeps."""
     by = sql.Identifier(column)
     await conn.execute(sql.SQL(
         """select r.id from public.repair_requests r
            where r.id in (select o.request_id from public.offers o
-                          where o.{} = %s and o.status = 'pending')
-           order by r.id for update""").format(by), [value])
+                          where o.{} = any(%s) and o.status = 'pending')
+           order by r.id for update""").format(by), [values])
     ended = await conn.execute(sql.SQL(
-        "update public.offers set expires_at = now() "
-        "where {} = %s and status = 'pending' and expires_at > now()").format(by), [value])
+        "update public.offers set expires_at = coalesce(%(at)s, now()) "
+        "where {} = any(%(values)s) and status = 'pending' and expires_at > coalesce(%(at)s, now())").format(by),
+        {"at": at, "values": values})
     return ended.rowcount
 
 

@@ -6,6 +6,7 @@ are the only admins (the shared one has the seed's)."""
 import asyncio
 import uuid
 from collections.abc import Awaitable, Callable
+from datetime import UTC, datetime
 from typing import Any
 
 import psycopg
@@ -17,6 +18,7 @@ from backend.errors import ApiError
 from backend.local_postgres import LocalPostgres
 from backend.migrate import migrate
 from backend.services import account
+from backend.services.dispatch import DispatchPolicy
 from backend.services.staff import StaffError, register_staff
 from shared.roles import AppRole
 from tests.integration.lock_waits import until_waiting
@@ -92,7 +94,7 @@ async def test_two_suspensions_of_the_last_two_admins_at_once_leave_one_admin(ow
 async def test_a_suspension_and_the_other_admins_deletion_at_once_leave_one_admin(own_db: str) -> None:
     a, b = two_admins(own_db)
     refused = await the_second_waits_then_is_refused(
-        own_db, a, lambda conn: account.delete(conn, b, AppRole.ADMIN, None))
+        own_db, a, lambda conn: account.delete(conn, b, AppRole.ADMIN, None, datetime.now(UTC), DispatchPolicy()))
     assert (refused.status, refused.code) == (409, "last_admin")
     assert active_admins(own_db) == {b}
     with psycopg.connect(own_db) as conn:

@@ -263,3 +263,18 @@ async def test_deleting_a_student_who_holds_a_job_is_refused_in_the_operator_s_w
     with psycopg.connect(database_url) as conn:
         kept = conn.execute("select count(*) from public.profiles where id = %s", [ace_id]).fetchone()
     assert kept == (1,)
+
+
+async def test_deleting_a_student_hands_on_at_once_the_job_offered_to_them_alone(
+    cli: CliRunner, app_and_clock: AppClock, area: Area, database_url: str
+) -> None:
+    """Their offer goes with the account; the job is handed on in the deletion's own transaction (here, with no
+    other plumber anywhere, to an admin as `no_centre`), not at the clock's next turn."""
+    api, _ = app_and_clock
+    _, created = await submit(api, category_code="plumbing", item="ก๊อกน้ำ", description="น้ำรั่วตลอดเวลา")
+    deleted = cli.invoke(app, ["delete-person", area.students["plumber"][1], "--yes"])
+    assert deleted.exit_code == 0, deleted.output
+    with psycopg.connect(database_url) as conn:
+        last = conn.execute("select from_status::text, to_status::text, actor::text from public.status_events "
+                            "where request_id = %s order by id desc limit 1", [created["id"]]).fetchone()
+    assert last == ("offered", "no_centre", "system")

@@ -99,3 +99,30 @@ async def test_the_data_api_path_writes_nothing(shaped: SupabaseShapedPostgres, 
                          "set_config('request.jwt.claims', %s, true)", [json.dumps(claims)])
             with pytest.raises(psycopg.errors.InsufficientPrivilege):
                 conn.execute(statement, {"me": citizen["id"]})
+
+
+async def test_gotrue_cannot_delete_a_student_holding_a_job(shaped: SupabaseShapedPostgres, database_url: str,
+                                                            api: httpx.AsyncClient) -> None:
+    """Migration 0045's refusal holds for the dashboard's own delete (as supabase_auth_admin), and says why."""
+    token, citizen = await sign_in(api, fresh_phone())
+    body = {"idempotency_key": str(uuid.uuid4()), "category_code": "appliance", "item": "พัดลม",
+            "description": "เปิดแล้วใบพัดไม่หมุน มีเสียงดัง", "lat": 6.56, "lon": 101.26, "province": "ยะลา",
+            "district": "เมืองยะลา", "contact_phone": citizen["phone"], "pdpa_consent": True}
+    made = await api.post("/requests", json=body, headers=bearer(token))
+    assert made.status_code == 201, made.text
+    with psycopg.connect(database_url, autocommit=True, row_factory=dict_row) as conn:
+        student = conn.execute("select private.create_phone_user(%s, true) as id",
+                               ["66" + fresh_phone()[1:]]).fetchone()
+        assert student is not None
+        conn.execute("update public.profiles set role = 'technician', "
+                     "college_id = (select id from public.colleges limit 1) where id = %s", [student["id"]])
+        conn.execute("update public.repair_requests set technician_id = %s, status = 'accepted' where id = %s",
+                     [student["id"], made.json()["id"]])
+    with as_role(shaped, database_url, "supabase_auth_admin") as gotrue, \
+            pytest.raises(psycopg.errors.RestrictViolation) as refused:
+        gotrue.execute("delete from auth.users where id = %s", [student["id"]])
+    assert "1 job(s)" in str(refused.value.diag.message_primary)
+    with psycopg.connect(database_url, row_factory=dict_row) as conn:
+        kept = conn.execute("select technician_id, status from public.repair_requests where id = %s",
+                            [made.json()["id"]]).fetchone()
+    assert kept == {"technician_id": student["id"], "status": "accepted"}
