@@ -4,37 +4,24 @@ and resource abuse. Each test here is a finding that fails today (xfail strict) 
 import asyncio
 import contextlib
 import io
-from collections.abc import AsyncIterator, Iterator
-from datetime import UTC, datetime, timedelta
+from collections.abc import AsyncIterator
 from typing import Any
 
 import httpx
 import psycopg
 import pypdf
 import pytest
-from psycopg.rows import dict_row
-from psycopg.types.json import Jsonb
-from psycopg_pool import AsyncConnectionPool
 from starlette.requests import Request
 
 from backend.app import create_app
 from backend.auth.tokens import verify_token
-from backend.db import Conn
 from backend.errors import ApiError
 from backend.live import EventHub
-from backend.notifications.worker import deliver_once
 from backend.routes.events import events
 from backend.settings import Settings
 from tests.helpers import bearer, fresh_phone, sign_in
 from tests.integration.builders import jpeg_with_gps
 from tests.integration.dispatch_area import AppClock, Area, handed_back_job, submit
-from tests.integration.test_notifications_delivery import (
-    CONFIG,
-    NIGHT,
-    FakeChannel,
-    notify_db,  # noqa: F401 (its own database, a fixture)
-    person,
-)
 
 
 @pytest.fixture
@@ -196,42 +183,6 @@ async def test_the_teacher_can_approve_without_crediting_a_helper_who_did_nothin
     assert without_cat.status_code == 200, without_cat.text
     credited = {m["technician_id"]: m["approved_hours"] for m in without_cat.json()}
     assert credited[bee[0]] == 1.5 and not credited.get(cat[0])
-
-
-@pytest.fixture
-async def notify_pool(notify_db: str) -> AsyncIterator[AsyncConnectionPool[Conn]]:  # noqa: F811
-    p: AsyncConnectionPool[Conn] = AsyncConnectionPool(
-        notify_db, min_size=1, max_size=4, kwargs={"row_factory": dict_row, "autocommit": True},
-        connection_class=psycopg.AsyncConnection[dict[str, Any]], open=False)
-    await p.open()
-    yield p
-    await p.close()
-
-
-@pytest.fixture
-def notify_rows(notify_db: str) -> Iterator[psycopg.Connection[dict[str, Any]]]:  # noqa: F811
-    with psycopg.connect(notify_db, autocommit=True, row_factory=dict_row) as conn:
-        conn.execute("delete from public.notifications")
-        yield conn
-
-
-@pytest.mark.xfail(strict=True, reason="audit13: an offer held for quiet hours is sent hours after it expired")
-async def test_an_offer_held_for_the_night_is_not_sent_after_it_expired(
-        notify_pool: AsyncConnectionPool[Conn], notify_rows: psycopg.Connection[dict[str, Any]]) -> None:
-    """A new offer at 23:00 to a student with the default quiet hours (21:00-07:00, offers not exempt) is held to
-    07:00, while the offer itself runs out in 30 minutes. At 07:00 the worker sends it anyway: "งานใหม่ ...: ตอบรับ
-    ภายใน 0 นาที" (answer within 0 min) for a job that went to someone else eight hours before; nothing at send
-    time asks whether the offer (notifications.offer_id, params.expires_at) is still open."""
-    student = person(notify_rows)
-    notify_rows.execute("insert into public.notifications (recipient_id, kind, params) values (%s, 'offer_new', %s)",
-               [student, Jsonb({"item": "พัดลม", "expires_at": (NIGHT + timedelta(minutes=30)).isoformat(),
-                                "distance_km": 3.2})])
-    fake = FakeChannel()
-    await deliver_once(notify_pool, {"fake": fake}, CONFIG, NIGHT)
-    assert fake.sent == []  # held for the night
-    morning = datetime(2026, 3, 3, 0, 0, tzinfo=UTC)  # 07:00 in Bangkok
-    await deliver_once(notify_pool, {"fake": fake}, CONFIG, morning)
-    assert [(m.kind.value, m.body) for m, _, _ in fake.sent] == [], "an expired offer announced in the morning"
 
 
 @pytest.mark.xfail(strict=True, reason="audit13: approved hours leave the college's ledger when a reopen moves on")
