@@ -1023,7 +1023,7 @@ EXPORT_TEXTS: dict[str, Bilingual] = {
     "district": B("อำเภอ/เขต", "District"),
     "technician": B("นักศึกษาช่าง", "Student technician"),
     "hours": B("ชั่วโมงทำงาน", "Hours worked"),
-    "parts_total": B("ค่าอะไหล่ (บาท)", "Parts (baht)"),
+    "parts_total": B("ค่าอะไหล่ที่เจ้าของอนุมัติ (บาท)", "Parts the owner approved (baht)"),
     "rating": B("คะแนน", "Rating"),
     "approved_at": B("วันที่อนุมัติ", "Approved on"),
     "approved_by": B("ผู้อนุมัติ", "Approved by"),
