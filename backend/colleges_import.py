@@ -6,6 +6,7 @@ reported, so a partial list never reaches the database by accident.
 
 import csv
 import io
+import unicodedata
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from decimal import Decimal
@@ -15,6 +16,7 @@ from pydantic import BaseModel, Field, ValidationError, field_validator
 
 from shared.geo import SERVICE_RADIUS_MAX_KM, SERVICE_RADIUS_MIN_KM, in_thailand
 from shared.phone import InvalidPhone, normalize_thai_phone
+from shared.visible_text import is_plain_name
 
 COLUMNS = ("code", "name_th", "name_en", "province_th", "province_en", "region", "lat", "lon", "service_radius_km")
 # Optional: the college's phone for citizens (any Thai form: 053-123-456, +66 53 123 456); empty keeps the stored one.
@@ -38,6 +40,15 @@ class CollegeRow(BaseModel):
     @classmethod
     def _strip(cls, value: object) -> object:
         return value.strip() if isinstance(value, str) else value
+
+    @field_validator("name_th", "name_en", "province_th", "province_en")
+    @classmethod
+    def _plain(cls, value: str) -> str:
+        # The API's college form keeps the same rule (backend.schemas.PlaceName): a NUL here failed the upsert with
+        # a raw database error; escape sequences and direction overrides went into every list that shows colleges.
+        if not is_plain_name(value):
+            raise ValueError("control characters, a text-direction override or nothing visible: not a name")
+        return unicodedata.normalize("NFC", value)
 
     @field_validator("phone", mode="before")
     @classmethod

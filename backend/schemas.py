@@ -34,7 +34,7 @@ from shared.request_rules import (
 )
 from shared.roles import AppRole
 from shared.statuses import RequestStatus
-from shared.visible_text import is_blank
+from shared.visible_text import PLAIN_NAME_PATTERN, is_blank, is_plain_name
 from shared.wire import CollegeRef, RequestSummary
 from shared.work import MAX_HOURS, MAX_PARTS, NOTES_MAX, PART_NAME_MAX, STEP_NOTE_MAX, UNREPAIRABLE_REASONS
 
@@ -344,12 +344,19 @@ def _left_out_not_null(schema: dict[str, Any]) -> None:
 ServiceRadius = Annotated[Finite, Field(ge=SERVICE_RADIUS_MIN_KM, le=SERVICE_RADIUS_MAX_KM)]
 
 
+# A college's and a province's names, in every citizen's college list, the verify page and the PDFs: something
+# visible and no direction override besides Line's no control character (shared.visible_text.is_plain_name, which
+# the colleges CSV import applies too).
+_place_check, _place_doc = rule("place_name_invalid", is_plain_name, pattern=PLAIN_NAME_PATTERN)
+PlaceName = Annotated[Line, _place_check, _place_doc]
+
+
 class CollegeCreate(BaseModel):
     code: CollegeCode
-    name_th: Line = Field(min_length=1, max_length=200)
-    name_en: Line = Field(min_length=1, max_length=200)
-    province_th: Line = Field(min_length=1, max_length=100)
-    province_en: Line = Field(min_length=1, max_length=100)
+    name_th: PlaceName = Field(min_length=1, max_length=200)
+    name_en: PlaceName = Field(min_length=1, max_length=200)
+    province_th: PlaceName = Field(min_length=1, max_length=100)
+    province_en: PlaceName = Field(min_length=1, max_length=100)
     region: Region
     lat: Finite = Field(description="inside Thailand")
     lon: Finite
@@ -365,10 +372,10 @@ class CollegeUpdate(BaseModel):
     model_config = ConfigDict(json_schema_extra=_left_out_not_null)
 
     code: CollegeCode | None = None
-    name_th: Line | None = Field(None, min_length=1, max_length=200)
-    name_en: Line | None = Field(None, min_length=1, max_length=200)
-    province_th: Line | None = Field(None, min_length=1, max_length=100)
-    province_en: Line | None = Field(None, min_length=1, max_length=100)
+    name_th: PlaceName | None = Field(None, min_length=1, max_length=200)
+    name_en: PlaceName | None = Field(None, min_length=1, max_length=200)
+    province_th: PlaceName | None = Field(None, min_length=1, max_length=100)
+    province_en: PlaceName | None = Field(None, min_length=1, max_length=100)
     region: Region | None = None
     lat: Finite | None = None
     lon: Finite | None = None

@@ -156,6 +156,26 @@ def quiet_until(now: datetime, quiet: QuietHours, kind: Kind) -> datetime | None
     return datetime.combine(end_day, quiet.end, tzinfo=BANGKOK)
 
 
+# Kinds that ask for an answer to an offer before it runs out: once it is answered, withdrawn or past its time they
+# ask for nothing, and a delivery held since (quiet hours, a retry's backoff) is not sent ("answer within 0 min").
+OFFER_KINDS: frozenset[Kind] = frozenset({Kind.OFFER_NEW, Kind.OFFER_EXPIRING})
+
+
+def offer_still_open(kind: Kind, params: Mapping[str, Any], now: datetime, offer_open: bool | None = None) -> bool:
+    """Whether a notification of `kind` still asks for something at `now`: any kind but an offer's always does; an
+    offer's while its time (`params["expires_at"]`) has not passed and, when the database could tell
+    (`offer_open`: the offer, or for offer_expiring any offer of the job, still pending), it still waits."""
+    if kind not in OFFER_KINDS:
+        return True
+    if offer_open is False:
+        return False
+    try:
+        expires = datetime.fromisoformat(str(params.get("expires_at")))
+    except ValueError:
+        return True  # no time to go by: the offer's own state decided above
+    return expires.tzinfo is None or expires > now
+
+
 # --- Texts and links ---------------------------------------------------------------------------------------------
 
 # Title and body per kind; {ref} is the request's reference number, other fields come from the params.

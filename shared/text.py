@@ -239,6 +239,11 @@ ERRORS: dict[str, Bilingual] = {
         "The text contains characters that are not allowed (control characters)",
     ),
     "text_too_long": B("ข้อความยาวเกินไป", "The text is too long"),
+    # A college's or a province's name (the admin's college form, the colleges CSV): shown in everyone's lists.
+    "place_name_invalid": B(
+        "ชื่อต้องมีตัวอักษรที่มองเห็นได้ และไม่มีอักขระควบคุมหรืออักขระกลับทิศทางข้อความ",
+        "A name needs visible letters, with no control or text-direction characters",
+    ),
     "invalid_value": B("ค่านี้ไม่ถูกต้อง", "This value is not valid"),
     "number_not_finite": B("ต้องเป็นตัวเลขปกติ (ไม่ใช่ค่าอนันต์หรือ NaN)", "Must be a finite number (not infinity or NaN)"),
     "body_too_large": B(
@@ -1032,7 +1037,7 @@ EXPORT_TEXTS: dict[str, Bilingual] = {
     "district": B("อำเภอ/เขต", "District"),
     "technician": B("นักศึกษาช่าง", "Student technician"),
     "hours": B("ชั่วโมงทำงาน", "Hours worked"),
-    "parts_total": B("ค่าอะไหล่ (บาท)", "Parts (baht)"),
+    "parts_total": B("ค่าอะไหล่ที่เจ้าของอนุมัติ (บาท)", "Parts the owner approved (baht)"),
     "rating": B("คะแนน", "Rating"),
     "approved_at": B("วันที่อนุมัติ", "Approved on"),
     "approved_by": B("ผู้อนุมัติ", "Approved by"),

@@ -21,7 +21,16 @@ from backend.db import Conn, service_tx
 from backend.notifications.channels import DEVICE_ADDRESSES, Channel, DeliveryError, Message, Target
 from backend.notifications.rendering import render_row
 from backend.settings import Settings
-from shared.notifications import SMS_KINDS, Kind, Pref, QuietHours, chosen_prefs, is_push_service_url, quiet_until
+from shared.notifications import (
+    SMS_KINDS,
+    Kind,
+    Pref,
+    QuietHours,
+    chosen_prefs,
+    is_push_service_url,
+    offer_still_open,
+    quiet_until,
+)
 
 log = logging.getLogger("fixit.notifications")
 
@@ -133,7 +142,16 @@ async def plan(conn: Conn, channels: Sequence[Channel], now: datetime, limit: in
 _DUE = """
 select d.id, d.channel, d.target, d.idempotency_key, d.attempts, n.id as notification_id, n.kind, n.params,
        n.request_id, p.locale, p.is_active, (to_jsonb(r) ->> 'ref_no')::bigint as ref_no, dev.keys,
-       dev.token as device, line.line_user_id as line_link
+       dev.token as device, line.line_user_id as line_link,
+       -- an offer's notification asks for an answer only while its offer (for offer_expiring: any of the job's
+       -- offers) still waits; null when the notification names no offer
+       case when n.kind = 'offer_new' and n.offer_id is not null then
+                exists (select 1 from public.offers o
+                        where o.id = n.offer_id and o.status = 'pending' and o.expires_at > %(now)s)
+            when n.kind = 'offer_expiring' and n.request_id is not null then
+                exists (select 1 from public.offers o
+                        where o.request_id = n.request_id and o.status = 'pending' and o.expires_at > %(now)s)
+       end as offer_open
 from private.notification_deliveries d
 join public.notifications n on n.id = d.notification_id
 join public.profiles p on p.id = n.recipient_id
@@ -170,6 +188,10 @@ async def _send_one(channel: Channel, row: Mapping[str, Any], now: datetime, con
         return _Outcome(row["id"], "skipped", attempts - 1, "device signed out or now another account's", now)
     if channel.addresses == "line" and row["line_link"] is None:
         return _Outcome(row["id"], "skipped", attempts - 1, "LINE unlinked or now another account's", now)
+    if not offer_still_open(Kind(row["kind"]), row["params"] or {}, now, row["offer_open"]):
+        # Held for quiet hours (or a retry) past the offer's answer or end: it would ask for an answer in 0 minutes
+        # to a job that went to someone else hours ago. The inbox still has it.
+        return _Outcome(row["id"], "skipped", attempts - 1, "the offer was answered, withdrawn or ran out", now)
     if channel.addresses == "webpush" and not is_push_service_url(row["target"]):
         # Registered before POST /me/devices checked the address: sending would be our own request to a host of
         # the registrant's choosing (inside the network too). Dropped like a subscription the service says is gone.

@@ -106,7 +106,10 @@ async def jobs(conn: Conn, college_id: uuid.UUID) -> list[dict[str, Any]]:
     cur = await conn.execute(
         f"""select r.id, '{PREFIX}' || r.ref_no as reference, r.created_at, r.category_code,
                   cat.name_th as category_name_th, cat.name_en as category_name_en, r.item, r.brand, r.status,
-                  r.province, r.district, p.display_name as technician, j.hours::float as hours, j.parts, r.rating,
+                  r.province, r.district, p.display_name as technician, j.hours::float as hours, r.rating,
+                  -- the parts the owner approved: the report's own priced list is a working note (audit13)
+                  (select sum(jp.qty * jp.price_baht)::float from public.job_parts jp
+                   where jp.request_id = r.id and jp.status = 'approved') as parts_approved_total,
                   (select max(e.created_at) from public.status_events e
                    where e.request_id = r.id and e.to_status = 'done') as approved_at,
                   (select private.first_name(e.actor_id) from public.status_events e

@@ -12,7 +12,6 @@ from zoneinfo import ZoneInfo
 
 from shared.statuses import RequestStatus
 from shared.text import EXPORT_TEXTS, STATUS_LABELS, Locale
-from shared.work import parts_total
 
 BANGKOK = ZoneInfo("Asia/Bangkok")
 BUDDHIST_ERA_OFFSET = 543
@@ -44,7 +43,7 @@ def _name(pair: tuple[str, str], locale: Locale) -> str:
 def job_rows(rows: Sequence[Mapping[str, Any]], locale: Locale) -> list[list[str]]:
     out = []
     for r in rows:
-        parts = r.get("parts")
+        parts = r["parts_approved_total"]
         out.append([
             r["reference"],
             local_time(r["created_at"], locale),
@@ -56,7 +55,7 @@ def job_rows(rows: Sequence[Mapping[str, Any]], locale: Locale) -> list[list[str
             r["district"],
             r["technician"] or "",
             number(r["hours"]),
-            number(parts_total(parts)) if parts else "",
+            number(parts) if parts else "",
             "" if r["rating"] is None else str(r["rating"]),
             local_time(r["approved_at"], locale) if r["approved_at"] else "",
             r["approved_by"] or "",

@@ -33,6 +33,23 @@ async def save_report(
     return {**saved, "parts_total_baht": parts_total(saved["parts"])}
 
 
+# The parts the owner said yes to (in the app or by phone: POST /requests/{id}/parts), as a report's parts read.
+APPROVED_PARTS_SQL = """
+    select name, qty, price_baht::float as cost_baht from public.job_parts
+    where request_id = %s and status = 'approved' order by proposed_at, id"""
+
+
+async def owners_report(conn: Conn, request_id: uuid.UUID, report: dict[str, Any] | None) -> dict[str, Any] | None:
+    """The report as its owner reads it: the student's hours and notes, and as parts only those the owner approved.
+    The report's own list (what the student wrote down, with costs nobody agreed to) stays the student's and the
+    teacher's working note: shown to the owner it read as a bill they never approved. Stored reports stay as they
+    are."""
+    if report is None:
+        return None
+    parts = await (await conn.execute(APPROVED_PARTS_SQL, [request_id])).fetchall()
+    return {**report, "parts": parts, "parts_total_baht": parts_total(parts)}
+
+
 async def load_report(conn: Conn, request_id: uuid.UUID) -> dict[str, Any] | None:
     row = await (
         await conn.execute(

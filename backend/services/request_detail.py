@@ -11,7 +11,7 @@ from backend.db import Conn, user_tx
 from backend.errors import ApiError
 from backend.services.credit import ROUND_BEGAN_SQL, ROUND_SQL
 from backend.services.handover_rule import HANDED_OVER_SQL
-from backend.services.job_reports import load_report
+from backend.services.job_reports import load_report, owners_report
 from shared.aftercare import RATEABLE, may_reopen
 from shared.reference import PREFIX
 from shared.roles import Actor
@@ -73,6 +73,8 @@ async def request_detail(conn: Conn, request_id: uuid.UUID, now: datetime) -> di
     all_photos = await photos.fetchall()
     photo_rows = [{k: v for k, v in p.items() if k != "created_at"} for p in all_photos]
     report = await load_report(conn, request_id)
+    # The owner is shown the parts they approved, never the report's own priced list (audit13).
+    shown = await owners_report(conn, request_id, report) if row["is_mine"] else report
     status = RequestStatus(row["status"])
     step, wait = NEXT_STEPS[status]
     # A reopened job's later round is reported and evidenced again: the screen shows what is this round's.
@@ -80,7 +82,7 @@ async def request_detail(conn: Conn, request_id: uuid.UUID, now: datetime) -> di
     round_after = [p["idx"] for p in all_photos if p["kind"] == "after" and in_round(p["created_at"], round_began)]
     report_in_round = report is not None and in_round(report["updated_at"], round_began)
     return {**row, "timeline": timeline, "photos": photo_rows,
-            "actions": citizen_actions(row, now), "report": report,
+            "actions": citizen_actions(row, now), "report": shown,
             "next_step": step.in_(locale), "expected_wait": wait.in_(locale) if wait else None,
             "work_round": work_round, "report_in_round": report_in_round, "after_photos_in_round": round_after,
             "quality_check_missing": [] if row["is_mine"] else quality_check_missing(

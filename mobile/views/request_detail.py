@@ -144,7 +144,8 @@ def _what_you_entered(vm: RequestDetailViewModel, detail: RequestDetail, locale:
 
 
 def _repair_record(detail: RequestDetail, locale: Locale) -> list[ft.Control]:
-    """What the student did: the report, hours, parts and their cost."""
+    """What the student did: the report, hours, and the parts the owner approved with their cost (the backend sends
+    the owner only those)."""
     report = detail.report
     if report is None or not (report.notes or report.hours or report.parts):
         return []
@@ -156,8 +157,9 @@ def _repair_record(detail: RequestDetail, locale: Locale) -> list[ft.Control]:
     for part in report.parts:
         lines.append(ft.Text(t("report_part_line", locale, name=part.name, qty=part.qty,
                                cost=format_baht(part.qty * part.cost_baht))))
-    lines.append(ft.Text(t("parts_total", locale, total=format_baht(report.parts_total_baht)),
-                         weight=ft.FontWeight.W_600))
+    if report.parts:
+        lines.append(ft.Text(t("parts_total", locale, total=format_baht(report.parts_total_baht)),
+                             weight=ft.FontWeight.W_600))
     return [_box(lines)]
 
 

@@ -177,7 +177,8 @@ async def test_every_endpoint_the_app_calls_parses(app: Any, area: Area, databas
     assert (await teacher.assign(third.id, uuid.UUID(area.students["bee"][0]))).status == "accepted"
 
     record = await citizen.request_detail(created.id)
-    assert record.report is not None and record.report.parts_total_baht == 35
+    # The report's own priced list is not the owner's bill: nothing was proposed and approved (audit13).
+    assert record.report is not None and record.report.parts == [] and record.report.parts_total_baht == 0
     assert record.next_step and record.reference == detail.reference
     await citizen.rate_request(created.id, 5, "ดีมาก")
     assert (await citizen.reopen_request(created.id, "ยังไม่หาย")).status == "offered"
@@ -309,6 +310,9 @@ async def test_the_job_record_and_credit_endpoints_parse(app: Any, area: Area, d
     assert (await lead.move_job(created.id, "handed_back", handover_code=code)).status == "handed_back"
     record = await citizen.job_record(created.id)
     assert record.parts_approved_total_baht == 80.0 and record.handover is not None
+    shown = (await citizen.request_detail(created.id)).report  # the owner's repair record: the approved parts
+    assert shown is not None and [(p.name, p.qty, p.cost_baht) for p in shown.parts] == [
+        ("คาปาซิเตอร์", 2, 35.0), ("ฟิวส์", 1, 10.0)] and shown.parts_total_baht == 80.0
     assert {m.role for m in (await teacher.job_record(created.id)).team} == {"lead", "helper"}
 
     with psycopg.connect(database_url, autocommit=True) as conn:  # in hand for 2 hours, not seconds

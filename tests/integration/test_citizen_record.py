@@ -36,6 +36,13 @@ async def test_the_citizen_sees_everything_about_their_repair(
     await api.post(f"/requests/{rid}/status", json={"to_status": "repairing", "note": "ใส่รายการอะไหล่"},
                    headers=bearer(teacher))
     assert (await api.put(f"/requests/{rid}/report", json=report, headers=bearer(ace))).status_code == 200
+    # The capacitors are proposed and the owner says yes; the grease is only on the report's own list.
+    part = await api.post(f"/requests/{rid}/parts", json={"name": "คาปาซิเตอร์ 1.5uF", "qty": 2, "price_baht": 35},
+                          headers=bearer(ace))
+    assert part.status_code == 201, part.text
+    yes = await api.post(f"/requests/{rid}/parts/{part.json()['id']}/decision", json={"approve": True},
+                         headers=bearer(citizen))
+    assert yes.status_code == 200, yes.text
     await api.post(f"/requests/{rid}/status", json={"to_status": "quality_check"}, headers=bearer(ace))
     for to in ("done", "handed_back"):
         if to == "handed_back":
@@ -47,10 +54,10 @@ async def test_the_citizen_sees_everything_about_their_repair(
     # What they entered.
     assert detail["description"] == "เปิดแล้วไม่หมุน มีกลิ่นไหม้" and detail["address"] == "99 หมู่ 2 ตำบลจองคำ"
     assert (detail["service_place"], sorted(detail["preferred_days"])) == ("home", ["fri", "mon"])
-    # The repair record: work done, parts and their total, hours, before and after photos.
+    # The repair record: work done, the parts they approved and their total, hours, before and after photos.
     assert detail["report"]["notes"] == report["notes"] and detail["report"]["hours"] == 2.5
-    assert [p["name"] for p in detail["report"]["parts"]] == ["คาปาซิเตอร์ 1.5uF", "จารบี"]
-    assert detail["report"]["parts_total_baht"] == 90
+    assert [p["name"] for p in detail["report"]["parts"]] == ["คาปาซิเตอร์ 1.5uF"]
+    assert detail["report"]["parts_total_baht"] == detail["parts_approved_total_baht"] == 70
     assert sorted(p["kind"] for p in detail["photos"]) == ["after", "before"]
     # Who and whom to call, and the number to quote.
     assert detail["technician_first_name"] == "เอ" and detail["college_phone"] == "+6653611234"
