@@ -786,6 +786,7 @@ ACCOUNT_UI: dict[str, Bilingual] = {
     "kind_offer_withdrawn": B("งานที่ถอนข้อเสนอ", "Offers withdrawn"),
     "kind_rework": B("งานที่ต้องแก้ไข", "Jobs sent back"),
     "kind_approved": B("งานที่ผ่านการตรวจ", "Jobs approved"),
+    "kind_helper_kept": B("งานที่ครูให้คนอื่นทำต่อ (ฉันเป็นผู้ช่วย)", "Jobs given to another student (I stay a helper)"),
     "kind_qc_waiting": B("งานรอตรวจ", "Jobs waiting for a check"),
     "kind_offer_expiring": B("ข้อเสนอใกล้หมดเวลา", "Offers about to expire"),
     "kind_reopened": B("คำขอที่เปิดใหม่", "Requests reopened"),

@@ -49,6 +49,7 @@ from shared.credit import (
     verify_code_from,
     work_window_hours,
 )
+from shared.notifications import Kind
 from shared.statuses import WORK_EDITABLE, RequestStatus
 from shared.visible_text import visible_length
 
@@ -65,6 +66,12 @@ async def _request(owner: Conn, request_id: uuid.UUID) -> dict[str, Any]:
         "where id = %s", [request_id])).fetchone()
     assert row is not None
     return row
+
+
+async def holder(owner: Conn, request_id: uuid.UUID) -> uuid.UUID | None:
+    """The student who has the job now, read under the request's lock (taken first, as on every path)."""
+    found: uuid.UUID | None = (await _request(owner, request_id))["technician_id"]
+    return found
 
 
 def _on_job(req: dict[str, Any], user: uuid.UUID) -> None:
@@ -321,9 +328,17 @@ async def current_round(conn: Conn, request_id: uuid.UUID) -> tuple[int, datetim
     return int(row["round"]), row["since"]
 
 
+# The hours of a student's own work report in the round (a report is the job's, one per request: after a reassign it
+# may be the former student's, whose hours are theirs, never the new lead's). `%(id)s`, `%(who)s`, `%(since)s`.
+_OWN_REPORT_HOURS = """(select j.hours from public.job_reports j where j.request_id = %(id)s
+                          and j.technician_id = %(who)s
+                          and (%(since)s::timestamptz is null or j.updated_at > %(since)s::timestamptz))"""
+
+
 async def _ensure_lead(owner: Conn, req: dict[str, Any]) -> None:
-    """The student on the job is the team's lead; their hours are their work report's. In a later round only a
-    report saved since the reopen counts: the first round's hours were credited already."""
+    """The student on the job is the team's lead; their hours are their own work report's (a report the student
+    the job was taken from wrote stays theirs: `keep_former_student`). In a later round only a report saved since
+    the reopen counts: the first round's hours were credited already."""
     if req["technician_id"] is None:
         return
     round_, since = await current_round(owner, req["id"])
@@ -331,14 +346,47 @@ async def _ensure_lead(owner: Conn, req: dict[str, Any]) -> None:
     await owner.execute(
         "update public.job_team set role = 'helper' where request_id = %s and round = %s and role = 'lead' "
         "and technician_id <> %s and approved_at is null", [req["id"], round_, req["technician_id"]])
+    # A lead without a report of their own keeps the hours they had on the team (a helper made lead again).
     await owner.execute(
-        """insert into public.job_team (request_id, round, technician_id, role, hours)
-           select %(id)s, %(round)s, %(lead)s, 'lead',
-                  (select j.hours from public.job_reports j where j.request_id = %(id)s
-                     and (%(since)s::timestamptz is null or j.updated_at > %(since)s::timestamptz))
-           on conflict (request_id, round, technician_id) do update set role = 'lead', hours = excluded.hours
-           where public.job_team.approved_at is null""",
-        {"id": req["id"], "round": round_, "lead": req["technician_id"], "since": since})
+        f"""insert into public.job_team (request_id, round, technician_id, role, hours)
+            select %(id)s, %(round)s, %(who)s, 'lead', {_OWN_REPORT_HOURS}
+            on conflict (request_id, round, technician_id) do update
+                set role = 'lead', hours = coalesce(excluded.hours, public.job_team.hours)
+            where public.job_team.approved_at is null""",
+        {"id": req["id"], "round": round_, "who": req["technician_id"], "since": since})
+
+
+async def keep_former_student(owner: Conn, request_id: uuid.UUID, former: uuid.UUID | None) -> bool:
+    """The job was taken from `former` (a teacher's reassign or take back, under the request's lock): what they did
+    stays theirs. They stay on the round's team as a helper with the hours of their own report (kept here, before the
+    next student's report replaces it), so the teacher credits them and not the next lead; one who reported nothing
+    and was not on the team is left off (the lead or the teacher may add them, and they report their hours). True
+    when they are on the team."""
+    if former is None:
+        return False
+    round_, since = await current_round(owner, request_id)
+    kept = await (await owner.execute(
+        f"""insert into public.job_team (request_id, round, technician_id, role, hours)
+            select %(id)s, %(round)s, %(who)s, 'helper', h.hours
+            from (select {_OWN_REPORT_HOURS} as hours) h
+            where h.hours is not null or exists (
+                select 1 from public.job_team t where t.request_id = %(id)s and t.round = %(round)s
+                  and t.technician_id = %(who)s)
+            on conflict (request_id, round, technician_id) do update
+                set role = 'helper', hours = coalesce(excluded.hours, public.job_team.hours)
+            where public.job_team.approved_at is null
+            returning 1""",
+        {"id": request_id, "round": round_, "who": former, "since": since})).fetchone()
+    if kept is not None:
+        await _tell(owner, former, request_id, Kind.HELPER_KEPT)
+    return kept is not None
+
+
+async def _tell(owner: Conn, student: uuid.UUID, request_id: uuid.UUID, kind: Kind) -> None:
+    """A notification about the student's place on a job's team (the outbox, in this transaction)."""
+    await owner.execute(
+        "select private.notify(%s, %s, jsonb_build_object('item', r.item), r.id) from public.repair_requests r "
+        "where r.id = %s", [student, kind.value, request_id])
 
 
 async def _approved(owner: Conn, request_id: uuid.UUID) -> bool:
@@ -419,13 +467,18 @@ async def _team_with_lead(conn: Conn, req: dict[str, Any]) -> list[dict[str, Any
     approved, yet its lead is on it with their report's hours (what the approval will read), so the teacher sees
     whose hours they approve."""
     members = await team(conn, req["id"])
-    if req["technician_id"] is None or any(m["role"] == "lead" for m in members):
+    if req["technician_id"] is None:
         return members
     round_, since = await current_round(conn, req["id"])
     report = await (await conn.execute(
-        """select hours::float as hours from public.job_reports where request_id = %s
-           and (%s::timestamptz is null or updated_at > %s::timestamptz)""",
-        [req["id"], since, since])).fetchone()
+        f"select {_OWN_REPORT_HOURS}::float as hours",
+        {"id": req["id"], "who": req["technician_id"], "since": since})).fetchone()
+    if any(m["role"] == "lead" for m in members):
+        for m in members:  # a lead row written before their report: the report's hours, as the approval reads them
+            if m["technician_id"] == req["technician_id"] and m["approved_at"] is None and report \
+                    and report["hours"] is not None:
+                m["hours"] = report["hours"]
+        return members
     lead = {"technician_id": req["technician_id"], "display_name": None, "role": "lead", "task": "",
             "hours": report["hours"] if report else None, "approved_hours": None, "approved_at": None,
             "skill_code": None, "skill_level": None, "round": round_}

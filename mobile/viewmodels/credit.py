@@ -287,8 +287,11 @@ class RecordPanel(Loadable):
 
     def reported_hours(self, member: TeamMember) -> float | None:
         """A helper's own report; the lead's hours are their work report's (the approval reads them from there). On a
-        reopened job the report may be the last round's, already credited: only the backend's figure counts then."""
-        if member.hours is not None or member.role != TeamRole.LEAD:
+        reopened job the report may be the last round's, already credited: only the backend's figure counts then.
+        Only the lead's own screen falls back to the job's report: a job given to another student may still carry
+        the former student's report, whose hours are theirs (the backend's record names whose they are), so a
+        teacher sees and approves the backend's figure only."""
+        if member.hours is not None or member.role != TeamRole.LEAD or not self.is_student:
             return member.hours
         if self.record is not None and self.record.round > 1:
             return None
