@@ -311,6 +311,10 @@ ERRORS.update({
     "team_not_member": B("คุณไม่ได้อยู่ในทีมของงานนี้", "You are not on this job's team"),
     "team_not_now": B("แก้ไขทีมไม่ได้หลังครูอนุมัติชั่วโมงแล้ว", "The team cannot change after hours are approved"),
     "hours_missing": B("ยังไม่ได้บันทึกชั่วโมงทำงาน", "No hours recorded"),
+    "hours_lead_zero": B("ชั่วโมงของหัวหน้างานต้องมากกว่า 0 (ใส่ 0 ได้เฉพาะผู้ช่วยที่ไม่ได้ช่วยงานนี้)",
+                         "The lead's hours must be above 0 (0 is only for a helper who did not work on it)"),
+    "team_job_ended": B("งานนี้คืนของให้เจ้าของแล้ว เพิ่มผู้ช่วยไม่ได้อีก",
+                        "This job was handed back to its owner: no more helpers can be added"),
     "hours_no_timeline": B("งานนี้ยังไม่มีช่วงเวลาทำงานให้ตรวจชั่วโมง", "This job has no work timeline to check hours by"),
     "hours_exceed_timeline": B("ชั่วโมงที่รายงานเกินช่วงเวลาที่ทำงานนี้จริง ({window} ชั่วโมง)",
                                "Reported hours exceed the time the job was in hand ({window} hours)"),
@@ -787,6 +791,7 @@ ACCOUNT_UI: dict[str, Bilingual] = {
     "kind_rework": B("งานที่ต้องแก้ไข", "Jobs sent back"),
     "kind_approved": B("งานที่ผ่านการตรวจ", "Jobs approved"),
     "kind_helper_kept": B("งานที่ครูให้คนอื่นทำต่อ (ฉันเป็นผู้ช่วย)", "Jobs given to another student (I stay a helper)"),
+    "kind_not_credited": B("งานที่ครูไม่นับชั่วโมงให้ฉัน", "Jobs the teacher did not credit me for"),
     "kind_qc_waiting": B("งานรอตรวจ", "Jobs waiting for a check"),
     "kind_offer_expiring": B("ข้อเสนอใกล้หมดเวลา", "Offers about to expire"),
     "kind_reopened": B("คำขอที่เปิดใหม่", "Requests reopened"),
@@ -1173,6 +1178,9 @@ CREDIT_UI: dict[str, Bilingual] = {
     "helper_added": B("เพิ่ม {name} เป็นผู้ช่วยแล้ว", "{name} added as a helper"),
     "approve_hours": B("อนุมัติชั่วโมงของทีม", "Approve the team's hours"),
     "approve_hours_for": B("ชั่วโมงของ {name}", "Hours of {name}"),
+    # A helper who did not work on the job: 0 takes them off the team uncredited (the lead's hours are never 0).
+    "approve_hours_for_helper": B("ชั่วโมงของ {name} (ใส่ 0 = ไม่นับ ไม่ได้ช่วยงานนี้)",
+                                  "Hours of {name} (0 = not credited: did not help)"),
     "hours_approved": B("อนุมัติชั่วโมงแล้ว", "Hours approved"),
     "hours_not_reported": B("ยังไม่รายงาน", "not reported"),
     # Portfolio

@@ -28,6 +28,7 @@ from shared.credit import (
     HOURS_DECIMALS,
     PARTS_PER_JOB_MAX,
     TEAM_MAX,
+    TEAM_OPEN,
     UNREPAIRABLE_TO_OUTCOME_REASON,
     HandoverMethod,
     Outcome,
@@ -410,7 +411,9 @@ async def add_member(owner: Conn, request_id: uuid.UUID, user: uuid.UUID, member
         # A teacher who asked for this repair: who helps on it is the college's decision, not theirs.
         raise ApiError(403, "own_request_staff")
     status = RequestStatus(req["status"])
-    if status in {S.CANCELLED, S.SUBMITTED, S.NO_CENTRE, S.OFFERED} or await _approved(owner, request_id):
+    if status == S.HANDED_BACK and not await _approved(owner, request_id):
+        raise ApiError(409, "team_job_ended")  # a helper named now worked on nothing the teacher checked
+    if status not in TEAM_OPEN or await _approved(owner, request_id):
         raise ApiError(409, "team_not_now")
     if member_college is None or member_college != req["college_id"] or member == req["technician_id"]:
         raise ApiError(400, "team_member_invalid")
@@ -556,10 +559,15 @@ async def approve_hours(owner: Conn, request_id: uuid.UUID, user: uuid.UUID,
     await _ensure_lead(owner, req)
     round_, _ = await current_round(owner, request_id)
     members = await (await owner.execute(
-        "select technician_id, hours::float as hours from public.job_team where request_id = %s and round = %s",
-        [request_id, round_])).fetchall()
+        "select technician_id, role, hours::float as hours from public.job_team where request_id = %s "
+        "and round = %s", [request_id, round_])).fetchall()
     window = await _window(owner, request_id)
     shown = f"{window:.1f}" if window is not None else "0"
+    if zeroed := [m for m in members if adjusted.get(m["technician_id"]) == 0]:
+        if any(m["role"] == "lead" for m in zeroed):
+            raise ApiError(409, "hours_lead_zero", technician_id=str(req["technician_id"]))
+        await _not_credited(owner, request_id, round_, [m["technician_id"] for m in zeroed])
+        members = [m for m in members if m not in zeroed]
     for member in members:
         # Checked as stored (to 0.01 h): a figure that rounds to nothing is no hours, not a broken row.
         hours = round(float(adjusted.get(member["technician_id"], member["hours"]) or 0), HOURS_DECIMALS)
@@ -584,6 +592,22 @@ async def approve_hours(owner: Conn, request_id: uuid.UUID, user: uuid.UUID,
         if credited:
             await _maybe_propose(owner, member["technician_id"], req["college_id"], *credited)
     return await team(owner, request_id)
+
+
+async def _not_credited(owner: Conn, request_id: uuid.UUID, round_: int, helpers: list[uuid.UUID]) -> None:
+    """Helpers the teacher gave 0 hours did not work on the job: they leave the round's team (nothing credited, the
+    job is not in their portfolio), the audit trail keeps who was taken off with what they had reported, and each is
+    told (undone with the approval if anything else in it is refused)."""
+    gone = await (await owner.execute(
+        "delete from public.job_team where request_id = %s and round = %s and technician_id = any(%s) "
+        "and role = 'helper' and approved_at is null returning technician_id, hours::float as hours, task",
+        [request_id, round_, helpers])).fetchall()
+    for member in gone:
+        await owner.execute(
+            "select private.audit('credit.not_credited', 'job_team', %s, jsonb_build_object('technician_id', "
+            "%s::text, 'round', %s::int, 'hours', %s::numeric, 'task', %s::text), null)",
+            [request_id, member["technician_id"], round_, member["hours"], member["task"]])
+        await _tell(owner, member["technician_id"], request_id, Kind.NOT_CREDITED)
 
 
 async def _worked_on(owner: Conn, req: dict[str, Any], user: uuid.UUID) -> bool:
