@@ -127,9 +127,8 @@ async def test_a_job_taken_back_and_given_to_another_keeps_each_students_own_hou
 # --- Finding 3: a helper who did nothing ---------------------------------------------------------------------------
 
 async def _job_with_idle_helper(api: httpx.AsyncClient, area: Area, database_url: str) -> tuple[str, str, str]:
-    """bee's job, checked and handed back, with cat added as a helper while it was under way who never reported
-    hours: (the citizen's, the teacher's and bee's tokens are signed in again by the caller) the request id, the
-    teacher's token, bee's token."""
+    """bee's job (1.5 h reported), checked and handed back, with cat added as a helper while it was under way who
+    never reported hours: (the request id, the teacher's token, bee's token)."""
     citizen, request = await submit(api)
     rid = request["id"]
     teacher, bee = await assigned_to_bee(api, area, rid)
