@@ -322,6 +322,11 @@ TEAM_ROLE_LABELS: dict[TeamRole, tuple[str, str]] = {
     TeamRole.HELPER: ("ผู้ช่วย", "Helper"),
 }
 TEAM_MAX = 6
+# When a helper may join a job's team: from a college's student holding it until it is handed back (the job has
+# ended then: a helper named afterwards worked on nothing the teacher checked), and never after the approval.
+TEAM_OPEN: frozenset[RequestStatus] = frozenset({
+    RequestStatus.ACCEPTED, RequestStatus.DIAGNOSING, RequestStatus.REPAIRING, RequestStatus.QUALITY_CHECK,
+    RequestStatus.DONE, RequestStatus.UNREPAIRABLE})
 TASK_MAX = 200
 
 

@@ -29,6 +29,10 @@ class Kind(StrEnum):
     OFFER_WITHDRAWN = "offer_withdrawn"
     REWORK = "rework"
     APPROVED = "approved"
+    # issue 14's team hours: a job the teacher gave another student keeps its former student on the team as a helper
+    # with the hours they reported; a helper the teacher credited no hours (0: did not work on it) is off the team
+    HELPER_KEPT = "helper_kept"
+    NOT_CREDITED = "not_credited"
     # supervisor (teacher)
     QC_WAITING = "qc_waiting"
     OFFER_EXPIRING = "offer_expiring"
@@ -69,7 +73,8 @@ def is_kind(value: str) -> bool:
 
 AUDIENCE: dict[Kind, str] = {
     Kind.OFFER_NEW: "technician", Kind.OFFER_WITHDRAWN: "technician", Kind.REWORK: "technician",
-    Kind.APPROVED: "technician", Kind.QC_WAITING: "supervisor", Kind.OFFER_EXPIRING: "supervisor",
+    Kind.APPROVED: "technician", Kind.HELPER_KEPT: "technician", Kind.NOT_CREDITED: "technician",
+    Kind.QC_WAITING: "supervisor", Kind.OFFER_EXPIRING: "supervisor",
     Kind.REOPENED: "supervisor", Kind.ACCEPTED: "citizen", Kind.READY: "citizen", Kind.UNREPAIRABLE: "citizen",
     Kind.RATE: "citizen", Kind.NO_CENTRE: "admin", Kind.PART_PROPOSED: "citizen",
     # An admin who invited someone hears the answer too, on the default channels: their settings list the kinds of
@@ -188,6 +193,13 @@ TEXTS: dict[Kind, tuple[Bilingual, Bilingual]] = {
                   B("{item}: {note}", "{item}: {note}")),
     Kind.APPROVED: (B("ครูอนุมัติงานแล้ว {ref}", "Job approved {ref}"),
                     B("{item}: เยี่ยมมาก!", "{item}: well done!")),
+    Kind.HELPER_KEPT: (B("คุณเป็นผู้ช่วยในงาน {ref} แล้ว", "You are a helper on {ref} now"),
+                       B("{item}: ครูให้นักศึกษาคนอื่นทำงานต่อ ชั่วโมงที่คุณรายงานไว้ยังเป็นของคุณ รอครูอนุมัติ",
+                         "{item}: another student carries on; the hours you reported stay yours for the teacher "
+                         "to approve")),
+    Kind.NOT_CREDITED: (B("ไม่ได้นับชั่วโมงของคุณในงาน {ref}", "No hours credited to you on {ref}"),
+                        B("{item}: ครูอนุมัติชั่วโมงของทีมโดยไม่นับคุณเป็นผู้ช่วยในงานนี้",
+                          "{item}: the teacher approved the team's hours without you as a helper on it")),
     Kind.QC_WAITING: (B("งานรอตรวจ {ref}", "Waiting for your check {ref}"),
                       B("{item} โดย {technician}", "{item} by {technician}")),
     Kind.OFFER_EXPIRING: (B("ยังไม่มีผู้รับงาน {ref}", "Nobody has accepted {ref}"),
@@ -246,6 +258,8 @@ def reference_text(ref_no: int | None, request_id: str | None) -> str:
 STUDENTS_LINK = "/college/technicians"
 STAFF_ADMIN_LINK = "/admin/colleges"
 HOME_LINK = "/"
+# A helper's jobs are on their portfolio screen (a helper has no screen of the job itself: RLS shows them none).
+PORTFOLIO_LINK = "/me/portfolio"
 
 
 def link(kind: Kind, request_id: str | None, params: Mapping[str, Any] | None = None) -> str:
@@ -254,6 +268,8 @@ def link(kind: Kind, request_id: str | None, params: Mapping[str, Any] | None = 
         return HOME_LINK  # the citizen home, where the invitation's card is; the new role's home
     if kind in (Kind.INVITE_ACCEPTED, Kind.INVITE_DECLINED):
         return STAFF_ADMIN_LINK if (params or {}).get("by") == "admin" else STUDENTS_LINK
+    if kind in (Kind.HELPER_KEPT, Kind.NOT_CREDITED):
+        return PORTFOLIO_LINK
     if request_id is None:
         return "/notifications"
     if kind in (Kind.OFFER_NEW, Kind.OFFER_WITHDRAWN):

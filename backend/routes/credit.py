@@ -122,8 +122,9 @@ class MemberHours(BaseModel):
 
 
 class HoursApproval(BaseModel):
-    hours: dict[uuid.UUID, Annotated[float, Field(gt=0, le=HOURS_MAX, allow_inf_nan=False, strict=True)]] = Field(
-        default_factory=dict, description="corrected hours per member; members not listed: as they reported")
+    hours: dict[uuid.UUID, Annotated[float, Field(ge=0, le=HOURS_MAX, allow_inf_nan=False, strict=True)]] = Field(
+        default_factory=dict, description="corrected hours per member; members not listed: as they reported; 0 for a "
+        "helper: not credited (they did not work on it: taken off the round's team, and told); never 0 for the lead")
 
 
 class CreditSettings(BaseModel):

@@ -64,9 +64,12 @@ async def change_status(
             raise ApiError(409, "handover_code_invalid")
     async with acting(pool, identity, AppRole.TECHNICIAN, AppRole.SUPERVISOR, AppRole.ADMIN) as (owner, caller):
         if body.to_status == RequestStatus.OFFERED:
-            # Taken back from the student: offered again to the college's other students.
+            # Taken back from the student: offered again to the college's other students. What the student did (a
+            # report's hours) stays theirs on the team, never the next student's.
+            former = await credit.holder(owner, request_id)
             await transition(owner, caller.actor, request_id, body.to_status, claims=caller.claims,
                              note=Note(note.text, code="taken_back"), set_columns={"technician_id": None})
+            await credit.keep_former_student(owner, request_id, former)
             await dispatch.reoffer_at_same_college(owner, request_id, now, policy)
         else:
             if body.to_status == RequestStatus.HANDED_BACK:
@@ -118,7 +121,8 @@ async def assign(
 ) -> RequestDetail:
     """A supervisor gives (or moves) the job to one of the college's students."""
     async with acting(pool, identity, AppRole.SUPERVISOR, AppRole.ADMIN) as (owner, caller):
-        await dispatch.assign(owner, request_id, body.technician_id, caller.claims, caller.actor, now)
+        former = await dispatch.assign(owner, request_id, body.technician_id, caller.claims, caller.actor, now)
+        await credit.keep_former_student(owner, request_id, former)
     return RequestDetail.model_validate(await read_detail(pool, identity.claims, request_id, now))
 
 

@@ -28,6 +28,7 @@ from shared.credit import (
     HOURS_DECIMALS,
     PARTS_PER_JOB_MAX,
     TEAM_MAX,
+    TEAM_OPEN,
     UNREPAIRABLE_TO_OUTCOME_REASON,
     HandoverMethod,
     Outcome,
@@ -49,6 +50,7 @@ from shared.credit import (
     verify_code_from,
     work_window_hours,
 )
+from shared.notifications import Kind
 from shared.statuses import WORK_EDITABLE, RequestStatus
 from shared.visible_text import visible_length
 
@@ -65,6 +67,12 @@ async def _request(owner: Conn, request_id: uuid.UUID) -> dict[str, Any]:
         "where id = %s", [request_id])).fetchone()
     assert row is not None
     return row
+
+
+async def holder(owner: Conn, request_id: uuid.UUID) -> uuid.UUID | None:
+    """The student who has the job now, read under the request's lock (taken first, as on every path)."""
+    found: uuid.UUID | None = (await _request(owner, request_id))["technician_id"]
+    return found
 
 
 def _on_job(req: dict[str, Any], user: uuid.UUID) -> None:
@@ -321,9 +329,17 @@ async def current_round(conn: Conn, request_id: uuid.UUID) -> tuple[int, datetim
     return int(row["round"]), row["since"]
 
 
+# The hours of a student's own work report in the round (a report is the job's, one per request: after a reassign it
+# may be the former student's, whose hours are theirs, never the new lead's). `%(id)s`, `%(who)s`, `%(since)s`.
+_OWN_REPORT_HOURS = """(select j.hours from public.job_reports j where j.request_id = %(id)s
+                          and j.technician_id = %(who)s
+                          and (%(since)s::timestamptz is null or j.updated_at > %(since)s::timestamptz))"""
+
+
 async def _ensure_lead(owner: Conn, req: dict[str, Any]) -> None:
-    """The student on the job is the team's lead; their hours are their work report's. In a later round only a
-    report saved since the reopen counts: the first round's hours were credited already."""
+    """The student on the job is the team's lead; their hours are their own work report's (a report the student
+    the job was taken from wrote stays theirs: `keep_former_student`). In a later round only a report saved since
+    the reopen counts: the first round's hours were credited already."""
     if req["technician_id"] is None:
         return
     round_, since = await current_round(owner, req["id"])
@@ -331,14 +347,47 @@ async def _ensure_lead(owner: Conn, req: dict[str, Any]) -> None:
     await owner.execute(
         "update public.job_team set role = 'helper' where request_id = %s and round = %s and role = 'lead' "
         "and technician_id <> %s and approved_at is null", [req["id"], round_, req["technician_id"]])
+    # A lead without a report of their own keeps the hours they had on the team (a helper made lead again).
     await owner.execute(
-        """insert into public.job_team (request_id, round, technician_id, role, hours)
-           select %(id)s, %(round)s, %(lead)s, 'lead',
-                  (select j.hours from public.job_reports j where j.request_id = %(id)s
-                     and (%(since)s::timestamptz is null or j.updated_at > %(since)s::timestamptz))
-           on conflict (request_id, round, technician_id) do update set role = 'lead', hours = excluded.hours
-           where public.job_team.approved_at is null""",
-        {"id": req["id"], "round": round_, "lead": req["technician_id"], "since": since})
+        f"""insert into public.job_team (request_id, round, technician_id, role, hours)
+            select %(id)s, %(round)s, %(who)s, 'lead', {_OWN_REPORT_HOURS}
+            on conflict (request_id, round, technician_id) do update
+                set role = 'lead', hours = coalesce(excluded.hours, public.job_team.hours)
+            where public.job_team.approved_at is null""",
+        {"id": req["id"], "round": round_, "who": req["technician_id"], "since": since})
+
+
+async def keep_former_student(owner: Conn, request_id: uuid.UUID, former: uuid.UUID | None) -> bool:
+    """The job was taken from `former` (a teacher's reassign or take back, under the request's lock): what they did
+    stays theirs. They stay on the round's team as a helper with the hours of their own report (kept here, before the
+    next student's report replaces it), so the teacher credits them and not the next lead; one who reported nothing
+    and was not on the team is left off (the lead or the teacher may add them, and they report their hours). True
+    when they are on the team."""
+    if former is None:
+        return False
+    round_, since = await current_round(owner, request_id)
+    kept = await (await owner.execute(
+        f"""insert into public.job_team (request_id, round, technician_id, role, hours)
+            select %(id)s, %(round)s, %(who)s, 'helper', h.hours
+            from (select {_OWN_REPORT_HOURS} as hours) h
+            where h.hours is not null or exists (
+                select 1 from public.job_team t where t.request_id = %(id)s and t.round = %(round)s
+                  and t.technician_id = %(who)s)
+            on conflict (request_id, round, technician_id) do update
+                set role = 'helper', hours = coalesce(excluded.hours, public.job_team.hours)
+            where public.job_team.approved_at is null
+            returning 1""",
+        {"id": request_id, "round": round_, "who": former, "since": since})).fetchone()
+    if kept is not None:
+        await _tell(owner, former, request_id, Kind.HELPER_KEPT)
+    return kept is not None
+
+
+async def _tell(owner: Conn, student: uuid.UUID, request_id: uuid.UUID, kind: Kind) -> None:
+    """A notification about the student's place on a job's team (the outbox, in this transaction)."""
+    await owner.execute(
+        "select private.notify(%s, %s, jsonb_build_object('item', r.item), r.id) from public.repair_requests r "
+        "where r.id = %s", [student, kind.value, request_id])
 
 
 async def _approved(owner: Conn, request_id: uuid.UUID) -> bool:
@@ -362,7 +411,9 @@ async def add_member(owner: Conn, request_id: uuid.UUID, user: uuid.UUID, member
         # A teacher who asked for this repair: who helps on it is the college's decision, not theirs.
         raise ApiError(403, "own_request_staff")
     status = RequestStatus(req["status"])
-    if status in {S.CANCELLED, S.SUBMITTED, S.NO_CENTRE, S.OFFERED} or await _approved(owner, request_id):
+    if status == S.HANDED_BACK and not await _approved(owner, request_id):
+        raise ApiError(409, "team_job_ended")  # a helper named now worked on nothing the teacher checked
+    if status not in TEAM_OPEN or await _approved(owner, request_id):
         raise ApiError(409, "team_not_now")
     if member_college is None or member_college != req["college_id"] or member == req["technician_id"]:
         raise ApiError(400, "team_member_invalid")
@@ -419,13 +470,18 @@ async def _team_with_lead(conn: Conn, req: dict[str, Any]) -> list[dict[str, Any
     approved, yet its lead is on it with their report's hours (what the approval will read), so the teacher sees
     whose hours they approve."""
     members = await team(conn, req["id"])
-    if req["technician_id"] is None or any(m["role"] == "lead" for m in members):
+    if req["technician_id"] is None:
         return members
     round_, since = await current_round(conn, req["id"])
     report = await (await conn.execute(
-        """select hours::float as hours from public.job_reports where request_id = %s
-           and (%s::timestamptz is null or updated_at > %s::timestamptz)""",
-        [req["id"], since, since])).fetchone()
+        f"select {_OWN_REPORT_HOURS}::float as hours",
+        {"id": req["id"], "who": req["technician_id"], "since": since})).fetchone()
+    if any(m["role"] == "lead" for m in members):
+        for m in members:  # a lead row written before their report: the report's hours, as the approval reads them
+            if m["technician_id"] == req["technician_id"] and m["approved_at"] is None and report \
+                    and report["hours"] is not None:
+                m["hours"] = report["hours"]
+        return members
     lead = {"technician_id": req["technician_id"], "display_name": None, "role": "lead", "task": "",
             "hours": report["hours"] if report else None, "approved_hours": None, "approved_at": None,
             "skill_code": None, "skill_level": None, "round": round_}
@@ -503,10 +559,15 @@ async def approve_hours(owner: Conn, request_id: uuid.UUID, user: uuid.UUID,
     await _ensure_lead(owner, req)
     round_, _ = await current_round(owner, request_id)
     members = await (await owner.execute(
-        "select technician_id, hours::float as hours from public.job_team where request_id = %s and round = %s",
-        [request_id, round_])).fetchall()
+        "select technician_id, role, hours::float as hours from public.job_team where request_id = %s "
+        "and round = %s", [request_id, round_])).fetchall()
     window = await _window(owner, request_id)
     shown = f"{window:.1f}" if window is not None else "0"
+    if zeroed := [m for m in members if adjusted.get(m["technician_id"]) == 0]:
+        if any(m["role"] == "lead" for m in zeroed):
+            raise ApiError(409, "hours_lead_zero", technician_id=str(req["technician_id"]))
+        await _not_credited(owner, request_id, round_, [m["technician_id"] for m in zeroed])
+        members = [m for m in members if m not in zeroed]
     for member in members:
         # Checked as stored (to 0.01 h): a figure that rounds to nothing is no hours, not a broken row.
         hours = round(float(adjusted.get(member["technician_id"], member["hours"]) or 0), HOURS_DECIMALS)
@@ -531,6 +592,22 @@ async def approve_hours(owner: Conn, request_id: uuid.UUID, user: uuid.UUID,
         if credited:
             await _maybe_propose(owner, member["technician_id"], req["college_id"], *credited)
     return await team(owner, request_id)
+
+
+async def _not_credited(owner: Conn, request_id: uuid.UUID, round_: int, helpers: list[uuid.UUID]) -> None:
+    """Helpers the teacher gave 0 hours did not work on the job: they leave the round's team (nothing credited, the
+    job is not in their portfolio), the audit trail keeps who was taken off with what they had reported, and each is
+    told (undone with the approval if anything else in it is refused)."""
+    gone = await (await owner.execute(
+        "delete from public.job_team where request_id = %s and round = %s and technician_id = any(%s) "
+        "and role = 'helper' and approved_at is null returning technician_id, hours::float as hours, task",
+        [request_id, round_, helpers])).fetchall()
+    for member in gone:
+        await owner.execute(
+            "select private.audit('credit.not_credited', 'job_team', %s, jsonb_build_object('technician_id', "
+            "%s::text, 'round', %s::int, 'hours', %s::numeric, 'task', %s::text), null)",
+            [request_id, member["technician_id"], round_, member["hours"], member["task"]])
+        await _tell(owner, member["technician_id"], request_id, Kind.NOT_CREDITED)
 
 
 async def _worked_on(owner: Conn, req: dict[str, Any], user: uuid.UUID) -> bool:

@@ -92,8 +92,8 @@ class DispatchResult:
 async def _request(conn: Conn, request_id: uuid.UUID) -> dict[str, Any]:
     row = await (
         await conn.execute(
-            "select id, status, category_code, lat, lon, college_id, citizen_id from public.repair_requests "
-            "where id = %s",
+            "select id, status, category_code, lat, lon, college_id, citizen_id, technician_id "
+            "from public.repair_requests where id = %s",
             [request_id],
         )
     ).fetchone()
@@ -561,9 +561,11 @@ async def _escalate(conn: Conn, request_id: uuid.UUID, college_id: uuid.UUID, no
 
 async def assign(
     conn: Conn, request_id: uuid.UUID, technician_id: uuid.UUID, claims: dict[str, Any], actor: Actor, now: datetime
-) -> None:
+) -> uuid.UUID | None:
     """A supervisor (or admin) gives the job to one of the college's students at any time before the work is
-    checked: pending offers are withdrawn and the chosen student's offer is the accepted one."""
+    checked: pending offers are withdrawn and the chosen student's offer is the accepted one. Returns the student a
+    reassign took the job from (None for an offered job, or the same student again), the request still locked: the
+    caller keeps what they did on the team (credit.keep_former_student)."""
     await act_as(conn, actor, claims)
     # The student's profile before the request (the module's lock order), checked below with the request's college.
     student_college = await roster_college(conn, technician_id)
@@ -606,8 +608,10 @@ async def assign(
         [request_id, technician_id, req["college_id"], now, now, now],
     )
     if status == S.OFFERED:
-        return
+        return None
     await conn.execute("update public.repair_requests set technician_id = %s where id = %s",
                        [technician_id, request_id])
     uid = await (await conn.execute("select auth.uid() as uid")).fetchone()
     await log_event(conn, request_id, status, actor, uid["uid"] if uid else None, Note(code="reassigned"))
+    former: uuid.UUID | None = req["technician_id"]
+    return former if former != technician_id else None

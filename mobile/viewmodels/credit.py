@@ -51,6 +51,7 @@ from shared.credit import (
     PRESENCE_STEPS,
     REPAIRED_OUTCOMES,
     TEAM_MAX,
+    TEAM_OPEN,
     TEAM_ROLE_LABELS,
     Outcome,
     PartStatus,
@@ -69,8 +70,6 @@ from shared.statuses import RequestStatus, next_statuses
 from shared.text import Bilingual, Locale, bilingual, error_text
 
 S = RequestStatus
-# When the teacher may still add a helper (the backend refuses before a college has the job, and after approval).
-TEAM_OPEN = frozenset({S.ACCEPTED, S.DIAGNOSING, S.REPAIRING, S.QUALITY_CHECK, S.DONE, S.UNREPAIRABLE})
 
 
 def parse_amount(text: str) -> float | None:
@@ -287,8 +286,11 @@ class RecordPanel(Loadable):
 
     def reported_hours(self, member: TeamMember) -> float | None:
         """A helper's own report; the lead's hours are their work report's (the approval reads them from there). On a
-        reopened job the report may be the last round's, already credited: only the backend's figure counts then."""
-        if member.hours is not None or member.role != TeamRole.LEAD:
+        reopened job the report may be the last round's, already credited: only the backend's figure counts then.
+        Only the lead's own screen falls back to the job's report: a job given to another student may still carry
+        the former student's report, whose hours are theirs (the backend's record names whose they are), so a
+        teacher sees and approves the backend's figure only."""
+        if member.hours is not None or member.role != TeamRole.LEAD or not self.is_student:
             return member.hours
         if self.record is not None and self.record.round > 1:
             return None
@@ -548,12 +550,16 @@ class RecordPanel(Loadable):
     async def approve_hours(self, edits: dict[UUID, str] | None = None) -> None:
         self.hours_edits.update(edits or {})
         corrected: dict[UUID, float] = {}
+        leads = {m.technician_id for m in self.record.team if m.role == TeamRole.LEAD} if self.record else set()
         for member, text in self.hours_edits.items():
             if not text.strip():
                 continue
             value = parse_amount(text)
-            if value is None or value <= 0:
+            if value is None or value < 0:
                 self._refuse(bilingual("number_invalid"))
+                return
+            if value == 0 and member in leads:  # 0 is a helper's "did not help", never the lead's
+                self._refuse(error_text("hours_lead_zero"))
                 return
             corrected[member] = value
         await self._act(lambda: self._api.approve_hours(self.request_id, corrected), bilingual("hours_approved"))

@@ -30,7 +30,7 @@ from mobile.views.common import (
     screen_header,
 )
 from mobile.views.typed_field import TypedField
-from shared.credit import FAULT_MAX, PART_NAME_MAX, PART_NOTE_MAX, TASK_MAX, PartApproval, PartStatus
+from shared.credit import FAULT_MAX, PART_NAME_MAX, PART_NOTE_MAX, TASK_MAX, PartApproval, PartStatus, TeamRole
 from shared.statuses import RequestStatus
 from shared.text import Locale, status_label, t
 
@@ -328,7 +328,8 @@ def _team(panel: RecordPanel, locale: Locale) -> list[ft.Control]:
             def typed(e: ft.Event[ft.TextField], member_id: UUID = member.technician_id) -> None:
                 panel.set_hours_edit(member_id, e.control.value)
 
-            lines.append(TypedField(ref=ref, label=t("approve_hours_for", locale, name=member.display_name),
+            label = "approve_hours_for_helper" if member.role == TeamRole.HELPER else "approve_hours_for"
+            lines.append(TypedField(ref=ref, label=t(label, locale, name=member.display_name),
                                       value=panel.hours_edits.get(member.technician_id,
                                                                   "" if reported is None else hours_text(reported)),
                                       keyboard_type=ft.KeyboardType.NUMBER, on_change=typed,

@@ -335,6 +335,48 @@ async def test_the_teacher_approves_the_teams_hours_with_a_correction() -> None:
     assert panel.action_error == "กรุณากรอกตัวเลข"
 
 
+async def test_the_teacher_leaves_a_helper_who_did_nothing_uncredited_with_0() -> None:
+    """audit13 finding 3 in the app: a helper's field says 0 means "not credited", and 0 is sent (it was refused as
+    no number at all); the lead's 0 is refused on the screen with the backend's own text, nothing sent."""
+    backend = CreditBackend("done")
+    backend.team = [
+        {"technician_id": str(LEAD), "display_name": "มานพ", "role": "lead", "task": "", "hours": 2.0,
+         "approved_hours": None, "approved_at": None},
+        {"technician_id": str(HELPER), "display_name": "ดวงใจ", "role": "helper", "task": "", "hours": None,
+         "approved_hours": None, "approved_at": None},
+    ]
+    vm = await signed_in("supervisor", backend)
+    await vm.open_job(UUID(backend.job["id"]))
+    panel = vm.record
+    assert panel is not None and panel.can_approve_hours
+    labels = [f.label for f in _fields(panel_tree(panel))]
+    assert "ชั่วโมงของ ดวงใจ (ใส่ 0 = ไม่นับ ไม่ได้ช่วยงานนี้)" in labels and "ชั่วโมงของ มานพ" in labels
+    await panel.approve_hours({LEAD: "0"})
+    assert panel.action_error == "ชั่วโมงของหัวหน้างานต้องมากกว่า 0 (ใส่ 0 ได้เฉพาะผู้ช่วยที่ไม่ได้ช่วยงานนี้)"
+    assert sent(backend, "/credit/approve") == []
+    await panel.approve_hours({LEAD: "2", HELPER: "0"})
+    assert sent(backend, "/credit/approve") == [{"hours": {str(LEAD): 2.0, str(HELPER): 0.0}}]
+
+
+async def test_the_teacher_is_not_offered_another_students_report_as_the_leads_hours() -> None:
+    """audit13 finding 1 in the app: a job given to another student may still carry the former student's report.
+    The backend's record says the new lead reported nothing; the teacher's field must not fill in the report's
+    hours (an approval would send them as the lead's)."""
+    backend = CreditBackend("done")
+    backend.job["report"] = {"hours": 1.5, "notes": "งานของนักศึกษาคนก่อน", "parts": [], "parts_total_baht": 0}
+    backend.team = [{"technician_id": str(LEAD), "display_name": "มานพ", "role": "lead", "task": "", "hours": None,
+                     "approved_hours": None, "approved_at": None},
+                    {"technician_id": str(HELPER), "display_name": "ดวงใจ", "role": "helper", "task": "",
+                     "hours": 1.5, "approved_hours": None, "approved_at": None}]
+    vm = await signed_in("supervisor", backend)
+    await vm.open_job(UUID(backend.job["id"]))
+    panel = vm.record
+    assert panel is not None and panel.reported_hours(_lead(panel)) is None
+    assert "มานพ · หัวหน้างาน · ยังไม่รายงาน" in texts(panel_tree(panel))
+    lead_field = next(f for f in _fields(panel_tree(panel)) if f.label == "ชั่วโมงของ มานพ")
+    assert not lead_field.value
+
+
 async def test_the_portfolio_shows_the_terms_jobs_and_saves_the_pdf() -> None:
     backend = CreditBackend("done")
     saved: list[tuple[str, bytes]] = []
@@ -543,7 +585,7 @@ async def test_a_reopened_job_does_not_offer_the_last_rounds_report_as_the_leads
     backend.job["report"] = {"hours": 3.0, "notes": "รอบแรก", "parts": [], "parts_total_baht": 0}
     backend.team = [{"technician_id": str(LEAD), "display_name": "มานพ", "role": "lead", "task": "", "hours": None,
                      "approved_hours": None, "approved_at": None}]
-    vm = await signed_in("supervisor", backend)
+    vm = await signed_in("technician", backend)  # the lead's own screen (a teacher sees the backend's figure only)
     await vm.open_job(UUID(backend.job["id"]))
     assert vm.record is not None and vm.record.reported_hours(_lead(vm.record)) == 3.0
     backend.round = 2
