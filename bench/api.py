@@ -51,7 +51,7 @@ from backend.migrate import migrate
 from backend.seed import seed
 from backend.services import requests as request_reads
 from backend.services.profiles import load_profile, require_role
-from backend.services.request_detail import request_detail
+from backend.services.request_detail import request_detail_json
 from backend.settings import PROJECT_ROOT, Settings
 from bench.api_server import SERVERS, served_api
 from shared.roles import AppRole
@@ -208,9 +208,9 @@ def endpoints(settings: Settings, people: People) -> list[Endpoint]:
             body, _unread = await request_reads.citizen_home_json(conn, people.citizen[0])  # with the bell's count
             return body
 
-    async def detail(pool: Pool) -> dict[str, Any]:
+    async def detail(pool: Pool) -> bytes:
         async with user_tx(pool, citizen) as conn:
-            return await request_detail(conn, people.request_id, now)
+            return await request_detail_json(conn, people.request_id, now)
 
     async def offers(pool: Pool) -> bytes:
         async with user_tx(pool, student) as conn:

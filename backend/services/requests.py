@@ -11,7 +11,7 @@ from typing import Any
 
 from backend.db import Conn
 from backend.services.college_counts import status_counts
-from backend.services.json_sql import json_object
+from backend.services.json_sql import as_body, json_object
 from shared.reference import PREFIX
 from shared.wire import CollegeRef, Offer, RequestSummary
 
@@ -43,14 +43,10 @@ async def _body(conn: Conn, query: str, params: Any) -> bytes:
     return body
 
 
-def _as_body(json_expression: str) -> str:
-    return f"convert_to(({json_expression})::text, 'UTF8') as body"
-
-
 _MINE_LIST = f"coalesce(json_agg({json_object(RequestSummary, 's')} order by s.created_at desc), '[]')"
 # The body, and the caller's unread notifications beside it (the bell's number, read under the caller's own
 # row-level security: their notifications only; notifications_unread is a partial index on it): one statement.
-_MINE_HOME_JSON = (f"select {_as_body(_MINE_LIST)}, (select count(*) from public.notifications n "
+_MINE_HOME_JSON = (f"select {as_body(_MINE_LIST)}, (select count(*) from public.notifications n "
                    f"where n.recipient_id = %s and n.read_at is null) as unread from ({_MINE}) s")
 
 
@@ -96,7 +92,7 @@ async def technician_offers(conn: Conn, open_only: bool = True) -> list[dict[str
 
 _OFFER_CARD = json_object(Offer, "c", distance_km="c.distance_km::float8")
 _OFFERS_LIST = f"coalesce(json_agg({_OFFER_CARD} order by c.ordinality), '[]')"
-_OFFERS_JSON = f"select {_as_body(_OFFERS_LIST)} from public.my_offer_cards(%s, 200) with ordinality c"
+_OFFERS_JSON = f"select {as_body(_OFFERS_LIST)} from public.my_offer_cards(%s, 200) with ordinality c"
 
 
 async def technician_offers_json(conn: Conn, open_only: bool = True) -> bytes:
@@ -159,4 +155,4 @@ _BOARD = f"""json_build_object(
       'counts', coalesce(f.counts, '{{}}'::jsonb), 'weekly', coalesce(f.weekly, '[]'::jsonb),
       'quality_check', (select coalesce(json_agg({_QUEUE_ITEM} order by q.updated_at, q.id), '[]')
                         from ({_QUALITY_CHECK}) q))"""
-_DASHBOARD_JSON = f"select {_as_body(_BOARD)} {_FIGURES}"
+_DASHBOARD_JSON = f"select {as_body(_BOARD)} {_FIGURES}"
