@@ -16,8 +16,10 @@ from psycopg import AsyncConnection
 from psycopg.rows import DictRow, dict_row
 from pydantic import BaseModel
 
+from backend.app import create_app
 from backend.errors import ApiError
 from backend.services.request_detail import request_detail, request_detail_json
+from backend.settings import Settings
 from mobile import models
 from shared.wire import Photo, RequestDetail, StatusEvent
 from tests.helpers import bearer, fresh_phone, sign_in
@@ -248,3 +250,11 @@ async def test_an_unrepairable_jobs_note_with_its_reason_in_english(app_and_cloc
     last = job.timeline[-1]
     assert last.note_code == "unrepairable" and last.note.startswith("Cannot be repaired: ")
     assert last.note.endswith(' — หา "อะไหล่" ไม่ได้') and "no_parts" not in last.note
+
+
+def test_the_route_still_documents_its_response_model(settings: Settings) -> None:
+    # The route returns a Response; its response_model is what the OpenAPI document (the app's contract) still says.
+    get = create_app(settings).openapi()["paths"]["/requests/{request_id}"]["get"]
+    assert get["responses"]["200"]["content"]["application/json"]["schema"] == {
+        "$ref": "#/components/schemas/RequestDetail"}
+    assert {"200", "401", "403", "404"} <= set(get["responses"])
