@@ -21,7 +21,6 @@ from typing import Any
 
 from fastapi import FastAPI, Request
 from psycopg_pool import AsyncConnectionPool
-from pydantic import TypeAdapter
 from starlette.responses import Response
 
 from backend.auth.tokens import Identity
@@ -31,14 +30,11 @@ from backend.edge import vary_origin
 from backend.routes import college, health, homes
 from backend.routes import requests as request_routes
 from shared.asgi import ASGIApp, Message, Receive, Scope, Send, app_path
-from shared.wire import RequestDetail
 
 Endpoint = Callable[[Request], Awaitable[Response]]
 
 _DETAIL_PREFIX = "/requests/"
 _CANONICAL_UUID_LENGTH = 36
-# How FastAPI writes a route's pydantic answer (its response field's JSON dump, by alias).
-_DETAIL_JSON = TypeAdapter(RequestDetail)
 
 
 def _pool(request: Request) -> AsyncConnectionPool[Conn]:
@@ -70,8 +66,7 @@ async def _dashboard(request: Request) -> Response:
 def _detail(request_id: uuid.UUID) -> Endpoint:
     async def endpoint(request: Request) -> Response:
         identity = await _identity(request)
-        detail = await request_routes.get_request(request_id, identity, _pool(request), await now_of(request.app))
-        return Response(_DETAIL_JSON.dump_json(detail, by_alias=True), media_type="application/json")
+        return await request_routes.get_request(request_id, identity, _pool(request), await now_of(request.app))
 
     return endpoint
 

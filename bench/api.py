@@ -50,12 +50,11 @@ from backend.local_postgres import LocalPostgres
 from backend.migrate import migrate
 from backend.seed import seed
 from backend.services import requests as request_reads
-from backend.services.profiles import load_profile, require_role
-from backend.services.request_detail import request_detail
+from backend.services.profiles import checked_profile, load_profile, require_role
+from backend.services.request_detail import request_detail_json
 from backend.settings import PROJECT_ROOT, Settings
 from bench.api_server import SERVERS, served_api
 from shared.roles import AppRole
-from shared.wire import CollegeRef
 
 Pool = AsyncConnectionPool[AsyncConnection[DictRow]]
 SECRET = "bench-" + "s" * 40
@@ -208,9 +207,9 @@ def endpoints(settings: Settings, people: People) -> list[Endpoint]:
             body, _unread = await request_reads.citizen_home_json(conn, people.citizen[0])  # with the bell's count
             return body
 
-    async def detail(pool: Pool) -> dict[str, Any]:
+    async def detail(pool: Pool) -> bytes:
         async with user_tx(pool, citizen) as conn:
-            return await request_detail(conn, people.request_id, now)
+            return await request_detail_json(conn, people.request_id, now)
 
     async def offers(pool: Pool) -> bytes:
         async with user_tx(pool, student) as conn:
@@ -218,10 +217,11 @@ def endpoints(settings: Settings, people: People) -> list[Endpoint]:
             return await request_reads.technician_offers_json(conn)
 
     async def dashboard(pool: Pool) -> bytes:
-        async with user_tx(pool, supervisor) as conn:
-            profile = await require_role(conn, people.supervisor[0], AppRole.SUPERVISOR)
-            return await request_reads.college_dashboard_json(conn, CollegeRef.model_validate(profile["college"]),
-                                                              now)
+        async with user_tx(pool, supervisor) as conn:  # the role check and the board in one statement, as the route
+            profile, body = await request_reads.supervisor_dashboard_json(conn, people.supervisor[0], now)
+            await checked_profile(conn, profile, AppRole.SUPERVISOR)
+            assert body is not None
+            return body
 
     return [
         Endpoint("health", "/health", None, health),

@@ -4,6 +4,7 @@ so a field is named once (shared/wire.py); tests/integration/test_json_reads.py 
 models built from rows gave."""
 
 import types
+from collections.abc import Collection
 from datetime import datetime
 from typing import Union, get_args, get_origin
 
@@ -27,17 +28,25 @@ def _is_datetime(annotation: object) -> bool:
     return False
 
 
-def json_object(model: type[BaseModel], alias: str, **expressions: str) -> str:
-    """`json_build_object(...)` with one key per field of `model`, each `alias.<field>` unless given in
-    `expressions`; timestamps in UTC as above. Enums, uuids, text and nulls need nothing: PostgreSQL writes them as
-    pydantic would (strings and null); Thai text is written as UTF-8, unescaped."""
-    unknown = set(expressions) - set(model.model_fields)
+def json_object(model: type[BaseModel], alias: str, omit: Collection[str] = (), **expressions: str) -> str:
+    """`json_build_object(...)` with one key per field of `model` but those in `omit`, each `alias.<field>` unless
+    given in `expressions`; timestamps in UTC as above. Enums, uuids, text and nulls need nothing: PostgreSQL writes
+    them as pydantic would (strings and null); Thai text is written as UTF-8, unescaped."""
+    unknown = (set(expressions) | set(omit)) - set(model.model_fields)
     if unknown:
         raise ValueError(f"not fields of {model.__name__}: {sorted(unknown)}")
     parts = []
     for name, field in model.model_fields.items():
+        if name in omit:
+            continue
         expression = expressions.get(name, f"{alias}.{name}")
         if name not in expressions and _is_datetime(field.annotation):
             expression = utc_iso(expression)
         parts.append(f"'{name}', {expression}")
     return "json_build_object(" + ", ".join(parts) + ")"
+
+
+def as_body(json_expression: str) -> str:
+    """The select-list item of a statement that builds a response body: the JSON as UTF-8 bytes (`convert_to`), to be
+    fetched in binary as bytea, so neither psycopg decodes it into a str nor the route encodes it back."""
+    return f"convert_to(({json_expression})::text, 'UTF8') as body"

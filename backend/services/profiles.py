@@ -9,15 +9,21 @@ from backend.db import Conn
 from backend.errors import ApiError
 from shared.roles import AppRole
 
-_PROFILE_SQL = """
+
+def profile_sql(user: str) -> str:
+    """The profile of the user whose id is the expression `user`, as a route's role check reads it."""
+    return f"""
     select p.id, p.role, p.display_name, p.phone, p.locale, p.is_active, p.takes_jobs,
            case when c.id is null then null
                 else json_build_object('id', c.id, 'code', c.code, 'name_th', c.name_th, 'name_en', c.name_en)
            end as college
     from public.profiles p
     left join public.colleges c on c.id = p.college_id
-    where p.id = %s
+    where p.id = {user}
 """
+
+
+_PROFILE_SQL = profile_sql("%s")
 
 
 async def load_own_profile(owner: Conn, user_id: uuid.UUID) -> dict[str, Any]:
@@ -52,7 +58,10 @@ async def load_profile(conn: Conn, user_id: uuid.UUID) -> dict[str, Any]:
     """The caller's profile under their claims, for everything else: 403 `account_suspended` when an operator
     suspended the account (RLS then hides the profile; nothing about it is told), `profile_missing` when there is
     none (e.g. deleted while a token still lives)."""
-    row = await (await conn.execute(_PROFILE_SQL, [user_id])).fetchone()
+    return await _present(conn, await (await conn.execute(_PROFILE_SQL, [user_id])).fetchone())
+
+
+async def _present(conn: Conn, row: dict[str, Any] | None) -> dict[str, Any]:
     if row is None:
         raise ApiError(403, "account_suspended" if await _suspended(conn) else "profile_missing")
     if not row["is_active"]:  # an owner transaction (no RLS) reading someone suspended
@@ -60,11 +69,17 @@ async def load_profile(conn: Conn, user_id: uuid.UUID) -> dict[str, Any]:
     return row
 
 
-async def require_role(conn: Conn, user_id: uuid.UUID, *roles: AppRole) -> dict[str, Any]:
-    profile = await load_profile(conn, user_id)
+async def checked_profile(conn: Conn, row: dict[str, Any] | None, *roles: AppRole) -> dict[str, Any]:
+    """`require_role`'s answer and refusals for a profile row read with `profile_sql` (None: none was visible), for a
+    route that read it within a statement of its own."""
+    profile = await _present(conn, row)
     if AppRole(profile["role"]) not in roles:
         raise ApiError(403, "forbidden_role")
     return profile
+
+
+async def require_role(conn: Conn, user_id: uuid.UUID, *roles: AppRole) -> dict[str, Any]:
+    return await checked_profile(conn, await (await conn.execute(_PROFILE_SQL, [user_id])).fetchone(), *roles)
 
 
 async def update_profile(

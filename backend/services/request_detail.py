@@ -1,8 +1,14 @@
-"""One request as its viewer may see it, with its timeline."""
+"""One request as its viewer may see it, with its timeline.
 
+Two forms over the same SQL: `request_detail` (rows, for the write routes' answers through the response model) and
+`request_detail_json` (GET /requests/{id}'s body: one statement, the data fields written by PostgreSQL, issue 15).
+Both take what `shared/` decides (the timeline notes in the reader's language, the citizen's actions, the next step,
+the QC checklist, the round's report and photos) from `_shaped`, so a rule is applied in one place."""
+
+import json
 import uuid
-from collections.abc import Mapping
-from datetime import datetime
+from collections.abc import Mapping, Sequence
+from datetime import UTC, datetime
 from typing import Any
 
 from psycopg_pool import AsyncConnectionPool
@@ -12,79 +18,158 @@ from backend.errors import ApiError
 from backend.services.credit import ROUND_BEGAN_SQL, ROUND_SQL
 from backend.services.handover_rule import HANDED_OVER_SQL
 from backend.services.job_reports import load_report, owners_report
+from backend.services.json_sql import as_body, json_object
 from shared.aftercare import RATEABLE, may_reopen
 from shared.reference import PREFIX
 from shared.roles import Actor
 from shared.statuses import RequestStatus, can_transition
 from shared.text import NEXT_STEPS, Locale, error_text, event_note, qc_missing_key
-from shared.work import in_round, missing_for_quality_check
+from shared.wire import Photo, RequestDetail, StatusEvent, WorkReport
+from shared.work import in_round, missing_for_quality_check, parts_total
+
+# The request's own row, as the caller sees it (RLS): the fields of the answer that are data, and what `_shaped`
+# decides from (reader_locale, handed_back_at, round_began).
+_DETAIL_ROW = f"""
+    select r.id, '{PREFIX}' || r.ref_no as reference, r.category_code,
+           cat.name_th as category_name_th, cat.name_en as category_name_en,
+           cat.icon as category_icon, r.item, r.brand, r.description, r.status, r.created_at, r.updated_at,
+           col.name_th as college_name_th, col.name_en as college_name_en, col.phone as college_phone,
+           col.lat as college_lat, col.lon as college_lon,
+           col.coordinates_approximate as college_coordinates_approximate, r.lat, r.lon, r.address,
+           r.province, r.district, r.sub_district, r.service_place, r.preferred_days,
+           coalesce(r.contact_phone, '') as contact_phone,
+           r.technician_id, private.first_name(r.technician_id) as technician_first_name,
+           r.rating, r.rating_comment,
+           coalesce(r.citizen_id = auth.uid(), false) as is_mine,
+           (select p.locale from public.profiles p where p.id = auth.uid()) as reader_locale,
+           (select max(e.created_at) from public.status_events e
+            where e.request_id = r.id and e.to_status = 'handed_back') as handed_back_at,
+           (select coalesce(sum(jp.qty * jp.price_baht), 0)::float from public.job_parts jp
+            where jp.request_id = r.id and jp.status = 'approved') as parts_approved_total_baht,
+           (select count(*)::int from public.job_parts jp
+            where jp.request_id = r.id and jp.status = 'proposed') as parts_waiting,
+           {HANDED_OVER_SQL} as handover_confirmed,
+           {ROUND_SQL.format(rid="r.id")} as work_round, {ROUND_BEGAN_SQL.format(rid="r.id")} as round_began
+    from public.repair_requests r
+    join public.categories cat on cat.code = r.category_code
+    left join public.colleges col on col.id = r.college_id
+    where r.id = %s
+"""
+_EVENTS = """
+    select e.id, e.actor, private.first_name(e.actor_id) as actor_name, e.from_status, e.to_status, e.note,
+           e.note_code, e.note_params, e.created_at, private.first_name(e.teacher_present_id) as teacher_present_name
+    from public.status_events e where e.request_id = {rid}
+"""
+_PHOTOS = """
+    select p.id, p.kind, p.idx, p.content_type, p.width, p.height, p.bytes, p.created_at
+    from public.request_photos p where p.request_id = {rid}
+"""
+_PHOTO_ORDER = "p.kind desc, p.idx"
+# What `_shaped` adds to the row: not written by PostgreSQL in the JSON form.
+_SHAPED = frozenset({"timeline", "actions", "report", "next_step", "expected_wait", "quality_check_missing",
+                     "report_in_round", "after_photos_in_round"})
 
 
 async def request_detail(conn: Conn, request_id: uuid.UUID, now: datetime) -> dict[str, Any]:
     """Runs as the caller: a request they may not see is simply not found (no hint that it exists)."""
-    row = await (
-        await conn.execute(
-            f"""
-            select r.id, '{PREFIX}' || r.ref_no as reference, r.category_code,
-                   cat.name_th as category_name_th, cat.name_en as category_name_en,
-                   cat.icon as category_icon, r.item, r.brand, r.description, r.status, r.created_at, r.updated_at,
-                   col.name_th as college_name_th, col.name_en as college_name_en, col.phone as college_phone,
-                   col.lat as college_lat, col.lon as college_lon,
-                   col.coordinates_approximate as college_coordinates_approximate, r.lat, r.lon, r.address,
-                   r.province, r.district, r.sub_district, r.service_place, r.preferred_days,
-                   coalesce(r.contact_phone, '') as contact_phone,
-                   r.technician_id, private.first_name(r.technician_id) as technician_first_name,
-                   r.rating, r.rating_comment,
-                   coalesce(r.citizen_id = auth.uid(), false) as is_mine,
-                   (select p.locale from public.profiles p where p.id = auth.uid()) as reader_locale,
-                   (select max(e.created_at) from public.status_events e
-                    where e.request_id = r.id and e.to_status = 'handed_back') as handed_back_at,
-                   (select coalesce(sum(jp.qty * jp.price_baht), 0)::float from public.job_parts jp
-                    where jp.request_id = r.id and jp.status = 'approved') as parts_approved_total_baht,
-                   (select count(*)::int from public.job_parts jp
-                    where jp.request_id = r.id and jp.status = 'proposed') as parts_waiting,
-                   {HANDED_OVER_SQL} as handover_confirmed,
-                   {ROUND_SQL.format(rid="r.id")} as work_round, {ROUND_BEGAN_SQL.format(rid="r.id")} as round_began
-            from public.repair_requests r
-            join public.categories cat on cat.code = r.category_code
-            left join public.colleges col on col.id = r.college_id
-            where r.id = %s
-            """,
-            [request_id],
-        )
-    ).fetchone()
+    row = await (await conn.execute(_DETAIL_ROW, [request_id])).fetchone()
     if row is None:
         raise ApiError(404, "not_found")
-    events = await conn.execute(
-        """select e.id, e.actor, private.first_name(e.actor_id) as actor_name, e.from_status, e.to_status, e.note,
-                  e.note_code, e.note_params, e.created_at,
-                  private.first_name(e.teacher_present_id) as teacher_present_name
-           from public.status_events e where e.request_id = %s order by e.id""",
-        [request_id],
-    )
-    photos = await conn.execute(
-        "select id, kind, idx, content_type, width, height, bytes, created_at from public.request_photos "
-        "where request_id = %s order by kind desc, idx",
-        [request_id],
-    )
-    locale = Locale.EN if row["reader_locale"] == Locale.EN.value else Locale.TH
+    events = await conn.execute(_EVENTS.format(rid="%s") + " order by e.id", [request_id])
+    photos = await conn.execute(_PHOTOS.format(rid="%s") + f" order by {_PHOTO_ORDER}", [request_id])
+    locale = _locale(row["reader_locale"])
     timeline = [{**e, "note": event_note(e["note_code"], e["note_params"], e["note"], locale)}
                 for e in await events.fetchall()]
     all_photos = await photos.fetchall()
     photo_rows = [{k: v for k, v in p.items() if k != "created_at"} for p in all_photos]
+    after = [(p["idx"], p["created_at"]) for p in all_photos if p["kind"] == "after"]
     report = await load_report(conn, request_id)
+    shaped = _shaped(row, locale, report, after, now)
     # The owner is shown the parts they approved, never the report's own priced list (audit13).
-    shown = await owners_report(conn, request_id, report) if row["is_mine"] else report
+    shaped["report"] = await owners_report(conn, request_id, report) if row["is_mine"] else report
+    row.pop("round_began")
+    return {**row, "timeline": timeline, "photos": photo_rows, **shaped}
+
+
+# The JSON form: the row above, its timeline, photos and report in one statement. The answer's data fields are one
+# JSON object written by PostgreSQL (keys from the response models, shared/wire.py); the timeline beside it, with
+# the events' note codes when any has one (their text is the reader's language, from shared/text.py); and the few
+# values `_shaped` decides from. Enums as text: binary results of an unregistered type would come back as bytes.
+_DETAIL_JSON = f"""
+    select {as_body(json_object(RequestDetail, "d", omit=_SHAPED, photos="ph.photos"))},
+           convert_to(t.timeline::text, 'UTF8') as timeline, t.notes,
+           d.status::text as status, d.is_mine, d.reader_locale::text as reader_locale, d.handed_back_at,
+           d.work_round, d.round_began, ph.after_idx, ph.after_at,
+           jr.request_id is not null as has_report, jr.hours::float8 as report_hours, jr.notes as report_notes,
+           jr.parts as report_parts, jr.updated_at as report_updated_at,
+           -- the owner reads as parts only those they approved (job_reports.APPROVED_PARTS_SQL's rows, audit13)
+           case when d.is_mine and jr.request_id is not null then (
+               select coalesce(jsonb_agg(jsonb_build_object('name', jp.name, 'qty', jp.qty,
+                                                            'cost_baht', jp.price_baht::float8)
+                                         order by jp.proposed_at, jp.id), '[]'::jsonb)
+               from public.job_parts jp where jp.request_id = d.id and jp.status = 'approved') end as approved_parts
+    from ({_DETAIL_ROW}) d
+    cross join lateral (
+        select coalesce(json_agg({json_object(StatusEvent, "e")} order by e.id), '[]') as timeline,
+               case when bool_or(e.note_code is not null)
+                    then json_agg(json_build_array(e.note_code, e.note_params, e.note) order by e.id) end as notes
+        from ({_EVENTS.format(rid="d.id")}) e) t
+    cross join lateral (
+        select coalesce(json_agg({json_object(Photo, "p")} order by {_PHOTO_ORDER}), '[]')
+                 as photos,
+               coalesce(array_agg(p.idx order by p.idx) filter (where p.kind = 'after'), '{{}}') as after_idx,
+               coalesce(array_agg(p.created_at order by p.idx) filter (where p.kind = 'after'), '{{}}') as after_at
+        from ({_PHOTOS.format(rid="d.id")}) p) ph
+    left join public.job_reports jr on jr.request_id = d.id
+"""
+
+
+async def request_detail_json(conn: Conn, request_id: uuid.UUID, now: datetime) -> bytes:
+    """`request_detail` as the response body (a RequestDetail), in one statement: what PostgreSQL writes is passed
+    through, the rest added beside it."""
+    row = await (await conn.execute(_DETAIL_JSON, [request_id], binary=True)).fetchone()
+    if row is None:
+        raise ApiError(404, "not_found")
+    locale = _locale(row["reader_locale"])
+    timeline: bytes = row["timeline"]
+    if row["notes"] is not None:  # a system note: its text in the reader's language
+        events = json.loads(timeline)
+        for event, (code, params, free_text) in zip(events, row["notes"], strict=True):
+            event["note"] = event_note(code, params, free_text, locale)
+        timeline = json.dumps(events, ensure_ascii=False).encode()
+    report = None
+    if row["has_report"]:
+        report = {"hours": row["report_hours"], "notes": row["report_notes"], "parts": row["report_parts"],
+                  "updated_at": row["report_updated_at"], "parts_total_baht": parts_total(row["report_parts"])}
+    shaped = _shaped(row, locale, report, list(zip(row["after_idx"], row["after_at"], strict=True)), now)
+    if report is not None:  # its time in UTC ("Z") as PostgreSQL writes the rest, whatever the session's TimeZone
+        if row["is_mine"]:  # the owner is shown the parts they approved, never the report's own priced list
+            report = {**report, "parts": row["approved_parts"], "parts_total_baht": parts_total(row["approved_parts"])}
+        shaped["report"] = WorkReport.model_validate(
+            {**report, "updated_at": report["updated_at"].astimezone(UTC)}).model_dump(mode="json")
+    body: bytes = row["body"]
+    # Both objects: PostgreSQL's without its closing brace, then the timeline, then the rest without the opening one.
+    return b"".join((body[:-1], b', "timeline" : ', timeline, b", ",
+                     json.dumps(shaped, ensure_ascii=False).encode()[1:]))
+
+
+def _locale(reader_locale: str | None) -> Locale:
+    return Locale.EN if reader_locale == Locale.EN.value else Locale.TH
+
+
+def _shaped(row: Mapping[str, Any], locale: Locale, report: dict[str, Any] | None,
+            after_photos: Sequence[tuple[int, datetime]], now: datetime) -> dict[str, Any]:
+    """What `shared/` decides about the request for this reader: `row` has its status, is_mine, handed_back_at,
+    work_round and round_began; `after_photos` are the after photos' (index, uploaded at), by index."""
     status = RequestStatus(row["status"])
     step, wait = NEXT_STEPS[status]
     # A reopened job's later round is reported and evidenced again: the screen shows what is this round's.
-    work_round, round_began = row["work_round"], row.pop("round_began")
-    round_after = [p["idx"] for p in all_photos if p["kind"] == "after" and in_round(p["created_at"], round_began)]
+    work_round, round_began = row["work_round"], row["round_began"]
+    round_after = [idx for idx, at in after_photos if in_round(at, round_began)]
     report_in_round = report is not None and in_round(report["updated_at"], round_began)
-    return {**row, "timeline": timeline, "photos": photo_rows,
-            "actions": citizen_actions(row, now), "report": shown,
+    return {"actions": citizen_actions(row, now), "report": report,
             "next_step": step.in_(locale), "expected_wait": wait.in_(locale) if wait else None,
-            "work_round": work_round, "report_in_round": report_in_round, "after_photos_in_round": round_after,
+            "report_in_round": report_in_round, "after_photos_in_round": round_after,
             "quality_check_missing": [] if row["is_mine"] else quality_check_missing(
                 status, len(round_after), report, report_in_round=report_in_round, later_round=work_round > 1)}
 
@@ -101,7 +186,7 @@ def quality_check_missing(status: RequestStatus, after_photos: int, report: dict
     return [{"code": c, "message_th": text.th, "message_en": text.en} for c, text in texts.items()]
 
 
-def citizen_actions(row: dict[str, Any], now: datetime) -> list[str]:
+def citizen_actions(row: Mapping[str, Any], now: datetime) -> list[str]:
     """What the app may offer the citizen now; the endpoints check the same rules again."""
     if not row["is_mine"]:
         return []

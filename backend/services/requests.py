@@ -11,7 +11,8 @@ from typing import Any
 
 from backend.db import Conn
 from backend.services.college_counts import status_counts
-from backend.services.json_sql import json_object
+from backend.services.json_sql import as_body, json_object
+from backend.services.profiles import profile_sql
 from shared.reference import PREFIX
 from shared.wire import CollegeRef, Offer, RequestSummary
 
@@ -43,14 +44,10 @@ async def _body(conn: Conn, query: str, params: Any) -> bytes:
     return body
 
 
-def _as_body(json_expression: str) -> str:
-    return f"convert_to(({json_expression})::text, 'UTF8') as body"
-
-
 _MINE_LIST = f"coalesce(json_agg({json_object(RequestSummary, 's')} order by s.created_at desc), '[]')"
 # The body, and the caller's unread notifications beside it (the bell's number, read under the caller's own
 # row-level security: their notifications only; notifications_unread is a partial index on it): one statement.
-_MINE_HOME_JSON = (f"select {_as_body(_MINE_LIST)}, (select count(*) from public.notifications n "
+_MINE_HOME_JSON = (f"select {as_body(_MINE_LIST)}, (select count(*) from public.notifications n "
                    f"where n.recipient_id = %s and n.read_at is null) as unread from ({_MINE}) s")
 
 
@@ -96,7 +93,7 @@ async def technician_offers(conn: Conn, open_only: bool = True) -> list[dict[str
 
 _OFFER_CARD = json_object(Offer, "c", distance_km="c.distance_km::float8")
 _OFFERS_LIST = f"coalesce(json_agg({_OFFER_CARD} order by c.ordinality), '[]')"
-_OFFERS_JSON = f"select {_as_body(_OFFERS_LIST)} from public.my_offer_cards(%s, 200) with ordinality c"
+_OFFERS_JSON = f"select {as_body(_OFFERS_LIST)} from public.my_offer_cards(%s, 200) with ordinality c"
 
 
 async def technician_offers_json(conn: Conn, open_only: bool = True) -> bytes:
@@ -136,27 +133,63 @@ async def college_dashboard_json(conn: Conn, college: CollegeRef, now: datetime,
     )
 
 
-_QUALITY_CHECK = f"""
+def _quality_check(college: str) -> str:
+    return f"""
     select q.id, '{PREFIX}' || q.ref_no as reference, q.category_code, q.category_name_th, q.category_name_en,
            q.category_icon, q.item, q.status, q.created_at, q.updated_at, q.college_name_th, q.college_name_en
-    from public.college_quality_check_queue(%(college)s) q
+    from public.college_quality_check_queue({college}) q
 """
-_FIGURES = """
+
+
+def _figures(college: str) -> str:
+    return f"""
     from (select 1) one
-    left join public.college_figures(%(college)s, %(since)s) f on true
+    left join public.college_figures({college}, %(since)s) f on true
 """
+
+
 _DASHBOARD = f"""
     select coalesce(f.counts, '{{}}'::jsonb) as counts, coalesce(f.weekly, '[]'::jsonb) as weekly,
-      (select coalesce(jsonb_agg(q order by q.updated_at, q.id), '[]'::jsonb) from ({_QUALITY_CHECK}) q)
+      (select coalesce(jsonb_agg(q order by q.updated_at, q.id), '[]'::jsonb) from ({_quality_check("%(college)s")}) q)
         as quality_check
-    {_FIGURES}
+    {_figures("%(college)s")}
 """
-_COLLEGE_JSON = json_object(CollegeRef, "", id="%(college)s::uuid", code="%(code)s::text",
-                            name_th="%(name_th)s::text", name_en="%(name_en)s::text")
 _QUEUE_ITEM = json_object(RequestSummary, "q")
-_BOARD = f"""json_build_object(
-      'college', {_COLLEGE_JSON},
+
+
+def _board(college: str, college_json: str) -> str:
+    """A Dashboard as PostgreSQL writes it, for the college whose id is the expression `college`."""
+    return f"""json_build_object(
+      'college', {college_json},
       'counts', coalesce(f.counts, '{{}}'::jsonb), 'weekly', coalesce(f.weekly, '[]'::jsonb),
       'quality_check', (select coalesce(json_agg({_QUEUE_ITEM} order by q.updated_at, q.id), '[]')
-                        from ({_QUALITY_CHECK}) q))"""
-_DASHBOARD_JSON = f"select {_as_body(_BOARD)} {_FIGURES}"
+                        from ({_quality_check(college)}) q))"""
+
+
+_COLLEGE_JSON = json_object(CollegeRef, "", id="%(college)s::uuid", code="%(code)s::text",
+                            name_th="%(name_th)s::text", name_en="%(name_en)s::text")
+_DASHBOARD_JSON = f"select {as_body(_board('%(college)s', _COLLEGE_JSON))} {_figures('%(college)s')}"
+# GET /supervisor/dashboard in one statement: the caller's profile as `load_profile` reads it (enums as text: fetched
+# in binary), and the board of their college when they are a supervisor with one (the profile's `college` is the
+# CollegeRef the board names, written the same way); the route checks the role on the profile.
+_SUPERVISOR_DASHBOARD_JSON = f"""
+    select me.id, me.role::text as role, me.display_name, me.phone, me.locale::text as locale, me.is_active,
+           me.takes_jobs, me.college,
+           case when me.role = 'supervisor' and me.is_active and mc.id is not null then (
+               select {as_body(_board("mc.id", "me.college"))} {_figures("mc.id")}) end as body
+    from ({profile_sql("%(user)s")}) me
+    cross join lateral (select (me.college ->> 'id')::uuid as id) mc
+"""
+
+
+async def supervisor_dashboard_json(conn: Conn, user_id: uuid.UUID, now: datetime,
+                                    weeks: int = 8) -> tuple[dict[str, Any] | None, bytes | None]:
+    """The caller's profile (None: RLS shows none) and, when they are an active supervisor with a college, that
+    college's `college_dashboard_json` body: one statement, one round trip, where the role check and the board were
+    two. The caller checks the role on the profile (`checked_profile`)."""
+    row = await (await conn.execute(
+        _SUPERVISOR_DASHBOARD_JSON, {"user": user_id, "since": now - timedelta(weeks=weeks)}, binary=True)).fetchone()
+    if row is None:
+        return None, None
+    body: bytes | None = row.pop("body")
+    return row, body
