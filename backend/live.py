@@ -198,7 +198,11 @@ PING = b": ping\n\n"
 
 async def sse_stream(sub: Subscription, ping_seconds: float = 15.0) -> AsyncGenerator[bytes]:
     """The stream's bytes; `b": ping"` every `ping_seconds` of quiet keeps proxies from closing it. It ends when
-    the subscription is closed (the account suspended or deleted, its role or college changed)."""
+    the subscription is closed (the account suspended or deleted, its role or college changed).
+
+    Events already queued when the stream wakes leave in one chunk: the notifications a commit sends are read in
+    one batch (`deliver` runs for each before any stream does), so a supervisor hears a job's `request` event and
+    their own `notification` of it together, in one write and one wake-up of their app, not two (bench/live.py)."""
     yield b": connected\n\n"
     while True:
         try:
@@ -210,4 +214,13 @@ async def sse_stream(sub: Subscription, ping_seconds: float = 15.0) -> AsyncGene
             continue
         if outgoing is CLOSED:
             return
-        yield outgoing.wire
+        if sub.queue.empty():
+            yield outgoing.wire
+            continue
+        wires = [outgoing.wire]
+        while not sub.queue.empty():
+            more = sub.queue.get_nowait()
+            if more is CLOSED:  # `close` empties the queue first: nothing queued before the end is theirs to hear
+                return
+            wires.append(more.wire)
+        yield b"".join(wires)

@@ -117,3 +117,23 @@ def test_the_listener_back_after_a_loss_ends_every_stream() -> None:
         assert late.queue.qsize() == 1
     with hub.subscribe(Viewer("u3", "citizen", None), hub.changes) as fresh:
         assert fresh.queue.empty()
+
+
+async def test_events_queued_together_leave_in_one_chunk() -> None:
+    """A commit's notifications are heard in one batch: a supervisor's `request` event and their own `notification`
+    of the same change are queued before their stream runs, and go out in one write, in the order they came."""
+    hub = EventHub("postgresql://unused")
+    with hub.subscribe(Viewer("s1", "supervisor", "k1")) as sub:
+        stream = sse_stream(sub, ping_seconds=30)
+        assert await anext(stream) == b": connected\n\n"
+        hub.deliver({"kind": "request", "request_id": "q", "status": "quality_check", "college_id": "k1"})
+        hub.deliver({"kind": "notification", "recipient_id": "s1", "notification_id": 7, "request_id": "q"})
+        chunk = await asyncio.wait_for(anext(stream), 5)
+        assert [block.split("\n")[0] for block in chunk.decode().split("\n\n") if block] == [
+            "event: request", "event: notification"]
+        assert sub.queue.empty()
+        hub.deliver({"kind": "request", "request_id": "q", "status": "repairing", "college_id": "k1"})
+        alone = await asyncio.wait_for(anext(stream), 5)  # an event on its own still leaves at once, alone
+        assert alone.startswith(b"event: request\n") and alone.count(b"\n\n") == 1
+        await stream.aclose()
+
