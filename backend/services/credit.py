@@ -524,10 +524,10 @@ async def approve_hours(owner: Conn, request_id: uuid.UUID, user: uuid.UUID,
         credited = credited_skill(needs, skills)
         await owner.execute(
             """update public.job_team set approved_hours = %s, approved_by = %s, approved_at = now(),
-                   skill_code = %s, skill_level = %s
+                   skill_code = %s, skill_level = %s, college_id = %s
                where request_id = %s and round = %s and technician_id = %s""",
             [member["hours"], user, credited[0] if credited else None, credited[1] if credited else None,
-             request_id, round_, member["technician_id"]])
+             req["college_id"], request_id, round_, member["technician_id"]])
         if credited:
             await _maybe_propose(owner, member["technician_id"], req["college_id"], *credited)
     return await team(owner, request_id)
