@@ -549,6 +549,14 @@ async def _round_to_approve(owner: Conn, req: dict[str, Any], wanted: int | None
     return current, req["college_id"], False, None if current_open else "hours_already_approved"
 
 
+async def _on_round_team(owner: Conn, request_id: uuid.UUID, round_: int, user: uuid.UUID) -> bool:
+    """The teacher was on an ended round's team (a student named a teacher since): they do not approve it."""
+    row = await (await owner.execute(
+        "select 1 from public.job_team where request_id = %s and round = %s and technician_id = %s",
+        [request_id, round_, user])).fetchone()
+    return row is not None
+
+
 async def approve_hours(owner: Conn, request_id: uuid.UUID, user: uuid.UUID,
                         adjusted: dict[uuid.UUID, float], round_wanted: int | None = None) -> list[dict[str, Any]]:
     """The teacher approves each member's hours (as reported, or as the teacher corrects them), once the job is
@@ -560,7 +568,7 @@ async def approve_hours(owner: Conn, request_id: uuid.UUID, user: uuid.UUID,
     round_, college, ended, refusal = await _round_to_approve(owner, req, round_wanted)
     if not await _staff_of(owner, {**req, "college_id": college}, user):
         raise ApiError(403, "not_your_college")
-    if await _worked_on(owner, req, user, round_):
+    if await _worked_on(owner, req, user) or (ended and await _on_round_team(owner, request_id, round_, user)):
         raise ApiError(403, "own_work_check")
     if req["citizen_id"] == user:
         raise ApiError(403, "own_request_check")
@@ -599,15 +607,15 @@ async def approve_hours(owner: Conn, request_id: uuid.UUID, user: uuid.UUID,
     return await team(owner, request_id, round_)
 
 
-async def _worked_on(owner: Conn, req: dict[str, Any], user: uuid.UUID, round_: int) -> bool:
-    """The teacher is the job's student or on the team of the round approved (a student named a teacher meanwhile):
-    nobody approves their own hours."""
+async def _worked_on(owner: Conn, req: dict[str, Any], user: uuid.UUID) -> bool:
+    """The teacher is the job's student or on its team this round (a student named a teacher meanwhile): nobody
+    approves their own hours."""
     if req["technician_id"] == user:
         return True
     row = await (await owner.execute(
-        """select exists (select 1 from public.job_team where request_id = %(rid)s and technician_id = %(me)s
-                          and round = %(round)s) as member""",
-        {"rid": req["id"], "me": user, "round": round_})).fetchone()
+        f"""select exists (select 1 from public.job_team where request_id = %(rid)s and technician_id = %(me)s
+                           and round = {ROUND_SQL.format(rid='%(rid)s')}) as member""",
+        {"rid": req["id"], "me": user})).fetchone()
     return bool(row and row["member"])
 
 

@@ -31,7 +31,6 @@ from mobile.views.common import (
 )
 from mobile.views.typed_field import TypedField
 from shared.credit import FAULT_MAX, PART_NAME_MAX, PART_NOTE_MAX, TASK_MAX, PartApproval, PartStatus
-from shared.credit_wire import TeamMember
 from shared.statuses import RequestStatus
 from shared.text import Locale, status_label, t
 
@@ -310,7 +309,31 @@ def _team(panel: RecordPanel, locale: Locale) -> list[ft.Control]:
         lines.append(note)
     approving = panel.can_approve_hours
     fields: dict[UUID, ft.Ref[ft.TextField]] = {}
-    lines += _member_lines(panel, locale, record.team, fields if approving else None)
+    for member in record.team:
+        role = role_label(member.role, locale)
+        member_key = f"member-{member.technician_id}"
+        if member.approved_hours is not None:
+            lines.append(ft.Text(t("team_line_approved", locale, name=member.display_name, role=role,
+                                    hours=hours_text(member.approved_hours)), key=member_key))
+            continue
+        reported = panel.reported_hours(member)
+        if reported is None:
+            lines.append(ft.Text(f"{member.display_name} · {role} · {t('hours_not_reported', locale)}",
+                                 key=member_key))
+        else:
+            lines.append(ft.Text(t("team_line", locale, name=member.display_name, role=role,
+                                    hours=hours_text(reported)), key=member_key))
+        if approving:
+            ref = fields[member.technician_id] = ft.Ref[ft.TextField]()
+
+            def typed(e: ft.Event[ft.TextField], member_id: UUID = member.technician_id) -> None:
+                panel.set_hours_edit(member_id, e.control.value)
+
+            lines.append(TypedField(ref=ref, label=t("approve_hours_for", locale, name=member.display_name),
+                                      value=panel.hours_edits.get(member.technician_id,
+                                                                  "" if reported is None else hours_text(reported)),
+                                      keyboard_type=ft.KeyboardType.NUMBER, on_change=typed,
+                                      read_only=panel.sending, key=f"{member_key}-hours"))
     if approving:
 
         async def approve() -> None:
@@ -329,7 +352,7 @@ def _team(panel: RecordPanel, locale: Locale) -> list[ft.Control]:
 
 def _waiting_round(panel: RecordPanel, locale: Locale) -> list[ft.Control]:
     """For the teacher: the round its owner reopened before its hours were approved, with its team's hours to
-    approve (the approval takes that round first, whatever the job's status now)."""
+    approve (POST .../credit/approve?round=N, whatever the job's status now). Keyed member by member."""
     waiting = panel.waiting_round
     if waiting is None:
         return []
@@ -337,7 +360,26 @@ def _waiting_round(panel: RecordPanel, locale: Locale) -> list[ft.Control]:
     fields: dict[UUID, ft.Ref[ft.TextField]] = {}
     lines: list[ft.Control] = [heading(t("waiting_round_title", locale, round=waiting.round), size=18),
                                muted(t("waiting_round_note", locale))]
-    lines += _member_lines(panel, locale, waiting.team, fields if approving else None, prefix="waiting")
+    for member in waiting.team:
+        role = role_label(member.role, locale)
+        member_key = f"waiting-{member.technician_id}"
+        if member.hours is None:
+            lines.append(ft.Text(f"{member.display_name} · {role} · {t('hours_not_reported', locale)}",
+                                 key=member_key))
+        else:
+            lines.append(ft.Text(t("team_line", locale, name=member.display_name, role=role,
+                                    hours=hours_text(member.hours)), key=member_key))
+        if approving:
+            ref = fields[member.technician_id] = ft.Ref[ft.TextField]()
+
+            def typed(e: ft.Event[ft.TextField], member_id: UUID = member.technician_id) -> None:
+                panel.set_hours_edit(member_id, e.control.value)
+
+            lines.append(TypedField(ref=ref, label=t("approve_hours_for", locale, name=member.display_name),
+                                      value=panel.hours_edits.get(member.technician_id, "" if member.hours is None
+                                                                  else hours_text(member.hours)),
+                                      keyboard_type=ft.KeyboardType.NUMBER, on_change=typed,
+                                      read_only=panel.sending, key=f"{member_key}-hours"))
     if approving:
 
         async def approve() -> None:
@@ -348,39 +390,6 @@ def _waiting_round(panel: RecordPanel, locale: Locale) -> list[ft.Control]:
                                              disabled=panel.sending, on_click=approve)],
                             key="approve-waiting-hours"))
     return [_card(lines)]
-
-
-def _member_lines(panel: RecordPanel, locale: Locale, members: list[TeamMember],
-                  fields: dict[UUID, ft.Ref[ft.TextField]] | None, prefix: str = "member") -> list[ft.Control]:
-    """A line per member (keyed by member): their hours, approved or as reported, and with `fields` (the teacher
-    approving) a field with the figure to approve."""
-    lines: list[ft.Control] = []
-    for member in members:
-        role = role_label(member.role, locale)
-        member_key = f"{prefix}-{member.technician_id}"
-        if member.approved_hours is not None:
-            lines.append(ft.Text(t("team_line_approved", locale, name=member.display_name, role=role,
-                                    hours=hours_text(member.approved_hours)), key=member_key))
-            continue
-        reported = panel.reported_hours(member)
-        if reported is None:
-            lines.append(ft.Text(f"{member.display_name} · {role} · {t('hours_not_reported', locale)}",
-                                 key=member_key))
-        else:
-            lines.append(ft.Text(t("team_line", locale, name=member.display_name, role=role,
-                                    hours=hours_text(reported)), key=member_key))
-        if fields is not None:
-            ref = fields[member.technician_id] = ft.Ref[ft.TextField]()
-
-            def typed(e: ft.Event[ft.TextField], member_id: UUID = member.technician_id) -> None:
-                panel.set_hours_edit(member_id, e.control.value)
-
-            lines.append(TypedField(ref=ref, label=t("approve_hours_for", locale, name=member.display_name),
-                                      value=panel.hours_edits.get(member.technician_id,
-                                                                  "" if reported is None else hours_text(reported)),
-                                      keyboard_type=ft.KeyboardType.NUMBER, on_change=typed,
-                                      read_only=panel.sending, key=f"{member_key}-hours"))
-    return lines
 
 
 def _add_helper(panel: RecordPanel, locale: Locale) -> list[ft.Control]:
