@@ -477,18 +477,18 @@ async def helper_jobs(owner: Conn, user: uuid.UUID) -> list[dict[str, Any]]:
 
 # --- The teacher's approval of hours -------------------------------------------------------------------------------
 
-async def _window(owner: Conn, request_id: uuid.UUID, round_: int) -> float | None:
-    """The round's timeline: its last acceptance → sent for the check, before the reopen that ended it (none for
-    the current round: the job's last ones)."""
+async def _window(owner: Conn, request_id: uuid.UUID, ended_round: int | None = None) -> float | None:
+    """The job's timeline: its last acceptance → sent for the check; of an ended round, the last ones before the
+    reopen that ended it."""
     row = await (await owner.execute(
-        f"""with ended as (select e.created_at {_REOPENS.format(rid='%(rid)s')}
-                          order by e.created_at, e.id offset %(round)s - 1 limit 1)
+        f"""with ended as (select e.created_at {_REOPENS.format(rid='%(rid)s')} and %(round)s::int is not null
+                          order by e.created_at, e.id offset coalesce(%(round)s::int - 1, 0) limit 1)
             select max(e.created_at) filter (where e.to_status = 'accepted') as accepted_at,
                    max(e.created_at) filter (where e.to_status in ('quality_check', 'unrepairable')) as finished_at
             from public.status_events e
             where e.request_id = %(rid)s and e.from_status is distinct from e.to_status
               and e.created_at < coalesce((select created_at from ended), 'infinity')""",
-        {"rid": request_id, "round": round_})).fetchone()
+        {"rid": request_id, "round": ended_round})).fetchone()
     return work_window_hours(row["accepted_at"], row["finished_at"]) if row else None
 
 
@@ -579,7 +579,9 @@ async def approve_hours(owner: Conn, request_id: uuid.UUID, user: uuid.UUID,
     members = await (await owner.execute(
         "select technician_id, hours::float as hours from public.job_team where request_id = %s and round = %s",
         [request_id, round_])).fetchall()
-    window = await _window(owner, request_id, round_)
+    window = await _window(owner, request_id)
+    if ended:  # a round ended by a reopen: its own timeline
+        window = await _window(owner, request_id, round_)
     shown = f"{window:.1f}" if window is not None else "0"
     for member in members:
         # Checked as stored (to 0.01 h): a figure that rounds to nothing is no hours, not a broken row.
