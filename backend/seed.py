@@ -301,10 +301,10 @@ def _seed_approved_jobs(conn: Conn, colleges: list[str], categories: dict[str, A
                 credited = credited_skill(needs[category], skills[member])
                 conn.execute(
                     """insert into public.job_team (request_id, technician_id, role, hours, approved_hours,
-                                                    approved_by, approved_at, skill_code, skill_level)
-                       values (%s, %s, %s, %s, %s, %s, now() - %s::interval, %s, %s)""",
+                                                    approved_by, approved_at, skill_code, skill_level, college_id)
+                       values (%s, %s, %s, %s, %s, %s, now() - %s::interval, %s, %s, %s)""",
                     [request_id, member, role, hours, hours, teacher, approved_at,
-                     credited[0] if credited else None, credited[1] if credited else None])
+                     credited[0] if credited else None, credited[1] if credited else None, college_id])
     return created
 
 

@@ -632,10 +632,14 @@ class ApiClient:
             body["task"] = task
         await self._send("PUT", f"/requests/{request_id}/team/me", json=body)
 
-    async def approve_hours(self, request_id: UUID, hours: Mapping[UUID, float] | None = None) -> list[TeamMember]:
-        """The teacher approves each member's hours (as reported, or corrected in `hours`)."""
+    async def approve_hours(self, request_id: UUID, hours: Mapping[UUID, float] | None = None,
+                            round_: int | None = None) -> list[TeamMember]:
+        """The teacher approves each member's hours (as reported, or corrected in `hours`): the current round's, or
+        `round_`'s (a round its owner reopened before its approval)."""
         body = {"hours": {str(k): v for k, v in (hours or {}).items()}}
-        return _parse(_TEAM, await self._call("POST", f"/requests/{request_id}/credit/approve", json=body))
+        params = {} if round_ is None else {"round": str(round_)}
+        return _parse(_TEAM, await self._call("POST", f"/requests/{request_id}/credit/approve", json=body,
+                                              params=params))
 
     async def skill_proposals(self) -> list[SkillProposal]:
         return _parse(_PROPOSALS, await self._call("GET", "/supervisor/skill-proposals"))

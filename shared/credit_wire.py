@@ -64,6 +64,14 @@ class TeamMember(MemberHours):
     skill_level: int | None = None
 
 
+class WaitingRound(Wire):
+    """A round of work its owner reopened before the teacher approved its hours: the teacher approves it (POST
+    /requests/{id}/credit/approve) before the current round's, whatever the job's status now."""
+
+    round: int
+    team: list[TeamMember] = Field(default_factory=list)
+
+
 class JobRecord(Wire):
     """GET /requests/{id}/record: outcome, parts and their approvals, handover, team, environmental estimate."""
 
@@ -76,6 +84,7 @@ class JobRecord(Wire):
     team: list[TeamMember] = Field(default_factory=list, description="the current round's team")
     round: int = Field(1, description="a reopened job's round of work")
     earlier_rounds_hours: float = Field(0.0, description="hours approved in the rounds before this one")
+    waiting_round: WaitingRound | None = Field(None, description="an ended round whose hours wait for approval")
     kg_diverted: float = 0.0
     kg_co2e_avoided: float = 0.0
 

@@ -1255,6 +1255,11 @@ CREDIT_TEAM_UI: dict[str, Bilingual] = {
     "record_round": B("ซ่อมซ้ำ รอบที่ {round}: รอบก่อนอนุมัติแล้ว {hours} ชม.",
                       "Repaired again, round {round}: {hours} h approved in earlier rounds"),
     "record_round_bare": B("ซ่อมซ้ำ รอบที่ {round}", "Repaired again, round {round}"),
+    # Audit 13: a round its owner reopened before the teacher approved its hours stays to approve, first.
+    "waiting_round_title": B("ชั่วโมงรอบที่ {round} รออนุมัติ", "Round {round}: hours waiting for approval"),
+    "waiting_round_note": B("เจ้าของแจ้งว่ายังไม่หายก่อนอนุมัติชั่วโมงรอบนี้ ชั่วโมงของนักศึกษายังอนุมัติได้ตามเดิม",
+                            "The owner reopened the job before these hours were approved: they can still be "
+                            "approved as usual"),
     "portfolio_job_round": B("ซ่อมซ้ำ รอบที่ {round}", "Repaired again, round {round}"),
     "levels_title": B("ประวัติระดับทักษะ", "Skill level history"),
     "levels_none": B("ยังไม่มีประวัติระดับ", "No level history yet"),

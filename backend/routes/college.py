@@ -76,18 +76,21 @@ async def update_technician(
 
 
 @router.get("/ledger", response_model=list[LedgerRow])
-async def ledger(caller: SupervisorDep, conn: UserConn) -> list[LedgerRow]:
-    """Training hours per student: evidence of work experience for the credit bank record."""
+async def ledger(caller: SupervisorDep, pool: PoolDep) -> list[LedgerRow]:
+    """Training hours per student: evidence of work experience for the credit bank record (the hours approved for
+    the caller's college, read as the owner: a job gone on elsewhere or a student moved away keeps them here)."""
     college = supervisor_college(caller)
-    return [LedgerRow.model_validate(r) for r in await college_admin.ledger(conn, college.id)]
+    async with service_tx(pool) as owner:
+        return [LedgerRow.model_validate(r) for r in await college_admin.ledger(owner, college.id)]
 
 
 @router.get("/ledger.csv", response_class=Response, responses={200: {"content": {"text/csv": {}}}})
-async def ledger_csv(caller: SupervisorDep, conn: UserConn, lang: Lang = "th") -> Response:
+async def ledger_csv(caller: SupervisorDep, conn: UserConn, pool: PoolDep, lang: Lang = "th") -> Response:
     college = supervisor_college(caller)
     locale = Locale(lang)
-    rows = exports.ledger_rows(await college_admin.ledger(conn, college.id),
-                               await college_admin.category_names(conn), locale)
+    async with service_tx(pool) as owner:
+        credited = await college_admin.ledger(owner, college.id)
+    rows = exports.ledger_rows(credited, await college_admin.category_names(conn), locale)
     return _csv(exports.to_csv(exports.LEDGER_COLUMNS, rows, locale), f"training-hours-{college.code}.csv")
 
 
@@ -102,12 +105,14 @@ async def jobs_csv(caller: SupervisorDep, conn: UserConn, lang: Lang = "th") -> 
 @router.get("/ledger/{student_id}.pdf", response_class=Response,
             responses={200: {"content": {"application/pdf": {}}}, 404: {"model": ErrorResponse}})
 async def student_ledger_pdf(
-    student_id: uuid.UUID, caller: SupervisorDep, conn: UserConn, now: NowDep, lang: Lang = "th"
+    student_id: uuid.UUID, caller: SupervisorDep, pool: PoolDep, now: NowDep, lang: Lang = "th"
 ) -> Response:
-    """One student's approved jobs and hours, to print and sign (A4, the Thai font embedded)."""
+    """One student's approved jobs and hours at the caller's college, to print and sign (A4, the Thai font
+    embedded)."""
     college = supervisor_college(caller)
     locale = Locale(lang)
-    record = await college_admin.student_ledger(conn, college.id, student_id)
+    async with service_tx(pool) as owner:
+        record = await college_admin.student_ledger(owner, college.id, student_id)
     name = college.name_th if locale == Locale.TH else college.name_en
     data = await asyncio.to_thread(ledger_pdf, name, record, now, locale)  # fonts and layout: off the event loop
     return Response(data, media_type="application/pdf",

@@ -145,15 +145,16 @@ async def job_record(request_id: uuid.UUID, conn: UserConn, pool: PoolDep, ident
     """Outcome, parts with their approvals and the approved total, handover, team and the environmental estimate."""
     async with suspended_told(conn):
         record = await credit.job_record(conn, request_id)
-    if record["team"]:
+    members = [*record["team"], *(record["waiting_round"] or {}).get("team", [])]
+    if members:
         async with service_tx(pool) as owner:
-            await credit.name_team(owner, record["team"])
+            await credit.name_team(owner, members)
             me = await load_profile(owner, identity.user_id)
             mine = await (await owner.execute("select citizen_id = %s as mine from public.repair_requests "
                                               "where id = %s", [identity.user_id, request_id])).fetchone()
         # The owner (whatever their role) knows the students by first name only, as on the timeline.
         if me["role"] == AppRole.CITIZEN or (mine is not None and mine["mine"]):
-            for member in record["team"]:
+            for member in members:
                 member["display_name"] = (member["display_name"] or "").split(" ")[0]
     return record
 
@@ -228,11 +229,14 @@ async def my_hours(request_id: uuid.UUID, body: MemberHours, identity: IdentityD
 
 
 @router.post("/requests/{request_id}/credit/approve", response_model=list[cw.TeamMember])
-async def approve_hours(request_id: uuid.UUID, body: HoursApproval, identity: IdentityDep, pool: PoolDep
-                        ) -> list[dict[str, Any]]:
+async def approve_hours(request_id: uuid.UUID, body: HoursApproval, identity: IdentityDep, pool: PoolDep,
+                        round_: Annotated[int | None, Query(alias="round", ge=1, le=100, description=(
+                            "the round whose hours are approved; none: the current round once the job is checked, "
+                            "else a round its owner reopened before its approval (the record's waiting_round)"))
+                        ] = None) -> list[dict[str, Any]]:
     """The teacher approves each member's hours once the job is checked; nothing is credited before."""
     async with acting(pool, identity, AppRole.SUPERVISOR, AppRole.ADMIN) as (owner, caller):
-        return await credit.approve_hours(owner, request_id, caller.user_id, body.hours)
+        return await credit.approve_hours(owner, request_id, caller.user_id, body.hours, round_)
 
 
 @router.get("/college/teachers", response_model=list[cw.Teacher])

@@ -6,6 +6,7 @@ from typing import Any
 
 from backend.db import Conn
 from backend.errors import ApiError
+from backend.services.credit import close_round
 from backend.services.dispatch import DispatchPolicy, dispatch, offer_again_at_college
 from backend.services.transitions import Note, act_as, transition
 from shared.aftercare import (
@@ -64,6 +65,7 @@ async def reopen(
     ).fetchone()
     if RequestStatus(row["status"]) == S.HANDED_BACK and not may_reopen(handed["at"] if handed else None, now):
         raise ApiError(409, "reopen_too_late")
+    await close_round(conn, request_id)  # the round's team and hours stay approvable, at this college
     await transition(conn, Actor.CITIZEN, request_id, S.SUBMITTED, route=Route.REOPEN, claims=claims,
                      note=Note(note, code=None if note else "still_broken"),
                      set_columns={"technician_id": None, "rating": None, "rating_comment": None})

@@ -1,7 +1,8 @@
 """A supervisor's view of their college: dashboard, students, job export and the training-hours ledger.
 
-Reads run as the supervisor (RLS limits them to their college); writes run as the owner after checking the
-student belongs to that college."""
+Reads run as the supervisor (RLS limits them to their college), but for the ledger's (read as the owner for the
+college's supervisor: its hours stay with the college they were approved for); writes run as the owner after
+checking the student belongs to that college."""
 
 import uuid
 from typing import Any
@@ -75,17 +76,22 @@ async def update_student(
         await owner.execute("update public.profiles set takes_jobs = %s where id = %s", [is_active, student_id])
 
 
-async def ledger(conn: Conn, college_id: uuid.UUID) -> list[dict[str, Any]]:
+async def ledger(owner: Conn, college_id: uuid.UUID) -> list[dict[str, Any]]:
     """Per student: the jobs whose hours a teacher approved for them (issue 14's job_team: as lead or helper, every
     approved round of a reopened job), those approved hours, and the jobs' categories. A job marked done whose hours
-    are not approved yet is not training time yet, and the hours a student reported are not what is credited."""
-    cur = await conn.execute(
+    are not approved yet is not training time yet, and the hours a student reported are not what is credited.
+
+    Hours count at the college they were approved for (job_team.college_id, migration 0049), not at the request's
+    college now nor the student's: a reopened job gone on to another college, or a student an admin moved away,
+    keeps what was credited here. Read as the owner, as the routes' supervisor of `college_id` (such a job or
+    student is no longer theirs to see under RLS)."""
+    cur = await owner.execute(
         """
         with credited as (
             select t.technician_id, t.request_id, r.category_code, sum(t.approved_hours) as hours
             from public.job_team t
             join public.repair_requests r on r.id = t.request_id
-            where r.college_id = %s and t.approved_at is not null
+            where t.college_id = %(college)s and t.approved_at is not null
             group by t.technician_id, t.request_id, r.category_code
         )
         select p.id as technician_id, p.display_name, count(c.request_id)::int as approved_jobs,
@@ -94,10 +100,11 @@ async def ledger(conn: Conn, college_id: uuid.UUID) -> list[dict[str, Any]]:
                    as categories
         from public.profiles p
         left join credited c on c.technician_id = p.id
-        where p.college_id = %s and p.role = 'technician'
+        where (p.college_id = %(college)s and p.role = 'technician')
+           or p.id in (select technician_id from credited)
         group by p.id order by approved_jobs desc, p.display_name
         """,
-        [college_id, college_id],
+        {"college": college_id},
     )
     return await cur.fetchall()
 
@@ -124,17 +131,23 @@ async def jobs(conn: Conn, college_id: uuid.UUID) -> list[dict[str, Any]]:
     return await cur.fetchall()
 
 
-async def student_ledger(conn: Conn, college_id: uuid.UUID, student_id: uuid.UUID) -> dict[str, Any]:
-    """One student's training record: the jobs whose hours a teacher approved for them, with those hours."""
+async def student_ledger(owner: Conn, college_id: uuid.UUID, student_id: uuid.UUID) -> dict[str, Any]:
+    """One student's training record: the jobs whose hours a teacher approved for them at the college, with those
+    hours (as `ledger`: keyed by the college the hours were approved for, read as the owner). A student of the
+    college, or one moved away who has hours credited there."""
     student = await (
-        await conn.execute(
-            "select id, display_name from public.profiles where id = %s and college_id = %s and role = 'technician'",
-            [student_id, college_id],
+        await owner.execute(
+            """select p.id, p.display_name from public.profiles p
+               where p.id = %(student)s
+                 and ((p.college_id = %(college)s and p.role = 'technician')
+                      or exists (select 1 from public.job_team t where t.technician_id = p.id
+                                 and t.college_id = %(college)s and t.approved_at is not null))""",
+            {"student": student_id, "college": college_id},
         )
     ).fetchone()
     if student is None:
         raise ApiError(404, "not_found")
-    cur = await conn.execute(
+    cur = await owner.execute(
         f"""
         select '{PREFIX}' || r.ref_no as reference, r.item, cat.name_th as category_name_th,
                cat.name_en as category_name_en, sum(t.approved_hours)::float as hours,
@@ -142,7 +155,7 @@ async def student_ledger(conn: Conn, college_id: uuid.UUID, student_id: uuid.UUI
         from public.job_team t
         join public.repair_requests r on r.id = t.request_id
         join public.categories cat on cat.code = r.category_code
-        where r.college_id = %s and t.technician_id = %s and t.approved_at is not null
+        where t.college_id = %s and t.technician_id = %s and t.approved_at is not null
         group by r.id, cat.code order by approved_at, r.ref_no
         """,
         [college_id, student_id],

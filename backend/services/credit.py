@@ -454,14 +454,16 @@ async def report_member_hours(owner: Conn, request_id: uuid.UUID, user: uuid.UUI
         raise ApiError(403, "team_member_left")  # the update above is rolled back with the refusal
 
 
-async def team(conn: Conn, request_id: uuid.UUID) -> list[dict[str, Any]]:
-    """The current round's team (a reopened job's earlier rounds are in the members' portfolios)."""
+async def team(conn: Conn, request_id: uuid.UUID, round_: int | None = None) -> list[dict[str, Any]]:
+    """The current round's team, or the given round's (a reopened job's earlier rounds are in the members'
+    portfolios)."""
     cur = await conn.execute(
         f"""select t.technician_id, p.display_name, t.role, t.task, t.hours::float as hours,
                   t.approved_hours::float as approved_hours, t.approved_at, t.skill_code, t.skill_level, t.round
            from public.job_team t left join public.profiles p on p.id = t.technician_id
-           where t.request_id = %(rid)s and t.round = {ROUND_SQL.format(rid='%(rid)s')}
-           order by t.role desc, t.added_at""", {"rid": request_id})
+           where t.request_id = %(rid)s
+             and t.round = coalesce(%(round)s::int, {ROUND_SQL.format(rid='%(rid)s')})
+           order by t.role desc, t.added_at""", {"rid": request_id, "round": round_})
     return await cur.fetchall()
 
 
@@ -531,37 +533,111 @@ async def helper_jobs(owner: Conn, user: uuid.UUID) -> list[dict[str, Any]]:
 
 # --- The teacher's approval of hours -------------------------------------------------------------------------------
 
-async def _window(owner: Conn, request_id: uuid.UUID) -> float | None:
+async def _window(owner: Conn, request_id: uuid.UUID, ended_round: int | None = None) -> float | None:
+    """The job's timeline: its last acceptance → sent for the check; of an ended round, the last ones before the
+    reopen that ended it."""
     row = await (await owner.execute(
-        """select max(created_at) filter (where to_status = 'accepted') as accepted_at,
-                  max(created_at) filter (where to_status in ('quality_check', 'unrepairable')) as finished_at
-           from public.status_events where request_id = %s and from_status is distinct from to_status""",
-        [request_id])).fetchone()
+        f"""with ended as (select e.created_at {_REOPENS.format(rid='%(rid)s')} and %(round)s::int is not null
+                          order by e.created_at, e.id offset coalesce(%(round)s::int - 1, 0) limit 1)
+            select max(e.created_at) filter (where e.to_status = 'accepted') as accepted_at,
+                   max(e.created_at) filter (where e.to_status in ('quality_check', 'unrepairable')) as finished_at
+            from public.status_events e
+            where e.request_id = %(rid)s and e.from_status is distinct from e.to_status
+              and e.created_at < coalesce((select created_at from ended), 'infinity')""",
+        {"rid": request_id, "round": ended_round})).fetchone()
     return work_window_hours(row["accepted_at"], row["finished_at"]) if row else None
 
 
+async def close_round(owner: Conn, request_id: uuid.UUID) -> None:
+    """Its owner reopened the job (under the request's lock, before the job leaves its student): the round of work
+    ends here, whether or not the teacher approved its hours yet. Its team is kept as it stands (the lead on it with
+    their report's hours, which the next round's report will replace) and each row names the college the round was
+    done for: the teacher may still approve the round's hours after the reopen (approve_hours), and they count at
+    that college wherever the job goes on to."""
+    req = await _request(owner, request_id)
+    if await _approved(owner, request_id):
+        return
+    await _ensure_lead(owner, req)
+    await owner.execute(
+        f"""update public.job_team set college_id = %(college)s
+            where request_id = %(rid)s and round = {ROUND_SQL.format(rid='%(rid)s')} and approved_at is null""",
+        {"rid": request_id, "college": req["college_id"]})
+
+
+# The rounds its owner reopened before the teacher approved them, with hours reported on them (a round nobody
+# reported anything on has nothing to credit), earliest first, each with the college it was done for.
+# `%(rid)s`: the request's id.
+_WAITING_ROUNDS = f"""select t.round, (array_agg(t.college_id))[1] as college_id from public.job_team t
+    where t.request_id = %(rid)s and t.round < {ROUND_SQL.format(rid='%(rid)s')}
+    group by t.round having bool_and(t.approved_at is null) and bool_or(t.hours > 0)
+    order by t.round"""
+
+
+async def waiting_round(conn: Conn, request_id: uuid.UUID) -> dict[str, Any] | None:
+    """The earliest ended round whose hours wait for the teacher's approval, with its team; None when there is
+    none."""
+    row = await (await conn.execute(_WAITING_ROUNDS + " limit 1", {"rid": request_id})).fetchone()
+    if row is None:
+        return None
+    return {"round": int(row["round"]), "team": await team(conn, request_id, int(row["round"]))}
+
+
+async def _round_to_approve(owner: Conn, req: dict[str, Any], wanted: int | None
+                            ) -> tuple[int, uuid.UUID | None, bool, str | None]:
+    """The round whose hours the teacher approves now: `wanted`, else the current round when it may be approved,
+    else the earliest round its owner reopened before its approval (kept by close_round). With the college it was
+    done for, whether it has ended, and the refusal's code when it may not be approved now."""
+    current, _ = await current_round(owner, req["id"])
+    waiting = {int(r["round"]): r["college_id"]
+               for r in await (await owner.execute(_WAITING_ROUNDS, {"rid": req["id"]})).fetchall()}
+    current_open = RequestStatus(req["status"]) in APPROVABLE and not await _approved(owner, req["id"])
+    if wanted is None:
+        wanted = min(waiting) if waiting and not current_open else current
+    if wanted in waiting:
+        return wanted, waiting[wanted], True, None
+    if wanted != current:
+        done = await (await owner.execute(
+            "select 1 from public.job_team where request_id = %s and round = %s and approved_at is not null",
+            [req["id"], wanted])).fetchone()
+        return wanted, req["college_id"], True, "hours_already_approved" if done else "hours_not_now"
+    if RequestStatus(req["status"]) not in APPROVABLE:
+        return current, req["college_id"], False, "hours_not_now"
+    return current, req["college_id"], False, None if current_open else "hours_already_approved"
+
+
+async def _on_round_team(owner: Conn, request_id: uuid.UUID, round_: int, user: uuid.UUID) -> bool:
+    """The teacher was on an ended round's team (a student named a teacher since): they do not approve it."""
+    row = await (await owner.execute(
+        "select 1 from public.job_team where request_id = %s and round = %s and technician_id = %s",
+        [request_id, round_, user])).fetchone()
+    return row is not None
+
+
 async def approve_hours(owner: Conn, request_id: uuid.UUID, user: uuid.UUID,
-                        adjusted: dict[uuid.UUID, float]) -> list[dict[str, Any]]:
+                        adjusted: dict[uuid.UUID, float], round_wanted: int | None = None) -> list[dict[str, Any]]:
     """The teacher approves each member's hours (as reported, or as the teacher corrects them), once the job is
     checked. Hours must fit the job's own timeline (accepted → sent for the check); each member is then credited
     with the skill the job counts for, and a progression proposal is made when they reach the college's N."""
     req = await _request(owner, request_id)
-    if not await _staff_of(owner, req, user):
+    # A round its owner reopened before the approval stays to approve, whatever the job's status now, by the
+    # college it was done for (audit 13): the owner's "still broken" does not take the student's hours away.
+    round_, college, ended, refusal = await _round_to_approve(owner, req, round_wanted)
+    if not await _staff_of(owner, {**req, "college_id": college}, user):
         raise ApiError(403, "not_your_college")
-    if await _worked_on(owner, req, user):
+    if await _worked_on(owner, req, user) or (ended and await _on_round_team(owner, request_id, round_, user)):
         raise ApiError(403, "own_work_check")
     if req["citizen_id"] == user:
         raise ApiError(403, "own_request_check")
-    if RequestStatus(req["status"]) not in APPROVABLE:
-        raise ApiError(409, "hours_not_now")
-    if await _approved(owner, request_id):
-        raise ApiError(409, "hours_already_approved")
-    await _ensure_lead(owner, req)
-    round_, _ = await current_round(owner, request_id)
+    if refusal:
+        raise ApiError(409, refusal)
+    if not ended:
+        await _ensure_lead(owner, req)
     members = await (await owner.execute(
         "select technician_id, role, hours::float as hours from public.job_team where request_id = %s "
         "and round = %s", [request_id, round_])).fetchall()
     window = await _window(owner, request_id)
+    if ended:  # a round ended by a reopen: its own timeline
+        window = await _window(owner, request_id, round_)
     shown = f"{window:.1f}" if window is not None else "0"
     if zeroed := [m for m in members if adjusted.get(m["technician_id"]) == 0]:
         if any(m["role"] == "lead" for m in zeroed):
@@ -585,13 +661,13 @@ async def approve_hours(owner: Conn, request_id: uuid.UUID, user: uuid.UUID,
         credited = credited_skill(needs, skills)
         await owner.execute(
             """update public.job_team set approved_hours = %s, approved_by = %s, approved_at = now(),
-                   skill_code = %s, skill_level = %s
+                   skill_code = %s, skill_level = %s, college_id = %s
                where request_id = %s and round = %s and technician_id = %s""",
-            [member["hours"], user, credited[0] if credited else None, credited[1] if credited else None,
+            [member["hours"], user, credited[0] if credited else None, credited[1] if credited else None, college,
              request_id, round_, member["technician_id"]])
-        if credited:
-            await _maybe_propose(owner, member["technician_id"], req["college_id"], *credited)
-    return await team(owner, request_id)
+        if credited and college is not None:
+            await _maybe_propose(owner, member["technician_id"], college, *credited)
+    return await team(owner, request_id, round_)
 
 
 async def _not_credited(owner: Conn, request_id: uuid.UUID, round_: int, helpers: list[uuid.UUID]) -> None:
@@ -717,6 +793,7 @@ async def job_record(conn: Conn, request_id: uuid.UUID) -> dict[str, Any]:
         "team": await _team_with_lead(conn, req),
         "round": (await current_round(conn, request_id))[0],
         "earlier_rounds_hours": await earlier_rounds_hours(conn, request_id),
+        "waiting_round": await waiting_round(conn, request_id),
         "kg_diverted": kg,
         "kg_co2e_avoided": co2e,
     }

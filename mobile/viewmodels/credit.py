@@ -64,7 +64,7 @@ from shared.credit import (
     needs_teacher_present,
     term_bounds,
 )
-from shared.credit_wire import LevelChange, TeamJob
+from shared.credit_wire import LevelChange, TeamJob, WaitingRound
 from shared.roles import Actor
 from shared.statuses import RequestStatus, next_statuses
 from shared.text import Bilingual, Locale, bilingual, error_text
@@ -249,12 +249,26 @@ class RecordPanel(Loadable):
 
     @property
     def can_approve_hours(self) -> bool:
-        if not self.is_teacher or self.record is None or not self.record.team:
+        """The current round's hours (a round ended by a reopen before its approval goes first: can_approve_waiting)."""
+        if not self.is_teacher or self.record is None or not self.record.team or self.waiting_round is not None:
             return False
         if self.detail is not None and self.detail.is_mine:
             return False  # a teacher's own request: another teacher approves its hours (403 own_request_check)
         return (self.status in (S.DONE, S.HANDED_BACK, S.UNREPAIRABLE)
                 and all(m.approved_at is None for m in self.record.team))
+
+    @property
+    def waiting_round(self) -> WaitingRound | None:
+        """For the teacher: a round its owner reopened before its hours were approved, still to approve."""
+        record = self.record
+        if not self.is_teacher or record is None or record.waiting_round is None or not record.waiting_round.team:
+            return None
+        return record.waiting_round
+
+    @property
+    def can_approve_waiting(self) -> bool:
+        """The ended round's hours are approved whatever the job's status now (the approval takes that round first)."""
+        return self.waiting_round is not None and not (self.detail is not None and self.detail.is_mine)
 
     @property
     def can_add_helper(self) -> bool:
@@ -547,7 +561,8 @@ class RecordPanel(Loadable):
     def set_hours_edit(self, technician_id: UUID, value: str) -> None:
         self.hours_edits[technician_id] = value
 
-    async def approve_hours(self, edits: dict[UUID, str] | None = None) -> None:
+    async def approve_hours(self, edits: dict[UUID, str] | None = None, round_: int | None = None) -> None:
+        """The current round's hours, or `round_`'s (the round waiting since a reopen: waiting_round)."""
         self.hours_edits.update(edits or {})
         corrected: dict[UUID, float] = {}
         leads = {m.technician_id for m in self.record.team if m.role == TeamRole.LEAD} if self.record else set()
@@ -562,7 +577,9 @@ class RecordPanel(Loadable):
                 self._refuse(error_text("hours_lead_zero"))
                 return
             corrected[member] = value
-        await self._act(lambda: self._api.approve_hours(self.request_id, corrected), bilingual("hours_approved"))
+        if await self._act(lambda: self._api.approve_hours(self.request_id, corrected, round_),
+                           bilingual("hours_approved")):
+            self.hours_edits.clear()  # an ended round approved: the next round's fields start from its own figures
 
 
 class PortfolioViewModel(SubScreen):

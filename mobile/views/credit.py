@@ -72,6 +72,7 @@ def record_panel(panel: RecordPanel | None, locale: Locale, *, with_steps: bool 
         controls += keyed("record-parts", _parts(panel, locale))
         controls += keyed("record-outcome", _outcome(panel, locale))
         controls += keyed("record-hand-back", _hand_back(panel, locale))
+        controls += keyed("record-waiting-round", _waiting_round(panel, locale))
         controls += keyed("record-team", _team(panel, locale))
     if panel.sending:
         controls.append(ft.ProgressBar(key="record-progress"))
@@ -347,6 +348,48 @@ def _team(panel: RecordPanel, locale: Locale) -> list[ft.Control]:
         else:
             lines.append(ft.Row([ft.OutlinedButton(t("add_helper", locale), icon=ft.Icons.GROUP_ADD,
                                                    on_click=panel.open_helper)], key="open-helper"))
+    return [_card(lines)]
+
+
+def _waiting_round(panel: RecordPanel, locale: Locale) -> list[ft.Control]:
+    """For the teacher: the round its owner reopened before its hours were approved, with its team's hours to
+    approve (POST .../credit/approve?round=N, whatever the job's status now). Keyed member by member."""
+    waiting = panel.waiting_round
+    if waiting is None:
+        return []
+    approving = panel.can_approve_waiting
+    fields: dict[UUID, ft.Ref[ft.TextField]] = {}
+    lines: list[ft.Control] = [heading(t("waiting_round_title", locale, round=waiting.round), size=18),
+                               muted(t("waiting_round_note", locale))]
+    for member in waiting.team:
+        role = role_label(member.role, locale)
+        member_key = f"waiting-{member.technician_id}"
+        if member.hours is None:
+            lines.append(ft.Text(f"{member.display_name} · {role} · {t('hours_not_reported', locale)}",
+                                 key=member_key))
+        else:
+            lines.append(ft.Text(t("team_line", locale, name=member.display_name, role=role,
+                                    hours=hours_text(member.hours)), key=member_key))
+        if approving:
+            ref = fields[member.technician_id] = ft.Ref[ft.TextField]()
+
+            def typed(e: ft.Event[ft.TextField], member_id: UUID = member.technician_id) -> None:
+                panel.set_hours_edit(member_id, e.control.value)
+
+            lines.append(TypedField(ref=ref, label=t("approve_hours_for", locale, name=member.display_name),
+                                      value=panel.hours_edits.get(member.technician_id, "" if member.hours is None
+                                                                  else hours_text(member.hours)),
+                                      keyboard_type=ft.KeyboardType.NUMBER, on_change=typed,
+                                      read_only=panel.sending, key=f"{member_key}-hours"))
+    if approving:
+
+        async def approve() -> None:
+            await panel.approve_hours({k: v for k, r in fields.items() if (v := _typed(r)) is not None},
+                                      round_=waiting.round)
+
+        lines.append(ft.Row([ft.FilledButton(t("approve_hours", locale), icon=ft.Icons.VERIFIED,
+                                             disabled=panel.sending, on_click=approve)],
+                            key="approve-waiting-hours"))
     return [_card(lines)]
 
 
