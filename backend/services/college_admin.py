@@ -81,7 +81,7 @@ async def ledger(owner: Conn, college_id: uuid.UUID) -> list[dict[str, Any]]:
     approved round of a reopened job), those approved hours, and the jobs' categories. A job marked done whose hours
     are not approved yet is not training time yet, and the hours a student reported are not what is credited.
 
-    Hours count at the college they were approved for (job_team.college_id, migration 0049), not at the request's
+    Hours count at the college they were approved for (job_team.college_id, migration 0046), not at the request's
     college now nor the student's: a reopened job gone on to another college, or a student an admin moved away,
     keeps what was credited here. Read as the owner, as the routes' supervisor of `college_id` (such a job or
     student is no longer theirs to see under RLS)."""
