@@ -212,3 +212,31 @@ async def test_no_helper_joins_a_job_once_it_was_handed_back(app_and_clock: AppC
         assert error["code"] == "team_job_ended" and error["message_th"] and error["message_en"], error
     record = (await api.get(f"/requests/{rid}/record", headers=bearer(teacher))).json()
     assert [m["role"] for m in record["team"]] == ["lead"]
+
+
+# --- One message for a job taken from a student (credit13) ----------------------------------------------------------
+
+async def test_a_student_kept_on_the_team_gets_one_message_when_the_job_is_given_to_another(
+    app_and_clock: AppClock, area: Area
+) -> None:
+    """A reassign took the job from bee, who stays on the team with the hours they reported: bee got both
+    `offer_withdrawn` ("this job no longer waits for you", the accepted offer withdrawn) and `helper_kept` ("another
+    student carries on; the hours you reported stay yours"). The second says all of it: bee gets only that one. A
+    student taken off a job they reported nothing on still gets the withdrawal, their one message."""
+    api, _ = app_and_clock
+    _, teacher, bee, rid = await _assigned(api, area)
+    saved = await api.put(f"/requests/{rid}/report", headers=bearer(bee), json={
+        "hours": 1.5, "notes": "ถอดเครื่องตรวจวงจรแล้ว พบฟิวส์ขาด", "parts": []})
+    assert saved.status_code == 200, saved.text
+    ace_id, cat_id = area.students["ace"][0], area.students["cat"][0]
+    given = await api.post(f"/requests/{rid}/assign", json={"technician_id": ace_id}, headers=bearer(teacher))
+    assert given.status_code == 200, given.text
+    about_the_move = [n["kind"] for n in await _told(api, bee, rid) if n["kind"] in ("offer_withdrawn", "helper_kept")]
+    assert about_the_move == ["helper_kept"], about_the_move
+    # ace reported nothing: given on to cat, ace is told the job no longer waits for them.
+    ace, _ = await sign_in(api, area.students["ace"][1])
+    before = {n["id"] for n in await _told(api, ace, rid)}  # the offer withdrawn when bee was given the job
+    again = await api.post(f"/requests/{rid}/assign", json={"technician_id": cat_id}, headers=bearer(teacher))
+    assert again.status_code == 200, again.text
+    about_the_move = [n["kind"] for n in await _told(api, ace, rid) if n["id"] not in before]
+    assert about_the_move == ["offer_withdrawn"], about_the_move
