@@ -72,6 +72,23 @@ class WaitingRound(Wire):
     team: list[TeamMember] = Field(default_factory=list)
 
 
+class HoursWaiting(Wire):
+    """GET /supervisor/hours-waiting: a round of work done for the teacher's college whose hours wait for their
+    approval (POST /requests/{id}/credit/approve?round=N): a checked job's current round, or a round its owner
+    reopened before the approval, also when the job has moved on to another college since (`moved_on`)."""
+
+    request_id: UUID
+    ref_no: int
+    item: str = ""
+    category_th: str = ""
+    category_en: str = ""
+    status: str = ""
+    round: int = 1
+    ended: bool = Field(False, description="its owner reopened the job after this round, before the approval")
+    moved_on: bool = Field(False, description="the job is at another college now (its record is theirs)")
+    team: list[TeamMember] = Field(default_factory=list)
+
+
 class JobRecord(Wire):
     """GET /requests/{id}/record: outcome, parts and their approvals, handover, team, environmental estimate."""
 

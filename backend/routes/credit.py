@@ -239,6 +239,15 @@ async def approve_hours(request_id: uuid.UUID, body: HoursApproval, identity: Id
         return await credit.approve_hours(owner, request_id, caller.user_id, body.hours, round_)
 
 
+@router.get("/supervisor/hours-waiting", response_model=list[cw.HoursWaiting])
+async def hours_waiting(caller: SupervisorDep, pool: PoolDep) -> list[dict[str, Any]]:
+    """The rounds of work done for the teacher's college whose hours wait for their approval, with each team's
+    hours: a checked job's current round, and a round its owner reopened before the approval, also when the job has
+    moved on to another college since (read as the owner: that job's record is no longer the teacher's to see)."""
+    async with service_tx(pool) as owner:
+        return await credit.hours_waiting(owner, supervisor_college(caller).id)
+
+
 @router.get("/college/teachers", response_model=list[cw.Teacher])
 async def college_teachers(
     caller: Annotated[Caller, Depends(caller_in(AppRole.TECHNICIAN, AppRole.SUPERVISOR))], pool: PoolDep

@@ -582,6 +582,43 @@ async def waiting_round(conn: Conn, request_id: uuid.UUID) -> dict[str, Any] | N
     return {"round": int(row["round"]), "team": await team(conn, request_id, int(row["round"]))}
 
 
+async def hours_waiting(owner: Conn, college_id: uuid.UUID) -> list[dict[str, Any]]:
+    """The college's rounds of work whose hours wait for its teacher's approval, each with its team: the current
+    round of a job of the college checked and not approved yet, and a round its owner reopened before the approval
+    that was done for this college (close_round kept it there) - also when the job has since moved on to another
+    college, whose record the teacher no longer sees (RLS). Read as the owner, for the routes' teacher of
+    `college_id`; the teacher approves each with approve_hours(round=...)."""
+    rows = await (await owner.execute(
+        f"""with ended as (
+                select t.request_id, t.round from public.job_team t
+                where t.college_id = %(college)s and t.round < {ROUND_SQL.format(rid='t.request_id')}
+                group by t.request_id, t.round
+                having bool_and(t.approved_at is null) and bool_or(t.hours > 0)),
+            current as (
+                select r.id as request_id, {ROUND_SQL.format(rid='r.id')} as round from public.repair_requests r
+                where r.college_id = %(college)s and r.status = any(%(approvable)s::public.request_status[]))
+            select w.request_id, w.round, w.ended, r.ref_no, r.item, r.status, r.technician_id,
+                   r.college_id is distinct from %(college)s as moved_on,
+                   cat.name_th as category_th, cat.name_en as category_en
+            from (select request_id, round, true as ended from ended
+                  union all
+                  select c.request_id, c.round, false from current c
+                  where not exists (select 1 from public.job_team t where t.request_id = c.request_id
+                                    and t.round = c.round and t.approved_at is not null)) w
+            join public.repair_requests r on r.id = w.request_id
+            join public.categories cat on cat.code = r.category_code
+            order by r.ref_no, w.round""",
+        {"college": college_id, "approvable": sorted(s.value for s in APPROVABLE)})).fetchall()
+    waiting = []
+    for row in rows:
+        members = (await team(owner, row["request_id"], row["round"]) if row["ended"]
+                   else await _team_with_lead(owner, {"id": row["request_id"],
+                                                      "technician_id": row["technician_id"]}))
+        await name_team(owner, members)
+        waiting.append({k: v for k, v in row.items() if k != "technician_id"} | {"team": members})
+    return waiting
+
+
 async def _round_to_approve(owner: Conn, req: dict[str, Any], wanted: int | None
                             ) -> tuple[int, uuid.UUID | None, bool, str | None]:
     """The round whose hours the teacher approves now: `wanted`, else the current round when it may be approved,
@@ -906,14 +943,23 @@ async def college_view(conn: Conn, owner: Conn, college_id: uuid.UUID, term: str
         "select progression_jobs, hours_target::float as hours_target from public.college_credit_settings "
         "where college_id = %s", [college_id])).fetchone()
     target = (settings or {}).get("hours_target") or DEFAULT_HOURS_TARGET
-    students = await (await conn.execute(
-        """select p.id, p.display_name, p.is_active and p.takes_jobs as is_active,
-                  coalesce(sum(t.approved_hours), 0)::float as hours, count(distinct t.request_id)::int as jobs
+    # Hours count at the college they were credited at (job_team.college_id, migration 0046), as on the ledger: a
+    # job that moved on to another college, or a student an admin moved away, keeps here what was approved here
+    # (read as the owner: such a job or student is no longer the teacher's to see), and adds nothing there.
+    students = await (await owner.execute(
+        """with credited as (
+               select t.technician_id, sum(t.approved_hours) as hours, count(distinct t.request_id) as jobs
+               from public.job_team t
+               where t.college_id = %(college)s and t.approved_at >= %(start)s and t.approved_at < %(end)s
+               group by t.technician_id)
+           select p.id, p.display_name,
+                  p.college_id = %(college)s and p.is_active and p.takes_jobs as is_active,
+                  coalesce(c.hours, 0)::float as hours, coalesce(c.jobs, 0)::int as jobs
            from public.profiles p
-           left join public.job_team t on t.technician_id = p.id and t.approved_at >= %(start)s
-                and t.approved_at < %(end)s
-           where p.college_id = %(college)s and p.role = 'technician'
-           group by p.id order by p.display_name""",
+           left join credited c on c.technician_id = p.id
+           where (p.college_id = %(college)s and p.role = 'technician')
+              or p.id in (select technician_id from credited)
+           order by p.display_name""",
         {"college": college_id, "start": start, "end": end})).fetchall()
     for s in students:
         s["target"] = target
@@ -955,7 +1001,7 @@ async def college_view(conn: Conn, owner: Conn, college_id: uuid.UUID, term: str
         "students_without_jobs": [{"id": s["id"], "display_name": s["display_name"]}
                                   for s in students if s["jobs"] == 0 and s["is_active"]],
         "skills_lacking": lacking,
-        "environment": (await environment_totals(conn, college_id=college_id, start=start, end=end))[0],
+        "environment": (await environment_totals(owner, college_id=college_id, start=start, end=end))[0],
     }
 
 
@@ -963,20 +1009,35 @@ async def environment_totals(conn: Conn, *, college_id: uuid.UUID | None = None,
                              start: date | datetime | None = None,
                              end: date | datetime | None = None) -> list[dict[str, Any]]:
     """Per college (with its province): approved jobs, approved hours, kg kept out of landfill, kg CO2e avoided.
-    The factors are shared/credit.py's; a job counts once whatever the size of its team."""
+    The factors are shared/credit.py's; a job counts once whatever the size of its team.
+
+    A job and its hours count at the college they were credited at (job_team.college_id, migration 0046), not the
+    request's college now: a reopened job that moved on to another college stays in the first college's figures,
+    and the next college counts only the rounds it credited itself. The item is kept out of landfill once: its kg
+    count at the college that first credited work on it (a later college's approval adds its job and hours, never
+    the same kg again). Read by the admin (RLS shows them every college) or as the owner for one college."""
     rows = await (await conn.execute(
-        """select c.id as college_id, c.code, c.name_th, c.name_en, c.province_th, c.province_en,
-                  r.id as request_id, r.category_code, o.outcome,
-                  (select sum(t.approved_hours) from public.job_team t
-                   where t.request_id = r.id and t.approved_at is not null)::float as hours
+        """with credited as (
+               select t.college_id, t.request_id, sum(t.approved_hours)::float as hours
+               from public.job_team t
+               where t.approved_at is not null
+                 and (%(start)s::timestamptz is null or t.approved_at >= %(start)s::timestamptz)
+                 and (%(end)s::timestamptz is null or t.approved_at < %(end)s::timestamptz)
+                 and (%(college)s::uuid is null or t.college_id = %(college)s::uuid)
+               group by t.college_id, t.request_id),
+           first_credit as (
+               select distinct on (t.request_id) t.request_id, t.college_id from public.job_team t
+               where t.approved_at is not null and t.request_id in (select request_id from credited)
+               order by t.request_id, t.approved_at, t.round)
+           select c.id as college_id, c.code, c.name_th, c.name_en, c.province_th, c.province_en,
+                  k.request_id, r.category_code, o.outcome, k.hours, f.college_id = c.id as diverted_here
            from public.colleges c
-           left join public.repair_requests r on r.college_id = c.id
-                and exists (select 1 from public.job_team t where t.request_id = r.id and t.approved_at is not null
-                            and (%(start)s::timestamptz is null or t.approved_at >= %(start)s::timestamptz)
-                            and (%(end)s::timestamptz is null or t.approved_at < %(end)s::timestamptz))
-           left join public.job_outcomes o on o.request_id = r.id
+           left join credited k on k.college_id = c.id
+           left join public.repair_requests r on r.id = k.request_id
+           left join public.job_outcomes o on o.request_id = k.request_id
+           left join first_credit f on f.request_id = k.request_id
            where (%(college)s::uuid is null or c.id = %(college)s::uuid)
-             and (%(college)s::uuid is not null or r.id is not null)
+             and (%(college)s::uuid is not null or k.request_id is not null)
            order by c.province_en, c.code""",
         {"college": college_id, "start": start, "end": end})).fetchall()
     totals: dict[uuid.UUID, dict[str, Any]] = {}
@@ -989,7 +1050,7 @@ async def environment_totals(conn: Conn, *, college_id: uuid.UUID | None = None,
             "kg_unsourced": 0.0, "kg_co2e_unsourced": 0.0})
         if row["request_id"] is None:
             continue
-        kg, co2e = env_estimate(row["category_code"], row["outcome"])
+        kg, co2e = env_estimate(row["category_code"], row["outcome"]) if row["diverted_here"] else (0.0, 0.0)
         entry["jobs"] += 1
         entry["hours"] = round(entry["hours"] + (row["hours"] or 0.0), 2)
         entry["kg_diverted"] = round(entry["kg_diverted"] + kg, 2)
