@@ -20,6 +20,7 @@ from mobile.models import (
     CollegeCredit,
     CollegeJobPage,
     DuplicateSummary,
+    HoursWaiting,
     JobOutcome,
     JobPart,
     JobRecord,
@@ -109,6 +110,7 @@ _TEACHERS = TypeAdapter(list[Teacher])
 _PROPOSALS = TypeAdapter(list[SkillProposal])
 _PORTFOLIO = TypeAdapter(Portfolio)
 _COLLEGE_CREDIT = TypeAdapter(CollegeCredit)
+_HOURS_WAITING = TypeAdapter(list[HoursWaiting])
 _NOTIFICATIONS = TypeAdapter(NotificationPage)
 _ADMIN_COLLEGES = TypeAdapter(list[AdminCollege])
 _NOTIFICATION_SETTINGS = TypeAdapter(NotificationSettings)
@@ -658,6 +660,11 @@ class ApiClient:
     async def college_credit(self, term: str | None = None) -> CollegeCredit:
         params = {"term": term} if term else None
         return _parse(_COLLEGE_CREDIT, await self._call("GET", "/supervisor/credit", params=params))
+
+    async def hours_waiting(self) -> list[HoursWaiting]:
+        """The rounds of work done for the teacher's college whose hours wait for their approval (also those whose
+        job moved on to another college): each approved with approve_hours(round_=...)."""
+        return _parse(_HOURS_WAITING, await self._call("GET", "/supervisor/hours-waiting"))
 
     async def portfolio(self, student_id: UUID, term: str | None = None) -> Portfolio:
         params = {"term": term} if term else None

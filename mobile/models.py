@@ -9,6 +9,7 @@ from pydantic import BaseModel
 
 from shared import wire
 from shared.credit_wire import CollegeCredit as CollegeCredit
+from shared.credit_wire import HoursWaiting as HoursWaiting
 from shared.credit_wire import JobHandover as JobHandover
 from shared.credit_wire import JobOutcome as JobOutcome
 from shared.credit_wire import JobPart as JobPart

@@ -1261,6 +1261,14 @@ CREDIT_TEAM_UI: dict[str, Bilingual] = {
                             "The owner reopened the job before these hours were approved: they can still be "
                             "approved as usual"),
     "portfolio_job_round": B("ซ่อมซ้ำ รอบที่ {round}", "Repaired again, round {round}"),
+    # credit13: the teacher's list of their college's rounds waiting for the hours approval (a job moved on too).
+    "hours_waiting_title": B("ชั่วโมงฝึกรออนุมัติ", "Training hours waiting for approval"),
+    "hours_waiting_none": B("ไม่มีชั่วโมงรออนุมัติ", "No hours waiting for approval"),
+    "hours_waiting_line": B("{ref} {item} · รอบที่ {round}", "{ref} {item} · round {round}"),
+    "hours_waiting_reopened": B("เจ้าของแจ้งว่ายังไม่หายหลังรอบนี้", "Its owner reopened the job after this round"),
+    "hours_waiting_moved_on": B("งานนี้ไปอยู่กับวิทยาลัยอื่นแล้ว รอบนี้ทำให้วิทยาลัยของคุณ อนุมัติได้ที่นี่",
+                                "The job is with another college now; this round was done for yours: approve it "
+                                "here"),
     "levels_title": B("ประวัติระดับทักษะ", "Skill level history"),
     "levels_none": B("ยังไม่มีประวัติระดับ", "No level history yet"),
     "level_line": B("{when} · {skill} ระดับ {level}", "{when} · {skill} level {level}"),

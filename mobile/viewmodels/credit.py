@@ -19,6 +19,7 @@ from mobile.formatting import format_date
 from mobile.models import (
     Category,
     CollegeCredit,
+    HoursWaiting,
     JobPart,
     JobRecord,
     Portfolio,
@@ -733,6 +734,10 @@ class CollegeCreditViewModel(StudentLevelsScreen):
         self.view: CollegeCredit | None = None
         self.proposals: list[SkillProposal] = []
         self.deciding: UUID | None = None
+        # The rounds of the college whose hours wait for the teacher's approval (a job that moved on to another
+        # college too: its record is no longer the teacher's to open), and the one being approved.
+        self.hours_waiting: list[HoursWaiting] = []
+        self.approving: tuple[UUID, int] | None = None
         self.jobs_input = ""
         self.target_input = ""
         self.saving = False
@@ -741,9 +746,11 @@ class CollegeCreditViewModel(StudentLevelsScreen):
         self._settings_loaded: tuple[str, str] | None = None
 
     async def _fetch(self) -> None:
-        view, proposals, categories = await asyncio.gather(
-            self._api.college_credit(), self._api.skill_proposals(), self._api.categories())
+        view, proposals, categories, waiting = await asyncio.gather(
+            self._api.college_credit(), self._api.skill_proposals(), self._api.categories(),
+            self._api.hours_waiting())
         self.view = view
+        self.hours_waiting = waiting
         loaded = (str(view.progression_jobs), f"{view.hours_target:g}")
         if self._settings_loaded in (None, (self.jobs_input, self.target_input)):
             self.jobs_input, self.target_input = loaded
@@ -771,6 +778,23 @@ class CollegeCreditViewModel(StudentLevelsScreen):
             return
         self._notice = bilingual("proposal_confirmed" if confirm else "proposal_declined")
         await self.load()
+
+    async def approve_waiting(self, request_id: UUID, round_: int) -> None:
+        """A waiting round's hours, as its team reported them (POST .../credit/approve?round=N); a refusal (the
+        hours do not fit the round's timeline, the teacher worked on it) is told, and the round stays listed."""
+        if self.approving is not None or self.deciding is not None:
+            return
+        self._notice = None
+        if not await self._sent(self._api.approve_hours(request_id, round_=round_), self._refused_notice,
+                                self._approving_on(request_id, round_)):
+            return
+        self._notice = bilingual("hours_approved")
+        await self.load()
+
+    def _approving_on(self, request_id: UUID, round_: int) -> Busy:
+        def mark(on: bool) -> None:
+            self.approving = (request_id, round_) if on else None
+        return mark
 
     def _deciding_on(self, proposal_id: UUID) -> Busy:
         def mark(on: bool) -> None:

@@ -31,6 +31,7 @@ from mobile.views.common import (
 )
 from mobile.views.typed_field import TypedField
 from shared.credit import FAULT_MAX, PART_NAME_MAX, PART_NOTE_MAX, TASK_MAX, PartApproval, PartStatus, TeamRole
+from shared.reference import format_reference
 from shared.statuses import RequestStatus
 from shared.text import Locale, status_label, t
 
@@ -576,6 +577,7 @@ def college_credit_view(vm: CollegeCreditViewModel, locale: Locale) -> ft.Contro
             ft.Row([ft.FilledButton(t("proposal_confirm", locale), disabled=busy, on_click=confirm),
                     ft.OutlinedButton(t("proposal_decline", locale), disabled=busy, on_click=decline)], wrap=True),
         ], key=f"proposal-{proposal.id}"))
+    controls += keyed("hours-waiting", _hours_waiting(vm, locale))
     controls += keyed("students-title", [heading(t("credit_open", locale), size=18)])
     for student in view.students:
         state = t("credit_meets" if student.meets_target else "credit_below", locale)
@@ -598,6 +600,37 @@ def college_credit_view(vm: CollegeCreditViewModel, locale: Locale) -> ft.Contro
         controls.append(ft.Text(t("credit_lacking_line", locale, category=vm.category_name(lack.category_code),
                                    requests=lack.requests, skills=skills), key=f"lacking-{lack.category_code}"))
     return ft.Column(controls, spacing=12, horizontal_alignment=ft.CrossAxisAlignment.STRETCH)
+
+
+def _hours_waiting(vm: CollegeCreditViewModel, locale: Locale) -> list[ft.Control]:
+    """The college's rounds whose hours wait for the teacher's approval, a card per round (keyed by job and round:
+    one approved and gone leaves the next one's button its own id), each approved as its team reported it. A job
+    that moved on to another college is approved only from here (its record is that college's now)."""
+    controls: list[ft.Control] = [heading(t("hours_waiting_title", locale), size=18)]
+    if not vm.hours_waiting:
+        controls.append(muted(t("hours_waiting_none", locale)))
+    busy = vm.approving is not None or vm.deciding is not None
+    for waiting in vm.hours_waiting:
+        lines: list[ft.Control] = [ft.Text(t("hours_waiting_line", locale, ref=format_reference(waiting.ref_no),
+                                               item=waiting.item, round=waiting.round), weight=ft.FontWeight.BOLD)]
+        if waiting.moved_on:
+            lines.append(muted(t("hours_waiting_moved_on", locale)))
+        elif waiting.ended:
+            lines.append(muted(t("hours_waiting_reopened", locale)))
+        for member in waiting.team:
+            role = role_label(member.role, locale)
+            lines.append(ft.Text(
+                f"{member.display_name} · {role} · {t('hours_not_reported', locale)}" if member.hours is None
+                else t("team_line", locale, name=member.display_name, role=role, hours=hours_text(member.hours))))
+
+        async def approve(_: object = None, request_id: UUID = waiting.request_id, round_: int = waiting.round
+                          ) -> None:  # Flet passes the event first
+            await vm.approve_waiting(request_id, round_)
+
+        lines.append(ft.Row([ft.FilledButton(t("approve_hours", locale), icon=ft.Icons.VERIFIED, disabled=busy,
+                                             on_click=approve)]))
+        controls.append(_card(lines, key=f"hours-waiting-{waiting.request_id}-{waiting.round}"))
+    return controls
 
 
 def _settings(vm: CollegeCreditViewModel, locale: Locale) -> list[ft.Control]:

@@ -50,6 +50,8 @@ class CreditBackend(FakeBackend):
         self.team_jobs: list[dict[str, Any]] = []
         self.levels: list[dict[str, Any]] = []
         self.round, self.earlier_hours = 1, 0.0
+        self.hours_waiting: list[dict[str, Any]] = []  # GET /supervisor/hours-waiting
+        self.refuse_waiting: str | None = None  # the code an approval of a waiting round is refused with
         self.network_down = self.lose_next_answer = False  # for /parts
 
     def part(self, name: str, status: str = "proposed", **extra: Any) -> dict[str, Any]:
@@ -110,6 +112,20 @@ class CreditBackend(FakeBackend):
                 "skills_lacking": [{"category_code": "appliance", "requests": 5,
                                     "skills": [{"skill_code": "electrical", "level": 3}]}],
                 "environment": None})
+        if path == "/supervisor/hours-waiting":
+            self.requests.append(request)
+            return httpx.Response(200, json=self.hours_waiting)
+        waiting = next((w for w in self.hours_waiting
+                        if path == f"/requests/{w['request_id']}/credit/approve" and method == "POST"
+                        and request.url.params.get("round") == str(w["round"])), None)
+        if waiting is not None:
+            self.requests.append(request)
+            self.bodies.append((path, body))
+            if self.refuse_waiting:
+                return error_response(409, self.refuse_waiting)
+            self.hours_waiting.remove(waiting)
+            return httpx.Response(200, json=[{**m, "approved_hours": m["hours"], "approved_at": NOW.isoformat()}
+                                             for m in waiting["team"]])
         if path == "/supervisor/credit-settings":
             self.requests.append(request)
             return httpx.Response(200, json=body)
@@ -727,3 +743,51 @@ async def test_the_records_buttons_keep_their_ids_when_a_part_and_the_notice_app
     assert "เสนออะไหล่ ฟิวส์ 5A แล้ว รอเจ้าของอนุมัติ" in texts(after)
     ObjectPatch.from_diff(before, after, control_cls=ft.BaseControl, frozen=True)
     assert [button(after, name)._i for name in names] == old
+
+
+def _waiting_round(round_: int = 1, *, moved_on: bool = True) -> dict[str, Any]:
+    return {"request_id": str(uuid4()), "ref_no": 690042, "item": "หม้อหุงข้าว", "category_th": "เครื่องใช้ไฟฟ้า",
+            "category_en": "Appliances", "status": "submitted", "round": round_, "ended": True, "moved_on": moved_on,
+            "team": [{"technician_id": str(LEAD), "display_name": "มานพ", "role": "lead", "task": "", "hours": 1.5,
+                      "approved_hours": None, "approved_at": None, "round": round_}]}
+
+
+async def test_the_teacher_approves_a_waiting_round_of_a_job_that_moved_on_from_the_college_view() -> None:
+    """credit13: a round its owner reopened before the approval, the job gone on to another college since, could be
+    approved only through the API (its record is that college's now). The teacher's college view lists the rounds
+    waiting for their approval with each team's hours; approved there (POST .../credit/approve?round=N, as
+    reported), it leaves the list."""
+    backend = CreditBackend("done")
+    waiting = _waiting_round(1)
+    backend.hours_waiting = [waiting]
+    vm = await signed_in("supervisor", backend)
+    await vm.open_route(COLLEGE_CREDIT_ROUTE)
+    screen = vm.college_credit
+    assert screen is not None and [w.request_id for w in screen.hours_waiting] == [UUID(waiting["request_id"])]
+    tree = college_credit_view(screen, Locale.TH)
+    assert_accessible(tree)
+    shown = texts(tree)
+    assert "FX-690042 หม้อหุงข้าว · รอบที่ 1" in shown and "มานพ · หัวหน้างาน · 1.5 ชม." in shown
+    assert any(s.startswith("งานนี้ไปอยู่กับวิทยาลัยอื่นแล้ว") for s in shown)
+    await click(tree, "อนุมัติชั่วโมงของทีม")
+    approvals = backend.calls("POST", f"/requests/{waiting['request_id']}/credit/approve")
+    assert [(r.url.params.get("round"), json.loads(r.content)) for r in approvals] == [("1", {"hours": {}})]
+    assert screen.notice == "อนุมัติชั่วโมงแล้ว" and screen.hours_waiting == []
+    assert "ไม่มีชั่วโมงรออนุมัติ" in texts(college_credit_view(screen, Locale.TH))
+
+
+async def test_a_refused_approval_of_a_waiting_round_is_told_and_the_round_stays() -> None:
+    """The backend refuses (the hours do not fit the round's timeline): the teacher reads why, the round stays
+    listed to approve again, and the button is usable again."""
+    backend = CreditBackend("done")
+    backend.hours_waiting = [_waiting_round(2, moved_on=False)]
+    backend.refuse_waiting = "hours_exceed_timeline"
+    vm = await signed_in("supervisor", backend)
+    await vm.open_route(COLLEGE_CREDIT_ROUTE)
+    screen = vm.college_credit
+    assert screen is not None
+    tree = college_credit_view(screen, Locale.TH)
+    assert "เจ้าของแจ้งว่ายังไม่หายหลังรอบนี้" in texts(tree)
+    await click(tree, "อนุมัติชั่วโมงของทีม")
+    assert screen.notice and screen.approving is None and len(screen.hours_waiting) == 1
+    assert not button(college_credit_view(screen, Locale.TH), "อนุมัติชั่วโมงของทีม").disabled
