@@ -12,6 +12,7 @@ from psycopg import sql
 from backend.db import Conn
 from backend.errors import ApiError
 from backend.services.college_counts import status_counts
+from backend.services.credit import ROUND_BEGAN_SQL
 from backend.services.staff import end_open_offers, jobs_in_hand
 from shared.categories import MAX_LEVEL, MIN_LEVEL, level_valid
 from shared.reference import PREFIX, parse_reference
@@ -113,14 +114,22 @@ async def jobs(conn: Conn, college_id: uuid.UUID) -> list[dict[str, Any]]:
     cur = await conn.execute(
         f"""select r.id, '{PREFIX}' || r.ref_no as reference, r.created_at, r.category_code,
                   cat.name_th as category_name_th, cat.name_en as category_name_en, r.item, r.brand, r.status,
-                  r.province, r.district, p.display_name as technician, j.hours::float as hours, r.rating,
+                  r.province, r.district, p.display_name as technician,
+                  -- the report of the current round (a reopened job's earlier report is of the earlier repair)
+                  case when j.updated_at > coalesce({ROUND_BEGAN_SQL.format(rid='r.id')}, '-infinity')
+                       then j.hours::float end as hours, r.rating,
                   -- the parts the owner approved: the report's own priced list is a working note (audit13)
                   (select sum(jp.qty * jp.price_baht)::float from public.job_parts jp
                    where jp.request_id = r.id and jp.status = 'approved') as parts_approved_total,
+                  -- the check of the job's current round: a reopened job's earlier approval may be another
+                  -- college's (one that moved on here), never this college's to show as its own (credit13)
                   (select max(e.created_at) from public.status_events e
-                   where e.request_id = r.id and e.to_status = 'done') as approved_at,
+                   where e.request_id = r.id and e.to_status = 'done'
+                     and e.created_at > coalesce({ROUND_BEGAN_SQL.format(rid='r.id')}, '-infinity')) as approved_at,
                   (select private.first_name(e.actor_id) from public.status_events e
-                   where e.request_id = r.id and e.to_status = 'done' order by e.id desc limit 1) as approved_by
+                   where e.request_id = r.id and e.to_status = 'done'
+                     and e.created_at > coalesce({ROUND_BEGAN_SQL.format(rid='r.id')}, '-infinity')
+                   order by e.id desc limit 1) as approved_by
            from public.repair_requests r
            join public.categories cat on cat.code = r.category_code
            left join public.profiles p on p.id = r.technician_id

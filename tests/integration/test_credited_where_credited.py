@@ -4,6 +4,8 @@ admin's environmental totals, after the job moved on to another college (a reope
 the student's own portfolio keeps all their hours wherever credited. And the teacher's list of rounds waiting for
 their approval (GET /supervisor/hours-waiting) reaches a round whose job has moved on to another college."""
 
+import csv
+import io
 from typing import Any
 
 import httpx
@@ -91,9 +93,18 @@ async def test_a_job_credited_here_that_moved_on_stays_in_this_colleges_figures(
     near = await _credit(api, teacher)
     assert _student_hours(near, bee) == (1, 1.5), near["students"]
     assert _environment(near) == (1, 1.5, True), near["environment"]
-    far = await _credit(api, await _far_teacher(api, area))
+    far_teacher = await _far_teacher(api, area)
+    far = await _credit(api, far_teacher)
     assert _environment(far) == (0, 0.0, False), far["environment"]
     assert await _admin_environment(api, str(area.near)) == (1, 1.5)
+    # The far college's job export lists the job it has now, without the near college's report and approval of the
+    # round before as its own.
+    with psycopg.connect(database_url) as conn:
+        ref = conn.execute("select 'FX-' || ref_no from public.repair_requests where id = %s", [rid]).fetchone()
+    export = await api.get("/supervisor/jobs.csv", params={"lang": "en"}, headers=bearer(far_teacher))
+    assert export.status_code == 200, export.text
+    [row] = [r for r in csv.DictReader(io.StringIO(export.text.lstrip("\ufeff"))) if ref and r["Reference"] == ref[0]]
+    assert (row["Hours worked"], row["Approved on"], row["Approved by"]) == ("", "", ""), row
     assert await _admin_environment(api, str(area.far)) is None
 
 
