@@ -575,8 +575,13 @@ _WAITING_ROUNDS = f"""select t.round, (array_agg(t.college_id))[1] as college_id
 
 async def waiting_round(conn: Conn, request_id: uuid.UUID) -> dict[str, Any] | None:
     """The earliest ended round whose hours wait for the teacher's approval, with its team; None when there is
-    none."""
-    row = await (await conn.execute(_WAITING_ROUNDS + " limit 1", {"rid": request_id})).fetchone()
+    none. A teacher (`conn` as the caller) is shown only a round done for their college, the only ones they may
+    approve: a job that went on to another college after its reopen keeps the first college's round from its new
+    teacher, whose app would otherwise show that round's card in place of the approval of the round they checked."""
+    row = await (await conn.execute(
+        f"""select w.round from ({_WAITING_ROUNDS}) w
+            where private.my_role() is distinct from 'supervisor' or w.college_id = private.my_college()
+            order by w.round limit 1""", {"rid": request_id})).fetchone()
     if row is None:
         return None
     return {"round": int(row["round"]), "team": await team(conn, request_id, int(row["round"]))}
