@@ -95,3 +95,19 @@ async def test_a_helper_of_the_waiting_round_who_leads_the_next_one_may_be_given
     panel.hours_edits.clear()
     await panel.approve_hours({HELPER: "0"}, round_=1)
     assert sent(backend, "/credit/approve") == [{"hours": {str(HELPER): 0.0}}], panel.action_error
+
+
+async def test_the_waiting_rounds_helper_field_says_0_is_not_credited() -> None:
+    """The current round's form tells the teacher what 0 does for a helper (approve_hours_for_helper); the waiting
+    round's card labelled every field as a lead's, so the teacher was not told a helper who did not help takes 0."""
+    backend = ReopenedBackend()
+    assert backend.ended_round is not None
+    backend.ended_round["team"].append(
+        {"technician_id": str(HELPER), "display_name": "ดวงใจ", "role": "helper", "task": "", "hours": 0.5,
+         "approved_hours": None, "approved_at": None, "round": 1})
+    app = await signed_in("supervisor", backend)
+    await app.open_job(UUID(backend.job["id"]))
+    assert app.record is not None
+    labels = [f.label for f in find(panel_tree(app.record), ft.TextField)]
+    assert t("approve_hours_for", TH, name="มานพ") in labels
+    assert t("approve_hours_for_helper", TH, name="ดวงใจ") in labels
