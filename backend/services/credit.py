@@ -345,14 +345,15 @@ async def _ensure_lead(owner: Conn, req: dict[str, Any]) -> None:
     round_, since = await current_round(owner, req["id"])
     # A reassigned job's former lead stays on the team as a helper with what they reported (first: one lead).
     await owner.execute(
-        "update public.job_team set role = 'helper' where request_id = %s and round = %s and role = 'lead' "
+        "update public.job_team set role = 'helper', handed_on_at = coalesce(handed_on_at, now()) "
+        "where request_id = %s and round = %s and role = 'lead' "
         "and technician_id <> %s and approved_at is null", [req["id"], round_, req["technician_id"]])
     # A lead without a report of their own keeps the hours they had on the team (a helper made lead again).
     await owner.execute(
         f"""insert into public.job_team (request_id, round, technician_id, role, hours)
             select %(id)s, %(round)s, %(who)s, 'lead', {_OWN_REPORT_HOURS}
             on conflict (request_id, round, technician_id) do update
-                set role = 'lead', hours = coalesce(excluded.hours, public.job_team.hours)
+                set role = 'lead', hours = coalesce(excluded.hours, public.job_team.hours), handed_on_at = null
             where public.job_team.approved_at is null""",
         {"id": req["id"], "round": round_, "who": req["technician_id"], "since": since})
 
@@ -361,20 +362,22 @@ async def keep_former_student(owner: Conn, request_id: uuid.UUID, former: uuid.U
     """The job was taken from `former` (a teacher's reassign or take back, under the request's lock): what they did
     stays theirs. They stay on the round's team as a helper with the hours of their own report (kept here, before the
     next student's report replaces it), so the teacher credits them and not the next lead; one who reported nothing
-    and was not on the team is left off (the lead or the teacher may add them, and they report their hours). True
-    when they are on the team."""
+    and was not on the team is left off (the lead or the teacher may add them, and they report their hours). Their
+    row says the job was taken from them (`handed_on_at`, migration 0048): it credits hours but holds nothing, so
+    their move or deletion is not refused for it (private.jobs_in_hand). True when they are on the team."""
     if former is None:
         return False
     round_, since = await current_round(owner, request_id)
     kept = await (await owner.execute(
-        f"""insert into public.job_team (request_id, round, technician_id, role, hours)
-            select %(id)s, %(round)s, %(who)s, 'helper', h.hours
+        f"""insert into public.job_team (request_id, round, technician_id, role, hours, handed_on_at)
+            select %(id)s, %(round)s, %(who)s, 'helper', h.hours, now()
             from (select {_OWN_REPORT_HOURS} as hours) h
             where h.hours is not null or exists (
                 select 1 from public.job_team t where t.request_id = %(id)s and t.round = %(round)s
                   and t.technician_id = %(who)s)
             on conflict (request_id, round, technician_id) do update
-                set role = 'helper', hours = coalesce(excluded.hours, public.job_team.hours)
+                set role = 'helper', hours = coalesce(excluded.hours, public.job_team.hours),
+                    handed_on_at = excluded.handed_on_at
             where public.job_team.approved_at is null
             returning 1""",
         {"id": request_id, "round": round_, "who": former, "since": since})).fetchone()
@@ -431,7 +434,7 @@ async def add_member(owner: Conn, request_id: uuid.UUID, user: uuid.UUID, member
     await owner.execute(
         """insert into public.job_team (request_id, round, technician_id, role, task)
            values (%s, %s, %s, 'helper', %s)
-           on conflict (request_id, round, technician_id) do update set task = excluded.task""",
+           on conflict (request_id, round, technician_id) do update set task = excluded.task, handed_on_at = null""",
         [request_id, round_, member, task.strip()])
 
 
@@ -575,8 +578,13 @@ _WAITING_ROUNDS = f"""select t.round, (array_agg(t.college_id))[1] as college_id
 
 async def waiting_round(conn: Conn, request_id: uuid.UUID) -> dict[str, Any] | None:
     """The earliest ended round whose hours wait for the teacher's approval, with its team; None when there is
-    none."""
-    row = await (await conn.execute(_WAITING_ROUNDS + " limit 1", {"rid": request_id})).fetchone()
+    none. A teacher (`conn` as the caller) is shown only a round done for their college, the only ones they may
+    approve: a job that went on to another college after its reopen keeps the first college's round from its new
+    teacher, whose app would otherwise show that round's card in place of the approval of the round they checked."""
+    row = await (await conn.execute(
+        f"""select w.round from ({_WAITING_ROUNDS}) w
+            where private.my_role() is distinct from 'supervisor' or w.college_id = private.my_college()
+            order by w.round limit 1""", {"rid": request_id})).fetchone()
     if row is None:
         return None
     return {"round": int(row["round"]), "team": await team(conn, request_id, int(row["round"]))}

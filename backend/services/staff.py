@@ -271,7 +271,8 @@ async def _invite_account(conn: Conn, e164: str, profile_id: uuid.UUID, role: Ap
 
 async def jobs_in_hand(conn: Conn, technician_id: uuid.UUID) -> int:
     """Jobs under way the student leads or helps on (this round's team): a helper's hands are on the work too, and
-    they report hours the college's teacher then credits. Counted by the database (`private.jobs_in_hand`, migration
+    they report hours the college's teacher then credits; not a job taken from them (kept on its team for their
+    hours: job_team.handed_on_at, migration 0048). Counted by the database (`private.jobs_in_hand`, migration
     0045), which refuses an account's deletion from any other path (Supabase's dashboard) by the same count."""
     row = await (await conn.execute("select private.jobs_in_hand(%s) as n", [technician_id])).fetchone()
     return int(row["n"]) if row else 0

@@ -566,7 +566,11 @@ class RecordPanel(Loadable):
         """The current round's hours, or `round_`'s (the round waiting since a reopen: waiting_round)."""
         self.hours_edits.update(edits or {})
         corrected: dict[UUID, float] = {}
-        leads = {m.technician_id for m in self.record.team if m.role == TeamRole.LEAD} if self.record else set()
+        # Who leads the round approved: a waiting round's team is its own (its helper may lead the next round).
+        waiting = self.record.waiting_round if self.record else None
+        team = waiting.team if waiting is not None and round_ == waiting.round else (
+            self.record.team if self.record and round_ is None else [])
+        leads = {m.technician_id for m in team if m.role == TeamRole.LEAD}
         for member, text in self.hours_edits.items():
             if not text.strip():
                 continue

@@ -377,7 +377,8 @@ def _waiting_round(panel: RecordPanel, locale: Locale) -> list[ft.Control]:
             def typed(e: ft.Event[ft.TextField], member_id: UUID = member.technician_id) -> None:
                 panel.set_hours_edit(member_id, e.control.value)
 
-            lines.append(TypedField(ref=ref, label=t("approve_hours_for", locale, name=member.display_name),
+            label = "approve_hours_for_helper" if member.role == TeamRole.HELPER else "approve_hours_for"
+            lines.append(TypedField(ref=ref, label=t(label, locale, name=member.display_name),
                                       value=panel.hours_edits.get(member.technician_id, "" if member.hours is None
                                                                   else hours_text(member.hours)),
                                       keyboard_type=ft.KeyboardType.NUMBER, on_change=typed,

@@ -8,10 +8,10 @@ from uuid import UUID
 import flet as ft
 import httpx
 
-from shared.text import Locale, t
+from shared.text import Locale, error_text, t
 from tests.unit.mobile_fakes import NOW, find, texts
 from tests.unit.mobile_screens import signed_in
-from tests.unit.test_mobile_credit import LEAD, RECORD, CreditBackend, click, panel_tree, sent
+from tests.unit.test_mobile_credit import HELPER, LEAD, RECORD, CreditBackend, click, panel_tree, sent
 
 TH = Locale.TH
 
@@ -72,3 +72,42 @@ async def test_the_owner_and_the_student_are_not_shown_a_round_to_approve() -> N
         assert panel is not None, role
         assert panel.waiting_round is None and not panel.can_approve_waiting
         assert t("waiting_round_title", TH, round=1) not in texts(panel_tree(panel))
+
+
+async def test_a_helper_of_the_waiting_round_who_leads_the_next_one_may_be_given_0() -> None:
+    """Round 1's helper (who did not help) took the job in round 2 and leads it now. 0 is their "did not help" in
+    round 1, where they are a helper: the app judged who is a lead by the current round's team and refused it
+    (hours_lead_zero), so the teacher could approve round 1 only by crediting them hours they did not work. The
+    round's own lead given 0 is refused by the app as the backend would (review13)."""
+    backend = ReopenedBackend()
+    assert backend.ended_round is not None
+    backend.ended_round["team"].append(
+        {"technician_id": str(HELPER), "display_name": "ดวงใจ", "role": "helper", "task": "", "hours": 0.5,
+         "approved_hours": None, "approved_at": None, "round": 1})
+    backend.team = [{"technician_id": str(HELPER), "display_name": "ดวงใจ", "role": "lead", "task": "",
+                     "hours": None, "approved_hours": None, "approved_at": None, "round": 2}]
+    app = await signed_in("supervisor", backend)
+    await app.open_job(UUID(backend.job["id"]))
+    panel = app.record
+    assert panel is not None and panel.can_approve_waiting
+    await panel.approve_hours({LEAD: "0"}, round_=1)  # round 1's lead: never 0, refused before anything is sent
+    assert sent(backend, "/credit/approve") == [] and panel.action_error == error_text("hours_lead_zero").th
+    panel.hours_edits.clear()
+    await panel.approve_hours({HELPER: "0"}, round_=1)
+    assert sent(backend, "/credit/approve") == [{"hours": {str(HELPER): 0.0}}], panel.action_error
+
+
+async def test_the_waiting_rounds_helper_field_says_0_is_not_credited() -> None:
+    """The current round's form tells the teacher what 0 does for a helper (approve_hours_for_helper); the waiting
+    round's card labelled every field as a lead's, so the teacher was not told a helper who did not help takes 0."""
+    backend = ReopenedBackend()
+    assert backend.ended_round is not None
+    backend.ended_round["team"].append(
+        {"technician_id": str(HELPER), "display_name": "ดวงใจ", "role": "helper", "task": "", "hours": 0.5,
+         "approved_hours": None, "approved_at": None, "round": 1})
+    app = await signed_in("supervisor", backend)
+    await app.open_job(UUID(backend.job["id"]))
+    assert app.record is not None
+    labels = [f.label for f in find(panel_tree(app.record), ft.TextField)]
+    assert t("approve_hours_for", TH, name="มานพ") in labels
+    assert t("approve_hours_for_helper", TH, name="ดวงใจ") in labels
