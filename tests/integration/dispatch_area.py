@@ -190,3 +190,27 @@ async def confirm_handover(api: httpx.AsyncClient, citizen: str, request_id: str
     """The owner confirms in the app that they have the item back (issue 14: no hand back without it)."""
     confirmed = await api.post(f"/requests/{request_id}/handover/confirm", headers=bearer(citizen))
     assert confirmed.status_code == 204, confirmed.text
+
+
+async def step(api: httpx.AsyncClient, token: str, rid: str, to: str, **extra: Any) -> httpx.Response:
+    """POST /requests/{rid}/status as `token`: one move of the job, its answer unchecked."""
+    return await api.post(f"/requests/{rid}/status", json={"to_status": to, **extra}, headers=bearer(token))
+
+
+async def assigned_by_teacher(api: httpx.AsyncClient, area: Area, student: str = "bee", **request: Any
+                              ) -> tuple[str, str, str, str]:
+    """A job of the near college assigned by its teacher: (citizen, teacher, student tokens, request id)."""
+    citizen, created = await submit(api, **request)
+    teacher, _ = await sign_in(api, area.students["teacher"][1])
+    assigned = await api.post(f"/requests/{created['id']}/assign",
+                              json={"technician_id": area.students[student][0]}, headers=bearer(teacher))
+    assert assigned.status_code == 200, assigned.text
+    token, _ = await sign_in(api, area.students[student][1])
+    return citizen, teacher, token, created["id"]
+
+
+def backdate_acceptance(database_url: str, rid: str, hours: float) -> None:
+    """The job was in hand for `hours` (a test cannot wait hours for a real timeline)."""
+    with psycopg.connect(database_url, autocommit=True) as conn:
+        conn.execute("update public.status_events set created_at = created_at - make_interval(secs => %s) "
+                     "where request_id = %s and to_status = 'accepted'", [hours * 3600, rid])

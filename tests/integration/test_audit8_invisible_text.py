@@ -5,21 +5,16 @@ Zero-width spaces, joiners, the word joiner and the BOM (Unicode format characte
 invisible work report, a teacher closed a job with an invisible reason. Thai text may hold a zero-width space
 between words (it has no spaces of its own): that stays, as long as something visible is written."""
 
-from typing import Any
 
 import httpx
 import psycopg
 
 from tests.helpers import bearer, fresh_phone, sign_in
 from tests.integration.builders import draft
-from tests.integration.dispatch_area import AppClock, Area, accepted_job, record_work
+from tests.integration.dispatch_area import AppClock, Area, accepted_job, record_work, step
 
 INVISIBLE = "\u200b\u200c\u200d\u2060\ufeff\u200b"  # zero-width space, non-joiner, joiner, word joiner, BOM
 THAI_WITH_ZWSP = "เปลี่ยน\u200bฟิวส์\u200bแล้ว"  # a zero-width space between Thai words is ordinary Thai
-
-
-async def _step(api: httpx.AsyncClient, token: str, rid: str, to: str, **extra: Any) -> httpx.Response:
-    return await api.post(f"/requests/{rid}/status", json={"to_status": to, **extra}, headers=bearer(token))
 
 
 async def test_an_invisible_work_record_does_not_pass_honest_qc_or_close_a_job(
@@ -28,7 +23,7 @@ async def test_an_invisible_work_record_does_not_pass_honest_qc_or_close_a_job(
     api, _ = app_and_clock
     _, ace, rid = await accepted_job(api, area)
     for to in ("diagnosing", "repairing"):
-        assert (await _step(api, ace, rid, to)).status_code == 200
+        assert (await step(api, ace, rid, to)).status_code == 200
 
     # The job record's own texts: a fault found, a part's name, a phone approval's note.
     outcome = await api.put(f"/requests/{rid}/outcome", json={"outcome": "fixed", "fault_found": INVISIBLE},
@@ -49,20 +44,20 @@ async def test_an_invisible_work_record_does_not_pass_honest_qc_or_close_a_job(
     assert phone.status_code == 200, phone.text
 
     await record_work(api, ace, rid, notes=INVISIBLE)
-    refused = await _step(api, ace, rid, "quality_check")
+    refused = await step(api, ace, rid, "quality_check")
     assert refused.status_code == 409, refused.text
     assert set(refused.json()["error"]["fields"]) == {"report"}
     detail = (await api.get(f"/requests/{rid}", headers=bearer(ace))).json()
     assert [m["code"] for m in detail["quality_check_missing"]] == ["report"]
 
     await record_work(api, ace, rid, notes=THAI_WITH_ZWSP)
-    assert (await _step(api, ace, rid, "quality_check")).status_code == 200
+    assert (await step(api, ace, rid, "quality_check")).status_code == 200
     teacher, _ = await sign_in(api, area.students["teacher"][1])
-    assert (await _step(api, teacher, rid, "done")).status_code == 200
+    assert (await step(api, teacher, rid, "done")).status_code == 200
     # Without the owner's confirmation a teacher closes the job only with a written reason.
-    unexplained = await _step(api, teacher, rid, "handed_back", note=INVISIBLE * 3)
+    unexplained = await step(api, teacher, rid, "handed_back", note=INVISIBLE * 3)
     assert unexplained.status_code == 409 and unexplained.json()["error"]["code"] == "handover_unconfirmed"
-    closed = await _step(api, teacher, rid, "handed_back", note="เจ้าของ\u200bมารับที่ศูนย์")
+    closed = await step(api, teacher, rid, "handed_back", note="เจ้าของ\u200bมารับที่ศูนย์")
     assert closed.status_code == 200, closed.text
 
 

@@ -8,16 +8,9 @@ import psycopg
 
 from tests.helpers import bearer, fresh_phone, sign_in
 from tests.integration.builders import jpeg_with_gps
-from tests.integration.dispatch_area import AppClock, Area, handed_back_job
+from tests.integration.dispatch_area import AppClock, Area, backdate_acceptance, handed_back_job
 
 SEED_ADMIN = "084-444-4444"
-
-
-def _backdate_acceptance(database_url: str, rid: str, hours: float) -> None:
-    """The job was in hand for `hours` (a test cannot wait hours for a real timeline)."""
-    with psycopg.connect(database_url, autocommit=True) as conn:
-        conn.execute("update public.status_events set created_at = created_at - make_interval(secs => %s) "
-                     "where request_id = %s and to_status = 'accepted'", [hours * 3600, rid])
 
 
 async def _approved_hours_on_ledger(api: httpx.AsyncClient, teacher: str, student: str) -> tuple[int, float]:
@@ -35,7 +28,7 @@ async def test_a_reopen_does_not_lose_the_students_unapproved_hours(app_and_cloc
     broken" took the student's training hours away."""
     api, _ = app_and_clock
     citizen, rid = await handed_back_job(api, area)  # bee did it, 1.5 h reported; nobody approved them yet
-    _backdate_acceptance(database_url, rid, 2)
+    backdate_acceptance(database_url, rid, 2)
     reopened = await api.post(f"/requests/{rid}/reopen", json={"note": "ยังไม่หาย"}, headers=bearer(citizen))
     assert reopened.status_code == 200, reopened.text
     teacher, _ = await sign_in(api, area.students["teacher"][1])
@@ -80,7 +73,7 @@ async def test_a_round_waiting_since_a_reopen_does_not_hold_up_the_next_rounds_a
                            headers=bearer(bee_token))).status_code == 200
     assert (await api.post(f"/requests/{rid}/status", json={"to_status": "done"},
                            headers=bearer(teacher))).status_code == 200
-    _backdate_acceptance(database_url, rid, 2)
+    backdate_acceptance(database_url, rid, 2)
     current = await api.post(f"/requests/{rid}/credit/approve", json={}, headers=bearer(teacher))
     assert current.status_code == 200, current.text
     assert [(m["approved_hours"], m["round"]) for m in current.json()] == [(1.25, 2)]
@@ -97,7 +90,7 @@ async def test_the_job_record_shows_the_teacher_the_ended_rounds_hours_to_approv
     by a reopen before the approval is shown with its team and hours, until approved."""
     api, _ = app_and_clock
     citizen, rid = await handed_back_job(api, area)
-    _backdate_acceptance(database_url, rid, 2)
+    backdate_acceptance(database_url, rid, 2)
     assert (await api.post(f"/requests/{rid}/reopen", json={"note": ""}, headers=bearer(citizen))).status_code == 200
     teacher, _ = await sign_in(api, area.students["teacher"][1])
     bee = area.students["bee"][0]
@@ -121,7 +114,7 @@ async def test_approved_hours_stay_on_the_colleges_ledger_after_a_reopen_moves_t
     the near college's ledger and signed PDF, though /supervisor/credit and bee's portfolio still counted it."""
     api, _ = app_and_clock
     citizen, rid = await handed_back_job(api, area)
-    _backdate_acceptance(database_url, rid, 2)
+    backdate_acceptance(database_url, rid, 2)
     teacher, _ = await sign_in(api, area.students["teacher"][1])
     approved = await api.post(f"/requests/{rid}/credit/approve", json={}, headers=bearer(teacher))
     assert approved.status_code == 200, approved.text
@@ -158,7 +151,7 @@ async def test_a_student_moved_to_another_college_keeps_their_hours_on_the_first
     They stay there with those hours; the new college's ledger lists them without them."""
     api, _ = app_and_clock
     _, rid = await handed_back_job(api, area)
-    _backdate_acceptance(database_url, rid, 2)
+    backdate_acceptance(database_url, rid, 2)
     teacher, _ = await sign_in(api, area.students["teacher"][1])
     assert (await api.post(f"/requests/{rid}/credit/approve", json={}, headers=bearer(teacher))).status_code == 200
     bee, bee_phone = area.students["bee"]

@@ -12,16 +12,9 @@ import httpx
 import psycopg
 
 from tests.helpers import bearer, fresh_phone, sign_in
-from tests.integration.dispatch_area import AppClock, Area, handed_back_job
+from tests.integration.dispatch_area import AppClock, Area, backdate_acceptance, handed_back_job
 
 SEED_ADMIN = "084-444-4444"
-
-
-def _backdate_acceptance(database_url: str, rid: str, hours: float) -> None:
-    """The job was in hand for `hours` (a test cannot wait hours for a real timeline)."""
-    with psycopg.connect(database_url, autocommit=True) as conn:
-        conn.execute("update public.status_events set created_at = created_at - make_interval(secs => %s) "
-                     "where request_id = %s and to_status = 'accepted'", [hours * 3600, rid])
 
 
 async def _far_teacher(api: httpx.AsyncClient, area: Area) -> str:
@@ -83,7 +76,7 @@ async def test_a_job_credited_here_that_moved_on_stays_in_this_colleges_figures(
     was counted in the far college's, which credited nothing."""
     api, _ = app_and_clock
     citizen, rid = await handed_back_job(api, area)
-    _backdate_acceptance(database_url, rid, 2)
+    backdate_acceptance(database_url, rid, 2)
     teacher, _ = await sign_in(api, area.students["teacher"][1])
     assert (await api.post(f"/requests/{rid}/credit/approve", json={}, headers=bearer(teacher))).status_code == 200
     bee = area.students["bee"][0]
@@ -116,7 +109,7 @@ async def test_a_student_moved_away_keeps_their_hours_in_the_first_colleges_figu
     college keeps them; the far college lists bee with nothing credited there; bee's own portfolio keeps the job."""
     api, _ = app_and_clock
     _, rid = await handed_back_job(api, area)
-    _backdate_acceptance(database_url, rid, 2)
+    backdate_acceptance(database_url, rid, 2)
     teacher, _ = await sign_in(api, area.students["teacher"][1])
     assert (await api.post(f"/requests/{rid}/credit/approve", json={}, headers=bearer(teacher))).status_code == 200
     bee, bee_phone = area.students["bee"]
@@ -144,7 +137,7 @@ async def test_the_teacher_lists_and_approves_a_waiting_round_whose_job_moved_on
     hours; approved from there, it leaves the list and counts on the near college's figures."""
     api, _ = app_and_clock
     citizen, rid = await handed_back_job(api, area)
-    _backdate_acceptance(database_url, rid, 2)
+    backdate_acceptance(database_url, rid, 2)
     teacher, _ = await sign_in(api, area.students["teacher"][1])
     bee = area.students["bee"][0]
     listed = (await api.get("/supervisor/hours-waiting", headers=bearer(teacher))).json()

@@ -17,9 +17,12 @@ from tests.integration.dispatch_area import (
     AppClock,
     Area,
     _student,
+    assigned_by_teacher,
+    backdate_acceptance,
     confirm_handover,
     offers_of,
     record_work,
+    step,
     submit,
     work_to_quality_check,
 )
@@ -27,35 +30,12 @@ from tests.integration.dispatch_area import (
 PHONE_NOTE = "คุณสมชายอนุมัติทางโทรศัพท์ 28 พ.ย. 10:30"
 
 
-async def _step(api: httpx.AsyncClient, token: str, rid: str, to: str, **extra: Any) -> httpx.Response:
-    return await api.post(f"/requests/{rid}/status", json={"to_status": to, **extra}, headers=bearer(token))
-
-
-async def _assigned(api: httpx.AsyncClient, area: Area, student: str = "bee", **request: Any
-                    ) -> tuple[str, str, str, str]:
-    """A job of the near college assigned by its teacher: (citizen, teacher, student tokens, request id)."""
-    citizen, created = await submit(api, **request)
-    teacher, _ = await sign_in(api, area.students["teacher"][1])
-    assigned = await api.post(f"/requests/{created['id']}/assign",
-                              json={"technician_id": area.students[student][0]}, headers=bearer(teacher))
-    assert assigned.status_code == 200, assigned.text
-    token, _ = await sign_in(api, area.students[student][1])
-    return citizen, teacher, token, created["id"]
-
-
-def _backdate_acceptance(database_url: str, rid: str, hours: float) -> None:
-    """The job was in hand for `hours` (a test cannot wait hours for a real timeline)."""
-    with psycopg.connect(database_url, autocommit=True) as conn:
-        conn.execute("update public.status_events set created_at = created_at - make_interval(secs => %s) "
-                     "where request_id = %s and to_status = 'accepted'", [hours * 3600, rid])
-
-
 async def test_a_part_is_approved_only_by_the_owner_or_a_noted_phone_approval(
     app_and_clock: AppClock, area: Area, database_url: str
 ) -> None:
     api, _ = app_and_clock
-    citizen, _, bee, rid = await _assigned(api, area)
-    assert (await _step(api, bee, rid, "diagnosing")).status_code == 200
+    citizen, _, bee, rid = await assigned_by_teacher(api, area)
+    assert (await step(api, bee, rid, "diagnosing")).status_code == 200
 
     async def propose(name: str, qty: int, price: float) -> dict[str, Any]:
         made = await api.post(f"/requests/{rid}/parts", json={"name": name, "qty": qty, "price_baht": price},
@@ -110,7 +90,7 @@ async def test_a_part_is_approved_only_by_the_owner_or_a_noted_phone_approval(
 
 async def test_the_outcome_says_what_was_found_and_why_not_repaired(app_and_clock: AppClock, area: Area) -> None:
     api, _ = app_and_clock
-    citizen, teacher, bee, rid = await _assigned(api, area)
+    citizen, teacher, bee, rid = await assigned_by_teacher(api, area)
 
     async def outcome(body: dict[str, Any]) -> httpx.Response:
         return await api.put(f"/requests/{rid}/outcome", json=body, headers=bearer(bee))
@@ -121,7 +101,7 @@ async def test_the_outcome_says_what_was_found_and_why_not_repaired(app_and_cloc
     partly = await outcome({"outcome": "repaired_partly", "fault_found": "มอเตอร์เสื่อม เปลี่ยนได้เฉพาะคาปาซิเตอร์"})
     assert partly.status_code == 200, partly.text
     await work_to_quality_check(api, bee, rid)
-    assert (await _step(api, teacher, rid, "done")).status_code == 200
+    assert (await step(api, teacher, rid, "done")).status_code == 200
     late = await outcome({"outcome": "fixed", "fault_found": "x"})
     assert late.status_code == 409 and late.json()["error"]["code"] == "outcome_not_now"
     record = (await api.get(f"/requests/{rid}/record", headers=bearer(citizen))).json()
@@ -133,23 +113,23 @@ async def test_a_job_closes_as_handed_back_only_with_the_owners_confirmation_or_
     app_and_clock: AppClock, area: Area
 ) -> None:
     api, _ = app_and_clock
-    citizen, teacher, bee, rid = await _assigned(api, area)
+    citizen, teacher, bee, rid = await assigned_by_teacher(api, area)
     await work_to_quality_check(api, bee, rid)
     assert (await api.post(f"/requests/{rid}/handover-code", headers=bearer(citizen))).status_code == 409  # not yet
-    assert (await _step(api, teacher, rid, "done")).status_code == 200
+    assert (await step(api, teacher, rid, "done")).status_code == 200
 
     for token in (teacher, bee):
-        refused = await _step(api, token, rid, "handed_back")
+        refused = await step(api, token, rid, "handed_back")
         assert refused.status_code == 409 and refused.json()["error"]["code"] == "handover_unconfirmed"
     ace, _ = await sign_in(api, area.students["ace"][1])  # not on this job: may not even try a code
-    assert (await _step(api, ace, rid, "handed_back", handover_code="000000")).status_code == 404
-    wrong = await _step(api, bee, rid, "handed_back", handover_code="000000")
+    assert (await step(api, ace, rid, "handed_back", handover_code="000000")).status_code == 404
+    wrong = await step(api, bee, rid, "handed_back", handover_code="000000")
     assert wrong.json()["error"]["code"] == "handover_code_invalid"
     # A student's note is no reason: only a teacher may close without the owner.
-    assert (await _step(api, bee, rid, "handed_back", note="เจ้าของรับไปแล้ว")).status_code == 409
+    assert (await step(api, bee, rid, "handed_back", note="เจ้าของรับไปแล้ว")).status_code == 409
     assert (await api.get(f"/requests/{rid}", headers=bearer(citizen))).json()["handover_confirmed"] is False
     code = (await api.post(f"/requests/{rid}/handover-code", headers=bearer(citizen))).json()["code"]
-    handed = await _step(api, bee, rid, "handed_back", handover_code=code)
+    handed = await step(api, bee, rid, "handed_back", handover_code=code)
     assert handed.status_code == 200, handed.text
     record = (await api.get(f"/requests/{rid}/record", headers=bearer(citizen))).json()
     assert record["handover"]["method"] == "owner_code"
@@ -163,20 +143,20 @@ async def test_a_job_closes_as_handed_back_only_with_the_owners_confirmation_or_
                            headers=bearer(teacher))
     assert again.status_code == 200, again.text
     await work_to_quality_check(api, bee, rid)
-    assert (await _step(api, teacher, rid, "done")).status_code == 200
-    assert (await _step(api, teacher, rid, "handed_back")).json()["error"]["code"] == "handover_unconfirmed"
+    assert (await step(api, teacher, rid, "done")).status_code == 200
+    assert (await step(api, teacher, rid, "handed_back")).json()["error"]["code"] == "handover_unconfirmed"
     # The owner's screen says what the rule says: the first confirmation was for the first hand back.
     assert (await api.get(f"/requests/{rid}", headers=bearer(citizen))).json()["handover_confirmed"] is False
     assert (await api.post(f"/requests/{rid}/handover/confirm", headers=bearer(citizen))).status_code == 204
     assert (await api.get(f"/requests/{rid}", headers=bearer(citizen))).json()["handover_confirmed"] is True
-    assert (await _step(api, teacher, rid, "handed_back")).status_code == 200
+    assert (await step(api, teacher, rid, "handed_back")).status_code == 200
 
     # Another job: the owner never confirmed, so the teacher records why.
-    _, teacher, bee, other = await _assigned(api, area)
-    assert (await _step(api, bee, other, "diagnosing")).status_code == 200
-    assert (await _step(api, bee, other, "unrepairable", reason="no_parts")).status_code == 200
-    assert (await _step(api, teacher, other, "handed_back", note="x")).status_code == 409  # no reason
-    closed = await _step(api, teacher, other, "handed_back", note="เจ้าของมารับที่ศูนย์ ไม่มีโทรศัพท์")
+    _, teacher, bee, other = await assigned_by_teacher(api, area)
+    assert (await step(api, bee, other, "diagnosing")).status_code == 200
+    assert (await step(api, bee, other, "unrepairable", reason="no_parts")).status_code == 200
+    assert (await step(api, teacher, other, "handed_back", note="x")).status_code == 409  # no reason
+    closed = await step(api, teacher, other, "handed_back", note="เจ้าของมารับที่ศูนย์ ไม่มีโทรศัพท์")
     assert closed.status_code == 200, closed.text
     record = (await api.get(f"/requests/{other}/record", headers=bearer(teacher))).json()
     assert record["handover"]["method"] == "teacher_reason"
@@ -218,19 +198,19 @@ async def test_a_student_below_the_tier_is_never_offered_the_job_and_cannot_take
 
     # The highest tier: a teacher of the college named present at the work step, stored with the step.
     high_token, _ = await sign_in(api, high[1])
-    alone = await _step(api, high_token, rid, "diagnosing")
+    alone = await step(api, high_token, rid, "diagnosing")
     assert alone.status_code == 409 and alone.json()["error"]["code"] == "teacher_presence_required"
-    not_a_teacher = await _step(api, high_token, rid, "diagnosing", teacher_present_id=area.students["ace"][0])
+    not_a_teacher = await step(api, high_token, rid, "diagnosing", teacher_present_id=area.students["ace"][0])
     assert not_a_teacher.status_code == 409
-    with_teacher = await _step(api, high_token, rid, "diagnosing", teacher_present_id=present[0])
+    with_teacher = await step(api, high_token, rid, "diagnosing", teacher_present_id=present[0])
     assert with_teacher.status_code == 200, with_teacher.text
     assert with_teacher.json()["timeline"][-1]["teacher_present_name"] == "ครูวิทย์"  # on the step, for all to see
     seen_by_owner = (await api.get(f"/requests/{rid}", headers=bearer(owner))).json()["timeline"][-1]
     assert seen_by_owner["teacher_present_name"] == "ครูวิทย์"
     with psycopg.connect(database_url, row_factory=dict_row) as conn:
-        step = conn.execute("select teacher_present_id::text as t from public.status_events "
-                            "where request_id = %s and to_status = 'diagnosing'", [rid]).fetchone()
-    assert step == {"t": present[0]}
+        stored = conn.execute("select teacher_present_id::text as t from public.status_events "
+                             "where request_id = %s and to_status = 'diagnosing'", [rid]).fetchone()
+    assert stored == {"t": present[0]}
 
 
 async def test_team_credit_needs_the_teachers_approval_and_leads_to_progression(
@@ -244,7 +224,7 @@ async def test_team_credit_needs_the_teachers_approval_and_leads_to_progression(
     bad = await api.put("/supervisor/credit-settings", json={"progression_jobs": 0}, headers=bearer(teacher))
     assert bad.status_code == 400 and bad.json()["error"]["code"] == "progression_jobs_invalid"
 
-    _, _, bee, rid = await _assigned(api, area)
+    _, _, bee, rid = await assigned_by_teacher(api, area)
     cat, _ = await sign_in(api, s["cat"][1])
     outsider = await api.post(f"/requests/{rid}/team", json={"technician_id": s["far1"][0]}, headers=bearer(bee))
     assert outsider.status_code == 400 and outsider.json()["error"]["code"] == "team_member_invalid"
@@ -270,7 +250,7 @@ async def test_team_credit_needs_the_teachers_approval_and_leads_to_progression(
     await work_to_quality_check(api, bee, rid)  # bee reports 1.5 hours
     early = await api.post(f"/requests/{rid}/credit/approve", json={}, headers=bearer(teacher))
     assert early.status_code == 409 and early.json()["error"]["code"] == "hours_not_now"
-    assert (await _step(api, teacher, rid, "done")).status_code == 200
+    assert (await step(api, teacher, rid, "done")).status_code == 200
 
     # Approved by the teacher is not yet hours approved: nothing is credited.
     view = (await api.get("/supervisor/credit", headers=bearer(teacher))).json()
@@ -281,7 +261,7 @@ async def test_team_credit_needs_the_teachers_approval_and_leads_to_progression(
     # The job was in hand for seconds: 1.5 reported hours do not fit its timeline.
     too_long = await api.post(f"/requests/{rid}/credit/approve", json={}, headers=bearer(teacher))
     assert too_long.status_code == 409 and too_long.json()["error"]["code"] == "hours_exceed_timeline"
-    _backdate_acceptance(database_url, rid, 3)
+    backdate_acceptance(database_url, rid, 3)
     approved = await api.post(f"/requests/{rid}/credit/approve", json={}, headers=bearer(teacher))
     assert approved.status_code == 200, approved.text
     team = {m["technician_id"]: m for m in approved.json()}
@@ -316,10 +296,10 @@ async def test_team_credit_needs_the_teachers_approval_and_leads_to_progression(
     assert not (await api.get("/supervisor/skill-proposals", headers=bearer(teacher))).json()  # 1 job of N = 2
 
     # A second approved job of bee's skill at level 4: proposed for level 5; the teacher corrects the hours.
-    _, _, bee, second = await _assigned(api, area)
+    _, _, bee, second = await assigned_by_teacher(api, area)
     await work_to_quality_check(api, bee, second)
-    assert (await _step(api, teacher, second, "done")).status_code == 200
-    _backdate_acceptance(database_url, second, 1)
+    assert (await step(api, teacher, second, "done")).status_code == 200
+    backdate_acceptance(database_url, second, 1)
     corrected = await api.post(f"/requests/{second}/credit/approve", json={"hours": {s["bee"][0]: 1.0}},
                                headers=bearer(teacher))
     assert corrected.status_code == 200 and corrected.json()[0]["approved_hours"] == 1.0
@@ -344,13 +324,13 @@ async def test_the_portfolio_pdf_has_thai_text_and_its_code_verifies_publicly(
 ) -> None:
     api, _ = app_and_clock
     s = area.students
-    citizen, teacher, bee, rid = await _assigned(api, area)
+    citizen, teacher, bee, rid = await assigned_by_teacher(api, area)
     # A tall before photo from the owner (the after photo is the student's, from the work record).
     before = {"file": ("before.jpg", jpeg_with_gps((1200, 1600)), "image/jpeg")}
     assert (await api.put(f"/requests/{rid}/photos/0", files=before, headers=bearer(citizen))).status_code == 201
     await work_to_quality_check(api, bee, rid)
-    assert (await _step(api, teacher, rid, "done")).status_code == 200
-    _backdate_acceptance(database_url, rid, 2)
+    assert (await step(api, teacher, rid, "done")).status_code == 200
+    backdate_acceptance(database_url, rid, 2)
     assert (await api.post(f"/requests/{rid}/credit/approve", json={}, headers=bearer(teacher))).status_code == 200
 
     far, _ = await sign_in(api, s["far1"][1])
@@ -385,9 +365,9 @@ async def test_the_portfolio_pdf_has_thai_text_and_its_code_verifies_publicly(
 async def test_the_leads_hours_are_their_work_reports_until_approved(app_and_clock: AppClock, area: Area) -> None:
     """The lead's hours are their work report's: saving the report again before approval changes them."""
     api, _ = app_and_clock
-    _, teacher, bee, rid = await _assigned(api, area)
+    _, teacher, bee, rid = await assigned_by_teacher(api, area)
     for to in ("diagnosing", "repairing"):
-        assert (await _step(api, bee, rid, to)).status_code == 200
+        assert (await step(api, bee, rid, to)).status_code == 200
     await record_work(api, bee, rid, hours=2.0)
     joined = await api.post(f"/requests/{rid}/team", json={"technician_id": area.students["cat"][0]},
                             headers=bearer(teacher))
@@ -414,17 +394,17 @@ async def test_a_reopened_job_repaired_again_adds_the_new_rounds_hours_approved_
 ) -> None:
     api, _ = app_and_clock
     s = area.students
-    citizen, teacher, bee, rid = await _assigned(api, area)
+    citizen, teacher, bee, rid = await assigned_by_teacher(api, area)
     cat, _ = await sign_in(api, s["cat"][1])
     assert (await api.post(f"/requests/{rid}/team", json={"technician_id": s["cat"][0]},
                            headers=bearer(bee))).status_code == 204
     assert (await api.put(f"/requests/{rid}/team/me", json={"hours": 1.0}, headers=bearer(cat))).status_code == 204
     await work_to_quality_check(api, bee, rid)  # bee reports 1.5 hours
-    assert (await _step(api, teacher, rid, "done")).status_code == 200
-    _backdate_acceptance(database_url, rid, 3)
+    assert (await step(api, teacher, rid, "done")).status_code == 200
+    backdate_acceptance(database_url, rid, 3)
     assert (await api.post(f"/requests/{rid}/credit/approve", json={}, headers=bearer(teacher))).status_code == 200
     await confirm_handover(api, citizen, rid)
-    assert (await _step(api, teacher, rid, "handed_back")).status_code == 200
+    assert (await step(api, teacher, rid, "handed_back")).status_code == 200
 
     # Still broken: reopened, given to bee again, repaired again.
     assert (await api.post(f"/requests/{rid}/reopen", json={"note": "ยังไม่หาย"},
@@ -436,7 +416,7 @@ async def test_a_reopened_job_repaired_again_adds_the_new_rounds_hours_approved_
     # Its team starts again: the lead, with no hours yet (the first round's report was credited), no helper.
     assert [(m["role"], m["hours"], m["round"]) for m in record["team"]] == [("lead", None, 2)]
     for to in ("diagnosing", "repairing"):
-        assert (await _step(api, bee, rid, to)).status_code == 200
+        assert (await step(api, bee, rid, to)).status_code == 200
     # The report saved in this round gives the lead's hours for it (the first round's report is not this work).
     saved = await api.put(f"/requests/{rid}/report", json={"hours": 0.5, "notes": "เปลี่ยนสวิตช์อีกตัว", "parts": []},
                           headers=bearer(bee))
@@ -444,9 +424,9 @@ async def test_a_reopened_job_repaired_again_adds_the_new_rounds_hours_approved_
     # And a new after photo: the first round's is of the first repair (honest QC, tests/integration/test_round_qc.py).
     photo = {"file": ("after.jpg", jpeg_with_gps((800, 600)), "image/jpeg")}
     assert (await api.put(f"/requests/{rid}/after-photos/1", files=photo, headers=bearer(bee))).status_code == 201
-    assert (await _step(api, bee, rid, "quality_check")).status_code == 200
-    assert (await _step(api, teacher, rid, "done")).status_code == 200
-    _backdate_acceptance(database_url, rid, 2)
+    assert (await step(api, bee, rid, "quality_check")).status_code == 200
+    assert (await step(api, teacher, rid, "done")).status_code == 200
+    backdate_acceptance(database_url, rid, 2)
     # The helper of the first round is not on the second unless added again.
     assert (await api.put(f"/requests/{rid}/team/me", json={"hours": 1.0}, headers=bearer(cat))).status_code == 403
 
@@ -473,15 +453,15 @@ async def test_a_job_nobody_joined_shows_its_lead_for_the_teacher_to_approve(
     """No helper, so no team row yet: the record still shows the lead with their report's hours (the app's approve
     button needs someone on the team), and the owner sees the student's first name only."""
     api, _ = app_and_clock
-    citizen, teacher, bee, rid = await _assigned(api, area)
+    citizen, teacher, bee, rid = await assigned_by_teacher(api, area)
     await work_to_quality_check(api, bee, rid)  # bee reports 1.5 hours
-    assert (await _step(api, teacher, rid, "done")).status_code == 200
+    assert (await step(api, teacher, rid, "done")).status_code == 200
     team = (await api.get(f"/requests/{rid}/record", headers=bearer(teacher))).json()["team"]
     assert [(m["display_name"], m["role"], m["hours"], m["approved_hours"]) for m in team] == [
         ("บี เก่ง", "lead", 1.5, None)]
     assert [m["display_name"] for m in (await api.get(f"/requests/{rid}/record",
                                                       headers=bearer(citizen))).json()["team"]] == ["บี"]
-    _backdate_acceptance(database_url, rid, 2)
+    backdate_acceptance(database_url, rid, 2)
     approved = await api.post(f"/requests/{rid}/credit/approve", json={}, headers=bearer(teacher))
     assert [(m["role"], m["approved_hours"]) for m in approved.json()] == [("lead", 1.5)]
     team = (await api.get(f"/requests/{rid}/record", headers=bearer(bee))).json()["team"]

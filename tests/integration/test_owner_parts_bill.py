@@ -8,29 +8,14 @@ import io
 
 import httpx
 
-from tests.helpers import bearer, sign_in
+from tests.helpers import bearer
 from tests.integration.builders import jpeg_with_gps
-from tests.integration.dispatch_area import AppClock, Area, submit
-
-
-async def _step(api: httpx.AsyncClient, token: str, rid: str, to: str) -> httpx.Response:
-    return await api.post(f"/requests/{rid}/status", json={"to_status": to}, headers=bearer(token))
-
-
-async def _assigned(api: httpx.AsyncClient, area: Area, student: str = "bee") -> tuple[str, str, str, str]:
-    """A job of the near college assigned by its teacher: (citizen, teacher, student tokens, request id)."""
-    citizen, created = await submit(api)
-    teacher, _ = await sign_in(api, area.students["teacher"][1])
-    assigned = await api.post(f"/requests/{created['id']}/assign",
-                              json={"technician_id": area.students[student][0]}, headers=bearer(teacher))
-    assert assigned.status_code == 200, assigned.text
-    token, _ = await sign_in(api, area.students[student][1])
-    return citizen, teacher, token, created["id"]
+from tests.integration.dispatch_area import AppClock, Area, assigned_by_teacher, step
 
 
 async def _worked(api: httpx.AsyncClient, token: str, rid: str) -> None:
     for to in ("diagnosing", "repairing"):
-        assert (await _step(api, token, rid, to)).status_code == 200
+        assert (await step(api, token, rid, to)).status_code == 200
     photo = {"file": ("after.jpg", jpeg_with_gps((800, 600)), "image/jpeg")}
     assert (await api.put(f"/requests/{rid}/after-photos/0", files=photo, headers=bearer(token))).status_code == 201
 
@@ -43,14 +28,14 @@ async def test_the_owner_is_not_shown_a_parts_bill_they_never_approved(app_and_c
     the owner's detail showed "รวมค่าอะไหล่ 9,000 บาท" under the repair record (mobile/views/request_detail.py),
     as the teacher's job export's parts column did, beside an approved total of 0."""
     api, _ = app_and_clock
-    citizen, teacher, bee, rid = await _assigned(api, area)
+    citizen, teacher, bee, rid = await assigned_by_teacher(api, area)
     await _worked(api, bee, rid)
     saved = await api.put(f"/requests/{rid}/report", headers=bearer(bee), json={
         "hours": 1.5, "notes": "เปลี่ยนบอร์ดควบคุม ทดสอบแล้วใช้งานได้",
         "parts": [{"name": "บอร์ดควบคุม", "qty": 1, "cost_baht": 9000}]})
     if saved.status_code == 200:
-        assert (await _step(api, bee, rid, "quality_check")).status_code == 200
-        assert (await _step(api, teacher, rid, "done")).status_code == 200
+        assert (await step(api, bee, rid, "quality_check")).status_code == 200
+        assert (await step(api, teacher, rid, "done")).status_code == 200
     record = (await api.get(f"/requests/{rid}/record", headers=bearer(citizen))).json()
     detail = (await api.get(f"/requests/{rid}", headers=bearer(citizen))).json()
     assert record["parts_approved_total_baht"] == 0
@@ -61,7 +46,7 @@ async def test_the_owner_is_not_shown_a_parts_bill_they_never_approved(app_and_c
 async def test_the_owner_and_the_export_show_the_approved_parts_and_the_student_keeps_their_note(
         app_and_clock: AppClock, area: Area) -> None:
     api, _ = app_and_clock
-    citizen, teacher, bee, rid = await _assigned(api, area)
+    citizen, teacher, bee, rid = await assigned_by_teacher(api, area)
     await _worked(api, bee, rid)
     parts = {}
     for name, qty, price in (("ฟิวส์ 5A", 2, 20), ("บอร์ดควบคุม", 1, 9000)):
@@ -78,8 +63,8 @@ async def test_the_owner_and_the_export_show_the_approved_parts_and_the_student_
                           json={"hours": 1.5, "notes": "เปลี่ยนฟิวส์ ทดสอบแล้วใช้งานได้", "parts": note})
     assert saved.status_code == 200, saved.text
     assert saved.json()["parts_total_baht"] == 9040  # the student's own note, as they wrote it
-    assert (await _step(api, bee, rid, "quality_check")).status_code == 200
-    assert (await _step(api, teacher, rid, "done")).status_code == 200
+    assert (await step(api, bee, rid, "quality_check")).status_code == 200
+    assert (await step(api, teacher, rid, "done")).status_code == 200
 
     detail = (await api.get(f"/requests/{rid}", headers=bearer(citizen))).json()
     assert [(p["name"], p["qty"], p["cost_baht"]) for p in detail["report"]["parts"]] == [("ฟิวส์ 5A", 2, 20)]

@@ -17,6 +17,7 @@ from tests.integration.dispatch_area import (
     assigned_to_bee,
     confirm_handover,
     offers_of,
+    step,
     work_to_quality_check,
 )
 
@@ -27,10 +28,6 @@ async def _citizen_request(api: httpx.AsyncClient, phone: str) -> tuple[str, str
     created = await api.post("/requests", json=draft(lat=HOME[0], lon=HOME[1]), headers=bearer(token))
     assert created.status_code == 201, created.text
     return token, created.json()["id"]
-
-
-async def _step(api: httpx.AsyncClient, token: str, rid: str, to: str, **extra: Any) -> httpx.Response:
-    return await api.post(f"/requests/{rid}/status", json={"to_status": to, **extra}, headers=bearer(token))
 
 
 def _code(response: httpx.Response) -> str:
@@ -128,9 +125,9 @@ async def test_a_teacher_who_asked_for_a_repair_is_its_owner_not_its_checker(app
 
     assert [r["id"] for r in (await api.get("/requests/mine", headers=bearer(owner))).json()] == [rid]
     for to in ("done", "repairing"):
-        own_check = await _step(api, owner, rid, to)
+        own_check = await step(api, owner, rid, to)
         assert own_check.status_code == 403 and _code(own_check) == "own_request_check", own_check.text
-    assert (await _step(api, teacher, rid, "done")).status_code == 200
+    assert (await step(api, teacher, rid, "done")).status_code == 200
     own_hours = await api.post(f"/requests/{rid}/credit/approve", json={}, headers=bearer(owner))
     assert own_hours.status_code == 403 and _code(own_hours) == "own_request_check"
     # As its owner they know the students by first name, as a citizen does (a colleague's screens say more).
@@ -139,7 +136,7 @@ async def test_a_teacher_who_asked_for_a_repair_is_its_owner_not_its_checker(app
 
     # The owner's side of the hand back and after: confirm, rate, reopen, all as the teacher they now are.
     await confirm_handover(api, owner, rid)
-    assert (await _step(api, teacher, rid, "handed_back")).status_code == 200
+    assert (await step(api, teacher, rid, "handed_back")).status_code == 200
     rated = await api.post(f"/requests/{rid}/rate", json={"rating": 5, "comment": "ดีมาก"}, headers=bearer(owner))
     assert rated.status_code == 200 and rated.json()["rating"] == 5, rated.text
     reopened = await api.post(f"/requests/{rid}/reopen", json={"note": "ยังไม่หาย"}, headers=bearer(owner))
@@ -150,7 +147,7 @@ async def _working_job(api: httpx.AsyncClient, area: Area) -> tuple[str, str, st
     """A job of the near college assigned to bee and being diagnosed: (owner, teacher, bee tokens, request id)."""
     owner, rid = await _citizen_request(api, fresh_phone())
     teacher, bee = await assigned_to_bee(api, area, rid)
-    assert (await _step(api, bee, rid, "diagnosing")).status_code == 200
+    assert (await step(api, bee, rid, "diagnosing")).status_code == 200
     return owner, teacher, bee, rid
 
 
@@ -167,13 +164,13 @@ async def test_parts_are_answered_before_the_teachers_check_and_not_after(app_an
     api, _ = app_and_clock
     owner, teacher, bee, rid = await _working_job(api, area)
     part = await _propose(api, bee, rid)
-    assert (await _step(api, bee, rid, "repairing")).status_code == 200
+    assert (await step(api, bee, rid, "repairing")).status_code == 200
 
     # Not to the check while a part waits for the owner's answer: the student gets it first.
     await work_to_check_refused(api, bee, rid)
     yes = await api.post(f"/requests/{rid}/parts/{part}/decision", json={"approve": True}, headers=bearer(owner))
     assert yes.status_code == 200
-    assert (await _step(api, bee, rid, "quality_check")).status_code == 200
+    assert (await step(api, bee, rid, "quality_check")).status_code == 200
 
     # A part left waiting in the check (from before this rule): nobody answers it now, and no approval over it.
     [late] = _sql(database_url, "insert into public.job_parts (request_id, name, qty, price_baht) "
@@ -183,7 +180,7 @@ async def test_parts_are_answered_before_the_teachers_check_and_not_after(app_an
         closed = await api.post(f"/requests/{rid}/{path}", json=body, headers=bearer(token))
         assert closed.status_code == 409 and _code(closed) == "parts_decision_closed", closed.text
         assert closed.json()["error"]["message_th"] and closed.json()["error"]["message_en"]
-    held = await _step(api, teacher, rid, "done")
+    held = await step(api, teacher, rid, "done")
     assert held.status_code == 409 and _code(held) == "parts_undecided", held.text
     record = (await api.get(f"/requests/{rid}/record", headers=bearer(owner))).json()
     assert [p["status"] for p in record["parts"]] == ["approved", "proposed"]
@@ -197,7 +194,7 @@ async def work_to_check_refused(api: httpx.AsyncClient, bee: str, rid: str) -> N
     saved = await api.put(f"/requests/{rid}/report", headers=bearer(bee),
                           json={"hours": 1.5, "notes": "เปลี่ยนคาปาซิเตอร์ ทดสอบแล้วใช้งานได้", "parts": []})
     assert saved.status_code == 200, saved.text
-    refused = await _step(api, bee, rid, "quality_check")
+    refused = await step(api, bee, rid, "quality_check")
     assert refused.status_code == 409 and _code(refused) == "parts_undecided", refused.text
     assert "อะไหล่" in refused.json()["error"]["message_th"]
 
@@ -207,7 +204,7 @@ async def test_a_waiting_part_is_withdrawn_when_the_job_cannot_be_repaired(app_a
     api, _ = app_and_clock
     owner, _, bee, rid = await _working_job(api, area)
     part = await _propose(api, bee, rid)
-    assert (await _step(api, bee, rid, "unrepairable", reason="no_parts")).status_code == 200
+    assert (await step(api, bee, rid, "unrepairable", reason="no_parts")).status_code == 200
     closed = await api.post(f"/requests/{rid}/parts/{part}/decision", json={"approve": True}, headers=bearer(owner))
     assert closed.status_code == 409 and _code(closed) == "parts_decision_closed"
     detail = (await api.get(f"/requests/{rid}", headers=bearer(owner))).json()
@@ -245,7 +242,7 @@ async def test_a_student_is_never_on_the_team_of_their_own_request(app_and_clock
     owner, rid = await _citizen_request(api, phone)
     teacher, owner_id = await _made_student(api, area, owner, phone, skills={"electrical_appliance": 5})
     _, bee = await assigned_to_bee(api, area, rid)
-    assert (await _step(api, bee, rid, "diagnosing")).status_code == 200
+    assert (await step(api, bee, rid, "diagnosing")).status_code == 200
 
     for token in (bee, teacher):
         added = await api.post(f"/requests/{rid}/team", json={"technician_id": owner_id, "task": "ช่วยถอดฝา"},
@@ -280,7 +277,7 @@ async def test_a_teacher_who_asked_for_a_repair_makes_none_of_the_colleges_decis
     refused(await api.post(f"/requests/{rid}/assign", json={"technician_id": cat_id}, headers=bearer(owner)))
     refused(await api.post(f"/requests/{rid}/team", json={"technician_id": cat_id, "task": "ช่วยถอดฝา"},
                            headers=bearer(owner)))
-    refused(await _step(api, owner, rid, "offered", note="ให้คนอื่นทำ"))
+    refused(await step(api, owner, rid, "offered", note="ให้คนอื่นทำ"))
     assert _sql(database_url, "select technician_id::text as t, status from public.repair_requests where id = %s",
                 [rid]) == [{"t": area.students["bee"][0], "status": "accepted"}]
     assert _sql(database_url, "select 1 from public.job_team where request_id = %s and technician_id = %s",
@@ -291,9 +288,9 @@ async def test_a_teacher_who_asked_for_a_repair_makes_none_of_the_colleges_decis
                            headers=bearer(teacher))
     assert added.status_code == 204, added.text
     await work_to_quality_check(api, bee, rid)
-    assert (await _step(api, teacher, rid, "done")).status_code == 200
+    assert (await step(api, teacher, rid, "done")).status_code == 200
     # The hand back on the teacher's recorded reason ("the owner cannot confirm") is not the owner's to record.
-    refused(await _step(api, owner, rid, "handed_back", note="เจ้าของรับของไปแล้วที่ศูนย์"))
+    refused(await step(api, owner, rid, "handed_back", note="เจ้าของรับของไปแล้วที่ศูนย์"))
     assert _sql(database_url, "select 1 from public.job_handovers where request_id = %s", [rid]) == []
-    handed = await _step(api, teacher, rid, "handed_back", note="เจ้าของรับของไปแล้วที่ศูนย์")
+    handed = await step(api, teacher, rid, "handed_back", note="เจ้าของรับของไปแล้วที่ศูนย์")
     assert handed.status_code == 200 and handed.json()["status"] == "handed_back", handed.text

@@ -14,22 +14,15 @@ from backend.deps import get_now
 from backend.settings import LOCAL_PUBLIC_URL, Settings
 from shared.text import error_text
 from tests.helpers import bearer, sign_in
-from tests.integration.dispatch_area import AppClock, Area, Clock, handed_back_job
+from tests.integration.dispatch_area import AppClock, Area, Clock, backdate_acceptance, handed_back_job
 
 PUBLIC_URL = "https://fixit.example.th/api"
-
-
-def _backdate_acceptance(database_url: str, rid: str, hours: float) -> None:
-    """The job was in hand for `hours` (a test cannot wait hours for a real timeline)."""
-    with psycopg.connect(database_url, autocommit=True) as conn:
-        conn.execute("update public.status_events set created_at = created_at - make_interval(secs => %s) "
-                     "where request_id = %s and to_status = 'accepted'", [hours * 3600, rid])
 
 
 async def _approved_job_of_bee(api: httpx.AsyncClient, area: Area, database_url: str) -> tuple[str, str]:
     """bee's job, handed back and approved by the teacher this term: (bee's id, bee's token)."""
     _, rid = await handed_back_job(api, area)
-    _backdate_acceptance(database_url, rid, 2)
+    backdate_acceptance(database_url, rid, 2)
     teacher, _ = await sign_in(api, area.students["teacher"][1])
     approved = await api.post(f"/requests/{rid}/credit/approve", json={}, headers=bearer(teacher))
     assert approved.status_code == 200, approved.text

@@ -8,11 +8,7 @@ import psycopg
 
 from tests.helpers import bearer, sign_in
 from tests.integration.builders import jpeg_with_gps
-from tests.integration.dispatch_area import AppClock, Area, handed_back_job, record_work, submit
-
-
-async def _step(api: httpx.AsyncClient, token: str, rid: str, to: str, **extra: Any) -> httpx.Response:
-    return await api.post(f"/requests/{rid}/status", json={"to_status": to, **extra}, headers=bearer(token))
+from tests.integration.dispatch_area import AppClock, Area, handed_back_job, record_work, step, submit
 
 
 async def _detail(api: httpx.AsyncClient, token: str, rid: str) -> dict[str, Any]:
@@ -45,7 +41,7 @@ async def _second_round(api: httpx.AsyncClient, area: Area) -> tuple[str, str, s
     assert assigned.status_code == 200, assigned.text
     bee, _ = await sign_in(api, area.students["bee"][1])
     for to in ("diagnosing", "repairing"):
-        assert (await _step(api, bee, rid, to)).status_code == 200
+        assert (await step(api, bee, rid, to)).status_code == 200
     return teacher, bee, rid
 
 
@@ -66,7 +62,7 @@ async def test_the_first_round_counts_every_photo_and_report(app_and_clock: AppC
                            headers=bearer(teacher))).status_code == 200
     bee, _ = await sign_in(api, area.students["bee"][1])
     for to in ("diagnosing", "repairing"):
-        assert (await _step(api, bee, rid, to)).status_code == 200
+        assert (await step(api, bee, rid, to)).status_code == 200
     fresh = await _detail(api, bee, rid)
     assert (fresh["work_round"], fresh["report_in_round"], fresh["after_photos_in_round"]) == (1, False, [])
     assert fresh["quality_check_missing"][0]["message_en"] == "Add at least one after photo"  # first-round words
@@ -74,7 +70,7 @@ async def test_the_first_round_counts_every_photo_and_report(app_and_clock: AppC
     recorded = await _detail(api, bee, rid)
     assert (recorded["work_round"], recorded["report_in_round"], recorded["after_photos_in_round"]) == (1, True, [0])
     assert recorded["quality_check_missing"] == []
-    assert (await _step(api, bee, rid, "quality_check")).status_code == 200
+    assert (await step(api, bee, rid, "quality_check")).status_code == 200
 
 
 async def test_a_later_round_needs_its_own_report(app_and_clock: AppClock, area: Area, database_url: str) -> None:
@@ -88,7 +84,7 @@ async def test_a_later_round_needs_its_own_report(app_and_clock: AppClock, area:
     assert [m["code"] for m in detail["quality_check_missing"]] == ["after_photo", "hours", "report"]
     assert detail["quality_check_missing"][2]["message_th"].startswith("บันทึกรายงานของรอบนี้")
 
-    refused = await _step(api, bee, rid, "quality_check")
+    refused = await step(api, bee, rid, "quality_check")
     assert refused.status_code == 409
     error = refused.json()["error"]
     assert error["code"] == "quality_check_incomplete"
@@ -99,14 +95,14 @@ async def test_a_later_round_needs_its_own_report(app_and_clock: AppClock, area:
     # A new after photo (replacing the first round's at index 0 counts as new) is not enough without a report.
     await _after_photo(api, bee, rid, 0)
     assert (await _detail(api, bee, rid))["after_photos_in_round"] == [0]
-    still = await _step(api, bee, rid, "quality_check")
+    still = await step(api, bee, rid, "quality_check")
     assert still.status_code == 409 and set(still.json()["error"]["fields"]) == {"hours", "report"}
     assert (await _detail(api, bee, rid))["status"] == "repairing"  # the move was undone
 
     # Nor may the teacher approve such a record (a job that got to the check some other way): nothing is stored.
     with psycopg.connect(database_url, autocommit=True) as conn:
         conn.execute("update public.repair_requests set status = 'quality_check' where id = %s", [rid])
-    not_approved = await _step(api, teacher, rid, "done")
+    not_approved = await step(api, teacher, rid, "done")
     assert not_approved.status_code == 409
     assert not_approved.json()["error"]["code"] == "approval_incomplete"
     assert set(not_approved.json()["error"]["fields"]) == {"hours", "report"}
@@ -124,14 +120,14 @@ async def test_a_later_round_needs_its_own_after_photo_then_credits_the_lead(
     detail = await _detail(api, bee, rid)
     assert (detail["report_in_round"], detail["after_photos_in_round"]) == (True, [])
     assert [m["code"] for m in detail["quality_check_missing"]] == ["after_photo"]
-    refused = await _step(api, bee, rid, "quality_check")
+    refused = await step(api, bee, rid, "quality_check")
     assert refused.status_code == 409 and set(refused.json()["error"]["fields"]) == {"after_photo"}
     assert refused.json()["error"]["fields"]["after_photo"]["message_en"].startswith(
         "Add at least one new after photo for this round")
 
     await _after_photo(api, bee, rid, 1)  # a new slot: the first round's photo 0 stays, and does not count
     assert (await _detail(api, bee, rid))["after_photos_in_round"] == [1]
-    sent = await _step(api, bee, rid, "quality_check")
+    sent = await step(api, bee, rid, "quality_check")
     assert sent.status_code == 200, sent.text
     assert sent.json()["quality_check_missing"] == []
 
@@ -139,7 +135,7 @@ async def test_a_later_round_needs_its_own_after_photo_then_credits_the_lead(
     record = (await api.get(f"/requests/{rid}/record", headers=bearer(teacher))).json()
     assert record["round"] == 2
     assert [(m["role"], m["hours"]) for m in record["team"]] == [("lead", 0.75)]
-    assert (await _step(api, teacher, rid, "done")).status_code == 200
+    assert (await step(api, teacher, rid, "done")).status_code == 200
     with psycopg.connect(database_url, autocommit=True) as conn:  # an hour in hand (a test cannot wait one)
         conn.execute("update public.status_events set created_at = created_at - interval '1 hour' "
                      "where request_id = %s and to_status = 'accepted'", [rid])

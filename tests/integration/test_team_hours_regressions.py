@@ -12,35 +12,16 @@ from tests.integration.builders import jpeg_with_gps
 from tests.integration.dispatch_area import (
     AppClock,
     Area,
+    assigned_by_teacher,
     assigned_to_bee,
+    backdate_acceptance,
     confirm_handover,
     handed_back_job,
     record_work,
+    step,
     submit,
     work_to_quality_check,
 )
-
-
-async def _step(api: httpx.AsyncClient, token: str, rid: str, to: str) -> httpx.Response:
-    return await api.post(f"/requests/{rid}/status", json={"to_status": to}, headers=bearer(token))
-
-
-async def _assigned(api: httpx.AsyncClient, area: Area, student: str = "bee") -> tuple[str, str, str, str]:
-    """A job of the near college assigned by its teacher: (citizen, teacher, student tokens, request id)."""
-    citizen, created = await submit(api)
-    teacher, _ = await sign_in(api, area.students["teacher"][1])
-    assigned = await api.post(f"/requests/{created['id']}/assign",
-                              json={"technician_id": area.students[student][0]}, headers=bearer(teacher))
-    assert assigned.status_code == 200, assigned.text
-    token, _ = await sign_in(api, area.students[student][1])
-    return citizen, teacher, token, created["id"]
-
-
-def _backdate_acceptance(database_url: str, rid: str, hours: float) -> None:
-    """The job was in hand for `hours` (a test cannot wait hours for a real timeline)."""
-    with psycopg.connect(database_url, autocommit=True) as conn:
-        conn.execute("update public.status_events set created_at = created_at - make_interval(secs => %s) "
-                     "where request_id = %s and to_status = 'accepted'", [hours * 3600, rid])
 
 
 async def _told(api: httpx.AsyncClient, token: str, rid: str) -> list[dict[str, Any]]:
@@ -66,9 +47,9 @@ async def test_a_reassigned_job_does_not_credit_the_former_students_hours_to_the
     lead with "their report's" hours, read from job_reports by request only (not by `technician_id`): ace was
     credited bee's 1.5 h (or what the teacher types for ace), and bee, on no team row, got nothing for the work."""
     api, _ = app_and_clock
-    _, teacher, bee, rid = await _assigned(api, area)
+    _, teacher, bee, rid = await assigned_by_teacher(api, area)
     for to in ("diagnosing", "repairing"):
-        assert (await _step(api, bee, rid, to)).status_code == 200
+        assert (await step(api, bee, rid, to)).status_code == 200
     photo = {"file": ("after.jpg", jpeg_with_gps((800, 600)), "image/jpeg")}
     assert (await api.put(f"/requests/{rid}/after-photos/0", files=photo, headers=bearer(bee))).status_code == 201
     saved = await api.put(f"/requests/{rid}/report", headers=bearer(bee), json={
@@ -78,9 +59,9 @@ async def test_a_reassigned_job_does_not_credit_the_former_students_hours_to_the
     moved = await api.post(f"/requests/{rid}/assign", json={"technician_id": ace_id}, headers=bearer(teacher))
     assert moved.status_code == 200, moved.text
     ace, _ = await sign_in(api, ace_phone)
-    assert (await _step(api, ace, rid, "quality_check")).status_code == 200
-    assert (await _step(api, teacher, rid, "done")).status_code == 200
-    _backdate_acceptance(database_url, rid, 2)
+    assert (await step(api, ace, rid, "quality_check")).status_code == 200
+    assert (await step(api, teacher, rid, "done")).status_code == 200
+    backdate_acceptance(database_url, rid, 2)
     approved = await api.post(f"/requests/{rid}/credit/approve", json={"hours": {ace_id: 0.5}},
                               headers=bearer(teacher))
     assert approved.status_code == 200, approved.text
@@ -95,25 +76,25 @@ async def test_a_job_taken_back_and_given_to_another_keeps_each_students_own_hou
     whose own report (0.5 h) replaces bee's on the job. bee stays on the team as a helper with their 1.5 h (and is
     told so), the record shows it before the approval, and "as reported" credits each their own hours."""
     api, _ = app_and_clock
-    _, teacher, bee, rid = await _assigned(api, area)
+    _, teacher, bee, rid = await assigned_by_teacher(api, area)
     saved = await api.put(f"/requests/{rid}/report", headers=bearer(bee), json={
         "hours": 1.5, "notes": "ถอดเครื่องตรวจวงจรแล้ว พบฟิวส์ขาด", "parts": []})
     assert saved.status_code == 200, saved.text
-    taken = await _step(api, teacher, rid, "offered")
+    taken = await step(api, teacher, rid, "offered")
     assert taken.status_code == 200, taken.text
     bee_id, ace_id = area.students["bee"][0], area.students["ace"][0]
     given = await api.post(f"/requests/{rid}/assign", json={"technician_id": ace_id}, headers=bearer(teacher))
     assert given.status_code == 200, given.text
     ace, _ = await sign_in(api, area.students["ace"][1])
     for to in ("diagnosing", "repairing"):
-        assert (await _step(api, ace, rid, to)).status_code == 200
+        assert (await step(api, ace, rid, to)).status_code == 200
     await record_work(api, ace, rid, hours=0.5)
-    assert (await _step(api, ace, rid, "quality_check")).status_code == 200
-    assert (await _step(api, teacher, rid, "done")).status_code == 200
+    assert (await step(api, ace, rid, "quality_check")).status_code == 200
+    assert (await step(api, teacher, rid, "done")).status_code == 200
     record = (await api.get(f"/requests/{rid}/record", headers=bearer(teacher))).json()
     assert {m["technician_id"]: (m["role"], m["hours"]) for m in record["team"]} == {
         ace_id: ("lead", 0.5), bee_id: ("helper", 1.5)}
-    _backdate_acceptance(database_url, rid, 2)
+    backdate_acceptance(database_url, rid, 2)
     approved = await api.post(f"/requests/{rid}/credit/approve", json={}, headers=bearer(teacher))
     assert approved.status_code == 200, approved.text
     assert {m["technician_id"]: m["approved_hours"] for m in approved.json()} == {bee_id: 1.5, ace_id: 0.5}
@@ -136,10 +117,10 @@ async def _job_with_idle_helper(api: httpx.AsyncClient, area: Area, database_url
                            headers=bearer(bee))
     assert added.status_code == 204, added.text
     await work_to_quality_check(api, bee, rid)  # bee's report: 1.5 h
-    assert (await _step(api, teacher, rid, "done")).status_code == 200
+    assert (await step(api, teacher, rid, "done")).status_code == 200
     await confirm_handover(api, citizen, rid)
-    assert (await _step(api, teacher, rid, "handed_back")).status_code == 200
-    _backdate_acceptance(database_url, rid, 2)
+    assert (await step(api, teacher, rid, "handed_back")).status_code == 200
+    backdate_acceptance(database_url, rid, 2)
     return rid, teacher, bee
 
 
@@ -224,7 +205,7 @@ async def test_a_student_kept_on_the_team_gets_one_message_when_the_job_is_given
     student carries on; the hours you reported stay yours"). The second says all of it: bee gets only that one. A
     student taken off a job they reported nothing on still gets the withdrawal, their one message."""
     api, _ = app_and_clock
-    _, teacher, bee, rid = await _assigned(api, area)
+    _, teacher, bee, rid = await assigned_by_teacher(api, area)
     saved = await api.put(f"/requests/{rid}/report", headers=bearer(bee), json={
         "hours": 1.5, "notes": "ถอดเครื่องตรวจวงจรแล้ว พบฟิวส์ขาด", "parts": []})
     assert saved.status_code == 200, saved.text

@@ -6,18 +6,11 @@ job went on to another college, that college's teacher was shown the first colle
 round 2 could not approve its hours in the app, and the first college's teacher, who no longer sees the job, could
 not clear the card either."""
 
-import psycopg
 
 from tests.helpers import bearer, fresh_phone, sign_in
-from tests.integration.dispatch_area import AppClock, Area, handed_back_job, work_to_quality_check
+from tests.integration.dispatch_area import AppClock, Area, backdate_acceptance, handed_back_job, work_to_quality_check
 
 SEED_ADMIN = "084-444-4444"
-
-
-def _backdate_acceptance(database_url: str, rid: str, hours: float) -> None:
-    with psycopg.connect(database_url, autocommit=True) as conn:
-        conn.execute("update public.status_events set created_at = created_at - make_interval(secs => %s) "
-                     "where request_id = %s and to_status = 'accepted'", [hours * 3600, rid])
 
 
 async def test_the_next_colleges_teacher_is_not_shown_the_first_colleges_waiting_round(
@@ -45,7 +38,7 @@ async def test_the_next_colleges_teacher_is_not_shown_the_first_colleges_waiting
     far_teacher, _ = await sign_in(api, far_teacher_phone)
     done = await api.post(f"/requests/{rid}/status", json={"to_status": "done"}, headers=bearer(far_teacher))
     assert done.status_code == 200, done.text
-    _backdate_acceptance(database_url, rid, 2)
+    backdate_acceptance(database_url, rid, 2)
 
     record = (await api.get(f"/requests/{rid}/record", headers=bearer(far_teacher))).json()
     assert record["round"] == 2 and [m["technician_id"] for m in record["team"]] == [area.students["far1"][0]]
