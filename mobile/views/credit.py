@@ -311,31 +311,15 @@ def _team(panel: RecordPanel, locale: Locale) -> list[ft.Control]:
     approving = panel.can_approve_hours
     fields: dict[UUID, ft.Ref[ft.TextField]] = {}
     for member in record.team:
-        role = role_label(member.role, locale)
         member_key = f"member-{member.technician_id}"
         if member.approved_hours is not None:
-            lines.append(ft.Text(t("team_line_approved", locale, name=member.display_name, role=role,
-                                    hours=hours_text(member.approved_hours)), key=member_key))
+            lines.append(ft.Text(t("team_line_approved", locale, name=member.display_name,
+                                   role=role_label(member.role, locale), hours=hours_text(member.approved_hours)),
+                                 key=member_key))
             continue
         reported = panel.reported_hours(member)
-        if reported is None:
-            lines.append(ft.Text(f"{member.display_name} · {role} · {t('hours_not_reported', locale)}",
-                                 key=member_key))
-        else:
-            lines.append(ft.Text(t("team_line", locale, name=member.display_name, role=role,
-                                    hours=hours_text(reported)), key=member_key))
-        if approving:
-            ref = fields[member.technician_id] = ft.Ref[ft.TextField]()
-
-            def typed(e: ft.Event[ft.TextField], member_id: UUID = member.technician_id) -> None:
-                panel.set_hours_edit(member_id, e.control.value)
-
-            label = "approve_hours_for_helper" if member.role == TeamRole.HELPER else "approve_hours_for"
-            lines.append(TypedField(ref=ref, label=t(label, locale, name=member.display_name),
-                                      value=panel.hours_edits.get(member.technician_id,
-                                                                  "" if reported is None else hours_text(reported)),
-                                      keyboard_type=ft.KeyboardType.NUMBER, on_change=typed,
-                                      read_only=panel.sending, key=f"{member_key}-hours"))
+        lines += _member_hours(panel, member.technician_id, member.display_name, member.role, reported, member_key,
+                               fields if approving else None, locale)
     if approving:
 
         async def approve() -> None:
@@ -352,6 +336,30 @@ def _team(panel: RecordPanel, locale: Locale) -> list[ft.Control]:
     return [_card(lines)]
 
 
+def _member_hours(panel: RecordPanel, member_id: UUID, name: str, team_role: str, reported: float | None,
+                  member_key: str, fields: dict[UUID, ft.Ref[ft.TextField]] | None, locale: Locale) -> list[ft.Control]:
+    """One team member's line (their reported hours, or that none are), and with `fields` (the teacher approving)
+    the field for the hours credited to them, kept in `fields` by member."""
+    role = role_label(team_role, locale)
+    lines: list[ft.Control] = []
+    if reported is None:
+        lines.append(ft.Text(f"{name} · {role} · {t('hours_not_reported', locale)}", key=member_key))
+    else:
+        lines.append(ft.Text(t("team_line", locale, name=name, role=role, hours=hours_text(reported)), key=member_key))
+    if fields is not None:
+        ref = fields[member_id] = ft.Ref[ft.TextField]()
+
+        def typed(e: ft.Event[ft.TextField]) -> None:
+            panel.set_hours_edit(member_id, e.control.value)
+
+        label = "approve_hours_for_helper" if team_role == TeamRole.HELPER else "approve_hours_for"
+        typed_so_far = panel.hours_edits.get(member_id, "" if reported is None else hours_text(reported))
+        lines.append(TypedField(ref=ref, label=t(label, locale, name=name), value=typed_so_far,
+                                keyboard_type=ft.KeyboardType.NUMBER, on_change=typed, read_only=panel.sending,
+                                key=f"{member_key}-hours"))
+    return lines
+
+
 def _waiting_round(panel: RecordPanel, locale: Locale) -> list[ft.Control]:
     """For the teacher: the round its owner reopened before its hours were approved, with its team's hours to
     approve (POST .../credit/approve?round=N, whatever the job's status now). Keyed member by member."""
@@ -363,26 +371,9 @@ def _waiting_round(panel: RecordPanel, locale: Locale) -> list[ft.Control]:
     lines: list[ft.Control] = [heading(t("waiting_round_title", locale, round=waiting.round), size=18),
                                muted(t("waiting_round_note", locale))]
     for member in waiting.team:
-        role = role_label(member.role, locale)
         member_key = f"waiting-{member.technician_id}"
-        if member.hours is None:
-            lines.append(ft.Text(f"{member.display_name} · {role} · {t('hours_not_reported', locale)}",
-                                 key=member_key))
-        else:
-            lines.append(ft.Text(t("team_line", locale, name=member.display_name, role=role,
-                                    hours=hours_text(member.hours)), key=member_key))
-        if approving:
-            ref = fields[member.technician_id] = ft.Ref[ft.TextField]()
-
-            def typed(e: ft.Event[ft.TextField], member_id: UUID = member.technician_id) -> None:
-                panel.set_hours_edit(member_id, e.control.value)
-
-            label = "approve_hours_for_helper" if member.role == TeamRole.HELPER else "approve_hours_for"
-            lines.append(TypedField(ref=ref, label=t(label, locale, name=member.display_name),
-                                      value=panel.hours_edits.get(member.technician_id, "" if member.hours is None
-                                                                  else hours_text(member.hours)),
-                                      keyboard_type=ft.KeyboardType.NUMBER, on_change=typed,
-                                      read_only=panel.sending, key=f"{member_key}-hours"))
+        lines += _member_hours(panel, member.technician_id, member.display_name, member.role, member.hours,
+                               member_key, fields if approving else None, locale)
     if approving:
 
         async def approve() -> None:
