@@ -8,6 +8,7 @@ from typing import Any
 
 import psycopg
 from psycopg import AsyncConnection
+from psycopg.abc import Params, QueryNoTemplate
 from psycopg.pq import TransactionStatus
 from psycopg.rows import DictRow, dict_row
 from psycopg_pool import AsyncConnectionPool
@@ -60,11 +61,28 @@ async def user_tx(pool: AsyncConnectionPool[Conn], claims: Mapping[str, Any]) ->
     # Pipeline mode: BEGIN, the role switch and the first query leave in one network flush instead of three
     # round trips; a statement whose result is read still waits for it, so nothing changes for the caller.
     async with pool.connection() as conn, _pipelined_tx(conn):
-        await conn.execute(
-            "select set_config('role', 'authenticated', true), set_config('request.jwt.claims', %s, true)",
-            [json.dumps(dict(claims))],
-        )
+        await _as_user(conn, claims)
         yield conn
+
+
+async def _as_user(conn: Conn, claims: Mapping[str, Any]) -> None:
+    await conn.execute(
+        "select set_config('role', 'authenticated', true), set_config('request.jwt.claims', %s, true)",
+        [json.dumps(dict(claims))],
+    )
+
+
+async def read_one(pool: AsyncConnectionPool[Conn], claims: Mapping[str, Any], query: QueryNoTemplate,
+                   params: Params | None = None, *, binary: bool = False) -> DictRow | None:
+    """The first row of one statement run as `user_tx` runs it (RLS, these claims), for a read that is one statement
+    and nothing else: BEGIN, the role switch, the statement and COMMIT leave in one pipeline sync and the row is read
+    after it, one wait for the database where `user_tx` waits for the row and then for COMMIT (issue 15). A statement's
+    error is raised as from `user_tx` (the transaction rolled back, the connection back to the pool idle)."""
+    async with pool.connection() as conn:
+        async with _pipelined_tx(conn):
+            await _as_user(conn, claims)
+            cursor = await conn.execute(query, params, binary=binary)
+        return await cursor.fetchone()
 
 
 @asynccontextmanager

@@ -50,8 +50,8 @@ from backend.local_postgres import LocalPostgres
 from backend.migrate import migrate
 from backend.seed import seed
 from backend.services import requests as request_reads
-from backend.services.profiles import checked_profile, load_profile, require_role
-from backend.services.request_detail import request_detail_json
+from backend.services.profiles import load_profile, require_role, role_checked
+from backend.services.request_detail import read_detail_json
 from backend.settings import PROJECT_ROOT, Settings
 from bench.api_server import SERVERS, served_api
 from shared.roles import AppRole
@@ -207,21 +207,20 @@ def endpoints(settings: Settings, people: People) -> list[Endpoint]:
             body, _unread = await request_reads.citizen_home_json(conn, people.citizen[0])  # with the bell's count
             return body
 
-    async def detail(pool: Pool) -> bytes:
-        async with user_tx(pool, citizen) as conn:
-            return await request_detail_json(conn, people.request_id, now)
+    async def detail(pool: Pool) -> bytes:  # one statement: BEGIN … COMMIT in one wait (`read_one`), as the route
+        return await read_detail_json(pool, citizen, people.request_id, now)
 
     async def offers(pool: Pool) -> bytes:
         async with user_tx(pool, student) as conn:
             await require_role(conn, people.student[0], AppRole.TECHNICIAN)
             return await request_reads.technician_offers_json(conn)
 
-    async def dashboard(pool: Pool) -> bytes:
-        async with user_tx(pool, supervisor) as conn:  # the role check and the board in one statement, as the route
-            profile, body = await request_reads.supervisor_dashboard_json(conn, people.supervisor[0], now)
-            await checked_profile(conn, profile, AppRole.SUPERVISOR)
-            assert body is not None
-            return body
+    async def dashboard(pool: Pool) -> bytes:  # the role check and the board: one statement (`read_one`), as the route
+        profile, body = await request_reads.read_supervisor_dashboard_json(pool, supervisor, people.supervisor[0], now)
+        assert profile is not None
+        role_checked(profile, AppRole.SUPERVISOR)
+        assert body is not None
+        return body
 
     return [
         Endpoint("health", "/health", None, health),

@@ -6,12 +6,12 @@ from typing import Annotated, Literal
 
 from fastapi import APIRouter, Query, Response
 
-from backend.db import service_tx, user_tx
+from backend.db import service_tx
 from backend.deps import Caller, IdentityDep, NowDep, PoolDep, SupervisorDep, UserConn, supervisor_college
 from backend.schemas import Dashboard, ErrorResponse, StudentUpdate
 from backend.services import college_admin, exports, requests
 from backend.services.ledger_pdf import ledger_pdf
-from backend.services.profiles import checked_profile
+from backend.services.profiles import absent_profile, role_checked, suspended_as
 from backend.services.transitions import act_as
 from shared.roles import Actor, AppRole
 from shared.statuses import StatusGroup
@@ -27,12 +27,14 @@ Lang = Annotated[Literal["th", "en"], Query(description="th (default): Thai name
 
 @router.get("/dashboard", response_model=Dashboard)
 async def dashboard(identity: IdentityDep, pool: PoolDep, now: NowDep) -> Response:
-    # The transaction in the route, not as a generator dependency (issue 15: per-request CPU); the body is
-    # PostgreSQL's JSON passed through, response_model kept for the OpenAPI document.
-    # The role check and the board are one statement (its profile checked here as `as_caller` checks it).
-    async with user_tx(pool, identity.claims) as conn:
-        profile, body = await requests.supervisor_dashboard_json(conn, identity.user_id, now)
-        caller = Caller(identity, await checked_profile(conn, profile, AppRole.SUPERVISOR))
+    # One statement in a transaction of its own, no generator dependency (issue 15: per-request CPU), the statement
+    # and COMMIT in one wait (`read_one`); the body is PostgreSQL's JSON passed through, response_model kept for the
+    # OpenAPI document. The role check and the board are that statement (its profile checked here as `as_caller`
+    # checks it; when none is visible, whether the account is suspended is asked then).
+    profile, body = await requests.read_supervisor_dashboard_json(pool, identity.claims, identity.user_id, now)
+    if profile is None:
+        raise absent_profile(await suspended_as(pool, identity.claims))
+    caller = Caller(identity, role_checked(profile, AppRole.SUPERVISOR))
     if body is None:  # written for every active supervisor with a college
         supervisor_college(caller)  # one with none: its 403, as before
         raise RuntimeError("the statement wrote no board for a supervisor with a college")

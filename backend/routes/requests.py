@@ -8,7 +8,7 @@ from typing import Annotated
 from fastapi import APIRouter, Query, Response, UploadFile
 from fastapi.responses import JSONResponse
 
-from backend.db import service_tx, user_tx
+from backend.db import service_tx
 from backend.deps import (
     IdentityDep,
     NowDep,
@@ -29,7 +29,7 @@ from backend.services.dispatch import dispatch_submitted, withdraw_pending_offer
 from backend.services.photo_intake import check_citizen_may_add, photo_location, take_photo
 from backend.services.profiles import load_profile, suspended_told
 from backend.services.rate_limits import Limit
-from backend.services.request_detail import read_detail, request_detail_json
+from backend.services.request_detail import read_detail, read_detail_json
 from backend.services.request_intake import create_request
 from backend.services.transitions import transition
 from shared.aftercare import DUPLICATE_COUNT_CAP, DUPLICATE_RADIUS_M, DUPLICATE_WINDOW, rating_valid
@@ -97,10 +97,10 @@ async def duplicates(
 
 @router.get("/{request_id}", response_model=RequestDetail, responses={404: {"model": ErrorResponse}})
 async def get_request(request_id: uuid.UUID, identity: IdentityDep, pool: PoolDep, now: NowDep) -> Response:
-    # The transaction in the route, not as a generator dependency (issue 15: per-request CPU); the body is mostly
-    # PostgreSQL's JSON passed through (one statement), response_model kept for the OpenAPI document.
-    async with user_tx(pool, identity.claims) as conn, suspended_told(conn):
-        body = await request_detail_json(conn, request_id, now)
+    # One statement in a transaction of its own, no generator dependency (issue 15: per-request CPU), the statement
+    # and COMMIT in one wait (`read_one`); the body is mostly PostgreSQL's JSON passed through, response_model kept
+    # for the OpenAPI document.
+    body = await read_detail_json(pool, identity.claims, request_id, now)
     return Response(body, media_type="application/json")
 
 

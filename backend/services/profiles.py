@@ -1,11 +1,13 @@
 """Profiles: who is calling, in which role, at which college."""
 
 import uuid
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Mapping
 from contextlib import asynccontextmanager
 from typing import Any
 
-from backend.db import Conn
+from psycopg_pool import AsyncConnectionPool
+
+from backend.db import Conn, user_tx
 from backend.errors import ApiError
 from shared.roles import AppRole
 
@@ -41,6 +43,13 @@ async def _suspended(conn: Conn) -> bool:
     return bool(row is not None and row["suspended"])
 
 
+async def suspended_as(pool: AsyncConnectionPool[Conn], claims: Mapping[str, Any]) -> bool:
+    """`private.my_account_suspended()` for these claims, in a transaction of its own: for a `read_one` that found
+    nothing (asked only then, as `suspended_told` asks)."""
+    async with user_tx(pool, claims) as conn:
+        return await _suspended(conn)
+
+
 @asynccontextmanager
 async def suspended_told(conn: Conn) -> AsyncIterator[None]:
     """For a read under the caller's claims that RLS alone guards: RLS shows a suspended account nothing (0040), so
@@ -63,19 +72,33 @@ async def load_profile(conn: Conn, user_id: uuid.UUID) -> dict[str, Any]:
 
 async def _present(conn: Conn, row: dict[str, Any] | None) -> dict[str, Any]:
     if row is None:
-        raise ApiError(403, "account_suspended" if await _suspended(conn) else "profile_missing")
+        raise absent_profile(await _suspended(conn))
+    return _active(row)
+
+
+def absent_profile(suspended: bool) -> ApiError:
+    """The refusal when the caller's claims see no profile of theirs: RLS hides a suspended account's."""
+    return ApiError(403, "account_suspended" if suspended else "profile_missing")
+
+
+def _active(row: dict[str, Any]) -> dict[str, Any]:
     if not row["is_active"]:  # an owner transaction (no RLS) reading someone suspended
         raise ApiError(403, "account_suspended")
     return row
 
 
-async def checked_profile(conn: Conn, row: dict[str, Any] | None, *roles: AppRole) -> dict[str, Any]:
-    """`require_role`'s answer and refusals for a profile row read with `profile_sql` (None: none was visible), for a
-    route that read it within a statement of its own."""
-    profile = await _present(conn, row)
+def role_checked(row: dict[str, Any], *roles: AppRole) -> dict[str, Any]:
+    """`checked_profile` for a profile that was visible."""
+    profile = _active(row)
     if AppRole(profile["role"]) not in roles:
         raise ApiError(403, "forbidden_role")
     return profile
+
+
+async def checked_profile(conn: Conn, row: dict[str, Any] | None, *roles: AppRole) -> dict[str, Any]:
+    """`require_role`'s answer and refusals for a profile row read with `profile_sql` (None: none was visible), for a
+    route that read it within a statement of its own."""
+    return role_checked(await _present(conn, row), *roles)
 
 
 async def require_role(conn: Conn, user_id: uuid.UUID, *roles: AppRole) -> dict[str, Any]:

@@ -13,12 +13,13 @@ from typing import Any
 
 from psycopg_pool import AsyncConnectionPool
 
-from backend.db import Conn, user_tx
+from backend.db import Conn, read_one, user_tx
 from backend.errors import ApiError
 from backend.services.credit import ROUND_BEGAN_SQL, ROUND_SQL
 from backend.services.handover_rule import HANDED_OVER_SQL
 from backend.services.job_reports import load_report, owners_report
 from backend.services.json_sql import as_body, json_object
+from backend.services.profiles import suspended_as
 from shared.aftercare import RATEABLE, may_reopen
 from shared.reference import PREFIX
 from shared.roles import Actor
@@ -130,6 +131,20 @@ async def request_detail_json(conn: Conn, request_id: uuid.UUID, now: datetime) 
     row = await (await conn.execute(_DETAIL_JSON, [request_id], binary=True)).fetchone()
     if row is None:
         raise ApiError(404, "not_found")
+    return _detail_body(row, now)
+
+
+async def read_detail_json(pool: AsyncConnectionPool[Conn], claims: Mapping[str, Any], request_id: uuid.UUID,
+                           now: datetime) -> bytes:
+    """`request_detail_json` as a transaction of its own under these claims, the statement and COMMIT in one wait
+    (`read_one`): GET /requests/{id}. What RLS hides is 404, or 403 `account_suspended` (as `suspended_told`)."""
+    row = await read_one(pool, claims, _DETAIL_JSON, [request_id], binary=True)
+    if row is None:
+        raise ApiError(403, "account_suspended") if await suspended_as(pool, claims) else ApiError(404, "not_found")
+    return _detail_body(row, now)
+
+
+def _detail_body(row: dict[str, Any], now: datetime) -> bytes:
     locale = _locale(row["reader_locale"])
     timeline: bytes = row["timeline"]
     if row["notes"] is not None:  # a system note: its text in the reader's language

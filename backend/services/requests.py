@@ -6,10 +6,13 @@ forms are the reference tests/integration/test_json_reads.py checks the bodies a
 models."""
 
 import uuid
+from collections.abc import Mapping
 from datetime import datetime, timedelta
 from typing import Any
 
-from backend.db import Conn
+from psycopg_pool import AsyncConnectionPool
+
+from backend.db import Conn, read_one
 from backend.services.college_counts import status_counts
 from backend.services.json_sql import as_body, json_object
 from backend.services.profiles import profile_sql
@@ -187,8 +190,24 @@ async def supervisor_dashboard_json(conn: Conn, user_id: uuid.UUID, now: datetim
     """The caller's profile (None: RLS shows none) and, when they are an active supervisor with a college, that
     college's `college_dashboard_json` body: one statement, one round trip, where the role check and the board were
     two. The caller checks the role on the profile (`checked_profile`)."""
-    row = await (await conn.execute(
-        _SUPERVISOR_DASHBOARD_JSON, {"user": user_id, "since": now - timedelta(weeks=weeks)}, binary=True)).fetchone()
+    return _profile_and_board(await (await conn.execute(
+        _SUPERVISOR_DASHBOARD_JSON, _supervisor_params(user_id, now, weeks), binary=True)).fetchone())
+
+
+async def read_supervisor_dashboard_json(pool: AsyncConnectionPool[Conn], claims: Mapping[str, Any],
+                                         user_id: uuid.UUID, now: datetime,
+                                         weeks: int = 8) -> tuple[dict[str, Any] | None, bytes | None]:
+    """`supervisor_dashboard_json` as a transaction of its own under these claims, the statement and COMMIT in one
+    wait (`read_one`)."""
+    return _profile_and_board(await read_one(pool, claims, _SUPERVISOR_DASHBOARD_JSON,
+                                             _supervisor_params(user_id, now, weeks), binary=True))
+
+
+def _supervisor_params(user_id: uuid.UUID, now: datetime, weeks: int) -> dict[str, Any]:
+    return {"user": user_id, "since": now - timedelta(weeks=weeks)}
+
+
+def _profile_and_board(row: dict[str, Any] | None) -> tuple[dict[str, Any] | None, bytes | None]:
     if row is None:
         return None, None
     body: bytes | None = row.pop("body")
