@@ -327,7 +327,10 @@ class AppViewModel(Observable):
         try:
             profile = await self._api.me()
         except ApiError as exc:
-            if exc.is_auth_lost:  # a suspension: the move api.on_suspended started is found under way
+            # A suspension: the move api.on_suspended started is found under way. Only for the session that asked:
+            # an account deletion ends its stream too, and this answer (401) may come after its sign-out, whose
+            # "your account was deleted" it must not replace with "please sign in".
+            if exc.is_auth_lost and self.session.profile is known:
                 await self._auth_lost(exc)
             return  # offline or any other error: the next server-ended stream asks again
         if self.session.profile is not known or _access(profile) == _access(known):
@@ -915,6 +918,7 @@ class AppViewModel(Observable):
         """The backend erased the account and ended its session: its drafts on this device (with their photos)
         go too, as nobody could ever sign in to them again; back to the sign-in, saying so."""
         self._device_token = None  # the backend dropped this person's devices with the account
+        self._stop_background()  # the stream the deletion ended asks nothing more of an account that is gone
         profile = self.session.profile
         owner = str(profile.id) if profile is not None else self._suspended_owner
         if owner is not None:

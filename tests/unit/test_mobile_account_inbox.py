@@ -13,6 +13,7 @@ from uuid import UUID, uuid4
 import flet as ft
 import httpx
 
+from mobile.api_client import ApiError
 from mobile.live import ServerEvent
 from mobile.push import OneSignalPush, onesignal_push, route_of_notification
 from mobile.strings import notification_kind_label, pref_label
@@ -663,3 +664,30 @@ async def test_without_the_header_an_older_backends_count_is_asked_as_before() -
     inbox.items.insert(0, notification(3))
     await vm.poll()
     assert vm.inbox.unread == 2 and len(backend.calls("GET", "/me/notifications/unread-count")) == 2
+
+
+async def test_the_deleted_accounts_ended_stream_does_not_replace_the_deletion_notice() -> None:
+    """Deleting the account ends its live stream (account_closed), and the app asks GET /me when the server ends a
+    stream (a role may have changed). That answer, 401 for an account that is gone, may arrive after the deletion's
+    sign-out: the sign-in screen must still say the account was deleted, not "please sign in"."""
+    backend = FakeBackend()
+    Inbox(backend)
+    backend.overrides[("DELETE", "/me")] = lambda r: httpx.Response(204)
+    vm = await signed_in(backend, "citizen")
+    await vm.open_route("/account")
+    account = vm.account
+    assert account is not None
+    answer_me = asyncio.Event()
+
+    async def me_of_a_deleted_account() -> Any:
+        await answer_me.wait()
+        raise ApiError.from_catalog(401, "token_invalid")
+
+    vm._api.me = me_of_a_deleted_account  # type: ignore[method-assign]
+    asked = asyncio.create_task(vm.reread_profile())  # the stream ended: GET /me is on its way
+    await asyncio.sleep(0)
+    account.ask_delete()
+    await account.delete_account()
+    answer_me.set()
+    await asked
+    assert screen_of(vm) == Screen.LOGIN and vm.login.notice == "ลบบัญชีของคุณแล้ว"
