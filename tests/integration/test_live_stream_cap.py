@@ -9,15 +9,13 @@ from typing import Any
 
 import httpx
 import pytest
-from starlette.requests import Request
 
 from backend.app import create_app
-from backend.auth.tokens import verify_token
 from backend.live import EventHub
-from backend.routes.events import events
 from backend.settings import Settings
 from shared.notifications import LIVE_STREAMS_PER_PERSON
 from tests.helpers import fresh_phone, sign_in
+from tests.integration.live_streams import open_stream
 
 
 @pytest.fixture
@@ -25,20 +23,6 @@ async def app(settings: Settings) -> AsyncIterator[Any]:
     app = create_app(settings)
     async with app.router.lifespan_context(app):
         yield app
-
-
-async def _open_stream(app: Any, settings: Settings, token: str) -> Any:
-    """GET /events as the app opens it (its body iterator, the first chunk read): a client that stays connected."""
-
-    async def receive() -> dict[str, Any]:
-        await asyncio.Event().wait()
-        return {"type": "http.disconnect"}
-
-    request = Request({"type": "http", "method": "GET", "path": "/events", "headers": [], "query_string": b"",
-                       "app": app}, receive)
-    chunks: Any = (await events(request, verify_token(settings, token), app.state.pool)).body_iterator
-    assert bytes(await asyncio.wait_for(anext(chunks), 5)) == b": connected\n\n"
-    return chunks
 
 
 async def test_opening_one_stream_too_many_ends_the_persons_oldest(app: Any, settings: Settings) -> None:
@@ -50,13 +34,13 @@ async def test_opening_one_stream_too_many_ends_the_persons_oldest(app: Any, set
     someone_else = None
     try:
         for _ in range(LIVE_STREAMS_PER_PERSON):
-            opened.append(await _open_stream(app, settings, token))
-        someone_else = await _open_stream(app, settings, other_token)
+            opened.append(await open_stream(app, settings, token))
+        someone_else = await open_stream(app, settings, other_token)
         assert len(hub._by_user[str(me["id"])]) == LIVE_STREAMS_PER_PERSON
 
         # Ten more: each ends the oldest still open, in the order they were opened; the count never grows.
         for n in range(10):
-            opened.append(await _open_stream(app, settings, token))
+            opened.append(await open_stream(app, settings, token))
             with pytest.raises(StopAsyncIteration):  # the oldest stream ends (its app reconnects if still there)
                 await asyncio.wait_for(anext(opened[n]), 5)
             still = [s for s in hub._by_user[str(me["id"])] if not s.closed]

@@ -5,20 +5,17 @@ Moved here from the audit 12 findings (3)."""
 import asyncio
 import contextlib
 import uuid
-from collections.abc import AsyncIterator
 from typing import Any
 
 import httpx
 import psycopg
-from starlette.requests import Request
 
-from backend.auth.tokens import verify_token
 from backend.live import CHANNEL, CLOSED, EventHub, Viewer
-from backend.routes.events import events
 from backend.settings import Settings
 from tests.helpers import bearer, fresh_phone, sign_in
 from tests.integration.builders import draft
 from tests.integration.dispatch_area import AppClock, Area, submit
+from tests.integration.live_streams import open_stream
 
 
 def _college_of(database_url: str, request_id: str) -> Any:
@@ -51,20 +48,6 @@ def _notify(database_url: str, person: str) -> int:
     return int(row[0])
 
 
-async def _open_stream(app: Any, settings: Settings, token: str) -> AsyncIterator[bytes]:
-    """GET /events as the app opens it, its first chunk read."""
-
-    async def receive() -> dict[str, Any]:
-        await asyncio.Event().wait()  # the app stays connected
-        return {"type": "http.disconnect"}
-
-    request = Request({"type": "http", "method": "GET", "path": "/events", "headers": [], "query_string": b"",
-                       "app": app}, receive)
-    chunks: Any = (await events(request, verify_token(settings, token), app.state.pool)).body_iterator
-    assert bytes(await asyncio.wait_for(anext(chunks), 5)) == b": connected\n\n"
-    return chunks  # type: ignore[no-any-return]
-
-
 async def _submit_at_the_far_college(api: httpx.AsyncClient, area: Area) -> dict[str, Any]:
     token, _ = await sign_in(api, fresh_phone())
     response = await api.post("/requests", json=draft(lat=19.1000, lon=97.9700), headers=bearer(token))
@@ -89,7 +72,7 @@ async def test_a_supervisor_moved_away_stops_hearing_the_old_college(
     teacher, _ = await sign_in(api, teacher_phone)
     admin, _ = await sign_in(api, "0844444444")
 
-    chunks: Any = await _open_stream(app, settings, teacher)
+    chunks: Any = await open_stream(app, settings, teacher)
     try:
         moved = await api.post(f"/admin/colleges/{area.far}/supervisors", json={"phone": teacher_phone},
                                headers=bearer(admin))
@@ -105,7 +88,7 @@ async def test_a_supervisor_moved_away_stops_hearing_the_old_college(
     assert created["id"].encode() not in heard, heard.decode()
 
     # The app reconnects at once with the same token: the new stream is the far college's.
-    again: Any = await _open_stream(app, settings, teacher)
+    again: Any = await open_stream(app, settings, teacher)
     try:
         _, near_request = await submit(api)
         far_request = await _submit_at_the_far_college(api, area)
