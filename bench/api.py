@@ -45,12 +45,11 @@ from rich.console import Console
 from rich.table import Table
 
 from backend.auth.tokens import issue_token, verify_token
-from backend.db import user_tx
 from backend.local_postgres import LocalPostgres
 from backend.migrate import migrate
 from backend.seed import seed
 from backend.services import requests as request_reads
-from backend.services.profiles import load_profile, require_role, role_checked
+from backend.services.profiles import role_checked
 from backend.services.request_detail import read_detail_json
 from backend.settings import PROJECT_ROOT, Settings
 from bench.api_server import SERVERS, served_api
@@ -201,19 +200,16 @@ def endpoints(settings: Settings, people: People) -> list[Endpoint]:
         async with pool.connection() as conn:
             return await (await conn.execute("select count(*) as n from private.schema_migrations")).fetchone()
 
-    async def mine(pool: Pool) -> bytes:
-        async with user_tx(pool, citizen) as conn:
-            await load_profile(conn, people.citizen[0])  # the owner's list: any active role (routes/homes.py)
-            body, _unread = await request_reads.citizen_home_json(conn, people.citizen[0])  # with the bell's count
-            return body
+    async def mine(pool: Pool) -> bytes:  # the role check, the list and the bell's count: one statement, as the route
+        body, _unread = await request_reads.citizen_home_json(pool, citizen, people.citizen[0])
+        return body
 
     async def detail(pool: Pool) -> bytes:  # one statement: BEGIN … COMMIT in one wait (`read_one`), as the route
         return await read_detail_json(pool, citizen, people.request_id, now)
 
-    async def offers(pool: Pool) -> bytes:
-        async with user_tx(pool, student) as conn:
-            await require_role(conn, people.student[0], AppRole.TECHNICIAN)
-            return await request_reads.technician_offers_json(conn)
+    async def offers(pool: Pool) -> bytes:  # the role check and the offers: one statement (`read_one`), as the route
+        body, _takes_jobs = await request_reads.technician_home_json(pool, student, people.student[0])
+        return body
 
     async def dashboard(pool: Pool) -> bytes:  # the role check and the board: one statement (`read_one`), as the route
         profile, body = await request_reads.read_supervisor_dashboard_json(pool, supervisor, people.supervisor[0], now)

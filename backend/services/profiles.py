@@ -7,7 +7,7 @@ from typing import Any
 
 from psycopg_pool import AsyncConnectionPool
 
-from backend.db import Conn, user_tx
+from backend.db import Conn, read_one, user_tx
 from backend.errors import ApiError
 from shared.roles import AppRole
 
@@ -93,6 +93,18 @@ def role_checked(row: dict[str, Any], *roles: AppRole) -> dict[str, Any]:
     if AppRole(profile["role"]) not in roles:
         raise ApiError(403, "forbidden_role")
     return profile
+
+
+async def read_checked(pool: AsyncConnectionPool[Conn], claims: Mapping[str, Any], query: str,
+                       params: Mapping[str, Any], *roles: AppRole) -> dict[str, Any]:
+    """`read_one` (binary) of a statement whose one row is the caller's profile as RLS shows it (`role` as text and
+    `is_active`, at least) with what the route reads beside it, or no row when none is visible: the row once it
+    passes `require_role`'s check, with the same refusals (whether a missing profile is a suspended account is asked
+    then, in a transaction of its own). For a route whose role check and body are one statement: one wait."""
+    row = await read_one(pool, claims, query, params, binary=True)
+    if row is None:
+        raise absent_profile(await suspended_as(pool, claims))
+    return role_checked(row, *roles)
 
 
 async def checked_profile(conn: Conn, row: dict[str, Any] | None, *roles: AppRole) -> dict[str, Any]:

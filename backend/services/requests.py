@@ -15,8 +15,9 @@ from psycopg_pool import AsyncConnectionPool
 from backend.db import Conn, read_one
 from backend.services.college_counts import status_counts
 from backend.services.json_sql import as_body, json_object
-from backend.services.profiles import profile_sql
+from backend.services.profiles import profile_sql, read_checked
 from shared.reference import PREFIX
+from shared.roles import AppRole
 from shared.wire import CollegeRef, Offer, RequestSummary
 
 _SUMMARY = f"""
@@ -30,7 +31,12 @@ _SUMMARY = f"""
 """
 
 
-_MINE = _SUMMARY + " where r.citizen_id = %s order by r.created_at desc limit 200"
+def _mine(citizen: str) -> str:
+    """The latest 200 requests of the citizen whose id is the expression `citizen`."""
+    return _SUMMARY + f" where r.citizen_id = {citizen} order by r.created_at desc limit 200"
+
+
+_MINE = _mine("%s")
 
 
 async def citizen_requests(conn: Conn, citizen_id: uuid.UUID) -> list[dict[str, Any]]:
@@ -48,24 +54,37 @@ async def _body(conn: Conn, query: str, params: Any) -> bytes:
 
 
 _MINE_LIST = f"coalesce(json_agg({json_object(RequestSummary, 's')} order by s.created_at desc), '[]')"
-# The body, and the caller's unread notifications beside it (the bell's number, read under the caller's own
-# row-level security: their notifications only; notifications_unread is a partial index on it): one statement.
-_MINE_HOME_JSON = (f"select {as_body(_MINE_LIST)}, (select count(*) from public.notifications n "
-                   f"where n.recipient_id = %s and n.read_at is null) as unread from ({_MINE}) s")
-
-
-async def citizen_home_json(conn: Conn, citizen_id: uuid.UUID) -> tuple[bytes, int]:
-    """`citizen_requests_json`, and the caller's unread notification count (GET /requests/mine's X-Unread-Count)."""
-    row = await (await conn.execute(_MINE_HOME_JSON, [citizen_id, citizen_id], binary=True)).fetchone()
-    assert row is not None  # an aggregate without group by: always one row
-    body: bytes = row["body"]
-    return body, int(row["unread"])
+_MINE_JSON = f"select {as_body(_MINE_LIST)} from ({_MINE}) s"
 
 
 async def citizen_requests_json(conn: Conn, citizen_id: uuid.UUID) -> bytes:
     """`citizen_requests` as the response body (a JSON array of RequestSummary), built by PostgreSQL."""
-    body, _ = await citizen_home_json(conn, citizen_id)
-    return body
+    return await _body(conn, _MINE_JSON, [citizen_id])
+
+
+# GET /requests/mine in one statement: the caller's profile as the owner's role check reads it (`load_profile`: any
+# active role; enums as text, fetched in binary), and for an active one their list (`citizen_requests_json`'s) and
+# their unread notifications (the bell's number, read under the caller's own row-level security: their notifications
+# only; notifications_unread is a partial index on it). No row: RLS shows no profile (suspended, or none).
+_OWNER_HOME_JSON = f"""
+    select me.role::text as role, me.is_active,
+           case when me.is_active then (select {as_body(_MINE_LIST)} from ({_mine("%(user)s")}) s) end as body,
+           case when me.is_active then (select count(*) from public.notifications n
+                                        where n.recipient_id = %(user)s and n.read_at is null) end as unread
+    from public.profiles me
+    where me.id = %(user)s
+"""
+
+
+async def citizen_home_json(pool: AsyncConnectionPool[Conn], claims: Mapping[str, Any],
+                            user_id: uuid.UUID) -> tuple[bytes, int]:
+    """GET /requests/mine's read under these claims: the owner's role check (any active role; its refusals), their
+    list as the response body and their unread notification count (the X-Unread-Count header), one statement in a
+    transaction of its own with one wait for PostgreSQL (`read_one`), where the check, the list and COMMIT were
+    three (issue 15)."""
+    row = await read_checked(pool, claims, _OWNER_HOME_JSON, {"user": user_id}, *AppRole)
+    body: bytes = row["body"]
+    return body, int(row["unread"])
 
 
 async def technician_jobs(conn: Conn) -> list[dict[str, Any]]:
@@ -103,6 +122,28 @@ async def technician_offers_json(conn: Conn, open_only: bool = True) -> bytes:
     """`technician_offers` as the response body (a JSON array of Offer, in the function's order), built by
     PostgreSQL."""
     return await _body(conn, _OFFERS_JSON, [open_only])
+
+
+# GET /technician/offers in one statement: the caller's profile as the technician's role check reads it, and for an
+# active technician their open offers (`technician_offers_json`'s body). No row: RLS shows no profile.
+_TECHNICIAN_HOME_JSON = f"""
+    select me.role::text as role, me.is_active, me.takes_jobs,
+           case when me.role = '{AppRole.TECHNICIAN.value}' and me.is_active then (
+               select {as_body(_OFFERS_LIST)} from public.my_offer_cards(true, 200) with ordinality c) end as body
+    from public.profiles me
+    where me.id = %(user)s
+"""
+
+
+async def technician_home_json(pool: AsyncConnectionPool[Conn], claims: Mapping[str, Any],
+                               user_id: uuid.UUID) -> tuple[bytes, bool]:
+    """GET /technician/offers' read under these claims: the technician's role check (its refusals), their open
+    offers as the response body and whether their college lets them take jobs (the X-Takes-Jobs header), one
+    statement in a transaction of its own with one wait for PostgreSQL (`read_one`), where the check, the offers and
+    COMMIT were three (issue 15)."""
+    row = await read_checked(pool, claims, _TECHNICIAN_HOME_JSON, {"user": user_id}, AppRole.TECHNICIAN)
+    body: bytes = row["body"]
+    return body, bool(row["takes_jobs"])
 
 
 async def college_queue(conn: Conn, college_id: uuid.UUID) -> tuple[dict[str, int], list[dict[str, Any]]]:
