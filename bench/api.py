@@ -11,6 +11,13 @@ With `--http-floor` (the default) each endpoint is also served by bench.http_flo
 uvicorn stack doing the same SQL and nothing else: ``<endpoint>_floor_sql_ratio`` is that floor's throughput over the
 direct SQL's (what a Python HTTP server costs by itself), ``<endpoint>_floor_ratio`` the API's over the floor's.
 
+Beside each side's own CPU a request, the bench reads PostgreSQL's (its server processes, from /proc) and wrk's (the
+load generator runs on the same cores): ``<endpoint>_pg_cpu_ms``, ``<endpoint>_wrk_cpu_ms``,
+``<endpoint>_direct_pg_cpu_ms`` and, for the floor, ``<endpoint>_floor_pg_cpu_ms`` and ``<endpoint>_floor_wrk_cpu_ms``.
+``<endpoint>_cpu_bound_ratio`` is the direct side's whole CPU a call (Python and PostgreSQL) over the API's whole CPU
+a request (its workers, PostgreSQL and wrk), ``<endpoint>_floor_cpu_bound_ratio`` the same against the floor: the
+throughput ratio a machine whose cores are the bound tends to, whatever else runs beside the bench.
+
 With `--server granian` the API and the floor run under granian (ASGI, same workers, uvloop, no access log) instead of
 uvicorn with `serve`'s protocol, to compare the two servers; the last line then starts with ``server=granian``.
 """
@@ -22,6 +29,7 @@ import importlib.util
 import json
 import os
 import re
+import resource
 import shutil
 import subprocess
 import sys
@@ -33,7 +41,7 @@ from contextlib import ExitStack
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
 import httpx
 import psycopg
@@ -240,6 +248,26 @@ def process_tree(pid: int) -> list[int]:
     return pids
 
 
+def parent_of(pid: int) -> int:
+    return int(Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[1])
+
+
+def _autovacuum(pid: int) -> bool:
+    try:
+        return b"autovacuum worker" in Path(f"/proc/{pid}/cmdline").read_bytes()
+    except OSError:
+        return False
+
+
+def postgres_cpu(postmaster: int | None) -> float:
+    """CPU seconds the PostgreSQL server's processes have used (the postmaster and its children: the backends, and
+    the I/O workers that read for them; not an autovacuum worker, which may happen to run); 0 without a postmaster to
+    watch. Read before a pool closes: a backend's CPU leaves /proc with it."""
+    if postmaster is None:
+        return 0.0
+    return cpu_seconds([pid for pid in process_tree(postmaster) if not _autovacuum(pid)])
+
+
 def cpu_seconds(pids: list[int]) -> float:
     """User + system CPU the processes have used: unlike throughput, barely moved by other load on the machine."""
     total = 0
@@ -252,12 +280,19 @@ def cpu_seconds(pids: list[int]) -> float:
     return total / os.sysconf("SC_CLK_TCK")
 
 
-def run_wrk(url: str, token: str | None, seconds: int, clients: int) -> tuple[float, float, float, int]:
-    """(requests/s, p50 ms, p99 ms, requests) from wrk --latency."""
+def _children_cpu() -> float:
+    used = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return used.ru_utime + used.ru_stime
+
+
+def run_wrk(url: str, token: str | None, seconds: int, clients: int) -> tuple[float, float, float, int, float]:
+    """(requests/s, p50 ms, p99 ms, requests, wrk's own CPU seconds) from wrk --latency."""
     command = ["wrk", f"-t{min(2, clients)}", f"-c{clients}", f"-d{seconds}s", "--latency", url]
     if token:
         command[1:1] = ["-H", f"Authorization: Bearer {token}"]
+    cpu = _children_cpu()  # wrk is the one child waited for here (the servers are waited for at their end)
     out = subprocess.run(command, capture_output=True, text=True, check=True).stdout
+    wrk_cpu = _children_cpu() - cpu
     if "Non-2xx" in out:
         raise RuntimeError(f"wrk saw errors for {url}:\n{out}")
     rps = float(re.search(r"Requests/sec:\s+([\d.]+)", out).group(1))  # type: ignore[union-attr]
@@ -267,12 +302,18 @@ def run_wrk(url: str, token: str | None, seconds: int, clients: int) -> tuple[fl
         return float(value) * {"us": 0.001, "ms": 1.0, "s": 1000.0}[unit]
 
     done = int(re.search(r"(\d+) requests in", out).group(1))  # type: ignore[union-attr]
-    return rps, ms("50"), ms("99"), done
+    return rps, ms("50"), ms("99"), done, wrk_cpu
 
 
-async def run_direct(url: str, work: Callable[[Pool], Awaitable[Any]], seconds: int,
-                     clients: int) -> tuple[float, float]:
-    """(calls/s, CPU ms of this process per call)."""
+class Direct(NamedTuple):
+    rps: float
+    cpu_ms: float  # this process's CPU a call
+    pg_cpu_ms: float  # PostgreSQL's a call (0 without a postmaster to watch)
+
+
+async def run_direct(url: str, work: Callable[[Pool], Awaitable[Any]], seconds: int, clients: int,
+                     postmaster: int | None = None) -> Direct:
+    """Calls/s and the CPU a call of this process and (given its postmaster) of PostgreSQL."""
     pool: Pool = AsyncConnectionPool(url, min_size=clients, max_size=clients,
                                      kwargs={"row_factory": dict_row, "autocommit": True},
                                      connection_class=AsyncConnection[DictRow], open=False, name="bench-direct")
@@ -287,10 +328,13 @@ async def run_direct(url: str, work: Callable[[Pool], Awaitable[Any]], seconds: 
                 await work(pool)
                 done += 1
 
+        pg_cpu = postgres_cpu(postmaster)
         start, cpu = time.perf_counter(), time.process_time()
         await asyncio.gather(*[client() for _ in range(clients)])
         elapsed, cpu = time.perf_counter() - start, time.process_time() - cpu
-    return done / elapsed, cpu * 1000 / max(done, 1)
+        pg_cpu = postgres_cpu(postmaster) - pg_cpu
+    calls = max(done, 1)
+    return Direct(done / elapsed, cpu * 1000 / calls, pg_cpu * 1000 / calls)
 
 
 def main() -> None:
@@ -305,7 +349,7 @@ def main() -> None:
     parser.add_argument("--server", choices=SERVERS, default="uvicorn",
                         help="the HTTP server of the API and the floor: uvicorn as `serve` runs it, or granian")
     args = parser.parse_args()
-    console = Console(width=170)  # the table's 12 columns, unabridged in a log
+    console = Console(width=200)  # the table's 15 columns, unabridged in a log
     if shutil.which("wrk") is None:
         sys.exit("bench.api needs wrk: apt-get install wrk")
     if args.server == "granian" and importlib.util.find_spec("granian") is None:
@@ -332,10 +376,14 @@ def main() -> None:
         table = Table(title=f"read endpoints, {args.clients} clients, {args.workers} API workers on {args.server}, "
                             f"{args.requests:,} requests in the database")
         api_pids = process_tree(server.pid)
+        with psycopg.connect(pg.url) as conn:  # PostgreSQL's processes: a backend's parent and its children
+            backend = conn.execute("select pg_backend_pid()").fetchone()
+        assert backend is not None
+        postmaster = parent_of(backend[0])
         columns = ["endpoint", "API req/s", "p50 ms", "p99 ms", "direct SQL req/s", "API / SQL",
-                   "API CPU ms/req", "direct CPU ms/call"]
+                   "API CPU ms/req", "direct CPU ms/call", "all CPU: API+PG+wrk", "all CPU: direct+PG"]
         if floor is not None:
-            columns += ["HTTP floor req/s", "floor / SQL", "API / floor", "floor CPU ms/req"]
+            columns += ["HTTP floor req/s", "floor / SQL", "API / floor", "floor CPU ms/req", "all CPU: floor"]
         for column in columns:
             table.add_column(column, justify="right")
         summary = []
@@ -343,31 +391,56 @@ def main() -> None:
             check = httpx.get(base + endpoint.path, timeout=10,
                               headers={"Authorization": f"Bearer {endpoint.token}"} if endpoint.token else {})
             check.raise_for_status()
-            rps, p50, p99, api_cpu_ms = measure(api_pids, base + endpoint.path, endpoint.token, args)
-            direct, direct_cpu_ms = asyncio.run(run_direct(pg.url, endpoint.direct, args.seconds, args.clients))
-            row = [endpoint.name, f"{rps:,.0f}", f"{p50:.2f}", f"{p99:.2f}", f"{direct:,.0f}",
-                   f"{rps / direct:.2f}", f"{api_cpu_ms:.2f}", f"{direct_cpu_ms:.2f}"]
+            api = measure(api_pids, base + endpoint.path, endpoint.token, args, postmaster)
+            rps = api.rps
+            sql = asyncio.run(run_direct(pg.url, endpoint.direct, args.seconds, args.clients, postmaster))
+            direct = sql.rps
+            # The whole machine's CPU a request: the served app, PostgreSQL and wrk (on the same cores) against the
+            # direct side and PostgreSQL. Where the cores are the bound, API / SQL tends to `cpu_bound_ratio`.
+            api_all, direct_all = api.cpu_ms + api.pg_cpu_ms + api.wrk_cpu_ms, sql.cpu_ms + sql.pg_cpu_ms
+            row = [endpoint.name, f"{rps:,.0f}", f"{api.p50:.2f}", f"{api.p99:.2f}", f"{direct:,.0f}",
+                   f"{rps / direct:.2f}", f"{api.cpu_ms:.2f}", f"{sql.cpu_ms:.2f}", f"{api_all:.2f}",
+                   f"{direct_all:.2f}"]
             summary.append(f"{endpoint.name}_rps={rps:.0f} {endpoint.name}_ratio={rps / direct:.2f} "
-                           f"{endpoint.name}_cpu_ms={api_cpu_ms:.2f} {endpoint.name}_direct_cpu_ms={direct_cpu_ms:.2f}")
+                           f"{endpoint.name}_cpu_ms={api.cpu_ms:.2f} {endpoint.name}_direct_cpu_ms={sql.cpu_ms:.2f} "
+                           f"{endpoint.name}_pg_cpu_ms={api.pg_cpu_ms:.2f} "
+                           f"{endpoint.name}_wrk_cpu_ms={api.wrk_cpu_ms:.2f} "
+                           f"{endpoint.name}_direct_pg_cpu_ms={sql.pg_cpu_ms:.2f} "
+                           f"{endpoint.name}_cpu_bound_ratio={direct_all / api_all:.2f}")
             if floor is not None:
-                floor_rps, _, _, floor_cpu_ms = measure(process_tree(floor.pid), floor_base + endpoint.path, None, args)
+                bare = measure(process_tree(floor.pid), floor_base + endpoint.path, None, args, postmaster)
+                floor_rps, floor_all = bare.rps, bare.cpu_ms + bare.pg_cpu_ms + bare.wrk_cpu_ms
                 row += [f"{floor_rps:,.0f}", f"{floor_rps / direct:.2f}", f"{rps / floor_rps:.2f}",
-                        f"{floor_cpu_ms:.2f}"]
+                        f"{bare.cpu_ms:.2f}", f"{floor_all:.2f}"]
                 summary.append(f"{endpoint.name}_floor_rps={floor_rps:.0f} "
                                f"{endpoint.name}_floor_sql_ratio={floor_rps / direct:.2f} "
                                f"{endpoint.name}_floor_ratio={rps / floor_rps:.2f} "
-                               f"{endpoint.name}_floor_cpu_ms={floor_cpu_ms:.2f}")
+                               f"{endpoint.name}_floor_cpu_ms={bare.cpu_ms:.2f} "
+                               f"{endpoint.name}_floor_pg_cpu_ms={bare.pg_cpu_ms:.2f} "
+                               f"{endpoint.name}_floor_wrk_cpu_ms={bare.wrk_cpu_ms:.2f} "
+                               f"{endpoint.name}_floor_cpu_bound_ratio={direct_all / floor_all:.2f}")
             table.add_row(*row)
         console.print(table)
         print(f"api: server={args.server} " + " ".join(summary))
 
 
-def measure(pids: list[int], url: str, token: str | None, args: argparse.Namespace) -> tuple[float, float, float,
-                                                                                             float]:
-    """(requests/s, p50 ms, p99 ms, server CPU ms per request) of one wrk run against a served app."""
-    cpu = cpu_seconds(pids)
-    rps, p50, p99, requests = run_wrk(url, token, args.seconds, args.clients)
-    return rps, p50, p99, (cpu_seconds(pids) - cpu) * 1000 / max(requests, 1)
+class Measured(NamedTuple):
+    rps: float
+    p50: float
+    p99: float
+    cpu_ms: float  # the served app's processes, a request
+    pg_cpu_ms: float  # PostgreSQL's processes, a request (0 without a postmaster to watch)
+    wrk_cpu_ms: float  # the load generator's, a request: on the same cores as the rest
+
+
+def measure(pids: list[int], url: str, token: str | None, args: argparse.Namespace,
+            postmaster: int | None = None) -> Measured:
+    """Throughput, latency and the CPU a request of one wrk run against a served app."""
+    cpu, pg_cpu = cpu_seconds(pids), postgres_cpu(postmaster)
+    rps, p50, p99, requests, wrk_cpu = run_wrk(url, token, args.seconds, args.clients)
+    per = 1000 / max(requests, 1)
+    return Measured(rps, p50, p99, (cpu_seconds(pids) - cpu) * per,
+                    (postgres_cpu(postmaster) - pg_cpu) * per, wrk_cpu * per)
 
 
 if __name__ == "__main__":

@@ -86,11 +86,11 @@ def main() -> None:
                     for server in order:
                         port, pids = served[server, what]
                         token = endpoint.token if what == "api" else None
-                        r, _, _, c = measure(pids, f"http://127.0.0.1:{port}{endpoint.path}", token, args)
+                        r, _, _, c, *_ = measure(pids, f"http://127.0.0.1:{port}{endpoint.path}", token, args)
                         rps[endpoint.name, server, what].append(r)
                         cpu[endpoint.name, server, what].append(c)
                         got[server, what] = r
-                direct, _ = asyncio.run(run_direct(pg.url, endpoint.direct, args.seconds, args.clients))
+                direct = asyncio.run(run_direct(pg.url, endpoint.direct, args.seconds, args.clients)).rps
                 for server in SERVERS:
                     ratio[endpoint.name, server].append(got[server, "api"] / direct)
                     floor_ratio[endpoint.name, server].append(got[server, "api"] / got[server, "floor"])
