@@ -378,8 +378,8 @@ def main() -> None:
         api_pids = process_tree(server.pid)
         with psycopg.connect(pg.url) as conn:  # PostgreSQL's processes: a backend's parent and its children
             backend = conn.execute("select pg_backend_pid()").fetchone()
-        assert backend is not None
-        postmaster = parent_of(backend[0])
+            assert backend is not None
+            postmaster = parent_of(backend[0])  # while the backend lives
         columns = ["endpoint", "API req/s", "p50 ms", "p99 ms", "direct SQL req/s", "API / SQL",
                    "API CPU ms/req", "direct CPU ms/call", "all CPU: API+PG+wrk", "all CPU: direct+PG"]
         if floor is not None:
