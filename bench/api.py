@@ -259,13 +259,19 @@ def _autovacuum(pid: int) -> bool:
         return False
 
 
-def postgres_cpu(postmaster: int | None) -> float:
-    """CPU seconds the PostgreSQL server's processes have used (the postmaster and its children: the backends, and
-    the I/O workers that read for them; not an autovacuum worker, which may happen to run); 0 without a postmaster to
-    watch. Read before a pool closes: a backend's CPU leaves /proc with it."""
+def postgres_cpu(postmaster: int | None) -> dict[int, float]:
+    """CPU seconds each of the PostgreSQL server's processes has used (the postmaster and its children: the backends,
+    and the I/O workers that read for them; not an autovacuum worker, which may happen to run); none without a
+    postmaster to watch. Read before a pool closes: a backend's CPU leaves /proc with it."""
     if postmaster is None:
-        return 0.0
-    return cpu_seconds([pid for pid in process_tree(postmaster) if not _autovacuum(pid)])
+        return {}
+    return {pid: cpu_seconds([pid]) for pid in process_tree(postmaster) if not _autovacuum(pid)}
+
+
+def cpu_since(before: dict[int, float], after: dict[int, float]) -> float:
+    """The CPU the processes alive at the end used since `before` (a process started since counts whole). One gone by
+    then is left out: the backends of a pool closed just before (the direct side's) end while the next run starts."""
+    return sum(used - before.get(pid, 0.0) for pid, used in after.items())
 
 
 def cpu_seconds(pids: list[int]) -> float:
@@ -328,11 +334,11 @@ async def run_direct(url: str, work: Callable[[Pool], Awaitable[Any]], seconds: 
                 await work(pool)
                 done += 1
 
-        pg_cpu = postgres_cpu(postmaster)
+        pg_before = postgres_cpu(postmaster)
         start, cpu = time.perf_counter(), time.process_time()
         await asyncio.gather(*[client() for _ in range(clients)])
         elapsed, cpu = time.perf_counter() - start, time.process_time() - cpu
-        pg_cpu = postgres_cpu(postmaster) - pg_cpu
+        pg_cpu = cpu_since(pg_before, postgres_cpu(postmaster))
     calls = max(done, 1)
     return Direct(done / elapsed, cpu * 1000 / calls, pg_cpu * 1000 / calls)
 
@@ -436,11 +442,11 @@ class Measured(NamedTuple):
 def measure(pids: list[int], url: str, token: str | None, args: argparse.Namespace,
             postmaster: int | None = None) -> Measured:
     """Throughput, latency and the CPU a request of one wrk run against a served app."""
-    cpu, pg_cpu = cpu_seconds(pids), postgres_cpu(postmaster)
+    cpu, pg_before = cpu_seconds(pids), postgres_cpu(postmaster)
     rps, p50, p99, requests, wrk_cpu = run_wrk(url, token, args.seconds, args.clients)
     per = 1000 / max(requests, 1)
     return Measured(rps, p50, p99, (cpu_seconds(pids) - cpu) * per,
-                    (postgres_cpu(postmaster) - pg_cpu) * per, wrk_cpu * per)
+                    cpu_since(pg_before, postgres_cpu(postmaster)) * per, wrk_cpu * per)
 
 
 if __name__ == "__main__":
