@@ -1,11 +1,17 @@
 """Review 14a on a database built the way Supabase builds one: what the API roles hold in `public` beyond what the
 migrations grant. Each finding is a strict xfail until it is fixed (its reason names what is wrong)."""
 
+import uuid
+
+import httpx
 import psycopg
 import pytest
 from psycopg.rows import dict_row
+from psycopg.types.json import Jsonb
 
 from backend.local_postgres import LocalPostgres
+from shared.display_names import clean_display_name
+from tests.helpers import bearer, fresh_phone, sign_in
 from tests.supabase_shape import SupabaseShapedPostgres
 
 
@@ -42,3 +48,38 @@ def test_the_api_roles_cannot_move_a_sequence_in_public(shaped: SupabaseShapedPo
                 pass
             conn.rollback()
     assert moved == []
+
+
+@pytest.mark.xfail(strict=True, reason="audit14a: a GoTrue sign-up's user metadata (`data` of POST /auth/v1/otp or "
+                                       "/signup, set by whoever signs up) becomes the profile's display name "
+                                       "unchecked (private.create_profile_for_new_user): names PATCH /me refuses")
+@pytest.mark.parametrize("name", ["\x1b[2J\x1b[31mครู สมชาย", "\u200b\u200b\u200b"],
+                         ids=["control_characters", "nothing_visible"])
+async def test_a_gotrue_sign_up_cannot_set_a_name_the_app_refuses(shaped: SupabaseShapedPostgres, database_url: str,
+                                                                  api: httpx.AsyncClient, name: str) -> None:
+    # The app's rules refuse it (backend/schemas.py `Line`: 422 for control characters; shared/display_names.py:
+    # 400 display_name_invalid for a name with nothing visible).
+    token, _ = await sign_in(api, fresh_phone())
+    refused = await api.patch("/me", json={"display_name": name}, headers=bearer(token))
+    assert refused.status_code in (400, 422) and refused.json()["error"]["code"], refused.text
+    assert clean_display_name(name) is None or refused.status_code == 422
+
+    # A sign-up through Supabase Auth: GoTrue (as supabase_auth_admin) inserts the user with the request's `data`
+    # as raw_user_meta_data; the trigger on auth.users makes the profile.
+    database = str(psycopg.conninfo.conninfo_to_dict(database_url)["dbname"])
+    user_id = uuid.uuid4()
+    with psycopg.connect(shaped.url_as("supabase_auth_admin", database)) as gotrue:
+        gotrue.execute(
+            """insert into auth.users (instance_id, id, aud, role, phone, raw_app_meta_data, raw_user_meta_data,
+                                       confirmation_token, recovery_token, email_change_token_new, email_change,
+                                       created_at, updated_at)
+               values ('00000000-0000-0000-0000-000000000000', %s, 'authenticated', 'authenticated', %s,
+                       %s, %s, '', '', '', '', now(), now())""",
+            [user_id, "66" + fresh_phone()[1:], Jsonb({"provider": "phone", "providers": ["phone"]}),
+             Jsonb({"display_name": name})])
+    with psycopg.connect(database_url, row_factory=dict_row) as conn:
+        profile = conn.execute("select display_name from public.profiles where id = %s", [user_id]).fetchone()
+    assert profile is not None
+    stored = profile["display_name"]
+    # What is stored is a name the app would accept, or none at all (the person names themselves in the app).
+    assert stored == "" or clean_display_name(stored) == stored, repr(stored)
