@@ -254,3 +254,58 @@ async def test_a_sign_out_forgets_the_person_on_the_device_before_it_waits_for_t
         assert reopened.screen == Screen.LOGIN, "the app opens again as the person who signed out"
     finally:
         signing_out.cancel()
+
+
+class RevokingBackend(OnePersonPerPhone):
+    """Sessions with refresh tokens, revoked at sign-out (as the local issuer does); the first POST /requests is held
+    by a weak network and reaches the server only after `post_release`."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.post_held = asyncio.Event()
+        self.post_release = asyncio.Event()
+        self._hold = True
+
+    def _otp_verify(self, request: httpx.Request) -> httpx.Response:
+        answer = super()._otp_verify(request)
+        body = json.loads(answer.content)
+        return httpx.Response(answer.status_code, json={**body, "refresh_token": f"refresh-{body['access_token']}"})
+
+    async def _answer(self, request: httpx.Request) -> httpx.Response:
+        if request.method == "POST" and request.url.path == "/auth/sign-out":
+            self.requests.append(request)
+            self.tokens.pop(request.headers.get("authorization", "").removeprefix("Bearer "), None)
+            return httpx.Response(204)
+        if self._hold and request.method == "POST" and request.url.path == "/requests":
+            self._hold = False
+            self.post_held.set()
+            await self.post_release.wait()  # reaches the server now, after the sign-out
+        if request.method == "POST" and request.url.path == "/requests" and self._role(request) is None:
+            self.requests.append(request)
+            return error_response(401, "token_invalid")
+        return await super()._answer(request)
+
+
+@pytest.mark.xfail(strict=True, reason="audit14b: ApiClient retries a call refused 401 with whatever token is current, "
+                                       "another person's after a sign-out and sign-in")
+async def test_a_call_refused_for_the_last_persons_ended_session_is_never_resent_with_the_next_persons_token() -> None:
+    """mobile/api_client.py `_send`: on a 401 it calls `_refresh_session(token)`, which returns at once when the
+    access token changed meanwhile ("another call refreshed"), and the call is sent again with `self._access`. After
+    a sign-out and someone else's sign-in, that is the next person's token: the citizen's request, sent on a weak
+    network and reaching the server after their sign-out revoked the session, is filed under the student's account
+    (with the citizen's address and phone), and the student's screen jumps to their home."""
+    backend = RevokingBackend()
+    app, form = await open_form(backend)
+    fill_valid(form)
+    sending = asyncio.ensure_future(form.submit())
+    await backend.post_held.wait()
+    await app.open_route("/")
+    await app.confirm_leave()
+    await app.sign_out()
+    await sign_in(app, "technician")
+
+    backend.post_release.set()
+    await sending
+    as_student = [r for r in backend.calls("POST", "/requests")
+                  if r.headers["authorization"].startswith("Bearer token-technician")]
+    assert as_student == [], "the citizen's request was sent again with the student's token"
