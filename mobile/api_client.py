@@ -820,7 +820,10 @@ class ApiClient:
             try:
                 return await self._http.request(method, path, json=json, files=files, params=params,
                                                 headers=sent)
-            except httpx.TransportError as exc:  # refused connections, DNS failures, timeouts, drops
+            # Refused connections, DNS failures, timeouts, drops (TransportError), and a body that does not decode
+            # (DecodingError: a captive portal or a proxy that says gzip and sends something else): either way no
+            # answer of the backend's arrived, which the person can only cure by a better network.
+            except httpx.RequestError as exc:
                 if attempt + 1 < attempts:
                     log.info("%s %s failed (%s): asking once more", method, path, type(exc).__name__)
                     continue

@@ -1,11 +1,19 @@
 """The app's network edge: what a build may talk to, and how answers that are not the backend's (a proxy's page, a
 garbled body, a connection that died silently) reach the person. Findings of audit14b."""
 
+import contextlib
 from pathlib import Path
 
+import httpx
 import pytest
 
+from mobile.api_client import NETWORK_UNREACHABLE
 from mobile.configure import main as configure_main
+from mobile.viewmodels.app import AppViewModel
+from mobile.viewmodels.loadable import LoadState
+from shared.text import error_text
+from tests.unit.mobile_fakes import FakeBackend, MemoryStore
+from tests.unit.mobile_screens import sign_in
 
 
 def test_a_phone_build_refuses_a_plain_http_backend_on_a_public_host(tmp_path: Path) -> None:
@@ -38,3 +46,41 @@ def test_a_hand_edited_plain_http_backend_is_refused_when_shown_too(tmp_path: Pa
     toml = tmp_path / "flet.toml"
     toml.write_text('[app]\nbackend_url = "http://api.fixit-centers.example.th"\n', encoding="utf-8")
     assert configure_main(["--file", str(toml)]) == 2
+
+
+class GarbledBody(FakeBackend):
+    """While `garbled`, GET /requests/mine comes back through a middlebox that says gzip and sends something else."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.garbled = False
+
+    async def _answer(self, request: httpx.Request) -> httpx.Response:
+        if self.garbled and request.method == "GET" and request.url.path == "/requests/mine":
+            self.requests.append(request)
+            return httpx.Response(200, headers={"content-type": "application/json", "content-encoding": "gzip"},
+                                  stream=httpx.ByteStream(b"<html>portal</html>"))
+        return await super()._answer(request)
+
+
+async def test_a_garbled_answer_shows_an_error_and_the_screen_loads_again_afterwards() -> None:
+    """mobile/api_client.py `_request` turned only httpx.TransportError into ApiError. A body that does not decode
+    (a proxy or captive portal that says gzip and sends something else) raises httpx.DecodingError, a RequestError
+    but no TransportError: it leaves `Loadable.load` with the state still LOADING (no message, a spinner), and as
+    every later load returns at once while one is LOADING, the home never loads again, not even once the network
+    is fine."""
+    backend = GarbledBody()
+    vm = AppViewModel(backend.client(), MemoryStore())
+    await vm.start()
+    await sign_in(vm, "citizen")
+    home = vm.home
+    assert home is not None and home.state == LoadState.READY
+
+    backend.garbled = True
+    with contextlib.suppress(httpx.HTTPError):  # what Flet's handler would do with it: log it
+        await home.load()
+    assert (home.state, home.error) == (LoadState.FAILED, error_text(NETWORK_UNREACHABLE).th), \
+        "no answer of the backend's arrived: the person is told to check their connection"
+    backend.garbled = False
+    await home.retry()  # the network is fine again; the person taps retry or pulls to refresh
+    assert home.state == LoadState.READY, "the home stays on its spinner for good"
