@@ -156,6 +156,25 @@ ERRORS: dict[str, Bilingual] = {
     "network_unreachable": B(
         "เชื่อมต่อเซิร์ฟเวอร์ไม่ได้ กรุณาตรวจสอบอินเทอร์เน็ต", "Cannot reach the server: check your connection"
     ),
+    # An error answer that is not the backend's own body (a proxy's or gateway's page), named by its HTTP status
+    # (shared.wire.error_code_for_status): none of these tells the person to just try again when that cannot help.
+    "upload_too_large": B(
+        "ข้อมูลที่ส่ง (เช่น รูปภาพ) มีขนาดใหญ่เกินกว่าที่เซิร์ฟเวอร์รับได้ การส่งซ้ำจะไม่ได้ผล กรุณาแจ้งผู้ดูแลระบบ",
+        "What was sent (such as a photo) is larger than the server accepts: sending it again will not help. "
+        "Please tell an administrator.",
+    ),
+    "server_unavailable": B(
+        "เซิร์ฟเวอร์ยังไม่พร้อมให้บริการในขณะนี้ กรุณาลองใหม่ในอีกสักครู่",
+        "The server is not available at the moment: please try again in a few minutes",
+    ),
+    "too_many_requests_later": B(
+        "ทำรายการบ่อยเกินไป กรุณารอสักครู่แล้วลองใหม่", "Too many requests: wait a moment and try again"
+    ),
+    "request_refused": B(
+        "เซิร์ฟเวอร์ไม่รับคำขอนี้ (HTTP {status}) การลองซ้ำจะไม่ได้ผล หากยังเกิดขึ้นอีก กรุณาแจ้งผู้ดูแลระบบ",
+        "The server refused this request (HTTP {status}): trying again will not help. If it keeps happening, "
+        "please tell an administrator.",
+    ),
     "request_category_required": B("กรุณาเลือกประเภทงานซ่อม", "Choose what kind of repair it is"),
     "request_item_invalid": B(
         f"กรุณาบอกว่าของที่จะซ่อมคืออะไร (ไม่เกิน {ITEM_MAX} ตัวอักษร)", f"Say what the item is (up to {ITEM_MAX} characters)"

@@ -7,13 +7,15 @@ from pathlib import Path
 import httpx
 import pytest
 
-from mobile.api_client import NETWORK_UNREACHABLE
+from mobile.api_client import ApiClient, ApiError
 from mobile.configure import main as configure_main
 from mobile.viewmodels.app import AppViewModel
 from mobile.viewmodels.loadable import LoadState
+from mobile.viewmodels.request_form import FormState
 from shared.text import error_text
-from tests.unit.mobile_fakes import FakeBackend, MemoryStore
-from tests.unit.mobile_screens import sign_in
+from shared.wire import NETWORK_UNREACHABLE
+from tests.unit.mobile_fakes import PHOTO_PATH, FakeBackend, MemoryStore, RequestBackend, jpeg_with_exif
+from tests.unit.mobile_screens import fill_valid, open_form, sign_in
 
 
 def test_a_phone_build_refuses_a_plain_http_backend_on_a_public_host(tmp_path: Path) -> None:
@@ -84,3 +86,57 @@ async def test_a_garbled_answer_shows_an_error_and_the_screen_loads_again_afterw
     backend.garbled = False
     await home.retry()  # the network is fine again; the person taps retry or pulls to refresh
     assert home.state == LoadState.READY, "the home stays on its spinner for good"
+
+
+class ProxyBodyLimit(RequestBackend):
+    """A reverse proxy in front of the backend with its own body limit (nginx's default client_max_body_size is
+    1 MB): a photo PUT above it is answered 413 with the proxy's HTML page, never reaching the backend."""
+
+    def handle(self, request: httpx.Request) -> httpx.Response:
+        if request.method == "PUT" and PHOTO_PATH.match(request.url.path):
+            self.requests.append(request)
+            return httpx.Response(413, text="<html><head><title>413 Request Entity Too Large</title></head>"
+                                            "<body><center><h1>413 Request Entity Too Large</h1></center>"
+                                            "<hr><center>nginx</center></body></html>",
+                                  headers={"content-type": "text/html"})
+        return super().handle(request)
+
+
+async def test_a_proxys_413_on_a_photo_does_not_tell_the_person_to_just_try_again() -> None:
+    """mobile/api_client.py `_error_from_response`: an error whose body is not the backend's JSON was `internal_error`
+    (401 aside), so a proxy's 413 on a photo upload told the person "ระบบขัดข้อง กรุณาลองใหม่อีกครั้ง" and the form
+    offered a retry that fails the same way every time (the outbox, sending it later, turns it "failed" with the same
+    words). The person is never told that a photo is too large to send."""
+    backend = ProxyBodyLimit()
+    _, form = await open_form(backend)
+    fill_valid(form)
+    form.add_photos([("a.jpg", jpeg_with_exif())])
+    await form.submit()
+    await form.retry()
+    assert form.state == FormState.FAILED and len(backend.calls("POST", "/requests")) == 1
+    assert form.form_error != error_text("internal_error").th, "told to try again, which fails the same way"
+
+
+
+
+@pytest.mark.parametrize(("status", "code"), [
+    (401, "not_authenticated"), (408, NETWORK_UNREACHABLE), (413, "upload_too_large"), (429, "too_many_requests_later"),
+    (502, "server_unavailable"), (503, "server_unavailable"), (504, "server_unavailable"), (403, "request_refused"),
+    (404, "request_refused"), (500, "internal_error"),
+])
+async def test_a_proxys_own_error_page_is_named_by_its_status(status: int, code: str) -> None:
+    """Any error answer without the backend's body (a proxy's HTML page, an empty body, another JSON) is told by its
+    status in both languages; only the backend's own 500 and unknown 5xx say "something went wrong"."""
+    def proxy(request: httpx.Request) -> httpx.Response:
+        return httpx.Response(status, text=f"<html><body><h1>{status}</h1>nginx</body></html>",
+                              headers={"content-type": "text/html"})
+
+    api = ApiClient("http://backend.test", transport=httpx.MockTransport(proxy))
+    try:
+        with pytest.raises(ApiError) as raised:
+            await api.my_requests()
+    finally:
+        await api.aclose()
+    text = error_text(code, status=status)
+    assert (raised.value.status, raised.value.code, raised.value.text) == (status, code, text)
+    assert "{" not in text.th + text.en and str(status) in error_text("request_refused", status=status).en

@@ -11,19 +11,15 @@ from mobile.live import LiveEvents, ServerEvent
 from mobile.push import OneSignalPush
 from mobile.viewmodels.app import AppViewModel, Screen
 from mobile.viewmodels.invitation import InvitationCard
-from mobile.viewmodels.request_form import FormState
 from mobile.viewmodels.session import Session
-from shared.text import Locale, error_text
+from shared.text import Locale
 from shared.wire import UNREAD_COUNT_HEADER, StaffInvitation
 from tests.unit.mobile_fakes import (
     COLLEGE,
-    PHOTO_PATH,
     FakeBackend,
     MemoryStore,
     OnePersonPerPhone,
-    RequestBackend,
     error_response,
-    jpeg_with_exif,
 )
 from tests.unit.mobile_screens import fill_valid, open_form, sign_in
 from tests.unit.test_mobile_account_inbox import SUBSCRIPTION, FakeOneSignal, Inbox, screen_of
@@ -96,37 +92,6 @@ async def test_after_a_sign_out_the_shared_phone_gets_none_of_the_last_persons_p
     # next sign-in): otherwise the pushes to SUBSCRIPTION still arrive.
     still_pushed = SUBSCRIPTION in devices and ("opt_out_push", None) not in onesignal.calls
     assert not still_pushed, (devices, onesignal.calls)
-
-
-class ProxyBodyLimit(RequestBackend):
-    """A reverse proxy in front of the backend with its own body limit (nginx's default client_max_body_size is
-    1 MB): a photo PUT above it is answered 413 with the proxy's HTML page, never reaching the backend."""
-
-    def handle(self, request: httpx.Request) -> httpx.Response:
-        if request.method == "PUT" and PHOTO_PATH.match(request.url.path):
-            self.requests.append(request)
-            return httpx.Response(413, text="<html><head><title>413 Request Entity Too Large</title></head>"
-                                            "<body><center><h1>413 Request Entity Too Large</h1></center>"
-                                            "<hr><center>nginx</center></body></html>",
-                                  headers={"content-type": "text/html"})
-        return super().handle(request)
-
-
-@pytest.mark.xfail(strict=True, reason="audit14b: a proxy's 413 (HTML body) reads as internal_error, 'something went "
-                                       "wrong: please try again', which no retry can cure")
-async def test_a_proxys_413_on_a_photo_does_not_tell_the_person_to_just_try_again() -> None:
-    """mobile/api_client.py `_error_from_response`: an error whose body is not the backend's JSON is `internal_error`
-    (401 aside), so a proxy's 413 on a photo upload tells the person "ระบบขัดข้อง กรุณาลองใหม่อีกครั้ง" and the form
-    offers a retry that fails the same way every time (the outbox, sending it later, turns it "failed" with the same
-    words). The person is never told that a photo is too large to send."""
-    backend = ProxyBodyLimit()
-    _, form = await open_form(backend)
-    fill_valid(form)
-    form.add_photos([("a.jpg", jpeg_with_exif())])
-    await form.submit()
-    await form.retry()
-    assert form.state == FormState.FAILED and len(backend.calls("POST", "/requests")) == 1
-    assert form.form_error != error_text("internal_error").th, "told to try again, which fails the same way"
 
 
 class WeakNetworkPost(OnePersonPerPhone):
