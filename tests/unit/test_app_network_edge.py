@@ -6,12 +6,16 @@ from pathlib import Path
 
 import httpx
 import pytest
+from pydantic import ValidationError
 
+from backend.settings import Settings
 from mobile.api_client import ApiClient, ApiError
 from mobile.configure import main as configure_main
+from mobile.live import LiveEvents, ServerEvent
 from mobile.viewmodels.app import AppViewModel
 from mobile.viewmodels.loadable import LoadState
 from mobile.viewmodels.request_form import FormState
+from shared.notifications import LIVE_PING_SECONDS
 from shared.text import error_text
 from shared.wire import NETWORK_UNREACHABLE
 from tests.unit.mobile_fakes import PHOTO_PATH, FakeBackend, MemoryStore, RequestBackend, jpeg_with_exif
@@ -140,3 +144,35 @@ async def test_a_proxys_own_error_page_is_named_by_its_status(status: int, code:
     text = error_text(code, status=status)
     assert (raised.value.status, raised.value.code, raised.value.text) == (status, code, text)
     assert "{" not in text.th + text.en and str(status) in error_text("request_refused", status=status).en
+
+
+async def test_the_live_streams_reads_have_a_deadline_longer_than_the_servers_pings() -> None:
+    """mobile/live.py built its client with `httpx.Timeout(connect, read=None)`. The server pings every 15 s, but a
+    half-open connection (the phone changed networks, a NAT dropped the mapping) delivers nothing and raises nothing:
+    with no read deadline `stream_once` waits on it forever, so the app neither reconnects nor falls back to polling,
+    and the person's screens stop following their requests, offers and bell until the app is restarted."""
+    asked: list[dict[str, float | None]] = []
+
+    def handler(request: httpx.Request) -> httpx.Response:
+        asked.append(dict(request.extensions["timeout"]))
+        return httpx.Response(200, headers={"content-type": "text/event-stream"}, content=b": ping\n\n")
+
+    async def on_event(_: ServerEvent) -> None:
+        return None
+
+    live = LiveEvents("http://backend.test", lambda: "token", on_event, transport=httpx.MockTransport(handler))
+    try:
+        assert await live.stream_once()
+    finally:
+        await live.aclose()
+    (timeout,) = asked
+    assert timeout["read"] is not None, "the stream's reads wait forever on a connection that died silently"
+    assert timeout["read"] > 2 * LIVE_PING_SECONDS, "a stream quiet between two pings is no dead one"
+
+
+def test_a_backend_pings_at_least_as_often_as_the_apps_count_on() -> None:
+    """The apps' read deadline is counted in shared's LIVE_PING_SECONDS: a backend set to ping less often would have
+    every quiet stream dropped and reopened."""
+    assert Settings().sse_ping_seconds == LIVE_PING_SECONDS
+    with pytest.raises(ValidationError):
+        Settings(sse_ping_seconds=LIVE_PING_SECONDS * 3)
