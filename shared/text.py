@@ -1355,7 +1355,8 @@ INVITATION_UI: dict[str, Bilingual] = {
     "invitation_supervisor": B("{college} เชิญคุณเป็นครูผู้ควบคุม", "{college} invites you to join as a supervisor"),
     "invitation_hint": B("ถ้าตอบรับ หน้าจอของคุณจะเปลี่ยนเป็นของนักศึกษาช่างหรือครู คำขอซ่อมของคุณยังอยู่",
                          "If you accept, your screens change to a student's or teacher's; your repair requests stay"),
-    "invitation_answer_by": B("ตอบรับภายใน {date}", "Answer by {date}"),
+    # It lapses at the hour it was sent, 14 days on: the hour is said, in Thai time.
+    "invitation_answer_by": B("ตอบรับภายใน {date} เวลา {time} น.", "Answer by {time} on {date}"),
     "invitation_accept": B("ตอบรับ", "Accept"),
     "invitation_decline": B("ปฏิเสธ", "Decline"),
     "invitation_declined_done": B("ปฏิเสธคำเชิญแล้ว บัญชีของคุณไม่เปลี่ยนแปลง",
@@ -1367,7 +1368,7 @@ INVITATION_UI: dict[str, Bilingual] = {
     "invite_waiting_acceptance": B("รอตอบรับ", "Waiting for acceptance"),
     "invite_waiting_sign_in": B("รอเข้าสู่ระบบครั้งแรก", "Waiting for first sign-in"),
     "invite_declined": B("ปฏิเสธแล้ว", "Declined"),
-    "invite_expires": B("หมดอายุ {date}", "Expires {date}"),
+    "invite_expires": B("หมดอายุ {date} เวลา {time} น.", "Expires at {time} on {date}"),
     "invite_expired": B("หมดอายุแล้วเมื่อ {date}", "Expired on {date}"),
     "invite_withdraw": B("ยกเลิกคำเชิญ", "Withdraw"),
     "invite_withdraw_for": B("ยกเลิกคำเชิญของ {who}", "Withdraw the invitation to {who}"),

@@ -13,12 +13,14 @@ from mobile.api_client import ApiClient, ApiError
 from mobile.configure import main as configure_main
 from mobile.live import LiveEvents, ServerEvent
 from mobile.viewmodels.app import AppViewModel
+from mobile.viewmodels.invitation import InvitationCard
 from mobile.viewmodels.loadable import LoadState
 from mobile.viewmodels.request_form import FormState
+from mobile.viewmodels.session import Session
 from shared.notifications import LIVE_PING_SECONDS
-from shared.text import error_text
-from shared.wire import NETWORK_UNREACHABLE
-from tests.unit.mobile_fakes import PHOTO_PATH, FakeBackend, MemoryStore, RequestBackend, jpeg_with_exif
+from shared.text import Locale, error_text
+from shared.wire import NETWORK_UNREACHABLE, StaffInvitation
+from tests.unit.mobile_fakes import COLLEGE, PHOTO_PATH, FakeBackend, MemoryStore, RequestBackend, jpeg_with_exif
 from tests.unit.mobile_screens import fill_valid, open_form, sign_in
 
 
@@ -176,3 +178,26 @@ def test_a_backend_pings_at_least_as_often_as_the_apps_count_on() -> None:
     assert Settings().sse_ping_seconds == LIVE_PING_SECONDS
     with pytest.raises(ValidationError):
         Settings(sse_ping_seconds=LIVE_PING_SECONDS * 3)
+
+
+async def test_an_invitations_deadline_says_when_on_the_last_day_it_lapses() -> None:
+    """mobile/viewmodels/invitation.py `deadline` showed "ตอบรับภายใน 9 ธ.ค. 2569" (format_date), while the backend lets
+    it lapse at `now() + 14 days` (0036), the very hour the teacher sent it. Sent at 09:00 on 25 Nov (Bangkok), it
+    lapses at 09:00 on 9 Dec: a student who reads "by 9 Dec" and answers after morning classes finds it gone
+    ("invitation_expired"). The same date-only deadline is on the teacher's list of invites ("หมดอายุ 9 ธ.ค.")."""
+    backend = FakeBackend()
+    card = InvitationCard(backend.client(), Session(Locale.TH), changed=lambda: None,
+                          lost_sign_in=_never_lost, show=lambda _: None)
+    card.invitation = StaffInvitation.model_validate({
+        "role": "technician", "college": COLLEGE, "skills": {},
+        "invited_at": "2026-11-25T02:00:00+00:00",  # 09:00 in Bangkok
+        "expires_at": "2026-12-09T02:00:00+00:00",  # 14 days on: 09:00 on 9 Dec in Bangkok
+    })
+    shown = card.deadline(Locale.TH).replace("\u00a0", " ")
+    assert "09:00" in shown or "8 ธ.ค." in shown, shown
+    assert shown == "ตอบรับภายใน 9 ธ.ค. 2569 เวลา 09:00 น."
+    assert card.deadline(Locale.EN).replace("\u00a0", " ") == "Answer by 09:00 on 9 Dec 2026"
+
+
+async def _never_lost(_: object) -> bool:
+    return False
