@@ -52,12 +52,14 @@ from mobile.models import (
 from shared.credit_wire import HandoverCode, LevelChange, PartDecision, ProposalDecided, ProposalDecision, TeamJob
 from shared.text import Bilingual, Locale, error_text
 from shared.wire import (
+    NETWORK_UNREACHABLE,
     TAKES_JOBS_HEADER,
     UNREAD_COUNT_HEADER,
     AssignBody,
     DispatchBody,
     PendingInvite,
     StaffInvitation,
+    error_code_for_status,
     takes_jobs_from_header,
     unread_count_from_header,
 )
@@ -77,7 +79,6 @@ TokensChanged = Callable[[SessionTokens | None], Awaitable[None]]
 # Told of every answer 403 `account_suspended`, before the call raises it: the app moves to its suspended screen at
 # once, also for calls whose callers keep errors to themselves (thumbnails, a draft's background send, a hint).
 Suspended = Callable[["ApiError"], Awaitable[None]]
-NETWORK_UNREACHABLE = "network_unreachable"
 # An idle pooled connection is dropped after this long: below the keep-alive of uvicorn's default (5 s) and of the
 # backend's `serve` (30 s), so the app never sends on a connection the server is closing. Sent on one, a POST failed
 # as "no connection" after someone took a while to fill a form (issue 9, seen under load).
@@ -197,9 +198,11 @@ def _error_from_response(response: httpx.Response) -> ApiError:
             _line_errors(error.get("lines")),
         )
     except (ValueError, KeyError, TypeError, AttributeError):
-        # A proxy's HTML page or an empty body: still tell the person something in their language.
-        code = "not_authenticated" if response.status_code == 401 else "internal_error"
-        return ApiError.from_catalog(response.status_code, code)
+        # A proxy's HTML page or an empty body: told by its status, in the person's language.
+        status = response.status_code
+        code = error_code_for_status(status)
+        text = error_text(code, status=status)
+        return ApiError(status, code, text.th, text.en)
 
 
 def _field_errors(raw: Any) -> dict[str, Bilingual]:
@@ -820,7 +823,10 @@ class ApiClient:
             try:
                 return await self._http.request(method, path, json=json, files=files, params=params,
                                                 headers=sent)
-            except httpx.TransportError as exc:  # refused connections, DNS failures, timeouts, drops
+            # Refused connections, DNS failures, timeouts, drops (TransportError), and a body that does not decode
+            # (DecodingError: a captive portal or a proxy that says gzip and sends something else): either way no
+            # answer of the backend's arrived, which the person can only cure by a better network.
+            except httpx.RequestError as exc:
                 if attempt + 1 < attempts:
                     log.info("%s %s failed (%s): asking once more", method, path, type(exc).__name__)
                     continue

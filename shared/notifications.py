@@ -376,3 +376,8 @@ DEVICES_PER_PERSON_MAX = 10
 # more ends their oldest (its app, if still there, reconnects), so a token opening stream after stream holds no more
 # memory, tasks or sockets than this, and a person on a flaky network is never refused.
 LIVE_STREAMS_PER_PERSON = 8
+# A live stream's keep-alive: the server sends ": ping" after this many seconds without an event (proxies close a
+# quiet connection). The app counts on it: a stream silent for a few of these is dead (a phone that changed networks
+# keeps a half-open socket that delivers nothing and raises nothing), so it reconnects (mobile/live.py). A backend
+# may ping more often (the `sse_ping_seconds` setting), never less.
+LIVE_PING_SECONDS = 15.0
