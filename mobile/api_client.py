@@ -24,6 +24,7 @@ from mobile.models import (
     JobOutcome,
     JobPart,
     JobRecord,
+    JobSummary,
     LedgerRow,
     NotificationPage,
     NotificationSettings,
@@ -89,6 +90,7 @@ _SIGNED_IN = TypeAdapter(SignedIn)
 _PROFILE = TypeAdapter(Profile)
 _CATEGORIES = TypeAdapter(list[Category])
 _REQUESTS = TypeAdapter(list[RequestSummary])
+_JOBS = TypeAdapter(list[JobSummary])
 _OFFERS = TypeAdapter(list[Offer])
 _QUEUE = TypeAdapter(SupervisorQueue)
 _COLLEGES = TypeAdapter(list[College])
@@ -448,8 +450,9 @@ class ApiClient:
         return OfferFeed(_parse(_OFFERS, _json(response)),
                          takes_jobs_from_header(response.headers.get(TAKES_JOBS_HEADER)))
 
-    async def technician_jobs(self) -> list[RequestSummary]:
-        return _parse(_REQUESTS, await self._call("GET", "/technician/jobs"))
+    async def technician_jobs(self) -> list[JobSummary]:
+        """The jobs the student leads and those they help on (`helping`)."""
+        return _parse(_JOBS, await self._call("GET", "/technician/jobs"))
 
     async def supervisor_queue(self) -> SupervisorQueue:
         return _parse(_QUEUE, await self._call("GET", "/supervisor/queue"))

@@ -640,6 +640,10 @@ APP_UI: dict[str, Bilingual] = {
     "time_left_minutes": B("เหลือเวลา {minutes} นาที", "{minutes} min left"),
     "time_left_none": B("หมดเวลาตอบรับ", "Time is up"),
     "job_title": B("งานซ่อม", "Repair job"),
+    "job_helping_tag": B("ผู้ช่วยในงานนี้", "Helping on this job"),
+    "job_helping_note": B("คุณเป็นผู้ช่วยในงานนี้: ดูได้อย่างเดียว ช่างหลักเป็นผู้ดำเนินการ รายงานชั่วโมงของคุณได้ที่แฟ้มผลงาน",
+                          "You help on this job: read only, its lead acts on it. Report your own hours in your "
+                          "portfolio"),
     "review_title": B("ตรวจงานซ่อม", "Review the repair"),
     "contact_title": B("ติดต่อลูกค้า", "Customer contact"),
     "contact_phone": B("โทร {phone}", "Phone {phone}"),

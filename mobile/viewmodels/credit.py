@@ -194,7 +194,9 @@ class RecordPanel(Loadable):
 
     @property
     def is_student(self) -> bool:
-        return self.actor == Actor.TECHNICIAN
+        """The student on the job (its lead): a student reading a job they help on acts on nothing here."""
+        detail = self.detail
+        return self.actor == Actor.TECHNICIAN and not (detail is not None and self._session.helps_on(detail))
 
     @property
     def is_teacher(self) -> bool:

@@ -14,6 +14,7 @@ from flet.controls.object_patch import ObjectPatch
 
 from mobile.viewmodels.app import COLLEGE_CREDIT_ROUTE, PORTFOLIO_ROUTE, Screen
 from mobile.viewmodels.credit import RecordPanel
+from mobile.viewmodels.home import TechnicianHome
 from mobile.views.credit import college_credit_view, portfolio_view, record_panel
 from mobile.views.frame import app_views
 from mobile.views.job import job_view
@@ -791,3 +792,43 @@ async def test_a_refused_approval_of_a_waiting_round_is_told_and_the_round_stays
     await click(tree, "อนุมัติชั่วโมงของทีม")
     assert screen.notice and screen.approving is None and len(screen.hours_waiting) == 1
     assert not button(college_credit_view(screen, Locale.TH), "อนุมัติชั่วโมงของทีม").disabled
+
+
+async def test_a_job_the_student_helps_on_opens_from_their_jobs_read_only() -> None:
+    """GET /technician/jobs lists the jobs a student helps on (`helping`); opened, the job screen shows it and
+    offers no lead action: no step, no report or after photo, no parts, outcome, hand back or helper to add, no call
+    to the owner. The lead, on the same job, has them."""
+    backend = CreditBackend("repairing")
+    backend.job.update(technician_id=str(LEAD), technician_first_name="มานพ", contact_phone="+66812345678",
+                       lat=18.79, lon=98.98, address="12 ถ.ห้วยแก้ว")
+    backend.jobs = [{k: v for k, v in backend.job.items() if k in request_summary("x", "y")} | {"helping": True}]
+    backend.team = [{"technician_id": str(LEAD), "display_name": "มานพ", "role": "lead", "task": "", "hours": None},
+                    {"technician_id": str(HELPER), "display_name": "ดวงใจ", "role": "helper", "task": "ถอดฝา",
+                     "hours": 1.0}]
+    vm = await signed_in("technician", backend)
+    home = vm.home
+    assert isinstance(home, TechnicianHome) and [j.helping for j in home.jobs] == [True]
+    assert "ผู้ช่วยในงานนี้" in texts(app_views(vm)[-1])
+    await home.open_job(home.jobs[0].id)
+    job, panel = vm.job, vm.record
+    assert vm.screen == Screen.JOB and job is not None and panel is not None and job.helping
+    assert job.steps == [] and not job.can_edit_work and not job.can_add_after_photo and job.call_url is None
+    assert not (panel.can_edit_parts or panel.can_record_outcome or panel.can_hand_back or panel.can_add_helper)
+    assert panel.presence_steps == []
+    tree = job_view(job, Locale.TH, record=panel)
+    assert_accessible(tree)
+    shown = texts(tree)
+    assert job.helping_note in shown and "พัดลม" in shown and "ดวงใจ · ผู้ช่วย · 1 ชม." in shown
+    lead_only = {"ส่งให้ครูตรวจ", "ซ่อมไม่ได้", "โทรหาลูกค้า"}
+    assert not lead_only & set(shown)
+    assert not find(tree, ft.TextField)  # nothing to type: no report, parts, outcome or helper form
+
+    # The lead on the same job: its steps and forms.
+    profile = vm.session.profile
+    assert profile is not None
+    backend.job["technician_id"] = str(profile.id)
+    await job.load()
+    assert not job.helping and job.can_edit_work and job.call_url is not None and job.helping_note is None
+    assert panel.can_edit_parts and panel.can_add_helper
+    shown = texts(job_view(job, Locale.TH, record=panel))
+    assert lead_only <= set(shown)
