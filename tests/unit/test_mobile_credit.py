@@ -18,6 +18,8 @@ from mobile.viewmodels.home import TechnicianHome
 from mobile.views.credit import college_credit_view, portfolio_view, record_panel
 from mobile.views.frame import app_views
 from mobile.views.job import job_view
+from shared.credit import HOURS_WAITING_PAGE
+from shared.credit_wire import TOTAL_COUNT_HEADER
 from shared.statuses import RequestStatus
 from shared.text import Locale, status_label
 from tests.unit.mobile_fakes import (
@@ -113,9 +115,11 @@ class CreditBackend(FakeBackend):
                 "skills_lacking": [{"category_code": "appliance", "requests": 5,
                                     "skills": [{"skill_code": "electrical", "level": 3}]}],
                 "environment": None})
-        if path == "/supervisor/hours-waiting":
+        if path == "/supervisor/hours-waiting":  # a page from `offset`, and the count of all in the header
             self.requests.append(request)
-            return httpx.Response(200, json=self.hours_waiting)
+            offset = int(request.url.params.get("offset", "0"))
+            return httpx.Response(200, json=self.hours_waiting[offset:offset + HOURS_WAITING_PAGE],
+                                  headers={TOTAL_COUNT_HEADER: str(len(self.hours_waiting))})
         waiting = next((w for w in self.hours_waiting
                         if path == f"/requests/{w['request_id']}/credit/approve" and method == "POST"
                         and request.url.params.get("round") == str(w["round"])), None)
@@ -832,3 +836,27 @@ async def test_a_job_the_student_helps_on_opens_from_their_jobs_read_only() -> N
     assert panel.can_edit_parts and panel.can_add_helper
     shown = texts(job_view(job, Locale.TH, record=panel))
     assert lead_only <= set(shown)
+
+
+async def test_the_rounds_waiting_come_a_page_at_a_time_and_say_how_many_more_wait() -> None:
+    """GET /supervisor/hours-waiting answers a page (HOURS_WAITING_PAGE rounds) and the count of all: the college view
+    says how many more wait and shows them on a tap, each once."""
+    backend = CreditBackend("done")
+    backend.hours_waiting = [{**_waiting_round(1, moved_on=False), "ref_no": 690000 + n}
+                             for n in range(HOURS_WAITING_PAGE + 3)]
+    vm = await signed_in("supervisor", backend)
+    await vm.open_route(COLLEGE_CREDIT_ROUTE)
+    screen = vm.college_credit
+    assert screen is not None and len(screen.hours_waiting) == HOURS_WAITING_PAGE
+    assert (screen.hours_waiting_total, screen.hours_waiting_more) == (HOURS_WAITING_PAGE + 3, 3)
+    tree = college_credit_view(screen, Locale.TH)
+    assert_accessible(tree)
+    assert "ยังมีอีก 3 รอบรออนุมัติ" in texts(tree)
+    assert "3 more rounds waiting" in texts(college_credit_view(screen, Locale.EN))
+    await click(tree, "แสดงเพิ่ม")
+    asked = backend.calls("GET", "/supervisor/hours-waiting")
+    assert [r.url.params.get("offset") for r in asked] == [None, str(HOURS_WAITING_PAGE)]
+    assert [w.ref_no for w in screen.hours_waiting] == [690000 + n for n in range(HOURS_WAITING_PAGE + 3)]
+    assert screen.hours_waiting_more == 0
+    tree = college_credit_view(screen, Locale.TH)
+    assert "แสดงเพิ่ม" not in texts(tree) and not any(s.startswith("ยังมีอีก") for s in texts(tree))
