@@ -24,7 +24,8 @@ revoke all on function private.helps_on(uuid) from public, anon;
 grant execute on function private.helps_on(uuid) to authenticated, service_role;
 
 -- Everything a policy shows "whoever may see the request" (photos, timeline, report, parts, handover, team, the
--- first names on it) follows from this one function. The helper's clause comes last: the others decide most rows.
+-- first names on it) follows from this one function. The helper's clause comes last (the others decide most rows),
+-- and asks only a student: a helper is one (credit.add_member takes them from the college's roster).
 create or replace function private.can_see_request(req uuid) returns boolean
 language sql stable security definer
 set search_path = ''
@@ -38,18 +39,19 @@ as $$
                           where o.request_id = r.id and o.technician_id = auth.uid() and o.status = 'pending')
                or (private.my_role() = 'supervisor' and r.college_id = private.my_college())
                or private.my_role() = 'admin'
-               or private.helps_on(r.id))
+               or (private.my_role() = 'technician' and private.helps_on(r.id)))
     )
 $$;
 
--- The request's own row: the same people, and the helper (last, after the clauses that decide most rows).
+-- The request's own row: the same people, and the helper (last, after the clauses that decide most rows; the role,
+-- read once per statement, spares everyone but students the per-row look at the team).
 drop policy repair_requests_read on public.repair_requests;
 create policy repair_requests_read on public.repair_requests for select to authenticated using (
     citizen_id = (select auth.uid())
     or technician_id = (select auth.uid())
     or ((select private.my_role()) = 'supervisor' and college_id = (select private.my_college()))
     or (select private.my_role()) = 'admin'
-    or private.helps_on(id)
+    or ((select private.my_role()) = 'technician' and private.helps_on(id))
 );
 
 -- The student's jobs list: the jobs they lead and those they help on (`helping`), newest change first, each part
