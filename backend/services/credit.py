@@ -743,6 +743,7 @@ async def approve_hours(owner: Conn, request_id: uuid.UUID, user: uuid.UUID,
     needs = {r["skill_code"]: int(r["min_level"]) for r in await (await owner.execute(
         "select skill_code, min_level from public.category_skills where category_code = %s",
         [req["category_code"]])).fetchall()}
+    to_count: list[tuple[uuid.UUID, str, int]] = []
     for member in members:
         skills = {r["skill_code"]: int(r["level"]) for r in await (await owner.execute(
             "select skill_code, level from public.technician_skills where technician_id = %s",
@@ -754,8 +755,18 @@ async def approve_hours(owner: Conn, request_id: uuid.UUID, user: uuid.UUID,
                where request_id = %s and round = %s and technician_id = %s""",
             [member["hours"], user, credited[0] if credited else None, credited[1] if credited else None, college,
              request_id, round_, member["technician_id"]])
-        if credited and college is not None:
-            await _maybe_propose(owner, member["technician_id"], college, *credited)
+        if credited:
+            to_count.append((member["technician_id"], *credited))
+    if college is not None:
+        # Two approvals at once (two teachers, two jobs of the same students) would each count the students'
+        # approved jobs without the other's, and neither propose the next level: each student's count and proposal
+        # wait for the other approval's commit, under a lock taken last in the lock order (nothing else takes it;
+        # in id order, so two approvals never deadlock on it).
+        for student in sorted({counted[0] for counted in to_count}):
+            await owner.execute("select pg_advisory_xact_lock(hashtextextended(%s, 0))",
+                                [progression_lock_key(student)])
+        for student, skill, level in to_count:
+            await _maybe_propose(owner, student, college, skill, level)
     return await team(owner, request_id, round_)
 
 
@@ -785,6 +796,11 @@ async def _worked_on(owner: Conn, req: dict[str, Any], user: uuid.UUID) -> bool:
                            and round = {ROUND_SQL.format(rid='%(rid)s')}) as member""",
         {"rid": req["id"], "me": user})).fetchone()
     return bool(row and row["member"])
+
+
+def progression_lock_key(student: uuid.UUID) -> str:
+    """The name of the advisory lock under which a student's approved jobs are counted for a progression proposal."""
+    return f"fixit.progression:{student}"
 
 
 async def _maybe_propose(owner: Conn, student: uuid.UUID, college: uuid.UUID, skill: str, level: int) -> None:

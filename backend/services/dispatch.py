@@ -23,6 +23,8 @@ Row locks, the one order every transaction takes them in (so two of them wait fo
 2. the request (`repair_requests` FOR UPDATE, `lock_status`);
 3. its offers, team and other rows of that request;
 4. an invitation (`private.staff_invites`), after the person's profile, then their notifications.
+5. a student's progression count (`credit.approve_hours`: a transaction advisory lock per team member, in id
+   order), last: under it only the students' proposals are written.
 A path that starts from a request and learns of a student only then (dispatch, the tick) takes no profile lock:
 the foreign-key checks' FOR KEY SHARE conflicts with none of the above.
 An account's deletion is the one exclusive profile lock: `delete from auth.users` (DELETE /me, the operator's
