@@ -24,6 +24,7 @@ from mobile.models import (
     JobOutcome,
     JobPart,
     JobRecord,
+    JobSummary,
     LedgerRow,
     NotificationPage,
     NotificationSettings,
@@ -49,7 +50,16 @@ from mobile.models import (
     WorkDetail,
     WorkReport,
 )
-from shared.credit_wire import HandoverCode, LevelChange, PartDecision, ProposalDecided, ProposalDecision, TeamJob
+from shared.credit_wire import (
+    TOTAL_COUNT_HEADER,
+    HandoverCode,
+    LevelChange,
+    PartDecision,
+    ProposalDecided,
+    ProposalDecision,
+    TeamJob,
+    total_count_from_header,
+)
 from shared.text import Bilingual, Locale, error_text
 from shared.wire import (
     NETWORK_UNREACHABLE,
@@ -90,6 +100,7 @@ _SIGNED_IN = TypeAdapter(SignedIn)
 _PROFILE = TypeAdapter(Profile)
 _CATEGORIES = TypeAdapter(list[Category])
 _REQUESTS = TypeAdapter(list[RequestSummary])
+_JOBS = TypeAdapter(list[JobSummary])
 _OFFERS = TypeAdapter(list[Offer])
 _QUEUE = TypeAdapter(SupervisorQueue)
 _COLLEGES = TypeAdapter(list[College])
@@ -134,6 +145,15 @@ class _SendOptions(TypedDict, total=False):
     headers: Mapping[str, str] | None
     auth: bool
     retry_auth: bool
+
+
+@dataclass(frozen=True)
+class HoursWaitingPage:
+    """GET /supervisor/hours-waiting: a page of the college's rounds whose hours wait for approval, and how many wait
+    in all (its `X-Total-Count` header; an older backend sends them all and no count: as many as it sent)."""
+
+    rounds: list[HoursWaiting]
+    total: int
 
 
 @dataclass(frozen=True)
@@ -451,8 +471,9 @@ class ApiClient:
         return OfferFeed(_parse(_OFFERS, _json(response)),
                          takes_jobs_from_header(response.headers.get(TAKES_JOBS_HEADER)))
 
-    async def technician_jobs(self) -> list[RequestSummary]:
-        return _parse(_REQUESTS, await self._call("GET", "/technician/jobs"))
+    async def technician_jobs(self) -> list[JobSummary]:
+        """The jobs the student leads and those they help on (`helping`)."""
+        return _parse(_JOBS, await self._call("GET", "/technician/jobs"))
 
     async def supervisor_queue(self) -> SupervisorQueue:
         return _parse(_QUEUE, await self._call("GET", "/supervisor/queue"))
@@ -664,10 +685,15 @@ class ApiClient:
         params = {"term": term} if term else None
         return _parse(_COLLEGE_CREDIT, await self._call("GET", "/supervisor/credit", params=params))
 
-    async def hours_waiting(self) -> list[HoursWaiting]:
+    async def hours_waiting(self, offset: int = 0) -> HoursWaitingPage:
         """The rounds of work done for the teacher's college whose hours wait for their approval (also those whose
-        job moved on to another college): each approved with approve_hours(round_=...)."""
-        return _parse(_HOURS_WAITING, await self._call("GET", "/supervisor/hours-waiting"))
+        job moved on to another college), a page from `offset` (oldest job first), and how many wait in all: each
+        approved with approve_hours(round_=...)."""
+        params = {"offset": str(offset)} if offset else None
+        response = await self._send("GET", "/supervisor/hours-waiting", params=params)
+        rounds = _parse(_HOURS_WAITING, _json(response))
+        total = total_count_from_header(response.headers.get(TOTAL_COUNT_HEADER))
+        return HoursWaitingPage(rounds, max(total, offset + len(rounds)) if total is not None else offset + len(rounds))
 
     async def portfolio(self, student_id: UUID, term: str | None = None) -> Portfolio:
         params = {"term": term} if term else None

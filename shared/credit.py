@@ -328,6 +328,9 @@ TEAM_OPEN: frozenset[RequestStatus] = frozenset({
     RequestStatus.ACCEPTED, RequestStatus.DIAGNOSING, RequestStatus.REPAIRING, RequestStatus.QUALITY_CHECK,
     RequestStatus.DONE, RequestStatus.UNREPAIRABLE})
 TASK_MAX = 200
+# The teacher's list of rounds whose hours wait for approval (GET /supervisor/hours-waiting): the most rounds one call
+# answers; the app asks for the next page with `offset` (the answer's X-Total-Count says how many wait in all).
+HOURS_WAITING_PAGE = 20
 
 
 def check_task(task: str | None) -> str | None:

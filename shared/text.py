@@ -659,6 +659,10 @@ APP_UI: dict[str, Bilingual] = {
     "time_left_minutes": B("เหลือเวลา {minutes} นาที", "{minutes} min left"),
     "time_left_none": B("หมดเวลาตอบรับ", "Time is up"),
     "job_title": B("งานซ่อม", "Repair job"),
+    "job_helping_tag": B("ผู้ช่วยในงานนี้", "Helping on this job"),
+    "job_helping_note": B("คุณเป็นผู้ช่วยในงานนี้: ดูได้อย่างเดียว ช่างหลักเป็นผู้ดำเนินการ รายงานชั่วโมงของคุณได้ที่แฟ้มผลงาน",
+                          "You help on this job: read only, its lead acts on it. Report your own hours in your "
+                          "portfolio"),
     "review_title": B("ตรวจงานซ่อม", "Review the repair"),
     "contact_title": B("ติดต่อลูกค้า", "Customer contact"),
     "contact_phone": B("โทร {phone}", "Phone {phone}"),
@@ -1283,6 +1287,8 @@ CREDIT_TEAM_UI: dict[str, Bilingual] = {
     # credit13: the teacher's list of their college's rounds waiting for the hours approval (a job moved on too).
     "hours_waiting_title": B("ชั่วโมงฝึกรออนุมัติ", "Training hours waiting for approval"),
     "hours_waiting_none": B("ไม่มีชั่วโมงรออนุมัติ", "No hours waiting for approval"),
+    "hours_waiting_more": B("ยังมีอีก {count} รอบรออนุมัติ", "{count} more rounds waiting"),
+    "hours_waiting_show_more": B("แสดงเพิ่ม", "Show more"),
     "hours_waiting_line": B("{ref} {item} · รอบที่ {round}", "{ref} {item} · round {round}"),
     "hours_waiting_reopened": B("เจ้าของแจ้งว่ายังไม่หายหลังรอบนี้", "Its owner reopened the job after this round"),
     "hours_waiting_moved_on": B("งานนี้ไปอยู่กับวิทยาลัยอื่นแล้ว รอบนี้ทำให้วิทยาลัยของคุณ อนุมัติได้ที่นี่",

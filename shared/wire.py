@@ -181,6 +181,13 @@ class RequestSummary(Wire):
     college_name_en: str | None = None
 
 
+class JobSummary(RequestSummary):
+    """A job on the student's list (GET /technician/jobs): one they lead, or one they help on."""
+
+    helping: bool = Field(False, description="the student helps on this job's current round (the lead acts on it; "
+                                             "they read it)")
+
+
 class StatusEvent(Wire):
     """One entry of a request's timeline."""
 

@@ -43,6 +43,7 @@ from shared.credit import (
     HOURS_MAX,
     HOURS_TARGET_MAX,
     HOURS_TARGET_MIN,
+    HOURS_WAITING_PAGE,
     OUTCOME_LABELS,
     OUTCOME_REASONS,
     PART_NAME_MAX,
@@ -239,13 +240,23 @@ async def approve_hours(request_id: uuid.UUID, body: HoursApproval, identity: Id
         return await credit.approve_hours(owner, request_id, caller.user_id, body.hours, round_)
 
 
-@router.get("/supervisor/hours-waiting", response_model=list[cw.HoursWaiting])
-async def hours_waiting(caller: SupervisorDep, pool: PoolDep) -> list[dict[str, Any]]:
+@router.get("/supervisor/hours-waiting", response_model=list[cw.HoursWaiting],
+            responses={200: {"headers": {cw.TOTAL_COUNT_HEADER: {
+                "description": "how many rounds wait in all (the body is one page of them)",
+                "schema": {"type": "integer"}}}}})
+async def hours_waiting(
+    caller: SupervisorDep, pool: PoolDep, response: Response,
+    limit: Annotated[int, Query(ge=1, le=HOURS_WAITING_PAGE)] = HOURS_WAITING_PAGE,
+    offset: Annotated[int, Query(ge=0, le=100_000)] = 0,
+) -> list[dict[str, Any]]:
     """The rounds of work done for the teacher's college whose hours wait for their approval, with each team's
     hours: a checked job's current round, and a round its owner reopened before the approval, also when the job has
-    moved on to another college since (read as the owner: that job's record is no longer the teacher's to see)."""
+    moved on to another college since (read as the owner: that job's record is no longer the teacher's to see).
+    Oldest job first, a page at a time (`offset`); `X-Total-Count` says how many wait in all."""
     async with service_tx(pool) as owner:
-        return await credit.hours_waiting(owner, supervisor_college(caller).id)
+        rounds, total = await credit.hours_waiting(owner, supervisor_college(caller).id, limit, offset)
+    response.headers[cw.TOTAL_COUNT_HEADER] = str(total)
+    return rounds
 
 
 @router.get("/college/teachers", response_model=list[cw.Teacher])

@@ -71,10 +71,10 @@ async def citizen_requests_json(conn: Conn, citizen_id: uuid.UUID) -> bytes:
 async def technician_jobs(conn: Conn) -> list[dict[str, Any]]:
     """The caller's jobs (by the claims), newest change first. `my_jobs()` filters by auth.uid() and limits
     inside (migration 0019): with the filter under row-level security the planner sorted all of a student's jobs
-    before the limit."""
+    before the limit. It lists the jobs they help on too (`helping`, migration 0050)."""
     cur = await conn.execute(
         f"select id, '{PREFIX}' || ref_no as reference, category_code, category_name_th, category_name_en, "
-        "category_icon, item, status, created_at, updated_at, college_name_th, college_name_en "
+        "category_icon, item, status, created_at, updated_at, college_name_th, college_name_en, helping "
         "from public.my_jobs(200)"
     )
     return await cur.fetchall()
