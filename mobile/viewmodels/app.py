@@ -509,6 +509,9 @@ class AppViewModel(Observable):
                 platform, token = found
                 await self._api.register_device(platform, token)
                 self._device_token = token
+                # Only now that the backend sends this device's pushes to this person (a device the last person's
+                # failed DELETE left registered to them moved to this one) may they show again.
+                await self._push.resume()
         except Exception:
             # Push is a bonus (an API error or the platform's push service failing alike): the inbox and the live
             # stream still work, and the next sign-in tries again.
@@ -520,8 +523,9 @@ class AppViewModel(Observable):
             with contextlib.suppress(ApiError):
                 await self._api.drop_device(token)
         if self._push is not None:
-            # The next person on this phone must not get this one's pushes; a push service that fails here
-            # must not stop the sign-out.
+            # The next person on this phone must not get this one's pushes, also when the DELETE above did not get
+            # through (offline, or the server already ended the session): the phone stops showing them. A push
+            # service that fails here must not stop the sign-out.
             with contextlib.suppress(Exception):
                 await self._push.unsubscribe()
 
