@@ -722,10 +722,10 @@ class AppViewModel(Observable):
         if self.screen == Screen.INBOX and self.inbox is not None:
             await self.inbox.load()
             return
-        counted = self._api.unread_counts_seen
+        counted, inbox = self._api.unread_counts_seen, self.inbox
         await self._reload_showing()
-        inbox = self.inbox
-        if inbox is not None and self.screen != Screen.INBOX and self._api.unread_counts_seen == counted:
+        if (inbox is not None and inbox is self.inbox and self.screen != Screen.INBOX
+                and self._api.unread_counts_seen == counted):  # still the session that polled
             await inbox.refresh_count()
 
     async def _reload_showing(self) -> None:
@@ -975,6 +975,10 @@ class AppViewModel(Observable):
             await self.home.load()
 
     async def _auth_lost(self, error: ApiError) -> None:
+        if error.is_session_ended:
+            # A screen of a session that has ended since its call was made (the API client raises every answer of
+            # such a call so): it is over already, and the person signed in now (if anyone) stays signed in.
+            return
         if error.is_suspended:
             await self._show_suspended(self.session.token)
             return

@@ -17,7 +17,7 @@ from mobile.viewmodels.loadable import LoadState
 from mobile.viewmodels.request_form import FormState
 from mobile.viewmodels.session import Session
 from shared.text import Locale, error_text
-from shared.wire import UNREAD_COUNT_HEADER, StaffInvitation
+from shared.wire import StaffInvitation
 from tests.unit.mobile_fakes import (
     COLLEGE,
     PHOTO_PATH,
@@ -25,7 +25,6 @@ from tests.unit.mobile_fakes import (
     MemoryStore,
     OnePersonPerPhone,
     RequestBackend,
-    error_response,
     jpeg_with_exif,
 )
 from tests.unit.mobile_screens import fill_valid, open_form, sign_in
@@ -112,49 +111,6 @@ async def test_a_send_that_fails_after_a_sign_out_never_becomes_the_next_persons
     assert sent_as_student == [], "the citizen's request was filed under the student's account"
 
 
-@pytest.mark.xfail(strict=True, reason="audit14b: an answer to the last person's call, arriving after the next person "
-                                       "signed in, sets the new person's bell (ApiClient.on_unread_count)")
-async def test_the_last_persons_unread_count_never_shows_on_the_next_persons_bell() -> None:
-    """mobile/viewmodels/app.py `_unread_counted` hands every X-Unread-Count the API client sees to the inbox of
-    whoever is signed in now. A reload of the citizen's home held by a weak network, answered after the citizen
-    signed out and a student signed in, puts the citizen's 7 unread on the student's bell (which stays there: the
-    student's own count was already asked)."""
-    backend = FakeBackend()
-    unread = {"citizen": 7, "technician": 0}
-
-    def mine(request: httpx.Request) -> httpx.Response:
-        role = backend._role(request)
-        if role is None:
-            return error_response(401, "token_invalid")
-        body = backend.my_requests if role == "citizen" else []
-        return httpx.Response(200, json=body, headers={UNREAD_COUNT_HEADER: str(unread[role])})
-
-    def count(request: httpx.Request) -> httpx.Response:
-        role = backend._role(request)
-        if role is None:
-            return error_response(401, "token_invalid")
-        return httpx.Response(200, json={"unread_count": unread[role]})
-
-    backend.overrides[("GET", "/requests/mine")] = mine
-    backend.overrides[("GET", "/me/notifications/unread-count")] = count
-    vm = AppViewModel(backend.client(), MemoryStore())
-    await vm.start()
-    await sign_in(vm, "citizen")
-    assert vm.inbox is not None and vm.inbox.unread == 7
-
-    backend.hold_next("/requests/mine")
-    polling = asyncio.ensure_future(vm.poll())  # the citizen's home reloads on a weak network
-    await backend.held.wait()
-    await vm.sign_out()
-    await sign_in(vm, "technician")
-    student_inbox = vm.inbox
-    assert student_inbox is not None and student_inbox.unread == 0
-
-    backend.release.set()
-    await polling
-    assert student_inbox.unread == 0, "the citizen's unread count is on the student's bell"
-
-
 class SlowSignOut(FakeBackend):
     """POST /auth/sign-out hangs on a weak network (until the test ends)."""
 
@@ -191,61 +147,6 @@ async def test_a_sign_out_forgets_the_person_on_the_device_before_it_waits_for_t
         assert reopened.screen == Screen.LOGIN, "the app opens again as the person who signed out"
     finally:
         signing_out.cancel()
-
-
-class RevokingBackend(OnePersonPerPhone):
-    """Sessions with refresh tokens, revoked at sign-out (as the local issuer does); the first POST /requests is held
-    by a weak network and reaches the server only after `post_release`."""
-
-    def __init__(self) -> None:
-        super().__init__()
-        self.post_held = asyncio.Event()
-        self.post_release = asyncio.Event()
-        self._hold = True
-
-    def _otp_verify(self, request: httpx.Request) -> httpx.Response:
-        answer = super()._otp_verify(request)
-        body = json.loads(answer.content)
-        return httpx.Response(answer.status_code, json={**body, "refresh_token": f"refresh-{body['access_token']}"})
-
-    async def _answer(self, request: httpx.Request) -> httpx.Response:
-        if request.method == "POST" and request.url.path == "/auth/sign-out":
-            self.requests.append(request)
-            self.tokens.pop(request.headers.get("authorization", "").removeprefix("Bearer "), None)
-            return httpx.Response(204)
-        if self._hold and request.method == "POST" and request.url.path == "/requests":
-            self._hold = False
-            self.post_held.set()
-            await self.post_release.wait()  # reaches the server now, after the sign-out
-        if request.method == "POST" and request.url.path == "/requests" and self._role(request) is None:
-            self.requests.append(request)
-            return error_response(401, "token_invalid")
-        return await super()._answer(request)
-
-
-@pytest.mark.xfail(strict=True, reason="audit14b: ApiClient retries a call refused 401 with whatever token is current, "
-                                       "another person's after a sign-out and sign-in")
-async def test_a_call_refused_for_the_last_persons_ended_session_is_never_resent_with_the_next_persons_token() -> None:
-    """mobile/api_client.py `_send`: on a 401 it calls `_refresh_session(token)`, which returns at once when the
-    access token changed meanwhile ("another call refreshed"), and the call is sent again with `self._access`. After
-    a sign-out and someone else's sign-in, that is the next person's token: the citizen's request, sent on a weak
-    network and reaching the server after their sign-out revoked the session, is filed under the student's account
-    (with the citizen's address and phone), and the student's screen jumps to their home."""
-    backend = RevokingBackend()
-    app, form = await open_form(backend)
-    fill_valid(form)
-    sending = asyncio.ensure_future(form.submit())
-    await backend.post_held.wait()
-    await app.open_route("/")
-    await app.confirm_leave()
-    await app.sign_out()
-    await sign_in(app, "technician")
-
-    backend.post_release.set()
-    await sending
-    as_student = [r for r in backend.calls("POST", "/requests")
-                  if r.headers["authorization"].startswith("Bearer token-technician")]
-    assert as_student == [], "the citizen's request was sent again with the student's token"
 
 
 @pytest.mark.xfail(strict=True, reason="audit14b: a phone build is configured with a plain-http backend on a public "

@@ -3,14 +3,21 @@ pushes, their answers arriving late, their drafts), and the sign-out forgets the
 
 Found by the audit14b review (tests/unit/test_audit14b.py had them as xfail)."""
 
+import asyncio
+import json
+
 import httpx
 import pytest
 
+from mobile.api_client import ApiClient, ApiError
+from mobile.models import SessionTokens
 from mobile.push import OneSignalPush
 from mobile.viewmodels.app import AppViewModel, Screen
-from tests.unit.mobile_fakes import FakeBackend, MemoryStore, error_response
-from tests.unit.mobile_screens import sign_in
+from shared.wire import UNREAD_COUNT_HEADER
+from tests.unit.mobile_fakes import FakeBackend, MemoryStore, OnePersonPerPhone, error_response
+from tests.unit.mobile_screens import fill_valid, open_form, sign_in
 from tests.unit.test_mobile_account_inbox import SUBSCRIPTION, FakeOneSignal, Inbox, screen_of
+from tests.unit.test_mobile_api_client import RefreshingBackend
 
 
 def devices_registry(backend: FakeBackend) -> dict[str, str]:
@@ -73,3 +80,130 @@ async def test_after_a_sign_out_the_shared_phone_gets_none_of_the_last_persons_p
     onesignal.calls.clear()
     await sign_in(vm, "technician")
     assert devices == {SUBSCRIPTION: "technician"} and onesignal.calls[-1] == ("opt_in_push", None)
+
+
+class RevokingBackend(OnePersonPerPhone):
+    """Sessions with refresh tokens, revoked at sign-out (as the local issuer does); the first POST /requests is held
+    by a weak network and reaches the server only after `post_release`."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.post_held = asyncio.Event()
+        self.post_release = asyncio.Event()
+        self._hold = True
+
+    def _otp_verify(self, request: httpx.Request) -> httpx.Response:
+        answer = super()._otp_verify(request)
+        body = json.loads(answer.content)
+        return httpx.Response(answer.status_code, json={**body, "refresh_token": f"refresh-{body['access_token']}"})
+
+    async def _answer(self, request: httpx.Request) -> httpx.Response:
+        if request.method == "POST" and request.url.path == "/auth/sign-out":
+            self.requests.append(request)
+            self.tokens.pop(request.headers.get("authorization", "").removeprefix("Bearer "), None)
+            return httpx.Response(204)
+        if self._hold and request.method == "POST" and request.url.path == "/requests":
+            self._hold = False
+            self.post_held.set()
+            await self.post_release.wait()  # reaches the server now, after the sign-out
+        if request.method == "POST" and request.url.path == "/requests" and self._role(request) is None:
+            self.requests.append(request)
+            return error_response(401, "token_invalid")
+        return await super()._answer(request)
+
+
+async def test_a_call_refused_for_the_last_persons_ended_session_is_never_resent_with_the_next_persons_token() -> None:
+    """mobile/api_client.py `_send`: on a 401 it calls `_refresh_session(token)`, which returns at once when the
+    access token changed meanwhile ("another call refreshed"), and the call is sent again with `self._access`. After
+    a sign-out and someone else's sign-in, that is the next person's token: the citizen's request, sent on a weak
+    network and reaching the server after their sign-out revoked the session, is filed under the student's account
+    (with the citizen's address and phone), and the student's screen jumps to their home."""
+    backend = RevokingBackend()
+    app, form = await open_form(backend)
+    fill_valid(form)
+    sending = asyncio.ensure_future(form.submit())
+    await backend.post_held.wait()
+    await app.open_route("/")
+    await app.confirm_leave()
+    await app.sign_out()
+    await sign_in(app, "technician")
+
+    backend.post_release.set()
+    await sending
+    as_student = [r for r in backend.calls("POST", "/requests")
+                  if r.headers["authorization"].startswith("Bearer token-technician")]
+    assert as_student == [], "the citizen's request was sent again with the student's token"
+
+
+async def test_the_last_persons_unread_count_never_shows_on_the_next_persons_bell() -> None:
+    """mobile/viewmodels/app.py `_unread_counted` hands every X-Unread-Count the API client sees to the inbox of
+    whoever is signed in now. A reload of the citizen's home held by a weak network, answered after the citizen
+    signed out and a student signed in, puts the citizen's 7 unread on the student's bell (which stays there: the
+    student's own count was already asked)."""
+    backend = FakeBackend()
+    unread = {"citizen": 7, "technician": 0}
+
+    def mine(request: httpx.Request) -> httpx.Response:
+        role = backend._role(request)
+        if role is None:
+            return error_response(401, "token_invalid")
+        body = backend.my_requests if role == "citizen" else []
+        return httpx.Response(200, json=body, headers={UNREAD_COUNT_HEADER: str(unread[role])})
+
+    def count(request: httpx.Request) -> httpx.Response:
+        role = backend._role(request)
+        if role is None:
+            return error_response(401, "token_invalid")
+        return httpx.Response(200, json={"unread_count": unread[role]})
+
+    backend.overrides[("GET", "/requests/mine")] = mine
+    backend.overrides[("GET", "/me/notifications/unread-count")] = count
+    vm = AppViewModel(backend.client(), MemoryStore())
+    await vm.start()
+    await sign_in(vm, "citizen")
+    assert vm.inbox is not None and vm.inbox.unread == 7
+
+    backend.hold_next("/requests/mine")
+    polling = asyncio.ensure_future(vm.poll())  # the citizen's home reloads on a weak network
+    await backend.held.wait()
+    await vm.sign_out()
+    await sign_in(vm, "technician")
+    student_inbox = vm.inbox
+    assert student_inbox is not None and student_inbox.unread == 0
+
+    backend.release.set()
+    await polling
+    assert student_inbox.unread == 0, "the citizen's unread count is on the student's bell"
+
+
+async def test_a_refresh_answered_after_a_sign_out_never_brings_the_ended_session_back() -> None:
+    """The same rule for the session's own tokens: a refresh under way at the sign-out (the access token was due,
+    on a weak network) answered after it must not make the ended session current again, nor be stored."""
+    clock = [1_000_000.0]
+    backend = RefreshingBackend(clock)
+    held, release = asyncio.Event(), asyncio.Event()
+
+    async def handler(request: httpx.Request) -> httpx.Response:
+        answer = backend.handler(request)  # the server answers when the call arrives ...
+        if request.url.path == "/auth/refresh":
+            held.set()
+            await release.wait()  # ... and the answer reaches the phone late
+        return answer
+
+    api = ApiClient("http://backend.test", transport=httpx.MockTransport(handler), clock=lambda: clock[0])
+    stored: list[SessionTokens | None] = []
+
+    async def remember(tokens: SessionTokens | None) -> None:
+        stored.append(tokens)
+
+    api.on_tokens_changed = remember
+    await api.verify_otp("+66811111111", "123456")
+    clock[0] += 3600 + 1  # the access token is due: the next call refreshes first
+    calling = asyncio.ensure_future(api.me())
+    await held.wait()
+    await api.sign_out()
+    release.set()
+    with pytest.raises(ApiError) as caught:
+        await calling
+    assert caught.value.is_session_ended and caught.value.is_auth_lost
+    assert api.session is None and stored[-1] is None, "the signed-out session is current again"
