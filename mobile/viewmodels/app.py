@@ -743,6 +743,35 @@ class AppViewModel(Observable):
 
     # --- the outbox ---------------------------------------------------------------------------------
 
+    def _drafts_of_this_session(self) -> Callable[[OutboxItem], Awaitable[None]]:
+        """Where a form's unsent draft goes when its send gives up: to the session the form was opened in, and its
+        writer. A send may give up long after its writer left the form (a weak network holds it for tens of
+        seconds), signed out and handed the phone over: then the draft is kept for its writer (held, to send, edit or
+        discard when they sign in again) and nothing of it reaches the session signed in now, neither its outbox
+        nor its sender nor its screen."""
+        generation, profile = self._api.generation, self.session.profile
+        writer = str(profile.id) if profile is not None else ""
+
+        async def keep(item: OutboxItem) -> None:
+            item.owner_id = writer
+            if self._api.generation == generation:
+                await self._saved_offline(item)
+                return
+            if item.request_id is None:  # a stored request only has photos to follow, under its writer's account
+                item.state = ItemState.HELD
+            await self._keep_for_writer(item)
+
+        return keep
+
+    async def _keep_for_writer(self, item: OutboxItem) -> None:
+        """A draft of someone not signed in now, into the device's outbox under its writer (`item.owner_id`).
+        Through the outbox shown now, if there is one: each keeps every person's drafts and saves them all."""
+        outbox = self.outbox if self.outbox is not None else self.home.outbox if self.home is not None else None
+        if outbox is None:
+            outbox = Outbox(self._api, self._outbox_storage, owner_id=item.owner_id, sleep=self._sleep)
+            await outbox.load()
+        await outbox.add(item)
+
     async def _saved_offline(self, item: OutboxItem) -> None:
         if self.outbox is not None:
             await self.outbox.add(item)
@@ -950,7 +979,7 @@ class AppViewModel(Observable):
             on_done=self._request_sent,
             on_back=self.go_back,
             on_auth_lost=self._auth_lost,
-            on_offline=self._saved_offline,
+            on_offline=self._drafts_of_this_session(),
             from_outbox=from_outbox,
             geocoder=self._geocoder,
         )

@@ -11,6 +11,7 @@ import pytest
 
 from mobile.api_client import ApiClient, ApiError
 from mobile.models import SessionTokens
+from mobile.outbox import ItemState
 from mobile.push import OneSignalPush
 from mobile.viewmodels.app import AppViewModel, Screen
 from shared.wire import UNREAD_COUNT_HEADER
@@ -82,6 +83,61 @@ async def test_after_a_sign_out_the_shared_phone_gets_none_of_the_last_persons_p
     assert devices == {SUBSCRIPTION: "technician"} and onesignal.calls[-1] == ("opt_in_push", None)
 
 
+class WeakNetworkPost(OnePersonPerPhone):
+    """The first POST /requests hangs on a weak network until `release`, then fails as no connection."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.post_held = asyncio.Event()
+        self.post_release = asyncio.Event()
+        self._hold = True
+
+    async def _answer(self, request: httpx.Request) -> httpx.Response:
+        if self._hold and request.method == "POST" and request.url.path == "/requests":
+            self._hold = False
+            self.post_held.set()
+            await self.post_release.wait()
+            raise httpx.ConnectTimeout("no answer on a weak network", request=request)
+        return await super()._answer(request)
+
+
+async def test_a_send_that_fails_after_a_sign_out_never_becomes_the_next_persons_draft() -> None:
+    """mobile/viewmodels/app.py `_saved_offline` adds the failed form's draft to `self.outbox`, the outbox of whoever
+    is signed in when the send gives up, and `Outbox.add` stamps it with that person's id. On a weak network a send
+    can hang for tens of seconds (10 s per connect/write/read): the citizen gives up, goes back to the home (the app
+    asks, they leave), signs out and hands the phone over; a student signs in; then the send fails. The citizen's
+    request (their address, their phone, their photos) is now on the student's home as the student's draft, and the
+    student's sender files it as a request of the student's account."""
+    backend = WeakNetworkPost()
+    app, form = await open_form(backend)
+    fill_valid(form)
+    sending = asyncio.ensure_future(form.submit())
+    await backend.post_held.wait()
+
+    await app.open_route("/")  # the citizen gives up waiting
+    assert app.leave_target == "/"
+    await app.confirm_leave()
+    await app.sign_out()
+    await sign_in(app, "technician")  # the next person on this phone
+    outbox = app.outbox
+    assert outbox is not None and outbox.items == []
+
+    backend.post_release.set()
+    await sending
+    assert [item.body["address"] for item in outbox.items] == [], "the citizen's draft is the student's now"
+    await outbox.flush()
+    sent_as_student = [json.loads(r.content) for r in backend.calls("POST", "/requests")
+                       if r.headers["authorization"].startswith("Bearer token-technician")]
+    assert sent_as_student == [], "the citizen's request was filed under the student's account"
+    assert screen_of(app) == Screen.HOME and app.session.signed_in, "the student's session was disturbed"
+
+    # The draft is its writer's, held: the citizen finds it when they sign in again, to send, edit or discard.
+    await app.sign_out()
+    await sign_in(app, "citizen")
+    assert app.outbox is not None
+    assert [(item.body["address"], item.state) for item in app.outbox.items] == [(form.address, ItemState.HELD)]
+
+
 class RevokingBackend(OnePersonPerPhone):
     """Sessions with refresh tokens, revoked at sign-out (as the local issuer does); the first POST /requests is held
     by a weak network and reaches the server only after `post_release`."""
@@ -127,12 +183,14 @@ async def test_a_call_refused_for_the_last_persons_ended_session_is_never_resent
     await app.confirm_leave()
     await app.sign_out()
     await sign_in(app, "technician")
+    await app.open_route("/inbox")  # the student is on a screen of their own
 
     backend.post_release.set()
     await sending
     as_student = [r for r in backend.calls("POST", "/requests")
                   if r.headers["authorization"].startswith("Bearer token-technician")]
     assert as_student == [], "the citizen's request was sent again with the student's token"
+    assert screen_of(app) == Screen.INBOX and app.session.signed_in, "the student was moved or signed out"
 
 
 async def test_the_last_persons_unread_count_never_shows_on_the_next_persons_bell() -> None:
