@@ -381,15 +381,26 @@ class ApiClient:
                     return  # the access token still works a little longer: go on with it
                 raise
 
-    async def sign_out(self) -> None:
-        """End the session at the backend (its refresh token stops working) and forget it here. Never fails:
-        signing out offline still signs out on this device."""
-        if self._access is not None or self._refresh is not None:
-            body = {"refresh_token": self._refresh} if self._refresh else None
-            with contextlib.suppress(ApiError):
-                await self._send("POST", "/auth/sign-out", json=body, retry_auth=False)
+    def end_session(self) -> SessionTokens | None:
+        """Forget the session here, at once (the next generation begins: answers to its calls no longer count), and
+        return it for what the backend is told after (`drop_device`, `revoke`)."""
+        ended = self.session
         self.use_session(None)
+        return ended
+
+    async def revoke(self, ended: SessionTokens | None) -> None:
+        """End a session `end_session` returned at the backend too (its refresh token stops working). Never fails:
+        signing out offline still signed out on this device."""
+        if ended is not None:
+            body = {"refresh_token": ended.refresh_token} if ended.refresh_token else None
+            with contextlib.suppress(ApiError):
+                await self._send("POST", "/auth/sign-out", json=body, retry_auth=False, bearer=ended.access_token)
+
+    async def sign_out(self) -> None:
+        """Forget the session here, then end it at the backend. Never fails."""
+        ended = self.end_session()
         await self._tokens_changed()
+        await self.revoke(ended)
 
     async def aclose(self) -> None:
         await self._http.aclose()
@@ -741,9 +752,11 @@ class ApiClient:
         """After sign-in, where the platform has a push token (FCM on phones)."""
         await self._send("POST", "/me/devices", json={"platform": platform, "token": token})
 
-    async def drop_device(self, token: str) -> None:
-        """At sign-out: nothing more goes to this device."""
-        await self._send("DELETE", f"/me/devices/{quote(token, safe='')}", retry_auth=False)
+    async def drop_device(self, token: str, ended: SessionTokens | None = None) -> None:
+        """At sign-out: nothing more goes to this device. `ended`: the session that registered it, when the sign-out
+        forgot it here already (`end_session`)."""
+        await self._send("DELETE", f"/me/devices/{quote(token, safe='')}", retry_auth=False,
+                         bearer=ended.access_token if ended is not None else None)
 
     # --- the admin's colleges and their supervisors (issue 11) -------------------------------------------
 
@@ -810,16 +823,17 @@ class ApiClient:
         headers: Mapping[str, str] | None = None,
         auth: bool = True,
         retry_auth: bool = True,
+        bearer: str | None = None,  # a session's access token, for one `end_session` forgot here already
     ) -> httpx.Response:
         generation = self._generation  # the session this call is made for: its answer counts while it lasts
         try:
-            if auth and retry_auth and self._due():
+            if auth and retry_auth and bearer is None and self._due():
                 await self._refresh_session(self._access, early=True)
-            token = self._access if auth else None
+            token = bearer if bearer is not None else self._access if auth else None
             response = await self._request(method, path, json=json, files=files, params=params, headers=headers,
                                            token=token)
-            if (response.status_code == 401 and token is not None and retry_auth and self._refresh is not None
-                    and self._generation == generation):
+            if (response.status_code == 401 and token is not None and retry_auth and bearer is None
+                    and self._refresh is not None and self._generation == generation):
                 await self._refresh_session(token)  # raises session_expired when the session has ended
                 if self._generation == generation:  # never with the tokens of a session begun meanwhile
                     response = await self._request(method, path, json=json, files=files, params=params,

@@ -229,18 +229,26 @@ class AppViewModel(Observable):
                 await self.poll()  # so are the timeline's system notes: the open request is fetched again
 
     async def sign_out(self, notice: Bilingual | None = None) -> None:
+        """The person is forgotten on the device first (the session, its stored copy, the phone's pushes, the
+        screens), and only then is the backend told (the device dropped, the refresh token revoked): on a weak
+        network that waits tens of seconds, and meanwhile the sign-in shows, and the app closed and opened again
+        opens at it. Never fails: offline, the sign-out on the device is complete all the same."""
         self._stop_background()
-        await self._drop_device()
-        self.session.token = None  # no more token saving from here on (the API client reports None next)
+        device_token, self._device_token = self._device_token, None
+        ended = self._api.end_session()  # answers to this session's calls no longer count (mobile/api_client.py)
+        self.session.token = None  # no more token saving from here on
         self._suspended_owner = None
         self._suspending = False
-        # Revokes the refresh token at the backend when there is one; never fails (offline still signs out here).
-        await self._api.sign_out()
         await self._store.clear()
+        await self._stop_push()
         self._close_screens()
         self.session.sign_out()
         self.login.reset(notice)
         self._show_login()
+        if device_token is not None and ended is not None:
+            with contextlib.suppress(ApiError):
+                await self._api.drop_device(device_token, ended)
+        await self._api.revoke(ended)
 
     def _close_screens(self) -> None:
         """Every screen of the session goes (and its home, inbox and outbox with it)."""
@@ -517,15 +525,11 @@ class AppViewModel(Observable):
             # stream still work, and the next sign-in tries again.
             return
 
-    async def _drop_device(self) -> None:
-        token, self._device_token = self._device_token, None
-        if token is not None:
-            with contextlib.suppress(ApiError):
-                await self._api.drop_device(token)
+    async def _stop_push(self) -> None:
         if self._push is not None:
-            # The next person on this phone must not get this one's pushes, also when the DELETE above did not get
-            # through (offline, or the server already ended the session): the phone stops showing them. A push
-            # service that fails here must not stop the sign-out.
+            # The next person on this phone must not get this one's pushes, also when the sign-out's DELETE
+            # /me/devices does not get through (offline, or the server already ended the session): the phone stops
+            # showing them. A push service that fails here must not stop the sign-out.
             with contextlib.suppress(Exception):
                 await self._push.unsubscribe()
 

@@ -138,6 +138,42 @@ async def test_a_send_that_fails_after_a_sign_out_never_becomes_the_next_persons
     assert [(item.body["address"], item.state) for item in app.outbox.items] == [(form.address, ItemState.HELD)]
 
 
+class SlowSignOut(FakeBackend):
+    """POST /auth/sign-out hangs on a weak network (until the test ends)."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.sign_out_held = asyncio.Event()
+
+    async def _answer(self, request: httpx.Request) -> httpx.Response:
+        if request.method == "POST" and request.url.path == "/auth/sign-out":
+            self.sign_out_held.set()
+            await asyncio.Event().wait()
+        return await super()._answer(request)
+
+
+async def test_a_sign_out_forgets_the_person_on_the_device_before_it_waits_for_the_network() -> None:
+    """mobile/viewmodels/app.py `sign_out` awaits DELETE /me/devices and POST /auth/sign-out (each up to the 10 s
+    timeout per connect/write/read) before it clears the stored session and closes the screens. On a weak network the
+    person taps "sign out", sees their home stay, closes the app and hands the phone over: opened again, the app is
+    still signed in as them (and the session was never revoked)."""
+    backend = SlowSignOut()
+    store = MemoryStore()
+    vm = AppViewModel(backend.client(), store)
+    await vm.start()
+    await sign_in(vm, "citizen")
+    signing_out = asyncio.ensure_future(vm.sign_out())
+    try:
+        await backend.sign_out_held.wait()
+        assert screen_of(vm) == Screen.LOGIN, "the home stays while the network is waited on"
+        vm.stop()  # the person gives up waiting and closes the app
+        reopened = AppViewModel(backend.client(), store)
+        await reopened.start()
+        assert reopened.screen == Screen.LOGIN, "the app opens again as the person who signed out"
+    finally:
+        signing_out.cancel()
+
+
 class RevokingBackend(OnePersonPerPhone):
     """Sessions with refresh tokens, revoked at sign-out (as the local issuer does); the first POST /requests is held
     by a weak network and reaches the server only after `post_release`."""
