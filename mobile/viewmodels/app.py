@@ -510,12 +510,12 @@ class AppViewModel(Observable):
         profile = self.session.profile
         if self._push is None or self._device_token is not None or profile is None:
             return
+        generation = self._api.generation
         try:
             found = await self._push.subscribe(str(profile.id))
-            now = self.session.profile
-            if found is not None and now is not None and now.id == profile.id:  # still signed in as them
+            if found is not None and self._api.generation == generation:  # still the session that asked
                 platform, token = found
-                await self._api.register_device(platform, token)
+                await self._api.register_device(platform, token)  # raises session_ended if it ends meanwhile
                 self._device_token = token
                 # Only now that the backend sends this device's pushes to this person (a device the last person's
                 # failed DELETE left registered to them moved to this one) may they show again.
