@@ -48,8 +48,8 @@ def devices_registry(backend: FakeBackend) -> dict[str, str]:
 
 @pytest.mark.parametrize("how", ["session_ended", "offline_sign_out"])
 async def test_after_a_sign_out_the_shared_phone_gets_none_of_the_last_persons_pushes(how: str) -> None:
-    """mobile/viewmodels/app.py `_drop_device`: the backend forgets the device only if DELETE /me/devices succeeds,
-    and the phone only logs out of OneSignal. OneSignal's logout keeps the device's push subscription (a new
+    """Was (audit14b): the backend forgot the device only if DELETE /me/devices succeeded, and the phone only logged
+    out of OneSignal. OneSignal's logout keeps the device's push subscription (a new
     anonymous user gets it, same id) and the backend sends to that id (`include_subscription_ids`), so when the
     DELETE fails nothing stops the last person's pushes ("new job FX-…", their request's progress) from showing on
     the phone the next person picks up. It fails whenever the sign-out follows a session the server already ended
@@ -102,8 +102,8 @@ class WeakNetworkPost(OnePersonPerPhone):
 
 
 async def test_a_send_that_fails_after_a_sign_out_never_becomes_the_next_persons_draft() -> None:
-    """mobile/viewmodels/app.py `_saved_offline` adds the failed form's draft to `self.outbox`, the outbox of whoever
-    is signed in when the send gives up, and `Outbox.add` stamps it with that person's id. On a weak network a send
+    """Was (audit14b): `_saved_offline` added the failed form's draft to `self.outbox`, the outbox of whoever is
+    signed in when the send gives up, and `Outbox.add` stamped it with that person's id. On a weak network a send
     can hang for tens of seconds (10 s per connect/write/read): the citizen gives up, goes back to the home (the app
     asks, they leave), signs out and hands the phone over; a student signs in; then the send fails. The citizen's
     request (their address, their phone, their photos) is now on the student's home as the student's draft, and the
@@ -153,8 +153,8 @@ class SlowSignOut(FakeBackend):
 
 
 async def test_a_sign_out_forgets_the_person_on_the_device_before_it_waits_for_the_network() -> None:
-    """mobile/viewmodels/app.py `sign_out` awaits DELETE /me/devices and POST /auth/sign-out (each up to the 10 s
-    timeout per connect/write/read) before it clears the stored session and closes the screens. On a weak network the
+    """Was (audit14b): `sign_out` awaited DELETE /me/devices and POST /auth/sign-out (each up to the 10 s timeout
+    per connect/write/read) before it cleared the stored session and closed the screens. On a weak network the
     person taps "sign out", sees their home stay, closes the app and hands the phone over: opened again, the app is
     still signed in as them (and the session was never revoked)."""
     backend = SlowSignOut()
@@ -205,8 +205,8 @@ class RevokingBackend(OnePersonPerPhone):
 
 
 async def test_a_call_refused_for_the_last_persons_ended_session_is_never_resent_with_the_next_persons_token() -> None:
-    """mobile/api_client.py `_send`: on a 401 it calls `_refresh_session(token)`, which returns at once when the
-    access token changed meanwhile ("another call refreshed"), and the call is sent again with `self._access`. After
+    """Was (audit14b): ApiClient `_send`, on a 401, called `_refresh_session(token)`, which returns at once when the
+    access token changed meanwhile ("another call refreshed"), and sent the call again with `self._access`. After
     a sign-out and someone else's sign-in, that is the next person's token: the citizen's request, sent on a weak
     network and reaching the server after their sign-out revoked the session, is filed under the student's account
     (with the citizen's address and phone), and the student's screen jumps to their home."""
@@ -230,8 +230,8 @@ async def test_a_call_refused_for_the_last_persons_ended_session_is_never_resent
 
 
 async def test_the_last_persons_unread_count_never_shows_on_the_next_persons_bell() -> None:
-    """mobile/viewmodels/app.py `_unread_counted` hands every X-Unread-Count the API client sees to the inbox of
-    whoever is signed in now. A reload of the citizen's home held by a weak network, answered after the citizen
+    """Was (audit14b): `_unread_counted` handed every X-Unread-Count the API client saw to the inbox of whoever is
+    signed in now. A reload of the citizen's home held by a weak network, answered after the citizen
     signed out and a student signed in, puts the citizen's 7 unread on the student's bell (which stays there: the
     student's own count was already asked)."""
     backend = FakeBackend()
