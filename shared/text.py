@@ -76,6 +76,8 @@ ERRORS: dict[str, Bilingual] = {
     "session_expired": B(
         "การเข้าสู่ระบบสิ้นสุดแล้ว กรุณาเข้าสู่ระบบใหม่", "Your session has ended: please sign in again"
     ),
+    # The app's own: the answer to a call made before a sign-out on this device, which nobody now signed in asked for.
+    "session_ended": B("ออกจากระบบไปแล้ว คำขอนี้จึงไม่ได้ดำเนินการต่อ", "Signed out meanwhile: this was not carried on"),
     # An operator suspended the account (profiles.is_active): every call but the person's data rights answers this.
     "account_suspended": B(
         "บัญชีนี้ถูกระงับการใช้งาน หากมีข้อสงสัย กรุณาติดต่อวิทยาลัยของคุณหรือผู้ดูแลระบบ Fixit "
