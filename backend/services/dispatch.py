@@ -571,7 +571,7 @@ async def assign(
     student_college = await roster_college(conn, technician_id)
     status = await lock_status(conn, request_id, check_visible=True)
     if status not in ASSIGNABLE | REASSIGNABLE:
-        raise ApiError(409, "illegal_transition", from_status=status.value, to_status=S.ACCEPTED.value)
+        raise ApiError(409, "illegal_transition", from_status=status, to_status=S.ACCEPTED)
     req = await _request(conn, request_id)
     # Seeing the request is not running it: a teacher who asked for this repair themselves, or held the job as a
     # student before, sees it too. Only its college's teachers (and admins) give it away; an offered job's move
