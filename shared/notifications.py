@@ -12,15 +12,14 @@ from datetime import datetime, time, timedelta
 from enum import StrEnum
 from typing import Any
 from urllib.parse import urlsplit
-from zoneinfo import ZoneInfo
 
 from shared.invitations import DECLINED_WAIT_DAYS
 from shared.quoted_text import QUOTE_MAX, QUOTE_NOTE_MAX, one_line
 from shared.text import Bilingual, Locale, bilingual, t
+from shared.thai_time import BANGKOK
 from shared.work import UNREPAIRABLE_REASONS
 
 B = Bilingual
-BANGKOK = ZoneInfo("Asia/Bangkok")
 
 
 class Kind(StrEnum):
