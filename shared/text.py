@@ -1049,6 +1049,12 @@ NEXT_STEPS: dict[RequestStatus, tuple[Bilingual, Bilingual | None]] = {
     RequestStatus.CANCELLED: (B("คำขอนี้ถูกยกเลิกแล้ว", "This request was cancelled"), None),
 }
 
+# The citizen's wait while the request is offered in the students' quiet hours (shared.notifications
+# .expected_wait): they hear of it when those hours end, and the offer runs its time from then.
+OFFERED_WAIT_IN_QUIET_HOURS = B("ช่วงกลางคืนนักศึกษาจะได้รับแจ้งงานใหม่ตอน {time} น. โดยปกติมีผู้รับงานภายใน 1 ชั่วโมงหลังจากนั้น",
+                                "At night students hear of new jobs at {time}: usually taken within an hour after "
+                                "that")
+
 # Exports (CSV and the ledger PDF): column headers and the PDF's words.
 EXPORT_TEXTS: dict[str, Bilingual] = {
     "reference": B("เลขที่อ้างอิง", "Reference"),
