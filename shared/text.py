@@ -148,8 +148,19 @@ ERRORS: dict[str, Bilingual] = {
     "forbidden_role": B("บทบาทของคุณไม่มีสิทธิ์ทำรายการนี้", "Your role may not do this"),
     "not_found": B("ไม่พบข้อมูลที่ต้องการ", "Not found"),
     "illegal_transition": B(
-        "เปลี่ยนสถานะจาก {from_status} เป็น {to_status} ไม่ได้",
-        "Cannot change the status from {from_status} to {to_status}",
+        "เปลี่ยนสถานะจาก \"{from_status}\" เป็น \"{to_status}\" ไม่ได้",
+        "Cannot change the status from \"{from_status}\" to \"{to_status}\"",
+    ),
+    # A citizen's photo for a request no longer open (the app's outbox may send a draft's photos after its owner
+    # cancelled it): nothing about the request changes any more.
+    "request_closed": B(
+        "คำขอนี้ปิดแล้ว (สถานะ \"{request_status}\") จึงเพิ่มรูปไม่ได้",
+        "This request is closed (\"{request_status}\"): photos can no longer be added",
+    ),
+    # The student's after photos and report, once the job is with the teacher or past it.
+    "work_closed": B(
+        "งานนี้อยู่ในสถานะ \"{request_status}\" แล้ว จึงแก้รูปหลังซ่อมหรือรายงานไม่ได้",
+        "This job is at \"{request_status}\" now: its after photos and report can no longer be changed",
     ),
     "database_unavailable": B(
         "ระบบฐานข้อมูลขัดข้องชั่วคราว กรุณาลองใหม่", "The database is unavailable: please try again"
@@ -920,9 +931,16 @@ OFFER_STATUS_LABELS: dict[OfferStatus, Bilingual] = {
 
 
 def error_text(code: str, **values: object) -> Bilingual:
-    """The message for an error code; unknown codes fall back to the generic one, never to a blank."""
+    """The message for an error code; unknown codes fall back to the generic one, never to a blank. A value that is
+    a request status reads as its label (STATUS_LABELS), one that is Bilingual in each text's own language: a
+    person reads "ยกเลิกแล้ว", never the API's code "cancelled"."""
     template = ERRORS.get(code, ERRORS["internal_error"])
-    return template.format(**values) if values else template
+    if not values:
+        return template
+    worded = {k: STATUS_LABELS[v] if isinstance(v, RequestStatus) else v for k, v in values.items()}
+    th = {k: v.th if isinstance(v, Bilingual) else v for k, v in worded.items()}
+    en = {k: v.en if isinstance(v, Bilingual) else v for k, v in worded.items()}
+    return Bilingual(template.th.format(**th), template.en.format(**en))
 
 
 def bilingual(key: str, **values: object) -> Bilingual:
@@ -1055,6 +1073,12 @@ NEXT_STEPS: dict[RequestStatus, tuple[Bilingual, Bilingual | None]] = {
     ),
     RequestStatus.CANCELLED: (B("คำขอนี้ถูกยกเลิกแล้ว", "This request was cancelled"), None),
 }
+
+# The citizen's wait while the request is offered in the students' quiet hours (shared.notifications
+# .expected_wait): they hear of it when those hours end, and the offer runs its time from then.
+OFFERED_WAIT_IN_QUIET_HOURS = B("ช่วงกลางคืนนักศึกษาจะได้รับแจ้งงานใหม่ตอน {time} น. โดยปกติมีผู้รับงานภายใน 1 ชั่วโมงหลังจากนั้น",
+                                "At night students hear of new jobs at {time}: usually taken within an hour after "
+                                "that")
 
 # Exports (CSV and the ledger PDF): column headers and the PDF's words.
 EXPORT_TEXTS: dict[str, Bilingual] = {

@@ -32,7 +32,6 @@ from backend.deps import (
 from backend.errors import ApiError
 from backend.schemas import VISIBLE_LINE_PATTERN, ErrorResponse, Finite, Line, Text, Whole, rule
 from backend.services import credit, rate_limits
-from backend.services.exports import BANGKOK
 from backend.services.portfolio_pdf import portfolio_pdf
 from backend.services.profiles import load_profile, suspended_told
 from backend.services.rate_limits import Limit
@@ -63,6 +62,7 @@ from shared.credit import (
 )
 from shared.roles import AppRole
 from shared.text import Locale
+from shared.thai_time import BANGKOK
 from shared.visible_text import is_blank, visible_length
 
 router = APIRouter(tags=["credit"], responses={

@@ -906,7 +906,9 @@ async def job_record(conn: Conn, request_id: uuid.UUID) -> dict[str, Any]:
 
 # --- Portfolio --------------------------------------------------------------------------------------------------
 
-def _term_range(term: str) -> tuple[date, date]:
+def _term_range(term: str) -> tuple[datetime, datetime]:
+    """The term's [start, end) as moments, Bangkok midnights (shared.credit.term_bounds): compared with timestamptz
+    columns they cut where a Thai calendar does, whatever the session's TimeZone."""
     bounds = term_bounds(term)
     if bounds is None:
         raise ApiError(400, "term_invalid")
