@@ -24,34 +24,6 @@ def shaped(local_pg: LocalPostgres) -> SupabaseShapedPostgres:
     return local_pg
 
 
-@pytest.mark.xfail(strict=True, reason="audit14a: the sequences made before 0014 (status_events_id_seq, "
-                                       "audit_events_id_seq) kept Supabase's default grants: anon and "
-                                       "authenticated may nextval/setval them")
-@pytest.mark.parametrize("role", ["anon", "authenticated"])
-def test_the_api_roles_cannot_move_a_sequence_in_public(shaped: SupabaseShapedPostgres, database_url: str,
-                                                        role: str) -> None:
-    database = str(psycopg.conninfo.conninfo_to_dict(database_url)["dbname"])
-    with psycopg.connect(database_url) as conn:
-        sequences = [r[0] for r in conn.execute(
-            "select c.oid::regclass::text from pg_class c join pg_namespace n on n.oid = c.relnamespace "
-            "where n.nspname = 'public' and c.relkind = 'S' order by 1").fetchall()]
-    assert "audit_events_id_seq" in sequences and "status_events_id_seq" in sequences
-    moved = []
-    for sequence in sequences:
-        # As PostgREST runs a request: log in as `authenticator`, then the request's role.
-        with psycopg.connect(shaped.url_as("authenticator", database), row_factory=dict_row) as conn:
-            conn.execute("select set_config('role', %s, true)", [role])
-            try:
-                # nextval (USAGE or UPDATE) skips an id; setval (UPDATE) could set the audit trail's next id onto
-                # an old row's, so every audited write fails. Neither is undone by a rollback.
-                conn.execute("select nextval(%s)", [sequence])
-                moved.append(sequence)
-            except psycopg.errors.InsufficientPrivilege:
-                pass
-            conn.rollback()
-    assert moved == []
-
-
 def _gotrue_signs_up(shaped: SupabaseShapedPostgres, database_url: str, phone: str, metadata: dict[str, str],
                      ) -> uuid.UUID:
     """What GoTrue's POST /auth/v1/otp does for a phone it does not know, before any code is entered
