@@ -10,7 +10,6 @@ from psycopg.rows import dict_row
 from psycopg.types.json import Jsonb
 
 from backend.local_postgres import LocalPostgres
-from shared.display_names import clean_display_name
 from tests.helpers import bearer, fresh_phone, sign_in
 from tests.integration.dispatch_area import Area, area  # noqa: F401  (the fixture)
 from tests.integration.test_invitation_expiry import audit_of, listed
@@ -40,31 +39,6 @@ def _gotrue_signs_up(shaped: SupabaseShapedPostgres, database_url: str, phone: s
                        %s, %s, '', '', '', '', now(), now())""",
             [user_id, "66" + phone[1:], Jsonb({"provider": "phone", "providers": ["phone"]}), Jsonb(metadata)])
     return user_id
-
-
-@pytest.mark.xfail(strict=True, reason="audit14a: a GoTrue sign-up's user metadata (`data` of POST /auth/v1/otp or "
-                                       "/signup, set by whoever signs up) becomes the profile's display name "
-                                       "unchecked (private.create_profile_for_new_user): names PATCH /me refuses")
-@pytest.mark.parametrize("name", ["\x1b[2J\x1b[31mครู สมชาย", "\u200b\u200b\u200b"],
-                         ids=["control_characters", "nothing_visible"])
-async def test_a_gotrue_sign_up_cannot_set_a_name_the_app_refuses(shaped: SupabaseShapedPostgres, database_url: str,
-                                                                  api: httpx.AsyncClient, name: str) -> None:
-    # The app's rules refuse it (backend/schemas.py `Line`: 422 for control characters; shared/display_names.py:
-    # 400 display_name_invalid for a name with nothing visible).
-    token, _ = await sign_in(api, fresh_phone())
-    refused = await api.patch("/me", json={"display_name": name}, headers=bearer(token))
-    assert refused.status_code in (400, 422) and refused.json()["error"]["code"], refused.text
-    assert clean_display_name(name) is None or refused.status_code == 422
-
-    # A sign-up through Supabase Auth (`data` chosen by whoever signs up); the trigger on auth.users makes the
-    # profile.
-    user_id = _gotrue_signs_up(shaped, database_url, fresh_phone(), {"display_name": name})
-    with psycopg.connect(database_url, row_factory=dict_row) as conn:
-        profile = conn.execute("select display_name from public.profiles where id = %s", [user_id]).fetchone()
-    assert profile is not None
-    stored = profile["display_name"]
-    # What is stored is a name the app would accept, or none at all (the person names themselves in the app).
-    assert stored == "" or clean_display_name(stored) == stored, repr(stored)
 
 
 @pytest.mark.xfail(strict=True, reason="audit14a: on Supabase, GoTrue inserts the user when a code is only asked "
