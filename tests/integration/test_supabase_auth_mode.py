@@ -54,9 +54,11 @@ async def test_sign_in_goes_through_supabase_auth(
     phone = fresh_phone()
     e164 = "+66" + phone[1:]
     user_id = uuid.uuid4()
-    # What Supabase Auth does on its side when the code is right: the user row (our trigger adds the profile).
+    # What Supabase Auth does on its side when the code is right: the user row, its phone confirmed (our trigger
+    # adds the profile).
     with psycopg.connect(database_url, autocommit=True) as conn:
-        conn.execute("insert into auth.users (id, phone) values (%s, %s)", [user_id, e164[1:]])
+        conn.execute("insert into auth.users (id, phone, phone_confirmed_at) values (%s, %s, now())",
+                     [user_id, e164[1:]])
 
     with respx.mock(base_url=f"{SUPABASE}/auth/v1", assert_all_called=True) as fake:
         otp = fake.post("/otp").respond(200, json={})

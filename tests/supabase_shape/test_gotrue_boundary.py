@@ -1,5 +1,6 @@
 """What Supabase Auth (GoTrue) writes to `auth.users` and what Fixit's triggers make of it (migration 0052, review
-14a): no name from the sign-up's metadata."""
+14a): an account (a profile, a waiting staff invitation applied) only once the phone answered a code, and no name
+from the sign-up's metadata."""
 
 import uuid
 
@@ -10,6 +11,8 @@ from psycopg.rows import dict_row
 
 from shared.display_names import clean_display_name
 from tests.helpers import bearer, fresh_phone, sign_in
+from tests.integration.dispatch_area import Area, area  # noqa: F401  (the fixture)
+from tests.integration.test_invitation_expiry import audit_of, listed
 from tests.supabase_shape import SupabaseShapedPostgres
 from tests.supabase_shape.gotrue import (
     gotrue_signs_up,
@@ -44,3 +47,52 @@ async def test_a_gotrue_sign_up_cannot_set_a_name_the_app_refuses(
     stored = profile["display_name"]
     # What is stored is a name the app would accept, or none at all (the person names themselves in the app).
     assert stored == "" or (isinstance(stored, str) and clean_display_name(stored) == stored), repr(stored)
+
+
+async def test_asking_for_a_code_with_an_invited_phone_accepts_nothing(
+    shaped: SupabaseShapedPostgres, database_url: str, api: httpx.AsyncClient, area: Area,  # noqa: F811
+) -> None:
+    teacher, _ = await sign_in(api, area.students["teacher"][1])
+    invited = fresh_phone()
+    sent = await api.post(f"/colleges/{area.near}/students", json={"phone": invited}, headers=bearer(teacher))
+    assert sent.status_code == 201, sent.text  # no account yet: the invitation waits for a first sign-in
+    [invitation] = await listed(api, teacher, area.near, invited)
+
+    # Someone types the invited number into the sign-in screen (Fixit's POST /otp/request passes it to GoTrue's
+    # /otp, as anyone may with the project's anon key) and never enters a code: GoTrue stores the user unconfirmed.
+    stranger = gotrue_signs_up(shaped, database_url, invited, {})
+
+    # Nobody has shown they hold the phone: the invitation is not accepted in their name, it still waits (the
+    # college may take it back), and the unconfirmed number has no account in Fixit at all.
+    assert audit_of(database_url, str(stranger)) == []
+    assert profile_of(database_url, stranger) is None
+    assert [i["id"] for i in await listed(api, teacher, area.near, invited)] == [invitation["id"]]
+    withdrawn = await api.delete(f"/colleges/{area.near}/invites/{invitation['id']}", headers=bearer(teacher))
+    assert withdrawn.status_code == 204, withdrawn.text
+
+
+async def test_the_invited_phone_that_answers_the_code_accepts_the_invitation(
+    shaped: SupabaseShapedPostgres, database_url: str, api: httpx.AsyncClient, area: Area,  # noqa: F811
+) -> None:
+    teacher, _ = await sign_in(api, area.students["teacher"][1])
+    invited = fresh_phone()
+    sent = await api.post(f"/colleges/{area.near}/students", json={"phone": invited, "display_name": "นาย ดี"},
+                          headers=bearer(teacher))
+    assert sent.status_code == 201, sent.text
+    [invitation] = await listed(api, teacher, area.near, invited)
+
+    # The number's owner asks for a code (GoTrue's unconfirmed insert), twice, then enters it (the confirmation).
+    owner = gotrue_signs_up(shaped, database_url, invited, {})
+    assert profile_of(database_url, owner) is None
+    gotrue_verifies(shaped, database_url, owner)
+
+    profile = profile_of(database_url, owner)
+    assert profile == {"role": "technician", "college_id": area.near, "display_name": "นาย ดี",
+                       "phone": "+66" + invited[1:]}
+    [accepted] = audit_of(database_url, str(owner))
+    assert accepted["action"] == "staff.invite_accept" and accepted["actor"] == "system"
+    assert accepted["after"]["invite_id"] == invitation["id"] and accepted["after"]["at_sign_in"] is True
+    assert await listed(api, teacher, area.near, invited) == []
+    # Their next sign-ins confirm the phone again (ConfirmPhone every time): nothing more happens.
+    gotrue_verifies(shaped, database_url, owner)
+    assert profile_of(database_url, owner) == profile and len(audit_of(database_url, str(owner))) == 1
