@@ -15,6 +15,10 @@
 --    Now the insert opens the account only when the row comes confirmed (the local issuer, the seed, an admin's
 --    "add user" with the phone confirmed); otherwise the first confirmation does (`phone_confirmed_at` going from
 --    null to a time). A number that never answers a code leaves nothing in `public` (GoTrue keeps its own row).
+-- 4. A phone changed in Supabase Auth (PUT /auth/v1/user, then the code sent to the new number:
+--    models.User.ConfirmPhoneChange sets `phone`) is followed by profiles.phone. A profile still holding a number
+--    its account no longer has (auth.users.phone is unique, so any other holder is stale) gives it up, so the
+--    number's next owner can sign up (the unique index profiles_phone undid GoTrue's insert).
 
 -- 1. No API role moves a sequence; what later migrations create stays ungranted (0014's default privileges, said
 -- again here so this file states the whole rule).
@@ -34,6 +38,16 @@ as $$
 $$;
 revoke all on function private.thai_e164(text) from public, anon, authenticated;
 
+-- 4. The number is this account's: any other profile holding it is stale and gives it up.
+create function private.release_phone(e164 text, user_id uuid) returns void
+language sql
+security definer
+set search_path = ''
+as $$
+    update public.profiles set phone = null where phone = e164 and id <> user_id
+$$;
+revoke all on function private.release_phone(text, uuid) from public, anon, authenticated;
+
 -- 2, 3. A proved phone's account: the citizen profile, without a name, then the staff invitation waiting for the
 -- number (0039: taken `for update`, applied or lapsed, traced as at_sign_in, the actor the system).
 create function private.open_phone_account(user_id uuid, auth_phone text) returns void
@@ -46,6 +60,9 @@ declare
     invite private.staff_invites%rowtype;
     actor text;
 begin
+    if e164 is not null then
+        perform private.release_phone(e164, user_id);
+    end if;
     insert into public.profiles (id, phone) values (user_id, e164)
     on conflict (id) do update set phone = excluded.phone where public.profiles.phone is distinct from excluded.phone;
     select * into invite from private.staff_invites where phone = e164 for update;
@@ -86,18 +103,45 @@ begin
 end
 $$;
 
--- 3. The first confirmation opens the account (GoTrue's ConfirmPhone at every later sign-in does nothing more).
+-- 3. The first confirmation opens the account (GoTrue's ConfirmPhone at every later sign-in does nothing more);
+-- 4. a later change of number is followed.
 create function private.follow_auth_phone() returns trigger
 language plpgsql
 security definer
 set search_path = ''
 as $$
+declare
+    e164 text := private.thai_e164(new.phone);
 begin
-    perform private.open_phone_account(new.id, new.phone);
+    if old.phone_confirmed_at is null and new.phone_confirmed_at is not null then
+        perform private.open_phone_account(new.id, new.phone);
+    elsif new.phone_confirmed_at is not null then
+        if e164 is not null then
+            perform private.release_phone(e164, new.id);
+        end if;
+        update public.profiles set phone = e164 where id = new.id and phone is distinct from e164;
+    end if;
     return new;
 end
 $$;
-create trigger on_auth_user_phone after update of phone_confirmed_at on auth.users
+create trigger on_auth_user_phone after update of phone, phone_confirmed_at on auth.users
     for each row
-    when (old.phone_confirmed_at is null and new.phone_confirmed_at is not null)
+    when (old.phone is distinct from new.phone
+          or (old.phone_confirmed_at is null and new.phone_confirmed_at is not null))
     execute function private.follow_auth_phone();
+
+-- 4. Numbers changed before this migration: each profile takes its account's current number (stale holders give
+-- theirs up first, so no two ever hold one at once).
+do $$
+begin
+    update public.profiles p set phone = null
+    from auth.users u
+    where u.id = p.id and p.phone is not null and p.phone is distinct from private.thai_e164(u.phone);
+    update public.profiles p set phone = private.thai_e164(u.phone)
+    from auth.users u
+    where u.id = p.id and p.phone is null and private.thai_e164(u.phone) is not null
+      and u.phone_confirmed_at is not null;
+exception when insufficient_privilege then
+    raise notice 'profiles.phone left as they are: %', sqlerrm;
+end
+$$;

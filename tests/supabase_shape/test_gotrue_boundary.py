@@ -1,6 +1,6 @@
 """What Supabase Auth (GoTrue) writes to `auth.users` and what Fixit's triggers make of it (migration 0052, review
-14a): an account (a profile, a waiting staff invitation applied) only once the phone answered a code, and no name
-from the sign-up's metadata."""
+14a): an account (a profile, a waiting staff invitation applied) only once the phone answered a code, no name
+from the sign-up's metadata, and a phone changed in Supabase Auth followed by the profile."""
 
 import uuid
 
@@ -15,6 +15,7 @@ from tests.integration.dispatch_area import Area, area  # noqa: F401  (the fixtu
 from tests.integration.test_invitation_expiry import audit_of, listed
 from tests.supabase_shape import SupabaseShapedPostgres
 from tests.supabase_shape.gotrue import (
+    gotrue_changes_phone,
     gotrue_signs_up,
     gotrue_verifies,
     shaped,  # noqa: F401  (the fixture)
@@ -96,3 +97,39 @@ async def test_the_invited_phone_that_answers_the_code_accepts_the_invitation(
     # Their next sign-ins confirm the phone again (ConfirmPhone every time): nothing more happens.
     gotrue_verifies(shaped, database_url, owner)
     assert profile_of(database_url, owner) == profile and len(audit_of(database_url, str(owner))) == 1
+
+
+def test_a_number_given_up_in_supabase_auth_can_sign_up_again(shaped: SupabaseShapedPostgres,  # noqa: F811
+                                                              database_url: str) -> None:
+    first_number, second_number = fresh_phone(), fresh_phone()
+    holder = gotrue_signs_up(shaped, database_url, first_number)
+    gotrue_verifies(shaped, database_url, holder)
+    # The holder moves their account to another number they own: GoTrue's phone change, once its code is
+    # verified, sets auth.users.phone (as supabase_auth_admin).
+    gotrue_changes_phone(shaped, database_url, holder, second_number)
+    # The first number's next holder (a recycled SIM) asks for a code: GoTrue knows no user with it and inserts one.
+    try:
+        newcomer = gotrue_signs_up(shaped, database_url, first_number)
+        gotrue_verifies(shaped, database_url, newcomer)
+    except psycopg.errors.UniqueViolation as exc:
+        pytest.fail(f"the sign-up of {first_number}'s new holder failed: {exc.diag.message_primary}")
+    with psycopg.connect(database_url, row_factory=dict_row) as conn:
+        phones = {str(r["id"]): r["phone"] for r in conn.execute(
+            "select id, phone from public.profiles where id = any(%s)", [[holder, newcomer]]).fetchall()}
+    assert phones == {str(holder): "+" + "66" + second_number[1:], str(newcomer): "+" + "66" + first_number[1:]}
+
+
+def test_a_profile_holding_a_number_its_account_gave_up_releases_it(shaped: SupabaseShapedPostgres,  # noqa: F811
+                                                                   database_url: str) -> None:
+    # A profile left behind by a phone change made before 0052 (or by anything else that wrote profiles.phone):
+    # its account now has another number. The number's new owner still gets an account, with the number.
+    number = fresh_phone()
+    stale = gotrue_signs_up(shaped, database_url, fresh_phone())
+    gotrue_verifies(shaped, database_url, stale)
+    with psycopg.connect(database_url, autocommit=True) as conn:
+        conn.execute("update public.profiles set phone = %s where id = %s", ["+66" + number[1:], stale])
+    owner = gotrue_signs_up(shaped, database_url, number)
+    gotrue_verifies(shaped, database_url, owner)
+    owned, left = profile_of(database_url, owner), profile_of(database_url, stale)
+    assert owned is not None and owned["phone"] == "+66" + number[1:]
+    assert left is not None and left["phone"] is None
