@@ -42,7 +42,8 @@ async def supabase_api(database_url: str) -> AsyncIterator[tuple[httpx.AsyncClie
 def supabase_session(settings: Settings, user_id: uuid.UUID, phone: str) -> dict[str, object]:
     now = int(time.time())
     claims = {"iss": f"{SUPABASE}/auth/v1", "sub": str(user_id), "aud": "authenticated", "role": "authenticated",
-              "exp": now + 3600, "iat": now, "phone": phone, "aal": "aal1", "session_id": str(uuid.uuid4())}
+              "exp": now + 3600, "iat": now, "phone": phone, "aal": "aal1", "session_id": str(uuid.uuid4()),
+              "amr": [{"method": "otp", "timestamp": now}], "is_anonymous": False}
     token = jwt.encode(claims, settings.jwt_secret.get_secret_value(), algorithm="HS256")
     return {"access_token": token, "token_type": "bearer", "expires_in": 3600, "refresh_token": "r"}
 
