@@ -41,7 +41,8 @@ async def test_a_supabase_account_that_proved_no_phone_is_not_a_fixit_account(
         stored = conn.execute("select count(*) from public.repair_requests where citizen_id = %s",
                               [user_id]).fetchone()
     assert stored == (0,)
-    # Said as such (not "sign in again", which the app would loop on), everywhere a token is read.
+    # Said as such (the token is good, the account is not a Fixit one: sign in with a phone), wherever a token is
+    # read.
     assert made.status_code == 403 and made.json()["error"]["code"] == "phone_sign_in_required"
     for path in ("/me", "/requests/mine", "/events"):
         answer = await api.get(path, headers=bearer(token))
