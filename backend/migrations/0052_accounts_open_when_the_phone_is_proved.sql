@@ -124,6 +124,7 @@ begin
     return new;
 end
 $$;
+revoke all on function private.follow_auth_phone() from public, anon, authenticated;
 create trigger on_auth_user_phone after update of phone, phone_confirmed_at on auth.users
     for each row
     when (old.phone is distinct from new.phone
