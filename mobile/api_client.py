@@ -80,7 +80,10 @@ T = TypeVar("T")
 
 # Codes with which the backend says "this token is no good": the app must sign in again.
 # `account_banned`: a person banned in Supabase Auth (its refresh answers 403 so, every time).
-AUTH_LOST_CODES = frozenset({"token_invalid", "not_authenticated", "session_expired", "account_banned"})
+# `phone_sign_in_required`: a Supabase session of an account without a phone sign-in (e-mail, anonymous): the login
+# is where a phone signs in.
+AUTH_LOST_CODES = frozenset({"token_invalid", "not_authenticated", "session_expired", "account_banned",
+                             "phone_sign_in_required"})
 # An operator suspended the account: the session still reaches the person's data rights (download, delete) only.
 ACCOUNT_SUSPENDED = "account_suspended"
 # Refresh this long before the access token expires (clocks on phones drift; GoTrue's tokens live an hour).

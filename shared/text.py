@@ -144,6 +144,11 @@ ERRORS: dict[str, Bilingual] = {
         "การเข้าสู่ระบบไม่ถูกต้องหรือหมดอายุ กรุณาเข้าสู่ระบบใหม่",
         "Your session is invalid or has expired: sign in again",
     ),
+    # A Supabase token of an account made another way (e-mail, anonymous): Fixit's accounts are phones with a code.
+    "phone_sign_in_required": B(
+        "Fixit ใช้ได้เฉพาะบัญชีที่เข้าสู่ระบบด้วยเบอร์โทรศัพท์และรหัสทาง SMS กรุณาเข้าสู่ระบบด้วยเบอร์โทรศัพท์ของคุณ",
+        "Fixit accounts sign in with a phone number and a code by SMS: please sign in with your phone number",
+    ),
     "profile_missing": B("ไม่พบข้อมูลผู้ใช้", "No profile for this account"),
     "forbidden_role": B("บทบาทของคุณไม่มีสิทธิ์ทำรายการนี้", "Your role may not do this"),
     "not_found": B("ไม่พบข้อมูลที่ต้องการ", "Not found"),

@@ -113,6 +113,14 @@ def test_a_session_banned_in_supabase_auth_is_a_lost_session() -> None:
     assert banned.message(Locale.TH) == error_text("account_banned").th
 
 
+def test_a_session_that_is_no_phone_sign_in_is_a_lost_session() -> None:
+    """Audit 14a: a Supabase session of an e-mail or anonymous account answers 403 `phone_sign_in_required`: back
+    to the login, where a phone signs in, with the text saying so."""
+    refused = ApiError.from_catalog(403, "phone_sign_in_required")
+    assert refused.is_auth_lost and not refused.is_suspended
+    assert refused.message(Locale.EN) == error_text("phone_sign_in_required").en
+
+
 @pytest.mark.parametrize(
     "failure",
     [httpx.ConnectError("refused"), httpx.ReadTimeout("slow"), httpx.RemoteProtocolError("dropped")],

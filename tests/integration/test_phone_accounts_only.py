@@ -1,5 +1,6 @@
-"""Review 14a: lifecycle races between two people and what the Supabase Data API shows, each proven on the real
-PostgreSQL. Each finding is a strict xfail until it is fixed (its reason names what is wrong)."""
+"""In Supabase mode a Fixit account is a phone that answered a code: the project's good tokens of accounts made
+another way (e-mail sign-up, anonymous sign-in: both on by default in a new project) are refused with
+403 phone_sign_in_required, and nothing is stored for them (review 14a)."""
 
 import time
 import uuid
@@ -7,7 +8,6 @@ import uuid
 import httpx
 import jwt
 import psycopg
-import pytest
 
 from backend.settings import Settings
 from tests.helpers import bearer
@@ -15,15 +15,12 @@ from tests.integration.builders import draft
 from tests.integration.test_supabase_auth_mode import SUPABASE, supabase_api  # noqa: F401  (the fixture)
 
 
-@pytest.mark.xfail(strict=True, reason="audit14a: in Supabase mode the API takes any token Supabase Auth signs: an "
-                                       "account made by e-mail sign-up (on by default in a project; nothing tells "
-                                       "the operator to turn it off) proved no phone, yet submits repair requests")
 async def test_a_supabase_account_that_proved_no_phone_is_not_a_fixit_account(
     supabase_api: tuple[httpx.AsyncClient, Settings], database_url: str,  # noqa: F811
 ) -> None:
     api, settings = supabase_api
     # GoTrue's POST /auth/v1/signup {email, password} (the Email provider is enabled in a new project): the user
-    # row has an e-mail and no phone; the trigger on auth.users gives it a citizen's profile with no phone.
+    # row has an e-mail and no phone.
     user_id = uuid.uuid4()
     with psycopg.connect(database_url, autocommit=True) as conn:
         conn.execute("insert into auth.users (id, email, email_confirmed_at) values (%s, %s, now())",
@@ -44,3 +41,9 @@ async def test_a_supabase_account_that_proved_no_phone_is_not_a_fixit_account(
         stored = conn.execute("select count(*) from public.repair_requests where citizen_id = %s",
                               [user_id]).fetchone()
     assert stored == (0,)
+    # Said as such (the token is good, the account is not a Fixit one: sign in with a phone), wherever a token is
+    # read.
+    assert made.status_code == 403 and made.json()["error"]["code"] == "phone_sign_in_required"
+    for path in ("/me", "/requests/mine", "/events"):
+        answer = await api.get(path, headers=bearer(token))
+        assert (answer.status_code, answer.json()["error"]["code"]) == (403, "phone_sign_in_required"), path
