@@ -13,7 +13,14 @@ from fastapi import Depends, FastAPI, Request
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from psycopg_pool import AsyncConnectionPool
 
-from backend.auth.tokens import Identity, InvalidToken, known_identity, verify_token_cached
+from backend.auth.tokens import (
+    Identity,
+    InvalidToken,
+    NotAPhoneAccount,
+    known_identity,
+    phone_sign_in_required,
+    verify_token_cached,
+)
 from backend.db import Conn, service_tx, user_tx
 from backend.dispatch_ticks import policy_of
 from backend.errors import ApiError
@@ -97,6 +104,8 @@ async def identity_from(request: Request, credentials: HTTPAuthorizationCredenti
             # In a thread: a first (or new-kid) fetch of the project's signing keys must not stall the event loop.
             return await asyncio.to_thread(verify_token_cached, settings, token)
         return verify_token_cached(settings, token)
+    except NotAPhoneAccount as exc:
+        raise phone_sign_in_required() from exc
     except InvalidToken as exc:
         raise ApiError(401, "token_invalid", headers={"WWW-Authenticate": "Bearer"}) from exc
 

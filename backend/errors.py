@@ -32,8 +32,8 @@ def refusal_error(refused: MoveRefused) -> ApiError:
     """A refusal of the shared state machine as an API answer: hidden → 404, forbidden → 403, otherwise 409."""
     if refused.hidden:
         return ApiError(404, "not_found")
-    return ApiError(403 if refused.forbidden else 409, refused.code, from_status=refused.from_status.value,
-                    to_status=refused.to_status.value)
+    return ApiError(403 if refused.forbidden else 409, refused.code, from_status=refused.from_status,
+                    to_status=refused.to_status)
 
 
 def error_body(code: str, fields: Mapping[str, str] | None = None,

@@ -14,7 +14,7 @@ from typing import Any
 
 import psycopg
 
-from shared.notifications import LIVE_STREAMS_PER_PERSON
+from shared.notifications import LIVE_PING_SECONDS, LIVE_STREAMS_PER_PERSON
 
 log = logging.getLogger("fixit.live")
 CHANNEL = "fixit_events"
@@ -196,7 +196,7 @@ class EventHub:
 PING = b": ping\n\n"
 
 
-async def sse_stream(sub: Subscription, ping_seconds: float = 15.0) -> AsyncGenerator[bytes]:
+async def sse_stream(sub: Subscription, ping_seconds: float = LIVE_PING_SECONDS) -> AsyncGenerator[bytes]:
     """The stream's bytes; `b": ping"` every `ping_seconds` of quiet keeps proxies from closing it. It ends when
     the subscription is closed (the account suspended or deleted, its role or college changed).
 

@@ -7,6 +7,8 @@ from pathlib import Path
 from pydantic import AliasChoices, Field, SecretStr
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+from shared.notifications import LIVE_PING_SECONDS
+
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 LOCAL_PUBLIC_URL = "http://127.0.0.1:8000"  # `fixit-backend serve`'s and `./fixit run`'s default address
 
@@ -84,7 +86,8 @@ class Settings(BaseSettings):
     dispatch_offer_count: int = Field(default=3, ge=1, le=20)
     dispatch_sla_minutes: int = Field(default=30, ge=1)
     dispatch_tick_seconds: float = 30.0
-    sse_ping_seconds: float = 15.0
+    # At most shared's LIVE_PING_SECONDS: the apps take a stream silent for longer than a few of those for dead.
+    sse_ping_seconds: float = Field(default=LIVE_PING_SECONDS, gt=0, le=LIVE_PING_SECONDS)
 
     supabase_url: str = Field(default="", validation_alias=AliasChoices("SUPABASE_URL", "FIXIT_SUPABASE_URL"))
     supabase_anon_key: SecretStr = Field(

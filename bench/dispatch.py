@@ -201,7 +201,9 @@ def insert_requests(conn: Conn, places: list[Place], categories: list[str], coun
     citizen = _uuid(rng)
     requests = [Request(_uuid(rng), rng.choice(categories), rng.choice(places)) for _ in range(count)]
     with conn.transaction(), conn.cursor() as cur:
-        cur.execute("insert into auth.users (id, phone) values (%s, %s)", [citizen, CITIZEN_PHONE.removeprefix("+")])
+        # A signed-up citizen: their phone confirmed, so the trigger on auth.users gives them a profile.
+        cur.execute("insert into auth.users (id, phone, phone_confirmed_at) values (%s, %s, now())",
+                    [citizen, CITIZEN_PHONE.removeprefix("+")])
         cur.executemany(
             """insert into public.repair_requests
                    (id, citizen_id, idempotency_key, category_code, item, description, lat, lon, province,

@@ -24,6 +24,7 @@ from mobile.models import (
     JobOutcome,
     JobPart,
     JobRecord,
+    JobSummary,
     LedgerRow,
     NotificationPage,
     NotificationSettings,
@@ -49,15 +50,26 @@ from mobile.models import (
     WorkDetail,
     WorkReport,
 )
-from shared.credit_wire import HandoverCode, LevelChange, PartDecision, ProposalDecided, ProposalDecision, TeamJob
+from shared.credit_wire import (
+    TOTAL_COUNT_HEADER,
+    HandoverCode,
+    LevelChange,
+    PartDecision,
+    ProposalDecided,
+    ProposalDecision,
+    TeamJob,
+    total_count_from_header,
+)
 from shared.text import Bilingual, Locale, error_text
 from shared.wire import (
+    NETWORK_UNREACHABLE,
     TAKES_JOBS_HEADER,
     UNREAD_COUNT_HEADER,
     AssignBody,
     DispatchBody,
     PendingInvite,
     StaffInvitation,
+    error_code_for_status,
     takes_jobs_from_header,
     unread_count_from_header,
 )
@@ -68,7 +80,10 @@ T = TypeVar("T")
 
 # Codes with which the backend says "this token is no good": the app must sign in again.
 # `account_banned`: a person banned in Supabase Auth (its refresh answers 403 so, every time).
-AUTH_LOST_CODES = frozenset({"token_invalid", "not_authenticated", "session_expired", "account_banned"})
+# `phone_sign_in_required`: a Supabase session of an account without a phone sign-in (e-mail, anonymous): the login
+# is where a phone signs in.
+AUTH_LOST_CODES = frozenset({"token_invalid", "not_authenticated", "session_expired", "account_banned",
+                             "phone_sign_in_required"})
 # An operator suspended the account: the session still reaches the person's data rights (download, delete) only.
 ACCOUNT_SUSPENDED = "account_suspended"
 # Refresh this long before the access token expires (clocks on phones drift; GoTrue's tokens live an hour).
@@ -77,7 +92,9 @@ TokensChanged = Callable[[SessionTokens | None], Awaitable[None]]
 # Told of every answer 403 `account_suspended`, before the call raises it: the app moves to its suspended screen at
 # once, also for calls whose callers keep errors to themselves (thumbnails, a draft's background send, a hint).
 Suspended = Callable[["ApiError"], Awaitable[None]]
-NETWORK_UNREACHABLE = "network_unreachable"
+# The answer to a call whose session ended while it was under way (a sign-out; someone else may be signed in now):
+# raised instead of whatever came back, so nothing of it reaches the session signed in now (see `ApiClient._send`).
+SESSION_ENDED = "session_ended"
 # An idle pooled connection is dropped after this long: below the keep-alive of uvicorn's default (5 s) and of the
 # backend's `serve` (30 s), so the app never sends on a connection the server is closing. Sent on one, a POST failed
 # as "no connection" after someone took a while to fill a form (issue 9, seen under load).
@@ -89,6 +106,7 @@ _SIGNED_IN = TypeAdapter(SignedIn)
 _PROFILE = TypeAdapter(Profile)
 _CATEGORIES = TypeAdapter(list[Category])
 _REQUESTS = TypeAdapter(list[RequestSummary])
+_JOBS = TypeAdapter(list[JobSummary])
 _OFFERS = TypeAdapter(list[Offer])
 _QUEUE = TypeAdapter(SupervisorQueue)
 _COLLEGES = TypeAdapter(list[College])
@@ -133,6 +151,15 @@ class _SendOptions(TypedDict, total=False):
     headers: Mapping[str, str] | None
     auth: bool
     retry_auth: bool
+
+
+@dataclass(frozen=True)
+class HoursWaitingPage:
+    """GET /supervisor/hours-waiting: a page of the college's rounds whose hours wait for approval, and how many wait
+    in all (its `X-Total-Count` header; an older backend sends them all and no count: as many as it sent)."""
+
+    rounds: list[HoursWaiting]
+    total: int
 
 
 @dataclass(frozen=True)
@@ -181,6 +208,12 @@ class ApiError(Exception):
     def is_network(self) -> bool:
         return self.code == NETWORK_UNREACHABLE
 
+    @property
+    def is_session_ended(self) -> bool:
+        """The answer of a session that has ended since the call was made: its caller belongs to that session and
+        gives up (it is `is_auth_lost` too); the app signed in now has nothing to do with it."""
+        return self.code == SESSION_ENDED
+
     def __str__(self) -> str:
         return f"{self.status} {self.code}: {self.message_en}"
 
@@ -197,9 +230,11 @@ def _error_from_response(response: httpx.Response) -> ApiError:
             _line_errors(error.get("lines")),
         )
     except (ValueError, KeyError, TypeError, AttributeError):
-        # A proxy's HTML page or an empty body: still tell the person something in their language.
-        code = "not_authenticated" if response.status_code == 401 else "internal_error"
-        return ApiError.from_catalog(response.status_code, code)
+        # A proxy's HTML page or an empty body: told by its status, in the person's language.
+        status = response.status_code
+        code = error_code_for_status(status)
+        text = error_text(code, status=status)
+        return ApiError(status, code, text.th, text.en)
 
 
 def _field_errors(raw: Any) -> dict[str, Bilingual]:
@@ -235,7 +270,14 @@ class ApiClient:
     tokens (POST /auth/refresh) and hands them to `on_tokens_changed` to be stored. When the session has ended
     (the backend refuses the refresh token) it forgets the tokens, calls `on_tokens_changed(None)` and raises
     ApiError 401 session_expired, whose `is_auth_lost` sends the person to the login. Network trouble during a
-    refresh keeps the tokens: the next call tries again."""
+    refresh keeps the tokens: the next call tries again.
+
+    Each session it keeps is a `generation` of its own: a sign-in, a restored session and a sign-out each begin the
+    next one (a refresh keeps it). Every call is made for the generation current when it starts, and its answer
+    counts only while that generation lasts: one that arrives after it (a sign-out meanwhile, and perhaps someone
+    else's sign-in) is never sent again with the tokens of the session current now, tells the hooks (the bell's
+    count, a suspension, new tokens) nothing, and is raised as ApiError 401 `session_ended` whatever it was, so the
+    caller, a screen of the ended session, stops there."""
 
     def __init__(
         self,
@@ -250,6 +292,7 @@ class ApiClient:
         self._access = token
         self._refresh: str | None = None
         self._expires_at: float | None = None
+        self._generation = 0
         self._clock = clock
         self._margin = refresh_margin_seconds
         self._refreshing = asyncio.Lock()
@@ -281,6 +324,7 @@ class ApiClient:
         """Setting the access token it already has keeps the session; another token (or None) replaces it whole,
         with no refresh token (use `use_session` to restore one)."""
         if value != self._access:
+            self._generation += 1
             self._access, self._refresh, self._expires_at = value, None, None
 
     @property
@@ -289,19 +333,33 @@ class ApiClient:
             return None
         return SessionTokens(access_token=self._access, refresh_token=self._refresh, expires_at=self._expires_at)
 
+    @property
+    def generation(self) -> int:
+        """Which session calls are made for now (see the class): a new one at each sign-in, restore and sign-out."""
+        return self._generation
+
     def use_session(self, tokens: SessionTokens | None) -> None:
-        """Restore a stored session (app start)."""
+        """Restore a stored session (app start), or keep none: either way the next generation."""
+        self._generation += 1
+        self._keep(tokens)
+
+    def _keep(self, tokens: SessionTokens | None) -> None:
+        """The session's tokens, in the same generation (a refresh rotated them, or ended the session)."""
         if tokens is None:
             self._access = self._refresh = self._expires_at = None
         else:
             self._access, self._refresh, self._expires_at = tokens.access_token, tokens.refresh_token, \
                 tokens.expires_at
 
-    async def _adopt(self, signed_in: SignedIn) -> None:
+    async def _adopt(self, signed_in: SignedIn, *, new_session: bool) -> None:
         expires_at = signed_in.expires_at if signed_in.expires_at is not None else \
             self._clock() + signed_in.expires_in
-        self.use_session(SessionTokens(access_token=signed_in.access_token, refresh_token=signed_in.refresh_token,
-                                       expires_at=expires_at))
+        tokens = SessionTokens(access_token=signed_in.access_token, refresh_token=signed_in.refresh_token,
+                               expires_at=expires_at)
+        if new_session:
+            self.use_session(tokens)
+        else:
+            self._keep(tokens)
         await self._tokens_changed()
 
     async def _tokens_changed(self) -> None:
@@ -327,13 +385,15 @@ class ApiClient:
         try:
             data = await self._call("POST", "/auth/refresh", json={"refresh_token": refresh_token}, auth=False)
         except ApiError as exc:
+            if exc.is_session_ended:  # signed out meanwhile: what is current now is another session's, kept as it is
+                raise
             if exc.status in (400, 401, 403, 422):  # the session ended: forget it
-                self.use_session(None)
+                self._keep(None)
                 await self._tokens_changed()
                 raise ApiError.from_catalog(401, "session_expired") from exc
             raise
         signed_in = _parse(_SIGNED_IN, data)
-        await self._adopt(signed_in)
+        await self._adopt(signed_in, new_session=False)
         return signed_in
 
     async def _refresh_session(self, used_token: str | None, *, early: bool = False) -> None:
@@ -347,15 +407,26 @@ class ApiClient:
                     return  # the access token still works a little longer: go on with it
                 raise
 
-    async def sign_out(self) -> None:
-        """End the session at the backend (its refresh token stops working) and forget it here. Never fails:
-        signing out offline still signs out on this device."""
-        if self._access is not None or self._refresh is not None:
-            body = {"refresh_token": self._refresh} if self._refresh else None
-            with contextlib.suppress(ApiError):
-                await self._send("POST", "/auth/sign-out", json=body, retry_auth=False)
+    def end_session(self) -> SessionTokens | None:
+        """Forget the session here, at once (the next generation begins: answers to its calls no longer count), and
+        return it for what the backend is told after (`drop_device`, `revoke`)."""
+        ended = self.session
         self.use_session(None)
+        return ended
+
+    async def revoke(self, ended: SessionTokens | None) -> None:
+        """End a session `end_session` returned at the backend too (its refresh token stops working). Never fails:
+        signing out offline still signed out on this device."""
+        if ended is not None:
+            body = {"refresh_token": ended.refresh_token} if ended.refresh_token else None
+            with contextlib.suppress(ApiError):
+                await self._send("POST", "/auth/sign-out", json=body, retry_auth=False, bearer=ended.access_token)
+
+    async def sign_out(self) -> None:
+        """Forget the session here, then end it at the backend. Never fails."""
+        ended = self.end_session()
         await self._tokens_changed()
+        await self.revoke(ended)
 
     async def aclose(self) -> None:
         await self._http.aclose()
@@ -368,7 +439,7 @@ class ApiClient:
         """Signs in: this client keeps the new session (and reports it to `on_tokens_changed`)."""
         data = await self._call("POST", "/auth/otp/verify", json={"phone": phone, "code": code}, auth=False)
         signed_in = _parse(_SIGNED_IN, data)
-        await self._adopt(signed_in)
+        await self._adopt(signed_in, new_session=True)
         return signed_in
 
     async def me(self) -> Profile:
@@ -448,8 +519,9 @@ class ApiClient:
         return OfferFeed(_parse(_OFFERS, _json(response)),
                          takes_jobs_from_header(response.headers.get(TAKES_JOBS_HEADER)))
 
-    async def technician_jobs(self) -> list[RequestSummary]:
-        return _parse(_REQUESTS, await self._call("GET", "/technician/jobs"))
+    async def technician_jobs(self) -> list[JobSummary]:
+        """The jobs the student leads and those they help on (`helping`)."""
+        return _parse(_JOBS, await self._call("GET", "/technician/jobs"))
 
     async def supervisor_queue(self) -> SupervisorQueue:
         return _parse(_QUEUE, await self._call("GET", "/supervisor/queue"))
@@ -661,10 +733,15 @@ class ApiClient:
         params = {"term": term} if term else None
         return _parse(_COLLEGE_CREDIT, await self._call("GET", "/supervisor/credit", params=params))
 
-    async def hours_waiting(self) -> list[HoursWaiting]:
+    async def hours_waiting(self, offset: int = 0) -> HoursWaitingPage:
         """The rounds of work done for the teacher's college whose hours wait for their approval (also those whose
-        job moved on to another college): each approved with approve_hours(round_=...)."""
-        return _parse(_HOURS_WAITING, await self._call("GET", "/supervisor/hours-waiting"))
+        job moved on to another college), a page from `offset` (oldest job first), and how many wait in all: each
+        approved with approve_hours(round_=...)."""
+        params = {"offset": str(offset)} if offset else None
+        response = await self._send("GET", "/supervisor/hours-waiting", params=params)
+        rounds = _parse(_HOURS_WAITING, _json(response))
+        total = total_count_from_header(response.headers.get(TOTAL_COUNT_HEADER))
+        return HoursWaitingPage(rounds, max(total, offset + len(rounds)) if total is not None else offset + len(rounds))
 
     async def portfolio(self, student_id: UUID, term: str | None = None) -> Portfolio:
         params = {"term": term} if term else None
@@ -707,9 +784,11 @@ class ApiClient:
         """After sign-in, where the platform has a push token (FCM on phones)."""
         await self._send("POST", "/me/devices", json={"platform": platform, "token": token})
 
-    async def drop_device(self, token: str) -> None:
-        """At sign-out: nothing more goes to this device."""
-        await self._send("DELETE", f"/me/devices/{quote(token, safe='')}", retry_auth=False)
+    async def drop_device(self, token: str, ended: SessionTokens | None = None) -> None:
+        """At sign-out: nothing more goes to this device. `ended`: the session that registered it, when the sign-out
+        forgot it here already (`end_session`)."""
+        await self._send("DELETE", f"/me/devices/{quote(token, safe='')}", retry_auth=False,
+                         bearer=ended.access_token if ended is not None else None)
 
     # --- the admin's colleges and their supervisors (issue 11) -------------------------------------------
 
@@ -776,16 +855,28 @@ class ApiClient:
         headers: Mapping[str, str] | None = None,
         auth: bool = True,
         retry_auth: bool = True,
+        bearer: str | None = None,  # a session's access token, for one `end_session` forgot here already
     ) -> httpx.Response:
-        if auth and retry_auth and self._due():
-            await self._refresh_session(self._access, early=True)
-        token = self._access if auth else None
-        response = await self._request(method, path, json=json, files=files, params=params, headers=headers,
-                                       token=token)
-        if response.status_code == 401 and token is not None and retry_auth and self._refresh is not None:
-            await self._refresh_session(token)  # raises session_expired when the session has ended
+        generation = self._generation  # the session this call is made for: its answer counts while it lasts
+        try:
+            if auth and retry_auth and bearer is None and self._due():
+                await self._refresh_session(self._access, early=True)
+            token = bearer if bearer is not None else self._access if auth else None
             response = await self._request(method, path, json=json, files=files, params=params, headers=headers,
-                                           token=self._access)
+                                           token=token)
+            if (response.status_code == 401 and token is not None and retry_auth and bearer is None
+                    and self._refresh is not None and self._generation == generation):
+                await self._refresh_session(token)  # raises session_expired when the session has ended
+                if self._generation == generation:  # never with the tokens of a session begun meanwhile
+                    response = await self._request(method, path, json=json, files=files, params=params,
+                                                   headers=headers, token=self._access)
+        except ApiError as exc:
+            if self._generation != generation and not exc.is_session_ended:
+                raise ApiError.from_catalog(401, SESSION_ENDED) from exc
+            raise
+        if self._generation != generation:
+            log.info("%s %s answered %s after its session ended: not applied", method, path, response.status_code)
+            raise ApiError.from_catalog(401, SESSION_ENDED)
         if response.is_error:
             error = _error_from_response(response)
             if error.is_suspended and self.on_suspended is not None:
@@ -820,7 +911,10 @@ class ApiClient:
             try:
                 return await self._http.request(method, path, json=json, files=files, params=params,
                                                 headers=sent)
-            except httpx.TransportError as exc:  # refused connections, DNS failures, timeouts, drops
+            # Refused connections, DNS failures, timeouts, drops (TransportError), and a body that does not decode
+            # (DecodingError: a captive portal or a proxy that says gzip and sends something else): either way no
+            # answer of the backend's arrived, which the person can only cure by a better network.
+            except httpx.RequestError as exc:
                 if attempt + 1 < attempts:
                     log.info("%s %s failed (%s): asking once more", method, path, type(exc).__name__)
                     continue

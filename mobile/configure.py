@@ -14,6 +14,7 @@ time (`./fixit run` sets them), which is why `--from-env` exists to write them d
 """
 
 import argparse
+import ipaddress
 import json
 import os
 import re
@@ -31,6 +32,10 @@ from mobile.settings import SETTINGS_FILE, AppSettings
 
 ENV_PREFIX = "FIXIT_APP_"
 TABLE = "app"
+# Hosts a plain-http backend_url may name: the developer's own machine, as a phone reaches it through `adb reverse`
+# (loopback) or from Android's emulator (10.0.2.2). Anything else carries every sign-in code, token, address and
+# phone number of the app across networks in clear text, so a build wants https for it.
+DEVELOPER_HOSTS = frozenset({"localhost", "10.0.2.2"})
 
 
 class ConfigureError(Exception):
@@ -93,11 +98,32 @@ def checked(path: Path, changes: Mapping[str, Any]) -> dict[str, Any]:
         settings = build_settings(path, **changes)
     except ValidationError as e:
         raise ConfigureError(str(e)) from e
-    url = urlsplit(settings.backend_url)
-    if url.scheme not in ("http", "https") or not url.hostname:
-        raise ConfigureError(f"backend_url must be an http(s) URL, got {settings.backend_url!r}")
+    check_backend_url(settings.backend_url)
     dumped = settings.model_dump(mode="json")
     return {key: dumped[key] for key in changes}
+
+
+def check_backend_url(backend_url: str) -> None:
+    """An https URL, or plain http to the developer's own machine only (`DEVELOPER_HOSTS`, loopback)."""
+    url = urlsplit(backend_url)
+    if url.scheme not in ("http", "https") or not url.hostname:
+        raise ConfigureError(f"backend_url must be an http(s) URL, got {backend_url!r}")
+    if url.scheme == "http" and not is_developer_host(url.hostname):
+        raise ConfigureError(
+            f"backend_url {backend_url!r} is plain http to {url.hostname}: the app would send sign-in codes, tokens, "
+            "addresses and phone numbers in clear text. Use https (plain http is for the developer's own machine "
+            f"only: {', '.join(sorted(DEVELOPER_HOSTS))}, 127.0.0.1 or ::1; a phone on USB reaches it with "
+            "`adb reverse tcp:8000 tcp:8000`)"
+        )
+
+
+def is_developer_host(host: str) -> bool:
+    if host.lower() in DEVELOPER_HOSTS:
+        return True
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False  # a name: it resolves to whatever the network says
 
 
 def rewrite(text: str, values: Mapping[str, Any]) -> str:
@@ -140,7 +166,9 @@ def configure(path: Path, changes: Mapping[str, Any]) -> AppSettings:
         if any(written.get(key) != value for key, value in values.items()):  # never leave a file we misread
             raise ConfigureError(f"{path}: could not rewrite the [{TABLE}] table safely; edit it by hand")
         path.write_text(new_text, encoding="utf-8")
-    return build_settings(path)
+    settings = build_settings(path)
+    check_backend_url(settings.backend_url)  # also a file edited by hand: a build must not carry it
+    return settings
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -172,8 +200,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     for key, value in settings.model_dump(mode="json").items():
         print(f"  {key} = {toml_value(value)}")
     if urlsplit(settings.backend_url).scheme == "http":
-        print("note: Android and iOS refuse plain http by default: a phone build wants an https backend_url",
-              file=sys.stderr)
+        print("note: plain http to the developer's machine only: Android and iOS refuse it unless the build allows "
+              "clear text; a build for anyone else wants an https backend_url", file=sys.stderr)
     return 0
 
 

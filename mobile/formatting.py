@@ -35,7 +35,12 @@ def unbroken(text: str) -> str:
 
 def format_datetime(moment: datetime, locale: Locale) -> str:
     """25 พ.ย. 2568 14:05 / 25 Nov 2025 14:05, in Thai time, one piece like `format_date`."""
-    return unbroken(f"{format_date(moment, locale)} {_local(moment):%H:%M}")
+    return unbroken(f"{format_date(moment, locale)} {format_time(moment)}")
+
+
+def format_time(moment: datetime) -> str:
+    """14:05, the time of day in Thai time (24-hour, as both languages' texts write it)."""
+    return f"{_local(moment):%H:%M}"
 
 
 def format_km(km: float) -> str:

@@ -14,8 +14,13 @@ from typing import Any
 import httpx
 
 from mobile.outbox import backoff_delay
+from shared.notifications import LIVE_PING_SECONDS
 
 POLL_SECONDS = 5.0
+# A stream that delivers nothing, not even the server's ping, for this long is dead: two pings missed and a third
+# late. A half-open connection (the phone changed networks, a NAT dropped its mapping) raises nothing by itself, so
+# without a read deadline the app would wait on it for good: no reconnect, no polls, screens that stop following.
+READ_TIMEOUT_SECONDS = 3 * LIVE_PING_SECONDS
 FAILURES_BEFORE_POLLING = 3
 # While polling, the stream is tried again every this many polls (a minute), to get back to push.
 POLLS_BETWEEN_STREAM_TRIES = 12
@@ -100,11 +105,11 @@ class LiveEvents:
         self._on_refused = on_refused
         self.on_ended = on_ended  # the app sets it after its factory made the stream
         self._sleep = sleep
-        # No read timeout: the stream is quiet for long stretches (pings come every 15 s).
+        # Quiet stretches are fine (the server pings through them), a stream silent past READ_TIMEOUT_SECONDS is not.
         self._http = httpx.AsyncClient(
             base_url=base_url.rstrip("/"),
             transport=transport,
-            timeout=httpx.Timeout(connect_timeout, read=None),
+            timeout=httpx.Timeout(connect_timeout, read=READ_TIMEOUT_SECONDS),
         )
         self.failures = 0  # failed connections in a row
         self.connections = 0  # streams opened (a reconnect counts again)
@@ -152,7 +157,9 @@ class LiveEvents:
                     event = parser.feed(line)
                     if event is not None:
                         await self._on_event(event)
-        except httpx.TransportError:  # refused, dropped mid-stream, DNS: all the same, try again later
+        # Refused, dropped mid-stream, silent past the read deadline, DNS, a body that does not decode: all the
+        # same, try again later.
+        except httpx.RequestError:
             self.failures += 1
             return False
         if self.on_ended is not None:  # the server closed it: the person's access may have changed

@@ -87,6 +87,10 @@ class RequestSummary(wire.RequestSummary):
         return self.college_name_th if locale == Locale.TH else self.college_name_en
 
 
+class JobSummary(wire.JobSummary, RequestSummary):
+    """A job on the student's list: one they lead, or one they help on (`helping`: opened read-only)."""
+
+
 class WaitingRequest(wire.WaitingRequest, RequestSummary):
     """A request no centre took, as the admin sees it (with the summary's display helpers)."""
 

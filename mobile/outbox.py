@@ -241,8 +241,10 @@ class Outbox:
         self._changed()
 
     async def add(self, item: OutboxItem) -> None:
-        """Keep a draft (replacing one with the same key) and wake the sender."""
-        item.owner_id = self._owner_id
+        """Keep a draft (replacing one with the same key) and wake the sender. The draft is its writer's: this
+        outbox's person's unless `item.owner_id` names another (a send that gave up after its writer signed out),
+        whose draft is kept for them and neither listed nor sent here."""
+        item.owner_id = item.owner_id or self._owner_id
         self._all = [i for i in self._all if i.key != item.key] + [item]
         await self._save()
         self.wake()

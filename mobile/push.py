@@ -4,8 +4,13 @@ on Android or iOS, so the web app, the desktop and the tests never load it.
 
 After sign-in the app asks for the permission, logs in to OneSignal with the person's id (OneSignal's external id,
 so its dashboard shows whose phone it is) and registers the push subscription id with the backend, which sends
-through OneSignal's REST API (backend/notifications/channels/onesignal.py). At sign-out the backend forgets the
-device and the phone logs out of OneSignal, so the next person on this phone gets none of the last one's pushes.
+through OneSignal's REST API (backend/notifications/channels/onesignal.py), and only then opts the subscription in.
+
+At sign-out the phone opts its push subscription out and logs out of OneSignal, and the backend is asked to forget the
+device. The opt-out is what guarantees that the next person on this phone gets none of the last one's pushes:
+OneSignal's logout keeps the subscription (same id, a new anonymous user) and the backend forgets the device only when
+its DELETE gets through, which it does not offline or once the server ended the session (a 401). The next sign-in opts
+in again after the backend moved the device to the new person (POST /me/devices), never before.
 """
 
 import asyncio
@@ -30,7 +35,14 @@ class PushRegistration(Protocol):
         """(platform, token) to register with POST /me/devices, or None when push is not allowed here."""
         ...
 
-    async def unsubscribe(self) -> None: ...
+    async def resume(self) -> None:
+        """The backend now sends this device's pushes to the person signed in: let them show (after the sign-out's
+        `unsubscribe`)."""
+        ...
+
+    async def unsubscribe(self) -> None:
+        """Nothing sent to this device shows any more, whatever the backend still knows of it."""
+        ...
 
 
 # --- the small surface of flet_onesignal.OneSignal this module uses (a fake stands in for it in unit tests) ---
@@ -39,6 +51,10 @@ class PushRegistration(Protocol):
 # The extension's own signatures, timeouts included (hence the noqa: its calls wait on the phone's answer).
 class OneSignalUser(Protocol):
     async def get_push_subscription_id(self, timeout: float = ...) -> str | None: ...  # noqa: ASYNC109
+
+    async def opt_in_push(self) -> None: ...
+
+    async def opt_out_push(self) -> None: ...
 
 
 class OneSignalNotifications(Protocol):
@@ -84,8 +100,14 @@ class OneSignalPush:
             found = self._subscription_id
         return (self._platform, found) if found else None
 
+    async def resume(self) -> None:
+        await self._service.user.opt_in_push()
+
     async def unsubscribe(self) -> None:
-        await self._service.logout()
+        try:
+            await self._service.user.opt_out_push()
+        finally:
+            await self._service.logout()
 
 
 PHONE_PLATFORMS = {ft.PagePlatform.ANDROID: "android", ft.PagePlatform.IOS: "ios"}

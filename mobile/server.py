@@ -9,6 +9,7 @@ are data:/blob: URLs, it talks to its own server over a websocket (`'self'`), an
 configured tile host. Nothing else may load, and no other site may frame the app.
 """
 
+import os
 import shutil
 from pathlib import Path
 from typing import Any
@@ -159,8 +160,35 @@ def create_app(settings: AppSettings | None = None) -> Any:
     return RemovedAtShutdown(SecurityHeaders(served, security_headers(settings)), upload_dir)
 
 
-def serve(settings: AppSettings | None = None) -> None:
+class AnnouncedServer(uvicorn.Server):
+    """uvicorn's server, which says its page's address once it listens when `flet run --web` started it: flet-cli
+    waits for a line `<FLET_DISPLAY_URL_PREFIX> <url>` on the app's output to open the browser (what Flet's own
+    server prints)."""
+
+    def __init__(self, config: uvicorn.Config, url_prefix: str | None = None) -> None:
+        super().__init__(config)
+        self.url_prefix = url_prefix
+
+    async def startup(self, sockets: Any = None) -> None:
+        await super().startup(sockets)
+        if self.url_prefix and self.started:
+            host = "127.0.0.1" if self.config.host in ("0.0.0.0", "::") else self.config.host
+            print(self.url_prefix, f"http://{host}:{self.config.port}/", "web_browser", flush=True)
+
+
+def web_server(settings: AppSettings | None = None) -> AnnouncedServer:
+    """The one server of the web app, whoever starts it: `python -m mobile` (./fixit run, the tests), and main.py
+    when Flet would serve it as a web page (`flet run --web`, FLET_FORCE_WEB_SERVER, a Linux machine without a
+    display; mobile/main.py). Host and port are the settings' unless Flet's own variables name them
+    (FLET_SERVER_IP / FLET_SERVER_PORT, which `flet run` sets)."""
     settings = settings or get_settings()
+    host = os.environ.get("FLET_SERVER_IP", "").strip() or settings.host
+    port = int(os.environ.get("FLET_SERVER_PORT", "").strip() or settings.port)
     # The websocket implementation Flet itself picks when it runs its own server.
-    uvicorn.run(create_app(settings), host=settings.host, port=settings.port, ws="websockets-sansio",
-                proxy_headers=True)
+    config = uvicorn.Config(create_app(settings), host="0.0.0.0" if host == "*" else host, port=port,
+                            ws="websockets-sansio", proxy_headers=True)
+    return AnnouncedServer(config, os.environ.get("FLET_DISPLAY_URL_PREFIX") or None)
+
+
+def serve(settings: AppSettings | None = None) -> None:
+    web_server(settings).run()

@@ -8,11 +8,12 @@ Pure rules, no I/O: the backend reads the facts under the request's row lock and
 import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
-from datetime import UTC, date, datetime
+from datetime import date, datetime
 from enum import IntEnum, StrEnum
 
 from shared.categories import MAX_LEVEL
 from shared.statuses import WORK_EDITABLE, RequestStatus
+from shared.thai_time import bangkok_day, bangkok_midnight
 from shared.visible_text import is_blank, visible_length
 
 # --- Outcome and reason codes ----------------------------------------------------------------------------------
@@ -328,6 +329,9 @@ TEAM_OPEN: frozenset[RequestStatus] = frozenset({
     RequestStatus.ACCEPTED, RequestStatus.DIAGNOSING, RequestStatus.REPAIRING, RequestStatus.QUALITY_CHECK,
     RequestStatus.DONE, RequestStatus.UNREPAIRABLE})
 TASK_MAX = 200
+# The teacher's list of rounds whose hours wait for approval (GET /supervisor/hours-waiting): the most rounds one call
+# answers; the app asks for the next page with `offset` (the answer's X-Total-Count says how many wait in all).
+HOURS_WAITING_PAGE = 20
 
 
 def check_task(task: str | None) -> str | None:
@@ -381,23 +385,24 @@ _BE = 543
 
 
 def term_of(when: datetime | date) -> str:
-    day = when.astimezone(UTC).date() if isinstance(when, datetime) else when
-    # Thailand time would move a midnight by 7 hours: a term boundary is a month, so UTC is close enough.
+    """The term a moment (aware) or a Thai calendar day falls in: by the day in Bangkok, as term_bounds cuts."""
+    day = bangkok_day(when) if isinstance(when, datetime) else when
     if day.month >= 5 and day.month <= 10:
         return f"{day.year + _BE}-1"
     year = day.year if day.month >= 11 else day.year - 1
     return f"{year + _BE}-2"
 
 
-def term_bounds(term: str) -> tuple[date, date] | None:
-    """[start, end) of a term, or None for a malformed one."""
+def term_bounds(term: str) -> tuple[datetime, datetime] | None:
+    """[start, end) of a term as moments: 00:00 in Bangkok on its first day and on the next term's (a job approved
+    at 00:30 on 1 November in Bangkok, 17:30 UTC the day before, is the new term's). None for a malformed term."""
     match = TERM_RE.match(term)
     if not match:
         return None
     year, part = int(match.group(1)) - _BE, int(match.group(2))
     if part == 1:
-        return date(year, 5, 1), date(year, 11, 1)
-    return date(year, 11, 1), date(year + 1, 5, 1)
+        return bangkok_midnight(date(year, 5, 1)), bangkok_midnight(date(year, 11, 1))
+    return bangkok_midnight(date(year, 11, 1)), bangkok_midnight(date(year + 1, 5, 1))
 
 
 # --- Portfolios and their verification codes --------------------------------------------------------------

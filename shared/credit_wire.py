@@ -72,6 +72,19 @@ class WaitingRound(Wire):
     team: list[TeamMember] = Field(default_factory=list)
 
 
+# GET /supervisor/hours-waiting answers a page of rounds (shared.credit.HOURS_WAITING_PAGE at most) and says in this
+# header how many wait in all. A header, not a field, as X-Takes-Jobs (shared/wire.py): the body stays the list the
+# app parses.
+TOTAL_COUNT_HEADER = "X-Total-Count"
+
+
+def total_count_from_header(value: str | None) -> int | None:
+    """The header's count; None when it is missing (an older backend) or not a whole number of at least 0."""
+    if value is None or not value.strip().isdigit():
+        return None
+    return int(value.strip())
+
+
 class HoursWaiting(Wire):
     """GET /supervisor/hours-waiting: a round of work done for the teacher's college whose hours wait for their
     approval (POST /requests/{id}/credit/approve?round=N): a checked job's current round, or a round its owner

@@ -12,15 +12,15 @@ from datetime import datetime, time, timedelta
 from enum import StrEnum
 from typing import Any
 from urllib.parse import urlsplit
-from zoneinfo import ZoneInfo
 
 from shared.invitations import DECLINED_WAIT_DAYS
 from shared.quoted_text import QUOTE_MAX, QUOTE_NOTE_MAX, one_line
-from shared.text import Bilingual, Locale, bilingual, t
+from shared.statuses import RequestStatus
+from shared.text import NEXT_STEPS, OFFERED_WAIT_IN_QUIET_HOURS, Bilingual, Locale, bilingual, t
+from shared.thai_time import BANGKOK
 from shared.work import UNREPAIRABLE_REASONS
 
 B = Bilingual
-BANGKOK = ZoneInfo("Asia/Bangkok")
 
 
 class Kind(StrEnum):
@@ -159,6 +159,31 @@ def quiet_until(now: datetime, quiet: QuietHours, kind: Kind) -> datetime | None
         return None
     end_day = local.date() + timedelta(days=1) if overnight and t >= quiet.start else local.date()
     return datetime.combine(end_day, quiet.end, tzinfo=BANGKOK)
+
+
+def offer_heard_at(now: datetime) -> datetime:
+    """When a college's students hear of an offer made at `now`: at once, or, made in the (default) quiet hours, at
+    their end (07:00 in Bangkok), when the "new job" message held for them goes out."""
+    return quiet_until(now, QuietHours(), Kind.OFFER_NEW) or now
+
+
+def offer_expires_at(now: datetime, sla: timedelta) -> datetime:
+    """When an offer made at `now` runs out: the SLA counts from when its students hear of it (`offer_heard_at`), so
+    a request made at 23:30 waits for its nearest college's students until 07:30, rather than leaving at midnight
+    before any of them was told (a held offer message is not sent once its offer ran out). The default quiet hours
+    set the college's clock: a student's own (earlier or later) quiet hours only move when they are told."""
+    return offer_heard_at(now) + sla
+
+
+def expected_wait(status: RequestStatus, now: datetime) -> Bilingual | None:
+    """How long the citizen usually waits from `status` (shared.text.NEXT_STEPS), told at `now`: an offered request
+    in the quiet hours waits for its students to hear of it (`offer_heard_at`), as the offer's own time does."""
+    wait = NEXT_STEPS[status][1]
+    if status == RequestStatus.OFFERED:
+        heard = offer_heard_at(now)
+        if heard > now:
+            return OFFERED_WAIT_IN_QUIET_HOURS.format(time=heard.astimezone(BANGKOK).strftime("%H:%M"))
+    return wait
 
 
 # Kinds that ask for an answer to an offer before it runs out: once it is answered, withdrawn or past its time they
@@ -376,3 +401,8 @@ DEVICES_PER_PERSON_MAX = 10
 # more ends their oldest (its app, if still there, reconnects), so a token opening stream after stream holds no more
 # memory, tasks or sockets than this, and a person on a flaky network is never refused.
 LIVE_STREAMS_PER_PERSON = 8
+# A live stream's keep-alive: the server sends ": ping" after this many seconds without an event (proxies close a
+# quiet connection). The app counts on it: a stream silent for a few of these is dead (a phone that changed networks
+# keeps a half-open socket that delivers nothing and raises nothing), so it reconnects (mobile/live.py). A backend
+# may ping more often (the `sse_ping_seconds` setting), never less.
+LIVE_PING_SECONDS = 15.0

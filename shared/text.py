@@ -76,6 +76,8 @@ ERRORS: dict[str, Bilingual] = {
     "session_expired": B(
         "การเข้าสู่ระบบสิ้นสุดแล้ว กรุณาเข้าสู่ระบบใหม่", "Your session has ended: please sign in again"
     ),
+    # The app's own: the answer to a call made before a sign-out on this device, which nobody now signed in asked for.
+    "session_ended": B("ออกจากระบบไปแล้ว คำขอนี้จึงไม่ได้ดำเนินการต่อ", "Signed out meanwhile: this was not carried on"),
     # An operator suspended the account (profiles.is_active): every call but the person's data rights answers this.
     "account_suspended": B(
         "บัญชีนี้ถูกระงับการใช้งาน หากมีข้อสงสัย กรุณาติดต่อวิทยาลัยของคุณหรือผู้ดูแลระบบ Fixit "
@@ -142,12 +144,28 @@ ERRORS: dict[str, Bilingual] = {
         "การเข้าสู่ระบบไม่ถูกต้องหรือหมดอายุ กรุณาเข้าสู่ระบบใหม่",
         "Your session is invalid or has expired: sign in again",
     ),
+    # A Supabase token of an account made another way (e-mail, anonymous): Fixit's accounts are phones with a code.
+    "phone_sign_in_required": B(
+        "Fixit ใช้ได้เฉพาะบัญชีที่เข้าสู่ระบบด้วยเบอร์โทรศัพท์และรหัสทาง SMS กรุณาเข้าสู่ระบบด้วยเบอร์โทรศัพท์ของคุณ",
+        "Fixit accounts sign in with a phone number and a code by SMS: please sign in with your phone number",
+    ),
     "profile_missing": B("ไม่พบข้อมูลผู้ใช้", "No profile for this account"),
     "forbidden_role": B("บทบาทของคุณไม่มีสิทธิ์ทำรายการนี้", "Your role may not do this"),
     "not_found": B("ไม่พบข้อมูลที่ต้องการ", "Not found"),
     "illegal_transition": B(
-        "เปลี่ยนสถานะจาก {from_status} เป็น {to_status} ไม่ได้",
-        "Cannot change the status from {from_status} to {to_status}",
+        "เปลี่ยนสถานะจาก \"{from_status}\" เป็น \"{to_status}\" ไม่ได้",
+        "Cannot change the status from \"{from_status}\" to \"{to_status}\"",
+    ),
+    # A citizen's photo for a request no longer open (the app's outbox may send a draft's photos after its owner
+    # cancelled it): nothing about the request changes any more.
+    "request_closed": B(
+        "คำขอนี้ปิดแล้ว (สถานะ \"{request_status}\") จึงเพิ่มรูปไม่ได้",
+        "This request is closed (\"{request_status}\"): photos can no longer be added",
+    ),
+    # The student's after photos and report, once the job is with the teacher or past it.
+    "work_closed": B(
+        "งานนี้อยู่ในสถานะ \"{request_status}\" แล้ว จึงแก้รูปหลังซ่อมหรือรายงานไม่ได้",
+        "This job is at \"{request_status}\" now: its after photos and report can no longer be changed",
     ),
     "database_unavailable": B(
         "ระบบฐานข้อมูลขัดข้องชั่วคราว กรุณาลองใหม่", "The database is unavailable: please try again"
@@ -155,6 +173,25 @@ ERRORS: dict[str, Bilingual] = {
     "internal_error": B("ระบบขัดข้อง กรุณาลองใหม่อีกครั้ง", "Something went wrong: please try again"),
     "network_unreachable": B(
         "เชื่อมต่อเซิร์ฟเวอร์ไม่ได้ กรุณาตรวจสอบอินเทอร์เน็ต", "Cannot reach the server: check your connection"
+    ),
+    # An error answer that is not the backend's own body (a proxy's or gateway's page), named by its HTTP status
+    # (shared.wire.error_code_for_status): none of these tells the person to just try again when that cannot help.
+    "upload_too_large": B(
+        "ข้อมูลที่ส่ง (เช่น รูปภาพ) มีขนาดใหญ่เกินกว่าที่เซิร์ฟเวอร์รับได้ การส่งซ้ำจะไม่ได้ผล กรุณาแจ้งผู้ดูแลระบบ",
+        "What was sent (such as a photo) is larger than the server accepts: sending it again will not help. "
+        "Please tell an administrator.",
+    ),
+    "server_unavailable": B(
+        "เซิร์ฟเวอร์ยังไม่พร้อมให้บริการในขณะนี้ กรุณาลองใหม่ในอีกสักครู่",
+        "The server is not available at the moment: please try again in a few minutes",
+    ),
+    "too_many_requests_later": B(
+        "ทำรายการบ่อยเกินไป กรุณารอสักครู่แล้วลองใหม่", "Too many requests: wait a moment and try again"
+    ),
+    "request_refused": B(
+        "เซิร์ฟเวอร์ไม่รับคำขอนี้ (HTTP {status}) การลองซ้ำจะไม่ได้ผล หากยังเกิดขึ้นอีก กรุณาแจ้งผู้ดูแลระบบ",
+        "The server refused this request (HTTP {status}): trying again will not help. If it keeps happening, "
+        "please tell an administrator.",
     ),
     "request_category_required": B("กรุณาเลือกประเภทงานซ่อม", "Choose what kind of repair it is"),
     "request_item_invalid": B(
@@ -640,6 +677,10 @@ APP_UI: dict[str, Bilingual] = {
     "time_left_minutes": B("เหลือเวลา {minutes} นาที", "{minutes} min left"),
     "time_left_none": B("หมดเวลาตอบรับ", "Time is up"),
     "job_title": B("งานซ่อม", "Repair job"),
+    "job_helping_tag": B("ผู้ช่วยในงานนี้", "Helping on this job"),
+    "job_helping_note": B("คุณเป็นผู้ช่วยในงานนี้: ดูได้อย่างเดียว ช่างหลักเป็นผู้ดำเนินการ รายงานชั่วโมงของคุณได้ที่แฟ้มผลงาน",
+                          "You help on this job: read only, its lead acts on it. Report your own hours in your "
+                          "portfolio"),
     "review_title": B("ตรวจงานซ่อม", "Review the repair"),
     "contact_title": B("ติดต่อลูกค้า", "Customer contact"),
     "contact_phone": B("โทร {phone}", "Phone {phone}"),
@@ -895,9 +936,16 @@ OFFER_STATUS_LABELS: dict[OfferStatus, Bilingual] = {
 
 
 def error_text(code: str, **values: object) -> Bilingual:
-    """The message for an error code; unknown codes fall back to the generic one, never to a blank."""
+    """The message for an error code; unknown codes fall back to the generic one, never to a blank. A value that is
+    a request status reads as its label (STATUS_LABELS), one that is Bilingual in each text's own language: a
+    person reads "ยกเลิกแล้ว", never the API's code "cancelled"."""
     template = ERRORS.get(code, ERRORS["internal_error"])
-    return template.format(**values) if values else template
+    if not values:
+        return template
+    worded = {k: STATUS_LABELS[v] if isinstance(v, RequestStatus) else v for k, v in values.items()}
+    th = {k: v.th if isinstance(v, Bilingual) else v for k, v in worded.items()}
+    en = {k: v.en if isinstance(v, Bilingual) else v for k, v in worded.items()}
+    return Bilingual(template.th.format(**th), template.en.format(**en))
 
 
 def bilingual(key: str, **values: object) -> Bilingual:
@@ -1030,6 +1078,12 @@ NEXT_STEPS: dict[RequestStatus, tuple[Bilingual, Bilingual | None]] = {
     ),
     RequestStatus.CANCELLED: (B("คำขอนี้ถูกยกเลิกแล้ว", "This request was cancelled"), None),
 }
+
+# The citizen's wait while the request is offered in the students' quiet hours (shared.notifications
+# .expected_wait): they hear of it when those hours end, and the offer runs its time from then.
+OFFERED_WAIT_IN_QUIET_HOURS = B("ช่วงกลางคืนนักศึกษาจะได้รับแจ้งงานใหม่ตอน {time} น. โดยปกติมีผู้รับงานภายใน 1 ชั่วโมงหลังจากนั้น",
+                                "At night students hear of new jobs at {time}: usually taken within an hour after "
+                                "that")
 
 # Exports (CSV and the ledger PDF): column headers and the PDF's words.
 EXPORT_TEXTS: dict[str, Bilingual] = {
@@ -1264,6 +1318,8 @@ CREDIT_TEAM_UI: dict[str, Bilingual] = {
     # credit13: the teacher's list of their college's rounds waiting for the hours approval (a job moved on too).
     "hours_waiting_title": B("ชั่วโมงฝึกรออนุมัติ", "Training hours waiting for approval"),
     "hours_waiting_none": B("ไม่มีชั่วโมงรออนุมัติ", "No hours waiting for approval"),
+    "hours_waiting_more": B("ยังมีอีก {count} รอบรออนุมัติ", "{count} more rounds waiting"),
+    "hours_waiting_show_more": B("แสดงเพิ่ม", "Show more"),
     "hours_waiting_line": B("{ref} {item} · รอบที่ {round}", "{ref} {item} · round {round}"),
     "hours_waiting_reopened": B("เจ้าของแจ้งว่ายังไม่หายหลังรอบนี้", "Its owner reopened the job after this round"),
     "hours_waiting_moved_on": B("งานนี้ไปอยู่กับวิทยาลัยอื่นแล้ว รอบนี้ทำให้วิทยาลัยของคุณ อนุมัติได้ที่นี่",
@@ -1336,7 +1392,8 @@ INVITATION_UI: dict[str, Bilingual] = {
     "invitation_supervisor": B("{college} เชิญคุณเป็นครูผู้ควบคุม", "{college} invites you to join as a supervisor"),
     "invitation_hint": B("ถ้าตอบรับ หน้าจอของคุณจะเปลี่ยนเป็นของนักศึกษาช่างหรือครู คำขอซ่อมของคุณยังอยู่",
                          "If you accept, your screens change to a student's or teacher's; your repair requests stay"),
-    "invitation_answer_by": B("ตอบรับภายใน {date}", "Answer by {date}"),
+    # It lapses at the hour it was sent, 14 days on: the hour is said, in Thai time.
+    "invitation_answer_by": B("ตอบรับภายใน {date} เวลา {time} น.", "Answer by {time} on {date}"),
     "invitation_accept": B("ตอบรับ", "Accept"),
     "invitation_decline": B("ปฏิเสธ", "Decline"),
     "invitation_declined_done": B("ปฏิเสธคำเชิญแล้ว บัญชีของคุณไม่เปลี่ยนแปลง",
@@ -1348,7 +1405,7 @@ INVITATION_UI: dict[str, Bilingual] = {
     "invite_waiting_acceptance": B("รอตอบรับ", "Waiting for acceptance"),
     "invite_waiting_sign_in": B("รอเข้าสู่ระบบครั้งแรก", "Waiting for first sign-in"),
     "invite_declined": B("ปฏิเสธแล้ว", "Declined"),
-    "invite_expires": B("หมดอายุ {date}", "Expires {date}"),
+    "invite_expires": B("หมดอายุ {date} เวลา {time} น.", "Expires at {time} on {date}"),
     "invite_expired": B("หมดอายุแล้วเมื่อ {date}", "Expired on {date}"),
     "invite_withdraw": B("ยกเลิกคำเชิญ", "Withdraw"),
     "invite_withdraw_for": B("ยกเลิกคำเชิญของ {who}", "Withdraw the invitation to {who}"),

@@ -181,6 +181,13 @@ class RequestSummary(Wire):
     college_name_en: str | None = None
 
 
+class JobSummary(RequestSummary):
+    """A job on the student's list (GET /technician/jobs): one they lead, or one they help on."""
+
+    helping: bool = Field(False, description="the student helps on this job's current round (the lead acts on it; "
+                                             "they read it)")
+
+
 class StatusEvent(Wire):
     """One entry of a request's timeline."""
 
@@ -346,6 +353,30 @@ def unread_count_from_header(value: str | None) -> int | None:
     if value is None or not value.strip().isdigit():
         return None
     return int(value.strip())
+
+
+# The code of a failure with no answer of the backend's at all (refused, timed out, dropped, garbled on the way).
+NETWORK_UNREACHABLE = "network_unreachable"
+
+
+def error_code_for_status(status: int) -> str:
+    """The error code of an error answer without the backend's body ({"error": {"code": ...}}): a proxy's or
+    gateway's own page (nginx's 413 for a body over its client_max_body_size, a 502 while the backend restarts),
+    named by its HTTP status alone. Its text (shared.text.ERRORS, formatted with `status`) never says "try again"
+    where trying again cannot help."""
+    if status == 401:
+        return "not_authenticated"
+    if status == 408:  # the proxy gave up waiting for the request's bytes: a weak network
+        return NETWORK_UNREACHABLE
+    if status == 413:
+        return "upload_too_large"
+    if status == 429:
+        return "too_many_requests_later"
+    if status in (502, 503, 504):  # the gateway is up, the backend behind it is not (yet)
+        return "server_unavailable"
+    if 400 <= status < 500:
+        return "request_refused"
+    return "internal_error"
 
 
 class CollegeQueue(Wire):

@@ -49,15 +49,17 @@ def bearer(token: str) -> dict[str, str]:
 class FakeGoTrue:
     """Supabase Auth's HTTP API as far as Fixit uses it, on 127.0.0.1: the JWKS, /otp, /verify, /token
     (refresh_token grant, rotating) and /logout, signing access tokens with GoTrue's claims and an ES256 (or RS256)
-    key served at /auth/v1/.well-known/jwks.json. `on_new_user(phone)` makes the auth user (GoTrue's insert).
+    key served at /auth/v1/.well-known/jwks.json. `on_new_user(phone)` makes the auth user (GoTrue's insert, the
+    user unconfirmed); `on_verified(user_id)` confirms its phone at every right code (GoTrue's ConfirmPhone).
 
     Use as a context manager; `url` is what SUPABASE_URL would be."""
 
     def __init__(self, on_new_user: Callable[[str], uuid.UUID] | None = None, *, code: str = "123456",
-                 access_ttl: int = 3600) -> None:
+                 access_ttl: int = 3600, on_verified: Callable[[uuid.UUID], None] | None = None) -> None:
         self.code = code
         self.access_ttl = access_ttl
         self.on_new_user = on_new_user
+        self.on_verified = on_verified
         self.keys: dict[str, Any] = {}  # kid -> private key
         self.published: list[str] = []  # kids served in the JWKS
         self.jwks_hits = 0
@@ -137,6 +139,8 @@ class FakeGoTrue:
             phone = str(body["phone"]).removeprefix("+")
             if body.get("token") != self.code or phone not in self.users:
                 return 403, {"code": 403, "error_code": "otp_expired", "msg": "Token has expired or is invalid"}
+            if self.on_verified is not None:
+                self.on_verified(self.users[phone])
             return 200, self._session(self.users[phone], phone, str(uuid.uuid4()))
         if route == "/auth/v1/token" and "grant_type=refresh_token" in path:
             found = self.refresh_tokens.get(str(body.get("refresh_token")))

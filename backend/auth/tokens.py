@@ -8,6 +8,10 @@
 
 Every token that is not good is `InvalidToken` (the routes answer 401); keys that cannot be fetched at all are a
 503, never a 500: that is not the caller's fault, and the app must not sign its person out for it.
+
+A Fixit account is a phone that answered a code (Fixit's own limits on codes, one account per number). A Supabase
+project also signs tokens for accounts made other ways (the Email provider and anonymous sign-ins are on in a new
+project): a good token of such an account is `NotAPhoneAccount` (the routes answer 403 phone_sign_in_required).
 """
 
 import logging
@@ -41,6 +45,10 @@ class Identity:
 
 class InvalidToken(Exception):
     pass
+
+
+class NotAPhoneAccount(InvalidToken):
+    """The Supabase project's own good token, for an account that did not sign in with a phone and a code."""
 
 
 def keys_unavailable() -> ApiError:
@@ -201,7 +209,23 @@ def verify_token(settings: Settings, token: str) -> Identity:
         user_id = uuid.UUID(str(claims["sub"]))
     except ValueError as exc:
         raise InvalidToken("sub is not a UUID") from exc
+    if settings.auth_mode == AuthMode.SUPABASE and not signed_in_by_phone(claims):
+        raise NotAPhoneAccount("not a phone sign-in")
     return Identity(user_id=user_id, claims=claims)
+
+
+def signed_in_by_phone(claims: dict[str, Any]) -> bool:
+    """GoTrue's token of a phone sign-in with a code: a phone, not anonymous, and `otp` among the ways the session
+    was authenticated (`amr`; kept by every refresh of the session). An e-mail or password sign-in, an anonymous
+    one, or a sign-in by e-mail code of an account without a phone is not."""
+    amr = claims.get("amr")
+    methods = {m.get("method") for m in amr if isinstance(m, dict)} if isinstance(amr, list) else set()
+    phone = claims.get("phone")
+    return isinstance(phone, str) and phone != "" and claims.get("is_anonymous") is not True and "otp" in methods
+
+
+def phone_sign_in_required() -> ApiError:
+    return ApiError(403, "phone_sign_in_required")
 
 
 # Verified tokens, for a request that carries one seen before (an app sends the same token until it refreshes):

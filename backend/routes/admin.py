@@ -64,7 +64,7 @@ async def send_on(
     async with acting(pool, identity, AppRole.ADMIN) as (owner, caller):
         status = await lock_status(owner, request_id, check_visible=False)
         if status != RequestStatus.NO_CENTRE:
-            raise ApiError(409, "illegal_transition", from_status=status.value, to_status=RequestStatus.OFFERED.value)
+            raise ApiError(409, "illegal_transition", from_status=status, to_status=RequestStatus.OFFERED)
         result = await dispatch.dispatch(owner, request_id, now, policy, only_college=body.college_id,
                                          only_from=(RequestStatus.NO_CENTRE,))
         if result.status != RequestStatus.OFFERED:

@@ -8,7 +8,7 @@ from fastapi.security import HTTPAuthorizationCredentials
 
 from backend.auth import local_otp, sessions, supabase_otp
 from backend.auth.sessions import Tokens
-from backend.auth.tokens import Identity, InvalidToken, verify_token
+from backend.auth.tokens import Identity, InvalidToken, NotAPhoneAccount, phone_sign_in_required, verify_token
 from backend.db import service_tx, user_tx
 from backend.deps import NowDep, PoolDep, SettingsDep, bearer_scheme
 from backend.errors import ApiError
@@ -159,6 +159,8 @@ def _session_id(identity: Identity | None) -> uuid.UUID | None:
 async def _session(pool: PoolDep, settings: Settings, tokens: Tokens) -> SignedIn:
     try:
         identity = verify_token(settings, tokens.access_token)
+    except NotAPhoneAccount as exc:  # a refresh token of an e-mail or anonymous session of the project
+        raise phone_sign_in_required() from exc
     except InvalidToken as exc:
         # The issuer's own fresh token does not verify: the keys, issuer or audience are configured wrongly.
         log.error("a token just issued by %s does not verify: %s", settings.auth_mode.value, exc)

@@ -32,7 +32,6 @@ from backend.deps import (
 from backend.errors import ApiError
 from backend.schemas import VISIBLE_LINE_PATTERN, ErrorResponse, Finite, Line, Text, Whole, rule
 from backend.services import credit, rate_limits
-from backend.services.exports import BANGKOK
 from backend.services.portfolio_pdf import portfolio_pdf
 from backend.services.profiles import load_profile, suspended_told
 from backend.services.rate_limits import Limit
@@ -43,6 +42,7 @@ from shared.credit import (
     HOURS_MAX,
     HOURS_TARGET_MAX,
     HOURS_TARGET_MIN,
+    HOURS_WAITING_PAGE,
     OUTCOME_LABELS,
     OUTCOME_REASONS,
     PART_NAME_MAX,
@@ -62,6 +62,7 @@ from shared.credit import (
 )
 from shared.roles import AppRole
 from shared.text import Locale
+from shared.thai_time import BANGKOK
 from shared.visible_text import is_blank, visible_length
 
 router = APIRouter(tags=["credit"], responses={
@@ -239,13 +240,23 @@ async def approve_hours(request_id: uuid.UUID, body: HoursApproval, identity: Id
         return await credit.approve_hours(owner, request_id, caller.user_id, body.hours, round_)
 
 
-@router.get("/supervisor/hours-waiting", response_model=list[cw.HoursWaiting])
-async def hours_waiting(caller: SupervisorDep, pool: PoolDep) -> list[dict[str, Any]]:
+@router.get("/supervisor/hours-waiting", response_model=list[cw.HoursWaiting],
+            responses={200: {"headers": {cw.TOTAL_COUNT_HEADER: {
+                "description": "how many rounds wait in all (the body is one page of them)",
+                "schema": {"type": "integer"}}}}})
+async def hours_waiting(
+    caller: SupervisorDep, pool: PoolDep, response: Response,
+    limit: Annotated[int, Query(ge=1, le=HOURS_WAITING_PAGE)] = HOURS_WAITING_PAGE,
+    offset: Annotated[int, Query(ge=0, le=100_000)] = 0,
+) -> list[dict[str, Any]]:
     """The rounds of work done for the teacher's college whose hours wait for their approval, with each team's
     hours: a checked job's current round, and a round its owner reopened before the approval, also when the job has
-    moved on to another college since (read as the owner: that job's record is no longer the teacher's to see)."""
+    moved on to another college since (read as the owner: that job's record is no longer the teacher's to see).
+    Oldest job first, a page at a time (`offset`); `X-Total-Count` says how many wait in all."""
     async with service_tx(pool) as owner:
-        return await credit.hours_waiting(owner, supervisor_college(caller).id)
+        rounds, total = await credit.hours_waiting(owner, supervisor_college(caller).id, limit, offset)
+    response.headers[cw.TOTAL_COUNT_HEADER] = str(total)
+    return rounds
 
 
 @router.get("/college/teachers", response_model=list[cw.Teacher])

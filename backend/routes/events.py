@@ -7,7 +7,7 @@ from fastapi import APIRouter, Depends, Query, Request
 from fastapi.responses import StreamingResponse
 from fastapi.security import HTTPAuthorizationCredentials
 
-from backend.auth.tokens import Identity, InvalidToken, verify_token
+from backend.auth.tokens import Identity, InvalidToken, NotAPhoneAccount, phone_sign_in_required, verify_token
 from backend.db import user_tx
 from backend.deps import PoolDep, SettingsDep, bearer_scheme
 from backend.errors import ApiError
@@ -28,6 +28,8 @@ def _identity(
         raise ApiError(401, "not_authenticated")
     try:
         return verify_token(settings, token)
+    except NotAPhoneAccount as exc:
+        raise phone_sign_in_required() from exc
     except InvalidToken as exc:
         raise ApiError(401, "token_invalid") from exc
 

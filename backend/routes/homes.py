@@ -16,6 +16,7 @@ from shared.wire import (
     TAKES_JOBS_HEADER,
     UNREAD_COUNT_HEADER,
     CollegeQueue,
+    JobSummary,
     Offer,
     RequestSummary,
     takes_jobs_header,
@@ -62,10 +63,11 @@ async def my_offers(identity: IdentityDep, pool: PoolDep) -> Response:
     return Response(body, media_type="application/json", headers={TAKES_JOBS_HEADER: takes_jobs_header(takes_jobs)})
 
 
-@router.get("/technician/jobs", response_model=list[RequestSummary])
-async def my_jobs(_: TechnicianDep, conn: UserConn) -> list[RequestSummary]:
+@router.get("/technician/jobs", response_model=list[JobSummary])
+async def my_jobs(_: TechnicianDep, conn: UserConn) -> list[JobSummary]:
+    """The jobs the student leads and those they help on (`helping`: they read it, the lead acts on it)."""
     rows = await requests.technician_jobs(conn)
-    return [RequestSummary.model_validate(r) for r in rows]
+    return [JobSummary.model_validate(r) for r in rows]
 
 
 @router.get("/supervisor/queue", response_model=CollegeQueue)

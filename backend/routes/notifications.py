@@ -45,6 +45,7 @@ from shared.notifications import (
     is_push_service_url,
 )
 from shared.roles import AppRole
+from shared.thai_time import bangkok_day, bangkok_midnight
 from shared.wire import NotificationItem, NotificationPage
 
 log = logging.getLogger("fixit.notifications")
@@ -340,8 +341,9 @@ async def deliveries(
     limit: Annotated[int, Query(ge=1, le=500)] = 100,
 ) -> DeliveryReport:
     """Sent, failed, pending and skipped deliveries per channel per day (Bangkok days), and the latest failures
-    with their reasons."""
-    since = now - timedelta(days=days)
+    with their reasons: the last `days` whole Bangkok days, today's included (from 00:00 Bangkok `days - 1` days
+    ago: each day shown counts every delivery of it)."""
+    since = bangkok_midnight(bangkok_day(now) - timedelta(days=days - 1))
     async with service_tx(pool) as owner:
         per_day = await (await owner.execute(
             """select (d.updated_at at time zone 'Asia/Bangkok')::date as day, d.channel,

@@ -82,7 +82,7 @@ async def reopen(
                  and exists (select 1 from public.profiles p where p.id = o.technician_id and p.is_active
                              and p.takes_jobs and p.role = 'technician' and p.college_id = o.college_id)
                returning id""",
-            [now, now + policy.sla, request_id, open_college is not None],
+            [now, policy.expires_at(now), request_id, open_college is not None],
         )
     ).fetchone()
     if previous is None:

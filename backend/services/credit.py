@@ -16,7 +16,9 @@ from backend.db import Conn
 from backend.errors import ApiError
 from backend.photo_store import PhotoStore
 from backend.services.dispatch import _KM_REQ, roster_college
+from backend.services.json_sql import json_object
 from backend.services.transitions import check_student_tier, lock_status
+from shared import credit_wire as cw
 from shared.credit import (
     DEFAULT_HOURS_TARGET,
     DEFAULT_PROGRESSION_JOBS,
@@ -26,6 +28,7 @@ from shared.credit import (
     HANDOVER_FROM,
     HANDOVER_REASON_MIN,
     HOURS_DECIMALS,
+    HOURS_WAITING_PAGE,
     PARTS_PER_JOB_MAX,
     TEAM_MAX,
     TEAM_OPEN,
@@ -590,41 +593,82 @@ async def waiting_round(conn: Conn, request_id: uuid.UUID) -> dict[str, Any] | N
     return {"round": int(row["round"]), "team": await team(conn, request_id, int(row["round"]))}
 
 
-async def hours_waiting(owner: Conn, college_id: uuid.UUID) -> list[dict[str, Any]]:
+# The college's rounds whose hours wait for its teacher's approval, a page of them in one statement (oldest job
+# first), each with its team as JSON (TeamMember's keys) and the count of all of them. A current round's team is
+# `_team_with_lead`'s: the lead's row carries their work report's hours (saved since the round began), and a lead
+# with no row yet is on it first; an ended round's team is its rows as close_round kept them.
+_MEMBER = json_object(cw.TeamMember, "m")
+_HOURS_WAITING = f"""
+    with ended as (
+        select t.request_id, t.round from public.job_team t
+        where t.college_id = %(college)s and t.round < {ROUND_SQL.format(rid='t.request_id')}
+        group by t.request_id, t.round
+        having bool_and(t.approved_at is null) and bool_or(t.hours > 0)),
+    current as (
+        select r.id as request_id, {ROUND_SQL.format(rid='r.id')} as round from public.repair_requests r
+        where r.college_id = %(college)s and r.status = any(%(approvable)s::public.request_status[])),
+    waiting as (
+        select request_id, round, true as ended from ended
+        union all
+        select c.request_id, c.round, false from current c
+        where not exists (select 1 from public.job_team t where t.request_id = c.request_id
+                          and t.round = c.round and t.approved_at is not null)),
+    page as (
+        select w.request_id, w.round, w.ended, r.ref_no, r.item, r.status, r.technician_id,
+               r.college_id is distinct from %(college)s as moved_on,
+               cat.name_th as category_th, cat.name_en as category_en
+        from waiting w
+        join public.repair_requests r on r.id = w.request_id
+        join public.categories cat on cat.code = r.category_code
+        order by r.ref_no, w.round
+        limit %(limit)s offset %(offset)s)
+    select n.total, p.request_id, p.round, p.ended, p.ref_no, p.item, p.status, p.moved_on, p.category_th,
+           p.category_en, team.members as team
+    from (select count(*)::int as total from waiting) n
+    left join page p on true
+    left join lateral (
+        -- the lead's own work report, saved since the round began (a current round only)
+        select (select j.hours::float8 from public.job_reports j
+                where j.request_id = p.request_id and j.technician_id = p.technician_id
+                  and (b.began is null or j.updated_at > b.began)) as hours
+        from (select {ROUND_BEGAN_SQL.format(rid='p.request_id')} as began) b
+        where not p.ended and p.technician_id is not null) report on true
+    left join lateral (
+        select coalesce(json_agg({_MEMBER} order by m.synthetic desc, m.role desc, m.added_at), '[]') as members
+        from (
+            select t.technician_id, coalesce(pr.display_name, '') as display_name, t.role, t.task,
+                   case when not p.ended and t.technician_id = p.technician_id and t.approved_at is null
+                             and report.hours is not null then report.hours
+                        else t.hours::float8 end as hours,
+                   t.approved_hours::float8 as approved_hours, t.approved_at, t.skill_code, t.skill_level,
+                   t.round, t.added_at, false as synthetic
+            from public.job_team t left join public.profiles pr on pr.id = t.technician_id
+            where t.request_id = p.request_id and t.round = p.round
+            union all
+            select p.technician_id, coalesce(pr.display_name, ''), 'lead', '', report.hours, null, null, null,
+                   null, p.round, null, true
+            from (select 1) one left join public.profiles pr on pr.id = p.technician_id
+            where not p.ended and p.technician_id is not null
+              and not exists (select 1 from public.job_team t where t.request_id = p.request_id
+                              and t.round = p.round and t.role = 'lead')) m) team on p.request_id is not null
+    order by p.ref_no, p.round
+"""
+
+
+async def hours_waiting(owner: Conn, college_id: uuid.UUID, limit: int = HOURS_WAITING_PAGE, offset: int = 0
+                        ) -> tuple[list[dict[str, Any]], int]:
     """The college's rounds of work whose hours wait for its teacher's approval, each with its team: the current
     round of a job of the college checked and not approved yet, and a round its owner reopened before the approval
     that was done for this college (close_round kept it there) - also when the job has since moved on to another
     college, whose record the teacher no longer sees (RLS). Read as the owner, for the routes' teacher of
-    `college_id`; the teacher approves each with approve_hours(round=...)."""
+    `college_id`; the teacher approves each with approve_hours(round=...). One page (`limit` rounds from `offset`,
+    oldest job first) in one statement, and how many wait in all."""
     rows = await (await owner.execute(
-        f"""with ended as (
-                select t.request_id, t.round from public.job_team t
-                where t.college_id = %(college)s and t.round < {ROUND_SQL.format(rid='t.request_id')}
-                group by t.request_id, t.round
-                having bool_and(t.approved_at is null) and bool_or(t.hours > 0)),
-            current as (
-                select r.id as request_id, {ROUND_SQL.format(rid='r.id')} as round from public.repair_requests r
-                where r.college_id = %(college)s and r.status = any(%(approvable)s::public.request_status[]))
-            select w.request_id, w.round, w.ended, r.ref_no, r.item, r.status, r.technician_id,
-                   r.college_id is distinct from %(college)s as moved_on,
-                   cat.name_th as category_th, cat.name_en as category_en
-            from (select request_id, round, true as ended from ended
-                  union all
-                  select c.request_id, c.round, false from current c
-                  where not exists (select 1 from public.job_team t where t.request_id = c.request_id
-                                    and t.round = c.round and t.approved_at is not null)) w
-            join public.repair_requests r on r.id = w.request_id
-            join public.categories cat on cat.code = r.category_code
-            order by r.ref_no, w.round""",
-        {"college": college_id, "approvable": sorted(s.value for s in APPROVABLE)})).fetchall()
-    waiting = []
-    for row in rows:
-        members = (await team(owner, row["request_id"], row["round"]) if row["ended"]
-                   else await _team_with_lead(owner, {"id": row["request_id"],
-                                                      "technician_id": row["technician_id"]}))
-        await name_team(owner, members)
-        waiting.append({k: v for k, v in row.items() if k != "technician_id"} | {"team": members})
-    return waiting
+        _HOURS_WAITING,
+        {"college": college_id, "approvable": sorted(s.value for s in APPROVABLE), "limit": limit,
+         "offset": offset})).fetchall()
+    total = int(rows[0]["total"]) if rows else 0
+    return [{k: v for k, v in row.items() if k != "total"} for row in rows if row["request_id"] is not None], total
 
 
 async def _round_to_approve(owner: Conn, req: dict[str, Any], wanted: int | None
@@ -699,6 +743,7 @@ async def approve_hours(owner: Conn, request_id: uuid.UUID, user: uuid.UUID,
     needs = {r["skill_code"]: int(r["min_level"]) for r in await (await owner.execute(
         "select skill_code, min_level from public.category_skills where category_code = %s",
         [req["category_code"]])).fetchall()}
+    to_count: list[tuple[uuid.UUID, str, int]] = []
     for member in members:
         skills = {r["skill_code"]: int(r["level"]) for r in await (await owner.execute(
             "select skill_code, level from public.technician_skills where technician_id = %s",
@@ -710,8 +755,18 @@ async def approve_hours(owner: Conn, request_id: uuid.UUID, user: uuid.UUID,
                where request_id = %s and round = %s and technician_id = %s""",
             [member["hours"], user, credited[0] if credited else None, credited[1] if credited else None, college,
              request_id, round_, member["technician_id"]])
-        if credited and college is not None:
-            await _maybe_propose(owner, member["technician_id"], college, *credited)
+        if credited:
+            to_count.append((member["technician_id"], *credited))
+    if college is not None:
+        # Two approvals at once (two teachers, two jobs of the same students) would each count the students'
+        # approved jobs without the other's, and neither propose the next level: each student's count and proposal
+        # wait for the other approval's commit, under a lock taken last in the lock order (nothing else takes it;
+        # in id order, so two approvals never deadlock on it).
+        for student in sorted({counted[0] for counted in to_count}):
+            await owner.execute("select pg_advisory_xact_lock(hashtextextended(%s, 0))",
+                                [progression_lock_key(student)])
+        for student, skill, level in to_count:
+            await _maybe_propose(owner, student, college, skill, level)
     return await team(owner, request_id, round_)
 
 
@@ -741,6 +796,11 @@ async def _worked_on(owner: Conn, req: dict[str, Any], user: uuid.UUID) -> bool:
                            and round = {ROUND_SQL.format(rid='%(rid)s')}) as member""",
         {"rid": req["id"], "me": user})).fetchone()
     return bool(row and row["member"])
+
+
+def progression_lock_key(student: uuid.UUID) -> str:
+    """The name of the advisory lock under which a student's approved jobs are counted for a progression proposal."""
+    return f"fixit.progression:{student}"
 
 
 async def _maybe_propose(owner: Conn, student: uuid.UUID, college: uuid.UUID, skill: str, level: int) -> None:
@@ -846,7 +906,9 @@ async def job_record(conn: Conn, request_id: uuid.UUID) -> dict[str, Any]:
 
 # --- Portfolio --------------------------------------------------------------------------------------------------
 
-def _term_range(term: str) -> tuple[date, date]:
+def _term_range(term: str) -> tuple[datetime, datetime]:
+    """The term's [start, end) as moments, Bangkok midnights (shared.credit.term_bounds): compared with timestamptz
+    columns they cut where a Thai calendar does, whatever the session's TimeZone."""
     bounds = term_bounds(term)
     if bounds is None:
         raise ApiError(400, "term_invalid")

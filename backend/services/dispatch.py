@@ -3,7 +3,9 @@
 Nearest college whose service radius covers the request and that has active students with a fitting skill; its
 students ranked by `shared.matching`; offers to the top N at once; the first accept wins (the request row lock
 and a unique index make that atomic); a decline offers the job to the next student; no answer within the SLA
-escalates to the next nearest college; with nobody anywhere the request waits as `no_centre` for an admin.
+escalates to the next nearest college; with nobody anywhere the request waits as `no_centre` for an admin. The SLA
+counts from when the students hear of the offer: one made in the quiet hours (21:00-07:00 in Bangkok) runs out the
+SLA after 07:00 (`DispatchPolicy.expires_at`, shared.notifications.offer_expires_at).
 
 Every function takes the clock as `now`, so tests can move time instead of waiting for it.
 
@@ -23,6 +25,8 @@ Row locks, the one order every transaction takes them in (so two of them wait fo
 2. the request (`repair_requests` FOR UPDATE, `lock_status`);
 3. its offers, team and other rows of that request;
 4. an invitation (`private.staff_invites`), after the person's profile, then their notifications.
+5. a student's progression count (`credit.approve_hours`: a transaction advisory lock per team member, in id
+   order), last: under it only the students' proposals are written.
 A path that starts from a request and learns of a student only then (dispatch, the tick) takes no profile lock:
 the foreign-key checks' FOR KEY SHARE conflicts with none of the above.
 An account's deletion is the one exclusive profile lock: `delete from auth.users` (DELETE /me, the operator's
@@ -51,6 +55,7 @@ from backend.errors import ApiError
 from backend.services.transitions import Note, act_as, check_student_tier, lock_status, log_event, transition
 from shared.credit import DEFAULT_TIER, TIER_MIN_LEVEL, tier_levels
 from shared.matching import Candidate, rank
+from shared.notifications import offer_expires_at
 from shared.roles import Actor
 from shared.statuses import ASSIGNABLE, REASSIGNABLE, WORK_IN_HAND, RequestStatus, Route
 
@@ -80,6 +85,10 @@ _FITTING = """
 class DispatchPolicy:
     offer_count: int = 3
     sla: timedelta = timedelta(minutes=30)
+
+    def expires_at(self, now: datetime) -> datetime:
+        """When an offer made at `now` runs out: `sla` after its students hear of it (shared.notifications)."""
+        return offer_expires_at(now, self.sla)
 
 
 @dataclass
@@ -241,7 +250,7 @@ async def _make_offers(
            select %(request)s, t, %(college)s, r, %(km)s, %(now)s, %(expires)s
            from unnest(%(people)s::uuid[], %(ranks)s::int[]) as u(t, r)""",
         {"request": request_id, "college": college_id, "km": round(chosen[0].distance_km, 2) if chosen else 0,
-         "now": now, "expires": now + policy.sla, "people": [p.technician_id for p in chosen],
+         "now": now, "expires": policy.expires_at(now), "people": [p.technician_id for p in chosen],
          "ranks": [first_rank + i for i in range(len(chosen))]},
     )
     return [uuid.UUID(p.technician_id) for p in chosen]
@@ -330,7 +339,7 @@ async def offer_again_at_college(conn: Conn, request_id: uuid.UUID, college_id: 
                distance_km = excluded.distance_km, created_at = excluded.created_at,
                expires_at = excluded.expires_at, responded_at = null""",
         {"request": request_id, "college": college_id, "km": round(distance_km, 2), "now": now,
-         "expires": now + policy.sla, "people": [p.technician_id for p in chosen],
+         "expires": policy.expires_at(now), "people": [p.technician_id for p in chosen],
          "ranks": list(range(1, len(chosen) + 1))},
     )
     return True
@@ -571,7 +580,7 @@ async def assign(
     student_college = await roster_college(conn, technician_id)
     status = await lock_status(conn, request_id, check_visible=True)
     if status not in ASSIGNABLE | REASSIGNABLE:
-        raise ApiError(409, "illegal_transition", from_status=status.value, to_status=S.ACCEPTED.value)
+        raise ApiError(409, "illegal_transition", from_status=status, to_status=S.ACCEPTED)
     req = await _request(conn, request_id)
     # Seeing the request is not running it: a teacher who asked for this repair themselves, or held the job as a
     # student before, sees it too. Only its college's teachers (and admins) give it away; an offered job's move

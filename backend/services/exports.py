@@ -8,12 +8,11 @@ from collections.abc import Mapping, Sequence
 from datetime import datetime
 from decimal import Decimal
 from typing import Any
-from zoneinfo import ZoneInfo
 
 from shared.statuses import RequestStatus
 from shared.text import EXPORT_TEXTS, STATUS_LABELS, Locale
+from shared.thai_time import BANGKOK
 
-BANGKOK = ZoneInfo("Asia/Bangkok")
 BUDDHIST_ERA_OFFSET = 543
 
 JOB_COLUMNS = ("reference", "created_at", "category", "item", "brand", "status", "province", "district",

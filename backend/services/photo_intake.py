@@ -100,7 +100,7 @@ async def check_citizen_may_add(conn: Conn, citizen_id: uuid.UUID, request_id: u
     if row is None or row["citizen_id"] != citizen_id:
         raise ApiError(404, "not_found")
     if RequestStatus(row["status"]) not in OPEN_STATUSES:
-        raise ApiError(409, "illegal_transition", from_status=row["status"], to_status=row["status"])
+        raise ApiError(409, "request_closed", request_status=RequestStatus(row["status"]))
 
 
 def _new_paths(request_id: uuid.UUID, kind: str, idx: int, photo: ProcessedPhoto) -> tuple[str, str]:
@@ -324,7 +324,7 @@ async def require_work_in_progress(conn: Conn, technician_id: uuid.UUID, request
     if row["technician_id"] != technician_id:
         raise ApiError(403, "not_assigned")
     if RequestStatus(row["status"]) not in WORK_EDITABLE:
-        raise ApiError(409, "illegal_transition", from_status=row["status"], to_status=row["status"])
+        raise ApiError(409, "work_closed", request_status=RequestStatus(row["status"]))
 
 
 async def photo_sweeps(pool: AsyncConnectionPool[Conn], store: PhotoStore,

@@ -21,6 +21,7 @@ from backend.services.job_reports import load_report, owners_report
 from backend.services.json_sql import as_body, json_object
 from backend.services.profiles import suspended_as
 from shared.aftercare import RATEABLE, may_reopen
+from shared.notifications import expected_wait
 from shared.reference import PREFIX
 from shared.roles import Actor
 from shared.statuses import RequestStatus, can_transition
@@ -177,7 +178,7 @@ def _shaped(row: Mapping[str, Any], locale: Locale, report: dict[str, Any] | Non
     """What `shared/` decides about the request for this reader: `row` has its status, is_mine, handed_back_at,
     work_round and round_began; `after_photos` are the after photos' (index, uploaded at), by index."""
     status = RequestStatus(row["status"])
-    step, wait = NEXT_STEPS[status]
+    step, wait = NEXT_STEPS[status][0], expected_wait(status, now)
     # A reopened job's later round is reported and evidenced again: the screen shows what is this round's.
     work_round, round_began = row["work_round"], row["round_began"]
     round_after = [idx for idx, at in after_photos if in_round(at, round_began)]

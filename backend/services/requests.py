@@ -7,7 +7,7 @@ models."""
 
 import uuid
 from collections.abc import Mapping
-from datetime import datetime, timedelta
+from datetime import datetime
 from typing import Any
 
 from psycopg_pool import AsyncConnectionPool
@@ -18,6 +18,7 @@ from backend.services.json_sql import as_body, json_object
 from backend.services.profiles import profile_sql, read_checked
 from shared.reference import PREFIX
 from shared.roles import AppRole
+from shared.thai_time import bangkok_week_start
 from shared.wire import CollegeRef, Offer, RequestSummary
 
 _SUMMARY = f"""
@@ -90,10 +91,10 @@ async def citizen_home_json(pool: AsyncConnectionPool[Conn], claims: Mapping[str
 async def technician_jobs(conn: Conn) -> list[dict[str, Any]]:
     """The caller's jobs (by the claims), newest change first. `my_jobs()` filters by auth.uid() and limits
     inside (migration 0019): with the filter under row-level security the planner sorted all of a student's jobs
-    before the limit."""
+    before the limit. It lists the jobs they help on too (`helping`, migration 0050)."""
     cur = await conn.execute(
         f"select id, '{PREFIX}' || ref_no as reference, category_code, category_name_th, category_name_en, "
-        "category_icon, item, status, created_at, updated_at, college_name_th, college_name_en "
+        "category_icon, item, status, created_at, updated_at, college_name_th, college_name_en, helping "
         "from public.my_jobs(200)"
     )
     return await cur.fetchall()
@@ -154,6 +155,12 @@ async def college_queue(conn: Conn, college_id: uuid.UUID) -> tuple[dict[str, in
     return counts, await cur.fetchall()
 
 
+def chart_since(now: datetime, weeks: int) -> datetime:
+    """Where the weekly chart starts: Monday 00:00 in Bangkok `weeks - 1` weeks before this week's, so it shows
+    `weeks` whole Bangkok weeks (its buckets, migration 0033), the oldest with every request of its seven days."""
+    return bangkok_week_start(now, weeks_back=weeks - 1)
+
+
 async def college_dashboard(conn: Conn, college_id: uuid.UUID, now: datetime, weeks: int = 8) -> dict[str, Any]:
     """Counts by status, jobs per category per week and the whole quality-check queue (longest-waiting first) in
     one statement: one round trip. The counts and the weekly chart come from `public.college_figures` (the counts
@@ -161,7 +168,7 @@ async def college_dashboard(conn: Conn, college_id: uuid.UUID, now: datetime, we
     fetch every row of the college), the queue from
     `public.college_quality_check_queue` (migration 0026: one index walk over the waiting jobs; read by primary key
     per job, its cost grew with the whole table). Both answer only an admin or a supervisor of that college."""
-    row = await (await conn.execute(_DASHBOARD, {"college": college_id, "since": now - timedelta(weeks=weeks)})
+    row = await (await conn.execute(_DASHBOARD, {"college": college_id, "since": chart_since(now, weeks)})
                  ).fetchone()
     assert row is not None
     return dict(row)
@@ -173,7 +180,7 @@ async def college_dashboard_json(conn: Conn, college: CollegeRef, now: datetime,
     return await _body(
         conn, _DASHBOARD_JSON,
         {"college": college.id, "code": college.code, "name_th": college.name_th, "name_en": college.name_en,
-         "since": now - timedelta(weeks=weeks)},
+         "since": chart_since(now, weeks)},
     )
 
 
@@ -245,7 +252,7 @@ async def read_supervisor_dashboard_json(pool: AsyncConnectionPool[Conn], claims
 
 
 def _supervisor_params(user_id: uuid.UUID, now: datetime, weeks: int) -> dict[str, Any]:
-    return {"user": user_id, "since": now - timedelta(weeks=weeks)}
+    return {"user": user_id, "since": chart_since(now, weeks)}
 
 
 def _profile_and_board(row: dict[str, Any] | None) -> tuple[dict[str, Any] | None, bytes | None]:

@@ -229,18 +229,26 @@ class AppViewModel(Observable):
                 await self.poll()  # so are the timeline's system notes: the open request is fetched again
 
     async def sign_out(self, notice: Bilingual | None = None) -> None:
+        """The person is forgotten on the device first (the session, its stored copy, the phone's pushes, the
+        screens), and only then is the backend told (the device dropped, the refresh token revoked): on a weak
+        network that waits tens of seconds, and meanwhile the sign-in shows, and the app closed and opened again
+        opens at it. Never fails: offline, the sign-out on the device is complete all the same."""
         self._stop_background()
-        await self._drop_device()
-        self.session.token = None  # no more token saving from here on (the API client reports None next)
+        device_token, self._device_token = self._device_token, None
+        ended = self._api.end_session()  # answers to this session's calls no longer count (mobile/api_client.py)
+        self.session.token = None  # no more token saving from here on
         self._suspended_owner = None
         self._suspending = False
-        # Revokes the refresh token at the backend when there is one; never fails (offline still signs out here).
-        await self._api.sign_out()
         await self._store.clear()
+        await self._stop_push()
         self._close_screens()
         self.session.sign_out()
         self.login.reset(notice)
         self._show_login()
+        if device_token is not None and ended is not None:
+            with contextlib.suppress(ApiError):
+                await self._api.drop_device(device_token, ended)
+        await self._api.revoke(ended)
 
     def _close_screens(self) -> None:
         """Every screen of the session goes (and its home, inbox and outbox with it)."""
@@ -502,26 +510,26 @@ class AppViewModel(Observable):
         profile = self.session.profile
         if self._push is None or self._device_token is not None or profile is None:
             return
+        generation = self._api.generation
         try:
             found = await self._push.subscribe(str(profile.id))
-            now = self.session.profile
-            if found is not None and now is not None and now.id == profile.id:  # still signed in as them
+            if found is not None and self._api.generation == generation:  # still the session that asked
                 platform, token = found
-                await self._api.register_device(platform, token)
+                await self._api.register_device(platform, token)  # raises session_ended if it ends meanwhile
                 self._device_token = token
+                # Only now that the backend sends this device's pushes to this person (a device the last person's
+                # failed DELETE left registered to them moved to this one) may they show again.
+                await self._push.resume()
         except Exception:
             # Push is a bonus (an API error or the platform's push service failing alike): the inbox and the live
             # stream still work, and the next sign-in tries again.
             return
 
-    async def _drop_device(self) -> None:
-        token, self._device_token = self._device_token, None
-        if token is not None:
-            with contextlib.suppress(ApiError):
-                await self._api.drop_device(token)
+    async def _stop_push(self) -> None:
         if self._push is not None:
-            # The next person on this phone must not get this one's pushes; a push service that fails here
-            # must not stop the sign-out.
+            # The next person on this phone must not get this one's pushes, also when the sign-out's DELETE
+            # /me/devices does not get through (offline, or the server already ended the session): the phone stops
+            # showing them. A push service that fails here must not stop the sign-out.
             with contextlib.suppress(Exception):
                 await self._push.unsubscribe()
 
@@ -718,10 +726,10 @@ class AppViewModel(Observable):
         if self.screen == Screen.INBOX and self.inbox is not None:
             await self.inbox.load()
             return
-        counted = self._api.unread_counts_seen
+        counted, inbox = self._api.unread_counts_seen, self.inbox
         await self._reload_showing()
-        inbox = self.inbox
-        if inbox is not None and self.screen != Screen.INBOX and self._api.unread_counts_seen == counted:
+        if (inbox is not None and inbox is self.inbox and self.screen != Screen.INBOX
+                and self._api.unread_counts_seen == counted):  # still the session that polled
             await inbox.refresh_count()
 
     async def _reload_showing(self) -> None:
@@ -738,6 +746,35 @@ class AppViewModel(Observable):
             await self.home.load()
 
     # --- the outbox ---------------------------------------------------------------------------------
+
+    def _drafts_of_this_session(self) -> Callable[[OutboxItem], Awaitable[None]]:
+        """Where a form's unsent draft goes when its send gives up: to the session the form was opened in, and its
+        writer. A send may give up long after its writer left the form (a weak network holds it for tens of
+        seconds), signed out and handed the phone over: then the draft is kept for its writer (held, to send, edit or
+        discard when they sign in again) and nothing of it reaches the session signed in now, neither its outbox
+        nor its sender nor its screen."""
+        generation, profile = self._api.generation, self.session.profile
+        writer = str(profile.id) if profile is not None else ""
+
+        async def keep(item: OutboxItem) -> None:
+            item.owner_id = writer
+            if self._api.generation == generation:
+                await self._saved_offline(item)
+                return
+            if item.request_id is None:  # a stored request only has photos to follow, under its writer's account
+                item.state = ItemState.HELD
+            await self._keep_for_writer(item)
+
+        return keep
+
+    async def _keep_for_writer(self, item: OutboxItem) -> None:
+        """A draft of someone not signed in now, into the device's outbox under its writer (`item.owner_id`).
+        Through the outbox shown now, if there is one: each keeps every person's drafts and saves them all."""
+        outbox = self.outbox if self.outbox is not None else self.home.outbox if self.home is not None else None
+        if outbox is None:
+            outbox = Outbox(self._api, self._outbox_storage, owner_id=item.owner_id, sleep=self._sleep)
+            await outbox.load()
+        await outbox.add(item)
 
     async def _saved_offline(self, item: OutboxItem) -> None:
         if self.outbox is not None:
@@ -946,7 +983,7 @@ class AppViewModel(Observable):
             on_done=self._request_sent,
             on_back=self.go_back,
             on_auth_lost=self._auth_lost,
-            on_offline=self._saved_offline,
+            on_offline=self._drafts_of_this_session(),
             from_outbox=from_outbox,
             geocoder=self._geocoder,
         )
@@ -971,6 +1008,10 @@ class AppViewModel(Observable):
             await self.home.load()
 
     async def _auth_lost(self, error: ApiError) -> None:
+        if error.is_session_ended:
+            # A screen of a session that has ended since its call was made (the API client raises every answer of
+            # such a call so): it is over already, and the person signed in now (if anyone) stays signed in.
+            return
         if error.is_suspended:
             await self._show_suspended(self.session.token)
             return

@@ -194,7 +194,9 @@ class RecordPanel(Loadable):
 
     @property
     def is_student(self) -> bool:
-        return self.actor == Actor.TECHNICIAN
+        """The student on the job (its lead): a student reading a job they help on acts on nothing here."""
+        detail = self.detail
+        return self.actor == Actor.TECHNICIAN and not (detail is not None and self._session.helps_on(detail))
 
     @property
     def is_teacher(self) -> bool:
@@ -741,6 +743,9 @@ class CollegeCreditViewModel(StudentLevelsScreen):
         # The rounds of the college whose hours wait for the teacher's approval (a job that moved on to another
         # college too: its record is no longer the teacher's to open), and the one being approved.
         self.hours_waiting: list[HoursWaiting] = []
+        # How many wait in all: the list comes a page at a time (shared.credit.HOURS_WAITING_PAGE), oldest job first.
+        self.hours_waiting_total = 0
+        self.loading_more_hours = False
         self.approving: tuple[UUID, int] | None = None
         self.jobs_input = ""
         self.target_input = ""
@@ -754,7 +759,7 @@ class CollegeCreditViewModel(StudentLevelsScreen):
             self._api.college_credit(), self._api.skill_proposals(), self._api.categories(),
             self._api.hours_waiting())
         self.view = view
-        self.hours_waiting = waiting
+        self.hours_waiting, self.hours_waiting_total = waiting.rounds, waiting.total
         loaded = (str(view.progression_jobs), f"{view.hours_target:g}")
         if self._settings_loaded in (None, (self.jobs_input, self.target_input)):
             self.jobs_input, self.target_input = loaded
@@ -782,6 +787,28 @@ class CollegeCreditViewModel(StudentLevelsScreen):
             return
         self._notice = bilingual("proposal_confirmed" if confirm else "proposal_declined")
         await self.load()
+
+    @property
+    def hours_waiting_more(self) -> int:
+        """Rounds waiting beyond those listed (the next page is `load_more_hours_waiting`)."""
+        return max(0, self.hours_waiting_total - len(self.hours_waiting))
+
+    async def load_more_hours_waiting(self) -> None:
+        """The next page of rounds waiting, after those listed (a round listed already is not listed twice)."""
+        if self.loading_more_hours or not self.hours_waiting_more:
+            return
+        self._notice = None
+        page = await self._send(self._api.hours_waiting(offset=len(self.hours_waiting)), self._refused_notice,
+                                self._mark_loading_more_hours)
+        if page is None:
+            return
+        listed = {(w.request_id, w.round) for w in self.hours_waiting}
+        self.hours_waiting = [*self.hours_waiting, *(w for w in page.rounds if (w.request_id, w.round) not in listed)]
+        self.hours_waiting_total = page.total
+        self._changed()
+
+    def _mark_loading_more_hours(self, on: bool) -> None:
+        self.loading_more_hours = on
 
     async def approve_waiting(self, request_id: UUID, round_: int) -> None:
         """A waiting round's hours, as its team reported them (POST .../credit/approve?round=N); a refusal (the

@@ -12,6 +12,7 @@ from mobile.api_client import ApiClient, ApiError
 from mobile.models import (
     Category,
     College,
+    JobSummary,
     Offer,
     OfferStatus,
     Profile,
@@ -245,7 +246,8 @@ class TechnicianHome(HomeViewModel):
     def __init__(self, api: ApiClient, session: Session, *, on_auth_lost: AuthLost, on_sign_out: SignOut) -> None:
         super().__init__(api, session, on_auth_lost=on_auth_lost, on_sign_out=on_sign_out)
         self.offers: list[Offer] = []
-        self.jobs: list[RequestSummary] = []
+        # The jobs they lead and those they help on (`helping`: the job screen opens read-only).
+        self.jobs: list[JobSummary] = []
         self.categories: dict[str, Category] = {}
         # Set by the app: opens the job screen.
         self.on_open_job: OpenJob | None = None

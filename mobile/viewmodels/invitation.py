@@ -6,7 +6,7 @@ from collections.abc import Awaitable, Callable
 from typing import TypeVar
 
 from mobile.api_client import ApiClient, ApiError
-from mobile.formatting import format_date
+from mobile.formatting import format_date, format_time
 from mobile.models import Profile
 from mobile.viewmodels.session import Session
 from shared.roles import AppRole
@@ -50,12 +50,14 @@ class InvitationCard:
         return bilingual(key, college=name).in_(locale)
 
     def deadline(self, locale: Locale) -> str:
-        """"ตอบรับภายใน 9 ธ.ค. 2569": until when the invitation is open (after that it lapses unanswered)."""
+        """"ตอบรับภายใน 9 ธ.ค. 2569 เวลา 09:00 น.": until when the invitation is open, in Thai time (after that it
+        lapses unanswered). With the hour: it lapses at the hour it was sent, 14 days on, not at the day's end."""
         invitation = self.invitation
         if invitation is None:
             return ""
         # format_date keeps the date one piece: at 360 px the line wraps before it, not inside it.
-        return bilingual("invitation_answer_by", date=format_date(invitation.expires_at, locale)).in_(locale)
+        return bilingual("invitation_answer_by", date=format_date(invitation.expires_at, locale),
+                         time=format_time(invitation.expires_at)).in_(locale)
 
     def error(self, locale: Locale) -> str | None:
         return None if self._error is None else self._error.in_(locale)

@@ -5,7 +5,7 @@ withdrawn after a confirmation (DELETE /colleges/{id}/invites/{invite_id})."""
 from uuid import UUID
 
 from mobile.api_client import ApiError
-from mobile.formatting import format_date
+from mobile.formatting import format_date, format_time
 from mobile.viewmodels.loadable import SubScreen
 from shared.phone import national_format
 from shared.roles import AppRole, may_invite
@@ -25,8 +25,9 @@ class WithdrawsInvites(SubScreen):
         self.withdraw_busy = False
 
     def invite_line(self, invite: PendingInvite) -> str:
-        """"นาย ก · 081-234-5678 · รอตอบรับ · หมดอายุ 9 ธ.ค. 2569": who, what the college waits for, and until
-        when (or that it ran out); the role after who, unless it is a student's (a teacher's, an admin's)."""
+        """"นาย ก · 081-234-5678 · รอตอบรับ · หมดอายุ 9 ธ.ค. 2569 เวลา 09:00 น.": who, what the college waits for,
+        and until when in Thai time (it lapses at the hour it was sent), or that it ran out; the role after who,
+        unless it is a student's (a teacher's, an admin's)."""
         when = format_date(invite.expires_at, self.locale)
         if invite.declined_at is not None:
             parts = [bilingual("invite_declined").in_(self.locale)]
@@ -34,7 +35,8 @@ class WithdrawsInvites(SubScreen):
             parts = [bilingual("invite_expired", date=when).in_(self.locale)]
         else:
             key = "invite_waiting_acceptance" if invite.awaiting_acceptance else "invite_waiting_sign_in"
-            parts = [bilingual(key).in_(self.locale), bilingual("invite_expires", date=when).in_(self.locale)]
+            until = bilingual("invite_expires", date=when, time=format_time(invite.expires_at))
+            parts = [bilingual(key).in_(self.locale), until.in_(self.locale)]
         who = [part for part in (invite.display_name, national_format(invite.phone)) if part]
         if invite.role != AppRole.TECHNICIAN:
             who.append(role_label(invite.role, self.locale))

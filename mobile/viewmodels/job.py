@@ -143,6 +143,16 @@ class JobViewModel(RequestScreen[WorkDetail]):
         return self.actor in (Actor.SUPERVISOR, Actor.ADMIN)
 
     @property
+    def helping(self) -> bool:
+        """A student reading a job they help on (another student leads it): read-only, the lead acts on it (the
+        backend refuses a helper's moves, report, photos and parts with 403 not_assigned)."""
+        return self.actor == Actor.TECHNICIAN and self.detail is not None and self._session.helps_on(self.detail)
+
+    @property
+    def helping_note(self) -> str | None:
+        return bilingual("job_helping_note").in_(self.locale) if self.helping else None
+
+    @property
     def step_error(self) -> str | None:
         return self._in_locale(self._step_error)
 
@@ -248,7 +258,7 @@ class JobViewModel(RequestScreen[WorkDetail]):
     @property
     def steps(self) -> list[Step]:
         """The moves this person may make now, from the shared state machine."""
-        if self.detail is None or self.teachers_own_request:
+        if self.detail is None or self.teachers_own_request or self.helping:
             return []
         steps: list[Step] = []
         for to in next_statuses(self.detail.status, self.actor):
@@ -285,12 +295,13 @@ class JobViewModel(RequestScreen[WorkDetail]):
 
     @property
     def can_edit_work(self) -> bool:
-        return self.actor == Actor.TECHNICIAN and self.detail is not None and self.detail.status in WORK_EDITABLE
+        return (self.actor == Actor.TECHNICIAN and self.detail is not None and not self.helping
+                and self.detail.status in WORK_EDITABLE)
 
     @property
     def call_url(self) -> str | None:
-        if self.detail is None or not self.detail.contact_phone:
-            return None
+        if self.detail is None or not self.detail.contact_phone or self.helping:
+            return None  # the lead calls the owner
         return tel_url(self.detail.contact_phone)
 
     @property

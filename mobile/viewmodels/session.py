@@ -9,8 +9,9 @@ from typing import Protocol
 
 from pydantic import ValidationError
 
-from mobile.models import Profile, SessionTokens
+from mobile.models import Profile, RequestDetail, SessionTokens
 from mobile.viewmodels.observable import Observable
+from shared.roles import AppRole
 from shared.text import Locale
 
 
@@ -96,6 +97,11 @@ class Session(Observable):
     @property
     def signed_in(self) -> bool:
         return self.token is not None and self.profile is not None
+
+    def helps_on(self, detail: RequestDetail) -> bool:
+        """The signed-in student reads a job another student leads (one they help on: the lead acts on it)."""
+        return (self.profile is not None and self.profile.role == AppRole.TECHNICIAN
+                and detail.technician_id is not None and detail.technician_id != self.profile.id)
 
     def set_locale(self, locale: Locale) -> None:
         if locale != self.locale:

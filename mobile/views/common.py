@@ -1,6 +1,6 @@
 """Pieces every screen shares: headings, the loading / error / empty states, request cards."""
 
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Sequence
 from uuid import UUID
 
 import flet as ft
@@ -230,7 +230,9 @@ def name_prompt(vm: HomeViewModel, locale: Locale) -> ft.Control:
     )
 
 
-def request_card(request: RequestSummary, locale: Locale, on_open: Action | None = None) -> ft.Control:
+def request_card(request: RequestSummary, locale: Locale, on_open: Action | None = None,
+                 tag: str | None = None) -> ft.Control:
+    """One request as a card; `tag` a short line under it (a job the student helps on says so)."""
     details: list[ft.Control] = [
         ft.Row(
             [
@@ -257,6 +259,8 @@ def request_card(request: RequestSummary, locale: Locale, on_open: Action | None
     college = request.college_name(locale)
     if college:
         details.append(muted(f"{t('college', locale)}: {college}"))
+    if tag:
+        details.append(ft.Row([ft.Icon(ft.Icons.GROUP, size=16, color=ft.Colors.SECONDARY), ft.Text(tag)], spacing=4))
     body = ft.Column(details, spacing=8)
     if on_open is None:
         return ft.Card(content=ft.Container(content=body, padding=12))
@@ -271,7 +275,8 @@ def request_card(request: RequestSummary, locale: Locale, on_open: Action | None
 
 
 def request_cards(
-    requests: list[RequestSummary], locale: Locale, on_open: Callable[[UUID], Awaitable[None]], key: str = "request"
+    requests: Sequence[RequestSummary], locale: Locale, on_open: Callable[[UUID], Awaitable[None]],
+    key: str = "request", tag: Callable[[RequestSummary], str | None] | None = None,
 ) -> list[ft.Control]:
     """Tappable cards, each opening its own request (a job, a request to review). Each is keyed by its request
     (`key` names the list: a student's own request can be their job too), so a card that arrives at the top
@@ -282,7 +287,7 @@ def request_cards(
         async def open_it(_: object = None, request_id: UUID = request.id) -> None:  # the event comes first
             await on_open(request_id)
 
-        card = request_card(request, locale, open_it)
+        card = request_card(request, locale, open_it, tag(request) if tag is not None else None)
         card.key = f"{key}-{request.id}"
         cards.append(card)
     return cards

@@ -33,6 +33,8 @@ def job_view(vm: JobViewModel, locale: Locale, device: Device | None = None, rec
         controls += keyed("qc-missing", _qc_missing(vm, locale))
         if (own_note := vm.own_request_note) is not None:
             controls += keyed("own-note", [muted(own_note)])
+        if (helping_note := vm.helping_note) is not None:  # a job the student helps on: read only
+            controls += keyed("helping-note", [muted(helping_note)])
         controls += keyed("steps", _steps(vm, locale))
         controls += keyed("record-steps", record_steps(record, locale))
         if vm.is_supervisor:

@@ -4,7 +4,7 @@
 import flet as ft
 
 from mobile.formatting import format_datetime, format_km
-from mobile.models import Offer, OfferStatus
+from mobile.models import JobSummary, Offer, OfferStatus
 from mobile.viewmodels.home import TechnicianHome
 from mobile.views.citizen import own_requests_section
 from mobile.views.common import (
@@ -51,7 +51,8 @@ def technician_home_view(vm: TechnicianHome, locale: Locale) -> ft.Control:
         controls += keyed("offers-empty", [empty(t("technician_empty_offers", locale))])
     controls += keyed("jobs-title", [section(t("technician_jobs", locale), locale)])
     if vm.jobs:
-        controls += request_cards(vm.jobs, locale, vm.open_job, key="job")
+        controls += request_cards(vm.jobs, locale, vm.open_job, key="job", tag=lambda job: (
+            t("job_helping_tag", locale) if isinstance(job, JobSummary) and job.helping else None))
     else:
         controls += keyed("jobs-empty", [empty(t("technician_empty_jobs", locale))])
     return ft.Column(controls, spacing=12)

@@ -9,7 +9,7 @@ from typing import Any
 import httpx
 from playwright.sync_api import Page, expect
 
-from mobile.formatting import format_date
+from mobile.formatting import format_date, format_time
 from shared.phone import national_format
 from shared.text import Locale, bilingual
 from tests.e2e.conftest import OUTPUT_DIR, TIMEOUT, RunningSystem, api_session, open_screen, settled, sign_in
@@ -61,11 +61,12 @@ def test_a_citizen_accepts_a_teachers_invitation_in_the_app(system: RunningSyste
                 page.get_by_role("button", name=switch).click()
                 expect(page.get_by_text(heading).first).to_be_visible(timeout=TIMEOUT)
             date = format_date(expires, locale)  # one piece: its spaces are non-breaking
-            spaced = bilingual("invitation_answer_by", date=date.replace("\u00a0", " ")).in_(locale)
+            spaced = bilingual("invitation_answer_by", date=date.replace("\u00a0", " "),
+                               time=format_time(expires)).in_(locale)  # and the hour it lapses, in Thai time
             said = page.get_by_role("group", name=re.compile(re.escape(spaced)))
             expect(said).to_be_visible(timeout=TIMEOUT)  # (a role's name is matched with its spaces normalised)
             label = said.get_attribute("aria-label") or ""
-            assert bilingual("invitation_answer_by", date=date).in_(locale) in label, label
+            assert bilingual("invitation_answer_by", date=date, time=format_time(expires)).in_(locale) in label, label
             page.screenshot(path=str(OUTPUT_DIR / f"citizen-invitation-{locale}.png"))
         # The same invitation reached them as a notification (with the app closed: push, LINE); in the inbox,
         # tapping it brings them back to the home where the card is.
@@ -106,12 +107,13 @@ def test_a_teacher_withdraws_an_invitation_to_a_mistyped_phone(system: RunningSy
         call(api, teacher, "POST", f"/colleges/{college['id']}/students", phone=wrong_phone,
              display_name="นาย ผิดเบอร์", skills={})
         [invite] = call(api, teacher, "GET", f"/colleges/{college['id']}/invites")
-        until = format_date(datetime.fromisoformat(invite["expires_at"]), Locale.TH)
+        expiry = datetime.fromisoformat(invite["expires_at"])
+        until = bilingual("invite_expires", date=format_date(expiry, Locale.TH), time=format_time(expiry)).th
 
         page = phone_page
         sign_in(page, f"{system.app_url}college/technicians", teacher_phone)
         line = page.get_by_text(f"นาย ผิดเบอร์ · {national_format('+66' + wrong_phone[1:])} · รอตอบรับ · "
-                                f"หมดอายุ {until}")
+                                f"{until}")
         expect(line).to_be_visible(timeout=TIMEOUT)
         settled(page, page.get_by_role("button", name="ยกเลิกคำเชิญของ นาย ผิดเบอร์")).click()
         expect(page.get_by_text("ยกเลิกคำเชิญนี้?")).to_be_visible(timeout=TIMEOUT)

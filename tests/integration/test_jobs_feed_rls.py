@@ -31,9 +31,14 @@ def test_my_jobs_is_what_row_level_security_shows_each_caller(database_url: str)
     for person in people:
         with as_user(database_url, person["id"]) as conn:
             feed = conn.execute("select id, updated_at from public.my_jobs(500)").fetchall()
-            # The same question through the policy, as the plain query the route used to send.
+            # The same question through the policy, as the plain query the route used to send, and the jobs the
+            # caller helps on (migration 0050)
             policy = conn.execute(
                 "select id from public.repair_requests where technician_id = %s order by updated_at desc limit 500",
+                [person["id"]],
+            ).fetchall() + conn.execute(
+                "select id from public.repair_requests where private.helps_on(id) "
+                "and technician_id is distinct from %s",
                 [person["id"]],
             ).fetchall()
             assert {r["id"] for r in feed} == {r["id"] for r in policy}, person["role"]
@@ -41,10 +46,11 @@ def test_my_jobs_is_what_row_level_security_shows_each_caller(database_url: str)
             assert times == sorted(times, reverse=True)
             if feed:
                 nonempty += 1
-                # Nothing the caller could not read row by row, and only their own jobs.
+                # Nothing the caller could not read row by row, and only their own jobs or those they help on.
                 ids = [r["id"] for r in feed]
                 visible = conn.execute(
-                    "select count(*) as n from public.repair_requests where id = any(%s) and technician_id = %s",
+                    "select count(*) as n from public.repair_requests where id = any(%s) "
+                    "and (technician_id = %s or private.helps_on(id))",
                     [ids, person["id"]],
                 ).fetchone()
                 assert visible is not None and visible["n"] == len(ids)

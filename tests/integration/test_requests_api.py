@@ -85,7 +85,7 @@ async def test_cancel_before_work_only(api: httpx.AsyncClient, database_url: str
     assert cancelled.json()["actions"] == []
     again = await api.post(f"/requests/{request_id}/cancel", json={}, headers=bearer(token))
     assert again.status_code == 409 and again.json()["error"]["code"] == "illegal_transition"
-    assert "cancelled" in again.json()["error"]["message_en"]
+    assert '"Cancelled"' in again.json()["error"]["message_en"]
 
 
 async def test_demo_timeline_comes_from_the_status_trigger(api: httpx.AsyncClient) -> None:

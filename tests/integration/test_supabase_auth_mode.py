@@ -42,7 +42,8 @@ async def supabase_api(database_url: str) -> AsyncIterator[tuple[httpx.AsyncClie
 def supabase_session(settings: Settings, user_id: uuid.UUID, phone: str) -> dict[str, object]:
     now = int(time.time())
     claims = {"iss": f"{SUPABASE}/auth/v1", "sub": str(user_id), "aud": "authenticated", "role": "authenticated",
-              "exp": now + 3600, "iat": now, "phone": phone, "aal": "aal1", "session_id": str(uuid.uuid4())}
+              "exp": now + 3600, "iat": now, "phone": phone, "aal": "aal1", "session_id": str(uuid.uuid4()),
+              "amr": [{"method": "otp", "timestamp": now}], "is_anonymous": False}
     token = jwt.encode(claims, settings.jwt_secret.get_secret_value(), algorithm="HS256")
     return {"access_token": token, "token_type": "bearer", "expires_in": 3600, "refresh_token": "r"}
 
@@ -54,9 +55,11 @@ async def test_sign_in_goes_through_supabase_auth(
     phone = fresh_phone()
     e164 = "+66" + phone[1:]
     user_id = uuid.uuid4()
-    # What Supabase Auth does on its side when the code is right: the user row (our trigger adds the profile).
+    # What Supabase Auth does on its side when the code is right: the user row, its phone confirmed (our trigger
+    # adds the profile).
     with psycopg.connect(database_url, autocommit=True) as conn:
-        conn.execute("insert into auth.users (id, phone) values (%s, %s)", [user_id, e164[1:]])
+        conn.execute("insert into auth.users (id, phone, phone_confirmed_at) values (%s, %s, now())",
+                     [user_id, e164[1:]])
 
     with respx.mock(base_url=f"{SUPABASE}/auth/v1", assert_all_called=True) as fake:
         otp = fake.post("/otp").respond(200, json={})

@@ -131,7 +131,8 @@ def test_progression_after_n_jobs_of_a_skill_at_a_level() -> None:
 def test_terms_and_verification_codes() -> None:
     assert term_of(date(2026, 6, 1)) == "2569-1"
     assert term_of(date(2026, 12, 1)) == "2569-2" and term_of(date(2027, 3, 1)) == "2569-2"
-    assert term_bounds("2569-1") == (date(2026, 5, 1), date(2026, 11, 1))
+    assert term_bounds("2569-1") == (datetime(2026, 4, 30, 17, 0, tzinfo=UTC),  # 00:00 on 1 May in Bangkok
+                                     datetime(2026, 10, 31, 17, 0, tzinfo=UTC))
     assert term_bounds("2569-3") is None
     code = verify_code_from(bytes(range(16)))
     assert is_verify_code(code) and not is_verify_code("O0I1LABCDE")

@@ -148,6 +148,12 @@ class FakeOneSignal:
         self.asked.set()
         return self.subscription_id
 
+    async def opt_in_push(self) -> None:
+        self.calls.append(("opt_in_push", None))
+
+    async def opt_out_push(self) -> None:
+        self.calls.append(("opt_out_push", None))
+
 
 SUBSCRIPTION = "1dd608f2-c6a1-11e3-851d-000c2940e62c"
 
@@ -161,13 +167,13 @@ async def test_onesignal_registers_the_phone_after_sign_in_and_logs_out_at_sign_
     vm = await signed_in(backend, "citizen", push=OneSignalPush(onesignal, "android"))
     assert vm.session.profile is not None
     assert onesignal.calls == [("request_permission", False), ("login", str(vm.session.profile.id)),
-                               ("get_push_subscription_id", None)]
+                               ("get_push_subscription_id", None), ("opt_in_push", None)]
     (registered,) = backend.calls("POST", "/me/devices")
     assert json.loads(registered.content) == {"platform": "android", "token": SUBSCRIPTION}
     await vm.sign_out()
     (dropped,) = backend.calls("DELETE", f"/me/devices/{SUBSCRIPTION}")
     assert dropped.headers["authorization"].startswith("Bearer token-citizen")
-    assert onesignal.calls[-1] == ("logout", None)
+    assert onesignal.calls[-2:] == [("opt_out_push", None), ("logout", None)]
     assert backend.calls("POST", "/auth/sign-out") and vm.screen == Screen.LOGIN
 
 

@@ -113,6 +113,14 @@ def test_a_session_banned_in_supabase_auth_is_a_lost_session() -> None:
     assert banned.message(Locale.TH) == error_text("account_banned").th
 
 
+def test_a_session_that_is_no_phone_sign_in_is_a_lost_session() -> None:
+    """Audit 14a: a Supabase session of an e-mail or anonymous account answers 403 `phone_sign_in_required`: back
+    to the login, where a phone signs in, with the text saying so."""
+    refused = ApiError.from_catalog(403, "phone_sign_in_required")
+    assert refused.is_auth_lost and not refused.is_suspended
+    assert refused.message(Locale.EN) == error_text("phone_sign_in_required").en
+
+
 @pytest.mark.parametrize(
     "failure",
     [httpx.ConnectError("refused"), httpx.ReadTimeout("slow"), httpx.RemoteProtocolError("dropped")],
@@ -133,7 +141,7 @@ async def test_error_without_contract_body_still_has_both_languages() -> None:
     api = ApiClient(BASE_URL, transport=httpx.MockTransport(lambda r: httpx.Response(502, text="<html>Bad gateway")))
     with pytest.raises(ApiError) as caught:
         await api.categories()
-    assert (caught.value.status, caught.value.code) == (502, "internal_error")
+    assert (caught.value.status, caught.value.code) == (502, "server_unavailable")  # by its status: the gateway
     assert caught.value.message_th and caught.value.message_en
 
 

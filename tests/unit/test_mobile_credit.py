@@ -14,9 +14,12 @@ from flet.controls.object_patch import ObjectPatch
 
 from mobile.viewmodels.app import COLLEGE_CREDIT_ROUTE, PORTFOLIO_ROUTE, Screen
 from mobile.viewmodels.credit import RecordPanel
+from mobile.viewmodels.home import TechnicianHome
 from mobile.views.credit import college_credit_view, portfolio_view, record_panel
 from mobile.views.frame import app_views
 from mobile.views.job import job_view
+from shared.credit import HOURS_WAITING_PAGE
+from shared.credit_wire import TOTAL_COUNT_HEADER
 from shared.statuses import RequestStatus
 from shared.text import Locale, status_label
 from tests.unit.mobile_fakes import (
@@ -112,9 +115,11 @@ class CreditBackend(FakeBackend):
                 "skills_lacking": [{"category_code": "appliance", "requests": 5,
                                     "skills": [{"skill_code": "electrical", "level": 3}]}],
                 "environment": None})
-        if path == "/supervisor/hours-waiting":
+        if path == "/supervisor/hours-waiting":  # a page from `offset`, and the count of all in the header
             self.requests.append(request)
-            return httpx.Response(200, json=self.hours_waiting)
+            offset = int(request.url.params.get("offset", "0"))
+            return httpx.Response(200, json=self.hours_waiting[offset:offset + HOURS_WAITING_PAGE],
+                                  headers={TOTAL_COUNT_HEADER: str(len(self.hours_waiting))})
         waiting = next((w for w in self.hours_waiting
                         if path == f"/requests/{w['request_id']}/credit/approve" and method == "POST"
                         and request.url.params.get("round") == str(w["round"])), None)
@@ -791,3 +796,67 @@ async def test_a_refused_approval_of_a_waiting_round_is_told_and_the_round_stays
     await click(tree, "อนุมัติชั่วโมงของทีม")
     assert screen.notice and screen.approving is None and len(screen.hours_waiting) == 1
     assert not button(college_credit_view(screen, Locale.TH), "อนุมัติชั่วโมงของทีม").disabled
+
+
+async def test_a_job_the_student_helps_on_opens_from_their_jobs_read_only() -> None:
+    """GET /technician/jobs lists the jobs a student helps on (`helping`); opened, the job screen shows it and
+    offers no lead action: no step, no report or after photo, no parts, outcome, hand back or helper to add, no call
+    to the owner. The lead, on the same job, has them."""
+    backend = CreditBackend("repairing")
+    backend.job.update(technician_id=str(LEAD), technician_first_name="มานพ", contact_phone="+66812345678",
+                       lat=18.79, lon=98.98, address="12 ถ.ห้วยแก้ว")
+    backend.jobs = [{k: v for k, v in backend.job.items() if k in request_summary("x", "y")} | {"helping": True}]
+    backend.team = [{"technician_id": str(LEAD), "display_name": "มานพ", "role": "lead", "task": "", "hours": None},
+                    {"technician_id": str(HELPER), "display_name": "ดวงใจ", "role": "helper", "task": "ถอดฝา",
+                     "hours": 1.0}]
+    vm = await signed_in("technician", backend)
+    home = vm.home
+    assert isinstance(home, TechnicianHome) and [j.helping for j in home.jobs] == [True]
+    assert "ผู้ช่วยในงานนี้" in texts(app_views(vm)[-1])
+    await home.open_job(home.jobs[0].id)
+    job, panel = vm.job, vm.record
+    assert vm.screen == Screen.JOB and job is not None and panel is not None and job.helping
+    assert job.steps == [] and not job.can_edit_work and not job.can_add_after_photo and job.call_url is None
+    assert not (panel.can_edit_parts or panel.can_record_outcome or panel.can_hand_back or panel.can_add_helper)
+    assert panel.presence_steps == []
+    tree = job_view(job, Locale.TH, record=panel)
+    assert_accessible(tree)
+    shown = texts(tree)
+    assert job.helping_note in shown and "พัดลม" in shown and "ดวงใจ · ผู้ช่วย · 1 ชม." in shown
+    lead_only = {"ส่งให้ครูตรวจ", "ซ่อมไม่ได้", "โทรหาลูกค้า"}
+    assert not lead_only & set(shown)
+    assert not find(tree, ft.TextField)  # nothing to type: no report, parts, outcome or helper form
+
+    # The lead on the same job: its steps and forms.
+    profile = vm.session.profile
+    assert profile is not None
+    backend.job["technician_id"] = str(profile.id)
+    await job.load()
+    assert not job.helping and job.can_edit_work and job.call_url is not None and job.helping_note is None
+    assert panel.can_edit_parts and panel.can_add_helper
+    shown = texts(job_view(job, Locale.TH, record=panel))
+    assert lead_only <= set(shown)
+
+
+async def test_the_rounds_waiting_come_a_page_at_a_time_and_say_how_many_more_wait() -> None:
+    """GET /supervisor/hours-waiting answers a page (HOURS_WAITING_PAGE rounds) and the count of all: the college view
+    says how many more wait and shows them on a tap, each once."""
+    backend = CreditBackend("done")
+    backend.hours_waiting = [{**_waiting_round(1, moved_on=False), "ref_no": 690000 + n}
+                             for n in range(HOURS_WAITING_PAGE + 3)]
+    vm = await signed_in("supervisor", backend)
+    await vm.open_route(COLLEGE_CREDIT_ROUTE)
+    screen = vm.college_credit
+    assert screen is not None and len(screen.hours_waiting) == HOURS_WAITING_PAGE
+    assert (screen.hours_waiting_total, screen.hours_waiting_more) == (HOURS_WAITING_PAGE + 3, 3)
+    tree = college_credit_view(screen, Locale.TH)
+    assert_accessible(tree)
+    assert "ยังมีอีก 3 รอบรออนุมัติ" in texts(tree)
+    assert "3 more rounds waiting" in texts(college_credit_view(screen, Locale.EN))
+    await click(tree, "แสดงเพิ่ม")
+    asked = backend.calls("GET", "/supervisor/hours-waiting")
+    assert [r.url.params.get("offset") for r in asked] == [None, str(HOURS_WAITING_PAGE)]
+    assert [w.ref_no for w in screen.hours_waiting] == [690000 + n for n in range(HOURS_WAITING_PAGE + 3)]
+    assert screen.hours_waiting_more == 0
+    tree = college_credit_view(screen, Locale.TH)
+    assert "แสดงเพิ่ม" not in texts(tree) and not any(s.startswith("ยังมีอีก") for s in texts(tree))

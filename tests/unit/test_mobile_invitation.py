@@ -50,7 +50,7 @@ async def test_the_citizen_accepts_a_colleges_invitation_and_gets_the_students_h
     assert "วิทยาลัยเทคนิคเชียงใหม่ เชิญคุณเป็นนักศึกษาช่าง" in shown
     assert "ตอบรับ" in shown and "ปฏิเสธ" in shown
     # The person is told until when it is open.
-    assert "ตอบรับภายใน 9 ธ.ค. 2569" in shown  # kept whole: test_mobile_formatting
+    assert "ตอบรับภายใน 9 ธ.ค. 2569 เวลา 13:00 น." in shown  # the hour it lapses; the date kept whole
     assert_accessible(tree)
     assert app.home.requests  # the card sits above the person's own list, which still loads
 
@@ -71,7 +71,7 @@ async def test_declining_keeps_the_citizens_home_and_says_so_in_english_too() ->
     assert isinstance(home, CitizenHome)
     tree = app_view(app)
     assert "Chiang Mai Technical College invites you to join as a supervisor" in texts(tree)
-    assert "Answer by 9 Dec 2026" in texts(tree)
+    assert "Answer by 13:00 on 9 Dec 2026" in texts(tree)
     await click(tree, "Decline")
     [sent] = backend.calls("POST", "/me/invitation/decline")
     assert json.loads(sent.content) == {"role": "supervisor", "college_id": COLLEGE["id"]}  # the no is to this one
@@ -161,8 +161,8 @@ async def test_the_teacher_sees_who_waits_and_a_student_with_jobs_stays_active()
     screen = app.technicians
     assert screen is not None
     shown = texts(technicians_view(screen, app.session.locale))
-    for line in ("ยังไม่ได้เข้าร่วม", "สมศักดิ์ · 081-234-5678 · รอตอบรับ · หมดอายุ 9 ธ.ค. 2569",
-                 "089-876-5432 · รอเข้าสู่ระบบครั้งแรก · หมดอายุ 9 ธ.ค. 2569", "มานี · 081-111-2222 · ปฏิเสธแล้ว"):
+    for line in ("ยังไม่ได้เข้าร่วม", "สมศักดิ์ · 081-234-5678 · รอตอบรับ · หมดอายุ 9 ธ.ค. 2569 เวลา 13:00 น.",
+                 "089-876-5432 · รอเข้าสู่ระบบครั้งแรก · หมดอายุ 9 ธ.ค. 2569 เวลา 13:00 น.", "มานี · 081-111-2222 · ปฏิเสธแล้ว"):
         assert line in shown, line
 
     screen.set_phone_input("081-234-5678")
@@ -341,7 +341,7 @@ async def test_the_admin_opens_a_colleges_invitations_and_withdraws_a_teachers_o
     assert backend.calls("GET", invites_url) == []  # read when asked for
     await click(app_view(app), "ดูผู้ที่ยังไม่ได้เข้าร่วม วิทยาลัยเทคนิคเชียงใหม่")
     tree = app_view(app)
-    assert "ครู สมใจ · 089-123-4567 · ครูผู้ควบคุม · รอเข้าสู่ระบบครั้งแรก · หมดอายุ 9 ธ.ค. 2569" in texts(tree)
+    assert "ครู สมใจ · 089-123-4567 · ครูผู้ควบคุม · รอเข้าสู่ระบบครั้งแรก · หมดอายุ 9 ธ.ค. 2569 เวลา 13:00 น." in texts(tree)
     assert_accessible(tree)
     await click(tree, "ยกเลิกคำเชิญของ ครู สมใจ")
     dialog = withdraw_invite_dialog(screen, app.session.locale)
@@ -416,7 +416,7 @@ async def test_the_admin_sees_and_withdraws_an_invitation_to_be_an_admin() -> No
     card_keys = [c.key for c in find(app_view(app), ft.Card)]
     await click(app_view(app), "ดูคำเชิญเป็นผู้ดูแลระบบที่ยังไม่ได้เข้าร่วม")
     tree = app_view(app)
-    assert "แอดมิน ใหม่ · 089-123-4567 · ผู้ดูแลระบบ · รอเข้าสู่ระบบครั้งแรก · หมดอายุ 9 ธ.ค. 2569" in texts(tree)
+    assert "แอดมิน ใหม่ · 089-123-4567 · ผู้ดูแลระบบ · รอเข้าสู่ระบบครั้งแรก · หมดอายุ 9 ธ.ค. 2569 เวลา 13:00 น." in texts(tree)
     assert [c.key for c in find(tree, ft.Card)] == card_keys  # the college cards below keep their ids
     assert_accessible(tree)
     await click(tree, "ยกเลิกคำเชิญของ แอดมิน ใหม่")

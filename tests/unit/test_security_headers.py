@@ -1,14 +1,20 @@
 """Security headers of the API and of the web app server, without a database or a browser."""
 
 import shutil
+import socket
+from typing import Any
 
+import flet as ft
 import httpx
 import pytest
 from starlette.types import Receive, Scope, Send
 
 from backend.security_headers import API_CSP, DOCS_CSP, SecurityHeadersMiddleware
+from mobile.main import run, serves_web_page
 from mobile.server import (
     THAI_FONT_FILE,
+    AnnouncedServer,
+    RemovedAtShutdown,
     SecurityHeaders,
     SingleThreadedRenderer,
     ThaiFallbackFont,
@@ -122,3 +128,54 @@ async def test_the_app_page_is_not_cross_origin_isolated_so_the_engine_renders_s
                 assert answer.headers["cross-origin-opener-policy"] == "same-origin"
     finally:
         shutil.rmtree(served.folder, ignore_errors=True)
+
+
+async def test_main_py_served_as_a_web_page_goes_through_the_same_app_without_coep(
+        monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]) -> None:
+    """`flet run --web` (and FLET_FORCE_WEB_SERVER, as the packaging test runs the phone's entry) runs main.py with
+    Flet's variables: it is served by mobile/server.py's app on the port Flet chose, not by plain ft.run's server,
+    which sends Cross-Origin-Embedder-Policy."""
+    monkeypatch.setenv("FLET_FORCE_WEB_SERVER", "true")
+    monkeypatch.setenv("FLET_SERVER_IP", "127.0.0.1")
+    with socket.socket() as probe:  # a free port, as flet-cli picks one
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    monkeypatch.setenv("FLET_SERVER_PORT", str(port))
+    monkeypatch.setenv("FLET_DISPLAY_URL_PREFIX", "PAGE_URL_1")
+    monkeypatch.setenv("FLET_SECRET_KEY", "unit-" + "k" * 32)
+    monkeypatch.setenv("FLET_MAX_UPLOAD_SIZE", "1000")
+
+    flet_run = ft.run
+
+    def plain_flet_server(*args: Any, **kwargs: Any) -> Any:
+        # Flet's app to wrap (create_app) is fine; Flet's own server is what sends COEP.
+        assert kwargs.get("export_asgi_app"), "served by ft.run's own server, which sends COEP"
+        return flet_run(*args, **kwargs)
+
+    started: list[AnnouncedServer] = []
+
+    def start(server: AnnouncedServer, *args: object) -> None:
+        started.append(server)
+
+    monkeypatch.setattr(ft, "run", plain_flet_server)
+    monkeypatch.setattr(AnnouncedServer, "run", start)
+    assert serves_web_page()
+    run()
+    [server] = started
+    assert (server.config.host, server.config.port) == ("127.0.0.1", port)
+    served = server.config.app
+    assert isinstance(served, RemovedAtShutdown)  # the app create_app() makes, headers and all
+    try:
+        async with httpx.AsyncClient(transport=httpx.ASGITransport(app=served), base_url="http://t") as web:
+            for path in ("/", "/canvaskit/skwasm.js"):
+                answer = await web.get(path)
+                assert answer.status_code == 200 and "cross-origin-embedder-policy" not in answer.headers, path
+                assert answer.headers["cross-origin-opener-policy"] == "same-origin"
+                assert "content-security-policy" in answer.headers
+    finally:
+        shutil.rmtree(served.folder, ignore_errors=True)
+    # flet-cli opens the browser on the line Flet's own server would print once it listens: the server started and
+    # told to stop at once (it binds, says so, and ends).
+    server.should_exit = True
+    await AnnouncedServer.serve(server)
+    assert capsys.readouterr().out.splitlines()[-1] == f"PAGE_URL_1 http://127.0.0.1:{port}/ web_browser"

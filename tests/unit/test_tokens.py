@@ -9,7 +9,14 @@ import pytest
 from pydantic import SecretStr
 
 from backend.auth import tokens
-from backend.auth.tokens import InvalidToken, issue_token, known_identity, verify_token, verify_token_cached
+from backend.auth.tokens import (
+    InvalidToken,
+    NotAPhoneAccount,
+    issue_token,
+    known_identity,
+    verify_token,
+    verify_token_cached,
+)
 from backend.errors import ApiError
 from backend.settings import AuthMode, Settings
 from tests.helpers import FakeGoTrue
@@ -86,6 +93,36 @@ def test_bad_tokens_are_invalid(gotrue: FakeGoTrue) -> None:
         with pytest.raises(InvalidToken):
             verify_token(settings, token)
             pytest.fail(name)
+
+
+def test_only_a_phone_sign_in_with_a_code_is_a_fixit_account(gotrue: FakeGoTrue) -> None:
+    settings = supabase_settings(gotrue)
+    user = uuid.uuid4()
+    now = int(time.time())
+    claims = gotrue.claims(user, "66600000006", now=now)
+    assert verify_token(settings, gotrue.sign(claims)).user_id == user
+    # A session's later access tokens keep the sign-in's `amr` (GoTrue adds the refresh to it).
+    refreshed = {**claims, "amr": [{"method": "otp", "timestamp": now}, {"method": "token_refresh", "timestamp": now}]}
+    assert verify_token(settings, gotrue.sign(refreshed)).user_id == user
+    # Good tokens of the same project, for accounts made or signed in another way.
+    others = {
+        "e-mail and password": {**claims, "phone": "", "email": "a@example.com",
+                                "amr": [{"method": "password", "timestamp": now}]},
+        "e-mail code, no phone": {**claims, "phone": "", "email": "a@example.com"},
+        "anonymous": {**claims, "phone": "", "is_anonymous": True, "amr": [{"method": "anonymous", "timestamp": now}]},
+        "password of a phone": {**claims, "amr": [{"method": "password", "timestamp": now}]},
+        "no phone claim": {k: v for k, v in claims.items() if k != "phone"},
+        "no amr": {k: v for k, v in claims.items() if k != "amr"},
+        "amr not a list": {**claims, "amr": "otp"},
+    }
+    for name, other in others.items():
+        with pytest.raises(NotAPhoneAccount):
+            verify_token(settings, gotrue.sign(other))
+            pytest.fail(name)
+    # The local issuer signs phone sign-ins only; its tokens are not asked (tests' own claims stay as they are).
+    local = Settings(jwt_secret=SecretStr(SECRET))
+    bare = jwt.encode({**claims, "iss": "fixit-local", "phone": "", "amr": []}, SECRET, algorithm="HS256")
+    assert verify_token(local, bare).user_id == user
 
 
 def test_the_legacy_secret_still_verifies_when_set(gotrue: FakeGoTrue) -> None:
