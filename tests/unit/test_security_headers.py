@@ -119,15 +119,7 @@ async def test_the_app_page_is_not_cross_origin_isolated_so_the_engine_renders_s
     # (Serving sets Flet's upload variables when unset: set here, they are this test's only.)
     monkeypatch.setenv("FLET_SECRET_KEY", "unit-" + "k" * 32)
     monkeypatch.setenv("FLET_MAX_UPLOAD_SIZE", "1000")
-    served = create_app(AppSettings())
-    try:
-        async with httpx.AsyncClient(transport=httpx.ASGITransport(app=served), base_url="http://t") as web:
-            for path in ("/", "/canvaskit/skwasm.js"):
-                answer = await web.get(path)
-                assert answer.status_code == 200 and "cross-origin-embedder-policy" not in answer.headers, path
-                assert answer.headers["cross-origin-opener-policy"] == "same-origin"
-    finally:
-        shutil.rmtree(served.folder, ignore_errors=True)
+    await _served_single_threaded(create_app(AppSettings()))
 
 
 async def test_main_py_served_as_a_web_page_goes_through_the_same_app_without_coep(
@@ -165,6 +157,17 @@ async def test_main_py_served_as_a_web_page_goes_through_the_same_app_without_co
     assert (server.config.host, server.config.port) == ("127.0.0.1", port)
     served = server.config.app
     assert isinstance(served, RemovedAtShutdown)  # the app create_app() makes, headers and all
+    await _served_single_threaded(served)
+    # flet-cli opens the browser on the line Flet's own server would print once it listens: the server started and
+    # told to stop at once (it binds, says so, and ends).
+    server.should_exit = True
+    await AnnouncedServer.serve(server)
+    assert capsys.readouterr().out.splitlines()[-1] == f"PAGE_URL_1 http://127.0.0.1:{port}/ web_browser"
+
+
+async def _served_single_threaded(served: Any) -> None:
+    """The served app's page and engine file come without COEP (not cross-origin isolated: single-threaded skwasm),
+    with COOP and the content security policy; its upload folder is removed after."""
     try:
         async with httpx.AsyncClient(transport=httpx.ASGITransport(app=served), base_url="http://t") as web:
             for path in ("/", "/canvaskit/skwasm.js"):
@@ -174,8 +177,3 @@ async def test_main_py_served_as_a_web_page_goes_through_the_same_app_without_co
                 assert "content-security-policy" in answer.headers
     finally:
         shutil.rmtree(served.folder, ignore_errors=True)
-    # flet-cli opens the browser on the line Flet's own server would print once it listens: the server started and
-    # told to stop at once (it binds, says so, and ends).
-    server.should_exit = True
-    await AnnouncedServer.serve(server)
-    assert capsys.readouterr().out.splitlines()[-1] == f"PAGE_URL_1 http://127.0.0.1:{port}/ web_browser"
