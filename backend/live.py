@@ -35,6 +35,8 @@ def may_see(viewer: Viewer, event: dict[str, Any]) -> bool:
         return True
     if viewer.user_id in (event.get("citizen_id"), event.get("technician_id")):
         return True
+    if viewer.role == "technician" and viewer.user_id in (event.get("helper_ids") or ()):
+        return True  # a student on the job's team (0053), as RLS lets them read it (0050: students only)
     same_college = viewer.college_id is not None and viewer.college_id == event.get("college_id")
     return viewer.role == "supervisor" and same_college
 
@@ -81,7 +83,9 @@ class Subscription:
 
 class EventHub:
     """Subscriptions are indexed by who they may see (the user, a supervisor's college, admins), so an event costs
-    the streams it reaches, not one visibility check per connected user (500 listeners: `bench/live.py`)."""
+    the streams it reaches, not one visibility check per connected user (500 listeners: `bench/live.py`). A job's
+    helpers are named by the event itself (`helper_ids`, 0053: the database reads the team once per change) and
+    found by user like its citizen and lead."""
 
     def __init__(self, database_url: str) -> None:
         self._url = database_url
@@ -149,6 +153,8 @@ class EventHub:
                 found.update(self._by_user.get(str(event[key]), ()))
         if event.get("college_id") is not None:
             found.update(self._by_college.get(str(event["college_id"]), ()))
+        for helper in event.get("helper_ids") or ():  # the job's helpers (0053): few, most jobs none
+            found.update(sub for sub in self._by_user.get(str(helper), ()) if sub.viewer.role == "technician")
         return found
 
     def deliver(self, event: dict[str, Any]) -> None:

@@ -681,6 +681,10 @@ APP_UI: dict[str, Bilingual] = {
     "job_helping_note": B("คุณเป็นผู้ช่วยในงานนี้: ดูได้อย่างเดียว ช่างหลักเป็นผู้ดำเนินการ รายงานชั่วโมงของคุณได้ที่แฟ้มผลงาน",
                           "You help on this job: read only, its lead acts on it. Report your own hours in your "
                           "portfolio"),
+    # The job screen of a job the student helped on, found closed to them when read again (live: 0053).
+    "job_helper_left": B("คุณไม่ได้อยู่ในทีมของงานนี้แล้ว จึงดูงานนี้ไม่ได้อีก ชั่วโมงที่ครูอนุมัติให้คุณยังอยู่ในแฟ้มผลงาน",
+                         "You are no longer on this job's team, so it is closed to you. Hours a teacher approved for "
+                         "you stay in your portfolio"),
     "review_title": B("ตรวจงานซ่อม", "Review the repair"),
     "contact_title": B("ติดต่อลูกค้า", "Customer contact"),
     "contact_phone": B("โทร {phone}", "Phone {phone}"),

@@ -122,6 +122,10 @@ class JobViewModel(RequestScreen[WorkDetail]):
         # What the backend said the record lacks when it refused a move (409 quality_check_incomplete).
         self._step_missing: list[Bilingual] = []
         self._step_gone = False
+        # The job closed to this student: they helped on it and, read again (a live event told them their place on
+        # the team changed, 0053), it is not theirs to read any more (taken off the team, handed off, or the owner
+        # reopened it for a new round). Said in words instead of a bare "not found", the job no longer shown.
+        self._closed: Bilingual | None = None
         # After photos and the report.
         self.uploading = False
         self._photo_error: Bilingual | None = None
@@ -151,6 +155,10 @@ class JobViewModel(RequestScreen[WorkDetail]):
     @property
     def helping_note(self) -> str | None:
         return bilingual("job_helping_note").in_(self.locale) if self.helping else None
+
+    @property
+    def closed_text(self) -> str | None:
+        return self._in_locale(self._closed)
 
     @property
     def step_error(self) -> str | None:
@@ -334,7 +342,17 @@ class JobViewModel(RequestScreen[WorkDetail]):
     # --- loading -------------------------------------------------------------------------------------
 
     async def _fetch(self) -> None:
-        self._set_detail(await self._api.work_detail(self.request_id))
+        try:
+            detail = await self._api.work_detail(self.request_id)
+        except ApiError as exc:
+            if exc.status == 404 and (self.helping or self._closed is not None):
+                self.detail, self.open_step = None, None  # nothing of it stays on the screen
+                self._notice = None
+                self._closed = bilingual("job_helper_left")
+                return
+            raise
+        self._closed = None  # on the team again: the job shows again
+        self._set_detail(detail)
 
     def _set_detail(self, detail: WorkDetail) -> None:
         self.detail = detail

@@ -8,7 +8,7 @@ from mobile.models import WorkDetail
 from mobile.photo_picking import PhotoPicker
 from mobile.viewmodels.credit import RecordPanel
 from mobile.viewmodels.job import JobViewModel, Step, format_baht
-from mobile.views.common import confirm_panel, error_message, heading, icon_button, keyed, loading, muted
+from mobile.views.common import confirm_panel, error_message, heading, icon_button, keyed, loading, muted, screen_header
 from mobile.views.credit import record_panel, record_steps
 from mobile.views.photos import thumbnail_row
 from mobile.views.request_parts import PHOTO_KINDS, notice, photo_thumbnails, screen_top, summary_head, timeline
@@ -20,7 +20,11 @@ from shared.work import NOTES_MAX, STEP_NOTE_MAX
 
 def job_view(vm: JobViewModel, locale: Locale, device: Device | None = None, record: RecordPanel | None = None
              ) -> ft.Control:
-    controls = keyed("top", screen_top(vm, t("review_title" if vm.is_supervisor else "job_title", locale), locale))
+    title = t("review_title" if vm.is_supervisor else "job_title", locale)
+    if (closed := vm.closed_text) is not None:  # a job the student helped on, closed to them since
+        controls = keyed("top", screen_header(title, locale, vm.back, vm.load)) + keyed("closed", notice(closed))
+        return ft.Column(controls, spacing=12, horizontal_alignment=ft.CrossAxisAlignment.STRETCH)
+    controls = keyed("top", screen_top(vm, title, locale))
     detail = vm.detail
     if detail is not None and record is not None and record.first_loading:
         # The screen comes whole: the record's steps sit above the photos and the report, and arriving late they

@@ -29,6 +29,12 @@ def _events() -> list[dict[str, object]]:
                       "technician_id": technician, "college_id": college})
     found += [{"kind": "notification", "recipient_id": u, "notification_id": 1, "request_id": "q",
                "college_id": "k1"} for u in USERS]
+    # A job's helpers (0053): named by a status event with its other people, or alone (a change of the team, told to
+    # the member it concerns); students only, as RLS lets them read the job.
+    for helpers, technician in itertools.product([[], ["u1"], ["u2", "u3"]], people):
+        found.append({"kind": "request", "request_id": "q", "status": "repairing", "citizen_id": "u3",
+                      "technician_id": technician, "college_id": "k1", "helper_ids": helpers})
+    found += [{"kind": "request", "request_id": "q", "at": "t", "helper_ids": [u]} for u in USERS]
     return found
 
 
@@ -55,6 +61,27 @@ def test_each_event_reaches_exactly_whom_may_see_allows(monkeypatch: pytest.Monk
                     assert name == f"event: {event['kind']}"
                     assert json.loads(data.removeprefix("data: ")) == outgoing.event
     assert not hub.audience({"kind": "request", "citizen_id": "u1"})  # unsubscribed: nothing left indexed
+
+
+def test_a_jobs_helpers_hear_it_as_students_only_and_their_ids_stay_off_the_wire() -> None:
+    """Before 0053 a status event named its citizen, its lead and its college: a student helping on the job (who
+    reads it since 0050) heard none of its changes. The event names its helpers; a student among them hears it, the
+    same person in another role does not (RLS shows a helper the job as a student only), nor does another student."""
+    event = {"kind": "request", "request_id": "q", "status": "repairing", "citizen_id": "c", "technician_id": "t",
+             "college_id": "k", "helper_ids": ["h"]}
+    assert may_see(Viewer("h", "technician", "k"), event)
+    assert not may_see(Viewer("h", "supervisor", "k2"), event) and not may_see(Viewer("h", "citizen", None), event)
+    assert not may_see(Viewer("h2", "technician", "k"), event)
+    hub = EventHub("postgresql://unused")
+    with hub.subscribe(Viewer("h", "technician", "k")) as helper, \
+            hub.subscribe(Viewer("h2", "technician", "k")) as other:
+        hub.deliver(event)
+        hub.deliver({"kind": "request", "request_id": "q", "at": "t", "helper_ids": ["h"]})  # off the team: told
+        heard = [helper.queue.get_nowait() for _ in range(helper.queue.qsize())]
+        assert [o.event for o in heard] == [{"kind": "request", "request_id": "q", "status": "repairing"},
+                                            {"kind": "request", "request_id": "q", "at": "t"}]
+        assert not any(b"helper_ids" in o.wire or b'"h"' in o.wire for o in heard)
+        assert other.queue.empty()
 
 
 def test_one_encoding_is_shared_by_every_stream() -> None:

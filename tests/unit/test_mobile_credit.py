@@ -12,6 +12,7 @@ import flet as ft
 import httpx
 from flet.controls.object_patch import ObjectPatch
 
+from mobile.live import ServerEvent
 from mobile.viewmodels.app import COLLEGE_CREDIT_ROUTE, PORTFOLIO_ROUTE, Screen
 from mobile.viewmodels.credit import RecordPanel
 from mobile.viewmodels.home import TechnicianHome
@@ -836,6 +837,75 @@ async def test_a_job_the_student_helps_on_opens_from_their_jobs_read_only() -> N
     assert panel.can_edit_parts and panel.can_add_helper
     shown = texts(job_view(job, Locale.TH, record=panel))
     assert lead_only <= set(shown)
+
+
+class OffTheTeamBackend(CreditBackend):
+    """A job the signed-in student helps on (LEAD leads it) until `off_team`: then it is not theirs to read (404),
+    as the backend answers a helper taken off the team, handed off, or left on a round the owner ended."""
+
+    def __init__(self) -> None:
+        super().__init__("repairing")
+        self.off_team = False
+        self.job.update(technician_id=str(LEAD), technician_first_name="มานพ")
+        self.jobs = [{k: v for k, v in self.job.items() if k in request_summary("x", "y")} | {"helping": True}]
+
+    def handle(self, request: httpx.Request) -> httpx.Response:
+        if self.off_team and request.url.path.startswith(f"/requests/{self.job['id']}"):
+            self.requests.append(request)
+            return error_response(404, "not_found")
+        return super().handle(request)
+
+
+async def test_a_helper_taken_off_the_team_sees_their_open_job_close_in_words() -> None:
+    """The live event that tells a helper their place on the team changed (0053) makes the open job screen read the
+    job again, and it is not theirs any more (404). It showed "ไม่พบข้อมูลที่ต้องการ" with a retry above the job it
+    kept showing; now the job leaves the screen and the screen says why, in Thai and English; a refresh keeps it
+    so, their jobs list no longer has it, and added to the team again they see it again."""
+    backend = OffTheTeamBackend()
+    vm = await signed_in("technician", backend)
+    home = vm.home
+    assert isinstance(home, TechnicianHome)
+    await home.open_job(home.jobs[0].id)
+    job = vm.job
+    assert job is not None and job.helping and job.closed_text is None
+
+    backend.off_team, backend.jobs = True, []
+    read = len(backend.calls("GET", f"/requests/{backend.job['id']}"))
+    await vm.live_event(ServerEvent("request", json.dumps({"kind": "request", "request_id": backend.job["id"],
+                                                           "at": NOW.isoformat()})))
+    assert len(backend.calls("GET", f"/requests/{backend.job['id']}")) == read + 1  # read again, once
+    assert vm.screen == Screen.JOB and job.detail is None and job.error is None and not job.helping
+    assert job.closed_text is not None and job.closed_text.startswith("คุณไม่ได้อยู่ในทีมของงานนี้แล้ว")
+    tree = job_view(job, Locale.TH, record=vm.record)
+    assert_accessible(tree)
+    shown = texts(tree)
+    assert job.closed_text in shown
+    assert not {"ไม่พบข้อมูลที่ต้องการ", "ลองใหม่", "พัดลม", "กำลังโหลด…"} & set(shown), shown
+    assert home.jobs == []  # the list of their jobs followed the same event
+    vm.session.set_locale(Locale.EN)
+    shown = texts(job_view(job, Locale.EN, record=vm.record))
+    assert any(s.startswith("You are no longer on this job's team") for s in shown), shown
+    assert "Not found" not in shown
+    vm.session.set_locale(Locale.TH)
+
+    await job.load()  # the screen's refresh: still closed, not a bare "not found"
+    assert job.detail is None and job.error is None and job.closed_text is not None
+
+    backend.off_team = False  # the lead adds them again
+    await job.load()
+    assert job.detail is not None and job.helping and job.closed_text is None
+    assert "พัดลม" in texts(job_view(job, Locale.TH, record=vm.record))
+
+
+async def test_a_job_found_gone_on_first_opening_still_says_not_found() -> None:
+    """The closing words are for a job the student was shown as a helper: one that was never theirs to read (a
+    stale link) answers as before."""
+    backend = OffTheTeamBackend()
+    backend.off_team = True
+    vm = await signed_in("technician", backend)
+    await vm.open_job(UUID(backend.job["id"]))
+    job = vm.job
+    assert job is not None and job.closed_text is None and job.error == "ไม่พบข้อมูลที่ต้องการ"
 
 
 async def test_the_rounds_waiting_come_a_page_at_a_time_and_say_how_many_more_wait() -> None:
