@@ -68,12 +68,17 @@ async def test_a_sign_out_during_a_refresh_on_the_suspended_screen_leaves_no_sto
     # The API client refreshed the session (the data download) and reports the rotated tokens ...
     store.pause_next_load = True
     assert vm._api.on_tokens_changed is not None
-    reported = asyncio.create_task(
-        vm._api.on_tokens_changed(SessionTokens(access_token="a-2", refresh_token="r-2", expires_at=2e9)))
+    on_tokens_changed = vm._api.on_tokens_changed
+    rotated = SessionTokens(access_token="a-2", refresh_token="r-2", expires_at=2e9)
+
+    async def report() -> None:
+        await on_tokens_changed(rotated)
+
+    reported = asyncio.create_task(report())
     await store.load_started.wait()
     # ... while the person taps "sign out" and hands the phone on.
     await vm.sign_out()
-    assert vm.screen == Screen.LOGIN and await store.load() is None
+    assert not vm.session.signed_in and await store.load() is None
     store.release_load.set()
     await reported
     assert await store.load() is None  # an app opened now shows the sign-in, not the last person's account
