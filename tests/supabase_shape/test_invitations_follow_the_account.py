@@ -8,7 +8,7 @@ import httpx
 import psycopg
 from psycopg.rows import dict_row
 
-from tests.helpers import bearer, fresh_phone, sign_in
+from tests.helpers import answer_invitation, bearer, fresh_phone, sign_in
 from tests.integration.dispatch_area import Area, area  # noqa: F401  (the fixture)
 from tests.supabase_shape import SupabaseShapedPostgres
 from tests.supabase_shape.gotrue import (
@@ -56,3 +56,36 @@ async def test_an_invitation_to_an_account_is_not_taken_by_the_next_holder_of_it
                              [holder]).fetchone()
     assert still is not None
 
+
+async def test_an_account_moving_to_an_invited_number_gets_its_invitation(
+    shaped: SupabaseShapedPostgres, database_url: str, api: httpx.AsyncClient, area: Area,  # noqa: F811
+) -> None:
+    invited = fresh_phone()
+    teacher, _ = await sign_in(api, area.students["teacher"][1])
+    sent = await api.post(f"/colleges/{area.near}/students", json={"phone": invited}, headers=bearer(teacher))
+    assert sent.status_code == 201, sent.text  # no account holds the number: it waits for a first sign-in
+    holder = gotrue_signs_up(shaped, database_url, fresh_phone())
+    gotrue_verifies(shaped, database_url, holder)
+    # The number's owner had an account already, under their old number: they move it to the invited one.
+    gotrue_changes_phone(shaped, database_url, holder, invited)
+    with psycopg.connect(database_url) as conn:
+        waiting = conn.execute("select profile_id from private.staff_invites where phone = %s",
+                               ["+66" + invited[1:]]).fetchone()
+    # Waiting for this account's answer in the app, as an invitation to an existing account does (the account is
+    # unchanged until it says yes), and the person is told of it.
+    assert role_of(database_url, holder) == ("citizen", None)
+    assert waiting is not None and waiting[0] == holder, waiting
+    with psycopg.connect(database_url, row_factory=dict_row) as conn:
+        told = conn.execute("select params from public.notifications where recipient_id = %s and kind = 'invited'",
+                            [holder]).fetchall()
+        traced = conn.execute("select actor, after from public.audit_events where action = 'staff.invite_addressed' "
+                              "and target_id = %s", [holder]).fetchall()
+    assert [(t["params"]["role"], t["params"]["college_id"]) for t in told] == [("technician", str(area.near))]
+    assert [(t["actor"], t["after"]["role"]) for t in traced] == [("system", "technician")]
+    # The person signs in with the number and sees the invitation; their yes makes them the college's student.
+    token, me = await sign_in(api, invited)
+    assert me["id"] == str(holder)
+    shown = await api.get("/me/invitation", headers=bearer(token))
+    assert shown.status_code == 200 and shown.json()["role"] == "technician", shown.text
+    assert (await answer_invitation(api, token)).status_code == 200
+    assert role_of(database_url, holder) == ("technician", area.near)
