@@ -423,8 +423,11 @@ class AppViewModel(Observable):
         self.session.token = tokens.access_token
         profile = self.session.profile
         if profile is None:  # suspended: the stored session keeps the profile it was stored with (None after a
-            stored = await self._store.load()  # suspended sign-in)
-            if stored is None:
+            generation = self._api.generation  # suspended sign-in)
+            stored = await self._store.load()
+            # The read waits (a browser's storage answers over the websocket): a sign-out meanwhile cleared the
+            # stored session, and saving this one back would reopen the ended account at the next start.
+            if stored is None or self._api.generation != generation or self.session.token is None:
                 return
             profile = stored.profile
         await self._store.save(StoredSession.of(tokens, profile))
