@@ -367,10 +367,19 @@ async def keep_former_student(owner: Conn, request_id: uuid.UUID, former: uuid.U
     next student's report replaces it), so the teacher credits them and not the next lead; one who reported nothing
     and was not on the team is left off (the lead or the teacher may add them, and they report their hours). Their
     row says the job was taken from them (`handed_on_at`, migration 0048): it credits hours but holds nothing, so
-    their move or deletion is not refused for it (private.jobs_in_hand). True when they are on the team."""
+    their move or deletion is not refused for it (private.jobs_in_hand). True when they are on the team.
+
+    Their helpers go with them (review14): the lead brought them (add_member), so once the job is taken from its
+    lead (offered again, or given to another student) none of them reads it any more (the citizen's phone and
+    address included: migration 0050's `private.helps_on` asks `handed_on_at`) nor holds it. Each keeps their row
+    and the hours they reported for the teacher to credit; the next lead (or the teacher) adds any of them again,
+    which puts them on the job anew (add_member clears `handed_on_at`)."""
     if former is None:
         return False
     round_, since = await current_round(owner, request_id)
+    await owner.execute(
+        "update public.job_team set handed_on_at = now() where request_id = %s and round = %s and role = 'helper' "
+        "and technician_id <> %s and handed_on_at is null and approved_at is null", [request_id, round_, former])
     kept = await (await owner.execute(
         f"""insert into public.job_team (request_id, round, technician_id, role, hours, handed_on_at)
             select %(id)s, %(round)s, %(who)s, 'helper', h.hours, now()
