@@ -257,8 +257,8 @@ async def hours_waiting(
     moved on to another college since (read as the owner: that job's record is no longer the teacher's to see).
     Oldest job first (its ref_no, then the round), a page at a time: the next page is the rounds after the last one
     listed (`after_ref` its job's ref_no and `after_round` its round, both or neither: a round approved meanwhile
-    skips none), or from `offset` (an older app's pages). `X-Total-Count` says how many wait from the page's start
-    on: all of them on the first page, those after the round given on the next ones."""
+    skips none; `offset` is not read then), or from `offset` (an older app's pages). `X-Total-Count` says how many
+    wait from the page's start on: all of them on the first page, those after the round given on the next ones."""
     if (after_ref is None) != (after_round is None):
         raise ApiError(400, "hours_waiting_after_incomplete")
     after = (after_ref, after_round) if after_ref is not None and after_round is not None else None

@@ -679,12 +679,12 @@ async def hours_waiting(owner: Conn, college_id: uuid.UUID, limit: int = HOURS_W
     college, whose record the teacher no longer sees (RLS). Read as the owner, for the routes' teacher of
     `college_id`; the teacher approves each with approve_hours(round=...). One page in one statement, oldest job
     first: `limit` rounds after the round `after` ((ref_no, round), the last one listed: the next page whatever was
-    approved meanwhile) or from `offset` (an older app's pages), and how many wait from the page's start on (all of
-    them without `after`)."""
+    approved meanwhile; `offset` is not read then) or from `offset` (an older app's pages), and how many wait from
+    the page's start on (all of them without `after`)."""
     rows = await (await owner.execute(
         _HOURS_WAITING,
         {"college": college_id, "approvable": sorted(s.value for s in APPROVABLE), "limit": limit,
-         "offset": offset, "after_ref": after[0] if after else None,
+         "offset": 0 if after else offset, "after_ref": after[0] if after else None,
          "after_round": after[1] if after else None})).fetchall()
     total = int(rows[0]["total"]) if rows else 0
     return [{k: v for k, v in row.items() if k != "total"} for row in rows if row["request_id"] is not None], total

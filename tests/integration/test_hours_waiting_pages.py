@@ -144,6 +144,9 @@ async def test_the_next_page_follows_the_last_round_listed_whatever_was_approved
     assert rest.headers[TOTAL_COUNT_HEADER] == str(EXTRA) and len(rest.json()) == EXTRA
     assert {w["request_id"] for w in listed[1:] + rest.json()} == set(bare) - {listed[0]["request_id"]}
     assert all(w["ref_no"] > last["ref_no"] for w in rest.json())
+    # The key decides the page: an offset beside it is not read.
+    beside = await api.get("/supervisor/hours-waiting", params={**after, "offset": 2}, headers=bearer(teacher))
+    assert beside.json() == rest.json() and beside.headers[TOTAL_COUNT_HEADER] == str(EXTRA)
     # A key is both the job's number and the round, or neither: half of one is refused, with the code and its text.
     for half in ({"after_ref": last["ref_no"]}, {"after_round": 1}):
         refused = await api.get("/supervisor/hours-waiting", params=half, headers=bearer(teacher))
