@@ -377,9 +377,12 @@ async def keep_former_student(owner: Conn, request_id: uuid.UUID, former: uuid.U
     if former is None:
         return False
     round_, since = await current_round(owner, request_id)
+    # (Not the student it was given to, when one of them: they hold it now, as its lead.)
     await owner.execute(
-        "update public.job_team set handed_on_at = now() where request_id = %s and round = %s and role = 'helper' "
-        "and technician_id <> %s and handed_on_at is null and approved_at is null", [request_id, round_, former])
+        "update public.job_team t set handed_on_at = now() where t.request_id = %(id)s and t.round = %(round)s "
+        "and t.role = 'helper' and t.technician_id <> %(who)s and t.handed_on_at is null and t.approved_at is null "
+        "and t.technician_id is distinct from (select r.technician_id from public.repair_requests r "
+        "where r.id = %(id)s)", {"id": request_id, "round": round_, "who": former})
     kept = await (await owner.execute(
         f"""insert into public.job_team (request_id, round, technician_id, role, hours, handed_on_at)
             select %(id)s, %(round)s, %(who)s, 'helper', h.hours, now()

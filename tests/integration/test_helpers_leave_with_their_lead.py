@@ -146,3 +146,22 @@ async def test_migration_0054_hands_off_the_helpers_an_earlier_take_back_left_on
     assert data_api_reads(database_url, bee_id, taken_rid) == _NOTHING
     assert (await api.get(f"/requests/{kept_rid}", headers=bearer(bee))).status_code == 200
     assert _handed_off(database_url, kept_rid) == {area.students["cat"][0]: False, bee_id: False}
+
+
+async def test_a_helper_the_job_is_given_to_holds_it_as_its_lead_and_the_others_go(
+    api: httpx.AsyncClient, area: Area, database_url: str,
+) -> None:
+    """The teacher gives ace's job to bee, one of its helpers: bee leads it now (not handed off), cat goes with ace."""
+    _, ace, rid = await accepted_job(api, area, "ace")
+    bee, cat = await _joined(api, ace, rid, area, "bee"), await _joined(api, ace, rid, area, "cat")
+    teacher, _ = await sign_in(api, area.students["teacher"][1])
+    ids = {name: area.students[name][0] for name in ("ace", "bee", "cat")}
+    given = await api.post(f"/requests/{rid}/assign", json={"technician_id": ids["bee"]}, headers=bearer(teacher))
+    assert given.status_code == 200, given.text
+    assert _handed_off(database_url, rid) == {ids["ace"]: True, ids["bee"]: False, ids["cat"]: True}
+    assert (await jobs_of(api, bee)).get(rid) is False  # theirs to lead, not helped on
+    assert (await api.get(f"/requests/{rid}", headers=bearer(cat))).status_code == 404
+    assert data_api_reads(database_url, ids["cat"], rid) == _NOTHING
+    # On bee's team again, cat reads it again.
+    await _joined(api, bee, rid, area, "cat")
+    assert (await api.get(f"/requests/{rid}", headers=bearer(cat))).status_code == 200
