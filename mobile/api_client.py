@@ -156,7 +156,8 @@ class _SendOptions(TypedDict, total=False):
 @dataclass(frozen=True)
 class HoursWaitingPage:
     """GET /supervisor/hours-waiting: a page of the college's rounds whose hours wait for approval, and how many wait
-    in all (its `X-Total-Count` header; an older backend sends them all and no count: as many as it sent)."""
+    from the page's start on (its `X-Total-Count` header: all of them on the first page, those after the round asked
+    after on the next; an older backend sends them all and no count: as many as it sent)."""
 
     rounds: list[HoursWaiting]
     total: int
@@ -733,15 +734,16 @@ class ApiClient:
         params = {"term": term} if term else None
         return _parse(_COLLEGE_CREDIT, await self._call("GET", "/supervisor/credit", params=params))
 
-    async def hours_waiting(self, offset: int = 0) -> HoursWaitingPage:
+    async def hours_waiting(self, after: HoursWaiting | None = None) -> HoursWaitingPage:
         """The rounds of work done for the teacher's college whose hours wait for their approval (also those whose
-        job moved on to another college), a page from `offset` (oldest job first), and how many wait in all: each
-        approved with approve_hours(round_=...)."""
-        params = {"offset": str(offset)} if offset else None
+        job moved on to another college), oldest job first: the first page, or the page after the round `after` (the
+        last one listed: by its sort key, so a round approved meanwhile skips none), and how many wait from the
+        page's start on. Each approved with approve_hours(round_=...)."""
+        params = {"after_ref": str(after.ref_no), "after_round": str(after.round)} if after is not None else None
         response = await self._send("GET", "/supervisor/hours-waiting", params=params)
         rounds = _parse(_HOURS_WAITING, _json(response))
         total = total_count_from_header(response.headers.get(TOTAL_COUNT_HEADER))
-        return HoursWaitingPage(rounds, max(total, offset + len(rounds)) if total is not None else offset + len(rounds))
+        return HoursWaitingPage(rounds, max(total, len(rounds)) if total is not None else len(rounds))
 
     async def portfolio(self, student_id: UUID, term: str | None = None) -> Portfolio:
         params = {"term": term} if term else None

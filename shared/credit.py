@@ -330,7 +330,8 @@ TEAM_OPEN: frozenset[RequestStatus] = frozenset({
     RequestStatus.DONE, RequestStatus.UNREPAIRABLE})
 TASK_MAX = 200
 # The teacher's list of rounds whose hours wait for approval (GET /supervisor/hours-waiting): the most rounds one call
-# answers; the app asks for the next page with `offset` (the answer's X-Total-Count says how many wait in all).
+# answers; the app asks for the next page after the last round it lists (`after_ref`, `after_round`: keyset, so a
+# round approved meanwhile skips none), and the answer's X-Total-Count says how many wait from the page's start on.
 HOURS_WAITING_PAGE = 20
 
 

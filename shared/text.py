@@ -361,6 +361,9 @@ ERRORS.update({
     "team_not_member": B("คุณไม่ได้อยู่ในทีมของงานนี้", "You are not on this job's team"),
     "team_not_now": B("แก้ไขทีมไม่ได้หลังครูอนุมัติชั่วโมงแล้ว", "The team cannot change after hours are approved"),
     "hours_missing": B("ยังไม่ได้บันทึกชั่วโมงทำงาน", "No hours recorded"),
+    "hours_waiting_after_incomplete": B("ขอหน้าถัดไปต้องระบุทั้งเลขงาน (after_ref) และรอบ (after_round) ของรายการสุดท้าย",
+                                        "The next page needs both the last round's job number (after_ref) and its "
+                                        "round (after_round)"),
     "hours_lead_zero": B("ชั่วโมงของหัวหน้างานต้องมากกว่า 0 (ใส่ 0 ได้เฉพาะผู้ช่วยที่ไม่ได้ช่วยงานนี้)",
                          "The lead's hours must be above 0 (0 is only for a helper who did not work on it)"),
     "team_job_ended": B("งานนี้คืนของให้เจ้าของแล้ว เพิ่มผู้ช่วยไม่ได้อีก",

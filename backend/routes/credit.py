@@ -30,7 +30,7 @@ from backend.deps import (
     supervisor_college,
 )
 from backend.errors import ApiError
-from backend.schemas import VISIBLE_LINE_PATTERN, ErrorResponse, Finite, Line, Text, Whole, rule
+from backend.schemas import ROW_ID_MAX, VISIBLE_LINE_PATTERN, ErrorResponse, Finite, Line, Text, Whole, rule
 from backend.services import credit, rate_limits
 from backend.services.portfolio_pdf import portfolio_pdf
 from backend.services.profiles import load_profile, suspended_told
@@ -242,19 +242,28 @@ async def approve_hours(request_id: uuid.UUID, body: HoursApproval, identity: Id
 
 @router.get("/supervisor/hours-waiting", response_model=list[cw.HoursWaiting],
             responses={200: {"headers": {cw.TOTAL_COUNT_HEADER: {
-                "description": "how many rounds wait in all (the body is one page of them)",
-                "schema": {"type": "integer"}}}}})
+                "description": "how many rounds wait from the page's start on: all of them on the first page, "
+                               "those after `after_ref`/`after_round` on the next (the body is one page of them)",
+                "schema": {"type": "integer"}}}}, 400: {"model": ErrorResponse}})
 async def hours_waiting(
     caller: SupervisorDep, pool: PoolDep, response: Response,
     limit: Annotated[int, Query(ge=1, le=HOURS_WAITING_PAGE)] = HOURS_WAITING_PAGE,
     offset: Annotated[int, Query(ge=0, le=100_000)] = 0,
+    after_ref: Annotated[int | None, Query(ge=1, le=ROW_ID_MAX)] = None,
+    after_round: Annotated[int | None, Query(ge=1, le=100)] = None,
 ) -> list[dict[str, Any]]:
     """The rounds of work done for the teacher's college whose hours wait for their approval, with each team's
     hours: a checked job's current round, and a round its owner reopened before the approval, also when the job has
     moved on to another college since (read as the owner: that job's record is no longer the teacher's to see).
-    Oldest job first, a page at a time (`offset`); `X-Total-Count` says how many wait in all."""
+    Oldest job first (its ref_no, then the round), a page at a time: the next page is the rounds after the last one
+    listed (`after_ref` its job's ref_no and `after_round` its round, both or neither: a round approved meanwhile
+    skips none; `offset` is not read then), or from `offset` (an older app's pages). `X-Total-Count` says how many
+    wait from the page's start on: all of them on the first page, those after the round given on the next ones."""
+    if (after_ref is None) != (after_round is None):
+        raise ApiError(400, "hours_waiting_after_incomplete")
+    after = (after_ref, after_round) if after_ref is not None and after_round is not None else None
     async with service_tx(pool) as owner:
-        rounds, total = await credit.hours_waiting(owner, supervisor_college(caller).id, limit, offset)
+        rounds, total = await credit.hours_waiting(owner, supervisor_college(caller).id, limit, offset, after)
     response.headers[cw.TOTAL_COUNT_HEADER] = str(total)
     return rounds
 

@@ -367,10 +367,22 @@ async def keep_former_student(owner: Conn, request_id: uuid.UUID, former: uuid.U
     next student's report replaces it), so the teacher credits them and not the next lead; one who reported nothing
     and was not on the team is left off (the lead or the teacher may add them, and they report their hours). Their
     row says the job was taken from them (`handed_on_at`, migration 0048): it credits hours but holds nothing, so
-    their move or deletion is not refused for it (private.jobs_in_hand). True when they are on the team."""
+    their move or deletion is not refused for it (private.jobs_in_hand). True when they are on the team.
+
+    Their helpers go with them (review14): the lead brought them (add_member), so once the job is taken from its
+    lead (offered again, or given to another student) none of them reads it any more (the citizen's phone and
+    address included: migration 0050's `private.helps_on` asks `handed_on_at`) nor holds it. Each keeps their row
+    and the hours they reported for the teacher to credit; the next lead (or the teacher) adds any of them again,
+    which puts them on the job anew (add_member clears `handed_on_at`)."""
     if former is None:
         return False
     round_, since = await current_round(owner, request_id)
+    # (Not the student it was given to, when one of them: they hold it now, as its lead.)
+    await owner.execute(
+        "update public.job_team t set handed_on_at = now() where t.request_id = %(id)s and t.round = %(round)s "
+        "and t.role = 'helper' and t.technician_id <> %(who)s and t.handed_on_at is null and t.approved_at is null "
+        "and t.technician_id is distinct from (select r.technician_id from public.repair_requests r "
+        "where r.id = %(id)s)", {"id": request_id, "round": round_, "who": former})
     kept = await (await owner.execute(
         f"""insert into public.job_team (request_id, round, technician_id, role, hours, handed_on_at)
             select %(id)s, %(round)s, %(who)s, 'helper', h.hours, now()
@@ -594,7 +606,9 @@ async def waiting_round(conn: Conn, request_id: uuid.UUID) -> dict[str, Any] | N
 
 
 # The college's rounds whose hours wait for its teacher's approval, a page of them in one statement (oldest job
-# first), each with its team as JSON (TeamMember's keys) and the count of all of them. A current round's team is
+# first: by the job's ref_no, then the round), each with its team as JSON (TeamMember's keys) and the count of them
+# from where the page starts: all of them, or those after a round given by its sort key (`after_ref`, `after_round`:
+# the last round the app lists; keyset, so a round approved meanwhile shifts nothing). A current round's team is
 # `_team_with_lead`'s: the lead's row carries their work report's hours (saved since the round began), and a lead
 # with no row yet is on it first; an ended round's team is its rows as close_round kept them.
 _MEMBER = json_object(cw.TeamMember, "m")
@@ -613,18 +627,23 @@ _HOURS_WAITING = f"""
         select c.request_id, c.round, false from current c
         where not exists (select 1 from public.job_team t where t.request_id = c.request_id
                           and t.round = c.round and t.approved_at is not null)),
+    onward as (
+        select w.request_id, w.round, w.ended from waiting w
+        join public.repair_requests r on r.id = w.request_id
+        where %(after_ref)s::bigint is null
+           or (r.ref_no, w.round) > (%(after_ref)s::bigint, %(after_round)s::int)),
     page as (
         select w.request_id, w.round, w.ended, r.ref_no, r.item, r.status, r.technician_id,
                r.college_id is distinct from %(college)s as moved_on,
                cat.name_th as category_th, cat.name_en as category_en
-        from waiting w
+        from onward w
         join public.repair_requests r on r.id = w.request_id
         join public.categories cat on cat.code = r.category_code
         order by r.ref_no, w.round
         limit %(limit)s offset %(offset)s)
     select n.total, p.request_id, p.round, p.ended, p.ref_no, p.item, p.status, p.moved_on, p.category_th,
            p.category_en, team.members as team
-    from (select count(*)::int as total from waiting) n
+    from (select count(*)::int as total from onward) n
     left join page p on true
     left join lateral (
         -- the lead's own work report, saved since the round began (a current round only)
@@ -655,18 +674,21 @@ _HOURS_WAITING = f"""
 """
 
 
-async def hours_waiting(owner: Conn, college_id: uuid.UUID, limit: int = HOURS_WAITING_PAGE, offset: int = 0
-                        ) -> tuple[list[dict[str, Any]], int]:
+async def hours_waiting(owner: Conn, college_id: uuid.UUID, limit: int = HOURS_WAITING_PAGE, offset: int = 0,
+                        after: tuple[int, int] | None = None) -> tuple[list[dict[str, Any]], int]:
     """The college's rounds of work whose hours wait for its teacher's approval, each with its team: the current
     round of a job of the college checked and not approved yet, and a round its owner reopened before the approval
     that was done for this college (close_round kept it there) - also when the job has since moved on to another
     college, whose record the teacher no longer sees (RLS). Read as the owner, for the routes' teacher of
-    `college_id`; the teacher approves each with approve_hours(round=...). One page (`limit` rounds from `offset`,
-    oldest job first) in one statement, and how many wait in all."""
+    `college_id`; the teacher approves each with approve_hours(round=...). One page in one statement, oldest job
+    first: `limit` rounds after the round `after` ((ref_no, round), the last one listed: the next page whatever was
+    approved meanwhile; `offset` is not read then) or from `offset` (an older app's pages), and how many wait from
+    the page's start on (all of them without `after`)."""
     rows = await (await owner.execute(
         _HOURS_WAITING,
         {"college": college_id, "approvable": sorted(s.value for s in APPROVABLE), "limit": limit,
-         "offset": offset})).fetchall()
+         "offset": 0 if after else offset, "after_ref": after[0] if after else None,
+         "after_round": after[1] if after else None})).fetchall()
     total = int(rows[0]["total"]) if rows else 0
     return [{k: v for k, v in row.items() if k != "total"} for row in rows if row["request_id"] is not None], total
 

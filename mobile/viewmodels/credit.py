@@ -743,8 +743,9 @@ class CollegeCreditViewModel(StudentLevelsScreen):
         # The rounds of the college whose hours wait for the teacher's approval (a job that moved on to another
         # college too: its record is no longer the teacher's to open), and the one being approved.
         self.hours_waiting: list[HoursWaiting] = []
-        # How many wait in all: the list comes a page at a time (shared.credit.HOURS_WAITING_PAGE), oldest job first.
-        self.hours_waiting_total = 0
+        # How many wait beyond those listed: the list comes a page at a time (shared.credit.HOURS_WAITING_PAGE), oldest
+        # job first, and each page says how many wait from its start on.
+        self.hours_waiting_more = 0
         self.loading_more_hours = False
         self.approving: tuple[UUID, int] | None = None
         self.jobs_input = ""
@@ -759,7 +760,8 @@ class CollegeCreditViewModel(StudentLevelsScreen):
             self._api.college_credit(), self._api.skill_proposals(), self._api.categories(),
             self._api.hours_waiting())
         self.view = view
-        self.hours_waiting, self.hours_waiting_total = waiting.rounds, waiting.total
+        self.hours_waiting = waiting.rounds
+        self.hours_waiting_more = max(0, waiting.total - len(waiting.rounds))
         loaded = (str(view.progression_jobs), f"{view.hours_target:g}")
         if self._settings_loaded in (None, (self.jobs_input, self.target_input)):
             self.jobs_input, self.target_input = loaded
@@ -789,22 +791,24 @@ class CollegeCreditViewModel(StudentLevelsScreen):
         await self.load()
 
     @property
-    def hours_waiting_more(self) -> int:
-        """Rounds waiting beyond those listed (the next page is `load_more_hours_waiting`)."""
-        return max(0, self.hours_waiting_total - len(self.hours_waiting))
+    def hours_waiting_total(self) -> int:
+        """The rounds listed and those waiting beyond them (the next page is `load_more_hours_waiting`)."""
+        return len(self.hours_waiting) + self.hours_waiting_more
 
     async def load_more_hours_waiting(self) -> None:
-        """The next page of rounds waiting, after those listed (a round listed already is not listed twice)."""
-        if self.loading_more_hours or not self.hours_waiting_more:
+        """The next page of rounds waiting: those after the last one listed (by its place in the list's order, not
+        by how many are listed: a round approved meanwhile by another teacher shifts nothing; a round listed
+        already is not listed twice)."""
+        if self.loading_more_hours or not self.hours_waiting_more or not self.hours_waiting:
             return
         self._notice = None
-        page = await self._send(self._api.hours_waiting(offset=len(self.hours_waiting)), self._refused_notice,
+        page = await self._send(self._api.hours_waiting(after=self.hours_waiting[-1]), self._refused_notice,
                                 self._mark_loading_more_hours)
         if page is None:
             return
         listed = {(w.request_id, w.round) for w in self.hours_waiting}
         self.hours_waiting = [*self.hours_waiting, *(w for w in page.rounds if (w.request_id, w.round) not in listed)]
-        self.hours_waiting_total = page.total
+        self.hours_waiting_more = max(0, page.total - len(page.rounds))
         self._changed()
 
     def _mark_loading_more_hours(self, on: bool) -> None:

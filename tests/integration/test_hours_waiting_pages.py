@@ -115,3 +115,41 @@ async def test_the_rounds_waiting_for_approval_come_a_page_at_a_time_with_their_
     for row in listed:
         assert row["team"] == await old_team(database_url, row), row["request_id"]
         assert set(row) == set(HoursWaiting.model_fields)
+
+
+async def test_the_next_page_follows_the_last_round_listed_whatever_was_approved_meanwhile(
+    app_and_clock: AppClock, area: Area, database_url: str,
+) -> None:
+    """review14 finding 2: the next page was asked from `offset` = the rounds listed, so a round approved meanwhile
+    (another teacher) shifted the list and the first round of the next page was never listed. The page after the
+    last round listed (`after_ref`, `after_round`: its sort key) lists every round still waiting after it, and
+    X-Total-Count says how many wait from there on."""
+    api, _ = app_and_clock
+    teacher, _ = await sign_in(api, area.students["teacher"][1])
+    bare = checked_jobs_without_a_team(database_url, area, HOURS_WAITING_PAGE + EXTRA)
+    first = await api.get("/supervisor/hours-waiting", headers=bearer(teacher))
+    assert first.status_code == 200 and first.headers[TOTAL_COUNT_HEADER] == str(len(bare))
+    listed = first.json()
+    assert len(listed) == HOURS_WAITING_PAGE
+    # Another teacher approves the first round listed meanwhile.
+    with psycopg.connect(database_url, autocommit=True) as conn:
+        conn.execute("""insert into public.job_team (request_id, round, technician_id, role, hours, approved_hours,
+                                                     approved_at, college_id)
+                        values (%s, 1, %s, 'lead', 2.5, 2.5, now(), %s)""",
+                     [listed[0]["request_id"], area.students["ace"][0], area.near])
+    last = listed[-1]
+    after = {"after_ref": last["ref_no"], "after_round": last["round"]}
+    rest = await api.get("/supervisor/hours-waiting", params=after, headers=bearer(teacher))
+    assert rest.status_code == 200, rest.text
+    assert rest.headers[TOTAL_COUNT_HEADER] == str(EXTRA) and len(rest.json()) == EXTRA
+    assert {w["request_id"] for w in listed[1:] + rest.json()} == set(bare) - {listed[0]["request_id"]}
+    assert all(w["ref_no"] > last["ref_no"] for w in rest.json())
+    # The key decides the page: an offset beside it is not read.
+    beside = await api.get("/supervisor/hours-waiting", params={**after, "offset": 2}, headers=bearer(teacher))
+    assert beside.json() == rest.json() and beside.headers[TOTAL_COUNT_HEADER] == str(EXTRA)
+    # A key is both the job's number and the round, or neither: half of one is refused, with the code and its text.
+    for half in ({"after_ref": last["ref_no"]}, {"after_round": 1}):
+        refused = await api.get("/supervisor/hours-waiting", params=half, headers=bearer(teacher))
+        assert refused.status_code == 400, refused.text
+        error = refused.json()["error"]
+        assert error["code"] == "hours_waiting_after_incomplete" and error["message_th"] and error["message_en"]

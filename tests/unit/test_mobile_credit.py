@@ -116,11 +116,14 @@ class CreditBackend(FakeBackend):
                 "skills_lacking": [{"category_code": "appliance", "requests": 5,
                                     "skills": [{"skill_code": "electrical", "level": 3}]}],
                 "environment": None})
-        if path == "/supervisor/hours-waiting":  # a page from `offset`, and the count of all in the header
-            self.requests.append(request)
-            offset = int(request.url.params.get("offset", "0"))
-            return httpx.Response(200, json=self.hours_waiting[offset:offset + HOURS_WAITING_PAGE],
-                                  headers={TOTAL_COUNT_HEADER: str(len(self.hours_waiting))})
+        if path == "/supervisor/hours-waiting":  # the rounds after `after_ref`/`after_round` (all without), oldest
+            self.requests.append(request)   # job first: a page of them, and how many there are in the header
+            params = request.url.params
+            after = (int(params["after_ref"]), int(params["after_round"])) if "after_ref" in params else None
+            onward = sorted((w for w in self.hours_waiting if after is None or (w["ref_no"], w["round"]) > after),
+                            key=lambda w: (w["ref_no"], w["round"]))
+            return httpx.Response(200, json=onward[:HOURS_WAITING_PAGE],
+                                  headers={TOTAL_COUNT_HEADER: str(len(onward))})
         waiting = next((w for w in self.hours_waiting
                         if path == f"/requests/{w['request_id']}/credit/approve" and method == "POST"
                         and request.url.params.get("round") == str(w["round"])), None)
@@ -909,8 +912,9 @@ async def test_a_job_found_gone_on_first_opening_still_says_not_found() -> None:
 
 
 async def test_the_rounds_waiting_come_a_page_at_a_time_and_say_how_many_more_wait() -> None:
-    """GET /supervisor/hours-waiting answers a page (HOURS_WAITING_PAGE rounds) and the count of all: the college view
-    says how many more wait and shows them on a tap, each once."""
+    """GET /supervisor/hours-waiting answers a page (HOURS_WAITING_PAGE rounds) and how many wait from its start on:
+    the college view says how many more wait and shows them on a tap (the page after the last one listed), each
+    once."""
     backend = CreditBackend("done")
     backend.hours_waiting = [{**_waiting_round(1, moved_on=False), "ref_no": 690000 + n}
                              for n in range(HOURS_WAITING_PAGE + 3)]
@@ -925,7 +929,9 @@ async def test_the_rounds_waiting_come_a_page_at_a_time_and_say_how_many_more_wa
     assert "3 more rounds waiting" in texts(college_credit_view(screen, Locale.EN))
     await click(tree, "แสดงเพิ่ม")
     asked = backend.calls("GET", "/supervisor/hours-waiting")
-    assert [r.url.params.get("offset") for r in asked] == [None, str(HOURS_WAITING_PAGE)]
+    # The next page: after the last round listed, by its sort key (the job's reference number, then the round).
+    assert [(r.url.params.get("after_ref"), r.url.params.get("after_round")) for r in asked] == [
+        (None, None), (str(690000 + HOURS_WAITING_PAGE - 1), "1")]
     assert [w.ref_no for w in screen.hours_waiting] == [690000 + n for n in range(HOURS_WAITING_PAGE + 3)]
     assert screen.hours_waiting_more == 0
     tree = college_credit_view(screen, Locale.TH)
