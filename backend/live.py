@@ -35,6 +35,8 @@ def may_see(viewer: Viewer, event: dict[str, Any]) -> bool:
         return True
     if viewer.user_id in (event.get("citizen_id"), event.get("technician_id")):
         return True
+    if viewer.role == "technician" and viewer.user_id == event.get("former_technician_id"):
+        return True  # the lead the job just left (0056): told how, the one event about it they hear
     if viewer.role == "technician" and viewer.user_id in (event.get("helper_ids") or ()):
         return True  # a student on the job's team (0053), as RLS lets them read it (0050: students only)
     same_college = viewer.college_id is not None and viewer.college_id == event.get("college_id")
@@ -43,7 +45,8 @@ def may_see(viewer: Viewer, event: dict[str, Any]) -> bool:
 
 def public_part(event: dict[str, Any]) -> dict[str, Any]:
     """What goes over the wire: which request changed and to what, never who else is involved."""
-    return {k: event[k] for k in ("kind", "request_id", "offer_id", "notification_id", "status", "at") if k in event}
+    return {k: event[k] for k in ("kind", "request_id", "offer_id", "notification_id", "status", "at",
+                                 "lead_left", "kept") if k in event}
 
 
 @dataclass(frozen=True)
@@ -85,7 +88,7 @@ class EventHub:
     """Subscriptions are indexed by who they may see (the user, a supervisor's college, admins), so an event costs
     the streams it reaches, not one visibility check per connected user (500 listeners: `bench/live.py`). A job's
     helpers are named by the event itself (`helper_ids`, 0053: the database reads the team once per change) and
-    found by user like its citizen and lead."""
+    found by user like its citizen and lead, and so is the lead a job just left (`former_technician_id`, 0056)."""
 
     def __init__(self, database_url: str) -> None:
         self._url = database_url
@@ -153,6 +156,8 @@ class EventHub:
                 found.update(self._by_user.get(str(event[key]), ()))
         if event.get("college_id") is not None:
             found.update(self._by_college.get(str(event["college_id"]), ()))
+        if (former := event.get("former_technician_id")) is not None:  # the lead the job just left (0056)
+            found.update(sub for sub in self._by_user.get(str(former), ()) if sub.viewer.role == "technician")
         for helper in event.get("helper_ids") or ():  # the job's helpers (0053): few, most jobs none
             found.update(sub for sub in self._by_user.get(str(helper), ()) if sub.viewer.role == "technician")
         return found

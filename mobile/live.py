@@ -14,7 +14,7 @@ from typing import Any
 import httpx
 
 from mobile.outbox import backoff_delay
-from shared.notifications import LIVE_PING_SECONDS
+from shared.notifications import LIVE_PING_SECONDS, LeadLeft
 
 POLL_SECONDS = 5.0
 # A stream that delivers nothing, not even the server's ping, for this long is dead: two pings missed and a third
@@ -191,5 +191,17 @@ def request_event(event: ServerEvent) -> tuple[str, str] | None:
     try:
         data = event.json()
         return str(data["request_id"]), str(data.get("status", ""))
+    except (ValueError, KeyError, TypeError):
+        return None
+
+
+def lead_left_event(event: ServerEvent) -> tuple[str, LeadLeft, bool] | None:
+    """(request_id, how, kept) of the event that tells a student the job they led left them (0056): taken back or
+    given to another student, and whether they stay on its team with their hours. None for any other event."""
+    if event.event != "request":
+        return None
+    try:
+        data = event.json()
+        return str(data["request_id"]), LeadLeft(data["lead_left"]), data.get("kept") is True
     except (ValueError, KeyError, TypeError):
         return None

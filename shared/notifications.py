@@ -406,3 +406,16 @@ LIVE_STREAMS_PER_PERSON = 8
 # keeps a half-open socket that delivers nothing and raises nothing), so it reconnects (mobile/live.py). A backend
 # may ping more often (the `sse_ping_seconds` setting), never less.
 LIVE_PING_SECONDS = 15.0
+
+
+class LeadLeft(StrEnum):
+    """How a job left its lead, as the live event that ends their hold says it (`lead_left`, migration 0056): a
+    teacher took it back (offered again, no lead) or gave it to another student (a teacher's, an admin's or the
+    operator's reassign). With it, `kept`: they stay on the round's team as a helper with the hours they reported
+    (`keep_former_student`). Their open job screen closes in these words (APP_UI `job_lead_<value>[_kept]`)."""
+    TAKEN_BACK = "taken_back"
+    REASSIGNED = "reassigned"
+
+
+def lead_left_text_key(how: LeadLeft, kept: bool) -> str:
+    return f"job_lead_{how.value}{'_kept' if kept else ''}"

@@ -688,6 +688,25 @@ APP_UI: dict[str, Bilingual] = {
     "job_helper_left": B("คุณไม่ได้อยู่ในทีมของงานนี้แล้ว จึงดูงานนี้ไม่ได้อีก ชั่วโมงที่ครูอนุมัติให้คุณยังอยู่ในแฟ้มผลงาน",
                          "You are no longer on this job's team, so it is closed to you. Hours a teacher approved for "
                          "you stay in your portfolio"),
+    # The job screen of a job the student led, closed live when it left them (0056, shared.notifications.LeadLeft):
+    # taken back by a teacher or given to another student, and whether they stay on its team with their hours.
+    "job_lead_left": B("งานนี้ไม่ได้เป็นของคุณแล้ว (ครูรับคืนหรือมอบให้นักศึกษาคนอื่น) จึงดูงานนี้ไม่ได้อีก "
+                       "ชั่วโมงที่คุณรายงานไว้ยังเป็นของคุณ ดูได้ที่แฟ้มผลงาน",
+                       "This job is no longer yours (taken back or given to another student), so it is closed to "
+                       "you. Hours you reported stay yours: see your portfolio"),
+    "job_lead_taken_back": B("ครูรับงานนี้คืนแล้ว (เสนองานให้นักศึกษาคนอื่นอีกครั้ง) คุณจึงไม่ได้เป็นผู้รับผิดชอบงานนี้และดูงานนี้ไม่ได้อีก",
+                             "A teacher took this job back (it is offered to other students again): it is no longer "
+                             "yours, so it is closed to you"),
+    "job_lead_taken_back_kept": B("ครูรับงานนี้คืนแล้ว (เสนองานให้นักศึกษาคนอื่นอีกครั้ง) คุณยังอยู่ในทีมเป็นผู้ช่วย "
+                                  "ชั่วโมงที่คุณรายงานไว้ยังเป็นของคุณ ดูได้ที่แฟ้มผลงาน",
+                                  "A teacher took this job back (it is offered to other students again). You stay on "
+                                  "its team as a helper with the hours you reported: see your portfolio"),
+    "job_lead_reassigned": B("งานนี้ถูกมอบให้นักศึกษาคนอื่นทำต่อแล้ว คุณจึงไม่ได้เป็นผู้รับผิดชอบงานนี้และดูงานนี้ไม่ได้อีก",
+                             "This job was given to another student: it is no longer yours, so it is closed to you"),
+    "job_lead_reassigned_kept": B("งานนี้ถูกมอบให้นักศึกษาคนอื่นทำต่อแล้ว คุณยังอยู่ในทีมเป็นผู้ช่วย "
+                                  "ชั่วโมงที่คุณรายงานไว้ยังเป็นของคุณ ดูได้ที่แฟ้มผลงาน",
+                                  "This job was given to another student. You stay on its team as a helper with the "
+                                  "hours you reported: see your portfolio"),
     "review_title": B("ตรวจงานซ่อม", "Review the repair"),
     "contact_title": B("ติดต่อลูกค้า", "Customer contact"),
     "contact_phone": B("โทร {phone}", "Phone {phone}"),

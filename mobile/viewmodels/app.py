@@ -9,7 +9,7 @@ from uuid import UUID
 
 from mobile.api_client import ApiClient, ApiError
 from mobile.geocoding import ReverseGeocoder
-from mobile.live import LiveEvents, Refused, ServerEvent, request_event
+from mobile.live import LiveEvents, Refused, ServerEvent, lead_left_event, request_event
 from mobile.models import Profile, RequestDetail, SessionTokens, SignedIn
 from mobile.outbox import ItemState, MemoryOutboxStorage, Outbox, OutboxItem, OutboxStorage, Sleep
 from mobile.push import PushRegistration
@@ -713,7 +713,11 @@ class AppViewModel(Observable):
             await self.record.load()
         job = self.job
         if self.screen == Screen.JOB and job is not None and str(job.request_id) == request_id:
-            await job.load()
+            left = lead_left_event(event)
+            if left is not None and job.actor == Actor.TECHNICIAN:  # the job they led left them (0056): say how
+                job.lead_left(left[1], kept=left[2])
+            else:
+                await job.load()
         if self.college_jobs is not None:
             await self.college_jobs.load()
         home = self.home

@@ -20,6 +20,7 @@ from mobile.viewmodels.local_ids import local_id
 from mobile.viewmodels.request_screen import RequestScreen
 from mobile.viewmodels.session import Session
 from shared.credit import PART_PRICE_MAX, PART_QTY_MAX, needs_teacher_present
+from shared.notifications import LeadLeft, lead_left_text_key
 from shared.photos import MAX_PHOTOS_PER_REQUEST, PhotoRejected
 from shared.roles import Actor
 from shared.statuses import REASSIGNABLE, WORK_EDITABLE, RequestStatus, next_statuses
@@ -124,7 +125,8 @@ class JobViewModel(RequestScreen[WorkDetail]):
         self._step_gone = False
         # The job closed to this student: they helped on it and, read again (a live event told them their place on
         # the team changed, 0053), it is not theirs to read any more (taken off the team, handed off, or the owner
-        # reopened it for a new round). Said in words instead of a bare "not found", the job no longer shown.
+        # reopened it for a new round), or they led it and it left them (0056: taken back, given to another student).
+        # Said in words instead of a bare "not found", the job no longer shown.
         self._closed: Bilingual | None = None
         # After photos and the report.
         self.uploading = False
@@ -341,14 +343,30 @@ class JobViewModel(RequestScreen[WorkDetail]):
 
     # --- loading -------------------------------------------------------------------------------------
 
+    def lead_left(self, how: LeadLeft, *, kept: bool) -> None:
+        """The live event that ends this student's hold on the job they led (0056): a teacher took it back or gave
+        it to another student. The job leaves the screen (it is not theirs to read: a former lead kept on the team
+        is handed off, 0048) and the screen says how, and whether they stay on its team with their hours."""
+        self._close(bilingual(lead_left_text_key(how, kept)))
+
+    def _close(self, why: Bilingual) -> None:
+        self.detail, self.open_step = None, None  # nothing of it stays on the screen
+        self._notice = None
+        self._closed = why
+
     async def _fetch(self) -> None:
         try:
             detail = await self._api.work_detail(self.request_id)
         except ApiError as exc:
-            if exc.status == 404 and (self.helping or self._closed is not None):
-                self.detail, self.open_step = None, None  # nothing of it stays on the screen
-                self._notice = None
-                self._closed = bilingual("job_helper_left")
+            if exc.status == 404 and self._closed is not None:
+                self._close(self._closed)  # still closed: the words that closed it stay
+                return
+            if exc.status == 404 and self.helping:
+                self._close(bilingual("job_helper_left"))
+                return
+            if exc.status == 404 and self.actor == Actor.TECHNICIAN and self.detail is not None:
+                # The job they led, gone from them unheard (no live stream: polling): not a bare "not found".
+                self._close(bilingual("job_lead_left"))
                 return
             raise
         self._closed = None  # on the team again: the job shows again

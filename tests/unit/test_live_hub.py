@@ -35,6 +35,9 @@ def _events() -> list[dict[str, object]]:
         found.append({"kind": "request", "request_id": "q", "status": "repairing", "citizen_id": "u3",
                       "technician_id": technician, "college_id": "k1", "helper_ids": helpers})
     found += [{"kind": "request", "request_id": "q", "at": "t", "helper_ids": [u]} for u in USERS]
+    # The lead a job just left (0056): named alone, told how; students only.
+    found += [{"kind": "request", "request_id": "q", "at": "t", "lead_left": "reassigned", "kept": False,
+               "former_technician_id": u} for u in USERS]
     return found
 
 
@@ -82,6 +85,25 @@ def test_a_jobs_helpers_hear_it_as_students_only_and_their_ids_stay_off_the_wire
                                             {"kind": "request", "request_id": "q", "at": "t"}]
         assert not any(b"helper_ids" in o.wire or b'"h"' in o.wire for o in heard)
         assert other.queue.empty()
+
+
+def test_the_lead_a_job_left_hears_how_and_nobody_is_named_on_the_wire() -> None:
+    """Before 0056 the change of a job's lead was heard by whom its events named: the new lead, never the one it was
+    taken from. The event names them (`former_technician_id`); they hear how it left them, nobody else does (the
+    same person in another role neither), and their id stays off the wire."""
+    event = {"kind": "request", "request_id": "q", "at": "t", "lead_left": "taken_back", "kept": True,
+             "former_technician_id": "f"}
+    assert may_see(Viewer("f", "technician", "k"), event)
+    assert not may_see(Viewer("f", "supervisor", "k"), event) and not may_see(Viewer("g", "technician", "k"), event)
+    hub = EventHub("postgresql://unused")
+    with hub.subscribe(Viewer("f", "technician", "k")) as former, \
+            hub.subscribe(Viewer("g", "technician", "k")) as other:
+        hub.deliver(event)
+        heard = former.queue.get_nowait()
+        assert heard.event == {"kind": "request", "request_id": "q", "at": "t", "lead_left": "taken_back",
+                               "kept": True}
+        assert b"former_technician_id" not in heard.wire and b'"f"' not in heard.wire
+        assert former.queue.empty() and other.queue.empty()
 
 
 def test_one_encoding_is_shared_by_every_stream() -> None:
