@@ -33,6 +33,8 @@ class Kind(StrEnum):
     # with the hours they reported; a helper the teacher credited no hours (0: did not work on it) is off the team
     HELPER_KEPT = "helper_kept"
     NOT_CREDITED = "not_credited"
+    # a helper whose lead the job was taken from leaves with them (review14): they no longer read it, their hours stay
+    HELPER_LEFT = "helper_left"
     # supervisor (teacher)
     QC_WAITING = "qc_waiting"
     OFFER_EXPIRING = "offer_expiring"
@@ -74,6 +76,7 @@ def is_kind(value: str) -> bool:
 AUDIENCE: dict[Kind, str] = {
     Kind.OFFER_NEW: "technician", Kind.OFFER_WITHDRAWN: "technician", Kind.REWORK: "technician",
     Kind.APPROVED: "technician", Kind.HELPER_KEPT: "technician", Kind.NOT_CREDITED: "technician",
+    Kind.HELPER_LEFT: "technician",
     Kind.QC_WAITING: "supervisor", Kind.OFFER_EXPIRING: "supervisor",
     Kind.REOPENED: "supervisor", Kind.ACCEPTED: "citizen", Kind.READY: "citizen", Kind.UNREPAIRABLE: "citizen",
     Kind.RATE: "citizen", Kind.NO_CENTRE: "admin", Kind.PART_PROPOSED: "citizen",
@@ -222,6 +225,10 @@ TEXTS: dict[Kind, tuple[Bilingual, Bilingual]] = {
                        B("{item}: ครูให้นักศึกษาคนอื่นทำงานต่อ ชั่วโมงที่คุณรายงานไว้ยังเป็นของคุณ รอครูอนุมัติ",
                          "{item}: another student carries on; the hours you reported stay yours for the teacher "
                          "to approve")),
+    Kind.HELPER_LEFT: (B("คุณไม่ได้อยู่ในทีมงาน {ref} แล้ว", "You are no longer on the team of {ref}"),
+                       B("{item}: ครูนำงานออกจากนักศึกษาที่ชวนคุณมาช่วย ชั่วโมงที่คุณรายงานไว้ยังเป็นของคุณ รอครูอนุมัติ",
+                         "{item}: the teacher took the job from the student you helped; the hours you reported stay "
+                         "yours for the teacher to approve")),
     Kind.NOT_CREDITED: (B("ไม่ได้นับชั่วโมงของคุณในงาน {ref}", "No hours credited to you on {ref}"),
                         B("{item}: ครูอนุมัติชั่วโมงของทีมโดยไม่นับคุณเป็นผู้ช่วยในงานนี้",
                           "{item}: the teacher approved the team's hours without you as a helper on it")),
@@ -283,7 +290,7 @@ def reference_text(ref_no: int | None, request_id: str | None) -> str:
 STUDENTS_LINK = "/college/technicians"
 STAFF_ADMIN_LINK = "/admin/colleges"
 HOME_LINK = "/"
-# A helper's jobs are on their portfolio screen (a helper has no screen of the job itself: RLS shows them none).
+# A job a student no longer holds or helps on is on their portfolio screen (its record is no longer theirs to read).
 PORTFOLIO_LINK = "/me/portfolio"
 
 
@@ -293,7 +300,7 @@ def link(kind: Kind, request_id: str | None, params: Mapping[str, Any] | None = 
         return HOME_LINK  # the citizen home, where the invitation's card is; the new role's home
     if kind in (Kind.INVITE_ACCEPTED, Kind.INVITE_DECLINED):
         return STAFF_ADMIN_LINK if (params or {}).get("by") == "admin" else STUDENTS_LINK
-    if kind in (Kind.HELPER_KEPT, Kind.NOT_CREDITED):
+    if kind in (Kind.HELPER_KEPT, Kind.NOT_CREDITED, Kind.HELPER_LEFT):
         return PORTFOLIO_LINK
     if request_id is None:
         return "/notifications"

@@ -878,6 +878,7 @@ ACCOUNT_UI: dict[str, Bilingual] = {
     "kind_approved": B("งานที่ผ่านการตรวจ", "Jobs approved"),
     "kind_helper_kept": B("งานที่ครูให้คนอื่นทำต่อ (ฉันเป็นผู้ช่วย)", "Jobs given to another student (I stay a helper)"),
     "kind_not_credited": B("งานที่ครูไม่นับชั่วโมงให้ฉัน", "Jobs the teacher did not credit me for"),
+    "kind_helper_left": B("งานที่ฉันช่วยแล้วครูนำออกจากผู้ที่ชวนฉัน", "Jobs taken from the student I helped"),
     "kind_qc_waiting": B("งานรอตรวจ", "Jobs waiting for a check"),
     "kind_offer_expiring": B("ข้อเสนอใกล้หมดเวลา", "Offers about to expire"),
     "kind_reopened": B("คำขอที่เปิดใหม่", "Requests reopened"),

@@ -378,11 +378,14 @@ async def keep_former_student(owner: Conn, request_id: uuid.UUID, former: uuid.U
         return False
     round_, since = await current_round(owner, request_id)
     # (Not the student it was given to, when one of them: they hold it now, as its lead.)
-    await owner.execute(
+    left = await (await owner.execute(
         "update public.job_team t set handed_on_at = now() where t.request_id = %(id)s and t.round = %(round)s "
         "and t.role = 'helper' and t.technician_id <> %(who)s and t.handed_on_at is null and t.approved_at is null "
         "and t.technician_id is distinct from (select r.technician_id from public.repair_requests r "
-        "where r.id = %(id)s)", {"id": request_id, "round": round_, "who": former})
+        "where r.id = %(id)s) returning t.technician_id",
+        {"id": request_id, "round": round_, "who": former})).fetchall()
+    for helper in left:  # told why the job left their list, and that their hours stay
+        await _tell(owner, helper["technician_id"], request_id, Kind.HELPER_LEFT)
     kept = await (await owner.execute(
         f"""insert into public.job_team (request_id, round, technician_id, role, hours, handed_on_at)
             select %(id)s, %(round)s, %(who)s, 'helper', h.hours, now()

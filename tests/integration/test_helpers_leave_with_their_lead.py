@@ -21,6 +21,7 @@ from tests.integration.dispatch_area import (
     step,
 )
 from tests.integration.test_helper_reads_job import _DATA_API_READS, data_api_reads, jobs_of
+from tests.integration.test_team_hours_regressions import _told
 
 _NOTHING = dict.fromkeys(_DATA_API_READS, 0)
 
@@ -61,6 +62,9 @@ async def test_a_helper_of_a_lead_the_job_was_taken_from_reads_it_no_more(
     assert seen.status_code == 404, seen.json().get("contact_phone")
     assert rid not in await jobs_of(api, bee)
     assert data_api_reads(database_url, area.students["bee"][0], rid)["request"] == 0
+    # The helper is told why the job left their list (their open screen also closes live: 0053), and where it went.
+    [left] = [n for n in await _told(api, bee, rid) if n["kind"] == "helper_left"]
+    assert left["link"] == "/me/portfolio" and "FX-" in left["title"], left
 
 
 async def test_helpers_go_with_a_lead_the_job_is_given_away_from_and_keep_their_hours(
@@ -95,6 +99,8 @@ async def test_helpers_go_with_a_lead_the_job_is_given_away_from_and_keep_their_
                             [ids["bee"], ids["dan"]]).fetchone()
     assert held == (0,)
     assert _handed_off(database_url, rid) == {ids["ace"]: True, ids["bee"]: True, ids["dan"]: True}
+    for token, name in ((bee, "bee"), (dan, "dan")):
+        assert [n["kind"] for n in await _told(api, token, rid)].count("helper_left") == 1, name
 
     # The new lead adds dan again: on the job anew, dan reads it; bee still does not.
     cat, _ = await sign_in(api, area.students["cat"][1])
