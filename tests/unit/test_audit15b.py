@@ -9,11 +9,14 @@ import re
 import subprocess
 import sys
 import tomllib
+from datetime import UTC, datetime
 
 import pytest
 from packaging.requirements import Requirement
 
 from mobile.settings import PROJECT_ROOT
+from mobile.viewmodels.job import format_baht
+from shared.notifications import Kind, render
 from shared.text import Locale, t
 
 PYPROJECT = tomllib.loads((PROJECT_ROOT / "pyproject.toml").read_text(encoding="utf-8"))
@@ -82,3 +85,16 @@ ONE_OF_A_KIND: dict[str, dict[str, object]] = {
 def test_english_counts_of_one_are_singular(key: str) -> None:
     text = t(key, Locale.EN, **ONE_OF_A_KIND[key])
     assert not re.search(r"\b1 (more )?(jobs|hours|rounds)\b", text), text
+
+
+@pytest.mark.xfail(strict=True, reason="audit15b: the part_proposed notification quotes the price as the database "
+                   "wrote it (to_char 'FM999999990.00': 12500.00), the job screen as 12,500.00 (format_baht)")
+@pytest.mark.parametrize("locale", list(Locale))
+def test_a_parts_price_reads_the_same_in_the_inbox_as_on_the_job_screen(locale: Locale) -> None:
+    """Migration 0017's private.notify_part_proposed stores 'price' = to_char(qty * price_baht, 'FM999999990.00'):
+    a compressor at 12,500 baht is "12500.00" in the owner's inbox and push, while the request's screen shows the
+    same part as format_baht(12500) = "12,500.00" (mobile/views/request_detail.py)."""
+    stored = "12500.00"  # what to_char(12500, 'FM999999990.00') gives
+    body = render(Kind.PART_PROPOSED, {"item": "ตู้เย็น", "part": "คอมเพรสเซอร์", "price": stored}, locale,
+                  datetime.now(UTC), ref_no=690001).body
+    assert format_baht(12500) in body, body
