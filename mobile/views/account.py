@@ -7,7 +7,7 @@ import flet as ft
 from mobile.strings import notification_kind_label, pref_label
 from mobile.viewmodels.account import AccountViewModel
 from mobile.viewmodels.loadable import LoadState
-from mobile.views.common import error_message, error_with_retry, heading, keyed, muted
+from mobile.views.common import error_message, error_with_retry, heading, keyed, labelled_toggle, muted
 from shared.text import Locale, t
 
 
@@ -81,36 +81,29 @@ def _preferences(vm: AccountViewModel, locale: Locale) -> ft.Control:
     for kind, allowed in settings.allowed.items():
 
         def box(pref: str, kind: str = kind) -> ft.Control:
-            async def changed(e: ft.Event[ft.Checkbox], pref: str = pref) -> None:
-                await vm.set_channel(kind, pref, bool(e.control.value))
+            async def changed(on: bool, pref: str = pref) -> None:
+                await vm.set_channel(kind, pref, on)
 
-            return ft.Checkbox(label=pref_label(pref, locale), value=vm.chosen(kind, pref), disabled=busy,
-                               on_change=changed)
+            return labelled_toggle(ft.Checkbox(value=vm.chosen(kind, pref), disabled=busy),
+                                   pref_label(pref, locale), changed)
 
         rows.append(ft.Column([ft.Text(notification_kind_label(kind, locale), weight=ft.FontWeight.W_600),
                                ft.Row([box(p) for p in allowed], wrap=True)], spacing=0, key=f"kind-{kind}"))
 
-    async def quiet(e: ft.Event[ft.Switch]) -> None:
-        await vm.set_quiet_hours(bool(e.control.value))
-
-    async def offers_at_night(e: ft.Event[ft.Switch]) -> None:
-        await vm.set_offers_in_quiet_hours(bool(e.control.value))
-
-    async def sms(e: ft.Event[ft.Switch]) -> None:
-        await vm.set_sms_fallback(bool(e.control.value))
-
-    rows.append(ft.Switch(label=t("prefs_quiet_hours", locale, start=settings.quiet_start, end=settings.quiet_end),
-                          value=settings.quiet_hours, disabled=busy, on_change=quiet, key="quiet-hours"))
+    rows.append(labelled_toggle(ft.Switch(value=settings.quiet_hours, disabled=busy),
+                                t("prefs_quiet_hours", locale, start=settings.quiet_start, end=settings.quiet_end),
+                                vm.set_quiet_hours, key="quiet-hours"))
     if settings.quiet_hours:
         times = _quiet_times(vm, locale)
         times.key = "quiet-times"
         rows.append(times)
     if "offer_new" in settings.allowed:
-        rows.append(ft.Switch(label=t("prefs_offers_at_night", locale), value=settings.offers_in_quiet_hours,
-                              disabled=busy, on_change=offers_at_night, key="offers-at-night"))
+        rows.append(labelled_toggle(ft.Switch(value=settings.offers_in_quiet_hours, disabled=busy),
+                                    t("prefs_offers_at_night", locale), vm.set_offers_in_quiet_hours,
+                                    key="offers-at-night"))
     if any("sms" in allowed for allowed in settings.allowed.values()):
-        rows.append(ft.Switch(label=t("prefs_sms_fallback", locale), value=settings.sms_fallback, disabled=busy,
-                              on_change=sms, key="sms-fallback"))
+        rows.append(labelled_toggle(ft.Switch(value=settings.sms_fallback, disabled=busy),
+                                    t("prefs_sms_fallback", locale), vm.set_sms_fallback, key="sms-fallback"))
     return ft.Card(content=ft.Container(padding=12, content=ft.Column(rows, spacing=10)))
 
 

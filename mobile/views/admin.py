@@ -20,6 +20,7 @@ from mobile.views.common import (
     heading,
     home_notice,
     keyed,
+    labelled_toggle,
     load_state,
     loading,
     muted,
@@ -359,9 +360,6 @@ def _college_form(vm: CollegesAdminViewModel, form: CollegeForm, locale: Locale)
     def region_chosen(e: ft.Event[ft.Dropdown]) -> None:
         vm.set_region(str(e.control.value))
 
-    def active_changed(e: ft.Event[ft.Switch]) -> None:
-        vm.set_active(bool(e.control.value))
-
     controls: list[ft.Control] = [
         heading(t("college_new" if form.college_id is None else "college_edit", locale), size=16),
         field("code", "college_code"),
@@ -379,8 +377,8 @@ def _college_form(vm: CollegesAdminViewModel, form: CollegeForm, locale: Locale)
         ft.Row([ft.Container(field("lat", "college_lat", number=True), expand=True),
                 ft.Container(field("lon", "college_lon", number=True), expand=True)]),
         field("service_radius_km", "college_radius", number=True),
-        ft.Switch(label=t("college_active", locale), value=form.is_active, disabled=form.saving,
-                  on_change=active_changed),
+        labelled_toggle(ft.Switch(value=form.is_active, disabled=form.saving), t("college_active", locale),
+                        vm.set_active),
     ]
     # Keyed: the error and the progress bar come and go above the buttons, which keep their ids.
     if vm.form_error:

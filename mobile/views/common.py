@@ -1,5 +1,6 @@
 """Pieces every screen shares: headings, the loading / error / empty states, request cards."""
 
+import inspect
 from collections.abc import Awaitable, Callable, Sequence
 from uuid import UUID
 
@@ -27,6 +28,44 @@ def keyed(name: str, controls: list[ft.Control]) -> list[ft.Control]:
         if control.key is None:
             control.key = f"{name}-{n}"
     return controls
+
+
+def labelled_toggle(toggle: ft.Checkbox | ft.Switch, label: str,
+                    on_change: Callable[[bool], Awaitable[None] | None], *, key: str | None = None) -> ft.Control:
+    """A checkbox or a switch with its label beside it, wrapped onto more lines where the screen is narrow.
+
+    Flet 1.0 draws a Checkbox's or a Switch's own `label` in a Row without Flexible: one line that runs off a 360 px
+    phone in English. Here the toggle has no label; the text next to it takes the width left and wraps. Tapping the
+    text toggles too (as Flet's own label does), and MergeSemantics makes the toggle and its text one node, so a
+    screen reader (and a test) finds a checkbox or switch named by the label. `on_change` gets the new value;
+    `toggle.value` and `toggle.disabled` are read as drawn, and the view-model's redraw shows the change."""
+    assert toggle.label is None, "the label goes beside the toggle, not in it"
+    value, disabled = bool(toggle.value), bool(toggle.disabled)
+
+    async def changed(new: bool) -> None:
+        done = on_change(new)
+        if inspect.isawaitable(done):
+            await done
+
+    async def toggled(e: ft.Event[ft.Checkbox] | ft.Event[ft.Switch]) -> None:
+        await changed(bool(e.control.value))
+
+    async def text_tapped(_: object = None) -> None:  # the event comes first
+        await changed(not value)
+
+    toggle.on_change = toggled
+    text = ft.GestureDetector(
+        content=ft.Text(label),
+        on_tap=None if disabled else text_tapped,
+        mouse_cursor=None if disabled else ft.MouseCursor.CLICK,
+        exclude_from_semantics=True,  # the toggle's own tap is the one a screen reader offers
+        expand=True,
+        expand_loose=True,  # as wide as the text, at most what the row leaves: short labels still sit in a wrap
+    )
+    return ft.MergeSemantics(
+        key=key,
+        content=ft.Row([toggle, text], tight=True, spacing=4, vertical_alignment=ft.CrossAxisAlignment.CENTER),
+    )
 
 
 def category_icon(name: str) -> ft.IconData:

@@ -12,7 +12,7 @@ from mobile.photo_picking import PhotoPicker
 from mobile.settings import DEFAULT_MAP_TILE_URL
 from mobile.thai_address import Area
 from mobile.viewmodels.request_form import CategoriesState, LocationSource, RequestFormViewModel
-from mobile.views.common import category_icon, error_message, heading, icon_button, keyed, muted
+from mobile.views.common import category_icon, error_message, heading, icon_button, keyed, labelled_toggle, muted
 from mobile.views.typed_field import TypedField
 from shared.photos import MAX_PHOTOS_PER_REQUEST
 from shared.request_rules import ADDRESS_MAX, BRAND_MAX, DESCRIPTION_MAX, ITEM_MAX, WEEKDAYS, ServicePlace
@@ -408,9 +408,6 @@ def _when_and_contact(vm: RequestFormViewModel, locale: Locale, fields: Fields) 
 
 
 def _consent(vm: RequestFormViewModel, locale: Locale) -> list[ft.Control]:
-    def consent_changed(e: ft.Event[ft.Checkbox]) -> None:
-        vm.set_pdpa_consent(bool(e.control.value))
-
     error = _field_error(vm, "pdpa_consent")
     controls: list[ft.Control] = [
         ft.Container(
@@ -420,13 +417,11 @@ def _consent(vm: RequestFormViewModel, locale: Locale) -> list[ft.Control]:
             border_radius=8,
             padding=10,
         ),
-        ft.Checkbox(
+        labelled_toggle(
+            ft.Checkbox(value=vm.pdpa_consent, error=bool(error), disabled=vm.fields_locked),
+            t("pdpa_label", locale),
+            vm.set_pdpa_consent,
             key="pdpa_consent",
-            label=t("pdpa_label", locale),
-            value=vm.pdpa_consent,
-            error=bool(error),
-            disabled=vm.fields_locked,
-            on_change=consent_changed,
         ),
     ]
     controls += _error_line(error, "pdpa-error")

@@ -13,6 +13,7 @@ from mobile.views.common import (
     error_message,
     error_with_retry,
     keyed,
+    labelled_toggle,
     loading,
     muted,
     screen_header,
@@ -109,8 +110,8 @@ def _student_row(vm: TechniciansViewModel, row: TechnicianEdit, locale: Locale) 
     student_id: UUID = row.item.id
     name = row.item.display_name
 
-    async def active_changed(e: ft.Event[ft.Switch]) -> None:
-        await vm.toggle_active(student_id, bool(e.control.value))
+    async def active_changed(on: bool) -> None:
+        await vm.toggle_active(student_id, on)
 
     def edit_skills(_: object = None) -> None:  # the event comes first
         vm.open_skills(student_id)
@@ -132,10 +133,11 @@ def _student_row(vm: TechniciansViewModel, row: TechnicianEdit, locale: Locale) 
             [
                 # Suspended, the switch is disabled and its own name carries the reason (a screen reader reads the
                 # name with the switch; the line above shows it to everyone).
-                ft.Switch(label=t("active_label_suspended_for" if row.suspended else "active_label_for", locale,
-                                  name=name),
-                          value=row.is_active and not row.suspended, disabled=row.saving or row.suspended,
-                          on_change=active_changed),
+                labelled_toggle(
+                    ft.Switch(value=row.is_active and not row.suspended, disabled=row.saving or row.suspended),
+                    t("active_label_suspended_for" if row.suspended else "active_label_for", locale, name=name),
+                    active_changed,
+                ),
                 ft.OutlinedButton(t("edit_skills_for", locale, name=name), icon=ft.Icons.TUNE,
                                   disabled=row.saving, on_click=edit_skills),
             ],

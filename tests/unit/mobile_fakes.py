@@ -397,6 +397,18 @@ def find(control: object, kind: type[Any], predicate: Callable[[Any], bool] = la
     return [c for c in walk(control) if isinstance(c, kind) and predicate(c)]
 
 
+def toggles(control: object, kind: type[Any]) -> list[tuple[str, Any]]:
+    """The checkboxes or switches (`kind`) of a tree, each with the label drawn beside it
+    (mobile/views/common.py::labelled_toggle: the toggle and its text merged into one node under MergeSemantics)."""
+    found: list[tuple[str, Any]] = []
+    for merged in find(control, ft.MergeSemantics):
+        row = merged.content
+        if isinstance(row, ft.Row) and len(row.controls) == 2 and isinstance(row.controls[0], kind):
+            (label,) = find(row.controls[1], ft.Text)
+            found.append((label.value, row.controls[0]))
+    return found
+
+
 def button_named(control: object, name: str) -> ft.BaseControl:
     buttons = [
         c for c in walk(control)

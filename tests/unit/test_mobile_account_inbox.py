@@ -26,7 +26,7 @@ from mobile.views.frame import app_views
 from mobile.views.inbox import inbox_view
 from shared.notifications import Kind, allowed_prefs, is_kind
 from shared.text import APP_UI, Locale
-from tests.unit.mobile_fakes import NOW, FakeBackend, MemoryStore, button_named, error_response, find, texts
+from tests.unit.mobile_fakes import NOW, FakeBackend, MemoryStore, button_named, error_response, find, texts, toggles
 
 REQUEST_ID = str(uuid4())
 
@@ -494,7 +494,7 @@ async def test_a_channel_this_app_does_not_know_still_draws_the_preferences() ->
                           "quiet_end": "07:00", "allowed": {"ready": ["push", "line", "email"]}})
     _, account = await account_of(backend)
     for locale, expected in ((Locale.TH, "ช่องทางอื่น (email)"), (Locale.EN, "Other channel (email)")):
-        boxes = [c.label for c in find(account_view(account, locale), ft.Checkbox)]
+        boxes = [label for label, _ in toggles(account_view(account, locale), ft.Checkbox)]
         assert expected in boxes and pref_label("push", locale) in boxes, boxes
     assert pref_label("push", Locale.TH) == "แอป" and pref_label("line", Locale.EN) == "LINE"
 

@@ -27,6 +27,7 @@ from tests.unit.mobile_fakes import (
     find,
     jpeg_with_exif,
     texts,
+    toggles,
     walk,
 )
 from tests.unit.mobile_screens import assert_accessible, click, fill_valid, open_form, sign_in, signed_in
@@ -369,8 +370,7 @@ async def test_form_view_builds_with_labelled_controls() -> None:
     assert named == {"ประเภทงานซ่อม": dropdown, "จังหวัด": province, "อำเภอ/เขต": district, "ตำบล/แขวง": sub_district}
     (description,) = find(tree, ft.TextField, lambda f: f.label == "อาการเสีย")
     assert description.multiline
-    (checkbox,) = find(tree, ft.Checkbox)
-    assert checkbox.label == "ยินยอมให้ใช้ข้อมูลส่วนบุคคลเพื่อการซ่อม"
+    assert [label for label, _ in toggles(tree, ft.Checkbox)] == ["ยินยอมให้ใช้ข้อมูลส่วนบุคคลเพื่อการซ่อม"]
     assert [r.label for r in find(tree, ft.Radio)] == ["ที่ศูนย์ซ่อม", "ที่บ้าน"]
     assert len(find(tree, ft.Chip)) == 7
     all_text = " ".join(texts(tree))

@@ -5,7 +5,7 @@ the students' screen, the ledger, the sign-in and the admin home's college cards
 
 import json
 from datetime import timedelta
-from typing import Any
+from typing import Any, cast
 from uuid import UUID, uuid4
 
 import flet as ft
@@ -39,6 +39,7 @@ from tests.unit.mobile_fakes import (
     find,
     jpeg_with_exif,
     texts,
+    toggles,
     walk,
 )
 from tests.unit.mobile_screens import fill_valid, open_form, signed_in, technician_job
@@ -50,8 +51,11 @@ TH = Locale.TH
 
 
 def named(kind: type[ft.BaseControl], label: str) -> Any:
-    """The one control of a kind whose label (a switch, a checkbox) is `label`."""
+    """The one control of a kind whose label (a field; a switch, a checkbox: the text beside it) is `label`."""
     def find_it(tree: ft.BaseControl) -> ft.BaseControl:
+        if kind in (ft.Checkbox, ft.Switch):
+            (toggle,) = [c for name, c in toggles(tree, kind) if name == label]
+            return cast(ft.BaseControl, toggle)
         (found,) = [c for c in walk(tree) if isinstance(c, kind) and getattr(c, "label", None) == label]
         return found
     return find_it
