@@ -425,7 +425,7 @@ PORTFOLIO_TEXTS: dict[str, tuple[str, str]] = {
     "photos_title": ("รูปก่อนและหลังซ่อม", "Before and after the repair"),
     "before": ("ก่อนซ่อม", "Before"),
     "after": ("หลังซ่อม", "After"),
-    "total": ("รวม {jobs} งาน {hours} ชั่วโมง", "Total: {jobs} jobs, {hours} hours"),
+    "total": ("รวม {jobs} งาน {hours} ชั่วโมง", "Total: {jobs} {jobs|job|jobs}, {hours} {hours|hour|hours}"),
     "none": ("ยังไม่มีงานที่ครูอนุมัติในภาคเรียนนี้", "No approved jobs this term"),
     "verify": ("ตรวจสอบแฟ้มนี้ได้ที่ {url} รหัส {code}", "Verify this portfolio at {url} with code {code}"),
     "printed": ("พิมพ์เมื่อ {when} (เวลาประเทศไทย)", "Printed {when} (Thailand time)"),

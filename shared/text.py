@@ -5,6 +5,8 @@ in one place makes a missing translation a failing unit test instead of a blank 
 """
 
 import math
+import re
+from collections.abc import Mapping
 from dataclasses import dataclass
 from enum import StrEnum
 
@@ -26,6 +28,17 @@ class Locale(StrEnum):
     EN = "en"
 
 
+# "{jobs|job|jobs}" in an English text: the word for the count `jobs`, singular or plural.
+_PLURAL = re.compile(r"\{(\w+)\|([^{}|]*)\|([^{}|]*)\}")
+
+
+def plural_en(template: str, values: Mapping[str, object]) -> str:
+    """English's one plural rule, before the values go in: "{jobs|job|jobs}" is "job" when `jobs` is written "1"
+    and "jobs" otherwise (as CLDR has it for English: "0 jobs", "1.5 hours", "1.0 hours"). Thai has no plural: its
+    texts never use the form."""
+    return _PLURAL.sub(lambda m: m[2] if str(values[m[1]]) == "1" else m[3], template)
+
+
 @dataclass(frozen=True)
 class Bilingual:
     th: str
@@ -35,7 +48,7 @@ class Bilingual:
         return self.th if locale == Locale.TH else self.en
 
     def format(self, **values: object) -> "Bilingual":
-        return Bilingual(self.th.format(**values), self.en.format(**values))
+        return Bilingual(self.th.format(**values), plural_en(self.en, values).format(**values))
 
 
 B = Bilingual
@@ -763,7 +776,7 @@ APP_UI: dict[str, Bilingual] = {
     "save_report": B("บันทึกรายงาน", "Save report"),
     "report_saved": B("บันทึกรายงานแล้ว", "Report saved"),
     "report_none": B("นักศึกษายังไม่ได้ส่งรายงาน", "No report from the student yet"),
-    "report_hours_value": B("ทำงาน {hours} ชั่วโมง", "{hours} hours worked"),
+    "report_hours_value": B("ทำงาน {hours} ชั่วโมง", "{hours} {hours|hour|hours} worked"),
     "report_part_line": B("{name} × {qty} = {cost} บาท", "{name} × {qty} = {cost} baht"),
     "report_hours_invalid": B(f"ชั่วโมงต้องเป็นตัวเลข 0–{MAX_HOURS:g}", f"Hours must be a number from 0 to {MAX_HOURS:g}"),
     "report_notes_too_long": B(f"บันทึกยาวได้ไม่เกิน {NOTES_MAX} ตัวอักษร", f"Notes can have up to {NOTES_MAX} characters"),
@@ -777,7 +790,7 @@ APP_UI: dict[str, Bilingual] = {
     "weekly_chart_title": B("งานซ่อมรายสัปดาห์ตามประเภท", "Jobs per week by category"),
     "weekly_chart_empty": B("ยังไม่มีงานใน 8 สัปดาห์ที่ผ่านมา", "No jobs in the last 8 weeks"),
     "week_of": B("สัปดาห์ {date}", "Week of {date}"),
-    "bar_label": B("{category} {n} งาน", "{category}: {n} jobs"),
+    "bar_label": B("{category} {n} งาน", "{category}: {n} {n|job|jobs}"),
     "quality_check_title": B("งานรอครูตรวจ", "Waiting for your check"),
     "quality_check_empty": B("ไม่มีงานรอตรวจ", "Nothing to check"),
     "nav_technicians": B("นักศึกษา", "Students"),
@@ -1200,7 +1213,7 @@ EXPORT_TEXTS: dict[str, Bilingual] = {
     "ledger_title": B("บันทึกชั่วโมงฝึกประสบการณ์งานซ่อม", "Training hours record"),
     "ledger_college": B("วิทยาลัย: {college}", "College: {college}"),
     "ledger_student": B("นักศึกษา: {name}", "Student: {name}"),
-    "ledger_total": B("รวม {jobs} งาน {hours} ชั่วโมง", "Total: {jobs} jobs, {hours} hours"),
+    "ledger_total": B("รวม {jobs} งาน {hours} ชั่วโมง", "Total: {jobs} {jobs|job|jobs}, {hours} {hours|hour|hours}"),
     "ledger_none": B("ยังไม่มีงานที่ผ่านการตรวจ", "No approved jobs yet"),
     "ledger_printed": B("พิมพ์เมื่อ {when} (เวลาประเทศไทย)", "Printed {when} (Thailand time)"),
     "ledger_signature": B("ลงชื่อครูผู้ควบคุม ....................................",
@@ -1353,7 +1366,7 @@ CREDIT_UI: dict[str, Bilingual] = {
     "portfolio_open": B("แฟ้มผลงานของฉัน", "My portfolio"),
     "portfolio_title": B("แฟ้มผลงาน ภาคเรียน {term}", "Portfolio, term {term}"),
     "portfolio_term": B("ภาคเรียน", "Term"),
-    "portfolio_total": B("รวม {jobs} งาน {hours} ชั่วโมง", "{jobs} jobs, {hours} hours"),
+    "portfolio_total": B("รวม {jobs} งาน {hours} ชั่วโมง", "{jobs} {jobs|job|jobs}, {hours} {hours|hour|hours}"),
     "portfolio_none": B("ยังไม่มีงานที่ครูอนุมัติในภาคเรียนนี้", "No approved jobs this term"),
     "portfolio_job": B("{item} · {category}", "{item} · {category}"),
     "portfolio_job_line": B("{role} · {hours} ชม. · {outcome}", "{role} · {hours} h · {outcome}"),
@@ -1364,7 +1377,8 @@ CREDIT_UI: dict[str, Bilingual] = {
     # The college view (teacher)
     "credit_open": B("ชั่วโมงฝึกและการเลื่อนระดับ", "Training hours and levels"),
     "credit_title": B("ชั่วโมงฝึก ภาคเรียน {term}", "Training hours, term {term}"),
-    "credit_student": B("{name}: {hours}/{target} ชม. ({jobs} งาน)", "{name}: {hours}/{target} h ({jobs} jobs)"),
+    "credit_student": B("{name}: {hours}/{target} ชม. ({jobs} งาน)",
+                        "{name}: {hours}/{target} h ({jobs} {jobs|job|jobs})"),
     "credit_meets": B("ครบเป้า", "target met"),
     "credit_below": B("ยังไม่ครบเป้า", "below target"),
     "credit_without_jobs": B("นักศึกษาที่ยังไม่มีงาน", "Students without jobs"),
@@ -1374,7 +1388,7 @@ CREDIT_UI: dict[str, Bilingual] = {
     "credit_none_lacking": B("มีทักษะครบตามงานที่เข้ามา", "No skill lacking for the demand"),
     "proposals_title": B("ข้อเสนอเลื่อนระดับ", "Level-up proposals"),
     "proposal_line": B("{name}: {skill} ระดับ {from_level} → {to_level} ({jobs} งาน)",
-                       "{name}: {skill} level {from_level} → {to_level} ({jobs} jobs)"),
+                       "{name}: {skill} level {from_level} → {to_level} ({jobs} {jobs|job|jobs})"),
     "proposal_confirm": B("ยืนยัน", "Confirm"),
     "proposal_decline": B("ไม่ยืนยัน", "Decline"),
     "proposal_confirmed": B("เลื่อนระดับแล้ว", "Level confirmed"),
@@ -1411,7 +1425,7 @@ CREDIT_TEAM_UI: dict[str, Bilingual] = {
     # credit13: the teacher's list of their college's rounds waiting for the hours approval (a job moved on too).
     "hours_waiting_title": B("ชั่วโมงฝึกรออนุมัติ", "Training hours waiting for approval"),
     "hours_waiting_none": B("ไม่มีชั่วโมงรออนุมัติ", "No hours waiting for approval"),
-    "hours_waiting_more": B("ยังมีอีก {count} รอบรออนุมัติ", "{count} more rounds waiting"),
+    "hours_waiting_more": B("ยังมีอีก {count} รอบรออนุมัติ", "{count} more {count|round|rounds} waiting"),
     "hours_waiting_show_more": B("แสดงเพิ่ม", "Show more"),
     "hours_waiting_line": B("{ref} {item} · รอบที่ {round}", "{ref} {item} · round {round}"),
     "hours_waiting_reopened": B("เจ้าของแจ้งว่ายังไม่หายหลังรอบนี้", "Its owner reopened the job after this round"),

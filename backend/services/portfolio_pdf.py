@@ -25,7 +25,7 @@ from shared.credit import (
     TeamRole,
 )
 from shared.reference import format_reference
-from shared.text import Locale
+from shared.text import Locale, plural_en
 
 # Column widths in mm of the 180 mm line: reference, approved on, item, outcome, role, hours.
 _WIDTHS = (24, 30, 52, 30, 24, 20)
@@ -35,7 +35,7 @@ _PHOTO_ROW_H = 48  # mm reserved for a job's photos (caption + the tallest photo
 
 def _w(key: str, locale: Locale, **values: object) -> str:
     th, en = PORTFOLIO_TEXTS[key]
-    return (th if locale == Locale.TH else en).format(**values)
+    return (th if locale == Locale.TH else plural_en(en, values)).format(**values)
 
 
 def _label(pair: tuple[str, str], locale: Locale) -> str:

@@ -5,7 +5,6 @@ Each test here shows one finding and fails today (xfail strict): the fix makes i
 
 import importlib.metadata
 import os
-import re
 import subprocess
 import sys
 import tomllib
@@ -23,7 +22,7 @@ from mobile.settings import PROJECT_ROOT
 from mobile.viewmodels.job import format_baht
 from mobile.views.frame import app_view
 from shared.notifications import Kind, render
-from shared.text import Locale, t
+from shared.text import Locale
 from tests.unit.mobile_fakes import FakeBackend, texts, waiting_request
 from tests.unit.mobile_screens import signed_in
 
@@ -73,27 +72,6 @@ def test_the_app_imports_on_a_phone_without_a_system_time_zone_database() -> Non
 
 
 # --- numbers and plurals as a reader reads them ----------------------------------------------------------------
-
-# The English sentences the screens fill with a count that is often 1 (a student's first approved job, one hour's
-# work, one more round waiting), with the values the views pass (mobile/views/credit.py, job.py, request_detail.py,
-# supervisor_tools.py).
-ONE_OF_A_KIND: dict[str, dict[str, object]] = {
-    "portfolio_total": {"jobs": 1, "hours": "1"},  # the student's portfolio: "1 jobs, 1 hours"
-    "ledger_total": {"jobs": 1, "hours": "1"},  # the ledger PDF (backend/services/ledger_pdf.py)
-    "credit_student": {"name": "วิชัย", "hours": "1", "target": "40", "jobs": 1},  # the college's hours
-    "proposal_line": {"name": "วิชัย", "skill": "Plumbing", "from_level": 1, "to_level": 2, "jobs": 1},
-    "report_hours_value": {"hours": "1"},  # the job's report: "1 hours worked"
-    "hours_waiting_more": {"count": 1},  # the teacher's queue: "1 more rounds waiting"
-}
-
-
-@pytest.mark.xfail(strict=True, reason="audit15b: English texts say '1 jobs', '1 hours', '1 more rounds' "
-                   "(shared/text.py has no singular for a count of one)")
-@pytest.mark.parametrize("key", sorted(ONE_OF_A_KIND))
-def test_english_counts_of_one_are_singular(key: str) -> None:
-    text = t(key, Locale.EN, **ONE_OF_A_KIND[key])
-    assert not re.search(r"\b1 (more )?(jobs|hours|rounds)\b", text), text
-
 
 @pytest.mark.xfail(strict=True, reason="audit15b: the part_proposed notification quotes the price as the database "
                    "wrote it (to_char 'FM999999990.00': 12500.00), the job screen as 12,500.00 (format_baht)")
