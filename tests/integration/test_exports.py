@@ -68,7 +68,7 @@ async def test_csv_exports_in_thai_and_english(app_and_clock: AppClock, area: Ar
     english_pdf = await api.get(f"/supervisor/ledger/{area.students['ace'][0]}.pdf", params={"lang": "en"},
                                 headers=bearer(teacher))
     english_text = "".join(p.extract_text() for p in pypdf.PdfReader(io.BytesIO(english_pdf.content)).pages)
-    assert "Total: 1 jobs, 2.5 hours" in english_text
+    assert "Total: 1 job, 2.5 hours" in english_text
 
 
 async def test_a_ledger_pdf_only_for_the_teachers_own_students(app_and_clock: AppClock, area: Area) -> None:
