@@ -9,6 +9,7 @@ import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import date, datetime
+from decimal import Decimal
 from enum import IntEnum, StrEnum
 
 from shared.categories import MAX_LEVEL
@@ -107,6 +108,11 @@ PART_PRICE_MAX = 100_000.0  # baht per unit: beyond this it is not a Fixit Cente
 PART_NOTE_MAX = 300
 PARTS_PER_JOB_MAX = 30
 PHONE_NOTE_MIN = 5  # "ok" is not a record of who approved and when
+
+
+def format_baht(value: float | Decimal) -> str:
+    """An amount of baht as every screen and message writes it: 12,500.00 (thousands grouped, two decimals)."""
+    return f"{value:,.2f}"
 
 
 def check_part(name: str, qty: int, price_baht: float) -> str | None:

@@ -9,10 +9,12 @@ it (backend/migrations/0016_notification_outbox.sql); the text is made here, at 
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime, time, timedelta
+from decimal import Decimal, InvalidOperation
 from enum import StrEnum
 from typing import Any
 from urllib.parse import urlsplit
 
+from shared.credit import format_baht
 from shared.invitations import DECLINED_WAIT_DAYS
 from shared.quoted_text import QUOTE_MAX, QUOTE_NOTE_MAX, one_line
 from shared.statuses import RequestStatus
@@ -336,6 +338,16 @@ def _quoted(key: str, value: Any, locale: Locale) -> Any:
     return one_line(value, QUOTE_MAX, t("notify_unnamed", locale))
 
 
+def _baht(stored: Any, quoted: Any) -> Any:
+    """A price as the app's screens write it (format_baht: 12,500.00), from the amount the database wrote
+    (to_char: 12500.00); anything that is not an amount stays as quoted."""
+    try:
+        amount = Decimal(str(stored))
+    except (InvalidOperation, ValueError):
+        return quoted
+    return format_baht(amount) if amount.is_finite() else quoted
+
+
 def render(kind: Kind, params: Mapping[str, Any], locale: Locale, now: datetime, ref_no: int | None = None,
            request_id: str | None = None) -> Rendered:
     """The message for one reader, at the moment it goes out (an offer's time left is counted from `now`)."""
@@ -362,6 +374,8 @@ def render(kind: Kind, params: Mapping[str, Any], locale: Locale, now: datetime,
         values["reason"] = (labels[0] if th else labels[1]) if labels else NO_NOTE.in_(locale)
     if kind == Kind.REWORK and not values["note"]:
         values["note"] = NO_NOTE.in_(locale)
+    if kind == Kind.PART_PROPOSED:
+        values["price"] = _baht(params.get("price"), values["price"])
     if kind == Kind.NO_CENTRE:
         values["place"] = one_line(" ".join(str(params.get(k) or "") for k in ("district", "province")),
                                    QUOTE_MAX, t("notify_unnamed", locale))

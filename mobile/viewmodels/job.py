@@ -19,7 +19,7 @@ from mobile.viewmodels.loadable import Done, ScreenWiring
 from mobile.viewmodels.local_ids import local_id
 from mobile.viewmodels.request_screen import RequestScreen
 from mobile.viewmodels.session import Session
-from shared.credit import PART_PRICE_MAX, PART_QTY_MAX, needs_teacher_present
+from shared.credit import PART_PRICE_MAX, PART_QTY_MAX, format_baht, needs_teacher_present
 from shared.notifications import LeadLeft, lead_left_text_key
 from shared.photos import MAX_PHOTOS_PER_REQUEST, PhotoRejected
 from shared.roles import Actor
@@ -95,10 +95,6 @@ def parse_number(text: str) -> float | None:
     except ValueError:
         return None
     return value if math.isfinite(value) else None
-
-
-def format_baht(value: float) -> str:
-    return f"{value:,.2f}"
 
 
 def tel_url(phone: str) -> str:

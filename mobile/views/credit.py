@@ -16,7 +16,6 @@ from mobile.viewmodels.credit import (
     outcome_label,
     role_label,
 )
-from mobile.viewmodels.job import format_baht
 from mobile.viewmodels.loadable import LoadState
 from mobile.views.common import (
     empty,
@@ -30,7 +29,16 @@ from mobile.views.common import (
     screen_header,
 )
 from mobile.views.typed_field import TypedField
-from shared.credit import FAULT_MAX, PART_NAME_MAX, PART_NOTE_MAX, TASK_MAX, PartApproval, PartStatus, TeamRole
+from shared.credit import (
+    FAULT_MAX,
+    PART_NAME_MAX,
+    PART_NOTE_MAX,
+    TASK_MAX,
+    PartApproval,
+    PartStatus,
+    TeamRole,
+    format_baht,
+)
 from shared.reference import format_reference
 from shared.statuses import RequestStatus
 from shared.text import Locale, status_label, t

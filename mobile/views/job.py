@@ -7,12 +7,13 @@ from mobile.formatting import format_phone
 from mobile.models import WorkDetail
 from mobile.photo_picking import PhotoPicker
 from mobile.viewmodels.credit import RecordPanel
-from mobile.viewmodels.job import JobViewModel, Step, format_baht
+from mobile.viewmodels.job import JobViewModel, Step
 from mobile.views.common import confirm_panel, error_message, heading, icon_button, keyed, loading, muted, screen_header
 from mobile.views.credit import record_panel, record_steps
 from mobile.views.photos import thumbnail_row
 from mobile.views.request_parts import PHOTO_KINDS, notice, photo_thumbnails, screen_top, summary_head, timeline
 from mobile.views.typed_field import TypedField
+from shared.credit import format_baht
 from shared.photos import MAX_PHOTOS_PER_REQUEST
 from shared.text import Locale, t
 from shared.work import NOTES_MAX, STEP_NOTE_MAX

@@ -6,7 +6,6 @@ from mobile.device import Device
 from mobile.formatting import format_phone
 from mobile.models import RequestAction, RequestDetail
 from mobile.viewmodels.credit import RecordPanel
-from mobile.viewmodels.job import format_baht
 from mobile.viewmodels.request_detail import MAX_COMMENT, RequestDetailViewModel
 from mobile.views.common import (
     confirm_panel,
@@ -21,6 +20,7 @@ from mobile.views.photos import thumbnail_row
 from mobile.views.request_parts import PHOTO_KINDS, notice, photo_thumbnails, screen_top, summary_head, timeline
 from mobile.views.typed_field import TypedField
 from shared.aftercare import RATING_MAX, RATING_MIN
+from shared.credit import format_baht
 from shared.statuses import RequestStatus
 from shared.text import Locale, t
 from shared.work import STEP_NOTE_MAX

