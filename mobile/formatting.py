@@ -3,14 +3,10 @@
 from datetime import UTC, datetime, timedelta, timezone
 
 from shared.phone import InvalidPhone, national_format, normalize_thai_phone
-from shared.text import Locale
+from shared.text import Locale, date_text
 
 # Thailand has one time zone and no daylight saving, so a fixed offset is exact.
 BANGKOK = timezone(timedelta(hours=7), "ICT")
-
-_TH_MONTHS = ("ม.ค.", "ก.พ.", "มี.ค.", "เม.ย.", "พ.ค.", "มิ.ย.", "ก.ค.", "ส.ค.", "ก.ย.", "ต.ค.", "พ.ย.", "ธ.ค.")
-_EN_MONTHS = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
-_BUDDHIST_ERA_OFFSET = 543  # Thai readers date things in the Buddhist Era: 2025 CE = 2568 BE
 
 
 def _local(moment: datetime) -> datetime:
@@ -21,10 +17,7 @@ def _local(moment: datetime) -> datetime:
 def format_date(moment: datetime, locale: Locale) -> str:
     """25 พ.ย. 2568 / 25 Nov 2025, in Thai time, as one piece for line breaking (see `unbroken`): every screen that
     shows a date keeps it whole on a 360 px phone, not only the ones somebody checked."""
-    local = _local(moment)
-    if locale == Locale.TH:
-        return unbroken(f"{local.day} {_TH_MONTHS[local.month - 1]} {local.year + _BUDDHIST_ERA_OFFSET}")
-    return unbroken(f"{local.day} {_EN_MONTHS[local.month - 1]} {local.year}")
+    return unbroken(date_text(_local(moment).date(), locale))
 
 
 def unbroken(text: str) -> str:

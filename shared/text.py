@@ -8,6 +8,7 @@ import math
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass
+from datetime import date
 from enum import StrEnum
 
 from shared.aftercare import COMMENT_MAX, RATING_MAX, RATING_MIN
@@ -52,6 +53,18 @@ class Bilingual:
 
 
 B = Bilingual
+
+TH_MONTHS = ("ม.ค.", "ก.พ.", "มี.ค.", "เม.ย.", "พ.ค.", "มิ.ย.", "ก.ค.", "ส.ค.", "ก.ย.", "ต.ค.", "พ.ย.", "ธ.ค.")
+EN_MONTHS = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
+BUDDHIST_ERA_OFFSET = 543  # Thai readers date things in the Buddhist Era: 2025 CE = 2568 BE
+
+
+def date_text(day: date, locale: Locale) -> str:
+    """30 พ.ย. 2569 / 30 Nov 2026: a calendar day as each language's reader dates it (Thai: the Buddhist Era and
+    Thai month names). Which day it is in Thailand is the caller's to say (shared.thai_time.bangkok_day)."""
+    if locale == Locale.TH:
+        return f"{day.day} {TH_MONTHS[day.month - 1]} {day.year + BUDDHIST_ERA_OFFSET}"
+    return f"{day.day} {EN_MONTHS[day.month - 1]} {day.year}"
 
 # Error codes are part of the API contract: clients switch on `code`, people read the messages.
 ERRORS: dict[str, Bilingual] = {

@@ -61,7 +61,7 @@ from shared.credit import (
     term_of,
 )
 from shared.roles import AppRole
-from shared.text import Locale
+from shared.text import Locale, date_text
 from shared.thai_time import BANGKOK
 from shared.visible_text import is_blank, visible_length
 
@@ -425,6 +425,8 @@ def _verify_html(code: str, found: dict[str, Any] | None) -> str:
                 f"/ No portfolio has the code {e(code)}.</p>")
     else:
         s = found["summary"]
+        # The Thai day: the session's TimeZone (UTC on Supabase) would say Sunday for a Monday morning in Bangkok.
+        issued = found["issued_at"].astimezone(BANGKOK).date()
         outcomes = "".join(
             f"<li>{e(OUTCOME_LABELS[Outcome(k)][0])} / {e(OUTCOME_LABELS[Outcome(k)][1])}: {int(v)}</li>"
             for k, v in sorted(s.get("outcomes", {}).items()) if k in Outcome.__members__.values())
@@ -438,8 +440,8 @@ def _verify_html(code: str, found: dict[str, Any] | None) -> str:
             f"<dt>งานที่ครูอนุมัติ / Approved jobs</dt><dd>{int(s['jobs'])}</dd>"
             f"<dt>ชั่วโมง / Hours</dt><dd>{float(s['hours']):g}</dd>"
             f"</dl><ul>{outcomes}</ul>"
-            # The Thai day: the session's TimeZone (UTC on Supabase) would say Sunday for a Monday morning in Bangkok.
-            f"<p>ออกเมื่อ / Issued {e(found['issued_at'].astimezone(BANGKOK).date().isoformat())}</p>")
+            # Dated as each reader dates it: 30 พ.ย. 2569 / 30 Nov 2026 (as the app and the exports do).
+            f"<p>ออกเมื่อ / Issued {e(date_text(issued, Locale.TH))} / {e(date_text(issued, Locale.EN))}</p>")
     return ("<!doctype html><html lang=\"th\"><head><meta charset=\"utf-8\">"
             "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">"
             "<title>Fixit verify</title></head><body>" + body + "</body></html>")
