@@ -19,6 +19,7 @@ from shared.invitations import DECLINED_WAIT_DAYS
 from shared.quoted_text import QUOTE_MAX, QUOTE_NOTE_MAX, one_line
 from shared.statuses import RequestStatus
 from shared.text import NEXT_STEPS, OFFERED_WAIT_IN_QUIET_HOURS, Bilingual, Locale, bilingual, t
+from shared.thai_address import area_text
 from shared.thai_time import BANGKOK
 from shared.work import UNREPAIRABLE_REASONS
 
@@ -377,8 +378,8 @@ def render(kind: Kind, params: Mapping[str, Any], locale: Locale, now: datetime,
     if kind == Kind.PART_PROPOSED:
         values["price"] = _baht(params.get("price"), values["price"])
     if kind == Kind.NO_CENTRE:
-        values["place"] = one_line(" ".join(str(params.get(k) or "") for k in ("district", "province")),
-                                   QUOTE_MAX, t("notify_unnamed", locale))
+        values["place"] = one_line(area_text(locale, str(params.get("province") or ""),
+                                             str(params.get("district") or "")), QUOTE_MAX, t("notify_unnamed", locale))
     title, body = TEXTS[kind]
     closed = params.get(INVITED_CLOSED_KEY) if kind == Kind.INVITED else None
     if isinstance(closed, str) and closed in set(InvitedClosed):

@@ -31,6 +31,7 @@ from shared.geo import Point, distance_km
 from shared.photos import MAX_PHOTOS_PER_REQUEST
 from shared.roles import REQUESTER_ROLES, AppRole
 from shared.text import Bilingual, bilingual, error_text, role_label, t
+from shared.thai_address import area_text
 
 SignOut = Callable[[], Awaitable[None]]
 OpenJob = Callable[[UUID], Awaitable[None]]
@@ -494,8 +495,8 @@ class AdminHome(HomeViewModel):
         return not self.colleges
 
     def area(self, request: WaitingRequest) -> str:
-        parts = [p for p in (request.district, request.province) if p]
-        return ", ".join(parts) if parts else bilingual("area_unknown").in_(self._session.locale)
+        locale = self._session.locale
+        return area_text(locale, request.province, request.district) or bilingual("area_unknown").in_(locale)
 
     def choices(self, request: WaitingRequest) -> list[CollegeChoice]:
         """Every college, nearest to the request first; without a location, in the backend's order."""

@@ -11,7 +11,6 @@ from enum import StrEnum
 from typing import Any
 from uuid import UUID, uuid4
 
-from mobile import thai_address
 from mobile.api_client import ApiClient, ApiError
 from mobile.geocoding import ReverseGeocoder
 from mobile.models import Category, DuplicateSummary, RequestDetail
@@ -20,6 +19,7 @@ from mobile.photo_picking import PickedPhoto, PickPhotos, prepare, rejection_tex
 from mobile.viewmodels.local_ids import local_id
 from mobile.viewmodels.observable import Observable
 from mobile.viewmodels.session import Session
+from shared import thai_address
 from shared.display_names import clean_display_name
 from shared.phone import InvalidPhone, national_format, normalize_thai_phone
 from shared.photos import MAX_PHOTOS_PER_REQUEST, PhotoRejected, check_photo_count

@@ -23,6 +23,7 @@ from shared.aftercare import RATING_MAX, RATING_MIN
 from shared.credit import format_baht
 from shared.statuses import RequestStatus
 from shared.text import Locale, t
+from shared.thai_address import area_text
 from shared.work import STEP_NOTE_MAX
 
 ACTION_LABELS = {
@@ -131,7 +132,7 @@ def _what_you_entered(vm: RequestDetailViewModel, detail: RequestDetail, locale:
         lines.append(ft.Text(t("description", locale, description=detail.description)))
     if detail.address:
         lines.append(ft.Text(t("address", locale, address=detail.address)))
-    area = ", ".join(p for p in (detail.sub_district, detail.district, detail.province) if p)
+    area = area_text(locale, detail.province, detail.district, detail.sub_district)
     if area:
         lines.append(muted(area))
     place = t("service_place_home" if detail.service_place == "home" else "service_place_centre", locale)

@@ -10,13 +10,13 @@ import flet_map as ftm
 from mobile.device import Device, LocationDenied, LocationUnavailable
 from mobile.photo_picking import PhotoPicker
 from mobile.settings import DEFAULT_MAP_TILE_URL
-from mobile.thai_address import Area
 from mobile.viewmodels.request_form import CategoriesState, LocationSource, RequestFormViewModel
 from mobile.views.common import category_icon, error_message, heading, icon_button, keyed, labelled_toggle, muted
 from mobile.views.typed_field import TypedField
 from shared.photos import MAX_PHOTOS_PER_REQUEST
 from shared.request_rules import ADDRESS_MAX, BRAND_MAX, DESCRIPTION_MAX, ITEM_MAX, WEEKDAYS, ServicePlace
 from shared.text import WEEKDAY_LABELS, WEEKDAY_NAMES, Locale, t
+from shared.thai_address import Area
 
 # Bangkok, zoomed out to the whole country, until there is a pin.
 DEFAULT_CENTRE = (13.7563, 100.5018)

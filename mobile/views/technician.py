@@ -23,6 +23,7 @@ from mobile.views.common import (
 from mobile.views.photos import SMALL_THUMB_SIZE, thumbnail, thumbnail_row
 from mobile.views.status import offer_chip
 from shared.text import Locale, t
+from shared.thai_address import area_text
 
 
 def technician_home_view(vm: TechnicianHome, locale: Locale) -> ft.Control:
@@ -145,6 +146,6 @@ def _offer_buttons(offer: Offer, vm: TechnicianHome, locale: Locale) -> list[ft.
 
 def _where(offer: Offer, locale: Locale) -> str:
     """Distance, then the area: optional on the form, so only the parts the citizen gave."""
-    area = ", ".join(part for part in (offer.district, offer.province) if part)
+    area = area_text(locale, offer.province, offer.district)
     distance = t("distance_km", locale, km=format_km(offer.distance_km))
     return f"{distance} · {area}" if area else distance

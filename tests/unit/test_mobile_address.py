@@ -11,15 +11,15 @@ import flet as ft
 import pytest
 from pydantic_settings import SettingsConfigDict
 
-from mobile import thai_address
 from mobile.geocoding import GeopyReverseGeocoder, Place, geocoder_from_settings, place_from_location
 from mobile.settings import AppSettings
-from mobile.thai_address import AreaMatch, match_address, thai_sort_key
 from mobile.viewmodels.app import AppViewModel, Screen
 from mobile.viewmodels.home import CitizenHome
 from mobile.viewmodels.request_form import LocationSource, RequestFormViewModel
 from mobile.views.request_form import request_form_view
+from shared import thai_address
 from shared.text import Locale
+from shared.thai_address import AreaMatch, match_address, thai_sort_key
 from tests.unit.fake_photos import PickedFiles
 from tests.unit.mobile_fakes import CHIANG_MAI, DEV_CODE, PHONES, MemoryStore, RequestBackend, button_named, find, texts
 from tests.unit.mobile_screens import fill_valid, open_form

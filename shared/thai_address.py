@@ -1,4 +1,5 @@
-"""Thailand's provinces, districts and sub-districts for the request form's pickers, from geothai.
+"""Thailand's provinces, districts and sub-districts for the request form's pickers, from geothai, and a request's
+area read back in the reader's language (`area_text`: the app's cards and the backend's messages alike).
 
 No Flet here. Areas are listed in the order a reader of the shown language expects: Thai dictionary order
 for Thai names (leading vowels such as เ/โ/ไ sort under the consonant that follows them, tone marks only
@@ -11,7 +12,7 @@ reverse geocoder's address parts (see mobile/geocoding.py and `match_address`).
 import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
-from functools import cache
+from functools import cache, lru_cache
 
 import geothai
 
@@ -213,3 +214,25 @@ def match_address(parts: Mapping[str, str], postcode: str = "") -> AreaMatch:
         sub_code = found_subs[0].code
         district_code = district_code or sub_code[:4]
     return AreaMatch(province_code, district_code, sub_code)
+
+
+def area_text(locale: Locale, province: str | None, district: str | None = None,
+              sub_district: str | None = None) -> str:
+    """A request's area, smallest first and only the parts given, in the reader's language: the form posts the Thai
+    names of this gazetteer, so in English "เมืองเชียงใหม่, เชียงใหม่" reads "Mueang Chiang Mai, Chiang Mai". A name
+    the gazetteer does not know (typed elsewhere, or from an older list) is shown as stored, and in Thai every name
+    is (as the citizen chose it); "" when none is given."""
+    return ", ".join(_area_names(locale, (province or "").strip(), (district or "").strip(),
+                                 (sub_district or "").strip()))
+
+
+@lru_cache(maxsize=4096)
+def _area_names(locale: Locale, province_name: str, district_name: str, sub_district_name: str) -> tuple[str, ...]:
+    if locale == Locale.TH:
+        return tuple(name for name in (sub_district_name, district_name, province_name) if name)
+    found_province = find_province(province_name) if province_name else None
+    found_district = find_district(found_province.code, district_name) if found_province and district_name else None
+    found_sub = (find_sub_district(found_district.code, sub_district_name)
+                 if found_district and sub_district_name else None)
+    named = ((sub_district_name, found_sub), (district_name, found_district), (province_name, found_province))
+    return tuple(area.name(locale) if area else stored for stored, area in named if stored)
