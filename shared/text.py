@@ -224,6 +224,11 @@ ERRORS: dict[str, Bilingual] = {
         "งานนี้ไม่เปิดรับแล้ว (มีช่างรับไปแล้ว หมดเวลา หรือถูกถอน)",
         "This offer is no longer open (taken by someone else, expired or withdrawn)",
     ),
+    # GET /requests/{id} for a student whose offer of the job is no more (shared.statuses.OfferGone, migration 0058).
+    "offer_taken": B("นักศึกษาคนอื่นรับงานนี้ไปแล้ว งานนี้จึงไม่ได้เสนอให้คุณแล้ว",
+                     "Another student took this job: it is no longer offered to you"),
+    "offer_ended": B("งานนี้ไม่ได้เสนอให้คุณแล้ว (ปฏิเสธไปแล้ว หมดเวลา หรือข้อเสนอถูกถอน)",
+                     "This job is no longer offered to you (declined, expired or withdrawn)"),
     "offer_off_roster": B(
         "วิทยาลัยปิดการรับงานของคุณไว้ จึงรับงานนี้ไม่ได้ (สอบถามอาจารย์ได้)",
         "Your college has switched you off taking jobs, so you cannot take this one (ask your teacher)",
