@@ -362,19 +362,22 @@ class JobViewModel(RequestScreen[WorkDetail]):
         try:
             detail = await self._api.work_detail(self.request_id)
         except ApiError as exc:
-            if exc.status == 404 and self._closed is not None:
+            # Hidden from them: not found, or (0058) a job once offered to them whose offer is no more.
+            offer_gone = exc.status == 410 and exc.code in OFFER_GONE
+            hidden = exc.status == 404 or offer_gone
+            if hidden and self._closed is not None:
                 self._close(self._closed)  # still closed: the words that closed it stay
                 return
-            if exc.status == 404 and self.helping:
+            if hidden and self.helping:
                 self._close(bilingual("job_helper_left"))
                 return
-            if exc.status == 404 and self.actor == Actor.TECHNICIAN and self.detail is not None:
+            if hidden and self.actor == Actor.TECHNICIAN and self.detail is not None:
                 # The job they led, gone from them unheard (no live stream: polling): not a bare "not found".
                 self._close(bilingual("job_lead_left"))
                 return
-            if exc.status == 410 and exc.code in OFFER_GONE:
+            if offer_gone:
                 # A job offered to them, opened (a notification, a link) once the offer was no longer theirs:
-                # another student took it, or the offer ended (migration 0058). Said so, not "not found".
+                # another student took it, or the offer ended. Said so, not "not found".
                 self._close(error_text(exc.code))
                 return
             raise

@@ -8,11 +8,13 @@ import httpx
 import pytest
 
 from mobile.viewmodels.app import Screen
+from mobile.viewmodels.home import TechnicianHome
 from mobile.views.job import job_view
 from shared.statuses import OfferGone
 from shared.text import Locale, error_text
 from tests.unit.mobile_fakes import WorkBackend, error_response, texts
 from tests.unit.mobile_screens import assert_accessible, signed_in
+from tests.unit.test_mobile_credit import OffTheTeamBackend
 
 NOT_FOUND = {"ไม่พบข้อมูลที่ต้องการ", "ลองใหม่", "Not found", "Try again"}
 
@@ -59,3 +61,30 @@ async def test_a_job_never_offered_to_them_is_still_not_found() -> None:
     job = vm.job
     assert job is not None and job.closed_text is None
     assert job.error == "ไม่พบข้อมูลที่ต้องการ"
+
+
+class OnceOfferedHelperBackend(OffTheTeamBackend):
+    """A helper taken off the team who had also been offered the job before its lead took it: the backend tells them
+    the offer is gone (410), as it tells anyone it was offered to."""
+
+    def handle(self, request: httpx.Request) -> httpx.Response:
+        if self.off_team and request.url.path.startswith(f"/requests/{self.job['id']}"):
+            self.requests.append(request)
+            return error_response(410, OfferGone.TAKEN.value)
+        return super().handle(request)
+
+
+async def test_a_helper_taken_off_the_team_is_told_that_whatever_offer_they_once_had() -> None:
+    """The screen knew them as a helper: their place on the team is what changed, not an offer they no longer wait
+    for."""
+    backend = OnceOfferedHelperBackend()
+    vm = await signed_in("technician", backend)
+    home = vm.home
+    assert isinstance(home, TechnicianHome)
+    await home.open_job(home.jobs[0].id)
+    job = vm.job
+    assert job is not None and job.helping
+    backend.off_team = True
+    await job.load()
+    assert job.detail is None and job.error is None
+    assert job.closed_text is not None and job.closed_text.startswith("คุณไม่ได้อยู่ในทีมของงานนี้แล้ว")
