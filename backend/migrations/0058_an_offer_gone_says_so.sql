@@ -8,8 +8,9 @@
 -- expired or withdrawn: taken back, cancelled by its owner, sent on to another college). Null, and the 404 stays,
 -- for everyone else: only the student the offer was made to learns anything (ids cannot be probed), and only
 -- whether someone holds the job, nothing of it or of its owner. Not for a student whose offer is still pending (the
--- offer card is theirs to read), who accepted it (a former lead: 0056's words), who holds it or is or was on its team
--- (a helper: 0053's words).
+-- offer card is theirs to read), who holds the job, or who is on its team in any round, handed off or not (a
+-- helper's job screen says 0053's words). A former lead is told too: the offer they accepted is withdrawn when the
+-- job leaves them (taken back, given to another student, reopened); a job screen they had open keeps 0056's words.
 create function private.offer_gone(req uuid) returns text
 language sql stable security definer
 set search_path = ''

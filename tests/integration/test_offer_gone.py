@@ -4,13 +4,18 @@ student the offer was made to: anyone else still reads a 404 as for an id that d
 nothing of the job or its owner (migration 0058). Real PostgreSQL."""
 
 import uuid
+from typing import Any
 
 import httpx
+import pytest
 
+from mobile.api_client import ApiError
 from shared.statuses import OfferGone
 from shared.text import error_text
-from tests.helpers import bearer, sign_in
-from tests.integration.dispatch_area import Area, offers_of, submit
+from tests.helpers import bearer, fresh_phone, sign_in
+from tests.integration.builders import draft
+from tests.integration.dispatch_area import HOME, Area, offers_of, submit
+from tests.integration.test_app_contract import Recorder, app, signed_in  # noqa: F401  (app: the fixture)
 
 
 def _names(area: Area) -> dict[str, str]:
@@ -72,3 +77,22 @@ async def test_a_student_whose_offer_ended_with_nobody_on_the_job_is_told_it_is_
     cancelled = await api.post(f"/requests/{rid}/cancel", json={"note": ""}, headers=bearer(citizen))
     assert cancelled.status_code == 200, cancelled.text
     _told(await api.get(f"/requests/{rid}", headers=bearer(waiting)), OfferGone.ENDED)
+
+
+async def test_the_app_reads_the_answer_as_the_job_screen_needs_it(
+    app: Any, area: Area, database_url: str,  # noqa: F811  (the fixture)
+) -> None:
+    """The contract: the app's client raises the answer as ApiError(410, code) with the words (what the job screen
+    closes with: mobile/viewmodels/job.py)."""
+    recorder = Recorder()
+    citizen = await signed_in(recorder, app, fresh_phone())
+    created = await citizen.create_request(draft(lat=HOME[0], lon=HOME[1]))
+    offered = [o["technician_id"] for o in offers_of(database_url, str(created.id))]
+    phones = {uid: phone for uid, phone in area.students.values()}
+    taker, late = [await signed_in(recorder, app, phones[uid]) for uid in offered[:2]]
+    mine = next(o for o in (await taker.technician_offers()).offers if o.request_id == created.id)
+    await taker.accept_offer(mine.offer_id)
+    with pytest.raises(ApiError) as gone:
+        await late.work_detail(created.id)
+    text = error_text(OfferGone.TAKEN.value)
+    assert (gone.value.status, gone.value.code, gone.value.text) == (410, OfferGone.TAKEN.value, text)
