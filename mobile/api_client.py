@@ -2,10 +2,12 @@
 
 import asyncio
 import contextlib
+import dataclasses
 import logging
 import time
 from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass, field
+from datetime import UTC, datetime
 from typing import Any, TypedDict, TypeVar, Unpack
 from urllib.parse import quote
 from uuid import UUID
@@ -60,8 +62,10 @@ from shared.credit_wire import (
     TeamJob,
     total_count_from_header,
 )
-from shared.text import Bilingual, Locale, error_text
+from shared.text import Bilingual, Locale, error_text, error_text_waiting
 from shared.wire import (
+    CAPTIVE_PORTAL,
+    NETWORK_CODES,
     NETWORK_UNREACHABLE,
     TAKES_JOBS_HEADER,
     UNREAD_COUNT_HEADER,
@@ -70,8 +74,10 @@ from shared.wire import (
     PendingInvite,
     StaffInvitation,
     error_code_for_status,
+    retry_after_seconds,
     takes_jobs_from_header,
     unread_count_from_header,
+    worth_sending_again,
 )
 
 log = logging.getLogger("fixit.app.api")
@@ -182,6 +188,9 @@ class ApiError(Exception):
     fields: Mapping[str, Bilingual] = field(default_factory=dict)
     # Per-line problems of a refused CSV upload: (line number, its message).
     lines: tuple[tuple[int, Bilingual], ...] = ()
+    # The answer's Retry-After (a 429's, a 503's), in seconds from its arrival: nothing is sent again before then,
+    # and the message says when (shared.text.WAIT_ERRORS). None when the answer did not say.
+    retry_after: float | None = None
 
     @classmethod
     def from_catalog(cls, status: int, code: str) -> "ApiError":
@@ -207,7 +216,16 @@ class ApiError(Exception):
 
     @property
     def is_network(self) -> bool:
-        return self.code == NETWORK_UNREACHABLE
+        """No answer of the backend's arrived (no connection, or a captive portal answered instead): kept and sent
+        again once the network is better, as when offline."""
+        return self.code in NETWORK_CODES
+
+    @property
+    def is_retryable(self) -> bool:
+        """Sending the same call again may succeed (shared.wire.worth_sending_again): the network, a server fault,
+        too many requests (after `retry_after`). False for a refusal of what was sent (a 413, any other 4xx): the
+        person must change it, so no "retry" is offered and no outbox sends it again."""
+        return worth_sending_again(self.status, self.code)
 
     @property
     def is_session_ended(self) -> bool:
@@ -219,7 +237,19 @@ class ApiError(Exception):
         return f"{self.status} {self.code}: {self.message_en}"
 
 
-def _error_from_response(response: httpx.Response) -> ApiError:
+def _error_from_response(response: httpx.Response, now: float) -> ApiError:
+    """The error an answer carries: the backend's body, or one named by the status (a proxy's page), with its
+    Retry-After (seconds, or an HTTP date read against `now`, the client's clock) and words that say when. A
+    Retry-After on a refusal that no resend can cure (a 413 that has one) says nothing to wait for."""
+    error = _error_body(response)
+    wait = retry_after_seconds(response.headers.get("retry-after"), datetime.fromtimestamp(now, UTC))
+    if wait is None or not error.is_retryable:
+        return error
+    text = error_text_waiting(error.code, error.text, wait)
+    return dataclasses.replace(error, message_th=text.th, message_en=text.en, retry_after=wait)
+
+
+def _error_body(response: httpx.Response) -> ApiError:
     try:
         error = response.json()["error"]
         return ApiError(
@@ -236,6 +266,15 @@ def _error_from_response(response: httpx.Response) -> ApiError:
         code = error_code_for_status(status)
         text = error_text(code, status=status)
         return ApiError(status, code, text.th, text.en)
+
+
+def _from_a_portal(response: httpx.Response) -> bool:
+    """An answer the backend never gives the app: a web page (its answers are JSON, images, a PDF, or nothing), or
+    a redirect (304 aside, the catalogue's "unchanged"). A captive portal's sign-in page, or its redirect to it."""
+    if response.is_redirect and response.status_code != 304:
+        return True
+    content_type = response.headers.get("content-type", "").split(";", 1)[0].strip().lower()
+    return content_type in ("text/html", "application/xhtml+xml")
 
 
 def _field_errors(raw: Any) -> dict[str, Bilingual]:
@@ -840,10 +879,18 @@ class ApiClient:
     async def _put_photo(self, path: str, idx: int, data: bytes, content_type: str) -> UploadedPhoto:
         extension = "webp" if content_type == "image/webp" else "jpg"
         files = {"file": (f"{idx}.{extension}", data, content_type)}
-        return _parse(_UPLOADED_PHOTO, await self._call("PUT", path, files=files))
+        try:
+            return _parse(_UPLOADED_PHOTO, await self._call("PUT", path, files=files))
+        except ApiError as exc:
+            if exc.status == 413 and not exc.code.startswith("photo_"):
+                # Too large for the server or a proxy before it (nginx's 413 page, the backend's body limit): this
+                # photo is refused whenever it is sent. Said of the photo, with what to do: fewer or smaller.
+                text = error_text("photo_upload_too_large", n=idx + 1)
+                raise ApiError(413, "photo_upload_too_large", text.th, text.en) from exc
+            raise
 
     async def _call(self, method: str, path: str, **options: Unpack[_SendOptions]) -> Any:
-        """_send, then the JSON body (a body that is not JSON is a server fault)."""
+        """_send, then the JSON body (a body that is not JSON is not the backend's: see `_json`)."""
         return _json(await self._send(method, path, **options))
 
     async def _send(
@@ -880,10 +927,16 @@ class ApiClient:
             log.info("%s %s answered %s after its session ended: not applied", method, path, response.status_code)
             raise ApiError.from_catalog(401, SESSION_ENDED)
         if response.is_error:
-            error = _error_from_response(response)
+            error = _error_from_response(response, self._clock())
             if error.is_suspended and self.on_suspended is not None:
                 await self.on_suspended(error)
             raise error
+        if _from_a_portal(response):
+            # The Wi-Fi answered instead of the backend (a hotel's or café's sign-in page, "200 text/html"): nothing
+            # reached Fixit, whatever the status says. A network failure, never "done" nor an internal error.
+            log.warning("%s %s answered %s %s: not the backend (a captive portal?)", method, path,
+                        response.status_code, response.headers.get("content-type", ""))
+            raise ApiError.from_catalog(0, CAPTIVE_PORTAL)
         unread = unread_count_from_header(response.headers.get(UNREAD_COUNT_HEADER))
         if unread is not None:
             self.unread_counts_seen += 1
@@ -926,11 +979,15 @@ class ApiClient:
 
 
 def _json(response: httpx.Response) -> Any:
-    """The JSON body (a body that is not JSON is a server fault)."""
+    """The JSON body. A success whose body is no JSON at all never came from the backend (it answers JSON, and a
+    model that does not match is `_parse`'s server fault): something on the network answered in its place, a
+    captive portal that calls its page JSON or sends it without a type. Told as that, kept and sent again."""
     try:
         return response.json()
     except ValueError as exc:
-        raise ApiError.from_catalog(response.status_code, "internal_error") from exc
+        log.warning("%s %s answered %s with a body that is not JSON: not the backend (a captive portal?)",
+                    response.request.method, response.request.url.path, response.status_code)
+        raise ApiError.from_catalog(0, CAPTIVE_PORTAL) from exc
 
 
 def _parse(adapter: TypeAdapter[T], data: Any) -> T:

@@ -4,8 +4,10 @@ Nothing lost on a weak network: a draft whose POST /requests (or a photo PUT) fa
 here with everything needed to finish it — the body with its idempotency key, the processed photos, the request
 id once the POST got through and which photos already arrived. A background sender retries with exponential
 backoff; each retry reuses the key (the backend stores the request at most once) and skips uploaded photos.
-A refusal by the server (a 4xx) is never dropped silently: the item turns "failed" with the server's message
-and waits for the person to edit or discard it. A draft whose send found the sign-in gone is "held": after the
+A server that answers with a Retry-After (429 too many requests, 503) is not asked again before it says, even when
+the sender is woken meanwhile. A refusal by the server (a 4xx that sending it again cannot cure: a photo too large
+for a proxy, a draft it refuses) is never dropped silently nor sent again: the item turns "failed" with the server's
+message and waits for the person to edit or discard it. A draft whose send found the sign-in gone is "held": after the
 sign-in it waits for its writer to choose send, edit or discard, and nothing sends it before they do (they may
 have signed in hours later, or no longer want it).
 
@@ -16,6 +18,7 @@ import asyncio
 import base64
 import json
 import logging
+import time
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -38,6 +41,7 @@ SAVE_TIMEOUT_SECONDS = 10.0
 log = logging.getLogger(__name__)
 
 Sleep = Callable[[float], Awaitable[None]]
+Clock = Callable[[], float]
 Listener = Callable[[], None]
 Sent = Callable[["OutboxItem"], Awaitable[None]]
 
@@ -118,6 +122,8 @@ class OutboxItem:
     # The category's name as the form showed it: the home lists a kept draft without the categories loaded.
     category_th: str = ""
     category_en: str = ""
+    # Unix time before which the server asked not to be sent this again (its Retry-After); 0: no such wish.
+    not_before: float = 0.0
 
     @property
     def key(self) -> str:
@@ -150,6 +156,7 @@ class OutboxItem:
             "saved_at": self.saved_at,
             "category_th": self.category_th,
             "category_en": self.category_en,
+            "not_before": self.not_before,
         }
 
     @classmethod
@@ -167,6 +174,7 @@ class OutboxItem:
             saved_at=str(data.get("saved_at", "")),
             category_th=str(data.get("category_th", "")),
             category_en=str(data.get("category_en", "")),
+            not_before=float(data.get("not_before") or 0.0),
         )
 
 
@@ -206,10 +214,14 @@ class Outbox:
         sleep: Sleep = asyncio.sleep,
         on_sent: Sent | None = None,
         save_timeout: float = SAVE_TIMEOUT_SECONDS,
+        clock: Clock = time.time,
     ) -> None:
         self._api = api
         self._storage = storage
         self._save_timeout = save_timeout
+        self._clock = clock
+        # While a pending item waits for its Retry-After: when that ends (the sender sleeps at least until then).
+        self.resume_at: float | None = None
         self._owner_id = owner_id
         self._sleep = sleep
         self._on_sent = on_sent
@@ -280,9 +292,15 @@ class Outbox:
     # --- sending -------------------------------------------------------------------------------------
 
     async def flush(self) -> Outcome:
-        """Send every pending item once, oldest first; stop at the first network failure."""
+        """Send every pending item once, oldest first; stop at the first network failure, and at an item the server
+        asked to wait for (its Retry-After), which holds back the ones after it too."""
         async with self._lock:
+            self.resume_at = None
             for item in list(self.pending):
+                if item.not_before > self._clock():
+                    self.resume_at = item.not_before
+                    return Outcome.RETRY_LATER
+                item.not_before = 0.0  # its wait is over (kept with the item's next save)
                 try:
                     await self._send(item)
                 except ApiError as exc:
@@ -295,10 +313,14 @@ class Outbox:
                                 waiting.state = ItemState.HELD
                         await self._save()
                         return Outcome.DONE
-                    if _worth_retrying(exc):
+                    if exc.is_retryable:
                         item.attempts += 1
+                        if exc.retry_after is not None:
+                            item.not_before = self._clock() + exc.retry_after
+                            self.resume_at = item.not_before
                         await self._save()
                         return Outcome.RETRY_LATER
+                    # Refused: sending it again would be refused again. It waits for its writer to change it.
                     item.state = ItemState.FAILED
                     item.error_th, item.error_en = exc.message_th, exc.message_en
                     await self._save()
@@ -318,6 +340,8 @@ class Outbox:
             if outcome == Outcome.RETRY_LATER:
                 self.failures += 1
                 delay = backoff_delay(self.failures)
+                if self.resume_at is not None:  # not before the server's Retry-After
+                    delay = max(delay, self.resume_at - self._clock())
                 self.delays.append(delay)
                 await self._wait(delay)
             else:
@@ -366,9 +390,3 @@ class Outbox:
     def _changed(self) -> None:
         for listener in list(self.on_change):
             listener()
-
-
-def _worth_retrying(exc: ApiError) -> bool:
-    """No answer, a server fault (5xx), too many requests: try later. Any other 4xx is the server's "no" (a lost
-    sign-in is neither: the draft is held, see `flush`)."""
-    return exc.is_network or exc.status >= 500 or exc.status == 0 or exc.status == 429

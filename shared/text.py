@@ -4,6 +4,7 @@ The backend puts both languages into error bodies; the app picks one for its scr
 in one place makes a missing translation a failing unit test instead of a blank label.
 """
 
+import math
 from dataclasses import dataclass
 from enum import StrEnum
 
@@ -192,6 +193,20 @@ ERRORS: dict[str, Bilingual] = {
         "เซิร์ฟเวอร์ไม่รับคำขอนี้ (HTTP {status}) การลองซ้ำจะไม่ได้ผล หากยังเกิดขึ้นอีก กรุณาแจ้งผู้ดูแลระบบ",
         "The server refused this request (HTTP {status}): trying again will not help. If it keeps happening, "
         "please tell an administrator.",
+    ),
+    # A captive portal (shared.wire.CAPTIVE_PORTAL): the Wi-Fi answered with its own sign-in page instead of Fixit.
+    "captive_portal": B(
+        "เครือข่ายนี้ยังไม่ให้แอปเชื่อมต่อกับ Fixit: Wi-Fi ของโรงแรมหรือร้านกาแฟมักให้เข้าสู่ระบบ Wi-Fi ก่อน "
+        "กรุณาเปิดเว็บเบราว์เซอร์เพื่อเข้าสู่ระบบ Wi-Fi หรือใช้อินเทอร์เน็ตมือถือแทน",
+        "This network is not letting the app reach Fixit: hotel and café Wi-Fi often asks you to sign in first. "
+        "Open a web browser to sign in to the Wi-Fi, or use mobile data instead.",
+    ),
+    # A photo larger than the server (or a proxy before it) takes (413): the same photo again would be refused again.
+    "photo_upload_too_large": B(
+        "รูปที่ {n} มีขนาดใหญ่เกินกว่าที่เซิร์ฟเวอร์รับได้ การส่งซ้ำจะไม่ได้ผล กรุณาลบรูปนี้แล้วส่งรูปให้น้อยลง "
+        "หรือเลือกรูปอื่นที่เล็กกว่า",
+        "Photo {n} is larger than the server accepts: sending it again will not help. Remove it and send fewer "
+        "photos, or choose a smaller one.",
     ),
     "request_category_required": B("กรุณาเลือกประเภทงานซ่อม", "Choose what kind of repair it is"),
     "request_item_invalid": B(
@@ -631,6 +646,8 @@ APP_UI: dict[str, Bilingual] = {
         "บันทึกไว้แล้ว จะส่งให้อัตโนมัติเมื่อเชื่อมต่อได้", "Saved: it will be sent automatically once online"
     ),
     "outbox_waiting": B("รอส่ง", "Waiting to send"),
+    "outbox_waiting_until": B("เซิร์ฟเวอร์ขอให้รอ จะส่งอีกครั้งเวลา {time} น.",
+                              "The server asked to wait: it will be sent again at {time}"),
     "outbox_failed": B("ส่งไม่สำเร็จ", "Not sent"),
     "outbox_photos": B("รูปภาพ {count} รูป", "{count} photo(s)"),
     "outbox_edit": B("แก้ไขแล้วส่งใหม่", "Edit and resend"),
@@ -965,6 +982,55 @@ OFFER_STATUS_LABELS: dict[OfferStatus, Bilingual] = {
     OfferStatus.WITHDRAWN: B("ถอนข้อเสนอแล้ว", "Withdrawn"),
     OfferStatus.EXPIRED: B("หมดเวลาตอบรับ", "Expired"),
 }
+
+
+# An error answered with a Retry-After (429, 503), as the app words it once it knows when (shared.wire.
+# retry_after_seconds): "{wait}" is `wait_text`. The backend's codes that send the header, and the proxies' own.
+WAIT_ERRORS: dict[str, Bilingual] = {
+    "too_many_requests": B("ทำรายการบ่อยเกินไป กรุณาลองใหม่ในอีก {wait}", "Too many requests: try again in {wait}"),
+    "too_many_requests_later": B("ทำรายการบ่อยเกินไป กรุณาลองใหม่ในอีก {wait}",
+                                 "Too many requests: try again in {wait}"),
+    "otp_rate_limited": B("ขอรหัสบ่อยเกินไป กรุณาลองใหม่ในอีก {wait}", "Too many code requests: try again in {wait}"),
+    "otp_too_many_attempts": B("ใส่รหัสผิดหลายครั้งเกินไป กรุณาขอรหัสใหม่ในอีก {wait}",
+                               "Too many wrong codes: ask for a new one in {wait}"),
+    "portfolio_pdf_rate_limited": B("พิมพ์แฟ้มผลงานบ่อยเกินไป กรุณาลองใหม่ในอีก {wait}",
+                                    "Too many portfolio PDFs: try again in {wait}"),
+    "server_unavailable": B("เซิร์ฟเวอร์ยังไม่พร้อมให้บริการในขณะนี้ กรุณาลองใหม่ในอีก {wait}",
+                            "The server is not available at the moment: try again in {wait}"),
+    "database_unavailable": B("ระบบฐานข้อมูลขัดข้องชั่วคราว กรุณาลองใหม่ในอีก {wait}",
+                              "The database is unavailable: try again in {wait}"),
+    "sign_in_unavailable": B("ระบบเข้าสู่ระบบด้วย SMS ใช้งานไม่ได้ชั่วคราว (ผู้ดูแลระบบได้รับแจ้งแล้ว) "
+                             "กรุณาลองใหม่ในอีก {wait}",
+                             "Sign-in by SMS is not available right now (the administrators have been told): "
+                             "try again in {wait}"),
+    "auth_keys_unavailable": B("ตรวจสอบการเข้าสู่ระบบไม่ได้ชั่วคราว กรุณาลองใหม่ในอีก {wait}",
+                               "Your sign-in cannot be checked right now: try again in {wait}"),
+}
+# Any other code answered with a Retry-After: its own words, then this.
+TRY_AGAIN_IN = B("ลองใหม่ในอีก {wait}", "Try again in {wait}.")
+
+
+def wait_text(seconds: float) -> Bilingual:
+    """How long to wait, rounded up: seconds under a minute, minutes under two hours, hours beyond."""
+    whole = max(1, math.ceil(seconds))
+    if whole < 60:
+        return B(f"{whole} วินาที", f"{whole} second{'' if whole == 1 else 's'}")
+    minutes = math.ceil(whole / 60)
+    if minutes < 120:
+        return B(f"{minutes} นาที", f"{minutes} min")
+    hours = math.ceil(minutes / 60)
+    return B(f"{hours} ชั่วโมง", f"{hours} hours")
+
+
+def error_text_waiting(code: str, sent: Bilingual, seconds: float) -> Bilingual:
+    """The words of an error answered with Retry-After `seconds`: its own saying when (`WAIT_ERRORS`), or those the
+    answer carried (`sent`) followed by when to try again."""
+    wait = wait_text(seconds)
+    template = WAIT_ERRORS.get(code)
+    if template is not None:
+        return B(template.th.format(wait=wait.th), template.en.format(wait=wait.en))
+    return B(f"{sent.th} {TRY_AGAIN_IN.th.format(wait=wait.th)}",
+             f"{sent.en.rstrip('. ')}. {TRY_AGAIN_IN.en.format(wait=wait.en)}")
 
 
 def error_text(code: str, **values: object) -> Bilingual:

@@ -12,7 +12,8 @@ phone app packages this module.
 """
 
 from collections.abc import Sequence
-from datetime import datetime
+from datetime import UTC, datetime
+from email.utils import parsedate_to_datetime
 from enum import StrEnum
 from typing import Literal
 from uuid import UUID
@@ -357,6 +358,43 @@ def unread_count_from_header(value: str | None) -> int | None:
 
 # The code of a failure with no answer of the backend's at all (refused, timed out, dropped, garbled on the way).
 NETWORK_UNREACHABLE = "network_unreachable"
+# An answer arrived, but not the backend's: the network in between answered itself. A captive portal (a hotel's or
+# a café's Wi-Fi, common in Thailand) answers every address with its sign-in page, "200 text/html" (or 511, RFC 6585,
+# or a redirect to it), until the person signs in to the Wi-Fi. Cured like no connection at all: by the network.
+CAPTIVE_PORTAL = "captive_portal"
+# The failures in which no answer of the backend's arrived: the network is to blame, the same call may go through
+# once it is better (the outbox keeps a draft and sends it then).
+NETWORK_CODES = frozenset({NETWORK_UNREACHABLE, CAPTIVE_PORTAL})
+# The longest Retry-After the app waits for: a proxy's nonsense ("Retry-After: 99999999") must not hold a draft back
+# for years; the backend's own limits reset within the hour.
+RETRY_AFTER_MAX_SECONDS = 24 * 3600
+
+
+def worth_sending_again(status: int, code: str) -> bool:
+    """Whether the same call, sent again unchanged, may still succeed: no answer of the backend's (`NETWORK_CODES`,
+    a 408 timeout), a server fault or a server not ready (5xx), too many requests (429, after its Retry-After).
+    Every other 4xx is a refusal of what was sent, which sending it again can only repeat (a 413 "too large": the
+    person must send less); the app offers no "retry" for it and its outbox sends it no more (a lost sign-in, 401,
+    is neither: the app asks for the sign-in)."""
+    return code in NETWORK_CODES or status == 0 or status >= 500 or status in (408, 429)
+
+
+def retry_after_seconds(value: str | None, now: datetime) -> float | None:
+    """A Retry-After header (RFC 9110 10.2.3) as seconds from `now`: delay-seconds (what the backend sends) or an
+    HTTP date (what some proxies send); None when missing or unreadable; 0 for a date already past; at most
+    RETRY_AFTER_MAX_SECONDS."""
+    if value is None:
+        return None
+    text = value.strip()
+    if text.isascii() and text.isdigit():
+        return float(min(int(text), RETRY_AFTER_MAX_SECONDS))
+    try:
+        when = parsedate_to_datetime(text)
+    except (TypeError, ValueError, IndexError):
+        return None
+    if when.tzinfo is None:  # RFC 9110's dates are GMT; the obsolete forms may come without a zone
+        when = when.replace(tzinfo=UTC)
+    return min(max((when - now).total_seconds(), 0.0), float(RETRY_AFTER_MAX_SECONDS))
 
 
 def error_code_for_status(status: int) -> str:
@@ -368,6 +406,8 @@ def error_code_for_status(status: int) -> str:
         return "not_authenticated"
     if status == 408:  # the proxy gave up waiting for the request's bytes: a weak network
         return NETWORK_UNREACHABLE
+    if status == 511:  # "Network Authentication Required": a captive portal that says so (RFC 6585)
+        return CAPTIVE_PORTAL
     if status == 413:
         return "upload_too_large"
     if status == 429:

@@ -320,9 +320,11 @@ async def _record_handover(owner: Conn, request_id: uuid.UUID, method: HandoverM
 # (routes/work.py). `{rid}`: the request's id in SQL, a column or a parameter.
 _REOPENS = ("from public.status_events e where e.request_id = {rid} "
             "and e.from_status = 'handed_back' and e.to_status = 'submitted'")
-ROUND_SQL = f"(select 1 + count(*)::int {_REOPENS})"
+# The round's one definition is the SQL function private.request_round (migration 0057), which RLS (helps_on), the
+# triggers and jobs_in_hand ask too: never spell it again here. Asked in FROM, where the planner inlines it.
+ROUND_SQL = "(select round from private.request_round({rid}))"
 ROUND_BEGAN_SQL = f"(select max(e.created_at) {_REOPENS})"
-_CURRENT_ROUND = f"select 1 + count(*)::int as round, max(e.created_at) as since {_REOPENS.format(rid='%s')}"
+_CURRENT_ROUND = f"select {ROUND_SQL.format(rid='%(rid)s')} as round, {ROUND_BEGAN_SQL.format(rid='%(rid)s')} as since"
 
 
 # Who is on a job's team (`t`: a job_team row): not handed off (`handed_on_at`, migrations 0048 and 0054: the job was
@@ -334,7 +336,7 @@ ON_TEAM = "t.handed_on_at is null"
 
 async def current_round(conn: Conn, request_id: uuid.UUID) -> tuple[int, datetime | None]:
     """The job's round and when it began (None: the first round, from the start)."""
-    row = await (await conn.execute(_CURRENT_ROUND, [request_id])).fetchone()
+    row = await (await conn.execute(_CURRENT_ROUND, {"rid": request_id})).fetchone()
     assert row is not None
     return int(row["round"]), row["since"]
 

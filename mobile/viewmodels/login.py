@@ -180,8 +180,9 @@ class LoginViewModel(Observable):
                 self._code_error = exc.text
         else:
             self._error = exc.text
-            # Worth pressing again only when the fault was the line or the server, not the input.
-            self.can_retry = exc.is_network or exc.status >= 500
+            # Worth pressing again only when the fault was the line or the server, not the input; not after a 429
+            # either: its message says when (its Retry-After), and pressing now is refused again.
+            self.can_retry = exc.is_retryable and exc.status != 429
         self._changed()
 
     def _clear_errors(self) -> None:

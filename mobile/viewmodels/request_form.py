@@ -61,6 +61,8 @@ class FormState(StrEnum):
     EDITING = "editing"
     SENDING = "sending"
     FAILED = "failed"  # the send stopped (network, server): everything is kept for a retry
+    # A refusal that sending the same again cannot cure (a photo too large, a 4xx) is EDITING again, with the
+    # message: no retry; the person changes what it names and sends.
     SENT = "sent"
 
 
@@ -137,6 +139,8 @@ class RequestFormViewModel(Observable):
         self._photo_progress: Bilingual | None = None
         self._location_notice: Bilingual | None = None
         self._form_error: Bilingual | None = None
+        # The server's refusal of a photo, shown until that photo is removed.
+        self._refused_photo: Bilingual | None = None
         self.created: RequestDetail | None = None
         self.uploaded: set[int] = set()
         # Open requests of the same kind near the pin: a hint, never a block.
@@ -229,6 +233,13 @@ class RequestFormViewModel(Observable):
     @property
     def can_add_photo(self) -> bool:
         return len(self.photos) < MAX_PHOTOS_PER_REQUEST and self.created is None and not self.picking
+
+    def can_remove_photo(self, index: int) -> bool:
+        """Any photo before the request exists; after, one not yet sent and with none sent after it (the photos the
+        backend has keep their indexes): a photo it refused as too large is taken out and the rest go."""
+        if self.busy or not 0 <= index < len(self.photos):
+            return False
+        return self.created is None or all(sent < index for sent in self.uploaded)
 
     @property
     def has_changes(self) -> bool:
@@ -481,10 +492,13 @@ class RequestFormViewModel(Observable):
         self._changed()
 
     def remove_photo(self, index: int) -> None:
-        if self.created is not None or not 0 <= index < len(self.photos):
-            return  # after the request exists, the indexes on the server are fixed
+        if not self.can_remove_photo(index):
+            return  # after the request exists, the indexes of the photos on the server are fixed
         del self.photos[index]
         self._photo_error = None
+        if self._form_error is not None and self._form_error == self._refused_photo:
+            self._form_error = None  # the photo it named is gone
+        self._refused_photo = None
         self._changed()
 
     # --- sending ---------------------------------------------------------------------------------------
@@ -688,9 +702,18 @@ class RequestFormViewModel(Observable):
         elif exc.code.startswith("photo_"):
             self._photo_error = exc.text
             self._form_error = exc.text
-            self.state = FormState.FAILED
+            self._refused_photo = exc.text
+            # A photo refused for what it is (too large, not an image) is refused again however often it is sent:
+            # the person removes it (or it is sent again when the fault was the server's).
+            self.state = FormState.FAILED if exc.is_retryable else FormState.EDITING
+        elif not exc.is_retryable:
+            # Refused for what was sent (a proxy's 413, a 4xx): the same again would be refused again. Everything
+            # typed is kept; the message says what to change; sending is the person's, after a change.
+            self._form_error = exc.text
+            self.state = FormState.EDITING
         else:
-            # Network or server trouble: keep everything; a retry reuses the same idempotency key.
+            # Network or server trouble: keep everything; a retry reuses the same idempotency key. A 429's or a
+            # 503's message says when (its Retry-After).
             self._form_error = exc.text
             self.state = FormState.FAILED
         self._changed()

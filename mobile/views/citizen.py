@@ -1,11 +1,11 @@
 """Citizen home: drafts waiting to be sent, then my repair requests with their status; and the same for a student's
 or a teacher's own repairs on their home."""
 
-from datetime import datetime
+from datetime import UTC, datetime
 
 import flet as ft
 
-from mobile.formatting import format_datetime
+from mobile.formatting import format_datetime, format_time
 from mobile.outbox import ItemState, OutboxItem
 from mobile.viewmodels.home import CitizenHome, HomeViewModel
 from mobile.views.common import (
@@ -100,6 +100,10 @@ def _outbox_card(item: OutboxItem, vm: HomeViewModel, locale: Locale) -> ft.Cont
     ]
     if item.photos:
         details.append(muted(t("outbox_photos", locale, count=len(item.photos))))
+    if not failed and item.not_before:
+        # The server asked to wait (its Retry-After): when the sender tries again, in Thai time.
+        again = format_time(datetime.fromtimestamp(item.not_before, UTC))
+        details.append(muted(t("outbox_waiting_until", locale, time=again)))
     error = item.error
     if failed and error is not None:
 

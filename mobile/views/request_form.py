@@ -172,24 +172,24 @@ def _photos(vm: RequestFormViewModel, locale: Locale, device: Device | None) -> 
         async def remove(_: object = None, i: int = i) -> None:  # the event comes first
             vm.remove_photo(i)
 
+        layers: list[ft.Control] = [
+            ft.Image(
+                src=photo.thumbnail,
+                width=THUMB_SIZE,
+                height=THUMB_SIZE,
+                fit=ft.BoxFit.COVER,
+                border_radius=8,
+                semantics_label=t("photo_alt", locale, n=n),
+            ),
+        ]
+        # Once the request exists, a photo the backend has stays: only those not sent yet can be taken out.
+        if vm.created is None or vm.can_remove_photo(i):
+            layers.append(ft.Container(content=icon_button(ft.Icons.CLOSE, t("remove_photo", locale, n=n), remove),
+                                       right=0, top=0))
         thumbs.append(
             ft.Stack(
                 key=f"photo-{photo.local_id}",  # by the photo: the one after a removed photo keeps its ids
-                controls=[
-                    ft.Image(
-                        src=photo.thumbnail,
-                        width=THUMB_SIZE,
-                        height=THUMB_SIZE,
-                        fit=ft.BoxFit.COVER,
-                        border_radius=8,
-                        semantics_label=t("photo_alt", locale, n=n),
-                    ),
-                    ft.Container(
-                        content=icon_button(ft.Icons.CLOSE, t("remove_photo", locale, n=n), remove),
-                        right=0,
-                        top=0,
-                    ),
-                ],
+                controls=layers,
                 width=THUMB_SIZE,
                 height=THUMB_SIZE,
             )

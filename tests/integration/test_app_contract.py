@@ -22,7 +22,7 @@ from backend.services.staff import register_staff
 from backend.settings import Settings
 from mobile.api_client import ApiClient, ApiError
 from shared.roles import AppRole
-from shared.text import Locale
+from shared.text import Locale, wait_text
 from tests.helpers import fresh_phone
 from tests.integration.builders import draft
 from tests.integration.dispatch_area import HOME, Area, Clock
@@ -376,3 +376,23 @@ async def test_the_roster_of_a_suspended_student_parses_and_the_switch_on_is_ref
     assert "ระงับ" in refused.value.message_th and "suspended" in refused.value.message_en
     kept = await teacher.update_technician(dan, {"is_active": False, "skills": {"electrical_appliance": 2}})
     assert kept.suspended is True and kept.is_active is False and kept.skills == {"electrical_appliance": 2}
+
+
+async def test_the_backends_own_429_reaches_the_app_with_when_to_try_again(settings: Settings) -> None:
+    """The backend's 429s send Retry-After in seconds (backend/services/rate_limits.py): the app keeps it on the
+    error (its outbox sends nothing before it) and says when in its own words ("ลองใหม่ในอีก 60 นาที"), not the
+    body's "in 3599 seconds"."""
+    tight = settings.model_copy(update={"submits_per_person_per_hour": 1})
+    limited = create_app(tight)
+    async with limited.router.lifespan_context(limited):
+        citizen = await signed_in(Recorder(), limited, fresh_phone())
+        await citizen.create_request(draft())
+        with pytest.raises(ApiError) as refused:
+            await citizen.create_request(draft())
+        await citizen.aclose()
+    error = refused.value
+    assert (error.status, error.code, error.is_retryable) == (429, "too_many_requests", True)
+    assert error.retry_after is not None and 1 <= error.retry_after <= 3600
+    wait = wait_text(error.retry_after)
+    assert error.message_th == f"ทำรายการบ่อยเกินไป กรุณาลองใหม่ในอีก {wait.th}"
+    assert error.message_en == f"Too many requests: try again in {wait.en}"

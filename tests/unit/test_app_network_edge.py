@@ -118,8 +118,8 @@ async def test_a_proxys_413_on_a_photo_does_not_tell_the_person_to_just_try_agai
     fill_valid(form)
     form.add_photos([("a.jpg", jpeg_with_exif())])
     await form.submit()
-    await form.retry()
-    assert form.state == FormState.FAILED and len(backend.calls("POST", "/requests")) == 1
+    # No retry either (edge15): the form says what to change (tests/unit/test_app_network_last_edges.py).
+    assert form.state == FormState.EDITING and not form.can_retry and len(backend.calls("POST", "/requests")) == 1
     assert form.form_error != error_text("internal_error").th, "told to try again, which fails the same way"
 
 
