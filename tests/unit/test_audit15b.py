@@ -1,0 +1,186 @@
+"""audit15b: a hostile review of the app where it lives (a 360x640 phone, Thai and English, the packaged build).
+
+Each test here shows one finding and fails today (xfail strict): the fix makes it pass and removes the mark.
+"""
+
+import importlib.metadata
+import os
+import re
+import subprocess
+import sys
+import tomllib
+from datetime import UTC, datetime
+from types import SimpleNamespace
+from typing import Any, cast
+
+import pytest
+from flet_geolocator import GeolocatorPermissionStatus
+from packaging.requirements import Requirement
+
+from backend.routes.credit import _verify_html
+from mobile.device import FletDevice
+from mobile.settings import PROJECT_ROOT
+from mobile.viewmodels.job import format_baht
+from mobile.views.frame import app_view
+from shared.notifications import Kind, render
+from shared.text import Locale, t
+from tests.unit.mobile_fakes import FakeBackend, texts, waiting_request
+from tests.unit.mobile_screens import signed_in
+
+PYPROJECT = tomllib.loads((PROJECT_ROOT / "pyproject.toml").read_text(encoding="utf-8"))
+
+# --- the packaged build ----------------------------------------------------------------------------------------
+
+# Marker values of an Android phone (Python 3.13+ reports sys_platform "android"; older mobile builds "linux").
+ANDROID = {"sys_platform": "android", "platform_system": "Android", "os_name": "posix", "extra": ""}
+
+
+def phone_distributions() -> set[str]:
+    """What `flet build apk` installs for the phone: [project] dependencies and what they require on Android (read
+    from the installed metadata, which holds the same versions)."""
+    seen: set[str] = set()
+    todo = [Requirement(r) for r in PYPROJECT["project"]["dependencies"]]
+    while todo:
+        requirement = todo.pop()
+        name = requirement.name.lower().replace("_", "-")
+        if name in seen:
+            continue
+        seen.add(name)
+        for needed in importlib.metadata.requires(requirement.name) or []:
+            sub = Requirement(needed)
+            if sub.marker is None or sub.marker.evaluate(ANDROID):
+                todo.append(sub)
+    return seen
+
+
+@pytest.mark.xfail(strict=True, reason="audit15b: shared/thai_time.py builds ZoneInfo('Asia/Bangkok') at import; "
+                   "Android has no /usr/share/zoneinfo and tzdata is not among the app's dependencies")
+def test_the_app_imports_on_a_phone_without_a_system_time_zone_database() -> None:
+    """Android keeps its time zones in one packed file of its own, not in the IANA folders Python's zoneinfo reads
+    (/usr/share/zoneinfo...; python/cpython#127801): there `ZoneInfo(...)` finds a zone only through the PyPI
+    `tzdata` package, and Flet's maintainer gives the same advice (flet-dev/flet#5058). PYTHONTZPATH="" is such a
+    machine; `tzdata` is hidden unless the phone would get it from [project] dependencies. The app's entry
+    (main.py -> mobile.main -> mobile.app -> ... shared.text -> shared.credit -> shared.thai_time) must import."""
+    hide_tzdata = "tzdata" not in phone_distributions()
+    boot = (f"import sys\nif {hide_tzdata}: sys.modules['tzdata'] = None\n"
+            "import zoneinfo\nassert zoneinfo.TZPATH == (), zoneinfo.TZPATH\n"
+            "import mobile.main, mobile.app\nprint('imported')")
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("FIXIT_", "PYTHON"))}
+    env["PYTHONTZPATH"] = ""
+    done = subprocess.run([sys.executable, "-c", boot], cwd=PROJECT_ROOT, env=env, capture_output=True, text=True,
+                          timeout=120, check=False)
+    assert done.returncode == 0 and "imported" in done.stdout, done.stderr[-3000:]
+
+
+# --- numbers and plurals as a reader reads them ----------------------------------------------------------------
+
+# The English sentences the screens fill with a count that is often 1 (a student's first approved job, one hour's
+# work, one more round waiting), with the values the views pass (mobile/views/credit.py, job.py, request_detail.py,
+# supervisor_tools.py).
+ONE_OF_A_KIND: dict[str, dict[str, object]] = {
+    "portfolio_total": {"jobs": 1, "hours": "1"},  # the student's portfolio: "1 jobs, 1 hours"
+    "ledger_total": {"jobs": 1, "hours": "1"},  # the ledger PDF (backend/services/ledger_pdf.py)
+    "credit_student": {"name": "วิชัย", "hours": "1", "target": "40", "jobs": 1},  # the college's hours
+    "proposal_line": {"name": "วิชัย", "skill": "Plumbing", "from_level": 1, "to_level": 2, "jobs": 1},
+    "report_hours_value": {"hours": "1"},  # the job's report: "1 hours worked"
+    "hours_waiting_more": {"count": 1},  # the teacher's queue: "1 more rounds waiting"
+}
+
+
+@pytest.mark.xfail(strict=True, reason="audit15b: English texts say '1 jobs', '1 hours', '1 more rounds' "
+                   "(shared/text.py has no singular for a count of one)")
+@pytest.mark.parametrize("key", sorted(ONE_OF_A_KIND))
+def test_english_counts_of_one_are_singular(key: str) -> None:
+    text = t(key, Locale.EN, **ONE_OF_A_KIND[key])
+    assert not re.search(r"\b1 (more )?(jobs|hours|rounds)\b", text), text
+
+
+@pytest.mark.xfail(strict=True, reason="audit15b: the part_proposed notification quotes the price as the database "
+                   "wrote it (to_char 'FM999999990.00': 12500.00), the job screen as 12,500.00 (format_baht)")
+@pytest.mark.parametrize("locale", list(Locale))
+def test_a_parts_price_reads_the_same_in_the_inbox_as_on_the_job_screen(locale: Locale) -> None:
+    """Migration 0017's private.notify_part_proposed stores 'price' = to_char(qty * price_baht, 'FM999999990.00'):
+    a compressor at 12,500 baht is "12500.00" in the owner's inbox and push, while the request's screen shows the
+    same part as format_baht(12500) = "12,500.00" (mobile/views/request_detail.py)."""
+    stored = "12500.00"  # what to_char(12500, 'FM999999990.00') gives
+    body = render(Kind.PART_PROPOSED, {"item": "ตู้เย็น", "part": "คอมเพรสเซอร์", "price": stored}, locale,
+                  datetime.now(UTC), ref_no=690001).body
+    assert format_baht(12500) in body, body
+
+
+# --- the phone's own services ----------------------------------------------------------------------------------
+
+
+class AndroidGeolocator:
+    """flet-geolocator 1.0.5 on Android, as its Dart half and Baseflow's geolocator_android behave:
+    `get_current_position` calls Geolocator.getCurrentPosition, which answers permissionDenied while the app holds
+    no location permission (MethodCallHandlerImpl.onGetCurrentPosition checks hasPermission and never asks); only
+    `request_permission` shows the system's "Allow location?" dialog. Flet's Python side raises the
+    Dart error as a RuntimeError."""
+
+    def __init__(self, person_allows: bool) -> None:
+        self.person_allows = person_allows
+        self.granted = False
+        self.asked = 0
+
+    async def get_permission_status(self) -> GeolocatorPermissionStatus:
+        return GeolocatorPermissionStatus.WHILE_IN_USE if self.granted else GeolocatorPermissionStatus.DENIED
+
+    async def request_permission(self) -> GeolocatorPermissionStatus:
+        self.asked += 1
+        self.granted = self.person_allows
+        return await self.get_permission_status()
+
+    async def is_location_service_enabled(self) -> bool:
+        return True
+
+    async def get_current_position(self, configuration: object = None) -> SimpleNamespace:
+        if not self.granted:
+            raise RuntimeError("Location permission denied: User denied permissions to access the device's location.")
+        return SimpleNamespace(latitude=18.7883, longitude=98.9853)
+
+
+@pytest.mark.xfail(strict=True, reason="audit15b: mobile/device.py::FletDevice.current_position never calls "
+                   "Geolocator.request_permission: on Android the 'use my location' button answers 'denied' "
+                   "without the person ever being asked")
+async def test_use_my_location_asks_the_phone_for_permission_first() -> None:
+    device = FletDevice()
+    geolocator = AndroidGeolocator(person_allows=True)
+    device._geolocator = cast(Any, geolocator)  # the platform plugin, as a freshly installed app meets it
+    assert await device.current_position() == (18.7883, 98.9853)
+    assert geolocator.asked == 1
+
+
+@pytest.mark.xfail(strict=True, reason="audit15b: the public verify page (backend/routes/credit.py::_verify_html) "
+                   "gives the issue date as ISO Gregorian only (2026-11-30) under Thai / English labels")
+def test_the_verify_page_dates_the_portfolio_for_a_thai_reader_too() -> None:
+    """Scanned from the QR on a portfolio PDF, every line of /verify/{code} reads "Thai / English", except the date:
+    "ออกเมื่อ / Issued 2026-11-30". A Thai reader dates in the Buddhist era with Thai month names (30 พ.ย. 2569),
+    as the app (mobile/formatting.py) and the exports (backend/services/exports.py) do."""
+    summary = {"first_name": "วิชัย", "college_th": "วิทยาลัยเทคนิคเชียงใหม่", "college_en": "Chiang Mai Technical College",
+               "term": "2569-2", "jobs": 3, "hours": 7.5, "outcomes": {"fixed": 3}}
+    issued = datetime(2026, 11, 30, 3, 0, tzinfo=UTC)  # 10:00 in Bangkok
+    page = _verify_html("ABCD2345", {"term": "2569-2", "summary": summary, "issued_at": issued})
+    issued_line = next(line for line in page.split("<p>") if line.startswith("ออกเมื่อ"))
+    assert "2569" in issued_line and "พ.ย." in issued_line, issued_line
+
+
+# --- both languages ---------------------------------------------------------------------------------------------
+
+
+@pytest.mark.xfail(strict=True, reason="audit15b: the offer card (mobile/views/technician.py::_where) and the "
+                   "admin's waiting card (mobile/viewmodels/home.py) show the request's district and province in Thai "
+                   "in English mode, though the app's own gazetteer (mobile/thai_address.py) names them in English")
+@pytest.mark.parametrize("role", ["technician", "admin"])
+async def test_place_names_read_in_english_in_english_mode(role: str) -> None:
+    """The form offers provinces and districts from geothai in either language and posts the Thai names; read back,
+    they are not translated: an English-reading student sees "3.2 km · เมืองเชียงใหม่, เชียงใหม่" on an offer, an
+    admin "เมืองลำพูน, ลำพูน" on a request no centre took. They are names from a fixed list, not typed text:
+    find_province / find_district give "Mueang Chiang Mai, Chiang Mai"."""
+    backend = FakeBackend()
+    backend.waiting = [waiting_request("พัดลม", 18.58, 99.01)]
+    app = await signed_in(role, backend, Locale.EN)
+    shown = " | ".join(texts(app_view(app)))
+    thai, english = {"technician": (("เมืองเชียงใหม่",), ("Mueang Chiang Mai", "Chiang Mai")),
+                     "admin": (("เมืองลำพูน",), ("Mueang Lamphun", "Lamphun"))}[role]
+    assert all(name in shown for name in english) and not any(name in shown for name in thai), shown
