@@ -578,6 +578,12 @@ APP_UI: dict[str, Bilingual] = {
         "ไม่ได้รับอนุญาตให้ใช้ตำแหน่ง แตะบนแผนที่เพื่อปักหมุดแทนได้",
         "Location permission was denied: tap the map to place the pin instead",
     ),
+    "gps_denied_forever": B(
+        "โทรศัพท์ปิดสิทธิ์ตำแหน่งของแอปนี้ไว้ เปิดได้ที่ การตั้งค่า > แอป > ช่างพันธุ์ R > สิทธิ์ > ตำแหน่ง "
+        "แล้วแตะ \"ใช้ตำแหน่งปัจจุบัน\" อีกครั้ง หรือแตะบนแผนที่เพื่อปักหมุดแทนได้",
+        "Location is turned off for this app: allow it in the phone's Settings > Apps > ช่างพันธุ์ R > Permissions > "
+        "Location, then tap \"Use my current location\" again, or tap the map to place the pin instead",
+    ),
     "gps_failed": B(
         "หาตำแหน่งปัจจุบันไม่ได้ แตะบนแผนที่เพื่อปักหมุดแทนได้",
         "Could not get your current location: tap the map to place the pin instead",

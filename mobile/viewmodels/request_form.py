@@ -426,9 +426,11 @@ class RequestFormViewModel(Observable):
         self._address_hint = bilingual("address_from_pin" if filled else "address_not_found")
         self._changed()
 
-    def location_unavailable(self, *, denied: bool) -> None:
-        """GPS gave nothing: say so, and point to the map pin, with which the form still works."""
-        self._location_notice = bilingual("gps_denied" if denied else "gps_failed")
+    def location_unavailable(self, *, denied: bool, for_good: bool = False) -> None:
+        """GPS gave nothing: say so, and point to the map pin, with which the form still works. Refused for good
+        (the phone asks no more): where in the phone's settings to allow it."""
+        key = "gps_denied_forever" if denied and for_good else "gps_denied" if denied else "gps_failed"
+        self._location_notice = bilingual(key)
         self._changed()
 
     # --- photos ----------------------------------------------------------------------------------------

@@ -5,14 +5,10 @@ Each test here shows one finding and fails today (xfail strict): the fix makes i
 
 import re
 from datetime import UTC, datetime
-from types import SimpleNamespace
-from typing import Any, cast
 
 import pytest
-from flet_geolocator import GeolocatorPermissionStatus
 
 from backend.routes.credit import _verify_html
-from mobile.device import FletDevice
 from mobile.viewmodels.job import format_baht
 from mobile.views.frame import app_view
 from shared.notifications import Kind, render
@@ -57,46 +53,6 @@ def test_a_parts_price_reads_the_same_in_the_inbox_as_on_the_job_screen(locale: 
 
 
 # --- the phone's own services ----------------------------------------------------------------------------------
-
-
-class AndroidGeolocator:
-    """flet-geolocator 1.0.5 on Android, as its Dart half and Baseflow's geolocator_android behave:
-    `get_current_position` calls Geolocator.getCurrentPosition, which answers permissionDenied while the app holds
-    no location permission (MethodCallHandlerImpl.onGetCurrentPosition checks hasPermission and never asks); only
-    `request_permission` shows the system's "Allow location?" dialog. Flet's Python side raises the
-    Dart error as a RuntimeError."""
-
-    def __init__(self, person_allows: bool) -> None:
-        self.person_allows = person_allows
-        self.granted = False
-        self.asked = 0
-
-    async def get_permission_status(self) -> GeolocatorPermissionStatus:
-        return GeolocatorPermissionStatus.WHILE_IN_USE if self.granted else GeolocatorPermissionStatus.DENIED
-
-    async def request_permission(self) -> GeolocatorPermissionStatus:
-        self.asked += 1
-        self.granted = self.person_allows
-        return await self.get_permission_status()
-
-    async def is_location_service_enabled(self) -> bool:
-        return True
-
-    async def get_current_position(self, configuration: object = None) -> SimpleNamespace:
-        if not self.granted:
-            raise RuntimeError("Location permission denied: User denied permissions to access the device's location.")
-        return SimpleNamespace(latitude=18.7883, longitude=98.9853)
-
-
-@pytest.mark.xfail(strict=True, reason="audit15b: mobile/device.py::FletDevice.current_position never calls "
-                   "Geolocator.request_permission: on Android the 'use my location' button answers 'denied' "
-                   "without the person ever being asked")
-async def test_use_my_location_asks_the_phone_for_permission_first() -> None:
-    device = FletDevice()
-    geolocator = AndroidGeolocator(person_allows=True)
-    device._geolocator = cast(Any, geolocator)  # the platform plugin, as a freshly installed app meets it
-    assert await device.current_position() == (18.7883, 98.9853)
-    assert geolocator.asked == 1
 
 
 @pytest.mark.xfail(strict=True, reason="audit15b: the public verify page (backend/routes/credit.py::_verify_html) "
