@@ -1,12 +1,10 @@
 """Dates and numbers the way Thai (and English) readers expect them."""
 
-from datetime import UTC, datetime, timedelta, timezone
+from datetime import UTC, datetime
 
 from shared.phone import InvalidPhone, national_format, normalize_thai_phone
 from shared.text import Locale
-
-# Thailand has one time zone and no daylight saving, so a fixed offset is exact.
-BANGKOK = timezone(timedelta(hours=7), "ICT")
+from shared.thai_time import BANGKOK
 
 _TH_MONTHS = ("ม.ค.", "ก.พ.", "มี.ค.", "เม.ย.", "พ.ค.", "มิ.ย.", "ก.ค.", "ส.ค.", "ก.ย.", "ต.ค.", "พ.ย.", "ธ.ค.")
 _EN_MONTHS = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
