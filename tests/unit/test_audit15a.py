@@ -65,3 +65,16 @@ async def test_a_refused_sms_logs_no_whole_phone_number(production_masking: None
     line = JsonFormatter().format(record)
     assert "bad number" in line
     assert "0812345678" not in line, line
+
+
+@pytest.mark.xfail(strict=True, reason="audit15a: with the production access log on (FIXIT_ACCESS_LOG=true) the "
+                                       "duplicate hint's query writes the citizen's exact pin into the log")
+def test_the_access_log_holds_no_exact_place(production_masking: None) -> None:
+    # The request form asks GET /requests/duplicates with the pin of the citizen's home (a home visit) as it is.
+    path = "/requests/duplicates?category_code=appliance&lat=13.7563312&lon=100.5017651"
+    record = logging.getLogger("uvicorn.access").makeRecord(
+        "uvicorn.access", logging.INFO, __file__, 1, '%s - "%s %s HTTP/%s" %d',
+        ("203.0.113.9:5555", "GET", path, "1.1", 200), None)
+    line = JsonFormatter().format(record)
+    assert "/requests/duplicates" in line
+    assert "13.7563312" not in line and "100.5017651" not in line, line
