@@ -145,3 +145,30 @@ async def test_the_duplicate_hint_locates_nobody_more_closely_than_the_cell(api:
     estimate = (sum(c[0] for c in counted) / len(counted), sum(c[1] for c in counted) / len(counted))
     # The cell's centre is 63 m from the home: an answer that depends on the cell alone cannot do better than that.
     assert metres(estimate, home) > 40, f"located within {metres(estimate, home):.0f} m"
+
+
+@pytest.mark.xfail(strict=True, reason="audit15a: a student offered a request reads its owner's account id through "
+                                       "the Data API (timeline actor_id, photos' uploaded_by) and so knows whose home "
+                                       "it is before accepting, from an earlier job of the same citizen")
+async def test_an_offer_does_not_tell_the_student_whose_request_it_is(
+    api: httpx.AsyncClient, area: Area, database_url: str,
+) -> None:
+    citizen, _, first = await accepted_job(api, area, "ace")
+    ace_id = area.students["ace"][0]
+    # ace knows this citizen from their first job: name-less, but with the phone and home address (the rule).
+    with as_user(database_url, ace_id) as conn:
+        known = conn.execute("select citizen_id::text from public.repair_requests where id = %s", [first]).fetchone()
+    assert known is not None and known["citizen_id"]
+    # The same citizen asks again: ace is offered it, and an offer says what and roughly where, never who.
+    again = await api.post("/requests", json=draft(lat=19.3000, lon=97.9700), headers=bearer(citizen))
+    assert again.status_code == 201, again.text
+    second = again.json()["id"]
+    with as_user(database_url, ace_id) as conn:
+        offered = conn.execute("select 1 from public.offers where request_id = %s and technician_id = %s "
+                               "and status = 'pending'", [second, ace_id]).fetchone()
+        seen = conn.execute(
+            """select e.actor_id::text as id from public.status_events e where e.request_id = %(rid)s
+               union select p.uploaded_by::text from public.request_photos p where p.request_id = %(rid)s""",
+            {"rid": second}).fetchall()
+    assert offered is not None
+    assert known["citizen_id"] not in {row["id"] for row in seen}
