@@ -21,7 +21,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 from backend.settings import Settings
-from shared.phone import mask
+from shared.phone import InvalidPhone, mask, normalize_thai_phone
 
 REQUEST_ID_HEADER = "X-Request-ID"
 REQUEST_ID_NAME = REQUEST_ID_HEADER.lower().encode("latin-1")
@@ -46,7 +46,20 @@ _REDACTIONS: list[tuple[re.Pattern[str], str]] = [
     # PostgreSQL's "Failing row contains (…)" repeats a whole row: addresses, phones, notes
     (re.compile(r"Failing row contains \(.*?\)(?=\.?\s*$|\n)", re.MULTILINE), "Failing row contains ([redacted])"),
 ]
-_THAI_PHONE = re.compile(r"\+66[0-9]{8,9}\b")
+# Every form a Thai number is written in (shared/phone.py): +66812345678, +66 81 234 5678, 66812345678 (gateways),
+# 0812345678, 081-234-5678, 02-123-4567, also right after Thai text (โทร0812345678). Not inside a longer Latin word
+# or number (ids, amounts, coordinates).
+_THAI_PHONE = re.compile(
+    r"(?<![A-Za-z0-9_+.])(?:(?:\+66|66)[ -]?|0)"
+    r"(?:[689][0-9][ -]?[0-9]{3}[ -]?[0-9]{4}|[2-7][ -]?[0-9]{3}[ -]?[0-9]{4})(?!\.?[0-9])(?![A-Za-z_])"
+)
+
+
+def _mask_phone(match: re.Match[str]) -> str:
+    try:
+        return mask(normalize_thai_phone(match.group(0)))
+    except InvalidPhone:
+        return "[phone redacted]"
 
 
 class _Policy:
@@ -56,11 +69,12 @@ class _Policy:
 
 
 def redact(text: str, *, mask_phones: bool | None = None) -> str:
-    """The text without tokens, one-time codes in URLs, passwords or full phone numbers (081-xxx-5678)."""
+    """The text without tokens, one-time codes in URLs, passwords or full phone numbers in any of their written
+    forms (each becomes 081-xxx-5678)."""
     for pattern, replacement in _REDACTIONS:
         text = pattern.sub(replacement, text)
     if _Policy.mask_phones if mask_phones is None else mask_phones:
-        text = _THAI_PHONE.sub(lambda m: mask(m.group(0)), text)
+        text = _THAI_PHONE.sub(_mask_phone, text)
     return text
 
 

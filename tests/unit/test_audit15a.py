@@ -3,14 +3,9 @@
 import logging
 from collections.abc import Iterator
 
-import httpx
 import pytest
-import respx
 
 from backend.logs import JsonFormatter, _Policy
-from backend.notifications.channels import DeliveryError, Message, Target
-from backend.notifications.channels.sms import ThaiBulkSmsChannel
-from shared.notifications import Kind
 
 
 @pytest.fixture
@@ -20,28 +15,6 @@ def production_masking() -> Iterator[None]:
     _Policy.mask_phones = True
     yield
     _Policy.mask_phones = before
-
-
-@pytest.mark.xfail(strict=True, reason="audit15a: an SMS the gateway refuses writes the citizen's whole phone number "
-                                       "(national form 08x) into the production log: only +66 numbers are masked")
-@respx.mock
-async def test_a_refused_sms_logs_no_whole_phone_number(production_masking: None) -> None:
-    # ThaiBulkSMS answers a number it refuses in its documented form (tests/unit/test_notifications_channels.py).
-    respx.post("https://api-v2.thaibulksms.com/sms").mock(return_value=httpx.Response(201, json={
-        "phone_number_list": [], "bad_phone_number_list": [{"number": "0812345678",
-                                                            "message": "Invalid phone number"}]}))
-    message = Message(kind=Kind.READY, title="ซ่อมเสร็จแล้ว", body="พัดลม รับได้ที่วิทยาลัย", link="https://app.fixit.example/r/1",
-                      notification_id=1)
-    with pytest.raises(DeliveryError) as refused:
-        await ThaiBulkSmsChannel("key", "secret").send(message, Target("+66812345678"), "k-1")
-    # The worker's own line for a delivery that failed for good (backend/notifications/worker.py), as production
-    # writes it.
-    record = logging.getLogger("fixit.notifications").makeRecord(
-        "fixit.notifications", logging.WARNING, __file__, 1, "notification delivery %s failed after %d attempt(s): %s",
-        (42, 1, refused.value.reason), None)
-    line = JsonFormatter().format(record)
-    assert "bad number" in line
-    assert "0812345678" not in line, line
 
 
 @pytest.mark.xfail(strict=True, reason="audit15a: with the production access log on (FIXIT_ACCESS_LOG=true) the "
