@@ -5,7 +5,8 @@ record of a request; and no secrets or personal data in any of them.
   sane incoming `X-Request-ID` (or makes one), echoes it in the response and sets it for every log record of that
   request (a context variable, so code deep in a service logs it too).
 - `RedactingFilter` removes tokens, one-time codes, passwords and phone numbers from every record, uvicorn's
-  access log included (`GET /events?access_token=eyJ…` used to write whole JWTs into it).
+  access log included (`GET /events?access_token=eyJ…` used to write whole JWTs into it), and coarsens places in
+  query strings to one decimal (the duplicate hint's `lat=…&lon=…` is the pin of someone's home).
 - `configure_logging(settings)` installs both on the root logger and routes uvicorn's loggers through the same
   handler; `uvicorn_log_config(settings)` is the same set-up for `uvicorn.run(log_config=...)`.
 """
@@ -43,6 +44,10 @@ _REDACTIONS: list[tuple[re.Pattern[str], str]] = [
     (re.compile(r"\beyJ[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]*"), "[jwt redacted]"),
     # Passwords in connection URLs: postgresql://user:secret@host
     (re.compile(r"(?i)\b([a-z][a-z0-9+.-]*://[^/\s:@]+:)[^@\s/]+@"), r"\1[redacted]@"),
+    # A place in a query string (GET /requests/duplicates?lat=13.7563312&lon=100.5017651 is the pin of a citizen's
+    # home): kept to one decimal, about 11 km, as coarse as a deleted account's place (0.1 degree)
+    (re.compile(r"(?i)\b(lat|lon|lng|latitude|longitude)=([+-]?[0-9]*(?:\.[0-9])?)[0-9]*"),
+     r"\1=\2"),
     # PostgreSQL's "Failing row contains (…)" repeats a whole row: addresses, phones, notes
     (re.compile(r"Failing row contains \(.*?\)(?=\.?\s*$|\n)", re.MULTILINE), "Failing row contains ([redacted])"),
 ]

@@ -86,6 +86,19 @@ def test_every_written_form_of_a_mobile_number_is_masked_alike(written: str) -> 
 
 def test_landlines_are_masked_and_other_numbers_left_alone() -> None:
     assert redact("call 02-123-4567 or 021234567", mask_phones=True) == "call 02-xxx-4567 or 02-xxx-4567"
-    for text in ("request 40812345678", "id 3f0812345678ab", "paid 0812345678.50 baht", "lat=10.0812345678",
+    for text in ("request 40812345678", "id 3f0812345678ab", "paid 0812345678.50 baht", "at 10.0812345678",
                  "retry 0 2026-11-30 10:00", "status code 404"):
         assert redact(text, mask_phones=True) == text
+
+
+def test_the_access_log_holds_no_exact_place(production_masking: None) -> None:
+    # The request form asks GET /requests/duplicates with the pin of the citizen's home (a home visit) as it is.
+    path = "/requests/duplicates?category_code=appliance&lat=13.7563312&lon=100.5017651"
+    record = logging.getLogger("uvicorn.access").makeRecord(
+        "uvicorn.access", logging.INFO, __file__, 1, '%s - "%s %s HTTP/%s" %d',
+        ("203.0.113.9:5555", "GET", path, "1.1", 200), None)
+    line = JsonFormatter().format(record)
+    assert "/requests/duplicates" in line
+    assert "13.7563312" not in line and "100.5017651" not in line, line
+    # Still useful to an operator: which path, and the place to about 11 km.
+    assert "lat=13.7&lon=100.5" in line, line
