@@ -57,7 +57,7 @@ _DETAIL_ROW = f"""
     where r.id = %s
 """
 _EVENTS = """
-    select e.id, e.actor, private.first_name(e.actor_id) as actor_name, e.from_status, e.to_status, e.note,
+    select e.id, e.actor, private.event_actor_first_name(e.id) as actor_name, e.from_status, e.to_status, e.note,
            e.note_code, e.note_params, e.created_at, private.first_name(e.teacher_present_id) as teacher_present_name
     from public.status_events e where e.request_id = {rid}
 """

@@ -1,0 +1,1 @@
+"""audit15a: privacy findings provable without a database. Each test fails today (a strict xfail until fixed)."""
