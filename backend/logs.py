@@ -5,7 +5,8 @@ record of a request; and no secrets or personal data in any of them.
   sane incoming `X-Request-ID` (or makes one), echoes it in the response and sets it for every log record of that
   request (a context variable, so code deep in a service logs it too).
 - `RedactingFilter` removes tokens, one-time codes, passwords and phone numbers from every record, uvicorn's
-  access log included (`GET /events?access_token=eyJ…` used to write whole JWTs into it).
+  access log included (`GET /events?access_token=eyJ…` used to write whole JWTs into it), and coarsens places in
+  query strings to one decimal (the duplicate hint's `lat=…&lon=…` is the pin of someone's home).
 - `configure_logging(settings)` installs both on the root logger and routes uvicorn's loggers through the same
   handler; `uvicorn_log_config(settings)` is the same set-up for `uvicorn.run(log_config=...)`.
 """
@@ -21,7 +22,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 from backend.settings import Settings
-from shared.phone import mask
+from shared.phone import InvalidPhone, mask, normalize_thai_phone
 
 REQUEST_ID_HEADER = "X-Request-ID"
 REQUEST_ID_NAME = REQUEST_ID_HEADER.lower().encode("latin-1")
@@ -43,10 +44,27 @@ _REDACTIONS: list[tuple[re.Pattern[str], str]] = [
     (re.compile(r"\beyJ[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]*"), "[jwt redacted]"),
     # Passwords in connection URLs: postgresql://user:secret@host
     (re.compile(r"(?i)\b([a-z][a-z0-9+.-]*://[^/\s:@]+:)[^@\s/]+@"), r"\1[redacted]@"),
+    # A place in a query string (GET /requests/duplicates?lat=13.7563312&lon=100.5017651 is the pin of a citizen's
+    # home): kept to one decimal, about 11 km, as coarse as a deleted account's place (0.1 degree)
+    (re.compile(r"(?i)\b(lat|lon|lng|latitude|longitude)=([+-]?[0-9]*(?:\.[0-9])?)[0-9]*"),
+     r"\1=\2"),
     # PostgreSQL's "Failing row contains (…)" repeats a whole row: addresses, phones, notes
     (re.compile(r"Failing row contains \(.*?\)(?=\.?\s*$|\n)", re.MULTILINE), "Failing row contains ([redacted])"),
 ]
-_THAI_PHONE = re.compile(r"\+66[0-9]{8,9}\b")
+# Every form a Thai number is written in (shared/phone.py): +66812345678, +66 81 234 5678, 66812345678 (gateways),
+# 0812345678, 081-234-5678, 02-123-4567, also right after Thai text (โทร0812345678). Not inside a longer Latin word
+# or number (ids, amounts, coordinates).
+_THAI_PHONE = re.compile(
+    r"(?<![A-Za-z0-9_+.])(?:(?:\+66|66)[ -]?|0)"
+    r"(?:[689][0-9][ -]?[0-9]{3}[ -]?[0-9]{4}|[2-7][ -]?[0-9]{3}[ -]?[0-9]{4})(?!\.?[0-9])(?![A-Za-z_])"
+)
+
+
+def _mask_phone(match: re.Match[str]) -> str:
+    try:
+        return mask(normalize_thai_phone(match.group(0)))
+    except InvalidPhone:
+        return "[phone redacted]"
 
 
 class _Policy:
@@ -56,11 +74,12 @@ class _Policy:
 
 
 def redact(text: str, *, mask_phones: bool | None = None) -> str:
-    """The text without tokens, one-time codes in URLs, passwords or full phone numbers (081-xxx-5678)."""
+    """The text without tokens, one-time codes in URLs, passwords or full phone numbers in any of their written
+    forms (each becomes 081-xxx-5678)."""
     for pattern, replacement in _REDACTIONS:
         text = pattern.sub(replacement, text)
     if _Policy.mask_phones if mask_phones is None else mask_phones:
-        text = _THAI_PHONE.sub(lambda m: mask(m.group(0)), text)
+        text = _THAI_PHONE.sub(_mask_phone, text)
     return text
 
 

@@ -7,10 +7,19 @@ makes replacing a photo safe.
 """
 
 import asyncio
+import logging
+import os
 from pathlib import Path
 from typing import Protocol
 
 from backend.settings import Settings
+
+log = logging.getLogger(__name__)
+
+# Photos of people's homes and things: on disk, readable by the service's own account alone, whatever its umask.
+# Only the backend reads them (GET /requests/{id}/photos/... through `get`), so nothing else needs to.
+_FILE_MODE = 0o600
+_FOLDER_MODE = 0o700
 
 
 class PhotoStore(Protocol):
@@ -23,6 +32,23 @@ class DiskPhotoStore:
     def __init__(self, root: Path) -> None:
         self.root = root
 
+    def _folders(self, folder: Path) -> None:
+        """The store's root and every folder down to `folder`, each made 0700. A root left 0755 by an earlier
+        version is narrowed too: that alone shuts other accounts out of everything stored under it."""
+        root = self.root
+        if not root.exists():
+            root.mkdir(mode=_FOLDER_MODE, parents=True, exist_ok=True)
+        if root.stat().st_mode & 0o077:
+            try:
+                root.chmod(_FOLDER_MODE)
+            except OSError as exc:  # not the owner of a folder the operator made: say so, store anyway
+                log.warning("photo store %s stays readable by other accounts: %s", root, exc)
+        current = root.resolve()
+        for part in folder.relative_to(current).parts:
+            current = current / part
+            if not current.exists():
+                current.mkdir(mode=_FOLDER_MODE, exist_ok=True)
+
     def _file(self, path: str) -> Path:
         target = (self.root / path).resolve()
         if not target.is_relative_to(self.root.resolve()):
@@ -33,9 +59,12 @@ class DiskPhotoStore:
         target = self._file(path)
 
         def write() -> None:
-            target.parent.mkdir(parents=True, exist_ok=True)
+            self._folders(target.parent)
             tmp = target.with_suffix(target.suffix + ".part")
-            tmp.write_bytes(data)
+            fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, _FILE_MODE)
+            with os.fdopen(fd, "wb") as out:
+                os.fchmod(out.fileno(), _FILE_MODE)  # a stale .part of another mode keeps its mode on open
+                out.write(data)
             tmp.replace(target)  # a reader never sees half a photo
 
         await asyncio.to_thread(write)

@@ -23,7 +23,7 @@ from pathlib import Path
 from typing import Protocol
 
 import flet as ft
-from flet_geolocator import Geolocator
+from flet_geolocator import Geolocator, GeolocatorPermissionStatus
 
 from shared.photos import MAX_PICKED_BYTES
 
@@ -49,6 +49,11 @@ def web_upload_dir() -> Path:
 
 class LocationDenied(Exception):
     """The person (or the browser) refused location access."""
+
+
+class LocationDeniedForever(LocationDenied):
+    """Location access is refused for good on this phone ("don't ask again", or turned off in its settings): the
+    phone shows no more dialogs, only its settings can allow it again."""
 
 
 class LocationUnavailable(Exception):
@@ -198,6 +203,7 @@ class FletDevice:
         return [(f.name, bytes(f.bytes)) for f in files or [] if f.bytes is not None]
 
     async def current_position(self) -> tuple[float, float]:
+        await self._ask_for_location()
         try:
             position = await self._geolocator.get_current_position()
         except Exception as exc:  # the plugin reports refusals as plain errors with a message
@@ -207,6 +213,25 @@ class FletDevice:
         if position is None or position.latitude is None or position.longitude is None:
             raise LocationUnavailable("no position")
         return float(position.latitude), float(position.longitude)
+
+    async def _ask_for_location(self) -> None:
+        """On a phone, the permission first: asking for a position never asks the person (Android's geolocator
+        answers "denied" while the app holds no permission), only `request_permission` shows the system's "Allow
+        location?" dialog. In the browser, asking for the position is what shows the browser's own question (and
+        geolocator's web `request_permission` asks for a position itself, reporting any failure as refused for
+        good): nothing to do first there."""
+        if self._is_web():
+            return
+        try:
+            status = await self._geolocator.get_permission_status()
+            if status == GeolocatorPermissionStatus.DENIED:
+                status = await self._geolocator.request_permission()
+        except Exception:  # a platform that cannot say: asking for the position finds out
+            return
+        if status == GeolocatorPermissionStatus.DENIED_FOREVER:
+            raise LocationDeniedForever("location access is refused for good: only the phone's settings allow it")
+        if status == GeolocatorPermissionStatus.DENIED:
+            raise LocationDenied("the person did not allow location access")
 
     async def launch_url(self, url: str) -> None:
         await self._launcher.launch_url(url)

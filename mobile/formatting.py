@@ -1,12 +1,10 @@
 """Dates and numbers the way Thai (and English) readers expect them."""
 
-from datetime import UTC, datetime, timedelta, timezone
+from datetime import UTC, datetime
 
 from shared.phone import InvalidPhone, national_format, normalize_thai_phone
 from shared.text import Locale, date_text
-
-# Thailand has one time zone and no daylight saving, so a fixed offset is exact.
-BANGKOK = timezone(timedelta(hours=7), "ICT")
+from shared.thai_time import BANGKOK
 
 
 def _local(moment: datetime) -> datetime:

@@ -46,12 +46,19 @@ Listener = Callable[[], None]
 Sent = Callable[["OutboxItem"], Awaitable[None]]
 
 
+class StorageRefused(Exception):
+    """The device did not keep what was written: in the browser the site's storage is full (Chromium keeps about 5
+    million characters a site, and the outbox is one value holding every draft's photos as base64)."""
+
+
 class OutboxStorage(Protocol):
     """One string slot on the device (ft.SharedPreferences in the app; a dict in tests)."""
 
     async def load(self) -> str | None: ...
 
-    async def save(self, raw: str) -> None: ...
+    async def save(self, raw: str) -> None:
+        """Keep `raw` in the slot; raises StorageRefused when the device does not (the slot keeps what it had)."""
+        ...
 
 
 class MemoryOutboxStorage:
@@ -255,10 +262,21 @@ class Outbox:
     async def add(self, item: OutboxItem) -> None:
         """Keep a draft (replacing one with the same key) and wake the sender. The draft is its writer's: this
         outbox's person's unless `item.owner_id` names another (a send that gave up after its writer signed out),
-        whose draft is kept for them and neither listed nor sent here."""
+        whose draft is kept for them and neither listed nor sent here.
+
+        Raises StorageRefused when the device would not keep it (the browser's storage is full): the outbox is then
+        as it was, on the device as here, and the caller still holds the draft (the open form) and says so. Only a
+        draft kept on the device is listed as waiting to send: one that would vanish at the next reload is not."""
         item.owner_id = item.owner_id or self._owner_id
+        before = self._all
         self._all = [i for i in self._all if i.key != item.key] + [item]
-        await self._save()
+        try:
+            await self._write()
+        except StorageRefused:
+            self._all = before
+            raise
+        finally:
+            self._changed()
         self.wake()
 
     async def discard(self, key: str) -> OutboxItem | None:
@@ -376,6 +394,15 @@ class Outbox:
                 task.cancel()
 
     async def _save(self) -> None:
+        """Every change but a new draft (sending, a discard, a release): what is here is right whatever storage says,
+        so a refused write does not stop the sender; it is logged, and the next save writes the whole list."""
+        try:
+            await self._write()
+        except StorageRefused as exc:
+            log.warning("the device did not keep the outbox (%s): going on, the next save writes it all", exc)
+        self._changed()
+
+    async def _write(self) -> None:
         # asyncio.wait, not wait_for: wait_for can swallow a cancel that lands as the save finishes, and the
         # sender then never stops. An unanswered save is left to itself; the next save writes the whole list.
         save = asyncio.ensure_future(self._storage.save(encode_items(self._all)))
@@ -385,7 +412,6 @@ class Outbox:
         else:
             log.warning("the outbox's storage did not answer within %.0f s: going on, the next save writes it all",
                         self._save_timeout)
-        self._changed()
 
     def _changed(self) -> None:
         for listener in list(self.on_change):

@@ -2,7 +2,7 @@
 
 import flet as ft
 
-from mobile.outbox import OUTBOX_KEY
+from mobile.outbox import OUTBOX_KEY, StorageRefused
 from mobile.viewmodels.session import StoredSession, decode_session, encode_session
 from shared.text import Locale
 
@@ -44,4 +44,9 @@ class PreferencesOutboxStorage:
         return raw if isinstance(raw, str) else None
 
     async def save(self, raw: str) -> None:
-        await self._prefs.set(self._key, raw)
+        try:
+            kept = await self._prefs.set(self._key, raw)
+        except RuntimeError as exc:  # Flet raises the client's error: the browser's QuotaExceededError, for one
+            raise StorageRefused(str(exc)) from exc
+        if kept is False:
+            raise StorageRefused("the device did not keep the outbox")

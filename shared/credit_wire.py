@@ -62,6 +62,15 @@ class TeamMember(MemberHours):
     role: str = Field("lead", description="shared.credit.TeamRole: lead / helper")
     skill_code: str | None = None
     skill_level: int | None = None
+    handed_on: bool = Field(False, description=(
+        "no longer on the team (the job was taken from them or from the lead they came with: job_team.handed_on_at): "
+        "their row keeps the hours to credit, not a place on the team; the lead or the teacher may add them again"))
+
+
+def on_team(members: list[TeamMember]) -> list[TeamMember]:
+    """The members on the team now: what its size (shared.credit.TEAM_MAX) counts and who is not to be added again
+    (backend/services/credit.py ON_TEAM is the same rule in SQL)."""
+    return [m for m in members if not m.handed_on]
 
 
 class WaitingRound(Wire):

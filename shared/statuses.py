@@ -36,6 +36,14 @@ class OfferStatus(StrEnum):
     EXPIRED = "expired"
 
 
+class OfferGone(StrEnum):
+    """Why a student who had an offer of a job reads it no more (GET /requests/{id} answers 410 with this code, not a
+    bare 404 "not found"; migration 0058's private.offer_gone decides, for the student the offer was made to only)."""
+
+    TAKEN = "offer_taken"  # another student has the job
+    ENDED = "offer_ended"  # nobody has it: the offer was declined, expired or withdrawn
+
+
 class Route(StrEnum):
     """The path a move is asked through: some moves have exactly one proper path."""
 

@@ -265,6 +265,11 @@ ERRORS: dict[str, Bilingual] = {
         "งานนี้ไม่เปิดรับแล้ว (มีช่างรับไปแล้ว หมดเวลา หรือถูกถอน)",
         "This offer is no longer open (taken by someone else, expired or withdrawn)",
     ),
+    # GET /requests/{id} for a student whose offer of the job is no more (shared.statuses.OfferGone, migration 0058).
+    "offer_taken": B("นักศึกษาคนอื่นรับงานนี้ไปแล้ว งานนี้จึงไม่ได้เสนอให้คุณแล้ว",
+                     "Another student took this job: it is no longer offered to you"),
+    "offer_ended": B("งานนี้ไม่ได้เสนอให้คุณแล้ว (ปฏิเสธไปแล้ว หมดเวลา หรือข้อเสนอถูกถอน)",
+                     "This job is no longer offered to you (declined, expired or withdrawn)"),
     "offer_off_roster": B(
         "วิทยาลัยปิดการรับงานของคุณไว้ จึงรับงานนี้ไม่ได้ (สอบถามอาจารย์ได้)",
         "Your college has switched you off taking jobs, so you cannot take this one (ask your teacher)",
@@ -603,6 +608,20 @@ APP_UI: dict[str, Bilingual] = {
     "gps_denied": B(
         "ไม่ได้รับอนุญาตให้ใช้ตำแหน่ง แตะบนแผนที่เพื่อปักหมุดแทนได้",
         "Location permission was denied: tap the map to place the pin instead",
+    ),
+    "draft_not_kept": B(
+        "เก็บคำขอนี้ไว้ในเครื่องไม่ได้ (พื้นที่เก็บข้อมูลของเครื่องหรือเบราว์เซอร์เต็ม) จึงยังไม่ได้บันทึกไว้ส่งภายหลัง "
+        "คำขอยังอยู่ในหน้านี้ครบ อย่าปิดหน้านี้ แล้วกดส่งอีกครั้งเมื่อมีสัญญาณ หรือลดจำนวนรูป "
+        "หรือส่ง/ทิ้งคำขอที่รอส่งอยู่ก่อนเพื่อให้มีที่ว่าง",
+        "This request could not be kept on this device (its storage or the browser's is full), so it is not saved "
+        "to send later. Everything is still on this screen: keep it open and send again when you have a "
+        "connection, or remove some photos, or send or discard the requests already waiting to make room",
+    ),
+    "gps_denied_forever": B(
+        "โทรศัพท์ปิดสิทธิ์ตำแหน่งของแอปนี้ไว้ เปิดได้ที่ การตั้งค่า > แอป > ช่างพันธุ์ R > สิทธิ์ > ตำแหน่ง "
+        "แล้วแตะ \"ใช้ตำแหน่งปัจจุบัน\" อีกครั้ง หรือแตะบนแผนที่เพื่อปักหมุดแทนได้",
+        "Location is turned off for this app: allow it in the phone's Settings > Apps > ช่างพันธุ์ R > Permissions > "
+        "Location, then tap \"Use my current location\" again, or tap the map to place the pin instead",
     ),
     "gps_failed": B(
         "หาตำแหน่งปัจจุบันไม่ได้ แตะบนแผนที่เพื่อปักหมุดแทนได้",

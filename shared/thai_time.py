@@ -1,10 +1,15 @@
 """Thai time: the server runs in UTC, people live in Asia/Bangkok (UTC+7, no daylight saving). A rule that cuts by
-the day, the week or the term cuts at Bangkok's midnight, whatever the database session's TimeZone."""
+the day, the week or the term cuts at Bangkok's midnight, whatever the database session's TimeZone.
 
-from datetime import date, datetime, time, timedelta
-from zoneinfo import ZoneInfo
+BANGKOK is the one definition of that zone for the backend, the app and `shared/`: a fixed offset, not
+`zoneinfo.ZoneInfo("Asia/Bangkok")`. Bangkok has kept UTC+7 without daylight saving since 1920, so the offset is
+exact for every date the app handles, and it needs no time zone database: Android has none Python can read
+(python/cpython#127801) and the phone build does not carry the `tzdata` package, so a ZoneInfo here would stop the
+app from starting on a phone (shared/ is imported by the app's first screen)."""
 
-BANGKOK = ZoneInfo("Asia/Bangkok")
+from datetime import date, datetime, time, timedelta, timezone
+
+BANGKOK = timezone(timedelta(hours=7), "Asia/Bangkok")
 
 
 def bangkok_midnight(day: date) -> datetime:

@@ -95,7 +95,11 @@ async def duplicates(
                             days=DUPLICATE_WINDOW.days)
 
 
-@router.get("/{request_id}", response_model=RequestDetail, responses={404: {"model": ErrorResponse}})
+@router.get("/{request_id}", response_model=RequestDetail, responses={
+    404: {"model": ErrorResponse},
+    410: {"model": ErrorResponse, "description": "the caller had an offer of this job and has it no more: "
+                                                 "shared.statuses.OfferGone's code (another student took it, or "
+                                                 "the offer ended)"}})
 async def get_request(request_id: uuid.UUID, identity: IdentityDep, pool: PoolDep, now: NowDep) -> Response:
     # One statement in a transaction of its own, no generator dependency (issue 15: per-request CPU), the statement
     # and COMMIT in one wait (`read_one`); the body is mostly PostgreSQL's JSON passed through, response_model kept

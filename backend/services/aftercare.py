@@ -10,11 +10,12 @@ from backend.services.credit import close_round
 from backend.services.dispatch import DispatchPolicy, dispatch, offer_again_at_college
 from backend.services.transitions import Note, act_as, transition
 from shared.aftercare import (
+    DUPLICATE_CELL_DEG,
     DUPLICATE_COUNT_CAP,
-    DUPLICATE_RADIUS_M,
+    DUPLICATE_NEIGHBOUR_CELLS,
     DUPLICATE_WINDOW,
     RATEABLE,
-    duplicate_cell,
+    duplicate_cell_index,
     may_reopen,
 )
 from shared.roles import Actor
@@ -101,9 +102,11 @@ async def reopen(
 
 
 async def nearby_open_count(conn: Conn, category: str, lat: float, lon: float, now: datetime) -> int:
-    """How many open requests of this category this week near the grid cell of (lat, lon), capped: a coarse
-    answer that says "someone nearby already asked", never who, what exactly or where."""
-    cell_lat, cell_lon = duplicate_cell(lat, lon)
+    """How many open requests of this category this week in the grid cell of (lat, lon) or its neighbours, capped:
+    a coarse answer that says "someone nearby already asked", never who, what exactly or where. A request is
+    placed by its cell alone (shared/aftercare.py), so the answers cannot place it more closely than that."""
+    cell_lat, cell_lon = duplicate_cell_index(lat, lon)
+    reach = DUPLICATE_NEIGHBOUR_CELLS
     row = await (
         await conn.execute(
             """
@@ -111,15 +114,15 @@ async def nearby_open_count(conn: Conn, category: str, lat: float, lon: float, n
                 select 1 from public.repair_requests r
                 where r.category_code = %(category)s and r.status = any(%(open)s::public.request_status[])
                   and r.created_at >= %(since)s
-                  and r.lat between %(lat)s - 0.002 and %(lat)s + 0.002
-                  and 6371000.0 * 2 * asin(sqrt(power(sin(radians(r.lat - %(lat)s) / 2), 2)
-                       + cos(radians(%(lat)s)) * cos(radians(r.lat))
-                       * power(sin(radians(r.lon - %(lon)s) / 2), 2))) <= %(radius)s
+                  and r.lat between (%(lat)s::bigint - %(reach)s::int - 1) * %(deg)s::float8
+                                and (%(lat)s::bigint + %(reach)s::int + 1) * %(deg)s::float8
+                  and abs(round(r.lat / %(deg)s::float8)::bigint - %(lat)s::bigint) <= %(reach)s::int
+                  and abs(round(r.lon / %(deg)s::float8)::bigint - %(lon)s::bigint) <= %(reach)s::int
                 limit %(cap)s
             ) near
             """,
-            {"category": category, "lat": cell_lat, "lon": cell_lon, "since": now - DUPLICATE_WINDOW,
-             "radius": DUPLICATE_RADIUS_M, "open": [s.value for s in OPEN_STATUSES], "cap": DUPLICATE_COUNT_CAP},
+            {"category": category, "lat": cell_lat, "lon": cell_lon, "deg": DUPLICATE_CELL_DEG, "reach": reach,
+             "since": now - DUPLICATE_WINDOW, "open": [s.value for s in OPEN_STATUSES], "cap": DUPLICATE_COUNT_CAP},
         )
     ).fetchone()
     return int(row["n"]) if row else 0

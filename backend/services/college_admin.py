@@ -126,7 +126,7 @@ async def jobs(conn: Conn, college_id: uuid.UUID) -> list[dict[str, Any]]:
                   (select max(e.created_at) from public.status_events e
                    where e.request_id = r.id and e.to_status = 'done'
                      and e.created_at > coalesce({ROUND_BEGAN_SQL.format(rid='r.id')}, '-infinity')) as approved_at,
-                  (select private.first_name(e.actor_id) from public.status_events e
+                  (select private.event_actor_first_name(e.id) from public.status_events e
                    where e.request_id = r.id and e.to_status = 'done'
                      and e.created_at > coalesce({ROUND_BEGAN_SQL.format(rid='r.id')}, '-infinity')
                    order by e.id desc limit 1) as approved_by

@@ -320,14 +320,23 @@ async def _record_handover(owner: Conn, request_id: uuid.UUID, method: HandoverM
 # (routes/work.py). `{rid}`: the request's id in SQL, a column or a parameter.
 _REOPENS = ("from public.status_events e where e.request_id = {rid} "
             "and e.from_status = 'handed_back' and e.to_status = 'submitted'")
-ROUND_SQL = f"(select 1 + count(*)::int {_REOPENS})"
+# The round's one definition is the SQL function private.request_round (migration 0057), which RLS (helps_on), the
+# triggers and jobs_in_hand ask too: never spell it again here. Asked in FROM, where the planner inlines it.
+ROUND_SQL = "(select round from private.request_round({rid}))"
 ROUND_BEGAN_SQL = f"(select max(e.created_at) {_REOPENS})"
-_CURRENT_ROUND = f"select 1 + count(*)::int as round, max(e.created_at) as since {_REOPENS.format(rid='%s')}"
+_CURRENT_ROUND = f"select {ROUND_SQL.format(rid='%(rid)s')} as round, {ROUND_BEGAN_SQL.format(rid='%(rid)s')} as since"
+
+
+# Who is on a job's team (`t`: a job_team row): not handed off (`handed_on_at`, migrations 0048 and 0054: the job was
+# taken from them, or from the lead they came with). Such a row keeps the hours to credit, never a place on the team:
+# it counts for neither its size (add_member) nor reading the job (0050's private.helps_on asks the same), and the
+# app reads it as `TeamMember.handed_on` (shared.credit.on_team).
+ON_TEAM = "t.handed_on_at is null"
 
 
 async def current_round(conn: Conn, request_id: uuid.UUID) -> tuple[int, datetime | None]:
     """The job's round and when it began (None: the first round, from the start)."""
-    row = await (await conn.execute(_CURRENT_ROUND, [request_id])).fetchone()
+    row = await (await conn.execute(_CURRENT_ROUND, {"rid": request_id})).fetchone()
     assert row is not None
     return int(row["round"]), row["since"]
 
@@ -444,9 +453,12 @@ async def add_member(owner: Conn, request_id: uuid.UUID, user: uuid.UUID, member
     await check_student_tier(owner, request_id, member)  # a helper's hands are on the work too
     await _ensure_lead(owner, req)
     round_, _ = await current_round(owner, request_id)
+    # The team's size is who is on it now (ON_TEAM): a helper who left with the lead the job was taken from keeps
+    # their row for their hours, not their place; one named again (the member themselves) takes no new place.
     size = await (await owner.execute(
-        "select count(*)::int as n from public.job_team where request_id = %s and round = %s",
-        [request_id, round_])).fetchone()
+        f"select count(*)::int as n from public.job_team t where t.request_id = %s and t.round = %s and {ON_TEAM} "
+        "and t.technician_id <> %s",
+        [request_id, round_, member])).fetchone()
     if size and size["n"] >= TEAM_MAX:
         raise ApiError(409, "team_full")
     await owner.execute(
@@ -480,7 +492,8 @@ async def team(conn: Conn, request_id: uuid.UUID, round_: int | None = None) -> 
     portfolios)."""
     cur = await conn.execute(
         f"""select t.technician_id, p.display_name, t.role, t.task, t.hours::float as hours,
-                  t.approved_hours::float as approved_hours, t.approved_at, t.skill_code, t.skill_level, t.round
+                  t.approved_hours::float as approved_hours, t.approved_at, t.skill_code, t.skill_level, t.round,
+                  not ({ON_TEAM}) as handed_on
            from public.job_team t left join public.profiles p on p.id = t.technician_id
            where t.request_id = %(rid)s
              and t.round = coalesce(%(round)s::int, {ROUND_SQL.format(rid='%(rid)s')})
@@ -507,7 +520,7 @@ async def _team_with_lead(conn: Conn, req: dict[str, Any]) -> list[dict[str, Any
         return members
     lead = {"technician_id": req["technician_id"], "display_name": None, "role": "lead", "task": "",
             "hours": report["hours"] if report else None, "approved_hours": None, "approved_at": None,
-            "skill_code": None, "skill_level": None, "round": round_}
+            "skill_code": None, "skill_level": None, "round": round_, "handed_on": False}
     return [lead, *members]
 
 
@@ -663,12 +676,12 @@ _HOURS_WAITING = f"""
                              and report.hours is not null then report.hours
                         else t.hours::float8 end as hours,
                    t.approved_hours::float8 as approved_hours, t.approved_at, t.skill_code, t.skill_level,
-                   t.round, t.added_at, false as synthetic
+                   t.round, not ({ON_TEAM}) as handed_on, t.added_at, false as synthetic
             from public.job_team t left join public.profiles pr on pr.id = t.technician_id
             where t.request_id = p.request_id and t.round = p.round
             union all
             select p.technician_id, coalesce(pr.display_name, ''), 'lead', '', report.hours, null, null, null,
-                   null, p.round, null, true
+                   null, p.round, false, null, true
             from (select 1) one left join public.profiles pr on pr.id = p.technician_id
             where not p.ended and p.technician_id is not null
               and not exists (select 1 from public.job_team t where t.request_id = p.request_id

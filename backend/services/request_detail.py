@@ -19,12 +19,11 @@ from backend.services.credit import ROUND_BEGAN_SQL, ROUND_SQL
 from backend.services.handover_rule import HANDED_OVER_SQL
 from backend.services.job_reports import load_report, owners_report
 from backend.services.json_sql import as_body, json_object
-from backend.services.profiles import suspended_as
 from shared.aftercare import RATEABLE, may_reopen
 from shared.notifications import expected_wait
 from shared.reference import PREFIX
 from shared.roles import Actor
-from shared.statuses import RequestStatus, can_transition
+from shared.statuses import OfferGone, RequestStatus, can_transition
 from shared.text import NEXT_STEPS, Locale, error_text, event_note, qc_missing_key
 from shared.wire import Photo, RequestDetail, StatusEvent, WorkReport
 from shared.work import in_round, missing_for_quality_check, parts_total
@@ -58,7 +57,7 @@ _DETAIL_ROW = f"""
     where r.id = %s
 """
 _EVENTS = """
-    select e.id, e.actor, private.first_name(e.actor_id) as actor_name, e.from_status, e.to_status, e.note,
+    select e.id, e.actor, private.event_actor_first_name(e.id) as actor_name, e.from_status, e.to_status, e.note,
            e.note_code, e.note_params, e.created_at, private.first_name(e.teacher_present_id) as teacher_present_name
     from public.status_events e where e.request_id = {rid}
 """
@@ -141,8 +140,24 @@ async def read_detail_json(pool: AsyncConnectionPool[Conn], claims: Mapping[str,
     (`read_one`): GET /requests/{id}. What RLS hides is 404, or 403 `account_suspended` (as `suspended_told`)."""
     row = await read_one(pool, claims, _DETAIL_JSON, [request_id], binary=True)
     if row is None:
-        raise ApiError(403, "account_suspended") if await suspended_as(pool, claims) else ApiError(404, "not_found")
+        raise await _why_not_found(pool, claims, request_id)
     return _detail_body(row, now)
+
+
+async def _why_not_found(pool: AsyncConnectionPool[Conn], claims: Mapping[str, Any],
+                         request_id: uuid.UUID) -> ApiError:
+    """What a request RLS hid is told, in one transaction as the caller (asked only then): 403 `account_suspended`;
+    410 with the code of shared.statuses.OfferGone to the student who had an offer of it and has it no more (another
+    student took it, or the offer ended: migration 0058); 404 to anyone else, as for an id that does not exist."""
+    async with user_tx(pool, claims) as conn:
+        row = await (await conn.execute(
+            "select private.my_account_suspended() as suspended, private.offer_gone(%s) as gone",
+            [request_id])).fetchone()
+    if row is not None and row["suspended"]:
+        return ApiError(403, "account_suspended")
+    if row is not None and row["gone"] is not None:
+        return ApiError(410, OfferGone(row["gone"]).value)
+    return ApiError(404, "not_found")
 
 
 def _detail_body(row: dict[str, Any], now: datetime) -> bytes:

@@ -406,17 +406,32 @@ async def withdraw_invite(conn: Conn, college_id: uuid.UUID | None, invite_id: u
     finds it answered or gone). Deleting the account locks the profile before it cascades to the notifications and
     the invitation, so it too waits for this withdraw (or this for it) instead of deadlocking with close_invited
     below."""
-    # Whose invitation: an id keeps its account for life (sending again writes a new id), so this unlocked read
-    # names the profile to lock; the row itself is read again under its lock.
-    whose = await (await conn.execute(
-        "select profile_id from private.staff_invites where id = %s and college_id is not distinct from %s",
-        [invite_id, college_id])).fetchone()
-    if whose is not None and whose["profile_id"] is not None:
-        await conn.execute("select 1 from public.profiles where id = %s for no key update", [whose["profile_id"]])
-    row = await (await conn.execute(
-        """select role, college_id, profile_id, declined_at is not null as declined, expires_at <= now() as expired
-           from private.staff_invites where id = %s and college_id is not distinct from %s for update""",
-        [invite_id, college_id])).fetchone()
+    # Whose invitation: an id keeps its account for life once it has one (sending again writes a new id), so an
+    # unlocked read names the profile to lock, and the row is locked only while it still names that profile. One
+    # waiting for a number's first sign-up has none, and may be addressed to an account meanwhile (0055: a phone
+    # change to the number, under that account's profile lock): then the row is not taken, and the account's profile
+    # is locked before it is (tests/integration/test_invite_withdraw_lock_order.py). Holding the invitation without
+    # its account's profile, this would wait to close the account's notifications, which the account's deletion
+    # (profile, then notifications, then invitation) may hold while it waits for the invitation: a deadlock.
+    locked: uuid.UUID | None = None
+    row = None
+    for _ in range(3):  # a profile_id only ever goes from none to an account: two rounds at most
+        whose = await (await conn.execute(
+            "select profile_id from private.staff_invites where id = %s and college_id is not distinct from %s",
+            [invite_id, college_id])).fetchone()
+        if whose is None:
+            break
+        if whose["profile_id"] is not None and whose["profile_id"] != locked:
+            locked = whose["profile_id"]
+            await conn.execute("select 1 from public.profiles where id = %s for no key update", [locked])
+        row = await (await conn.execute(
+            """select role, college_id, profile_id, declined_at is not null as declined, expires_at <= now() as expired
+               from private.staff_invites
+               where id = %s and college_id is not distinct from %s and profile_id is not distinct from %s
+               for update""",
+            [invite_id, college_id, locked])).fetchone()
+        if row is not None:
+            break
     if row is None:
         # Gone without a withdraw: the person said yes (in the app, or by signing up with the phone), or their first
         # sign-in found it expired and dropped it (0039's `staff.invite_lapse`). Each is its own 409, so whoever

@@ -11,7 +11,15 @@ from mobile.api_client import ApiClient, ApiError
 from mobile.geocoding import ReverseGeocoder
 from mobile.live import LiveEvents, Refused, ServerEvent, lead_left_event, request_event
 from mobile.models import Profile, RequestDetail, SessionTokens, SignedIn
-from mobile.outbox import ItemState, MemoryOutboxStorage, Outbox, OutboxItem, OutboxStorage, Sleep
+from mobile.outbox import (
+    ItemState,
+    MemoryOutboxStorage,
+    Outbox,
+    OutboxItem,
+    OutboxStorage,
+    Sleep,
+    StorageRefused,
+)
 from mobile.push import PushRegistration
 from mobile.viewmodels.account import AccountViewModel
 from mobile.viewmodels.college_jobs import CollegeJobsViewModel
@@ -347,7 +355,13 @@ class AppViewModel(Observable):
         if self.has_unsent_changes and form is not None and outbox is not None and form.state != FormState.SENDING:
             # The half-written form is not lost with the old home: held in the person's outbox (theirs whatever
             # their role), the new home shows it to send, edit or discard.
-            await outbox.add(form.held_item())
+            try:
+                await outbox.add(form.held_item())
+            except StorageRefused:
+                # Unless the device will not keep it (its storage is full): then the form stays open and says so,
+                # and the new role's home waits for the next look (the next stream the server ends asks again).
+                form.not_kept()
+                return
         self.session.update_profile(profile)
         await self._save_session(profile)
         self._close_screens()  # the old role's screens (a college's ledger, a job) are no longer theirs

@@ -65,7 +65,7 @@ from shared.credit import (
     needs_teacher_present,
     term_bounds,
 )
-from shared.credit_wire import LevelChange, TeamJob, WaitingRound
+from shared.credit_wire import LevelChange, TeamJob, WaitingRound, on_team
 from shared.roles import Actor
 from shared.statuses import RequestStatus, next_statuses
 from shared.text import Bilingual, Locale, bilingual, error_text
@@ -281,7 +281,7 @@ class RecordPanel(Loadable):
         if self.is_teacher and self.detail is not None and self.detail.is_mine:
             return False  # a teacher's own request: its team is another teacher's to change (403 own_request_staff)
         return ((self.is_teacher or self.is_student) and record is not None and self.status in TEAM_OPEN
-                and all(m.approved_at is None for m in record.team) and len(record.team) < TEAM_MAX)
+                and all(m.approved_at is None for m in record.team) and len(on_team(record.team)) < TEAM_MAX)
 
     @property
     def round_note(self) -> str | None:
@@ -296,8 +296,9 @@ class RecordPanel(Loadable):
 
     @property
     def helper_choices(self) -> list[TechnicianItem]:
-        """Active students of the college not on the team yet, nor on the job as its lead."""
-        taken = {m.technician_id for m in (self.record.team if self.record else [])}
+        """Active students of the college not on the team (one handed off with a former lead may be added again),
+        nor on the job as its lead."""
+        taken = {m.technician_id for m in on_team(self.record.team if self.record else [])}
         lead = self.detail.technician_id if isinstance(self.detail, WorkDetail) else None
         return [s for s in self.students if s.is_active and s.id not in taken and s.id != lead]
 

@@ -23,7 +23,7 @@ from shared.credit import PART_PRICE_MAX, PART_QTY_MAX, format_baht, needs_teach
 from shared.notifications import LeadLeft, lead_left_text_key
 from shared.photos import MAX_PHOTOS_PER_REQUEST, PhotoRejected
 from shared.roles import Actor
-from shared.statuses import REASSIGNABLE, WORK_EDITABLE, RequestStatus, next_statuses
+from shared.statuses import REASSIGNABLE, WORK_EDITABLE, OfferGone, RequestStatus, next_statuses
 from shared.text import Bilingual, Locale, bilingual, error_text
 from shared.work import MAX_HOURS, MAX_PARTS, UNREPAIRABLE_REASONS, supervisor_actions
 from shared.work import NOTES_MAX as MAX_NOTES
@@ -101,6 +101,9 @@ def tel_url(phone: str) -> str:
     return "tel:" + "".join(ch for ch in phone if ch.isdigit() or ch == "+")
 
 
+OFFER_GONE = frozenset(OfferGone)
+
+
 class JobViewModel(RequestScreen[WorkDetail]):
     def __init__(
         self, api: ApiClient, session: Session, request_id: UUID, actor: Actor, *,
@@ -121,8 +124,9 @@ class JobViewModel(RequestScreen[WorkDetail]):
         self._step_gone = False
         # The job closed to this student: they helped on it and, read again (a live event told them their place on
         # the team changed, 0053), it is not theirs to read any more (taken off the team, handed off, or the owner
-        # reopened it for a new round), or they led it and it left them (0056: taken back, given to another student).
-        # Said in words instead of a bare "not found", the job no longer shown.
+        # reopened it for a new round), or they led it and it left them (0056: taken back, given to another student),
+        # or it was offered to them and is no more (0058: another student took it, or the offer ended). Said in words
+        # instead of a bare "not found", the job no longer shown.
         self._closed: Bilingual | None = None
         # After photos and the report.
         self.uploading = False
@@ -354,15 +358,23 @@ class JobViewModel(RequestScreen[WorkDetail]):
         try:
             detail = await self._api.work_detail(self.request_id)
         except ApiError as exc:
-            if exc.status == 404 and self._closed is not None:
+            # Hidden from them: not found, or (0058) a job once offered to them whose offer is no more.
+            offer_gone = exc.status == 410 and exc.code in OFFER_GONE
+            hidden = exc.status == 404 or offer_gone
+            if hidden and self._closed is not None:
                 self._close(self._closed)  # still closed: the words that closed it stay
                 return
-            if exc.status == 404 and self.helping:
+            if hidden and self.helping:
                 self._close(bilingual("job_helper_left"))
                 return
-            if exc.status == 404 and self.actor == Actor.TECHNICIAN and self.detail is not None:
+            if hidden and self.actor == Actor.TECHNICIAN and self.detail is not None:
                 # The job they led, gone from them unheard (no live stream: polling): not a bare "not found".
                 self._close(bilingual("job_lead_left"))
+                return
+            if offer_gone:
+                # A job offered to them, opened (a notification, a link) once the offer was no longer theirs:
+                # another student took it, or the offer ended. Said so, not "not found".
+                self._close(error_text(exc.code))
                 return
             raise
         self._closed = None  # on the team again: the job shows again

@@ -5,6 +5,7 @@ map), and reads back plain values and messages in the current language.
 """
 
 import asyncio
+import logging
 from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass, field
 from enum import StrEnum
@@ -14,7 +15,7 @@ from uuid import UUID, uuid4
 from mobile.api_client import ApiClient, ApiError
 from mobile.geocoding import ReverseGeocoder
 from mobile.models import Category, DuplicateSummary, RequestDetail
-from mobile.outbox import ItemState, OutboxItem, OutboxPhoto
+from mobile.outbox import ItemState, OutboxItem, OutboxPhoto, StorageRefused
 from mobile.photo_picking import PickedPhoto, PickPhotos, prepare, rejection_text
 from mobile.viewmodels.local_ids import local_id
 from mobile.viewmodels.observable import Observable
@@ -25,6 +26,8 @@ from shared.phone import InvalidPhone, national_format, normalize_thai_phone
 from shared.photos import MAX_PHOTOS_PER_REQUEST, PhotoRejected, check_photo_count
 from shared.request_rules import WEEKDAYS, DraftProblems, RequestDraft, ServicePlace, check_draft
 from shared.text import Bilingual, Locale, bilingual, error_text
+
+log = logging.getLogger(__name__)
 
 # The backend keeps province, district and sub-district as text of at most 100 characters each; the free-text
 # address at most 500 (the form's own limit).
@@ -426,9 +429,11 @@ class RequestFormViewModel(Observable):
         self._address_hint = bilingual("address_from_pin" if filled else "address_not_found")
         self._changed()
 
-    def location_unavailable(self, *, denied: bool) -> None:
-        """GPS gave nothing: say so, and point to the map pin, with which the form still works."""
-        self._location_notice = bilingual("gps_denied" if denied else "gps_failed")
+    def location_unavailable(self, *, denied: bool, for_good: bool = False) -> None:
+        """GPS gave nothing: say so, and point to the map pin, with which the form still works. Refused for good
+        (the phone asks no more): where in the phone's settings to allow it."""
+        key = "gps_denied_forever" if denied and for_good else "gps_denied" if denied else "gps_failed"
+        self._location_notice = bilingual(key)
         self._changed()
 
     # --- photos ----------------------------------------------------------------------------------------
@@ -631,6 +636,14 @@ class RequestFormViewModel(Observable):
         held.state = ItemState.HELD if held.request_id is None else ItemState.PENDING
         return held
 
+    def not_kept(self) -> None:
+        """The device would not keep this draft in the outbox (its storage is full): the form stays open with
+        everything in it, says so and what to do, and sends it again on the person's word."""
+        if self.state == FormState.SENT:
+            self.state = FormState.FAILED
+        self._form_error = bilingual("draft_not_kept")
+        self._changed()
+
     def _restore(self, item: OutboxItem) -> None:
         """Reopen a refused outbox draft for editing: the same fields, photos and idempotency key."""
         body = item.body
@@ -685,14 +698,24 @@ class RequestFormViewModel(Observable):
                 # per owner on the device) instead of vanishing with the form. Signed in again, they choose to send,
                 # edit or discard it: it may be hours later, and nothing goes out in their name unasked.
                 self.state = FormState.SENT
-                await self._on_offline(self.held_item())
+                try:
+                    await self._on_offline(self.held_item())
+                except StorageRefused:
+                    # The device would not keep it (its storage is full) and the sign-in screen replaces the form:
+                    # nothing left to hold it. The sign-in must still be asked for.
+                    log.warning("a held draft was not kept: the device's storage refused it")
             await self._on_auth_lost(exc)
             return
         if exc.is_network and self._on_offline is not None:
             # Nothing lost: the outbox keeps the draft and sends it when the network is back.
             self.state = FormState.SENT
             self._changed()
-            await self._on_offline(self.outbox_item())
+            try:
+                await self._on_offline(self.outbox_item())
+            except StorageRefused:
+                # Unless the device will not keep it (in the browser the site's storage is full: drafts with many
+                # photos): then it is not waiting anywhere but here.
+                self.not_kept()
             return
         if exc.fields and self.created is None:
             # The backend's own check disagreed: its messages go next to the fields, to be fixed and resent.

@@ -7,7 +7,7 @@ The Flet-only parts (file picker, GPS, map taps) turn into plain calls on the vi
 import flet as ft
 import flet_map as ftm
 
-from mobile.device import Device, LocationDenied, LocationUnavailable
+from mobile.device import Device, LocationDenied, LocationDeniedForever, LocationUnavailable
 from mobile.photo_picking import PhotoPicker
 from mobile.settings import DEFAULT_MAP_TILE_URL
 from mobile.viewmodels.request_form import CategoriesState, LocationSource, RequestFormViewModel
@@ -225,6 +225,8 @@ def _location(
             return
         try:
             lat, lon = await device.current_position()
+        except LocationDeniedForever:
+            vm.location_unavailable(denied=True, for_good=True)
         except LocationDenied:
             vm.location_unavailable(denied=True)
         except LocationUnavailable:

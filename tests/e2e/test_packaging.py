@@ -163,10 +163,12 @@ def stub_backend() -> Iterator[str]:
 
 
 def isolated_env(**extra: str) -> dict[str, str]:
-    """The environment of a phone app, as far as this machine allows: nothing of the project's or of a venv's."""
+    """The environment of a phone app, as far as this machine allows: nothing of the project's or of a venv's, and
+    no time zone database (PYTHONTZPATH empty; Android has none Python can read): a zone the app needs must come from
+    [project] dependencies (the `tzdata` package), as on the phone."""
     env = {k: v for k, v in os.environ.items()
            if not k.startswith(("FIXIT_", "PYTHON", "FLET_", "VIRTUAL_ENV", "DATABASE_URL", "SUPABASE_"))}
-    env.update({"PYTHONUNBUFFERED": "1", **extra})
+    env.update({"PYTHONUNBUFFERED": "1", "PYTHONTZPATH": "", **extra})
     return env
 
 

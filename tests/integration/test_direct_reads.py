@@ -153,6 +153,29 @@ async def test_the_direct_reads_answer_as_fastapi_does_without_running_it(two_ap
     assert two_apps.fastapi_ran["/requests/mine"] >= 3
 
 
+async def test_a_student_whose_offer_was_taken_is_answered_the_same_both_ways(two_apps: TwoApps, area: Area,
+                                                                               database_url: str) -> None:
+    """GET /requests/{id} of a job another student took, by a student it was offered to: the route's 410
+    offer_taken (migration 0058) from the direct read too, bytes and all; anyone else's 404 likewise."""
+    api = two_apps.direct
+    _, request = await submit(api)
+    rid = request["id"]
+    phones = {uid: phone for uid, phone in area.students.values()}
+    offered = [(str(o["id"]), o["technician_id"]) for o in offers_of(database_url, rid)]
+    (taker_offer, taker_id), (_, late_id) = offered[:2]
+    taker, _ = await sign_in(api, phones[taker_id])
+    late, _ = await sign_in(api, phones[late_id])
+    assert (await api.post(f"/offers/{taker_offer}/accept", headers=bearer(taker))).status_code == 200
+    stranger, _ = await submit(api)
+    for token, status in ((late, 410), (stranger, 404), (taker, 200)):
+        answered = await _same_both_ways(two_apps, "GET", f"/requests/{rid}", bearer(token))
+        assert answered.status_code == status, answered.text
+    assert answered.json()["id"] == rid
+    late_answer = await api.get(f"/requests/{rid}", headers=bearer(late))
+    assert late_answer.json()["error"]["code"] == "offer_taken"
+    assert not two_apps.fastapi_ran, two_apps.fastapi_ran
+
+
 @pytest.mark.parametrize(("failure", "status"), [(psycopg.OperationalError("server closed the connection"), 503),
                                                  (RuntimeError("a bug"), 500)])
 async def test_a_failing_direct_read_is_answered_as_fastapi_answers_it(

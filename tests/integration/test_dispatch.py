@@ -243,7 +243,8 @@ async def test_supervisor_takes_a_job_back_and_it_is_offered_again(app_and_clock
     assert back.json()["status"] == "offered" and back.json()["technician_id"] is None
     pending = [o for o in offers_of(database_url, rid) if o["status"] == "pending"]
     assert [o["technician_id"] for o in pending] == [area.students["dan"][0]]  # the one not offered before
-    assert (await api.get(f"/requests/{rid}", headers=bearer(ace))).status_code == 404  # no longer hers
+    gone = await api.get(f"/requests/{rid}", headers=bearer(ace))  # no longer hers: her offer is withdrawn (0058)
+    assert (gone.status_code, gone.json()["error"]["code"]) == (410, "offer_ended"), gone.text
 
 
 async def test_a_job_taken_back_with_nobody_left_at_the_college_goes_to_the_next_one(

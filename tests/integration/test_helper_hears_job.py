@@ -157,7 +157,9 @@ async def test_a_helper_the_teacher_credits_nothing_is_told_they_left_and_hears_
                                   headers=bearer(teacher))
         assert approved.status_code == 200, approved.text
         assert of(await listener.heard(), rid) == [None]
-        assert (await api.get(f"/requests/{rid}", headers=bearer(cat))).status_code == 404
+        # (cat was offered the job before its lead took it: told only that, 0058.)
+        gone = await api.get(f"/requests/{rid}", headers=bearer(cat))
+        assert (gone.status_code, gone.json()["error"]["code"]) == (410, "offer_taken"), gone.text
         reopened = await api.post(f"/requests/{rid}/reopen", json={"note": "ยังไม่หาย"}, headers=bearer(citizen))
         assert reopened.status_code == 200, reopened.text
         assert of(await listener.heard(), rid) == []

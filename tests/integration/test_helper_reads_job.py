@@ -161,8 +161,10 @@ async def test_a_helper_taken_off_or_handed_off_and_another_student_read_nothing
     cat, _ = await sign_in(api, area.students["cat"][1])
     bee_id, cat_id = area.students["bee"][0], area.students["cat"][0]
     nothing = dict.fromkeys(_DATA_API_READS, 0)
-    # Another student of the same college: not on the team, reads nothing.
-    assert (await api.get(f"/requests/{rid}", headers=bearer(cat))).status_code == 404
+    # Another student of the same college: not on the team, reads nothing (offered the job before ace took it: told
+    # only that, 0058).
+    other = await api.get(f"/requests/{rid}", headers=bearer(cat))
+    assert (other.status_code, list(other.json()), other.json()["error"]["code"]) == (410, ["error"], "offer_taken")
     assert rid not in await jobs_of(api, cat)
     assert data_api_reads(database_url, cat_id, rid) == nothing
 
@@ -190,7 +192,9 @@ async def test_a_helper_taken_off_or_handed_off_and_another_student_read_nothing
     # Taken off the team: reads nothing, lists nothing, through either path.
     with psycopg.connect(database_url, autocommit=True) as conn:
         conn.execute("delete from public.job_team where request_id = %s and technician_id = %s", [rid, bee_id])
-    assert (await api.get(f"/requests/{rid}", headers=bearer(bee))).status_code == 404
+    # (bee was offered the job before ace took it: told only that, 0058.)
+    gone = await api.get(f"/requests/{rid}", headers=bearer(bee))
+    assert (gone.status_code, list(gone.json()), gone.json()["error"]["code"]) == (410, ["error"], "offer_taken")
     assert rid not in await jobs_of(api, bee)
     assert data_api_reads(database_url, bee_id, rid) == nothing
     assert (await api.get(f"/requests/{uuid.uuid4()}", headers=bearer(bee))).status_code == 404

@@ -39,7 +39,9 @@ async def test_a_lead_whose_job_is_given_to_another_student_hears_it_and_nothing
         assert of(await former.heard(), rid) == ["diagnosing", None]
         assert told(former, rid)[-1] | {"at": None} == {
             "kind": "request", "request_id": rid, "lead_left": "reassigned", "kept": False, "at": None}
-        assert (await api.get(f"/requests/{rid}", headers=bearer(bee))).status_code == 404
+        # Closed to bee: the job she was given is another student's now (0058: told only that).
+        gone = await api.get(f"/requests/{rid}", headers=bearer(bee))
+        assert (gone.status_code, gone.json()["error"]["code"]) == (410, "offer_taken"), gone.text
         # Who has it now, or anyone else on it, never goes over the wire; the new lead hears no such event.
         assert cat_id.encode() not in former.wire and b"former_technician_id" not in former.wire
         await new_lead.heard()

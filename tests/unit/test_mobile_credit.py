@@ -19,7 +19,7 @@ from mobile.viewmodels.home import TechnicianHome
 from mobile.views.credit import college_credit_view, portfolio_view, record_panel
 from mobile.views.frame import app_views
 from mobile.views.job import job_view
-from shared.credit import HOURS_WAITING_PAGE
+from shared.credit import HOURS_WAITING_PAGE, TEAM_MAX
 from shared.credit_wire import TOTAL_COUNT_HEADER
 from shared.statuses import RequestStatus
 from shared.text import Locale, status_label
@@ -518,6 +518,40 @@ async def test_the_teacher_adds_a_helper_from_the_colleges_students() -> None:
     shown = texts(panel_tree(panel))
     assert "เพิ่ม ดวงใจ เป็นผู้ช่วยแล้ว" in shown and "ดวงใจ · ผู้ช่วย · ยังไม่รายงาน" in shown
     assert panel.helper_choices == []
+
+
+async def test_helpers_who_left_with_a_former_lead_leave_room_on_the_team_and_may_be_added_again() -> None:
+    """The backend's team counts who is on it (not `handed_on`: gone with a lead the job was taken from, their row
+    kept for the hours): TEAM_MAX rows of whom most left is not a full team, and one who left is a choice again."""
+    backend = CreditBackend("repairing")
+    lead_id, left_id = str(uuid4()), str(uuid4())
+    backend.job["technician_id"] = lead_id
+
+    def member(who: str, name: str, role: str = "helper", handed_on: bool = False) -> dict[str, Any]:
+        return {"technician_id": who, "display_name": name, "role": role, "task": "", "hours": None,
+                "handed_on": handed_on}
+
+    backend.team = [member(lead_id, "มานพ", "lead"), member(left_id, "ดวงใจ", handed_on=True),
+                    *(member(str(uuid4()), f"เก่า {n}", handed_on=True) for n in range(TEAM_MAX - 2))]
+
+    def students(request: httpx.Request) -> httpx.Response:
+        return httpx.Response(200, json=[
+            {"id": lead_id, "display_name": "มานพ", "is_active": True, "open_jobs": 1, "skills": {}},
+            {"id": left_id, "display_name": "ดวงใจ", "is_active": True, "open_jobs": 0, "skills": {}}])
+
+    backend.overrides[("GET", "/supervisor/technicians")] = students
+    vm = await signed_in("supervisor", backend)
+    await vm.open_job(UUID(backend.job["id"]))
+    panel = vm.record
+    assert panel is not None and panel.record is not None and len(panel.record.team) == TEAM_MAX
+    assert panel.can_add_helper and [s.display_name for s in panel.helper_choices] == ["ดวงใจ"]
+    assert "เพิ่มผู้ช่วย" in texts(panel_tree(panel))
+
+    # TEAM_MAX on it: full, whoever else left.
+    backend.team = [member(lead_id, "มานพ", "lead"), member(left_id, "ดวงใจ", handed_on=True),
+                    *(member(str(uuid4()), f"ใหม่ {n}") for n in range(TEAM_MAX - 1))]
+    await panel.load()
+    assert not panel.can_add_helper and "เพิ่มผู้ช่วย" not in texts(panel_tree(panel))
 
 
 async def test_the_lead_student_adds_a_helper_from_the_colleges_students() -> None:
