@@ -54,6 +54,18 @@ select jsonb_build_object(
                     'created_at', r.created_at, 'report', (select to_jsonb(j) - 'request_id' from public.job_reports j
                                                            where j.request_id = r.id)) order by r.created_at)
                       from public.repair_requests r where r.technician_id = %(me)s), '[]'::jsonb),
+    -- Every job they were on the team of (led or helped on), each round: what they did, the hours they reported
+    -- and those credited (job_team; PDPA right of access, audit15a).
+    'team', coalesce((select jsonb_agg(jsonb_build_object(
+                    'request_id', t.request_id, 'round', t.round, 'role', t.role, 'task', t.task, 'hours', t.hours,
+                    'approved_hours', t.approved_hours, 'approved_at', t.approved_at, 'skill_code', t.skill_code,
+                    'skill_level', t.skill_level, 'added_at', t.added_at, 'handed_on_at', t.handed_on_at,
+                    'college', (select jsonb_build_object('code', c.code, 'name_th', c.name_th, 'name_en', c.name_en)
+                                from public.colleges c where c.id = t.college_id),
+                    'category_code', r.category_code, 'item', r.item, 'status', r.status)
+                    order by t.added_at, t.request_id, t.round)
+                      from public.job_team t join public.repair_requests r on r.id = t.request_id
+                      where t.technician_id = %(me)s), '[]'::jsonb),
     'offers', coalesce((select jsonb_agg(to_jsonb(o) - 'technician_id' order by o.created_at)
                         from public.offers o where o.technician_id = %(me)s), '[]'::jsonb),
     'invitations', coalesce((select jsonb_agg(jsonb_build_object(
