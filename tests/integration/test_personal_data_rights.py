@@ -7,7 +7,7 @@ by phone who never signed in. Real PostgreSQL, the app's routes through httpx, t
 import httpx
 
 from tests.helpers import bearer, sign_in
-from tests.integration.dispatch_area import Area, accepted_job
+from tests.integration.dispatch_area import Area, accepted_job, handed_back_job
 
 
 async def test_a_students_data_export_holds_the_jobs_they_helped_on_and_their_hours(
@@ -27,3 +27,25 @@ async def test_a_students_data_export_holds_the_jobs_they_helped_on_and_their_ho
     # What the student wrote and is credited for on that job is their personal data (PDPA right of access). The job's
     # id is in the file today only through the "added to a team" notification: the team row, task and hours are not.
     assert "ถอดฝาหลังและล้างพัดลม" in text
+
+
+async def inbox_texts(api: httpx.AsyncClient, token: str) -> dict[str, str]:
+    page = await api.get("/me/notifications?limit=100", headers=bearer(token))
+    assert page.status_code == 200, page.text
+    return {item["kind"]: f"{item['title']} {item['body']}" for item in page.json()["items"]}
+
+
+async def test_a_deleted_students_name_leaves_the_inboxes_that_named_them(api: httpx.AsyncClient, area: Area) -> None:
+    citizen, rid = await handed_back_job(api, area)  # bee's job, from the teacher's assignment to the hand back
+    teacher, _ = await sign_in(api, area.students["teacher"][1])
+    bee, _ = await sign_in(api, area.students["bee"][1])
+    first_name = "บี"  # bee's display name is "บี เก่ง": the inboxes name the student by first name
+    assert first_name in (await inbox_texts(api, citizen))["accepted"]
+    assert first_name in (await inbox_texts(api, teacher))["qc_waiting"]
+    gone = await api.delete("/me?confirm=true", headers=bearer(bee))
+    assert gone.status_code == 204, gone.text
+    # The job itself no longer names them (technician_id is set null)...
+    assert (await api.get(f"/requests/{rid}", headers=bearer(citizen))).json()["technician_first_name"] in (None, "")
+    # ...but the messages about it still do, in two other people's inboxes (and in their data exports).
+    assert first_name not in (await inbox_texts(api, citizen)).get("accepted", "")
+    assert first_name not in (await inbox_texts(api, teacher)).get("qc_waiting", "")
