@@ -8,6 +8,10 @@
 --    tied to the student they name (the request's student or one of its team with that first name).
 --    Lock order (backend/services/dispatch.py): the notification is written under the request's lock, and its
 --    foreign-key check (FOR KEY SHARE on the profile) conflicts with no profile lock but the deletion's own.
+-- 2. The owner's name in a phone approval's note. "A phone approval needs a note of who approved it and when"
+--    (part_phone_note_required): that note names the owner. A deletion now erases it on their requests ('-', as
+--    the description's erased mark); the check that a phone approval is noted lets that mark stand.
+-- Otherwise forget_person is 0044's.
 
 -- 1. ------------------------------------------------------------------------------------------------------------
 create or replace function private.notify_status_event() returns trigger
@@ -86,3 +90,58 @@ update public.notifications n set about_id = (
     where s.id is not null and private.first_name(s.id) = n.params ->> 'technician'
     order by s.id limit 1)
 where n.kind in ('accepted', 'qc_waiting') and n.about_id is null and coalesce(n.params ->> 'technician', '') <> '';
+
+-- 2. ------------------------------------------------------------------------------------------------------------
+alter table public.job_parts drop constraint phone_approval_noted,
+    add constraint phone_approval_noted
+        check (approval is distinct from 'phone' or length(btrim(approval_note)) >= 5 or approval_note = '-');
+
+-- The deletion (2). ---------------------------------------------------------------------------------------
+create or replace function private.forget_person() returns trigger
+language plpgsql
+security definer
+set search_path = ''
+as $$
+declare
+    request_count int;
+begin
+    perform set_config('fixit.note', 'account deleted', true);
+    update public.offers o set status = 'withdrawn', responded_at = now()
+    from public.repair_requests r
+    where o.request_id = r.id and r.citizen_id = old.id and o.status = 'pending';
+    update public.repair_requests set status = 'cancelled'
+    where citizen_id = old.id and status not in ('done', 'handed_back', 'cancelled', 'unrepairable');
+    -- Nobody answers their parts' questions any more: withdrawn, as a cancelled job's are (0044).
+    update public.job_parts jp set status = 'withdrawn', decided_at = now()
+    from public.repair_requests r
+    where jp.request_id = r.id and r.citizen_id = old.id and jp.status = 'proposed';
+    -- A phone approval's note names them (who approved, and when): erased (2).
+    update public.job_parts jp set approval_note = '-'
+    from public.repair_requests r
+    where jp.request_id = r.id and r.citizen_id = old.id and jp.approval = 'phone';
+
+    insert into private.photo_uploads (path, request_id)
+    select p.path, ph.request_id
+    from public.request_photos ph
+    join public.repair_requests r on r.id = ph.request_id and r.citizen_id = old.id
+    cross join lateral (values (ph.storage_path), (ph.thumb_path)) as p (path)
+    on conflict (path) do nothing;
+    delete from public.request_photos ph using public.repair_requests r
+    where r.id = ph.request_id and r.citizen_id = old.id;
+
+    update public.repair_requests set
+        contact_phone = null, address = '', sub_district = '',
+        lat = round(lat::numeric, 1)::double precision, lon = round(lon::numeric, 1)::double precision,
+        description = '-', rating_comment = null
+    where citizen_id = old.id;
+    get diagnostics request_count = row_count;
+    update public.status_events set note = '' where actor_id = old.id;
+    delete from private.otp_codes where phone = old.phone;
+
+    perform private.audit('account.delete', 'profiles', old.id,
+                          jsonb_build_object('role', old.role, 'college_id', old.college_id,
+                                             'requests_anonymised', request_count), null);
+    return old;
+end
+$$;
+revoke all on function private.forget_person() from public, anon, authenticated;

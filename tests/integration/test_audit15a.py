@@ -29,7 +29,6 @@ from tests.integration.dispatch_area import (
     accepted_job,
     handed_back_job,
     offers_of,
-    step,
     submit,
 )
 
@@ -146,30 +145,6 @@ async def test_an_offer_does_not_tell_the_student_whose_request_it_is(
             {"rid": second}).fetchall()
     assert offered is not None
     assert known["citizen_id"] not in {row["id"] for row in seen}
-
-
-@pytest.mark.xfail(strict=True, reason="audit15a: a phone approval's note (who approved: the owner's name, by design) "
-                                       "stays after the owner deleted their account, which promises their name erased")
-async def test_a_deleted_owners_name_leaves_the_phone_approval_note(api: httpx.AsyncClient, area: Area) -> None:
-    citizen, ace, rid = await accepted_job(api, area, "ace")
-    assert (await step(api, ace, rid, "diagnosing")).status_code == 200
-    part = await api.post(f"/requests/{rid}/parts", json={"name": "ฟิวส์", "qty": 1, "price_baht": 20},
-                          headers=bearer(ace))
-    assert part.status_code == 201, part.text
-    # "A phone approval needs a note of who approved it and when" (part_phone_note_required): the owner's name.
-    noted = await api.post(f"/requests/{rid}/parts/{part.json()['id']}/phone-approval",
-                           json={"approve": True, "note": "คุณสมศรี มีสุข อนุมัติทางโทรศัพท์ 10:30"},
-                           headers=bearer(ace))
-    assert noted.status_code == 200, noted.text
-    teacher, _ = await sign_in(api, area.students["teacher"][1])
-    assert "สมศรี" in (await api.get(f"/requests/{rid}/record", headers=bearer(teacher))).text
-    gone = await api.delete("/me?confirm=true", headers=bearer(citizen))
-    assert gone.status_code == 204, gone.text
-    # delete_account_text: "We erase your name, phone number, addresses, home location and photos."
-    for reader in (teacher, ace):
-        record = await api.get(f"/requests/{rid}/record", headers=bearer(reader))
-        assert record.status_code == 200, record.text
-        assert "สมศรี" not in record.text
 
 
 def where_circles_meet(a: tuple[float, float], ra_km: float, b: tuple[float, float], rb_km: float,

@@ -7,7 +7,7 @@ by phone who never signed in. Real PostgreSQL, the app's routes through httpx, t
 import httpx
 
 from tests.helpers import bearer, sign_in
-from tests.integration.dispatch_area import Area, accepted_job, handed_back_job
+from tests.integration.dispatch_area import Area, accepted_job, handed_back_job, step
 
 
 async def test_a_students_data_export_holds_the_jobs_they_helped_on_and_their_hours(
@@ -49,3 +49,25 @@ async def test_a_deleted_students_name_leaves_the_inboxes_that_named_them(api: h
     # ...but the messages about it still do, in two other people's inboxes (and in their data exports).
     assert first_name not in (await inbox_texts(api, citizen)).get("accepted", "")
     assert first_name not in (await inbox_texts(api, teacher)).get("qc_waiting", "")
+
+
+async def test_a_deleted_owners_name_leaves_the_phone_approval_note(api: httpx.AsyncClient, area: Area) -> None:
+    citizen, ace, rid = await accepted_job(api, area, "ace")
+    assert (await step(api, ace, rid, "diagnosing")).status_code == 200
+    part = await api.post(f"/requests/{rid}/parts", json={"name": "ฟิวส์", "qty": 1, "price_baht": 20},
+                          headers=bearer(ace))
+    assert part.status_code == 201, part.text
+    # "A phone approval needs a note of who approved it and when" (part_phone_note_required): the owner's name.
+    noted = await api.post(f"/requests/{rid}/parts/{part.json()['id']}/phone-approval",
+                           json={"approve": True, "note": "คุณสมศรี มีสุข อนุมัติทางโทรศัพท์ 10:30"},
+                           headers=bearer(ace))
+    assert noted.status_code == 200, noted.text
+    teacher, _ = await sign_in(api, area.students["teacher"][1])
+    assert "สมศรี" in (await api.get(f"/requests/{rid}/record", headers=bearer(teacher))).text
+    gone = await api.delete("/me?confirm=true", headers=bearer(citizen))
+    assert gone.status_code == 204, gone.text
+    # delete_account_text: "We erase your name, phone number, addresses, home location and photos."
+    for reader in (teacher, ace):
+        record = await api.get(f"/requests/{rid}/record", headers=bearer(reader))
+        assert record.status_code == 200, record.text
+        assert "สมศรี" not in record.text
