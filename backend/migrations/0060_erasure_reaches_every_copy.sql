@@ -11,6 +11,11 @@
 -- 2. The owner's name in a phone approval's note. "A phone approval needs a note of who approved it and when"
 --    (part_phone_note_required): that note names the owner. A deletion now erases it on their requests ('-', as
 --    the description's erased mark); the check that a phone approval is noted lets that mark stand.
+-- 3. The home, found again from the offers. Each offer keeps its distance to its college (and the student's
+--    "offer_new" notification repeats it), to 10 m: two of them place the home to metres however coarse the
+--    request's own place is made (0.1°). A deletion now writes them again from the coarsened place: what the
+--    dispatch read them for is over (the person's open requests are cancelled, an owner-less request is never
+--    reopened: backend/services/aftercare.py), and no credit or ledger figure reads them.
 -- Otherwise forget_person is 0044's.
 
 -- 1. ------------------------------------------------------------------------------------------------------------
@@ -96,7 +101,7 @@ alter table public.job_parts drop constraint phone_approval_noted,
     add constraint phone_approval_noted
         check (approval is distinct from 'phone' or length(btrim(approval_note)) >= 5 or approval_note = '-');
 
--- The deletion (2). ---------------------------------------------------------------------------------------
+-- The deletion (2, 3). ---------------------------------------------------------------------------------------
 create or replace function private.forget_person() returns trigger
 language plpgsql
 security definer
@@ -135,6 +140,16 @@ begin
         description = '-', rating_comment = null
     where citizen_id = old.id;
     get diagnostics request_count = row_count;
+    -- The offers' distances, from the coarsened place (3): the great circle shared/geo.py measures, to 10 m as
+    -- dispatch stores it; the "offer_new" notifications that repeat them follow.
+    update public.offers o set distance_km = round((2 * 6371.009 * asin(sqrt(
+            power(sin(radians(c.lat - r.lat) / 2), 2)
+            + cos(radians(r.lat)) * cos(radians(c.lat)) * power(sin(radians(c.lon - r.lon) / 2), 2))))::numeric, 2)
+    from public.repair_requests r, public.colleges c
+    where o.request_id = r.id and r.citizen_id = old.id and c.id = o.college_id;
+    update public.notifications n set params = n.params || jsonb_build_object('distance_km', o.distance_km)
+    from public.offers o, public.repair_requests r
+    where n.offer_id = o.id and o.request_id = r.id and r.citizen_id = old.id and n.params ? 'distance_km';
     update public.status_events set note = '' where actor_id = old.id;
     delete from private.otp_codes where phone = old.phone;
 

@@ -11,25 +11,18 @@ from typing import Any
 import httpx
 import psycopg
 import pytest
-from psycopg.rows import dict_row
-from psycopg_pool import AsyncConnectionPool
 from typer.testing import CliRunner
 
 from backend.cli import app
-from backend.db import service_tx
-from backend.services.dispatch import DispatchPolicy, expire_overdue
 from backend.settings import Settings
 from shared.aftercare import DUPLICATE_CELL_DEG, duplicate_cell
 from tests.helpers import bearer, fresh_phone, sign_in
 from tests.integration.builders import as_user, draft
 from tests.integration.dispatch_area import (
-    HOME,
     AppClock,
     Area,
     accepted_job,
     handed_back_job,
-    offers_of,
-    submit,
 )
 
 # What a student is given of the citizen once they accept a job, and only for as long as the job needs it.
@@ -145,49 +138,6 @@ async def test_an_offer_does_not_tell_the_student_whose_request_it_is(
             {"rid": second}).fetchall()
     assert offered is not None
     assert known["citizen_id"] not in {row["id"] for row in seen}
-
-
-def where_circles_meet(a: tuple[float, float], ra_km: float, b: tuple[float, float], rb_km: float,
-                       near: tuple[float, float]) -> tuple[float, float]:
-    """The point at ra_km from a and rb_km from b (of the two, the one nearer `near`), on a local flat map."""
-    ky, kx = 111.195, 111.195 * math.cos(math.radians(near[0]))
-    ax, ay, bx, by = a[1] * kx, a[0] * ky, b[1] * kx, b[0] * ky
-    d = math.hypot(bx - ax, by - ay)
-    along = (ra_km ** 2 - rb_km ** 2 + d ** 2) / (2 * d)
-    across = math.sqrt(max(ra_km ** 2 - along ** 2, 0.0))
-    mx, my = ax + along * (bx - ax) / d, ay + along * (by - ay) / d
-    points = [((my + s * across * (bx - ax) / d) / ky, (mx - s * across * (by - ay) / d) / kx) for s in (1, -1)]
-    return min(points, key=lambda p: metres(p, near))
-
-
-@pytest.mark.xfail(strict=True, reason="audit15a: a deleted citizen's home is found again to ~10 m from the offers' "
-                                       "distances to two colleges, which outlive the account's anonymisation")
-async def test_a_deleted_citizens_home_cannot_be_found_again_from_the_offers(
-    app_and_clock: AppClock, area: Area, database_url: str, settings: Settings,
-) -> None:
-    api, clock = app_and_clock
-    clock.now = clock.now.replace(hour=3, minute=0, second=0, microsecond=0)  # 10:00 in Bangkok: the plain SLA
-    citizen, request = await submit(api, service_place="home")
-    rid = request["id"]
-    sla = timedelta(minutes=settings.dispatch_sla_minutes)
-    policy = DispatchPolicy(offer_count=settings.dispatch_offer_count, sla=sla)
-    async with (AsyncConnectionPool(database_url, kwargs={"row_factory": dict_row, "autocommit": True}) as pool,
-                service_tx(pool) as owner):  # type: ignore[arg-type]
-        await expire_overdue(owner, clock.now + sla + timedelta(minutes=1), policy)  # nobody answered: on
-    assert {o["college_id"] for o in offers_of(database_url, rid)} == {area.near, area.far}
-    gone = await api.delete("/me?confirm=true", headers=bearer(citizen))
-    assert gone.status_code == 204, gone.text
-    # What stays: the place coarsened to 0.1 degree (about 11 km, the promise) ... and each offer's distance.
-    with psycopg.connect(database_url, row_factory=dict_row) as conn:
-        kept = conn.execute("select lat, lon from public.repair_requests where id = %s", [rid]).fetchone()
-        rows = conn.execute(
-            """select distinct c.lat, c.lon, o.distance_km::float as km from public.offers o
-               join public.colleges c on c.id = o.college_id where o.request_id = %s""", [rid]).fetchall()
-    assert kept is not None and (kept["lat"], kept["lon"]) == (round(HOME[0], 1), round(HOME[1], 1))
-    assert len(rows) == 2
-    (a, b) = rows
-    found = where_circles_meet((a["lat"], a["lon"]), a["km"], (b["lat"], b["lon"]), b["km"], (kept["lat"], kept["lon"]))
-    assert metres(found, HOME) > 1000, f"the deleted citizen's home, found again within {metres(found, HOME):.0f} m"
 
 
 @pytest.fixture

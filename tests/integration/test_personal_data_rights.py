@@ -3,11 +3,19 @@ account's deletion erases every copy of what it promises to erase (the name in o
 approval's note, the home behind the offers' distances), and the operator's PDPA commands reach a person registered
 by phone who never signed in. Real PostgreSQL, the app's routes through httpx, the operator's CLI."""
 
+import math
+from datetime import timedelta
 
 import httpx
+import psycopg
+from psycopg.rows import dict_row
+from psycopg_pool import AsyncConnectionPool
 
+from backend.db import service_tx
+from backend.services.dispatch import DispatchPolicy, expire_overdue
+from backend.settings import Settings
 from tests.helpers import bearer, sign_in
-from tests.integration.dispatch_area import Area, accepted_job, handed_back_job, step
+from tests.integration.dispatch_area import HOME, AppClock, Area, accepted_job, handed_back_job, offers_of, step, submit
 
 
 async def test_a_students_data_export_holds_the_jobs_they_helped_on_and_their_hours(
@@ -71,3 +79,52 @@ async def test_a_deleted_owners_name_leaves_the_phone_approval_note(api: httpx.A
         record = await api.get(f"/requests/{rid}/record", headers=bearer(reader))
         assert record.status_code == 200, record.text
         assert "สมศรี" not in record.text
+
+
+def metres(a: tuple[float, float], b: tuple[float, float]) -> float:
+    """Great-circle distance."""
+    dlat, dlon = math.radians(b[0] - a[0]), math.radians(b[1] - a[1])
+    h = math.sin(dlat / 2) ** 2 + math.cos(math.radians(a[0])) * math.cos(math.radians(b[0])) * math.sin(dlon / 2) ** 2
+    return 6371000.0 * 2 * math.asin(math.sqrt(h))
+
+
+
+def where_circles_meet(a: tuple[float, float], ra_km: float, b: tuple[float, float], rb_km: float,
+                       near: tuple[float, float]) -> tuple[float, float]:
+    """The point at ra_km from a and rb_km from b (of the two, the one nearer `near`), on a local flat map."""
+    ky, kx = 111.195, 111.195 * math.cos(math.radians(near[0]))
+    ax, ay, bx, by = a[1] * kx, a[0] * ky, b[1] * kx, b[0] * ky
+    d = math.hypot(bx - ax, by - ay)
+    along = (ra_km ** 2 - rb_km ** 2 + d ** 2) / (2 * d)
+    across = math.sqrt(max(ra_km ** 2 - along ** 2, 0.0))
+    mx, my = ax + along * (bx - ax) / d, ay + along * (by - ay) / d
+    points = [((my + s * across * (bx - ax) / d) / ky, (mx - s * across * (by - ay) / d) / kx) for s in (1, -1)]
+    return min(points, key=lambda p: metres(p, near))
+
+
+async def test_a_deleted_citizens_home_cannot_be_found_again_from_the_offers(
+    app_and_clock: AppClock, area: Area, database_url: str, settings: Settings,
+) -> None:
+    api, clock = app_and_clock
+    clock.now = clock.now.replace(hour=3, minute=0, second=0, microsecond=0)  # 10:00 in Bangkok: the plain SLA
+    citizen, request = await submit(api, service_place="home")
+    rid = request["id"]
+    sla = timedelta(minutes=settings.dispatch_sla_minutes)
+    policy = DispatchPolicy(offer_count=settings.dispatch_offer_count, sla=sla)
+    async with (AsyncConnectionPool(database_url, kwargs={"row_factory": dict_row, "autocommit": True}) as pool,
+                service_tx(pool) as owner):  # type: ignore[arg-type]
+        await expire_overdue(owner, clock.now + sla + timedelta(minutes=1), policy)  # nobody answered: on
+    assert {o["college_id"] for o in offers_of(database_url, rid)} == {area.near, area.far}
+    gone = await api.delete("/me?confirm=true", headers=bearer(citizen))
+    assert gone.status_code == 204, gone.text
+    # What stays: the place coarsened to 0.1 degree (about 11 km, the promise) ... and each offer's distance.
+    with psycopg.connect(database_url, row_factory=dict_row) as conn:
+        kept = conn.execute("select lat, lon from public.repair_requests where id = %s", [rid]).fetchone()
+        rows = conn.execute(
+            """select distinct c.lat, c.lon, o.distance_km::float as km from public.offers o
+               join public.colleges c on c.id = o.college_id where o.request_id = %s""", [rid]).fetchall()
+    assert kept is not None and (kept["lat"], kept["lon"]) == (round(HOME[0], 1), round(HOME[1], 1))
+    assert len(rows) == 2
+    (a, b) = rows
+    found = where_circles_meet((a["lat"], a["lon"]), a["km"], (b["lat"], b["lon"]), b["km"], (kept["lat"], kept["lon"]))
+    assert metres(found, HOME) > 1000, f"the deleted citizen's home, found again within {metres(found, HOME):.0f} m"
