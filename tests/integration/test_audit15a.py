@@ -3,18 +3,12 @@ xfail until it is fixed: it fails today and must pass once the finding is fixed.
 through httpx, and Supabase's Data API path (`authenticated` with the caller's claims: RLS is the only guard)."""
 
 import math
-from collections.abc import Iterator
 from datetime import timedelta
-from pathlib import Path
 from typing import Any
 
 import httpx
-import psycopg
 import pytest
-from typer.testing import CliRunner
 
-from backend.cli import app
-from backend.settings import Settings
 from shared.aftercare import DUPLICATE_CELL_DEG, duplicate_cell
 from tests.helpers import bearer, fresh_phone, sign_in
 from tests.integration.builders import as_user, draft
@@ -138,41 +132,3 @@ async def test_an_offer_does_not_tell_the_student_whose_request_it_is(
             {"rid": second}).fetchall()
     assert offered is not None
     assert known["citizen_id"] not in {row["id"] for row in seen}
-
-
-@pytest.fixture
-def cli(database_url: str, settings: Settings, monkeypatch: pytest.MonkeyPatch) -> Iterator[CliRunner]:
-    """The operator's fixit-backend on the test database (as tests/integration/test_person_cli.py)."""
-    monkeypatch.setenv("DATABASE_URL", database_url)
-    monkeypatch.setenv("FIXIT_DATA_DIR", str(settings.data_dir))
-    from backend.settings import get_settings
-    get_settings.cache_clear()
-    yield CliRunner()
-    get_settings.cache_clear()
-
-
-@pytest.mark.xfail(strict=True, reason="audit15a: a person a teacher registered by phone and name, who never signed "
-                                       "in, is told by export-person/delete-person that nothing is held about them, "
-                                       "and their phone and name stay in private.staff_invites")
-async def test_the_operator_exports_and_erases_a_registered_person_who_never_signed_in(
-    cli: CliRunner, api: httpx.AsyncClient, area: Area, database_url: str, tmp_path: Path,
-) -> None:
-    teacher, _ = await sign_in(api, area.students["teacher"][1])
-    phone = fresh_phone()
-    registered = await api.post(f"/colleges/{area.near}/students", json={
-        "phone": phone, "display_name": "มานี ไม่เคยมา", "skills": {"electrical_appliance": 2}}, headers=bearer(teacher))
-    assert registered.status_code == 201, registered.text
-    with psycopg.connect(database_url) as conn:
-        held = conn.execute("select display_name from private.staff_invites where phone = %s",
-                            ["+66" + phone[1:]]).fetchall()
-    assert held == [("มานี ไม่เคยมา",)]
-    # The person writes to ask what Fixit holds about their number, and then to erase it (PDPA sections 30, 33).
-    out = tmp_path / "person.json"
-    exported = cli.invoke(app, ["export-person", phone, "--out", str(out)])
-    assert exported.exit_code == 0, exported.output
-    assert "มานี ไม่เคยมา" in out.read_text(encoding="utf-8")
-    erased = cli.invoke(app, ["delete-person", phone, "--yes"])
-    assert erased.exit_code == 0, erased.output
-    with psycopg.connect(database_url) as conn:
-        assert conn.execute("select 1 from private.staff_invites where phone = %s",
-                            ["+66" + phone[1:]]).fetchall() == []

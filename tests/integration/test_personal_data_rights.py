@@ -4,17 +4,23 @@ approval's note, the home behind the offers' distances), and the operator's PDPA
 by phone who never signed in. Real PostgreSQL, the app's routes through httpx, the operator's CLI."""
 
 import math
+from collections.abc import Iterator
 from datetime import timedelta
+from pathlib import Path
 
 import httpx
 import psycopg
+import pytest
 from psycopg.rows import dict_row
 from psycopg_pool import AsyncConnectionPool
+from typer.testing import CliRunner
 
+from backend.cli import app
 from backend.db import service_tx
 from backend.services.dispatch import DispatchPolicy, expire_overdue
 from backend.settings import Settings
-from tests.helpers import bearer, sign_in
+from shared.text import bilingual
+from tests.helpers import bearer, fresh_phone, sign_in
 from tests.integration.dispatch_area import HOME, AppClock, Area, accepted_job, handed_back_job, offers_of, step, submit
 
 
@@ -128,3 +134,43 @@ async def test_a_deleted_citizens_home_cannot_be_found_again_from_the_offers(
     (a, b) = rows
     found = where_circles_meet((a["lat"], a["lon"]), a["km"], (b["lat"], b["lon"]), b["km"], (kept["lat"], kept["lon"]))
     assert metres(found, HOME) > 1000, f"the deleted citizen's home, found again within {metres(found, HOME):.0f} m"
+
+
+@pytest.fixture
+def cli(database_url: str, settings: Settings, monkeypatch: pytest.MonkeyPatch) -> Iterator[CliRunner]:
+    """The operator's fixit-backend on the test database (as tests/integration/test_person_cli.py)."""
+    monkeypatch.setenv("DATABASE_URL", database_url)
+    monkeypatch.setenv("FIXIT_DATA_DIR", str(settings.data_dir))
+    from backend.settings import get_settings
+    get_settings.cache_clear()
+    yield CliRunner()
+    get_settings.cache_clear()
+
+
+async def test_the_operator_exports_and_erases_a_registered_person_who_never_signed_in(
+    cli: CliRunner, api: httpx.AsyncClient, area: Area, database_url: str, tmp_path: Path,
+) -> None:
+    teacher, _ = await sign_in(api, area.students["teacher"][1])
+    phone = fresh_phone()
+    registered = await api.post(f"/colleges/{area.near}/students", json={
+        "phone": phone, "display_name": "มานี ไม่เคยมา", "skills": {"electrical_appliance": 2}}, headers=bearer(teacher))
+    assert registered.status_code == 201, registered.text
+    with psycopg.connect(database_url) as conn:
+        held = conn.execute("select display_name from private.staff_invites where phone = %s",
+                            ["+66" + phone[1:]]).fetchall()
+    assert held == [("มานี ไม่เคยมา",)]
+    # The person writes to ask what Fixit holds about their number, and then to erase it (PDPA sections 30, 33).
+    out = tmp_path / "person.json"
+    exported = cli.invoke(app, ["export-person", phone, "--out", str(out)])
+    assert exported.exit_code == 0, exported.output
+    assert "มานี ไม่เคยมา" in out.read_text(encoding="utf-8")
+    # The operator is told what was found: no account, an invitation.
+    said = " ".join(exported.output.split())
+    assert bilingual("operator_no_account", phone="+66" + phone[1:]).en in said
+    assert bilingual("operator_exported_invitations", count=1).en in said
+    erased = cli.invoke(app, ["delete-person", phone, "--yes"])
+    assert erased.exit_code == 0, erased.output
+    assert bilingual("operator_erased_invitations", count=1).en in " ".join(erased.output.split())
+    with psycopg.connect(database_url) as conn:
+        assert conn.execute("select 1 from private.staff_invites where phone = %s",
+                            ["+66" + phone[1:]]).fetchall() == []
