@@ -16,6 +16,15 @@
 --    request's own place is made (0.1°). A deletion now writes them again from the coarsened place: what the
 --    dispatch read them for is over (the person's open requests are cancelled, an owner-less request is never
 --    reopened: backend/services/aftercare.py), and no credit or ledger figure reads them.
+-- 4. The owner's phone and exact address, kept by the student after the job. A student on a job (its lead or a
+--    helper) read them on the request's row for ever: after the owner cancelled it, after it was handed back and
+--    the reopen window closed. They are now given them while the job needs them, `private.contact_open()` (the
+--    statuses of shared.statuses.CONTACT_OPEN: accepted until the item is back), in the one place both paths
+--    read: the row's read policy (Supabase's Data API reads it as they are; the row is not theirs to read after)
+--    and `private.request_as_read`, which the backend's detail and job record read the row through: the same
+--    people see it as the policy shows it, and a student whose job is over sees it without the owner's phone and
+--    address and with the place coarsened as an anonymised request's (0.1 degree): what their record of the work
+--    needs (the job, its category and area, their report, hours and photos) stays.
 -- Otherwise forget_person is 0044's.
 
 -- 1. ------------------------------------------------------------------------------------------------------------
@@ -160,3 +169,61 @@ begin
 end
 $$;
 revoke all on function private.forget_person() from public, anon, authenticated;
+
+-- 4. ------------------------------------------------------------------------------------------------------------
+-- shared.statuses.CONTACT_OPEN (tests/integration/test_contact_ends_with_the_job.py keeps the two equal).
+create function private.contact_open() returns public.request_status[]
+language sql immutable parallel safe
+set search_path = ''
+as $$
+    select array['accepted', 'diagnosing', 'repairing', 'quality_check', 'done',
+                 'unrepairable']::public.request_status[]
+$$;
+revoke all on function private.contact_open() from public, anon;
+grant execute on function private.contact_open() to authenticated, service_role;
+
+-- 0050's policy; the student on the job and its helpers only while it is open to them.
+drop policy repair_requests_read on public.repair_requests;
+create policy repair_requests_read on public.repair_requests for select to authenticated using (
+    citizen_id = (select auth.uid())
+    or (technician_id = (select auth.uid()) and status = any (private.contact_open()))
+    or ((select private.my_role()) = 'supervisor' and college_id = (select private.my_college()))
+    or (select private.my_role()) = 'admin'
+    or ((select private.my_role()) = 'technician' and status = any (private.contact_open())
+        and private.helps_on(id))
+);
+
+-- The row as the backend shows it to its reader: the people 0050's policy showed it to (the restrictive policy of
+-- 0040 too: a suspended, deleted or unknown account reads nothing), the student on the job and its helpers whatever
+-- its status, without the owner's contact once it is not open to them.
+create function private.request_as_read(req uuid) returns setof public.repair_requests
+language plpgsql stable security definer
+set search_path = ''
+as $$
+declare
+    r public.repair_requests;
+    me uuid := auth.uid();
+    reader public.app_role := private.my_role();
+begin
+    if reader is null then
+        return;
+    end if;
+    select * into r from public.repair_requests x where x.id = req;
+    if not found then
+        return;
+    end if;
+    if r.citizen_id = me or (reader = 'supervisor' and r.college_id = private.my_college()) or reader = 'admin' then
+        return next r;
+    elsif r.technician_id = me or (reader = 'technician' and private.helps_on(r.id)) then
+        if not (r.status = any (private.contact_open())) then
+            r.contact_phone := null;
+            r.address := '';
+            r.lat := round(r.lat::numeric, 1)::double precision;
+            r.lon := round(r.lon::numeric, 1)::double precision;
+        end if;
+        return next r;
+    end if;
+end
+$$;
+revoke all on function private.request_as_read(uuid) from public, anon;
+grant execute on function private.request_as_read(uuid) to authenticated, service_role;

@@ -3,8 +3,6 @@ xfail until it is fixed: it fails today and must pass once the finding is fixed.
 through httpx, and Supabase's Data API path (`authenticated` with the caller's claims: RLS is the only guard)."""
 
 import math
-from datetime import timedelta
-from typing import Any
 
 import httpx
 import pytest
@@ -13,61 +11,9 @@ from shared.aftercare import DUPLICATE_CELL_DEG, duplicate_cell
 from tests.helpers import bearer, fresh_phone, sign_in
 from tests.integration.builders import as_user, draft
 from tests.integration.dispatch_area import (
-    AppClock,
     Area,
     accepted_job,
-    handed_back_job,
 )
-
-# What a student is given of the citizen once they accept a job, and only for as long as the job needs it.
-_CONTACT = ("contact_phone", "address")
-
-
-def contact_through_api(detail: httpx.Response) -> dict[str, Any]:
-    """The citizen's phone and exact address as the reader's GET /requests/{id} shows them (none when not found)."""
-    if detail.status_code == 404:
-        return {}
-    assert detail.status_code == 200, detail.text
-    body = detail.json()
-    return {k: body[k] for k in _CONTACT if body[k]}
-
-
-def contact_through_data_api(database_url: str, user_id: str, rid: str) -> dict[str, Any]:
-    """The same through Supabase's Data API (`authenticated`, RLS only)."""
-    with as_user(database_url, user_id) as conn:
-        row = conn.execute("select contact_phone, address from public.repair_requests where id = %s",
-                           [rid]).fetchone()
-    return {k: v for k, v in (row or {}).items() if v}
-
-
-@pytest.mark.xfail(strict=True, reason="audit15a: the lead keeps the citizen's phone and exact address after the "
-                                       "citizen cancelled the job (REST and Data API)")
-async def test_a_cancelled_jobs_student_no_longer_reads_the_citizens_phone_or_address(
-    api: httpx.AsyncClient, area: Area, database_url: str,
-) -> None:
-    citizen, ace, rid = await accepted_job(api, area, "ace")
-    # While the job is theirs, the student is given the contact (the product's rule: after accepting).
-    assert contact_through_api(await api.get(f"/requests/{rid}", headers=bearer(ace)))["contact_phone"]
-    cancelled = await api.post(f"/requests/{rid}/cancel", json={"note": "ซ่อมเองได้แล้ว"}, headers=bearer(citizen))
-    assert cancelled.status_code == 200, cancelled.text
-    assert cancelled.json()["status"] == "cancelled"
-    # The citizen withdrew: the student has no job with them any more, so no reason to hold their phone or home.
-    assert contact_through_api(await api.get(f"/requests/{rid}", headers=bearer(ace))) == {}
-    assert contact_through_data_api(database_url, area.students["ace"][0], rid) == {}
-
-
-@pytest.mark.xfail(strict=True, reason="audit15a: the lead keeps the citizen's phone and exact address for ever "
-                                       "after the job was handed back and the reopen window closed")
-async def test_a_closed_jobs_student_no_longer_reads_the_citizens_phone_or_address(
-    app_and_clock: AppClock, area: Area, database_url: str,
-) -> None:
-    api, clock = app_and_clock
-    _, rid = await handed_back_job(api, area)
-    bee, _ = await sign_in(api, area.students["bee"][1])
-    clock.now += timedelta(days=30)  # long after the 7 days in which the owner may reopen it
-    assert (await api.get(f"/requests/{rid}", headers=bearer(bee))).json()["status"] == "handed_back"
-    assert contact_through_api(await api.get(f"/requests/{rid}", headers=bearer(bee))) == {}
-    assert contact_through_data_api(database_url, area.students["bee"][0], rid) == {}
 
 
 def metres(a: tuple[float, float], b: tuple[float, float]) -> float:
