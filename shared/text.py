@@ -525,6 +525,18 @@ UI: dict[str, Bilingual] = {
         "refused (account_suspended) and its token reads nothing through the Data API",
     ),
     "operator_restored": B("คืนการใช้งานบัญชีของ {phone} แล้ว", "Restored the account of {phone}"),
+    # The operator's export-person / delete-person: what was found for the number besides an account.
+    "operator_no_account": B("ไม่มีบัญชีใดใช้เบอร์ {phone}", "No account has the number {phone}"),
+    "operator_exported_invitations": B(
+        "พบคำเชิญจากวิทยาลัย {count} รายการที่รอเบอร์นี้อยู่ (เบอร์ ชื่อ และทักษะที่วิทยาลัยลงทะเบียนไว้) เขียนลงไฟล์แล้ว",
+        "Found {count} college invitation(s) waiting for this number (the phone, name and skills a college "
+        "registered): written to the file",
+    ),
+    "operator_erased_invitations": B(
+        "ลบคำเชิญจากวิทยาลัย {count} รายการที่รอเบอร์นี้ (เบอร์ ชื่อ และทักษะที่วิทยาลัยลงทะเบียนไว้) แล้ว",
+        "Erased {count} college invitation(s) waiting for this number (the phone, name and skills a college "
+        "registered)",
+    ),
 }
 
 
