@@ -235,6 +235,14 @@ ERRORS: dict[str, Bilingual] = {
         "กรุณายินยอมให้ใช้ข้อมูลส่วนบุคคลตามประกาศความเป็นส่วนตัว",
         "Please agree to the use of your personal data under the privacy notice",
     ),
+    # POST /requests again with a key already used for a request with other details (an edited draft whose first
+    # send was stored): the stored request stays as it is, and the edit is refused in words, never taken silently.
+    "idempotency_key_reused": B(
+        "คำขอนี้ส่งถึงเราแล้วด้วยรายละเอียดที่ส่งครั้งแรก จึงแก้ไขรายละเอียดไม่ได้แล้ว ดูได้ในรายการคำขอของคุณ "
+        "หากต้องการแจ้งซ่อมตามรายละเอียดใหม่ กรุณาส่งเป็นคำขอใหม่",
+        "This request was already received with the details first sent, which can no longer be changed: it is in "
+        "your requests. To ask for a repair with the new details, send it as a new request.",
+    ),
     "offer_not_open": B(
         "งานนี้ไม่เปิดรับแล้ว (มีช่างรับไปแล้ว หมดเวลา หรือถูกถอน)",
         "This offer is no longer open (taken by someone else, expired or withdrawn)",
