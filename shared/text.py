@@ -656,6 +656,19 @@ APP_UI: dict[str, Bilingual] = {
     "outbox_edit": B("แก้ไขแล้วส่งใหม่", "Edit and resend"),
     "outbox_discard": B("ทิ้งคำขอนี้", "Discard this request"),
     "outbox_sent": B("ส่งคำขอที่รอไว้แล้ว", "The waiting request was sent"),
+    # A draft whose request the backend stored before a photo failed: its details are final (no route changes a
+    # request's details after it is received), only its photos are left.
+    "outbox_received": B("ได้รับคำขอนี้แล้ว เหลือเพียงส่งรูปภาพ", "This request was received: only its photos are left"),
+    "outbox_edit_photos": B("จัดการรูปแล้วส่งต่อ", "Fix the photos and send them"),
+    "request_already_received": B(
+        "คำขอนี้ส่งถึงเราแล้ว รายละเอียดจึงแก้ไขไม่ได้ ส่งได้เฉพาะรูปที่ยังไม่ได้ส่ง (ลบหรือเลือกรูปใหม่แทนได้) "
+        "หากรายละเอียดไม่ถูกต้อง ยกเลิกคำขอนี้ได้ในรายการคำขอ แล้วส่งคำขอใหม่",
+        "This request was already received, so its details can no longer be changed: only the photos not sent yet "
+        "can still go (remove them or choose others). If its details are wrong, cancel it from your requests and "
+        "send a new one.",
+    ),
+    "send_remaining_photos": B("ส่งรูปที่เหลือ", "Send the remaining photos"),
+    "send_as_new_request": B("ส่งเป็นคำขอใหม่", "Send as a new request"),
     # --- request detail ---
     "open_request": B("ดูรายละเอียด {item}", "Open {item}"),
     "request_detail_title": B("รายละเอียดคำขอซ่อม", "Repair request"),

@@ -8,6 +8,7 @@ from backend.db import Conn
 from backend.errors import ApiError
 from shared.phone import normalize_thai_phone
 from shared.request_rules import RequestDraft, check_draft
+from shared.wire import IDEMPOTENCY_KEY_REUSED
 
 # What a replay of a key must carry unchanged to be the same request: every field the request stores from the body,
 # compared as stored (trimmed, the phone in E.164, the days sorted), so an honest retry is never refused.
@@ -73,5 +74,5 @@ async def create_request(
     if any(existing[name] != values[name] for name in STORED_FIELDS):
         # The key of a request already stored, with other details (a draft edited after its first send arrived):
         # answering the stored request would drop the edit without a word, so it is refused, and nothing changes.
-        raise ApiError(409, "idempotency_key_reused")
+        raise ApiError(409, IDEMPOTENCY_KEY_REUSED)
     return existing["id"], False

@@ -30,9 +30,10 @@ async def test_a_replay_with_changed_fields_is_refused_and_changes_nothing(
     created = await api.post("/requests", json=first, headers=bearer(token))
     assert created.status_code == 201, created.text
     before = stored(database_url, first["idempotency_key"])
-    changes: list[dict[str, object]] = [{"item": "ตู้เย็น"}, {"description": "เปิดไม่ติดเลย ไม่มีไฟเข้า"}, {"address": "99 ถนนสุขุมวิท"},
-               {"lat": 13.76}, {"preferred_days": ["mon"]}, {"contact_phone": "089-999-9999"},
-               {"service_place": "home"}, {"brand": "Hitachi"}]
+    changes: list[dict[str, object]] = [
+        {"item": "ตู้เย็น"}, {"description": "เปิดไม่ติดเลย ไม่มีไฟเข้า"}, {"address": "99 ถนนสุขุมวิท"}, {"lat": 13.76},
+        {"preferred_days": ["mon"]}, {"contact_phone": "089-999-9999"}, {"service_place": "home"}, {"brand": "Hitachi"},
+        {"province": "เชียงใหม่"}, {"category_code": "electronics"}]
     for change in changes:
         replay = await api.post("/requests", json={**first, **change}, headers=bearer(token))
         assert replay.status_code == 409, (change, replay.text)
