@@ -273,8 +273,11 @@ class RequestFormViewModel(Observable):
     @property
     def has_changes(self) -> bool:
         """Something typed, chosen or added since the form opened, and not yet sent (or kept in the outbox)."""
-        if self.state == FormState.SENT or self.request_id is not None:
+        if self.state == FormState.SENT or self.created is not None:
             return False
+        if self._stored_id is not None:
+            # A draft reopened with its request stored: only its photos can change, and those would be lost.
+            return self._draft_state()[-1] != self._opened_with[-1]
         return self._draft_state() != self._opened_with
 
     def _draft_state(self) -> tuple[object, ...]:

@@ -23,7 +23,7 @@ from tests.unit.mobile_fakes import (
     jpeg_with_exif,
     texts,
 )
-from tests.unit.mobile_screens import signed_in
+from tests.unit.mobile_screens import assert_accessible, signed_in
 from tests.unit.test_mobile_outbox import body
 
 
@@ -90,6 +90,7 @@ async def test_a_stored_draft_opens_with_its_details_final_and_sends_only_its_ph
     await button_named(tree, t("outbox_edit_photos", Locale.TH)).on_click()  # type: ignore[attr-defined]
 
     form = form_of(app)
+    assert_accessible(app_view(app))
     assert form.request_id == UUID(item.request_id) and form.item == "พัดลม"
     assert form.fields_locked and item_field(app).read_only
     shown = texts(app_view(app))
@@ -97,7 +98,9 @@ async def test_a_stored_draft_opens_with_its_details_final_and_sends_only_its_ph
     assert t("submit_request", Locale.TH) not in shown
     # The photo the backend has stays; the refused one goes, and a smaller one may take its place.
     assert not form.can_remove_photo(0) and form.can_remove_photo(1) and form.can_remove_photo(2)
+    assert not app.has_unsent_changes
     form.remove_photo(1)
+    assert app.has_unsent_changes  # leaving now would lose the photo change: the form asks first
     assert form.can_add_photo and form.add_photo("small.jpg", jpeg_with_exif((0, 0, 255), (64, 48)))
     backend.refused = set()
     await form.submit()
@@ -126,7 +129,9 @@ async def test_an_edit_of_a_request_stored_unbeknown_is_refused_in_words_and_kep
     refused = error_text("idempotency_key_reused")
     assert screen_of(app) == Screen.REQUEST_FORM and state_of(form) == FormState.EDITING
     assert form.form_error == refused.th and form.item == "ตู้เย็น"  # nothing typed is lost
-    shown = texts(app_view(app))
+    tree = app_view(app)
+    assert_accessible(tree)
+    shown = texts(tree)
     assert refused.th in shown and t("retry", Locale.TH) not in shown
     assert [i.key for i in app.outbox.items] == [first["idempotency_key"]]
     (stored,) = backend.created.values()
