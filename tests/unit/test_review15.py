@@ -1,0 +1,36 @@
+"""review15: a hostile review of session 15's new app code (edge15). Each test shows one defect, marked xfail(strict)
+until it is fixed."""
+
+import pytest
+
+from mobile.outbox import ItemState, OutboxItem
+from mobile.viewmodels.request_form import RequestFormViewModel
+from tests.unit.mobile_fakes import RequestBackend
+from tests.unit.mobile_screens import signed_in
+from tests.unit.test_app_network_last_edges import draft_body, photo
+
+
+@pytest.mark.xfail(strict=True, reason="review15: a refused outbox draft whose request exists reopens as a new form")
+async def test_a_refused_draft_whose_request_exists_keeps_its_photos_on_the_server_when_edited() -> None:
+    """mobile/viewmodels/request_form.py `_restore` drops the item's `request_id` and `uploaded`. The outbox turns a
+    draft whose photo a proxy refused (413, after the request was stored and photo 1 arrived) "failed", saying
+    "remove it and send fewer photos"; "edit and resend" opens it in the form as if nothing had been sent: any photo
+    can be removed, also the one the backend has (edge15's `can_remove_photo` rule is for `created` only), every
+    photo is sent again from index 0, and edited fields go nowhere (the same idempotency key answers the stored
+    request). Remove the first photo and the big one, and the backend keeps photo 1 at index 0 and again at 1."""
+    backend = RequestBackend()
+    app = await signed_in("citizen", backend)
+    assert app.outbox is not None
+    created = backend.client()
+    created.token = backend.issue_token("citizen")
+    body = draft_body()
+    stored = await created.create_request(body)
+    refused = OutboxItem(body=body, photos=[photo((1, 2, 3)), photo((4, 5, 6)), photo((7, 8, 9))],
+                         request_id=str(stored.id), uploaded=[0, 1], state=ItemState.FAILED)
+    await app.outbox.add(refused)
+    await app.edit_outbox_item(refused.key)
+    form = app.request_form
+    assert isinstance(form, RequestFormViewModel)
+    # The photos the backend has (0 and 1) stay; the refused one (2) can be taken out.
+    assert form.can_remove_photo(2)
+    assert not form.can_remove_photo(0) and not form.can_remove_photo(1)
