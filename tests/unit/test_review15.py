@@ -5,9 +5,10 @@ import pytest
 
 from mobile.outbox import ItemState, OutboxItem
 from mobile.viewmodels.request_form import RequestFormViewModel
-from tests.unit.mobile_fakes import RequestBackend
+from shared.wire import RETRY_AFTER_MAX_SECONDS
+from tests.unit.mobile_fakes import RequestBackend, error_response
 from tests.unit.mobile_screens import signed_in
-from tests.unit.test_app_network_last_edges import draft_body, photo
+from tests.unit.test_app_network_last_edges import client_answering, draft_body, error_of, photo
 
 
 @pytest.mark.xfail(strict=True, reason="review15: a refused outbox draft whose request exists reopens as a new form")
@@ -34,3 +35,16 @@ async def test_a_refused_draft_whose_request_exists_keeps_its_photos_on_the_serv
     # The photos the backend has (0 and 1) stay; the refused one (2) can be taken out.
     assert form.can_remove_photo(2)
     assert not form.can_remove_photo(0) and not form.can_remove_photo(1)
+
+
+@pytest.mark.xfail(strict=True, reason="review15: a Retry-After of over 4300 digits raises ValueError, not ApiError")
+async def test_a_retry_after_too_long_for_int_is_capped_not_a_crash() -> None:
+    """shared/wire.py `retry_after_seconds` reads digits with int(): Python refuses to convert more than 4300 digits
+    (ValueError "Exceeds the limit"), which nothing catches. A proxy's "Retry-After: 999…9" (the "huge" case the
+    cap RETRY_AFTER_MAX_SECONDS is for) makes every call through ApiClient raise a bare ValueError instead of its
+    ApiError: the outbox's flush (which catches ApiError only) and every screen get an exception they do not
+    expect. Any run of digits is at least the cap."""
+    refused = error_response(429, "too_many_requests", seconds=60)
+    refused.headers["Retry-After"] = "9" * 5000
+    error = await error_of(client_answering(refused))
+    assert (error.status, error.retry_after) == (429, RETRY_AFTER_MAX_SECONDS)
