@@ -3,12 +3,12 @@ until it is fixed."""
 
 import pytest
 
-from mobile.outbox import ItemState, OutboxItem
+from mobile.outbox import ItemState, OutboxItem, Outcome
 from mobile.viewmodels.request_form import RequestFormViewModel
 from shared.wire import RETRY_AFTER_MAX_SECONDS
 from tests.unit.mobile_fakes import RequestBackend, error_response
 from tests.unit.mobile_screens import signed_in
-from tests.unit.test_app_network_last_edges import client_answering, draft_body, error_of, photo
+from tests.unit.test_app_network_last_edges import T0, client_answering, draft_body, error_of, outbox_over, photo
 
 
 @pytest.mark.xfail(strict=True, reason="review15: a refused outbox draft whose request exists reopens as a new form")
@@ -48,3 +48,19 @@ async def test_a_retry_after_too_long_for_int_is_capped_not_a_crash() -> None:
     refused.headers["Retry-After"] = "9" * 5000
     error = await error_of(client_answering(refused))
     assert (error.status, error.retry_after) == (429, RETRY_AFTER_MAX_SECONDS)
+
+
+@pytest.mark.xfail(strict=True, reason="review15: a kept not_before beyond the cap holds every draft back")
+async def test_a_kept_wait_longer_than_the_cap_does_not_hold_the_drafts_back() -> None:
+    """mobile/outbox.py keeps `not_before` as a wall-clock time across restarts and trusts it as kept. A 429 that came
+    while the phone's clock was ahead (a month, after a wrong manual date or a bad network time) leaves a
+    not_before a month away once the clock is put right: the draft, and every draft after it (flush stops at it),
+    waits that month, far past RETRY_AFTER_MAX_SECONDS, the longest wait the app means to honour; the home says
+    "will be sent again at HH:MM" with no date. A kept wait should be at most the cap from now."""
+    now = T0.timestamp()
+    backend = RequestBackend()
+    outbox = outbox_over(backend, clock=lambda: now)
+    await outbox.add(OutboxItem(body=draft_body(), not_before=now + 30 * 24 * 3600))
+    await outbox.add(OutboxItem(body=draft_body("ตู้เย็น")))
+    assert await outbox.flush() == Outcome.RETRY_LATER
+    assert outbox.resume_at is not None and outbox.resume_at <= now + RETRY_AFTER_MAX_SECONDS
