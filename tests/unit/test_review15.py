@@ -35,6 +35,8 @@ async def test_a_refused_draft_whose_request_exists_keeps_its_photos_on_the_serv
     # The photos the backend has (0 and 1) stay; the refused one (2) can be taken out.
     assert form.can_remove_photo(2)
     assert not form.can_remove_photo(0) and not form.can_remove_photo(1)
+    # The request exists: an edit would go nowhere, so the fields take none (as in the form that created it).
+    assert form.fields_locked
 
 
 @pytest.mark.xfail(strict=True, reason="review15: a Retry-After of over 4300 digits raises ValueError, not ApiError")
