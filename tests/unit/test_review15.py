@@ -1,14 +1,23 @@
 """review15: a hostile review of session 15's new app code (edge15). Each test shows one defect, marked xfail(strict)
 until it is fixed."""
 
+import httpx
 import pytest
 
 from mobile.outbox import ItemState, OutboxItem, Outcome
-from mobile.viewmodels.request_form import RequestFormViewModel
+from mobile.viewmodels.request_form import FormState, RequestFormViewModel
 from shared.wire import RETRY_AFTER_MAX_SECONDS
-from tests.unit.mobile_fakes import RequestBackend, error_response
-from tests.unit.mobile_screens import signed_in
-from tests.unit.test_app_network_last_edges import T0, client_answering, draft_body, error_of, outbox_over, photo
+from tests.unit.mobile_fakes import PHOTO_PATH, RequestBackend, error_response, jpeg_with_exif
+from tests.unit.mobile_screens import fill_valid, open_form, signed_in
+from tests.unit.test_app_network_last_edges import (
+    T0,
+    client_answering,
+    draft_body,
+    error_of,
+    outbox_over,
+    photo,
+    state_of,
+)
 
 
 @pytest.mark.xfail(strict=True, reason="review15: a refused outbox draft whose request exists reopens as a new form")
@@ -66,3 +75,41 @@ async def test_a_kept_wait_longer_than_the_cap_does_not_hold_the_drafts_back() -
     await outbox.add(OutboxItem(body=draft_body("ตู้เย็น")))
     assert await outbox.flush() == Outcome.RETRY_LATER
     assert outbox.resume_at is not None and outbox.resume_at <= now + RETRY_AFTER_MAX_SECONDS
+
+
+class ProxyTimesOut(RequestBackend):
+    """A reverse proxy that gives up waiting (504) on the photo at `slow` once, while the backend goes on and
+    stores it: the app cannot tell that photo from one never sent."""
+
+    def __init__(self, slow: int) -> None:
+        super().__init__()
+        self.slow: int | None = slow
+
+    def handle(self, request: httpx.Request) -> httpx.Response:
+        match = PHOTO_PATH.match(request.url.path)
+        if request.method == "PUT" and match and int(match.group(2)) == self.slow:
+            self.slow = None
+            super().handle(request)  # stored by the backend ...
+            return httpx.Response(504, text="<html>504 Gateway Time-out</html>",  # ... but the proxy answers
+                                  headers={"content-type": "text/html"})
+        return super().handle(request)
+
+
+@pytest.mark.xfail(strict=True, reason="review15: a photo whose send ended in a 5xx can be removed but stays")
+async def test_a_photo_whose_send_ended_in_a_server_fault_is_not_removed_on_the_app_only() -> None:
+    """mobile/viewmodels/request_form.py `can_remove_photo` (edge15) lets a photo be taken out once the request
+    exists when it is not in `uploaded`, read as "not sent yet". A 5xx (a proxy's 504 timeout, a 502 after the
+    backend stored it) does not say the photo did not arrive: the form is FAILED (retryable), the person removes
+    the photo and sends, and the form says sent, while the backend keeps the photo they removed, shown to the
+    students and the teacher (before edge15 no photo could be removed once the request existed). What the backend
+    keeps must be what the person kept."""
+    backend = ProxyTimesOut(slow=1)
+    _, form = await open_form(backend)
+    fill_valid(form)
+    form.add_photos([("a.jpg", jpeg_with_exif()), ("b.jpg", jpeg_with_exif((9, 90, 200)))])
+    await form.submit()
+    assert form.state == FormState.FAILED and form.can_retry
+    form.remove_photo(1)  # "that photo was a mistake anyway"
+    await form.submit()
+    assert state_of(form) == FormState.SENT
+    assert sorted(idx for (_, idx) in backend.photos) == list(range(len(form.photos)))
