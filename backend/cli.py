@@ -21,6 +21,7 @@ from backend.settings import Settings, get_settings
 if TYPE_CHECKING:
     from backend.db import Conn
     from backend.errors import ApiError
+    from backend.services.account import NumberHeld
 
 app = typer.Typer(help="Fixit backend: ช่างพันธุ์ R อาชีวะซ่อมทั่วไทย", no_args_is_help=True)
 console = Console()
@@ -166,23 +167,24 @@ def export_person(
 ) -> None:
     """PDPA: everything held about one person, the same file as their "download my data", for a request made
     outside the app. (A suspended account still signs in to download its data and delete itself, and to nothing
-    else.) The audit trail records the operator's export."""
+    else.) A college's invitation waiting for the number (the person registered by phone and name, never signed in)
+    is theirs too: the file holds it, with or without an account. The audit trail records the operator's export."""
     import json
 
     from backend.errors import ApiError
     from backend.services import account
 
-    async def work() -> dict[str, Any]:
+    async def work() -> tuple[dict[str, Any], account.NumberHeld]:
         async with _operator_tx() as conn:
-            user_id, role = await account.person_by_phone(conn, phone)
-            return await account.export(conn, user_id, role, None)
+            held = await account.held_for_number(conn, phone)
+            return await account.export_number(conn, held), held
 
     # The file holds everything about one person, often on a shared operations host: it is created new (never
     # through an existing file or a link someone planted) and readable by the operator alone, whatever the umask.
     if out.exists() or out.is_symlink():
         _refused_with("export_file_exists", path=str(out))
     try:
-        data = _run_async(work)
+        data, held = _run_async(work)
     except ApiError as exc:
         _refused_with(exc.code, **exc.values)
     text = json.dumps(data, ensure_ascii=False, default=str, indent=2)
@@ -193,6 +195,15 @@ def export_person(
     with os.fdopen(fd, "w", encoding="utf-8") as file:
         file.write(text)
     console.print(f"[green]wrote everything held about {escape(phone)} to {escape(str(out))}[/]")
+    _said_invitations(held, "operator_exported_invitations")
+
+
+def _said_invitations(held: "NumberHeld", key: str) -> None:
+    """Tell the operator what was found for the number besides (or instead of) an account."""
+    if held.account is None:
+        _said("operator_no_account", "yellow", phone=held.e164)
+    if held.invitations:
+        _said(key, count=held.invitations)
 
 
 @app.command("delete-person")
@@ -201,7 +212,9 @@ def delete_person(
     yes: Annotated[bool, typer.Option("--yes", help="the person asked for it: deleting cannot be undone")] = False,
 ) -> None:
     """PDPA: delete one person's account as their own "delete my account" does (their photos go; their requests stay,
-    anonymised), for a request made outside the app. The audit trail records the operator's deletion."""
+    anonymised), for a request made outside the app, and erase the college invitations waiting for the number (the
+    phone, name and skills a college registered). The audit trail records the operator's deletion."""
+    from dataclasses import replace
     from datetime import UTC, datetime
 
     from backend.dispatch_ticks import policy_of
@@ -212,18 +225,26 @@ def delete_person(
     if not yes:
         _refused_with("confirmation_required")
 
-    async def work() -> None:
+    async def work() -> account.NumberHeld:
+        paths: list[str] = []
         async with _operator_tx() as conn:
-            user_id, role = await account.person_by_phone(conn, phone)
-            paths = await account.delete(conn, user_id, role, None, datetime.now(UTC), policy_of(get_settings()))
+            held = await account.held_for_number(conn, phone)
+            if held.account is not None:
+                user_id, role = held.account
+                paths = await account.delete(conn, user_id, role, None, datetime.now(UTC), policy_of(get_settings()))
+            # After the profile (dispatch.py's lock order): the invitations waiting for the number.
+            held = replace(held, invitations=await account.erase_number_invitations(conn, held.e164))
         await account.delete_photos(make_photo_store(get_settings()), paths)
+        return held
 
     try:
-        _run_async(work)
+        held = _run_async(work)
     except ApiError as exc:
         # The service's refusal speaks to the student ("you hold..."); the operator is told what to do instead.
         _refused_with("person_has_jobs" if exc.code == "account_has_jobs" else exc.code, **exc.values)
-    console.print(f"[green]deleted the account of {escape(phone)}[/]")
+    if held.account is not None:
+        console.print(f"[green]deleted the account of {escape(phone)}[/]")
+    _said_invitations(held, "operator_erased_invitations")
 
 
 def _said(key: str, colour: str = "green", **values: object) -> None:

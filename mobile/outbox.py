@@ -124,6 +124,9 @@ class OutboxItem:
     state: ItemState = ItemState.PENDING
     error_th: str = ""
     error_en: str = ""
+    # The refusal's code: the form reopened from it knows what the refusal allows (idempotency_key_reused: the key's
+    # request was stored with other details, so these go as a new request or not at all).
+    error_code: str = ""
     attempts: int = 0
     saved_at: str = field(default_factory=lambda: datetime.now(UTC).isoformat())
     # The category's name as the form showed it: the home lists a kept draft without the categories loaded.
@@ -135,6 +138,11 @@ class OutboxItem:
     @property
     def key(self) -> str:
         return str(self.body["idempotency_key"])
+
+    @property
+    def received(self) -> bool:
+        """The backend stored its request (the POST got through): only photos are left, its details are final."""
+        return self.request_id is not None
 
     @property
     def item(self) -> str:
@@ -159,6 +167,7 @@ class OutboxItem:
             "state": self.state.value,
             "error_th": self.error_th,
             "error_en": self.error_en,
+            "error_code": self.error_code,
             "attempts": self.attempts,
             "saved_at": self.saved_at,
             "category_th": self.category_th,
@@ -177,6 +186,7 @@ class OutboxItem:
             state=ItemState(data.get("state", ItemState.PENDING.value)),
             error_th=str(data.get("error_th", "")),
             error_en=str(data.get("error_en", "")),
+            error_code=str(data.get("error_code", "")),
             attempts=int(data.get("attempts", 0)),
             saved_at=str(data.get("saved_at", "")),
             category_th=str(data.get("category_th", "")),
@@ -340,7 +350,7 @@ class Outbox:
                         return Outcome.RETRY_LATER
                     # Refused: sending it again would be refused again. It waits for its writer to change it.
                     item.state = ItemState.FAILED
-                    item.error_th, item.error_en = exc.message_th, exc.message_en
+                    item.error_th, item.error_en, item.error_code = exc.message_th, exc.message_en, exc.code
                     await self._save()
                     continue
                 self._all.remove(item)

@@ -112,6 +112,11 @@ TERMINAL_STATUSES: frozenset[RequestStatus] = frozenset({S.CANCELLED})
 WORK_EDITABLE: frozenset[RequestStatus] = frozenset({S.ACCEPTED, S.DIAGNOSING, S.REPAIRING})
 # A student has the job in hand: it counts against their load when new offers are ranked.
 WORK_IN_HAND: frozenset[RequestStatus] = frozenset({S.ACCEPTED, S.DIAGNOSING, S.REPAIRING, S.QUALITY_CHECK})
+# The student on a job (its lead or a helper) is given the owner's phone and exact address from accepting it until
+# the item is back with its owner: while the work goes on and while the hand back is arranged (done, unrepairable).
+# Handed back or cancelled, nothing is left to arrange: their record of the work stays, the owner's contact does not
+# (migration 0060 `private.contact_open()`, which a test keeps equal to this set; a reopen gives the next lead it).
+CONTACT_OPEN: frozenset[RequestStatus] = WORK_IN_HAND | {S.DONE, S.UNREPAIRABLE}
 
 
 @dataclass(frozen=True)

@@ -261,6 +261,14 @@ ERRORS: dict[str, Bilingual] = {
         "กรุณายินยอมให้ใช้ข้อมูลส่วนบุคคลตามประกาศความเป็นส่วนตัว",
         "Please agree to the use of your personal data under the privacy notice",
     ),
+    # POST /requests again with a key already used for a request with other details (an edited draft whose first
+    # send was stored): the stored request stays as it is, and the edit is refused in words, never taken silently.
+    "idempotency_key_reused": B(
+        "คำขอนี้ส่งถึงเราแล้วด้วยรายละเอียดที่ส่งครั้งแรก จึงแก้ไขรายละเอียดไม่ได้แล้ว ดูได้ในรายการคำขอของคุณ "
+        "หากต้องการแจ้งซ่อมตามรายละเอียดใหม่ กรุณาส่งเป็นคำขอใหม่",
+        "This request was already received with the details first sent, which can no longer be changed: it is in "
+        "your requests. To ask for a repair with the new details, send it as a new request.",
+    ),
     "offer_not_open": B(
         "งานนี้ไม่เปิดรับแล้ว (มีช่างรับไปแล้ว หมดเวลา หรือถูกถอน)",
         "This offer is no longer open (taken by someone else, expired or withdrawn)",
@@ -551,6 +559,18 @@ UI: dict[str, Bilingual] = {
         "refused (account_suspended) and its token reads nothing through the Data API",
     ),
     "operator_restored": B("คืนการใช้งานบัญชีของ {phone} แล้ว", "Restored the account of {phone}"),
+    # The operator's export-person / delete-person: what was found for the number besides an account.
+    "operator_no_account": B("ไม่มีบัญชีใดใช้เบอร์ {phone}", "No account has the number {phone}"),
+    "operator_exported_invitations": B(
+        "พบคำเชิญจากวิทยาลัย {count} รายการที่รอเบอร์นี้อยู่ (เบอร์ ชื่อ และทักษะที่วิทยาลัยลงทะเบียนไว้) เขียนลงไฟล์แล้ว",
+        "Found {count} college invitation(s) waiting for this number (the phone, name and skills a college "
+        "registered): written to the file",
+    ),
+    "operator_erased_invitations": B(
+        "ลบคำเชิญจากวิทยาลัย {count} รายการที่รอเบอร์นี้ (เบอร์ ชื่อ และทักษะที่วิทยาลัยลงทะเบียนไว้) แล้ว",
+        "Erased {count} college invitation(s) waiting for this number (the phone, name and skills a college "
+        "registered)",
+    ),
 }
 
 
@@ -693,6 +713,19 @@ APP_UI: dict[str, Bilingual] = {
     "outbox_edit": B("แก้ไขแล้วส่งใหม่", "Edit and resend"),
     "outbox_discard": B("ทิ้งคำขอนี้", "Discard this request"),
     "outbox_sent": B("ส่งคำขอที่รอไว้แล้ว", "The waiting request was sent"),
+    # A draft whose request the backend stored before a photo failed: its details are final (no route changes a
+    # request's details after it is received), only its photos are left.
+    "outbox_received": B("ได้รับคำขอนี้แล้ว เหลือเพียงส่งรูปภาพ", "This request was received: only its photos are left"),
+    "outbox_edit_photos": B("จัดการรูปแล้วส่งต่อ", "Fix the photos and send them"),
+    "request_already_received": B(
+        "คำขอนี้ส่งถึงเราแล้ว รายละเอียดจึงแก้ไขไม่ได้ ส่งได้เฉพาะรูปที่ยังไม่ได้ส่ง (ลบหรือเลือกรูปใหม่แทนได้) "
+        "หากรายละเอียดไม่ถูกต้อง ยกเลิกคำขอนี้ได้ในรายการคำขอ แล้วส่งคำขอใหม่",
+        "This request was already received, so its details can no longer be changed: only the photos not sent yet "
+        "can still go (remove them or choose others). If its details are wrong, cancel it from your requests and "
+        "send a new one.",
+    ),
+    "send_remaining_photos": B("ส่งรูปที่เหลือ", "Send the remaining photos"),
+    "send_as_new_request": B("ส่งเป็นคำขอใหม่", "Send as a new request"),
     # --- request detail ---
     "open_request": B("ดูรายละเอียด {item}", "Open {item}"),
     "request_detail_title": B("รายละเอียดคำขอซ่อม", "Repair request"),

@@ -365,6 +365,9 @@ CAPTIVE_PORTAL = "captive_portal"
 # The failures in which no answer of the backend's arrived: the network is to blame, the same call may go through
 # once it is better (the outbox keeps a draft and sends it then).
 NETWORK_CODES = frozenset({NETWORK_UNREACHABLE, CAPTIVE_PORTAL})
+# POST /requests with a key whose request was stored with other details (409): the stored request stays as it was
+# received, and what was sent this time is refused, never dropped silently. The app offers to send it as a new request.
+IDEMPOTENCY_KEY_REUSED = "idempotency_key_reused"
 # The longest Retry-After the app waits for: a proxy's nonsense ("Retry-After: 99999999") must not hold a draft back
 # for years; the backend's own limits reset within the hour.
 RETRY_AFTER_MAX_SECONDS = 24 * 3600

@@ -45,12 +45,16 @@ router = APIRouter(
 
 
 @router.post("", response_model=RequestDetail, status_code=201,
-             responses={200: {"model": RequestDetail, "description": "a retry: the request made the first time"}})
+             responses={200: {"model": RequestDetail, "description": "a retry: the request made the first time"},
+                        409: {"model": ErrorResponse,
+                              "description": "idempotency_key_reused: the key's request was stored with other "
+                                             "details, which stay as they are"}})
 async def submit_request(
     body: RequestCreate, identity: IdentityDep, pool: PoolDep, policy: PolicyDep, now: NowDep, settings: SettingsDep
 ) -> JSONResponse:
-    """Store a repair request at most once per `idempotency_key` (201 the first time, 200 on a retry), then
-    dispatch it to the nearest fitting college."""
+    """Store a repair request at most once per `idempotency_key` (201 the first time, 200 on a retry with the same
+    details; 409 `idempotency_key_reused` for the same key with other details: a stored request is not changed here),
+    then dispatch it to the nearest fitting college."""
     draft = RequestDraft(
         category_code=body.category_code, item=body.item, brand=body.brand, description=body.description,
         lat=body.lat, lon=body.lon, address=body.address, service_place=body.service_place,

@@ -54,6 +54,18 @@ select jsonb_build_object(
                     'created_at', r.created_at, 'report', (select to_jsonb(j) - 'request_id' from public.job_reports j
                                                            where j.request_id = r.id)) order by r.created_at)
                       from public.repair_requests r where r.technician_id = %(me)s), '[]'::jsonb),
+    -- Every job they were on the team of (led or helped on), each round: what they did, the hours they reported
+    -- and those credited (job_team; PDPA right of access, audit15a).
+    'team', coalesce((select jsonb_agg(jsonb_build_object(
+                    'request_id', t.request_id, 'round', t.round, 'role', t.role, 'task', t.task, 'hours', t.hours,
+                    'approved_hours', t.approved_hours, 'approved_at', t.approved_at, 'skill_code', t.skill_code,
+                    'skill_level', t.skill_level, 'added_at', t.added_at, 'handed_on_at', t.handed_on_at,
+                    'college', (select jsonb_build_object('code', c.code, 'name_th', c.name_th, 'name_en', c.name_en)
+                                from public.colleges c where c.id = t.college_id),
+                    'category_code', r.category_code, 'item', r.item, 'status', r.status)
+                    order by t.added_at, t.request_id, t.round)
+                      from public.job_team t join public.repair_requests r on r.id = t.request_id
+                      where t.technician_id = %(me)s), '[]'::jsonb),
     'offers', coalesce((select jsonb_agg(to_jsonb(o) - 'technician_id' order by o.created_at)
                         from public.offers o where o.technician_id = %(me)s), '[]'::jsonb),
     'invitations', coalesce((select jsonb_agg(jsonb_build_object(
@@ -90,6 +102,78 @@ async def person_by_phone(owner: Conn, phone: str) -> tuple[uuid.UUID, AppRole]:
     if row is None:
         raise ApiError(404, "person_not_found")
     return row["id"], AppRole(row["role"])
+
+
+@dataclass(frozen=True)
+class NumberHeld:
+    """What is held about a phone number, for the operator's PDPA commands: the account that has it, if any, and how
+    many invitations wait for the number (a college registered the person by phone and name; nobody has signed in
+    with it yet, private.staff_invites with no profile_id)."""
+
+    e164: str
+    account: tuple[uuid.UUID, AppRole] | None
+    invitations: int
+
+
+async def held_for_number(owner: Conn, phone: str) -> NumberHeld:
+    """The account and the waiting invitations of a phone number (404 person_not_found when neither)."""
+    try:
+        e164 = normalize_thai_phone(phone)
+    except InvalidPhone:
+        raise ApiError(400, "invalid_phone") from None
+    row = await (await owner.execute(
+        """select (select p.id from public.profiles p where p.phone = %(n)s) as id,
+                  (select p.role::text from public.profiles p where p.phone = %(n)s) as role,
+                  (select count(*)::int from private.staff_invites i
+                   where i.phone = %(n)s and i.profile_id is null) as invitations""", {"n": e164})).fetchone()
+    assert row is not None
+    if row["id"] is None and not row["invitations"]:
+        raise ApiError(404, "person_not_found")
+    account = (row["id"], AppRole(row["role"])) if row["id"] is not None else None
+    return NumberHeld(e164, account, row["invitations"])
+
+
+# An invitation waiting for a number holds the person's phone, the name and skills the college registered: theirs.
+_NUMBER_INVITATIONS_SQL = """
+select coalesce(jsonb_agg(jsonb_build_object(
+           'phone', i.phone, 'role', i.role, 'college', c.name_th, 'college_en', c.name_en,
+           'display_name', i.display_name, 'skills', i.skills, 'invited_at', i.created_at,
+           'expires_at', i.expires_at) order by i.created_at), '[]'::jsonb) as data
+from private.staff_invites i left join public.colleges c on c.id = i.college_id
+where i.phone = %s and i.profile_id is null
+"""
+
+
+async def export_number(owner: Conn, held: NumberHeld) -> dict[str, Any]:
+    """The operator's export of a phone number: the account's file (`export`) when one has it, and the invitations
+    waiting for the number (`invitations_for_the_number`), which no account's file holds."""
+    data: dict[str, Any] = {}
+    if held.account is not None:
+        data = await export(owner, held.account[0], held.account[1], None)
+    if held.invitations:
+        row = await (await owner.execute(_NUMBER_INVITATIONS_SQL, [held.e164])).fetchone()
+        assert row is not None
+        data["invitations_for_the_number"] = row["data"]
+        if held.account is None:
+            await owner.execute("select private.audit('person.export_invitations', 'staff_invites', null, null, %s)",
+                                [Jsonb({"invitations": held.invitations})])
+    return data
+
+
+async def erase_number_invitations(owner: Conn, e164: str) -> int:
+    """The operator erases the invitations waiting for a number (the person's PDPA request): the rows go, and the
+    trail keeps, as for a withdrawal, which role and college each was for, never the phone or the name. Taken after
+    any profile lock of the same transaction (dispatch.py's lock order: the invitation after the profile)."""
+    rows = await (await owner.execute(
+        "delete from private.staff_invites where phone = %s and profile_id is null returning id, role, college_id",
+        [e164])).fetchall()
+    for row in rows:
+        await owner.execute(
+            "select private.audit('staff.invite_erase', 'staff_invites', %s, null, %s)",
+            [row["college_id"], Jsonb({"role": row["role"], "college_id": str(row["college_id"])
+                                       if row["college_id"] else None, "invite_id": str(row["id"]),
+                                       "at_persons_request": True})])
+    return len(rows)
 
 
 async def export(owner: Conn, user_id: uuid.UUID, role: AppRole, claims: Mapping[str, Any] | None

@@ -909,9 +909,11 @@ async def set_settings(owner: Conn, college_id: uuid.UUID, progression_jobs: int
 # --- The job record as one read -----------------------------------------------------------------------------------
 
 async def job_record(conn: Conn, request_id: uuid.UUID) -> dict[str, Any]:
-    """As the caller (RLS): the owner, the student, the college's teachers and admins see it; others get 404."""
+    """As the caller (RLS): the owner, the student, the college's teachers and admins see it; others get 404. The
+    row through `private.request_as_read` (0060), as the detail reads it: the student keeps their record of a job
+    that is over, whose row the policy no longer shows them."""
     req = await (await conn.execute(
-        "select id, category_code, status, technician_id from public.repair_requests where id = %s",
+        "select id, category_code, status, technician_id from private.request_as_read(%s)",
         [request_id])).fetchone()
     if req is None:
         raise ApiError(404, "not_found")

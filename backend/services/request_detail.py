@@ -28,8 +28,10 @@ from shared.text import NEXT_STEPS, Locale, error_text, event_note, qc_missing_k
 from shared.wire import Photo, RequestDetail, StatusEvent, WorkReport
 from shared.work import in_round, missing_for_quality_check, parts_total
 
-# The request's own row, as the caller sees it (RLS): the fields of the answer that are data, and what `_shaped`
-# decides from (reader_locale, handed_back_at, round_began).
+# The request's own row, as the caller sees it (`private.request_as_read`, migration 0060: whom the row's policy shows
+# it to, and the student on the job whatever its status, without the owner's phone and address once the job no
+# longer needs them): the fields of the answer that are data, and what `_shaped` decides from (reader_locale,
+# handed_back_at, round_began).
 _DETAIL_ROW = f"""
     select r.id, '{PREFIX}' || r.ref_no as reference, r.category_code,
            cat.name_th as category_name_th, cat.name_en as category_name_en,
@@ -51,10 +53,9 @@ _DETAIL_ROW = f"""
             where jp.request_id = r.id and jp.status = 'proposed') as parts_waiting,
            {HANDED_OVER_SQL} as handover_confirmed,
            {ROUND_SQL.format(rid="r.id")} as work_round, {ROUND_BEGAN_SQL.format(rid="r.id")} as round_began
-    from public.repair_requests r
+    from private.request_as_read(%s) r
     join public.categories cat on cat.code = r.category_code
     left join public.colleges col on col.id = r.college_id
-    where r.id = %s
 """
 _EVENTS = """
     select e.id, e.actor, private.event_actor_first_name(e.id) as actor_name, e.from_status, e.to_status, e.note,

@@ -8,6 +8,13 @@ from backend.db import Conn
 from backend.errors import ApiError
 from shared.phone import normalize_thai_phone
 from shared.request_rules import RequestDraft, check_draft
+from shared.wire import IDEMPOTENCY_KEY_REUSED
+
+# What a replay of a key must carry unchanged to be the same request: every field the request stores from the body,
+# compared as stored (trimmed, the phone in E.164, the days sorted), so an honest retry is never refused.
+STORED_FIELDS = ("category_code", "item", "brand", "description", "lat", "lon", "address", "province", "district",
+                 "sub_district", "service_place", "preferred_days", "contact_phone")
+_SAME_COLUMNS = tuple(f"{name}::text as {name}" if name == "service_place" else name for name in STORED_FIELDS)
 
 
 async def known_categories(conn: Conn) -> set[str]:
@@ -18,7 +25,8 @@ async def known_categories(conn: Conn) -> set[str]:
 async def create_request(
     conn: Conn, citizen_id: uuid.UUID, key: uuid.UUID, draft: RequestDraft, area: dict[str, str]
 ) -> tuple[uuid.UUID, bool]:
-    """Returns (request id, created). A retry with the same key returns the first request, unchanged.
+    """Returns (request id, created). A retry with the same key and the same details returns the first request,
+    unchanged; the same key with other details is refused (409 idempotency_key_reused).
 
     `conn` is an owner transaction acting for the citizen (act_as): `citizen_id` comes from their verified token.
     """
@@ -57,8 +65,14 @@ async def create_request(
         return row["id"], True
     existing = await (
         await conn.execute(
-            "select id from public.repair_requests where citizen_id = %s and idempotency_key = %s", [citizen_id, key]
+            f"select id, {', '.join(_SAME_COLUMNS)} from public.repair_requests "
+            "where citizen_id = %s and idempotency_key = %s",
+            [citizen_id, key],
         )
     ).fetchone()
     assert existing is not None
+    if any(existing[name] != values[name] for name in STORED_FIELDS):
+        # The key of a request already stored, with other details (a draft edited after its first send arrived):
+        # answering the stored request would drop the edit without a word, so it is refused, and nothing changes.
+        raise ApiError(409, IDEMPOTENCY_KEY_REUSED)
     return existing["id"], False

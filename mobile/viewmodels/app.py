@@ -800,6 +800,10 @@ class AppViewModel(Observable):
     async def _saved_offline(self, item: OutboxItem) -> None:
         if self.outbox is not None:
             await self.outbox.add(item)
+            form = self.request_form
+            if form is not None and form.outbox_key not in (None, item.key):
+                # The draft went as a new request (a new key): it replaces the one it was reopened from.
+                await self.outbox.discard(str(form.outbox_key))
         await self.close_request_form()
         if self.home is not None:
             self.home.show_notice(bilingual("saved_offline"))
@@ -1024,6 +1028,8 @@ class AppViewModel(Observable):
         form = self.request_form
         if form is not None and self.outbox is not None:
             await self.outbox.discard(str(form.idempotency_key))  # an edited outbox draft is done
+            if form.outbox_key is not None:  # and the draft it came from, when it went as a new request
+                await self.outbox.discard(form.outbox_key)
         await self.close_request_form()
         if self.home is not None:
             await self.home.load()

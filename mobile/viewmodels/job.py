@@ -23,7 +23,7 @@ from shared.credit import PART_PRICE_MAX, PART_QTY_MAX, format_baht, needs_teach
 from shared.notifications import LeadLeft, lead_left_text_key
 from shared.photos import MAX_PHOTOS_PER_REQUEST, PhotoRejected
 from shared.roles import Actor
-from shared.statuses import REASSIGNABLE, WORK_EDITABLE, OfferGone, RequestStatus, next_statuses
+from shared.statuses import CONTACT_OPEN, REASSIGNABLE, WORK_EDITABLE, OfferGone, RequestStatus, next_statuses
 from shared.text import Bilingual, Locale, bilingual, error_text
 from shared.work import MAX_HOURS, MAX_PARTS, UNREPAIRABLE_REASONS, supervisor_actions
 from shared.work import NOTES_MAX as MAX_NOTES
@@ -318,6 +318,8 @@ class JobViewModel(RequestScreen[WorkDetail]):
     def route_url(self) -> str | None:
         if self.detail is None or self.detail.lat is None or self.detail.lon is None:
             return None
+        if self.actor == Actor.TECHNICIAN and self.detail.status not in CONTACT_OPEN:
+            return None  # the job is over: the backend gives the student only its area, nowhere to drive to
         return MAPS_DIRECTIONS.format(lat=quote(f"{self.detail.lat:.6f}"), lon=quote(f"{self.detail.lon:.6f}"))
 
     @property

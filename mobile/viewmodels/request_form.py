@@ -26,6 +26,7 @@ from shared.phone import InvalidPhone, national_format, normalize_thai_phone
 from shared.photos import MAX_PHOTOS_PER_REQUEST, PhotoRejected, check_photo_count
 from shared.request_rules import WEEKDAYS, DraftProblems, RequestDraft, ServicePlace, check_draft
 from shared.text import Bilingual, Locale, bilingual, error_text
+from shared.wire import IDEMPOTENCY_KEY_REUSED
 
 log = logging.getLogger(__name__)
 
@@ -145,6 +146,14 @@ class RequestFormViewModel(Observable):
         # The server's refusal of a photo, shown until that photo is removed.
         self._refused_photo: Bilingual | None = None
         self.created: RequestDetail | None = None
+        # The request the backend stored for this key when the form only knows its id: an outbox draft whose POST got
+        # through before a photo failed. Its details are final then (no route changes them): only photos are left.
+        self._stored_id: UUID | None = None
+        # The outbox draft this form was reopened from (its key): done with once this form is sent or kept again.
+        self.outbox_key: str | None = None
+        # The backend refused this key with these details (idempotency_key_reused): its request was stored with the
+        # first ones. Sending the same again would be refused again; these details may go as a new request.
+        self._key_reused = False
         self.uploaded: set[int] = set()
         # Open requests of the same kind near the pin: a hint, never a block.
         self.duplicates: DuplicateSummary | None = None
@@ -224,10 +233,28 @@ class RequestFormViewModel(Observable):
         return self.state == FormState.SENDING
 
     @property
+    def request_id(self) -> UUID | None:
+        """The backend's request for this form's key, once known: from then on only photos are sent."""
+        return self.created.id if self.created is not None else self._stored_id
+
+    @property
+    def received_notice(self) -> str | None:
+        """Said while the request exists and the form waits for the person: why the details take no changes, and
+        what can still be done (the photos; a cancel from the requests)."""
+        if self.request_id is None or self.state in (FormState.SENDING, FormState.SENT):
+            return None
+        return bilingual("request_already_received").in_(self.locale)
+
+    @property
+    def can_send_as_new(self) -> bool:
+        """The backend holds this key's request with other details: these may still go, as a request of their own."""
+        return self._key_reused and self.request_id is None and self.state == FormState.EDITING and not self.picking
+
+    @property
     def fields_locked(self) -> bool:
         """Sending, or the request exists already and only its photos are left to send: a field changed then would
         be dropped without a word, so the fields take no changes."""
-        return self.busy or self.created is not None
+        return self.busy or self.request_id is not None
 
     @property
     def can_retry(self) -> bool:
@@ -235,20 +262,25 @@ class RequestFormViewModel(Observable):
 
     @property
     def can_add_photo(self) -> bool:
-        return len(self.photos) < MAX_PHOTOS_PER_REQUEST and self.created is None and not self.picking
+        """Up to the limit, and not while sending: a request that exists takes more photos while it is open (one
+        refused as too large is replaced by a smaller one), after those it has."""
+        return len(self.photos) < MAX_PHOTOS_PER_REQUEST and not self.busy and not self.picking
 
     def can_remove_photo(self, index: int) -> bool:
         """Any photo before the request exists; after, one not yet sent and with none sent after it (the photos the
         backend has keep their indexes): a photo it refused as too large is taken out and the rest go."""
         if self.busy or not 0 <= index < len(self.photos):
             return False
-        return self.created is None or all(sent < index for sent in self.uploaded)
+        return self.request_id is None or all(sent < index for sent in self.uploaded)
 
     @property
     def has_changes(self) -> bool:
         """Something typed, chosen or added since the form opened, and not yet sent (or kept in the outbox)."""
         if self.state == FormState.SENT or self.created is not None:
             return False
+        if self._stored_id is not None:
+            # A draft reopened with its request stored: only its photos can change, and those would be lost.
+            return self._draft_state()[-1] != self._opened_with[-1]
         return self._draft_state() != self._opened_with
 
     def _draft_state(self) -> tuple[object, ...]:
@@ -263,7 +295,7 @@ class RequestFormViewModel(Observable):
     def progress(self) -> str | None:
         if self.state != FormState.SENDING:
             return None
-        if self.created is None:
+        if self.request_id is None:
             return bilingual("sending").in_(self.locale)
         text = bilingual("uploading_photos", done=len(self.uploaded), total=len(self.photos))
         return text.in_(self.locale)
@@ -382,7 +414,7 @@ class RequestFormViewModel(Observable):
         if self.fields_locked:
             return  # the map stays tappable; the request's place is already sent
         self.set_location(lat, lon, source, redraw=False)
-        if self._geocoder is not None and self.created is None:
+        if self._geocoder is not None and self.request_id is None:
             self._address_hint = bilingual("address_looking_up")
         hint = asyncio.ensure_future(self._load_duplicates())
         # Only a hint: a slow answer must not hold the location back; it then arrives in a redraw of its own.
@@ -395,7 +427,7 @@ class RequestFormViewModel(Observable):
     async def lookup_address(self) -> None:
         """After a GPS fix or a pin, when a geocoder is configured: fill an empty address and pre-select the
         area pickers the person has not chosen themselves. Any failure only leaves a small hint."""
-        if self._geocoder is None or self.lat is None or self.lon is None or self.created is not None:
+        if self._geocoder is None or self.lat is None or self.lon is None or self.request_id is not None:
             return
         wanted = (self.lat, self.lon)
         if wanted == self._geocode_for:
@@ -405,7 +437,7 @@ class RequestFormViewModel(Observable):
             self._address_hint = bilingual("address_looking_up")
             self._changed()
         place = await self._geocoder.reverse(*wanted)
-        if self._geocode_for != wanted or self.created is not None:
+        if self._geocode_for != wanted or self.request_id is not None:
             return  # a newer pin was set meanwhile: its own lookup decides
         if place is None:
             self._address_hint = bilingual("address_not_found")
@@ -558,20 +590,23 @@ class RequestFormViewModel(Observable):
         if self.state in (FormState.SENDING, FormState.SENT) or self.picking:
             return
         # Once the request exists only the photos are left; the fields are no longer checked or sent.
-        if self.created is None and not self.check():
+        if self.request_id is None and not self.check():
             self._changed()
             return
         self.state = FormState.SENDING
         self._form_error = None
+        self._key_reused = False
         self._changed()
         try:
-            if self.created is None:
+            request_id = self.request_id
+            if request_id is None:
                 self.created = await self._api.create_request(self.body())
+                request_id = self.created.id
                 self._changed()
             for idx, photo in enumerate(self.photos):
                 if idx in self.uploaded:
                     continue
-                await self._api.upload_request_photo(self.created.id, idx, photo.image, photo.content_type)
+                await self._api.upload_request_photo(request_id, idx, photo.image, photo.content_type)
                 self.uploaded.add(idx)
                 self._changed()
         except ApiError as exc:
@@ -582,6 +617,14 @@ class RequestFormViewModel(Observable):
         await self._on_done()
 
     async def retry(self) -> None:
+        await self.submit()
+
+    async def send_as_new(self) -> None:
+        """After idempotency_key_reused: these details as a request of their own, under a new key. The request
+        stored with the first details stays as it was received (in the person's requests, to cancel if unwanted)."""
+        if not self.can_send_as_new:
+            return
+        self.idempotency_key = uuid4()
         await self.submit()
 
     async def back(self) -> None:
@@ -622,7 +665,7 @@ class RequestFormViewModel(Observable):
             photos=[
                 OutboxPhoto(p.image, p.thumbnail, p.content_type, p.width, p.height, p.name) for p in self.photos
             ],
-            request_id=None if self.created is None else str(self.created.id),
+            request_id=None if self.request_id is None else str(self.request_id),
             uploaded=sorted(self.uploaded),
             category_th=category.name_th if category is not None else "",
             category_en=category.name_en if category is not None else "",
@@ -645,7 +688,8 @@ class RequestFormViewModel(Observable):
         self._changed()
 
     def _restore(self, item: OutboxItem) -> None:
-        """Reopen a refused outbox draft for editing: the same fields, photos and idempotency key."""
+        """Reopen a refused outbox draft: the same fields, photos and idempotency key; editable unless its request is
+        stored already (then only its photos are left to send)."""
         body = item.body
         self.idempotency_key = UUID(str(body["idempotency_key"]))
         self.category_code = str(body.get("category_code") or "")
@@ -668,8 +712,15 @@ class RequestFormViewModel(Observable):
         self.photos = [
             FormPhoto(p.name, p.image, p.thumbnail, p.content_type, p.width, p.height) for p in item.photos
         ]
+        self.outbox_key = item.key
+        if item.request_id is not None:
+            # Its request is stored already: the fields show what it was sent with and take no changes (an edit
+            # could not reach the request); the photos the backend has stay, the others can be sent or replaced.
+            self._stored_id = UUID(item.request_id)
+            self.uploaded = {i for i in item.uploaded if 0 <= i < len(self.photos)}
         if item.error is not None:
             self._form_error = item.error
+            self._key_reused = item.error_code == IDEMPOTENCY_KEY_REUSED and item.request_id is None
 
     def _restore_area(self, province: str, district: str, sub_district: str) -> None:
         """The pickers from the Thai names a saved body carries, as far down as they still match."""
@@ -717,7 +768,7 @@ class RequestFormViewModel(Observable):
                 # photos): then it is not waiting anywhere but here.
                 self.not_kept()
             return
-        if exc.fields and self.created is None:
+        if exc.fields and self.request_id is None:
             # The backend's own check disagreed: its messages go next to the fields, to be fixed and resent.
             self._errors = {name: text for name, text in exc.fields.items()}
             self._form_error = bilingual("form_has_errors")
@@ -731,8 +782,10 @@ class RequestFormViewModel(Observable):
             self.state = FormState.FAILED if exc.is_retryable else FormState.EDITING
         elif not exc.is_retryable:
             # Refused for what was sent (a proxy's 413, a 4xx): the same again would be refused again. Everything
-            # typed is kept; the message says what to change; sending is the person's, after a change.
+            # typed is kept; the message says what to change; sending is the person's, after a change. A key whose
+            # request was stored with other details: these may go as a new request (send_as_new).
             self._form_error = exc.text
+            self._key_reused = exc.code == IDEMPOTENCY_KEY_REUSED
             self.state = FormState.EDITING
         else:
             # Network or server trouble: keep everything; a retry reuses the same idempotency key. A 429's or a

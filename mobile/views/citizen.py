@@ -100,6 +100,8 @@ def _outbox_card(item: OutboxItem, vm: HomeViewModel, locale: Locale) -> ft.Cont
     ]
     if item.photos:
         details.append(muted(t("outbox_photos", locale, count=len(item.photos))))
+    if item.received:
+        details.append(muted(t("outbox_received", locale)))
     if not failed and item.not_before:
         # The server asked to wait (its Retry-After): when the sender tries again, in Thai time.
         again = format_time(datetime.fromtimestamp(item.not_before, UTC))
@@ -117,7 +119,9 @@ def _outbox_card(item: OutboxItem, vm: HomeViewModel, locale: Locale) -> ft.Cont
             error_message(error.in_(locale)),
             ft.Row(
                 [
-                    ft.OutlinedButton(t("outbox_edit", locale), icon=ft.Icons.EDIT, on_click=edit),
+                    # A received request's details are final: the button offers what is left, its photos.
+                    ft.OutlinedButton(t("outbox_edit_photos" if item.received else "outbox_edit", locale),
+                                      icon=ft.Icons.EDIT, on_click=edit),
                     ft.TextButton(t("outbox_discard", locale), icon=ft.Icons.DELETE_OUTLINE, on_click=discard),
                 ],
                 wrap=True,

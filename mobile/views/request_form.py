@@ -61,6 +61,9 @@ def request_form_view(
         ),
         heading(t("request_form_title", locale), size=22),
     ])
+    if vm.received_notice:
+        # The request is stored already (an outbox draft whose photo failed): why the fields take no changes.
+        controls += keyed("received-notice", [_info(vm.received_notice)])
     fields: Fields = {name: ft.Ref[ft.TextField]() for name in TEXT_FIELDS}
     controls += _what(vm, locale, fields)
     controls += _photos(vm, locale, device)
@@ -69,6 +72,20 @@ def request_form_view(
     controls += _consent(vm, locale)
     controls += _send(vm, locale, fields)
     return ft.Column(controls, spacing=14, horizontal_alignment=ft.CrossAxisAlignment.STRETCH)
+
+
+def _info(text: str) -> ft.Control:
+    """A line to know, not an error: read out when it appears."""
+    return ft.Semantics(
+        live_region=True,
+        content=ft.Container(
+            content=ft.Row([ft.Icon(ft.Icons.INFO_OUTLINE, color=ft.Colors.PRIMARY), ft.Text(text, expand=True)],
+                           vertical_alignment=ft.CrossAxisAlignment.START),
+            bgcolor=ft.Colors.PRIMARY_CONTAINER,
+            border_radius=8,
+            padding=10,
+        ),
+    )
 
 
 def _field_error(vm: RequestFormViewModel, name: str) -> str | None:
@@ -183,7 +200,7 @@ def _photos(vm: RequestFormViewModel, locale: Locale, device: Device | None) -> 
             ),
         ]
         # Once the request exists, a photo the backend has stays: only those not sent yet can be taken out.
-        if vm.created is None or vm.can_remove_photo(i):
+        if vm.request_id is None or vm.can_remove_photo(i):
             layers.append(ft.Container(content=icon_button(ft.Icons.CLOSE, t("remove_photo", locale, n=n), remove),
                                        right=0, top=0))
         thumbs.append(
@@ -470,6 +487,10 @@ def _send(vm: RequestFormViewModel, locale: Locale, fields: Fields) -> list[ft.C
         typed_now()
         await vm.retry()
 
+    async def send_as_new() -> None:
+        typed_now()
+        await vm.send_as_new()
+
     controls: list[ft.Control] = []
     if vm.form_error:
         controls.append(error_message(vm.form_error, key="form-error"))
@@ -480,8 +501,12 @@ def _send(vm: RequestFormViewModel, locale: Locale, fields: Fields) -> list[ft.C
         # at send is not taken for a retry.
         controls.append(ft.FilledButton(t("retry", locale), icon=ft.Icons.REFRESH, on_click=retry, key="retry"))
     else:
+        label = t("submit_request" if vm.request_id is None else "send_remaining_photos", locale)
         controls.append(
-            ft.FilledButton(t("submit_request", locale), icon=ft.Icons.SEND, disabled=vm.busy or vm.picking,
-                            on_click=submit, key="submit")
+            ft.FilledButton(label, icon=ft.Icons.SEND, disabled=vm.busy or vm.picking, on_click=submit, key="submit")
         )
+    if vm.can_send_as_new:
+        # The key's request holds the first details: these go as a request of their own only when the person says.
+        controls.append(ft.OutlinedButton(t("send_as_new_request", locale), icon=ft.Icons.ADD_CIRCLE_OUTLINE,
+                                          on_click=send_as_new, key="send-as-new"))
     return controls

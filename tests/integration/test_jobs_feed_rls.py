@@ -1,5 +1,6 @@
 """The student's job feed (`public.my_jobs()`, migration 0019) runs as its owner to skip the row-level policy's
-planning cost: it must return exactly what the policy lets each caller see of their own jobs, and no more."""
+planning cost: it must return exactly what each caller may read of their own jobs (the row's policy while the job is
+open to them; after, their record of it through the backend's read, `private.request_as_read`, 0060), and no more."""
 
 from typing import Any
 
@@ -29,31 +30,38 @@ def test_my_jobs_is_what_row_level_security_shows_each_caller(database_url: str)
     assert {"citizen", "technician", "supervisor", "admin"} <= {p["role"] for p in people}
     nonempty = 0
     for person in people:
+        with psycopg.connect(database_url) as owner:  # the jobs they lead or were ever on the team of
+            theirs = [r[0] for r in owner.execute(
+                "select id from public.repair_requests where technician_id = %(me)s "
+                "union select request_id from public.job_team where technician_id = %(me)s",
+                {"me": person["id"]}).fetchall()]
         with as_user(database_url, person["id"]) as conn:
             feed = conn.execute("select id, updated_at from public.my_jobs(500)").fetchall()
-            # The same question through the policy, as the plain query the route used to send, and the jobs the
-            # caller helps on (migration 0050)
-            policy = conn.execute(
-                "select id from public.repair_requests where technician_id = %s order by updated_at desc limit 500",
-                [person["id"]],
-            ).fetchall() + conn.execute(
-                "select id from public.repair_requests where private.helps_on(id) "
-                "and technician_id is distinct from %s",
-                [person["id"]],
+            # The same question as the caller reads a request (migration 0060: the row's policy shows a student
+            # their job while it is open to them; `private.request_as_read`, the backend's read, shows them their
+            # record of it after, without the owner's contact): the jobs they lead, and those they help on (0050).
+            readable = conn.execute(
+                """select r.id from unnest(%(ids)s::uuid[]) as u (id) cross join lateral private.request_as_read(u.id) r
+                   where r.technician_id = %(me)s
+                      or (r.technician_id is distinct from %(me)s and private.helps_on(r.id))""",
+                {"ids": theirs, "me": person["id"]},
             ).fetchall()
-            assert {r["id"] for r in feed} == {r["id"] for r in policy}, person["role"]
+            assert {r["id"] for r in feed} == {r["id"] for r in readable}, person["role"]
             times = [r["updated_at"] for r in feed]
             assert times == sorted(times, reverse=True)
             if feed:
                 nonempty += 1
-                # Nothing the caller could not read row by row, and only their own jobs or those they help on.
+                # Nothing the caller could not read row by row through the policy while the job is open to them.
                 ids = [r["id"] for r in feed]
                 visible = conn.execute(
                     "select count(*) as n from public.repair_requests where id = any(%s) "
                     "and (technician_id = %s or private.helps_on(id))",
                     [ids, person["id"]],
                 ).fetchone()
-                assert visible is not None and visible["n"] == len(ids)
+                open_ = conn.execute(
+                    "select count(*) as n from public.my_jobs(500) j where j.status = any(private.contact_open())"
+                ).fetchone()
+                assert visible is not None and open_ is not None and visible["n"] == open_["n"]
     assert nonempty >= 1
 
 

