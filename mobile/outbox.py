@@ -28,6 +28,7 @@ from uuid import UUID
 
 from mobile.api_client import ApiClient, ApiError
 from shared.text import Bilingual
+from shared.wire import RETRY_AFTER_MAX_SECONDS
 
 OUTBOX_KEY = "fixit.outbox"
 FIRST_DELAY_SECONDS = 2.0
@@ -325,6 +326,9 @@ class Outbox:
         async with self._lock:
             self.resume_at = None
             for item in list(self.pending):
+                # A kept wait is honoured at most RETRY_AFTER_MAX_SECONDS from now: one stored while the phone's
+                # clock ran ahead must not hold this draft and every one after it back for longer.
+                item.not_before = min(item.not_before, self._clock() + RETRY_AFTER_MAX_SECONDS)
                 if item.not_before > self._clock():
                     self.resume_at = item.not_before
                     return Outcome.RETRY_LATER

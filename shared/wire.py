@@ -390,6 +390,9 @@ def retry_after_seconds(value: str | None, now: datetime) -> float | None:
         return None
     text = value.strip()
     if text.isascii() and text.isdigit():
+        # A run of digits longer than the cap's own is at least the cap (and int() refuses over 4,300 digits).
+        if len(text) > len(str(RETRY_AFTER_MAX_SECONDS)):
+            return float(RETRY_AFTER_MAX_SECONDS)
         return float(min(int(text), RETRY_AFTER_MAX_SECONDS))
     try:
         when = parsedate_to_datetime(text)

@@ -155,6 +155,9 @@ class RequestFormViewModel(Observable):
         # first ones. Sending the same again would be refused again; these details may go as a new request.
         self._key_reused = False
         self.uploaded: set[int] = set()
+        # Photos whose last send ended without a clear answer (a 5xx, a timeout, the network): the backend may have
+        # stored them, so they are sent again, never taken out on the app alone.
+        self._in_doubt: set[int] = set()
         # Open requests of the same kind near the pin: a hint, never a block.
         self.duplicates: DuplicateSummary | None = None
         self._duplicates_for: tuple[str, float, float] | None = None
@@ -271,7 +274,9 @@ class RequestFormViewModel(Observable):
         backend has keep their indexes): a photo it refused as too large is taken out and the rest go."""
         if self.busy or not 0 <= index < len(self.photos):
             return False
-        return self.request_id is None or all(sent < index for sent in self.uploaded)
+        if self.request_id is None:
+            return True
+        return index not in self._in_doubt and all(sent < index for sent in self.uploaded)
 
     @property
     def has_changes(self) -> bool:
@@ -532,6 +537,7 @@ class RequestFormViewModel(Observable):
         if not self.can_remove_photo(index):
             return  # after the request exists, the indexes of the photos on the server are fixed
         del self.photos[index]
+        self._in_doubt = {d if d < index else d - 1 for d in self._in_doubt if d != index}
         self._photo_error = None
         if self._form_error is not None and self._form_error == self._refused_photo:
             self._form_error = None  # the photo it named is gone
@@ -606,7 +612,15 @@ class RequestFormViewModel(Observable):
             for idx, photo in enumerate(self.photos):
                 if idx in self.uploaded:
                     continue
-                await self._api.upload_request_photo(request_id, idx, photo.image, photo.content_type)
+                try:
+                    await self._api.upload_request_photo(request_id, idx, photo.image, photo.content_type)
+                except ApiError as exc:
+                    if exc.is_retryable:
+                        self._in_doubt.add(idx)
+                    else:  # refused outright: the backend did not keep it
+                        self._in_doubt.discard(idx)
+                    raise
+                self._in_doubt.discard(idx)
                 self.uploaded.add(idx)
                 self._changed()
         except ApiError as exc:
