@@ -12,7 +12,7 @@ from backend.auth import sessions
 from backend.db import Conn, service_tx
 from backend.notifications.invitations import close_expired
 from backend.notifications.outbox import notify_expiring_offers
-from backend.services import rate_limits
+from backend.services import account, rate_limits
 from backend.services.college_counts import fold_status_deltas
 from backend.services.dispatch import DispatchPolicy, dispatch_stranded, expire_overdue, hand_on_unanswerable
 from backend.services.staff import end_offers_at_closed_colleges
@@ -81,6 +81,14 @@ async def tick(pool: AsyncConnectionPool[Conn], settings: Settings, now: datetim
             await close_expired(owner)  # invitations that ran out stop asking (and a held push is not sent)
     except Exception as exc:
         log.warning("closing expired invitations failed: %s", exc)
+    # Invitations that ended long enough ago are erased (PDPA: the phone and name are kept no longer than needed).
+    try:
+        async with service_tx(pool) as owner:
+            erased = await account.erase_ended_invitations(owner)
+        if erased:
+            log.info("erased %d invitation(s) that ended long ago", erased)
+    except Exception as exc:
+        log.warning("erasing ended invitations failed: %s", exc)
     return expired
 
 

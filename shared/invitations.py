@@ -14,3 +14,8 @@ INVITATION_OPEN_DAYS = 14
 INVITATION_OPEN = timedelta(days=INVITATION_OPEN_DAYS)
 # An expired invitation stays on the inviter's list this long after it lapsed (marked expired), then drops off.
 EXPIRED_LISTED_DAYS = 30
+
+# An invitation that ended (declined, or expired unanswered) is erased this long after it ended, with the invitee's
+# phone and the name and skills the college registered (PDPA: kept no longer than needed). Longer than a "no" holds
+# off new asks and a lapsed one stays listed: both read the row until then. One withdrawn is deleted at once.
+ENDED_INVITATION_KEPT_DAYS = 90

@@ -20,11 +20,15 @@ from backend.photo_store import PhotoStore
 from backend.services.dispatch import DispatchPolicy, hand_on
 from backend.services.staff import end_open_offers, jobs_in_hand, lock_active_admins
 from backend.services.transitions import act_as
+from shared.invitations import ENDED_INVITATION_KEPT_DAYS
 from shared.phone import InvalidPhone, normalize_thai_phone
 from shared.roles import Actor, AppRole
 from shared.suspension import suspend_reason_problem
 
 log = logging.getLogger("fixit.account")
+
+# Where a photo of the export is downloaded (GET /requests/{id}/photos/{kind}/{idx}, routes/requests.py).
+PHOTO_DOWNLOAD_PREFIX = "/requests/"
 
 _EXPORT_SQL = """
 select jsonb_build_object(
@@ -44,9 +48,10 @@ select jsonb_build_object(
                                      'note', e.note) order by e.id), '[]'::jsonb)
                                  from public.status_events e where e.request_id = r.id),
                     'photos', (select coalesce(jsonb_agg(jsonb_build_object(
-                                   'kind', ph.kind, 'idx', ph.idx, 'content_type', ph.content_type,
+                                   'id', ph.id, 'kind', ph.kind, 'idx', ph.idx, 'content_type', ph.content_type,
                                    'width', ph.width, 'height', ph.height, 'bytes', ph.bytes,
-                                   'uploaded_at', ph.created_at) order by ph.kind, ph.idx), '[]'::jsonb)
+                                   'uploaded_at', ph.created_at, 'download', %(photo_path)s::text || r.id || '/photos/'
+                                   || ph.kind || '/' || ph.idx) order by ph.kind, ph.idx), '[]'::jsonb)
                                from public.request_photos ph where ph.request_id = r.id)) order by r.created_at)
                           from public.repair_requests r where r.citizen_id = %(me)s), '[]'::jsonb),
     'jobs', coalesce((select jsonb_agg(jsonb_build_object(
@@ -84,10 +89,85 @@ select jsonb_build_object(
                                                               'last_refreshed_at', s.refreshed_at,
                                                               'ended_at', s.revoked_at) order by s.created_at)
                           from private.auth_sessions s where s.user_id = %(me)s), '[]'::jsonb),
-    'audit', coalesce((select jsonb_agg(jsonb_build_object('at', a.at, 'action', a.action, 'actor', a.actor,
-                                                           'about_you', a.target_id = %(me)s,
-                                                           'before', a.before, 'after', a.after) order by a.id)
-                       from public.audit_events a where a.target_id = %(me)s or a.actor_id = %(me)s), '[]'::jsonb)
+    -- The trail's entries about them (about their account, or naming them as the student of a job or of its hours)
+    -- and those of what they did. Who else acted is given by role only, and an address only for their own acts.
+    'audit', coalesce((select jsonb_agg(jsonb_build_object(
+                    'at', a.at, 'action', a.action, 'actor', a.actor, 'by_you', a.actor_id is not distinct from %(me)s,
+                    'about_you', a.target_id is not distinct from %(me)s
+                                 or %(me)s::text in (a.before ->> 'technician_id', a.after ->> 'technician_id'),
+                    'client_ip', case when a.actor_id = %(me)s then host(a.client_ip) end,
+                    'before', a.before, 'after', a.after) order by a.id)
+                       from public.audit_events a
+                       where a.target_id = %(me)s or a.actor_id = %(me)s
+                          or %(me)s::text in (a.before ->> 'technician_id', a.after ->> 'technician_id')), '[]'::jsonb),
+    -- Their skills as they changed (whoever changed them: by role in `audit`), and the level-ups proposed for them.
+    'skill_history', coalesce((select jsonb_agg(jsonb_build_object(
+                    'skill_code', h.skill_code, 'level', h.level, 'changed_at', h.changed_at,
+                    'by_you', h.changed_by is not distinct from %(me)s) order by h.id)
+                               from public.skill_level_history h where h.technician_id = %(me)s), '[]'::jsonb),
+    'skill_proposals', coalesce((select jsonb_agg(jsonb_build_object(
+                    'skill_code', sp.skill_code, 'from_level', sp.from_level, 'to_level', sp.to_level,
+                    'jobs', sp.jobs, 'status', sp.status, 'proposed_at', sp.created_at, 'decided_at', sp.decided_at)
+                    order by sp.created_at)
+                                 from public.skill_proposals sp where sp.technician_id = %(me)s), '[]'::jsonb),
+    'portfolio_codes', coalesce((select jsonb_agg(jsonb_build_object(
+                    'code', pc.code, 'term', pc.term, 'summary', pc.summary, 'issued_at', pc.issued_at)
+                    order by pc.issued_at)
+                                 from public.portfolio_codes pc where pc.technician_id = %(me)s), '[]'::jsonb),
+    'notification_settings', (select to_jsonb(np) - 'user_id' from private.notification_preferences np
+                              where np.user_id = %(me)s),
+    -- Each phone or browser registered for pushes; not a web push's `keys` (the browser's secret to encrypt to it).
+    'devices', coalesce((select jsonb_agg(jsonb_build_object(
+                    'channel', d.channel, 'platform', d.platform, 'token', d.token, 'registered_at', d.created_at,
+                    'last_seen_at', d.last_seen_at) order by d.created_at)
+                         from private.notification_devices d where d.user_id = %(me)s), '[]'::jsonb),
+    'line', (select jsonb_build_object('line_user_id', l.line_user_id, 'linked_at', l.linked_at)
+             from private.line_links l where l.user_id = %(me)s),
+    -- Parts they proposed on a job (a student) or decided (an owner in the app, a teacher by phone).
+    'parts', coalesce((select jsonb_agg(jsonb_build_object(
+                    'id', jp.id, 'request_id', jp.request_id, 'name', jp.name, 'qty', jp.qty,
+                    'price_baht', jp.price_baht, 'status', jp.status, 'approval', jp.approval,
+                    'approval_note', jp.approval_note, 'proposed_at', jp.proposed_at, 'decided_at', jp.decided_at,
+                    'proposed_by_you', jp.proposed_by is not distinct from %(me)s,
+                    'decided_by_you', jp.decided_by is not distinct from %(me)s) order by jp.proposed_at, jp.id)
+                       from public.job_parts jp where jp.proposed_by = %(me)s or jp.decided_by = %(me)s), '[]'::jsonb),
+    'handovers', coalesce((select jsonb_agg(jsonb_build_object(
+                    'request_id', h.request_id, 'method', h.method, 'reason', h.reason,
+                    'confirmed_at', h.confirmed_at) order by h.confirmed_at)
+                           from public.job_handovers h where h.confirmed_by = %(me)s), '[]'::jsonb),
+    'outcomes', coalesce((select jsonb_agg(jsonb_build_object(
+                    'request_id', o.request_id, 'outcome', o.outcome, 'reason', o.reason,
+                    'fault_found', o.fault_found, 'recorded_at', o.recorded_at) order by o.recorded_at)
+                          from public.job_outcomes o where o.recorded_by = %(me)s), '[]'::jsonb),
+    'reports', coalesce((select jsonb_agg(to_jsonb(jr) - 'technician_id' order by jr.updated_at)
+                         from public.job_reports jr where jr.technician_id = %(me)s), '[]'::jsonb),
+    -- Steps of jobs they made (or a teacher was present at) on requests that are not theirs: those are in `requests`.
+    'job_steps', coalesce((select jsonb_agg(jsonb_build_object(
+                    'request_id', e.request_id, 'at', e.created_at, 'from', e.from_status, 'to', e.to_status,
+                    'note', e.note, 'teacher_present', e.teacher_present_id is not distinct from %(me)s
+                                                       and e.actor_id is distinct from %(me)s) order by e.id)
+                           from public.status_events e
+                           where (e.actor_id = %(me)s or e.teacher_present_id = %(me)s)
+                             and not exists (select 1 from public.repair_requests r
+                                             where r.id = e.request_id and r.citizen_id = %(me)s)), '[]'::jsonb),
+    -- Hours of a job's team a teacher credited (the job and round; the student is named in the college's app).
+    'hours_you_approved', coalesce((select jsonb_agg(jsonb_build_object(
+                    'request_id', t.request_id, 'round', t.round, 'approved_hours', t.approved_hours,
+                    'approved_at', t.approved_at) order by t.approved_at)
+                                    from public.job_team t where t.approved_by = %(me)s), '[]'::jsonb),
+    -- Every photo they took, and those of their own requests (`requests` lists them there too): the bytes are not
+    -- in this file (up to 10 photos a request, each up to a few hundred kB, would make it many MB, base64 a third
+    -- more, built in one statement); `download` is the app's address for each, with the same sign-in.
+    'photos', coalesce((select jsonb_agg(jsonb_build_object(
+                    'id', ph.id, 'request_id', ph.request_id, 'kind', ph.kind, 'idx', ph.idx,
+                    'content_type', ph.content_type, 'width', ph.width, 'height', ph.height, 'bytes', ph.bytes,
+                    'uploaded_at', ph.created_at, 'taken_by_you', ph.uploaded_by is not distinct from %(me)s,
+                    'download', %(photo_path)s::text || ph.request_id || '/photos/' || ph.kind || '/' || ph.idx)
+                    order by ph.created_at, ph.id)
+                        from public.request_photos ph
+                        where ph.uploaded_by = %(me)s
+                           or ph.request_id in (select r.id from public.repair_requests r
+                                                where r.citizen_id = %(me)s)), '[]'::jsonb)
 ) as data
 """
 
@@ -176,13 +256,20 @@ async def erase_number_invitations(owner: Conn, e164: str) -> int:
     return len(rows)
 
 
+async def erase_ended_invitations(owner: Conn, kept_days: int = ENDED_INVITATION_KEPT_DAYS) -> int:
+    """Invitations declined or expired `kept_days` ago go, with the phone and name they held (migration 0062; the
+    trail keeps role, college and id). Run by the clock (dispatch_ticks), by the database's clock. The count erased."""
+    row = await (await owner.execute("select private.erase_ended_invitations(%s) as n", [kept_days])).fetchone()
+    return int(row["n"]) if row else 0
+
+
 async def export(owner: Conn, user_id: uuid.UUID, role: AppRole, claims: Mapping[str, Any] | None
                  ) -> dict[str, Any]:
     """Everything held about the caller, as JSON (an owner transaction; recorded in the audit trail). Without
     `claims`, the operator acts (a PDPA request made outside the app), and the audit trail says so."""
     if claims is not None:
         await act_as(owner, Actor.for_role(role), claims)
-    row = await (await owner.execute(_EXPORT_SQL, {"me": user_id})).fetchone()
+    row = await (await owner.execute(_EXPORT_SQL, {"me": user_id, "photo_path": PHOTO_DOWNLOAD_PREFIX})).fetchone()
     assert row is not None
     await owner.execute("select private.audit('account.export', 'profiles', %s, null, null)", [user_id])
     data: dict[str, Any] = row["data"]
