@@ -17,6 +17,7 @@ from typing import Any
 from weakref import WeakKeyDictionary
 
 from fastapi import UploadFile
+from psycopg.rows import DictRow
 from psycopg_pool import AsyncConnectionPool
 
 from backend.db import Conn, service_tx
@@ -307,18 +308,26 @@ async def photo_location(conn: Conn, request_id: uuid.UUID, kind: str, idx: int,
 
 
 async def check_technician_may_add(conn: Conn, technician_id: uuid.UUID, request_id: uuid.UUID, idx: int) -> None:
-    """After photos: only the student on the job, while the work is under way."""
+    """After photos: only the student on the job, while the work is under way. `conn` is the caller's (RLS applies):
+    the row is read as the detail reads it, `private.request_as_read` (0060), which shows the student on the job and
+    its helpers the job whatever its status, so a job closed to them (cancelled, handed back) is refused as closed
+    (409 `work_closed`, as the report's save answers) rather than unknown; anyone else reads nothing (404)."""
     if not 0 <= idx < MAX_PHOTOS_PER_REQUEST:
         raise ApiError(400, "photo_too_many")
-    await require_work_in_progress(conn, technician_id, request_id, lock=False)
+    row = await (await conn.execute("select technician_id, status from private.request_as_read(%s)",
+                                    [request_id])).fetchone()
+    _judge_work(row, technician_id)
 
 
-async def require_work_in_progress(conn: Conn, technician_id: uuid.UUID, request_id: uuid.UUID,
-                                   lock: bool = True) -> None:
-    """The caller is the student on this job and the work is under way. `lock` (owner transactions only) keeps
-    the row locked until commit so the status cannot move meanwhile."""
-    query = "select technician_id, status from public.repair_requests where id = %s"
-    row = await (await conn.execute(query + (" for update" if lock else ""), [request_id])).fetchone()
+async def require_work_in_progress(owner: Conn, technician_id: uuid.UUID, request_id: uuid.UUID) -> None:
+    """The caller is the student on this job and the work is under way. `owner` is an owner transaction: the row
+    stays locked until commit so the status cannot move meanwhile."""
+    row = await (await owner.execute("select technician_id, status from public.repair_requests where id = %s "
+                                     "for update", [request_id])).fetchone()
+    _judge_work(row, technician_id)
+
+
+def _judge_work(row: DictRow | None, technician_id: uuid.UUID) -> None:
     if row is None:
         raise ApiError(404, "not_found")
     if row["technician_id"] != technician_id:
