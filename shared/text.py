@@ -420,6 +420,8 @@ ERRORS.update({
                                         "round (after_round)"),
     "hours_lead_zero": B("ชั่วโมงของหัวหน้างานต้องมากกว่า 0 (ใส่ 0 ได้เฉพาะผู้ช่วยที่ไม่ได้ช่วยงานนี้)",
                          "The lead's hours must be above 0 (0 is only for a helper who did not work on it)"),
+    "team_closed": B("งานนี้อยู่ในสถานะ \"{request_status}\" จึงเพิ่มผู้ช่วยไม่ได้",
+                     "This job is at \"{request_status}\": no helpers can be added"),
     "team_job_ended": B("งานนี้คืนของให้เจ้าของแล้ว เพิ่มผู้ช่วยไม่ได้อีก",
                         "This job was handed back to its owner: no more helpers can be added"),
     "hours_no_timeline": B("งานนี้ยังไม่มีช่วงเวลาทำงานให้ตรวจชั่วโมง", "This job has no work timeline to check hours by"),

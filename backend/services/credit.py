@@ -443,8 +443,10 @@ async def add_member(owner: Conn, request_id: uuid.UUID, user: uuid.UUID, member
     status = RequestStatus(req["status"])
     if status == S.HANDED_BACK and not await _approved(owner, request_id):
         raise ApiError(409, "team_job_ended")  # a helper named now worked on nothing the teacher checked
-    if status not in TEAM_OPEN or await _approved(owner, request_id):
+    if await _approved(owner, request_id):
         raise ApiError(409, "team_not_now")
+    if status not in TEAM_OPEN:  # cancelled, not yet taken: said by its status, not as "after hours are approved"
+        raise ApiError(409, "team_closed", request_status=status)
     if member_college is None or member_college != req["college_id"] or member == req["technician_id"]:
         raise ApiError(400, "team_member_invalid")
     if member == req["citizen_id"]:

@@ -62,3 +62,17 @@ async def test_helpers_who_left_with_a_former_lead_take_no_place_on_the_next_lea
     assert on_team == {ids["cat"], ids["bee"], *extra} and len(on_team) == TEAM_MAX
     assert [m["technician_id"] for m in record["team"] if m["handed_on"]] == [ids["ace"]]
     assert next(m["task"] for m in record["team"] if m["technician_id"] == ids["bee"]) == "ทำความสะอาด"
+
+
+async def test_a_helper_added_to_a_cancelled_job_is_refused_by_its_status(api: httpx.AsyncClient, area: Area) -> None:
+    """A job its owner cancelled takes no helper; the refusal says it is cancelled (`team_closed`, the status's
+    label in the reader's words), not "the team cannot change after hours are approved" (`team_not_now`), which
+    told a lead of a cancelled job something that never happened."""
+    citizen, ace, rid = await accepted_job(api, area, "ace")
+    cancelled = await api.post(f"/requests/{rid}/cancel", json={"note": "ซ่อมเองได้แล้ว"}, headers=bearer(citizen))
+    assert cancelled.status_code == 200, cancelled.text
+    refused = await _add(api, ace, rid, area.students["bee"][0])
+    assert refused.status_code == 409, refused.text
+    error = refused.json()["error"]
+    assert error["code"] == "team_closed"
+    assert "ยกเลิก" in error["message_th"] and "Cancelled" in error["message_en"], error
