@@ -41,7 +41,7 @@ _DETAIL_ROW = f"""
            col.coordinates_approximate as college_coordinates_approximate, r.lat, r.lon, r.address,
            r.province, r.district, r.sub_district, r.service_place, r.preferred_days,
            coalesce(r.contact_phone, '') as contact_phone,
-           r.technician_id, private.first_name(r.technician_id) as technician_first_name,
+           r.technician_id, private.technician_first_name(r.id) as technician_first_name,
            r.rating, r.rating_comment,
            coalesce(r.citizen_id = auth.uid(), false) as is_mine,
            (select p.locale from public.profiles p where p.id = auth.uid()) as reader_locale,
@@ -58,9 +58,13 @@ _DETAIL_ROW = f"""
     left join public.colleges col on col.id = r.college_id
 """
 _EVENTS = """
-    select e.id, e.actor, private.event_actor_first_name(e.id) as actor_name, e.from_status, e.to_status, e.note,
-           e.note_code, e.note_params, e.created_at, private.first_name(e.teacher_present_id) as teacher_present_name
-    from public.status_events e where e.request_id = {rid}
+    select e.id, e.actor, n.actor_name, e.from_status, e.to_status, e.note,
+           e.note_code, e.note_params, e.created_at,
+           case when e.teacher_present_id is not null then private.first_name(e.teacher_present_id) end
+               as teacher_present_name
+    from public.status_events e
+    left join private.timeline_actor_names({rid}) n on n.event_id = e.id
+    where e.request_id = {rid}
 """
 _PHOTOS = """
     select p.id, p.kind, p.idx, p.content_type, p.width, p.height, p.bytes, p.created_at
@@ -77,7 +81,7 @@ async def request_detail(conn: Conn, request_id: uuid.UUID, now: datetime) -> di
     row = await (await conn.execute(_DETAIL_ROW, [request_id])).fetchone()
     if row is None:
         raise ApiError(404, "not_found")
-    events = await conn.execute(_EVENTS.format(rid="%s") + " order by e.id", [request_id])
+    events = await conn.execute(_EVENTS.format(rid="%(rid)s") + " order by e.id", {"rid": request_id})
     photos = await conn.execute(_PHOTOS.format(rid="%s") + f" order by {_PHOTO_ORDER}", [request_id])
     locale = _locale(row["reader_locale"])
     timeline = [{**e, "note": event_note(e["note_code"], e["note_params"], e["note"], locale)}
