@@ -14,6 +14,7 @@ from enum import IntEnum, StrEnum
 
 from shared.categories import MAX_LEVEL
 from shared.statuses import WORK_EDITABLE, RequestStatus
+from shared.thai_time import BUDDHIST_ERA_OFFSET as _BE
 from shared.thai_time import bangkok_day, bangkok_midnight
 from shared.visible_text import is_blank, visible_length
 
@@ -388,7 +389,6 @@ DEFAULT_HOURS_TARGET = 40.0
 # A term's target as stored (one decimal): less than 0.1 would be kept as no target at all.
 HOURS_TARGET_MIN, HOURS_TARGET_MAX = 0.1, 2000.0
 TERM_RE = re.compile(r"^(2[5-6][0-9]{2})-([12])$")
-_BE = 543
 
 
 def term_of(when: datetime | date) -> str:

@@ -21,6 +21,7 @@ from shared.request_rules import ADDRESS_MAX, BRAND_MAX, DESCRIPTION_MAX, DESCRI
 from shared.roles import AppRole
 from shared.statuses import OfferStatus, RequestStatus
 from shared.suspension import SUSPEND_REASON_MAX
+from shared.thai_time import BUDDHIST_ERA_OFFSET
 from shared.work import MAX_HOURS, MAX_PARTS, NOTES_MAX, UNREPAIRABLE_REASONS
 
 
@@ -56,7 +57,6 @@ B = Bilingual
 
 TH_MONTHS = ("ม.ค.", "ก.พ.", "มี.ค.", "เม.ย.", "พ.ค.", "มิ.ย.", "ก.ค.", "ส.ค.", "ก.ย.", "ต.ค.", "พ.ย.", "ธ.ค.")
 EN_MONTHS = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
-BUDDHIST_ERA_OFFSET = 543  # Thai readers date things in the Buddhist Era: 2025 CE = 2568 BE
 
 
 def date_text(day: date, locale: Locale) -> str:

@@ -10,6 +10,8 @@ app from starting on a phone (shared/ is imported by the app's first screen)."""
 from datetime import date, datetime, time, timedelta, timezone
 
 BANGKOK = timezone(timedelta(hours=7), "Asia/Bangkok")
+# Thai readers date things in the Buddhist Era (2025 CE = 2568 BE): dates, exports and terms ("2569-1") alike.
+BUDDHIST_ERA_OFFSET = 543
 
 
 def bangkok_midnight(day: date) -> datetime:

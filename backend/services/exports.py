@@ -10,8 +10,8 @@ from decimal import Decimal
 from typing import Any
 
 from shared.statuses import RequestStatus
-from shared.text import BUDDHIST_ERA_OFFSET, EXPORT_TEXTS, STATUS_LABELS, Locale
-from shared.thai_time import BANGKOK
+from shared.text import EXPORT_TEXTS, STATUS_LABELS, Locale
+from shared.thai_time import BANGKOK, BUDDHIST_ERA_OFFSET
 
 JOB_COLUMNS = ("reference", "created_at", "category", "item", "brand", "status", "province", "district",
                "technician", "hours", "parts_total", "rating", "approved_at", "approved_by")
