@@ -60,6 +60,7 @@ from shared.credit import (
     term_bounds,
     term_of,
 )
+from shared.display_names import first_word
 from shared.roles import AppRole
 from shared.text import Locale, date_text
 from shared.thai_time import BANGKOK
@@ -156,7 +157,7 @@ async def job_record(request_id: uuid.UUID, conn: UserConn, pool: PoolDep, ident
         # The owner (whatever their role) knows the students by first name only, as on the timeline.
         if me["role"] == AppRole.CITIZEN or (mine is not None and mine["mine"]):
             for member in members:
-                member["display_name"] = (member["display_name"] or "").split(" ")[0]
+                member["display_name"] = first_word(member["display_name"]) or ""
     return record
 
 

@@ -53,6 +53,7 @@ from shared.credit import (
     verify_code_from,
     work_window_hours,
 )
+from shared.display_names import first_word
 from shared.notifications import Kind
 from shared.statuses import WORK_EDITABLE, RequestStatus
 from shared.visible_text import visible_length
@@ -989,7 +990,7 @@ async def portfolio(conn: Conn, student: uuid.UUID, term: str) -> dict[str, Any]
     return {
         "technician_id": student,
         "display_name": person["display_name"],
-        "first_name": (person["display_name"] or "").split(" ")[0],
+        "first_name": first_word(person["display_name"]) or "",
         "college_th": person["college_th"] or "",
         "college_en": person["college_en"] or "",
         "term": term,
