@@ -335,6 +335,11 @@ TEAM_MAX = 6
 TEAM_OPEN: frozenset[RequestStatus] = frozenset({
     RequestStatus.ACCEPTED, RequestStatus.DIAGNOSING, RequestStatus.REPAIRING, RequestStatus.QUALITY_CHECK,
     RequestStatus.DONE, RequestStatus.UNREPAIRABLE})
+# When a helper may report their own hours on the job's current round (PUT /requests/{id}/team/me): while a college's
+# student holds it and until the teacher approves the round's hours, which they do once the job is checked (done or
+# unrepairable) and may do after it is handed back. Not before a student takes it, nor once it is taken back to offer
+# again (its helpers left with their lead then: helper_hours_refusal), nor once cancelled (nothing is approved).
+HOURS_OPEN: frozenset[RequestStatus] = TEAM_OPEN | {RequestStatus.HANDED_BACK}
 TASK_MAX = 200
 # The teacher's list of rounds whose hours wait for approval (GET /supervisor/hours-waiting): the most rounds one call
 # answers; the app asks for the next page after the last round it lists (`after_ref`, `after_round`: keyset, so a
@@ -345,6 +350,20 @@ HOURS_WAITING_PAGE = 20
 def check_task(task: str | None) -> str | None:
     """The error code for a team member's task that is too long to keep, or None."""
     return "team_task_too_long" if task is not None and len(task.strip()) > TASK_MAX else None
+
+
+def helper_hours_refusal(status: RequestStatus, *, approved: bool, handed_on: bool) -> str | None:
+    """Why a helper on a job's current round may not report (or change) their own hours now, as an error code, or
+    None when they may. The backend refuses with it and the app offers the hours form only where it is None.
+    `approved`: the round's hours are approved; `handed_on`: the helper left the team (the job was taken from them
+    or from the lead they came with: their row keeps the hours they reported for the teacher, not a say on them)."""
+    if approved:
+        return "team_not_now"
+    if handed_on:
+        return "team_handed_on"
+    if status not in HOURS_OPEN:
+        return "team_hours_closed"
+    return None
 
 
 def team_hours(members: Iterable[Mapping[str, object]], *, approved_only: bool = True) -> float:

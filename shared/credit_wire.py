@@ -161,6 +161,9 @@ class TeamJob(JobRef, MemberHours):
 
     status: str = ""
     lead_name: str | None = None
+    handed_on: bool = Field(False, description=(
+        "no longer on the job's team (TeamMember.handed_on): the hours they reported stay for the teacher, and they "
+        "report no more (shared.credit.helper_hours_refusal)"))
 
 
 # --- progression and the college's settings -------------------------------------------------------------------

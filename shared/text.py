@@ -1476,6 +1476,7 @@ CREDIT_TEAM_UI: dict[str, Bilingual] = {
     "team_jobs_none": B("ยังไม่มีงานที่เป็นผู้ช่วย", "No jobs as a helper"),
     "team_job_lead": B("หัวหน้างาน: {name} · {status}", "Lead: {name} · {status}"),
     "team_job_approved": B("ครูอนุมัติ {hours} ชม. แล้ว", "{hours} h approved by the teacher"),
+    "team_job_reported": B("ชั่วโมงที่รายงานไว้ {hours} ชม.", "{hours} h reported"),
     "my_hours": B("ชั่วโมงที่ฉันทำ", "My hours"),
     "my_task": B("สิ่งที่ฉันทำ", "What I did"),
     "my_hours_save": B("บันทึกชั่วโมงของฉัน", "Save my hours"),
@@ -1638,6 +1639,16 @@ ERRORS.update({
                            "back, adds to its team and records its hand back"),
     "team_member_left": B("คุณไม่ได้เป็นนักศึกษาของวิทยาลัยที่รับงานนี้แล้ว จึงรายงานชั่วโมงงานนี้ไม่ได้",
                           "You are no longer a student of this job's college: you cannot report hours on it"),
+})
+# A helper's own hours (shared.credit.helper_hours_refusal): not once they left the team, nor on a job that takes no
+# hours (not taken, taken back, cancelled).
+ERRORS.update({
+    "team_handed_on": B("คุณไม่ได้อยู่ในทีมของงานนี้แล้ว จึงแก้ชั่วโมงของงานนี้ไม่ได้ "
+                        "ชั่วโมงที่คุณรายงานไว้ก่อนหน้ายังรอครูอนุมัติ",
+                        "You are no longer on this job's team, so your hours on it cannot change: any hours you "
+                        "reported before wait for the teacher's approval"),
+    "team_hours_closed": B("งานนี้อยู่ในสถานะ \"{request_status}\" จึงรายงานชั่วโมงไม่ได้",
+                           "This job is at \"{request_status}\": no hours can be reported on it"),
 })
 APP_UI.update({
     "part_status_withdrawn": B("ยกเลิก (งานซ่อมไม่ได้)", "withdrawn (the job could not be repaired)"),

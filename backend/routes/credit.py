@@ -222,9 +222,13 @@ async def add_member(request_id: uuid.UUID, body: MemberIn, identity: IdentityDe
     return Response(status_code=204)
 
 
-@router.put("/requests/{request_id}/team/me", status_code=204)
+@router.put("/requests/{request_id}/team/me", status_code=204, responses={
+    403: {"model": ErrorResponse, "description": "team_not_member, team_member_left"},
+    409: {"model": ErrorResponse,
+          "description": "team_not_member (the lead), team_not_now, team_handed_on, team_hours_closed"}})
 async def my_hours(request_id: uuid.UUID, body: MemberHours, identity: IdentityDep, pool: PoolDep) -> Response:
-    """A helper reports their own hours (the lead's are their work report's)."""
+    """A helper on the job's team reports their own hours (the lead's are their work report's), from the job's
+    acceptance until the teacher approves them (shared.credit.helper_hours_refusal)."""
     async with acting(pool, identity, AppRole.TECHNICIAN) as (owner, caller):
         await credit.report_member_hours(owner, request_id, caller.user_id, body.hours, body.task)
     return Response(status_code=204)

@@ -46,6 +46,7 @@ from shared.credit import (
     due_for_progression,
     env_estimate,
     env_sourced,
+    helper_hours_refusal,
     is_handover_code,
     outcome_fits_status,
     required_level,
@@ -473,19 +474,28 @@ async def add_member(owner: Conn, request_id: uuid.UUID, user: uuid.UUID, member
 
 async def report_member_hours(owner: Conn, request_id: uuid.UUID, user: uuid.UUID, hours: float,
                               task: str | None) -> None:
-    """A helper's own hours and what they did (the lead's hours are their work report's)."""
+    """A helper's own hours and what they did (the lead's hours are their work report's): a helper of the current
+    round, while shared.credit.helper_hours_refusal allows it (on the team, the job in a status that takes hours,
+    the round not approved), read under the request's lock that a take back, a reassign, a cancel and the approval
+    take first too."""
     if code := check_task(task):
         raise ApiError(400, code)
     req = await _request(owner, request_id)
-    if await _approved(owner, request_id):
-        raise ApiError(409, "team_not_now")
     round_, _ = await current_round(owner, request_id)
-    updated = await (await owner.execute(
-        "update public.job_team set hours = %s, task = coalesce(%s, task) "
-        "where request_id = %s and round = %s and technician_id = %s and role = 'helper' returning 1",
-        [hours, task.strip() if task is not None else None, request_id, round_, user])).fetchone()
-    if updated is None:
+    row = await (await owner.execute(
+        f"select {ON_TEAM} as on_team from public.job_team t "
+        "where t.request_id = %s and t.round = %s and t.technician_id = %s and t.role = 'helper'",
+        [request_id, round_, user])).fetchone()
+    if row is None:
         raise ApiError(403 if req["technician_id"] != user else 409, "team_not_member")
+    status = RequestStatus(req["status"])
+    if refusal := helper_hours_refusal(status, approved=await _approved(owner, request_id),
+                                       handed_on=not row["on_team"]):
+        raise ApiError(409, refusal, request_status=status)
+    await owner.execute(
+        "update public.job_team set hours = %s, task = coalesce(%s, task) "
+        "where request_id = %s and round = %s and technician_id = %s and role = 'helper'",
+        [hours, task.strip() if task is not None else None, request_id, round_, user])
     if not await _student_of(owner, req, user):
         raise ApiError(403, "team_member_left")  # the update above is rolled back with the refusal
 
@@ -556,7 +566,7 @@ async def helper_jobs(owner: Conn, user: uuid.UUID) -> list[dict[str, Any]]:
     cur = await owner.execute(
         f"""select t.request_id, r.ref_no, r.item, r.status, r.category_code, cat.name_th as category_th,
                   cat.name_en as category_en, lead.display_name as lead_name, t.task, t.hours::float as hours,
-                  t.approved_hours::float as approved_hours, t.approved_at, t.round
+                  t.approved_hours::float as approved_hours, t.approved_at, t.round, not ({ON_TEAM}) as handed_on
            from public.job_team t
            join public.repair_requests r on r.id = t.request_id
            join public.categories cat on cat.code = r.category_code

@@ -61,6 +61,7 @@ from shared.credit import (
     check_part,
     check_phone_approval,
     check_progression_jobs,
+    helper_hours_refusal,
     is_handover_code,
     needs_teacher_present,
     term_bounds,
@@ -629,6 +630,13 @@ class PortfolioViewModel(SubScreen):
     def level_lines(self) -> list[str]:
         return level_lines(self.levels, self.categories, self.locale)
 
+    def hours_refusal(self, job: TeamJob) -> Bilingual | None:
+        """Why the backend would refuse the helper's hours on this job now (they left its team, it takes no hours),
+        in words, or None: the form is offered only then (shared.credit.helper_hours_refusal, the backend's rule)."""
+        status = RequestStatus(job.status)
+        code = helper_hours_refusal(status, approved=job.approved_at is not None, handed_on=job.handed_on)
+        return error_text(code, request_status=status) if code else None
+
     def hours_input(self, job: TeamJob) -> str:
         return self.hours_inputs.get(job.request_id, "" if job.hours is None else hours_text(job.hours))
 
@@ -648,6 +656,10 @@ class PortfolioViewModel(SubScreen):
         job = next((j for j in self.team_jobs if j.request_id == request_id), None)
         if job is None:
             return
+        if (closed := self.hours_refusal(job)) is not None:  # the form is not offered then: the backend would refuse
+            self._notice = closed
+            self._changed()
+            return
         if hours is not None:
             self.hours_inputs[request_id] = hours
         if task is not None:
@@ -658,8 +670,16 @@ class PortfolioViewModel(SubScreen):
             self._changed()
             return
         self._notice = None
+        changed: list[bool] = []
+
+        def refused(exc: ApiError) -> None:
+            self._refused_notice(exc)
+            changed.append(exc.status == 409)  # the job or the team changed since the page loaded
+
         if not await self._sent(self._api.report_my_hours(request_id, value, self.task_input(job).strip()),
-                                self._refused_notice, self._saving_hours_of(request_id)):
+                                refused, self._saving_hours_of(request_id)):
+            if any(changed):  # shown as the backend has it now: the form goes where it refuses (the notice stays)
+                await self.load()
             return
         self.hours_inputs.pop(request_id, None)
         self.task_inputs.pop(request_id, None)

@@ -494,6 +494,12 @@ def _helping(vm: PortfolioViewModel, locale: Locale) -> list[ft.Control]:
             lines.append(ft.Text(t("team_job_approved", locale, hours=hours_text(job.approved_hours))))
             controls.append(_card(lines, key=key))
             continue
+        if (refused := vm.hours_refusal(job)) is not None:  # no form where the backend would refuse the hours
+            if job.hours is not None:
+                lines.append(ft.Text(t("team_job_reported", locale, hours=hours_text(job.hours))))
+            lines.append(muted(refused.in_(locale)))
+            controls.append(_card(lines, key=key))
+            continue
         hours, task = ft.Ref[ft.TextField](), ft.Ref[ft.TextField]()
 
         def hours_typed(e: ft.Event[ft.TextField], request_id: UUID = job.request_id) -> None:

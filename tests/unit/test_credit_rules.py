@@ -22,6 +22,7 @@ from shared.credit import (
     credited_skill,
     due_for_progression,
     env_estimate,
+    helper_hours_refusal,
     is_verify_code,
     meets_tier,
     needs_teacher_present,
@@ -141,4 +142,20 @@ def test_terms_and_verification_codes() -> None:
 def test_error_codes_of_the_record_have_texts() -> None:
     for code in ("below_safety_tier", "handover_unconfirmed", "teacher_presence_required", "hours_exceed_timeline",
                  "part_phone_note_required", "outcome_reason_required", "verify_code_unknown"):
+        assert ERRORS[code].th and ERRORS[code].en
+
+
+def test_a_helper_reports_hours_from_the_acceptance_until_the_approval_while_on_the_team() -> None:
+    """The one rule of a helper's own hours: a job a student holds, through the check, and after the hand back until
+    the teacher approves the round (the approval may come then); never on a job nobody holds or a cancelled one, nor
+    by a helper who left the team, nor once approved."""
+    s = RequestStatus
+    open_ = {x for x in s if helper_hours_refusal(x, approved=False, handed_on=False) is None}
+    assert open_ == {s.ACCEPTED, s.DIAGNOSING, s.REPAIRING, s.QUALITY_CHECK, s.DONE, s.UNREPAIRABLE, s.HANDED_BACK}
+    for status in set(s) - open_:
+        assert helper_hours_refusal(status, approved=False, handed_on=False) == "team_hours_closed"
+    for status in s:
+        assert helper_hours_refusal(status, approved=False, handed_on=True) == "team_handed_on"
+        assert helper_hours_refusal(status, approved=True, handed_on=False) == "team_not_now"
+    for code in ("team_hours_closed", "team_handed_on", "team_not_now"):
         assert ERRORS[code].th and ERRORS[code].en

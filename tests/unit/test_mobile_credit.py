@@ -22,7 +22,7 @@ from mobile.views.job import job_view
 from shared.credit import HOURS_WAITING_PAGE, TEAM_MAX
 from shared.credit_wire import TOTAL_COUNT_HEADER
 from shared.statuses import RequestStatus
-from shared.text import Locale, status_label
+from shared.text import Locale, error_text, status_label
 from tests.unit.mobile_fakes import (
     NOW,
     FakeBackend,
@@ -56,6 +56,7 @@ class CreditBackend(FakeBackend):
         self.round, self.earlier_hours = 1, 0.0
         self.hours_waiting: list[dict[str, Any]] = []  # GET /supervisor/hours-waiting
         self.refuse_waiting: str | None = None  # the code an approval of a waiting round is refused with
+        self.refuse_my_hours: str | None = None  # the code a helper's own hours are refused with (PUT .../team/me)
         self.network_down = self.lose_next_answer = False  # for /parts
 
     def part(self, name: str, status: str = "proposed", **extra: Any) -> dict[str, Any]:
@@ -90,6 +91,8 @@ class CreditBackend(FakeBackend):
             self.requests.append(request)
             self.bodies.append(("/team/me", body))
             job = next(j for j in self.team_jobs if path == f"/requests/{j['request_id']}/team/me")
+            if self.refuse_my_hours:
+                return error_response(409, self.refuse_my_hours, request_status=RequestStatus(job["status"]))
             job["hours"], job["task"] = body["hours"], body.get("task", job["task"])
             return httpx.Response(204)
         if path.startswith("/portfolio/"):
@@ -592,6 +595,47 @@ async def test_a_helper_reports_their_own_hours_on_their_page() -> None:
     await folio.load()
     shown = texts(portfolio_view(folio, Locale.TH))
     assert "ครูอนุมัติ 1.5 ชม. แล้ว" in shown and "บันทึกชั่วโมงของฉัน" not in shown
+
+
+async def test_a_helper_is_offered_the_hours_form_only_where_the_backend_takes_the_hours() -> None:
+    """A helper who left the team (`handed_on`), or of a job that takes no hours (out on offer again), is shown why
+    and what they reported, with no form; the form of a job on which the backend refuses anyway (the helper left
+    while the page was open) shows the backend's words."""
+    backend = CreditBackend("repairing")
+    fields: dict[str, Any] = {
+        "ref_no": 690001, "item": "พัดลม", "category_code": "appliance", "category_th": "เครื่องใช้ไฟฟ้า",
+        "category_en": "Appliances", "lead_name": "มานพ", "task": "ถอดฝา", "approved_hours": None, "approved_at": None,
+        "round": 1}
+    left = {**fields, "request_id": str(uuid4()), "status": "repairing", "hours": 1.0, "handed_on": True}
+    offered = {**fields, "request_id": str(uuid4()), "status": "offered", "hours": None, "handed_on": False}
+    on_team = {**fields, "request_id": str(uuid4()), "status": "quality_check", "hours": None, "handed_on": False}
+    backend.team_jobs = [left, offered, on_team]
+    vm = await signed_in("technician", backend)
+    await vm.open_route(PORTFOLIO_ROUTE)
+    folio = vm.portfolio
+    assert folio is not None
+    tree = portfolio_view(folio, Locale.TH)
+    assert_accessible(tree)
+    shown = texts(tree)
+    assert "ชั่วโมงที่รายงานไว้ 1 ชม." in shown
+    assert error_text("team_handed_on").th in shown
+    assert error_text("team_hours_closed", request_status=RequestStatus.OFFERED).th in shown
+    assert texts(tree).count("บันทึกชั่วโมงของฉัน") == 1  # the form of the job still on the team alone
+    assert error_text("team_hours_closed", request_status=RequestStatus.OFFERED).en \
+        == 'This job is at "Finding a technician": no hours can be reported on it'
+    assert error_text("team_hours_closed", request_status=RequestStatus.OFFERED).en \
+        in texts(portfolio_view(folio, Locale.EN))
+    await folio.save_my_hours(UUID(left["request_id"]), "2", None)
+    assert not sent(backend, "/team/me") and folio.notice == error_text("team_handed_on").th
+
+    # The helper left the team while the page was open: the backend's words, and the page as it is now.
+    backend.refuse_my_hours = "team_handed_on"
+    on_team["handed_on"] = True
+    await folio.save_my_hours(UUID(on_team["request_id"]), "2", None)
+    assert sent(backend, "/team/me") == [{"hours": 2.0, "task": "ถอดฝา"}]
+    assert folio.notice == error_text("team_handed_on").th
+    shown = texts(portfolio_view(folio, Locale.TH))
+    assert "บันทึกชั่วโมงของฉัน" not in shown and folio.notice in shown
 
 
 async def test_level_history_on_the_students_page_and_the_teachers_view() -> None:
