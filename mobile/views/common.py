@@ -18,6 +18,10 @@ from shared.text import Locale, t
 Action = Callable[[], Awaitable[None]]
 
 FALLBACK_ICON = ft.Icons.BUILD
+# What a disabled control's content is drawn in: Material 3's disabled colour, the theme's on-surface colour at 38 %
+# (what Flutter greys a disabled checkbox, switch or button with). A text that belongs to a control (a toggle's label
+# beside it) takes it too, so the pair reads as one thing that cannot be used now.
+DISABLED_CONTENT = ft.Colors.with_opacity(0.38, ft.Colors.ON_SURFACE)
 
 
 def keyed(name: str, controls: list[ft.Control]) -> list[ft.Control]:
@@ -38,7 +42,8 @@ def labelled_toggle(toggle: ft.Checkbox | ft.Switch, label: str,
     phone in English. Here the toggle has no label; the text next to it takes the width left and wraps. Tapping the
     text toggles too (as Flet's own label does), and MergeSemantics makes the toggle and its text one node, so a
     screen reader (and a test) finds a checkbox or switch named by the label. `on_change` gets the new value;
-    `toggle.value` and `toggle.disabled` are read as drawn, and the view-model's redraw shows the change."""
+    `toggle.value` and `toggle.disabled` are read as drawn, and the view-model's redraw shows the change. A disabled
+    toggle's text is greyed as the toggle is (`DISABLED_CONTENT`): in the normal colour it looked usable."""
     assert toggle.label is None, "the label goes beside the toggle, not in it"
     value, disabled = bool(toggle.value), bool(toggle.disabled)
 
@@ -55,7 +60,7 @@ def labelled_toggle(toggle: ft.Checkbox | ft.Switch, label: str,
 
     toggle.on_change = toggled
     text = ft.GestureDetector(
-        content=ft.Text(label),
+        content=ft.Text(label, color=DISABLED_CONTENT if disabled else None),
         on_tap=None if disabled else text_tapped,
         mouse_cursor=None if disabled else ft.MouseCursor.CLICK,
         exclude_from_semantics=True,  # the toggle's own tap is the one a screen reader offers
