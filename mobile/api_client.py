@@ -62,6 +62,7 @@ from shared.credit_wire import (
     TeamJob,
     total_count_from_header,
 )
+from shared.statuses import OfferGone
 from shared.text import Bilingual, Locale, error_text, error_text_waiting
 from shared.wire import (
     CAPTIVE_PORTAL,
@@ -92,6 +93,7 @@ AUTH_LOST_CODES = frozenset({"token_invalid", "not_authenticated", "session_expi
                              "phone_sign_in_required"})
 # An operator suspended the account: the session still reaches the person's data rights (download, delete) only.
 ACCOUNT_SUSPENDED = "account_suspended"
+_OFFER_GONE = frozenset(OfferGone)
 # Refresh this long before the access token expires (clocks on phones drift; GoTrue's tokens live an hour).
 REFRESH_MARGIN_SECONDS = 60.0
 TokensChanged = Callable[[SessionTokens | None], Awaitable[None]]
@@ -226,6 +228,12 @@ class ApiError(Exception):
         too many requests (after `retry_after`). False for a refusal of what was sent (a 413, any other 4xx): the
         person must change it, so no "retry" is offered and no outbox sends it again."""
         return worth_sending_again(self.status, self.code)
+
+    @property
+    def is_offer_gone(self) -> bool:
+        """GET /requests/{id} to the student who had an offer of the job and has it no more (410, migration 0058):
+        another student took it, or it ended. Its words say which."""
+        return self.status == 410 and self.code in _OFFER_GONE
 
     @property
     def is_session_ended(self) -> bool:
