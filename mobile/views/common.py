@@ -9,7 +9,7 @@ import flet as ft
 from mobile.formatting import format_date, format_phone
 from mobile.models import RequestSummary
 from mobile.viewmodels.home import HomeViewModel
-from mobile.viewmodels.loadable import LoadState
+from mobile.viewmodels.loadable import Loadable, LoadState
 from mobile.views.status import status_chip
 from mobile.views.typed_field import TypedField
 from shared.display_names import MAX_LENGTH
@@ -128,9 +128,20 @@ def error_message(text: str, key: str | None = None) -> ft.Control:
     )
 
 
-def error_with_retry(text: str, locale: Locale, on_retry: Action) -> ft.Control:
+def retry_button(locale: Locale, on_retry: Action, retry_at: str | None, *, filled: bool = False,
+                 key: str | None = None) -> ft.Control:
+    """Try again; while the server asked to wait (a 429's or a 503's Retry-After, `retry_at`) the same button,
+    disabled, saying from when: pressed now it would only be refused again. When that time comes the view-model
+    redraws once, and only this button changes (its text and its state)."""
+    label = t("retry", locale) if retry_at is None else t("retry_at", locale, time=retry_at)
+    kind = ft.FilledButton if filled else ft.OutlinedButton
+    return kind(label, icon=ft.Icons.REFRESH, disabled=retry_at is not None, on_click=on_retry, key=key)
+
+
+def error_with_retry(vm: Loadable, locale: Locale) -> ft.Control:
+    """A screen's failure, with its retry (which waits for the failure's Retry-After, when it has one)."""
     return ft.Column(
-        [error_message(text), ft.OutlinedButton(t("retry", locale), icon=ft.Icons.REFRESH, on_click=on_retry)],
+        [error_message(vm.error or ""), retry_button(locale, vm.retry, vm.retry_at)],
         horizontal_alignment=ft.CrossAxisAlignment.START,
     )
 
@@ -183,7 +194,7 @@ def load_state(vm: HomeViewModel, locale: Locale) -> ft.Control | None:
     if vm.state == LoadState.IDLE or (vm.state == LoadState.LOADING and not vm.has_loaded):
         return loading(locale)
     if vm.state == LoadState.FAILED and not vm.has_loaded:
-        return error_with_retry(vm.error or "", locale, vm.retry)
+        return error_with_retry(vm, locale)
     return None
 
 
@@ -191,7 +202,7 @@ def reload_failed(vm: HomeViewModel, locale: Locale) -> list[ft.Control]:
     """A reload that failed (a poll every few seconds on a flaky line), with a retry, above the list it had: the
     list stays, rather than vanishing behind the error until the next poll goes through."""
     if vm.state == LoadState.FAILED and vm.has_loaded:
-        return [error_with_retry(vm.error or "", locale, vm.retry)]
+        return [error_with_retry(vm, locale)]
     return []
 
 
