@@ -277,20 +277,28 @@ def _error_body(response: httpx.Response) -> ApiError:
 
 
 # What a call's success may carry, by media type: the backend names the type of every body it sends (JSON, a photo, a
-# PDF, a CSV file), so a body of another type, or of none, is not its answer (see `_from_a_portal`).
+# PDF, a CSV file, the live events' stream), so a body of another type, or of none, is not its answer (see
+# `from_a_portal`).
 JSON_TYPES = ("application/json",)
 PHOTO_TYPES = ("image/jpeg", "image/webp")  # WebP: photos stored before session 13
 PDF_TYPES = ("application/pdf",)
 CSV_TYPES = ("text/csv",)
+EVENT_STREAM_TYPES = ("text/event-stream",)  # GET /events (mobile/live.py)
 
 
-def _from_a_portal(response: httpx.Response, expected: tuple[str, ...]) -> bool:
+def from_a_portal(response: httpx.Response, expected: tuple[str, ...]) -> bool:
     """A success the backend never gives this call: a redirect (304 aside, the catalogue's "unchanged"), or a body
     whose media type is not one the call expects (`expected`), a web page or a body without a type among them. A
-    captive portal's sign-in page, or its redirect to it. An empty body (204) is any call's "done"."""
+    captive portal's sign-in page, or its redirect to it. An empty body (204) is any call's "done". The one check
+    of every call's answer, the live events' stream's too (read before its body: then only a "Content-Length: 0"
+    is known to be empty)."""
     if response.is_redirect and response.status_code != 304:
         return True
-    if not response.content:
+    try:
+        empty = not response.content
+    except httpx.ResponseNotRead:
+        empty = response.headers.get("content-length") == "0"
+    if empty:
         return False
     content_type = response.headers.get("content-type", "").split(";", 1)[0].strip().lower()
     return content_type not in expected
@@ -925,7 +933,7 @@ class ApiClient:
         auth: bool = True,
         retry_auth: bool = True,
         bearer: str | None = None,  # a session's access token, for one `end_session` forgot here already
-        expected: tuple[str, ...] = JSON_TYPES,  # the media types its success may carry (`_from_a_portal`)
+        expected: tuple[str, ...] = JSON_TYPES,  # the media types its success may carry (`from_a_portal`)
     ) -> httpx.Response:
         generation = self._generation  # the session this call is made for: its answer counts while it lasts
         try:
@@ -952,7 +960,7 @@ class ApiClient:
             if error.is_suspended and self.on_suspended is not None:
                 await self.on_suspended(error)
             raise error
-        if _from_a_portal(response, expected):
+        if from_a_portal(response, expected):
             # The Wi-Fi answered instead of the backend (a hotel's or café's sign-in page, "200 text/html" or with
             # no type at all): nothing reached Fixit, whatever the status says. A network failure, never "done" nor
             # an internal error, also where bytes are read (a photo, a PDF, a CSV file, the data export): the one

@@ -14,7 +14,8 @@ import httpx
 import pytest
 
 from mobile.api_client import ApiClient, ApiError
-from mobile.outbox import ItemState, MemoryOutboxStorage, Outbox, OutboxItem, OutboxPhoto, Outcome
+from mobile.live import LiveEvents, ServerEvent
+from mobile.outbox import ItemState, MemoryOutboxStorage, Outbox, OutboxItem, OutboxPhoto, Outcome, backoff_delay
 from mobile.viewmodels.app import Screen
 from mobile.viewmodels.request_form import FormState, RequestFormViewModel
 from mobile.views.frame import app_view
@@ -259,6 +260,40 @@ async def test_the_backends_own_bytes_still_arrive(call: str) -> None:
         assert await make(api)
     finally:
         await api.aclose()
+
+
+@pytest.mark.parametrize("portal", list(PORTAL_ANSWERS))
+async def test_the_live_events_stream_takes_a_portals_page_for_a_failed_connection(portal: str) -> None:
+    """mobile/live.py took a portal's page on GET /events (200, any type) for a stream the server had ended, and
+    connected again at once, over and over while the hotel's page answered (each time telling the app its access may
+    have changed). It is a failed connection now: tried again with backoff, then polling."""
+    ended: list[int] = []
+    delays: list[float] = []
+
+    async def sleep(seconds: float) -> None:
+        delays.append(seconds)
+        if len(delays) == 2:
+            raise asyncio.CancelledError
+
+    async def on_event(_: ServerEvent) -> None:
+        raise AssertionError("a portal's page is no event")
+
+    async def on_ended() -> None:
+        ended.append(1)
+
+    calls: list[httpx.Request] = []
+
+    def answer(request: httpx.Request) -> httpx.Response:
+        calls.append(request)
+        assert len(calls) <= 2, "connected again at once, with no wait"
+        return PORTAL_ANSWERS[portal]()
+
+    live = LiveEvents("http://backend.test", lambda: "t", on_event, on_ended=on_ended, sleep=sleep,
+                      transport=httpx.MockTransport(answer))
+    with pytest.raises(asyncio.CancelledError):
+        await live.run()
+    assert (len(calls), live.failures, live.connections, ended) == (2, 2, 0, [])
+    assert delays == [backoff_delay(1), backoff_delay(2)]
 
 
 async def test_a_form_sent_behind_a_captive_portal_waits_in_the_outbox_and_goes_once_signed_in() -> None:
