@@ -512,6 +512,8 @@ UI: dict[str, Bilingual] = {
     "language_switch_tooltip": B("เปลี่ยนเป็นภาษาอังกฤษ", "Switch to Thai"),
     "loading": B("กำลังโหลด…", "Loading…"),
     "retry": B("ลองใหม่", "Try again"),
+    # The retry button while the server asked to wait (a Retry-After): disabled, saying from when (Thai time).
+    "retry_at": B("ลองใหม่ได้เวลา {time} น.", "Try again at {time}"),
     "refresh": B("รีเฟรช", "Refresh"),
     "hello": B("สวัสดี {name}", "Hello {name}"),
     "citizen_home_title": B("คำขอซ่อมของฉัน", "My repair requests"),

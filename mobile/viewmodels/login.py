@@ -6,6 +6,7 @@ from enum import StrEnum
 from mobile.api_client import ApiClient, ApiError
 from mobile.models import SignedIn
 from mobile.viewmodels.observable import Observable
+from mobile.viewmodels.retry_wait import RetryWait
 from mobile.viewmodels.session import Session
 from shared.otp import is_well_formed
 from shared.phone import InvalidPhone, national_format, normalize_thai_phone
@@ -37,6 +38,8 @@ class LoginViewModel(Observable):
         self.code_length: int | None = None
         self.busy = False
         self.can_retry = False
+        # A failure's retry waits for its Retry-After (a 503's, a 429's) and comes back by itself.
+        self.retry_wait = RetryWait(self._changed)
         self._phone_error: Bilingual | None = None
         self._code_error: Bilingual | None = None
         self._error: Bilingual | None = None
@@ -142,7 +145,14 @@ class LoginViewModel(Observable):
         self.dev_code = None
         await self._on_signed_in(signed_in)
 
+    @property
+    def retry_at(self) -> str | None:
+        """While the server asked to wait (Retry-After): when the retry may go ("10:25"); None: it may go now."""
+        return self.retry_wait.until() if self.can_retry else None
+
     async def retry(self) -> None:
+        if self.retry_wait.waiting:  # sent now, it would only be refused again: the button says when
+            return
         if self.step == LoginStep.PHONE:
             await self.request_code()
         else:
@@ -180,14 +190,17 @@ class LoginViewModel(Observable):
                 self._code_error = exc.text
         else:
             self._error = exc.text
-            # Worth pressing again only when the fault was the line or the server, not the input; not after a 429
-            # either: its message says when (its Retry-After), and pressing now is refused again.
-            self.can_retry = exc.is_retryable and exc.status != 429
+            # Worth pressing again only when the fault was the line or the server, not the input; after a 429 only
+            # once its Retry-After has passed (pressing before is refused again): the button waits until then and
+            # says when. A 429 that does not say when offers none (its message says what to do).
+            self.can_retry = exc.is_retryable and (exc.status != 429 or exc.retry_after is not None)
+            self.retry_wait.after(exc if self.can_retry else None)
         self._changed()
 
     def _clear_errors(self) -> None:
         self._phone_error = self._code_error = self._error = self._notice = None
         self.can_retry = False
+        self.retry_wait.after(None)
 
     def _set_busy(self, busy: bool) -> None:
         self.busy = busy

@@ -19,6 +19,7 @@ from mobile.outbox import ItemState, OutboxItem, OutboxPhoto, StorageRefused
 from mobile.photo_picking import PickedPhoto, PickPhotos, prepare, rejection_text
 from mobile.viewmodels.local_ids import local_id
 from mobile.viewmodels.observable import Observable
+from mobile.viewmodels.retry_wait import RetryWait
 from mobile.viewmodels.session import Session
 from shared import thai_address
 from shared.display_names import clean_display_name
@@ -136,6 +137,8 @@ class RequestFormViewModel(Observable):
         self.photos: list[FormPhoto] = []
 
         self.state = FormState.EDITING
+        # A failed send's retry waits for its Retry-After (a 429's, a 503's) and comes back by itself.
+        self.retry_wait = RetryWait(self._changed)
         self._errors: dict[str, Bilingual] = {}
         self._photo_error: Bilingual | None = None
         # While picked photos are read and shrunk: what the screen says ("กำลังเตรียมรูป 1/2…").
@@ -262,6 +265,11 @@ class RequestFormViewModel(Observable):
     @property
     def can_retry(self) -> bool:
         return self.state == FormState.FAILED
+
+    @property
+    def retry_at(self) -> str | None:
+        """While the server asked to wait (Retry-After): when the retry may go ("10:25"); None: it may go now."""
+        return self.retry_wait.until() if self.can_retry else None
 
     @property
     def can_add_photo(self) -> bool:
@@ -602,6 +610,7 @@ class RequestFormViewModel(Observable):
         self.state = FormState.SENDING
         self._form_error = None
         self._key_reused = False
+        self.retry_wait.after(None)
         self._changed()
         try:
             request_id = self.request_id
@@ -631,6 +640,8 @@ class RequestFormViewModel(Observable):
         await self._on_done()
 
     async def retry(self) -> None:
+        if self.retry_wait.waiting:  # sent now, it would only be refused again: the button says when
+            return
         await self.submit()
 
     async def send_as_new(self) -> None:
@@ -794,6 +805,7 @@ class RequestFormViewModel(Observable):
             # A photo refused for what it is (too large, not an image) is refused again however often it is sent:
             # the person removes it (or it is sent again when the fault was the server's).
             self.state = FormState.FAILED if exc.is_retryable else FormState.EDITING
+            self.retry_wait.after(exc)
         elif not exc.is_retryable:
             # Refused for what was sent (a proxy's 413, a 4xx): the same again would be refused again. Everything
             # typed is kept; the message says what to change; sending is the person's, after a change. A key whose
@@ -803,9 +815,10 @@ class RequestFormViewModel(Observable):
             self.state = FormState.EDITING
         else:
             # Network or server trouble: keep everything; a retry reuses the same idempotency key. A 429's or a
-            # 503's message says when (its Retry-After).
+            # 503's message says when (its Retry-After), and its retry waits until then.
             self._form_error = exc.text
             self.state = FormState.FAILED
+            self.retry_wait.after(exc)
         self._changed()
 
     def _problems(self) -> DraftProblems:

@@ -3,7 +3,7 @@
 import flet as ft
 
 from mobile.viewmodels.login import LoginStep, LoginViewModel
-from mobile.views.common import error_message, heading, keyed, muted
+from mobile.views.common import error_message, heading, keyed, muted, retry_button
 from mobile.views.typed_field import TypedField
 from shared.otp import MAX_LENGTH
 from shared.text import Locale, t
@@ -26,8 +26,7 @@ def login_view(vm: LoginViewModel, locale: Locale) -> ft.Control:
     if vm.error:
         controls += keyed("error", [error_message(vm.error)])
         if vm.can_retry:
-            controls += keyed("retry", [ft.OutlinedButton(t("retry", locale), icon=ft.Icons.REFRESH,
-                                                          on_click=vm.retry)])
+            controls += keyed("retry", [retry_button(locale, vm.retry, vm.retry_at)])
     if vm.busy:
         controls += keyed("busy", [ft.ProgressBar()])
     return ft.Column(controls, spacing=16, horizontal_alignment=ft.CrossAxisAlignment.STRETCH)

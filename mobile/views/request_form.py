@@ -11,7 +11,16 @@ from mobile.device import Device, LocationDenied, LocationDeniedForever, Locatio
 from mobile.photo_picking import PhotoPicker
 from mobile.settings import DEFAULT_MAP_TILE_URL
 from mobile.viewmodels.request_form import CategoriesState, LocationSource, RequestFormViewModel
-from mobile.views.common import category_icon, error_message, heading, icon_button, keyed, labelled_toggle, muted
+from mobile.views.common import (
+    category_icon,
+    error_message,
+    heading,
+    icon_button,
+    keyed,
+    labelled_toggle,
+    muted,
+    retry_button,
+)
 from mobile.views.typed_field import TypedField
 from shared.photos import MAX_PHOTOS_PER_REQUEST
 from shared.request_rules import ADDRESS_MAX, BRAND_MAX, DESCRIPTION_MAX, ITEM_MAX, WEEKDAYS, ServicePlace
@@ -499,7 +508,8 @@ def _send(vm: RequestFormViewModel, locale: Locale, fields: Fields) -> list[ft.C
     if vm.can_retry:
         # The same request again (same idempotency key), not a second one; keyed apart from send, so a tap aimed
         # at send is not taken for a retry.
-        controls.append(ft.FilledButton(t("retry", locale), icon=ft.Icons.REFRESH, on_click=retry, key="retry"))
+        # Disabled while the server asked to wait (a 429's Retry-After), saying from when.
+        controls.append(retry_button(locale, retry, vm.retry_at, filled=True, key="retry"))
     else:
         label = t("submit_request" if vm.request_id is None else "send_remaining_photos", locale)
         controls.append(
