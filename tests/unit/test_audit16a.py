@@ -135,3 +135,25 @@ async def test_the_announced_form_error_names_what_to_fix_without_colour() -> No
     assert t("location_label", Locale.TH) in said, f"announced only {announced}"
     assert "สีแดง" not in said
 
+
+# --- 4. no way to give the place but GPS or a tap on the map --------------------------------------------------------
+
+
+@pytest.mark.xfail(strict=True, reason="audit16a: without GPS the only way to give the request's place is a tap "
+                                       "on the map; province/district/sub-district and the address do not count")
+async def test_without_gps_the_place_can_be_given_without_the_map() -> None:
+    """Request form (citizen) on a cheap phone indoors or with location off: "หาตำแหน่งปัจจุบันไม่ได้ แตะบนแผนที่
+    เพื่อปักหมุดแทนได้". A TalkBack user cannot aim a pin on a map, and someone with poor eyesight finds their house on
+    a country-wide map only with difficulty. They choose province, district and sub-district from the lists and type
+    the address, and still cannot send: "กรุณาระบุตำแหน่ง (GPS หรือปักหมุดบนแผนที่)"."""
+    backend = DetailBackend()
+    _app, form = await open_form(backend)
+    await form.load()
+    _fill_all_but_location(form)
+    form.location_unavailable(denied=False)
+    form.set_province(form.province_options[0].code)
+    form.set_district(form.district_options[0].code)
+    form.set_sub_district(form.sub_district_options[0].code)
+    await form.submit()
+    assert "location" not in form.errors, form.errors.get("location")
+    assert backend.posts(), "the request was not sent"
