@@ -5,6 +5,7 @@ branch stays green, and a fix turns it into a plain test (drop the mark)."""
 import math
 from pathlib import Path
 from typing import Any
+from uuid import UUID
 
 import flet as ft
 import httpx
@@ -15,6 +16,7 @@ from mobile.outbox import ItemState, MemoryOutboxStorage, decode_items
 from mobile.viewmodels.app import AppViewModel
 from mobile.viewmodels.home import CitizenHome
 from mobile.viewmodels.request_form import LocationSource, RequestFormViewModel
+from mobile.views.credit import record_panel
 from mobile.views.frame import MAX_CONTENT_WIDTH, app_view
 from mobile.views.photos import photo_viewer_view
 from shared.text import Locale, t
@@ -30,7 +32,9 @@ from tests.unit.mobile_fakes import (
     texts,
     walk,
 )
-from tests.unit.mobile_screens import click, fill_valid, open_detail, open_form, sign_in
+from tests.unit.mobile_screens import click, fill_valid, open_detail, open_form, sign_in, signed_in
+from tests.unit.test_mobile_credit import CreditBackend
+from tests.unit.test_mobile_credit import click as credit_click
 
 
 def spoken(tree: ft.Control) -> list[str]:
@@ -259,3 +263,24 @@ async def test_the_photo_viewers_words_are_readable_on_its_black_background() ->
     low = [(value, round(contrast(luminance(colour), luminance(loading.bgcolor)), 1)) for value, colour in shown
            if contrast(luminance(colour), luminance(loading.bgcolor)) < 4.5]
     assert not low, f"text under 4.5:1 on black: {low}"
+
+
+# --- 7. the owner's final decisions go on one tap ------------------------------------------------------------------
+
+
+@pytest.mark.xfail(strict=True, reason="audit16a: the owner's part approval (money, final: 409 part_already_decided) "
+                                       "is sent on one tap of 'อนุมัติ', beside 'ไม่อนุมัติ'; no confirm, no undo")
+async def test_approving_a_part_asks_first() -> None:
+    """Request detail (citizen) → "อะไหล่ที่รอคุณอนุมัติ": "คาปาซิเตอร์ × 2 = 70.00 บาท", then "อนุมัติ" and
+    "ไม่อนุมัติ" side by side (the two words differ only by "ไม่"). One tap, or a thumb landing on the wrong one,
+    and the decision is sent; the backend refuses any change of it (409 part_already_decided). An older citizen
+    agrees to pay, or stops the repair, by a slip."""
+    backend = CreditBackend("repairing")
+    waiting = backend.part("คาปาซิเตอร์")
+    vm = await signed_in("citizen", backend)
+    await vm.open_request(UUID(backend.job["id"]))
+    assert vm.record is not None
+    await credit_click(ft.Column(record_panel(vm.record, Locale.TH)), t("part_approve", Locale.TH))
+    assert not [path for path, _ in backend.bodies if path == f"/parts/{waiting['id']}/decision"], \
+        "one tap sent a final decision"
+
