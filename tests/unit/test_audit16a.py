@@ -284,3 +284,16 @@ async def test_approving_a_part_asks_first() -> None:
     assert not [path for path, _ in backend.bodies if path == f"/parts/{waiting['id']}/decision"], \
         "one tap sent a final decision"
 
+
+@pytest.mark.xfail(strict=True, reason="audit16a: 'ได้รับของคืนแล้ว' (recorded for good: the student may then close "
+                                       "the job) is sent on one tap; no confirm, no undo")
+async def test_confirming_the_handover_asks_first() -> None:
+    """Request detail (citizen), the job done: "ได้รับของคืนแล้ว" next to "ขอรหัสคืนของ". One tap records that the
+    owner has the item back (backend/services/credit.py::confirm_handover; nothing in the app takes it back), and the
+    student may then close the job as handed back, whether or not the owner holds it yet."""
+    backend = CreditBackend("done")
+    vm = await signed_in("citizen", backend)
+    await vm.open_request(UUID(backend.job["id"]))
+    assert vm.record is not None and vm.record.can_confirm_handover
+    await credit_click(ft.Column(record_panel(vm.record, Locale.TH)), t("handover_confirm", Locale.TH))
+    assert not backend.calls("POST", f"/requests/{backend.job['id']}/handover/confirm"), "one tap confirmed"
