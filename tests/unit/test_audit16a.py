@@ -14,7 +14,7 @@ from PIL import ImageFont
 
 from mobile.outbox import ItemState, MemoryOutboxStorage, decode_items
 from mobile.viewmodels.app import AppViewModel
-from mobile.viewmodels.home import CitizenHome
+from mobile.viewmodels.home import CitizenHome, TechnicianHome
 from mobile.viewmodels.request_form import LocationSource, RequestFormViewModel
 from mobile.views.credit import record_panel
 from mobile.views.frame import MAX_CONTENT_WIDTH, app_view
@@ -27,6 +27,7 @@ from tests.unit.mobile_fakes import (
     DetailBackend,
     MemoryStore,
     OnePersonPerPhone,
+    WorkBackend,
     button_named,
     error_response,
     find,
@@ -357,3 +358,20 @@ async def test_a_screen_reader_hears_that_the_app_is_working() -> None:
     (while_cancelling,) = sending
     assert find(while_cancelling, ft.ProgressBar)
     assert login_said and _progress_said(idle, while_cancelling), "nothing is said while the app works"
+
+
+# --- 9. a student's offer declined by one tap ----------------------------------------------------------------------
+
+
+@pytest.mark.xfail(strict=True, reason="audit16a: 'ปฏิเสธ' on an offer card declines at once (the offer goes to the "
+                                       "next student, for good); no confirm, no undo")
+async def test_declining_an_offer_asks_first() -> None:
+    """Student home, an offer card: "รับงาน" and "ปฏิเสธ" side by side in a wrapping row, under the photos a student
+    taps to look at. A slip on "ปฏิเสธ" sends the decline: the offer moves to the next student and this one cannot
+    take it back. Taking a job opens its screen; losing one says only "ปฏิเสธงานแล้ว"."""
+    backend = WorkBackend()
+    app = await signed_in("technician", backend)
+    home = app.home
+    assert isinstance(home, TechnicianHome) and home.offers
+    await click(app_view(app), t("decline_offer", Locale.TH))
+    assert not [r for r in backend.requests if r.url.path.endswith("/decline")], "one tap declined the offer"
