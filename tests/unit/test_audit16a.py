@@ -436,3 +436,30 @@ async def test_an_expired_code_can_be_asked_for_again_where_the_error_says() -> 
     names = [c.content for c in walk(tree) if isinstance(c, ft.Button | ft.TextButton | ft.OutlinedButton
                                                         | ft.FilledButton)]
     assert any(isinstance(n, str) and "ขอรหัส" in n for n in names), f"buttons: {names}"
+
+
+# --- 11. zooming a photo takes two fingers --------------------------------------------------------------------------
+
+
+@pytest.mark.xfail(strict=True, reason="audit16a: the full-screen photo zooms only by a two-finger pinch "
+                                       "(InteractiveViewer); no zoom button, no double tap")
+async def test_a_photo_can_be_zoomed_with_one_thumb() -> None:
+    """Any role → a photo full screen (mobile/views/photos.py::photo_viewer_view): the README promises "photos open
+    full screen with zoom in every role", but the only zoom is InteractiveViewer's pinch. Someone holding the phone
+    in one hand (the other holds the broken appliance, or a stick) cannot enlarge the
+    photo of their broken appliance, or the student the label on the part. Close, previous and next are buttons;
+    zoom is not."""
+    backend = DetailBackend()
+    app, detail = await open_detail(backend)
+    backend.overrides[("GET", f"/requests/{detail.request_id}/photos/before/0")] = lambda r: httpx.Response(
+        200, content=b"full photo", headers={"content-type": "image/jpeg"})
+    await detail.open_photo("before", 0)
+    assert app.photo_viewer.image == b"full photo"
+    view = photo_viewer_view(app.photo_viewer, Locale.TH, "/photo")
+    assert view is not None and find(view, ft.InteractiveViewer)
+    buttons = [c.tooltip for c in find(view, ft.IconButton)]
+    assert buttons[:1] == [t("photo_viewer_close", Locale.TH)]
+    double_tap = [c for c in find(view, ft.GestureDetector) if c.on_double_tap is not None]
+    zoom_buttons = [b for b in buttons if b not in {t(k, Locale.TH) for k in (
+        "photo_viewer_close", "photo_viewer_previous", "photo_viewer_next")}]
+    assert double_tap or zoom_buttons, f"only {buttons} and a pinch"
