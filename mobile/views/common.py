@@ -123,6 +123,17 @@ def error_message(text: str, key: str | None = None) -> ft.Control:
     )
 
 
+def working(text: str, key: str | None = None) -> ft.Control:
+    """The app at work: what it is doing, over a progress bar, read out as it appears. A bare ProgressBar says
+    nothing to a screen reader, and the person taps again or leaves, thinking nothing happened."""
+    return ft.Semantics(
+        key=key,
+        live_region=True,
+        content=ft.Column([ft.Text(text), ft.ProgressBar()], spacing=4,
+                          horizontal_alignment=ft.CrossAxisAlignment.STRETCH),
+    )
+
+
 def error_with_retry(text: str, locale: Locale, on_retry: Action) -> ft.Control:
     return ft.Column(
         [error_message(text), ft.OutlinedButton(t("retry", locale), icon=ft.Icons.REFRESH, on_click=on_retry)],

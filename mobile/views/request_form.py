@@ -11,7 +11,16 @@ from mobile.device import Device, LocationDenied, LocationDeniedForever, Locatio
 from mobile.photo_picking import PhotoPicker
 from mobile.settings import DEFAULT_MAP_TILE_URL
 from mobile.viewmodels.request_form import CategoriesState, LocationSource, RequestFormViewModel
-from mobile.views.common import category_icon, error_message, heading, icon_button, keyed, labelled_toggle, muted
+from mobile.views.common import (
+    category_icon,
+    error_message,
+    heading,
+    icon_button,
+    keyed,
+    labelled_toggle,
+    muted,
+    working,
+)
 from mobile.views.typed_field import TypedField
 from shared.photos import MAX_PHOTOS_PER_REQUEST
 from shared.request_rules import ADDRESS_MAX, BRAND_MAX, DESCRIPTION_MAX, ITEM_MAX, WEEKDAYS, ServicePlace
@@ -495,7 +504,8 @@ def _send(vm: RequestFormViewModel, locale: Locale, fields: Fields) -> list[ft.C
     if vm.form_error:
         controls.append(error_message(vm.form_error, key="form-error"))
     if vm.progress:
-        controls += [ft.Text(vm.progress, key="send-progress-text"), ft.ProgressBar(key="send-progress")]
+        # Read out as it appears and as it counts the photos: the button went grey, and a slow upload says nothing else.
+        controls.append(working(vm.progress, key="send-progress"))
     if vm.can_retry:
         # The same request again (same idempotency key), not a second one; keyed apart from send, so a tap aimed
         # at send is not taken for a retry.
