@@ -507,6 +507,8 @@ UI: dict[str, Bilingual] = {
     "code_sent": B("ส่งรหัสไปที่ {phone} แล้ว", "We sent a code to {phone}"),
     "dev_code_hint": B("โหมดทดสอบ: รหัสคือ {code}", "Developer mode: the code is {code}"),
     "change_phone": B("เปลี่ยนเบอร์", "Change number"),
+    "requesting_code": B("กำลังขอรหัสยืนยัน…", "Asking for your code…"),
+    "signing_in": B("กำลังเข้าสู่ระบบ…", "Signing in…"),
     "sign_out": B("ออกจากระบบ", "Sign out"),
     "language_switch": B("English", "ภาษาไทย"),
     "language_switch_tooltip": B("เปลี่ยนเป็นภาษาอังกฤษ", "Switch to Thai"),

@@ -36,6 +36,8 @@ class LoginViewModel(Observable):
         # Digits of the code, as the issuer said when sending it (6 locally; 6–10 as set on a Supabase project).
         self.code_length: int | None = None
         self.busy = False
+        # What the app is doing while busy ("กำลังขอรหัสยืนยัน…"): said, not only a moving bar.
+        self._working: Bilingual | None = None
         self.can_retry = False
         self._phone_error: Bilingual | None = None
         self._code_error: Bilingual | None = None
@@ -66,6 +68,11 @@ class LoginViewModel(Observable):
         if self.phone is None:
             return None
         return self._in_locale(bilingual("code_sent", phone=national_format(self.phone)))
+
+    @property
+    def working(self) -> str | None:
+        """While busy: what the app is doing, in words a screen reader reads out."""
+        return self._in_locale(self._working) if self.busy else None
 
     @property
     def dev_hint(self) -> str | None:
@@ -106,7 +113,7 @@ class LoginViewModel(Observable):
             self._phone_error = error_text("invalid_phone")
             self._changed()
             return
-        self._set_busy(True)
+        self._set_busy(True, "requesting_code")
         try:
             sent = await self._api.request_otp(phone)
         except ApiError as exc:
@@ -130,7 +137,7 @@ class LoginViewModel(Observable):
             self._code_error = error_text("invalid_code_format")
             self._changed()
             return
-        self._set_busy(True)
+        self._set_busy(True, "signing_in")
         try:
             signed_in = await self._api.verify_otp(self.phone, code)
         except ApiError as exc:
@@ -189,8 +196,9 @@ class LoginViewModel(Observable):
         self._phone_error = self._code_error = self._error = self._notice = None
         self.can_retry = False
 
-    def _set_busy(self, busy: bool) -> None:
+    def _set_busy(self, busy: bool, working: str) -> None:
         self.busy = busy
+        self._working = bilingual(working)
         self._changed()
 
     def _in_locale(self, text: Bilingual | None) -> str | None:

@@ -151,14 +151,17 @@ def confirm_panel(
     dismiss: str,
     on_dismiss: Action | Callable[[], None],
     can_confirm: bool = True,
+    sending_text: str | None = None,
 ) -> ft.Control:
-    """A confirm step in place: its fields, then the error, a progress bar while sending, confirm and close."""
+    """A confirm step in place: its fields, then the error, while sending `sending_text` ("กำลังส่ง…") read out over a
+    progress bar, confirm and close."""
     controls = list(controls)
     # Keyed: the error and the progress bar come and go above the buttons, which keep their ids.
     if error:
         controls.append(error_message(error, key="panel-error"))
     if sending:
-        controls.append(ft.ProgressBar(key="panel-progress"))
+        controls.append(working(sending_text, key="panel-progress") if sending_text
+                        else ft.ProgressBar(key="panel-progress"))
     controls.append(
         ft.Row(
             key="panel-buttons",

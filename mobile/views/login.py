@@ -3,7 +3,7 @@
 import flet as ft
 
 from mobile.viewmodels.login import LoginStep, LoginViewModel
-from mobile.views.common import error_message, heading, keyed, muted
+from mobile.views.common import error_message, heading, keyed, muted, working
 from mobile.views.typed_field import TypedField
 from shared.otp import MAX_LENGTH
 from shared.text import Locale, t
@@ -29,7 +29,7 @@ def login_view(vm: LoginViewModel, locale: Locale) -> ft.Control:
             controls += keyed("retry", [ft.OutlinedButton(t("retry", locale), icon=ft.Icons.REFRESH,
                                                           on_click=vm.retry)])
     if vm.busy:
-        controls += keyed("busy", [ft.ProgressBar()])
+        controls += keyed("busy", [working(vm.working or "")])
     return ft.Column(controls, spacing=16, horizontal_alignment=ft.CrossAxisAlignment.STRETCH)
 
 
