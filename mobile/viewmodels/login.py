@@ -12,7 +12,8 @@ from shared.phone import InvalidPhone, national_format, normalize_thai_phone
 from shared.text import Bilingual, bilingual, error_text
 
 # Server answers that belong next to the code field rather than in the general error line.
-_CODE_ERRORS = frozenset({"invalid_code_format", "otp_invalid", "otp_expired", "otp_too_many_attempts"})
+_CODE_ERRORS = frozenset({"invalid_code_format", "otp_invalid", "otp_expired", "otp_too_many_attempts",
+                          "otp_invalid_or_expired"})
 
 
 class LoginStep(StrEnum):
@@ -38,6 +39,8 @@ class LoginViewModel(Observable):
         self.busy = False
         # What the app is doing while busy ("กำลังขอรหัสยืนยัน…"): said, not only a moving bar.
         self._working: Bilingual | None = None
+        # The code on the screen's SMS was asked for again from the code step: the line above the field says so.
+        self.resent = False
         self.can_retry = False
         self._phone_error: Bilingual | None = None
         self._code_error: Bilingual | None = None
@@ -64,15 +67,16 @@ class LoginViewModel(Observable):
         return self._in_locale(self._notice)
 
     @property
-    def code_sent(self) -> str | None:
-        if self.phone is None:
-            return None
-        return self._in_locale(bilingual("code_sent", phone=national_format(self.phone)))
-
-    @property
     def working(self) -> str | None:
         """While busy: what the app is doing, in words a screen reader reads out."""
         return self._in_locale(self._working) if self.busy else None
+
+    @property
+    def code_sent(self) -> str | None:
+        if self.phone is None:
+            return None
+        return self._in_locale(bilingual("code_resent" if self.resent else "code_sent",
+                                         phone=national_format(self.phone)))
 
     @property
     def dev_hint(self) -> str | None:
@@ -125,7 +129,32 @@ class LoginViewModel(Observable):
         self.dev_code = sent.dev_code
         self.code_length = sent.code_length
         self.code_input = ""
+        self.resent = False
         self.step = LoginStep.CODE
+        self._changed()
+
+    async def resend_code(self) -> None:
+        """From the code step: a new code to the same number (the last one expired, was used up or never came). The
+        backend's limit on sends still holds: a refusal (429) says when a code may be asked for again."""
+        if self.busy or self.phone is None:
+            return
+        self._clear_errors()
+        self._set_busy(True, "resending_code")
+        try:
+            sent = await self._api.request_otp(self.phone)
+        except ApiError as exc:
+            self._show(exc, field_codes=frozenset(), field="code")
+            # Not "try again": that button verifies on this step. The new-code button stays, and a 429's
+            # message says when it may be pressed again.
+            self.can_retry = False
+            return
+        finally:
+            self.busy = False
+        self.phone = sent.phone
+        self.dev_code = sent.dev_code
+        self.code_length = sent.code_length
+        self.code_input = ""
+        self.resent = True
         self._changed()
 
     async def verify(self) -> None:
@@ -173,6 +202,7 @@ class LoginViewModel(Observable):
         self.phone = None
         self.dev_code = None
         self.code_length = None
+        self.resent = False
         self.busy = False
         self._changed()
 

@@ -80,7 +80,8 @@ def _code_step(vm: LoginViewModel, locale: Locale) -> list[ft.Control]:
 
     controls: list[ft.Control] = []
     if vm.code_sent:
-        controls += keyed("code-sent", [ft.Text(vm.code_sent)])
+        # Read out when it changes: a new code asked for from this step says it was sent.
+        controls += keyed("code-sent", [ft.Semantics(live_region=True, content=ft.Text(vm.code_sent))])
     if vm.dev_hint:
         controls += keyed("dev-hint", [
             ft.Container(
@@ -108,6 +109,11 @@ def _code_step(vm: LoginViewModel, locale: Locale) -> list[ft.Control]:
             on_submit=verify,
         ),
         ft.FilledButton(t("verify_code", locale), icon=ft.Icons.LOGIN, disabled=vm.busy, on_click=verify),
-        ft.TextButton(t("change_phone", locale), icon=ft.Icons.EDIT, disabled=vm.busy, on_click=vm.change_phone),
+        # Where an expired or wrong code's message points: a new code to the same number (the backend's limit on
+        # sends holds; its refusal says when to ask again). Changing the number is the other way out.
+        ft.Row([
+            ft.OutlinedButton(t("resend_code", locale), icon=ft.Icons.SMS, disabled=vm.busy, on_click=vm.resend_code),
+            ft.TextButton(t("change_phone", locale), icon=ft.Icons.EDIT, disabled=vm.busy, on_click=vm.change_phone),
+        ], wrap=True, spacing=8, run_spacing=8),
     ])
     return controls
