@@ -686,7 +686,7 @@ APP_UI: dict[str, Bilingual] = {
     "submit_request": B("ส่งคำขอซ่อม", "Send repair request"),
     "sending": B("กำลังส่ง…", "Sending…"),
     "uploading_photos": B("กำลังส่งรูปภาพ {done}/{total}…", "Uploading photos {done}/{total}…"),
-    "form_has_errors": B("กรุณาแก้ไขช่องที่มีข้อความสีแดง", "Please fix the fields marked in red"),
+    "form_has_errors": B("ยังส่งไม่ได้ กรุณาแก้ไข: {fields}", "Not sent yet. Please fix: {fields}"),
     "request_sent": B("ส่งคำขอซ่อมแล้ว", "Repair request sent"),
     # --- leaving the form, photos being prepared ---
     "leave_form_title": B("ออกจากหน้านี้?", "Leave this page?"),

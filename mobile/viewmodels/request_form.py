@@ -55,6 +55,21 @@ FIELDS = (
     "pdpa_consent",
 )
 
+# Each field's label on the form (shared.text keys), as the error above the send button names the fields to fix: a
+# screen reader cannot see which lines are red, and neither can someone at the bottom of a long form.
+FIELD_LABELS = {
+    "category_code": "category_label",
+    "item": "item_label",
+    "brand": "brand_label",
+    "description": "description_label",
+    "location": "location_label",
+    "address": "address_label",
+    "service_place": "service_place_label",
+    "preferred_days": "preferred_days_label",
+    "contact_phone": "contact_phone_label",
+    "pdpa_consent": "pdpa_label",
+}
+
 
 class LocationSource(StrEnum):
     GPS = "gps"
@@ -589,7 +604,7 @@ class RequestFormViewModel(Observable):
         """The shared rules, before anything is sent: problems go next to their fields."""
         problems = self._problems()
         self._errors = {name: error_text(code) for name, code in problems.by_field.items()}
-        self._form_error = None if problems.ok else bilingual("form_has_errors")
+        self._form_error = None if problems.ok else self._fields_to_fix()
         return problems.ok
 
     async def submit(self) -> None:
@@ -755,6 +770,15 @@ class RequestFormViewModel(Observable):
     def _clear_quietly(self, name: str) -> None:
         self._errors.pop(name, None)
 
+    def _fields_to_fix(self) -> Bilingual:
+        """"ยังส่งไม่ได้ กรุณาแก้ไข: ตำแหน่ง, วันที่สะดวก": the fields with a problem by their labels, in the form's
+        order (a field the backend named that the form does not know goes by the backend's own words)."""
+        names = [bilingual(FIELD_LABELS[name]) for name in FIELDS if name in self._errors and name in FIELD_LABELS]
+        names += [text for name, text in self._errors.items() if name not in FIELD_LABELS]
+        template = bilingual("form_has_errors")
+        return Bilingual(template.th.format(fields=", ".join(n.th for n in names)),
+                         template.en.format(fields=", ".join(n.en for n in names)))
+
     async def _failed(self, exc: ApiError) -> None:
         if exc.is_auth_lost:
             self.state = FormState.EDITING
@@ -785,7 +809,7 @@ class RequestFormViewModel(Observable):
         if exc.fields and self.request_id is None:
             # The backend's own check disagreed: its messages go next to the fields, to be fixed and resent.
             self._errors = {name: text for name, text in exc.fields.items()}
-            self._form_error = bilingual("form_has_errors")
+            self._form_error = self._fields_to_fix()
             self.state = FormState.EDITING
         elif exc.code.startswith("photo_"):
             self._photo_error = exc.text
@@ -819,13 +843,15 @@ class RequestFormViewModel(Observable):
         their line changes, not per keystroke."""
         shown = self._errors.get(name)
         if shown is not None:
+            listed = self._fields_to_fix()
             code = self._problems().by_field.get(name)
             if code is None:
                 del self._errors[name]
             else:
                 self._errors[name] = error_text(code)
-            if not self._errors and self._form_error == bilingual("form_has_errors"):
-                self._form_error = None  # nothing left to point at
+            if self._form_error is not None and self._form_error == listed:
+                # The list above the send button follows: a field put right leaves it, the last one takes it away.
+                self._form_error = self._fields_to_fix() if self._errors else None
             redraw = redraw or self._errors.get(name) != shown
         if redraw:
             self._changed()

@@ -102,7 +102,14 @@ def _field_error(vm: RequestFormViewModel, name: str) -> str | None:
 
 
 def _error_line(text: str | None, key: str) -> list[ft.Control]:
-    return [] if not text else [ft.Text(text, color=ft.Colors.ERROR, size=12, key=key)]
+    """A problem under a field that is not a text field (the location, the place, the days, the consent): at the
+    body size and with the error icon, not a small line told apart by its colour alone. Not read out itself: the
+    line above the send button names every field to fix, once."""
+    if not text:
+        return []
+    return [ft.Row([ft.Icon(ft.Icons.ERROR_OUTLINE, color=ft.Colors.ERROR, size=20),
+                    ft.Text(text, color=ft.Colors.ERROR, expand=True)],
+                   key=key, spacing=6, vertical_alignment=ft.CrossAxisAlignment.START)]
 
 
 def _what(vm: RequestFormViewModel, locale: Locale, fields: Fields) -> list[ft.Control]:

