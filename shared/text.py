@@ -706,9 +706,9 @@ APP_UI: dict[str, Bilingual] = {
     "photo_pick_failed": B("เลือกรูปไม่สำเร็จ ลองเลือกใหม่อีกครั้ง", "Could not get the photos: try again"),
     # --- duplicates hint on the form ---
     "duplicates_title": B(
-        "มีคำขอซ่อมประเภทเดียวกันใกล้คุณ {count} รายการในสัปดาห์นี้ อาจเป็นปัญหาเดียวกัน ส่งคำขอของคุณได้ตามปกติ",
-        "{count} open request(s) of the same kind near you this week: maybe the same problem. "
-        "You can still send yours.",
+        "ส่งคำขอของคุณได้ตามปกติ ใกล้คุณมีคำขอซ่อมแบบเดียวกัน {count} รายการในสัปดาห์นี้ อาจเป็นเรื่องเดียวกัน",
+        "You can send yours as usual. {count} open request(s) of the same kind near you this week: maybe the same "
+        "problem.",
     ),
     "distance_m": B("ห่าง {m} ม.", "{m} m away"),
     # --- the outbox ---

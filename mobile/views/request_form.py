@@ -35,8 +35,6 @@ MAP_HEIGHT = 240
 THUMB_SIZE = 88
 # Long lists (77 provinces) scroll inside a menu of this height rather than covering the whole screen.
 MENU_HEIGHT = 320
-# The duplicates hint is one short sentence; bounded so no text can push the form down (it once held a map).
-DUPLICATES_MAX_LINES = 3
 # The form's text fields, read again at the send tap: on a slow device a tap can be handled before the last
 # keystrokes' changes have reached the view-model.
 TEXT_FIELDS = ("item", "brand", "description", "address", "contact_phone")
@@ -474,8 +472,10 @@ def duplicates_card(vm: RequestFormViewModel, locale: Locale) -> ft.Control | No
         ft.Row(
             [
                 ft.Icon(ft.Icons.INFO_OUTLINE, color=ft.Colors.BROWN_900),
-                ft.Text(t("duplicates_title", locale, count=count), expand=True, max_lines=DUPLICATES_MAX_LINES,
-                        overflow=ft.TextOverflow.ELLIPSIS, color=ft.Colors.BROWN_900, weight=ft.FontWeight.W_600),
+                # Whole, however many lines a large font takes: its only copy, and it says first that the person
+                # may send (a cut line lost exactly that).
+                ft.Text(t("duplicates_title", locale, count=count), expand=True, color=ft.Colors.BROWN_900,
+                        weight=ft.FontWeight.W_600),
             ],
             vertical_alignment=ft.CrossAxisAlignment.START,
         )
