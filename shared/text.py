@@ -657,6 +657,28 @@ APP_UI: dict[str, Bilingual] = {
         "หาตำแหน่งปัจจุบันไม่ได้ แตะบนแผนที่เพื่อปักหมุดแทนได้",
         "Could not get your current location: tap the map to place the pin instead",
     ),
+    # No GPS, and a map is hard to aim at: the chosen sub-district's middle as the pin (when a geocoder is configured).
+    "or_pin_area": B("หรือเลือกจังหวัด อำเภอ ตำบลด้านล่าง แล้วกด \"ปักหมุดที่ตำบลที่เลือก\"",
+                     "Or choose the province, district and sub-district below and tap \"Pin the chosen "
+                     "sub-district\"."),
+    "pin_area": B("ปักหมุดที่ตำบลที่เลือก", "Pin the chosen sub-district"),
+    "pin_area_looking": B("กำลังหาตำแหน่งของ {area}…", "Finding {area} on the map…"),
+    "pin_area_done": B(
+        "ปักหมุดไว้กลางพื้นที่ {area} แล้ว (ตำแหน่งโดยประมาณ) ถ้าพื้นที่ถูกต้อง ส่งคำขอได้เลย "
+        "ถ้ารู้ว่าบ้านอยู่ตรงไหน แตะบนแผนที่เพื่อย้ายหมุดได้ และกรอกที่อยู่ให้ช่างหาบ้านเจอ",
+        "The pin is in the middle of {area} (an approximate place). If the area is right you can send the request; "
+        "if you know where your home is, tap the map to move the pin, and type the address so the technicians find "
+        "you",
+    ),
+    "pin_area_not_found": B(
+        "หาตำแหน่งของ {area} ไม่ได้ แตะบนแผนที่เพื่อปักหมุด หรือลองใช้ตำแหน่งปัจจุบันอีกครั้ง",
+        "{area} could not be found on the map: tap the map to place the pin, or try your current location again",
+    ),
+    "pin_area_left": B(
+        "เปลี่ยนพื้นที่แล้ว จึงเอาหมุดเดิมออก กด \"ปักหมุดที่ตำบลที่เลือก\" อีกครั้ง",
+        "The area changed, so the old pin was removed: tap \"Pin the chosen sub-district\" again",
+    ),
+    "location_from_area": B("กลางพื้นที่ {area} โดยประมาณ", "the middle of {area}, approximate"),
     "address_label": B("ที่อยู่ (ไม่บังคับ)", "Address (optional)"),
     "area_label": B("จังหวัด อำเภอ ตำบล (ไม่บังคับ)", "Province, district, sub-district (optional)"),
     "province_label": B("จังหวัด", "Province"),

@@ -13,7 +13,7 @@ from typing import Any
 from uuid import UUID, uuid4
 
 from mobile.api_client import ApiClient, ApiError
-from mobile.geocoding import ReverseGeocoder
+from mobile.geocoding import AreaGeocoder, ReverseGeocoder
 from mobile.models import Category, DuplicateSummary, RequestDetail
 from mobile.outbox import ItemState, OutboxItem, OutboxPhoto, StorageRefused
 from mobile.photo_picking import PickedPhoto, PickPhotos, prepare, rejection_text
@@ -22,6 +22,7 @@ from mobile.viewmodels.observable import Observable
 from mobile.viewmodels.session import Session
 from shared import thai_address
 from shared.display_names import clean_display_name
+from shared.geo import in_thailand
 from shared.phone import InvalidPhone, national_format, normalize_thai_phone
 from shared.photos import MAX_PHOTOS_PER_REQUEST, PhotoRejected, check_photo_count
 from shared.request_rules import WEEKDAYS, DraftProblems, RequestDraft, ServicePlace, check_draft
@@ -71,9 +72,15 @@ FIELD_LABELS = {
 }
 
 
+def _about(template: Bilingual, area: Bilingual) -> Bilingual:
+    """A text naming an area ("{area}"), each language with the area's names in it."""
+    return Bilingual(template.th.format(area=area.th), template.en.format(area=area.en))
+
+
 class LocationSource(StrEnum):
     GPS = "gps"
     MAP = "map"
+    AREA = "area"  # the middle of the chosen sub-district, found by the geocoder: approximate
 
 
 class FormState(StrEnum):
@@ -182,6 +189,11 @@ class RequestFormViewModel(Observable):
         self._address_from_pin: str | None = None
         self._area_from_pin = False
         self._address_hint: Bilingual | None = None
+        # The pin from the chosen sub-district (no GPS, no aiming at a map): which sub-district it is the middle of,
+        # and what the person was last told about it.
+        self._pinned_area = ""
+        self.pinning_area = False
+        self._area_pin_hint: Bilingual | None = None
         if from_outbox is not None:
             self._restore(from_outbox)
         self._opened_with = self._draft_state()
@@ -207,7 +219,35 @@ class RequestFormViewModel(Observable):
 
     @property
     def location_notice(self) -> str | None:
-        return None if self._location_notice is None else self._location_notice.in_(self.locale)
+        if self._location_notice is None:
+            return None
+        notice = self._location_notice.in_(self.locale)
+        if self._area_geocoder is not None:  # GPS gave nothing: the map is not the only other way
+            notice = f"{notice} {bilingual('or_pin_area').in_(self.locale)}"
+        return notice
+
+    @property
+    def _area_geocoder(self) -> AreaGeocoder | None:
+        return self._geocoder if isinstance(self._geocoder, AreaGeocoder) else None
+
+    @property
+    def can_pin_area(self) -> bool:
+        """A sub-district is chosen and the place is not given otherwise (GPS, the map) nor pinned there already: the
+        geocoder can put the pin in its middle. Only when a geocoder is configured."""
+        return (self._area_geocoder is not None and bool(self.sub_district_code) and not self.fields_locked
+                and not self.pinning_area and self.location_source in (None, LocationSource.AREA)
+                and self._pinned_area != self.sub_district_code)
+
+    @property
+    def area_pin_hint(self) -> str | None:
+        """What became of "pin the chosen sub-district": looking, where the pin now is (approximate), or not found."""
+        return None if self._area_pin_hint is None else self._area_pin_hint.in_(self.locale)
+
+    @property
+    def pinned_area(self) -> str:
+        """The sub-district (with its district and province) the pin is the middle of; "" unless it came from one."""
+        return self._area_named(self._pinned_area).in_(self.locale) if self.location_source == LocationSource.AREA \
+            else ""
 
     @property
     def address_hint(self) -> str | None:
@@ -378,6 +418,7 @@ class RequestFormViewModel(Observable):
             self.province_code = code
             self.district_code = ""
             self.sub_district_code = ""
+        self._area_pin_left()
         self._changed()
 
     def set_district(self, code: str) -> None:
@@ -387,12 +428,68 @@ class RequestFormViewModel(Observable):
         if code != self.district_code:
             self.district_code = code
             self.sub_district_code = ""
+        self._area_pin_left()
         self._changed()
 
     def set_sub_district(self, code: str) -> None:
         ok = self.district_code and code.startswith(self.district_code) and thai_address.sub_district(code)
         self._area_from_pin = False
         self.sub_district_code = code if ok else ""
+        self._area_pin_left()
+        self._changed()
+
+    def _area_pin_left(self) -> None:
+        """A pin put in the middle of a sub-district goes when another area is chosen: it would send the request to
+        the old place. The person is told, and pins the new one with the same button."""
+        if self.location_source != LocationSource.AREA or self.sub_district_code == self._pinned_area:
+            return
+        self.lat = self.lon = None
+        self.location_source = None
+        self._pinned_area = ""
+        self._duplicates_for = None
+        self.duplicates = None
+        self._area_pin_hint = bilingual("pin_area_left")
+
+    def _area_named(self, code: str) -> Bilingual:
+        sub = thai_address.sub_district(code)
+        district = thai_address.district(code[:4])
+        province = thai_address.province(code[:2])
+        names = [a.name_th if a else "" for a in (province, district, sub)]
+        return Bilingual(thai_address.area_text(Locale.TH, *names), thai_address.area_text(Locale.EN, *names))
+
+    async def pin_area(self) -> None:
+        """No GPS, and a map is hard to aim at (a screen reader, poor eyesight): the chosen sub-district's middle, from
+        the geocoder, becomes the pin, said with its area as approximate. The person sends it as it is or moves the pin
+        on the map. An answer outside that district (or none) leaves no pin, and says so."""
+        geocoder = self._area_geocoder
+        if geocoder is None or not self.can_pin_area:
+            return
+        wanted = self.sub_district_code
+        area = self._area_named(wanted)
+        self.pinning_area = True
+        self._area_pin_hint = _about(bilingual("pin_area_looking"), area)
+        self._changed()
+        try:
+            found = await geocoder.search(thai_address.search_query(wanted))
+        finally:
+            self.pinning_area = False
+        if self.sub_district_code != wanted or self.fields_locked or self.location_source not in (
+                None, LocationSource.AREA):
+            self._area_pin_hint = None  # the area changed meanwhile, or a pin came another way: that one stands
+            self._changed()
+            return
+        match = thai_address.match_address(found.place.parts, found.place.postcode) if found else None
+        where_ok = (found is not None and match is not None and in_thailand(found.lat, found.lon)
+                    and match.province_code == self.province_code
+                    and match.district_code in ("", self.district_code))
+        self._area_pin_hint = _about(bilingual("pin_area_done" if where_ok else "pin_area_not_found"), area)
+        if not where_ok or found is None:
+            self._changed()
+            return
+        self._pinned_area = wanted
+        self._location_notice = None
+        self.set_location(found.lat, found.lon, LocationSource.AREA, redraw=False)
+        await self._load_duplicates()
         self._changed()
 
     def set_category(self, code: str) -> None:
@@ -425,6 +522,9 @@ class RequestFormViewModel(Observable):
         self.lon = round(float(lon), 6)
         self.location_source = source
         self._location_notice = None
+        if source != LocationSource.AREA:  # a pin from GPS or the map replaces one from the chosen area
+            self._pinned_area = ""
+            self._area_pin_hint = None
         self._recheck("location", redraw=redraw)
 
     async def locate(self, lat: float, lon: float, source: LocationSource) -> None:

@@ -281,7 +281,11 @@ def _location(
         else []
     )
     if vm.lat is not None and vm.lon is not None:
-        source = t("location_from_gps" if vm.location_source == LocationSource.GPS else "location_from_map", locale)
+        if vm.location_source == LocationSource.AREA:
+            source = t("location_from_area", locale, area=vm.pinned_area)
+        else:
+            source = t("location_from_gps" if vm.location_source == LocationSource.GPS else "location_from_map",
+                       locale)
         where = f"{t('location_value', locale, lat=f'{vm.lat:.5f}', lon=f'{vm.lon:.5f}')} ({source})"
     else:
         where = t("location_none", locale)
@@ -369,12 +373,20 @@ def _area(vm: RequestFormViewModel, locale: Locale) -> list[ft.Control]:
             chosen,
         )
 
-    return keyed("area", [
+    controls = keyed("area", [
         muted(t("area_label", locale)),
         picker("province_label", vm.province_code, vm.province_options, province_chosen),
         picker("district_label", vm.district_code, vm.district_options, district_chosen),
         picker("sub_district_label", vm.sub_district_code, vm.sub_district_options, sub_district_chosen),
     ])
+    # Without GPS, and for whoever cannot aim at a map: the chosen sub-district's middle as the pin (a geocoder
+    # configured), then where it went, read out, to send as it is or move on the map.
+    if vm.can_pin_area:
+        controls.append(ft.OutlinedButton(t("pin_area", locale), icon=ft.Icons.PIN_DROP, on_click=vm.pin_area,
+                                          key="pin-area"))
+    if vm.area_pin_hint:
+        controls.append(ft.Semantics(live_region=True, content=ft.Text(vm.area_pin_hint), key="pin-area-hint"))
+    return controls
 
 
 def _when_and_contact(vm: RequestFormViewModel, locale: Locale, fields: Fields) -> list[ft.Control]:

@@ -12,7 +12,6 @@ import pytest
 from mobile.outbox import ItemState, MemoryOutboxStorage, decode_items
 from mobile.viewmodels.app import AppViewModel
 from mobile.viewmodels.home import CitizenHome, TechnicianHome
-from mobile.viewmodels.request_form import RequestFormViewModel
 from mobile.views.credit import record_panel
 from mobile.views.frame import app_view
 from mobile.views.photos import photo_viewer_view
@@ -28,7 +27,7 @@ from tests.unit.mobile_fakes import (
     jpeg_with_exif,
     walk,
 )
-from tests.unit.mobile_screens import click, fill_valid, open_detail, open_form, sign_in, signed_in
+from tests.unit.mobile_screens import click, fill_valid, open_detail, sign_in, signed_in
 from tests.unit.test_mobile_credit import CreditBackend
 from tests.unit.test_mobile_credit import click as credit_click
 
@@ -106,44 +105,6 @@ async def test_discarding_a_kept_request_asks_first() -> None:
     # After the one tap the request must still be on the phone (a question or an undo is showing).
     assert [i.state for i in app.outbox.items] == [ItemState.HELD], "one tap threw the whole request away"
     assert decode_items(storage.raw), "one tap threw the whole request away"
-
-
-# --- 3. "fix the fields marked in red" ---------------------------------------------------------------------------
-
-
-def _fill_all_but_location(form: RequestFormViewModel) -> None:
-    """tests/unit/mobile_screens.py::fill_valid without the pin."""
-    form.set_category("appliance")
-    form.set_item("หม้อหุงข้าว")
-    form.set_description("เปิดไม่ติด ไฟไม่เข้า")
-    form.set_address("12 ถ.นิมมานเหมินท์")
-    form.set_service_place("home")
-    form.toggle_day("sat")
-    form.set_contact_phone("081-234-5678")
-    form.set_pdpa_consent(True)
-
-
-# --- 4. no way to give the place but GPS or a tap on the map --------------------------------------------------------
-
-
-@pytest.mark.xfail(strict=True, reason="audit16a: without GPS the only way to give the request's place is a tap "
-                                       "on the map; province/district/sub-district and the address do not count")
-async def test_without_gps_the_place_can_be_given_without_the_map() -> None:
-    """Request form (citizen) on a cheap phone indoors or with location off: "หาตำแหน่งปัจจุบันไม่ได้ แตะบนแผนที่
-    เพื่อปักหมุดแทนได้". A TalkBack user cannot aim a pin on a map, and someone with poor eyesight finds their house on
-    a country-wide map only with difficulty. They choose province, district and sub-district from the lists and type
-    the address, and still cannot send: "กรุณาระบุตำแหน่ง (GPS หรือปักหมุดบนแผนที่)"."""
-    backend = DetailBackend()
-    _app, form = await open_form(backend)
-    await form.load()
-    _fill_all_but_location(form)
-    form.location_unavailable(denied=False)
-    form.set_province(form.province_options[0].code)
-    form.set_district(form.district_options[0].code)
-    form.set_sub_district(form.sub_district_options[0].code)
-    await form.submit()
-    assert "location" not in form.errors, form.errors.get("location")
-    assert backend.posts(), "the request was not sent"
 
 
 # --- 6. grey on black in the photo viewer -------------------------------------------------------------------------
