@@ -128,6 +128,17 @@ def error_message(text: str, key: str | None = None) -> ft.Control:
     )
 
 
+def working(text: str, key: str | None = None) -> ft.Control:
+    """The app at work: what it is doing, over a progress bar, read out as it appears. A bare ProgressBar says
+    nothing to a screen reader, and the person taps again or leaves, thinking nothing happened."""
+    return ft.Semantics(
+        key=key,
+        live_region=True,
+        content=ft.Column([ft.Text(text), ft.ProgressBar()], spacing=4,
+                          horizontal_alignment=ft.CrossAxisAlignment.STRETCH),
+    )
+
+
 def retry_button(locale: Locale, on_retry: Action, retry_at: str | None, *, filled: bool = False,
                  key: str | None = None) -> ft.Control:
     """Try again; while the server asked to wait (a 429's or a 503's Retry-After, `retry_at`) the same button,
@@ -156,14 +167,17 @@ def confirm_panel(
     dismiss: str,
     on_dismiss: Action | Callable[[], None],
     can_confirm: bool = True,
+    sending_text: str | None = None,
 ) -> ft.Control:
-    """A confirm step in place: its fields, then the error, a progress bar while sending, confirm and close."""
+    """A confirm step in place: its fields, then the error, while sending `sending_text` ("กำลังส่ง…") read out over a
+    progress bar, confirm and close."""
     controls = list(controls)
     # Keyed: the error and the progress bar come and go above the buttons, which keep their ids.
     if error:
         controls.append(error_message(error, key="panel-error"))
     if sending:
-        controls.append(ft.ProgressBar(key="panel-progress"))
+        controls.append(working(sending_text, key="panel-progress") if sending_text
+                        else ft.ProgressBar(key="panel-progress"))
     controls.append(
         ft.Row(
             key="panel-buttons",
