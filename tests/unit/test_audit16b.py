@@ -1,0 +1,38 @@
+"""Audit 16b, the findings no database is needed for: production mode starting on settings it should refuse.
+
+Each test fails today and is marked `xfail(strict=True)` until its fix lands (then the mark goes)."""
+
+from typing import Any
+
+import pytest
+from pydantic import SecretStr
+
+from backend.notifications.worker import WorkerConfig
+from backend.settings import AuthMode, Settings
+
+
+def _production(**changes: Any) -> Settings:
+    """Settings `serve` accepts today: Supabase Auth on https, the public address set, not development mode."""
+    settings = Settings(_env_file=None, dev_mode=False, auth_mode=AuthMode.SUPABASE,  # type: ignore[call-arg]
+                        supabase_url="https://abcdefgh.supabase.co", supabase_anon_key=SecretStr("anon-key"),
+                        public_url="https://api.fixit.example", **changes)
+    return settings
+
+
+def test_the_base_production_settings_are_accepted() -> None:
+    """The tests below change one thing each from settings production accepts."""
+    assert _production().production_problems() == []
+
+
+@pytest.mark.xfail(strict=True, reason="audit16b: production starts with notification links to http://127.0.0.1:8550")
+def test_production_refuses_notification_links_to_this_machine() -> None:
+    """FIXIT_NOTIFY_LINK_BASE defaults to the development app's address and production never checks it: with LINE
+    (or SMS, push) delivering, every message people get links to http://127.0.0.1:8550/… (a dead link on their
+    phone; in an SMS, a paid one). FIXIT_PUBLIC_URL, the same kind of setting, is refused at start when it is not
+    https://; this one should be too while any channel delivers."""
+    settings = _production(notify_channels=["line"], line_channel_access_token=SecretStr("line-token"),
+                           line_channel_secret=SecretStr("line-secret"),
+                           notify_link_base=Settings.model_fields["notify_link_base"].default)
+    link = WorkerConfig.of(settings).link_base
+    assert link.startswith("https://") or settings.production_problems(), (
+        f"production starts and every message links to {link}")
