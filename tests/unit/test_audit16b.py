@@ -7,6 +7,7 @@ from typing import Any
 import pytest
 from pydantic import SecretStr
 
+from backend.notifications.channels.registry import make_channels
 from backend.notifications.worker import WorkerConfig
 from backend.settings import AuthMode, Settings
 
@@ -36,3 +37,17 @@ def test_production_refuses_notification_links_to_this_machine() -> None:
     link = WorkerConfig.of(settings).link_base
     assert link.startswith("https://") or settings.production_problems(), (
         f"production starts and every message links to {link}")
+
+
+@pytest.mark.xfail(strict=True, reason="audit16b: a channel named in FIXIT_NOTIFY_CHANNELS without its credentials "
+                                       "is dropped with a log line, production starts")
+def test_production_refuses_a_named_channel_it_cannot_deliver_through() -> None:
+    """FIXIT_NOTIFY_CHANNELS='["line","sms"]' with the LINE token or the SMS key missing (a typo in the variable's
+    name, a secret not mounted): registry.make_channels drops each with one warning in the log and the service starts
+    delivering through nothing, so nobody learns of a job, an offer or a ready repair outside the app: not even the
+    SMS fallback of people with no app and no LINE. The operator asked for these channels: production should refuse
+    to start naming what is missing, as it does for SUPABASE_ANON_KEY."""
+    settings = _production(notify_channels=["line", "sms"], notify_link_base="https://app.fixit.example")
+    dropped = set(settings.notify_channels) - set(make_channels(settings))
+    assert dropped == {"line", "sms"}
+    assert settings.production_problems(), f"production starts without the channels {sorted(dropped)}"
