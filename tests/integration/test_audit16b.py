@@ -4,7 +4,10 @@ Each test states a finding and fails today; it is marked `xfail(strict=True)` un
 goes). A database of this module's own, migrated like a new production project (the shared one holds the seed's
 demo accounts, which these tests must not find there already)."""
 
-from collections.abc import Iterator
+import contextlib
+import time
+from collections.abc import Callable, Iterator
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import psycopg
@@ -13,7 +16,7 @@ from typer.testing import CliRunner
 
 from backend.cli import app
 from backend.local_postgres import LocalPostgres
-from backend.migrate import migrate
+from backend.migrate import MigrationError, discover, migrate
 from backend.seed import demo_accounts_present, remove_demo_accounts
 from backend.settings import PROJECT_ROOT, get_settings
 
@@ -64,3 +67,60 @@ def test_seed_in_production_mode_makes_no_demo_accounts(operator: CliRunner, pro
     assert not present, f"demo accounts made in production mode; exit {done.exit_code}: {done.output}"
     with psycopg.connect(production_db) as conn:
         assert conn.execute("select count(*) from auth.users").fetchone() == (0,)
+
+
+def _until(condition: Callable[[], bool], seconds: float = 30.0) -> bool:
+    """Whether `condition` came true before the deadline (a guard against waiting for ever, not a timed assert)."""
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        if condition():
+            return True
+        time.sleep(0.02)
+    return False
+
+
+@pytest.mark.xfail(strict=True, reason="audit16b: a migration waiting for a table lock queues every copy's reads of "
+                                       "that table behind it (migrate sets no lock_timeout)")
+def test_a_migration_waiting_for_a_lock_does_not_stall_the_copies_still_serving(
+    production_db: str, tmp_path: Path
+) -> None:
+    """A rolling upgrade: the old copies serve while `fixit-backend migrate` applies the new files. Any open
+    transaction that read a table (the delivery worker keeps one open while it sends a batch, up to
+    FIXIT_NOTIFY_SEND_TIMEOUT_SECONDS; a slow export; a live stream's first read) holds a lock an `alter table` must
+    wait for, and PostgreSQL queues every later read of that table behind the waiting `alter`: each copy's requests on
+    `repair_requests` hang, the pools fill, /health answers 503 and the load balancer drops the copies, for as long
+    as that one transaction lasts. `migrate` sets no `lock_timeout`: it should give up the lock soon (and try again,
+    or say so), not hold the service up behind it. Here a copy's open transaction holds the table while a new
+    migration alters it: another read of the table must still be answered while that transaction stays open."""
+    directory = tmp_path / "migrations"
+    directory.mkdir()
+    for known in discover():
+        (directory / known.path.name).symlink_to(known.path)
+    (directory / "9990_audit16b_probe.sql").write_text(
+        "alter table public.repair_requests add column audit16b_probe integer;\n", encoding="utf-8")
+    probe = "alter table public.repair_requests add column audit16b_probe%"
+
+    def migration_waits() -> bool:
+        with psycopg.connect(production_db, autocommit=True) as watcher:
+            row = watcher.execute("select count(*) from pg_stat_activity where wait_event_type = 'Lock' "
+                                  "and query like %s", [probe]).fetchone()
+        return bool(row and row[0])
+
+    def read() -> int:
+        with psycopg.connect(production_db, autocommit=True) as conn:
+            row = conn.execute("select count(*) from public.repair_requests").fetchone()
+        return int(row[0]) if row else -1
+
+    with psycopg.connect(production_db) as serving, ThreadPoolExecutor(2) as threads:
+        serving.execute("select count(*) from public.repair_requests")  # its transaction stays open
+        migrating = threads.submit(migrate, production_db, directory)
+        try:
+            assert _until(lambda: migrating.done() or migration_waits()), "the migration neither waited nor ended"
+            reading = threads.submit(read)
+            answered = _until(reading.done)
+        finally:
+            serving.rollback()  # the old copy's transaction ends: whatever waited goes on
+        with contextlib.suppress(MigrationError):
+            migrating.result(timeout=60)
+        assert reading.result(timeout=60) >= 0
+    assert answered, "a read of repair_requests waited behind the migration for as long as the old transaction lasted"
