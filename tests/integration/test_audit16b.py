@@ -5,6 +5,8 @@ goes). A database of this module's own, migrated like a new production project (
 demo accounts, which these tests must not find there already)."""
 
 import contextlib
+import io
+import logging
 import time
 from collections.abc import Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor
@@ -19,6 +21,7 @@ from typer.testing import CliRunner
 
 from backend.cli import app
 from backend.local_postgres import LocalPostgres
+from backend.logs import RedactingFilter, make_formatter
 from backend.migrate import MigrationError, discover, migrate
 from backend.production import start_refusals
 from backend.seed import demo_accounts_present, remove_demo_accounts
@@ -29,6 +32,7 @@ DB = "fixit_audit16b"
 DB_BEHIND = "fixit_audit16b_behind"
 SEED_DIR = PROJECT_ROOT / "assets" / "seed"
 SUPABASE = "https://abcdefgh.supabase.co"
+ADDRESS = "12/3 ซอย 31"  # short: PostgreSQL cuts a long value in its DETAIL
 
 
 @pytest.fixture(scope="module")
@@ -210,3 +214,47 @@ async def test_seeding_again_keeps_what_the_admins_corrected(operator: CliRunner
                            "from public.colleges where code = 'TC-CHIANGMAI'").fetchone()
     assert now is not None
     assert {k: now[k] for k in corrected} == corrected, f"seeding again turned the admin's correction into {now}"
+
+
+def test_audit16b_log_probe_is_clean(database_url: str) -> None:
+    """The probe below raises a real PostgreSQL error that carries a whole row (sanity: the row is in its text)."""
+    assert ADDRESS in str(_failing_row_error(database_url))
+
+
+def _failing_row_error(database_url: str) -> psycopg.Error:
+    """A real check violation: PostgreSQL's DETAIL repeats the refused row, as any constraint on a citizen's request
+    would (address, description, phone)."""
+    with psycopg.connect(database_url) as conn:
+        conn.execute("create temporary table audit16b_probe (address text, note text check (length(note) < 5))")
+        try:
+            conn.execute("insert into audit16b_probe values (%s, %s)", [ADDRESS, "ตู้เย็นไม่เย็นเลย"])
+        except psycopg.Error as exc:
+            return exc
+    raise AssertionError("the check did not refuse the row")
+
+
+@pytest.mark.xfail(strict=True, reason="audit16b: production's JSON log writes a traceback's 'Failing row contains "
+                                       "(…)' unredacted")
+def test_a_500_s_traceback_in_the_production_log_keeps_no_failing_row(database_url: str) -> None:
+    """backend/logs.py redacts PostgreSQL's "Failing row contains (…)" (a whole row: addresses, phones, notes) with a
+    pattern that needs the row to end a line. The text format's tracebacks have real line ends; production's JSON
+    format (the default) redacts the finished JSON line, where the traceback's line ends are the two characters `\\n`
+    and the row never ends a line: the unhandled-error handler's `log.exception` (backend/errors.py) writes the
+    citizen's address and words whole into the production log. Here the production handler (configure_logging with
+    the production settings' format) logs a real PostgreSQL error as that handler does."""
+    settings = Settings(_env_file=None, dev_mode=False)  # type: ignore[call-arg]
+    assert settings.log_format == "json"
+    error = _failing_row_error(database_url)
+    stream = io.StringIO()
+    handler = logging.StreamHandler(stream)
+    handler.setFormatter(make_formatter(settings.log_format))
+    handler.addFilter(RedactingFilter())
+    logger = logging.getLogger("fixit.audit16b")
+    logger.addHandler(handler)
+    try:
+        logger.exception("unhandled error", exc_info=error)
+    finally:
+        logger.removeHandler(handler)
+    written = stream.getvalue()
+    assert "Failing row contains" in written
+    assert ADDRESS not in written, written
