@@ -13,11 +13,15 @@ from backend.settings import AuthMode, Settings
 
 
 def _production(**changes: Any) -> Settings:
-    """Settings `serve` accepts today: Supabase Auth on https, the public address set, not development mode."""
-    settings = Settings(_env_file=None, dev_mode=False, auth_mode=AuthMode.SUPABASE,  # type: ignore[call-arg]
-                        supabase_url="https://abcdefgh.supabase.co", supabase_anon_key=SecretStr("anon-key"),
-                        public_url="https://api.fixit.example", **changes)
-    return settings
+    """Settings `serve` accepts today: Supabase Auth on https, the public address and the database set, not
+    development mode (each test changes one thing)."""
+    values: dict[str, Any] = {
+        "dev_mode": False, "auth_mode": AuthMode.SUPABASE, "supabase_url": "https://abcdefgh.supabase.co",
+        "supabase_anon_key": SecretStr("anon-key"), "supabase_service_role_key": SecretStr("service-role-key"),
+        "public_url": "https://api.fixit.example",
+        "database_url": "postgresql://postgres.abcdefgh@aws-0-ap-southeast-1.pooler.supabase.com:5432/postgres",
+    }
+    return Settings(_env_file=None, **{**values, **changes})  # type: ignore[call-arg]
 
 
 def test_the_base_production_settings_are_accepted() -> None:
@@ -51,3 +55,17 @@ def test_production_refuses_a_named_channel_it_cannot_deliver_through() -> None:
     dropped = set(settings.notify_channels) - set(make_channels(settings))
     assert dropped == {"line", "sms"}
     assert settings.production_problems(), f"production starts without the channels {sorted(dropped)}"
+
+
+@pytest.mark.xfail(strict=True, reason="audit16b: production without DATABASE_URL starts an embedded PostgreSQL and "
+                                       "refuses with a misleading reason")
+def test_production_names_a_missing_database_url() -> None:
+    """An empty DATABASE_URL means "start the embedded PostgreSQL under the data folder", a development convenience.
+    `fixit-backend serve` in production mode with DATABASE_URL missing (a secret not mounted, `DATABSE_URL`) starts
+    that server on the machine, creates `.data/pg`, then refuses with "the database could not be checked for the
+    demo accounts: relation "auth.users" does not exist" (seen running it), which sends the operator after the
+    demo accounts and migrations instead of the missing variable; the app itself (backend.asgi) would connect to
+    libpq's defaults (PGHOST…, a local socket), not to the database `serve` checked. Production should refuse an
+    empty DATABASE_URL first, naming it."""
+    settings = _production(database_url="")
+    assert any("DATABASE_URL" in problem for problem in settings.production_problems())
