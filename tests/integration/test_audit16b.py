@@ -26,6 +26,7 @@ from psycopg.rows import dict_row
 from pydantic import SecretStr
 from typer.testing import CliRunner
 
+from backend import dev_stack
 from backend.app import create_app
 from backend.cli import app
 from backend.live import CHANNEL, EventHub, Viewer
@@ -410,3 +411,31 @@ async def test_a_copy_whose_listener_went_silent_ends_its_streams(database_url: 
             listening.cancel()
             with contextlib.suppress(asyncio.CancelledError):
                 await listening
+
+
+class _Started(Exception):
+    """`dev` got as far as starting its processes (the test stops it there: no servers are started)."""
+
+
+@pytest.mark.xfail(strict=True, reason="audit16b: `./fixit run` (`fixit-backend dev`) seeds the demo accounts into "
+                                       "whatever DATABASE_URL names, the production database too")
+def test_the_development_stack_never_seeds_a_production_database(
+    operator: CliRunner, production_db: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """`./fixit run` is `fixit-backend dev`: migrate, seed the demo data, start a development-mode backend. It takes
+    the database from DATABASE_URL (or `.env`) when set, as every command does, and checks nothing: on a machine or
+    shell set up for production (README step 4 exports DATABASE_URL; a production `.env` in the project folder) it
+    puts the demo accounts, the demo admin among them, into the production database and serves it with the
+    development conveniences on (the one-time code in the answer). The development stack should only ever run on
+    its embedded database, or refuse a database it did not make. Here it is stopped where it would start its
+    processes."""
+
+    def started(*_: object, **__: object) -> None:
+        raise _Started
+
+    monkeypatch.setattr(dev_stack, "start_processes", started)
+    done = operator.invoke(app, ["dev", "--no-open-browser"])
+    present = demo_accounts_present(production_db, SEED_DIR)
+    if present:
+        remove_demo_accounts(production_db, SEED_DIR)
+    assert not present, f"demo accounts seeded into DATABASE_URL's database; {done.exception!r}"
