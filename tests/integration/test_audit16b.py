@@ -271,7 +271,7 @@ def test_a_500_s_traceback_in_the_production_log_keeps_no_failing_row(database_u
     finally:
         logger.removeHandler(handler)
     written = stream.getvalue()
-    assert "Failing row contains" in written
+    assert "unhandled error" in written and "CheckViolation" in written
     assert ADDRESS not in written, written
 
 
