@@ -99,6 +99,11 @@ class Settings(BaseSettings):
     )
 
     photos_bucket: str = "request-photos"
+    # Photos in data_dir/photos instead of Supabase Storage. Production names it (FIXIT_PHOTOS_ON_DISK=true) or sets
+    # SUPABASE_SERVICE_ROLE_KEY: a disk is right only when every copy shares it (one machine, or one mounted volume);
+    # on copies with disks of their own a photo is missing wherever another copy answers, and a deletion through
+    # another copy leaves it behind. Development keeps photos on disk without it.
+    photos_on_disk: bool = False
 
     data_dir: Path = PROJECT_ROOT / ".data"
     assets_dir: Path = PROJECT_ROOT / "assets"
@@ -252,6 +257,10 @@ class Settings(BaseSettings):
         if not self.public_url.startswith("https://"):
             problems.append("FIXIT_PUBLIC_URL must be the backend's public https:// address (https://api.example.th): "
                             "the portfolio PDF prints its verify link and QR with it")
+        if not self.photos_on_disk and not (self.supabase_url and self.supabase_service_role_key.get_secret_value()):
+            problems.append("SUPABASE_SERVICE_ROLE_KEY must be set: photos go to Supabase Storage, which every copy "
+                            "shares (without it each copy keeps them on its own disk). Only where every copy shares "
+                            "one disk (a single machine): set FIXIT_PHOTOS_ON_DISK=true and FIXIT_DATA_DIR to it")
         problems += self._notify_problems()
         return problems
 
