@@ -245,7 +245,11 @@ class Settings(BaseSettings):
         """Why these settings are unsafe outside development (empty when they are fine). Checked at start-up."""
         if self.dev_mode:  # development: a missing secret is answered 503 auth_not_configured, not refused here
             return []
-        problems = self.configuration_problems()
+        problems = []
+        if not self.database_url:  # empty means the embedded PostgreSQL: a development convenience
+            problems.append("DATABASE_URL must be set (postgresql://…, the project's database): production never "
+                            "starts the embedded PostgreSQL")
+        problems += self.configuration_problems()
         if self.auth_mode == AuthMode.LOCAL:
             problems.append(
                 "FIXIT_AUTH_MODE=local signs people in with one-time codes that only development mode shows "

@@ -8,11 +8,16 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import httpx
+import psycopg
+import pytest
 from fastapi import FastAPI
 from pydantic import SecretStr
 
 from backend.app import create_app
+from backend.local_postgres import LocalPostgres
+from backend.migrate import discover, migrate
 from backend.photo_store import make_photo_store
+from backend.production import start_refusals
 from backend.services.photo_intake import sweep_orphan_photos
 from backend.settings import PROJECT_ROOT, AuthMode, Settings
 from tests.helpers import bearer
@@ -24,11 +29,79 @@ SEED_DIR = PROJECT_ROOT / "assets" / "seed"
 SUPABASE = "https://abcdefgh.supabase.co"
 
 
+@pytest.fixture(scope="module")
+def production_db(local_pg: LocalPostgres) -> str:
+    """A new production database: migrated, nothing seeded yet."""
+    local_pg.drop_database(DB)
+    url = local_pg.url_for(DB)
+    migrate(url)
+    return url
+
+
+@pytest.fixture(scope="module")
+def database_behind(local_pg: LocalPostgres, tmp_path_factory: pytest.TempPathFactory) -> str:
+    """A production database the last migration file has not been applied to yet (new code, `migrate` not run)."""
+    directory = tmp_path_factory.mktemp("migrations_behind")
+    for known in discover()[:-1]:
+        (directory / known.path.name).symlink_to(known.path)
+    local_pg.drop_database(DB_BEHIND)
+    url = local_pg.url_for(DB_BEHIND)
+    migrate(url, directory)
+    return url
+
+
 def _production_settings(database_url: str) -> Settings:
     return Settings(_env_file=None, dev_mode=False, auth_mode=AuthMode.SUPABASE,  # type: ignore[call-arg]
                     supabase_url=SUPABASE, supabase_anon_key=SecretStr("anon-key"),
                     supabase_service_role_key=SecretStr("service-role-key"),
                     public_url="https://api.fixit.example", database_url=database_url)
+
+
+def test_production_refuses_to_start_on_a_database_behind_its_code(database_behind: str) -> None:
+    """`serve` and `uvicorn backend.asgi:app` check the settings and the demo accounts, never the schema: a copy of a
+    new release started before `fixit-backend migrate` ran (a deploy that rolls the code first, an autoscaler, a
+    `migrate` that failed half-way) starts, answers /health 200 with `migrations: N-1`, takes its share of the
+    traffic from the load balancer and fails every request that touches what the missing file adds, with 500s. It
+    should refuse to start naming the migrations not applied, as it refuses the demo accounts (a database ahead of
+    the code, an old copy during a rolling upgrade, may still start)."""
+    settings = _production_settings(database_behind)
+    with psycopg.connect(database_behind) as conn:
+        applied = {str(row[0]) for row in conn.execute("select version from private.schema_migrations")}
+    missing = [m.version for m in discover() if m.version not in applied]
+    assert missing == [discover()[-1].version]
+    from_the_database = set(start_refusals(settings, lambda: database_behind)) - set(settings.production_problems())
+    assert from_the_database, f"would start without {missing}"
+    assert missing[0] in "\n".join(from_the_database) and "fixit-backend migrate" in "\n".join(from_the_database)
+
+
+def test_a_database_ahead_of_the_code_or_never_migrated(production_db: str, local_pg: LocalPostgres) -> None:
+    """An old copy during a rolling upgrade starts on a database migrated further (a version this code does not
+    know); a database never migrated is refused naming `migrate`, not a missing auth.users."""
+    with psycopg.connect(production_db, autocommit=True) as conn:
+        conn.execute("insert into private.schema_migrations (version, checksum) values ('9999_next_release', 'x')")
+    try:
+        assert start_refusals(_production_settings(production_db), lambda: production_db) == []
+    finally:
+        with psycopg.connect(production_db, autocommit=True) as conn:
+            conn.execute("delete from private.schema_migrations where version = '9999_next_release'")
+    local_pg.drop_database("fixit_production_start_empty")
+    empty = local_pg.url_for("fixit_production_start_empty")
+    problems = start_refusals(_production_settings(empty), lambda: empty)
+    assert len(problems) == 1 and "fixit-backend migrate" in problems[0], problems
+    local_pg.drop_database("fixit_production_start_empty")
+
+
+def test_production_without_database_url_starts_no_database(tmp_path: Path) -> None:
+    """The start check names the missing DATABASE_URL and never asks for a database (`serve` would start the
+    embedded one under the data folder to look at it)."""
+    settings = _production_settings("").model_copy(update={"data_dir": tmp_path})
+
+    def never() -> str:
+        raise AssertionError("the start check asked for a database without DATABASE_URL")
+
+    problems = start_refusals(settings, never)
+    assert any(p.startswith("DATABASE_URL must be set") for p in problems), problems
+    assert not (tmp_path / "pg").exists()
 
 
 @contextlib.asynccontextmanager

@@ -29,20 +29,6 @@ def test_the_base_production_settings_are_accepted() -> None:
     assert _production().production_problems() == []
 
 
-@pytest.mark.xfail(strict=True, reason="audit16b: production without DATABASE_URL starts an embedded PostgreSQL and "
-                                       "refuses with a misleading reason")
-def test_production_names_a_missing_database_url() -> None:
-    """An empty DATABASE_URL means "start the embedded PostgreSQL under the data folder", a development convenience.
-    `fixit-backend serve` in production mode with DATABASE_URL missing (a secret not mounted, `DATABSE_URL`) starts
-    that server on the machine, creates `.data/pg`, then refuses with "the database could not be checked for the
-    demo accounts: relation "auth.users" does not exist" (seen running it), which sends the operator after the
-    demo accounts and migrations instead of the missing variable; the app itself (backend.asgi) would connect to
-    libpq's defaults (PGHOST…, a local socket), not to the database `serve` checked. Production should refuse an
-    empty DATABASE_URL first, naming it."""
-    settings = _production(database_url="")
-    assert any("DATABASE_URL" in problem for problem in settings.production_problems())
-
-
 @pytest.mark.xfail(strict=True, reason="audit16b: a live stream that falls behind loses events silently and stays open")
 def test_a_live_stream_that_fell_behind_ends_rather_than_skipping_events() -> None:
     """live.EventHub.deliver drops an event for a stream whose queue (256) is full ("a stalled client loses events,

@@ -76,3 +76,24 @@ def test_every_channel_configured_as_the_readme_says_is_accepted(tmp_path: Path)
         sms_api_key=SecretStr("key"), sms_api_secret=SecretStr("secret"), onesignal_app_id="app",
         onesignal_api_key=SecretStr("key"))
     assert settings.production_problems() == []
+
+
+def test_production_names_a_missing_database_url() -> None:
+    """An empty DATABASE_URL means "start the embedded PostgreSQL under the data folder", a development convenience.
+    `fixit-backend serve` in production mode with DATABASE_URL missing (a secret not mounted, `DATABSE_URL`) starts
+    that server on the machine, creates `.data/pg`, then refuses with "the database could not be checked for the
+    demo accounts: relation "auth.users" does not exist" (seen running it), which sends the operator after the
+    demo accounts and migrations instead of the missing variable; the app itself (backend.asgi) would connect to
+    libpq's defaults (PGHOST…, a local socket), not to the database `serve` checked. Production should refuse an
+    empty DATABASE_URL first, naming it."""
+    settings = _production(database_url="")
+    assert any("DATABASE_URL" in problem for problem in settings.production_problems())
+
+
+def test_every_problem_is_named_at_once() -> None:
+    """The operator fixes them in one go: each variable named in the one refusal."""
+    text = "\n".join(_production(database_url="", supabase_service_role_key=SecretStr(""), public_url="",
+                                 notify_channels=["line"]).production_problems())
+    for variable in ("DATABASE_URL", "SUPABASE_SERVICE_ROLE_KEY", "FIXIT_PUBLIC_URL", "FIXIT_LINE_CHANNEL_ACCESS_TOKEN",
+                     "FIXIT_NOTIFY_LINK_BASE"):
+        assert variable in text, text
