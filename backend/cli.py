@@ -378,6 +378,26 @@ def import_students_command(
                   f"{report.invited} at their first sign-in)")
 
 
+def _refuse_start(heading: str, problems: list[str]) -> NoReturn:
+    """Every problem at once, each naming the variable to set: the operator fixes them in one go."""
+    console.print(f"[red]{heading}[/]")
+    for problem in problems:
+        console.print(f"  [red]✗[/] {escape(problem)}")
+    raise typer.Exit(2)
+
+
+def _start_settings() -> Settings:
+    """The settings, or exit 2 naming every variable whose value is refused (FIXIT_DISPATCH_TICK_SECONDS=0, …)."""
+    from pydantic import ValidationError
+
+    from backend.production import invalid_settings
+
+    try:
+        return get_settings()
+    except ValidationError as exc:
+        _refuse_start("Refusing to start: these settings are not valid:", invalid_settings(exc))
+
+
 @app.command()
 def serve(
     host: str = "127.0.0.1",
@@ -391,13 +411,10 @@ def serve(
     from backend.logs import uvicorn_log_config
     from backend.production import start_refusals
 
-    settings = get_settings()
+    settings = _start_settings()
     problems = start_refusals(settings, lambda: _database_url(settings))
     if problems:
-        console.print("[red]Refusing to start in production mode:[/]")
-        for problem in problems:
-            console.print(f"  [red]✗[/] {problem}")
-        raise typer.Exit(2)
+        _refuse_start("Refusing to start in production mode:", problems)
     # Live-event streams never end by themselves: give them 10 s on shutdown, then close them.
     from backend.http_protocol import FixitHttpProtocol
 
@@ -488,7 +505,7 @@ def dev(
     from backend.seed import seed as run_seed
     from shared.phone import national_format
 
-    settings = get_settings()
+    settings = _start_settings()
     url = _database_url(settings)
     with console.status("applying migrations and demo data…"):
         run_migrations(url)

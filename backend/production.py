@@ -4,6 +4,7 @@
 from collections.abc import Callable
 
 import psycopg
+from pydantic import AliasChoices, SecretStr, ValidationError
 
 from backend.migrate import discover
 from backend.seed import demo_accounts_present
@@ -61,3 +62,17 @@ def _migrations_missing(database_url: str) -> tuple[list[str], bool]:
             "`fixit-backend migrate` of this release first (DATABASE_URL set to it); the copies already serving "
             "keep serving meanwhile"], True
 
+
+def invalid_settings(exc: ValidationError) -> list[str]:
+    """A setting whose value is refused (FIXIT_DISPATCH_TICK_SECONDS=0, …), named as it is set: the variable and
+    what it must be, one line each, every one at once."""
+    problems = []
+    for error in exc.errors():
+        field = str(error["loc"][0]) if error["loc"] else ""
+        info = Settings.model_fields.get(field)
+        alias = info.validation_alias if info is not None else None
+        variable = (str(alias.choices[0]) if isinstance(alias, AliasChoices) else
+                    str(alias) if isinstance(alias, str) else f"FIXIT_{field.upper()}")
+        secret = info is not None and info.annotation is SecretStr
+        problems.append(f"{variable}{'' if secret else '=' + str(error.get('input'))}: {error['msg']}")
+    return problems

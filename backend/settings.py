@@ -85,7 +85,10 @@ class Settings(BaseSettings):
     # the SLA and the job escalates to the next nearest college.
     dispatch_offer_count: int = Field(default=3, ge=1, le=20)
     dispatch_sla_minutes: int = Field(default=30, ge=1)
-    dispatch_tick_seconds: float = 30.0
+    # How often every copy runs the SLA clock. At least a second: the SLA counts minutes, and 0 (or less) would run
+    # the whole tick back to back for ever in every copy (the notify worker's 0, "off", has no meaning here: the
+    # clock must run somewhere, and every copy runs it).
+    dispatch_tick_seconds: float = Field(default=30.0, ge=1)
     # At most shared's LIVE_PING_SECONDS: the apps take a stream silent for longer than a few of those for dead.
     sse_ping_seconds: float = Field(default=LIVE_PING_SECONDS, gt=0, le=LIVE_PING_SECONDS)
 

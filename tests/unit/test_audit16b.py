@@ -6,7 +6,7 @@ import uuid
 from typing import Any
 
 import pytest
-from pydantic import SecretStr, ValidationError
+from pydantic import SecretStr
 
 from backend.live import EventHub, Viewer
 from backend.settings import AuthMode, Settings
@@ -44,31 +44,3 @@ def test_a_live_stream_that_fell_behind_ends_rather_than_skipping_events() -> No
             hub.deliver({"kind": "request", "request_id": str(uuid.uuid4()), "status": "accepted",
                          "citizen_id": viewer.user_id})
         assert sub.closed, "10 events dropped, the stream still open: the app never learns it missed them"
-
-
-class _Touched(BaseException):
-    """The clock asked the pool for a connection (a BaseException: the clock's `except Exception` lets it out)."""
-
-
-class _UntouchablePool:
-    def connection(self, *_: object, **__: object) -> Any:
-        raise _Touched
-
-
-@pytest.mark.xfail(strict=True, reason="audit16b: FIXIT_DISPATCH_TICK_SECONDS=0 runs the SLA clock in a tight loop")
-async def test_a_dispatch_tick_of_zero_seconds_is_refused_or_off() -> None:
-    """FIXIT_NOTIFY_WORKER_SECONDS=0 turns a copy's delivery worker off (README); the clock's own
-    FIXIT_DISPATCH_TICK_SECONDS has no bound at all, and 0 (or a negative number) makes `dispatch_ticks` sleep 0 s
-    between turns: every copy runs the whole tick (about ten transactions) back to back for ever, on the database
-    every copy shares and on the event loop the live streams and requests share. 0 should be refused at start, or
-    mean off as the worker's does; it must not mean "as fast as possible". Here the clock meets a pool it may not
-    use: today it uses it at once."""
-    from backend.dispatch_ticks import dispatch_ticks
-
-    try:
-        settings = _production(dispatch_tick_seconds=0)
-    except ValidationError:
-        return  # refused: fine
-    if settings.production_problems():
-        return  # refused at start: fine
-    await dispatch_ticks(_UntouchablePool(), settings)  # type: ignore[arg-type]

@@ -4,7 +4,8 @@ each refusal names the variable and what to set, and every problem is listed at 
 from pathlib import Path
 from typing import Any
 
-from pydantic import SecretStr
+import pytest
+from pydantic import SecretStr, ValidationError
 
 from backend.notifications.channels.registry import make_channels
 from backend.notifications.worker import WorkerConfig
@@ -97,3 +98,62 @@ def test_every_problem_is_named_at_once() -> None:
     for variable in ("DATABASE_URL", "SUPABASE_SERVICE_ROLE_KEY", "FIXIT_PUBLIC_URL", "FIXIT_LINE_CHANNEL_ACCESS_TOKEN",
                      "FIXIT_NOTIFY_LINK_BASE"):
         assert variable in text, text
+
+
+class _Touched(BaseException):
+    """The clock asked the pool for a connection (a BaseException: the clock's `except Exception` lets it out)."""
+
+
+class _UntouchablePool:
+    def connection(self, *_: object, **__: object) -> Any:
+        raise _Touched
+
+
+async def test_a_dispatch_tick_of_zero_seconds_is_refused_or_off() -> None:
+    """FIXIT_NOTIFY_WORKER_SECONDS=0 turns a copy's delivery worker off (README); the clock's own
+    FIXIT_DISPATCH_TICK_SECONDS has no bound at all, and 0 (or a negative number) makes `dispatch_ticks` sleep 0 s
+    between turns: every copy runs the whole tick (about ten transactions) back to back for ever, on the database
+    every copy shares and on the event loop the live streams and requests share. 0 should be refused at start, or
+    mean off as the worker's does; it must not mean "as fast as possible". Here the clock meets a pool it may not
+    use: today it uses it at once."""
+    from backend.dispatch_ticks import dispatch_ticks
+
+    try:
+        settings = _production(dispatch_tick_seconds=0)
+    except ValidationError:
+        return  # refused: fine
+    if settings.production_problems():
+        return  # refused at start: fine
+    await dispatch_ticks(_UntouchablePool(), settings)  # type: ignore[arg-type]
+
+
+@pytest.mark.parametrize("seconds", ["0", "-5", "0.2"])
+def test_a_refused_setting_is_named_as_it_is_set(monkeypatch: pytest.MonkeyPatch, seconds: str) -> None:
+    """`serve` and backend.asgi refuse a value the settings refuse naming the variable (not pydantic's field name),
+    every such variable at once."""
+    from backend.production import invalid_settings
+
+    monkeypatch.setenv("FIXIT_DISPATCH_TICK_SECONDS", seconds)
+    monkeypatch.setenv("FIXIT_OTP_LENGTH", "4")
+    with pytest.raises(ValidationError) as refused:
+        Settings(_env_file=None)  # type: ignore[call-arg]
+    problems = invalid_settings(refused.value)
+    assert any(p.startswith(f"FIXIT_DISPATCH_TICK_SECONDS={seconds}:") for p in problems), problems
+    assert any(p.startswith("FIXIT_OTP_LENGTH=4:") for p in problems), problems
+
+
+def test_serve_refuses_a_refused_setting_naming_it(monkeypatch: pytest.MonkeyPatch) -> None:
+    """`fixit-backend serve` says which variable and why, as its other refusals do (exit 2, no traceback)."""
+    from typer.testing import CliRunner
+
+    from backend.cli import app
+    from backend.settings import get_settings
+
+    monkeypatch.setenv("FIXIT_DISPATCH_TICK_SECONDS", "0")
+    get_settings.cache_clear()
+    try:
+        done = CliRunner().invoke(app, ["serve", "--port", "9"])
+    finally:
+        get_settings.cache_clear()
+    assert done.exit_code == 2, (done.output, done.exception)
+    assert "FIXIT_DISPATCH_TICK_SECONDS=0" in done.output, done.output
