@@ -58,11 +58,21 @@ def migrate() -> None:
 
 
 @app.command()
-def seed(demo: Annotated[bool, typer.Option(help="also create demo accounts, technicians, requests")] = True) -> None:
-    """Load categories, skills and colleges (and the demo data)."""
+def seed(demo: Annotated[bool | None, typer.Option(
+        "--demo/--no-demo", show_default=False,
+        help="also create demo accounts, technicians, requests (development mode only, its default)")] = None) -> None:
+    """Load categories, skills and colleges (and, in development mode, the demo data). Production mode never makes
+    the demo accounts: `serve` refuses a database holding them, and with Supabase Auth a demo number's real holder
+    would sign in as that demo person. `--demo` is refused there before anything is stored."""
     from backend.seed import seed as run_seed
 
     settings = get_settings()
+    if demo and not settings.dev_mode:
+        _refused_with("seed_demo_in_production")
+    if demo is None:
+        demo = settings.dev_mode
+        if not demo:
+            _said("operator_seed_no_demo", "yellow")
     report = run_seed(_database_url(settings), settings.seed_dir, demo=demo,
                       progress=lambda step: console.print(f"seeding {step}…"))
     console.print(f"[green]seeded[/] {report}")
@@ -506,6 +516,10 @@ def dev(
     from shared.phone import national_format
 
     settings = _start_settings()
+    # Only ever on its own embedded database: DATABASE_URL (or .env) set in this shell may name a production one,
+    # which this would migrate, fill with the demo accounts and serve with the development conveniences on.
+    if settings.database_url:
+        _refused_with("dev_stack_other_database")
     url = _database_url(settings)
     with console.status("applying migrations and demo data…"):
         run_migrations(url)

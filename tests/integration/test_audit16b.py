@@ -22,13 +22,11 @@ from psycopg.conninfo import conninfo_to_dict, make_conninfo
 from psycopg.rows import dict_row
 from typer.testing import CliRunner
 
-from backend import dev_stack
 from backend.cli import app
 from backend.live import CHANNEL, EventHub, Viewer
 from backend.local_postgres import LocalPostgres
 from backend.logs import RedactingFilter, make_formatter
 from backend.migrate import MigrationError, discover, migrate
-from backend.seed import demo_accounts_present, remove_demo_accounts
 from backend.services import staff
 from backend.settings import PROJECT_ROOT, Settings, get_settings
 
@@ -64,23 +62,6 @@ def operator(production_db: str, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
     assert not get_settings().dev_mode
     yield CliRunner()
     get_settings.cache_clear()
-
-
-@pytest.mark.xfail(strict=True, reason="audit16b: `fixit-backend seed` makes the demo accounts in production mode")
-def test_seed_in_production_mode_makes_no_demo_accounts(operator: CliRunner, production_db: str) -> None:
-    """README step 4 runs `seed --no-demo`; the command's own default is `--demo`, and it never asks whether it runs
-    in production. One forgotten flag on the production database and the demo accounts are there, the demo admin
-    among them: the copies already serving serve them (the start check ran when they started: "with Supabase Auth
-    an SMS to a demo number goes to whoever really holds it, who then signs in as that demo person"), and the next
-    copy to start refuses to, so the next deploy or restart is an outage. In production mode `seed` must refuse the
-    demo data (or make none), as `serve` refuses to start with it."""
-    done = operator.invoke(app, ["seed"])
-    present = demo_accounts_present(production_db, SEED_DIR)
-    if present:  # leave the module's database as a production one for the tests after this one
-        remove_demo_accounts(production_db, SEED_DIR)
-    assert not present, f"demo accounts made in production mode; exit {done.exit_code}: {done.output}"
-    with psycopg.connect(production_db) as conn:
-        assert conn.execute("select count(*) from auth.users").fetchone() == (0,)
 
 
 def _until(condition: Callable[[], bool], seconds: float = 30.0) -> bool:
@@ -332,31 +313,3 @@ async def test_a_copy_whose_listener_went_silent_ends_its_streams(database_url: 
             listening.cancel()
             with contextlib.suppress(asyncio.CancelledError):
                 await listening
-
-
-class _Started(Exception):
-    """`dev` got as far as starting its processes (the test stops it there: no servers are started)."""
-
-
-@pytest.mark.xfail(strict=True, reason="audit16b: `./fixit run` (`fixit-backend dev`) seeds the demo accounts into "
-                                       "whatever DATABASE_URL names, the production database too")
-def test_the_development_stack_never_seeds_a_production_database(
-    operator: CliRunner, production_db: str, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    """`./fixit run` is `fixit-backend dev`: migrate, seed the demo data, start a development-mode backend. It takes
-    the database from DATABASE_URL (or `.env`) when set, as every command does, and checks nothing: on a machine or
-    shell set up for production (README step 4 exports DATABASE_URL; a production `.env` in the project folder) it
-    puts the demo accounts, the demo admin among them, into the production database and serves it with the
-    development conveniences on (the one-time code in the answer). The development stack should only ever run on
-    its embedded database, or refuse a database it did not make. Here it is stopped where it would start its
-    processes."""
-
-    def started(*_: object, **__: object) -> None:
-        raise _Started
-
-    monkeypatch.setattr(dev_stack, "start_processes", started)
-    done = operator.invoke(app, ["dev", "--no-open-browser"])
-    present = demo_accounts_present(production_db, SEED_DIR)
-    if present:
-        remove_demo_accounts(production_db, SEED_DIR)
-    assert not present, f"demo accounts seeded into DATABASE_URL's database; {done.exception!r}"

@@ -3,7 +3,7 @@ and a copy refuses to start where it would serve people badly (audit 16b, findin
 this module's own, migrated like a new production project (the shared one holds the seed's demo accounts)."""
 
 import contextlib
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Iterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -12,14 +12,18 @@ import psycopg
 import pytest
 from fastapi import FastAPI
 from pydantic import SecretStr
+from typer.testing import CliRunner
 
+from backend import dev_stack
 from backend.app import create_app
+from backend.cli import app
 from backend.local_postgres import LocalPostgres
 from backend.migrate import discover, migrate
 from backend.photo_store import make_photo_store
 from backend.production import start_refusals
+from backend.seed import demo_accounts_present, remove_demo_accounts
 from backend.services.photo_intake import sweep_orphan_photos
-from backend.settings import PROJECT_ROOT, AuthMode, Settings
+from backend.settings import PROJECT_ROOT, AuthMode, Settings, get_settings
 from tests.helpers import bearer
 from tests.integration.builders import citizen_with_a_photo
 
@@ -36,6 +40,59 @@ def production_db(local_pg: LocalPostgres) -> str:
     url = local_pg.url_for(DB)
     migrate(url)
     return url
+
+
+@pytest.fixture
+def operator(production_db: str, monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> Iterator[CliRunner]:
+    """`fixit-backend` as the README's deploy steps run it: production mode (no FIXIT_DEV_MODE), Supabase Auth,
+    DATABASE_URL the project's."""
+    for name in ("FIXIT_DEV_MODE", "FIXIT_DATABASE_URL", "FIXIT_AUTH_MODE"):
+        monkeypatch.delenv(name, raising=False)
+    monkeypatch.setenv("DATABASE_URL", production_db)
+    monkeypatch.setenv("FIXIT_AUTH_MODE", "supabase")
+    monkeypatch.setenv("SUPABASE_URL", SUPABASE)
+    monkeypatch.setenv("SUPABASE_ANON_KEY", "anon-key")
+    monkeypatch.setenv("FIXIT_PUBLIC_URL", "https://api.fixit.example")
+    monkeypatch.setenv("FIXIT_DATA_DIR", str(tmp_path / "data"))
+    get_settings.cache_clear()
+    assert not get_settings().dev_mode
+    yield CliRunner()
+    get_settings.cache_clear()
+
+
+def _people(database_url: str) -> int:
+    with psycopg.connect(database_url) as conn:
+        row = conn.execute("select count(*) from auth.users").fetchone()
+    return int(row[0]) if row else -1
+
+
+def test_seed_in_production_mode_makes_no_demo_accounts(operator: CliRunner, production_db: str) -> None:
+    """README step 4 runs `seed --no-demo`; the command's own default is `--demo`, and it never asks whether it runs
+    in production. One forgotten flag on the production database and the demo accounts are there, the demo admin
+    among them: the copies already serving serve them (the start check ran when they started: "with Supabase Auth
+    an SMS to a demo number goes to whoever really holds it, who then signs in as that demo person"), and the next
+    copy to start refuses to, so the next deploy or restart is an outage. In production mode `seed` must refuse the
+    demo data (or make none), as `serve` refuses to start with it."""
+    done = operator.invoke(app, ["seed"])
+    present = demo_accounts_present(production_db, SEED_DIR)
+    if present:  # leave the module's database as a production one for the tests after this one
+        remove_demo_accounts(production_db, SEED_DIR)
+    assert not present, f"demo accounts made in production mode; exit {done.exit_code}: {done.output}"
+    assert done.exit_code == 0, done.output
+    assert _people(production_db) == 0
+    with psycopg.connect(production_db) as conn:  # what production needs was seeded
+        assert conn.execute("select count(*) from public.colleges").fetchone() != (0,)
+
+
+def test_seed_demo_is_refused_in_production_mode(operator: CliRunner, production_db: str) -> None:
+    """Asked for by name, the demo data is refused with a reason and what to run instead; nothing is stored."""
+    done = operator.invoke(app, ["seed", "--demo"])
+    present = demo_accounts_present(production_db, SEED_DIR)
+    if present:
+        remove_demo_accounts(production_db, SEED_DIR)
+    assert not present
+    assert done.exit_code == 1 and "--no-demo" in done.output and "FIXIT_DEV_MODE" in done.output, done.output
+    assert _people(production_db) == 0
 
 
 @pytest.fixture(scope="module")
@@ -144,3 +201,31 @@ async def test_production_refuses_photos_on_one_copy_s_disk(settings: Settings, 
     # One machine (or one disk every copy mounts): legitimate once named.
     one_disk = production.model_copy(update={"photos_on_disk": True})
     assert one_disk.production_problems() == [] and type(make_photo_store(one_disk)).__name__ == "DiskPhotoStore"
+
+
+class _Started(Exception):
+    """`dev` got as far as starting its processes (the test stops it there: no servers are started)."""
+
+
+def test_the_development_stack_never_seeds_a_production_database(
+    operator: CliRunner, production_db: str, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    """`./fixit run` is `fixit-backend dev`: migrate, seed the demo data, start a development-mode backend. It takes
+    the database from DATABASE_URL (or `.env`) when set, as every command does, and checks nothing: on a machine or
+    shell set up for production (README step 4 exports DATABASE_URL; a production `.env` in the project folder) it
+    puts the demo accounts, the demo admin among them, into the production database and serves it with the
+    development conveniences on (the one-time code in the answer). The development stack should only ever run on
+    its embedded database, or refuse a database it did not make. Here it is stopped where it would start its
+    processes."""
+
+    def started(*_: object, **__: object) -> None:
+        raise _Started
+
+    monkeypatch.setattr(dev_stack, "start_processes", started)
+    done = operator.invoke(app, ["dev", "--no-open-browser"])
+    present = demo_accounts_present(production_db, SEED_DIR)
+    if present:
+        remove_demo_accounts(production_db, SEED_DIR)
+    assert not present, f"demo accounts seeded into DATABASE_URL's database; {done.exception!r}"
+    assert done.exit_code == 1 and "DATABASE_URL" in done.output, (done.output, done.exception)
+    assert not (tmp_path / "data" / "pg").exists()  # nor did it start the embedded one
