@@ -130,6 +130,21 @@ ERRORS: dict[str, Bilingual] = {
     "person_not_found": B("ไม่พบบัญชีของเบอร์โทรนี้", "No account has this phone number"),
     "export_file_exists": B("มีไฟล์ {path} อยู่แล้ว กรุณาเลือกชื่อไฟล์ใหม่ด้วย --out",
                             "{path} already exists: choose a new file with --out"),
+    # The operator's `seed` and `./fixit run` (backend/cli.py): nothing is stored when refused.
+    "seed_demo_in_production": B(
+        "โหมดใช้งานจริง: ไม่สร้างบัญชีตัวอย่าง (ใครก็รู้เบอร์โทรของบัญชีเหล่านี้) ไม่มีการเปลี่ยนแปลงใด "
+        "ใช้ seed --no-demo หรือตั้ง FIXIT_DEV_MODE=true บนเครื่องสำหรับพัฒนาเท่านั้น",
+        "Production mode: the demo accounts are never made (anyone knows their phone numbers); nothing changed. "
+        "Run seed --no-demo, or set FIXIT_DEV_MODE=true on a development machine",
+    ),
+    "dev_stack_other_database": B(
+        "./fixit run ใช้เฉพาะฐานข้อมูลในเครื่องของตัวเอง (.data/pg) แต่ DATABASE_URL (หรือไฟล์ .env) ระบุฐานข้อมูลอื่นไว้ "
+        "ซึ่งอาจเป็นฐานข้อมูลที่ใช้งานจริง จึงไม่ได้เปลี่ยนแปลงหรือใส่ข้อมูลตัวอย่างใดๆ กรุณานำ DATABASE_URL และ "
+        "FIXIT_DATABASE_URL ออกแล้วลองใหม่ (ฐานข้อมูลจริงให้บริการด้วย fixit-backend serve)",
+        "./fixit run runs on its own embedded database (.data/pg) only: DATABASE_URL (or .env) names another one, "
+        "perhaps a production database, so nothing was migrated or seeded. Unset DATABASE_URL and "
+        "FIXIT_DATABASE_URL and run it again (a production database is served by fixit-backend serve)",
+    ),
     "last_admin": B(
         "ลบบัญชีผู้ดูแลระบบคนสุดท้ายไม่ได้ กรุณาแต่งตั้งผู้ดูแลคนอื่นก่อน",
         "The last administrator's account cannot be deleted: make someone else an administrator first",
@@ -583,6 +598,11 @@ UI: dict[str, Bilingual] = {
         "ลบคำเชิญจากวิทยาลัย {count} รายการที่รอเบอร์นี้ (เบอร์ ชื่อ และทักษะที่วิทยาลัยลงทะเบียนไว้) แล้ว",
         "Erased {count} college invitation(s) waiting for this number (the phone, name and skills a college "
         "registered)",
+    ),
+    # The operator's `seed` in production mode (backend/cli.py).
+    "operator_seed_no_demo": B(
+        "โหมดใช้งานจริง: ใส่เฉพาะประเภทงาน ทักษะ และรายชื่อวิทยาลัย ไม่สร้างบัญชีตัวอย่าง",
+        "Production mode: categories, skills and colleges only, no demo accounts",
     ),
 }
 
