@@ -18,7 +18,6 @@ from mobile.viewmodels.login import LoginStep
 from mobile.viewmodels.request_form import LocationSource, RequestFormViewModel
 from mobile.views.credit import record_panel
 from mobile.views.frame import MAX_CONTENT_WIDTH, app_view
-from mobile.views.photos import photo_viewer_view
 from shared.text import Locale, error_text, t
 from tests.unit.mobile_fakes import (
     CHIANG_MAI,
@@ -171,57 +170,6 @@ async def test_the_duplicates_hint_is_whole_at_a_large_font_on_a_small_phone() -
     font = ImageFont.truetype(str(FONT_FILE), round(BODY_SIZE * scale))
     needed = math.ceil(font.getlength(title.value) / line_width)  # a lower bound: a real wrap only adds lines
     assert needed <= title.max_lines, f"{needed} lines needed at {scale}x in {line_width:g} px; {title.max_lines} shown"
-
-
-# --- 6. grey on black in the photo viewer -------------------------------------------------------------------------
-
-# The light theme's text roles as Material 3 tones (tone = CIE L*, whatever the seed colour): onSurface 10,
-# onSurfaceVariant 30 (ft.Colors.ON_SURFACE_VARIANT, what mobile/views/common.py::muted draws in).
-THEME_TONES: dict[object, int] = {ft.Colors.ON_SURFACE: 10, ft.Colors.ON_SURFACE_VARIANT: 30}
-PLAIN: dict[object, float] = {ft.Colors.WHITE: 1.0, ft.Colors.BLACK: 0.0}
-
-
-def luminance(colour: object) -> float:
-    """WCAG relative luminance of a colour the views use (a theme role by its tone, or plain black / white)."""
-    if colour is None:
-        colour = ft.Colors.ON_SURFACE
-    if colour in PLAIN:
-        return PLAIN[colour]
-    tone = THEME_TONES[colour]  # a KeyError names a colour this test does not know yet
-    return float(((tone + 16) / 116) ** 3)
-
-
-def contrast(a: float, b: float) -> float:
-    return (max(a, b) + 0.05) / (min(a, b) + 0.05)
-
-
-@pytest.mark.xfail(strict=True, reason="audit16a: the photo viewer's 'กำลังโหลดรูป…' / 'โหลดรูปไม่ได้' line is "
-                                       "ON_SURFACE_VARIANT (L* 30) on black: 2.2:1, under WCAG's 4.5:1")
-async def test_the_photo_viewers_words_are_readable_on_its_black_background() -> None:
-    """Request detail (citizen) → a photo, full screen on black: while it loads (and when it fails with no thumbnail)
-    the only words are muted() text, the theme's ON_SURFACE_VARIANT, a dark grey made for a light background. On
-    black it is about 2.2:1; someone with poor eyesight sees a black screen and does not know whether to wait."""
-    backend = DetailBackend()
-    app, detail = await open_detail(backend)
-    request_id = detail.request_id
-    seen: list[ft.View] = []
-
-    def photo(request: httpx.Request) -> httpx.Response:
-        if request.url.params.get("thumb") is None:  # the viewer as it is while the full photo is on its way
-            view = photo_viewer_view(app.photo_viewer, Locale.TH, "/photo")
-            assert view is not None
-            seen.append(view)
-        return error_response(500, "internal")
-
-    backend.overrides[("GET", f"/requests/{request_id}/photos/before/0")] = photo
-    await detail.open_photo("before", 0)
-    (loading,) = seen
-    assert loading.bgcolor == ft.Colors.BLACK
-    shown = [(c.value, c.color) for c in find(loading, ft.Text)]
-    assert t("photo_viewer_loading", Locale.TH) in [value for value, _ in shown]
-    low = [(value, round(contrast(luminance(colour), luminance(loading.bgcolor)), 1)) for value, colour in shown
-           if contrast(luminance(colour), luminance(loading.bgcolor)) < 4.5]
-    assert not low, f"text under 4.5:1 on black: {low}"
 
 
 # --- 7. the owner's final decisions go on one tap ------------------------------------------------------------------
@@ -390,30 +338,3 @@ async def test_an_expired_code_can_be_asked_for_again_where_the_error_says() -> 
     names = [c.content for c in walk(tree) if isinstance(c, ft.Button | ft.TextButton | ft.OutlinedButton
                                                         | ft.FilledButton)]
     assert any(isinstance(n, str) and "ขอรหัส" in n for n in names), f"buttons: {names}"
-
-
-# --- 11. zooming a photo takes two fingers --------------------------------------------------------------------------
-
-
-@pytest.mark.xfail(strict=True, reason="audit16a: the full-screen photo zooms only by a two-finger pinch "
-                                       "(InteractiveViewer); no zoom button, no double tap")
-async def test_a_photo_can_be_zoomed_with_one_thumb() -> None:
-    """Any role → a photo full screen (mobile/views/photos.py::photo_viewer_view): the README promises "photos open
-    full screen with zoom in every role", but the only zoom is InteractiveViewer's pinch. Someone holding the phone
-    in one hand (the other holds the broken appliance, or a stick) cannot enlarge the
-    photo of their broken appliance, or the student the label on the part. Close, previous and next are buttons;
-    zoom is not."""
-    backend = DetailBackend()
-    app, detail = await open_detail(backend)
-    backend.overrides[("GET", f"/requests/{detail.request_id}/photos/before/0")] = lambda r: httpx.Response(
-        200, content=b"full photo", headers={"content-type": "image/jpeg"})
-    await detail.open_photo("before", 0)
-    assert app.photo_viewer.image == b"full photo"
-    view = photo_viewer_view(app.photo_viewer, Locale.TH, "/photo")
-    assert view is not None and find(view, ft.InteractiveViewer)
-    buttons = [c.tooltip for c in find(view, ft.IconButton)]
-    assert buttons[:1] == [t("photo_viewer_close", Locale.TH)]
-    double_tap = [c for c in find(view, ft.GestureDetector) if c.on_double_tap is not None]
-    zoom_buttons = [b for b in buttons if b not in {t(k, Locale.TH) for k in (
-        "photo_viewer_close", "photo_viewer_previous", "photo_viewer_next")}]
-    assert double_tap or zoom_buttons, f"only {buttons} and a pinch"
