@@ -69,6 +69,8 @@ class HomeViewModel(Loadable):
         self.on_new_request: Callable[[], Awaitable[None]] | None = None
         self.on_edit_outbox: Callable[[str], Awaitable[None]] | None = None
         self.outbox: Outbox | None = None
+        # The draft whose "discard" was tapped: its card asks first (what was typed and its photos go for good).
+        self.discard_asked: str | None = None
 
     @property
     def profile(self) -> Profile:
@@ -176,9 +178,26 @@ class HomeViewModel(Loadable):
         if self.outbox is not None and self.can_send_drafts and await self.outbox.release(key):
             self._changed()
 
+    def ask_discard_outbox_item(self, key: str) -> None:
+        """"ทิ้ง" on a draft's card: the card asks before anything is deleted."""
+        self.discard_asked = key
+        self._changed()
+
+    def keep_outbox_item(self) -> None:
+        """"ไม่ทิ้ง": the draft stays as it was."""
+        self.discard_asked = None
+        self._changed()
+
     async def discard_outbox_item(self, key: str) -> None:
-        if self.outbox is not None:
-            await self.outbox.discard(key)
+        """The draft, photos and all, deleted from the device: only once its writer said yes to the question."""
+        if self.discard_asked != key:
+            self.ask_discard_outbox_item(key)
+            return
+        self.discard_asked = None
+        item = await self.outbox.discard(key) if self.outbox is not None else None
+        if item is not None:
+            self._show(bilingual("outbox_discarded", item=item.item))
+        else:
             self._changed()
 
     def show_notice(self, text: Bilingual | None) -> None:
