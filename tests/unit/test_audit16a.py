@@ -4,7 +4,6 @@ branch stays green, and a fix turns it into a plain test (drop the mark)."""
 
 import math
 from pathlib import Path
-from uuid import UUID
 
 import flet as ft
 import httpx
@@ -15,7 +14,6 @@ from mobile.viewmodels.app import AppViewModel
 from mobile.viewmodels.home import TechnicianHome
 from mobile.viewmodels.login import LoginStep
 from mobile.viewmodels.request_form import LocationSource, RequestFormViewModel
-from mobile.views.credit import record_panel
 from mobile.views.frame import MAX_CONTENT_WIDTH, app_view
 from shared.text import Locale, error_text, t
 from tests.unit.mobile_fakes import (
@@ -34,8 +32,6 @@ from tests.unit.mobile_fakes import (
     walk,
 )
 from tests.unit.mobile_screens import click, fill_valid, open_detail, open_form, signed_in
-from tests.unit.test_mobile_credit import CreditBackend
-from tests.unit.test_mobile_credit import click as credit_click
 
 # --- 3. "fix the fields marked in red" ---------------------------------------------------------------------------
 
@@ -137,40 +133,6 @@ async def test_the_duplicates_hint_is_whole_at_a_large_font_on_a_small_phone() -
     font = ImageFont.truetype(str(FONT_FILE), round(BODY_SIZE * scale))
     needed = math.ceil(font.getlength(title.value) / line_width)  # a lower bound: a real wrap only adds lines
     assert needed <= title.max_lines, f"{needed} lines needed at {scale}x in {line_width:g} px; {title.max_lines} shown"
-
-
-# --- 7. the owner's final decisions go on one tap ------------------------------------------------------------------
-
-
-@pytest.mark.xfail(strict=True, reason="audit16a: the owner's part approval (money, final: 409 part_already_decided) "
-                                       "is sent on one tap of 'อนุมัติ', beside 'ไม่อนุมัติ'; no confirm, no undo")
-async def test_approving_a_part_asks_first() -> None:
-    """Request detail (citizen) → "อะไหล่ที่รอคุณอนุมัติ": "คาปาซิเตอร์ × 2 = 70.00 บาท", then "อนุมัติ" and
-    "ไม่อนุมัติ" side by side (the two words differ only by "ไม่"). One tap, or a thumb landing on the wrong one,
-    and the decision is sent; the backend refuses any change of it (409 part_already_decided). An older citizen
-    agrees to pay, or stops the repair, by a slip."""
-    backend = CreditBackend("repairing")
-    waiting = backend.part("คาปาซิเตอร์")
-    vm = await signed_in("citizen", backend)
-    await vm.open_request(UUID(backend.job["id"]))
-    assert vm.record is not None
-    await credit_click(ft.Column(record_panel(vm.record, Locale.TH)), t("part_approve", Locale.TH))
-    assert not [path for path, _ in backend.bodies if path == f"/parts/{waiting['id']}/decision"], \
-        "one tap sent a final decision"
-
-
-@pytest.mark.xfail(strict=True, reason="audit16a: 'ได้รับของคืนแล้ว' (recorded for good: the student may then close "
-                                       "the job) is sent on one tap; no confirm, no undo")
-async def test_confirming_the_handover_asks_first() -> None:
-    """Request detail (citizen), the job done: "ได้รับของคืนแล้ว" next to "ขอรหัสคืนของ". One tap records that the
-    owner has the item back (backend/services/credit.py::confirm_handover; nothing in the app takes it back), and the
-    student may then close the job as handed back, whether or not the owner holds it yet."""
-    backend = CreditBackend("done")
-    vm = await signed_in("citizen", backend)
-    await vm.open_request(UUID(backend.job["id"]))
-    assert vm.record is not None and vm.record.can_confirm_handover
-    await credit_click(ft.Column(record_panel(vm.record, Locale.TH)), t("handover_confirm", Locale.TH))
-    assert not backend.calls("POST", f"/requests/{backend.job['id']}/handover/confirm"), "one tap confirmed"
 
 
 # --- 8. waiting without words ------------------------------------------------------------------------------------

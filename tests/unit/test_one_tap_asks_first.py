@@ -2,12 +2,17 @@
 cancel of a request does): throwing away a request kept on the phone, the owner's answer on a part, "I have it back",
 and a student's decline of an offer (audit16a findings 2, 7, 8 and 12)."""
 
+from uuid import UUID
+
 import flet as ft
+import httpx
 
 from mobile.outbox import ItemState, MemoryOutboxStorage, decode_items
 from mobile.viewmodels.app import AppViewModel
 from mobile.viewmodels.home import CitizenHome
+from mobile.views.credit import record_panel
 from mobile.views.frame import app_view
+from shared.text import Locale, error_text, t
 from tests.unit.mobile_fakes import (
     MemoryStore,
     OnePersonPerPhone,
@@ -16,7 +21,9 @@ from tests.unit.mobile_fakes import (
     jpeg_with_exif,
     texts,
 )
-from tests.unit.mobile_screens import click, fill_valid, sign_in
+from tests.unit.mobile_screens import click, fill_valid, sign_in, signed_in
+from tests.unit.test_mobile_credit import CreditBackend, panel_tree
+from tests.unit.test_mobile_credit import click as credit_click
 
 
 def announced(tree: ft.Control) -> list[str]:
@@ -94,3 +101,102 @@ async def test_the_kept_request_asks_then_keeps_or_discards_it_and_says_so() -> 
     await click(app_view(app), "ยืนยันทิ้ง")
     assert app.outbox.items == [] and decode_items(storage.raw) == []
     assert f"ทิ้งคำขอซ่อม {item} แล้ว" in announced(app_view(app))
+
+
+# --- the owner's answers on parts and the handover -------------------------------------------------------------
+
+
+async def test_approving_a_part_asks_first() -> None:
+    """Request detail (citizen) → "อะไหล่ที่รอคุณอนุมัติ": "คาปาซิเตอร์ × 2 = 70.00 บาท", then "อนุมัติ" and
+    "ไม่อนุมัติ" side by side (the two words differ only by "ไม่"). One tap, or a thumb landing on the wrong one,
+    and the decision is sent; the backend refuses any change of it (409 part_already_decided). An older citizen
+    agrees to pay, or stops the repair, by a slip."""
+    backend = CreditBackend("repairing")
+    waiting = backend.part("คาปาซิเตอร์")
+    vm = await signed_in("citizen", backend)
+    await vm.open_request(UUID(backend.job["id"]))
+    assert vm.record is not None
+    await credit_click(ft.Column(record_panel(vm.record, Locale.TH)), t("part_approve", Locale.TH))
+    assert not [path for path, _ in backend.bodies if path == f"/parts/{waiting['id']}/decision"], \
+        "one tap sent a final decision"
+
+
+async def test_confirming_the_handover_asks_first() -> None:
+    """Request detail (citizen), the job done: "ได้รับของคืนแล้ว" next to "ขอรหัสคืนของ". One tap records that the
+    owner has the item back (backend/services/credit.py::confirm_handover; nothing in the app takes it back), and the
+    student may then close the job as handed back, whether or not the owner holds it yet."""
+    backend = CreditBackend("done")
+    vm = await signed_in("citizen", backend)
+    await vm.open_request(UUID(backend.job["id"]))
+    assert vm.record is not None and vm.record.can_confirm_handover
+    await credit_click(ft.Column(record_panel(vm.record, Locale.TH)), t("handover_confirm", Locale.TH))
+    assert not backend.calls("POST", f"/requests/{backend.job['id']}/handover/confirm"), "one tap confirmed"
+
+
+async def test_a_parts_answer_asks_naming_the_part_and_its_price_and_go_back_sends_nothing() -> None:
+    """Either answer asks, naming the part and its price, read out; "กลับไปดูก่อน" brings the two buttons back."""
+    backend = CreditBackend("repairing")
+    waiting = backend.part("คาปาซิเตอร์")
+    vm = await signed_in("citizen", backend)
+    await vm.open_request(UUID(backend.job["id"]))
+    panel = vm.record
+    assert panel is not None
+    for answer, asked, yes in (("part_decline", "ไม่อนุมัติ คาปาซิเตอร์ (70.00 บาท) ใช่ไหม", "ยืนยันไม่อนุมัติ"),
+                               ("part_approve", "อนุมัติ คาปาซิเตอร์ รวม 70.00 บาท ใช่ไหม", "ยืนยันอนุมัติ")):
+        await credit_click(panel_tree(panel), t(answer, Locale.TH))
+        tree = panel_tree(panel)
+        assert asked in announced(tree) and yes in texts(tree)
+        assert t("part_approve", Locale.TH) not in texts(tree)  # the question stands in for the two buttons
+        await credit_click(tree, "กลับไปดูก่อน")
+        assert t("part_approve", Locale.TH) in texts(panel_tree(panel)) and asked not in texts(panel_tree(panel))
+    assert not [path for path, _ in backend.bodies if path == f"/parts/{waiting['id']}/decision"]
+    # Said yes: sent, said so, and the question gone with the part.
+    await credit_click(panel_tree(panel), t("part_decline", Locale.TH))
+    await credit_click(panel_tree(panel), "ยืนยันไม่อนุมัติ")
+    assert [body for path, body in backend.bodies if path == f"/parts/{waiting['id']}/decision"] == [
+        {"approve": False}]
+    tree = panel_tree(panel)
+    assert "ไม่อนุมัติอะไหล่ คาปาซิเตอร์" in announced(tree) and "ยืนยันไม่อนุมัติ" not in texts(tree)
+
+
+class ClosedToParts(CreditBackend):
+    """Refuses every answer on a part: the job moved on since the screen loaded."""
+
+    def handle(self, request: httpx.Request) -> httpx.Response:
+        if request.url.path.endswith("/decision"):
+            self.requests.append(request)
+            return error_response(409, "parts_decision_closed")
+        return super().handle(request)
+
+
+async def test_a_refused_answer_shows_in_the_question_which_stays_open() -> None:
+    """The backend refuses (the job moved on: 409 parts_decision_closed): the refusal shows inside the open
+    question, once, and the owner can go back."""
+    backend = ClosedToParts("repairing")
+    backend.part("คาปาซิเตอร์")
+    vm = await signed_in("citizen", backend)
+    await vm.open_request(UUID(backend.job["id"]))
+    panel = vm.record
+    assert panel is not None
+    await credit_click(panel_tree(panel), t("part_approve", Locale.TH))
+    await credit_click(panel_tree(panel), "ยืนยันอนุมัติ")
+    tree = panel_tree(panel)
+    refusal = error_text("parts_decision_closed").th
+    assert texts(tree).count(refusal) == 1 and "ยืนยันอนุมัติ" in texts(tree)
+    await credit_click(tree, "กลับไปดูก่อน")
+    assert refusal not in texts(panel_tree(panel))
+
+
+async def test_the_handover_asks_and_not_yet_sends_nothing() -> None:
+    backend = CreditBackend("done")
+    vm = await signed_in("citizen", backend)
+    await vm.open_request(UUID(backend.job["id"]))
+    panel = vm.record
+    assert panel is not None
+    await credit_click(panel_tree(panel), "ได้รับของคืนแล้ว")
+    tree = panel_tree(panel)
+    assert "ได้รับของคืนแล้วใช่ไหม" in announced(tree)
+    assert "ขอรหัสคืนของ" not in texts(tree)  # the question stands in for both buttons
+    await credit_click(tree, "ยังไม่ได้รับ")
+    assert "ได้รับของคืนแล้ว" in texts(panel_tree(panel))
+    assert not backend.calls("POST", f"/requests/{backend.job['id']}/handover/confirm")
