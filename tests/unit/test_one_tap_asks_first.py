@@ -9,13 +9,14 @@ import httpx
 
 from mobile.outbox import ItemState, MemoryOutboxStorage, decode_items
 from mobile.viewmodels.app import AppViewModel
-from mobile.viewmodels.home import CitizenHome
+from mobile.viewmodels.home import CitizenHome, TechnicianHome
 from mobile.views.credit import record_panel
 from mobile.views.frame import app_view
 from shared.text import Locale, error_text, t
 from tests.unit.mobile_fakes import (
     MemoryStore,
     OnePersonPerPhone,
+    WorkBackend,
     error_response,
     find,
     jpeg_with_exif,
@@ -200,3 +201,57 @@ async def test_the_handover_asks_and_not_yet_sends_nothing() -> None:
     await credit_click(tree, "ยังไม่ได้รับ")
     assert "ได้รับของคืนแล้ว" in texts(panel_tree(panel))
     assert not backend.calls("POST", f"/requests/{backend.job['id']}/handover/confirm")
+
+
+# --- a student's decline of an offer -----------------------------------------------------------------------------
+
+
+async def test_declining_an_offer_asks_first() -> None:
+    """Student home, an offer card: "รับงาน" and "ปฏิเสธ" side by side in a wrapping row, under the photos a student
+    taps to look at. A slip on "ปฏิเสธ" sends the decline: the offer moves to the next student and this one cannot
+    take it back. Taking a job opens its screen; losing one says only "ปฏิเสธงานแล้ว"."""
+    backend = WorkBackend()
+    app = await signed_in("technician", backend)
+    home = app.home
+    assert isinstance(home, TechnicianHome) and home.offers
+    await click(app_view(app), t("decline_offer", Locale.TH))
+    assert not [r for r in backend.requests if r.url.path.endswith("/decline")], "one tap declined the offer"
+
+
+async def test_a_decline_asks_naming_the_job_and_goes_only_on_yes() -> None:
+    """"ปฏิเสธ" turns the card's buttons into the question, read out with the job's item; "กลับไปดูก่อน" brings
+    "รับงาน" and "ปฏิเสธ" back; "ยืนยันปฏิเสธ" sends the decline and the home says so."""
+    backend = WorkBackend()
+    app = await signed_in("technician", backend)
+    home = app.home
+    assert isinstance(home, TechnicianHome) and home.offers
+    item = home.offers[0].item
+    await click(app_view(app), t("decline_offer", Locale.TH))
+    tree = app_view(app)
+    assert f"ปฏิเสธงาน {item} ใช่ไหม" in announced(tree)
+    assert t("accept_offer", Locale.TH) not in texts(tree)  # the question stands in for both buttons
+    await click(tree, "กลับไปดูก่อน")
+    assert t("accept_offer", Locale.TH) in texts(app_view(app))
+    assert not [r for r in backend.requests if r.url.path.endswith("/decline")]
+    await click(app_view(app), t("decline_offer", Locale.TH))
+    await click(app_view(app), "ยืนยันปฏิเสธ")
+    assert [r.url.path for r in backend.requests if r.url.path.endswith("/decline")] == [
+        f"/offers/{home.offers[0].offer_id}/decline"]
+    assert "ปฏิเสธงานแล้ว" in announced(app_view(app))
+
+
+async def test_a_question_about_an_offer_that_is_gone_goes_with_it() -> None:
+    """Asked about an offer that then leaves the list (another student took it, it expired): the question goes too,
+    and a later offer's card shows its two buttons."""
+    backend = WorkBackend()
+    app = await signed_in("technician", backend)
+    home = app.home
+    assert isinstance(home, TechnicianHome) and home.offers
+    await click(app_view(app), t("decline_offer", Locale.TH))
+    assert home.decline_asked is not None
+    gone, backend.offers = backend.offers, []
+    await home.load()
+    assert home.decline_asked is None
+    backend.offers = gone
+    await home.load()
+    assert t("accept_offer", Locale.TH) in texts(app_view(app)) and "ยืนยันปฏิเสธ" not in texts(app_view(app))
