@@ -9,6 +9,7 @@ import httpx
 
 from mobile.outbox import ItemState, MemoryOutboxStorage, decode_items
 from mobile.viewmodels.app import AppViewModel
+from mobile.viewmodels.credit import RecordPanel
 from mobile.viewmodels.home import CitizenHome, TechnicianHome
 from mobile.views.credit import record_panel
 from mobile.views.frame import app_view
@@ -186,6 +187,34 @@ async def test_a_refused_answer_shows_in_the_question_which_stays_open() -> None
     assert texts(tree).count(refusal) == 1 and "ยืนยันอนุมัติ" in texts(tree)
     await credit_click(tree, "กลับไปดูก่อน")
     assert refusal not in texts(panel_tree(panel))
+
+
+class SeenWhileSending(CreditBackend):
+    """Keeps what the record panel shows while the handover's confirmation is on its way."""
+
+    def __init__(self, status: str) -> None:
+        super().__init__(status)
+        self.panel: RecordPanel | None = None
+        self.seen: list[ft.Control] = []
+
+    def handle(self, request: httpx.Request) -> httpx.Response:
+        if request.url.path.endswith("/handover/confirm") and self.panel is not None:
+            self.seen.append(panel_tree(self.panel))
+        return super().handle(request)
+
+
+async def test_the_handover_question_says_it_is_sending_then_what_was_done() -> None:
+    backend = SeenWhileSending("done")
+    vm = await signed_in("citizen", backend)
+    await vm.open_request(UUID(backend.job["id"]))
+    assert vm.record is not None
+    backend.panel = vm.record
+    await credit_click(panel_tree(vm.record), "ได้รับของคืนแล้ว")
+    await credit_click(panel_tree(vm.record), "ใช่ ได้รับของแล้ว")
+    (while_sending,) = backend.seen
+    assert "กำลังส่ง…" in announced(while_sending)
+    tree = panel_tree(vm.record)
+    assert "ยืนยันรับของคืนแล้ว" in announced(tree) and "ใช่ ได้รับของแล้ว" not in texts(tree)
 
 
 async def test_the_handover_asks_and_not_yet_sends_nothing() -> None:
