@@ -767,6 +767,14 @@ APP_UI: dict[str, Bilingual] = {
     "outbox_photos": B("รูปภาพ {count} รูป", "{count} photo(s)"),
     "outbox_edit": B("แก้ไขแล้วส่งใหม่", "Edit and resend"),
     "outbox_discard": B("ทิ้งคำขอนี้", "Discard this request"),
+    # Discarding a draft deletes what was typed and its photos from the phone: asked first (confirm_panel).
+    "discard_confirm_title": B("ทิ้งคำขอซ่อม {item} ใช่ไหม", "Discard the repair request {item}?"),
+    "discard_confirm_body": B("ข้อมูลที่คุณกรอกและรูปภาพของคำขอนี้จะถูกลบออกจากเครื่อง และนำกลับคืนไม่ได้",
+                              "What you typed and the photos of this request will be deleted from this phone for "
+                              "good"),
+    "confirm_discard": B("ยืนยันทิ้ง", "Yes, discard it"),
+    "keep_draft": B("ไม่ทิ้ง", "Keep it"),
+    "outbox_discarded": B("ทิ้งคำขอซ่อม {item} แล้ว", "The repair request {item} was discarded"),
     "outbox_sent": B("ส่งคำขอที่รอไว้แล้ว", "The waiting request was sent"),
     # A draft whose request the backend stored before a photo failed: its details are final (no route changes a
     # request's details after it is received), only its photos are left.
@@ -809,6 +817,9 @@ APP_UI: dict[str, Bilingual] = {
     "note_label": B("หมายเหตุ (ไม่บังคับ)", "Note (optional)"),
     "rate_title": B("ให้คะแนนงานซ่อม", "Rate the repair"),
     "star_label": B("{n} ดาว", "{n} star(s)"),
+    # Said under the stars (a live region): which rating a tap chose, not only drawn as filled stars.
+    "rating_chosen": B(f"เลือกแล้ว {{n}} จาก {RATING_MAX} ดาว", f"{{n}} of {RATING_MAX} stars chosen"),
+    "rating_none": B("ยังไม่ได้เลือกคะแนน แตะดาวเพื่อให้คะแนน", "No rating chosen yet: tap a star"),
     "comment_label": B("ความคิดเห็น (ไม่บังคับ)", "Comment (optional)"),
     "send_rating": B("ส่งคะแนน", "Send rating"),
     "comment_too_long": B(f"ความคิดเห็นยาวได้ไม่เกิน {COMMENT_MAX} ตัวอักษร",
@@ -826,6 +837,12 @@ APP_UI: dict[str, Bilingual] = {
     "decline_offer": B("ปฏิเสธ", "Decline"),
     "offer_accepted": B("รับงานแล้ว", "Job accepted"),
     "offer_declined": B("ปฏิเสธงานแล้ว", "Offer declined"),
+    # A decline is final (the offer goes to the next student): asked first (confirm_panel).
+    "decline_confirm_title": B("ปฏิเสธงาน {item} ใช่ไหม", "Decline the job {item}?"),
+    "decline_confirm_body": B("งานนี้จะส่งต่อให้นักศึกษาคนอื่น และคุณจะกลับมารับงานนี้อีกไม่ได้",
+                              "It goes to another student, and you cannot take it back later"),
+    "confirm_decline_offer": B("ยืนยันปฏิเสธ", "Yes, decline it"),
+    "confirm_go_back": B("กลับไปดูก่อน", "Go back"),
     "time_left_hours": B("เหลือเวลา {hours} ชม. {minutes} นาที", "{hours} h {minutes} min left"),
     "time_left_minutes": B("เหลือเวลา {minutes} นาที", "{minutes} min left"),
     "time_left_none": B("หมดเวลาตอบรับ", "Time is up"),
@@ -1386,6 +1403,8 @@ APP_UI.update({
     "photo_viewer_previous": B("รูปก่อนหน้า", "Previous photo"),
     "photo_viewer_loading": B("กำลังโหลดรูป…", "Loading the photo…"),
     "photo_viewer_failed": B("โหลดรูปไม่ได้", "The photo could not be loaded"),
+    "photo_zoom_in": B("ขยายรูป", "Zoom in"),
+    "photo_zoom_out": B("ย่อรูป", "Zoom out"),
     "photo_open": B("เปิดดู{label}", "Open {label}"),
     "offer_description": B("อาการ: {description}", "Problem: {description}"),
     "add_student_title": B("เพิ่มนักศึกษา", "Add students"),
@@ -1427,6 +1446,18 @@ CREDIT_UI: dict[str, Bilingual] = {
     "part_decline": B("ไม่อนุมัติ", "Decline"),
     "part_approved": B("อนุมัติอะไหล่ {name} แล้ว", "{name} approved"),
     "part_declined": B("ไม่อนุมัติอะไหล่ {name}", "{name} declined"),
+    # The owner's answer on a part is final (409 part_already_decided): asked first (confirm_panel), naming the
+    # part and its price.
+    "part_approve_confirm_title": B("อนุมัติ {name} รวม {total} บาท ใช่ไหม", "Approve {name} for {total} baht?"),
+    "part_approve_confirm_body": B("นักศึกษาจะใช้อะไหล่นี้ในการซ่อม เมื่ออนุมัติแล้วจะเปลี่ยนใจภายหลังไม่ได้",
+                                   "The student will use this part for the repair. Once approved, this cannot be "
+                                   "changed"),
+    "part_approve_confirm": B("ยืนยันอนุมัติ", "Yes, approve"),
+    "part_decline_confirm_title": B("ไม่อนุมัติ {name} ({total} บาท) ใช่ไหม", "Decline {name} ({total} baht)?"),
+    "part_decline_confirm_body": B("นักศึกษาจะไม่ใช้อะไหล่นี้ และอาจซ่อมต่อไม่ได้ เมื่อตอบแล้วจะเปลี่ยนใจภายหลังไม่ได้",
+                                   "The student will not use this part and may not be able to finish the repair. "
+                                   "Once answered, this cannot be changed"),
+    "part_decline_confirm": B("ยืนยันไม่อนุมัติ", "Yes, decline"),
     "record_parts_total": B("ค่าอะไหล่ที่อนุมัติแล้ว {total} บาท", "Approved parts: {total} baht"),
     "part_status_approved_app": B("อนุมัติในแอป", "approved in the app"),
     "part_status_approved_phone": B("อนุมัติทางโทรศัพท์: {note}", "approved by phone: {note}"),
@@ -1434,6 +1465,13 @@ CREDIT_UI: dict[str, Bilingual] = {
     "part_status_proposed": B("รอเจ้าของอนุมัติ", "waiting for the owner"),
     "handover_confirm": B("ได้รับของคืนแล้ว", "I have it back"),
     "handover_confirmed": B("ยืนยันรับของคืนแล้ว", "Handover confirmed"),
+    # Recorded for good (the student may then close the job as handed back): asked first (confirm_panel).
+    "handover_confirm_title": B("ได้รับของคืนแล้วใช่ไหม", "Do you have it back?"),
+    "handover_confirm_body": B("ยืนยันเมื่อของอยู่กับคุณแล้วเท่านั้น เมื่อยืนยันแล้วนักศึกษาจะปิดงานนี้ได้ และยกเลิกไม่ได้",
+                               "Confirm only once you hold it: the student can then close the job, and this cannot "
+                               "be undone"),
+    "handover_confirm_yes": B("ใช่ ได้รับของแล้ว", "Yes, I have it"),
+    "handover_not_yet": B("ยังไม่ได้รับ", "Not yet"),
     "handover_ready": B("ของพร้อมคืนแล้ว: เมื่อได้รับของ กดยืนยัน หรือบอกรหัสคืนของแก่นักศึกษา",
                         "Ready to hand back: confirm when you have it, or tell the student the handover code"),
     "handover_show_code": B("ขอรหัสคืนของ", "Show a handover code"),

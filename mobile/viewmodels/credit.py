@@ -151,6 +151,9 @@ class RecordPanel(Loadable):
         self._notice: Bilingual | None = None
         self._action_error: Bilingual | None = None
         self.handover_code: str | None = None  # the owner's one-time code, shown to tell the student
+        # The owner's final answers ask first: the part and the answer tapped, or "I have it back" tapped.
+        self.part_asked: tuple[UUID, bool] | None = None
+        self.handover_asked = False
         # What is typed, per section.
         self.part_name = ""
         self.part_qty = "1"
@@ -382,8 +385,9 @@ class RecordPanel(Loadable):
             return False
         self._action_error, self._notice = None, None
         if not await self._sent(work(), self._action_refused):
-            return False
+            return False  # an open question stays open, with the refusal in it
         self._notice = done
+        self.part_asked, self.handover_asked = None, False
         await self.load()
         if moved and self._on_moved is not None:
             await self._on_moved()
@@ -398,14 +402,51 @@ class RecordPanel(Loadable):
 
     # --- the owner -----------------------------------------------------------------------------------
 
+    @property
+    def asking(self) -> bool:
+        """A question of the owner's is open (its refusal shows in it, not above the record)."""
+        return self.part_asked is not None or self.handover_asked
+
+    def ask_part(self, part_id: UUID, approve: bool) -> None:
+        """"อนุมัติ" / "ไม่อนุมัติ" tapped: the answer is final (409 part_already_decided), so the part's line asks
+        first, naming the part and its price."""
+        if self.sending:
+            return
+        self.part_asked, self.handover_asked = (part_id, approve), False
+        self._action_error, self._notice = None, None
+        self._changed()
+
+    def ask_handover(self) -> None:
+        """"ได้รับของคืนแล้ว" tapped: recorded for good (the student may then close the job), so it asks first."""
+        if self.sending:
+            return
+        self.handover_asked, self.part_asked = True, None
+        self._action_error, self._notice = None, None
+        self._changed()
+
+    def dismiss_question(self) -> None:
+        if self.sending:
+            return
+        self.part_asked, self.handover_asked = None, False
+        self._action_error = None
+        self._changed()
+
     async def decide_part(self, part_id: UUID, approve: bool) -> None:
+        """The answer sent: only the one the owner was asked about and said yes to (anything else asks first)."""
         part = next((p for p in self.parts if p.id == part_id), None)
         if part is None:
+            return
+        if self.part_asked != (part_id, approve):
+            self.ask_part(part_id, approve)
             return
         done = bilingual("part_approved" if approve else "part_declined", name=part.name)
         await self._act(lambda: self._api.decide_part(self.request_id, part_id, approve), done)
 
     async def confirm_handover(self) -> None:
+        """Sent once the owner said yes to the question (a call without it asks first)."""
+        if not self.handover_asked:
+            self.ask_handover()
+            return
         await self._act(lambda: self._api.confirm_handover(self.request_id), bilingual("handover_confirmed"),
                         moved=True)
 

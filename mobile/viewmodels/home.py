@@ -69,6 +69,8 @@ class HomeViewModel(Loadable):
         self.on_new_request: Callable[[], Awaitable[None]] | None = None
         self.on_edit_outbox: Callable[[str], Awaitable[None]] | None = None
         self.outbox: Outbox | None = None
+        # The draft whose "discard" was tapped: its card asks first (what was typed and its photos go for good).
+        self.discard_asked: str | None = None
 
     @property
     def profile(self) -> Profile:
@@ -176,9 +178,26 @@ class HomeViewModel(Loadable):
         if self.outbox is not None and self.can_send_drafts and await self.outbox.release(key):
             self._changed()
 
+    def ask_discard_outbox_item(self, key: str) -> None:
+        """"ทิ้ง" on a draft's card: the card asks before anything is deleted."""
+        self.discard_asked = key
+        self._changed()
+
+    def keep_outbox_item(self) -> None:
+        """"ไม่ทิ้ง": the draft stays as it was."""
+        self.discard_asked = None
+        self._changed()
+
     async def discard_outbox_item(self, key: str) -> None:
-        if self.outbox is not None:
-            await self.outbox.discard(key)
+        """The draft, photos and all, deleted from the device: only once its writer said yes to the question."""
+        if self.discard_asked != key:
+            self.ask_discard_outbox_item(key)
+            return
+        self.discard_asked = None
+        item = await self.outbox.discard(key) if self.outbox is not None else None
+        if item is not None:
+            self._show(bilingual("outbox_discarded", item=item.item))
+        else:
             self._changed()
 
     def show_notice(self, text: Bilingual | None) -> None:
@@ -254,6 +273,8 @@ class TechnicianHome(HomeViewModel):
         self.on_open_job: OpenJob | None = None
         self.clock: Clock = utc_now
         self.busy_offer: UUID | None = None
+        # The offer whose "ปฏิเสธ" was tapped: its card asks first (a decline is final, the offer goes on).
+        self.decline_asked: UUID | None = None
         # The citizen's before photos on each offer card, fetched after the list shows.
         self.thumbnails = Thumbnails(api)
         # Set by the app: the full-screen photo viewer.
@@ -329,7 +350,24 @@ class TechnicianHome(HomeViewModel):
             self._notice = None  # the job screen opening says it; a "taken" line left on the home would go stale
             await self.open_job(detail.id)
 
+    def ask_decline(self, offer_id: UUID) -> None:
+        """"ปฏิเสธ" tapped: the card asks before the decline goes (the next student gets the offer, for good)."""
+        if self.busy_offer is not None:
+            return
+        self.decline_asked = offer_id
+        self._notice = None
+        self._changed()
+
+    def keep_offer(self) -> None:
+        """"กลับไปดูก่อน": the offer stays, with its two buttons."""
+        self.decline_asked = None
+        self._changed()
+
     async def decline(self, offer_id: UUID) -> None:
+        """Sent only for the offer its student was asked about and said yes to (anything else asks first)."""
+        if self.decline_asked != offer_id:
+            self.ask_decline(offer_id)
+            return
         await self._answer_offer(offer_id, self._api.decline_offer, bilingual("offer_declined"))
 
     async def _answer_offer(self, offer_id: UUID, send: Callable[[UUID], Awaitable[T]], done: Bilingual) -> T | None:
@@ -341,6 +379,7 @@ class TechnicianHome(HomeViewModel):
             return None
         self.busy_offer = offer_id
         self._notice = None
+        self.decline_asked = None  # answered (either way): no question stays open on any card
         self._changed()
         try:
             result = await send(offer_id)
@@ -372,6 +411,8 @@ class TechnicianHome(HomeViewModel):
         # Only offers still open to answer: a taken one is on "my jobs" (the backend lists only these too).
         self.offers = sorted((o for o in feed.offers if o.offer_status == OfferStatus.PENDING),
                              key=lambda o: o.distance_km)
+        if self.decline_asked not in {o.offer_id for o in self.offers}:
+            self.decline_asked = None  # the offer it asked about is gone (taken, expired, withdrawn)
         self.jobs = sorted(jobs, key=lambda r: r.updated_at, reverse=True)
         self.categories = {c.code: c for c in categories}
 

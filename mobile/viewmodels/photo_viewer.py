@@ -22,6 +22,9 @@ class PhotoViewer(Observable):
         self._images: dict[PhotoKey, bytes] = {}
         self._failed: set[PhotoKey] = set()
         self._thumbnails: Thumbnails | None = None
+        # How many steps the zoom buttons or a double tap enlarged the current photo (a double tap on an enlarged
+        # photo shows it whole again); each photo opens whole. A pinch is the viewer's own, not counted here.
+        self.zoom_steps = 0
 
     @property
     def current(self) -> PhotoKey | None:
@@ -57,6 +60,7 @@ class PhotoViewer(Observable):
         if not photos or not 0 <= index < len(photos):
             return
         self.photos, self.index, self.is_open, self._thumbnails = list(photos), index, True, thumbnails
+        self.zoom_steps = 0
         # Each opening fetches afresh: a photo may have been replaced at its index since (a later round's after
         # photo), and full images kept for the whole session filled a cheap phone's memory.
         self._images, self._failed = {}, set()
@@ -66,12 +70,14 @@ class PhotoViewer(Observable):
     async def next(self) -> None:
         if self.has_next:
             self.index += 1
+            self.zoom_steps = 0
             self._changed()
             await self._fetch_current()
 
     async def previous(self) -> None:
         if self.has_previous:
             self.index -= 1
+            self.zoom_steps = 0
             self._changed()
             await self._fetch_current()
 

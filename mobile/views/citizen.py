@@ -9,6 +9,7 @@ from mobile.formatting import format_datetime, format_time
 from mobile.outbox import ItemState, OutboxItem
 from mobile.viewmodels.home import CitizenHome, HomeViewModel
 from mobile.views.common import (
+    confirm_panel,
     empty,
     error_message,
     greeting,
@@ -16,6 +17,7 @@ from mobile.views.common import (
     keyed,
     load_state,
     muted,
+    question,
     reload_failed,
     request_cards,
     section,
@@ -108,12 +110,14 @@ def _outbox_card(item: OutboxItem, vm: HomeViewModel, locale: Locale) -> ft.Cont
         details.append(muted(t("outbox_waiting_until", locale, time=again)))
     error = item.error
     if failed and error is not None:
+        if vm.discard_asked == item.key:
+            return _discard_question(item, vm, locale, details)
 
         async def edit() -> None:
             await vm.edit_outbox_item(item.key)
 
         async def discard() -> None:
-            await vm.discard_outbox_item(item.key)
+            vm.ask_discard_outbox_item(item.key)
 
         details += [
             error_message(error.in_(locale)),
@@ -148,6 +152,27 @@ def _held_summary(item: OutboxItem, locale: Locale) -> list[ft.Control]:
     ]
 
 
+def _discard_question(item: OutboxItem, vm: HomeViewModel, locale: Locale, summary: list[ft.Control]) -> ft.Control:
+    """A draft's card once "ทิ้ง" was tapped: what it is, then the question, in the app's confirm step. Nothing is
+    deleted until the writer says yes; "ไม่ทิ้ง" brings the card back as it was."""
+
+    async def discard() -> None:
+        await vm.discard_outbox_item(item.key)
+
+    async def keep() -> None:
+        vm.keep_outbox_item()
+
+    return confirm_panel(
+        [*summary, *question(t("discard_confirm_title", locale, item=item.item), t("discard_confirm_body", locale))],
+        error=None,
+        sending=False,
+        confirm=t("confirm_discard", locale),
+        on_confirm=discard,
+        dismiss=t("keep_draft", locale),
+        on_dismiss=keep,
+    )
+
+
 def held_card(item: OutboxItem, vm: HomeViewModel, locale: Locale) -> ft.Control:
     """A request kept when the sign-in ran out as it was sent: what it is, and the writer's three choices."""
 
@@ -158,11 +183,13 @@ def held_card(item: OutboxItem, vm: HomeViewModel, locale: Locale) -> ft.Control
         await vm.edit_outbox_item(item.key)
 
     async def discard() -> None:
-        await vm.discard_outbox_item(item.key)
+        vm.ask_discard_outbox_item(item.key)
 
     details = _held_summary(item, locale)
     if item.photos:
         details.append(muted(t("outbox_photos", locale, count=len(item.photos))))
+    if vm.discard_asked == item.key:
+        return _discard_question(item, vm, locale, details)
     details += [
         ft.Text(t("outbox_held_hint", locale)),
         ft.Row(
@@ -179,10 +206,14 @@ def held_card(item: OutboxItem, vm: HomeViewModel, locale: Locale) -> ft.Control
 
 def draft_to_discard_card(item: OutboxItem, vm: HomeViewModel, locale: Locale) -> ft.Control:
     """A draft on a home that cannot send it (an admin's, written as a citizen): what it is, why it stays unsent,
-    and Discard only."""
+    and Discard only (which asks first)."""
+    if vm.discard_asked == item.key:
+        panel = _discard_question(item, vm, locale, _held_summary(item, locale))
+        panel.key = f"outbox-{item.key}"
+        return panel
 
     async def discard() -> None:
-        await vm.discard_outbox_item(item.key)
+        vm.ask_discard_outbox_item(item.key)
 
     details = [
         *_held_summary(item, locale),

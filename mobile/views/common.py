@@ -191,6 +191,16 @@ def confirm_panel(
     return ft.Card(content=ft.Container(content=ft.Column(controls, spacing=10), padding=12))
 
 
+def question(title: str, consequence: str) -> list[ft.Control]:
+    """The top of a confirm step (confirm_panel) that asks before something final: the question, read out as it
+    appears in place of the button that was tapped, and what the answer does, in words."""
+    return [
+        ft.Semantics(header=True, live_region=True, key="question",
+                     content=ft.Text(title, size=18, weight=ft.FontWeight.BOLD)),
+        ft.Text(consequence, key="consequence"),
+    ]
+
+
 def empty(text: str) -> ft.Control:
     return ft.Container(content=muted(text), padding=ft.Padding.symmetric(vertical=16))
 

@@ -18,6 +18,7 @@ from mobile.viewmodels.credit import (
 )
 from mobile.viewmodels.loadable import LoadState
 from mobile.views.common import (
+    confirm_panel,
     empty,
     error_message,
     error_with_retry,
@@ -26,6 +27,7 @@ from mobile.views.common import (
     keyed,
     loading,
     muted,
+    question,
     screen_header,
 )
 from mobile.views.typed_field import TypedField
@@ -71,7 +73,7 @@ def record_panel(panel: RecordPanel | None, locale: Locale, *, with_steps: bool 
     if panel.notice:
         controls.append(ft.Semantics(live_region=True, content=ft.Text(panel.notice, weight=ft.FontWeight.W_600),
                                      key="record-notice"))
-    if panel.action_error:
+    if panel.action_error and not panel.asking:  # an open question shows its own refusal
         controls.append(error_message(panel.action_error, key="record-error"))
     if panel.is_owner:
         controls += keyed("record-owner", _owner(panel, locale))
@@ -83,7 +85,7 @@ def record_panel(panel: RecordPanel | None, locale: Locale, *, with_steps: bool 
         controls += keyed("record-hand-back", _hand_back(panel, locale))
         controls += keyed("record-waiting-round", _waiting_round(panel, locale))
         controls += keyed("record-team", _team(panel, locale))
-    if panel.sending:
+    if panel.sending and not panel.asking:  # an open question shows its own progress
         controls.append(ft.ProgressBar(key="record-progress"))
     return controls
 
@@ -100,12 +102,15 @@ def _owner(panel: RecordPanel, locale: Locale) -> list[ft.Control]:
         for part in waiting:
 
             async def approve(_: object = None, part_id: UUID = part.id) -> None:  # Flet passes the event first
-                await panel.decide_part(part_id, True)
+                panel.ask_part(part_id, True)
 
             async def decline(_: object = None, part_id: UUID = part.id) -> None:
-                await panel.decide_part(part_id, False)
+                panel.ask_part(part_id, False)
 
             lines.append(ft.Text(_part_line(part, locale), key=f"{part.id}-line"))
+            if panel.part_asked is not None and panel.part_asked[0] == part.id:
+                lines.append(_part_question(panel, part, panel.part_asked[1], locale))
+                continue
             lines.append(ft.Row([
                 ft.FilledButton(t("part_approve", locale), disabled=panel.sending, on_click=approve),
                 ft.OutlinedButton(t("part_decline", locale), disabled=panel.sending, on_click=decline),
@@ -119,18 +124,72 @@ def _owner(panel: RecordPanel, locale: Locale) -> list[ft.Control]:
         ready = muted(t("handover_ready", locale))
         ready.key = "handover-ready"
         lines.append(ready)
-        lines.append(ft.Row(key="handover-buttons", controls=[
-            ft.FilledButton(t("handover_confirm", locale), icon=ft.Icons.CHECK_CIRCLE, disabled=panel.sending,
-                            on_click=panel.confirm_handover),
-            ft.OutlinedButton(t("handover_show_code", locale), disabled=panel.sending,
-                              on_click=panel.show_handover_code),
-        ], wrap=True))
+        if panel.handover_asked:
+            lines.append(_handover_question(panel, locale))
+        else:
+            lines.append(_handover_buttons(panel, locale))
         if panel.handover_code:
             lines.append(ft.Text(panel.handover_code, size=28, weight=ft.FontWeight.BOLD, selectable=True,
                                  key="handover-code"))
     if not lines:
         return []
     return [_card([heading(t("record_title", locale), size=18), *lines])]
+
+
+def _part_question(panel: RecordPanel, part: JobPart, approve: bool, locale: Locale) -> ft.Control:
+    """In place of a waiting part's two buttons once one was tapped: the question naming the part and its price,
+    what the answer does, and the app's confirm step."""
+    values = {"name": part.name, "total": format_baht(part.total_baht)}
+    kind = "part_approve" if approve else "part_decline"
+
+    async def send() -> None:
+        await panel.decide_part(part.id, approve)
+
+    async def back() -> None:
+        panel.dismiss_question()
+
+    asked = confirm_panel(
+        question(t(f"{kind}_confirm_title", locale, **values), t(f"{kind}_confirm_body", locale)),
+        error=panel.action_error,
+        sending=panel.sending,
+        sending_text=t("sending", locale),
+        confirm=t(f"{kind}_confirm", locale),
+        on_confirm=send,
+        dismiss=t("confirm_go_back", locale),
+        on_dismiss=back,
+    )
+    asked.key = f"{part.id}-question"  # not paired with the buttons' row it replaces
+    return asked
+
+
+def _handover_question(panel: RecordPanel, locale: Locale) -> ft.Control:
+    async def back() -> None:
+        panel.dismiss_question()
+
+    asked = confirm_panel(
+        question(t("handover_confirm_title", locale), t("handover_confirm_body", locale)),
+        error=panel.action_error,
+        sending=panel.sending,
+        sending_text=t("sending", locale),
+        confirm=t("handover_confirm_yes", locale),
+        on_confirm=panel.confirm_handover,
+        dismiss=t("handover_not_yet", locale),
+        on_dismiss=back,
+    )
+    asked.key = "handover-question"
+    return asked
+
+
+def _handover_buttons(panel: RecordPanel, locale: Locale) -> ft.Control:
+    async def ask() -> None:
+        panel.ask_handover()
+
+    return ft.Row(key="handover-buttons", controls=[
+        ft.FilledButton(t("handover_confirm", locale), icon=ft.Icons.CHECK_CIRCLE, disabled=panel.sending,
+                        on_click=ask),
+        ft.OutlinedButton(t("handover_show_code", locale), disabled=panel.sending,
+                          on_click=panel.show_handover_code),
+    ], wrap=True)
 
 
 def _part_line(part: JobPart, locale: Locale) -> str:

@@ -222,9 +222,13 @@ def _action_panel(vm: RequestDetailViewModel, action: RequestAction, locale: Loc
             filled = vm.rating is not None and n <= vm.rating
             stars.append(icon_button(ft.Icons.STAR if filled else ft.Icons.STAR_BORDER,
                                      t("star_label", locale, n=n), chosen))
+        # The chosen rating in words, read out as it changes: filled stars alone say nothing to a screen reader.
+        chosen_text = (t("rating_chosen", locale, n=vm.rating) if vm.rating is not None
+                       else t("rating_none", locale))
         controls += [
             heading(t("rate_title", locale), size=18),
             ft.Row(stars, spacing=0),
+            ft.Semantics(live_region=True, key="rating-chosen", content=ft.Text(chosen_text)),
             TypedField(ref=comment_field, key="comment", label=t("comment_label", locale), value=vm.comment,
                          multiline=True, max_length=MAX_COMMENT, read_only=vm.sending, on_change=comment_typed),
         ]

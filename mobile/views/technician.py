@@ -10,12 +10,14 @@ from mobile.views.citizen import own_requests_section
 from mobile.views.common import (
     FALLBACK_ICON,
     category_icon,
+    confirm_panel,
     empty,
     greeting,
     home_notice,
     keyed,
     load_state,
     muted,
+    question,
     reload_failed,
     request_cards,
     section,
@@ -130,14 +132,34 @@ def _offer_buttons(offer: Offer, vm: TechnicianHome, locale: Locale) -> list[ft.
     async def accept() -> None:
         await vm.accept(offer.offer_id)
 
-    async def decline() -> None:
-        await vm.decline(offer.offer_id)
+    async def ask() -> None:
+        vm.ask_decline(offer.offer_id)
 
+    if vm.decline_asked == offer.offer_id:
+
+        async def decline() -> None:
+            await vm.decline(offer.offer_id)
+
+        async def keep() -> None:
+            vm.keep_offer()
+
+        asked = confirm_panel(
+            question(t("decline_confirm_title", locale, item=offer.item), t("decline_confirm_body", locale)),
+            error=None,  # a refusal shows at the top of the home, as an accept's does
+            sending=busy,
+            sending_text=t("sending", locale),
+            confirm=t("confirm_decline_offer", locale),
+            on_confirm=decline,
+            dismiss=t("confirm_go_back", locale),
+            on_dismiss=keep,
+        )
+        asked.key = "decline-question"  # not paired with the buttons' row it replaces
+        return [asked]
     return [
         ft.Row(
             [
                 ft.FilledButton(t("accept_offer", locale), icon=ft.Icons.CHECK, disabled=busy, on_click=accept),
-                ft.OutlinedButton(t("decline_offer", locale), icon=ft.Icons.CLOSE, disabled=busy, on_click=decline),
+                ft.OutlinedButton(t("decline_offer", locale), icon=ft.Icons.CLOSE, disabled=busy, on_click=ask),
             ],
             wrap=True,
         )

@@ -154,8 +154,22 @@ def _blue(pixel: tuple[int, int, int]) -> bool:
     return b > 120 and b > r + 60
 
 
-def view_photo(page: Page, label: str, name: str) -> None:
-    """Tap a thumbnail: the photo fills the screen; close returns to the screen it came from."""
+def zoom_with_one_thumb(page: Page) -> None:
+    """The zoom buttons at the bottom and a double tap reach the photo's zoom (InteractiveViewer.zoom / reset) and
+    the viewer goes on answering (a failing call would end the session with an error page). The test photos are one
+    flat colour, so how much it zoomed is not visible here: tests/unit/test_photo_viewer_eyes_and_thumb.py checks the
+    calls."""
+    page.get_by_role("button", name="ขยายรูป").click()
+    page.get_by_role("button", name="ย่อรูป").click()
+    box = page.get_by_role("img", name=re.compile("รูป")).last.bounding_box()
+    assert box is not None
+    page.mouse.dblclick(box["x"] + box["width"] / 2, box["y"] + box["height"] / 2)
+    expect(page.get_by_text(re.compile(r"รูป \d+ จาก \d+")).first).to_be_visible(timeout=TIMEOUT)
+
+
+def view_photo(page: Page, label: str, name: str, *, zoom: bool = False) -> None:
+    """Tap a thumbnail: the photo fills the screen (with `zoom`, zoomed with one thumb); close returns to the screen
+    it came from."""
     settled(page, page.get_by_role("button", name=f"เปิดดู{label}").first).click()
     expect(page.get_by_text(re.compile(r"รูป \d+ จาก \d+")).first).to_be_visible(timeout=TIMEOUT)
     # The screen under it has slid away (Flutter takes it out of the accessibility tree then).
@@ -166,6 +180,8 @@ def view_photo(page: Page, label: str, name: str) -> None:
     # flat blue), not the viewer's black.
     wait_until(lambda: _blue(_middle_pixel(page)), "the photo to fill the viewer")
     shot(page, name)
+    if zoom:
+        zoom_with_one_thumb(page)
     page.get_by_role("button", name="ปิดรูป").click()
     expect(page.get_by_role("button", name="ปิดรูป")).to_have_count(0, timeout=TIMEOUT)
 
@@ -263,7 +279,7 @@ def test_every_role_through_every_teacher_action(split_system: SplitSystem, cont
     expect(reference).to_be_attached(timeout=TIMEOUT)
     number = reference.inner_text().split()[-1]
     shot(citizen, "citizen-detail")
-    view_photo(citizen, "รูปก่อนซ่อมที่ 1", "citizen-photo")
+    view_photo(citizen, "รูปก่อนซ่อมที่ 1", "citizen-photo", zoom=True)
 
     # The reference the citizen quotes finds the job in the teacher's search.
     back_to_list(teacher)

@@ -41,7 +41,9 @@ async def test_a_citizen_made_admin_finds_their_held_draft_with_discard_only() -
     await home.send_outbox_item(key)  # nothing on the screen offers it; the home refuses it too
     assert len(backend.posts()) == posts and [i.key for i in home.outbox_items] == [key]
 
-    await click(tree, "ทิ้ง")
+    await click(tree, "ทิ้ง")  # asks first (fixtaps16)
+    assert [i.key for i in home.outbox_items] == [key]
+    await click(app_view(app), "ยืนยันทิ้ง")
     assert home.outbox_items == [] and decode_items(storage.raw) == [] and len(backend.posts()) == posts
     assert ITEM not in texts(app_view(app))
 

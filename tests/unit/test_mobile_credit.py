@@ -236,14 +236,19 @@ async def test_the_owner_approves_a_part_and_confirms_the_handover() -> None:
     assert "อะไหล่ที่รอคุณอนุมัติ" in shown and "คาปาซิเตอร์ × 2 = 70.00 บาท" in shown
     assert "ค่าอะไหล่ที่อนุมัติแล้ว 10.00 บาท" in shown
 
-    await click(panel_tree(vm.record), "อนุมัติ")
+    await click(panel_tree(vm.record), "อนุมัติ")  # a final answer about money: asked first (fixtaps16)
+    assert "อนุมัติ คาปาซิเตอร์ รวม 70.00 บาท ใช่ไหม" in texts(panel_tree(vm.record))
+    assert not sent(backend, f"/parts/{waiting['id']}/decision")
+    await click(panel_tree(vm.record), "ยืนยันอนุมัติ")
     assert sent(backend, f"/parts/{waiting['id']}/decision") == [{"approve": True}]
     shown = texts(panel_tree(vm.record))
     assert "อนุมัติอะไหล่ คาปาซิเตอร์ แล้ว" in shown and "ค่าอะไหล่ที่อนุมัติแล้ว 80.00 บาท" in shown
 
     await click(panel_tree(vm.record), "ขอรหัสคืนของ")
     assert "482913" in texts(panel_tree(vm.record))
-    await click(panel_tree(vm.record), "ได้รับของคืนแล้ว")
+    await click(panel_tree(vm.record), "ได้รับของคืนแล้ว")  # recorded for good: asked first (fixtaps16)
+    assert not backend.calls("POST", f"/requests/{backend.job['id']}/handover/confirm")
+    await click(panel_tree(vm.record), "ใช่ ได้รับของแล้ว")
     assert backend.calls("POST", f"/requests/{backend.job['id']}/handover/confirm")
     shown = texts(panel_tree(vm.record))
     assert "ยืนยันรับของคืนแล้ว" in shown and "ได้รับของคืนแล้ว" not in shown

@@ -115,7 +115,9 @@ async def test_edit_opens_the_draft_and_discard_drops_it() -> None:
     assert current_screen(app) == Screen.HOME and app.outbox is not None
     assert [i.state for i in app.outbox.items] == [ItemState.HELD]
     posts = len(backend.posts())
-    await click(app_view(app), "ทิ้ง")
+    await click(app_view(app), "ทิ้ง")  # asks first (fixtaps16): nothing deleted yet
+    assert [i.state for i in app.outbox.items] == [ItemState.HELD]
+    await click(app_view(app), "ยืนยันทิ้ง")
     await app.outbox.flush()
     assert app.outbox.items == [] and decode_items(storage.raw) == [] and len(backend.posts()) == posts
 

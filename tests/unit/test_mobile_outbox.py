@@ -316,6 +316,8 @@ async def test_failed_draft_shows_its_message_and_can_be_edited_or_discarded() -
     backend.overrides[("POST", "/requests")] = lambda r: error_response(400, "request_item_invalid")
     await app.outbox.flush()
     await button_named(app_view(app), "ทิ้งคำขอนี้").on_click()  # type: ignore[attr-defined]
+    assert [i.item for i in app.outbox.items] == ["วิทยุ"]  # asks first (fixtaps16)
+    await button_named(app_view(app), "ยืนยันทิ้ง").on_click()  # type: ignore[attr-defined]
     assert app.outbox.items == []
 
 

@@ -180,7 +180,8 @@ async def test_a_held_draft_is_edited_or_discarded_from_the_students_home() -> N
     assert current_screen(app) == Screen.HOME and app.outbox is not None
     assert [i.state for i in app.outbox.items] == [ItemState.HELD]
     posts = len(backend.posts())
-    await click(app_view(app), "ทิ้ง")
+    await click(app_view(app), "ทิ้ง")  # asks first (fixtaps16)
+    await click(app_view(app), "ยืนยันทิ้ง")
     await app.outbox.flush()
     assert app.outbox.items == [] and decode_items(storage.raw) == [] and len(backend.posts()) == posts
     assert ITEM not in texts(app_view(app))

@@ -409,6 +409,7 @@ async def test_a_waiting_parts_approve_keeps_its_id_when_the_part_above_it_is_de
     first_line, second_line = "คาปาซิเตอร์ × 2 = 70.00 บาท", "ฟิวส์ × 2 = 70.00 บาท"
     before = ft.Column(record_panel(panel, TH))
     (aimed_at,) = ids(before, decide_row_of(first_line))
+    panel.ask_part(UUID(first["id"]), True)  # the owner's answer asks first (fixtaps16), then goes
     await panel.decide_part(UUID(first["id"]), True)
     after = ft.Column(record_panel(panel, TH))
     assert first_line not in texts(after) and second["status"] == "proposed"
