@@ -97,11 +97,12 @@ def import_colleges(
 
     from backend.colleges_import import COLUMNS, parse_colleges_csv, upsert_colleges
 
-    parsed = parse_colleges_csv(csv_file.read_text(encoding="utf-8"))
+    parsed = parse_colleges_csv(csv_file.read_bytes())
     if parsed.errors:
-        console.print(f"[red]{len(parsed.errors)} bad row(s); nothing was imported.[/] Columns: {', '.join(COLUMNS)}")
+        console.print(f"[red]{len(parsed.errors)} bad row(s); nothing was imported / "
+                      f"มี {len(parsed.errors)} แถวที่ไม่ถูกต้อง ไม่ได้นำเข้าข้อมูลใดเลย[/] Columns: {', '.join(COLUMNS)}")
         for error in parsed.errors:
-            console.print(f"  [red]✗[/] {error}")
+            console.print(f"  [red]✗[/] {escape(str(error))}")
         raise typer.Exit(1)
     with psycopg.connect(_database_url(get_settings()), autocommit=True) as conn, Progress(
         TextColumn("importing colleges"), BarColumn(), MofNCompleteColumn(), console=console

@@ -16,6 +16,7 @@ from pydantic import BaseModel, Field, ValidationError, field_validator
 
 from shared.geo import SERVICE_RADIUS_MAX_KM, SERVICE_RADIUS_MIN_KM, in_thailand
 from shared.phone import InvalidPhone, normalize_thai_phone
+from shared.text import error_text
 from shared.visible_text import is_plain_name
 
 COLUMNS = ("code", "name_th", "name_en", "province_th", "province_en", "region", "lat", "lon", "service_radius_km")
@@ -86,7 +87,17 @@ class ParsedColleges:
     errors: list[RowError]
 
 
-def parse_colleges_csv(text: str) -> ParsedColleges:
+def parse_colleges_csv(data: bytes | str) -> ParsedColleges:
+    """Every row checked; a file's bytes must be UTF-8, with or without the BOM Excel's "CSV UTF-8" writes (Thai
+    Excel's plain "CSV" saves Windows-874: refused on the line of its first such byte, nothing read)."""
+    if isinstance(data, bytes):
+        try:
+            text = data.decode("utf-8")
+        except UnicodeDecodeError as exc:
+            words = error_text("csv_not_utf8")
+            return ParsedColleges([], [RowError(data[:exc.start].count(b"\n") + 1, f"{words.th} / {words.en}")])
+    else:
+        text = data
     reader = csv.DictReader(io.StringIO(text.lstrip("\ufeff")))
     missing = [c for c in COLUMNS if c not in (reader.fieldnames or [])]
     if missing:

@@ -124,26 +124,6 @@ def test_production_refuses_to_start_on_a_database_behind_its_code(database_behi
     assert from_the_database, f"would start without {missing}"
 
 
-@pytest.mark.xfail(strict=True, reason="audit16b: import-colleges crashes with a traceback on a CSV that is not UTF-8")
-def test_import_colleges_says_so_when_the_file_is_not_utf8(operator: CliRunner, production_db: str,
-                                                          tmp_path: Path) -> None:
-    """Thai Excel's "CSV (Comma delimited)" saves Windows-874 (cp874), not UTF-8: `fixit-backend import-colleges`
-    reads it with `read_text(encoding="utf-8")` and dies with a UnicodeDecodeError traceback, nothing saying what to
-    do. Nothing is stored, but the operator is not told the file's problem nor how to save it ("CSV UTF-8"), as
-    `import-students` tells them (`csv_not_utf8`) for the same file."""
-    header = "code,name_th,name_en,province_th,province_en,region,lat,lon,service_radius_km\n"
-    row = "AUDIT16B-CP874,วิทยาลัยเทคนิคทดสอบ,Test Technical College,เชียงใหม่,Chiang Mai,north,18.79,98.98,30\n"
-    csv_file = tmp_path / "colleges-excel.csv"
-    csv_file.write_bytes((header + row).encode("cp874"))
-    done = operator.invoke(app, ["import-colleges", str(csv_file)])
-    with psycopg.connect(production_db) as conn:
-        stored = conn.execute("select count(*) from public.colleges where code = 'AUDIT16B-CP874'").fetchone()
-    assert stored == (0,)
-    assert done.exit_code != 0
-    assert done.exception is None or isinstance(done.exception, SystemExit), repr(done.exception)
-    assert "UTF-8" in done.output, done.output
-
-
 @pytest.mark.xfail(strict=True, reason="audit16b: running `seed --no-demo` again reverts the admins' corrections of "
                                        "the seeded colleges")
 async def test_seeding_again_keeps_what_the_admins_corrected(operator: CliRunner, production_db: str) -> None:
