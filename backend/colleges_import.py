@@ -153,3 +153,32 @@ def upsert_colleges(
             if progress is not None:
                 progress(1)
     return count
+
+
+# A code an admin renamed away (the audit trail keeps the old one: colleges are never deleted) is not missing: the
+# college is there under its new code.
+_ADD_MISSING = """
+    insert into public.colleges (code, name_th, name_en, province_th, province_en, region, lat, lon,
+                                 service_radius_km, coordinates_approximate, phone)
+    select %(code)s, %(name_th)s, %(name_en)s, %(province_th)s, %(province_en)s, %(region)s, %(lat)s, %(lon)s,
+           %(service_radius_km)s, %(approximate)s, %(phone)s
+    where not exists (select 1 from public.audit_events a
+                      where a.action = 'college.update' and a.target_table = 'colleges'
+                        and a.before ->> 'code' = %(code)s and a.after ->> 'code' is distinct from %(code)s)
+    on conflict (code) do nothing
+    returning id
+"""
+
+
+def add_missing_colleges(
+    conn: psycopg.Connection[tuple[object, ...]], rows: Iterable[CollegeRow], approximate: bool
+) -> int:
+    """Adds the colleges whose code is not there yet (nor renamed away), in one transaction; a college already
+    there is left exactly as it is (what an admin corrected, an official import's place, a closing). Returns how
+    many were added."""
+    added = 0
+    with conn.transaction(), conn.cursor() as cur:
+        for row in rows:
+            cur.execute(_ADD_MISSING, {**row.model_dump(), "approximate": approximate})
+            added += cur.fetchone() is not None
+    return added

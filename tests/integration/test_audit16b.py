@@ -13,7 +13,6 @@ import time
 import uuid
 from collections.abc import AsyncIterator, Callable, Iterator
 from datetime import UTC, datetime, timedelta
-from decimal import Decimal
 from pathlib import Path
 
 import httpx
@@ -21,7 +20,6 @@ import psycopg
 import pytest
 from fastapi import FastAPI
 from psycopg.conninfo import conninfo_to_dict, make_conninfo
-from psycopg.rows import dict_row
 from pydantic import SecretStr
 from typer.testing import CliRunner
 
@@ -35,7 +33,6 @@ from backend.migrate import discover, migrate
 from backend.photo_store import make_photo_store
 from backend.production import start_refusals
 from backend.seed import demo_accounts_present, remove_demo_accounts
-from backend.services import staff
 from backend.services.photo_intake import sweep_orphan_photos
 from backend.settings import PROJECT_ROOT, AuthMode, Settings, get_settings
 from tests.helpers import bearer
@@ -122,35 +119,6 @@ def test_production_refuses_to_start_on_a_database_behind_its_code(database_behi
     assert missing == [discover()[-1].version]
     from_the_database = set(start_refusals(settings, lambda: database_behind)) - set(settings.production_problems())
     assert from_the_database, f"would start without {missing}"
-
-
-@pytest.mark.xfail(strict=True, reason="audit16b: running `seed --no-demo` again reverts the admins' corrections of "
-                                       "the seeded colleges")
-async def test_seeding_again_keeps_what_the_admins_corrected(operator: CliRunner, production_db: str) -> None:
-    """README step 4 seeds production with `seed --no-demo` ("categories ↔ skills and the demo college list"), and
-    seeding is the only way categories and skills reach the database, so an upgrade that adds one is a second
-    `seed --no-demo`. It upserts the 38 seeded colleges from the CSV again, every column: the exact place, the name,
-    the service radius an admin set through `PATCH /admin/colleges/{id}` (audited as `college.update`) go back to the
-    CSV's town-level guesses, marked approximate again, with no audit row and no word to the operator. Dispatch then
-    measures distances from the wrong places. A second seed must leave the colleges admins changed as they are (or
-    only add the ones missing)."""
-    first = operator.invoke(app, ["seed", "--no-demo"])
-    assert first.exit_code == 0, first.output
-    corrected = {"name_en": "Chiang Mai Technical College (main campus)", "lat": 18.7893, "lon": 98.9802,
-                 "service_radius_km": Decimal("25"), "coordinates_approximate": False}
-    async with await psycopg.AsyncConnection.connect(production_db, row_factory=dict_row) as conn, \
-            conn.transaction():
-        await conn.execute("select set_config('fixit.actor', 'operator', true)")
-        row = await (await conn.execute("select id from public.colleges where code = 'TC-CHIANGMAI'")).fetchone()
-        assert row is not None
-        await staff.update_college(conn, row["id"], corrected)
-    again = operator.invoke(app, ["seed", "--no-demo"])
-    assert again.exit_code == 0, again.output
-    with psycopg.connect(production_db, row_factory=dict_row) as reader:
-        now = reader.execute("select name_en, lat, lon, service_radius_km, coordinates_approximate "
-                           "from public.colleges where code = 'TC-CHIANGMAI'").fetchone()
-    assert now is not None
-    assert {k: now[k] for k in corrected} == corrected, f"seeding again turned the admin's correction into {now}"
 
 
 def test_audit16b_log_probe_is_clean(database_url: str) -> None:

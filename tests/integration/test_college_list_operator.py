@@ -1,15 +1,19 @@
-"""The operator's college list on a production database: `import-colleges` with a file Excel saved."""
+"""The operator's college list on a production database: `import-colleges` with a file Excel saved, and
+`seed --no-demo` run again (how a release's new categories reach production) next to what the admins corrected."""
 
 from collections.abc import Iterator
+from decimal import Decimal
 from pathlib import Path
 
 import psycopg
 import pytest
+from psycopg.rows import dict_row
 from typer.testing import CliRunner
 
 from backend.cli import app
 from backend.local_postgres import LocalPostgres
 from backend.migrate import migrate
+from backend.services import staff
 from backend.settings import get_settings
 
 DB = "fixit_college_list_operator"
@@ -76,3 +80,50 @@ def test_import_colleges_takes_excel_s_csv_utf8_with_its_bom(operator: CliRunner
     done = operator.invoke(app, ["import-colleges", str(csv_file)])
     assert done.exit_code == 0, done.output
     assert _stored(production_db, "AUDIT16B-BOM") == 1
+
+
+async def _update_college(url: str, code: str, changes: dict[str, object]) -> None:
+    """As `PATCH /admin/colleges/{id}` changes a college (audited as college.update)."""
+    async with await psycopg.AsyncConnection.connect(url, row_factory=dict_row) as conn, conn.transaction():
+        await conn.execute("select set_config('fixit.actor', 'operator', true)")
+        row = await (await conn.execute("select id from public.colleges where code = %s", [code])).fetchone()
+        assert row is not None
+        await staff.update_college(conn, row["id"], changes)
+
+
+async def test_seeding_again_keeps_what_the_admins_corrected(operator: CliRunner, production_db: str) -> None:
+    """README step 4 seeds production with `seed --no-demo`, and seeding is the only way categories and skills reach
+    the database, so an upgrade that adds one is a second `seed --no-demo`. It upserted the seeded colleges from the
+    CSV again, every column: the exact place, the name, the service radius an admin set went back to the CSV's
+    town-level guesses, marked approximate again. A second seed leaves the colleges there as they are."""
+    first = operator.invoke(app, ["seed", "--no-demo"])
+    assert first.exit_code == 0, first.output
+    corrected = {"name_en": "Chiang Mai Technical College (main campus)", "lat": 18.7893, "lon": 98.9802,
+                 "service_radius_km": Decimal("25"), "coordinates_approximate": False}
+    await _update_college(production_db, "TC-CHIANGMAI", corrected)
+    again = operator.invoke(app, ["seed", "--no-demo"])
+    assert again.exit_code == 0, again.output
+    assert "colleges_added=0" in again.output, again.output  # the operator reads that none was changed or added
+    with psycopg.connect(production_db, row_factory=dict_row) as reader:
+        now = reader.execute("select name_en, lat, lon, service_radius_km, coordinates_approximate "
+                             "from public.colleges where code = 'TC-CHIANGMAI'").fetchone()
+    assert now is not None
+    assert {k: now[k] for k in corrected} == corrected, f"seeding again turned the admin's correction into {now}"
+
+
+async def test_seeding_again_adds_no_second_copy_of_a_college_an_admin_gave_its_official_code(
+    operator: CliRunner, production_db: str
+) -> None:
+    """An admin gives a seeded college its official code: the seed's old code is not "missing", and a second seed
+    must not add the demo list's copy of the same college beside it (another place dispatch would measure from)."""
+    first = operator.invoke(app, ["seed", "--no-demo"])
+    assert first.exit_code == 0, first.output
+    with psycopg.connect(production_db) as conn:
+        before = conn.execute("select count(*) from public.colleges").fetchone()
+    await _update_college(production_db, "TC-LAMPANG", {"code": "OVEC-1352016101"})
+    again = operator.invoke(app, ["seed", "--no-demo"])
+    assert again.exit_code == 0, again.output
+    assert _stored(production_db, "TC-LAMPANG") == 0
+    assert _stored(production_db, "OVEC-1352016101") == 1
+    with psycopg.connect(production_db) as conn:
+        assert conn.execute("select count(*) from public.colleges").fetchone() == before
