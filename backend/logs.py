@@ -51,8 +51,8 @@ _REDACTIONS: list[tuple[re.Pattern[str], str]] = [
     # PostgreSQL's "Failing row contains (…)" repeats a whole row: addresses, phones, notes. The row ends its line
     # (DETAIL's last words); a value may hold a line end itself. In a JSON log line the line end is the two
     # characters `\n` (JsonFormatter redacts each field before encoding it; this is the second net).
-    (re.compile(r"Failing row contains \(.*?\)(?=\.?(?:[ \t]*$|\r?\n|\\r|\\n|\"[,}]))", re.MULTILINE | re.DOTALL),
-     "Failing row contains ([redacted])"),
+    (re.compile(r"Failing row contains \((?!\[redacted\]\)).*?\)(?=\.?(?:[ \t]*$|\r?\n|\\r|\\n|\"[,}]))",
+                re.MULTILINE | re.DOTALL), "Failing row contains ([redacted])"),
 ]
 # Every form a Thai number is written in (shared/phone.py): +66812345678, +66 81 234 5678, 66812345678 (gateways),
 # 0812345678, 081-234-5678, 02-123-4567, also right after Thai text (โทร0812345678). Not inside a longer Latin word
