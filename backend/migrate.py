@@ -90,8 +90,9 @@ Conn = psycopg.Connection[tuple[object, ...]]
 
 
 def _apply(conn: Conn, migration: Migration, waits: LockWaits) -> None:
-    """One migration whole (in one transaction) or not at all; a lock wait longer than the timeout rolls it back
-    and it is tried again after a pause."""
+    """One migration whole (in one transaction) or not at all; a lock wait longer than the timeout (or a deadlock
+    with a serving transaction, which PostgreSQL ends by rolling one back) rolls it back and it is tried again after
+    a pause."""
     timeout = f"{max(1, round(waits.timeout_seconds * 1000))}ms"
     for attempt in range(1, waits.attempts + 1):
         try:
@@ -103,7 +104,7 @@ def _apply(conn: Conn, migration: Migration, waits: LockWaits) -> None:
                     [migration.version, migration.checksum],
                 )
             return
-        except errors.LockNotAvailable as exc:
+        except (errors.LockNotAvailable, errors.DeadlockDetected) as exc:  # lost a lock: nothing of it applied
             if attempt == waits.attempts:
                 text = error_text("migration_lock_timeout", version=migration.version, tries=waits.attempts,
                                   seconds=f"{waits.timeout_seconds:g}", holders=_open_transactions(conn))
@@ -118,12 +119,15 @@ def _apply(conn: Conn, migration: Migration, waits: LockWaits) -> None:
 def _open_transactions(conn: Conn) -> B:
     """The oldest transactions open on this database now (one of them holds the lock): what the operator looks for.
     Without the right to see other sessions (pg_read_all_stats) only their process ids show."""
-    rows = conn.execute(
-        """select pid, coalesce(nullif(application_name, ''), '-'), coalesce(state, '-'),
-                  extract(epoch from now() - xact_start)::bigint
-           from pg_stat_activity
-           where pid <> pg_backend_pid() and xact_start is not null and datname = current_database()
-           order by xact_start limit 5""").fetchall()
+    try:
+        rows = conn.execute(
+            """select pid, coalesce(nullif(application_name, ''), '-'), coalesce(state, '-'),
+                      extract(epoch from now() - xact_start)::bigint
+               from pg_stat_activity
+               where pid <> pg_backend_pid() and xact_start is not null and datname = current_database()
+               order by xact_start limit 5""").fetchall()
+    except psycopg.Error:  # the refusal is said without the list
+        return B("", "")
     if not rows:
         return B("", "")
     listed = "; ".join(f"pid {pid} ({name}, {state}, {age} s)" for pid, name, state, age in rows)
