@@ -7,6 +7,7 @@ import time
 from collections.abc import AsyncIterator, Callable, Coroutine
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import asynccontextmanager
+from dataclasses import replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any, NoReturn, TypeVar
 
@@ -45,11 +46,29 @@ _keep: list[object] = []
 
 
 @app.command()
-def migrate() -> None:
-    """Apply the SQL migrations (Supabase bootstrap first on a plain PostgreSQL)."""
+def migrate(
+    lock_timeout: Annotated[float | None, typer.Option(
+        min=0.1, help="seconds a migration may wait for a table lock (the serving copies' reads wait as long); "
+                      "default 2")] = None,
+    attempts: Annotated[int | None, typer.Option(
+        min=1, help="tries of each migration that found its table locked, with a growing pause between; "
+                    "default 20")] = None,
+) -> None:
+    """Apply the SQL migrations (Supabase bootstrap first on a plain PostgreSQL), each whole or not at all."""
+    from backend.migrate import LockWaits, MigrationError
     from backend.migrate import migrate as run_migrations
 
-    report = run_migrations(_database_url(get_settings()))
+    def retrying(version: str, attempt: int, tries: int) -> None:
+        console.print(f"[yellow]{version}: a table it changes is held by an open transaction; trying again "
+                      f"({attempt + 1}/{tries}) / ตารางถูกธุรกรรมอื่นถือไว้ จะลองอีกครั้ง[/]")
+
+    try:
+        waits = LockWaits(on_retry=retrying)
+        waits = replace(waits, timeout_seconds=waits.timeout_seconds if lock_timeout is None else lock_timeout,
+                        attempts=waits.attempts if attempts is None else attempts)
+        report = run_migrations(_database_url(get_settings()), lock_waits=waits)
+    except MigrationError as exc:
+        _refused(exc)
     if report.bootstrapped:
         console.print("[green]bootstrap:[/] created Supabase-compatible roles and the auth schema")
     for version in report.applied:
@@ -88,11 +107,12 @@ def import_colleges(
 
     from backend.colleges_import import COLUMNS, parse_colleges_csv, upsert_colleges
 
-    parsed = parse_colleges_csv(csv_file.read_text(encoding="utf-8"))
+    parsed = parse_colleges_csv(csv_file.read_bytes())
     if parsed.errors:
-        console.print(f"[red]{len(parsed.errors)} bad row(s); nothing was imported.[/] Columns: {', '.join(COLUMNS)}")
+        console.print(f"[red]{len(parsed.errors)} bad row(s); nothing was imported / "
+                      f"มี {len(parsed.errors)} แถวที่ไม่ถูกต้อง ไม่ได้นำเข้าข้อมูลใดเลย[/] Columns: {', '.join(COLUMNS)}")
         for error in parsed.errors:
-            console.print(f"  [red]✗[/] {error}")
+            console.print(f"  [red]✗[/] {escape(str(error))}")
         raise typer.Exit(1)
     with psycopg.connect(_database_url(get_settings()), autocommit=True) as conn, Progress(
         TextColumn("importing colleges"), BarColumn(), MofNCompleteColumn(), console=console

@@ -16,6 +16,7 @@ from pydantic import BaseModel, Field, ValidationError, field_validator
 
 from shared.geo import SERVICE_RADIUS_MAX_KM, SERVICE_RADIUS_MIN_KM, in_thailand
 from shared.phone import InvalidPhone, normalize_thai_phone
+from shared.text import error_text
 from shared.visible_text import is_plain_name
 
 COLUMNS = ("code", "name_th", "name_en", "province_th", "province_en", "region", "lat", "lon", "service_radius_km")
@@ -86,7 +87,17 @@ class ParsedColleges:
     errors: list[RowError]
 
 
-def parse_colleges_csv(text: str) -> ParsedColleges:
+def parse_colleges_csv(data: bytes | str) -> ParsedColleges:
+    """Every row checked; a file's bytes must be UTF-8, with or without the BOM Excel's "CSV UTF-8" writes (Thai
+    Excel's plain "CSV" saves Windows-874: refused on the line of its first such byte, nothing read)."""
+    if isinstance(data, bytes):
+        try:
+            text = data.decode("utf-8")
+        except UnicodeDecodeError as exc:
+            words = error_text("csv_not_utf8")
+            return ParsedColleges([], [RowError(data[:exc.start].count(b"\n") + 1, f"{words.th} / {words.en}")])
+    else:
+        text = data
     reader = csv.DictReader(io.StringIO(text.lstrip("\ufeff")))
     missing = [c for c in COLUMNS if c not in (reader.fieldnames or [])]
     if missing:
@@ -142,3 +153,32 @@ def upsert_colleges(
             if progress is not None:
                 progress(1)
     return count
+
+
+# A code an admin renamed away (the audit trail keeps the old one: colleges are never deleted) is not missing: the
+# college is there under its new code.
+_ADD_MISSING = """
+    insert into public.colleges (code, name_th, name_en, province_th, province_en, region, lat, lon,
+                                 service_radius_km, coordinates_approximate, phone)
+    select %(code)s, %(name_th)s, %(name_en)s, %(province_th)s, %(province_en)s, %(region)s, %(lat)s, %(lon)s,
+           %(service_radius_km)s, %(approximate)s, %(phone)s
+    where not exists (select 1 from public.audit_events a
+                      where a.action = 'college.update' and a.target_table = 'colleges'
+                        and a.before ->> 'code' = %(code)s and a.after ->> 'code' is distinct from %(code)s)
+    on conflict (code) do nothing
+    returning id
+"""
+
+
+def add_missing_colleges(
+    conn: psycopg.Connection[tuple[object, ...]], rows: Iterable[CollegeRow], approximate: bool
+) -> int:
+    """Adds the colleges whose code is not there yet (nor renamed away), in one transaction; a college already
+    there is left exactly as it is (what an admin corrected, an official import's place, a closing). Returns how
+    many were added."""
+    added = 0
+    with conn.transaction(), conn.cursor() as cur:
+        for row in rows:
+            cur.execute(_ADD_MISSING, {**row.model_dump(), "approximate": approximate})
+            added += cur.fetchone() is not None
+    return added

@@ -48,8 +48,11 @@ _REDACTIONS: list[tuple[re.Pattern[str], str]] = [
     # home): kept to one decimal, about 11 km, as coarse as a deleted account's place (0.1 degree)
     (re.compile(r"(?i)\b(lat|lon|lng|latitude|longitude)=([+-]?[0-9]*(?:\.[0-9])?)[0-9]*"),
      r"\1=\2"),
-    # PostgreSQL's "Failing row contains (…)" repeats a whole row: addresses, phones, notes
-    (re.compile(r"Failing row contains \(.*?\)(?=\.?\s*$|\n)", re.MULTILINE), "Failing row contains ([redacted])"),
+    # PostgreSQL's "Failing row contains (…)" repeats a whole row: addresses, phones, notes. The row ends its line
+    # (DETAIL's last words); a value may hold a line end itself. In a JSON log line the line end is the two
+    # characters `\n` (JsonFormatter redacts each field before encoding it; this is the second net).
+    (re.compile(r"Failing row contains \((?!\[redacted\]\)).*?\)(?=\.?(?:[ \t]*$|\r?\n|\\r|\\n|\"[,}]))",
+                re.MULTILINE | re.DOTALL), "Failing row contains ([redacted])"),
 ]
 # Every form a Thai number is written in (shared/phone.py): +66812345678, +66 81 234 5678, 66812345678 (gateways),
 # 0812345678, 081-234-5678, 02-123-4567, also right after Thai text (โทร0812345678). Not inside a longer Latin word
@@ -164,11 +167,13 @@ class JsonFormatter(logging.Formatter):
             entry["msg"] = f"{access['method']} {access['path']} {access['status']}"
             entry.update(access)
         else:
-            entry["msg"] = record.getMessage()
+            entry["msg"] = redact(record.getMessage())
+        # Each text is redacted as written, before JSON turns its line ends into `\n`: a traceback's last line is
+        # the error's own text (PostgreSQL's DETAIL with a whole row), whose patterns read line ends.
         if record.exc_info:
-            entry["exc"] = self.formatException(record.exc_info)
+            entry["exc"] = redact(self.formatException(record.exc_info))
         if record.stack_info:
-            entry["stack"] = self.formatStack(record.stack_info)
+            entry["stack"] = redact(self.formatStack(record.stack_info))
         return redact(json.dumps(entry, ensure_ascii=False, default=str))
 
 

@@ -1,5 +1,10 @@
 """Reference and demo data: categories ↔ skills, colleges, one account per role, student technicians at every
-college and two sample requests so each home screen has something real to show. Re-running changes nothing."""
+college and two sample requests so each home screen has something real to show. Re-running changes nothing.
+
+`seed --no-demo` is also how a release's new categories and skills reach production, so it runs again on a
+database in use: the categories file is the source of the categories, but the colleges' list only adds the colleges
+missing. A college already there is its admins' (its exact place, name, radius, phone, whether it is open) or an
+official import's, never put back to the demo list's town-level guess."""
 
 import json
 import random
@@ -11,7 +16,7 @@ from typing import Any
 
 import psycopg
 
-from backend.colleges_import import parse_colleges_csv, upsert_colleges
+from backend.colleges_import import add_missing_colleges, parse_colleges_csv
 
 _NS = uuid.UUID("6f1c5c0e-3b1a-4c55-9d7e-0a11f1c0de00")  # demo ids are stable across re-seeds
 DEMO_COLLEGE = "TC-DONMUANG"
@@ -54,7 +59,8 @@ _LAST = ("แสงทอง", "บุญมา", "ทองดี", "ศรี�
 class SeedReport:
     skills: int
     categories: int
-    colleges: int
+    colleges: int  # in the seed's list
+    colleges_added: int  # of those, not there before (the others were kept as they are)
     accounts: int
     technicians: int
     requests: int
@@ -74,7 +80,7 @@ def seed(
         parsed = parse_colleges_csv((seed_dir / "colleges.csv").read_text(encoding="utf-8"))
         if parsed.errors:
             raise ValueError("demo colleges.csv is invalid:\n" + "\n".join(map(str, parsed.errors)))
-        colleges = upsert_colleges(conn, parsed.rows, approximate=True)
+        colleges_added = add_missing_colleges(conn, parsed.rows, approximate=True)
         accounts = technicians = requests = 0
         if demo:
             note("demo accounts and technicians")
@@ -84,7 +90,7 @@ def seed(
                 requests = _seed_requests(conn)
                 requests += _seed_approved_jobs(conn, [row.code for row in parsed.rows],
                                                 json.loads((seed_dir / "categories.json").read_text("utf-8")))
-    return SeedReport(skills, categories, colleges, accounts, technicians, requests)
+    return SeedReport(skills, categories, len(parsed.rows), colleges_added, accounts, technicians, requests)
 
 
 def _seed_categories(conn: Conn, path: Path) -> tuple[int, int]:

@@ -394,6 +394,14 @@ ERRORS.update({
                            "A CSV may have at most {max} rows: split it into several files"),
     "csv_phone_repeated": B("เบอร์นี้ซ้ำกับแถว {first}", "This phone repeats line {first}"),
     "csv_unreadable": B("อ่านแถวนี้ของไฟล์ CSV ไม่ได้", "This line of the CSV cannot be read"),
+    # `fixit-backend migrate` gave up waiting for a table another connection holds in an open transaction.
+    "migration_lock_timeout": B(
+        "ไม่ได้ใช้ไฟล์ปรับฐานข้อมูล {version}: รอล็อกตารางที่การเชื่อมต่ออื่นถือไว้ในธุรกรรมที่ยังเปิดค้าง {tries} ครั้ง "
+        "(ครั้งละ {seconds} วินาที) จึงยกเลิกโดยไม่เปลี่ยนแปลงอะไรจากไฟล์นี้ และระบบยังให้บริการได้ตามปกติ "
+        "ปิดธุรกรรมนั้นแล้วสั่ง fixit-backend migrate อีกครั้ง{holders}",
+        "Migration {version} was not applied: it waited {tries} times ({seconds} s each) for a table lock another "
+        "connection holds in an open transaction, then gave up with nothing of it changed, and the service kept "
+        "answering. End that transaction and run fixit-backend migrate again.{holders}"),
     "not_your_college_staff": B("ครูผู้ควบคุมเพิ่มหรือดูรายชื่อได้เฉพาะวิทยาลัยของตนเอง",
                                 "A supervisor may add or list people at their own college only"),
     # --- The job record and the student's credit (issue 14, shared/credit.py) ---

@@ -1,0 +1,72 @@
+"""PostgreSQL's "Failing row contains (…)" repeats a whole refused row (a citizen's address, their words, a phone):
+backend/logs.py keeps it out of every log line, in production's JSON format as in the readable one, whether the
+error is logged with its traceback (backend/errors.py's unhandled-error handler) or in the message."""
+
+import io
+import logging
+
+import psycopg
+import pytest
+
+from backend.logs import RedactingFilter, make_formatter
+from backend.settings import Settings
+
+ADDRESS = "12/3 ซอย 31"  # short: PostgreSQL cuts a long value in its DETAIL
+NOTE = "ตู้เย็นไม่เย็นเลย"
+
+
+def _failing_row_error(database_url: str, address: str = ADDRESS) -> psycopg.Error:
+    """A real check violation: PostgreSQL's DETAIL repeats the refused row, as any constraint on a citizen's request
+    would (address, description, phone)."""
+    with psycopg.connect(database_url) as conn:
+        conn.execute("create temporary table log_probe (address text, note text check (length(note) < 5))")
+        try:
+            conn.execute("insert into log_probe values (%s, %s)", [address, NOTE])
+        except psycopg.Error as exc:
+            return exc
+    raise AssertionError("the check did not refuse the row")
+
+
+def _written(log_format: str, log: str, error: psycopg.Error) -> str:
+    """What the production handler (its formatter and filter) writes for one record about `error`."""
+    stream = io.StringIO()
+    handler = logging.StreamHandler(stream)
+    handler.setFormatter(make_formatter(log_format))
+    handler.addFilter(RedactingFilter())
+    logger = logging.getLogger("fixit.log_redaction_probe")
+    logger.addHandler(handler)
+    try:
+        if log == "traceback":
+            logger.exception("unhandled error", exc_info=error)
+        else:
+            logger.error("database refused: %s", error)
+    finally:
+        logger.removeHandler(handler)
+    return stream.getvalue()
+
+
+def test_the_log_probe_raises_an_error_carrying_the_row(database_url: str) -> None:
+    """The probe raises a real PostgreSQL error that carries a whole row (sanity: the row is in its text)."""
+    assert ADDRESS in str(_failing_row_error(database_url))
+
+
+def test_a_500_s_traceback_in_the_production_log_keeps_no_failing_row(database_url: str) -> None:
+    """Production's JSON format (the default) redacted the finished JSON line, where the traceback's line ends are
+    the two characters `\\n` and the row never ends a line: the unhandled-error handler's `log.exception` wrote the
+    citizen's address and words whole into the production log."""
+    settings = Settings(_env_file=None, dev_mode=False)  # type: ignore[call-arg]
+    assert settings.log_format == "json"
+    written = _written(settings.log_format, "traceback", _failing_row_error(database_url))
+    assert "unhandled error" in written and "CheckViolation" in written
+    assert ADDRESS not in written, written
+    assert "Failing row contains ([redacted])" in written
+
+
+@pytest.mark.parametrize("log_format", ["json", "text"])
+@pytest.mark.parametrize("log", ["traceback", "message"])
+def test_a_row_whose_value_spans_lines_is_kept_out_of_every_format(database_url: str, log_format: str,
+                                                                   log: str) -> None:
+    """An address written on two lines: the row's DETAIL spans lines too, and neither line reaches the log."""
+    written = _written(log_format, log, _failing_row_error(database_url, "บ้านเลขที่ 7\nหมู่ 4"))
+    assert "CheckViolation" in written or "violates check constraint" in written
+    assert "บ้านเลขที่ 7" not in written and "หมู่ 4" not in written and NOTE not in written, written
