@@ -1,0 +1,444 @@
+"""Audit 16b: Fixit in production (N backend copies, restarts and upgrades, production mode, the operator's CLI).
+
+Each test states a finding and fails today; it is marked `xfail(strict=True)` until the fix lands (then the mark
+goes). A database of this module's own, migrated like a new production project (the shared one holds the seed's
+demo accounts, which these tests must not find there already)."""
+
+import asyncio
+import contextlib
+import io
+import json
+import logging
+import time
+import uuid
+from collections.abc import AsyncIterator, Callable, Iterator
+from concurrent.futures import ThreadPoolExecutor
+from datetime import UTC, datetime, timedelta
+from decimal import Decimal
+from pathlib import Path
+
+import httpx
+import psycopg
+import pytest
+from fastapi import FastAPI
+from psycopg.conninfo import conninfo_to_dict, make_conninfo
+from psycopg.rows import dict_row
+from pydantic import SecretStr
+from typer.testing import CliRunner
+
+from backend import dev_stack
+from backend.app import create_app
+from backend.cli import app
+from backend.live import CHANNEL, EventHub, Viewer
+from backend.local_postgres import LocalPostgres
+from backend.logs import RedactingFilter, make_formatter
+from backend.migrate import MigrationError, discover, migrate
+from backend.photo_store import make_photo_store
+from backend.production import start_refusals
+from backend.seed import demo_accounts_present, remove_demo_accounts
+from backend.services import staff
+from backend.services.photo_intake import sweep_orphan_photos
+from backend.settings import PROJECT_ROOT, AuthMode, Settings, get_settings
+from tests.helpers import bearer
+from tests.integration.builders import citizen_with_a_photo
+
+DB = "fixit_audit16b"
+DB_BEHIND = "fixit_audit16b_behind"
+SEED_DIR = PROJECT_ROOT / "assets" / "seed"
+SUPABASE = "https://abcdefgh.supabase.co"
+ADDRESS = "12/3 ซอย 31"  # short: PostgreSQL cuts a long value in its DETAIL
+
+
+@pytest.fixture(scope="module")
+def production_db(local_pg: LocalPostgres) -> str:
+    """A new production database: migrated, nothing seeded yet."""
+    local_pg.drop_database(DB)
+    url = local_pg.url_for(DB)
+    migrate(url)
+    return url
+
+
+@pytest.fixture
+def operator(production_db: str, monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> Iterator[CliRunner]:
+    """`fixit-backend` as the README's deploy steps run it: production mode (no FIXIT_DEV_MODE), Supabase Auth,
+    DATABASE_URL the project's."""
+    for name in ("FIXIT_DEV_MODE", "FIXIT_DATABASE_URL", "FIXIT_AUTH_MODE"):
+        monkeypatch.delenv(name, raising=False)
+    monkeypatch.setenv("DATABASE_URL", production_db)
+    monkeypatch.setenv("FIXIT_AUTH_MODE", "supabase")
+    monkeypatch.setenv("SUPABASE_URL", SUPABASE)
+    monkeypatch.setenv("SUPABASE_ANON_KEY", "anon-key")
+    monkeypatch.setenv("FIXIT_PUBLIC_URL", "https://api.fixit.example")
+    monkeypatch.setenv("FIXIT_DATA_DIR", str(tmp_path / "data"))
+    get_settings.cache_clear()
+    assert not get_settings().dev_mode
+    yield CliRunner()
+    get_settings.cache_clear()
+
+
+@pytest.mark.xfail(strict=True, reason="audit16b: `fixit-backend seed` makes the demo accounts in production mode")
+def test_seed_in_production_mode_makes_no_demo_accounts(operator: CliRunner, production_db: str) -> None:
+    """README step 4 runs `seed --no-demo`; the command's own default is `--demo`, and it never asks whether it runs
+    in production. One forgotten flag on the production database and the demo accounts are there, the demo admin
+    among them: the copies already serving serve them (the start check ran when they started: "with Supabase Auth
+    an SMS to a demo number goes to whoever really holds it, who then signs in as that demo person"), and the next
+    copy to start refuses to, so the next deploy or restart is an outage. In production mode `seed` must refuse the
+    demo data (or make none), as `serve` refuses to start with it."""
+    done = operator.invoke(app, ["seed"])
+    present = demo_accounts_present(production_db, SEED_DIR)
+    if present:  # leave the module's database as a production one for the tests after this one
+        remove_demo_accounts(production_db, SEED_DIR)
+    assert not present, f"demo accounts made in production mode; exit {done.exit_code}: {done.output}"
+    with psycopg.connect(production_db) as conn:
+        assert conn.execute("select count(*) from auth.users").fetchone() == (0,)
+
+
+def _until(condition: Callable[[], bool], seconds: float = 30.0) -> bool:
+    """Whether `condition` came true before the deadline (a guard against waiting for ever, not a timed assert)."""
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        if condition():
+            return True
+        time.sleep(0.02)
+    return False
+
+
+@pytest.mark.xfail(strict=True, reason="audit16b: a migration waiting for a table lock queues every copy's reads of "
+                                       "that table behind it (migrate sets no lock_timeout)")
+def test_a_migration_waiting_for_a_lock_does_not_stall_the_copies_still_serving(
+    production_db: str, tmp_path: Path
+) -> None:
+    """A rolling upgrade: the old copies serve while `fixit-backend migrate` applies the new files. Any open
+    transaction that read a table (the delivery worker keeps one open while it sends a batch, up to
+    FIXIT_NOTIFY_SEND_TIMEOUT_SECONDS; a slow export; a live stream's first read) holds a lock an `alter table` must
+    wait for, and PostgreSQL queues every later read of that table behind the waiting `alter`: each copy's requests on
+    `repair_requests` hang, the pools fill, /health answers 503 and the load balancer drops the copies, for as long
+    as that one transaction lasts. `migrate` sets no `lock_timeout`: it should give up the lock soon (and try again,
+    or say so), not hold the service up behind it. Here a copy's open transaction holds the table while a new
+    migration alters it: another read of the table must still be answered while that transaction stays open."""
+    directory = tmp_path / "migrations"
+    directory.mkdir()
+    for known in discover():
+        (directory / known.path.name).symlink_to(known.path)
+    (directory / "9990_audit16b_probe.sql").write_text(
+        "alter table public.repair_requests add column audit16b_probe integer;\n", encoding="utf-8")
+    probe = "alter table public.repair_requests add column audit16b_probe%"
+
+    def migration_waits() -> bool:
+        with psycopg.connect(production_db, autocommit=True) as watcher:
+            row = watcher.execute("select count(*) from pg_stat_activity where wait_event_type = 'Lock' "
+                                  "and query like %s", [probe]).fetchone()
+        return bool(row and row[0])
+
+    def read() -> int:
+        with psycopg.connect(production_db, autocommit=True) as conn:
+            row = conn.execute("select count(*) from public.repair_requests").fetchone()
+        return int(row[0]) if row else -1
+
+    with psycopg.connect(production_db) as serving, ThreadPoolExecutor(2) as threads:
+        serving.execute("select count(*) from public.repair_requests")  # its transaction stays open
+        migrating = threads.submit(migrate, production_db, directory)
+        try:
+            assert _until(lambda: migrating.done() or migration_waits()), "the migration neither waited nor ended"
+            reading = threads.submit(read)
+            answered = _until(reading.done)
+        finally:
+            serving.rollback()  # the old copy's transaction ends: whatever waited goes on
+        with contextlib.suppress(MigrationError):
+            migrating.result(timeout=60)
+        assert reading.result(timeout=60) >= 0
+    with psycopg.connect(production_db, autocommit=True) as conn:  # the module's database as it was
+        conn.execute("alter table public.repair_requests drop column if exists audit16b_probe")
+        conn.execute("delete from private.schema_migrations where version = '9990_audit16b_probe'")
+    assert answered, "a read of repair_requests waited behind the migration for as long as the old transaction lasted"
+
+
+@pytest.fixture(scope="module")
+def database_behind(local_pg: LocalPostgres, tmp_path_factory: pytest.TempPathFactory) -> str:
+    """A production database the last migration file has not been applied to yet (new code, `migrate` not run)."""
+    directory = tmp_path_factory.mktemp("migrations_behind")
+    for known in discover()[:-1]:
+        (directory / known.path.name).symlink_to(known.path)
+    local_pg.drop_database(DB_BEHIND)
+    url = local_pg.url_for(DB_BEHIND)
+    migrate(url, directory)
+    return url
+
+
+@pytest.mark.xfail(strict=True, reason="audit16b: production starts on a database that lacks this code's migrations")
+def test_production_refuses_to_start_on_a_database_behind_its_code(database_behind: str) -> None:
+    """`serve` and `uvicorn backend.asgi:app` check the settings and the demo accounts, never the schema: a copy of a
+    new release started before `fixit-backend migrate` ran (a deploy that rolls the code first, an autoscaler, a
+    `migrate` that failed half-way) starts, answers /health 200 with `migrations: N-1`, takes its share of the
+    traffic from the load balancer and fails every request that touches what the missing file adds, with 500s. It
+    should refuse to start naming the migrations not applied, as it refuses the demo accounts (a database ahead of
+    the code, an old copy during a rolling upgrade, may still start)."""
+    settings = Settings(_env_file=None, dev_mode=False, auth_mode=AuthMode.SUPABASE,  # type: ignore[call-arg]
+                        supabase_url=SUPABASE, supabase_anon_key=SecretStr("anon-key"),
+                        supabase_service_role_key=SecretStr("service-role-key"),
+                        public_url="https://api.fixit.example", database_url=database_behind)
+    with psycopg.connect(database_behind) as conn:
+        applied = {str(row[0]) for row in conn.execute("select version from private.schema_migrations")}
+    missing = [m.version for m in discover() if m.version not in applied]
+    assert missing == [discover()[-1].version]
+    from_the_database = set(start_refusals(settings, lambda: database_behind)) - set(settings.production_problems())
+    assert from_the_database, f"would start without {missing}"
+
+
+@pytest.mark.xfail(strict=True, reason="audit16b: import-colleges crashes with a traceback on a CSV that is not UTF-8")
+def test_import_colleges_says_so_when_the_file_is_not_utf8(operator: CliRunner, production_db: str,
+                                                          tmp_path: Path) -> None:
+    """Thai Excel's "CSV (Comma delimited)" saves Windows-874 (cp874), not UTF-8: `fixit-backend import-colleges`
+    reads it with `read_text(encoding="utf-8")` and dies with a UnicodeDecodeError traceback, nothing saying what to
+    do. Nothing is stored, but the operator is not told the file's problem nor how to save it ("CSV UTF-8"), as
+    `import-students` tells them (`csv_not_utf8`) for the same file."""
+    header = "code,name_th,name_en,province_th,province_en,region,lat,lon,service_radius_km\n"
+    row = "AUDIT16B-CP874,วิทยาลัยเทคนิคทดสอบ,Test Technical College,เชียงใหม่,Chiang Mai,north,18.79,98.98,30\n"
+    csv_file = tmp_path / "colleges-excel.csv"
+    csv_file.write_bytes((header + row).encode("cp874"))
+    done = operator.invoke(app, ["import-colleges", str(csv_file)])
+    with psycopg.connect(production_db) as conn:
+        stored = conn.execute("select count(*) from public.colleges where code = 'AUDIT16B-CP874'").fetchone()
+    assert stored == (0,)
+    assert done.exit_code != 0
+    assert done.exception is None or isinstance(done.exception, SystemExit), repr(done.exception)
+    assert "UTF-8" in done.output, done.output
+
+
+@pytest.mark.xfail(strict=True, reason="audit16b: running `seed --no-demo` again reverts the admins' corrections of "
+                                       "the seeded colleges")
+async def test_seeding_again_keeps_what_the_admins_corrected(operator: CliRunner, production_db: str) -> None:
+    """README step 4 seeds production with `seed --no-demo` ("categories ↔ skills and the demo college list"), and
+    seeding is the only way categories and skills reach the database, so an upgrade that adds one is a second
+    `seed --no-demo`. It upserts the 38 seeded colleges from the CSV again, every column: the exact place, the name,
+    the service radius an admin set through `PATCH /admin/colleges/{id}` (audited as `college.update`) go back to the
+    CSV's town-level guesses, marked approximate again, with no audit row and no word to the operator. Dispatch then
+    measures distances from the wrong places. A second seed must leave the colleges admins changed as they are (or
+    only add the ones missing)."""
+    first = operator.invoke(app, ["seed", "--no-demo"])
+    assert first.exit_code == 0, first.output
+    corrected = {"name_en": "Chiang Mai Technical College (main campus)", "lat": 18.7893, "lon": 98.9802,
+                 "service_radius_km": Decimal("25"), "coordinates_approximate": False}
+    async with await psycopg.AsyncConnection.connect(production_db, row_factory=dict_row) as conn, \
+            conn.transaction():
+        await conn.execute("select set_config('fixit.actor', 'operator', true)")
+        row = await (await conn.execute("select id from public.colleges where code = 'TC-CHIANGMAI'")).fetchone()
+        assert row is not None
+        await staff.update_college(conn, row["id"], corrected)
+    again = operator.invoke(app, ["seed", "--no-demo"])
+    assert again.exit_code == 0, again.output
+    with psycopg.connect(production_db, row_factory=dict_row) as reader:
+        now = reader.execute("select name_en, lat, lon, service_radius_km, coordinates_approximate "
+                           "from public.colleges where code = 'TC-CHIANGMAI'").fetchone()
+    assert now is not None
+    assert {k: now[k] for k in corrected} == corrected, f"seeding again turned the admin's correction into {now}"
+
+
+def test_audit16b_log_probe_is_clean(database_url: str) -> None:
+    """The probe below raises a real PostgreSQL error that carries a whole row (sanity: the row is in its text)."""
+    assert ADDRESS in str(_failing_row_error(database_url))
+
+
+def _failing_row_error(database_url: str) -> psycopg.Error:
+    """A real check violation: PostgreSQL's DETAIL repeats the refused row, as any constraint on a citizen's request
+    would (address, description, phone)."""
+    with psycopg.connect(database_url) as conn:
+        conn.execute("create temporary table audit16b_probe (address text, note text check (length(note) < 5))")
+        try:
+            conn.execute("insert into audit16b_probe values (%s, %s)", [ADDRESS, "ตู้เย็นไม่เย็นเลย"])
+        except psycopg.Error as exc:
+            return exc
+    raise AssertionError("the check did not refuse the row")
+
+
+@pytest.mark.xfail(strict=True, reason="audit16b: production's JSON log writes a traceback's 'Failing row contains "
+                                       "(…)' unredacted")
+def test_a_500_s_traceback_in_the_production_log_keeps_no_failing_row(database_url: str) -> None:
+    """backend/logs.py redacts PostgreSQL's "Failing row contains (…)" (a whole row: addresses, phones, notes) with a
+    pattern that needs the row to end a line. The text format's tracebacks have real line ends; production's JSON
+    format (the default) redacts the finished JSON line, where the traceback's line ends are the two characters `\\n`
+    and the row never ends a line: the unhandled-error handler's `log.exception` (backend/errors.py) writes the
+    citizen's address and words whole into the production log. Here the production handler (configure_logging with
+    the production settings' format) logs a real PostgreSQL error as that handler does."""
+    settings = Settings(_env_file=None, dev_mode=False)  # type: ignore[call-arg]
+    assert settings.log_format == "json"
+    error = _failing_row_error(database_url)
+    stream = io.StringIO()
+    handler = logging.StreamHandler(stream)
+    handler.setFormatter(make_formatter(settings.log_format))
+    handler.addFilter(RedactingFilter())
+    logger = logging.getLogger("fixit.audit16b")
+    logger.addHandler(handler)
+    try:
+        logger.exception("unhandled error", exc_info=error)
+    finally:
+        logger.removeHandler(handler)
+    written = stream.getvalue()
+    assert "unhandled error" in written and "CheckViolation" in written
+    assert ADDRESS not in written, written
+
+
+@contextlib.asynccontextmanager
+async def _copy(settings: Settings) -> AsyncIterator[tuple[FastAPI, httpx.AsyncClient]]:
+    """One backend copy (its own process state, its own machine's disk) on the shared database."""
+    copy = create_app(settings)
+    async with copy.router.lifespan_context(copy), httpx.AsyncClient(
+            transport=httpx.ASGITransport(app=copy), base_url="http://fixit.test") as client:
+        yield copy, client
+
+
+@pytest.mark.xfail(strict=True, reason="audit16b: production without SUPABASE_SERVICE_ROLE_KEY keeps photos on each "
+                                       "copy's own disk: other copies 404 them, a deletion leaves them")
+async def test_production_refuses_photos_on_one_copy_s_disk(settings: Settings, tmp_path: Path) -> None:
+    """With Supabase Auth configured but SUPABASE_SERVICE_ROLE_KEY missing (a secret not mounted on one machine),
+    `make_photo_store` quietly picks the local disk (.data/photos) and production starts. Behind a load balancer on
+    N machines each copy then holds the photos uploaded through it: a photo is missing whenever another copy answers,
+    and an account deleted through another copy (DELETE /me, `delete-person`, both sweeps: whoever claims the
+    record first deletes its own disk's file) leaves the citizen's photos on the first machine for ever (PDPA).
+    Two copies here, each with its own disk, show both; production must refuse to start without a store every copy
+    shares (the key), naming it."""
+    machine_a = settings.model_copy(update={"data_dir": tmp_path / "a"})
+    machine_b = settings.model_copy(update={"data_dir": tmp_path / "b"})
+    async with _copy(machine_a) as (_, a), _copy(machine_b) as (copy_b, b):
+        token, _, request_id = await citizen_with_a_photo(a)  # uploaded through copy A
+        paths = [p for p in (machine_a.photos_dir.rglob("*")) if p.is_file()]
+        assert paths
+        photo = f"/requests/{request_id}/photos/before/0"
+        assert (await a.get(photo, headers=bearer(token))).status_code == 200
+        seen_by_b = await b.get(photo, headers=bearer(token))
+        assert seen_by_b.status_code == 404, seen_by_b.text  # copy B has no such file
+        deleted = await b.request("DELETE", "/me", params={"confirm": "true"}, headers=bearer(token))
+        assert deleted.status_code in (200, 204), deleted.text
+        await sweep_orphan_photos(copy_b.state.pool, copy_b.state.photo_store, datetime.now(UTC) + timedelta(days=1))
+        assert all(p.exists() for p in paths)  # the deleted citizen's photos, still on machine A
+    production = Settings(_env_file=None, dev_mode=False, auth_mode=AuthMode.SUPABASE,  # type: ignore[call-arg]
+                          supabase_url=SUPABASE, supabase_anon_key=SecretStr("anon-key"),
+                          public_url="https://api.fixit.example", database_url=settings.database_url)
+    assert type(make_photo_store(production)).__name__ == "DiskPhotoStore"
+    assert production.production_problems(), "production starts with photos on each copy's own disk"
+
+
+class _SilentablePath:
+    """A network path between a backend copy and its database (a NAT, a load balancer, a pooler's host) that can go
+    silent the way such paths do when they drop an idle flow: no FIN, no RST, nothing passes any more."""
+
+    def __init__(self, database_url: str) -> None:
+        self._database_url = database_url
+        self._target = conninfo_to_dict(database_url)
+        self._flowing = asyncio.Event()
+        self._flowing.set()
+        self._server: asyncio.Server | None = None
+        self._writers: list[asyncio.StreamWriter] = []
+        self._carrying: list[asyncio.Task[None]] = []
+        self.url = ""
+
+    async def __aenter__(self) -> "_SilentablePath":
+        self._server = await asyncio.start_server(self._carry, "127.0.0.1", 0)
+        port = self._server.sockets[0].getsockname()[1]
+        self.url = make_conninfo(self._database_url, host="127.0.0.1", port=port)
+        return self
+
+    async def __aexit__(self, *_: object) -> None:
+        assert self._server is not None
+        self._server.close()
+        for writer in self._writers:
+            writer.close()
+        for task in self._carrying:
+            task.cancel()
+        await asyncio.gather(*self._carrying, return_exceptions=True)
+
+    def go_silent(self) -> None:
+        self._flowing.clear()
+
+    async def _open_target(self) -> tuple[asyncio.StreamReader, asyncio.StreamWriter]:
+        host = str(self._target.get("host") or "127.0.0.1")
+        port = int(self._target.get("port") or 5432)
+        if host.startswith("/"):
+            return await asyncio.open_unix_connection(f"{host}/.s.PGSQL.{port}")
+        return await asyncio.open_connection(host, port)
+
+    async def _carry(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        task = asyncio.current_task()
+        if task is not None:
+            self._carrying.append(task)
+        up_reader, up_writer = await self._open_target()
+        self._writers += [writer, up_writer]
+
+        async def pipe(source: asyncio.StreamReader, sink: asyncio.StreamWriter) -> None:
+            with contextlib.suppress(OSError, asyncio.CancelledError):
+                while data := await source.read(65536):
+                    await self._flowing.wait()  # silent: what arrives is held, never passed on, never refused
+                    sink.write(data)
+                    await sink.drain()
+
+        with contextlib.suppress(asyncio.CancelledError):
+            await asyncio.gather(pipe(reader, up_writer), pipe(up_reader, writer))
+
+
+async def _until_async(condition: Callable[[], bool], seconds: float) -> bool:
+    """Whether `condition` came true before the deadline (a guard against waiting for ever, not a timed assert)."""
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        if condition():
+            return True
+        await asyncio.sleep(0.05)
+    return False
+
+
+@pytest.mark.xfail(strict=True, reason="audit16b: a copy whose LISTEN connection went silent never notices: its "
+                                       "streams stay open, pinged, and hear nothing")
+async def test_a_copy_whose_listener_went_silent_ends_its_streams(database_url: str) -> None:
+    """live.EventHub notices a lost listener only when psycopg raises. A connection whose path went silent (a NAT's
+    or load balancer's idle timeout drops the flow of a LISTEN connection quiet for a night; a failover that leaves
+    the old address answering nothing) raises nothing: `conn.notifies()` waits for ever (libpq's keepalive notices
+    after the kernel's ~2 h 11 min), /health says `live_events: true`, and every stream of that copy keeps getting
+    its pings, so no app reconnects, while no offer, status change or notification reaches anyone on it. The hub
+    must find out (a probe NOTIFY it expects to hear back, or short TCP keepalives) and end its streams, as it does
+    when the listener comes back after an error. Here the path goes silent and an event for a subscribed person is
+    committed: within a minute their stream must hear it or end (the app then reconnects and reads anew)."""
+    async with _SilentablePath(database_url) as path:
+        hub = EventHub(path.url)
+        listening = asyncio.create_task(hub.run())
+        try:
+            await asyncio.wait_for(hub.listening.wait(), 30)
+            viewer = Viewer(str(uuid.uuid4()), "citizen", None)
+            with hub.subscribe(viewer) as sub:
+                path.go_silent()
+                event = {"kind": "request", "request_id": str(uuid.uuid4()), "status": "accepted",
+                         "citizen_id": viewer.user_id}
+                async with await psycopg.AsyncConnection.connect(database_url, autocommit=True) as conn:
+                    await conn.execute("select pg_notify(%s, %s)", [CHANNEL, json.dumps(event)])
+                heard_or_ended = await _until_async(lambda: sub.closed or not sub.queue.empty(), 60)
+            assert heard_or_ended, f"the stream stayed open and heard nothing; live_events={hub.listening.is_set()}"
+        finally:
+            listening.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await listening
+
+
+class _Started(Exception):
+    """`dev` got as far as starting its processes (the test stops it there: no servers are started)."""
+
+
+@pytest.mark.xfail(strict=True, reason="audit16b: `./fixit run` (`fixit-backend dev`) seeds the demo accounts into "
+                                       "whatever DATABASE_URL names, the production database too")
+def test_the_development_stack_never_seeds_a_production_database(
+    operator: CliRunner, production_db: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """`./fixit run` is `fixit-backend dev`: migrate, seed the demo data, start a development-mode backend. It takes
+    the database from DATABASE_URL (or `.env`) when set, as every command does, and checks nothing: on a machine or
+    shell set up for production (README step 4 exports DATABASE_URL; a production `.env` in the project folder) it
+    puts the demo accounts, the demo admin among them, into the production database and serves it with the
+    development conveniences on (the one-time code in the answer). The development stack should only ever run on
+    its embedded database, or refuse a database it did not make. Here it is stopped where it would start its
+    processes."""
+
+    def started(*_: object, **__: object) -> None:
+        raise _Started
+
+    monkeypatch.setattr(dev_stack, "start_processes", started)
+    done = operator.invoke(app, ["dev", "--no-open-browser"])
+    present = demo_accounts_present(production_db, SEED_DIR)
+    if present:
+        remove_demo_accounts(production_db, SEED_DIR)
+    assert not present, f"demo accounts seeded into DATABASE_URL's database; {done.exception!r}"
