@@ -163,6 +163,9 @@ class EventHub:
         return found
 
     def deliver(self, event: dict[str, Any]) -> None:
+        """Queue the event for every stream that may see it. A stream whose queue is full fell behind (a slow
+        network, a phone in a tunnel while an admin's stream hears the whole country): it ends rather than skip
+        events, and its app reconnects and reads anew what it shows (mobile/live.py)."""
         if event.get("kind") in ENDS_STREAMS:  # that person's streams end, on every copy
             person = str(event.get("user_id"))
             self.changes += 1
@@ -175,8 +178,14 @@ class EventHub:
             return
         outgoing = encode(event)
         for sub in audience:
-            with contextlib.suppress(asyncio.QueueFull):  # a stalled client loses events, not the server
+            if sub.closed:
+                continue  # ended, its stream not gone yet: nothing more is theirs to hear on it
+            try:
                 sub.queue.put_nowait(outgoing)
+            except asyncio.QueueFull:  # fell behind: end it rather than skip this event and go on
+                sub.close()
+                log.info("live events: a stream fell %d events behind and was ended (its app reconnects)",
+                         sub.queue.maxsize)
 
     async def run(self) -> None:
         """Listen until cancelled, reconnecting with backoff when the database goes away."""
