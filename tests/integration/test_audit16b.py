@@ -4,13 +4,10 @@ Each test states a finding and fails today; it is marked `xfail(strict=True)` un
 goes). A database of this module's own, migrated like a new production project (the shared one holds the seed's
 demo accounts, which these tests must not find there already)."""
 
-import asyncio
 import contextlib
 import io
-import json
 import logging
 import time
-import uuid
 from collections.abc import AsyncIterator, Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor
 from datetime import UTC, datetime, timedelta
@@ -21,7 +18,6 @@ import httpx
 import psycopg
 import pytest
 from fastapi import FastAPI
-from psycopg.conninfo import conninfo_to_dict, make_conninfo
 from psycopg.rows import dict_row
 from pydantic import SecretStr
 from typer.testing import CliRunner
@@ -29,7 +25,6 @@ from typer.testing import CliRunner
 from backend import dev_stack
 from backend.app import create_app
 from backend.cli import app
-from backend.live import CHANNEL, EventHub, Viewer
 from backend.local_postgres import LocalPostgres
 from backend.logs import RedactingFilter, make_formatter
 from backend.migrate import MigrationError, discover, migrate
@@ -316,104 +311,6 @@ async def test_production_refuses_photos_on_one_copy_s_disk(settings: Settings, 
                           public_url="https://api.fixit.example", database_url=settings.database_url)
     assert type(make_photo_store(production)).__name__ == "DiskPhotoStore"
     assert production.production_problems(), "production starts with photos on each copy's own disk"
-
-
-class _SilentablePath:
-    """A network path between a backend copy and its database (a NAT, a load balancer, a pooler's host) that can go
-    silent the way such paths do when they drop an idle flow: no FIN, no RST, nothing passes any more."""
-
-    def __init__(self, database_url: str) -> None:
-        self._database_url = database_url
-        self._target = conninfo_to_dict(database_url)
-        self._flowing = asyncio.Event()
-        self._flowing.set()
-        self._server: asyncio.Server | None = None
-        self._writers: list[asyncio.StreamWriter] = []
-        self._carrying: list[asyncio.Task[None]] = []
-        self.url = ""
-
-    async def __aenter__(self) -> "_SilentablePath":
-        self._server = await asyncio.start_server(self._carry, "127.0.0.1", 0)
-        port = self._server.sockets[0].getsockname()[1]
-        self.url = make_conninfo(self._database_url, host="127.0.0.1", port=port)
-        return self
-
-    async def __aexit__(self, *_: object) -> None:
-        assert self._server is not None
-        self._server.close()
-        for writer in self._writers:
-            writer.close()
-        for task in self._carrying:
-            task.cancel()
-        await asyncio.gather(*self._carrying, return_exceptions=True)
-
-    def go_silent(self) -> None:
-        self._flowing.clear()
-
-    async def _open_target(self) -> tuple[asyncio.StreamReader, asyncio.StreamWriter]:
-        host = str(self._target.get("host") or "127.0.0.1")
-        port = int(self._target.get("port") or 5432)
-        if host.startswith("/"):
-            return await asyncio.open_unix_connection(f"{host}/.s.PGSQL.{port}")
-        return await asyncio.open_connection(host, port)
-
-    async def _carry(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
-        task = asyncio.current_task()
-        if task is not None:
-            self._carrying.append(task)
-        up_reader, up_writer = await self._open_target()
-        self._writers += [writer, up_writer]
-
-        async def pipe(source: asyncio.StreamReader, sink: asyncio.StreamWriter) -> None:
-            with contextlib.suppress(OSError, asyncio.CancelledError):
-                while data := await source.read(65536):
-                    await self._flowing.wait()  # silent: what arrives is held, never passed on, never refused
-                    sink.write(data)
-                    await sink.drain()
-
-        with contextlib.suppress(asyncio.CancelledError):
-            await asyncio.gather(pipe(reader, up_writer), pipe(up_reader, writer))
-
-
-async def _until_async(condition: Callable[[], bool], seconds: float) -> bool:
-    """Whether `condition` came true before the deadline (a guard against waiting for ever, not a timed assert)."""
-    deadline = time.monotonic() + seconds
-    while time.monotonic() < deadline:
-        if condition():
-            return True
-        await asyncio.sleep(0.05)
-    return False
-
-
-@pytest.mark.xfail(strict=True, reason="audit16b: a copy whose LISTEN connection went silent never notices: its "
-                                       "streams stay open, pinged, and hear nothing")
-async def test_a_copy_whose_listener_went_silent_ends_its_streams(database_url: str) -> None:
-    """live.EventHub notices a lost listener only when psycopg raises. A connection whose path went silent (a NAT's
-    or load balancer's idle timeout drops the flow of a LISTEN connection quiet for a night; a failover that leaves
-    the old address answering nothing) raises nothing: `conn.notifies()` waits for ever (libpq's keepalive notices
-    after the kernel's ~2 h 11 min), /health says `live_events: true`, and every stream of that copy keeps getting
-    its pings, so no app reconnects, while no offer, status change or notification reaches anyone on it. The hub
-    must find out (a probe NOTIFY it expects to hear back, or short TCP keepalives) and end its streams, as it does
-    when the listener comes back after an error. Here the path goes silent and an event for a subscribed person is
-    committed: within a minute their stream must hear it or end (the app then reconnects and reads anew)."""
-    async with _SilentablePath(database_url) as path:
-        hub = EventHub(path.url)
-        listening = asyncio.create_task(hub.run())
-        try:
-            await asyncio.wait_for(hub.listening.wait(), 30)
-            viewer = Viewer(str(uuid.uuid4()), "citizen", None)
-            with hub.subscribe(viewer) as sub:
-                path.go_silent()
-                event = {"kind": "request", "request_id": str(uuid.uuid4()), "status": "accepted",
-                         "citizen_id": viewer.user_id}
-                async with await psycopg.AsyncConnection.connect(database_url, autocommit=True) as conn:
-                    await conn.execute("select pg_notify(%s, %s)", [CHANNEL, json.dumps(event)])
-                heard_or_ended = await _until_async(lambda: sub.closed or not sub.queue.empty(), 60)
-            assert heard_or_ended, f"the stream stayed open and heard nothing; live_events={hub.listening.is_set()}"
-        finally:
-            listening.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await listening
 
 
 class _Started(Exception):
