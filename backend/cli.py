@@ -58,11 +58,21 @@ def migrate() -> None:
 
 
 @app.command()
-def seed(demo: Annotated[bool, typer.Option(help="also create demo accounts, technicians, requests")] = True) -> None:
-    """Load categories, skills and colleges (and the demo data)."""
+def seed(demo: Annotated[bool | None, typer.Option(
+        "--demo/--no-demo", show_default=False,
+        help="also create demo accounts, technicians, requests (development mode only, its default)")] = None) -> None:
+    """Load categories, skills and colleges (and, in development mode, the demo data). Production mode never makes
+    the demo accounts: `serve` refuses a database holding them, and with Supabase Auth a demo number's real holder
+    would sign in as that demo person. `--demo` is refused there before anything is stored."""
     from backend.seed import seed as run_seed
 
     settings = get_settings()
+    if demo and not settings.dev_mode:
+        _refused_with("seed_demo_in_production")
+    if demo is None:
+        demo = settings.dev_mode
+        if not demo:
+            _said("operator_seed_no_demo", "yellow")
     report = run_seed(_database_url(settings), settings.seed_dir, demo=demo,
                       progress=lambda step: console.print(f"seeding {step}…"))
     console.print(f"[green]seeded[/] {report}")
@@ -378,6 +388,26 @@ def import_students_command(
                   f"{report.invited} at their first sign-in)")
 
 
+def _refuse_start(heading: str, problems: list[str]) -> NoReturn:
+    """Every problem at once, each naming the variable to set: the operator fixes them in one go."""
+    console.print(f"[red]{heading}[/]")
+    for problem in problems:
+        console.print(f"  [red]✗[/] {escape(problem)}")
+    raise typer.Exit(2)
+
+
+def _start_settings() -> Settings:
+    """The settings, or exit 2 naming every variable whose value is refused (FIXIT_DISPATCH_TICK_SECONDS=0, …)."""
+    from pydantic import ValidationError
+
+    from backend.production import invalid_settings
+
+    try:
+        return get_settings()
+    except ValidationError as exc:
+        _refuse_start("Refusing to start: these settings are not valid:", invalid_settings(exc))
+
+
 @app.command()
 def serve(
     host: str = "127.0.0.1",
@@ -391,13 +421,10 @@ def serve(
     from backend.logs import uvicorn_log_config
     from backend.production import start_refusals
 
-    settings = get_settings()
+    settings = _start_settings()
     problems = start_refusals(settings, lambda: _database_url(settings))
     if problems:
-        console.print("[red]Refusing to start in production mode:[/]")
-        for problem in problems:
-            console.print(f"  [red]✗[/] {problem}")
-        raise typer.Exit(2)
+        _refuse_start("Refusing to start in production mode:", problems)
     # Live-event streams never end by themselves: give them 10 s on shutdown, then close them.
     from backend.http_protocol import FixitHttpProtocol
 
@@ -488,7 +515,11 @@ def dev(
     from backend.seed import seed as run_seed
     from shared.phone import national_format
 
-    settings = get_settings()
+    settings = _start_settings()
+    # Only ever on its own embedded database: DATABASE_URL (or .env) set in this shell may name a production one,
+    # which this would migrate, fill with the demo accounts and serve with the development conveniences on.
+    if settings.database_url:
+        _refused_with("dev_stack_other_database")
     url = _database_url(settings)
     with console.status("applying migrations and demo data…"):
         run_migrations(url)

@@ -79,8 +79,10 @@ class DiskPhotoStore:
 
 
 def make_photo_store(settings: Settings) -> PhotoStore:
+    """Supabase Storage when the service-role key is set (what every copy shares), unless FIXIT_PHOTOS_ON_DISK names
+    the disk; otherwise the disk (development; production refuses to start with neither named)."""
     key = settings.supabase_service_role_key.get_secret_value()
-    if settings.supabase_url and key:
+    if settings.supabase_url and key and not settings.photos_on_disk:
         # Imported only when configured: a local or test backend never loads the Supabase client.
         from backend.supabase_photos import SupabasePhotoStore
 

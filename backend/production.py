@@ -4,7 +4,9 @@
 from collections.abc import Callable
 
 import psycopg
+from pydantic import AliasChoices, SecretStr, ValidationError
 
+from backend.migrate import discover
 from backend.seed import demo_accounts_present
 from backend.settings import Settings
 
@@ -13,18 +15,64 @@ DEMO_ACCOUNTS = ("the database holds the demo accounts (anyone knows their phone
 
 
 def start_refusals(settings: Settings, database_url: Callable[[], str]) -> list[str]:
-    """Why this process must not serve in production mode (empty: it may). Development mode refuses nothing and
-    does not look at the database. Otherwise: the settings' problems, and a database that holds the demo accounts
-    (with Supabase Auth an SMS to a demo number goes to whoever really holds it, who then signs in as that demo
-    person, the demo admin too). `database_url` is asked only when the database is looked at (`serve` may start
-    the embedded one). A database that cannot be looked at is refused too, naming why: a start with the demo
-    accounts unchecked would serve them once the database answers."""
+    """Why this process must not serve in production mode (empty: it may), every reason at once. Development mode
+    refuses nothing and does not look at the database. Otherwise: the settings' problems, then the database: one
+    that lacks a migration this code has, or holds the demo accounts (with Supabase Auth an SMS to a demo number goes
+    to whoever really holds it, who then signs in as that demo person, the demo admin too). `database_url` is asked
+    only when the database is looked at (`serve` may start the embedded one), never without DATABASE_URL (that is
+    refused, and production starts no embedded database). A database that cannot be looked at is refused too, naming
+    why: a start with the demo accounts unchecked would serve them once the database answers."""
     if settings.dev_mode:
         return []
     problems = settings.production_problems()
+    if not settings.database_url:
+        return problems
     try:
-        if demo_accounts_present(database_url(), settings.seed_dir):
+        url = database_url()
+        behind, migrated = _migrations_missing(url)
+        problems += behind
+        if migrated and demo_accounts_present(url, settings.seed_dir):  # unmigrated: no accounts to look at yet
             problems.append(DEMO_ACCOUNTS)
     except psycopg.Error as exc:
-        problems.append(f"the database could not be checked for the demo accounts: {str(exc).strip()}")
+        problems.append("the database could not be checked for the demo accounts and this release's migrations: "
+                        f"{str(exc).strip()}")
+    return problems
+
+
+def _migrations_missing(database_url: str) -> tuple[list[str], bool]:
+    """A database behind this code: the migration files it has not applied (and whether it was ever migrated).
+
+    Which copy refuses: every serving copy checks, and none of them migrates (`serve` and backend.asgi never do).
+    The one that migrates is `fixit-backend migrate` (cli.py), run once per release before its copies start (README,
+    step 4; its advisory lock lets several run at once). A copy of a new release started before that (the code rolled
+    out first, an autoscaler, a `migrate` that failed half-way) refuses to start, so the load balancer keeps sending
+    to the copies already serving instead of to one answering 500 wherever the missing file is needed. A database
+    ahead of the code is fine: during a rolling upgrade the previous release's copies keep serving, and restarting,
+    on the migrated database."""
+    with psycopg.connect(database_url, autocommit=True) as conn:
+        row = conn.execute("select to_regclass('private.schema_migrations') is not null").fetchone()
+        if not (row and row[0]):
+            return ["the database has no migrations applied (no private.schema_migrations): run "
+                    "`fixit-backend migrate` with DATABASE_URL set to it first"], False
+        applied = {str(r[0]) for r in conn.execute("select version from private.schema_migrations")}
+    missing = [m.version for m in discover() if m.version not in applied]
+    if not missing:
+        return [], True
+    return [f"the database lacks {len(missing)} migration(s) this release needs ({', '.join(missing)}): run "
+            "`fixit-backend migrate` of this release first (DATABASE_URL set to it); the copies already serving "
+            "keep serving meanwhile"], True
+
+
+def invalid_settings(exc: ValidationError) -> list[str]:
+    """A setting whose value is refused (FIXIT_DISPATCH_TICK_SECONDS=0, …), named as it is set: the variable and
+    what it must be, one line each, every one at once."""
+    problems = []
+    for error in exc.errors():
+        field = str(error["loc"][0]) if error["loc"] else ""
+        info = Settings.model_fields.get(field)
+        alias = info.validation_alias if info is not None else None
+        variable = (str(alias.choices[0]) if isinstance(alias, AliasChoices) else
+                    str(alias) if isinstance(alias, str) else f"FIXIT_{field.upper()}")
+        secret = info is not None and info.annotation is SecretStr
+        problems.append(f"{variable}{'' if secret else '=' + str(error.get('input'))}: {error['msg']}")
     return problems

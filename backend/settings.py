@@ -85,7 +85,10 @@ class Settings(BaseSettings):
     # the SLA and the job escalates to the next nearest college.
     dispatch_offer_count: int = Field(default=3, ge=1, le=20)
     dispatch_sla_minutes: int = Field(default=30, ge=1)
-    dispatch_tick_seconds: float = 30.0
+    # How often every copy runs the SLA clock. At least a second: the SLA counts minutes, and 0 (or less) would run
+    # the whole tick back to back for ever in every copy (the notify worker's 0, "off", has no meaning here: the
+    # clock must run somewhere, and every copy runs it).
+    dispatch_tick_seconds: float = Field(default=30.0, ge=1)
     # At most shared's LIVE_PING_SECONDS: the apps take a stream silent for longer than a few of those for dead.
     sse_ping_seconds: float = Field(default=LIVE_PING_SECONDS, gt=0, le=LIVE_PING_SECONDS)
 
@@ -99,6 +102,11 @@ class Settings(BaseSettings):
     )
 
     photos_bucket: str = "request-photos"
+    # Photos in data_dir/photos instead of Supabase Storage. Production names it (FIXIT_PHOTOS_ON_DISK=true) or sets
+    # SUPABASE_SERVICE_ROLE_KEY: a disk is right only when every copy shares it (one machine, or one mounted volume);
+    # on copies with disks of their own a photo is missing wherever another copy answers, and a deletion through
+    # another copy leaves it behind. Development keeps photos on disk without it.
+    photos_on_disk: bool = False
 
     data_dir: Path = PROJECT_ROOT / ".data"
     assets_dir: Path = PROJECT_ROOT / "assets"
@@ -129,7 +137,9 @@ class Settings(BaseSettings):
     notify_retry_base_seconds: float = Field(default=30.0, ge=0)  # then ×2 per attempt, at most an hour
     notify_send_timeout_seconds: float = Field(default=15.0, gt=0)
     notify_offer_expiring_minutes: int = Field(default=10, ge=1)
-    notify_link_base: str = "http://127.0.0.1:8550"  # the app's address: links are {base}{route}
+    # The app's address: links are {base}{route}. Production needs its public https:// address while any channel
+    # delivers (the default is the development app's, a dead link on anyone's phone).
+    notify_link_base: str = "http://127.0.0.1:8550"
     vapid_private_key: SecretStr = SecretStr("")  # `fixit-backend vapid-keys` makes the pair
     vapid_public_key: str = ""
     vapid_subject: str = "mailto:admin@example.org"
@@ -150,6 +160,52 @@ class Settings(BaseSettings):
     onesignal_app_id: str = ""
     onesignal_api_key: SecretStr = SecretStr("")
     onesignal_api_url: str = "https://api.onesignal.com"
+
+    def notify_channel_missing(self, name: str) -> list[str] | None:
+        """The settings channel `name` cannot deliver without, by variable name (empty: none missing; None: no
+        such channel). The one place that says what each channel needs: the registry builds only the channels with
+        nothing missing, production refuses to start with a named channel missing any."""
+        needs: dict[str, dict[str, bool]] = {
+            "console": {},
+            "webpush": {"FIXIT_VAPID_PRIVATE_KEY": bool(self.vapid_private_key.get_secret_value()),
+                        "FIXIT_VAPID_PUBLIC_KEY": bool(self.vapid_public_key)},
+            "fcm": {"FIXIT_FCM_SERVICE_ACCOUNT_FILE": self.fcm_service_account_file is not None},
+            "onesignal": {"FIXIT_ONESIGNAL_APP_ID": bool(self.onesignal_app_id),
+                          "FIXIT_ONESIGNAL_API_KEY": bool(self.onesignal_api_key.get_secret_value())},
+            "line": {"FIXIT_LINE_CHANNEL_ACCESS_TOKEN": bool(self.line_channel_access_token.get_secret_value()),
+                     "FIXIT_LINE_CHANNEL_SECRET": bool(self.line_channel_secret.get_secret_value())},
+            "sms": {"FIXIT_SMS_API_KEY": bool(self.sms_api_key.get_secret_value()),
+                    "FIXIT_SMS_API_SECRET": bool(self.sms_api_secret.get_secret_value())},
+        }
+        if name not in needs:
+            return None
+        return [variable for variable, given in needs[name].items() if not given]
+
+    def _notify_problems(self) -> list[str]:
+        """Production: every channel FIXIT_NOTIFY_CHANNELS names delivers (a channel dropped at start tells nobody
+        of their job, offer or ready repair outside the app), and its links lead to the app's public address."""
+        problems = []
+        for name in self.notify_channels:
+            missing = self.notify_channel_missing(name)
+            if missing is None:
+                problems.append(f"FIXIT_NOTIFY_CHANNELS names {name!r}, which is not a channel: use console, webpush, "
+                                "fcm, onesignal, line or sms")
+            elif name == "console":
+                problems.append("FIXIT_NOTIFY_CHANNELS names 'console', which only writes messages to the log "
+                                "(development): remove it")
+            elif missing:
+                problems.append(f"FIXIT_NOTIFY_CHANNELS names {name!r}, which cannot deliver without "
+                                f"{' and '.join(missing)}: set {'them' if len(missing) > 1 else 'it'} (README: "
+                                f"Notifications), or take {name!r} out of FIXIT_NOTIFY_CHANNELS")
+        if self.fcm_service_account_file is not None and "fcm" in self.notify_channels \
+                and not self.fcm_service_account_file.is_file():
+            problems.append(f"FIXIT_FCM_SERVICE_ACCOUNT_FILE={self.fcm_service_account_file} is no file: mount the "
+                            "Firebase service account's JSON there")
+        if self.notify_channels and not self.notify_link_base.startswith("https://"):
+            problems.append(f"FIXIT_NOTIFY_LINK_BASE must be the app's public https:// address (https://app.example.th)"
+                            f" while FIXIT_NOTIFY_CHANNELS delivers: every message links to it (now "
+                            f"{self.notify_link_base or 'empty'})")
+        return problems
 
     @property
     def active_notify_channels(self) -> list[str]:
@@ -192,7 +248,11 @@ class Settings(BaseSettings):
         """Why these settings are unsafe outside development (empty when they are fine). Checked at start-up."""
         if self.dev_mode:  # development: a missing secret is answered 503 auth_not_configured, not refused here
             return []
-        problems = self.configuration_problems()
+        problems = []
+        if not self.database_url:  # empty means the embedded PostgreSQL: a development convenience
+            problems.append("DATABASE_URL must be set (postgresql://…, the project's database): production never "
+                            "starts the embedded PostgreSQL")
+        problems += self.configuration_problems()
         if self.auth_mode == AuthMode.LOCAL:
             problems.append(
                 "FIXIT_AUTH_MODE=local signs people in with one-time codes that only development mode shows "
@@ -204,6 +264,11 @@ class Settings(BaseSettings):
         if not self.public_url.startswith("https://"):
             problems.append("FIXIT_PUBLIC_URL must be the backend's public https:// address (https://api.example.th): "
                             "the portfolio PDF prints its verify link and QR with it")
+        if not self.photos_on_disk and not (self.supabase_url and self.supabase_service_role_key.get_secret_value()):
+            problems.append("SUPABASE_SERVICE_ROLE_KEY must be set: photos go to Supabase Storage, which every copy "
+                            "shares (without it each copy keeps them on its own disk). Only where every copy shares "
+                            "one disk (a single machine): set FIXIT_PHOTOS_ON_DISK=true and FIXIT_DATA_DIR to it")
+        problems += self._notify_problems()
         return problems
 
     @property

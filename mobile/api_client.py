@@ -62,6 +62,7 @@ from shared.credit_wire import (
     TeamJob,
     total_count_from_header,
 )
+from shared.statuses import OfferGone
 from shared.text import Bilingual, Locale, error_text, error_text_waiting
 from shared.wire import (
     CAPTIVE_PORTAL,
@@ -92,6 +93,7 @@ AUTH_LOST_CODES = frozenset({"token_invalid", "not_authenticated", "session_expi
                              "phone_sign_in_required"})
 # An operator suspended the account: the session still reaches the person's data rights (download, delete) only.
 ACCOUNT_SUSPENDED = "account_suspended"
+_OFFER_GONE = frozenset(OfferGone)
 # Refresh this long before the access token expires (clocks on phones drift; GoTrue's tokens live an hour).
 REFRESH_MARGIN_SECONDS = 60.0
 TokensChanged = Callable[[SessionTokens | None], Awaitable[None]]
@@ -228,6 +230,12 @@ class ApiError(Exception):
         return worth_sending_again(self.status, self.code)
 
     @property
+    def is_offer_gone(self) -> bool:
+        """GET /requests/{id} to the student who had an offer of the job and has it no more (410, migration 0058):
+        another student took it, or it ended. Its words say which."""
+        return self.status == 410 and self.code in _OFFER_GONE
+
+    @property
     def is_session_ended(self) -> bool:
         """The answer of a session that has ended since the call was made: its caller belongs to that session and
         gives up (it is `is_auth_lost` too); the app signed in now has nothing to do with it."""
@@ -268,13 +276,32 @@ def _error_body(response: httpx.Response) -> ApiError:
         return ApiError(status, code, text.th, text.en)
 
 
-def _from_a_portal(response: httpx.Response) -> bool:
-    """An answer the backend never gives the app: a web page (its answers are JSON, images, a PDF, or nothing), or
-    a redirect (304 aside, the catalogue's "unchanged"). A captive portal's sign-in page, or its redirect to it."""
+# What a call's success may carry, by media type: the backend names the type of every body it sends (JSON, a photo, a
+# PDF, a CSV file, the live events' stream), so a body of another type, or of none, is not its answer (see
+# `from_a_portal`).
+JSON_TYPES = ("application/json",)
+PHOTO_TYPES = ("image/jpeg", "image/webp")  # WebP: photos stored before session 13
+PDF_TYPES = ("application/pdf",)
+CSV_TYPES = ("text/csv",)
+EVENT_STREAM_TYPES = ("text/event-stream",)  # GET /events (mobile/live.py)
+
+
+def from_a_portal(response: httpx.Response, expected: tuple[str, ...]) -> bool:
+    """A success the backend never gives this call: a redirect (304 aside, the catalogue's "unchanged"), or a body
+    whose media type is not one the call expects (`expected`), a web page or a body without a type among them. A
+    captive portal's sign-in page, or its redirect to it. An empty body (204) is any call's "done". The one check
+    of every call's answer, the live events' stream's too (read before its body: then only a "Content-Length: 0"
+    is known to be empty)."""
     if response.is_redirect and response.status_code != 304:
         return True
+    try:
+        empty = not response.content
+    except httpx.ResponseNotRead:
+        empty = response.headers.get("content-length") == "0"
+    if empty:
+        return False
     content_type = response.headers.get("content-type", "").split(";", 1)[0].strip().lower()
-    return content_type in ("text/html", "application/xhtml+xml")
+    return content_type not in expected
 
 
 def _field_errors(raw: Any) -> dict[str, Bilingual]:
@@ -495,7 +522,7 @@ class ApiClient:
 
     async def export_my_data(self) -> bytes:
         """GET /me/export: everything the system holds about the caller, as a JSON file's bytes (PDPA)."""
-        return (await self._send("GET", "/me/export")).content
+        return (await self._send("GET", "/me/export")).content  # JSON, kept as the file's bytes
 
     async def delete_account(self) -> None:
         """DELETE /me?confirm=true, for good (ask the person first); then forgets the session here too."""
@@ -535,7 +562,8 @@ class ApiClient:
     async def request_photo(self, request_id: UUID, kind: str, idx: int, *, thumb: bool = True) -> bytes:
         """The image bytes (JPEG; WebP if stored before session 13) of one photo; the thumbnail unless thumb=False."""
         params = {"thumb": "true"} if thumb else None
-        response = await self._send("GET", f"/requests/{request_id}/photos/{kind}/{idx}", params=params)
+        response = await self._send("GET", f"/requests/{request_id}/photos/{kind}/{idx}", params=params,
+                                    expected=PHOTO_TYPES)
         return response.content
 
     async def cancel_request(self, request_id: UUID, note: str = "") -> RequestDetail:
@@ -620,7 +648,7 @@ class ApiClient:
         """The bytes of /supervisor/jobs.csv or /supervisor/ledger.csv (UTF-8 with a BOM), fetched with the token."""
         if name not in ("jobs", "ledger"):
             raise ValueError(name)
-        response = await self._send("GET", f"/supervisor/{name}.csv")
+        response = await self._send("GET", f"/supervisor/{name}.csv", expected=CSV_TYPES)
         return response.content
 
     async def supervisor_jobs(
@@ -791,7 +819,7 @@ class ApiClient:
     async def portfolio_pdf(self, student_id: UUID, term: str | None = None, locale: Locale = Locale.TH
                             ) -> PortfolioPdf:
         params = {"lang": locale.value, **({"term": term} if term else {})}
-        response = await self._send("GET", f"/portfolio/{student_id}/pdf", params=params)
+        response = await self._send("GET", f"/portfolio/{student_id}/pdf", params=params, expected=PDF_TYPES)
         code = response.headers.get("x-verification-code", "")
         disposition = response.headers.get("content-disposition", "")
         filename = disposition.split("filename=", 1)[1].strip('"') if "filename=" in disposition else ""
@@ -905,6 +933,7 @@ class ApiClient:
         auth: bool = True,
         retry_auth: bool = True,
         bearer: str | None = None,  # a session's access token, for one `end_session` forgot here already
+        expected: tuple[str, ...] = JSON_TYPES,  # the media types its success may carry (`from_a_portal`)
     ) -> httpx.Response:
         generation = self._generation  # the session this call is made for: its answer counts while it lasts
         try:
@@ -931,9 +960,11 @@ class ApiClient:
             if error.is_suspended and self.on_suspended is not None:
                 await self.on_suspended(error)
             raise error
-        if _from_a_portal(response):
-            # The Wi-Fi answered instead of the backend (a hotel's or café's sign-in page, "200 text/html"): nothing
-            # reached Fixit, whatever the status says. A network failure, never "done" nor an internal error.
+        if from_a_portal(response, expected):
+            # The Wi-Fi answered instead of the backend (a hotel's or café's sign-in page, "200 text/html" or with
+            # no type at all): nothing reached Fixit, whatever the status says. A network failure, never "done" nor
+            # an internal error, also where bytes are read (a photo, a PDF, a CSV file, the data export): the one
+            # check for every call.
             log.warning("%s %s answered %s %s: not the backend (a captive portal?)", method, path,
                         response.status_code, response.headers.get("content-type", ""))
             raise ApiError.from_catalog(0, CAPTIVE_PORTAL)

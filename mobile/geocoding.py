@@ -1,4 +1,5 @@
-"""Reverse geocoding for the request form: a pin becomes an address and its province/district/sub-district.
+"""Geocoding for the request form: a pin becomes an address and its province/district/sub-district (reverse), and
+a chosen sub-district becomes a pin (forward: for someone without GPS who cannot aim at a map).
 
 Off unless flet.toml (or FIXIT_APP_GEOCODER) names a geocoder: then nothing here is ever called. The one
 kind so far is Nominatim through geopy. geopy blocks, so the call runs in a worker thread with a short
@@ -6,13 +7,14 @@ timeout; any failure (network, timeout, refusal, an answer with no address) come
 form just leaves its fields alone.
 
 Nominatim's usage policy asks for an identifying user agent and at most one request a second: the form
-asks only after a GPS fix or a map tap, and a self-hosted Nominatim can be named with `geocoder_domain`.
+asks only after a GPS fix, a map tap or a tap on "ปักหมุดที่ตำบลที่เลือก" (only the area's names leave the device
+then), and a self-hosted Nominatim can be named with `geocoder_domain`.
 """
 
 import asyncio
 import logging
 from dataclasses import dataclass, field
-from typing import Any, Protocol
+from typing import Any, Protocol, runtime_checkable
 
 from mobile.settings import AppSettings
 
@@ -35,8 +37,26 @@ class Place:
     postcode: str = ""
 
 
+@dataclass(frozen=True)
+class Found:
+    """Where a forward geocoder puts a named place: a point, and its address there (to check it is the one asked)."""
+
+    lat: float
+    lon: float
+    place: Place
+
+
 class ReverseGeocoder(Protocol):
     async def reverse(self, lat: float, lon: float) -> Place | None: ...
+
+
+@runtime_checkable
+class AreaGeocoder(Protocol):
+    """A geocoder that also finds a named place (the form's "pin the chosen sub-district")."""
+
+    async def reverse(self, lat: float, lon: float) -> Place | None: ...
+
+    async def search(self, query: str) -> Found | None: ...
 
 
 class GeopyReverseGeocoder:
@@ -63,6 +83,30 @@ class GeopyReverseGeocoder:
             log.info("reverse geocoding %.5f,%.5f failed: %r", lat, lon, exc)
             return None
         return place_from_location(location)
+
+    async def search(self, query: str) -> Found | None:
+        """The one best match in Thailand for a place's name (a sub-district, with its district and province)."""
+        try:
+            location = await asyncio.wait_for(
+                asyncio.to_thread(
+                    self._geocoder.geocode,
+                    query,
+                    exactly_one=True,
+                    language=LANGUAGE,
+                    country_codes="th",
+                    addressdetails=True,
+                    timeout=self._timeout,
+                ),
+                timeout=self._timeout + 1,
+            )
+        except Exception as exc:  # as for reverse: whatever went wrong, the form carries on
+            log.info("geocoding an area failed: %r", exc)
+            return None
+        place = place_from_location(location)
+        lat, lon = getattr(location, "latitude", None), getattr(location, "longitude", None)
+        if place is None or not isinstance(lat, int | float) or not isinstance(lon, int | float):
+            return None
+        return Found(float(lat), float(lon), place)
 
 
 def place_from_location(location: Any) -> Place | None:

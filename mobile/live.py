@@ -15,6 +15,7 @@ from typing import Any
 
 import httpx
 
+from mobile.api_client import EVENT_STREAM_TYPES, from_a_portal
 from mobile.outbox import backoff_delay
 from shared.notifications import LIVE_PING_SECONDS, LeadLeft
 
@@ -151,6 +152,12 @@ class LiveEvents:
                     code = _error_code(await response.aread()) if response.is_client_error else None
                     if code is not None and self._on_refused is not None:
                         await self._on_refused(response.status_code, code)
+                    return False
+                if from_a_portal(response, EVENT_STREAM_TYPES):
+                    # A captive portal's page (the Wi-Fi wants a sign-in), not the backend's stream: a failed
+                    # connection, tried again with backoff. Taken for a stream that ended, it was asked again at once,
+                    # over and over, while the hotel's page answered.
+                    self.failures += 1
                     return False
                 resumed = self.connections > 0 or self.failures > 0
                 self.failures = 0

@@ -293,6 +293,8 @@ def reference_text(ref_no: int | None, request_id: str | None) -> str:
 STUDENTS_LINK = "/college/technicians"
 STAFF_ADMIN_LINK = "/admin/colleges"
 HOME_LINK = "/"
+# A new or withdrawn offer: the student's offers, on their home (the notification's request_id names its job).
+OFFERS_LINK = "/offers"
 # A job a student no longer holds or helps on is on their portfolio screen (its record is no longer theirs to read).
 PORTFOLIO_LINK = "/me/portfolio"
 
@@ -308,7 +310,7 @@ def link(kind: Kind, request_id: str | None, params: Mapping[str, Any] | None = 
     if request_id is None:
         return "/notifications"
     if kind in (Kind.OFFER_NEW, Kind.OFFER_WITHDRAWN):
-        return "/offers"
+        return OFFERS_LINK
     if AUDIENCE[kind] in ("technician", "supervisor"):
         return f"/jobs/{request_id}"
     return f"/requests/{request_id}"

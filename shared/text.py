@@ -75,8 +75,10 @@ ERRORS: dict[str, Bilingual] = {
     ),
     "invalid_code_format": B("รหัสยืนยันต้องเป็นตัวเลขครบทุกหลักตามที่ได้รับทาง SMS",
                              "The code must be all the digits in the SMS"),
-    "otp_invalid": B("รหัสยืนยันไม่ถูกต้อง", "That code is not correct"),
-    "otp_expired": B("รหัสยืนยันหมดอายุ กรุณาขอรหัสใหม่", "The code has expired: ask for a new one"),
+    "otp_invalid": B("รหัสยืนยันไม่ถูกต้อง กรุณาตรวจรหัสใน SMS ล่าสุดแล้วพิมพ์ใหม่ หรือกด \"ขอรหัสใหม่\"",
+                     "That code is not correct: check the latest SMS and type it again, or tap \"Send a new code\""),
+    "otp_expired": B("รหัสยืนยันหมดอายุแล้ว กด \"ขอรหัสใหม่\" เพื่อรับรหัสใหม่ทาง SMS",
+                     "The code has expired: tap \"Send a new code\" to get a new one by SMS"),
     "otp_too_many_attempts": B(
         "ใส่รหัสผิดหลายครั้งเกินไป กรุณาขอรหัสใหม่", "Too many wrong codes: ask for a new one"
     ),
@@ -128,6 +130,21 @@ ERRORS: dict[str, Bilingual] = {
     "person_not_found": B("ไม่พบบัญชีของเบอร์โทรนี้", "No account has this phone number"),
     "export_file_exists": B("มีไฟล์ {path} อยู่แล้ว กรุณาเลือกชื่อไฟล์ใหม่ด้วย --out",
                             "{path} already exists: choose a new file with --out"),
+    # The operator's `seed` and `./fixit run` (backend/cli.py): nothing is stored when refused.
+    "seed_demo_in_production": B(
+        "โหมดใช้งานจริง: ไม่สร้างบัญชีตัวอย่าง (ใครก็รู้เบอร์โทรของบัญชีเหล่านี้) ไม่มีการเปลี่ยนแปลงใด "
+        "ใช้ seed --no-demo หรือตั้ง FIXIT_DEV_MODE=true บนเครื่องสำหรับพัฒนาเท่านั้น",
+        "Production mode: the demo accounts are never made (anyone knows their phone numbers); nothing changed. "
+        "Run seed --no-demo, or set FIXIT_DEV_MODE=true on a development machine",
+    ),
+    "dev_stack_other_database": B(
+        "./fixit run ใช้เฉพาะฐานข้อมูลในเครื่องของตัวเอง (.data/pg) แต่ DATABASE_URL (หรือไฟล์ .env) ระบุฐานข้อมูลอื่นไว้ "
+        "ซึ่งอาจเป็นฐานข้อมูลที่ใช้งานจริง จึงไม่ได้เปลี่ยนแปลงหรือใส่ข้อมูลตัวอย่างใดๆ กรุณานำ DATABASE_URL และ "
+        "FIXIT_DATABASE_URL ออกแล้วลองใหม่ (ฐานข้อมูลจริงให้บริการด้วย fixit-backend serve)",
+        "./fixit run runs on its own embedded database (.data/pg) only: DATABASE_URL (or .env) names another one, "
+        "perhaps a production database, so nothing was migrated or seeded. Unset DATABASE_URL and "
+        "FIXIT_DATABASE_URL and run it again (a production database is served by fixit-backend serve)",
+    ),
     "last_admin": B(
         "ลบบัญชีผู้ดูแลระบบคนสุดท้ายไม่ได้ กรุณาแต่งตั้งผู้ดูแลคนอื่นก่อน",
         "The last administrator's account cannot be deleted: make someone else an administrator first",
@@ -507,11 +524,20 @@ UI: dict[str, Bilingual] = {
     "code_sent": B("ส่งรหัสไปที่ {phone} แล้ว", "We sent a code to {phone}"),
     "dev_code_hint": B("โหมดทดสอบ: รหัสคือ {code}", "Developer mode: the code is {code}"),
     "change_phone": B("เปลี่ยนเบอร์", "Change number"),
+    "resend_code": B("ขอรหัสใหม่", "Send a new code"),
+    "resend_code_at": B("ขอรหัสใหม่ได้เวลา {time} น.", "New code from {time}"),
+    "code_resent": B("ส่งรหัสใหม่ไปที่ {phone} แล้ว ใช้รหัสใน SMS ล่าสุด",
+                     "We sent a new code to {phone}: use the one in the latest SMS"),
+    "requesting_code": B("กำลังขอรหัสยืนยัน…", "Asking for your code…"),
+    "resending_code": B("กำลังขอรหัสใหม่…", "Asking for a new code…"),
+    "signing_in": B("กำลังเข้าสู่ระบบ…", "Signing in…"),
     "sign_out": B("ออกจากระบบ", "Sign out"),
     "language_switch": B("English", "ภาษาไทย"),
     "language_switch_tooltip": B("เปลี่ยนเป็นภาษาอังกฤษ", "Switch to Thai"),
     "loading": B("กำลังโหลด…", "Loading…"),
     "retry": B("ลองใหม่", "Try again"),
+    # The retry button while the server asked to wait (a Retry-After): disabled, saying from when (Thai time).
+    "retry_at": B("ลองใหม่ได้เวลา {time} น.", "Try again at {time}"),
     "refresh": B("รีเฟรช", "Refresh"),
     "hello": B("สวัสดี {name}", "Hello {name}"),
     "citizen_home_title": B("คำขอซ่อมของฉัน", "My repair requests"),
@@ -572,6 +598,11 @@ UI: dict[str, Bilingual] = {
         "ลบคำเชิญจากวิทยาลัย {count} รายการที่รอเบอร์นี้ (เบอร์ ชื่อ และทักษะที่วิทยาลัยลงทะเบียนไว้) แล้ว",
         "Erased {count} college invitation(s) waiting for this number (the phone, name and skills a college "
         "registered)",
+    ),
+    # The operator's `seed` in production mode (backend/cli.py).
+    "operator_seed_no_demo": B(
+        "โหมดใช้งานจริง: ใส่เฉพาะประเภทงาน ทักษะ และรายชื่อวิทยาลัย ไม่สร้างบัญชีตัวอย่าง",
+        "Production mode: categories, skills and colleges only, no demo accounts",
     ),
 }
 
@@ -649,6 +680,28 @@ APP_UI: dict[str, Bilingual] = {
         "หาตำแหน่งปัจจุบันไม่ได้ แตะบนแผนที่เพื่อปักหมุดแทนได้",
         "Could not get your current location: tap the map to place the pin instead",
     ),
+    # No GPS, and a map is hard to aim at: the chosen sub-district's middle as the pin (when a geocoder is configured).
+    "or_pin_area": B("หรือเลือกจังหวัด อำเภอ ตำบลด้านล่าง แล้วกด \"ปักหมุดที่ตำบลที่เลือก\"",
+                     "Or choose the province, district and sub-district below and tap \"Pin the chosen "
+                     "sub-district\"."),
+    "pin_area": B("ปักหมุดที่ตำบลที่เลือก", "Pin the chosen sub-district"),
+    "pin_area_looking": B("กำลังหาตำแหน่งของ {area}…", "Finding {area} on the map…"),
+    "pin_area_done": B(
+        "ปักหมุดไว้กลางพื้นที่ {area} แล้ว (ตำแหน่งโดยประมาณ) ถ้าพื้นที่ถูกต้อง ส่งคำขอได้เลย "
+        "ถ้ารู้ว่าบ้านอยู่ตรงไหน แตะบนแผนที่เพื่อย้ายหมุดได้ และกรอกที่อยู่ให้ช่างหาบ้านเจอ",
+        "The pin is in the middle of {area} (an approximate place). If the area is right you can send the request; "
+        "if you know where your home is, tap the map to move the pin, and type the address so the technicians find "
+        "you",
+    ),
+    "pin_area_not_found": B(
+        "หาตำแหน่งของ {area} ไม่ได้ แตะบนแผนที่เพื่อปักหมุด หรือลองใช้ตำแหน่งปัจจุบันอีกครั้ง",
+        "{area} could not be found on the map: tap the map to place the pin, or try your current location again",
+    ),
+    "pin_area_left": B(
+        "เปลี่ยนพื้นที่แล้ว จึงเอาหมุดเดิมออก กด \"ปักหมุดที่ตำบลที่เลือก\" อีกครั้ง",
+        "The area changed, so the old pin was removed: tap \"Pin the chosen sub-district\" again",
+    ),
+    "location_from_area": B("กลางพื้นที่ {area} โดยประมาณ", "the middle of {area}, approximate"),
     "address_label": B("ที่อยู่ (ไม่บังคับ)", "Address (optional)"),
     "area_label": B("จังหวัด อำเภอ ตำบล (ไม่บังคับ)", "Province, district, sub-district (optional)"),
     "province_label": B("จังหวัด", "Province"),
@@ -678,7 +731,7 @@ APP_UI: dict[str, Bilingual] = {
     "submit_request": B("ส่งคำขอซ่อม", "Send repair request"),
     "sending": B("กำลังส่ง…", "Sending…"),
     "uploading_photos": B("กำลังส่งรูปภาพ {done}/{total}…", "Uploading photos {done}/{total}…"),
-    "form_has_errors": B("กรุณาแก้ไขช่องที่มีข้อความสีแดง", "Please fix the fields marked in red"),
+    "form_has_errors": B("ยังส่งไม่ได้ กรุณาแก้ไข: {fields}", "Not sent yet. Please fix: {fields}"),
     "request_sent": B("ส่งคำขอซ่อมแล้ว", "Repair request sent"),
     # --- leaving the form, photos being prepared ---
     "leave_form_title": B("ออกจากหน้านี้?", "Leave this page?"),
@@ -698,9 +751,9 @@ APP_UI: dict[str, Bilingual] = {
     "photo_pick_failed": B("เลือกรูปไม่สำเร็จ ลองเลือกใหม่อีกครั้ง", "Could not get the photos: try again"),
     # --- duplicates hint on the form ---
     "duplicates_title": B(
-        "มีคำขอซ่อมประเภทเดียวกันใกล้คุณ {count} รายการในสัปดาห์นี้ อาจเป็นปัญหาเดียวกัน ส่งคำขอของคุณได้ตามปกติ",
-        "{count} open request(s) of the same kind near you this week: maybe the same problem. "
-        "You can still send yours.",
+        "ส่งคำขอของคุณได้ตามปกติ ใกล้คุณมีคำขอซ่อมแบบเดียวกัน {count} รายการในสัปดาห์นี้ อาจเป็นเรื่องเดียวกัน",
+        "You can send yours as usual. {count} open request(s) of the same kind near you this week: maybe the same "
+        "problem.",
     ),
     "distance_m": B("ห่าง {m} ม.", "{m} m away"),
     # --- the outbox ---

@@ -6,7 +6,8 @@ for Thai names (leading vowels such as เ/โ/ไ sort under the consonant that
 break ties), alphabetical for English ones. The form sends the Thai names; codes are only for choosing.
 
 geothai has no coordinates, so there is no nearest-area lookup here: from a map pin, the area comes from a
-reverse geocoder's address parts (see mobile/geocoding.py and `match_address`).
+reverse geocoder's address parts (see mobile/geocoding.py and `match_address`), and a chosen sub-district's place
+from a forward geocoder asked `search_query`.
 """
 
 import re
@@ -214,6 +215,25 @@ def match_address(parts: Mapping[str, str], postcode: str = "") -> AreaMatch:
         sub_code = found_subs[0].code
         district_code = district_code or sub_code[:4]
     return AreaMatch(province_code, district_code, sub_code)
+
+
+def search_query(sub_district_code: str) -> str:
+    """What a forward geocoder is asked to find a chosen sub-district: its names with their level words, as Thai map
+    data names them ("ตำบลสุเทพ, อำเภอเมืองเชียงใหม่, จังหวัดเชียงใหม่"; in Bangkok "แขวง…, เขต…, กรุงเทพมหานคร");
+    "" for a code that is not a sub-district."""
+    found_sub = sub_district(sub_district_code)
+    found_district = district(sub_district_code[:4])
+    found_province = province(sub_district_code[:2])
+    if found_sub is None or found_district is None or found_province is None:
+        return ""
+
+    def bare(name: str) -> str:
+        return _LEVEL_WORD.sub("", name.strip())
+
+    if found_province.code == BANGKOK:
+        return f"แขวง{bare(found_sub.name_th)}, เขต{bare(found_district.name_th)}, {found_province.name_th}"
+    return (f"ตำบล{bare(found_sub.name_th)}, อำเภอ{bare(found_district.name_th)}, "
+            f"จังหวัด{bare(found_province.name_th)}")
 
 
 def area_text(locale: Locale, province: str | None, district: str | None = None,

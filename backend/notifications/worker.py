@@ -6,6 +6,7 @@ Two steps, each a short owner transaction that claims rows with `for update skip
 2. send: due deliveries go to their channel with their idempotency key, concurrently; the row lock is held until
    the outcome is written, so no other worker sends it too. A failure is retried with exponential backoff; after
    `notify_max_attempts` (or at once when retrying cannot help) it is `failed` with the reason kept.
+Then, the same way: the OneSignal subscriptions of deleted accounts are deleted at OneSignal (`erase_subscriptions`).
 """
 
 import asyncio
@@ -19,6 +20,7 @@ from psycopg_pool import AsyncConnectionPool
 
 from backend.db import Conn, service_tx
 from backend.notifications.channels import DEVICE_ADDRESSES, Channel, DeliveryError, Message, Target
+from backend.notifications.channels.onesignal import OneSignalChannel
 from backend.notifications.rendering import render_row
 from backend.settings import Settings
 from shared.notifications import (
@@ -255,16 +257,107 @@ async def send_due(conn: Conn, channels: Mapping[str, Channel], now: datetime, c
     return len(rows)
 
 
+# A deleted person's OneSignal subscription is asked for this long after their deletion (OneSignal down, or
+# answering 5xx); then the id is dropped too, so the queue does not become a second home for it.
+ERASE_TRIED_FOR = timedelta(days=7)
+
+_ERASURES_DUE = """
+select e.subscription_id, e.attempts, e.queued_at,
+       -- registered again since (the app signed in on that phone again): the subscription is a living person's now
+       exists (select 1 from private.notification_devices d where d.token = e.subscription_id) as registered
+from private.onesignal_erasures e
+where e.next_attempt_at <= %(now)s
+order by e.next_attempt_at, e.subscription_id
+limit %(limit)s
+for update of e skip locked
+"""
+
+
+async def _erase_one(onesignal: OneSignalChannel, row: Mapping[str, Any], now: datetime,
+                     config: WorkerConfig) -> tuple[str, datetime | None, str]:
+    """(id, when to ask again or None when the row is done with, what to log)."""
+    if row["registered"]:
+        return row["subscription_id"], None, "registered again since: not the deleted account's any more"
+    try:
+        await asyncio.wait_for(onesignal.delete_subscription(row["subscription_id"]), config.send_timeout_seconds)
+    except DeliveryError as exc:
+        error, permanent = exc.reason, exc.permanent
+    except TimeoutError:
+        error, permanent = f"no answer within {config.send_timeout_seconds:g} s", False
+    except Exception as exc:  # a bug or an unexpected library error: its kind only (its text may hold the id)
+        error, permanent = type(exc).__name__, False
+    else:
+        return row["subscription_id"], None, ""
+    if permanent:
+        return row["subscription_id"], None, f"given up: {error}"
+    if now - row["queued_at"] >= ERASE_TRIED_FOR:
+        return row["subscription_id"], None, f"given up after {ERASE_TRIED_FOR.days} days: {error}"
+    return row["subscription_id"], now + backoff(int(row["attempts"]) + 1, config.retry_base_seconds), error
+
+
+async def erase_subscriptions(conn: Conn, onesignal: OneSignalChannel | None, now: datetime,
+                              config: WorkerConfig) -> int:
+    """Ask OneSignal to delete one batch of the due subscriptions of deleted accounts (migration 0066); returns how
+    many rows were handled. Each row is locked (`for update skip locked`) until its outcome is written, so two
+    workers never send the same delete at once. Done (deleted, or 404: gone already), given up on (a 4xx that asking
+    again cannot change) or registered again since: the row goes. Otherwise (5xx, 429, no answer) it is asked again
+    after a backoff, for ERASE_TRIED_FOR. Logs never hold the id."""
+    if onesignal is None:
+        # The database queues at every deletion (it cannot know the backends' settings), but only OneSignal's keys
+        # can delete a subscription: a process without them never could, and keeping deleted people's ids with no
+        # way to use them is keeping their data for nothing. So the queue is dropped (rows another worker holds are
+        # left to it); a deployment that uses OneSignal gives every copy the same keys.
+        dropped = await (await conn.execute(
+            """delete from private.onesignal_erasures
+               where subscription_id in (select subscription_id from private.onesignal_erasures
+                                         for update skip locked)
+               returning 1""")).fetchall()
+        if dropped:
+            log.warning("dropped %d OneSignal subscription(s) of deleted accounts: OneSignal is not configured",
+                        len(dropped))
+        return len(dropped)
+    rows = await (await conn.execute(_ERASURES_DUE, {"now": now, "limit": config.batch_size})).fetchall()
+    if not rows:
+        return 0
+    outcomes = await asyncio.gather(*(_erase_one(onesignal, row, now, config) for row in rows))
+    done = [sid for sid, again, _ in outcomes if again is None]
+    later = [(sid, again) for sid, again, _ in outcomes if again is not None]
+    if done:
+        await conn.execute("delete from private.onesignal_erasures where subscription_id = any(%s)", [done])
+    if later:
+        await conn.execute(
+            """update private.onesignal_erasures e set attempts = e.attempts + 1, next_attempt_at = l.at
+               from unnest(%s::text[], %s::timestamptz[]) as l(id, at) where e.subscription_id = l.id""",
+            [[sid for sid, _ in later], [at for _, at in later]])
+    for _, again, note in outcomes:
+        if again is None and note.startswith("given up"):
+            log.warning("a deleted account's OneSignal subscription was not deleted there: %s", note)
+    if later:
+        log.warning("%d deleted account(s)' OneSignal subscription(s) to be asked again: %s", len(later),
+                    sorted({note for _, again, note in outcomes if again is not None}))
+    return len(rows)
+
+
 async def deliver_once(pool: AsyncConnectionPool[Conn], channels: Mapping[str, Channel], config: WorkerConfig,
                        now: datetime | None = None) -> int:
-    """One turn: plan what is new, then send one batch of what is due. Returns the deliveries attempted."""
+    """One turn: plan what is new, send one batch of what is due, then one batch of OneSignal erasures. Returns
+    the deliveries attempted."""
     now = now or datetime.now(UTC)
     async with service_tx(pool) as owner:
         await plan(owner, list(channels.values()), now)
-    if not channels:
-        return 0
-    async with service_tx(pool) as owner:
-        return await send_due(owner, channels, now, config)
+    attempted = 0
+    if channels:
+        async with service_tx(pool) as owner:
+            attempted = await send_due(owner, channels, now, config)
+    onesignal = channels.get("onesignal")
+    # Last, and on its own: a failure here is logged and never holds back the deliveries.
+    try:
+        async with service_tx(pool) as owner:
+            await erase_subscriptions(owner, onesignal if isinstance(onesignal, OneSignalChannel) else None, now,
+                                      config)
+    except Exception as exc:
+        log.warning("erasing deleted accounts' OneSignal subscriptions failed: %s", exc)
+    return attempted
 
 
 async def delivery_worker(pool: AsyncConnectionPool[Conn], settings: Settings,

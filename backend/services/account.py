@@ -80,9 +80,21 @@ select jsonb_build_object(
                              from private.staff_invites i left join public.colleges c on c.id = i.college_id
                              where i.profile_id = %(me)s), '[]'::jsonb),
     -- Their own notifications, and those that name them in an inviter's inbox (deleted with the account: 0032).
+    -- Each of their own with where and when it was delivered (the worker's rows): the channel, how it went and
+    -- when, and the address only by its last 6 characters (the whole token of each device is in `devices`; a
+    -- token re-registered since may be another person's phone now). Not the service's error text, which can
+    -- repeat the address. A notification in someone else's inbox went to their devices: none of it.
     'notifications', coalesce((select jsonb_agg(jsonb_build_object(
                     'kind', n.kind, 'params', n.params, 'request_id', n.request_id, 'created_at', n.created_at,
-                    'read_at', n.read_at, 'about_you', n.about_id is not distinct from %(me)s) order by n.id)
+                    'read_at', n.read_at, 'about_you', n.about_id is not distinct from %(me)s,
+                    'deliveries', (select coalesce(jsonb_agg(jsonb_build_object(
+                                       'channel', d.channel, 'to', case when d.target <> ''
+                                                                        then '…' || right(d.target, 6) end,
+                                       'status', d.status, 'attempts', d.attempts, 'planned_at', d.created_at,
+                                       'next_attempt_at', case when d.status = 'pending' then d.next_attempt_at end,
+                                       'updated_at', d.updated_at, 'sent_at', d.sent_at) order by d.id), '[]'::jsonb)
+                                   from private.notification_deliveries d
+                                   where d.notification_id = n.id and n.recipient_id = %(me)s)) order by n.id)
                                from public.notifications n
                                where n.recipient_id = %(me)s or n.about_id = %(me)s), '[]'::jsonb),
     'sessions', coalesce((select jsonb_agg(jsonb_build_object('created_at', s.created_at,

@@ -10,7 +10,7 @@ from uuid import UUID
 from mobile.api_client import ApiClient, ApiError
 from mobile.geocoding import ReverseGeocoder
 from mobile.live import LiveEvents, Refused, ServerEvent, lead_left_event, request_event
-from mobile.models import Profile, RequestDetail, SessionTokens, SignedIn
+from mobile.models import NotificationItem, Profile, RequestDetail, SessionTokens, SignedIn
 from mobile.outbox import (
     ItemState,
     MemoryOutboxStorage,
@@ -36,6 +36,7 @@ from mobile.viewmodels.request_form import FormState, RequestFormViewModel
 from mobile.viewmodels.session import Session, SessionStore, StoredSession, token_subject
 from mobile.viewmodels.supervisor import LedgerViewModel, SaveFile, TechniciansViewModel
 from mobile.viewmodels.thumbnails import PhotoKey, Thumbnails
+from shared.notifications import OFFERS_LINK
 from shared.roles import REQUESTER_ROLES, Actor
 from shared.text import Bilingual, Locale, bilingual
 
@@ -501,7 +502,7 @@ class AppViewModel(Observable):
             home.on_open_ledger = self.open_ledger
         self.home = home
         inbox = InboxViewModel(self._api, self.session, on_back=self.back_home, on_auth_lost=self._auth_lost,
-                               on_open_link=self.open_route)
+                               on_open=self.open_notification)
         inbox.on_change.append(self._changed)
         self.inbox = inbox
         self.screen = Screen.HOME
@@ -964,6 +965,15 @@ class AppViewModel(Observable):
         self.screen = Screen.INBOX
         self._changed()
         await inbox.load()
+
+    async def open_notification(self, item: NotificationItem) -> None:
+        """The screen a tapped notification names. An offer's is the student's offers, on their home: when the offer
+        it tells of is no longer there, the home says why (`TechnicianHome.look_for_offer`)."""
+        await self.open_route(item.link)
+        home = self.home
+        if (route_path(item.link) == OFFERS_LINK and item.request_id is not None and self.screen == Screen.HOME
+                and isinstance(home, TechnicianHome)):
+            await home.look_for_offer(item.request_id)
 
     async def open_account(self) -> None:
         account = AccountViewModel(

@@ -22,7 +22,7 @@ from mobile.models import (
 )
 from mobile.outbox import Outbox, OutboxItem
 from mobile.viewmodels.invitation import InvitationCard
-from mobile.viewmodels.loadable import AuthLost, Loadable
+from mobile.viewmodels.loadable import AuthLost, Loadable, LoadState
 from mobile.viewmodels.photo_viewer import OpenPhotos
 from mobile.viewmodels.session import Session
 from mobile.viewmodels.thumbnails import PhotoKey, Thumbnails
@@ -305,6 +305,22 @@ class TechnicianHome(HomeViewModel):
     async def open_job(self, request_id: UUID) -> None:
         if self.on_open_job is not None:
             await self.on_open_job(request_id)
+
+    async def look_for_offer(self, request_id: UUID) -> None:
+        """A tapped offer notification opened this home: the offers as they are now, and when the job's offer is not
+        among them any more, why (GET /requests/{id} answers 410 to the student who had it: another student took
+        it, or it ended), instead of a list that is silently without it. Any other answer (it is their job now, the
+        network) leaves the home as it shows."""
+        await self.load()
+        if self.state != LoadState.READY or any(o.request_id == request_id for o in self.offers):
+            return
+        try:
+            await self._api.work_detail(request_id)
+        except ApiError as exc:
+            if await self._lost_sign_in(exc):
+                return
+            if exc.is_offer_gone:
+                self._show(exc.text, error=True)
 
     async def accept(self, offer_id: UUID) -> None:
         """Take the job; when someone was faster (409 offer_not_open) say so and show the fresh list."""

@@ -12,7 +12,8 @@ from mobile.models import NotificationItem
 from mobile.viewmodels.loadable import ScreenWiring, SubScreen
 from mobile.viewmodels.session import Session
 
-OpenLink = Callable[[str], Awaitable[None]]
+# Opens the screen a tapped notification names (its link; an offer's also looks for its offer there).
+OpenNotification = Callable[[NotificationItem], Awaitable[None]]
 # Kept short: the bell shows "99+" beyond this.
 BADGE_MAX = 99
 
@@ -23,10 +24,10 @@ def is_notification_event(event: ServerEvent) -> bool:
 
 class InboxViewModel(SubScreen):
     def __init__(
-        self, api: ApiClient, session: Session, *, on_open_link: OpenLink, **wiring: Unpack[ScreenWiring]
+        self, api: ApiClient, session: Session, *, on_open: OpenNotification, **wiring: Unpack[ScreenWiring]
     ) -> None:
         super().__init__(api, session, **wiring)
-        self._on_open_link = on_open_link
+        self._on_open = on_open
         self.items: list[NotificationItem] = []
         self.unread = 0
         self.next_before_id: int | None = None
@@ -111,7 +112,7 @@ class InboxViewModel(SubScreen):
                 self.items = [n.model_copy(update={"read": True}) if n.id == notification_id else n
                               for n in self.items]
                 self._changed()
-        await self._on_open_link(item.link)
+        await self._on_open(item)
 
     async def mark_all_read(self) -> None:
         if self.busy:

@@ -23,7 +23,7 @@ from shared.credit import PART_PRICE_MAX, PART_QTY_MAX, format_baht, needs_teach
 from shared.notifications import LeadLeft, lead_left_text_key
 from shared.photos import MAX_PHOTOS_PER_REQUEST, PhotoRejected
 from shared.roles import Actor
-from shared.statuses import CONTACT_OPEN, REASSIGNABLE, WORK_EDITABLE, OfferGone, RequestStatus, next_statuses
+from shared.statuses import CONTACT_OPEN, REASSIGNABLE, WORK_EDITABLE, RequestStatus, next_statuses
 from shared.text import Bilingual, Locale, bilingual, error_text
 from shared.work import MAX_HOURS, MAX_PARTS, UNREPAIRABLE_REASONS, supervisor_actions
 from shared.work import NOTES_MAX as MAX_NOTES
@@ -99,9 +99,6 @@ def parse_number(text: str) -> float | None:
 
 def tel_url(phone: str) -> str:
     return "tel:" + "".join(ch for ch in phone if ch.isdigit() or ch == "+")
-
-
-OFFER_GONE = frozenset(OfferGone)
 
 
 class JobViewModel(RequestScreen[WorkDetail]):
@@ -361,7 +358,7 @@ class JobViewModel(RequestScreen[WorkDetail]):
             detail = await self._api.work_detail(self.request_id)
         except ApiError as exc:
             # Hidden from them: not found, or (0058) a job once offered to them whose offer is no more.
-            offer_gone = exc.status == 410 and exc.code in OFFER_GONE
+            offer_gone = exc.is_offer_gone
             hidden = exc.status == 404 or offer_gone
             if hidden and self._closed is not None:
                 self._close(self._closed)  # still closed: the words that closed it stay

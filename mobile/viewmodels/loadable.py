@@ -7,6 +7,7 @@ from typing import TypedDict, TypeVar
 
 from mobile.api_client import ApiClient, ApiError
 from mobile.viewmodels.observable import Observable
+from mobile.viewmodels.retry_wait import RetryWait
 from mobile.viewmodels.session import Session
 from shared.text import Bilingual, Locale
 
@@ -56,7 +57,9 @@ class Loadable(Observable, ABC):
         self._session = session
         self._on_auth_lost = on_auth_lost
         self.state = LoadState.IDLE
-        self._error: ApiError | None = None
+        # A failure's retry waits for its Retry-After (a 429's, a 503's), and comes back with a redraw by itself.
+        self.retry_wait = RetryWait(self._changed)
+        self._failure: ApiError | None = None
         self.sending = False  # one action's call is on its way: its buttons wait
         # A load was asked for while one was on its way: that one's answer may predate what asked (an accepted
         # offer, a live event), so it fetches once more before it shows.
@@ -68,8 +71,23 @@ class Loadable(Observable, ABC):
         return self._session.locale
 
     @property
+    def _error(self) -> ApiError | None:
+        """The failure the screen shows (with its retry); setting it starts (or ends) the retry's wait."""
+        return self._failure
+
+    @_error.setter
+    def _error(self, failure: ApiError | None) -> None:
+        self._failure = failure
+        self.retry_wait.after(failure)
+
+    @property
     def error(self) -> str | None:
         return None if self._error is None else self._error.message(self.locale)
+
+    @property
+    def retry_at(self) -> str | None:
+        """While the server asked to wait (Retry-After): when the retry may go ("10:25"); None: it may go now."""
+        return self.retry_wait.until()
 
     def _in_locale(self, text: Bilingual | None) -> str | None:
         """A message kept in both languages (so a language switch re-renders it), in the current one."""
@@ -103,6 +121,8 @@ class Loadable(Observable, ABC):
         await self._loaded()
 
     async def retry(self) -> None:
+        if self.retry_wait.waiting:  # sent now, it would only be refused again: the button says when
+            return
         await self.load()
 
     @abstractmethod

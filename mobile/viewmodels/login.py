@@ -6,13 +6,15 @@ from enum import StrEnum
 from mobile.api_client import ApiClient, ApiError
 from mobile.models import SignedIn
 from mobile.viewmodels.observable import Observable
+from mobile.viewmodels.retry_wait import RetryWait
 from mobile.viewmodels.session import Session
 from shared.otp import is_well_formed
 from shared.phone import InvalidPhone, national_format, normalize_thai_phone
 from shared.text import Bilingual, bilingual, error_text
 
 # Server answers that belong next to the code field rather than in the general error line.
-_CODE_ERRORS = frozenset({"invalid_code_format", "otp_invalid", "otp_expired", "otp_too_many_attempts"})
+_CODE_ERRORS = frozenset({"invalid_code_format", "otp_invalid", "otp_expired", "otp_too_many_attempts",
+                          "otp_invalid_or_expired"})
 
 
 class LoginStep(StrEnum):
@@ -36,7 +38,13 @@ class LoginViewModel(Observable):
         # Digits of the code, as the issuer said when sending it (6 locally; 6–10 as set on a Supabase project).
         self.code_length: int | None = None
         self.busy = False
+        # What the app is doing while busy ("กำลังขอรหัสยืนยัน…"): said, not only a moving bar.
+        self._working: Bilingual | None = None
+        # The code on the screen's SMS was asked for again from the code step: the line above the field says so.
+        self.resent = False
         self.can_retry = False
+        # A failure's retry waits for its Retry-After (a 503's, a 429's) and comes back by itself.
+        self.retry_wait = RetryWait(self._changed)
         self._phone_error: Bilingual | None = None
         self._code_error: Bilingual | None = None
         self._error: Bilingual | None = None
@@ -62,10 +70,16 @@ class LoginViewModel(Observable):
         return self._in_locale(self._notice)
 
     @property
+    def working(self) -> str | None:
+        """While busy: what the app is doing, in words a screen reader reads out."""
+        return self._in_locale(self._working) if self.busy else None
+
+    @property
     def code_sent(self) -> str | None:
         if self.phone is None:
             return None
-        return self._in_locale(bilingual("code_sent", phone=national_format(self.phone)))
+        return self._in_locale(bilingual("code_resent" if self.resent else "code_sent",
+                                         phone=national_format(self.phone)))
 
     @property
     def dev_hint(self) -> str | None:
@@ -106,7 +120,7 @@ class LoginViewModel(Observable):
             self._phone_error = error_text("invalid_phone")
             self._changed()
             return
-        self._set_busy(True)
+        self._set_busy(True, "requesting_code")
         try:
             sent = await self._api.request_otp(phone)
         except ApiError as exc:
@@ -118,7 +132,33 @@ class LoginViewModel(Observable):
         self.dev_code = sent.dev_code
         self.code_length = sent.code_length
         self.code_input = ""
+        self.resent = False
         self.step = LoginStep.CODE
+        self._changed()
+
+    async def resend_code(self) -> None:
+        """From the code step: a new code to the same number (the last one expired, was used up or never came). The
+        backend's limit on sends still holds: a refusal (429) says when a code may be asked for again."""
+        if self.busy or self.phone is None or self.resend_at is not None:
+            return
+        self._clear_errors()
+        self._set_busy(True, "resending_code")
+        try:
+            sent = await self._api.request_otp(self.phone)
+        except ApiError as exc:
+            self._show(exc, field_codes=frozenset(), field="code")
+            # Not "try again": that button verifies on this step. The new-code button itself waits for the
+            # refusal's Retry-After (the wait _show started) and says when (`resend_at`).
+            self.can_retry = False
+            self._changed()
+            return
+        finally:
+            self.busy = False
+        self.phone = sent.phone
+        self.dev_code = sent.dev_code
+        self.code_length = sent.code_length
+        self.code_input = ""
+        self.resent = True
         self._changed()
 
     async def verify(self) -> None:
@@ -130,7 +170,7 @@ class LoginViewModel(Observable):
             self._code_error = error_text("invalid_code_format")
             self._changed()
             return
-        self._set_busy(True)
+        self._set_busy(True, "signing_in")
         try:
             signed_in = await self._api.verify_otp(self.phone, code)
         except ApiError as exc:
@@ -142,7 +182,19 @@ class LoginViewModel(Observable):
         self.dev_code = None
         await self._on_signed_in(signed_in)
 
+    @property
+    def retry_at(self) -> str | None:
+        """While the server asked to wait (Retry-After): when the retry may go ("10:25"); None: it may go now."""
+        return self.retry_wait.until() if self.can_retry else None
+
+    @property
+    def resend_at(self) -> str | None:
+        """After a refused new code that said when (a 429's Retry-After): when the new-code button comes back."""
+        return self.retry_wait.until() if self.step == LoginStep.CODE and not self.can_retry else None
+
     async def retry(self) -> None:
+        if self.retry_wait.waiting:  # sent now, it would only be refused again: the button says when
+            return
         if self.step == LoginStep.PHONE:
             await self.request_code()
         else:
@@ -166,6 +218,7 @@ class LoginViewModel(Observable):
         self.phone = None
         self.dev_code = None
         self.code_length = None
+        self.resent = False
         self.busy = False
         self._changed()
 
@@ -180,17 +233,21 @@ class LoginViewModel(Observable):
                 self._code_error = exc.text
         else:
             self._error = exc.text
-            # Worth pressing again only when the fault was the line or the server, not the input; not after a 429
-            # either: its message says when (its Retry-After), and pressing now is refused again.
-            self.can_retry = exc.is_retryable and exc.status != 429
+            # Worth pressing again only when the fault was the line or the server, not the input; after a 429 only
+            # once its Retry-After has passed (pressing before is refused again): the button waits until then and
+            # says when. A 429 that does not say when offers none (its message says what to do).
+            self.can_retry = exc.is_retryable and (exc.status != 429 or exc.retry_after is not None)
+            self.retry_wait.after(exc if self.can_retry else None)
         self._changed()
 
     def _clear_errors(self) -> None:
         self._phone_error = self._code_error = self._error = self._notice = None
         self.can_retry = False
+        self.retry_wait.after(None)
 
-    def _set_busy(self, busy: bool) -> None:
+    def _set_busy(self, busy: bool, working: str) -> None:
         self.busy = busy
+        self._working = bilingual(working)
         self._changed()
 
     def _in_locale(self, text: Bilingual | None) -> str | None:

@@ -13,15 +13,17 @@ from typing import Any
 from uuid import UUID, uuid4
 
 from mobile.api_client import ApiClient, ApiError
-from mobile.geocoding import ReverseGeocoder
+from mobile.geocoding import AreaGeocoder, ReverseGeocoder
 from mobile.models import Category, DuplicateSummary, RequestDetail
 from mobile.outbox import ItemState, OutboxItem, OutboxPhoto, StorageRefused
 from mobile.photo_picking import PickedPhoto, PickPhotos, prepare, rejection_text
 from mobile.viewmodels.local_ids import local_id
 from mobile.viewmodels.observable import Observable
+from mobile.viewmodels.retry_wait import RetryWait
 from mobile.viewmodels.session import Session
 from shared import thai_address
 from shared.display_names import clean_display_name
+from shared.geo import in_thailand
 from shared.phone import InvalidPhone, national_format, normalize_thai_phone
 from shared.photos import MAX_PHOTOS_PER_REQUEST, PhotoRejected, check_photo_count
 from shared.request_rules import WEEKDAYS, DraftProblems, RequestDraft, ServicePlace, check_draft
@@ -55,10 +57,31 @@ FIELDS = (
     "pdpa_consent",
 )
 
+# Each field's label on the form (shared.text keys), as the error above the send button names the fields to fix: a
+# screen reader cannot see which lines are red, and neither can someone at the bottom of a long form.
+FIELD_LABELS = {
+    "category_code": "category_label",
+    "item": "item_label",
+    "brand": "brand_label",
+    "description": "description_label",
+    "location": "location_label",
+    "address": "address_label",
+    "service_place": "service_place_label",
+    "preferred_days": "preferred_days_label",
+    "contact_phone": "contact_phone_label",
+    "pdpa_consent": "pdpa_label",
+}
+
+
+def _about(template: Bilingual, area: Bilingual) -> Bilingual:
+    """A text naming an area ("{area}"), each language with the area's names in it."""
+    return Bilingual(template.th.format(area=area.th), template.en.format(area=area.en))
+
 
 class LocationSource(StrEnum):
     GPS = "gps"
     MAP = "map"
+    AREA = "area"  # the middle of the chosen sub-district, found by the geocoder: approximate
 
 
 class FormState(StrEnum):
@@ -136,6 +159,8 @@ class RequestFormViewModel(Observable):
         self.photos: list[FormPhoto] = []
 
         self.state = FormState.EDITING
+        # A failed send's retry waits for its Retry-After (a 429's, a 503's) and comes back by itself.
+        self.retry_wait = RetryWait(self._changed)
         self._errors: dict[str, Bilingual] = {}
         self._photo_error: Bilingual | None = None
         # While picked photos are read and shrunk: what the screen says ("กำลังเตรียมรูป 1/2…").
@@ -167,6 +192,11 @@ class RequestFormViewModel(Observable):
         self._address_from_pin: str | None = None
         self._area_from_pin = False
         self._address_hint: Bilingual | None = None
+        # The pin from the chosen sub-district (no GPS, no aiming at a map): which sub-district it is the middle of,
+        # and what the person was last told about it.
+        self._pinned_area = ""
+        self.pinning_area = False
+        self._area_pin_hint: Bilingual | None = None
         if from_outbox is not None:
             self._restore(from_outbox)
         self._opened_with = self._draft_state()
@@ -192,7 +222,35 @@ class RequestFormViewModel(Observable):
 
     @property
     def location_notice(self) -> str | None:
-        return None if self._location_notice is None else self._location_notice.in_(self.locale)
+        if self._location_notice is None:
+            return None
+        notice = self._location_notice.in_(self.locale)
+        if self._area_geocoder is not None:  # GPS gave nothing: the map is not the only other way
+            notice = f"{notice} {bilingual('or_pin_area').in_(self.locale)}"
+        return notice
+
+    @property
+    def _area_geocoder(self) -> AreaGeocoder | None:
+        return self._geocoder if isinstance(self._geocoder, AreaGeocoder) else None
+
+    @property
+    def can_pin_area(self) -> bool:
+        """A sub-district is chosen and the place is not given otherwise (GPS, the map) nor pinned there already: the
+        geocoder can put the pin in its middle. Only when a geocoder is configured."""
+        return (self._area_geocoder is not None and bool(self.sub_district_code) and not self.fields_locked
+                and not self.pinning_area and self.location_source in (None, LocationSource.AREA)
+                and self._pinned_area != self.sub_district_code)
+
+    @property
+    def area_pin_hint(self) -> str | None:
+        """What became of "pin the chosen sub-district": looking, where the pin now is (approximate), or not found."""
+        return None if self._area_pin_hint is None else self._area_pin_hint.in_(self.locale)
+
+    @property
+    def pinned_area(self) -> str:
+        """The sub-district (with its district and province) the pin is the middle of; "" unless it came from one."""
+        return self._area_named(self._pinned_area).in_(self.locale) if self.location_source == LocationSource.AREA \
+            else ""
 
     @property
     def address_hint(self) -> str | None:
@@ -262,6 +320,11 @@ class RequestFormViewModel(Observable):
     @property
     def can_retry(self) -> bool:
         return self.state == FormState.FAILED
+
+    @property
+    def retry_at(self) -> str | None:
+        """While the server asked to wait (Retry-After): when the retry may go ("10:25"); None: it may go now."""
+        return self.retry_wait.until() if self.can_retry else None
 
     @property
     def can_add_photo(self) -> bool:
@@ -363,6 +426,7 @@ class RequestFormViewModel(Observable):
             self.province_code = code
             self.district_code = ""
             self.sub_district_code = ""
+        self._area_pin_left()
         self._changed()
 
     def set_district(self, code: str) -> None:
@@ -372,12 +436,68 @@ class RequestFormViewModel(Observable):
         if code != self.district_code:
             self.district_code = code
             self.sub_district_code = ""
+        self._area_pin_left()
         self._changed()
 
     def set_sub_district(self, code: str) -> None:
         ok = self.district_code and code.startswith(self.district_code) and thai_address.sub_district(code)
         self._area_from_pin = False
         self.sub_district_code = code if ok else ""
+        self._area_pin_left()
+        self._changed()
+
+    def _area_pin_left(self) -> None:
+        """A pin put in the middle of a sub-district goes when another area is chosen: it would send the request to
+        the old place. The person is told, and pins the new one with the same button."""
+        if self.location_source != LocationSource.AREA or self.sub_district_code == self._pinned_area:
+            return
+        self.lat = self.lon = None
+        self.location_source = None
+        self._pinned_area = ""
+        self._duplicates_for = None
+        self.duplicates = None
+        self._area_pin_hint = bilingual("pin_area_left")
+
+    def _area_named(self, code: str) -> Bilingual:
+        sub = thai_address.sub_district(code)
+        district = thai_address.district(code[:4])
+        province = thai_address.province(code[:2])
+        names = [a.name_th if a else "" for a in (province, district, sub)]
+        return Bilingual(thai_address.area_text(Locale.TH, *names), thai_address.area_text(Locale.EN, *names))
+
+    async def pin_area(self) -> None:
+        """No GPS, and a map is hard to aim at (a screen reader, poor eyesight): the chosen sub-district's middle, from
+        the geocoder, becomes the pin, said with its area as approximate. The person sends it as it is or moves the pin
+        on the map. An answer outside that district (or none) leaves no pin, and says so."""
+        geocoder = self._area_geocoder
+        if geocoder is None or not self.can_pin_area:
+            return
+        wanted = self.sub_district_code
+        area = self._area_named(wanted)
+        self.pinning_area = True
+        self._area_pin_hint = _about(bilingual("pin_area_looking"), area)
+        self._changed()
+        try:
+            found = await geocoder.search(thai_address.search_query(wanted))
+        finally:
+            self.pinning_area = False
+        if self.sub_district_code != wanted or self.fields_locked or self.location_source not in (
+                None, LocationSource.AREA):
+            self._area_pin_hint = None  # the area changed meanwhile, or a pin came another way: that one stands
+            self._changed()
+            return
+        match = thai_address.match_address(found.place.parts, found.place.postcode) if found else None
+        where_ok = (found is not None and match is not None and in_thailand(found.lat, found.lon)
+                    and match.province_code == self.province_code
+                    and match.district_code in ("", self.district_code))
+        self._area_pin_hint = _about(bilingual("pin_area_done" if where_ok else "pin_area_not_found"), area)
+        if not where_ok or found is None:
+            self._changed()
+            return
+        self._pinned_area = wanted
+        self._location_notice = None
+        self.set_location(found.lat, found.lon, LocationSource.AREA, redraw=False)
+        await self._load_duplicates()
         self._changed()
 
     def set_category(self, code: str) -> None:
@@ -410,6 +530,9 @@ class RequestFormViewModel(Observable):
         self.lon = round(float(lon), 6)
         self.location_source = source
         self._location_notice = None
+        if source != LocationSource.AREA:  # a pin from GPS or the map replaces one from the chosen area
+            self._pinned_area = ""
+            self._area_pin_hint = None
         self._recheck("location", redraw=redraw)
 
     async def locate(self, lat: float, lon: float, source: LocationSource) -> None:
@@ -589,7 +712,7 @@ class RequestFormViewModel(Observable):
         """The shared rules, before anything is sent: problems go next to their fields."""
         problems = self._problems()
         self._errors = {name: error_text(code) for name, code in problems.by_field.items()}
-        self._form_error = None if problems.ok else bilingual("form_has_errors")
+        self._form_error = None if problems.ok else self._fields_to_fix()
         return problems.ok
 
     async def submit(self) -> None:
@@ -602,6 +725,7 @@ class RequestFormViewModel(Observable):
         self.state = FormState.SENDING
         self._form_error = None
         self._key_reused = False
+        self.retry_wait.after(None)
         self._changed()
         try:
             request_id = self.request_id
@@ -631,6 +755,8 @@ class RequestFormViewModel(Observable):
         await self._on_done()
 
     async def retry(self) -> None:
+        if self.retry_wait.waiting:  # sent now, it would only be refused again: the button says when
+            return
         await self.submit()
 
     async def send_as_new(self) -> None:
@@ -755,6 +881,15 @@ class RequestFormViewModel(Observable):
     def _clear_quietly(self, name: str) -> None:
         self._errors.pop(name, None)
 
+    def _fields_to_fix(self) -> Bilingual:
+        """"ยังส่งไม่ได้ กรุณาแก้ไข: ตำแหน่ง, วันที่สะดวก": the fields with a problem by their labels, in the form's
+        order (a field the backend named that the form does not know goes by the backend's own words)."""
+        names = [bilingual(FIELD_LABELS[name]) for name in FIELDS if name in self._errors and name in FIELD_LABELS]
+        names += [text for name, text in self._errors.items() if name not in FIELD_LABELS]
+        template = bilingual("form_has_errors")
+        return Bilingual(template.th.format(fields=", ".join(n.th for n in names)),
+                         template.en.format(fields=", ".join(n.en for n in names)))
+
     async def _failed(self, exc: ApiError) -> None:
         if exc.is_auth_lost:
             self.state = FormState.EDITING
@@ -785,7 +920,7 @@ class RequestFormViewModel(Observable):
         if exc.fields and self.request_id is None:
             # The backend's own check disagreed: its messages go next to the fields, to be fixed and resent.
             self._errors = {name: text for name, text in exc.fields.items()}
-            self._form_error = bilingual("form_has_errors")
+            self._form_error = self._fields_to_fix()
             self.state = FormState.EDITING
         elif exc.code.startswith("photo_"):
             self._photo_error = exc.text
@@ -794,6 +929,7 @@ class RequestFormViewModel(Observable):
             # A photo refused for what it is (too large, not an image) is refused again however often it is sent:
             # the person removes it (or it is sent again when the fault was the server's).
             self.state = FormState.FAILED if exc.is_retryable else FormState.EDITING
+            self.retry_wait.after(exc)
         elif not exc.is_retryable:
             # Refused for what was sent (a proxy's 413, a 4xx): the same again would be refused again. Everything
             # typed is kept; the message says what to change; sending is the person's, after a change. A key whose
@@ -803,9 +939,10 @@ class RequestFormViewModel(Observable):
             self.state = FormState.EDITING
         else:
             # Network or server trouble: keep everything; a retry reuses the same idempotency key. A 429's or a
-            # 503's message says when (its Retry-After).
+            # 503's message says when (its Retry-After), and its retry waits until then.
             self._form_error = exc.text
             self.state = FormState.FAILED
+            self.retry_wait.after(exc)
         self._changed()
 
     def _problems(self) -> DraftProblems:
@@ -819,13 +956,15 @@ class RequestFormViewModel(Observable):
         their line changes, not per keystroke."""
         shown = self._errors.get(name)
         if shown is not None:
+            listed = self._fields_to_fix()
             code = self._problems().by_field.get(name)
             if code is None:
                 del self._errors[name]
             else:
                 self._errors[name] = error_text(code)
-            if not self._errors and self._form_error == bilingual("form_has_errors"):
-                self._form_error = None  # nothing left to point at
+            if self._form_error is not None and self._form_error == listed:
+                # The list above the send button follows: a field put right leaves it, the last one takes it away.
+                self._form_error = self._fields_to_fix() if self._errors else None
             redraw = redraw or self._errors.get(name) != shown
         if redraw:
             self._changed()

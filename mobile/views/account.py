@@ -19,7 +19,7 @@ def account_view(vm: AccountViewModel, locale: Locale) -> ft.Control:
         heading(t("account_title", locale), size=22),
     ])
     if vm.state == LoadState.FAILED:
-        controls += keyed("load-error", [error_with_retry(vm.error or "", locale, vm.retry)])
+        controls += keyed("load-error", [error_with_retry(vm, locale)])
     rows = [
         (t("account_name", locale), vm.name),
         (t("account_phone", locale), vm.phone),

@@ -182,7 +182,7 @@ def colleges_admin_view(vm: CollegesAdminViewModel, locale: Locale) -> ft.Contro
     # cards and buttons below their control ids, so a tap aimed at one college cannot reach the next.
     controls = keyed("top", screen_header(t("colleges_manage", locale), locale, vm.back, vm.load))
     if vm.state == LoadState.FAILED:
-        controls += keyed("load-error", [error_with_retry(vm.error or "", locale, vm.retry)])
+        controls += keyed("load-error", [error_with_retry(vm, locale)])
         return ft.Column(controls, spacing=12)
     if vm.state != LoadState.READY:
         controls += keyed("loading", [loading(locale)])

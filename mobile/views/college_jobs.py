@@ -35,7 +35,7 @@ def college_jobs_view(vm: CollegeJobsViewModel, locale: Locale) -> ft.Control:
         controls.append(ft.Semantics(live_region=True, content=ft.Text(vm.notice, color=ft.Colors.PRIMARY),
                                      key="notice"))
     if vm.state == LoadState.FAILED:
-        controls += keyed("load-error", [error_with_retry(vm.error or "", locale, vm.retry)])
+        controls += keyed("load-error", [error_with_retry(vm, locale)])
         return ft.Column(controls, spacing=12)
     if vm.state in (LoadState.IDLE, LoadState.LOADING) and not vm.jobs:
         controls += keyed("loading", [loading(locale)])

@@ -9,7 +9,7 @@ import flet as ft
 from mobile.formatting import format_date, format_phone
 from mobile.models import RequestSummary
 from mobile.viewmodels.home import HomeViewModel
-from mobile.viewmodels.loadable import LoadState
+from mobile.viewmodels.loadable import Loadable, LoadState
 from mobile.views.status import status_chip
 from mobile.views.typed_field import TypedField
 from shared.display_names import MAX_LENGTH
@@ -18,6 +18,10 @@ from shared.text import Locale, t
 Action = Callable[[], Awaitable[None]]
 
 FALLBACK_ICON = ft.Icons.BUILD
+# What a disabled control's content is drawn in: Material 3's disabled colour, the theme's on-surface colour at 38 %
+# (what Flutter greys a disabled checkbox, switch or button with). A text that belongs to a control (a toggle's label
+# beside it) takes it too, so the pair reads as one thing that cannot be used now.
+DISABLED_CONTENT = ft.Colors.with_opacity(0.38, ft.Colors.ON_SURFACE)
 
 
 def keyed(name: str, controls: list[ft.Control]) -> list[ft.Control]:
@@ -38,7 +42,8 @@ def labelled_toggle(toggle: ft.Checkbox | ft.Switch, label: str,
     phone in English. Here the toggle has no label; the text next to it takes the width left and wraps. Tapping the
     text toggles too (as Flet's own label does), and MergeSemantics makes the toggle and its text one node, so a
     screen reader (and a test) finds a checkbox or switch named by the label. `on_change` gets the new value;
-    `toggle.value` and `toggle.disabled` are read as drawn, and the view-model's redraw shows the change."""
+    `toggle.value` and `toggle.disabled` are read as drawn, and the view-model's redraw shows the change. A disabled
+    toggle's text is greyed as the toggle is (`DISABLED_CONTENT`): in the normal colour it looked usable."""
     assert toggle.label is None, "the label goes beside the toggle, not in it"
     value, disabled = bool(toggle.value), bool(toggle.disabled)
 
@@ -55,7 +60,7 @@ def labelled_toggle(toggle: ft.Checkbox | ft.Switch, label: str,
 
     toggle.on_change = toggled
     text = ft.GestureDetector(
-        content=ft.Text(label),
+        content=ft.Text(label, color=DISABLED_CONTENT if disabled else None),
         on_tap=None if disabled else text_tapped,
         mouse_cursor=None if disabled else ft.MouseCursor.CLICK,
         exclude_from_semantics=True,  # the toggle's own tap is the one a screen reader offers
@@ -123,9 +128,31 @@ def error_message(text: str, key: str | None = None) -> ft.Control:
     )
 
 
-def error_with_retry(text: str, locale: Locale, on_retry: Action) -> ft.Control:
+def working(text: str, key: str | None = None) -> ft.Control:
+    """The app at work: what it is doing, over a progress bar, read out as it appears. A bare ProgressBar says
+    nothing to a screen reader, and the person taps again or leaves, thinking nothing happened."""
+    return ft.Semantics(
+        key=key,
+        live_region=True,
+        content=ft.Column([ft.Text(text), ft.ProgressBar()], spacing=4,
+                          horizontal_alignment=ft.CrossAxisAlignment.STRETCH),
+    )
+
+
+def retry_button(locale: Locale, on_retry: Action, retry_at: str | None, *, filled: bool = False,
+                 key: str | None = None) -> ft.Control:
+    """Try again; while the server asked to wait (a 429's or a 503's Retry-After, `retry_at`) the same button,
+    disabled, saying from when: pressed now it would only be refused again. When that time comes the view-model
+    redraws once, and only this button changes (its text and its state)."""
+    label = t("retry", locale) if retry_at is None else t("retry_at", locale, time=retry_at)
+    kind = ft.FilledButton if filled else ft.OutlinedButton
+    return kind(label, icon=ft.Icons.REFRESH, disabled=retry_at is not None, on_click=on_retry, key=key)
+
+
+def error_with_retry(vm: Loadable, locale: Locale) -> ft.Control:
+    """A screen's failure, with its retry (which waits for the failure's Retry-After, when it has one)."""
     return ft.Column(
-        [error_message(text), ft.OutlinedButton(t("retry", locale), icon=ft.Icons.REFRESH, on_click=on_retry)],
+        [error_message(vm.error or ""), retry_button(locale, vm.retry, vm.retry_at)],
         horizontal_alignment=ft.CrossAxisAlignment.START,
     )
 
@@ -140,14 +167,17 @@ def confirm_panel(
     dismiss: str,
     on_dismiss: Action | Callable[[], None],
     can_confirm: bool = True,
+    sending_text: str | None = None,
 ) -> ft.Control:
-    """A confirm step in place: its fields, then the error, a progress bar while sending, confirm and close."""
+    """A confirm step in place: its fields, then the error, while sending `sending_text` ("กำลังส่ง…") read out over a
+    progress bar, confirm and close."""
     controls = list(controls)
     # Keyed: the error and the progress bar come and go above the buttons, which keep their ids.
     if error:
         controls.append(error_message(error, key="panel-error"))
     if sending:
-        controls.append(ft.ProgressBar(key="panel-progress"))
+        controls.append(working(sending_text, key="panel-progress") if sending_text
+                        else ft.ProgressBar(key="panel-progress"))
     controls.append(
         ft.Row(
             key="panel-buttons",
@@ -178,7 +208,7 @@ def load_state(vm: HomeViewModel, locale: Locale) -> ft.Control | None:
     if vm.state == LoadState.IDLE or (vm.state == LoadState.LOADING and not vm.has_loaded):
         return loading(locale)
     if vm.state == LoadState.FAILED and not vm.has_loaded:
-        return error_with_retry(vm.error or "", locale, vm.retry)
+        return error_with_retry(vm, locale)
     return None
 
 
@@ -186,7 +216,7 @@ def reload_failed(vm: HomeViewModel, locale: Locale) -> list[ft.Control]:
     """A reload that failed (a poll every few seconds on a flaky line), with a retry, above the list it had: the
     list stays, rather than vanishing behind the error until the next poll goes through."""
     if vm.state == LoadState.FAILED and vm.has_loaded:
-        return [error_with_retry(vm.error or "", locale, vm.retry)]
+        return [error_with_retry(vm, locale)]
     return []
 
 

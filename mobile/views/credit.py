@@ -430,7 +430,7 @@ def portfolio_view(vm: PortfolioViewModel, locale: Locale) -> ft.Control:
     title = t("portfolio_title", locale, term=vm.term or "")
     controls = keyed("top", screen_header(title, locale, vm.back, vm.load))
     if vm.state == LoadState.FAILED:
-        controls += keyed("load-error", [error_with_retry(vm.error or "", locale, vm.retry)])
+        controls += keyed("load-error", [error_with_retry(vm, locale)])
     elif vm.portfolio is None:
         controls += keyed("loading", [loading(locale)])
     term = ft.Ref[ft.TextField]()
@@ -558,7 +558,7 @@ def college_credit_view(vm: CollegeCreditViewModel, locale: Locale) -> ft.Contro
     controls = keyed("top", screen_header(t("credit_title", locale, term=view.term if view else ""), locale,
                                           vm.back, vm.load))
     if vm.state == LoadState.FAILED:
-        controls += keyed("load-error", [error_with_retry(vm.error or "", locale, vm.retry)])
+        controls += keyed("load-error", [error_with_retry(vm, locale)])
     elif view is None:
         controls += keyed("loading", [loading(locale)])
     if vm.notice:

@@ -180,6 +180,7 @@ def _step_panel(vm: JobViewModel, step: Step, locale: Locale) -> ft.Control:
         on_confirm=confirm,
         dismiss=t("close_panel", locale),
         on_dismiss=vm.dismiss_step,
+        sending_text=t("sending", locale),
     )
 
 
@@ -220,6 +221,7 @@ def _assign(vm: JobViewModel, locale: Locale) -> list[ft.Control]:
             dismiss=t("close_panel", locale),
             on_dismiss=vm.close_assign,
             can_confirm=vm.assign_to is not None,
+            sending_text=t("sending", locale),
         )
     ]
 

@@ -3,7 +3,7 @@
 import flet as ft
 
 from mobile.viewmodels.login import LoginStep, LoginViewModel
-from mobile.views.common import error_message, heading, keyed, muted
+from mobile.views.common import error_message, heading, keyed, muted, retry_button, working
 from mobile.views.typed_field import TypedField
 from shared.otp import MAX_LENGTH
 from shared.text import Locale, t
@@ -26,10 +26,9 @@ def login_view(vm: LoginViewModel, locale: Locale) -> ft.Control:
     if vm.error:
         controls += keyed("error", [error_message(vm.error)])
         if vm.can_retry:
-            controls += keyed("retry", [ft.OutlinedButton(t("retry", locale), icon=ft.Icons.REFRESH,
-                                                          on_click=vm.retry)])
+            controls += keyed("retry", [retry_button(locale, vm.retry, vm.retry_at)])
     if vm.busy:
-        controls += keyed("busy", [ft.ProgressBar()])
+        controls += keyed("busy", [working(vm.working or "")])
     return ft.Column(controls, spacing=16, horizontal_alignment=ft.CrossAxisAlignment.STRETCH)
 
 
@@ -80,7 +79,8 @@ def _code_step(vm: LoginViewModel, locale: Locale) -> list[ft.Control]:
 
     controls: list[ft.Control] = []
     if vm.code_sent:
-        controls += keyed("code-sent", [ft.Text(vm.code_sent)])
+        # Read out when it changes: a new code asked for from this step says it was sent.
+        controls += keyed("code-sent", [ft.Semantics(live_region=True, content=ft.Text(vm.code_sent))])
     if vm.dev_hint:
         controls += keyed("dev-hint", [
             ft.Container(
@@ -108,6 +108,14 @@ def _code_step(vm: LoginViewModel, locale: Locale) -> list[ft.Control]:
             on_submit=verify,
         ),
         ft.FilledButton(t("verify_code", locale), icon=ft.Icons.LOGIN, disabled=vm.busy, on_click=verify),
-        ft.TextButton(t("change_phone", locale), icon=ft.Icons.EDIT, disabled=vm.busy, on_click=vm.change_phone),
+        # Where an expired or wrong code's message points: a new code to the same number (the backend's limit on
+        # sends holds; its refusal says when to ask again). Changing the number is the other way out.
+        ft.Row([
+            ft.OutlinedButton(t("resend_code", locale) if vm.resend_at is None
+                              else t("resend_code_at", locale, time=vm.resend_at),
+                              icon=ft.Icons.SMS, disabled=vm.busy or vm.resend_at is not None,
+                              on_click=vm.resend_code),
+            ft.TextButton(t("change_phone", locale), icon=ft.Icons.EDIT, disabled=vm.busy, on_click=vm.change_phone),
+        ], wrap=True, spacing=8, run_spacing=8),
     ])
     return controls

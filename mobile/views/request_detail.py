@@ -245,6 +245,7 @@ def _action_panel(vm: RequestDetailViewModel, action: RequestAction, locale: Loc
         on_confirm=confirm_action,
         dismiss=dismiss,
         on_dismiss=vm.dismiss_action,
+        sending_text=t("sending", locale),
     )
 
 

@@ -11,7 +11,17 @@ from mobile.device import Device, LocationDenied, LocationDeniedForever, Locatio
 from mobile.photo_picking import PhotoPicker
 from mobile.settings import DEFAULT_MAP_TILE_URL
 from mobile.viewmodels.request_form import CategoriesState, LocationSource, RequestFormViewModel
-from mobile.views.common import category_icon, error_message, heading, icon_button, keyed, labelled_toggle, muted
+from mobile.views.common import (
+    category_icon,
+    error_message,
+    heading,
+    icon_button,
+    keyed,
+    labelled_toggle,
+    muted,
+    retry_button,
+    working,
+)
 from mobile.views.typed_field import TypedField
 from shared.photos import MAX_PHOTOS_PER_REQUEST
 from shared.request_rules import ADDRESS_MAX, BRAND_MAX, DESCRIPTION_MAX, ITEM_MAX, WEEKDAYS, ServicePlace
@@ -26,8 +36,6 @@ MAP_HEIGHT = 240
 THUMB_SIZE = 88
 # Long lists (77 provinces) scroll inside a menu of this height rather than covering the whole screen.
 MENU_HEIGHT = 320
-# The duplicates hint is one short sentence; bounded so no text can push the form down (it once held a map).
-DUPLICATES_MAX_LINES = 3
 # The form's text fields, read again at the send tap: on a slow device a tap can be handled before the last
 # keystrokes' changes have reached the view-model.
 TEXT_FIELDS = ("item", "brand", "description", "address", "contact_phone")
@@ -93,7 +101,14 @@ def _field_error(vm: RequestFormViewModel, name: str) -> str | None:
 
 
 def _error_line(text: str | None, key: str) -> list[ft.Control]:
-    return [] if not text else [ft.Text(text, color=ft.Colors.ERROR, size=12, key=key)]
+    """A problem under a field that is not a text field (the location, the place, the days, the consent): at the
+    body size and with the error icon, not a small line told apart by its colour alone. Not read out itself: the
+    line above the send button names every field to fix, once."""
+    if not text:
+        return []
+    return [ft.Row([ft.Icon(ft.Icons.ERROR_OUTLINE, color=ft.Colors.ERROR, size=20),
+                    ft.Text(text, color=ft.Colors.ERROR, expand=True)],
+                   key=key, spacing=6, vertical_alignment=ft.CrossAxisAlignment.START)]
 
 
 def _what(vm: RequestFormViewModel, locale: Locale, fields: Fields) -> list[ft.Control]:
@@ -267,7 +282,11 @@ def _location(
         else []
     )
     if vm.lat is not None and vm.lon is not None:
-        source = t("location_from_gps" if vm.location_source == LocationSource.GPS else "location_from_map", locale)
+        if vm.location_source == LocationSource.AREA:
+            source = t("location_from_area", locale, area=vm.pinned_area)
+        else:
+            source = t("location_from_gps" if vm.location_source == LocationSource.GPS else "location_from_map",
+                       locale)
         where = f"{t('location_value', locale, lat=f'{vm.lat:.5f}', lon=f'{vm.lon:.5f}')} ({source})"
     else:
         where = t("location_none", locale)
@@ -355,12 +374,20 @@ def _area(vm: RequestFormViewModel, locale: Locale) -> list[ft.Control]:
             chosen,
         )
 
-    return keyed("area", [
+    controls = keyed("area", [
         muted(t("area_label", locale)),
         picker("province_label", vm.province_code, vm.province_options, province_chosen),
         picker("district_label", vm.district_code, vm.district_options, district_chosen),
         picker("sub_district_label", vm.sub_district_code, vm.sub_district_options, sub_district_chosen),
     ])
+    # Without GPS, and for whoever cannot aim at a map: the chosen sub-district's middle as the pin (a geocoder
+    # configured), then where it went, read out, to send as it is or move on the map.
+    if vm.can_pin_area:
+        controls.append(ft.OutlinedButton(t("pin_area", locale), icon=ft.Icons.PIN_DROP, on_click=vm.pin_area,
+                                          key="pin-area"))
+    if vm.area_pin_hint:
+        controls.append(ft.Semantics(live_region=True, content=ft.Text(vm.area_pin_hint), key="pin-area-hint"))
+    return controls
 
 
 def _when_and_contact(vm: RequestFormViewModel, locale: Locale, fields: Fields) -> list[ft.Control]:
@@ -458,8 +485,10 @@ def duplicates_card(vm: RequestFormViewModel, locale: Locale) -> ft.Control | No
         ft.Row(
             [
                 ft.Icon(ft.Icons.INFO_OUTLINE, color=ft.Colors.BROWN_900),
-                ft.Text(t("duplicates_title", locale, count=count), expand=True, max_lines=DUPLICATES_MAX_LINES,
-                        overflow=ft.TextOverflow.ELLIPSIS, color=ft.Colors.BROWN_900, weight=ft.FontWeight.W_600),
+                # Whole, however many lines a large font takes: its only copy, and it says first that the person
+                # may send (a cut line lost exactly that).
+                ft.Text(t("duplicates_title", locale, count=count), expand=True, color=ft.Colors.BROWN_900,
+                        weight=ft.FontWeight.W_600),
             ],
             vertical_alignment=ft.CrossAxisAlignment.START,
         )
@@ -495,11 +524,13 @@ def _send(vm: RequestFormViewModel, locale: Locale, fields: Fields) -> list[ft.C
     if vm.form_error:
         controls.append(error_message(vm.form_error, key="form-error"))
     if vm.progress:
-        controls += [ft.Text(vm.progress, key="send-progress-text"), ft.ProgressBar(key="send-progress")]
+        # Read out as it appears and as it counts the photos: the button went grey, and a slow upload says nothing else.
+        controls.append(working(vm.progress, key="send-progress"))
     if vm.can_retry:
         # The same request again (same idempotency key), not a second one; keyed apart from send, so a tap aimed
         # at send is not taken for a retry.
-        controls.append(ft.FilledButton(t("retry", locale), icon=ft.Icons.REFRESH, on_click=retry, key="retry"))
+        # Disabled while the server asked to wait (a 429's Retry-After), saying from when.
+        controls.append(retry_button(locale, retry, vm.retry_at, filled=True, key="retry"))
     else:
         label = t("submit_request" if vm.request_id is None else "send_remaining_photos", locale)
         controls.append(

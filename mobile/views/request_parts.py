@@ -24,7 +24,7 @@ def screen_top(vm: RequestScreen[Any], title: str, locale: Locale) -> list[ft.Co
     """Back and refresh, the title, then the error with a retry or the loading line while there is no detail."""
     controls = screen_header(title, locale, vm.back, vm.load)
     if vm.state == LoadState.FAILED:
-        controls.append(error_with_retry(vm.error or "", locale, vm.retry))
+        controls.append(error_with_retry(vm, locale))
     elif vm.detail is None:
         controls.append(loading(locale))
     return controls

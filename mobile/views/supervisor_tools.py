@@ -26,7 +26,7 @@ from shared.text import Locale, t
 
 def _state(vm: TechniciansViewModel | LedgerViewModel, locale: Locale) -> ft.Control | None:
     if vm.state == LoadState.FAILED:
-        return error_with_retry(vm.error or "", locale, vm.retry)
+        return error_with_retry(vm, locale)
     if vm.state != LoadState.READY and not vm.has_loaded:  # a reload (after an add, an import) keeps the rows
         return loading(locale)
     return None

@@ -177,3 +177,51 @@ async def test_the_clock_erases_invitations_that_ended_long_ago(
     assert str(trail).count("+66") == 0 and "ชื่อ" not in str(trail)
     assert {(t["target_table"], str(t["target_id"])) for t in trail} == {("profiles", citizen_id),
                                                                          ("staff_invites", str(area.near))}
+
+
+async def test_the_export_says_where_and_when_each_of_their_notifications_went(
+    api: httpx.AsyncClient, database_url: str,
+) -> None:
+    """Each of the person's notifications carries its deliveries (channel, how it went, when), the address by its
+    end only; a notification naming them in someone else's inbox carries none of that person's."""
+    me, me_profile = await sign_in(api, fresh_phone())
+    inviter, inviter_profile = await sign_in(api, fresh_phone())
+    phone, browser = str(uuid.uuid4()), f"fcm-{uuid.uuid4().hex}-zqxjkw"
+    for token, device in ((me, phone), (inviter, browser)):
+        added = await api.post("/me/devices", json={"platform": "android", "token": device}, headers=bearer(token))
+        assert added.status_code == 204, added.text
+    at = datetime(2026, 3, 2, 5, 0, tzinfo=UTC)
+    with psycopg.connect(database_url, autocommit=True, row_factory=dict_row) as conn:
+        mine = conn.execute("insert into public.notifications (recipient_id, kind, params) values (%s, 'ready', '{}') "
+                            "returning id", [me_profile["id"]]).fetchone()
+        theirs = conn.execute("insert into public.notifications (recipient_id, kind, params, about_id) "
+                              "values (%s, 'invite_declined', '{}', %s) returning id",
+                              [inviter_profile["id"], me_profile["id"]]).fetchone()
+        assert mine is not None and theirs is not None
+        # What the delivery worker writes: one sent, one failing and waiting for its retry (its error names the
+        # device), and the inviter's own delivery of the answer that names me.
+        conn.execute(
+            """insert into private.notification_deliveries
+                   (notification_id, channel, target, status, attempts, next_attempt_at, last_error, created_at,
+                    updated_at, sent_at)
+               values (%(mine)s, 'console', %(me)s, 'sent', 1, %(at)s, null, %(at)s, %(at)s, %(at)s),
+                      (%(mine)s, 'fcm', %(phone)s, 'pending', 2, %(later)s, 'FCM quota exceeded for ' || %(phone)s,
+                       %(at)s, %(at)s, null),
+                      (%(theirs)s, 'fcm', %(browser)s, 'sent', 1, %(at)s, null, %(at)s, %(at)s, %(at)s)""",
+            {"mine": mine["id"], "theirs": theirs["id"], "me": me_profile["id"], "phone": phone, "browser": browser,
+             "at": at, "later": at + timedelta(minutes=1)})
+
+    data, text = await exported(api, me)
+    by_kind = {n["kind"]: n for n in data["notifications"]}
+    times = ("planned_at", "next_attempt_at", "updated_at", "sent_at")
+    assert [{k: datetime.fromisoformat(v) if k in times and v else v for k, v in d.items()}
+            for d in by_kind["ready"]["deliveries"]] == [
+        {"channel": "console", "to": "…" + me_profile["id"][-6:], "status": "sent", "attempts": 1, "planned_at": at,
+         "next_attempt_at": None, "updated_at": at, "sent_at": at},
+        {"channel": "fcm", "to": "…" + phone[-6:], "status": "pending", "attempts": 2, "planned_at": at,
+         "next_attempt_at": at + timedelta(minutes=1), "updated_at": at, "sent_at": None},
+    ]
+    assert by_kind["invite_declined"]["about_you"] and by_kind["invite_declined"]["deliveries"] == []
+    # Their device's token is whole in `devices` only; the inviter's device, and the error's text, nowhere.
+    assert text.count(phone) == 1 and [d["token"] for d in data["devices"]] == [phone]
+    assert browser not in text and "zqxjkw" not in text and "quota" not in text

@@ -8,34 +8,22 @@ import contextlib
 import io
 import logging
 import time
-from collections.abc import AsyncIterator, Callable, Iterator
+from collections.abc import Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor
-from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 from pathlib import Path
 
-import httpx
 import psycopg
 import pytest
-from fastapi import FastAPI
 from psycopg.rows import dict_row
-from pydantic import SecretStr
 from typer.testing import CliRunner
 
-from backend import dev_stack
-from backend.app import create_app
 from backend.cli import app
 from backend.local_postgres import LocalPostgres
 from backend.logs import RedactingFilter, make_formatter
 from backend.migrate import MigrationError, discover, migrate
-from backend.photo_store import make_photo_store
-from backend.production import start_refusals
-from backend.seed import demo_accounts_present, remove_demo_accounts
 from backend.services import staff
-from backend.services.photo_intake import sweep_orphan_photos
-from backend.settings import PROJECT_ROOT, AuthMode, Settings, get_settings
-from tests.helpers import bearer
-from tests.integration.builders import citizen_with_a_photo
+from backend.settings import PROJECT_ROOT, Settings, get_settings
 
 DB = "fixit_audit16b"
 DB_BEHIND = "fixit_audit16b_behind"
@@ -69,23 +57,6 @@ def operator(production_db: str, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
     assert not get_settings().dev_mode
     yield CliRunner()
     get_settings.cache_clear()
-
-
-@pytest.mark.xfail(strict=True, reason="audit16b: `fixit-backend seed` makes the demo accounts in production mode")
-def test_seed_in_production_mode_makes_no_demo_accounts(operator: CliRunner, production_db: str) -> None:
-    """README step 4 runs `seed --no-demo`; the command's own default is `--demo`, and it never asks whether it runs
-    in production. One forgotten flag on the production database and the demo accounts are there, the demo admin
-    among them: the copies already serving serve them (the start check ran when they started: "with Supabase Auth
-    an SMS to a demo number goes to whoever really holds it, who then signs in as that demo person"), and the next
-    copy to start refuses to, so the next deploy or restart is an outage. In production mode `seed` must refuse the
-    demo data (or make none), as `serve` refuses to start with it."""
-    done = operator.invoke(app, ["seed"])
-    present = demo_accounts_present(production_db, SEED_DIR)
-    if present:  # leave the module's database as a production one for the tests after this one
-        remove_demo_accounts(production_db, SEED_DIR)
-    assert not present, f"demo accounts made in production mode; exit {done.exit_code}: {done.output}"
-    with psycopg.connect(production_db) as conn:
-        assert conn.execute("select count(*) from auth.users").fetchone() == (0,)
 
 
 def _until(condition: Callable[[], bool], seconds: float = 30.0) -> bool:
@@ -146,38 +117,6 @@ def test_a_migration_waiting_for_a_lock_does_not_stall_the_copies_still_serving(
         conn.execute("alter table public.repair_requests drop column if exists audit16b_probe")
         conn.execute("delete from private.schema_migrations where version = '9990_audit16b_probe'")
     assert answered, "a read of repair_requests waited behind the migration for as long as the old transaction lasted"
-
-
-@pytest.fixture(scope="module")
-def database_behind(local_pg: LocalPostgres, tmp_path_factory: pytest.TempPathFactory) -> str:
-    """A production database the last migration file has not been applied to yet (new code, `migrate` not run)."""
-    directory = tmp_path_factory.mktemp("migrations_behind")
-    for known in discover()[:-1]:
-        (directory / known.path.name).symlink_to(known.path)
-    local_pg.drop_database(DB_BEHIND)
-    url = local_pg.url_for(DB_BEHIND)
-    migrate(url, directory)
-    return url
-
-
-@pytest.mark.xfail(strict=True, reason="audit16b: production starts on a database that lacks this code's migrations")
-def test_production_refuses_to_start_on_a_database_behind_its_code(database_behind: str) -> None:
-    """`serve` and `uvicorn backend.asgi:app` check the settings and the demo accounts, never the schema: a copy of a
-    new release started before `fixit-backend migrate` ran (a deploy that rolls the code first, an autoscaler, a
-    `migrate` that failed half-way) starts, answers /health 200 with `migrations: N-1`, takes its share of the
-    traffic from the load balancer and fails every request that touches what the missing file adds, with 500s. It
-    should refuse to start naming the migrations not applied, as it refuses the demo accounts (a database ahead of
-    the code, an old copy during a rolling upgrade, may still start)."""
-    settings = Settings(_env_file=None, dev_mode=False, auth_mode=AuthMode.SUPABASE,  # type: ignore[call-arg]
-                        supabase_url=SUPABASE, supabase_anon_key=SecretStr("anon-key"),
-                        supabase_service_role_key=SecretStr("service-role-key"),
-                        public_url="https://api.fixit.example", database_url=database_behind)
-    with psycopg.connect(database_behind) as conn:
-        applied = {str(row[0]) for row in conn.execute("select version from private.schema_migrations")}
-    missing = [m.version for m in discover() if m.version not in applied]
-    assert missing == [discover()[-1].version]
-    from_the_database = set(start_refusals(settings, lambda: database_behind)) - set(settings.production_problems())
-    assert from_the_database, f"would start without {missing}"
 
 
 @pytest.mark.xfail(strict=True, reason="audit16b: import-colleges crashes with a traceback on a CSV that is not UTF-8")
@@ -271,71 +210,3 @@ def test_a_500_s_traceback_in_the_production_log_keeps_no_failing_row(database_u
     written = stream.getvalue()
     assert "unhandled error" in written and "CheckViolation" in written
     assert ADDRESS not in written, written
-
-
-@contextlib.asynccontextmanager
-async def _copy(settings: Settings) -> AsyncIterator[tuple[FastAPI, httpx.AsyncClient]]:
-    """One backend copy (its own process state, its own machine's disk) on the shared database."""
-    copy = create_app(settings)
-    async with copy.router.lifespan_context(copy), httpx.AsyncClient(
-            transport=httpx.ASGITransport(app=copy), base_url="http://fixit.test") as client:
-        yield copy, client
-
-
-@pytest.mark.xfail(strict=True, reason="audit16b: production without SUPABASE_SERVICE_ROLE_KEY keeps photos on each "
-                                       "copy's own disk: other copies 404 them, a deletion leaves them")
-async def test_production_refuses_photos_on_one_copy_s_disk(settings: Settings, tmp_path: Path) -> None:
-    """With Supabase Auth configured but SUPABASE_SERVICE_ROLE_KEY missing (a secret not mounted on one machine),
-    `make_photo_store` quietly picks the local disk (.data/photos) and production starts. Behind a load balancer on
-    N machines each copy then holds the photos uploaded through it: a photo is missing whenever another copy answers,
-    and an account deleted through another copy (DELETE /me, `delete-person`, both sweeps: whoever claims the
-    record first deletes its own disk's file) leaves the citizen's photos on the first machine for ever (PDPA).
-    Two copies here, each with its own disk, show both; production must refuse to start without a store every copy
-    shares (the key), naming it."""
-    machine_a = settings.model_copy(update={"data_dir": tmp_path / "a"})
-    machine_b = settings.model_copy(update={"data_dir": tmp_path / "b"})
-    async with _copy(machine_a) as (_, a), _copy(machine_b) as (copy_b, b):
-        token, _, request_id = await citizen_with_a_photo(a)  # uploaded through copy A
-        paths = [p for p in (machine_a.photos_dir.rglob("*")) if p.is_file()]
-        assert paths
-        photo = f"/requests/{request_id}/photos/before/0"
-        assert (await a.get(photo, headers=bearer(token))).status_code == 200
-        seen_by_b = await b.get(photo, headers=bearer(token))
-        assert seen_by_b.status_code == 404, seen_by_b.text  # copy B has no such file
-        deleted = await b.request("DELETE", "/me", params={"confirm": "true"}, headers=bearer(token))
-        assert deleted.status_code in (200, 204), deleted.text
-        await sweep_orphan_photos(copy_b.state.pool, copy_b.state.photo_store, datetime.now(UTC) + timedelta(days=1))
-        assert all(p.exists() for p in paths)  # the deleted citizen's photos, still on machine A
-    production = Settings(_env_file=None, dev_mode=False, auth_mode=AuthMode.SUPABASE,  # type: ignore[call-arg]
-                          supabase_url=SUPABASE, supabase_anon_key=SecretStr("anon-key"),
-                          public_url="https://api.fixit.example", database_url=settings.database_url)
-    assert type(make_photo_store(production)).__name__ == "DiskPhotoStore"
-    assert production.production_problems(), "production starts with photos on each copy's own disk"
-
-
-class _Started(Exception):
-    """`dev` got as far as starting its processes (the test stops it there: no servers are started)."""
-
-
-@pytest.mark.xfail(strict=True, reason="audit16b: `./fixit run` (`fixit-backend dev`) seeds the demo accounts into "
-                                       "whatever DATABASE_URL names, the production database too")
-def test_the_development_stack_never_seeds_a_production_database(
-    operator: CliRunner, production_db: str, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    """`./fixit run` is `fixit-backend dev`: migrate, seed the demo data, start a development-mode backend. It takes
-    the database from DATABASE_URL (or `.env`) when set, as every command does, and checks nothing: on a machine or
-    shell set up for production (README step 4 exports DATABASE_URL; a production `.env` in the project folder) it
-    puts the demo accounts, the demo admin among them, into the production database and serves it with the
-    development conveniences on (the one-time code in the answer). The development stack should only ever run on
-    its embedded database, or refuse a database it did not make. Here it is stopped where it would start its
-    processes."""
-
-    def started(*_: object, **__: object) -> None:
-        raise _Started
-
-    monkeypatch.setattr(dev_stack, "start_processes", started)
-    done = operator.invoke(app, ["dev", "--no-open-browser"])
-    present = demo_accounts_present(production_db, SEED_DIR)
-    if present:
-        remove_demo_accounts(production_db, SEED_DIR)
-    assert not present, f"demo accounts seeded into DATABASE_URL's database; {done.exception!r}"

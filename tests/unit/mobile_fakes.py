@@ -51,6 +51,11 @@ def error_response(status: int, code: str, **values: object) -> httpx.Response:
     return httpx.Response(status, json={"error": {"code": code, "message_th": text.th, "message_en": text.en}})
 
 
+def exported(_: object = None) -> httpx.Response:
+    """GET /me/export's answer: the person's data, a JSON file."""
+    return httpx.Response(200, content=b'{"profile": {}}', headers={"content-type": "application/json"})
+
+
 def request_summary(item: str, status: str, *, days_ago: int = 0) -> dict[str, Any]:
     moment = (NOW - timedelta(days=days_ago)).isoformat()
     return {
@@ -668,7 +673,7 @@ class WorkBackend(FakeBackend):
             return super().handle(request)
         self.requests.append(request)
         if match.group(4) is not None:
-            return httpx.Response(200, content=b"thumb")
+            return httpx.Response(200, content=b"thumb", headers={"content-type": "image/jpeg"})
         if match.group(3) is not None:
             idx = int(match.group(3))
             self.uploads.append((idx, request.content))

@@ -4,7 +4,7 @@ said."""
 
 import asyncio
 import json
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from datetime import UTC, datetime, timedelta
 from email.utils import format_datetime
 from typing import Any
@@ -14,7 +14,8 @@ import httpx
 import pytest
 
 from mobile.api_client import ApiClient, ApiError
-from mobile.outbox import ItemState, MemoryOutboxStorage, Outbox, OutboxItem, OutboxPhoto, Outcome
+from mobile.live import LiveEvents, ServerEvent
+from mobile.outbox import ItemState, MemoryOutboxStorage, Outbox, OutboxItem, OutboxPhoto, Outcome, backoff_delay
 from mobile.viewmodels.app import Screen
 from mobile.viewmodels.request_form import FormState, RequestFormViewModel
 from mobile.views.frame import app_view
@@ -173,10 +174,11 @@ async def test_the_outbox_sends_a_photo_refused_as_too_large_no_more() -> None:
     # A redirect to its sign-in page; RFC 6585's "Network Authentication Required".
     (lambda r: httpx.Response(302, headers={"location": "http://wifi.hotel.example/login"}), True),
     (lambda r: httpx.Response(511, text=PORTAL_PAGE, headers={"content-type": "text/html"}), True),
-    # A portal that calls its page JSON, or sends it with no type at all: told where a body is read.
+    # A portal that sends its page with no type at all: no answer of the backend's has a body without one.
+    (lambda r: httpx.Response(200, content=PORTAL_PAGE.encode()), True),
+    # A portal that calls its page JSON: told where a body is read.
     (lambda r: httpx.Response(200, text=PORTAL_PAGE, headers={"content-type": "application/json"}), False),
-    (lambda r: httpx.Response(200, content=PORTAL_PAGE.encode()), False),
-], ids=["200-html", "302", "511", "200-json-type", "200-no-type"])
+], ids=["200-html", "302", "511", "200-no-type", "200-json-type"])
 async def test_a_captive_portals_answer_is_a_network_failure_not_an_internal_error(
         answer: Callable[[httpx.Request], httpx.Response], bodiless_calls_too: bool) -> None:
     """mobile/api_client.py `_json`: a success whose body was not JSON raised `internal_error` ("ระบบขัดข้อง"), and a
@@ -196,6 +198,102 @@ async def test_a_captive_portals_answer_is_a_network_failure_not_an_internal_err
     finally:
         await api.aclose()
     assert "Wi-Fi" in error_text(CAPTIVE_PORTAL).th and "sign in" in error_text(CAPTIVE_PORTAL).en
+
+
+ByteCall = Callable[[ApiClient], Awaitable[object]]
+Answer = Callable[[], httpx.Response]
+REQUEST_ID, STUDENT_ID = uuid4(), uuid4()
+# Every call that reads bytes or sends a file, with the answer the backend gives it.
+BYTE_CALLS: dict[str, tuple[ByteCall, Answer]] = {
+    "export": (lambda api: api.export_my_data(),
+               lambda: httpx.Response(200, content=b'{"profile": {}}', headers={"content-type": "application/json"})),
+    "photo": (lambda api: api.request_photo(REQUEST_ID, "before", 0),
+              lambda: httpx.Response(200, content=b"\xff\xd8jpeg", headers={"content-type": "image/jpeg"})),
+    "portfolio-pdf": (lambda api: api.portfolio_pdf(STUDENT_ID),
+                      lambda: httpx.Response(200, content=b"%PDF-1.4", headers={"content-type": "application/pdf",
+                                                                              "x-verification-code": "ABCD"})),
+    "csv": (lambda api: api.supervisor_csv("jobs"),
+            lambda: httpx.Response(200, content="\ufeffชื่อ\r\n".encode(),
+                                   headers={"content-type": "text/csv; charset=utf-8"})),
+    "photo-upload": (lambda api: api.upload_request_photo(REQUEST_ID, 0, b"jpeg", "image/jpeg"),
+                     lambda: httpx.Response(200, json={"id": str(uuid4()), "idx": 0})),
+    "after-photo-upload": (lambda api: api.upload_after_photo(REQUEST_ID, 0, b"jpeg", "image/jpeg"),
+                           lambda: httpx.Response(200, json={"id": str(uuid4()), "kind": "after", "idx": 0})),
+    "students-csv": (lambda api: api.import_students(uuid4(), b"phone\r\n0812345678\r\n"),
+                     lambda: httpx.Response(200, json={"imported": 1})),
+}
+PORTAL_ANSWERS: dict[str, Answer] = {
+    "200-html": lambda: httpx.Response(200, text=PORTAL_PAGE, headers={"content-type": "text/html; charset=utf-8"}),
+    "200-no-type": lambda: httpx.Response(200, content=PORTAL_PAGE.encode()),
+    # A page that names a type the call does not expect: a PDF's download gets the portal's plain text.
+    "200-text": lambda: httpx.Response(200, text="Please sign in to the hotel Wi-Fi",
+                                       headers={"content-type": "text/plain"}),
+}
+
+
+def client_of(answer: Answer) -> ApiClient:
+    return ApiClient("http://backend.test", token="t", transport=httpx.MockTransport(lambda r: answer()))
+
+
+@pytest.mark.parametrize("portal", list(PORTAL_ANSWERS))
+@pytest.mark.parametrize("call", list(BYTE_CALLS))
+async def test_a_call_that_reads_bytes_or_sends_a_file_takes_a_portals_page_for_a_network_failure(
+        call: str, portal: str) -> None:
+    """mobile/api_client.py caught a portal's page with no type only where a body was read as JSON: the PDF, a
+    photo, a CSV export and the data download took the hotel's page for their bytes (a "PDF" that would not open,
+    a broken photo). Every call goes through the one check (`_send`, the types it expects): none of them does."""
+    make, _ = BYTE_CALLS[call]
+    api = client_of(PORTAL_ANSWERS[portal])
+    try:
+        with pytest.raises(ApiError) as raised:
+            await make(api)
+    finally:
+        await api.aclose()
+    assert (raised.value.code, raised.value.status, raised.value.is_network) == (CAPTIVE_PORTAL, 0, True)
+
+
+@pytest.mark.parametrize("call", list(BYTE_CALLS))
+async def test_the_backends_own_bytes_still_arrive(call: str) -> None:
+    make, answer = BYTE_CALLS[call]
+    api = client_of(answer)
+    try:
+        assert await make(api)
+    finally:
+        await api.aclose()
+
+
+@pytest.mark.parametrize("portal", list(PORTAL_ANSWERS))
+async def test_the_live_events_stream_takes_a_portals_page_for_a_failed_connection(portal: str) -> None:
+    """mobile/live.py took a portal's page on GET /events (200, any type) for a stream the server had ended, and
+    connected again at once, over and over while the hotel's page answered (each time telling the app its access may
+    have changed). It is a failed connection now: tried again with backoff, then polling."""
+    ended: list[int] = []
+    delays: list[float] = []
+
+    async def sleep(seconds: float) -> None:
+        delays.append(seconds)
+        if len(delays) == 2:
+            raise asyncio.CancelledError
+
+    async def on_event(_: ServerEvent) -> None:
+        raise AssertionError("a portal's page is no event")
+
+    async def on_ended() -> None:
+        ended.append(1)
+
+    calls: list[httpx.Request] = []
+
+    def answer(request: httpx.Request) -> httpx.Response:
+        calls.append(request)
+        assert len(calls) <= 2, "connected again at once, with no wait"
+        return PORTAL_ANSWERS[portal]()
+
+    live = LiveEvents("http://backend.test", lambda: "t", on_event, on_ended=on_ended, sleep=sleep,
+                      transport=httpx.MockTransport(answer))
+    with pytest.raises(asyncio.CancelledError):
+        await live.run()
+    assert (len(calls), live.failures, live.connections, ended) == (2, 2, 0, [])
+    assert delays == [backoff_delay(1), backoff_delay(2)]
 
 
 async def test_a_form_sent_behind_a_captive_portal_waits_in_the_outbox_and_goes_once_signed_in() -> None:

@@ -12,7 +12,7 @@ import flet as ft
 
 from mobile.settings import PROJECT_ROOT
 from mobile.views.account import account_view
-from mobile.views.common import labelled_toggle
+from mobile.views.common import DISABLED_CONTENT, labelled_toggle
 from mobile.views.frame import app_view
 from tests.unit.mobile_fakes import FakeBackend, RequestBackend, find, toggles
 from tests.unit.mobile_screens import open_form, signed_in
@@ -86,3 +86,36 @@ def test_no_view_draws_a_toggle_with_its_own_label() -> None:
                     and any(k.arg == "label" for k in node.keywords)):
                 found.append(f"{path.relative_to(PROJECT_ROOT)}:{node.lineno}")
     assert not found, found
+
+
+def label_colour(tree: ft.BaseControl, label: str) -> Any:
+    ((_, toggle),) = [(text, toggle) for text, toggle in toggles(tree, ft.Checkbox) + toggles(tree, ft.Switch)
+                      if text == label]
+    (text,) = [t for t in find(tree, ft.Text) if t.value == label]
+    return toggle.disabled, text.color
+
+
+def test_a_disabled_toggles_text_is_greyed_as_the_theme_greys_the_toggle() -> None:
+    """mobile/views/common.py::labelled_toggle drew a disabled toggle's text in the normal colour: the switch was grey,
+    its words looked usable. Now they take the one disabled colour (Material's on-surface at 38 %); an enabled
+    toggle's text keeps the theme's own colour."""
+    enabled = labelled_toggle(ft.Switch(value=True), "Taking requests", lambda _: None)
+    disabled = labelled_toggle(ft.Switch(value=True, disabled=True), "Taking requests", lambda _: None)
+    assert label_colour(enabled, "Taking requests") == (False, None)
+    assert label_colour(disabled, "Taking requests") == (True, DISABLED_CONTENT)
+    assert ft.Colors.with_opacity(0.38, ft.Colors.ON_SURFACE) == DISABLED_CONTENT
+
+
+async def test_the_preferences_toggles_are_greyed_while_they_save() -> None:
+    backend = FakeBackend()
+    Inbox(backend)
+    Preferences(backend, {"channels": {"accepted": ["push"]}, "quiet_hours": False, "quiet_start": "21:00",
+                          "quiet_end": "07:00", "allowed": {"accepted": ["push", "sms"]}, "sms_fallback": False})
+    app = await signed_in("citizen", backend)
+    await app.open_account()
+    account = app.account
+    assert account is not None
+    sms = "ส่ง SMS เมื่อแอปและ LINE ติดต่อไม่ได้"
+    assert label_colour(account_view(account, app.locale), sms) == (False, None)
+    account.saving_settings = True  # a change on its way: every toggle waits for it
+    assert label_colour(account_view(account, app.locale), sms) == (True, DISABLED_CONTENT)

@@ -26,7 +26,17 @@ from mobile.views.frame import app_views
 from mobile.views.inbox import inbox_view
 from shared.notifications import Kind, allowed_prefs, is_kind
 from shared.text import APP_UI, Locale
-from tests.unit.mobile_fakes import NOW, FakeBackend, MemoryStore, button_named, error_response, find, texts, toggles
+from tests.unit.mobile_fakes import (
+    NOW,
+    FakeBackend,
+    MemoryStore,
+    button_named,
+    error_response,
+    exported,
+    find,
+    texts,
+    toggles,
+)
 
 REQUEST_ID = str(uuid4())
 
@@ -223,7 +233,7 @@ async def test_deleting_the_account_asks_first_then_lands_at_the_sign_in() -> No
         saved.append((name, data))
         return True
 
-    backend.overrides[("GET", "/me/export")] = lambda r: httpx.Response(200, content=b'{"profile": {}}')
+    backend.overrides[("GET", "/me/export")] = exported
     vm = await signed_in(backend, "citizen", save_file=save_file)
     await vm.open_route("/account")
     account = vm.account

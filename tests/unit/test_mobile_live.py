@@ -71,7 +71,8 @@ async def test_streams_events_and_reconnects_after_the_server_ends_or_drops() ->
             raise httpx.ConnectError("refused", request=request)
         if n == 3:
             return httpx.Response(503)
-        return httpx.Response(200, content=b"event: request\ndata: {\"request_id\": \"b\", \"status\": \"x\"}\n\n")
+        return httpx.Response(200, headers={"content-type": "text/event-stream"},
+                              content=b"event: request\ndata: {\"request_id\": \"b\", \"status\": \"x\"}\n\n")
 
     async def on_event(event: ServerEvent) -> None:
         seen.append(event)

@@ -13,6 +13,7 @@ from tests.unit.mobile_fakes import FakeBackend, error_response
 INVALID_PHONE_TH = "เบอร์โทรศัพท์ไม่ถูกต้อง กรุณากรอกเบอร์ไทย 9–10 หลัก เช่น 0812345678"
 INVALID_PHONE_EN = "Invalid phone number: enter a Thai number of 9–10 digits, e.g. 0812345678"
 NETWORK_TH = "เชื่อมต่อเซิร์ฟเวอร์ไม่ได้ กรุณาตรวจสอบอินเทอร์เน็ต"
+WRONG_CODE_TH = "รหัสยืนยันไม่ถูกต้อง กรุณาตรวจรหัสใน SMS ล่าสุดแล้วพิมพ์ใหม่ หรือกด \"ขอรหัสใหม่\""
 
 
 def make_login(backend: FakeBackend, locale: Locale = Locale.TH) -> tuple[LoginViewModel, list[SignedIn], list[int]]:
@@ -150,7 +151,7 @@ async def test_the_code_has_the_length_the_issuer_sends() -> None:
     await vm.verify()
     (call,) = backend.calls("POST", "/auth/otp/verify")
     assert json.loads(call.content)["code"] == "12345678" and signed == []
-    assert vm.code_error == "รหัสยืนยันไม่ถูกต้อง"
+    assert vm.code_error == WRONG_CODE_TH
 
 
 async def test_wrong_code_is_shown_at_the_code_field() -> None:
@@ -160,7 +161,7 @@ async def test_wrong_code_is_shown_at_the_code_field() -> None:
     await vm.request_code()
     vm.set_code_input("000000")
     await vm.verify()
-    assert vm.code_error == "รหัสยืนยันไม่ถูกต้อง"
+    assert vm.code_error == WRONG_CODE_TH
     assert vm.step == LoginStep.CODE and signed == []
 
 

@@ -7,12 +7,14 @@ from uuid import UUID
 import httpx
 import pytest
 
-from mobile.viewmodels.app import Screen
+from mobile.viewmodels.app import AppViewModel, Screen
 from mobile.viewmodels.home import TechnicianHome
+from mobile.views.frame import app_view
 from mobile.views.job import job_view
+from shared.notifications import OFFERS_LINK
 from shared.statuses import OfferGone
 from shared.text import Locale, error_text
-from tests.unit.mobile_fakes import WorkBackend, error_response, texts
+from tests.unit.mobile_fakes import NOW, WorkBackend, error_response, texts
 from tests.unit.mobile_screens import assert_accessible, signed_in
 from tests.unit.test_mobile_credit import OffTheTeamBackend
 
@@ -88,3 +90,65 @@ async def test_a_helper_taken_off_the_team_is_told_that_whatever_offer_they_once
     await job.load()
     assert job.detail is None and job.error is None
     assert job.closed_text is not None and job.closed_text.startswith("คุณไม่ได้อยู่ในทีมของงานนี้แล้ว")
+
+
+def offer_notification(backend: WorkBackend) -> None:
+    """The student's inbox: one unread "new offer" notification about the backend's job (its link: their offers)."""
+    item = {"id": 1, "kind": "offer_new", "title": "งานใหม่ FX-690001", "body": "โทรทัศน์: ตอบรับภายใน 30 นาที",
+            "link": OFFERS_LINK, "request_id": backend.job["id"], "created_at": NOW.isoformat(), "read": False}
+    backend.overrides[("GET", "/me/notifications")] = lambda r: httpx.Response(
+        200, json={"items": [item], "unread_count": 0 if item["read"] else 1, "next_before_id": None})
+
+    def read(_: httpx.Request) -> httpx.Response:
+        item["read"] = True
+        return httpx.Response(200, json={"unread_count": 0})
+
+    backend.overrides[("POST", "/me/notifications/1/read")] = read
+
+
+async def tap_the_offer_notification(vm: AppViewModel) -> TechnicianHome:
+    await vm.open_inbox()
+    assert vm.inbox is not None
+    await vm.inbox.open(1)
+    home = vm.home
+    assert vm.screen == Screen.HOME and isinstance(home, TechnicianHome)
+    return home
+
+
+@pytest.mark.parametrize("gone", list(OfferGone))
+async def test_an_offer_notification_whose_offer_is_gone_says_why_on_the_offers(gone: OfferGone) -> None:
+    """Tapping an offer's notification opened the student's offers, where the offer was simply missing (taken by
+    another student, or ended meanwhile). Now the home says why, in the backend's words (the 410 of GET
+    /requests/{id}), in Thai and English."""
+    backend = GoneBackend(410, gone.value)
+    backend.offers = []  # no longer offered to them
+    offer_notification(backend)
+    vm = await signed_in("technician", backend)
+    home = await tap_the_offer_notification(vm)
+    words = error_text(gone.value)
+    assert home.notice == words.th and home.notice_is_error
+    tree = app_view(vm)
+    assert_accessible(tree)
+    assert words.th in texts(tree) and not NOT_FOUND & set(texts(tree))
+    vm.session.set_locale(Locale.EN)
+    assert words.en in texts(app_view(vm))
+
+
+async def test_an_offer_notification_whose_offer_is_still_there_just_shows_the_offers() -> None:
+    backend = GoneBackend(410, OfferGone.TAKEN.value)  # what the detail would say: not asked while the offer is listed
+    offer_notification(backend)
+    vm = await signed_in("technician", backend)
+    home = await tap_the_offer_notification(vm)
+    assert [str(o.request_id) for o in home.offers] == [backend.job["id"]]
+    assert home.notice is None and backend.calls("GET", f"/requests/{backend.job['id']}") == []
+
+
+async def test_an_offer_notification_about_a_job_now_theirs_or_unknown_says_nothing() -> None:
+    """Not gone (they took it: it is on their jobs; never theirs: 404): the offers show as they are, no notice."""
+    backend = GoneBackend(404, "not_found")
+    backend.offers = []
+    offer_notification(backend)
+    vm = await signed_in("technician", backend)
+    home = await tap_the_offer_notification(vm)
+    assert home.notice is None and home.error is None
+    assert len(backend.calls("GET", f"/requests/{backend.job['id']}")) == 1

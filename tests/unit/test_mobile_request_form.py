@@ -63,11 +63,15 @@ async def test_invalid_draft_shows_thai_errors_per_field_and_sends_nothing() -> 
         "contact_phone": error_text("invalid_phone").th,
         "pdpa_consent": error_text("request_consent_required").th,
     }
-    assert form.form_error == "กรุณาแก้ไขช่องที่มีข้อความสีแดง"
+    # The fields to fix by their labels, in the form's order: not "the ones in red".
+    assert form.form_error == ("ยังส่งไม่ได้ กรุณาแก้ไข: ประเภทงานซ่อม, ของที่จะซ่อม, อาการเสีย, ตำแหน่ง, "
+                               "เบอร์โทรติดต่อ, ยินยอมให้ใช้ข้อมูลส่วนบุคคลเพื่อการซ่อม")
     assert state_of(form) == FormState.EDITING
-    # Fixing a choice clears its message.
+    # Fixing a choice clears its message, and its name leaves the list.
     form.set_category("appliance")
     assert "category_code" not in form.errors
+    assert form.form_error is not None and not form.form_error.startswith("ยังส่งไม่ได้ กรุณาแก้ไข: ประเภทงานซ่อม")
+    assert form.form_error.startswith("ยังส่งไม่ได้ กรุณาแก้ไข: ของที่จะซ่อม, ")
 
 
 async def test_errors_follow_the_language() -> None:

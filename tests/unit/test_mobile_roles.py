@@ -18,6 +18,8 @@ from shared.statuses import StatusGroup
 from tests.unit.mobile_fakes import COLLEGE, NOW, WorkBackend, error_response, find, request_summary, texts
 from tests.unit.mobile_screens import assert_accessible, signed_in
 
+JPEG = {"content-type": "image/jpeg"}
+
 
 def college_job(item: str, status: str, actions: list[str], reference: str) -> dict[str, Any]:
     summary = request_summary(item, status)
@@ -248,7 +250,7 @@ async def test_a_photo_replaced_since_it_was_last_opened_shows_as_it_is_now() ->
     backend.job.update(status="repairing", photos=[photo])
     served = [b"first repair"]
     path = f"/requests/{backend.job['id']}/photos/after/0"
-    backend.overrides[("GET", path)] = lambda r: httpx.Response(200, content=served[0])
+    backend.overrides[("GET", path)] = lambda r: httpx.Response(200, content=served[0], headers=JPEG)
     app = await signed_in("technician", backend)
     await app.open_job(UUID(backend.job["id"]))
     assert app.job is not None
@@ -269,7 +271,7 @@ async def test_a_thumbnail_follows_its_photo_replaced_while_the_screen_shows() -
     backend.job.update(status="quality_check", photos=[photo])
     served = [b"first repair"]
     backend.overrides[("GET", f"/requests/{backend.job['id']}/photos/after/0")] = \
-        lambda r: httpx.Response(200, content=served[0])
+        lambda r: httpx.Response(200, content=served[0], headers=JPEG)
     app = await signed_in("supervisor", backend)
     await app.open_job(UUID(backend.job["id"]))
     job = app.job

@@ -16,7 +16,7 @@ from mobile.viewmodels.session import StoredSession, token_subject
 from mobile.views.account import delete_account_dialog
 from mobile.views.frame import app_views
 from shared.text import Locale, error_text, t
-from tests.unit.mobile_fakes import FakeBackend, MemoryStore, button_named, find, texts
+from tests.unit.mobile_fakes import FakeBackend, MemoryStore, button_named, exported, find, texts
 from tests.unit.mobile_screens import app_at_login, current_screen, sign_in, signed_in
 
 
@@ -65,7 +65,7 @@ async def test_a_suspended_person_signs_in_to_the_one_screen_and_goes_nowhere_el
 async def test_download_then_delete_from_the_suspended_screen() -> None:
     backend = FakeBackend()
     backend.suspended.add("citizen")
-    backend.overrides[("GET", "/me/export")] = lambda r: httpx.Response(200, content=b'{"profile": {}}')
+    backend.overrides[("GET", "/me/export")] = exported
     backend.overrides[("DELETE", "/me")] = lambda r: httpx.Response(204)
     saved: list[tuple[str, bytes]] = []
 
@@ -142,7 +142,7 @@ async def test_the_suspended_screens_buttons_keep_their_ids_when_the_data_shows_
 
     backend = FakeBackend()
     backend.suspended.add("citizen")
-    backend.overrides[("GET", "/me/export")] = lambda r: httpx.Response(200, content=b'{"profile": {}}')
+    backend.overrides[("GET", "/me/export")] = exported
     vm = await app_at_login(backend)
     await sign_in(vm, "citizen")
     account = vm.account

@@ -168,7 +168,9 @@ def test_start_up_names_what_is_missing() -> None:
     text = "\n".join(problems)
     assert "SUPABASE_URL" in text and "SUPABASE_ANON_KEY" in text and "SUPABASE_JWT_SECRET" in text
     fine = Settings(auth_mode=AuthMode.SUPABASE, supabase_url="https://abc.supabase.co",
-                    supabase_anon_key=SecretStr("anon"), jwt_secret=SecretStr(""), public_url="https://api.fixit.th")
+                    supabase_anon_key=SecretStr("anon"), jwt_secret=SecretStr(""), public_url="https://api.fixit.th",
+                    database_url="postgresql://db.abc.supabase.co/postgres",
+                    supabase_service_role_key=SecretStr("service-role"))
     assert fine.production_problems() == []  # signing keys need no secret
     assert "FIXIT_JWT_SECRET" in "\n".join(Settings(jwt_secret=SecretStr("")).configuration_problems())
 

@@ -3,9 +3,14 @@
 device (`include_subscription_ids`: the push subscription id the app registered after sign-in), the texts per
 language and `data` for the app. OneSignal then delivers through FCM (Android) and APNs (iOS), whose keys live in
 its dashboard, not here. Our idempotency key is OneSignal's `idempotency_key` (a UUID it remembers 30 days): a
-retry after a lost answer is not sent twice."""
+retry after a lost answer is not sent twice.
+
+A deleted person's subscriptions are deleted at OneSignal too
+(https://documentation.onesignal.com/reference/delete-subscription: `DELETE {api}/apps/{app_id}/subscriptions/{id}`),
+by the delivery worker from the queue their deletion filled (migration 0066)."""
 
 from typing import Any
+from urllib.parse import quote
 
 import httpx
 
@@ -38,6 +43,7 @@ class OneSignalChannel:
         self._app_id = app_id
         self._key = api_key
         self._url = api_url.rstrip("/") + "/notifications"
+        self._apps = api_url.rstrip("/") + "/apps/"
         self._client = client or httpx.AsyncClient(timeout=10.0)
 
     async def send(self, message: Message, target: Target, idempotency_key: str) -> None:
@@ -60,6 +66,24 @@ class OneSignalChannel:
         # 429 and 5xx: busy, retried with backoff.
         raise DeliveryError(f"OneSignal {response.status_code}: {response.text[:300]}",
                             permanent=response.status_code == 400)
+
+    async def delete_subscription(self, subscription_id: str) -> None:
+        """Ask OneSignal to delete one push subscription. Returns once it is gone: deleted now, or 404 (deleted
+        before, or never known there). Raises `DeliveryError`, `permanent` when asking again cannot help (a 4xx
+        other than 404 and 429: a wrong key or app id, a malformed id). The reason never holds the id (nor
+        OneSignal's answer, which may repeat it): it is logged."""
+        try:
+            response = await self._client.delete(
+                self._apps + quote(self._app_id, safe="") + "/subscriptions/" + quote(subscription_id, safe=""),
+                headers={"Authorization": f"Key {self._key}", "Accept": "application/json"},
+            )
+        except httpx.HTTPError as exc:  # its text may name the address, and so the id: the kind only
+            raise DeliveryError(f"OneSignal: {type(exc).__name__}") from exc
+        if response.status_code in (200, 202, 204, 404):
+            return
+        # 429 and 5xx: busy or down, asked again later.
+        raise DeliveryError(f"OneSignal {response.status_code}",
+                            permanent=400 <= response.status_code < 500 and response.status_code != 429)
 
     async def aclose(self) -> None:
         await self._client.aclose()

@@ -9,11 +9,17 @@ log = logging.getLogger("fixit.notifications")
 
 
 def make_channels(settings: Settings) -> dict[str, Channel]:
+    """The channels named that have what they need (Settings.notify_channel_missing says what that is; production
+    refuses to start with a named channel missing it, so only development drops one here, with a warning)."""
     channels: dict[str, Channel] = {}
     for name in settings.active_notify_channels:
-        channel = _make(name, settings)
-        if channel is not None:
-            channels[name] = channel
+        missing = settings.notify_channel_missing(name)
+        channel = _make(name, settings) if missing == [] else None
+        if channel is None:
+            log.warning("notification channel %r is not known or not configured (%s): not used", name,
+                        ", ".join(missing or []) or "no such channel")
+            continue
+        channels[name] = channel
     return channels
 
 
@@ -22,15 +28,15 @@ def _make(name: str, settings: Settings) -> Channel | None:
         from backend.notifications.channels.console import ConsoleChannel
 
         return ConsoleChannel()
-    if name == "webpush" and settings.vapid_private_key.get_secret_value():
+    if name == "webpush":
         from backend.notifications.channels.webpush import WebPushChannel
 
         return WebPushChannel(settings.vapid_private_key.get_secret_value(), settings.vapid_subject)
-    if name == "line" and settings.line_channel_access_token.get_secret_value():
+    if name == "line":
         from backend.notifications.channels.line import LineChannel
 
         return LineChannel(settings.line_channel_access_token.get_secret_value(), settings.line_api_url)
-    if name == "sms" and settings.sms_api_key.get_secret_value():
+    if name == "sms":
         from backend.notifications.channels.sms import ThaiBulkSmsChannel
 
         return ThaiBulkSmsChannel(settings.sms_api_key.get_secret_value(), settings.sms_api_secret.get_secret_value(),
@@ -39,10 +45,9 @@ def _make(name: str, settings: Settings) -> Channel | None:
         from backend.notifications.channels.fcm import FcmChannel
 
         return FcmChannel.from_file(settings.fcm_service_account_file, settings.fcm_api_url)
-    if name == "onesignal" and settings.onesignal_app_id and settings.onesignal_api_key.get_secret_value():
+    if name == "onesignal":
         from backend.notifications.channels.onesignal import OneSignalChannel
 
         return OneSignalChannel(settings.onesignal_app_id, settings.onesignal_api_key.get_secret_value(),
                                 settings.onesignal_api_url)
-    log.warning("notification channel %r is not known or not configured: not used", name)
     return None

@@ -1,0 +1,231 @@
+"""OneSignal forgets a deleted person's phone (migration 0066): the erasure queues, in its own transaction, each
+OneSignal subscription id the person had (not their FCM or Web Push devices, not anyone else's); the delivery
+worker asks OneSignal to delete each (the real adapter against a local fake of OneSignal's API), once even with two
+workers at once; 404 is done, a 503 is asked again after a backoff, a 400 is given up on without logging the id.
+
+A database of its own: the queue is the whole database's, and other tests' workers would take it."""
+
+import asyncio
+import contextlib
+import logging
+import uuid
+from collections import Counter
+from collections.abc import AsyncIterator, Iterator, Sequence
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+import httpx
+import psycopg
+import pytest
+import respx
+from psycopg.rows import dict_row
+from psycopg_pool import AsyncConnectionPool
+
+from backend.db import Conn, service_tx
+from backend.local_postgres import LocalPostgres
+from backend.migrate import migrate
+from backend.notifications.channels import Channel
+from backend.notifications.channels.onesignal import OneSignalChannel
+from backend.notifications.worker import WorkerConfig, deliver_once, erase_subscriptions
+from backend.services import account
+from backend.services.dispatch import DispatchPolicy
+from shared.roles import AppRole
+
+DB = "fixit_onesignal_erasure_test"
+APP_ID = "5eb5a37e-b458-11e3-ac11-000c2940e62c"
+SUBSCRIPTIONS = f"https://api.onesignal.com/apps/{APP_ID}/subscriptions/"
+CONFIG = WorkerConfig(batch_size=50, max_attempts=5, retry_base_seconds=30, link_base="https://app.example")
+
+
+@pytest.fixture(scope="module")
+def erasure_db(local_pg: LocalPostgres) -> str:
+    local_pg.drop_database(DB)
+    url = local_pg.url_for(DB)
+    migrate(url)
+    return url
+
+
+@pytest.fixture
+async def pool(erasure_db: str) -> AsyncIterator[AsyncConnectionPool[Conn]]:
+    p: AsyncConnectionPool[Conn] = AsyncConnectionPool(
+        erasure_db, min_size=1, max_size=8, kwargs={"row_factory": dict_row, "autocommit": True},
+        connection_class=psycopg.AsyncConnection[dict[str, Any]], open=False)
+    await p.open()
+    yield p
+    await p.close()
+
+
+@pytest.fixture
+def db(erasure_db: str) -> Iterator[psycopg.Connection[dict[str, Any]]]:
+    with psycopg.connect(erasure_db, autocommit=True, row_factory=dict_row) as conn:
+        conn.execute("delete from private.onesignal_erasures")
+        yield conn
+
+
+def person(db: psycopg.Connection[dict[str, Any]]) -> uuid.UUID:
+    user_id = uuid.uuid4()
+    db.execute("select private.create_phone_user(%s, %s, true)", [user_id, f"6689{uuid.uuid4().int % 10**7:07d}"])
+    return user_id
+
+
+def device(db: psycopg.Connection[dict[str, Any]], owner: uuid.UUID, channel: str) -> str:
+    token = {"onesignal": str(uuid.uuid4()), "fcm": f"fcm-{uuid.uuid4().hex}",
+             "webpush": f"https://fcm.googleapis.com/fcm/send/{uuid.uuid4().hex}"}[channel]
+    db.execute("insert into private.notification_devices (token, user_id, channel, platform) values (%s, %s, %s, %s)",
+               [token, owner, channel, "web" if channel == "webpush" else "android"])
+    return token
+
+
+def queued(db: psycopg.Connection[dict[str, Any]]) -> dict[str, dict[str, Any]]:
+    return {r["subscription_id"]: r for r in db.execute("select * from private.onesignal_erasures").fetchall()}
+
+
+def deleted_person_with_phones(db: psycopg.Connection[dict[str, Any]], phones: int = 2) -> list[str]:
+    """A person with `phones` OneSignal subscriptions, deleted as GoTrue deletes (Supabase's dashboard)."""
+    gone = person(db)
+    ids = [device(db, gone, "onesignal") for _ in range(phones)]
+    db.execute("delete from auth.users where id = %s", [gone])
+    return ids
+
+
+def onesignal() -> OneSignalChannel:
+    return OneSignalChannel(APP_ID, "app-api-key")
+
+
+def asked(calls: Sequence[respx.models.Call]) -> list[str]:
+    return [str(c.request.url).removeprefix(SUBSCRIPTIONS) for c in calls]
+
+
+async def test_a_deletion_queues_exactly_the_persons_onesignal_subscriptions(
+        pool: AsyncConnectionPool[Conn], db: psycopg.Connection[dict[str, Any]]) -> None:
+    citizen, neighbour = person(db), person(db)
+    phones = {device(db, citizen, "onesignal"), device(db, citizen, "onesignal")}
+    others = {device(db, citizen, "fcm"), device(db, citizen, "webpush")}
+    neighbours_phone = device(db, neighbour, "onesignal")
+    # The app's "delete my account" (and the operator's delete-person) runs the service's deletion.
+    async with service_tx(pool) as owner:
+        await account.delete(owner, citizen, AppRole.CITIZEN, None, datetime.now(UTC), DispatchPolicy())
+    assert set(queued(db)) == phones
+    assert not others & set(queued(db)) and neighbours_phone not in queued(db)
+    # Nothing about the person is kept beside the id: not who, not their phone number.
+    row = next(iter(queued(db).values()))
+    assert set(row) == {"subscription_id", "queued_at", "attempts", "next_attempt_at"}
+    left = db.execute("select token from private.notification_devices where user_id = any(%s)",
+                      [[citizen, neighbour]]).fetchall()
+    assert [r["token"] for r in left] == [neighbours_phone]
+
+
+async def test_a_deletion_that_rolls_back_queues_nothing(db: psycopg.Connection[dict[str, Any]]) -> None:
+    citizen = person(db)
+    phone = device(db, citizen, "onesignal")
+
+    class Refused(Exception):
+        pass
+
+    with pytest.raises(Refused), db.transaction():
+        db.execute("delete from auth.users where id = %s", [citizen])
+        assert set(queued(db)) == {phone}  # queued in the deletion's own transaction
+        raise Refused
+    assert queued(db) == {}
+    assert db.execute("select 1 from private.notification_devices where token = %s", [phone]).fetchone()
+
+
+@respx.mock
+async def test_the_worker_deletes_them_at_onesignal_and_404_counts_as_done(
+        pool: AsyncConnectionPool[Conn], db: psycopg.Connection[dict[str, Any]],
+        caplog: pytest.LogCaptureFixture) -> None:
+    deleted, already_gone = deleted_person_with_phones(db)
+    now = datetime.now(UTC)
+    api = respx.delete(url__startswith=SUBSCRIPTIONS).mock(side_effect=lambda request: httpx.Response(
+        404 if str(request.url).endswith(already_gone) else 200, json={}))
+    with caplog.at_level(logging.WARNING, logger="fixit.notifications"):
+        await deliver_once(pool, {"onesignal": onesignal()}, CONFIG, now)
+    assert sorted(asked(api.calls)) == sorted([deleted, already_gone])
+    assert {c.request.headers["Authorization"] for c in api.calls} == {"Key app-api-key"}
+    assert queued(db) == {}
+    assert caplog.records == []  # gone already is done, not given up on
+    await deliver_once(pool, {"onesignal": onesignal()}, CONFIG, now + timedelta(hours=1))
+    assert len(api.calls) == 2  # nothing is asked twice
+
+
+@respx.mock
+async def test_a_503_is_asked_again_after_a_backoff_and_a_400_is_given_up_without_the_id(
+        pool: AsyncConnectionPool[Conn], db: psycopg.Connection[dict[str, Any]],
+        caplog: pytest.LogCaptureFixture) -> None:
+    busy, refused = deleted_person_with_phones(db)
+    now = datetime.now(UTC)
+    answers = {busy: [503, 200], refused: [400]}
+    api = respx.delete(url__startswith=SUBSCRIPTIONS).mock(side_effect=lambda request: httpx.Response(
+        answers[str(request.url).removeprefix(SUBSCRIPTIONS)].pop(0), json={}))
+    with caplog.at_level(logging.WARNING, logger="fixit.notifications"):
+        await deliver_once(pool, {"onesignal": onesignal()}, CONFIG, now)
+    assert sorted(asked(api.calls)) == sorted([busy, refused])
+    assert set(queued(db)) == {busy}  # the 400 is given up on, the 503 waits
+    assert queued(db)[busy]["attempts"] == 1
+    assert queued(db)[busy]["next_attempt_at"] == now + timedelta(seconds=CONFIG.retry_base_seconds)
+    assert "400" in caplog.text and "503" in caplog.text
+    assert busy not in caplog.text and refused not in caplog.text
+    await deliver_once(pool, {"onesignal": onesignal()}, CONFIG, now + timedelta(seconds=10))
+    assert len(api.calls) == 2  # not yet due
+    await deliver_once(pool, {"onesignal": onesignal()}, CONFIG, now + timedelta(seconds=31))
+    assert asked(api.calls[2:]) == [busy]
+    assert queued(db) == {}
+
+
+@respx.mock
+async def test_two_workers_at_once_send_each_delete_once(
+        pool: AsyncConnectionPool[Conn], db: psycopg.Connection[dict[str, Any]]) -> None:
+    ids = [i for _ in range(3) for i in deleted_person_with_phones(db, phones=2)]
+    now = datetime.now(UTC)
+    in_flight, most = 0, 0
+    both_asking = asyncio.Event()
+
+    async def answer(request: httpx.Request) -> httpx.Response:
+        # The first answers wait until two deletes are in flight at once: with one row a batch, two workers each
+        # holding a row. The bound only keeps a broken lock (a worker waiting for the other's row) from hanging
+        # the run: it then fails below.
+        nonlocal in_flight, most
+        in_flight += 1
+        most = max(most, in_flight)
+        if in_flight >= 2:
+            both_asking.set()
+        with contextlib.suppress(TimeoutError):
+            await asyncio.wait_for(both_asking.wait(), 10)
+        both_asking.set()
+        in_flight -= 1
+        return httpx.Response(200, json={})
+
+    api = respx.delete(url__startswith=SUBSCRIPTIONS).mock(side_effect=answer)
+    channel = onesignal()
+    small = WorkerConfig(batch_size=1, retry_base_seconds=30)
+
+    async def worker() -> None:
+        while True:
+            async with service_tx(pool) as owner:
+                if not await erase_subscriptions(owner, channel, now, small):
+                    return
+
+    await asyncio.gather(worker(), worker())
+    assert most >= 2  # they did run at once
+    assert Counter(asked(api.calls)) == Counter(ids)  # each asked exactly once
+    assert queued(db) == {}
+
+
+@respx.mock
+async def test_a_subscription_registered_again_or_without_onesignal_keys_is_dropped_unasked(
+        pool: AsyncConnectionPool[Conn], db: psycopg.Connection[dict[str, Any]]) -> None:
+    api = respx.delete(url__startswith=SUBSCRIPTIONS).mock(return_value=httpx.Response(200, json={}))
+    # The phone signed in to another account before the worker's turn: that subscription is theirs now.
+    (phone,) = deleted_person_with_phones(db, phones=1)
+    now = datetime.now(UTC)
+    newcomer = person(db)
+    db.execute("insert into private.notification_devices (token, user_id, channel, platform) "
+               "values (%s, %s, 'onesignal', 'android')", [phone, newcomer])
+    await deliver_once(pool, {"onesignal": onesignal()}, CONFIG, now)
+    assert api.calls.call_count == 0 and queued(db) == {}
+    # A backend without OneSignal's keys can never delete them: the queue is dropped, nothing is asked.
+    deleted_person_with_phones(db)
+    assert len(queued(db)) == 2
+    channels: dict[str, Channel] = {}
+    await deliver_once(pool, channels, CONFIG, now)
+    assert api.calls.call_count == 0 and queued(db) == {}
