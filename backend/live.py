@@ -8,16 +8,27 @@ import asyncio
 import contextlib
 import json
 import logging
+import time
 from collections.abc import AsyncGenerator, Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
 import psycopg
+from psycopg.conninfo import conninfo_to_dict
 
 from shared.notifications import LIVE_PING_SECONDS, LIVE_STREAMS_PER_PERSON
 
 log = logging.getLogger("fixit.live")
 CHANNEL = "fixit_events"
+# The listening connection's proof of life. A path that went silent (a NAT or load balancer dropping a flow idle for a
+# night, a failover leaving the old address answering nothing) raises nothing: `notifies()` would wait for ever
+# (libpq's TCP keepalive notices after the kernel's 2 h 11 min), and a proxy that still acknowledges every packet
+# defeats TCP keepalives altogether. So after this many seconds without a notification the listener asks the
+# database a round trip on that connection (which also keeps an idle flow from looking idle to the path)...
+LISTENER_QUIET_SECONDS = 15.0
+# ...and a round trip, the LISTEN itself or a new connection unanswered this long means the path is silent: the
+# listener is lost (every stream ends, `live_events` goes false) and connects again.
+LISTENER_ANSWER_SECONDS = 10.0
 
 
 @dataclass(frozen=True)
@@ -90,8 +101,11 @@ class EventHub:
     helpers are named by the event itself (`helper_ids`, 0053: the database reads the team once per change) and
     found by user like its citizen and lead, and so is the lead a job just left (`former_technician_id`, 0056)."""
 
-    def __init__(self, database_url: str) -> None:
+    def __init__(self, database_url: str, *, quiet_seconds: float = LISTENER_QUIET_SECONDS,
+                 answer_seconds: float = LISTENER_ANSWER_SECONDS) -> None:
         self._url = database_url
+        self.quiet_seconds = quiet_seconds
+        self.answer_seconds = answer_seconds
         self._by_user: dict[str, set[Subscription]] = {}
         self._by_college: dict[str, set[Subscription]] = {}  # supervisors only
         self._admins: set[Subscription] = set()
@@ -101,8 +115,9 @@ class EventHub:
         # may be the old one). One small entry per person whose access changed while this copy ran.
         self.changes = 0
         self._changed_at: dict[str, int] = {}
-        self._everyone_at = -1  # the last time the listener came back after a loss (`changes` then)
+        self._everyone_at = -1  # the last time the listener was lost or came back (`changes` then)
         self.listener_pid: int | None = None  # the listening connection's server process (pg_stat_activity)
+        self._listened = False  # a connection listened before: announcements since went unheard
         self._opened = 0
 
     def _indexes(self, viewer: Viewer) -> list[tuple[dict[str, set[Subscription]], str]]:
@@ -138,8 +153,9 @@ class EventHub:
             self._admins.discard(sub)
 
     def end_every_stream(self) -> None:
-        """The listening connection was lost and is back: what was announced meanwhile (a suspension, a change of
-        role or college) was not heard here, so every stream ends and each app reconnects, its person read anew."""
+        """The listening connection was lost, or is back after a loss: what was announced meanwhile (a suspension, a
+        change of role or college, any event) was not heard here, so every stream ends and each app reconnects, its
+        person and what it shows read anew."""
         self.changes += 1
         self._everyone_at = self.changes
         for subs in list(self._by_user.values()):
@@ -163,6 +179,9 @@ class EventHub:
         return found
 
     def deliver(self, event: dict[str, Any]) -> None:
+        """Queue the event for every stream that may see it. A stream whose queue is full fell behind (a slow
+        network, a phone in a tunnel while an admin's stream hears the whole country): it ends rather than skip
+        events, and its app reconnects and reads anew what it shows (mobile/live.py)."""
         if event.get("kind") in ENDS_STREAMS:  # that person's streams end, on every copy
             person = str(event.get("user_id"))
             self.changes += 1
@@ -175,33 +194,83 @@ class EventHub:
             return
         outgoing = encode(event)
         for sub in audience:
-            with contextlib.suppress(asyncio.QueueFull):  # a stalled client loses events, not the server
+            if sub.closed:
+                continue  # ended, its stream not gone yet: nothing more is theirs to hear on it
+            try:
                 sub.queue.put_nowait(outgoing)
+            except asyncio.QueueFull:  # fell behind: end it rather than skip this event and go on
+                sub.close()
+                log.info("live events: a stream fell %d events behind and was ended (its app reconnects)",
+                         sub.queue.maxsize)
 
     async def run(self) -> None:
-        """Listen until cancelled, reconnecting with backoff when the database goes away."""
+        """Listen until cancelled, reconnecting with backoff when the database goes away or the path to it goes
+        silent. Every stream ends when the listener is lost (what is committed meanwhile is not heard here: each
+        app reconnects and reads anew, through this copy or another) and again when it is back (streams opened
+        meanwhile heard nothing either)."""
         delay = 1.0
-        listened = False  # a connection before this one: announcements between the two went unheard
         while True:
             try:
-                async with await psycopg.AsyncConnection.connect(self._url, autocommit=True) as conn:
-                    await conn.execute(f"listen {CHANNEL}")
-                    if listened:
-                        self.end_every_stream()
-                    listened = True
-                    self.listener_pid = conn.info.backend_pid
-                    self.listening.set()
-                    delay = 1.0
-                    async for notify in conn.notifies():
-                        with contextlib.suppress(ValueError):
-                            self.deliver(json.loads(notify.payload))
+                await self._listen()
             except asyncio.CancelledError:
                 raise
-            except Exception as exc:  # the database went away: keep trying, the service stays up
-                self.listening.clear()
+            except Exception as exc:  # the database went away or stopped answering: keep trying, the service stays up
+                if self.listening.is_set():  # it was listening until now: the first try comes soon
+                    self.listening.clear()
+                    self.end_every_stream()
+                    delay = 1.0
                 log.warning("live events: listener lost (%s); retrying in %.0f s", exc, delay)
                 await asyncio.sleep(delay)
                 delay = min(delay * 2, 30.0)
+
+    async def _listen(self) -> None:
+        """One listening connection, until it fails or stops answering (it never ends otherwise)."""
+        options: dict[str, Any] = {"autocommit": True}
+        if "connect_timeout" not in conninfo_to_dict(self._url):
+            options["connect_timeout"] = max(1, round(self.answer_seconds))
+        conn = await psycopg.AsyncConnection.connect(self._url, **options)
+        try:
+            await self._round_trip(conn, f"listen {CHANNEL}")
+            if self._listened:  # announcements since the last connection went unheard
+                self.end_every_stream()
+            self._listened = True
+            self.listener_pid = conn.info.backend_pid
+            self.listening.set()
+            heard = time.monotonic()  # the last proof the path carries: a notification or an answer
+            while True:
+                quiet_for = self.quiet_seconds - (time.monotonic() - heard)
+                if quiet_for <= 0:
+                    # The LISTEN again (a no-op on the server): a round trip, and pg_stat_activity keeps showing
+                    # this connection as the listener.
+                    await self._round_trip(conn, f"listen {CHANNEL}")
+                    heard = time.monotonic()
+                    continue
+                async for notify in conn.notifies(timeout=quiet_for):
+                    heard = time.monotonic()
+                    with contextlib.suppress(ValueError):
+                        self.deliver(json.loads(notify.payload))
+        finally:
+            await conn.close()
+
+    async def _round_trip(self, conn: psycopg.AsyncConnection[Any], statement: str) -> None:
+        """Run `statement` on the listening connection; no answer within `answer_seconds` raises `ListenerSilent`.
+        The connection is closed first (no cancel request down a path that carries nothing; none waited for), so
+        the unanswered statement ends at once."""
+        trip = asyncio.ensure_future(conn.execute(statement))
+        try:
+            done, _ = await asyncio.wait({trip}, timeout=self.answer_seconds)
+        finally:
+            if not trip.done():
+                await conn.close()
+                trip.cancel()
+                await asyncio.gather(trip, return_exceptions=True)
+        if not done:
+            raise ListenerSilent(f"no answer to {statement.split()[0]} in {self.answer_seconds:g} s")
+        trip.result()
+
+
+class ListenerSilent(Exception):
+    """The listening connection's path carries nothing any more: a round trip went unanswered."""
 
 
 PING = b": ping\n\n"

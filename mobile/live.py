@@ -1,7 +1,9 @@
 """Live updates: GET /events (Server-Sent Events) read with httpx streaming, with reconnects and a polling fallback.
 
-No Flet here. The app passes a callback per event and a callback to poll the current screen; a test passes
-an httpx.MockTransport and a fake sleep.
+No Flet here. The app passes a callback per event and a callback to poll the current screen (`on_poll`: read what
+shows anew), called at each poll and when a stream opens after an earlier one ended or failed: the backend ends a
+stream that fell behind or whose listener was lost, and a network drops one, and what was committed meanwhile was
+not heard. A test passes an httpx.MockTransport and a fake sleep.
 """
 
 import asyncio
@@ -34,7 +36,8 @@ TokenSource = Callable[[], str | None] | Callable[[], Awaitable[str | None]]
 # (403, "account_suspended"), which the app acts on at once instead of backing off into polling.
 Refused = Callable[[int, str], Awaitable[None]]
 # Told when the server ended a stream that had opened (not when the network dropped it): the backend does so when
-# the person's role or college changed (or the account closed), so the app reads GET /me again.
+# the person's role or college changed (or the account closed), so the app reads GET /me again. (It also ends a
+# stream that fell behind, and every stream when its listener was lost: the next stream reads what shows anew.)
 Ended = Callable[[], Awaitable[None]]
 
 
@@ -156,11 +159,18 @@ class LiveEvents:
                     # over and over, while the hotel's page answered.
                     self.failures += 1
                     return False
+                resumed = self.connections > 0 or self.failures > 0
                 self.failures = 0
                 self.polling = False
                 self.connections += 1
                 parser = SseParser()
                 async for line in response.aiter_lines():
+                    if resumed:
+                        # The stream's first line (": connected") comes once the server listens for this person:
+                        # what changed before it, since the last stream ended or failed, was not heard. Read what
+                        # shows anew now; anything later comes on this stream.
+                        resumed = False
+                        await self._read_anew()
                     event = parser.feed(line)
                     if event is not None:
                         await self._on_event(event)
@@ -178,8 +188,11 @@ class LiveEvents:
         for _ in range(POLLS_BETWEEN_STREAM_TRIES):
             self.delays.append(POLL_SECONDS)
             await self._sleep(POLL_SECONDS)
-            if self._on_poll is not None:
-                await self._on_poll()
+            await self._read_anew()
+
+    async def _read_anew(self) -> None:
+        if self._on_poll is not None:
+            await self._on_poll()
 
 
 def _error_code(body: bytes) -> str | None:

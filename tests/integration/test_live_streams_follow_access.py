@@ -102,11 +102,13 @@ async def test_a_supervisor_moved_away_stops_hearing_the_old_college(
 
 
 
-async def test_every_stream_ends_when_the_listener_comes_back(database_url: str) -> None:
-    """A backend copy hears `access_changed` and `account_closed` on its one listening connection: while that
-    connection is lost (the database restarted, a network cut), announcements go unheard, and streams opened
-    before would keep the scope they had. When the listener is back, every stream of that copy ends (the apps
-    reconnect, each person read anew), and one that read its person before the loss ends as it subscribes."""
+async def test_every_stream_ends_when_the_listener_is_lost_and_when_it_comes_back(database_url: str) -> None:
+    """A backend copy hears `access_changed` and `account_closed` (and every event) on its one listening
+    connection: while that connection is lost (the database restarted, a network cut), announcements go unheard,
+    and streams would keep the scope they had and miss what changed. When the listener is lost every stream of that
+    copy ends (the apps reconnect and read anew, through this copy or another), and when it is back every stream
+    ends again (one opened meanwhile heard nothing either), and one that read its person before the loss ends as it
+    subscribes."""
     hub = EventHub(database_url)
     task = asyncio.create_task(hub.run())
     try:
@@ -119,6 +121,10 @@ async def test_every_stream_ends_when_the_listener_comes_back(database_url: str)
                                      ).fetchall()
             assert ended == [(True,)]  # this hub's listener, no other test's
             assert await asyncio.wait_for(sub.queue.get(), 30) is CLOSED
+        assert not hub.listening.is_set()  # lost (the hub waits a second before it tries again)
+        with hub.subscribe(Viewer(str(uuid.uuid4()), "citizen", None), hub.changes) as meanwhile:
+            assert meanwhile.queue.empty()
+            assert await asyncio.wait_for(meanwhile.queue.get(), 30) is CLOSED
         assert hub.listening.is_set()
         with hub.subscribe(Viewer(str(uuid.uuid4()), "citizen", None), since) as late:
             assert late.queue.get_nowait() is CLOSED
