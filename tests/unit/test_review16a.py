@@ -3,6 +3,8 @@ xfail(strict=True) until it is fixed: the fixer removes the mark with the fix.""
 
 import pytest
 
+from mobile.geocoding import GeopyReverseGeocoder
+from mobile.viewmodels.request_form import LocationSource, RequestFormViewModel
 from shared.text import Locale, t
 from tests.unit.mobile_fakes import DetailBackend
 from tests.unit.test_request_form_for_everyone import (
@@ -13,6 +15,7 @@ from tests.unit.test_request_form_for_everyone import (
     FakeNominatim,
     form_with_geocoder,
     live_words,
+    su_thep,
 )
 
 
@@ -50,3 +53,26 @@ async def test_an_answer_naming_another_sub_district_is_not_the_chosen_ones_midd
     area = "สุเทพ, เมืองเชียงใหม่, เชียงใหม่"
     assert t("pin_area_done", Locale.TH, area=area) not in live_words(app)
     assert form.lat is None and form.location_source is None
+
+
+@pytest.mark.xfail(strict=True, reason="review16a: a draft reopened from the outbox forgets that its pin is the "
+                                       "chosen sub-district's middle (restored as a map pin), so choosing another "
+                                       "area keeps the old area's pin")
+async def test_a_reopened_draft_keeps_its_area_pin_as_one() -> None:
+    """Pinned at สุเทพ's middle, kept in the outbox (held or refused), reopened: `_restore` sets every pin to
+    LocationSource.MAP. The person then chooses the right sub-district (ศรีภูมิ): `_area_pin_left` sees a map pin and
+    keeps it, so the request goes with สุเทพ's middle and ศรีภูมิ's names, and nothing says the place is approximate."""
+    backend = DetailBackend()
+    app, form = await form_with_geocoder(backend, FakeNominatim(su_thep()))
+    form.set_province(CHIANG_MAI_CODE)
+    form.set_district(MUEANG_CHIANG_MAI)
+    form.set_sub_district(SU_THEP)
+    await form.pin_area()
+    assert form.location_source == LocationSource.AREA
+    reopened = RequestFormViewModel(
+        backend.client(), app.session, on_done=_noop, on_back=_noop, on_auth_lost=_noop_error,
+        from_outbox=form.held_item(), geocoder=GeopyReverseGeocoder(FakeNominatim(su_thep()), timeout_seconds=2),
+    )
+    assert reopened.sub_district_code == SU_THEP and reopened.lat is not None
+    reopened.set_sub_district("500101")
+    assert reopened.lat is None and reopened.location_source is None
