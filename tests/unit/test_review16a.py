@@ -183,8 +183,11 @@ async def test_the_poll_waits_out_a_retry_after_too() -> None:
     assert home.retry_wait.waiting
     gets = len(backend.calls("GET", "/requests/mine"))
     later.now += 5
-    await app.poll()
-    assert len(backend.calls("GET", "/requests/mine")) == gets, "the poll asked again during the Retry-After"
+    try:
+        await app.poll()
+        assert len(backend.calls("GET", "/requests/mine")) == gets, "the poll asked again during the Retry-After"
+    finally:
+        home.retry_wait.after(None)  # no wake-up left sleeping past the test
 
 
 @pytest.mark.xfail(strict=True, reason="review16a: a refused new code's wait (resend_at) is dropped by the next "
@@ -210,9 +213,12 @@ async def test_a_refused_new_codes_wait_outlives_a_wrong_code() -> None:
     assert vm.resend_at is not None
     backend.overrides[("POST", "/auth/otp/verify")] = lambda _: error_response(400, "otp_invalid")
     vm.set_code_input("0" * (vm.code_length or 6))
-    await vm.verify()
-    assert vm.code_error is not None
-    assert vm.resend_at is not None, "the new-code button came back during the server's Retry-After"
+    try:
+        await vm.verify()
+        assert vm.code_error is not None
+        assert vm.resend_at is not None, "the new-code button came back during the server's Retry-After"
+    finally:
+        vm.retry_wait.after(None)  # no wake-up left sleeping past the test
 
 
 # --- the offers' 410 look-up ----------------------------------------------------------------------------------------
@@ -262,8 +268,11 @@ async def test_a_wait_into_tomorrow_does_not_read_as_today() -> None:
     later.on(home.retry_wait)
     backend.overrides[("GET", "/requests/mine")] = limited(86400, status=503, code="database_unavailable")
     await home.load()
-    assert home.retry_wait.waiting
-    assert home.retry_at != "10:00", "the button names the current time of day for a wait of a day"
+    try:
+        assert home.retry_wait.waiting
+        assert home.retry_at != "10:00", "the button names the current time of day for a wait of a day"
+    finally:
+        home.retry_wait.after(None)  # no wake-up left sleeping past the test
 
 
 # --- the helper's hours (shared.credit.helper_hours_refusal) ---------------------------------------------------------
