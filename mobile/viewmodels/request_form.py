@@ -468,7 +468,8 @@ class RequestFormViewModel(Observable):
     async def pin_area(self) -> None:
         """No GPS, and a map is hard to aim at (a screen reader, poor eyesight): the chosen sub-district's middle, from
         the geocoder, becomes the pin, said with its area as approximate. The person sends it as it is or moves the pin
-        on the map. An answer outside that district (or none) leaves no pin, and says so."""
+        on the map. An answer that is not that sub-district (another one, one outside its district, one naming none, or
+        no answer) leaves no pin, and says so."""
         geocoder = self._area_geocoder
         if geocoder is None or not self.can_pin_area:
             return
@@ -487,9 +488,10 @@ class RequestFormViewModel(Observable):
             self._changed()
             return
         match = thai_address.match_address(found.place.parts, found.place.postcode) if found else None
+        # The answer must name the chosen sub-district itself: another one of the same district is kilometres off, and
+        # an answer that names none (the geocoder did not say) does not prove it is the chosen one's middle either.
         where_ok = (found is not None and match is not None and in_thailand(found.lat, found.lon)
-                    and match.province_code == self.province_code
-                    and match.district_code in ("", self.district_code))
+                    and match.sub_district_code == wanted)
         self._area_pin_hint = _about(bilingual("pin_area_done" if where_ok else "pin_area_not_found"), area)
         if not where_ok or found is None:
             self._changed()

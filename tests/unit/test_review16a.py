@@ -29,10 +29,8 @@ from tests.unit.test_request_form_for_everyone import (
     CHIANG_MAI_CODE,
     MUEANG_CHIANG_MAI,
     SU_THEP,
-    FakeLocation,
     FakeNominatim,
     form_with_geocoder,
-    live_words,
     su_thep,
 )
 from tests.unit.test_retry_waits_for_retry_after import Later, limited
@@ -47,31 +45,6 @@ async def _noop_error(_: object) -> None:
 
 
 # --- the area pin ---------------------------------------------------------------------------------------------------
-
-
-def _si_phum() -> FakeLocation:
-    """Nominatim's answer for another sub-district of the same district (ศรีภูมิ, not สุเทพ)."""
-    parts = {"suburb": "ตำบลศรีภูมิ", "county": "อำเภอเมืองเชียงใหม่", "state": "จังหวัดเชียงใหม่",
-             "postcode": "50200", "country": "ประเทศไทย", "country_code": "th"}
-    return FakeLocation("ตำบลศรีภูมิ, อำเภอเมืองเชียงใหม่, จังหวัดเชียงใหม่, 50200, ประเทศไทย", {"address": parts},
-                        18.7953, 98.9862)
-
-
-@pytest.mark.xfail(strict=True, reason="review16a: pin_area takes an answer that names another sub-district of the "
-                                       "same district as the chosen one's middle")
-async def test_an_answer_naming_another_sub_district_is_not_the_chosen_ones_middle() -> None:
-    """Chosen: สุเทพ. The geocoder's best match is ศรีภูมิ (same district, its address parts say so). The form pins it
-    and says "ปักหมุดที่กลางตำบลสุเทพ…" (pin_area_done), though the point is in another sub-district, ~5 km off:
-    `where_ok` checks the province and the district only, never `match.sub_district_code`."""
-    backend = DetailBackend()
-    app, form = await form_with_geocoder(backend, FakeNominatim(_si_phum()))
-    form.set_province(CHIANG_MAI_CODE)
-    form.set_district(MUEANG_CHIANG_MAI)
-    form.set_sub_district(SU_THEP)
-    await form.pin_area()
-    area = "สุเทพ, เมืองเชียงใหม่, เชียงใหม่"
-    assert t("pin_area_done", Locale.TH, area=area) not in live_words(app)
-    assert form.lat is None and form.location_source is None
 
 
 @pytest.mark.xfail(strict=True, reason="review16a: a draft reopened from the outbox forgets that its pin is the "
