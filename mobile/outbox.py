@@ -135,6 +135,9 @@ class OutboxItem:
     category_en: str = ""
     # Unix time before which the server asked not to be sent this again (its Retry-After); 0: no such wish.
     not_before: float = 0.0
+    # The sub-district (geothai code) whose middle the pin is, when it came from "pin the chosen sub-district" (an
+    # approximate place); "": a pin from GPS or the map, or none. The reopened form keeps it as such.
+    pinned_area: str = ""
 
     @property
     def key(self) -> str:
@@ -174,6 +177,7 @@ class OutboxItem:
             "category_th": self.category_th,
             "category_en": self.category_en,
             "not_before": self.not_before,
+            "pinned_area": self.pinned_area,
         }
 
     @classmethod
@@ -193,6 +197,7 @@ class OutboxItem:
             category_th=str(data.get("category_th", "")),
             category_en=str(data.get("category_en", "")),
             not_before=float(data.get("not_before") or 0.0),
+            pinned_area=str(data.get("pinned_area") or ""),
         )
 
 

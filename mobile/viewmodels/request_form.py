@@ -811,6 +811,7 @@ class RequestFormViewModel(Observable):
             uploaded=sorted(self.uploaded),
             category_th=category.name_th if category is not None else "",
             category_en=category.name_en if category is not None else "",
+            pinned_area=self._pinned_area if self.location_source == LocationSource.AREA else "",
         )
 
     def held_item(self) -> OutboxItem:
@@ -845,6 +846,11 @@ class RequestFormViewModel(Observable):
         self.address = str(body.get("address") or "")
         self._restore_area(str(body.get("province") or ""), str(body.get("district") or ""),
                            str(body.get("sub_district") or ""))
+        if self.lat is not None and item.pinned_area and item.pinned_area == self.sub_district_code:
+            # The pin was the chosen sub-district's middle: it stays one (said as approximate, and it goes when
+            # another area is chosen), not a pin the person aimed on the map.
+            self.location_source = LocationSource.AREA
+            self._pinned_area = item.pinned_area
         self.service_place = str(body.get("service_place") or ServicePlace.CENTRE.value)
         self.preferred_days = [d for d in body.get("preferred_days") or [] if d in WEEKDAYS]
         phone = body.get("contact_phone")

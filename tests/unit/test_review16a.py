@@ -8,67 +8,22 @@ import flet as ft
 import httpx
 import pytest
 
-from mobile.geocoding import GeopyReverseGeocoder
 from mobile.models import SignedIn
 from mobile.viewmodels.app import PORTFOLIO_ROUTE, AppViewModel, Screen
 from mobile.viewmodels.home import CitizenHome, TechnicianHome
 from mobile.viewmodels.login import LoginStep, LoginViewModel
-from mobile.viewmodels.request_form import LocationSource, RequestFormViewModel
 from mobile.viewmodels.session import Session
 from mobile.views.credit import portfolio_view
 from mobile.views.frame import app_view
 from mobile.views.login import login_view
 from shared.statuses import OfferGone
 from shared.text import Locale, error_text, t
-from tests.unit.mobile_fakes import DetailBackend, FakeBackend, RequestBackend, WorkBackend, error_response, find, texts
+from tests.unit.mobile_fakes import FakeBackend, RequestBackend, WorkBackend, error_response, find, texts
 from tests.unit.mobile_screens import click, signed_in
 from tests.unit.test_mobile_credit import CreditBackend, panel_tree
 from tests.unit.test_mobile_credit import click as credit_click
 from tests.unit.test_mobile_offer_gone import GoneBackend, offer_notification
-from tests.unit.test_request_form_for_everyone import (
-    CHIANG_MAI_CODE,
-    MUEANG_CHIANG_MAI,
-    SU_THEP,
-    FakeNominatim,
-    form_with_geocoder,
-    su_thep,
-)
 from tests.unit.test_retry_waits_for_retry_after import Later, limited
-
-
-async def _noop() -> None:
-    return None
-
-
-async def _noop_error(_: object) -> None:
-    return None
-
-
-# --- the area pin ---------------------------------------------------------------------------------------------------
-
-
-@pytest.mark.xfail(strict=True, reason="review16a: a draft reopened from the outbox forgets that its pin is the "
-                                       "chosen sub-district's middle (restored as a map pin), so choosing another "
-                                       "area keeps the old area's pin")
-async def test_a_reopened_draft_keeps_its_area_pin_as_one() -> None:
-    """Pinned at สุเทพ's middle, kept in the outbox (held or refused), reopened: `_restore` sets every pin to
-    LocationSource.MAP. The person then chooses the right sub-district (ศรีภูมิ): `_area_pin_left` sees a map pin and
-    keeps it, so the request goes with สุเทพ's middle and ศรีภูมิ's names, and nothing says the place is approximate."""
-    backend = DetailBackend()
-    app, form = await form_with_geocoder(backend, FakeNominatim(su_thep()))
-    form.set_province(CHIANG_MAI_CODE)
-    form.set_district(MUEANG_CHIANG_MAI)
-    form.set_sub_district(SU_THEP)
-    await form.pin_area()
-    assert form.location_source == LocationSource.AREA
-    reopened = RequestFormViewModel(
-        backend.client(), app.session, on_done=_noop, on_back=_noop, on_auth_lost=_noop_error,
-        from_outbox=form.held_item(), geocoder=GeopyReverseGeocoder(FakeNominatim(su_thep()), timeout_seconds=2),
-    )
-    assert reopened.sub_district_code == SU_THEP and reopened.lat is not None
-    reopened.set_sub_district("500101")
-    assert reopened.lat is None and reopened.location_source is None
-
 
 # --- the confirm steps ----------------------------------------------------------------------------------------------
 
