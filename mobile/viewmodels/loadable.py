@@ -94,7 +94,14 @@ class Loadable(Observable, ABC):
         return None if text is None else text.in_(self.locale)
 
     async def load(self) -> None:
-        """Fetch; a lost sign-in goes back to the login, any other failure shows with a retry."""
+        """Fetch; a lost sign-in goes back to the login, any other failure shows with a retry.
+
+        While the server asked to wait (the last load's Retry-After) nothing is fetched, whoever asks: the poll, a
+        live event, a language switch, an action's reload, the header's refresh. Sent, it would only be refused
+        again, and each refusal pushes the wait later (the limiter counts it). The failure stays on the screen with
+        its disabled retry saying when; at that time the retry comes back by itself, and the next poll goes."""
+        if self.retry_wait.waiting:
+            return
         if self.state == LoadState.LOADING:
             self._load_again = True
             return
@@ -121,9 +128,7 @@ class Loadable(Observable, ABC):
         await self._loaded()
 
     async def retry(self) -> None:
-        if self.retry_wait.waiting:  # sent now, it would only be refused again: the button says when
-            return
-        await self.load()
+        await self.load()  # not during the server's wait (load() sends nothing then): the button says when
 
     @abstractmethod
     async def _fetch(self) -> None:

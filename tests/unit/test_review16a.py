@@ -93,32 +93,6 @@ async def test_the_decline_question_says_it_is_sending() -> None:
 # --- the waiting retry --------------------------------------------------------------------------------------------
 
 
-@pytest.mark.xfail(strict=True, reason="review16a: only Loadable.retry() honours a Retry-After; the poll (and the "
-                                       "live events, the header's reload) call load() during the wait, and each "
-                                       "refusal pushes the time the retry button names later")
-async def test_the_poll_waits_out_a_retry_after_too() -> None:
-    """Citizen home without the live stream (polling every 5 s), GET /requests/mine refused 429 with Retry-After:
-    300. The retry button says "ลองใหม่ได้เวลา 10:05 น." and is disabled, but AppViewModel.poll calls home.load()
-    every 5 s anyway: the call the server asked not to get goes out 60 times in those five minutes, and each new
-    429 restarts the wait (the limiter counts them), so the button's time keeps moving."""
-    backend = RequestBackend()
-    app = await signed_in("citizen", backend)
-    home = app.home
-    assert isinstance(home, CitizenHome)
-    later = Later()
-    later.on(home.retry_wait)
-    backend.overrides[("GET", "/requests/mine")] = limited(300)
-    await home.load()
-    assert home.retry_wait.waiting
-    gets = len(backend.calls("GET", "/requests/mine"))
-    later.now += 5
-    try:
-        await app.poll()
-        assert len(backend.calls("GET", "/requests/mine")) == gets, "the poll asked again during the Retry-After"
-    finally:
-        home.retry_wait.after(None)  # no wake-up left sleeping past the test
-
-
 @pytest.mark.xfail(strict=True, reason="review16a: a refused new code's wait (resend_at) is dropped by the next "
                                        "verify (_clear_errors -> retry_wait.after(None)); the new-code button comes "
                                        "back at once and is refused again")
