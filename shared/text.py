@@ -536,6 +536,9 @@ UI: dict[str, Bilingual] = {
     "resend_code_at": B("ขอรหัสใหม่ได้เวลา {time} น.", "New code from {time}"),
     "code_resent": B("ส่งรหัสใหม่ไปที่ {phone} แล้ว ใช้รหัสใน SMS ล่าสุด",
                      "We sent a new code to {phone}: use the one in the latest SMS"),
+    # A second (third…) new code from the code step: the count makes the words change, so it is seen and read out.
+    "code_resent_again": B("ส่งรหัสใหม่ไปที่ {phone} แล้ว (ครั้งที่ {n}) ใช้รหัสใน SMS ล่าสุด",
+                           "We sent new code no. {n} to {phone}: use the one in the latest SMS"),
     "requesting_code": B("กำลังขอรหัสยืนยัน…", "Asking for your code…"),
     "resending_code": B("กำลังขอรหัสใหม่…", "Asking for a new code…"),
     "signing_in": B("กำลังเข้าสู่ระบบ…", "Signing in…"),

@@ -42,6 +42,9 @@ class LoginViewModel(Observable):
         self._working: Bilingual | None = None
         # The code on the screen's SMS was asked for again from the code step: the line above the field says so.
         self.resent = False
+        # How many new codes went from this code step: each one's line says its number, so a second one that went is
+        # seen and read out (a live region speaks when its words change), not the first one's words again.
+        self.resent_count = 0
         self.can_retry = False
         # A failure's retry waits for its Retry-After (a 503's, a 429's) and comes back by itself.
         self.retry_wait = RetryWait(self._changed)
@@ -81,8 +84,12 @@ class LoginViewModel(Observable):
     def code_sent(self) -> str | None:
         if self.phone is None:
             return None
-        return self._in_locale(bilingual("code_resent" if self.resent else "code_sent",
-                                         phone=national_format(self.phone)))
+        phone = national_format(self.phone)
+        if not self.resent:
+            return self._in_locale(bilingual("code_sent", phone=phone))
+        if self.resent_count > 1:
+            return self._in_locale(bilingual("code_resent_again", phone=phone, n=self.resent_count))
+        return self._in_locale(bilingual("code_resent", phone=phone))
 
     @property
     def dev_hint(self) -> str | None:
@@ -136,6 +143,7 @@ class LoginViewModel(Observable):
         self.code_length = sent.code_length
         self.code_input = ""
         self.resent = False
+        self.resent_count = 0
         self.step = LoginStep.CODE
         self._changed()
 
@@ -164,6 +172,7 @@ class LoginViewModel(Observable):
         self.code_length = sent.code_length
         self.code_input = ""
         self.resent = True
+        self.resent_count += 1
         self._changed()
 
     async def verify(self) -> None:
@@ -226,6 +235,7 @@ class LoginViewModel(Observable):
         self.dev_code = None
         self.code_length = None
         self.resent = False
+        self.resent_count = 0
         self.busy = False
         self._changed()
 

@@ -1,11 +1,15 @@
 """The sign-in's code step: a refused new code's wait outlives a wrong code (review16a's finding 6), and each new
 code that went says so in new words (finding 10)."""
 
+import flet as ft
+
 from mobile.models import SignedIn
 from mobile.viewmodels.login import LoginStep, LoginViewModel
 from mobile.viewmodels.session import Session
-from shared.text import Locale
-from tests.unit.mobile_fakes import FakeBackend, error_response
+from mobile.views.login import login_view
+from shared.phone import national_format
+from shared.text import Locale, t
+from tests.unit.mobile_fakes import FakeBackend, error_response, find, texts
 from tests.unit.test_retry_waits_for_retry_after import Later, limited
 
 
@@ -42,3 +46,33 @@ async def test_a_refused_new_codes_wait_outlives_a_wrong_code() -> None:
     finally:
         vm.resend_wait.after(None)  # no wake-up left sleeping past the test
 
+
+def _said(vm: LoginViewModel) -> list[str]:
+    """What the code step's live regions hold once nothing is on its way (the busy line gone)."""
+    return [w for s in find(login_view(vm, Locale.TH), ft.Semantics, lambda s: bool(s.live_region)) for w in texts(s)]
+
+
+async def test_a_second_new_code_says_it_was_sent() -> None:
+    """Sign-in, code step, the SMS does not come: "ขอรหัสใหม่" → "ส่งรหัสใหม่ไปที่ 081-111-1111 แล้ว ใช้รหัสใน SMS
+    ล่าสุด". It still does not come; a second tap (within the backend's limit) succeeded, and the screen was exactly as
+    before: the live region's label unchanged, so Flutter announced nothing (it speaks a live region when its label
+    changes) and a sighted person saw only the bar flash. Now each new code's line says its number."""
+    backend = FakeBackend()
+    vm = LoginViewModel(backend.client(), Session(Locale.TH), on_signed_in=_on_signed_in)
+    vm.set_phone_input("0811111111")
+    await vm.request_code()
+    await vm.resend_code()
+    first = _said(vm)
+    phone = national_format("+66811111111")
+    assert vm.resent and t("code_resent", Locale.TH, phone=phone) in first and not vm.busy
+    await vm.resend_code()
+    assert vm.error is None and vm.resent and not vm.busy
+    assert _said(vm) != first, "the second new code changed nothing on the screen"
+    assert t("code_resent_again", Locale.TH, phone=phone, n=2) in _said(vm)
+    await vm.resend_code()
+    assert t("code_resent_again", Locale.TH, phone=phone, n=3) in _said(vm)
+    vm.change_phone()
+    vm.set_phone_input("0811111111")
+    await vm.request_code()  # a first code again: counted afresh
+    await vm.resend_code()
+    assert t("code_resent", Locale.TH, phone=phone) in _said(vm)
