@@ -549,6 +549,10 @@ UI: dict[str, Bilingual] = {
     "retry": B("ลองใหม่", "Try again"),
     # The retry button while the server asked to wait (a Retry-After): disabled, saying from when (Thai time).
     "retry_at": B("ลองใหม่ได้เวลา {time} น.", "Try again at {time}"),
+    # The `{time}` of retry_at / resend_code_at when the wait ends on another day (a Retry-After of up to a day):
+    # a time of day alone would read as today's, on a button disabled until tomorrow.
+    "time_tomorrow": B("พรุ่งนี้ {time}", "{time} tomorrow"),
+    "time_on_date": B("วันที่ {date} {time}", "{time} on {date}"),
     "refresh": B("รีเฟรช", "Refresh"),
     "hello": B("สวัสดี {name}", "Hello {name}"),
     "citizen_home_title": B("คำขอซ่อมของฉัน", "My repair requests"),

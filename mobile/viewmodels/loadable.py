@@ -87,7 +87,7 @@ class Loadable(Observable, ABC):
     @property
     def retry_at(self) -> str | None:
         """While the server asked to wait (Retry-After): when the retry may go ("10:25"); None: it may go now."""
-        return self.retry_wait.until()
+        return self.retry_wait.until(self.locale)
 
     def _in_locale(self, text: Bilingual | None) -> str | None:
         """A message kept in both languages (so a language switch re-renders it), in the current one."""

@@ -199,12 +199,12 @@ class LoginViewModel(Observable):
     @property
     def retry_at(self) -> str | None:
         """While the server asked to wait (Retry-After): when the retry may go ("10:25"); None: it may go now."""
-        return self.retry_wait.until() if self.can_retry else None
+        return self.retry_wait.until(self._session.locale) if self.can_retry else None
 
     @property
     def resend_at(self) -> str | None:
         """After a refused new code that said when (a 429's Retry-After): when the new-code button comes back."""
-        return self.resend_wait.until() if self.step == LoginStep.CODE else None
+        return self.resend_wait.until(self._session.locale) if self.step == LoginStep.CODE else None
 
     async def retry(self) -> None:
         if self.retry_wait.waiting:  # sent now, it would only be refused again: the button says when

@@ -324,7 +324,7 @@ class RequestFormViewModel(Observable):
     @property
     def retry_at(self) -> str | None:
         """While the server asked to wait (Retry-After): when the retry may go ("10:25"); None: it may go now."""
-        return self.retry_wait.until() if self.can_retry else None
+        return self.retry_wait.until(self.locale) if self.can_retry else None
 
     @property
     def can_add_photo(self) -> bool:

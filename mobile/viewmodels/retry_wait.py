@@ -5,10 +5,12 @@ import asyncio
 import math
 import time
 from collections.abc import Awaitable, Callable
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 
 from mobile.api_client import ApiError
-from mobile.formatting import format_time
+from mobile.formatting import format_date, format_time
+from shared.text import Locale, t
+from shared.thai_time import bangkok_day
 
 Clock = Callable[[], float]
 Sleep = Callable[[float], Awaitable[None]]
@@ -46,12 +48,20 @@ class RetryWait:
     def waiting(self) -> bool:
         return self.at is not None and self.clock() < self.at
 
-    def until(self) -> str | None:
-        """When the retry comes back ("10:25", Thai time); None when it may go now."""
+    def until(self, locale: Locale) -> str | None:
+        """When the retry comes back ("10:25", Thai time; on another day with it: "พรุ่งนี้ 10:25" / "10:25
+        tomorrow", or the date); None when it may go now."""
         if self.at is None or not self.waiting:
             return None
         # Rounded up to the minute: the time said is never before the button comes back.
-        return format_time(datetime.fromtimestamp(math.ceil(self.at / 60) * 60, UTC))
+        at = datetime.fromtimestamp(math.ceil(self.at / 60) * 60, UTC)
+        time_of_day = format_time(at)
+        today, day = bangkok_day(datetime.fromtimestamp(self.clock(), UTC)), bangkok_day(at)
+        if day == today:
+            return time_of_day
+        if day == today + timedelta(days=1):
+            return t("time_tomorrow", locale, time=time_of_day)
+        return t("time_on_date", locale, time=time_of_day, date=format_date(at, locale))
 
     async def _wake(self, at: float) -> None:
         await self.sleep(max(0.0, at - self.clock()))

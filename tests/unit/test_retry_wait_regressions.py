@@ -2,7 +2,9 @@
 the time the button names says the day when it is not today (review16a's findings 5, 8)."""
 
 from mobile.viewmodels.home import CitizenHome
-from tests.unit.mobile_fakes import RequestBackend
+from mobile.views.frame import app_view
+from shared.text import Locale, t
+from tests.unit.mobile_fakes import RequestBackend, texts
 from tests.unit.mobile_screens import signed_in
 from tests.unit.test_retry_waits_for_retry_after import Later, limited
 
@@ -37,3 +39,45 @@ async def test_the_poll_waits_out_a_retry_after_too() -> None:
     finally:
         home.retry_wait.after(None)  # no wake-up left sleeping past the test
 
+
+async def test_a_wait_into_tomorrow_does_not_read_as_today() -> None:
+    """A proxy's 503 says Retry-After: 86400 (RETRY_AFTER_MAX_SECONDS, the cap) at 10:00: the retry button said
+    "ลองใหม่ได้เวลา 10:00 น." and was disabled while the clock showed 10:00, for a whole day. Now it says the day."""
+    backend = RequestBackend()
+    app = await signed_in("citizen", backend)
+    home = app.home
+    assert isinstance(home, CitizenHome)
+    later = Later()
+    later.on(home.retry_wait)
+    backend.overrides[("GET", "/requests/mine")] = limited(86400, status=503, code="database_unavailable")
+    await home.load()
+    try:
+        assert home.retry_wait.waiting
+        assert home.retry_at == "พรุ่งนี้ 10:00", "the button names the current time of day for a wait of a day"
+        assert "ลองใหม่ได้เวลา พรุ่งนี้ 10:00 น." in texts(app_view(app))
+        await app.toggle_locale()
+        assert home.retry_at == "10:00 tomorrow"
+        assert t("retry_at", Locale.EN, time="10:00 tomorrow") == "Try again at 10:00 tomorrow"
+        later.now += 86400 - 3600  # 09:00 the next day: that day is today now
+        assert home.retry_at == "10:00"
+    finally:
+        home.retry_wait.after(None)  # no wake-up left sleeping past the test
+
+
+async def test_a_wait_ending_past_tomorrow_names_the_date() -> None:
+    """A day's Retry-After from 23:59:30 ends, rounded up to the minute, at 00:00 the day after tomorrow: the date."""
+    backend = RequestBackend()
+    app = await signed_in("citizen", backend)
+    home = app.home
+    assert isinstance(home, CitizenHome)
+    later = Later()
+    later.now += 13 * 3600 + 59 * 60 + 30  # 23:59:30 on 30 Nov 2026, Thai time
+    later.on(home.retry_wait)
+    backend.overrides[("GET", "/requests/mine")] = limited(86400, status=503, code="database_unavailable")
+    await home.load()
+    try:
+        assert home.retry_at == "วันที่ 2\u00a0ธ.ค.\u00a02569 00:00"
+        shown = t("retry_at", Locale.TH, time=home.retry_at).replace("\u00a0", " ")  # the date kept whole on a line
+        assert [w for w in texts(app_view(app)) if "ลองใหม่ได้" in w] == [shown]
+    finally:
+        home.retry_wait.after(None)  # no wake-up left sleeping past the test

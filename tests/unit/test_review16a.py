@@ -9,17 +9,16 @@ import httpx
 import pytest
 
 from mobile.viewmodels.app import PORTFOLIO_ROUTE, AppViewModel, Screen
-from mobile.viewmodels.home import CitizenHome, TechnicianHome
+from mobile.viewmodels.home import TechnicianHome
 from mobile.views.credit import portfolio_view
 from mobile.views.frame import app_view
 from shared.statuses import OfferGone
 from shared.text import Locale, error_text, t
-from tests.unit.mobile_fakes import RequestBackend, WorkBackend, error_response, texts
+from tests.unit.mobile_fakes import WorkBackend, error_response, texts
 from tests.unit.mobile_screens import click, signed_in
 from tests.unit.test_mobile_credit import CreditBackend, panel_tree
 from tests.unit.test_mobile_credit import click as credit_click
 from tests.unit.test_mobile_offer_gone import GoneBackend, offer_notification
-from tests.unit.test_retry_waits_for_retry_after import Later, limited
 
 # --- the confirm steps ----------------------------------------------------------------------------------------------
 
@@ -120,27 +119,6 @@ async def test_an_offer_notification_tapped_during_a_reload_still_says_why() -> 
     await asyncio.wait_for(asyncio.gather(reload, tapped), 30)
     assert vm.screen == Screen.HOME and vm.home is home
     assert home.notice == error_text(OfferGone.TAKEN.value).th, backend.calls("GET", f"/requests/{backend.job['id']}")
-
-
-@pytest.mark.xfail(strict=True, reason="review16a: RetryWait.until() says only the time of day; a Retry-After of "
-                                       "a day (the cap) reads as 'now' on a button disabled for 24 hours")
-async def test_a_wait_into_tomorrow_does_not_read_as_today() -> None:
-    """A proxy's 503 says Retry-After: 86400 (RETRY_AFTER_MAX_SECONDS, the cap) at 10:00: the retry button says
-    "ลองใหม่ได้เวลา 10:00 น." and is disabled while the clock shows 10:00, for a whole day. Past a few hours, the
-    day must be said too (or the wait in words, as the error line does)."""
-    backend = RequestBackend()
-    app = await signed_in("citizen", backend)
-    home = app.home
-    assert isinstance(home, CitizenHome)
-    later = Later()
-    later.on(home.retry_wait)
-    backend.overrides[("GET", "/requests/mine")] = limited(86400, status=503, code="database_unavailable")
-    await home.load()
-    try:
-        assert home.retry_wait.waiting
-        assert home.retry_at != "10:00", "the button names the current time of day for a wait of a day"
-    finally:
-        home.retry_wait.after(None)  # no wake-up left sleeping past the test
 
 
 # --- the helper's hours (shared.credit.helper_hours_refusal) ---------------------------------------------------------
