@@ -31,3 +31,44 @@ def test_a_mistyped_database_url_is_refused_without_printing_its_password(tmp_pa
     problems = start_refusals(_production(url, tmp_path), lambda: url)
     assert problems, "a URL libpq cannot read must be refused"
     assert not [p for p in problems if PASSWORD in p], problems
+
+
+@pytest.mark.xfail(strict=True, reason="review16b: in production mode without DATABASE_URL, `fixit-backend migrate` "
+                                       "starts the embedded PostgreSQL, migrates it and reports success")
+def test_migrate_in_production_without_database_url_refuses_instead_of_an_embedded_database(
+        monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    """README step 4: `export DATABASE_URL=…` then `fixit-backend migrate` (then seed, import-colleges and, step 5,
+    register-staff: the first admin). Run in a new shell where the export was lost, production mode (no
+    FIXIT_DEV_MODE) starts an embedded PostgreSQL under FIXIT_DATA_DIR on the server, migrates it and prints
+    'applied 0001 … 0066': the operator believes the project's database is ready (and the next steps put the
+    colleges and the first admin there). `serve` refuses production without DATABASE_URL ("production never starts
+    the embedded PostgreSQL", settings.production_problems); the operator's commands should refuse it too."""
+    from typer.testing import CliRunner
+
+    import backend.local_postgres
+    import backend.migrate
+    from backend.cli import app
+    from backend.settings import get_settings
+
+    started: list[Path] = []
+
+    class EmbeddedStarted:  # stands in for LocalPostgres: records that one was started
+        def __init__(self, directory: Path) -> None:
+            started.append(directory)
+            self.url = "postgresql://embedded.invalid/postgres"
+
+    migrated: list[str] = []
+    monkeypatch.setattr(backend.local_postgres, "LocalPostgres", EmbeddedStarted)
+    monkeypatch.setattr(backend.migrate, "migrate", lambda url, *a, **k: migrated.append(url))
+    for name in ("FIXIT_DEV_MODE", "DATABASE_URL", "FIXIT_DATABASE_URL"):
+        monkeypatch.delenv(name, raising=False)
+    monkeypatch.setenv("FIXIT_DATA_DIR", str(tmp_path / "data"))
+    monkeypatch.chdir(tmp_path)  # no .env here
+    get_settings.cache_clear()
+    try:
+        assert not get_settings().dev_mode and not get_settings().database_url
+        done = CliRunner().invoke(app, ["migrate"])
+    finally:
+        get_settings.cache_clear()
+    assert not started and not migrated, f"an embedded PostgreSQL was started and migrated: {done.output}"
+    assert done.exit_code != 0 and "DATABASE_URL" in done.output, done.output
