@@ -1,0 +1,96 @@
+"""review16b: a hostile review of session 16's backend code, on real PostgreSQL. Each test proves one finding and is
+marked `xfail(strict=True)` until it is fixed (then the mark goes and the test guards the fix).
+
+A database of its own: the OneSignal erasure queue is the whole database's, and other tests' workers would take it."""
+
+import uuid
+from collections.abc import AsyncIterator, Iterator, Sequence
+from typing import Any
+
+import psycopg
+import pytest
+import respx
+from psycopg.rows import dict_row
+from psycopg_pool import AsyncConnectionPool
+
+from backend.db import Conn
+from backend.local_postgres import LocalPostgres
+from backend.migrate import migrate
+from backend.notifications.channels.onesignal import OneSignalChannel
+from backend.notifications.worker import WorkerConfig
+
+DB = "fixit_review16b_test"
+APP_ID = "5eb5a37e-b458-11e3-ac11-000c2940e62c"
+SUBSCRIPTIONS = f"https://api.onesignal.com/apps/{APP_ID}/subscriptions/"
+CONFIG = WorkerConfig(batch_size=50, max_attempts=5, retry_base_seconds=30, link_base="https://app.example")
+
+
+@pytest.fixture(scope="module")
+def review_db(local_pg: LocalPostgres) -> str:
+    local_pg.drop_database(DB)
+    url = local_pg.url_for(DB)
+    migrate(url)
+    return url
+
+
+@pytest.fixture
+async def pool(review_db: str) -> AsyncIterator[AsyncConnectionPool[Conn]]:
+    p: AsyncConnectionPool[Conn] = AsyncConnectionPool(
+        review_db, min_size=1, max_size=4, kwargs={"row_factory": dict_row, "autocommit": True},
+        connection_class=psycopg.AsyncConnection[dict[str, Any]], open=False)
+    await p.open()
+    yield p
+    await p.close()
+
+
+@pytest.fixture
+def db(review_db: str) -> Iterator[psycopg.Connection[dict[str, Any]]]:
+    with psycopg.connect(review_db, autocommit=True, row_factory=dict_row) as conn:
+        conn.execute("delete from private.onesignal_erasures")
+        yield conn
+
+
+def person(db: psycopg.Connection[dict[str, Any]]) -> uuid.UUID:
+    user_id = uuid.uuid4()
+    db.execute("select private.create_phone_user(%s, %s, true)", [user_id, f"6689{uuid.uuid4().int % 10**7:07d}"])
+    return user_id
+
+
+def deleted_with_a_phone(db: psycopg.Connection[dict[str, Any]]) -> tuple[uuid.UUID, str]:
+    """A person with one OneSignal subscription, deleted as GoTrue deletes (Supabase's dashboard)."""
+    gone, phone = person(db), str(uuid.uuid4())
+    db.execute("insert into private.notification_devices (token, user_id, channel, platform) "
+               "values (%s, %s, 'onesignal', 'android')", [phone, gone])
+    db.execute("delete from auth.users where id = %s", [gone])
+    return gone, phone
+
+
+def queued(db: psycopg.Connection[dict[str, Any]]) -> dict[str, dict[str, Any]]:
+    return {r["subscription_id"]: r for r in db.execute("select * from private.onesignal_erasures").fetchall()}
+
+
+def asked(calls: Sequence[respx.models.Call]) -> list[str]:
+    return [str(c.request.url).removeprefix(SUBSCRIPTIONS) for c in calls]
+
+
+def onesignal() -> OneSignalChannel:
+    return OneSignalChannel(APP_ID, "app-api-key")
+
+
+@pytest.mark.xfail(strict=True, reason="review16b: the OneSignal erasure queue's queued_at is the deletion's own "
+                                       "now(), equal to the audit trail's account.delete `at`: the queued id is "
+                                       "linked to the deleted person's id")
+def test_a_queued_subscription_cannot_be_linked_to_the_deleted_person(db: psycopg.Connection[dict[str, Any]]) -> None:
+    """Migration 0066: 'Nothing but the subscription id is kept: not whose it was, not when the account went.' But
+    `queued_at` defaults to now(), the deletion transaction's timestamp, and the same transaction's
+    `private.audit('account.delete', 'profiles', <the person's id>, …)` stores that same now() in
+    public.audit_events.at (kept for years, readable by admins through GET /admin/audit). One equality join names
+    whose phone each queued subscription was, for as long as it is queued (up to 7 days)."""
+    gone, phone = deleted_with_a_phone(db)
+    _, other_phone = deleted_with_a_phone(db)
+    assert set(queued(db)) == {phone, other_phone}
+    linked = db.execute(
+        """select a.target_id from private.onesignal_erasures e
+           join public.audit_events a on a.action = 'account.delete' and a.at = e.queued_at
+           where e.subscription_id = %s""", [phone]).fetchall()
+    assert gone not in [r["target_id"] for r in linked], "the queue names whose subscription it was"
