@@ -18,8 +18,9 @@ from psycopg_pool import AsyncConnectionPool
 from backend.db import Conn, service_tx
 from backend.local_postgres import LocalPostgres
 from backend.migrate import migrate
+from backend.notifications.channels import Channel
 from backend.notifications.channels.onesignal import OneSignalChannel
-from backend.notifications.worker import WorkerConfig, erase_subscriptions
+from backend.notifications.worker import WorkerConfig, deliver_once, erase_subscriptions
 
 DB = "fixit_review16b_test"
 APP_ID = "5eb5a37e-b458-11e3-ac11-000c2940e62c"
@@ -117,3 +118,24 @@ async def test_a_rejected_api_key_keeps_the_erasures_for_the_fixed_key(
     assert asked(api.calls) == [phone]
     assert phone in queued(db), "given up on a rejected key: the subscription is never deleted at OneSignal"
     assert queued(db)[phone]["attempts"] == 1
+
+
+@respx.mock
+@pytest.mark.xfail(strict=True, reason="review16b: in a fleet where one copy lacks OneSignal's keys, that copy's "
+                                       "worker drops the erasure queue before a configured copy asks OneSignal")
+async def test_a_copy_without_onesignal_leaves_the_erasures_to_a_copy_with_it(
+        pool: AsyncConnectionPool[Conn], db: psycopg.Connection[dict[str, Any]]) -> None:
+    """Every copy runs the worker every 2 s. A copy started without FIXIT_ONESIGNAL_* (a rolling change of
+    FIXIT_NOTIFY_CHANNELS, a copy started by hand or by another deploy unit with other settings; production refuses
+    only a channel it names without keys, not one it leaves out) drops the whole queue at its next turn
+    (`delete … for update skip locked`), so the configured copies never ask OneSignal: whichever copy's turn comes
+    first decides whether a deleted person's subscription is deleted. A copy that cannot delete should leave the
+    rows (dropping only those past ERASE_TRIED_FOR)."""
+    _, phone = deleted_with_a_phone(db)
+    now = datetime.now(UTC)
+    api = respx.delete(url__startswith=SUBSCRIPTIONS).mock(return_value=httpx.Response(200, json={}))
+    without_onesignal: dict[str, Channel] = {}
+    await deliver_once(pool, without_onesignal, CONFIG, now)  # the copy without the keys takes its turn first
+    await deliver_once(pool, {"onesignal": onesignal()}, CONFIG, now)  # then a copy with them
+    assert asked(api.calls) == [phone], "the subscription was never deleted at OneSignal"
+    assert queued(db) == {}
