@@ -139,3 +139,25 @@ async def test_a_copy_without_onesignal_leaves_the_erasures_to_a_copy_with_it(
     await deliver_once(pool, {"onesignal": onesignal()}, CONFIG, now)  # then a copy with them
     assert asked(api.calls) == [phone], "the subscription was never deleted at OneSignal"
     assert queued(db) == {}
+
+
+@respx.mock
+@pytest.mark.xfail(strict=True, reason="review16b: a deletion deletes the person's OneSignal subscriptions but never "
+                                       "their OneSignal user, whose external_id is the deleted person's id")
+async def test_a_deletion_deletes_the_persons_onesignal_user_too(
+        pool: AsyncConnectionPool[Conn], db: psycopg.Connection[dict[str, Any]]) -> None:
+    """The app logs in to OneSignal with the person's id (mobile/push.py `login(user_id)`: OneSignal's external_id).
+    OneSignal keeps a user per external_id, holding the person's aliases and properties (language, timezone, country,
+    sessions, first and last active) and their subscriptions. Deleting each subscription
+    (`DELETE /apps/{app}/subscriptions/{id}`) leaves that user, keyed by the deleted person's Fixit id, at OneSignal
+    for good; a person who signed out first (the app logs out of OneSignal and drops the device) has no device row and
+    queues nothing at all. OneSignal's Delete user (`DELETE /apps/{app}/users/by/external_id/{id}`,
+    documentation.onesignal.com/reference/delete-user) deletes the user with every subscription and alias."""
+    gone, phone = deleted_with_a_phone(db)
+    now = datetime.now(UTC)
+    any_delete = respx.delete(url__startswith=f"https://api.onesignal.com/apps/{APP_ID}/").mock(
+        return_value=httpx.Response(200, json={}))
+    await deliver_once(pool, {"onesignal": onesignal()}, CONFIG, now)
+    paths = [c.request.url.path for c in any_delete.calls]
+    assert f"/apps/{APP_ID}/subscriptions/{phone}" in paths
+    assert f"/apps/{APP_ID}/users/by/external_id/{gone}" in paths, f"OneSignal keeps the user: asked only {paths}"
