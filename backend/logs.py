@@ -47,8 +47,12 @@ _REDACTIONS: list[tuple[re.Pattern[str], str]] = [
     (re.compile(r"(?i)\bbearer\s+[A-Za-z0-9._~+/=-]+"), "Bearer [redacted]"),
     # Anything that looks like a JWT, wherever it is
     (re.compile(r"\beyJ[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]*"), "[jwt redacted]"),
-    # Passwords in connection URLs: postgresql://user:secret@host
-    (re.compile(r"(?i)\b([a-z][a-z0-9+.-]*://[^/\s:@]+:)[^@\s/]+@"), r"\1[redacted]@"),
+    # Passwords in connection URLs: postgresql://user:secret@host, also mistyped (postgresql//…, postgresql:/…)
+    (re.compile(r"(?i)\b([a-z][a-z0-9+.-]*(?::/{1,2}|//)[^/\s:@]+:)[^@\s/]+@"), r"\1[redacted]@"),
+    # libpq quoting a connection string it could not read (the password in it): missing "=" after "<the string>" in
+    # connection info string; invalid percent-encoded token: "<the password>"; unexpected character … in URI: "…"
+    (re.compile(r'(missing "=" after )"[^\n]*"( in connection info string)'), r'\1"[redacted]"\2'),
+    (re.compile(r'(?i)(\bURI\b[^\n]*?|percent-encoded (?:token|value)): "[^\n]*"'), r'\1: "[redacted]"'),
     # A place in a query string (GET /requests/duplicates?lat=13.7563312&lon=100.5017651 is the pin of a citizen's
     # home): kept to one decimal, about 11 km, as coarse as a deleted account's place (0.1 degree)
     (re.compile(r"(?i)\b(lat|lon|lng|latitude|longitude)=([+-]?[0-9]*(?:\.[0-9])?)[0-9]*"),

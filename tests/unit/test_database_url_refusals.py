@@ -120,3 +120,18 @@ def test_a_command_refuses_a_mistyped_database_url_without_printing_it(
     done = CliRunner().invoke(app, ["migrate"])
     assert done.exit_code == 1 and not migrated, done.output
     assert PASSWORD not in done.output and "DATABASE_URL cannot be read" in done.output, done.output
+
+
+@pytest.mark.parametrize("url", [MISTYPED, BAD_ESCAPE, MISTYPED.replace("//", ":/", 1)])
+def test_libpq_s_text_about_an_unreadable_url_is_redacted_in_the_log(url: str) -> None:
+    """Where libpq's message is logged all the same (the pool's connection warnings, a development server), the
+    logs' redaction keeps the password out of it."""
+    import psycopg
+
+    from backend.logs import redact
+
+    try:
+        psycopg.connect(url, connect_timeout=1)
+    except psycopg.Error as exc:
+        said = redact(f"error connecting in 'pool-1': {exc}")
+    assert "S3cret" not in said and "error connecting" in said, said
