@@ -145,6 +145,23 @@ ERRORS: dict[str, Bilingual] = {
         "perhaps a production database, so nothing was migrated or seeded. Unset DATABASE_URL and "
         "FIXIT_DATABASE_URL and run it again (a production database is served by fixit-backend serve)",
     ),
+    # The operator's commands (backend/cli.py) and the production start check (backend/production.py): nothing is
+    # done when refused.
+    "database_url_required": B(
+        "โหมดใช้งานจริง: ยังไม่ได้ตั้ง DATABASE_URL (postgresql://… ฐานข้อมูลของโครงการ) จึงไม่ได้ทำอะไรเลย "
+        "โหมดใช้งานจริงไม่เริ่มฐานข้อมูลในเครื่อง กรุณาตั้ง DATABASE_URL แล้วลองใหม่ "
+        "หรือตั้ง FIXIT_DEV_MODE=true บนเครื่องสำหรับพัฒนาเท่านั้น",
+        "Production mode: DATABASE_URL is not set (postgresql://…, the project's database), so nothing was done: "
+        "production never starts the embedded PostgreSQL. Set DATABASE_URL and run it again, or set "
+        "FIXIT_DEV_MODE=true on a development machine",
+    ),
+    "database_url_unreadable": B(
+        "อ่าน DATABASE_URL ไม่ได้ (รูปแบบ postgresql://ผู้ใช้:รหัสผ่าน@โฮสต์:5432/ฐานข้อมูล อักขระ @ : / % # ? "
+        "ในรหัสผ่านต้องเขียนแบบ %XX) ไม่แสดงค่าที่ตั้งไว้เพราะมีรหัสผ่านอยู่ ไม่มีการเปลี่ยนแปลงใด",
+        "DATABASE_URL cannot be read as a PostgreSQL connection URL (postgresql://user:password@host:5432/database, "
+        "with @ : / % # ? in the password percent-encoded); its value is not shown, it holds the password. "
+        "Nothing changed",
+    ),
     "last_admin": B(
         "ลบบัญชีผู้ดูแลระบบคนสุดท้ายไม่ได้ กรุณาแต่งตั้งผู้ดูแลคนอื่นก่อน",
         "The last administrator's account cannot be deleted: make someone else an administrator first",
