@@ -331,8 +331,9 @@ class TechnicianHome(HomeViewModel):
         """A tapped offer notification opened this home: the offers as they are now, and when the job's offer is not
         among them any more, why (GET /requests/{id} answers 410 to the student who had it: another student took
         it, or it ended), instead of a list that is silently without it. Any other answer (it is their job now, the
-        network) leaves the home as it shows."""
-        await self.load()
+        network) leaves the home as it shows. A reload already on its way (a live event's, the poll's) is waited for:
+        it fetches once more, so the offers looked at are as new as the tap."""
+        await self.load_fresh()
         if self.state != LoadState.READY or any(o.request_id == request_id for o in self.offers):
             return
         try:

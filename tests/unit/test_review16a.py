@@ -1,7 +1,6 @@
 """review16a: a hostile review of this session's new app code (70acc76..main). Each test is a defect found, marked
 xfail(strict=True) until it is fixed: the fixer removes the mark with the fix."""
 
-import asyncio
 from uuid import uuid4
 
 import flet as ft
@@ -10,20 +9,18 @@ import pytest
 
 from mobile.geocoding import GeopyReverseGeocoder
 from mobile.models import SignedIn
-from mobile.viewmodels.app import PORTFOLIO_ROUTE, AppViewModel, Screen
-from mobile.viewmodels.home import CitizenHome, TechnicianHome
+from mobile.viewmodels.app import PORTFOLIO_ROUTE, AppViewModel
+from mobile.viewmodels.home import CitizenHome
 from mobile.viewmodels.login import LoginStep, LoginViewModel
 from mobile.viewmodels.request_form import LocationSource, RequestFormViewModel
 from mobile.viewmodels.session import Session
 from mobile.views.credit import portfolio_view
 from mobile.views.frame import app_view
 from mobile.views.login import login_view
-from shared.statuses import OfferGone
-from shared.text import Locale, error_text, t
+from shared.text import Locale, t
 from tests.unit.mobile_fakes import DetailBackend, FakeBackend, RequestBackend, WorkBackend, error_response, find, texts
 from tests.unit.mobile_screens import click, signed_in
 from tests.unit.test_mobile_credit import CreditBackend
-from tests.unit.test_mobile_offer_gone import GoneBackend, offer_notification
 from tests.unit.test_request_form_for_everyone import (
     CHIANG_MAI_CODE,
     MUEANG_CHIANG_MAI,
@@ -186,39 +183,6 @@ async def test_a_refused_new_codes_wait_outlives_a_wrong_code() -> None:
         assert vm.resend_at is not None, "the new-code button came back during the server's Retry-After"
     finally:
         vm.retry_wait.after(None)  # no wake-up left sleeping past the test
-
-
-# --- the offers' 410 look-up ----------------------------------------------------------------------------------------
-
-
-@pytest.mark.xfail(strict=True, reason="review16a: look_for_offer gives up when a reload is already on its way "
-                                       "(load() returns at once while LOADING, so state != READY): the home never "
-                                       "says why the offer is missing")
-async def test_an_offer_notification_tapped_during_a_reload_still_says_why() -> None:
-    """Student home, the live stream (or the 5 s poll) is reloading the offers on a slow line when the student taps
-    the "new offer" notification of a job another student has just taken. `open_notification` → `look_for_offer` →
-    `load()` finds a load on its way, asks it to fetch again and returns; `self.state` is LOADING, not READY, so the
-    look-up returns without asking GET /requests/{id}: the offers show without it and nothing says why."""
-    backend = GoneBackend(410, OfferGone.TAKEN.value)
-    backend.offers = []  # taken by another student
-    offer_notification(backend)
-    vm = await signed_in("technician", backend)
-    home = vm.home
-    assert isinstance(home, TechnicianHome)
-    await vm.open_inbox()
-    assert vm.inbox is not None
-    backend.hold_next("/technician/offers")
-    reload = asyncio.ensure_future(home.load())  # a live event's reload of the home, on a slow line
-    await asyncio.wait_for(backend.held.wait(), 30)
-    tapped = asyncio.ensure_future(vm.inbox.open(1))
-    for _ in range(1000):  # the tap handled as far as it goes while the reload's answer is on its way (no timing)
-        if tapped.done():
-            break
-        await asyncio.sleep(0)
-    backend.release.set()
-    await asyncio.wait_for(asyncio.gather(reload, tapped), 30)
-    assert vm.screen == Screen.HOME and vm.home is home
-    assert home.notice == error_text(OfferGone.TAKEN.value).th, backend.calls("GET", f"/requests/{backend.job['id']}")
 
 
 @pytest.mark.xfail(strict=True, reason="review16a: RetryWait.until() says only the time of day; a Retry-After of "
