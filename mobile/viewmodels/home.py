@@ -380,19 +380,21 @@ class TechnicianHome(HomeViewModel):
             return None
         self.busy_offer = offer_id
         self._notice = None
-        self.decline_asked = None  # answered (either way): no question stays open on any card
+        if self.decline_asked != offer_id:
+            self.decline_asked = None  # another card's question goes: one offer is answered at a time
         self._changed()
         try:
             result = await send(offer_id)
         except ApiError as exc:
-            self.busy_offer = None
+            self.busy_offer = self.decline_asked = None  # the refusal shows at the top of the home
             if await self._lost_sign_in(exc):
                 return None
             # 409 offer_not_open: the server's own words ("งานนี้ไม่เปิดรับแล้ว (มีช่างรับไปแล้ว …)").
             self._show(exc.text, error=True)
             await self.load()
             return None
-        self.busy_offer = None
+        # The decline's question stayed open while it was sent, saying so ("กำลังส่ง…"); answered, it goes.
+        self.busy_offer = self.decline_asked = None
         self._show(done)
         await self.load()
         return result
