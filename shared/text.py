@@ -1756,6 +1756,11 @@ ERRORS.update({
                         "reported before wait for the teacher's approval"),
     "team_hours_closed": B("งานนี้อยู่ในสถานะ \"{request_status}\" จึงรายงานชั่วโมงไม่ได้",
                            "This job is at \"{request_status}\": no hours can be reported on it"),
+    # The app's side of the rule: a status it cannot read (missing, or newer than the app) offers no form.
+    "team_hours_status_unknown": B("แอปนี้อ่านสถานะของงานนี้ไม่ได้ จึงยังรายงานชั่วโมงที่นี่ไม่ได้ "
+                                   "ลองอัปเดตแอปแล้วเปิดหน้านี้อีกครั้ง",
+                                   "This app cannot read this job's status, so hours cannot be reported here yet: "
+                                   "update the app and open this page again"),
 })
 APP_UI.update({
     "part_status_withdrawn": B("ยกเลิก (งานซ่อมไม่ได้)", "withdrawn (the job could not be repaired)"),

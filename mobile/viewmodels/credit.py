@@ -70,7 +70,7 @@ from shared.credit import (
 from shared.credit_wire import LevelChange, TeamJob, WaitingRound, on_team
 from shared.roles import Actor
 from shared.statuses import RequestStatus, next_statuses
-from shared.text import Bilingual, Locale, bilingual, error_text
+from shared.text import Bilingual, Locale, bilingual, error_text, status_label
 
 S = RequestStatus
 
@@ -672,6 +672,15 @@ class RecordPanel(Loadable):
             self.hours_edits.clear()  # an ended round approved: the next round's fields start from its own figures
 
 
+def team_job_status(job: TeamJob) -> RequestStatus | None:
+    """GET /me/team-jobs sends the request's status as a string (the backend always has it); None when this app
+    cannot read it (missing, or a status newer than the app): the page still draws, the hours form is not offered."""
+    try:
+        return RequestStatus(job.status)
+    except ValueError:
+        return None
+
+
 class PortfolioViewModel(SubScreen):
     """The student's approved jobs in a term (hours, role, outcome, approving teacher) and the PDF to keep."""
 
@@ -714,9 +723,14 @@ class PortfolioViewModel(SubScreen):
     def hours_refusal(self, job: TeamJob) -> Bilingual | None:
         """Why the backend would refuse the helper's hours on this job now (they left its team, it takes no hours),
         in words, or None: the form is offered only then (shared.credit.helper_hours_refusal, the backend's rule)."""
-        status = RequestStatus(job.status)
+        status = team_job_status(job)
         code = helper_hours_refusal(status, approved=job.approved_at is not None, handed_on=job.handed_on)
         return error_text(code, request_status=status) if code else None
+
+    def status_text(self, job: TeamJob) -> str:
+        """The job's status in words; one this app cannot read as it came ("-" when missing), never a failed page."""
+        status = team_job_status(job)
+        return status_label(status, self.locale) if status is not None else (job.status or "-")
 
     def hours_input(self, job: TeamJob) -> str:
         return self.hours_inputs.get(job.request_id, "" if job.hours is None else hours_text(job.hours))

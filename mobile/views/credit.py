@@ -540,7 +540,7 @@ def _helping(vm: PortfolioViewModel, locale: Locale) -> list[ft.Control]:
         lines: list[ft.Control] = [
             ft.Text(t("portfolio_job", locale, item=job.item, category=category), weight=ft.FontWeight.W_600),
             muted(t("team_job_lead", locale, name=job.lead_name or "-",
-                    status=status_label(RequestStatus(job.status), locale))),
+                    status=vm.status_text(job))),
         ]
         key = f"team-job-{job.request_id}"  # by the job: one approved above leaves the others' "save" their ids
         if job.approved_hours is not None:

@@ -1,24 +1,20 @@
 """review16a: a hostile review of this session's new app code (70acc76..main). Each test is a defect found, marked
 xfail(strict=True) until it is fixed: the fixer removes the mark with the fix."""
 
-from uuid import uuid4
 
 import flet as ft
 import pytest
 
 from mobile.geocoding import GeopyReverseGeocoder
 from mobile.models import SignedIn
-from mobile.viewmodels.app import PORTFOLIO_ROUTE
 from mobile.viewmodels.home import CitizenHome
 from mobile.viewmodels.login import LoginStep, LoginViewModel
 from mobile.viewmodels.request_form import LocationSource, RequestFormViewModel
 from mobile.viewmodels.session import Session
-from mobile.views.credit import portfolio_view
 from mobile.views.login import login_view
 from shared.text import Locale, t
 from tests.unit.mobile_fakes import DetailBackend, FakeBackend, RequestBackend, error_response, find, texts
 from tests.unit.mobile_screens import signed_in
-from tests.unit.test_mobile_credit import CreditBackend
 from tests.unit.test_request_form_for_everyone import (
     CHIANG_MAI_CODE,
     MUEANG_CHIANG_MAI,
@@ -170,28 +166,6 @@ async def test_a_wait_into_tomorrow_does_not_read_as_today() -> None:
         assert home.retry_at != "10:00", "the button names the current time of day for a wait of a day"
     finally:
         home.retry_wait.after(None)  # no wake-up left sleeping past the test
-
-
-# --- the helper's hours (shared.credit.helper_hours_refusal) ---------------------------------------------------------
-
-
-@pytest.mark.xfail(strict=True, reason="review16a: PortfolioViewModel.hours_refusal does RequestStatus(job.status), "
-                                       "and TeamJob.status is a str that defaults to '': the portfolio's render "
-                                       "raises ValueError")
-async def test_a_team_job_without_a_status_still_shows_the_portfolio() -> None:
-    """TeamJob (shared/credit_wire.py) keeps `status: str = ""`, so an answer without it, or with a status this app
-    does not know yet, parses; the new `hours_refusal` then turns it into RequestStatus and the whole portfolio
-    screen fails to draw (ValueError in _helping), where before it showed the job with its hours form."""
-    backend = CreditBackend("repairing")
-    backend.team_jobs = [{
-        "ref_no": 690001, "item": "พัดลม", "category_code": "appliance", "category_th": "เครื่องใช้ไฟฟ้า",
-        "category_en": "Appliances", "lead_name": "มานพ", "task": "ถอดฝา", "approved_hours": None, "approved_at": None,
-        "round": 1, "request_id": str(uuid4()), "hours": None, "handed_on": False}]
-    vm = await signed_in("technician", backend)
-    await vm.open_route(PORTFOLIO_ROUTE)
-    folio = vm.portfolio
-    assert folio is not None and folio.team_jobs and folio.team_jobs[0].status == ""
-    assert "พัดลม" in " ".join(texts(portfolio_view(folio, Locale.TH)))
 
 
 # --- the sign-in's new code -----------------------------------------------------------------------------------------
