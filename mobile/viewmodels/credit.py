@@ -434,7 +434,10 @@ class RecordPanel(Loadable):
         """After a reload: a question whose subject was settled meanwhile (the part answered on the other parent's
         phone or approved by phone through the student, the handover confirmed with the code, the job moved on)
         closes, and the panel says why in its read-out notice, instead of a question that is not drawn any more
-        holding the panel's refusals and progress back (`asking`)."""
+        holding the panel's refusals and progress back (`asking`). While the owner's own answer is on its way, `_act`
+        closes its question and says what it did (a reload landing meanwhile would say "answered meanwhile" first)."""
+        if self.sending:
+            return
         if self.part_asked is not None and not self._part_question_open:
             part = next((p for p in self.parts if p.id == self.part_asked[0]), None)
             self.part_asked, self._action_error = None, None

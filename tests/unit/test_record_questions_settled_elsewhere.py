@@ -2,6 +2,7 @@
 settled elsewhere while they are open: the question closes with the reload that shows it, says why in the panel's
 read-out notice, and leaves the panel's refusals and progress showing again (review16a finding 3)."""
 
+import asyncio
 from uuid import UUID
 
 import flet as ft
@@ -99,4 +100,37 @@ async def test_an_answer_sent_from_the_question_says_only_what_it_did() -> None:
     await credit_click(panel_tree(panel), t("part_approve", Locale.TH))
     await credit_click(panel_tree(panel), t("part_approve_confirm", Locale.TH))
     assert panel.part_asked is None
+    assert panel.notice == t("part_approved", Locale.TH, name="คาปาซิเตอร์")
+
+
+class SlowDecision(CreditBackend):
+    """The owner's answer on a part is stored at once, but its answer reaches the phone only once `let_go` is set."""
+
+    def __init__(self) -> None:
+        super().__init__("done")
+        self.stored, self.let_go = asyncio.Event(), asyncio.Event()
+
+    async def _answer(self, request: httpx.Request) -> httpx.Response:
+        response = await super()._answer(request)
+        if request.method == "POST" and request.url.path.endswith("/decision"):
+            self.stored.set()
+            await self.let_go.wait()
+        return response
+
+
+async def test_a_reload_while_the_owners_own_answer_is_on_its_way_does_not_call_it_answered_meanwhile() -> None:
+    """The owner's own "ยืนยันอนุมัติ" is stored; a reload (the live event it caused) lands before the answer: the
+    question is the owner's own, on its way, so it is not said to be "answered meanwhile"; the answer says what it
+    did."""
+    backend = SlowDecision()
+    backend.part("คาปาซิเตอร์")
+    panel = await _owner_panel(backend)
+    await credit_click(panel_tree(panel), t("part_approve", Locale.TH))
+    answer = asyncio.ensure_future(credit_click(panel_tree(panel), t("part_approve_confirm", Locale.TH)))
+    await asyncio.wait_for(backend.stored.wait(), 30)
+    await panel.load()  # the live event's reload, landing first
+    assert t("part_answered_meanwhile", Locale.TH, name="คาปาซิเตอร์", state="อนุมัติในแอป") not in _read_out(panel)
+    backend.let_go.set()
+    await asyncio.wait_for(answer, 30)
+    assert panel.part_asked is None and not panel.asking
     assert panel.notice == t("part_approved", Locale.TH, name="คาปาซิเตอร์")
