@@ -1488,6 +1488,14 @@ CREDIT_UI: dict[str, Bilingual] = {
     "part_status_approved_phone": B("อนุมัติทางโทรศัพท์: {note}", "approved by phone: {note}"),
     "part_status_declined": B("ไม่อนุมัติ", "declined"),
     "part_status_proposed": B("รอเจ้าของอนุมัติ", "waiting for the owner"),
+    # A question open on the owner's screen whose subject was settled meanwhile (another phone of the household, the
+    # student's phone approval, the job moving on): the question closes and says why, read out (record-notice).
+    "part_answered_meanwhile": B("ระหว่างนี้ อะไหล่ {name} ได้รับคำตอบแล้ว ({state}) จึงไม่ต้องตอบอีก",
+                                 "Meanwhile {name} was answered ({state}): nothing more to answer"),
+    "handover_confirmed_meanwhile": B("ระหว่างนี้ การรับของคืนได้รับการยืนยันแล้ว จึงไม่ต้องยืนยันอีก",
+                                      "Meanwhile the handover was confirmed: nothing more to confirm"),
+    "handover_not_now": B("ระหว่างนี้ สถานะงานเปลี่ยนไป จึงยังยืนยันรับของคืนไม่ได้",
+                          "Meanwhile the job's status changed: the handover cannot be confirmed now"),
     "handover_confirm": B("ได้รับของคืนแล้ว", "I have it back"),
     "handover_confirmed": B("ยืนยันรับของคืนแล้ว", "Handover confirmed"),
     # Recorded for good (the student may then close the job as handed back): asked first (confirm_panel).
@@ -1765,6 +1773,11 @@ ERRORS.update({
                         "reported before wait for the teacher's approval"),
     "team_hours_closed": B("งานนี้อยู่ในสถานะ \"{request_status}\" จึงรายงานชั่วโมงไม่ได้",
                            "This job is at \"{request_status}\": no hours can be reported on it"),
+    # The app's side of the rule: a status it cannot read (missing, or newer than the app) offers no form.
+    "team_hours_status_unknown": B("แอปนี้อ่านสถานะของงานนี้ไม่ได้ จึงยังรายงานชั่วโมงที่นี่ไม่ได้ "
+                                   "ลองอัปเดตแอปแล้วเปิดหน้านี้อีกครั้ง",
+                                   "This app cannot read this job's status, so hours cannot be reported here yet: "
+                                   "update the app and open this page again"),
 })
 APP_UI.update({
     "part_status_withdrawn": B("ยกเลิก (งานซ่อมไม่ได้)", "withdrawn (the job could not be repaired)"),
