@@ -80,25 +80,6 @@ def onesignal() -> OneSignalChannel:
     return OneSignalChannel(APP_ID, "app-api-key")
 
 
-@pytest.mark.xfail(strict=True, reason="review16b: the OneSignal erasure queue's queued_at is the deletion's own "
-                                       "now(), equal to the audit trail's account.delete `at`: the queued id is "
-                                       "linked to the deleted person's id")
-def test_a_queued_subscription_cannot_be_linked_to_the_deleted_person(db: psycopg.Connection[dict[str, Any]]) -> None:
-    """Migration 0066: 'Nothing but the subscription id is kept: not whose it was, not when the account went.' But
-    `queued_at` defaults to now(), the deletion transaction's timestamp, and the same transaction's
-    `private.audit('account.delete', 'profiles', <the person's id>, …)` stores that same now() in
-    public.audit_events.at (kept for years, readable by admins through GET /admin/audit). One equality join names
-    whose phone each queued subscription was, for as long as it is queued (up to 7 days)."""
-    gone, phone = deleted_with_a_phone(db)
-    _, other_phone = deleted_with_a_phone(db)
-    assert set(queued(db)) == {phone, other_phone}
-    linked = db.execute(
-        """select a.target_id from private.onesignal_erasures e
-           join public.audit_events a on a.action = 'account.delete' and a.at = e.queued_at
-           where e.subscription_id = %s""", [phone]).fetchall()
-    assert gone not in [r["target_id"] for r in linked], "the queue names whose subscription it was"
-
-
 @respx.mock
 @pytest.mark.xfail(strict=True, reason="review16b: a 401/403 from OneSignal's delete (a rotated or wrong App API key) "
                                        "drops every queued subscription at once, undeleted; sends retry a 401")
@@ -139,28 +120,6 @@ async def test_a_copy_without_onesignal_leaves_the_erasures_to_a_copy_with_it(
     await deliver_once(pool, {"onesignal": onesignal()}, CONFIG, now)  # then a copy with them
     assert asked(api.calls) == [phone], "the subscription was never deleted at OneSignal"
     assert queued(db) == {}
-
-
-@respx.mock
-@pytest.mark.xfail(strict=True, reason="review16b: a deletion deletes the person's OneSignal subscriptions but never "
-                                       "their OneSignal user, whose external_id is the deleted person's id")
-async def test_a_deletion_deletes_the_persons_onesignal_user_too(
-        pool: AsyncConnectionPool[Conn], db: psycopg.Connection[dict[str, Any]]) -> None:
-    """The app logs in to OneSignal with the person's id (mobile/push.py `login(user_id)`: OneSignal's external_id).
-    OneSignal keeps a user per external_id, holding the person's aliases and properties (language, timezone, country,
-    sessions, first and last active) and their subscriptions. Deleting each subscription
-    (`DELETE /apps/{app}/subscriptions/{id}`) leaves that user, keyed by the deleted person's Fixit id, at OneSignal
-    for good; a person who signed out first (the app logs out of OneSignal and drops the device) has no device row and
-    queues nothing at all. OneSignal's Delete user (`DELETE /apps/{app}/users/by/external_id/{id}`,
-    documentation.onesignal.com/reference/delete-user) deletes the user with every subscription and alias."""
-    gone, phone = deleted_with_a_phone(db)
-    now = datetime.now(UTC)
-    any_delete = respx.delete(url__startswith=f"https://api.onesignal.com/apps/{APP_ID}/").mock(
-        return_value=httpx.Response(200, json={}))
-    await deliver_once(pool, {"onesignal": onesignal()}, CONFIG, now)
-    paths = [c.request.url.path for c in any_delete.calls]
-    assert f"/apps/{APP_ID}/subscriptions/{phone}" in paths
-    assert f"/apps/{APP_ID}/users/by/external_id/{gone}" in paths, f"OneSignal keeps the user: asked only {paths}"
 
 
 REFUSED_NOTE = "ตู้เย็นไม่เย็นเลย"

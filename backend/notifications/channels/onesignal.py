@@ -7,7 +7,9 @@ retry after a lost answer is not sent twice.
 
 A deleted person's subscriptions are deleted at OneSignal too
 (https://documentation.onesignal.com/reference/delete-subscription: `DELETE {api}/apps/{app_id}/subscriptions/{id}`),
-by the delivery worker from the queue their deletion filled (migration 0066)."""
+and so is their OneSignal user, keyed by their Fixit id (the app's `login(user_id)`; Delete user,
+https://documentation.onesignal.com/reference/delete-user: `DELETE {api}/apps/{app_id}/users/by/external_id/{id}`),
+by the delivery worker from the queue their deletion filled (migrations 0066, 0067)."""
 
 from typing import Any
 from urllib.parse import quote
@@ -69,12 +71,22 @@ class OneSignalChannel:
 
     async def delete_subscription(self, subscription_id: str) -> None:
         """Ask OneSignal to delete one push subscription. Returns once it is gone: deleted now, or 404 (deleted
-        before, or never known there). Raises `DeliveryError`, `permanent` when asking again cannot help (a 4xx
+        before, or never known there). Raises `DeliveryError` (see `_delete`)."""
+        await self._delete("/subscriptions/" + quote(subscription_id, safe=""))
+
+    async def delete_user(self, external_id: str) -> None:
+        """Ask OneSignal to delete the user whose external_id (the id the app signs in with) is `external_id`, with
+        every subscription, alias and property (https://documentation.onesignal.com/reference/delete-user). Returns
+        once it is gone: deleted now, or 404 (never known there). Raises `DeliveryError` (see `_delete`)."""
+        await self._delete("/users/by/external_id/" + quote(external_id, safe=""))
+
+    async def _delete(self, path: str) -> None:
+        """DELETE {api}/apps/{app_id}{path}. Raises `DeliveryError`, `permanent` when asking again cannot help (a 4xx
         other than 404 and 429: a wrong key or app id, a malformed id). The reason never holds the id (nor
         OneSignal's answer, which may repeat it): it is logged."""
         try:
             response = await self._client.delete(
-                self._apps + quote(self._app_id, safe="") + "/subscriptions/" + quote(subscription_id, safe=""),
+                self._apps + quote(self._app_id, safe="") + path,
                 headers={"Authorization": f"Key {self._key}", "Accept": "application/json"},
             )
         except httpx.HTTPError as exc:  # its text may name the address, and so the id: the kind only
