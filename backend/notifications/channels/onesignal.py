@@ -35,6 +35,13 @@ def onesignal_body(app_id: str, message: Message, subscription_id: str, idempote
     }
 
 
+KEY_REFUSED = "the App API key was refused"  # in KeyRefused's reason, so the worker can say it once a turn
+
+
+class KeyRefused(DeliveryError):
+    """OneSignal refused the App API key (401/403): every request fails alike until the key is fixed."""
+
+
 class OneSignalChannel:
     name = "onesignal"
     pref = Pref.PUSH
@@ -81,9 +88,10 @@ class OneSignalChannel:
         await self._delete("/users/by/external_id/" + quote(external_id, safe=""))
 
     async def _delete(self, path: str) -> None:
-        """DELETE {api}/apps/{app_id}{path}. Raises `DeliveryError`, `permanent` when asking again cannot help (a 4xx
-        other than 404 and 429: a wrong key or app id, a malformed id). The reason never holds the id (nor
-        OneSignal's answer, which may repeat it): it is logged."""
+        """DELETE {api}/apps/{app_id}{path}. Raises `DeliveryError`, `permanent` only when OneSignal says the request
+        itself is wrong (400, 422: a malformed id), and `KeyRefused` for 401/403: a wrong or rotated App API key is
+        the deployment's to fix (as a send's 401/403 is retried), not a reason to give the erasure up. The reason
+        never holds the id (nor OneSignal's answer, which may repeat it): it is logged."""
         try:
             response = await self._client.delete(
                 self._apps + quote(self._app_id, safe="") + path,
@@ -93,9 +101,10 @@ class OneSignalChannel:
             raise DeliveryError(f"OneSignal: {type(exc).__name__}") from exc
         if response.status_code in (200, 202, 204, 404):
             return
-        # 429 and 5xx: busy or down, asked again later.
-        raise DeliveryError(f"OneSignal {response.status_code}",
-                            permanent=400 <= response.status_code < 500 and response.status_code != 429)
+        if response.status_code in (401, 403):
+            raise KeyRefused(f"OneSignal {response.status_code}: {KEY_REFUSED}")
+        # 429, 5xx and any other answer: busy, down or unexpected, asked again later (until ERASE_TRIED_FOR).
+        raise DeliveryError(f"OneSignal {response.status_code}", permanent=response.status_code in (400, 422))
 
     async def aclose(self) -> None:
         await self._client.aclose()
