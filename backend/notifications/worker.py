@@ -311,17 +311,17 @@ async def erase_subscriptions(conn: Conn, onesignal: OneSignalChannel | None, no
     ERASE_TRIED_FOR. Logs never hold the id."""
     if onesignal is None:
         # The database queues at every deletion (it cannot know the backends' settings), but only OneSignal's keys
-        # can erase at OneSignal: a process without them never could, and keeping deleted people's ids with no
-        # way to use them is keeping their data for nothing. So the queue is dropped (rows another worker holds are
-        # left to it); a deployment that uses OneSignal gives every copy the same keys.
+        # can erase at OneSignal. A copy without them leaves the rows to a copy that has them (a rolling change of
+        # settings runs both at once) and drops only what is past ERASE_TRIED_FOR, as a configured copy would:
+        # without OneSignal anywhere, no id is kept longer than that.
         dropped = await (await conn.execute(
             """delete from private.onesignal_erasures
                where (kind, subscription_id) in (select kind, subscription_id from private.onesignal_erasures
-                                                 for update skip locked)
-               returning 1""")).fetchall()
+                                                 where queued_at <= %s for update skip locked)
+               returning 1""", [now - ERASE_TRIED_FOR])).fetchall()
         if dropped:
-            log.warning("dropped %d OneSignal erasure(s) of deleted accounts: OneSignal is not configured",
-                        len(dropped))
+            log.warning("dropped %d OneSignal erasure(s) of deleted accounts after %d days: OneSignal is not "
+                        "configured here", len(dropped), ERASE_TRIED_FOR.days)
         return len(dropped)
     rows = await (await conn.execute(_ERASURES_DUE, {"now": now, "limit": config.batch_size})).fetchall()
     if not rows:

@@ -1,6 +1,6 @@
-"""OneSignal erasure regressions (review16b's findings, fixed by migration 0067 and the worker): the queue's times
-name nobody; a refused App API key keeps the erasures for the fixed key; a deletion deletes the person's OneSignal
-user (external_id = their id) too.
+"""OneSignal erasure regressions (review16b's findings 3-6, fixed by migration 0067 and the worker): the queue's times
+name nobody; a refused App API key keeps the erasures for the fixed key; a copy without OneSignal's keys leaves the
+erasures to a copy with them; a deletion deletes the person's OneSignal user (external_id = their id) too.
 
 A database of its own: the OneSignal erasure queue is the whole database's, and other tests' workers would take it."""
 
@@ -20,6 +20,7 @@ from psycopg_pool import AsyncConnectionPool
 from backend.db import Conn, service_tx
 from backend.local_postgres import LocalPostgres
 from backend.migrate import migrate
+from backend.notifications.channels import Channel
 from backend.notifications.channels.onesignal import OneSignalChannel
 from backend.notifications.worker import ERASE_TRIED_FOR, WorkerConfig, deliver_once, erase_subscriptions
 
@@ -123,6 +124,23 @@ async def test_a_rejected_api_key_keeps_the_erasures_for_the_fixed_key(
     api.mock(return_value=httpx.Response(200, json={}))
     async with service_tx(pool) as owner:
         await erase_subscriptions(owner, onesignal(), now + ERASE_TRIED_FOR / 2, CONFIG)
+    assert queued(db) == {}
+
+
+@respx.mock
+async def test_a_copy_without_onesignal_leaves_the_erasures_to_a_copy_with_it(
+        pool: AsyncConnectionPool[Conn], db: psycopg.Connection[dict[str, Any]]) -> None:
+    """A copy started without FIXIT_ONESIGNAL_* (a rolling change of settings) dropped the whole queue at its turn,
+    so the configured copies never asked OneSignal. Now it leaves the rows, dropping only those past
+    ERASE_TRIED_FOR."""
+    gone, phone = deleted_with_a_phone(db)
+    now = datetime.now(UTC)
+    api = respx.delete(url__startswith=APPS).mock(return_value=httpx.Response(200, json={}))
+    without_onesignal: dict[str, Channel] = {}
+    await deliver_once(pool, without_onesignal, CONFIG, now)  # the copy without the keys takes its turn first
+    await deliver_once(pool, {"onesignal": onesignal()}, CONFIG, now)  # then a copy with them
+    assert asked(api.calls) == sorted([f"subscriptions/{phone}", f"users/by/external_id/{gone}"]), \
+        "never deleted at OneSignal"
     assert queued(db) == {}
 
 

@@ -26,7 +26,7 @@ from backend.local_postgres import LocalPostgres
 from backend.migrate import migrate
 from backend.notifications.channels import Channel
 from backend.notifications.channels.onesignal import OneSignalChannel
-from backend.notifications.worker import WorkerConfig, deliver_once, erase_subscriptions
+from backend.notifications.worker import ERASE_TRIED_FOR, WorkerConfig, deliver_once, erase_subscriptions
 from backend.services import account
 from backend.services.dispatch import DispatchPolicy
 from shared.roles import AppRole
@@ -236,9 +236,12 @@ async def test_a_subscription_registered_again_or_without_onesignal_keys_is_drop
                "values (%s, %s, 'onesignal', 'android')", [phone, newcomer])
     await deliver_once(pool, {"onesignal": onesignal()}, CONFIG, now)
     assert api.calls.call_count == 0 and queued(db) == {}
-    # A backend without OneSignal's keys can never delete them: the queue is dropped, nothing is asked.
+    # A backend without OneSignal's keys cannot delete them: it leaves them to a copy with the keys, and drops them,
+    # unasked, only once ERASE_TRIED_FOR has passed (the times are the deletion's UTC day, at most that long ago).
     deleted_person_with_phones(db)
     assert len(queued(db)) == 2 and len(queued(db, "user")) == 1
     channels: dict[str, Channel] = {}
     await deliver_once(pool, channels, CONFIG, now)
+    assert len(queued(db)) == 2 and len(queued(db, "user")) == 1
+    await deliver_once(pool, channels, CONFIG, now + ERASE_TRIED_FOR)
     assert api.calls.call_count == 0 and queued(db) == {} and queued(db, "user") == {}

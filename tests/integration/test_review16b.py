@@ -3,29 +3,13 @@ marked `xfail(strict=True)` until it is fixed (then the mark goes and the test g
 
 A database of its own: the OneSignal erasure queue is the whole database's, and other tests' workers would take it."""
 
-import uuid
-from collections.abc import AsyncIterator, Iterator, Sequence
-from datetime import UTC, datetime
-from typing import Any
-
-import httpx
 import psycopg
 import pytest
-import respx
-from psycopg.rows import dict_row
-from psycopg_pool import AsyncConnectionPool
 
-from backend.db import Conn
 from backend.local_postgres import LocalPostgres
 from backend.migrate import migrate
-from backend.notifications.channels import Channel
-from backend.notifications.channels.onesignal import OneSignalChannel
-from backend.notifications.worker import WorkerConfig, deliver_once
 
 DB = "fixit_review16b_test"
-APP_ID = "5eb5a37e-b458-11e3-ac11-000c2940e62c"
-SUBSCRIPTIONS = f"https://api.onesignal.com/apps/{APP_ID}/subscriptions/"
-CONFIG = WorkerConfig(batch_size=50, max_attempts=5, retry_base_seconds=30, link_base="https://app.example")
 
 
 @pytest.fixture(scope="module")
@@ -34,71 +18,6 @@ def review_db(local_pg: LocalPostgres) -> str:
     url = local_pg.url_for(DB)
     migrate(url)
     return url
-
-
-@pytest.fixture
-async def pool(review_db: str) -> AsyncIterator[AsyncConnectionPool[Conn]]:
-    p: AsyncConnectionPool[Conn] = AsyncConnectionPool(
-        review_db, min_size=1, max_size=4, kwargs={"row_factory": dict_row, "autocommit": True},
-        connection_class=psycopg.AsyncConnection[dict[str, Any]], open=False)
-    await p.open()
-    yield p
-    await p.close()
-
-
-@pytest.fixture
-def db(review_db: str) -> Iterator[psycopg.Connection[dict[str, Any]]]:
-    with psycopg.connect(review_db, autocommit=True, row_factory=dict_row) as conn:
-        conn.execute("delete from private.onesignal_erasures")
-        yield conn
-
-
-def person(db: psycopg.Connection[dict[str, Any]]) -> uuid.UUID:
-    user_id = uuid.uuid4()
-    db.execute("select private.create_phone_user(%s, %s, true)", [user_id, f"6689{uuid.uuid4().int % 10**7:07d}"])
-    return user_id
-
-
-def deleted_with_a_phone(db: psycopg.Connection[dict[str, Any]]) -> tuple[uuid.UUID, str]:
-    """A person with one OneSignal subscription, deleted as GoTrue deletes (Supabase's dashboard)."""
-    gone, phone = person(db), str(uuid.uuid4())
-    db.execute("insert into private.notification_devices (token, user_id, channel, platform) "
-               "values (%s, %s, 'onesignal', 'android')", [phone, gone])
-    db.execute("delete from auth.users where id = %s", [gone])
-    return gone, phone
-
-
-def queued(db: psycopg.Connection[dict[str, Any]]) -> dict[str, dict[str, Any]]:
-    return {r["subscription_id"]: r for r in db.execute("select * from private.onesignal_erasures").fetchall()}
-
-
-def asked(calls: Sequence[respx.models.Call]) -> list[str]:
-    return [str(c.request.url).removeprefix(SUBSCRIPTIONS) for c in calls]
-
-
-def onesignal() -> OneSignalChannel:
-    return OneSignalChannel(APP_ID, "app-api-key")
-
-
-@respx.mock
-@pytest.mark.xfail(strict=True, reason="review16b: in a fleet where one copy lacks OneSignal's keys, that copy's "
-                                       "worker drops the erasure queue before a configured copy asks OneSignal")
-async def test_a_copy_without_onesignal_leaves_the_erasures_to_a_copy_with_it(
-        pool: AsyncConnectionPool[Conn], db: psycopg.Connection[dict[str, Any]]) -> None:
-    """Every copy runs the worker every 2 s. A copy started without FIXIT_ONESIGNAL_* (a rolling change of
-    FIXIT_NOTIFY_CHANNELS, a copy started by hand or by another deploy unit with other settings; production refuses
-    only a channel it names without keys, not one it leaves out) drops the whole queue at its next turn
-    (`delete … for update skip locked`), so the configured copies never ask OneSignal: whichever copy's turn comes
-    first decides whether a deleted person's subscription is deleted. A copy that cannot delete should leave the
-    rows (dropping only those past ERASE_TRIED_FOR)."""
-    _, phone = deleted_with_a_phone(db)
-    now = datetime.now(UTC)
-    api = respx.delete(url__startswith=SUBSCRIPTIONS).mock(return_value=httpx.Response(200, json={}))
-    without_onesignal: dict[str, Channel] = {}
-    await deliver_once(pool, without_onesignal, CONFIG, now)  # the copy without the keys takes its turn first
-    await deliver_once(pool, {"onesignal": onesignal()}, CONFIG, now)  # then a copy with them
-    assert asked(api.calls) == [phone], "the subscription was never deleted at OneSignal"
-    assert queued(db) == {}
 
 
 REFUSED_NOTE = "ตู้เย็นไม่เย็นเลย"
