@@ -6,7 +6,8 @@ Two steps, each a short owner transaction that claims rows with `for update skip
 2. send: due deliveries go to their channel with their idempotency key, concurrently; the row lock is held until
    the outcome is written, so no other worker sends it too. A failure is retried with exponential backoff; after
    `notify_max_attempts` (or at once when retrying cannot help) it is `failed` with the reason kept.
-Then, the same way: the OneSignal subscriptions of deleted accounts are deleted at OneSignal (`erase_subscriptions`).
+Then, the same way: deleted accounts' OneSignal users and subscriptions are deleted at OneSignal
+(`erase_subscriptions`).
 """
 
 import asyncio
