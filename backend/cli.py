@@ -30,9 +30,24 @@ T = TypeVar("T")
 
 
 def _database_url(settings: Settings) -> str:
-    """DATABASE_URL when set; otherwise the embedded PostgreSQL under the data folder (started if needed)."""
+    """DATABASE_URL when set; otherwise, in development mode only, the embedded PostgreSQL under the data folder
+    (started if needed). Production mode never starts it (as `serve` refuses to): without DATABASE_URL, `migrate`,
+    `seed` or `register-staff` run in a shell that lost its `export` would fill a database on this machine that
+    nothing serves, and report success. A URL libpq cannot read is refused without repeating it (libpq's own
+    message quotes it, password included)."""
     if settings.database_url:
+        from backend.production import database_url_readable
+
+        if not database_url_readable(settings.database_url):
+            _refused_with("database_url_unreadable")
         return settings.database_url
+    if not settings.dev_mode:
+        _refused_with("database_url_required")
+    return _embedded_database_url(settings)
+
+
+def _embedded_database_url(settings: Settings) -> str:
+    """The embedded PostgreSQL under the data folder, started if needed (development: `./fixit run`, `dev`)."""
     from backend.local_postgres import LocalPostgres
 
     with console.status("starting the embedded PostgreSQL…"):
@@ -442,7 +457,7 @@ def serve(
     from backend.production import start_refusals
 
     settings = _start_settings()
-    problems = start_refusals(settings, lambda: _database_url(settings))
+    problems = start_refusals(settings, lambda: settings.database_url)  # asked only when DATABASE_URL is set
     if problems:
         _refuse_start("Refusing to start in production mode:", problems)
     # Live-event streams never end by themselves: give them 10 s on shutdown, then close them.
@@ -540,7 +555,7 @@ def dev(
     # which this would migrate, fill with the demo accounts and serve with the development conveniences on.
     if settings.database_url:
         _refused_with("dev_stack_other_database")
-    url = _database_url(settings)
+    url = _embedded_database_url(settings)  # `./fixit run` is development (its processes get FIXIT_DEV_MODE)
     with console.status("applying migrations and demo data…"):
         run_migrations(url)
         run_seed(url, settings.seed_dir, demo=True)

@@ -31,6 +31,11 @@ request_id: ContextVar[str | None] = ContextVar("fixit_request_id", default=None
 _SANE_REQUEST_ID = re.compile(r"[A-Za-z0-9._:-]{1,128}")
 
 _SECRET_KEYS = r"access_token|refresh_token|id_token|token|code|otp|password|passwd|secret|api_key|apikey"
+# What ends a "Failing row contains (…)" DETAIL: a line end (real, or `\n` in a JSON line) starting the error's next
+# field or a traceback's next part. Nothing a value holds by itself (")", a line end, a quote) ends it: at worst a
+# row is followed by its record's end, and more of the record is redacted than the row.
+_ROW_END = (r"(?:\r?\n|\\r\\n|\\n)[ \t]*(?:HINT|CONTEXT|DETAIL|STATEMENT|QUERY|LOCATION):|"
+            r"(?:\r?\n|\\r\\n|\\n)+(?:Traceback \(|The above exception|During handling of the above exception)")
 _REDACTIONS: list[tuple[re.Pattern[str], str]] = [
     # Query strings and form bodies: access_token=eyJ…, code=123456, password=…
     (re.compile(rf"(?i)\b({_SECRET_KEYS})=[^&\s\"'#]*"), r"\1=[redacted]"),
@@ -42,17 +47,23 @@ _REDACTIONS: list[tuple[re.Pattern[str], str]] = [
     (re.compile(r"(?i)\bbearer\s+[A-Za-z0-9._~+/=-]+"), "Bearer [redacted]"),
     # Anything that looks like a JWT, wherever it is
     (re.compile(r"\beyJ[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]*"), "[jwt redacted]"),
-    # Passwords in connection URLs: postgresql://user:secret@host
-    (re.compile(r"(?i)\b([a-z][a-z0-9+.-]*://[^/\s:@]+:)[^@\s/]+@"), r"\1[redacted]@"),
+    # Passwords in connection URLs: postgresql://user:secret@host, also mistyped (postgresql//…, postgresql:/…)
+    (re.compile(r"(?i)\b([a-z][a-z0-9+.-]*(?::/{1,2}|//)[^/\s:@]+:)[^@\s/]+@"), r"\1[redacted]@"),
+    # libpq quoting a connection string it could not read (the password in it): missing "=" after "<the string>" in
+    # connection info string; invalid percent-encoded token: "<the password>"; unexpected character … in URI: "…"
+    (re.compile(r'(missing "=" after )"[^\n]*"( in connection info string)'), r'\1"[redacted]"\2'),
+    (re.compile(r'(?i)(\bURI\b[^\n]*?|percent-encoded (?:token|value)): "[^\n]*"'), r'\1: "[redacted]"'),
     # A place in a query string (GET /requests/duplicates?lat=13.7563312&lon=100.5017651 is the pin of a citizen's
     # home): kept to one decimal, about 11 km, as coarse as a deleted account's place (0.1 degree)
     (re.compile(r"(?i)\b(lat|lon|lng|latitude|longitude)=([+-]?[0-9]*(?:\.[0-9])?)[0-9]*"),
      r"\1=\2"),
-    # PostgreSQL's "Failing row contains (…)" repeats a whole row: addresses, phones, notes. The row ends its line
-    # (DETAIL's last words); a value may hold a line end itself. In a JSON log line the line end is the two
-    # characters `\n` (JsonFormatter redacts each field before encoding it; this is the second net).
-    (re.compile(r"Failing row contains \((?!\[redacted\]\)).*?\)(?=\.?(?:[ \t]*$|\r?\n|\\r|\\n|\"[,}]))",
-                re.MULTILINE | re.DOTALL), "Failing row contains ([redacted])"),
+    # PostgreSQL's "Failing row contains (…)" repeats a whole row: addresses, phones, notes. Any value may hold ")"
+    # and line ends ("7 (ตึกแดง)" then "ซอย 4"), so the row ends only at the DETAIL's end: the last ")" before the
+    # next part of the error (HINT, CONTEXT, …), the next exception of a traceback (_ROW_END), or the end of the
+    # text. In a JSON log line the line end is the two characters `\n` (JsonFormatter redacts
+    # each field before encoding it; this is the second net).
+    (re.compile(rf"Failing row contains \((?!\[redacted\]\))(?:(?!{_ROW_END}).)*\)", re.DOTALL),
+     "Failing row contains ([redacted])"),
 ]
 # Every form a Thai number is written in (shared/phone.py): +66812345678, +66 81 234 5678, 66812345678 (gateways),
 # 0812345678, 081-234-5678, 02-123-4567, also right after Thai text (โทร0812345678). Not inside a longer Latin word

@@ -2,13 +2,17 @@
 `uvicorn backend.asgi:app` (or gunicorn, granian) started by hand."""
 
 from collections.abc import Callable
+from urllib.parse import quote
 
 import psycopg
+from psycopg.conninfo import conninfo_to_dict
 from pydantic import AliasChoices, SecretStr, ValidationError
 
+from backend.logs import redact
 from backend.migrate import discover
 from backend.seed import demo_accounts_present
 from backend.settings import Settings
+from shared.text import error_text
 
 DEMO_ACCOUNTS = ("the database holds the demo accounts (anyone knows their phone numbers): remove them with "
                  "`fixit-backend remove-demo`, or set FIXIT_DEV_MODE=true on a development machine")
@@ -27,16 +31,46 @@ def start_refusals(settings: Settings, database_url: Callable[[], str]) -> list[
     problems = settings.production_problems()
     if not settings.database_url:
         return problems
+    url = database_url()
+    if not database_url_readable(url):
+        text = error_text("database_url_unreadable")
+        return [*problems, f"{text.en} / {text.th}"]
     try:
-        url = database_url()
         behind, migrated = _migrations_missing(url)
         problems += behind
         if migrated and demo_accounts_present(url, settings.seed_dir):  # unmigrated: no accounts to look at yet
             problems.append(DEMO_ACCOUNTS)
     except psycopg.Error as exc:
         problems.append("the database could not be checked for the demo accounts and this release's migrations: "
-                        f"{str(exc).strip()}")
+                        f"{driver_text(exc, url)}")
     return problems
+
+
+def database_url_readable(url: str) -> bool:
+    """Whether libpq can read `url` at all. When it cannot, its message quotes the string, password included
+    (`missing "=" after "postgresql//user:secret@host…"`, `invalid percent-encoded token: "secret"`): a caller says
+    `database_url_unreadable` instead, never the driver's text."""
+    try:
+        conninfo_to_dict(url)
+    except psycopg.Error:
+        return False
+    return True
+
+
+def driver_text(exc: psycopg.Error, url: str) -> str:
+    """The driver's text about a connection to `url` (a refused password, a host that does not answer), without the
+    password or the URL, whichever way libpq repeats them; then through the logs' redaction as a second net."""
+    text = str(exc).strip()
+    secrets = [url]
+    try:
+        password = conninfo_to_dict(url).get("password")
+    except psycopg.Error:
+        return error_text("database_url_unreadable").en
+    if password:
+        secrets += [str(password), quote(str(password), safe="")]
+    for secret in sorted(secrets, key=len, reverse=True):
+        text = text.replace(secret, "[redacted]")
+    return redact(text, mask_phones=False)
 
 
 def _migrations_missing(database_url: str) -> tuple[list[str], bool]:

@@ -352,15 +352,19 @@ def check_task(task: str | None) -> str | None:
     return "team_task_too_long" if task is not None and len(task.strip()) > TASK_MAX else None
 
 
-def helper_hours_refusal(status: RequestStatus, *, approved: bool, handed_on: bool) -> str | None:
+def helper_hours_refusal(status: RequestStatus | None, *, approved: bool, handed_on: bool) -> str | None:
     """Why a helper on a job's current round may not report (or change) their own hours now, as an error code, or
     None when they may. The backend refuses with it and the app offers the hours form only where it is None.
     `approved`: the round's hours are approved; `handed_on`: the helper left the team (the job was taken from them
-    or from the lead they came with: their row keeps the hours they reported for the teacher, not a say on them)."""
+    or from the lead they came with: their row keeps the hours they reported for the teacher, not a say on them).
+    `status` None: the job's status as the app could not read it (missing, or newer than the app): closed, as the
+    safe side (the backend always has the status and decides)."""
     if approved:
         return "team_not_now"
     if handed_on:
         return "team_handed_on"
+    if status is None:
+        return "team_hours_status_unknown"
     if status not in HOURS_OPEN:
         return "team_hours_closed"
     return None

@@ -6,7 +6,8 @@ Two steps, each a short owner transaction that claims rows with `for update skip
 2. send: due deliveries go to their channel with their idempotency key, concurrently; the row lock is held until
    the outcome is written, so no other worker sends it too. A failure is retried with exponential backoff; after
    `notify_max_attempts` (or at once when retrying cannot help) it is `failed` with the reason kept.
-Then, the same way: the OneSignal subscriptions of deleted accounts are deleted at OneSignal (`erase_subscriptions`).
+Then, the same way: deleted accounts' OneSignal users and subscriptions are deleted at OneSignal
+(`erase_subscriptions`).
 """
 
 import asyncio
@@ -20,7 +21,7 @@ from psycopg_pool import AsyncConnectionPool
 
 from backend.db import Conn, service_tx
 from backend.notifications.channels import DEVICE_ADDRESSES, Channel, DeliveryError, Message, Target
-from backend.notifications.channels.onesignal import OneSignalChannel
+from backend.notifications.channels.onesignal import KEY_REFUSED, OneSignalChannel
 from backend.notifications.rendering import render_row
 from backend.settings import Settings
 from shared.notifications import (
@@ -257,29 +258,35 @@ async def send_due(conn: Conn, channels: Mapping[str, Channel], now: datetime, c
     return len(rows)
 
 
-# A deleted person's OneSignal subscription is asked for this long after their deletion (OneSignal down, or
-# answering 5xx); then the id is dropped too, so the queue does not become a second home for it.
+# A deleted person's OneSignal user and subscriptions are asked for at most this long after their deletion (OneSignal
+# down, answering 5xx, or refusing a rotated key); then the row goes too, so the queue does not become a second home
+# for the ids (migrations 0066, 0067).
 ERASE_TRIED_FOR = timedelta(days=7)
 
 _ERASURES_DUE = """
-select e.subscription_id, e.attempts, e.queued_at,
+select e.kind, e.subscription_id, e.attempts, e.queued_at,
        -- registered again since (the app signed in on that phone again): the subscription is a living person's now
-       exists (select 1 from private.notification_devices d where d.token = e.subscription_id) as registered
+       e.kind = 'subscription' and exists (select 1 from private.notification_devices d
+                                           where d.token = e.subscription_id) as registered
 from private.onesignal_erasures e
 where e.next_attempt_at <= %(now)s
-order by e.next_attempt_at, e.subscription_id
+order by e.next_attempt_at, e.kind, e.subscription_id
 limit %(limit)s
 for update of e skip locked
 """
 
+Erasure = tuple[str, str]  # (kind, id): the queue's key
+
 
 async def _erase_one(onesignal: OneSignalChannel, row: Mapping[str, Any], now: datetime,
-                     config: WorkerConfig) -> tuple[str, datetime | None, str]:
-    """(id, when to ask again or None when the row is done with, what to log)."""
+                     config: WorkerConfig) -> tuple[Erasure, datetime | None, str]:
+    """((kind, id), when to ask again or None when the row is done with, what to log)."""
+    key: Erasure = (row["kind"], row["subscription_id"])
     if row["registered"]:
-        return row["subscription_id"], None, "registered again since: not the deleted account's any more"
+        return key, None, "registered again since: not the deleted account's any more"
+    erase = onesignal.delete_user if row["kind"] == "user" else onesignal.delete_subscription
     try:
-        await asyncio.wait_for(onesignal.delete_subscription(row["subscription_id"]), config.send_timeout_seconds)
+        await asyncio.wait_for(erase(row["subscription_id"]), config.send_timeout_seconds)
     except DeliveryError as exc:
         error, permanent = exc.reason, exc.permanent
     except TimeoutError:
@@ -287,54 +294,65 @@ async def _erase_one(onesignal: OneSignalChannel, row: Mapping[str, Any], now: d
     except Exception as exc:  # a bug or an unexpected library error: its kind only (its text may hold the id)
         error, permanent = type(exc).__name__, False
     else:
-        return row["subscription_id"], None, ""
+        return key, None, ""
     if permanent:
-        return row["subscription_id"], None, f"given up: {error}"
+        return key, None, f"given up: {error}"
     if now - row["queued_at"] >= ERASE_TRIED_FOR:
-        return row["subscription_id"], None, f"given up after {ERASE_TRIED_FOR.days} days: {error}"
-    return row["subscription_id"], now + backoff(int(row["attempts"]) + 1, config.retry_base_seconds), error
+        return key, None, f"given up after {ERASE_TRIED_FOR.days} days: {error}"
+    return key, now + backoff(int(row["attempts"]) + 1, config.retry_base_seconds), error
 
 
 async def erase_subscriptions(conn: Conn, onesignal: OneSignalChannel | None, now: datetime,
                               config: WorkerConfig) -> int:
-    """Ask OneSignal to delete one batch of the due subscriptions of deleted accounts (migration 0066); returns how
-    many rows were handled. Each row is locked (`for update skip locked`) until its outcome is written, so two
-    workers never send the same delete at once. Done (deleted, or 404: gone already), given up on (a 4xx that asking
-    again cannot change) or registered again since: the row goes. Otherwise (5xx, 429, no answer) it is asked again
-    after a backoff, for ERASE_TRIED_FOR. Logs never hold the id."""
+    """Ask OneSignal to forget one batch of the due deleted accounts (migrations 0066, 0067): each person's
+    OneSignal user (external_id = their id) and push subscriptions; returns how many rows were handled. Each row is
+    locked (`for update skip locked`) until its outcome is written, so two workers never send the same delete at
+    once. Done (deleted, or 404: gone already), given up on (a 400/422: asking again cannot change it) or registered
+    again since: the row goes. Otherwise (5xx, 429, a refused key, no answer) it is asked again after a backoff, for
+    ERASE_TRIED_FOR. Logs never hold the id."""
     if onesignal is None:
         # The database queues at every deletion (it cannot know the backends' settings), but only OneSignal's keys
-        # can delete a subscription: a process without them never could, and keeping deleted people's ids with no
-        # way to use them is keeping their data for nothing. So the queue is dropped (rows another worker holds are
-        # left to it); a deployment that uses OneSignal gives every copy the same keys.
+        # can erase at OneSignal. A copy without them leaves the rows to a copy that has them (a rolling change of
+        # settings runs both at once) and drops only what is past ERASE_TRIED_FOR, as a configured copy would:
+        # without OneSignal anywhere, no id is kept longer than that.
         dropped = await (await conn.execute(
             """delete from private.onesignal_erasures
-               where subscription_id in (select subscription_id from private.onesignal_erasures
-                                         for update skip locked)
-               returning 1""")).fetchall()
+               where (kind, subscription_id) in (select kind, subscription_id from private.onesignal_erasures
+                                                 where queued_at <= %s for update skip locked)
+               returning 1""", [now - ERASE_TRIED_FOR])).fetchall()
         if dropped:
-            log.warning("dropped %d OneSignal subscription(s) of deleted accounts: OneSignal is not configured",
-                        len(dropped))
+            log.warning("dropped %d OneSignal erasure(s) of deleted accounts after %d days: OneSignal is not "
+                        "configured here", len(dropped), ERASE_TRIED_FOR.days)
         return len(dropped)
     rows = await (await conn.execute(_ERASURES_DUE, {"now": now, "limit": config.batch_size})).fetchall()
     if not rows:
         return 0
     outcomes = await asyncio.gather(*(_erase_one(onesignal, row, now, config) for row in rows))
-    done = [sid for sid, again, _ in outcomes if again is None]
-    later = [(sid, again) for sid, again, _ in outcomes if again is not None]
+    done = [key for key, again, _ in outcomes if again is None]
+    later = [(key, again) for key, again, _ in outcomes if again is not None]
     if done:
-        await conn.execute("delete from private.onesignal_erasures where subscription_id = any(%s)", [done])
+        await conn.execute(
+            """delete from private.onesignal_erasures e using unnest(%s::text[], %s::text[]) as d(kind, id)
+               where e.kind = d.kind and e.subscription_id = d.id""",
+            [[kind for kind, _ in done], [sid for _, sid in done]])
     if later:
         await conn.execute(
             """update private.onesignal_erasures e set attempts = e.attempts + 1, next_attempt_at = l.at
-               from unnest(%s::text[], %s::timestamptz[]) as l(id, at) where e.subscription_id = l.id""",
-            [[sid for sid, _ in later], [at for _, at in later]])
+               from unnest(%s::text[], %s::text[], %s::timestamptz[]) as l(kind, id, at)
+               where e.kind = l.kind and e.subscription_id = l.id""",
+            [[kind for (kind, _), _ in later], [sid for (_, sid), _ in later], [at for _, at in later]])
     for _, again, note in outcomes:
         if again is None and note.startswith("given up"):
-            log.warning("a deleted account's OneSignal subscription was not deleted there: %s", note)
+            log.warning("a deleted account was not erased at OneSignal: %s", note)
     if later:
-        log.warning("%d deleted account(s)' OneSignal subscription(s) to be asked again: %s", len(later),
-                    sorted({note for _, again, note in outcomes if again is not None}))
+        notes = sorted({note for _, again, note in outcomes if again is not None})
+        if any(KEY_REFUSED in note for note in notes):
+            # Loud, once a turn, without ids: every erasure waits for the deployment's key to be fixed.
+            log.error("OneSignal refuses the App API key (FIXIT_ONESIGNAL_API_KEY): %d erasure(s) of deleted "
+                      "accounts wait for a working key (given up %d days after the deletion)", len(later),
+                      ERASE_TRIED_FOR.days)
+        else:
+            log.warning("%d deleted account(s)' OneSignal erasure(s) to be asked again: %s", len(later), notes)
     return len(rows)
 
 

@@ -55,6 +55,7 @@ from shared.credit import (
     TEAM_OPEN,
     TEAM_ROLE_LABELS,
     Outcome,
+    PartApproval,
     PartStatus,
     TeamRole,
     check_outcome,
@@ -69,7 +70,7 @@ from shared.credit import (
 from shared.credit_wire import LevelChange, TeamJob, WaitingRound, on_team
 from shared.roles import Actor
 from shared.statuses import RequestStatus, next_statuses
-from shared.text import Bilingual, Locale, bilingual, error_text
+from shared.text import Bilingual, Locale, bilingual, error_text, status_label
 
 S = RequestStatus
 
@@ -124,6 +125,17 @@ def level_lines(history: list[LevelChange], categories: dict[str, Category], loc
         else:
             lines.append(bilingual("level_line", when=when, skill=skill, level=change.level).in_(locale))
     return lines
+
+
+def part_state(part: JobPart) -> Bilingual:
+    """A part's answer in words: "อนุมัติในแอป", "ไม่อนุมัติ", "รอเจ้าของอนุมัติ"."""
+    if part.status == PartStatus.APPROVED:
+        if part.approval == PartApproval.PHONE:
+            return bilingual("part_status_approved_phone", note=part.approval_note)
+        return bilingual("part_status_approved_app")
+    if part.status == PartStatus.WITHDRAWN:
+        return bilingual("part_status_withdrawn")
+    return bilingual("part_status_declined" if part.status == PartStatus.DECLINED else "part_status_proposed")
 
 
 class RecordPanel(Loadable):
@@ -365,6 +377,7 @@ class RecordPanel(Loadable):
         state = self._request_state()  # before the fetch: the record read is at least as new as this
         self.record = await self._api.job_record(self.request_id)
         self._fetched_at = state
+        self._close_settled_questions()
         if self.is_owner:
             return
         if self.can_add_helper and not self.students:
@@ -404,8 +417,38 @@ class RecordPanel(Loadable):
 
     @property
     def asking(self) -> bool:
-        """A question of the owner's is open (its refusal shows in it, not above the record)."""
-        return self.part_asked is not None or self.handover_asked
+        """A question of the owner's is open on the screen (its refusal and its progress show in it, not above or
+        below the record): only while what it asks about still waits for the answer, as the view draws it."""
+        return self._part_question_open or self._handover_question_open
+
+    @property
+    def _part_question_open(self) -> bool:
+        asked = self.part_asked
+        return asked is not None and any(p.id == asked[0] for p in self.parts_waiting)
+
+    @property
+    def _handover_question_open(self) -> bool:
+        return self.handover_asked and self.can_confirm_handover
+
+    def _close_settled_questions(self) -> None:
+        """After a reload: a question whose subject was settled meanwhile (the part answered on the other parent's
+        phone or approved by phone through the student, the handover confirmed with the code, the job moved on)
+        closes, and the panel says why in its read-out notice, instead of a question that is not drawn any more
+        holding the panel's refusals and progress back (`asking`). While the owner's own answer is on its way, `_act`
+        closes its question and says what it did (a reload landing meanwhile would say "answered meanwhile" first)."""
+        if self.sending:
+            return
+        if self.part_asked is not None and not self._part_question_open:
+            part = next((p for p in self.parts if p.id == self.part_asked[0]), None)
+            self.part_asked, self._action_error = None, None
+            if part is not None:
+                said, state = bilingual("part_answered_meanwhile"), part_state(part)
+                self._notice = Bilingual(said.th.format(name=part.name, state=state.th),
+                                         said.en.format(name=part.name, state=state.en))
+        if self.handover_asked and not self._handover_question_open:
+            self.handover_asked, self._action_error = False, None
+            self._notice = bilingual("handover_confirmed_meanwhile" if self.handover_confirmed
+                                     else "handover_not_now")
 
     def ask_part(self, part_id: UUID, approve: bool) -> None:
         """"อนุมัติ" / "ไม่อนุมัติ" tapped: the answer is final (409 part_already_decided), so the part's line asks
@@ -632,6 +675,15 @@ class RecordPanel(Loadable):
             self.hours_edits.clear()  # an ended round approved: the next round's fields start from its own figures
 
 
+def team_job_status(job: TeamJob) -> RequestStatus | None:
+    """GET /me/team-jobs sends the request's status as a string (the backend always has it); None when this app
+    cannot read it (missing, or a status newer than the app): the page still draws, the hours form is not offered."""
+    try:
+        return RequestStatus(job.status)
+    except ValueError:
+        return None
+
+
 class PortfolioViewModel(SubScreen):
     """The student's approved jobs in a term (hours, role, outcome, approving teacher) and the PDF to keep."""
 
@@ -674,9 +726,14 @@ class PortfolioViewModel(SubScreen):
     def hours_refusal(self, job: TeamJob) -> Bilingual | None:
         """Why the backend would refuse the helper's hours on this job now (they left its team, it takes no hours),
         in words, or None: the form is offered only then (shared.credit.helper_hours_refusal, the backend's rule)."""
-        status = RequestStatus(job.status)
+        status = team_job_status(job)
         code = helper_hours_refusal(status, approved=job.approved_at is not None, handed_on=job.handed_on)
         return error_text(code, request_status=status) if code else None
+
+    def status_text(self, job: TeamJob) -> str:
+        """The job's status in words; one this app cannot read as it came ("-" when missing), never a failed page."""
+        status = team_job_status(job)
+        return status_label(status, self.locale) if status is not None else (job.status or "-")
 
     def hours_input(self, job: TeamJob) -> str:
         return self.hours_inputs.get(job.request_id, "" if job.hours is None else hours_text(job.hours))

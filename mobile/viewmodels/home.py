@@ -331,8 +331,9 @@ class TechnicianHome(HomeViewModel):
         """A tapped offer notification opened this home: the offers as they are now, and when the job's offer is not
         among them any more, why (GET /requests/{id} answers 410 to the student who had it: another student took
         it, or it ended), instead of a list that is silently without it. Any other answer (it is their job now, the
-        network) leaves the home as it shows."""
-        await self.load()
+        network) leaves the home as it shows. A reload already on its way (a live event's, the poll's) is waited for:
+        it fetches once more, so the offers looked at are as new as the tap."""
+        await self.load_fresh()
         if self.state != LoadState.READY or any(o.request_id == request_id for o in self.offers):
             return
         try:
@@ -379,19 +380,21 @@ class TechnicianHome(HomeViewModel):
             return None
         self.busy_offer = offer_id
         self._notice = None
-        self.decline_asked = None  # answered (either way): no question stays open on any card
+        if self.decline_asked != offer_id:
+            self.decline_asked = None  # another card's question goes: one offer is answered at a time
         self._changed()
         try:
             result = await send(offer_id)
         except ApiError as exc:
-            self.busy_offer = None
+            self.busy_offer = self.decline_asked = None  # the refusal shows at the top of the home
             if await self._lost_sign_in(exc):
                 return None
             # 409 offer_not_open: the server's own words ("งานนี้ไม่เปิดรับแล้ว (มีช่างรับไปแล้ว …)").
             self._show(exc.text, error=True)
             await self.load()
             return None
-        self.busy_offer = None
+        # The decline's question stayed open while it was sent, saying so ("กำลังส่ง…"); answered, it goes.
+        self.busy_offer = self.decline_asked = None
         self._show(done)
         await self.load()
         return result

@@ -1,5 +1,6 @@
 """A screen that loads its data from the backend: the load state, the error in the person's language, retry."""
 
+import asyncio
 from abc import ABC, abstractmethod
 from collections.abc import Awaitable, Callable
 from enum import StrEnum
@@ -64,6 +65,8 @@ class Loadable(Observable, ABC):
         # A load was asked for while one was on its way: that one's answer may predate what asked (an accepted
         # offer, a live event), so it fetches once more before it shows.
         self._load_again = False
+        # The load on its way, done once it has shown its data or its failure: what `load_fresh` waits for.
+        self._landing: asyncio.Future[None] | None = None
         self.has_loaded = False  # its data came at least once: a reload keeps showing it meanwhile
 
     @property
@@ -107,25 +110,47 @@ class Loadable(Observable, ABC):
             return
         self.state = LoadState.LOADING
         self._error = None
-        self._changed()
+        landing = self._landing = asyncio.get_running_loop().create_future()
         try:
+            self._changed()
             self._load_again = True
             while self._load_again:
                 self._load_again = False
                 await self._fetch()
+            self.state = LoadState.READY
+            self.has_loaded = True
         except ApiError as exc:
             if exc.is_auth_lost:
                 self.state = LoadState.IDLE
+                self._landed(landing)
                 await self._on_auth_lost(exc)
                 return
             self._error = exc
             self.state = LoadState.FAILED
             self._changed()
             return
-        self.state = LoadState.READY
-        self.has_loaded = True
+        finally:
+            self._landed(landing)  # also when the fetch raised something else, or the load was cancelled
         self._changed()
         await self._loaded()
+
+    async def load_fresh(self) -> None:
+        """`load`, returning only once what the screen shows was fetched after this call (or the load failed): a
+        load already on its way fetches once more (as `load` asks it to) and this waits for it. `load` itself
+        returns at once then, so a caller that reads the data next (a tapped notification looking for its offer)
+        would read the list as it was, or none."""
+        landing = self._landing
+        if self.state != LoadState.LOADING or landing is None:
+            await self.load()
+            return
+        self._load_again = True
+        await asyncio.shield(landing)  # a caller cancelled does not cancel the load it waited for
+
+    def _landed(self, landing: asyncio.Future[None]) -> None:
+        if not landing.done():
+            landing.set_result(None)
+        if self._landing is landing:
+            self._landing = None
 
     async def retry(self) -> None:
         await self.load()  # not during the server's wait (load() sends nothing then): the button says when

@@ -14,6 +14,7 @@ from mobile.viewmodels.credit import (
     StudentLevelsScreen,
     hours_text,
     outcome_label,
+    part_state,
     role_label,
 )
 from mobile.viewmodels.loadable import LoadState
@@ -36,7 +37,6 @@ from shared.credit import (
     PART_NAME_MAX,
     PART_NOTE_MAX,
     TASK_MAX,
-    PartApproval,
     PartStatus,
     TeamRole,
     format_baht,
@@ -197,13 +197,7 @@ def _part_line(part: JobPart, locale: Locale) -> str:
 
 
 def _part_state(part: JobPart, locale: Locale) -> str:
-    if part.status == PartStatus.APPROVED:
-        if part.approval == PartApproval.PHONE:
-            return t("part_status_approved_phone", locale, note=part.approval_note)
-        return t("part_status_approved_app", locale)
-    if part.status == PartStatus.WITHDRAWN:
-        return t("part_status_withdrawn", locale)
-    return t("part_status_declined" if part.status == PartStatus.DECLINED else "part_status_proposed", locale)
+    return part_state(part).in_(locale)
 
 
 # --- the student and the teacher ----------------------------------------------------------------------------------
@@ -546,7 +540,7 @@ def _helping(vm: PortfolioViewModel, locale: Locale) -> list[ft.Control]:
         lines: list[ft.Control] = [
             ft.Text(t("portfolio_job", locale, item=job.item, category=category), weight=ft.FontWeight.W_600),
             muted(t("team_job_lead", locale, name=job.lead_name or "-",
-                    status=status_label(RequestStatus(job.status), locale))),
+                    status=vm.status_text(job))),
         ]
         key = f"team-job-{job.request_id}"  # by the job: one approved above leaves the others' "save" their ids
         if job.approved_hours is not None:

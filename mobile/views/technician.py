@@ -146,7 +146,7 @@ def _offer_buttons(offer: Offer, vm: TechnicianHome, locale: Locale) -> list[ft.
         asked = confirm_panel(
             question(t("decline_confirm_title", locale, item=offer.item), t("decline_confirm_body", locale)),
             error=None,  # a refusal shows at the top of the home, as an accept's does
-            sending=busy,
+            sending=vm.busy_offer == offer.offer_id,  # its decline on its way: "กำลังส่ง…", read out
             sending_text=t("sending", locale),
             confirm=t("confirm_decline_offer", locale),
             on_confirm=decline,

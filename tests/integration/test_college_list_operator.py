@@ -12,40 +12,21 @@ from typer.testing import CliRunner
 
 from backend.cli import app
 from backend.local_postgres import LocalPostgres
-from backend.migrate import migrate
 from backend.services import staff
-from backend.settings import get_settings
+from tests.integration.production_operator import new_production_database, production_operator
 
 DB = "fixit_college_list_operator"
-SUPABASE = "https://abcdefgh.supabase.co"
 HEADER = "code,name_th,name_en,province_th,province_en,region,lat,lon,service_radius_km\n"
 
 
 @pytest.fixture(scope="module")
 def production_db(local_pg: LocalPostgres) -> str:
-    """A new production database: migrated, nothing seeded yet."""
-    local_pg.drop_database(DB)
-    url = local_pg.url_for(DB)
-    migrate(url)
-    return url
+    return new_production_database(local_pg, DB)
 
 
 @pytest.fixture
 def operator(production_db: str, monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> Iterator[CliRunner]:
-    """`fixit-backend` as the README's deploy steps run it: production mode (no FIXIT_DEV_MODE), Supabase Auth,
-    DATABASE_URL the project's."""
-    for name in ("FIXIT_DEV_MODE", "FIXIT_DATABASE_URL", "FIXIT_AUTH_MODE"):
-        monkeypatch.delenv(name, raising=False)
-    monkeypatch.setenv("DATABASE_URL", production_db)
-    monkeypatch.setenv("FIXIT_AUTH_MODE", "supabase")
-    monkeypatch.setenv("SUPABASE_URL", SUPABASE)
-    monkeypatch.setenv("SUPABASE_ANON_KEY", "anon-key")
-    monkeypatch.setenv("FIXIT_PUBLIC_URL", "https://api.fixit.example")
-    monkeypatch.setenv("FIXIT_DATA_DIR", str(tmp_path / "data"))
-    get_settings.cache_clear()
-    assert not get_settings().dev_mode
-    yield CliRunner()
-    get_settings.cache_clear()
+    yield from production_operator(production_db, monkeypatch, tmp_path)
 
 
 def _stored(url: str, code: str) -> int:

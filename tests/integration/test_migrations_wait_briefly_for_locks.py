@@ -13,17 +13,14 @@ import pytest
 
 from backend.local_postgres import LocalPostgres
 from backend.migrate import LockWaits, MigrationError, discover, migrate
+from tests.integration.production_operator import new_production_database
 
 DB = "fixit_migrate_lock_waits"
 
 
 @pytest.fixture(scope="module")
 def production_db(local_pg: LocalPostgres) -> str:
-    """A production database: migrated, nothing seeded."""
-    local_pg.drop_database(DB)
-    url = local_pg.url_for(DB)
-    migrate(url)
-    return url
+    return new_production_database(local_pg, DB)
 
 
 def _until(condition: Callable[[], bool], seconds: float = 30.0) -> bool:

@@ -26,7 +26,7 @@ from backend.local_postgres import LocalPostgres
 from backend.migrate import migrate
 from backend.notifications.channels import Channel
 from backend.notifications.channels.onesignal import OneSignalChannel
-from backend.notifications.worker import WorkerConfig, deliver_once, erase_subscriptions
+from backend.notifications.worker import ERASE_TRIED_FOR, WorkerConfig, deliver_once, erase_subscriptions
 from backend.services import account
 from backend.services.dispatch import DispatchPolicy
 from shared.roles import AppRole
@@ -34,6 +34,7 @@ from shared.roles import AppRole
 DB = "fixit_onesignal_erasure_test"
 APP_ID = "5eb5a37e-b458-11e3-ac11-000c2940e62c"
 SUBSCRIPTIONS = f"https://api.onesignal.com/apps/{APP_ID}/subscriptions/"
+USERS = f"https://api.onesignal.com/apps/{APP_ID}/users/by/external_id/"
 CONFIG = WorkerConfig(batch_size=50, max_attempts=5, retry_base_seconds=30, link_base="https://app.example")
 
 
@@ -76,8 +77,14 @@ def device(db: psycopg.Connection[dict[str, Any]], owner: uuid.UUID, channel: st
     return token
 
 
-def queued(db: psycopg.Connection[dict[str, Any]]) -> dict[str, dict[str, Any]]:
-    return {r["subscription_id"]: r for r in db.execute("select * from private.onesignal_erasures").fetchall()}
+def queued(db: psycopg.Connection[dict[str, Any]], kind: str = "subscription") -> dict[str, dict[str, Any]]:
+    return {r["subscription_id"]: r for r in db.execute(
+        "select * from private.onesignal_erasures where kind = %s", [kind]).fetchall()}
+
+
+def users_forgotten() -> respx.Route:
+    """OneSignal's Delete user, asked for each deleted person besides their subscriptions (migration 0067)."""
+    return respx.delete(url__startswith=USERS).mock(return_value=httpx.Response(200, json={}))
 
 
 def deleted_person_with_phones(db: psycopg.Connection[dict[str, Any]], phones: int = 2) -> list[str]:
@@ -109,7 +116,9 @@ async def test_a_deletion_queues_exactly_the_persons_onesignal_subscriptions(
     assert not others & set(queued(db)) and neighbours_phone not in queued(db)
     # Nothing about the person is kept beside the id: not who, not their phone number.
     row = next(iter(queued(db).values()))
-    assert set(row) == {"subscription_id", "queued_at", "attempts", "next_attempt_at"}
+    assert set(row) == {"kind", "subscription_id", "queued_at", "attempts", "next_attempt_at"}
+    # and the person's own id, for OneSignal to delete its user keyed by it (the neighbour's is not)
+    assert set(queued(db, "user")) == {str(citizen)}
     left = db.execute("select token from private.notification_devices where user_id = any(%s)",
                       [[citizen, neighbour]]).fetchall()
     assert [r["token"] for r in left] == [neighbours_phone]
@@ -126,7 +135,7 @@ async def test_a_deletion_that_rolls_back_queues_nothing(db: psycopg.Connection[
         db.execute("delete from auth.users where id = %s", [citizen])
         assert set(queued(db)) == {phone}  # queued in the deletion's own transaction
         raise Refused
-    assert queued(db) == {}
+    assert queued(db) == {} and queued(db, "user") == {}
     assert db.execute("select 1 from private.notification_devices where token = %s", [phone]).fetchone()
 
 
@@ -136,6 +145,7 @@ async def test_the_worker_deletes_them_at_onesignal_and_404_counts_as_done(
         caplog: pytest.LogCaptureFixture) -> None:
     deleted, already_gone = deleted_person_with_phones(db)
     now = datetime.now(UTC)
+    users_forgotten()
     api = respx.delete(url__startswith=SUBSCRIPTIONS).mock(side_effect=lambda request: httpx.Response(
         404 if str(request.url).endswith(already_gone) else 200, json={}))
     with caplog.at_level(logging.WARNING, logger="fixit.notifications"):
@@ -155,6 +165,7 @@ async def test_a_503_is_asked_again_after_a_backoff_and_a_400_is_given_up_withou
     busy, refused = deleted_person_with_phones(db)
     now = datetime.now(UTC)
     answers = {busy: [503, 200], refused: [400]}
+    users_forgotten()
     api = respx.delete(url__startswith=SUBSCRIPTIONS).mock(side_effect=lambda request: httpx.Response(
         answers[str(request.url).removeprefix(SUBSCRIPTIONS)].pop(0), json={}))
     with caplog.at_level(logging.WARNING, logger="fixit.notifications"):
@@ -195,6 +206,7 @@ async def test_two_workers_at_once_send_each_delete_once(
         in_flight -= 1
         return httpx.Response(200, json={})
 
+    users_forgotten()
     api = respx.delete(url__startswith=SUBSCRIPTIONS).mock(side_effect=answer)
     channel = onesignal()
     small = WorkerConfig(batch_size=1, retry_base_seconds=30)
@@ -214,6 +226,7 @@ async def test_two_workers_at_once_send_each_delete_once(
 @respx.mock
 async def test_a_subscription_registered_again_or_without_onesignal_keys_is_dropped_unasked(
         pool: AsyncConnectionPool[Conn], db: psycopg.Connection[dict[str, Any]]) -> None:
+    users_forgotten()
     api = respx.delete(url__startswith=SUBSCRIPTIONS).mock(return_value=httpx.Response(200, json={}))
     # The phone signed in to another account before the worker's turn: that subscription is theirs now.
     (phone,) = deleted_person_with_phones(db, phones=1)
@@ -223,9 +236,12 @@ async def test_a_subscription_registered_again_or_without_onesignal_keys_is_drop
                "values (%s, %s, 'onesignal', 'android')", [phone, newcomer])
     await deliver_once(pool, {"onesignal": onesignal()}, CONFIG, now)
     assert api.calls.call_count == 0 and queued(db) == {}
-    # A backend without OneSignal's keys can never delete them: the queue is dropped, nothing is asked.
+    # A backend without OneSignal's keys cannot delete them: it leaves them to a copy with the keys, and drops them,
+    # unasked, only once ERASE_TRIED_FOR has passed (the times are the deletion's UTC day, at most that long ago).
     deleted_person_with_phones(db)
-    assert len(queued(db)) == 2
+    assert len(queued(db)) == 2 and len(queued(db, "user")) == 1
     channels: dict[str, Channel] = {}
     await deliver_once(pool, channels, CONFIG, now)
-    assert api.calls.call_count == 0 and queued(db) == {}
+    assert len(queued(db)) == 2 and len(queued(db, "user")) == 1
+    await deliver_once(pool, channels, CONFIG, now + ERASE_TRIED_FOR)
+    assert api.calls.call_count == 0 and queued(db) == {} and queued(db, "user") == {}

@@ -23,41 +23,24 @@ from backend.photo_store import make_photo_store
 from backend.production import start_refusals
 from backend.seed import demo_accounts_present, remove_demo_accounts
 from backend.services.photo_intake import sweep_orphan_photos
-from backend.settings import PROJECT_ROOT, AuthMode, Settings, get_settings
+from backend.settings import PROJECT_ROOT, AuthMode, Settings
 from tests.helpers import bearer
 from tests.integration.builders import citizen_with_a_photo
+from tests.integration.production_operator import SUPABASE, new_production_database, production_operator
 
 DB = "fixit_production_start"
 DB_BEHIND = "fixit_production_start_behind"
 SEED_DIR = PROJECT_ROOT / "assets" / "seed"
-SUPABASE = "https://abcdefgh.supabase.co"
 
 
 @pytest.fixture(scope="module")
 def production_db(local_pg: LocalPostgres) -> str:
-    """A new production database: migrated, nothing seeded yet."""
-    local_pg.drop_database(DB)
-    url = local_pg.url_for(DB)
-    migrate(url)
-    return url
+    return new_production_database(local_pg, DB)
 
 
 @pytest.fixture
 def operator(production_db: str, monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> Iterator[CliRunner]:
-    """`fixit-backend` as the README's deploy steps run it: production mode (no FIXIT_DEV_MODE), Supabase Auth,
-    DATABASE_URL the project's."""
-    for name in ("FIXIT_DEV_MODE", "FIXIT_DATABASE_URL", "FIXIT_AUTH_MODE"):
-        monkeypatch.delenv(name, raising=False)
-    monkeypatch.setenv("DATABASE_URL", production_db)
-    monkeypatch.setenv("FIXIT_AUTH_MODE", "supabase")
-    monkeypatch.setenv("SUPABASE_URL", SUPABASE)
-    monkeypatch.setenv("SUPABASE_ANON_KEY", "anon-key")
-    monkeypatch.setenv("FIXIT_PUBLIC_URL", "https://api.fixit.example")
-    monkeypatch.setenv("FIXIT_DATA_DIR", str(tmp_path / "data"))
-    get_settings.cache_clear()
-    assert not get_settings().dev_mode
-    yield CliRunner()
-    get_settings.cache_clear()
+    yield from production_operator(production_db, monkeypatch, tmp_path)
 
 
 def _people(database_url: str) -> int:

@@ -7,7 +7,9 @@ retry after a lost answer is not sent twice.
 
 A deleted person's subscriptions are deleted at OneSignal too
 (https://documentation.onesignal.com/reference/delete-subscription: `DELETE {api}/apps/{app_id}/subscriptions/{id}`),
-by the delivery worker from the queue their deletion filled (migration 0066)."""
+and so is their OneSignal user, keyed by their Fixit id (the app's `login(user_id)`; Delete user,
+https://documentation.onesignal.com/reference/delete-user: `DELETE {api}/apps/{app_id}/users/by/external_id/{id}`),
+by the delivery worker from the queue their deletion filled (migrations 0066, 0067)."""
 
 from typing import Any
 from urllib.parse import quote
@@ -31,6 +33,13 @@ def onesignal_body(app_id: str, message: Message, subscription_id: str, idempote
         "data": {"link": message.link, "kind": message.kind.value, "notification_id": message.notification_id},
         "idempotency_key": idempotency_key,
     }
+
+
+KEY_REFUSED = "the App API key was refused"  # in KeyRefused's reason, so the worker can say it once a turn
+
+
+class KeyRefused(DeliveryError):
+    """OneSignal refused the App API key (401/403): every request fails alike until the key is fixed."""
 
 
 class OneSignalChannel:
@@ -69,21 +78,33 @@ class OneSignalChannel:
 
     async def delete_subscription(self, subscription_id: str) -> None:
         """Ask OneSignal to delete one push subscription. Returns once it is gone: deleted now, or 404 (deleted
-        before, or never known there). Raises `DeliveryError`, `permanent` when asking again cannot help (a 4xx
-        other than 404 and 429: a wrong key or app id, a malformed id). The reason never holds the id (nor
-        OneSignal's answer, which may repeat it): it is logged."""
+        before, or never known there). Raises `DeliveryError` (see `_delete`)."""
+        await self._delete("/subscriptions/" + quote(subscription_id, safe=""))
+
+    async def delete_user(self, external_id: str) -> None:
+        """Ask OneSignal to delete the user whose external_id (the id the app signs in with) is `external_id`, with
+        every subscription, alias and property (https://documentation.onesignal.com/reference/delete-user). Returns
+        once it is gone: deleted now, or 404 (never known there). Raises `DeliveryError` (see `_delete`)."""
+        await self._delete("/users/by/external_id/" + quote(external_id, safe=""))
+
+    async def _delete(self, path: str) -> None:
+        """DELETE {api}/apps/{app_id}{path}. Raises `DeliveryError`, `permanent` only when OneSignal says the request
+        itself is wrong (400, 422: a malformed id), and `KeyRefused` for 401/403: a wrong or rotated App API key is
+        the deployment's to fix (as a send's 401/403 is retried), not a reason to give the erasure up. The reason
+        never holds the id (nor OneSignal's answer, which may repeat it): it is logged."""
         try:
             response = await self._client.delete(
-                self._apps + quote(self._app_id, safe="") + "/subscriptions/" + quote(subscription_id, safe=""),
+                self._apps + quote(self._app_id, safe="") + path,
                 headers={"Authorization": f"Key {self._key}", "Accept": "application/json"},
             )
         except httpx.HTTPError as exc:  # its text may name the address, and so the id: the kind only
             raise DeliveryError(f"OneSignal: {type(exc).__name__}") from exc
         if response.status_code in (200, 202, 204, 404):
             return
-        # 429 and 5xx: busy or down, asked again later.
-        raise DeliveryError(f"OneSignal {response.status_code}",
-                            permanent=400 <= response.status_code < 500 and response.status_code != 429)
+        if response.status_code in (401, 403):
+            raise KeyRefused(f"OneSignal {response.status_code}: {KEY_REFUSED}")
+        # 429, 5xx and any other answer: busy, down or unexpected, asked again later (until ERASE_TRIED_FOR).
+        raise DeliveryError(f"OneSignal {response.status_code}", permanent=response.status_code in (400, 422))
 
     async def aclose(self) -> None:
         await self._client.aclose()
