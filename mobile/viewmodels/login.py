@@ -4,7 +4,7 @@ from collections.abc import Awaitable, Callable
 from enum import StrEnum
 
 from mobile.api_client import ApiClient, ApiError
-from mobile.models import SignedIn
+from mobile.models import OtpRequested, SignedIn
 from mobile.viewmodels.observable import Observable
 from mobile.viewmodels.retry_wait import RetryWait
 from mobile.viewmodels.session import Session
@@ -138,12 +138,7 @@ class LoginViewModel(Observable):
             return
         finally:
             self.busy = False
-        self.phone = sent.phone
-        self.dev_code = sent.dev_code
-        self.code_length = sent.code_length
-        self.code_input = ""
-        self.resent = False
-        self.resent_count = 0
+        self._code_sent(sent, resent_count=0)
         self.step = LoginStep.CODE
         self._changed()
 
@@ -167,12 +162,7 @@ class LoginViewModel(Observable):
             return
         finally:
             self.busy = False
-        self.phone = sent.phone
-        self.dev_code = sent.dev_code
-        self.code_length = sent.code_length
-        self.code_input = ""
-        self.resent = True
-        self.resent_count += 1
+        self._code_sent(sent, resent_count=self.resent_count + 1)
         self._changed()
 
     async def verify(self) -> None:
@@ -240,6 +230,15 @@ class LoginViewModel(Observable):
         self._changed()
 
     # --- helpers -----------------------------------------------------------------------------------
+
+    def _code_sent(self, sent: OtpRequested, *, resent_count: int) -> None:
+        """A code is on its way to `sent.phone`: the code step starts empty (a new code makes the last one void)."""
+        self.phone = sent.phone
+        self.dev_code = sent.dev_code
+        self.code_length = sent.code_length
+        self.code_input = ""
+        self.resent = resent_count > 0
+        self.resent_count = resent_count
 
     def _show(self, exc: ApiError, *, field_codes: frozenset[str], field: str) -> None:
         self.busy = False
