@@ -1,6 +1,7 @@
 """PostgreSQL's "Failing row contains (…)" repeats a whole refused row (a citizen's address, their words, a phone):
 backend/logs.py keeps it out of every log line, in production's JSON format as in the readable one, whether the
-error is logged with its traceback (backend/errors.py's unhandled-error handler) or in the message."""
+error is logged with its traceback (backend/errors.py's unhandled-error handler) or in the message. The row ends at
+the DETAIL's end, not at a ")" a value holds (review16b: '7 (ตึกแดง)' then 'ซอย 4' on the next line)."""
 
 import io
 import logging
@@ -8,7 +9,7 @@ import logging
 import psycopg
 import pytest
 
-from backend.logs import RedactingFilter, make_formatter
+from backend.logs import RedactingFilter, make_formatter, redact
 from backend.settings import Settings
 
 ADDRESS = "12/3 ซอย 31"  # short: PostgreSQL cuts a long value in its DETAIL
@@ -70,3 +71,41 @@ def test_a_row_whose_value_spans_lines_is_kept_out_of_every_format(database_url:
     written = _written(log_format, log, _failing_row_error(database_url, "บ้านเลขที่ 7\nหมู่ 4"))
     assert "CheckViolation" in written or "violates check constraint" in written
     assert "บ้านเลขที่ 7" not in written and "หมู่ 4" not in written and NOTE not in written, written
+
+
+@pytest.mark.parametrize("log", ["traceback", "message"])
+@pytest.mark.parametrize("log_format", ["json", "text"])
+def test_a_row_with_a_parenthesis_ending_a_line_is_kept_out_of_the_log(database_url: str, log_format: str,
+                                                                       log: str) -> None:
+    """backend/logs.py's pattern ended the row at the first ')' followed by a line end: the next line and the rest
+    of the row (the request's other values) reached the log."""
+    error = _failing_row_error(database_url, "7 (ตึกแดง)\nซอย 4")  # short: PostgreSQL cuts a long value
+    assert "ซอย 4" in str(error)  # the row is in the error's text
+    written = _written(log_format, log, error)
+    assert "unhandled error" in written or "database refused" in written
+    assert "violates check constraint" in written, written
+    assert "ซอย 4" not in written and NOTE not in written and "ตึกแดง" not in written, written
+
+
+def test_what_follows_the_row_in_a_traceback_is_kept(database_url: str) -> None:
+    """The row ends at its DETAIL's end: the chained exception's traceback after it stays readable."""
+    error = _failing_row_error(database_url, "7 (ตึกแดง)\nซอย 4")
+    try:
+        try:
+            raise error
+        except psycopg.Error as exc:
+            raise RuntimeError("request 42 failed") from exc
+    except RuntimeError as chained:
+        stream = io.StringIO()
+        handler = logging.StreamHandler(stream)
+        handler.setFormatter(make_formatter("text"))
+        logger = logging.getLogger("fixit.row_end_probe_chained")
+        logger.addHandler(handler)
+        try:
+            logger.exception("unhandled error", exc_info=chained)
+        finally:
+            logger.removeHandler(handler)
+    written = stream.getvalue()
+    assert "ซอย 4" not in written and NOTE not in written, written
+    assert "RuntimeError: request 42 failed" in written, written
+    assert "Failing row contains ([redacted])" in redact(str(error))
