@@ -160,13 +160,16 @@ def upsert_colleges(
 _ADD_MISSING = """
     insert into public.colleges (code, name_th, name_en, province_th, province_en, region, lat, lon,
                                  service_radius_km, coordinates_approximate, phone)
-    select %(code)s, %(name_th)s, %(name_en)s, %(province_th)s, %(province_en)s, %(region)s, %(lat)s, %(lon)s,
-           %(service_radius_km)s, %(approximate)s, %(phone)s
-    where not exists (select 1 from public.audit_events a
-                      where a.action = 'college.update' and a.target_table = 'colleges'
-                        and a.before ->> 'code' = %(code)s and a.after ->> 'code' is distinct from %(code)s)
+    values (%(code)s, %(name_th)s, %(name_en)s, %(province_th)s, %(province_en)s, %(region)s, %(lat)s, %(lon)s,
+            %(service_radius_km)s, %(approximate)s, %(phone)s)
     on conflict (code) do nothing
     returning id
+"""
+# The codes an admin renamed away (colleges are never deleted; the audit trail keeps each rename), read once.
+_RENAMED_AWAY = """
+    select distinct a.before ->> 'code' from public.audit_events a
+    where a.action = 'college.update' and a.target_table = 'colleges'
+      and a.after ->> 'code' is distinct from a.before ->> 'code'
 """
 
 
@@ -178,7 +181,10 @@ def add_missing_colleges(
     many were added."""
     added = 0
     with conn.transaction(), conn.cursor() as cur:
+        renamed = {code for (code,) in cur.execute(_RENAMED_AWAY).fetchall()}
         for row in rows:
+            if row.code in renamed:
+                continue
             cur.execute(_ADD_MISSING, {**row.model_dump(), "approximate": approximate})
             added += cur.fetchone() is not None
     return added
