@@ -31,11 +31,7 @@ request_id: ContextVar[str | None] = ContextVar("fixit_request_id", default=None
 _SANE_REQUEST_ID = re.compile(r"[A-Za-z0-9._:-]{1,128}")
 
 _SECRET_KEYS = r"access_token|refresh_token|id_token|token|code|otp|password|passwd|secret|api_key|apikey"
-# What ends a "Failing row contains (…)" DETAIL: a line end (real, or `\n` in a JSON line) starting the error's next
-# field or a traceback's next part. Nothing a value holds by itself (")", a line end, a quote) ends it: at worst a
-# row is followed by its record's end, and more of the record is redacted than the row.
-_ROW_END = (r"(?:\r?\n|\\r\\n|\\n)[ \t]*(?:HINT|CONTEXT|DETAIL|STATEMENT|QUERY|LOCATION):|"
-            r"(?:\r?\n|\\r\\n|\\n)+(?:Traceback \(|The above exception|During handling of the above exception)")
+_ROW_REDACTED = "Failing row contains ([redacted])"
 _REDACTIONS: list[tuple[re.Pattern[str], str]] = [
     # Query strings and form bodies: access_token=eyJ…, code=123456, password=…
     (re.compile(rf"(?i)\b({_SECRET_KEYS})=[^&\s\"'#]*"), r"\1=[redacted]"),
@@ -57,13 +53,11 @@ _REDACTIONS: list[tuple[re.Pattern[str], str]] = [
     # home): kept to one decimal, about 11 km, as coarse as a deleted account's place (0.1 degree)
     (re.compile(r"(?i)\b(lat|lon|lng|latitude|longitude)=([+-]?[0-9]*(?:\.[0-9])?)[0-9]*"),
      r"\1=\2"),
-    # PostgreSQL's "Failing row contains (…)" repeats a whole row: addresses, phones, notes. Any value may hold ")"
-    # and line ends ("7 (ตึกแดง)" then "ซอย 4"), so the row ends only at the DETAIL's end: the last ")" before the
-    # next part of the error (HINT, CONTEXT, …), the next exception of a traceback (_ROW_END), or the end of the
-    # text. In a JSON log line the line end is the two characters `\n` (JsonFormatter redacts
-    # each field before encoding it; this is the second net).
-    (re.compile(rf"Failing row contains \((?!\[redacted\]\))(?:(?!{_ROW_END}).)*\)", re.DOTALL),
-     "Failing row contains ([redacted])"),
+    # PostgreSQL's "Failing row contains (…)" repeats a whole row: addresses, phones, notes. A value may hold any
+    # text, ")", line ends and whatever marks the next part of an error ("\nHINT:", "\nTraceback ("), so no text ends
+    # the row: in a text it is redacted to the text's end. Where the error itself is at hand (a record's exception or
+    # argument) its exact DETAIL is cut first (`_cut_rows`), and the text around it stays readable.
+    (re.compile(r"Failing row contains \((?!\[redacted\]\)).*", re.DOTALL), _ROW_REDACTED),
 ]
 # Every form a Thai number is written in (shared/phone.py): +66812345678, +66 81 234 5678, 66812345678 (gateways),
 # 0812345678, 081-234-5678, 02-123-4567, also right after Thai text (โทร0812345678). Not inside a longer Latin word
@@ -72,6 +66,10 @@ _THAI_PHONE = re.compile(
     r"(?<![A-Za-z0-9_+.])(?:(?:\+66|66)[ -]?|0)"
     r"(?:[689][0-9][ -]?[0-9]{3}[ -]?[0-9]{4}|[2-7][ -]?[0-9]{3}[ -]?[0-9]{4})(?!\.?[0-9])(?![A-Za-z_])"
 )
+
+
+# In a JSON line a value's quote is written `\"`: the row ends at the first unescaped quote, the end of its string.
+_JSON_ROW = re.compile(r'Failing row contains \((?!\[redacted\]\))(?:[^"\\]|\\.)*')
 
 
 def _mask_phone(match: re.Match[str]) -> str:
@@ -97,6 +95,37 @@ def redact(text: str, *, mask_phones: bool | None = None) -> str:
     return text
 
 
+def _failing_rows(*found: object) -> list[str]:
+    """The exact "Failing row contains (…)" DETAILs of the PostgreSQL errors among `found` and the exceptions they
+    were raised from or during (psycopg's `diag.message_detail`), longest first."""
+    rows: set[str] = set()
+    seen: set[int] = set()
+    todo = [f for f in found if isinstance(f, BaseException)]
+    while todo:
+        error = todo.pop()
+        if id(error) in seen:
+            continue
+        seen.add(id(error))
+        detail = getattr(getattr(error, "diag", None), "message_detail", None)
+        if isinstance(detail, str) and detail.startswith("Failing row contains ("):
+            rows.add(detail)
+        todo += [e for e in (error.__cause__, error.__context__) if e is not None]
+    return sorted(rows, key=len, reverse=True)
+
+
+def _record_rows(record: logging.LogRecord) -> list[str]:
+    args = record.args.values() if isinstance(record.args, dict) else record.args or ()
+    return _failing_rows(*(record.exc_info[1:2] if record.exc_info else ()), *args)
+
+
+def _cut_rows(text: str, rows: list[str]) -> str:
+    """The text with each row a known error carries cut whole, by its exact text: what a value holds cannot end it
+    early, and what follows the row (a chained exception's traceback) stays."""
+    for row in rows:
+        text = text.replace(row, _ROW_REDACTED)
+    return text
+
+
 def _redact_value(value: object) -> object:
     return redact(value) if isinstance(value, str) else value
 
@@ -107,6 +136,7 @@ def redact_record(record: logging.LogRecord) -> None:
     if getattr(record, "redacted", False):
         return
     record.redacted = True
+    rows = _record_rows(record)
     if isinstance(record.args, tuple):
         record.args = tuple(_redact_value(a) for a in record.args)
     elif isinstance(record.args, dict):
@@ -115,7 +145,7 @@ def redact_record(record: logging.LogRecord) -> None:
         message = record.getMessage()
     except (TypeError, ValueError):
         return  # a broken format: logging reports it itself
-    cleaned = redact(message)
+    cleaned = redact(_cut_rows(message, rows))
     if cleaned != message:
         record.msg, record.args = cleaned, None
 
@@ -174,18 +204,20 @@ class JsonFormatter(logging.Formatter):
             "request_id": getattr(record, "request_id", None) or request_id.get(),
         }
         access = _access_fields(record)
+        rows = _record_rows(record)
         if access is not None:
             entry["msg"] = f"{access['method']} {access['path']} {access['status']}"
             entry.update(access)
         else:
-            entry["msg"] = redact(record.getMessage())
+            entry["msg"] = redact(_cut_rows(record.getMessage(), rows))
         # Each text is redacted as written, before JSON turns its line ends into `\n`: a traceback's last line is
         # the error's own text (PostgreSQL's DETAIL with a whole row), whose patterns read line ends.
         if record.exc_info:
-            entry["exc"] = redact(self.formatException(record.exc_info))
+            entry["exc"] = redact(_cut_rows(self.formatException(record.exc_info), rows))
         if record.stack_info:
             entry["stack"] = redact(self.formatStack(record.stack_info))
-        return redact(json.dumps(entry, ensure_ascii=False, default=str))
+        # The second net reads the finished line by its structure: a row ends with the JSON string it is in.
+        return redact(_JSON_ROW.sub(_ROW_REDACTED, json.dumps(entry, ensure_ascii=False, default=str)))
 
 
 class TextFormatter(logging.Formatter):
@@ -199,7 +231,7 @@ class TextFormatter(logging.Formatter):
         if access is not None:
             record = logging.makeLogRecord(record.__dict__)
             record.msg, record.args = f"{access['method']} {access['path']} {access['status']}", None
-        return redact(super().format(record))
+        return redact(_cut_rows(super().format(record), _record_rows(record)))
 
 
 def make_formatter(log_format: str) -> logging.Formatter:

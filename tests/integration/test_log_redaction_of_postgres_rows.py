@@ -4,6 +4,7 @@ error is logged with its traceback (backend/errors.py's unhandled-error handler)
 the DETAIL's end, not at a ")" a value holds (review16b: '7 (ตึกแดง)' then 'ซอย 4' on the next line)."""
 
 import io
+import json
 import logging
 
 import psycopg
@@ -109,3 +110,39 @@ def test_what_follows_the_row_in_a_traceback_is_kept(database_url: str) -> None:
     assert "ซอย 4" not in written and NOTE not in written, written
     assert "RuntimeError: request 42 failed" in written, written
     assert "Failing row contains ([redacted])" in redact(str(error))
+
+
+# A value that types what backend/logs.py took for the next part of an error: a line starting "HINT:" or a traceback's
+# next exception, after a ")" (the old pattern's row ended at the last ")" before such a line).
+TYPED_ENDS = ["7 (ก)\nHINT: ซอย 4", "7 (ก)\nTraceback (ซอย 4", "7 (ก)\n\nThe above exception ซอย 4"]
+
+
+@pytest.mark.parametrize("address", TYPED_ENDS)
+@pytest.mark.parametrize("log", ["traceback", "message", "text"])
+@pytest.mark.parametrize("log_format", ["json", "text"])
+def test_a_value_cannot_end_the_rows_redaction_early(database_url: str, log_format: str, log: str,
+                                                     address: str) -> None:
+    """review17: a value holding "\\nHINT:" (or a traceback's next part) after a ")" ended the redaction there, and
+    the rest of the row (the value's next words, the request's other values) reached the log. The row is cut by
+    the error's own DETAIL, or, in a text that no longer carries the error, to the text's end."""
+    error = _failing_row_error(database_url, address)
+    assert "ซอย 4" in str(error)  # the row is in the error's text
+    if log == "text":  # the error already turned into text by whoever logged it
+        stream = io.StringIO()
+        handler = logging.StreamHandler(stream)
+        handler.setFormatter(make_formatter(log_format))
+        handler.addFilter(RedactingFilter())
+        logger = logging.getLogger("fixit.typed_row_end_probe")
+        logger.addHandler(handler)
+        try:
+            logger.error("database refused: " + str(error))
+        finally:
+            logger.removeHandler(handler)
+        written = stream.getvalue()
+    else:
+        written = _written(log_format, log, error)
+    assert "violates check constraint" in written, written
+    assert "ซอย 4" not in written and NOTE not in written, written
+    assert "Failing row contains ([redacted])" in written, written
+    if log_format == "json":
+        json.loads(written)  # still one valid JSON line
