@@ -235,6 +235,8 @@ class RequestCreate(BaseModel):
         default_factory=list, max_length=len(WEEKDAYS))
     contact_phone: Line = Field(max_length=32)
     pdpa_consent: Flag = False
+    location_approximate: Flag = Field(False, description="the pin is an area's middle (the chosen sub-district's), "
+                                                          "not the place itself; default: an exact pin")
 
 
 class TransitionBody(BaseModel):

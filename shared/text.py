@@ -1429,6 +1429,14 @@ APP_UI.update({
     "call_college": B("โทรหาวิทยาลัย {phone}", "Call the college {phone}"),
     "college_map": B("ดูตำแหน่งวิทยาลัยบนแผนที่", "See the college on a map"),
     "college_map_approximate": B("ตำแหน่งโดยประมาณ (กลางอำเภอ)", "Approximate location (town centre)"),
+    # A request's pin that is an area's middle, not the house (RequestDetail/Offer.location_approximate).
+    "request_pin_approximate": B("หมุดเป็นกลางตำบลโดยประมาณ นักศึกษาจะทราบว่าไม่ใช่ที่บ้าน",
+                                 "Your pin is the sub-district's middle, approximate: the student is told it is not "
+                                 "the house"),
+    "job_pin_approximate": B("หมุดบนแผนที่เป็นตำแหน่งโดยประมาณ ไม่ใช่ที่บ้าน กรุณาโทรถามทางก่อนออกเดินทาง",
+                             "The map's pin is approximate, not the house: call for directions before you go"),
+    "offer_pin_approximate": B("ระยะทางวัดจากตำแหน่งโดยประมาณ (กลางตำบล)",
+                               "Distance from an approximate pin (the sub-district's middle)"),
     "photo_viewer_title": B("รูป {n} จาก {total}", "Photo {n} of {total}"),
     "photo_viewer_close": B("ปิดรูป", "Close photo"),
     "photo_viewer_next": B("รูปถัดไป", "Next photo"),

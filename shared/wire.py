@@ -269,6 +269,8 @@ class RequestDetail(RequestSummary):
     description: str = ""
     lat: float | None = None
     lon: float | None = None
+    location_approximate: bool = Field(
+        False, description="the pin is an area's middle (or a finished job's coarsened place), not the house")
     address: str = ""
     province: str = ""
     district: str = ""
@@ -323,6 +325,8 @@ class Offer(Wire):
     photo_count: int = Field(0, description="before photos: GET /requests/{request_id}/photos/before/{idx}")
     description: str = Field("", description="the citizen's words about the problem (never their phone or address "
                                              "before accepting)")
+    location_approximate: bool = Field(
+        False, description="the request's pin (its distance's end) is an area's middle, not the house")
 
 
 # GET /technician/offers says, beside its list, whether the caller's college lets them take jobs (what GET /me's

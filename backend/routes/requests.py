@@ -68,7 +68,8 @@ async def submit_request(
     async with acting_as_owner(pool, identity) as (owner, caller):
         if caller.role not in REQUESTER_ROLES:
             raise ApiError(403, "forbidden_role")
-        request_id, created = await create_request(owner, identity.user_id, body.idempotency_key, draft, area)
+        request_id, created = await create_request(owner, identity.user_id, body.idempotency_key, draft, area,
+                                                      body.location_approximate)
         if created:  # a retry costs nothing; over the limit, the new row rolls back with the refusal
             await rate_limits.spend(owner, Limit(f"submit:{identity.user_id}", settings.submits_per_person_per_hour,
                                                  timedelta(hours=1)), now)

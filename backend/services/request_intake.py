@@ -13,7 +13,7 @@ from shared.wire import IDEMPOTENCY_KEY_REUSED
 # What a replay of a key must carry unchanged to be the same request: every field the request stores from the body,
 # compared as stored (trimmed, the phone in E.164, the days sorted), so an honest retry is never refused.
 STORED_FIELDS = ("category_code", "item", "brand", "description", "lat", "lon", "address", "province", "district",
-                 "sub_district", "service_place", "preferred_days", "contact_phone")
+                 "sub_district", "service_place", "preferred_days", "contact_phone", "location_approximate")
 _SAME_COLUMNS = tuple(f"{name}::text as {name}" if name == "service_place" else name for name in STORED_FIELDS)
 
 
@@ -23,10 +23,12 @@ async def known_categories(conn: Conn) -> set[str]:
 
 
 async def create_request(
-    conn: Conn, citizen_id: uuid.UUID, key: uuid.UUID, draft: RequestDraft, area: dict[str, str]
+    conn: Conn, citizen_id: uuid.UUID, key: uuid.UUID, draft: RequestDraft, area: dict[str, str],
+    location_approximate: bool = False,
 ) -> tuple[uuid.UUID, bool]:
     """Returns (request id, created). A retry with the same key and the same details returns the first request,
-    unchanged; the same key with other details is refused (409 idempotency_key_reused).
+    unchanged; the same key with other details is refused (409 idempotency_key_reused). `location_approximate`: the
+    pin is an area's middle, not the house (the student on the job is told so).
 
     `conn` is an owner transaction acting for the citizen (act_as): `citizen_id` comes from their verified token.
     """
@@ -44,6 +46,7 @@ async def create_request(
         address=draft.address.strip(),
         contact_phone=normalize_thai_phone(draft.contact_phone),
         preferred_days=sorted(set(draft.preferred_days)),
+        location_approximate=location_approximate,
     )
     # `on conflict do nothing` also settles concurrent retries: the loser waits for the winner's commit.
     row = await (
@@ -51,10 +54,11 @@ async def create_request(
             """
             insert into public.repair_requests
                 (citizen_id, idempotency_key, category_code, item, brand, description, lat, lon, address,
-                 province, district, sub_district, service_place, preferred_days, contact_phone, pdpa_consent_at)
+                 province, district, sub_district, service_place, preferred_days, contact_phone, pdpa_consent_at,
+                 location_approximate)
             values (%(citizen_id)s, %(key)s, %(category_code)s, %(item)s, %(brand)s, %(description)s, %(lat)s,
                     %(lon)s, %(address)s, %(province)s, %(district)s, %(sub_district)s, %(service_place)s,
-                    %(preferred_days)s, %(contact_phone)s, now())
+                    %(preferred_days)s, %(contact_phone)s, now(), %(location_approximate)s)
             on conflict (citizen_id, idempotency_key) do nothing
             returning id
             """,

@@ -107,7 +107,7 @@ async def technician_offers(conn: Conn, open_only: bool = True) -> list[dict[str
     request per card."""
     cur = await conn.execute(
         "select offer_id, request_id, offer_status, category_code, item, province, district, "
-        "distance_km::float as distance_km, created_at, expires_at, photo_count, description "
+        "distance_km::float as distance_km, created_at, expires_at, photo_count, description, location_approximate "
         "from public.my_offer_cards(%s, 200)",
         [open_only],
     )

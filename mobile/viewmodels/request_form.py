@@ -708,6 +708,8 @@ class RequestFormViewModel(Observable):
             "preferred_days": list(self.preferred_days),
             "contact_phone": phone,
             "pdpa_consent": self.pdpa_consent,
+            # The pin is the chosen sub-district's middle, not the house: the student on the job is told so.
+            "location_approximate": self.location_source == LocationSource.AREA and self.lat is not None,
         }
 
     def check(self) -> bool:

@@ -72,6 +72,8 @@ def _contact(vm: JobViewModel, detail: WorkDetail, locale: Locale, device: Devic
         lines.append(ft.Text(t("contact_phone", locale, phone=format_phone(detail.contact_phone)), selectable=True))
     if detail.address:
         lines.append(ft.Text(t("address", locale, address=detail.address), selectable=True))
+    if detail.location_approximate:
+        lines.append(muted(t("job_pin_approximate", locale)))
     buttons: list[ft.Control] = []
     for url, label, icon in ((call_url, "call_customer", ft.Icons.PHONE), (route_url, "open_route", ft.Icons.MAP)):
         if url is None:

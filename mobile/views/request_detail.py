@@ -135,6 +135,8 @@ def _what_you_entered(vm: RequestDetailViewModel, detail: RequestDetail, locale:
     area = area_text(locale, detail.province, detail.district, detail.sub_district)
     if area:
         lines.append(muted(area))
+    if detail.location_approximate:
+        lines.append(muted(t("request_pin_approximate", locale)))
     place = t("service_place_home" if detail.service_place == "home" else "service_place_centre", locale)
     lines.append(ft.Text(t("service_place", locale, place=place)))
     if vm.preferred_days_text:

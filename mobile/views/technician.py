@@ -89,6 +89,7 @@ def _offer_card(offer: Offer, vm: TechnicianHome, locale: Locale) -> ft.Control:
                             ft.Text(_where(offer, locale), expand=True),
                         ]
                     ),
+                    *([muted(t("offer_pin_approximate", locale))] if offer.location_approximate else []),
                     ft.Row(
                         [
                             offer_chip(offer.offer_status, locale),

@@ -91,3 +91,25 @@ async def test_a_reopened_draft_keeps_its_area_pin_as_one() -> None:
     reopened.set_sub_district("500101")
     assert reopened.lat is None and reopened.location_source is None
     assert reopened.area_pin_hint == t("pin_area_left", Locale.TH)
+
+
+async def test_the_request_sent_says_its_area_pin_is_approximate() -> None:
+    """known17be: the form pinned the chosen sub-district's middle and sent it as any pin, so the student who took
+    the job drove to the sub-district's centre believing it was the house. The body (and the outbox's stored draft,
+    through its JSON, which is what goes out later) says `location_approximate`; a pin put on the map does not."""
+    backend = DetailBackend()
+    app, form = await form_with_geocoder(backend, FakeNominatim(su_thep()))
+    form.set_province(CHIANG_MAI_CODE)
+    form.set_district(MUEANG_CHIANG_MAI)
+    form.set_sub_district(SU_THEP)
+    await form.pin_area()
+    assert form.body()["location_approximate"] is True
+    stored = OutboxItem.from_json(form.held_item().to_json())
+    assert stored.body["location_approximate"] is True
+    reopened = RequestFormViewModel(
+        backend.client(), app.session, on_done=_noop, on_back=_noop, on_auth_lost=_noop_error,
+        from_outbox=stored, geocoder=GeopyReverseGeocoder(FakeNominatim(su_thep()), timeout_seconds=2),
+    )
+    assert reopened.body()["location_approximate"] is True
+    form.set_location(18.80, 98.95, LocationSource.MAP)  # the person aims the pin on the map: exact
+    assert form.body()["location_approximate"] is False

@@ -123,6 +123,7 @@ async def test_valid_submit_posts_normalized_json_then_puts_processed_photos() -
         "preferred_days": ["mon", "sat"],  # week order, not tap order
         "contact_phone": "+66812345678",
         "pdpa_consent": True,
+        "location_approximate": False,  # a pin from the map: exact
     }
     created = form.created
     assert created is not None
