@@ -40,10 +40,27 @@ def _database_url(settings: Settings) -> str:
 
         if not database_url_readable(settings.database_url):
             _refused_with("database_url_unreadable")
+        _connects(settings.database_url)
         return settings.database_url
     if not settings.dev_mode:
         _refused_with("database_url_required")
     return _embedded_database_url(settings)
+
+
+def _connects(url: str) -> None:
+    """Exit 1 before anything is done when the database of a readable DATABASE_URL does not answer, saying what
+    failed in Thai and English (host unreachable, password refused, database missing, SSL required) without the
+    password: the driver's traceback quoted the URL's parts and told the operator nothing they could act on."""
+    import psycopg
+
+    from backend.production import connection_failure
+
+    try:
+        psycopg.connect(url, connect_timeout=10, autocommit=True).close()
+    except psycopg.Error as exc:
+        text = connection_failure(exc, url)
+        console.print(f"[red]✗ {escape(text.th)}[/]\n  {escape(text.en)}")
+        raise typer.Exit(1) from None
 
 
 def _embedded_database_url(settings: Settings) -> str:

@@ -12,7 +12,7 @@ from backend.logs import redact
 from backend.migrate import discover
 from backend.seed import demo_accounts_present
 from backend.settings import Settings
-from shared.text import error_text
+from shared.text import Bilingual, error_text
 
 DEMO_ACCOUNTS = ("the database holds the demo accounts (anyone knows their phone numbers): remove them with "
                  "`fixit-backend remove-demo`, or set FIXIT_DEV_MODE=true on a development machine")
@@ -71,6 +71,37 @@ def driver_text(exc: psycopg.Error, url: str) -> str:
     for secret in sorted(secrets, key=len, reverse=True):
         text = text.replace(secret, "[redacted]")
     return redact(text, mask_phones=False)
+
+
+# What libpq says (its words, English whatever the server's language for these client-side failures) of each
+# failure an operator can cure, checked in this order.
+_CONNECTION_FAILURES = (
+    ("database_ssl_required", ("ssl connection is required", "ssl off", "no encryption", "sslmode",
+                               "server does not support ssl")),
+    ("database_password_refused", ("password authentication failed", "no password supplied",
+                                   "password is required")),
+    ("database_missing", ("does not exist",)),
+    ("database_unreachable", ("connection refused", "could not translate host name", "failed to resolve host",
+                              "name or service not known", "timeout expired", "no route to host",
+                              "network is unreachable", "could not connect", "connection timed out")),
+)
+
+
+def connection_failure(exc: psycopg.Error, url: str) -> Bilingual:
+    """What failed when `url` (readable) was connected to, in Thai and English: the host unreachable, the password
+    refused, the database missing or SSL required, else the driver's own text (`driver_text`). Names the host, port,
+    user and database, never the password."""
+    parts = conninfo_to_dict(url)
+    host = str(parts.get("host") or "localhost")
+    values = {"host": host, "port": str(parts.get("port") or "5432"), "user": str(parts.get("user") or ""),
+              "database": str(parts.get("dbname") or parts.get("user") or "")}
+    said = str(exc).lower()
+    for code, words in _CONNECTION_FAILURES:
+        if code == "database_missing" and f'database "{values["database"].lower()}"' not in said:
+            continue  # "role … does not exist" is a wrong user, told in the driver's words
+        if any(word in said for word in words):
+            return error_text(code, **values)
+    return error_text("database_connect_failed", **values, detail=driver_text(exc, url))
 
 
 def _migrations_missing(database_url: str) -> tuple[list[str], bool]:

@@ -162,6 +162,35 @@ ERRORS: dict[str, Bilingual] = {
         "with @ : / % # ? in the password percent-encoded); its value is not shown, it holds the password. "
         "Nothing changed",
     ),
+    # A readable DATABASE_URL whose database does not answer (backend/production.py `connection_failure`): what
+    # failed, never the password. Nothing was done.
+    "database_unreachable": B(
+        "ติดต่อฐานข้อมูลที่ {host} พอร์ต {port} ไม่ได้ (ไม่มีเซิร์ฟเวอร์ตอบ หรือหาชื่อโฮสต์ไม่พบ) กรุณาตรวจโฮสต์และพอร์ตใน "
+        "DATABASE_URL และเครือข่าย ไม่มีการเปลี่ยนแปลงใด",
+        "The database at {host}, port {port}, cannot be reached (no server answers there, or the host name is not "
+        "found): check the host and port in DATABASE_URL and the network. Nothing changed",
+    ),
+    "database_password_refused": B(
+        "ฐานข้อมูลที่ {host} ไม่รับรหัสผ่านของผู้ใช้ {user} กรุณาตรวจรหัสผ่านใน DATABASE_URL (อักขระ @ : / % # ? "
+        "ต้องเขียนแบบ %XX) ไม่แสดงรหัสผ่าน ไม่มีการเปลี่ยนแปลงใด",
+        "The database at {host} refused the password of user {user}: check the password in DATABASE_URL (@ : / % # ? "
+        "percent-encoded); it is not shown. Nothing changed",
+    ),
+    "database_missing": B(
+        "ไม่มีฐานข้อมูลชื่อ {database} บน {host} กรุณาตรวจชื่อฐานข้อมูลท้าย DATABASE_URL ไม่มีการเปลี่ยนแปลงใด",
+        "There is no database named {database} on {host}: check the database name at the end of DATABASE_URL. "
+        "Nothing changed",
+    ),
+    "database_ssl_required": B(
+        "ฐานข้อมูลที่ {host} รับเฉพาะการเชื่อมต่อแบบเข้ารหัส (SSL) กรุณาเติม ?sslmode=require ท้าย DATABASE_URL "
+        "ไม่มีการเปลี่ยนแปลงใด",
+        "The database at {host} takes encrypted (SSL) connections only: add ?sslmode=require to DATABASE_URL. "
+        "Nothing changed",
+    ),
+    "database_connect_failed": B(
+        "เชื่อมต่อฐานข้อมูลที่ {host} ไม่ได้: {detail} ไม่มีการเปลี่ยนแปลงใด",
+        "Could not connect to the database at {host}: {detail}. Nothing changed",
+    ),
     "last_admin": B(
         "ลบบัญชีผู้ดูแลระบบคนสุดท้ายไม่ได้ กรุณาแต่งตั้งผู้ดูแลคนอื่นก่อน",
         "The last administrator's account cannot be deleted: make someone else an administrator first",
