@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 
 import psycopg
+from psycopg import sql
 from pydantic import BaseModel, Field, ValidationError, field_validator
 
 from shared.geo import SERVICE_RADIUS_MAX_KM, SERVICE_RADIUS_MIN_KM, in_thailand
@@ -188,3 +189,49 @@ def add_missing_colleges(
             cur.execute(_ADD_MISSING, {**row.model_dump(), "approximate": approximate})
             added += cur.fetchone() is not None
     return added
+
+
+# The fields of a college the demo list gives, each group kept or refreshed whole: a place is its point and whether
+# the point is a guess.
+_DEMO_FIELD_GROUPS = (("name_th",), ("name_en",), ("province_th",), ("province_en",), ("region",),
+                      ("lat", "lon", "coordinates_approximate"), ("service_radius_km",), ("phone",))
+# The fields an admin changed on each college (PATCH /admin/colleges: a `college.update` with a person behind it,
+# actor_id; the operator's import and earlier seeds have none).
+_ADMIN_CORRECTED = """
+    select c.code, e.key
+    from public.colleges c
+    join public.audit_events a on a.target_id = c.id and a.target_table = 'colleges' and a.action = 'college.update'
+    cross join lateral jsonb_each(a.after) e(key, value)
+    where c.code = any(%s) and a.actor_id is not null and a.before -> e.key is distinct from e.value
+"""
+
+
+def refresh_demo_colleges(conn: psycopg.Connection[tuple[object, ...]], rows: Iterable[CollegeRow]) -> int:
+    """A demo seed (development only) brings the demo colleges already in the database to the demo list's current
+    data, field by field, except what an admin corrected (any field a person changed through the app, a place as a
+    whole: its point and whether it is approximate). Which colleges: the list's codes (a code an admin renamed away
+    is no longer there under it). Whether a college is open is not the list's: it stays. In one transaction; returns
+    how many colleges changed."""
+    rows = list(rows)
+    changed = 0
+    with conn.transaction(), conn.cursor() as cur:
+        corrected: dict[str, set[str]] = {}
+        for code, key in cur.execute(_ADMIN_CORRECTED, [[r.code for r in rows]]).fetchall():
+            corrected.setdefault(str(code), set()).add(str(key))
+        for row in rows:
+            values: dict[str, object] = {**row.model_dump(), "coordinates_approximate": True}
+            if values["phone"] is None:
+                values.pop("phone")  # the list says nothing of this college's phone
+            kept = corrected.get(row.code, set())
+            fields = [f for group in _DEMO_FIELD_GROUPS if not kept & set(group) for f in group if f in values]
+            if not fields:
+                continue
+            columns = sql.SQL(", ").join(sql.Identifier(f) for f in fields)
+            placeholders = sql.SQL(", ").join(sql.Placeholder(f) for f in fields)
+            cur.execute(
+                sql.SQL("update public.colleges set ({c}) = row({p}) where code = %(code)s "
+                        "and ({c}) is distinct from ({p})").format(c=columns, p=placeholders),
+                {**values, "code": row.code},
+            )
+            changed += cur.rowcount
+    return changed

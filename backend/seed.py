@@ -4,7 +4,8 @@ college and two sample requests so each home screen has something real to show. 
 `seed --no-demo` is also how a release's new categories and skills reach production, so it runs again on a
 database in use: the categories file is the source of the categories, but the colleges' list only adds the colleges
 missing. A college already there is its admins' (its exact place, name, radius, phone, whether it is open) or an
-official import's, never put back to the demo list's town-level guess."""
+official import's, never put back to the demo list's town-level guess. A demo seed (development only) brings the
+demo colleges already there to the demo list's current data instead, except the fields an admin corrected."""
 
 import json
 import random
@@ -16,7 +17,7 @@ from typing import Any
 
 import psycopg
 
-from backend.colleges_import import add_missing_colleges, parse_colleges_csv
+from backend.colleges_import import add_missing_colleges, parse_colleges_csv, refresh_demo_colleges
 
 _NS = uuid.UUID("6f1c5c0e-3b1a-4c55-9d7e-0a11f1c0de00")  # demo ids are stable across re-seeds
 DEMO_COLLEGE = "TC-DONMUANG"
@@ -64,6 +65,7 @@ class SeedReport:
     accounts: int
     technicians: int
     requests: int
+    colleges_refreshed: int = 0  # demo seed: demo colleges brought to the demo list's data (admins' fields kept)
 
 
 Conn = psycopg.Connection[tuple[Any, ...]]
@@ -81,8 +83,9 @@ def seed(
         if parsed.errors:
             raise ValueError("demo colleges.csv is invalid:\n" + "\n".join(map(str, parsed.errors)))
         colleges_added = add_missing_colleges(conn, parsed.rows, approximate=True)
-        accounts = technicians = requests = 0
+        accounts = technicians = requests = refreshed = 0
         if demo:
+            refreshed = refresh_demo_colleges(conn, parsed.rows)
             note("demo accounts and technicians")
             with conn.transaction():
                 accounts = _seed_accounts(conn)
@@ -90,7 +93,8 @@ def seed(
                 requests = _seed_requests(conn)
                 requests += _seed_approved_jobs(conn, [row.code for row in parsed.rows],
                                                 json.loads((seed_dir / "categories.json").read_text("utf-8")))
-    return SeedReport(skills, categories, len(parsed.rows), colleges_added, accounts, technicians, requests)
+    return SeedReport(skills, categories, len(parsed.rows), colleges_added, accounts, technicians, requests,
+                      refreshed)
 
 
 def _seed_categories(conn: Conn, path: Path) -> tuple[int, int]:
