@@ -7,15 +7,16 @@ from pydantic import ValidationError
 from backend.app import create_app
 from backend.production import invalid_settings, start_refusals
 from backend.settings import get_settings
+from shared.text import start_heading
 
 try:
     _settings = get_settings()
 except ValidationError as _invalid:  # named as they are set (FIXIT_DISPATCH_TICK_SECONDS=0, …), all at once
-    raise SystemExit("Refusing to start: these settings are not valid:\n  - "
+    raise SystemExit(start_heading("settings_not_valid") + "\n  - "
                      + "\n  - ".join(invalid_settings(_invalid))) from None
 _problems = start_refusals(_settings, lambda: _settings.database_url)
 if _problems:  # the same refusal as `fixit-backend serve`, for whoever starts uvicorn by hand
-    raise SystemExit("Refusing to start in production mode:\n  - " + "\n  - ".join(_problems))
+    raise SystemExit(start_heading("refusing_to_start") + "\n  - " + "\n  - ".join(_problems))
 
 app = create_app()
 

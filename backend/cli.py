@@ -440,6 +440,12 @@ def import_students_command(
                   f"{report.invited} at their first sign-in)")
 
 
+def _start_heading(code: str) -> str:
+    from shared.text import start_heading
+
+    return start_heading(code)
+
+
 def _refuse_start(heading: str, problems: list[str]) -> NoReturn:
     """Every problem at once, each naming the variable to set: the operator fixes them in one go."""
     console.print(f"[red]{heading}[/]")
@@ -457,7 +463,7 @@ def _start_settings() -> Settings:
     try:
         return get_settings()
     except ValidationError as exc:
-        _refuse_start("Refusing to start: these settings are not valid:", invalid_settings(exc))
+        _refuse_start(_start_heading("settings_not_valid"), invalid_settings(exc))
 
 
 @app.command()
@@ -476,7 +482,7 @@ def serve(
     settings = _start_settings()
     problems = start_refusals(settings, lambda: settings.database_url)  # asked only when DATABASE_URL is set
     if problems:
-        _refuse_start("Refusing to start in production mode:", problems)
+        _refuse_start(_start_heading("refusing_to_start"), problems)
     # Live-event streams never end by themselves: give them 10 s on shutdown, then close them.
     from backend.http_protocol import FixitHttpProtocol
 

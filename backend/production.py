@@ -12,10 +12,9 @@ from backend.logs import redact
 from backend.migrate import discover
 from backend.seed import demo_accounts_present
 from backend.settings import Settings
-from shared.text import Bilingual, error_text
+from shared.text import Bilingual, error_text, refusal_line, start_refusal
 
-DEMO_ACCOUNTS = ("the database holds the demo accounts (anyone knows their phone numbers): remove them with "
-                 "`fixit-backend remove-demo`, or set FIXIT_DEV_MODE=true on a development machine")
+DEMO_ACCOUNTS = start_refusal("start_demo_accounts")
 
 
 def start_refusals(settings: Settings, database_url: Callable[[], str]) -> list[str]:
@@ -33,16 +32,16 @@ def start_refusals(settings: Settings, database_url: Callable[[], str]) -> list[
         return problems
     url = database_url()
     if not database_url_readable(url):
-        text = error_text("database_url_unreadable")
-        return [*problems, f"{text.en} / {text.th}"]
+        return [*problems, refusal_line(error_text("database_url_unreadable"))]
     try:
         behind, migrated = _migrations_missing(url)
         problems += behind
         if migrated and demo_accounts_present(url, settings.seed_dir):  # unmigrated: no accounts to look at yet
             problems.append(DEMO_ACCOUNTS)
     except psycopg.Error as exc:
-        problems.append("the database could not be checked for the demo accounts and this release's migrations: "
-                        f"{driver_text(exc, url)}")
+        reason = (connection_failure(exc, url) if isinstance(exc, psycopg.OperationalError)
+                  else Bilingual(driver_text(exc, url), driver_text(exc, url)))
+        problems.append(start_refusal("start_database_unchecked", reason_th=reason.th, reason_en=reason.en))
     return problems
 
 
@@ -117,15 +116,12 @@ def _migrations_missing(database_url: str) -> tuple[list[str], bool]:
     with psycopg.connect(database_url, autocommit=True) as conn:
         row = conn.execute("select to_regclass('private.schema_migrations') is not null").fetchone()
         if not (row and row[0]):
-            return ["the database has no migrations applied (no private.schema_migrations): run "
-                    "`fixit-backend migrate` with DATABASE_URL set to it first"], False
+            return [start_refusal("start_never_migrated")], False
         applied = {str(r[0]) for r in conn.execute("select version from private.schema_migrations")}
     missing = [m.version for m in discover() if m.version not in applied]
     if not missing:
         return [], True
-    return [f"the database lacks {len(missing)} migration(s) this release needs ({', '.join(missing)}): run "
-            "`fixit-backend migrate` of this release first (DATABASE_URL set to it); the copies already serving "
-            "keep serving meanwhile"], True
+    return [start_refusal("start_migrations_missing", count=len(missing), versions=", ".join(missing))], True
 
 
 def invalid_settings(exc: ValidationError) -> list[str]:
@@ -139,5 +135,6 @@ def invalid_settings(exc: ValidationError) -> list[str]:
         variable = (str(alias.choices[0]) if isinstance(alias, AliasChoices) else
                     str(alias) if isinstance(alias, str) else f"FIXIT_{field.upper()}")
         secret = info is not None and info.annotation is SecretStr
-        problems.append(f"{variable}{'' if secret else '=' + str(error.get('input'))}: {error['msg']}")
+        problems.append(start_refusal("setting_not_valid", variable=variable,
+                                      value="" if secret else "=" + str(error.get("input")), reason=error["msg"]))
     return problems

@@ -8,6 +8,7 @@ from pydantic import AliasChoices, Field, SecretStr
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from shared.notifications import LIVE_PING_SECONDS
+from shared.text import start_refusal
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 LOCAL_PUBLIC_URL = "http://127.0.0.1:8000"  # `fixit-backend serve`'s and `./fixit run`'s default address
@@ -188,23 +189,17 @@ class Settings(BaseSettings):
         for name in self.notify_channels:
             missing = self.notify_channel_missing(name)
             if missing is None:
-                problems.append(f"FIXIT_NOTIFY_CHANNELS names {name!r}, which is not a channel: use console, webpush, "
-                                "fcm, onesignal, line or sms")
+                problems.append(start_refusal("start_notify_unknown", name=name))
             elif name == "console":
-                problems.append("FIXIT_NOTIFY_CHANNELS names 'console', which only writes messages to the log "
-                                "(development): remove it")
+                problems.append(start_refusal("start_notify_console"))
             elif missing:
-                problems.append(f"FIXIT_NOTIFY_CHANNELS names {name!r}, which cannot deliver without "
-                                f"{' and '.join(missing)}: set {'them' if len(missing) > 1 else 'it'} (README: "
-                                f"Notifications), or take {name!r} out of FIXIT_NOTIFY_CHANNELS")
+                problems.append(start_refusal("start_notify_missing", name=name, missing=" and ".join(missing),
+                                              them="them" if len(missing) > 1 else "it"))
         if self.fcm_service_account_file is not None and "fcm" in self.notify_channels \
                 and not self.fcm_service_account_file.is_file():
-            problems.append(f"FIXIT_FCM_SERVICE_ACCOUNT_FILE={self.fcm_service_account_file} is no file: mount the "
-                            "Firebase service account's JSON there")
+            problems.append(start_refusal("start_fcm_file", path=self.fcm_service_account_file))
         if self.notify_channels and not self.notify_link_base.startswith("https://"):
-            problems.append(f"FIXIT_NOTIFY_LINK_BASE must be the app's public https:// address (https://app.example.th)"
-                            f" while FIXIT_NOTIFY_CHANNELS delivers: every message links to it (now "
-                            f"{self.notify_link_base or 'empty'})")
+            problems.append(start_refusal("start_notify_link_base", now=self.notify_link_base or "empty"))
         return problems
 
     @property
@@ -230,18 +225,14 @@ class Settings(BaseSettings):
         problems = []
         secret_length = len(self.jwt_secret.get_secret_value())
         if self.auth_mode == AuthMode.LOCAL and secret_length < 32:
-            problems.append("FIXIT_JWT_SECRET (or SUPABASE_JWT_SECRET) must be set, 32+ characters: the local "
-                            "issuer signs access tokens and one-time codes with it")
+            problems.append(start_refusal("start_jwt_secret"))
         if self.auth_mode == AuthMode.SUPABASE:
             if not self.supabase_url.startswith(("https://", "http://")):
-                problems.append("SUPABASE_URL must be set (https://<ref>.supabase.co): sign-in codes go through "
-                                "its Auth API and access tokens are checked with its signing keys (JWKS)")
+                problems.append(start_refusal("start_supabase_url"))
             if not self.supabase_anon_key.get_secret_value():
-                problems.append("SUPABASE_ANON_KEY must be set (Project Settings → API keys: the anon / publishable "
-                                "key): the backend calls Supabase Auth with it")
+                problems.append(start_refusal("start_supabase_anon_key"))
             if 0 < secret_length < 32:
-                problems.append("SUPABASE_JWT_SECRET is set but shorter than 32 characters: leave it empty (a "
-                                "project with signing keys needs none) or paste the project's legacy JWT secret")
+                problems.append(start_refusal("start_supabase_jwt_secret_short"))
         return problems
 
     def production_problems(self) -> list[str]:
@@ -250,24 +241,16 @@ class Settings(BaseSettings):
             return []
         problems = []
         if not self.database_url:  # empty means the embedded PostgreSQL: a development convenience
-            problems.append("DATABASE_URL must be set (postgresql://…, the project's database): production never "
-                            "starts the embedded PostgreSQL")
+            problems.append(start_refusal("start_database_url_required"))
         problems += self.configuration_problems()
         if self.auth_mode == AuthMode.LOCAL:
-            problems.append(
-                "FIXIT_AUTH_MODE=local signs people in with one-time codes that only development mode shows "
-                "(no SMS is sent): set FIXIT_AUTH_MODE=supabase for production, or FIXIT_DEV_MODE=true on a "
-                "development machine"
-            )
+            problems.append(start_refusal("start_auth_mode_local"))
         if self.auth_mode == AuthMode.SUPABASE and self.supabase_url.startswith("http://"):
-            problems.append("SUPABASE_URL must be https:// in production")
+            problems.append(start_refusal("start_supabase_https"))
         if not self.public_url.startswith("https://"):
-            problems.append("FIXIT_PUBLIC_URL must be the backend's public https:// address (https://api.example.th): "
-                            "the portfolio PDF prints its verify link and QR with it")
+            problems.append(start_refusal("start_public_url"))
         if not self.photos_on_disk and not (self.supabase_url and self.supabase_service_role_key.get_secret_value()):
-            problems.append("SUPABASE_SERVICE_ROLE_KEY must be set: photos go to Supabase Storage, which every copy "
-                            "shares (without it each copy keeps them on its own disk). Only where every copy shares "
-                            "one disk (a single machine): set FIXIT_PHOTOS_ON_DISK=true and FIXIT_DATA_DIR to it")
+            problems.append(start_refusal("start_photos_store"))
         problems += self._notify_problems()
         return problems
 

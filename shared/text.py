@@ -1239,6 +1239,111 @@ def error_text_waiting(code: str, sent: Bilingual, seconds: float) -> Bilingual:
              f"{sent.en.rstrip('. ')}. {TRY_AGAIN_IN.en.format(wait=wait.en)}")
 
 
+# Why production refuses to start (backend/settings.py `production_problems`, backend/production.py
+# `start_refusals`): each problem in Thai, then English, as the operator's commands refuse (`refusal_line`).
+START_REFUSALS: dict[str, Bilingual] = {
+    # Headings (`start_heading`): the problems follow, one refusal_line each.
+    "refusing_to_start": B("ไม่เริ่มให้บริการในโหมดใช้งานจริง", "Refusing to start in production mode"),
+    "settings_not_valid": B("ไม่เริ่มให้บริการ ค่าที่ตั้งไว้ต่อไปนี้ใช้ไม่ได้", "Refusing to start: these settings are not valid"),
+    "setting_not_valid": B("ค่า {variable} ใช้ไม่ได้", "{variable}{value}: {reason}"),
+    "start_database_url_required": B(
+        "ต้องตั้ง DATABASE_URL (postgresql://… ฐานข้อมูลของโครงการ) โหมดใช้งานจริงไม่เริ่มฐานข้อมูลในเครื่อง",
+        "DATABASE_URL must be set (postgresql://…, the project's database): production never starts the embedded "
+        "PostgreSQL"),
+    "start_jwt_secret": B(
+        "ต้องตั้ง FIXIT_JWT_SECRET (หรือ SUPABASE_JWT_SECRET) ยาว 32 ตัวอักษรขึ้นไป "
+        "ระบบออกโทเค็นในเครื่องใช้ลงนามโทเค็นและรหัสครั้งเดียว",
+        "FIXIT_JWT_SECRET (or SUPABASE_JWT_SECRET) must be set, 32+ characters: the local issuer signs access tokens "
+        "and one-time codes with it"),
+    "start_supabase_url": B(
+        "ต้องตั้ง SUPABASE_URL (https://<ref>.supabase.co) รหัสเข้าสู่ระบบส่งผ่าน Auth API ของ Supabase "
+        "และตรวจโทเค็นด้วยกุญแจลงนาม (JWKS) ของโครงการ",
+        "SUPABASE_URL must be set (https://<ref>.supabase.co): sign-in codes go through its Auth API and access "
+        "tokens are checked with its signing keys (JWKS)"),
+    "start_supabase_anon_key": B(
+        "ต้องตั้ง SUPABASE_ANON_KEY (Project Settings → API keys: คีย์ anon / publishable) แบ็กเอนด์ใช้เรียก Supabase Auth",
+        "SUPABASE_ANON_KEY must be set (Project Settings → API keys: the anon / publishable key): the backend calls "
+        "Supabase Auth with it"),
+    "start_supabase_jwt_secret_short": B(
+        "SUPABASE_JWT_SECRET สั้นกว่า 32 ตัวอักษร ให้เว้นว่าง (โครงการที่ใช้กุญแจลงนามไม่ต้องใช้) "
+        "หรือวาง legacy JWT secret ของโครงการ",
+        "SUPABASE_JWT_SECRET is set but shorter than 32 characters: leave it empty (a project with signing keys "
+        "needs none) or paste the project's legacy JWT secret"),
+    "start_auth_mode_local": B(
+        "FIXIT_AUTH_MODE=local ให้เข้าสู่ระบบด้วยรหัสที่แสดงเฉพาะโหมดพัฒนา (ไม่ส่ง SMS) ให้ตั้ง FIXIT_AUTH_MODE=supabase "
+        "สำหรับใช้งานจริง หรือ FIXIT_DEV_MODE=true บนเครื่องสำหรับพัฒนา",
+        "FIXIT_AUTH_MODE=local signs people in with one-time codes that only development mode shows (no SMS is "
+        "sent): set FIXIT_AUTH_MODE=supabase for production, or FIXIT_DEV_MODE=true on a development machine"),
+    "start_supabase_https": B("SUPABASE_URL ต้องเป็น https:// ในโหมดใช้งานจริง",
+                              "SUPABASE_URL must be https:// in production"),
+    "start_public_url": B(
+        "FIXIT_PUBLIC_URL ต้องเป็นที่อยู่ https:// สาธารณะของแบ็กเอนด์ (https://api.example.th) "
+        "PDF แฟ้มผลงานพิมพ์ลิงก์ตรวจสอบและ QR ด้วยที่อยู่นี้",
+        "FIXIT_PUBLIC_URL must be the backend's public https:// address (https://api.example.th): the portfolio PDF "
+        "prints its verify link and QR with it"),
+    "start_photos_store": B(
+        "ต้องตั้ง SUPABASE_SERVICE_ROLE_KEY รูปเก็บใน Supabase Storage ที่ทุกสำเนาใช้ร่วมกัน (ถ้าไม่ตั้ง แต่ละสำเนาเก็บในดิสก์ของตัวเอง) "
+        "เฉพาะเมื่อทุกสำเนาใช้ดิสก์เดียวกัน (เครื่องเดียว): ตั้ง FIXIT_PHOTOS_ON_DISK=true และ FIXIT_DATA_DIR ไปที่ดิสก์นั้น",
+        "SUPABASE_SERVICE_ROLE_KEY must be set: photos go to Supabase Storage, which every copy shares (without it "
+        "each copy keeps them on its own disk). Only where every copy shares one disk (a single machine): set "
+        "FIXIT_PHOTOS_ON_DISK=true and FIXIT_DATA_DIR to it"),
+    "start_notify_unknown": B(
+        "FIXIT_NOTIFY_CHANNELS ระบุ {name!r} ซึ่งไม่ใช่ช่องทางแจ้งเตือน ใช้ console, webpush, fcm, onesignal, line หรือ sms",
+        "FIXIT_NOTIFY_CHANNELS names {name!r}, which is not a channel: use console, webpush, fcm, onesignal, line or "
+        "sms"),
+    "start_notify_console": B(
+        "FIXIT_NOTIFY_CHANNELS ระบุ 'console' ซึ่งแค่เขียนข้อความลงบันทึก (สำหรับพัฒนา) กรุณานำออก",
+        "FIXIT_NOTIFY_CHANNELS names 'console', which only writes messages to the log (development): remove it"),
+    "start_notify_missing": B(
+        "FIXIT_NOTIFY_CHANNELS ระบุ {name!r} ซึ่งส่งไม่ได้ถ้าไม่มี {missing} กรุณาตั้งค่า (README: Notifications) "
+        "หรือนำ {name!r} ออกจาก FIXIT_NOTIFY_CHANNELS",
+        "FIXIT_NOTIFY_CHANNELS names {name!r}, which cannot deliver without {missing}: set {them} (README: "
+        "Notifications), or take {name!r} out of FIXIT_NOTIFY_CHANNELS"),
+    "start_fcm_file": B(
+        "FIXIT_FCM_SERVICE_ACCOUNT_FILE={path} ไม่ใช่ไฟล์ กรุณาวางไฟล์ JSON ของ Firebase service account ไว้ที่นั่น",
+        "FIXIT_FCM_SERVICE_ACCOUNT_FILE={path} is no file: mount the Firebase service account's JSON there"),
+    "start_notify_link_base": B(
+        "FIXIT_NOTIFY_LINK_BASE ต้องเป็นที่อยู่ https:// สาธารณะของแอป (https://app.example.th) เมื่อ FIXIT_NOTIFY_CHANNELS "
+        "ส่งข้อความ ทุกข้อความลิงก์ไปที่นี่ (ขณะนี้ {now})",
+        "FIXIT_NOTIFY_LINK_BASE must be the app's public https:// address (https://app.example.th) while "
+        "FIXIT_NOTIFY_CHANNELS delivers: every message links to it (now {now})"),
+    "start_demo_accounts": B(
+        "ฐานข้อมูลมีบัญชีตัวอย่าง (ใครก็รู้เบอร์โทรของบัญชีเหล่านี้) ลบด้วย `fixit-backend remove-demo` "
+        "หรือตั้ง FIXIT_DEV_MODE=true บนเครื่องสำหรับพัฒนา",
+        "the database holds the demo accounts (anyone knows their phone numbers): remove them with "
+        "`fixit-backend remove-demo`, or set FIXIT_DEV_MODE=true on a development machine"),
+    "start_database_unchecked": B(
+        "ตรวจฐานข้อมูลไม่ได้ว่ามีบัญชีตัวอย่างหรือขาด migration ของรุ่นนี้หรือไม่: {reason_th}",
+        "the database could not be checked for the demo accounts and this release's migrations: {reason_en}"),
+    "start_never_migrated": B(
+        "ฐานข้อมูลยังไม่เคย migrate (ไม่มี private.schema_migrations) กรุณารัน `fixit-backend migrate` "
+        "โดยตั้ง DATABASE_URL เป็นฐานข้อมูลนี้ก่อน",
+        "the database has no migrations applied (no private.schema_migrations): run `fixit-backend migrate` with "
+        "DATABASE_URL set to it first"),
+    "start_migrations_missing": B(
+        "ฐานข้อมูลขาด migration {count} รายการที่รุ่นนี้ต้องใช้ ({versions}) กรุณารัน `fixit-backend migrate` ของรุ่นนี้ก่อน "
+        "(ตั้ง DATABASE_URL เป็นฐานข้อมูลนี้) ระหว่างนี้สำเนาที่ให้บริการอยู่ยังให้บริการต่อ",
+        "the database lacks {count} migration(s) this release needs ({versions}): run `fixit-backend migrate` of this "
+        "release first (DATABASE_URL set to it); the copies already serving keep serving meanwhile"),
+}
+
+
+def refusal_line(text: Bilingual) -> str:
+    """One refusal as the operator reads it: Thai, then English on the next line."""
+    return f"{text.th}\n    {text.en}"
+
+
+def start_heading(code: str) -> str:
+    """The heading over the start refusals (START_REFUSALS' headings): Thai / English, one line."""
+    return f"{START_REFUSALS[code].th} / {START_REFUSALS[code].en}:"
+
+
+def start_refusal(code: str, **values: object) -> str:
+    """A production start refusal (START_REFUSALS), Thai then English."""
+    template = START_REFUSALS[code]
+    return refusal_line(Bilingual(template.th.format(**values), template.en.format(**values)))
+
+
 def error_text(code: str, **values: object) -> Bilingual:
     """The message for an error code; unknown codes fall back to the generic one, never to a blank. A value that is
     a request status reads as its label (STATUS_LABELS), one that is Bilingual in each text's own language: a
