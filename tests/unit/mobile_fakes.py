@@ -443,8 +443,10 @@ CHIANG_MAI = (18.7883, 98.9853)
 
 
 def _details(body: dict[str, Any]) -> dict[str, Any]:
-    """What a POST /requests stores (the app sends it trimmed, the phone in E.164)."""
-    return {k: v for k, v in body.items() if k not in ("idempotency_key", "pdpa_consent")}
+    """What a POST /requests stores (the app sends it trimmed, the phone in E.164; a body without
+    `location_approximate`, a draft kept by an older app, is an exact pin)."""
+    return {"location_approximate": False,
+            **{k: v for k, v in body.items() if k not in ("idempotency_key", "pdpa_consent")}}
 
 
 class RequestBackend(FakeBackend):
