@@ -152,6 +152,11 @@ class Loadable(Observable, ABC):
         if self._landing is landing:
             self._landing = None
 
+    def close(self) -> None:
+        """The screen is gone (the app let go of it: `mobile/viewmodels/app.py::Shown`): nothing of it runs on to
+        redraw the app later (its retry's wait for a Retry-After)."""
+        self.retry_wait.close()
+
     async def retry(self) -> None:
         await self.load()  # not during the server's wait (load() sends nothing then): the button says when
 

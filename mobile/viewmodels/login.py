@@ -184,6 +184,9 @@ class LoginViewModel(Observable):
             self.busy = False
         self.code_input = ""
         self.dev_code = None
+        # The sign-in screen closes: a refused new code's wait ends with it, so it never redraws the app later
+        # (the retry's ended when this code went: `_clear_errors`).
+        self.resend_wait.after(None)
         await self._on_signed_in(signed_in)
 
     @property

@@ -773,6 +773,11 @@ class RequestFormViewModel(Observable):
         if self.state != FormState.SENDING:
             await self._on_back()
 
+    def close(self) -> None:
+        """The form is gone (sent, kept in the outbox, left): its retry's wait for a Retry-After ends with it, so it
+        never redraws the app later (`mobile/viewmodels/app.py::Shown`)."""
+        self.retry_wait.close()
+
     # --- duplicates ------------------------------------------------------------------------------------
 
     async def refresh_duplicates(self) -> None:
