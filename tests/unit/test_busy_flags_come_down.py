@@ -20,6 +20,7 @@ from mobile.viewmodels.busy import unforeseen
 from mobile.viewmodels.colleges_admin import CollegesAdminViewModel
 from mobile.viewmodels.home import AdminHome, CitizenHome, TechnicianHome
 from mobile.viewmodels.loadable import LoadState
+from mobile.viewmodels.photo_viewer import PhotoViewer
 from mobile.viewmodels.request_form import CategoriesState, FormState
 from mobile.viewmodels.supervisor import TechniciansViewModel
 from shared.text import Bilingual, Locale, bilingual
@@ -316,3 +317,13 @@ async def test_a_pick_of_after_photos_that_fails_brings_the_flag_down(kind: str)
         with pytest.raises(asyncio.CancelledError):
             await going
     assert not job.uploading
+
+
+async def test_a_full_size_photo_that_fails_otherwise_is_said_not_loading_for_good() -> None:
+    """The photo viewer: a photo whose fetch fails in a way that is no ApiError says it could not be shown, as for
+    a refusal, instead of the blurry thumbnail "loading" for as long as the viewer is open."""
+    api = FakeBackend().client()
+    viewer = PhotoViewer(api)
+    Broken(Action(api, "request_photo", viewer.next, lambda: False, lambda: None, []), "network")
+    await viewer.open([(uuid4(), "before", 0)], 0)
+    assert viewer.failed and viewer.image is None
