@@ -4,7 +4,7 @@ import asyncio
 import contextlib
 from collections.abc import Awaitable, Callable
 from enum import StrEnum
-from typing import Protocol
+from typing import Generic, Protocol, TypeVar, overload
 from uuid import UUID
 
 from mobile.api_client import ApiClient, ApiError
@@ -108,6 +108,41 @@ class Task(Protocol):
     def cancel(self) -> bool: ...
 
 
+class Closes(Protocol):
+    def close(self) -> None: ...
+
+
+C = TypeVar("C", bound=Closes)
+
+
+class Shown(Generic[C]):
+    """An AppViewModel attribute holding one screen's view-model: whatever takes its place (another screen, None)
+    closes the one it held first, so nothing of a closed screen runs on to redraw the app later (its retry's wait for
+    a Retry-After: mobile/viewmodels/retry_wait.py). Every way a screen goes passes here: back, sign-out, the
+    suspended screen, another screen in its place, a new role's home."""
+
+    def __set_name__(self, owner: type, name: str) -> None:
+        self._name = f"_shown_{name}"
+
+    @overload
+    def __get__(self, app: None, owner: type) -> "Shown[C]": ...
+
+    @overload
+    def __get__(self, app: "AppViewModel", owner: type) -> C | None: ...
+
+    def __get__(self, app: "AppViewModel | None", owner: type) -> "Shown[C] | C | None":
+        if app is None:
+            return self
+        held: C | None = app.__dict__.get(self._name)
+        return held
+
+    def __set__(self, app: "AppViewModel", screen: C | None) -> None:
+        held: Closes | None = app.__dict__.get(self._name)
+        if held is not None and held is not screen:
+            held.close()
+        app.__dict__[self._name] = screen
+
+
 # Starts a background coroutine for this session: page.run_task in the app. Without one (unit tests)
 # nothing runs in the background and tests drive the outbox and live events step by step.
 Spawn = Callable[[Callable[[], Awaitable[None]]], Task]
@@ -120,6 +155,23 @@ LiveFactory = Callable[
 
 
 class AppViewModel(Observable):
+    # The screens' view-models (each closes when another takes its place or it goes: `Shown`).
+    home = Shown[HomeViewModel]()
+    request_form = Shown[RequestFormViewModel]()
+    request_detail = Shown[RequestDetailViewModel]()
+    inbox = Shown[InboxViewModel]()  # the bell's count lives as long as the session
+    account = Shown[AccountViewModel]()
+    colleges_admin = Shown[CollegesAdminViewModel]()
+    job = Shown[JobViewModel]()
+    technicians = Shown[TechniciansViewModel]()
+    ledger = Shown[LedgerViewModel]()
+    # Issue 14: the job record on the open request's screen, the portfolio, the college view.
+    record = Shown[RecordPanel]()
+    portfolio = Shown[PortfolioViewModel]()
+    college_credit = Shown[CollegeCreditViewModel]()
+    # The teacher's job list; kept while a job opened from it shows, so back returns to it where it was.
+    college_jobs = Shown[CollegeJobsViewModel]()
+
     def __init__(
         self,
         api: ApiClient,
@@ -148,28 +200,20 @@ class AppViewModel(Observable):
         # without a OneSignal app id).
         self._push = push
         self._device_token: str | None = None  # registered with /me/devices for this session
-        self.inbox: InboxViewModel | None = None  # the bell's count lives as long as the session
-        self.account: AccountViewModel | None = None
-        self.colleges_admin: CollegesAdminViewModel | None = None
-        self.job: JobViewModel | None = None
-        self.technicians: TechniciansViewModel | None = None
-        self.ledger: LedgerViewModel | None = None
-        # Issue 14: the job record on the open request's screen, the portfolio, the college view.
-        self.record: RecordPanel | None = None
-        self.portfolio: PortfolioViewModel | None = None
-        self.college_credit: CollegeCreditViewModel | None = None
-        # The teacher's job list; kept while a job opened from it shows, so back returns to it where it was.
-        self.college_jobs: CollegeJobsViewModel | None = None
+        self.inbox = self.account = self.colleges_admin = None
+        self.job = self.technicians = self.ledger = None
+        self.record, self.portfolio, self.college_credit = None, None, None
+        self.college_jobs = None
         # The full-screen photo viewer, above whichever screen opened it.
         self.photo_viewer = PhotoViewer(api)
         self.photo_viewer.on_change.append(self._changed)
         self._tasks: list[Task] = []
         self.outbox: Outbox | None = None
-        self.request_detail: RequestDetailViewModel | None = None
+        self.request_detail = None
         self.session = Session(default_locale)
         self.login = LoginViewModel(api, self.session, on_signed_in=self._signed_in)
-        self.home: HomeViewModel | None = None
-        self.request_form: RequestFormViewModel | None = None
+        self.home = None
+        self.request_form = None
         self.screen = Screen.STARTING
         # A route asked for before there was anyone signed in (a link): opened right after the sign-in.
         self._pending_route: str | None = None
@@ -263,13 +307,10 @@ class AppViewModel(Observable):
         """Every screen of the session goes (and its home, inbox and outbox with it)."""
         self.home = None
         self.request_form = None
-        self.request_detail = None
-        self.job = self.technicians = self.ledger = None
-        self.record, self.portfolio, self.college_credit = None, None, None
-        self.college_jobs = None
+        self._leave_sub_screens()
         self.photo_viewer.close()
         self.outbox = None
-        self.inbox = self.account = self.colleges_admin = None
+        self.inbox = None
         self.leave_target = None
 
     async def _show_suspended(self, token: str | None) -> None:
@@ -673,17 +714,23 @@ class AppViewModel(Observable):
             # card would offer Accept for it.
             return
         self.request_form = None
-        self.request_detail = None
-        self.job = self.technicians = self.ledger = None
-        self.record, self.portfolio, self.college_credit = None, None, None
-        self.account = self.colleges_admin = None
-        self.college_jobs = None
+        self._leave_sub_screens()
         self.photo_viewer.close()
         self.screen = Screen.HOME if self.home is not None else Screen.LOGIN
         self._changed()
         if was == Screen.JOB and isinstance(self.home, TechnicianHome | SupervisorHome):
             # Back from a job: what it shows may have moved on meanwhile (nothing stale on the home).
             await self.home.load()
+
+    def _leave_sub_screens(self) -> None:
+        """The screens opened from the home go, closed (`Shown`): to the home, or to the bell's or the account's
+        screen, whose back goes to the home. The request form is the home's to close (sent, kept, or left there):
+        a send still on its way finishes into the outbox and the home as before."""
+        self.request_detail = None
+        self.job = self.technicians = self.ledger = None
+        self.record, self.portfolio, self.college_credit = None, None, None
+        self.account = self.colleges_admin = None
+        self.college_jobs = None
 
     # --- background work of a signed-in session ------------------------------------------------------
 
@@ -962,6 +1009,7 @@ class AppViewModel(Observable):
         inbox = self.inbox
         if inbox is None:
             return
+        self._leave_sub_screens()  # the screen under the bell: its back goes to the home
         self.screen = Screen.INBOX
         self._changed()
         await inbox.load()
@@ -981,6 +1029,7 @@ class AppViewModel(Observable):
             on_deleted=self._account_deleted, save_file=self._save_file,
         )
         account.on_change.append(self._changed)
+        self._leave_sub_screens()  # the screen under the account's button: its back goes to the home
         self.account = account
         self.screen = Screen.ACCOUNT
         self._changed()

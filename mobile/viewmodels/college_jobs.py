@@ -10,6 +10,7 @@ from uuid import UUID
 
 from mobile.api_client import ApiClient, ApiError
 from mobile.models import CollegeJob
+from mobile.viewmodels.busy import answered
 from mobile.viewmodels.loadable import ScreenWiring, SubScreen
 from mobile.viewmodels.session import Session
 from shared.statuses import StatusGroup
@@ -125,10 +126,9 @@ class CollegeJobsViewModel(SubScreen):
         self._more_error = None
         self._changed()
         try:
-            page = await self._api.supervisor_jobs(self._selected(), self.query, limit=PAGE_SIZE,
-                                                   offset=len(self.jobs))
+            page = await answered(self._api.supervisor_jobs(self._selected(), self.query, limit=PAGE_SIZE,
+                                                            offset=len(self.jobs)), self._more_loaded, self._changed)
         except ApiError as exc:
-            self.loading_more = False
             if await self._lost_sign_in(exc):
                 return
             self._more_error = exc.text
@@ -138,8 +138,11 @@ class CollegeJobsViewModel(SubScreen):
         # A job that moved up while paging (a newer one came in) is not listed twice.
         self.jobs += [j for j in page.jobs if j.id not in known]
         self.total, self.counts = page.total, dict(page.counts)
-        self.loading_more = False
+        self._more_loaded()
         self._changed()
+
+    def _more_loaded(self) -> None:
+        self.loading_more = False
 
     def show_notice(self, text: Bilingual) -> None:
         self._notice = text

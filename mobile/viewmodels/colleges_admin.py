@@ -6,6 +6,7 @@ from uuid import UUID
 
 from mobile.api_client import ApiClient, ApiError
 from mobile.models import AdminCollege
+from mobile.viewmodels.busy import answered
 from mobile.viewmodels.invites import WithdrawsInvites
 from mobile.viewmodels.loadable import ScreenWiring
 from mobile.viewmodels.session import Session
@@ -155,13 +156,15 @@ class CollegesAdminViewModel(WithdrawsInvites):
             return
         form.saving = True
         self._changed()
-        try:
-            if form.college_id is None:
-                saved = await self._api.create_college(body)
-            else:
-                saved = await self._api.update_college(form.college_id, body)
-        except ApiError as exc:
+
+        def saved_or_not() -> None:
             form.saving = False
+
+        try:
+            sent = (self._api.create_college(body) if form.college_id is None
+                    else self._api.update_college(form.college_id, body))
+            saved = await answered(sent, saved_or_not, self._changed)
+        except ApiError as exc:
             if await self._lost_sign_in(exc):
                 return
             form.errors = {name: text for name, text in exc.fields.items() if name in FIELDS}
@@ -199,6 +202,9 @@ class CollegesAdminViewModel(WithdrawsInvites):
     def set_supervisor_name(self, value: str) -> None:
         self.supervisor_name = value
 
+    def _named(self) -> None:
+        self.naming = False
+
     async def name_supervisor(self) -> None:
         college_id = self.naming_for
         if college_id is None or self.naming:
@@ -213,15 +219,15 @@ class CollegesAdminViewModel(WithdrawsInvites):
         self.naming = True
         self._changed()
         try:
-            done = await self._api.name_supervisor(college_id, phone, " ".join(self.supervisor_name.split()))
+            done = await answered(self._api.name_supervisor(college_id, phone, " ".join(self.supervisor_name.split())),
+                                  self._named, self._changed)
         except ApiError as exc:
-            self.naming = False
             if await self._lost_sign_in(exc):
                 return
             self._naming_error = exc.text
             self._changed()
             return
-        self.naming = False
+        self._named()
         self.naming_for = None
         if done.awaiting_acceptance:
             key = "supervisor_awaiting_acceptance"  # a citizen's own account: it changes only when they accept

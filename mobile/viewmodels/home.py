@@ -21,6 +21,7 @@ from mobile.models import (
     WaitingRequest,
 )
 from mobile.outbox import Outbox, OutboxItem
+from mobile.viewmodels.busy import answered
 from mobile.viewmodels.invitation import InvitationCard
 from mobile.viewmodels.loadable import AuthLost, Loadable, LoadState
 from mobile.viewmodels.photo_viewer import OpenPhotos
@@ -115,21 +116,23 @@ class HomeViewModel(Loadable):
         self._name_error = None
         self._changed()
         try:
-            profile = await self._api.update_me(display_name=name)
+            profile = await answered(self._api.update_me(display_name=name), self._name_done, self._changed)
         except ApiError as exc:
-            self.name_busy = False
             if await self._lost_sign_in(exc):
                 return
             self._name_error = exc.text  # kept in both languages: a language switch re-renders it
             self._changed()
             return
-        self.name_busy = False
+        self._name_done()
         self.name_input = ""
         self._name_saved = True
         self._session.update_profile(profile)
         if self.on_profile_saved is not None:
             await self.on_profile_saved(profile)
         self._changed()
+
+    def _name_done(self) -> None:
+        self.name_busy = False
 
     @property
     def notice(self) -> str | None:
@@ -384,20 +387,22 @@ class TechnicianHome(HomeViewModel):
             self.decline_asked = None  # another card's question goes: one offer is answered at a time
         self._changed()
         try:
-            result = await send(offer_id)
-        except ApiError as exc:
-            self.busy_offer = self.decline_asked = None  # the refusal shows at the top of the home
+            result = await answered(send(offer_id), self._offer_answered, self._changed)
+        except ApiError as exc:  # any failure (the buttons are back: `answered`) shows at the top of the home
             if await self._lost_sign_in(exc):
                 return None
             # 409 offer_not_open: the server's own words ("งานนี้ไม่เปิดรับแล้ว (มีช่างรับไปแล้ว …)").
             self._show(exc.text, error=True)
             await self.load()
             return None
-        # The decline's question stayed open while it was sent, saying so ("กำลังส่ง…"); answered, it goes.
-        self.busy_offer = self.decline_asked = None
+        self._offer_answered()
         self._show(done)
         await self.load()
         return result
+
+    def _offer_answered(self) -> None:
+        # The decline's question stayed open while it was sent, saying so ("กำลังส่ง…"); answered, it goes.
+        self.busy_offer = self.decline_asked = None
 
     async def _fetch(self) -> None:
         # Offers carry only a category code; the catalogue gives them a name and an icon.
@@ -579,6 +584,9 @@ class AdminHome(HomeViewModel):
         self.picking = None
         self._changed()
 
+    def _dispatched(self) -> None:
+        self.busy = None
+
     async def dispatch(self, request_id: UUID, college_id: UUID | None) -> None:
         """Send the request to a college (None: run the automatic matching again), then show the fresh list.
 
@@ -592,16 +600,15 @@ class AdminHome(HomeViewModel):
         self._notice = None
         self._changed()
         try:
-            await self._api.dispatch(request_id, college_id)
+            await answered(self._api.dispatch(request_id, college_id), self._dispatched, self._changed)
         except ApiError as exc:
-            self.busy = None
             if await self._lost_sign_in(exc):
                 return
             self._show(exc.text, error=True)
             if exc.code != "no_fitting_student":
                 await self.load()  # it moved on (illegal_transition) or something else changed: show what is true
             return
-        self.busy = None
+        self._dispatched()
         self.picking = None
         item = request.item if request is not None else ""
         college = next((c for c in self.colleges if c.id == college_id), None)

@@ -8,6 +8,7 @@ from typing import TypeVar
 from mobile.api_client import ApiClient, ApiError
 from mobile.formatting import format_date, format_time
 from mobile.models import Profile
+from mobile.viewmodels.busy import answered
 from mobile.viewmodels.session import Session
 from shared.roles import AppRole
 from shared.text import Bilingual, Locale, bilingual
@@ -102,9 +103,8 @@ class InvitationCard:
         self.busy, self._error = True, None
         self._changed()
         try:
-            answer = await send(shown)
+            answer = await answered(send(shown), self._answered, self._changed)
         except ApiError as exc:
-            self.busy = False
             if await self._lost_sign_in(exc):
                 return None
             if exc.code in _GONE:
@@ -119,5 +119,8 @@ class InvitationCard:
                     self.invitation = await self._api.my_invitation()
                 self._changed()
             return None
-        self.busy = False
+        self._answered()
         return answer
+
+    def _answered(self) -> None:
+        self.busy = False

@@ -14,7 +14,8 @@ from uuid import UUID
 
 from mobile.api_client import ApiClient, ApiError
 from mobile.models import PhotoRef, TechnicianItem, WorkDetail
-from mobile.photo_picking import PickedPhoto, PickPhotos, prepare, rejection_text
+from mobile.photo_picking import PickedPhoto, PickOutcome, PickPhotos, prepare, rejection_text
+from mobile.viewmodels.busy import answered
 from mobile.viewmodels.loadable import Done, ScreenWiring
 from mobile.viewmodels.local_ids import local_id
 from mobile.viewmodels.request_screen import RequestScreen
@@ -477,7 +478,9 @@ class JobViewModel(RequestScreen[WorkDetail]):
             self._changed()
 
         try:
-            outcome = await pick(len(self._after_slots()), show)
+            outcome = await answered(pick(len(self._after_slots()), show), self._uploaded, self._changed)
+        except ApiError:  # the picker failed in a way it did not say itself: said as it says its own failures
+            outcome = PickOutcome(problem=bilingual("photo_pick_failed"))
         finally:
             self._photo_progress = None
         await self._upload_after(outcome.photos, outcome.problem)
@@ -509,19 +512,22 @@ class JobViewModel(RequestScreen[WorkDetail]):
                     break
                 processed = picked.photo
                 idx = slots.pop(0)
-                uploaded = await self._api.upload_after_photo(
+                uploaded = await answered(self._api.upload_after_photo(
                     self.request_id, idx, processed.image, processed.content_type
-                )
+                ), self._uploaded, self._changed)
                 self.thumbnails.put(self.request_id, "after", idx, processed.thumbnail, uploaded.id)
                 self._add_photo_ref(uploaded)  # the upload's answer is the photo as the request lists it
         except ApiError as exc:
             if exc.is_auth_lost:
-                self.uploading = False
+                self._uploaded()
                 await self._on_auth_lost(exc)
                 return
             self._photo_error = exc.text
-        self.uploading = False
+        self._uploaded()
         self._changed()
+
+    def _uploaded(self) -> None:
+        self.uploading = False
 
     def _add_photo_ref(self, photo: PhotoRef) -> None:
         if self.detail is None:

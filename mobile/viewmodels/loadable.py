@@ -7,6 +7,7 @@ from enum import StrEnum
 from typing import TypedDict, TypeVar
 
 from mobile.api_client import ApiClient, ApiError
+from mobile.viewmodels.busy import answered
 from mobile.viewmodels.observable import Observable
 from mobile.viewmodels.retry_wait import RetryWait
 from mobile.viewmodels.session import Session
@@ -116,7 +117,9 @@ class Loadable(Observable, ABC):
             self._load_again = True
             while self._load_again:
                 self._load_again = False
-                await self._fetch()
+                # Any failure is said like a refusal, and a cancelled load is not LOADING any more (a screen left
+                # LOADING never loaded again: each load after it only asked the one "on its way" to go once more).
+                await answered(self._fetch(), self._not_loading, self._changed)
             self.state = LoadState.READY
             self.has_loaded = True
         except ApiError as exc:
@@ -133,6 +136,9 @@ class Loadable(Observable, ABC):
             self._landed(landing)  # also when the fetch raised something else, or the load was cancelled
         self._changed()
         await self._loaded()
+
+    def _not_loading(self) -> None:
+        self.state = LoadState.READY if self.has_loaded else LoadState.IDLE
 
     async def load_fresh(self) -> None:
         """`load`, returning only once what the screen shows was fetched after this call (or the load failed): a
@@ -151,6 +157,11 @@ class Loadable(Observable, ABC):
             landing.set_result(None)
         if self._landing is landing:
             self._landing = None
+
+    def close(self) -> None:
+        """The screen is gone (the app let go of it: `mobile/viewmodels/app.py::Shown`): nothing of it runs on to
+        redraw the app later (its retry's wait for a Retry-After)."""
+        self.retry_wait.close()
 
     async def retry(self) -> None:
         await self.load()  # not during the server's wait (load() sends nothing then): the button says when
@@ -172,14 +183,14 @@ class Loadable(Observable, ABC):
     async def _send(self, call: Awaitable[T], refused: Refused, busy: Busy | None = None) -> T | None:
         """An action's one call to the backend, with its busy flag up while it runs (`busy`; by default `sending`):
         its answer, or None when it was refused (`refused` puts the refusal on the screen, which then redraws) or
-        the sign-in is gone (the app leaves for the login). The caller says what it did when it went through."""
+        the sign-in is gone (the app leaves for the login). The caller says what it did when it went through. Any
+        other failure is refused as `busy.unforeseen()`; whatever happens, the flag comes down (`busy.answered`)."""
         mark = self._mark_sending if busy is None else busy
         mark(True)
         self._changed()
         try:
-            answer = await call
+            answer = await answered(call, lambda: mark(False), self._changed)
         except ApiError as exc:
-            mark(False)
             if not await self._lost_sign_in(exc):
                 refused(exc)
                 self._changed()

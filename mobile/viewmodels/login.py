@@ -5,6 +5,7 @@ from enum import StrEnum
 
 from mobile.api_client import ApiClient, ApiError
 from mobile.models import OtpRequested, SignedIn
+from mobile.viewmodels.busy import answered
 from mobile.viewmodels.observable import Observable
 from mobile.viewmodels.retry_wait import RetryWait
 from mobile.viewmodels.session import Session
@@ -132,7 +133,7 @@ class LoginViewModel(Observable):
             return
         self._set_busy(True, "requesting_code")
         try:
-            sent = await self._api.request_otp(phone)
+            sent = await answered(self._api.request_otp(phone), self._not_busy, self._changed)
         except ApiError as exc:
             self._show(exc, field_codes=frozenset({"invalid_phone"}), field="phone")
             return
@@ -150,7 +151,7 @@ class LoginViewModel(Observable):
         self._clear_errors()
         self._set_busy(True, "resending_code")
         try:
-            sent = await self._api.request_otp(self.phone)
+            sent = await answered(self._api.request_otp(self.phone), self._not_busy, self._changed)
         except ApiError as exc:
             self._show(exc, field_codes=frozenset(), field="code")
             # Not "try again": that button verifies on this step. The new-code button itself waits for the
@@ -176,7 +177,7 @@ class LoginViewModel(Observable):
             return
         self._set_busy(True, "signing_in")
         try:
-            signed_in = await self._api.verify_otp(self.phone, code)
+            signed_in = await answered(self._api.verify_otp(self.phone, code), self._not_busy, self._changed)
         except ApiError as exc:
             self._show(exc, field_codes=_CODE_ERRORS, field="code")
             return
@@ -184,6 +185,9 @@ class LoginViewModel(Observable):
             self.busy = False
         self.code_input = ""
         self.dev_code = None
+        # The sign-in screen closes: a refused new code's wait ends with it, so it never redraws the app later
+        # (the retry's ended when this code went: `_clear_errors`).
+        self.resend_wait.after(None)
         await self._on_signed_in(signed_in)
 
     @property
@@ -260,6 +264,9 @@ class LoginViewModel(Observable):
         self._phone_error = self._code_error = self._error = self._notice = None
         self.can_retry = False
         self.retry_wait.after(None)
+
+    def _not_busy(self) -> None:
+        self.busy = False
 
     def _set_busy(self, busy: bool, working: str) -> None:
         self.busy = busy

@@ -5,6 +5,7 @@ import contextlib
 from collections.abc import Awaitable, Callable
 
 from mobile.api_client import ApiClient, ApiError
+from mobile.viewmodels.busy import answered
 from mobile.viewmodels.observable import Observable
 from mobile.viewmodels.thumbnails import PhotoKey, Thumbnails
 
@@ -91,9 +92,15 @@ class PhotoViewer(Observable):
         if key is None or key in self._images:
             return
         self._failed.discard(key)
-        # A photo that cannot be fetched says so in the viewer; the screen under it is unaffected.
+        # A photo that cannot be fetched, whatever failed, says so in the viewer (not "loading" for good); the screen
+        # under it is unaffected.
         with contextlib.suppress(ApiError):
-            self._images[key] = await self._api.request_photo(*key, thumb=False)
+            self._images[key] = await answered(self._api.request_photo(*key, thumb=False), _nothing_to_lower,
+                                               self._changed)
         if key not in self._images:
             self._failed.add(key)
         self._changed()
+
+
+def _nothing_to_lower() -> None:
+    """The viewer's "loading" is no flag: the photo neither fetched nor failed."""

@@ -17,6 +17,7 @@ from mobile.geocoding import AreaGeocoder, ReverseGeocoder
 from mobile.models import Category, DuplicateSummary, RequestDetail
 from mobile.outbox import ItemState, OutboxItem, OutboxPhoto, StorageRefused
 from mobile.photo_picking import PickedPhoto, PickPhotos, prepare, rejection_text
+from mobile.viewmodels.busy import answered
 from mobile.viewmodels.local_ids import local_id
 from mobile.viewmodels.observable import Observable
 from mobile.viewmodels.retry_wait import RetryWait
@@ -374,7 +375,7 @@ class RequestFormViewModel(Observable):
         self.categories_state = CategoriesState.LOADING
         self._changed()
         try:
-            self.categories = await self._api.categories()
+            self.categories = await answered(self._api.categories(), self._categories_failed, self._changed)
         except ApiError as exc:
             if exc.is_auth_lost:
                 await self._on_auth_lost(exc)
@@ -386,6 +387,9 @@ class RequestFormViewModel(Observable):
             if self._form_error is not None and self.state == FormState.EDITING:
                 self._form_error = None
         self._changed()
+
+    def _categories_failed(self) -> None:
+        self.categories_state = CategoriesState.FAILED
 
     # --- editing (text fields: no re-render per keystroke; the field already shows what was typed) ----
 
@@ -732,31 +736,42 @@ class RequestFormViewModel(Observable):
         self.retry_wait.after(None)
         self._changed()
         try:
-            request_id = self.request_id
-            if request_id is None:
-                self.created = await self._api.create_request(self.body())
-                request_id = self.created.id
-                self._changed()
-            for idx, photo in enumerate(self.photos):
-                if idx in self.uploaded:
-                    continue
-                try:
-                    await self._api.upload_request_photo(request_id, idx, photo.image, photo.content_type)
-                except ApiError as exc:
-                    if exc.is_retryable:
-                        self._in_doubt.add(idx)
-                    else:  # refused outright: the backend did not keep it
-                        self._in_doubt.discard(idx)
-                    raise
-                self._in_doubt.discard(idx)
-                self.uploaded.add(idx)
-                self._changed()
+            # Every way out of the send leaves SENDING (which holds the form and its back button): any failure is
+            # said (`_failed`), a cancelled one too (`_not_sending`).
+            await answered(self._send(), self._not_sending, self._changed)
         except ApiError as exc:
             await self._failed(exc)
             return
         self.state = FormState.SENT
         self._changed()
         await self._on_done()
+
+    async def _send(self) -> None:
+        """The request (unless stored already), then each photo not yet stored."""
+        request_id = self.request_id
+        if request_id is None:
+            self.created = await self._api.create_request(self.body())
+            request_id = self.created.id
+            self._changed()
+        for idx, photo in enumerate(self.photos):
+            if idx in self.uploaded:
+                continue
+            try:
+                await self._api.upload_request_photo(request_id, idx, photo.image, photo.content_type)
+            except ApiError as exc:
+                if exc.is_retryable:
+                    self._in_doubt.add(idx)
+                else:  # refused outright: the backend did not keep it
+                    self._in_doubt.discard(idx)
+                raise
+            self._in_doubt.discard(idx)
+            self.uploaded.add(idx)
+            self._changed()
+
+    def _not_sending(self) -> None:
+        """The send ended without going through: kept as it is, to send again (with the same key); a failure that
+        says more sets its own state (`_failed`)."""
+        self.state = FormState.FAILED
 
     async def retry(self) -> None:
         if self.retry_wait.waiting:  # sent now, it would only be refused again: the button says when
@@ -774,6 +789,11 @@ class RequestFormViewModel(Observable):
     async def back(self) -> None:
         if self.state != FormState.SENDING:
             await self._on_back()
+
+    def close(self) -> None:
+        """The form is gone (sent, kept in the outbox, left): its retry's wait for a Retry-After ends with it, so it
+        never redraws the app later (`mobile/viewmodels/app.py::Shown`)."""
+        self.retry_wait.close()
 
     # --- duplicates ------------------------------------------------------------------------------------
 

@@ -12,6 +12,7 @@ from mobile.viewmodels.loadable import ScreenWiring, SubScreen
 from mobile.viewmodels.photo_viewer import OpenPhotos
 from mobile.viewmodels.session import Session
 from mobile.viewmodels.thumbnails import PhotoKey, Thumbnails
+from shared.display_names import first_word
 from shared.statuses import RequestStatus
 from shared.text import ACTOR_LABELS, EVENT_NOTES, status_label
 from shared.wire import PhotoKind
@@ -22,13 +23,9 @@ D = TypeVar("D", bound=RequestDetail)
 @dataclass(frozen=True)
 class TimelineRow:
     status: str  # the label of the status moved to
-    who: str  # first name, or the role
+    who: str  # the first word of their name (shared.display_names.first_word, as the backend names them), or the role
     at: datetime
     note: str
-
-
-def first_name(name: str | None) -> str:
-    return (name or "").strip().split(" ")[0] if name and name.strip() else ""
 
 
 class RequestScreen(SubScreen, Generic[D]):
@@ -63,7 +60,7 @@ class RequestScreen(SubScreen, Generic[D]):
         return [
             TimelineRow(
                 status=self._step_text(entry.from_status, entry.to_status),
-                who=first_name(entry.actor_name) or self._actor_text(entry.actor),
+                who=first_word(entry.actor_name) or self._actor_text(entry.actor),
                 at=entry.created_at,
                 note=(entry.note or "").strip(),
             )

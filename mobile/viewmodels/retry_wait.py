@@ -22,7 +22,8 @@ class RetryWait:
     Until then a retry would only be refused again (the outbox waits as long for its drafts: `not_before`), so the
     screen's retry button is disabled and says when (`until`, Thai time). At that moment one wake-up calls
     `on_ready`: the screen's redraw, in which only the button changed (no ticking countdown redraws anything
-    meanwhile). A new failure, or none any more (`after(None)`), replaces the wait."""
+    meanwhile). A new failure, or none any more (`after(None)`), replaces the wait. Its screen closed (`close`), it
+    ends for good: a closed screen is never redrawn, and leaves no wake-up behind."""
 
     def __init__(self, on_ready: Callable[[], None], *, clock: Clock = time.time,
                  sleep: Sleep = asyncio.sleep) -> None:
@@ -31,6 +32,7 @@ class RetryWait:
         self.sleep = sleep
         self.at: float | None = None  # the clock's time from which the retry may go; None: at once
         self._task: asyncio.Task[None] | None = None
+        self._closed = False
 
     def after(self, error: ApiError | None) -> None:
         """The retry of this failure (None: nothing failed): waits for its Retry-After, when it has one."""
@@ -38,11 +40,17 @@ class RetryWait:
             self._task.cancel()
             self._task = None
         wait = error.retry_after if error is not None and error.is_retryable else None
-        if wait is None or wait <= 0:
+        if wait is None or wait <= 0 or self._closed:
             self.at = None
             return
         at = self.at = self.clock() + wait
         self._task = asyncio.get_running_loop().create_task(self._wake(at))
+
+    def close(self) -> None:
+        """Its screen closed (back, sign-out, another screen in its place): the wake-up is cancelled, and a failure
+        that lands later (a load still on its way when the screen closed) starts none."""
+        self._closed = True
+        self.after(None)
 
     @property
     def waiting(self) -> bool:

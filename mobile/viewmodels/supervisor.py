@@ -7,6 +7,7 @@ from uuid import UUID
 
 from mobile.api_client import ApiClient, ApiError
 from mobile.models import Category, LedgerRow, TechnicianItem
+from mobile.viewmodels.busy import answered
 from mobile.viewmodels.credit import StudentLevelsScreen
 from mobile.viewmodels.invites import WithdrawsInvites
 from mobile.viewmodels.loadable import Busy, ScreenWiring, SubScreen, fetched_and_saved
@@ -260,10 +261,14 @@ class TechniciansViewModel(StudentLevelsScreen, WithdrawsInvites):
             return
         row.saving, row.error = True, None
         self._changed()
-        try:
-            saved = await self._api.update_technician(technician_id, row.payload())
-        except ApiError as exc:
+
+        def saved_or_not() -> None:
             row.saving = False
+
+        try:
+            saved = await answered(self._api.update_technician(technician_id, row.payload()), saved_or_not,
+                                   self._changed)
+        except ApiError as exc:
             if await self._lost_sign_in(exc):
                 return
             row.error = exc.text

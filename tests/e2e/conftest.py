@@ -468,6 +468,22 @@ def api_session(api_url: str, phone: str) -> dict[str, Any]:
     return body
 
 
+@pytest.fixture
+def back_in_thai() -> Iterator[Callable[[str, str], None]]:
+    """For a test that switches the app of a person other tests sign in too (a seeded phone) to English: the choice
+    is stored on their profile (the app tells the backend, which writes to them in their language), and the next test
+    to sign them in on a fresh phone found the app in English (tests/e2e/test_request_form.py after
+    test_sign_in.py). Each phone named here, `back_in_thai(api_url, phone)`, is set back to Thai when the test ends,
+    passed or failed, so no test depends on which ran before it."""
+    switched: list[tuple[str, str]] = []
+    yield lambda api_url, phone: switched.append((api_url, phone))
+    for api_url, phone in switched:
+        token = api_session(api_url, phone)["access_token"]
+        thai = httpx.patch(f"{api_url}/me", headers={"Authorization": f"Bearer {token}"}, json={"locale": "th"},
+                           timeout=10)
+        assert thai.status_code == 200, thai.text
+
+
 def requests_named(api_url: str, phone: str, item: str) -> list[dict[str, Any]]:
     """The citizen's stored requests for `item`, as the API has them."""
     token = api_session(api_url, phone)["access_token"]
