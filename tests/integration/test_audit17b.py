@@ -1,0 +1,69 @@
+"""audit17b: the app over a long life (accounts with years of history). Each test proves one finding and is marked
+xfail(strict=True) until it is fixed: a list the backend cuts silently, so an old row can no longer be reached from
+the app. Real PostgreSQL; the history is written directly (the API would take minutes for this many jobs)."""
+
+from typing import Any
+
+import httpx
+import psycopg
+import pytest
+from psycopg.rows import dict_row
+
+from shared.credit_wire import TOTAL_COUNT_HEADER
+from tests.helpers import bearer, fresh_phone, sign_in
+from tests.integration.dispatch_area import HOME, AppClock, Area
+
+YEARS_OF_JOBS = 201  # one more than the lists' cut: about three years of a busy student's or citizen's history
+
+
+def history(database_url: str, area: Area, count: int, *, citizen: str, student: str | None) -> list[str]:
+    """`count` closed requests of `citizen` at the near college (led by `student`, if any), one every 5 days back
+    from now: newest first in the returned ids, the last one the oldest (about `count` * 5 days ago)."""
+    with psycopg.connect(database_url, autocommit=True, row_factory=dict_row) as conn:
+        rows = conn.execute(
+            """insert into public.repair_requests (citizen_id, idempotency_key, category_code, item, description,
+                   lat, lon, contact_phone, pdpa_consent_at, status, college_id, technician_id, created_at,
+                   updated_at)
+               select %(citizen)s, gen_random_uuid(), 'appliance', 'พัดลม ' || g, 'ไม่หมุน', %(lat)s, %(lon)s,
+                      '+66812345678', now() - g * interval '5 days', 'done', %(college)s, %(student)s,
+                      now() - g * interval '5 days', now() - g * interval '5 days'
+               from generate_series(1, %(count)s) g
+               order by g
+               returning id::text""",
+            {"citizen": citizen, "lat": HOME[0], "lon": HOME[1], "college": area.near, "student": student,
+             "count": count}).fetchall()
+    return [r["id"] for r in rows]
+
+
+async def every_page(api: httpx.AsyncClient, path: str, token: str) -> list[dict[str, Any]]:
+    """What the app can reach of a list: its first answer, and the next pages when the answer says there are more
+    (the project's paging elsewhere: X-Total-Count and `offset`, as GET /supervisor/hours-waiting)."""
+    first = await api.get(path, headers=bearer(token))
+    assert first.status_code == 200, first.text
+    listed: list[dict[str, Any]] = first.json()
+    total = first.headers.get(TOTAL_COUNT_HEADER)
+    while total is not None and len(listed) < int(total):
+        page = await api.get(path, params={"offset": len(listed)}, headers=bearer(token))
+        assert page.status_code == 200, page.text
+        if not page.json():
+            break
+        listed += page.json()
+    return listed
+
+
+@pytest.mark.xfail(strict=True, reason="audit17b: GET /technician/jobs is cut at the newest 200 (my_jobs(200)) with "
+                                       "no next page: a student's older jobs vanish from their job list")
+async def test_a_student_with_years_of_jobs_can_reach_the_oldest_from_their_job_list(
+    app_and_clock: AppClock, area: Area, database_url: str,
+) -> None:
+    api, _ = app_and_clock
+    _, citizen_profile = await sign_in(api, fresh_phone())
+    ace_id, ace_phone = area.students["ace"]
+    ids = history(database_url, area, YEARS_OF_JOBS, citizen=citizen_profile["id"], student=ace_id)
+    ace, _ = await sign_in(api, ace_phone)
+
+    listed = await every_page(api, "/technician/jobs", ace)
+
+    reached = {j["id"] for j in listed}
+    assert ids[0] in reached  # the newest is there today
+    assert set(ids) <= reached, f"{len(set(ids) - reached)} of the student's {len(ids)} jobs cannot be reached"
