@@ -84,3 +84,31 @@ async def test_a_citizen_with_years_of_requests_can_reach_the_oldest_from_their_
     assert ids[0] in reached
     assert set(ids) <= reached, f"{len(set(ids) - reached)} of the citizen's {len(ids)} requests cannot be reached"
 
+
+
+HELPED_JOBS = 51  # one more than GET /me/team-jobs lists
+
+
+@pytest.mark.xfail(strict=True, reason="audit17b: GET /me/team-jobs is cut at 50 rows (credit.helper_jobs) with no "
+                                       "next page: a helper cannot report hours on the jobs past it")
+async def test_a_helper_on_many_jobs_waiting_for_approval_can_reach_each_to_report_hours(
+    app_and_clock: AppClock, area: Area, database_url: str,
+) -> None:
+    api, _ = app_and_clock
+    _, citizen_profile = await sign_in(api, fresh_phone())
+    ids = history(database_url, area, HELPED_JOBS, citizen=citizen_profile["id"], student=area.students["bee"][0])
+    ace_id, ace_phone = area.students["ace"]
+    with psycopg.connect(database_url, autocommit=True) as conn:
+        # ace helped on each (none approved yet: the portfolio's list is where they report their hours), the oldest
+        # job's help the earliest.
+        conn.execute(
+            """insert into public.job_team (request_id, technician_id, role, task, college_id, added_at)
+               select r.id, %s, 'helper', 'ช่วยถอดฝา', r.college_id, r.created_at
+               from public.repair_requests r where r.id = any(%s::uuid[])""", [ace_id, ids])
+    ace, _ = await sign_in(api, ace_phone)
+
+    listed = await every_page(api, "/me/team-jobs", ace)
+
+    reached = {j["request_id"] for j in listed}
+    assert ids[0] in reached
+    assert set(ids) <= reached, f"{len(set(ids) - reached)} of the {len(ids)} jobs ace helps on cannot be reached"
