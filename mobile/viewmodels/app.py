@@ -720,7 +720,7 @@ class AppViewModel(Observable):
         found = request_event(event)
         if found is None:
             return
-        request_id, _status = found
+        request_id, status = found
         detail = self.request_detail
         if self.screen == Screen.REQUEST_DETAIL and detail is not None and str(detail.request_id) == request_id:
             await detail.load()
@@ -739,7 +739,10 @@ class AppViewModel(Observable):
         if isinstance(home, CitizenHome):
             if any(str(r.id) == request_id for r in home.requests):
                 await home.load()
-        elif isinstance(home, TechnicianHome | SupervisorHome | AdminHome):
+        elif isinstance(home, AdminHome):
+            if home.shows_change(request_id, status):
+                await home.load()
+        elif isinstance(home, TechnicianHome | SupervisorHome):
             await home.load()
 
     async def poll(self) -> None:

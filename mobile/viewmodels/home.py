@@ -30,6 +30,7 @@ from shared.display_names import clean_display_name
 from shared.geo import Point, distance_km
 from shared.photos import MAX_PHOTOS_PER_REQUEST
 from shared.roles import REQUESTER_ROLES, AppRole
+from shared.statuses import RequestStatus
 from shared.text import Bilingual, bilingual, error_text, role_label, t
 from shared.thai_address import area_text
 
@@ -565,6 +566,14 @@ class AdminHome(HomeViewModel):
         where = Point(request.lat, request.lon)
         ranked = [CollegeChoice(c, distance_km(where, Point(c.lat, c.lon))) for c in self.colleges]
         return sorted(ranked, key=lambda choice: choice.km or 0.0)
+
+    def shows_change(self, request_id: str, status: str) -> bool:
+        """Whether a request's live event changes this home: one that comes to wait for an admin (no centre took
+        it), or one it lists (sent on, cancelled). The admin's stream hears every request of the country: a job
+        elsewhere moving from repairing to done changes nothing here, and reloading the waiting list and every
+        college for each one cost two calls an event. A home that never loaded reloads on any, to show something."""
+        return (status == RequestStatus.NO_CENTRE or not self.has_loaded
+                or any(str(r.id) == request_id for r in self.waiting))
 
     @property
     def picking_request(self) -> WaitingRequest | None:

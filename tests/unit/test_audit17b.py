@@ -3,7 +3,6 @@ fixed: memory a signed-in session keeps growing with what it has seen, never giv
 
 import asyncio
 import contextlib
-import json
 from collections.abc import Awaitable, Callable
 from datetime import timedelta
 from typing import Any
@@ -14,9 +13,9 @@ import pytest
 
 from mobile.live import LiveEvents, ServerEvent
 from mobile.viewmodels.app import AppViewModel
-from mobile.viewmodels.home import AdminHome, TechnicianHome
+from mobile.viewmodels.home import TechnicianHome
 from mobile.views.frame import app_view
-from tests.unit.mobile_fakes import NOW, FakeBackend, MemoryStore, WorkBackend, texts, waiting_request
+from tests.unit.mobile_fakes import NOW, MemoryStore, WorkBackend, texts
 from tests.unit.mobile_screens import sign_in, signed_in
 
 OFFERS_IN_A_DAY = 40  # a busy workshop: offers that come, are taken by others or expire, while the tablet shows home
@@ -131,27 +130,3 @@ async def test_an_offer_cards_time_left_runs_down_while_the_home_stays_open() ->
     finally:
         for task in tasks:
             task.cancel()
-
-
-EVENTS_IN_AN_HOUR = 300  # request changes across the country in a busy hour: an admin's stream hears every one
-
-
-@pytest.mark.xfail(strict=True, reason="audit17b: the admin home reloads its whole waiting list and every college "
-                                       "on each request event in the country, though only no_centre ones show")
-async def test_the_admin_home_reloads_only_for_events_that_change_what_it_shows() -> None:
-    backend = FakeBackend()
-    backend.waiting = [waiting_request("ปั๊มน้ำ", 18.57, 99.0)]
-    app = await signed_in("admin", backend)
-    assert isinstance(app.home, AdminHome)
-    shown = backend.waiting[0]["id"]
-    before = len(backend.requests)
-    for n in range(EVENTS_IN_AN_HOUR):  # jobs elsewhere move on: accepted, repairing, done; none is waiting
-        status = ("accepted", "repairing", "quality_check", "done")[n % 4]
-        await app.live_event(ServerEvent("request", json.dumps({"request_id": str(uuid4()), "status": status})))
-    reloads = backend.paths()[before:]
-    assert reloads.count("GET /admin/waiting") == 0 and reloads.count("GET /colleges") == 0, \
-        f"{len(reloads)} calls for {EVENTS_IN_AN_HOUR} events about requests the home does not show"
-    # What it shows does follow: a request that comes to wait, and the shown one sent on.
-    await app.live_event(ServerEvent("request", json.dumps({"request_id": str(uuid4()), "status": "no_centre"})))
-    await app.live_event(ServerEvent("request", json.dumps({"request_id": shown, "status": "offered"})))
-    assert backend.paths()[before:].count("GET /admin/waiting") == 2
