@@ -273,6 +273,8 @@ class TechnicianHome(HomeViewModel):
         # Set by the app: opens the job screen.
         self.on_open_job: OpenJob | None = None
         self.clock: Clock = utc_now
+        # The offer cards' time left at the clock's last look (`clock_moved`): redrawn only when one reads otherwise.
+        self._times_left: list[str] = []
         self.busy_offer: UUID | None = None
         # The offer whose "ปฏิเสธ" was tapped: its card asks first (a decline is final, the offer goes on).
         self.decline_asked: UUID | None = None
@@ -323,6 +325,16 @@ class TechnicianHome(HomeViewModel):
         else:
             text = bilingual("time_left_hours", hours=int(seconds // 3600), minutes=int(seconds % 3600 // 60))
         return text.in_(self._session.locale)
+
+    def clock_moved(self) -> None:
+        """The app's minute tick: the offer cards are drawn again when a time left reads otherwise now ("เหลือเวลา
+        24 นาที", then "หมดเวลาตอบรับ" once it ran out). Only those texts change, so only they are sent to the
+        screen (its scroll and the card being tapped stay); with no offer showing, nothing is drawn."""
+        times = [self.time_left(o) for o in self.offers]
+        if times != self._times_left:
+            self._times_left = times
+            if times:
+                self._changed()
 
     async def open_job(self, request_id: UUID) -> None:
         if self.on_open_job is not None:

@@ -1,13 +1,19 @@
 """The app left open all day (audit17b, findings 5-8): a signed-in session neither keeps growing with what it has
 seen nor works harder than what it shows needs, and what it shows moves on with the clock."""
 
+import asyncio
+import contextlib
 import json
+from collections.abc import Awaitable, Callable
+from datetime import timedelta
 from uuid import uuid4
 
 from mobile.live import ServerEvent
-from mobile.viewmodels.home import AdminHome
-from tests.unit.mobile_fakes import FakeBackend, waiting_request
-from tests.unit.mobile_screens import signed_in
+from mobile.viewmodels.app import AppViewModel
+from mobile.viewmodels.home import AdminHome, TechnicianHome
+from mobile.views.frame import app_view
+from tests.unit.mobile_fakes import NOW, FakeBackend, MemoryStore, WorkBackend, texts, waiting_request
+from tests.unit.mobile_screens import sign_in, signed_in
 
 EVENTS_IN_AN_HOUR = 300  # request changes across the country in a busy hour: an admin's stream hears every one
 
@@ -29,3 +35,60 @@ async def test_the_admin_home_reloads_only_for_events_that_change_what_it_shows(
     await app.live_event(ServerEvent("request", json.dumps({"request_id": str(uuid4()), "status": "no_centre"})))
     await app.live_event(ServerEvent("request", json.dumps({"request_id": shown, "status": "offered"})))
     assert backend.paths()[before:].count("GET /admin/waiting") == 2
+
+
+async def test_an_offer_cards_time_left_runs_down_while_the_home_stays_open() -> None:
+    backend = WorkBackend()
+    backend.offers[0]["expires_at"] = (NOW + timedelta(minutes=25)).isoformat()
+    now = [NOW]
+    away = asyncio.Event()  # the clock stands still until the student steps away
+    half_an_hour_on = asyncio.Event()
+
+    async def time_passes(seconds: float) -> None:  # every wait of the app's background work lets the clock run
+        await away.wait()
+        now[0] += timedelta(seconds=seconds)
+        if now[0] >= NOW + timedelta(minutes=30):
+            half_an_hour_on.set()
+            await asyncio.Event().wait()  # and stops there: the student is back
+        await asyncio.sleep(0)
+
+    tasks: list[asyncio.Task[None]] = []
+
+    def spawn(work: Callable[[], Awaitable[None]]) -> asyncio.Task[None]:  # page.run_task
+        async def run() -> None:
+            await work()
+
+        tasks.append(asyncio.get_running_loop().create_task(run()))
+        return tasks[-1]
+
+    app = AppViewModel(backend.client(), MemoryStore(), spawn=spawn, sleep=time_passes)
+    await app.start()
+    drawn: list[tuple[timedelta, list[str]]] = []  # each redraw while away: when, and what the home said
+
+    def redrawn() -> None:
+        if isinstance(app.home, TechnicianHome) and away.is_set():
+            drawn.append((now[0] - NOW, texts(app_view(app))))
+
+    app.on_change.append(redrawn)
+    await sign_in(app, "technician")
+    home = app.home
+    assert isinstance(home, TechnicianHome)
+    home.clock = lambda: now[0]
+    assert "เหลือเวลา 25 นาที" in texts(app_view(app))
+    away.set()
+    try:
+        # The student steps away from the tablet; no live event comes (nothing changed on the server). Guarded:
+        # while nothing waits on the clock, it never runs.
+        with contextlib.suppress(TimeoutError):
+            await asyncio.wait_for(half_an_hour_on.wait(), timeout=2)
+        app.stop()  # the app closes: its clock's tick ends with the rest of its background work
+        await asyncio.wait_for(asyncio.gather(*tasks, return_exceptions=True), timeout=2)
+    finally:
+        for task in tasks:
+            task.cancel()
+    said = {minutes: shown for minutes, shown in drawn}
+    assert "เหลือเวลา 5 นาที" in said.get(timedelta(minutes=20), []), "the card still says what it said 20 minutes ago"
+    assert "หมดเวลาตอบรับ" in said.get(timedelta(minutes=25), []), "an offer whose time ran out does not say so"
+    assert not any("เหลือเวลา 0 นาที" in shown for shown in said.values())
+    # Drawn once a minute while its text changes, and not again once it says the time is up.
+    assert [minutes for minutes, _ in drawn] == [timedelta(minutes=m) for m in range(1, 26)]
