@@ -434,6 +434,7 @@ class TechnicianHome(HomeViewModel):
 
     async def _loaded(self) -> None:
         wanted = [(o.request_id, "before", idx) for o in self.offers for idx in _offer_photo_indexes(o)]
+        self.thumbnails.keep_only(wanted)  # the photos of offers gone (taken, expired, withdrawn) go with them
         if await self.thumbnails.fetch(wanted):
             self._changed()
 

@@ -6,7 +6,8 @@ import contextlib
 import json
 from collections.abc import Awaitable, Callable
 from datetime import timedelta
-from uuid import uuid4
+from typing import Any
+from uuid import UUID, uuid4
 
 from mobile.live import ServerEvent
 from mobile.viewmodels.app import AppViewModel
@@ -92,3 +93,35 @@ async def test_an_offer_cards_time_left_runs_down_while_the_home_stays_open() ->
     assert not any("เหลือเวลา 0 นาที" in shown for shown in said.values())
     # Drawn once a minute while its text changes, and not again once it says the time is up.
     assert [minutes for minutes, _ in drawn] == [timedelta(minutes=m) for m in range(1, 26)]
+
+
+OFFERS_IN_A_DAY = 40  # a busy workshop: offers that come, are taken by others or expire, while the tablet shows home
+
+
+def an_offer(n: int) -> dict[str, Any]:
+    return {"offer_id": str(uuid4()), "request_id": str(uuid4()), "offer_status": "pending",
+            "category_code": "appliance", "item": f"พัดลม {n}", "province": "เชียงใหม่", "district": "เมืองเชียงใหม่",
+            "distance_km": 3.0, "created_at": NOW.isoformat(), "expires_at": NOW.isoformat(), "photo_count": 5}
+
+
+async def test_the_offer_photos_of_offers_gone_are_not_kept_while_the_home_stays_open() -> None:
+    backend = WorkBackend()
+    app = await signed_in("technician", backend)
+    home = app.home
+    assert isinstance(home, TechnicianHome)
+    seen: list[UUID] = []
+    for n in range(OFFERS_IN_A_DAY):
+        offer = an_offer(n)
+        backend.offers = [offer]  # the one before is gone: taken by another student, expired, withdrawn
+        await home.load()  # what a live "offer" event does
+        request_id = UUID(offer["request_id"])
+        assert all(home.offer_photos(home.offers[0]))  # its card shows its five photos
+        assert "พัดลม " + str(n) in texts(app_view(app))
+        seen.append(request_id)
+    kept = [rid for rid in seen[:-1] if any(home.thumbnails.get(rid, "before", i) is not None for i in range(5))]
+    assert kept == [], f"the photos of {len(kept)} offers long gone are still held"
+    # The offer still showing keeps its photos: reloaded (a poll), its card asks for none again.
+    before = len(backend.requests)
+    await home.load()
+    assert all(home.offer_photos(home.offers[0]))
+    assert not [path for path in backend.paths()[before:] if "/photos/" in path]
