@@ -223,8 +223,15 @@ def encode_items(items: list[OutboxItem]) -> str:
 
 
 def backoff_delay(failures: int) -> float:
-    """2 s, 4 s, 8 s, … capped at 30 s, after the 1st, 2nd, 3rd … failure in a row."""
-    return float(min(FIRST_DELAY_SECONDS * 2 ** max(failures - 1, 0), MAX_DELAY_SECONDS))
+    """2 s, 4 s, 8 s, … capped at 30 s, after the 1st, 2nd, 3rd … failure in a row. The doubling stops once past
+    the cap: 2 ** 1024 does not fit a float, and at the 1,025th failure in a row (8½ hours offline at 30 s) the
+    OverflowError ended the outbox's sender for good."""
+    doublings = min(max(failures - 1, 0), _DOUBLINGS_PAST_THE_CAP)
+    return float(min(FIRST_DELAY_SECONDS * 2 ** doublings, MAX_DELAY_SECONDS))
+
+
+# 2 s doubled this often is far past MAX_DELAY_SECONDS: more failures change nothing.
+_DOUBLINGS_PAST_THE_CAP = 16
 
 
 class Outbox:

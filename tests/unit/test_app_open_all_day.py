@@ -10,11 +10,13 @@ from typing import Any
 from uuid import UUID, uuid4
 
 from mobile.live import ServerEvent
+from mobile.outbox import MAX_DELAY_SECONDS, MemoryOutboxStorage, OutboxItem, backoff_delay
 from mobile.viewmodels.app import AppViewModel
 from mobile.viewmodels.home import AdminHome, TechnicianHome
 from mobile.views.frame import app_view
 from tests.unit.mobile_fakes import NOW, FakeBackend, MemoryStore, WorkBackend, texts, waiting_request
 from tests.unit.mobile_screens import sign_in, signed_in
+from tests.unit.test_mobile_outbox import body, outbox_for, signed_in_backend
 
 EVENTS_IN_AN_HOUR = 300  # request changes across the country in a busy hour: an admin's stream hears every one
 
@@ -125,3 +127,40 @@ async def test_the_offer_photos_of_offers_gone_are_not_kept_while_the_home_stays
     await home.load()
     assert all(home.offer_photos(home.offers[0]))
     assert not [path for path in backend.paths()[before:] if "/photos/" in path]
+
+
+NIGHT_OFFLINE = 1_100  # failed tries in a row: 9 hours without the network, one try every 30 s (MAX_DELAY_SECONDS)
+
+
+async def test_the_outboxs_sender_still_sends_after_a_night_without_the_network() -> None:
+    """The backoff (2 s doubled at each failure in a row) overflowed a float at the 1,025th failure: the sender's
+    task died, and the drafts stayed "waiting to send" until the app was opened again."""
+    assert backoff_delay(NIGHT_OFFLINE) == MAX_DELAY_SECONDS
+    backend, token = signed_in_backend()
+    backend.offline = True
+    tries = 0
+
+    async def a_while(seconds: float) -> None:
+        nonlocal tries
+        tries += 1
+        if tries == NIGHT_OFFLINE:
+            backend.offline = False  # the morning: the network is back
+
+    morning = asyncio.Event()
+
+    async def sent(item: OutboxItem) -> None:
+        morning.set()
+
+    outbox = outbox_for(backend, token, MemoryOutboxStorage(), sleep=a_while, on_sent=sent)
+    await outbox.add(OutboxItem(body=body()))
+    sender = asyncio.ensure_future(outbox.run())
+    arrived = asyncio.ensure_future(morning.wait())
+    try:
+        # Whichever comes first: the draft sent, or the sender's end. Guarded against a hang, not timed.
+        await asyncio.wait({sender, arrived}, timeout=120, return_when=asyncio.FIRST_COMPLETED)
+        assert not sender.done(), f"the sender stopped: {sender.exception()!r}"
+        assert morning.is_set() and outbox.items == [] and len(backend.created) == 1
+    finally:
+        sender.cancel()
+        arrived.cancel()
+        await asyncio.gather(sender, arrived, return_exceptions=True)
