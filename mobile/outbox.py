@@ -19,6 +19,7 @@ import base64
 import json
 import logging
 import time
+from collections import deque
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -38,6 +39,9 @@ MAX_DELAY_SECONDS = 30.0
 # would send meanwhile) is never answered, and waiting for it stopped the sender for good, with the draft
 # "waiting to send" forever. Each save writes the whole list, so the next one puts storage right again.
 SAVE_TIMEOUT_SECONDS = 10.0
+# How many of its last waits the sender (and the live stream) keeps, for tests and diagnostics: a day without the
+# network is thousands of them, and a list of every one grew for as long as the app stayed open.
+RECENT_WAITS = 20
 
 log = logging.getLogger(__name__)
 
@@ -259,8 +263,13 @@ class Outbox:
         self._wake = asyncio.Event()
         self._lock = asyncio.Lock()
         self.failures = 0  # network failures in a row: sets the next delay
-        self.delays: list[float] = []  # every backoff waited, for tests and diagnostics
+        self._delays: deque[float] = deque(maxlen=RECENT_WAITS)
         self.on_change: list[Listener] = []
+
+    @property
+    def delays(self) -> list[float]:
+        """The last backoffs waited (at most RECENT_WAITS), oldest first: for tests and diagnostics."""
+        return list(self._delays)
 
     # --- reading -----------------------------------------------------------------------------------
 
@@ -386,7 +395,7 @@ class Outbox:
                 delay = backoff_delay(self.failures)
                 if self.resume_at is not None:  # not before the server's Retry-After
                     delay = max(delay, self.resume_at - self._clock())
-                self.delays.append(delay)
+                self._delays.append(delay)
                 await self._wait(delay)
             else:
                 self.failures = 0

@@ -9,7 +9,10 @@ from datetime import timedelta
 from typing import Any
 from uuid import UUID, uuid4
 
-from mobile.live import ServerEvent
+import httpx
+import pytest
+
+from mobile.live import POLL_SECONDS, LiveEvents, ServerEvent
 from mobile.outbox import MAX_DELAY_SECONDS, MemoryOutboxStorage, OutboxItem, backoff_delay
 from mobile.viewmodels.app import AppViewModel
 from mobile.viewmodels.home import AdminHome, TechnicianHome
@@ -127,6 +130,68 @@ async def test_the_offer_photos_of_offers_gone_are_not_kept_while_the_home_stays
     await home.load()
     assert all(home.offer_photos(home.offers[0]))
     assert not [path for path in backend.paths()[before:] if "/photos/" in path]
+
+
+WAITS_IN_A_DAY = 17_280  # a day offline: one poll every 5 s (POLL_SECONDS)
+
+
+async def test_a_day_without_the_live_stream_keeps_no_growing_record_of_its_waits() -> None:
+    def unreachable(request: httpx.Request) -> httpx.Response:
+        raise httpx.ConnectError("no route to host", request=request)
+
+    waits = 0
+
+    async def a_while(seconds: float) -> None:
+        nonlocal waits
+        waits += 1
+        if waits >= WAITS_IN_A_DAY:
+            raise asyncio.CancelledError  # the app closes at the end of the day
+
+    polls = 0
+
+    async def poll() -> None:
+        nonlocal polls
+        polls += 1
+
+    async def no_event(event: ServerEvent) -> None:
+        raise AssertionError(event)
+
+    live = LiveEvents("http://backend.test", lambda: "token", no_event, on_poll=poll,
+                      transport=httpx.MockTransport(unreachable), sleep=a_while)
+    with pytest.raises(asyncio.CancelledError):
+        await live.run()
+    assert polls > WAITS_IN_A_DAY // 2  # it polled all day, as it should
+    assert len(live.delays) <= 100, f"{len(live.delays)} waits kept in memory after a day"
+    assert live.delays[-1] == POLL_SECONDS  # the last ones are still there to look at
+
+
+SENDS_IN_A_DAY = 2_880  # a day offline: the outbox's sender tries a waiting draft every 30 s (MAX_DELAY_SECONDS)
+
+
+async def test_a_day_without_the_network_keeps_no_growing_record_of_the_outboxs_waits() -> None:
+    backend, token = signed_in_backend()
+    backend.offline = True
+    waits = 0
+    evening = asyncio.Event()
+
+    async def a_while(seconds: float) -> None:
+        nonlocal waits
+        waits += 1
+        if waits >= SENDS_IN_A_DAY:
+            evening.set()
+            await asyncio.Event().wait()  # and the sender waits there until the app closes
+
+    outbox = outbox_for(backend, token, MemoryOutboxStorage(), sleep=a_while)
+    await outbox.add(OutboxItem(body=body()))
+    task = asyncio.ensure_future(outbox.run())
+    try:
+        await asyncio.wait_for(evening.wait(), timeout=120)  # a guard against a sender that stopped, not a speed
+    finally:
+        task.cancel()
+        await asyncio.gather(task, return_exceptions=True)
+    assert outbox.items[0].attempts == SENDS_IN_A_DAY  # it tried all day, as it should
+    assert len(outbox.delays) <= 100, f"{len(outbox.delays)} waits kept in memory after a day"
+    assert outbox.delays[-1] == MAX_DELAY_SECONDS
 
 
 NIGHT_OFFLINE = 1_100  # failed tries in a row: 9 hours without the network, one try every 30 s (MAX_DELAY_SECONDS)
