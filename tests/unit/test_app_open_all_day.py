@@ -9,8 +9,10 @@ from datetime import timedelta
 from typing import Any
 from uuid import UUID, uuid4
 
+import flet as ft
 import httpx
 import pytest
+from flet.controls.object_patch import ObjectPatch
 
 from mobile.live import POLL_SECONDS, LiveEvents, ServerEvent
 from mobile.outbox import MAX_DELAY_SECONDS, MemoryOutboxStorage, OutboxItem, backoff_delay
@@ -69,18 +71,19 @@ async def test_an_offer_cards_time_left_runs_down_while_the_home_stays_open() ->
 
     app = AppViewModel(backend.client(), MemoryStore(), spawn=spawn, sleep=time_passes)
     await app.start()
-    drawn: list[tuple[timedelta, list[str]]] = []  # each redraw while away: when, and what the home said
+    drawn: list[tuple[timedelta, ft.Control]] = []  # each redraw while away: when, and what the app showed
 
     def redrawn() -> None:
         if isinstance(app.home, TechnicianHome) and away.is_set():
-            drawn.append((now[0] - NOW, texts(app_view(app))))
+            drawn.append((now[0] - NOW, app_view(app)))
 
     app.on_change.append(redrawn)
     await sign_in(app, "technician")
     home = app.home
     assert isinstance(home, TechnicianHome)
     home.clock = lambda: now[0]
-    assert "เหลือเวลา 25 นาที" in texts(app_view(app))
+    shown = app_view(app)
+    assert "เหลือเวลา 25 นาที" in texts(shown)
     away.set()
     try:
         # The student steps away from the tablet; no live event comes (nothing changed on the server). Guarded:
@@ -92,12 +95,16 @@ async def test_an_offer_cards_time_left_runs_down_while_the_home_stays_open() ->
     finally:
         for task in tasks:
             task.cancel()
-    said = {minutes: shown for minutes, shown in drawn}
+    said = {minutes: texts(tree) for minutes, tree in drawn}
     assert "เหลือเวลา 5 นาที" in said.get(timedelta(minutes=20), []), "the card still says what it said 20 minutes ago"
     assert "หมดเวลาตอบรับ" in said.get(timedelta(minutes=25), []), "an offer whose time ran out does not say so"
-    assert not any("เหลือเวลา 0 นาที" in shown for shown in said.values())
+    assert not any("เหลือเวลา 0 นาที" in texts_then for texts_then in said.values())
     # Drawn once a minute while its text changes, and not again once it says the time is up.
     assert [minutes for minutes, _ in drawn] == [timedelta(minutes=m) for m in range(1, 26)]
+    # And what a minute's redraw sends to the screen is that text alone (Flet's diff of the app's re-render): the
+    # page's scroll and the card's buttons stay as they were.
+    patch, *_ = ObjectPatch.from_diff(shown, drawn[0][1], control_cls=ft.BaseControl, frozen=True)
+    assert [operation[2:] for operation in patch.to_message()[1:]] == [["value", "เหลือเวลา 24 นาที"]]
 
 
 OFFERS_IN_A_DAY = 40  # a busy workshop: offers that come, are taken by others or expire, while the tablet shows home
