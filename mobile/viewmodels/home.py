@@ -31,6 +31,7 @@ from shared.display_names import clean_display_name
 from shared.geo import Point, distance_km
 from shared.photos import MAX_PHOTOS_PER_REQUEST
 from shared.roles import REQUESTER_ROLES, AppRole
+from shared.statuses import RequestStatus
 from shared.text import Bilingual, bilingual, error_text, role_label, t
 from shared.thai_address import area_text
 
@@ -275,6 +276,8 @@ class TechnicianHome(HomeViewModel):
         # Set by the app: opens the job screen.
         self.on_open_job: OpenJob | None = None
         self.clock: Clock = utc_now
+        # The offer cards' time left at the clock's last look (`clock_moved`): redrawn only when one reads otherwise.
+        self._times_left: list[str] = []
         self.busy_offer: UUID | None = None
         # The offer whose "ปฏิเสธ" was tapped: its card asks first (a decline is final, the offer goes on).
         self.decline_asked: UUID | None = None
@@ -325,6 +328,16 @@ class TechnicianHome(HomeViewModel):
         else:
             text = bilingual("time_left_hours", hours=int(seconds // 3600), minutes=int(seconds % 3600 // 60))
         return text.in_(self._session.locale)
+
+    def clock_moved(self) -> None:
+        """The app's minute tick: the offer cards are drawn again when a time left reads otherwise now ("เหลือเวลา
+        24 นาที", then "หมดเวลาตอบรับ" once it ran out). Only those texts change, so only they are sent to the
+        screen (its scroll and the card being tapped stay); with no offer showing, nothing is drawn."""
+        times = [self.time_left(o) for o in self.offers]
+        if times != self._times_left:
+            self._times_left = times
+            if times:
+                self._changed()
 
     async def open_job(self, request_id: UUID) -> None:
         if self.on_open_job is not None:
@@ -426,6 +439,7 @@ class TechnicianHome(HomeViewModel):
 
     async def _loaded(self) -> None:
         wanted = [(o.request_id, "before", idx) for o in self.offers for idx in _offer_photo_indexes(o)]
+        self.thumbnails.keep_only(wanted)  # the photos of offers gone (taken, expired, withdrawn) go with them
         if await self.thumbnails.fetch(wanted):
             self._changed()
 
@@ -570,6 +584,14 @@ class AdminHome(HomeViewModel):
         where = Point(request.lat, request.lon)
         ranked = [CollegeChoice(c, distance_km(where, Point(c.lat, c.lon))) for c in self.colleges]
         return sorted(ranked, key=lambda choice: choice.km or 0.0)
+
+    def shows_change(self, request_id: str, status: str) -> bool:
+        """Whether a request's live event changes this home: one that comes to wait for an admin (no centre took
+        it), or one it lists (sent on, cancelled). The admin's stream hears every request of the country: a job
+        elsewhere moving from repairing to done changes nothing here, and reloading the waiting list and every
+        college for each one cost two calls an event. A home that never loaded reloads on any, to show something."""
+        return (status == RequestStatus.NO_CENTRE or not self.has_loaded
+                or any(str(r.id) == request_id for r in self.waiting))
 
     @property
     def picking_request(self) -> WaitingRequest | None:
