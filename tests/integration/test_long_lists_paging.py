@@ -8,11 +8,12 @@ from typing import Any
 
 import httpx
 import psycopg
+import pytest
 from psycopg.rows import dict_row
 
 from mobile.api_client import ApiClient, ListPage
 from shared.credit_wire import TOTAL_COUNT_HEADER, TeamJob
-from shared.paging import LIST_PAGE
+from shared.paging import LIST_OFFSET_MAX, LIST_PAGE, LIST_PAGE_MAX
 from tests.helpers import bearer, fresh_phone, sign_in
 from tests.integration.dispatch_area import HOME, AppClock, Area
 
@@ -189,3 +190,18 @@ async def test_the_app_reads_each_lists_pages_and_totals_as_the_backend_sends_th
     assert waiting is not None
     page = await admin.admin_waiting(limit=1)
     assert (len(page.rows), page.total) == (min(1, waiting[0]), waiting[0])
+
+
+@pytest.mark.parametrize("path", ["/requests/mine", "/technician/jobs", "/me/team-jobs", "/admin/waiting"])
+@pytest.mark.parametrize("params", [{"limit": LIST_PAGE_MAX + 1}, {"limit": 0}, {"offset": -1},
+                                    {"offset": LIST_OFFSET_MAX + 1}, {"offset": "ten"}])
+async def test_a_page_out_of_bounds_is_refused_with_a_code_and_both_languages(
+    app_and_clock: AppClock, area: Area, path: str, params: dict[str, Any],
+) -> None:
+    api, _ = app_and_clock
+    phone = {"/admin/waiting": "084-444-4444"}.get(path, area.students["ace"][1])
+    token, _ = await sign_in(api, phone)
+    answer = await api.get(path, params=params, headers=bearer(token))
+    assert answer.status_code == 422, answer.text
+    error = answer.json()["error"]
+    assert error["code"] and error["message_th"] and error["message_en"]
