@@ -69,8 +69,10 @@ class HomeViewModel(Loadable):
         # The person's own repair requests, newest first, a page at a time (shared.paging): the citizen's home is
         # them; a student's or a teacher's (asked for as a citizen, or since) are on their home, each opening the
         # owner's screens as for a citizen. Loaded by every home but the admin's; empty there.
-        self.mine: PagedList[RequestSummary] = PagedList(self._api.my_requests, _by_id, changed=self._changed,
-                                                         lost_sign_in=self._lost_sign_in)
+        # The client's method is looked up at each call (not bound now), as every other call of a screen is.
+        self.mine: PagedList[RequestSummary] = PagedList(
+            lambda at, n: self._api.my_requests(at, n), _by_id, changed=self._changed,
+            lost_sign_in=self._lost_sign_in)
         self.on_open_own_request: Callable[[UUID], Awaitable[None]] | None = None
         # Anyone but the admin asks for repairs of their own (shared.roles.REQUESTER_ROLES): set by the app, the
         # request form, an outbox draft back in it for editing, and this person's drafts waiting on this device
@@ -286,8 +288,9 @@ class TechnicianHome(HomeViewModel):
         self.offers: list[Offer] = []
         # The jobs they lead and those they help on (`helping`: the job screen opens read-only), newest change
         # first, a page at a time.
-        self.job_pages: PagedList[JobSummary] = PagedList(self._api.technician_jobs, _by_id, changed=self._changed,
-                                                          lost_sign_in=self._lost_sign_in)
+        self.job_pages: PagedList[JobSummary] = PagedList(
+            lambda at, n: self._api.technician_jobs(at, n), _by_id, changed=self._changed,
+            lost_sign_in=self._lost_sign_in)
         self.categories: dict[str, Category] = {}
         # Set by the app: opens the job screen.
         self.on_open_job: OpenJob | None = None
@@ -590,7 +593,8 @@ class AdminHome(HomeViewModel):
         # Oldest first (the request waiting longest is handled first), a page at a time: years of requests from
         # places no college reaches are not all drawn at once.
         self.waiting_pages: PagedList[WaitingRequest] = PagedList(
-            self._api.admin_waiting, _by_id, changed=self._changed, lost_sign_in=self._lost_sign_in)
+            lambda at, n: self._api.admin_waiting(at, n), _by_id, changed=self._changed,
+            lost_sign_in=self._lost_sign_in)
         self.picking: UUID | None = None  # the waiting request whose college picker is open
         self.busy: UUID | None = None  # the request being dispatched
 
