@@ -16,7 +16,7 @@ from psycopg_pool import AsyncConnectionPool
 from backend.dispatch_ticks import tick
 from backend.settings import Settings
 from tests.helpers import bearer, sign_in
-from tests.integration.dispatch_area import AppClock, Area, offers_of, submit
+from tests.integration.dispatch_area import AppClock, Area, accepted_job, offers_of, submit, work_to_quality_check
 
 ADMIN_PHONE = "084-444-4444"
 
@@ -63,3 +63,54 @@ async def test_a_lapsed_offer_leaves_a_request_the_admin_can_still_send_back_to_
     sent = await api.post(f"/requests/{rid}/dispatch", json={"college_id": str(area.near)}, headers=bearer(admin))
     assert sent.status_code == 200, sent.text  # today: 409 no_fitting_student
     assert sent.json()["status"] == "offered"
+
+
+def _told(database_url: str, request_id: str, *, role: str, since_id: int = 0) -> list[str]:
+    """The kinds of notification about `request_id` written to active people of `role` (after notification
+    `since_id`)."""
+    with psycopg.connect(database_url) as conn:
+        rows = conn.execute(
+            "select n.kind::text from public.notifications n join public.profiles p on p.id = n.recipient_id "
+            "where n.request_id = %s and p.role = %s and p.is_active and n.id > %s order by n.id",
+            [request_id, role, since_id]).fetchall()
+    return [str(r[0]) for r in rows]
+
+
+def _last_notification(database_url: str) -> int:
+    with psycopg.connect(database_url) as conn:
+        row = conn.execute("select coalesce(max(id), 0) from public.notifications").fetchone()
+    assert row is not None
+    return int(row[0])
+
+
+@pytest.mark.xfail(strict=True, reason="audit17a: a college's last teacher leaves (deletes their account) while a job "
+                   "waits for their check: nothing refuses it, nobody is told, and no admin list shows the job")
+async def test_a_job_waiting_for_the_check_of_a_teacher_who_left_is_seen_by_someone_who_can_check_it(
+        app_and_clock: AppClock, area: Area, database_url: str, settings: Settings,
+        pool: AsyncConnectionPool[Any]) -> None:
+    """Only a teacher of the job's college (or an admin) approves or sends back a job in `quality_check`
+    (shared.statuses: QUALITY_CHECK -> DONE / REPAIRING); the same holds for handing back an unrepairable job,
+    crediting its hours and a high-tier job's diagnosing/repairing steps (a teacher of the college present). The
+    near college's one teacher deletes their account (DELETE /me: account.delete refuses only a student holding
+    jobs and the last admin): the job in the check stays there. Its `qc_waiting` went to the teacher who left; the
+    clock tells nobody; admins hear only of `no_centre` requests and list only those (GET /admin/waiting); the
+    college's job list and check queue are a teacher's screens. The student and the citizen wait forever. Either
+    the leaving is refused while the check waits on them, or someone who can check the job is told of it."""
+    api, clock = app_and_clock
+    _, ace, rid = await accepted_job(api, area, "ace")
+    await work_to_quality_check(api, ace, rid)
+    assert _status(database_url, rid) == "quality_check"
+    before = _last_notification(database_url)
+
+    teacher, _ = await sign_in(api, area.students["teacher"][1])
+    left = await api.delete("/me", params={"confirm": "true"}, headers=bearer(teacher))
+    assert left.status_code in (204, 409), left.text
+    refused = left.status_code == 409
+    clock.now += timedelta(days=3)
+    await tick(pool, settings, clock.now)
+    assert _status(database_url, rid) == "quality_check"
+
+    admin, _ = await sign_in(api, ADMIN_PHONE)
+    listed = rid in [w["id"] for w in (await api.get("/admin/waiting", headers=bearer(admin))).json()]
+    told = _told(database_url, rid, role="admin", since_id=before)
+    assert refused or listed or told, "the job waits for a check nobody is left to make, and nobody is told"
