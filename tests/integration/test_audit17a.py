@@ -4,6 +4,7 @@ Each test here is a job (or a waiting sub-state) that waits on nobody able to mo
 with the SLA clock (backend.dispatch_ticks.tick) turned by hand at a moved clock. They are marked xfail(strict):
 each fails today, and passes (turning the strict xfail red) once the gap is closed."""
 
+import uuid
 from collections.abc import AsyncIterator
 from datetime import timedelta
 from typing import Any
@@ -14,7 +15,9 @@ from psycopg.rows import dict_row
 from psycopg_pool import AsyncConnectionPool
 
 from backend.dispatch_ticks import tick
+from backend.services import account
 from backend.settings import Settings
+from shared.roles import AppRole
 from tests.helpers import bearer, sign_in
 from tests.integration.dispatch_area import AppClock, Area, accepted_job, offers_of, submit, work_to_quality_check
 
@@ -114,3 +117,29 @@ async def test_a_job_waiting_for_the_check_of_a_teacher_who_left_is_seen_by_some
     listed = rid in [w["id"] for w in (await api.get("/admin/waiting", headers=bearer(admin))).json()]
     told = _told(database_url, rid, role="admin", since_id=before)
     assert refused or listed or told, "the job waits for a check nobody is left to make, and nobody is told"
+
+
+@pytest.mark.xfail(strict=True, reason="audit17a: a student suspended by the operator while holding a job cannot act "
+                   "on it, and the college's teacher, who alone can reassign it, is never told")
+async def test_the_teacher_hears_of_a_job_held_by_a_student_the_operator_suspended(
+        app_and_clock: AppClock, area: Area, database_url: str, settings: Settings,
+        pool: AsyncConnectionPool[Any]) -> None:
+    """`fixit-backend suspend-person` (account.suspend) is not refused for jobs in hand (README: "jobs a student
+    holds stay theirs, the command says how many, and the college's teacher reassigns them"): the suspended student
+    gets 403 account_suspended on every step, so the job stands `accepted` until the teacher reassigns it. The count
+    is printed to the operator; the teacher gets no notification, the clock does nothing about it, and their job list
+    (shared.wire.CollegeJob) shows the job with the student's name as any other. The citizen waits on someone who can
+    no longer act."""
+    api, clock = app_and_clock
+    _, ace, rid = await accepted_job(api, area, "ace")
+    before = _last_notification(database_url)
+    async with pool.connection() as conn, conn.transaction():
+        await conn.execute("select set_config('fixit.actor', 'operator', true)")
+        done = await account.suspend(conn, uuid.UUID(area.students["ace"][0]), AppRole.TECHNICIAN, "โทรศัพท์หาย")
+    assert done.jobs_in_hand == 1
+    stuck = await api.post(f"/requests/{rid}/status", json={"to_status": "diagnosing"}, headers=bearer(ace))
+    assert stuck.status_code == 403 and stuck.json()["error"]["code"] == "account_suspended", stuck.text
+    clock.now += timedelta(days=3)
+    await tick(pool, settings, clock.now)
+    assert _status(database_url, rid) == "accepted"
+    assert _told(database_url, rid, role="supervisor", since_id=before), "the teacher is never told"
