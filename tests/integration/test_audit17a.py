@@ -143,3 +143,30 @@ async def test_the_teacher_hears_of_a_job_held_by_a_student_the_operator_suspend
     await tick(pool, settings, clock.now)
     assert _status(database_url, rid) == "accepted"
     assert _told(database_url, rid, role="supervisor", since_id=before), "the teacher is never told"
+
+
+@pytest.mark.xfail(strict=True, reason="audit17a: a job marked unrepairable waits for a teacher's hand back (nobody "
+                   "else may make it), yet no teacher is told of it and their dashboard's queue lists only checks")
+async def test_a_job_marked_unrepairable_is_brought_to_the_teacher_who_must_hand_it_back(
+        app_and_clock: AppClock, area: Area, database_url: str, settings: Settings,
+        pool: AsyncConnectionPool[Any]) -> None:
+    """UNREPAIRABLE -> HANDED_BACK is the supervisor's (or an admin's) move alone (shared.statuses), and the item is
+    usually at the college. The status trigger (migration 0060, private.notify_status_event) tells the citizen
+    "cannot be repaired" and nobody at the college: `qc_waiting` exists for a job sent to the check, nothing for
+    one that ended unrepairable; the dashboard lists the check queue (college_quality_check_queue) and only counts
+    the rest. The student cannot hand it back, the citizen cannot cancel it: it waits until the teacher happens to
+    filter their job list by "unrepairable"."""
+    api, clock = app_and_clock
+    _, ace, rid = await accepted_job(api, area, "ace")
+    before = _last_notification(database_url)
+    for body in ({"to_status": "diagnosing"}, {"to_status": "unrepairable", "reason": "no_parts"}):
+        moved = await api.post(f"/requests/{rid}/status", json=body, headers=bearer(ace))
+        assert moved.status_code == 200, moved.text
+    clock.now += timedelta(days=3)
+    await tick(pool, settings, clock.now)
+    assert _status(database_url, rid) == "unrepairable"
+    teacher, _ = await sign_in(api, area.students["teacher"][1])
+    board = await api.get("/supervisor/dashboard", headers=bearer(teacher))
+    assert board.status_code == 200, board.text
+    listed = rid in board.text  # counts and weekly figures name no job: only a queue of jobs would
+    assert _told(database_url, rid, role="supervisor", since_id=before) or listed, "the teacher is never told"
