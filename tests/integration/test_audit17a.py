@@ -19,7 +19,8 @@ from backend.services import account
 from backend.settings import Settings
 from shared.roles import AppRole
 from tests.helpers import bearer, sign_in
-from tests.integration.dispatch_area import AppClock, Area, accepted_job, offers_of, submit, work_to_quality_check
+from tests.integration.builders import draft
+from tests.integration.dispatch_area import HOME, AppClock, Area, accepted_job, offers_of, submit, work_to_quality_check
 
 ADMIN_PHONE = "084-444-4444"
 
@@ -212,3 +213,36 @@ async def test_a_job_in_the_hands_of_a_student_who_cannot_act_can_be_moved_on_by
     clock.now += timedelta(days=3)
     await tick(pool, settings, clock.now)
     assert _status(database_url, rid) != "diagnosing", [(a.status_code, a.json()["error"]["code"]) for a in answers]
+
+
+@pytest.mark.xfail(strict=True, reason="audit17a: a repair the college's only teacher asked for reaches the check, "
+                   "which that teacher may not make (own_request_check); no admin is told or lists it")
+async def test_the_check_of_a_repair_the_colleges_only_teacher_asked_for_reaches_someone_who_may_make_it(
+        app_and_clock: AppClock, area: Area, database_url: str, settings: Settings,
+        pool: AsyncConnectionPool[Any]) -> None:
+    """A teacher may ask for a repair (shared.roles.REQUESTER_ROLES); dispatch gives it to the nearest college, their
+    own. Its check is "another teacher's" (decide_move: own_request_check; README: the app "says another teacher
+    handles it"), but the near college has one teacher. `qc_waiting` goes to the college's supervisors: the one who
+    may not act. Admins may approve, yet hear only of `no_centre` requests and list only those. The student's job
+    and the teacher's own item wait for good."""
+    api, clock = app_and_clock
+    teacher, _ = await sign_in(api, area.students["teacher"][1])
+    made = await api.post("/requests", json=draft(lat=HOME[0], lon=HOME[1]), headers=bearer(teacher))
+    assert made.status_code == 201, made.text
+    rid = made.json()["id"]
+    assert made.json()["college_name_en"] == "Test ใกล้"
+    ace, _ = await sign_in(api, area.students["ace"][1])
+    offer_id = next(o["offer_id"] for o in (await api.get("/technician/offers", headers=bearer(ace))).json()
+                    if o["request_id"] == rid)
+    assert (await api.post(f"/offers/{offer_id}/accept", headers=bearer(ace))).status_code == 200
+    before = _last_notification(database_url)
+    await work_to_quality_check(api, ace, rid)
+    check = await api.post(f"/requests/{rid}/status", json={"to_status": "done"}, headers=bearer(teacher))
+    assert check.status_code == 403 and check.json()["error"]["code"] == "own_request_check", check.text
+    clock.now += timedelta(days=3)
+    await tick(pool, settings, clock.now)
+    assert _status(database_url, rid) == "quality_check"
+
+    admin, _ = await sign_in(api, ADMIN_PHONE)
+    listed = rid in [w["id"] for w in (await api.get("/admin/waiting", headers=bearer(admin))).json()]
+    assert listed or _told(database_url, rid, role="admin", since_id=before), "nobody who may check it is told"
