@@ -20,7 +20,7 @@ from backend.settings import Settings
 from shared.roles import AppRole
 from tests.helpers import bearer, sign_in
 from tests.integration.builders import draft
-from tests.integration.dispatch_area import HOME, AppClock, Area, accepted_job, offers_of, submit, work_to_quality_check
+from tests.integration.dispatch_area import HOME, AppClock, Area, accepted_job, submit, work_to_quality_check
 
 ADMIN_PHONE = "084-444-4444"
 
@@ -36,37 +36,6 @@ def _status(database_url: str, request_id: str) -> str:
         row = conn.execute("select status::text from public.repair_requests where id = %s", [request_id]).fetchone()
     assert row is not None
     return str(row[0])
-
-
-@pytest.mark.xfail(strict=True, reason="audit17a: a request whose fitting students in range all had an offer once "
-                   "(it lapsed) is stuck in no_centre: the admin's send-on to their college answers 409 "
-                   "no_fitting_student, and the clock never offers it again")
-async def test_a_lapsed_offer_leaves_a_request_the_admin_can_still_send_back_to_its_college(
-        app_and_clock: AppClock, area: Area, database_url: str, settings: Settings,
-        pool: AsyncConnectionPool[Any]) -> None:
-    """The near college's one plumber is in class for the 30 minutes of the offer: it lapses, nobody else in range
-    repairs plumbing, the request waits as `no_centre` ("an administrator will look for a college"). The admin
-    sends it to the near college, whose plumber is still there, active and fitting: refused, because dispatch never
-    offers a request to a student it was offered to before (dispatch._PLAN's `offered`), whatever became of that
-    offer. Nobody else can move it: a teacher assigns only `offered` requests (shared.statuses.ASSIGNABLE), and the
-    clock re-dispatches only `submitted` ones (dispatch_stranded). The citizen waits until they give up."""
-    api, clock = app_and_clock
-    clock.now = clock.now.replace(hour=3, minute=0, second=0, microsecond=0)  # 10:00 in Bangkok: the plain SLA
-    _, request = await submit(api, category_code="plumbing")
-    rid = request["id"]
-    assert [o["technician_id"] for o in offers_of(database_url, rid)] == [area.students["plumber"][0]]
-
-    clock.now += timedelta(minutes=settings.dispatch_sla_minutes + 1)
-    await tick(pool, settings, clock.now)
-    assert _status(database_url, rid) == "no_centre"
-    assert [o["status"] for o in offers_of(database_url, rid)] == ["expired"]
-
-    admin, _ = await sign_in(api, ADMIN_PHONE)
-    waiting = (await api.get("/admin/waiting", headers=bearer(admin))).json()
-    assert rid in [w["id"] for w in waiting]
-    sent = await api.post(f"/requests/{rid}/dispatch", json={"college_id": str(area.near)}, headers=bearer(admin))
-    assert sent.status_code == 200, sent.text  # today: 409 no_fitting_student
-    assert sent.json()["status"] == "offered"
 
 
 def _told(database_url: str, request_id: str, *, role: str, since_id: int = 0) -> list[str]:

@@ -1,0 +1,87 @@
+"""A request or a job nobody could move on (audit 17a: liveness): a request whose only fitting students let their
+offers lapse, a job under way whose student cannot act, and what its citizen is told. Driven on a real PostgreSQL
+with the SLA clock (backend.dispatch_ticks.tick) turned by hand at a moved clock."""
+
+from collections.abc import AsyncIterator
+from datetime import timedelta
+from typing import Any
+
+import psycopg
+import pytest
+from psycopg.rows import dict_row
+from psycopg_pool import AsyncConnectionPool
+
+from backend.dispatch_ticks import tick
+from backend.settings import Settings
+from tests.helpers import bearer, sign_in
+from tests.integration.dispatch_area import AppClock, Area, offers_of, submit
+
+ADMIN_PHONE = "084-444-4444"
+
+
+@pytest.fixture
+async def pool(database_url: str) -> AsyncIterator[AsyncConnectionPool[Any]]:
+    async with AsyncConnectionPool(database_url, kwargs={"row_factory": dict_row, "autocommit": True}) as made:
+        yield made
+
+
+def _status(database_url: str, request_id: str) -> str:
+    with psycopg.connect(database_url) as conn:
+        row = conn.execute("select status::text from public.repair_requests where id = %s", [request_id]).fetchone()
+    assert row is not None
+    return str(row[0])
+
+
+def _told(database_url: str, request_id: str, *, role: str, since_id: int = 0) -> list[str]:
+    """The kinds of notification about `request_id` written to active people of `role` (after notification
+    `since_id`)."""
+    with psycopg.connect(database_url) as conn:
+        rows = conn.execute(
+            "select n.kind::text from public.notifications n join public.profiles p on p.id = n.recipient_id "
+            "where n.request_id = %s and p.role = %s and p.is_active and n.id > %s order by n.id",
+            [request_id, role, since_id]).fetchall()
+    return [str(r[0]) for r in rows]
+
+
+def _last_notification(database_url: str) -> int:
+    with psycopg.connect(database_url) as conn:
+        row = conn.execute("select coalesce(max(id), 0) from public.notifications").fetchone()
+    assert row is not None
+    return int(row[0])
+
+
+async def test_a_lapsed_offer_leaves_a_request_the_admin_can_still_send_back_to_its_college(
+        app_and_clock: AppClock, area: Area, database_url: str, settings: Settings,
+        pool: AsyncConnectionPool[Any]) -> None:
+    """The near college's one plumber is in class for the 30 minutes of the offer: it lapses, nobody else in range
+    repairs plumbing, the request waits as `no_centre`. The admin sends it to the near college, whose plumber is
+    still there, active and fitting: they are asked again (an administrator's send-on counts only offers still
+    open or taken), and hear of it as of a new offer. The clock itself never asks them twice."""
+    api, clock = app_and_clock
+    clock.now = clock.now.replace(hour=3, minute=0, second=0, microsecond=0)  # 10:00 in Bangkok: the plain SLA
+    _, request = await submit(api, category_code="plumbing")
+    rid = request["id"]
+    plumber = area.students["plumber"][0]
+    assert [o["technician_id"] for o in offers_of(database_url, rid)] == [plumber]
+
+    clock.now += timedelta(minutes=settings.dispatch_sla_minutes + 1)
+    await tick(pool, settings, clock.now)
+    assert _status(database_url, rid) == "no_centre"
+    assert [o["status"] for o in offers_of(database_url, rid)] == ["expired"]
+    clock.now += timedelta(minutes=settings.dispatch_sla_minutes + 1)
+    await tick(pool, settings, clock.now)  # the clock leaves it to the admin: no second offer of its own
+    assert [o["status"] for o in offers_of(database_url, rid)] == ["expired"]
+
+    admin, _ = await sign_in(api, ADMIN_PHONE)
+    waiting = (await api.get("/admin/waiting", headers=bearer(admin))).json()
+    assert rid in [w["id"] for w in waiting]
+    before = _last_notification(database_url)
+    sent = await api.post(f"/requests/{rid}/dispatch", json={"college_id": str(area.near)}, headers=bearer(admin))
+    assert sent.status_code == 200, sent.text
+    assert sent.json()["status"] == "offered"
+    assert [(o["technician_id"], o["status"]) for o in offers_of(database_url, rid)] == [(plumber, "pending")]
+    assert _told(database_url, rid, role="technician", since_id=before) == ["offer_new"]
+    plumber_token, _ = await sign_in(api, area.students["plumber"][1])
+    offer_id = offers_of(database_url, rid)[0]["id"]  # (the app lists offers by the database's own clock)
+    taken = await api.post(f"/offers/{offer_id}/accept", headers=bearer(plumber_token))
+    assert taken.status_code == 200, taken.text
