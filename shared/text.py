@@ -1087,6 +1087,7 @@ ACCOUNT_UI: dict[str, Bilingual] = {
     "kind_rate": B("ขอให้ให้คะแนน", "Asked to rate"),
     "kind_no_centre": B("คำขอที่ไม่มีศูนย์รับ", "Requests no centre can take"),
     "kind_part_proposed": B("อะไหล่ที่รอฉันอนุมัติ", "Parts waiting for my approval"),
+    "kind_job_taken_back": B("งานซ่อมที่ครูรับคืนจากนักศึกษา", "Repairs the teacher took back from the student"),
     "kind_invited": B("คำเชิญจากวิทยาลัย", "Invitations from a college"),
     "kind_invite_accepted": B("ผู้ที่ตอบรับคำเชิญของฉัน", "My invitations accepted"),
     "kind_invite_declined": B("ผู้ที่ปฏิเสธคำเชิญของฉัน", "My invitations declined"),

@@ -2,6 +2,7 @@
 offers lapse, a job under way whose student cannot act, and what its citizen is told. Driven on a real PostgreSQL
 with the SLA clock (backend.dispatch_ticks.tick) turned by hand at a moved clock."""
 
+import uuid
 from collections.abc import AsyncIterator
 from datetime import timedelta
 from typing import Any
@@ -12,7 +13,9 @@ from psycopg.rows import dict_row
 from psycopg_pool import AsyncConnectionPool
 
 from backend.dispatch_ticks import tick
+from backend.services import account
 from backend.settings import Settings
+from shared.roles import AppRole
 from tests.helpers import bearer, sign_in
 from tests.integration.dispatch_area import AppClock, Area, offers_of, submit
 
@@ -85,3 +88,71 @@ async def test_a_lapsed_offer_leaves_a_request_the_admin_can_still_send_back_to_
     offer_id = offers_of(database_url, rid)[0]["id"]  # (the app lists offers by the database's own clock)
     taken = await api.post(f"/offers/{offer_id}/accept", headers=bearer(plumber_token))
     assert taken.status_code == 200, taken.text
+
+
+async def _plumbing_job_under_way(api: Any, area: Area, pool: AsyncConnectionPool[Any]) -> tuple[str, str]:
+    """The near college's one plumber takes a plumbing job and starts diagnosing it; then the operator suspends
+    them. Returns (the citizen's token, the request id)."""
+    citizen, request = await submit(api, category_code="plumbing")
+    rid = request["id"]
+    plumber, _ = await sign_in(api, area.students["plumber"][1])
+    offer_id = next(o["offer_id"] for o in (await api.get("/technician/offers", headers=bearer(plumber))).json()
+                    if o["request_id"] == rid)
+    assert (await api.post(f"/offers/{offer_id}/accept", headers=bearer(plumber))).status_code == 200
+    moved = await api.post(f"/requests/{rid}/status", json={"to_status": "diagnosing"}, headers=bearer(plumber))
+    assert moved.status_code == 200, moved.text
+    async with pool.connection() as conn, conn.transaction():
+        await conn.execute("select set_config('fixit.actor', 'operator', true)")
+        await account.suspend(conn, uuid.UUID(area.students["plumber"][0]), AppRole.TECHNICIAN, "เลิกเรียนแล้ว")
+    return citizen, rid
+
+
+async def test_a_job_in_the_hands_of_a_student_who_cannot_act_can_be_moved_on_by_someone(
+        app_and_clock: AppClock, area: Area, database_url: str, settings: Settings,
+        pool: AsyncConnectionPool[Any]) -> None:
+    """The near college's one plumber is diagnosing a plumbing job when the operator suspends them (or they simply
+    left); nobody else at the college repairs plumbing, so no reassign fits. The teacher takes the job back (from
+    `diagnosing`, as from `accepted`): it is offered again (here nobody anywhere fits, so it waits for an admin),
+    its timeline stays, and the citizen, whose item the student may hold, is told; nobody holding it now, the
+    citizen may cancel it."""
+    api, clock = app_and_clock
+    citizen, rid = await _plumbing_job_under_way(api, area, pool)
+    before = _last_notification(database_url)
+
+    teacher, _ = await sign_in(api, area.students["teacher"][1])
+    admin, _ = await sign_in(api, ADMIN_PHONE)
+    answers = []
+    for token in (teacher, admin):
+        for body in ({"to_status": "offered", "note": "นักศึกษาออกแล้ว"},
+                     {"to_status": "unrepairable", "reason": "no_specialist"}):
+            answers.append(await api.post(f"/requests/{rid}/status", json=body, headers=bearer(token)))
+            if len(answers) == 1:  # the teacher's take back: nobody else fits anywhere, so an admin sends it on
+                assert answers[0].status_code == 200, answers[0].text
+                assert _status(database_url, rid) == "no_centre"
+                assert "job_taken_back" in _told(database_url, rid, role="citizen", since_id=before)
+                detail = (await api.get(f"/requests/{rid}", headers=bearer(citizen))).json()
+                assert [e["to_status"] for e in detail["timeline"]][:6] == [
+                    "submitted", "offered", "accepted", "diagnosing", "offered", "no_centre"]
+        answers.append(await api.post(f"/requests/{rid}/assign", json={"technician_id": area.students["ace"][0]},
+                                      headers=bearer(token)))
+    answers.append(await api.post(f"/requests/{rid}/cancel", json={}, headers=bearer(citizen)))
+    clock.now += timedelta(days=3)
+    await tick(pool, settings, clock.now)
+    assert _status(database_url, rid) != "diagnosing", [(a.status_code, a.json()["error"]["code"]) for a in answers]
+    assert answers[-1].status_code == 200, answers[-1].text  # nobody holds it now: its citizen may cancel it
+
+
+async def test_a_teacher_ends_a_job_under_way_as_unrepairable_when_nobody_can_carry_it_on(
+        app_and_clock: AppClock, area: Area, database_url: str, pool: AsyncConnectionPool[Any]) -> None:
+    """The item is at the workshop and nobody at the college (or near it) repairs plumbing: rather than offer it on,
+    the teacher ends the job as unrepairable with its reason, and the citizen is told; the teacher then hands the
+    item back as for any unrepairable job."""
+    api, _ = app_and_clock
+    _, rid = await _plumbing_job_under_way(api, area, pool)
+    before = _last_notification(database_url)
+    teacher, _ = await sign_in(api, area.students["teacher"][1])
+    ended = await api.post(f"/requests/{rid}/status", json={"to_status": "unrepairable", "reason": "no_specialist"},
+                           headers=bearer(teacher))
+    assert ended.status_code == 200, ended.text
+    assert _status(database_url, rid) == "unrepairable"
+    assert _told(database_url, rid, role="citizen", since_id=before) == ["unrepairable"]
