@@ -293,8 +293,11 @@ async def dispatch(
         return DispatchResult(status)
     if plan.college_id is None or not plan.people:
         if status != S.NO_CENTRE:
+            # Students were offered it before (their offers lapsed, they declined, or it was taken back): colleges
+            # in range exist, so the note says nobody took it rather than that none is in range; the citizen is
+            # told (migration 0070).
             await transition(conn, Actor.SYSTEM, request_id, S.NO_CENTRE, route=Route.DISPATCH, current=status,
-                             note=Note(code="no_centre"))
+                             note=Note(code="no_taker" if plan.had_offers else "no_centre"))
         return DispatchResult(S.NO_CENTRE)
     college_id, people = plan.college_id, plan.people
     offered = await _make_offers(conn, request_id, college_id, people, now, policy, first_rank=1)

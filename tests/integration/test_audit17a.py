@@ -20,7 +20,7 @@ from backend.settings import Settings
 from shared.roles import AppRole
 from tests.helpers import bearer, sign_in
 from tests.integration.builders import draft
-from tests.integration.dispatch_area import HOME, AppClock, Area, accepted_job, submit, work_to_quality_check
+from tests.integration.dispatch_area import HOME, AppClock, Area, accepted_job, work_to_quality_check
 
 ADMIN_PHONE = "084-444-4444"
 
@@ -173,27 +173,3 @@ async def test_the_check_of_a_repair_the_colleges_only_teacher_asked_for_reaches
     admin, _ = await sign_in(api, ADMIN_PHONE)
     listed = rid in [w["id"] for w in (await api.get("/admin/waiting", headers=bearer(admin))).json()]
     assert listed or _told(database_url, rid, role="admin", since_id=before), "nobody who may check it is told"
-
-
-@pytest.mark.xfail(strict=True, reason="audit17a: a request whose offers lapsed at a college in range is told (Thai "
-                   "and English) that no college in range has a fitting student, and nobody tells the citizen at all")
-async def test_a_request_whose_offers_lapsed_tells_its_citizen_the_truth(
-        app_and_clock: AppClock, area: Area, database_url: str, settings: Settings,
-        pool: AsyncConnectionPool[Any]) -> None:
-    """The same lapse as above: the near college (1 km away, 30 km radius) has a plumber who did not answer in 30
-    minutes. The citizen's detail then says "ยังไม่มีศูนย์ซ่อมในระยะให้บริการ" / "No repair centre in range yet"
-    (shared.text.NEXT_STEPS[no_centre]) and its timeline "ยังไม่มีวิทยาลัยในพื้นที่ที่มีนักศึกษาทักษะตรงกับงานนี้" (the
-    `no_centre` event note), both untrue; and the move to no_centre notifies admins only (notify_status_event), so a
-    citizen who does not open the app never learns that their request stopped moving."""
-    api, clock = app_and_clock
-    clock.now = clock.now.replace(hour=3, minute=0, second=0, microsecond=0)  # 10:00 in Bangkok: the plain SLA
-    citizen, request = await submit(api, category_code="plumbing")
-    rid = request["id"]
-    before = _last_notification(database_url)
-    clock.now += timedelta(minutes=settings.dispatch_sla_minutes + 1)
-    await tick(pool, settings, clock.now)
-    assert _status(database_url, rid) == "no_centre"
-    detail = (await api.get(f"/requests/{rid}", headers=bearer(citizen))).json()
-    said = " ".join([detail["next_step"], detail["timeline"][-1]["note"]])
-    assert "ในระยะให้บริการ" not in said and "ในพื้นที่" not in said, said
-    assert _told(database_url, rid, role="citizen", since_id=before), "the citizen is not told"

@@ -156,3 +156,28 @@ async def test_a_teacher_ends_a_job_under_way_as_unrepairable_when_nobody_can_ca
     assert ended.status_code == 200, ended.text
     assert _status(database_url, rid) == "unrepairable"
     assert _told(database_url, rid, role="citizen", since_id=before) == ["unrepairable"]
+
+
+async def test_a_request_whose_offers_lapsed_tells_its_citizen_the_truth(
+        app_and_clock: AppClock, area: Area, database_url: str, settings: Settings,
+        pool: AsyncConnectionPool[Any]) -> None:
+    """The same lapse as above: the near college (1 km away, 30 km radius) has a plumber who did not answer in 30
+    minutes. The citizen's detail then says "ยังไม่มีศูนย์ซ่อมในระยะให้บริการ" / "No repair centre in range yet"
+    (shared.text.NEXT_STEPS[no_centre]) and its timeline "ยังไม่มีวิทยาลัยในพื้นที่ที่มีนักศึกษาทักษะตรงกับงานนี้" (the
+    `no_centre` event note), both untrue; and the move to no_centre notifies admins only (notify_status_event), so a
+    citizen who does not open the app never learns that their request stopped moving. Now the note and the next
+    step say that nobody near took it, and the citizen is told."""
+    api, clock = app_and_clock
+    clock.now = clock.now.replace(hour=3, minute=0, second=0, microsecond=0)  # 10:00 in Bangkok: the plain SLA
+    citizen, request = await submit(api, category_code="plumbing")
+    rid = request["id"]
+    before = _last_notification(database_url)
+    clock.now += timedelta(minutes=settings.dispatch_sla_minutes + 1)
+    await tick(pool, settings, clock.now)
+    assert _status(database_url, rid) == "no_centre"
+    detail = (await api.get(f"/requests/{rid}", headers=bearer(citizen))).json()
+    said = " ".join([detail["next_step"], detail["timeline"][-1]["note"]])
+    assert "ในระยะให้บริการ" not in said and "ในพื้นที่" not in said, said
+    assert "ใกล้คุณ" in detail["next_step"] and detail["timeline"][-1]["note"].startswith("ยังไม่มีนักศึกษาช่าง"), said
+    assert _told(database_url, rid, role="citizen", since_id=before) == ["no_taker"], "the citizen is not told"
+    assert _told(database_url, rid, role="admin", since_id=before), "the admins are told as before"
