@@ -43,9 +43,12 @@ deletion's other requests in one statement by id) hand them on at once (`hand_on
 path (`hand_on_unanswerable`).
 """
 
+import logging
 import uuid
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
+from functools import partial
 from typing import Any
 
 from psycopg.types.json import Jsonb
@@ -60,6 +63,7 @@ from shared.roles import Actor
 from shared.statuses import ASSIGNABLE, REASSIGNABLE, WORK_IN_HAND, RequestStatus, Route
 
 S = RequestStatus
+log = logging.getLogger("fixit.dispatch")
 
 # Great-circle km in plain SQL: works on any PostgreSQL (no extension needed) and is exact enough for a radius.
 _KM = """6371.0 * 2 * asin(sqrt(power(sin(radians(c.lat - %(lat)s) / 2), 2)
@@ -524,8 +528,22 @@ async def expire_overdue(conn: Conn, now: datetime, policy: DispatchPolicy) -> i
         )
     ).fetchall()
     for request_id, college_id in sorted({(r["request_id"], r["college_id"]) for r in expired}):
-        await _escalate(conn, request_id, college_id, now, policy)
+        await _isolated(conn, request_id, "escalating", partial(_escalate, conn, request_id, college_id, now, policy))
     return len(expired)
+
+
+async def _isolated(conn: Conn, request_id: uuid.UUID, what: str, step: Callable[[], Awaitable[Any]]) -> bool:
+    """One request's part of a turn of the clock, in a savepoint of its own: a request whose step fails (bad data,
+    a bug) is logged and left as it was for the next turn, and the other requests' work in the same transaction
+    goes on (one such request must not stop the SLA clock for all). An offer already ended stays ended: the
+    request, `offered` with nobody to answer, is handed on by `hand_on_unanswerable` once the step succeeds."""
+    try:
+        async with conn.transaction():
+            await step()
+    except Exception as exc:
+        log.warning("%s request %s failed, left for the next turn of the clock: %s", what, request_id, exc)
+        return False
+    return True
 
 
 async def dispatch_stranded(conn: Conn, now: datetime, policy: DispatchPolicy, limit: int = 100) -> int:
@@ -539,7 +557,7 @@ async def dispatch_stranded(conn: Conn, now: datetime, policy: DispatchPolicy, l
         )
     ).fetchall()
     for row in rows:
-        await dispatch_submitted(conn, row["id"], now, policy)
+        await _isolated(conn, row["id"], "dispatching", partial(dispatch_submitted, conn, row["id"], now, policy))
     return len(rows)
 
 
@@ -560,7 +578,10 @@ async def hand_on_unanswerable(conn: Conn, now: datetime, policy: DispatchPolicy
     ).fetchall()
     if not rows:
         return 0
-    await hand_on(conn, [(r["id"], r["college_id"]) for r in rows], now, policy)
+    await act_as(conn, Actor.SYSTEM, None)
+    for row in sorted(rows, key=lambda r: r["id"]):
+        await _isolated(conn, row["id"], "handing on",
+                        partial(_hand_on_one, conn, row["id"], row["college_id"], now, policy))
     return len(rows)
 
 
@@ -571,10 +592,15 @@ async def hand_on(conn: Conn, requests: list[tuple[uuid.UUID, uuid.UUID | None]]
     else `no_centre` (`_refill` re-checks both under the lock; any other request is left as it is)."""
     await act_as(conn, Actor.SYSTEM, None)
     for request_id, college_id in sorted(requests, key=lambda r: r[0]):
-        if college_id is None:
-            await dispatch(conn, request_id, now, policy)
-        else:
-            await _refill(conn, request_id, college_id, now, policy)
+        await _hand_on_one(conn, request_id, college_id, now, policy)
+
+
+async def _hand_on_one(conn: Conn, request_id: uuid.UUID, college_id: uuid.UUID | None, now: datetime,
+                       policy: DispatchPolicy) -> None:
+    if college_id is None:
+        await dispatch(conn, request_id, now, policy)
+    else:
+        await _refill(conn, request_id, college_id, now, policy)
 
 
 async def _escalate(conn: Conn, request_id: uuid.UUID, college_id: uuid.UUID, now: datetime,

@@ -181,3 +181,36 @@ async def test_a_request_whose_offers_lapsed_tells_its_citizen_the_truth(
     assert "ใกล้คุณ" in detail["next_step"] and detail["timeline"][-1]["note"].startswith("ยังไม่มีนักศึกษาช่าง"), said
     assert _told(database_url, rid, role="citizen", since_id=before) == ["no_taker"], "the citizen is not told"
     assert _told(database_url, rid, role="admin", since_id=before), "the admins are told as before"
+
+
+async def test_one_request_that_fails_every_turn_does_not_stop_the_clock_for_the_others(
+        app_and_clock: AppClock, area: Area, database_url: str, settings: Settings,
+        pool: AsyncConnectionPool[Any], caplog: pytest.LogCaptureFixture) -> None:
+    """Two requests whose offers lapse in the same turn of the clock; moving one of them fails every time (here a
+    trigger refuses its status change: bad data, a bug). The clock expired every due offer and escalated their
+    requests in one transaction, so that one request rolled back the other's escalation, and the turn, each time:
+    the SLA clock stopped for everyone. Now each request's step has a savepoint of its own: the other request moves
+    on, the failure is logged, and the failing one moves on at the first turn after it is mended."""
+    api, clock = app_and_clock
+    clock.now = clock.now.replace(hour=3, minute=0, second=0, microsecond=0)  # 10:00 in Bangkok: the plain SLA
+    _, poisoned = await submit(api, category_code="plumbing")
+    _, healthy = await submit(api, category_code="plumbing")
+    name = f"test_poison_{uuid.uuid4().hex[:12]}"
+    with psycopg.connect(database_url, autocommit=True) as conn:
+        conn.execute(f"""create function public.{name}() returns trigger language plpgsql as $$
+                         begin raise exception 'a request that fails every time'; end $$""")
+        conn.execute(f"""create trigger {name} before update of status on public.repair_requests for each row
+                         when (new.id = '{poisoned["id"]}'::uuid) execute function public.{name}()""")
+    try:
+        clock.now += timedelta(minutes=settings.dispatch_sla_minutes + 1)
+        await tick(pool, settings, clock.now)
+        assert _status(database_url, healthy["id"]) == "no_centre"
+        assert _status(database_url, poisoned["id"]) == "offered"
+        assert poisoned["id"] in caplog.text
+    finally:
+        with psycopg.connect(database_url, autocommit=True) as conn:
+            conn.execute(f"drop trigger {name} on public.repair_requests")
+            conn.execute(f"drop function public.{name}()")
+    clock.now += timedelta(minutes=1)
+    await tick(pool, settings, clock.now)
+    assert _status(database_url, poisoned["id"]) == "no_centre"
