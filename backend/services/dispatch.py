@@ -143,8 +143,6 @@ with req as materialized (
            array(select o.technician_id from public.offers o
                  where o.request_id = r.id and (not %(again)s or o.status in ('pending', 'accepted'))
                  union all select r.citizen_id where r.citizen_id is not null) as offered,
-           array_length(array(select 1 from public.offers o where o.request_id = r.id), 1) is not null
-               as had_offers,
            r.citizen_id as owner,
            case when %(lazy_commit)s then set_config('synchronous_commit', 'off', true) end as lazy_commit
     from public.repair_requests r where r.id = %(request)s for update
@@ -174,14 +172,14 @@ college as materialized (
 )
 select g.*, coalesce(work.open_jobs, 0) as open_jobs, work.rating
 from (
-    select req.status, req.category_code, req.had_offers, college.id as college_id, college.km, ts.technician_id,
-           max(ts.level) as skill
+    select req.status, req.category_code, cardinality(req.tried_colleges) > 0 as had_offers,
+           college.id as college_id, college.km, ts.technician_id, max(ts.level) as skill
     from req
     left join college on true
     left join (public.technician_skills ts
                join fit on fit.skill_code = ts.skill_code and ts.level >= fit.min_level)
         on ts.dispatch_college_id = college.id and ts.technician_id <> all(req.offered)
-    group by req.status, req.category_code, req.had_offers, college.id, college.km, ts.technician_id
+    group by req.status, req.category_code, req.tried_colleges, college.id, college.km, ts.technician_id
 ) g
 -- Jobs in hand and the average rating in one pass over each fitting student's jobs (one covering index).
 left join lateral (
