@@ -3,7 +3,7 @@
 import uuid
 from typing import Annotated
 
-from fastapi import APIRouter, Query
+from fastapi import APIRouter, Query, Response
 
 from backend.deps import AdminDep, IdentityDep, NowDep, PolicyDep, PoolDep, UserConn, acting
 from backend.errors import ApiError
@@ -14,7 +14,8 @@ from backend.services.transitions import Note, lock_status, log_event
 from shared.reference import PREFIX
 from shared.roles import Actor, AppRole
 from shared.statuses import RequestStatus
-from shared.wire import DispatchBody, RequestDetail, WaitingRequest
+from shared.credit_wire import TOTAL_COUNT_HEADER
+from shared.wire import UNDECIDED_PAGE, DispatchBody, RequestDetail, UndecidedJob, WaitingRequest
 
 router = APIRouter(tags=["admin"], responses={401: {"model": ErrorResponse}, 403: {"model": ErrorResponse}})
 
@@ -31,6 +32,33 @@ async def waiting(_: AdminDep, conn: UserConn) -> list[WaitingRequest]:
            where r.status = 'no_centre' order by r.created_at"""
     )
     return [WaitingRequest.model_validate(r) for r in await cur.fetchall()]
+
+
+@router.get("/admin/undecided", response_model=list[UndecidedJob])
+async def undecided(
+    _: AdminDep, conn: UserConn, response: Response,
+    limit: Annotated[int, Query(ge=1, le=UNDECIDED_PAGE)] = UNDECIDED_PAGE,
+    offset: Annotated[int, Query(ge=0, le=100_000)] = 0,
+) -> list[UndecidedJob]:
+    """Jobs waiting on a college's decision (its check, an unrepairable item's hand back, a job held by a suspended
+    student) that nobody at the college can make now: it has no active teacher, or its only teacher asked for the
+    repair (migration 0071). Longest waiting first, a page at a time (`limit`, `offset`); `X-Total-Count` says how
+    many wait in all."""
+    cur = await conn.execute(
+        f"""select u.id, '{PREFIX}' || u.ref_no as reference, u.category_code, u.category_name_th,
+                  u.category_name_en, u.category_icon, u.item, u.status, u.created_at, u.updated_at, u.college_id,
+                  u.college_name_th, u.college_name_en, u.why, u.holder_suspended, count(*) over () as total
+           from public.admin_undecided_jobs() u
+           order by u.updated_at, u.id limit %(limit)s offset %(offset)s""",
+        {"limit": limit, "offset": offset},
+    )
+    rows = await cur.fetchall()
+    total = int(rows[0]["total"]) if rows else 0
+    if not rows and offset:
+        counted = await (await conn.execute("select count(*) as n from public.admin_undecided_jobs()")).fetchone()
+        total = int(counted["n"]) if counted else 0
+    response.headers[TOTAL_COUNT_HEADER] = str(total)
+    return [UndecidedJob.model_validate(r) for r in rows]
 
 
 @router.get("/admin/audit", response_model=list[AuditEvent])
