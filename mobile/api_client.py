@@ -47,6 +47,7 @@ from mobile.models import (
     Teacher,
     TeamMember,
     TechnicianItem,
+    UndecidedJob,
     UploadedPhoto,
     WaitingRequest,
     WorkDetail,
@@ -128,6 +129,7 @@ _TECHNICIANS = TypeAdapter(list[TechnicianItem])
 _TECHNICIAN = TypeAdapter(TechnicianItem)
 _LEDGER = TypeAdapter(list[LedgerRow])
 _WAITING = TypeAdapter(list[WaitingRequest])
+_UNDECIDED = TypeAdapter(list[UndecidedJob])
 _JOB_RECORD = TypeAdapter(JobRecord)
 _JOB_OUTCOME = TypeAdapter(JobOutcome)
 _JOB_PART = TypeAdapter(JobPart)
@@ -677,6 +679,14 @@ class ApiClient:
                                                        files=files))
 
     # --- the admin's tools ---------------------------------------------------------------------------
+
+    async def admin_undecided(self) -> tuple[list[UndecidedJob], int]:
+        """GET /admin/undecided: the first page of jobs waiting on a college with nobody to decide them (longest
+        waiting first), and how many wait in all (its `X-Total-Count`)."""
+        response = await self._send("GET", "/admin/undecided")
+        jobs = _parse(_UNDECIDED, _json(response))
+        total = total_count_from_header(response.headers.get(TOTAL_COUNT_HEADER))
+        return jobs, max(total, len(jobs)) if total is not None else len(jobs)
 
     async def admin_waiting(self) -> list[WaitingRequest]:
         """Requests in status no_centre: no college in range took them."""

@@ -11,10 +11,10 @@ from backend.schemas import ROW_ID_MAX, AuditEvent, ErrorResponse
 from backend.services import dispatch
 from backend.services.request_detail import read_detail
 from backend.services.transitions import Note, lock_status, log_event
+from shared.credit_wire import TOTAL_COUNT_HEADER
 from shared.reference import PREFIX
 from shared.roles import Actor, AppRole
 from shared.statuses import RequestStatus
-from shared.credit_wire import TOTAL_COUNT_HEADER
 from shared.wire import UNDECIDED_PAGE, DispatchBody, RequestDetail, UndecidedJob, WaitingRequest
 
 router = APIRouter(tags=["admin"], responses={401: {"model": ErrorResponse}, 403: {"model": ErrorResponse}})

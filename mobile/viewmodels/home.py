@@ -16,8 +16,10 @@ from mobile.models import (
     Offer,
     OfferStatus,
     Profile,
+    QueueItem,
     RequestSummary,
     SupervisorDashboard,
+    UndecidedJob,
     WaitingRequest,
 )
 from mobile.outbox import Outbox, OutboxItem
@@ -473,7 +475,7 @@ class SupervisorHome(HomeViewModel):
         return None if self.dashboard is None else self.dashboard.college.name(self._session.locale)
 
     @property
-    def quality_check(self) -> list[RequestSummary]:
+    def quality_check(self) -> list[QueueItem]:
         """Oldest first: the job waiting longest is checked first."""
         return [] if self.dashboard is None else sorted(self.dashboard.quality_check, key=lambda r: r.updated_at)
 
@@ -547,6 +549,11 @@ class AdminHome(HomeViewModel):
         super().__init__(api, session, on_auth_lost=on_auth_lost, on_sign_out=on_sign_out)
         self.colleges: list[College] = []
         self.waiting: list[WaitingRequest] = []
+        # Jobs waiting on a college with nobody to decide them (its teachers left, or its only one asked for the
+        # repair): the first page, longest waiting first, and how many wait in all. Opened as a job to decide.
+        self.undecided: list[UndecidedJob] = []
+        self.undecided_total = 0
+        self.on_open_job: OpenJob | None = None
         self.picking: UUID | None = None  # the waiting request whose college picker is open
         self.busy: UUID | None = None  # the request being dispatched
 
@@ -578,6 +585,10 @@ class AdminHome(HomeViewModel):
     def close_picker(self) -> None:
         self.picking = None
         self._changed()
+
+    async def open_job(self, request_id: UUID) -> None:
+        if self.on_open_job is not None:
+            await self.on_open_job(request_id)
 
     async def dispatch(self, request_id: UUID, college_id: UUID | None) -> None:
         """Send the request to a college (None: run the automatic matching again), then show the fresh list.
@@ -617,7 +628,9 @@ class AdminHome(HomeViewModel):
     async def _fetch(self) -> None:
         # Colleges kept in the backend's order: sorting Thai by code point misplaces leading vowels (เ, แ, โ).
         # The waiting list oldest first: the request waiting longest is handled first.
-        colleges, waiting = await asyncio.gather(self._api.colleges(), self._api.admin_waiting())
+        colleges, waiting, (undecided, undecided_total) = await asyncio.gather(
+            self._api.colleges(), self._api.admin_waiting(), self._api.admin_undecided())
+        self.undecided, self.undecided_total = undecided, undecided_total
         self.colleges = colleges
         self.waiting = sorted(waiting, key=lambda r: r.created_at)
         if self.picking is not None and self.picking_request is None:

@@ -20,7 +20,7 @@ from shared.credit_wire import TOTAL_COUNT_HEADER
 from shared.roles import AppRole
 from shared.statuses import COLLEGE_DECIDES, RequestStatus
 from tests.helpers import bearer, sign_in
-from tests.integration.builders import draft
+from tests.integration.builders import as_user, draft
 from tests.integration.dispatch_area import HOME, AppClock, Area, accepted_job, work_to_quality_check
 
 ADMIN_PHONE = "084-444-4444"
@@ -195,3 +195,26 @@ def test_the_databases_college_decisions_are_shareds(database_url: str) -> None:
         row = conn.execute("select private.college_decides()::text[]").fetchone()
     assert row is not None
     assert {RequestStatus(s) for s in row[0]} == COLLEGE_DECIDES and len(row[0]) == len(COLLEGE_DECIDES)
+
+
+async def test_the_lists_of_what_waits_answer_only_those_who_may_decide(
+        app_and_clock: AppClock, area: Area, database_url: str) -> None:
+    """Both lists read as the owner (to walk their indexes): the dashboard's queue answers the college's teachers
+    and admins only, the admins' list admins only; a student, another college's view and nobody signed in get
+    nothing (or may not call it)."""
+    api, _ = app_and_clock
+    _, ace, rid = await accepted_job(api, area, "ace")
+    for body in ({"to_status": "diagnosing"}, {"to_status": "unrepairable", "reason": "no_parts"}):
+        assert (await api.post(f"/requests/{rid}/status", json=body, headers=bearer(ace))).status_code == 200
+    queue = "select id::text, status::text, holder_suspended from public.college_decision_queue(%s)"
+    undecided = "select id::text from public.admin_undecided_jobs()"
+    with as_user(database_url, area.students["teacher"][0]) as conn:
+        assert (rid, "unrepairable", False) in [tuple(r.values()) for r in conn.execute(queue, [area.near])]
+        assert conn.execute(queue, [area.far]).fetchall() == []  # not her college
+        assert conn.execute(undecided).fetchall() == []  # an admin's list
+    with as_user(database_url, area.students["ace"][0]) as conn:
+        assert conn.execute(queue, [area.near]).fetchall() == []
+    with as_user(database_url, None) as conn, pytest.raises(psycopg.errors.InsufficientPrivilege):
+        conn.execute(queue, [area.near])
+    with as_user(database_url, None) as conn, pytest.raises(psycopg.errors.InsufficientPrivilege):
+        conn.execute(undecided)
