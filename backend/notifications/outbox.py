@@ -39,7 +39,9 @@ _UNDECIDED = """
            case when u.holder_suspended then 'holder_suspended'
                 when r.status = 'quality_check' then 'qc_waiting' else 'handback_waiting' end,
            jsonb_build_object('item', r.item, 'technician', coalesce(private.first_name(r.technician_id), ''),
-                              'college_th', c.name_th, 'college_en', c.name_en, 'nobody_at_college', true),
+                              'college_th', c.name_th, 'college_en', c.name_en, 'nobody_at_college', true,
+                              'reason', coalesce((select e.note_params ->> 'reason' from public.status_events e
+                                                  where e.id = u.started), '')),
            r.id,
            case when r.status <> 'unrepairable' and private.first_name(r.technician_id) <> ''
                 then r.technician_id end,

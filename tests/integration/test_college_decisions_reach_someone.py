@@ -218,3 +218,26 @@ async def test_the_lists_of_what_waits_answer_only_those_who_may_decide(
         conn.execute(queue, [area.near])
     with as_user(database_url, None) as conn, pytest.raises(psycopg.errors.InsufficientPrivilege):
         conn.execute(undecided)
+
+
+async def test_an_unrepairable_item_left_by_the_colleges_last_teacher_reaches_the_admins_with_its_reason(
+        app_and_clock: AppClock, area: Area, database_url: str, settings: Settings,
+        pool: AsyncConnectionPool[Any]) -> None:
+    """The hand back waits on the college's teacher, who then leaves: the clock tells the admins once, with the
+    student's reason, and lists it for them; the admin's hand back ends it."""
+    api, clock = app_and_clock
+    _, ace, rid = await accepted_job(api, area, "ace")
+    for body in ({"to_status": "diagnosing"}, {"to_status": "unrepairable", "reason": "no_parts"}):
+        assert (await api.post(f"/requests/{rid}/status", json=body, headers=bearer(ace))).status_code == 200
+    before = _last_notification(database_url)
+    teacher, _ = await sign_in(api, area.students["teacher"][1])
+    assert (await api.delete("/me", params={"confirm": "true"}, headers=bearer(teacher))).status_code == 204
+    clock.now += timedelta(hours=1)
+    await tick(pool, settings, clock.now)
+    await tick(pool, settings, clock.now)
+    assert _told(database_url, rid, role="admin", since_id=before) == ["handback_waiting"] * _admins(database_url)
+    admin, _ = await sign_in(api, ADMIN_PHONE)
+    inbox = (await api.get("/me/notifications", headers=bearer(admin))).json()["items"]
+    said = next(n for n in inbox if n["request_id"] == rid)
+    assert "ไม่มีอะไหล่" in said["body"] and "ไม่มีครูของวิทยาลัยทดสอบใกล้" in said["body"], said
+    assert rid in [j["id"] for j in (await _undecided(api, admin))[0]]

@@ -3,7 +3,7 @@
 import flet as ft
 import pytest
 
-from mobile.viewmodels.home import CitizenHome
+from mobile.viewmodels.home import AdminHome, CitizenHome
 from mobile.viewmodels.loadable import LoadState
 from mobile.views.frame import app_view
 from mobile.views.login import login_view
@@ -201,5 +201,5 @@ async def test_admin_home_lists_the_jobs_no_teacher_can_decide() -> None:
         assert expected in shown, expected
     assert "ไม่มีงานที่รอโดยไม่มีครูดูแล" not in shown
     home = app.home
-    assert home is not None and home.on_open_job == app.open_job  # a tap opens the job to decide it
+    assert isinstance(home, AdminHome) and home.on_open_job == app.open_job  # a tap opens the job to decide it
     assert_accessible(tree)
