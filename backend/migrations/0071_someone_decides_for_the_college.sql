@@ -86,14 +86,17 @@ as $$
         union all
         select r.id, 'no_teacher', true
         from empty_colleges c
-        join public.profiles s on s.college_id = c.id and not s.is_active
-        join public.repair_requests r on r.technician_id = s.id and r.status = any(private.reassignable())
+        join public.repair_requests r on r.college_id = c.id and r.status = any(private.reassignable())
+        join public.profiles s on s.id = r.technician_id and not s.is_active
         union all
         -- a teacher's own repair at their college, where no other active teacher is left
-        select r.id, 'own_request', false
+        select r.id, 'own_request', r.status = any(private.reassignable())
         from public.profiles t
         join public.repair_requests r on r.citizen_id = t.id and r.college_id = t.college_id
-        where t.role = 'supervisor' and t.is_active and r.status = any(private.college_decides())
+        where t.role = 'supervisor' and t.is_active
+          and (r.status = any(private.college_decides())
+               or (r.status = any(private.reassignable())
+                   and exists (select 1 from public.profiles s where s.id = r.technician_id and not s.is_active)))
           and not exists (select 1 from public.profiles o
                           where o.college_id = t.college_id and o.role = 'supervisor' and o.is_active
                             and o.id <> t.id)

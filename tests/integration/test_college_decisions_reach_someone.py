@@ -241,3 +241,29 @@ async def test_an_unrepairable_item_left_by_the_colleges_last_teacher_reaches_th
     said = next(n for n in inbox if n["request_id"] == rid)
     assert "ไม่มีอะไหล่" in said["body"] and "ไม่มีครูของวิทยาลัยทดสอบใกล้" in said["body"], said
     assert rid in [j["id"] for j in (await _undecided(api, admin))[0]]
+
+
+async def test_the_only_teachers_own_repair_held_by_a_suspended_student_reaches_the_admins(
+        app_and_clock: AppClock, area: Area, database_url: str, settings: Settings,
+        pool: AsyncConnectionPool[Any]) -> None:
+    """Handing on a teacher's own repair is another teacher's (own_request_staff): with none at the college, the
+    suspension of the student holding it tells the admins, and their list shows it as held by a suspended student."""
+    api, clock = app_and_clock
+    teacher, _ = await sign_in(api, area.students["teacher"][1])
+    made = await api.post("/requests", json=draft(lat=HOME[0], lon=HOME[1]), headers=bearer(teacher))
+    assert made.status_code == 201, made.text
+    rid = made.json()["id"]
+    ace, _ = await sign_in(api, area.students["ace"][1])
+    offer_id = next(o["offer_id"] for o in (await api.get("/technician/offers", headers=bearer(ace))).json()
+                    if o["request_id"] == rid)
+    assert (await api.post(f"/offers/{offer_id}/accept", headers=bearer(ace))).status_code == 200
+    before = _last_notification(database_url)
+    async with pool.connection() as conn, conn.transaction():
+        await conn.execute("select set_config('fixit.actor', 'operator', true)")
+        await account.suspend(conn, uuid.UUID(area.students["ace"][0]), AppRole.TECHNICIAN, "โทรศัพท์หาย")
+    await tick(pool, settings, clock.now)  # the clock's message is the one already written
+    assert _told(database_url, rid, role="supervisor", since_id=before) == []
+    assert _told(database_url, rid, role="admin", since_id=before) == ["holder_suspended"] * _admins(database_url)
+    admin, _ = await sign_in(api, ADMIN_PHONE)
+    mine = next(j for j in (await _undecided(api, admin))[0] if j["id"] == rid)
+    assert mine["why"] == "own_request" and mine["holder_suspended"] is True
