@@ -16,8 +16,10 @@ from mobile.models import (
     Offer,
     OfferStatus,
     Profile,
+    QueueItem,
     RequestSummary,
     SupervisorDashboard,
+    UndecidedJob,
     WaitingRequest,
 )
 from mobile.outbox import Outbox, OutboxItem
@@ -517,7 +519,7 @@ class SupervisorHome(HomeViewModel):
         return None if self.dashboard is None else self.dashboard.college.name(self._session.locale)
 
     @property
-    def quality_check(self) -> list[RequestSummary]:
+    def quality_check(self) -> list[QueueItem]:
         """Oldest first: the job waiting longest is checked first."""
         return [] if self.dashboard is None else sorted(self.dashboard.quality_check, key=lambda r: r.updated_at)
 
@@ -595,6 +597,12 @@ class AdminHome(HomeViewModel):
         self.waiting_pages: PagedList[WaitingRequest] = PagedList(
             lambda at, n: self._api.admin_waiting(at, n), _by_id, changed=self._changed,
             lost_sign_in=self._lost_sign_in)
+        # Jobs waiting on a college with nobody to decide them (its teachers left, or its only one asked for the
+        # repair): longest waiting first, a page at a time as the waiting list. Opened as a job to decide.
+        self.undecided_pages: PagedList[UndecidedJob] = PagedList(
+            lambda at, n: self._api.admin_undecided(at, n), _by_id, changed=self._changed,
+            lost_sign_in=self._lost_sign_in)
+        self.on_open_job: OpenJob | None = None
         self.picking: UUID | None = None  # the waiting request whose college picker is open
         self.busy: UUID | None = None  # the request being dispatched
 
@@ -604,6 +612,13 @@ class AdminHome(HomeViewModel):
 
     async def load_more_waiting(self) -> None:
         await self.waiting_pages.load_more()
+
+    @property
+    def undecided(self) -> list[UndecidedJob]:
+        return self.undecided_pages.rows
+
+    async def load_more_undecided(self) -> None:
+        await self.undecided_pages.load_more()
 
     @property
     def is_empty(self) -> bool:
@@ -627,7 +642,7 @@ class AdminHome(HomeViewModel):
         elsewhere moving from repairing to done changes nothing here, and reloading the waiting list and every
         college for each one cost two calls an event. A home that never loaded reloads on any, to show something."""
         return (status == RequestStatus.NO_CENTRE or not self.has_loaded
-                or any(str(r.id) == request_id for r in self.waiting))
+                or any(str(r.id) == request_id for r in (*self.waiting, *self.undecided)))
 
     @property
     def picking_request(self) -> WaitingRequest | None:
@@ -644,6 +659,10 @@ class AdminHome(HomeViewModel):
 
     def _dispatched(self) -> None:
         self.busy = None
+
+    async def open_job(self, request_id: UUID) -> None:
+        if self.on_open_job is not None:
+            await self.on_open_job(request_id)
 
     async def dispatch(self, request_id: UUID, college_id: UUID | None) -> None:
         """Send the request to a college (None: run the automatic matching again), then show the fresh list.
@@ -681,7 +700,9 @@ class AdminHome(HomeViewModel):
 
     async def _fetch(self) -> None:
         # Colleges kept in the backend's order: sorting Thai by code point misplaces leading vowels (เ, แ, โ).
-        colleges, waiting = await asyncio.gather(self._api.colleges(), self.waiting_pages.fetch())
+        colleges, waiting, undecided = await asyncio.gather(
+            self._api.colleges(), self.waiting_pages.fetch(), self.undecided_pages.fetch())
+        self.undecided_pages.show(undecided)
         self.colleges = colleges
         self.waiting_pages.show(waiting)
         if self.picking is not None and self.picking_request is None:
