@@ -16,6 +16,8 @@ import jwt
 from cryptography.hazmat.primitives.asymmetric import ec, rsa
 from jwt.algorithms import ECAlgorithm, RSAAlgorithm
 
+from shared.credit_wire import TOTAL_COUNT_HEADER
+
 _phones = itertools.count(1)
 
 
@@ -215,3 +217,19 @@ async def answer_invitation(api: httpx.AsyncClient, token: str, answer: str = "a
     seen = {"role": "technician", "college_id": None} if shown is None else {
         "role": shown["role"], "college_id": shown["college"]["id"] if shown["college"] else None}
     return await api.post(f"/me/invitation/{answer}", json=seen, headers=bearer(token))
+
+
+async def every_page(api: httpx.AsyncClient, path: str, token: str) -> list[dict[str, Any]]:
+    """What the app can reach of a list: its first answer, and the next pages when the answer says there are more
+    (the project's paging elsewhere: X-Total-Count and `offset`, as GET /supervisor/hours-waiting)."""
+    first = await api.get(path, headers=bearer(token))
+    assert first.status_code == 200, first.text
+    listed: list[dict[str, Any]] = first.json()
+    total = first.headers.get(TOTAL_COUNT_HEADER)
+    while total is not None and len(listed) < int(total):
+        page = await api.get(path, params={"offset": len(listed)}, headers=bearer(token))
+        assert page.status_code == 200, page.text
+        if not page.json():
+            break
+        listed += page.json()
+    return listed

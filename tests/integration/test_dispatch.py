@@ -18,7 +18,7 @@ from backend.live import EventHub, Viewer
 from backend.services.dispatch import DispatchPolicy, dispatch, dispatch_submitted, expire_overdue
 from backend.settings import Settings
 from shared.statuses import RequestStatus
-from tests.helpers import bearer, sign_in
+from tests.helpers import bearer, every_page, sign_in
 from tests.integration.dispatch_area import (
     AppClock,
     Area,
@@ -274,8 +274,7 @@ async def test_an_admin_sends_a_waiting_request_on(app_and_clock: AppClock, area
     citizen, request = await submit(api, category_code="computer")  # nobody in the area repairs computers
     rid = request["id"]
     admin, _ = await sign_in(api, "084-444-4444")
-    waiting = (await api.get("/admin/waiting", headers=bearer(admin))).json()
-    assert rid in [w["id"] for w in waiting]
+    assert rid in [w["id"] for w in await every_page(api, "/admin/waiting", admin)]  # oldest first, paged
     nobody = await api.post(f"/requests/{rid}/dispatch", json={"college_id": str(area.near)}, headers=bearer(admin))
     assert nobody.status_code == 409 and nobody.json()["error"]["code"] == "no_fitting_student"
     by_citizen = await api.post(f"/requests/{rid}/dispatch", json={}, headers=bearer(citizen))

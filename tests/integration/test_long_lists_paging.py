@@ -6,15 +6,14 @@ so years of history lost their oldest rows or came in one answer. Real PostgreSQ
 
 from typing import Any
 
-import httpx
 import psycopg
 import pytest
 from psycopg.rows import dict_row
 
 from mobile.api_client import ApiClient, ListPage
-from shared.credit_wire import TOTAL_COUNT_HEADER, TeamJob
+from shared.credit_wire import TeamJob
 from shared.paging import LIST_OFFSET_MAX, LIST_PAGE, LIST_PAGE_MAX
-from tests.helpers import bearer, fresh_phone, sign_in
+from tests.helpers import bearer, every_page, fresh_phone, sign_in
 from tests.integration.dispatch_area import HOME, AppClock, Area
 
 YEARS_OF_JOBS = 201  # one more than the lists' cut: about three years of a busy student's or citizen's history
@@ -37,22 +36,6 @@ def history(database_url: str, area: Area, count: int, *, citizen: str, student:
             {"citizen": citizen, "lat": HOME[0], "lon": HOME[1], "college": area.near, "student": student,
              "count": count}).fetchall()
     return [r["id"] for r in rows]
-
-
-async def every_page(api: httpx.AsyncClient, path: str, token: str) -> list[dict[str, Any]]:
-    """What the app can reach of a list: its first answer, and the next pages when the answer says there are more
-    (the project's paging elsewhere: X-Total-Count and `offset`, as GET /supervisor/hours-waiting)."""
-    first = await api.get(path, headers=bearer(token))
-    assert first.status_code == 200, first.text
-    listed: list[dict[str, Any]] = first.json()
-    total = first.headers.get(TOTAL_COUNT_HEADER)
-    while total is not None and len(listed) < int(total):
-        page = await api.get(path, params={"offset": len(listed)}, headers=bearer(token))
-        assert page.status_code == 200, page.text
-        if not page.json():
-            break
-        listed += page.json()
-    return listed
 
 
 async def test_a_student_with_years_of_jobs_can_reach_the_oldest_from_their_job_list(
@@ -85,7 +68,6 @@ async def test_a_citizen_with_years_of_requests_can_reach_the_oldest_from_their_
     assert len(reached) == len(listed)
     assert ids[0] in reached
     assert set(ids) <= reached, f"{len(set(ids) - reached)} of the citizen's {len(ids)} requests cannot be reached"
-
 
 
 HELPED_JOBS = 51  # one more than GET /me/team-jobs lists

@@ -16,7 +16,7 @@ from backend.dispatch_ticks import tick
 from backend.services import account
 from backend.settings import Settings
 from shared.roles import AppRole
-from tests.helpers import bearer, sign_in
+from tests.helpers import bearer, every_page, sign_in
 from tests.integration.dispatch_area import AppClock, Area, offers_of, submit
 
 ADMIN_PHONE = "084-444-4444"
@@ -76,8 +76,7 @@ async def test_a_lapsed_offer_leaves_a_request_the_admin_can_still_send_back_to_
     assert [o["status"] for o in offers_of(database_url, rid)] == ["expired"]
 
     admin, _ = await sign_in(api, ADMIN_PHONE)
-    waiting = (await api.get("/admin/waiting", headers=bearer(admin))).json()
-    assert rid in [w["id"] for w in waiting]
+    assert rid in [w["id"] for w in await every_page(api, "/admin/waiting", admin)]
     before = _last_notification(database_url)
     sent = await api.post(f"/requests/{rid}/dispatch", json={"college_id": str(area.near)}, headers=bearer(admin))
     assert sent.status_code == 200, sent.text
