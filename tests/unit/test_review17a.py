@@ -43,3 +43,32 @@ def test_a_password_with_an_unencoded_at_sign_is_not_printed_as_the_host(shell: 
     said = " ".join(done.output.split())
     assert done.exit_code == 1, (done.output, done.exception)
     assert "Prod-Tail" not in said, said
+
+
+@pytest.mark.xfail(strict=True, reason="review17a: the production start check connects with no connect_timeout: "
+                                       "a database host that drops packets holds `serve` (and asgi) 130 s, not 10")
+def test_the_start_checks_connection_gives_up_as_the_commands_do(monkeypatch: pytest.MonkeyPatch,
+                                                                 tmp_path: Path) -> None:
+    """`_connects` gives the operator's commands 10 s (backend/cli.py); `serve` and `uvicorn backend.asgi:app` look at
+    the same DATABASE_URL through `start_refusals`, whose connections name no timeout: psycopg's default, 130 s per
+    address, before the refusal is printed (a firewall dropping packets, a wrong private IP). What each connection it
+    makes would wait is read from the arguments it passes (no clock in a test)."""
+    import psycopg
+    from psycopg.conninfo import conninfo_to_dict, make_conninfo, timeout_from_conninfo
+
+    from backend.production import start_refusals
+    from backend.settings import Settings
+
+    waits: list[int] = []
+
+    def connect(conninfo: str = "", **kwargs: object) -> psycopg.Connection[tuple[object, ...]]:
+        params = {k: v for k, v in kwargs.items() if k not in ("autocommit", "row_factory")}
+        waits.append(timeout_from_conninfo(conninfo_to_dict(make_conninfo(conninfo, **params))))  # type: ignore[arg-type]
+        raise psycopg.OperationalError("connection timeout expired")
+
+    monkeypatch.setattr(psycopg, "connect", connect)
+    url = "postgresql://fixit:pw@10.255.255.1:5432/fixit"
+    settings = Settings(_env_file=None, dev_mode=False, database_url=url, data_dir=tmp_path)  # type: ignore[call-arg]
+    problems = start_refusals(settings, lambda: url)
+    assert waits and any("10.255.255.1" in p for p in problems), problems
+    assert max(waits) <= 10, waits
