@@ -208,8 +208,8 @@ def endpoints(settings: Settings, people: People) -> list[Endpoint]:
         async with pool.connection() as conn:
             return await (await conn.execute("select count(*) as n from private.schema_migrations")).fetchone()
 
-    async def mine(pool: Pool) -> bytes:  # the role check, the list and the bell's count: one statement, as the route
-        body, _unread = await request_reads.citizen_home_json(pool, citizen, people.citizen[0])
+    async def mine(pool: Pool) -> bytes:  # the role check, a page, its total and the bell's count: one statement
+        body, _total, _unread = await request_reads.citizen_home_json(pool, citizen, people.citizen[0])
         return body
 
     async def detail(pool: Pool) -> bytes:  # one statement: BEGIN … COMMIT in one wait (`read_one`), as the route

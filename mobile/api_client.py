@@ -8,7 +8,7 @@ import time
 from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
-from typing import Any, TypedDict, TypeVar, Unpack
+from typing import Any, Generic, TypedDict, TypeVar, Unpack
 from urllib.parse import quote
 from uuid import UUID
 
@@ -168,6 +168,20 @@ class HoursWaitingPage:
     after on the next; an older backend sends them all and no count: as many as it sent)."""
 
     rounds: list[HoursWaiting]
+    total: int
+
+
+R = TypeVar("R")
+
+
+@dataclass(frozen=True)
+class ListPage(Generic[R]):
+    """A page of one of the long lists (shared.paging: a person's requests, a student's jobs, a helper's team jobs,
+    the admin's waiting requests) and how many rows the whole list has: its `X-Total-Count` header (an older backend
+    sends the whole list and no count: as many as the page's start and its rows). The next page is asked for with
+    `offset` = how many rows were read."""
+
+    rows: list[R]
     total: int
 
 
@@ -543,8 +557,9 @@ class ApiClient:
         self._catalogue = (etag, categories) if etag else None
         return list(categories)
 
-    async def my_requests(self) -> list[RequestSummary]:
-        return _parse(_REQUESTS, await self._call("GET", "/requests/mine"))
+    async def my_requests(self, offset: int = 0, limit: int | None = None) -> ListPage[RequestSummary]:
+        """The caller's own requests, newest first: a page from `offset` on, and how many they have."""
+        return await self._page(_REQUESTS, "/requests/mine", offset, limit)
 
     async def create_request(self, body: Mapping[str, Any]) -> RequestDetail:
         """POST /requests; a retry with the same idempotency_key returns the first request, not a second."""
@@ -587,9 +602,10 @@ class ApiClient:
         return OfferFeed(_parse(_OFFERS, _json(response)),
                          takes_jobs_from_header(response.headers.get(TAKES_JOBS_HEADER)))
 
-    async def technician_jobs(self) -> list[JobSummary]:
-        """The jobs the student leads and those they help on (`helping`)."""
-        return _parse(_JOBS, await self._call("GET", "/technician/jobs"))
+    async def technician_jobs(self, offset: int = 0, limit: int | None = None) -> ListPage[JobSummary]:
+        """The jobs the student leads and those they help on (`helping`), newest change first: a page from
+        `offset` on, and how many they have."""
+        return await self._page(_JOBS, "/technician/jobs", offset, limit)
 
     async def supervisor_queue(self) -> SupervisorQueue:
         return _parse(_QUEUE, await self._call("GET", "/supervisor/queue"))
@@ -678,9 +694,10 @@ class ApiClient:
 
     # --- the admin's tools ---------------------------------------------------------------------------
 
-    async def admin_waiting(self) -> list[WaitingRequest]:
-        """Requests in status no_centre: no college in range took them."""
-        return _parse(_WAITING, await self._call("GET", "/admin/waiting"))
+    async def admin_waiting(self, offset: int = 0, limit: int | None = None) -> ListPage[WaitingRequest]:
+        """Requests in status no_centre (no college in range took them), oldest first: a page from `offset` on,
+        and how many wait."""
+        return await self._page(_WAITING, "/admin/waiting", offset, limit)
 
     async def dispatch(self, request_id: UUID, college_id: UUID | None) -> RequestDetail:
         """Send a waiting request to a college, or (college_id None) run the automatic matching again.
@@ -760,9 +777,10 @@ class ApiClient:
         """The other active students of the caller's college (the lead picks helpers from them)."""
         return _parse(_TECHNICIANS, await self._call("GET", "/college/students"))
 
-    async def my_team_jobs(self) -> list[TeamJob]:
-        """The jobs the student helps on, with the hours they reported and what the teacher approved."""
-        return _parse(_TEAM_JOBS, await self._call("GET", "/me/team-jobs"))
+    async def my_team_jobs(self, offset: int = 0, limit: int | None = None) -> ListPage[TeamJob]:
+        """The jobs the student helps on, with the hours they reported and what the teacher approved (those
+        waiting for approval first): a page from `offset` on, and how many there are."""
+        return await self._page(_TEAM_JOBS, "/me/team-jobs", offset, limit)
 
     async def level_history(self, student_id: UUID) -> list[LevelChange]:
         """Every change of the student's skill levels, oldest first (themselves, their teachers, admins)."""
@@ -916,6 +934,16 @@ class ApiClient:
                 text = error_text("photo_upload_too_large", n=idx + 1)
                 raise ApiError(413, "photo_upload_too_large", text.th, text.en) from exc
             raise
+
+    async def _page(self, adapter: TypeAdapter[list[R]], path: str, offset: int, limit: int | None
+                       ) -> ListPage[R]:
+        """GET a page of a long list (shared.paging): `offset` and `limit` asked only when not the defaults (the
+        first page of an older backend's answer is then the same call)."""
+        params = {**({"offset": str(offset)} if offset else {}), **({"limit": str(limit)} if limit else {})}
+        response = await self._send("GET", path, params=params or None)
+        rows = _parse(adapter, _json(response))
+        total = total_count_from_header(response.headers.get(TOTAL_COUNT_HEADER))
+        return ListPage(rows, max(total, offset + len(rows)) if total is not None else offset + len(rows))
 
     async def _call(self, method: str, path: str, **options: Unpack[_SendOptions]) -> Any:
         """_send, then the JSON body (a body that is not JSON is not the backend's: see `_json`)."""

@@ -9,6 +9,7 @@ not heard. A test passes an httpx.MockTransport and a fake sleep.
 import asyncio
 import inspect
 import json
+from collections import deque
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from typing import Any
@@ -16,7 +17,7 @@ from typing import Any
 import httpx
 
 from mobile.api_client import EVENT_STREAM_TYPES, from_a_portal
-from mobile.outbox import backoff_delay
+from mobile.outbox import RECENT_WAITS, backoff_delay
 from shared.notifications import LIVE_PING_SECONDS, LeadLeft
 
 POLL_SECONDS = 5.0
@@ -118,7 +119,12 @@ class LiveEvents:
         self.failures = 0  # failed connections in a row
         self.connections = 0  # streams opened (a reconnect counts again)
         self.polling = False
-        self.delays: list[float] = []
+        self._delays: deque[float] = deque(maxlen=RECENT_WAITS)
+
+    @property
+    def delays(self) -> list[float]:
+        """The last backoff and poll waits (at most RECENT_WAITS), oldest first: for tests and diagnostics."""
+        return list(self._delays)
 
     async def aclose(self) -> None:
         await self._http.aclose()
@@ -133,7 +139,7 @@ class LiveEvents:
                     await self._poll_for_a_while()
                 else:
                     delay = backoff_delay(self.failures)
-                    self.delays.append(delay)
+                    self._delays.append(delay)
                     await self._sleep(delay)
         finally:
             await self.aclose()
@@ -186,7 +192,7 @@ class LiveEvents:
     async def _poll_for_a_while(self) -> None:
         self.polling = True
         for _ in range(POLLS_BETWEEN_STREAM_TRIES):
-            self.delays.append(POLL_SECONDS)
+            self._delays.append(POLL_SECONDS)
             await self._sleep(POLL_SECONDS)
             await self._read_anew()
 

@@ -19,6 +19,7 @@ import base64
 import json
 import logging
 import time
+from collections import deque
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -38,6 +39,9 @@ MAX_DELAY_SECONDS = 30.0
 # would send meanwhile) is never answered, and waiting for it stopped the sender for good, with the draft
 # "waiting to send" forever. Each save writes the whole list, so the next one puts storage right again.
 SAVE_TIMEOUT_SECONDS = 10.0
+# How many of its last waits the sender (and the live stream) keeps, for tests and diagnostics: a day without the
+# network is thousands of them, and a list of every one grew for as long as the app stayed open.
+RECENT_WAITS = 20
 
 log = logging.getLogger(__name__)
 
@@ -223,8 +227,15 @@ def encode_items(items: list[OutboxItem]) -> str:
 
 
 def backoff_delay(failures: int) -> float:
-    """2 s, 4 s, 8 s, … capped at 30 s, after the 1st, 2nd, 3rd … failure in a row."""
-    return float(min(FIRST_DELAY_SECONDS * 2 ** max(failures - 1, 0), MAX_DELAY_SECONDS))
+    """2 s, 4 s, 8 s, … capped at 30 s, after the 1st, 2nd, 3rd … failure in a row. The doubling stops once past
+    the cap: 2 ** 1024 does not fit a float, and at the 1,025th failure in a row (8½ hours offline at 30 s) the
+    OverflowError ended the outbox's sender for good."""
+    doublings = min(max(failures - 1, 0), _DOUBLINGS_PAST_THE_CAP)
+    return float(min(FIRST_DELAY_SECONDS * 2 ** doublings, MAX_DELAY_SECONDS))
+
+
+# 2 s doubled this often is far past MAX_DELAY_SECONDS: more failures change nothing.
+_DOUBLINGS_PAST_THE_CAP = 16
 
 
 class Outbox:
@@ -252,8 +263,13 @@ class Outbox:
         self._wake = asyncio.Event()
         self._lock = asyncio.Lock()
         self.failures = 0  # network failures in a row: sets the next delay
-        self.delays: list[float] = []  # every backoff waited, for tests and diagnostics
+        self._delays: deque[float] = deque(maxlen=RECENT_WAITS)
         self.on_change: list[Listener] = []
+
+    @property
+    def delays(self) -> list[float]:
+        """The last backoffs waited (at most RECENT_WAITS), oldest first: for tests and diagnostics."""
+        return list(self._delays)
 
     # --- reading -----------------------------------------------------------------------------------
 
@@ -379,7 +395,7 @@ class Outbox:
                 delay = backoff_delay(self.failures)
                 if self.resume_at is not None:  # not before the server's Retry-After
                     delay = max(delay, self.resume_at - self._clock())
-                self.delays.append(delay)
+                self._delays.append(delay)
                 await self._wait(delay)
             else:
                 self.failures = 0

@@ -84,7 +84,7 @@ class WaitingRound(Wire):
 # GET /supervisor/hours-waiting answers a page of rounds (shared.credit.HOURS_WAITING_PAGE at most) and says in this
 # header how many wait from the page's start on (all of them on the first page, those after the round the app names
 # with `after_ref`/`after_round` on the next). A header, not a field, as X-Takes-Jobs (shared/wire.py): the body
-# stays the list the app parses.
+# stays the list the app parses. The long lists (shared/paging.py) send it too: how many the whole list has.
 TOTAL_COUNT_HEADER = "X-Total-Count"
 
 

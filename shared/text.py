@@ -1532,6 +1532,10 @@ APP_UI.update({
     "college_jobs_all": B("ทุกสถานะ", "All statuses"),
     "college_jobs_empty": B("ไม่พบงาน", "No jobs found"),
     "college_jobs_more": B("ดูเพิ่มเติม", "Show more"),
+    # The long lists' "more" (shared.paging): a person's requests, a student's jobs, a helper's team jobs, the
+    # admin's waiting requests.
+    "list_more": B("ยังมีอีก {count} รายการ", "{count} more"),
+    "list_show_more": B("ดูเพิ่มเติม", "Show more"),
     "college_jobs_student": B("นักศึกษา: {name}", "Student: {name}"),
     "college_jobs_nobody": B("ยังไม่มีผู้รับงาน", "nobody yet"),
     "college_jobs_actions": B("ทำได้: {actions}", "You can: {actions}"),

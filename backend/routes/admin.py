@@ -3,14 +3,17 @@
 import uuid
 from typing import Annotated
 
-from fastapi import APIRouter, Query
+from fastapi import APIRouter, Query, Response
 
 from backend.deps import AdminDep, IdentityDep, NowDep, PolicyDep, PoolDep, UserConn, acting
 from backend.errors import ApiError
+from backend.paging import TOTAL_COUNT_DOC, PageLimit, PageOffset
 from backend.schemas import ROW_ID_MAX, AuditEvent, ErrorResponse
 from backend.services import dispatch
 from backend.services.request_detail import read_detail
 from backend.services.transitions import Note, lock_status, log_event
+from shared.credit_wire import TOTAL_COUNT_HEADER
+from shared.paging import LIST_PAGE
 from shared.reference import PREFIX
 from shared.roles import Actor, AppRole
 from shared.statuses import RequestStatus
@@ -19,18 +22,31 @@ from shared.wire import DispatchBody, RequestDetail, WaitingRequest
 router = APIRouter(tags=["admin"], responses={401: {"model": ErrorResponse}, 403: {"model": ErrorResponse}})
 
 
-@router.get("/admin/waiting", response_model=list[WaitingRequest])
-async def waiting(_: AdminDep, conn: UserConn) -> list[WaitingRequest]:
-    """Requests in "no centre in range": no college near them has a student with a fitting skill."""
+@router.get("/admin/waiting", response_model=list[WaitingRequest],
+            responses={200: {"headers": {TOTAL_COUNT_HEADER: TOTAL_COUNT_DOC}}, 422: {"model": ErrorResponse}})
+async def waiting(_: AdminDep, conn: UserConn, response: Response, limit: PageLimit = LIST_PAGE,
+                  offset: PageOffset = 0) -> list[WaitingRequest]:
+    """Requests in "no centre in range": no college near them has a student with a fitting skill. Oldest first (the
+    one waiting longest is sent on first), a page at a time: `X-Total-Count` says how many wait in all. One
+    statement on the partial index of the waiting ones (migration 0069), however many the country left waiting."""
     cur = await conn.execute(
-        f"""select r.id, '{PREFIX}' || r.ref_no as reference, r.category_code, cat.name_th as category_name_th,
-                  cat.name_en as category_name_en,
-                  cat.icon as category_icon, r.item, r.status, r.created_at, r.updated_at,
-                  null as college_name_th, null as college_name_en, r.lat, r.lon, r.province, r.district
-           from public.repair_requests r join public.categories cat on cat.code = r.category_code
-           where r.status = 'no_centre' order by r.created_at"""
+        f"""with page as (
+                select r.id, '{PREFIX}' || r.ref_no as reference, r.category_code, cat.name_th as category_name_th,
+                       cat.name_en as category_name_en, cat.icon as category_icon, r.item, r.status, r.created_at,
+                       r.updated_at, null as college_name_th, null as college_name_en, r.lat, r.lon, r.province,
+                       r.district
+                from public.repair_requests r join public.categories cat on cat.code = r.category_code
+                where r.status = 'no_centre' order by r.created_at, r.id
+                limit %(limit)s offset %(offset)s)
+            select n.total, p.* from (select count(*) as total from public.repair_requests c
+                                      where c.status = 'no_centre') n
+            left join page p on true
+            order by p.created_at, p.id""",
+        {"limit": limit, "offset": offset},
     )
-    return [WaitingRequest.model_validate(r) for r in await cur.fetchall()]
+    rows = await cur.fetchall()
+    response.headers[TOTAL_COUNT_HEADER] = str(rows[0]["total"] if rows else 0)
+    return [WaitingRequest.model_validate(r) for r in rows if r["id"] is not None]
 
 
 @router.get("/admin/audit", response_model=list[AuditEvent])

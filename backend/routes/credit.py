@@ -30,6 +30,7 @@ from backend.deps import (
     supervisor_college,
 )
 from backend.errors import ApiError
+from backend.paging import TOTAL_COUNT_DOC, PageLimit, PageOffset
 from backend.schemas import ROW_ID_MAX, VISIBLE_LINE_PATTERN, ErrorResponse, Finite, Line, Text, Whole, rule
 from backend.services import credit, rate_limits
 from backend.services.portfolio_pdf import portfolio_pdf
@@ -61,6 +62,7 @@ from shared.credit import (
     term_of,
 )
 from shared.display_names import first_word
+from shared.paging import LIST_PAGE
 from shared.roles import AppRole
 from shared.text import Locale, date_text
 from shared.thai_time import BANGKOK
@@ -306,11 +308,16 @@ async def _college_people(pool: PoolDep, caller: Caller, role: AppRole) -> list[
         ).fetchall()
 
 
-@router.get("/me/team-jobs", response_model=list[cw.TeamJob])
-async def team_jobs(caller: TechnicianDep, pool: PoolDep) -> list[dict[str, Any]]:
-    """The jobs the student helps on (their current round), with the hours they reported and what was approved."""
+@router.get("/me/team-jobs", response_model=list[cw.TeamJob],
+            responses={200: {"headers": {cw.TOTAL_COUNT_HEADER: TOTAL_COUNT_DOC}}, 422: {"model": ErrorResponse}})
+async def team_jobs(caller: TechnicianDep, pool: PoolDep, response: Response, limit: PageLimit = LIST_PAGE,
+                    offset: PageOffset = 0) -> list[dict[str, Any]]:
+    """The jobs the student helps on (their current round), with the hours they reported and what was approved:
+    those waiting for approval first, newest first, a page at a time (`X-Total-Count`: how many in all)."""
     async with service_tx(pool) as owner:
-        return await credit.helper_jobs(owner, caller.user_id)
+        jobs, total = await credit.helper_jobs(owner, caller.user_id, limit, offset)
+    response.headers[cw.TOTAL_COUNT_HEADER] = str(total)
+    return jobs
 
 
 # --- Progression and the college's settings -------------------------------------------------------------------------

@@ -10,8 +10,11 @@ from backend.deps import (
     UserConn,
     supervisor_college,
 )
+from backend.paging import TOTAL_COUNT_DOC, PageLimit, PageOffset
 from backend.schemas import ErrorResponse
 from backend.services import requests
+from shared.credit_wire import TOTAL_COUNT_HEADER
+from shared.paging import LIST_PAGE
 from shared.wire import (
     TAKES_JOBS_HEADER,
     UNREAD_COUNT_HEADER,
@@ -34,15 +37,19 @@ _UNREAD_COUNT_DOC = {
 
 
 @router.get("/requests/mine", response_model=list[RequestSummary],
-            responses={200: {"headers": {UNREAD_COUNT_HEADER: _UNREAD_COUNT_DOC}}})
-async def my_requests(identity: IdentityDep, pool: PoolDep) -> Response:
-    """The caller's own repair requests, newest first: a citizen's, and a student's or a teacher's who asked for a
-    repair themselves (an admin's too). The `X-Unread-Count` header is the bell's number."""
-    # The owner's role check, the list and the bell's count are one statement in a transaction of its own, no
-    # generator dependency, one wait for PostgreSQL (issue 15); PostgreSQL's JSON passed through, response_model
-    # kept for the OpenAPI document.
-    body, unread = await requests.citizen_home_json(pool, identity.claims, identity.user_id)
-    return Response(body, media_type="application/json", headers={UNREAD_COUNT_HEADER: str(unread)})
+            responses={200: {"headers": {UNREAD_COUNT_HEADER: _UNREAD_COUNT_DOC, TOTAL_COUNT_HEADER: TOTAL_COUNT_DOC}},
+                       422: {"model": ErrorResponse}})
+async def my_requests(identity: IdentityDep, pool: PoolDep, limit: PageLimit = LIST_PAGE,
+                      offset: PageOffset = 0) -> Response:
+    """The caller's own repair requests, newest first, a page at a time: a citizen's, and a student's or a
+    teacher's who asked for a repair themselves (an admin's too). `X-Total-Count` says how many they have in all
+    (the next page from `offset`); the `X-Unread-Count` header is the bell's number."""
+    # The owner's role check, the page, its total and the bell's count are one statement in a transaction of its
+    # own, no generator dependency, one wait for PostgreSQL (issue 15); PostgreSQL's JSON passed through,
+    # response_model kept for the OpenAPI document.
+    body, total, unread = await requests.citizen_home_json(pool, identity.claims, identity.user_id, limit, offset)
+    return Response(body, media_type="application/json",
+                    headers={TOTAL_COUNT_HEADER: str(total), UNREAD_COUNT_HEADER: str(unread)})
 
 
 _TAKES_JOBS_DOC = {
@@ -63,10 +70,14 @@ async def my_offers(identity: IdentityDep, pool: PoolDep) -> Response:
     return Response(body, media_type="application/json", headers={TAKES_JOBS_HEADER: takes_jobs_header(takes_jobs)})
 
 
-@router.get("/technician/jobs", response_model=list[JobSummary])
-async def my_jobs(_: TechnicianDep, conn: UserConn) -> list[JobSummary]:
-    """The jobs the student leads and those they help on (`helping`: they read it, the lead acts on it)."""
-    rows = await requests.technician_jobs(conn)
+@router.get("/technician/jobs", response_model=list[JobSummary],
+            responses={200: {"headers": {TOTAL_COUNT_HEADER: TOTAL_COUNT_DOC}}, 422: {"model": ErrorResponse}})
+async def my_jobs(_: TechnicianDep, conn: UserConn, response: Response, limit: PageLimit = LIST_PAGE,
+                  offset: PageOffset = 0) -> list[JobSummary]:
+    """The jobs the student leads and those they help on (`helping`: they read it, the lead acts on it), newest
+    change first, a page at a time: `X-Total-Count` says how many there are in all (the next page from `offset`)."""
+    rows, total = await requests.technician_jobs(conn, limit, offset)
+    response.headers[TOTAL_COUNT_HEADER] = str(total)
     return [JobSummary.model_validate(r) for r in rows]
 
 

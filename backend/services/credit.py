@@ -56,6 +56,7 @@ from shared.credit import (
 )
 from shared.display_names import first_word
 from shared.notifications import Kind
+from shared.paging import LIST_PAGE
 from shared.statuses import WORK_EDITABLE, RequestStatus
 from shared.visible_text import visible_length
 
@@ -559,23 +560,37 @@ async def earlier_rounds_hours(conn: Conn, request_id: uuid.UUID) -> float:
     return float(row["h"]) if row else 0.0
 
 
-async def helper_jobs(owner: Conn, user: uuid.UUID) -> list[dict[str, Any]]:
+async def helper_jobs(owner: Conn, user: uuid.UUID, limit: int = LIST_PAGE, offset: int = 0
+                      ) -> tuple[list[dict[str, Any]], int]:
     """The jobs the student helps on, in their current round: what they need to see to report their own hours.
     Read as the owner (a helper does not see the request under RLS), so only what a helper needs goes out: no
-    citizen's name, phone or address."""
-    cur = await owner.execute(
-        f"""select t.request_id, r.ref_no, r.item, r.status, r.category_code, cat.name_th as category_th,
-                  cat.name_en as category_en, lead.display_name as lead_name, t.task, t.hours::float as hours,
-                  t.approved_hours::float as approved_hours, t.approved_at, t.round, not ({ON_TEAM}) as handed_on
-           from public.job_team t
-           join public.repair_requests r on r.id = t.request_id
-           join public.categories cat on cat.code = r.category_code
-           left join public.profiles lead on lead.id = r.technician_id
-           where t.technician_id = %(me)s and t.role = 'helper' and r.status <> 'cancelled'
-             and t.round = {ROUND_SQL.format(rid='t.request_id')}
-           order by t.approved_at is not null, t.added_at desc
-           limit 50""", {"me": user})
-    return await cur.fetchall()
+    citizen's name, phone or address. Those waiting for approval first, newest first, `limit` from `offset` on
+    (audit 17b: the list was cut at 50, and the jobs past it could get no hours), and how many there are in all:
+    one statement (a helper's rows, on job_team_technician)."""
+    rows = await (await owner.execute(
+        f"""with helped as (
+                select t.request_id, r.ref_no, r.item, r.status, r.category_code, cat.name_th as category_th,
+                       cat.name_en as category_en, lead.display_name as lead_name, t.task, t.hours::float as hours,
+                       t.approved_hours::float as approved_hours, t.approved_at, t.round,
+                       not ({ON_TEAM}) as handed_on, t.added_at
+                from public.job_team t
+                join public.repair_requests r on r.id = t.request_id
+                join public.categories cat on cat.code = r.category_code
+                left join public.profiles lead on lead.id = r.technician_id
+                where t.technician_id = %(me)s and t.role = 'helper' and r.status <> 'cancelled'
+                  and t.round = {ROUND_SQL.format(rid='t.request_id')}),
+            page as (
+                select * from helped h
+                order by h.approved_at is not null, h.added_at desc, h.request_id
+                limit %(limit)s offset %(offset)s)
+            select n.total, p.request_id, p.ref_no, p.item, p.status, p.category_code, p.category_th, p.category_en,
+                   p.lead_name, p.task, p.hours, p.approved_hours, p.approved_at, p.round, p.handed_on
+            from (select count(*)::int as total from helped) n
+            left join page p on true
+            order by p.approved_at is not null, p.added_at desc, p.request_id""",
+        {"me": user, "limit": limit, "offset": offset})).fetchall()
+    total = int(rows[0]["total"]) if rows else 0
+    return [{k: v for k, v in row.items() if k != "total"} for row in rows if row["request_id"] is not None], total
 
 
 # --- The teacher's approval of hours -------------------------------------------------------------------------------

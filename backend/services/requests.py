@@ -16,6 +16,7 @@ from backend.db import Conn, read_one
 from backend.services.college_counts import status_counts
 from backend.services.json_sql import as_body, json_object
 from backend.services.profiles import profile_sql, read_checked
+from shared.paging import LIST_PAGE
 from shared.reference import PREFIX
 from shared.roles import AppRole
 from shared.thai_time import bangkok_week_start
@@ -33,15 +34,26 @@ _SUMMARY = f"""
 
 
 def _mine(citizen: str) -> str:
-    """The latest 200 requests of the citizen whose id is the expression `citizen`."""
-    return _SUMMARY + f" where r.citizen_id = {citizen} order by r.created_at desc limit 200"
+    """A page of the requests of the citizen whose id is the expression `citizen`, newest first (`%(limit)s` of them
+    from `%(offset)s` on; the id breaks a tie, so the pages neither repeat nor skip one): a walk of the index
+    repair_requests_citizen (citizen_id, created_at desc)."""
+    return _SUMMARY + (f" where r.citizen_id = {citizen} order by r.created_at desc, r.id "
+                       "limit %(limit)s offset %(offset)s")
 
 
-_MINE = _mine("%s")
+_MINE = _mine("%(user)s")
+# How many requests the citizen has in all (the X-Total-Count header): counted on the same index, without its rows.
+_MINE_TOTAL = "select count(*) from public.repair_requests c where c.citizen_id = %(user)s"
 
 
-async def citizen_requests(conn: Conn, citizen_id: uuid.UUID) -> list[dict[str, Any]]:
-    cur = await conn.execute(_MINE, [citizen_id])
+def _page(user: uuid.UUID, limit: int, offset: int) -> dict[str, Any]:
+    return {"user": user, "limit": limit, "offset": offset}
+
+
+async def citizen_requests(conn: Conn, citizen_id: uuid.UUID, limit: int = LIST_PAGE, offset: int = 0
+                           ) -> list[dict[str, Any]]:
+    """A page of the citizen's requests, newest first."""
+    cur = await conn.execute(_MINE, _page(citizen_id, limit, offset))
     return await cur.fetchall()
 
 
@@ -54,22 +66,26 @@ async def _body(conn: Conn, query: str, params: Any) -> bytes:
     return body
 
 
-_MINE_LIST = f"coalesce(json_agg({json_object(RequestSummary, 's')} order by s.created_at desc), '[]')"
+_MINE_LIST = f"coalesce(json_agg({json_object(RequestSummary, 's')} order by s.created_at desc, s.id), '[]')"
 _MINE_JSON = f"select {as_body(_MINE_LIST)} from ({_MINE}) s"
 
 
-async def citizen_requests_json(conn: Conn, citizen_id: uuid.UUID) -> bytes:
-    """`citizen_requests` as the response body (a JSON array of RequestSummary), built by PostgreSQL."""
-    return await _body(conn, _MINE_JSON, [citizen_id])
+async def citizen_requests_json(conn: Conn, citizen_id: uuid.UUID, limit: int = LIST_PAGE, offset: int = 0
+                                ) -> bytes:
+    """`citizen_requests`' page as the response body (a JSON array of RequestSummary), built by PostgreSQL."""
+    return await _body(conn, _MINE_JSON, _page(citizen_id, limit, offset))
 
 
 # GET /requests/mine in one statement: the caller's profile as the owner's role check reads it (`load_profile`: any
-# active role; enums as text, fetched in binary), and for an active one their list (`citizen_requests_json`'s) and
-# their unread notifications (the bell's number, read under the caller's own row-level security: their notifications
-# only; notifications_unread is a partial index on it). No row: RLS shows no profile (suspended, or none).
+# active role; enums as text, fetched in binary), and for an active one a page of their list
+# (`citizen_requests_json`'s), how many requests they have in all (X-Total-Count, audit 17b: an index-only count on
+# repair_requests_citizen) and their unread notifications (the bell's number, read under the caller's own row-level
+# security: their notifications only; notifications_unread is a partial index on it). No row: RLS shows no profile
+# (suspended, or none).
 _OWNER_HOME_JSON = f"""
     select me.role::text as role, me.is_active,
-           case when me.is_active then (select {as_body(_MINE_LIST)} from ({_mine("%(user)s")}) s) end as body,
+           case when me.is_active then (select {as_body(_MINE_LIST)} from ({_MINE}) s) end as body,
+           case when me.is_active then ({_MINE_TOTAL}) end as total,
            case when me.is_active then (select count(*) from public.notifications n
                                         where n.recipient_id = %(user)s and n.read_at is null) end as unread
     from public.profiles me
@@ -77,27 +93,35 @@ _OWNER_HOME_JSON = f"""
 """
 
 
-async def citizen_home_json(pool: AsyncConnectionPool[Conn], claims: Mapping[str, Any],
-                            user_id: uuid.UUID) -> tuple[bytes, int]:
-    """GET /requests/mine's read under these claims: the owner's role check (any active role; its refusals), their
-    list as the response body and their unread notification count (the X-Unread-Count header), one statement in a
-    transaction of its own with one wait for PostgreSQL (`read_one`), where the check, the list and COMMIT were
-    three (issue 15)."""
-    row = await read_checked(pool, claims, _OWNER_HOME_JSON, {"user": user_id}, *AppRole)
+async def citizen_home_json(pool: AsyncConnectionPool[Conn], claims: Mapping[str, Any], user_id: uuid.UUID,
+                            limit: int = LIST_PAGE, offset: int = 0) -> tuple[bytes, int, int]:
+    """GET /requests/mine's read under these claims: the owner's role check (any active role; its refusals), a page
+    of their list as the response body, how many requests they have in all (the X-Total-Count header) and their
+    unread notification count (the X-Unread-Count header), one statement in a transaction of its own with one wait
+    for PostgreSQL (`read_one`), where the check, the list and COMMIT were three (issue 15)."""
+    row = await read_checked(pool, claims, _OWNER_HOME_JSON, _page(user_id, limit, offset), *AppRole)
     body: bytes = row["body"]
-    return body, int(row["unread"])
+    return body, int(row["total"]), int(row["unread"])
 
 
-async def technician_jobs(conn: Conn) -> list[dict[str, Any]]:
-    """The caller's jobs (by the claims), newest change first. `my_jobs()` filters by auth.uid() and limits
-    inside (migration 0019): with the filter under row-level security the planner sorted all of a student's jobs
-    before the limit. It lists the jobs they help on too (`helping`, migration 0050)."""
-    cur = await conn.execute(
-        f"select id, '{PREFIX}' || ref_no as reference, category_code, category_name_th, category_name_en, "
-        "category_icon, item, status, created_at, updated_at, college_name_th, college_name_en, helping "
-        "from public.my_jobs(200)"
-    )
-    return await cur.fetchall()
+_MY_JOBS = f"""
+    select n.total, j.id, '{PREFIX}' || j.ref_no as reference, j.category_code, j.category_name_th,
+           j.category_name_en, j.category_icon, j.item, j.status, j.created_at, j.updated_at, j.college_name_th,
+           j.college_name_en, j.helping
+    from (select public.my_jobs_count() as total) n
+    left join public.my_jobs(%(limit)s, %(offset)s) j on true
+    order by j.updated_at desc, j.id
+"""
+
+
+async def technician_jobs(conn: Conn, limit: int = LIST_PAGE, offset: int = 0) -> tuple[list[dict[str, Any]], int]:
+    """A page of the caller's jobs (by the claims), newest change first, and how many they have in all: one
+    statement. `my_jobs()` filters by auth.uid() and limits inside (migration 0019): with the filter under row-level
+    security the planner sorted all of a student's jobs before the limit. It lists the jobs they help on too
+    (`helping`, migration 0050), `limit` of them from `offset` on (migration 0069; `my_jobs_count()` counts them)."""
+    rows = await (await conn.execute(_MY_JOBS, {"limit": limit, "offset": offset})).fetchall()
+    total = int(rows[0]["total"]) if rows else 0
+    return [{k: v for k, v in row.items() if k != "total"} for row in rows if row["id"] is not None], total
 
 
 async def technician_offers(conn: Conn, open_only: bool = True) -> list[dict[str, Any]]:

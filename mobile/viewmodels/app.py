@@ -77,6 +77,8 @@ _INBOX_ALIASES = ("/notifications",)
 COLLEGE_JOBS_ROUTE = "/college/jobs"
 _REQUEST_PREFIX = "/requests/"
 _JOB_PREFIX = "/jobs/"
+# A student's home shows each offer's time left in minutes: while it is open, it looks at the clock this often.
+CLOCK_TICK_SECONDS = 60.0
 
 
 def route_path(route: str) -> str:
@@ -743,6 +745,17 @@ class AppViewModel(Observable):
             live = self._live_factory(self._live_token, self.live_event, self.poll, self._live_refused)
             live.on_ended = self._live_ended
             self._tasks.append(self._spawn(live.run))
+        if isinstance(self.home, TechnicianHome):
+            self._tasks.append(self._spawn(self._tick))
+
+    async def _tick(self) -> None:
+        """Until cancelled (with the rest of the session's background work): once a minute, the student's home
+        says each offer's time left as it is now. Nothing else redraws it while no live event comes: a student who
+        looked back after 20 minutes read the time left of 20 minutes ago."""
+        while True:
+            await self._sleep(CLOCK_TICK_SECONDS)
+            if self.screen == Screen.HOME and isinstance(self.home, TechnicianHome):
+                self.home.clock_moved()
 
     def stop(self) -> None:
         """The app is closing: end this session's background work."""
@@ -767,7 +780,7 @@ class AppViewModel(Observable):
         found = request_event(event)
         if found is None:
             return
-        request_id, _status = found
+        request_id, status = found
         detail = self.request_detail
         if self.screen == Screen.REQUEST_DETAIL and detail is not None and str(detail.request_id) == request_id:
             await detail.load()
@@ -786,7 +799,10 @@ class AppViewModel(Observable):
         if isinstance(home, CitizenHome):
             if any(str(r.id) == request_id for r in home.requests):
                 await home.load()
-        elif isinstance(home, TechnicianHome | SupervisorHome | AdminHome):
+        elif isinstance(home, AdminHome):
+            if home.shows_change(request_id, status):
+                await home.load()
+        elif isinstance(home, TechnicianHome | SupervisorHome):
             await home.load()
 
     async def poll(self) -> None:

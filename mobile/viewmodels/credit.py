@@ -42,6 +42,7 @@ from mobile.viewmodels.loadable import (
     SubScreen,
     saved_as,
 )
+from mobile.viewmodels.paging import PagedList
 from mobile.viewmodels.session import Session
 from shared.credit import (
     HANDOVER_FROM,
@@ -684,6 +685,10 @@ def team_job_status(job: TeamJob) -> RequestStatus | None:
         return None
 
 
+def _team_job_key(job: TeamJob) -> tuple[UUID, int]:
+    return job.request_id, job.round
+
+
 class PortfolioViewModel(SubScreen):
     """The student's approved jobs in a term (hours, role, outcome, approving teacher) and the PDF to keep."""
 
@@ -699,21 +704,31 @@ class PortfolioViewModel(SubScreen):
         self.portfolio: Portfolio | None = None
         self.downloading = False
         self.verification_code: str | None = None
-        # The student's own page also holds the jobs they help on (each with their own hours) and their levels.
-        self.team_jobs: list[TeamJob] = []
+        # The student's own page also holds the jobs they help on (each with their own hours; those waiting for
+        # approval first, a page at a time: each one's hours reported here) and their levels.
+        self.team_pages: PagedList[TeamJob] = PagedList(self._api.my_team_jobs, _team_job_key,
+                                                        changed=self._changed, lost_sign_in=self._lost_sign_in)
         self.levels: list[LevelChange] = []
         self.categories: dict[str, Category] = {}
         self.hours_inputs: dict[UUID, str] = {}
         self.task_inputs: dict[UUID, str] = {}
         self.saving_hours: UUID | None = None
 
+    @property
+    def team_jobs(self) -> list[TeamJob]:
+        return self.team_pages.rows
+
+    async def load_more_team_jobs(self) -> None:
+        await self.team_pages.load_more()
+
     async def _fetch(self) -> None:
         portfolio, team_jobs, levels = await asyncio.gather(
-            self._api.portfolio(self.student_id, self.term), self._api.my_team_jobs(),
+            self._api.portfolio(self.student_id, self.term), self.team_pages.fetch(),
             self._api.level_history(self.student_id))
         if levels and not self.categories:
             self.categories = {c.code: c for c in await self._api.categories()}
-        self.portfolio, self.team_jobs, self.levels = portfolio, team_jobs, levels
+        self.portfolio, self.levels = portfolio, levels
+        self.team_pages.show(team_jobs)
         # The field follows the term shown unless another one is typed there and not shown yet (a reload after
         # saving one's hours must not put the shown term back over it).
         if self.term_input.strip() in ("", self.term or "", portfolio.term):

@@ -24,6 +24,7 @@ from mobile.outbox import Outbox, OutboxItem
 from mobile.viewmodels.busy import answered
 from mobile.viewmodels.invitation import InvitationCard
 from mobile.viewmodels.loadable import AuthLost, Loadable, LoadState
+from mobile.viewmodels.paging import PagedList
 from mobile.viewmodels.photo_viewer import OpenPhotos
 from mobile.viewmodels.session import Session
 from mobile.viewmodels.thumbnails import PhotoKey, Thumbnails
@@ -31,6 +32,7 @@ from shared.display_names import clean_display_name
 from shared.geo import Point, distance_km
 from shared.photos import MAX_PHOTOS_PER_REQUEST
 from shared.roles import REQUESTER_ROLES, AppRole
+from shared.statuses import RequestStatus
 from shared.text import Bilingual, bilingual, error_text, role_label, t
 from shared.thai_address import area_text
 
@@ -42,6 +44,10 @@ T = TypeVar("T")
 
 def utc_now() -> datetime:
     return datetime.now(UTC)
+
+
+def _by_id(row: RequestSummary) -> UUID:
+    return row.id
 
 
 class HomeViewModel(Loadable):
@@ -60,9 +66,11 @@ class HomeViewModel(Loadable):
         self._name_saved = False
         # Set by the app: keeps the device's stored profile in step with a saved name.
         self.on_profile_saved: Callable[[Profile], Awaitable[None]] | None = None
-        # A student's or a teacher's own repair requests (asked for as a citizen, or since): the owner's screens
-        # open them, as for a citizen. Loaded by the staff homes; empty elsewhere.
-        self.own_requests: list[RequestSummary] = []
+        # The person's own repair requests, newest first, a page at a time (shared.paging): the citizen's home is
+        # them; a student's or a teacher's (asked for as a citizen, or since) are on their home, each opening the
+        # owner's screens as for a citizen. Loaded by every home but the admin's; empty there.
+        self.mine: PagedList[RequestSummary] = PagedList(self._api.my_requests, _by_id, changed=self._changed,
+                                                         lost_sign_in=self._lost_sign_in)
         self.on_open_own_request: Callable[[UUID], Awaitable[None]] | None = None
         # Anyone but the admin asks for repairs of their own (shared.roles.REQUESTER_ROLES): set by the app, the
         # request form, an outbox draft back in it for editing, and this person's drafts waiting on this device
@@ -148,6 +156,13 @@ class HomeViewModel(Loadable):
         self._changed()
 
     @property
+    def own_requests(self) -> list[RequestSummary]:
+        return self.mine.rows
+
+    async def load_more_own_requests(self) -> None:
+        await self.mine.load_more()
+
+    @property
     def own_requests_title(self) -> str | None:
         """"งานซ่อมของฉัน (2)" over a student's or a teacher's own requests, always there (they may ask for one
         any time); None on the homes that have no such entry (the citizen's is the whole home, the admin asks
@@ -156,7 +171,7 @@ class HomeViewModel(Loadable):
             return None
         if not self.own_requests:
             return bilingual("my_repairs_entry").in_(self._session.locale)
-        return bilingual("my_repairs_entry_count", count=len(self.own_requests)).in_(self._session.locale)
+        return bilingual("my_repairs_entry_count", count=self.mine.total).in_(self._session.locale)
 
     async def new_request(self) -> None:
         if self.on_new_request is not None:
@@ -210,9 +225,6 @@ class HomeViewModel(Loadable):
         if self.on_open_own_request is not None:
             await self.on_open_own_request(request_id)
 
-    def _keep_own_requests(self, requests: list[RequestSummary]) -> None:
-        self.own_requests = sorted(requests, key=lambda r: r.created_at, reverse=True)
-
     @property
     def role_text(self) -> str:
         return role_label(self.profile.role, self._session.locale)
@@ -230,7 +242,6 @@ class CitizenHome(HomeViewModel):
 
     def __init__(self, api: ApiClient, session: Session, *, on_auth_lost: AuthLost, on_sign_out: SignOut) -> None:
         super().__init__(api, session, on_auth_lost=on_auth_lost, on_sign_out=on_sign_out)
-        self.requests: list[RequestSummary] = []
         # Set by the app: opens a request's detail (the form and the outbox are every requester's: see the base).
         self.on_open_request: Callable[[UUID], Awaitable[None]] | None = None
         # A college's invitation to become a student or teacher, answered here.
@@ -240,6 +251,11 @@ class CitizenHome(HomeViewModel):
     async def open_request(self, request_id: UUID) -> None:
         if self.on_open_request is not None:
             await self.on_open_request(request_id)
+
+    @property
+    def requests(self) -> list[RequestSummary]:
+        """Newest first: the request someone just sent is the one they look for."""
+        return self.mine.rows
 
     @property
     def is_empty(self) -> bool:
@@ -258,9 +274,8 @@ class CitizenHome(HomeViewModel):
     async def _fetch(self) -> None:
         if self.outbox is not None:
             self.outbox.wake()  # "refresh" also tries the waiting drafts at once
-        # Newest first: the request someone just sent is the one they look for.
-        _, requests = await asyncio.gather(self.invitation.refresh(), self._api.my_requests())
-        self.requests = sorted(requests, key=lambda r: r.created_at, reverse=True)
+        _, requests = await asyncio.gather(self.invitation.refresh(), self.mine.fetch())
+        self.mine.show(requests)
 
 
 class TechnicianHome(HomeViewModel):
@@ -269,12 +284,16 @@ class TechnicianHome(HomeViewModel):
     def __init__(self, api: ApiClient, session: Session, *, on_auth_lost: AuthLost, on_sign_out: SignOut) -> None:
         super().__init__(api, session, on_auth_lost=on_auth_lost, on_sign_out=on_sign_out)
         self.offers: list[Offer] = []
-        # The jobs they lead and those they help on (`helping`: the job screen opens read-only).
-        self.jobs: list[JobSummary] = []
+        # The jobs they lead and those they help on (`helping`: the job screen opens read-only), newest change
+        # first, a page at a time.
+        self.job_pages: PagedList[JobSummary] = PagedList(self._api.technician_jobs, _by_id, changed=self._changed,
+                                                          lost_sign_in=self._lost_sign_in)
         self.categories: dict[str, Category] = {}
         # Set by the app: opens the job screen.
         self.on_open_job: OpenJob | None = None
         self.clock: Clock = utc_now
+        # The offer cards' time left at the clock's last look (`clock_moved`): redrawn only when one reads otherwise.
+        self._times_left: list[str] = []
         self.busy_offer: UUID | None = None
         # The offer whose "ปฏิเสธ" was tapped: its card asks first (a decline is final, the offer goes on).
         self.decline_asked: UUID | None = None
@@ -283,6 +302,13 @@ class TechnicianHome(HomeViewModel):
         # Set by the app: the full-screen photo viewer.
         self.on_open_photos: OpenPhotos | None = None
         self.on_open_portfolio: Callable[[], Awaitable[None]] | None = None  # issue 14
+
+    @property
+    def jobs(self) -> list[JobSummary]:
+        return self.job_pages.rows
+
+    async def load_more_jobs(self) -> None:
+        await self.job_pages.load_more()
 
     @property
     def is_empty(self) -> bool:
@@ -325,6 +351,16 @@ class TechnicianHome(HomeViewModel):
         else:
             text = bilingual("time_left_hours", hours=int(seconds // 3600), minutes=int(seconds % 3600 // 60))
         return text.in_(self._session.locale)
+
+    def clock_moved(self) -> None:
+        """The app's minute tick: the offer cards are drawn again when a time left reads otherwise now ("เหลือเวลา
+        24 นาที", then "หมดเวลาตอบรับ" once it ran out). Only those texts change, so only they are sent to the
+        screen (its scroll and the card being tapped stay); with no offer showing, nothing is drawn."""
+        times = [self.time_left(o) for o in self.offers]
+        if times != self._times_left:
+            self._times_left = times
+            if times:
+                self._changed()
 
     async def open_job(self, request_id: UUID) -> None:
         if self.on_open_job is not None:
@@ -407,10 +443,9 @@ class TechnicianHome(HomeViewModel):
     async def _fetch(self) -> None:
         # Offers carry only a category code; the catalogue gives them a name and an icon.
         feed, jobs, categories, own = await asyncio.gather(
-            self._api.technician_offers(), self._api.technician_jobs(), self._api.categories(),
-            self._api.my_requests(),
+            self._api.technician_offers(), self.job_pages.fetch(), self._api.categories(), self.mine.fetch(),
         )
-        self._keep_own_requests(own)
+        self.mine.show(own)
         # The feed says whether the college lets this student take jobs (no GET /me each refresh). The teacher
         # switches a student off (or back on) while the app is open: only that flag is taken, the rest of the stored
         # profile is the sign-in's. An older backend that does not say leaves the flag as it was.
@@ -421,11 +456,12 @@ class TechnicianHome(HomeViewModel):
                              key=lambda o: o.distance_km)
         if self.decline_asked not in {o.offer_id for o in self.offers}:
             self.decline_asked = None  # the offer it asked about is gone (taken, expired, withdrawn)
-        self.jobs = sorted(jobs, key=lambda r: r.updated_at, reverse=True)
+        self.job_pages.show(jobs)
         self.categories = {c.code: c for c in categories}
 
     async def _loaded(self) -> None:
         wanted = [(o.request_id, "before", idx) for o in self.offers for idx in _offer_photo_indexes(o)]
+        self.thumbnails.keep_only(wanted)  # the photos of offers gone (taken, expired, withdrawn) go with them
         if await self.thumbnails.fetch(wanted):
             self._changed()
 
@@ -531,8 +567,8 @@ class SupervisorHome(HomeViewModel):
 
     async def _fetch(self) -> None:
         dashboard, categories, own = await asyncio.gather(
-            self._api.supervisor_dashboard(), self._api.categories(), self._api.my_requests())
-        self._keep_own_requests(own)
+            self._api.supervisor_dashboard(), self._api.categories(), self.mine.fetch())
+        self.mine.show(own)
         self.dashboard = dashboard
         self.categories = {c.code: c for c in categories}
 
@@ -551,9 +587,19 @@ class AdminHome(HomeViewModel):
     def __init__(self, api: ApiClient, session: Session, *, on_auth_lost: AuthLost, on_sign_out: SignOut) -> None:
         super().__init__(api, session, on_auth_lost=on_auth_lost, on_sign_out=on_sign_out)
         self.colleges: list[College] = []
-        self.waiting: list[WaitingRequest] = []
+        # Oldest first (the request waiting longest is handled first), a page at a time: years of requests from
+        # places no college reaches are not all drawn at once.
+        self.waiting_pages: PagedList[WaitingRequest] = PagedList(
+            self._api.admin_waiting, _by_id, changed=self._changed, lost_sign_in=self._lost_sign_in)
         self.picking: UUID | None = None  # the waiting request whose college picker is open
         self.busy: UUID | None = None  # the request being dispatched
+
+    @property
+    def waiting(self) -> list[WaitingRequest]:
+        return self.waiting_pages.rows
+
+    async def load_more_waiting(self) -> None:
+        await self.waiting_pages.load_more()
 
     @property
     def is_empty(self) -> bool:
@@ -570,6 +616,14 @@ class AdminHome(HomeViewModel):
         where = Point(request.lat, request.lon)
         ranked = [CollegeChoice(c, distance_km(where, Point(c.lat, c.lon))) for c in self.colleges]
         return sorted(ranked, key=lambda choice: choice.km or 0.0)
+
+    def shows_change(self, request_id: str, status: str) -> bool:
+        """Whether a request's live event changes this home: one that comes to wait for an admin (no centre took
+        it), or one it lists (sent on, cancelled). The admin's stream hears every request of the country: a job
+        elsewhere moving from repairing to done changes nothing here, and reloading the waiting list and every
+        college for each one cost two calls an event. A home that never loaded reloads on any, to show something."""
+        return (status == RequestStatus.NO_CENTRE or not self.has_loaded
+                or any(str(r.id) == request_id for r in self.waiting))
 
     @property
     def picking_request(self) -> WaitingRequest | None:
@@ -623,10 +677,9 @@ class AdminHome(HomeViewModel):
 
     async def _fetch(self) -> None:
         # Colleges kept in the backend's order: sorting Thai by code point misplaces leading vowels (เ, แ, โ).
-        # The waiting list oldest first: the request waiting longest is handled first.
-        colleges, waiting = await asyncio.gather(self._api.colleges(), self._api.admin_waiting())
+        colleges, waiting = await asyncio.gather(self._api.colleges(), self.waiting_pages.fetch())
         self.colleges = colleges
-        self.waiting = sorted(waiting, key=lambda r: r.created_at)
+        self.waiting_pages.show(waiting)
         if self.picking is not None and self.picking_request is None:
             self.picking = None  # dispatched elsewhere meanwhile
 

@@ -36,6 +36,14 @@ class Thumbnails:
                 self._data.pop(key, None)
             self._photo_of[key] = photo
 
+    def keep_only(self, wanted: Iterable[PhotoKey]) -> None:
+        """Drop the thumbnails of photos the screen no longer lists. A screen open all day (a student's offers come
+        and go) would otherwise hold every photo it ever showed; on the web that memory is the app server's, per
+        session."""
+        keep = set(wanted)
+        self._data = {key: data for key, data in self._data.items() if key in keep}
+        self._photo_of = {key: photo for key, photo in self._photo_of.items() if key in keep}
+
     async def fetch(self, wanted: Iterable[PhotoKey]) -> bool:
         """Fetch those not here yet, all at once; True when anything was asked for (the screen may change)."""
         missing = [key for key in dict.fromkeys(wanted) if key not in self._data]

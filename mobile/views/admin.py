@@ -29,6 +29,7 @@ from mobile.views.common import (
     section,
 )
 from mobile.views.invites import invite_row
+from mobile.views.paging import more_controls
 from mobile.views.status import status_chip
 from mobile.views.typed_field import TypedField
 from shared.text import Locale, t
@@ -55,6 +56,7 @@ def admin_home_view(vm: AdminHome, locale: Locale, on_manage_colleges: Action | 
             card = _waiting_card(request, vm, locale)
             card.key = f"waiting-{request.id}"
             controls.append(card)
+        controls += more_controls(vm.waiting_pages, locale, vm.load_more_waiting, key="waiting")
     else:
         controls += keyed("waiting-empty", [empty(t("waiting_empty", locale))])
     controls += keyed("colleges-title", [section(t("admin_home_title", locale), locale)])

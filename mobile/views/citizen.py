@@ -23,6 +23,7 @@ from mobile.views.common import (
     section,
 )
 from mobile.views.invitation import invitation_controls
+from mobile.views.paging import more_controls
 from mobile.views.status import chip
 from shared.text import Locale, t
 
@@ -57,6 +58,7 @@ def citizen_home_view(vm: CitizenHome, locale: Locale) -> ft.Control:
         controls += keyed("empty", [empty(t("citizen_empty", locale))])
     else:
         controls += request_cards(vm.requests, locale, vm.open_request)
+        controls += more_controls(vm.mine, locale, vm.load_more_own_requests, key="requests")
     return ft.Column(controls, spacing=12)
 
 
@@ -239,4 +241,5 @@ def own_requests_section(vm: HomeViewModel, locale: Locale) -> list[ft.Control]:
     )
     entry.key = "own-requests-title"
     return [entry, *[outbox_card(item, vm, locale) for item in vm.outbox_items],
-            *request_cards(vm.own_requests, locale, vm.open_own_request, key="own-request")]
+            *request_cards(vm.own_requests, locale, vm.open_own_request, key="own-request"),
+            *more_controls(vm.mine, locale, vm.load_more_own_requests, key="own-requests")]

@@ -31,6 +31,7 @@ from mobile.views.common import (
     question,
     screen_header,
 )
+from mobile.views.paging import more_controls
 from mobile.views.typed_field import TypedField
 from shared.credit import (
     FAULT_MAX,
@@ -575,7 +576,7 @@ def _helping(vm: PortfolioViewModel, locale: Locale) -> list[ft.Control]:
                                     on_click=save)]),
         ]
         controls.append(_card(lines, key=key))
-    return controls
+    return controls + more_controls(vm.team_pages, locale, vm.load_more_team_jobs, key="team-jobs")
 
 
 def _levels(lines: list[str], locale: Locale) -> list[ft.Control]:

@@ -22,6 +22,7 @@ from mobile.views.common import (
     request_cards,
     section,
 )
+from mobile.views.paging import more_controls
 from mobile.views.photos import SMALL_THUMB_SIZE, thumbnail, thumbnail_row
 from mobile.views.status import offer_chip
 from shared.text import Locale, t
@@ -56,6 +57,7 @@ def technician_home_view(vm: TechnicianHome, locale: Locale) -> ft.Control:
     if vm.jobs:
         controls += request_cards(vm.jobs, locale, vm.open_job, key="job", tag=lambda job: (
             t("job_helping_tag", locale) if isinstance(job, JobSummary) and job.helping else None))
+        controls += more_controls(vm.job_pages, locale, vm.load_more_jobs, key="jobs")
     else:
         controls += keyed("jobs-empty", [empty(t("technician_empty_jobs", locale))])
     return ft.Column(controls, spacing=12)

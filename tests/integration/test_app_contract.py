@@ -90,7 +90,8 @@ async def test_every_endpoint_the_app_calls_parses(app: Any, area: Area, databas
     created = await citizen.create_request(draft(lat=HOME[0], lon=HOME[1]))
     assert created.status == "offered"
     await citizen.upload_request_photo(created.id, 0, jpeg(), "image/jpeg")
-    assert [r.id for r in await citizen.my_requests()] == [created.id]
+    own = await citizen.my_requests()
+    assert ([r.id for r in own.rows], own.total) == ([created.id], 1)
     detail = await citizen.request_detail(created.id)
     assert len(detail.photos) == 1
     assert await citizen.request_photo(created.id, "before", 0)
@@ -115,7 +116,7 @@ async def test_every_endpoint_the_app_calls_parses(app: Any, area: Area, databas
     await student.save_report(created.id, {"hours": 1.5, "notes": "เปลี่ยนตัวเก็บประจุ",
                                            "parts": [{"name": "คาปาซิเตอร์", "qty": 1, "cost_baht": 35}]})
     await student.change_status(created.id, "quality_check")
-    assert [j.id for j in await student.technician_jobs() if j.id == created.id]
+    assert [j.id for j in (await student.technician_jobs()).rows if j.id == created.id]
 
     teacher = await signed_in(recorder, app, area.students["teacher"][1])
     await teacher.supervisor_queue()
@@ -186,7 +187,7 @@ async def test_every_endpoint_the_app_calls_parses(app: Any, area: Area, databas
     admin = await signed_in(recorder, app, "084-444-4444")
     waiting = await citizen.create_request(draft(lat=HOME[0], lon=HOME[1], category_code="computer"))
     assert waiting.status == "no_centre"
-    assert waiting.id in [w.id for w in await admin.admin_waiting()]
+    assert waiting.id in [w.id for w in (await admin.admin_waiting()).rows]
     assert await admin.colleges()
     with pytest.raises(ApiError) as nobody:  # errors are part of the contract: nobody there repairs computers
         await admin.dispatch(waiting.id, area.near)
@@ -293,7 +294,8 @@ async def test_the_job_record_and_credit_endpoints_parse(app: Any, area: Area, d
     await lead.add_team_member(created.id, cat, "ทดสอบวงจร")
     await helper.report_my_hours(created.id, 0.5, "ทดสอบวงจร")
     helping = await helper.my_team_jobs()
-    assert [(j.request_id, j.hours, j.task, j.round) for j in helping] == [(created.id, 0.5, "ทดสอบวงจร", 1)]
+    assert [(j.request_id, j.hours, j.task, j.round) for j in helping.rows] == [(created.id, 0.5, "ทดสอบวงจร", 1)]
+    assert helping.total == 1
     for to in ("diagnosing", "repairing"):
         await lead.move_job(created.id, to)
     await lead.upload_after_photo(created.id, 0, jpeg(), "image/jpeg")

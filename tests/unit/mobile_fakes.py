@@ -20,7 +20,9 @@ from PIL import Image
 
 from mobile.api_client import ApiClient
 from mobile.viewmodels.session import StoredSession, decode_session, encode_session
+from shared.credit_wire import TOTAL_COUNT_HEADER
 from shared.invitations import INVITATION_OPEN_DAYS
+from shared.paging import LIST_PAGE, LIST_PAGE_MAX
 from shared.phone import InvalidPhone, normalize_thai_phone
 from shared.text import Locale, error_text
 from shared.wire import TAKES_JOBS_HEADER, takes_jobs_header
@@ -74,6 +76,25 @@ def request_summary(item: str, status: str, *, days_ago: int = 0) -> dict[str, A
 
 
 Handler = Callable[[httpx.Request], httpx.Response]
+
+
+# The long lists the backend pages (shared.paging), in its order: newest first, newest change first, oldest first.
+PAGED_ORDER: dict[str, tuple[str, bool]] = {
+    "/requests/mine": ("created_at", True),
+    "/technician/jobs": ("updated_at", True),
+    "/admin/waiting": ("created_at", False),
+}
+
+
+def paged_response(request: httpx.Request, rows: list[dict[str, Any]], by: str | None = None,
+                   newest_first: bool = False) -> httpx.Response:
+    """A page of a long list as the backend answers it: `limit` rows (LIST_PAGE when not asked) from `offset` on,
+    in the backend's order, and how many the whole list has in X-Total-Count."""
+    ordered = sorted(rows, key=lambda r: r[by], reverse=newest_first) if by is not None else list(rows)
+    offset = int(request.url.params.get("offset", "0"))
+    limit = int(request.url.params.get("limit", str(LIST_PAGE)))
+    assert 1 <= limit <= LIST_PAGE_MAX and offset >= 0, (offset, limit)
+    return httpx.Response(200, json=ordered[offset:offset + limit], headers={TOTAL_COUNT_HEADER: str(len(rows))})
 
 
 class FakeBackend:
@@ -261,6 +282,8 @@ class FakeBackend:
         if request.url.path == "/technician/offers":  # the feed says whether the college lets them take jobs
             takes_jobs = bool(self.profile(role).get("takes_jobs", True))
             return httpx.Response(200, json=data, headers={TAKES_JOBS_HEADER: takes_jobs_header(takes_jobs)})
+        if request.url.path in PAGED_ORDER:
+            return paged_response(request, data, *PAGED_ORDER[request.url.path])
         return httpx.Response(200, json=data)
 
     def catalogue_etag(self) -> str:

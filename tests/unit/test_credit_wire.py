@@ -37,7 +37,7 @@ def test_the_app_reads_the_credit_answers_with_the_same_classes() -> None:
     assert models.Portfolio is credit_wire.Portfolio
     assert models.CollegeCredit is credit_wire.CollegeCredit
     client = api_client.ApiClient
-    assert typing.get_type_hints(client.my_team_jobs)["return"] == list[credit_wire.TeamJob]
+    assert typing.get_type_hints(client.my_team_jobs)["return"] == api_client.ListPage[credit_wire.TeamJob]
     assert typing.get_type_hints(client.level_history)["return"] == list[credit_wire.LevelChange]
 
 

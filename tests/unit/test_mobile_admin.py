@@ -294,8 +294,8 @@ async def test_request_detail_shows_the_contact_phone_the_thai_way() -> None:
 async def test_a_live_event_reloads_the_waiting_list() -> None:
     backend = AdminBackend()
     app, home = await admin_home(backend)
-    backend.waiting.pop()
-    await app.live_event(ServerEvent("request", json.dumps({"request_id": str(uuid4()), "status": "offered"})))
+    sent_on = backend.waiting.pop()  # another admin sent it to a college: its event names it
+    await app.live_event(ServerEvent("request", json.dumps({"request_id": sent_on["id"], "status": "offered"})))
     assert len(home.waiting) == 1
 
 

@@ -45,7 +45,7 @@ async def test_authenticated_calls_send_the_bearer_token_and_parse_lists() -> No
     offers = feed.offers
     assert feed.takes_jobs is True  # the feed's X-Takes-Jobs header
     assert offers[0].offer_status == OfferStatus.PENDING and offers[0].distance_km == pytest.approx(3.24)
-    assert jobs[0].status == RequestStatus.DIAGNOSING
+    assert jobs.rows[0].status == RequestStatus.DIAGNOSING and jobs.total == 1  # its X-Total-Count header
 
 
 @pytest.mark.parametrize(("header", "told"), [
@@ -59,7 +59,7 @@ async def test_the_own_list_reads_its_unread_count_header(header: dict[str, str]
     counted: list[int] = []
     api.on_unread_count = counted.append
     backend.overrides[("GET", "/requests/mine")] = lambda _: httpx.Response(200, json=[], headers=header)
-    assert await api.my_requests() == []
+    assert (await api.my_requests()).rows == []
     assert counted == told and api.unread_counts_seen == len(told)
 
 

@@ -29,6 +29,7 @@ from tests.unit.mobile_fakes import (
     button_named,
     error_response,
     find,
+    paged_response,
     request_summary,
     texts,
 )
@@ -83,7 +84,7 @@ class CreditBackend(FakeBackend):
             return httpx.Response(200, json=[{"id": str(HELPER), "display_name": "ดวงใจ"}])
         if path == "/me/team-jobs":
             self.requests.append(request)
-            return httpx.Response(200, json=self.team_jobs)
+            return paged_response(request, self.team_jobs)
         if path.startswith("/technicians/") and path.endswith("/levels"):
             self.requests.append(request)
             return httpx.Response(200, json=self.levels)

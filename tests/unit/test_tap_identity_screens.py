@@ -748,7 +748,8 @@ async def test_admin_home_college_cards_keep_their_ids_when_a_college_above_them
     names = [c.name(TH) for c in home.colleges]
     before = admin_home_view(home, TH)
     gone = backend.colleges.pop(0)  # a college closed: the next reload (a live event) drops its card
-    await app.live_event(ServerEvent("request", json.dumps({"request_id": str(uuid4()), "status": "offered"})))
+    # (a request that comes to wait for an admin: an event the admin's home reloads for)
+    await app.live_event(ServerEvent("request", json.dumps({"request_id": str(uuid4()), "status": "no_centre"})))
     after = admin_home_view(home, TH)
     assert gone["name_th"] in names and gone["name_th"] not in texts(after)
     assert kept(before, after, *(college_card_of(name) for name in names if name != gone["name_th"]))
