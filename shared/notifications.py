@@ -48,6 +48,10 @@ class Kind(StrEnum):
     UNREPAIRABLE = "unrepairable"
     RATE = "rate"
     PART_PROPOSED = "part_proposed"  # issue 14: a part waits for the owner's approval before it is bought
+    # a job under way (diagnosing, repairing) the college took back from its student, to offer again (audit17a)
+    JOB_TAKEN_BACK = "job_taken_back"
+    # no college left to try after students were offered it: it waits for an administrator (audit17a)
+    NO_TAKER = "no_taker"
     # administrator
     NO_CENTRE = "no_centre"
     # about a person's account, not a request (no reference number, no request): a college's invitation to the
@@ -83,6 +87,7 @@ AUDIENCE: dict[Kind, str] = {
     Kind.QC_WAITING: "supervisor", Kind.OFFER_EXPIRING: "supervisor",
     Kind.REOPENED: "supervisor", Kind.ACCEPTED: "citizen", Kind.READY: "citizen", Kind.UNREPAIRABLE: "citizen",
     Kind.RATE: "citizen", Kind.NO_CENTRE: "admin", Kind.PART_PROPOSED: "citizen",
+    Kind.JOB_TAKEN_BACK: "citizen", Kind.NO_TAKER: "citizen",
     # An admin who invited someone hears the answer too, on the default channels: their settings list the kinds of
     # their own role, and one inviter's settings are the teachers', who invite nearly everyone.
     Kind.INVITED: "citizen", Kind.INVITE_ACCEPTED: "supervisor", Kind.INVITE_DECLINED: "supervisor",
@@ -252,6 +257,13 @@ TEXTS: dict[Kind, tuple[Bilingual, Bilingual]] = {
     Kind.PART_PROPOSED: (B("ขออนุมัติอะไหล่ {ref}", "A part needs your approval {ref}"),
                          B("{item}: {part} {price} บาท อนุมัติหรือไม่อนุมัติในแอป",
                            "{item}: {part}, {price} baht: approve or decline in the app")),
+    Kind.JOB_TAKEN_BACK: (B("ครูรับงานคืนจากนักศึกษา {ref}", "The teacher took {ref} back from its student"),
+                          B("{item}: กำลังหานักศึกษาคนอื่นมาทำต่อ งานที่ทำไว้ รูป และอะไหล่ยังอยู่ครบ สอบถามได้ที่{college}",
+                            "{item}: another student is being found to carry on; the work so far, its photos and "
+                            "parts stay with it. Questions: {college}")),
+    Kind.NO_TAKER: (B("ยังไม่มีนักศึกษารับงาน {ref}", "No student has taken {ref} yet"),
+                    B("{item}: ผู้ดูแลระบบจะช่วยส่งต่อให้วิทยาลัย หรือยกเลิกคำขอได้ในแอป",
+                      "{item}: an administrator will send it on to a college; you may also cancel it in the app")),
     Kind.NO_CENTRE: (B("ไม่มีวิทยาลัยรับงาน {ref}", "No college can take {ref}"),
                      B("{item} ({place}) รอการส่งต่อ", "{item} ({place}) waits to be sent on")),
     Kind.INVITED: (B("{college} เชิญคุณเป็น{role}", "{college} invites you to join as {role}"),

@@ -84,9 +84,14 @@ _MOVES: dict[tuple[RequestStatus, RequestStatus], Move] = {
     (S.ACCEPTED, S.OFFERED): _m(A.SUPERVISOR, A.ADMIN),  # taken back to offer again
     (S.ACCEPTED, S.CANCELLED): _m(A.CITIZEN, A.ADMIN, via=(R.CANCEL,)),
     (S.DIAGNOSING, S.REPAIRING): _m(A.TECHNICIAN),
-    (S.DIAGNOSING, S.UNREPAIRABLE): _m(A.TECHNICIAN),
+    # A job under way whose student cannot go on (left, suspended, ill) with nobody else of the skill to give it to:
+    # the college takes it back to offer again (its record, parts and photos stay with it; the citizen is told),
+    # or ends it as unrepairable with a reason and hands the item back. Without these it could wait for good.
+    (S.DIAGNOSING, S.OFFERED): _m(A.SUPERVISOR, A.ADMIN),
+    (S.DIAGNOSING, S.UNREPAIRABLE): _m(A.TECHNICIAN, A.SUPERVISOR, A.ADMIN),
+    (S.REPAIRING, S.OFFERED): _m(A.SUPERVISOR, A.ADMIN),
     (S.REPAIRING, S.QUALITY_CHECK): _m(A.TECHNICIAN),
-    (S.REPAIRING, S.UNREPAIRABLE): _m(A.TECHNICIAN),
+    (S.REPAIRING, S.UNREPAIRABLE): _m(A.TECHNICIAN, A.SUPERVISOR, A.ADMIN),
     (S.QUALITY_CHECK, S.DONE): _m(A.SUPERVISOR, A.ADMIN),
     (S.QUALITY_CHECK, S.REPAIRING): _m(A.SUPERVISOR, A.ADMIN),  # sent back for rework
     (S.UNREPAIRABLE, S.HANDED_BACK): _m(A.SUPERVISOR, A.ADMIN),

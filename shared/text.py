@@ -520,6 +520,11 @@ ERRORS.update({
 # rendered in the reader's language. Free text people type stays as typed.
 EVENT_NOTES: dict[str, Bilingual] = {
     "no_centre": B("ยังไม่มีวิทยาลัยในพื้นที่ที่มีนักศึกษาทักษะตรงกับงานนี้", "No college in range has a fitting student"),
+    # No college left to try, after students were offered it (their offers lapsed, they declined, or the job was
+    # taken back): colleges in range exist, so "none in range" would be untrue (audit17a).
+    "no_taker": B("ยังไม่มีนักศึกษาช่างของวิทยาลัยใกล้คุณรับงานนี้ รอผู้ดูแลระบบส่งต่อ",
+                  "No student technician of the colleges near you has taken this job: waiting for an administrator "
+                  "to send it on"),
     "escalated": B("ส่งต่อให้วิทยาลัยถัดไป เพราะไม่มีผู้รับงานภายในเวลาที่กำหนด",
                    "Sent on to the next college: nobody answered in time"),
     "reopened": B("แจ้งว่ายังไม่หาย ส่งกลับไปที่วิทยาลัยเดิม", "Reported still broken: back to the same college"),
@@ -952,6 +957,15 @@ APP_UI: dict[str, Bilingual] = {
     "step_rework": B("ส่งกลับแก้ไข", "Send back for rework"),
     "step_handed_back": B("ส่งคืนเจ้าของ", "Hand back to the owner"),
     "step_offered": B("นำกลับไปเสนองานใหม่", "Offer the job again"),
+    "take_back_under_way_hint": B(
+        "นักศึกษาคนเดิมจะไม่ได้ทำงานนี้ต่อ ระบบจะเสนองานให้นักศึกษาคนอื่นและแจ้งเจ้าของ งานที่ทำไว้ รูป และอะไหล่ยังอยู่กับงาน "
+        "ถ้าของอยู่ที่วิทยาลัย ให้เก็บไว้ให้ผู้ที่รับงานต่อ",
+        "The student comes off the job: it is offered to other students and its owner is told. The work so far, its "
+        "photos and parts stay with it; if the item is at the college, keep it for whoever takes the job on"),
+    "unrepairable_under_way_hint": B(
+        "ใช้เมื่อไม่มีใครทำงานนี้ต่อได้ เจ้าของจะได้รับแจ้งว่าซ่อมไม่ได้ แล้ววิทยาลัยนัดคืนของ",
+        "For when nobody can carry the repair on: its owner is told it cannot be repaired, then the college "
+        "arranges giving the item back"),
     "step_confirm": B("ยืนยัน", "Confirm"),
     "step_note_label": B("หมายเหตุ (ไม่บังคับ)", "Note (optional)"),
     "rework_note_label": B("สิ่งที่ต้องแก้ไข", "What to fix"),
@@ -1116,6 +1130,8 @@ ACCOUNT_UI: dict[str, Bilingual] = {
     "kind_rate": B("ขอให้ให้คะแนน", "Asked to rate"),
     "kind_no_centre": B("คำขอที่ไม่มีศูนย์รับ", "Requests no centre can take"),
     "kind_part_proposed": B("อะไหล่ที่รอฉันอนุมัติ", "Parts waiting for my approval"),
+    "kind_job_taken_back": B("งานซ่อมที่ครูรับคืนจากนักศึกษา", "Repairs the teacher took back from the student"),
+    "kind_no_taker": B("คำขอที่ยังไม่มีนักศึกษารับ", "Requests no student has taken yet"),
     "kind_invited": B("คำเชิญจากวิทยาลัย", "Invitations from a college"),
     "kind_invite_accepted": B("ผู้ที่ตอบรับคำเชิญของฉัน", "My invitations accepted"),
     "kind_invite_declined": B("ผู้ที่ปฏิเสธคำเชิญของฉัน", "My invitations declined"),
@@ -1487,6 +1503,22 @@ NEXT_STEPS: dict[RequestStatus, tuple[Bilingual, Bilingual | None]] = {
     ),
     RequestStatus.CANCELLED: (B("คำขอนี้ถูกยกเลิกแล้ว", "This request was cancelled"), None),
 }
+
+# The next step of a request waiting as no_centre after students were offered it (its timeline's "no_taker"): the
+# colleges near it were asked, nobody took it in time or all declined. The wait is no_centre's.
+NO_TAKER_NEXT_STEP = B("นักศึกษาช่างของวิทยาลัยใกล้คุณยังไม่ได้รับงานนี้ ผู้ดูแลระบบจะช่วยส่งต่อให้วิทยาลัยอีกครั้ง "
+                       "หรือยกเลิกคำขอได้",
+                       "No student technician of the colleges near you has taken the job yet: an administrator will "
+                       "send it on to a college again, or you may cancel the request")
+
+
+def next_step(status: RequestStatus, last_note_code: str | None = None) -> Bilingual:
+    """What happens next for the citizen: the status's step, or a no_centre request's own when its move there says
+    students were offered it before (`last_note_code`, the latest timeline event's system note)."""
+    if status == RequestStatus.NO_CENTRE and last_note_code == "no_taker":
+        return NO_TAKER_NEXT_STEP
+    return NEXT_STEPS[status][0]
+
 
 # The citizen's wait while the request is offered in the students' quiet hours (shared.notifications
 # .expected_wait): they hear of it when those hours end, and the offer runs its time from then.

@@ -76,13 +76,14 @@ async def send_on(
     request_id: uuid.UUID, body: DispatchBody, identity: IdentityDep, pool: PoolDep, policy: PolicyDep, now: NowDep
 ) -> RequestDetail:
     """Send a waiting request to a chosen college (whatever the distance), or run dispatch again (e.g. after new
-    colleges were imported). 409 `no_fitting_student` when nobody there fits."""
+    colleges were imported). At a chosen college, its fitting students whose offer of it lapsed or who declined it
+    are asked again. 409 `no_fitting_student` when nobody there fits."""
     async with acting(pool, identity, AppRole.ADMIN) as (owner, caller):
         status = await lock_status(owner, request_id, check_visible=False)
         if status != RequestStatus.NO_CENTRE:
             raise ApiError(409, "illegal_transition", from_status=status, to_status=RequestStatus.OFFERED)
         result = await dispatch.dispatch(owner, request_id, now, policy, only_college=body.college_id,
-                                         only_from=(RequestStatus.NO_CENTRE,))
+                                         only_from=(RequestStatus.NO_CENTRE,), again=True)
         if result.status != RequestStatus.OFFERED:
             raise ApiError(409, "no_fitting_student")
         await log_event(owner, request_id, RequestStatus.OFFERED, Actor.ADMIN, caller.user_id,

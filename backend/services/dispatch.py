@@ -43,9 +43,12 @@ deletion's other requests in one statement by id) hand them on at once (`hand_on
 path (`hand_on_unanswerable`).
 """
 
+import logging
 import uuid
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
+from functools import partial
 from typing import Any
 
 from psycopg.types.json import Jsonb
@@ -60,6 +63,7 @@ from shared.roles import Actor
 from shared.statuses import ASSIGNABLE, REASSIGNABLE, WORK_IN_HAND, RequestStatus, Route
 
 S = RequestStatus
+log = logging.getLogger("fixit.dispatch")
 
 # Great-circle km in plain SQL: works on any PostgreSQL (no extension needed) and is exact enough for a radius.
 _KM = """6371.0 * 2 * asin(sqrt(power(sin(radians(c.lat - %(lat)s) / 2), 2)
@@ -133,8 +137,11 @@ with req as materialized (
     select r.id, r.status, r.category_code, r.lat, r.lon,
            (select max(service_radius_km) from public.colleges where is_active)::float8 / 111.0 as band,
            array(select o.college_id from public.offers o where o.request_id = r.id) as tried_colleges,
-           -- The request's owner counts as offered already: a student is never offered their own request.
-           array(select o.technician_id from public.offers o where o.request_id = r.id
+           -- The request's owner counts as offered already: a student is never offered their own request. An
+           -- administrator's send-on (`again`) counts only the offers still open or taken: a student whose offer
+           -- lapsed or who declined may be asked again when an administrator chose their college.
+           array(select o.technician_id from public.offers o
+                 where o.request_id = r.id and (not %(again)s or o.status in ('pending', 'accepted'))
                  union all select r.citizen_id where r.citizen_id is not null) as offered,
            r.citizen_id as owner,
            case when %(lazy_commit)s then set_config('synchronous_commit', 'off', true) end as lazy_commit
@@ -165,14 +172,14 @@ college as materialized (
 )
 select g.*, coalesce(work.open_jobs, 0) as open_jobs, work.rating
 from (
-    select req.status, req.category_code, college.id as college_id, college.km, ts.technician_id,
-           max(ts.level) as skill
+    select req.status, req.category_code, cardinality(req.tried_colleges) > 0 as had_offers,
+           college.id as college_id, college.km, ts.technician_id, max(ts.level) as skill
     from req
     left join college on true
     left join (public.technician_skills ts
                join fit on fit.skill_code = ts.skill_code and ts.level >= fit.min_level)
         on ts.dispatch_college_id = college.id and ts.technician_id <> all(req.offered)
-    group by req.status, req.category_code, college.id, college.km, ts.technician_id
+    group by req.status, req.category_code, req.tried_colleges, college.id, college.km, ts.technician_id
 ) g
 -- Jobs in hand and the average rating in one pass over each fitting student's jobs (one covering index).
 left join lateral (
@@ -188,12 +195,14 @@ class _Plan:
     status: RequestStatus
     college_id: uuid.UUID | None
     people: list[Candidate]
+    had_offers: bool = False  # students were offered it before (none has it now): not "no college in range"
 
 
-async def _plan(conn: Conn, request_id: uuid.UUID, only_college: uuid.UUID | None, lazy_commit: bool = False) -> _Plan:
+async def _plan(conn: Conn, request_id: uuid.UUID, only_college: uuid.UUID | None, lazy_commit: bool = False,
+                again: bool = False) -> _Plan:
     rows = await (
         await conn.execute(_PLAN, {"request": request_id, "only_college": only_college, "lazy_commit": lazy_commit,
-                                   "open_work": [s.value for s in WORK_IN_HAND], **_TIERS})
+                                   "again": again, "open_work": [s.value for s in WORK_IN_HAND], **_TIERS})
     ).fetchall()
     if not rows:
         raise ApiError(404, "not_found")
@@ -201,7 +210,7 @@ async def _plan(conn: Conn, request_id: uuid.UUID, only_college: uuid.UUID | Non
     km = float(first["km"]) if first["km"] is not None else 0.0
     people = [Candidate(str(r["technician_id"]), int(r["skill"]), int(r["open_jobs"]), r["rating"], km)
               for r in rows if r["technician_id"] is not None]
-    return _Plan(RequestStatus(first["status"]), first["college_id"], people)
+    return _Plan(RequestStatus(first["status"]), first["college_id"], people, bool(first["had_offers"]))
 
 
 async def candidates(
@@ -248,7 +257,11 @@ async def _make_offers(
         """insert into public.offers (request_id, technician_id, college_id, rank, distance_km, created_at,
                                       expires_at)
            select %(request)s, t, %(college)s, r, %(km)s, %(now)s, %(expires)s
-           from unnest(%(people)s::uuid[], %(ranks)s::int[]) as u(t, r)""",
+           from unnest(%(people)s::uuid[], %(ranks)s::int[]) as u(t, r)
+           -- asked again (an administrator's send-on): the lapsed or declined offer is open anew
+           on conflict (request_id, technician_id) do update set status = 'pending', college_id = excluded.college_id,
+               rank = excluded.rank, distance_km = excluded.distance_km, created_at = excluded.created_at,
+               expires_at = excluded.expires_at, responded_at = null""",
         {"request": request_id, "college": college_id, "km": round(chosen[0].distance_km, 2) if chosen else 0,
          "now": now, "expires": policy.expires_at(now), "people": [p.technician_id for p in chosen],
          "ranks": [first_rank + i for i in range(len(chosen))]},
@@ -259,17 +272,20 @@ async def _make_offers(
 async def dispatch(
     conn: Conn, request_id: uuid.UUID, now: datetime, policy: DispatchPolicy, only_college: uuid.UUID | None = None,
     only_from: tuple[RequestStatus, ...] = (S.SUBMITTED, S.OFFERED, S.NO_CENTRE), onward: bool = False,
-    lazy_commit: bool = False,
+    lazy_commit: bool = False, again: bool = False,
 ) -> DispatchResult:
     """Offer the job at the nearest fitting college not tried yet (or only at `only_college`: a reopened job, or an
     administrator's choice; with `onward`, at the next college when nobody is left there). Does nothing unless the
     request is in one of `only_from`. With `lazy_commit`, the transaction's commit does not wait for the WAL flush
-    (`dispatch_submitted`).
+    (`dispatch_submitted`). With `again` (an administrator's send-on to `only_college`), the college's fitting
+    students whose offer of it lapsed, or who declined it, are asked again: the administrator chose that college,
+    often after speaking to it. The automatic paths never ask a student twice: one who said no is not pestered, and
+    a lapsed offer made again by the clock would lapse again every SLA, for ever.
 
     `conn` is an owner transaction; the request row is locked for its length. The system is named the actor (for
     the status-log and audit triggers) just before the writes that need it: `transition` names it itself, so the
     usual path sends one statement fewer."""
-    plan = await _plan(conn, request_id, only_college, lazy_commit)
+    plan = await _plan(conn, request_id, only_college, lazy_commit, again=again and only_college is not None)
     if onward and only_college is not None and not plan.people:
         # Nobody left at that college: on to the nearest college not tried yet, like an unanswered offer.
         only_college = None
@@ -279,8 +295,11 @@ async def dispatch(
         return DispatchResult(status)
     if plan.college_id is None or not plan.people:
         if status != S.NO_CENTRE:
+            # Students were offered it before (their offers lapsed, they declined, or it was taken back): colleges
+            # in range exist, so the note says nobody took it rather than that none is in range; the citizen is
+            # told (migration 0070).
             await transition(conn, Actor.SYSTEM, request_id, S.NO_CENTRE, route=Route.DISPATCH, current=status,
-                             note=Note(code="no_centre"))
+                             note=Note(code="no_taker" if plan.had_offers else "no_centre"))
         return DispatchResult(S.NO_CENTRE)
     college_id, people = plan.college_id, plan.people
     offered = await _make_offers(conn, request_id, college_id, people, now, policy, first_rank=1)
@@ -507,8 +526,22 @@ async def expire_overdue(conn: Conn, now: datetime, policy: DispatchPolicy) -> i
         )
     ).fetchall()
     for request_id, college_id in sorted({(r["request_id"], r["college_id"]) for r in expired}):
-        await _escalate(conn, request_id, college_id, now, policy)
+        await _isolated(conn, request_id, "escalating", partial(_escalate, conn, request_id, college_id, now, policy))
     return len(expired)
+
+
+async def _isolated(conn: Conn, request_id: uuid.UUID, what: str, step: Callable[[], Awaitable[Any]]) -> bool:
+    """One request's part of a turn of the clock, in a savepoint of its own: a request whose step fails (bad data,
+    a bug) is logged and left as it was for the next turn, and the other requests' work in the same transaction
+    goes on (one such request must not stop the SLA clock for all). An offer already ended stays ended: the
+    request, `offered` with nobody to answer, is handed on by `hand_on_unanswerable` once the step succeeds."""
+    try:
+        async with conn.transaction():
+            await step()
+    except Exception as exc:
+        log.warning("%s request %s failed, left for the next turn of the clock: %s", what, request_id, exc)
+        return False
+    return True
 
 
 async def dispatch_stranded(conn: Conn, now: datetime, policy: DispatchPolicy, limit: int = 100) -> int:
@@ -522,7 +555,7 @@ async def dispatch_stranded(conn: Conn, now: datetime, policy: DispatchPolicy, l
         )
     ).fetchall()
     for row in rows:
-        await dispatch_submitted(conn, row["id"], now, policy)
+        await _isolated(conn, row["id"], "dispatching", partial(dispatch_submitted, conn, row["id"], now, policy))
     return len(rows)
 
 
@@ -543,7 +576,10 @@ async def hand_on_unanswerable(conn: Conn, now: datetime, policy: DispatchPolicy
     ).fetchall()
     if not rows:
         return 0
-    await hand_on(conn, [(r["id"], r["college_id"]) for r in rows], now, policy)
+    await act_as(conn, Actor.SYSTEM, None)
+    for row in sorted(rows, key=lambda r: r["id"]):
+        await _isolated(conn, row["id"], "handing on",
+                        partial(_hand_on_one, conn, row["id"], row["college_id"], now, policy))
     return len(rows)
 
 
@@ -554,10 +590,15 @@ async def hand_on(conn: Conn, requests: list[tuple[uuid.UUID, uuid.UUID | None]]
     else `no_centre` (`_refill` re-checks both under the lock; any other request is left as it is)."""
     await act_as(conn, Actor.SYSTEM, None)
     for request_id, college_id in sorted(requests, key=lambda r: r[0]):
-        if college_id is None:
-            await dispatch(conn, request_id, now, policy)
-        else:
-            await _refill(conn, request_id, college_id, now, policy)
+        await _hand_on_one(conn, request_id, college_id, now, policy)
+
+
+async def _hand_on_one(conn: Conn, request_id: uuid.UUID, college_id: uuid.UUID | None, now: datetime,
+                       policy: DispatchPolicy) -> None:
+    if college_id is None:
+        await dispatch(conn, request_id, now, policy)
+    else:
+        await _refill(conn, request_id, college_id, now, policy)
 
 
 async def _escalate(conn: Conn, request_id: uuid.UUID, college_id: uuid.UUID, now: datetime,

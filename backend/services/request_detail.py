@@ -24,7 +24,7 @@ from shared.notifications import expected_wait
 from shared.reference import PREFIX
 from shared.roles import Actor
 from shared.statuses import OfferGone, RequestStatus, can_transition
-from shared.text import NEXT_STEPS, Locale, error_text, event_note, qc_missing_key
+from shared.text import Locale, error_text, event_note, next_step, qc_missing_key
 from shared.wire import Photo, RequestDetail, StatusEvent, WorkReport
 from shared.work import in_round, missing_for_quality_check, parts_total
 
@@ -85,13 +85,13 @@ async def request_detail(conn: Conn, request_id: uuid.UUID, now: datetime) -> di
     events = await conn.execute(_EVENTS.format(rid="%(rid)s") + " order by e.id", {"rid": request_id})
     photos = await conn.execute(_PHOTOS.format(rid="%s") + f" order by {_PHOTO_ORDER}", [request_id])
     locale = _locale(row["reader_locale"])
-    timeline = [{**e, "note": event_note(e["note_code"], e["note_params"], e["note"], locale)}
-                for e in await events.fetchall()]
+    event_rows = await events.fetchall()
+    timeline = [{**e, "note": event_note(e["note_code"], e["note_params"], e["note"], locale)} for e in event_rows]
     all_photos = await photos.fetchall()
     photo_rows = [{k: v for k, v in p.items() if k != "created_at"} for p in all_photos]
     after = [(p["idx"], p["created_at"]) for p in all_photos if p["kind"] == "after"]
     report = await load_report(conn, request_id)
-    shaped = _shaped(row, locale, report, after, now)
+    shaped = _shaped(row, locale, report, after, now, event_rows[-1]["note_code"] if event_rows else None)
     # The owner is shown the parts they approved, never the report's own priced list (audit13).
     shaped["report"] = await owners_report(conn, request_id, report) if row["is_mine"] else report
     row.pop("round_began")
@@ -178,7 +178,9 @@ def _detail_body(row: dict[str, Any], now: datetime) -> bytes:
     if row["has_report"]:
         report = {"hours": row["report_hours"], "notes": row["report_notes"], "parts": row["report_parts"],
                   "updated_at": row["report_updated_at"], "parts_total_baht": parts_total(row["report_parts"])}
-    shaped = _shaped(row, locale, report, list(zip(row["after_idx"], row["after_at"], strict=True)), now)
+    last_note_code = row["notes"][-1][0] if row["notes"] else None
+    shaped = _shaped(row, locale, report, list(zip(row["after_idx"], row["after_at"], strict=True)), now,
+                     last_note_code)
     if report is not None:  # its time in UTC ("Z") as PostgreSQL writes the rest, whatever the session's TimeZone
         if row["is_mine"]:  # the owner is shown the parts they approved, never the report's own priced list
             report = {**report, "parts": row["approved_parts"], "parts_total_baht": parts_total(row["approved_parts"])}
@@ -195,11 +197,13 @@ def _locale(reader_locale: str | None) -> Locale:
 
 
 def _shaped(row: Mapping[str, Any], locale: Locale, report: dict[str, Any] | None,
-            after_photos: Sequence[tuple[int, datetime]], now: datetime) -> dict[str, Any]:
+            after_photos: Sequence[tuple[int, datetime]], now: datetime,
+            last_note_code: str | None = None) -> dict[str, Any]:
     """What `shared/` decides about the request for this reader: `row` has its status, is_mine, handed_back_at,
-    work_round and round_began; `after_photos` are the after photos' (index, uploaded at), by index."""
+    work_round and round_began; `after_photos` are the after photos' (index, uploaded at), by index;
+    `last_note_code` is the latest timeline event's system note (a no_centre request students were offered)."""
     status = RequestStatus(row["status"])
-    step, wait = NEXT_STEPS[status][0], expected_wait(status, now)
+    step, wait = next_step(status, last_note_code), expected_wait(status, now)
     # A reopened job's later round is reported and evidenced again: the screen shows what is this round's.
     work_round, round_began = row["work_round"], row["round_began"]
     round_after = [idx for idx, at in after_photos if in_round(at, round_began)]

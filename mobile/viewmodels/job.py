@@ -44,6 +44,10 @@ STEP_LABEL_KEYS: dict[str, str] = {
 }
 
 
+# A job under way: a teacher's (or admin's) move from here takes the job out of its student's hands.
+UNDER_WAY: frozenset[RequestStatus] = frozenset({RequestStatus.DIAGNOSING, RequestStatus.REPAIRING})
+
+
 @dataclass(frozen=True)
 class Step:
     to_status: RequestStatus
@@ -53,6 +57,9 @@ class Step:
     primary: bool = True
     # The note's own label (issue 14: a teacher's reason for a hand back the owner did not confirm).
     note_label: Bilingual | None = None
+    # What the move does, said on its panel before it is confirmed (a teacher ending a student's hold on a job under
+    # way: audit17a).
+    hint: Bilingual | None = None
 
 
 @dataclass
@@ -279,12 +286,15 @@ class JobViewModel(RequestScreen[WorkDetail]):
             if to == S.HANDED_BACK and not self.detail.handover_confirmed:
                 steps.append(Step(to, bilingual(STEP_LABEL_KEYS[to.value]), note_label=bilingual("hand_back_reason")))
                 continue
+            under_way = self.actor != Actor.TECHNICIAN and self.detail.status in UNDER_WAY
             if self.is_supervisor and self.detail.status == S.QUALITY_CHECK and to == S.REPAIRING:
                 steps.append(Step(to, bilingual("step_rework"), needs_note=True, primary=False))
             elif to == S.UNREPAIRABLE:
-                steps.append(Step(to, bilingual("step_unrepairable"), needs_reason=True, primary=False))
+                steps.append(Step(to, bilingual("step_unrepairable"), needs_reason=True, primary=False,
+                                  hint=bilingual("unrepairable_under_way_hint") if under_way else None))
             elif to.value in STEP_LABEL_KEYS:
-                steps.append(Step(to, bilingual(STEP_LABEL_KEYS[to.value]), primary=to != S.OFFERED))
+                hint = bilingual("take_back_under_way_hint") if under_way and to == S.OFFERED else None
+                steps.append(Step(to, bilingual(STEP_LABEL_KEYS[to.value]), primary=to != S.OFFERED, hint=hint))
         return steps
 
     def reasons(self) -> list[tuple[str, str]]:

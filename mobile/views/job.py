@@ -143,6 +143,8 @@ def _step_panel(vm: JobViewModel, step: Step, locale: Locale) -> ft.Control:
         vm.set_reason(e.control.value or "")
 
     controls: list[ft.Control] = [heading(step.label.in_(locale), size=18)]
+    if step.hint is not None:
+        controls.append(ft.Text(step.hint.in_(locale)))
     if step.needs_reason:
         chosen = dict(vm.reasons()).get(vm.reason or "", "")
         controls.append(named(t("reason_label", locale), chosen,

@@ -1,0 +1,216 @@
+"""A request or a job nobody could move on (audit 17a: liveness): a request whose only fitting students let their
+offers lapse, a job under way whose student cannot act, and what its citizen is told. Driven on a real PostgreSQL
+with the SLA clock (backend.dispatch_ticks.tick) turned by hand at a moved clock."""
+
+import uuid
+from collections.abc import AsyncIterator
+from datetime import timedelta
+from typing import Any
+
+import psycopg
+import pytest
+from psycopg.rows import dict_row
+from psycopg_pool import AsyncConnectionPool
+
+from backend.dispatch_ticks import tick
+from backend.services import account
+from backend.settings import Settings
+from shared.roles import AppRole
+from tests.helpers import bearer, sign_in
+from tests.integration.dispatch_area import AppClock, Area, offers_of, submit
+
+ADMIN_PHONE = "084-444-4444"
+
+
+@pytest.fixture
+async def pool(database_url: str) -> AsyncIterator[AsyncConnectionPool[Any]]:
+    async with AsyncConnectionPool(database_url, kwargs={"row_factory": dict_row, "autocommit": True}) as made:
+        yield made
+
+
+def _status(database_url: str, request_id: str) -> str:
+    with psycopg.connect(database_url) as conn:
+        row = conn.execute("select status::text from public.repair_requests where id = %s", [request_id]).fetchone()
+    assert row is not None
+    return str(row[0])
+
+
+def _told(database_url: str, request_id: str, *, role: str, since_id: int = 0) -> list[str]:
+    """The kinds of notification about `request_id` written to active people of `role` (after notification
+    `since_id`)."""
+    with psycopg.connect(database_url) as conn:
+        rows = conn.execute(
+            "select n.kind::text from public.notifications n join public.profiles p on p.id = n.recipient_id "
+            "where n.request_id = %s and p.role = %s and p.is_active and n.id > %s order by n.id",
+            [request_id, role, since_id]).fetchall()
+    return [str(r[0]) for r in rows]
+
+
+def _last_notification(database_url: str) -> int:
+    with psycopg.connect(database_url) as conn:
+        row = conn.execute("select coalesce(max(id), 0) from public.notifications").fetchone()
+    assert row is not None
+    return int(row[0])
+
+
+async def test_a_lapsed_offer_leaves_a_request_the_admin_can_still_send_back_to_its_college(
+        app_and_clock: AppClock, area: Area, database_url: str, settings: Settings,
+        pool: AsyncConnectionPool[Any]) -> None:
+    """The near college's one plumber is in class for the 30 minutes of the offer: it lapses, nobody else in range
+    repairs plumbing, the request waits as `no_centre`. The admin sends it to the near college, whose plumber is
+    still there, active and fitting: they are asked again (an administrator's send-on counts only offers still
+    open or taken), and hear of it as of a new offer. The clock itself never asks them twice."""
+    api, clock = app_and_clock
+    clock.now = clock.now.replace(hour=3, minute=0, second=0, microsecond=0)  # 10:00 in Bangkok: the plain SLA
+    _, request = await submit(api, category_code="plumbing")
+    rid = request["id"]
+    plumber = area.students["plumber"][0]
+    assert [o["technician_id"] for o in offers_of(database_url, rid)] == [plumber]
+
+    clock.now += timedelta(minutes=settings.dispatch_sla_minutes + 1)
+    await tick(pool, settings, clock.now)
+    assert _status(database_url, rid) == "no_centre"
+    assert [o["status"] for o in offers_of(database_url, rid)] == ["expired"]
+    clock.now += timedelta(minutes=settings.dispatch_sla_minutes + 1)
+    await tick(pool, settings, clock.now)  # the clock leaves it to the admin: no second offer of its own
+    assert [o["status"] for o in offers_of(database_url, rid)] == ["expired"]
+
+    admin, _ = await sign_in(api, ADMIN_PHONE)
+    waiting = (await api.get("/admin/waiting", headers=bearer(admin))).json()
+    assert rid in [w["id"] for w in waiting]
+    before = _last_notification(database_url)
+    sent = await api.post(f"/requests/{rid}/dispatch", json={"college_id": str(area.near)}, headers=bearer(admin))
+    assert sent.status_code == 200, sent.text
+    assert sent.json()["status"] == "offered"
+    assert [(o["technician_id"], o["status"]) for o in offers_of(database_url, rid)] == [(plumber, "pending")]
+    assert _told(database_url, rid, role="technician", since_id=before) == ["offer_new"]
+    plumber_token, _ = await sign_in(api, area.students["plumber"][1])
+    offer_id = offers_of(database_url, rid)[0]["id"]  # (the app lists offers by the database's own clock)
+    taken = await api.post(f"/offers/{offer_id}/accept", headers=bearer(plumber_token))
+    assert taken.status_code == 200, taken.text
+
+
+async def _plumbing_job_under_way(api: Any, area: Area, pool: AsyncConnectionPool[Any]) -> tuple[str, str]:
+    """The near college's one plumber takes a plumbing job and starts diagnosing it; then the operator suspends
+    them. Returns (the citizen's token, the request id)."""
+    citizen, request = await submit(api, category_code="plumbing")
+    rid = request["id"]
+    plumber, _ = await sign_in(api, area.students["plumber"][1])
+    offer_id = next(o["offer_id"] for o in (await api.get("/technician/offers", headers=bearer(plumber))).json()
+                    if o["request_id"] == rid)
+    assert (await api.post(f"/offers/{offer_id}/accept", headers=bearer(plumber))).status_code == 200
+    moved = await api.post(f"/requests/{rid}/status", json={"to_status": "diagnosing"}, headers=bearer(plumber))
+    assert moved.status_code == 200, moved.text
+    async with pool.connection() as conn, conn.transaction():
+        await conn.execute("select set_config('fixit.actor', 'operator', true)")
+        await account.suspend(conn, uuid.UUID(area.students["plumber"][0]), AppRole.TECHNICIAN, "เลิกเรียนแล้ว")
+    return citizen, rid
+
+
+async def test_a_job_in_the_hands_of_a_student_who_cannot_act_can_be_moved_on_by_someone(
+        app_and_clock: AppClock, area: Area, database_url: str, settings: Settings,
+        pool: AsyncConnectionPool[Any]) -> None:
+    """The near college's one plumber is diagnosing a plumbing job when the operator suspends them (or they simply
+    left); nobody else at the college repairs plumbing, so no reassign fits. The teacher takes the job back (from
+    `diagnosing`, as from `accepted`): it is offered again (here nobody anywhere fits, so it waits for an admin),
+    its timeline stays, and the citizen, whose item the student may hold, is told; nobody holding it now, the
+    citizen may cancel it."""
+    api, clock = app_and_clock
+    citizen, rid = await _plumbing_job_under_way(api, area, pool)
+    before = _last_notification(database_url)
+
+    teacher, _ = await sign_in(api, area.students["teacher"][1])
+    admin, _ = await sign_in(api, ADMIN_PHONE)
+    answers = []
+    for token in (teacher, admin):
+        for body in ({"to_status": "offered", "note": "นักศึกษาออกแล้ว"},
+                     {"to_status": "unrepairable", "reason": "no_specialist"}):
+            answers.append(await api.post(f"/requests/{rid}/status", json=body, headers=bearer(token)))
+            if len(answers) == 1:  # the teacher's take back: nobody else fits anywhere, so an admin sends it on
+                assert answers[0].status_code == 200, answers[0].text
+                assert _status(database_url, rid) == "no_centre"
+                assert "job_taken_back" in _told(database_url, rid, role="citizen", since_id=before)
+                detail = (await api.get(f"/requests/{rid}", headers=bearer(citizen))).json()
+                assert [e["to_status"] for e in detail["timeline"]][:6] == [
+                    "submitted", "offered", "accepted", "diagnosing", "offered", "no_centre"]
+        answers.append(await api.post(f"/requests/{rid}/assign", json={"technician_id": area.students["ace"][0]},
+                                      headers=bearer(token)))
+    answers.append(await api.post(f"/requests/{rid}/cancel", json={}, headers=bearer(citizen)))
+    clock.now += timedelta(days=3)
+    await tick(pool, settings, clock.now)
+    assert _status(database_url, rid) != "diagnosing", [(a.status_code, a.json()["error"]["code"]) for a in answers]
+    assert answers[-1].status_code == 200, answers[-1].text  # nobody holds it now: its citizen may cancel it
+
+
+async def test_a_teacher_ends_a_job_under_way_as_unrepairable_when_nobody_can_carry_it_on(
+        app_and_clock: AppClock, area: Area, database_url: str, pool: AsyncConnectionPool[Any]) -> None:
+    """The item is at the workshop and nobody at the college (or near it) repairs plumbing: rather than offer it on,
+    the teacher ends the job as unrepairable with its reason, and the citizen is told; the teacher then hands the
+    item back as for any unrepairable job."""
+    api, _ = app_and_clock
+    _, rid = await _plumbing_job_under_way(api, area, pool)
+    before = _last_notification(database_url)
+    teacher, _ = await sign_in(api, area.students["teacher"][1])
+    ended = await api.post(f"/requests/{rid}/status", json={"to_status": "unrepairable", "reason": "no_specialist"},
+                           headers=bearer(teacher))
+    assert ended.status_code == 200, ended.text
+    assert _status(database_url, rid) == "unrepairable"
+    assert _told(database_url, rid, role="citizen", since_id=before) == ["unrepairable"]
+
+
+async def test_a_request_whose_offers_lapsed_tells_its_citizen_the_truth(
+        app_and_clock: AppClock, area: Area, database_url: str, settings: Settings,
+        pool: AsyncConnectionPool[Any]) -> None:
+    """The same lapse as above: the near college (1 km away, 30 km radius) has a plumber who did not answer in 30
+    minutes. The citizen's detail then says "ยังไม่มีศูนย์ซ่อมในระยะให้บริการ" / "No repair centre in range yet"
+    (shared.text.NEXT_STEPS[no_centre]) and its timeline "ยังไม่มีวิทยาลัยในพื้นที่ที่มีนักศึกษาทักษะตรงกับงานนี้" (the
+    `no_centre` event note), both untrue; and the move to no_centre notifies admins only (notify_status_event), so a
+    citizen who does not open the app never learns that their request stopped moving. Now the note and the next
+    step say that nobody near took it, and the citizen is told."""
+    api, clock = app_and_clock
+    clock.now = clock.now.replace(hour=3, minute=0, second=0, microsecond=0)  # 10:00 in Bangkok: the plain SLA
+    citizen, request = await submit(api, category_code="plumbing")
+    rid = request["id"]
+    before = _last_notification(database_url)
+    clock.now += timedelta(minutes=settings.dispatch_sla_minutes + 1)
+    await tick(pool, settings, clock.now)
+    assert _status(database_url, rid) == "no_centre"
+    detail = (await api.get(f"/requests/{rid}", headers=bearer(citizen))).json()
+    said = " ".join([detail["next_step"], detail["timeline"][-1]["note"]])
+    assert "ในระยะให้บริการ" not in said and "ในพื้นที่" not in said, said
+    assert "ใกล้คุณ" in detail["next_step"] and detail["timeline"][-1]["note"].startswith("ยังไม่มีนักศึกษาช่าง"), said
+    assert _told(database_url, rid, role="citizen", since_id=before) == ["no_taker"], "the citizen is not told"
+    assert _told(database_url, rid, role="admin", since_id=before), "the admins are told as before"
+
+
+async def test_one_request_that_fails_every_turn_does_not_stop_the_clock_for_the_others(
+        app_and_clock: AppClock, area: Area, database_url: str, settings: Settings,
+        pool: AsyncConnectionPool[Any], caplog: pytest.LogCaptureFixture) -> None:
+    """Two requests whose offers lapse in the same turn of the clock; moving one of them fails every time (here a
+    trigger refuses its status change: bad data, a bug). The clock expired every due offer and escalated their
+    requests in one transaction, so that one request rolled back the other's escalation, and the turn, each time:
+    the SLA clock stopped for everyone. Now each request's step has a savepoint of its own: the other request moves
+    on, the failure is logged, and the failing one moves on at the first turn after it is mended."""
+    api, clock = app_and_clock
+    clock.now = clock.now.replace(hour=3, minute=0, second=0, microsecond=0)  # 10:00 in Bangkok: the plain SLA
+    _, poisoned = await submit(api, category_code="plumbing")
+    _, healthy = await submit(api, category_code="plumbing")
+    name = f"test_poison_{uuid.uuid4().hex[:12]}"
+    with psycopg.connect(database_url, autocommit=True) as conn:
+        conn.execute(f"""create function public.{name}() returns trigger language plpgsql as $$
+                         begin raise exception 'a request that fails every time'; end $$""")
+        conn.execute(f"""create trigger {name} before update of status on public.repair_requests for each row
+                         when (new.id = '{poisoned["id"]}'::uuid) execute function public.{name}()""")
+    try:
+        clock.now += timedelta(minutes=settings.dispatch_sla_minutes + 1)
+        await tick(pool, settings, clock.now)
+        assert _status(database_url, healthy["id"]) == "no_centre"
+        assert _status(database_url, poisoned["id"]) == "offered"
+        assert poisoned["id"] in caplog.text
+    finally:
+        with psycopg.connect(database_url, autocommit=True) as conn:
+            conn.execute(f"drop trigger {name} on public.repair_requests")
+            conn.execute(f"drop function public.{name}()")
+    clock.now += timedelta(minutes=1)
+    await tick(pool, settings, clock.now)
+    assert _status(database_url, poisoned["id"]) == "no_centre"
