@@ -11,7 +11,7 @@ from psycopg_pool import AsyncConnectionPool
 from backend.auth import sessions
 from backend.db import Conn, service_tx
 from backend.notifications.invitations import close_expired
-from backend.notifications.outbox import notify_expiring_offers
+from backend.notifications.outbox import notify_expiring_offers, notify_undecided
 from backend.services import account, rate_limits
 from backend.services.college_counts import fold_status_deltas
 from backend.services.dispatch import DispatchPolicy, dispatch_stranded, expire_overdue, hand_on_unanswerable
@@ -69,6 +69,11 @@ async def tick(pool: AsyncConnectionPool[Conn], settings: Settings, now: datetim
         log.info("handed on %d offered request(s) nobody could answer any more", unanswerable)
     async with service_tx(pool) as owner:
         await notify_expiring_offers(owner, now, timedelta(minutes=settings.notify_offer_expiring_minutes))
+    # The college decisions nobody at the college can make now (its last teacher left): the admins hear of them.
+    async with service_tx(pool) as owner:
+        undecided = await notify_undecided(owner)
+    if undecided:
+        log.info("told admins of %d job(s) no teacher of their college can decide", undecided)
     async with service_tx(pool) as owner:
         await rate_limits.purge(owner, now)
         await sessions.purge(owner, settings)

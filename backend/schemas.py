@@ -35,7 +35,7 @@ from shared.request_rules import (
 from shared.roles import AppRole
 from shared.statuses import RequestStatus
 from shared.visible_text import PLAIN_NAME_PATTERN, is_blank, is_plain_name
-from shared.wire import CollegeRef, RequestSummary
+from shared.wire import CollegeRef, QueueItem
 from shared.work import MAX_HOURS, MAX_PARTS, NOTES_MAX, PART_NAME_MAX, STEP_NOTE_MAX, UNREPAIRABLE_REASONS
 
 
@@ -301,7 +301,9 @@ class Dashboard(BaseModel):
     college: CollegeRef
     counts: dict[str, int]
     weekly: list[WeeklyCount]
-    quality_check: list[RequestSummary]
+    quality_check: list[QueueItem] = Field(
+        description="what waits for the college's decision (the check, unrepairable items to hand back, jobs held "
+                    "by a suspended student), oldest change first")
 
 
 class StudentUpdate(BaseModel):

@@ -47,6 +47,7 @@ from mobile.models import (
     Teacher,
     TeamMember,
     TechnicianItem,
+    UndecidedJob,
     UploadedPhoto,
     WaitingRequest,
     WorkDetail,
@@ -128,6 +129,7 @@ _TECHNICIANS = TypeAdapter(list[TechnicianItem])
 _TECHNICIAN = TypeAdapter(TechnicianItem)
 _LEDGER = TypeAdapter(list[LedgerRow])
 _WAITING = TypeAdapter(list[WaitingRequest])
+_UNDECIDED = TypeAdapter(list[UndecidedJob])
 _JOB_RECORD = TypeAdapter(JobRecord)
 _JOB_OUTCOME = TypeAdapter(JobOutcome)
 _JOB_PART = TypeAdapter(JobPart)
@@ -698,6 +700,11 @@ class ApiClient:
         """Requests in status no_centre (no college in range took them), oldest first: a page from `offset` on,
         and how many wait."""
         return await self._page(_WAITING, "/admin/waiting", offset, limit)
+
+    async def admin_undecided(self, offset: int = 0, limit: int | None = None) -> ListPage[UndecidedJob]:
+        """GET /admin/undecided: jobs waiting on a college with nobody to decide them, longest waiting first: a page
+        from `offset` on, and how many wait."""
+        return await self._page(_UNDECIDED, "/admin/undecided", offset, limit)
 
     async def dispatch(self, request_id: UUID, college_id: UUID | None) -> RequestDetail:
         """Send a waiting request to a college, or (college_id None) run the automatic matching again.

@@ -25,7 +25,7 @@ from shared.credit_wire import Teacher as Teacher
 from shared.credit_wire import TeamMember as TeamMember
 from shared.statuses import OfferStatus as OfferStatus
 from shared.statuses import RequestStatus
-from shared.text import Locale
+from shared.text import Locale, t
 from shared.wire import CategorySkill as CategorySkill
 from shared.wire import DuplicateSummary as DuplicateSummary
 from shared.wire import LedgerRow as LedgerRow
@@ -95,6 +95,20 @@ class WaitingRequest(wire.WaitingRequest, RequestSummary):
     """A request no centre took, as the admin sees it (with the summary's display helpers)."""
 
 
+class QueueItem(wire.QueueItem, RequestSummary):
+    """A job waiting for the teacher's decision on their dashboard (a check, a hand back, a suspended student's)."""
+
+
+class UndecidedJob(wire.UndecidedJob, RequestSummary):
+    """A job waiting on a college with nobody to decide it, on the admin's home."""
+
+    def why_text(self, locale: Locale) -> str:
+        college = self.college_name(locale) or ""
+        key = "undecided_own_request" if self.why == "own_request" else "undecided_no_teacher"
+        said = t(key, locale, college=college)
+        return f"{said} · {t('holder_suspended_mark', locale)}" if self.holder_suspended else said
+
+
 class MissingItem(wire.MissingItem):
     def message(self, locale: Locale) -> str:
         return self.message_th if locale == Locale.TH else self.message_en
@@ -141,7 +155,7 @@ class SupervisorDashboard(Payload):
     college: CollegeRef
     counts: dict[str, int]
     weekly: list[WeeklyCount] = []
-    quality_check: list[RequestSummary] = []
+    quality_check: list[QueueItem] = []
 
     def status_counts(self) -> list[tuple[RequestStatus, int]]:
         """Non-zero counts in state-machine order; statuses this app version does not know are skipped."""

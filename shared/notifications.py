@@ -42,6 +42,10 @@ class Kind(StrEnum):
     QC_WAITING = "qc_waiting"
     OFFER_EXPIRING = "offer_expiring"
     REOPENED = "reopened"
+    # audit17a: decisions only the college (a teacher, else an admin) can make, sent to whoever can make them now
+    # (migration 0071 `private.deciders`): an unrepairable item to hand back, a job held by a suspended student
+    HANDBACK_WAITING = "handback_waiting"
+    HOLDER_SUSPENDED = "holder_suspended"
     # citizen
     ACCEPTED = "accepted"
     READY = "ready"
@@ -85,7 +89,8 @@ AUDIENCE: dict[Kind, str] = {
     Kind.APPROVED: "technician", Kind.HELPER_KEPT: "technician", Kind.NOT_CREDITED: "technician",
     Kind.HELPER_LEFT: "technician",
     Kind.QC_WAITING: "supervisor", Kind.OFFER_EXPIRING: "supervisor",
-    Kind.REOPENED: "supervisor", Kind.ACCEPTED: "citizen", Kind.READY: "citizen", Kind.UNREPAIRABLE: "citizen",
+    Kind.REOPENED: "supervisor", Kind.HANDBACK_WAITING: "supervisor", Kind.HOLDER_SUSPENDED: "supervisor",
+    Kind.ACCEPTED: "citizen", Kind.READY: "citizen", Kind.UNREPAIRABLE: "citizen",
     Kind.RATE: "citizen", Kind.NO_CENTRE: "admin", Kind.PART_PROPOSED: "citizen",
     Kind.JOB_TAKEN_BACK: "citizen", Kind.NO_TAKER: "citizen",
     # An admin who invited someone hears the answer too, on the default channels: their settings list the kinds of
@@ -246,6 +251,14 @@ TEXTS: dict[Kind, tuple[Bilingual, Bilingual]] = {
                           B("{item}: ข้อเสนอหมดเวลาใน {minutes} นาที", "{item}: the offer expires in {minutes} min")),
     Kind.REOPENED: (B("แจ้งว่ายังไม่หาย {ref}", "Reported still broken {ref}"),
                     B("{item}: กลับมาที่วิทยาลัย", "{item}: back at your college")),
+    Kind.HANDBACK_WAITING: (B("ซ่อมไม่ได้ รอส่งคืน {ref}", "Unrepairable, to hand back {ref}"),
+                            B("{item}: {reason} นัดเจ้าของรับของคืนแล้วบันทึกการส่งคืนในแอป",
+                              "{item}: {reason}; arrange its return with the owner, then record the hand back "
+                              "in the app")),
+    Kind.HOLDER_SUSPENDED: (B("นักศึกษาถูกระงับบัญชี {ref}", "Student suspended on {ref}"),
+                            B("{item}: {technician} ทำงานนี้ต่อไม่ได้ มอบให้นักศึกษาคนอื่นหรือรับงานคืน",
+                              "{item}: {technician} can no longer work on it; give it to another student or take "
+                              "it back")),
     Kind.ACCEPTED: (B("ช่างรับงานแล้ว {ref}", "A technician took your job {ref}"),
                     B("{technician} จาก{college} จะโทรหาคุณเร็วๆ นี้", "{technician} of {college} will call you soon")),
     Kind.READY: (B("ซ่อมเสร็จแล้ว {ref}", "Repaired {ref}"),
@@ -289,6 +302,9 @@ NO_COLLEGE = B("ฟิกซ์อิท", "Fixit")
 WHERE_CENTRE = B("มารับได้ที่{college}", "collect it at {college}")
 WHERE_HOME = B("ช่างจะนัดวันส่งคืนที่บ้าน", "the technician will arrange bringing it home")
 NO_NOTE = B("ดูรายละเอียดในแอป", "see the details in the app")
+# Said to an admin told of a college's decision because no teacher of the college can make it now (migration 0071:
+# none left, or the only one asked for the repair): `params.nobody_at_college`.
+NOBODY_AT_COLLEGE = B("ไม่มีครูของ{college}ที่ตัดสินใจเรื่องนี้ได้ในตอนนี้", "no teacher of {college} can decide it now")
 
 REFERENCE_PREFIX = "FX-"
 
@@ -384,7 +400,7 @@ def render(kind: Kind, params: Mapping[str, Any], locale: Locale, now: datetime,
     if kind == Kind.READY:
         where = WHERE_HOME if params.get("place") == "home" else WHERE_CENTRE
         values["where"] = where.format(college=college).in_(locale)
-    if kind == Kind.UNREPAIRABLE:
+    if kind in (Kind.UNREPAIRABLE, Kind.HANDBACK_WAITING):
         labels = UNREPAIRABLE_REASONS.get(str(params.get("reason", "")))
         values["reason"] = (labels[0] if th else labels[1]) if labels else NO_NOTE.in_(locale)
     if kind == Kind.REWORK and not values["note"]:
@@ -398,8 +414,10 @@ def render(kind: Kind, params: Mapping[str, Any], locale: Locale, now: datetime,
     closed = params.get(INVITED_CLOSED_KEY) if kind == Kind.INVITED else None
     if isinstance(closed, str) and closed in set(InvitedClosed):
         body = bilingual(INVITED_CLOSED_TEXT[InvitedClosed(closed)])  # answered or gone: no longer a question
-    return Rendered(title.format(**values).in_(locale).strip(), body.format(**values).in_(locale).strip(),
-                    link(kind, request_id, params))
+    said = body.format(**values).in_(locale).strip()
+    if params.get("nobody_at_college") is True:
+        said = f"{said} ({NOBODY_AT_COLLEGE.format(college=college).in_(locale)})"
+    return Rendered(title.format(**values).in_(locale).strip(), said, link(kind, request_id, params))
 
 
 # --- Web Push: where a browser's subscription may point ----------------------------------------------------------

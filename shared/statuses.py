@@ -278,3 +278,9 @@ def group_of(status: RequestStatus) -> StatusGroup | None:
 # (backend/services/dispatch.py `assign`): from an open offer (assign) or from a student's hands (reassign).
 ASSIGNABLE: frozenset[RequestStatus] = frozenset({S.OFFERED})
 REASSIGNABLE: frozenset[RequestStatus] = frozenset({S.ACCEPTED, S.DIAGNOSING, S.REPAIRING})
+# A job in these waits for the college's decision, which only a teacher of the college (not its owner) or an admin
+# may make: the check (approve or send back) and the hand back of an item found unrepairable. Who hears of it and
+# who lists it: the college's active teachers but the owner, the admins when none is left (migration 0071
+# `private.deciders`; the database's copy of this set, `private.college_decides()`, is kept equal by a test). A job
+# still in the hands (REASSIGNABLE) of a student the operator suspended waits on the same people.
+COLLEGE_DECIDES: frozenset[RequestStatus] = frozenset({S.QUALITY_CHECK, S.UNREPAIRABLE})

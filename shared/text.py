@@ -1005,6 +1005,17 @@ APP_UI: dict[str, Bilingual] = {
     "bar_label": B("{category} {n} งาน", "{category}: {n} {n|job|jobs}"),
     "quality_check_title": B("งานรอครูตรวจ", "Waiting for your check"),
     "quality_check_empty": B("ไม่มีงานรอตรวจ", "Nothing to check"),
+    # The dashboard's queue (migration 0071): what waits for the teacher's decision: checks, unrepairable items to
+    # hand back, jobs held by a student whose account was suspended.
+    "decision_queue_title": B("งานที่รอครู", "Waiting for you"),
+    "decision_queue_empty": B("ไม่มีงานที่รอครู", "Nothing waits for you"),
+    "holder_suspended_mark": B("นักศึกษาถูกระงับบัญชี: มอบให้คนอื่นหรือรับงานคืน",
+                               "Student suspended: give it to another student or take it back"),
+    # The admins' list of jobs waiting on a college with nobody to decide (GET /admin/undecided).
+    "undecided_title": B("งานที่ไม่มีครูตัดสินใจ", "Jobs no teacher can decide"),
+    "undecided_empty": B("ไม่มีงานที่รอโดยไม่มีครูดูแล", "No job waits without a teacher"),
+    "undecided_no_teacher": B("{college} ไม่มีครูที่ใช้งานอยู่", "{college} has no active teacher"),
+    "undecided_own_request": B("ครูคนเดียวของ{college}เป็นผู้ขอซ่อมเอง", "{college}'s only teacher asked for it"),
     "nav_technicians": B("นักศึกษา", "Students"),
     "nav_ledger": B("สมุดบันทึกชั่วโมงฝึก", "Training hours ledger"),
     "assign_title": B("มอบหมายช่าง", "Assign a technician"),
@@ -1124,6 +1135,8 @@ ACCOUNT_UI: dict[str, Bilingual] = {
     "kind_qc_waiting": B("งานรอตรวจ", "Jobs waiting for a check"),
     "kind_offer_expiring": B("ข้อเสนอใกล้หมดเวลา", "Offers about to expire"),
     "kind_reopened": B("คำขอที่เปิดใหม่", "Requests reopened"),
+    "kind_handback_waiting": B("งานซ่อมไม่ได้ที่รอส่งคืน", "Unrepairable items to hand back"),
+    "kind_holder_suspended": B("งานของนักศึกษาที่ถูกระงับบัญชี", "Jobs of a suspended student"),
     "kind_accepted": B("ช่างรับงานแล้ว", "A student took my request"),
     "kind_ready": B("ซ่อมเสร็จพร้อมรับคืน", "Repair ready"),
     "kind_unrepairable": B("ซ่อมไม่ได้", "Cannot be repaired"),

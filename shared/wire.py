@@ -189,6 +189,23 @@ class JobSummary(RequestSummary):
                                              "they read it)")
 
 
+class QueueItem(RequestSummary):
+    """A job in the teacher's dashboard queue: what waits for the college's decision (shared.statuses.COLLEGE_DECIDES:
+    the check, an unrepairable item's hand back) and the jobs held by a student the operator suspended."""
+
+    holder_suspended: bool = Field(False, description="held by a student whose account is suspended: the teacher "
+                                                      "gives it to another student or takes it back")
+
+
+class UndecidedJob(RequestSummary):
+    """A job waiting on a college that has nobody to decide it (GET /admin/undecided): an admin may."""
+
+    college_id: UUID | None = None
+    why: str = Field(description="'no_teacher': the college has no active teacher; 'own_request': its only "
+                                 "teacher asked for the repair")
+    holder_suspended: bool = Field(False, description="held by a student whose account is suspended")
+
+
 class StatusEvent(Wire):
     """One entry of a request's timeline."""
 
@@ -488,6 +505,8 @@ class CollegeJob(Wire):
     service_place: str = "centre"
     technician_id: UUID | None = None
     technician_name: str | None = Field(None, description="the student's display name")
+    technician_suspended: bool = Field(False, description="the student's account is suspended by the operator: "
+                                                          "the job waits for the teacher to hand it on")
     # Plain strings, so an action this app version does not know is not a parse failure.
     actions: list[str] = Field(
         default_factory=list,

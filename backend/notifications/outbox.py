@@ -27,3 +27,36 @@ async def notify_expiring_offers(conn: Conn, now: datetime, within: timedelta) -
         {"now": now, "until": now + within},
     )
     return len(await cur.fetchall())
+
+
+# The admins' messages of a college decision nobody at the college can make now (migration 0071): its check, its
+# hand back, or a job held by a suspended student, at a college whose teachers all left (deleted, suspended, moved)
+# after the message went to them, or whose only teacher asked for the repair. Once per job, wait and admin (the
+# dedupe key is the one the status trigger and the suspension write), whichever copy's clock sees it first.
+_UNDECIDED = """
+    insert into public.notifications (recipient_id, kind, params, request_id, about_id, dedupe_key)
+    select d.id,
+           case when u.holder_suspended then 'holder_suspended'
+                when r.status = 'quality_check' then 'qc_waiting' else 'handback_waiting' end,
+           jsonb_build_object('item', r.item, 'technician', coalesce(private.first_name(r.technician_id), ''),
+                              'college_th', c.name_th, 'college_en', c.name_en, 'nobody_at_college', true,
+                              'reason', coalesce((select e.note_params ->> 'reason' from public.status_events e
+                                                  where e.id = u.started), '')),
+           r.id,
+           case when r.status <> 'unrepairable' and private.first_name(r.technician_id) <> ''
+                then r.technician_id end,
+           case when u.holder_suspended then 'held:' || u.started || ':' || r.technician_id
+                else 'decide:' || u.started end || ':' || d.id
+    from private.undecided_jobs() u
+    join public.repair_requests r on r.id = u.request_id
+    left join public.colleges c on c.id = r.college_id
+    cross join lateral private.deciders(r.college_id, r.citizen_id) d
+    where d.admin and u.started is not null
+    on conflict (dedupe_key) do nothing
+    returning id"""
+
+
+async def notify_undecided(conn: Conn) -> int:
+    """Tell the admins of the jobs waiting on a college that has nobody to decide them (once each). Returns how many
+    notifications were written."""
+    return len(await (await conn.execute(_UNDECIDED)).fetchall())

@@ -17,7 +17,7 @@ from shared.paging import LIST_PAGE
 from shared.reference import PREFIX
 from shared.roles import Actor, AppRole
 from shared.statuses import RequestStatus
-from shared.wire import DispatchBody, RequestDetail, WaitingRequest
+from shared.wire import DispatchBody, RequestDetail, UndecidedJob, WaitingRequest
 
 router = APIRouter(tags=["admin"], responses={401: {"model": ErrorResponse}, 403: {"model": ErrorResponse}})
 
@@ -47,6 +47,32 @@ async def waiting(_: AdminDep, conn: UserConn, response: Response, limit: PageLi
     rows = await cur.fetchall()
     response.headers[TOTAL_COUNT_HEADER] = str(rows[0]["total"] if rows else 0)
     return [WaitingRequest.model_validate(r) for r in rows if r["id"] is not None]
+
+
+@router.get("/admin/undecided", response_model=list[UndecidedJob])
+async def undecided(
+    _: AdminDep, conn: UserConn, response: Response,
+    limit: PageLimit = LIST_PAGE, offset: PageOffset = 0,
+) -> list[UndecidedJob]:
+    """Jobs waiting on a college's decision (its check, an unrepairable item's hand back, a job held by a suspended
+    student) that nobody at the college can make now: it has no active teacher, or its only teacher asked for the
+    repair (migration 0071). Longest waiting first, a page at a time (`limit`, `offset`); `X-Total-Count` says how
+    many wait in all."""
+    cur = await conn.execute(
+        f"""select u.id, '{PREFIX}' || u.ref_no as reference, u.category_code, u.category_name_th,
+                  u.category_name_en, u.category_icon, u.item, u.status, u.created_at, u.updated_at, u.college_id,
+                  u.college_name_th, u.college_name_en, u.why, u.holder_suspended, count(*) over () as total
+           from public.admin_undecided_jobs() u
+           order by u.updated_at, u.id limit %(limit)s offset %(offset)s""",
+        {"limit": limit, "offset": offset},
+    )
+    rows = await cur.fetchall()
+    total = int(rows[0]["total"]) if rows else 0
+    if not rows and offset:
+        counted = await (await conn.execute("select count(*) as n from public.admin_undecided_jobs()")).fetchone()
+        total = int(counted["n"]) if counted else 0
+    response.headers[TOTAL_COUNT_HEADER] = str(total)
+    return [UndecidedJob.model_validate(r) for r in rows]
 
 
 @router.get("/admin/audit", response_model=list[AuditEvent])

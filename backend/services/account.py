@@ -381,13 +381,32 @@ async def _lock_active(owner: Conn, user_id: uuid.UUID) -> bool:
     return bool(row["is_active"])
 
 
+# A suspended student's jobs in hand (shared.statuses.REASSIGNABLE) wait on their college: whoever can give them to
+# another student or take them back now (migration 0071 `private.deciders`: the college's teachers, the admins when
+# none is left) is told of each, naming the student (deleted with their account: about_id). The dedupe key is the
+# one the SLA clock writes for the admins (backend/notifications/outbox.py): one message per job, wait and reader.
+_TELL_HOLDER_SUSPENDED = """
+    insert into public.notifications (recipient_id, kind, params, request_id, about_id, dedupe_key)
+    select d.id, 'holder_suspended',
+           jsonb_build_object('item', r.item, 'technician', coalesce(private.first_name(r.technician_id), ''),
+                              'college_th', c.name_th, 'college_en', c.name_en, 'nobody_at_college', d.admin),
+           r.id, r.technician_id,
+           'held:' || private.wait_started(r.id, r.status) || ':' || r.technician_id || ':' || d.id
+    from public.repair_requests r
+    left join public.colleges c on c.id = r.college_id
+    cross join lateral private.deciders(r.college_id, r.citizen_id) d
+    where r.technician_id = %s and r.status = any(private.reassignable())
+    on conflict (dedupe_key) do nothing"""
+
+
 async def suspend(owner: Conn, user_id: uuid.UUID, role: AppRole, reason: str) -> Suspended:
     """The operator's suspension, in the caller's (operator) transaction: the account is no longer usable
     (`is_active`, audited as `profile.active` by the trigger), every session of the local issuer ends (their refresh
     tokens stop working), a student's offers still waiting end (the SLA clock hands those jobs on), and the reason is
     in the audit trail (`account.suspend`). Jobs a student holds stay theirs and are counted for the operator: a
     suspension is not refused for them (a lost phone or an abuse cannot wait), and handing a job on is the college
-    teacher's decision (their reassign), as for a switch-off."""
+    teacher's decision (their reassign or take back), as for a switch-off: the teachers (the admins when the
+    college has none) are told of each job (`holder_suspended`), and their dashboard lists it until it moves on."""
     problem = suspend_reason_problem(reason)
     if problem:
         raise ApiError(400, problem)
@@ -402,6 +421,8 @@ async def suspend(owner: Conn, user_id: uuid.UUID, role: AppRole, reason: str) -
         offers = await end_open_offers(owner, user_id)
         in_hand = await jobs_in_hand(owner, user_id)
     await owner.execute("update public.profiles set is_active = false where id = %s", [user_id])
+    if in_hand:
+        await owner.execute(_TELL_HOLDER_SUSPENDED, [user_id])
     ended = await sessions.revoke_all(owner, user_id)
     await owner.execute("select private.audit('account.suspend', 'profiles', %s, null, %s)",
                         [user_id, Jsonb({"reason": reason.strip(), "sessions_ended": ended, "offers_ended": offers,

@@ -16,7 +16,7 @@ from backend.services.credit import ROUND_BEGAN_SQL
 from backend.services.staff import end_open_offers, jobs_in_hand
 from shared.categories import MAX_LEVEL, MIN_LEVEL, level_valid
 from shared.reference import PREFIX, parse_reference
-from shared.statuses import STATUS_GROUPS, WORK_IN_HAND, RequestStatus, StatusGroup, group_of
+from shared.statuses import REASSIGNABLE, STATUS_GROUPS, WORK_IN_HAND, RequestStatus, StatusGroup, group_of
 from shared.work import supervisor_actions
 
 
@@ -177,10 +177,13 @@ async def category_names(conn: Conn) -> dict[str, tuple[str, str]]:
     return {r["code"]: (r["name_th"], r["name_en"]) for r in rows}
 
 
+# A job still in the hands of a student the operator suspended waits for the teacher (migration 0071): marked.
+_REASSIGNABLE = ", ".join(f"'{s.value}'" for s in sorted(REASSIGNABLE))
 _JOB_ROW = f"""
     select r.id, '{PREFIX}' || r.ref_no as reference, r.category_code, cat.name_th as category_name_th,
            cat.name_en as category_name_en, cat.icon as category_icon, r.item, r.brand, r.status, r.created_at,
-           r.updated_at, r.province, r.district, r.service_place, r.technician_id, p.display_name as technician_name
+           r.updated_at, r.province, r.district, r.service_place, r.technician_id, p.display_name as technician_name,
+           coalesce(not p.is_active and r.status in ({_REASSIGNABLE}), false) as technician_suspended
     from public.repair_requests r
     join public.categories cat on cat.code = r.category_code
     left join public.profiles p on p.id = r.technician_id

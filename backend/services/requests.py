@@ -20,7 +20,7 @@ from shared.paging import LIST_PAGE
 from shared.reference import PREFIX
 from shared.roles import AppRole
 from shared.thai_time import bangkok_week_start
-from shared.wire import CollegeRef, Offer, RequestSummary
+from shared.wire import CollegeRef, Offer, QueueItem, RequestSummary
 
 _SUMMARY = f"""
     select r.id, '{PREFIX}' || r.ref_no as reference, r.category_code,
@@ -209,10 +209,13 @@ async def college_dashboard_json(conn: Conn, college: CollegeRef, now: datetime,
 
 
 def _quality_check(college: str) -> str:
+    """The dashboard's queue: what waits for the college's decision (migration 0071 `college_decision_queue`: the
+    check, unrepairable items to hand back, jobs held by a suspended student), under its old name `quality_check`."""
     return f"""
     select q.id, '{PREFIX}' || q.ref_no as reference, q.category_code, q.category_name_th, q.category_name_en,
-           q.category_icon, q.item, q.status, q.created_at, q.updated_at, q.college_name_th, q.college_name_en
-    from public.college_quality_check_queue({college}) q
+           q.category_icon, q.item, q.status, q.created_at, q.updated_at, q.college_name_th, q.college_name_en,
+           q.holder_suspended
+    from public.college_decision_queue({college}) q
 """
 
 
@@ -229,7 +232,7 @@ _DASHBOARD = f"""
         as quality_check
     {_figures("%(college)s")}
 """
-_QUEUE_ITEM = json_object(RequestSummary, "q")
+_QUEUE_ITEM = json_object(QueueItem, "q")
 
 
 def _board(college: str, college_json: str) -> str:

@@ -537,8 +537,9 @@ class AppViewModel(Observable):
             home.on_open_job = self.open_job
             home.on_open_photos = self.open_photos
             home.on_open_portfolio = self.open_portfolio
-        elif isinstance(home, SupervisorHome):
+        elif isinstance(home, SupervisorHome | AdminHome):
             home.on_open_job = self.open_job
+        if isinstance(home, SupervisorHome):
             home.on_open_college_jobs = self.open_college_jobs
             home.on_open_college_credit = self.open_college_credit
             home.on_open_technicians = self.open_technicians

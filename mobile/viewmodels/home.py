@@ -16,8 +16,10 @@ from mobile.models import (
     Offer,
     OfferStatus,
     Profile,
+    QueueItem,
     RequestSummary,
     SupervisorDashboard,
+    UndecidedJob,
     WaitingRequest,
 )
 from mobile.outbox import Outbox, OutboxItem
@@ -69,8 +71,10 @@ class HomeViewModel(Loadable):
         # The person's own repair requests, newest first, a page at a time (shared.paging): the citizen's home is
         # them; a student's or a teacher's (asked for as a citizen, or since) are on their home, each opening the
         # owner's screens as for a citizen. Loaded by every home but the admin's; empty there.
-        self.mine: PagedList[RequestSummary] = PagedList(self._api.my_requests, _by_id, changed=self._changed,
-                                                         lost_sign_in=self._lost_sign_in)
+        # The client's method is looked up at each call (not bound now), as every other call of a screen is.
+        self.mine: PagedList[RequestSummary] = PagedList(
+            lambda at, n: self._api.my_requests(at, n), _by_id, changed=self._changed,
+            lost_sign_in=self._lost_sign_in)
         self.on_open_own_request: Callable[[UUID], Awaitable[None]] | None = None
         # Anyone but the admin asks for repairs of their own (shared.roles.REQUESTER_ROLES): set by the app, the
         # request form, an outbox draft back in it for editing, and this person's drafts waiting on this device
@@ -286,8 +290,9 @@ class TechnicianHome(HomeViewModel):
         self.offers: list[Offer] = []
         # The jobs they lead and those they help on (`helping`: the job screen opens read-only), newest change
         # first, a page at a time.
-        self.job_pages: PagedList[JobSummary] = PagedList(self._api.technician_jobs, _by_id, changed=self._changed,
-                                                          lost_sign_in=self._lost_sign_in)
+        self.job_pages: PagedList[JobSummary] = PagedList(
+            lambda at, n: self._api.technician_jobs(at, n), _by_id, changed=self._changed,
+            lost_sign_in=self._lost_sign_in)
         self.categories: dict[str, Category] = {}
         # Set by the app: opens the job screen.
         self.on_open_job: OpenJob | None = None
@@ -514,7 +519,7 @@ class SupervisorHome(HomeViewModel):
         return None if self.dashboard is None else self.dashboard.college.name(self._session.locale)
 
     @property
-    def quality_check(self) -> list[RequestSummary]:
+    def quality_check(self) -> list[QueueItem]:
         """Oldest first: the job waiting longest is checked first."""
         return [] if self.dashboard is None else sorted(self.dashboard.quality_check, key=lambda r: r.updated_at)
 
@@ -590,7 +595,14 @@ class AdminHome(HomeViewModel):
         # Oldest first (the request waiting longest is handled first), a page at a time: years of requests from
         # places no college reaches are not all drawn at once.
         self.waiting_pages: PagedList[WaitingRequest] = PagedList(
-            self._api.admin_waiting, _by_id, changed=self._changed, lost_sign_in=self._lost_sign_in)
+            lambda at, n: self._api.admin_waiting(at, n), _by_id, changed=self._changed,
+            lost_sign_in=self._lost_sign_in)
+        # Jobs waiting on a college with nobody to decide them (its teachers left, or its only one asked for the
+        # repair): longest waiting first, a page at a time as the waiting list. Opened as a job to decide.
+        self.undecided_pages: PagedList[UndecidedJob] = PagedList(
+            lambda at, n: self._api.admin_undecided(at, n), _by_id, changed=self._changed,
+            lost_sign_in=self._lost_sign_in)
+        self.on_open_job: OpenJob | None = None
         self.picking: UUID | None = None  # the waiting request whose college picker is open
         self.busy: UUID | None = None  # the request being dispatched
 
@@ -600,6 +612,13 @@ class AdminHome(HomeViewModel):
 
     async def load_more_waiting(self) -> None:
         await self.waiting_pages.load_more()
+
+    @property
+    def undecided(self) -> list[UndecidedJob]:
+        return self.undecided_pages.rows
+
+    async def load_more_undecided(self) -> None:
+        await self.undecided_pages.load_more()
 
     @property
     def is_empty(self) -> bool:
@@ -623,7 +642,7 @@ class AdminHome(HomeViewModel):
         elsewhere moving from repairing to done changes nothing here, and reloading the waiting list and every
         college for each one cost two calls an event. A home that never loaded reloads on any, to show something."""
         return (status == RequestStatus.NO_CENTRE or not self.has_loaded
-                or any(str(r.id) == request_id for r in self.waiting))
+                or any(str(r.id) == request_id for r in (*self.waiting, *self.undecided)))
 
     @property
     def picking_request(self) -> WaitingRequest | None:
@@ -640,6 +659,10 @@ class AdminHome(HomeViewModel):
 
     def _dispatched(self) -> None:
         self.busy = None
+
+    async def open_job(self, request_id: UUID) -> None:
+        if self.on_open_job is not None:
+            await self.on_open_job(request_id)
 
     async def dispatch(self, request_id: UUID, college_id: UUID | None) -> None:
         """Send the request to a college (None: run the automatic matching again), then show the fresh list.
@@ -677,7 +700,9 @@ class AdminHome(HomeViewModel):
 
     async def _fetch(self) -> None:
         # Colleges kept in the backend's order: sorting Thai by code point misplaces leading vowels (เ, แ, โ).
-        colleges, waiting = await asyncio.gather(self._api.colleges(), self.waiting_pages.fetch())
+        colleges, waiting, undecided = await asyncio.gather(
+            self._api.colleges(), self.waiting_pages.fetch(), self.undecided_pages.fetch())
+        self.undecided_pages.show(undecided)
         self.colleges = colleges
         self.waiting_pages.show(waiting)
         if self.picking is not None and self.picking_request is None:

@@ -5,7 +5,7 @@ from uuid import UUID
 import flet as ft
 
 from mobile.formatting import format_date, format_km
-from mobile.models import AdminCollege, College, WaitingRequest
+from mobile.models import AdminCollege, College, RequestSummary, WaitingRequest
 from mobile.viewmodels.colleges_admin import REGIONS, CollegeForm, CollegesAdminViewModel
 from mobile.viewmodels.home import AdminHome, CollegeChoice
 from mobile.viewmodels.loadable import LoadState
@@ -25,6 +25,7 @@ from mobile.views.common import (
     loading,
     muted,
     reload_failed,
+    request_cards,
     screen_header,
     section,
 )
@@ -59,6 +60,18 @@ def admin_home_view(vm: AdminHome, locale: Locale, on_manage_colleges: Action | 
         controls += more_controls(vm.waiting_pages, locale, vm.load_more_waiting, key="waiting")
     else:
         controls += keyed("waiting-empty", [empty(t("waiting_empty", locale))])
+    # Jobs waiting on a college with nobody to decide them: the admin opens each as a job and decides it.
+    controls += keyed("undecided-title", [section(t("undecided_title", locale), locale)])
+    if vm.undecided:
+        reasons = {job.id: job.why_text(locale) for job in vm.undecided}
+
+        def why(request: RequestSummary) -> str | None:
+            return reasons.get(request.id)
+
+        controls += request_cards(vm.undecided, locale, vm.open_job, key="undecided", tag=why)
+        controls += more_controls(vm.undecided_pages, locale, vm.load_more_undecided, key="undecided")
+    else:
+        controls += keyed("undecided-empty", [empty(t("undecided_empty", locale))])
     controls += keyed("colleges-title", [section(t("admin_home_title", locale), locale)])
     if vm.is_empty:
         controls += keyed("colleges-empty", [empty(t("admin_empty", locale))])

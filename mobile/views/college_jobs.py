@@ -108,6 +108,8 @@ def _job_card(vm: CollegeJobsViewModel, job: CollegeJob, locale: Locale) -> ft.C
                wrap=True, run_spacing=4),
         muted(t("college_jobs_student", locale, name=job.technician_name or t("college_jobs_nobody", locale))),
     ]
+    if job.technician_suspended:  # the student can no longer act: the job waits for the teacher to hand it on
+        lines.append(ft.Text(t("holder_suspended_mark", locale), size=13, color=ft.Colors.ERROR))
     actions = vm.action_labels(job)
     if actions:
         lines.append(ft.Text(t("college_jobs_actions", locale, actions=", ".join(actions)), size=13,

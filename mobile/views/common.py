@@ -339,7 +339,9 @@ def request_card(request: RequestSummary, locale: Locale, on_open: Action | None
     if college:
         details.append(muted(f"{t('college', locale)}: {college}"))
     if tag:
-        details.append(ft.Row([ft.Icon(ft.Icons.GROUP, size=16, color=ft.Colors.SECONDARY), ft.Text(tag)], spacing=4))
+        # The line wraps (expand): a tag longer than a 360 px card is ("the student was suspended: …") stays inside.
+        details.append(ft.Row([ft.Icon(ft.Icons.GROUP, size=16, color=ft.Colors.SECONDARY),
+                               ft.Text(tag, expand=True)], spacing=4))
     body = ft.Column(details, spacing=8)
     if on_open is None:
         return ft.Card(content=ft.Container(content=body, padding=12))

@@ -5,6 +5,7 @@ from datetime import UTC, datetime, time
 import flet as ft
 
 from mobile.formatting import format_date
+from mobile.models import RequestSummary
 from mobile.viewmodels.home import SupervisorHome, WeekBars
 from mobile.views.citizen import own_requests_section
 from mobile.views.common import (
@@ -58,17 +59,24 @@ def supervisor_home_view(vm: SupervisorHome, locale: Locale) -> ft.Control:
     controls += keyed("reload-failed", reload_failed(vm, locale))
     state = load_state(vm, locale)
     if state is not None or vm.dashboard is None:
-        controls += keyed("load-state", [state or empty(t("quality_check_empty", locale))])
+        controls += keyed("load-state", [state or empty(t("decision_queue_empty", locale))])
         return ft.Column(controls, spacing=12)
     counts = vm.dashboard.status_counts()
     if counts:
         controls.append(ft.Row([count_chip(s, n, locale) for s, n in counts], wrap=True, run_spacing=6,
                                key="counts"))
-    controls += keyed("check-title", [heading(t("quality_check_title", locale), size=18)])
+    # What waits for the teacher's decision: checks, unrepairable items to hand back, and jobs held by a student
+    # whose account was suspended (said on the card: the teacher hands it on).
+    controls += keyed("check-title", [heading(t("decision_queue_title", locale), size=18)])
     if vm.quality_check:
-        controls += request_cards(vm.quality_check, locale, vm.open_job, key="check")
+        suspended = {item.id for item in vm.quality_check if item.holder_suspended}
+
+        def tag(request: RequestSummary) -> str | None:
+            return t("holder_suspended_mark", locale) if request.id in suspended else None
+
+        controls += request_cards(vm.quality_check, locale, vm.open_job, key="check", tag=tag)
     else:
-        controls += keyed("check-empty", [empty(t("quality_check_empty", locale))])
+        controls += keyed("check-empty", [empty(t("decision_queue_empty", locale))])
     controls += keyed("chart", [heading(t("weekly_chart_title", locale), size=18), *weekly_chart(vm.chart(), locale)])
     return ft.Column(controls, spacing=12)
 

@@ -188,6 +188,8 @@ async def test_every_endpoint_the_app_calls_parses(app: Any, area: Area, databas
     waiting = await citizen.create_request(draft(lat=HOME[0], lon=HOME[1], category_code="computer"))
     assert waiting.status == "no_centre"
     assert waiting.id in [w.id for w in (await admin.admin_waiting()).rows]
+    undecided = await admin.admin_undecided()  # its contents: test_the_decisions_waiting_...
+    assert undecided.total >= len(undecided.rows)
     assert await admin.colleges()
     with pytest.raises(ApiError) as nobody:  # errors are part of the contract: nobody there repairs computers
         await admin.dispatch(waiting.id, area.near)
@@ -398,3 +400,46 @@ async def test_the_backends_own_429_reaches_the_app_with_when_to_try_again(setti
     wait = wait_text(error.retry_after)
     assert error.message_th == f"ทำรายการบ่อยเกินไป กรุณาลองใหม่ในอีก {wait.th}"
     assert error.message_en == f"Too many requests: try again in {wait.en}"
+
+
+async def test_the_decisions_waiting_on_a_college_parse(app: Any, area: Area, database_url: str) -> None:
+    """What migration 0071 adds, as the app reads it: the dashboard's queue items (a job held by a suspended student
+    marked, an unrepairable one to hand back), the job list's mark, and the admin's list of jobs no teacher of their
+    college can decide (a repair the college's only teacher asked for), with its total and its reason's text."""
+    recorder = Recorder()
+    teacher = await signed_in(recorder, app, area.students["teacher"][1])
+    own = await teacher.create_request(draft(lat=HOME[0], lon=HOME[1]))
+    ace = await signed_in(recorder, app, area.students["ace"][1])
+    offer = next(o for o in (await ace.technician_offers()).offers if o.request_id == own.id)
+    await ace.accept_offer(offer.offer_id)
+    for to in ("diagnosing", "repairing"):
+        await ace.change_status(own.id, to)
+    await ace.upload_after_photo(own.id, 0, jpeg(), "image/jpeg")
+    await ace.save_report(own.id, {"hours": 1.5, "notes": "เปลี่ยนสาย", "parts": []})
+    await ace.change_status(own.id, "quality_check")
+    citizen = await signed_in(recorder, app, fresh_phone())
+    broken = await citizen.create_request(draft(lat=HOME[0], lon=HOME[1]))
+    held = await citizen.create_request(draft(lat=HOME[0], lon=HOME[1]))
+    bee = uuid.UUID(area.students["bee"][0])
+    await teacher.assign(broken.id, uuid.UUID(area.students["ace"][0]))
+    await ace.change_status(broken.id, "diagnosing")
+    await ace.change_status(broken.id, "unrepairable", reason="no_parts")
+    await teacher.assign(held.id, bee)
+    with psycopg.connect(database_url, autocommit=True) as conn:  # what suspend-person sets (test_person_cli.py)
+        conn.execute("update public.profiles set is_active = false where id = %s", [bee])
+
+    queue = {q.id: q for q in (await teacher.supervisor_dashboard()).quality_check}
+    assert queue[broken.id].status == "unrepairable" and not queue[broken.id].holder_suspended
+    assert queue[held.id].holder_suspended and queue[own.id].status == "quality_check"
+    jobs = {j.id: j for j in (await teacher.supervisor_jobs()).jobs}
+    assert jobs[held.id].technician_suspended and not jobs[broken.id].technician_suspended
+
+    admin = await signed_in(recorder, app, "084-444-4444")
+    page = await admin.admin_undecided()
+    listed, total = page.rows, page.total
+    mine = next(j for j in listed if j.id == own.id)
+    assert total >= len(listed) and mine.why == "own_request" and mine.college_name(Locale.TH) == "วิทยาลัยทดสอบใกล้"
+    assert mine.why_text(Locale.TH) == "ครูคนเดียวของวิทยาลัยทดสอบใกล้เป็นผู้ขอซ่อมเอง"
+    assert broken.id not in [j.id for j in listed]  # the college has a teacher for that one
+    opened = await admin.work_detail(own.id)  # the card opens the job screen, where the admin checks it
+    assert opened.status == "quality_check" and opened.id == own.id

@@ -23,7 +23,7 @@ from backend.services.profiles import require_role
 from backend.settings import Settings
 from mobile import models
 from shared.roles import AppRole
-from shared.wire import CollegeRef, Offer, RequestSummary
+from shared.wire import CollegeRef, Offer, QueueItem, RequestSummary
 from tests.helpers import bearer, fresh_phone, sign_in
 from tests.integration.builders import draft, jpeg_with_gps
 from tests.integration.dispatch_area import HOME, Area, Clock, accepted_job, work_to_quality_check
@@ -136,7 +136,7 @@ async def test_my_requests_offers_and_dashboard_as_postgresql_writes_them(
     assert board.counts["quality_check"] == 1 and sum(w.n for w in board.weekly) >= 2
     every_field(response.json(), Dashboard)
     for item in response.json()["quality_check"]:
-        every_field(item, RequestSummary)
+        every_field(item, QueueItem)
     app_board = TypeAdapter(models.SupervisorDashboard).validate_python(response.json())
     assert [str(q.id) for q in app_board.quality_check] == [waiting]
 

@@ -83,6 +83,7 @@ PAGED_ORDER: dict[str, tuple[str, bool]] = {
     "/requests/mine": ("created_at", True),
     "/technician/jobs": ("updated_at", True),
     "/admin/waiting": ("created_at", False),
+    "/admin/undecided": ("updated_at", False),
 }
 
 
@@ -117,6 +118,7 @@ class FakeBackend:
         self.display_names: dict[str, str] = {}  # role -> a display name set with PATCH /me ("" = none yet)
         # The admin's requests in status no_centre, and what POST /requests/{id}/dispatch got and answers.
         self.waiting: list[dict[str, Any]] = []
+        self.undecided: list[dict[str, Any]] = []  # GET /admin/undecided
         self.dispatch_bodies: list[dict[str, Any]] = []
         self.dispatch_error: str | None = None  # e.g. "no_fitting_student": answered with a 409
         # A college's invitation waiting for the citizen's answer (GET /me/invitation), and the college's invites.
@@ -253,6 +255,7 @@ class FakeBackend:
             "/supervisor/dashboard": "supervisor",
             "/colleges": None,
             "/admin/waiting": "admin",
+            "/admin/undecided": "admin",
             "/me/invitation": "citizen",
             f"/colleges/{COLLEGE['id']}/invites": "supervisor",
         }
@@ -274,6 +277,7 @@ class FakeBackend:
             },
             "/colleges": self.colleges,
             "/admin/waiting": self.waiting,
+            "/admin/undecided": self.undecided,
             "/me/invitation": self.invitation,
             f"/colleges/{COLLEGE['id']}/invites": self.invites,
         }[request.url.path]

@@ -3,14 +3,14 @@
 import flet as ft
 import pytest
 
-from mobile.viewmodels.home import CitizenHome
+from mobile.viewmodels.home import AdminHome, CitizenHome
 from mobile.viewmodels.loadable import LoadState
 from mobile.views.frame import app_view
 from mobile.views.login import login_view
 from mobile.views.status import STATUS_COLOURS
 from shared.statuses import RequestStatus
 from shared.text import Locale
-from tests.unit.mobile_fakes import PHONES, FakeBackend, button_named, find, texts
+from tests.unit.mobile_fakes import COLLEGE, PHONES, FakeBackend, button_named, find, request_summary, texts
 from tests.unit.mobile_screens import app_at_login, assert_accessible, signed_in
 
 
@@ -145,7 +145,7 @@ async def test_supervisor_home() -> None:
     tree = app_view(vm)
     shown = texts(tree)
     for expected in ("สวัสดี ครูสมศรี", "ครูผู้ควบคุม", "วิทยาลัยเทคนิคเชียงใหม่", "ภาพรวมวิทยาลัย",
-                     "กำลังหาช่าง 1", "กำลังซ่อม 1", "งานรอครูตรวจ", "เตารีด", "เครื่องใช้ไฟฟ้า 4 งาน"):
+                     "กำลังหาช่าง 1", "กำลังซ่อม 1", "งานที่รอครู", "เตารีด", "เครื่องใช้ไฟฟ้า 4 งาน"):
         assert expected in shown, expected
     assert "ซ่อมเสร็จแล้ว 0" not in shown  # zero counts are left out
     assert_accessible(tree)
@@ -169,3 +169,37 @@ async def test_every_home_has_refresh_sign_out_and_language_switch(role: str) ->
     button_named(tree, "English")
     refresh = find(tree, ft.IconButton, lambda b: b.tooltip == "รีเฟรช")
     assert len(refresh) == 1
+
+
+async def test_supervisor_queue_marks_a_job_held_by_a_suspended_student() -> None:
+    """The dashboard's queue (migration 0071) lists what waits for the teacher: a check, an unrepairable item to
+    hand back, and a job whose student the operator suspended, which its card says and what to do about it."""
+    backend = FakeBackend()
+    held = {**request_summary("พัดลม", "diagnosing"), "holder_suspended": True}
+    backend.quality_check = [request_summary("เตารีด", "quality_check"),
+                             request_summary("หม้อหุงข้าว", "unrepairable"), held]
+    vm = await signed_in("supervisor", backend)
+    tree = app_view(vm)
+    shown = texts(tree)
+    for expected in ("งานที่รอครู", "เตารีด", "หม้อหุงข้าว", "พัดลม",
+                     "นักศึกษาถูกระงับบัญชี: มอบให้คนอื่นหรือรับงานคืน"):
+        assert expected in shown, expected
+    assert shown.count("นักศึกษาถูกระงับบัญชี: มอบให้คนอื่นหรือรับงานคืน") == 1  # on the held job's card alone
+    assert_accessible(tree)
+
+
+async def test_admin_home_lists_the_jobs_no_teacher_can_decide() -> None:
+    """The admin's list of jobs waiting on a college with nobody to decide them: each says why, opens as a job."""
+    backend = FakeBackend()
+    job = {**request_summary("ตู้เย็น", "quality_check"), "college_id": COLLEGE["id"], "why": "no_teacher",
+           "holder_suspended": False}
+    backend.undecided = [job]
+    app = await signed_in("admin", backend)
+    tree = app_view(app)
+    shown = texts(tree)
+    for expected in ("งานที่ไม่มีครูตัดสินใจ", "ตู้เย็น", f"{COLLEGE['name_th']} ไม่มีครูที่ใช้งานอยู่"):
+        assert expected in shown, expected
+    assert "ไม่มีงานที่รอโดยไม่มีครูดูแล" not in shown
+    home = app.home
+    assert isinstance(home, AdminHome) and home.on_open_job == app.open_job  # a tap opens the job to decide it
+    assert_accessible(tree)
