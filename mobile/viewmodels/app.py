@@ -120,7 +120,8 @@ C = TypeVar("C", bound=Closes)
 class Shown(Generic[C]):
     """An AppViewModel attribute holding one screen's view-model: whatever takes its place (another screen, None)
     closes the one it held first, so nothing of a closed screen runs on to redraw the app later (its retry's wait for
-    a Retry-After: mobile/viewmodels/retry_wait.py). Every way a screen goes passes here: back, sign-out, the
+    a Retry-After: mobile/viewmodels/retry_wait.py; a load or an action answered after it closed:
+    mobile/viewmodels/loadable.py::Loadable.close). Every way a screen goes passes here: back, sign-out, the
     suspended screen, another screen in its place, a new role's home."""
 
     def __set_name__(self, owner: type, name: str) -> None:

@@ -74,32 +74,6 @@ def test_the_start_checks_connection_gives_up_as_the_commands_do(monkeypatch: py
     assert max(waits) <= 10, waits
 
 
-@pytest.mark.xfail(strict=True, reason="review17a: a screen closed while its load was on its way still redraws the "
-                                       "app (and runs its after-load work) when the answer lands")
-async def test_a_load_landing_after_its_screen_closed_does_not_redraw_the_app() -> None:
-    """known17app's `Shown` closes a screen's view-model so that "nothing of a closed screen runs on to redraw the app
-    later"; only its Retry-After wait was ended. Back tapped while the detail's reload is on its way: when the answer
-    lands, the closed detail still calls its listeners (the app's redraw) for a screen nobody sees."""
-    import asyncio
-
-    from mobile.viewmodels.app import Screen
-    from tests.unit.mobile_fakes import DetailBackend
-    from tests.unit.mobile_screens import current_screen, open_detail
-
-    backend = DetailBackend()
-    app, detail = await open_detail(backend)
-    backend.hold_next(f"/requests/{detail.request_id}")
-    loading = asyncio.create_task(detail.load())
-    await backend.held.wait()
-    await detail.back()
-    assert current_screen(app) == Screen.HOME and app.request_detail is None
-    redrawn: list[int] = []
-    app.on_change.append(lambda: redrawn.append(1))
-    backend.release.set()
-    await loading
-    assert redrawn == [], "the closed screen's answer redrew the app"
-
-
 @pytest.mark.xfail(strict=True, reason="review17a: a closed job screen's take-back answer (404: the job went on) "
                                        "still calls on_gone, whose go_back leaves the job the teacher has opened since")
 async def test_a_closed_jobs_late_answer_does_not_move_the_app() -> None:
