@@ -168,8 +168,9 @@ class Loadable(Observable, ABC):
     def close(self) -> None:
         """The screen is gone (the app let go of it: `mobile/viewmodels/app.py::Shown`): nothing of it runs on to
         redraw the app later: not its retry's wait for a Retry-After, not a load or an action whose answer lands
-        after it closed (`_changed` calls no listener any more; `load` neither redraws nor runs `_loaded`). What an
-        action answered late does beyond its own screen is the subclass's to guard (`JobViewModel.on_gone`)."""
+        after it closed (`_changed` calls no listener any more; `load` neither redraws nor runs `_loaded`). What
+        an action answered late does beyond its own screen is the app's to decide (a job sent on:
+        `AppViewModel._job_gone`)."""
         self.is_closed = True
         self.retry_wait.close()
 
