@@ -74,40 +74,6 @@ def test_the_start_checks_connection_gives_up_as_the_commands_do(monkeypatch: py
     assert max(waits) <= 10, waits
 
 
-@pytest.mark.xfail(strict=True, reason="review17a: a draft an older app kept with an area pin (pinned_area) goes out "
-                                       "without location_approximate: the request is stored as an exact pin")
-async def test_an_older_apps_area_pinned_draft_goes_out_as_approximate() -> None:
-    """The outbox kept drafts' area pins before this session (`OutboxItem.pinned_area`, there at a77495b), but their
-    bodies, written by the older app, carry no `location_approximate`. Waiting offline across the update (the web
-    app's reload is the update), such a draft, never sent yet, goes out as stored and the backend reads it as an
-    exact pin: the very request known17be meant to mark, the student driving to a sub-district's middle."""
-    import json as _json
-    from uuid import uuid4
-
-    from mobile.outbox import MemoryOutboxStorage, Outbox, Outcome
-    from tests.unit.mobile_fakes import RequestBackend
-
-    backend = RequestBackend()
-    token = backend.issue_token("citizen")
-    key = str(uuid4())
-    # An item as the app before 0068 wrote it: the pin is the middle of sub-district 500101.
-    older: dict[str, object] = {
-        "body": {"idempotency_key": key, "category_code": "appliance", "item": "พัดลม", "brand": "",
-                 "description": "ไม่หมุน", "lat": 18.7953, "lon": 98.9621, "address": "",
-                 "province": "เชียงใหม่", "district": "เมืองเชียงใหม่", "sub_district": "ศรีภูมิ",
-                 "service_place": "centre", "preferred_days": [], "contact_phone": "+66812345678",
-                 "pdpa_consent": True},
-        "photos": [], "owner_id": "owner-1", "request_id": None, "uploaded": [], "state": "pending",
-        "attempts": 0, "pinned_area": "500101",
-    }
-    api = backend.client()
-    api.token = token
-    outbox = Outbox(api, MemoryOutboxStorage(_json.dumps([older])), owner_id="owner-1")
-    await outbox.load()
-    assert await outbox.flush() == Outcome.DONE
-    assert backend.bodies[key].get("location_approximate") is True, backend.bodies[key]
-
-
 @pytest.mark.xfail(strict=True, reason="review17a: a DATABASE_URL host with an empty label (db..example.th) raises "
                                        "UnicodeError from the host look-up, uncaught by _connects: a traceback")
 def test_a_host_name_typo_is_told_not_traced(shell: pytest.MonkeyPatch) -> None:
