@@ -28,8 +28,9 @@ from typing import Any, Protocol
 from uuid import UUID
 
 from mobile.api_client import ApiClient, ApiError
+from mobile.models import RequestDetail
 from shared.text import Bilingual
-from shared.wire import RETRY_AFTER_MAX_SECONDS
+from shared.wire import IDEMPOTENCY_KEY_REUSED, RETRY_AFTER_MAX_SECONDS
 
 OUTBOX_KEY = "fixit.outbox"
 FIRST_DELAY_SECONDS = 2.0
@@ -146,6 +147,14 @@ class OutboxItem:
     @property
     def key(self) -> str:
         return str(self.body["idempotency_key"])
+
+    @property
+    def from_an_area_pin_unmarked(self) -> bool:
+        """A draft kept by an app older than the approximate pin (0068): it kept `pinned_area` (its pin is a
+        sub-district's middle) but its body, written then, says nothing of it, which the backend reads as an exact
+        pin. Not yet received: a stored request's details are final."""
+        return (self.request_id is None and bool(self.pinned_area) and "location_approximate" not in self.body
+                and self.body.get("lat") is not None)
 
     @property
     def received(self) -> bool:
@@ -403,7 +412,7 @@ class Outbox:
 
     async def _send(self, item: OutboxItem) -> None:
         if item.request_id is None:
-            created = await self._api.create_request(item.body)
+            created = await self._create(item)
             item.request_id = str(created.id)
             # Kept at once: after a restart the photos go to this request, and the POST is not even retried.
             await self._save()
@@ -413,6 +422,20 @@ class Outbox:
             await self._api.upload_request_photo(UUID(item.request_id), idx, photo.image, photo.content_type)
             item.uploaded.append(idx)
             await self._save()
+
+    async def _create(self, item: OutboxItem) -> RequestDetail:
+        """POST the draft's request. One an older app kept with an area pin goes out marked approximate (its body
+        is left as kept, and marked again at each send, so a resend is the same request). If the key is refused
+        as used with other details, the older app's own send of it was stored, unmarked, before the update (its
+        answer lost in the reload): sent again as that app sent it, it is that request, not a draft refused."""
+        if not item.from_an_area_pin_unmarked:
+            return await self._api.create_request(item.body)
+        try:
+            return await self._api.create_request({**item.body, "location_approximate": True})
+        except ApiError as exc:
+            if exc.code != IDEMPOTENCY_KEY_REUSED:
+                raise
+        return await self._api.create_request(item.body)
 
     async def _wait(self, delay: float | None) -> None:
         """Sleep for the delay (or until woken, with no delay); a wake cuts the sleep short."""

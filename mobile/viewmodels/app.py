@@ -120,7 +120,8 @@ C = TypeVar("C", bound=Closes)
 class Shown(Generic[C]):
     """An AppViewModel attribute holding one screen's view-model: whatever takes its place (another screen, None)
     closes the one it held first, so nothing of a closed screen runs on to redraw the app later (its retry's wait for
-    a Retry-After: mobile/viewmodels/retry_wait.py). Every way a screen goes passes here: back, sign-out, the
+    a Retry-After: mobile/viewmodels/retry_wait.py; a load or an action answered after it closed:
+    mobile/viewmodels/loadable.py::Loadable.close). Every way a screen goes passes here: back, sign-out, the
     suspended screen, another screen in its place, a new role's home."""
 
     def __set_name__(self, owner: type, name: str) -> None:
@@ -928,7 +929,7 @@ class AppViewModel(Observable):
             on_job_changed=self._job_changed,
         )
         job.on_open_photos = self.open_photos
-        job.on_gone = self._job_gone
+        job.on_gone = lambda: self._job_gone(job)
         job.on_change.append(self._changed)
         self.photo_viewer.close()
         self.job = job
@@ -1008,11 +1009,19 @@ class AppViewModel(Observable):
         if self.college_jobs is not None:
             await self.college_jobs.load()
 
-    async def _job_gone(self) -> None:
-        """The job left the college after a take-back: back to the list (or the home), saying where it went."""
+    async def _job_gone(self, job: JobViewModel) -> None:
+        """The job left the college after a take-back: back to the list (or the home), saying where it went there.
+
+        Back only from that job's own screen: the answer may land after the teacher left it (a slow network) and
+        opened another job, which it must not leave. The move went through all the same, so where the teacher
+        goes back to (the list, kept, or the home) says so either way."""
+        told = bilingual("job_sent_on")
         if self.college_jobs is not None:
-            self.college_jobs.show_notice(bilingual("job_sent_on"))
-        await self.go_back()
+            self.college_jobs.show_notice(told)
+        elif self.home is not None:
+            self.home.show_notice(told)
+        if self.job is job and self.screen == Screen.JOB:
+            await self.go_back()
 
     async def open_photos(self, photos: list[PhotoKey], index: int, thumbnails: Thumbnails | None = None) -> None:
         await self.photo_viewer.open(photos, index, thumbnails)

@@ -69,6 +69,8 @@ class Loadable(Observable, ABC):
         # The load on its way, done once it has shown its data or its failure: what `load_fresh` waits for.
         self._landing: asyncio.Future[None] | None = None
         self.has_loaded = False  # its data came at least once: a reload keeps showing it meanwhile
+        # The app let go of the screen (`close`): an answer landing later changes nothing anyone sees.
+        self.is_closed = False
 
     @property
     def locale(self) -> Locale:
@@ -103,8 +105,11 @@ class Loadable(Observable, ABC):
         While the server asked to wait (the last load's Retry-After) nothing is fetched, whoever asks: the poll, a
         live event, a language switch, an action's reload, the header's refresh. Sent, it would only be refused
         again, and each refusal pushes the wait later (the limiter counts it). The failure stays on the screen with
-        its disabled retry saying when; at that time the retry comes back by itself, and the next poll goes."""
-        if self.retry_wait.waiting:
+        its disabled retry saying when; at that time the retry comes back by itself, and the next poll goes.
+
+        A closed screen (`close`) loads nothing; one closed while its load was on its way takes the answer in
+        silently: no redraw of the app, and no after-load work (thumbnails) for a screen nobody sees."""
+        if self.is_closed or self.retry_wait.waiting:
             return
         if self.state == LoadState.LOADING:
             self._load_again = True
@@ -134,6 +139,8 @@ class Loadable(Observable, ABC):
             return
         finally:
             self._landed(landing)  # also when the fetch raised something else, or the load was cancelled
+        if self.is_closed:
+            return
         self._changed()
         await self._loaded()
 
@@ -160,8 +167,16 @@ class Loadable(Observable, ABC):
 
     def close(self) -> None:
         """The screen is gone (the app let go of it: `mobile/viewmodels/app.py::Shown`): nothing of it runs on to
-        redraw the app later (its retry's wait for a Retry-After)."""
+        redraw the app later: not its retry's wait for a Retry-After, not a load or an action whose answer lands
+        after it closed (`_changed` calls no listener any more; `load` neither redraws nor runs `_loaded`). What
+        an action answered late does beyond its own screen is the app's to decide (a job sent on:
+        `AppViewModel._job_gone`)."""
+        self.is_closed = True
         self.retry_wait.close()
+
+    def _changed(self) -> None:
+        if not self.is_closed:
+            super()._changed()
 
     async def retry(self) -> None:
         await self.load()  # not during the server's wait (load() sends nothing then): the button says when
