@@ -17,7 +17,8 @@ from backend.services import account
 from backend.settings import Settings
 from shared.roles import AppRole
 from tests.helpers import bearer, sign_in
-from tests.integration.dispatch_area import AppClock, Area, offers_of, submit
+from tests.integration.builders import jpeg_with_gps
+from tests.integration.dispatch_area import AppClock, Area, assigned_by_teacher, offers_of, record_work, step, submit
 
 ADMIN_PHONE = "084-444-4444"
 
@@ -214,3 +215,51 @@ async def test_one_request_that_fails_every_turn_does_not_stop_the_clock_for_the
     clock.now += timedelta(minutes=1)
     await tick(pool, settings, clock.now)
     assert _status(database_url, poisoned["id"]) == "no_centre"
+
+
+# --- What a take back of a job under way leaves behind (takeback17) -------------------------------------------------
+
+
+async def _repairing_taken_back_from_bee(api: Any, area: Area) -> tuple[str, str, str]:
+    """The teacher gives an electrical job to bee, who repairs it, uploads an after photo and writes a report;
+    then the teacher takes it back from `repairing` (bee cannot go on) and the college's other students are offered
+    it. Returns (the citizen's token, the teacher's token, the request id)."""
+    citizen, teacher, bee, rid = await assigned_by_teacher(api, area, "bee")
+    for to in ("diagnosing", "repairing"):
+        assert (await step(api, bee, rid, to)).status_code == 200
+    await record_work(api, bee, rid, hours=2.0, notes="ถอดพัดลมออกมาตรวจ มอเตอร์ไหม้")
+    taken = await step(api, teacher, rid, "offered", note="บีลาออกแล้ว")
+    assert taken.status_code == 200, taken.text
+    return citizen, teacher, rid
+
+
+async def test_the_next_student_after_a_take_back_takes_their_own_after_photos(
+        app_and_clock: AppClock, area: Area, database_url: str) -> None:
+    """bee's after photo and report stay on the record, but they are of bee's work: ace, given the job next, may
+    not send it to the check on them (the check of "after photos present" asks for ace's own, and ace's report)."""
+    api, _ = app_and_clock
+    _, teacher, rid = await _repairing_taken_back_from_bee(api, area)
+    given = await api.post(f"/requests/{rid}/assign", json={"technician_id": area.students["ace"][0]},
+                           headers=bearer(teacher))
+    assert given.status_code == 200, given.text
+    ace, _ = await sign_in(api, area.students["ace"][1])
+    for to in ("diagnosing", "repairing"):
+        assert (await step(api, ace, rid, to)).status_code == 200
+    detail = (await api.get(f"/requests/{rid}", headers=bearer(ace))).json()
+    assert [p["idx"] for p in detail["photos"] if p["kind"] == "after"] == [0]  # bee's stays on the record
+    assert detail["after_photos_in_round"] == []
+    assert {m["code"] for m in detail["quality_check_missing"]} >= {"after_photo", "report"}
+
+    refused = await step(api, ace, rid, "quality_check")
+    assert refused.status_code == 409, refused.text
+    assert refused.json()["error"]["code"] == "quality_check_incomplete"
+    assert _status(database_url, rid) == "repairing"
+
+    photo = {"file": ("after.jpg", jpeg_with_gps((800, 600)), "image/jpeg")}
+    uploaded = await api.put(f"/requests/{rid}/after-photos/1", files=photo, headers=bearer(ace))
+    assert uploaded.status_code == 201, uploaded.text
+    saved = await api.put(f"/requests/{rid}/report", json={"hours": 1.0, "notes": "เปลี่ยนมอเตอร์ใหม่ ใช้งานได้",
+                                                           "parts": []}, headers=bearer(ace))
+    assert saved.status_code == 200, saved.text
+    moved = await step(api, ace, rid, "quality_check")
+    assert moved.status_code == 200, moved.text
