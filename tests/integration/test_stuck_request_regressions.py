@@ -263,3 +263,37 @@ async def test_the_next_student_after_a_take_back_takes_their_own_after_photos(
     assert saved.status_code == 200, saved.text
     moved = await step(api, ace, rid, "quality_check")
     assert moved.status_code == 200, moved.text
+
+
+async def test_a_take_back_withdraws_the_parts_that_waited_for_the_citizen(
+        app_and_clock: AppClock, area: Area, database_url: str) -> None:
+    """bee proposed two parts: the citizen approved one, the other waits for their answer when the teacher takes
+    the job back. The waiting one is withdrawn (nobody now holds the item to fit it: the citizen is not asked to
+    pay for it) and the citizen is told so in the take back's one message; the approved one stays with the job."""
+    api, _ = app_and_clock
+    citizen, teacher, bee, rid = await assigned_by_teacher(api, area, "bee")
+    for to in ("diagnosing", "repairing"):
+        assert (await step(api, bee, rid, to)).status_code == 200
+    parts = []
+    for name in ("มอเตอร์พัดลม", "คาปาซิเตอร์"):
+        proposed = await api.post(f"/requests/{rid}/parts", json={"name": name, "qty": 1, "price_baht": 350},
+                                  headers=bearer(bee))
+        assert proposed.status_code == 201, proposed.text
+        parts.append(proposed.json()["id"])
+    approved = await api.post(f"/requests/{rid}/parts/{parts[0]}/decision", json={"approve": True},
+                              headers=bearer(citizen))
+    assert approved.status_code == 200, approved.text
+    before = _last_notification(database_url)
+
+    assert (await step(api, teacher, rid, "offered", note="บีลาออกแล้ว")).status_code == 200
+    with psycopg.connect(database_url) as conn:
+        rows = conn.execute("select id::text, status from public.job_parts where request_id = %s",
+                            [rid]).fetchall()
+    assert dict(rows) == {parts[0]: "approved", parts[1]: "withdrawn"}
+    late = await api.post(f"/requests/{rid}/parts/{parts[1]}/decision", json={"approve": True},
+                          headers=bearer(citizen))
+    assert late.status_code == 409, late.text
+    assert _told(database_url, rid, role="citizen", since_id=before) == ["job_taken_back"]
+    inbox = (await api.get("/me/notifications", headers=bearer(citizen))).json()["items"]
+    told = next(n for n in inbox if n["kind"] == "job_taken_back")
+    assert "ถอน" in told["body"]  # the withdrawn part is named in the message (Thai first)

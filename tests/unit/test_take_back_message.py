@@ -1,0 +1,20 @@
+"""The one message a citizen gets when a job under way is taken back from its student (migration 0073): what the
+take back withdrew."""
+
+from datetime import UTC, datetime
+
+from shared.notifications import Kind, render
+from shared.text import Locale
+
+NOW = datetime(2026, 11, 30, 9, 0, tzinfo=UTC)
+PARAMS = {"item": "พัดลม", "college_th": "วิทยาลัยใกล้", "college_en": "Near College"}
+
+
+def test_a_take_back_says_which_waiting_parts_were_withdrawn() -> None:
+    plain = render(Kind.JOB_TAKEN_BACK, {**PARAMS, "parts_withdrawn": 0}, Locale.EN, NOW, 690001)
+    assert "withdrawn" not in plain.body
+    told = render(Kind.JOB_TAKEN_BACK, {**PARAMS, "parts_withdrawn": 2}, Locale.EN, NOW, 690001)
+    assert told.body.startswith(plain.body)
+    assert "The 2 part(s) the former student proposed that awaited your answer were withdrawn" in told.body
+    thai = render(Kind.JOB_TAKEN_BACK, {**PARAMS, "parts_withdrawn": 2}, Locale.TH, NOW, 690001)
+    assert "2 รายการถูกถอนแล้ว" in thai.body
