@@ -307,8 +307,18 @@ NO_NOTE = B("ดูรายละเอียดในแอป", "see the deta
 # none left, or the only one asked for the repair): `params.nobody_at_college`.
 NOBODY_AT_COLLEGE = B("ไม่มีครูของ{college}ที่ตัดสินใจเรื่องนี้ได้ในตอนนี้", "no teacher of {college} can decide it now")
 
-# The parts the former student of a job taken back (migration 0073) proposed that were waiting for the citizen's
-# answer, withdrawn by the take back: said after its message (`params.parts_withdrawn`, how many).
+# A job taken back from its student (migration 0073), told in its one message (`job_taken_back`): when nobody else
+# took it in the same move and it waits for an administrator (`params.nobody_took`: instead of a second message,
+# `no_taker`), this title and body; and the parts the former student proposed that were waiting for the citizen's
+# answer, withdrawn by the take back (`params.parts_withdrawn`, how many), said after either.
+TAKEN_BACK_NOBODY_TOOK = (
+    B("ครูรับงานคืนจากนักศึกษา และยังไม่มีนักศึกษารับงาน {ref}",
+      "{ref} was taken back from its student, and no student has taken it yet"),
+    B("{item}: ครูรับงานคืนจากนักศึกษาคนเดิม แต่ยังไม่มีนักศึกษารับงานต่อ ผู้ดูแลระบบจะช่วยส่งต่อให้วิทยาลัย "
+      "หรือยกเลิกคำขอได้ในแอป งานที่ทำไว้ รูป และอะไหล่ที่คุณอนุมัติแล้วยังอยู่ครบ สอบถามได้ที่{college}",
+      "{item}: the teacher took it back from its student, and no other student has taken it yet. An administrator "
+      "will send it on to a college; you may also cancel it in the app. The work so far, its photos and the parts "
+      "you approved stay with it. Questions: {college}"))
 PARTS_WITHDRAWN = B("อะไหล่ที่นักศึกษาคนเดิมเสนอไว้และยังรอคุณตอบ {count} รายการถูกถอนแล้ว คุณไม่ต้องจ่ายค่าอะไหล่นั้น",
                     "The {count} part(s) the former student proposed that awaited your answer were withdrawn: "
                     "you will not pay for them.")
@@ -418,6 +428,8 @@ def render(kind: Kind, params: Mapping[str, Any], locale: Locale, now: datetime,
         values["place"] = one_line(area_text(locale, str(params.get("province") or ""),
                                              str(params.get("district") or "")), QUOTE_MAX, t("notify_unnamed", locale))
     title, body = TEXTS[kind]
+    if kind == Kind.JOB_TAKEN_BACK and params.get("nobody_took") is True:
+        title, body = TAKEN_BACK_NOBODY_TOOK
     closed = params.get(INVITED_CLOSED_KEY) if kind == Kind.INVITED else None
     if isinstance(closed, str) and closed in set(InvitedClosed):
         body = bilingual(INVITED_CLOSED_TEXT[InvitedClosed(closed)])  # answered or gone: no longer a question

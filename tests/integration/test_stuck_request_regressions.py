@@ -297,3 +297,19 @@ async def test_a_take_back_withdraws_the_parts_that_waited_for_the_citizen(
     inbox = (await api.get("/me/notifications", headers=bearer(citizen))).json()["items"]
     told = next(n for n in inbox if n["kind"] == "job_taken_back")
     assert "ถอน" in told["body"]  # the withdrawn part is named in the message (Thai first)
+
+
+async def test_a_take_back_nobody_takes_tells_the_citizen_once(
+        app_and_clock: AppClock, area: Area, database_url: str, pool: AsyncConnectionPool[Any]) -> None:
+    """The plumber's job is taken back and nobody else fits anywhere: it waits as `no_centre` for an admin. Its
+    citizen gets one message that says both (taken back, and nobody took it), not two."""
+    api, _ = app_and_clock
+    citizen, rid = await _plumbing_job_under_way(api, area, pool)
+    before = _last_notification(database_url)
+    teacher, _ = await sign_in(api, area.students["teacher"][1])
+    assert (await step(api, teacher, rid, "offered", note="นักศึกษาออกแล้ว")).status_code == 200
+    assert _status(database_url, rid) == "no_centre"
+    assert _told(database_url, rid, role="citizen", since_id=before) == ["job_taken_back"]
+    inbox = (await api.get("/me/notifications", headers=bearer(citizen))).json()["items"]
+    told = next(n for n in inbox if n["request_id"] == rid and n["kind"] == "job_taken_back")
+    assert "ยังไม่มีนักศึกษารับ" in told["body"], told  # and nobody took it
