@@ -271,9 +271,10 @@ TEXTS: dict[Kind, tuple[Bilingual, Bilingual]] = {
                          B("{item}: {part} {price} บาท อนุมัติหรือไม่อนุมัติในแอป",
                            "{item}: {part}, {price} baht: approve or decline in the app")),
     Kind.JOB_TAKEN_BACK: (B("ครูรับงานคืนจากนักศึกษา {ref}", "The teacher took {ref} back from its student"),
-                          B("{item}: กำลังหานักศึกษาคนอื่นมาทำต่อ งานที่ทำไว้ รูป และอะไหล่ยังอยู่ครบ สอบถามได้ที่{college}",
+                          B("{item}: กำลังหานักศึกษาคนอื่นมาทำต่อ งานที่ทำไว้ รูป และอะไหล่ที่คุณอนุมัติแล้วยังอยู่ครบ "
+                            "สอบถามได้ที่{college}",
                             "{item}: another student is being found to carry on; the work so far, its photos and "
-                            "parts stay with it. Questions: {college}")),
+                            "the parts you approved stay with it. Questions: {college}")),
     Kind.NO_TAKER: (B("ยังไม่มีนักศึกษารับงาน {ref}", "No student has taken {ref} yet"),
                     B("{item}: ผู้ดูแลระบบจะช่วยส่งต่อให้วิทยาลัย หรือยกเลิกคำขอได้ในแอป",
                       "{item}: an administrator will send it on to a college; you may also cancel it in the app")),
@@ -305,6 +306,22 @@ NO_NOTE = B("ดูรายละเอียดในแอป", "see the deta
 # Said to an admin told of a college's decision because no teacher of the college can make it now (migration 0071:
 # none left, or the only one asked for the repair): `params.nobody_at_college`.
 NOBODY_AT_COLLEGE = B("ไม่มีครูของ{college}ที่ตัดสินใจเรื่องนี้ได้ในตอนนี้", "no teacher of {college} can decide it now")
+
+# A job taken back from its student (migration 0073), told in its one message (`job_taken_back`): when nobody else
+# took it in the same move and it waits for an administrator (`params.nobody_took`: instead of a second message,
+# `no_taker`), this title and body; and the parts the former student proposed that were waiting for the citizen's
+# answer, withdrawn by the take back (`params.parts_withdrawn`, how many), said after either.
+TAKEN_BACK_NOBODY_TOOK = (
+    B("ครูรับงานคืนจากนักศึกษา และยังไม่มีนักศึกษารับงาน {ref}",
+      "{ref} was taken back from its student, and no student has taken it yet"),
+    B("{item}: ครูรับงานคืนจากนักศึกษาคนเดิม แต่ยังไม่มีนักศึกษารับงานต่อ ผู้ดูแลระบบจะช่วยส่งต่อให้วิทยาลัย "
+      "หรือยกเลิกคำขอได้ในแอป งานที่ทำไว้ รูป และอะไหล่ที่คุณอนุมัติแล้วยังอยู่ครบ สอบถามได้ที่{college}",
+      "{item}: the teacher took it back from its student, and no other student has taken it yet. An administrator "
+      "will send it on to a college; you may also cancel it in the app. The work so far, its photos and the parts "
+      "you approved stay with it. Questions: {college}"))
+PARTS_WITHDRAWN = B("อะไหล่ที่นักศึกษาคนเดิมเสนอไว้และยังรอคุณตอบ {count} รายการถูกถอนแล้ว คุณไม่ต้องจ่ายค่าอะไหล่นั้น",
+                    "The {count} part(s) the former student proposed that awaited your answer were withdrawn: "
+                    "you will not pay for them.")
 
 REFERENCE_PREFIX = "FX-"
 
@@ -411,12 +428,17 @@ def render(kind: Kind, params: Mapping[str, Any], locale: Locale, now: datetime,
         values["place"] = one_line(area_text(locale, str(params.get("province") or ""),
                                              str(params.get("district") or "")), QUOTE_MAX, t("notify_unnamed", locale))
     title, body = TEXTS[kind]
+    if kind == Kind.JOB_TAKEN_BACK and params.get("nobody_took") is True:
+        title, body = TAKEN_BACK_NOBODY_TOOK
     closed = params.get(INVITED_CLOSED_KEY) if kind == Kind.INVITED else None
     if isinstance(closed, str) and closed in set(InvitedClosed):
         body = bilingual(INVITED_CLOSED_TEXT[InvitedClosed(closed)])  # answered or gone: no longer a question
     said = body.format(**values).in_(locale).strip()
     if params.get("nobody_at_college") is True:
         said = f"{said} ({NOBODY_AT_COLLEGE.format(college=college).in_(locale)})"
+    withdrawn = params.get("parts_withdrawn") if kind == Kind.JOB_TAKEN_BACK else None
+    if isinstance(withdrawn, int) and not isinstance(withdrawn, bool) and withdrawn > 0:
+        said = f"{said} {PARTS_WITHDRAWN.format(count=withdrawn).in_(locale)}"
     return Rendered(title.format(**values).in_(locale).strip(), said, link(kind, request_id, params))
 
 

@@ -958,10 +958,13 @@ APP_UI: dict[str, Bilingual] = {
     "step_handed_back": B("ส่งคืนเจ้าของ", "Hand back to the owner"),
     "step_offered": B("นำกลับไปเสนองานใหม่", "Offer the job again"),
     "take_back_under_way_hint": B(
-        "นักศึกษาคนเดิมจะไม่ได้ทำงานนี้ต่อ ระบบจะเสนองานให้นักศึกษาคนอื่นและแจ้งเจ้าของ งานที่ทำไว้ รูป และอะไหล่ยังอยู่กับงาน "
+        "นักศึกษาคนเดิมจะไม่ได้ทำงานนี้ต่อ ระบบจะเสนองานให้นักศึกษาคนอื่นและแจ้งเจ้าของ งานที่ทำไว้ รูป และอะไหล่ที่เจ้าของอนุมัติแล้ว"
+        "ยังอยู่กับงาน อะไหล่ที่ยังรอเจ้าของตอบจะถูกถอน ผู้รับงานต่อถ่ายรูปหลังซ่อมและเขียนรายงานของตัวเอง "
         "ถ้าของอยู่ที่วิทยาลัย ให้เก็บไว้ให้ผู้ที่รับงานต่อ",
         "The student comes off the job: it is offered to other students and its owner is told. The work so far, its "
-        "photos and parts stay with it; if the item is at the college, keep it for whoever takes the job on"),
+        "photos and the parts its owner approved stay with it; parts still waiting for the owner's answer are "
+        "withdrawn, and whoever takes the job on takes their own after photos and report. If the item is at the "
+        "college, keep it for them"),
     "unrepairable_under_way_hint": B(
         "ใช้เมื่อไม่มีใครทำงานนี้ต่อได้ เจ้าของจะได้รับแจ้งว่าซ่อมไม่ได้ แล้ววิทยาลัยนัดคืนของ",
         "For when nobody can carry the repair on: its owner is told it cannot be repaired, then the college "

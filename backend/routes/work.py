@@ -9,7 +9,7 @@ from backend.deps import IdentityDep, NowDep, PhotoStoreDep, PolicyDep, PoolDep,
 from backend.errors import ApiError
 from backend.schemas import ErrorResponse, JobReportIn, PhotoIndex, StatusChange
 from backend.services import credit, dispatch, job_reports
-from backend.services.credit import ROUND_BEGAN_SQL, ROUND_SQL
+from backend.services.credit import ROUND_SQL, WORK_BEGAN_SQL
 from backend.services.photo_intake import check_technician_may_add, require_work_in_progress, take_photo
 from backend.services.request_detail import read_detail
 from backend.services.transitions import Note, transition
@@ -91,10 +91,12 @@ async def change_status(
 async def _require_complete_record(owner: Conn, request_id: uuid.UUID, to_status: RequestStatus) -> None:
     """Honest QC: no check (and no approval) without an after photo, hours worked and a report (shared.work). In a
     later round (a reopened job repaired again) only a report saved and after photos uploaded since the round
-    began count: the earlier round's evidence is of the earlier repair (`shared.work.in_round`, as on the detail)."""
+    began count: the earlier round's evidence is of the earlier repair (`shared.work.in_round`, as on the detail).
+    So for a job taken back from a student under way: its next student's own, since the take back
+    (credit.WORK_BEGAN_SQL)."""
     row = await (
         await owner.execute(
-            f"""select {ROUND_SQL.format(rid="%(id)s")} as round, {ROUND_BEGAN_SQL.format(rid="%(id)s")} as began,
+            f"""select {ROUND_SQL.format(rid="%(id)s")} as round, {WORK_BEGAN_SQL.format(rid="%(id)s")} as began,
                       array(select p.created_at from public.request_photos p
                             where p.request_id = %(id)s and p.kind = 'after') as after_photos_at,
                       j.hours::float as hours, j.notes, j.updated_at as report_at

@@ -57,7 +57,7 @@ from shared.credit import (
 from shared.display_names import first_word
 from shared.notifications import Kind
 from shared.paging import LIST_PAGE
-from shared.statuses import WORK_EDITABLE, RequestStatus
+from shared.statuses import REASSIGNABLE, WORK_EDITABLE, RequestStatus
 from shared.visible_text import visible_length
 
 S = RequestStatus
@@ -327,6 +327,17 @@ _REOPENS = ("from public.status_events e where e.request_id = {rid} "
 # triggers and jobs_in_hand ask too: never spell it again here. Asked in FROM, where the planner inlines it.
 ROUND_SQL = "(select round from private.request_round({rid}))"
 ROUND_BEGAN_SQL = f"(select max(e.created_at) {_REOPENS})"
+# When the work the job's record must now evidence began (the teacher's check: after photos and report saved since
+# then count, routes/work.py, and the detail shows which): the round's start, or the job's last take back after it
+# (a move to `offered` from a student's hands, shared.statuses.REASSIGNABLE: the teacher took the job from a
+# student who could not go on). The next student photographs and reports their own work; the former student's stay
+# on the record (its photos, the timeline, their portfolio) and their hours on the round's team (keep_former_student),
+# but do not pass the next student's check. Not a new round: a round is what a reopen starts, its hours reported
+# and approved again and its team anew; a take back's former student is credited in the same round as the next one.
+_TAKE_BACKS = ("e.to_status = 'offered' and e.from_status in ("
+               + ", ".join(f"'{s.value}'" for s in sorted(REASSIGNABLE)) + ")")
+WORK_BEGAN_SQL = (f"(select max(e.created_at) from public.status_events e where e.request_id = {{rid}} "
+                  f"and ((e.from_status = 'handed_back' and e.to_status = 'submitted') or ({_TAKE_BACKS})))")
 _CURRENT_ROUND = f"select {ROUND_SQL.format(rid='%(rid)s')} as round, {ROUND_BEGAN_SQL.format(rid='%(rid)s')} as since"
 
 

@@ -15,7 +15,7 @@ from psycopg_pool import AsyncConnectionPool
 
 from backend.db import Conn, read_one, user_tx
 from backend.errors import ApiError
-from backend.services.credit import ROUND_BEGAN_SQL, ROUND_SQL
+from backend.services.credit import ROUND_SQL, WORK_BEGAN_SQL
 from backend.services.handover_rule import HANDED_OVER_SQL
 from backend.services.job_reports import load_report, owners_report
 from backend.services.json_sql import as_body, json_object
@@ -31,7 +31,7 @@ from shared.work import in_round, missing_for_quality_check, parts_total
 # The request's own row, as the caller sees it (`private.request_as_read`, migration 0060: whom the row's policy shows
 # it to, and the student on the job whatever its status, without the owner's phone and address once the job no
 # longer needs them): the fields of the answer that are data, and what `_shaped` decides from (reader_locale,
-# handed_back_at, round_began).
+# handed_back_at, work_began).
 _DETAIL_ROW = f"""
     select r.id, '{PREFIX}' || r.ref_no as reference, r.category_code,
            cat.name_th as category_name_th, cat.name_en as category_name_en,
@@ -53,7 +53,7 @@ _DETAIL_ROW = f"""
            (select count(*)::int from public.job_parts jp
             where jp.request_id = r.id and jp.status = 'proposed') as parts_waiting,
            {HANDED_OVER_SQL} as handover_confirmed,
-           {ROUND_SQL.format(rid="r.id")} as work_round, {ROUND_BEGAN_SQL.format(rid="r.id")} as round_began
+           {ROUND_SQL.format(rid="r.id")} as work_round, {WORK_BEGAN_SQL.format(rid="r.id")} as work_began
     from private.request_as_read(%s) r
     join public.categories cat on cat.code = r.category_code
     left join public.colleges col on col.id = r.college_id
@@ -94,7 +94,7 @@ async def request_detail(conn: Conn, request_id: uuid.UUID, now: datetime) -> di
     shaped = _shaped(row, locale, report, after, now, event_rows[-1]["note_code"] if event_rows else None)
     # The owner is shown the parts they approved, never the report's own priced list (audit13).
     shaped["report"] = await owners_report(conn, request_id, report) if row["is_mine"] else report
-    row.pop("round_began")
+    row.pop("work_began")
     return {**row, "timeline": timeline, "photos": photo_rows, **shaped}
 
 
@@ -106,7 +106,7 @@ _DETAIL_JSON = f"""
     select {as_body(json_object(RequestDetail, "d", omit=_SHAPED, photos="ph.photos"))},
            convert_to(t.timeline::text, 'UTF8') as timeline, t.notes,
            d.status::text as status, d.is_mine, d.reader_locale::text as reader_locale, d.handed_back_at,
-           d.work_round, d.round_began, ph.after_idx, ph.after_at,
+           d.work_round, d.work_began, ph.after_idx, ph.after_at,
            jr.request_id is not null as has_report, jr.hours::float8 as report_hours, jr.notes as report_notes,
            jr.parts as report_parts, jr.updated_at as report_updated_at,
            -- the owner reads as parts only those they approved (job_reports.APPROVED_PARTS_SQL's rows, audit13)
@@ -200,14 +200,16 @@ def _shaped(row: Mapping[str, Any], locale: Locale, report: dict[str, Any] | Non
             after_photos: Sequence[tuple[int, datetime]], now: datetime,
             last_note_code: str | None = None) -> dict[str, Any]:
     """What `shared/` decides about the request for this reader: `row` has its status, is_mine, handed_back_at,
-    work_round and round_began; `after_photos` are the after photos' (index, uploaded at), by index;
+    work_round and work_began (credit.WORK_BEGAN_SQL); `after_photos` are the after photos' (index, uploaded at),
+    by index;
     `last_note_code` is the latest timeline event's system note (a no_centre request students were offered)."""
     status = RequestStatus(row["status"])
     step, wait = next_step(status, last_note_code), expected_wait(status, now)
     # A reopened job's later round is reported and evidenced again: the screen shows what is this round's.
-    work_round, round_began = row["work_round"], row["round_began"]
-    round_after = [idx for idx, at in after_photos if in_round(at, round_began)]
-    report_in_round = report is not None and in_round(report["updated_at"], round_began)
+    # So is a job taken back from a student under way: its next student's own (credit.WORK_BEGAN_SQL).
+    work_round, work_began = row["work_round"], row["work_began"]
+    round_after = [idx for idx, at in after_photos if in_round(at, work_began)]
+    report_in_round = report is not None and in_round(report["updated_at"], work_began)
     return {"actions": citizen_actions(row, now), "report": report,
             "next_step": step.in_(locale), "expected_wait": wait.in_(locale) if wait else None,
             "report_in_round": report_in_round, "after_photos_in_round": round_after,

@@ -17,7 +17,8 @@ from backend.services import account
 from backend.settings import Settings
 from shared.roles import AppRole
 from tests.helpers import bearer, every_page, sign_in
-from tests.integration.dispatch_area import AppClock, Area, offers_of, submit
+from tests.integration.builders import jpeg_with_gps
+from tests.integration.dispatch_area import AppClock, Area, assigned_by_teacher, offers_of, record_work, step, submit
 
 ADMIN_PHONE = "084-444-4444"
 
@@ -213,3 +214,101 @@ async def test_one_request_that_fails_every_turn_does_not_stop_the_clock_for_the
     clock.now += timedelta(minutes=1)
     await tick(pool, settings, clock.now)
     assert _status(database_url, poisoned["id"]) == "no_centre"
+
+
+# --- What a take back of a job under way leaves behind (takeback17) -------------------------------------------------
+
+
+async def _repairing_taken_back_from_bee(api: Any, area: Area) -> tuple[str, str, str]:
+    """The teacher gives an electrical job to bee, who repairs it, uploads an after photo and writes a report;
+    then the teacher takes it back from `repairing` (bee cannot go on) and the college's other students are offered
+    it. Returns (the citizen's token, the teacher's token, the request id)."""
+    citizen, teacher, bee, rid = await assigned_by_teacher(api, area, "bee")
+    for to in ("diagnosing", "repairing"):
+        assert (await step(api, bee, rid, to)).status_code == 200
+    await record_work(api, bee, rid, hours=2.0, notes="ถอดพัดลมออกมาตรวจ มอเตอร์ไหม้")
+    taken = await step(api, teacher, rid, "offered", note="บีลาออกแล้ว")
+    assert taken.status_code == 200, taken.text
+    return citizen, teacher, rid
+
+
+async def test_the_next_student_after_a_take_back_takes_their_own_after_photos(
+        app_and_clock: AppClock, area: Area, database_url: str) -> None:
+    """bee's after photo and report stay on the record, but they are of bee's work: ace, given the job next, may
+    not send it to the check on them (the check of "after photos present" asks for ace's own, and ace's report)."""
+    api, _ = app_and_clock
+    _, teacher, rid = await _repairing_taken_back_from_bee(api, area)
+    given = await api.post(f"/requests/{rid}/assign", json={"technician_id": area.students["ace"][0]},
+                           headers=bearer(teacher))
+    assert given.status_code == 200, given.text
+    ace, _ = await sign_in(api, area.students["ace"][1])
+    for to in ("diagnosing", "repairing"):
+        assert (await step(api, ace, rid, to)).status_code == 200
+    detail = (await api.get(f"/requests/{rid}", headers=bearer(ace))).json()
+    assert [p["idx"] for p in detail["photos"] if p["kind"] == "after"] == [0]  # bee's stays on the record
+    assert detail["after_photos_in_round"] == []
+    assert {m["code"] for m in detail["quality_check_missing"]} >= {"after_photo", "report"}
+
+    refused = await step(api, ace, rid, "quality_check")
+    assert refused.status_code == 409, refused.text
+    assert refused.json()["error"]["code"] == "quality_check_incomplete"
+    assert _status(database_url, rid) == "repairing"
+
+    photo = {"file": ("after.jpg", jpeg_with_gps((800, 600)), "image/jpeg")}
+    uploaded = await api.put(f"/requests/{rid}/after-photos/1", files=photo, headers=bearer(ace))
+    assert uploaded.status_code == 201, uploaded.text
+    saved = await api.put(f"/requests/{rid}/report", json={"hours": 1.0, "notes": "เปลี่ยนมอเตอร์ใหม่ ใช้งานได้",
+                                                           "parts": []}, headers=bearer(ace))
+    assert saved.status_code == 200, saved.text
+    moved = await step(api, ace, rid, "quality_check")
+    assert moved.status_code == 200, moved.text
+
+
+async def test_a_take_back_withdraws_the_parts_that_waited_for_the_citizen(
+        app_and_clock: AppClock, area: Area, database_url: str) -> None:
+    """bee proposed two parts: the citizen approved one, the other waits for their answer when the teacher takes
+    the job back. The waiting one is withdrawn (nobody now holds the item to fit it: the citizen is not asked to
+    pay for it) and the citizen is told so in the take back's one message; the approved one stays with the job."""
+    api, _ = app_and_clock
+    citizen, teacher, bee, rid = await assigned_by_teacher(api, area, "bee")
+    for to in ("diagnosing", "repairing"):
+        assert (await step(api, bee, rid, to)).status_code == 200
+    parts = []
+    for name in ("มอเตอร์พัดลม", "คาปาซิเตอร์"):
+        proposed = await api.post(f"/requests/{rid}/parts", json={"name": name, "qty": 1, "price_baht": 350},
+                                  headers=bearer(bee))
+        assert proposed.status_code == 201, proposed.text
+        parts.append(proposed.json()["id"])
+    approved = await api.post(f"/requests/{rid}/parts/{parts[0]}/decision", json={"approve": True},
+                              headers=bearer(citizen))
+    assert approved.status_code == 200, approved.text
+    before = _last_notification(database_url)
+
+    assert (await step(api, teacher, rid, "offered", note="บีลาออกแล้ว")).status_code == 200
+    with psycopg.connect(database_url) as conn:
+        rows = conn.execute("select id::text, status from public.job_parts where request_id = %s",
+                            [rid]).fetchall()
+    assert dict(rows) == {parts[0]: "approved", parts[1]: "withdrawn"}
+    late = await api.post(f"/requests/{rid}/parts/{parts[1]}/decision", json={"approve": True},
+                          headers=bearer(citizen))
+    assert late.status_code == 409, late.text
+    assert _told(database_url, rid, role="citizen", since_id=before) == ["job_taken_back"]
+    inbox = (await api.get("/me/notifications", headers=bearer(citizen))).json()["items"]
+    told = next(n for n in inbox if n["kind"] == "job_taken_back")
+    assert "ถอน" in told["body"]  # the withdrawn part is named in the message (Thai first)
+
+
+async def test_a_take_back_nobody_takes_tells_the_citizen_once(
+        app_and_clock: AppClock, area: Area, database_url: str, pool: AsyncConnectionPool[Any]) -> None:
+    """The plumber's job is taken back and nobody else fits anywhere: it waits as `no_centre` for an admin. Its
+    citizen gets one message that says both (taken back, and nobody took it), not two."""
+    api, _ = app_and_clock
+    citizen, rid = await _plumbing_job_under_way(api, area, pool)
+    before = _last_notification(database_url)
+    teacher, _ = await sign_in(api, area.students["teacher"][1])
+    assert (await step(api, teacher, rid, "offered", note="นักศึกษาออกแล้ว")).status_code == 200
+    assert _status(database_url, rid) == "no_centre"
+    assert _told(database_url, rid, role="citizen", since_id=before) == ["job_taken_back"]
+    inbox = (await api.get("/me/notifications", headers=bearer(citizen))).json()["items"]
+    told = next(n for n in inbox if n["request_id"] == rid and n["kind"] == "job_taken_back")
+    assert "ยังไม่มีนักศึกษารับ" in told["body"], told  # and nobody took it
