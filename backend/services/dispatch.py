@@ -535,10 +535,18 @@ async def _isolated(conn: Conn, request_id: uuid.UUID, what: str, step: Callable
     a bug) is logged and left as it was for the next turn, and the other requests' work in the same transaction
     goes on (one such request must not stop the SLA clock for all). An offer already ended stays ended: the
     request, `offered` with nobody to answer, is handed on by `hand_on_unanswerable` once the step succeeds."""
+    # Savepoints spelled out, not psycopg's `transaction()`: the clock's transaction is service_tx's BEGIN inside a
+    # pipeline, which psycopg does not count as a transaction of its own, so `transaction()` began and rolled back a
+    # whole one, losing the turn's other work (the offers just expired) after the first failing request. The nested
+    # pipeline blocks sync at their end, so the step's error is raised here and the rollback is not skipped.
+    await conn.execute(b"savepoint clock_step", prepare=False)
     try:
-        async with conn.transaction():
+        async with conn.pipeline():
             await step()
+            await conn.execute(b"release savepoint clock_step", prepare=False)
     except Exception as exc:
+        async with conn.pipeline():
+            await conn.execute(b"rollback to savepoint clock_step", prepare=False)
         log.warning("%s request %s failed, left for the next turn of the clock: %s", what, request_id, exc)
         return False
     return True

@@ -193,8 +193,11 @@ async def test_one_request_that_fails_every_turn_does_not_stop_the_clock_for_the
     on, the failure is logged, and the failing one moves on at the first turn after it is mended."""
     api, clock = app_and_clock
     clock.now = clock.now.replace(hour=3, minute=0, second=0, microsecond=0)  # 10:00 in Bangkok: the plain SLA
-    _, poisoned = await submit(api, category_code="plumbing")
-    _, healthy = await submit(api, category_code="plumbing")
+    _, first = await submit(api, category_code="plumbing")
+    _, second = await submit(api, category_code="plumbing")
+    # The clock takes requests in id order: the failing one goes first, so the others' work comes after its failure
+    # in the same transaction (a failure that undid the whole turn was hidden whenever it happened to go last).
+    poisoned, healthy = sorted((first, second), key=lambda r: uuid.UUID(r["id"]))
     name = f"test_poison_{uuid.uuid4().hex[:12]}"
     with psycopg.connect(database_url, autocommit=True) as conn:
         conn.execute(f"""create function public.{name}() returns trigger language plpgsql as $$
