@@ -120,9 +120,12 @@ def _record_rows(record: logging.LogRecord) -> list[str]:
 
 def _cut_rows(text: str, rows: list[str]) -> str:
     """The text with each row a known error carries cut whole, by its exact text: what a value holds cannot end it
-    early, and what follows the row (a chained exception's traceback) stays."""
+    early, and what follows the row (a chained exception's traceback) stays. An error logged with `%r` (or inside a
+    container's repr) writes its text escaped: a value's line end as `\\n`, a quote as `\\'`; the row is cut in that
+    form too, in either of the quotes repr chooses, so the text after it (which request, what next) stays."""
     for row in rows:
-        text = text.replace(row, _ROW_REDACTED)
+        for written in (row, repr(row)[1:-1], repr(row + '"')[1:-2]):  # as is; repr alone; repr in a text with a "
+            text = text.replace(written, _ROW_REDACTED)
     return text
 
 
