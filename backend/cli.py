@@ -53,10 +53,11 @@ def _connects(url: str) -> None:
     password: the driver's traceback quoted the URL's parts and told the operator nothing they could act on."""
     import psycopg
 
+    from backend.db import connect
     from backend.production import connection_failure
 
     try:
-        psycopg.connect(url, connect_timeout=10, autocommit=True).close()
+        connect(url, autocommit=True).close()
     except psycopg.Error as exc:
         text = connection_failure(exc, url)
         console.print(f"[red]✗ {escape(text.th)}[/]\n  {escape(text.en)}")

@@ -10,12 +10,28 @@ import psycopg
 from psycopg import AsyncConnection
 from psycopg.abc import Params, QueryNoTemplate
 from psycopg.pq import TransactionStatus
-from psycopg.rows import DictRow, dict_row
+from psycopg.rows import DictRow, TupleRow, dict_row
 from psycopg_pool import AsyncConnectionPool
 
 from backend.settings import Settings
 
 Conn = AsyncConnection[DictRow]
+
+# How long an operator's command (backend/cli.py) and the production start check (backend/production.py, used by
+# `serve` and backend.asgi) wait for the database to answer, per address: psycopg's own default is 130 s, which a host
+# that drops packets (a firewall, a wrong private IP) holds before anything is said.
+CONNECT_TIMEOUT_SECONDS = 10
+
+
+def connect(url: str, *, autocommit: bool = False) -> psycopg.Connection[TupleRow]:
+    """One connection to DATABASE_URL for a command or the start check: at most CONNECT_TIMEOUT_SECONDS per address.
+    A host name psycopg cannot encode for its look-up (an empty label as in `db..example.th`, a label over 63
+    characters) raises UnicodeError before any connection: raised as the OperationalError libpq gives for a host
+    name it cannot translate, so that callers tell it as an unreachable host rather than a traceback."""
+    try:
+        return psycopg.connect(url, connect_timeout=CONNECT_TIMEOUT_SECONDS, autocommit=autocommit)
+    except UnicodeError as exc:
+        raise psycopg.OperationalError(f"could not translate host name ({exc})") from None
 
 
 def make_pool(settings: Settings) -> AsyncConnectionPool[Conn]:

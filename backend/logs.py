@@ -43,8 +43,10 @@ _REDACTIONS: list[tuple[re.Pattern[str], str]] = [
     (re.compile(r"(?i)\bbearer\s+[A-Za-z0-9._~+/=-]+"), "Bearer [redacted]"),
     # Anything that looks like a JWT, wherever it is
     (re.compile(r"\beyJ[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]*"), "[jwt redacted]"),
-    # Passwords in connection URLs: postgresql://user:secret@host, also mistyped (postgresql//…, postgresql:/…)
-    (re.compile(r"(?i)\b([a-z][a-z0-9+.-]*(?::/{1,2}|//)[^/\s:@]+:)[^@\s/]+@"), r"\1[redacted]@"),
+    # Passwords in connection URLs: postgresql://user:secret@host, also mistyped (postgresql//…, postgresql:/…), and
+    # one with an unencoded @ or / in it (libpq ends it at the first @: the rest would read as the host): to the
+    # URL's last @
+    (re.compile(r"(?i)\b([a-z][a-z0-9+.-]*(?::/{1,2}|//)[^/\s:@]+:)[^\s\"'<>]*@"), r"\1[redacted]@"),
     # libpq quoting a connection string it could not read (the password in it): missing "=" after "<the string>" in
     # connection info string; invalid percent-encoded token: "<the password>"; unexpected character … in URI: "…"
     (re.compile(r'(missing "=" after )"[^\n]*"( in connection info string)'), r'\1"[redacted]"\2'),
@@ -120,9 +122,12 @@ def _record_rows(record: logging.LogRecord) -> list[str]:
 
 def _cut_rows(text: str, rows: list[str]) -> str:
     """The text with each row a known error carries cut whole, by its exact text: what a value holds cannot end it
-    early, and what follows the row (a chained exception's traceback) stays."""
+    early, and what follows the row (a chained exception's traceback) stays. An error logged with `%r` (or inside a
+    container's repr) writes its text escaped: a value's line end as `\\n`, a quote as `\\'`; the row is cut in that
+    form too, in either of the quotes repr chooses, so the text after it (which request, what next) stays."""
     for row in rows:
-        text = text.replace(row, _ROW_REDACTED)
+        for written in (row, repr(row)[1:-1], repr(row + '"')[1:-2]):  # as is; repr alone; repr in a text with a "
+            text = text.replace(written, _ROW_REDACTED)
     return text
 
 

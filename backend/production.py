@@ -1,13 +1,15 @@
 """The production-mode start check, in one place for every way the service starts: `fixit-backend serve`, and
 `uvicorn backend.asgi:app` (or gunicorn, granian) started by hand."""
 
-from collections.abc import Callable
+import re
+from collections.abc import Callable, Mapping
 from urllib.parse import quote
 
 import psycopg
 from psycopg.conninfo import conninfo_to_dict
 from pydantic import AliasChoices, SecretStr, ValidationError
 
+from backend.db import connect
 from backend.logs import redact
 from backend.migrate import discover
 from backend.seed import demo_accounts_present
@@ -50,10 +52,30 @@ def database_url_readable(url: str) -> bool:
     (`missing "=" after "postgresql//user:secret@host…"`, `invalid percent-encoded token: "secret"`): a caller says
     `database_url_unreadable` instead, never the driver's text."""
     try:
-        conninfo_to_dict(url)
+        parts = conninfo_to_dict(url)
     except psycopg.Error:
         return False
-    return True
+    return not _password_misread(url, parts)
+
+
+_URI_SCHEME = re.compile(r"(?i)^postgres(?:ql)?://")
+
+
+def _password_misread(url: str, parts: Mapping[str, object]) -> bool:
+    """Whether libpq read part of the password as another part: an unencoded `@` or `/` in it ends the password there
+    (`postgresql://u:hunter2@Tail@host/db` is password `hunter2`, host `Tail@host`; `postgresql://u:pa/ss@host/db`
+    is host `u`, port `pa`, database `ss@host/db`), and a refusal naming the host, port or database would print the
+    rest of the password. Such a URL is refused as unreadable (its text says to percent-encode @ : / % # ?): an `@`
+    is unencoded only once, between the password and the host, and a port is digits."""
+    scheme = _URI_SCHEME.match(url)
+    if scheme is not None:
+        rest = url[scheme.end():]
+        authority, _, path = rest.partition("/")
+        if authority.count("@") > 1 or "@" in path.partition("?")[0]:
+            return True
+    if any("@" in str(parts.get(key) or "") for key in ("host", "hostaddr", "port")):
+        return True
+    return any(not port.strip().isdigit() for port in str(parts.get("port") or "").split(",") if port.strip())
 
 
 def driver_text(exc: psycopg.Error, url: str) -> str:
@@ -113,7 +135,7 @@ def _migrations_missing(database_url: str) -> tuple[list[str], bool]:
     to the copies already serving instead of to one answering 500 wherever the missing file is needed. A database
     ahead of the code is fine: during a rolling upgrade the previous release's copies keep serving, and restarting,
     on the migrated database."""
-    with psycopg.connect(database_url, autocommit=True) as conn:
+    with connect(database_url, autocommit=True) as conn:
         row = conn.execute("select to_regclass('private.schema_migrations') is not null").fetchone()
         if not (row and row[0]):
             return [start_refusal("start_never_migrated")], False

@@ -18,6 +18,7 @@ from typing import Any
 import psycopg
 
 from backend.colleges_import import add_missing_colleges, parse_colleges_csv, refresh_demo_colleges
+from backend.db import connect
 
 _NS = uuid.UUID("6f1c5c0e-3b1a-4c55-9d7e-0a11f1c0de00")  # demo ids are stable across re-seeds
 DEMO_COLLEGE = "TC-DONMUANG"
@@ -328,7 +329,8 @@ def demo_user_ids(seed_dir: Path) -> list[uuid.UUID]:
 
 
 def demo_accounts_present(database_url: str, seed_dir: Path) -> bool:
-    with psycopg.connect(database_url) as conn:
+    """Whether the demo seed's accounts are in this database (the production start check refuses them)."""
+    with connect(database_url) as conn:
         row = conn.execute("select exists (select 1 from auth.users where id = any(%s))",
                            [demo_user_ids(seed_dir)]).fetchone()
     return bool(row and row[0])

@@ -17,6 +17,7 @@ from tests.integration.dispatch_area import (
     Area,
     assigned_to_bee,
     confirm_handover,
+    offers_of,
     submit,
     work_to_quality_check,
 )
@@ -97,3 +98,24 @@ async def test_a_finished_jobs_coarsened_place_reads_as_approximate(app_and_cloc
     assert body["location_approximate"] is True
     for reader in (citizen, teacher):
         assert (await api.get(f"/requests/{rid}", headers=bearer(reader))).json()["location_approximate"] is False
+
+
+async def test_a_deleted_owners_coarsened_point_is_not_said_exact(app_and_clock: AppClock, area: Area,
+                                                                 database_url: str) -> None:
+    """An account deletion (forget_person) rounds the request's point to 0.1 degree and writes the offers' distances
+    again from it. That point is approximate (0072): the teacher's detail (with its route button to that point) and
+    the offer cards must not say the rounded point is the house (review17a, finding 1)."""
+    api, _ = app_and_clock
+    citizen, request = await submit(api)
+    rid = request["id"]
+    assert request["location_approximate"] is False
+    teacher, _bee = await assigned_to_bee(api, area, rid)
+    gone = await api.delete("/me", params={"confirm": "true"}, headers=bearer(citizen))
+    assert gone.status_code == 204, gone.text
+    body: dict[str, Any] = (await api.get(f"/requests/{rid}", headers=bearer(teacher))).json()
+    assert (body["lat"], body["lon"]) == (19.3, 98.0)  # coarsened by the deletion
+    assert body["location_approximate"] is True, "a 0.1 degree point read as the exact house"
+    with psycopg.connect(database_url) as conn:
+        flags = conn.execute("select location_approximate from public.offers where request_id = %s",
+                             [rid]).fetchall()
+    assert offers_of(database_url, rid) and all(flag for (flag,) in flags), flags

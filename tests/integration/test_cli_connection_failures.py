@@ -117,3 +117,55 @@ def test_connection_failures_are_told_by_kind() -> None:
     assert PASSWORD not in other.en and PASSWORD not in other.th and "db.example.th" in other.en
 
 
+
+
+@pytest.mark.parametrize("command", COMMANDS)
+@pytest.mark.parametrize("written", ["hunter2@Prod-Tail", "hunter2/Prod-Tail", "12/Prod-Tail"])
+def test_a_password_with_an_unencoded_at_sign_is_not_printed_as_the_host(shell: pytest.MonkeyPatch, command: list[str],
+                                                                          written: str) -> None:
+    """The commonest DATABASE_URL mistake (the refusal itself says "@ : / … in the password percent-encoded"): the
+    password written as it is. libpq reads the URL (`hunter2@Prod-Tail@127.0.0.1` is password `hunter2` and host
+    `Prod-Tail@127.0.0.1`; `hunter2/Prod-Tail@…` is host `postgres`, port `hunter2`, database `Prod-Tail@…`), and the
+    refusal that named the host, port or database printed the password's rest, in Thai and English (review17a,
+    finding 2). Such a URL is refused as unreadable, its value not shown."""
+    shell.setenv("DATABASE_URL", f"postgresql://postgres:{written}@127.0.0.1:{_closed_port()}/postgres")
+    get_settings.cache_clear()
+    done = CliRunner().invoke(app, command)
+    said = " ".join(done.output.split())
+    assert done.exit_code == 1, (done.output, done.exception)
+    assert "Prod-Tail" not in said and "hunter2" not in said, said
+    assert "DATABASE_URL cannot be read" in said and "อ่าน DATABASE_URL ไม่ได้" in said, said
+
+
+def test_the_start_check_does_not_print_a_password_read_as_the_host(tmp_path: Path) -> None:
+    """`serve` and backend.asgi refuse the same URL the same way: the start check names no part of it."""
+    from backend.production import start_refusals
+    from backend.settings import Settings
+
+    url = f"postgresql://postgres:hunter2@Prod-Tail@127.0.0.1:{_closed_port()}/postgres"
+    settings = Settings(_env_file=None, dev_mode=False, database_url=url, data_dir=tmp_path)  # type: ignore[call-arg]
+    problems = start_refusals(settings, lambda: url)
+    assert any("DATABASE_URL cannot be read" in p for p in problems), problems
+    assert not any("Prod-Tail" in p or "hunter2" in p for p in problems), problems
+
+
+@pytest.mark.parametrize("command", COMMANDS)
+@pytest.mark.parametrize("host", ["db..example.th", "a" * 64 + ".example.th"])
+def test_a_host_name_typo_is_told_not_traced(shell: pytest.MonkeyPatch, command: list[str], host: str) -> None:
+    """psycopg resolves the host itself (IDNA), and a typed double dot or a label over 63 characters raised
+    UnicodeError before any connection, which `_connects` did not catch: the operator got a traceback, nothing said
+    in Thai or English (review17a, finding 4). Now it is a host that cannot be reached."""
+    said = _run(shell, f"postgresql://fixit:{PASSWORD}@{host}:5432/fixit", command)
+    assert "cannot be reached" in said and f"ติดต่อฐานข้อมูลที่ {host} พอร์ต 5432 ไม่ได้" in said, said
+
+
+def test_the_start_check_tells_a_host_name_typo(tmp_path: Path) -> None:
+    """`serve` and backend.asgi: the same typo is a refusal naming the unreachable host, not a traceback."""
+    from backend.production import start_refusals
+    from backend.settings import Settings
+
+    url = f"postgresql://fixit:{PASSWORD}@db..example.th:5432/fixit"
+    settings = Settings(_env_file=None, dev_mode=False, database_url=url, data_dir=tmp_path)  # type: ignore[call-arg]
+    problems = start_refusals(settings, lambda: url)
+    assert any("db..example.th" in p and "cannot be reached" in p for p in problems), problems
+    assert not any(PASSWORD in p for p in problems), problems

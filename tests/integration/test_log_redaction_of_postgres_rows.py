@@ -146,3 +146,27 @@ def test_a_value_cannot_end_the_rows_redaction_early(database_url: str, log_form
     assert "Failing row contains ([redacted])" in written, written
     if log_format == "json":
         json.loads(written)  # still one valid JSON line
+
+
+@pytest.mark.parametrize("address", ["12/3 หมู่ 4\nซอย 31", "บ้าน 'ซอย 31'", "บ้าน \"ซอย 31\"", "12\\3 ซอย 31"])
+@pytest.mark.parametrize("log_format", ["json", "text"])
+def test_a_known_errors_repr_keeps_the_text_after_its_row(database_url: str, log_format: str, address: str) -> None:
+    """backend/logs.py cuts an error at hand by its exact DETAIL and keeps the text around it. An argument logged
+    with `%r` writes the row escaped (an address typed on two lines, a quote, a backslash), which the exact cut did
+    not find; the fallback then redacted to the message's end, and what the operator needs after it (which request,
+    what next) was gone (review17a, finding 8). The escaped row is cut too; nothing of it leaks."""
+    error = _failing_row_error(database_url, address)
+    stream = io.StringIO()
+    handler = logging.StreamHandler(stream)
+    handler.setFormatter(make_formatter(log_format))
+    handler.addFilter(RedactingFilter())
+    logger = logging.getLogger("fixit.repr_row_probe")
+    logger.addHandler(handler)
+    try:
+        logger.error("database refused: %r; request FX-690003 kept for a retry", error)
+    finally:
+        logger.removeHandler(handler)
+    written = stream.getvalue()
+    assert "ซอย 31" not in written and NOTE not in written, written
+    assert "Failing row contains ([redacted])" in written, written
+    assert "request FX-690003 kept for a retry" in written, written

@@ -36,6 +36,9 @@ JWT = "eyJhbGciOiJIUzI1NiIsInR5cCI6IkpXVCJ9.eyJzdWIiOiIxMjMifQ.c2lnbmF0dXJl"
     ('{"access_token": "opaque-token-value", "code": "654321"}', "opaque-token-value"),
     ('{"access_token": "opaque-token-value", "code": "654321"}', "654321"),
     ("connect to postgresql://fixit:hunter2@db:5432/fixit failed", "hunter2"),
+    # A password with an unencoded @ or / (libpq reads its rest as the host): the whole of it (review17a, finding 2)
+    ("connect to postgresql://fixit:hunter2@Prod-Tail@db:5432/fixit failed", "Prod-Tail"),
+    ("connect to postgresql://fixit:hunter2/Prod-Tail@db:5432/fixit failed", "Prod-Tail"),
     ("new row violates check: DETAIL:  Failing row contains (1, 12/3 ถนนพระราม 1, +66812345678).", "ถนนพระราม"),
     ("verified +66812345678", "+66812345678"),
 ])

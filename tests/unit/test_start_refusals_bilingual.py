@@ -4,6 +4,7 @@ they were English only, though the two CLI refusals beside them were bilingual."
 import re
 from pathlib import Path
 
+import pytest
 from pydantic import SecretStr, ValidationError
 
 from backend.production import invalid_settings, start_refusals
@@ -40,3 +41,27 @@ def test_an_invalid_setting_is_named_in_thai_and_english() -> None:
         raise AssertionError("FIXIT_DISPATCH_TICK_SECONDS=0 was taken")
     assert lines and all(_both_languages(line) for line in lines), lines
     assert "FIXIT_DISPATCH_TICK_SECONDS=0" in lines[0], lines
+
+
+def test_the_start_checks_connection_gives_up_as_the_commands_do(monkeypatch: pytest.MonkeyPatch,
+                                                                 tmp_path: Path) -> None:
+    """`_connects` gives the operator's commands 10 s (backend/cli.py); `serve` and `uvicorn backend.asgi:app` look at
+    the same DATABASE_URL through `start_refusals`, whose connections named no timeout: psycopg's default, 130 s per
+    address, before the refusal was printed (review17a, finding 3). What each connection it makes would wait is read
+    from the arguments it passes (no clock in a test)."""
+    import psycopg
+    from psycopg.conninfo import conninfo_to_dict, make_conninfo, timeout_from_conninfo
+
+    waits: list[int] = []
+
+    def connect(conninfo: str = "", **kwargs: object) -> psycopg.Connection[tuple[object, ...]]:
+        params = {k: v for k, v in kwargs.items() if k not in ("autocommit", "row_factory")}
+        waits.append(timeout_from_conninfo(conninfo_to_dict(make_conninfo(conninfo, **params))))  # type: ignore[arg-type]
+        raise psycopg.OperationalError("connection timeout expired")
+
+    monkeypatch.setattr(psycopg, "connect", connect)
+    url = "postgresql://fixit:pw@10.255.255.1:5432/fixit"
+    settings = Settings(_env_file=None, dev_mode=False, database_url=url, data_dir=tmp_path)  # type: ignore[call-arg]
+    problems = start_refusals(settings, lambda: url)
+    assert waits and any("10.255.255.1" in p for p in problems), problems
+    assert max(waits) <= 10, waits
