@@ -31,7 +31,8 @@ async def notify_expiring_offers(conn: Conn, now: datetime, within: timedelta) -
 
 # The admins' messages of a college decision nobody at the college can make now (migration 0071): its check, its
 # hand back, or a job held by a suspended student, at a college whose teachers all left (deleted, suspended, moved)
-# after the message went to them, or whose only teacher asked for the repair. Once per job, wait and admin (the
+# after the message went to them, or whose only teacher asked for the repair (or, for a check, worked on the job:
+# migration 0074). Once per job, wait and admin (the
 # dedupe key is the one the status trigger and the suspension write), whichever copy's clock sees it first.
 _UNDECIDED = """
     insert into public.notifications (recipient_id, kind, params, request_id, about_id, dedupe_key)
@@ -50,7 +51,8 @@ _UNDECIDED = """
     from private.undecided_jobs() u
     join public.repair_requests r on r.id = u.request_id
     left join public.colleges c on c.id = r.college_id
-    cross join lateral private.deciders(r.college_id, r.citizen_id) d
+    cross join lateral private.deciders(r.college_id, r.citizen_id,
+                                        case when r.status = 'quality_check' then r.id end) d
     where d.admin and u.started is not null
     on conflict (dedupe_key) do nothing
     returning id"""
