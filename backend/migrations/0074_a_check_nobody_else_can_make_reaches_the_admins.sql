@@ -160,3 +160,17 @@ begin
 end
 $$;
 revoke all on function private.notify_status_event() from public, anon, authenticated;
+
+-- Review review17b, finding 6: a student suspended again (after a restore) while holding the same job told the
+-- teacher nothing, as the message's dedupe key `held:<wait>:<student>:<reader>` was the first suspension's. The
+-- key now names the suspension too, the audit event that switched the account off (the latest `profile.active`
+-- of an inactive account: the suspension's, or a switch-off's), in backend/services/account.py `suspend` and the
+-- clock's backend/notifications/outbox.py alike: `held:<wait>:<student>:<suspension>:<reader>`. One index probe
+-- (audit_events_target).
+create function private.switched_off_by(person uuid) returns bigint
+language sql stable
+set search_path = ''
+as $$
+    select max(a.id) from public.audit_events a where a.target_id = person and a.action = 'profile.active'
+$$;
+revoke all on function private.switched_off_by(uuid) from public, anon, authenticated;

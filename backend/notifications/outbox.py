@@ -46,7 +46,8 @@ _UNDECIDED = """
            r.id,
            case when r.status <> 'unrepairable' and private.first_name(r.technician_id) <> ''
                 then r.technician_id end,
-           case when u.holder_suspended then 'held:' || u.started || ':' || r.technician_id
+           case when u.holder_suspended then 'held:' || u.started || ':' || r.technician_id || ':'
+                                          || coalesce(private.switched_off_by(r.technician_id), 0)
                 else 'decide:' || u.started end || ':' || d.id
     from private.undecided_jobs() u
     join public.repair_requests r on r.id = u.request_id

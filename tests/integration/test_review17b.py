@@ -14,10 +14,8 @@ from psycopg.rows import dict_row
 from psycopg_pool import AsyncConnectionPool
 
 from backend.dispatch_ticks import tick
-from backend.services import account
 from backend.settings import Settings
-from shared.roles import AppRole
-from tests.integration.dispatch_area import AppClock, Area, accepted_job, submit
+from tests.integration.dispatch_area import AppClock, Area, submit
 
 ADMIN_PHONE = "084-444-4444"
 
@@ -26,40 +24,6 @@ ADMIN_PHONE = "084-444-4444"
 async def pool(database_url: str) -> AsyncIterator[AsyncConnectionPool[Any]]:
     async with AsyncConnectionPool(database_url, kwargs={"row_factory": dict_row, "autocommit": True}) as made:
         yield made
-
-
-def _teachers_told(database_url: str, request_id: str, kind: str) -> int:
-    with psycopg.connect(database_url) as conn:
-        row = conn.execute(
-            "select count(*) from public.notifications n join public.profiles p on p.id = n.recipient_id "
-            "where n.request_id = %s and p.role = 'supervisor' and n.kind = %s", [request_id, kind]).fetchone()
-    assert row is not None
-    return int(row[0])
-
-
-async def _suspend(pool: AsyncConnectionPool[Any], student: str) -> None:
-    async with pool.connection() as conn, conn.transaction():
-        await conn.execute("select set_config('fixit.actor', 'operator', true)")
-        done = await account.suspend(conn, uuid.UUID(student), AppRole.TECHNICIAN, "โทรศัพท์หาย")
-    assert done.jobs_in_hand == 1
-
-
-@pytest.mark.xfail(strict=True, reason="review17b: a student suspended again (after a restore) while holding the "
-                                       "same job tells the teacher nothing: the dedupe key held:<wait>:<student>:"
-                                       "<reader> is the first suspension's")
-async def test_a_student_suspended_a_second_time_is_told_to_the_teacher_again(
-        app_and_clock: AppClock, area: Area, database_url: str, pool: AsyncConnectionPool[Any]) -> None:
-    api, _ = app_and_clock
-    _, _, rid = await accepted_job(api, area, "ace")
-    student = area.students["ace"][0]
-    await _suspend(pool, student)
-    assert _teachers_told(database_url, rid, "holder_suspended") == 1
-    async with pool.connection() as conn, conn.transaction():
-        await conn.execute("select set_config('fixit.actor', 'operator', true)")
-        await account.restore(conn, uuid.UUID(student))
-    # The teacher read the message, saw the student back and let the job be; the phone is lost again a week on.
-    await _suspend(pool, student)
-    assert _teachers_told(database_url, rid, "holder_suspended") == 2
 
 
 @contextmanager
