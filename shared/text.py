@@ -1019,6 +1019,8 @@ APP_UI: dict[str, Bilingual] = {
     "undecided_empty": B("ไม่มีงานที่รอโดยไม่มีครูดูแล", "No job waits without a teacher"),
     "undecided_no_teacher": B("{college} ไม่มีครูที่ใช้งานอยู่", "{college} has no active teacher"),
     "undecided_own_request": B("ครูคนเดียวของ{college}เป็นผู้ขอซ่อมเอง", "{college}'s only teacher asked for it"),
+    "undecided_own_work": B("ครูของ{college}ที่เหลืออยู่ทำงานนี้เอง จึงตรวจงานนี้เองไม่ได้",
+                            "{college}'s remaining teachers worked on it and may not check it"),
     "nav_technicians": B("นักศึกษา", "Students"),
     "nav_ledger": B("สมุดบันทึกชั่วโมงฝึก", "Training hours ledger"),
     "assign_title": B("มอบหมายช่าง", "Assign a technician"),

@@ -202,7 +202,8 @@ class UndecidedJob(RequestSummary):
 
     college_id: UUID | None = None
     why: str = Field(description="'no_teacher': the college has no active teacher; 'own_request': its only "
-                                 "teacher asked for the repair")
+                                 "teacher asked for the repair; 'own_work': a check whose college's "
+                                 "active teachers all worked on the job (own_work_check)")
     holder_suspended: bool = Field(False, description="held by a student whose account is suspended")
 
 

@@ -31,7 +31,8 @@ async def notify_expiring_offers(conn: Conn, now: datetime, within: timedelta) -
 
 # The admins' messages of a college decision nobody at the college can make now (migration 0071): its check, its
 # hand back, or a job held by a suspended student, at a college whose teachers all left (deleted, suspended, moved)
-# after the message went to them, or whose only teacher asked for the repair. Once per job, wait and admin (the
+# after the message went to them, or whose only teacher asked for the repair (or, for a check, worked on the job:
+# migration 0074). Once per job, wait and admin (the
 # dedupe key is the one the status trigger and the suspension write), whichever copy's clock sees it first.
 _UNDECIDED = """
     insert into public.notifications (recipient_id, kind, params, request_id, about_id, dedupe_key)
@@ -45,12 +46,14 @@ _UNDECIDED = """
            r.id,
            case when r.status <> 'unrepairable' and private.first_name(r.technician_id) <> ''
                 then r.technician_id end,
-           case when u.holder_suspended then 'held:' || u.started || ':' || r.technician_id
+           case when u.holder_suspended then 'held:' || u.started || ':' || r.technician_id || ':'
+                                          || coalesce(private.switched_off_by(r.technician_id), 0)
                 else 'decide:' || u.started end || ':' || d.id
     from private.undecided_jobs() u
     join public.repair_requests r on r.id = u.request_id
     left join public.colleges c on c.id = r.college_id
-    cross join lateral private.deciders(r.college_id, r.citizen_id) d
+    cross join lateral private.deciders(r.college_id, r.citizen_id,
+                                        case when r.status = 'quality_check' then r.id end) d
     where d.admin and u.started is not null
     on conflict (dedupe_key) do nothing
     returning id"""

@@ -384,14 +384,16 @@ async def _lock_active(owner: Conn, user_id: uuid.UUID) -> bool:
 # A suspended student's jobs in hand (shared.statuses.REASSIGNABLE) wait on their college: whoever can give them to
 # another student or take them back now (migration 0071 `private.deciders`: the college's teachers, the admins when
 # none is left) is told of each, naming the student (deleted with their account: about_id). The dedupe key is the
-# one the SLA clock writes for the admins (backend/notifications/outbox.py): one message per job, wait and reader.
+# one the SLA clock writes for the admins (backend/notifications/outbox.py): one message per job, wait, suspension
+# (migration 0074: a student suspended again after a restore is told of again) and reader.
 _TELL_HOLDER_SUSPENDED = """
     insert into public.notifications (recipient_id, kind, params, request_id, about_id, dedupe_key)
     select d.id, 'holder_suspended',
            jsonb_build_object('item', r.item, 'technician', coalesce(private.first_name(r.technician_id), ''),
                               'college_th', c.name_th, 'college_en', c.name_en, 'nobody_at_college', d.admin),
            r.id, r.technician_id,
-           'held:' || private.wait_started(r.id, r.status) || ':' || r.technician_id || ':' || d.id
+           'held:' || private.wait_started(r.id, r.status) || ':' || r.technician_id || ':'
+               || coalesce(private.switched_off_by(r.technician_id), 0) || ':' || d.id
     from public.repair_requests r
     left join public.colleges c on c.id = r.college_id
     cross join lateral private.deciders(r.college_id, r.citizen_id) d

@@ -44,7 +44,9 @@ path (`hand_on_unanswerable`).
 """
 
 import logging
+import time
 import uuid
+from collections import OrderedDict
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
@@ -124,7 +126,8 @@ async def _request(conn: Conn, request_id: uuid.UUID) -> dict[str, Any]:
 #   radius (1° of latitude ≈ 111 km; a degree of longitude shrinks with the cosine of the latitude, taken at the
 #   band's edge nearest a pole so the band only over-covers), then the exact distance on those few rows, sorted in
 #   a fenced subquery (`offset 0`); the fitting check runs on them in that order until one fits. The given-college
-#   branch and the search branch are each gated by the parameter, so a cached generic plan keeps the index walk.
+#   branch and the search branch are each gated by the parameter, so a cached generic plan keeps the index walk;
+#   the given college's distance is the same great-circle km (a re-opened offer keeps its true distance).
 # - The category's skills with the level each needs (its own minimum and its safety tier's) are worked out once
 #   (`fit`), not per student and skill.
 # - A college's fitting students are read from `technician_skills` by `dispatch_college_id` (one index range scan
@@ -153,7 +156,7 @@ fit as materialized (
 ),
 college as materialized (
     select n.id, n.km from (
-        select c.id, 0::float8 as km from public.colleges c
+        select c.id, {_KM_REQ} as km from req, public.colleges c
         where %(only_college)s::uuid is not null and c.id = %(only_college)s::uuid and c.is_active
         union all
         select c.id, {_KM_REQ} as km
@@ -530,10 +533,44 @@ async def expire_overdue(conn: Conn, now: datetime, policy: DispatchPolicy) -> i
     return len(expired)
 
 
+class _FailingSteps:
+    """The requests whose clock step is failing, as this process saw them: each is logged at WARNING with its
+    traceback the first time, then again (with how many turns failed since) at most once an hour, the turns between
+    at DEBUG; a request whose step succeeds again is logged once as recovered and forgotten. One request failing on
+    every 30-second turn must not write 2,880 warnings a day and drown the others. Bounded: past `limit` requests,
+    the one unheard of longest is forgotten (logged afresh if it fails again)."""
+
+    def __init__(self, limit: int = 1000, every: float = 3600.0) -> None:
+        self.limit, self.every = limit, every
+        self._seen: OrderedDict[uuid.UUID, tuple[float, int]] = OrderedDict()  # last warning's time, failures since
+
+    def failed(self, request_id: uuid.UUID, what: str, exc: Exception) -> None:
+        now = time.monotonic()
+        last = self._seen.pop(request_id, None)
+        if last is None or now - last[0] >= self.every:
+            again = f" (failed {last[1] + 1} times since it was last logged)" if last is not None else ""
+            log.warning("%s request %s failed, left for the next turn of the clock%s: %s", what, request_id, again,
+                        exc, exc_info=exc)
+            self._seen[request_id] = (now, 0)
+        else:
+            log.debug("%s request %s failed again, left for the next turn of the clock: %s", what, request_id, exc)
+            self._seen[request_id] = (last[0], last[1] + 1)
+        while len(self._seen) > self.limit:
+            self._seen.popitem(last=False)
+
+    def succeeded(self, request_id: uuid.UUID, what: str) -> None:
+        if self._seen.pop(request_id, None) is not None:
+            log.info("%s request %s succeeded again after failing on earlier turns of the clock", what, request_id)
+
+
+_failing = _FailingSteps()
+
+
 async def _isolated(conn: Conn, request_id: uuid.UUID, what: str, step: Callable[[], Awaitable[Any]]) -> bool:
     """One request's part of a turn of the clock, in a savepoint of its own: a request whose step fails (bad data,
-    a bug) is logged and left as it was for the next turn, and the other requests' work in the same transaction
-    goes on (one such request must not stop the SLA clock for all). An offer already ended stays ended: the
+    a bug) is logged (with its traceback, once and then hourly: `_FailingSteps`) and left as it was for the next
+    turn, and the other requests' work in the same transaction goes on (one such request must not stop the SLA
+    clock for all). An offer already ended stays ended: the
     request, `offered` with nobody to answer, is handed on by `hand_on_unanswerable` once the step succeeds."""
     # Savepoints spelled out, not psycopg's `transaction()`: the clock's transaction is service_tx's BEGIN inside a
     # pipeline, which psycopg does not count as a transaction of its own, so `transaction()` began and rolled back a
@@ -547,8 +584,9 @@ async def _isolated(conn: Conn, request_id: uuid.UUID, what: str, step: Callable
     except Exception as exc:
         async with conn.pipeline():
             await conn.execute(b"rollback to savepoint clock_step", prepare=False)
-        log.warning("%s request %s failed, left for the next turn of the clock: %s", what, request_id, exc)
+        _failing.failed(request_id, what, exc)
         return False
+    _failing.succeeded(request_id, what)
     return True
 
 

@@ -26,7 +26,7 @@ from mobile.viewmodels.college_jobs import CollegeJobsViewModel
 from mobile.viewmodels.colleges_admin import CollegesAdminViewModel
 from mobile.viewmodels.credit import CollegeCreditViewModel, PortfolioViewModel, RecordPanel
 from mobile.viewmodels.home import AdminHome, CitizenHome, HomeViewModel, SupervisorHome, TechnicianHome, home_for
-from mobile.viewmodels.inbox import InboxViewModel, is_notification_event
+from mobile.viewmodels.inbox import InboxViewModel, is_notification_event, notification_request
 from mobile.viewmodels.job import JobViewModel
 from mobile.viewmodels.login import LoginViewModel
 from mobile.viewmodels.observable import Observable
@@ -773,6 +773,8 @@ class AppViewModel(Observable):
         if is_notification_event(event):
             if self.inbox is not None:
                 await self.inbox.notification_arrived(showing=self.screen == Screen.INBOX)
+            if isinstance(self.home, AdminHome) and self.home.hears_message_about(notification_request(event)):
+                await self.home.load()
             return
         if event.event == "offer" and isinstance(self.home, TechnicianHome):
             # An offer came, was withdrawn or expired (a reopened job offered back to its student among them):

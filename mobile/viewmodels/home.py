@@ -644,6 +644,14 @@ class AdminHome(HomeViewModel):
         return (status == RequestStatus.NO_CENTRE or not self.has_loaded
                 or any(str(r.id) == request_id for r in (*self.waiting, *self.undecided)))
 
+    def hears_message_about(self, request_id: str | None) -> bool:
+        """Whether a message that reached this admin changes the home: every message to an admin about a request
+        is one that waits on them (no centre took it; or a check, a hand back or a suspended student's job at a
+        college with nobody to decide it: migrations 0071, 0074). A job may come to wait on them with no request
+        event they would notice (a suspension changes no status; a check's status event says nothing of who may
+        decide it), so the message is what brings it to the list."""
+        return request_id is not None
+
     @property
     def picking_request(self) -> WaitingRequest | None:
         return next((r for r in self.waiting if r.id == self.picking), None)

@@ -22,6 +22,17 @@ def is_notification_event(event: ServerEvent) -> bool:
     return event.event == "notification"
 
 
+def notification_request(event: ServerEvent) -> str | None:
+    """The request a "notification" event's message is about (backend/live.py `public_part`), if any."""
+    if not is_notification_event(event):
+        return None
+    try:
+        found = event.json().get("request_id")
+    except (ValueError, AttributeError):
+        return None
+    return str(found) if found else None
+
+
 class InboxViewModel(SubScreen):
     def __init__(
         self, api: ApiClient, session: Session, *, on_open: OpenNotification, **wiring: Unpack[ScreenWiring]
