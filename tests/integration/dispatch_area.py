@@ -2,6 +2,7 @@
 
 import uuid
 from collections.abc import AsyncIterator, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
@@ -11,6 +12,7 @@ import psycopg
 import pytest
 from fastapi import FastAPI
 from psycopg.rows import dict_row
+from psycopg_pool import AsyncConnectionPool
 
 from backend.app import create_app
 from backend.deps import get_now
@@ -20,6 +22,7 @@ from tests.integration.builders import draft, jpeg_with_gps
 
 # Mae Hong Son: no seeded college serves it, so these tests own the area.
 HOME = (19.3000, 97.9700)
+ADMIN_PHONE = "084-444-4444"  # the seed's administrator
 
 
 class Clock:
@@ -214,3 +217,52 @@ def backdate_acceptance(database_url: str, rid: str, hours: float) -> None:
     with psycopg.connect(database_url, autocommit=True) as conn:
         conn.execute("update public.status_events set created_at = created_at - make_interval(secs => %s) "
                      "where request_id = %s and to_status = 'accepted'", [hours * 3600, rid])
+
+
+@pytest.fixture
+async def pool(database_url: str) -> AsyncIterator[AsyncConnectionPool[Any]]:
+    """A pool as the backend's own (dict rows, autocommit), for driving the clock's `tick` directly."""
+    async with AsyncConnectionPool(database_url, kwargs={"row_factory": dict_row, "autocommit": True}) as made:
+        yield made
+
+
+def request_status(database_url: str, request_id: str) -> str:
+    with psycopg.connect(database_url) as conn:
+        row = conn.execute("select status::text from public.repair_requests where id = %s", [request_id]).fetchone()
+    assert row is not None
+    return str(row[0])
+
+
+def kinds_told(database_url: str, request_id: str, *, role: str, since_id: int = 0) -> list[str]:
+    """The kinds of notification about `request_id` written to active people of `role` (after notification
+    `since_id`)."""
+    with psycopg.connect(database_url) as conn:
+        rows = conn.execute(
+            "select n.kind::text from public.notifications n join public.profiles p on p.id = n.recipient_id "
+            "where n.request_id = %s and p.role = %s and p.is_active and n.id > %s order by n.id",
+            [request_id, role, since_id]).fetchall()
+    return [str(r[0]) for r in rows]
+
+
+def last_notification(database_url: str) -> int:
+    with psycopg.connect(database_url) as conn:
+        row = conn.execute("select coalesce(max(id), 0) from public.notifications").fetchone()
+    assert row is not None
+    return int(row[0])
+
+
+@contextmanager
+def failing_status_change(database_url: str, request_id: str) -> Iterator[None]:
+    """A request whose status change fails every time (a trigger refuses it: bad data, a bug)."""
+    name = f"test_poison_{uuid.uuid4().hex[:12]}"
+    with psycopg.connect(database_url, autocommit=True) as conn:
+        conn.execute(f"""create function public.{name}() returns trigger language plpgsql as $$
+                         begin raise exception 'a request that fails every time'; end $$""")
+        conn.execute(f"""create trigger {name} before update of status on public.repair_requests for each row
+                         when (new.id = '{request_id}'::uuid) execute function public.{name}()""")
+    try:
+        yield
+    finally:
+        with psycopg.connect(database_url, autocommit=True) as conn:
+            conn.execute(f"drop trigger {name} on public.repair_requests")
+            conn.execute(f"drop function public.{name}()")

@@ -4,13 +4,11 @@ active teachers but the person the decision concerns (a teacher's own repair); t
 test drives the SLA clock (backend.dispatch_ticks.tick) by hand at a moved clock on a real PostgreSQL."""
 
 import uuid
-from collections.abc import AsyncIterator
 from datetime import timedelta
 from typing import Any
 
 import psycopg
 import pytest
-from psycopg.rows import dict_row
 from psycopg_pool import AsyncConnectionPool
 
 from backend.dispatch_ticks import tick
@@ -21,40 +19,17 @@ from shared.roles import AppRole
 from shared.statuses import COLLEGE_DECIDES, RequestStatus
 from tests.helpers import bearer, sign_in
 from tests.integration.builders import as_user, draft
-from tests.integration.dispatch_area import HOME, AppClock, Area, accepted_job, work_to_quality_check
-
-ADMIN_PHONE = "084-444-4444"
-
-
-@pytest.fixture
-async def pool(database_url: str) -> AsyncIterator[AsyncConnectionPool[Any]]:
-    async with AsyncConnectionPool(database_url, kwargs={"row_factory": dict_row, "autocommit": True}) as made:
-        yield made
-
-
-def _status(database_url: str, request_id: str) -> str:
-    with psycopg.connect(database_url) as conn:
-        row = conn.execute("select status::text from public.repair_requests where id = %s", [request_id]).fetchone()
-    assert row is not None
-    return str(row[0])
-
-
-def _told(database_url: str, request_id: str, *, role: str, since_id: int = 0) -> list[str]:
-    """The kinds of notification about `request_id` written to active people of `role` (after notification
-    `since_id`)."""
-    with psycopg.connect(database_url) as conn:
-        rows = conn.execute(
-            "select n.kind::text from public.notifications n join public.profiles p on p.id = n.recipient_id "
-            "where n.request_id = %s and p.role = %s and p.is_active and n.id > %s order by n.id",
-            [request_id, role, since_id]).fetchall()
-    return [str(r[0]) for r in rows]
-
-
-def _last_notification(database_url: str) -> int:
-    with psycopg.connect(database_url) as conn:
-        row = conn.execute("select coalesce(max(id), 0) from public.notifications").fetchone()
-    assert row is not None
-    return int(row[0])
+from tests.integration.dispatch_area import (
+    ADMIN_PHONE,
+    HOME,
+    AppClock,
+    Area,
+    accepted_job,
+    kinds_told,
+    last_notification,
+    request_status,
+    work_to_quality_check,
+)
 
 
 def _admins(database_url: str) -> int:
@@ -80,8 +55,8 @@ async def test_a_job_waiting_for_the_check_of_a_teacher_who_left_is_seen_by_some
     api, clock = app_and_clock
     _, ace, rid = await accepted_job(api, area, "ace")
     await work_to_quality_check(api, ace, rid)
-    assert _status(database_url, rid) == "quality_check"
-    before = _last_notification(database_url)
+    assert request_status(database_url, rid) == "quality_check"
+    before = last_notification(database_url)
 
     teacher, _ = await sign_in(api, area.students["teacher"][1])
     left = await api.delete("/me", params={"confirm": "true"}, headers=bearer(teacher))
@@ -89,10 +64,10 @@ async def test_a_job_waiting_for_the_check_of_a_teacher_who_left_is_seen_by_some
     clock.now += timedelta(days=3)
     await tick(pool, settings, clock.now)
     await tick(pool, settings, clock.now)  # a second turn (or another copy's) tells nobody twice
-    assert _status(database_url, rid) == "quality_check"
+    assert request_status(database_url, rid) == "quality_check"
 
     admin, _ = await sign_in(api, ADMIN_PHONE)
-    assert _told(database_url, rid, role="admin", since_id=before) == ["qc_waiting"] * _admins(database_url)
+    assert kinds_told(database_url, rid, role="admin", since_id=before) == ["qc_waiting"] * _admins(database_url)
     inbox = (await api.get("/me/notifications", headers=bearer(admin))).json()["items"]
     told = next(n for n in inbox if n["request_id"] == rid)
     assert "ไม่มีครูของวิทยาลัยทดสอบใกล้" in told["body"] and told["link"] == f"/jobs/{rid}", told
@@ -120,16 +95,16 @@ async def test_the_check_of_a_repair_the_colleges_only_teacher_asked_for_reaches
     offer_id = next(o["offer_id"] for o in (await api.get("/technician/offers", headers=bearer(ace))).json()
                     if o["request_id"] == rid)
     assert (await api.post(f"/offers/{offer_id}/accept", headers=bearer(ace))).status_code == 200
-    before = _last_notification(database_url)
+    before = last_notification(database_url)
     await work_to_quality_check(api, ace, rid)
     check = await api.post(f"/requests/{rid}/status", json={"to_status": "done"}, headers=bearer(teacher))
     assert check.status_code == 403 and check.json()["error"]["code"] == "own_request_check", check.text
-    assert _told(database_url, rid, role="supervisor", since_id=before) == []  # not the one who may not act
-    assert _told(database_url, rid, role="admin", since_id=before) == ["qc_waiting"] * _admins(database_url)
+    assert kinds_told(database_url, rid, role="supervisor", since_id=before) == []  # not the one who may not act
+    assert kinds_told(database_url, rid, role="admin", since_id=before) == ["qc_waiting"] * _admins(database_url)
     clock.now += timedelta(days=3)
     await tick(pool, settings, clock.now)  # told once: the clock's message is the one already written
-    assert _told(database_url, rid, role="admin", since_id=before) == ["qc_waiting"] * _admins(database_url)
-    assert _status(database_url, rid) == "quality_check"
+    assert kinds_told(database_url, rid, role="admin", since_id=before) == ["qc_waiting"] * _admins(database_url)
+    assert request_status(database_url, rid) == "quality_check"
 
     admin, _ = await sign_in(api, ADMIN_PHONE)
     listed, _ = await _undecided(api, admin)
@@ -144,7 +119,7 @@ async def test_the_teacher_hears_of_a_job_held_by_a_student_the_operator_suspend
     told of it (naming the student), their dashboard's queue lists it and their job list marks it."""
     api, clock = app_and_clock
     _, ace, rid = await accepted_job(api, area, "ace")
-    before = _last_notification(database_url)
+    before = last_notification(database_url)
     async with pool.connection() as conn, conn.transaction():
         await conn.execute("select set_config('fixit.actor', 'operator', true)")
         done = await account.suspend(conn, uuid.UUID(area.students["ace"][0]), AppRole.TECHNICIAN, "โทรศัพท์หาย")
@@ -153,8 +128,8 @@ async def test_the_teacher_hears_of_a_job_held_by_a_student_the_operator_suspend
     assert stuck.status_code == 403 and stuck.json()["error"]["code"] == "account_suspended", stuck.text
     clock.now += timedelta(days=3)
     await tick(pool, settings, clock.now)
-    assert _status(database_url, rid) == "accepted"
-    assert _told(database_url, rid, role="supervisor", since_id=before) == ["holder_suspended"]
+    assert request_status(database_url, rid) == "accepted"
+    assert kinds_told(database_url, rid, role="supervisor", since_id=before) == ["holder_suspended"]
 
     teacher, _ = await sign_in(api, area.students["teacher"][1])
     inbox = (await api.get("/me/notifications", headers=bearer(teacher))).json()["items"]
@@ -174,14 +149,14 @@ async def test_a_job_marked_unrepairable_is_brought_to_the_teacher_who_must_hand
     (`handback_waiting`, with the reason) and their dashboard's queue lists the job until it is handed back."""
     api, clock = app_and_clock
     _, ace, rid = await accepted_job(api, area, "ace")
-    before = _last_notification(database_url)
+    before = last_notification(database_url)
     for body in ({"to_status": "diagnosing"}, {"to_status": "unrepairable", "reason": "no_parts"}):
         moved = await api.post(f"/requests/{rid}/status", json=body, headers=bearer(ace))
         assert moved.status_code == 200, moved.text
     clock.now += timedelta(days=3)
     await tick(pool, settings, clock.now)
-    assert _status(database_url, rid) == "unrepairable"
-    assert _told(database_url, rid, role="supervisor", since_id=before) == ["handback_waiting"]
+    assert request_status(database_url, rid) == "unrepairable"
+    assert kinds_told(database_url, rid, role="supervisor", since_id=before) == ["handback_waiting"]
     teacher, _ = await sign_in(api, area.students["teacher"][1])
     board = await api.get("/supervisor/dashboard", headers=bearer(teacher))
     assert board.status_code == 200, board.text
@@ -229,13 +204,13 @@ async def test_an_unrepairable_item_left_by_the_colleges_last_teacher_reaches_th
     _, ace, rid = await accepted_job(api, area, "ace")
     for body in ({"to_status": "diagnosing"}, {"to_status": "unrepairable", "reason": "no_parts"}):
         assert (await api.post(f"/requests/{rid}/status", json=body, headers=bearer(ace))).status_code == 200
-    before = _last_notification(database_url)
+    before = last_notification(database_url)
     teacher, _ = await sign_in(api, area.students["teacher"][1])
     assert (await api.delete("/me", params={"confirm": "true"}, headers=bearer(teacher))).status_code == 204
     clock.now += timedelta(hours=1)
     await tick(pool, settings, clock.now)
     await tick(pool, settings, clock.now)
-    assert _told(database_url, rid, role="admin", since_id=before) == ["handback_waiting"] * _admins(database_url)
+    assert kinds_told(database_url, rid, role="admin", since_id=before) == ["handback_waiting"] * _admins(database_url)
     admin, _ = await sign_in(api, ADMIN_PHONE)
     inbox = (await api.get("/me/notifications", headers=bearer(admin))).json()["items"]
     said = next(n for n in inbox if n["request_id"] == rid)
@@ -257,13 +232,13 @@ async def test_the_only_teachers_own_repair_held_by_a_suspended_student_reaches_
     offer_id = next(o["offer_id"] for o in (await api.get("/technician/offers", headers=bearer(ace))).json()
                     if o["request_id"] == rid)
     assert (await api.post(f"/offers/{offer_id}/accept", headers=bearer(ace))).status_code == 200
-    before = _last_notification(database_url)
+    before = last_notification(database_url)
     async with pool.connection() as conn, conn.transaction():
         await conn.execute("select set_config('fixit.actor', 'operator', true)")
         await account.suspend(conn, uuid.UUID(area.students["ace"][0]), AppRole.TECHNICIAN, "โทรศัพท์หาย")
     await tick(pool, settings, clock.now)  # the clock's message is the one already written
-    assert _told(database_url, rid, role="supervisor", since_id=before) == []
-    assert _told(database_url, rid, role="admin", since_id=before) == ["holder_suspended"] * _admins(database_url)
+    assert kinds_told(database_url, rid, role="supervisor", since_id=before) == []
+    assert kinds_told(database_url, rid, role="admin", since_id=before) == ["holder_suspended"] * _admins(database_url)
     admin, _ = await sign_in(api, ADMIN_PHONE)
     mine = next(j for j in (await _undecided(api, admin))[0] if j["id"] == rid)
     assert mine["why"] == "own_request" and mine["holder_suspended"] is True

@@ -1,13 +1,10 @@
 """Who decides a college's decision (migrations 0071, 0074) and who is told: regressions from review17b."""
 
 import uuid
-from collections.abc import AsyncIterator
 from datetime import timedelta
 from typing import Any
 
 import psycopg
-import pytest
-from psycopg.rows import dict_row
 from psycopg_pool import AsyncConnectionPool
 
 from backend.dispatch_ticks import tick
@@ -15,15 +12,7 @@ from backend.services import account
 from backend.settings import Settings
 from shared.roles import AppRole
 from tests.helpers import bearer, sign_in
-from tests.integration.dispatch_area import AppClock, Area, accepted_job, work_to_quality_check
-
-ADMIN_PHONE = "084-444-4444"
-
-
-@pytest.fixture
-async def pool(database_url: str) -> AsyncIterator[AsyncConnectionPool[Any]]:
-    async with AsyncConnectionPool(database_url, kwargs={"row_factory": dict_row, "autocommit": True}) as made:
-        yield made
+from tests.integration.dispatch_area import ADMIN_PHONE, AppClock, Area, accepted_job, work_to_quality_check
 
 
 def _admins_told(database_url: str, request_id: str, kind: str) -> int:

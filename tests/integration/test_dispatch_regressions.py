@@ -1,29 +1,17 @@
 """Dispatch's offers and the SLA clock's failing steps: regressions from review17b."""
 
 import logging
-import uuid
-from collections.abc import AsyncIterator, Iterator
-from contextlib import contextmanager
 from datetime import timedelta
 from typing import Any
 
 import psycopg
 import pytest
-from psycopg.rows import dict_row
 from psycopg_pool import AsyncConnectionPool
 
 from backend.dispatch_ticks import tick
 from backend.settings import Settings
 from tests.helpers import bearer, sign_in
-from tests.integration.dispatch_area import AppClock, Area, submit
-
-ADMIN_PHONE = "084-444-4444"
-
-
-@pytest.fixture
-async def pool(database_url: str) -> AsyncIterator[AsyncConnectionPool[Any]]:
-    async with AsyncConnectionPool(database_url, kwargs={"row_factory": dict_row, "autocommit": True}) as made:
-        yield made
+from tests.integration.dispatch_area import ADMIN_PHONE, AppClock, Area, failing_status_change, submit
 
 
 def _offer_km(database_url: str, request_id: str) -> list[float]:
@@ -52,23 +40,6 @@ async def test_an_offer_asked_again_by_the_admin_keeps_its_true_distance(
     assert _offer_km(database_url, rid) == [first_km]
 
 
-@contextmanager
-def _poisoned(database_url: str, request_id: str) -> Iterator[None]:
-    """A request whose status change fails every time (a trigger refuses it: bad data, a bug)."""
-    name = f"test_poison_{uuid.uuid4().hex[:12]}"
-    with psycopg.connect(database_url, autocommit=True) as conn:
-        conn.execute(f"""create function public.{name}() returns trigger language plpgsql as $$
-                         begin raise exception 'a request that fails every time'; end $$""")
-        conn.execute(f"""create trigger {name} before update of status on public.repair_requests for each row
-                         when (new.id = '{request_id}'::uuid) execute function public.{name}()""")
-    try:
-        yield
-    finally:
-        with psycopg.connect(database_url, autocommit=True) as conn:
-            conn.execute(f"drop trigger {name} on public.repair_requests")
-            conn.execute(f"drop function public.{name}()")
-
-
 async def _failing_turns(app_and_clock: AppClock, database_url: str, settings: Settings,
                          pool: AsyncConnectionPool[Any], caplog: pytest.LogCaptureFixture,
                          turns: int) -> tuple[str, list[logging.LogRecord]]:
@@ -76,7 +47,7 @@ async def _failing_turns(app_and_clock: AppClock, database_url: str, settings: S
     clock.now = clock.now.replace(hour=3, minute=0, second=0, microsecond=0)  # 10:00 in Bangkok: the plain SLA
     _, poisoned = await submit(api, category_code="plumbing")
     rid = str(poisoned["id"])
-    with _poisoned(database_url, rid):
+    with failing_status_change(database_url, rid):
         caplog.set_level(logging.INFO, logger="fixit.dispatch")
         clock.now += timedelta(minutes=settings.dispatch_sla_minutes + 1)
         for _ in range(turns):

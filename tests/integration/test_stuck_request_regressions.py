@@ -3,13 +3,11 @@ offers lapse, a job under way whose student cannot act, and what its citizen is 
 with the SLA clock (backend.dispatch_ticks.tick) turned by hand at a moved clock."""
 
 import uuid
-from collections.abc import AsyncIterator
 from datetime import timedelta
 from typing import Any
 
 import psycopg
 import pytest
-from psycopg.rows import dict_row
 from psycopg_pool import AsyncConnectionPool
 
 from backend.dispatch_ticks import tick
@@ -18,40 +16,20 @@ from backend.settings import Settings
 from shared.roles import AppRole
 from tests.helpers import bearer, every_page, sign_in
 from tests.integration.builders import jpeg_with_gps
-from tests.integration.dispatch_area import AppClock, Area, assigned_by_teacher, offers_of, record_work, step, submit
-
-ADMIN_PHONE = "084-444-4444"
-
-
-@pytest.fixture
-async def pool(database_url: str) -> AsyncIterator[AsyncConnectionPool[Any]]:
-    async with AsyncConnectionPool(database_url, kwargs={"row_factory": dict_row, "autocommit": True}) as made:
-        yield made
-
-
-def _status(database_url: str, request_id: str) -> str:
-    with psycopg.connect(database_url) as conn:
-        row = conn.execute("select status::text from public.repair_requests where id = %s", [request_id]).fetchone()
-    assert row is not None
-    return str(row[0])
-
-
-def _told(database_url: str, request_id: str, *, role: str, since_id: int = 0) -> list[str]:
-    """The kinds of notification about `request_id` written to active people of `role` (after notification
-    `since_id`)."""
-    with psycopg.connect(database_url) as conn:
-        rows = conn.execute(
-            "select n.kind::text from public.notifications n join public.profiles p on p.id = n.recipient_id "
-            "where n.request_id = %s and p.role = %s and p.is_active and n.id > %s order by n.id",
-            [request_id, role, since_id]).fetchall()
-    return [str(r[0]) for r in rows]
-
-
-def _last_notification(database_url: str) -> int:
-    with psycopg.connect(database_url) as conn:
-        row = conn.execute("select coalesce(max(id), 0) from public.notifications").fetchone()
-    assert row is not None
-    return int(row[0])
+from tests.integration.dispatch_area import (
+    ADMIN_PHONE,
+    AppClock,
+    Area,
+    assigned_by_teacher,
+    failing_status_change,
+    kinds_told,
+    last_notification,
+    offers_of,
+    record_work,
+    request_status,
+    step,
+    submit,
+)
 
 
 async def test_a_lapsed_offer_leaves_a_request_the_admin_can_still_send_back_to_its_college(
@@ -70,7 +48,7 @@ async def test_a_lapsed_offer_leaves_a_request_the_admin_can_still_send_back_to_
 
     clock.now += timedelta(minutes=settings.dispatch_sla_minutes + 1)
     await tick(pool, settings, clock.now)
-    assert _status(database_url, rid) == "no_centre"
+    assert request_status(database_url, rid) == "no_centre"
     assert [o["status"] for o in offers_of(database_url, rid)] == ["expired"]
     clock.now += timedelta(minutes=settings.dispatch_sla_minutes + 1)
     await tick(pool, settings, clock.now)  # the clock leaves it to the admin: no second offer of its own
@@ -78,12 +56,12 @@ async def test_a_lapsed_offer_leaves_a_request_the_admin_can_still_send_back_to_
 
     admin, _ = await sign_in(api, ADMIN_PHONE)
     assert rid in [w["id"] for w in await every_page(api, "/admin/waiting", admin)]
-    before = _last_notification(database_url)
+    before = last_notification(database_url)
     sent = await api.post(f"/requests/{rid}/dispatch", json={"college_id": str(area.near)}, headers=bearer(admin))
     assert sent.status_code == 200, sent.text
     assert sent.json()["status"] == "offered"
     assert [(o["technician_id"], o["status"]) for o in offers_of(database_url, rid)] == [(plumber, "pending")]
-    assert _told(database_url, rid, role="technician", since_id=before) == ["offer_new"]
+    assert kinds_told(database_url, rid, role="technician", since_id=before) == ["offer_new"]
     plumber_token, _ = await sign_in(api, area.students["plumber"][1])
     offer_id = offers_of(database_url, rid)[0]["id"]  # (the app lists offers by the database's own clock)
     taken = await api.post(f"/offers/{offer_id}/accept", headers=bearer(plumber_token))
@@ -117,7 +95,7 @@ async def test_a_job_in_the_hands_of_a_student_who_cannot_act_can_be_moved_on_by
     citizen may cancel it."""
     api, clock = app_and_clock
     citizen, rid = await _plumbing_job_under_way(api, area, pool)
-    before = _last_notification(database_url)
+    before = last_notification(database_url)
 
     teacher, _ = await sign_in(api, area.students["teacher"][1])
     admin, _ = await sign_in(api, ADMIN_PHONE)
@@ -128,8 +106,8 @@ async def test_a_job_in_the_hands_of_a_student_who_cannot_act_can_be_moved_on_by
             answers.append(await api.post(f"/requests/{rid}/status", json=body, headers=bearer(token)))
             if len(answers) == 1:  # the teacher's take back: nobody else fits anywhere, so an admin sends it on
                 assert answers[0].status_code == 200, answers[0].text
-                assert _status(database_url, rid) == "no_centre"
-                assert "job_taken_back" in _told(database_url, rid, role="citizen", since_id=before)
+                assert request_status(database_url, rid) == "no_centre"
+                assert "job_taken_back" in kinds_told(database_url, rid, role="citizen", since_id=before)
                 detail = (await api.get(f"/requests/{rid}", headers=bearer(citizen))).json()
                 assert [e["to_status"] for e in detail["timeline"]][:6] == [
                     "submitted", "offered", "accepted", "diagnosing", "offered", "no_centre"]
@@ -138,7 +116,8 @@ async def test_a_job_in_the_hands_of_a_student_who_cannot_act_can_be_moved_on_by
     answers.append(await api.post(f"/requests/{rid}/cancel", json={}, headers=bearer(citizen)))
     clock.now += timedelta(days=3)
     await tick(pool, settings, clock.now)
-    assert _status(database_url, rid) != "diagnosing", [(a.status_code, a.json()["error"]["code"]) for a in answers]
+    assert request_status(database_url, rid) != "diagnosing", [
+        (a.status_code, a.json()["error"]["code"]) for a in answers]
     assert answers[-1].status_code == 200, answers[-1].text  # nobody holds it now: its citizen may cancel it
 
 
@@ -149,13 +128,13 @@ async def test_a_teacher_ends_a_job_under_way_as_unrepairable_when_nobody_can_ca
     item back as for any unrepairable job."""
     api, _ = app_and_clock
     _, rid = await _plumbing_job_under_way(api, area, pool)
-    before = _last_notification(database_url)
+    before = last_notification(database_url)
     teacher, _ = await sign_in(api, area.students["teacher"][1])
     ended = await api.post(f"/requests/{rid}/status", json={"to_status": "unrepairable", "reason": "no_specialist"},
                            headers=bearer(teacher))
     assert ended.status_code == 200, ended.text
-    assert _status(database_url, rid) == "unrepairable"
-    assert _told(database_url, rid, role="citizen", since_id=before) == ["unrepairable"]
+    assert request_status(database_url, rid) == "unrepairable"
+    assert kinds_told(database_url, rid, role="citizen", since_id=before) == ["unrepairable"]
 
 
 async def test_a_request_whose_offers_lapsed_tells_its_citizen_the_truth(
@@ -171,16 +150,16 @@ async def test_a_request_whose_offers_lapsed_tells_its_citizen_the_truth(
     clock.now = clock.now.replace(hour=3, minute=0, second=0, microsecond=0)  # 10:00 in Bangkok: the plain SLA
     citizen, request = await submit(api, category_code="plumbing")
     rid = request["id"]
-    before = _last_notification(database_url)
+    before = last_notification(database_url)
     clock.now += timedelta(minutes=settings.dispatch_sla_minutes + 1)
     await tick(pool, settings, clock.now)
-    assert _status(database_url, rid) == "no_centre"
+    assert request_status(database_url, rid) == "no_centre"
     detail = (await api.get(f"/requests/{rid}", headers=bearer(citizen))).json()
     said = " ".join([detail["next_step"], detail["timeline"][-1]["note"]])
     assert "ในระยะให้บริการ" not in said and "ในพื้นที่" not in said, said
     assert "ใกล้คุณ" in detail["next_step"] and detail["timeline"][-1]["note"].startswith("ยังไม่มีนักศึกษาช่าง"), said
-    assert _told(database_url, rid, role="citizen", since_id=before) == ["no_taker"], "the citizen is not told"
-    assert _told(database_url, rid, role="admin", since_id=before), "the admins are told as before"
+    assert kinds_told(database_url, rid, role="citizen", since_id=before) == ["no_taker"], "the citizen is not told"
+    assert kinds_told(database_url, rid, role="admin", since_id=before), "the admins are told as before"
 
 
 async def test_one_request_that_fails_every_turn_does_not_stop_the_clock_for_the_others(
@@ -198,25 +177,15 @@ async def test_one_request_that_fails_every_turn_does_not_stop_the_clock_for_the
     # The clock takes requests in id order: the failing one goes first, so the others' work comes after its failure
     # in the same transaction (a failure that undid the whole turn was hidden whenever it happened to go last).
     poisoned, healthy = sorted((first, second), key=lambda r: uuid.UUID(r["id"]))
-    name = f"test_poison_{uuid.uuid4().hex[:12]}"
-    with psycopg.connect(database_url, autocommit=True) as conn:
-        conn.execute(f"""create function public.{name}() returns trigger language plpgsql as $$
-                         begin raise exception 'a request that fails every time'; end $$""")
-        conn.execute(f"""create trigger {name} before update of status on public.repair_requests for each row
-                         when (new.id = '{poisoned["id"]}'::uuid) execute function public.{name}()""")
-    try:
+    with failing_status_change(database_url, poisoned["id"]):
         clock.now += timedelta(minutes=settings.dispatch_sla_minutes + 1)
         await tick(pool, settings, clock.now)
-        assert _status(database_url, healthy["id"]) == "no_centre"
-        assert _status(database_url, poisoned["id"]) == "offered"
+        assert request_status(database_url, healthy["id"]) == "no_centre"
+        assert request_status(database_url, poisoned["id"]) == "offered"
         assert poisoned["id"] in caplog.text
-    finally:
-        with psycopg.connect(database_url, autocommit=True) as conn:
-            conn.execute(f"drop trigger {name} on public.repair_requests")
-            conn.execute(f"drop function public.{name}()")
     clock.now += timedelta(minutes=1)
     await tick(pool, settings, clock.now)
-    assert _status(database_url, poisoned["id"]) == "no_centre"
+    assert request_status(database_url, poisoned["id"]) == "no_centre"
 
 
 # --- What a take back of a job under way leaves behind (takeback17) -------------------------------------------------
@@ -255,7 +224,7 @@ async def test_the_next_student_after_a_take_back_takes_their_own_after_photos(
     refused = await step(api, ace, rid, "quality_check")
     assert refused.status_code == 409, refused.text
     assert refused.json()["error"]["code"] == "quality_check_incomplete"
-    assert _status(database_url, rid) == "repairing"
+    assert request_status(database_url, rid) == "repairing"
 
     photo = {"file": ("after.jpg", jpeg_with_gps((800, 600)), "image/jpeg")}
     uploaded = await api.put(f"/requests/{rid}/after-photos/1", files=photo, headers=bearer(ace))
@@ -285,7 +254,7 @@ async def test_a_take_back_withdraws_the_parts_that_waited_for_the_citizen(
     approved = await api.post(f"/requests/{rid}/parts/{parts[0]}/decision", json={"approve": True},
                               headers=bearer(citizen))
     assert approved.status_code == 200, approved.text
-    before = _last_notification(database_url)
+    before = last_notification(database_url)
 
     assert (await step(api, teacher, rid, "offered", note="บีลาออกแล้ว")).status_code == 200
     with psycopg.connect(database_url) as conn:
@@ -295,7 +264,7 @@ async def test_a_take_back_withdraws_the_parts_that_waited_for_the_citizen(
     late = await api.post(f"/requests/{rid}/parts/{parts[1]}/decision", json={"approve": True},
                           headers=bearer(citizen))
     assert late.status_code == 409, late.text
-    assert _told(database_url, rid, role="citizen", since_id=before) == ["job_taken_back"]
+    assert kinds_told(database_url, rid, role="citizen", since_id=before) == ["job_taken_back"]
     inbox = (await api.get("/me/notifications", headers=bearer(citizen))).json()["items"]
     told = next(n for n in inbox if n["kind"] == "job_taken_back")
     assert "ถอน" in told["body"]  # the withdrawn part is named in the message (Thai first)
@@ -307,11 +276,11 @@ async def test_a_take_back_nobody_takes_tells_the_citizen_once(
     citizen gets one message that says both (taken back, and nobody took it), not two."""
     api, _ = app_and_clock
     citizen, rid = await _plumbing_job_under_way(api, area, pool)
-    before = _last_notification(database_url)
+    before = last_notification(database_url)
     teacher, _ = await sign_in(api, area.students["teacher"][1])
     assert (await step(api, teacher, rid, "offered", note="นักศึกษาออกแล้ว")).status_code == 200
-    assert _status(database_url, rid) == "no_centre"
-    assert _told(database_url, rid, role="citizen", since_id=before) == ["job_taken_back"]
+    assert request_status(database_url, rid) == "no_centre"
+    assert kinds_told(database_url, rid, role="citizen", since_id=before) == ["job_taken_back"]
     inbox = (await api.get("/me/notifications", headers=bearer(citizen))).json()["items"]
     told = next(n for n in inbox if n["request_id"] == rid and n["kind"] == "job_taken_back")
     assert "ยังไม่มีนักศึกษารับ" in told["body"], told  # and nobody took it
