@@ -11,6 +11,7 @@ from collections.abc import Awaitable, Callable, Hashable
 from typing import Generic, TypeVar
 
 from mobile.api_client import ApiError, ListPage
+from mobile.viewmodels.busy import answered
 from shared.paging import LIST_PAGE, LIST_PAGE_MAX
 from shared.text import Bilingual, Locale, bilingual
 
@@ -73,9 +74,8 @@ class PagedList(Generic[R]):
         self._more_error = None
         self._changed()
         try:
-            page = await self._fetch(len(self.rows), None)
-        except ApiError as exc:
-            self.loading_more = False
+            page = await answered(self._fetch(len(self.rows), None), self._more_ended, self._changed)
+        except ApiError as exc:  # also a failure the client did not name (`answered`): said the same way
             if await self._lost_sign_in(exc):
                 return
             self._more_error = exc.text
@@ -87,6 +87,9 @@ class PagedList(Generic[R]):
         self.total = page.total if new else len(self.rows)
         self.loading_more = False
         self._changed()
+
+    def _more_ended(self) -> None:
+        self.loading_more = False
 
     def _new(self, had: list[R], rows: list[R]) -> list[R]:
         known = {self._key(r) for r in had}

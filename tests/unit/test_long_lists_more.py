@@ -163,3 +163,32 @@ def test_an_older_backend_without_the_count_is_its_whole_list() -> None:
         assert (len(page.rows), page.total) == (1, 1)
 
     asyncio.run(run())
+
+
+async def test_more_that_fails_without_an_answer_comes_back_and_says_so() -> None:
+    """"ดูเพิ่มเติม" whose call fails in a way the client does not turn into a refusal (a connection reset raised as
+    it is, an answer it could not read): the button comes back and the list says why, as every other action's busy
+    flag does (mobile/viewmodels/busy.py); it stayed disabled until the app restarted."""
+    from mobile.api_client import ListPage
+    from mobile.viewmodels.paging import PagedList
+
+    calls: list[int] = []
+
+    async def fetch(offset: int, limit: int | None) -> ListPage[int]:
+        calls.append(offset)
+        if offset:
+            raise ConnectionResetError(104, "Connection reset by peer")
+        return ListPage(list(range(LIST_PAGE)), YEARS)
+
+    async def lost(_: Any) -> bool:
+        return False
+
+    drawn: list[bool] = []
+    pages: PagedList[int] = PagedList(fetch, lambda r: r, changed=lambda: drawn.append(pages.loading_more),
+                                      lost_sign_in=lost)
+    pages.show(await pages.fetch())
+    await pages.load_more()
+    assert calls == [0, LIST_PAGE]
+    assert not pages.loading_more and drawn[-1] is False, "the button stayed disabled"
+    assert pages.more_error(Locale.TH) == error_text("internal_error").th
+    assert pages.has_more and len(pages.rows) == LIST_PAGE
