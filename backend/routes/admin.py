@@ -55,9 +55,9 @@ async def undecided(
     limit: PageLimit = LIST_PAGE, offset: PageOffset = 0,
 ) -> list[UndecidedJob]:
     """Jobs waiting on a college's decision (its check, an unrepairable item's hand back, a job held by a suspended
-    student) that nobody at the college can make now: it has no active teacher, or its only teacher asked for the
-    repair (migration 0071). Longest waiting first, a page at a time (`limit`, `offset`); `X-Total-Count` says how
-    many wait in all."""
+    student) that nobody at the college can make now: it has no active teacher, its only teacher asked for the
+    repair (migration 0071), or its only teachers worked on the job they would check (0074). Longest waiting first,
+    a page at a time (`limit`, `offset`); `X-Total-Count` says how many wait in all."""
     cur = await conn.execute(
         f"""select u.id, '{PREFIX}' || u.ref_no as reference, u.category_code, u.category_name_th,
                   u.category_name_en, u.category_icon, u.item, u.status, u.created_at, u.updated_at, u.college_id,
