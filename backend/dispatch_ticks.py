@@ -11,12 +11,19 @@ from psycopg_pool import AsyncConnectionPool
 from backend.auth import sessions
 from backend.db import Conn, service_tx
 from backend.notifications.invitations import close_expired
-from backend.notifications.outbox import notify_expiring_offers, notify_undecided
+from backend.notifications.outbox import notify_expiring_offers, notify_undecided, remind_waiting
 from backend.services import account, rate_limits
 from backend.services.college_counts import fold_status_deltas
-from backend.services.dispatch import DispatchPolicy, dispatch_stranded, expire_overdue, hand_on_unanswerable
+from backend.services.dispatch import (
+    DispatchPolicy,
+    dispatch_stranded,
+    expire_overdue,
+    hand_on_unanswerable,
+    revive_waiting,
+)
 from backend.services.staff import end_offers_at_closed_colleges
 from backend.settings import Settings
+from shared.reminders import RETRY_WINDOW
 
 log = logging.getLogger("fixit.dispatch")
 
@@ -67,6 +74,12 @@ async def tick(pool: AsyncConnectionPool[Conn], settings: Settings, now: datetim
         pool, lambda owner: hand_on_unanswerable(owner, now, policy, limit=HAND_ON_BATCH))
     if unanswerable:
         log.info("handed on %d offered request(s) nobody could answer any more", unanswerable)
+    # Young requests waiting as `no_centre` that a student who came into range since could take: offered again (to
+    # students never asked), their citizens told; in batches as above (each offered leaves the set).
+    revived = await _in_batches(
+        pool, lambda owner: revive_waiting(owner, now, policy, RETRY_WINDOW, limit=HAND_ON_BATCH))
+    if revived:
+        log.info("offered %d waiting request(s) again to students who came into range", revived)
     async with service_tx(pool) as owner:
         await notify_expiring_offers(owner, now, timedelta(minutes=settings.notify_offer_expiring_minutes))
     # The college decisions nobody at the college can make now (its last teacher left): the admins hear of them.
@@ -74,6 +87,11 @@ async def tick(pool: AsyncConnectionPool[Conn], settings: Settings, now: datetim
         undecided = await notify_undecided(owner)
     if undecided:
         log.info("told admins of %d job(s) no teacher of their college can decide", undecided)
+    # A job in a student's hands past its step's days, a repaired item not collected (shared/reminders.py).
+    # In batches as above: a request told leaves the set.
+    reminded = await _in_batches(pool, lambda owner: remind_waiting(owner, now, limit=HAND_ON_BATCH))
+    if reminded:
+        log.info("reminded of %d job(s) and item(s) waiting on someone", reminded)
     async with service_tx(pool) as owner:
         await rate_limits.purge(owner, now)
         await sessions.purge(owner, settings)

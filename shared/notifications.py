@@ -38,6 +38,8 @@ class Kind(StrEnum):
     NOT_CREDITED = "not_credited"
     # a helper whose lead the job was taken from leaves with them (review14): they no longer read it, their hours stay
     HELPER_LEFT = "helper_left"
+    # a job in their hands past the days its step was promised to take (shared.reminders.IN_HAND_DUE), said once
+    WORK_OVERDUE = "work_overdue"
     # supervisor (teacher)
     QC_WAITING = "qc_waiting"
     OFFER_EXPIRING = "offer_expiring"
@@ -46,6 +48,10 @@ class Kind(StrEnum):
     # (migration 0071 `private.deciders`): an unrepairable item to hand back, a job held by a suspended student
     HANDBACK_WAITING = "handback_waiting"
     HOLDER_SUSPENDED = "holder_suspended"
+    # the clock (shared.reminders), to whoever decides for the college: a job in hand still not moving after its
+    # student's reminder; a repaired item its owner has not collected
+    WORK_STALLED = "work_stalled"
+    UNCOLLECTED = "uncollected"
     # citizen
     ACCEPTED = "accepted"
     READY = "ready"
@@ -56,6 +62,10 @@ class Kind(StrEnum):
     JOB_TAKEN_BACK = "job_taken_back"
     # no college left to try after students were offered it: it waits for an administrator (audit17a)
     NO_TAKER = "no_taker"
+    # the clock tried a `no_centre` request again when a fitting student came into range (shared.reminders)
+    SENT_AGAIN = "sent_again"
+    # a repaired item waiting for its owner to collect it (shared.reminders.COLLECT_REMIND_AFTER)
+    COLLECT_REMINDER = "collect_reminder"
     # administrator
     NO_CENTRE = "no_centre"
     # about a person's account, not a request (no reference number, no request): a college's invitation to the
@@ -87,12 +97,14 @@ def is_kind(value: str) -> bool:
 AUDIENCE: dict[Kind, str] = {
     Kind.OFFER_NEW: "technician", Kind.OFFER_WITHDRAWN: "technician", Kind.REWORK: "technician",
     Kind.APPROVED: "technician", Kind.HELPER_KEPT: "technician", Kind.NOT_CREDITED: "technician",
-    Kind.HELPER_LEFT: "technician",
+    Kind.HELPER_LEFT: "technician", Kind.WORK_OVERDUE: "technician",
+    Kind.WORK_STALLED: "supervisor", Kind.UNCOLLECTED: "supervisor",
     Kind.QC_WAITING: "supervisor", Kind.OFFER_EXPIRING: "supervisor",
     Kind.REOPENED: "supervisor", Kind.HANDBACK_WAITING: "supervisor", Kind.HOLDER_SUSPENDED: "supervisor",
     Kind.ACCEPTED: "citizen", Kind.READY: "citizen", Kind.UNREPAIRABLE: "citizen",
     Kind.RATE: "citizen", Kind.NO_CENTRE: "admin", Kind.PART_PROPOSED: "citizen",
-    Kind.JOB_TAKEN_BACK: "citizen", Kind.NO_TAKER: "citizen",
+    Kind.JOB_TAKEN_BACK: "citizen", Kind.NO_TAKER: "citizen", Kind.SENT_AGAIN: "citizen",
+    Kind.COLLECT_REMINDER: "citizen",
     # An admin who invited someone hears the answer too, on the default channels: their settings list the kinds of
     # their own role, and one inviter's settings are the teachers', who invite nearly everyone.
     Kind.INVITED: "citizen", Kind.INVITE_ACCEPTED: "supervisor", Kind.INVITE_DECLINED: "supervisor",
@@ -278,6 +290,25 @@ TEXTS: dict[Kind, tuple[Bilingual, Bilingual]] = {
     Kind.NO_TAKER: (B("ยังไม่มีนักศึกษารับงาน {ref}", "No student has taken {ref} yet"),
                     B("{item}: ผู้ดูแลระบบจะช่วยส่งต่อให้วิทยาลัย หรือยกเลิกคำขอได้ในแอป",
                       "{item}: an administrator will send it on to a college; you may also cancel it in the app")),
+    Kind.SENT_AGAIN: (B("ส่งคำขอให้นักศึกษาช่างอีกครั้ง {ref}", "{ref} is offered to students again"),
+                      B("{item}: ตอนนี้{college}มีนักศึกษาช่างที่ทักษะตรงกับงานนี้ กำลังเสนองานให้ จะแจ้งเมื่อมีผู้รับงาน",
+                        "{item}: {college} now has a student technician who fits it, and is offering it to them; "
+                        "you will hear when someone takes it")),
+    Kind.COLLECT_REMINDER: (B("ของที่ซ่อมเสร็จรอคุณอยู่ {ref}", "Your repaired item is waiting for you {ref}"),
+                            B("{item}: {where} ติดต่อ{college}เพื่อนัดรับคืน",
+                              "{item}: {where}; contact {college} to arrange getting it back")),
+    Kind.WORK_OVERDUE: (B("งาน {ref} เกินเวลาที่แจ้งเจ้าของไว้", "{ref} is past the time its owner was told"),
+                        B("{item}: อัปเดตงานในแอป หรือบอกครูถ้าทำต่อไม่ได้",
+                          "{item}: move it on in the app, or tell your teacher if you cannot go on")),
+    Kind.WORK_STALLED: (B("งาน {ref} ไม่คืบหน้า", "{ref} is not moving"),
+                        B("{item}: {technician} ยังไม่ได้ทำงานนี้ต่อเกินเวลาที่แจ้งเจ้าของไว้ ติดต่อนักศึกษา "
+                          "มอบให้คนอื่น หรือรับงานคืน",
+                          "{item}: {technician} has not moved it on past the time its owner was told; contact "
+                          "them, give it to another student or take it back")),
+    Kind.UNCOLLECTED: (B("ยังไม่ได้ส่งคืนของ {ref}", "{ref} is not handed back yet"),
+                       B("{item}: ซ่อมเสร็จมา {days} วันแล้ว โทรหาเจ้าของเพื่อนัดส่งคืน หรือบันทึกการส่งคืนในแอปถ้าส่งคืนแล้ว",
+                         "{item}: repaired {days} days ago; call the owner to arrange its return, or record the "
+                         "hand back in the app if it is back")),
     Kind.NO_CENTRE: (B("ไม่มีวิทยาลัยรับงาน {ref}", "No college can take {ref}"),
                      B("{item} ({place}) รอการส่งต่อ", "{item} ({place}) waits to be sent on")),
     Kind.INVITED: (B("{college} เชิญคุณเป็น{role}", "{college} invites you to join as {role}"),
@@ -414,7 +445,7 @@ def render(kind: Kind, params: Mapping[str, Any], locale: Locale, now: datetime,
     values["college"] = college
     if kind in (Kind.OFFER_NEW, Kind.OFFER_EXPIRING):
         values["minutes"] = _minutes_until(params.get("expires_at"), now)
-    if kind == Kind.READY:
+    if kind in (Kind.READY, Kind.COLLECT_REMINDER):
         where = WHERE_HOME if params.get("place") == "home" else WHERE_CENTRE
         values["where"] = where.format(college=college).in_(locale)
     if kind in (Kind.UNREPAIRABLE, Kind.HANDBACK_WAITING):

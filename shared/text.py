@@ -534,6 +534,9 @@ EVENT_NOTES: dict[str, Bilingual] = {
     "taken_back": B("ครูนำงานกลับมาเสนอให้นักศึกษาคนอื่น", "Taken back by the supervisor to offer again"),
     "unrepairable": B("ซ่อมไม่ได้: {reason}", "Cannot be repaired: {reason}"),
     "still_broken": B("ยังไม่หาย", "Still broken"),
+    # The clock tried a no_centre request again: a fitting student it was never offered to is now in range.
+    "sent_again": B("มีนักศึกษาช่างที่ทักษะตรงกับงานในพื้นที่แล้ว ส่งงานให้อีกครั้ง",
+                    "A fitting student technician is now in range: offered again"),
 }
 
 
@@ -1150,6 +1153,11 @@ ACCOUNT_UI: dict[str, Bilingual] = {
     "kind_part_proposed": B("อะไหล่ที่รอฉันอนุมัติ", "Parts waiting for my approval"),
     "kind_job_taken_back": B("งานซ่อมที่ครูรับคืนจากนักศึกษา", "Repairs the teacher took back from the student"),
     "kind_no_taker": B("คำขอที่ยังไม่มีนักศึกษารับ", "Requests no student has taken yet"),
+    "kind_sent_again": B("คำขอที่ส่งให้นักศึกษาอีกครั้ง", "Requests offered to students again"),
+    "kind_collect_reminder": B("ของที่ซ่อมเสร็จรอฉันไปรับ", "Repaired items waiting for me"),
+    "kind_work_overdue": B("งานของฉันที่เกินเวลาที่แจ้งเจ้าของไว้", "My jobs past the time their owner was told"),
+    "kind_work_stalled": B("งานที่นักศึกษาไม่ได้ทำต่อ", "Jobs not moving"),
+    "kind_uncollected": B("ของที่ซ่อมเสร็จแต่ยังไม่ได้ส่งคืน", "Repaired items not handed back yet"),
     "kind_invited": B("คำเชิญจากวิทยาลัย", "Invitations from a college"),
     "kind_invite_accepted": B("ผู้ที่ตอบรับคำเชิญของฉัน", "My invitations accepted"),
     "kind_invite_declined": B("ผู้ที่ปฏิเสธคำเชิญของฉัน", "My invitations declined"),

@@ -1,10 +1,19 @@
-"""The outbox's one Python writer: the periodic tick's "an offer is about to expire and nobody accepted" (every
-other notification is written by the database's triggers, migration 0016). Once per offer round (the offers made
-together share their expiry) and supervisor, whichever backend copy's tick sees it first (a unique dedupe key)."""
+"""The outbox's Python writers, all the periodic tick's: "an offer is about to expire and nobody accepted", the
+admins' undecided jobs, and the reminders of a wait on one person (every other notification is written by the
+database's triggers, migration 0016). Each once (per offer round and supervisor, per wait and reader...), whichever
+backend copy's tick sees it first (a unique dedupe key)."""
 
+import uuid
 from datetime import datetime, timedelta
+from functools import partial
+from typing import Any
+
+from psycopg.types.json import Jsonb
 
 from backend.db import Conn
+from backend.services.dispatch import _isolated  # one request's part of a turn of the clock, in its own savepoint
+from backend.services.handover_rule import HANDED_OVER_SQL
+from shared.reminders import COLLECT_ESCALATE_AFTER, COLLECT_REMIND_AFTER, IN_HAND_DUE, STALLED_GRACE
 
 
 async def notify_expiring_offers(conn: Conn, now: datetime, within: timedelta) -> int:
@@ -63,3 +72,88 @@ async def notify_undecided(conn: Conn) -> int:
     """Tell the admins of the jobs waiting on a college that has nobody to decide them (once each). Returns how many
     notifications were written."""
     return len(await (await conn.execute(_UNDECIDED)).fetchall())
+
+
+# The clock's reminders of a wait on one person (shared/reminders.py): a job in a student's hands past its step's
+# days, its student once, then whoever decides for the college (a teacher, else the admins: migration 0071
+# `private.deciders`) once `grace` later; a repaired item not collected, its owner once, then the deciders once. A
+# wait starts with the timeline event that moved the job into its status (or a teacher's reassign of it): each
+# message's dedupe key names that event and its reader, so several copies' clocks write it once, a job that moves on
+# starts a new wait (the old one's messages are not due again), and a reader added later (a new teacher) is told
+# too. A student suspended while holding the job is neither reminded nor reported here (`holder_suspended` is that
+# message); an item its owner confirmed receiving is not theirs to collect (backend/services/handover_rule.py).
+_WAITS = f"""
+with waits as materialized (
+    select r.id, r.status, r.item, r.technician_id, r.citizen_id, r.college_id, r.service_place,
+           c.name_th as college_th, c.name_en as college_en, e.id as started, e.created_at as since,
+           case when r.status = 'done' then {HANDED_OVER_SQL} else false end as handed_over
+    from public.repair_requests r
+    left join public.colleges c on c.id = r.college_id
+    cross join lateral (
+        select e.id, e.created_at from public.status_events e
+        where e.request_id = r.id and e.to_status = r.status
+          and (e.from_status is distinct from e.to_status or e.note_code = 'reassigned')
+        order by e.id desc limit 1) e
+    where r.status in ('accepted', 'diagnosing', 'repairing', 'done')
+      and (%(only)s::uuid is null or r.id = %(only)s::uuid)
+), in_hand as (
+    select w.*, private.first_name(w.technician_id) as named,
+           w.since + make_interval(secs => (%(due)s::jsonb ->> w.status::text)::float8) as due_at
+    from waits w join public.profiles s on s.id = w.technician_id and s.is_active
+    where w.status <> 'done'
+), due as (
+    select i.id as request_id, i.technician_id as recipient, 'work_overdue' as kind,
+           jsonb_build_object('item', i.item, 'college_th', i.college_th, 'college_en', i.college_en) as params,
+           null::uuid as about, 'overdue:' || i.started || ':' || i.technician_id as dedupe_key
+    from in_hand i where i.due_at <= %(now)s
+    union all
+    select i.id, d.id, 'work_stalled',
+           jsonb_build_object('item', i.item, 'technician', coalesce(i.named, ''), 'college_th', i.college_th,
+                              'college_en', i.college_en, 'nobody_at_college', d.admin),
+           case when coalesce(i.named, '') <> '' then i.technician_id end,
+           'stalled:' || i.started || ':' || d.id
+    from in_hand i cross join lateral private.deciders(i.college_id, i.citizen_id) d
+    where i.due_at + %(grace)s <= %(now)s
+    union all
+    select w.id, w.citizen_id, 'collect_reminder',
+           jsonb_build_object('item', w.item, 'place', w.service_place, 'college_th', w.college_th,
+                              'college_en', w.college_en),
+           null, 'collect:' || w.started || ':' || w.citizen_id
+    from waits w
+    where w.status = 'done' and w.citizen_id is not null and not w.handed_over and w.since + %(remind)s <= %(now)s
+    union all
+    select w.id, d.id, 'uncollected',
+           jsonb_build_object('item', w.item, 'days', floor(extract(epoch from %(now)s - w.since) / 86400)::int,
+                              'college_th', w.college_th, 'college_en', w.college_en, 'nobody_at_college', d.admin),
+           null, 'uncollected:' || w.started || ':' || d.id
+    from waits w cross join lateral private.deciders(w.college_id, w.citizen_id) d
+    where w.status = 'done' and w.college_id is not null and w.since + %(escalate)s <= %(now)s
+)"""
+
+
+def _waits_params(now: datetime, only: uuid.UUID | None) -> dict[str, Any]:
+    return {"now": now, "only": only, "due": Jsonb({s.value: d.total_seconds() for s, d in IN_HAND_DUE.items()}),
+            "grace": STALLED_GRACE, "remind": COLLECT_REMIND_AFTER, "escalate": COLLECT_ESCALATE_AFTER}
+
+
+async def remind_waiting(conn: Conn, now: datetime, limit: int = 100) -> int:
+    """Write the reminders due at `now` (`_WAITS`), each request's in a savepoint of its own (one failing request is
+    logged and left for the next turn; the others are told). At most `limit` requests a turn: a request told leaves
+    the set, so the next batch goes on with the rest. Returns how many requests it handled."""
+    rows = await (await conn.execute(
+        f"""{_WAITS}
+            select due.request_id from due
+            where not exists (select 1 from public.notifications n where n.dedupe_key = due.dedupe_key)
+            group by due.request_id order by due.request_id limit %(limit)s""",
+        {**_waits_params(now, None), "limit": limit})).fetchall()
+
+    async def remind(request_id: uuid.UUID) -> None:
+        await conn.execute(
+            f"""{_WAITS}
+                insert into public.notifications (recipient_id, kind, params, request_id, about_id, dedupe_key)
+                select recipient, kind, params, request_id, about, dedupe_key from due
+                on conflict (dedupe_key) do nothing""", _waits_params(now, request_id))
+
+    for row in sorted(rows, key=lambda r: r["request_id"]):
+        await _isolated(conn, row["request_id"], "reminding of", partial(remind, row["request_id"]))
+    return len(rows)

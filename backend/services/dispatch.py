@@ -28,7 +28,10 @@ Row locks, the one order every transaction takes them in (so two of them wait fo
 5. a student's progression count (`credit.approve_hours`: a transaction advisory lock per team member, in id
    order), last: under it only the students' proposals are written.
 A path that starts from a request and learns of a student only then (dispatch, the tick) takes no profile lock:
-the foreign-key checks' FOR KEY SHARE conflicts with none of the above.
+the foreign-key checks' FOR KEY SHARE conflicts with none of the above. The clock's revival of a `no_centre`
+request (`revive_waiting`) is such a path: the request (FOR UPDATE skip locked), then its offers. The clock's
+reminders of a job past its days or an item not collected (backend/notifications/outbox.py `remind_waiting`) lock
+nothing: they insert notifications once each (a unique dedupe key), as `notify_undecided` does.
 An account's deletion is the one exclusive profile lock: `delete from auth.users` (DELETE /me, the operator's
 command, Supabase's dashboard) cascades to the profile and locks it for good, which blocks those FOR KEY SHARE checks,
 and the profile's trigger (private.forget_person) then writes the person's requests. So a trigger on auth.users
@@ -275,7 +278,7 @@ async def _make_offers(
 async def dispatch(
     conn: Conn, request_id: uuid.UUID, now: datetime, policy: DispatchPolicy, only_college: uuid.UUID | None = None,
     only_from: tuple[RequestStatus, ...] = (S.SUBMITTED, S.OFFERED, S.NO_CENTRE), onward: bool = False,
-    lazy_commit: bool = False, again: bool = False,
+    lazy_commit: bool = False, again: bool = False, note: Note | None = None,
 ) -> DispatchResult:
     """Offer the job at the nearest fitting college not tried yet (or only at `only_college`: a reopened job, or an
     administrator's choice; with `onward`, at the next college when nobody is left there). Does nothing unless the
@@ -283,7 +286,8 @@ async def dispatch(
     (`dispatch_submitted`). With `again` (an administrator's send-on to `only_college`), the college's fitting
     students whose offer of it lapsed, or who declined it, are asked again: the administrator chose that college,
     often after speaking to it. The automatic paths never ask a student twice: one who said no is not pestered, and
-    a lapsed offer made again by the clock would lapse again every SLA, for ever.
+    a lapsed offer made again by the clock would lapse again every SLA, for ever. `note`: the timeline's note of a
+    move to offered (the clock's revival, `revive_waiting`).
 
     `conn` is an owner transaction; the request row is locked for its length. The system is named the actor (for
     the status-log and audit triggers) just before the writes that need it: `transition` names it itself, so the
@@ -314,7 +318,7 @@ async def dispatch(
             await log_event(conn, request_id, S.OFFERED, Actor.SYSTEM, None, Note(code="escalated"))
     else:
         await transition(conn, Actor.SYSTEM, request_id, S.OFFERED, route=Route.DISPATCH, current=status,
-                         set_columns={"college_id": college_id})
+                         set_columns={"college_id": college_id}, note=note or "")
     return DispatchResult(S.OFFERED, college_id, offered)
 
 
@@ -602,6 +606,63 @@ async def dispatch_stranded(conn: Conn, now: datetime, policy: DispatchPolicy, l
     ).fetchall()
     for row in rows:
         await _isolated(conn, row["id"], "dispatching", partial(dispatch_submitted, conn, row["id"], now, policy))
+    return len(rows)
+
+
+# The young `no_centre` requests (their round, from their submission or reopening, began since %(since)s) that a
+# college in range could take now: one with an active fitting student this request was never offered to (nor its
+# owner), the nearest such college first. Read under each request's lock, skip locked (another copy's tick, an
+# administrator's send-on, a cancel hold it: it is seen on a later turn, or no longer waits). The colleges in range
+# are walked as `_PLAN` does (a latitude band as wide as the widest radius, then the exact distance).
+_REVIVABLE = f"""
+select r.id, n.id as college_id
+from public.repair_requests r
+cross join lateral (
+    select (select max(service_radius_km) from public.colleges where is_active)::float8 / 111.0 as band) b
+cross join lateral (
+    select c.id from public.colleges c
+    where c.is_active
+      and c.lat between r.lat - b.band and r.lat + b.band
+      and c.lon between r.lon - b.band / cos(radians(abs(r.lat) + b.band))
+                    and r.lon + b.band / cos(radians(abs(r.lat) + b.band))
+      and {_KM.replace("%(lat)s", "r.lat").replace("%(lon)s", "r.lon")} <= c.service_radius_km
+      and exists (
+          select 1 from public.category_skills cs
+          join public.technician_skills ts on ts.skill_code = cs.skill_code and ts.dispatch_college_id = c.id
+          where cs.category_code = r.category_code and {_LEVEL_OK}
+            and ts.technician_id is distinct from r.citizen_id
+            and not exists (select 1 from public.offers o
+                            where o.request_id = r.id and o.technician_id = ts.technician_id))
+    order by {_KM.replace("%(lat)s", "r.lat").replace("%(lon)s", "r.lon")}
+    limit 1) n
+where r.status = 'no_centre'
+  and coalesce((select max(e.created_at) from public.status_events e
+                where e.request_id = r.id and e.to_status = 'submitted'), r.created_at) >= %(since)s
+order by r.created_at, r.id
+limit %(limit)s
+for update of r skip locked
+"""
+
+
+async def revive_waiting(conn: Conn, now: datetime, policy: DispatchPolicy, window: timedelta,
+                         limit: int = 100) -> int:
+    """Requests waiting as `no_centre` (nobody could take them, or nobody did) whose round began within `window`
+    (shared.reminders.RETRY_WINDOW), offered again where a college in range now has a fitting student they were
+    never offered to (a skill approved, a student joined or reinstated): only such students are asked (no student is
+    asked twice by the clock), at the nearest such college; the citizen is told (`sent_again`, migration 0076).
+    No new move: no_centre -> offered by the system through dispatch (shared.statuses). A cancelled request is
+    never in the set. Any backend copy runs this, each request once (skip locked, and dispatch acts only on
+    `no_centre`); each in a savepoint of its own (`_isolated`). Returns how many it handled (a request offered again
+    leaves the set; one whose step failed is logged and tried on a later turn)."""
+    rows = await (await conn.execute(
+        _REVIVABLE, {"since": now - window, "limit": limit, **_TIERS})).fetchall()
+    if not rows:
+        return 0
+    await act_as(conn, Actor.SYSTEM, None)
+    for row in sorted(rows, key=lambda r: r["id"]):
+        await _isolated(conn, row["id"], "offering again", partial(
+            dispatch, conn, row["id"], now, policy, only_college=row["college_id"], only_from=(S.NO_CENTRE,),
+            note=Note(code="sent_again")))
     return len(rows)
 
 
