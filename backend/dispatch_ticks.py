@@ -1,5 +1,7 @@
-"""The SLA clock: every backend copy periodically expires overdue offers and escalates their jobs. Copies do not
-step on each other (`for update skip locked` in the service), so no single scheduler is needed."""
+"""The SLA clock: every backend copy periodically expires overdue offers and escalates their jobs, offers a young
+`no_centre` request again when a fitting student came into range, and reminds of jobs and items waiting on someone
+(shared/reminders.py). Copies do not step on each other (`for update skip locked` in the service, dedupe keys on the
+messages), so no single scheduler is needed."""
 
 import asyncio
 import logging

@@ -10,7 +10,8 @@ import httpx
 from mobile.views.inbox import inbox_view
 from shared.notifications import AUDIENCE, Kind, render
 from shared.reminders import COLLECT_ESCALATE_DAYS, COLLECT_REMIND_DAYS, IN_HAND_DUE_DAYS
-from shared.statuses import RequestStatus
+from shared.roles import Actor
+from shared.statuses import RequestStatus, Route, can_move, next_statuses
 from shared.text import EVENT_NOTES, NEXT_STEPS, Locale, t
 from shared.wire import NotificationItem
 from tests.unit.mobile_fakes import NOW, FakeBackend, texts
@@ -78,3 +79,12 @@ async def test_the_apps_inbox_parses_and_shows_each_new_kind() -> None:
         assert app.inbox is not None, kind
         on_screen = texts(inbox_view(app.inbox, app.locale))
         assert shown.title in on_screen and shown.body in on_screen, kind
+
+
+def test_the_clocks_revival_is_a_move_the_one_rule_already_allows_and_a_cancel_is_final() -> None:
+    """No new move: the clock offers a waiting request again as the dispatcher (shared.statuses `_MOVES`); nothing,
+    the clock included, moves a cancelled request."""
+    assert can_move(RequestStatus.NO_CENTRE, RequestStatus.OFFERED, Actor.SYSTEM, Route.DISPATCH)
+    for actor in Actor:
+        for route in Route:
+            assert next_statuses(RequestStatus.CANCELLED, actor, route) == []
