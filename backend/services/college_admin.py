@@ -12,7 +12,7 @@ from psycopg import sql
 from backend.db import Conn
 from backend.errors import ApiError
 from backend.services.college_counts import status_counts
-from backend.services.credit import ROUND_BEGAN_SQL
+from backend.services.credit import ROUND_BEGAN_SQL, WORK_BEGAN_SQL
 from backend.services.staff import end_open_offers, jobs_in_hand
 from shared.categories import MAX_LEVEL, MIN_LEVEL, level_valid
 from shared.reference import PREFIX, parse_reference
@@ -115,8 +115,10 @@ async def jobs(conn: Conn, college_id: uuid.UUID) -> list[dict[str, Any]]:
         f"""select r.id, '{PREFIX}' || r.ref_no as reference, r.created_at, r.category_code,
                   cat.name_th as category_name_th, cat.name_en as category_name_en, r.item, r.brand, r.status,
                   r.province, r.district, p.display_name as technician,
-                  -- the report of the current round (a reopened job's earlier report is of the earlier repair)
-                  case when j.updated_at > coalesce({ROUND_BEGAN_SQL.format(rid='r.id')}, '-infinity')
+                  -- the report of the work the job's record now evidences (credit.WORK_BEGAN_SQL): a reopened
+                  -- job's earlier report is of the earlier repair, and one written before a take back or a
+                  -- reassign is the former student's (their hours stay theirs on the team, not the holder's)
+                  case when j.updated_at > coalesce({WORK_BEGAN_SQL.format(rid='r.id')}, '-infinity')
                        then j.hours::float end as hours, r.rating,
                   -- the parts the owner approved: the report's own priced list is a working note (audit13)
                   (select sum(jp.qty * jp.price_baht)::float from public.job_parts jp
