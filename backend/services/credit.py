@@ -15,7 +15,7 @@ from typing import Any
 from backend.db import Conn
 from backend.errors import ApiError
 from backend.photo_store import PhotoStore
-from backend.services.dispatch import _KM_REQ, roster_college
+from backend.services.dispatch import _KM_REQ, REASSIGN_NOTE, roster_college
 from backend.services.json_sql import json_object
 from backend.services.transitions import check_student_tier, lock_status
 from shared import credit_wire as cw
@@ -328,16 +328,21 @@ _REOPENS = ("from public.status_events e where e.request_id = {rid} "
 ROUND_SQL = "(select round from private.request_round({rid}))"
 ROUND_BEGAN_SQL = f"(select max(e.created_at) {_REOPENS})"
 # When the work the job's record must now evidence began (the teacher's check: after photos and report saved since
-# then count, routes/work.py, and the detail shows which): the round's start, or the job's last take back after it
-# (a move to `offered` from a student's hands, shared.statuses.REASSIGNABLE: the teacher took the job from a
-# student who could not go on). The next student photographs and reports their own work; the former student's stay
-# on the record (its photos, the timeline, their portfolio) and their hours on the round's team (keep_former_student),
-# but do not pass the next student's check. Not a new round: a round is what a reopen starts, its hours reported
-# and approved again and its team anew; a take back's former student is credited in the same round as the next one.
+# then count, routes/work.py, and the detail shows which; the college's job list shows the hours of that report):
+# the round's start, or the last time the job changed hands after it: a take back (a move to `offered` from a
+# student's hands, shared.statuses.REASSIGNABLE: the teacher took the job from a student who could not go on) or a
+# reassign (the teacher moved it straight to another student: no status changes, its timeline note is
+# dispatch.REASSIGN_NOTE). One rule for both: the next student photographs and reports their own work; the former
+# student's stay on the record (its photos, the timeline, their portfolio) and their hours on the round's team
+# (keep_former_student), but do not pass the next student's check. Not a new round: a round is what a reopen
+# starts, its hours reported and approved again and its team anew; a take back's (or a reassign's) former student is
+# credited in the same round as the next one.
 _TAKE_BACKS = ("e.to_status = 'offered' and e.from_status in ("
                + ", ".join(f"'{s.value}'" for s in sorted(REASSIGNABLE)) + ")")
+_REASSIGNS = f"e.note_code = '{REASSIGN_NOTE}' and e.from_status = e.to_status"
 WORK_BEGAN_SQL = (f"(select max(e.created_at) from public.status_events e where e.request_id = {{rid}} "
-                  f"and ((e.from_status = 'handed_back' and e.to_status = 'submitted') or ({_TAKE_BACKS})))")
+                  f"and ((e.from_status = 'handed_back' and e.to_status = 'submitted') or ({_TAKE_BACKS})"
+                  f" or ({_REASSIGNS})))")
 _CURRENT_ROUND = f"select {ROUND_SQL.format(rid='%(rid)s')} as round, {ROUND_BEGAN_SQL.format(rid='%(rid)s')} as since"
 
 

@@ -716,6 +716,11 @@ async def _escalate(conn: Conn, request_id: uuid.UUID, college_id: uuid.UUID, no
         await dispatch(conn, request_id, now, policy)
 
 
+# The timeline note of a reassign: a job moved from one student to another with no change of status. Like a take
+# back, it starts the work the job's record must now evidence (credit.WORK_BEGAN_SQL reads this note).
+REASSIGN_NOTE = "reassigned"
+
+
 async def assign(
     conn: Conn, request_id: uuid.UUID, technician_id: uuid.UUID, claims: dict[str, Any], actor: Actor, now: datetime
 ) -> uuid.UUID | None:
@@ -769,6 +774,6 @@ async def assign(
     await conn.execute("update public.repair_requests set technician_id = %s where id = %s",
                        [technician_id, request_id])
     uid = await (await conn.execute("select auth.uid() as uid")).fetchone()
-    await log_event(conn, request_id, status, actor, uid["uid"] if uid else None, Note(code="reassigned"))
+    await log_event(conn, request_id, status, actor, uid["uid"] if uid else None, Note(code=REASSIGN_NOTE))
     former: uuid.UUID | None = req["technician_id"]
     return former if former != technician_id else None

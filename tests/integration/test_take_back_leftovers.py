@@ -55,3 +55,33 @@ async def test_the_college_job_list_shows_the_hours_of_the_student_holding_the_j
     await record_work(api, ace, rid, hours=1.0, notes="เปลี่ยนมอเตอร์ใหม่ ใช้งานได้")
     listed = await api.get("/supervisor/jobs.csv", params={"lang": "en"}, headers=bearer(teacher))
     assert _jobs_csv_row(listed.content, detail["reference"])["Hours worked"] == "1"
+
+
+async def test_a_direct_reassign_leaves_the_former_students_after_photos_out_of_the_next_students_check(
+        app_and_clock: AppClock, area: Area, database_url: str) -> None:
+    """The teacher moves a job bee is repairing straight to ace (a reassign, no take back): bee's after photo and
+    report stay on the record but are bee's work, so ace may not send the job to the check on them, as after a take
+    back (the one rule, credit.WORK_BEGAN_SQL); with their own, ace may."""
+    api, _ = app_and_clock
+    _, teacher, bee, rid = await assigned_by_teacher(api, area, "bee")
+    for to in ("diagnosing", "repairing"):
+        assert (await step(api, bee, rid, to)).status_code == 200
+    await record_work(api, bee, rid, hours=2.0, notes="ถอดพัดลมออกมาตรวจ มอเตอร์ไหม้")
+    moved = await api.post(f"/requests/{rid}/assign", json={"technician_id": area.students["ace"][0]},
+                           headers=bearer(teacher))
+    assert moved.status_code == 200, moved.text
+    ace, _ = await sign_in(api, area.students["ace"][1])
+    detail = (await api.get(f"/requests/{rid}", headers=bearer(ace))).json()
+    assert detail["status"] == "repairing"
+    assert [p["idx"] for p in detail["photos"] if p["kind"] == "after"] == [0]  # bee's stays on the record
+    assert detail["after_photos_in_round"] == []
+    assert {m["code"] for m in detail["quality_check_missing"]} >= {"after_photo", "report"}
+    refused = await step(api, ace, rid, "quality_check")
+    assert refused.status_code == 409, refused.text
+    assert refused.json()["error"]["code"] == "quality_check_incomplete"
+    with psycopg.connect(database_url) as conn:
+        row = conn.execute("select status::text from public.repair_requests where id = %s", [rid]).fetchone()
+    assert row == ("repairing",)
+
+    await record_work(api, ace, rid, hours=1.0, notes="เปลี่ยนมอเตอร์ใหม่ ใช้งานได้")
+    assert (await step(api, ace, rid, "quality_check")).status_code == 200
