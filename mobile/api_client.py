@@ -759,6 +759,11 @@ class ApiClient:
         path = f"/requests/{request_id}/parts/{part_id}/decision"
         return _parse(_JOB_PART, await self._call("POST", path, json=_body(PartDecision(approve=approve))))
 
+    async def withdraw_part(self, request_id: UUID, part_id: UUID) -> JobPart:
+        """A part proposed by mistake, withdrawn while it waits for the owner (its student or the job's teacher)."""
+        path = f"/requests/{request_id}/parts/{part_id}/withdraw"
+        return _parse(_JOB_PART, await self._call("POST", path))
+
     async def record_phone_approval(self, request_id: UUID, part_id: UUID, note: str, approve: bool = True
                                     ) -> JobPart:
         """The student records the owner's answer given by phone; `note` says who answered and when."""

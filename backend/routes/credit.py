@@ -189,6 +189,20 @@ async def decide_part(request_id: uuid.UUID, part_id: uuid.UUID, body: cw.PartDe
         return await credit.decide_part(owner, request_id, part_id, caller.user_id, approve=body.approve)
 
 
+@router.post("/requests/{request_id}/parts/{part_id}/withdraw", response_model=cw.JobPart, responses={
+    403: {"model": ErrorResponse, "description": "not_assigned: neither the student who proposed it (on the job) "
+                                                  "nor the job's teacher"},
+    404: {"model": ErrorResponse, "description": "part_not_found"},
+    409: {"model": ErrorResponse, "description": "part_answered: the owner answered it already (it stays as "
+                                                  "answered); parts_decision_closed"}})
+async def withdraw_part(request_id: uuid.UUID, part_id: uuid.UUID, identity: IdentityDep, pool: PoolDep
+                        ) -> dict[str, Any]:
+    """A part proposed by mistake, withdrawn while it waits for the owner's answer (by the student who proposed it,
+    or the job's teacher); the owner is told. Sent again after it went through, the part as it is."""
+    async with acting(pool, identity, AppRole.TECHNICIAN, AppRole.SUPERVISOR, AppRole.ADMIN) as (owner, caller):
+        return await credit.withdraw_part(owner, request_id, part_id, caller.user_id)
+
+
 @router.post("/requests/{request_id}/parts/{part_id}/phone-approval", response_model=cw.JobPart,
              responses={400: {"model": ErrorResponse}})
 async def phone_approval(request_id: uuid.UUID, part_id: uuid.UUID, body: PhoneApproval, identity: IdentityDep,

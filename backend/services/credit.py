@@ -155,8 +155,10 @@ async def outcome_after_move(owner: Conn, request_id: uuid.UUID, to_status: Requ
 
 # --- Parts --------------------------------------------------------------------------------------------------------
 
+# `withdrawn_by_hand` (migration 0075): withdrawn by `withdraw_part` (its student or the job's teacher), not by the
+# job ending or changing hands.
 _PART_COLUMNS = ("id, name, qty, price_baht::float as price_baht, status, approval, approval_note, proposed_at, "
-                 "decided_at")
+                 "decided_at, proposed_by, withdrawn_by_hand")
 
 
 async def propose_part(owner: Conn, request_id: uuid.UUID, user: uuid.UUID, name: str, qty: int,
@@ -219,6 +221,43 @@ async def decide_part(owner: Conn, request_id: uuid.UUID, part_id: uuid.UUID, us
             where id = %s returning {_PART_COLUMNS}""",
         [PartStatus.APPROVED if approve else PartStatus.DECLINED, approval, note, user, part_id])).fetchone()
     assert row is not None
+    return row
+
+
+async def withdraw_part(owner: Conn, request_id: uuid.UUID, part_id: uuid.UUID, user: uuid.UUID) -> dict[str, Any]:
+    """A part proposed by mistake, withdrawn while it still waits for the owner's answer: by the student who proposed
+    it while the job is theirs, or by the job's teacher (an admin too). The owner is told (`part_withdrawn`, in this
+    transaction). An answered part stays as answered (409 part_answered: an approved one may be bought already); a
+    retry of a withdrawal that went through is answered with the part as it is. Locks: the request, then the part
+    (a row of that request: the module's order, dispatch.py)."""
+    req = await _request(owner, request_id)
+    part = await (await owner.execute(
+        "select status, proposed_by, withdrawn_by_hand from public.job_parts where id = %s and request_id = %s "
+        "for update",
+        [part_id, request_id])).fetchone()
+    if part is None:
+        raise ApiError(404, "part_not_found")
+    proposer = part["proposed_by"] == user and req["technician_id"] == user
+    if not proposer and not await _staff_of(owner, req, user):
+        raise ApiError(403, "not_assigned")
+    if part["status"] == PartStatus.WITHDRAWN and part["withdrawn_by_hand"]:
+        again = await (await owner.execute(f"select {_PART_COLUMNS} from public.job_parts where id = %s",
+                                           [part_id])).fetchone()
+        assert again is not None
+        return again
+    if part["status"] != PartStatus.PROPOSED:
+        raise ApiError(409, "part_answered", part_status=part["status"])
+    if RequestStatus(req["status"]) not in WORK_EDITABLE:
+        raise ApiError(409, "parts_decision_closed")
+    row = await (await owner.execute(
+        f"""update public.job_parts set status = %s, decided_by = %s, decided_at = now(), withdrawn_by_hand = true
+            where id = %s returning {_PART_COLUMNS}""",
+        [PartStatus.WITHDRAWN, user, part_id])).fetchone()
+    assert row is not None
+    await owner.execute(
+        "select private.notify(r.citizen_id, %s, jsonb_build_object('item', r.item, 'part', %s::text), r.id) "
+        "from public.repair_requests r where r.id = %s and r.citizen_id is not null",
+        [Kind.PART_WITHDRAWN.value, row["name"], request_id])
     return row
 
 

@@ -10,7 +10,15 @@ from typing import Any
 import psycopg
 
 from tests.helpers import bearer, sign_in
-from tests.integration.dispatch_area import AppClock, Area, assigned_by_teacher, record_work, step
+from tests.integration.dispatch_area import (
+    AppClock,
+    Area,
+    assigned_by_teacher,
+    kinds_told,
+    last_notification,
+    record_work,
+    step,
+)
 
 
 async def _repairing_taken_back_from_bee(api: Any, area: Area) -> tuple[str, str, str]:
@@ -85,3 +93,54 @@ async def test_a_direct_reassign_leaves_the_former_students_after_photos_out_of_
 
     await record_work(api, ace, rid, hours=1.0, notes="เปลี่ยนมอเตอร์ใหม่ ใช้งานได้")
     assert (await step(api, ace, rid, "quality_check")).status_code == 200
+
+
+async def test_a_part_proposed_by_mistake_is_withdrawn_while_it_waits_and_the_citizen_is_told(
+        app_and_clock: AppClock, area: Area, database_url: str) -> None:
+    """bee proposes three parts; the citizen approves the first. bee withdraws the second, proposed by mistake: it
+    is withdrawn (by hand, not by the job ending), the citizen is told in one message naming it, and can no longer
+    answer it. The answered one cannot be withdrawn (a code and Thai/English text); another student cannot withdraw
+    bee's part, nor the citizen; the job's teacher can; a retry is answered as the first."""
+    api, _ = app_and_clock
+    citizen, teacher, bee, rid = await assigned_by_teacher(api, area, "bee")
+    assert (await step(api, bee, rid, "diagnosing")).status_code == 200
+    parts = []
+    for name in ("มอเตอร์พัดลม", "สายไฟผิดรุ่น", "คาปาซิเตอร์"):
+        proposed = await api.post(f"/requests/{rid}/parts", json={"name": name, "qty": 1, "price_baht": 350},
+                                  headers=bearer(bee))
+        assert proposed.status_code == 201, proposed.text
+        parts.append(proposed.json()["id"])
+    assert (await api.post(f"/requests/{rid}/parts/{parts[0]}/decision", json={"approve": True},
+                           headers=bearer(citizen))).status_code == 200
+    before = last_notification(database_url)
+
+    ace, _ = await sign_in(api, area.students["ace"][1])
+    for stranger in (ace, citizen):
+        refused = await api.post(f"/requests/{rid}/parts/{parts[1]}/withdraw", headers=bearer(stranger))
+        assert refused.status_code in (403, 404), refused.text
+    withdrawn = await api.post(f"/requests/{rid}/parts/{parts[1]}/withdraw", headers=bearer(bee))
+    assert withdrawn.status_code == 200, withdrawn.text
+    assert (withdrawn.json()["status"], withdrawn.json()["withdrawn_by_hand"]) == ("withdrawn", True)
+    again = await api.post(f"/requests/{rid}/parts/{parts[1]}/withdraw", headers=bearer(bee))
+    assert again.status_code == 200 and again.json()["status"] == "withdrawn", again.text
+
+    answered = await api.post(f"/requests/{rid}/parts/{parts[0]}/withdraw", headers=bearer(bee))
+    assert answered.status_code == 409, answered.text
+    error = answered.json()["error"]
+    assert error["code"] == "part_answered" and error["message_th"] and error["message_en"], error
+    late = await api.post(f"/requests/{rid}/parts/{parts[1]}/decision", json={"approve": True},
+                          headers=bearer(citizen))
+    assert late.status_code == 409, late.text
+
+    by_teacher = await api.post(f"/requests/{rid}/parts/{parts[2]}/withdraw", headers=bearer(teacher))
+    assert by_teacher.status_code == 200, by_teacher.text
+    with psycopg.connect(database_url) as conn:
+        rows = conn.execute("select id::text, status from public.job_parts where request_id = %s", [rid]).fetchall()
+    assert dict(rows) == {parts[0]: "approved", parts[1]: "withdrawn", parts[2]: "withdrawn"}
+    assert kinds_told(database_url, rid, role="citizen", since_id=before) == ["part_withdrawn", "part_withdrawn"]
+    inbox = (await api.get("/me/notifications", headers=bearer(citizen))).json()["items"]
+    told = [n for n in inbox if n["kind"] == "part_withdrawn"]
+    assert any("สายไฟผิดรุ่น" in n["body"] for n in told), told
+    record = (await api.get(f"/requests/{rid}/record", headers=bearer(citizen))).json()
+    assert {p["id"]: p["withdrawn_by_hand"] for p in record["parts"]} == {
+        parts[0]: False, parts[1]: True, parts[2]: True}
