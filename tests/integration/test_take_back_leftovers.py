@@ -10,6 +10,7 @@ from typing import Any
 import psycopg
 
 from tests.helpers import bearer, sign_in
+from tests.integration.builders import jpeg_with_gps
 from tests.integration.dispatch_area import (
     AppClock,
     Area,
@@ -60,7 +61,7 @@ async def test_the_college_job_list_shows_the_hours_of_the_student_holding_the_j
     ace, _ = await sign_in(api, area.students["ace"][1])
     for to in ("diagnosing", "repairing"):
         assert (await step(api, ace, rid, to)).status_code == 200
-    await record_work(api, ace, rid, hours=1.0, notes="เปลี่ยนมอเตอร์ใหม่ ใช้งานได้")
+    await record_work(api, ace, rid, hours=1.0, notes="เปลี่ยนมอเตอร์ใหม่ ใช้งานได้", idx=1)
     listed = await api.get("/supervisor/jobs.csv", params={"lang": "en"}, headers=bearer(teacher))
     assert _jobs_csv_row(listed.content, detail["reference"])["Hours worked"] == "1"
 
@@ -91,7 +92,7 @@ async def test_a_direct_reassign_leaves_the_former_students_after_photos_out_of_
         row = conn.execute("select status::text from public.repair_requests where id = %s", [rid]).fetchone()
     assert row == ("repairing",)
 
-    await record_work(api, ace, rid, hours=1.0, notes="เปลี่ยนมอเตอร์ใหม่ ใช้งานได้")
+    await record_work(api, ace, rid, hours=1.0, notes="เปลี่ยนมอเตอร์ใหม่ ใช้งานได้", idx=1)
     assert (await step(api, ace, rid, "quality_check")).status_code == 200
 
 
@@ -144,3 +145,49 @@ async def test_a_part_proposed_by_mistake_is_withdrawn_while_it_waits_and_the_ci
     record = (await api.get(f"/requests/{rid}/record", headers=bearer(citizen))).json()
     assert {p["id"]: p["withdrawn_by_hand"] for p in record["parts"]} == {
         parts[0]: False, parts[1]: True, parts[2]: True}
+
+
+async def test_the_next_students_after_photos_go_beside_the_former_students_never_over_them(
+        app_and_clock: AppClock, area: Area, database_url: str) -> None:
+    """bee's after photo 0 is bee's work, on the record (the timeline's photos, bee's portfolio): ace, given the job
+    after the take back, cannot replace it (409 photo_earlier_work, nothing stored), and adds their own beside it:
+    up to five of their own (shared.photos.MAX_PHOTOS_PER_REQUEST per student's work), each of which they may
+    replace, while bee's stays as it was."""
+    api, _ = app_and_clock
+    _, teacher, rid = await _repairing_taken_back_from_bee(api, area)
+    ace, _ = await sign_in(api, area.students["ace"][1])
+    for to in ("diagnosing", "repairing"):
+        assert (await step(api, ace, rid, to)).status_code == 200
+
+    def after_rows() -> dict[int, tuple[str, str]]:
+        with psycopg.connect(database_url) as conn:
+            rows = conn.execute("select idx, id::text, uploaded_by::text from public.request_photos "
+                                "where request_id = %s and kind = 'after'", [rid]).fetchall()
+        return {int(r[0]): (str(r[1]), str(r[2])) for r in rows}
+
+    bees = after_rows()
+    assert list(bees) == [0] and bees[0][1] == area.students["bee"][0]
+
+    def photo() -> dict[str, Any]:
+        return {"file": ("after.jpg", jpeg_with_gps((800, 600)), "image/jpeg")}
+
+    over = await api.put(f"/requests/{rid}/after-photos/0", files=photo(), headers=bearer(ace))
+    assert over.status_code == 409, over.text
+    error = over.json()["error"]
+    assert error["code"] == "photo_earlier_work" and error["message_th"] and error["message_en"], error
+    assert after_rows() == bees
+    for idx in range(1, 6):
+        added = await api.put(f"/requests/{rid}/after-photos/{idx}", files=photo(), headers=bearer(ace))
+        assert added.status_code == 201, added.text
+    sixth = await api.put(f"/requests/{rid}/after-photos/6", files=photo(), headers=bearer(ace))
+    assert sixth.status_code == 400 and sixth.json()["error"]["code"] == "photo_too_many", sixth.text
+    again = await api.put(f"/requests/{rid}/after-photos/3", files=photo(), headers=bearer(ace))
+    assert again.status_code == 201, again.text  # their own: replaced, as before
+    rows = after_rows()
+    assert rows[0] == bees[0] and sorted(rows) == [0, 1, 2, 3, 4, 5]
+    assert {who for i, (_, who) in rows.items() if i > 0} == {area.students["ace"][0]}
+    detail = (await api.get(f"/requests/{rid}", headers=bearer(teacher))).json()
+    assert [p["idx"] for p in detail["photos"] if p["kind"] == "after"] == [0, 1, 2, 3, 4, 5]
+    assert detail["after_photos_in_round"] == [1, 2, 3, 4, 5]
+    shown = await api.get(f"/requests/{rid}/photos/after/0", headers=bearer(teacher))
+    assert shown.status_code == 200 and shown.content  # bee's, still there to see
