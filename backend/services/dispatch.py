@@ -751,6 +751,10 @@ async def assign(
         raise ApiError(400, "technician_not_in_college")
     if technician_id == req["citizen_id"]:
         raise ApiError(409, "own_request_assign")
+    if status != S.OFFERED and req["technician_id"] == technician_id:
+        # The student who has the job, picked again: nothing changes hands (no reassign on the timeline, which would
+        # start new work and leave their own photos and report out of their check: credit.WORK_BEGAN_SQL).
+        return None
     if status != S.OFFERED:  # a reassign changes no status: the tier rule is checked here, under the same lock
         await check_student_tier(conn, request_id, technician_id)
     if status == S.OFFERED:  # the shared rule decides (and writes the status) before the offers change

@@ -191,3 +191,21 @@ async def test_the_next_students_after_photos_go_beside_the_former_students_neve
     assert detail["after_photos_in_round"] == [1, 2, 3, 4, 5]
     shown = await api.get(f"/requests/{rid}/photos/after/0", headers=bearer(teacher))
     assert shown.status_code == 200 and shown.content  # bee's, still there to see
+
+
+async def test_giving_a_job_to_the_student_who_has_it_leaves_their_work_counting(
+        app_and_clock: AppClock, area: Area, database_url: str) -> None:
+    """A teacher who picks the same student again in the assign list changes nothing: no reassign on the timeline,
+    and bee's after photo and report still count for bee's check (a reassign starts new work only when the job
+    changes hands)."""
+    api, _ = app_and_clock
+    _, teacher, bee, rid = await assigned_by_teacher(api, area, "bee")
+    for to in ("diagnosing", "repairing"):
+        assert (await step(api, bee, rid, to)).status_code == 200
+    await record_work(api, bee, rid)
+    same = await api.post(f"/requests/{rid}/assign", json={"technician_id": area.students["bee"][0]},
+                          headers=bearer(teacher))
+    assert same.status_code == 200, same.text
+    assert "reassigned" not in [e["note_code"] for e in same.json()["timeline"]]
+    assert same.json()["after_photos_in_round"] == [0]
+    assert (await step(api, bee, rid, "quality_check")).status_code == 200
