@@ -424,7 +424,7 @@ async def portfolio_pdf_route(student_id: uuid.UUID, request: Request, identity:
                                              settings.portfolio_pdfs_per_person_per_hour, timedelta(hours=1)),
                                 now, code="portfolio_pdf_rate_limited")
         code = await credit.issue_code(owner, student_id, folio["term"], credit.public_summary(folio))
-        paths = await credit.portfolio_photo_paths(owner, [j["request_id"] for j in folio["jobs"]])
+        paths = await credit.portfolio_photo_paths(owner, [j["request_id"] for j in folio["jobs"]], student_id)
     photos = await credit.load_photos(store, paths)
     verify_url = settings.public_base + request.app.url_path_for("verify_page", code=code)
     data = await asyncio.to_thread(portfolio_pdf, folio, code, verify_url, now, Locale(lang), photos)

@@ -1081,11 +1081,16 @@ async def portfolio(conn: Conn, student: uuid.UUID, term: str) -> dict[str, Any]
     }
 
 
-async def portfolio_photo_paths(owner: Conn, request_ids: list[uuid.UUID]) -> list[dict[str, Any]]:
-    """The first before and the first after photo of each job (their thumbnails' object paths)."""
+async def portfolio_photo_paths(owner: Conn, request_ids: list[uuid.UUID], student: uuid.UUID
+                                ) -> list[dict[str, Any]]:
+    """The first before and the first after photo of each job (their thumbnails' object paths): the student's own
+    after photo first, if they took one (a job that changed hands holds the former student's too, beside the next
+    one's: each portfolio shows its student's work; a helper's shows the job's)."""
     return await (await owner.execute(
         """select distinct on (request_id, kind) request_id, kind, thumb_path from public.request_photos
-           where request_id = any(%s) order by request_id, kind, idx""", [request_ids])).fetchall()
+           where request_id = any(%s)
+           order by request_id, kind, (kind = 'after' and uploaded_by is not distinct from %s) desc, idx""",
+        [request_ids, student])).fetchall()
 
 
 async def load_photos(store: PhotoStore, paths: list[dict[str, Any]]) -> dict[uuid.UUID, dict[str, bytes]]:

@@ -5,10 +5,13 @@ job's teacher), and the citizen is told. Driven on a real PostgreSQL through the
 
 import csv
 import io
+import uuid
 from typing import Any
 
 import psycopg
+from psycopg_pool import AsyncConnectionPool
 
+from backend.services import credit
 from tests.helpers import bearer, sign_in
 from tests.integration.builders import jpeg_with_gps
 from tests.integration.dispatch_area import (
@@ -209,3 +212,25 @@ async def test_giving_a_job_to_the_student_who_has_it_leaves_their_work_counting
     assert "reassigned" not in [e["note_code"] for e in same.json()["timeline"]]
     assert same.json()["after_photos_in_round"] == [0]
     assert (await step(api, bee, rid, "quality_check")).status_code == 200
+
+
+async def test_each_students_portfolio_shows_their_own_after_photo_of_a_job_that_changed_hands(
+        app_and_clock: AppClock, area: Area, database_url: str, pool: AsyncConnectionPool[Any]) -> None:
+    """The printed portfolio shows one after photo per job: for ace, who finished the job bee began, ace's own
+    (index 1), not bee's (index 0, the job's first); for bee, bee's."""
+    api, _ = app_and_clock
+    _, _, rid = await _repairing_taken_back_from_bee(api, area)
+    ace, _ = await sign_in(api, area.students["ace"][1])
+    for to in ("diagnosing", "repairing"):
+        assert (await step(api, ace, rid, to)).status_code == 200
+    await record_work(api, ace, rid, idx=1)
+    with psycopg.connect(database_url) as conn:
+        rows = conn.execute("select uploaded_by::text, thumb_path from public.request_photos "
+                            "where request_id = %s and kind = 'after'", [rid]).fetchall()
+    thumbs: dict[str, str] = {str(r[0]): str(r[1]) for r in rows}
+    async with pool.connection() as owner:
+        for name in ("ace", "bee"):
+            student = uuid.UUID(area.students[name][0])
+            paths = await credit.portfolio_photo_paths(owner, [uuid.UUID(rid)], student)
+            after = [p["thumb_path"] for p in paths if p["kind"] == "after"]
+            assert after == [thumbs[str(student)]], name
