@@ -14,7 +14,9 @@ import psycopg
 import pytest
 from psycopg.rows import dict_row
 
+from backend.app import create_app
 from backend.services import requests as request_reads
+from backend.settings import Settings
 from mobile.api_client import ApiClient, ApiError, ListPage
 from mobile.viewmodels.paging import PagedList
 from shared.credit_wire import TOTAL_COUNT_HEADER
@@ -348,3 +350,21 @@ def _plan_rows(conn: psycopg.Connection[dict[str, Any]], statement: str, params:
 
     walk(next(iter(row.values()))[0]["Plan"])
     return read
+
+
+PAGED = ["/requests/mine", "/technician/jobs", "/me/team-jobs", "/admin/waiting", "/admin/undecided"]
+
+
+def test_the_openapi_document_says_how_each_list_pages(settings: Settings) -> None:
+    """`after` and X-Next-Cursor documented on every paged list (the teacher's page: its body's next_after), an
+    older app's `offset` marked deprecated, and the 400 a bad cursor gets."""
+    document = create_app(settings).openapi()
+    for path in [*PAGED, "/supervisor/jobs"]:
+        get = document["paths"][path]["get"]
+        params = {p["name"]: p for p in get["parameters"]}
+        assert "after" in params and params["offset"].get("deprecated") is True, path
+        assert "400" in get["responses"], path
+        if path in PAGED:
+            headers = get["responses"]["200"]["headers"]
+            assert {TOTAL_COUNT_HEADER, NEXT_CURSOR_HEADER} <= set(headers), path
+    assert "next_after" in document["components"]["schemas"]["CollegeJobPage"]["properties"]

@@ -193,3 +193,32 @@ async def test_more_that_fails_without_an_answer_comes_back_and_says_so() -> Non
     assert not pages.loading_more and drawn[-1] is False, "the button stayed disabled"
     assert pages.more_error(Locale.TH) == error_text("internal_error").th
     assert pages.has_more and len(pages.rows) == LIST_PAGE
+
+
+async def test_rows_that_left_the_list_while_it_was_read_do_not_hide_the_rest() -> None:
+    """Five rows of the first page leave the list (decided by someone else) before "more": the second page's count
+    (the whole list now) is under the rows shown, yet the backend's cursor says a page follows, and "more" stays
+    until the last row; counting alone (rows shown < total) ended the list with two rows never shown."""
+    from mobile.api_client import ListPage
+    from mobile.viewmodels.paging import PagedList
+
+    rows = list(range(2 * LIST_PAGE + 2))
+    gone = set(range(5))
+
+    async def fetch(after: str | None, limit: int | None) -> ListPage[int]:
+        start = 0 if after is None else rows.index(int(after)) + 1
+        listed = [r for r in rows[start:] if after is None or r not in gone][:limit or LIST_PAGE]
+        more = listed[-1] != rows[-1]
+        total = len(rows) - (len(gone) if after is not None else 0)
+        return ListPage(listed, total, str(listed[-1]) if more else None)
+
+    async def lost(_: Any) -> bool:
+        return False
+
+    pages: PagedList[int] = PagedList(fetch, lambda r: r, changed=lambda: None, lost_sign_in=lost)
+    pages.show(await pages.fetch())
+    await pages.load_more()
+    assert len(pages.rows) == 2 * LIST_PAGE  # the list counts 97 now: five of those shown left it
+    assert pages.has_more and pages.more_count >= 1  # "ยังมีอีก N": the count cannot tell the shown rows that left
+    await pages.load_more()
+    assert pages.rows == rows and not pages.has_more and pages.more_count == 0
