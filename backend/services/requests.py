@@ -53,11 +53,6 @@ def _page(user: uuid.UUID, limit: int, offset: int, after: After | None = None) 
     return {"user": user, "limit": limit, "offset": offset, **keyset_params(after, limit)}
 
 
-def mine_place(row: Mapping[str, Any]) -> After:
-    """A request's place in its citizen's list (the cursor of the next page after it)."""
-    return After(row["created_at"], row["id"])
-
-
 async def citizen_requests(conn: Conn, citizen_id: uuid.UUID, limit: int = LIST_PAGE, offset: int = 0,
                            after: After | None = None) -> list[dict[str, Any]]:
     """A page of the citizen's requests, newest first."""

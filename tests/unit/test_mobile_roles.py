@@ -308,3 +308,14 @@ async def test_a_filter_tapped_while_the_list_loads_is_what_the_list_shows() -> 
     backend.release.set()
     await search
     assert backend.calls("GET", "/supervisor/jobs")[-1].url.params.get_list("status") == ["done"]
+
+
+async def test_the_job_lists_more_is_the_next_page_of_the_rows_shown_not_of_a_search_typed_since() -> None:
+    """The teacher types a search and has not sent it yet: "more" appends the next page of the list shown (the
+    search runs on submit), where the list's own copy of the paging asked for the typed search's page instead."""
+    backend, app = await teacher_on_job_list()
+    jobs = app.college_jobs
+    jobs.set_query("FX-690007")
+    await jobs.load_more()
+    assert len(jobs.jobs) == 25 and not jobs.has_more
+    assert "q" not in backend.calls("GET", "/supervisor/jobs")[-1].url.params
