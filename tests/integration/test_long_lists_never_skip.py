@@ -23,6 +23,7 @@ from shared.credit_wire import TOTAL_COUNT_HEADER
 from shared.paging import LIST_CURSOR_MAX, LIST_PAGE_MAX, NEXT_CURSOR_HEADER
 from shared.text import Locale
 from tests.helpers import bearer, fresh_phone, sign_in
+from tests.integration.builders import as_user
 from tests.integration.dispatch_area import ADMIN_PHONE, HOME, AppClock, Area
 
 PAGE = 2  # rows a page: two pages' worth and a bit
@@ -368,3 +369,43 @@ def test_the_openapi_document_says_how_each_list_pages(settings: Settings) -> No
             headers = get["responses"]["200"]["headers"]
             assert {TOTAL_COUNT_HEADER, NEXT_CURSOR_HEADER} <= set(headers), path
     assert "next_after" in document["components"]["schemas"]["CollegeJobPage"]["properties"]
+
+
+YEARS_OF_JOBS = 3_000  # a busy student's whole history: an offset to its middle reads many pages of rows
+
+
+async def test_a_students_deep_page_after_a_cursor_reads_no_more_than_their_first(
+    app_and_clock: AppClock, area: Area, database_url: str,
+) -> None:
+    """my_jobs_after (migration 0077) walks each branch's index from the cursor: the buffers a page deep in a
+    student's years of jobs touches (EXPLAIN's, not a time) are about its first page's, where the same page by
+    offset (my_jobs, 0069) reads every job before it."""
+    api, _ = app_and_clock
+    _, citizen = await sign_in(api, fresh_phone())
+    ace_id = area.students["ace"][0]
+    ids = _rows(database_url, YEARS_OF_JOBS, citizen=citizen["id"], status="done", college=area.near, student=ace_id)
+    with psycopg.connect(database_url, autocommit=True, row_factory=dict_row) as conn:
+        conn.execute("analyze public.repair_requests")
+        deep = conn.execute("select updated_at, id from public.repair_requests where id = %s",
+                            [ids[YEARS_OF_JOBS // 2]]).fetchone()
+    assert deep is not None
+    with as_user(database_url, ace_id) as conn:
+        first = _buffers(conn, "select * from public.my_jobs_after(%s)", PAGE + 1)
+        after = _buffers(conn, "select * from public.my_jobs_after(%s, %s, %s)", PAGE + 1, deep["updated_at"],
+                         deep["id"])
+        offset = _buffers(conn, "select * from public.my_jobs(%s, %s)", PAGE + 1, YEARS_OF_JOBS // 2)
+        page = conn.execute("select id::text from public.my_jobs_after(%s, %s, %s)",
+                            [PAGE + 1, deep["updated_at"], deep["id"]]).fetchall()
+    assert [r["id"] for r in page] == ids[::-1][YEARS_OF_JOBS - YEARS_OF_JOBS // 2:][:PAGE + 1]
+    assert after <= first + 2, (first, after, offset)  # about the first page's: its index pages and a heap page
+    assert offset > 2 * after, (first, after, offset)  # what the cursor saves: the offset's rows before the page
+
+
+def _buffers(conn: psycopg.Connection[dict[str, Any]], statement: str, *params: Any) -> int:
+    """The shared buffers a statement touched (hit or read), its functions' statements included: its second run
+    (the first also reads the catalog)."""
+    conn.execute(statement, list(params))
+    row = conn.execute("explain (analyze, buffers, format json) " + statement, list(params)).fetchone()
+    assert row is not None
+    plan = next(iter(row.values()))[0]["Plan"]
+    return int(plan.get("Shared Hit Blocks", 0)) + int(plan.get("Shared Read Blocks", 0))
