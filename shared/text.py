@@ -491,6 +491,10 @@ ERRORS.update({
     "hours_waiting_after_incomplete": B("ขอหน้าถัดไปต้องระบุทั้งเลขงาน (after_ref) และรอบ (after_round) ของรายการสุดท้าย",
                                         "The next page needs both the last round's job number (after_ref) and its "
                                         "round (after_round)"),
+    "list_after_invalid": B("ตำแหน่งหน้าถัดไป (after) ไม่ถูกต้อง: โหลดรายการใหม่ตั้งแต่ต้น",
+                            "The next page's cursor (after) is not valid: load the list again from its start"),
+    "list_after_with_offset": B("ขอหน้าถัดไปได้ด้วย after หรือ offset อย่างใดอย่างหนึ่งเท่านั้น",
+                                "Ask for the next page with either after or offset, not both"),
     "hours_lead_zero": B("ชั่วโมงของหัวหน้างานต้องมากกว่า 0 (ใส่ 0 ได้เฉพาะผู้ช่วยที่ไม่ได้ช่วยงานนี้)",
                          "The lead's hours must be above 0 (0 is only for a helper who did not work on it)"),
     "team_closed": B("งานนี้อยู่ในสถานะ \"{request_status}\" จึงเพิ่มผู้ช่วยไม่ได้",

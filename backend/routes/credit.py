@@ -30,7 +30,7 @@ from backend.deps import (
     supervisor_college,
 )
 from backend.errors import ApiError
-from backend.paging import TOTAL_COUNT_DOC, PageLimit, PageOffset
+from backend.paging import PAGE_HEADERS, PageAfter, PageLimit, PageOffset, page_headers, parse_after
 from backend.schemas import ROW_ID_MAX, VISIBLE_LINE_PATTERN, ErrorResponse, Finite, Line, Text, Whole, rule
 from backend.services import credit, rate_limits
 from backend.services.portfolio_pdf import portfolio_pdf
@@ -323,14 +323,16 @@ async def _college_people(pool: PoolDep, caller: Caller, role: AppRole) -> list[
 
 
 @router.get("/me/team-jobs", response_model=list[cw.TeamJob],
-            responses={200: {"headers": {cw.TOTAL_COUNT_HEADER: TOTAL_COUNT_DOC}}, 422: {"model": ErrorResponse}})
+            responses={200: {"headers": PAGE_HEADERS}, 400: {"model": ErrorResponse}, 422: {"model": ErrorResponse}})
 async def team_jobs(caller: TechnicianDep, pool: PoolDep, response: Response, limit: PageLimit = LIST_PAGE,
-                    offset: PageOffset = 0) -> list[dict[str, Any]]:
+                    after: PageAfter = None, offset: PageOffset = 0) -> list[dict[str, Any]]:
     """The jobs the student helps on (their current round), with the hours they reported and what was approved:
-    those waiting for approval first, newest first, a page at a time (`X-Total-Count`: how many in all)."""
+    those waiting for approval first, newest first, a page at a time (`X-Total-Count`: how many in all; the next
+    page: the rows after X-Next-Cursor's, `after`)."""
+    place = parse_after(after, offset)
     async with service_tx(pool) as owner:
-        jobs, total = await credit.helper_jobs(owner, caller.user_id, limit, offset)
-    response.headers[cw.TOTAL_COUNT_HEADER] = str(total)
+        jobs, total, next_cursor = await credit.helper_jobs(owner, caller.user_id, limit, offset, place)
+    page_headers(response, total, next_cursor)
     return jobs
 
 

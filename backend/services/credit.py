@@ -9,11 +9,13 @@ import hmac
 import secrets
 import uuid
 from collections import Counter
+from collections.abc import Mapping
 from datetime import date, datetime
 from typing import Any
 
 from backend.db import Conn
 from backend.errors import ApiError
+from backend.paging import After, after_sql, keyset_params, split_page
 from backend.photo_store import PhotoStore
 from backend.services.dispatch import _KM_REQ, REASSIGN_NOTE, roster_college
 from backend.services.json_sql import json_object
@@ -615,19 +617,26 @@ async def earlier_rounds_hours(conn: Conn, request_id: uuid.UUID) -> float:
     return float(row["h"]) if row else 0.0
 
 
-async def helper_jobs(owner: Conn, user: uuid.UUID, limit: int = LIST_PAGE, offset: int = 0
-                      ) -> tuple[list[dict[str, Any]], int]:
+def helped_place(row: Mapping[str, Any]) -> After:
+    """A helped job's place in the helper's list: waiting for approval (0) or approved (1), then newest help first,
+    the job's id the tie-break (the cursor of the next page after it)."""
+    return After(row["added_at"], row["request_id"], int(row["approved_at"] is not None))
+
+
+async def helper_jobs(owner: Conn, user: uuid.UUID, limit: int = LIST_PAGE, offset: int = 0,
+                      after: After | None = None) -> tuple[list[dict[str, Any]], int, str | None]:
     """The jobs the student helps on, in their current round: what they need to see to report their own hours.
     Read as the owner (a helper does not see the request under RLS), so only what a helper needs goes out: no
-    citizen's name, phone or address. Those waiting for approval first, newest first, `limit` from `offset` on
-    (audit 17b: the list was cut at 50, and the jobs past it could get no hours), and how many there are in all:
-    one statement (a helper's rows, on job_team_technician)."""
+    citizen's name, phone or address. Those waiting for approval first, newest first, `limit` after the cursor's
+    place (keyset, backend.paging: a job approved meanwhile moves no other) or from an older app's `offset` (audit
+    17b: the list was cut at 50, and the jobs past it could get no hours), how many there are in all and the next
+    page's cursor: one statement (a helper's rows, on job_team_technician)."""
     rows = await (await owner.execute(
         f"""with helped as (
                 select t.request_id, r.ref_no, r.item, r.status, r.category_code, cat.name_th as category_th,
                        cat.name_en as category_en, lead.display_name as lead_name, t.task, t.hours::float as hours,
                        t.approved_hours::float as approved_hours, t.approved_at, t.round,
-                       not ({ON_TEAM}) as handed_on, t.added_at
+                       not ({ON_TEAM}) as handed_on, t.added_at, (t.approved_at is not null)::int as approved
                 from public.job_team t
                 join public.repair_requests r on r.id = t.request_id
                 join public.categories cat on cat.code = r.category_code
@@ -636,16 +645,20 @@ async def helper_jobs(owner: Conn, user: uuid.UUID, limit: int = LIST_PAGE, offs
                   and t.round = {ROUND_SQL.format(rid='t.request_id')}),
             page as (
                 select * from helped h
-                order by h.approved_at is not null, h.added_at desc, h.request_id
-                limit %(limit)s offset %(offset)s)
+                where h.approved > coalesce(%(after_group)s::int, -1)
+                   or (h.approved = %(after_group)s::int and {after_sql('h.added_at', 'h.request_id',
+                                                                        newest_first=True)})
+                order by h.approved, h.added_at desc, h.request_id
+                limit %(peek)s offset %(offset)s)
             select n.total, p.request_id, p.ref_no, p.item, p.status, p.category_code, p.category_th, p.category_en,
-                   p.lead_name, p.task, p.hours, p.approved_hours, p.approved_at, p.round, p.handed_on
+                   p.lead_name, p.task, p.hours, p.approved_hours, p.approved_at, p.round, p.handed_on, p.added_at
             from (select count(*)::int as total from helped) n
             left join page p on true
-            order by p.approved_at is not null, p.added_at desc, p.request_id""",
-        {"me": user, "limit": limit, "offset": offset})).fetchall()
+            order by p.approved, p.added_at desc, p.request_id""",
+        {"me": user, "offset": offset, **keyset_params(after, limit)})).fetchall()
     total = int(rows[0]["total"]) if rows else 0
-    return [{k: v for k, v in row.items() if k != "total"} for row in rows if row["request_id"] is not None], total
+    page, next_cursor = split_page([dict(row) for row in rows if row["request_id"] is not None], limit, helped_place)
+    return [{k: v for k, v in row.items() if k not in ("total", "added_at")} for row in page], total, next_cursor
 
 
 # --- The teacher's approval of hours -------------------------------------------------------------------------------

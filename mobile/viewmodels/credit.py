@@ -751,7 +751,7 @@ class PortfolioViewModel(SubScreen):
         # The student's own page also holds the jobs they help on (each with their own hours; those waiting for
         # approval first, a page at a time: each one's hours reported here) and their levels.
         self.team_pages: PagedList[TeamJob] = PagedList(
-            lambda at, n: self._api.my_team_jobs(at, n), _team_job_key, changed=self._changed,
+            lambda after, n: self._api.my_team_jobs(after, n), _team_job_key, changed=self._changed,
             lost_sign_in=self._lost_sign_in)
         self.levels: list[LevelChange] = []
         self.categories: dict[str, Category] = {}

@@ -142,7 +142,8 @@ async def test_every_endpoint_the_app_calls_parses(app: Any, area: Area, databas
     assert [j.reference for j in found.jobs] == [detail.reference] and found.counts["quality_check"] == 1
     first = await teacher.supervisor_jobs(limit=1)
     assert len(first.jobs) == 1 and first.total >= 2
-    assert (await teacher.supervisor_jobs(limit=1, offset=1)).jobs[0].id != first.jobs[0].id
+    assert first.next_after is not None
+    assert (await teacher.supervisor_jobs(limit=1, after=first.next_after)).jobs[0].id != first.jobs[0].id
     college_id = teacher_college(await teacher.me())
     added = await teacher.add_student(college_id, fresh_phone(), "นักศึกษา ใหม่", {"electrical_appliance": 2})
     assert added.existing_account is False
