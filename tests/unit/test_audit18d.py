@@ -6,6 +6,7 @@ backend answers, and each test says what a reader reads today and what one thing
 
 import re
 from collections.abc import Iterator
+from typing import Any
 
 import httpx
 import pytest
@@ -19,9 +20,12 @@ import shared.work
 from backend.app import create_app
 from backend.settings import Settings
 from mobile.viewmodels.college_jobs import GROUP_LABEL_KEYS
+from mobile.views.frame import app_view
 from shared.roles import AppRole
-from shared.statuses import STATUS_GROUPS, StatusGroup
-from shared.text import ROLE_LABELS, Bilingual, Locale, bilingual, status_label
+from shared.statuses import STATUS_GROUPS, RequestStatus, StatusGroup
+from shared.text import ROLE_LABELS, Bilingual, Locale, bilingual, next_step, status_label
+from tests.unit.mobile_fakes import DetailBackend, texts
+from tests.unit.mobile_screens import open_detail
 
 THAI = re.compile(r"[\u0e00-\u0e7f]")
 
@@ -154,3 +158,26 @@ async def test_a_refused_body_says_it_in_thai_to_a_thai_reader(body: dict[str, o
     assert (answer.status_code, error["code"]) == (422, "validation_failed")
     assert THAI.search(error["message_th"])
     assert not ENGLISH_WORDS.search(error["message_th"]), error["message_th"]
+
+
+# --- Finding 7: a request nobody took still reads "no centre in range" on its status chip ---------------------------
+
+class _NobodyTookBackend(DetailBackend):
+    """A request students of a college near it were offered, none took (audit17a's no_taker): the backend's next
+    step says so (shared.text.next_step), the request keeps the college it was last offered at."""
+
+    def detail(self, summary: dict[str, Any]) -> dict[str, Any]:
+        said = next_step(RequestStatus.NO_CENTRE, "no_taker")
+        return {**super().detail(summary), "next_step": said.th, "expected_wait": None}
+
+
+@pytest.mark.xfail(strict=True, reason="audit18d: STATUS_LABELS[no_centre] 'ยังไม่มีศูนย์ในพื้นที่ / No centre in "
+                                       "range' is the chip of a request whose next step says students of the "
+                                       "colleges near it did not take it (no_taker): the screen contradicts itself")
+async def test_a_request_nobody_took_does_not_say_no_centre_is_in_range() -> None:
+    backend = _NobodyTookBackend()
+    backend.my_requests[0].update(status="no_centre")
+    app, _ = await open_detail(backend)
+    shown = texts(app_view(app))
+    assert next_step(RequestStatus.NO_CENTRE, "no_taker").th in shown  # the true sentence is on the screen
+    assert [line for line in shown if isinstance(line, str) and ("ในพื้นที่" in line or "ในระยะ" in line)] == []
