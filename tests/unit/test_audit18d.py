@@ -254,3 +254,21 @@ def test_every_skill_example_names_a_real_skill() -> None:
                 for code in SKILL_EXAMPLE.findall(side)}
     assert "text.APP_UI[import_students_hint]" in examples  # the scan sees the examples
     assert {where: code for where, code in examples.items() if code not in skills} == {}
+
+
+# --- Finding 12: "too long" / "too many" refusals that do not say the limit the rule in shared/ has --------------
+
+LIMITS: dict[str, int] = {
+    "parts_too_many": shared.credit.PARTS_PER_JOB_MAX,  # a 31st proposed part: the app does not count them first
+    "outcome_fault_too_long": shared.credit.FAULT_MAX,
+    "part_note_too_long": shared.credit.PART_NOTE_MAX,
+}
+
+
+@pytest.mark.xfail(strict=True, reason="audit18d: parts_too_many 'มีรายการอะไหล่มากเกินไป', outcome_fault_too_long, "
+                                       "part_note_too_long refuse without the number (30, 500, 300) that "
+                                       "report_too_long, comment_too_long and team_task_too_long each say")
+@pytest.mark.parametrize("code", sorted(LIMITS))
+def test_a_limit_refusal_says_the_limit(code: str) -> None:
+    said = error_text(code)
+    assert str(LIMITS[code]) in said.th and str(LIMITS[code]) in said.en, said
