@@ -8,6 +8,7 @@ import ast
 import json
 import re
 from collections.abc import Iterator
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -22,12 +23,24 @@ import shared.text
 import shared.work
 from backend.app import create_app
 from backend.routes.credit import _verify_html
+from backend.services.exports import local_time as pdf_time  # what portfolio_pdf and ledger_pdf print
 from backend.settings import Settings
+from mobile.formatting import format_datetime
 from mobile.viewmodels.college_jobs import GROUP_LABEL_KEYS
 from mobile.views.frame import app_view
 from shared.roles import AppRole
 from shared.statuses import STATUS_GROUPS, RequestStatus, StatusGroup
-from shared.text import ROLE_LABELS, Bilingual, Locale, bilingual, error_text, next_step, status_label
+from shared.text import (
+    ROLE_LABELS,
+    Bilingual,
+    Locale,
+    bilingual,
+    date_text,
+    error_text,
+    next_step,
+    status_label,
+)
+from shared.thai_time import bangkok_day
 from tests.unit.mobile_fakes import DetailBackend, texts
 from tests.unit.mobile_screens import open_detail
 
@@ -272,3 +285,16 @@ LIMITS: dict[str, int] = {
 def test_a_limit_refusal_says_the_limit(code: str) -> None:
     said = error_text(code)
     assert str(LIMITS[code]) in said.th and str(LIMITS[code]) in said.en, said
+
+
+# --- Finding 13: the printed portfolio and ledger date a day otherwise than the app and the verify page ------------
+
+@pytest.mark.xfail(strict=True, reason="audit18d: the PDFs (portfolio_pdf, ledger_pdf: exports.local_time) print "
+                                       "30/11/2569 14:05 and 2026-11-30 14:05; the app (format_datetime) and the "
+                                       "portfolio's own verify page (date_text) say 30 พ.ย. 2569 / 30 Nov 2026")
+@pytest.mark.parametrize("locale", list(Locale))
+def test_the_printed_portfolio_dates_a_day_as_the_app_does(locale: Locale) -> None:
+    moment = datetime(2026, 11, 30, 7, 5, tzinfo=UTC)  # 14:05 in Bangkok
+    app_says = format_datetime(moment, locale).replace("\u00a0", " ")
+    assert app_says.startswith(date_text(bangkok_day(moment), locale))
+    assert pdf_time(moment, locale) == app_says
