@@ -333,3 +333,17 @@ async def test_a_request_with_no_centre_says_it_once() -> None:
     shown = [line for line in texts(app_view(app)) if isinstance(line, str)]
     saying = [line for line in shown if "ยังไม่มีศูนย์ซ่อมในระยะให้บริการ" in line]
     assert len(saying) == 1, saying
+
+
+# --- Finding 16: the Thai line of a start refusal joins the missing settings with the English "and" --------------
+
+@pytest.mark.xfail(strict=True, reason="audit18d: START_REFUSALS start_notify_missing gets missing=' and '.join(...) "
+                                       "from backend/settings.py for both lines: the Thai reads 'ถ้าไม่มี "
+                                       "FIXIT_LINE_CHANNEL_ACCESS_TOKEN and FIXIT_LINE_CHANNEL_SECRET'")
+def test_the_thai_start_refusal_joins_settings_in_thai() -> None:
+    settings = Settings(jwt_secret=SecretStr("x" * 48), database_url="postgresql://nowhere/none",
+                        notify_channels=["line"])
+    (line_refusal,) = [p for p in settings._notify_problems() if "'line'" in p]
+    thai = line_refusal.splitlines()[0]
+    assert "FIXIT_LINE_CHANNEL_SECRET" in thai
+    assert " and " not in thai, thai
