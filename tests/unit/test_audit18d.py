@@ -5,7 +5,6 @@ collected from the one catalog (shared/text.py and its neighbours), from what th
 backend answers, and each test says what a reader reads today and what one thing should read as one word."""
 
 import ast
-import json
 import re
 from collections.abc import Iterator
 from datetime import UTC, datetime
@@ -253,23 +252,6 @@ def test_the_verify_page_takes_its_words_from_shared() -> None:
     unknown = error_text("verify_code_unknown")
     page = _verify_html("ABCD2345", None)
     assert unknown.th in page and unknown.en in page, page
-
-
-# --- Finding 11: the CSV error's example skill is a skill no college has ---------------------------------------
-
-SKILL_EXAMPLE = re.compile(r"\b([a-z_]+):\d\b")
-
-
-@pytest.mark.xfail(strict=True, reason="audit18d: ERRORS skill_format_invalid says 'เช่น electrical:3 / e.g. "
-                                       "electrical:3'; electrical is no skill code (electrical_appliance is, as "
-                                       "import_students_hint says): the teacher who copies it gets skill_unknown")
-def test_every_skill_example_names_a_real_skill() -> None:
-    seeded = json.loads(Path("assets/seed/categories.json").read_text(encoding="utf-8"))
-    skills = {skill["code"] for skill in seeded["skills"]}
-    examples = {where: code for where, text in every_text().items() for side in (text.th, text.en)
-                for code in SKILL_EXAMPLE.findall(side)}
-    assert "text.APP_UI[import_students_hint]" in examples  # the scan sees the examples
-    assert {where: code for where, code in examples.items() if code not in skills} == {}
 
 
 # --- Finding 12: "too long" / "too many" refusals that do not say the limit the rule in shared/ has --------------
