@@ -14,7 +14,7 @@ from enum import StrEnum
 from shared.aftercare import COMMENT_MAX, RATING_MAX, RATING_MIN
 from shared.categories import MAX_LEVEL as SKILL_MAX
 from shared.categories import MIN_LEVEL as SKILL_MIN
-from shared.credit import PART_PRICE_MAX, PART_QTY_MAX, TASK_MAX
+from shared.credit import FAULT_MAX, PART_NOTE_MAX, PART_PRICE_MAX, PART_QTY_MAX, PARTS_PER_JOB_MAX, TASK_MAX
 from shared.display_names import MAX_LENGTH as DISPLAY_NAME_MAX
 from shared.photos import PHOTO_ERRORS
 from shared.request_rules import ADDRESS_MAX, BRAND_MAX, DESCRIPTION_MAX, DESCRIPTION_MIN, ITEM_MAX
@@ -455,15 +455,18 @@ ERRORS.update({
     "outcome_reason_required": B("กรุณาเลือกเหตุผลที่ไม่ได้ซ่อม", "Choose why it was not repaired"),
     "outcome_reason_invalid": B("เหตุผลไม่ถูกต้อง", "Unknown reason"),
     "outcome_fault_required": B("กรุณาบันทึกอาการเสียที่พบ", "Record the fault found"),
-    "outcome_fault_too_long": B("อาการเสียที่พบยาวเกินไป", "The fault description is too long"),
+    "outcome_fault_too_long": B(f"อาการเสียที่พบยาวได้ไม่เกิน {FAULT_MAX} ตัวอักษร",
+                                f"The fault found can have up to {FAULT_MAX} characters"),
     "outcome_not_now": B("บันทึกผลนี้ในขั้นตอนนี้ไม่ได้", "This outcome cannot be recorded at this stage"),
     "part_invalid": B("ข้อมูลอะไหล่ไม่ถูกต้อง (ชื่อ จำนวน และราคา)", "Invalid part (name, quantity and price)"),
     "part_not_found": B("ไม่พบรายการอะไหล่นี้", "No such part on this job"),
     "part_already_decided": B("อะไหล่นี้ได้รับการตอบแล้ว", "This part was already answered"),
     "part_phone_note_required": B("การอนุมัติทางโทรศัพท์ต้องบันทึกว่าใครอนุมัติและเมื่อไร",
                                   "A phone approval needs a note of who approved it and when"),
-    "part_note_too_long": B("บันทึกยาวเกินไป", "The note is too long"),
-    "parts_too_many": B("มีรายการอะไหล่มากเกินไป", "Too many parts on one job"),
+    "part_note_too_long": B(f"บันทึกการอนุมัติยาวได้ไม่เกิน {PART_NOTE_MAX} ตัวอักษร",
+                            f"The approval note can have up to {PART_NOTE_MAX} characters"),
+    "parts_too_many": B(f"งานหนึ่งเสนออะไหล่ได้ไม่เกิน {PARTS_PER_JOB_MAX} รายการ",
+                        f"A job can have up to {PARTS_PER_JOB_MAX} proposed parts"),
     "parts_not_now": B("เสนออะไหล่ได้ระหว่างตรวจเช็กและซ่อมเท่านั้น",
                        "Parts may be proposed only while the job is diagnosed or repaired"),
     "handover_unconfirmed": B("ยังคืนของไม่ได้: เจ้าของต้องยืนยันรับของในแอป หรือบอกรหัสคืนของ "

@@ -254,24 +254,6 @@ def test_the_verify_page_takes_its_words_from_shared() -> None:
     assert unknown.th in page and unknown.en in page, page
 
 
-# --- Finding 12: "too long" / "too many" refusals that do not say the limit the rule in shared/ has --------------
-
-LIMITS: dict[str, int] = {
-    "parts_too_many": shared.credit.PARTS_PER_JOB_MAX,  # a 31st proposed part: the app does not count them first
-    "outcome_fault_too_long": shared.credit.FAULT_MAX,
-    "part_note_too_long": shared.credit.PART_NOTE_MAX,
-}
-
-
-@pytest.mark.xfail(strict=True, reason="audit18d: parts_too_many 'มีรายการอะไหล่มากเกินไป', outcome_fault_too_long, "
-                                       "part_note_too_long refuse without the number (30, 500, 300) that "
-                                       "report_too_long, comment_too_long and team_task_too_long each say")
-@pytest.mark.parametrize("code", sorted(LIMITS))
-def test_a_limit_refusal_says_the_limit(code: str) -> None:
-    said = error_text(code)
-    assert str(LIMITS[code]) in said.th and str(LIMITS[code]) in said.en, said
-
-
 # --- Finding 13: the printed portfolio and ledger date a day otherwise than the app and the verify page ------------
 
 @pytest.mark.xfail(strict=True, reason="audit18d: the PDFs (portfolio_pdf, ledger_pdf: exports.local_time) print "

@@ -6,8 +6,11 @@ import json
 import re
 from pathlib import Path
 
+import pytest
+
 import shared.text
-from shared.text import Bilingual
+from shared.credit import FAULT_MAX, PART_NOTE_MAX, PARTS_PER_JOB_MAX
+from shared.text import Bilingual, error_text
 
 SKILL_EXAMPLE = re.compile(r"\b([a-z_]+):\d\b")
 
@@ -28,3 +31,20 @@ def test_every_skill_example_names_a_real_skill() -> None:
     assert ("APP_UI[import_students_hint]", "electrical_appliance") in examples  # the scan sees the examples
     assert ("ERRORS[skill_format_invalid]", "electrical_appliance") in examples
     assert {(where, code) for where, code in examples if code not in skills} == set()
+
+
+# Each refusal of a limit, and the limit in shared/ that refuses it (a 31st proposed part, a fault found of 501
+# characters, a phone note of 301).
+LIMITS: dict[str, int] = {
+    "parts_too_many": PARTS_PER_JOB_MAX,
+    "outcome_fault_too_long": FAULT_MAX,
+    "part_note_too_long": PART_NOTE_MAX,
+}
+
+
+@pytest.mark.parametrize("code", sorted(LIMITS))
+def test_a_limit_refusal_says_the_limit(code: str) -> None:
+    """parts_too_many 'มีรายการอะไหล่มากเกินไป', outcome_fault_too_long and part_note_too_long refused without the
+    number (30, 500, 300) that report_too_long, comment_too_long and team_task_too_long each say."""
+    said = error_text(code)
+    assert str(LIMITS[code]) in said.th and str(LIMITS[code]) in said.en, said
