@@ -68,7 +68,9 @@ def date_text(day: date, locale: Locale) -> str:
 
 # Error codes are part of the API contract: clients switch on `code`, people read the messages.
 ERRORS: dict[str, Bilingual] = {
-    "validation_failed": B("ข้อมูลไม่ถูกต้อง: {detail}", "Invalid input: {detail}"),
+    # {detail} is what the parser or a route says, in English only: the Thai reader gets the sentence without it (each
+    # field's own text, in both languages, is in the answer's `fields`).
+    "validation_failed": B("ข้อมูลที่ส่งไม่ถูกต้อง กรุณาตรวจสอบแล้วลองใหม่", "Invalid input: {detail}"),
     "invalid_phone": B(
         "เบอร์โทรศัพท์ไม่ถูกต้อง กรุณากรอกเบอร์ไทย 9–10 หลัก เช่น 0812345678",
         "Invalid phone number: enter a Thai number of 9–10 digits, e.g. 0812345678",

@@ -6,13 +6,19 @@ import json
 import re
 from pathlib import Path
 
+import httpx
 import pytest
+from pydantic import SecretStr
 
 import shared.text
+from backend.app import create_app
+from backend.settings import Settings
 from shared.credit import FAULT_MAX, PART_NOTE_MAX, PARTS_PER_JOB_MAX
 from shared.text import Bilingual, error_text
 
 SKILL_EXAMPLE = re.compile(r"\b([a-z_]+):\d\b")
+THAI = re.compile(r"[\u0e00-\u0e7f]")
+ENGLISH_WORDS = re.compile(r"[A-Za-z]+:? [A-Za-z]+")
 
 
 def _catalog() -> dict[str, Bilingual]:
@@ -48,3 +54,18 @@ def test_a_limit_refusal_says_the_limit(code: str) -> None:
     number (30, 500, 300) that report_too_long, comment_too_long and team_task_too_long each say."""
     said = error_text(code)
     assert str(LIMITS[code]) in said.th and str(LIMITS[code]) in said.en, said
+
+
+@pytest.mark.parametrize("body", [{}, {"phone": 5}], ids=["missing", "not_text"])
+async def test_a_refused_body_says_it_in_thai_to_a_thai_reader(body: dict[str, object]) -> None:
+    """validation_failed's Thai was 'ข้อมูลไม่ถูกต้อง: {detail}' with pydantic's English as {detail} ('phone: Field
+    required'): a Thai reader read English internals. The English message and the fields keep what is wrong."""
+    app = create_app(Settings(jwt_secret=SecretStr("x" * 48), database_url="postgresql://nowhere/none"))
+    app.state.pool = object()  # refused before any route reads the database
+    async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://t") as client:
+        answer = await client.post("/auth/otp/request", json=body)
+    error = answer.json()["error"]
+    assert (answer.status_code, error["code"]) == (422, "validation_failed")
+    assert THAI.search(error["message_th"])
+    assert not ENGLISH_WORDS.search(error["message_th"]), error["message_th"]
+    assert "phone" in error["message_en"] and set(error["fields"]) == {"phone"}
