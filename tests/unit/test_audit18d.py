@@ -128,22 +128,6 @@ def test_a_stage_reads_the_same_on_its_filter_and_on_its_jobs(locale: Locale) ->
     assert differ == {}
 
 
-# --- Finding 4: one reason a job cannot be repaired, typed twice in two wordings ----------------------------------
-
-@pytest.mark.xfail(strict=True, reason="audit18d: shared.work.UNREPAIRABLE_REASONS and shared.credit.OUTCOME_REASONS "
-                                       "word the same reason twice (ไม่มีอะไหล่ / หาอะไหล่ไม่ได้, "
-                                       "ค่าซ่อมสูงกว่ามูลค่าของ / ค่าซ่อมไม่คุ้มกับมูลค่าของ)")
-def test_an_unrepairable_reason_reads_the_same_as_the_outcome_reason_it_is_recorded_as() -> None:
-    # The unrepairable step's reason is stored as this outcome reason (backend/services/credit.py): the citizen's
-    # notification and the timeline say the first wording, the job record's outcome dropdown the second.
-    differ = {
-        (step, outcome): (shared.work.UNREPAIRABLE_REASONS[step], shared.credit.OUTCOME_REASONS[outcome])
-        for step, outcome in shared.credit.UNREPAIRABLE_TO_OUTCOME_REASON.items()
-        if shared.work.UNREPAIRABLE_REASONS[step] != shared.credit.OUTCOME_REASONS[outcome]
-    }
-    assert differ == {}
-
-
 # --- Finding 5: English counts written "job(s)" where the catalog has its plural rule ------------------------------
 
 COUNT_THEN_S = re.compile(r"\{(\w+)\}[^{}.:;]*?\w\(s\)")
