@@ -1044,11 +1044,6 @@ APP_UI: dict[str, Bilingual] = {
     "save_student": B("บันทึก", "Save"),
     "student_saved": B("บันทึกข้อมูล {name} แล้ว", "Saved {name}"),
     "ledger_title": B("สมุดบันทึกชั่วโมงฝึก", "Training hours ledger"),
-    "ledger_empty": B("ยังไม่มีงานที่อนุมัติ", "No approved jobs yet"),
-    "ledger_student": B("นักศึกษา", "Student"),
-    "ledger_jobs": B("งานที่ผ่าน", "Approved"),
-    "ledger_hours": B("ชั่วโมง", "Hours"),
-    "ledger_categories": B("ประเภทงาน", "Categories"),
     "download_jobs_csv": B("ดาวน์โหลด CSV งานซ่อม", "Download jobs CSV"),
     "download_ledger_csv": B("ดาวน์โหลด CSV ชั่วโมงฝึก", "Download ledger CSV"),
     "csv_saved": B("บันทึกไฟล์ {name} แล้ว", "Saved {name}"),
@@ -1585,6 +1580,16 @@ EXPORT_TEXTS: dict[str, Bilingual] = {
     "ledger_signature": B("ลงชื่อครูผู้ควบคุม ....................................",
                           "Supervisor's signature ...................................."),
 }
+
+# The teacher's ledger screen heads its columns, and says it is empty, as the CSV and the PDF its buttons download do
+# (backend/services/exports.py LEDGER_COLUMNS): one wording per column.
+APP_UI.update({
+    "ledger_empty": EXPORT_TEXTS["ledger_none"],
+    "ledger_student": EXPORT_TEXTS["student"],
+    "ledger_jobs": EXPORT_TEXTS["approved_jobs"],
+    "ledger_hours": EXPORT_TEXTS["hours"],
+    "ledger_categories": EXPORT_TEXTS["categories"],
+})
 
 # --- The app's screens for issue #12: the teacher's job list, the photo viewer, the citizen's record ------------
 APP_UI.update({

@@ -3,6 +3,13 @@ reason or column, both take the words from the same entry of shared/, so they ca
 
 import shared.credit
 import shared.work
+from backend.services.exports import LEDGER_COLUMNS
+from shared.text import EXPORT_TEXTS, bilingual
+
+# The teacher's ledger screen (mobile/views/supervisor_tools.py ledger_view) and the CSV its button downloads
+# (backend/services/exports.py LEDGER_COLUMNS, headed with EXPORT_TEXTS), column by column.
+LEDGER_SCREEN_TO_CSV = dict(zip(("ledger_student", "ledger_jobs", "ledger_hours", "ledger_categories"),
+                                LEDGER_COLUMNS, strict=True))
 
 
 def test_an_unrepairable_reason_reads_the_same_as_the_outcome_reason_it_is_recorded_as() -> None:
@@ -16,3 +23,13 @@ def test_an_unrepairable_reason_reads_the_same_as_the_outcome_reason_it_is_recor
         if shared.work.UNREPAIRABLE_REASONS[step] != shared.credit.OUTCOME_REASONS[outcome]
     }
     assert differ == {}
+
+
+def test_the_ledger_screen_and_its_csv_name_the_columns_alike() -> None:
+    """The ledger screen headed its columns 'งานที่ผ่าน / Approved' and 'ชั่วโมง / Hours' (its empty line
+    'ยังไม่มีงานที่อนุมัติ'); its CSV and PDF say 'งานที่ผ่านการตรวจ / Approved jobs', 'ชั่วโมงทำงาน / Hours worked'
+    ('ยังไม่มีงานที่ผ่านการตรวจ')."""
+    differ = {screen: (bilingual(screen), EXPORT_TEXTS[column])
+              for screen, column in LEDGER_SCREEN_TO_CSV.items() if bilingual(screen) != EXPORT_TEXTS[column]}
+    assert differ == {}
+    assert bilingual("ledger_empty") == EXPORT_TEXTS["ledger_none"]
