@@ -1591,6 +1591,12 @@ APP_UI.update({
     "ledger_categories": EXPORT_TEXTS["categories"],
 })
 
+
+def _counted(label: Bilingual) -> Bilingual:
+    """A filter chip: the status's own words (as the chip on each job under it says them), then the count `n`."""
+    return B(f"{label.th} {{n}}", f"{label.en} {{n}}")
+
+
 # --- The app's screens for issue #12: the teacher's job list, the photo viewer, the citizen's record ------------
 APP_UI.update({
     "nav_college_jobs": B("งานทั้งหมดของวิทยาลัย", "All college jobs"),
@@ -1609,14 +1615,15 @@ APP_UI.update({
     "college_jobs_actions": B("ทำได้: {actions}", "You can: {actions}"),
     "college_jobs_open": B("เปิดงาน {reference} {item}", "Open job {reference} {item}"),
     "jobs_shown": B("แสดง {shown} จาก {total} งาน", "Showing {shown} of {total} jobs"),
-    "group_offered": B("เสนองาน {n}", "Offered {n}"),
-    "group_accepted": B("รับงานแล้ว {n}", "Accepted {n}"),
+    # A one-status chip says the status as the jobs under it do; in progress is diagnosing and repairing both.
+    "group_offered": _counted(STATUS_LABELS[RequestStatus.OFFERED]),
+    "group_accepted": _counted(STATUS_LABELS[RequestStatus.ACCEPTED]),
     "group_in_progress": B("กำลังซ่อม {n}", "In progress {n}"),
-    "group_quality_check": B("รอตรวจ {n}", "To check {n}"),
-    "group_done": B("เสร็จแล้ว {n}", "Done {n}"),
-    "group_handed_back": B("ส่งคืนแล้ว {n}", "Handed back {n}"),
-    "group_unrepairable": B("ซ่อมไม่ได้ {n}", "Unrepairable {n}"),
-    "group_cancelled": B("ยกเลิก {n}", "Cancelled {n}"),
+    "group_quality_check": _counted(STATUS_LABELS[RequestStatus.QUALITY_CHECK]),
+    "group_done": _counted(STATUS_LABELS[RequestStatus.DONE]),
+    "group_handed_back": _counted(STATUS_LABELS[RequestStatus.HANDED_BACK]),
+    "group_unrepairable": _counted(STATUS_LABELS[RequestStatus.UNREPAIRABLE]),
+    "group_cancelled": _counted(STATUS_LABELS[RequestStatus.CANCELLED]),
     "job_action_assign": B("มอบหมายช่าง", "assign"),
     "job_action_reassign": B("เปลี่ยนผู้รับงาน", "reassign"),
     "job_action_take_back": B("นำกลับไปเสนองานใหม่", "take back"),
