@@ -560,7 +560,9 @@ def event_note(code: str | None, params: dict[str, object] | None, free_text: st
 
 STATUS_LABELS: dict[RequestStatus, Bilingual] = {
     RequestStatus.SUBMITTED: B("ได้รับคำขอแล้ว", "Received"),
-    RequestStatus.NO_CENTRE: B("ยังไม่มีศูนย์ในพื้นที่", "No centre in range"),
+    # True for every no_centre request: no college in range, none of its students took it (no_taker), or the clock
+    # offering it again (sent_again) while an administrator may send it on.
+    RequestStatus.NO_CENTRE: B("รอวิทยาลัยรับงาน", "Waiting for a college"),
     RequestStatus.OFFERED: B("กำลังหาช่าง", "Finding a technician"),
     RequestStatus.ACCEPTED: B("ช่างรับงานแล้ว", "Accepted"),
     RequestStatus.DIAGNOSING: B("กำลังตรวจเช็ก", "Diagnosing"),
@@ -868,10 +870,6 @@ APP_UI: dict[str, Bilingual] = {
     "request_detail_title": B("รายละเอียดคำขอซ่อม", "Repair request"),
     "brand": B("ยี่ห้อ/รุ่น: {brand}", "Brand/model: {brand}"),
     "sent_to_college": B("ส่งไปที่ {college}", "Sent to {college}"),
-    "no_centre_text": B(
-        "ยังไม่มีศูนย์ซ่อมในระยะให้บริการ ผู้ดูแลระบบจะช่วยหาศูนย์ให้",
-        "No repair centre in range yet: an administrator will look for one",
-    ),
     "technician_name": B("ช่างผู้รับงาน: {name}", "Technician: {name}"),
     "timeline_title": B("ความคืบหน้า", "Progress"),
     "photos_before": B("รูปก่อนซ่อม", "Before the repair"),

@@ -9,7 +9,6 @@ import re
 from collections.abc import Iterator
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any
 
 import pytest
 from pydantic import SecretStr
@@ -23,7 +22,6 @@ from backend.routes.credit import _verify_html
 from backend.services.exports import local_time as pdf_time  # what portfolio_pdf and ledger_pdf print
 from backend.settings import Settings
 from mobile.formatting import format_datetime
-from mobile.views.frame import app_view
 from shared.roles import AppRole
 from shared.statuses import RequestStatus
 from shared.text import (
@@ -33,12 +31,9 @@ from shared.text import (
     bilingual,
     date_text,
     error_text,
-    next_step,
     t,
 )
 from shared.thai_time import bangkok_day
-from tests.unit.mobile_fakes import DetailBackend, texts
-from tests.unit.mobile_screens import open_detail
 
 THAI = re.compile(r"[\u0e00-\u0e7f]")
 
@@ -113,29 +108,6 @@ COUNT_THEN_S = re.compile(r"\{(\w+)\}[^{}.:;]*?\w\(s\)")
 def test_english_counts_use_the_plural_rule_not_s_in_brackets() -> None:
     found = {where: text.en for where, text in every_text().items() if COUNT_THEN_S.search(text.en)}
     assert found == {}
-
-
-# --- Finding 7: a request nobody took still reads "no centre in range" on its status chip ---------------------------
-
-class _NobodyTookBackend(DetailBackend):
-    """A request students of a college near it were offered, none took (audit17a's no_taker): the backend's next
-    step says so (shared.text.next_step), the request keeps the college it was last offered at."""
-
-    def detail(self, summary: dict[str, Any]) -> dict[str, Any]:
-        said = next_step(RequestStatus.NO_CENTRE, "no_taker")
-        return {**super().detail(summary), "next_step": said.th, "expected_wait": None}
-
-
-@pytest.mark.xfail(strict=True, reason="audit18d: STATUS_LABELS[no_centre] 'ยังไม่มีศูนย์ในพื้นที่ / No centre in "
-                                       "range' is the chip of a request whose next step says students of the "
-                                       "colleges near it did not take it (no_taker): the screen contradicts itself")
-async def test_a_request_nobody_took_does_not_say_no_centre_is_in_range() -> None:
-    backend = _NobodyTookBackend()
-    backend.my_requests[0].update(status="no_centre")
-    app, _ = await open_detail(backend)
-    shown = texts(app_view(app))
-    assert next_step(RequestStatus.NO_CENTRE, "no_taker").th in shown  # the true sentence is on the screen
-    assert [line for line in shown if isinstance(line, str) and ("ในพื้นที่" in line or "ในระยะ" in line)] == []
 
 
 # --- Finding 8: the student's job screen calls the citizen ลูกค้า (customer) and เจ้าของ (owner) -------------------
@@ -214,28 +186,6 @@ def test_an_admin_invitation_names_fixit_as_every_thai_text_does() -> None:
     said = shared.notifications.render(shared.notifications.Kind.INVITED, {"role": "admin"}, Locale.TH,
                                        datetime(2026, 11, 30, tzinfo=UTC))
     assert said.title.startswith("Fixit "), said.title
-
-
-# --- Finding 15: a request with no centre says so twice on its screen, once "a centre", once "a college" ----------
-
-class _NoCentreBackend(DetailBackend):
-    """A request no college in range could take (no_centre, no college): the backend's next step as it sends it."""
-
-    def detail(self, summary: dict[str, Any]) -> dict[str, Any]:
-        said = next_step(RequestStatus.NO_CENTRE, "no_centre")
-        return {**super().detail(summary), "next_step": said.th, "expected_wait": None}
-
-
-@pytest.mark.xfail(strict=True, reason="audit18d: the no_centre detail shows APP_UI no_centre_text 'ยังไม่มีศูนย์ซ่อม"
-                                       "ในระยะให้บริการ ผู้ดูแลระบบจะช่วยหาศูนย์ให้' and, under it, NEXT_STEPS' "
-                                       "'... ผู้ดูแลระบบจะช่วยหาวิทยาลัยให้': one sentence typed twice, drifted")
-async def test_a_request_with_no_centre_says_it_once() -> None:
-    backend = _NoCentreBackend()
-    backend.my_requests[0].update(status="no_centre", college_name_th=None, college_name_en=None)
-    app, _ = await open_detail(backend)
-    shown = [line for line in texts(app_view(app)) if isinstance(line, str)]
-    saying = [line for line in shown if "ยังไม่มีศูนย์ซ่อมในระยะให้บริการ" in line]
-    assert len(saying) == 1, saying
 
 
 # --- Finding 16: the Thai line of a start refusal joins the missing settings with the English "and" --------------
