@@ -8,7 +8,7 @@ import math
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass
-from datetime import date
+from datetime import UTC, date, datetime
 from enum import StrEnum
 
 from shared.aftercare import COMMENT_MAX, RATING_MAX, RATING_MIN
@@ -21,7 +21,7 @@ from shared.request_rules import ADDRESS_MAX, BRAND_MAX, DESCRIPTION_MAX, DESCRI
 from shared.roles import AppRole
 from shared.statuses import OfferStatus, RequestStatus
 from shared.suspension import SUSPEND_REASON_MAX
-from shared.thai_time import BUDDHIST_ERA_OFFSET
+from shared.thai_time import BANGKOK, BUDDHIST_ERA_OFFSET
 from shared.work import MAX_HOURS, MAX_PARTS, NOTES_MAX, UNREPAIRABLE_REASONS
 
 
@@ -65,6 +65,14 @@ def date_text(day: date, locale: Locale) -> str:
     if locale == Locale.TH:
         return f"{day.day} {TH_MONTHS[day.month - 1]} {day.year + BUDDHIST_ERA_OFFSET}"
     return f"{day.day} {EN_MONTHS[day.month - 1]} {day.year}"
+
+
+def datetime_text(moment: datetime, locale: Locale) -> str:
+    """30 พ.ย. 2569 14:05 / 30 Nov 2026 14:05: a moment in Thailand's time, its day as `date_text` says it (the app's
+    screens and the printed PDFs alike; a CSV keeps numbers for a spreadsheet). A moment without a zone is UTC, as the
+    backend sends it."""
+    at = (moment if moment.tzinfo else moment.replace(tzinfo=UTC)).astimezone(BANGKOK)
+    return f"{date_text(at.date(), locale)} {at:%H:%M}"
 
 # Error codes are part of the API contract: clients switch on `code`, people read the messages.
 ERRORS: dict[str, Bilingual] = {
