@@ -459,6 +459,12 @@ PORTFOLIO_TEXTS: dict[str, tuple[str, str]] = {
     "none": ("ยังไม่มีงานที่ครูอนุมัติในภาคเรียนนี้", "No approved jobs this term"),
     "verify": ("ตรวจสอบแฟ้มนี้ได้ที่ {url} รหัส {code}", "Verify this portfolio at {url} with code {code}"),
     "printed": ("พิมพ์เมื่อ {when} (เวลาประเทศไทย)", "Printed {when} (Thailand time)"),
+    # The public page the QR opens (GET /verify/{code}, backend/routes/credit.py): the paper's own lines, above in
+    # Thai and below in English; an unknown code is ERRORS verify_code_unknown.
+    "verify_title": ("ตรวจสอบแฟ้มผลงาน Fixit", "Fixit portfolio check"),
+    "verify_issued_by": ("แฟ้มผลงานนี้ออกโดยระบบ Fixit", "This portfolio was issued by Fixit"),
+    "verify_code": ("รหัสตรวจสอบ: {code}", "Verification code: {code}"),
+    "verify_issued": ("ออกเมื่อ {day}", "Issued {day}"),
 }
 
 # No 0/O, 1/I/L: read aloud or typed from paper without mistakes.

@@ -4,11 +4,9 @@ Each test here proves one finding and is marked xfail(strict=True) until the fix
 collected from the one catalog (shared/text.py and its neighbours), from what the views draw, and from what the
 backend answers, and each test says what a reader reads today and what one thing should read as one word."""
 
-import ast
 import re
 from collections.abc import Iterator
 from datetime import UTC, datetime
-from pathlib import Path
 
 import pytest
 from pydantic import SecretStr
@@ -18,7 +16,6 @@ import shared.notifications
 import shared.photos
 import shared.text
 import shared.work
-from backend.routes.credit import _verify_html
 from backend.settings import Settings
 from shared.roles import AppRole
 from shared.statuses import RequestStatus
@@ -130,32 +127,6 @@ def test_english_says_teacher_where_thai_says_kru() -> None:
     mixed = {where: text.en for where, text in every_text().items()
              if "ครู" in text.th and "ครูผู้ควบคุม" not in text.th and "supervisor" in text.en.lower()}
     assert mixed == {}
-
-
-# --- Finding 10: the public verify page's words are typed in the route, not taken from shared/ -------------------
-
-def _thai_literals(folder: str) -> list[str]:
-    """Thai string constants in the code under `folder` (docstrings left out): words typed outside shared/."""
-    found = []
-    for path in sorted(Path(folder).rglob("*.py")):
-        tree = ast.parse(path.read_text(encoding="utf-8"))
-        docs = {id(node.body[0].value) for node in ast.walk(tree)
-                if isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef | ast.ClassDef | ast.Module)
-                and node.body and isinstance(node.body[0], ast.Expr) and isinstance(node.body[0].value, ast.Constant)}
-        found += [f"{path}:{node.lineno}" for node in ast.walk(tree)
-                  if isinstance(node, ast.Constant) and isinstance(node.value, str) and id(node) not in docs
-                  and THAI.search(node.value)]
-    return found
-
-
-@pytest.mark.xfail(strict=True, reason="audit18d: GET /verify/{code} (backend/routes/credit.py _verify_html) types "
-                                       "its Thai and English in the route, re-wording verify_code_unknown and the "
-                                       "portfolio's labels, with an English-only <title>")
-def test_the_verify_page_takes_its_words_from_shared() -> None:
-    assert _thai_literals("backend/routes") == []
-    unknown = error_text("verify_code_unknown")
-    page = _verify_html("ABCD2345", None)
-    assert unknown.th in page and unknown.en in page, page
 
 
 # --- Finding 14: the brand is "Fixit" in every Thai text but one, which spells it ฟิกซ์อิท -------------------------
