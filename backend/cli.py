@@ -402,7 +402,7 @@ def import_students_command(
     college: Annotated[str, typer.Argument(help="college code, e.g. DMT-BKK")],
     csv_file: Annotated[Path, typer.Argument(
         exists=True, dir_okay=False, readable=True,
-        help="UTF-8 CSV: phone,name[,skills] (skills like 'electrical:3 plumbing:2')")],
+        help="UTF-8 CSV: phone,name[,skills] (skills like 'electrical_appliance:3 plumbing:2')")],
 ) -> None:
     """Add a college's students from a CSV: all rows or, on any bad line, none (every bad line is listed)."""
     from backend.services.staff import (

@@ -3,7 +3,7 @@
 from datetime import UTC, datetime
 
 from shared.phone import InvalidPhone, national_format, normalize_thai_phone
-from shared.text import Locale, date_text
+from shared.text import Locale, date_text, datetime_text
 from shared.thai_time import BANGKOK
 
 
@@ -26,7 +26,7 @@ def unbroken(text: str) -> str:
 
 def format_datetime(moment: datetime, locale: Locale) -> str:
     """25 พ.ย. 2568 14:05 / 25 Nov 2025 14:05, in Thai time, one piece like `format_date`."""
-    return unbroken(f"{format_date(moment, locale)} {format_time(moment)}")
+    return unbroken(datetime_text(moment, locale))
 
 
 def format_time(moment: datetime) -> str:

@@ -37,16 +37,17 @@ OUTCOME_LABELS: dict[Outcome, tuple[str, str]] = {
 
 OUTCOME_REASONS: dict[str, tuple[str, str]] = {
     "owner_declined": ("เจ้าของไม่ประสงค์ให้ซ่อม", "The owner declined"),
-    "parts_unavailable": ("หาอะไหล่ไม่ได้", "Parts unavailable"),
+    "parts_unavailable": ("ไม่มีอะไหล่", "No spare parts"),
     "unsafe": ("ซ่อมแล้วไม่ปลอดภัย", "Unsafe to repair"),
-    "not_economical": ("ค่าซ่อมไม่คุ้มกับมูลค่าของ", "Not economical to repair"),
+    "not_economical": ("ค่าซ่อมสูงกว่ามูลค่าของ", "Repair costs more than the item is worth"),
     "no_specialist": ("ต้องใช้ช่างเฉพาะทาง", "Needs a specialist"),
     "owner_cancelled": ("เจ้าของยกเลิก", "The owner cancelled"),
     "beyond_repair": ("ชำรุดเกินกว่าจะซ่อม", "Damaged beyond repair"),
 }
 
 # The unrepairable step's reasons (shared.work.UNREPAIRABLE_REASONS) as outcome reasons, so a job marked
-# unrepairable without an explicit outcome still has a record the province can count.
+# unrepairable without an explicit outcome still has a record the province can count. The step's reasons are worded
+# by these outcome reasons: the citizen's notification and timeline read what the job's record says.
 UNREPAIRABLE_TO_OUTCOME_REASON: dict[str, str] = {
     "no_parts": "parts_unavailable",
     "cost_above_value": "not_economical",
@@ -458,6 +459,12 @@ PORTFOLIO_TEXTS: dict[str, tuple[str, str]] = {
     "none": ("ยังไม่มีงานที่ครูอนุมัติในภาคเรียนนี้", "No approved jobs this term"),
     "verify": ("ตรวจสอบแฟ้มนี้ได้ที่ {url} รหัส {code}", "Verify this portfolio at {url} with code {code}"),
     "printed": ("พิมพ์เมื่อ {when} (เวลาประเทศไทย)", "Printed {when} (Thailand time)"),
+    # The public page the QR opens (GET /verify/{code}, backend/routes/credit.py): the paper's own lines, above in
+    # Thai and below in English; an unknown code is ERRORS verify_code_unknown.
+    "verify_title": ("ตรวจสอบแฟ้มผลงาน Fixit", "Fixit portfolio check"),
+    "verify_issued_by": ("แฟ้มผลงานนี้ออกโดยระบบ Fixit", "This portfolio was issued by Fixit"),
+    "verify_code": ("รหัสตรวจสอบ: {code}", "Verification code: {code}"),
+    "verify_issued": ("ออกเมื่อ {day}", "Issued {day}"),
 }
 
 # No 0/O, 1/I/L: read aloud or typed from paper without mistakes.

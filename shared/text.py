@@ -8,20 +8,20 @@ import math
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass
-from datetime import date
+from datetime import UTC, date, datetime
 from enum import StrEnum
 
 from shared.aftercare import COMMENT_MAX, RATING_MAX, RATING_MIN
 from shared.categories import MAX_LEVEL as SKILL_MAX
 from shared.categories import MIN_LEVEL as SKILL_MIN
-from shared.credit import PART_PRICE_MAX, PART_QTY_MAX, TASK_MAX
+from shared.credit import FAULT_MAX, PART_NOTE_MAX, PART_PRICE_MAX, PART_QTY_MAX, PARTS_PER_JOB_MAX, TASK_MAX
 from shared.display_names import MAX_LENGTH as DISPLAY_NAME_MAX
 from shared.photos import PHOTO_ERRORS
 from shared.request_rules import ADDRESS_MAX, BRAND_MAX, DESCRIPTION_MAX, DESCRIPTION_MIN, ITEM_MAX
 from shared.roles import AppRole
 from shared.statuses import OfferStatus, RequestStatus
 from shared.suspension import SUSPEND_REASON_MAX
-from shared.thai_time import BUDDHIST_ERA_OFFSET
+from shared.thai_time import BANGKOK, BUDDHIST_ERA_OFFSET
 from shared.work import MAX_HOURS, MAX_PARTS, NOTES_MAX, UNREPAIRABLE_REASONS
 
 
@@ -66,9 +66,19 @@ def date_text(day: date, locale: Locale) -> str:
         return f"{day.day} {TH_MONTHS[day.month - 1]} {day.year + BUDDHIST_ERA_OFFSET}"
     return f"{day.day} {EN_MONTHS[day.month - 1]} {day.year}"
 
+
+def datetime_text(moment: datetime, locale: Locale) -> str:
+    """30 พ.ย. 2569 14:05 / 30 Nov 2026 14:05: a moment in Thailand's time, its day as `date_text` says it (the app's
+    screens and the printed PDFs alike; a CSV keeps numbers for a spreadsheet). A moment without a zone is UTC, as the
+    backend sends it."""
+    at = (moment if moment.tzinfo else moment.replace(tzinfo=UTC)).astimezone(BANGKOK)
+    return f"{date_text(at.date(), locale)} {at:%H:%M}"
+
 # Error codes are part of the API contract: clients switch on `code`, people read the messages.
 ERRORS: dict[str, Bilingual] = {
-    "validation_failed": B("ข้อมูลไม่ถูกต้อง: {detail}", "Invalid input: {detail}"),
+    # {detail} is what the parser or a route says, in English only: the Thai reader gets the sentence without it (each
+    # field's own text, in both languages, is in the answer's `fields`).
+    "validation_failed": B("ข้อมูลที่ส่งไม่ถูกต้อง กรุณาตรวจสอบแล้วลองใหม่", "Invalid input: {detail}"),
     "invalid_phone": B(
         "เบอร์โทรศัพท์ไม่ถูกต้อง กรุณากรอกเบอร์ไทย 9–10 หลัก เช่น 0812345678",
         "Invalid phone number: enter a Thai number of 9–10 digits, e.g. 0812345678",
@@ -423,8 +433,8 @@ ERRORS.update({
     "skill_unknown": B("ไม่รู้จักทักษะ {skill}", "Unknown skill {skill}"),
     "skill_level_invalid": B(f"ระดับทักษะ {{skill}} ต้องเป็น {SKILL_MIN}–{SKILL_MAX}",
                              f"The level of {{skill}} must be {SKILL_MIN}–{SKILL_MAX}"),
-    "skill_format_invalid": B("เขียนทักษะเป็น รหัส:ระดับ เช่น electrical:3 (พบ {skill})",
-                              "Write skills as code:level, e.g. electrical:3 (found {skill})"),
+    "skill_format_invalid": B("เขียนทักษะเป็น รหัส:ระดับ เช่น electrical_appliance:3 (พบ {skill})",
+                              "Write skills as code:level, e.g. electrical_appliance:3 (found {skill})"),
     "phone_is_staff": B("เบอร์นี้เป็นของเจ้าหน้าที่ หรือนักศึกษาของวิทยาลัยอื่นอยู่แล้ว กรุณาติดต่อผู้ดูแลระบบ",
                         "This phone belongs to staff or to a student of another college: ask an administrator"),
     "phone_invited_elsewhere": B("เบอร์นี้ได้รับเชิญในบทบาทอื่นหรือที่วิทยาลัยอื่นแล้ว กรุณาติดต่อผู้ดูแลระบบ",
@@ -455,7 +465,8 @@ ERRORS.update({
     "outcome_reason_required": B("กรุณาเลือกเหตุผลที่ไม่ได้ซ่อม", "Choose why it was not repaired"),
     "outcome_reason_invalid": B("เหตุผลไม่ถูกต้อง", "Unknown reason"),
     "outcome_fault_required": B("กรุณาบันทึกอาการเสียที่พบ", "Record the fault found"),
-    "outcome_fault_too_long": B("อาการเสียที่พบยาวเกินไป", "The fault description is too long"),
+    "outcome_fault_too_long": B(f"อาการเสียที่พบยาวได้ไม่เกิน {FAULT_MAX} ตัวอักษร",
+                                f"The fault found can have up to {FAULT_MAX} characters"),
     "outcome_not_now": B("บันทึกผลนี้ในขั้นตอนนี้ไม่ได้", "This outcome cannot be recorded at this stage"),
     "part_invalid": B("ข้อมูลอะไหล่ไม่ถูกต้อง (ชื่อ จำนวน และราคา)", "Invalid part (name, quantity and price)"),
     "part_not_found": B("ไม่พบรายการอะไหล่นี้", "No such part on this job"),
@@ -464,8 +475,10 @@ ERRORS.update({
                        "The owner has answered this part: it can no longer be withdrawn"),
     "part_phone_note_required": B("การอนุมัติทางโทรศัพท์ต้องบันทึกว่าใครอนุมัติและเมื่อไร",
                                   "A phone approval needs a note of who approved it and when"),
-    "part_note_too_long": B("บันทึกยาวเกินไป", "The note is too long"),
-    "parts_too_many": B("มีรายการอะไหล่มากเกินไป", "Too many parts on one job"),
+    "part_note_too_long": B(f"บันทึกการอนุมัติยาวได้ไม่เกิน {PART_NOTE_MAX} ตัวอักษร",
+                            f"The approval note can have up to {PART_NOTE_MAX} characters"),
+    "parts_too_many": B(f"งานหนึ่งเสนออะไหล่ได้ไม่เกิน {PARTS_PER_JOB_MAX} รายการ",
+                        f"A job can have up to {PARTS_PER_JOB_MAX} proposed parts"),
     "parts_not_now": B("เสนออะไหล่ได้ระหว่างตรวจเช็กและซ่อมเท่านั้น",
                        "Parts may be proposed only while the job is diagnosed or repaired"),
     "handover_unconfirmed": B("ยังคืนของไม่ได้: เจ้าของต้องยืนยันรับของในแอป หรือบอกรหัสคืนของ "
@@ -561,7 +574,9 @@ def event_note(code: str | None, params: dict[str, object] | None, free_text: st
 
 STATUS_LABELS: dict[RequestStatus, Bilingual] = {
     RequestStatus.SUBMITTED: B("ได้รับคำขอแล้ว", "Received"),
-    RequestStatus.NO_CENTRE: B("ยังไม่มีศูนย์ในพื้นที่", "No centre in range"),
+    # True for every no_centre request: no college in range, none of its students took it (no_taker), or the clock
+    # offering it again (sent_again) while an administrator may send it on.
+    RequestStatus.NO_CENTRE: B("รอวิทยาลัยรับงาน", "Waiting for a college"),
     RequestStatus.OFFERED: B("กำลังหาช่าง", "Finding a technician"),
     RequestStatus.ACCEPTED: B("ช่างรับงานแล้ว", "Accepted"),
     RequestStatus.DIAGNOSING: B("กำลังตรวจเช็ก", "Diagnosing"),
@@ -869,10 +884,6 @@ APP_UI: dict[str, Bilingual] = {
     "request_detail_title": B("รายละเอียดคำขอซ่อม", "Repair request"),
     "brand": B("ยี่ห้อ/รุ่น: {brand}", "Brand/model: {brand}"),
     "sent_to_college": B("ส่งไปที่ {college}", "Sent to {college}"),
-    "no_centre_text": B(
-        "ยังไม่มีศูนย์ซ่อมในระยะให้บริการ ผู้ดูแลระบบจะช่วยหาศูนย์ให้",
-        "No repair centre in range yet: an administrator will look for one",
-    ),
     "technician_name": B("ช่างผู้รับงาน: {name}", "Technician: {name}"),
     "timeline_title": B("ความคืบหน้า", "Progress"),
     "photos_before": B("รูปก่อนซ่อม", "Before the repair"),
@@ -1045,11 +1056,6 @@ APP_UI: dict[str, Bilingual] = {
     "save_student": B("บันทึก", "Save"),
     "student_saved": B("บันทึกข้อมูล {name} แล้ว", "Saved {name}"),
     "ledger_title": B("สมุดบันทึกชั่วโมงฝึก", "Training hours ledger"),
-    "ledger_empty": B("ยังไม่มีงานที่อนุมัติ", "No approved jobs yet"),
-    "ledger_student": B("นักศึกษา", "Student"),
-    "ledger_jobs": B("งานที่ผ่าน", "Approved"),
-    "ledger_hours": B("ชั่วโมง", "Hours"),
-    "ledger_categories": B("ประเภทงาน", "Categories"),
     "download_jobs_csv": B("ดาวน์โหลด CSV งานซ่อม", "Download jobs CSV"),
     "download_ledger_csv": B("ดาวน์โหลด CSV ชั่วโมงฝึก", "Download ledger CSV"),
     "csv_saved": B("บันทึกไฟล์ {name} แล้ว", "Saved {name}"),
@@ -1588,6 +1594,22 @@ EXPORT_TEXTS: dict[str, Bilingual] = {
                           "Supervisor's signature ...................................."),
 }
 
+# The teacher's ledger screen heads its columns, and says it is empty, as the CSV and the PDF its buttons download do
+# (backend/services/exports.py LEDGER_COLUMNS): one wording per column.
+APP_UI.update({
+    "ledger_empty": EXPORT_TEXTS["ledger_none"],
+    "ledger_student": EXPORT_TEXTS["student"],
+    "ledger_jobs": EXPORT_TEXTS["approved_jobs"],
+    "ledger_hours": EXPORT_TEXTS["hours"],
+    "ledger_categories": EXPORT_TEXTS["categories"],
+})
+
+
+def _counted(label: Bilingual) -> Bilingual:
+    """A filter chip: the status's own words (as the chip on each job under it says them), then the count `n`."""
+    return B(f"{label.th} {{n}}", f"{label.en} {{n}}")
+
+
 # --- The app's screens for issue #12: the teacher's job list, the photo viewer, the citizen's record ------------
 APP_UI.update({
     "nav_college_jobs": B("งานทั้งหมดของวิทยาลัย", "All college jobs"),
@@ -1606,14 +1628,15 @@ APP_UI.update({
     "college_jobs_actions": B("ทำได้: {actions}", "You can: {actions}"),
     "college_jobs_open": B("เปิดงาน {reference} {item}", "Open job {reference} {item}"),
     "jobs_shown": B("แสดง {shown} จาก {total} งาน", "Showing {shown} of {total} jobs"),
-    "group_offered": B("เสนองาน {n}", "Offered {n}"),
-    "group_accepted": B("รับงานแล้ว {n}", "Accepted {n}"),
+    # A one-status chip says the status as the jobs under it do; in progress is diagnosing and repairing both.
+    "group_offered": _counted(STATUS_LABELS[RequestStatus.OFFERED]),
+    "group_accepted": _counted(STATUS_LABELS[RequestStatus.ACCEPTED]),
     "group_in_progress": B("กำลังซ่อม {n}", "In progress {n}"),
-    "group_quality_check": B("รอตรวจ {n}", "To check {n}"),
-    "group_done": B("เสร็จแล้ว {n}", "Done {n}"),
-    "group_handed_back": B("ส่งคืนแล้ว {n}", "Handed back {n}"),
-    "group_unrepairable": B("ซ่อมไม่ได้ {n}", "Unrepairable {n}"),
-    "group_cancelled": B("ยกเลิก {n}", "Cancelled {n}"),
+    "group_quality_check": _counted(STATUS_LABELS[RequestStatus.QUALITY_CHECK]),
+    "group_done": _counted(STATUS_LABELS[RequestStatus.DONE]),
+    "group_handed_back": _counted(STATUS_LABELS[RequestStatus.HANDED_BACK]),
+    "group_unrepairable": _counted(STATUS_LABELS[RequestStatus.UNREPAIRABLE]),
+    "group_cancelled": _counted(STATUS_LABELS[RequestStatus.CANCELLED]),
     "job_action_assign": B("มอบหมายช่าง", "assign"),
     "job_action_reassign": B("เปลี่ยนผู้รับงาน", "reassign"),
     "job_action_take_back": B("นำกลับไปเสนองานใหม่", "take back"),

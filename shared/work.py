@@ -3,17 +3,15 @@
 from datetime import datetime
 from typing import Any
 
-from shared.credit import PART_PRICE_MAX, PART_QTY_MAX
+from shared.credit import OUTCOME_REASONS, PART_PRICE_MAX, PART_QTY_MAX, UNREPAIRABLE_TO_OUTCOME_REASON
 from shared.roles import Actor
 from shared.statuses import ASSIGNABLE, REASSIGNABLE, RequestStatus, Route, can_move, next_statuses
 from shared.visible_text import is_blank
 
-# Why a job could not be done: a fixed list, so the college's reports can count them.
+# Why a job could not be done: a fixed list, so the college's reports can count them. Each is recorded as an outcome
+# reason (shared.credit.UNREPAIRABLE_TO_OUTCOME_REASON) and worded as that reason is: one wording, one table.
 UNREPAIRABLE_REASONS: dict[str, tuple[str, str]] = {
-    "no_parts": ("ไม่มีอะไหล่", "No spare parts"),
-    "cost_above_value": ("ค่าซ่อมสูงกว่ามูลค่าของ", "Repair costs more than the item is worth"),
-    "no_specialist": ("ต้องใช้ช่างเฉพาะทาง", "Needs a specialist"),
-    "owner_cancelled": ("เจ้าของยกเลิก", "The owner cancelled"),
+    step: OUTCOME_REASONS[outcome] for step, outcome in UNREPAIRABLE_TO_OUTCOME_REASON.items()
 }
 
 MAX_HOURS = 200.0

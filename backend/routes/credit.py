@@ -51,6 +51,7 @@ from shared.credit import (
     PART_PRICE_MAX,
     PART_QTY_MAX,
     PHONE_NOTE_MIN,
+    PORTFOLIO_TEXTS,
     PROGRESSION_JOBS_MAX,
     PROGRESSION_JOBS_MIN,
     TASK_MAX,
@@ -64,8 +65,8 @@ from shared.credit import (
 from shared.display_names import first_word
 from shared.paging import LIST_PAGE
 from shared.roles import AppRole
-from shared.text import Locale, date_text
-from shared.thai_time import BANGKOK
+from shared.text import Bilingual, Locale, date_text, error_text
+from shared.thai_time import bangkok_day
 from shared.visible_text import is_blank, visible_length
 
 router = APIRouter(tags=["credit"], responses={
@@ -447,29 +448,32 @@ async def verify_page(code: str, pool: PoolDep) -> HTMLResponse:
 
 
 def _verify_html(code: str, found: dict[str, Any] | None) -> str:
+    """The page in Thai, then in English (each part marked with its language for a screen reader), in the words of
+    the printed portfolio (shared.credit.PORTFOLIO_TEXTS) and of the API's errors."""
     e = html.escape
-    if found is None:
-        body = (f"<h1>ไม่พบรหัสตรวจสอบ / Not found</h1><p>รหัส {e(code)} ไม่ตรงกับแฟ้มผลงานใด "
-                f"/ No portfolio has the code {e(code)}.</p>")
-    else:
+
+    def said(key: str, locale: Locale, **values: object) -> str:
+        return e(Bilingual(*PORTFOLIO_TEXTS[key]).format(**values).in_(locale))
+
+    def part(locale: Locale) -> str:
+        if found is None:
+            return (f"<h1>{e(error_text('verify_code_unknown').in_(locale))}</h1>"
+                    f"<p>{said('verify_code', locale, code=code)}</p>")
         s = found["summary"]
         # The Thai day: the session's TimeZone (UTC on Supabase) would say Sunday for a Monday morning in Bangkok.
-        issued = found["issued_at"].astimezone(BANGKOK).date()
+        issued = date_text(bangkok_day(found["issued_at"]), locale)
         outcomes = "".join(
-            f"<li>{e(OUTCOME_LABELS[Outcome(k)][0])} / {e(OUTCOME_LABELS[Outcome(k)][1])}: {int(v)}</li>"
+            f"<li>{e(OUTCOME_LABELS[Outcome(k)][0 if locale == Locale.TH else 1])}: {int(v)}</li>"
             for k, v in sorted(s.get("outcomes", {}).items()) if k in Outcome.__members__.values())
-        body = (
-            "<h1>แฟ้มผลงานนี้ออกโดยระบบ Fixit / This portfolio was issued by Fixit</h1>"
-            f"<p>รหัสตรวจสอบ / Verification code: <b>{e(code.upper())}</b></p>"
-            "<dl>"
-            f"<dt>นักศึกษา / Student</dt><dd>{e(s['first_name'])}</dd>"
-            f"<dt>วิทยาลัย / College</dt><dd>{e(s['college_th'])} / {e(s['college_en'])}</dd>"
-            f"<dt>ภาคเรียน / Term</dt><dd>{e(s['term'])}</dd>"
-            f"<dt>งานที่ครูอนุมัติ / Approved jobs</dt><dd>{int(s['jobs'])}</dd>"
-            f"<dt>ชั่วโมง / Hours</dt><dd>{float(s['hours']):g}</dd>"
-            f"</dl><ul>{outcomes}</ul>"
-            # Dated as each reader dates it: 30 พ.ย. 2569 / 30 Nov 2026 (as the app and the exports do).
-            f"<p>ออกเมื่อ / Issued {e(date_text(issued, Locale.TH))} / {e(date_text(issued, Locale.EN))}</p>")
+        college = s["college_th"] if locale == Locale.TH else s["college_en"]
+        lines = [said("verify_code", locale, code=code.upper()), said("student", locale, name=s["first_name"]),
+                 said("college", locale, college=college), said("term", locale, term=s["term"]),
+                 said("total", locale, jobs=int(s["jobs"]), hours=f"{float(s['hours']):g}")]
+        return (f"<h1>{said('verify_issued_by', locale)}</h1>" + "".join(f"<p>{line}</p>" for line in lines)
+                + f"<ul>{outcomes}</ul><p>{said('verify_issued', locale, day=issued)}</p>")
+
+    title = " / ".join(said("verify_title", locale) for locale in Locale)
     return ("<!doctype html><html lang=\"th\"><head><meta charset=\"utf-8\">"
             "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">"
-            "<title>Fixit verify</title></head><body>" + body + "</body></html>")
+            f"<title>{title}</title></head><body><main><section lang=\"th\">{part(Locale.TH)}</section><hr>"
+            f"<section lang=\"en\">{part(Locale.EN)}</section></main></body></html>")

@@ -131,8 +131,9 @@ async def add_student(college_id: uuid.UUID, body: StudentRegister, identity: Id
                                       "description": "nothing imported: every bad line with its reason"}})
 async def import_students(college_id: uuid.UUID, file: UploadFile, identity: IdentityDep,
                           pool: PoolDep) -> StudentImportReport | JSONResponse:
-    """Students from a CSV upload (UTF-8; columns `phone`, `name`, optional `skills` like `electrical:3 plumbing:2`):
-    all rows or none. A bad file answers 400 `csv_invalid` with `lines`: each bad line's number and reason."""
+    """Students from a CSV upload (UTF-8; columns `phone`, `name`, optional `skills` like
+    `electrical_appliance:3 plumbing:2`): all rows or none. A bad file answers 400 `csv_invalid` with `lines`: each
+    bad line's number and reason."""
     data = await file.read()
     try:
         async with _college_staff(pool, identity, college_id) as (owner, caller), _refusals_async():

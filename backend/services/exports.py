@@ -19,7 +19,8 @@ LEDGER_COLUMNS = ("student", "approved_jobs", "hours", "categories")
 
 
 def local_time(moment: datetime, locale: Locale) -> str:
-    """Thailand's time; Thai: day/month/Buddhist year (15/03/2569 14:05), English: 2026-03-15 14:05."""
+    """Thailand's time as a CSV's cell, numbers a spreadsheet reads: Thai day/month/Buddhist year (15/03/2569 14:05),
+    English 2026-03-15 14:05. What people read on paper (the PDFs) is dated as the app does (shared.text)."""
     at = moment.astimezone(BANGKOK)
     if locale == Locale.TH:
         return f"{at.day:02d}/{at.month:02d}/{at.year + BUDDHIST_ERA_OFFSET} {at:%H:%M}"

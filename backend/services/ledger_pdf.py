@@ -9,9 +9,10 @@ from fpdf import FPDF
 from fpdf.enums import XPos, YPos
 from fpdf.fonts import FontFace
 
-from backend.services.exports import local_time, number
+from backend.services.exports import number
 from backend.settings import PROJECT_ROOT
-from shared.text import EXPORT_TEXTS, Locale
+from shared.text import EXPORT_TEXTS, Locale, date_text, datetime_text
+from shared.thai_time import bangkok_day
 
 FONT = PROJECT_ROOT / "assets" / "fonts" / "NotoSansThai.ttf"
 _FAMILY = "NotoSansThai"
@@ -51,7 +52,7 @@ def ledger_pdf(college_name: str, ledger: Mapping[str, Any], now: datetime, loca
             table.row(headers)
             for job in jobs:
                 category = job["category_name_th"] if locale == Locale.TH else job["category_name_en"]
-                table.row([job["reference"], local_time(job["approved_at"], locale), category, job["item"],
+                table.row([job["reference"], date_text(bangkok_day(job["approved_at"]), locale), category, job["item"],
                            number(job["hours"])])
     else:
         pdf.cell(0, 8, _t("ledger_none", locale), new_x=XPos.LMARGIN, new_y=YPos.NEXT)
@@ -63,6 +64,6 @@ def ledger_pdf(college_name: str, ledger: Mapping[str, Any], now: datetime, loca
     pdf.ln(12)
     pdf.cell(0, 8, _t("ledger_signature", locale), new_x=XPos.LMARGIN, new_y=YPos.NEXT)
     pdf.set_font(_FAMILY, size=9)
-    pdf.cell(0, 8, _t("ledger_printed", locale, when=local_time(now, locale)), new_x=XPos.LMARGIN,
+    pdf.cell(0, 8, _t("ledger_printed", locale, when=datetime_text(now, locale)), new_x=XPos.LMARGIN,
              new_y=YPos.NEXT)
     return bytes(pdf.output())

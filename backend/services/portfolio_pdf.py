@@ -13,7 +13,7 @@ from fpdf.enums import XPos, YPos
 from fpdf.fonts import FontFace
 from PIL import Image, UnidentifiedImageError
 
-from backend.services.exports import local_time, number
+from backend.services.exports import number
 from backend.services.ledger_pdf import _FAMILY, FONT
 from shared.credit import (
     OUTCOME_LABELS,
@@ -25,7 +25,8 @@ from shared.credit import (
     TeamRole,
 )
 from shared.reference import format_reference
-from shared.text import Locale, plural_en
+from shared.text import Locale, date_text, datetime_text, plural_en
+from shared.thai_time import bangkok_day
 
 # Column widths in mm of the 180 mm line: reference, approved on, item, outcome, role, hours.
 _WIDTHS = (24, 30, 52, 30, 24, 20)
@@ -122,8 +123,8 @@ def portfolio_pdf(folio: Mapping[str, Any], code: str, verify_url: str, now: dat
             for job in jobs:
                 outcome = _label(OUTCOME_LABELS[Outcome(job["outcome"] or "fixed")], locale)
                 role = _label(TEAM_ROLE_LABELS[TeamRole(job["role"])], locale)
-                table.row([format_reference(job["ref_no"]), local_time(job["approved_at"], locale), job["item"],
-                           outcome, role, number(job["hours"])])
+                approved = date_text(bangkok_day(job["approved_at"]), locale)  # as the app and the verify page
+                table.row([format_reference(job["ref_no"]), approved, job["item"], outcome, role, number(job["hours"])])
         teachers = sorted({j["approved_by"] for j in jobs if j["approved_by"]})
         # A reopened job has a row per approved round: its photos count once.
         count = sum(len(j["photos"]) for j in {j["request_id"]: j for j in jobs}.values())
@@ -141,5 +142,5 @@ def portfolio_pdf(folio: Mapping[str, Any], code: str, verify_url: str, now: dat
     pdf.set_font(_FAMILY, size=10)
     pdf.multi_cell(0, 6, _w("verify", locale, url=verify_url, code=code), new_x=XPos.LMARGIN, new_y=YPos.NEXT)
     pdf.set_font(_FAMILY, size=9)
-    pdf.cell(0, 8, _w("printed", locale, when=local_time(now, locale)), new_x=XPos.LMARGIN, new_y=YPos.NEXT)
+    pdf.cell(0, 8, _w("printed", locale, when=datetime_text(now, locale)), new_x=XPos.LMARGIN, new_y=YPos.NEXT)
     return bytes(pdf.output())

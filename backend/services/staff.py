@@ -40,7 +40,7 @@ from shared.roles import AppRole, may_invite
 from shared.text import Bilingual, error_text
 
 STUDENT_CSV_MAX_ROWS = 1000
-STUDENT_CSV_COLUMNS = ("phone", "name", "skills")  # skills may be left out: "electrical:3 plumbing:2"
+STUDENT_CSV_COLUMNS = ("phone", "name", "skills")  # skills may be left out: "electrical_appliance:3 plumbing:2"
 COLLEGE_COLUMNS = ("code", "name_th", "name_en", "province_th", "province_en", "region", "lat", "lon",
                    "service_radius_km", "coordinates_approximate", "is_active")
 
@@ -105,7 +105,7 @@ def check_skills(skills: Mapping[str, int], known: set[str]) -> dict[str, int]:
 
 
 def parse_skills(text: str, known: set[str]) -> dict[str, int]:
-    """"electrical:3 plumbing:2" (also separated by ';' or '|'): skill codes with levels 1–5."""
+    """"electrical_appliance:3 plumbing:2" (also separated by ';' or '|'): skill codes with levels 1–5."""
     skills: dict[str, int] = {}
     for part in re.split(r"[\s;|]+", text.strip()):
         if not part:

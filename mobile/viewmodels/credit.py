@@ -50,6 +50,7 @@ from shared.credit import (
     OUTCOME_LABELS,
     OUTCOME_REASONS,
     OWNER_RECORD_OPEN,
+    PARTS_PER_JOB_MAX,
     PRESENCE_STEPS,
     REPAIRED_OUTCOMES,
     TEAM_MAX,
@@ -547,6 +548,9 @@ class RecordPanel(Loadable):
             self.part_qty = qty
         if price is not None:
             self.part_price = price
+        if len(self.parts) >= PARTS_PER_JOB_MAX:  # as the server counts them: every part proposed on the job
+            self._refuse(error_text("parts_too_many"))
+            return
         count, cost = parse_amount(self.part_qty), parse_amount(self.part_price)
         if count is None or cost is None or count != int(count) or check_part(self.part_name, int(count), cost):
             self._refuse(error_text("part_invalid"))

@@ -21,7 +21,6 @@ from mobile.views.request_parts import PHOTO_KINDS, notice, photo_thumbnails, sc
 from mobile.views.typed_field import TypedField
 from shared.aftercare import RATING_MAX, RATING_MIN
 from shared.credit import format_baht
-from shared.statuses import RequestStatus
 from shared.text import Locale, t
 from shared.thai_address import area_text
 from shared.work import STEP_NOTE_MAX
@@ -70,8 +69,7 @@ def _summary(detail: RequestDetail, locale: Locale) -> list[ft.Control]:
     college = detail.college_name(locale)
     if college:
         controls.append(ft.Text(t("sent_to_college", locale, college=college)))
-    elif detail.status == RequestStatus.NO_CENTRE:
-        controls.append(muted(t("no_centre_text", locale)))
+    # A request with no college: its next step (the backend's sentence, below) says so and what happens now.
     if detail.technician_first_name:
         controls.append(ft.Text(t("technician_name", locale, name=detail.technician_first_name)))
     if detail.rating:

@@ -77,7 +77,7 @@ async def test_waiting_list_shows_each_request_with_its_buttons() -> None:
     tree = app_view(app)
     shown = texts(tree)
     for expected in ("รอศูนย์รับงาน", "ปั๊มน้ำ", "เครื่องซักผ้า", "เครื่องใช้ไฟฟ้า", "เมืองลำพูน, ลำพูน",
-                     "ส่งเมื่อ 24 พ.ย. 2569", "ยังไม่มีศูนย์ในพื้นที่", "ภาพรวมระบบ", "วิทยาลัยในระบบ 3 แห่ง"):
+                     "ส่งเมื่อ 24 พ.ย. 2569", "รอวิทยาลัยรับงาน", "ภาพรวมระบบ", "วิทยาลัยในระบบ 3 แห่ง"):
         assert any(expected in s for s in shown), expected
     # The waiting section comes before the colleges overview.
     assert shown.index("รอศูนย์รับงาน") < shown.index("ภาพรวมระบบ")

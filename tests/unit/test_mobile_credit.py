@@ -19,7 +19,7 @@ from mobile.viewmodels.home import TechnicianHome
 from mobile.views.credit import college_credit_view, portfolio_view, record_panel
 from mobile.views.frame import app_views
 from mobile.views.job import job_view
-from shared.credit import HOURS_WAITING_PAGE, TEAM_MAX
+from shared.credit import HOURS_WAITING_PAGE, PARTS_PER_JOB_MAX, TEAM_MAX
 from shared.credit_wire import TOTAL_COUNT_HEADER
 from shared.statuses import RequestStatus
 from shared.text import Locale, error_text, status_label
@@ -293,6 +293,22 @@ async def test_the_student_proposes_parts_records_a_phone_approval_and_the_outco
     panel.set_outcome("fixed")
     await panel.save_outcome("มอเตอร์ไหม้")
     assert sent(backend, "/outcome") == [{"outcome": "fixed", "reason": None, "fault_found": "มอเตอร์ไหม้"}]
+
+
+async def test_the_app_stops_a_part_past_the_jobs_limit_before_sending_it() -> None:
+    """audit18d: the app sent a 31st part for the server to refuse; it now says the limit (PARTS_PER_JOB_MAX) at the
+    tap, declined parts counted as the server counts them, and the typed part stays for the student."""
+    backend = CreditBackend("repairing")
+    for n in range(PARTS_PER_JOB_MAX):
+        backend.part(f"ฟิวส์ {n}", "declined" if n % 2 else "proposed")
+    vm = await signed_in("technician", backend)
+    await vm.open_job(UUID(backend.job["id"]))
+    panel = vm.record
+    assert panel is not None and len(panel.parts) == PARTS_PER_JOB_MAX
+    await panel.propose_part("ฟิวส์ 5A", "2", "15")
+    assert not sent(backend, "/parts")
+    assert panel.action_error == error_text("parts_too_many").th and str(PARTS_PER_JOB_MAX) in panel.action_error
+    assert panel.part_name == "ฟิวส์ 5A"
 
 
 async def test_a_high_risk_step_names_the_teacher_present() -> None:

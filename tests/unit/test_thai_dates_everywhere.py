@@ -9,16 +9,16 @@ from shared.text import Locale, date_text
 
 
 def test_the_verify_page_dates_the_portfolio_for_a_thai_reader_too() -> None:
-    """Scanned from the QR on a portfolio PDF, every line of /verify/{code} reads "Thai / English"; the date was
+    """Scanned from the QR on a portfolio PDF, /verify/{code} reads in Thai, then in English; the date was
     "ออกเมื่อ / Issued 2026-11-30". A Thai reader dates in the Buddhist era with Thai month names (30 พ.ย. 2569),
-    as the app (mobile/formatting.py) and the exports (backend/services/exports.py) do."""
+    as the app (mobile/formatting.py) and the printed PDFs do."""
     summary = {"first_name": "วิชัย", "college_th": "วิทยาลัยเทคนิคเชียงใหม่", "college_en": "Chiang Mai Technical College",
                "term": "2569-2", "jobs": 3, "hours": 7.5, "outcomes": {"fixed": 3}}
     issued = datetime(2026, 11, 30, 3, 0, tzinfo=UTC)  # 10:00 in Bangkok
     page = _verify_html("ABCD2345", {"term": "2569-2", "summary": summary, "issued_at": issued})
     issued_line = next(line for line in page.split("<p>") if line.startswith("ออกเมื่อ"))
     assert "2569" in issued_line and "พ.ย." in issued_line, issued_line
-    assert "ออกเมื่อ / Issued 30 พ.ย. 2569 / 30 Nov 2026</p>" in issued_line, issued_line
+    assert "<p>ออกเมื่อ 30 พ.ย. 2569</p>" in page and "<p>Issued 30 Nov 2026</p>" in page, page
 
 
 def test_the_verify_page_dates_by_the_day_in_bangkok() -> None:
@@ -26,7 +26,7 @@ def test_the_verify_page_dates_by_the_day_in_bangkok() -> None:
                "outcomes": {}}
     late_sunday_utc = datetime(2026, 11, 29, 20, 0, tzinfo=UTC)  # 03:00 on Monday 30 November in Bangkok
     page = _verify_html("ABCD2345", {"term": "2569-2", "summary": summary, "issued_at": late_sunday_utc})
-    assert "30 พ.ย. 2569 / 30 Nov 2026" in page and "29 " not in page
+    assert "ออกเมื่อ 30 พ.ย. 2569" in page and "Issued 30 Nov 2026" in page and "29 " not in page
 
 
 def test_the_app_writes_a_day_the_same_way() -> None:
