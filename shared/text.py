@@ -569,7 +569,7 @@ STATUS_LABELS: dict[RequestStatus, Bilingual] = {
 
 ROLE_LABELS: dict[AppRole, Bilingual] = {
     AppRole.CITIZEN: B("ประชาชน", "Citizen"),
-    AppRole.TECHNICIAN: B("ช่างนักศึกษา", "Student technician"),
+    AppRole.TECHNICIAN: B("นักศึกษาช่าง", "Student technician"),
     AppRole.SUPERVISOR: B("ครูผู้ควบคุม", "Supervisor"),
     AppRole.ADMIN: B("ผู้ดูแลระบบ", "Administrator"),
 }

@@ -29,11 +29,9 @@ from backend.settings import Settings
 from mobile.formatting import format_datetime
 from mobile.viewmodels.college_jobs import GROUP_LABEL_KEYS
 from mobile.views.frame import app_view
-from shared.roles import AppRole
 from shared.statuses import STATUS_GROUPS, RequestStatus, StatusGroup
 from shared.text import (
     EXPORT_TEXTS,
-    ROLE_LABELS,
     Bilingual,
     Locale,
     bilingual,
@@ -81,21 +79,6 @@ def test_the_collector_sees_the_whole_catalog() -> None:
     assert len(texts) > 600
     assert "text.ROLE_LABELS[technician]" in texts and "notifications.INVITED_ROLES[technician]" in texts
     assert "credit.OUTCOME_REASONS[parts_unavailable]" in texts and "work.UNREPAIRABLE_REASONS[no_parts]" in texts
-
-
-# --- Finding 1: the student technician's role has two Thai names ---------------------------------------------
-
-@pytest.mark.xfail(strict=True, reason="audit18d: the role is ช่างนักศึกษา on the account screen and the invites "
-                                       "list (ROLE_LABELS) but นักศึกษาช่าง in the invitation and every other text")
-def test_the_student_technician_has_one_thai_name() -> None:
-    spellings: dict[str, list[str]] = {"ช่างนักศึกษา": [], "นักศึกษาช่าง": []}
-    for where, text in every_text().items():
-        for spelling, places in spellings.items():
-            if spelling in text.th:
-                places.append(where)
-    assert ROLE_LABELS[AppRole.TECHNICIAN].th == shared.notifications.INVITED_ROLES["technician"].th
-    used = [spelling for spelling, places in spellings.items() if places]
-    assert len(used) == 1, spellings
 
 
 # --- Finding 2: the teacher is ครู everywhere but in the off-roster texts, which say อาจารย์ -----------------------

@@ -1,0 +1,20 @@
+"""One person, role, place or action is called by one word across the app's screens, notifications and errors, in
+Thai and in English (found by audit18d: a Thai reader met two names for the same student, teacher and citizen)."""
+
+from shared.notifications import INVITED_ROLES
+from shared.roles import AppRole
+from shared.text import ROLE_LABELS
+from tests.unit.catalog_texts import every_text
+
+
+def test_the_student_technician_has_one_thai_name() -> None:
+    """The account screen and the invites list (ROLE_LABELS) name the role as the invitation, the notifications,
+    the errors and the exports do: นักศึกษาช่าง, never ช่างนักศึกษา."""
+    spellings: dict[str, list[str]] = {"ช่างนักศึกษา": [], "นักศึกษาช่าง": []}
+    for where, text in every_text().items():
+        for spelling, places in spellings.items():
+            if spelling in text.th:
+                places.append(where)
+    assert ROLE_LABELS[AppRole.TECHNICIAN].th == INVITED_ROLES["technician"].th
+    used = [spelling for spelling, places in spellings.items() if places]
+    assert used == ["นักศึกษาช่าง"], spellings
