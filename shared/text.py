@@ -342,7 +342,7 @@ ERRORS: dict[str, Bilingual] = {
     "offer_ended": B("งานนี้ไม่ได้เสนอให้คุณแล้ว (ปฏิเสธไปแล้ว หมดเวลา หรือข้อเสนอถูกถอน)",
                      "This job is no longer offered to you (declined, expired or withdrawn)"),
     "offer_off_roster": B(
-        "วิทยาลัยปิดการรับงานของคุณไว้ จึงรับงานนี้ไม่ได้ (สอบถามอาจารย์ได้)",
+        "วิทยาลัยปิดการรับงานของคุณไว้ จึงรับงานนี้ไม่ได้ (สอบถามครูได้)",
         "Your college has switched you off taking jobs, so you cannot take this one (ask your teacher)",
     ),
     "college_closed": B(
@@ -619,7 +619,7 @@ UI: dict[str, Bilingual] = {
     "technician_empty_offers": B("ยังไม่มีงานเสนอเข้ามา", "No offers right now"),
     "technician_empty_jobs": B("ยังไม่มีงานที่รับ", "No jobs taken yet"),
     "technician_off_roster": B(
-        "{college} ปิดการรับงานของคุณไว้ จะไม่มีงานเสนอเข้ามาจนกว่าอาจารย์จะเปิดให้อีกครั้ง "
+        "{college} ปิดการรับงานของคุณไว้ จะไม่มีงานเสนอเข้ามาจนกว่าครูจะเปิดให้อีกครั้ง "
         "ส่วนคำขอซ่อมของคุณเอง งานที่เคยทำ และแฟ้มผลงาน ยังใช้ได้ตามปกติ",
         "{college} has switched you off taking jobs: no offers come until a teacher switches you back on. "
         "Your own repair requests, past jobs and portfolio work as before.",

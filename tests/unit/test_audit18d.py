@@ -81,17 +81,6 @@ def test_the_collector_sees_the_whole_catalog() -> None:
     assert "credit.OUTCOME_REASONS[parts_unavailable]" in texts and "work.UNREPAIRABLE_REASONS[no_parts]" in texts
 
 
-# --- Finding 2: the teacher is ครู everywhere but in the off-roster texts, which say อาจารย์ -----------------------
-
-@pytest.mark.xfail(strict=True, reason="audit18d: offer_off_roster and technician_off_roster call the teacher อาจารย์; "
-                                       "every other text (and ROLE_LABELS: ครูผู้ควบคุม) says ครู")
-def test_the_teacher_is_called_kru_everywhere() -> None:
-    texts = every_text()
-    kru = [where for where, text in texts.items() if "ครู" in text.th]
-    assert len(kru) > 50  # the word the app uses for the supervisor
-    assert [where for where, text in texts.items() if "อาจารย์" in text.th] == []
-
-
 # --- Finding 3: the teacher's job list names a stage one way on its filter chip, another on the job under it -------
 
 def _chip_words(group: StatusGroup, locale: Locale) -> str:

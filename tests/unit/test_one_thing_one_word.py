@@ -18,3 +18,12 @@ def test_the_student_technician_has_one_thai_name() -> None:
     assert ROLE_LABELS[AppRole.TECHNICIAN].th == INVITED_ROLES["technician"].th
     used = [spelling for spelling, places in spellings.items() if places]
     assert used == ["นักศึกษาช่าง"], spellings
+
+
+def test_the_teacher_is_called_kru_everywhere() -> None:
+    """The off-roster texts (offer_off_roster, technician_off_roster) say ครู, as every other text and the role's
+    name (ครูผู้ควบคุม) do, never อาจารย์."""
+    texts = every_text()
+    kru = [where for where, text in texts.items() if "ครู" in text.th]
+    assert len(kru) > 50  # the word the app uses for the supervisor
+    assert [where for where, text in texts.items() if "อาจารย์" in text.th] == []
