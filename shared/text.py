@@ -378,7 +378,7 @@ ERRORS: dict[str, Bilingual] = {
     ),
     "accept_through_offer": B(
         "รับงานได้โดยกดรับข้อเสนองานเท่านั้น หรือให้ครูมอบหมายนักศึกษา",
-        "A job is taken only by accepting its offer, or by a supervisor assigning a student",
+        "A job is taken only by accepting its offer, or by a teacher assigning a student",
     ),
     "no_fitting_student": B(
         "ยังไม่มีนักศึกษาที่มีทักษะตรงกับงานนี้ในวิทยาลัยที่เลือก",
@@ -529,9 +529,9 @@ EVENT_NOTES: dict[str, Bilingual] = {
                    "Sent on to the next college: nobody answered in time"),
     "reopened": B("แจ้งว่ายังไม่หาย ส่งกลับไปที่วิทยาลัยเดิม", "Reported still broken: back to the same college"),
     "sent_on_by_admin": B("ผู้ดูแลระบบส่งต่อให้วิทยาลัย", "Sent on to a college by an administrator"),
-    "assigned": B("ครูมอบหมายงานให้นักศึกษา", "Assigned to a student by the supervisor"),
-    "reassigned": B("ครูเปลี่ยนนักศึกษาผู้รับงาน", "Given to another student by the supervisor"),
-    "taken_back": B("ครูนำงานกลับมาเสนอให้นักศึกษาคนอื่น", "Taken back by the supervisor to offer again"),
+    "assigned": B("ครูมอบหมายงานให้นักศึกษา", "Assigned to a student by the teacher"),
+    "reassigned": B("ครูเปลี่ยนนักศึกษาผู้รับงาน", "Given to another student by the teacher"),
+    "taken_back": B("ครูนำงานกลับมาเสนอให้นักศึกษาคนอื่น", "Taken back by the teacher to offer again"),
     "unrepairable": B("ซ่อมไม่ได้: {reason}", "Cannot be repaired: {reason}"),
     "still_broken": B("ยังไม่หาย", "Still broken"),
     # The clock tried a no_centre request again: a fitting student it was never offered to is now in range.
@@ -696,7 +696,7 @@ APP_UI: dict[str, Bilingual] = {
     # --- the display name prompt ---
     "name_prompt_title": B("ตั้งชื่อที่แสดง", "Set your display name"),
     "name_prompt_hint": B(
-        "ชื่อนี้จะแสดงให้ช่างและครูเห็น", "Technicians and supervisors will see this name"
+        "ชื่อนี้จะแสดงให้ช่างและครูเห็น", "Technicians and teachers will see this name"
     ),
     "display_name_label": B("ชื่อที่แสดง", "Display name"),
     "save_name": B("บันทึกชื่อ", "Save name"),
@@ -954,7 +954,7 @@ APP_UI: dict[str, Bilingual] = {
     "steps_title": B("ขั้นตอนต่อไป", "Next step"),
     "step_diagnosing": B("เริ่มตรวจเช็ก", "Start diagnosing"),
     "step_repairing": B("เริ่มซ่อม", "Start repairing"),
-    "step_quality_check": B("ส่งให้ครูตรวจ", "Send for the supervisor's check"),
+    "step_quality_check": B("ส่งให้ครูตรวจ", "Send for the teacher's check"),
     "step_unrepairable": B("ซ่อมไม่ได้", "Cannot be repaired"),
     "step_done": B("อนุมัติ", "Approve"),
     "step_rework": B("ส่งกลับแก้ไข", "Send back for rework"),
@@ -1433,7 +1433,7 @@ QC_MISSING: dict[str, Bilingual] = {
 ERRORS.update({
     "quality_check_incomplete": B(
         "ยังส่งให้ครูตรวจไม่ได้ ยังขาด: {missing_th}",
-        "Cannot send for the supervisor's check yet: missing {missing_en}",
+        "Cannot send for the teacher's check yet: missing {missing_en}",
     ),
     "approval_incomplete": B(
         "ยังอนุมัติไม่ได้ บันทึกงานยังไม่ครบ ขาด: {missing_th}",
@@ -1614,7 +1614,7 @@ APP_UI.update({
     "job_action_rework": B("ส่งกลับแก้ไข", "send back for rework"),
     "job_action_hand_back": B("ส่งคืนเจ้าของ", "hand back"),
     "reassign_title": B("เปลี่ยนผู้รับงาน", "Give to another student"),
-    "qc_missing_title": B("ก่อนส่งให้ครูตรวจ ยังขาด:", "Before the supervisor's check, still missing:"),
+    "qc_missing_title": B("ก่อนส่งให้ครูตรวจ ยังขาด:", "Before the teacher's check, still missing:"),
     "reference_number": B("เลขที่อ้างอิง {reference}", "Reference {reference}"),
     "next_step_title": B("ขั้นต่อไป", "What happens next"),
     "expected_wait": B("ระยะเวลาโดยประมาณ: {wait}", "Expected wait: {wait}"),

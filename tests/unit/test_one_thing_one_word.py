@@ -1,7 +1,7 @@
 """One person, role, place or action is called by one word across the app's screens, notifications and errors, in
 Thai and in English (found by audit18d: a Thai reader met two names for the same student, teacher and citizen)."""
 
-from shared.notifications import INVITED_ROLES
+from shared.notifications import INVITED_ROLES, TEXTS, Kind
 from shared.roles import AppRole
 from shared.text import ROLE_LABELS
 from tests.unit.catalog_texts import every_text
@@ -27,3 +27,13 @@ def test_the_teacher_is_called_kru_everywhere() -> None:
     kru = [where for where, text in texts.items() if "ครู" in text.th]
     assert len(kru) > 50  # the word the app uses for the supervisor
     assert [where for where, text in texts.items() if "อาจารย์" in text.th] == []
+
+
+def test_english_says_teacher_where_thai_says_kru() -> None:
+    """Where Thai says ครู, English says "teacher": the citizen's timeline (EVENT_NOTES taken_back) and the
+    notification of the same take back name the same person. "Supervisor" is only the role's name, ครูผู้ควบคุม."""
+    taken_back = TEXTS[Kind.JOB_TAKEN_BACK][0]
+    assert "teacher" in taken_back.en.lower() and "ครู" in taken_back.th
+    mixed = {where: text.en for where, text in every_text().items()
+             if "ครู" in text.th and "ครูผู้ควบคุม" not in text.th and "supervisor" in text.en.lower()}
+    assert mixed == {}
