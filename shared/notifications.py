@@ -351,8 +351,8 @@ TAKEN_BACK_NOBODY_TOOK = (
       "will send it on to a college; you may also cancel it in the app. The work so far, its photos and the parts "
       "you approved stay with it. Questions: {college}"))
 PARTS_WITHDRAWN = B("อะไหล่ที่นักศึกษาคนเดิมเสนอไว้และยังรอคุณตอบ {count} รายการถูกถอนแล้ว คุณไม่ต้องจ่ายค่าอะไหล่นั้น",
-                    "The {count} part(s) the former student proposed that awaited your answer were withdrawn: "
-                    "you will not pay for them.")
+                    "The {count} {count|part|parts} the former student proposed that awaited your answer "
+                    "{count|was|were} withdrawn: you will not pay for {count|it|them}.")
 
 REFERENCE_PREFIX = "FX-"
 

@@ -198,23 +198,23 @@ ERRORS: dict[str, Bilingual] = {
     "account_has_jobs": B(
         "ยังลบบัญชีไม่ได้ คุณยังมีงานที่รับไว้ {count} งาน ทำงานให้เสร็จ หรือขอให้ครูของวิทยาลัยมอบงานให้นักศึกษาคนอื่นก่อน "
         "แล้วจึงลบบัญชี (บัญชียังอยู่ครบ)",
-        "Your account cannot be deleted yet: you hold {count} job(s). Finish them, or ask your college's teacher to "
-        "reassign them, then delete your account (nothing was deleted)",
+        "Your account cannot be deleted yet: you hold {count} {count|job|jobs}. Finish {count|it|them}, or ask your "
+        "college's teacher to reassign {count|it|them}, then delete your account (nothing was deleted)",
     ),
     # The operator's delete-person: the same refusal as account_has_jobs, said to the operator, not to the student.
     "person_has_jobs": B(
         "ยังลบบัญชีนี้ไม่ได้ นักศึกษาคนนี้ยังมีงานที่รับไว้ {count} งาน ให้ครูของวิทยาลัยมอบงานให้คนอื่นก่อน "
         "(ระหว่างนี้ระงับบัญชีได้ทันทีด้วย suspend-person) ไม่มีข้อมูลใดถูกลบ",
-        "This student still holds {count} job(s): their college's teacher reassigns them first (suspend-person stops "
-        "the account at once meanwhile). Nothing was deleted",
+        "This student still holds {count} {count|job|jobs}: their college's teacher reassigns {count|it|them} first "
+        "(suspend-person stops the account at once meanwhile). Nothing was deleted",
     ),
     # The database's own refusal of `delete from auth.users` from any other path (Supabase's dashboard shows it to its
-    # operator): migration 0045 restates it, tests/integration/test_deletion_backstop.py checks the two agree.
+    # operator): migration 0078 restates it (0045 did), tests/integration/test_deletion_backstop.py checks they agree.
     "deletion_refused_jobs_in_hand": B(
         "ลบบัญชีนี้ไม่ได้ นักศึกษาคนนี้ยังมีงานที่รับไว้ {count} งาน ให้ครูของวิทยาลัยมอบงานให้นักศึกษาคนอื่นก่อน "
         "แล้วจึงลบบัญชี ไม่มีข้อมูลใดถูกลบ",
-        "This account cannot be deleted: the student holds {count} job(s). Their college's teacher reassigns them "
-        "first, then delete the account. Nothing was deleted",
+        "This account cannot be deleted: the student holds {count} {count|job|jobs}. Their college's teacher "
+        "reassigns {count|it|them} first, then delete the account. Nothing was deleted",
     ),
     # The operator's suspend-person / restore-person (backend/cli.py): nothing changes when one of these answers.
     "suspend_reason_required": B("กรุณาระบุเหตุผลที่ระงับบัญชี (--reason) เหตุผลจะบันทึกไว้ในประวัติการแก้ไข",
@@ -430,7 +430,7 @@ ERRORS.update({
     "phone_invited_elsewhere": B("เบอร์นี้ได้รับเชิญในบทบาทอื่นหรือที่วิทยาลัยอื่นแล้ว กรุณาติดต่อผู้ดูแลระบบ",
                                  "This phone is invited for another role or college: ask an administrator"),
     "csv_invalid": B("ไฟล์ CSV มี {count} แถวที่ไม่ถูกต้อง จึงไม่ได้นำเข้าข้อมูลใดเลย",
-                     "The CSV has {count} bad line(s): nothing was imported"),
+                     "The CSV has {count} bad {count|line|lines}: nothing was imported"),
     "csv_not_utf8": B("ไฟล์ต้องเป็น CSV แบบ UTF-8 (ใน Excel: บันทึกเป็น CSV UTF-8)",
                       "The file must be a UTF-8 CSV (in Excel: save as CSV UTF-8)"),
     "csv_missing_columns": B("ไฟล์ CSV ไม่มีคอลัมน์ {columns} (ต้องมี phone, name และ skills ถ้ามี)",
@@ -641,13 +641,13 @@ UI: dict[str, Bilingual] = {
     "operator_suspended": B(
         "ระงับบัญชีของ {phone} แล้ว ยุติการเข้าสู่ระบบ {sessions} รายการ ข้อเสนองานที่รอตอบ {offers} รายการสิ้นสุดแล้ว "
         "(ระบบจะส่งงานต่อให้คนอื่น) บันทึกเหตุผลในประวัติการแก้ไขแล้ว",
-        "Suspended the account of {phone}: {sessions} session(s) ended, {offers} pending offer(s) ended (dispatch "
-        "hands those jobs on), the reason is in the audit trail",
+        "Suspended the account of {phone}: {sessions} {sessions|session|sessions} ended, {offers} pending "
+        "{offers|offer|offers} ended (dispatch hands {offers|its job|their jobs} on), the reason is in the audit trail",
     ),
     "operator_suspended_jobs_in_hand": B(
         "{phone} ยังมีงานที่รับไว้ {count} งาน ซึ่งทำต่อไม่ได้ระหว่างถูกระงับ ให้ครูของวิทยาลัยมอบงานให้นักศึกษาคนอื่น",
-        "{phone} still holds {count} job(s) in hand and cannot work on them while suspended: their college's "
-        "teacher reassigns them",
+        "{phone} still holds {count} {count|job|jobs} in hand and cannot work on {count|it|them} while suspended: "
+        "their college's teacher reassigns {count|it|them}",
     ),
     "operator_suspended_supabase": B(
         "โหมด Supabase: ยุติการเข้าสู่ระบบของ Supabase Auth จากที่นี่ไม่ได้ แต่ทุกคำขอของบัญชีนี้จะถูกปฏิเสธ "
@@ -660,13 +660,13 @@ UI: dict[str, Bilingual] = {
     "operator_no_account": B("ไม่มีบัญชีใดใช้เบอร์ {phone}", "No account has the number {phone}"),
     "operator_exported_invitations": B(
         "พบคำเชิญจากวิทยาลัย {count} รายการที่รอเบอร์นี้อยู่ (เบอร์ ชื่อ และทักษะที่วิทยาลัยลงทะเบียนไว้) เขียนลงไฟล์แล้ว",
-        "Found {count} college invitation(s) waiting for this number (the phone, name and skills a college "
-        "registered): written to the file",
+        "Found {count} college {count|invitation|invitations} waiting for this number (the phone, name and skills a "
+        "college registered): written to the file",
     ),
     "operator_erased_invitations": B(
         "ลบคำเชิญจากวิทยาลัย {count} รายการที่รอเบอร์นี้ (เบอร์ ชื่อ และทักษะที่วิทยาลัยลงทะเบียนไว้) แล้ว",
-        "Erased {count} college invitation(s) waiting for this number (the phone, name and skills a college "
-        "registered)",
+        "Erased {count} college {count|invitation|invitations} waiting for this number (the phone, name and skills a "
+        "college registered)",
     ),
     # The operator's `seed` in production mode (backend/cli.py).
     "operator_seed_no_demo": B(
@@ -821,8 +821,8 @@ APP_UI: dict[str, Bilingual] = {
     # --- duplicates hint on the form ---
     "duplicates_title": B(
         "ส่งคำขอของคุณได้ตามปกติ ใกล้คุณมีคำขอซ่อมแบบเดียวกัน {count} รายการในสัปดาห์นี้ อาจเป็นเรื่องเดียวกัน",
-        "You can send yours as usual. {count} open request(s) of the same kind near you this week: maybe the same "
-        "problem.",
+        "You can send yours as usual. {count} open {count|request|requests} of the same kind near you this week: "
+        "maybe the same problem.",
     ),
     "distance_m": B("ห่าง {m} ม.", "{m} m away"),
     # --- the outbox ---
@@ -833,7 +833,7 @@ APP_UI: dict[str, Bilingual] = {
     "outbox_waiting_until": B("เซิร์ฟเวอร์ขอให้รอ จะส่งอีกครั้งเวลา {time} น.",
                               "The server asked to wait: it will be sent again at {time}"),
     "outbox_failed": B("ส่งไม่สำเร็จ", "Not sent"),
-    "outbox_photos": B("รูปภาพ {count} รูป", "{count} photo(s)"),
+    "outbox_photos": B("รูปภาพ {count} รูป", "{count} {count|photo|photos}"),
     "outbox_edit": B("แก้ไขแล้วส่งใหม่", "Edit and resend"),
     "outbox_discard": B("ทิ้งคำขอนี้", "Discard this request"),
     # Discarding a draft deletes what was typed and its photos from the phone: asked first (confirm_panel).
@@ -885,7 +885,7 @@ APP_UI: dict[str, Bilingual] = {
     "keep_request": B("ไม่ยกเลิก", "Keep it"),
     "note_label": B("หมายเหตุ (ไม่บังคับ)", "Note (optional)"),
     "rate_title": B("ให้คะแนนงานซ่อม", "Rate the repair"),
-    "star_label": B("{n} ดาว", "{n} star(s)"),
+    "star_label": B("{n} ดาว", "{n} {n|star|stars}"),
     # Said under the stars (a live region): which rating a tap chose, not only drawn as filled stars.
     "rating_chosen": B(f"เลือกแล้ว {{n}} จาก {RATING_MAX} ดาว", f"{{n}} of {RATING_MAX} stars chosen"),
     "rating_none": B("ยังไม่ได้เลือกคะแนน แตะดาวเพื่อให้คะแนน", "No rating chosen yet: tap a star"),
@@ -1030,7 +1030,7 @@ APP_UI: dict[str, Bilingual] = {
     "assign_pick": B("เลือกนักศึกษา", "Choose a student"),
     "assign_none": B("ไม่มีนักศึกษาที่พร้อมรับงาน", "No active students"),
     "assigned": B("มอบหมายงานแล้ว", "Assigned"),
-    "open_jobs": B("งานค้าง {n}", "{n} open job(s)"),
+    "open_jobs": B("งานค้าง {n}", "{n} open {n|job|jobs}"),
     "technicians_title": B("นักศึกษาช่าง", "Student technicians"),
     "technicians_empty": B("ยังไม่มีนักศึกษาในวิทยาลัย", "No students at this college yet"),
     "active_label": B("พร้อมรับงาน", "Active"),
@@ -1057,8 +1057,9 @@ ACCOUNT_UI: dict[str, Bilingual] = {
     "suspended_title": B("บัญชีของคุณถูกระงับ", "Your account is suspended"),
     "suspended_drafts_held": B("มีคำขอซ่อมที่ยังไม่ได้ส่ง {count} รายการเก็บไว้ในเครื่องนี้ (พร้อมรูปถ่าย) "
                                "หากลบบัญชี คำขอเหล่านี้จะถูกลบจากเครื่องด้วย",
-                               "{count} unsent repair request(s) are kept on this device (with their photos); "
-                               "deleting your account removes them from it too"),
+                               "{count} unsent repair {count|request is|requests are} kept on this device (with "
+                               "{count|its|their} photos); deleting your account removes {count|it|them} from the "
+                               "device too"),
     "account_name": B("ชื่อ", "Name"),
     "account_phone": B("เบอร์โทรศัพท์", "Phone"),
     "account_role": B("บทบาท", "Role"),
@@ -1365,8 +1366,9 @@ START_REFUSALS: dict[str, Bilingual] = {
     "start_migrations_missing": B(
         "ฐานข้อมูลขาด migration {count} รายการที่รุ่นนี้ต้องใช้ ({versions}) กรุณารัน `fixit-backend migrate` ของรุ่นนี้ก่อน "
         "(ตั้ง DATABASE_URL เป็นฐานข้อมูลนี้) ระหว่างนี้สำเนาที่ให้บริการอยู่ยังให้บริการต่อ",
-        "the database lacks {count} migration(s) this release needs ({versions}): run `fixit-backend migrate` of this "
-        "release first (DATABASE_URL set to it); the copies already serving keep serving meanwhile"),
+        "the database lacks {count} {count|migration|migrations} this release needs ({versions}): run "
+        "`fixit-backend migrate` of this release first (DATABASE_URL set to it); the copies already serving keep "
+        "serving meanwhile"),
 }
 
 
@@ -1383,7 +1385,7 @@ def start_heading(code: str) -> str:
 def start_refusal(code: str, **values: object) -> str:
     """A production start refusal (START_REFUSALS), Thai then English."""
     template = START_REFUSALS[code]
-    return refusal_line(Bilingual(template.th.format(**values), template.en.format(**values)))
+    return refusal_line(Bilingual(template.th.format(**values), plural_en(template.en, values).format(**values)))
 
 
 def error_text(code: str, **values: object) -> Bilingual:
@@ -1396,7 +1398,7 @@ def error_text(code: str, **values: object) -> Bilingual:
     worded = {k: STATUS_LABELS[v] if isinstance(v, RequestStatus) else v for k, v in values.items()}
     th = {k: v.th if isinstance(v, Bilingual) else v for k, v in worded.items()}
     en = {k: v.en if isinstance(v, Bilingual) else v for k, v in worded.items()}
-    return Bilingual(template.th.format(**th), template.en.format(**en))
+    return Bilingual(template.th.format(**th), plural_en(template.en, en).format(**en))
 
 
 def bilingual(key: str, **values: object) -> Bilingual:
@@ -1889,8 +1891,8 @@ ERRORS.update({
                             "the list"),
     "student_has_jobs": B("นักศึกษาคนนี้มีงานที่รับไว้ {count} งาน ให้ครูของวิทยาลัยเดิมมอบงานให้นักศึกษาคนอื่น "
                           "หรือให้นักศึกษาทำงานให้เสร็จก่อน",
-                          "This student holds {count} job(s): the teacher of their college reassigns them, or the "
-                          "student finishes them first"),
+                          "This student holds {count} {count|job|jobs}: the teacher of their college reassigns "
+                          "{count|it|them}, or the student finishes {count|it|them} first"),
     "student_suspended": B("บัญชีของนักศึกษาคนนี้ถูกระงับโดยผู้ดูแลระบบ จึงเปิดให้รับงานไม่ได้ "
                            "(ผู้ดูแลระบบ Fixit เป็นผู้คืนบัญชี)",
                            "This student's account is suspended by the Fixit administrators, so they cannot be "
