@@ -120,3 +120,20 @@ def test_a_count_reads_singular_for_one_and_plural_for_more(key: str) -> None:
     said, one, two = THROUGH_THEIR_LOOK_UP[key]
     assert one in said(1) and "{" not in said(1) and "|" not in said(1), said(1)
     assert two in said(2) and "{" not in said(2), said(2)
+
+
+# The values the views pass (mobile/views/admin.py, viewmodels/college_jobs.py, views/credit.py), the count at 1.
+COUNTS_OF_ONE: dict[str, dict[str, object]] = {
+    "college_people": {"students": 1, "invites": 0},  # the admin's college card
+    "jobs_shown": {"shown": 1, "total": 1},  # the teacher's job list under a search that finds one job
+    "credit_lacking_line": {"category": "Fans", "requests": 1, "skills": "Electronics ≥ 2"},  # the college view
+}
+
+
+@pytest.mark.parametrize("key", sorted(COUNTS_OF_ONE))
+def test_more_english_counts_of_one_are_singular(key: str) -> None:
+    """audit18d: "1 students", "Showing 1 of 1 jobs", "(1 requests)" read "1 student", "1 job", "1 request"."""
+    said = t(key, Locale.EN, **COUNTS_OF_ONE[key])
+    assert not re.search(r"\b1 (students|jobs|requests)\b", said) and "{" not in said, said
+    two = t(key, Locale.EN, **{k: 2 if v == 1 else v for k, v in COUNTS_OF_ONE[key].items()})
+    assert re.search(r"\b2 (students|jobs|requests)\b", two), two
