@@ -944,9 +944,9 @@ APP_UI: dict[str, Bilingual] = {
                                   "This job was given to another student. You stay on its team as a helper with the "
                                   "hours you reported: see your portfolio"),
     "review_title": B("ตรวจงานซ่อม", "Review the repair"),
-    "contact_title": B("ติดต่อลูกค้า", "Customer contact"),
+    "contact_title": B("ติดต่อเจ้าของ", "Contact the owner"),
     "contact_phone": B("โทร {phone}", "Phone {phone}"),
-    "call_customer": B("โทรหาลูกค้า", "Call the customer"),
+    "call_owner": B("โทรหาเจ้าของ", "Call the owner"),
     "open_route": B("เปิดเส้นทาง", "Open directions"),
     "address": B("ที่อยู่: {address}", "Address: {address}"),
     "description": B("อาการเสีย: {description}", "Problem: {description}"),

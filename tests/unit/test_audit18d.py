@@ -161,19 +161,6 @@ async def test_a_request_nobody_took_does_not_say_no_centre_is_in_range() -> Non
     assert [line for line in shown if isinstance(line, str) and ("ในพื้นที่" in line or "ในระยะ" in line)] == []
 
 
-# --- Finding 8: the student's job screen calls the citizen ลูกค้า (customer) and เจ้าของ (owner) -------------------
-
-@pytest.mark.xfail(strict=True, reason="audit18d: contact_title/call_customer say ลูกค้า / customer on the job screen "
-                                       "whose parts, hand back and steps call the same person เจ้าของ / owner "
-                                       "(and the repair is free: no one is a customer)")
-def test_the_citizen_is_the_owner_on_the_job_screen_never_a_customer() -> None:
-    texts_ = every_text()
-    owner = [key for key in ("parts_title", "hand_back_title", "step_handed_back", "part_status_proposed")
-             if "เจ้าของ" in texts_[f"text.APP_UI[{key}]"].th and "owner" in texts_[f"text.APP_UI[{key}]"].en]
-    assert len(owner) == 4  # the same screen's word for the person
-    assert [where for where, text in texts_.items() if "ลูกค้า" in text.th or "customer" in text.en.lower()] == []
-
-
 # --- Finding 10: the public verify page's words are typed in the route, not taken from shared/ -------------------
 
 def _thai_literals(folder: str) -> list[str]:

@@ -37,3 +37,14 @@ def test_english_says_teacher_where_thai_says_kru() -> None:
     mixed = {where: text.en for where, text in every_text().items()
              if "ครู" in text.th and "ครูผู้ควบคุม" not in text.th and "supervisor" in text.en.lower()}
     assert mixed == {}
+
+
+def test_the_citizen_is_the_owner_on_the_job_screen_never_a_customer() -> None:
+    """The student's job screen calls the person whose item it is เจ้าของ / owner in its parts, hand back and steps:
+    its contact card and call button say so too (they said ลูกค้า / customer, and the repair is free)."""
+    texts = every_text()
+    owner = [key for key in ("parts_title", "hand_back_title", "step_handed_back", "part_status_proposed")
+             if "เจ้าของ" in texts[f"text.APP_UI[{key}]"].th and "owner" in texts[f"text.APP_UI[{key}]"].en]
+    assert len(owner) == 4  # the same screen's word for the person
+    assert [where for where, text in texts.items() if "ลูกค้า" in text.th or "customer" in text.en.lower()] == []
+    assert "เจ้าของ" in texts["text.APP_UI[contact_title]"].th and "เจ้าของ" in texts["text.APP_UI[call_owner]"].th
