@@ -330,7 +330,7 @@ INVITED_ROLES: dict[str, Bilingual] = {
     "admin": B("ผู้ดูแลระบบ", "an administrator"),
 }
 # An administrator's invitation names no college.
-NO_COLLEGE = B("ฟิกซ์อิท", "Fixit")
+NO_COLLEGE = B("Fixit", "Fixit")
 WHERE_CENTRE = B("มารับได้ที่{college}", "collect it at {college}")
 WHERE_HOME = B("ช่างจะนัดวันส่งคืนที่บ้าน", "the technician will arrange bringing it home")
 NO_NOTE = B("ดูรายละเอียดในแอป", "see the details in the app")

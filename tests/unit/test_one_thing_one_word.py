@@ -1,9 +1,11 @@
 """One person, role, place or action is called by one word across the app's screens, notifications and errors, in
 Thai and in English (found by audit18d: a Thai reader met two names for the same student, teacher and citizen)."""
 
-from shared.notifications import INVITED_ROLES, TEXTS, Kind
+from datetime import UTC, datetime
+
+from shared.notifications import INVITED_ROLES, TEXTS, Kind, render
 from shared.roles import AppRole
-from shared.text import ROLE_LABELS
+from shared.text import ROLE_LABELS, Locale
 from tests.unit.catalog_texts import every_text
 
 
@@ -48,3 +50,13 @@ def test_the_citizen_is_the_owner_on_the_job_screen_never_a_customer() -> None:
     assert len(owner) == 4  # the same screen's word for the person
     assert [where for where, text in texts.items() if "ลูกค้า" in text.th or "customer" in text.en.lower()] == []
     assert "เจ้าของ" in texts["text.APP_UI[contact_title]"].th and "เจ้าของ" in texts["text.APP_UI[call_owner]"].th
+
+
+def test_an_admin_invitation_names_fixit_as_every_thai_text_does() -> None:
+    """An administrator's invitation (no college: NO_COLLEGE) writes the brand Fixit, as account_suspended,
+    captive_portal and the other Thai texts do (it said ฟิกซ์อิท)."""
+    thai_fixit = [where for where, text in every_text().items() if "Fixit" in text.th]
+    assert len(thai_fixit) >= 5
+    said = render(Kind.INVITED, {"role": "admin"}, Locale.TH, datetime(2026, 11, 30, tzinfo=UTC))
+    assert said.title == "Fixit เชิญคุณเป็นผู้ดูแลระบบ", said.title
+    assert [where for where, text in every_text().items() if "ฟิกซ์อิท" in text.th] == []
