@@ -271,22 +271,6 @@ def test_the_thai_start_refusal_joins_settings_in_thai() -> None:
     assert " and " not in thai, thai
 
 
-# --- Finding 18: the teacher's assign panel calls the same person ช่าง in its title and นักศึกษา in its picker -----
-
-ASSIGN_PANEL = ("assign_title", "assign_pick", "assign_none", "reassign_title", "job_action_assign")
-
-
-@pytest.mark.xfail(strict=True, reason="audit18d: the assign panel (mobile/views/job.py _assign) is headed and "
-                                       "confirmed 'มอบหมายช่าง / Assign a technician' over 'เลือกนักศึกษา / Choose "
-                                       "a student'; its reassign twin and the timeline (EVENT_NOTES assigned) say "
-                                       "นักศึกษา / student")
-def test_the_assign_panel_names_the_student_with_one_word() -> None:
-    panel = [bilingual(key) for key in ASSIGN_PANEL]
-    assert all("นักศึกษา" in text.th for text in panel if "ช่าง" in text.th or "นักศึกษา" in text.th)
-    assert all("student" in text.en.lower() for text in panel if re.search(r"student|technician", text.en, re.I))
-    assert not [text for text in panel if "ช่าง" in text.th.replace("นักศึกษาช่าง", "")], panel
-
-
 # --- Finding 19: the ledger's columns read one way on the screen, another in its CSV -----------------------------
 
 # The teacher's ledger screen (mobile/views/supervisor_tools.py ledger_view) and the CSV its button downloads

@@ -1,11 +1,12 @@
 """One person, role, place or action is called by one word across the app's screens, notifications and errors, in
 Thai and in English (found by audit18d: a Thai reader met two names for the same student, teacher and citizen)."""
 
+import re
 from datetime import UTC, datetime
 
 from shared.notifications import INVITED_ROLES, TEXTS, Kind, render
 from shared.roles import AppRole
-from shared.text import ROLE_LABELS, Locale
+from shared.text import ROLE_LABELS, Locale, bilingual
 from tests.unit.catalog_texts import every_text
 
 
@@ -60,3 +61,16 @@ def test_an_admin_invitation_names_fixit_as_every_thai_text_does() -> None:
     said = render(Kind.INVITED, {"role": "admin"}, Locale.TH, datetime(2026, 11, 30, tzinfo=UTC))
     assert said.title == "Fixit เชิญคุณเป็นผู้ดูแลระบบ", said.title
     assert [where for where, text in every_text().items() if "ฟิกซ์อิท" in text.th] == []
+
+
+ASSIGN_PANEL = ("assign_title", "assign_pick", "assign_none", "reassign_title", "job_action_assign")
+
+
+def test_the_assign_panel_names_the_student_with_one_word() -> None:
+    """The teacher's assign panel (mobile/views/job.py _assign), its job-list action and its reassign twin name the
+    person นักศึกษา / student, as its picker and the timeline (EVENT_NOTES assigned) do: its heading and confirm
+    button said มอบหมายช่าง / Assign a technician over เลือกนักศึกษา / Choose a student."""
+    panel = [bilingual(key) for key in ASSIGN_PANEL]
+    assert all("นักศึกษา" in text.th for text in panel if "ช่าง" in text.th or "นักศึกษา" in text.th)
+    assert all("student" in text.en.lower() for text in panel if re.search(r"student|technician", text.en, re.I))
+    assert not [text for text in panel if "ช่าง" in text.th.replace("นักศึกษาช่าง", "")], panel
