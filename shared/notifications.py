@@ -309,7 +309,7 @@ TEXTS: dict[Kind, tuple[Bilingual, Bilingual]] = {
                        B("{item}: ซ่อมเสร็จมา {days} วันแล้ว โทรหาเจ้าของเพื่อนัดส่งคืน หรือบันทึกการส่งคืนในแอปถ้าส่งคืนแล้ว",
                          "{item}: repaired {days} days ago; call the owner to arrange its return, or record the "
                          "hand back in the app if it is back")),
-    Kind.NO_CENTRE: (B("ไม่มีวิทยาลัยรับงาน {ref}", "No college can take {ref}"),
+    Kind.NO_CENTRE: (B("ไม่มีศูนย์รับงาน {ref}", "No centre can take {ref}"),
                      B("{item} ({place}) รอการส่งต่อ", "{item} ({place}) waits to be sent on")),
     Kind.INVITED: (B("{college} เชิญคุณเป็น{role}", "{college} invites you to join as {role}"),
                    B("ตอบรับหรือปฏิเสธได้ในแอป บัญชีของคุณยังไม่เปลี่ยนจนกว่าคุณจะตอบรับ",

@@ -289,19 +289,6 @@ def test_the_ledger_screen_and_its_csv_name_the_columns_alike() -> None:
     assert differ == {}
 
 
-# --- Finding 20: the admin's queue says "centre", the notification that feeds it says "college" --------------------
-
-@pytest.mark.xfail(strict=True, reason="audit18d: the admin's waiting list (waiting_title 'รอศูนย์รับงาน / Waiting "
-                                       "for a centre', waiting_empty) and its settings label (kind_no_centre) say "
-                                       "ศูนย์ / centre; the no_centre notification that sends them there says "
-                                       "'ไม่มีวิทยาลัยรับงาน / No college can take'")
-def test_the_admins_queue_and_its_notification_name_the_place_alike() -> None:
-    title = shared.notifications.TEXTS[shared.notifications.Kind.NO_CENTRE][0]
-    screen = [bilingual(key) for key in ("waiting_title", "waiting_empty", "kind_no_centre")]
-    assert all("ศูนย์" in text.th and "centre" in text.en for text in screen)
-    assert "ศูนย์" in title.th and "centre" in title.en, title
-
-
 # --- Finding 21: where the Thai notification title is the status's own words, the English one is other words -----
 
 CITIZEN_STATUS_KINDS = {

@@ -74,3 +74,12 @@ def test_the_assign_panel_names_the_student_with_one_word() -> None:
     assert all("นักศึกษา" in text.th for text in panel if "ช่าง" in text.th or "นักศึกษา" in text.th)
     assert all("student" in text.en.lower() for text in panel if re.search(r"student|technician", text.en, re.I))
     assert not [text for text in panel if "ช่าง" in text.th.replace("นักศึกษาช่าง", "")], panel
+
+
+def test_the_admins_queue_and_its_notification_name_the_place_alike() -> None:
+    """The admin's waiting list (waiting_title, waiting_empty) and its settings label (kind_no_centre) say ศูนย์ /
+    centre: the no_centre notification that sends the admin there says it too (it said วิทยาลัย / college)."""
+    title = TEXTS[Kind.NO_CENTRE][0]
+    screen = [bilingual(key) for key in ("waiting_title", "waiting_empty", "kind_no_centre")]
+    assert all("ศูนย์" in text.th and "centre" in text.en for text in screen)
+    assert "ศูนย์" in title.th and "centre" in title.en, title
