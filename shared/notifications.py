@@ -271,7 +271,7 @@ TEXTS: dict[Kind, tuple[Bilingual, Bilingual]] = {
                             B("{item}: {technician} ทำงานนี้ต่อไม่ได้ มอบให้นักศึกษาคนอื่นหรือรับงานคืน",
                               "{item}: {technician} can no longer work on it; give it to another student or take "
                               "it back")),
-    Kind.ACCEPTED: (B("ช่างรับงานแล้ว {ref}", "A technician took your job {ref}"),
+    Kind.ACCEPTED: (B("ช่างรับงานแล้ว {ref}", "Technician accepted {ref}"),
                     B("{technician} จาก{college} จะโทรหาคุณเร็วๆ นี้", "{technician} of {college} will call you soon")),
     Kind.READY: (B("ซ่อมเสร็จแล้ว {ref}", "Repaired {ref}"),
                  B("{item}: {where}", "{item}: {where}")),

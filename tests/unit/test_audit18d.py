@@ -289,30 +289,6 @@ def test_the_ledger_screen_and_its_csv_name_the_columns_alike() -> None:
     assert differ == {}
 
 
-# --- Finding 21: where the Thai notification title is the status's own words, the English one is other words -----
-
-CITIZEN_STATUS_KINDS = {
-    shared.notifications.Kind.ACCEPTED: RequestStatus.ACCEPTED,
-    shared.notifications.Kind.READY: RequestStatus.DONE,
-    shared.notifications.Kind.UNREPAIRABLE: RequestStatus.UNREPAIRABLE,
-}
-
-
-@pytest.mark.xfail(strict=True, reason="audit18d: Thai tells the citizen the same words in the notification and on "
-                                       "the list (ช่างรับงานแล้ว, ซ่อมเสร็จแล้ว); English says 'A technician took "
-                                       "your job' / 'Repaired' in the notification and 'Accepted' / 'Done' on the "
-                                       "list and the timeline")
-def test_a_citizens_status_reads_alike_in_the_notification_and_on_the_list() -> None:
-    differ = {}
-    for kind, status in CITIZEN_STATUS_KINDS.items():
-        title = shared.notifications.TEXTS[kind][0]
-        label = shared.text.STATUS_LABELS[status]
-        assert title.th.replace("{ref}", "").strip() == label.th  # Thai: the status's own words
-        if title.en.replace("{ref}", "").strip() != label.en:
-            differ[kind.value] = (title.en, label.en)
-    assert differ == {}
-
-
 # --- Finding 22: two network errors call the person's last action คำขอ, the word for their repair request ---------
 
 @pytest.mark.xfail(strict=True, reason="audit18d: ERRORS request_refused 'เซิร์ฟเวอร์ไม่รับคำขอนี้ (HTTP …) / The server "

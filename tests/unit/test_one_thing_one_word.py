@@ -6,7 +6,8 @@ from datetime import UTC, datetime
 
 from shared.notifications import INVITED_ROLES, TEXTS, Kind, render
 from shared.roles import AppRole
-from shared.text import ROLE_LABELS, Locale, bilingual
+from shared.statuses import RequestStatus
+from shared.text import ROLE_LABELS, STATUS_LABELS, Locale, bilingual
 from tests.unit.catalog_texts import every_text
 
 
@@ -83,3 +84,26 @@ def test_the_admins_queue_and_its_notification_name_the_place_alike() -> None:
     screen = [bilingual(key) for key in ("waiting_title", "waiting_empty", "kind_no_centre")]
     assert all("ศูนย์" in text.th and "centre" in text.en for text in screen)
     assert "ศูนย์" in title.th and "centre" in title.en, title
+
+
+CITIZEN_STATUS_KINDS = {
+    Kind.ACCEPTED: RequestStatus.ACCEPTED,
+    Kind.READY: RequestStatus.DONE,
+    Kind.UNREPAIRABLE: RequestStatus.UNREPAIRABLE,
+}
+
+
+def test_a_citizens_status_reads_alike_in_the_notification_and_on_the_list() -> None:
+    """Thai tells the citizen the status's own words in the notification and on the list and timeline
+    (ช่างรับงานแล้ว, ซ่อมเสร็จแล้ว); English does too (it said "A technician took your job" / "Repaired" in the
+    notification, "Accepted" / "Done" on the list), and so does the notification's settings label (kind_accepted
+    said "A student took my request")."""
+    differ = {}
+    for kind, status in CITIZEN_STATUS_KINDS.items():
+        title = TEXTS[kind][0]
+        label = STATUS_LABELS[status]
+        assert title.th.replace("{ref}", "").strip() == label.th  # Thai: the status's own words
+        if title.en.replace("{ref}", "").strip() != label.en:
+            differ[kind.value] = (title.en, label.en)
+    assert differ == {}
+    assert bilingual("kind_accepted") == STATUS_LABELS[RequestStatus.ACCEPTED]
