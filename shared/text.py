@@ -106,7 +106,8 @@ ERRORS: dict[str, Bilingual] = {
         "การเข้าสู่ระบบสิ้นสุดแล้ว กรุณาเข้าสู่ระบบใหม่", "Your session has ended: please sign in again"
     ),
     # The app's own: the answer to a call made before a sign-out on this device, which nobody now signed in asked for.
-    "session_ended": B("ออกจากระบบไปแล้ว คำขอนี้จึงไม่ได้ดำเนินการต่อ", "Signed out meanwhile: this was not carried on"),
+    "session_ended": B("ออกจากระบบไปแล้ว การทำรายการนี้จึงไม่ได้ดำเนินการต่อ",
+                       "Signed out meanwhile: this action was not carried on"),
     # An operator suspended the account (profiles.is_active): every call but the person's data rights answers this.
     "account_suspended": B(
         "บัญชีนี้ถูกระงับการใช้งาน หากมีข้อสงสัย กรุณาติดต่อวิทยาลัยของคุณหรือผู้ดูแลระบบ Fixit "
@@ -279,8 +280,8 @@ ERRORS: dict[str, Bilingual] = {
         "ทำรายการบ่อยเกินไป กรุณารอสักครู่แล้วลองใหม่", "Too many requests: wait a moment and try again"
     ),
     "request_refused": B(
-        "เซิร์ฟเวอร์ไม่รับคำขอนี้ (HTTP {status}) การลองซ้ำจะไม่ได้ผล หากยังเกิดขึ้นอีก กรุณาแจ้งผู้ดูแลระบบ",
-        "The server refused this request (HTTP {status}): trying again will not help. If it keeps happening, "
+        "เซิร์ฟเวอร์ไม่รับการทำรายการนี้ (HTTP {status}) การลองซ้ำจะไม่ได้ผล หากยังเกิดขึ้นอีก กรุณาแจ้งผู้ดูแลระบบ",
+        "The server refused this action (HTTP {status}): trying again will not help. If it keeps happening, "
         "please tell an administrator.",
     ),
     # A captive portal (shared.wire.CAPTIVE_PORTAL): the Wi-Fi answered with its own sign-in page instead of Fixit.

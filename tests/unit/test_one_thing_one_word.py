@@ -7,7 +7,7 @@ from datetime import UTC, datetime
 from shared.notifications import INVITED_ROLES, TEXTS, Kind, render
 from shared.roles import AppRole
 from shared.statuses import RequestStatus
-from shared.text import ROLE_LABELS, STATUS_LABELS, Locale, bilingual
+from shared.text import ROLE_LABELS, STATUS_LABELS, Locale, bilingual, error_text
 from tests.unit.catalog_texts import every_text
 
 
@@ -107,3 +107,16 @@ def test_a_citizens_status_reads_alike_in_the_notification_and_on_the_list() -> 
             differ[kind.value] = (title.en, label.en)
     assert differ == {}
     assert bilingual("kind_accepted") == STATUS_LABELS[RequestStatus.ACCEPTED]
+
+
+def test_a_network_error_never_calls_the_action_a_request() -> None:
+    """request_refused and session_ended name the tap just made ทำรายการ / action, as too_many_requests does:
+    everywhere a citizen reads คำขอ / request it is their repair request (ยกเลิกคำขอ, ได้รับคำขอแล้ว), so a refused
+    rating read as a refused repair request."""
+    as_repair_request = [where for where, text in every_text().items() if "คำขอ" in text.th]
+    assert len(as_repair_request) > 30
+    assert "ทำรายการ" in error_text("too_many_requests").th  # how the catalog already says "an action"
+    for code in ("request_refused", "session_ended"):
+        said = error_text(code, status=400)
+        assert "คำขอ" not in said.th and "ทำรายการ" in said.th, (code, said.th)
+        assert "request" not in said.en.lower(), (code, said.en)
