@@ -1339,10 +1339,10 @@ START_REFUSALS: dict[str, Bilingual] = {
         "FIXIT_NOTIFY_CHANNELS ระบุ 'console' ซึ่งแค่เขียนข้อความลงบันทึก (สำหรับพัฒนา) กรุณานำออก",
         "FIXIT_NOTIFY_CHANNELS names 'console', which only writes messages to the log (development): remove it"),
     "start_notify_missing": B(
-        "FIXIT_NOTIFY_CHANNELS ระบุ {name!r} ซึ่งส่งไม่ได้ถ้าไม่มี {missing} กรุณาตั้งค่า (README: Notifications) "
+        "FIXIT_NOTIFY_CHANNELS ระบุ {name!r} ซึ่งส่งไม่ได้ถ้าไม่มี {missing_th} กรุณาตั้งค่า (README: Notifications) "
         "หรือนำ {name!r} ออกจาก FIXIT_NOTIFY_CHANNELS",
-        "FIXIT_NOTIFY_CHANNELS names {name!r}, which cannot deliver without {missing}: set {them} (README: "
-        "Notifications), or take {name!r} out of FIXIT_NOTIFY_CHANNELS"),
+        "FIXIT_NOTIFY_CHANNELS names {name!r}, which cannot deliver without {missing_en}: set {count|it|them} "
+        "(README: Notifications), or take {name!r} out of FIXIT_NOTIFY_CHANNELS"),
     "start_fcm_file": B(
         "FIXIT_FCM_SERVICE_ACCOUNT_FILE={path} ไม่ใช่ไฟล์ กรุณาวางไฟล์ JSON ของ Firebase service account ไว้ที่นั่น",
         "FIXIT_FCM_SERVICE_ACCOUNT_FILE={path} is no file: mount the Firebase service account's JSON there"),
@@ -1477,6 +1477,18 @@ def missing_list(codes: list[str], later_round: bool = False) -> Bilingual:
     catalog = QC_MISSING_IN_ROUND if later_round else QC_MISSING
     names = [catalog[c] for c in codes if c in catalog]
     return B(", ".join(n.th for n in names), ", ".join(n.en for n in names))
+
+
+AND = B("และ", "and")
+
+
+def and_list(items: list[str]) -> Bilingual:
+    """Names (settings, codes: the same in both languages) joined with each language's own "and":
+    "A, B และ C" / "A, B and C"."""
+    if len(items) < 2:
+        return B("".join(items), "".join(items))
+    head = ", ".join(items[:-1])
+    return B(f"{head} {AND.th} {items[-1]}", f"{head} {AND.en} {items[-1]}")
 
 
 # For the citizen, per status: what happens next, and how long that usually takes (None: nothing to wait for).

@@ -257,20 +257,6 @@ async def test_a_request_with_no_centre_says_it_once() -> None:
     assert len(saying) == 1, saying
 
 
-# --- Finding 16: the Thai line of a start refusal joins the missing settings with the English "and" --------------
-
-@pytest.mark.xfail(strict=True, reason="audit18d: START_REFUSALS start_notify_missing gets missing=' and '.join(...) "
-                                       "from backend/settings.py for both lines: the Thai reads 'ถ้าไม่มี "
-                                       "FIXIT_LINE_CHANNEL_ACCESS_TOKEN and FIXIT_LINE_CHANNEL_SECRET'")
-def test_the_thai_start_refusal_joins_settings_in_thai() -> None:
-    settings = Settings(jwt_secret=SecretStr("x" * 48), database_url="postgresql://nowhere/none",
-                        notify_channels=["line"])
-    (line_refusal,) = [p for p in settings._notify_problems() if "'line'" in p]
-    thai = line_refusal.splitlines()[0]
-    assert "FIXIT_LINE_CHANNEL_SECRET" in thai
-    assert " and " not in thai, thai
-
-
 # --- Finding 19: the ledger's columns read one way on the screen, another in its CSV -----------------------------
 
 # The teacher's ledger screen (mobile/views/supervisor_tools.py ledger_view) and the CSV its button downloads
