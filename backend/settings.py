@@ -8,7 +8,7 @@ from pydantic import AliasChoices, Field, SecretStr
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from shared.notifications import LIVE_PING_SECONDS
-from shared.text import start_refusal
+from shared.text import and_list, start_refusal
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 LOCAL_PUBLIC_URL = "http://127.0.0.1:8000"  # `fixit-backend serve`'s and `./fixit run`'s default address
@@ -193,8 +193,9 @@ class Settings(BaseSettings):
             elif name == "console":
                 problems.append(start_refusal("start_notify_console"))
             elif missing:
-                problems.append(start_refusal("start_notify_missing", name=name, missing=" and ".join(missing),
-                                              them="them" if len(missing) > 1 else "it"))
+                named = and_list(missing)
+                problems.append(start_refusal("start_notify_missing", name=name, missing_th=named.th,
+                                              missing_en=named.en, count=len(missing)))
         if self.fcm_service_account_file is not None and "fcm" in self.notify_channels \
                 and not self.fcm_service_account_file.is_file():
             problems.append(start_refusal("start_fcm_file", path=self.fcm_service_account_file))

@@ -272,7 +272,7 @@ TEXTS: dict[Kind, tuple[Bilingual, Bilingual]] = {
                             B("{item}: {technician} ทำงานนี้ต่อไม่ได้ มอบให้นักศึกษาคนอื่นหรือรับงานคืน",
                               "{item}: {technician} can no longer work on it; give it to another student or take "
                               "it back")),
-    Kind.ACCEPTED: (B("ช่างรับงานแล้ว {ref}", "A technician took your job {ref}"),
+    Kind.ACCEPTED: (B("ช่างรับงานแล้ว {ref}", "Technician accepted {ref}"),
                     B("{technician} จาก{college} จะโทรหาคุณเร็วๆ นี้", "{technician} of {college} will call you soon")),
     Kind.READY: (B("ซ่อมเสร็จแล้ว {ref}", "Repaired {ref}"),
                  B("{item}: {where}", "{item}: {where}")),
@@ -313,7 +313,7 @@ TEXTS: dict[Kind, tuple[Bilingual, Bilingual]] = {
                        B("{item}: ซ่อมเสร็จมา {days} วันแล้ว โทรหาเจ้าของเพื่อนัดส่งคืน หรือบันทึกการส่งคืนในแอปถ้าส่งคืนแล้ว",
                          "{item}: repaired {days} days ago; call the owner to arrange its return, or record the "
                          "hand back in the app if it is back")),
-    Kind.NO_CENTRE: (B("ไม่มีวิทยาลัยรับงาน {ref}", "No college can take {ref}"),
+    Kind.NO_CENTRE: (B("ไม่มีศูนย์รับงาน {ref}", "No centre can take {ref}"),
                      B("{item} ({place}) รอการส่งต่อ", "{item} ({place}) waits to be sent on")),
     Kind.INVITED: (B("{college} เชิญคุณเป็น{role}", "{college} invites you to join as {role}"),
                    B("ตอบรับหรือปฏิเสธได้ในแอป บัญชีของคุณยังไม่เปลี่ยนจนกว่าคุณจะตอบรับ",
@@ -334,7 +334,7 @@ INVITED_ROLES: dict[str, Bilingual] = {
     "admin": B("ผู้ดูแลระบบ", "an administrator"),
 }
 # An administrator's invitation names no college.
-NO_COLLEGE = B("ฟิกซ์อิท", "Fixit")
+NO_COLLEGE = B("Fixit", "Fixit")
 WHERE_CENTRE = B("มารับได้ที่{college}", "collect it at {college}")
 WHERE_HOME = B("ช่างจะนัดวันส่งคืนที่บ้าน", "the technician will arrange bringing it home")
 NO_NOTE = B("ดูรายละเอียดในแอป", "see the details in the app")
@@ -355,8 +355,8 @@ TAKEN_BACK_NOBODY_TOOK = (
       "will send it on to a college; you may also cancel it in the app. The work so far, its photos and the parts "
       "you approved stay with it. Questions: {college}"))
 PARTS_WITHDRAWN = B("อะไหล่ที่นักศึกษาคนเดิมเสนอไว้และยังรอคุณตอบ {count} รายการถูกถอนแล้ว คุณไม่ต้องจ่ายค่าอะไหล่นั้น",
-                    "The {count} part(s) the former student proposed that awaited your answer were withdrawn: "
-                    "you will not pay for them.")
+                    "The {count} {count|part|parts} the former student proposed that awaited your answer "
+                    "{count|was|were} withdrawn: you will not pay for {count|it|them}.")
 
 REFERENCE_PREFIX = "FX-"
 

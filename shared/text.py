@@ -116,7 +116,8 @@ ERRORS: dict[str, Bilingual] = {
         "การเข้าสู่ระบบสิ้นสุดแล้ว กรุณาเข้าสู่ระบบใหม่", "Your session has ended: please sign in again"
     ),
     # The app's own: the answer to a call made before a sign-out on this device, which nobody now signed in asked for.
-    "session_ended": B("ออกจากระบบไปแล้ว คำขอนี้จึงไม่ได้ดำเนินการต่อ", "Signed out meanwhile: this was not carried on"),
+    "session_ended": B("ออกจากระบบไปแล้ว การทำรายการนี้จึงไม่ได้ดำเนินการต่อ",
+                       "Signed out meanwhile: this action was not carried on"),
     # An operator suspended the account (profiles.is_active): every call but the person's data rights answers this.
     "account_suspended": B(
         "บัญชีนี้ถูกระงับการใช้งาน หากมีข้อสงสัย กรุณาติดต่อวิทยาลัยของคุณหรือผู้ดูแลระบบ Fixit "
@@ -208,23 +209,23 @@ ERRORS: dict[str, Bilingual] = {
     "account_has_jobs": B(
         "ยังลบบัญชีไม่ได้ คุณยังมีงานที่รับไว้ {count} งาน ทำงานให้เสร็จ หรือขอให้ครูของวิทยาลัยมอบงานให้นักศึกษาคนอื่นก่อน "
         "แล้วจึงลบบัญชี (บัญชียังอยู่ครบ)",
-        "Your account cannot be deleted yet: you hold {count} job(s). Finish them, or ask your college's teacher to "
-        "reassign them, then delete your account (nothing was deleted)",
+        "Your account cannot be deleted yet: you hold {count} {count|job|jobs}. Finish {count|it|them}, or ask your "
+        "college's teacher to reassign {count|it|them}, then delete your account (nothing was deleted)",
     ),
     # The operator's delete-person: the same refusal as account_has_jobs, said to the operator, not to the student.
     "person_has_jobs": B(
         "ยังลบบัญชีนี้ไม่ได้ นักศึกษาคนนี้ยังมีงานที่รับไว้ {count} งาน ให้ครูของวิทยาลัยมอบงานให้คนอื่นก่อน "
         "(ระหว่างนี้ระงับบัญชีได้ทันทีด้วย suspend-person) ไม่มีข้อมูลใดถูกลบ",
-        "This student still holds {count} job(s): their college's teacher reassigns them first (suspend-person stops "
-        "the account at once meanwhile). Nothing was deleted",
+        "This student still holds {count} {count|job|jobs}: their college's teacher reassigns {count|it|them} first "
+        "(suspend-person stops the account at once meanwhile). Nothing was deleted",
     ),
     # The database's own refusal of `delete from auth.users` from any other path (Supabase's dashboard shows it to its
-    # operator): migration 0045 restates it, tests/integration/test_deletion_backstop.py checks the two agree.
+    # operator): migration 0078 restates it (0045 did), tests/integration/test_deletion_backstop.py checks they agree.
     "deletion_refused_jobs_in_hand": B(
         "ลบบัญชีนี้ไม่ได้ นักศึกษาคนนี้ยังมีงานที่รับไว้ {count} งาน ให้ครูของวิทยาลัยมอบงานให้นักศึกษาคนอื่นก่อน "
         "แล้วจึงลบบัญชี ไม่มีข้อมูลใดถูกลบ",
-        "This account cannot be deleted: the student holds {count} job(s). Their college's teacher reassigns them "
-        "first, then delete the account. Nothing was deleted",
+        "This account cannot be deleted: the student holds {count} {count|job|jobs}. Their college's teacher "
+        "reassigns {count|it|them} first, then delete the account. Nothing was deleted",
     ),
     # The operator's suspend-person / restore-person (backend/cli.py): nothing changes when one of these answers.
     "suspend_reason_required": B("กรุณาระบุเหตุผลที่ระงับบัญชี (--reason) เหตุผลจะบันทึกไว้ในประวัติการแก้ไข",
@@ -289,8 +290,8 @@ ERRORS: dict[str, Bilingual] = {
         "ทำรายการบ่อยเกินไป กรุณารอสักครู่แล้วลองใหม่", "Too many requests: wait a moment and try again"
     ),
     "request_refused": B(
-        "เซิร์ฟเวอร์ไม่รับคำขอนี้ (HTTP {status}) การลองซ้ำจะไม่ได้ผล หากยังเกิดขึ้นอีก กรุณาแจ้งผู้ดูแลระบบ",
-        "The server refused this request (HTTP {status}): trying again will not help. If it keeps happening, "
+        "เซิร์ฟเวอร์ไม่รับการทำรายการนี้ (HTTP {status}) การลองซ้ำจะไม่ได้ผล หากยังเกิดขึ้นอีก กรุณาแจ้งผู้ดูแลระบบ",
+        "The server refused this action (HTTP {status}): trying again will not help. If it keeps happening, "
         "please tell an administrator.",
     ),
     # A captive portal (shared.wire.CAPTIVE_PORTAL): the Wi-Fi answered with its own sign-in page instead of Fixit.
@@ -352,7 +353,7 @@ ERRORS: dict[str, Bilingual] = {
     "offer_ended": B("งานนี้ไม่ได้เสนอให้คุณแล้ว (ปฏิเสธไปแล้ว หมดเวลา หรือข้อเสนอถูกถอน)",
                      "This job is no longer offered to you (declined, expired or withdrawn)"),
     "offer_off_roster": B(
-        "วิทยาลัยปิดการรับงานของคุณไว้ จึงรับงานนี้ไม่ได้ (สอบถามอาจารย์ได้)",
+        "วิทยาลัยปิดการรับงานของคุณไว้ จึงรับงานนี้ไม่ได้ (สอบถามครูได้)",
         "Your college has switched you off taking jobs, so you cannot take this one (ask your teacher)",
     ),
     "college_closed": B(
@@ -388,7 +389,7 @@ ERRORS: dict[str, Bilingual] = {
     ),
     "accept_through_offer": B(
         "รับงานได้โดยกดรับข้อเสนองานเท่านั้น หรือให้ครูมอบหมายนักศึกษา",
-        "A job is taken only by accepting its offer, or by a supervisor assigning a student",
+        "A job is taken only by accepting its offer, or by a teacher assigning a student",
     ),
     "no_fitting_student": B(
         "ยังไม่มีนักศึกษาที่มีทักษะตรงกับงานนี้ในวิทยาลัยที่เลือก",
@@ -440,7 +441,7 @@ ERRORS.update({
     "phone_invited_elsewhere": B("เบอร์นี้ได้รับเชิญในบทบาทอื่นหรือที่วิทยาลัยอื่นแล้ว กรุณาติดต่อผู้ดูแลระบบ",
                                  "This phone is invited for another role or college: ask an administrator"),
     "csv_invalid": B("ไฟล์ CSV มี {count} แถวที่ไม่ถูกต้อง จึงไม่ได้นำเข้าข้อมูลใดเลย",
-                     "The CSV has {count} bad line(s): nothing was imported"),
+                     "The CSV has {count} bad {count|line|lines}: nothing was imported"),
     "csv_not_utf8": B("ไฟล์ต้องเป็น CSV แบบ UTF-8 (ใน Excel: บันทึกเป็น CSV UTF-8)",
                       "The file must be a UTF-8 CSV (in Excel: save as CSV UTF-8)"),
     "csv_missing_columns": B("ไฟล์ CSV ไม่มีคอลัมน์ {columns} (ต้องมี phone, name และ skills ถ้ามี)",
@@ -548,9 +549,9 @@ EVENT_NOTES: dict[str, Bilingual] = {
                    "Sent on to the next college: nobody answered in time"),
     "reopened": B("แจ้งว่ายังไม่หาย ส่งกลับไปที่วิทยาลัยเดิม", "Reported still broken: back to the same college"),
     "sent_on_by_admin": B("ผู้ดูแลระบบส่งต่อให้วิทยาลัย", "Sent on to a college by an administrator"),
-    "assigned": B("ครูมอบหมายงานให้นักศึกษา", "Assigned to a student by the supervisor"),
-    "reassigned": B("ครูเปลี่ยนนักศึกษาผู้รับงาน", "Given to another student by the supervisor"),
-    "taken_back": B("ครูนำงานกลับมาเสนอให้นักศึกษาคนอื่น", "Taken back by the supervisor to offer again"),
+    "assigned": B("ครูมอบหมายงานให้นักศึกษา", "Assigned to a student by the teacher"),
+    "reassigned": B("ครูเปลี่ยนนักศึกษาผู้รับงาน", "Given to another student by the teacher"),
+    "taken_back": B("ครูนำงานกลับมาเสนอให้นักศึกษาคนอื่น", "Taken back by the teacher to offer again"),
     "unrepairable": B("ซ่อมไม่ได้: {reason}", "Cannot be repaired: {reason}"),
     "still_broken": B("ยังไม่หาย", "Still broken"),
     # The clock tried a no_centre request again: a fitting student it was never offered to is now in range.
@@ -578,19 +579,19 @@ STATUS_LABELS: dict[RequestStatus, Bilingual] = {
     # offering it again (sent_again) while an administrator may send it on.
     RequestStatus.NO_CENTRE: B("รอวิทยาลัยรับงาน", "Waiting for a college"),
     RequestStatus.OFFERED: B("กำลังหาช่าง", "Finding a technician"),
-    RequestStatus.ACCEPTED: B("ช่างรับงานแล้ว", "Accepted"),
+    RequestStatus.ACCEPTED: B("ช่างรับงานแล้ว", "Technician accepted"),
     RequestStatus.DIAGNOSING: B("กำลังตรวจเช็ก", "Diagnosing"),
     RequestStatus.REPAIRING: B("กำลังซ่อม", "Repairing"),
     RequestStatus.QUALITY_CHECK: B("ครูกำลังตรวจงาน", "Quality check"),
     RequestStatus.UNREPAIRABLE: B("ซ่อมไม่ได้", "Cannot be repaired"),
-    RequestStatus.DONE: B("ซ่อมเสร็จแล้ว", "Done"),
+    RequestStatus.DONE: B("ซ่อมเสร็จแล้ว", "Repaired"),
     RequestStatus.HANDED_BACK: B("ส่งคืนแล้ว", "Handed back"),
     RequestStatus.CANCELLED: B("ยกเลิกแล้ว", "Cancelled"),
 }
 
 ROLE_LABELS: dict[AppRole, Bilingual] = {
     AppRole.CITIZEN: B("ประชาชน", "Citizen"),
-    AppRole.TECHNICIAN: B("ช่างนักศึกษา", "Student technician"),
+    AppRole.TECHNICIAN: B("นักศึกษาช่าง", "Student technician"),
     AppRole.SUPERVISOR: B("ครูผู้ควบคุม", "Supervisor"),
     AppRole.ADMIN: B("ผู้ดูแลระบบ", "Administrator"),
 }
@@ -640,7 +641,7 @@ UI: dict[str, Bilingual] = {
     "technician_empty_offers": B("ยังไม่มีงานเสนอเข้ามา", "No offers right now"),
     "technician_empty_jobs": B("ยังไม่มีงานที่รับ", "No jobs taken yet"),
     "technician_off_roster": B(
-        "{college} ปิดการรับงานของคุณไว้ จะไม่มีงานเสนอเข้ามาจนกว่าอาจารย์จะเปิดให้อีกครั้ง "
+        "{college} ปิดการรับงานของคุณไว้ จะไม่มีงานเสนอเข้ามาจนกว่าครูจะเปิดให้อีกครั้ง "
         "ส่วนคำขอซ่อมของคุณเอง งานที่เคยทำ และแฟ้มผลงาน ยังใช้ได้ตามปกติ",
         "{college} has switched you off taking jobs: no offers come until a teacher switches you back on. "
         "Your own repair requests, past jobs and portfolio work as before.",
@@ -662,13 +663,13 @@ UI: dict[str, Bilingual] = {
     "operator_suspended": B(
         "ระงับบัญชีของ {phone} แล้ว ยุติการเข้าสู่ระบบ {sessions} รายการ ข้อเสนองานที่รอตอบ {offers} รายการสิ้นสุดแล้ว "
         "(ระบบจะส่งงานต่อให้คนอื่น) บันทึกเหตุผลในประวัติการแก้ไขแล้ว",
-        "Suspended the account of {phone}: {sessions} session(s) ended, {offers} pending offer(s) ended (dispatch "
-        "hands those jobs on), the reason is in the audit trail",
+        "Suspended the account of {phone}: {sessions} {sessions|session|sessions} ended, {offers} pending "
+        "{offers|offer|offers} ended (dispatch hands {offers|its job|their jobs} on), the reason is in the audit trail",
     ),
     "operator_suspended_jobs_in_hand": B(
         "{phone} ยังมีงานที่รับไว้ {count} งาน ซึ่งทำต่อไม่ได้ระหว่างถูกระงับ ให้ครูของวิทยาลัยมอบงานให้นักศึกษาคนอื่น",
-        "{phone} still holds {count} job(s) in hand and cannot work on them while suspended: their college's "
-        "teacher reassigns them",
+        "{phone} still holds {count} {count|job|jobs} in hand and cannot work on {count|it|them} while suspended: "
+        "their college's teacher reassigns {count|it|them}",
     ),
     "operator_suspended_supabase": B(
         "โหมด Supabase: ยุติการเข้าสู่ระบบของ Supabase Auth จากที่นี่ไม่ได้ แต่ทุกคำขอของบัญชีนี้จะถูกปฏิเสธ "
@@ -681,13 +682,13 @@ UI: dict[str, Bilingual] = {
     "operator_no_account": B("ไม่มีบัญชีใดใช้เบอร์ {phone}", "No account has the number {phone}"),
     "operator_exported_invitations": B(
         "พบคำเชิญจากวิทยาลัย {count} รายการที่รอเบอร์นี้อยู่ (เบอร์ ชื่อ และทักษะที่วิทยาลัยลงทะเบียนไว้) เขียนลงไฟล์แล้ว",
-        "Found {count} college invitation(s) waiting for this number (the phone, name and skills a college "
-        "registered): written to the file",
+        "Found {count} college {count|invitation|invitations} waiting for this number (the phone, name and skills a "
+        "college registered): written to the file",
     ),
     "operator_erased_invitations": B(
         "ลบคำเชิญจากวิทยาลัย {count} รายการที่รอเบอร์นี้ (เบอร์ ชื่อ และทักษะที่วิทยาลัยลงทะเบียนไว้) แล้ว",
-        "Erased {count} college invitation(s) waiting for this number (the phone, name and skills a college "
-        "registered)",
+        "Erased {count} college {count|invitation|invitations} waiting for this number (the phone, name and skills a "
+        "college registered)",
     ),
     # The operator's `seed` in production mode (backend/cli.py).
     "operator_seed_no_demo": B(
@@ -717,7 +718,7 @@ APP_UI: dict[str, Bilingual] = {
     # --- the display name prompt ---
     "name_prompt_title": B("ตั้งชื่อที่แสดง", "Set your display name"),
     "name_prompt_hint": B(
-        "ชื่อนี้จะแสดงให้ช่างและครูเห็น", "Technicians and supervisors will see this name"
+        "ชื่อนี้จะแสดงให้ช่างและครูเห็น", "Technicians and teachers will see this name"
     ),
     "display_name_label": B("ชื่อที่แสดง", "Display name"),
     "save_name": B("บันทึกชื่อ", "Save name"),
@@ -842,8 +843,8 @@ APP_UI: dict[str, Bilingual] = {
     # --- duplicates hint on the form ---
     "duplicates_title": B(
         "ส่งคำขอของคุณได้ตามปกติ ใกล้คุณมีคำขอซ่อมแบบเดียวกัน {count} รายการในสัปดาห์นี้ อาจเป็นเรื่องเดียวกัน",
-        "You can send yours as usual. {count} open request(s) of the same kind near you this week: maybe the same "
-        "problem.",
+        "You can send yours as usual. {count} open {count|request|requests} of the same kind near you this week: "
+        "maybe the same problem.",
     ),
     "distance_m": B("ห่าง {m} ม.", "{m} m away"),
     # --- the outbox ---
@@ -854,7 +855,7 @@ APP_UI: dict[str, Bilingual] = {
     "outbox_waiting_until": B("เซิร์ฟเวอร์ขอให้รอ จะส่งอีกครั้งเวลา {time} น.",
                               "The server asked to wait: it will be sent again at {time}"),
     "outbox_failed": B("ส่งไม่สำเร็จ", "Not sent"),
-    "outbox_photos": B("รูปภาพ {count} รูป", "{count} photo(s)"),
+    "outbox_photos": B("รูปภาพ {count} รูป", "{count} {count|photo|photos}"),
     "outbox_edit": B("แก้ไขแล้วส่งใหม่", "Edit and resend"),
     "outbox_discard": B("ทิ้งคำขอนี้", "Discard this request"),
     # Discarding a draft deletes what was typed and its photos from the phone: asked first (confirm_panel).
@@ -902,7 +903,7 @@ APP_UI: dict[str, Bilingual] = {
     "keep_request": B("ไม่ยกเลิก", "Keep it"),
     "note_label": B("หมายเหตุ (ไม่บังคับ)", "Note (optional)"),
     "rate_title": B("ให้คะแนนงานซ่อม", "Rate the repair"),
-    "star_label": B("{n} ดาว", "{n} star(s)"),
+    "star_label": B("{n} ดาว", "{n} {n|star|stars}"),
     # Said under the stars (a live region): which rating a tap chose, not only drawn as filled stars.
     "rating_chosen": B(f"เลือกแล้ว {{n}} จาก {RATING_MAX} ดาว", f"{{n}} of {RATING_MAX} stars chosen"),
     "rating_none": B("ยังไม่ได้เลือกคะแนน แตะดาวเพื่อให้คะแนน", "No rating chosen yet: tap a star"),
@@ -961,9 +962,9 @@ APP_UI: dict[str, Bilingual] = {
                                   "This job was given to another student. You stay on its team as a helper with the "
                                   "hours you reported: see your portfolio"),
     "review_title": B("ตรวจงานซ่อม", "Review the repair"),
-    "contact_title": B("ติดต่อลูกค้า", "Customer contact"),
+    "contact_title": B("ติดต่อเจ้าของ", "Contact the owner"),
     "contact_phone": B("โทร {phone}", "Phone {phone}"),
-    "call_customer": B("โทรหาลูกค้า", "Call the customer"),
+    "call_owner": B("โทรหาเจ้าของ", "Call the owner"),
     "open_route": B("เปิดเส้นทาง", "Open directions"),
     "address": B("ที่อยู่: {address}", "Address: {address}"),
     "description": B("อาการเสีย: {description}", "Problem: {description}"),
@@ -971,7 +972,7 @@ APP_UI: dict[str, Bilingual] = {
     "steps_title": B("ขั้นตอนต่อไป", "Next step"),
     "step_diagnosing": B("เริ่มตรวจเช็ก", "Start diagnosing"),
     "step_repairing": B("เริ่มซ่อม", "Start repairing"),
-    "step_quality_check": B("ส่งให้ครูตรวจ", "Send for the supervisor's check"),
+    "step_quality_check": B("ส่งให้ครูตรวจ", "Send for the teacher's check"),
     "step_unrepairable": B("ซ่อมไม่ได้", "Cannot be repaired"),
     "step_done": B("อนุมัติ", "Approve"),
     "step_rework": B("ส่งกลับแก้ไข", "Send back for rework"),
@@ -1043,11 +1044,11 @@ APP_UI: dict[str, Bilingual] = {
                             "{college}'s remaining teachers worked on it and may not check it"),
     "nav_technicians": B("นักศึกษา", "Students"),
     "nav_ledger": B("สมุดบันทึกชั่วโมงฝึก", "Training hours ledger"),
-    "assign_title": B("มอบหมายช่าง", "Assign a technician"),
+    "assign_title": B("มอบหมายนักศึกษา", "Assign a student"),
     "assign_pick": B("เลือกนักศึกษา", "Choose a student"),
     "assign_none": B("ไม่มีนักศึกษาที่พร้อมรับงาน", "No active students"),
     "assigned": B("มอบหมายงานแล้ว", "Assigned"),
-    "open_jobs": B("งานค้าง {n}", "{n} open job(s)"),
+    "open_jobs": B("งานค้าง {n}", "{n} open {n|job|jobs}"),
     "technicians_title": B("นักศึกษาช่าง", "Student technicians"),
     "technicians_empty": B("ยังไม่มีนักศึกษาในวิทยาลัย", "No students at this college yet"),
     "active_label": B("พร้อมรับงาน", "Active"),
@@ -1069,8 +1070,9 @@ ACCOUNT_UI: dict[str, Bilingual] = {
     "suspended_title": B("บัญชีของคุณถูกระงับ", "Your account is suspended"),
     "suspended_drafts_held": B("มีคำขอซ่อมที่ยังไม่ได้ส่ง {count} รายการเก็บไว้ในเครื่องนี้ (พร้อมรูปถ่าย) "
                                "หากลบบัญชี คำขอเหล่านี้จะถูกลบจากเครื่องด้วย",
-                               "{count} unsent repair request(s) are kept on this device (with their photos); "
-                               "deleting your account removes them from it too"),
+                               "{count} unsent repair {count|request is|requests are} kept on this device (with "
+                               "{count|its|their} photos); deleting your account removes {count|it|them} from the "
+                               "device too"),
     "account_name": B("ชื่อ", "Name"),
     "account_phone": B("เบอร์โทรศัพท์", "Phone"),
     "account_role": B("บทบาท", "Role"),
@@ -1119,7 +1121,7 @@ ACCOUNT_UI: dict[str, Bilingual] = {
     "college_supervisors": B("ครูผู้ควบคุม: {names}", "Supervisors: {names}"),
     "college_no_supervisors": B("ยังไม่มีครูผู้ควบคุม", "No supervisor yet"),
     "college_people": B("นักศึกษา {students} คน · รอเข้าระบบครั้งแรก {invites} คน",
-                        "{students} students · {invites} not signed in yet"),
+                        "{students} {students|student|students} · {invites} not signed in yet"),
     "supervisor_phone": B("เบอร์โทรครูผู้ควบคุม", "Supervisor's phone"),
     "supervisor_name": B("ชื่อครู (ไม่บังคับ)", "Teacher's name (optional)"),
     "name_supervisor": B("แต่งตั้งเป็นครูผู้ควบคุม", "Make supervisor"),
@@ -1157,7 +1159,7 @@ ACCOUNT_UI: dict[str, Bilingual] = {
     "kind_reopened": B("คำขอที่เปิดใหม่", "Requests reopened"),
     "kind_handback_waiting": B("งานซ่อมไม่ได้ที่รอส่งคืน", "Unrepairable items to hand back"),
     "kind_holder_suspended": B("งานของนักศึกษาที่ถูกระงับบัญชี", "Jobs of a suspended student"),
-    "kind_accepted": B("ช่างรับงานแล้ว", "A student took my request"),
+    "kind_accepted": B("ช่างรับงานแล้ว", "Technician accepted"),
     "kind_ready": B("ซ่อมเสร็จพร้อมรับคืน", "Repair ready"),
     "kind_unrepairable": B("ซ่อมไม่ได้", "Cannot be repaired"),
     "kind_rate": B("ขอให้ให้คะแนน", "Asked to rate"),
@@ -1350,10 +1352,10 @@ START_REFUSALS: dict[str, Bilingual] = {
         "FIXIT_NOTIFY_CHANNELS ระบุ 'console' ซึ่งแค่เขียนข้อความลงบันทึก (สำหรับพัฒนา) กรุณานำออก",
         "FIXIT_NOTIFY_CHANNELS names 'console', which only writes messages to the log (development): remove it"),
     "start_notify_missing": B(
-        "FIXIT_NOTIFY_CHANNELS ระบุ {name!r} ซึ่งส่งไม่ได้ถ้าไม่มี {missing} กรุณาตั้งค่า (README: Notifications) "
+        "FIXIT_NOTIFY_CHANNELS ระบุ {name!r} ซึ่งส่งไม่ได้ถ้าไม่มี {missing_th} กรุณาตั้งค่า (README: Notifications) "
         "หรือนำ {name!r} ออกจาก FIXIT_NOTIFY_CHANNELS",
-        "FIXIT_NOTIFY_CHANNELS names {name!r}, which cannot deliver without {missing}: set {them} (README: "
-        "Notifications), or take {name!r} out of FIXIT_NOTIFY_CHANNELS"),
+        "FIXIT_NOTIFY_CHANNELS names {name!r}, which cannot deliver without {missing_en}: set {count|it|them} "
+        "(README: Notifications), or take {name!r} out of FIXIT_NOTIFY_CHANNELS"),
     "start_fcm_file": B(
         "FIXIT_FCM_SERVICE_ACCOUNT_FILE={path} ไม่ใช่ไฟล์ กรุณาวางไฟล์ JSON ของ Firebase service account ไว้ที่นั่น",
         "FIXIT_FCM_SERVICE_ACCOUNT_FILE={path} is no file: mount the Firebase service account's JSON there"),
@@ -1378,8 +1380,9 @@ START_REFUSALS: dict[str, Bilingual] = {
     "start_migrations_missing": B(
         "ฐานข้อมูลขาด migration {count} รายการที่รุ่นนี้ต้องใช้ ({versions}) กรุณารัน `fixit-backend migrate` ของรุ่นนี้ก่อน "
         "(ตั้ง DATABASE_URL เป็นฐานข้อมูลนี้) ระหว่างนี้สำเนาที่ให้บริการอยู่ยังให้บริการต่อ",
-        "the database lacks {count} migration(s) this release needs ({versions}): run `fixit-backend migrate` of this "
-        "release first (DATABASE_URL set to it); the copies already serving keep serving meanwhile"),
+        "the database lacks {count} {count|migration|migrations} this release needs ({versions}): run "
+        "`fixit-backend migrate` of this release first (DATABASE_URL set to it); the copies already serving keep "
+        "serving meanwhile"),
 }
 
 
@@ -1396,7 +1399,7 @@ def start_heading(code: str) -> str:
 def start_refusal(code: str, **values: object) -> str:
     """A production start refusal (START_REFUSALS), Thai then English."""
     template = START_REFUSALS[code]
-    return refusal_line(Bilingual(template.th.format(**values), template.en.format(**values)))
+    return refusal_line(Bilingual(template.th.format(**values), plural_en(template.en, values).format(**values)))
 
 
 def error_text(code: str, **values: object) -> Bilingual:
@@ -1409,7 +1412,7 @@ def error_text(code: str, **values: object) -> Bilingual:
     worded = {k: STATUS_LABELS[v] if isinstance(v, RequestStatus) else v for k, v in values.items()}
     th = {k: v.th if isinstance(v, Bilingual) else v for k, v in worded.items()}
     en = {k: v.en if isinstance(v, Bilingual) else v for k, v in worded.items()}
-    return Bilingual(template.th.format(**th), template.en.format(**en))
+    return Bilingual(template.th.format(**th), plural_en(template.en, en).format(**en))
 
 
 def bilingual(key: str, **values: object) -> Bilingual:
@@ -1446,7 +1449,7 @@ QC_MISSING: dict[str, Bilingual] = {
 ERRORS.update({
     "quality_check_incomplete": B(
         "ยังส่งให้ครูตรวจไม่ได้ ยังขาด: {missing_th}",
-        "Cannot send for the supervisor's check yet: missing {missing_en}",
+        "Cannot send for the teacher's check yet: missing {missing_en}",
     ),
     "approval_incomplete": B(
         "ยังอนุมัติไม่ได้ บันทึกงานยังไม่ครบ ขาด: {missing_th}",
@@ -1487,6 +1490,18 @@ def missing_list(codes: list[str], later_round: bool = False) -> Bilingual:
     catalog = QC_MISSING_IN_ROUND if later_round else QC_MISSING
     names = [catalog[c] for c in codes if c in catalog]
     return B(", ".join(n.th for n in names), ", ".join(n.en for n in names))
+
+
+AND = B("และ", "and")
+
+
+def and_list(items: list[str]) -> Bilingual:
+    """Names (settings, codes: the same in both languages) joined with each language's own "and":
+    "A, B และ C" / "A, B and C"."""
+    if len(items) < 2:
+        return B("".join(items), "".join(items))
+    head = ", ".join(items[:-1])
+    return B(f"{head} {AND.th} {items[-1]}", f"{head} {AND.en} {items[-1]}")
 
 
 # For the citizen, per status: what happens next, and how long that usually takes (None: nothing to wait for).
@@ -1627,7 +1642,7 @@ APP_UI.update({
     "college_jobs_nobody": B("ยังไม่มีผู้รับงาน", "nobody yet"),
     "college_jobs_actions": B("ทำได้: {actions}", "You can: {actions}"),
     "college_jobs_open": B("เปิดงาน {reference} {item}", "Open job {reference} {item}"),
-    "jobs_shown": B("แสดง {shown} จาก {total} งาน", "Showing {shown} of {total} jobs"),
+    "jobs_shown": B("แสดง {shown} จาก {total} งาน", "Showing {shown} of {total} {total|job|jobs}"),
     # A one-status chip says the status as the jobs under it do; in progress is diagnosing and repairing both.
     "group_offered": _counted(STATUS_LABELS[RequestStatus.OFFERED]),
     "group_accepted": _counted(STATUS_LABELS[RequestStatus.ACCEPTED]),
@@ -1637,14 +1652,14 @@ APP_UI.update({
     "group_handed_back": _counted(STATUS_LABELS[RequestStatus.HANDED_BACK]),
     "group_unrepairable": _counted(STATUS_LABELS[RequestStatus.UNREPAIRABLE]),
     "group_cancelled": _counted(STATUS_LABELS[RequestStatus.CANCELLED]),
-    "job_action_assign": B("มอบหมายช่าง", "assign"),
+    "job_action_assign": B("มอบหมายนักศึกษา", "assign"),
     "job_action_reassign": B("เปลี่ยนผู้รับงาน", "reassign"),
     "job_action_take_back": B("นำกลับไปเสนองานใหม่", "take back"),
     "job_action_approve": B("อนุมัติ", "approve"),
     "job_action_rework": B("ส่งกลับแก้ไข", "send back for rework"),
     "job_action_hand_back": B("ส่งคืนเจ้าของ", "hand back"),
     "reassign_title": B("เปลี่ยนผู้รับงาน", "Give to another student"),
-    "qc_missing_title": B("ก่อนส่งให้ครูตรวจ ยังขาด:", "Before the supervisor's check, still missing:"),
+    "qc_missing_title": B("ก่อนส่งให้ครูตรวจ ยังขาด:", "Before the teacher's check, still missing:"),
     "reference_number": B("เลขที่อ้างอิง {reference}", "Reference {reference}"),
     "next_step_title": B("ขั้นต่อไป", "What happens next"),
     "expected_wait": B("ระยะเวลาโดยประมาณ: {wait}", "Expected wait: {wait}"),
@@ -1826,7 +1841,8 @@ CREDIT_UI: dict[str, Bilingual] = {
     "credit_without_jobs": B("นักศึกษาที่ยังไม่มีงาน", "Students without jobs"),
     "credit_none_without": B("ทุกคนมีงานแล้ว", "Everyone has a job"),
     "credit_lacking": B("ทักษะที่วิทยาลัยยังขาด", "Skills the college lacks"),
-    "credit_lacking_line": B("{category} ({requests} งาน): {skills}", "{category} ({requests} requests): {skills}"),
+    "credit_lacking_line": B("{category} ({requests} งาน): {skills}",
+                             "{category} ({requests} {requests|request|requests}): {skills}"),
     "credit_none_lacking": B("มีทักษะครบตามงานที่เข้ามา", "No skill lacking for the demand"),
     "proposals_title": B("ข้อเสนอเลื่อนระดับ", "Level-up proposals"),
     "proposal_line": B("{name}: {skill} ระดับ {from_level} → {to_level} ({jobs} งาน)",
@@ -1929,8 +1945,8 @@ ERRORS.update({
                             "the list"),
     "student_has_jobs": B("นักศึกษาคนนี้มีงานที่รับไว้ {count} งาน ให้ครูของวิทยาลัยเดิมมอบงานให้นักศึกษาคนอื่น "
                           "หรือให้นักศึกษาทำงานให้เสร็จก่อน",
-                          "This student holds {count} job(s): the teacher of their college reassigns them, or the "
-                          "student finishes them first"),
+                          "This student holds {count} {count|job|jobs}: the teacher of their college reassigns "
+                          "{count|it|them}, or the student finishes {count|it|them} first"),
     "student_suspended": B("บัญชีของนักศึกษาคนนี้ถูกระงับโดยผู้ดูแลระบบ จึงเปิดให้รับงานไม่ได้ "
                            "(ผู้ดูแลระบบ Fixit เป็นผู้คืนบัญชี)",
                            "This student's account is suspended by the Fixit administrators, so they cannot be "

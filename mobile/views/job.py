@@ -75,7 +75,7 @@ def _contact(vm: JobViewModel, detail: WorkDetail, locale: Locale, device: Devic
     if detail.location_approximate:
         lines.append(muted(t("job_pin_approximate", locale)))
     buttons: list[ft.Control] = []
-    for url, label, icon in ((call_url, "call_customer", ft.Icons.PHONE), (route_url, "open_route", ft.Icons.MAP)):
+    for url, label, icon in ((call_url, "call_owner", ft.Icons.PHONE), (route_url, "open_route", ft.Icons.MAP)):
         if url is None:
             continue
 

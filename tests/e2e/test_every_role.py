@@ -207,7 +207,7 @@ def test_every_role_through_every_teacher_action(split_system: SplitSystem, cont
     open_from_list(teacher, item, "กำลังหาช่าง")
     view_photo(teacher, "รูปก่อนซ่อมที่ 1", "teacher-photo")
     # Assign it to another student first, then (from the list) give it to the offered one instead.
-    assign(teacher, re.compile(f"^(?!{re.escape(name)} ·).+ · งานค้าง"), "มอบหมายช่าง")
+    assign(teacher, re.compile(f"^(?!{re.escape(name)} ·).+ · งานค้าง"), "มอบหมายนักศึกษา")
     shot(teacher, "teacher-job-assigned")
     back_to_list(teacher)
     open_from_list(teacher, item, "ช่างรับงานแล้ว")

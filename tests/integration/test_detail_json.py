@@ -188,7 +188,7 @@ async def test_system_notes_in_the_readers_language_and_a_reopened_round(
     with psycopg.connect(database_url, autocommit=True) as conn:
         conn.execute("update public.profiles set locale = 'en' where id = %s", [bee_id])
     english = await same(api, clock, database_url, bee, bee_id, rid)
-    assert "Assigned to a student by the supervisor" in [e.note for e in english.timeline]
+    assert "Assigned to a student by the teacher" in [e.note for e in english.timeline]
     teacher_id = area.students["teacher"][0]
     thai = await same(api, clock, database_url, teacher, teacher_id, rid)
     assert "ครูมอบหมายงานให้นักศึกษา" in [e.note for e in thai.timeline]

@@ -44,7 +44,7 @@ async def test_csv_exports_in_thai_and_english(app_and_clock: AppClock, area: Ar
     english = await api.get("/supervisor/jobs.csv", params={"lang": "en"}, headers=bearer(teacher))
     en_rows = list(csv.DictReader(io.StringIO(english.content.decode("utf-8-sig"))))
     en_row = next(r for r in en_rows if r["Reference"] == request["reference"])
-    assert (en_row["Status"], en_row["Category"]) == ("Done", "Household appliances")
+    assert (en_row["Status"], en_row["Category"]) == ("Repaired", "Household appliances")
     assert CE_DATE.match(en_row["Requested on"]), en_row
 
     ledger = await api.get("/supervisor/ledger.csv", headers=bearer(teacher))

@@ -247,7 +247,7 @@ async def test_delivered_through_the_console_in_each_readers_language_after_quie
     assert [(d["status"], d["next_attempt_at"]) for d in due] == [("pending", NIGHT + timedelta(hours=8))]
     await deliver_once(pool, {"console": console}, CONFIG, now=NIGHT + timedelta(hours=8))
     assert [(m.title, m.link, m.request_id) for m, _ in console.sent] == [
-        ("ฟิกซ์อิท เชิญคุณเป็นผู้ดูแลระบบ", "https://app.example" + HOME_LINK, None)]
+        ("Fixit เชิญคุณเป็นผู้ดูแลระบบ", "https://app.example" + HOME_LINK, None)]
 
     # The answer: to the inviter, in their language, at noon at once.
     async with service_tx(pool) as owner:

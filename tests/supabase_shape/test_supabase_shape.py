@@ -121,7 +121,7 @@ async def test_gotrue_cannot_delete_a_student_holding_a_job(shaped: SupabaseShap
     with as_role(shaped, database_url, "supabase_auth_admin") as gotrue, \
             pytest.raises(psycopg.errors.RestrictViolation) as refused:
         gotrue.execute("delete from auth.users where id = %s", [student["id"]])
-    assert "1 job(s)" in str(refused.value.diag.message_primary)
+    assert "the student holds 1 job. " in str(refused.value.diag.message_primary)
     with psycopg.connect(database_url, row_factory=dict_row) as conn:
         kept = conn.execute("select technician_id, status from public.repair_requests where id = %s",
                             [made.json()["id"]]).fetchone()

@@ -280,7 +280,7 @@ async def test_job_screen_shows_the_phone_the_thai_way_and_calls_e164() -> None:
     assert "โทร 081-234-5678" in shown
     assert "โทร +66812345678" not in shown
     assert job.call_url == "tel:+66812345678"
-    (call,) = [b for b in find(tree, ft.OutlinedButton) if b.content == "โทรหาลูกค้า"]
+    (call,) = [b for b in find(tree, ft.OutlinedButton) if b.content == "โทรหาเจ้าของ"]
     assert call.tooltip == "tel:+66812345678"
 
 

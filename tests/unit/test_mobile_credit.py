@@ -927,7 +927,7 @@ async def test_a_job_the_student_helps_on_opens_from_their_jobs_read_only() -> N
     assert_accessible(tree)
     shown = texts(tree)
     assert job.helping_note in shown and "พัดลม" in shown and "ดวงใจ · ผู้ช่วย · 1 ชม." in shown
-    lead_only = {"ส่งให้ครูตรวจ", "ซ่อมไม่ได้", "โทรหาลูกค้า"}
+    lead_only = {"ส่งให้ครูตรวจ", "ซ่อมไม่ได้", "โทรหาเจ้าของ"}
     assert not lead_only & set(shown)
     assert not find(tree, ft.TextField)  # nothing to type: no report, parts, outcome or helper form
 

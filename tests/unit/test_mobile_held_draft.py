@@ -98,7 +98,7 @@ async def test_the_held_draft_survives_closing_the_app_and_reads_in_english() ->
     assert len(backend.posts()) == posts
     tree = app_view(reopened)
     shown = texts(tree)
-    assert ITEM in shown and "Category: Household appliances" in shown and "1 photo(s)" in shown
+    assert ITEM in shown and "Category: Household appliances" in shown and "1 photo" in shown
     for name in ("Send this request", "Edit", "Discard"):
         button_named(tree, name)
 

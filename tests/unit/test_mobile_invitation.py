@@ -182,7 +182,7 @@ async def test_the_teacher_sees_who_waits_and_a_student_with_jobs_stays_active()
     assert row.is_active  # the switch shows what the backend holds
     assert row.error is not None and row.error.th == (
         "นักศึกษาคนนี้มีงานที่รับไว้ 1 งาน ให้ครูของวิทยาลัยเดิมมอบงานให้นักศึกษาคนอื่น หรือให้นักศึกษาทำงานให้เสร็จก่อน")
-    assert "This student holds 1 job(s)" in row.error.en
+    assert "This student holds 1 job:" in row.error.en
     assert row.error.th in texts(technicians_view(screen, app.session.locale))
 
 

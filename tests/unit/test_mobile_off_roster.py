@@ -10,7 +10,7 @@ from mobile.views.frame import app_view
 from tests.unit.mobile_fakes import COLLEGE, FakeBackend, texts
 from tests.unit.mobile_screens import assert_accessible, signed_in
 
-OFF_TH = (f"{COLLEGE['name_th']} ปิดการรับงานของคุณไว้ จะไม่มีงานเสนอเข้ามาจนกว่าอาจารย์จะเปิดให้อีกครั้ง "
+OFF_TH = (f"{COLLEGE['name_th']} ปิดการรับงานของคุณไว้ จะไม่มีงานเสนอเข้ามาจนกว่าครูจะเปิดให้อีกครั้ง "
           "ส่วนคำขอซ่อมของคุณเอง งานที่เคยทำ และแฟ้มผลงาน ยังใช้ได้ตามปกติ")
 OFF_EN = (f"{COLLEGE['name_en']} has switched you off taking jobs: no offers come until a teacher switches you back "
           "on. Your own repair requests, past jobs and portfolio work as before.")

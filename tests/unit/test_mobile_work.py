@@ -34,7 +34,7 @@ async def test_accept_offer_opens_the_job_with_contact() -> None:
     assert app.job.call_url == "tel:+66812345678"
     assert app.job.route_url == "https://www.google.com/maps/dir/?api=1&destination=18.790000,98.980000"
     tree = app_view(app)
-    assert "โทรหาลูกค้า" in texts(tree) and "เปิดเส้นทาง" in texts(tree)
+    assert "โทรหาเจ้าของ" in texts(tree) and "เปิดเส้นทาง" in texts(tree)
     assert_accessible(tree)
 
 
@@ -49,7 +49,7 @@ async def test_a_job_that_is_over_offers_the_student_no_call_or_route(status: st
     assert app.job is not None and app.job.detail is not None
     assert app.job.call_url is None and app.job.route_url is None
     tree = app_view(app)
-    assert "โทรหาลูกค้า" not in texts(tree) and "เปิดเส้นทาง" not in texts(tree)
+    assert "โทรหาเจ้าของ" not in texts(tree) and "เปิดเส้นทาง" not in texts(tree)
 
 
 async def test_offer_taken_by_someone_else_says_so_and_reloads() -> None:

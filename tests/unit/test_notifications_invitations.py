@@ -38,7 +38,7 @@ def test_the_invited_person_reads_who_invites_them_as_what_in_their_language() -
     assert teacher.title.endswith("as a supervisor")
     # An administrator's invitation names no college.
     admin = render(Kind.INVITED, {"role": "admin", "college_th": None, "college_en": None}, Locale.TH, NOW)
-    assert admin.title == "ฟิกซ์อิท เชิญคุณเป็นผู้ดูแลระบบ"
+    assert admin.title == "Fixit เชิญคุณเป็นผู้ดูแลระบบ"
 
 
 def test_an_invitation_no_longer_open_says_what_became_of_it_instead_of_asking() -> None:

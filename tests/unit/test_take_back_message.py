@@ -15,7 +15,7 @@ def test_a_take_back_says_which_waiting_parts_were_withdrawn() -> None:
     assert "withdrawn" not in plain.body
     told = render(Kind.JOB_TAKEN_BACK, {**PARAMS, "parts_withdrawn": 2}, Locale.EN, NOW, 690001)
     assert told.body.startswith(plain.body)
-    assert "The 2 part(s) the former student proposed that awaited your answer were withdrawn" in told.body
+    assert "The 2 parts the former student proposed that awaited your answer were withdrawn" in told.body
     thai = render(Kind.JOB_TAKEN_BACK, {**PARAMS, "parts_withdrawn": 2}, Locale.TH, NOW, 690001)
     assert "2 รายการถูกถอนแล้ว" in thai.body
 
