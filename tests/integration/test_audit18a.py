@@ -1,0 +1,37 @@
+"""Audit 18a: a hostile review of what people type, through the real app and database. Each test shows a defect
+that is still there (xfail strict): the fixer removes the mark with the fix."""
+
+import httpx
+import psycopg
+import pytest
+
+from tests.helpers import bearer, fresh_phone, sign_in
+from tests.integration.builders import draft, rows_with_key
+
+# --- Direction overrides in text other people see --------------------------------------------------------------
+# shared.visible_text.DIRECTION_CONTROLS are refused in college and province names only (PlaceName). A person's
+# display name, which teachers see in their queue and citizens on their job, takes U+202E: "\u202e" + "abc" shows
+# "cba", and everything after it on the line is reversed too.
+SPOOFED = "\u202eนายสมชาย ใจดี"
+
+
+@pytest.mark.xfail(strict=True, reason="audit18a: a display name with a direction override (U+202E) is stored")
+async def test_a_display_name_with_a_direction_override_is_refused(api: httpx.AsyncClient,
+                                                                   database_url: str) -> None:
+    token, profile = await sign_in(api, fresh_phone())
+    renamed = await api.patch("/me", json={"display_name": SPOOFED}, headers=bearer(token))
+    assert renamed.status_code == 400, renamed.text
+    assert renamed.json()["error"]["code"] == "display_name_invalid"
+    with psycopg.connect(database_url) as conn:
+        row = conn.execute("select display_name from public.profiles where id = %s", [profile["id"]]).fetchone()
+    assert row is not None and row[0] != SPOOFED
+
+
+@pytest.mark.xfail(strict=True, reason="audit18a: a request's item with a direction override (U+202E) is stored")
+async def test_an_item_with_a_direction_override_is_refused(api: httpx.AsyncClient, database_url: str) -> None:
+    token, _ = await sign_in(api, fresh_phone())
+    body = draft(item="\u202eพัดลม ตั้งโต๊ะ")
+    refused = await api.post("/requests", json=body, headers=bearer(token))
+    assert refused.status_code == 400, refused.text
+    assert set(refused.json()["error"]["fields"]) == {"item"}
+    assert rows_with_key(database_url, body["idempotency_key"]) == 0
