@@ -35,3 +35,30 @@ async def test_an_item_with_a_direction_override_is_refused(api: httpx.AsyncClie
     assert refused.status_code == 400, refused.text
     assert set(refused.json()["error"]["fields"]) == {"item"}
     assert rows_with_key(database_url, body["idempotency_key"]) == 0
+
+
+# --- Characters that show nothing but are neither white space nor format characters ----------------------------
+# shared.visible_text.visible_length counts every character that is not white space and not Cf. The Hangul fillers
+# (U+3164, U+115F, U+1160, U+FFA0: letters, Lo) and the blank Braille pattern (U+2800, So) show nothing at all: a
+# display name, an item or a description made of them passes "required" as empty as the zero-width ones did.
+BLANK_LOOKING = ["\u3164", "\u2800\u2800", "\u115f\u1160", "\uffa0"]
+
+
+@pytest.mark.xfail(strict=True, reason="audit18a: Hangul fillers and the blank Braille pattern count as visible")
+@pytest.mark.parametrize("blank", BLANK_LOOKING)
+async def test_a_name_of_characters_that_show_nothing_is_refused(api: httpx.AsyncClient, blank: str) -> None:
+    token, _ = await sign_in(api, fresh_phone())
+    renamed = await api.patch("/me", json={"display_name": blank}, headers=bearer(token))
+    assert renamed.status_code == 400, renamed.text
+    assert renamed.json()["error"]["code"] == "display_name_invalid"
+
+
+@pytest.mark.xfail(strict=True, reason="audit18a: Hangul fillers and the blank Braille pattern count as visible")
+async def test_an_item_and_a_description_that_show_nothing_are_refused(api: httpx.AsyncClient,
+                                                                        database_url: str) -> None:
+    token, _ = await sign_in(api, fresh_phone())
+    for field, body in {"item": draft(item="\u3164"), "description": draft(description="\u3164" * 8)}.items():
+        refused = await api.post("/requests", json=body, headers=bearer(token))
+        assert refused.status_code == 400, (field, refused.text)
+        assert set(refused.json()["error"]["fields"]) == {field}
+        assert rows_with_key(database_url, body["idempotency_key"]) == 0
