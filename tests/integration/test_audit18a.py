@@ -62,3 +62,24 @@ async def test_an_item_and_a_description_that_show_nothing_are_refused(api: http
         assert refused.status_code == 400, (field, refused.text)
         assert set(refused.json()["error"]["fields"]) == {field}
         assert rows_with_key(database_url, body["idempotency_key"]) == 0
+
+
+# --- Marks with no letter under them ----------------------------------------------------------------------------
+# visible_length counts a Thai tone or vowel mark (Mn) as a character of its own: a display name that is only
+# ไม้เอก ("\u0e48") is a name, and five tone marks are the five "visible characters" a description needs
+# (DESCRIPTION_MIN). On screen they are a floating mark or a dotted circle, above nothing.
+MARKS_ONLY = "\u0e48\u0e49\u0e4a\u0e4b\u0e48"
+
+
+@pytest.mark.xfail(strict=True, reason="audit18a: a name or a description of tone marks alone is accepted")
+async def test_a_name_or_a_description_of_tone_marks_alone_is_refused(api: httpx.AsyncClient,
+                                                                       database_url: str) -> None:
+    token, _ = await sign_in(api, fresh_phone())
+    renamed = await api.patch("/me", json={"display_name": "\u0e48"}, headers=bearer(token))
+    assert renamed.status_code == 400, renamed.text
+    assert renamed.json()["error"]["code"] == "display_name_invalid"
+    body = draft(description=MARKS_ONLY)
+    refused = await api.post("/requests", json=body, headers=bearer(token))
+    assert refused.status_code == 400, refused.text
+    assert set(refused.json()["error"]["fields"]) == {"description"}
+    assert rows_with_key(database_url, body["idempotency_key"]) == 0
