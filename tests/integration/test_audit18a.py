@@ -1,10 +1,19 @@
 """Audit 18a: a hostile review of what people type, through the real app and database. Each test shows a defect
 that is still there (xfail strict): the fixer removes the mark with the fix."""
 
+import base64
+import hashlib
+import hmac
+import json
+from collections.abc import AsyncIterator
+
 import httpx
 import psycopg
 import pytest
+from pydantic import SecretStr
 
+from backend.app import create_app
+from backend.settings import Settings
 from tests.helpers import bearer, fresh_phone, sign_in
 from tests.integration.builders import draft, rows_with_key
 from tests.integration.dispatch_area import AppClock, Area, submit
@@ -112,3 +121,44 @@ async def test_the_usual_spelling_is_found(app_and_clock: AppClock, area: Area) 
     _, kettle = await submit(api, item="กระติกน้ำร้อน")
     found = await api.get("/supervisor/jobs", params={"q": "กระติกน้ำ"}, headers=bearer(teacher))
     assert [job["id"] for job in found.json()["jobs"]] == [kettle["id"]]
+
+
+# --- A LINE link code in Thai digits ----------------------------------------------------------------------------
+# The webhook keeps the characters of the message for which str.isdigit() is true: Thai digits (๐-๙, on every Thai
+# keyboard) are among them, so "๑๒๓๔๕๖" is a 6-digit code, spends one of the LINE user's tries and matches no
+# stored code (stored in ASCII digits). The person who types their own code in Thai digits is never linked.
+LINE_SECRET = "line-channel-secret-for-audit18a"
+THAI_DIGITS = str.maketrans("0123456789", "๐๑๒๓๔๕๖๗๘๙")
+
+
+@pytest.fixture
+async def line_api(settings: Settings) -> AsyncIterator[httpx.AsyncClient]:
+    app = create_app(settings.model_copy(update={"line_channel_secret": SecretStr(LINE_SECRET)}))
+    async with app.router.lifespan_context(app), httpx.AsyncClient(
+            transport=httpx.ASGITransport(app=app), base_url="http://fixit.test") as client:
+        yield client
+
+
+async def _line_says(api: httpx.AsyncClient, line_user: str, text: str) -> int:
+    """What LINE posts when `line_user` sends `text` to the official account; how many accounts got linked."""
+    body = json.dumps({"events": [{"type": "message", "message": {"type": "text", "text": text},
+                                   "source": {"userId": line_user}}]}).encode()
+    signature = base64.b64encode(hmac.new(LINE_SECRET.encode(), body, hashlib.sha256).digest()).decode()
+    answer = await api.post("/line/webhook", content=body, headers={"X-Line-Signature": signature,
+                                                                     "Content-Type": "application/json"})
+    assert answer.status_code == 200, answer.text
+    linked: int = answer.json()["linked"]
+    return linked
+
+
+@pytest.mark.xfail(strict=True, reason="audit18a: a LINE link code sent in Thai digits never matches")
+async def test_a_line_link_code_sent_in_thai_digits_links_the_account(line_api: httpx.AsyncClient,
+                                                                      database_url: str) -> None:
+    token, person = await sign_in(line_api, fresh_phone())
+    code = (await line_api.post("/me/line/link-code", headers=bearer(token))).json()["code"]
+    line_user = "U" + "7" * 32
+    assert await _line_says(line_api, line_user, code.translate(THAI_DIGITS)) == 1
+    with psycopg.connect(database_url) as conn:
+        row = conn.execute("select line_user_id from private.line_links where user_id = %s",
+                           [person["id"]]).fetchone()
+    assert row == (line_user,)
