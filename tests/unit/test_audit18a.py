@@ -1,11 +1,18 @@
 """Audit 18a: a hostile review of what people type, at the rules in shared/ and the app's parsing. Each test shows a
 defect that is still there (xfail strict): the fixer removes the mark with the fix."""
 
+from datetime import UTC, datetime
+from typing import Any, ClassVar
+
 import httpx
 import pytest
+from fpdf import FPDF
 
+import backend.services.ledger_pdf as ledger_pdf_module
 from shared.credit_wire import total_count_from_header
+from shared.display_names import MAX_LENGTH as DISPLAY_NAME_MAX
 from shared.display_names import clean_display_name
+from shared.text import Locale
 from shared.visible_text import is_blank, visible_length
 from shared.wire import unread_count_from_header
 from tests.unit.mobile_fakes import FakeBackend
@@ -53,3 +60,42 @@ async def test_the_own_list_survives_an_unreadable_unread_count_header() -> None
         200, json=[], headers={b"X-Unread-Count": b"\xb2"})
     assert (await api.my_requests()).rows == []
     assert counted == []
+
+
+# --- Names wider than the PDF's page -----------------------------------------------------------------------------
+# The training-hours record (backend/services/ledger_pdf.py) writes the college's and the student's names with
+# FPDF.cell(0, ...): one line, never wrapped. A display name at its limit (80 characters) or a college name at its
+# (200, backend.schemas.CollegeCreate) is far wider than the page's 180 mm, so the printed record, the one a
+# teacher signs, runs off the right edge and loses the end of the name.
+class _WidthRecorder(FPDF):
+    """The real FPDF, noting every single-line cell whose text ends past the right margin."""
+
+    overflows: ClassVar[list[str]] = []
+
+    def cell(self, w: float | None = None, h: float | None = None, text: str = "", *args: Any,
+             **kwargs: Any) -> Any:
+        right = self.w - self.r_margin if not w else self.x + w
+        if self.x + self.get_string_width(text) > right + 0.01:
+            _WidthRecorder.overflows.append(text)
+        return super().cell(w, h, text, *args, **kwargs)
+
+
+@pytest.mark.xfail(strict=True, reason="audit18a: a long name runs off the ledger PDF's page (cell, no wrap)")
+def test_names_at_their_limits_stay_on_the_ledger_pdfs_page(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(ledger_pdf_module, "FPDF", _WidthRecorder)
+    _WidthRecorder.overflows = []
+    student = "สมชาย " + "ณ" * (DISPLAY_NAME_MAX - 6)
+    college = "วิทยาลัยเทคนิค" * (200 // len("วิทยาลัยเทคนิค"))
+    data = ledger_pdf_module.ledger_pdf(college, {"display_name": student, "jobs": []},
+                                        datetime(2026, 11, 30, 9, tzinfo=UTC), Locale.TH)
+    assert data.startswith(b"%PDF")
+    assert _WidthRecorder.overflows == []
+
+
+def test_the_width_recorder_finds_nothing_on_an_ordinary_ledger(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The recorder above on ordinary names: nothing past the margin (it measures, it does not cry wolf)."""
+    monkeypatch.setattr(ledger_pdf_module, "FPDF", _WidthRecorder)
+    _WidthRecorder.overflows = []
+    ledger_pdf_module.ledger_pdf("วิทยาลัยเทคนิคลำปาง", {"display_name": "สมชาย ใจดี", "jobs": []},
+                                 datetime(2026, 11, 30, 9, tzinfo=UTC), Locale.TH)
+    assert _WidthRecorder.overflows == []
