@@ -184,6 +184,26 @@ async def test_a_name_or_item_with_stacked_marks_is_refused(api: httpx.AsyncClie
     assert rows_with_key(database_url, body["idempotency_key"]) == 0
 
 
+
+# --- A LINE signature that is not ASCII --------------------------------------------------------------------------
+# backend/notifications/channels/line.verify_signature compares the header with hmac.compare_digest on str, which
+# raises TypeError for a string with a non-ASCII character: anyone posting to the public webhook with the header
+# byte 0xE9 (Latin-1 "é", how Starlette reads header bytes) gets a 500 instead of the 401 a wrong signature gets.
+@pytest.mark.xfail(strict=True, reason="audit18a: a non-ASCII X-Line-Signature is a 500, not a 401")
+async def test_a_line_signature_that_is_not_ascii_is_a_401(settings: Settings) -> None:
+    app = create_app(settings.model_copy(update={"line_channel_secret": SecretStr(LINE_SECRET)}))
+    async with app.router.lifespan_context(app), httpx.AsyncClient(
+            transport=httpx.ASGITransport(app=app, raise_app_exceptions=False), base_url="http://fixit.test") as api:
+        wrong = await api.post("/line/webhook", content=b'{"events": []}',
+                               headers={"X-Line-Signature": "bm90IHRoZSBzaWduYXR1cmU=",
+                                        "Content-Type": "application/json"})
+        assert wrong.status_code == 401, wrong.text  # an ASCII wrong signature: refused as it should be
+        odd = await api.post("/line/webhook", content=b'{"events": []}',
+                             headers={b"X-Line-Signature": b"\xe9t\xe9", b"Content-Type": b"application/json"})
+        assert odd.status_code == 401, odd.text
+        assert odd.json()["error"]["code"] == "not_authenticated"
+
+
 # --- A forwarded address that is not an address -----------------------------------------------------------------
 # `fixit-backend serve` runs uvicorn with proxy_headers (backend/cli.py): behind a proxy it trusts (FORWARDED_ALLOW_IPS,
 # "*" where the platform's proxy address is not known; or a client on 127.0.0.1, uvicorn's default) the caller's
