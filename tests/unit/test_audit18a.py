@@ -11,6 +11,7 @@ from fpdf import FPDF
 from pypdf import PdfReader
 
 import backend.services.ledger_pdf as ledger_pdf_module
+import backend.services.portfolio_pdf as portfolio_pdf_module
 from backend.colleges_import import COLUMNS, parse_colleges_csv
 from mobile.viewmodels.app import AppViewModel
 from mobile.viewmodels.colleges_admin import CollegesAdminViewModel
@@ -191,3 +192,31 @@ def test_an_unclosed_quote_in_a_long_colleges_csv_is_a_line_error() -> None:
     assert len(text.encode()) > 131072
     parsed = parse_colleges_csv(text.encode())
     assert parsed.rows == [] and parsed.errors and parsed.errors[0].line >= 2
+
+
+
+# The portfolio (backend/services/portfolio_pdf.py) writes the student's and the college's names with
+# FPDF.cell(140, ...) beside the QR code: a college name at its limit, or a student's at theirs, runs over the QR
+# code and off the page the same way.
+def _folio(display_name: str, college: str) -> dict[str, Any]:
+    return {"first_name": display_name.split(" ")[0], "display_name": display_name, "college_th": college,
+            "college_en": "Lampang Technical College", "term": "2569-2", "jobs": [], "job_count": 0, "hours": 0}
+
+
+@pytest.mark.xfail(strict=True, reason="audit18a: a long name runs over the portfolio PDF's QR code and page edge")
+def test_names_at_their_limits_stay_in_the_portfolio_pdfs_column(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(portfolio_pdf_module, "FPDF", _WidthRecorder)
+    _WidthRecorder.overflows = []
+    folio = _folio("สมชาย " + "ณ" * (DISPLAY_NAME_MAX - 6), "วิทยาลัยเทคนิค" * (200 // len("วิทยาลัยเทคนิค")))
+    portfolio_pdf_module.portfolio_pdf(folio, "ABCD2345", "https://fixit.example/verify/ABCD2345",
+                                       datetime(2026, 11, 30, 9, tzinfo=UTC), Locale.TH)
+    assert _WidthRecorder.overflows == []
+
+
+def test_the_width_recorder_finds_nothing_on_an_ordinary_portfolio(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(portfolio_pdf_module, "FPDF", _WidthRecorder)
+    _WidthRecorder.overflows = []
+    portfolio_pdf_module.portfolio_pdf(_folio("สมชาย ใจดี", "วิทยาลัยเทคนิคลำปาง"), "ABCD2345",
+                                       "https://fixit.example/verify/ABCD2345",
+                                       datetime(2026, 11, 30, 9, tzinfo=UTC), Locale.TH)
+    assert _WidthRecorder.overflows == []
