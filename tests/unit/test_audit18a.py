@@ -17,12 +17,10 @@ from mobile.viewmodels.app import AppViewModel
 from mobile.viewmodels.colleges_admin import CollegesAdminViewModel
 from mobile.viewmodels.credit import parse_amount
 from mobile.viewmodels.job import PartRow
-from shared.credit_wire import total_count_from_header
 from shared.display_names import MAX_LENGTH as DISPLAY_NAME_MAX
 from shared.display_names import clean_display_name
 from shared.text import Locale
 from shared.visible_text import is_blank, visible_length
-from shared.wire import unread_count_from_header
 from tests.unit.mobile_fakes import FakeBackend, MemoryStore
 
 
@@ -44,30 +42,6 @@ def test_marks_with_no_letter_under_them_are_not_visible_characters() -> None:
 @pytest.mark.xfail(strict=True, reason="audit18a: sara am typed as nikhahit + sara aa is kept as two characters")
 def test_a_name_typed_with_the_two_character_sara_am_is_the_usual_name() -> None:
     assert clean_display_name("สมชาย ค\u0e4d\u0e32ดี") == "สมชาย คำดี"
-
-
-# --- Count headers with digits int() cannot read -----------------------------------------------------------------
-# shared.wire.unread_count_from_header and shared.credit_wire.total_count_from_header test str.isdigit(), which is
-# true for superscripts and circled digits ("²", "⑤") that int() refuses: a header such a middlebox (or a Latin-1
-# byte 0xB2) gives raises ValueError from ApiClient's every call that reads it, instead of "no count".
-@pytest.mark.xfail(strict=True, reason="audit18a: a count header of '²' raises ValueError in the app")
-@pytest.mark.parametrize("value", ["²", "⑤", "1²"])
-def test_a_count_header_int_cannot_read_is_no_count(value: str) -> None:
-    assert unread_count_from_header(value) is None
-    assert total_count_from_header(value) is None
-
-
-@pytest.mark.xfail(strict=True, reason="audit18a: a count header of '²' raises ValueError in the app")
-async def test_the_own_list_survives_an_unreadable_unread_count_header() -> None:
-    backend = FakeBackend()
-    api = backend.client()
-    api.token = backend.issue_token("citizen")
-    counted: list[int] = []
-    api.on_unread_count = counted.append
-    backend.overrides[("GET", "/requests/mine")] = lambda _: httpx.Response(
-        200, json=[], headers={b"X-Unread-Count": b"\xb2"})
-    assert (await api.my_requests()).rows == []
-    assert counted == []
 
 
 # --- Names wider than the PDF's page -----------------------------------------------------------------------------
