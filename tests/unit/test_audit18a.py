@@ -14,8 +14,6 @@ import backend.services.ledger_pdf as ledger_pdf_module
 import backend.services.portfolio_pdf as portfolio_pdf_module
 from mobile.viewmodels.app import AppViewModel
 from mobile.viewmodels.colleges_admin import CollegesAdminViewModel
-from mobile.viewmodels.credit import parse_amount
-from mobile.viewmodels.job import PartRow
 from shared.display_names import MAX_LENGTH as DISPLAY_NAME_MAX
 from shared.display_names import clean_display_name
 from shared.text import Locale
@@ -179,15 +177,3 @@ def test_the_width_recorder_finds_nothing_on_an_ordinary_portfolio(monkeypatch: 
                                        "https://fixit.example/verify/ABCD2345",
                                        datetime(2026, 11, 30, 9, tzinfo=UTC), Locale.TH)
     assert _WidthRecorder.overflows == []
-
-
-# --- "1,500" baht --------------------------------------------------------------------------------------------------
-# Thai writes 1,500 บาท with a comma for thousands (mobile/viewmodels/credit.parse_amount says so and drops it), but
-# the work report's part cost (mobile/viewmodels/job.parse_number, PartRow.cost_value) reads the comma as a decimal
-# point: a part typed "1,500" is sent and stored as 1.50 baht, and "12,000" as 12 baht. Two parsers of typed
-# amounts in one app, reading the same text 1000 times apart.
-@pytest.mark.xfail(strict=True, reason="audit18a: the work report reads a part cost of '1,500' as 1.5 baht")
-@pytest.mark.parametrize(("typed", "baht"), [("1,500", 1500.0), ("12,000", 12000.0), ("1,250.50", 1250.5)])
-def test_a_part_cost_with_a_thousands_comma_is_read_as_thai_writes_it(typed: str, baht: float) -> None:
-    assert parse_amount(typed) == baht  # the part proposal's parser
-    assert PartRow(name="คอมเพรสเซอร์", qty="1", cost=typed).cost_value() == baht
