@@ -5,20 +5,16 @@ import io
 from datetime import UTC, datetime
 from typing import Any, ClassVar
 
-import httpx
 import pytest
 from fpdf import FPDF
 from pypdf import PdfReader
 
 import backend.services.ledger_pdf as ledger_pdf_module
 import backend.services.portfolio_pdf as portfolio_pdf_module
-from mobile.viewmodels.app import AppViewModel
-from mobile.viewmodels.colleges_admin import CollegesAdminViewModel
 from shared.display_names import MAX_LENGTH as DISPLAY_NAME_MAX
 from shared.display_names import clean_display_name
 from shared.text import Locale
 from shared.visible_text import is_blank, visible_length
-from tests.unit.mobile_fakes import FakeBackend, MemoryStore
 
 
 @pytest.mark.xfail(strict=True, reason="audit18a: Hangul fillers and the blank Braille pattern count as visible")
@@ -78,57 +74,6 @@ def test_the_width_recorder_finds_nothing_on_an_ordinary_ledger(monkeypatch: pyt
     ledger_pdf_module.ledger_pdf("วิทยาลัยเทคนิคลำปาง", {"display_name": "สมชาย ใจดี", "jobs": []},
                                  datetime(2026, 11, 30, 9, tzinfo=UTC), Locale.TH)
     assert _WidthRecorder.overflows == []
-
-
-# --- "nan" typed as a college's latitude -------------------------------------------------------------------------
-# The admin's college form (mobile/viewmodels/colleges_admin.py CollegeForm.payload) takes whatever float() reads:
-# "nan", "inf" and "1e999" are numbers to it. httpx will not put NaN or infinity in JSON (ValueError "Out of range
-# float values are not JSON compliant") while building the request: busy.answered turns it into internal_error, and
-# the admin reads "ระบบขัดข้อง กรุณาลองใหม่อีกครั้ง" (a system fault, try again: the same fault again) instead of the
-# latitude's "กรุณาใส่ตัวเลข".
-@pytest.mark.xfail(strict=True, reason="audit18a: a latitude typed 'nan' is a system fault, not a field error")
-@pytest.mark.parametrize("typed", ["nan", "inf", "1e999"])
-async def test_a_college_latitude_that_is_no_finite_number_is_a_field_error(typed: str) -> None:
-    from tests.unit.mobile_screens import sign_in as screen_sign_in
-
-    backend = FakeBackend()
-    backend.overrides[("GET", "/admin/colleges")] = lambda r: httpx.Response(200, json=[])
-    vm = AppViewModel(backend.client(), MemoryStore())
-    await vm.start()
-    await screen_sign_in(vm, "admin")
-    await vm.open_route("/admin/colleges")
-    screen = vm.colleges_admin
-    assert isinstance(screen, CollegesAdminViewModel)
-    screen.start_new()
-    for name, value in {"code": "new-1", "name_th": "วิทยาลัยใหม่", "name_en": "New College", "province_th": "ลำปาง",
-                        "province_en": "Lampang", "lat": typed, "lon": "99.49", "service_radius_km": "25"}.items():
-        screen.set_value(name, value)
-    await screen.save()
-    assert backend.calls("POST", "/admin/colleges") == []
-    assert screen.field_error("lat") == "กรุณาใส่ตัวเลข"
-    assert screen.form_error is None
-
-
-async def test_what_a_nan_latitude_shows_today() -> None:
-    """The companion of the test above, what happens now: nothing reaches the backend, and the form says the
-    system failed."""
-    from tests.unit.mobile_screens import sign_in as screen_sign_in
-
-    backend = FakeBackend()
-    backend.overrides[("GET", "/admin/colleges")] = lambda r: httpx.Response(200, json=[])
-    vm = AppViewModel(backend.client(), MemoryStore())
-    await vm.start()
-    await screen_sign_in(vm, "admin")
-    await vm.open_route("/admin/colleges")
-    screen = vm.colleges_admin
-    assert isinstance(screen, CollegesAdminViewModel)
-    screen.start_new()
-    for name, value in {"code": "new-1", "name_th": "วิทยาลัยใหม่", "name_en": "New College", "province_th": "ลำปาง",
-                        "province_en": "Lampang", "lat": "nan", "lon": "99.49", "service_radius_km": "25"}.items():
-        screen.set_value(name, value)
-    await screen.save()
-    assert backend.calls("POST", "/admin/colleges") == []
-    assert screen.field_error("lat") is None and screen.form_error == "ระบบขัดข้อง กรุณาลองใหม่อีกครั้ง"
 
 
 # --- Names in scripts the PDF font does not have -----------------------------------------------------------------

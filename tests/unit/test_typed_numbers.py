@@ -5,11 +5,15 @@ latitude typed "nan" is the field's error, never a "system fault"."""
 from typing import Any
 from uuid import UUID
 
+import httpx
 import pytest
 
-from mobile.viewmodels.app import PORTFOLIO_ROUTE
+from mobile.viewmodels.app import PORTFOLIO_ROUTE, AppViewModel
+from mobile.viewmodels.colleges_admin import CollegesAdminViewModel
 from mobile.viewmodels.job import PartRow
 from shared.typed_numbers import parse_amount, parse_coordinate, parse_hours
+from tests.unit.mobile_fakes import FakeBackend, MemoryStore
+from tests.unit.mobile_screens import sign_in as screen_sign_in
 from tests.unit.mobile_screens import signed_in
 from tests.unit.test_mobile_credit import HELPER, LEAD, CreditBackend, sent
 
@@ -78,3 +82,28 @@ async def test_a_helper_reporting_1_comma_5_hours_reports_one_and_a_half() -> No
     assert folio is not None
     await folio.save_my_hours(UUID(job["request_id"]), "1,5", "ทดสอบวงจร")
     assert sent(backend, "/team/me") == [{"hours": 1.5, "task": "ทดสอบวงจร"}]
+
+
+async def _college_form_saved_with(lat: str) -> tuple[FakeBackend, CollegesAdminViewModel]:
+    backend = FakeBackend()
+    backend.overrides[("GET", "/admin/colleges")] = lambda r: httpx.Response(200, json=[])
+    vm = AppViewModel(backend.client(), MemoryStore())
+    await vm.start()
+    await screen_sign_in(vm, "admin")
+    await vm.open_route("/admin/colleges")
+    screen = vm.colleges_admin
+    assert isinstance(screen, CollegesAdminViewModel)
+    screen.start_new()
+    for name, value in {"code": "new-1", "name_th": "วิทยาลัยใหม่", "name_en": "New College", "province_th": "ลำปาง",
+                        "province_en": "Lampang", "lat": lat, "lon": "99.49", "service_radius_km": "25"}.items():
+        screen.set_value(name, value)
+    await screen.save()
+    return backend, screen
+
+
+@pytest.mark.parametrize("typed", ["nan", "inf", "1e999"])
+async def test_a_college_latitude_that_is_no_finite_number_is_a_field_error(typed: str) -> None:
+    backend, screen = await _college_form_saved_with(typed)
+    assert backend.calls("POST", "/admin/colleges") == []
+    assert screen.field_error("lat") == "กรุณาใส่ตัวเลข"
+    assert screen.form_error is None
