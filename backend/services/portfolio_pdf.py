@@ -14,7 +14,8 @@ from fpdf.fonts import FontFace
 from PIL import Image, UnidentifiedImageError
 
 from backend.services.exports import local_time, number
-from backend.services.ledger_pdf import _FAMILY, FONT
+from backend.services.pdf_fonts import FAMILY as _FAMILY
+from backend.services.pdf_fonts import PdfFonts
 from shared.credit import (
     OUTCOME_LABELS,
     PORTFOLIO_PHOTO_QUALITY,
@@ -56,8 +57,8 @@ def small_jpeg(data: bytes) -> io.BytesIO | None:
     return out
 
 
-def _photos(pdf: FPDF, jobs: list[Mapping[str, Any]], photos: Mapping[uuid.UUID, Mapping[str, bytes]],
-            locale: Locale) -> None:
+def _photos(pdf: FPDF, fonts: PdfFonts, jobs: list[Mapping[str, Any]],
+            photos: Mapping[uuid.UUID, Mapping[str, bytes]], locale: Locale) -> None:
     """Each job with photos: its reference and item, then its before and after photo side by side, captioned."""
     # A reopened job has a row per approved round: its photos once.
     once: dict[uuid.UUID, Mapping[str, Any]] = {}
@@ -73,7 +74,8 @@ def _photos(pdf: FPDF, jobs: list[Mapping[str, Any]], photos: Mapping[uuid.UUID,
     for job, pair in shown:
         if pdf.get_y() + _PHOTO_ROW_H + 8 > pdf.h - pdf.b_margin:
             pdf.add_page()
-        pdf.cell(0, 6, f"{format_reference(job['ref_no'])}  {job['item']}", new_x=XPos.LMARGIN, new_y=YPos.NEXT)
+        pdf.cell(0, 6, f"{format_reference(job['ref_no'])}  {fonts.text(job['item'])}", new_x=XPos.LMARGIN,
+                 new_y=YPos.NEXT)
         top, x = pdf.get_y(), pdf.l_margin
         for kind in ("before", "after"):
             image = small_jpeg(pair[kind]) if kind in pair else None
@@ -95,7 +97,10 @@ def portfolio_pdf(folio: Mapping[str, Any], code: str, verify_url: str, now: dat
     pdf.set_margins(15, 15, 15)
     pdf.set_auto_page_break(True, margin=15)
     pdf.set_title(f"{_w('title', locale)} - {folio['first_name']} - {folio['term']}")
-    pdf.add_font(_FAMILY, "", str(FONT))
+    jobs = folio["jobs"]
+    college = folio["college_th"] if locale == Locale.TH else folio["college_en"]
+    fonts = PdfFonts(pdf, [folio["display_name"], college, folio["term"],
+                           *(str(j["item"]) for j in jobs), *(str(j["approved_by"] or "") for j in jobs)])
     pdf.add_page()
 
     qr = io.BytesIO()
@@ -103,16 +108,15 @@ def portfolio_pdf(folio: Mapping[str, Any], code: str, verify_url: str, now: dat
     qr.seek(0)
     pdf.image(qr, x=160, y=12, w=35, h=35)
 
-    college = folio["college_th"] if locale == Locale.TH else folio["college_en"]
     pdf.set_font(_FAMILY, size=16)
     pdf.cell(140, 10, _w("title", locale), new_x=XPos.LMARGIN, new_y=YPos.NEXT)
     pdf.set_font(_FAMILY, size=12)
-    for line in (_w("student", locale, name=folio["display_name"]), _w("college", locale, college=college),
-                 _w("term", locale, term=folio["term"])):
+    for line in (_w("student", locale, name=fonts.text(folio["display_name"])),
+                 _w("college", locale, college=fonts.text(college)),
+                 _w("term", locale, term=fonts.text(folio["term"]))):
         pdf.cell(140, 8, line, new_x=XPos.LMARGIN, new_y=YPos.NEXT)
     pdf.ln(8)
 
-    jobs = folio["jobs"]
     pdf.set_font(_FAMILY, size=10)
     if jobs:
         headers = [_w(k, locale) for k in ("reference", "approved_at", "item", "outcome", "role", "hours")]
@@ -122,15 +126,16 @@ def portfolio_pdf(folio: Mapping[str, Any], code: str, verify_url: str, now: dat
             for job in jobs:
                 outcome = _label(OUTCOME_LABELS[Outcome(job["outcome"] or "fixed")], locale)
                 role = _label(TEAM_ROLE_LABELS[TeamRole(job["role"])], locale)
-                table.row([format_reference(job["ref_no"]), local_time(job["approved_at"], locale), job["item"],
-                           outcome, role, number(job["hours"])])
+                table.row([format_reference(job["ref_no"]), local_time(job["approved_at"], locale),
+                           fonts.text(job["item"]), outcome, role, number(job["hours"])])
         teachers = sorted({j["approved_by"] for j in jobs if j["approved_by"]})
         # A reopened job has a row per approved round: its photos count once.
         count = sum(len(j["photos"]) for j in {j["request_id"]: j for j in jobs}.values())
         pdf.ln(2)
-        pdf.cell(0, 6, _w("approved_by", locale, names=", ".join(teachers)), new_x=XPos.LMARGIN, new_y=YPos.NEXT)
+        pdf.cell(0, 6, _w("approved_by", locale, names=fonts.text(", ".join(teachers))), new_x=XPos.LMARGIN,
+                 new_y=YPos.NEXT)
         pdf.cell(0, 6, _w("photos", locale, count=count), new_x=XPos.LMARGIN, new_y=YPos.NEXT)
-        _photos(pdf, jobs, photos or {}, locale)
+        _photos(pdf, fonts, jobs, photos or {}, locale)
     else:
         pdf.cell(0, 8, _w("none", locale), new_x=XPos.LMARGIN, new_y=YPos.NEXT)
     pdf.ln(4)
