@@ -41,10 +41,13 @@ def ledger_pdf(college_name: str, ledger: Mapping[str, Any], now: datetime, loca
     pdf.set_font(_FAMILY, size=16)
     pdf.cell(0, 10, _t("ledger_title", locale), new_x=XPos.LMARGIN, new_y=YPos.NEXT)
     pdf.set_font(_FAMILY, size=12)
-    pdf.cell(0, 8, _t("ledger_college", locale, college=fonts.text(college_name)),
-             new_x=XPos.LMARGIN, new_y=YPos.NEXT)
-    pdf.cell(0, 8, _t("ledger_student", locale, name=fonts.text(ledger["display_name"])),
-             new_x=XPos.LMARGIN, new_y=YPos.NEXT)
+    # Wrapped, never cut: a college name (200 characters) or a display name (80) at its limit is wider than the page.
+    # fpdf2 breaks at spaces, and a run longer than the line (Thai writes words without spaces) between letters,
+    # each tone or vowel mark kept with its letter.
+    pdf.multi_cell(0, 8, _t("ledger_college", locale, college=fonts.text(college_name)),
+                   new_x=XPos.LMARGIN, new_y=YPos.NEXT)
+    pdf.multi_cell(0, 8, _t("ledger_student", locale, name=fonts.text(ledger["display_name"])),
+                   new_x=XPos.LMARGIN, new_y=YPos.NEXT)
     pdf.ln(4)
 
     pdf.set_font(_FAMILY, size=10)

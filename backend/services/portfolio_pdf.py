@@ -5,11 +5,11 @@ import io
 import uuid
 from collections.abc import Mapping
 from datetime import datetime
-from typing import Any
+from typing import Any, cast
 
 import segno
 from fpdf import FPDF
-from fpdf.enums import XPos, YPos
+from fpdf.enums import MethodReturnValue, XPos, YPos
 from fpdf.fonts import FontFace
 from PIL import Image, UnidentifiedImageError
 
@@ -31,6 +31,8 @@ from shared.text import Locale, plural_en
 # Column widths in mm of the 180 mm line: reference, approved on, item, outcome, role, hours.
 _WIDTHS = (24, 30, 52, 30, 24, 20)
 _PHOTO_W = 40  # mm, the square each printed photo fits in
+_QR_SIDE, _QR_Y = 35, 12  # mm: the QR code's square at the top right
+_HEAD_W = 140  # mm: the title, the student's, the college's and the term's lines, left of the QR code
 _PHOTO_ROW_H = 48  # mm reserved for a job's photos (caption + the tallest photo)
 
 
@@ -72,10 +74,11 @@ def _photos(pdf: FPDF, fonts: PdfFonts, jobs: list[Mapping[str, Any]],
     pdf.cell(0, 8, _w("photos_title", locale), new_x=XPos.LMARGIN, new_y=YPos.NEXT)
     pdf.set_font(_FAMILY, size=9)
     for job, pair in shown:
-        if pdf.get_y() + _PHOTO_ROW_H + 8 > pdf.h - pdf.b_margin:
+        caption = f"{format_reference(job['ref_no'])}  {fonts.text(job['item'])}"
+        caption_h = cast(float, pdf.multi_cell(0, 6, caption, dry_run=True, output=MethodReturnValue.HEIGHT))
+        if pdf.get_y() + _PHOTO_ROW_H + caption_h + 2 > pdf.h - pdf.b_margin:
             pdf.add_page()
-        pdf.cell(0, 6, f"{format_reference(job['ref_no'])}  {fonts.text(job['item'])}", new_x=XPos.LMARGIN,
-                 new_y=YPos.NEXT)
+        pdf.multi_cell(0, 6, caption, new_x=XPos.LMARGIN, new_y=YPos.NEXT)  # a long item wraps, never cut
         top, x = pdf.get_y(), pdf.l_margin
         for kind in ("before", "after"):
             image = small_jpeg(pair[kind]) if kind in pair else None
@@ -106,16 +109,19 @@ def portfolio_pdf(folio: Mapping[str, Any], code: str, verify_url: str, now: dat
     qr = io.BytesIO()
     segno.make(verify_url, error="m").save(qr, kind="png", scale=4, border=2)
     qr.seek(0)
-    pdf.image(qr, x=160, y=12, w=35, h=35)
+    pdf.image(qr, x=pdf.w - pdf.r_margin - _QR_SIDE, y=_QR_Y, w=_QR_SIDE, h=_QR_SIDE)
 
+    # The column left of the QR code, its lines wrapped (a college name or a display name at its limit is wider than
+    # the column: cut, it ran over the QR code and off the page); below the QR code whatever the names' length.
     pdf.set_font(_FAMILY, size=16)
-    pdf.cell(140, 10, _w("title", locale), new_x=XPos.LMARGIN, new_y=YPos.NEXT)
+    pdf.multi_cell(_HEAD_W, 10, _w("title", locale), new_x=XPos.LMARGIN, new_y=YPos.NEXT)
     pdf.set_font(_FAMILY, size=12)
     for line in (_w("student", locale, name=fonts.text(folio["display_name"])),
                  _w("college", locale, college=fonts.text(college)),
                  _w("term", locale, term=fonts.text(folio["term"]))):
-        pdf.cell(140, 8, line, new_x=XPos.LMARGIN, new_y=YPos.NEXT)
+        pdf.multi_cell(_HEAD_W, 8, line, new_x=XPos.LMARGIN, new_y=YPos.NEXT)
     pdf.ln(8)
+    pdf.set_y(max(pdf.get_y(), _QR_Y + _QR_SIDE + 2))
 
     pdf.set_font(_FAMILY, size=10)
     if jobs:
@@ -132,8 +138,8 @@ def portfolio_pdf(folio: Mapping[str, Any], code: str, verify_url: str, now: dat
         # A reopened job has a row per approved round: its photos count once.
         count = sum(len(j["photos"]) for j in {j["request_id"]: j for j in jobs}.values())
         pdf.ln(2)
-        pdf.cell(0, 6, _w("approved_by", locale, names=fonts.text(", ".join(teachers))), new_x=XPos.LMARGIN,
-                 new_y=YPos.NEXT)
+        pdf.multi_cell(0, 6, _w("approved_by", locale, names=fonts.text(", ".join(teachers))), new_x=XPos.LMARGIN,
+                       new_y=YPos.NEXT)
         pdf.cell(0, 6, _w("photos", locale, count=count), new_x=XPos.LMARGIN, new_y=YPos.NEXT)
         _photos(pdf, fonts, jobs, photos or {}, locale)
     else:

@@ -1,17 +1,23 @@
 """Names on the PDFs (audit18a): a name in a script NotoSansThai lacks is printed with a fallback font that ships
 with the backend only (backend/pdf_fonts, licence beside each), a character no font has is printed as its code
-point, never as nothing."""
+point, never as nothing; a name at its limit is wrapped within the page and beside the portfolio's QR code, never
+cut or run over it."""
 
 import io
 import tomllib
 from datetime import UTC, datetime
+from typing import Any, ClassVar, cast
 
 import pytest
+from fpdf import FPDF
+from fpdf.enums import MethodReturnValue
 from pypdf import PdfReader
 
 import backend.services.ledger_pdf as ledger_pdf_module
+import backend.services.portfolio_pdf as portfolio_pdf_module
 from backend.services.pdf_fonts import FALLBACKS, PDF_FONTS_DIR
 from backend.settings import PROJECT_ROOT
+from shared.display_names import MAX_LENGTH as DISPLAY_NAME_MAX
 from shared.text import Locale
 
 NOW = datetime(2026, 11, 30, 9, tzinfo=UTC)
@@ -56,3 +62,88 @@ def test_a_thai_or_latin_name_is_printed_on_the_ledger_pdf() -> None:
     """What NotoSansThai has is printed, and the text is read back from the PDF as written."""
     for name in ["สมชาย ใจดี", "Łukasz Żółć"]:
         assert name in _ledger_text(name)
+
+
+# --- Names wider than the PDF's page -----------------------------------------------------------------------------
+# The training-hours record wrote the college's and the student's names with FPDF.cell(0, ...): one line, never
+# wrapped. A display name at its limit (80 characters) or a college name at its (200, backend.schemas.CollegeCreate)
+# is far wider than the page's 180 mm; the portfolio wrote them with cell(140, ...) beside the QR code and ran over it.
+LONG_STUDENT = "สมชาย " + "ณ" * (DISPLAY_NAME_MAX - 6)
+LONG_COLLEGE = "วิทยาลัยเทคนิค" * (200 // len("วิทยาลัยเทคนิค"))
+
+
+class _WidthRecorder(FPDF):
+    """The real FPDF, noting every line of text (a cell, or each line a multi_cell wraps to) that ends past the
+    right margin or its box."""
+
+    overflows: ClassVar[list[str]] = []
+
+    def _past(self, w: float | None, line: str) -> bool:
+        right = self.w - self.r_margin if not w else self.x + w
+        return self.x + self.get_string_width(line) > right + 0.01
+
+    def cell(self, w: float | None = None, h: float | None = None, text: str = "", *args: Any,
+             **kwargs: Any) -> Any:
+        if self._past(w, text):
+            _WidthRecorder.overflows.append(text)
+        return super().cell(w, h, text, *args, **kwargs)
+
+    measuring = False
+
+    def multi_cell(self, w: float, h: float | None = None, text: str = "", *args: Any, **kwargs: Any) -> Any:
+        if not self.measuring:
+            self.measuring = True  # fpdf2's multi_cell calls itself (and cell) to lay out its lines
+            try:
+                lines = cast(list[str], super().multi_cell(w, h, text, *args, **{
+                    **kwargs, "dry_run": True, "output": MethodReturnValue.LINES}))
+                _WidthRecorder.overflows.extend(line for line in lines if self._past(w, line))
+                return super().multi_cell(w, h, text, *args, **kwargs)
+            finally:
+                self.measuring = False
+        return super().multi_cell(w, h, text, *args, **kwargs)
+
+
+def _squeezed(data: bytes) -> str:
+    """The PDF's text without white space: a wrapped name reads back whole."""
+    return "".join("".join(page.extract_text() for page in PdfReader(io.BytesIO(data)).pages).split())
+
+
+def test_names_at_their_limits_stay_on_the_ledger_pdfs_page(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(ledger_pdf_module, "FPDF", _WidthRecorder)
+    _WidthRecorder.overflows = []
+    data = ledger_pdf_module.ledger_pdf(LONG_COLLEGE, {"display_name": LONG_STUDENT, "jobs": []}, NOW, Locale.TH)
+    assert data.startswith(b"%PDF")
+    assert _WidthRecorder.overflows == []
+    text = _squeezed(data)
+    assert "".join(LONG_COLLEGE.split()) in text and "".join(LONG_STUDENT.split()) in text  # wrapped, not cut
+
+
+def test_the_width_recorder_finds_nothing_on_an_ordinary_ledger(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The recorder above on ordinary names: nothing past the margin (it measures, it does not cry wolf)."""
+    monkeypatch.setattr(ledger_pdf_module, "FPDF", _WidthRecorder)
+    _WidthRecorder.overflows = []
+    ledger_pdf_module.ledger_pdf("วิทยาลัยเทคนิคลำปาง", {"display_name": "สมชาย ใจดี", "jobs": []}, NOW, Locale.TH)
+    assert _WidthRecorder.overflows == []
+
+
+def _folio(display_name: str, college: str) -> dict[str, Any]:
+    return {"first_name": display_name.split(" ")[0], "display_name": display_name, "college_th": college,
+            "college_en": "Lampang Technical College", "term": "2569-2", "jobs": [], "job_count": 0, "hours": 0}
+
+
+def test_names_at_their_limits_stay_in_the_portfolio_pdfs_column(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(portfolio_pdf_module, "FPDF", _WidthRecorder)
+    _WidthRecorder.overflows = []
+    data = portfolio_pdf_module.portfolio_pdf(_folio(LONG_STUDENT, LONG_COLLEGE), "ABCD2345",
+                                              "https://fixit.example/verify/ABCD2345", NOW, Locale.TH)
+    assert _WidthRecorder.overflows == []
+    text = _squeezed(data)
+    assert "".join(LONG_COLLEGE.split()) in text and "".join(LONG_STUDENT.split()) in text
+
+
+def test_the_width_recorder_finds_nothing_on_an_ordinary_portfolio(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(portfolio_pdf_module, "FPDF", _WidthRecorder)
+    _WidthRecorder.overflows = []
+    portfolio_pdf_module.portfolio_pdf(_folio("สมชาย ใจดี", "วิทยาลัยเทคนิคลำปาง"), "ABCD2345",
+                                       "https://fixit.example/verify/ABCD2345", NOW, Locale.TH)
+    assert _WidthRecorder.overflows == []
