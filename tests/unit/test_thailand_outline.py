@@ -1,7 +1,7 @@
 """shared.geo.in_thailand is Thailand's outline, not its bounding box (audit18a): a pin in Vientiane, Phnom Penh,
-Mawlamyine or the open Gulf is outside; every real Thai place is inside: each sub-district's centroid (from
-/work/shared/data/thailand-geodata, used here only to check the hand-drawn outline, never copied into it), the
-border towns, the riverbanks across from the neighbours' towns and the islands."""
+Mawlamyine or the open Gulf is outside; every real Thai place is inside: each sub-district's centroid (from the
+workplace's shared/data/thailand-geodata, MIT: used here only to check the hand-drawn outline, never copied into
+it), the border towns, the riverbanks across from the neighbours' towns and the islands."""
 
 import csv
 from pathlib import Path
@@ -10,7 +10,10 @@ import pytest
 
 from shared.geo import LAT_MAX, LAT_MIN, LON_MAX, LON_MIN, THAILAND_OUTLINE, in_outline, in_thailand
 
-GEODATA = Path("/work/shared/data/thailand-geodata")
+# The workplace's shared folder: beside the project's folder (CI's clone), or at /work/shared (a worktree).
+GEODATA = next((d for d in (Path(__file__).resolve().parents[3] / "shared" / "data" / "thailand-geodata",
+                            Path("/work/shared/data/thailand-geodata")) if d.is_dir()),
+               Path("/work/shared/data/thailand-geodata"))
 
 # Thai places at the very edge of the country (town centres, checkpoints, riverbanks and islands).
 BORDER_PLACES = {
