@@ -13,6 +13,7 @@ from fpdf.fonts import FontFace
 from backend.services.exports import local_time, number
 from backend.services.pdf_fonts import FAMILY as _FAMILY
 from backend.services.pdf_fonts import FONT, PdfFonts
+from backend.services.pdf_text import write_wrapped
 from shared.text import EXPORT_TEXTS, Locale
 
 # Column widths in mm of the A4 page's 180 mm: reference, approved on, category, item, hours.
@@ -41,13 +42,10 @@ def ledger_pdf(college_name: str, ledger: Mapping[str, Any], now: datetime, loca
     pdf.set_font(_FAMILY, size=16)
     pdf.cell(0, 10, _t("ledger_title", locale), new_x=XPos.LMARGIN, new_y=YPos.NEXT)
     pdf.set_font(_FAMILY, size=12)
-    # Wrapped, never cut: a college name (200 characters) or a display name (80) at its limit is wider than the page.
-    # fpdf2 breaks at spaces, and a run longer than the line (Thai writes words without spaces) between letters,
-    # each tone or vowel mark kept with its letter.
-    pdf.multi_cell(0, 8, _t("ledger_college", locale, college=fonts.text(college_name)),
-                   new_x=XPos.LMARGIN, new_y=YPos.NEXT)
-    pdf.multi_cell(0, 8, _t("ledger_student", locale, name=fonts.text(ledger["display_name"])),
-                   new_x=XPos.LMARGIN, new_y=YPos.NEXT)
+    # Wrapped, never cut: a college name (200 characters) or a display name (80) at its limit is wider than the page
+    # (Thai line breaks: backend.services.pdf_text).
+    write_wrapped(pdf, 0, 8, _t("ledger_college", locale, college=fonts.text(college_name)))
+    write_wrapped(pdf, 0, 8, _t("ledger_student", locale, name=fonts.text(ledger["display_name"])))
     pdf.ln(4)
 
     pdf.set_font(_FAMILY, size=10)

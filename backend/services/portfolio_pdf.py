@@ -5,17 +5,18 @@ import io
 import uuid
 from collections.abc import Mapping
 from datetime import datetime
-from typing import Any, cast
+from typing import Any
 
 import segno
 from fpdf import FPDF
-from fpdf.enums import MethodReturnValue, XPos, YPos
+from fpdf.enums import XPos, YPos
 from fpdf.fonts import FontFace
 from PIL import Image, UnidentifiedImageError
 
 from backend.services.exports import local_time, number
 from backend.services.pdf_fonts import FAMILY as _FAMILY
 from backend.services.pdf_fonts import PdfFonts
+from backend.services.pdf_text import wrapped_lines, write_wrapped
 from shared.credit import (
     OUTCOME_LABELS,
     PORTFOLIO_PHOTO_QUALITY,
@@ -75,10 +76,10 @@ def _photos(pdf: FPDF, fonts: PdfFonts, jobs: list[Mapping[str, Any]],
     pdf.set_font(_FAMILY, size=9)
     for job, pair in shown:
         caption = f"{format_reference(job['ref_no'])}  {fonts.text(job['item'])}"
-        caption_h = cast(float, pdf.multi_cell(0, 6, caption, dry_run=True, output=MethodReturnValue.HEIGHT))
+        caption_h = 6 * len(wrapped_lines(pdf, caption, pdf.epw - 2 * pdf.c_margin))
         if pdf.get_y() + _PHOTO_ROW_H + caption_h + 2 > pdf.h - pdf.b_margin:
             pdf.add_page()
-        pdf.multi_cell(0, 6, caption, new_x=XPos.LMARGIN, new_y=YPos.NEXT)  # a long item wraps, never cut
+        write_wrapped(pdf, 0, 6, caption)  # a long item wraps, never cut
         top, x = pdf.get_y(), pdf.l_margin
         for kind in ("before", "after"):
             image = small_jpeg(pair[kind]) if kind in pair else None
@@ -114,12 +115,12 @@ def portfolio_pdf(folio: Mapping[str, Any], code: str, verify_url: str, now: dat
     # The column left of the QR code, its lines wrapped (a college name or a display name at its limit is wider than
     # the column: cut, it ran over the QR code and off the page); below the QR code whatever the names' length.
     pdf.set_font(_FAMILY, size=16)
-    pdf.multi_cell(_HEAD_W, 10, _w("title", locale), new_x=XPos.LMARGIN, new_y=YPos.NEXT)
+    write_wrapped(pdf, _HEAD_W, 10, _w("title", locale))
     pdf.set_font(_FAMILY, size=12)
     for line in (_w("student", locale, name=fonts.text(folio["display_name"])),
                  _w("college", locale, college=fonts.text(college)),
                  _w("term", locale, term=fonts.text(folio["term"]))):
-        pdf.multi_cell(_HEAD_W, 8, line, new_x=XPos.LMARGIN, new_y=YPos.NEXT)
+        write_wrapped(pdf, _HEAD_W, 8, line)
     pdf.ln(8)
     pdf.set_y(max(pdf.get_y(), _QR_Y + _QR_SIDE + 2))
 
@@ -138,8 +139,7 @@ def portfolio_pdf(folio: Mapping[str, Any], code: str, verify_url: str, now: dat
         # A reopened job has a row per approved round: its photos count once.
         count = sum(len(j["photos"]) for j in {j["request_id"]: j for j in jobs}.values())
         pdf.ln(2)
-        pdf.multi_cell(0, 6, _w("approved_by", locale, names=fonts.text(", ".join(teachers))), new_x=XPos.LMARGIN,
-                       new_y=YPos.NEXT)
+        write_wrapped(pdf, 0, 6, _w("approved_by", locale, names=fonts.text(", ".join(teachers))))
         pdf.cell(0, 6, _w("photos", locale, count=count), new_x=XPos.LMARGIN, new_y=YPos.NEXT)
         _photos(pdf, fonts, jobs, photos or {}, locale)
     else:
@@ -150,7 +150,7 @@ def portfolio_pdf(folio: Mapping[str, Any], code: str, verify_url: str, now: dat
              new_x=XPos.LMARGIN, new_y=YPos.NEXT)
     pdf.ln(6)
     pdf.set_font(_FAMILY, size=10)
-    pdf.multi_cell(0, 6, _w("verify", locale, url=verify_url, code=code), new_x=XPos.LMARGIN, new_y=YPos.NEXT)
+    write_wrapped(pdf, 0, 6, _w("verify", locale, url=verify_url, code=code))
     pdf.set_font(_FAMILY, size=9)
     pdf.cell(0, 8, _w("printed", locale, when=local_time(now, locale)), new_x=XPos.LMARGIN, new_y=YPos.NEXT)
     return bytes(pdf.output())

@@ -4,7 +4,10 @@ point, never as nothing; a name at its limit is wrapped within the page and besi
 cut or run over it."""
 
 import io
+import itertools
+import random
 import tomllib
+import unicodedata
 from datetime import UTC, datetime
 from typing import Any, ClassVar, cast
 
@@ -15,7 +18,8 @@ from pypdf import PdfReader
 
 import backend.services.ledger_pdf as ledger_pdf_module
 import backend.services.portfolio_pdf as portfolio_pdf_module
-from backend.services.pdf_fonts import FALLBACKS, PDF_FONTS_DIR
+from backend.services.pdf_fonts import FALLBACKS, FAMILY, PDF_FONTS_DIR, PdfFonts
+from backend.services.pdf_text import wrapped_lines
 from backend.settings import PROJECT_ROOT
 from shared.display_names import MAX_LENGTH as DISPLAY_NAME_MAX
 from shared.text import Locale
@@ -147,3 +151,51 @@ def test_the_width_recorder_finds_nothing_on_an_ordinary_portfolio(monkeypatch: 
     portfolio_pdf_module.portfolio_pdf(_folio("สมชาย ใจดี", "วิทยาลัยเทคนิคลำปาง"), "ABCD2345",
                                        "https://fixit.example/verify/ABCD2345", NOW, Locale.TH)
     assert _WidthRecorder.overflows == []
+
+
+# --- Thai line breaks ----------------------------------------------------------------------------------------------
+# fpdf2 breaks a run too long for the line at whatever letter fills it: a line began with a following vowel ("า")
+# and ended with "ทย" of "วิทยาลัย". backend.services.pdf_text breaks only where a syllable can start.
+FOLLOWING = "ะาำๅๆฯ"
+LEADING = "เแโใไ"
+
+
+def _bad_breaks(lines: list[str]) -> list[tuple[str, str]]:
+    return [(a, b) for a, b in itertools.pairwise(lines)
+            if (b and (b[0] in FOLLOWING or unicodedata.category(b[0]) == "Mn")) or (a and a[-1] in LEADING)]
+
+
+def test_a_long_thai_college_name_breaks_between_syllables_on_the_ledger() -> None:
+    college = "วิทยาลัยการอาชีพนครศรีธรรมราช" * 4
+    data = ledger_pdf_module.ledger_pdf(college, {"display_name": "สมชาย ใจดี", "jobs": []}, NOW, Locale.TH)
+    lines = PdfReader(io.BytesIO(data)).pages[0].extract_text().splitlines()
+    assert _bad_breaks(lines) == []
+    assert "".join(college.split()) in "".join("".join(lines).split())
+
+
+@pytest.mark.parametrize("width", [12.0, 25.0, 40.0, 71.5, 138.0])
+def test_wrapped_thai_lines_fit_and_break_only_where_a_syllable_may_start(width: float) -> None:
+    pdf = FPDF(format="A4")
+    fonts = PdfFonts(pdf, [])
+    assert fonts.text("ก") == "ก"
+    pdf.add_page()
+    pdf.set_font(FAMILY, size=12)
+    words = ["น้ำ", "ที่", "กั้น", "ลำปาง", "ศึกษา", "เทคนิค", "อาชีวะ", "ซ่อม", "ไฟฟ้า", "เครื่อง", "ใช้", "ปั๊ม",
+             "ห้อง", "ระบบ", "ศักดิ์", "เรียน", "วิทยาลัย", "ๆ", "กระติกน้ำร้อน"]
+    rng = random.Random(18)
+    for _ in range(30):
+        text = "".join(rng.choice(words) for _ in range(rng.randint(5, 40)))
+        lines = wrapped_lines(pdf, text, width)
+        assert "".join(lines) == text
+        assert all(pdf.get_string_width(line) <= width + 0.01 for line in lines)
+        assert _bad_breaks(lines) == [], text
+
+
+def test_a_run_with_no_place_to_break_is_cut_between_letters_with_their_marks() -> None:
+    pdf = FPDF(format="A4")
+    PdfFonts(pdf, [])
+    pdf.add_page()
+    pdf.set_font(FAMILY, size=12)
+    lines = wrapped_lines(pdf, "ก้" * 60 + " https://fixit.example/verify/" + "A" * 80, 40.0)
+    assert len(lines) > 2 and all(pdf.get_string_width(line) <= 40.01 for line in lines)
+    assert all(unicodedata.category(line[0]) != "Mn" for line in lines)
