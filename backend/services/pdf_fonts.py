@@ -8,7 +8,7 @@ need (fpdf2's set_fallback_fonts), from backend/pdf_fonts/ (the app's package le
 [tool.flet.app] exclude), each with its licence file beside it:
 
 - DejaVu Sans (Bitstream Vera licence): Latin with every accent (Vietnamese), Greek, Cyrillic, Lao, Georgian,
-  Armenian, Hebrew, Arabic and symbols;
+  Armenian and symbols (scripts that need shaping, Arabic's joined letters, print unjoined: legible, not pretty);
 - Padauk (SIL, OFL 1.1): Burmese (Myanmar), the script of many students and families from Myanmar;
 - Droid Sans Fallback (Google, Apache 2.0): Chinese, Japanese and Korean. Read only for a PDF that needs it
   (parsing it takes about a second).
