@@ -88,6 +88,11 @@ class ParsedColleges:
     errors: list[RowError]
 
 
+def _unreadable(line: int) -> RowError:
+    words = error_text("csv_unreadable")
+    return RowError(line, f"{words.th} / {words.en}")
+
+
 def parse_colleges_csv(data: bytes | str) -> ParsedColleges:
     """Every row checked; a file's bytes must be UTF-8, with or without the BOM Excel's "CSV UTF-8" writes (Thai
     Excel's plain "CSV" saves Windows-874: refused on the line of its first such byte, nothing read)."""
@@ -100,13 +105,28 @@ def parse_colleges_csv(data: bytes | str) -> ParsedColleges:
     else:
         text = data
     reader = csv.DictReader(io.StringIO(text.lstrip("\ufeff")))
-    missing = [c for c in COLUMNS if c not in (reader.fieldnames or [])]
+    try:
+        fieldnames = reader.fieldnames or []
+    except csv.Error:
+        return ParsedColleges([], [_unreadable(1)])
+    missing = [c for c in COLUMNS if c not in fieldnames]
     if missing:
         return ParsedColleges([], [RowError(1, f"missing columns: {', '.join(missing)}")])
     rows: list[CollegeRow] = []
     errors: list[RowError] = []
     seen: dict[str, int] = {}
-    for record in reader:
+    while True:
+        # The csv module's own refusals (a quote opened and never closed makes the rest of the file one field, past
+        # its field size limit in a list as long as OVEC's) are the line where the unreadable record starts, as the
+        # students' import reports them: never a traceback.
+        starts = reader.line_num + 1
+        try:
+            record = next(reader)
+        except StopIteration:
+            break
+        except csv.Error:
+            errors.append(_unreadable(starts))
+            break
         line = reader.line_num
         try:
             row = CollegeRow.model_validate({c: record.get(c) for c in COLUMNS + OPTIONAL_COLUMNS})

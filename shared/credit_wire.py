@@ -10,7 +10,7 @@ from uuid import UUID
 
 from pydantic import BaseModel, Field
 
-from shared.wire import PhotoKind, Wire
+from shared.wire import PhotoKind, Wire, count_from_header
 
 # --- the job record -------------------------------------------------------------------------------------------
 
@@ -94,9 +94,7 @@ TOTAL_COUNT_HEADER = "X-Total-Count"
 
 def total_count_from_header(value: str | None) -> int | None:
     """The header's count; None when it is missing (an older backend) or not a whole number of at least 0."""
-    if value is None or not value.strip().isdigit():
-        return None
-    return int(value.strip())
+    return count_from_header(value)
 
 
 class HoursWaiting(Wire):

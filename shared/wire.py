@@ -371,11 +371,26 @@ def takes_jobs_from_header(value: str | None) -> bool | None:
 UNREAD_COUNT_HEADER = "X-Unread-Count"
 
 
+# The most digits a count header may have: no list or bell counts past a billion billion (and int() refuses strings of
+# over 4,300 digits).
+COUNT_HEADER_DIGITS_MAX = 18
+
+
+def count_from_header(value: str | None) -> int | None:
+    """A count header's number (X-Unread-Count, X-Total-Count); None when it is missing (an older backend) or not a
+    whole number of at least 0 in ASCII digits. str.isdigit() alone is true for "²" and "⑤", which int() refuses: a
+    middlebox's odd byte (Latin-1 0xB2) must be no count, never a ValueError in the call that read it."""
+    if value is None:
+        return None
+    text = value.strip()
+    if not (text.isascii() and text.isdigit()) or len(text) > COUNT_HEADER_DIGITS_MAX:
+        return None
+    return int(text)
+
+
 def unread_count_from_header(value: str | None) -> int | None:
     """The header's count; None when it is missing (an older backend) or not a whole number of at least 0."""
-    if value is None or not value.strip().isdigit():
-        return None
-    return int(value.strip())
+    return count_from_header(value)
 
 
 # The code of a failure with no answer of the backend's at all (refused, timed out, dropped, garbled on the way).

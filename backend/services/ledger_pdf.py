@@ -1,4 +1,5 @@
-"""A student's training-hours record as a printable A4 PDF, in Thai (or English), with the Thai font embedded."""
+"""A student's training-hours record as a printable A4 PDF, in Thai (or English), with the Thai font embedded (and
+the fallback fonts its names need: backend.services.pdf_fonts)."""
 
 from collections.abc import Mapping
 from datetime import datetime
@@ -10,12 +11,12 @@ from fpdf.enums import XPos, YPos
 from fpdf.fonts import FontFace
 
 from backend.services.exports import number
-from backend.settings import PROJECT_ROOT
+from backend.services.pdf_fonts import FAMILY as _FAMILY
+from backend.services.pdf_fonts import FONT, PdfFonts
+from backend.services.pdf_text import write_wrapped
 from shared.text import EXPORT_TEXTS, Locale, date_text, datetime_text
 from shared.thai_time import bangkok_day
 
-FONT = PROJECT_ROOT / "assets" / "fonts" / "NotoSansThai.ttf"
-_FAMILY = "NotoSansThai"
 # Column widths in mm of the A4 page's 180 mm: reference, approved on, category, item, hours.
 _WIDTHS = (26, 34, 40, 60, 20)
 
@@ -33,17 +34,21 @@ def ledger_pdf(college_name: str, ledger: Mapping[str, Any], now: datetime, loca
     pdf.set_auto_page_break(True, margin=15)
     pdf.set_title(f"{_t('ledger_title', locale)} - {ledger['display_name']}")
     pdf.set_author(college_name)
-    pdf.add_font(_FAMILY, "", str(font))
+    jobs = ledger["jobs"]
+    fonts = PdfFonts(pdf, [college_name, ledger["display_name"],
+                           *(str(job[k]) for job in jobs for k in ("item", "category_name_th", "category_name_en"))],
+                     font)
     pdf.add_page()
 
     pdf.set_font(_FAMILY, size=16)
     pdf.cell(0, 10, _t("ledger_title", locale), new_x=XPos.LMARGIN, new_y=YPos.NEXT)
     pdf.set_font(_FAMILY, size=12)
-    pdf.cell(0, 8, _t("ledger_college", locale, college=college_name), new_x=XPos.LMARGIN, new_y=YPos.NEXT)
-    pdf.cell(0, 8, _t("ledger_student", locale, name=ledger["display_name"]), new_x=XPos.LMARGIN, new_y=YPos.NEXT)
+    # Wrapped, never cut: a college name (200 characters) or a display name (80) at its limit is wider than the page
+    # (Thai line breaks: backend.services.pdf_text).
+    write_wrapped(pdf, 0, 8, _t("ledger_college", locale, college=fonts.text(college_name)))
+    write_wrapped(pdf, 0, 8, _t("ledger_student", locale, name=fonts.text(ledger["display_name"])))
     pdf.ln(4)
 
-    jobs = ledger["jobs"]
     pdf.set_font(_FAMILY, size=10)
     if jobs:
         headers = [_t(k, locale) for k in ("reference", "approved_at", "category", "item", "hours")]
@@ -52,8 +57,8 @@ def ledger_pdf(college_name: str, ledger: Mapping[str, Any], now: datetime, loca
             table.row(headers)
             for job in jobs:
                 category = job["category_name_th"] if locale == Locale.TH else job["category_name_en"]
-                table.row([job["reference"], date_text(bangkok_day(job["approved_at"]), locale), category, job["item"],
-                           number(job["hours"])])
+                table.row([job["reference"], date_text(bangkok_day(job["approved_at"]), locale), fonts.text(category),
+                           fonts.text(job["item"]), number(job["hours"])])
     else:
         pdf.cell(0, 8, _t("ledger_none", locale), new_x=XPos.LMARGIN, new_y=YPos.NEXT)
     pdf.ln(4)

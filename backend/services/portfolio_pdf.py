@@ -14,7 +14,9 @@ from fpdf.fonts import FontFace
 from PIL import Image, UnidentifiedImageError
 
 from backend.services.exports import number
-from backend.services.ledger_pdf import _FAMILY, FONT
+from backend.services.pdf_fonts import FAMILY as _FAMILY
+from backend.services.pdf_fonts import PdfFonts
+from backend.services.pdf_text import wrapped_lines, write_wrapped
 from shared.credit import (
     OUTCOME_LABELS,
     PORTFOLIO_PHOTO_QUALITY,
@@ -31,6 +33,8 @@ from shared.thai_time import bangkok_day
 # Column widths in mm of the 180 mm line: reference, approved on, item, outcome, role, hours.
 _WIDTHS = (24, 30, 52, 30, 24, 20)
 _PHOTO_W = 40  # mm, the square each printed photo fits in
+_QR_SIDE, _QR_Y = 35, 12  # mm: the QR code's square at the top right
+_HEAD_W = 140  # mm: the title, the student's, the college's and the term's lines, left of the QR code
 _PHOTO_ROW_H = 48  # mm reserved for a job's photos (caption + the tallest photo)
 
 
@@ -57,8 +61,8 @@ def small_jpeg(data: bytes) -> io.BytesIO | None:
     return out
 
 
-def _photos(pdf: FPDF, jobs: list[Mapping[str, Any]], photos: Mapping[uuid.UUID, Mapping[str, bytes]],
-            locale: Locale) -> None:
+def _photos(pdf: FPDF, fonts: PdfFonts, jobs: list[Mapping[str, Any]],
+            photos: Mapping[uuid.UUID, Mapping[str, bytes]], locale: Locale) -> None:
     """Each job with photos: its reference and item, then its before and after photo side by side, captioned."""
     # A reopened job has a row per approved round: its photos once.
     once: dict[uuid.UUID, Mapping[str, Any]] = {}
@@ -72,9 +76,11 @@ def _photos(pdf: FPDF, jobs: list[Mapping[str, Any]], photos: Mapping[uuid.UUID,
     pdf.cell(0, 8, _w("photos_title", locale), new_x=XPos.LMARGIN, new_y=YPos.NEXT)
     pdf.set_font(_FAMILY, size=9)
     for job, pair in shown:
-        if pdf.get_y() + _PHOTO_ROW_H + 8 > pdf.h - pdf.b_margin:
+        caption = f"{format_reference(job['ref_no'])}  {fonts.text(job['item'])}"
+        caption_h = 6 * len(wrapped_lines(pdf, caption, pdf.epw - 2 * pdf.c_margin))
+        if pdf.get_y() + _PHOTO_ROW_H + caption_h + 2 > pdf.h - pdf.b_margin:
             pdf.add_page()
-        pdf.cell(0, 6, f"{format_reference(job['ref_no'])}  {job['item']}", new_x=XPos.LMARGIN, new_y=YPos.NEXT)
+        write_wrapped(pdf, 0, 6, caption)  # a long item wraps, never cut
         top, x = pdf.get_y(), pdf.l_margin
         for kind in ("before", "after"):
             image = small_jpeg(pair[kind]) if kind in pair else None
@@ -96,24 +102,29 @@ def portfolio_pdf(folio: Mapping[str, Any], code: str, verify_url: str, now: dat
     pdf.set_margins(15, 15, 15)
     pdf.set_auto_page_break(True, margin=15)
     pdf.set_title(f"{_w('title', locale)} - {folio['first_name']} - {folio['term']}")
-    pdf.add_font(_FAMILY, "", str(FONT))
+    jobs = folio["jobs"]
+    college = folio["college_th"] if locale == Locale.TH else folio["college_en"]
+    fonts = PdfFonts(pdf, [folio["display_name"], college, folio["term"],
+                           *(str(j["item"]) for j in jobs), *(str(j["approved_by"] or "") for j in jobs)])
     pdf.add_page()
 
     qr = io.BytesIO()
     segno.make(verify_url, error="m").save(qr, kind="png", scale=4, border=2)
     qr.seek(0)
-    pdf.image(qr, x=160, y=12, w=35, h=35)
+    pdf.image(qr, x=pdf.w - pdf.r_margin - _QR_SIDE, y=_QR_Y, w=_QR_SIDE, h=_QR_SIDE)
 
-    college = folio["college_th"] if locale == Locale.TH else folio["college_en"]
+    # The column left of the QR code, its lines wrapped (a college name or a display name at its limit is wider than
+    # the column: cut, it ran over the QR code and off the page); below the QR code whatever the names' length.
     pdf.set_font(_FAMILY, size=16)
-    pdf.cell(140, 10, _w("title", locale), new_x=XPos.LMARGIN, new_y=YPos.NEXT)
+    write_wrapped(pdf, _HEAD_W, 10, _w("title", locale))
     pdf.set_font(_FAMILY, size=12)
-    for line in (_w("student", locale, name=folio["display_name"]), _w("college", locale, college=college),
-                 _w("term", locale, term=folio["term"])):
-        pdf.cell(140, 8, line, new_x=XPos.LMARGIN, new_y=YPos.NEXT)
+    for line in (_w("student", locale, name=fonts.text(folio["display_name"])),
+                 _w("college", locale, college=fonts.text(college)),
+                 _w("term", locale, term=fonts.text(folio["term"]))):
+        write_wrapped(pdf, _HEAD_W, 8, line)
     pdf.ln(8)
+    pdf.set_y(max(pdf.get_y(), _QR_Y + _QR_SIDE + 2))
 
-    jobs = folio["jobs"]
     pdf.set_font(_FAMILY, size=10)
     if jobs:
         headers = [_w(k, locale) for k in ("reference", "approved_at", "item", "outcome", "role", "hours")]
@@ -124,14 +135,15 @@ def portfolio_pdf(folio: Mapping[str, Any], code: str, verify_url: str, now: dat
                 outcome = _label(OUTCOME_LABELS[Outcome(job["outcome"] or "fixed")], locale)
                 role = _label(TEAM_ROLE_LABELS[TeamRole(job["role"])], locale)
                 approved = date_text(bangkok_day(job["approved_at"]), locale)  # as the app and the verify page
-                table.row([format_reference(job["ref_no"]), approved, job["item"], outcome, role, number(job["hours"])])
+                table.row([format_reference(job["ref_no"]), approved, fonts.text(job["item"]), outcome, role,
+                           number(job["hours"])])
         teachers = sorted({j["approved_by"] for j in jobs if j["approved_by"]})
         # A reopened job has a row per approved round: its photos count once.
         count = sum(len(j["photos"]) for j in {j["request_id"]: j for j in jobs}.values())
         pdf.ln(2)
-        pdf.cell(0, 6, _w("approved_by", locale, names=", ".join(teachers)), new_x=XPos.LMARGIN, new_y=YPos.NEXT)
+        write_wrapped(pdf, 0, 6, _w("approved_by", locale, names=fonts.text(", ".join(teachers))))
         pdf.cell(0, 6, _w("photos", locale, count=count), new_x=XPos.LMARGIN, new_y=YPos.NEXT)
-        _photos(pdf, jobs, photos or {}, locale)
+        _photos(pdf, fonts, jobs, photos or {}, locale)
     else:
         pdf.cell(0, 8, _w("none", locale), new_x=XPos.LMARGIN, new_y=YPos.NEXT)
     pdf.ln(4)
@@ -140,7 +152,7 @@ def portfolio_pdf(folio: Mapping[str, Any], code: str, verify_url: str, now: dat
              new_x=XPos.LMARGIN, new_y=YPos.NEXT)
     pdf.ln(6)
     pdf.set_font(_FAMILY, size=10)
-    pdf.multi_cell(0, 6, _w("verify", locale, url=verify_url, code=code), new_x=XPos.LMARGIN, new_y=YPos.NEXT)
+    write_wrapped(pdf, 0, 6, _w("verify", locale, url=verify_url, code=code))
     pdf.set_font(_FAMILY, size=9)
     pdf.cell(0, 8, _w("printed", locale, when=datetime_text(now, locale)), new_x=XPos.LMARGIN, new_y=YPos.NEXT)
     return bytes(pdf.output())

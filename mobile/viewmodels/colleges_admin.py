@@ -12,6 +12,7 @@ from mobile.viewmodels.loadable import ScreenWiring
 from mobile.viewmodels.session import Session
 from shared.phone import InvalidPhone, national_format, normalize_thai_phone
 from shared.text import Bilingual, bilingual, error_text
+from shared.typed_numbers import parse_coordinate
 
 REGIONS = ("north", "northeast", "central", "east", "west", "south")
 TEXT_FIELDS = ("code", "name_th", "name_en", "province_th", "province_en")
@@ -50,10 +51,13 @@ class CollegeForm:
             body[name] = value.upper() if name == "code" else value
         body["region"] = self.values["region"] if self.values["region"] in REGIONS else "central"
         for name in NUMBER_FIELDS:
-            try:
-                body[name] = float(self.values[name].strip().replace(",", "."))
-            except ValueError:
+            # A finite number only: "nan", "inf" or "1e999" cannot go into JSON (the request would fail to be built,
+            # a "system fault" for what is the field's error).
+            number = parse_coordinate(self.values[name])
+            if number is None:
                 self.errors[name] = bilingual("college_number_invalid")
+            else:
+                body[name] = number
         body["is_active"] = self.is_active
         return None if self.errors else body
 

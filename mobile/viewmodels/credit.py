@@ -73,20 +73,9 @@ from shared.credit_wire import LevelChange, TeamJob, WaitingRound, on_team
 from shared.roles import Actor
 from shared.statuses import RequestStatus, next_statuses
 from shared.text import Bilingual, Locale, bilingual, error_text, status_label
+from shared.typed_numbers import parse_amount, parse_hours
 
 S = RequestStatus
-
-
-def parse_amount(text: str) -> float | None:
-    """A number typed by a person: Thai keyboards give commas for thousands; blank is None."""
-    cleaned = text.strip().replace(",", "")
-    if not cleaned:
-        return None
-    try:
-        value = float(cleaned)
-    except ValueError:
-        return None
-    return value if value == value and value not in (float("inf"), float("-inf")) else None
 
 
 def outcome_label(code: str | None, locale: Locale) -> str:
@@ -711,7 +700,7 @@ class RecordPanel(Loadable):
         for member, text in self.hours_edits.items():
             if not text.strip():
                 continue
-            value = parse_amount(text)
+            value = parse_hours(text)
             if value is None or value < 0:
                 self._refuse(bilingual("number_invalid"))
                 return
@@ -826,7 +815,7 @@ class PortfolioViewModel(SubScreen):
             self.hours_inputs[request_id] = hours
         if task is not None:
             self.task_inputs[request_id] = task
-        value = parse_amount(self.hours_input(job))
+        value = parse_hours(self.hours_input(job))
         if value is None or not 0 < value <= HOURS_MAX:
             self._notice = bilingual("number_invalid")
             self._changed()

@@ -5,7 +5,6 @@ checks, so the app never offers a move the server would refuse. A step opens a s
 "unrepairable" needs a reason from shared.work, a supervisor's send-back needs a note.
 """
 
-import math
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from typing import Any, Unpack
@@ -26,6 +25,7 @@ from shared.photos import AFTER_PHOTO_SLOTS, MAX_PHOTOS_PER_REQUEST, PhotoReject
 from shared.roles import Actor
 from shared.statuses import CONTACT_OPEN, REASSIGNABLE, WORK_EDITABLE, RequestStatus, next_statuses
 from shared.text import Bilingual, Locale, bilingual, error_text
+from shared.typed_numbers import parse_amount, parse_hours
 from shared.work import MAX_HOURS, MAX_PARTS, UNREPAIRABLE_REASONS, supervisor_actions
 from shared.work import NOTES_MAX as MAX_NOTES
 from shared.work import STEP_NOTE_MAX as MAX_STEP_NOTE
@@ -81,7 +81,7 @@ class PartRow:
         return value if 1 <= value <= PART_QTY_MAX else None
 
     def cost_value(self) -> float | None:
-        value = parse_number(self.cost)
+        value = parse_amount(self.cost)
         return value if value is not None and 0 <= value <= PART_PRICE_MAX else None
 
     def total(self) -> float:
@@ -94,15 +94,6 @@ class ReportForm:
     hours: str = ""
     notes: str = ""
     parts: list[PartRow] = field(default_factory=list)
-
-
-def parse_number(text: str) -> float | None:
-    """A decimal as people type it ("1.5", "1,5", " 2 "); None when it is not a finite number."""
-    try:
-        value = float(text.strip().replace(",", "."))
-    except ValueError:
-        return None
-    return value if math.isfinite(value) else None
 
 
 def tel_url(phone: str) -> str:
@@ -585,7 +576,7 @@ class JobViewModel(RequestScreen[WorkDetail]):
 
     def check_report(self) -> list[Bilingual]:
         problems: list[Bilingual] = []
-        hours = parse_number(self.report.hours)
+        hours = parse_hours(self.report.hours)
         if hours is None or not 0 <= hours <= MAX_HOURS:
             problems.append(bilingual("report_hours_invalid"))
         if len(self.report.notes.strip()) > MAX_NOTES:
@@ -599,7 +590,7 @@ class JobViewModel(RequestScreen[WorkDetail]):
     def report_body(self) -> dict[str, Any]:
         """The PUT /requests/{id}/report body (call after check_report() found nothing)."""
         return {
-            "hours": parse_number(self.report.hours) or 0.0,
+            "hours": parse_hours(self.report.hours) or 0.0,
             "notes": self.report.notes.strip(),
             "parts": [
                 {"name": p.name.strip(), "qty": p.qty_value() or 1, "cost_baht": p.cost_value() or 0.0}
