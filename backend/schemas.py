@@ -432,7 +432,9 @@ class CsvErrorResponse(BaseModel):
 # --- Notifications (issue #13) ------------------------------------------------------------------------------------
 
 NotifyPref = Literal["push", "line", "sms"]
-KindName = Annotated[str, Field(json_schema_extra={"enum": [k.value for k in Kind]})]
+# A Line like every typed text: a key that is a lone surrogate (valid JSON) is refused as one (422, the key not
+# echoed), not carried to an answer that cannot be encoded (a 500).
+KindName = Annotated[Line, Field(json_schema_extra={"enum": [k.value for k in Kind]})]
 
 
 class UnreadCount(BaseModel):
