@@ -17,6 +17,7 @@ from backend.services.staff import end_open_offers, jobs_in_hand
 from shared.categories import MAX_LEVEL, MIN_LEVEL, level_valid
 from shared.reference import PREFIX, parse_reference
 from shared.statuses import REASSIGNABLE, STATUS_GROUPS, WORK_IN_HAND, RequestStatus, StatusGroup, group_of
+from shared.visible_text import normal_form
 from shared.work import supervisor_actions
 
 
@@ -205,7 +206,7 @@ async def college_jobs(
     if groups:
         where.append(sql.SQL("r.status = any(%(statuses)s::public.request_status[])"))
         params["statuses"] = sorted({s.value for g in groups for s in STATUS_GROUPS[g]})
-    search = search.strip()
+    search = normal_form(search.strip())  # as items and names are stored: "น้ำ" typed as four characters too
     if search:
         matches: list[sql.Composable] = [sql.SQL("r.item ilike %(pattern)s"),
                    sql.SQL("r.technician_id in (select s.id from public.profiles s where s.college_id = %(college)s "
