@@ -79,15 +79,18 @@ def _clean_name(value: object) -> object:
 # The same rule in the document, so a client knows it: no C0/C1 control character (Text: but tab and line breaks).
 # The validator above refuses with its own `invalid_characters`. Stated as a JSON Schema keyword, not Field(pattern=):
 # pydantic leaves a pattern after a BeforeValidator out of the document.
-LINE_PATTERN = r"^[^\x00-\x1f\x7f-\x9f]*$"
+LINE_PATTERN = r"^[^\x00-\x1f\x7f-\x9f]*$"  # a query's or a path's text (backend/openapi_edges.py)
+# A typed line or text of a body besides: no direction control (U+202A-U+202E, U+2066-U+2069). The stacked marks
+# typed_text_problem refuses too are more than a JSON Schema pattern says.
+TYPED_LINE_PATTERN = r"^[^\x00-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]*$"
 # A line with something besides spaces (a name): the services' is_blank, as near as a pattern says it.
-VISIBLE_LINE_PATTERN = r"^(?=.*\S)[^\x00-\x1f\x7f-\x9f]*$"
-TEXT_PATTERN = r"^[^\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]*$"
-Line = Annotated[str, BeforeValidator(_clean_line), Field(json_schema_extra={"pattern": LINE_PATTERN})]
+VISIBLE_LINE_PATTERN = r"^(?=.*\S)[^\x00-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]*$"
+TEXT_PATTERN = r"^[^\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]*$"
+Line = Annotated[str, BeforeValidator(_clean_line), Field(json_schema_extra={"pattern": TYPED_LINE_PATTERN})]
 """One line of text: NFC, no control characters."""
 Text = Annotated[str, BeforeValidator(_clean_multiline), Field(json_schema_extra={"pattern": TEXT_PATTERN})]
 """Text that may have line breaks and tabs (CR LF becomes LF): NFC, no other control characters."""
-NameLine = Annotated[str, BeforeValidator(_clean_name), Field(json_schema_extra={"pattern": LINE_PATTERN})]
+NameLine = Annotated[str, BeforeValidator(_clean_name), Field(json_schema_extra={"pattern": TYPED_LINE_PATTERN})]
 """A display name: a Line whose direction controls and stacked marks shared.display_names refuses (400
 display_name_invalid, the code the app shows by the name field)."""
 Finite = Annotated[float, Field(allow_inf_nan=False), Strict()]

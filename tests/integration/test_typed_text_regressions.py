@@ -2,6 +2,8 @@
 no direction control and no stack of marks in any typed field, nothing that shows nothing passes "required", and
 SARA AM typed as two characters is stored, and found, as the usual one. The rules are shared.visible_text's."""
 
+import re
+
 import httpx
 import psycopg
 import pytest
@@ -166,3 +168,11 @@ async def test_an_ordinary_thai_name_and_item_are_taken_as_typed(api: httpx.Asyn
     created = await api.post("/requests", json=draft(item="ตู้เย็น ญี่ปุ่น", description="ไม่เย็น น้ำแข็งไม่จับ"),
                              headers=bearer(token))
     assert created.status_code == 201, created.text
+
+
+async def test_the_document_states_that_no_typed_text_holds_a_direction_control(api: httpx.AsyncClient) -> None:
+    spec = (await api.get("/openapi.json")).json()
+    request = spec["components"]["schemas"]["RequestCreate"]["properties"]
+    for field in ("item", "brand", "description", "address"):
+        pattern = re.compile(request[field]["pattern"])
+        assert pattern.match("พัดลม ตั้งโต๊ะ") and not pattern.match("พัดลม\u202e"), field

@@ -3,6 +3,7 @@ for the backend and the app. A character counts when a reader sees it (not a fil
 text holds a direction control or a stack of marks; SARA AM typed as two characters is the usual one; a code typed
 in Thai digits is the code."""
 
+import json
 from dataclasses import replace
 
 import pytest
@@ -20,6 +21,8 @@ from shared.visible_text import (
     typed_text_problem,
     visible_length,
 )
+from tests.unit.mobile_fakes import FakeBackend
+from tests.unit.test_mobile_login import make_login
 
 GOOD = RequestDraft(
     category_code="appliance", item="พัดลม", brand="Hatari", description="เปิดไม่ติดเลย", lat=13.75, lon=100.5,
@@ -100,3 +103,16 @@ def test_digits_that_are_no_decimal_digits_stay_refused() -> None:
     assert typed_digits("²⑤") == "²⑤"
     assert not is_well_formed(typed_code("¹²³⁴⁵⁶"))
     assert is_well_formed(typed_code("๑๒๓๔๕๖"))
+
+
+async def test_the_app_sends_a_sign_in_code_typed_in_thai_digits_as_the_code() -> None:
+    """The app checks the code with the backend's own reading before sending: ๑๒๓๔๕๖ was "not a code" there."""
+    backend = FakeBackend()
+    vm, signed, _ = make_login(backend)
+    vm.set_phone_input("0811111111")
+    await vm.request_code()
+    vm.set_code_input("๑๒๓๔๕๖")
+    await vm.verify()
+    (call,) = backend.calls("POST", "/auth/otp/verify")
+    assert json.loads(call.content) == {"phone": "+66811111111", "code": "123456"}
+    assert vm.code_error is None and len(signed) == 1
