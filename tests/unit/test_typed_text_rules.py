@@ -8,6 +8,7 @@ from dataclasses import replace
 
 import pytest
 
+from backend.services.staff import StudentImportError, parse_students_csv
 from shared.display_names import clean_display_name
 from shared.otp import is_well_formed, typed_code, typed_digits
 from shared.request_rules import RequestDraft, check_draft
@@ -116,3 +117,17 @@ async def test_the_app_sends_a_sign_in_code_typed_in_thai_digits_as_the_code() -
     (call,) = backend.calls("POST", "/auth/otp/verify")
     assert json.loads(call.content) == {"phone": "+66811111111", "code": "123456"}
     assert vm.code_error is None and len(signed) == 1
+
+
+def test_a_student_csv_refuses_the_names_a_form_refuses_and_joins_sara_am() -> None:
+    csv_text = ("phone,name,skills\n"
+                "0811111111,\u202eสมชาย ใจดี,\n"  # line 2: a direction override
+                "0811111112,\u3164,\n"  # line 3: a filler that shows nothing
+                "0811111113,มานะ ก" + "\u0e49" * 5 + ",\n"  # line 4: stacked marks
+                "0811111114,สมหญิง ค\u0e4d\u0e32ดี,\n")  # line 5: fine, with SARA AM typed as two characters
+    with pytest.raises(StudentImportError) as refused:
+        parse_students_csv(csv_text, set())
+    assert [(e.line, e.code) for e in refused.value.errors] == [
+        (2, "display_name_invalid"), (3, "display_name_invalid"), (4, "display_name_invalid")]
+    (row,) = parse_students_csv("phone,name\n0811111114,สมหญิง ค\u0e4d\u0e32ดี\n", set())
+    assert row.name == "สมหญิง คำดี"
