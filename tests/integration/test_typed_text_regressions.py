@@ -176,3 +176,16 @@ async def test_the_document_states_that_no_typed_text_holds_a_direction_control(
     for field in ("item", "brand", "description", "address"):
         pattern = re.compile(request[field]["pattern"])
         assert pattern.match("พัดลม ตั้งโต๊ะ") and not pattern.match("พัดลม\u202e"), field
+
+
+async def test_an_item_stored_before_the_rule_with_the_two_character_sara_am_is_found(
+        app_and_clock: AppClock, area: Area, database_url: str) -> None:
+    """A kettle stored as typed before normal_form (the two characters) is found by the usual spelling too."""
+    api, _ = app_and_clock
+    teacher, _ = await sign_in(api, area.students["teacher"][1])
+    _, kettle = await submit(api, item="กระติกน้ำร้อน")
+    with psycopg.connect(database_url) as conn:
+        conn.execute("update public.repair_requests set item = %s where id = %s", [KETTLE_TYPED, kettle["id"]])
+    found = await api.get("/supervisor/jobs", params={"q": "กระติกน้ำ"}, headers=bearer(teacher))
+    assert found.status_code == 200, found.text
+    assert [job["id"] for job in found.json()["jobs"]] == [kettle["id"]]
