@@ -2,6 +2,7 @@
 
 import asyncio
 import inspect
+import ipaddress
 import uuid
 from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
@@ -32,6 +33,19 @@ from backend.services.transitions import act_as
 from backend.settings import AuthMode, Settings
 from shared.roles import Actor, AppRole
 from shared.wire import CollegeRef
+
+
+def checked_address(host: str | None) -> str | None:
+    """The caller's address for the audit trail, or None when it is no IP address. Behind a proxy uvicorn trusts it
+    is X-Forwarded-For as written: "dead" or "1.2.3" passed migration 0008's pattern and broke its ::inet cast, a 500
+    on every audited change. An IPv6 zone ("fe80::1%eth0") is no address PostgreSQL's inet takes either."""
+    if not host or "%" in host:
+        return None
+    try:
+        return str(ipaddress.ip_address(host))
+    except ValueError:
+        return None
+
 
 bearer_scheme = HTTPBearer(auto_error=False, description="Supabase-format access token")
 
@@ -92,7 +106,7 @@ async def identity_from(request: Request, credentials: HTTPAuthorizationCredenti
     """Who is calling: the identity dependency's work, also run by backend/direct_reads.py (with `bearer_scheme`'s
     own parsing of the header), so both paths accept and refuse the same tokens with the same answers."""
     # async: runs in the request's own task, so the address is seen by everything the route does after it.
-    client_address.set(request.client.host if request.client else None)
+    client_address.set(checked_address(request.client.host if request.client else None))
     if credentials is None or credentials.scheme.lower() != "bearer":
         raise ApiError(401, "not_authenticated", headers={"WWW-Authenticate": "Bearer"})
     # The settings and (in get_user_conn) the pool straight from the app, not as dependencies of their own: each

@@ -34,7 +34,7 @@ from shared.request_rules import (
 )
 from shared.roles import AppRole
 from shared.statuses import RequestStatus
-from shared.visible_text import PLAIN_NAME_PATTERN, is_blank, is_plain_name
+from shared.visible_text import PLAIN_NAME_PATTERN, is_blank, is_plain_name, normal_form, typed_text_problem
 from shared.wire import CollegeRef, QueueItem
 from shared.work import MAX_HOURS, MAX_PARTS, NOTES_MAX, PART_NAME_MAX, STEP_NOTE_MAX, UNREPAIRABLE_REASONS
 
@@ -44,8 +44,12 @@ def _bad_character(ch: str, allowed: frozenset[str]) -> bool:
     return ch not in allowed and unicodedata.category(ch) in ("Cc", "Cs")
 
 
-def clean_text(value: object, *, multiline: bool = False) -> object:
-    """NFC-normalise a text input; refuse control characters (line breaks and tabs only where `multiline`)."""
+def clean_text(value: object, *, multiline: bool = False, name: bool = False) -> object:
+    """A text input as stored (shared.visible_text.normal_form: NFC, SARA AM typed as two characters joined);
+    refuse control characters (line breaks and tabs only where `multiline`), and what no text others read may hold
+    (shared.visible_text.typed_text_problem: direction controls, stacked marks), with that rule's code: a 400 naming
+    the field. A `name` (a display name) leaves the latter to shared.display_names, whose own refusal the app knows
+    (display_name_invalid)."""
     if not isinstance(value, str):
         return value  # the str schema refuses it with its own message
     allowed: frozenset[str] = frozenset()
@@ -54,7 +58,10 @@ def clean_text(value: object, *, multiline: bool = False) -> object:
         allowed = frozenset("\n\t")
     if any(_bad_character(ch, allowed) for ch in value):
         raise PydanticCustomError("invalid_characters", "contains control characters")
-    return unicodedata.normalize("NFC", value)
+    text = normal_form(value)
+    if not name and (problem := typed_text_problem(text)) is not None:
+        raise PydanticCustomError(problem, "refused by rule " + problem)
+    return text
 
 
 def _clean_line(value: object) -> object:
@@ -65,17 +72,27 @@ def _clean_multiline(value: object) -> object:
     return clean_text(value, multiline=True)
 
 
+def _clean_name(value: object) -> object:
+    return clean_text(value, name=True)
+
+
 # The same rule in the document, so a client knows it: no C0/C1 control character (Text: but tab and line breaks).
 # The validator above refuses with its own `invalid_characters`. Stated as a JSON Schema keyword, not Field(pattern=):
 # pydantic leaves a pattern after a BeforeValidator out of the document.
-LINE_PATTERN = r"^[^\x00-\x1f\x7f-\x9f]*$"
+LINE_PATTERN = r"^[^\x00-\x1f\x7f-\x9f]*$"  # a query's or a path's text (backend/openapi_edges.py)
+# A typed line or text of a body besides: no direction control (U+202A-U+202E, U+2066-U+2069). The stacked marks
+# typed_text_problem refuses too are more than a JSON Schema pattern says.
+TYPED_LINE_PATTERN = r"^[^\x00-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]*$"
 # A line with something besides spaces (a name): the services' is_blank, as near as a pattern says it.
-VISIBLE_LINE_PATTERN = r"^(?=.*\S)[^\x00-\x1f\x7f-\x9f]*$"
-TEXT_PATTERN = r"^[^\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]*$"
-Line = Annotated[str, BeforeValidator(_clean_line), Field(json_schema_extra={"pattern": LINE_PATTERN})]
+VISIBLE_LINE_PATTERN = r"^(?=.*\S)[^\x00-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]*$"
+TEXT_PATTERN = r"^[^\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]*$"
+Line = Annotated[str, BeforeValidator(_clean_line), Field(json_schema_extra={"pattern": TYPED_LINE_PATTERN})]
 """One line of text: NFC, no control characters."""
 Text = Annotated[str, BeforeValidator(_clean_multiline), Field(json_schema_extra={"pattern": TEXT_PATTERN})]
 """Text that may have line breaks and tabs (CR LF becomes LF): NFC, no other control characters."""
+NameLine = Annotated[str, BeforeValidator(_clean_name), Field(json_schema_extra={"pattern": TYPED_LINE_PATTERN})]
+"""A display name: a Line whose direction controls and stacked marks shared.display_names refuses (400
+display_name_invalid, the code the app shows by the name field)."""
 Finite = Annotated[float, Field(allow_inf_nan=False), Strict()]
 # JSON's own types only, as the document declares them: pydantic's lax mode took `false` as 0 hours, `0` as "no SMS"
 # and "5" as a rating (the API fuzz, tests/integration/test_fuzz_findings.py). Strict still takes 2 for 2.0.
@@ -90,6 +107,8 @@ ROW_ID_MAX = 2**63 - 1
 # read. Its refusal keeps the code the app already shows (400 rating_invalid, not a generic 422): the handler in
 # backend/errors.py answers with it and names the field. Codes -> the value a dictionary key gives their text.
 RULE_CODES: dict[str, str | None] = {}
+# The typed-text rule of every Line and Text (clean_text): a 400 with its code, the field named.
+RULE_CODES.update({"text_direction_invalid": None, "text_marks_stacked": None})
 
 
 def rule(code: str, check: Callable[[Any], bool], *, key_value: str | None = None, **schema: Any) -> Any:
@@ -199,7 +218,7 @@ class VerifyRequest(BaseModel):
 
 
 class ProfileUpdate(BaseModel):
-    display_name: Line | None = Field(None, max_length=2 * DISPLAY_NAME_MAX)
+    display_name: NameLine | None = Field(None, max_length=2 * DISPLAY_NAME_MAX)
     locale: Literal["th", "en"] | None = None
 
 
@@ -357,7 +376,7 @@ ServiceRadius = Annotated[Finite, Field(ge=SERVICE_RADIUS_MIN_KM, le=SERVICE_RAD
 # visible and no direction override besides Line's no control character (shared.visible_text.is_plain_name, which
 # the colleges CSV import applies too).
 _place_check, _place_doc = rule("place_name_invalid", is_plain_name, pattern=PLAIN_NAME_PATTERN)
-PlaceName = Annotated[Line, _place_check, _place_doc]
+PlaceName = Annotated[NameLine, _place_check, _place_doc]
 
 
 class CollegeCreate(BaseModel):
@@ -401,7 +420,7 @@ class SkillLevels(BaseModel):
 
 class StaffRegister(BaseModel):
     phone: Line = Field(max_length=32, examples=["0812345678"])
-    display_name: Line = Field("", max_length=2 * DISPLAY_NAME_MAX)
+    display_name: NameLine = Field("", max_length=2 * DISPLAY_NAME_MAX)
 
 
 class StudentRegister(StaffRegister, SkillLevels):
@@ -437,7 +456,9 @@ class CsvErrorResponse(BaseModel):
 # --- Notifications (issue #13) ------------------------------------------------------------------------------------
 
 NotifyPref = Literal["push", "line", "sms"]
-KindName = Annotated[str, Field(json_schema_extra={"enum": [k.value for k in Kind]})]
+# A Line like every typed text: a key that is a lone surrogate (valid JSON) is refused as one (422, the key not
+# echoed), not carried to an answer that cannot be encoded (a 500).
+KindName = Annotated[Line, Field(json_schema_extra={"enum": [k.value for k in Kind]})]
 
 
 class UnreadCount(BaseModel):

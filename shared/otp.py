@@ -4,11 +4,27 @@ that range when the app does not know it yet."""
 
 import re
 import secrets
+import unicodedata
 
 CODE_LENGTH = 6
 MIN_LENGTH = 6
 MAX_LENGTH = 10
 _DIGITS = re.compile(r"[0-9]+")  # ASCII only: \d also matches Thai digits
+
+
+def typed_digits(text: str) -> str:
+    """`text` with every decimal digit a keyboard gives (Thai ๐-๙ on every Thai keyboard, Arabic-Indic, full-width)
+    as its ASCII digit, the rest as it is: one rule for every code a person types (the sign-in code, the handover
+    code, a LINE link code), which are made and stored in ASCII. Superscripts and circled digits are no decimal
+    digits (unicodedata.decimal refuses them) and stay as they are, refused by the codes' own checks."""
+    if text.isascii():
+        return text
+    return "".join(str(unicodedata.decimal(ch)) if ch.isdecimal() else ch for ch in text)
+
+
+def typed_code(text: str) -> str:
+    """A code as typed, to check and send: trimmed, its digits in ASCII."""
+    return typed_digits(text.strip())
 
 
 def new_code(length: int = CODE_LENGTH) -> str:

@@ -16,7 +16,14 @@ selector U+FE0F is a combining mark (Mn) already, so it stays with its emoji."""
 
 import unicodedata
 
-from shared.visible_text import is_blank
+from shared.visible_text import (
+    INVISIBLE_LETTERS,
+    JOINS_PREVIOUS,
+    MARKS_PER_CLUSTER_MAX,
+    SKIN_TONES,
+    is_blank,
+    is_mark,
+)
 
 # How many characters (code points, the ellipsis included) of one typed field a notification quotes: an item, a
 # part, a name, a college. Enough for "เครื่องซักผ้าฝาหน้า Samsung 8 กก." with room to spare; a lock screen shows
@@ -25,16 +32,6 @@ QUOTE_MAX = 60
 # A teacher's note to a student (rework) says what to fix: it may use more, and the app shows the whole of it.
 QUOTE_NOTE_MAX = 140
 ELLIPSIS = "…"
-# More combining marks than any Thai syllable needs (base + vowel sign + tone mark): stacked marks ("Zalgo") that
-# draw over the lines above and below are cut to this many per character.
-MARKS_PER_CLUSTER_MAX = 3
-
-# Letters that draw nothing, used to pass a blank as a name (Hangul fillers, the braille blank).
-_INVISIBLE_LETTERS = frozenset("\u115f\u1160\u3164\uffa0\u2800")
-# Characters that belong to the character before them though they are not combining marks (Unicode's
-# Grapheme_Cluster_Break SpacingMark / Extend): Thai and Lao SARA AM, emoji skin tones.
-_SKIN_TONES = range(0x1F3FB, 0x1F400)
-_JOINS_PREVIOUS = frozenset("\u0e33\u0eb3") | frozenset(chr(c) for c in _SKIN_TONES)
 ZWJ = "\u200d"
 # The longest emoji ZWJ sequences Unicode defines join four (a family: 👨‍👩‍👧‍👦); a longer chain would make one
 # "character" of any length, which a cut could then only keep or drop whole.
@@ -49,17 +46,13 @@ _PICTOGRAPHIC_RANGES = (
 )
 
 
-def _is_mark(ch: str) -> bool:
-    return unicodedata.category(ch) in ("Mn", "Mc", "Me")
-
-
 def _is_regional_indicator(ch: str) -> bool:
     return 0x1F1E6 <= ord(ch) <= 0x1F1FF
 
 
 def is_pictographic(ch: str) -> bool:
     code = ord(ch)
-    if 0x1F1E6 <= code <= 0x1F1FF or code in _SKIN_TONES:
+    if 0x1F1E6 <= code <= 0x1F1FF or code in SKIN_TONES:
         return False
     return any(low <= code <= high for low, high in _PICTOGRAPHIC_RANGES)
 
@@ -73,7 +66,7 @@ def _emoji_joiners(text: str) -> set[int]:
         if ch != ZWJ or i + 1 >= len(text) or not is_pictographic(text[i + 1]):
             continue
         base = i - 1
-        while base >= 0 and (text[base] == "\ufe0f" or ord(text[base]) in _SKIN_TONES):
+        while base >= 0 and (text[base] == "\ufe0f" or ord(text[base]) in SKIN_TONES):
             base -= 1
         if base < 0 or not is_pictographic(text[base]):
             continue
@@ -94,8 +87,8 @@ def clusters(text: str) -> list[str]:
             found[-1] += ch  # a joiner left in (one_line keeps only those between emoji) holds both sides together
             marks = 0
             continue
-        if found and (_is_mark(ch) or ch in _JOINS_PREVIOUS):
-            if _is_mark(ch):
+        if found and (is_mark(ch) or ch in JOINS_PREVIOUS):
+            if is_mark(ch):
                 marks += 1
                 if marks > MARKS_PER_CLUSTER_MAX:
                     continue
@@ -106,7 +99,7 @@ def clusters(text: str) -> list[str]:
             found[-1] += ch
             continue
         found.append(ch)
-        marks = 1 if _is_mark(ch) else 0
+        marks = 1 if is_mark(ch) else 0
     return found
 
 
@@ -119,7 +112,7 @@ def _folded(ch: str) -> str:
         return " "
     # Cf: bidi overrides, embeddings and isolates, direction marks, zero-width space/joiners, word joiner, BOM, soft
     # hyphen, tag characters. Cs/Co/Cn: lone surrogates, private use, unassigned: nothing a reader can see.
-    if category in ("Cf", "Cs", "Co", "Cn") or ch in _INVISIBLE_LETTERS:
+    if category in ("Cf", "Cs", "Co", "Cn") or ch in INVISIBLE_LETTERS:
         return ""
     return ch
 
@@ -137,7 +130,7 @@ def one_line(text: object, limit: int = QUOTE_MAX, fallback: str = "") -> str:
     line = unicodedata.normalize("NFC", " ".join(folded.split()))
     parts = clusters(line)
     line = "".join(parts)
-    if is_blank(line) or all(_is_mark(part[0]) for part in parts):
+    if is_blank(line) or all(is_mark(part[0]) for part in parts):
         return fallback
     if len(line) <= limit:
         return line

@@ -10,7 +10,7 @@ from enum import StrEnum
 from shared.display_names import clean_display_name
 from shared.geo import in_thailand
 from shared.phone import InvalidPhone, normalize_thai_phone
-from shared.visible_text import visible_length
+from shared.visible_text import typed_text_problem, visible_length
 
 ITEM_MAX = 120
 BRAND_MAX = 80
@@ -57,12 +57,16 @@ def check_draft(draft: RequestDraft, known_categories: set[str] | None = None) -
         problems["category_code"] = "request_category_required"
     item = clean_display_name(draft.item)
     if item is None or len(item) > ITEM_MAX:
-        problems["item"] = "request_item_invalid"
+        problems["item"] = typed_text_problem(draft.item) or "request_item_invalid"
     if len(draft.brand.strip()) > BRAND_MAX:
         problems["brand"] = "request_brand_too_long"
     description = draft.description.strip()
     if visible_length(description) < DESCRIPTION_MIN or len(description) > DESCRIPTION_MAX:
         problems["description"] = "request_description_invalid"
+    # What no typed text may hold (the API refuses it in every field): said by its field before the draft is sent.
+    for name in ("brand", "description", "address"):
+        if name not in problems and (problem := typed_text_problem(getattr(draft, name))) is not None:
+            problems[name] = problem
     if draft.lat is None or draft.lon is None:
         problems["location"] = "request_location_required"
     elif not in_thailand(draft.lat, draft.lon):

@@ -22,6 +22,7 @@ from shared.roles import AppRole
 from shared.statuses import OfferStatus, RequestStatus
 from shared.suspension import SUSPEND_REASON_MAX
 from shared.thai_time import BANGKOK, BUDDHIST_ERA_OFFSET
+from shared.visible_text import MARKS_PER_CLUSTER_MAX
 from shared.work import MAX_HOURS, MAX_PARTS, NOTES_MAX, UNREPAIRABLE_REASONS
 
 
@@ -396,7 +397,10 @@ ERRORS: dict[str, Bilingual] = {
         "No student at that college has a skill that fits this job",
     ),
     "display_name_invalid": B(
-        f"ชื่อที่แสดงต้องมี 1–{DISPLAY_NAME_MAX} ตัวอักษร", f"The display name must have 1–{DISPLAY_NAME_MAX} characters"
+        f"ชื่อที่แสดงต้องมี 1–{DISPLAY_NAME_MAX} ตัวอักษรที่มองเห็นได้ ไม่มีอักขระกลับทิศทางข้อความ"
+        f" และไม่มีเครื่องหมายซ้อนกันเกิน {MARKS_PER_CLUSTER_MAX} ตัว",
+        f"The display name must have 1–{DISPLAY_NAME_MAX} visible characters, no text-direction characters and no"
+        f" more than {MARKS_PER_CLUSTER_MAX} marks stacked on a letter",
     ),
     # Refused at the edge, before any route runs (backend/input_guard.py, body_limits.py, schemas.py).
     "invalid_characters": B(
@@ -533,6 +537,16 @@ ERRORS.update({
     "portfolio_pdf_rate_limited": B(
         "พิมพ์แฟ้มผลงานบ่อยเกินไป กรุณารอ {seconds} วินาทีแล้วลองใหม่",
         "Too many portfolio PDFs: try again in {seconds} seconds",
+    ),
+    # What no typed text may hold (shared.visible_text.typed_text_problem): refused in every field, by its field.
+    "text_direction_invalid": B(
+        "ข้อความมีอักขระกลับทิศทางข้อความ (ซึ่งมองไม่เห็นแต่ทำให้ข้อความแสดงกลับด้าน) กรุณาลบออกหรือพิมพ์ใหม่",
+        "The text holds a text-direction character (invisible, it shows the text backwards): remove it or type the "
+        "text again",
+    ),
+    "text_marks_stacked": B(
+        f"ข้อความมีสระหรือวรรณยุกต์ซ้อนกันเกิน {MARKS_PER_CLUSTER_MAX} ตัวบนตัวอักษรเดียว กรุณาแก้ไข",
+        f"The text has more than {MARKS_PER_CLUSTER_MAX} vowel or tone marks stacked on one letter: please correct it",
     ),
 })
 

@@ -1,21 +1,59 @@
-"""Whether a text says anything: one rule for every field that must not be left empty or nearly so.
+"""Whether a text says anything, and what a typed text may hold: one rule for every field people type for others.
 
 `str.strip()` keeps Unicode format characters (zero-width space and joiners, the word joiner, the BOM, direction
 marks), so a text made only of them passed every "is it written?" check while showing nothing. They are not
 removed from what is stored: Thai puts a zero-width space between words, which is ordinary Thai. They only do not
-count as writing."""
+count as writing. Nor do the letters that draw nothing (Hangul fillers, the blank Braille pattern) or a mark with no
+letter under it: what counts is a character a reader sees, a letter with the marks on it counting once."""
 
+import re
 import unicodedata
+
+# Letters that draw nothing, used to pass a blank as a name (Hangul fillers, the braille blank).
+INVISIBLE_LETTERS = frozenset("\u115f\u1160\u3164\uffa0\u2800")
+# Characters that belong to the character before them though they are not combining marks (Unicode's
+# Grapheme_Cluster_Break SpacingMark / Extend): Thai and Lao SARA AM, emoji skin tones.
+SKIN_TONES = range(0x1F3FB, 0x1F400)
+JOINS_PREVIOUS = frozenset("\u0e33\u0eb3") | frozenset(chr(c) for c in SKIN_TONES)
+# More combining marks than any Thai syllable needs (base + vowel sign + tone mark): stacked marks ("Zalgo") draw
+# over the lines above and below. Refused in what people type (typed_text_problem); cut to this many per character
+# where older text is quoted (shared.quoted_text).
+MARKS_PER_CLUSTER_MAX = 3
+
+
+def is_mark(ch: str) -> bool:
+    """A combining mark (Unicode Mn/Mc/Me): a Thai vowel sign or tone mark, an accent, U+FE0F."""
+    return unicodedata.category(ch) in ("Mn", "Mc", "Me")
+
+
+def _is_visible_base(ch: str) -> bool:
+    return not (ch.isspace() or unicodedata.category(ch) == "Cf" or ch in INVISIBLE_LETTERS or is_mark(ch)
+                or ch in JOINS_PREVIOUS)
 
 
 def visible_length(text: str) -> int:
-    """How many characters of `text` show: neither white space nor a format character (Unicode category Cf)."""
-    return sum(1 for ch in text if not ch.isspace() and unicodedata.category(ch) != "Cf")
+    """How many characters of `text` a reader sees: a letter (or digit, sign, emoji) with the marks on it counts
+    once ("ก่" is one, as shared.quoted_text.clusters cuts it); white space, format characters (Cf), letters that
+    draw nothing and marks with no letter under them count nothing. (Emoji joined by U+200D, and a flag's two
+    letters, count each of their parts: a minimum is only easier to reach with them.)"""
+    return sum(1 for ch in text if _is_visible_base(ch))
 
 
 def is_blank(text: str) -> bool:
-    """Nothing in `text` shows (empty, white space, zero-width characters)."""
+    """Nothing in `text` shows (empty, white space, zero-width characters, fillers, marks alone)."""
     return visible_length(text) == 0
+
+
+def most_marks(text: str) -> int:
+    """The most combining marks on one character of `text` (SARA AM and skin tones do not end a character)."""
+    most = run = 0
+    for ch in text:
+        if is_mark(ch):
+            run += 1
+            most = max(most, run)
+        elif ch not in JOINS_PREVIOUS:
+            run = 0
+    return most
 
 
 # Bidirectional embeddings, overrides and isolates and their ends (U+202A-U+202E, U+2066-U+2069). In a name other
@@ -27,8 +65,42 @@ DIRECTION_CONTROLS = frozenset("\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068
 PLAIN_NAME_PATTERN = r"^(?=.*\S)[^\x00-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]*$"
 
 
+def has_direction_controls(text: str) -> bool:
+    return any(ch in DIRECTION_CONTROLS for ch in text)
+
+
+def typed_text_problem(text: str) -> str | None:
+    """What is wrong with a text a person typed for others to read, as an error code (shared.text.ERRORS): a
+    direction control (`text_direction_invalid`) or more than MARKS_PER_CLUSTER_MAX marks on one character
+    (`text_marks_stacked`); None when neither. Every typed line and text of the API (backend.schemas Line/Text),
+    display names and items (shared.display_names) and the app's own checks apply it."""
+    if has_direction_controls(text):
+        return "text_direction_invalid"
+    if most_marks(text) > MARKS_PER_CLUSTER_MAX:
+        return "text_marks_stacked"
+    return None
+
+
+# SARA AM typed as two characters: NIKHAHIT + SARA AA, a tone mark between them or not (Thai U+0E4D U+0E32, Lao
+# U+0ECD U+0EB2). It looks the same as SARA AM (U+0E33/U+0EB3), and keyboards and copied texts give it, but NFC
+# does not join them (only NFKC, which would change much else): "น้ำ" so typed was another word to a search.
+_SARA_AM_APART = re.compile("([\u0e4d\u0ecd])([\u0e48-\u0e4b\u0ec8-\u0ecb]?)([\u0e32\u0eb2])")
+
+
+def _joined(found: re.Match[str]) -> str:
+    return found.group(2) + ("\u0e33" if found.group(1) == "\u0e4d" else "\u0eb3")
+
+
+def normal_form(text: str) -> str:
+    """`text` as it is stored and searched: NFC, and SARA AM typed as two characters joined into one."""
+    text = unicodedata.normalize("NFC", text)
+    if "\u0e4d" in text or "\u0ecd" in text:
+        text = _SARA_AM_APART.sub(_joined, text)
+    return text
+
+
 def is_plain_name(text: str) -> bool:
     """A name shown to everyone (a college, a province): something visible, on one line, with no control character
-    (NUL, escape sequences, line breaks) and no direction control."""
-    return not is_blank(text) and not any(
-        unicodedata.category(ch) == "Cc" or ch in DIRECTION_CONTROLS for ch in text)
+    (NUL, escape sequences, line breaks), no direction control and no stacked marks."""
+    return (not is_blank(text) and not any(unicodedata.category(ch) == "Cc" for ch in text)
+            and typed_text_problem(text) is None)

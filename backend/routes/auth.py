@@ -75,7 +75,7 @@ async def verify_code(body: VerifyRequest, pool: PoolDep, settings: SettingsDep)
     """Exchange phone + code for a session (Supabase Auth's shape: a short-lived access token and a single-use
     refresh token) and the caller's profile."""
     phone = _phone(body.phone)
-    code = body.code.strip()
+    code = otp.typed_code(body.code)  # ๑๒๓๔๕๖ is the code 123456
     if not otp.is_well_formed(code, settings.otp_length):
         raise ApiError(400, "invalid_code_format")
     if settings.auth_mode == AuthMode.SUPABASE:

@@ -44,6 +44,7 @@ from shared.notifications import (
     is_kind,
     is_push_service_url,
 )
+from shared.otp import typed_digits
 from shared.roles import AppRole
 from shared.thai_time import bangkok_day, bangkok_midnight
 from shared.wire import NotificationItem, NotificationPage
@@ -183,7 +184,7 @@ async def put_notification_settings(body: NotificationSettingsIn, identity: Iden
     channels: dict[str, list[str]] = {}
     for kind_name, prefs in body.channels.items():
         if not is_kind(kind_name):
-            raise ApiError(400, "validation_failed", detail=f"unknown kind {kind_name}")
+            raise ApiError(400, "validation_failed", detail="unknown kind")  # the caller's key is not echoed
         kind = Kind(kind_name)
         if any(Pref(p) not in allowed_prefs(kind) for p in prefs):
             raise ApiError(400, "validation_failed", detail=f"{kind_name}: SMS is only for accepted and ready")
@@ -304,7 +305,8 @@ async def line_webhook(request: Request, pool: PoolDep, settings: SettingsDep) -
         user = (event.get("source") or {}).get("userId") if isinstance(event, dict) else None
         if not isinstance(message, dict) or message.get("type") != "text" or not isinstance(user, str):
             continue
-        code = "".join(ch for ch in str(message.get("text", "")) if ch.isdigit())
+        # The code's digits as typed, Thai ๐-๙ too (shared.otp.typed_digits): "รหัส ๑๒๓๔๕๖" is 123456.
+        code = "".join(ch for ch in typed_digits(str(message.get("text", ""))) if ch in "0123456789")
         if len(code) != 6:
             continue
         async with service_tx(pool) as owner:

@@ -18,6 +18,7 @@ from backend.services.photo_intake import (
 )
 from backend.services.request_detail import read_detail
 from backend.services.transitions import Note, transition
+from shared.otp import typed_code
 from shared.roles import AppRole
 from shared.statuses import RequestStatus
 from shared.text import missing_list, qc_missing_key
@@ -64,7 +65,8 @@ async def change_status(
     if body.to_status == RequestStatus.HANDED_BACK and body.handover_code:
         # Its own transaction: a wrong guess is counted even though the move below is then refused.
         async with acting(pool, identity, AppRole.TECHNICIAN, AppRole.SUPERVISOR, AppRole.ADMIN) as (owner, caller):
-            code_ok = await credit.check_handover_code(owner, request_id, caller.user_id, body.handover_code)
+            code_ok = await credit.check_handover_code(owner, request_id, caller.user_id,
+                                                     typed_code(body.handover_code))
         if not code_ok:
             raise ApiError(409, "handover_code_invalid")
     async with acting(pool, identity, AppRole.TECHNICIAN, AppRole.SUPERVISOR, AppRole.ADMIN) as (owner, caller):

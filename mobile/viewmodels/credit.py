@@ -70,6 +70,7 @@ from shared.credit import (
     term_bounds,
 )
 from shared.credit_wire import LevelChange, TeamJob, WaitingRound, on_team
+from shared.otp import typed_code as otp_typed_code
 from shared.roles import Actor
 from shared.statuses import RequestStatus, next_statuses
 from shared.text import Bilingual, Locale, bilingual, error_text, status_label
@@ -643,7 +644,7 @@ class RecordPanel(Loadable):
             self.hand_back_code = code
         if reason is not None:
             self.hand_back_reason = reason
-        typed_code = self.hand_back_code.strip()
+        typed_code = otp_typed_code(self.hand_back_code)  # Thai digits are the same code
         note = self.hand_back_reason.strip() if self.is_teacher else ""
         # Without a code or a reason the server still decides: the owner may have confirmed since this loaded.
         if typed_code and not is_handover_code(typed_code):

@@ -9,7 +9,7 @@ from mobile.viewmodels.busy import answered
 from mobile.viewmodels.observable import Observable
 from mobile.viewmodels.retry_wait import RetryWait
 from mobile.viewmodels.session import Session
-from shared.otp import is_well_formed
+from shared.otp import is_well_formed, typed_code
 from shared.phone import InvalidPhone, national_format, normalize_thai_phone
 from shared.text import Bilingual, bilingual, error_text
 
@@ -170,7 +170,7 @@ class LoginViewModel(Observable):
         if self.busy or self.phone is None:
             return
         self._clear_errors()
-        code = self.code_input.strip()
+        code = typed_code(self.code_input)  # the backend's own reading: Thai digits are the same code
         if not is_well_formed(code, self.code_length):
             self._code_error = error_text("invalid_code_format")
             self._changed()

@@ -99,7 +99,7 @@ def _text_annotations(annotation: Any) -> list[Any]:
     return found
 
 
-GUARDS = {schemas._clean_line, schemas._clean_multiline}
+GUARDS = {schemas._clean_line, schemas._clean_multiline, schemas._clean_name}
 
 
 def _validators(annotation: Any) -> set[Any]:

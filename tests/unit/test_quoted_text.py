@@ -9,7 +9,6 @@ import pytest
 from shared.notifications import TEXTS, Kind, render
 from shared.quoted_text import (
     ELLIPSIS,
-    MARKS_PER_CLUSTER_MAX,
     QUOTE_MAX,
     QUOTE_NOTE_MAX,
     clusters,
@@ -17,6 +16,7 @@ from shared.quoted_text import (
     one_line,
 )
 from shared.text import Locale, t
+from shared.visible_text import MARKS_PER_CLUSTER_MAX
 
 EVIL_ITEM = "พัดลม\u202e\n\n<b>ฟรี!</b>" + "ก" * 500
 THAI = "เครื่องซักผ้าฝาหน้า ปั่นไม่หมาด น้ำไม่ไหล ผู้ใหญ่บ้านฝากมา"  # vowel signs and tone marks on many letters

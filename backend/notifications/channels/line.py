@@ -13,11 +13,13 @@ from shared.notifications import Pref
 
 
 def verify_signature(channel_secret: str, body: bytes, signature: str) -> bool:
-    """The webhook's `X-Line-Signature`: base64 of HMAC-SHA256 of the raw body with the channel secret."""
-    if not channel_secret or not signature:
+    """The webhook's `X-Line-Signature`: base64 of HMAC-SHA256 of the raw body with the channel secret. Compared as
+    bytes: compare_digest on a str with a non-ASCII character (a header byte 0xE9 reads as "é") raises TypeError,
+    which was a 500 on the public webhook instead of the wrong signature's 401."""
+    if not channel_secret or not signature or not signature.isascii():
         return False
     digest = hmac.new(channel_secret.encode(), body, hashlib.sha256).digest()
-    return hmac.compare_digest(base64.b64encode(digest).decode(), signature)
+    return hmac.compare_digest(base64.b64encode(digest), signature.encode("ascii"))
 
 
 def line_text(message: Message) -> str:
