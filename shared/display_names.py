@@ -7,12 +7,12 @@ from shared.visible_text import is_blank, normal_form, typed_text_problem
 MAX_LENGTH = 80
 
 
-def clean_display_name(raw: str) -> str | None:
+def clean_display_name(raw: str, max_length: int = MAX_LENGTH) -> str | None:
     """Trim, fold inner white space, NFC-normalise and join a SARA AM typed as two characters (normal_form); None
     when nothing shows, too long, or with control characters, direction controls or stacked marks
     (typed_text_problem). Display names and request items both."""
     name = normal_form(" ".join(raw.split()))
-    if is_blank(name) or len(name) > MAX_LENGTH:
+    if is_blank(name) or len(name) > max_length:
         return None
     if any(unicodedata.category(ch) == "Cc" for ch in name) or typed_text_problem(name) is not None:
         return None

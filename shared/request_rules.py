@@ -55,8 +55,8 @@ def check_draft(draft: RequestDraft, known_categories: set[str] | None = None) -
     problems: dict[str, str] = {}
     if not draft.category_code or (known_categories is not None and draft.category_code not in known_categories):
         problems["category_code"] = "request_category_required"
-    item = clean_display_name(draft.item)
-    if item is None or len(item) > ITEM_MAX:
+    item = clean_display_name(draft.item, ITEM_MAX)  # the name rule at the item's own limit (not a name's 80)
+    if item is None:
         problems["item"] = typed_text_problem(draft.item) or "request_item_invalid"
     if len(draft.brand.strip()) > BRAND_MAX:
         problems["brand"] = "request_brand_too_long"

@@ -4,7 +4,8 @@
 marks), so a text made only of them passed every "is it written?" check while showing nothing. They are not
 removed from what is stored: Thai puts a zero-width space between words, which is ordinary Thai. They only do not
 count as writing. Nor do the letters that draw nothing (Hangul fillers, the blank Braille pattern) or a mark with no
-letter under it: what counts is a character a reader sees, a letter with the marks on it counting once."""
+letter under it. A mark on a letter does count: Thai writers count the characters they type ("ไม่ติด" is six), and
+a minimum of five must not refuse a real two-word complaint ("จอดับ", "ไม่ติด")."""
 
 import re
 import unicodedata
@@ -32,11 +33,21 @@ def _is_visible_base(ch: str) -> bool:
 
 
 def visible_length(text: str) -> int:
-    """How many characters of `text` a reader sees: a letter (or digit, sign, emoji) with the marks on it counts
-    once ("ก่" is one, as shared.quoted_text.clusters cuts it); white space, format characters (Cf), letters that
-    draw nothing and marks with no letter under them count nothing. (Emoji joined by U+200D, and a flag's two
-    letters, count each of their parts: a minimum is only easier to reach with them.)"""
-    return sum(1 for ch in text if _is_visible_base(ch))
+    """How many characters of `text` a writer sees: every letter (or digit, sign, emoji) and every mark on such a
+    letter ("ก่" is two, as typed); white space, format characters (Cf), letters that draw nothing and marks with no
+    letter under them count nothing. Stacked marks are refused on their own (typed_text_problem). (Emoji joined by
+    U+200D, and a flag's two letters, count each of their parts: a minimum is only easier to reach with them.)"""
+    count = 0
+    on_letter = False
+    for ch in text:
+        if _is_visible_base(ch):
+            count += 1
+            on_letter = True
+        elif is_mark(ch) or ch in JOINS_PREVIOUS:
+            count += on_letter
+        else:
+            on_letter = False
+    return count
 
 
 def is_blank(text: str) -> bool:

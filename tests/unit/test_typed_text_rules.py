@@ -11,7 +11,7 @@ import pytest
 from backend.services.staff import StudentImportError, parse_students_csv
 from shared.display_names import clean_display_name
 from shared.otp import is_well_formed, typed_code, typed_digits
-from shared.request_rules import RequestDraft, check_draft
+from shared.request_rules import ITEM_MAX, RequestDraft, check_draft
 from shared.text import ERRORS
 from shared.visible_text import (
     MARKS_PER_CLUSTER_MAX,
@@ -41,7 +41,7 @@ def test_characters_that_show_nothing_are_blank(blank: str) -> None:
 def test_marks_with_no_letter_under_them_are_not_visible_characters() -> None:
     assert clean_display_name("\u0e48") is None  # ไม้เอก alone
     assert visible_length("\u0e48\u0e49\u0e4a\u0e4b\u0e48") == 0
-    assert visible_length("\u0e01\u0e48") == 1  # ก่: one letter with its mark, as the reader counts it
+    assert visible_length("\u0e01\u0e48") == 2  # ก่: a letter and its mark, as the writer typed them
 
 
 def test_a_name_typed_with_the_two_character_sara_am_is_the_usual_name() -> None:
@@ -88,7 +88,19 @@ def test_a_description_of_marks_or_fillers_is_too_short() -> None:
         assert check_draft(replace(GOOD, description=description), {"appliance"}).by_field == {
             "description": "request_description_invalid"}
     assert is_blank("\u0e48\u0e49")
-    assert visible_length("ทีวีเสีย") == 5  # ท(ี) ว(ี) เ ส(ี) ย
+    assert visible_length("ทีวีเสีย") == 8  # as typed: the marks on letters count
+
+
+@pytest.mark.parametrize("description", ["จอดับ", "ไม่ติด", "ไฟไม่เข้า"])
+def test_a_short_real_thai_complaint_meets_the_minimum(description: str) -> None:
+    # Counting a letter with its marks once made "ไม่ติด" four characters, under the minimum of five.
+    assert check_draft(replace(GOOD, description=description), {"appliance"}).ok
+
+
+def test_an_item_may_be_as_long_as_the_item_limit_not_a_names() -> None:
+    item = "ก" * ITEM_MAX
+    assert check_draft(replace(GOOD, item=item), {"appliance"}).ok
+    assert check_draft(replace(GOOD, item=item + "ก"), {"appliance"}).by_field == {"item": "request_item_invalid"}
 
 
 @pytest.mark.parametrize(("typed", "digits"), [("๑๒๓๔๕๖", "123456"), (" ١٢٣٤٥٦ ", "123456"),
