@@ -387,17 +387,19 @@ async def test_a_students_deep_page_after_a_cursor_reads_no_more_than_their_firs
     with psycopg.connect(database_url, autocommit=True, row_factory=dict_row) as conn:
         conn.execute("analyze public.repair_requests")
         deep = conn.execute("select updated_at, id from public.repair_requests where id = %s",
-                            [ids[YEARS_OF_JOBS // 2]]).fetchone()
+                            [ids[YEARS_OF_JOBS // 10]]).fetchone()
     assert deep is not None
     with as_user(database_url, ace_id) as conn:
         first = _buffers(conn, "select * from public.my_jobs_after(%s)", PAGE + 1)
         after = _buffers(conn, "select * from public.my_jobs_after(%s, %s, %s)", PAGE + 1, deep["updated_at"],
                          deep["id"])
-        offset = _buffers(conn, "select * from public.my_jobs(%s, %s)", PAGE + 1, YEARS_OF_JOBS // 2)
+        offset = _buffers(conn, "select * from public.my_jobs(%s, %s)", PAGE + 1, YEARS_OF_JOBS - YEARS_OF_JOBS // 10)
         page = conn.execute("select id::text from public.my_jobs_after(%s, %s, %s)",
                             [PAGE + 1, deep["updated_at"], deep["id"]]).fetchall()
-    assert [r["id"] for r in page] == ids[::-1][YEARS_OF_JOBS - YEARS_OF_JOBS // 2:][:PAGE + 1]
-    assert after <= first + 2, (first, after, offset)  # about the first page's: its index pages and a heap page
+    assert [r["id"] for r in page] == ids[::-1][YEARS_OF_JOBS - YEARS_OF_JOBS // 10:][:PAGE + 1]
+    # About the first page's (its index pages and the heap pages its rows lie on: a page deep in a table other tests
+    # also fill may lie on a few more), never the offset's reading of every row before it.
+    assert after <= 2 * first, (first, after, offset)
     assert offset > 2 * after, (first, after, offset)  # what the cursor saves: the offset's rows before the page
 
 
