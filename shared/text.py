@@ -121,6 +121,12 @@ ERRORS: dict[str, Bilingual] = {
         "This account may not sign in: contact your college or the Fixit administrators, who can download or "
         "delete your data for you",
     ),
+    # Supabase Auth's `phone_exists`: the number already belongs to another account in the project.
+    "phone_in_use": B(
+        "เบอร์นี้เป็นของบัญชีอื่นอยู่แล้ว จึงใช้เข้าสู่ระบบที่นี่ไม่ได้ กรุณาติดต่อผู้ดูแลระบบ",
+        "This phone number already belongs to another account, so it cannot sign in here: please ask an "
+        "administrator",
+    ),
     "signup_disabled": B(
         "ขณะนี้ยังไม่เปิดรับสมัครผู้ใช้ใหม่", "New accounts cannot be made at the moment"
     ),
