@@ -116,7 +116,7 @@ class Listener:
 async def listen(port: int, token: str, listener: Listener, connected: asyncio.Queue[None]) -> None:
     """One SSE stream over a plain socket (no client library's buffering between the wire and the clock)."""
     reader, writer = await asyncio.open_connection("127.0.0.1", port)
-    writer.write(f"GET /events?access_token={token} HTTP/1.1\r\nHost: 127.0.0.1\r\n"
+    writer.write(f"GET /events HTTP/1.1\r\nHost: 127.0.0.1\r\nAuthorization: Bearer {token}\r\n"
                  "Accept: text/event-stream\r\n\r\n".encode())
     await writer.drain()
     status = await reader.readline()

@@ -9,6 +9,8 @@ are data:/blob: URLs, it talks to its own server over a websocket (`'self'`), an
 configured tile host. Nothing else may load, and no other site may frame the app.
 """
 
+import copy
+import logging
 import os
 import shutil
 from pathlib import Path
@@ -17,6 +19,7 @@ from urllib.parse import urlsplit
 
 import flet as ft
 import uvicorn
+from uvicorn.config import LOGGING_CONFIG
 
 from mobile.app import FONT_FILE, main_with_uploads
 from mobile.device import web_upload_dir
@@ -160,20 +163,70 @@ def create_app(settings: AppSettings | None = None) -> Any:
     return RemovedAtShutdown(SecurityHeaders(served, security_headers(settings)), upload_dir)
 
 
+# uvicorn's websocket protocol writes each handshake to `uvicorn.error`, the visitor's address first.
+_WEBSOCKET_LINE = '%s - "WebSocket '
+VISITOR_LOGGERS = ("uvicorn.access", "uvicorn.error")
+
+
+class VisitorLines(logging.Filter):
+    """uvicorn's lines that name a visitor's address: its access log (every page load and asset) and its line for
+    every websocket handshake (each app session). The API writes no access log unless FIXIT_ACCESS_LOG=true ("it would
+    name every caller's address", backend/settings.py): here too they are dropped unless that is set, and written
+    without the address when it is (the API's access lines leave it out as well, backend/logs.py)."""
+
+    def __init__(self, access_log: bool) -> None:
+        super().__init__()
+        self.access_log = access_log
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        websocket = isinstance(record.msg, str) and record.msg.startswith(_WEBSOCKET_LINE)
+        if record.name != "uvicorn.access" and not websocket:
+            return True
+        if not self.access_log:
+            return False
+        if isinstance(record.args, tuple) and record.args:
+            record.args = ("-", *record.args[1:])  # the address; the access formatters read the rest by position
+        return True
+
+
+def log_setup() -> tuple[bool, dict[str, Any]]:
+    """Whether the web app writes an access log, and uvicorn's logging set-up: the API's own (its one settings object,
+    FIXIT_ACCESS_LOG and FIXIT_LOG_FORMAT, and backend/logs.py's formatting and redaction) wherever the backend is
+    installed with the app; the packaged app carries no backend: no access log, uvicorn's own format."""
+    try:
+        from backend.logs import uvicorn_log_config
+        from backend.settings import Settings as ApiSettings
+    except ImportError:
+        return False, copy.deepcopy(LOGGING_CONFIG)
+    api = ApiSettings()  # the environment and .env, as the API reads them
+    return api.access_log, uvicorn_log_config(api)
+
+
 class AnnouncedServer(uvicorn.Server):
     """uvicorn's server, which says its page's address once it listens when `flet run --web` started it: flet-cli
     waits for a line `<FLET_DISPLAY_URL_PREFIX> <url>` on the app's output to open the browser (what Flet's own
-    server prints)."""
+    server prints). While it serves, uvicorn's lines that name a visitor go through `VisitorLines` (taken off again
+    at its shutdown: the loggers are the process's, and a test's process serves other things after it)."""
 
-    def __init__(self, config: uvicorn.Config, url_prefix: str | None = None) -> None:
+    def __init__(self, config: uvicorn.Config, url_prefix: str | None = None, *, access_log: bool = False) -> None:
         super().__init__(config)
         self.url_prefix = url_prefix
+        self.visitor_lines = VisitorLines(access_log)
 
     async def startup(self, sockets: Any = None) -> None:
+        for name in VISITOR_LOGGERS:  # first: before the redaction may rewrite a line whole
+            logging.getLogger(name).filters.insert(0, self.visitor_lines)
         await super().startup(sockets)
         if self.url_prefix and self.started:
             host = "127.0.0.1" if self.config.host in ("0.0.0.0", "::") else self.config.host
             print(self.url_prefix, f"http://{host}:{self.config.port}/", "web_browser", flush=True)
+
+    async def shutdown(self, sockets: Any = None) -> None:
+        try:
+            await super().shutdown(sockets)
+        finally:
+            for name in VISITOR_LOGGERS:
+                logging.getLogger(name).removeFilter(self.visitor_lines)
 
 
 def web_server(settings: AppSettings | None = None) -> AnnouncedServer:
@@ -185,9 +238,10 @@ def web_server(settings: AppSettings | None = None) -> AnnouncedServer:
     host = os.environ.get("FLET_SERVER_IP", "").strip() or settings.host
     port = int(os.environ.get("FLET_SERVER_PORT", "").strip() or settings.port)
     # The websocket implementation Flet itself picks when it runs its own server.
+    access_log, log_config = log_setup()
     config = uvicorn.Config(create_app(settings), host="0.0.0.0" if host == "*" else host, port=port,
-                            ws="websockets-sansio", proxy_headers=True)
-    return AnnouncedServer(config, os.environ.get("FLET_DISPLAY_URL_PREFIX") or None)
+                            ws="websockets-sansio", proxy_headers=True, access_log=access_log, log_config=log_config)
+    return AnnouncedServer(config, os.environ.get("FLET_DISPLAY_URL_PREFIX") or None, access_log=access_log)
 
 
 def serve(settings: AppSettings | None = None) -> None:

@@ -133,6 +133,12 @@ ERRORS: dict[str, Bilingual] = {
         "This account may not sign in: contact your college or the Fixit administrators, who can download or "
         "delete your data for you",
     ),
+    # Supabase Auth's `phone_exists`: the number already belongs to another account in the project.
+    "phone_in_use": B(
+        "เบอร์นี้เป็นของบัญชีอื่นอยู่แล้ว จึงใช้เข้าสู่ระบบที่นี่ไม่ได้ กรุณาติดต่อผู้ดูแลระบบ",
+        "This phone number already belongs to another account, so it cannot sign in here: please ask an "
+        "administrator",
+    ),
     "signup_disabled": B(
         "ขณะนี้ยังไม่เปิดรับสมัครผู้ใช้ใหม่", "New accounts cannot be made at the moment"
     ),
@@ -288,7 +294,7 @@ ERRORS: dict[str, Bilingual] = {
         "The server is not available at the moment: please try again in a few minutes",
     ),
     "too_many_requests_later": B(
-        "ทำรายการบ่อยเกินไป กรุณารอสักครู่แล้วลองใหม่", "Too many requests: wait a moment and try again"
+        "ทำรายการบ่อยเกินไป กรุณารอสักครู่แล้วลองใหม่", "Too many actions in a short time: wait a moment and try again"
     ),
     "request_refused": B(
         "เซิร์ฟเวอร์ไม่รับการทำรายการนี้ (HTTP {status}) การลองซ้ำจะไม่ได้ผล หากยังเกิดขึ้นอีก กรุณาแจ้งผู้ดูแลระบบ",
@@ -383,7 +389,8 @@ ERRORS: dict[str, Bilingual] = {
     ),
     "not_assigned": B("คุณไม่ได้เป็นช่างผู้รับงานนี้", "You are not the technician on this job"),
     "too_many_requests": B(
-        "ทำรายการบ่อยเกินไป กรุณารอ {seconds} วินาทีแล้วลองใหม่", "Too many requests: try again in {seconds} seconds"
+        "ทำรายการบ่อยเกินไป กรุณารอ {seconds} วินาทีแล้วลองใหม่",
+        "Too many actions in a short time: try again in {seconds} seconds",
     ),
     "not_your_college": B(
         "งานนี้อยู่ที่วิทยาลัยอื่น คุณจึงทำรายการนี้ไม่ได้", "This job is at another college: you may not do this"
@@ -1264,9 +1271,10 @@ OFFER_STATUS_LABELS: dict[OfferStatus, Bilingual] = {
 # An error answered with a Retry-After (429, 503), as the app words it once it knows when (shared.wire.
 # retry_after_seconds): "{wait}" is `wait_text`. The backend's codes that send the header, and the proxies' own.
 WAIT_ERRORS: dict[str, Bilingual] = {
-    "too_many_requests": B("ทำรายการบ่อยเกินไป กรุณาลองใหม่ในอีก {wait}", "Too many requests: try again in {wait}"),
+    "too_many_requests": B("ทำรายการบ่อยเกินไป กรุณาลองใหม่ในอีก {wait}",
+                           "Too many actions in a short time: try again in {wait}"),
     "too_many_requests_later": B("ทำรายการบ่อยเกินไป กรุณาลองใหม่ในอีก {wait}",
-                                 "Too many requests: try again in {wait}"),
+                                 "Too many actions in a short time: try again in {wait}"),
     "otp_rate_limited": B("ขอรหัสบ่อยเกินไป กรุณาลองใหม่ในอีก {wait}", "Too many code requests: try again in {wait}"),
     "otp_too_many_attempts": B("ใส่รหัสผิดหลายครั้งเกินไป กรุณาขอรหัสใหม่ในอีก {wait}",
                                "Too many wrong codes: ask for a new one in {wait}"),

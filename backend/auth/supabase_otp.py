@@ -23,7 +23,7 @@ _USER_ERRORS: dict[str, tuple[int, str]] = {
     "otp_expired": (401, "otp_invalid_or_expired"),
     "over_sms_send_rate_limit": (429, "otp_rate_limited"),
     "validation_failed": (400, "invalid_phone"),
-    "phone_exists": (409, "validation_failed"),
+    "phone_exists": (409, "phone_in_use"),
     "user_banned": (403, "account_banned"),  # not `account_suspended`: that one still signs in (its data rights)
     "signup_disabled": (403, "signup_disabled"),
     # A session that ended: signed out elsewhere, the user deleted, a refresh token used twice or too old.

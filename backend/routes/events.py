@@ -3,7 +3,7 @@ import time
 from collections.abc import AsyncIterator
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Query, Request
+from fastapi import APIRouter, Depends, Request
 from fastapi.responses import StreamingResponse
 from fastapi.security import HTTPAuthorizationCredentials
 
@@ -19,15 +19,15 @@ router = APIRouter(tags=["live"])
 
 
 def _identity(
-    settings: SettingsDep,
-    credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(bearer_scheme)],
-    access_token: Annotated[str | None, Query(description="for EventSource, which cannot send headers")] = None,
+    settings: SettingsDep, credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(bearer_scheme)]
 ) -> Identity:
-    token = credentials.credentials if credentials else access_token
-    if not token:
+    """The caller, from the Authorization header only. Never from the URL (`?access_token=`): a URL is written down
+    by whatever logs URLs between the browser and the API (a load balancer's or CDN's access log, a proxy, the
+    browser's history), where no redaction of ours reaches, and the app sends the header (mobile/live.py)."""
+    if not credentials:
         raise ApiError(401, "not_authenticated")
     try:
-        return verify_token(settings, token)
+        return verify_token(settings, credentials.credentials)
     except NotAPhoneAccount as exc:
         raise phone_sign_in_required() from exc
     except InvalidToken as exc:

@@ -407,7 +407,7 @@ async def test_the_backends_own_429_reaches_the_app_with_when_to_try_again(setti
     assert error.retry_after is not None and 1 <= error.retry_after <= 3600
     wait = wait_text(error.retry_after)
     assert error.message_th == f"ทำรายการบ่อยเกินไป กรุณาลองใหม่ในอีก {wait.th}"
-    assert error.message_en == f"Too many requests: try again in {wait.en}"
+    assert error.message_en == f"Too many actions in a short time: try again in {wait.en}"
 
 
 async def test_the_decisions_waiting_on_a_college_parse(app: Any, area: Area, database_url: str) -> None:

@@ -88,3 +88,18 @@ async def test_supabase_errors_become_ours(supabase_api: tuple[httpx.AsyncClient
         limited = await api.post("/auth/otp/request", json={"phone": fresh_phone()})
     assert expired.status_code == 401 and expired.json()["error"]["code"] == "otp_invalid_or_expired"
     assert limited.status_code == 429 and limited.json()["error"]["code"] == "otp_rate_limited"
+
+
+async def test_a_phone_of_another_account_is_said_as_such(supabase_api: tuple[httpx.AsyncClient, Settings]) -> None:
+    """GoTrue's `phone_exists` was answered as `validation_failed` with no detail: the person read a literal
+    "Invalid input: {detail}". It is its own refusal, said in both languages."""
+    api, _ = supabase_api
+    with respx.mock(base_url=f"{SUPABASE}/auth/v1") as fake:
+        fake.post("/otp").respond(422, json={"code": 422, "error_code": "phone_exists",
+                                             "msg": "Phone number already registered by another user"})
+        refused = await api.post("/auth/otp/request", json={"phone": fresh_phone()})
+    assert refused.status_code == 409, refused.text
+    error = refused.json()["error"]
+    assert error["code"] == "phone_in_use"
+    assert "บัญชีอื่น" in error["message_th"] and "another account" in error["message_en"]
+    assert "{" not in error["message_th"] + error["message_en"]

@@ -337,7 +337,7 @@ async def test_retry_after_is_kept_on_the_error_and_said_in_its_words() -> None:
     error = await error_of(client_answering(limited))
     assert (error.status, error.code, error.retry_after) == (429, "too_many_requests", 3599)
     assert error.message_th == "ทำรายการบ่อยเกินไป กรุณาลองใหม่ในอีก 60 นาที"
-    assert error.message_en == "Too many requests: try again in 60 min"
+    assert error.message_en == "Too many actions in a short time: try again in 60 min"
 
     proxy = httpx.Response(503, text="<html>busy</html>", headers={"content-type": "text/html",
                                                                     "Retry-After": format_datetime(
