@@ -23,7 +23,7 @@ def test_a_citizen_hears_their_request_move(system: RunningSystem) -> None:
                                   headers={"Authorization": f"Bearer {token}"}, timeout=10).status_code)
 
     events: list[str] = []
-    with httpx.stream("GET", f"{system.api_url}/events", params={"access_token": token},
+    with httpx.stream("GET", f"{system.api_url}/events", headers={"Authorization": f"Bearer {token}"},
                       timeout=httpx.Timeout(10, read=10)) as stream:
         assert stream.headers["content-type"].startswith("text/event-stream")
         submitter = threading.Thread(target=submit_soon, daemon=True)
