@@ -495,7 +495,8 @@ async def _refill(conn: Conn, request_id: uuid.UUID, college_id: uuid.UUID, now:
                                [request_id])
         ).fetchone()
         next_rank = (ranks["r"] if ranks else 0) + 1
-        await _make_offers(conn, request_id, college_id, more[:1], now, policy, first_rank=next_rank)
+        # The next best-ranked student (not whichever the database listed first): rank, then take one.
+        await _make_offers(conn, request_id, college_id, rank(more)[:1], now, policy, first_rank=next_rank)
         return
     await dispatch(conn, request_id, now, policy)
 

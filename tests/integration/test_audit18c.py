@@ -122,21 +122,6 @@ async def _all_first_offers_declined(api: Any, people: dict[str, tuple[str, str]
     return offers(database_url, request_id)
 
 
-@pytest.mark.xfail(strict=True, reason="audit18c: a decline's next offer goes to whichever fitting student SQL lists "
-                                       "first, not the best-ranked one (_refill slices before rank)")
-async def test_a_decline_offers_the_job_to_the_next_best_ranked_student(
-        app_and_clock: AppClock, build: Builder, database_url: str) -> None:
-    """README: 'offers go to the 3 best-ranked students (skill, open jobs, rating) ... A decline moves to the next
-    student'. With the three best gone, the next best is the level-4 student, not a level-1 beginner."""
-    api, _ = app_and_clock
-    people = _declining_college(build)
-    _, request = await submit(api)
-    after = await _all_first_offers_declined(api, people, database_url, request["id"])
-    pending = [o for o in after if o["status"] == "pending"]
-    assert len(pending) == 1
-    assert pending[0]["technician_id"] == people["strong"][0]
-
-
 @pytest.mark.xfail(strict=True, reason="audit18c: an offer made after a decline (or a hand-on) says the job is 0 km "
                                        "away (_refill passes distance 0.0 to candidates)")
 async def test_an_offer_after_a_decline_says_how_far_the_job_is(
