@@ -73,6 +73,9 @@ log = logging.getLogger("fixit.dispatch")
 # Great-circle km in plain SQL: works on any PostgreSQL (no extension needed) and is exact enough for a radius.
 _KM = """6371.0 * 2 * asin(sqrt(power(sin(radians(c.lat - %(lat)s) / 2), 2)
          + cos(radians(%(lat)s)) * cos(radians(c.lat)) * power(sin(radians(c.lon - %(lon)s) / 2), 2)))"""
+# The same km from request `r` to college `c`: every offer says how far its job is from the college it is made at
+# (the plan's, a decline's next student, a reopened round's, a teacher's assign), the app sorting offers by it.
+_KM_R = _KM.replace("%(lat)s", "r.lat").replace("%(lon)s", "r.lon")
 
 # A student's level meets the category's own minimum and its safety tier's (shared/credit.py, one jsonb parameter).
 _LEVEL_OK = ("ts.level >= greatest(cs.min_level, "
@@ -220,37 +223,38 @@ async def _plan(conn: Conn, request_id: uuid.UUID, only_college: uuid.UUID | Non
 
 
 async def candidates(
-    conn: Conn, request_id: uuid.UUID, category: str, college_id: uuid.UUID, distance_km: float,
-    again: bool = False,
+    conn: Conn, request_id: uuid.UUID, category: str, college_id: uuid.UUID, again: bool = False,
 ) -> list[Candidate]:
     """Active students of the college who fit the category and were not offered this job before (`again`: whether
-    or not they were, for a new round of the job)."""
+    or not they were, for a new round of the job), each at the college's great-circle km from the job."""
     rows = await (
         await conn.execute(
             f"""
-            select ts.technician_id as id, max(ts.level) as skill,
+            select ts.technician_id as id, max(ts.level) as skill, place.km,
                    (select count(*) from public.repair_requests r
                     where r.technician_id = ts.technician_id
                       and r.status = any(%(open_work)s::public.request_status[])) as open_jobs,
                    (select avg(r.rating)::float from public.repair_requests r
                     where r.technician_id = ts.technician_id and r.rating is not null) as rating
-            from public.technician_skills ts
+            -- a college an admin closed offers nothing more (its waiting offers ended with the close)
+            from (select {_KM_R} as km, r.citizen_id from public.repair_requests r
+                  join public.colleges c on c.id = %(college)s and c.is_active
+                  where r.id = %(request)s) place
+            join public.technician_skills ts on ts.dispatch_college_id = %(college)s
             join public.category_skills cs on cs.skill_code = ts.skill_code and {_LEVEL_OK}
-            where ts.dispatch_college_id = %(college)s and cs.category_code = %(category)s
-              -- a college an admin closed offers nothing more (its waiting offers ended with the close)
-              and exists (select 1 from public.colleges c where c.id = %(college)s and c.is_active)
+            where cs.category_code = %(category)s
               and (%(again)s or not exists (select 1 from public.offers o where o.request_id = %(request)s
                                             and o.technician_id = ts.technician_id))
               -- never the request's own owner (a citizen made a student of this college)
-              and ts.technician_id is distinct from (select r.citizen_id from public.repair_requests r
-                                                     where r.id = %(request)s)
-            group by ts.technician_id
+              and ts.technician_id is distinct from place.citizen_id
+            group by ts.technician_id, place.km
             """,
             {"college": college_id, "category": category, "request": request_id, "again": again,
              "open_work": [s.value for s in WORK_IN_HAND], **_TIERS},
         )
     ).fetchall()
-    return [Candidate(str(r["id"]), int(r["skill"]), int(r["open_jobs"]), r["rating"], distance_km) for r in rows]
+    return [Candidate(str(r["id"]), int(r["skill"]), int(r["open_jobs"]), r["rating"], float(r["km"]))
+            for r in rows]
 
 
 async def _make_offers(
@@ -343,14 +347,14 @@ async def reoffer_at_same_college(conn: Conn, request_id: uuid.UUID, now: dateti
     await dispatch(conn, request_id, now, policy, only_college=req["college_id"], onward=True)
 
 
-async def offer_again_at_college(conn: Conn, request_id: uuid.UUID, college_id: uuid.UUID, distance_km: float,
-                                 now: datetime, policy: DispatchPolicy) -> bool:
+async def offer_again_at_college(conn: Conn, request_id: uuid.UUID, college_id: uuid.UUID, now: datetime,
+                                 policy: DispatchPolicy) -> bool:
     """A new round of a job (reopened) at the college that did it, when the student who did it cannot take it any
     more: its fitting students, whether or not they were offered the job before (those offers, declined or
     withdrawn, were for the earlier round and become open again). False when the college has nobody who fits.
     The caller holds the request's row lock and moves the request to offered."""
     req = await _request(conn, request_id)
-    people = rank(await candidates(conn, request_id, req["category_code"], college_id, distance_km, again=True))
+    people = rank(await candidates(conn, request_id, req["category_code"], college_id, again=True))
     chosen = people[: policy.offer_count]
     if not chosen:
         return False
@@ -364,7 +368,7 @@ async def offer_again_at_college(conn: Conn, request_id: uuid.UUID, college_id: 
            on conflict (request_id, technician_id) do update set status = 'pending', rank = excluded.rank,
                distance_km = excluded.distance_km, created_at = excluded.created_at,
                expires_at = excluded.expires_at, responded_at = null""",
-        {"request": request_id, "college": college_id, "km": round(distance_km, 2), "now": now,
+        {"request": request_id, "college": college_id, "km": round(chosen[0].distance_km, 2), "now": now,
          "expires": policy.expires_at(now), "people": [p.technician_id for p in chosen],
          "ranks": list(range(1, len(chosen) + 1))},
     )
@@ -488,7 +492,7 @@ async def _refill(conn: Conn, request_id: uuid.UUID, college_id: uuid.UUID, now:
     if pending > 0:
         return
     req = await _request(conn, request_id)
-    more = await candidates(conn, request_id, req["category_code"], college_id, 0.0)
+    more = await candidates(conn, request_id, req["category_code"], college_id)
     if more:
         ranks = await (
             await conn.execute("select coalesce(max(rank), 0) as r from public.offers where request_id = %s",

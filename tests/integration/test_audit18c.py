@@ -101,48 +101,6 @@ async def answer(api: Any, person: tuple[str, str], offer_id: Any, what: str) ->
 NEAR = (19.3050, 97.9650)  # ~0.7 km from HOME
 
 
-def _declining_college(build: Builder) -> dict[str, tuple[str, str]]:
-    """One college near HOME: three best students who will decline, then four beginners (their ids sort first) and
-    one strong student (level 4, id sorting last) left for the next round."""
-    near = build.college("ใกล้", *NEAR)
-    people = {f"top{i}": build.person(near, f"ท็อป {i}", {"electrical_appliance": 5}) for i in range(3)}
-    people |= {f"weak{i}": build.person(near, f"มือใหม่ {i}", {"electrical_appliance": 1}, prefix=f"0000000{i}")
-               for i in range(4)}
-    people["strong"] = build.person(near, "เก่ง รอง", {"electrical_appliance": 4}, prefix="ffffffff")
-    return people
-
-
-async def _all_first_offers_declined(api: Any, people: dict[str, tuple[str, str]], database_url: str,
-                                     request_id: str) -> list[dict[str, Any]]:
-    first = offers(database_url, request_id)
-    by_id = {v[0]: v for v in people.values()}
-    assert {o["technician_id"] for o in first} == {people[f"top{i}"][0] for i in range(3)}
-    for offer in first:
-        await answer(api, by_id[offer["technician_id"]], offer["id"], "decline")
-    return offers(database_url, request_id)
-
-
-@pytest.mark.xfail(strict=True, reason="audit18c: an offer made after a decline (or a hand-on) says the job is 0 km "
-                                       "away (_refill passes distance 0.0 to candidates)")
-async def test_an_offer_after_a_decline_says_how_far_the_job_is(
-        app_and_clock: AppClock, build: Builder, database_url: str) -> None:
-    """The offer card shows the student `distance_km` ("0 กม.") and the app sorts their offers by it (nearest
-    first): the next student's offer of the same job at the same college is as far away as the first ones."""
-    api, _ = app_and_clock
-    people = _declining_college(build)
-    _, request = await submit(api)
-    after = await _all_first_offers_declined(api, people, database_url, request["id"])
-    first_km = {o["km"] for o in after if o["status"] == "declined"}
-    assert len(first_km) == 1 and first_km.pop() > 0.5  # ~0.7 km from the college
-    pending = [o for o in after if o["status"] == "pending"]
-    assert len(pending) == 1
-    assert pending[0]["km"] == after[0]["km"]
-    token, _ = await sign_in(api, next(p for p in people.values() if p[0] == pending[0]["technician_id"])[1])
-    cards = (await api.get("/technician/offers", headers=bearer(token))).json()
-    card = next(c for c in cards if c["request_id"] == request["id"])
-    assert card["distance_km"] == after[0]["km"]
-
-
 async def _lapse(pool: AsyncConnectionPool[Any], settings: Settings, when: Any) -> None:
     """The SLA clock's turn at `when`, as the background tick runs it."""
     policy = DispatchPolicy(offer_count=settings.dispatch_offer_count,

@@ -123,3 +123,22 @@ async def test_a_decline_offers_the_job_to_the_next_best_ranked_student(
     pending = [o for o in after if o["status"] == "pending"]
     assert len(pending) == 1
     assert pending[0]["technician_id"] == people["strong"][0]
+
+
+async def test_an_offer_after_a_decline_says_how_far_the_job_is(
+        app_and_clock: AppClock, build: Builder, database_url: str) -> None:
+    """The offer card shows the student `distance_km` ("0 กม.") and the app sorts their offers by it (nearest
+    first): the next student's offer of the same job at the same college is as far away as the first ones."""
+    api, _ = app_and_clock
+    people = _declining_college(build)
+    _, request = await submit(api)
+    after = await _all_first_offers_declined(api, people, database_url, request["id"])
+    first_km = {o["km"] for o in after if o["status"] == "declined"}
+    assert len(first_km) == 1 and first_km.pop() > 0.5  # ~0.7 km from the college
+    pending = [o for o in after if o["status"] == "pending"]
+    assert len(pending) == 1
+    assert pending[0]["km"] == after[0]["km"]
+    token, _ = await sign_in(api, next(p for p in people.values() if p[0] == pending[0]["technician_id"])[1])
+    cards = (await api.get("/technician/offers", headers=bearer(token))).json()
+    card = next(c for c in cards if c["request_id"] == request["id"])
+    assert card["distance_km"] == after[0]["km"]
