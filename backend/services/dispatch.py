@@ -761,13 +761,17 @@ async def assign(
         "where request_id = %s and status in ('pending', 'accepted')",
         [now, request_id],
     )
+    # The student's offer says how far the job is from the college (a reopened round offers it to them again as it
+    # stands); one they were made at another college, before they moved, is now this college's.
     await conn.execute(
-        """insert into public.offers (request_id, technician_id, college_id, status, rank, distance_km, created_at,
-                                      expires_at, responded_at)
-           values (%s, %s, %s, 'accepted', 1, 0, %s, %s, %s)
-           on conflict (request_id, technician_id)
-           do update set status = 'accepted', responded_at = excluded.responded_at""",
-        [request_id, technician_id, req["college_id"], now, now, now],
+        f"""insert into public.offers (request_id, technician_id, college_id, status, rank, distance_km, created_at,
+                                       expires_at, responded_at)
+            select r.id, %(student)s, c.id, 'accepted', 1, round(({_KM_R})::numeric, 2), %(now)s, %(now)s, %(now)s
+            from public.repair_requests r join public.colleges c on c.id = %(college)s where r.id = %(request)s
+            on conflict (request_id, technician_id)
+            do update set status = 'accepted', responded_at = excluded.responded_at, college_id = excluded.college_id,
+                distance_km = excluded.distance_km""",
+        {"request": request_id, "student": technician_id, "college": req["college_id"], "now": now},
     )
     if status == S.OFFERED:
         return None

@@ -19,8 +19,6 @@ from backend.settings import Settings
 from tests.helpers import bearer, fresh_phone, sign_in
 from tests.integration.dispatch_area import (
     AppClock,
-    Area,
-    assigned_by_teacher,
     confirm_handover,
     submit,
     work_to_quality_check,
@@ -234,36 +232,6 @@ async def test_a_helper_on_a_job_under_way_counts_as_holding_it(
     _, second = await submit(api)
     asked = {o["technician_id"] for o in offers(database_url, second["id"])}
     assert asked == {people["s2"][0], people["s3"][0], people["s4"][0]}
-
-
-@pytest.mark.xfail(strict=True, reason="audit18c: a job a teacher assigned keeps an offer of 0 km (dispatch.assign), "
-                                       "and its reopened round offers it at 0 km")
-async def test_a_reopened_job_that_was_assigned_says_how_far_it_is(
-        app_and_clock: AppClock, area: Area, database_url: str) -> None:
-    """The same as an offer after a decline, by another path: the teacher assigned the job to a student it was not
-    offered to (dispatch.assign writes that student's offer with distance 0), it was handed back and its owner
-    reopened it; the student is offered it again with the card saying 0 km, though the college is as far from the
-    job as before."""
-    api, _ = app_and_clock
-    # dan, fourth in rank, was not offered it: the teacher's assign writes his offer itself.
-    citizen, teacher, dan, rid = await assigned_by_teacher(api, area, "dan")
-    await work_to_quality_check(api, dan, rid)
-    for to in ("done", "handed_back"):
-        if to == "handed_back":
-            await confirm_handover(api, citizen, rid)
-        moved = await api.post(f"/requests/{rid}/status", json={"to_status": to}, headers=bearer(teacher))
-        assert moved.status_code == 200, moved.text
-    reopened = await api.post(f"/requests/{rid}/reopen", json={"note": "ยังไม่หาย"}, headers=bearer(citizen))
-    assert reopened.status_code == 200, reopened.text
-    with psycopg.connect(database_url) as conn:
-        row = conn.execute(
-            "select 6371.0 * 2 * asin(sqrt(power(sin(radians(c.lat - r.lat) / 2), 2) + cos(radians(r.lat)) "
-            "* cos(radians(c.lat)) * power(sin(radians(c.lon - r.lon) / 2), 2))) from public.repair_requests r "
-            "join public.colleges c on c.id = r.college_id where r.id = %s", [rid]).fetchone()
-    assert row is not None and row[0] > 0.5
-    pending = [o for o in offers(database_url, rid) if o["status"] == "pending"]
-    assert [o["technician_id"] for o in pending] == [area.students["dan"][0]]  # the student who did it, first
-    assert [o["km"] for o in pending] == [round(row[0], 2)]
 
 
 @pytest.mark.xfail(strict=True, reason="audit18c: a reopened round's offer to a student asked before at another "
