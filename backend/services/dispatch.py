@@ -365,9 +365,10 @@ async def offer_again_at_college(conn: Conn, request_id: uuid.UUID, college_id: 
                                                      where request_id = %(request)s),
                   %(km)s, %(now)s, %(expires)s
            from unnest(%(people)s::uuid[], %(ranks)s::int[]) as u(t, r)
+           -- an earlier round's offer, maybe made at the college the student was at then: this round's, here
            on conflict (request_id, technician_id) do update set status = 'pending', rank = excluded.rank,
-               distance_km = excluded.distance_km, created_at = excluded.created_at,
-               expires_at = excluded.expires_at, responded_at = null""",
+               college_id = excluded.college_id, distance_km = excluded.distance_km,
+               created_at = excluded.created_at, expires_at = excluded.expires_at, responded_at = null""",
         {"request": request_id, "college": college_id, "km": round(chosen[0].distance_km, 2), "now": now,
          "expires": policy.expires_at(now), "people": [p.technician_id for p in chosen],
          "ranks": list(range(1, len(chosen) + 1))},

@@ -174,3 +174,42 @@ async def test_a_reopened_job_that_was_assigned_says_how_far_it_is(
     pending = [o for o in offers(database_url, rid) if o["status"] == "pending"]
     assert [o["technician_id"] for o in pending] == [area.students["dan"][0]]  # the student who did it, first
     assert [o["km"] for o in pending] == [round(row[0], 2)]
+
+
+async def test_a_reopened_round_offered_to_a_student_who_moved_can_be_accepted(
+        app_and_clock: AppClock, build: Builder, database_url: str) -> None:
+    """aftercare.reopen: the job goes back to the college that did it, 'else its other fitting students'. One of
+    them was offered the job's first round at their former college and declined it there; the new round's offer is
+    in their feed, and accepting it must give them the job (the accept checks the offer's college is theirs)."""
+    api, _ = app_and_clock
+    first = build.college("เดิม", *NEAR)
+    second = build.college("ใหม่", 19.4000, 97.9700)  # ~11 km from HOME
+    mover = build.person(first, "ย้าย มา", {"electrical_appliance": 3})
+    doer = build.person(second, "ทำ งาน", {"electrical_appliance": 3})
+    teacher = build.person(second, "ครู ใหม่", {}, role="supervisor")
+    citizen, request = await submit(api)
+    rid = request["id"]
+    made = offers(database_url, rid)
+    assert [o["technician_id"] for o in made] == [mover[0]]
+    await answer(api, mover, made[0]["id"], "decline")  # nobody else at the first college: on to the second
+    escalated = [o for o in offers(database_url, rid) if o["status"] == "pending"]
+    assert [(o["technician_id"], o["college_id"]) for o in escalated] == [(doer[0], second)]
+    await answer(api, doer, escalated[0]["id"], "accept")
+    doer_token, _ = await sign_in(api, doer[1])
+    await work_to_quality_check(api, doer_token, rid)
+    teacher_token, _ = await sign_in(api, teacher[1])
+    for to in ("done", "handed_back"):
+        if to == "handed_back":
+            await confirm_handover(api, citizen, rid)
+        moved = await api.post(f"/requests/{rid}/status", json={"to_status": to}, headers=bearer(teacher_token))
+        assert moved.status_code == 200, moved.text
+    # The student who did it is switched off; the one who declined at the first college has moved to the second.
+    build.conn.execute("update public.profiles set takes_jobs = false where id = %s", [doer[0]])
+    build.conn.execute("update public.profiles set college_id = %s where id = %s", [second, mover[0]])
+    reopened = await api.post(f"/requests/{rid}/reopen", json={"note": "ยังไม่หาย"}, headers=bearer(citizen))
+    assert reopened.status_code == 200, reopened.text
+    pending = [o for o in offers(database_url, rid) if o["status"] == "pending"]
+    assert [o["technician_id"] for o in pending] == [mover[0]]
+    mover_token, _ = await sign_in(api, mover[1])
+    accepted = await api.post(f"/offers/{pending[0]['id']}/accept", headers=bearer(mover_token))
+    assert accepted.status_code == 200, accepted.text
