@@ -514,6 +514,11 @@ ERRORS.update({
         "พิมพ์แฟ้มผลงานบ่อยเกินไป กรุณารอ {seconds} วินาทีแล้วลองใหม่",
         "Too many portfolio PDFs: try again in {seconds} seconds",
     ),
+    # An administrator's send-on of a high-risk job to a college with no active teacher (dispatch.teacher_missing).
+    "no_teacher_at_college": B(
+        "วิทยาลัยที่เลือกยังไม่มีครูที่ใช้งานอยู่ งานความเสี่ยงสูงนี้ต้องมีครูควบคุมขณะตรวจและซ่อม",
+        "That college has no active teacher: this high-risk job needs a teacher present to diagnose and repair it",
+    ),
 })
 
 # What the system writes on a job's timeline: stored as a code and parameters (status_events.note_code/note_params),

@@ -61,7 +61,7 @@ from psycopg.types.json import Jsonb
 from backend.db import Conn
 from backend.errors import ApiError
 from backend.services.transitions import Note, act_as, check_student_tier, lock_status, log_event, transition
-from shared.credit import DEFAULT_TIER, TIER_MIN_LEVEL, tier_levels
+from shared.credit import DEFAULT_TIER, TIER_MIN_LEVEL, presence_categories, tier_levels
 from shared.matching import Candidate, rank
 from shared.notifications import offer_expires_at
 from shared.roles import Actor
@@ -80,7 +80,17 @@ _KM_R = _KM.replace("%(lat)s", "r.lat").replace("%(lon)s", "r.lon")
 # A student's level meets the category's own minimum and its safety tier's (shared/credit.py, one jsonb parameter).
 _LEVEL_OK = ("ts.level >= greatest(cs.min_level, "
              "coalesce((%(tiers)s::jsonb ->> cs.category_code)::int, %(tier_default)s))")
-_TIERS = {"tiers": Jsonb(tier_levels()), "tier_default": TIER_MIN_LEVEL[DEFAULT_TIER]}
+_TIERS = {"tiers": Jsonb(tier_levels()), "tier_default": TIER_MIN_LEVEL[DEFAULT_TIER],
+          "presence": presence_categories()}
+
+
+def _teacher_ok(category: str, college: str) -> str:
+    """SQL: a job of `category` may be offered at `college`. A high-tier job's diagnosing and repairing steps name a
+    teacher of the college present (shared.credit.needs_teacher_present): only a college with an active teacher
+    takes one, else its student could accept it and never start it (409 teacher_presence_required). One probe of
+    profiles_college_active_supervisors, for those categories only."""
+    return (f"({category} <> all(%(presence)s::text[]) or exists (select 1 from public.profiles p "
+            f"where p.college_id = {college} and p.role = 'supervisor' and p.is_active))")
 
 # The students of college `n` who hold a skill of the request's category at the level it needs (`fit` below): an
 # index range scan per needed skill, as `dispatch_college_id` is set only while the student is an active technician
@@ -177,7 +187,7 @@ college as materialized (
         order by km
         offset 0
     ) n
-    where exists ({_FITTING})
+    where exists ({_FITTING}) and {_teacher_ok("(select req.category_code from req)", "n.id")}
     limit 1
 )
 select g.*, coalesce(work.open_jobs, 0) as open_jobs, work.rating
@@ -223,6 +233,16 @@ async def _plan(conn: Conn, request_id: uuid.UUID, only_college: uuid.UUID | Non
     return _Plan(RequestStatus(first["status"]), first["college_id"], people, bool(first["had_offers"]))
 
 
+async def teacher_missing(conn: Conn, request_id: uuid.UUID, college_id: uuid.UUID) -> bool:
+    """The request's job needs a teacher present and `college_id` has no active teacher: why an administrator's
+    chosen college cannot take it (409 no_teacher_at_college), whoever fits there."""
+    row = await (await conn.execute(
+        f"select not {_teacher_ok('r.category_code', '%(college)s')} as missing "
+        "from public.repair_requests r where r.id = %(request)s",
+        {"request": request_id, "college": college_id, **_TIERS})).fetchone()
+    return bool(row and row["missing"])
+
+
 async def candidates(
     conn: Conn, request_id: uuid.UUID, category: str, college_id: uuid.UUID, again: bool = False,
 ) -> list[Candidate]:
@@ -240,7 +260,7 @@ async def candidates(
             -- a college an admin closed offers nothing more (its waiting offers ended with the close)
             from (select {_KM_R} as km, r.citizen_id from public.repair_requests r
                   join public.colleges c on c.id = %(college)s and c.is_active
-                  where r.id = %(request)s) place
+                  where r.id = %(request)s and {_teacher_ok("%(category)s", "c.id")}) place
             join public.technician_skills ts on ts.dispatch_college_id = %(college)s
             join public.category_skills cs on cs.skill_code = ts.skill_code and {_LEVEL_OK}
             where cs.category_code = %(category)s
@@ -640,6 +660,7 @@ cross join lateral (
             and ts.technician_id is distinct from r.citizen_id
             and not exists (select 1 from public.offers o
                             where o.request_id = r.id and o.technician_id = ts.technician_id))
+      and {_teacher_ok("r.category_code", "c.id")}
     order by {_KM.replace("%(lat)s", "r.lat").replace("%(lon)s", "r.lon")}
     limit 1) n
 where r.status = 'no_centre'

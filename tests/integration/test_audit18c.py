@@ -94,34 +94,6 @@ async def answer(api: Any, person: tuple[str, str], offer_id: Any, what: str) ->
 NEAR = (19.3050, 97.9650)  # ~0.7 km from HOME
 
 
-@pytest.mark.xfail(strict=True, reason="audit18c: a high-tier job is offered at a college with no teacher, where no "
-                                       "student can ever take its diagnosing step (teacher_presence_required)")
-async def test_a_high_tier_job_goes_to_a_college_whose_teacher_can_be_present(
-        app_and_clock: AppClock, build: Builder, database_url: str) -> None:
-    """README: 'the high tier's diagnosing and repairing steps name a teacher of the college present'. A college
-    with no teacher has nobody to name: a student there who accepts an air-conditioning job can never start it, and
-    the job stays accepted until the citizen cancels or an administrator happens to take it back (nothing escalates
-    an accepted job; it is not among GET /admin/undecided's). The next college, whose teacher can be present, was
-    in range."""
-    api, _ = app_and_clock
-    teacherless = build.college("ไม่มีครู", *NEAR)
-    staffed = build.college("มีครู", 19.4000, 97.9700)  # ~11 km from HOME
-    alone = build.person(teacherless, "ไม่มี ครู", {"refrigeration_ac": 3})
-    student = build.person(staffed, "มี ครู", {"refrigeration_ac": 3})
-    teacher = build.person(staffed, "ครู แอร์", {}, role="supervisor")
-    _, request = await submit(api, category_code="air_conditioning", item="แอร์ติดผนัง")
-    made = offers(database_url, request["id"])
-    assert len(made) == 1
-    offered = alone if made[0]["technician_id"] == alone[0] else student
-    await answer(api, offered, made[0]["id"], "accept")
-    token, _ = await sign_in(api, offered[1])
-    started = await api.post(f"/requests/{request['id']}/status",
-                             json={"to_status": "diagnosing", "teacher_present_id": teacher[0]},
-                             headers=bearer(token))
-    assert started.status_code == 200, started.text
-    assert made[0]["college_id"] == staffed
-
-
 @pytest.mark.xfail(strict=True, reason="audit18c: among equally fitting students with no job in hand, ties go by id: "
                                        "the same three are offered every job, one who just did a job before one "
                                        "never offered any")

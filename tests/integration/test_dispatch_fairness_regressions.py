@@ -17,6 +17,7 @@ from backend.services.dispatch import DispatchPolicy, expire_overdue
 from backend.settings import Settings
 from tests.helpers import bearer, fresh_phone, sign_in
 from tests.integration.dispatch_area import (
+    ADMIN_PHONE,
     AppClock,
     Area,
     assigned_by_teacher,
@@ -259,3 +260,51 @@ async def test_escalation_passes_a_college_whose_fitting_students_were_all_asked
     assert row is not None
     assert row[0] == "offered" and row[1] == third
     assert [o["technician_id"] for o in after if o["status"] == "pending"] == [waiting[0]]
+
+
+async def test_a_high_tier_job_goes_to_a_college_whose_teacher_can_be_present(
+        app_and_clock: AppClock, build: Builder, database_url: str) -> None:
+    """README: 'the high tier's diagnosing and repairing steps name a teacher of the college present'. A college
+    with no teacher has nobody to name: a student there who accepts an air-conditioning job can never start it, and
+    the job stays accepted until the citizen cancels or an administrator happens to take it back (nothing escalates
+    an accepted job; it is not among GET /admin/undecided's). The next college, whose teacher can be present, was
+    in range."""
+    api, _ = app_and_clock
+    teacherless = build.college("ไม่มีครู", *NEAR)
+    staffed = build.college("มีครู", 19.4000, 97.9700)  # ~11 km from HOME
+    alone = build.person(teacherless, "ไม่มี ครู", {"refrigeration_ac": 3})
+    student = build.person(staffed, "มี ครู", {"refrigeration_ac": 3})
+    teacher = build.person(staffed, "ครู แอร์", {}, role="supervisor")
+    _, request = await submit(api, category_code="air_conditioning", item="แอร์ติดผนัง")
+    made = offers(database_url, request["id"])
+    assert len(made) == 1
+    offered = alone if made[0]["technician_id"] == alone[0] else student
+    await answer(api, offered, made[0]["id"], "accept")
+    token, _ = await sign_in(api, offered[1])
+    started = await api.post(f"/requests/{request['id']}/status",
+                             json={"to_status": "diagnosing", "teacher_present_id": teacher[0]},
+                             headers=bearer(token))
+    assert started.status_code == 200, started.text
+    assert made[0]["college_id"] == staffed
+
+
+async def test_an_admin_is_told_a_chosen_college_has_no_teacher_for_a_high_tier_job(
+        app_and_clock: AppClock, build: Builder, database_url: str) -> None:
+    """A high-tier job waiting as no centre, sent on by an administrator to a college whose student fits but which
+    has no active teacher: refused with why (not "nobody fits", which is not so), nothing offered; once the college
+    has a teacher the same send-on offers it."""
+    api, _ = app_and_clock
+    teacherless = build.college("ไม่มีครู ส่งต่อ", *NEAR)
+    student = build.person(teacherless, "ช่าง แอร์", {"refrigeration_ac": 3})
+    _, request = await submit(api, category_code="air_conditioning", item="แอร์ติดผนัง")
+    assert offers(database_url, request["id"]) == []
+    admin, _ = await sign_in(api, ADMIN_PHONE)
+    refused = await api.post(f"/requests/{request['id']}/dispatch", json={"college_id": str(teacherless)},
+                             headers=bearer(admin))
+    assert refused.status_code == 409 and refused.json()["error"]["code"] == "no_teacher_at_college", refused.text
+    assert offers(database_url, request["id"]) == []
+    build.person(teacherless, "ครู มาใหม่", {}, role="supervisor")
+    sent = await api.post(f"/requests/{request['id']}/dispatch", json={"college_id": str(teacherless)},
+                          headers=bearer(admin))
+    assert sent.status_code == 200, sent.text
+    assert [o["technician_id"] for o in offers(database_url, request["id"])] == [student[0]]
