@@ -65,7 +65,7 @@ from shared.credit import DEFAULT_TIER, TIER_MIN_LEVEL, presence_categories, tie
 from shared.matching import Candidate, rank
 from shared.notifications import offer_expires_at
 from shared.roles import Actor
-from shared.statuses import ASSIGNABLE, REASSIGNABLE, WORK_IN_HAND, RequestStatus, Route
+from shared.statuses import ASSIGNABLE, REASSIGNABLE, RequestStatus, Route
 
 S = RequestStatus
 log = logging.getLogger("fixit.dispatch")
@@ -190,7 +190,8 @@ college as materialized (
     where exists ({_FITTING}) and {_teacher_ok("(select req.category_code from req)", "n.id")}
     limit 1
 )
-select g.*, coalesce(work.open_jobs, 0) as open_jobs, work.rating
+select g.*, case when g.technician_id is not null then private.jobs_in_hand(g.technician_id) end as open_jobs,
+       work.rating
 from (
     select req.status, req.category_code, cardinality(req.tried_colleges) > 0 as had_offers,
            college.id as college_id, college.km, ts.technician_id, max(ts.level) as skill
@@ -201,11 +202,10 @@ from (
         on ts.dispatch_college_id = college.id and ts.technician_id <> all(req.offered)
     group by req.status, req.category_code, req.tried_colleges, college.id, college.km, ts.technician_id
 ) g
--- Jobs in hand and the average rating in one pass over each fitting student's jobs (one covering index).
+-- Jobs in hand as the project counts them (private.jobs_in_hand: those they lead and those they help on, this round)
+-- and the average rating of the jobs they led (one covering index).
 left join lateral (
-    select count(*) filter (where r.status = any(%(open_work)s::public.request_status[])) as open_jobs,
-           avg(r.rating)::float as rating
-    from public.repair_requests r where r.technician_id = g.technician_id
+    select avg(r.rating)::float as rating from public.repair_requests r where r.technician_id = g.technician_id
 ) work on g.technician_id is not null
 """
 
@@ -222,7 +222,7 @@ async def _plan(conn: Conn, request_id: uuid.UUID, only_college: uuid.UUID | Non
                 again: bool = False) -> _Plan:
     rows = await (
         await conn.execute(_PLAN, {"request": request_id, "only_college": only_college, "lazy_commit": lazy_commit,
-                                   "again": again, "open_work": [s.value for s in WORK_IN_HAND], **_TIERS})
+                                   "again": again, **_TIERS})
     ).fetchall()
     if not rows:
         raise ApiError(404, "not_found")
@@ -252,9 +252,7 @@ async def candidates(
         await conn.execute(
             f"""
             select ts.technician_id as id, max(ts.level) as skill, place.km,
-                   (select count(*) from public.repair_requests r
-                    where r.technician_id = ts.technician_id
-                      and r.status = any(%(open_work)s::public.request_status[])) as open_jobs,
+                   private.jobs_in_hand(ts.technician_id) as open_jobs,
                    (select avg(r.rating)::float from public.repair_requests r
                     where r.technician_id = ts.technician_id and r.rating is not null) as rating
             -- a college an admin closed offers nothing more (its waiting offers ended with the close)
@@ -271,7 +269,7 @@ async def candidates(
             group by ts.technician_id, place.km
             """,
             {"college": college_id, "category": category, "request": request_id, "again": again,
-             "open_work": [s.value for s in WORK_IN_HAND], **_TIERS},
+             **_TIERS},
         )
     ).fetchall()
     return [Candidate(str(r["id"]), int(r["skill"]), int(r["open_jobs"]), r["rating"], float(r["km"]))
