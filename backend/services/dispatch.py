@@ -191,7 +191,9 @@ college as materialized (
     limit 1
 )
 select g.*, case when g.technician_id is not null then private.jobs_in_hand(g.technician_id) end as open_jobs,
-       work.rating
+       work.rating,
+       -- when they were last offered any job (the fair turn among equals, shared.matching.rank): one index probe
+       (select max(o.created_at) from public.offers o where o.technician_id = g.technician_id) as last_offered
 from (
     select req.status, req.category_code, cardinality(req.tried_colleges) > 0 as had_offers,
            college.id as college_id, college.km, ts.technician_id, max(ts.level) as skill
@@ -228,7 +230,8 @@ async def _plan(conn: Conn, request_id: uuid.UUID, only_college: uuid.UUID | Non
         raise ApiError(404, "not_found")
     first = rows[0]
     km = float(first["km"]) if first["km"] is not None else 0.0
-    people = [Candidate(str(r["technician_id"]), int(r["skill"]), int(r["open_jobs"]), r["rating"], km)
+    people = [Candidate(str(r["technician_id"]), int(r["skill"]), int(r["open_jobs"]), r["rating"], km,
+                        r["last_offered"])
               for r in rows if r["technician_id"] is not None]
     return _Plan(RequestStatus(first["status"]), first["college_id"], people, bool(first["had_offers"]))
 
@@ -254,7 +257,9 @@ async def candidates(
             select ts.technician_id as id, max(ts.level) as skill, place.km,
                    private.jobs_in_hand(ts.technician_id) as open_jobs,
                    (select avg(r.rating)::float from public.repair_requests r
-                    where r.technician_id = ts.technician_id and r.rating is not null) as rating
+                    where r.technician_id = ts.technician_id and r.rating is not null) as rating,
+                   (select max(o.created_at) from public.offers o
+                    where o.technician_id = ts.technician_id) as last_offered
             -- a college an admin closed offers nothing more (its waiting offers ended with the close)
             from (select {_KM_R} as km, r.citizen_id from public.repair_requests r
                   join public.colleges c on c.id = %(college)s and c.is_active
@@ -272,8 +277,8 @@ async def candidates(
              **_TIERS},
         )
     ).fetchall()
-    return [Candidate(str(r["id"]), int(r["skill"]), int(r["open_jobs"]), r["rating"], float(r["km"]))
-            for r in rows]
+    return [Candidate(str(r["id"]), int(r["skill"]), int(r["open_jobs"]), r["rating"], float(r["km"]),
+                      r["last_offered"]) for r in rows]
 
 
 async def _make_offers(

@@ -337,3 +337,33 @@ async def test_a_helper_on_a_job_under_way_counts_as_holding_it(
     _, second = await submit(api)
     asked = {o["technician_id"] for o in offers(database_url, second["id"])}
     assert asked == {people["s2"][0], people["s3"][0], people["s4"][0]}
+
+
+async def test_equally_fitting_idle_students_share_the_offers(
+        app_and_clock: AppClock, build: Builder, database_url: str) -> None:
+    """shared/matching.py ranks 'fewer open jobs (spread the work and the learning)'; the job is the student's
+    training hours and credit. Four students of one college hold the same skill at the same level; the first job's
+    offers go to the three whose ids sort first, one of them does it and it is checked. The next job is offered to
+    that same student again, ahead of the fourth, who has never been offered anything: ranked by id, the fourth is
+    offered nothing as long as the three are free, however many jobs the college gets."""
+    api, _ = app_and_clock
+    college = build.college("แบ่งงาน", *NEAR)
+    people = {f"s{i}": build.person(college, f"นักศึกษา {i}", {"electrical_appliance": 3}, prefix=f"{i}0000000")
+              for i in range(1, 4)}
+    people["s4"] = build.person(college, "นักศึกษา สี่", {"electrical_appliance": 3}, prefix="f0000000")
+    teacher = build.person(college, "ครู แบ่ง", {}, role="supervisor")
+    citizen, first = await submit(api)
+    made = offers(database_url, first["id"])
+    assert {o["technician_id"] for o in made} == {people[f"s{i}"][0] for i in range(1, 4)}
+    await answer(api, people["s1"], next(o["id"] for o in made if o["technician_id"] == people["s1"][0]), "accept")
+    s1_token, _ = await sign_in(api, people["s1"][1])
+    await work_to_quality_check(api, s1_token, first["id"])
+    teacher_token, _ = await sign_in(api, teacher[1])
+    checked = await api.post(f"/requests/{first['id']}/status", json={"to_status": "done"},
+                             headers=bearer(teacher_token))
+    assert checked.status_code == 200, checked.text
+    await confirm_handover(api, citizen, first["id"])
+    _, second = await submit(api)
+    again = {o["technician_id"] for o in offers(database_url, second["id"])}
+    assert len(again) == 3
+    assert people["s4"][0] in again
