@@ -209,7 +209,7 @@ def endpoints(settings: Settings, people: People) -> list[Endpoint]:
             return await (await conn.execute("select count(*) as n from private.schema_migrations")).fetchone()
 
     async def mine(pool: Pool) -> bytes:  # the role check, a page, its total and the bell's count: one statement
-        body, _total, _unread = await request_reads.citizen_home_json(pool, citizen, people.citizen[0])
+        body, _total, _next, _unread = await request_reads.citizen_home_json(pool, citizen, people.citizen[0])
         return body
 
     async def detail(pool: Pool) -> bytes:  # one statement: BEGIN … COMMIT in one wait (`read_one`), as the route

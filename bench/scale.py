@@ -83,7 +83,7 @@ def routes(people: People, now: datetime) -> list[Route]:
 
     async def jobs(conn: Any) -> int:
         await require_role(conn, student, AppRole.TECHNICIAN)
-        return len(await request_reads.technician_jobs(conn))
+        return len((await request_reads.technician_jobs(conn))[0])
 
     async def dashboard(conn: Any) -> int:
         await require_role(conn, supervisor, AppRole.SUPERVISOR)

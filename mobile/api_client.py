@@ -63,6 +63,7 @@ from shared.credit_wire import (
     TeamJob,
     total_count_from_header,
 )
+from shared.paging import NEXT_CURSOR_HEADER
 from shared.statuses import OfferGone
 from shared.text import Bilingual, Locale, error_text, error_text_waiting
 from shared.wire import (
@@ -179,12 +180,13 @@ R = TypeVar("R")
 @dataclass(frozen=True)
 class ListPage(Generic[R]):
     """A page of one of the long lists (shared.paging: a person's requests, a student's jobs, a helper's team jobs,
-    the admin's waiting requests) and how many rows the whole list has: its `X-Total-Count` header (an older backend
-    sends the whole list and no count: as many as the page's start and its rows). The next page is asked for with
-    `offset` = how many rows were read."""
+    the admin's lists, the teacher's job list) and how many rows the whole list has: its `X-Total-Count` header (an
+    older backend sends the whole list and no count: as many as its rows). The next page is asked for with `after` =
+    this page's `after`, the X-Next-Cursor header (the place of its last row; None: the list ends here)."""
 
     rows: list[R]
     total: int
+    after: str | None = None
 
 
 @dataclass(frozen=True)
@@ -559,9 +561,10 @@ class ApiClient:
         self._catalogue = (etag, categories) if etag else None
         return list(categories)
 
-    async def my_requests(self, offset: int = 0, limit: int | None = None) -> ListPage[RequestSummary]:
-        """The caller's own requests, newest first: a page from `offset` on, and how many they have."""
-        return await self._page(_REQUESTS, "/requests/mine", offset, limit)
+    async def my_requests(self, after: str | None = None, limit: int | None = None) -> ListPage[RequestSummary]:
+        """The caller's own requests, newest first: a page after the place `after` (a page's `after`; None: the
+        first page), and how many they have."""
+        return await self._page(_REQUESTS, "/requests/mine", after, limit)
 
     async def create_request(self, body: Mapping[str, Any]) -> RequestDetail:
         """POST /requests; a retry with the same idempotency_key returns the first request, not a second."""
@@ -604,10 +607,10 @@ class ApiClient:
         return OfferFeed(_parse(_OFFERS, _json(response)),
                          takes_jobs_from_header(response.headers.get(TAKES_JOBS_HEADER)))
 
-    async def technician_jobs(self, offset: int = 0, limit: int | None = None) -> ListPage[JobSummary]:
-        """The jobs the student leads and those they help on (`helping`), newest change first: a page from
-        `offset` on, and how many they have."""
-        return await self._page(_JOBS, "/technician/jobs", offset, limit)
+    async def technician_jobs(self, after: str | None = None, limit: int | None = None) -> ListPage[JobSummary]:
+        """The jobs the student leads and those they help on (`helping`), newest change first: a page after the
+        place `after`, and how many they have."""
+        return await self._page(_JOBS, "/technician/jobs", after, limit)
 
     async def supervisor_queue(self) -> SupervisorQueue:
         return _parse(_QUEUE, await self._call("GET", "/supervisor/queue"))
@@ -670,12 +673,14 @@ class ApiClient:
         return response.content
 
     async def supervisor_jobs(
-        self, groups: list[str] | None = None, query: str = "", *, limit: int = 30, offset: int = 0
+        self, groups: list[str] | None = None, query: str = "", *, limit: int = 30, after: str | None = None
     ) -> CollegeJobPage:
         """GET /supervisor/jobs: the college's jobs newest first, filtered by status groups and a search (a
-        reference like FX-690001, an item or a student's name), one page at a time."""
-        params: dict[str, str | list[str]] = {"status": list(groups or []), "limit": str(limit),
-                                              "offset": str(offset)}
+        reference like FX-690001, an item or a student's name), one page at a time: the jobs after the place `after`
+        (a page's `next_after`, for the same filters and search; None: the first page)."""
+        params: dict[str, str | list[str]] = {"status": list(groups or []), "limit": str(limit)}
+        if after:
+            params["after"] = after
         if query.strip():
             params["q"] = query.strip()
         # QueryParams repeats `status` once per group, as the endpoint reads it.
@@ -696,15 +701,15 @@ class ApiClient:
 
     # --- the admin's tools ---------------------------------------------------------------------------
 
-    async def admin_waiting(self, offset: int = 0, limit: int | None = None) -> ListPage[WaitingRequest]:
-        """Requests in status no_centre (no college in range took them), oldest first: a page from `offset` on,
-        and how many wait."""
-        return await self._page(_WAITING, "/admin/waiting", offset, limit)
+    async def admin_waiting(self, after: str | None = None, limit: int | None = None) -> ListPage[WaitingRequest]:
+        """Requests in status no_centre (no college in range took them), oldest first: a page after the place
+        `after`, and how many wait."""
+        return await self._page(_WAITING, "/admin/waiting", after, limit)
 
-    async def admin_undecided(self, offset: int = 0, limit: int | None = None) -> ListPage[UndecidedJob]:
+    async def admin_undecided(self, after: str | None = None, limit: int | None = None) -> ListPage[UndecidedJob]:
         """GET /admin/undecided: jobs waiting on a college with nobody to decide them, longest waiting first: a page
-        from `offset` on, and how many wait."""
-        return await self._page(_UNDECIDED, "/admin/undecided", offset, limit)
+        after the place `after`, and how many wait."""
+        return await self._page(_UNDECIDED, "/admin/undecided", after, limit)
 
     async def dispatch(self, request_id: UUID, college_id: UUID | None) -> RequestDetail:
         """Send a waiting request to a college, or (college_id None) run the automatic matching again.
@@ -759,6 +764,11 @@ class ApiClient:
         path = f"/requests/{request_id}/parts/{part_id}/decision"
         return _parse(_JOB_PART, await self._call("POST", path, json=_body(PartDecision(approve=approve))))
 
+    async def withdraw_part(self, request_id: UUID, part_id: UUID) -> JobPart:
+        """A part proposed by mistake, withdrawn while it waits for the owner (its student or the job's teacher)."""
+        path = f"/requests/{request_id}/parts/{part_id}/withdraw"
+        return _parse(_JOB_PART, await self._call("POST", path))
+
     async def record_phone_approval(self, request_id: UUID, part_id: UUID, note: str, approve: bool = True
                                     ) -> JobPart:
         """The student records the owner's answer given by phone; `note` says who answered and when."""
@@ -784,10 +794,10 @@ class ApiClient:
         """The other active students of the caller's college (the lead picks helpers from them)."""
         return _parse(_TECHNICIANS, await self._call("GET", "/college/students"))
 
-    async def my_team_jobs(self, offset: int = 0, limit: int | None = None) -> ListPage[TeamJob]:
+    async def my_team_jobs(self, after: str | None = None, limit: int | None = None) -> ListPage[TeamJob]:
         """The jobs the student helps on, with the hours they reported and what the teacher approved (those
-        waiting for approval first): a page from `offset` on, and how many there are."""
-        return await self._page(_TEAM_JOBS, "/me/team-jobs", offset, limit)
+        waiting for approval first): a page after the place `after`, and how many there are."""
+        return await self._page(_TEAM_JOBS, "/me/team-jobs", after, limit)
 
     async def level_history(self, student_id: UUID) -> list[LevelChange]:
         """Every change of the student's skill levels, oldest first (themselves, their teachers, admins)."""
@@ -942,15 +952,16 @@ class ApiClient:
                 raise ApiError(413, "photo_upload_too_large", text.th, text.en) from exc
             raise
 
-    async def _page(self, adapter: TypeAdapter[list[R]], path: str, offset: int, limit: int | None
+    async def _page(self, adapter: TypeAdapter[list[R]], path: str, after: str | None, limit: int | None
                        ) -> ListPage[R]:
-        """GET a page of a long list (shared.paging): `offset` and `limit` asked only when not the defaults (the
-        first page of an older backend's answer is then the same call)."""
-        params = {**({"offset": str(offset)} if offset else {}), **({"limit": str(limit)} if limit else {})}
+        """GET a page of a long list (shared.paging): `after` and `limit` asked only when not the defaults (the
+        first page of an older backend's answer is then the same call); the next page's cursor from X-Next-Cursor."""
+        params = {**({"after": after} if after else {}), **({"limit": str(limit)} if limit else {})}
         response = await self._send("GET", path, params=params or None)
         rows = _parse(adapter, _json(response))
         total = total_count_from_header(response.headers.get(TOTAL_COUNT_HEADER))
-        return ListPage(rows, max(total, offset + len(rows)) if total is not None else offset + len(rows))
+        return ListPage(rows, max(total, len(rows)) if total is not None else len(rows),
+                        response.headers.get(NEXT_CURSOR_HEADER) or None)
 
     async def _call(self, method: str, path: str, **options: Unpack[_SendOptions]) -> Any:
         """_send, then the JSON body (a body that is not JSON is not the backend's: see `_json`)."""

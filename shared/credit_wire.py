@@ -34,6 +34,10 @@ class JobPart(Wire):
     approval_note: str = ""
     proposed_at: datetime | None = None
     decided_at: datetime | None = None
+    proposed_by: UUID | None = Field(None, description="the student who proposed it (they may withdraw it while it "
+                                                       "waits: POST /requests/{id}/parts/{part_id}/withdraw)")
+    withdrawn_by_hand: bool = Field(False, description="withdrawn by its student or the job's teacher (proposed by "
+                                                       "mistake), not because the job ended or changed hands")
 
     @property
     def total_baht(self) -> float:

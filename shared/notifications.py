@@ -58,6 +58,7 @@ class Kind(StrEnum):
     UNREPAIRABLE = "unrepairable"
     RATE = "rate"
     PART_PROPOSED = "part_proposed"  # issue 14: a part waits for the owner's approval before it is bought
+    PART_WITHDRAWN = "part_withdrawn"  # a part that waited was withdrawn by its student or the teacher (known18be)
     # a job under way (diagnosing, repairing) the college took back from its student, to offer again (audit17a)
     JOB_TAKEN_BACK = "job_taken_back"
     # no college left to try after students were offered it: it waits for an administrator (audit17a)
@@ -104,7 +105,7 @@ AUDIENCE: dict[Kind, str] = {
     Kind.ACCEPTED: "citizen", Kind.READY: "citizen", Kind.UNREPAIRABLE: "citizen",
     Kind.RATE: "citizen", Kind.NO_CENTRE: "admin", Kind.PART_PROPOSED: "citizen",
     Kind.JOB_TAKEN_BACK: "citizen", Kind.NO_TAKER: "citizen", Kind.SENT_AGAIN: "citizen",
-    Kind.COLLECT_REMINDER: "citizen",
+    Kind.COLLECT_REMINDER: "citizen", Kind.PART_WITHDRAWN: "citizen",
     # An admin who invited someone hears the answer too, on the default channels: their settings list the kinds of
     # their own role, and one inviter's settings are the teachers', who invite nearly everyone.
     Kind.INVITED: "citizen", Kind.INVITE_ACCEPTED: "supervisor", Kind.INVITE_DECLINED: "supervisor",
@@ -282,6 +283,9 @@ TEXTS: dict[Kind, tuple[Bilingual, Bilingual]] = {
     Kind.PART_PROPOSED: (B("ขออนุมัติอะไหล่ {ref}", "A part needs your approval {ref}"),
                          B("{item}: {part} {price} บาท อนุมัติหรือไม่อนุมัติในแอป",
                            "{item}: {part}, {price} baht: approve or decline in the app")),
+    Kind.PART_WITHDRAWN: (B("ถอนรายการอะไหล่แล้ว {ref}", "A part was withdrawn {ref}"),
+                          B("{item}: นักศึกษาถอนรายการ {part} ที่เสนอไว้ ไม่ต้องอนุมัติและไม่มีค่าใช้จ่ายสำหรับรายการนี้",
+                            "{item}: {part} was withdrawn; there is nothing to approve or pay for it")),
     Kind.JOB_TAKEN_BACK: (B("ครูรับงานคืนจากนักศึกษา {ref}", "The teacher took {ref} back from its student"),
                           B("{item}: กำลังหานักศึกษาคนอื่นมาทำต่อ งานที่ทำไว้ รูป และอะไหล่ที่คุณอนุมัติแล้วยังอยู่ครบ "
                             "สอบถามได้ที่{college}",

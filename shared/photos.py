@@ -19,6 +19,11 @@ from functools import cache
 from PIL import ExifTags, Image, ImageFile, features
 
 MAX_PHOTOS_PER_REQUEST = 5
+# The after photos a job's record holds, at indices 0..AFTER_PHOTO_SLOTS-1: each student's work on it (a take back,
+# a reassign or a reopen starts new work, backend credit.WORK_BEGAN_SQL) adds at most MAX_PHOTOS_PER_REQUEST beside
+# the earlier work's, which are never replaced (known18be): they are that work's evidence (the timeline, the former
+# student's portfolio). Room for five students' sets.
+AFTER_PHOTO_SLOTS = 5 * MAX_PHOTOS_PER_REQUEST
 MAX_INPUT_BYTES = 20 * 1024 * 1024
 MAX_PIXELS = 50_000_000
 # What decoding and cleaning one photo may take, bounded from the header before any pixel is decoded. Pixel count
@@ -115,6 +120,10 @@ PHOTO_ERRORS: dict[str, tuple[str, str]] = {
     "photo_too_many": (
         f"ส่งรูปได้ไม่เกิน {MAX_PHOTOS_PER_REQUEST} รูปต่อครั้ง",
         f"You can send up to {MAX_PHOTOS_PER_REQUEST} photos at a time.",
+    ),
+    "photo_earlier_work": (
+        "รูปนี้เป็นงานของนักศึกษาคนก่อน (หรือรอบก่อน) จึงแทนที่ไม่ได้ กรุณาเพิ่มรูปของคุณเป็นรูปใหม่",
+        "This photo is an earlier student's (or round's) work and cannot be replaced: add yours as a new photo.",
     ),
 }
 

@@ -460,6 +460,8 @@ ERRORS.update({
     "part_invalid": B("ข้อมูลอะไหล่ไม่ถูกต้อง (ชื่อ จำนวน และราคา)", "Invalid part (name, quantity and price)"),
     "part_not_found": B("ไม่พบรายการอะไหล่นี้", "No such part on this job"),
     "part_already_decided": B("อะไหล่นี้ได้รับการตอบแล้ว", "This part was already answered"),
+    "part_answered": B("เจ้าของตอบรายการอะไหล่นี้แล้ว จึงถอนรายการไม่ได้",
+                       "The owner has answered this part: it can no longer be withdrawn"),
     "part_phone_note_required": B("การอนุมัติทางโทรศัพท์ต้องบันทึกว่าใครอนุมัติและเมื่อไร",
                                   "A phone approval needs a note of who approved it and when"),
     "part_note_too_long": B("บันทึกยาวเกินไป", "The note is too long"),
@@ -489,6 +491,10 @@ ERRORS.update({
     "hours_waiting_after_incomplete": B("ขอหน้าถัดไปต้องระบุทั้งเลขงาน (after_ref) และรอบ (after_round) ของรายการสุดท้าย",
                                         "The next page needs both the last round's job number (after_ref) and its "
                                         "round (after_round)"),
+    "list_after_invalid": B("ตำแหน่งหน้าถัดไป (after) ไม่ถูกต้อง: โหลดรายการใหม่ตั้งแต่ต้น",
+                            "The next page's cursor (after) is not valid: load the list again from its start"),
+    "list_after_with_offset": B("ขอหน้าถัดไปได้ด้วย after หรือ offset อย่างใดอย่างหนึ่งเท่านั้น",
+                                "Ask for the next page with either after or offset, not both"),
     "hours_lead_zero": B("ชั่วโมงของหัวหน้างานต้องมากกว่า 0 (ใส่ 0 ได้เฉพาะผู้ช่วยที่ไม่ได้ช่วยงานนี้)",
                          "The lead's hours must be above 0 (0 is only for a helper who did not work on it)"),
     "team_closed": B("งานนี้อยู่ในสถานะ \"{request_status}\" จึงเพิ่มผู้ช่วยไม่ได้",
@@ -1156,6 +1162,7 @@ ACCOUNT_UI: dict[str, Bilingual] = {
     "kind_rate": B("ขอให้ให้คะแนน", "Asked to rate"),
     "kind_no_centre": B("คำขอที่ไม่มีศูนย์รับ", "Requests no centre can take"),
     "kind_part_proposed": B("อะไหล่ที่รอฉันอนุมัติ", "Parts waiting for my approval"),
+    "kind_part_withdrawn": B("อะไหล่ที่นักศึกษาถอนรายการ", "Parts the student withdrew"),
     "kind_job_taken_back": B("งานซ่อมที่ครูรับคืนจากนักศึกษา", "Repairs the teacher took back from the student"),
     "kind_no_taker": B("คำขอที่ยังไม่มีนักศึกษารับ", "Requests no student has taken yet"),
     "kind_sent_again": B("คำขอที่ส่งให้นักศึกษาอีกครั้ง", "Requests offered to students again"),
@@ -1699,6 +1706,16 @@ CREDIT_UI: dict[str, Bilingual] = {
                                    "The student will not use this part and may not be able to finish the repair. "
                                    "Once answered, this cannot be changed"),
     "part_decline_confirm": B("ยืนยันไม่อนุมัติ", "Yes, decline"),
+    # A part its student proposed by mistake, withdrawn while it waits (the student or the job's teacher): asked
+    # first (confirm_panel), naming the part and its price; the owner is told.
+    "part_withdraw": B("ถอนรายการ", "Withdraw"),
+    "part_withdraw_confirm_title": B("ถอนรายการ {name} ({total} บาท) ใช่ไหม", "Withdraw {name} ({total} baht)?"),
+    "part_withdraw_confirm_body": B("เจ้าของจะไม่ต้องตอบรายการนี้และจะได้รับแจ้งว่าถอนแล้ว ถอนแล้วนำกลับมาไม่ได้ "
+                                    "ถ้ายังต้องใช้ให้เสนอใหม่",
+                                    "The owner no longer answers it and is told it was withdrawn. This cannot be "
+                                    "undone: propose it again if it is needed"),
+    "part_withdraw_confirm": B("ยืนยันถอนรายการ", "Yes, withdraw"),
+    "part_withdrawn_done": B("ถอนรายการอะไหล่ {name} แล้ว", "{name} withdrawn"),
     "record_parts_total": B("ค่าอะไหล่ที่อนุมัติแล้ว {total} บาท", "Approved parts: {total} baht"),
     "part_status_approved_app": B("อนุมัติในแอป", "approved in the app"),
     "part_status_approved_phone": B("อนุมัติทางโทรศัพท์: {note}", "approved by phone: {note}"),
@@ -1997,6 +2014,7 @@ ERRORS.update({
 })
 APP_UI.update({
     "part_status_withdrawn": B("ยกเลิก (งานซ่อมไม่ได้)", "withdrawn (the job could not be repaired)"),
+    "part_status_withdrawn_by_hand": B("ถอนรายการแล้ว (เสนอผิด)", "withdrawn (proposed by mistake)"),
     "my_repairs_entry_count": B("งานซ่อมของฉัน ({count})", "My repair requests ({count})"),
     "my_repairs_entry": B("งานซ่อมของฉัน", "My repair requests"),
     "ask_for_repair": B("แจ้งซ่อม", "Ask for a repair"),

@@ -518,7 +518,9 @@ class CollegeJob(Wire):
 class CollegeJobPage(Wire):
     total: int = Field(description="jobs matching the filters and the search, over all pages")
     limit: int
-    offset: int
+    offset: int = Field(0, description="an older app's paging: the rows skipped (0 when paged with `after`)")
+    next_after: str | None = Field(None, description="the next page's cursor, to send as `after` with the same "
+                                                     "filters and search (shared.paging); none on the last page")
     counts: dict[str, int] = Field(default_factory=dict, description="the college's jobs per status group (the "
                                                                       "filter chips), whatever the filters")
     jobs: Sequence[CollegeJob] = ()

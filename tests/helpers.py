@@ -16,7 +16,7 @@ import jwt
 from cryptography.hazmat.primitives.asymmetric import ec, rsa
 from jwt.algorithms import ECAlgorithm, RSAAlgorithm
 
-from shared.credit_wire import TOTAL_COUNT_HEADER
+from shared.paging import NEXT_CURSOR_HEADER
 
 _phones = itertools.count(1)
 
@@ -220,16 +220,16 @@ async def answer_invitation(api: httpx.AsyncClient, token: str, answer: str = "a
 
 
 async def every_page(api: httpx.AsyncClient, path: str, token: str) -> list[dict[str, Any]]:
-    """What the app can reach of a list: its first answer, and the next pages when the answer says there are more
-    (the project's paging elsewhere: X-Total-Count and `offset`, as GET /supervisor/hours-waiting)."""
+    """What the app can reach of a list: its first answer, and the next pages while the answer's X-Next-Cursor
+    says one follows (shared.paging: `after`, the last page's cursor)."""
     first = await api.get(path, headers=bearer(token))
     assert first.status_code == 200, first.text
     listed: list[dict[str, Any]] = first.json()
-    total = first.headers.get(TOTAL_COUNT_HEADER)
-    while total is not None and len(listed) < int(total):
-        page = await api.get(path, params={"offset": len(listed)}, headers=bearer(token))
+    after = first.headers.get(NEXT_CURSOR_HEADER)
+    while after is not None:
+        page = await api.get(path, params={"after": after}, headers=bearer(token))
         assert page.status_code == 200, page.text
-        if not page.json():
-            break
+        assert page.json(), "a page said to follow came back empty"
         listed += page.json()
+        after = page.headers.get(NEXT_CURSOR_HEADER)
     return listed

@@ -1,18 +1,28 @@
 """The administrator's desk: requests that no college could take, sent on by hand."""
 
 import uuid
-from typing import Annotated
+from typing import Annotated, Any
 
 from fastapi import APIRouter, Query, Response
 
 from backend.deps import AdminDep, IdentityDep, NowDep, PolicyDep, PoolDep, UserConn, acting
 from backend.errors import ApiError
-from backend.paging import TOTAL_COUNT_DOC, PageLimit, PageOffset
+from backend.paging import (
+    PAGE_HEADERS,
+    After,
+    PageAfter,
+    PageLimit,
+    PageOffset,
+    after_sql,
+    keyset_params,
+    page_headers,
+    parse_after,
+    split_page,
+)
 from backend.schemas import ROW_ID_MAX, AuditEvent, ErrorResponse
 from backend.services import dispatch
 from backend.services.request_detail import read_detail
 from backend.services.transitions import Note, lock_status, log_event
-from shared.credit_wire import TOTAL_COUNT_HEADER
 from shared.paging import LIST_PAGE
 from shared.reference import PREFIX
 from shared.roles import Actor, AppRole
@@ -22,13 +32,29 @@ from shared.wire import DispatchBody, RequestDetail, UndecidedJob, WaitingReques
 router = APIRouter(tags=["admin"], responses={401: {"model": ErrorResponse}, 403: {"model": ErrorResponse}})
 
 
+def _waiting_place(row: dict[str, Any]) -> After:
+    return After(row["created_at"], row["id"])
+
+
+def _undecided_place(row: dict[str, Any]) -> After:
+    return After(row["updated_at"], row["id"])
+
+
+# Both admin lists count their total one way: a count of the whole list joined to the page, in the page's statement
+# (the count and the page from one snapshot; a page past the end still has its count row), where /admin/undecided
+# counted with a window over the page's rows and, on a page past the end, with a second statement.
+
+
 @router.get("/admin/waiting", response_model=list[WaitingRequest],
-            responses={200: {"headers": {TOTAL_COUNT_HEADER: TOTAL_COUNT_DOC}}, 422: {"model": ErrorResponse}})
+            responses={200: {"headers": PAGE_HEADERS}, 400: {"model": ErrorResponse}, 422: {"model": ErrorResponse}})
 async def waiting(_: AdminDep, conn: UserConn, response: Response, limit: PageLimit = LIST_PAGE,
-                  offset: PageOffset = 0) -> list[WaitingRequest]:
+                  after: PageAfter = None, offset: PageOffset = 0) -> list[WaitingRequest]:
     """Requests in "no centre in range": no college near them has a student with a fitting skill. Oldest first (the
-    one waiting longest is sent on first), a page at a time: `X-Total-Count` says how many wait in all. One
-    statement on the partial index of the waiting ones (migration 0069), however many the country left waiting."""
+    one waiting longest is sent on first), a page at a time: `X-Total-Count` says how many wait in all; the next
+    page is the rows after X-Next-Cursor's (`after`: a request sent on meanwhile moves no other). One statement on
+    the partial index of the waiting ones (migration 0069), from the cursor's place, however many the country left
+    waiting."""
+    place = parse_after(after, offset)
     cur = await conn.execute(
         f"""with page as (
                 select r.id, '{PREFIX}' || r.ref_no as reference, r.category_code, cat.name_th as category_name_th,
@@ -36,43 +62,51 @@ async def waiting(_: AdminDep, conn: UserConn, response: Response, limit: PageLi
                        r.updated_at, null as college_name_th, null as college_name_en, r.lat, r.lon, r.province,
                        r.district
                 from public.repair_requests r join public.categories cat on cat.code = r.category_code
-                where r.status = 'no_centre' order by r.created_at, r.id
-                limit %(limit)s offset %(offset)s)
+                where r.status = 'no_centre' and {after_sql('r.created_at', 'r.id', newest_first=False)}
+                order by r.created_at, r.id
+                limit %(peek)s offset %(offset)s)
             select n.total, p.* from (select count(*) as total from public.repair_requests c
                                       where c.status = 'no_centre') n
             left join page p on true
             order by p.created_at, p.id""",
-        {"limit": limit, "offset": offset},
+        {"offset": offset, **keyset_params(place, limit)},
     )
     rows = await cur.fetchall()
-    response.headers[TOTAL_COUNT_HEADER] = str(rows[0]["total"] if rows else 0)
-    return [WaitingRequest.model_validate(r) for r in rows if r["id"] is not None]
+    page, next_cursor = split_page([r for r in rows if r["id"] is not None], limit, _waiting_place)
+    page_headers(response, int(rows[0]["total"]) if rows else 0, next_cursor)
+    return [WaitingRequest.model_validate(r) for r in page]
 
 
-@router.get("/admin/undecided", response_model=list[UndecidedJob])
+@router.get("/admin/undecided", response_model=list[UndecidedJob],
+            responses={200: {"headers": PAGE_HEADERS}, 400: {"model": ErrorResponse}, 422: {"model": ErrorResponse}})
 async def undecided(
     _: AdminDep, conn: UserConn, response: Response,
-    limit: PageLimit = LIST_PAGE, offset: PageOffset = 0,
+    limit: PageLimit = LIST_PAGE, after: PageAfter = None, offset: PageOffset = 0,
 ) -> list[UndecidedJob]:
     """Jobs waiting on a college's decision (its check, an unrepairable item's hand back, a job held by a suspended
     student) that nobody at the college can make now: it has no active teacher, its only teacher asked for the
     repair (migration 0071), or its only teachers worked on the job they would check (0074). Longest waiting first,
-    a page at a time (`limit`, `offset`); `X-Total-Count` says how many wait in all."""
+    a page at a time: `X-Total-Count` says how many wait in all; the next page is the rows after X-Next-Cursor's
+    (`after`: a job decided meanwhile moves no other). The function's rows are read once, for the count and the
+    page."""
+    place = parse_after(after, offset)
     cur = await conn.execute(
-        f"""select u.id, '{PREFIX}' || u.ref_no as reference, u.category_code, u.category_name_th,
-                  u.category_name_en, u.category_icon, u.item, u.status, u.created_at, u.updated_at, u.college_id,
-                  u.college_name_th, u.college_name_en, u.why, u.holder_suspended, count(*) over () as total
-           from public.admin_undecided_jobs() u
-           order by u.updated_at, u.id limit %(limit)s offset %(offset)s""",
-        {"limit": limit, "offset": offset},
+        f"""with u as materialized (select * from public.admin_undecided_jobs()),
+            page as (
+                select * from u where {after_sql('u.updated_at', 'u.id', newest_first=False)}
+                order by u.updated_at, u.id limit %(peek)s offset %(offset)s)
+            select n.total, p.id, '{PREFIX}' || p.ref_no as reference, p.category_code, p.category_name_th,
+                   p.category_name_en, p.category_icon, p.item, p.status, p.created_at, p.updated_at, p.college_id,
+                   p.college_name_th, p.college_name_en, p.why, p.holder_suspended
+            from (select count(*) as total from u) n
+            left join page p on true
+            order by p.updated_at, p.id""",
+        {"offset": offset, **keyset_params(place, limit)},
     )
     rows = await cur.fetchall()
-    total = int(rows[0]["total"]) if rows else 0
-    if not rows and offset:
-        counted = await (await conn.execute("select count(*) as n from public.admin_undecided_jobs()")).fetchone()
-        total = int(counted["n"]) if counted else 0
-    response.headers[TOTAL_COUNT_HEADER] = str(total)
-    return [UndecidedJob.model_validate(r) for r in rows]
+    page, next_cursor = split_page([r for r in rows if r["id"] is not None], limit, _undecided_place)
+    page_headers(response, int(rows[0]["total"]) if rows else 0, next_cursor)
+    return [UndecidedJob.model_validate(r) for r in page]
 
 
 @router.get("/admin/audit", response_model=list[AuditEvent])

@@ -8,6 +8,7 @@ from fastapi import APIRouter, Query, Response
 
 from backend.db import service_tx
 from backend.deps import Caller, IdentityDep, NowDep, PoolDep, SupervisorDep, UserConn, supervisor_college
+from backend.paging import PageAfter, PageOffset, parse_after
 from backend.schemas import Dashboard, ErrorResponse, StudentUpdate
 from backend.services import college_admin, exports, requests
 from backend.services.ledger_pdf import ledger_pdf
@@ -41,18 +42,22 @@ async def dashboard(identity: IdentityDep, pool: PoolDep, now: NowDep) -> Respon
     return Response(body, media_type="application/json")
 
 
-@router.get("/jobs", response_model=CollegeJobPage, responses={422: {"model": ErrorResponse}})
+@router.get("/jobs", response_model=CollegeJobPage, responses={400: {"model": ErrorResponse},
+                                                                422: {"model": ErrorResponse}})
 async def college_jobs(
     caller: SupervisorDep, conn: UserConn,
     status: Annotated[list[StatusGroup] | None, Query(description="status groups; repeat for several; none: all")]
     = None,
     q: Annotated[str, Query(max_length=JOB_SEARCH_MAX, description="reference (FX-690001), item or student name")] = "",
     limit: Annotated[int, Query(ge=1, le=JOB_PAGE_MAX)] = 30,
-    offset: Annotated[int, Query(ge=0, le=100_000)] = 0,
+    after: PageAfter = None,
+    offset: PageOffset = 0,
 ) -> CollegeJobPage:
-    """The college's jobs, newest first, with what the teacher may do with each now (`actions`)."""
+    """The college's jobs, newest first, with what the teacher may do with each now (`actions`); the next page is
+    the jobs after the body's `next_after` (sent as `after` with the same filters and search)."""
     college = supervisor_college(caller)
-    page = await college_admin.college_jobs(conn, college.id, status or [], q, limit, offset)
+    place = parse_after(after, offset)
+    page = await college_admin.college_jobs(conn, college.id, status or [], q, limit, offset, place)
     return CollegeJobPage.model_validate(page)
 
 

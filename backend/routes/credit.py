@@ -30,7 +30,7 @@ from backend.deps import (
     supervisor_college,
 )
 from backend.errors import ApiError
-from backend.paging import TOTAL_COUNT_DOC, PageLimit, PageOffset
+from backend.paging import PAGE_HEADERS, PageAfter, PageLimit, PageOffset, page_headers, parse_after
 from backend.schemas import ROW_ID_MAX, VISIBLE_LINE_PATTERN, ErrorResponse, Finite, Line, Text, Whole, rule
 from backend.services import credit, rate_limits
 from backend.services.portfolio_pdf import portfolio_pdf
@@ -189,6 +189,20 @@ async def decide_part(request_id: uuid.UUID, part_id: uuid.UUID, body: cw.PartDe
         return await credit.decide_part(owner, request_id, part_id, caller.user_id, approve=body.approve)
 
 
+@router.post("/requests/{request_id}/parts/{part_id}/withdraw", response_model=cw.JobPart, responses={
+    403: {"model": ErrorResponse, "description": "not_assigned: neither the student who proposed it (on the job) "
+                                                  "nor the job's teacher"},
+    404: {"model": ErrorResponse, "description": "part_not_found"},
+    409: {"model": ErrorResponse, "description": "part_answered: the owner answered it already (it stays as "
+                                                  "answered); parts_decision_closed"}})
+async def withdraw_part(request_id: uuid.UUID, part_id: uuid.UUID, identity: IdentityDep, pool: PoolDep
+                        ) -> dict[str, Any]:
+    """A part proposed by mistake, withdrawn while it waits for the owner's answer (by the student who proposed it,
+    or the job's teacher); the owner is told. Sent again after it went through, the part as it is."""
+    async with acting(pool, identity, AppRole.TECHNICIAN, AppRole.SUPERVISOR, AppRole.ADMIN) as (owner, caller):
+        return await credit.withdraw_part(owner, request_id, part_id, caller.user_id)
+
+
 @router.post("/requests/{request_id}/parts/{part_id}/phone-approval", response_model=cw.JobPart,
              responses={400: {"model": ErrorResponse}})
 async def phone_approval(request_id: uuid.UUID, part_id: uuid.UUID, body: PhoneApproval, identity: IdentityDep,
@@ -309,14 +323,16 @@ async def _college_people(pool: PoolDep, caller: Caller, role: AppRole) -> list[
 
 
 @router.get("/me/team-jobs", response_model=list[cw.TeamJob],
-            responses={200: {"headers": {cw.TOTAL_COUNT_HEADER: TOTAL_COUNT_DOC}}, 422: {"model": ErrorResponse}})
+            responses={200: {"headers": PAGE_HEADERS}, 400: {"model": ErrorResponse}, 422: {"model": ErrorResponse}})
 async def team_jobs(caller: TechnicianDep, pool: PoolDep, response: Response, limit: PageLimit = LIST_PAGE,
-                    offset: PageOffset = 0) -> list[dict[str, Any]]:
+                    after: PageAfter = None, offset: PageOffset = 0) -> list[dict[str, Any]]:
     """The jobs the student helps on (their current round), with the hours they reported and what was approved:
-    those waiting for approval first, newest first, a page at a time (`X-Total-Count`: how many in all)."""
+    those waiting for approval first, newest first, a page at a time (`X-Total-Count`: how many in all; the next
+    page: the rows after X-Next-Cursor's, `after`)."""
+    place = parse_after(after, offset)
     async with service_tx(pool) as owner:
-        jobs, total = await credit.helper_jobs(owner, caller.user_id, limit, offset)
-    response.headers[cw.TOTAL_COUNT_HEADER] = str(total)
+        jobs, total, next_cursor = await credit.helper_jobs(owner, caller.user_id, limit, offset, place)
+    page_headers(response, total, next_cursor)
     return jobs
 
 
@@ -410,7 +426,7 @@ async def portfolio_pdf_route(student_id: uuid.UUID, request: Request, identity:
                                              settings.portfolio_pdfs_per_person_per_hour, timedelta(hours=1)),
                                 now, code="portfolio_pdf_rate_limited")
         code = await credit.issue_code(owner, student_id, folio["term"], credit.public_summary(folio))
-        paths = await credit.portfolio_photo_paths(owner, [j["request_id"] for j in folio["jobs"]])
+        paths = await credit.portfolio_photo_paths(owner, [j["request_id"] for j in folio["jobs"]], student_id)
     photos = await credit.load_photos(store, paths)
     verify_url = settings.public_base + request.app.url_path_for("verify_page", code=code)
     data = await asyncio.to_thread(portfolio_pdf, folio, code, verify_url, now, Locale(lang), photos)

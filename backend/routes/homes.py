@@ -10,11 +10,11 @@ from backend.deps import (
     UserConn,
     supervisor_college,
 )
-from backend.paging import TOTAL_COUNT_DOC, PageLimit, PageOffset
+from backend.paging import PAGE_HEADERS, PageAfter, PageLimit, PageOffset, page_headers, parse_after
 from backend.schemas import ErrorResponse
 from backend.services import requests
 from shared.credit_wire import TOTAL_COUNT_HEADER
-from shared.paging import LIST_PAGE
+from shared.paging import LIST_PAGE, NEXT_CURSOR_HEADER
 from shared.wire import (
     TAKES_JOBS_HEADER,
     UNREAD_COUNT_HEADER,
@@ -37,19 +37,24 @@ _UNREAD_COUNT_DOC = {
 
 
 @router.get("/requests/mine", response_model=list[RequestSummary],
-            responses={200: {"headers": {UNREAD_COUNT_HEADER: _UNREAD_COUNT_DOC, TOTAL_COUNT_HEADER: TOTAL_COUNT_DOC}},
-                       422: {"model": ErrorResponse}})
+            responses={200: {"headers": {UNREAD_COUNT_HEADER: _UNREAD_COUNT_DOC, **PAGE_HEADERS}},
+                       400: {"model": ErrorResponse}, 422: {"model": ErrorResponse}})
 async def my_requests(identity: IdentityDep, pool: PoolDep, limit: PageLimit = LIST_PAGE,
-                      offset: PageOffset = 0) -> Response:
+                      after: PageAfter = None, offset: PageOffset = 0) -> Response:
     """The caller's own repair requests, newest first, a page at a time: a citizen's, and a student's or a
-    teacher's who asked for a repair themselves (an admin's too). `X-Total-Count` says how many they have in all
-    (the next page from `offset`); the `X-Unread-Count` header is the bell's number."""
+    teacher's who asked for a repair themselves (an admin's too). `X-Total-Count` says how many they have in all;
+    the next page is the rows after X-Next-Cursor's (`after`; shared.paging); the `X-Unread-Count` header is the
+    bell's number."""
     # The owner's role check, the page, its total and the bell's count are one statement in a transaction of its
     # own, no generator dependency, one wait for PostgreSQL (issue 15); PostgreSQL's JSON passed through,
     # response_model kept for the OpenAPI document.
-    body, total, unread = await requests.citizen_home_json(pool, identity.claims, identity.user_id, limit, offset)
-    return Response(body, media_type="application/json",
-                    headers={TOTAL_COUNT_HEADER: str(total), UNREAD_COUNT_HEADER: str(unread)})
+    place = parse_after(after, offset)
+    body, total, next_cursor, unread = await requests.citizen_home_json(pool, identity.claims, identity.user_id,
+                                                                        limit, offset, place)
+    headers = {TOTAL_COUNT_HEADER: str(total), UNREAD_COUNT_HEADER: str(unread)}
+    if next_cursor is not None:
+        headers[NEXT_CURSOR_HEADER] = next_cursor
+    return Response(body, media_type="application/json", headers=headers)
 
 
 _TAKES_JOBS_DOC = {
@@ -71,13 +76,14 @@ async def my_offers(identity: IdentityDep, pool: PoolDep) -> Response:
 
 
 @router.get("/technician/jobs", response_model=list[JobSummary],
-            responses={200: {"headers": {TOTAL_COUNT_HEADER: TOTAL_COUNT_DOC}}, 422: {"model": ErrorResponse}})
+            responses={200: {"headers": PAGE_HEADERS}, 400: {"model": ErrorResponse}, 422: {"model": ErrorResponse}})
 async def my_jobs(_: TechnicianDep, conn: UserConn, response: Response, limit: PageLimit = LIST_PAGE,
-                  offset: PageOffset = 0) -> list[JobSummary]:
+                  after: PageAfter = None, offset: PageOffset = 0) -> list[JobSummary]:
     """The jobs the student leads and those they help on (`helping`: they read it, the lead acts on it), newest
-    change first, a page at a time: `X-Total-Count` says how many there are in all (the next page from `offset`)."""
-    rows, total = await requests.technician_jobs(conn, limit, offset)
-    response.headers[TOTAL_COUNT_HEADER] = str(total)
+    change first, a page at a time: `X-Total-Count` says how many there are in all (the next page: the rows after
+    X-Next-Cursor's, `after`)."""
+    rows, total, next_cursor = await requests.technician_jobs(conn, limit, offset, parse_after(after, offset))
+    page_headers(response, total, next_cursor)
     return [JobSummary.model_validate(r) for r in rows]
 
 

@@ -7,10 +7,15 @@ from fastapi import APIRouter, Response, UploadFile
 from backend.db import Conn
 from backend.deps import IdentityDep, NowDep, PhotoStoreDep, PolicyDep, PoolDep, acting, as_caller
 from backend.errors import ApiError
-from backend.schemas import ErrorResponse, JobReportIn, PhotoIndex, StatusChange
+from backend.schemas import AfterPhotoIndex, ErrorResponse, JobReportIn, StatusChange
 from backend.services import credit, dispatch, job_reports
 from backend.services.credit import ROUND_SQL, WORK_BEGAN_SQL
-from backend.services.photo_intake import check_technician_may_add, require_work_in_progress, take_photo
+from backend.services.photo_intake import (
+    check_technician_may_add,
+    require_own_work_slot,
+    require_work_in_progress,
+    take_photo,
+)
 from backend.services.request_detail import read_detail
 from backend.services.transitions import Note, transition
 from shared.roles import AppRole
@@ -138,13 +143,23 @@ async def save_report(request_id: uuid.UUID, body: JobReportIn, identity: Identi
 
 
 @router.put("/requests/{request_id}/after-photos/{idx}", response_model=Photo, status_code=201,
-            responses={413: {"model": ErrorResponse}, 415: {"model": ErrorResponse}})
+            responses={400: {"model": ErrorResponse, "description": "photo_too_many: five of this work's already"},
+                       409: {"model": ErrorResponse, "description": "photo_earlier_work: the index holds an earlier "
+                                                                     "student's (or round's) photo"},
+                       413: {"model": ErrorResponse}, 415: {"model": ErrorResponse}})
 async def upload_after_photo(
-    request_id: uuid.UUID, idx: PhotoIndex, file: UploadFile, identity: IdentityDep, pool: PoolDep, store: PhotoStoreDep
+    request_id: uuid.UUID, idx: AfterPhotoIndex, file: UploadFile, identity: IdentityDep, pool: PoolDep,
+    store: PhotoStoreDep,
 ) -> Photo:
-    """An 'after' photo by the student on the job (index 0–4; the same index again replaces it)."""
+    """An 'after' photo by the student on the job: at most five of their work's (the same index again replaces
+    their own), at a free index beside the earlier work's photos (after a take back, a reassign or a reopen),
+    which are never replaced."""
     async with as_caller(pool, identity, AppRole.TECHNICIAN) as (conn, caller):
         await check_technician_may_add(conn, caller.user_id, request_id, idx)
-    return Photo.model_validate(await take_photo(
-        pool, store, request_id, idx, caller.user_id, file, "after",
-        recheck=lambda owner: require_work_in_progress(owner, caller.user_id, request_id)))
+
+    async def recheck(owner: Conn) -> None:
+        await require_work_in_progress(owner, caller.user_id, request_id)
+        await require_own_work_slot(owner, request_id, idx)
+
+    return Photo.model_validate(await take_photo(pool, store, request_id, idx, caller.user_id, file, "after",
+                                                 recheck=recheck))

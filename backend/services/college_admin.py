@@ -11,8 +11,9 @@ from psycopg import sql
 
 from backend.db import Conn
 from backend.errors import ApiError
+from backend.paging import After, after_sql, keyset_params, split_page
 from backend.services.college_counts import status_counts
-from backend.services.credit import ROUND_BEGAN_SQL
+from backend.services.credit import ROUND_BEGAN_SQL, WORK_BEGAN_SQL
 from backend.services.staff import end_open_offers, jobs_in_hand
 from shared.categories import MAX_LEVEL, MIN_LEVEL, level_valid
 from shared.reference import PREFIX, parse_reference
@@ -115,8 +116,10 @@ async def jobs(conn: Conn, college_id: uuid.UUID) -> list[dict[str, Any]]:
         f"""select r.id, '{PREFIX}' || r.ref_no as reference, r.created_at, r.category_code,
                   cat.name_th as category_name_th, cat.name_en as category_name_en, r.item, r.brand, r.status,
                   r.province, r.district, p.display_name as technician,
-                  -- the report of the current round (a reopened job's earlier report is of the earlier repair)
-                  case when j.updated_at > coalesce({ROUND_BEGAN_SQL.format(rid='r.id')}, '-infinity')
+                  -- the report of the work the job's record now evidences (credit.WORK_BEGAN_SQL): a reopened
+                  -- job's earlier report is of the earlier repair, and one written before a take back or a
+                  -- reassign is the former student's (their hours stay theirs on the team, not the holder's)
+                  case when j.updated_at > coalesce({WORK_BEGAN_SQL.format(rid='r.id')}, '-infinity')
                        then j.hours::float end as hours, r.rating,
                   -- the parts the owner approved: the report's own priced list is a working note (audit13)
                   (select sum(jp.qty * jp.price_baht)::float from public.job_parts jp
@@ -190,18 +193,26 @@ _JOB_ROW = f"""
 """
 
 
+# The jobs after the cursor's place in the teacher's list (newest first, the id descending the tie-break).
+_AFTER_JOB = after_sql("r.created_at", "r.id", newest_first=True, id_desc=True)
+
+
 def _like(text: str) -> str:
     """A substring pattern for ILIKE with the user's % and _ taken literally."""
     return "%" + text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
 
 
 async def college_jobs(
-    conn: Conn, college_id: uuid.UUID, groups: list[StatusGroup], search: str, limit: int, offset: int
+    conn: Conn, college_id: uuid.UUID, groups: list[StatusGroup], search: str, limit: int, offset: int,
+    after: After | None = None,
 ) -> dict[str, Any]:
     """The teacher's job list: the college's jobs in the chosen status groups (all when none), matching a
-    reference number (FX-690001), the item or the student's name; newest first; one page and the total."""
+    reference number (FX-690001), the item or the student's name; newest first; one page (after the cursor's
+    place, keyset: a job that leaves a filtered list meanwhile moves no other; or from an older app's `offset`), the
+    total and the next page's cursor."""
     where: list[sql.Composable] = [sql.SQL("r.college_id = %(college)s")]
-    params: dict[str, Any] = {"college": college_id, "limit": limit, "offset": offset}
+    params: dict[str, Any] = {"college": college_id, "limit": limit, "offset": offset,
+                              **keyset_params(after, limit)}
     if groups:
         where.append(sql.SQL("r.status = any(%(statuses)s::public.request_status[])"))
         params["statuses"] = sorted({s.value for g in groups for s in STATUS_GROUPS[g]})
@@ -219,7 +230,8 @@ async def college_jobs(
     count = sql.SQL("select count(*)::int as n from public.repair_requests r where {}").format(condition)
     total = await (await conn.execute(count, params)).fetchone()
     page = await conn.execute(
-        sql.SQL(_JOB_ROW) + sql.SQL(" where {} order by r.created_at desc, r.id desc limit %(limit)s offset %(offset)s")
+        sql.SQL(_JOB_ROW) + sql.SQL(" where {} and " + _AFTER_JOB
+                                    + " order by r.created_at desc, r.id desc limit %(peek)s offset %(offset)s")
         .format(condition),
         params,
     )
@@ -227,5 +239,7 @@ async def college_jobs(
     for status, n in (await status_counts(conn, college_id)).items():
         if (group := group_of(RequestStatus(status))) is not None:
             counts[group.value] += n
-    jobs = [{**row, "actions": supervisor_actions(RequestStatus(row["status"]))} for row in await page.fetchall()]
-    return {"total": total["n"] if total else 0, "limit": limit, "offset": offset, "counts": counts, "jobs": jobs}
+    rows, next_after = split_page(await page.fetchall(), limit, lambda row: After(row["created_at"], row["id"]))
+    jobs = [{**row, "actions": supervisor_actions(RequestStatus(row["status"]))} for row in rows]
+    return {"total": total["n"] if total else 0, "limit": limit, "offset": offset, "next_after": next_after,
+            "counts": counts, "jobs": jobs}

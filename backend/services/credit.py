@@ -9,13 +9,15 @@ import hmac
 import secrets
 import uuid
 from collections import Counter
+from collections.abc import Mapping
 from datetime import date, datetime
 from typing import Any
 
 from backend.db import Conn
 from backend.errors import ApiError
+from backend.paging import After, after_sql, keyset_params, split_page
 from backend.photo_store import PhotoStore
-from backend.services.dispatch import _KM_REQ, roster_college
+from backend.services.dispatch import _KM_REQ, REASSIGN_NOTE, roster_college
 from backend.services.json_sql import json_object
 from backend.services.transitions import check_student_tier, lock_status
 from shared import credit_wire as cw
@@ -155,8 +157,10 @@ async def outcome_after_move(owner: Conn, request_id: uuid.UUID, to_status: Requ
 
 # --- Parts --------------------------------------------------------------------------------------------------------
 
+# `withdrawn_by_hand` (migration 0075): withdrawn by `withdraw_part` (its student or the job's teacher), not by the
+# job ending or changing hands.
 _PART_COLUMNS = ("id, name, qty, price_baht::float as price_baht, status, approval, approval_note, proposed_at, "
-                 "decided_at")
+                 "decided_at, proposed_by, withdrawn_by_hand")
 
 
 async def propose_part(owner: Conn, request_id: uuid.UUID, user: uuid.UUID, name: str, qty: int,
@@ -219,6 +223,43 @@ async def decide_part(owner: Conn, request_id: uuid.UUID, part_id: uuid.UUID, us
             where id = %s returning {_PART_COLUMNS}""",
         [PartStatus.APPROVED if approve else PartStatus.DECLINED, approval, note, user, part_id])).fetchone()
     assert row is not None
+    return row
+
+
+async def withdraw_part(owner: Conn, request_id: uuid.UUID, part_id: uuid.UUID, user: uuid.UUID) -> dict[str, Any]:
+    """A part proposed by mistake, withdrawn while it still waits for the owner's answer: by the student who proposed
+    it while the job is theirs, or by the job's teacher (an admin too). The owner is told (`part_withdrawn`, in this
+    transaction). An answered part stays as answered (409 part_answered: an approved one may be bought already); a
+    retry of a withdrawal that went through is answered with the part as it is. Locks: the request, then the part
+    (a row of that request: the module's order, dispatch.py)."""
+    req = await _request(owner, request_id)
+    part = await (await owner.execute(
+        "select status, proposed_by, withdrawn_by_hand from public.job_parts where id = %s and request_id = %s "
+        "for update",
+        [part_id, request_id])).fetchone()
+    if part is None:
+        raise ApiError(404, "part_not_found")
+    proposer = part["proposed_by"] == user and req["technician_id"] == user
+    if not proposer and not await _staff_of(owner, req, user):
+        raise ApiError(403, "not_assigned")
+    if part["status"] == PartStatus.WITHDRAWN and part["withdrawn_by_hand"]:
+        again = await (await owner.execute(f"select {_PART_COLUMNS} from public.job_parts where id = %s",
+                                           [part_id])).fetchone()
+        assert again is not None
+        return again
+    if part["status"] != PartStatus.PROPOSED:
+        raise ApiError(409, "part_answered", part_status=part["status"])
+    if RequestStatus(req["status"]) not in WORK_EDITABLE:
+        raise ApiError(409, "parts_decision_closed")
+    row = await (await owner.execute(
+        f"""update public.job_parts set status = %s, decided_by = %s, decided_at = now(), withdrawn_by_hand = true
+            where id = %s returning {_PART_COLUMNS}""",
+        [PartStatus.WITHDRAWN, user, part_id])).fetchone()
+    assert row is not None
+    await owner.execute(
+        "select private.notify(r.citizen_id, %s, jsonb_build_object('item', r.item, 'part', %s::text), r.id) "
+        "from public.repair_requests r where r.id = %s and r.citizen_id is not null",
+        [Kind.PART_WITHDRAWN.value, row["name"], request_id])
     return row
 
 
@@ -328,16 +369,21 @@ _REOPENS = ("from public.status_events e where e.request_id = {rid} "
 ROUND_SQL = "(select round from private.request_round({rid}))"
 ROUND_BEGAN_SQL = f"(select max(e.created_at) {_REOPENS})"
 # When the work the job's record must now evidence began (the teacher's check: after photos and report saved since
-# then count, routes/work.py, and the detail shows which): the round's start, or the job's last take back after it
-# (a move to `offered` from a student's hands, shared.statuses.REASSIGNABLE: the teacher took the job from a
-# student who could not go on). The next student photographs and reports their own work; the former student's stay
-# on the record (its photos, the timeline, their portfolio) and their hours on the round's team (keep_former_student),
-# but do not pass the next student's check. Not a new round: a round is what a reopen starts, its hours reported
-# and approved again and its team anew; a take back's former student is credited in the same round as the next one.
+# then count, routes/work.py, and the detail shows which; the college's job list shows the hours of that report):
+# the round's start, or the last time the job changed hands after it: a take back (a move to `offered` from a
+# student's hands, shared.statuses.REASSIGNABLE: the teacher took the job from a student who could not go on) or a
+# reassign (the teacher moved it straight to another student: no status changes, its timeline note is
+# dispatch.REASSIGN_NOTE). One rule for both: the next student photographs and reports their own work; the former
+# student's stay on the record (its photos, the timeline, their portfolio) and their hours on the round's team
+# (keep_former_student), but do not pass the next student's check. Not a new round: a round is what a reopen
+# starts, its hours reported and approved again and its team anew; a take back's (or a reassign's) former student is
+# credited in the same round as the next one.
 _TAKE_BACKS = ("e.to_status = 'offered' and e.from_status in ("
                + ", ".join(f"'{s.value}'" for s in sorted(REASSIGNABLE)) + ")")
+_REASSIGNS = f"e.note_code = '{REASSIGN_NOTE}' and e.from_status = e.to_status"
 WORK_BEGAN_SQL = (f"(select max(e.created_at) from public.status_events e where e.request_id = {{rid}} "
-                  f"and ((e.from_status = 'handed_back' and e.to_status = 'submitted') or ({_TAKE_BACKS})))")
+                  f"and ((e.from_status = 'handed_back' and e.to_status = 'submitted') or ({_TAKE_BACKS})"
+                  f" or ({_REASSIGNS})))")
 _CURRENT_ROUND = f"select {ROUND_SQL.format(rid='%(rid)s')} as round, {ROUND_BEGAN_SQL.format(rid='%(rid)s')} as since"
 
 
@@ -571,19 +617,26 @@ async def earlier_rounds_hours(conn: Conn, request_id: uuid.UUID) -> float:
     return float(row["h"]) if row else 0.0
 
 
-async def helper_jobs(owner: Conn, user: uuid.UUID, limit: int = LIST_PAGE, offset: int = 0
-                      ) -> tuple[list[dict[str, Any]], int]:
+def helped_place(row: Mapping[str, Any]) -> After:
+    """A helped job's place in the helper's list: waiting for approval (0) or approved (1), then newest help first,
+    the job's id the tie-break (the cursor of the next page after it)."""
+    return After(row["added_at"], row["request_id"], int(row["approved_at"] is not None))
+
+
+async def helper_jobs(owner: Conn, user: uuid.UUID, limit: int = LIST_PAGE, offset: int = 0,
+                      after: After | None = None) -> tuple[list[dict[str, Any]], int, str | None]:
     """The jobs the student helps on, in their current round: what they need to see to report their own hours.
     Read as the owner (a helper does not see the request under RLS), so only what a helper needs goes out: no
-    citizen's name, phone or address. Those waiting for approval first, newest first, `limit` from `offset` on
-    (audit 17b: the list was cut at 50, and the jobs past it could get no hours), and how many there are in all:
-    one statement (a helper's rows, on job_team_technician)."""
+    citizen's name, phone or address. Those waiting for approval first, newest first, `limit` after the cursor's
+    place (keyset, backend.paging: a job approved meanwhile moves no other) or from an older app's `offset` (audit
+    17b: the list was cut at 50, and the jobs past it could get no hours), how many there are in all and the next
+    page's cursor: one statement (a helper's rows, on job_team_technician)."""
     rows = await (await owner.execute(
         f"""with helped as (
                 select t.request_id, r.ref_no, r.item, r.status, r.category_code, cat.name_th as category_th,
                        cat.name_en as category_en, lead.display_name as lead_name, t.task, t.hours::float as hours,
                        t.approved_hours::float as approved_hours, t.approved_at, t.round,
-                       not ({ON_TEAM}) as handed_on, t.added_at
+                       not ({ON_TEAM}) as handed_on, t.added_at, (t.approved_at is not null)::int as approved
                 from public.job_team t
                 join public.repair_requests r on r.id = t.request_id
                 join public.categories cat on cat.code = r.category_code
@@ -592,16 +645,20 @@ async def helper_jobs(owner: Conn, user: uuid.UUID, limit: int = LIST_PAGE, offs
                   and t.round = {ROUND_SQL.format(rid='t.request_id')}),
             page as (
                 select * from helped h
-                order by h.approved_at is not null, h.added_at desc, h.request_id
-                limit %(limit)s offset %(offset)s)
+                where h.approved > coalesce(%(after_group)s::int, -1)
+                   or (h.approved = %(after_group)s::int and {after_sql('h.added_at', 'h.request_id',
+                                                                        newest_first=True)})
+                order by h.approved, h.added_at desc, h.request_id
+                limit %(peek)s offset %(offset)s)
             select n.total, p.request_id, p.ref_no, p.item, p.status, p.category_code, p.category_th, p.category_en,
-                   p.lead_name, p.task, p.hours, p.approved_hours, p.approved_at, p.round, p.handed_on
+                   p.lead_name, p.task, p.hours, p.approved_hours, p.approved_at, p.round, p.handed_on, p.added_at
             from (select count(*)::int as total from helped) n
             left join page p on true
-            order by p.approved_at is not null, p.added_at desc, p.request_id""",
-        {"me": user, "limit": limit, "offset": offset})).fetchall()
+            order by p.approved, p.added_at desc, p.request_id""",
+        {"me": user, "offset": offset, **keyset_params(after, limit)})).fetchall()
     total = int(rows[0]["total"]) if rows else 0
-    return [{k: v for k, v in row.items() if k != "total"} for row in rows if row["request_id"] is not None], total
+    page, next_cursor = split_page([dict(row) for row in rows if row["request_id"] is not None], limit, helped_place)
+    return [{k: v for k, v in row.items() if k not in ("total", "added_at")} for row in page], total, next_cursor
 
 
 # --- The teacher's approval of hours -------------------------------------------------------------------------------
@@ -1037,11 +1094,16 @@ async def portfolio(conn: Conn, student: uuid.UUID, term: str) -> dict[str, Any]
     }
 
 
-async def portfolio_photo_paths(owner: Conn, request_ids: list[uuid.UUID]) -> list[dict[str, Any]]:
-    """The first before and the first after photo of each job (their thumbnails' object paths)."""
+async def portfolio_photo_paths(owner: Conn, request_ids: list[uuid.UUID], student: uuid.UUID
+                                ) -> list[dict[str, Any]]:
+    """The first before and the first after photo of each job (their thumbnails' object paths): the student's own
+    after photo first, if they took one (a job that changed hands holds the former student's too, beside the next
+    one's: each portfolio shows its student's work; a helper's shows the job's)."""
     return await (await owner.execute(
         """select distinct on (request_id, kind) request_id, kind, thumb_path from public.request_photos
-           where request_id = any(%s) order by request_id, kind, idx""", [request_ids])).fetchall()
+           where request_id = any(%s)
+           order by request_id, kind, (kind = 'after' and uploaded_by is not distinct from %s) desc, idx""",
+        [request_ids, student])).fetchall()
 
 
 async def load_photos(store: PhotoStore, paths: list[dict[str, Any]]) -> dict[uuid.UUID, dict[str, bytes]]:

@@ -747,6 +747,11 @@ async def _escalate(conn: Conn, request_id: uuid.UUID, college_id: uuid.UUID, no
         await dispatch(conn, request_id, now, policy)
 
 
+# The timeline note of a reassign: a job moved from one student to another with no change of status. Like a take
+# back, it starts the work the job's record must now evidence (credit.WORK_BEGAN_SQL reads this note).
+REASSIGN_NOTE = "reassigned"
+
+
 async def assign(
     conn: Conn, request_id: uuid.UUID, technician_id: uuid.UUID, claims: dict[str, Any], actor: Actor, now: datetime
 ) -> uuid.UUID | None:
@@ -777,6 +782,10 @@ async def assign(
         raise ApiError(400, "technician_not_in_college")
     if technician_id == req["citizen_id"]:
         raise ApiError(409, "own_request_assign")
+    if status != S.OFFERED and req["technician_id"] == technician_id:
+        # The student who has the job, picked again: nothing changes hands (no reassign on the timeline, which would
+        # start new work and leave their own photos and report out of their check: credit.WORK_BEGAN_SQL).
+        return None
     if status != S.OFFERED:  # a reassign changes no status: the tier rule is checked here, under the same lock
         await check_student_tier(conn, request_id, technician_id)
     if status == S.OFFERED:  # the shared rule decides (and writes the status) before the offers change
@@ -804,6 +813,6 @@ async def assign(
     await conn.execute("update public.repair_requests set technician_id = %s where id = %s",
                        [technician_id, request_id])
     uid = await (await conn.execute("select auth.uid() as uid")).fetchone()
-    await log_event(conn, request_id, status, actor, uid["uid"] if uid else None, Note(code="reassigned"))
+    await log_event(conn, request_id, status, actor, uid["uid"] if uid else None, Note(code=REASSIGN_NOTE))
     former: uuid.UUID | None = req["technician_id"]
     return former if former != technician_id else None

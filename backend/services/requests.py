@@ -13,6 +13,7 @@ from typing import Any
 from psycopg_pool import AsyncConnectionPool
 
 from backend.db import Conn, read_one
+from backend.paging import After, after_sql, keyset_params, split_page
 from backend.services.college_counts import status_counts
 from backend.services.json_sql import as_body, json_object
 from backend.services.profiles import profile_sql, read_checked
@@ -34,11 +35,13 @@ _SUMMARY = f"""
 
 
 def _mine(citizen: str) -> str:
-    """A page of the requests of the citizen whose id is the expression `citizen`, newest first (`%(limit)s` of them
-    from `%(offset)s` on; the id breaks a tie, so the pages neither repeat nor skip one): a walk of the index
-    repair_requests_citizen (citizen_id, created_at desc)."""
-    return _SUMMARY + (f" where r.citizen_id = {citizen} order by r.created_at desc, r.id "
-                       "limit %(limit)s offset %(offset)s")
+    """A page of the requests of the citizen whose id is the expression `citizen`, newest first (`%(peek)s` of them:
+    a page and one more, after the cursor's place (keyset, backend.paging) or from `%(offset)s` on (an older app);
+    the id breaks a tie, so the pages neither repeat nor skip one): a walk of the index repair_requests_citizen
+    (citizen_id, created_at desc) from the cursor's time on."""
+    return _SUMMARY + (f" where r.citizen_id = {citizen} and "
+                       f"{after_sql('r.created_at', 'r.id', newest_first=True)} order by r.created_at desc, r.id "
+                       "limit %(peek)s offset %(offset)s")
 
 
 _MINE = _mine("%(user)s")
@@ -46,15 +49,15 @@ _MINE = _mine("%(user)s")
 _MINE_TOTAL = "select count(*) from public.repair_requests c where c.citizen_id = %(user)s"
 
 
-def _page(user: uuid.UUID, limit: int, offset: int) -> dict[str, Any]:
-    return {"user": user, "limit": limit, "offset": offset}
+def _page(user: uuid.UUID, limit: int, offset: int, after: After | None = None) -> dict[str, Any]:
+    return {"user": user, "limit": limit, "offset": offset, **keyset_params(after, limit)}
 
 
-async def citizen_requests(conn: Conn, citizen_id: uuid.UUID, limit: int = LIST_PAGE, offset: int = 0
-                           ) -> list[dict[str, Any]]:
+async def citizen_requests(conn: Conn, citizen_id: uuid.UUID, limit: int = LIST_PAGE, offset: int = 0,
+                           after: After | None = None) -> list[dict[str, Any]]:
     """A page of the citizen's requests, newest first."""
-    cur = await conn.execute(_MINE, _page(citizen_id, limit, offset))
-    return await cur.fetchall()
+    cur = await conn.execute(_MINE, _page(citizen_id, limit, offset, after))
+    return (await cur.fetchall())[:limit]
 
 
 async def _body(conn: Conn, query: str, params: Any) -> bytes:
@@ -66,62 +69,89 @@ async def _body(conn: Conn, query: str, params: Any) -> bytes:
     return body
 
 
-_MINE_LIST = f"coalesce(json_agg({json_object(RequestSummary, 's')} order by s.created_at desc, s.id), '[]')"
-_MINE_JSON = f"select {as_body(_MINE_LIST)} from ({_MINE}) s"
+# The page (the rows `_MINE` read but the extra one), with where its last row is: the next page's cursor when
+# `more` (the extra row came).
+_NUMBERED = f"select s.*, row_number() over (order by s.created_at desc, s.id) as n from ({_MINE}) s"
+_MINE_LIST = (f"coalesce(json_agg({json_object(RequestSummary, 's')} order by s.created_at desc, s.id) "
+              "filter (where s.n <= %(limit)s), '[]')")
+_MINE_LAST = ("(array_agg(s.created_at order by s.n desc) filter (where s.n <= %(limit)s))[1] as last_at, "
+              "(array_agg(s.id order by s.n desc) filter (where s.n <= %(limit)s))[1] as last_id, "
+              "count(*) > %(limit)s as more")
+_MINE_JSON = f"select {as_body(_MINE_LIST)}, {_MINE_LAST} from ({_NUMBERED}) s"
 
 
-async def citizen_requests_json(conn: Conn, citizen_id: uuid.UUID, limit: int = LIST_PAGE, offset: int = 0
-                                ) -> bytes:
+def _next_cursor(row: Mapping[str, Any]) -> str | None:
+    return After(row["last_at"], row["last_id"]).cursor() if row["more"] else None
+
+
+async def citizen_requests_json(conn: Conn, citizen_id: uuid.UUID, limit: int = LIST_PAGE, offset: int = 0,
+                                after: After | None = None) -> bytes:
     """`citizen_requests`' page as the response body (a JSON array of RequestSummary), built by PostgreSQL."""
-    return await _body(conn, _MINE_JSON, _page(citizen_id, limit, offset))
+    return await _body(conn, _MINE_JSON, _page(citizen_id, limit, offset, after))
 
 
 # GET /requests/mine in one statement: the caller's profile as the owner's role check reads it (`load_profile`: any
 # active role; enums as text, fetched in binary), and for an active one a page of their list
-# (`citizen_requests_json`'s), how many requests they have in all (X-Total-Count, audit 17b: an index-only count on
-# repair_requests_citizen) and their unread notifications (the bell's number, read under the caller's own row-level
-# security: their notifications only; notifications_unread is a partial index on it). No row: RLS shows no profile
-# (suspended, or none).
+# (`citizen_requests_json`'s, with the next page's cursor), how many requests they have in all (X-Total-Count,
+# audit 17b: an index-only count on repair_requests_citizen) and their unread notifications (the bell's number, read
+# under the caller's own row-level security: their notifications only; notifications_unread is a partial index on
+# it). No row: RLS shows no profile (suspended, or none).
 _OWNER_HOME_JSON = f"""
-    select me.role::text as role, me.is_active,
-           case when me.is_active then (select {as_body(_MINE_LIST)} from ({_MINE}) s) end as body,
+    select me.role::text as role, me.is_active, page.body, page.last_at, page.last_id, page.more,
            case when me.is_active then ({_MINE_TOTAL}) end as total,
            case when me.is_active then (select count(*) from public.notifications n
                                         where n.recipient_id = %(user)s and n.read_at is null) end as unread
     from public.profiles me
+    left join lateral ({_MINE_JSON}) page on me.is_active
     where me.id = %(user)s
 """
 
 
 async def citizen_home_json(pool: AsyncConnectionPool[Conn], claims: Mapping[str, Any], user_id: uuid.UUID,
-                            limit: int = LIST_PAGE, offset: int = 0) -> tuple[bytes, int, int]:
+                            limit: int = LIST_PAGE, offset: int = 0, after: After | None = None
+                            ) -> tuple[bytes, int, str | None, int]:
     """GET /requests/mine's read under these claims: the owner's role check (any active role; its refusals), a page
-    of their list as the response body, how many requests they have in all (the X-Total-Count header) and their
-    unread notification count (the X-Unread-Count header), one statement in a transaction of its own with one wait
-    for PostgreSQL (`read_one`), where the check, the list and COMMIT were three (issue 15)."""
-    row = await read_checked(pool, claims, _OWNER_HOME_JSON, _page(user_id, limit, offset), *AppRole)
+    of their list as the response body, how many requests they have in all (the X-Total-Count header), the next
+    page's cursor (X-Next-Cursor; None on the last page) and their unread notification count (the X-Unread-Count
+    header), one statement in a transaction of its own with one wait for PostgreSQL (`read_one`), where the check,
+    the list and COMMIT were three (issue 15)."""
+    row = await read_checked(pool, claims, _OWNER_HOME_JSON, _page(user_id, limit, offset, after), *AppRole)
     body: bytes = row["body"]
-    return body, int(row["total"]), int(row["unread"])
+    return body, int(row["total"]), _next_cursor(row), int(row["unread"])
 
 
+# my_jobs_after (migration 0077) reads a page after the cursor's place on each branch's index; my_jobs (0069) from
+# an older app's `offset`.
 _MY_JOBS = f"""
     select n.total, j.id, '{PREFIX}' || j.ref_no as reference, j.category_code, j.category_name_th,
            j.category_name_en, j.category_icon, j.item, j.status, j.created_at, j.updated_at, j.college_name_th,
            j.college_name_en, j.helping
     from (select public.my_jobs_count() as total) n
-    left join public.my_jobs(%(limit)s, %(offset)s) j on true
+    left join {{jobs}} j on true
     order by j.updated_at desc, j.id
 """
+_MY_JOBS_AFTER = _MY_JOBS.format(jobs="public.my_jobs_after(%(peek)s, %(after_at)s, %(after_id)s)")
+_MY_JOBS_FROM = _MY_JOBS.format(jobs="public.my_jobs(%(peek)s, %(offset)s)")
 
 
-async def technician_jobs(conn: Conn, limit: int = LIST_PAGE, offset: int = 0) -> tuple[list[dict[str, Any]], int]:
-    """A page of the caller's jobs (by the claims), newest change first, and how many they have in all: one
-    statement. `my_jobs()` filters by auth.uid() and limits inside (migration 0019): with the filter under row-level
-    security the planner sorted all of a student's jobs before the limit. It lists the jobs they help on too
-    (`helping`, migration 0050), `limit` of them from `offset` on (migration 0069; `my_jobs_count()` counts them)."""
-    rows = await (await conn.execute(_MY_JOBS, {"limit": limit, "offset": offset})).fetchall()
+def job_place(row: Mapping[str, Any]) -> After:
+    """A job's place in a student's list, newest change first (the cursor of the next page after it)."""
+    return After(row["updated_at"], row["id"])
+
+
+async def technician_jobs(conn: Conn, limit: int = LIST_PAGE, offset: int = 0, after: After | None = None
+                          ) -> tuple[list[dict[str, Any]], int, str | None]:
+    """A page of the caller's jobs (by the claims), newest change first, how many they have in all and the next
+    page's cursor (None on the last page): one statement. `my_jobs_after()` filters by auth.uid() and limits inside
+    (migration 0019): with the filter under row-level security the planner sorted all of a student's jobs before
+    the limit. It lists the jobs they help on too (`helping`, migration 0050), `limit` of them after the cursor's
+    place (migration 0077) or from an older app's `offset` (0069; `my_jobs_count()` counts them)."""
+    rows = await (await conn.execute(_MY_JOBS_FROM if offset else _MY_JOBS_AFTER,
+                                     {"offset": offset, **keyset_params(after, limit)})).fetchall()
     total = int(rows[0]["total"]) if rows else 0
-    return [{k: v for k, v in row.items() if k != "total"} for row in rows if row["id"] is not None], total
+    jobs, next_cursor = split_page([{k: v for k, v in row.items() if k != "total"} for row in rows
+                                    if row["id"] is not None], limit, job_place)
+    return jobs, total, next_cursor
 
 
 async def technician_offers(conn: Conn, open_only: bool = True) -> list[dict[str, Any]]:

@@ -8,10 +8,10 @@ from collections.abc import Awaitable, Callable
 from typing import Unpack
 from uuid import UUID
 
-from mobile.api_client import ApiClient, ApiError
+from mobile.api_client import ApiClient, ListPage
 from mobile.models import CollegeJob
-from mobile.viewmodels.busy import answered
 from mobile.viewmodels.loadable import ScreenWiring, SubScreen
+from mobile.viewmodels.paging import PagedList
 from mobile.viewmodels.session import Session
 from shared.statuses import StatusGroup
 from shared.text import Bilingual, bilingual
@@ -41,24 +41,38 @@ class CollegeJobsViewModel(SubScreen):
         self._on_open_job = on_open_job
         self.groups: set[StatusGroup] = set()
         self.query = ""
-        self.jobs: list[CollegeJob] = []
-        self.total = 0
         self.counts: dict[str, int] = {}
-        self.loading_more = False
-        self._more_error: Bilingual | None = None
+        # The rows, total and "more" as every long list has them (PagedList): pages of PAGE_SIZE, each after the
+        # last job shown, for the filters and search the rows shown were fetched for.
+        self.pages: PagedList[CollegeJob] = PagedList(
+            self._page, lambda job: job.id, changed=self._changed, lost_sign_in=self._lost_sign_in,
+            page=PAGE_SIZE, page_max=JOB_PAGE_MAX)
         # The filters and search the rows shown were fetched for: a reload for the same ones (back from a job, a live
         # event) fetches as many rows as were shown, so the place in the list stays; new ones start at page one.
         self._shown_for: tuple[tuple[str, ...], str] | None = None
+        self._asked_for: tuple[tuple[str, ...], str] = ((), "")
 
     # --- what the view reads -------------------------------------------------------------------------
 
     @property
+    def jobs(self) -> list[CollegeJob]:
+        return self.pages.rows
+
+    @property
+    def total(self) -> int:
+        return self.pages.total
+
+    @property
     def has_more(self) -> bool:
-        return len(self.jobs) < self.total
+        return self.pages.has_more
+
+    @property
+    def loading_more(self) -> bool:
+        return self.pages.loading_more
 
     @property
     def more_error(self) -> str | None:
-        return self._in_locale(self._more_error)
+        return self.pages.more_error(self.locale)
 
     def group_label(self, group: StatusGroup) -> str:
         return bilingual(GROUP_LABEL_KEYS[group], n=self.counts.get(group.value, 0)).in_(self.locale)
@@ -101,48 +115,24 @@ class CollegeJobsViewModel(SubScreen):
     def _selected(self) -> list[str]:
         return [g.value for g in StatusGroup if g in self.groups]  # a steady order: the same query, the same page
 
+    async def _page(self, after: str | None, limit: int | None) -> ListPage[CollegeJob]:
+        """A page of the jobs for the filters and search being read (`_asked_for`); the chips' counts come with it."""
+        groups, query = self._asked_for
+        page = await self._api.supervisor_jobs(list(groups), query, limit=limit or PAGE_SIZE, after=after)
+        self.counts = dict(page.counts)
+        return ListPage(list(page.jobs), page.total, page.next_after)
+
     async def _fetch(self) -> None:
         wanted = (tuple(self._selected()), self.query)
-        rows = max(PAGE_SIZE, len(self.jobs)) if wanted == self._shown_for else PAGE_SIZE
-        page = await self._api.supervisor_jobs(list(wanted[0]), wanted[1], limit=min(rows, JOB_PAGE_MAX), offset=0)
-        jobs = list(page.jobs)
-        # In calls of up to the backend's page cap, until as many rows as were shown or the end of the list.
-        while page.jobs and len(jobs) < min(rows, page.total):
-            page = await self._api.supervisor_jobs(list(wanted[0]), wanted[1],
-                                                   limit=min(rows - len(jobs), JOB_PAGE_MAX), offset=len(jobs))
-            known = {j.id for j in jobs}
-            new = [j for j in page.jobs if j.id not in known]
-            if not new:
-                break  # only rows already had (the list moved meanwhile): what there is will do
-            jobs += new
-        self.jobs, self.total, self.counts = jobs, page.total, dict(page.counts)
+        self._asked_for = wanted
+        self.pages.show(await self.pages.fetch(fresh=wanted != self._shown_for))
         self._shown_for = wanted
-        self._more_error = None
 
     async def load_more(self) -> None:
-        if self.loading_more or not self.has_more:
-            return
-        self.loading_more = True
-        self._more_error = None
-        self._changed()
-        try:
-            page = await answered(self._api.supervisor_jobs(self._selected(), self.query, limit=PAGE_SIZE,
-                                                            offset=len(self.jobs)), self._more_loaded, self._changed)
-        except ApiError as exc:
-            if await self._lost_sign_in(exc):
-                return
-            self._more_error = exc.text
-            self._changed()
-            return
-        known = {j.id for j in self.jobs}
-        # A job that moved up while paging (a newer one came in) is not listed twice.
-        self.jobs += [j for j in page.jobs if j.id not in known]
-        self.total, self.counts = page.total, dict(page.counts)
-        self._more_loaded()
-        self._changed()
-
-    def _more_loaded(self) -> None:
-        self.loading_more = False
+        """"More" for the filters and search the rows shown were fetched for (not a search typed since)."""
+        if self._shown_for is not None:
+            self._asked_for = self._shown_for
+        await self.pages.load_more()
 
     def show_notice(self, text: Bilingual) -> None:
         self._notice = text

@@ -135,7 +135,7 @@ def part_state(part: JobPart) -> Bilingual:
             return bilingual("part_status_approved_phone", note=part.approval_note)
         return bilingual("part_status_approved_app")
     if part.status == PartStatus.WITHDRAWN:
-        return bilingual("part_status_withdrawn")
+        return bilingual("part_status_withdrawn_by_hand" if part.withdrawn_by_hand else "part_status_withdrawn")
     return bilingual("part_status_declined" if part.status == PartStatus.DECLINED else "part_status_proposed")
 
 
@@ -167,6 +167,8 @@ class RecordPanel(Loadable):
         # The owner's final answers ask first: the part and the answer tapped, or "I have it back" tapped.
         self.part_asked: tuple[UUID, bool] | None = None
         self.handover_asked = False
+        # A waiting part its student (or the job's teacher) tapped "ถอนรายการ" on: withdrawing asks first.
+        self.withdraw_asked: UUID | None = None
         # What is typed, per section.
         self.part_name = ""
         self.part_qty = "1"
@@ -247,6 +249,14 @@ class RecordPanel(Loadable):
     @property
     def can_edit_parts(self) -> bool:
         return self.is_student and self.status in (S.ACCEPTED, S.DIAGNOSING, S.REPAIRING)
+
+    def can_withdraw(self, part: JobPart) -> bool:
+        """A part still waiting for the owner: its student withdraws it while the job is theirs, the job's teacher
+        while the work is under way (the backend decides again: 403 not_assigned, 409 part_answered)."""
+        if part.status != PartStatus.PROPOSED or self.status not in (S.ACCEPTED, S.DIAGNOSING, S.REPAIRING):
+            return False
+        me = self._session.profile
+        return self.is_teacher or (self.is_student and me is not None and part.proposed_by == me.id)
 
     @property
     def can_record_outcome(self) -> bool:
@@ -401,7 +411,7 @@ class RecordPanel(Loadable):
         if not await self._sent(work(), self._action_refused):
             return False  # an open question stays open, with the refusal in it
         self._notice = done
-        self.part_asked, self.handover_asked = None, False
+        self.part_asked, self.handover_asked, self.withdraw_asked = None, False, None
         await self.load()
         if moved and self._on_moved is not None:
             await self._on_moved()
@@ -420,7 +430,12 @@ class RecordPanel(Loadable):
     def asking(self) -> bool:
         """A question of the owner's is open on the screen (its refusal and its progress show in it, not above or
         below the record): only while what it asks about still waits for the answer, as the view draws it."""
-        return self._part_question_open or self._handover_question_open
+        return self._part_question_open or self._handover_question_open or self._withdraw_question_open
+
+    @property
+    def _withdraw_question_open(self) -> bool:
+        asked = self.withdraw_asked
+        return asked is not None and any(p.id == asked and self.can_withdraw(p) for p in self.parts)
 
     @property
     def _part_question_open(self) -> bool:
@@ -446,6 +461,13 @@ class RecordPanel(Loadable):
                 said, state = bilingual("part_answered_meanwhile"), part_state(part)
                 self._notice = Bilingual(said.th.format(name=part.name, state=state.th),
                                          said.en.format(name=part.name, state=state.en))
+        if self.withdraw_asked is not None and not self._withdraw_question_open:
+            part = next((p for p in self.parts if p.id == self.withdraw_asked), None)
+            self.withdraw_asked, self._action_error = None, None
+            if part is not None:
+                said, state = bilingual("part_answered_meanwhile"), part_state(part)
+                self._notice = Bilingual(said.th.format(name=part.name, state=state.th),
+                                         said.en.format(name=part.name, state=state.en))
         if self.handover_asked and not self._handover_question_open:
             self.handover_asked, self._action_error = False, None
             self._notice = bilingual("handover_confirmed_meanwhile" if self.handover_confirmed
@@ -456,7 +478,7 @@ class RecordPanel(Loadable):
         first, naming the part and its price."""
         if self.sending:
             return
-        self.part_asked, self.handover_asked = (part_id, approve), False
+        self.part_asked, self.handover_asked, self.withdraw_asked = (part_id, approve), False, None
         self._action_error, self._notice = None, None
         self._changed()
 
@@ -464,14 +486,14 @@ class RecordPanel(Loadable):
         """"ได้รับของคืนแล้ว" tapped: recorded for good (the student may then close the job), so it asks first."""
         if self.sending:
             return
-        self.handover_asked, self.part_asked = True, None
+        self.handover_asked, self.part_asked, self.withdraw_asked = True, None, None
         self._action_error, self._notice = None, None
         self._changed()
 
     def dismiss_question(self) -> None:
         if self.sending:
             return
-        self.part_asked, self.handover_asked = None, False
+        self.part_asked, self.handover_asked, self.withdraw_asked = None, False, None
         self._action_error = None
         self._changed()
 
@@ -541,6 +563,28 @@ class RecordPanel(Loadable):
             self.part_name, self.part_qty, self.part_price = "", "1", ""
             self._part_attempt = None
             self._changed()
+
+    def ask_withdraw(self, part_id: UUID) -> None:
+        """"ถอนรายการ" tapped on a waiting part: withdrawn for good (the owner is told), so the part's line asks
+        first, naming the part and its price."""
+        if self.sending:
+            return
+        self.withdraw_asked, self.part_asked, self.handover_asked = part_id, None, False
+        self._action_error, self._notice = None, None
+        self._changed()
+
+    async def withdraw_part(self, part_id: UUID) -> None:
+        """Sent once the question about this part was answered yes (a call without it asks first). The busy flag
+        goes through `busy.answered` (`_act`): a refusal (409 part_answered: the owner answered meanwhile) shows in
+        the question, and the record reloads."""
+        part = next((p for p in self.parts if p.id == part_id), None)
+        if part is None or not self.can_withdraw(part):
+            return
+        if self.withdraw_asked != part_id:
+            self.ask_withdraw(part_id)
+            return
+        await self._act(lambda: self._api.withdraw_part(self.request_id, part_id),
+                        bilingual("part_withdrawn_done", name=part.name))
 
     def set_phone_note(self, part_id: UUID, value: str) -> None:
         self.phone_notes[part_id] = value
@@ -707,7 +751,7 @@ class PortfolioViewModel(SubScreen):
         # The student's own page also holds the jobs they help on (each with their own hours; those waiting for
         # approval first, a page at a time: each one's hours reported here) and their levels.
         self.team_pages: PagedList[TeamJob] = PagedList(
-            lambda at, n: self._api.my_team_jobs(at, n), _team_job_key, changed=self._changed,
+            lambda after, n: self._api.my_team_jobs(after, n), _team_job_key, changed=self._changed,
             lost_sign_in=self._lost_sign_in)
         self.levels: list[LevelChange] = []
         self.categories: dict[str, Category] = {}

@@ -73,7 +73,7 @@ class HomeViewModel(Loadable):
         # owner's screens as for a citizen. Loaded by every home but the admin's; empty there.
         # The client's method is looked up at each call (not bound now), as every other call of a screen is.
         self.mine: PagedList[RequestSummary] = PagedList(
-            lambda at, n: self._api.my_requests(at, n), _by_id, changed=self._changed,
+            lambda after, n: self._api.my_requests(after, n), _by_id, changed=self._changed,
             lost_sign_in=self._lost_sign_in)
         self.on_open_own_request: Callable[[UUID], Awaitable[None]] | None = None
         # Anyone but the admin asks for repairs of their own (shared.roles.REQUESTER_ROLES): set by the app, the
@@ -291,7 +291,7 @@ class TechnicianHome(HomeViewModel):
         # The jobs they lead and those they help on (`helping`: the job screen opens read-only), newest change
         # first, a page at a time.
         self.job_pages: PagedList[JobSummary] = PagedList(
-            lambda at, n: self._api.technician_jobs(at, n), _by_id, changed=self._changed,
+            lambda after, n: self._api.technician_jobs(after, n), _by_id, changed=self._changed,
             lost_sign_in=self._lost_sign_in)
         self.categories: dict[str, Category] = {}
         # Set by the app: opens the job screen.
@@ -595,12 +595,12 @@ class AdminHome(HomeViewModel):
         # Oldest first (the request waiting longest is handled first), a page at a time: years of requests from
         # places no college reaches are not all drawn at once.
         self.waiting_pages: PagedList[WaitingRequest] = PagedList(
-            lambda at, n: self._api.admin_waiting(at, n), _by_id, changed=self._changed,
+            lambda after, n: self._api.admin_waiting(after, n), _by_id, changed=self._changed,
             lost_sign_in=self._lost_sign_in)
         # Jobs waiting on a college with nobody to decide them (its teachers left, or its only one asked for the
         # repair): longest waiting first, a page at a time as the waiting list. Opened as a job to decide.
         self.undecided_pages: PagedList[UndecidedJob] = PagedList(
-            lambda at, n: self._api.admin_undecided(at, n), _by_id, changed=self._changed,
+            lambda after, n: self._api.admin_undecided(after, n), _by_id, changed=self._changed,
             lost_sign_in=self._lost_sign_in)
         self.on_open_job: OpenJob | None = None
         self.picking: UUID | None = None  # the waiting request whose college picker is open

@@ -22,7 +22,7 @@ from mobile.viewmodels.request_screen import RequestScreen
 from mobile.viewmodels.session import Session
 from shared.credit import PART_PRICE_MAX, PART_QTY_MAX, format_baht, needs_teacher_present
 from shared.notifications import LeadLeft, lead_left_text_key
-from shared.photos import MAX_PHOTOS_PER_REQUEST, PhotoRejected
+from shared.photos import AFTER_PHOTO_SLOTS, MAX_PHOTOS_PER_REQUEST, PhotoRejected
 from shared.roles import Actor
 from shared.statuses import CONTACT_OPEN, REASSIGNABLE, WORK_EDITABLE, RequestStatus, next_statuses
 from shared.text import Bilingual, Locale, bilingual, error_text
@@ -210,11 +210,11 @@ class JobViewModel(RequestScreen[WorkDetail]):
 
     @property
     def after_photos_in_round(self) -> list[int]:
-        """Indices of the after photos that count for this round (in the first round: all of them)."""
+        """Indices of the after photos that count for the work now on the job, as the backend judges them (the
+        detail's `after_photos_in_round`, credit.WORK_BEGAN_SQL): this round's, and since a take back or a reassign
+        only the student's now on it (the former student's stay on the record)."""
         if self.detail is None:
             return []
-        if not self.later_round:
-            return [p.idx for p in self.photos("after")]
         return sorted(set(self.detail.after_photos_in_round))
 
     @property
@@ -335,13 +335,13 @@ class JobViewModel(RequestScreen[WorkDetail]):
         return self.can_edit_work and not self.uploading and bool(self._after_slots())
 
     def _after_slots(self) -> list[int]:
-        """Where new after photos go: free indices first; in a later round then the earlier rounds' photos' (they
-        show the earlier repair, and a photo is replaced at its index), so a full set never blocks a new round."""
+        """Where new after photos go: free indices beside every photo on the record, as many as this work may still
+        add (MAX_PHOTOS_PER_REQUEST of its own). An earlier round's or a former student's photos are that work's
+        evidence and are never replaced (the backend refuses: 409 photo_earlier_work); the record has room beside
+        them (shared.photos.AFTER_PHOTO_SLOTS), so they never block the work now on the job."""
         taken = {p.idx for p in self.photos("after")}
-        slots = [i for i in range(MAX_PHOTOS_PER_REQUEST) if i not in taken]
-        if self.later_round:
-            slots += sorted(taken - set(self.after_photos_in_round))
-        return slots
+        room = MAX_PHOTOS_PER_REQUEST - len(self.after_photos_in_round)
+        return [i for i in range(AFTER_PHOTO_SLOTS) if i not in taken][:max(room, 0)]
 
     @property
     def parts_total(self) -> float:

@@ -1,10 +1,11 @@
 """A long list as the app shows it (shared.paging): the rows read so far, how many the whole list has, and "more".
 
-A person's requests, a student's jobs, a helper's team jobs and the admin's waiting requests come a page at a time
-(GET with `offset`; the answer's X-Total-Count says how many in all), as the teacher's job list does
-(college_jobs.py). "More" appends the next page to the rows shown (the view keys each row by its id, so the rows
-already shown keep their controls); a reload (a live event, back from a screen) reads as many rows as were shown, so
-the place in the list stays.
+A person's requests, a student's jobs, a helper's team jobs, the admin's lists and the teacher's job list
+(college_jobs.py) come a page at a time (GET with `after`, the last page's cursor: the rows after the last one
+shown, so a row that left the list meanwhile makes none skipped; the answer's X-Total-Count says how many in all).
+"More" appends the next page to the rows shown (the view keys each row by its id, so the rows already shown keep
+their controls); a reload (a live event, back from a screen) reads as many rows as were shown, so the place in the
+list stays.
 """
 
 from collections.abc import Awaitable, Callable, Hashable
@@ -16,29 +17,40 @@ from shared.paging import LIST_PAGE, LIST_PAGE_MAX
 from shared.text import Bilingual, Locale, bilingual
 
 R = TypeVar("R")
-FetchPage = Callable[[int, int | None], Awaitable[ListPage[R]]]  # (offset, limit: None for the backend's page)
+# (after: the place the page starts after, None for the list's first page; limit: None for the list's own page)
+FetchPage = Callable[[str | None, int | None], Awaitable[ListPage[R]]]
 
 
 class PagedList(Generic[R]):
+    """One long list's rows, total and "more". `page` is the rows a page has when the app names no limit (the
+    backend's page: `fetch` is then called with None) and `page_max` the most one call may ask for; a list with
+    filters (the teacher's job list) starts again at its first page with `fetch(fresh=True)` when they change."""
+
     def __init__(self, fetch: FetchPage[R], key: Callable[[R], Hashable], *, changed: Callable[[], None],
-                 lost_sign_in: Callable[[ApiError], Awaitable[bool]]) -> None:
+                 lost_sign_in: Callable[[ApiError], Awaitable[bool]], page: int = LIST_PAGE,
+                 page_max: int = LIST_PAGE_MAX) -> None:
         self._fetch = fetch
         self._key = key
         self._changed = changed
         self._lost_sign_in = lost_sign_in
+        self._page = page
+        self._page_max = page_max
         self.rows: list[R] = []
         self.total = 0
         self.loading_more = False
         self._more_error: Bilingual | None = None
+        self._after: str | None = None  # where the next page starts (the last page's cursor); None: no next page
 
     @property
     def has_more(self) -> bool:
-        return len(self.rows) < self.total
+        """The backend said a page follows the rows shown (a cursor), whatever the total says meanwhile: rows that
+        left the list while it was read are still shown until the next reload."""
+        return self._after is not None
 
     @property
     def more_count(self) -> int:
-        """How many rows the list has beyond those shown."""
-        return max(0, self.total - len(self.rows))
+        """How many rows the list has beyond those shown (at least one while the backend says a page follows)."""
+        return max(1, self.total - len(self.rows)) if self.has_more else 0
 
     def more_text(self, locale: Locale) -> str:
         return bilingual("list_more", count=self.more_count).in_(locale)
@@ -46,45 +58,42 @@ class PagedList(Generic[R]):
     def more_error(self, locale: Locale) -> str | None:
         return self._more_error.in_(locale) if self._more_error is not None else None
 
-    async def fetch(self) -> ListPage[R]:
-        """What a reload shows: from the list's start, as many rows as are shown (a page at least), in calls of up
-        to the backend's cap; the caller shows it (`show`) once everything else of its screen is read too."""
-        wanted = max(LIST_PAGE, len(self.rows))
-        page = await self._fetch(0, None if wanted == LIST_PAGE else min(wanted, LIST_PAGE_MAX))
-        rows, total = list(page.rows), page.total
-        while page.rows and len(rows) < min(wanted, total):
-            page = await self._fetch(len(rows), min(wanted - len(rows), LIST_PAGE_MAX))
-            new = self._new(rows, page.rows)
-            if not new:
-                break  # only rows already had (the list moved meanwhile): what there is will do
-            rows += new
-            total = page.total
-        return ListPage(rows, max(total, len(rows)))
+    async def fetch(self, *, fresh: bool = False) -> ListPage[R]:
+        """What a reload shows: from the list's start, as many rows as are shown (a page at least; a page only when
+        `fresh`: new filters), in calls of up to `page_max`, each after the last; the caller shows it (`show`) once
+        everything else of its screen is read too."""
+        wanted = self._page if fresh else max(self._page, len(self.rows))
+        page = await self._fetch(None, None if wanted == self._page else min(wanted, self._page_max))
+        rows, total, after = list(page.rows), page.total, page.after
+        while after is not None and len(rows) < wanted:
+            page = await self._fetch(after, min(wanted - len(rows), self._page_max))
+            rows += self._new(rows, page.rows)
+            total, after = page.total, page.after if page.rows else None
+        return ListPage(rows, max(total, len(rows)), after)
 
     def show(self, page: ListPage[R]) -> None:
-        self.rows, self.total = list(page.rows), page.total
+        self.rows, self.total, self._after = list(page.rows), page.total, page.after
         self._more_error = None
 
     async def load_more(self) -> None:
-        """"ดูเพิ่มเติม": the next page after the rows shown, appended (a row listed again because the list moved
-        meanwhile is not listed twice). A failure says why under the list; a lost sign-in goes to the app."""
+        """"ดูเพิ่มเติม": the next page after the last row shown, appended (a row listed again, as an older backend
+        could, is not listed twice). A failure says why under the list; a lost sign-in goes to the app."""
         if self.loading_more or not self.has_more:
             return
         self.loading_more = True
         self._more_error = None
         self._changed()
         try:
-            page = await answered(self._fetch(len(self.rows), None), self._more_ended, self._changed)
+            page = await answered(self._fetch(self._after, None), self._more_ended, self._changed)
         except ApiError as exc:  # also a failure the client did not name (`answered`): said the same way
             if await self._lost_sign_in(exc):
                 return
             self._more_error = exc.text
             self._changed()
             return
-        new = self._new(self.rows, page.rows)
-        self.rows += new
-        # No row beyond those shown (rows left the list meanwhile): the list ends here, until the next reload.
-        self.total = page.total if new else len(self.rows)
+        self.rows += self._new(self.rows, page.rows)
+        self.total = max(page.total, len(self.rows))
+        self._after = page.after if page.rows else None
         self.loading_more = False
         self._changed()
 

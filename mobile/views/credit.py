@@ -163,6 +163,36 @@ def _part_question(panel: RecordPanel, part: JobPart, approve: bool, locale: Loc
     return asked
 
 
+def _withdraw(panel: RecordPanel, part: JobPart, locale: Locale) -> ft.Control:
+    """A waiting part's "ถอนรายการ" for its student or the job's teacher; once tapped, in its place the question
+    naming the part and its price (keyed by the part, apart from the button's row it replaces)."""
+    async def ask(_: object = None) -> None:  # Flet passes the event first
+        panel.ask_withdraw(part.id)
+
+    async def send() -> None:
+        await panel.withdraw_part(part.id)
+
+    async def back() -> None:
+        panel.dismiss_question()
+
+    if panel.withdraw_asked != part.id:
+        return ft.Row([ft.OutlinedButton(t("part_withdraw", locale), icon=ft.Icons.UNDO, disabled=panel.sending,
+                                         on_click=ask)], key=f"{part.id}-withdraw")
+    values = {"name": part.name, "total": format_baht(part.total_baht)}
+    asked = confirm_panel(
+        question(t("part_withdraw_confirm_title", locale, **values), t("part_withdraw_confirm_body", locale)),
+        error=panel.action_error,
+        sending=panel.sending,
+        sending_text=t("sending", locale),
+        confirm=t("part_withdraw_confirm", locale),
+        on_confirm=send,
+        dismiss=t("confirm_go_back", locale),
+        on_dismiss=back,
+    )
+    asked.key = f"{part.id}-withdraw-question"
+    return asked
+
+
 def _handover_question(panel: RecordPanel, locale: Locale) -> ft.Control:
     async def back() -> None:
         panel.dismiss_question()
@@ -242,6 +272,8 @@ def _parts(panel: RecordPanel, locale: Locale) -> list[ft.Control]:
         state = muted(_part_state(part, locale))
         state.key = f"{part.id}-state"
         lines.append(state)
+        if panel.can_withdraw(part):
+            lines.append(_withdraw(panel, part, locale))
         if panel.can_edit_parts and part.status == PartStatus.PROPOSED:
             note = ft.Ref[ft.TextField]()
 

@@ -132,23 +132,25 @@ async def submit(api: httpx.AsyncClient, **overrides: Any) -> tuple[str, dict[st
 
 
 async def record_work(api: httpx.AsyncClient, token: str, request_id: str, *, hours: float = 1.5,
-                      notes: str = "เปลี่ยนฟิวส์ ทดสอบเปิดเครื่องแล้วใช้งานได้") -> None:
-    """What the student on the job records before sending it for the teacher's check (honest QC): an after photo,
-    the hours worked and a report."""
+                      notes: str = "เปลี่ยนฟิวส์ ทดสอบเปิดเครื่องแล้วใช้งานได้", idx: int = 0) -> None:
+    """What the student on the job records before sending it for the teacher's check (honest QC): an after photo
+    (at `idx`: a student after a take back, a reassign or a reopen adds theirs beside the earlier work's), the hours
+    worked and a report."""
     photo = {"file": ("after.jpg", jpeg_with_gps((800, 600)), "image/jpeg")}
-    uploaded = await api.put(f"/requests/{request_id}/after-photos/0", files=photo, headers=bearer(token))
+    uploaded = await api.put(f"/requests/{request_id}/after-photos/{idx}", files=photo, headers=bearer(token))
     assert uploaded.status_code == 201, uploaded.text
     saved = await api.put(f"/requests/{request_id}/report", json={"hours": hours, "notes": notes, "parts": []},
                           headers=bearer(token))
     assert saved.status_code == 200, saved.text
 
 
-async def work_to_quality_check(api: httpx.AsyncClient, token: str, request_id: str) -> None:
-    """An accepted job through diagnosing and repairing, its work recorded, to the teacher's check."""
+async def work_to_quality_check(api: httpx.AsyncClient, token: str, request_id: str, *, idx: int = 0) -> None:
+    """An accepted job through diagnosing and repairing, its work recorded (its after photo at `idx`: a later
+    round's beside the earlier round's), to the teacher's check."""
     for to in ("diagnosing", "repairing"):
         moved = await api.post(f"/requests/{request_id}/status", json={"to_status": to}, headers=bearer(token))
         assert moved.status_code == 200, moved.text
-    await record_work(api, token, request_id)
+    await record_work(api, token, request_id, idx=idx)
     moved = await api.post(f"/requests/{request_id}/status", json={"to_status": "quality_check"},
                            headers=bearer(token))
     assert moved.status_code == 200, moved.text

@@ -142,7 +142,8 @@ async def test_every_endpoint_the_app_calls_parses(app: Any, area: Area, databas
     assert [j.reference for j in found.jobs] == [detail.reference] and found.counts["quality_check"] == 1
     first = await teacher.supervisor_jobs(limit=1)
     assert len(first.jobs) == 1 and first.total >= 2
-    assert (await teacher.supervisor_jobs(limit=1, offset=1)).jobs[0].id != first.jobs[0].id
+    assert first.next_after is not None
+    assert (await teacher.supervisor_jobs(limit=1, after=first.next_after)).jobs[0].id != first.jobs[0].id
     college_id = teacher_college(await teacher.me())
     added = await teacher.add_student(college_id, fresh_phone(), "นักศึกษา ใหม่", {"electrical_appliance": 2})
     assert added.existing_account is False
@@ -265,7 +266,7 @@ async def test_every_endpoint_the_app_calls_parses(app: Any, area: Area, databas
 
 # Issue 14's endpoints, proven by the test below (a job of its own, with a team and the teacher's approval).
 CREDIT_ENDPOINTS = {
-    "job_record", "move_job", "record_outcome", "propose_part", "decide_part", "record_phone_approval",
+    "job_record", "move_job", "record_outcome", "propose_part", "decide_part", "record_phone_approval", "withdraw_part",
     "handover_code", "confirm_handover", "college_teachers", "add_team_member", "report_my_hours", "approve_hours",
     "skill_proposals", "decide_proposal", "set_credit_settings", "college_credit", "portfolio", "portfolio_pdf",
     "college_students", "my_team_jobs", "level_history", "hours_waiting",
@@ -291,6 +292,13 @@ async def test_the_job_record_and_credit_endpoints_parse(app: Any, area: Area, d
     fuse = await lead.propose_part(created.id, "ฟิวส์", 1, 10)
     phoned = await lead.record_phone_approval(created.id, fuse.id, "เจ้าของอนุมัติทางโทรศัพท์ 10:30")
     assert (phoned.status, phoned.approval) == ("approved", "phone")
+    mistaken = await lead.propose_part(created.id, "สายไฟผิดรุ่น", 1, 25)
+    withdrawn = await lead.withdraw_part(created.id, mistaken.id)  # known18be: a part proposed by mistake
+    assert (withdrawn.status, withdrawn.withdrawn_by_hand, withdrawn.proposed_by) == ("withdrawn", True, bee)
+    with pytest.raises(ApiError) as answered:  # an answered part stays as answered
+        await teacher.withdraw_part(created.id, capacitor.id)
+    assert answered.value.status == 409 and answered.value.code == "part_answered" and answered.value.text.en
+    assert [p.withdrawn_by_hand for p in (await citizen.job_record(created.id)).parts] == [False, False, True]
     classmates = await lead.college_students()
     assert cat in [s.id for s in classmates] and bee not in [s.id for s in classmates]
     await lead.add_team_member(created.id, cat, "ทดสอบวงจร")

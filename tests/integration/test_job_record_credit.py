@@ -142,7 +142,7 @@ async def test_a_job_closes_as_handed_back_only_with_the_owners_confirmation_or_
     again = await api.post(f"/requests/{rid}/assign", json={"technician_id": area.students["bee"][0]},
                            headers=bearer(teacher))
     assert again.status_code == 200, again.text
-    await work_to_quality_check(api, bee, rid)
+    await work_to_quality_check(api, bee, rid, idx=1)  # beside the first round's photo 0 (known18be)
     assert (await step(api, teacher, rid, "done")).status_code == 200
     assert (await step(api, teacher, rid, "handed_back")).json()["error"]["code"] == "handover_unconfirmed"
     # The owner's screen says what the rule says: the first confirmation was for the first hand back.

@@ -135,8 +135,8 @@ async def test_the_admins_waiting_list_comes_a_page_at_a_time_and_reaches_every_
 async def test_the_app_reads_each_lists_pages_and_totals_as_the_backend_sends_them(
     app_and_clock: AppClock, area: Area, database_url: str,
 ) -> None:
-    """The contract: mobile.api_client's pages of the four lists are the backend's real X-Total-Count and `offset`
-    (a page of LIST_PAGE first, the rest from where the app's rows end, the oldest reached)."""
+    """The contract: mobile.api_client's pages of the lists are the backend's real X-Total-Count and X-Next-Cursor
+    (a page of LIST_PAGE first, the rest after the app's last row, the oldest reached)."""
     api, _ = app_and_clock
     citizen_token, citizen_profile = await sign_in(api, fresh_phone())
     ace_id, ace_phone = area.students["ace"]
@@ -154,12 +154,13 @@ async def test_the_app_reads_each_lists_pages_and_totals_as_the_backend_sends_th
         apps.append(app)
     citizen, ace, cat = apps
 
-    pages: list[tuple[ListPage[Any], ListPage[Any]]] = [
-        (await citizen.my_requests(), await citizen.my_requests(offset=LIST_PAGE)),
-        (await ace.technician_jobs(), await ace.technician_jobs(offset=LIST_PAGE)),
-        (await cat.my_team_jobs(), await cat.my_team_jobs(offset=LIST_PAGE))]
+    pages: list[tuple[ListPage[Any], ListPage[Any]]] = []
+    for read in (citizen.my_requests, ace.technician_jobs, cat.my_team_jobs):
+        first = await read()
+        pages.append((first, await read(first.after)))
     for first, rest in pages:
         assert (len(first.rows), first.total, len(rest.rows), rest.total) == (LIST_PAGE, len(ids), 3, len(ids))
+        assert first.after is not None and rest.after is None  # the last page says so
         listed = [str(r.request_id if isinstance(r, TeamJob) else r.id) for r in [*first.rows, *rest.rows]]
         assert listed == ids  # newest first, every one once, the oldest last
     two = await citizen.my_requests(limit=2)

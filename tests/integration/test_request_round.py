@@ -99,7 +99,7 @@ async def test_every_path_takes_the_round_private_request_round_gives(database_u
             assert {str(m["technician_id"]) for m in await credit.team(aconn, uuid.UUID(jobs[2]))} == {ace, bee}
             assert {(str(j["request_id"]), j["round"]) for j in (await credit.helper_jobs(aconn, uuid.UUID(bee)))[0]} \
                 == {(rid, expected[rid]) for rid in jobs.values()}
-            cats, _ = await credit.helper_jobs(aconn, uuid.UUID(cat))
+            cats, _, _ = await credit.helper_jobs(aconn, uuid.UUID(cat))
             assert [j for j in cats if str(j["request_id"]) in expected] == []
 
         # The team-helper path: who reads the job under RLS (helps_on), and who holds it (jobs_in_hand).

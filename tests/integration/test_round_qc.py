@@ -92,9 +92,13 @@ async def test_a_later_round_needs_its_own_report(app_and_clock: AppClock, area:
     assert "รายงานของรอบนี้" in error["message_th"] and "this round's report" in error["message_en"]
     assert error["fields"]["after_photo"]["code"] == "qc_missing_after_photo_in_round"
 
-    # A new after photo (replacing the first round's at index 0 counts as new) is not enough without a report.
-    await _after_photo(api, bee, rid, 0)
-    assert (await _detail(api, bee, rid))["after_photos_in_round"] == [0]
+    # A new after photo is not enough without a report. It goes beside the first round's at index 0, which is the
+    # first round's evidence and is never replaced (known18be: 409 photo_earlier_work).
+    photo = {"file": ("after.jpg", jpeg_with_gps((800, 600)), "image/jpeg")}
+    over = await api.put(f"/requests/{rid}/after-photos/0", files=photo, headers=bearer(bee))
+    assert over.status_code == 409 and over.json()["error"]["code"] == "photo_earlier_work", over.text
+    await _after_photo(api, bee, rid, 1)
+    assert (await _detail(api, bee, rid))["after_photos_in_round"] == [1]
     still = await step(api, bee, rid, "quality_check")
     assert still.status_code == 409 and set(still.json()["error"]["fields"]) == {"hours", "report"}
     assert (await _detail(api, bee, rid))["status"] == "repairing"  # the move was undone

@@ -43,9 +43,10 @@ async def test_a_reassigned_job_does_not_credit_the_former_students_hours_to_the
     app_and_clock: AppClock, area: Area, database_url: str
 ) -> None:
     """bee works the job and reports 1.5 h (PUT /report); the teacher reassigns it to ace (a reassign changes no
-    status) and ace sends it to the check on bee's report and photo. At the approval `_ensure_lead` made ace the
-    lead with "their report's" hours, read from job_reports by request only (not by `technician_id`): ace was
-    credited bee's 1.5 h (or what the teacher types for ace), and bee, on no team row, got nothing for the work."""
+    status) and ace sends it to the check (on their own report and photo since known18be). At the approval
+    `_ensure_lead` made ace the lead with "their report's" hours, read from job_reports by request only (not by
+    `technician_id`): ace was credited bee's 1.5 h (or what the teacher types for ace), and bee, on no team row, got
+    nothing for the work."""
     api, _ = app_and_clock
     _, teacher, bee, rid = await assigned_by_teacher(api, area)
     for to in ("diagnosing", "repairing"):
@@ -59,6 +60,13 @@ async def test_a_reassigned_job_does_not_credit_the_former_students_hours_to_the
     moved = await api.post(f"/requests/{rid}/assign", json={"technician_id": ace_id}, headers=bearer(teacher))
     assert moved.status_code == 200, moved.text
     ace, _ = await sign_in(api, ace_phone)
+    # bee's photo and report are bee's work: ace sends the job to the check on their own (known18be: a reassign
+    # starts the work the record must evidence, as a take back does, credit.WORK_BEGAN_SQL).
+    assert (await step(api, ace, rid, "quality_check")).status_code == 409
+    assert (await api.put(f"/requests/{rid}/after-photos/1", files=photo, headers=bearer(ace))).status_code == 201
+    saved = await api.put(f"/requests/{rid}/report", headers=bearer(ace), json={
+        "hours": 0.5, "notes": "ตรวจซ้ำหลังเปลี่ยนฟิวส์ ใช้งานได้ปกติ", "parts": []})
+    assert saved.status_code == 200, saved.text
     assert (await step(api, ace, rid, "quality_check")).status_code == 200
     assert (await step(api, teacher, rid, "done")).status_code == 200
     backdate_acceptance(database_url, rid, 2)

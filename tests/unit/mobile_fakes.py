@@ -22,7 +22,7 @@ from mobile.api_client import ApiClient
 from mobile.viewmodels.session import StoredSession, decode_session, encode_session
 from shared.credit_wire import TOTAL_COUNT_HEADER
 from shared.invitations import INVITATION_OPEN_DAYS
-from shared.paging import LIST_PAGE, LIST_PAGE_MAX
+from shared.paging import LIST_PAGE, LIST_PAGE_MAX, NEXT_CURSOR_HEADER
 from shared.phone import InvalidPhone, normalize_thai_phone
 from shared.text import Locale, error_text
 from shared.wire import TAKES_JOBS_HEADER, takes_jobs_header
@@ -89,13 +89,22 @@ PAGED_ORDER: dict[str, tuple[str, bool]] = {
 
 def paged_response(request: httpx.Request, rows: list[dict[str, Any]], by: str | None = None,
                    newest_first: bool = False) -> httpx.Response:
-    """A page of a long list as the backend answers it: `limit` rows (LIST_PAGE when not asked) from `offset` on,
-    in the backend's order, and how many the whole list has in X-Total-Count."""
+    """A page of a long list as the backend answers it: `limit` rows (LIST_PAGE when not asked) after the row whose
+    cursor is `after` (the fake's cursor: that row's id; the list's start without one), in the backend's order, how
+    many the whole list has in X-Total-Count and, when rows follow the page, its last row's cursor in X-Next-Cursor.
+    An `offset` is refused: the app pages with `after`."""
     ordered = sorted(rows, key=lambda r: r[by], reverse=newest_first) if by is not None else list(rows)
-    offset = int(request.url.params.get("offset", "0"))
+    assert "offset" not in request.url.params, request.url
+    after = request.url.params.get("after")
+    ids = [str(r.get("id", r.get("request_id"))) for r in ordered]
+    start = ids.index(after) + 1 if after is not None else 0
     limit = int(request.url.params.get("limit", str(LIST_PAGE)))
-    assert 1 <= limit <= LIST_PAGE_MAX and offset >= 0, (offset, limit)
-    return httpx.Response(200, json=ordered[offset:offset + limit], headers={TOTAL_COUNT_HEADER: str(len(rows))})
+    assert 1 <= limit <= LIST_PAGE_MAX, limit
+    page = ordered[start:start + limit]
+    headers = {TOTAL_COUNT_HEADER: str(len(rows))}
+    if start + limit < len(ordered):
+        headers[NEXT_CURSOR_HEADER] = ids[start + limit - 1]
+    return httpx.Response(200, json=page, headers=headers)
 
 
 class FakeBackend:

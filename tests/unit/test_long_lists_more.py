@@ -35,8 +35,9 @@ def _keys(tree: ft.Control, prefix: str) -> list[str]:
     return [c.key for c in find(tree, ft.Control, lambda c: isinstance(c.key, str) and c.key.startswith(prefix))]
 
 
-def _offsets(backend: FakeBackend, path: str) -> list[tuple[str | None, str | None]]:
-    return [(r.url.params.get("offset"), r.url.params.get("limit")) for r in backend.calls("GET", path)]
+def _afters(backend: FakeBackend, path: str) -> list[tuple[str | None, str | None]]:
+    """Where each call's page starts (`after`: the fake's cursor, a row's id) and how many it asked for."""
+    return [(r.url.params.get("after"), r.url.params.get("limit")) for r in backend.calls("GET", path)]
 
 
 async def _more(app: AppViewModel) -> None:
@@ -61,11 +62,11 @@ async def test_a_citizen_with_years_of_requests_reaches_the_oldest_with_more() -
     tree = app_view(app)
     assert _keys(tree, "request-")[:LIST_PAGE] == first_keys  # the rows shown keep their controls' keys
     assert SHOW_MORE not in texts(tree) and THREE_MORE not in texts(tree)
-    assert _offsets(backend, "/requests/mine") == [(None, None), (str(LIST_PAGE), None)]
+    assert _afters(backend, "/requests/mine") == [(None, None), (str(first_rows[-1].id), None)]
 
     await home.load()  # a reload (a live event, back from a request) keeps the place in the list
     assert len(home.requests) == YEARS
-    assert _offsets(backend, "/requests/mine")[-1] == (None, str(YEARS))
+    assert _afters(backend, "/requests/mine")[-1] == (None, str(YEARS))
 
 
 async def test_a_students_job_list_and_their_own_requests_have_more() -> None:
@@ -172,13 +173,13 @@ async def test_more_that_fails_without_an_answer_comes_back_and_says_so() -> Non
     from mobile.api_client import ListPage
     from mobile.viewmodels.paging import PagedList
 
-    calls: list[int] = []
+    calls: list[str | None] = []
 
-    async def fetch(offset: int, limit: int | None) -> ListPage[int]:
-        calls.append(offset)
-        if offset:
+    async def fetch(after: str | None, limit: int | None) -> ListPage[int]:
+        calls.append(after)
+        if after:
             raise ConnectionResetError(104, "Connection reset by peer")
-        return ListPage(list(range(LIST_PAGE)), YEARS)
+        return ListPage(list(range(LIST_PAGE)), YEARS, after=str(LIST_PAGE - 1))
 
     async def lost(_: Any) -> bool:
         return False
@@ -188,7 +189,36 @@ async def test_more_that_fails_without_an_answer_comes_back_and_says_so() -> Non
                                       lost_sign_in=lost)
     pages.show(await pages.fetch())
     await pages.load_more()
-    assert calls == [0, LIST_PAGE]
+    assert calls == [None, str(LIST_PAGE - 1)]
     assert not pages.loading_more and drawn[-1] is False, "the button stayed disabled"
     assert pages.more_error(Locale.TH) == error_text("internal_error").th
     assert pages.has_more and len(pages.rows) == LIST_PAGE
+
+
+async def test_rows_that_left_the_list_while_it_was_read_do_not_hide_the_rest() -> None:
+    """Five rows of the first page leave the list (decided by someone else) before "more": the second page's count
+    (the whole list now) is under the rows shown, yet the backend's cursor says a page follows, and "more" stays
+    until the last row; counting alone (rows shown < total) ended the list with two rows never shown."""
+    from mobile.api_client import ListPage
+    from mobile.viewmodels.paging import PagedList
+
+    rows = list(range(2 * LIST_PAGE + 2))
+    gone = set(range(5))
+
+    async def fetch(after: str | None, limit: int | None) -> ListPage[int]:
+        start = 0 if after is None else rows.index(int(after)) + 1
+        listed = [r for r in rows[start:] if after is None or r not in gone][:limit or LIST_PAGE]
+        more = listed[-1] != rows[-1]
+        total = len(rows) - (len(gone) if after is not None else 0)
+        return ListPage(listed, total, str(listed[-1]) if more else None)
+
+    async def lost(_: Any) -> bool:
+        return False
+
+    pages: PagedList[int] = PagedList(fetch, lambda r: r, changed=lambda: None, lost_sign_in=lost)
+    pages.show(await pages.fetch())
+    await pages.load_more()
+    assert len(pages.rows) == 2 * LIST_PAGE  # the list counts 97 now: five of those shown left it
+    assert pages.has_more and pages.more_count >= 1  # "ยังมีอีก N": the count cannot tell the shown rows that left
+    await pages.load_more()
+    assert pages.rows == rows and not pages.has_more and pages.more_count == 0

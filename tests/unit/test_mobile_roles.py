@@ -42,10 +42,15 @@ class RolesBackend(WorkBackend):
             self.requests.append(request)
             params = request.url.params
             rows = [j for j in self.college_jobs if params.get("q", "") in j["reference"] + j["item"]]
-            offset, limit = int(params["offset"]), int(params["limit"])
-            return httpx.Response(200, json={"total": len(rows), "limit": limit, "offset": offset,
+            assert "offset" not in params
+            ids = [j["id"] for j in rows]
+            start = ids.index(params["after"]) + 1 if "after" in params else 0
+            limit = int(params["limit"])
+            more = start + limit < len(rows)
+            return httpx.Response(200, json={"total": len(rows), "limit": limit,
+                                             "next_after": ids[start + limit - 1] if more else None,
                                              "counts": {"done": len(self.college_jobs)},
-                                             "jobs": rows[offset:offset + limit]})
+                                             "jobs": rows[start:start + limit]})
         return super().handle(request)
 
 
@@ -69,7 +74,7 @@ async def test_the_job_list_filters_searches_and_pages() -> None:
 
     await jobs.load_more()
     assert len(jobs.jobs) == 25 and not jobs.has_more
-    assert backend.calls("GET", "/supervisor/jobs")[-1].url.params["offset"] == str(PAGE_SIZE)
+    assert backend.calls("GET", "/supervisor/jobs")[-1].url.params["after"] == str(jobs.jobs[PAGE_SIZE - 1].id)
 
     await jobs.toggle_group(StatusGroup.DONE)
     await jobs.toggle_group(StatusGroup.QUALITY_CHECK)
@@ -235,7 +240,7 @@ async def test_back_from_a_job_far_down_the_list_keeps_the_pages_loaded() -> Non
     assert len(jobs.jobs) == 25 and last.id in [j.id for j in jobs.jobs] and not jobs.has_more
     # The rows shown, in one call (up to the backend's page cap, shared.work.JOB_PAGE_MAX), not page by page.
     reloads = backend.calls("GET", "/supervisor/jobs")[before:]
-    assert [(r.url.params["limit"], r.url.params["offset"]) for r in reloads] == [("25", "0")]
+    assert [(r.url.params["limit"], r.url.params.get("after")) for r in reloads] == [("25", None)]
     assert "FX-690024" in texts(app_view(app))
     await jobs.search("FX-6900")
     assert len(jobs.jobs) == PAGE_SIZE  # a new search starts at its first page
@@ -303,3 +308,14 @@ async def test_a_filter_tapped_while_the_list_loads_is_what_the_list_shows() -> 
     backend.release.set()
     await search
     assert backend.calls("GET", "/supervisor/jobs")[-1].url.params.get_list("status") == ["done"]
+
+
+async def test_the_job_lists_more_is_the_next_page_of_the_rows_shown_not_of_a_search_typed_since() -> None:
+    """The teacher types a search and has not sent it yet: "more" appends the next page of the list shown (the
+    search runs on submit), where the list's own copy of the paging asked for the typed search's page instead."""
+    backend, app = await teacher_on_job_list()
+    jobs = app.college_jobs
+    jobs.set_query("FX-690007")
+    await jobs.load_more()
+    assert len(jobs.jobs) == 25 and not jobs.has_more
+    assert "q" not in backend.calls("GET", "/supervisor/jobs")[-1].url.params

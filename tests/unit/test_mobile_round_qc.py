@@ -85,7 +85,9 @@ async def test_a_later_round_asks_for_its_own_report_and_after_photo() -> None:
     assert not any(x.startswith((ROUND_REPORT, ROUND_PHOTO)) for x in shown)
 
 
-async def test_a_full_set_of_earlier_photos_is_replaced_not_a_dead_end() -> None:
+async def test_a_full_set_of_earlier_photos_is_kept_and_not_a_dead_end() -> None:
+    """The first round's five stay (that repair's evidence: the backend refuses to replace them, 409
+    photo_earlier_work, known18be); this round's go beside them, at the record's next free index."""
     backend = RoundBackend()
     backend.job["photos"] = [{**backend.job["photos"][0], "id": str(uuid4()), "idx": i} for i in range(5)]
     app = await signed_in("technician", backend)
@@ -93,14 +95,15 @@ async def test_a_full_set_of_earlier_photos_is_replaced_not_a_dead_end() -> None
     job = app.job
     assert job is not None and job.can_add_after_photo  # the five are the first round's
     await job.add_after_photos([("a.jpg", jpeg_with_exif())])
-    assert [idx for idx, _ in backend.uploads] == [0] and job.after_photos_in_round == [0]
+    assert [idx for idx, _ in backend.uploads] == [5] and job.after_photos_in_round == [5]
 
 
 async def test_the_first_round_is_unchanged() -> None:
     backend = WorkBackend()
     backend.job.update(status="repairing", photos=[{"id": str(uuid4()), "kind": "after", "idx": 0,
                                                     "content_type": "image/jpeg", "width": 8, "height": 8,
-                                                    "bytes": 10}])
+                                                    "bytes": 10}],
+                       after_photos_in_round=[0])  # as the backend sends it: the app judges no photo itself
     app = await signed_in("technician", backend)
     await app.open_job(UUID(backend.job["id"]))
     job = app.job

@@ -458,6 +458,7 @@ def test_every_code_has_thai_and_english_text() -> None:
         "photo_heic_unsupported",
         "photo_unsupported_format",
         "photo_too_many",
+        "photo_earlier_work",
     }
     assert set(PHOTO_ERRORS) == expected
     for code, (thai, english) in PHOTO_ERRORS.items():
