@@ -190,8 +190,7 @@ college as materialized (
     where exists ({_FITTING}) and {_teacher_ok("(select req.category_code from req)", "n.id")}
     limit 1
 )
-select g.*, case when g.technician_id is not null then private.jobs_in_hand(g.technician_id) end as open_jobs,
-       work.rating,
+select g.*, held.n as open_jobs, work.rating,
        -- when they were last offered any job (the fair turn among equals, shared.matching.rank): one index probe
        (select max(o.created_at) from public.offers o where o.technician_id = g.technician_id) as last_offered
 from (
@@ -204,8 +203,10 @@ from (
         on ts.dispatch_college_id = college.id and ts.technician_id <> all(req.offered)
     group by req.status, req.category_code, req.tried_colleges, college.id, college.km, ts.technician_id
 ) g
--- Jobs in hand as the project counts them (private.jobs_in_hand: those they lead and those they help on, this round)
--- and the average rating of the jobs they led (one covering index).
+-- Jobs in hand as the project counts them (private.held_jobs, which private.jobs_in_hand asks: those they lead and
+-- those they help on, this round; inlined here, migration 0080) and the average rating of the jobs they led (one
+-- covering index).
+left join lateral private.held_jobs(g.technician_id) held on g.technician_id is not null
 left join lateral (
     select avg(r.rating)::float as rating from public.repair_requests r where r.technician_id = g.technician_id
 ) work on g.technician_id is not null
@@ -255,7 +256,7 @@ async def candidates(
         await conn.execute(
             f"""
             select ts.technician_id as id, max(ts.level) as skill, place.km,
-                   private.jobs_in_hand(ts.technician_id) as open_jobs,
+                   (select held.n from private.held_jobs(ts.technician_id) held) as open_jobs,
                    (select avg(r.rating)::float from public.repair_requests r
                     where r.technician_id = ts.technician_id and r.rating is not null) as rating,
                    (select max(o.created_at) from public.offers o
