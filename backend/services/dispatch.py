@@ -1,11 +1,13 @@
 """Dispatch: the one place that decides which college and which students get a job.
 
-Nearest college whose service radius covers the request and that has active students with a fitting skill; its
-students ranked by `shared.matching`; offers to the top N at once; the first accept wins (the request row lock
-and a unique index make that atomic); a decline offers the job to the next student; no answer within the SLA
-escalates to the next nearest college; with nobody anywhere the request waits as `no_centre` for an admin. The SLA
-counts from when the students hear of the offer: one made in the quiet hours (21:00-07:00 in Bangkok) runs out the
-SLA after 07:00 (`DispatchPolicy.expires_at`, shared.notifications.offer_expires_at).
+Nearest college whose service radius covers the request and that has active students with a fitting skill not asked
+yet (a high-risk job: and an active teacher, `_teacher_ok`); its students ranked by `shared.matching` (jobs in hand
+as `private.held_jobs` counts them; equals take turns, the one offered a job least recently first); offers to the top
+N at once; the first accept wins (the request row lock and a unique index make that atomic); a decline offers the job
+to the next student; no answer within the SLA escalates to the next nearest college; with nobody anywhere the request
+waits as `no_centre` for an admin. The SLA counts from when the students hear of the offer: one made in the quiet
+hours (21:00-07:00 in Bangkok) runs out the SLA after 07:00 (`DispatchPolicy.expires_at`,
+shared.notifications.offer_expires_at).
 
 Every function takes the clock as `now`, so tests can move time instead of waiting for it.
 
