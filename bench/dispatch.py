@@ -141,7 +141,8 @@ def generate(places: list[Place], n_colleges: int, n_technicians: int, skills: l
 
 
 def load(conn: Conn, colleges: list[College], technicians: list[Technician], progress: Progress) -> None:
-    """COPY everything in: colleges, auth users (the trigger makes each profile), roles, then skills."""
+    """COPY everything in: colleges, auth users (the trigger makes each profile), roles, a teacher per college, then
+    skills."""
     conn.execute("set synchronous_commit = off")
     task = progress.add_task("colleges", total=len(colleges))
     with conn.transaction(), conn.cursor() as cur, cur.copy(
@@ -156,9 +157,11 @@ def load(conn: Conn, colleges: list[College], technicians: list[Technician], pro
         progress.advance(task, len(colleges))
 
     task = progress.add_task("auth.users → profiles", total=len(technicians))
-    with conn.transaction(), conn.cursor() as cur, cur.copy("copy auth.users (id, phone) from stdin") as copy:
+    with conn.transaction(), conn.cursor() as cur, cur.copy(
+            "copy auth.users (id, phone, phone_confirmed_at) from stdin") as copy:
         for i, t in enumerate(technicians):
-            copy.write_row((t.id, f"668{i:08d}"))  # unique; the trigger stores it as +668xxxxxxxx
+            # unique; the trigger stores it as +668xxxxxxxx, and makes the profile once the phone is proved (0052)
+            copy.write_row((t.id, f"668{i:08d}", "now"))
             if (i + 1) % _CHUNK == 0:
                 progress.advance(task, _CHUNK)
     progress.update(task, completed=len(technicians))
@@ -174,6 +177,16 @@ def load(conn: Conn, colleges: list[College], technicians: list[Technician], pro
         if cur.rowcount != len(technicians):
             raise RuntimeError(f"updated {cur.rowcount} profiles, expected {len(technicians)}")
     progress.update(task, completed=len(technicians))
+
+    # One teacher per college: a high-risk job is offered only where a teacher can be present (dispatch._teacher_ok),
+    # as at a real college; without them every such request would wait as no centre and time something else.
+    with conn.transaction(), conn.cursor() as cur:
+        teachers = [(uuid.UUID(int=c.id.int ^ 1), c.id) for c in colleges]
+        with cur.copy("copy auth.users (id, phone, phone_confirmed_at) from stdin") as copy:
+            for i, (teacher, _) in enumerate(teachers):
+                copy.write_row((teacher, f"669{i:08d}", "now"))
+        cur.executemany("update public.profiles set role = 'supervisor', college_id = %s where id = %s",
+                        [(college, teacher) for teacher, college in teachers])
 
     total_skills = sum(len(t.skills) for t in technicians)
     task = progress.add_task("technician_skills", total=total_skills)

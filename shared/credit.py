@@ -230,6 +230,12 @@ def needs_teacher_present(category: str, step: RequestStatus) -> bool:
     return tier_of(category) == SafetyTier.HIGH and step in PRESENCE_STEPS
 
 
+def presence_categories() -> list[str]:
+    """The categories whose hands-on steps need a teacher of the college present, for SQL: dispatch offers them
+    only at a college with an active teacher (a student elsewhere could accept one and never start it)."""
+    return sorted(code for code in CATEGORY_TIERS if tier_of(code) == SafetyTier.HIGH)
+
+
 # --- Environmental estimate --------------------------------------------------------------------------------------
 
 

@@ -555,6 +555,11 @@ ERRORS.update({
         f"ข้อความมีสระหรือวรรณยุกต์ซ้อนกันเกิน {MARKS_PER_CLUSTER_MAX} ตัวบนตัวอักษรเดียว กรุณาแก้ไข",
         f"The text has more than {MARKS_PER_CLUSTER_MAX} vowel or tone marks stacked on one letter: please correct it",
     ),
+    # An administrator's send-on of a high-risk job to a college with no active teacher (dispatch.teacher_missing).
+    "no_teacher_at_college": B(
+        "วิทยาลัยที่เลือกยังไม่มีครูที่ใช้งานอยู่ งานความเสี่ยงสูงนี้ต้องมีครูควบคุมขณะตรวจและซ่อม",
+        "That college has no active teacher: this high-risk job needs a teacher present to diagnose and repair it",
+    ),
 })
 
 # What the system writes on a job's timeline: stored as a code and parameters (status_events.note_code/note_params),

@@ -137,7 +137,8 @@ async def send_on(
 ) -> RequestDetail:
     """Send a waiting request to a chosen college (whatever the distance), or run dispatch again (e.g. after new
     colleges were imported). At a chosen college, its fitting students whose offer of it lapsed or who declined it
-    are asked again. 409 `no_fitting_student` when nobody there fits."""
+    are asked again. 409 `no_fitting_student` when nobody there fits, `no_teacher_at_college` for a high-risk job
+    at a college with no active teacher (its steps need one present)."""
     async with acting(pool, identity, AppRole.ADMIN) as (owner, caller):
         status = await lock_status(owner, request_id, check_visible=False)
         if status != RequestStatus.NO_CENTRE:
@@ -145,6 +146,8 @@ async def send_on(
         result = await dispatch.dispatch(owner, request_id, now, policy, only_college=body.college_id,
                                          only_from=(RequestStatus.NO_CENTRE,), again=True)
         if result.status != RequestStatus.OFFERED:
+            if body.college_id is not None and await dispatch.teacher_missing(owner, request_id, body.college_id):
+                raise ApiError(409, "no_teacher_at_college")
             raise ApiError(409, "no_fitting_student")
         await log_event(owner, request_id, RequestStatus.OFFERED, Actor.ADMIN, caller.user_id,
                         Note(code="sent_on_by_admin"))

@@ -89,13 +89,12 @@ async def reopen(
     if previous is None:
         gone = await (await conn.execute(
             "update public.offers set status = 'withdrawn', responded_at = %s "
-            "where request_id = %s and status = 'accepted' returning college_id, distance_km::float as km",
+            "where request_id = %s and status = 'accepted' returning college_id",
             [now, request_id])).fetchone()
         if open_college is None:
             await dispatch(conn, request_id, now, policy)
             return
-        if gone is None or not await offer_again_at_college(conn, request_id, gone["college_id"], gone["km"], now,
-                                                            policy):
+        if gone is None or not await offer_again_at_college(conn, request_id, gone["college_id"], now, policy):
             await dispatch(conn, request_id, now, policy, only_college=row["college_id"])
             return
     await transition(conn, Actor.SYSTEM, request_id, S.OFFERED, route=Route.DISPATCH, note=Note(code="reopened"))

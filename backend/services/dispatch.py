@@ -1,11 +1,13 @@
 """Dispatch: the one place that decides which college and which students get a job.
 
-Nearest college whose service radius covers the request and that has active students with a fitting skill; its
-students ranked by `shared.matching`; offers to the top N at once; the first accept wins (the request row lock
-and a unique index make that atomic); a decline offers the job to the next student; no answer within the SLA
-escalates to the next nearest college; with nobody anywhere the request waits as `no_centre` for an admin. The SLA
-counts from when the students hear of the offer: one made in the quiet hours (21:00-07:00 in Bangkok) runs out the
-SLA after 07:00 (`DispatchPolicy.expires_at`, shared.notifications.offer_expires_at).
+Nearest college whose service radius covers the request and that has active students with a fitting skill not asked
+yet (a high-risk job: and an active teacher, `_teacher_ok`); its students ranked by `shared.matching` (jobs in hand
+as `private.held_jobs` counts them; equals take turns, the one offered a job least recently first); offers to the top
+N at once; the first accept wins (the request row lock and a unique index make that atomic); a decline offers the job
+to the next student; no answer within the SLA escalates to the next nearest college; with nobody anywhere the request
+waits as `no_centre` for an admin. The SLA counts from when the students hear of the offer: one made in the quiet
+hours (21:00-07:00 in Bangkok) runs out the SLA after 07:00 (`DispatchPolicy.expires_at`,
+shared.notifications.offer_expires_at).
 
 Every function takes the clock as `now`, so tests can move time instead of waiting for it.
 
@@ -61,11 +63,11 @@ from psycopg.types.json import Jsonb
 from backend.db import Conn
 from backend.errors import ApiError
 from backend.services.transitions import Note, act_as, check_student_tier, lock_status, log_event, transition
-from shared.credit import DEFAULT_TIER, TIER_MIN_LEVEL, tier_levels
+from shared.credit import DEFAULT_TIER, TIER_MIN_LEVEL, presence_categories, tier_levels
 from shared.matching import Candidate, rank
 from shared.notifications import offer_expires_at
 from shared.roles import Actor
-from shared.statuses import ASSIGNABLE, REASSIGNABLE, WORK_IN_HAND, RequestStatus, Route
+from shared.statuses import ASSIGNABLE, REASSIGNABLE, RequestStatus, Route
 
 S = RequestStatus
 log = logging.getLogger("fixit.dispatch")
@@ -73,20 +75,35 @@ log = logging.getLogger("fixit.dispatch")
 # Great-circle km in plain SQL: works on any PostgreSQL (no extension needed) and is exact enough for a radius.
 _KM = """6371.0 * 2 * asin(sqrt(power(sin(radians(c.lat - %(lat)s) / 2), 2)
          + cos(radians(%(lat)s)) * cos(radians(c.lat)) * power(sin(radians(c.lon - %(lon)s) / 2), 2)))"""
+# The same km from request `r` to college `c`: every offer says how far its job is from the college it is made at
+# (the plan's, a decline's next student, a reopened round's, a teacher's assign), the app sorting offers by it.
+_KM_R = _KM.replace("%(lat)s", "r.lat").replace("%(lon)s", "r.lon")
 
 # A student's level meets the category's own minimum and its safety tier's (shared/credit.py, one jsonb parameter).
 _LEVEL_OK = ("ts.level >= greatest(cs.min_level, "
              "coalesce((%(tiers)s::jsonb ->> cs.category_code)::int, %(tier_default)s))")
-_TIERS = {"tiers": Jsonb(tier_levels()), "tier_default": TIER_MIN_LEVEL[DEFAULT_TIER]}
+_TIERS = {"tiers": Jsonb(tier_levels()), "tier_default": TIER_MIN_LEVEL[DEFAULT_TIER],
+          "presence": presence_categories()}
+
+
+def _teacher_ok(category: str, college: str) -> str:
+    """SQL: a job of `category` may be offered at `college`. A high-tier job's diagnosing and repairing steps name a
+    teacher of the college present (shared.credit.needs_teacher_present): only a college with an active teacher
+    takes one, else its student could accept it and never start it (409 teacher_presence_required). One probe of
+    profiles_college_active_supervisors, for those categories only."""
+    return (f"({category} <> all(%(presence)s::text[]) or exists (select 1 from public.profiles p "
+            f"where p.college_id = {college} and p.role = 'supervisor' and p.is_active))")
 
 # The students of college `n` who hold a skill of the request's category at the level it needs (`fit` below): an
 # index range scan per needed skill, as `dispatch_college_id` is set only while the student is an active technician
-# of that college (migration 0023).
+# of that college (migration 0023). Only students this request may still be offered to (`req.offered`: not its
+# owner, not one asked before): a college whose fitting students were all asked already, at another college before
+# they moved there, has nobody to ask, and the job goes on to the next college.
 _FITTING = """
-    select 1 from fit
+    select 1 from req, fit
     join public.technician_skills ts
       on ts.dispatch_college_id = n.id and ts.skill_code = fit.skill_code and ts.level >= fit.min_level
-    where ts.technician_id is distinct from (select req.owner from req)
+    where ts.technician_id <> all(req.offered)
 """
 
 
@@ -149,7 +166,6 @@ with req as materialized (
            array(select o.technician_id from public.offers o
                  where o.request_id = r.id and (not %(again)s or o.status in ('pending', 'accepted'))
                  union all select r.citizen_id where r.citizen_id is not null) as offered,
-           r.citizen_id as owner,
            case when %(lazy_commit)s then set_config('synchronous_commit', 'off', true) end as lazy_commit
     from public.repair_requests r where r.id = %(request)s for update
 ),
@@ -173,10 +189,12 @@ college as materialized (
         order by km
         offset 0
     ) n
-    where exists ({_FITTING})
+    where exists ({_FITTING}) and {_teacher_ok("(select req.category_code from req)", "n.id")}
     limit 1
 )
-select g.*, coalesce(work.open_jobs, 0) as open_jobs, work.rating
+select g.*, held.n as open_jobs, work.rating,
+       -- when they were last offered any job (the fair turn among equals, shared.matching.rank): one index probe
+       (select max(o.created_at) from public.offers o where o.technician_id = g.technician_id) as last_offered
 from (
     select req.status, req.category_code, cardinality(req.tried_colleges) > 0 as had_offers,
            college.id as college_id, college.km, ts.technician_id, max(ts.level) as skill
@@ -187,11 +205,12 @@ from (
         on ts.dispatch_college_id = college.id and ts.technician_id <> all(req.offered)
     group by req.status, req.category_code, req.tried_colleges, college.id, college.km, ts.technician_id
 ) g
--- Jobs in hand and the average rating in one pass over each fitting student's jobs (one covering index).
+-- Jobs in hand as the project counts them (private.held_jobs, which private.jobs_in_hand asks: those they lead and
+-- those they help on, this round; inlined here, migration 0080) and the average rating of the jobs they led (one
+-- covering index).
+left join lateral private.held_jobs(g.technician_id) held on g.technician_id is not null
 left join lateral (
-    select count(*) filter (where r.status = any(%(open_work)s::public.request_status[])) as open_jobs,
-           avg(r.rating)::float as rating
-    from public.repair_requests r where r.technician_id = g.technician_id
+    select avg(r.rating)::float as rating from public.repair_requests r where r.technician_id = g.technician_id
 ) work on g.technician_id is not null
 """
 
@@ -208,49 +227,61 @@ async def _plan(conn: Conn, request_id: uuid.UUID, only_college: uuid.UUID | Non
                 again: bool = False) -> _Plan:
     rows = await (
         await conn.execute(_PLAN, {"request": request_id, "only_college": only_college, "lazy_commit": lazy_commit,
-                                   "again": again, "open_work": [s.value for s in WORK_IN_HAND], **_TIERS})
+                                   "again": again, **_TIERS})
     ).fetchall()
     if not rows:
         raise ApiError(404, "not_found")
     first = rows[0]
     km = float(first["km"]) if first["km"] is not None else 0.0
-    people = [Candidate(str(r["technician_id"]), int(r["skill"]), int(r["open_jobs"]), r["rating"], km)
+    people = [Candidate(str(r["technician_id"]), int(r["skill"]), int(r["open_jobs"]), r["rating"], km,
+                        r["last_offered"])
               for r in rows if r["technician_id"] is not None]
     return _Plan(RequestStatus(first["status"]), first["college_id"], people, bool(first["had_offers"]))
 
 
+async def teacher_missing(conn: Conn, request_id: uuid.UUID, college_id: uuid.UUID) -> bool:
+    """The request's job needs a teacher present and `college_id` has no active teacher: why an administrator's
+    chosen college cannot take it (409 no_teacher_at_college), whoever fits there."""
+    row = await (await conn.execute(
+        f"select not {_teacher_ok('r.category_code', '%(college)s')} as missing "
+        "from public.repair_requests r where r.id = %(request)s",
+        {"request": request_id, "college": college_id, **_TIERS})).fetchone()
+    return bool(row and row["missing"])
+
+
 async def candidates(
-    conn: Conn, request_id: uuid.UUID, category: str, college_id: uuid.UUID, distance_km: float,
-    again: bool = False,
+    conn: Conn, request_id: uuid.UUID, category: str, college_id: uuid.UUID, again: bool = False,
 ) -> list[Candidate]:
     """Active students of the college who fit the category and were not offered this job before (`again`: whether
-    or not they were, for a new round of the job)."""
+    or not they were, for a new round of the job), each at the college's great-circle km from the job."""
     rows = await (
         await conn.execute(
             f"""
-            select ts.technician_id as id, max(ts.level) as skill,
-                   (select count(*) from public.repair_requests r
-                    where r.technician_id = ts.technician_id
-                      and r.status = any(%(open_work)s::public.request_status[])) as open_jobs,
+            select ts.technician_id as id, max(ts.level) as skill, place.km,
+                   (select held.n from private.held_jobs(ts.technician_id) held) as open_jobs,
                    (select avg(r.rating)::float from public.repair_requests r
-                    where r.technician_id = ts.technician_id and r.rating is not null) as rating
-            from public.technician_skills ts
+                    where r.technician_id = ts.technician_id and r.rating is not null) as rating,
+                   (select max(o.created_at) from public.offers o
+                    where o.technician_id = ts.technician_id) as last_offered
+            -- a college an admin closed offers nothing more (its waiting offers ended with the close)
+            from (select {_KM_R} as km, r.citizen_id from public.repair_requests r
+                  join public.colleges c on c.id = %(college)s and c.is_active
+                  where r.id = %(request)s and {_teacher_ok("%(category)s", "c.id")}) place
+            join public.technician_skills ts on ts.dispatch_college_id = %(college)s
             join public.category_skills cs on cs.skill_code = ts.skill_code and {_LEVEL_OK}
-            where ts.dispatch_college_id = %(college)s and cs.category_code = %(category)s
-              -- a college an admin closed offers nothing more (its waiting offers ended with the close)
-              and exists (select 1 from public.colleges c where c.id = %(college)s and c.is_active)
+            where cs.category_code = %(category)s
               and (%(again)s or not exists (select 1 from public.offers o where o.request_id = %(request)s
                                             and o.technician_id = ts.technician_id))
               -- never the request's own owner (a citizen made a student of this college)
-              and ts.technician_id is distinct from (select r.citizen_id from public.repair_requests r
-                                                     where r.id = %(request)s)
-            group by ts.technician_id
+              and ts.technician_id is distinct from place.citizen_id
+            group by ts.technician_id, place.km
             """,
             {"college": college_id, "category": category, "request": request_id, "again": again,
-             "open_work": [s.value for s in WORK_IN_HAND], **_TIERS},
+             **_TIERS},
         )
     ).fetchall()
-    return [Candidate(str(r["id"]), int(r["skill"]), int(r["open_jobs"]), r["rating"], distance_km) for r in rows]
+    return [Candidate(str(r["id"]), int(r["skill"]), int(r["open_jobs"]), r["rating"], float(r["km"]),
+                      r["last_offered"]) for r in rows]
 
 
 async def _make_offers(
@@ -343,14 +374,14 @@ async def reoffer_at_same_college(conn: Conn, request_id: uuid.UUID, now: dateti
     await dispatch(conn, request_id, now, policy, only_college=req["college_id"], onward=True)
 
 
-async def offer_again_at_college(conn: Conn, request_id: uuid.UUID, college_id: uuid.UUID, distance_km: float,
-                                 now: datetime, policy: DispatchPolicy) -> bool:
+async def offer_again_at_college(conn: Conn, request_id: uuid.UUID, college_id: uuid.UUID, now: datetime,
+                                 policy: DispatchPolicy) -> bool:
     """A new round of a job (reopened) at the college that did it, when the student who did it cannot take it any
     more: its fitting students, whether or not they were offered the job before (those offers, declined or
     withdrawn, were for the earlier round and become open again). False when the college has nobody who fits.
     The caller holds the request's row lock and moves the request to offered."""
     req = await _request(conn, request_id)
-    people = rank(await candidates(conn, request_id, req["category_code"], college_id, distance_km, again=True))
+    people = rank(await candidates(conn, request_id, req["category_code"], college_id, again=True))
     chosen = people[: policy.offer_count]
     if not chosen:
         return False
@@ -361,10 +392,11 @@ async def offer_again_at_college(conn: Conn, request_id: uuid.UUID, college_id: 
                                                      where request_id = %(request)s),
                   %(km)s, %(now)s, %(expires)s
            from unnest(%(people)s::uuid[], %(ranks)s::int[]) as u(t, r)
+           -- an earlier round's offer, maybe made at the college the student was at then: this round's, here
            on conflict (request_id, technician_id) do update set status = 'pending', rank = excluded.rank,
-               distance_km = excluded.distance_km, created_at = excluded.created_at,
-               expires_at = excluded.expires_at, responded_at = null""",
-        {"request": request_id, "college": college_id, "km": round(distance_km, 2), "now": now,
+               college_id = excluded.college_id, distance_km = excluded.distance_km,
+               created_at = excluded.created_at, expires_at = excluded.expires_at, responded_at = null""",
+        {"request": request_id, "college": college_id, "km": round(chosen[0].distance_km, 2), "now": now,
          "expires": policy.expires_at(now), "people": [p.technician_id for p in chosen],
          "ranks": list(range(1, len(chosen) + 1))},
     )
@@ -488,14 +520,15 @@ async def _refill(conn: Conn, request_id: uuid.UUID, college_id: uuid.UUID, now:
     if pending > 0:
         return
     req = await _request(conn, request_id)
-    more = await candidates(conn, request_id, req["category_code"], college_id, 0.0)
+    more = await candidates(conn, request_id, req["category_code"], college_id)
     if more:
         ranks = await (
             await conn.execute("select coalesce(max(rank), 0) as r from public.offers where request_id = %s",
                                [request_id])
         ).fetchone()
         next_rank = (ranks["r"] if ranks else 0) + 1
-        await _make_offers(conn, request_id, college_id, more[:1], now, policy, first_rank=next_rank)
+        # The next best-ranked student (not whichever the database listed first): rank, then take one.
+        await _make_offers(conn, request_id, college_id, rank(more)[:1], now, policy, first_rank=next_rank)
         return
     await dispatch(conn, request_id, now, policy)
 
@@ -633,6 +666,7 @@ cross join lateral (
             and ts.technician_id is distinct from r.citizen_id
             and not exists (select 1 from public.offers o
                             where o.request_id = r.id and o.technician_id = ts.technician_id))
+      and {_teacher_ok("r.category_code", "c.id")}
     order by {_KM.replace("%(lat)s", "r.lat").replace("%(lon)s", "r.lon")}
     limit 1) n
 where r.status = 'no_centre'
@@ -765,13 +799,17 @@ async def assign(
         "where request_id = %s and status in ('pending', 'accepted')",
         [now, request_id],
     )
+    # The student's offer says how far the job is from the college (a reopened round offers it to them again as it
+    # stands); one they were made at another college, before they moved, is now this college's.
     await conn.execute(
-        """insert into public.offers (request_id, technician_id, college_id, status, rank, distance_km, created_at,
-                                      expires_at, responded_at)
-           values (%s, %s, %s, 'accepted', 1, 0, %s, %s, %s)
-           on conflict (request_id, technician_id)
-           do update set status = 'accepted', responded_at = excluded.responded_at""",
-        [request_id, technician_id, req["college_id"], now, now, now],
+        f"""insert into public.offers (request_id, technician_id, college_id, status, rank, distance_km, created_at,
+                                       expires_at, responded_at)
+            select r.id, %(student)s, c.id, 'accepted', 1, round(({_KM_R})::numeric, 2), %(now)s, %(now)s, %(now)s
+            from public.repair_requests r join public.colleges c on c.id = %(college)s where r.id = %(request)s
+            on conflict (request_id, technician_id)
+            do update set status = 'accepted', responded_at = excluded.responded_at, college_id = excluded.college_id,
+                distance_km = excluded.distance_km""",
+        {"request": request_id, "student": technician_id, "college": req["college_id"], "now": now},
     )
     if status == S.OFFERED:
         return None

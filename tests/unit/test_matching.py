@@ -1,3 +1,5 @@
+from datetime import UTC, datetime, timedelta
+
 from shared.matching import Candidate, rank
 
 
@@ -23,3 +25,17 @@ def test_unrated_students_are_treated_as_average() -> None:
 def test_ties_are_stable_by_id() -> None:
     people = [Candidate("z", 1, 0, None), Candidate("m", 1, 0, None)]
     assert ids(rank(people)) == ids(rank(list(reversed(people)))) == ["m", "z"]
+
+
+def test_equals_take_turns_the_longest_waiting_first() -> None:
+    """Equal on skill, load, distance and rating: never offered first, then the one offered longest ago; the id
+    only among those offered at the same moment. Skill still comes before the turn."""
+    then = datetime(2026, 11, 30, 3, 0, tzinfo=UTC)
+    people = [
+        Candidate("a", 3, 0, None, last_offered=then + timedelta(hours=1)),
+        Candidate("b", 3, 0, None, last_offered=then),
+        Candidate("c", 3, 0, None, last_offered=then + timedelta(hours=1)),
+        Candidate("z", 3, 0, None),
+        Candidate("expert", 5, 0, None, last_offered=then + timedelta(hours=2)),
+    ]
+    assert ids(rank(people)) == ["expert", "z", "b", "a", "c"]
