@@ -98,3 +98,19 @@ async def test_a_part_the_teacher_withdrew_is_not_told_to_the_citizen_as_the_stu
     assert len(told) == 1 and "สายไฟผิดรุ่น" in told[0]["body"], told
     assert "นักศึกษาถอนรายการ" not in told[0]["body"], told[0]["body"]  # "the student withdrew": the teacher did
 
+
+@pytest.mark.xfail(strict=True, reason="review18a: withdrawing a part the take back already withdrew answers 409 "
+                                       "part_answered, 'the owner has answered this part', which the owner never did")
+async def test_withdrawing_a_part_the_take_back_withdrew_does_not_say_the_owner_answered_it(
+        app_and_clock: AppClock, area: Area, database_url: str) -> None:
+    api, _ = app_and_clock
+    _, teacher, _, rid, part = await _waiting_part(api, area)
+    taken = await step(api, teacher, rid, "offered", note="บีลาออกแล้ว")
+    assert taken.status_code == 200, taken.text
+    with psycopg.connect(database_url) as conn:
+        row = conn.execute("select status::text, withdrawn_by_hand from public.job_parts where id = %s",
+                           [part]).fetchone()
+    assert row == ("withdrawn", False)  # the take back withdrew it: nobody answered it
+    # The teacher, unaware, withdraws it from the screen they had open.
+    late = await api.post(f"/requests/{rid}/parts/{part}/withdraw", headers=bearer(teacher))
+    assert late.status_code == 200 or late.json()["error"]["code"] != "part_answered", late.text
