@@ -147,3 +147,21 @@ async def test_a_record_full_of_earlier_works_photos_leaves_the_student_on_the_j
         if put.status_code == 201:
             break
     assert 201 in answers, answers  # somewhere to photograph the work now on the job
+
+
+@pytest.mark.xfail(strict=True, reason="review18a: a job waiting for its owner's answer on a part is reported to the "
+                                       "teacher as the student's stall ('has not moved it on... take it back')")
+async def test_a_job_waiting_for_the_owners_answer_on_a_part_is_not_reported_as_the_students_stall(
+        app_and_clock: AppClock, area: Area, database_url: str, settings: Settings,
+        pool: AsyncConnectionPool[Any]) -> None:
+    """bee diagnoses and proposes the part the repair needs; the citizen does not answer for days. The job cannot
+    move on without that answer: the wait is the owner's, not bee's."""
+    api, _ = app_and_clock
+    _, _, _, rid, _ = await _waiting_part(api, area)
+    with psycopg.connect(database_url, autocommit=True) as conn:  # diagnosing, and the part waiting, for days
+        conn.execute("update public.status_events set created_at = created_at - interval '6 days' "
+                     "where request_id = %s and to_status = 'diagnosing'", [rid])
+        conn.execute("update public.job_parts set proposed_at = proposed_at - interval '6 days' "
+                     "where request_id = %s", [rid])
+    await tick(pool, settings, datetime.now(UTC) + MINUTE)
+    assert "work_stalled" not in kinds_told(database_url, rid, role="supervisor")
