@@ -414,6 +414,9 @@ ERRORS: dict[str, Bilingual] = {
     "body_too_large": B(
         "ข้อมูลที่ส่งมีขนาดใหญ่เกินไป (ไม่เกิน {limit_kib} KiB)", "The request is too large (at most {limit_kib} KiB)"
     ),
+    # A Content-Length header that is not a plain number (body_limits.py): the body cannot be measured, so not read.
+    "content_length_invalid": B("ขนาดข้อมูลที่แจ้งมากับคำขอไม่ใช่ตัวเลขที่อ่านได้ (Content-Length)",
+                                "The request's declared size is not a number (Content-Length)"),
     # Quiet hours that start and end at the same time would be no quiet hours at all (issue 13).
     "quiet_hours_same": B("เวลาเริ่มและเวลาสิ้นสุดของช่วงเวลาเงียบต้องไม่ตรงกัน",
                           "Quiet hours must start and end at different times"),
