@@ -1168,7 +1168,7 @@ ACCOUNT_UI: dict[str, Bilingual] = {
     "kind_rate": B("ขอให้ให้คะแนน", "Asked to rate"),
     "kind_no_centre": B("คำขอที่ไม่มีศูนย์รับ", "Requests no centre can take"),
     "kind_part_proposed": B("อะไหล่ที่รอฉันอนุมัติ", "Parts waiting for my approval"),
-    "kind_part_withdrawn": B("อะไหล่ที่นักศึกษาถอนรายการ", "Parts the student withdrew"),
+    "kind_part_withdrawn": B("อะไหล่ที่ถอนรายการแล้ว", "Parts withdrawn from my repairs"),
     "kind_job_taken_back": B("งานซ่อมที่ครูรับคืนจากนักศึกษา", "Repairs the teacher took back from the student"),
     "kind_no_taker": B("คำขอที่ยังไม่มีนักศึกษารับ", "Requests no student has taken yet"),
     "kind_sent_again": B("คำขอที่ส่งให้นักศึกษาอีกครั้ง", "Requests offered to students again"),
