@@ -23,17 +23,6 @@ from tests.integration.dispatch_area import (
 MINUTE = timedelta(minutes=1)
 
 
-async def _waiting_part(api: Any, area: Area) -> tuple[str, str, str, str, str]:
-    """bee diagnoses a job the teacher gave them and proposes a part the citizen has not answered yet: (citizen,
-    teacher, bee tokens, request id, part id)."""
-    citizen, teacher, bee, rid = await assigned_by_teacher(api, area, "bee")
-    assert (await step(api, bee, rid, "diagnosing")).status_code == 200
-    proposed = await api.post(f"/requests/{rid}/parts", json={"name": "สายไฟผิดรุ่น", "qty": 1, "price_baht": 350},
-                              headers=bearer(bee))
-    assert proposed.status_code == 201, proposed.text
-    return citizen, teacher, bee, rid, proposed.json()["id"]
-
-
 @pytest.mark.xfail(strict=True, reason="review18a: once the record's 25 after-photo slots hold earlier work's photos, "
                                        "the student on the job can add none (409 photo_earlier_work at 0-24, 400 at "
                                        "25) and so can never pass the teacher's check: a dead end")
@@ -94,22 +83,3 @@ async def test_a_former_students_portfolio_does_not_show_the_next_students_after
         paths = await credit.portfolio_photo_paths(conn, [uuid.UUID(rid)], uuid.UUID(area.students["bee"][0]))
     shown = [p["thumb_path"] for p in paths if p["kind"] == "after"]
     assert aces[0] not in shown, shown  # ace's work, shown in bee's portfolio as the job's after photo
-
-
-@pytest.mark.xfail(strict=True, reason="review18a: after a direct reassign the former student's waiting part stays "
-                                       "open for the owner's answer, and the student now on the job cannot withdraw "
-                                       "it (403 not_assigned): a take back withdraws it (0073), a reassign does not")
-async def test_after_a_reassign_the_former_students_waiting_part_is_withdrawn_or_the_next_student_may_withdraw_it(
-        app_and_clock: AppClock, area: Area, database_url: str) -> None:
-    api, _ = app_and_clock
-    _, teacher, _, rid, part = await _waiting_part(api, area)
-    given = await api.post(f"/requests/{rid}/assign", json={"technician_id": area.students["ace"][0]},
-                           headers=bearer(teacher))
-    assert given.status_code == 200, given.text
-    with psycopg.connect(database_url) as conn:
-        row = conn.execute("select status::text from public.job_parts where id = %s", [part]).fetchone()
-    assert row is not None
-    if row[0] == "proposed":  # still waiting for the owner's answer: it must not be a question nobody on the job owns
-        ace, _ = await sign_in(api, area.students["ace"][1])
-        withdrawn = await api.post(f"/requests/{rid}/parts/{part}/withdraw", headers=bearer(ace))
-        assert withdrawn.status_code == 200, withdrawn.text

@@ -60,3 +60,39 @@ async def test_withdrawing_a_part_the_take_back_withdrew_does_not_say_the_owner_
     assert (late.json()["status"], late.json()["withdrawn_by_hand"]) == ("withdrawn", False)
     inbox = (await api.get("/me/notifications", headers=bearer(citizen))).json()["items"]
     assert [n for n in inbox if n["kind"] == "part_withdrawn"] == []  # the take back's message said it
+
+
+async def test_after_a_reassign_the_former_students_waiting_part_is_withdrawn_or_the_next_student_may_withdraw_it(
+        app_and_clock: AppClock, area: Area, database_url: str) -> None:
+    """One rule for a take back and a reassign (migration 0083): the former student's part that waited for the
+    owner's answer is withdrawn by the change of hands, and the owner is told once, how many."""
+    api, _ = app_and_clock
+    citizen, teacher, _, rid, part = await waiting_part(api, area)
+    given = await api.post(f"/requests/{rid}/assign", json={"technician_id": area.students["ace"][0]},
+                           headers=bearer(teacher))
+    assert given.status_code == 200, given.text
+    with psycopg.connect(database_url) as conn:
+        row = conn.execute("select status::text, withdrawn_by_hand from public.job_parts where id = %s",
+                           [part]).fetchone()
+    assert row == ("withdrawn", False)  # not a question nobody on the job owns
+    inbox = (await api.get("/me/notifications", headers=bearer(citizen))).json()["items"]
+    told = [n for n in inbox if n["kind"] == "part_withdrawn"]
+    assert len(told) == 1, told
+    assert "นักศึกษาคนใหม่" in told[0]["body"] and "1 รายการ" in told[0]["body"], told[0]["body"]
+    # The owner can no longer approve it; the teacher's late withdrawal answers the part as it is.
+    late = await api.post(f"/requests/{rid}/parts/{part}/decision", json={"approve": True}, headers=bearer(citizen))
+    assert late.status_code == 409, late.text
+    again = await api.post(f"/requests/{rid}/parts/{part}/withdraw", headers=bearer(teacher))
+    assert again.status_code == 200 and again.json()["status"] == "withdrawn", again.text
+
+
+async def test_a_reassign_with_no_part_waiting_tells_the_owner_nothing_of_parts(
+        app_and_clock: AppClock, area: Area, database_url: str) -> None:
+    api, _ = app_and_clock
+    citizen, teacher, bee, rid = await assigned_by_teacher(api, area, "bee")
+    assert (await step(api, bee, rid, "diagnosing")).status_code == 200
+    given = await api.post(f"/requests/{rid}/assign", json={"technician_id": area.students["ace"][0]},
+                           headers=bearer(teacher))
+    assert given.status_code == 200, given.text
+    inbox = (await api.get("/me/notifications", headers=bearer(citizen))).json()["items"]
+    assert [n for n in inbox if n["kind"] == "part_withdrawn"] == []
