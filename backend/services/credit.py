@@ -1110,12 +1110,25 @@ async def portfolio_photo_paths(owner: Conn, request_ids: list[uuid.UUID], stude
                                 ) -> list[dict[str, Any]]:
     """The first before and the first after photo of each job (their thumbnails' object paths): the student's own
     after photo first, if they took one (a job that changed hands holds the former student's too, beside the next
-    one's: each portfolio shows its student's work; a helper's shows the job's)."""
+    one's: each portfolio shows its student's work). Another's after photo only in the portfolio of a helper who is
+    on the job's team now (the job's photos are the work they helped with); never in its lead's, nor in that of a
+    student the job was taken from or who left with them (`handed_on_at`): the next student's photo is not their
+    work (review18a #7), and such a job shows no after photo rather than someone else's."""
     return await (await owner.execute(
-        """select distinct on (request_id, kind) request_id, kind, thumb_path from public.request_photos
-           where request_id = any(%s)
-           order by request_id, kind, (kind = 'after' and uploaded_by is not distinct from %s) desc, idx""",
-        [request_ids, student])).fetchall()
+        """select distinct on (p.request_id, p.kind) p.request_id, p.kind, p.thumb_path
+           from public.request_photos p join public.repair_requests r on r.id = p.request_id
+           where p.request_id = any(%(ids)s)
+             and (p.kind <> 'after' or p.uploaded_by is not distinct from %(student)s
+                  or (r.technician_id is distinct from %(student)s
+                      and exists (select 1 from public.job_team t
+                                  where t.request_id = p.request_id and t.technician_id = %(student)s
+                                    and t.role = 'helper' and t.handed_on_at is null)
+                      and not exists (select 1 from public.job_team t
+                                      where t.request_id = p.request_id and t.technician_id = %(student)s
+                                        and t.handed_on_at is not null)))
+           order by p.request_id, p.kind, (p.kind = 'after' and p.uploaded_by is not distinct from %(student)s) desc,
+                    p.idx""",
+        {"ids": request_ids, "student": student})).fetchall()
 
 
 async def load_photos(store: PhotoStore, paths: list[dict[str, Any]]) -> dict[uuid.UUID, dict[str, bytes]]:
