@@ -27,10 +27,22 @@ def limit_for(method: str, path: str, default_limit: int, photo_limit: int) -> i
     return default_limit
 
 
+class MalformedLength(Exception):
+    """A Content-Length that is not a number of ASCII digits ("²", "-1", "1e3"): answered 400, never read."""
+
+
+_DIGITS = re.compile(r"[0-9]+")
+
+
 def declared_length(scope: Scope) -> int | None:
-    value = (header(scope, b"content-length") or "").strip()
-    if not value.isdigit():
+    """The declared body length; None without one; `MalformedLength` for one that is not ASCII digits (str.isdigit
+    also accepts "²" or "๕", which int() then refuses or reads as a number the client never meant)."""
+    value = header(scope, b"content-length")
+    if value is None:
         return None
+    value = value.strip()
+    if not _DIGITS.fullmatch(value):
+        raise MalformedLength(value)
     return int(value)
 
 
@@ -47,7 +59,12 @@ class BodyLimitMiddleware(OneScopeMiddleware):
 
     async def handle(self, scope: Scope, receive: Receive, send: Send) -> None:
         limit = limit_for(scope["method"], app_path(scope), self.default_limit, self.photo_limit)
-        declared = declared_length(scope)
+        try:
+            declared = declared_length(scope)
+        except MalformedLength:
+            await JSONResponse(error_body("content_length_invalid"), status_code=400,
+                               headers={"Connection": "close"})(scope, receive, send)
+            return
         if declared is not None and declared > limit:
             await too_large_response(limit)(scope, receive, send)
             return

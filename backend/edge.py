@@ -14,7 +14,7 @@ Same answers header by header (tests/unit/test_edge_answers.py, and the middlewa
 
 from starlette.middleware.cors import CORSMiddleware
 
-from backend.body_limits import BodyLimitMiddleware, declared_length, limit_for
+from backend.body_limits import BodyLimitMiddleware, MalformedLength, declared_length, limit_for
 from backend.input_guard import InputGuardMiddleware
 from backend.logs import REQUEST_ID_NAME, request_id, sane_request_id
 from backend.security_headers import SecurityHeadersMiddleware
@@ -94,7 +94,10 @@ class EdgeGuardMiddleware:
         path: str = scope.get("path", "")
         if not (path.isascii() and path.isprintable()):
             return False
-        declared = declared_length(scope)
+        try:
+            declared = declared_length(scope)
+        except MalformedLength:
+            return False  # the body limit refuses it (400), with the CORS headers a browser needs to read that
         if declared is None:
             return header(scope, b"transfer-encoding") is None
         return declared <= limit_for(scope["method"], app_path(scope), self.default_limit, self.photo_limit)

@@ -283,8 +283,9 @@ TEXTS: dict[Kind, tuple[Bilingual, Bilingual]] = {
     Kind.PART_PROPOSED: (B("ขออนุมัติอะไหล่ {ref}", "A part needs your approval {ref}"),
                          B("{item}: {part} {price} บาท อนุมัติหรือไม่อนุมัติในแอป",
                            "{item}: {part}, {price} baht: approve or decline in the app")),
+    # Who withdrew it is said by `PART_WITHDRAWN_BY` (`params.by`); this neutral body is for a message without it.
     Kind.PART_WITHDRAWN: (B("ถอนรายการอะไหล่แล้ว {ref}", "A part was withdrawn {ref}"),
-                          B("{item}: นักศึกษาถอนรายการ {part} ที่เสนอไว้ ไม่ต้องอนุมัติและไม่มีค่าใช้จ่ายสำหรับรายการนี้",
+                          B("{item}: รายการ {part} ที่เสนอไว้ถูกถอนแล้ว ไม่ต้องอนุมัติและไม่มีค่าใช้จ่ายสำหรับรายการนี้",
                             "{item}: {part} was withdrawn; there is nothing to approve or pay for it")),
     Kind.JOB_TAKEN_BACK: (B("ครูรับงานคืนจากนักศึกษา {ref}", "The teacher took {ref} back from its student"),
                           B("{item}: กำลังหานักศึกษาคนอื่นมาทำต่อ งานที่ทำไว้ รูป และอะไหล่ที่คุณอนุมัติแล้วยังอยู่ครบ "
@@ -357,6 +358,43 @@ TAKEN_BACK_NOBODY_TOOK = (
 PARTS_WITHDRAWN = B("อะไหล่ที่นักศึกษาคนเดิมเสนอไว้และยังรอคุณตอบ {count} รายการถูกถอนแล้ว คุณไม่ต้องจ่ายค่าอะไหล่นั้น",
                     "The {count} {count|part|parts} the former student proposed that awaited your answer "
                     "{count|was|were} withdrawn: you will not pay for {count|it|them}.")
+
+
+class PartWithdrawnBy(StrEnum):
+    """Who withdrew a part that waited for the owner's answer (`part_withdrawn`'s `params.by`): its student, the
+    job's teacher or an admin by hand (backend credit.withdraw_part); or a reassign of the job to another student
+    (migration 0083: every waiting part of the former student at once, `params.count` of them)."""
+
+    STUDENT = "student"
+    TEACHER = "teacher"
+    ADMIN = "admin"
+    REASSIGNED = "reassigned"
+
+
+_NOTHING_TO_PAY = B("ไม่ต้องอนุมัติและไม่มีค่าใช้จ่ายสำหรับรายการนี้", "there is nothing to approve or pay for it")
+PART_WITHDRAWN_BY: dict[PartWithdrawnBy, tuple[Bilingual, Bilingual]] = {
+    PartWithdrawnBy.STUDENT: (
+        B("นักศึกษาถอนรายการอะไหล่ {ref}", "The student withdrew a part {ref}"),
+        B(f"{{item}}: นักศึกษาถอนรายการ {{part}} ที่เสนอไว้ {_NOTHING_TO_PAY.th}",
+          f"{{item}}: the student withdrew {{part}}; {_NOTHING_TO_PAY.en}")),
+    PartWithdrawnBy.TEACHER: (
+        B("ครูผู้ควบคุมถอนรายการอะไหล่ {ref}", "The teacher withdrew a part {ref}"),
+        B(f"{{item}}: ครูผู้ควบคุมถอนรายการ {{part}} ที่นักศึกษาเสนอไว้ {_NOTHING_TO_PAY.th}",
+          f"{{item}}: the supervising teacher withdrew {{part}}, which the student had proposed; "
+          f"{_NOTHING_TO_PAY.en}")),
+    PartWithdrawnBy.ADMIN: (
+        B("ผู้ดูแลระบบถอนรายการอะไหล่ {ref}", "An administrator withdrew a part {ref}"),
+        B(f"{{item}}: ผู้ดูแลระบบถอนรายการ {{part}} ที่นักศึกษาเสนอไว้ {_NOTHING_TO_PAY.th}",
+          f"{{item}}: an administrator withdrew {{part}}, which the student had proposed; {_NOTHING_TO_PAY.en}")),
+    PartWithdrawnBy.REASSIGNED: (
+        B("งานมีนักศึกษาคนใหม่ ถอนอะไหล่ที่รอคุณตอบแล้ว {ref}",
+          "{ref} has a new student: the parts awaiting your answer were withdrawn"),
+        B("{item}: ครูมอบงานนี้ให้นักศึกษาคนใหม่ทำต่อ อะไหล่ที่นักศึกษาคนเดิมเสนอไว้และยังรอคุณตอบ {count} รายการ"
+          "ถูกถอนแล้ว คุณไม่ต้องจ่ายค่าอะไหล่นั้น นักศึกษาคนใหม่จะเสนออะไหล่ที่จำเป็นอีกครั้ง",
+          "{item}: the teacher gave this job to another student. The {count} {count|part|parts} the former student "
+          "proposed that awaited your answer {count|was|were} withdrawn: you will not pay for {count|it|them}; the "
+          "new student will propose what is needed.")),
+}
 
 REFERENCE_PREFIX = "FX-"
 
@@ -465,6 +503,12 @@ def render(kind: Kind, params: Mapping[str, Any], locale: Locale, now: datetime,
     title, body = TEXTS[kind]
     if kind == Kind.JOB_TAKEN_BACK and params.get("nobody_took") is True:
         title, body = TAKEN_BACK_NOBODY_TOOK
+    by = params.get("by") if kind == Kind.PART_WITHDRAWN else None
+    if isinstance(by, str) and by in set(PartWithdrawnBy):
+        title, body = PART_WITHDRAWN_BY[PartWithdrawnBy(by)]
+        if by == PartWithdrawnBy.REASSIGNED:
+            count = params.get("count")
+            values["count"] = count if isinstance(count, int) and not isinstance(count, bool) and count > 0 else 1
     closed = params.get(INVITED_CLOSED_KEY) if kind == Kind.INVITED else None
     if isinstance(closed, str) and closed in set(InvitedClosed):
         body = bilingual(INVITED_CLOSED_TEXT[InvitedClosed(closed)])  # answered or gone: no longer a question

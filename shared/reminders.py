@@ -11,8 +11,15 @@ waits for ever (audit 17a, part 2). No I/O: the backend's tick reads these; the 
   once; still in that step `STALLED_GRACE` later, whoever decides for the college (a teacher, else the admins:
   migration 0071 `private.deciders`) is told once. Counted from the move into the step (or a teacher's reassign):
   a job that moves on starts its step's count afresh, and what was said of the earlier step is not said again.
+  While a part the student proposed waits for the owner's answer, the job cannot move on and the wait is the
+  owner's, not the student's: nobody is reminded of it then, and the step's count starts again from the owner's
+  answer (review18a #6).
 - A repaired item not collected (`done`): its owner is reminded once `COLLECT_REMIND_AFTER` (the college's "1-3
   days" to arrange it has passed), the college's deciders told once `COLLECT_ESCALATE_AFTER`, so the workshop calls.
+- A wait is reminded of only while it is young: one that began more than `REMIND_HORIZON` ago (a few times the
+  longest of these windows) is not. So the first turn of the clock after the reminders were deployed does not tell
+  an owner of an item repaired two years ago, nor a teacher that it "waits 730 days" (review18a #1), and the clock
+  does not read the old jobs left `done` for ever on every turn (an index on the request's last change bounds it).
 """
 
 from datetime import timedelta
@@ -31,9 +38,15 @@ IN_HAND_DUE_DAYS: dict[RequestStatus, int] = {
 IN_HAND_DUE: dict[RequestStatus, timedelta] = {s: timedelta(days=d) for s, d in IN_HAND_DUE_DAYS.items()}
 # After the student's reminder: long enough for them to act on it (a weekend), short enough that the citizen's
 # wait does not double before the college hears.
-STALLED_GRACE = timedelta(days=2)
+STALLED_GRACE_DAYS = 2
+STALLED_GRACE = timedelta(days=STALLED_GRACE_DAYS)
 
 COLLECT_REMIND_DAYS = 3
 COLLECT_REMIND_AFTER = timedelta(days=COLLECT_REMIND_DAYS)
 COLLECT_ESCALATE_DAYS = 7
 COLLECT_ESCALATE_AFTER = timedelta(days=COLLECT_ESCALATE_DAYS)
+
+# Three times the longest wait before the last message of any kind is due (a job in repairing: its days and the
+# grace; an item not collected: the college's escalation): room for a clock stopped for days to catch up.
+REMIND_HORIZON_DAYS = 3 * max(max(IN_HAND_DUE_DAYS.values()) + STALLED_GRACE_DAYS, COLLECT_ESCALATE_DAYS)
+REMIND_HORIZON = timedelta(days=REMIND_HORIZON_DAYS)

@@ -425,6 +425,9 @@ ERRORS: dict[str, Bilingual] = {
     "body_too_large": B(
         "ข้อมูลที่ส่งมีขนาดใหญ่เกินไป (ไม่เกิน {limit_kib} KiB)", "The request is too large (at most {limit_kib} KiB)"
     ),
+    # A Content-Length header that is not a plain number (body_limits.py): the body cannot be measured, so not read.
+    "content_length_invalid": B("ขนาดข้อมูลที่แจ้งมากับคำขอไม่ใช่ตัวเลขที่อ่านได้ (Content-Length)",
+                                "The request's declared size is not a number (Content-Length)"),
     # Quiet hours that start and end at the same time would be no quiet hours at all (issue 13).
     "quiet_hours_same": B("เวลาเริ่มและเวลาสิ้นสุดของช่วงเวลาเงียบต้องไม่ตรงกัน",
                           "Quiet hours must start and end at different times"),
@@ -1191,7 +1194,7 @@ ACCOUNT_UI: dict[str, Bilingual] = {
     "kind_rate": B("ขอให้ให้คะแนน", "Asked to rate"),
     "kind_no_centre": B("คำขอที่ไม่มีศูนย์รับ", "Requests no centre can take"),
     "kind_part_proposed": B("อะไหล่ที่รอฉันอนุมัติ", "Parts waiting for my approval"),
-    "kind_part_withdrawn": B("อะไหล่ที่นักศึกษาถอนรายการ", "Parts the student withdrew"),
+    "kind_part_withdrawn": B("อะไหล่ที่ถอนรายการแล้ว", "Parts withdrawn from my repairs"),
     "kind_job_taken_back": B("งานซ่อมที่ครูรับคืนจากนักศึกษา", "Repairs the teacher took back from the student"),
     "kind_no_taker": B("คำขอที่ยังไม่มีนักศึกษารับ", "Requests no student has taken yet"),
     "kind_sent_again": B("คำขอที่ส่งให้นักศึกษาอีกครั้ง", "Requests offered to students again"),

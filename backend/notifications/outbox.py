@@ -13,7 +13,13 @@ from psycopg.types.json import Jsonb
 from backend.db import Conn
 from backend.services.dispatch import _isolated  # one request's part of a turn of the clock, in its own savepoint
 from backend.services.handover_rule import HANDED_OVER_SQL
-from shared.reminders import COLLECT_ESCALATE_AFTER, COLLECT_REMIND_AFTER, IN_HAND_DUE, STALLED_GRACE
+from shared.reminders import (
+    COLLECT_ESCALATE_AFTER,
+    COLLECT_REMIND_AFTER,
+    IN_HAND_DUE,
+    REMIND_HORIZON,
+    STALLED_GRACE,
+)
 
 
 async def notify_expiring_offers(conn: Conn, now: datetime, within: timedelta) -> int:
@@ -95,12 +101,23 @@ with waits as materialized (
           and (e.from_status is distinct from e.to_status or e.note_code = 'reassigned')
         order by e.id desc limit 1) e
     where r.status in ('accepted', 'diagnosing', 'repairing', 'done')
+      -- A young wait only (shared.reminders.REMIND_HORIZON): the event that began it changed the request in its
+      -- transaction, so the request's last change is no older (the partial index on it, migration 0083, reads the
+      -- recent ones only, never the old jobs left done), and then the event itself.
+      and r.updated_at >= %(horizon)s and e.created_at >= %(horizon)s
       and (%(only)s::uuid is null or r.id = %(only)s::uuid)
 ), in_hand as (
+    -- While a part waits for the owner's answer, the wait is the owner's: nobody is reminded; the step's days count
+    -- from the owner's last answer when that came later than the move into the step.
     select w.*, private.first_name(w.technician_id) as named,
-           w.since + make_interval(secs => (%(due)s::jsonb ->> w.status::text)::float8) as due_at
+           greatest(w.since, p.answered)
+               + make_interval(secs => (%(due)s::jsonb ->> w.status::text)::float8) as due_at
     from waits w join public.profiles s on s.id = w.technician_id and s.is_active
-    where w.status <> 'done'
+    cross join lateral (
+        select max(jp.decided_at) filter (where jp.status in ('approved', 'declined')) as answered,
+               count(*) filter (where jp.status = 'proposed') as waiting
+        from public.job_parts jp where jp.request_id = w.id) p
+    where w.status <> 'done' and p.waiting = 0
 ), due as (
     select i.id as request_id, i.technician_id as recipient, 'work_overdue' as kind,
            jsonb_build_object('item', i.item, 'college_th', i.college_th, 'college_en', i.college_en) as params,
@@ -133,7 +150,8 @@ with waits as materialized (
 
 def _waits_params(now: datetime, only: uuid.UUID | None) -> dict[str, Any]:
     return {"now": now, "only": only, "due": Jsonb({s.value: d.total_seconds() for s, d in IN_HAND_DUE.items()}),
-            "grace": STALLED_GRACE, "remind": COLLECT_REMIND_AFTER, "escalate": COLLECT_ESCALATE_AFTER}
+            "grace": STALLED_GRACE, "remind": COLLECT_REMIND_AFTER, "escalate": COLLECT_ESCALATE_AFTER,
+            "horizon": now - REMIND_HORIZON}
 
 
 async def remind_waiting(conn: Conn, now: datetime, limit: int = 100) -> int:

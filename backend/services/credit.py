@@ -57,7 +57,7 @@ from shared.credit import (
     work_window_hours,
 )
 from shared.display_names import first_word
-from shared.notifications import Kind
+from shared.notifications import Kind, PartWithdrawnBy
 from shared.paging import LIST_PAGE
 from shared.statuses import REASSIGNABLE, WORK_EDITABLE, RequestStatus
 from shared.visible_text import visible_length
@@ -93,6 +93,12 @@ async def _staff_of(owner: Conn, req: dict[str, Any], user: uuid.UUID) -> bool:
         "select role, college_id from public.profiles where id = %s and is_active", [user])).fetchone()
     return row is not None and (row["role"] == "admin"
                                 or (row["role"] == "supervisor" and row["college_id"] == req["college_id"]))
+
+
+async def _is_admin(owner: Conn, user: uuid.UUID) -> bool:
+    row = await (await owner.execute("select role = 'admin' as admin from public.profiles where id = %s",
+                                     [user])).fetchone()
+    return bool(row and row["admin"])
 
 
 async def _student_of(owner: Conn, req: dict[str, Any], user: uuid.UUID) -> bool:
@@ -229,8 +235,9 @@ async def decide_part(owner: Conn, request_id: uuid.UUID, part_id: uuid.UUID, us
 async def withdraw_part(owner: Conn, request_id: uuid.UUID, part_id: uuid.UUID, user: uuid.UUID) -> dict[str, Any]:
     """A part proposed by mistake, withdrawn while it still waits for the owner's answer: by the student who proposed
     it while the job is theirs, or by the job's teacher (an admin too). The owner is told (`part_withdrawn`, in this
-    transaction). An answered part stays as answered (409 part_answered: an approved one may be bought already); a
-    retry of a withdrawal that went through is answered with the part as it is. Locks: the request, then the part
+    transaction, naming who: `params.by`). An answered part (approved or declined) stays as answered (409
+    part_answered: an approved one may be bought already); a part withdrawn already (a retry of this, or the job's
+    take back or reassign withdrew it) is answered as it is. Locks: the request, then the part
     (a row of that request: the module's order, dispatch.py)."""
     req = await _request(owner, request_id)
     part = await (await owner.execute(
@@ -242,7 +249,9 @@ async def withdraw_part(owner: Conn, request_id: uuid.UUID, part_id: uuid.UUID, 
     proposer = part["proposed_by"] == user and req["technician_id"] == user
     if not proposer and not await _staff_of(owner, req, user):
         raise ApiError(403, "not_assigned")
-    if part["status"] == PartStatus.WITHDRAWN and part["withdrawn_by_hand"]:
+    if part["status"] == PartStatus.WITHDRAWN:
+        # Withdrawn already: by hand (a retry), or with the job's end or change of hands (a take back, a reassign,
+        # a cancel). Nobody answered it: the part is answered as it is, never as the owner's answer.
         again = await (await owner.execute(f"select {_PART_COLUMNS} from public.job_parts where id = %s",
                                            [part_id])).fetchone()
         assert again is not None
@@ -256,10 +265,13 @@ async def withdraw_part(owner: Conn, request_id: uuid.UUID, part_id: uuid.UUID, 
             where id = %s returning {_PART_COLUMNS}""",
         [PartStatus.WITHDRAWN, user, part_id])).fetchone()
     assert row is not None
+    # The owner is told who withdrew it: the student who proposed it, or the job's teacher (an admin).
+    by = PartWithdrawnBy.STUDENT if proposer else (
+        PartWithdrawnBy.ADMIN if await _is_admin(owner, user) else PartWithdrawnBy.TEACHER)
     await owner.execute(
-        "select private.notify(r.citizen_id, %s, jsonb_build_object('item', r.item, 'part', %s::text), r.id) "
-        "from public.repair_requests r where r.id = %s and r.citizen_id is not null",
-        [Kind.PART_WITHDRAWN.value, row["name"], request_id])
+        "select private.notify(r.citizen_id, %s, jsonb_build_object('item', r.item, 'part', %s::text, 'by', %s::text), "
+        "r.id) from public.repair_requests r where r.id = %s and r.citizen_id is not null",
+        [Kind.PART_WITHDRAWN.value, row["name"], by.value, request_id])
     return row
 
 
@@ -1098,12 +1110,25 @@ async def portfolio_photo_paths(owner: Conn, request_ids: list[uuid.UUID], stude
                                 ) -> list[dict[str, Any]]:
     """The first before and the first after photo of each job (their thumbnails' object paths): the student's own
     after photo first, if they took one (a job that changed hands holds the former student's too, beside the next
-    one's: each portfolio shows its student's work; a helper's shows the job's)."""
+    one's: each portfolio shows its student's work). Another's after photo only in the portfolio of a helper who is
+    on the job's team now (the job's photos are the work they helped with); never in its lead's, nor in that of a
+    student the job was taken from or who left with them (`handed_on_at`): the next student's photo is not their
+    work (review18a #7), and such a job shows no after photo rather than someone else's."""
     return await (await owner.execute(
-        """select distinct on (request_id, kind) request_id, kind, thumb_path from public.request_photos
-           where request_id = any(%s)
-           order by request_id, kind, (kind = 'after' and uploaded_by is not distinct from %s) desc, idx""",
-        [request_ids, student])).fetchall()
+        """select distinct on (p.request_id, p.kind) p.request_id, p.kind, p.thumb_path
+           from public.request_photos p join public.repair_requests r on r.id = p.request_id
+           where p.request_id = any(%(ids)s)
+             and (p.kind <> 'after' or p.uploaded_by is not distinct from %(student)s
+                  or (r.technician_id is distinct from %(student)s
+                      and exists (select 1 from public.job_team t
+                                  where t.request_id = p.request_id and t.technician_id = %(student)s
+                                    and t.role = 'helper' and t.handed_on_at is null)
+                      and not exists (select 1 from public.job_team t
+                                      where t.request_id = p.request_id and t.technician_id = %(student)s
+                                        and t.handed_on_at is not null)))
+           order by p.request_id, p.kind, (p.kind = 'after' and p.uploaded_by is not distinct from %(student)s) desc,
+                    p.idx""",
+        {"ids": request_ids, "student": student})).fetchall()
 
 
 async def load_photos(store: PhotoStore, paths: list[dict[str, Any]]) -> dict[uuid.UUID, dict[str, bytes]]:

@@ -642,7 +642,8 @@ async def dispatch_stranded(conn: Conn, now: datetime, policy: DispatchPolicy, l
     return len(rows)
 
 
-# The young `no_centre` requests (their round, from their submission or reopening, began since %(since)s) that a
+# The young `no_centre` requests (their round, from their submission or reopening, began since %(since)s) of an
+# active owner (review18a: not a suspended citizen's, whose chat, parts and hand back nobody can answer) that a
 # college in range could take now: one with an active fitting student this request was never offered to (nor its
 # owner), the nearest such college first. Read under each request's lock, skip locked (another copy's tick, an
 # administrator's send-on, a cancel hold it: it is seen on a later turn, or no longer waits). The colleges in range
@@ -670,6 +671,8 @@ cross join lateral (
     order by {_KM.replace("%(lat)s", "r.lat").replace("%(lon)s", "r.lon")}
     limit 1) n
 where r.status = 'no_centre'
+  -- its owner may still answer for it (a suspended or deleted citizen's request waits: nobody would meet the student)
+  and exists (select 1 from public.profiles p where p.id = r.citizen_id and p.is_active)
   and coalesce((select max(e.created_at) from public.status_events e
                 where e.request_id = r.id and e.to_status = 'submitted'), r.created_at) >= %(since)s
 order by r.created_at, r.id
@@ -747,7 +750,21 @@ async def _escalate(conn: Conn, request_id: uuid.UUID, college_id: uuid.UUID, no
     status = await lock_status(conn, request_id, check_visible=False)
     pending = await _pending_offers(conn, request_id)
     if status == S.OFFERED and pending == 0:
+        if await _owner_suspended(conn, request_id):
+            # Not sent on to the next college while nobody can answer for it (review18a): it waits as no_centre, as
+            # when nobody took it; the clock's revival offers it again once its owner's account is restored.
+            await transition(conn, Actor.SYSTEM, request_id, S.NO_CENTRE, route=Route.DISPATCH, current=status,
+                             note=Note(code="no_taker"))
+            return
         await dispatch(conn, request_id, now, policy)
+
+
+async def _owner_suspended(conn: Conn, request_id: uuid.UUID) -> bool:
+    """The request's citizen can no longer answer for it: their account is suspended (or deleted)."""
+    row = await (await conn.execute(
+        "select not exists (select 1 from public.profiles p where p.id = r.citizen_id and p.is_active) as gone "
+        "from public.repair_requests r where r.id = %s", [request_id])).fetchone()
+    return bool(row and row["gone"])
 
 
 # The timeline note of a reassign: a job moved from one student to another with no change of status. Like a take
