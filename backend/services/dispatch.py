@@ -519,6 +519,8 @@ async def _refill(conn: Conn, request_id: uuid.UUID, college_id: uuid.UUID, now:
     pending = await _pending_offers(conn, request_id)
     if pending > 0:
         return
+    if await _parked_for_suspended_owner(conn, request_id, status):
+        return
     req = await _request(conn, request_id)
     more = await candidates(conn, request_id, req["category_code"], college_id)
     if more:
@@ -750,13 +752,20 @@ async def _escalate(conn: Conn, request_id: uuid.UUID, college_id: uuid.UUID, no
     status = await lock_status(conn, request_id, check_visible=False)
     pending = await _pending_offers(conn, request_id)
     if status == S.OFFERED and pending == 0:
-        if await _owner_suspended(conn, request_id):
-            # Not sent on to the next college while nobody can answer for it (review18a): it waits as no_centre, as
-            # when nobody took it; the clock's revival offers it again once its owner's account is restored.
-            await transition(conn, Actor.SYSTEM, request_id, S.NO_CENTRE, route=Route.DISPATCH, current=status,
-                             note=Note(code="no_taker"))
+        if await _parked_for_suspended_owner(conn, request_id, status):
             return
         await dispatch(conn, request_id, now, policy)
+
+
+async def _parked_for_suspended_owner(conn: Conn, request_id: uuid.UUID, status: S) -> bool:
+    """Not offered to anyone else (the college's next student or the next college) while nobody can answer for it
+    (review18a): it waits as no_centre, as when nobody took it; the clock's revival offers it again once its owner's
+    account is restored. True when it was parked."""
+    if not await _owner_suspended(conn, request_id):
+        return False
+    await transition(conn, Actor.SYSTEM, request_id, S.NO_CENTRE, route=Route.DISPATCH, current=status,
+                     note=Note(code="no_taker"))
+    return True
 
 
 async def _owner_suspended(conn: Conn, request_id: uuid.UUID) -> bool:

@@ -11,6 +11,7 @@ from psycopg_pool import AsyncConnectionPool
 
 from backend.dispatch_ticks import tick
 from backend.settings import Settings
+from tests.helpers import bearer, sign_in
 from tests.integration.dispatch_area import AppClock, Area, offers_of, request_status, submit
 from tests.integration.test_nobody_waits_for_ever import approve_skill
 
@@ -60,3 +61,21 @@ async def test_the_lapsed_offers_of_a_suspended_citizens_request_do_not_go_on_to
     await tick(pool, settings, clock.now)  # nobody answered: the clock would send it on to the far college
     assert request_status(database_url, rid) == "no_centre"
     assert [o for o in offers_of(database_url, rid) if o["college_id"] == area.far] == []
+
+
+async def test_the_last_decline_of_a_suspended_citizens_request_asks_no_other_student(
+        app_and_clock: AppClock, area: Area, database_url: str) -> None:
+    api, _ = app_and_clock
+    _, request = await submit(api)  # offered to the near college's best students
+    rid = request["id"]
+    asked = {o["technician_id"] for o in offers_of(database_url, rid)}
+    set_owner_active(database_url, rid, False)
+    for student, phone in area.students.values():
+        if student in asked:
+            token, _ = await sign_in(api, phone)
+            offer = next(o for o in (await api.get("/technician/offers", headers=bearer(token))).json()
+                         if o["request_id"] == rid)
+            assert (await api.post(f"/offers/{offer['offer_id']}/decline", headers=bearer(token))).status_code == 204
+    # Every asked student declined: the college's next student (or the next college) is not sent to its address.
+    assert request_status(database_url, rid) == "no_centre"
+    assert {o["technician_id"] for o in offers_of(database_url, rid)} == asked
