@@ -17,7 +17,8 @@ INVISIBLE_LETTERS = frozenset("\u115f\u1160\u3164\uffa0\u2800")
 SKIN_TONES = range(0x1F3FB, 0x1F400)
 JOINS_PREVIOUS = frozenset("\u0e33\u0eb3") | frozenset(chr(c) for c in SKIN_TONES)
 # More combining marks than any Thai syllable needs (base + vowel sign + tone mark): stacked marks ("Zalgo") draw
-# over the lines above and below. Refused in what people type (typed_text_problem); cut to this many per character
+# over the lines above and below. Only marks drawn on the letter (Mn, Me) stack; spacing marks (Mc) take their own
+# room beside it, and Burmese, Shan and Karen put up to four on one letter ("ကျော်", Kyaw). Refused in what people type (typed_text_problem); cut to this many per character
 # where older text is quoted (shared.quoted_text).
 MARKS_PER_CLUSTER_MAX = 3
 
@@ -25,6 +26,12 @@ MARKS_PER_CLUSTER_MAX = 3
 def is_mark(ch: str) -> bool:
     """A combining mark (Unicode Mn/Mc/Me): a Thai vowel sign or tone mark, an accent, U+FE0F."""
     return unicodedata.category(ch) in ("Mn", "Mc", "Me")
+
+
+def is_stacking_mark(ch: str) -> bool:
+    """A mark drawn on (over, under, through) the letter before it (Unicode Mn/Me): what MARKS_PER_CLUSTER_MAX
+    counts. A spacing mark (Mc: the Burmese vowel signs, the Tibetan visarga) sits beside its letter."""
+    return unicodedata.category(ch) in ("Mn", "Me")
 
 
 def _is_visible_base(ch: str) -> bool:
@@ -56,13 +63,14 @@ def is_blank(text: str) -> bool:
 
 
 def most_marks(text: str) -> int:
-    """The most combining marks on one character of `text` (SARA AM and skin tones do not end a character)."""
+    """The most marks drawn on one character of `text` (Mn/Me; spacing marks, SARA AM and skin tones neither count
+    nor end a character)."""
     most = run = 0
     for ch in text:
-        if is_mark(ch):
+        if is_stacking_mark(ch):
             run += 1
             most = max(most, run)
-        elif ch not in JOINS_PREVIOUS:
+        elif not is_mark(ch) and ch not in JOINS_PREVIOUS:
             run = 0
     return most
 
