@@ -18,8 +18,8 @@ SKIN_TONES = range(0x1F3FB, 0x1F400)
 JOINS_PREVIOUS = frozenset("\u0e33\u0eb3") | frozenset(chr(c) for c in SKIN_TONES)
 # More combining marks than any Thai syllable needs (base + vowel sign + tone mark): stacked marks ("Zalgo") draw
 # over the lines above and below. Only marks drawn on the letter (Mn, Me) stack; spacing marks (Mc) take their own
-# room beside it, and Burmese, Shan and Karen put up to four on one letter ("ကျော်", Kyaw). Refused in what people type (typed_text_problem); cut to this many per character
-# where older text is quoted (shared.quoted_text).
+# room beside it, and Burmese, Shan and Karen put up to four on one letter ("ကျော်", Kyaw). Refused in what people
+# type (typed_text_problem); cut to this many per character where older text is quoted (shared.quoted_text).
 MARKS_PER_CLUSTER_MAX = 3
 
 
