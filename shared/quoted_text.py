@@ -23,6 +23,7 @@ from shared.visible_text import (
     SKIN_TONES,
     is_blank,
     is_mark,
+    is_stacking_mark,
 )
 
 # How many characters (code points, the ellipsis included) of one typed field a notification quotes: an item, a
@@ -88,7 +89,7 @@ def clusters(text: str) -> list[str]:
             marks = 0
             continue
         if found and (is_mark(ch) or ch in JOINS_PREVIOUS):
-            if is_mark(ch):
+            if is_stacking_mark(ch):
                 marks += 1
                 if marks > MARKS_PER_CLUSTER_MAX:
                     continue
@@ -99,7 +100,7 @@ def clusters(text: str) -> list[str]:
             found[-1] += ch
             continue
         found.append(ch)
-        marks = 1 if is_mark(ch) else 0
+        marks = 1 if is_stacking_mark(ch) else 0
     return found
 
 

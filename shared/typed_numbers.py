@@ -22,9 +22,12 @@ import re
 import unicodedata
 
 _SIGN = r"[-+]?"
-_GROUPED = re.compile(_SIGN + r"\d{1,3}(?:,\d{3})+(?:\.\d+)?")
+_GROUPED = re.compile(_SIGN + r"\d{1,3}(?:,\d{3})+(?:\.\d*)?")
 _PLAIN = re.compile(_SIGN + r"(?:\d+(?:\.\d*)?|\.\d+)")
 _DECIMAL_COMMA = re.compile(_SIGN + r"(?:\d+,\d*|,\d+)")
+# How Thai writes a price around the number: the baht sign before it ("฿1,500"), the word after it ("1,500 บาท",
+# "1,500 baht"), and ".-" after whole baht ("1,500.-", the price-tag style). They are not part of the number.
+_PRICE = re.compile(r"\u0e3f?\s*(?P<number>.*?)\s*(?:\.-)?\s*(?:บาท|baht|thb)?", re.IGNORECASE)
 # What keyboards give for the sign and the marks besides the ASCII ones: the minus sign, full-width forms.
 _MARKS = str.maketrans({"\u2212": "-", "\uff0d": "-", "\uff0b": "+", "\uff0c": ",", "\uff0e": "."})
 
@@ -42,9 +45,14 @@ def _finite(text: str) -> float | None:
 
 
 def parse_amount(text: str) -> float | None:
-    """Baht or a count as typed: "1,500", "1,250.50", "12000", " 3 "; None for blank and for what is no amount
-    ("1,5": a comma that groups no thousands; "1e3", "nan")."""
-    cleaned = _ascii(text)
+    """Baht or a count as typed: "1,500", "1,250.50", "12000", " 3 ", "1,500." and the Thai ways of writing a price
+    ("฿1,500", "1,500 บาท", "1,500.-"); None for blank and for what is no amount ("1,5": a comma that groups no
+    thousands; "1e3", "nan")."""
+    price = _PRICE.fullmatch(_ascii(text))
+    return _amount(price.group("number")) if price else None
+
+
+def _amount(cleaned: str) -> float | None:
     if _GROUPED.fullmatch(cleaned):
         return _finite(cleaned.replace(",", ""))
     if _PLAIN.fullmatch(cleaned):
@@ -56,7 +64,7 @@ def parse_hours(text: str) -> float | None:
     """Hours of work as typed: "1.5", "1,5" (a keyboard's decimal comma: 1.5, never 15), "2"; None when it is no
     number."""
     cleaned = _ascii(text)
-    if (value := parse_amount(cleaned)) is not None:
+    if (value := _amount(cleaned)) is not None:
         return value
     if _DECIMAL_COMMA.fullmatch(cleaned):
         return _finite(cleaned.replace(",", "."))

@@ -9,6 +9,7 @@ a minimum of five must not refuse a real two-word complaint ("จอดับ", 
 
 import re
 import unicodedata
+from collections.abc import Callable
 
 # Letters that draw nothing, used to pass a blank as a name (Hangul fillers, the braille blank).
 INVISIBLE_LETTERS = frozenset("\u115f\u1160\u3164\uffa0\u2800")
@@ -17,14 +18,21 @@ INVISIBLE_LETTERS = frozenset("\u115f\u1160\u3164\uffa0\u2800")
 SKIN_TONES = range(0x1F3FB, 0x1F400)
 JOINS_PREVIOUS = frozenset("\u0e33\u0eb3") | frozenset(chr(c) for c in SKIN_TONES)
 # More combining marks than any Thai syllable needs (base + vowel sign + tone mark): stacked marks ("Zalgo") draw
-# over the lines above and below. Refused in what people type (typed_text_problem); cut to this many per character
-# where older text is quoted (shared.quoted_text).
+# over the lines above and below. Only marks drawn on the letter (Mn, Me) stack; spacing marks (Mc) take their own
+# room beside it, and Burmese, Shan and Karen put up to four on one letter ("ကျော်", Kyaw). Refused in what people
+# type (typed_text_problem); cut to this many per character where older text is quoted (shared.quoted_text).
 MARKS_PER_CLUSTER_MAX = 3
 
 
 def is_mark(ch: str) -> bool:
     """A combining mark (Unicode Mn/Mc/Me): a Thai vowel sign or tone mark, an accent, U+FE0F."""
     return unicodedata.category(ch) in ("Mn", "Mc", "Me")
+
+
+def is_stacking_mark(ch: str) -> bool:
+    """A mark drawn on (over, under, through) the letter before it (Unicode Mn/Me): what MARKS_PER_CLUSTER_MAX
+    counts. A spacing mark (Mc: the Burmese vowel signs, the Tibetan visarga) sits beside its letter."""
+    return unicodedata.category(ch) in ("Mn", "Me")
 
 
 def _is_visible_base(ch: str) -> bool:
@@ -56,13 +64,14 @@ def is_blank(text: str) -> bool:
 
 
 def most_marks(text: str) -> int:
-    """The most combining marks on one character of `text` (SARA AM and skin tones do not end a character)."""
+    """The most marks drawn on one character of `text` (Mn/Me; spacing marks, SARA AM and skin tones neither count
+    nor end a character)."""
     most = run = 0
     for ch in text:
-        if is_mark(ch):
+        if is_stacking_mark(ch):
             run += 1
             most = max(most, run)
-        elif ch not in JOINS_PREVIOUS:
+        elif not is_mark(ch) and ch not in JOINS_PREVIOUS:
             run = 0
     return most
 
@@ -108,6 +117,31 @@ def normal_form(text: str) -> str:
     if "\u0e4d" in text or "\u0ecd" in text:
         text = _SARA_AM_APART.sub(_joined, text)
     return text
+
+
+# SARA AM as normal_form leaves it, with the tone mark before it if there is one.
+_SARA_AM_JOINED = re.compile("([\u0e48-\u0e4b\u0ec8-\u0ecb]?)([\u0e33\u0eb3])")
+_SARA_AM_PARTS = {"\u0e33": ("\u0e4d", "\u0e32"), "\u0eb3": ("\u0ecd", "\u0eb2")}
+
+
+def _apart(tone_first: bool) -> Callable[[re.Match[str]], str]:
+    def spelled(found: re.Match[str]) -> str:
+        nikhahit, sara_aa = _SARA_AM_PARTS[found.group(2)]
+        tone = found.group(1)
+        return tone + nikhahit + sara_aa if tone_first else nikhahit + tone + sara_aa
+    return spelled
+
+
+def spellings(text: str) -> list[str]:
+    """Every way `text` may be stored that normal_form reads as the same text, its normal form first: SARA AM as
+    one character, as NIKHAHIT + SARA AA with the tone mark before them (how keyboards give it), and with the tone
+    mark between them (text copied out of Thai PDFs). What a search looks for in rows stored before normal_form (a
+    row mixing two spellings of SARA AM in one word is not found)."""
+    text = normal_form(text)
+    if "\u0e33" not in text and "\u0eb3" not in text:
+        return [text]
+    return list(dict.fromkeys([text, _SARA_AM_JOINED.sub(_apart(True), text),
+                               _SARA_AM_JOINED.sub(_apart(False), text)]))
 
 
 def is_plain_name(text: str) -> bool:

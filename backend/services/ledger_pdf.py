@@ -13,7 +13,7 @@ from fpdf.fonts import FontFace
 from backend.services.exports import number
 from backend.services.pdf_fonts import FAMILY as _FAMILY
 from backend.services.pdf_fonts import FONT, PdfFonts
-from backend.services.pdf_text import write_wrapped
+from backend.services.pdf_text import cell_text, write_wrapped
 from shared.text import EXPORT_TEXTS, Locale, date_text, datetime_text
 from shared.thai_time import bangkok_day
 
@@ -57,8 +57,10 @@ def ledger_pdf(college_name: str, ledger: Mapping[str, Any], now: datetime, loca
             table.row(headers)
             for job in jobs:
                 category = job["category_name_th"] if locale == Locale.TH else job["category_name_en"]
-                table.row([job["reference"], date_text(bangkok_day(job["approved_at"]), locale), fonts.text(category),
-                           fonts.text(job["item"]), number(job["hours"])])
+                # Thai breaks between syllables in the cells too (pdf_text), not at whatever letter fills the column
+                table.row([job["reference"], date_text(bangkok_day(job["approved_at"]), locale),
+                           cell_text(pdf, fonts.text(category), _WIDTHS[2]),
+                           cell_text(pdf, fonts.text(job["item"]), _WIDTHS[3]), number(job["hours"])])
     else:
         pdf.cell(0, 8, _t("ledger_none", locale), new_x=XPos.LMARGIN, new_y=YPos.NEXT)
     pdf.ln(4)

@@ -16,7 +16,7 @@ from PIL import Image, UnidentifiedImageError
 from backend.services.exports import number
 from backend.services.pdf_fonts import FAMILY as _FAMILY
 from backend.services.pdf_fonts import PdfFonts
-from backend.services.pdf_text import wrapped_lines, write_wrapped
+from backend.services.pdf_text import cell_text, wrapped_lines, write_wrapped
 from shared.credit import (
     OUTCOME_LABELS,
     PORTFOLIO_PHOTO_QUALITY,
@@ -135,8 +135,10 @@ def portfolio_pdf(folio: Mapping[str, Any], code: str, verify_url: str, now: dat
                 outcome = _label(OUTCOME_LABELS[Outcome(job["outcome"] or "fixed")], locale)
                 role = _label(TEAM_ROLE_LABELS[TeamRole(job["role"])], locale)
                 approved = date_text(bangkok_day(job["approved_at"]), locale)  # as the app and the verify page
-                table.row([format_reference(job["ref_no"]), approved, fonts.text(job["item"]), outcome, role,
-                           number(job["hours"])])
+                # Thai breaks between syllables in the cells too (pdf_text), not at whatever letter fills the column
+                table.row([format_reference(job["ref_no"]), approved,
+                           cell_text(pdf, fonts.text(job["item"]), _WIDTHS[2]), cell_text(pdf, outcome, _WIDTHS[3]),
+                           role, number(job["hours"])])
         teachers = sorted({j["approved_by"] for j in jobs if j["approved_by"]})
         # A reopened job has a row per approved round: its photos count once.
         count = sum(len(j["photos"]) for j in {j["request_id"]: j for j in jobs}.values())

@@ -5,7 +5,8 @@ A person's requests, a student's jobs, a helper's team jobs, the admin's lists a
 shown, so a row that left the list meanwhile makes none skipped; the answer's X-Total-Count says how many in all).
 "More" appends the next page to the rows shown (the view keys each row by its id, so the rows already shown keep
 their controls); a reload (a live event, back from a screen) reads as many rows as were shown, so the place in the
-list stays.
+list stays. Each list shown (`show`: a reload, a new search or filter) is a new generation: a "more" asked of an
+older one and answered after it is dropped, not appended under rows it does not follow.
 """
 
 from collections.abc import Awaitable, Callable, Hashable
@@ -40,6 +41,7 @@ class PagedList(Generic[R]):
         self.loading_more = False
         self._more_error: Bilingual | None = None
         self._after: str | None = None  # where the next page starts (the last page's cursor); None: no next page
+        self._generation = 0  # how many lists `show` has shown: a "more" belongs to the one it was asked of
 
     @property
     def has_more(self) -> bool:
@@ -74,31 +76,40 @@ class PagedList(Generic[R]):
     def show(self, page: ListPage[R]) -> None:
         self.rows, self.total, self._after = list(page.rows), page.total, page.after
         self._more_error = None
+        self._generation += 1
+        self.loading_more = False  # a "more" of the list replaced is dropped when it answers: this one may ask
 
     async def load_more(self) -> None:
         """"ดูเพิ่มเติม": the next page after the last row shown, appended (a row listed again, as an older backend
-        could, is not listed twice). A failure says why under the list; a lost sign-in goes to the app."""
+        could, is not listed twice). A failure says why under the list; a lost sign-in goes to the app. An answer
+        that comes after another list was shown (a search, a reload) is dropped: that list has its own rows, total
+        and cursor, and its own "more"."""
         if self.loading_more or not self.has_more:
             return
+        generation = self._generation
         self.loading_more = True
         self._more_error = None
         self._changed()
         try:
-            page = await answered(self._fetch(self._after, None), self._more_ended, self._changed)
+            page = await answered(self._fetch(self._after, None), lambda: self._more_ended(generation),
+                                  self._changed)
         except ApiError as exc:  # also a failure the client did not name (`answered`): said the same way
-            if await self._lost_sign_in(exc):
+            if await self._lost_sign_in(exc) or generation != self._generation:
                 return
             self._more_error = exc.text
             self._changed()
             return
+        if generation != self._generation:
+            return  # another list is shown meanwhile (`show` lowered the flag for it)
         self.rows += self._new(self.rows, page.rows)
         self.total = max(page.total, len(self.rows))
         self._after = page.after if page.rows else None
         self.loading_more = False
         self._changed()
 
-    def _more_ended(self) -> None:
-        self.loading_more = False
+    def _more_ended(self, generation: int) -> None:
+        if generation == self._generation:
+            self.loading_more = False
 
     def _new(self, had: list[R], rows: list[R]) -> list[R]:
         known = {self._key(r) for r in had}
