@@ -92,7 +92,27 @@ async def _addresses(conn: Conn, people: list[Any]) -> dict[str, dict[Any, list[
     return found
 
 
-async def plan(conn: Conn, channels: Sequence[Channel], now: datetime, limit: int = 500) -> int:
+# Notifications planned in one turn. A turn that plans a whole batch goes on at once (as one that sends a whole
+# batch does): a backlog (a worker down for a while, or rows written with no worker running) is planned oldest
+# first, so at one batch a turn the newest message waited behind it for minutes.
+PLAN_BATCH = 500
+
+
+@dataclass(frozen=True)
+class Turn:
+    planned: int
+    attempted: int
+
+    def __bool__(self) -> bool:
+        """The turn did something (a loop of turns ends when one does nothing)."""
+        return bool(self.planned or self.attempted)
+
+    def full(self, config: "WorkerConfig") -> bool:
+        """More may be waiting: the next turn goes on at once."""
+        return self.planned >= PLAN_BATCH or self.attempted >= config.batch_size
+
+
+async def plan(conn: Conn, channels: Sequence[Channel], now: datetime, limit: int = PLAN_BATCH) -> int:
     """Make the deliveries of notifications not planned yet; returns how many notifications were planned."""
     rows = await (await conn.execute(_PLAN, [limit])).fetchall()
     if not rows:
@@ -357,12 +377,12 @@ async def erase_subscriptions(conn: Conn, onesignal: OneSignalChannel | None, no
 
 
 async def deliver_once(pool: AsyncConnectionPool[Conn], channels: Mapping[str, Channel], config: WorkerConfig,
-                       now: datetime | None = None) -> int:
+                       now: datetime | None = None) -> Turn:
     """One turn: plan what is new, send one batch of what is due, then one batch of OneSignal erasures. Returns
-    the deliveries attempted."""
+    how many notifications it planned and deliveries it attempted."""
     now = now or datetime.now(UTC)
     async with service_tx(pool) as owner:
-        await plan(owner, list(channels.values()), now)
+        planned = await plan(owner, list(channels.values()), now)
     attempted = 0
     if channels:
         async with service_tx(pool) as owner:
@@ -375,7 +395,7 @@ async def deliver_once(pool: AsyncConnectionPool[Conn], channels: Mapping[str, C
                                       config)
     except Exception as exc:
         log.warning("erasing deleted accounts' OneSignal subscriptions failed: %s", exc)
-    return attempted
+    return Turn(planned, attempted)
 
 
 async def delivery_worker(pool: AsyncConnectionPool[Conn], settings: Settings,
@@ -390,16 +410,16 @@ async def delivery_worker(pool: AsyncConnectionPool[Conn], settings: Settings,
     try:
         while True:
             try:
-                attempted = await deliver_once(pool, channels, config)
+                turn = await deliver_once(pool, channels, config)
             except asyncio.CancelledError:
                 raise
             except Exception as exc:  # the database went away: try again next turn
                 log.warning("notification worker turn failed: %s", exc)
-                attempted = 0
+                turn = Turn(0, 0)
             task = asyncio.current_task()
             if task is not None and task.cancelling():  # a cancel swallowed on the way (3.11's wait_for, the pool)
                 raise asyncio.CancelledError
-            if attempted < config.batch_size:  # a full batch: more may be due, go on at once
+            if not turn.full(config):  # a full batch (planned or sent): more may be waiting, go on at once
                 await asyncio.sleep(settings.notify_worker_seconds)
     finally:
         for channel in channels.values():

@@ -25,7 +25,8 @@ from backend.local_postgres import LocalPostgres
 from backend.migrate import migrate
 from backend.notifications.channels import Channel, DeliveryError, Message, Target
 from backend.notifications.channels.onesignal import OneSignalChannel
-from backend.notifications.worker import WorkerConfig, backoff, deliver_once
+from backend.notifications.worker import PLAN_BATCH, WorkerConfig, backoff, deliver_once, delivery_worker
+from backend.settings import Settings
 from shared.notifications import Pref
 
 DB = "fixit_notify_test"
@@ -43,6 +44,7 @@ class FakeChannel:
         self.delay = delay
         self.calls: Counter[str] = Counter()
         self.sent: list[tuple[Message, Target, str]] = []
+        self.sent_one = asyncio.Event()  # what a waiting test wakes on: a message went out
 
     async def send(self, message: Message, target: Target, idempotency_key: str) -> None:
         self.calls[idempotency_key] += 1
@@ -51,6 +53,7 @@ class FakeChannel:
         if self.calls[idempotency_key] <= self.fail_first:
             raise DeliveryError(f"fake outage #{self.calls[idempotency_key]}")
         self.sent.append((message, target, idempotency_key))
+        self.sent_one.set()
 
     async def aclose(self) -> None:
         return None
@@ -138,7 +141,7 @@ async def test_fails_three_times_then_delivers_once(pool: AsyncConnectionPool[Co
         assert (row["status"], row["attempts"]) == ("pending", attempt)
         assert row["last_error"] == f"fake outage #{attempt}"
         assert row["next_attempt_at"] == now + backoff(attempt, 30)
-        assert await deliver_once(pool, {"fake": fake}, CONFIG, now) == 0  # not before its time
+        assert (await deliver_once(pool, {"fake": fake}, CONFIG, now)).attempted == 0  # not before its time
         now = row["next_attempt_at"]
     await deliver_once(pool, {"fake": fake}, CONFIG, now)
     (row,) = deliveries(db)
@@ -283,3 +286,27 @@ async def test_a_web_push_endpoint_outside_the_push_services_gets_nothing_and_is
     assert "push service" in outcome[inner]["last_error"]
     left = db.execute("select token from private.notification_devices where user_id = %s", [citizen]).fetchall()
     assert [r["token"] for r in left] == [browser]
+
+
+async def test_a_backlog_that_sends_nothing_does_not_hold_back_a_new_message(
+        pool: AsyncConnectionPool[Conn], db: psycopg.Connection[dict[str, Any]], settings: Settings) -> None:
+    """Notifications planned oldest first, one batch a turn: a backlog that sends nothing (a suspended account's, or
+    rows written while no worker ran) made the worker sleep between batches, and a new message behind three
+    batches waited three of its sleeps (the browser suite's offer waited a minute behind the integration tests'
+    rows). A turn that plans a whole batch now goes on at once, as one that sends a whole batch did."""
+    gone = person(db)
+    db.execute("update public.profiles set is_active = false where id = %s", [gone])
+    enqueue(db, gone, n=3 * PLAN_BATCH)
+    reader = person(db)
+    db.execute("insert into private.notification_preferences (user_id, quiet_hours) values (%s, false)", [reader])
+    enqueue(db, reader)
+    fake = FakeChannel()
+    # A sleep between turns no test would wait out: only turns that go on at once reach the new message.
+    asleep = settings.model_copy(update={"notify_worker_seconds": 3600.0})
+    worker = asyncio.create_task(delivery_worker(pool, asleep, {"fake": fake}))
+    try:
+        await asyncio.wait_for(fake.sent_one.wait(), timeout=120)
+    finally:
+        worker.cancel()
+        await asyncio.gather(worker, return_exceptions=True)
+    assert [target.address for _, target, _ in fake.sent] == [str(reader)]
