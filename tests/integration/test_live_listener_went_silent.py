@@ -12,7 +12,13 @@ from collections.abc import Callable
 import psycopg
 from psycopg.conninfo import conninfo_to_dict, make_conninfo
 
-from backend.live import CHANNEL, EventHub, Viewer
+from backend.live import CHANNEL, LISTENER_ANSWER_SECONDS, LISTENER_QUIET_SECONDS, EventHub, Viewer
+
+# The production timings (15 s of quiet, then 10 s for an answer) would make this test wait 25 s, twice a CI run;
+# the hub's behaviour does not depend on their size, so it runs with short ones here and the production ones are
+# held to the promise (a silent path found within a minute) by the first test below.
+_QUIET_SECONDS = 3.0
+_ANSWER_SECONDS = 3.0
 
 
 class _SilentablePath:
@@ -91,6 +97,12 @@ async def _notify(database_url: str, event: dict[str, str]) -> None:
         await conn.execute("select pg_notify(%s, %s)", [CHANNEL, json.dumps(event)])
 
 
+def test_the_production_timings_find_a_silent_path_within_a_minute() -> None:
+    """A quiet spell, then one unanswered round trip: the longest a silent path can go unnoticed."""
+    assert LISTENER_QUIET_SECONDS + LISTENER_ANSWER_SECONDS < 60
+    assert LISTENER_ANSWER_SECONDS >= 5  # a busy database's round trip is no silent path
+
+
 async def test_a_copy_whose_listener_went_silent_ends_its_streams(database_url: str) -> None:
     """live.EventHub noticed a lost listener only when psycopg raised. A connection whose path went silent (a NAT's
     or load balancer's idle timeout drops the flow of a LISTEN connection quiet for a night; a failover that leaves
@@ -100,9 +112,9 @@ async def test_a_copy_whose_listener_went_silent_ends_its_streams(database_url: 
     must find out (a round trip it expects answered) and end its streams. Here the path goes silent and an event for
     a subscribed person is committed: within a minute their stream must hear it or end (the app then reconnects and
     reads anew); the copy says it is not listening; once the path carries again it listens again, and a new stream
-    hears what is committed then. The hub runs with its production timings."""
+    hears what is committed then. The hub runs with short timings (`_QUIET_SECONDS`)."""
     async with _SilentablePath(database_url) as path:
-        hub = EventHub(path.url)
+        hub = EventHub(path.url, quiet_seconds=_QUIET_SECONDS, answer_seconds=_ANSWER_SECONDS)
         listening = asyncio.create_task(hub.run())
         try:
             await asyncio.wait_for(hub.listening.wait(), 30)
