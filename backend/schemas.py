@@ -22,7 +22,7 @@ from shared.credit import PART_PRICE_MAX, PART_QTY_MAX
 from shared.display_names import MAX_LENGTH as DISPLAY_NAME_MAX
 from shared.geo import SERVICE_RADIUS_MAX_KM, SERVICE_RADIUS_MIN_KM
 from shared.notifications import Kind, allowed_prefs
-from shared.photos import AFTER_PHOTO_SLOTS, MAX_PHOTOS_PER_REQUEST
+from shared.photos import AFTER_PHOTO_INDEX_MAX, MAX_PHOTOS_PER_REQUEST
 from shared.request_rules import (
     ADDRESS_MAX,
     BRAND_MAX,
@@ -149,11 +149,12 @@ _photo_check, _photo_doc = rule("photo_too_many", lambda v: 0 <= v < MAX_PHOTOS_
                                 maximum=MAX_PHOTOS_PER_REQUEST - 1)
 PhotoIndex = Annotated[int, _photo_check, _photo_doc]
 """A photo's place in its set (a path parameter)."""
-_after_check, _after_doc = rule("photo_too_many", lambda v: 0 <= v < AFTER_PHOTO_SLOTS, minimum=0,
-                                maximum=AFTER_PHOTO_SLOTS - 1)
+_after_check, _after_doc = rule("photo_too_many", lambda v: 0 <= v <= AFTER_PHOTO_INDEX_MAX, minimum=0,
+                                maximum=AFTER_PHOTO_INDEX_MAX)
 AfterPhotoIndex = Annotated[int, _after_check, _after_doc]
 """An after photo's place on the job's record (a path parameter): each student's work adds its own beside the
-earlier work's (shared.photos.AFTER_PHOTO_SLOTS)."""
+earlier work's, and the record grows past them (shared.photos.after_photo_span; the service judges the index against
+the record, this only against the column)."""
 
 
 # pydantic error types -> API error codes (shared.text.ERRORS) for the per-field part of a 422.

@@ -13,17 +13,24 @@ surface on a server that decodes strangers' files.
 import io
 import warnings
 import zlib
+from collections.abc import Collection
 from dataclasses import dataclass
 from functools import cache
+from itertools import islice
 
 from PIL import ExifTags, Image, ImageFile, features
 
 MAX_PHOTOS_PER_REQUEST = 5
-# The after photos a job's record holds, at indices 0..AFTER_PHOTO_SLOTS-1: each student's work on it (a take back,
-# a reassign or a reopen starts new work, backend credit.WORK_BEGAN_SQL) adds at most MAX_PHOTOS_PER_REQUEST beside
-# the earlier work's, which are never replaced (known18be): they are that work's evidence (the timeline, the former
-# student's portfolio). Room for five students' sets.
+# The after photos a job's record holds: each student's work on it (a take back, a reassign or a reopen starts new
+# work, backend credit.WORK_BEGAN_SQL) adds at most MAX_PHOTOS_PER_REQUEST beside the earlier work's, which are never
+# replaced (known18be): they are that work's evidence (the timeline, the teacher's approval of the round's hours, each
+# student's portfolio). The record opens indices 0..AFTER_PHOTO_SLOTS-1 (five students' sets), and grows past them
+# when earlier work fills them (`after_photo_span`, review18a): the work now on the job always has room for a full set
+# of its own, and no earlier photo is ever given up for it. Growth is bounded by people's deliberate acts (each new
+# work is a teacher's take back or reassign, or the owner's reopen of a repaired job, all on the timeline) and costs
+# at most MAX_PHOTOS_PER_REQUEST stored photos each; AFTER_PHOTO_INDEX_MAX is only the column's type (smallint).
 AFTER_PHOTO_SLOTS = 5 * MAX_PHOTOS_PER_REQUEST
+AFTER_PHOTO_INDEX_MAX = 32_767
 MAX_INPUT_BYTES = 20 * 1024 * 1024
 MAX_PIXELS = 50_000_000
 # What decoding and cleaning one photo may take, bounded from the header before any pixel is decoded. Pixel count
@@ -161,6 +168,39 @@ class ProcessedPhoto:
 def check_photo_count(n: int) -> None:
     if n > MAX_PHOTOS_PER_REQUEST:
         raise PhotoRejected("photo_too_many")
+
+
+def after_photo_span(earlier: int) -> int:
+    """How many after-photo indices (0..span-1) the record opens to the work now on the job when `earlier` of its
+    photos are earlier work's: AFTER_PHOTO_SLOTS, or more once earlier work leaves fewer than a full set of them free.
+    Capped only by the column's type (AFTER_PHOTO_INDEX_MAX), some 6,500 changes of hands away."""
+    return min(max(AFTER_PHOTO_SLOTS, earlier + MAX_PHOTOS_PER_REQUEST), AFTER_PHOTO_INDEX_MAX + 1)
+
+
+def free_after_slots(earlier: Collection[int], own: Collection[int]) -> list[int]:
+    """Where the work now on the job adds its next after photos, lowest first, as many as it may still add: the
+    indices within `after_photo_span` holding no photo. `earlier`: the indices holding earlier work's photos (taken
+    before the work now on the job began); `own`: those holding its own. The backend takes a photo at any of them
+    (`after_slot_refusal`); the app uploads at these, in order."""
+    room = MAX_PHOTOS_PER_REQUEST - len(set(own))
+    if room <= 0:
+        return []
+    taken = {*earlier, *own}
+    free = (i for i in range(after_photo_span(len(set(earlier)))) if i not in taken)
+    return list(islice(free, room))
+
+
+def after_slot_refusal(idx: int, earlier: Collection[int], own: Collection[int]) -> str | None:
+    """Why the work now on the job may not store an after photo at `idx` (a PHOTO_ERRORS code), or None: an earlier
+    work's photo is never replaced (`photo_earlier_work`); its own it replaces; a new one goes within
+    `after_photo_span`, at most MAX_PHOTOS_PER_REQUEST of its own (`photo_too_many`)."""
+    if idx in earlier:
+        return "photo_earlier_work"
+    if idx in own:
+        return None
+    if not 0 <= idx < after_photo_span(len(set(earlier))) or len(set(own)) >= MAX_PHOTOS_PER_REQUEST:
+        return "photo_too_many"
+    return None
 
 
 def check_picked_size(size: int) -> None:

@@ -155,7 +155,8 @@ async def upload_after_photo(
 ) -> Photo:
     """An 'after' photo by the student on the job: at most five of their work's (the same index again replaces
     their own), at a free index beside the earlier work's photos (after a take back, a reassign or a reopen),
-    which are never replaced."""
+    which are never replaced: the record grows past them so there is always room (shared.photos.after_photo_span;
+    the app uploads at shared.photos.free_after_slots)."""
     async with as_caller(pool, identity, AppRole.TECHNICIAN) as (conn, caller):
         await check_technician_may_add(conn, caller.user_id, request_id, idx)
 

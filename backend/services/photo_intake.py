@@ -25,11 +25,12 @@ from backend.errors import ApiError
 from backend.photo_store import PhotoStore
 from backend.services.credit import WORK_BEGAN_SQL
 from shared.photos import (
-    AFTER_PHOTO_SLOTS,
+    AFTER_PHOTO_INDEX_MAX,
     MAX_INPUT_BYTES,
     MAX_PHOTOS_PER_REQUEST,
     PhotoRejected,
     ProcessedPhoto,
+    after_slot_refusal,
     process_photo,
 )
 from shared.statuses import OPEN_STATUSES, WORK_EDITABLE, RequestStatus
@@ -320,7 +321,7 @@ async def check_technician_may_add(conn: Conn, technician_id: uuid.UUID, request
     the row is read as the detail reads it, `private.request_as_read` (0060), which shows the student on the job and
     its helpers the job whatever its status, so a job closed to them (cancelled, handed back) is refused as closed
     (409 `work_closed`, as the report's save answers) rather than unknown; anyone else reads nothing (404)."""
-    if not 0 <= idx < AFTER_PHOTO_SLOTS:
+    if not 0 <= idx <= AFTER_PHOTO_INDEX_MAX:
         raise ApiError(400, "photo_too_many")
     row = await (await conn.execute("select technician_id, status from private.request_as_read(%s)",
                                     [request_id])).fetchone()
@@ -335,18 +336,17 @@ async def require_work_in_progress(owner: Conn, technician_id: uuid.UUID, reques
     _judge_work(row, technician_id)
 
 
-# An after photo's index as the work it would join sees it, under the request's lock: when the work the record must
-# now evidence began (credit.WORK_BEGAN_SQL: the round's start, or a take back or reassign since), whether the index
-# holds a photo taken before then (an earlier student's or round's), and how many of this work's are at other indices.
-_OWN_WORK_SLOT = """
-    with began as (select {began} as at)
-    select exists (select 1 from public.request_photos p, began
-                   where p.request_id = %(id)s and p.kind = 'after' and p.idx = %(idx)s
-                     and began.at is not null and p.created_at <= began.at) as earlier,
-           (select count(*)::int from public.request_photos p, began
-            where p.request_id = %(id)s and p.kind = 'after' and p.idx <> %(idx)s
-              and (began.at is null or p.created_at > began.at)) as this_work
-    from began
+# The after photos on the record as the work they would join sees them, under the request's lock: the indices
+# holding photos taken before the work the record must now evidence began (credit.WORK_BEGAN_SQL: the round's start,
+# or a take back or reassign since: an earlier student's or round's), and those holding this work's own.
+_AFTER_PHOTOS_BY_WORK = """
+    select array(select p.idx from public.request_photos p
+                 where p.request_id = %(id)s and p.kind = 'after'
+                   and began.at is not null and p.created_at <= began.at) as earlier,
+           array(select p.idx from public.request_photos p
+                 where p.request_id = %(id)s and p.kind = 'after'
+                   and (began.at is null or p.created_at > began.at)) as own
+    from (select {began} as at) began
 """
 
 
@@ -354,14 +354,15 @@ async def require_own_work_slot(owner: Conn, request_id: uuid.UUID, idx: int) ->
     """An after photo goes beside the earlier work's, never over it: a take back's, a reassign's or a reopen's former
     work keeps its photos on the record (the timeline, the student's portfolio), and the student on the job now adds
     theirs at other indices (409 photo_earlier_work), at most MAX_PHOTOS_PER_REQUEST of their work's (400
-    photo_too_many); their own they replace. Run where the photo is stored, the request locked (`recheck`)."""
-    row = await (await owner.execute(_OWN_WORK_SLOT.format(began=WORK_BEGAN_SQL.format(rid="%(id)s")),
-                                     {"id": request_id, "idx": idx})).fetchone()
+    photo_too_many), within the record's span, which grows past the earlier work's so that there is always room for
+    them (shared.photos.after_slot_refusal, the rule the app's free_after_slots follows); their own they replace. Run
+    where the photo is stored, the request locked (`recheck`)."""
+    row = await (await owner.execute(_AFTER_PHOTOS_BY_WORK.format(began=WORK_BEGAN_SQL.format(rid="%(id)s")),
+                                     {"id": request_id})).fetchone()
     assert row is not None
-    if row["earlier"]:
-        raise ApiError(409, "photo_earlier_work")
-    if row["this_work"] >= MAX_PHOTOS_PER_REQUEST:
-        raise ApiError(400, "photo_too_many")
+    refusal = after_slot_refusal(idx, row["earlier"], row["own"])
+    if refusal is not None:
+        raise ApiError(409 if refusal == "photo_earlier_work" else 400, refusal)
 
 
 def _judge_work(row: DictRow | None, technician_id: uuid.UUID) -> None:

@@ -21,7 +21,7 @@ from mobile.viewmodels.request_screen import RequestScreen
 from mobile.viewmodels.session import Session
 from shared.credit import PART_PRICE_MAX, PART_QTY_MAX, format_baht, needs_teacher_present
 from shared.notifications import LeadLeft, lead_left_text_key
-from shared.photos import AFTER_PHOTO_SLOTS, MAX_PHOTOS_PER_REQUEST, PhotoRejected
+from shared.photos import PhotoRejected, free_after_slots
 from shared.roles import Actor
 from shared.statuses import CONTACT_OPEN, REASSIGNABLE, WORK_EDITABLE, RequestStatus, next_statuses
 from shared.text import Bilingual, Locale, bilingual, error_text
@@ -326,13 +326,14 @@ class JobViewModel(RequestScreen[WorkDetail]):
         return self.can_edit_work and not self.uploading and bool(self._after_slots())
 
     def _after_slots(self) -> list[int]:
-        """Where new after photos go: free indices beside every photo on the record, as many as this work may still
-        add (MAX_PHOTOS_PER_REQUEST of its own). An earlier round's or a former student's photos are that work's
-        evidence and are never replaced (the backend refuses: 409 photo_earlier_work); the record has room beside
-        them (shared.photos.AFTER_PHOTO_SLOTS), so they never block the work now on the job."""
-        taken = {p.idx for p in self.photos("after")}
-        room = MAX_PHOTOS_PER_REQUEST - len(self.after_photos_in_round)
-        return [i for i in range(AFTER_PHOTO_SLOTS) if i not in taken][:max(room, 0)]
+        """Where new after photos go, in order: the free indices the backend takes them at, as many as this work may
+        still add (shared.photos.free_after_slots, the rule the backend's check follows), from the detail: which
+        photos are on the record and which of them are this work's (`after_photos_in_round`). An earlier round's or
+        a former student's photos are that work's evidence and are never replaced (the backend refuses: 409
+        photo_earlier_work); the record grows past them, so they never block the work now on the job."""
+        own = set(self.after_photos_in_round)
+        earlier = {p.idx for p in self.photos("after")} - own
+        return free_after_slots(earlier, own)
 
     @property
     def parts_total(self) -> float:

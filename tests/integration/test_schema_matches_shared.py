@@ -12,7 +12,7 @@ from shared.aftercare import COMMENT_MAX, RATING_MAX, RATING_MIN
 from shared.categories import MAX_LEVEL, MIN_LEVEL
 from shared.display_names import MAX_LENGTH as DISPLAY_NAME_MAX
 from shared.invitations import INVITATION_OPEN_DAYS
-from shared.photos import AFTER_PHOTO_SLOTS, MAX_PHOTOS_PER_REQUEST
+from shared.photos import AFTER_PHOTO_INDEX_MAX, MAX_PHOTOS_PER_REQUEST
 from shared.request_rules import ADDRESS_MAX, BRAND_MAX, DESCRIPTION_MAX, ITEM_MAX, ServicePlace
 from shared.roles import Actor, AppRole
 from shared.statuses import OfferStatus, RequestStatus
@@ -43,7 +43,7 @@ LENGTH_MAX: dict[tuple[str, str], int] = {
 # (table, column) → (least, most) a numeric column may hold.
 RANGES: dict[tuple[str, str], tuple[float, float]] = {
     ("repair_requests", "rating"): (RATING_MIN, RATING_MAX),
-    ("request_photos", "idx"): (0, AFTER_PHOTO_SLOTS - 1),  # the citizen's before photos: test_before_photos_keep_five
+    ("request_photos", "idx"): (0, AFTER_PHOTO_INDEX_MAX),  # the citizen's before photos: test_before_photos_keep_five
     ("job_reports", "hours"): (0, MAX_HOURS),
     ("technician_skills", "level"): (MIN_LEVEL, MAX_LEVEL),
 }
@@ -93,8 +93,8 @@ def test_numeric_ranges_match(database_url: str, table: str, column: str) -> Non
 
 
 def test_before_photos_keep_five(database_url: str) -> None:
-    """An after photo's index runs over every student's work on a job (AFTER_PHOTO_SLOTS); a before photo's, the
-    citizen's one set, stays within MAX_PHOTOS_PER_REQUEST."""
+    """An after photo's index runs over every student's work on a job (shared.photos.after_photo_span); a before
+    photo's, the citizen's one set, stays within MAX_PHOTOS_PER_REQUEST."""
     with psycopg.connect(database_url) as conn:
         row = conn.execute("select pg_get_constraintdef(oid) from pg_constraint "
                            "where conname = 'request_photos_before_idx_check'").fetchone()

@@ -33,7 +33,7 @@ from shared.credit import (
     Outcome,
 )
 from shared.notifications import Kind, allowed_prefs
-from shared.photos import AFTER_PHOTO_SLOTS, MAX_PHOTOS_PER_REQUEST
+from shared.photos import AFTER_PHOTO_INDEX_MAX, MAX_PHOTOS_PER_REQUEST
 from shared.request_rules import (
     ADDRESS_MAX,
     BRAND_MAX,
@@ -235,9 +235,10 @@ def test_two_bad_skill_levels_each_name_their_own_skill() -> None:
 
 async def test_a_photo_index_is_documented_from_shared_photos(api: httpx.AsyncClient) -> None:
     spec = await _spec(api)
-    # An after photo's index runs over every student's work on the job (each adds theirs beside the earlier's).
+    # An after photo's index runs over every student's work on the job (each adds theirs beside the earlier's, and
+    # the record grows past them: the service judges the index against the record, the path against the column).
     for path, slots in (("/requests/{request_id}/photos/{idx}", MAX_PHOTOS_PER_REQUEST),
-                        ("/requests/{request_id}/after-photos/{idx}", AFTER_PHOTO_SLOTS)):
+                        ("/requests/{request_id}/after-photos/{idx}", AFTER_PHOTO_INDEX_MAX + 1)):
         idx = next(p for p in spec["paths"][path]["put"]["parameters"] if p["name"] == "idx")["schema"]
         assert (idx["minimum"], idx["maximum"]) == (0, slots - 1)
     token, _ = await sign_in(api, fresh_phone())
