@@ -320,7 +320,9 @@ class RequestDetail(RequestSummary):
     report_in_round: bool = Field(
         False, description="the saved report is this round's (in a later round, one saved since the reopen)")
     after_photos_in_round: list[int] = Field(
-        default=[], description="indices of the after photos uploaded in this round (a later round's own)")
+        default=[], description="indices of the after photos of the work now on the job (this round's, and since "
+                                "a take back or reassign its student's own); the others are earlier work's, beside "
+                                "which the app adds at shared.photos.free_after_slots")
     # Issue 14 (GET /requests/{id}/record has the whole record).
     parts_approved_total_baht: float = Field(0, description="parts the owner approved (in the app or by phone)")
     parts_waiting: int = Field(0, description="parts proposed and waiting for the owner's answer")

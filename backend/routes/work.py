@@ -145,7 +145,9 @@ async def save_report(request_id: uuid.UUID, body: JobReportIn, identity: Identi
 
 
 @router.put("/requests/{request_id}/after-photos/{idx}", response_model=Photo, status_code=201,
-            responses={400: {"model": ErrorResponse, "description": "photo_too_many: five of this work's already"},
+            responses={400: {"model": ErrorResponse,
+                             "description": "photo_too_many: five of this work's already, or an index past the "
+                                            "record's span (shared.photos.after_photo_span)"},
                        409: {"model": ErrorResponse, "description": "photo_earlier_work: the index holds an earlier "
                                                                      "student's (or round's) photo"},
                        413: {"model": ErrorResponse}, 415: {"model": ErrorResponse}})
