@@ -73,7 +73,9 @@ async def app_and_clock(settings: Settings) -> AsyncIterator[tuple[httpx.AsyncCl
         app.dependency_overrides.clear()
 
 
-def _college(conn: psycopg.Connection[dict[str, Any]], name: str, lat: float, lon: float, radius: int) -> uuid.UUID:
+def _college(conn: psycopg.Connection[dict[str, Any]], name: str, lat: float, lon: float,
+             radius: int = 40) -> uuid.UUID:
+    """A college of Mae Hong Son at (lat, lon), taking jobs within `radius` km."""
     row = conn.execute(
         """insert into public.colleges (code, name_th, name_en, province_th, province_en, region, lat, lon,
                                         service_radius_km)
@@ -85,8 +87,11 @@ def _college(conn: psycopg.Connection[dict[str, Any]], name: str, lat: float, lo
 
 
 def _student(conn: psycopg.Connection[dict[str, Any]], college: uuid.UUID, name: str, skills: dict[str, int],
-             role: str = "technician") -> tuple[str, str]:
-    user_id, phone = uuid.uuid4(), fresh_phone()
+             role: str = "technician", *, prefix: str = "") -> tuple[str, str]:
+    """A student (or, by `role`, a teacher) of `college` with `skills` (skill -> level): (user id, phone).
+    `prefix` fixes the start of their id (dispatch breaks ties by id)."""
+    user_id = uuid.UUID(prefix + uuid.uuid4().hex[len(prefix):]) if prefix else uuid.uuid4()
+    phone = fresh_phone()
     conn.execute("select private.create_phone_user(%s, %s, true)", [user_id, "66" + phone[1:]])
     conn.execute("update public.profiles set role = %s, college_id = %s, display_name = %s where id = %s",
                  [role, college, name, user_id])

@@ -3,7 +3,6 @@
 
 import uuid
 from collections.abc import Iterator
-from dataclasses import dataclass
 from datetime import timedelta
 from typing import Any
 
@@ -15,11 +14,13 @@ from psycopg_pool import AsyncConnectionPool
 from backend.db import service_tx
 from backend.services.dispatch import DispatchPolicy, expire_overdue
 from backend.settings import Settings
-from tests.helpers import bearer, fresh_phone, sign_in
+from tests.helpers import bearer, sign_in
 from tests.integration.dispatch_area import (
     ADMIN_PHONE,
     AppClock,
     Area,
+    _college,
+    _student,
     assigned_by_teacher,
     confirm_handover,
     submit,
@@ -27,36 +28,6 @@ from tests.integration.dispatch_area import (
 )
 
 Conn = psycopg.Connection[dict[str, Any]]
-
-
-@dataclass
-class Place:
-    colleges: dict[str, uuid.UUID]
-    people: dict[str, tuple[str, str]]  # name -> (user id, phone)
-
-
-def _college(conn: Conn, name: str, lat: float, lon: float, radius: int = 40) -> uuid.UUID:
-    row = conn.execute(
-        """insert into public.colleges (code, name_th, name_en, province_th, province_en, region, lat, lon,
-                                        service_radius_km)
-           values (%s, %s, %s, 'แม่ฮ่องสอน', 'Mae Hong Son', 'north', %s, %s, %s) returning id""",
-        [f"T-{uuid.uuid4().hex[:10].upper()}", f"วิทยาลัยตรวจ{name}", f"Audit {name}", lat, lon, radius],
-    ).fetchone()
-    assert row is not None
-    return uuid.UUID(str(row["id"]))
-
-
-def _person(conn: Conn, college: uuid.UUID, name: str, skills: dict[str, int], *, prefix: str = "",
-            role: str = "technician") -> tuple[str, str]:
-    """A student (or teacher) of `college`; `prefix` fixes the start of their id (ties are broken by id)."""
-    user_id = uuid.UUID(prefix + uuid.uuid4().hex[len(prefix):]) if prefix else uuid.uuid4()
-    phone = fresh_phone()
-    conn.execute("select private.create_phone_user(%s, %s, true)", [user_id, "66" + phone[1:]])
-    conn.execute("update public.profiles set role = %s, college_id = %s, display_name = %s where id = %s",
-                 [role, college, name, user_id])
-    for skill, level in skills.items():
-        conn.execute("insert into public.technician_skills values (%s, %s, %s)", [user_id, skill, level])
-    return str(user_id), phone
 
 
 class Builder:
@@ -73,7 +44,7 @@ class Builder:
 
     def person(self, college: uuid.UUID, name: str, skills: dict[str, int], *, prefix: str = "",
                role: str = "technician") -> tuple[str, str]:
-        return _person(self.conn, college, name, skills, prefix=prefix, role=role)
+        return _student(self.conn, college, name, skills, role, prefix=prefix)
 
 
 @pytest.fixture
