@@ -2,7 +2,7 @@
 
 import uuid
 from collections.abc import AsyncIterator, Iterator
-from contextlib import contextmanager
+from contextlib import AbstractContextManager
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
@@ -18,7 +18,7 @@ from backend.app import create_app
 from backend.deps import get_now
 from backend.settings import Settings
 from tests.helpers import bearer, fresh_phone, sign_in
-from tests.integration.builders import draft, jpeg_with_gps
+from tests.integration.builders import draft, failing_writes, jpeg_with_gps
 
 # Mae Hong Son: no seeded college serves it, so these tests own the area.
 HOME = (19.3000, 97.9700)
@@ -281,18 +281,7 @@ def last_notification(database_url: str) -> int:
     return int(row[0])
 
 
-@contextmanager
-def failing_status_change(database_url: str, request_id: str) -> Iterator[None]:
-    """A request whose status change fails every time (a trigger refuses it: bad data, a bug)."""
-    name = f"test_poison_{uuid.uuid4().hex[:12]}"
-    with psycopg.connect(database_url, autocommit=True) as conn:
-        conn.execute(f"""create function public.{name}() returns trigger language plpgsql as $$
-                         begin raise exception 'a request that fails every time'; end $$""")
-        conn.execute(f"""create trigger {name} before update of status on public.repair_requests for each row
-                         when (new.id = '{request_id}'::uuid) execute function public.{name}()""")
-    try:
-        yield
-    finally:
-        with psycopg.connect(database_url, autocommit=True) as conn:
-            conn.execute(f"drop trigger {name} on public.repair_requests")
-            conn.execute(f"drop function public.{name}()")
+def failing_status_change(database_url: str, request_id: str) -> AbstractContextManager[None]:
+    """A request whose status change fails every time."""
+    return failing_writes(database_url, "update of status", "repair_requests", "id", request_id,
+                          "a request that fails every time")
