@@ -14,7 +14,7 @@ from flet.controls.object_patch import ObjectPatch
 
 from mobile.live import ServerEvent
 from mobile.viewmodels.app import COLLEGE_CREDIT_ROUTE, PORTFOLIO_ROUTE, Screen
-from mobile.viewmodels.credit import RecordPanel
+from mobile.viewmodels.credit import PortfolioViewModel, RecordPanel
 from mobile.viewmodels.home import TechnicianHome
 from mobile.views.credit import college_credit_view, portfolio_view, record_panel
 from mobile.views.frame import app_views
@@ -376,16 +376,19 @@ def lead_and_helper(*, lead_hours: float | None = 2.0, helper_hours: float | Non
     ]
 
 
-def helping_on_a_repair(task: str) -> tuple[CreditBackend, dict[str, Any]]:
-    """A job under repair the signed-in student helps มานพ on (`task`), as GET /me/team-jobs lists it, its hours
-    not yet reported: (the backend, the listed job)."""
+async def helping_on_a_repair(task: str) -> tuple[CreditBackend, dict[str, Any], PortfolioViewModel]:
+    """A student at their portfolio, helping มานพ on a job under repair (`task`) as GET /me/team-jobs lists it,
+    their hours not yet reported: (the backend, the listed job, the portfolio)."""
     backend = CreditBackend("repairing")
     job: dict[str, Any] = {
         "request_id": backend.job["id"], "ref_no": 690001, "item": "พัดลม", "status": "repairing",
         "category_code": "appliance", "category_th": "เครื่องใช้ไฟฟ้า", "category_en": "Appliances",
         "lead_name": "มานพ", "task": task, "hours": None, "approved_hours": None, "approved_at": None, "round": 1}
     backend.team_jobs = [job]
-    return backend, job
+    vm = await signed_in("technician", backend)
+    await vm.open_route(PORTFOLIO_ROUTE)
+    assert vm.portfolio is not None
+    return backend, job, vm.portfolio
 
 
 async def teacher_at_the_teams_hours(team: list[dict[str, Any]] | None = None
@@ -607,11 +610,7 @@ async def test_the_lead_student_adds_a_helper_from_the_colleges_students() -> No
 
 
 async def test_a_helper_reports_their_own_hours_on_their_page() -> None:
-    backend, job = helping_on_a_repair("ทดสอบวงจร")
-    vm = await signed_in("technician", backend)
-    await vm.open_route(PORTFOLIO_ROUTE)
-    folio = vm.portfolio
-    assert folio is not None
+    backend, job, folio = await helping_on_a_repair("ทดสอบวงจร")
     tree = portfolio_view(folio, Locale.TH)
     assert_accessible(tree)
     assert "งานที่ฉันเป็นผู้ช่วย" in texts(tree) and "หัวหน้างาน: มานพ · กำลังซ่อม" in texts(tree)
@@ -767,11 +766,8 @@ async def test_an_outcome_this_app_does_not_know_still_draws_the_record() -> Non
 async def test_a_term_typed_but_not_shown_survives_saving_my_hours() -> None:
     """The student types another term, then saves their hours on a job before tapping "show": the page reloads,
     and the term typed must still be in its field (it went back to the term shown)."""
-    backend, _ = helping_on_a_repair("")
-    vm = await signed_in("technician", backend)
-    await vm.open_route(PORTFOLIO_ROUTE)
-    folio = vm.portfolio
-    assert folio is not None and folio.term_input == "2569-2"
+    backend, _, folio = await helping_on_a_repair("")
+    assert folio.term_input == "2569-2"
     folio.set_term_input("2569-1")
     await folio.save_my_hours(UUID(backend.job["id"]), "2", "ทดสอบ")
     assert folio.notice == "บันทึกชั่วโมงของคุณแล้ว รอครูอนุมัติ"

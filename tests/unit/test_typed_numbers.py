@@ -7,13 +7,12 @@ from uuid import UUID
 import httpx
 import pytest
 
-from mobile.viewmodels.app import PORTFOLIO_ROUTE, AppViewModel
+from mobile.viewmodels.app import AppViewModel
 from mobile.viewmodels.colleges_admin import CollegesAdminViewModel
 from mobile.viewmodels.job import PartRow
 from shared.typed_numbers import parse_amount, parse_coordinate, parse_hours
 from tests.unit.mobile_fakes import FakeBackend, MemoryStore
 from tests.unit.mobile_screens import sign_in as screen_sign_in
-from tests.unit.mobile_screens import signed_in
 from tests.unit.test_mobile_credit import HELPER, LEAD, helping_on_a_repair, sent, teacher_at_the_teams_hours
 
 
@@ -58,11 +57,7 @@ async def test_a_teacher_correcting_hours_to_1_comma_5_approves_one_and_a_half()
 
 
 async def test_a_helper_reporting_1_comma_5_hours_reports_one_and_a_half() -> None:
-    backend, job = helping_on_a_repair("ทดสอบวงจร")
-    vm = await signed_in("technician", backend)
-    await vm.open_route(PORTFOLIO_ROUTE)
-    folio = vm.portfolio
-    assert folio is not None
+    backend, job, folio = await helping_on_a_repair("ทดสอบวงจร")
     await folio.save_my_hours(UUID(job["request_id"]), "1,5", "ทดสอบวงจร")
     assert sent(backend, "/team/me") == [{"hours": 1.5, "task": "ทดสอบวงจร"}]
 
