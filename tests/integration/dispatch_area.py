@@ -202,12 +202,18 @@ async def handed_back_job(api: httpx.AsyncClient, area: Area) -> tuple[str, str]
     rid = request["id"]
     teacher, bee = await assigned_to_bee(api, area, rid)
     await work_to_quality_check(api, bee, rid)
+    await approve_and_hand_back(api, citizen, teacher, rid)
+    return citizen, rid
+
+
+async def approve_and_hand_back(api: httpx.AsyncClient, citizen: str, teacher: str, request_id: str) -> None:
+    """The teacher approves a job in the check (done) and, its owner having confirmed they have the item back,
+    records the hand back."""
     for to in ("done", "handed_back"):
         if to == "handed_back":
-            await confirm_handover(api, citizen, rid)
-        moved = await api.post(f"/requests/{rid}/status", json={"to_status": to}, headers=bearer(teacher))
+            await confirm_handover(api, citizen, request_id)
+        moved = await step(api, teacher, request_id, to)
         assert moved.status_code == 200, moved.text
-    return citizen, rid
 
 
 async def accepted_job(api: httpx.AsyncClient, area: Area, student: str = "ace") -> tuple[str, str, str]:
@@ -240,6 +246,16 @@ async def assigned_by_teacher(api: httpx.AsyncClient, area: Area, student: str =
     assert assigned.status_code == 200, assigned.text
     token, _ = await sign_in(api, area.students[student][1])
     return citizen, teacher, token, created["id"]
+
+
+async def repaired_job(api: httpx.AsyncClient, area: Area, student: str = "bee") -> tuple[str, str, str, str]:
+    """A job of the near college assigned by its teacher to `student`, worked and approved: done, its item waiting
+    to be collected. (citizen, teacher, student tokens, request id)."""
+    citizen, teacher, token, rid = await assigned_by_teacher(api, area, student)
+    await work_to_quality_check(api, token, rid)
+    approved = await step(api, teacher, rid, "done")
+    assert approved.status_code == 200, approved.text
+    return citizen, teacher, token, rid
 
 
 def backdate_acceptance(database_url: str, rid: str, hours: float) -> None:

@@ -21,6 +21,7 @@ from tests.integration.dispatch_area import (
     Area,
     _college,
     _student,
+    approve_and_hand_back,
     assigned_by_teacher,
     confirm_handover,
     submit,
@@ -135,11 +136,7 @@ async def test_a_reopened_job_that_was_assigned_says_how_far_it_is(
     # dan, fourth in rank, was not offered it: the teacher's assign writes his offer itself.
     citizen, teacher, dan, rid = await assigned_by_teacher(api, area, "dan")
     await work_to_quality_check(api, dan, rid)
-    for to in ("done", "handed_back"):
-        if to == "handed_back":
-            await confirm_handover(api, citizen, rid)
-        moved = await api.post(f"/requests/{rid}/status", json={"to_status": to}, headers=bearer(teacher))
-        assert moved.status_code == 200, moved.text
+    await approve_and_hand_back(api, citizen, teacher, rid)
     reopened = await api.post(f"/requests/{rid}/reopen", json={"note": "ยังไม่หาย"}, headers=bearer(citizen))
     assert reopened.status_code == 200, reopened.text
     with psycopg.connect(database_url) as conn:
@@ -175,11 +172,7 @@ async def test_a_reopened_round_offered_to_a_student_who_moved_can_be_accepted(
     doer_token, _ = await sign_in(api, doer[1])
     await work_to_quality_check(api, doer_token, rid)
     teacher_token, _ = await sign_in(api, teacher[1])
-    for to in ("done", "handed_back"):
-        if to == "handed_back":
-            await confirm_handover(api, citizen, rid)
-        moved = await api.post(f"/requests/{rid}/status", json={"to_status": to}, headers=bearer(teacher_token))
-        assert moved.status_code == 200, moved.text
+    await approve_and_hand_back(api, citizen, teacher_token, rid)
     # The student who did it is switched off; the one who declined at the first college has moved to the second.
     build.conn.execute("update public.profiles set takes_jobs = false where id = %s", [doer[0]])
     build.conn.execute("update public.profiles set college_id = %s where id = %s", [second, mover[0]])

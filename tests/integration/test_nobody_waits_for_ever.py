@@ -19,16 +19,15 @@ from tests.integration.dispatch_area import (
     AppClock,
     Area,
     accepted_job,
-    assigned_by_teacher,
     backdate_acceptance,
     confirm_handover,
     failing_status_change,
     kinds_told,
     offers_of,
+    repaired_job,
     request_status,
     step,
     submit,
-    work_to_quality_check,
 )
 
 MINUTE = timedelta(minutes=1)
@@ -155,10 +154,7 @@ async def test_a_repaired_item_nobody_collects_reminds_its_owner_once_then_the_t
         app_and_clock: AppClock, area: Area, database_url: str, settings: Settings,
         pool: AsyncConnectionPool[Any]) -> None:
     api, _ = app_and_clock
-    citizen, teacher, bee, rid = await assigned_by_teacher(api, area)
-    await work_to_quality_check(api, bee, rid)
-    approved = await step(api, teacher, rid, "done")
-    assert approved.status_code == 200, approved.text
+    citizen, teacher, _, rid = await repaired_job(api, area)
     done_at = datetime.now(UTC)  # the timeline's clock (the database's), after the move
     await tick(pool, settings, done_at + COLLECT_REMIND_AFTER - MINUTE)
     assert kinds_told(database_url, rid, role="citizen")[-1] == "ready"
@@ -182,9 +178,7 @@ async def test_an_owner_who_confirmed_receiving_the_item_is_not_asked_to_collect
         app_and_clock: AppClock, area: Area, database_url: str, settings: Settings,
         pool: AsyncConnectionPool[Any]) -> None:
     api, _ = app_and_clock
-    citizen, teacher, bee, rid = await assigned_by_teacher(api, area)
-    await work_to_quality_check(api, bee, rid)
-    assert (await step(api, teacher, rid, "done")).status_code == 200
+    citizen, *_, rid = await repaired_job(api, area)
     done_at = datetime.now(UTC)
     await confirm_handover(api, citizen, rid)  # the teacher has not recorded the hand back yet
     await tick(pool, settings, done_at + COLLECT_ESCALATE_AFTER + MINUTE)
