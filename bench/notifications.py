@@ -92,7 +92,8 @@ async def drain(url: str, workers: int, count: int) -> float:
     config = WorkerConfig(batch_size=500, link_base="https://app.example")
 
     async def worker() -> None:
-        while await deliver_once(pool, channels, config, NOON):  # noon: outside quiet hours
+        # Turns at noon (outside quiet hours) until one finds nothing new to plan and nothing due to send.
+        while (turn := await deliver_once(pool, channels, config, NOON)).planned or turn.attempted:
             pass
 
     started = time.perf_counter()

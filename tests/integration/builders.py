@@ -1,4 +1,5 @@
-"""Data builders the integration tests share: a valid request draft, photos with GPS, SQL as a signed-in user."""
+"""Data builders the integration tests share: a valid request draft, photos with GPS, SQL as a signed-in user, a
+write that fails for one request."""
 
 import io
 import json
@@ -89,3 +90,21 @@ def as_user(database_url: str, user_id: str | None) -> Iterator[Conn]:
         yield conn
         conn.rollback()
 
+
+@contextmanager
+def failing_writes(database_url: str, event: str, table: str, column: str, request_id: str,
+                   what: str) -> Iterator[None]:
+    """While the block runs, every `event` (`insert`, `update of status`, `insert or update`) of a row of
+    public.`table` whose `column` is `request_id` fails: a trigger refuses it (bad data, a bug) with `what`."""
+    name = f"test_poison_{uuid.uuid4().hex[:12]}"
+    with psycopg.connect(database_url, autocommit=True) as conn:
+        conn.execute(f"""create function public.{name}() returns trigger language plpgsql as $$
+                         begin raise exception '{what}'; end $$""")
+        conn.execute(f"""create trigger {name} before {event} on public.{table} for each row
+                         when (new.{column} = '{request_id}'::uuid) execute function public.{name}()""")
+    try:
+        yield
+    finally:
+        with psycopg.connect(database_url, autocommit=True) as conn:
+            conn.execute(f"drop trigger {name} on public.{table}")
+            conn.execute(f"drop function public.{name}()")

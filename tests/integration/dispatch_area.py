@@ -2,7 +2,7 @@
 
 import uuid
 from collections.abc import AsyncIterator, Iterator
-from contextlib import contextmanager
+from contextlib import AbstractContextManager
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
@@ -18,7 +18,7 @@ from backend.app import create_app
 from backend.deps import get_now
 from backend.settings import Settings
 from tests.helpers import bearer, fresh_phone, sign_in
-from tests.integration.builders import draft, jpeg_with_gps
+from tests.integration.builders import draft, failing_writes, jpeg_with_gps
 
 # Mae Hong Son: no seeded college serves it, so these tests own the area.
 HOME = (19.3000, 97.9700)
@@ -73,7 +73,9 @@ async def app_and_clock(settings: Settings) -> AsyncIterator[tuple[httpx.AsyncCl
         app.dependency_overrides.clear()
 
 
-def _college(conn: psycopg.Connection[dict[str, Any]], name: str, lat: float, lon: float, radius: int) -> uuid.UUID:
+def _college(conn: psycopg.Connection[dict[str, Any]], name: str, lat: float, lon: float,
+             radius: int = 40) -> uuid.UUID:
+    """A college of Mae Hong Son at (lat, lon), taking jobs within `radius` km."""
     row = conn.execute(
         """insert into public.colleges (code, name_th, name_en, province_th, province_en, region, lat, lon,
                                         service_radius_km)
@@ -85,8 +87,11 @@ def _college(conn: psycopg.Connection[dict[str, Any]], name: str, lat: float, lo
 
 
 def _student(conn: psycopg.Connection[dict[str, Any]], college: uuid.UUID, name: str, skills: dict[str, int],
-             role: str = "technician") -> tuple[str, str]:
-    user_id, phone = uuid.uuid4(), fresh_phone()
+             role: str = "technician", *, prefix: str = "") -> tuple[str, str]:
+    """A student (or, by `role`, a teacher) of `college` with `skills` (skill -> level): (user id, phone).
+    `prefix` fixes the start of their id (dispatch breaks ties by id)."""
+    user_id = uuid.UUID(prefix + uuid.uuid4().hex[len(prefix):]) if prefix else uuid.uuid4()
+    phone = fresh_phone()
     conn.execute("select private.create_phone_user(%s, %s, true)", [user_id, "66" + phone[1:]])
     conn.execute("update public.profiles set role = %s, college_id = %s, display_name = %s where id = %s",
                  [role, college, name, user_id])
@@ -197,12 +202,18 @@ async def handed_back_job(api: httpx.AsyncClient, area: Area) -> tuple[str, str]
     rid = request["id"]
     teacher, bee = await assigned_to_bee(api, area, rid)
     await work_to_quality_check(api, bee, rid)
+    await approve_and_hand_back(api, citizen, teacher, rid)
+    return citizen, rid
+
+
+async def approve_and_hand_back(api: httpx.AsyncClient, citizen: str, teacher: str, request_id: str) -> None:
+    """The teacher approves a job in the check (done) and, its owner having confirmed they have the item back,
+    records the hand back."""
     for to in ("done", "handed_back"):
         if to == "handed_back":
-            await confirm_handover(api, citizen, rid)
-        moved = await api.post(f"/requests/{rid}/status", json={"to_status": to}, headers=bearer(teacher))
+            await confirm_handover(api, citizen, request_id)
+        moved = await step(api, teacher, request_id, to)
         assert moved.status_code == 200, moved.text
-    return citizen, rid
 
 
 async def accepted_job(api: httpx.AsyncClient, area: Area, student: str = "ace") -> tuple[str, str, str]:
@@ -235,6 +246,16 @@ async def assigned_by_teacher(api: httpx.AsyncClient, area: Area, student: str =
     assert assigned.status_code == 200, assigned.text
     token, _ = await sign_in(api, area.students[student][1])
     return citizen, teacher, token, created["id"]
+
+
+async def repaired_job(api: httpx.AsyncClient, area: Area, student: str = "bee") -> tuple[str, str, str, str]:
+    """A job of the near college assigned by its teacher to `student`, worked and approved: done, its item waiting
+    to be collected. (citizen, teacher, student tokens, request id)."""
+    citizen, teacher, token, rid = await assigned_by_teacher(api, area, student)
+    await work_to_quality_check(api, token, rid)
+    approved = await step(api, teacher, rid, "done")
+    assert approved.status_code == 200, approved.text
+    return citizen, teacher, token, rid
 
 
 def backdate_acceptance(database_url: str, rid: str, hours: float) -> None:
@@ -276,18 +297,7 @@ def last_notification(database_url: str) -> int:
     return int(row[0])
 
 
-@contextmanager
-def failing_status_change(database_url: str, request_id: str) -> Iterator[None]:
-    """A request whose status change fails every time (a trigger refuses it: bad data, a bug)."""
-    name = f"test_poison_{uuid.uuid4().hex[:12]}"
-    with psycopg.connect(database_url, autocommit=True) as conn:
-        conn.execute(f"""create function public.{name}() returns trigger language plpgsql as $$
-                         begin raise exception 'a request that fails every time'; end $$""")
-        conn.execute(f"""create trigger {name} before update of status on public.repair_requests for each row
-                         when (new.id = '{request_id}'::uuid) execute function public.{name}()""")
-    try:
-        yield
-    finally:
-        with psycopg.connect(database_url, autocommit=True) as conn:
-            conn.execute(f"drop trigger {name} on public.repair_requests")
-            conn.execute(f"drop function public.{name}()")
+def failing_status_change(database_url: str, request_id: str) -> AbstractContextManager[None]:
+    """A request whose status change fails every time."""
+    return failing_writes(database_url, "update of status", "repair_requests", "id", request_id,
+                          "a request that fails every time")

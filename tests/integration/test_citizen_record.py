@@ -4,7 +4,7 @@ import psycopg
 
 from tests.helpers import bearer, sign_in
 from tests.integration.builders import jpeg_with_gps
-from tests.integration.dispatch_area import AppClock, Area, confirm_handover, submit, work_to_quality_check
+from tests.integration.dispatch_area import AppClock, Area, approve_and_hand_back, submit, work_to_quality_check
 
 
 async def test_the_citizen_sees_everything_about_their_repair(
@@ -44,11 +44,7 @@ async def test_the_citizen_sees_everything_about_their_repair(
                          headers=bearer(citizen))
     assert yes.status_code == 200, yes.text
     await api.post(f"/requests/{rid}/status", json={"to_status": "quality_check"}, headers=bearer(ace))
-    for to in ("done", "handed_back"):
-        if to == "handed_back":
-            await confirm_handover(api, citizen, rid)
-        moved = await api.post(f"/requests/{rid}/status", json={"to_status": to}, headers=bearer(teacher))
-        assert moved.status_code == 200, moved.text
+    await approve_and_hand_back(api, citizen, teacher, rid)
 
     detail = (await api.get(f"/requests/{rid}", headers=bearer(citizen))).json()
     # What they entered.

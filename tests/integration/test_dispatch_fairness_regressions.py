@@ -3,7 +3,6 @@
 
 import uuid
 from collections.abc import Iterator
-from dataclasses import dataclass
 from datetime import timedelta
 from typing import Any
 
@@ -15,11 +14,14 @@ from psycopg_pool import AsyncConnectionPool
 from backend.db import service_tx
 from backend.services.dispatch import DispatchPolicy, expire_overdue
 from backend.settings import Settings
-from tests.helpers import bearer, fresh_phone, sign_in
+from tests.helpers import bearer, sign_in
 from tests.integration.dispatch_area import (
     ADMIN_PHONE,
     AppClock,
     Area,
+    _college,
+    _student,
+    approve_and_hand_back,
     assigned_by_teacher,
     confirm_handover,
     submit,
@@ -27,36 +29,6 @@ from tests.integration.dispatch_area import (
 )
 
 Conn = psycopg.Connection[dict[str, Any]]
-
-
-@dataclass
-class Place:
-    colleges: dict[str, uuid.UUID]
-    people: dict[str, tuple[str, str]]  # name -> (user id, phone)
-
-
-def _college(conn: Conn, name: str, lat: float, lon: float, radius: int = 40) -> uuid.UUID:
-    row = conn.execute(
-        """insert into public.colleges (code, name_th, name_en, province_th, province_en, region, lat, lon,
-                                        service_radius_km)
-           values (%s, %s, %s, 'แม่ฮ่องสอน', 'Mae Hong Son', 'north', %s, %s, %s) returning id""",
-        [f"T-{uuid.uuid4().hex[:10].upper()}", f"วิทยาลัยตรวจ{name}", f"Audit {name}", lat, lon, radius],
-    ).fetchone()
-    assert row is not None
-    return uuid.UUID(str(row["id"]))
-
-
-def _person(conn: Conn, college: uuid.UUID, name: str, skills: dict[str, int], *, prefix: str = "",
-            role: str = "technician") -> tuple[str, str]:
-    """A student (or teacher) of `college`; `prefix` fixes the start of their id (ties are broken by id)."""
-    user_id = uuid.UUID(prefix + uuid.uuid4().hex[len(prefix):]) if prefix else uuid.uuid4()
-    phone = fresh_phone()
-    conn.execute("select private.create_phone_user(%s, %s, true)", [user_id, "66" + phone[1:]])
-    conn.execute("update public.profiles set role = %s, college_id = %s, display_name = %s where id = %s",
-                 [role, college, name, user_id])
-    for skill, level in skills.items():
-        conn.execute("insert into public.technician_skills values (%s, %s, %s)", [user_id, skill, level])
-    return str(user_id), phone
 
 
 class Builder:
@@ -73,7 +45,7 @@ class Builder:
 
     def person(self, college: uuid.UUID, name: str, skills: dict[str, int], *, prefix: str = "",
                role: str = "technician") -> tuple[str, str]:
-        return _person(self.conn, college, name, skills, prefix=prefix, role=role)
+        return _student(self.conn, college, name, skills, role, prefix=prefix)
 
 
 @pytest.fixture
@@ -164,11 +136,7 @@ async def test_a_reopened_job_that_was_assigned_says_how_far_it_is(
     # dan, fourth in rank, was not offered it: the teacher's assign writes his offer itself.
     citizen, teacher, dan, rid = await assigned_by_teacher(api, area, "dan")
     await work_to_quality_check(api, dan, rid)
-    for to in ("done", "handed_back"):
-        if to == "handed_back":
-            await confirm_handover(api, citizen, rid)
-        moved = await api.post(f"/requests/{rid}/status", json={"to_status": to}, headers=bearer(teacher))
-        assert moved.status_code == 200, moved.text
+    await approve_and_hand_back(api, citizen, teacher, rid)
     reopened = await api.post(f"/requests/{rid}/reopen", json={"note": "ยังไม่หาย"}, headers=bearer(citizen))
     assert reopened.status_code == 200, reopened.text
     with psycopg.connect(database_url) as conn:
@@ -204,11 +172,7 @@ async def test_a_reopened_round_offered_to_a_student_who_moved_can_be_accepted(
     doer_token, _ = await sign_in(api, doer[1])
     await work_to_quality_check(api, doer_token, rid)
     teacher_token, _ = await sign_in(api, teacher[1])
-    for to in ("done", "handed_back"):
-        if to == "handed_back":
-            await confirm_handover(api, citizen, rid)
-        moved = await api.post(f"/requests/{rid}/status", json={"to_status": to}, headers=bearer(teacher_token))
-        assert moved.status_code == 200, moved.text
+    await approve_and_hand_back(api, citizen, teacher_token, rid)
     # The student who did it is switched off; the one who declined at the first college has moved to the second.
     build.conn.execute("update public.profiles set takes_jobs = false where id = %s", [doer[0]])
     build.conn.execute("update public.profiles set college_id = %s where id = %s", [second, mover[0]])

@@ -125,63 +125,46 @@ async def test_a_helper_paging_their_team_jobs_while_one_is_approved_misses_none
     assert shown == ids, "a job that moved up a page was never shown"
 
 
-async def test_the_admin_paging_the_waiting_requests_while_another_sends_one_on_misses_none(
-    app_and_clock: AppClock, area: Area, database_url: str,
+@pytest.mark.parametrize("path", ["/admin/waiting", "/admin/undecided"])
+async def test_the_admin_paging_a_list_while_a_row_leaves_it_misses_none(
+    app_and_clock: AppClock, area: Area, database_url: str, path: str,
 ) -> None:
+    """The waiting requests: another admin sends one of the first page on meanwhile. The undecided jobs: the near
+    college's one teacher is suspended, so its jobs in the check wait on nobody and the admins list them; an admin
+    decides one of the first page meanwhile. Each page counts the whole list as it is then."""
     api, _ = app_and_clock
     _, citizen = await sign_in(api, fresh_phone())
-    ids = _rows(database_url, ROWS, citizen=citizen["id"], status="no_centre", college=None, student=None)
     admin = _client(api, (await sign_in(api, ADMIN_PHONE))[0])
+    read: Callable[..., Awaitable[ListPage[Any]]]
+    if path == "/admin/waiting":
+        ids = _rows(database_url, ROWS, citizen=citizen["id"], status="no_centre", college=None, student=None)
+        read, left_as = admin.admin_waiting, "cancelled"
+    else:
+        ids = _rows(database_url, ROWS, citizen=citizen["id"], status="quality_check", college=area.near,
+                    student=area.students["ace"][0])
+        _sql(database_url, "update public.profiles set is_active = false where id = %s", area.students["teacher"][0])
+        read, left_as = admin.admin_undecided, "done"
     totals: list[int] = []
 
-    def sent_on(shown: list[str]) -> None:
+    def leaves(shown: list[str]) -> None:
         assert shown == ids[:PAGE]
-        _sql(database_url, "update public.repair_requests set status = 'cancelled' where id = %s", shown[0])
+        _sql(database_url, "update public.repair_requests set status = %s where id = %s", left_as, shown[0])
 
     async def page(at: Any, n: int | None) -> ListPage[Any]:
-        got = await (admin.admin_waiting(limit=n) if at is None else admin.admin_waiting(at, n))
+        got = await (read(limit=n) if at is None else read(at, n))
         totals.append(got.total)
         return got
 
     try:
-        shown = await _read_while_one_leaves(lambda: page(None, PAGE), page, lambda w: w.id, sent_on)
-        assert shown[:ROWS] == ids, "a request that moved up a page was never shown"
-        with psycopg.connect(database_url) as conn:
-            waiting = conn.execute("select count(*) from public.repair_requests where status = 'no_centre'"
-                                   ).fetchone()
-        assert waiting is not None and totals[-1] == waiting[0] == totals[1] == totals[0] - 1
+        shown = await _read_while_one_leaves(lambda: page(None, PAGE), page, lambda r: r.id, leaves)
+        assert shown[:ROWS] == ids, "a row that moved up a page was never shown"
+        assert len(totals) > 1 and totals[1:] == [totals[0] - 1] * (len(totals) - 1)  # the whole list, each page
+        if path == "/admin/waiting":
+            with psycopg.connect(database_url) as conn:
+                waiting = conn.execute("select count(*) from public.repair_requests where status = 'no_centre'"
+                                       ).fetchone()
+            assert waiting is not None and totals[-1] == waiting[0]
     finally:  # the other tests' admin finds only their own waiting requests
-        _sql(database_url, "update public.repair_requests set status = 'cancelled' where id = any(%s::uuid[])",
-             ids)
-
-
-async def test_the_admin_paging_the_undecided_jobs_while_one_is_decided_misses_none(
-    app_and_clock: AppClock, area: Area, database_url: str,
-) -> None:
-    """The near college's one teacher is suspended: its jobs in the check wait on nobody, and the admins list them.
-    An admin decides one of the first page meanwhile."""
-    api, _ = app_and_clock
-    _, citizen = await sign_in(api, fresh_phone())
-    ids = _rows(database_url, ROWS, citizen=citizen["id"], status="quality_check", college=area.near,
-                student=area.students["ace"][0])
-    _sql(database_url, "update public.profiles set is_active = false where id = %s", area.students["teacher"][0])
-    admin = _client(api, (await sign_in(api, ADMIN_PHONE))[0])
-    totals: list[int] = []
-
-    def decided(shown: list[str]) -> None:
-        assert shown == ids[:PAGE]
-        _sql(database_url, "update public.repair_requests set status = 'done' where id = %s", shown[0])
-
-    async def page(at: Any, n: int | None) -> ListPage[Any]:
-        got = await (admin.admin_undecided(limit=n) if at is None else admin.admin_undecided(at, n))
-        totals.append(got.total)
-        return got
-
-    try:
-        shown = await _read_while_one_leaves(lambda: page(None, PAGE), page, lambda j: j.id, decided)
-        assert shown[:ROWS] == ids, "a job that moved up a page was never shown"
-        assert totals[1:] == [totals[0] - 1] * (len(totals) - 1)  # the whole list's count on every page
-    finally:
         _sql(database_url, "update public.repair_requests set status = 'cancelled' where id = any(%s::uuid[])",
              ids)
 

@@ -3,9 +3,6 @@ fitting student comes into range; a job in a student's hands past its step's day
 college; a repaired item nobody collects reminds its owner, then the college. Each once, whichever copy's clock runs:
 driven on a real PostgreSQL with the clock (backend.dispatch_ticks.tick) turned by hand at a moved clock."""
 
-import uuid
-from collections.abc import Iterator
-from contextlib import contextmanager
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -17,20 +14,20 @@ from backend.settings import Settings
 from shared.reminders import COLLECT_ESCALATE_AFTER, COLLECT_REMIND_AFTER, IN_HAND_DUE, RETRY_WINDOW, STALLED_GRACE
 from shared.statuses import RequestStatus
 from tests.helpers import bearer, sign_in
+from tests.integration.builders import failing_writes
 from tests.integration.dispatch_area import (
     AppClock,
     Area,
     accepted_job,
-    assigned_by_teacher,
     backdate_acceptance,
     confirm_handover,
     failing_status_change,
     kinds_told,
     offers_of,
+    repaired_job,
     request_status,
     step,
     submit,
-    work_to_quality_check,
 )
 
 MINUTE = timedelta(minutes=1)
@@ -47,23 +44,6 @@ def timeline_notes(database_url: str, request_id: str) -> list[str | None]:
         rows = conn.execute("select note_code from public.status_events where request_id = %s order by id",
                             [request_id]).fetchall()
     return [r[0] for r in rows]
-
-
-@contextmanager
-def failing_notifications(database_url: str, request_id: str) -> Iterator[None]:
-    """Any notification about one request fails to be written (a trigger refuses it: bad data, a bug)."""
-    name = f"test_poison_{uuid.uuid4().hex[:12]}"
-    with psycopg.connect(database_url, autocommit=True) as conn:
-        conn.execute(f"""create function public.{name}() returns trigger language plpgsql as $$
-                         begin raise exception 'a notification that fails every time'; end $$""")
-        conn.execute(f"""create trigger {name} before insert on public.notifications for each row
-                         when (new.request_id = '{request_id}'::uuid) execute function public.{name}()""")
-    try:
-        yield
-    finally:
-        with psycopg.connect(database_url, autocommit=True) as conn:
-            conn.execute(f"drop trigger {name} on public.notifications")
-            conn.execute(f"drop function public.{name}()")
 
 
 async def _lapsed_plumbing_request(app: AppClock, settings: Settings, pool: AsyncConnectionPool[Any],
@@ -174,10 +154,7 @@ async def test_a_repaired_item_nobody_collects_reminds_its_owner_once_then_the_t
         app_and_clock: AppClock, area: Area, database_url: str, settings: Settings,
         pool: AsyncConnectionPool[Any]) -> None:
     api, _ = app_and_clock
-    citizen, teacher, bee, rid = await assigned_by_teacher(api, area)
-    await work_to_quality_check(api, bee, rid)
-    approved = await step(api, teacher, rid, "done")
-    assert approved.status_code == 200, approved.text
+    citizen, teacher, _, rid = await repaired_job(api, area)
     done_at = datetime.now(UTC)  # the timeline's clock (the database's), after the move
     await tick(pool, settings, done_at + COLLECT_REMIND_AFTER - MINUTE)
     assert kinds_told(database_url, rid, role="citizen")[-1] == "ready"
@@ -201,9 +178,7 @@ async def test_an_owner_who_confirmed_receiving_the_item_is_not_asked_to_collect
         app_and_clock: AppClock, area: Area, database_url: str, settings: Settings,
         pool: AsyncConnectionPool[Any]) -> None:
     api, _ = app_and_clock
-    citizen, teacher, bee, rid = await assigned_by_teacher(api, area)
-    await work_to_quality_check(api, bee, rid)
-    assert (await step(api, teacher, rid, "done")).status_code == 200
+    citizen, *_, rid = await repaired_job(api, area)
     done_at = datetime.now(UTC)
     await confirm_handover(api, citizen, rid)  # the teacher has not recorded the hand back yet
     await tick(pool, settings, done_at + COLLECT_ESCALATE_AFTER + MINUTE)
@@ -218,7 +193,8 @@ async def test_a_reminder_that_fails_for_one_job_does_not_stop_the_others(
     _, _, poisoned = await accepted_job(api, area, "ace")
     _, _, healthy = await accepted_job(api, area, "bee")
     due = datetime.now(UTC) + IN_HAND_DUE[RequestStatus.ACCEPTED] + MINUTE
-    with failing_notifications(database_url, poisoned):
+    with failing_writes(database_url, "insert", "notifications", "request_id", poisoned,
+                        "a notification that fails every time"):
         await tick(pool, settings, due)
     assert kinds_told(database_url, healthy, role="technician").count("work_overdue") == 1
     assert "work_overdue" not in kinds_told(database_url, poisoned, role="technician")

@@ -117,8 +117,8 @@ async def test_two_workers_deliver_each_exactly_once(pool: AsyncConnectionPool[C
     fake = FakeChannel(delay=0.001)
     channels: dict[str, Channel] = {"fake": fake}
 
-    async def worker() -> None:
-        while await deliver_once(pool, channels, CONFIG, NOON):
+    async def worker() -> None:  # turns until one finds nothing new to plan and nothing due to send
+        while (turn := await deliver_once(pool, channels, CONFIG, NOON)).planned or turn.attempted:
             pass
 
     await asyncio.gather(worker(), worker(), worker())

@@ -22,7 +22,7 @@ from backend.services.photo_intake import ORPHAN_PHOTO_GRACE, photo_sweeps, save
 from backend.settings import Settings
 from shared.photos import ProcessedPhoto, process_photo
 from tests.helpers import bearer
-from tests.integration.builders import new_request
+from tests.integration.builders import failing_writes, new_request
 
 
 class Killed(BaseException):
@@ -149,22 +149,9 @@ async def test_a_failed_row_switch_keeps_the_stored_photo_byte_identical(
     kept = row_paths(database_url, request_id)
 
     # The database refuses the switch after the new objects are written: a real failure at the real step.
-    trigger = f"fail_photos_{uuid.uuid4().hex[:8]}"
-    with psycopg.connect(database_url, autocommit=True) as conn:
-        conn.execute(f"""
-            create function private.{trigger}() returns trigger language plpgsql as $$
-            begin
-                if new.request_id = '{request_id}' then raise exception 'simulated failure'; end if;
-                return new;
-            end $$;
-            create trigger {trigger} before insert or update on public.request_photos
-                for each row execute function private.{trigger}();
-        """)
-    try:
+    with failing_writes(database_url, "insert or update", "request_photos", "request_id", request_id,
+                        "simulated failure"):
         failed = await upload(client, token, request_id, (30, 30, 200))
-    finally:
-        with psycopg.connect(database_url, autocommit=True) as conn:
-            conn.execute(f"drop trigger {trigger} on public.request_photos; drop function private.{trigger}();")
 
     assert failed.status_code == 500
     assert await served(client, token, request_id) == before

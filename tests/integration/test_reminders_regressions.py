@@ -14,7 +14,7 @@ from backend.settings import Settings
 from shared.reminders import IN_HAND_DUE, REMIND_HORIZON, STALLED_GRACE
 from shared.statuses import RequestStatus
 from tests.helpers import bearer
-from tests.integration.dispatch_area import AppClock, Area, assigned_by_teacher, kinds_told, step, work_to_quality_check
+from tests.integration.dispatch_area import AppClock, Area, kinds_told, repaired_job
 from tests.integration.test_waiting_parts_regressions import waiting_part
 
 MINUTE = timedelta(minutes=1)
@@ -32,9 +32,7 @@ async def test_an_item_repaired_two_years_ago_is_not_reminded_on_the_first_turn_
         app_and_clock: AppClock, area: Area, database_url: str, settings: Settings,
         pool: AsyncConnectionPool[Any]) -> None:
     api, _ = app_and_clock
-    _, teacher, bee, rid = await assigned_by_teacher(api, area)
-    await work_to_quality_check(api, bee, rid)
-    assert (await step(api, teacher, rid, "done")).status_code == 200
+    *_, rid = await repaired_job(api, area)
     # Repaired two years before the reminders existed, never recorded as handed back (the item went home long ago).
     backdate_request(database_url, rid, timedelta(days=730))
     await tick(pool, settings, datetime.now(UTC) + MINUTE)  # the first turn of the clock after the deploy
@@ -47,9 +45,7 @@ async def test_an_item_repaired_within_the_horizon_is_still_reminded(
         pool: AsyncConnectionPool[Any]) -> None:
     """The bound's other side: a wait a little younger than the horizon is told (owner and college) as before."""
     api, _ = app_and_clock
-    _, teacher, bee, rid = await assigned_by_teacher(api, area)
-    await work_to_quality_check(api, bee, rid)
-    assert (await step(api, teacher, rid, "done")).status_code == 200
+    *_, rid = await repaired_job(api, area)
     backdate_request(database_url, rid, REMIND_HORIZON - timedelta(hours=1))
     await tick(pool, settings, datetime.now(UTC) + MINUTE)
     assert "collect_reminder" in kinds_told(database_url, rid, role="citizen")

@@ -14,7 +14,7 @@ from flet.controls.object_patch import ObjectPatch
 
 from mobile.live import ServerEvent
 from mobile.viewmodels.app import COLLEGE_CREDIT_ROUTE, PORTFOLIO_ROUTE, Screen
-from mobile.viewmodels.credit import RecordPanel
+from mobile.viewmodels.credit import PortfolioViewModel, RecordPanel
 from mobile.viewmodels.home import TechnicianHome
 from mobile.views.credit import college_credit_view, portfolio_view, record_panel
 from mobile.views.frame import app_views
@@ -364,18 +364,47 @@ def _fields(tree: ft.Control) -> list[ft.TextField]:
     return find(tree, ft.TextField)
 
 
-async def test_the_teacher_approves_the_teams_hours_with_a_correction() -> None:
-    backend = CreditBackend("done")
-    backend.team = [
-        {"technician_id": str(LEAD), "display_name": "มานพ", "role": "lead", "task": "", "hours": 2.0,
+def lead_and_helper(*, lead_hours: float | None = 2.0, helper_hours: float | None = 1.0,
+                    helper_task: str = "ทดสอบ") -> list[dict[str, Any]]:
+    """A two-person team as GET .../record sends it: the lead มานพ and the helper ดวงใจ with the hours they
+    reported, none approved yet."""
+    return [
+        {"technician_id": str(LEAD), "display_name": "มานพ", "role": "lead", "task": "", "hours": lead_hours,
          "approved_hours": None, "approved_at": None},
-        {"technician_id": str(HELPER), "display_name": "ดวงใจ", "role": "helper", "task": "ทดสอบ", "hours": 1.0,
-         "approved_hours": None, "approved_at": None},
+        {"technician_id": str(HELPER), "display_name": "ดวงใจ", "role": "helper", "task": helper_task,
+         "hours": helper_hours, "approved_hours": None, "approved_at": None},
     ]
+
+
+async def helping_on_a_repair(task: str) -> tuple[CreditBackend, dict[str, Any], PortfolioViewModel]:
+    """A student at their portfolio, helping มานพ on a job under repair (`task`) as GET /me/team-jobs lists it,
+    their hours not yet reported: (the backend, the listed job, the portfolio)."""
+    backend = CreditBackend("repairing")
+    job: dict[str, Any] = {
+        "request_id": backend.job["id"], "ref_no": 690001, "item": "พัดลม", "status": "repairing",
+        "category_code": "appliance", "category_th": "เครื่องใช้ไฟฟ้า", "category_en": "Appliances",
+        "lead_name": "มานพ", "task": task, "hours": None, "approved_hours": None, "approved_at": None, "round": 1}
+    backend.team_jobs = [job]
+    vm = await signed_in("technician", backend)
+    await vm.open_route(PORTFOLIO_ROUTE)
+    assert vm.portfolio is not None
+    return backend, job, vm.portfolio
+
+
+async def teacher_at_the_teams_hours(team: list[dict[str, Any]] | None = None
+                                     ) -> tuple[CreditBackend, RecordPanel]:
+    """A teacher at a done job's record panel, its team's hours (`team`, else lead_and_helper()'s) to approve."""
+    backend = CreditBackend("done")
+    backend.team = lead_and_helper() if team is None else team
     vm = await signed_in("supervisor", backend)
     await vm.open_job(UUID(backend.job["id"]))
     panel = vm.record
     assert panel is not None and panel.can_approve_hours
+    return backend, panel
+
+
+async def test_the_teacher_approves_the_teams_hours_with_a_correction() -> None:
+    backend, panel = await teacher_at_the_teams_hours()
     shown = texts(panel_tree(panel))
     assert "มานพ · หัวหน้างาน · 2 ชม." in shown and "ดวงใจ · ผู้ช่วย · 1 ชม." in shown
     await panel.approve_hours({HELPER: "0.75", LEAD: "2"})
@@ -388,17 +417,7 @@ async def test_the_teacher_approves_the_teams_hours_with_a_correction() -> None:
 async def test_the_teacher_leaves_a_helper_who_did_nothing_uncredited_with_0() -> None:
     """audit13 finding 3 in the app: a helper's field says 0 means "not credited", and 0 is sent (it was refused as
     no number at all); the lead's 0 is refused on the screen with the backend's own text, nothing sent."""
-    backend = CreditBackend("done")
-    backend.team = [
-        {"technician_id": str(LEAD), "display_name": "มานพ", "role": "lead", "task": "", "hours": 2.0,
-         "approved_hours": None, "approved_at": None},
-        {"technician_id": str(HELPER), "display_name": "ดวงใจ", "role": "helper", "task": "", "hours": None,
-         "approved_hours": None, "approved_at": None},
-    ]
-    vm = await signed_in("supervisor", backend)
-    await vm.open_job(UUID(backend.job["id"]))
-    panel = vm.record
-    assert panel is not None and panel.can_approve_hours
+    backend, panel = await teacher_at_the_teams_hours(lead_and_helper(helper_hours=None, helper_task=""))
     labels = [f.label for f in _fields(panel_tree(panel))]
     assert "ชั่วโมงของ ดวงใจ (ใส่ 0 = ไม่นับ ไม่ได้ช่วยงานนี้)" in labels and "ชั่วโมงของ มานพ" in labels
     await panel.approve_hours({LEAD: "0"})
@@ -414,10 +433,7 @@ async def test_the_teacher_is_not_offered_another_students_report_as_the_leads_h
     hours (an approval would send them as the lead's)."""
     backend = CreditBackend("done")
     backend.job["report"] = {"hours": 1.5, "notes": "งานของนักศึกษาคนก่อน", "parts": [], "parts_total_baht": 0}
-    backend.team = [{"technician_id": str(LEAD), "display_name": "มานพ", "role": "lead", "task": "", "hours": None,
-                     "approved_hours": None, "approved_at": None},
-                    {"technician_id": str(HELPER), "display_name": "ดวงใจ", "role": "helper", "task": "",
-                     "hours": 1.5, "approved_hours": None, "approved_at": None}]
+    backend.team = lead_and_helper(lead_hours=None, helper_hours=1.5, helper_task="")
     vm = await signed_in("supervisor", backend)
     await vm.open_job(UUID(backend.job["id"]))
     panel = vm.record
@@ -594,16 +610,7 @@ async def test_the_lead_student_adds_a_helper_from_the_colleges_students() -> No
 
 
 async def test_a_helper_reports_their_own_hours_on_their_page() -> None:
-    backend = CreditBackend("repairing")
-    job = {"request_id": backend.job["id"], "ref_no": 690001, "item": "พัดลม", "status": "repairing",
-           "category_code": "appliance", "category_th": "เครื่องใช้ไฟฟ้า", "category_en": "Appliances",
-           "lead_name": "มานพ", "task": "ทดสอบวงจร", "hours": None, "approved_hours": None, "approved_at": None,
-           "round": 1}
-    backend.team_jobs = [job]
-    vm = await signed_in("technician", backend)
-    await vm.open_route(PORTFOLIO_ROUTE)
-    folio = vm.portfolio
-    assert folio is not None
+    backend, job, folio = await helping_on_a_repair("ทดสอบวงจร")
     tree = portfolio_view(folio, Locale.TH)
     assert_accessible(tree)
     assert "งานที่ฉันเป็นผู้ช่วย" in texts(tree) and "หัวหน้างาน: มานพ · กำลังซ่อม" in texts(tree)
@@ -759,15 +766,8 @@ async def test_an_outcome_this_app_does_not_know_still_draws_the_record() -> Non
 async def test_a_term_typed_but_not_shown_survives_saving_my_hours() -> None:
     """The student types another term, then saves their hours on a job before tapping "show": the page reloads,
     and the term typed must still be in its field (it went back to the term shown)."""
-    backend = CreditBackend("repairing")
-    backend.team_jobs = [{"request_id": backend.job["id"], "ref_no": 690001, "item": "พัดลม", "status": "repairing",
-                          "category_code": "appliance", "category_th": "เครื่องใช้ไฟฟ้า", "category_en": "Appliances",
-                          "lead_name": "มานพ", "task": "", "hours": None, "approved_hours": None,
-                          "approved_at": None, "round": 1}]
-    vm = await signed_in("technician", backend)
-    await vm.open_route(PORTFOLIO_ROUTE)
-    folio = vm.portfolio
-    assert folio is not None and folio.term_input == "2569-2"
+    backend, _, folio = await helping_on_a_repair("")
+    assert folio.term_input == "2569-2"
     folio.set_term_input("2569-1")
     await folio.save_my_hours(UUID(backend.job["id"]), "2", "ทดสอบ")
     assert folio.notice == "บันทึกชั่วโมงของคุณแล้ว รอครูอนุมัติ"

@@ -2,20 +2,18 @@
 baht on the work report as on the part proposal; hours typed "1,5" are one and a half, never 15; a college's
 latitude typed "nan" is the field's error, never a "system fault"."""
 
-from typing import Any
 from uuid import UUID
 
 import httpx
 import pytest
 
-from mobile.viewmodels.app import PORTFOLIO_ROUTE, AppViewModel
+from mobile.viewmodels.app import AppViewModel
 from mobile.viewmodels.colleges_admin import CollegesAdminViewModel
 from mobile.viewmodels.job import PartRow
 from shared.typed_numbers import parse_amount, parse_coordinate, parse_hours
 from tests.unit.mobile_fakes import FakeBackend, MemoryStore
 from tests.unit.mobile_screens import sign_in as screen_sign_in
-from tests.unit.mobile_screens import signed_in
-from tests.unit.test_mobile_credit import HELPER, LEAD, CreditBackend, sent
+from tests.unit.test_mobile_credit import HELPER, LEAD, helping_on_a_repair, sent, teacher_at_the_teams_hours
 
 
 @pytest.mark.parametrize(("typed", "baht"), [("1,500", 1500.0), ("12,000", 12000.0), ("1,250.50", 1250.5)])
@@ -53,33 +51,13 @@ def test_a_coordinate_reads_a_comma_as_the_decimal_mark(typed: str, value: float
 
 
 async def test_a_teacher_correcting_hours_to_1_comma_5_approves_one_and_a_half() -> None:
-    backend = CreditBackend("done")
-    backend.team = [
-        {"technician_id": str(LEAD), "display_name": "มานพ", "role": "lead", "task": "", "hours": 2.0,
-         "approved_hours": None, "approved_at": None},
-        {"technician_id": str(HELPER), "display_name": "ดวงใจ", "role": "helper", "task": "ทดสอบ", "hours": 1.0,
-         "approved_hours": None, "approved_at": None},
-    ]
-    vm = await signed_in("supervisor", backend)
-    await vm.open_job(UUID(backend.job["id"]))
-    panel = vm.record
-    assert panel is not None and panel.can_approve_hours
+    backend, panel = await teacher_at_the_teams_hours()
     await panel.approve_hours({HELPER: "1,5", LEAD: "2"})
     assert sent(backend, "/credit/approve") == [{"hours": {str(HELPER): 1.5, str(LEAD): 2.0}}]
 
 
 async def test_a_helper_reporting_1_comma_5_hours_reports_one_and_a_half() -> None:
-    backend = CreditBackend("repairing")
-    job: dict[str, Any] = {
-        "request_id": backend.job["id"], "ref_no": 690001, "item": "พัดลม", "status": "repairing",
-        "category_code": "appliance", "category_th": "เครื่องใช้ไฟฟ้า", "category_en": "Appliances",
-        "lead_name": "มานพ", "task": "ทดสอบวงจร", "hours": None, "approved_hours": None, "approved_at": None,
-        "round": 1}
-    backend.team_jobs = [job]
-    vm = await signed_in("technician", backend)
-    await vm.open_route(PORTFOLIO_ROUTE)
-    folio = vm.portfolio
-    assert folio is not None
+    backend, job, folio = await helping_on_a_repair("ทดสอบวงจร")
     await folio.save_my_hours(UUID(job["request_id"]), "1,5", "ทดสอบวงจร")
     assert sent(backend, "/team/me") == [{"hours": 1.5, "task": "ทดสอบวงจร"}]
 
