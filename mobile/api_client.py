@@ -4,6 +4,7 @@ import asyncio
 import contextlib
 import dataclasses
 import logging
+import re
 import time
 from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass, field
@@ -164,16 +165,6 @@ class _SendOptions(TypedDict, total=False):
     retry_auth: bool
 
 
-@dataclass(frozen=True)
-class HoursWaitingPage:
-    """GET /supervisor/hours-waiting: a page of the college's rounds whose hours wait for approval, and how many wait
-    from the page's start on (its `X-Total-Count` header: all of them on the first page, those after the round asked
-    after on the next; an older backend sends them all and no count: as many as it sent)."""
-
-    rounds: list[HoursWaiting]
-    total: int
-
-
 R = TypeVar("R")
 
 
@@ -182,11 +173,20 @@ class ListPage(Generic[R]):
     """A page of one of the long lists (shared.paging: a person's requests, a student's jobs, a helper's team jobs,
     the admin's lists, the teacher's job list) and how many rows the whole list has: its `X-Total-Count` header (an
     older backend sends the whole list and no count: as many as its rows). The next page is asked for with `after` =
-    this page's `after`, the X-Next-Cursor header (the place of its last row; None: the list ends here)."""
+    this page's `after`, the X-Next-Cursor header (the place of its last row; None: the list ends here). `rest`: how
+    many rows follow this page, counted with it, where the backend says so (the teacher's hours waiting count from the
+    page's start on: their `total` is that count, not the whole list's); None where only the whole list is counted (a
+    page after another is then short of rows that left the list since the rows before it were read: the app cannot
+    tell)."""
 
     rows: list[R]
     total: int
     after: str | None = None
+    rest: int | None = None
+
+
+# The rounds waiting for a teacher's approval page after the last one listed: "ref_no.round" (its sort key).
+_ROUND_CURSOR = re.compile(r"([0-9]{1,18})\.([0-9]{1,3})")
 
 
 @dataclass(frozen=True)
@@ -836,16 +836,22 @@ class ApiClient:
         params = {"term": term} if term else None
         return _parse(_COLLEGE_CREDIT, await self._call("GET", "/supervisor/credit", params=params))
 
-    async def hours_waiting(self, after: HoursWaiting | None = None) -> HoursWaitingPage:
+    async def hours_waiting(self, after: str | None = None, limit: int | None = None) -> ListPage[HoursWaiting]:
         """The rounds of work done for the teacher's college whose hours wait for their approval (also those whose
-        job moved on to another college), oldest job first: the first page, or the page after the round `after` (the
-        last one listed: by its sort key, so a round approved meanwhile skips none), and how many wait from the
-        page's start on. Each approved with approve_hours(round_=...)."""
-        params = {"after_ref": str(after.ref_no), "after_round": str(after.round)} if after is not None else None
-        response = await self._send("GET", "/supervisor/hours-waiting", params=params)
+        job moved on to another college), oldest job first, a page at a time as the other long lists: the first page,
+        or the page after `after` (a page's `after`: the last round listed, by its sort key, so a round approved
+        meanwhile skips none). The backend counts the rounds waiting from the page's start on (X-Total-Count; an
+        older backend sends them all and no count): the page's `total`, and `rest` those after it. Each approved
+        with approve_hours(round_=...)."""
+        params = {"limit": str(limit)} if limit else {}
+        if after is not None and (place := _ROUND_CURSOR.fullmatch(after)) is not None:
+            params |= {"after_ref": place[1], "after_round": place[2]}
+        response = await self._send("GET", "/supervisor/hours-waiting", params=params or None)
         rounds = _parse(_HOURS_WAITING, _json(response))
-        total = total_count_from_header(response.headers.get(TOTAL_COUNT_HEADER))
-        return HoursWaitingPage(rounds, max(total, len(rounds)) if total is not None else len(rounds))
+        counted = total_count_from_header(response.headers.get(TOTAL_COUNT_HEADER))
+        total = max(counted, len(rounds)) if counted is not None else len(rounds)
+        rest = total - len(rounds)
+        return ListPage(rounds, total, f"{rounds[-1].ref_no}.{rounds[-1].round}" if rest and rounds else None, rest)
 
     async def portfolio(self, student_id: UUID, term: str | None = None) -> Portfolio:
         params = {"term": term} if term else None
