@@ -333,6 +333,13 @@ async def test_the_job_record_and_credit_endpoints_parse(app: Any, area: Area, d
     page = await teacher.hours_waiting()
     assert page.total == len(page.rows)  # the app reads the backend's count of rounds waiting (X-Total-Count)
     assert page.rest == 0 and page.after is None
+    after, walked = None, []  # a round at a time, each after the last by the client's cursor, each counting the rest
+    for _ in page.rows:
+        one = await teacher.hours_waiting(after, 1)
+        walked += one.rows
+        assert one.rest == page.total - len(walked) and (one.after is None) == (one.rest == 0)
+        after = one.after
+    assert [(w.request_id, w.round) for w in walked] == [(w.request_id, w.round) for w in page.rows]
     [waiting] = [w for w in page.rows if w.request_id == created.id]
     assert (waiting.round, waiting.ended, waiting.moved_on) == (1, False, False)
     assert {(m.technician_id, m.role, m.hours) for m in waiting.team} == {(bee, "lead", 1.0), (cat, "helper", 0.5)}
