@@ -881,7 +881,9 @@ class ApiClient:
         older backend sends them all and no count): the page's `total`, and `rest` those after it. Each approved
         with approve_hours(round_=...)."""
         params = {"limit": str(limit)} if limit else {}
-        if after is not None and (place := _ROUND_CURSOR.fullmatch(after)) is not None:
+        if after is not None:
+            if (place := _ROUND_CURSOR.fullmatch(after)) is None:
+                raise ValueError(f"not a cursor of the rounds waiting: {after!r}")  # never the first page instead
             params |= {"after_ref": place[1], "after_round": place[2]}
         response = await self._send("GET", "/supervisor/hours-waiting", params=params or None)
         rounds = _parse(_HOURS_WAITING, _json(response))

@@ -1,8 +1,9 @@
 """A long list as the app shows it (shared.paging): the rows read so far, how many the whole list has, and "more".
 
-A person's requests, a student's jobs, a helper's team jobs, the admin's lists and the teacher's job list
-(college_jobs.py) come a page at a time (GET with `after`, the last page's cursor: the rows after the last one
-shown, so a row that left the list meanwhile makes none skipped; the answer's X-Total-Count says how many in all).
+A person's requests, a student's jobs, a helper's team jobs, the admin's lists, the teacher's job list
+(college_jobs.py) and the teacher's rounds waiting for hours (credit.py) come a page at a time (GET with `after`, the
+last page's cursor: the rows after the last one shown, so a row that left the list meanwhile makes none skipped; the
+answer's X-Total-Count says how many in all, or for the rounds waiting how many from the page's start on).
 "More" appends the next page to the rows shown (the view keys each row by its id, so the rows already shown keep
 their controls); a reload (a live event, back from a screen) reads as many rows as were shown, so the place in the
 list stays. Each list shown (`show`: a reload, a new search or filter) is a new generation: a "more" asked of an
