@@ -4,6 +4,7 @@ import asyncio
 import contextlib
 import dataclasses
 import logging
+import re
 import time
 from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass, field
@@ -63,7 +64,7 @@ from shared.credit_wire import (
     TeamJob,
     total_count_from_header,
 )
-from shared.paging import NEXT_CURSOR_HEADER
+from shared.paging import LIST_PAGE, NEXT_CURSOR_HEADER
 from shared.statuses import OfferGone
 from shared.text import Bilingual, Locale, error_text, error_text_waiting
 from shared.wire import (
@@ -164,16 +165,6 @@ class _SendOptions(TypedDict, total=False):
     retry_auth: bool
 
 
-@dataclass(frozen=True)
-class HoursWaitingPage:
-    """GET /supervisor/hours-waiting: a page of the college's rounds whose hours wait for approval, and how many wait
-    from the page's start on (its `X-Total-Count` header: all of them on the first page, those after the round asked
-    after on the next; an older backend sends them all and no count: as many as it sent)."""
-
-    rounds: list[HoursWaiting]
-    total: int
-
-
 R = TypeVar("R")
 
 
@@ -182,11 +173,55 @@ class ListPage(Generic[R]):
     """A page of one of the long lists (shared.paging: a person's requests, a student's jobs, a helper's team jobs,
     the admin's lists, the teacher's job list) and how many rows the whole list has: its `X-Total-Count` header (an
     older backend sends the whole list and no count: as many as its rows). The next page is asked for with `after` =
-    this page's `after`, the X-Next-Cursor header (the place of its last row; None: the list ends here)."""
+    this page's `after`, the X-Next-Cursor header (the place of its last row; None: the list ends here), or the
+    app's own cursor for a list an older backend pages by `offset` only (`_next_page`). `rest`: how many rows follow
+    this page, counted with it, where the backend says so (the teacher's hours waiting count from the page's start
+    on: their `total` is that count, not the whole list's); None where only the whole list is counted (a page after
+    another is then short of rows that left the list since the rows before it were read: the app cannot tell)."""
 
     rows: list[R]
     total: int
     after: str | None = None
+    rest: int | None = None
+
+
+# A list an older backend pages by `offset` only (no X-Next-Cursor; the teacher's job page: no `next_after`): the next
+# page's place as the app writes it, "offset:N" (N rows read), sent back as `offset=N`. A backend's cursor is base64url
+# and never holds the colon.
+_OFFSET_CURSOR = "offset:"
+# The rounds waiting for a teacher's approval page after the last one listed: "ref_no.round" (its sort key).
+_ROUND_CURSOR = re.compile(r"([0-9]{1,18})\.([0-9]{1,3})")
+
+
+def _offset_of(after: str | None) -> int | None:
+    """How many rows the app's offset cursor says were read: 0 for the first page, None for a backend's cursor."""
+    if after is None:
+        return 0
+    if not after.startswith(_OFFSET_CURSOR) or not after.removeprefix(_OFFSET_CURSOR).isdigit():
+        return None
+    return int(after.removeprefix(_OFFSET_CURSOR))
+
+
+def _next_page(after: str | None, cursor: str | None, read: int, limit: int, total: int | None) -> str | None:
+    """The next page's place: the backend's cursor; without one, for a page asked by offset (the first page, or one
+    after the app's offset cursor), a full page whose count says rows follow it is an older backend's, which pages
+    by `offset` only: the app's offset cursor past the rows read (a backend that pages by cursor sends one whenever
+    rows follow a page, so its first page without one is the whole list; after a cursor its page without one is the
+    last)."""
+    if cursor:
+        return cursor
+    offset = _offset_of(after)
+    if offset is None or total is None or read < limit or total <= offset + read:
+        return None
+    return f"{_OFFSET_CURSOR}{offset + read}"
+
+
+def _place_params(after: str | None) -> dict[str, str]:
+    """`after` as the backend's cursor, or `offset` for the app's own offset cursor (an older backend's list)."""
+    offset = _offset_of(after)
+    if after is None or offset == 0:
+        return {}
+    return {"after": after} if offset is None else {"offset": str(offset)}
 
 
 @dataclass(frozen=True)
@@ -677,14 +712,16 @@ class ApiClient:
     ) -> CollegeJobPage:
         """GET /supervisor/jobs: the college's jobs newest first, filtered by status groups and a search (a
         reference like FX-690001, an item or a student's name), one page at a time: the jobs after the place `after`
-        (a page's `next_after`, for the same filters and search; None: the first page)."""
-        params: dict[str, str | list[str]] = {"status": list(groups or []), "limit": str(limit)}
-        if after:
-            params["after"] = after
+        (a page's `next_after`, for the same filters and search; None: the first page). An older backend pages by
+        `offset` only (no `next_after`): its full pages get the app's offset cursor as `next_after` (`_next_page`)."""
+        params: dict[str, str | list[str]] = {"status": list(groups or []), "limit": str(limit),
+                                              **_place_params(after)}
         if query.strip():
             params["q"] = query.strip()
         # QueryParams repeats `status` once per group, as the endpoint reads it.
-        return _parse(_JOB_PAGE, await self._call("GET", "/supervisor/jobs", params=httpx.QueryParams(params)))
+        page = _parse(_JOB_PAGE, await self._call("GET", "/supervisor/jobs", params=httpx.QueryParams(params)))
+        next_after = _next_page(after, page.next_after, len(page.jobs), limit, page.total)
+        return page if next_after == page.next_after else page.model_copy(update={"next_after": next_after})
 
     async def add_student(
         self, college_id: UUID, phone: str, display_name: str = "", skills: Mapping[str, int] | None = None
@@ -836,16 +873,24 @@ class ApiClient:
         params = {"term": term} if term else None
         return _parse(_COLLEGE_CREDIT, await self._call("GET", "/supervisor/credit", params=params))
 
-    async def hours_waiting(self, after: HoursWaiting | None = None) -> HoursWaitingPage:
+    async def hours_waiting(self, after: str | None = None, limit: int | None = None) -> ListPage[HoursWaiting]:
         """The rounds of work done for the teacher's college whose hours wait for their approval (also those whose
-        job moved on to another college), oldest job first: the first page, or the page after the round `after` (the
-        last one listed: by its sort key, so a round approved meanwhile skips none), and how many wait from the
-        page's start on. Each approved with approve_hours(round_=...)."""
-        params = {"after_ref": str(after.ref_no), "after_round": str(after.round)} if after is not None else None
-        response = await self._send("GET", "/supervisor/hours-waiting", params=params)
+        job moved on to another college), oldest job first, a page at a time as the other long lists: the first page,
+        or the page after `after` (a page's `after`: the last round listed, by its sort key, so a round approved
+        meanwhile skips none). The backend counts the rounds waiting from the page's start on (X-Total-Count; an
+        older backend sends them all and no count): the page's `total`, and `rest` those after it. Each approved
+        with approve_hours(round_=...)."""
+        params = {"limit": str(limit)} if limit else {}
+        if after is not None:
+            if (place := _ROUND_CURSOR.fullmatch(after)) is None:
+                raise ValueError(f"not a cursor of the rounds waiting: {after!r}")  # never the first page instead
+            params |= {"after_ref": place[1], "after_round": place[2]}
+        response = await self._send("GET", "/supervisor/hours-waiting", params=params or None)
         rounds = _parse(_HOURS_WAITING, _json(response))
-        total = total_count_from_header(response.headers.get(TOTAL_COUNT_HEADER))
-        return HoursWaitingPage(rounds, max(total, len(rounds)) if total is not None else len(rounds))
+        counted = total_count_from_header(response.headers.get(TOTAL_COUNT_HEADER))
+        total = max(counted, len(rounds)) if counted is not None else len(rounds)
+        rest = total - len(rounds)
+        return ListPage(rounds, total, f"{rounds[-1].ref_no}.{rounds[-1].round}" if rest and rounds else None, rest)
 
     async def portfolio(self, student_id: UUID, term: str | None = None) -> Portfolio:
         params = {"term": term} if term else None
@@ -955,13 +1000,15 @@ class ApiClient:
     async def _page(self, adapter: TypeAdapter[list[R]], path: str, after: str | None, limit: int | None
                        ) -> ListPage[R]:
         """GET a page of a long list (shared.paging): `after` and `limit` asked only when not the defaults (the
-        first page of an older backend's answer is then the same call); the next page's cursor from X-Next-Cursor."""
-        params = {**({"after": after} if after else {}), **({"limit": str(limit)} if limit else {})}
+        first page of an older backend's answer is then the same call); the next page's cursor from X-Next-Cursor,
+        or an older backend's next offset (`_next_page`)."""
+        params = {**_place_params(after), **({"limit": str(limit)} if limit else {})}
         response = await self._send("GET", path, params=params or None)
         rows = _parse(adapter, _json(response))
         total = total_count_from_header(response.headers.get(TOTAL_COUNT_HEADER))
         return ListPage(rows, max(total, len(rows)) if total is not None else len(rows),
-                        response.headers.get(NEXT_CURSOR_HEADER) or None)
+                        _next_page(after, response.headers.get(NEXT_CURSOR_HEADER), len(rows), limit or LIST_PAGE,
+                                   total))
 
     async def _call(self, method: str, path: str, **options: Unpack[_SendOptions]) -> Any:
         """_send, then the JSON body (a body that is not JSON is not the backend's: see `_json`)."""

@@ -1744,6 +1744,9 @@ APP_UI.update({
     "skills_dialog_title": B("ทักษะของ {name}", "{name}'s skills"),
     "job_sent_on": B("นำงานกลับแล้ว ไม่มีนักศึกษาคนอื่นของวิทยาลัยที่รับได้ จึงส่งต่อให้วิทยาลัยถัดไป",
                      "Taken back: no other student of the college could take it, so it went on to the next college"),
+    # A long list's "more" after a page of a list counted whole (mobile/viewmodels/paging.py): rows shown may have
+    # left it since, so its count less those shown would undercount; no number until a reload counts again.
+    "list_more_uncounted": B("ยังมีรายการอื่นอีก", "More to show"),
 })
 
 

@@ -47,6 +47,7 @@ from mobile.viewmodels.session import Session
 from shared.credit import (
     HANDOVER_FROM,
     HOURS_MAX,
+    HOURS_WAITING_PAGE,
     OUTCOME_LABELS,
     OUTCOME_REASONS,
     OWNER_RECORD_OPEN,
@@ -727,6 +728,10 @@ def _team_job_key(job: TeamJob) -> tuple[UUID, int]:
     return job.request_id, job.round
 
 
+def _waiting_key(waiting: HoursWaiting) -> tuple[UUID, int]:
+    return waiting.request_id, waiting.round
+
+
 class PortfolioViewModel(SubScreen):
     """The student's approved jobs in a term (hours, role, outcome, approving teacher) and the PDF to keep."""
 
@@ -914,12 +919,14 @@ class CollegeCreditViewModel(StudentLevelsScreen):
         self.proposals: list[SkillProposal] = []
         self.deciding: UUID | None = None
         # The rounds of the college whose hours wait for the teacher's approval (a job that moved on to another
-        # college too: its record is no longer the teacher's to open), and the one being approved.
-        self.hours_waiting: list[HoursWaiting] = []
-        # How many wait beyond those listed: the list comes a page at a time (shared.credit.HOURS_WAITING_PAGE), oldest
-        # job first, and each page says how many wait from its start on.
-        self.hours_waiting_more = 0
-        self.loading_more_hours = False
+        # college too: its record is no longer the teacher's to open), and the one being approved. A long list as the
+        # others (PagedList): a page at a time (shared.credit.HOURS_WAITING_PAGE), oldest job first, each after the
+        # last round listed (by its sort key: a round approved meanwhile skips none), and each page says how many
+        # wait from its start on; a "more" answered after a reload (an approval, a decided proposal) is dropped.
+        self.hours_pages: PagedList[HoursWaiting] = PagedList(
+            lambda after, n: self._api.hours_waiting(after, n), _waiting_key, changed=self._changed,
+            lost_sign_in=self._lost_sign_in, page=HOURS_WAITING_PAGE, page_max=HOURS_WAITING_PAGE,
+            more_key="hours_waiting_more")
         self.approving: tuple[UUID, int] | None = None
         self.jobs_input = ""
         self.target_input = ""
@@ -931,10 +938,9 @@ class CollegeCreditViewModel(StudentLevelsScreen):
     async def _fetch(self) -> None:
         view, proposals, categories, waiting = await asyncio.gather(
             self._api.college_credit(), self._api.skill_proposals(), self._api.categories(),
-            self._api.hours_waiting())
+            self.hours_pages.fetch())
         self.view = view
-        self.hours_waiting = waiting.rounds
-        self.hours_waiting_more = max(0, waiting.total - len(waiting.rounds))
+        self.hours_pages.show(waiting)
         loaded = (str(view.progression_jobs), f"{view.hours_target:g}")
         if self._settings_loaded in (None, (self.jobs_input, self.target_input)):
             self.jobs_input, self.target_input = loaded
@@ -964,28 +970,24 @@ class CollegeCreditViewModel(StudentLevelsScreen):
         await self.load()
 
     @property
+    def hours_waiting(self) -> list[HoursWaiting]:
+        return self.hours_pages.rows
+
+    @property
+    def hours_waiting_more(self) -> int:
+        """How many rounds wait beyond those listed (each page counts those from its start on)."""
+        return self.hours_pages.more_count or 0
+
+    @property
     def hours_waiting_total(self) -> int:
         """The rounds listed and those waiting beyond them (the next page is `load_more_hours_waiting`)."""
-        return len(self.hours_waiting) + self.hours_waiting_more
+        return self.hours_pages.total
 
     async def load_more_hours_waiting(self) -> None:
         """The next page of rounds waiting: those after the last one listed (by its place in the list's order, not
         by how many are listed: a round approved meanwhile by another teacher shifts nothing; a round listed
-        already is not listed twice)."""
-        if self.loading_more_hours or not self.hours_waiting_more or not self.hours_waiting:
-            return
-        self._notice = None
-        page = await self._send(self._api.hours_waiting(after=self.hours_waiting[-1]), self._refused_notice,
-                                self._mark_loading_more_hours)
-        if page is None:
-            return
-        listed = {(w.request_id, w.round) for w in self.hours_waiting}
-        self.hours_waiting = [*self.hours_waiting, *(w for w in page.rounds if (w.request_id, w.round) not in listed)]
-        self.hours_waiting_more = max(0, page.total - len(page.rounds))
-        self._changed()
-
-    def _mark_loading_more_hours(self, on: bool) -> None:
-        self.loading_more_hours = on
+        already is not listed twice). A failure says why under the list."""
+        await self.hours_pages.load_more()
 
     async def approve_waiting(self, request_id: UUID, round_: int) -> None:
         """A waiting round's hours, as its team reported them (POST .../credit/approve?round=N); a refusal (the

@@ -1,12 +1,18 @@
 """A long list as the app shows it (shared.paging): the rows read so far, how many the whole list has, and "more".
 
-A person's requests, a student's jobs, a helper's team jobs, the admin's lists and the teacher's job list
-(college_jobs.py) come a page at a time (GET with `after`, the last page's cursor: the rows after the last one
-shown, so a row that left the list meanwhile makes none skipped; the answer's X-Total-Count says how many in all).
+A person's requests, a student's jobs, a helper's team jobs, the admin's lists, the teacher's job list
+(college_jobs.py) and the teacher's rounds waiting for hours (credit.py) come a page at a time (GET with `after`, the
+last page's cursor: the rows after the last one shown, so a row that left the list meanwhile makes none skipped; the
+answer's X-Total-Count says how many in all, or for the rounds waiting how many from the page's start on).
 "More" appends the next page to the rows shown (the view keys each row by its id, so the rows already shown keep
 their controls); a reload (a live event, back from a screen) reads as many rows as were shown, so the place in the
 list stays. Each list shown (`show`: a reload, a new search or filter) is a new generation: a "more" asked of an
 older one and answered after it is dropped, not appended under rows it does not follow.
+
+"ยังมีอีก N รายการ" says N only where it was counted with the rows shown: after a list's first page (the rows from its
+start and its count, in one answer), or on a list whose every page counts the rows after it (the teacher's hours
+waiting). After a "more" of a list counted whole, rows shown may have left it since they were read, and the count
+less those shown would be short by them: the list then says "more" without a number until a reload.
 """
 
 from collections.abc import Awaitable, Callable, Hashable
@@ -29,15 +35,17 @@ class PagedList(Generic[R]):
 
     def __init__(self, fetch: FetchPage[R], key: Callable[[R], Hashable], *, changed: Callable[[], None],
                  lost_sign_in: Callable[[ApiError], Awaitable[bool]], page: int = LIST_PAGE,
-                 page_max: int = LIST_PAGE_MAX) -> None:
+                 page_max: int = LIST_PAGE_MAX, more_key: str = "list_more") -> None:
         self._fetch = fetch
         self._key = key
         self._changed = changed
         self._lost_sign_in = lost_sign_in
         self._page = page
         self._page_max = page_max
+        self._more_key = more_key  # "ยังมีอีก {count} ..." (shared.text)
         self.rows: list[R] = []
         self.total = 0
+        self._rest: int | None = 0  # the rows after those shown, counted with the last page; None: not known
         self.loading_more = False
         self._more_error: Bilingual | None = None
         self._after: str | None = None  # where the next page starts (the last page's cursor); None: no next page
@@ -50,12 +58,17 @@ class PagedList(Generic[R]):
         return self._after is not None
 
     @property
-    def more_count(self) -> int:
-        """How many rows the list has beyond those shown (at least one while the backend says a page follows)."""
-        return max(1, self.total - len(self.rows)) if self.has_more else 0
+    def more_count(self) -> int | None:
+        """How many rows the list has beyond those shown (at least one while the backend says a page follows; 0 when
+        none does); None when it is not known (see the module's doc)."""
+        if not self.has_more:
+            return 0
+        return None if self._rest is None else max(1, self._rest)
 
     def more_text(self, locale: Locale) -> str:
-        return bilingual("list_more", count=self.more_count).in_(locale)
+        count = self.more_count
+        return (bilingual("list_more_uncounted") if count is None else bilingual(self._more_key, count=count)).in_(
+            locale)
 
     def more_error(self, locale: Locale) -> str | None:
         return self._more_error.in_(locale) if self._more_error is not None else None
@@ -66,15 +79,18 @@ class PagedList(Generic[R]):
         everything else of its screen is read too."""
         wanted = self._page if fresh else max(self._page, len(self.rows))
         page = await self._fetch(None, None if wanted == self._page else min(wanted, self._page_max))
+        # The first page's count is of the rows from the list's start, read with it: what follows them is counted too.
         rows, total, after = list(page.rows), page.total, page.after
+        rest: int | None = page.rest if page.rest is not None else total - len(rows)
         while after is not None and len(rows) < wanted:
             page = await self._fetch(after, min(wanted - len(rows), self._page_max))
             rows += self._new(rows, page.rows)
-            total, after = page.total, page.after if page.rows else None
-        return ListPage(rows, max(total, len(rows)), after)
+            total, after, rest = page.total, page.after if page.rows else None, page.rest
+        return ListPage(rows, self._total(total, len(rows), rest), after, rest)
 
     def show(self, page: ListPage[R]) -> None:
-        self.rows, self.total, self._after = list(page.rows), page.total, page.after
+        """The list as `fetch` read it, and as it counted the rows after it (`rest`: None, not known)."""
+        self.rows, self.total, self._after, self._rest = list(page.rows), page.total, page.after, page.rest
         self._more_error = None
         self._generation += 1
         self.loading_more = False  # a "more" of the list replaced is dropped when it answers: this one may ask
@@ -102,10 +118,17 @@ class PagedList(Generic[R]):
         if generation != self._generation:
             return  # another list is shown meanwhile (`show` lowered the flag for it)
         self.rows += self._new(self.rows, page.rows)
-        self.total = max(page.total, len(self.rows))
+        self._rest = page.rest  # a count of the whole list cannot tell the rows shown that left it since
+        self.total = self._total(page.total, len(self.rows), page.rest)
         self._after = page.after if page.rows else None
         self.loading_more = False
         self._changed()
+
+    @staticmethod
+    def _total(total: int, shown: int, rest: int | None) -> int:
+        """The whole list's count: the rows shown and those counted after them, or the last page's count of it (never
+        under the rows shown)."""
+        return shown + rest if rest is not None else max(total, shown)
 
     def _more_ended(self, generation: int) -> None:
         if generation == self._generation:

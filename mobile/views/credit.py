@@ -722,13 +722,9 @@ def _hours_waiting(vm: CollegeCreditViewModel, locale: Locale) -> list[ft.Contro
         lines.append(ft.Row([ft.FilledButton(t("approve_hours", locale), icon=ft.Icons.VERIFIED, disabled=busy,
                                              on_click=approve)]))
         controls.append(_card(lines, key=f"hours-waiting-{waiting.request_id}-{waiting.round}"))
-    if more := vm.hours_waiting_more:  # the list comes a page at a time: how many more wait, and the next page
-        controls.append(ft.Row([muted(t("hours_waiting_more", locale, count=more)),
-                                ft.OutlinedButton(t("hours_waiting_show_more", locale), icon=ft.Icons.EXPAND_MORE,
-                                                  disabled=busy or vm.loading_more_hours,
-                                                  on_click=vm.load_more_hours_waiting)],
-                               wrap=True, key="hours-waiting-more"))
-    return controls
+    # The list comes a page at a time: how many more wait, and the next page (a failed one says why above it).
+    return controls + more_controls(vm.hours_pages, locale, vm.load_more_hours_waiting, key="hours-waiting",
+                                    show_more_key="hours_waiting_show_more", disabled=busy)
 
 
 def _settings(vm: CollegeCreditViewModel, locale: Locale) -> list[ft.Control]:

@@ -331,12 +331,20 @@ async def test_the_job_record_and_credit_endpoints_parse(app: Any, area: Area, d
         conn.execute("update public.status_events set created_at = created_at - interval '2 hours' "
                      "where request_id = %s and to_status = 'accepted'", [created.id])
     page = await teacher.hours_waiting()
-    assert page.total == len(page.rounds)  # the app reads the backend's count of rounds waiting (X-Total-Count)
-    [waiting] = [w for w in page.rounds if w.request_id == created.id]
+    assert page.total == len(page.rows)  # the app reads the backend's count of rounds waiting (X-Total-Count)
+    assert page.rest == 0 and page.after is None
+    after, walked = None, []  # a round at a time, each after the last by the client's cursor, each counting the rest
+    for _ in page.rows:
+        one = await teacher.hours_waiting(after, 1)
+        walked += one.rows
+        assert one.rest == page.total - len(walked) and (one.after is None) == (one.rest == 0)
+        after = one.after
+    assert [(w.request_id, w.round) for w in walked] == [(w.request_id, w.round) for w in page.rows]
+    [waiting] = [w for w in page.rows if w.request_id == created.id]
     assert (waiting.round, waiting.ended, waiting.moved_on) == (1, False, False)
     assert {(m.technician_id, m.role, m.hours) for m in waiting.team} == {(bee, "lead", 1.0), (cat, "helper", 0.5)}
     approved = await teacher.approve_hours(created.id, {cat: 0.75})
-    assert created.id not in [w.request_id for w in (await teacher.hours_waiting()).rounds]
+    assert created.id not in [w.request_id for w in (await teacher.hours_waiting()).rows]
     assert sorted((m.role, m.approved_hours) for m in approved) == [("helper", 0.75), ("lead", 1.0)]
     folio = await helper.portfolio(cat)
     assert [(j.request_id, j.role, j.hours) for j in folio.jobs] == [(created.id, "helper", 0.75)]

@@ -126,7 +126,9 @@ class CreditBackend(FakeBackend):
             after = (int(params["after_ref"]), int(params["after_round"])) if "after_ref" in params else None
             onward = sorted((w for w in self.hours_waiting if after is None or (w["ref_no"], w["round"]) > after),
                             key=lambda w: (w["ref_no"], w["round"]))
-            return httpx.Response(200, json=onward[:HOURS_WAITING_PAGE],
+            limit = int(params.get("limit", str(HOURS_WAITING_PAGE)))
+            assert 1 <= limit <= HOURS_WAITING_PAGE, limit  # the backend's bound (422 beyond)
+            return httpx.Response(200, json=onward[:limit],
                                   headers={TOTAL_COUNT_HEADER: str(len(onward))})
         waiting = next((w for w in self.hours_waiting
                         if path == f"/requests/{w['request_id']}/credit/approve" and method == "POST"
