@@ -11,7 +11,6 @@ to phones): a family joined by ZWJ, a flag's two letters, a skin tone or a prese
 
 import re
 import unicodedata
-from collections.abc import Callable
 
 # Letters that draw nothing, used to pass a blank as a name (Hangul fillers, the braille blank).
 INVISIBLE_LETTERS = frozenset("\u115f\u1160\u3164\uffa0\u2800")
@@ -161,36 +160,13 @@ def _joined(found: re.Match[str]) -> str:
 
 
 def normal_form(text: str) -> str:
-    """`text` as it is stored and searched: NFC, and SARA AM typed as two characters joined into one."""
+    """`text` as it is stored and searched: NFC, and SARA AM typed as two characters joined into one. Rows stored
+    before this rule are searched by their search form (migration 0086's private.search_form: this SARA AM rule in
+    SQL, on both sides of the teacher's search), so any mix of spellings in a row is found."""
     text = unicodedata.normalize("NFC", text)
     if "\u0e4d" in text or "\u0ecd" in text:
         text = _SARA_AM_APART.sub(_joined, text)
     return text
-
-
-# SARA AM as normal_form leaves it, with the tone mark before it if there is one.
-_SARA_AM_JOINED = re.compile("([\u0e48-\u0e4b\u0ec8-\u0ecb]?)([\u0e33\u0eb3])")
-_SARA_AM_PARTS = {"\u0e33": ("\u0e4d", "\u0e32"), "\u0eb3": ("\u0ecd", "\u0eb2")}
-
-
-def _apart(tone_first: bool) -> Callable[[re.Match[str]], str]:
-    def spelled(found: re.Match[str]) -> str:
-        nikhahit, sara_aa = _SARA_AM_PARTS[found.group(2)]
-        tone = found.group(1)
-        return tone + nikhahit + sara_aa if tone_first else nikhahit + tone + sara_aa
-    return spelled
-
-
-def spellings(text: str) -> list[str]:
-    """Every way `text` may be stored that normal_form reads as the same text, its normal form first: SARA AM as
-    one character, as NIKHAHIT + SARA AA with the tone mark before them (how keyboards give it), and with the tone
-    mark between them (text copied out of Thai PDFs). What a search looks for in rows stored before normal_form (a
-    row mixing two spellings of SARA AM in one word is not found)."""
-    text = normal_form(text)
-    if "\u0e33" not in text and "\u0eb3" not in text:
-        return [text]
-    return list(dict.fromkeys([text, _SARA_AM_JOINED.sub(_apart(True), text),
-                               _SARA_AM_JOINED.sub(_apart(False), text)]))
 
 
 def is_plain_name(text: str) -> bool:
