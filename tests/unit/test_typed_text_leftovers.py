@@ -1,13 +1,16 @@
 """What people type, the leftovers of session 18's rules (text19): an emoji counts once toward a minimum length however
-many code points make it, while a Thai mark on a letter still counts; SQL's search form of a text is
-shared.visible_text.normal_form's (tests/integration/test_typed_text_leftovers.py runs it in PostgreSQL)."""
+many code points make it, while a Thai mark on a letter still counts, in the backend's rules and the app's form alike;
+and the app reads a phone typed in Thai digits as the backend does (shared.phone)."""
+
+import json
 
 import pytest
 
+from mobile.viewmodels.app import AppViewModel
 from shared.credit import check_phone_approval
 from shared.request_rules import DESCRIPTION_MIN, RequestDraft, check_draft
 from shared.visible_text import is_blank, visible_length
-from tests.unit.mobile_fakes import RequestBackend
+from tests.unit.mobile_fakes import FakeBackend, MemoryStore, RequestBackend
 from tests.unit.mobile_screens import open_form
 
 FAMILY = "👨\u200d👩\u200d👧\u200d👦"  # four people joined by three ZWJ: one emoji
@@ -68,3 +71,15 @@ async def test_the_app_counts_the_same_before_sending() -> None:
     assert "description" in form.errors
     form.set_description("ไม่ติด")
     assert "description" not in form.errors
+
+
+async def test_the_app_signs_in_with_a_phone_typed_in_thai_digits() -> None:
+    """The app reads the number with shared.phone, as the backend does: the preview shows it, the code goes to it."""
+    backend = FakeBackend()
+    app = AppViewModel(backend.client(), MemoryStore())
+    await app.start()
+    app.login.set_phone_input("๐๘๑-๒๓๔-๕๖๗๘")
+    assert app.login.phone_preview == "081-234-5678"
+    await app.login.request_code()
+    [sent] = backend.calls("POST", "/auth/otp/request")
+    assert json.loads(sent.content)["phone"] == "+66812345678"
