@@ -1,11 +1,12 @@
 """What people type, the leftovers of session 18's rules (text19): an emoji counts once toward a minimum length however
 many code points make it, while a Thai mark on a letter still counts, in the backend's rules and the app's form alike;
-and the app reads a phone typed in Thai digits as the backend does (shared.phone)."""
+and the app and the colleges CSV read a phone typed in Thai digits as the backend does (shared.phone)."""
 
 import json
 
 import pytest
 
+from backend.colleges_import import COLUMNS, parse_colleges_csv
 from mobile.viewmodels.app import AppViewModel
 from shared.credit import check_phone_approval
 from shared.request_rules import DESCRIPTION_MIN, RequestDraft, check_draft
@@ -83,3 +84,11 @@ async def test_the_app_signs_in_with_a_phone_typed_in_thai_digits() -> None:
     await app.login.request_code()
     [sent] = backend.calls("POST", "/auth/otp/request")
     assert json.loads(sent.content)["phone"] == "+66812345678"
+
+
+def test_a_colleges_csv_takes_the_colleges_phone_in_thai_digits() -> None:
+    """The admin's colleges CSV reads the college's phone with shared.phone too: ๐๕๓-๑๒๓-๔๕๖ is +6653123456."""
+    header = ",".join((*COLUMNS, "phone"))
+    line = "AUD86,วิทยาลัยเทคนิคทดสอบ,Test Technical College,เชียงใหม่,Chiang Mai,north,18.79,98.98,20,๐๕๓-๑๒๓-๔๕๖"
+    parsed = parse_colleges_csv(f"{header}\n{line}\n")
+    assert not parsed.errors and parsed.rows[0].phone == "+6653123456"
