@@ -62,11 +62,11 @@ _REDACTIONS: list[tuple[re.Pattern[str], str]] = [
     (re.compile(r"Failing row contains \((?!\[redacted\]\)).*", re.DOTALL), _ROW_REDACTED),
 ]
 # Every form a Thai number is written in (shared/phone.py): +66812345678, +66 81 234 5678, 66812345678 (gateways),
-# 0812345678, 081-234-5678, 02-123-4567, also right after Thai text (โทร0812345678). Not inside a longer Latin word
-# or number (ids, amounts, coordinates).
+# 0812345678, 081-234-5678, 02-123-4567, also right after Thai text (โทร0812345678), in Thai or full-width digits too
+# (๐๘๑-๒๓๔-๕๖๗๘: shared/phone.py reads them). Not inside a longer Latin word or number (ids, amounts, coordinates).
 _THAI_PHONE = re.compile(
-    r"(?<![A-Za-z0-9_+.])(?:(?:\+66|66)[ -]?|0)"
-    r"(?:[689][0-9][ -]?[0-9]{3}[ -]?[0-9]{4}|[2-7][ -]?[0-9]{3}[ -]?[0-9]{4})(?!\.?[0-9])(?![A-Za-z_])"
+    r"(?<![A-Za-z\d_+.])(?:\+?[6๖６][6๖６][ -]?|[0๐０])"
+    r"(?:[689๖๘๙６８９]\d[ -]?\d{3}[ -]?\d{4}|[2-7๒-๗２-７][ -]?\d{3}[ -]?\d{4})(?!\.?\d)(?![A-Za-z_])"
 )
 
 

@@ -21,8 +21,11 @@ from shared.visible_text import (
     JOINS_PREVIOUS,
     MARKS_PER_CLUSTER_MAX,
     SKIN_TONES,
+    ZWJ,
     is_blank,
     is_mark,
+    is_pictographic,
+    is_regional_indicator,
     is_stacking_mark,
 )
 
@@ -33,30 +36,9 @@ QUOTE_MAX = 60
 # A teacher's note to a student (rework) says what to fix: it may use more, and the app shows the whole of it.
 QUOTE_NOTE_MAX = 140
 ELLIPSIS = "…"
-ZWJ = "\u200d"
 # The longest emoji ZWJ sequences Unicode defines join four (a family: 👨‍👩‍👧‍👦); a longer chain would make one
 # "character" of any length, which a cut could then only keep or drop whole.
 EMOJI_PER_SEQUENCE_MAX = 4
-# Unicode's Extended_Pictographic code points, in blocks (unicodedata does not carry the property): what a ZWJ may
-# join. Regional indicators (flags) and skin tones are in the big block but are not pictographs of their own.
-_PICTOGRAPHIC_RANGES = (
-    (0x00A9, 0x00A9), (0x00AE, 0x00AE), (0x203C, 0x203C), (0x2049, 0x2049), (0x2122, 0x2122), (0x2139, 0x2139),
-    (0x2194, 0x21AA), (0x231A, 0x23FF), (0x24C2, 0x24C2), (0x25AA, 0x25FE), (0x2600, 0x27BF), (0x2934, 0x2935),
-    (0x2B05, 0x2B55), (0x3030, 0x3030), (0x303D, 0x303D), (0x3297, 0x3299), (0x1F000, 0x1FAFF),
-    (0x1FC00, 0x1FFFD),
-)
-
-
-def _is_regional_indicator(ch: str) -> bool:
-    return 0x1F1E6 <= ord(ch) <= 0x1F1FF
-
-
-def is_pictographic(ch: str) -> bool:
-    code = ord(ch)
-    if 0x1F1E6 <= code <= 0x1F1FF or code in SKIN_TONES:
-        return False
-    return any(low <= code <= high for low, high in _PICTOGRAPHIC_RANGES)
-
 
 def _emoji_joiners(text: str) -> set[int]:
     """Where in `text` a ZWJ joins two emoji: a pictograph (with its U+FE0F or skin tone, nothing else) before it
@@ -95,8 +77,8 @@ def clusters(text: str) -> list[str]:
                     continue
             found[-1] += ch
             continue
-        if (found and _is_regional_indicator(ch) and len(found[-1]) == 1
-                and _is_regional_indicator(found[-1])):
+        if (found and is_regional_indicator(ch) and len(found[-1]) == 1
+                and is_regional_indicator(found[-1])):
             found[-1] += ch
             continue
         found.append(ch)

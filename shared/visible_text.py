@@ -5,11 +5,12 @@ marks), so a text made only of them passed every "is it written?" check while sh
 removed from what is stored: Thai puts a zero-width space between words, which is ordinary Thai. They only do not
 count as writing. Nor do the letters that draw nothing (Hangul fillers, the blank Braille pattern) or a mark with no
 letter under it. A mark on a letter does count: Thai writers count the characters they type ("ไม่ติด" is six), and
-a minimum of five must not refuse a real two-word complaint ("จอดับ", "ไม่ติด")."""
+a minimum of five must not refuse a real two-word complaint ("จอดับ", "ไม่ติด"). An emoji is one character however
+many code points make it (grapheme clusters, counted here without a third-party library: the app ships this module
+to phones): a family joined by ZWJ, a flag's two letters, a skin tone or a presentation selector add nothing."""
 
 import re
 import unicodedata
-from collections.abc import Callable
 
 # Letters that draw nothing, used to pass a blank as a name (Hangul fillers, the braille blank).
 INVISIBLE_LETTERS = frozenset("\u115f\u1160\u3164\uffa0\u2800")
@@ -17,6 +18,34 @@ INVISIBLE_LETTERS = frozenset("\u115f\u1160\u3164\uffa0\u2800")
 # Grapheme_Cluster_Break SpacingMark / Extend): Thai and Lao SARA AM, emoji skin tones.
 SKIN_TONES = range(0x1F3FB, 0x1F400)
 JOINS_PREVIOUS = frozenset("\u0e33\u0eb3") | frozenset(chr(c) for c in SKIN_TONES)
+ZWJ = "\u200d"
+# Variation selectors (U+FE00-U+FE0F, U+E0100-U+E01EF: U+FE0F asks for the emoji look) and the enclosing keycap
+# (U+20E3, "1️⃣"): with the skin tones, what changes how the character before them looks and draws nothing more.
+VARIATION_SELECTORS = frozenset(chr(c) for c in (*range(0xFE00, 0xFE10), *range(0xE0100, 0xE01F0)))
+KEYCAP = "\u20e3"
+EMOJI_MODIFIERS = VARIATION_SELECTORS | frozenset(chr(c) for c in SKIN_TONES) | {KEYCAP}
+# Unicode's Extended_Pictographic code points, in blocks (unicodedata does not carry the property): what a ZWJ may
+# join. Regional indicators (flags) and skin tones are in the big block but are not pictographs of their own.
+_PICTOGRAPHIC_RANGES = (
+    (0x00A9, 0x00A9), (0x00AE, 0x00AE), (0x203C, 0x203C), (0x2049, 0x2049), (0x2122, 0x2122), (0x2139, 0x2139),
+    (0x2194, 0x21AA), (0x231A, 0x23FF), (0x24C2, 0x24C2), (0x25AA, 0x25FE), (0x2600, 0x27BF), (0x2934, 0x2935),
+    (0x2B05, 0x2B55), (0x3030, 0x3030), (0x303D, 0x303D), (0x3297, 0x3299), (0x1F000, 0x1FAFF),
+    (0x1FC00, 0x1FFFD),
+)
+
+
+def is_regional_indicator(ch: str) -> bool:
+    """One of a flag's two letters (U+1F1E6-U+1F1FF): 🇹 + 🇭 is 🇹🇭."""
+    return 0x1F1E6 <= ord(ch) <= 0x1F1FF
+
+
+def is_pictographic(ch: str) -> bool:
+    code = ord(ch)
+    if 0x1F1E6 <= code <= 0x1F1FF or code in SKIN_TONES:
+        return False
+    return any(low <= code <= high for low, high in _PICTOGRAPHIC_RANGES)
+
+
 # More combining marks than any Thai syllable needs (base + vowel sign + tone mark): stacked marks ("Zalgo") draw
 # over the lines above and below. Only marks drawn on the letter (Mn, Me) stack; spacing marks (Mc) take their own
 # room beside it, and Burmese, Shan and Karen put up to four on one letter ("ကျော်", Kyaw). Refused in what people
@@ -42,19 +71,38 @@ def _is_visible_base(ch: str) -> bool:
 
 def visible_length(text: str) -> int:
     """How many characters of `text` a writer sees: every letter (or digit, sign, emoji) and every mark on such a
-    letter ("ก่" is two, as typed); white space, format characters (Cf), letters that draw nothing and marks with no
-    letter under them count nothing. Stacked marks are refused on their own (typed_text_problem). (Emoji joined by
-    U+200D, and a flag's two letters, count each of their parts: a minimum is only easier to reach with them.)"""
+    letter ("ก่" is two, as typed: "ไม่ติด" is six); white space, format characters (Cf), letters that draw nothing
+    and marks with no letter under them count nothing. An emoji counts once, as it shows: pictographs joined by ZWJ
+    (👨‍👩‍👧, 🏳️‍🌈, 🧑🏽‍🔧), a flag's two regional indicators (🇹🇭), and a skin tone, variation selector or keycap on
+    the character before it (👍🏽, ❤️, 1️⃣) add nothing. Stacked marks are refused on their own (typed_text_problem).
+    The one count of every minimum length (a description, a phone approval's note, a handover's reason), in the
+    backend and in the app."""
     count = 0
-    on_letter = False
+    on_letter = False  # a mark here is on a letter: it counts
+    pictograph = False  # the last character shown is a pictograph: a ZWJ after it joins the next one to it
+    joining = False  # a ZWJ just came after a pictograph
+    open_flag = False  # a regional indicator waiting for its pair
     for ch in text:
-        if _is_visible_base(ch):
+        if ch in EMOJI_MODIFIERS:
+            continue  # how the character before it looks: nothing more drawn, and the character goes on
+        if ch == ZWJ:
+            joining, on_letter = pictograph, False
+            continue
+        joined, joining = joining and is_pictographic(ch), False
+        if joined:
+            on_letter = True  # one emoji with the pictograph before the ZWJ
+        elif is_regional_indicator(ch):
+            count += not open_flag
+            open_flag, on_letter, pictograph = not open_flag, True, False
+            continue
+        elif _is_visible_base(ch):
             count += 1
-            on_letter = True
+            on_letter, pictograph = True, is_pictographic(ch)
         elif is_mark(ch) or ch in JOINS_PREVIOUS:
             count += on_letter
         else:
-            on_letter = False
+            on_letter = pictograph = False
+        open_flag = False
     return count
 
 
@@ -112,36 +160,13 @@ def _joined(found: re.Match[str]) -> str:
 
 
 def normal_form(text: str) -> str:
-    """`text` as it is stored and searched: NFC, and SARA AM typed as two characters joined into one."""
+    """`text` as it is stored and searched: NFC, and SARA AM typed as two characters joined into one. Rows stored
+    before this rule are searched by their search form (migration 0086's private.search_form: this SARA AM rule in
+    SQL, on both sides of the teacher's search), so any mix of spellings in a row is found."""
     text = unicodedata.normalize("NFC", text)
     if "\u0e4d" in text or "\u0ecd" in text:
         text = _SARA_AM_APART.sub(_joined, text)
     return text
-
-
-# SARA AM as normal_form leaves it, with the tone mark before it if there is one.
-_SARA_AM_JOINED = re.compile("([\u0e48-\u0e4b\u0ec8-\u0ecb]?)([\u0e33\u0eb3])")
-_SARA_AM_PARTS = {"\u0e33": ("\u0e4d", "\u0e32"), "\u0eb3": ("\u0ecd", "\u0eb2")}
-
-
-def _apart(tone_first: bool) -> Callable[[re.Match[str]], str]:
-    def spelled(found: re.Match[str]) -> str:
-        nikhahit, sara_aa = _SARA_AM_PARTS[found.group(2)]
-        tone = found.group(1)
-        return tone + nikhahit + sara_aa if tone_first else nikhahit + tone + sara_aa
-    return spelled
-
-
-def spellings(text: str) -> list[str]:
-    """Every way `text` may be stored that normal_form reads as the same text, its normal form first: SARA AM as
-    one character, as NIKHAHIT + SARA AA with the tone mark before them (how keyboards give it), and with the tone
-    mark between them (text copied out of Thai PDFs). What a search looks for in rows stored before normal_form (a
-    row mixing two spellings of SARA AM in one word is not found)."""
-    text = normal_form(text)
-    if "\u0e33" not in text and "\u0eb3" not in text:
-        return [text]
-    return list(dict.fromkeys([text, _SARA_AM_JOINED.sub(_apart(True), text),
-                               _SARA_AM_JOINED.sub(_apart(False), text)]))
 
 
 def is_plain_name(text: str) -> bool:

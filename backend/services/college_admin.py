@@ -18,7 +18,7 @@ from backend.services.staff import end_open_offers, jobs_in_hand
 from shared.categories import MAX_LEVEL, MIN_LEVEL, level_valid
 from shared.reference import PREFIX, parse_reference
 from shared.statuses import REASSIGNABLE, STATUS_GROUPS, WORK_IN_HAND, RequestStatus, StatusGroup, group_of
-from shared.visible_text import normal_form, spellings
+from shared.visible_text import normal_form
 from shared.work import supervisor_actions
 
 
@@ -220,15 +220,16 @@ async def college_jobs(
     search = normal_form(search.strip())  # as items and names are stored: "น้ำ" typed as four characters too
     if search:
         # Items and names stored before normal_form kept a SARA AM typed as two characters (NIKHAHIT and SARA AA,
-        # the tone mark before or between them): the search looks for every spelling normal_form joins, ORs the
-        # trigram index serves.
-        matches: list[sql.Composable] = []
-        for i, spelling in enumerate(spellings(search)):
-            params[f"pattern{i}"] = _like(spelling)
-            matches += [sql.SQL("r.item ilike {}").format(sql.Placeholder(f"pattern{i}")),
-                        sql.SQL("r.technician_id in (select s.id from public.profiles s where s.college_id = "
-                                "%(college)s and s.role = 'technician' and s.display_name ilike {})")
-                        .format(sql.Placeholder(f"pattern{i}"))]
+        # the tone mark before or between them), in any word and mixed with the one-character form: both sides are
+        # compared in their search form (migration 0086's private.search_form, normal_form in SQL), which the
+        # item's trigram index is built on.
+        params["pattern"] = _like(search)
+        matches: list[sql.Composable] = [
+            sql.SQL("private.search_form(r.item) ilike private.search_form(%(pattern)s)"),
+            sql.SQL("r.technician_id in (select s.id from public.profiles s where s.college_id = %(college)s and "
+                    "s.role = 'technician' and private.search_form(s.display_name) ilike "
+                    "private.search_form(%(pattern)s))"),
+        ]
         if (number := parse_reference(search)) is not None:
             matches.insert(0, sql.SQL("r.ref_no = %(ref_no)s"))
             params["ref_no"] = number

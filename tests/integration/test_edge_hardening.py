@@ -2,7 +2,7 @@
 
 - NUL and other control characters in body fields, query parameters and paths;
 - text that fits a length check only after Unicode normalisation, stored un-normalised;
-- Thai and full-width digits in phone numbers;
+- Thai and full-width digits in phone numbers (read as ASCII now), and signs that are no digits;
 - NaN and infinity in JSON numbers;
 - bodies far larger than any route takes (declared, and streamed without a length);
 - missing security headers, request ids, and secrets in the logs.
@@ -145,9 +145,11 @@ async def test_combining_marks_that_stay_long_after_normalisation_are_refused(ap
 # --- phone numbers ------------------------------------------------------------------------------------------
 
 
-# A leading ASCII 0 (or +66 and an ASCII 6/8/9) followed by Thai or full-width digits used to pass the `\d` rule.
-@pytest.mark.parametrize("phone", ["08๑2345678", "+668๑๒๓๔๕๖๗๘", "08１２３４５６７８", "๐๘๑๒๓๔๕๖๗๘"])
-async def test_thai_and_full_width_digits_do_not_sign_anyone_in(
+# A leading ASCII 0 (or +66 and an ASCII 6/8/9) followed by Thai or full-width digits used to pass the `\d` rule
+# and was stored as typed. Thai and full-width digits are read as ASCII now (shared/phone.py;
+# test_thai_digit_phones.py): what still passed `\d`-like looks and is no number is refused, and nothing is stored.
+@pytest.mark.parametrize("phone", ["08⑦2345678", "+668²２３４５６７８", "081234567８９", "๐๘๑๒๓๔๕๖๗"])
+async def test_signs_that_are_no_decimal_digits_do_not_sign_anyone_in(
     api: httpx.AsyncClient, database_url: str, phone: str
 ) -> None:
     sent = await api.post("/auth/otp/request", json={"phone": phone})
@@ -160,9 +162,10 @@ async def test_thai_and_full_width_digits_do_not_sign_anyone_in(
     assert blank == (0,)
 
 
-async def test_thai_digits_in_the_contact_phone_are_a_field_error(api: httpx.AsyncClient, database_url: str) -> None:
+async def test_a_contact_phone_of_no_decimal_digits_is_a_field_error(api: httpx.AsyncClient,
+                                                                      database_url: str) -> None:
     token, _ = await sign_in(api, fresh_phone())
-    body = draft(contact_phone="08๑-๒๓๔-๕๖๗๘")
+    body = draft(contact_phone="08๑-๒๓๔-๕๖⑦⑧")
     response = await api.post("/requests", json=body, headers=bearer(token))
     assert response.status_code == 400, response.text
     assert response.json()["error"]["fields"]["contact_phone"]["code"] == "invalid_phone"

@@ -41,6 +41,10 @@ JWT = "eyJhbGciOiJIUzI1NiIsInR5cCI6IkpXVCJ9.eyJzdWIiOiIxMjMifQ.c2lnbmF0dXJl"
     ("connect to postgresql://fixit:hunter2/Prod-Tail@db:5432/fixit failed", "Prod-Tail"),
     ("new row violates check: DETAIL:  Failing row contains (1, 12/3 ถนนพระราม 1, +66812345678).", "ถนนพระราม"),
     ("verified +66812345678", "+66812345678"),
+    # Thai digits are a phone number as typed (shared/phone.py reads them): masked as any other.
+    ("invitation for ๐๘๑-๒๓๔-๕๖๗๘", "๒๓๔"),
+    ("โทร๐๘๑๒๓๔๕๖๗๘", "๕๖๗๘"),
+    ("verified +๖๖ ๘๑ ๒๓๔ ๕๖๗๘", "๒๓๔"),
 ])
 def test_secrets_and_phone_numbers_are_redacted(text: str, secret: str) -> None:
     cleaned = redact(text, mask_phones=True)
@@ -53,6 +57,8 @@ def test_ordinary_text_is_left_alone() -> None:
                  "status code 404", "หม้อหุงข้าว code 5"):
         assert redact(text) == text
     assert redact("verified +66812345678", mask_phones=True) == "verified 081-xxx-5678"
+    assert redact("โทร ๐๘๑-๒๓๔-๕๖๗๘", mask_phones=True) == "โทร 081-xxx-5678"
+    assert redact("ยอด ๑๒๓๔๕๖๗๘๙๐๑ บาท", mask_phones=True) == "ยอด ๑๒๓๔๕๖๗๘๙๐๑ บาท"  # no phone: too long
     # Development mode logs the local sign-in code for its number: the number stays whole there, secrets do not.
     assert redact(f"for +66812345678 token={JWT}", mask_phones=False) == "for +66812345678 token=[redacted]"
 

@@ -49,11 +49,26 @@ def test_bad_numbers_are_refused(raw: str) -> None:
         normalize_thai_phone(raw)
 
 
-# Thai (๐–๙) and full-width (０–９) digits matched `\d`: they signed people in with a number no network dials and
-# that the database's phone check refuses (the profile was left without a phone).
-@pytest.mark.parametrize("raw", ["08๑2345678", "+668๑๒๓๔๕๖๗๘", "๐๘๑๒๓๔๕๖๗๘", "08１２３４５６７８", "0812345678\n9",
-                                 "08123456७८", "0812345678\x00"])
-def test_only_ascii_digits_make_a_phone_number(raw: str) -> None:
+# Thai (๐–๙) and full-width (０–９) digits once matched `\d` and were stored as typed: a number no network dials and
+# that the database's phone check refuses. Then they were refused everywhere, though every Thai keyboard types
+# them. They are read now as their ASCII digits (as a typed code is, shared.otp.typed_digits): the number made of
+# them is ASCII only.
+@pytest.mark.parametrize("raw", ["๐๘๑-๒๓๔-๕๖๗๘", "๐๘๑๒๓๔๕๖๗๘", "08๑2345678", "+668๑๒๓๔๕๖๗๘", "+๖๖ ๘๑ ๒๓๔ ๕๖๗๘",
+                                 "๖๖๘๑๒๓๔๕๖๗๘", "08１２３４５６７８", "08123456७८"])
+def test_thai_and_other_keyboard_digits_are_read_as_the_number(raw: str) -> None:
+    assert normalize_thai_phone(raw) == "+66812345678"
+    assert normalize_thai_phone(raw).isascii()
+
+
+def test_a_thai_landline_in_thai_digits() -> None:
+    assert normalize_thai_phone("๐๒-๑๒๓-๔๕๖๗") == "+6621234567"
+
+
+# What is still no number, in any digits: too short or long, a line break or NUL inside it, superscript or circled
+# signs (no decimal digits), a Thai number with a wrong first digit.
+@pytest.mark.parametrize("raw", ["0812345678\n9", "0812345678\x00", "๐๘๑๒๓๔๕๖๗", "๐๘๑๒๓๔๕๖๗๘๙", "๐๑๑๒๓๔๕๖๗๘",
+                                 "08123456⁷⁸", "08123456⑦⑧"])
+def test_only_decimal_digits_make_a_phone_number(raw: str) -> None:
     with pytest.raises(InvalidPhone):
         normalize_thai_phone(raw)
 

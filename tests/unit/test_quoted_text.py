@@ -12,11 +12,10 @@ from shared.quoted_text import (
     QUOTE_MAX,
     QUOTE_NOTE_MAX,
     clusters,
-    is_pictographic,
     one_line,
 )
 from shared.text import Locale, t
-from shared.visible_text import MARKS_PER_CLUSTER_MAX
+from shared.visible_text import MARKS_PER_CLUSTER_MAX, is_pictographic
 
 EVIL_ITEM = "พัดลม\u202e\n\n<b>ฟรี!</b>" + "ก" * 500
 THAI = "เครื่องซักผ้าฝาหน้า ปั่นไม่หมาด น้ำไม่ไหล ผู้ใหญ่บ้านฝากมา"  # vowel signs and tone marks on many letters
