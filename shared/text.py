@@ -571,6 +571,11 @@ ERRORS.update({
         "Your college has no active teacher now: this high-risk job needs a teacher present to diagnose and repair "
         "it, so you cannot take it: the job goes on to another college",
     ),
+    # A helper named on a high-risk job with work still ahead at a college whose last teacher left (credit.add_member).
+    "team_no_teacher": B(
+        "วิทยาลัยไม่มีครูที่ใช้งานอยู่แล้ว จึงเพิ่มผู้ช่วยในงานความเสี่ยงสูงนี้ไม่ได้จนกว่าจะมีครูควบคุม",
+        "The college has no active teacher now: no helper can join this high-risk job until a teacher can be present",
+    ),
 })
 
 # What the system writes on a job's timeline: stored as a code and parameters (status_events.note_code/note_params),

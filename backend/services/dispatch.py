@@ -68,7 +68,7 @@ from psycopg.types.json import Jsonb
 from backend.db import Conn
 from backend.errors import ApiError
 from backend.services.transitions import Note, act_as, check_student_tier, lock_status, log_event, transition
-from shared.credit import DEFAULT_TIER, TIER_MIN_LEVEL, presence_categories, tier_levels
+from shared.credit import DEFAULT_TIER, TIER_MIN_LEVEL, needs_teacher_at_college, presence_categories, tier_levels
 from shared.matching import Candidate, rank
 from shared.notifications import offer_expires_at
 from shared.roles import Actor
@@ -89,7 +89,6 @@ _LEVEL_OK = ("ts.level >= greatest(cs.min_level, "
              "coalesce((%(tiers)s::jsonb ->> cs.category_code)::int, %(tier_default)s))")
 _TIERS = {"tiers": Jsonb(tier_levels()), "tier_default": TIER_MIN_LEVEL[DEFAULT_TIER],
           "presence": presence_categories()}
-_PRESENCE = frozenset(presence_categories())
 
 
 def _teacher_ok(category: str, college: str) -> str:
@@ -432,8 +431,9 @@ async def accept_offer(
     request_id: uuid.UUID = offer["request_id"]
     # On the roster until this commits (the profile before the request: the module's lock order). A dispatch that
     # read the roster while a switch-off was under way may have offered a student that switch-off never saw. A
-    # high-risk job's: with the college's active teachers, shared until commit too (`_roster_and_teacher`).
-    college_id, teacher = await _roster_and_teacher(conn, technician_id, offer["category_code"] in _PRESENCE)
+    # high-risk job's: with the college's active teachers, shared until commit too (`roster_and_teacher`).
+    college_id, teacher = await roster_and_teacher(conn, technician_id,
+                                                   needs_teacher_at_college(offer["category_code"]))
     if college_id is None:
         raise ApiError(409, "offer_off_roster")
     # Then the college, shared until commit (the module's lock order): an admin closing it now is waited for and
@@ -483,9 +483,10 @@ async def roster_college(conn: Conn, student_id: uuid.UUID) -> uuid.UUID | None:
     return college_id
 
 
-async def _roster_and_teacher(conn: Conn, student_id: uuid.UUID, presence: bool) -> tuple[uuid.UUID | None, bool]:
-    """`roster_college` for an accept, and whether the student's college has an active teacher who could be present
-    at the job's hands-on steps (always True unless `presence`: a high-risk job, shared.credit.needs_teacher_present).
+async def roster_and_teacher(conn: Conn, student_id: uuid.UUID, presence: bool) -> tuple[uuid.UUID | None, bool]:
+    """`roster_college` for a path that hands a job to a student (an accept, an assign, a helper joining), and whether
+    the student's college has an active teacher who could be present at the job's hands-on steps (always True
+    unless `presence`: a high-risk job, shared.credit.needs_teacher_at_college).
     The student's profile and those of the college's active teachers are locked FOR SHARE in one statement, in id
     order (the module's lock order, 1): a teacher's role change, suspension, move or deletion (FOR NO KEY UPDATE, or
     the deletion's exclusive lock) then waits for this accept, or this waits for it and reads the teacher gone (the
@@ -875,8 +876,13 @@ async def assign(
     reassign took the job from (None for an offered job, or the same student again), the request still locked: the
     caller keeps what they did on the team (credit.keep_former_student)."""
     await act_as(conn, actor, claims)
-    # The student's profile before the request (the module's lock order), checked below with the request's college.
-    student_college = await roster_college(conn, technician_id)
+    # The student's profile before the request (the module's lock order), checked below with the request's college;
+    # a high-risk job's: with their college's active teachers (`roster_and_teacher`). The category, read before the
+    # lock: no path changes it.
+    kind = await (await conn.execute("select category_code from public.repair_requests where id = %s",
+                                     [request_id])).fetchone()
+    student_college, teacher = await roster_and_teacher(
+        conn, technician_id, kind is not None and needs_teacher_at_college(kind["category_code"]))
     status = await lock_status(conn, request_id, check_visible=True)
     if status not in ASSIGNABLE | REASSIGNABLE:
         raise ApiError(409, "illegal_transition", from_status=status, to_status=S.ACCEPTED)
@@ -897,6 +903,10 @@ async def assign(
         raise ApiError(400, "technician_not_in_college")
     if technician_id == req["citizen_id"]:
         raise ApiError(409, "own_request_assign")
+    if not teacher:
+        # An admin giving a high-risk job to a student of a college whose last teacher left: nobody could be present
+        # at its hands-on steps (a teacher's own assign always has one: themselves).
+        raise ApiError(409, "no_teacher_at_college")
     if status != S.OFFERED and req["technician_id"] == technician_id:
         # The student who has the job, picked again: nothing changes hands (no reassign on the timeline, which would
         # start new work and leave their own photos and report out of their check: credit.WORK_BEGAN_SQL).

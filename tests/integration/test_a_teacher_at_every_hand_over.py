@@ -19,6 +19,7 @@ from backend.settings import Settings
 from shared.text import ERRORS
 from tests.helpers import bearer, sign_in
 from tests.integration.dispatch_area import (
+    ADMIN_PHONE,
     AppClock,
     _college,
     _leave_empty,
@@ -221,3 +222,41 @@ async def test_a_reopened_high_risk_job_no_teacher_can_take_waits_for_an_adminis
                             "and recipient_id = (select citizen_id from public.repair_requests where id = %s)",
                             [rid, before[0], rid]).fetchall()
     assert ("no_taker",) in told
+
+
+async def test_an_admin_cannot_assign_a_high_risk_job_at_a_college_with_no_teacher(
+        app_and_clock: AppClock, colleges: Colleges, database_url: str) -> None:
+    """An administrator's assign hands the job to a student as an accept does: at a college whose last teacher left,
+    refused with why (as the admin's send-on there is: 409 no_teacher_at_college), the job left as it was."""
+    api, _ = app_and_clock
+    _, rid, _ = await _offered_near(api, database_url, colleges)
+    _leave(database_url, colleges, "moved")
+    admin, _ = await sign_in(api, ADMIN_PHONE)
+    refused = await api.post(f"/requests/{rid}/assign", json={"technician_id": colleges.people["student"][0]},
+                             headers=bearer(admin))
+    assert refused.status_code == 409 and refused.json()["error"]["code"] == "no_teacher_at_college", refused.text
+    assert _request(database_url, rid) == {"status": "offered", "college_id": colleges.near, "technician_id": None}
+
+
+async def test_no_helper_joins_high_risk_work_ahead_at_a_college_with_no_teacher(
+        app_and_clock: AppClock, colleges: Colleges, database_url: str) -> None:
+    """A helper's hands are on the work too (README: a helper on a job under way holds it as its lead does). The
+    lead names a classmate on a job being diagnosed after the college's only teacher left: nobody could be present
+    for them either, so the join is refused with why, and the team is as it was; with a teacher back, it is taken."""
+    api, _ = app_and_clock
+    _, rid, offer = await _offered_near(api, database_url, colleges)
+    with psycopg.connect(database_url, autocommit=True, row_factory=dict_row) as conn:  # joined after the offer
+        helper = _student(conn, colleges.near, "ช่าง ผู้ช่วย", {"refrigeration_ac": 3})
+    token, _ = await sign_in(api, colleges.people["student"][1])
+    assert (await api.post(f"/offers/{offer['id']}/accept", headers=bearer(token))).status_code == 200
+    moved = await step(api, token, rid, "diagnosing", teacher_present_id=colleges.people["teacher"][0])
+    assert moved.status_code == 200, moved.text
+    _leave(database_url, colleges, "suspended")
+    refused = await api.post(f"/requests/{rid}/team", json={"technician_id": helper[0]}, headers=bearer(token))
+    assert refused.status_code == 409 and refused.json()["error"]["code"] == "team_no_teacher", refused.text
+    with psycopg.connect(database_url, autocommit=True, row_factory=dict_row) as conn:
+        assert conn.execute("select 1 from public.job_team where request_id = %s and technician_id = %s",
+                            [rid, helper[0]]).fetchall() == []
+        conn.execute("update public.profiles set is_active = true where id = %s", [colleges.people["teacher"][0]])
+    joined = await api.post(f"/requests/{rid}/team", json={"technician_id": helper[0]}, headers=bearer(token))
+    assert joined.status_code == 204, joined.text
