@@ -80,6 +80,14 @@ def _request(database_url: str, request_id: str) -> dict[str, Any]:
     return row
 
 
+def _told(database_url: str, request_id: str, person: str) -> list[str]:
+    """The kinds of notification about the request written to `person` (a user id)."""
+    with psycopg.connect(database_url) as conn:
+        return [r[0] for r in conn.execute(
+            "select kind::text from public.notifications where request_id = %s and recipient_id = %s order by id",
+            [request_id, person])]
+
+
 def _notes(database_url: str, request_id: str) -> list[str | None]:
     with psycopg.connect(database_url) as conn:
         return [r[0] for r in conn.execute(
@@ -122,6 +130,9 @@ async def test_an_offer_whose_college_lost_its_last_teacher_is_refused_and_the_j
         colleges.people["student"][0]: "withdrawn", colleges.people["far_student"][0]: "pending"}
     assert _request(database_url, rid) == {"status": "offered", "college_id": colleges.far, "technician_id": None}
     assert _notes(database_url, rid)[-1] == "no_teacher_left"  # the citizen's timeline says why it moved
+    # The student hears the job no longer waits for them (the offer's withdrawal); the far college's, of the offer.
+    assert _told(database_url, rid, colleges.people["student"][0]) == ["offer_new", "offer_withdrawn"]
+    assert _told(database_url, rid, colleges.people["far_student"][0]) == ["offer_new"]
     far_token, _ = await sign_in(api, colleges.people["far_student"][1])
     far_offer = after[colleges.people["far_student"][0]]["id"]
     taken = await api.post(f"/offers/{far_offer}/accept", headers=bearer(far_token))
@@ -199,6 +210,9 @@ async def test_a_reopened_high_risk_job_goes_where_a_teacher_can_be_present(
         (colleges.people["far_student"][0], colleges.far)]
     assert _request(database_url, rid) == {"status": "offered", "college_id": colleges.far, "technician_id": None}
     assert _notes(database_url, rid)[-1] == "reopened_no_teacher"
+    # The student who did it hears it no longer waits for them; the far college's student, of the offer.
+    assert _told(database_url, rid, colleges.people["student"][0])[-1] == "offer_withdrawn"
+    assert _told(database_url, rid, colleges.people["far_student"][0]) == ["offer_new"]
 
 
 async def test_a_reopened_high_risk_job_no_teacher_can_take_waits_for_an_administrator(
@@ -222,6 +236,11 @@ async def test_a_reopened_high_risk_job_no_teacher_can_take_waits_for_an_adminis
                             "and recipient_id = (select citizen_id from public.repair_requests where id = %s)",
                             [rid, before[0], rid]).fetchall()
     assert ("no_taker",) in told
+    with psycopg.connect(database_url) as conn:
+        admins = conn.execute("select distinct n.kind::text from public.notifications n "
+                              "join public.profiles p on p.id = n.recipient_id and p.role = 'admin' "
+                              "where n.request_id = %s and n.id > %s", [rid, before[0]]).fetchall()
+    assert ("no_centre",) in admins  # an administrator may send it on
 
 
 async def test_an_admin_cannot_assign_a_high_risk_job_at_a_college_with_no_teacher(
