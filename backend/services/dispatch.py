@@ -14,12 +14,12 @@ Every function takes the clock as `now`, so tests can move time instead of waiti
 Row locks, the one order every transaction takes them in (so two of them wait for each other, never deadlock):
 1. a person's profile (`public.profiles`): FOR NO KEY UPDATE where it is changed (a switch-off, a move or a role,
    an invitation's answer), FOR SHARE where a student's `is_active and takes_jobs` must hold until commit (an
-   accept, an assign, a helper added to a team) and, at a high-risk job's accept, that their college's active
-   teachers stay so (the student's and the teachers' profiles in one statement, by id); never FOR UPDATE, which
-   would also block the FOR KEY SHARE of every foreign-key check on a row naming the person
+   accept, an assign, a helper added to a team) and, for a high-risk job, that their college's active teachers
+   stay so (`roster_and_teacher`: the student's and the teachers' profiles in one statement, by id); never FOR
+   UPDATE, which would also block the FOR KEY SHARE of every foreign-key check on a row naming the person
    (repair_requests.technician_id, offers, notifications' about_id): those are taken later in the order, under a
-   request's lock, and must not wait for a profile;
-   several profiles in id order (the last-admin check locks every active admin, staff.lock_active_admins);
+   request's lock, and must not wait for a profile; several profiles in id order (the last-admin check locks every
+   active admin, staff.lock_active_admins);
 1b. a college (`public.colleges`): FOR SHARE where it must stay open until commit (an accept of an offer, after the
    student's profile; an accept of an invitation, after the invitation) or closed (the tick ending the offers a
    dispatch that raced the close wrote there, `staff.end_offers_at_closed_colleges`, skip locked: the requests
