@@ -488,15 +488,19 @@ async def roster_and_teacher(conn: Conn, student_id: uuid.UUID, presence: bool) 
     the student's college has an active teacher who could be present at the job's hands-on steps (always True
     unless `presence`: a high-risk job, shared.credit.needs_teacher_at_college).
     The student's profile and those of the college's active teachers are locked FOR SHARE in one statement, in id
-    order (the module's lock order, 1): a teacher's role change, suspension, move or deletion (FOR NO KEY UPDATE, or
-    the deletion's exclusive lock) then waits for this accept, or this waits for it and reads the teacher gone (the
-    recheck of a locked row that changed drops a row that no longer matches). A teacher who joins meanwhile is not
-    seen: the accept is refused as if they had not come yet."""
+    order (the module's lock order, 1; by primary key, one probe each: the teachers are found by the partial index
+    profiles_college_active_supervisors, and only for a high-risk job): a teacher's role change, suspension, move or
+    deletion (FOR NO KEY UPDATE, or the deletion's exclusive lock) then waits for this path, or this waits for it and
+    reads the teacher gone (the row as locked is checked here: its role, activity and college now; a deleted one is
+    not returned). A teacher who joins meanwhile is not seen: refused as if they had not come yet."""
     rows = await (await conn.execute(
         """select p.id, p.role::text as role, p.college_id, p.is_active, p.takes_jobs from public.profiles p
-           where p.id = %(student)s
-              or (%(presence)s and p.role = 'supervisor' and p.is_active
-                  and p.college_id = (select s.college_id from public.profiles s where s.id = %(student)s))
+           where p.id = any(array(
+               select %(student)s::uuid
+               union all
+               select t.id from public.profiles t
+               where %(presence)s and t.role = 'supervisor' and t.is_active
+                 and t.college_id = (select s.college_id from public.profiles s where s.id = %(student)s)))
            order by p.id for share""", {"student": student_id, "presence": presence})).fetchall()
     student = next((r for r in rows if r["id"] == student_id), None)
     if (student is None or student["role"] != "technician" or not student["is_active"] or not student["takes_jobs"]
