@@ -19,6 +19,7 @@ from backend.services.college_counts import fold_status_deltas
 from backend.services.dispatch import (
     DispatchPolicy,
     dispatch_stranded,
+    end_offers_without_teacher,
     expire_overdue,
     hand_on_unanswerable,
     revive_waiting,
@@ -67,6 +68,11 @@ async def tick(pool: AsyncConnectionPool[Conn], settings: Settings, now: datetim
         pool, lambda owner: end_offers_at_closed_colleges(owner, now, limit=HAND_ON_BATCH))
     if ended_at_closed:
         log.info("ended the offers left waiting at %d closed college(s)", ended_at_closed)
+    # High-risk jobs offered at a college whose last teacher left since: handed on to a college with a teacher.
+    teacherless = await _in_batches(
+        pool, lambda owner: end_offers_without_teacher(owner, now, policy, limit=HAND_ON_BATCH))
+    if teacherless:
+        log.info("handed on %d high-risk job(s) offered at colleges with no teacher left", teacherless)
     async with service_tx(pool) as owner:
         expired = await expire_overdue(owner, now, policy)
     # In batches of their own transactions until none is left (each handed on leaves the set: offered anew or

@@ -230,10 +230,16 @@ def needs_teacher_present(category: str, step: RequestStatus) -> bool:
     return tier_of(category) == SafetyTier.HIGH and step in PRESENCE_STEPS
 
 
+def needs_teacher_at_college(category: str) -> bool:
+    """A student takes a job of `category` (an offer's accept, an assign, a helper joining the work ahead) only at a
+    college with an active teacher: one who could be present at its hands-on steps (needs_teacher_present)."""
+    return tier_of(category) == SafetyTier.HIGH
+
+
 def presence_categories() -> list[str]:
     """The categories whose hands-on steps need a teacher of the college present, for SQL: dispatch offers them
     only at a college with an active teacher (a student elsewhere could accept one and never start it)."""
-    return sorted(code for code in CATEGORY_TIERS if tier_of(code) == SafetyTier.HIGH)
+    return sorted(code for code in CATEGORY_TIERS if needs_teacher_at_college(code))
 
 
 # --- Environmental estimate --------------------------------------------------------------------------------------

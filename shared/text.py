@@ -563,6 +563,19 @@ ERRORS.update({
         "วิทยาลัยที่เลือกยังไม่มีครูที่ใช้งานอยู่ งานความเสี่ยงสูงนี้ต้องมีครูควบคุมขณะตรวจและซ่อม",
         "That college has no active teacher: this high-risk job needs a teacher present to diagnose and repair it",
     ),
+    # A student's accept of a high-risk job offered while their college had a teacher, whose last teacher left since
+    # (dispatch.accept_offer): the clock ends the college's offers of it and sends the job on.
+    "offer_no_teacher": B(
+        "วิทยาลัยของคุณไม่มีครูที่ใช้งานอยู่แล้ว งานความเสี่ยงสูงนี้ต้องมีครูควบคุมขณะตรวจและซ่อม จึงรับไม่ได้ "
+        "งานจะส่งต่อให้วิทยาลัยอื่น",
+        "Your college has no active teacher now: this high-risk job needs a teacher present to diagnose and repair "
+        "it, so you cannot take it: the job goes on to another college",
+    ),
+    # A helper named on a high-risk job with work still ahead at a college whose last teacher left (credit.add_member).
+    "team_no_teacher": B(
+        "วิทยาลัยไม่มีครูที่ใช้งานอยู่แล้ว จึงเพิ่มผู้ช่วยในงานความเสี่ยงสูงนี้ไม่ได้จนกว่าจะมีครูควบคุม",
+        "The college has no active teacher now: no helper can join this high-risk job until a teacher can be present",
+    ),
 })
 
 # What the system writes on a job's timeline: stored as a code and parameters (status_events.note_code/note_params),
@@ -586,6 +599,13 @@ EVENT_NOTES: dict[str, Bilingual] = {
     # The clock tried a no_centre request again: a fitting student it was never offered to is now in range.
     "sent_again": B("มีนักศึกษาช่างที่ทักษะตรงกับงานในพื้นที่แล้ว ส่งงานให้อีกครั้ง",
                     "A fitting student technician is now in range: offered again"),
+    # A high-risk job reopened when the college that did it has no active teacher any more (aftercare.reopen).
+    "reopened_no_teacher": B("แจ้งว่ายังไม่หาย วิทยาลัยเดิมไม่มีครูควบคุมงานความเสี่ยงสูงแล้ว ส่งต่อให้วิทยาลัยอื่น",
+                             "Reported still broken: the same college has no teacher for high-risk work now, so it "
+                             "went to another college"),
+    # The clock handed on a high-risk job offered at a college whose last teacher left (end_offers_without_teacher).
+    "no_teacher_left": B("ส่งต่อให้วิทยาลัยถัดไป เพราะวิทยาลัยเดิมไม่มีครูควบคุมงานความเสี่ยงสูงแล้ว",
+                         "Sent on to the next college: that college has no teacher for high-risk work now"),
 }
 
 

@@ -233,7 +233,8 @@ async def confirm_handover(request_id: uuid.UUID, identity: IdentityDep, pool: P
 
 @router.post("/requests/{request_id}/team", status_code=204, responses={400: {"model": ErrorResponse}})
 async def add_member(request_id: uuid.UUID, body: MemberIn, identity: IdentityDep, pool: PoolDep) -> Response:
-    """The lead (or a teacher of the college) adds a helper of the same college."""
+    """The lead (or a teacher of the college) adds a helper of the same college. 409 `team_no_teacher`: a high-risk
+    job with work ahead at a college whose last teacher left (nobody could be present for the helper either)."""
     async with acting(pool, identity, AppRole.TECHNICIAN, AppRole.SUPERVISOR) as (owner, caller):
         await credit.add_member(owner, request_id, caller.user_id, body.technician_id, body.task)
     return Response(status_code=204)

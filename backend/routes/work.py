@@ -35,7 +35,9 @@ router = APIRouter(tags=["work"], responses={
 async def accept_offer(offer_id: uuid.UUID, identity: IdentityDep, pool: PoolDep, now: NowDep) -> RequestDetail:
     """First accept wins; everyone else gets 409 `offer_not_open`. The winner now sees the citizen's contact. A
     student their college switched off taking jobs gets 409 `offer_off_roster` (an offer made as it happened), one
-    whose college an admin closed 409 `college_closed` (the close ended its offers; the clock offers the job on)."""
+    whose college an admin closed 409 `college_closed` (the close ended its offers; the clock offers the job on), one
+    of a high-risk job whose college has no active teacher any more 409 `offer_no_teacher` (the clock offers the job
+    on, to a college with a teacher)."""
     async with acting(pool, identity, AppRole.TECHNICIAN) as (owner, caller):
         request_id = await dispatch.accept_offer(owner, offer_id, caller.user_id, caller.claims, now)
     return RequestDetail.model_validate(await read_detail(pool, identity.claims, request_id, now))
@@ -128,7 +130,8 @@ async def _require_complete_record(owner: Conn, request_id: uuid.UUID, to_status
 async def assign(
     request_id: uuid.UUID, body: AssignBody, identity: IdentityDep, pool: PoolDep, now: NowDep
 ) -> RequestDetail:
-    """A supervisor gives (or moves) the job to one of the college's students."""
+    """A supervisor gives (or moves) the job to one of the college's students. An admin's, of a high-risk job at a
+    college with no active teacher: 409 `no_teacher_at_college`."""
     async with acting(pool, identity, AppRole.SUPERVISOR, AppRole.ADMIN) as (owner, caller):
         former = await dispatch.assign(owner, request_id, body.technician_id, caller.claims, caller.actor, now)
         await credit.keep_former_student(owner, request_id, former)

@@ -7,7 +7,7 @@ from typing import Any
 from backend.db import Conn
 from backend.errors import ApiError
 from backend.services.credit import close_round
-from backend.services.dispatch import DispatchPolicy, dispatch, offer_again_at_college
+from backend.services.dispatch import DispatchPolicy, dispatch, offer_again_at_college, teacher_missing
 from backend.services.transitions import Note, act_as, transition
 from shared.aftercare import (
     DUPLICATE_CELL_DEG,
@@ -54,8 +54,12 @@ async def reopen(
     """Back to the same college: the student who did the job is offered it first, else its other fitting students.
     A college an admin has closed since takes no more jobs (an accept there answers 409 college_closed): the job
     goes on like a new request, to the nearest open college that fits (not one tried for it before), else
-    `no_centre`. The college is read, not locked: the request is held already and a college comes before it in the
-    lock order (dispatch.py); a close committing meanwhile is caught by the accept's own check, as for a dispatch."""
+    `no_centre`. So does a high-risk job when the college has no active teacher any more (its last one left): nobody
+    there could be present at its diagnosing and repairing steps, and its former student's accept would be refused
+    (409 offer_no_teacher); its timeline says why (`reopened_no_teacher`), and a job no college with a teacher can
+    take waits as `no_centre`, its citizen and the admins told. The college and its teachers are read, not locked:
+    the request is held already and both come before it in the lock order (dispatch.py); a close or a teacher's
+    leaving committing meanwhile is caught by the accept's own checks, as for a dispatch."""
     row = await _own_request(conn, claims, request_id)
     handed = await (
         await conn.execute(
@@ -72,8 +76,11 @@ async def reopen(
                      set_columns={"technician_id": None, "rating": None, "rating_comment": None})
     open_college = await (await conn.execute(
         "select 1 from public.colleges where id = %s and is_active", [row["college_id"]])).fetchone()
-    # The student who did it, if they are still an active student of that college and it is open (else nobody could
-    # accept it): a usable account (not suspended), on the roster (takes_jobs), a student of that college.
+    no_teacher = open_college is not None and await teacher_missing(conn, request_id, row["college_id"])
+    usable = open_college is not None and not no_teacher
+    # The student who did it, if they are still an active student of that college, it is open and (a high-risk job)
+    # has a teacher (else nobody could accept it): a usable account (not suspended), on the roster (takes_jobs), a
+    # student of that college.
     previous = await (
         await conn.execute(
             """update public.offers o set status = 'pending', created_at = %s, expires_at = %s, responded_at = null
@@ -83,7 +90,7 @@ async def reopen(
                  and exists (select 1 from public.profiles p where p.id = o.technician_id and p.is_active
                              and p.takes_jobs and p.role = 'technician' and p.college_id = o.college_id)
                returning id""",
-            [now, policy.expires_at(now), request_id, open_college is not None],
+            [now, policy.expires_at(now), request_id, usable],
         )
     ).fetchone()
     if previous is None:
@@ -91,8 +98,8 @@ async def reopen(
             "update public.offers set status = 'withdrawn', responded_at = %s "
             "where request_id = %s and status = 'accepted' returning college_id",
             [now, request_id])).fetchone()
-        if open_college is None:
-            await dispatch(conn, request_id, now, policy)
+        if not usable:
+            await dispatch(conn, request_id, now, policy, note=Note(code="reopened_no_teacher") if no_teacher else None)
             return
         if gone is None or not await offer_again_at_college(conn, request_id, gone["college_id"], now, policy):
             await dispatch(conn, request_id, now, policy, only_college=row["college_id"])

@@ -17,7 +17,7 @@ from backend.db import Conn
 from backend.errors import ApiError
 from backend.paging import After, after_sql, keyset_params, split_page
 from backend.photo_store import PhotoStore
-from backend.services.dispatch import _KM_REQ, REASSIGN_NOTE, roster_college
+from backend.services.dispatch import _KM_REQ, REASSIGN_NOTE, roster_and_teacher
 from backend.services.json_sql import json_object
 from backend.services.transitions import check_student_tier, lock_status
 from shared import credit_wire as cw
@@ -50,6 +50,7 @@ from shared.credit import (
     env_sourced,
     helper_hours_refusal,
     is_handover_code,
+    needs_teacher_at_college,
     outcome_fits_status,
     required_level,
     term_bounds,
@@ -504,8 +505,12 @@ async def _approved(owner: Conn, request_id: uuid.UUID) -> bool:
 async def add_member(owner: Conn, request_id: uuid.UUID, user: uuid.UUID, member: uuid.UUID, task: str) -> None:
     if code := check_task(task):
         raise ApiError(400, code)
-    # The helper's profile before the request (dispatch.py's lock order): on the roster until this commits.
-    member_college = await roster_college(owner, member)
+    # The helper's profile before the request (dispatch.py's lock order): on the roster until this commits; a
+    # high-risk job's, with their college's active teachers (the category, read before the lock: no path changes it).
+    kind = await (await owner.execute("select category_code from public.repair_requests where id = %s",
+                                      [request_id])).fetchone()
+    member_college, teacher = await roster_and_teacher(
+        owner, member, kind is not None and needs_teacher_at_college(kind["category_code"]))
     req = await _request(owner, request_id)
     if req["technician_id"] != user and not await _staff_of(owner, req, user):
         raise ApiError(403, "not_assigned")
@@ -525,6 +530,10 @@ async def add_member(owner: Conn, request_id: uuid.UUID, user: uuid.UUID, member
         # A helper reports hours and is credited for the job: never for a repair they asked for themselves.
         raise ApiError(409, "own_request_team")
     await check_student_tier(owner, request_id, member)  # a helper's hands are on the work too
+    if status in REASSIGNABLE and not teacher:
+        # High-risk work still ahead (or under way) at a college whose last teacher left: nobody could be present
+        # for the helper's hands either. Named once the work is checked (for their hours), a helper joins nothing.
+        raise ApiError(409, "team_no_teacher")
     await _ensure_lead(owner, req)
     round_, _ = await current_round(owner, request_id)
     # The team's size is who is on it now (ON_TEAM): a helper who left with the lead the job was taken from keeps

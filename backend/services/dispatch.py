@@ -14,10 +14,12 @@ Every function takes the clock as `now`, so tests can move time instead of waiti
 Row locks, the one order every transaction takes them in (so two of them wait for each other, never deadlock):
 1. a person's profile (`public.profiles`): FOR NO KEY UPDATE where it is changed (a switch-off, a move or a role,
    an invitation's answer), FOR SHARE where a student's `is_active and takes_jobs` must hold until commit (an
-   accept, an assign, a helper added to a team); never FOR UPDATE, which would also block the FOR KEY SHARE of
-   every foreign-key check on a row naming the person (repair_requests.technician_id, offers, notifications'
-   about_id): those are taken later in the order, under a request's lock, and must not wait for a profile;
-   several profiles in id order (the last-admin check locks every active admin, staff.lock_active_admins);
+   accept, an assign, a helper added to a team) and, for a high-risk job, that their college's active teachers
+   stay so (`roster_and_teacher`: the student's and the teachers' profiles in one statement, by id); never FOR
+   UPDATE, which would also block the FOR KEY SHARE of every foreign-key check on a row naming the person
+   (repair_requests.technician_id, offers, notifications' about_id): those are taken later in the order, under a
+   request's lock, and must not wait for a profile; several profiles in id order (the last-admin check locks every
+   active admin, staff.lock_active_admins);
 1b. a college (`public.colleges`): FOR SHARE where it must stay open until commit (an accept of an offer, after the
    student's profile; an accept of an invitation, after the invitation) or closed (the tick ending the offers a
    dispatch that raced the close wrote there, `staff.end_offers_at_closed_colleges`, skip locked: the requests
@@ -32,8 +34,11 @@ Row locks, the one order every transaction takes them in (so two of them wait fo
 A path that starts from a request and learns of a student only then (dispatch, the tick) takes no profile lock:
 the foreign-key checks' FOR KEY SHARE conflicts with none of the above. The clock's revival of a `no_centre`
 request (`revive_waiting`) is such a path: the request (FOR UPDATE skip locked), then its offers. The clock's
-reminders of a job past its days or an item not collected (backend/notifications/outbox.py `remind_waiting`) lock
-nothing: they insert notifications once each (a unique dedupe key), as `notify_undecided` does.
+hand-on of a high-risk job offered at a college whose last teacher left (`end_offers_without_teacher`) is
+another: the requests (skip locked), then their offers; it reads the teachers unlocked (the accept's check is the
+one that holds). The clock's reminders of a job past its days or an item not collected (backend/notifications/outbox.py
+`remind_waiting`) lock nothing: they insert notifications once each (a unique dedupe key), as `notify_undecided`
+does.
 An account's deletion is the one exclusive profile lock: `delete from auth.users` (DELETE /me, the operator's
 command, Supabase's dashboard) cascades to the profile and locks it for good, which blocks those FOR KEY SHARE checks,
 and the profile's trigger (private.forget_person) then writes the person's requests. So a trigger on auth.users
@@ -63,7 +68,7 @@ from psycopg.types.json import Jsonb
 from backend.db import Conn
 from backend.errors import ApiError
 from backend.services.transitions import Note, act_as, check_student_tier, lock_status, log_event, transition
-from shared.credit import DEFAULT_TIER, TIER_MIN_LEVEL, presence_categories, tier_levels
+from shared.credit import DEFAULT_TIER, TIER_MIN_LEVEL, needs_teacher_at_college, presence_categories, tier_levels
 from shared.matching import Candidate, rank
 from shared.notifications import offer_expires_at
 from shared.roles import Actor
@@ -318,7 +323,8 @@ async def dispatch(
     students whose offer of it lapsed, or who declined it, are asked again: the administrator chose that college,
     often after speaking to it. The automatic paths never ask a student twice: one who said no is not pestered, and
     a lapsed offer made again by the clock would lapse again every SLA, for ever. `note`: the timeline's note of a
-    move to offered (the clock's revival, `revive_waiting`).
+    move to offered (the clock's revival, `revive_waiting`), or of a move on to the next college (in place of
+    `escalated`: `end_offers_without_teacher`).
 
     `conn` is an owner transaction; the request row is locked for its length. The system is named the actor (for
     the status-log and audit triggers) just before the writes that need it: `transition` names it itself, so the
@@ -346,7 +352,7 @@ async def dispatch(
         await conn.execute("update public.repair_requests set college_id = %s where id = %s",
                            [college_id, request_id])
         if only_college is None:  # taken back at the same college: that transition is already the event
-            await log_event(conn, request_id, S.OFFERED, Actor.SYSTEM, None, Note(code="escalated"))
+            await log_event(conn, request_id, S.OFFERED, Actor.SYSTEM, None, note or Note(code="escalated"))
     else:
         await transition(conn, Actor.SYSTEM, request_id, S.OFFERED, route=Route.DISPATCH, current=status,
                          set_columns={"college_id": college_id}, note=note or "")
@@ -417,14 +423,17 @@ async def accept_offer(
     """The first accept wins: the request row is locked first (as on every path that touches a request and its
     offers, so none of them can deadlock), a second accept waits and then finds the offer no longer open (409)."""
     offer = await (
-        await conn.execute("select request_id, technician_id from public.offers where id = %s", [offer_id])
+        await conn.execute("select o.request_id, o.technician_id, r.category_code from public.offers o "
+                           "join public.repair_requests r on r.id = o.request_id where o.id = %s", [offer_id])
     ).fetchone()
     if offer is None or offer["technician_id"] != technician_id:
         raise ApiError(404, "not_found")
     request_id: uuid.UUID = offer["request_id"]
     # On the roster until this commits (the profile before the request: the module's lock order). A dispatch that
-    # read the roster while a switch-off was under way may have offered a student that switch-off never saw.
-    college_id = await roster_college(conn, technician_id)
+    # read the roster while a switch-off was under way may have offered a student that switch-off never saw. A
+    # high-risk job's: with the college's active teachers, shared until commit too (`roster_and_teacher`).
+    college_id, teacher = await roster_and_teacher(conn, technician_id,
+                                                   needs_teacher_at_college(offer["category_code"]))
     if college_id is None:
         raise ApiError(409, "offer_off_roster")
     # Then the college, shared until commit (the module's lock order): an admin closing it now is waited for and
@@ -443,6 +452,11 @@ async def accept_offer(
         if refused.code == "offer_not_open" and await _accepted_by(conn, offer_id, technician_id):
             return request_id
         raise
+    if not teacher:
+        # The offer was made while the college had a teacher; the last one left since (a role change, a deletion, a
+        # suspension, a move). Nobody could be present at its diagnosing and repairing steps: refused (nothing is
+        # written), and the clock ends the college's offers of it and hands the job on (`end_offers_without_teacher`).
+        raise ApiError(409, "offer_no_teacher")
     taken = await (
         await conn.execute(
             "update public.offers set status = 'accepted', responded_at = %s "
@@ -467,6 +481,35 @@ async def roster_college(conn: Conn, student_id: uuid.UUID) -> uuid.UUID | None:
         "for share", [student_id])).fetchone()
     college_id: uuid.UUID | None = row["college_id"] if row else None
     return college_id
+
+
+async def roster_and_teacher(conn: Conn, student_id: uuid.UUID, presence: bool) -> tuple[uuid.UUID | None, bool]:
+    """`roster_college` for a path that hands a job to a student (an accept, an assign, a helper joining), and whether
+    the student's college has an active teacher who could be present at the job's hands-on steps (always True
+    unless `presence`: a high-risk job, shared.credit.needs_teacher_at_college).
+    The student's profile and those of the college's active teachers are locked FOR SHARE in one statement, in id
+    order (the module's lock order, 1; by primary key, one probe each: the teachers are found by the partial index
+    profiles_college_active_supervisors, and only for a high-risk job): a teacher's role change, suspension, move or
+    deletion (FOR NO KEY UPDATE, or the deletion's exclusive lock) then waits for this path, or this waits for it and
+    reads the teacher gone (the row as locked is checked here: its role, activity and college now; a deleted one is
+    not returned). A teacher who joins meanwhile is not seen: refused as if they had not come yet."""
+    rows = await (await conn.execute(
+        """select p.id, p.role::text as role, p.college_id, p.is_active, p.takes_jobs from public.profiles p
+           where p.id = any(array(
+               select %(student)s::uuid
+               union all
+               select t.id from public.profiles t
+               where %(presence)s and t.role = 'supervisor' and t.is_active
+                 and t.college_id = (select s.college_id from public.profiles s where s.id = %(student)s)))
+           order by p.id for share""", {"student": student_id, "presence": presence})).fetchall()
+    student = next((r for r in rows if r["id"] == student_id), None)
+    if (student is None or student["role"] != "technician" or not student["is_active"] or not student["takes_jobs"]
+            or student["college_id"] is None):
+        return None, False
+    college_id: uuid.UUID = student["college_id"]
+    teacher = not presence or any(r["id"] != student_id and r["role"] == "supervisor" and r["is_active"]
+                                  and r["college_id"] == college_id for r in rows)
+    return college_id, teacher
 
 
 async def _accepted_by(conn: Conn, offer_id: uuid.UUID, technician_id: uuid.UUID) -> bool:
@@ -705,6 +748,54 @@ async def revive_waiting(conn: Conn, now: datetime, policy: DispatchPolicy, wind
     return len(rows)
 
 
+# The high-risk requests offered at a college that has no active teacher any more (its last teacher's role changed,
+# or they were suspended, moved or deleted, by any path: Supabase's dashboard too): their offers there still waiting.
+_TEACHERLESS = """
+select r.id from public.repair_requests r
+where r.status = 'offered' and r.category_code = any(%(presence)s::text[])
+  and exists (select 1 from public.offers o
+              where o.request_id = r.id and o.status = 'pending' and o.expires_at > %(now)s
+                and not exists (select 1 from public.profiles p
+                                where p.college_id = o.college_id and p.role = 'supervisor' and p.is_active))
+order by r.id limit %(limit)s
+for update of r skip locked
+"""
+
+
+async def end_offers_without_teacher(conn: Conn, now: datetime, policy: DispatchPolicy, limit: int = 100) -> int:
+    """The clock's turn for high-risk jobs offered at a college whose last teacher left after the offer was made:
+    nobody there could be present at the job's diagnosing and repairing steps (an accept answers 409
+    offer_no_teacher), so those offers are withdrawn and the job is handed on at once, as an unanswered offer would
+    be: to the nearest college not tried yet that has a teacher (`_teacher_ok`), its timeline saying why
+    (`no_teacher_left`), else `no_centre` for an administrator (the citizen is told, migration 0070, and the admins).
+    Any backend copy runs this: requests locked first (skip locked: one an accept or another copy holds is seen on
+    a later turn), then their offers (the module's lock order), each in a savepoint of its own (`_isolated`).
+    Returns how many requests."""
+    rows = await (await conn.execute(
+        _TEACHERLESS, {"now": now, "limit": limit, "presence": _TIERS["presence"]})).fetchall()
+    if not rows:
+        return 0
+    await act_as(conn, Actor.SYSTEM, None)
+    for row in rows:
+        await _isolated(conn, row["id"], "handing on from a college with no teacher",
+                        partial(_hand_on_from_teacherless, conn, row["id"], now, policy))
+    return len(rows)
+
+
+async def _hand_on_from_teacherless(conn: Conn, request_id: uuid.UUID, now: datetime, policy: DispatchPolicy) -> None:
+    await conn.execute(
+        """update public.offers o set status = 'withdrawn', responded_at = %(now)s
+           where o.request_id = %(request)s and o.status = 'pending'
+             and not exists (select 1 from public.profiles p
+                             where p.college_id = o.college_id and p.role = 'supervisor' and p.is_active)""",
+        {"now": now, "request": request_id})
+    if await _pending_offers(conn, request_id) > 0:
+        return
+    if await _parked_for_suspended_owner(conn, request_id, S.OFFERED):
+        return
+    await dispatch(conn, request_id, now, policy, note=Note(code="no_teacher_left"))
+
+
 async def hand_on_unanswerable(conn: Conn, now: datetime, policy: DispatchPolicy, limit: int = 100) -> int:
     """Requests `offered` with no offer waiting for an answer: the students they were offered to are gone (an
     account's deletion takes its offers with it, offers.technician_id on delete cascade, whichever path deleted
@@ -789,8 +880,13 @@ async def assign(
     reassign took the job from (None for an offered job, or the same student again), the request still locked: the
     caller keeps what they did on the team (credit.keep_former_student)."""
     await act_as(conn, actor, claims)
-    # The student's profile before the request (the module's lock order), checked below with the request's college.
-    student_college = await roster_college(conn, technician_id)
+    # The student's profile before the request (the module's lock order), checked below with the request's college;
+    # a high-risk job's: with their college's active teachers (`roster_and_teacher`). The category, read before the
+    # lock: no path changes it.
+    kind = await (await conn.execute("select category_code from public.repair_requests where id = %s",
+                                     [request_id])).fetchone()
+    student_college, teacher = await roster_and_teacher(
+        conn, technician_id, kind is not None and needs_teacher_at_college(kind["category_code"]))
     status = await lock_status(conn, request_id, check_visible=True)
     if status not in ASSIGNABLE | REASSIGNABLE:
         raise ApiError(409, "illegal_transition", from_status=status, to_status=S.ACCEPTED)
@@ -811,6 +907,10 @@ async def assign(
         raise ApiError(400, "technician_not_in_college")
     if technician_id == req["citizen_id"]:
         raise ApiError(409, "own_request_assign")
+    if not teacher:
+        # An admin giving a high-risk job to a student of a college whose last teacher left: nobody could be present
+        # at its hands-on steps (a teacher's own assign always has one: themselves).
+        raise ApiError(409, "no_teacher_at_college")
     if status != S.OFFERED and req["technician_id"] == technician_id:
         # The student who has the job, picked again: nothing changes hands (no reassign on the timeline, which would
         # start new work and leave their own photos and report out of their check: credit.WORK_BEGAN_SQL).
