@@ -1767,6 +1767,9 @@ APP_UI.update({
     # A long list's "more" after a page of a list counted whole (mobile/viewmodels/paging.py): rows shown may have
     # left it since, so its count less those shown would undercount; no number until a reload counts again.
     "list_more_uncounted": B("ยังมีรายการอื่นอีก", "More to show"),
+    # The teacher's job list after a "more" (mobile/viewmodels/college_jobs.py): jobs shown may have left the list
+    # since, so not "แสดง X จาก Y" but the list's count as the last page read it (one short line on a 360 px screen).
+    "jobs_in_list": B("ทั้งหมด {total} งาน", "{total} {total|job|jobs} in all"),
 })
 
 

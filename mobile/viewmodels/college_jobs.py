@@ -83,7 +83,14 @@ class CollegeJobsViewModel(SubScreen):
 
     @property
     def shown_text(self) -> str:
-        return bilingual("jobs_shown", shown=len(self.jobs), total=self.total).in_(self.locale)
+        """"แสดง 20 จาก 25 งาน" where the jobs shown were counted with the list (its first page, a reload: a live
+        event, back from a job). After a "more" some jobs shown may have left it since they were read (moved on to
+        another stage, taken back by another teacher), which the app cannot tell, so it says only the list's count
+        as the last page read it, "ทั้งหมด 22 งาน", until a reload counts again; never more shown than counted."""
+        shown, total = len(self.jobs), self.total
+        if self.pages.counted and shown <= total:
+            return bilingual("jobs_shown", shown=shown, total=total).in_(self.locale)
+        return bilingual("jobs_in_list", total=total).in_(self.locale)
 
     # --- filters, search, pages ----------------------------------------------------------------------
 

@@ -12,7 +12,9 @@ older one and answered after it is dropped, not appended under rows it does not 
 "ยังมีอีก N รายการ" says N only where it was counted with the rows shown: after a list's first page (the rows from its
 start and its count, in one answer), or on a list whose every page counts the rows after it (the teacher's hours
 waiting). After a "more" of a list counted whole, rows shown may have left it since they were read, and the count
-less those shown would be short by them: the list then says "more" without a number until a reload.
+less those shown would be short by them: the list then says "more" without a number until a reload. For the same
+reason `total` is then the last page's count of the whole list as it was read (fresh, and under the rows shown when
+some left it since), and `counted` is False: "shown X of Y" cannot be said until a reload counts again.
 """
 
 from collections.abc import Awaitable, Callable, Hashable
@@ -44,7 +46,7 @@ class PagedList(Generic[R]):
         self._page_max = page_max
         self._more_key = more_key  # "ยังมีอีก {count} ..." (shared.text)
         self.rows: list[R] = []
-        self.total = 0
+        self.total = 0  # the whole list's count, as `_total` says it (`counted`: whether it counted the rows shown)
         self._rest: int | None = 0  # the rows after those shown, counted with the last page; None: not known
         self.loading_more = False
         self._more_error: Bilingual | None = None
@@ -56,6 +58,13 @@ class PagedList(Generic[R]):
         """The backend said a page follows the rows shown (a cursor), whatever the total says meanwhile: rows that
         left the list while it was read are still shown until the next reload."""
         return self._after is not None
+
+    @property
+    def counted(self) -> bool:
+        """The rows shown were counted with the list (its first page, a reload, or a list whose every page counts the
+        rows after it): `total` is of them and the rows after them. False after a "more" of a list counted whole:
+        rows shown may have left the list since, and `total` is the last page's count of it as it is now."""
+        return self._rest is not None
 
     @property
     def more_count(self) -> int | None:
@@ -82,6 +91,11 @@ class PagedList(Generic[R]):
         # The first page's count is of the rows from the list's start, read with it: what follows them is counted too.
         rows, total, after = list(page.rows), page.total, page.after
         rest: int | None = page.rest if page.rest is not None else total - len(rows)
+        if rest is not None and rest < 0:
+            # Counted a moment before its rows were read (two statements: the teacher's job list), rows that came
+            # into the list in between are not in the count. With no page after them the rows are the whole list;
+            # else the rows after them are not known ("shown 20 of 18" is never said).
+            total, rest = (len(rows), 0) if after is None else (total, None)
         while after is not None and len(rows) < wanted:
             page = await self._fetch(after, min(wanted - len(rows), self._page_max))
             rows += self._new(rows, page.rows)
@@ -126,9 +140,9 @@ class PagedList(Generic[R]):
 
     @staticmethod
     def _total(total: int, shown: int, rest: int | None) -> int:
-        """The whole list's count: the rows shown and those counted after them, or the last page's count of it (never
-        under the rows shown)."""
-        return shown + rest if rest is not None else max(total, shown)
+        """The whole list's count: the rows shown and those counted after them, or the last page's count of it as it
+        was read (not raised to the rows shown: those that left the list since are not in it)."""
+        return shown + rest if rest is not None else total
 
     def _more_ended(self, generation: int) -> None:
         if generation == self._generation:

@@ -126,6 +126,7 @@ def test_a_count_reads_singular_for_one_and_plural_for_more(key: str) -> None:
 COUNTS_OF_ONE: dict[str, dict[str, object]] = {
     "college_people": {"students": 1, "invites": 0},  # the admin's college card
     "jobs_shown": {"shown": 1, "total": 1},  # the teacher's job list under a search that finds one job
+    "jobs_in_list": {"total": 1},  # the teacher's job list after a "more", one job left in it
     "credit_lacking_line": {"category": "Fans", "requests": 1, "skills": "Electronics ≥ 2"},  # the college view
 }
 
