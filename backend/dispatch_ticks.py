@@ -13,7 +13,7 @@ from psycopg_pool import AsyncConnectionPool
 from backend.auth import sessions
 from backend.db import Conn, service_tx
 from backend.notifications.invitations import close_expired
-from backend.notifications.outbox import notify_expiring_offers, notify_undecided, remind_waiting
+from backend.notifications.outbox import notify_expiring_offers, notify_stranded, notify_undecided, remind_waiting
 from backend.services import account, rate_limits
 from backend.services.college_counts import fold_status_deltas
 from backend.services.dispatch import (
@@ -95,6 +95,11 @@ async def tick(pool: AsyncConnectionPool[Conn], settings: Settings, now: datetim
         undecided = await notify_undecided(owner)
     if undecided:
         log.info("told admins of %d job(s) no teacher of their college can decide", undecided)
+    # High-risk jobs in a student's hands whose college's last teacher left: its student and its deciders hear why.
+    async with service_tx(pool) as owner:
+        stranded_told = await notify_stranded(owner)
+    if stranded_told:
+        log.info("told of %d high-risk job(s) in hand with no teacher of their college left", stranded_told)
     # A job in a student's hands past its step's days, a repaired item not collected (shared/reminders.py).
     # In batches as above: a request told leaves the set.
     reminded = await _in_batches(pool, lambda owner: remind_waiting(owner, now, limit=HAND_ON_BATCH))

@@ -40,6 +40,9 @@ class Kind(StrEnum):
     HELPER_LEFT = "helper_left"
     # a job in their hands past the days its step was promised to take (shared.reminders.IN_HAND_DUE), said once
     WORK_OVERDUE = "work_overdue"
+    # a high-risk job in their hands whose college's last teacher left: its next hands-on step needs one present
+    # (stranded19), said once per step
+    TEACHER_LEFT = "teacher_left"
     # supervisor (teacher)
     QC_WAITING = "qc_waiting"
     OFFER_EXPIRING = "offer_expiring"
@@ -52,6 +55,9 @@ class Kind(StrEnum):
     # student's reminder; a repaired item its owner has not collected
     WORK_STALLED = "work_stalled"
     UNCOLLECTED = "uncollected"
+    # the clock, to whoever decides for the college (its teachers, else the admins): a high-risk job in a student's
+    # hands at a college with no active teacher needs one present, or another college (stranded19)
+    TEACHER_NEEDED = "teacher_needed"
     # citizen
     ACCEPTED = "accepted"
     READY = "ready"
@@ -98,8 +104,8 @@ def is_kind(value: str) -> bool:
 AUDIENCE: dict[Kind, str] = {
     Kind.OFFER_NEW: "technician", Kind.OFFER_WITHDRAWN: "technician", Kind.REWORK: "technician",
     Kind.APPROVED: "technician", Kind.HELPER_KEPT: "technician", Kind.NOT_CREDITED: "technician",
-    Kind.HELPER_LEFT: "technician", Kind.WORK_OVERDUE: "technician",
-    Kind.WORK_STALLED: "supervisor", Kind.UNCOLLECTED: "supervisor",
+    Kind.HELPER_LEFT: "technician", Kind.WORK_OVERDUE: "technician", Kind.TEACHER_LEFT: "technician",
+    Kind.WORK_STALLED: "supervisor", Kind.UNCOLLECTED: "supervisor", Kind.TEACHER_NEEDED: "supervisor",
     Kind.QC_WAITING: "supervisor", Kind.OFFER_EXPIRING: "supervisor",
     Kind.REOPENED: "supervisor", Kind.HANDBACK_WAITING: "supervisor", Kind.HOLDER_SUSPENDED: "supervisor",
     Kind.ACCEPTED: "citizen", Kind.READY: "citizen", Kind.UNREPAIRABLE: "citizen",
@@ -314,6 +320,14 @@ TEXTS: dict[Kind, tuple[Bilingual, Bilingual]] = {
                        B("{item}: ซ่อมเสร็จมา {days} วันแล้ว โทรหาเจ้าของเพื่อนัดส่งคืน หรือบันทึกการส่งคืนในแอปถ้าส่งคืนแล้ว",
                          "{item}: repaired {days} days ago; call the owner to arrange its return, or record the "
                          "hand back in the app if it is back")),
+    Kind.TEACHER_LEFT: (B("งาน {ref} ต้องมีครูควบคุม แต่วิทยาลัยไม่มีครูแล้ว",
+                          "{ref} needs a teacher present, and your college has none now"),
+                        B("{item}: ขั้นตอนต่อไปต้องมีครูอยู่ควบคุม หยุดงานไว้ก่อน ผู้ดูแลระบบได้รับแจ้งแล้ว",
+                          "{item}: its next step needs a teacher present. Stop for now: the admins were told")),
+    Kind.TEACHER_NEEDED: (B("งาน {ref} ต้องมีครูควบคุม", "{ref} needs a teacher present"),
+                          B("{item}: {technician} ต้องมีครูของ{college}อยู่ควบคุม หรือรับงานคืนเพื่อส่งต่อให้วิทยาลัยที่มีครู",
+                            "{item}: {technician} needs a teacher of {college} present, or take it back to send "
+                            "it on")),
     Kind.NO_CENTRE: (B("ไม่มีศูนย์รับงาน {ref}", "No centre can take {ref}"),
                      B("{item} ({place}) รอการส่งต่อ", "{item} ({place}) waits to be sent on")),
     Kind.INVITED: (B("{college} เชิญคุณเป็น{role}", "{college} invites you to join as {role}"),

@@ -1226,6 +1226,9 @@ ACCOUNT_UI: dict[str, Bilingual] = {
     "kind_invite_accepted": B("ผู้ที่ตอบรับคำเชิญของฉัน", "My invitations accepted"),
     "kind_invite_declined": B("ผู้ที่ปฏิเสธคำเชิญของฉัน", "My invitations declined"),
     "kind_moved": B("บัญชีของฉันถูกย้ายบทบาทหรือวิทยาลัย", "My account moved to another role or college"),
+    "kind_teacher_left": B("งานของฉันที่ต้องมีครูควบคุมแต่วิทยาลัยไม่มีครูแล้ว",
+                           "My high-risk jobs whose college has no teacher now"),
+    "kind_teacher_needed": B("งานความเสี่ยงสูงที่ไม่มีครูควบคุม", "High-risk jobs with no teacher to be present"),
     # A kind a newer backend sends that this installed app has no name for yet.
     "kind_other": B("การแจ้งเตือนอื่น ({kind})", "Other notifications ({kind})"),
 }
@@ -1914,6 +1917,19 @@ CREDIT_UI: dict[str, Bilingual] = {
     "settings_save": B("บันทึกเกณฑ์", "Save the rules"),
     "settings_saved": B("บันทึกเกณฑ์แล้ว", "Rules saved"),
     "number_invalid": B("กรุณากรอกตัวเลข", "Enter a number"),
+    # A high-risk job in hand whose college's last teacher left (stranded19: the detail's teacher_needed).
+    "teacher_needed_student": B(
+        "งานนี้ความเสี่ยงสูง ขั้นตอนต่อไปต้องมีครูของวิทยาลัยอยู่ควบคุม แต่ตอนนี้วิทยาลัยไม่มีครูแล้ว หยุดงานไว้ก่อน "
+        "ผู้ดูแลระบบได้รับแจ้งแล้ว จะส่งงานต่อให้วิทยาลัยอื่นหรือรอครูคนใหม่",
+        "This high-risk job's next step needs a teacher of the college present, and the college has none now. "
+        "Stop the work for now: the administrators were told, and will send it on to another college or wait for "
+        "a new teacher"),
+    "teacher_needed_staff": B(
+        "วิทยาลัยของงานนี้ไม่มีครูที่อยู่ควบคุมได้แล้ว นักศึกษาจึงทำขั้นตอนต่อไปของงานความเสี่ยงสูงนี้ไม่ได้ "
+        "ให้ครูของวิทยาลัยอยู่ควบคุม หรือรับงานคืนเพื่อส่งต่อให้วิทยาลัยที่มีครู",
+        "This job's college has no teacher who can be present now, so its student cannot take this high-risk job's "
+        "next step: a teacher of the college present lets it go on, or take it back to send it on to a college "
+        "with one"),
 }
 APP_UI.update(CREDIT_UI)
 

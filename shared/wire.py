@@ -329,6 +329,11 @@ class RequestDetail(RequestSummary):
     handover_confirmed: bool = Field(False, description="the owner's receipt (or a teacher's reason) is recorded")
     is_mine: bool = Field(
         False, description="the caller asked for this repair (a teacher who did: another teacher checks it)")
+    teacher_needed: bool = Field(
+        False, description="a high-risk job in a student's hands (accepted, diagnosing, repairing) at a college with "
+                           "no active teacher now: its next hands-on step needs one present (409 "
+                           "teacher_presence_required), so it waits for a teacher of the college or an admin's take "
+                           "back, which sends it on to a college with one")
 
 
 class Offer(Wire):

@@ -1,7 +1,8 @@
 """The outbox's Python writers, all the periodic tick's: "an offer is about to expire and nobody accepted", the
-admins' undecided jobs, and the reminders of a wait on one person (every other notification is written by the
-database's triggers, migration 0016). Each once (per offer round and supervisor, per wait and reader...), whichever
-backend copy's tick sees it first (a unique dedupe key)."""
+admins' undecided jobs, the high-risk jobs in hand whose college's last teacher left, and the reminders of a wait
+on one person (every other notification is written by the database's triggers, migration 0016). Each once (per
+offer round and supervisor, per wait and reader...), whichever backend copy's tick sees it first (a unique dedupe
+key)."""
 
 import uuid
 from datetime import datetime, timedelta
@@ -13,6 +14,7 @@ from psycopg.types.json import Jsonb
 from backend.db import Conn
 from backend.services.dispatch import _isolated  # one request's part of a turn of the clock, in its own savepoint
 from backend.services.handover_rule import HANDED_OVER_SQL
+from shared.credit import presence_categories
 from shared.reminders import (
     COLLECT_ESCALATE_AFTER,
     COLLECT_REMIND_AFTER,
@@ -78,6 +80,56 @@ async def notify_undecided(conn: Conn) -> int:
     """Tell the admins of the jobs waiting on a college that has nobody to decide them (once each). Returns how many
     notifications were written."""
     return len(await (await conn.execute(_UNDECIDED)).fetchall())
+
+
+# A high-risk job in a student's hands (accepted, diagnosing, repairing) at a college with no active teacher left (its
+# last one's role changed, or they were suspended, moved or deleted, by any path: Supabase's dashboard too): its next
+# hands-on steps need a teacher of the college present (shared.credit.needs_teacher_present), so its student cannot
+# go on (stranded19). Its student hears why (`teacher_left`), the college's deciders (migration 0071
+# `private.deciders`: its teachers, else the admins) that it needs a teacher or another college (`teacher_needed`:
+# an admin takes it back, and dispatch sends it on to the nearest college whose teacher can be present). Once per
+# step and reader: the dedupe key names the timeline event that began the job's present step (or a reassign), as
+# the reminders' do, so several copies' clocks write each once and a new step or student starts anew. A teacher who
+# joins the college while the job still waits in that step hears of it too (its student was told: the job stopped
+# for want of one). A suspended holder's job is `holder_suspended`'s (notify_undecided), not this.
+_STRANDED = """
+with stranded as materialized (
+    select r.id, r.item, r.technician_id, r.citizen_id, r.college_id, c.name_th as college_th,
+           c.name_en as college_en, e.id as started, private.college_has_teacher(r.college_id) as has_teacher
+    from public.repair_requests r
+    join public.colleges c on c.id = r.college_id
+    join public.profiles s on s.id = r.technician_id and s.is_active
+    cross join lateral (
+        select e.id from public.status_events e
+        where e.request_id = r.id and e.to_status = r.status
+          and (e.from_status is distinct from e.to_status or e.note_code = 'reassigned')
+        order by e.id desc limit 1) e
+    where r.status in ('accepted', 'diagnosing', 'repairing') and r.category_code = any(%(presence)s::text[])
+      and (not private.college_has_teacher(r.college_id)
+           or exists (select 1 from public.notifications n
+                      where n.dedupe_key = 'stranded:' || e.id || ':' || r.technician_id))
+)
+insert into public.notifications (recipient_id, kind, params, request_id, about_id, dedupe_key)
+select s.technician_id, 'teacher_left',
+       jsonb_build_object('item', s.item, 'college_th', s.college_th, 'college_en', s.college_en), s.id, null,
+       'stranded:' || s.started || ':' || s.technician_id
+from stranded s where not s.has_teacher
+union all
+select d.id, 'teacher_needed',
+       jsonb_build_object('item', s.item, 'technician', coalesce(private.first_name(s.technician_id), ''),
+                          'college_th', s.college_th, 'college_en', s.college_en, 'nobody_at_college', d.admin),
+       s.id, case when coalesce(private.first_name(s.technician_id), '') <> '' then s.technician_id end,
+       'stranded:' || s.started || ':' || d.id
+from stranded s cross join lateral private.deciders(s.college_id, s.citizen_id) d
+on conflict (dedupe_key) do nothing
+returning id"""
+
+
+async def notify_stranded(conn: Conn) -> int:
+    """Tell the students and the deciders of the high-risk jobs in hand at a college with no teacher left (once
+    each, `_STRANDED`). Locks nothing (backend/services/dispatch.py's lock order). Returns how many notifications
+    were written."""
+    return len(await (await conn.execute(_STRANDED, {"presence": presence_categories()})).fetchall())
 
 
 # The clock's reminders of a wait on one person (shared/reminders.py): a job in a student's hands past its step's

@@ -38,7 +38,9 @@ hand-on of a high-risk job offered at a college whose last teacher left (`end_of
 another: the requests (skip locked), then their offers; it reads the teachers unlocked (the accept's check is the
 one that holds). The clock's reminders of a job past its days or an item not collected (backend/notifications/outbox.py
 `remind_waiting`) lock nothing: they insert notifications once each (a unique dedupe key), as `notify_undecided`
-does.
+does, and as its messages of a high-risk job in hand whose college's last teacher left (`notify_stranded`) do. Such a
+job is moved on by an admin's take back (the step route: the request, then its offers, as a teacher's), which offers
+it at the same college only where a teacher is (`_teacher_ok`), else at the nearest college with one.
 An account's deletion is the one exclusive profile lock: `delete from auth.users` (DELETE /me, the operator's
 command, Supabase's dashboard) cascades to the profile and locks it for good, which blocks those FOR KEY SHARE checks,
 and the profile's trigger (private.forget_person) then writes the person's requests. So a trigger on auth.users

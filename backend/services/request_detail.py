@@ -20,10 +20,11 @@ from backend.services.handover_rule import HANDED_OVER_SQL
 from backend.services.job_reports import load_report, owners_report
 from backend.services.json_sql import as_body, json_object
 from shared.aftercare import RATEABLE, may_reopen
+from shared.credit import presence_categories
 from shared.notifications import expected_wait
 from shared.reference import PREFIX
 from shared.roles import Actor
-from shared.statuses import OfferGone, RequestStatus, can_transition
+from shared.statuses import WORK_EDITABLE, OfferGone, RequestStatus, can_transition
 from shared.text import Locale, error_text, event_note, next_step, qc_missing_key
 from shared.wire import Photo, RequestDetail, StatusEvent, WorkReport
 from shared.work import in_round, missing_for_quality_check, parts_total
@@ -53,7 +54,11 @@ _DETAIL_ROW = f"""
            (select count(*)::int from public.job_parts jp
             where jp.request_id = r.id and jp.status = 'proposed') as parts_waiting,
            {HANDED_OVER_SQL} as handover_confirmed,
-           {ROUND_SQL.format(rid="r.id")} as work_round, {WORK_BEGAN_SQL.format(rid="r.id")} as work_began
+           {ROUND_SQL.format(rid="r.id")} as work_round, {WORK_BEGAN_SQL.format(rid="r.id")} as work_began,
+           -- a high-risk job in hand at a college with no teacher left (stranded19, migration 0087)
+           (r.status::text = any('{{{",".join(sorted(WORK_EDITABLE))}}}'::text[])
+            and r.category_code = any('{{{",".join(presence_categories())}}}'::text[])
+            and not private.college_has_teacher(r.college_id)) as teacher_needed
     from private.request_as_read(%s) r
     join public.categories cat on cat.code = r.category_code
     left join public.colleges col on col.id = r.college_id

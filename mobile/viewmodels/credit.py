@@ -264,8 +264,8 @@ class RecordPanel(Loadable):
     def presence_steps(self) -> list[RequestStatus]:
         """The student's next hands-on steps that need a teacher named present (high-risk categories)."""
         status = self.status
-        if not self.is_student or status is None or self.detail is None:
-            return []
+        if not self.is_student or status is None or self.detail is None or self.detail.teacher_needed:
+            return []  # no teacher of the college can be present now: the job screen says why (teacher_needed_note)
         return [to for to in next_statuses(status, self.actor)
                 if to in PRESENCE_STEPS and needs_teacher_present(self.detail.category_code, to)]
 

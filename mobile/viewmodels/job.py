@@ -262,6 +262,17 @@ class JobViewModel(RequestScreen[WorkDetail]):
         return bilingual("own_request_check_note").in_(self.locale) if self.teachers_own_request else None
 
     @property
+    def teacher_needed_note(self) -> str | None:
+        """A high-risk job in hand at a college with no teacher left (the detail's `teacher_needed`, as the backend
+        judges it): why its next hands-on step cannot be taken, said on the screen instead of a step the backend
+        would refuse (409 teacher_presence_required); to its student, and to the staff who may move it on."""
+        detail = self.detail
+        if detail is None or not detail.teacher_needed:
+            return None
+        key = "teacher_needed_student" if self.actor == Actor.TECHNICIAN else "teacher_needed_staff"
+        return bilingual(key).in_(self.locale)
+
+    @property
     def steps(self) -> list[Step]:
         """The moves this person may make now, from the shared state machine."""
         if self.detail is None or self.teachers_own_request or self.helping:

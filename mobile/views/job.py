@@ -40,6 +40,8 @@ def job_view(vm: JobViewModel, locale: Locale, device: Device | None = None, rec
             controls += keyed("own-note", [muted(own_note)])
         if (helping_note := vm.helping_note) is not None:  # a job the student helps on: read only
             controls += keyed("helping-note", [muted(helping_note)])
+        if (teacher_note := vm.teacher_needed_note) is not None:  # no teacher of the college can be present
+            controls += keyed("teacher-needed", [ft.Text(teacher_note, color=ft.Colors.ERROR)])
         controls += keyed("steps", _steps(vm, locale))
         controls += keyed("record-steps", record_steps(record, locale))
         if vm.is_supervisor:

@@ -22,7 +22,7 @@ from mobile.views.job import job_view
 from shared.credit import HOURS_WAITING_PAGE, PARTS_PER_JOB_MAX, TEAM_MAX
 from shared.credit_wire import TOTAL_COUNT_HEADER
 from shared.statuses import RequestStatus
-from shared.text import Locale, error_text, status_label
+from shared.text import APP_UI, Locale, error_text, status_label
 from tests.unit.mobile_fakes import (
     NOW,
     FakeBackend,
@@ -325,6 +325,24 @@ async def test_a_high_risk_step_names_the_teacher_present() -> None:
     assert panel.teacher_id == TEACHER
     await click(tree, f"ไปขั้นตอน: {status_label(RequestStatus.DIAGNOSING, Locale.TH)}")
     assert sent(backend, "/status") == [{"to_status": "diagnosing", "note": "", "teacher_present_id": str(TEACHER)}]
+
+
+async def test_a_high_risk_job_whose_college_has_no_teacher_says_why_instead_of_a_step() -> None:
+    """stranded19: the detail says no teacher of the college can be present now (`teacher_needed`, as the backend
+    judges it): the student is told why and offered no step the backend would refuse (409
+    teacher_presence_required); the teacher or admin on the job screen reads the staff's words."""
+    backend = CreditBackend("accepted", category="air_conditioning")
+    backend.job["teacher_needed"] = True
+    vm = await signed_in("technician", backend)
+    await vm.open_job(UUID(backend.job["id"]))
+    panel, job = vm.record, vm.job
+    assert panel is not None and job is not None and panel.presence_steps == []
+    shown = texts(job_view(job, Locale.TH, record=panel))
+    assert APP_UI["teacher_needed_student"].th in shown
+    assert not [s for s in shown if s.startswith("ไปขั้นตอน:")]
+    staff = await signed_in("supervisor", backend)
+    await staff.open_job(UUID(backend.job["id"]))
+    assert staff.job is not None and APP_UI["teacher_needed_staff"].th in texts(job_view(staff.job, Locale.TH))
 
 
 async def test_hand_back_needs_the_owners_code_or_the_teachers_reason() -> None:
