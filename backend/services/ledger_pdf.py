@@ -12,7 +12,7 @@ from fpdf.fonts import FontFace
 
 from backend.services.exports import number
 from backend.services.pdf_fonts import FAMILY as _FAMILY
-from backend.services.pdf_fonts import FONT, PdfFonts
+from backend.services.pdf_fonts import FONT, PdfFonts, shaped
 from backend.services.pdf_text import cell_text, write_wrapped
 from shared.text import EXPORT_TEXTS, Locale, date_text, datetime_text
 from shared.thai_time import bangkok_day
@@ -52,12 +52,15 @@ def ledger_pdf(college_name: str, ledger: Mapping[str, Any], now: datetime, loca
     pdf.set_font(_FAMILY, size=10)
     if jobs:
         headers = [_t(k, locale) for k in ("reference", "approved_at", "category", "item", "hours")]
-        with pdf.table(col_widths=_WIDTHS, text_align=("LEFT", "LEFT", "LEFT", "LEFT", "RIGHT"),
-                       line_height=6, headings_style=FontFace(emphasis="", fill_color=(230, 230, 230))) as table:
+        # Shaped, the whole table, if an item or a category is in a script that needs it (pdf_fonts.shaped)
+        with shaped(pdf, *(fonts.text(str(job[k])) for job in jobs for k in ("item", "category_name_th",
+                                                                           "category_name_en"))), \
+                pdf.table(col_widths=_WIDTHS, text_align=("LEFT", "LEFT", "LEFT", "LEFT", "RIGHT"), line_height=6,
+                          headings_style=FontFace(emphasis="", fill_color=(230, 230, 230))) as table:
             table.row(headers)
             for job in jobs:
                 category = job["category_name_th"] if locale == Locale.TH else job["category_name_en"]
-                # Thai breaks between syllables in the cells too (pdf_text), not at whatever letter fills the column
+                # Thai breaks between words in the cells too (pdf_text), not at whatever letter fills the column
                 table.row([job["reference"], date_text(bangkok_day(job["approved_at"]), locale),
                            cell_text(pdf, fonts.text(category), _WIDTHS[2]),
                            cell_text(pdf, fonts.text(job["item"]), _WIDTHS[3]), number(job["hours"])])

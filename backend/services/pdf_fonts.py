@@ -7,23 +7,34 @@ signs, a Vietnamese one losing letters. So each PDF embeds, besides NotoSansThai
 need (fpdf2's set_fallback_fonts), from backend/pdf_fonts/ (the app's package leaves backend/ out: pyproject.toml
 [tool.flet.app] exclude), each with its licence file beside it:
 
-- DejaVu Sans (Bitstream Vera licence): Latin with every accent (Vietnamese), Greek, Cyrillic, Lao, Georgian,
-  Armenian and symbols (scripts that need shaping, Arabic's joined letters, print unjoined: legible, not pretty);
+- DejaVu Sans (Bitstream Vera licence): Latin with every accent (Vietnamese), Greek, Cyrillic, Arabic, Hebrew,
+  Lao, Georgian, Armenian and symbols;
 - Padauk (SIL, OFL 1.1): Burmese (Myanmar), the script of many students and families from Myanmar;
 - Droid Sans Fallback (Google, Apache 2.0): Chinese, Japanese and Korean. Read only for a PDF that needs it
   (parsing it takes about a second).
 
 A character none of them has is never printed as nothing: it is printed as its code point, "[U+1F600]", visible
 and honest (someone can tell there is a character there and which), not a guessed look-alike.
+
+Scripts whose letters change shape, join, reorder or stack (Arabic's joined letters, Burmese's vowel written before
+its consonant and its stacked consonants, Hebrew's points, Lao's marks) print wrong letter by letter: a PDF whose texts
+have one are printed shaped with HarfBuzz (fpdf2's set_text_shaping, the `uharfbuzz` package, backend only): each
+line that has such a letter (`shaped`, in pdf_text.write_wrapped), and a whole table if one of its cells has. Other
+lines are not: NotoSansThai places Thai marks well enough unshaped, shaping takes about three times as long to lay a
+page out (bench/pdf.py), and fpdf2 writes no text for the glyphs HarfBuzz adds to a cluster (Thai's ำ becomes two
+glyphs, Burmese's ေ moves before its consonant), so shaped text copies out of the PDF with a stray character here
+and there: a Thai line beside a Burmese name copies out whole.
 """
 
 import functools
 import unicodedata
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
 from fontTools.ttLib import TTFont  # type: ignore[import-untyped]  # fpdf2 reads fonts with it; it has no stubs
+from fontTools.unicodedata import script  # type: ignore[import-untyped]
 from fpdf import FPDF
 
 from backend.settings import PROJECT_ROOT
@@ -45,6 +56,29 @@ FALLBACKS: tuple[Fallback, ...] = tuple(
     for family, file, licence in (("DejaVuSans", "DejaVuSans", "DejaVuSans"),
                                   ("Padauk", "Padauk-Regular", "Padauk"),
                                   ("DroidSansFallback", "DroidSansFallback", "DroidSansFallback")))
+
+
+# ISO 15924 codes of the scripts printed shaped (above): those the fonts here draw, and Indic ones for a font to come.
+SHAPED_SCRIPTS = frozenset({"Arab", "Syrc", "Thaa", "Nkoo", "Hebr", "Mymr", "Khmr", "Laoo", "Tibt", "Mong", "Deva",
+                            "Beng", "Guru", "Gujr", "Orya", "Taml", "Telu", "Knda", "Mlym", "Sinh"})
+
+
+def needs_shaping(text: str) -> bool:
+    """Whether `text` has a letter of a script that prints wrong unshaped (SHAPED_SCRIPTS)."""
+    return any(ord(ch) > 0x7F and script(ch) in SHAPED_SCRIPTS for ch in text)
+
+
+@contextmanager
+def shaped(pdf: FPDF, *texts: str) -> Iterator[None]:
+    """Text written (and measured) inside is shaped if one of `texts` needs it; unshaped again after."""
+    on = not pdf.text_shaping and any(needs_shaping(text) for text in texts)
+    if on:
+        pdf.set_text_shaping(True)
+    try:
+        yield
+    finally:
+        if on:
+            pdf.set_text_shaping(False)
 
 
 @functools.cache

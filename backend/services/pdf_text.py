@@ -2,20 +2,22 @@
 
 Thai writes a phrase without spaces between its words, so fpdf2's own wrapping (at spaces, and inside a run too
 long for the line at whatever letter fills it) starts lines with a following vowel ("า", "ำ", "ะ") or ends them with
-a leading one ("เ", "แ", "โ", "ใ", "ไ"), tearing a syllable in two. Without a dictionary (the project has no Thai
-word segmenter) the breaks here are at spaces and, inside Thai text, only before a letter that can start a
-syllable: never before a following vowel, a mark, ๆ or ฯ; never after a leading vowel or inside its syllable's
-first letters (เ-ีย, เ-ือ included); never before the silent letter under ์ (karan), a word's last letter, nor after
-a vowel that needs a final letter (ั, ็). A heuristic, not a word segmenter: a syllable may still be cut before its
-final letter, never a vowel or a mark from its letter.
-A run that has no such place and is still wider than the line (a URL, a name of 80 repeated letters) is cut between
-letters, each letter with its marks.
+a leading one ("เ", "แ", "โ", "ใ", "ไ"), tearing a syllable in two. The breaks here are at spaces and, inside Thai
+text, between words as PyThaiNLP's dictionary word segmenter (newmm; its dictionary ships in its wheel) cuts them:
+never inside a word, never before ๆ, ฯ, a following vowel or a mark. PyThaiNLP is a backend-only dependency (the
+`server` extra), imported on the first PDF that has Thai in it (its dictionary costs about half a second and
+70 MB once per process; the PDFs are built off the event loop).
+Only a word wider than the line itself is cut inside, as a last resort: where a syllable can start (the
+dictionary-free rules of thai_break_before), and a run with no such place (a URL, a name of 80 repeated letters)
+between letters, each letter with its marks.
 """
 
 import unicodedata
 
 from fpdf import FPDF
 from fpdf.enums import XPos, YPos
+
+from backend.services.pdf_fonts import shaped
 
 _CONSONANTS = frozenset(chr(c) for c in range(0x0E01, 0x0E2F))  # ก .. ฮ
 _LEADING_VOWELS = frozenset("เแโใไ")
@@ -32,7 +34,8 @@ def _is_mark(ch: str) -> bool:
 
 
 def thai_break_before(text: str, i: int) -> bool:
-    """Whether a line may end before text[i] inside a run of Thai letters (spaces are handled by the caller)."""
+    """Whether a line may end before text[i] inside a run of Thai letters (spaces are handled by the caller): the
+    dictionary-free rules used only inside a word wider than the line."""
     if i <= 0 or i >= len(text):
         return False
     ch, before = text[i], text[i - 1]
@@ -61,16 +64,54 @@ def thai_break_before(text: str, i: int) -> bool:
     return True
 
 
+_NO_LINE_START = frozenset("ะาำๅๆฯ")  # following vowels, the repetition and abbreviation marks
+
+
+def _thai_words(text: str) -> list[str]:
+    """`text` cut into words by PyThaiNLP's newmm (spaces kept as tokens): imported here, on the first PDF with
+    Thai, not when the backend starts."""
+    from pythainlp.tokenize import word_tokenize  # its dictionary: ~0.5 s and ~70 MB, once
+
+    return word_tokenize(text, engine="newmm", keep_whitespace=True)
+
+
+def _may_start_line(text: str, i: int) -> bool:
+    return text[i] not in _NO_LINE_START and not _is_mark(text[i])
+
+
 def _units(text: str) -> list[str]:
-    """`text` cut where a line may end: after each space, and at each Thai break."""
+    """`text` cut where a line may end: after each space, and between two Thai words."""
+    words: set[int] = set()
+    if any(_is_thai(ch) for ch in text):
+        at = 0
+        for word in _thai_words(text):
+            at += len(word)
+            words.add(at)
     units: list[str] = []
     start = 0
     for i in range(1, len(text)):
-        if (text[i - 1] == " " and text[i] != " ") or thai_break_before(text, i):
+        if not _may_start_line(text, i):
+            continue
+        after_space = text[i - 1] == " " and text[i] != " "
+        between_words = (i in words and _is_thai(text[i - 1]) and _is_thai(text[i])
+                         and text[i - 1] not in _LEADING_VOWELS)
+        if after_space or between_words:
             units.append(text[start:i])
             start = i
     units.append(text[start:])
     return [u for u in units if u]
+
+
+def _syllables(word: str) -> list[str]:
+    """A word too wide for the line, cut where a Thai syllable may start (the last resort but one)."""
+    parts: list[str] = []
+    start = 0
+    for i in range(1, len(word)):
+        if thai_break_before(word, i):
+            parts.append(word[start:i])
+            start = i
+    parts.append(word[start:])
+    return [p for p in parts if p]
 
 
 def _letters(unit: str) -> list[str]:
@@ -87,38 +128,45 @@ def _letters(unit: str) -> list[str]:
 def wrapped_lines(pdf: FPDF, text: str, width: float) -> list[str]:
     """`text` as lines no wider than `width` (mm) in the current font, each line's trailing spaces dropped."""
     lines: list[str] = []
+
+    def fits(candidate: str) -> bool:
+        return pdf.get_string_width(candidate.rstrip()) <= width
+
     for paragraph in text.split("\n"):
         line = ""
         for unit in _units(paragraph):
-            if pdf.get_string_width((line + unit).rstrip()) <= width:
+            if fits(line + unit):
                 line += unit
                 continue
             if line.strip():
                 lines.append(line.rstrip())
             line = ""
-            if pdf.get_string_width(unit.rstrip()) <= width:
+            if fits(unit):
                 line = unit
                 continue
-            for letter in _letters(unit):  # too wide alone: cut between letters
-                if line and pdf.get_string_width((line + letter).rstrip()) > width:
+            # A word wider than the line alone: between its syllables, and a syllable still too wide between letters.
+            for piece in (p for syllable in _syllables(unit)
+                          for p in ([syllable] if fits(syllable) else _letters(syllable))):
+                if line and not fits(line + piece):
                     lines.append(line.rstrip())
                     line = ""
-                line += letter
+                line += piece
         lines.append(line.rstrip())
     return lines
 
 
 def write_wrapped(pdf: FPDF, w: float, h: float, text: str) -> None:
     """multi_cell(w, h, text) with the line breaks above; then the next line at the left margin. `w` 0 is up to the
-    right margin, as for multi_cell."""
+    right margin, as for multi_cell. Shaped if `text` needs it (backend.services.pdf_fonts.shaped)."""
     box = w if w else pdf.w - pdf.r_margin - pdf.x
-    lines = wrapped_lines(pdf, text, box - 2 * pdf.c_margin)
-    pdf.multi_cell(w, h, "\n".join(lines), new_x=XPos.LMARGIN, new_y=YPos.NEXT)
+    with shaped(pdf, text):
+        lines = wrapped_lines(pdf, text, box - 2 * pdf.c_margin)
+        pdf.multi_cell(w, h, "\n".join(lines), new_x=XPos.LMARGIN, new_y=YPos.NEXT)
 
 
 def cell_text(pdf: FPDF, text: str, width: float) -> str:
     """`text` for a cell `width` mm wide of fpdf2's table (which breaks a line at whatever letter fills it and never
-    asks wrapped_lines): its lines broken as above, joined by newlines, in the current font. The cell's inside is its
-    width less c_margin on each side and its border; half a millimetre more is left so that fpdf2 breaks no line
-    again."""
+    asks wrapped_lines): its lines broken between words as above, joined by newlines, in the current font. The
+    cell's inside is its width less c_margin on each side and its border; half a millimetre more is left so that
+    fpdf2 breaks no line again."""
     return "\n".join(wrapped_lines(pdf, text, width - 2 * pdf.c_margin - 0.5))

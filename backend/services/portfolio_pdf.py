@@ -15,7 +15,7 @@ from PIL import Image, UnidentifiedImageError
 
 from backend.services.exports import number
 from backend.services.pdf_fonts import FAMILY as _FAMILY
-from backend.services.pdf_fonts import PdfFonts
+from backend.services.pdf_fonts import PdfFonts, shaped
 from backend.services.pdf_text import cell_text, wrapped_lines, write_wrapped
 from shared.credit import (
     OUTCOME_LABELS,
@@ -77,7 +77,8 @@ def _photos(pdf: FPDF, fonts: PdfFonts, jobs: list[Mapping[str, Any]],
     pdf.set_font(_FAMILY, size=9)
     for job, pair in shown:
         caption = f"{format_reference(job['ref_no'])}  {fonts.text(job['item'])}"
-        caption_h = 6 * len(wrapped_lines(pdf, caption, pdf.epw - 2 * pdf.c_margin))
+        with shaped(pdf, caption):  # as write_wrapped prints it
+            caption_h = 6 * len(wrapped_lines(pdf, caption, pdf.epw - 2 * pdf.c_margin))
         if pdf.get_y() + _PHOTO_ROW_H + caption_h + 2 > pdf.h - pdf.b_margin:
             pdf.add_page()
         write_wrapped(pdf, 0, 6, caption)  # a long item wraps, never cut
@@ -128,14 +129,16 @@ def portfolio_pdf(folio: Mapping[str, Any], code: str, verify_url: str, now: dat
     pdf.set_font(_FAMILY, size=10)
     if jobs:
         headers = [_w(k, locale) for k in ("reference", "approved_at", "item", "outcome", "role", "hours")]
-        with pdf.table(col_widths=_WIDTHS, text_align=("LEFT", "LEFT", "LEFT", "LEFT", "LEFT", "RIGHT"),
-                       line_height=6, headings_style=FontFace(emphasis="", fill_color=(230, 230, 230))) as table:
+        # Shaped, the whole table, if an item is in a script that needs it (pdf_fonts.shaped)
+        with shaped(pdf, *(fonts.text(str(job["item"])) for job in jobs)), \
+                pdf.table(col_widths=_WIDTHS, text_align=("LEFT", "LEFT", "LEFT", "LEFT", "LEFT", "RIGHT"),
+                          line_height=6, headings_style=FontFace(emphasis="", fill_color=(230, 230, 230))) as table:
             table.row(headers)
             for job in jobs:
                 outcome = _label(OUTCOME_LABELS[Outcome(job["outcome"] or "fixed")], locale)
                 role = _label(TEAM_ROLE_LABELS[TeamRole(job["role"])], locale)
                 approved = date_text(bangkok_day(job["approved_at"]), locale)  # as the app and the verify page
-                # Thai breaks between syllables in the cells too (pdf_text), not at whatever letter fills the column
+                # Thai breaks between words in the cells too (pdf_text), not at whatever letter fills the column
                 table.row([format_reference(job["ref_no"]), approved,
                            cell_text(pdf, fonts.text(job["item"]), _WIDTHS[2]), cell_text(pdf, outcome, _WIDTHS[3]),
                            role, number(job["hours"])])

@@ -32,7 +32,9 @@ def _ledger_text(name: str, college: str = "วิทยาลัยเทคน
     return "\n".join(page.extract_text() for page in PdfReader(io.BytesIO(data)).pages)
 
 
-@pytest.mark.parametrize("name", ["ສົມໃຈ ແກ້ວ", "မောင် အောင်", "王小明", "Алексей", "Nguyễn Văn An"])
+# A Burmese name is printed shaped (its vowel sign drawn before its consonant): fpdf2 gives the moved glyphs no text,
+# so it does not copy out as typed; tests/unit/test_pdf_shaping.py checks the glyphs it is drawn with.
+@pytest.mark.parametrize("name", ["ສົມໃຈ ແກ້ວ", "王小明", "Алексей", "Nguyễn Văn An"])
 def test_a_name_in_another_script_is_printed_on_the_ledger_pdf(name: str) -> None:
     assert name.split()[0] in _ledger_text(name)
 
