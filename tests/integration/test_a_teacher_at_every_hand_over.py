@@ -24,7 +24,7 @@ from tests.integration.dispatch_area import (
     _college,
     _leave_empty,
     _student,
-    confirm_handover,
+    approve_and_hand_back,
     offers_of,
     record_work,
     step,
@@ -187,10 +187,7 @@ async def _handed_back_near(api: Any, database_url: str, colleges: Colleges) -> 
     moved = await step(api, token, rid, "quality_check")
     assert moved.status_code == 200, moved.text
     teacher, _ = await sign_in(api, colleges.people["teacher"][1])
-    assert (await step(api, teacher, rid, "done")).status_code == 200
-    await confirm_handover(api, citizen, rid)
-    moved = await step(api, teacher, rid, "handed_back")
-    assert moved.status_code == 200, moved.text
+    await approve_and_hand_back(api, citizen, teacher, rid)
     return citizen, rid
 
 
