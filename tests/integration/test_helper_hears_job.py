@@ -67,7 +67,14 @@ async def listening(api: httpx.AsyncClient, settings: Settings, database_url: st
     await asyncio.wait_for(app.state.hub.listening.wait(), 10)
     chunks = await open_stream(app, settings, token)
     try:
-        yield Listener(chunks, person, database_url)
+        listener = Listener(chunks, person, database_url)
+        # A change committed just before the stream opened may still reach it: the hub hears a NOTIFY after its
+        # commit, on a later turn of the loop than the answer to the call that made it (a busy machine showed a job's
+        # `accepted`, its assign's, on a stream opened after the assign returned). Read up to a notification of the
+        # listener's own, committed now and so heard after anything committed before, and forget what came first.
+        await listener.heard()
+        listener.wire = b""
+        yield listener
     finally:
         await chunks.aclose()
 
