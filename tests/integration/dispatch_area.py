@@ -32,6 +32,11 @@ class Clock:
     def __call__(self) -> datetime:
         return self.now
 
+    def to_plain_hours(self) -> None:
+        """10:00 in Bangkok today (03:00 UTC): an offer made now runs the plain SLA, not the quiet hours' (21:00-07:00
+        Bangkok, shared/sla), whenever the suite happens to run."""
+        self.now = self.now.replace(hour=3, minute=0, second=0, microsecond=0)
+
 
 AppClock = tuple[httpx.AsyncClient, Clock]
 

@@ -29,7 +29,7 @@ async def test_the_clock_does_not_offer_again_the_request_of_a_suspended_citizen
         app_and_clock: AppClock, area: Area, database_url: str, settings: Settings,
         pool: AsyncConnectionPool[Any]) -> None:
     api, clock = app_and_clock
-    clock.now = clock.now.replace(hour=3, minute=0, second=0, microsecond=0)  # 10:00 in Bangkok: the plain SLA
+    clock.to_plain_hours()
     _, request = await submit(api, category_code="plumbing")
     rid = request["id"]
     clock.now += timedelta(minutes=settings.dispatch_sla_minutes + 1)
@@ -52,7 +52,7 @@ async def test_the_lapsed_offers_of_a_suspended_citizens_request_do_not_go_on_to
         app_and_clock: AppClock, area: Area, database_url: str, settings: Settings,
         pool: AsyncConnectionPool[Any]) -> None:
     api, clock = app_and_clock
-    clock.now = clock.now.replace(hour=3, minute=0, second=0, microsecond=0)  # 10:00 in Bangkok: the plain SLA
+    clock.to_plain_hours()
     _, request = await submit(api)  # offered to the near college's students
     rid = request["id"]
     assert request_status(database_url, rid) == "offered"

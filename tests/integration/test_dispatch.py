@@ -114,7 +114,7 @@ async def test_sla_escalates_to_the_next_college(app_and_clock: AppClock, area: 
     api, clock = app_and_clock
     # 10:00 in Bangkok: its students hear of the offers at once, so they run the plain SLA (one made in the quiet
     # hours runs it from 07:00, test_offers_at_night.py), whatever the hour the suite runs at.
-    clock.now = clock.now.replace(hour=3, minute=0, second=0, microsecond=0)
+    clock.to_plain_hours()
     token, request = await submit(api)
     sla = timedelta(minutes=settings.dispatch_sla_minutes)
     policy = DispatchPolicy(offer_count=settings.dispatch_offer_count, sla=sla)

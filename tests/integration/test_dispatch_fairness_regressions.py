@@ -201,7 +201,7 @@ async def test_escalation_passes_a_college_whose_fitting_students_were_all_asked
     not asked again there (the clock never asks a student twice), so that college has nobody to ask: the job goes
     on to the college after it, whose student fits and was never asked."""
     api, clock = app_and_clock
-    clock.now = clock.now.replace(hour=3, minute=0, second=0, microsecond=0)  # 10:00 in Bangkok: the plain SLA
+    clock.to_plain_hours()
     first = build.college("แรก", *NEAR)
     second = build.college("สอง", 19.3500, 97.9700)  # ~5.6 km from HOME
     third = build.college("สาม", 19.4000, 97.9700)  # ~11 km from HOME

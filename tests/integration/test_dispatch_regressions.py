@@ -27,7 +27,7 @@ async def test_an_offer_asked_again_by_the_admin_keeps_its_true_distance(
     """An admin's send-on to the college whose offer lapsed re-opens that offer row: it keeps its true distance
     (the chosen-college plan once said 0 km, so the card read 0 km and sorted first; a take-back's re-offer too)."""
     api, clock = app_and_clock
-    clock.now = clock.now.replace(hour=3, minute=0, second=0, microsecond=0)  # 10:00 in Bangkok: the plain SLA
+    clock.to_plain_hours()
     _, request = await submit(api, category_code="plumbing")
     rid = str(request["id"])
     (first_km,) = _offer_km(database_url, rid)
@@ -44,7 +44,7 @@ async def _failing_turns(app_and_clock: AppClock, database_url: str, settings: S
                          pool: AsyncConnectionPool[Any], caplog: pytest.LogCaptureFixture,
                          turns: int) -> tuple[str, list[logging.LogRecord]]:
     api, clock = app_and_clock
-    clock.now = clock.now.replace(hour=3, minute=0, second=0, microsecond=0)  # 10:00 in Bangkok: the plain SLA
+    clock.to_plain_hours()
     _, poisoned = await submit(api, category_code="plumbing")
     rid = str(poisoned["id"])
     with failing_status_change(database_url, rid):

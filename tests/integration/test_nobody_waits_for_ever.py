@@ -62,7 +62,7 @@ async def test_a_request_nobody_took_is_offered_again_to_a_student_who_came_into
         app_and_clock: AppClock, area: Area, database_url: str, settings: Settings,
         pool: AsyncConnectionPool[Any]) -> None:
     api, clock = app_and_clock
-    clock.now = clock.now.replace(hour=3, minute=0, second=0, microsecond=0)  # 10:00 in Bangkok: the plain SLA
+    clock.to_plain_hours()
     _, rid = await _lapsed_plumbing_request(app_and_clock, settings, pool, database_url)
     plumber, ace = area.students["plumber"][0], area.students["ace"][0]
     await tick(pool, settings, clock.now + MINUTE)  # nobody new in range: it waits for the admin, as before
@@ -87,7 +87,7 @@ async def test_an_old_or_cancelled_request_is_never_revived(
         app_and_clock: AppClock, area: Area, database_url: str, settings: Settings,
         pool: AsyncConnectionPool[Any]) -> None:
     api, clock = app_and_clock
-    clock.now = clock.now.replace(hour=3, minute=0, second=0, microsecond=0)
+    clock.to_plain_hours()
     citizen, cancelled = await _lapsed_plumbing_request(app_and_clock, settings, pool, database_url)
     gone = await api.post(f"/requests/{cancelled}/cancel", json={"note": "ซ่อมเองได้แล้ว"}, headers=bearer(citizen))
     assert gone.status_code == 200, gone.text
@@ -104,7 +104,7 @@ async def test_a_revival_that_fails_for_one_request_does_not_stop_the_others(
         app_and_clock: AppClock, area: Area, database_url: str, settings: Settings,
         pool: AsyncConnectionPool[Any]) -> None:
     _, clock = app_and_clock
-    clock.now = clock.now.replace(hour=3, minute=0, second=0, microsecond=0)
+    clock.to_plain_hours()
     _, poisoned = await _lapsed_plumbing_request(app_and_clock, settings, pool, database_url)
     _, healthy = await _lapsed_plumbing_request(app_and_clock, settings, pool, database_url)
     approve_skill(database_url, area.students["ace"][0])

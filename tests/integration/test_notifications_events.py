@@ -144,7 +144,7 @@ async def test_offer_about_to_expire_tells_the_supervisors_once(app_and_clock: A
                                                                database_url: str) -> None:
     api, clock = app_and_clock
     # 10:00 in Bangkok: the offers run out 30 minutes on (made in the quiet hours, 30 minutes after 07:00).
-    clock.now = clock.now.replace(hour=3, minute=0, second=0, microsecond=0)
+    clock.to_plain_hours()
     _, request = await submit(api)
     rid = request["id"]
     async with AsyncConnectionPool(database_url, kwargs={"row_factory": dict_row, "autocommit": True},

@@ -112,7 +112,7 @@ async def test_a_deleted_citizens_home_cannot_be_found_again_from_the_offers(
     app_and_clock: AppClock, area: Area, database_url: str, settings: Settings,
 ) -> None:
     api, clock = app_and_clock
-    clock.now = clock.now.replace(hour=3, minute=0, second=0, microsecond=0)  # 10:00 in Bangkok: the plain SLA
+    clock.to_plain_hours()
     citizen, request = await submit(api, service_place="home")
     rid = request["id"]
     sla = timedelta(minutes=settings.dispatch_sla_minutes)

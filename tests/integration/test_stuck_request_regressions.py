@@ -40,7 +40,7 @@ async def test_a_lapsed_offer_leaves_a_request_the_admin_can_still_send_back_to_
     still there, active and fitting: they are asked again (an administrator's send-on counts only offers still
     open or taken), and hear of it as of a new offer. The clock itself never asks them twice."""
     api, clock = app_and_clock
-    clock.now = clock.now.replace(hour=3, minute=0, second=0, microsecond=0)  # 10:00 in Bangkok: the plain SLA
+    clock.to_plain_hours()
     _, request = await submit(api, category_code="plumbing")
     rid = request["id"]
     plumber = area.students["plumber"][0]
@@ -147,7 +147,7 @@ async def test_a_request_whose_offers_lapsed_tells_its_citizen_the_truth(
     citizen who does not open the app never learns that their request stopped moving. Now the note and the next
     step say that nobody near took it, and the citizen is told."""
     api, clock = app_and_clock
-    clock.now = clock.now.replace(hour=3, minute=0, second=0, microsecond=0)  # 10:00 in Bangkok: the plain SLA
+    clock.to_plain_hours()
     citizen, request = await submit(api, category_code="plumbing")
     rid = request["id"]
     before = last_notification(database_url)
@@ -171,7 +171,7 @@ async def test_one_request_that_fails_every_turn_does_not_stop_the_clock_for_the
     the SLA clock stopped for everyone. Now each request's step has a savepoint of its own: the other request moves
     on, the failure is logged, and the failing one moves on at the first turn after it is mended."""
     api, clock = app_and_clock
-    clock.now = clock.now.replace(hour=3, minute=0, second=0, microsecond=0)  # 10:00 in Bangkok: the plain SLA
+    clock.to_plain_hours()
     _, first = await submit(api, category_code="plumbing")
     _, second = await submit(api, category_code="plumbing")
     # The clock takes requests in id order: the failing one goes first, so the others' work comes after its failure
