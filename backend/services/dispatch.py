@@ -96,10 +96,10 @@ _TIERS = {"tiers": Jsonb(tier_levels()), "tier_default": TIER_MIN_LEVEL[DEFAULT_
 def _teacher_ok(category: str, college: str) -> str:
     """SQL: a job of `category` may be offered at `college`. A high-tier job's diagnosing and repairing steps name a
     teacher of the college present (shared.credit.needs_teacher_present): only a college with an active teacher
-    takes one, else its student could accept it and never start it (409 teacher_presence_required). One probe of
-    profiles_college_active_supervisors, for those categories only."""
-    return (f"({category} <> all(%(presence)s::text[]) or exists (select 1 from public.profiles p "
-            f"where p.college_id = {college} and p.role = 'supervisor' and p.is_active))")
+    takes one, else its student could accept it and never start it (409 teacher_presence_required). Asked of
+    `private.college_has_teacher` (0087: one probe of profiles_college_active_supervisors), the one definition the
+    job screen and the clock's messages ask too, and only for those categories."""
+    return f"({category} <> all(%(presence)s::text[]) or private.college_has_teacher({college}))"
 
 # The students of college `n` who hold a skill of the request's category at the level it needs (`fit` below): an
 # index range scan per needed skill, as `dispatch_college_id` is set only while the student is an active technician
@@ -757,8 +757,7 @@ select r.id from public.repair_requests r
 where r.status = 'offered' and r.category_code = any(%(presence)s::text[])
   and exists (select 1 from public.offers o
               where o.request_id = r.id and o.status = 'pending' and o.expires_at > %(now)s
-                and not exists (select 1 from public.profiles p
-                                where p.college_id = o.college_id and p.role = 'supervisor' and p.is_active))
+                and not private.college_has_teacher(o.college_id))
 order by r.id limit %(limit)s
 for update of r skip locked
 """
@@ -788,8 +787,7 @@ async def _hand_on_from_teacherless(conn: Conn, request_id: uuid.UUID, now: date
     await conn.execute(
         """update public.offers o set status = 'withdrawn', responded_at = %(now)s
            where o.request_id = %(request)s and o.status = 'pending'
-             and not exists (select 1 from public.profiles p
-                             where p.college_id = o.college_id and p.role = 'supervisor' and p.is_active)""",
+             and not private.college_has_teacher(o.college_id)""",
         {"now": now, "request": request_id})
     if await _pending_offers(conn, request_id) > 0:
         return
