@@ -3,6 +3,8 @@ promise (README, the migrations' and modules' docstrings) and marked `xfail(stri
 while the bug is there, and the test turns red (XPASS) the day it is fixed, so its mark is dropped with the fix.
 The findings, their file:line and suggested fixes: /tmp/p20/audit20-findings.md (the session's report)."""
 
+import asyncio
+
 import psycopg
 import pytest
 
@@ -19,6 +21,8 @@ from tests.integration.dispatch_area import (
     step,
     submit,
 )
+from tests.integration.lock_waits import until_waiting
+from tests.integration.test_a_teacher_at_every_hand_over import AC, Colleges, colleges  # noqa: F401 (fixture)
 
 
 @pytest.mark.xfail(strict=True, reason="audit20 #1: a take back from `accepted` leaves the former student's waiting "
@@ -147,3 +151,45 @@ async def test_an_admin_send_on_of_a_suspended_citizens_request_is_refused(
                           headers=bearer(admin))
     # Today: 200, offered again to the near college's students.
     assert sent.status_code == 409 and request_status(database_url, rid) == "no_centre", sent.text
+
+
+# --- The teacher named present at a high-risk step, leaving at that moment -----------------------------------------
+
+_LEAVING = {
+    "suspended": "update public.profiles set is_active = false where id = %(teacher)s",
+    "deleted": "delete from auth.users where id = %(teacher)s",
+}
+
+
+@pytest.mark.xfail(strict=True, reason="audit20 #3: transitions._record_facts reads the teacher named present without "
+                                       "locking their profile (the accept's roster_and_teacher locks them FOR "
+                                       "SHARE); a leaving teacher is recorded present, or (deleted) the step's "
+                                       "foreign key fails after the wait")
+@pytest.mark.parametrize("how", sorted(_LEAVING))
+async def test_a_high_risk_step_waits_for_the_named_teacher_leaving_at_that_moment(
+        app_and_clock: AppClock, colleges: Colleges, database_url: str, how: str) -> None:  # noqa: F811
+    """The near college's student took an air-conditioning job (high tier: its diagnosing step names a teacher of
+    the college present). The college's only teacher is being suspended (or deleted) as the student moves the job to
+    diagnosing naming them: as the accept does since session 19 (test_an_accept_waits_for_a_teacher_leaving_at_that_
+    moment_and_is_refused), the step should wait for the leaving and be refused with why (409
+    teacher_presence_required), nothing written. Today the suspension is not waited for (the step commits naming a
+    teacher suspended a moment later), and a deletion is waited for only by the foreign key of the step's timeline
+    entry, whose violation is no clear refusal."""
+    api, _ = app_and_clock
+    _, request = await submit(api, **AC)
+    rid = request["id"]
+    offer = offers_of(database_url, rid)[0]
+    token, _ = await sign_in(api, colleges.people["student"][1])
+    assert (await api.post(f"/offers/{offer['id']}/accept", headers=bearer(token))).status_code == 200
+    teacher_id = colleges.people["teacher"][0]
+    async with await psycopg.AsyncConnection.connect(database_url) as leaving:
+        await leaving.execute(_LEAVING[how], {"teacher": teacher_id})
+        moved = asyncio.create_task(step(api, token, rid, "diagnosing", teacher_present_id=teacher_id))
+        try:
+            await until_waiting(database_url, 1, moved)  # today (suspended): answered 200 without waiting
+        finally:
+            await leaving.commit()
+    answer = await moved
+    # Today (deleted): the step waits on the foreign key, then fails on it.
+    assert (answer.status_code, answer.json()["error"]["code"]) == (409, "teacher_presence_required"), answer.text
+    assert request_status(database_url, rid) == "accepted"
