@@ -9,6 +9,7 @@ import psycopg
 import pytest
 
 from tests.helpers import bearer, sign_in
+from tests.integration.builders import jpeg_with_gps
 from tests.integration.dispatch_area import (
     ADMIN_PHONE,
     AppClock,
@@ -193,3 +194,45 @@ async def test_a_high_risk_step_waits_for_the_named_teacher_leaving_at_that_mome
     # Today (deleted): the step waits on the foreign key, then fails on it.
     assert (answer.status_code, answer.json()["error"]["code"]) == (409, "teacher_presence_required"), answer.text
     assert request_status(database_url, rid) == "accepted"
+
+
+# --- Whose work a photo is, judged by transaction start times -----------------------------------------------------
+
+@pytest.mark.xfail(strict=True, reason="audit20 #4: credit.WORK_BEGAN_SQL compares now() of two transactions (the "
+                                       "reassign's timeline event, the photo's created_at): a photo committed while "
+                                       "the reassign waited for a lock is dated after the work it belongs to ended")
+async def test_an_after_photo_committed_while_a_reassign_waits_stays_the_former_students_work(
+        app_and_clock: AppClock, area: Area, database_url: str) -> None:
+    """The teacher reassigns bee's job to ace; the reassign's transaction has begun (its now()) and waits for ace's
+    profile (the lock order's first step: here another transaction holds it, as an accept or a switch-off of ace
+    would). Meanwhile bee, still on the job, uploads an after photo: its created_at is later than the reassign's
+    timeline event, written after the wait with the earlier now(). The photo is bee's work (bee took it while the job
+    was bee's), but photo_intake and the check judge work by `created_at > the reassign's created_at`: ace is
+    credited with bee's photo in the round and may replace it, destroying bee's evidence (0075's rule: never)."""
+    api, _ = app_and_clock
+    _, teacher, bee, rid = await assigned_by_teacher(api, area, "bee")
+    for to in ("diagnosing", "repairing"):
+        assert (await step(api, bee, rid, to)).status_code == 200
+    ace_id, ace_phone = area.students["ace"]
+    async with await psycopg.AsyncConnection.connect(database_url) as holder:
+        await holder.execute("select 1 from public.profiles where id = %s for no key update", [ace_id])
+        moving = asyncio.create_task(api.post(f"/requests/{rid}/assign", json={"technician_id": ace_id},
+                                              headers=bearer(teacher)))
+        try:
+            await until_waiting(database_url, 1, moving)  # begun, waiting for ace's profile
+            uploaded = await api.put(f"/requests/{rid}/after-photos/0", files=_photo(), headers=bearer(bee))
+            assert uploaded.status_code == 201, uploaded.text
+        finally:
+            await holder.rollback()
+    moved = await moving
+    assert moved.status_code == 200, moved.text
+    ace, _ = await sign_in(api, ace_phone)
+    detail = (await api.get(f"/requests/{rid}", headers=bearer(ace))).json()
+    replaced = await api.put(f"/requests/{rid}/after-photos/0", files=_photo(), headers=bearer(ace))
+    # Today: {'in_round': [0], 'replace': 201}: bee's photo counts as ace's work, and ace replaced it.
+    assert {"in_round": detail["after_photos_in_round"], "replace": replaced.status_code} == {
+        "in_round": [], "replace": 409}, replaced.text
+
+
+def _photo() -> dict[str, tuple[str, bytes, str]]:
+    return {"file": ("after.jpg", jpeg_with_gps((800, 600)), "image/jpeg")}
