@@ -18,6 +18,7 @@ from tests.integration.dispatch_area import (
     kinds_told,
     last_notification,
     offers_of,
+    record_work,
     request_status,
     step,
     submit,
@@ -26,7 +27,7 @@ from tests.integration.lock_waits import until_waiting
 from tests.integration.test_a_teacher_at_every_hand_over import AC, Colleges, colleges  # noqa: F401 (fixture)
 
 
-@pytest.mark.xfail(strict=True, reason="audit20 #1: a take back from `accepted` leaves the former student's waiting "
+@pytest.mark.xfail(strict=True, reason="audit20 #3: a take back from `accepted` leaves the former student's waiting "
                                        "parts open (migration 0083 notify_citizen_of_a_stall withdraws them only "
                                        "from diagnosing/repairing)")
 async def test_a_take_back_from_accepted_withdraws_the_former_students_waiting_parts(
@@ -162,7 +163,7 @@ _LEAVING = {
 }
 
 
-@pytest.mark.xfail(strict=True, reason="audit20 #3: transitions._record_facts reads the teacher named present without "
+@pytest.mark.xfail(strict=True, reason="audit20 #4: transitions._record_facts reads the teacher named present without "
                                        "locking their profile (the accept's roster_and_teacher locks them FOR "
                                        "SHARE); a leaving teacher is recorded present, or (deleted) the step's "
                                        "foreign key fails after the wait")
@@ -198,7 +199,7 @@ async def test_a_high_risk_step_waits_for_the_named_teacher_leaving_at_that_mome
 
 # --- Whose work a photo is, judged by transaction start times -----------------------------------------------------
 
-@pytest.mark.xfail(strict=True, reason="audit20 #4: credit.WORK_BEGAN_SQL compares now() of two transactions (the "
+@pytest.mark.xfail(strict=True, reason="audit20 #5: credit.WORK_BEGAN_SQL compares now() of two transactions (the "
                                        "reassign's timeline event, the photo's created_at): a photo committed while "
                                        "the reassign waited for a lock is dated after the work it belongs to ended")
 async def test_an_after_photo_committed_while_a_reassign_waits_stays_the_former_students_work(
@@ -236,3 +237,34 @@ async def test_an_after_photo_committed_while_a_reassign_waits_stays_the_former_
 
 def _photo() -> dict[str, tuple[str, bytes, str]]:
     return {"file": ("after.jpg", jpeg_with_gps((800, 600)), "image/jpeg")}
+
+
+# --- A teacher's send-back of a high-risk job --------------------------------------------------------------------
+
+@pytest.mark.xfail(strict=True, reason="audit20 #1: a teacher's rework (quality_check -> repairing) of a high-risk job "
+                                       "is refused 409 teacher_presence_required: the move into repairing must name "
+                                       "a teacher present, and the app's send-back (mobile/viewmodels/job.py "
+                                       "confirm_step) names none and offers no way to")
+async def test_a_teacher_sends_a_high_risk_job_back_for_rework_as_the_app_does(
+        app_and_clock: AppClock, colleges: Colleges, database_url: str) -> None:  # noqa: F811
+    """An air-conditioning job (high tier) repaired with the college's teacher named present at both hands-on steps
+    reaches the check. The teacher finds a fault and sends it back with a note, as the app's "send back" step sends
+    it (to_status repairing and the note: job.py's confirm_step passes no teacher_present_id). Refused: the shared
+    rule asks every move into repairing of a high-tier job to name a teacher present, the teacher's own rework too,
+    so no teacher (and no admin deciding for a college without one) can send such a job back from the app."""
+    api, _ = app_and_clock
+    _, request = await submit(api, **AC)
+    rid = request["id"]
+    offer = offers_of(database_url, rid)[0]
+    token, _ = await sign_in(api, colleges.people["student"][1])
+    assert (await api.post(f"/offers/{offer['id']}/accept", headers=bearer(token))).status_code == 200
+    teacher_id = colleges.people["teacher"][0]
+    for to in ("diagnosing", "repairing"):
+        assert (await step(api, token, rid, to, teacher_present_id=teacher_id)).status_code == 200
+    await record_work(api, token, rid)
+    assert (await step(api, token, rid, "quality_check")).status_code == 200
+    teacher, _ = await sign_in(api, colleges.people["teacher"][1])
+    back = await step(api, teacher, rid, "repairing", note="ยังมีเสียงดังผิดปกติ ตรวจคอมเพรสเซอร์ใหม่")
+    # Today: 409 teacher_presence_required ("High-risk work: name the teacher present at this step").
+    assert back.status_code == 200, back.text
+    assert request_status(database_url, rid) == "repairing"
