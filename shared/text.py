@@ -1091,6 +1091,10 @@ APP_UI: dict[str, Bilingual] = {
     "undecided_own_request": B("ครูคนเดียวของ{college}เป็นผู้ขอซ่อมเอง", "{college}'s only teacher asked for it"),
     "undecided_own_work": B("ครูของ{college}ที่เหลืออยู่ทำงานนี้เอง จึงตรวจงานนี้เองไม่ได้",
                             "{college}'s remaining teachers worked on it and may not check it"),
+    # A high-risk job in a student's hands whose college's last teacher left (stranded20): its next step needs one
+    # present; the admin's take back sends it on to the nearest college with one.
+    "undecided_teacher_needed": B("ต้องมีครูของ{college}อยู่ควบคุม หรือรับงานคืนเพื่อส่งต่อวิทยาลัยอื่น",
+                                  "Needs a teacher at {college}, or another college: take it back to send it on"),
     "nav_technicians": B("นักศึกษา", "Students"),
     "nav_ledger": B("สมุดบันทึกชั่วโมงฝึก", "Training hours ledger"),
     "assign_title": B("มอบหมายนักศึกษา", "Assign a student"),

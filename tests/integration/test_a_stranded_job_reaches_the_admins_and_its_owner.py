@@ -1,0 +1,138 @@
+"""A high-risk job in a student's hands whose college's last teacher left (stranded19) waits on the admins and on
+nobody else (stranded20): it is on the admins' list of jobs no teacher can decide (GET /admin/undecided), paged and
+counted with the others, in their order, until a teacher is back or the job moved; its owner is told once per step
+that it waits and why, and their request screen says so, with nothing of the student or the teachers; the clock asks
+whether the college has a teacher once per job in hand. Real PostgreSQL, the app's own API client."""
+
+from typing import Any
+
+import psycopg
+import pytest
+from psycopg.rows import dict_row
+
+from mobile.api_client import ApiClient
+from mobile.models import UndecidedJob
+from shared.credit import presence_categories
+from shared.text import Locale
+from tests.helpers import bearer, sign_in
+from tests.integration import test_a_teacher_at_every_hand_over as hand_over
+from tests.integration.builders import as_user
+from tests.integration.dispatch_area import ADMIN_PHONE, AppClock, _student, record_work, step
+from tests.integration.test_a_job_in_hand_when_the_last_teacher_leaves import _in_hand
+from tests.integration.test_a_teacher_at_every_hand_over import Colleges
+
+colleges = hand_over.colleges  # the fixture: a near and a far college, each with a teacher and a fitting student
+
+
+def _client(api: Any, token: str) -> ApiClient:
+    return ApiClient("http://fixit.test", transport=api._transport, token=token)
+
+
+async def _whole_list(admin: ApiClient) -> tuple[list[UndecidedJob], set[int]]:
+    """The admins' undecided list read a row at a time by the client's cursor: its rows, and the totals each page
+    said."""
+    rows: list[UndecidedJob] = []
+    totals: set[int] = set()
+    after: str | None = None
+    while True:
+        page = await admin.admin_undecided(after, 1)
+        rows += page.rows
+        totals.add(page.total)
+        if page.after is None:
+            return rows, totals
+        after = page.after
+
+
+def _set_teacher_active(database_url: str, colleges: Colleges, active: bool) -> None:
+    with psycopg.connect(database_url, autocommit=True) as conn:
+        conn.execute("update public.profiles set is_active = %s where id = %s",
+                     [active, colleges.people["teacher"][0]])
+
+
+async def test_a_stranded_job_is_on_the_admins_list_among_the_others_a_page_at_a_time(
+        app_and_clock: AppClock, colleges: Colleges, database_url: str) -> None:
+    """Two air-conditioning jobs of the near college's student: one repairing, one accepted. Its only teacher is
+    suspended; the student sends the repaired one for its check (a check nobody at the college can make: 0071's
+    `no_teacher`), the accepted one cannot go on (`teacher_needed`). Both are on the admins' list, in its order
+    (longest waiting first: the accepted one was last changed before the check), every page counting the whole
+    list, each row with its reason in the admin's words."""
+    api, _ = app_and_clock
+    _, token, checked = await _in_hand(api, database_url, colleges, "repairing")
+    _, _, stranded = await _in_hand(api, database_url, colleges, "accepted")
+    admin = _client(api, (await sign_in(api, ADMIN_PHONE))[0])
+    before, _ = await _whole_list(admin)
+    assert not {str(j.id) for j in before} & {checked, stranded}  # a teacher is there: nothing waits on the admins
+    _set_teacher_active(database_url, colleges, False)
+    await record_work(api, token, checked)
+    assert (await step(api, token, checked, "quality_check")).status_code == 200
+
+    rows, totals = await _whole_list(admin)
+    ids = [str(j.id) for j in rows]
+    assert totals == {len(rows)} and len(rows) == len(before) + 2  # every page counted the whole list
+    assert len(set(ids)) == len(ids)  # none twice, none skipped
+    assert ids.index(stranded) < ids.index(checked)  # the list's order: the longest waiting first
+    why = {str(j.id): j for j in rows}
+    assert (why[stranded].why, why[stranded].holder_suspended) == ("teacher_needed", False)
+    assert why[checked].why == "no_teacher"
+    assert why[stranded].college_id == colleges.near
+    said = why[stranded].why_text(Locale.TH)
+    assert "ต้องมีครูของ" in said and "รับงานคืน" in said
+    assert "take it back" in why[stranded].why_text(Locale.EN)
+
+
+@pytest.mark.parametrize("how", ["teacher_back", "teacher_joins", "taken_back"])
+async def test_the_stranded_job_leaves_the_list_when_a_teacher_is_back_or_it_moved(
+        app_and_clock: AppClock, colleges: Colleges, database_url: str, how: str) -> None:
+    """On the list while it waits; off it as soon as the college has an active teacher again (the one who left
+    restored, or a new one) or an admin's take back moved it (on to the far college, whose teacher can be
+    present)."""
+    api, _ = app_and_clock
+    _, _, rid = await _in_hand(api, database_url, colleges, "diagnosing")
+    admin_token, _ = await sign_in(api, ADMIN_PHONE)
+    admin = _client(api, admin_token)
+    _set_teacher_active(database_url, colleges, False)
+    assert rid in [str(j.id) for j in (await _whole_list(admin))[0]]
+    if how == "teacher_back":
+        _set_teacher_active(database_url, colleges, True)
+    elif how == "teacher_joins":
+        with psycopg.connect(database_url, autocommit=True, row_factory=dict_row) as conn:
+            _student(conn, colleges.near, "ครู มาใหม่", {}, role="supervisor")
+    else:
+        moved = await step(api, admin_token, rid, "offered", note="ไม่มีครูที่วิทยาลัย")
+        assert moved.status_code == 200, moved.text
+    rows, totals = await _whole_list(admin)
+    assert rid not in [str(j.id) for j in rows] and totals == {len(rows)}
+
+
+async def test_only_an_admin_reads_the_list(app_and_clock: AppClock, colleges: Colleges, database_url: str) -> None:
+    """The job's owner and its student are refused the route (403) and read nothing of the list's function; an
+    anonymous caller may not call it at all."""
+    api, _ = app_and_clock
+    citizen, student, rid = await _in_hand(api, database_url, colleges, "accepted")
+    _set_teacher_active(database_url, colleges, False)
+    for token in (citizen, student):
+        refused = await api.get("/admin/undecided", headers=bearer(token))
+        assert refused.status_code == 403, refused.text
+    listed = "select id::text from public.admin_undecided_jobs(%s::text[])"
+    with as_user(database_url, _admin_id(database_url)) as conn:  # the admin reads it, by the same function
+        assert rid in [r["id"] for r in conn.execute(listed, [presence_categories()])]
+    for person in (colleges.people["student"][0], _owner(database_url, rid)):
+        with as_user(database_url, person) as conn:
+            assert conn.execute(listed, [presence_categories()]).fetchall() == []
+    with as_user(database_url, None) as conn, pytest.raises(psycopg.errors.InsufficientPrivilege):
+        conn.execute(listed, [presence_categories()])
+
+
+def _admin_id(database_url: str) -> str:
+    with psycopg.connect(database_url) as conn:
+        row = conn.execute("select id::text from public.profiles where role = 'admin' and is_active "
+                           "order by created_at limit 1").fetchone()
+    assert row is not None
+    return str(row[0])
+
+
+def _owner(database_url: str, rid: str) -> str:
+    with psycopg.connect(database_url) as conn:
+        row = conn.execute("select citizen_id::text from public.repair_requests where id = %s", [rid]).fetchone()
+    assert row is not None
+    return str(row[0])
