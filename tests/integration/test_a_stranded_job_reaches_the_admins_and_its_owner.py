@@ -4,22 +4,24 @@ counted with the others, in their order, until a teacher is back or the job move
 that it waits and why, and their request screen says so, with nothing of the student or the teachers; the clock asks
 whether the college has a teacher once per job in hand. Real PostgreSQL, the app's own API client."""
 
+import uuid
 from typing import Any
 
 import psycopg
 import pytest
 from psycopg.rows import dict_row
 
+from backend.settings import Settings
 from mobile.api_client import ApiClient
 from mobile.models import UndecidedJob
 from shared.credit import presence_categories
-from shared.text import Locale
+from shared.text import TEACHER_NEEDED_NEXT_STEP, Locale
 from tests.helpers import bearer, sign_in
 from tests.integration import test_a_teacher_at_every_hand_over as hand_over
 from tests.integration.builders import as_user
 from tests.integration.dispatch_area import ADMIN_PHONE, AppClock, _student, record_work, step
-from tests.integration.test_a_job_in_hand_when_the_last_teacher_leaves import _in_hand
-from tests.integration.test_a_teacher_at_every_hand_over import Colleges
+from tests.integration.test_a_job_in_hand_when_the_last_teacher_leaves import _in_hand, _tick
+from tests.integration.test_a_teacher_at_every_hand_over import Colleges, _told
 
 colleges = hand_over.colleges  # the fixture: a near and a far college, each with a teacher and a fitting student
 
@@ -136,3 +138,47 @@ def _owner(database_url: str, rid: str) -> str:
         row = conn.execute("select citizen_id::text from public.repair_requests where id = %s", [rid]).fetchone()
     assert row is not None
     return str(row[0])
+
+
+async def test_the_owner_is_told_once_per_step_and_their_screen_says_why(
+        app_and_clock: AppClock, colleges: Colleges, database_url: str, settings: Settings) -> None:
+    """The job stops at `accepted`: its owner is told once however many turns the clock takes, with the item and
+    the college and nothing of the student or the teachers; their request screen's next step says why it waits,
+    with no usual wait. A teacher comes back, the job goes on to `diagnosing`, the teacher leaves again: a new step,
+    told once more."""
+    api, clock = app_and_clock
+    citizen, student, rid = await _in_hand(api, database_url, colleges, "accepted")
+    owner = _owner(database_url, rid)
+    app = _client(api, citizen)
+    detail = await app.request_detail(uuid.UUID(rid))
+    assert not detail.teacher_needed and detail.next_step != TEACHER_NEEDED_NEXT_STEP.th
+    _set_teacher_active(database_url, colleges, False)
+    for _ in range(2):
+        await _tick(database_url, settings, clock)
+    assert _told(database_url, rid, owner).count("job_waits_for_teacher") == 1
+    with psycopg.connect(database_url, row_factory=dict_row) as conn:
+        message = conn.execute(
+            "select params, about_id from public.notifications where request_id = %s and recipient_id = %s "
+            "and kind = 'job_waits_for_teacher'", [rid, owner]).fetchone()
+    assert message is not None and message["about_id"] is None
+    assert set(message["params"]) == {"item", "college_th", "college_en"}  # nobody's name, phone or id
+    inbox = (await api.get("/me/notifications", headers=bearer(citizen))).json()["items"]
+    told = next(n for n in inbox if n["request_id"] == rid and n["kind"] == "job_waits_for_teacher")
+    assert told["link"] == f"/requests/{rid}" and "ครูใกล้" in told["body"], told
+    assert "ช่าง" not in told["body"] and "ช่าง" not in told["title"]  # the student's first name is not in it
+
+    detail = await app.request_detail(uuid.UUID(rid))
+    assert detail.teacher_needed and detail.next_step == TEACHER_NEEDED_NEXT_STEP.th
+    assert detail.expected_wait is None
+    # The row form (a write's answer) says the same: the citizen's rating or cancel answers with it.
+    raw = (await api.get(f"/requests/{rid}", headers=bearer(citizen))).json()
+    assert raw["teacher_needed"] is True and raw["next_step"] == TEACHER_NEEDED_NEXT_STEP.th
+
+    _set_teacher_active(database_url, colleges, True)
+    moved = await step(api, student, rid, "diagnosing", teacher_present_id=colleges.people["teacher"][0])
+    assert moved.status_code == 200, moved.text
+    assert (await app.request_detail(uuid.UUID(rid))).next_step != TEACHER_NEEDED_NEXT_STEP.th
+    _set_teacher_active(database_url, colleges, False)
+    for _ in range(2):
+        await _tick(database_url, settings, clock)
+    assert _told(database_url, rid, owner).count("job_waits_for_teacher") == 2
