@@ -94,10 +94,13 @@ async def notify_undecided(conn: Conn) -> int:
 # copies' clocks write each once and a new step or student starts anew. A teacher who joins the college while the
 # job still waits in that step hears of it too (its student was told: the job stopped for want of one). A suspended
 # holder's job is `holder_suspended`'s (notify_undecided), not this.
+# `private.college_has_teacher` runs once per job in hand (the lateral `t`): the clock reads every high-risk job in
+# hand on every turn, and the call was made twice, in the select list and in the filter. OFFSET 0 keeps the planner
+# from pulling the lateral up into the query, which would copy the call back into both places.
 _STRANDED = """
 with stranded as materialized (
     select r.id, r.item, r.technician_id, r.citizen_id, r.college_id, c.name_th as college_th,
-           c.name_en as college_en, e.id as started, private.college_has_teacher(r.college_id) as has_teacher
+           c.name_en as college_en, e.id as started, t.has_teacher
     from public.repair_requests r
     join public.colleges c on c.id = r.college_id
     join public.profiles s on s.id = r.technician_id and s.is_active
@@ -106,8 +109,9 @@ with stranded as materialized (
         where e.request_id = r.id and e.to_status = r.status
           and (e.from_status is distinct from e.to_status or e.note_code = 'reassigned')
         order by e.id desc limit 1) e
+    cross join lateral (select private.college_has_teacher(r.college_id) as has_teacher offset 0) t
     where r.status in ('accepted', 'diagnosing', 'repairing') and r.category_code = any(%(presence)s::text[])
-      and (not private.college_has_teacher(r.college_id)
+      and (not t.has_teacher
            or exists (select 1 from public.notifications n
                       where n.dedupe_key = 'stranded:' || e.id || ':' || r.technician_id))
 )

@@ -11,6 +11,7 @@ import psycopg
 import pytest
 from psycopg.rows import dict_row
 
+from backend.notifications.outbox import _STRANDED
 from backend.settings import Settings
 from mobile.api_client import ApiClient
 from mobile.models import UndecidedJob
@@ -182,3 +183,39 @@ async def test_the_owner_is_told_once_per_step_and_their_screen_says_why(
     for _ in range(2):
         await _tick(database_url, settings, clock)
     assert _told(database_url, rid, owner).count("job_waits_for_teacher") == 2
+
+
+async def test_the_clock_asks_whether_a_college_has_a_teacher_once_per_job_in_hand(
+        app_and_clock: AppClock, colleges: Colleges, database_url: str) -> None:
+    """`_STRANDED` runs on every turn of the clock over every high-risk job in hand: `private.college_has_teacher`
+    is called once per such job (it was twice for each job at a college without one: in the select list and in the
+    filter), counted by PostgreSQL's own per-transaction function statistics; the messages it writes are the same."""
+    api, _ = app_and_clock
+    _, _, stranded = await _in_hand(api, database_url, colleges, "diagnosing")
+    _set_teacher_active(database_url, colleges, False)
+    with psycopg.connect(database_url, row_factory=dict_row) as conn:
+        conn.execute("set local track_functions = 'all'")
+        in_hand = conn.execute(
+            """select count(*) as n from public.repair_requests r
+               join public.colleges c on c.id = r.college_id
+               join public.profiles s on s.id = r.technician_id and s.is_active
+               where r.status in ('accepted', 'diagnosing', 'repairing') and r.category_code = any(%s::text[])""",
+            [presence_categories()]).fetchone()
+        written = conn.execute(_STRANDED, {"presence": presence_categories()}).fetchall()
+        calls = conn.execute(
+            "select coalesce(pg_stat_get_xact_function_calls("
+            "'private.college_has_teacher(uuid)'::regprocedure), 0) as n").fetchone()
+        told = conn.execute("select kind::text from public.notifications where request_id = %s "
+                            "and dedupe_key like 'stranded:%%' order by kind", [stranded]).fetchall()
+        conn.rollback()
+    assert in_hand is not None and calls is not None and in_hand["n"] >= 1
+    assert calls["n"] == in_hand["n"]
+    assert written and [r["kind"] for r in told] == sorted(
+        ["job_waits_for_teacher", "teacher_left"] + ["teacher_needed"] * _admins(database_url))
+
+
+def _admins(database_url: str) -> int:
+    with psycopg.connect(database_url) as conn:
+        row = conn.execute("select count(*) from public.profiles where role = 'admin' and is_active").fetchone()
+    assert row is not None
+    return int(row[0])
