@@ -316,7 +316,7 @@ TEXTS: dict[Kind, tuple[Bilingual, Bilingual]] = {
                                  B("{item}: ขั้นตอนต่อไปต้องมีครูของ{college}อยู่ควบคุม ตอนนี้ไม่มีครู "
                                    "ผู้ดูแลระบบจะส่งต่อหรือรอครูใหม่",
                                    "{item}: its next step needs a teacher of {college}, and there is none now; "
-                                   "the admins will send it on")),
+                                   "the admins will send it on or wait for one")),
     Kind.WORK_OVERDUE: (B("งาน {ref} เกินเวลาที่แจ้งเจ้าของไว้", "{ref} is past the time its owner was told"),
                         B("{item}: อัปเดตงานในแอป หรือบอกครูถ้าทำต่อไม่ได้",
                           "{item}: move it on in the app, or tell your teacher if you cannot go on")),
