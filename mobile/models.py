@@ -104,8 +104,8 @@ class UndecidedJob(wire.UndecidedJob, RequestSummary):
 
     def why_text(self, locale: Locale) -> str:
         college = self.college_name(locale) or ""
-        key = {"own_request": "undecided_own_request", "own_work": "undecided_own_work"}.get(
-            self.why, "undecided_no_teacher")
+        key = {"own_request": "undecided_own_request", "own_work": "undecided_own_work",
+               "teacher_needed": "undecided_teacher_needed"}.get(self.why, "undecided_no_teacher")
         said = t(key, locale, college=college)
         return f"{said} · {t('holder_suspended_mark', locale)}" if self.holder_suspended else said
 

@@ -73,6 +73,9 @@ class Kind(StrEnum):
     SENT_AGAIN = "sent_again"
     # a repaired item waiting for its owner to collect it (shared.reminders.COLLECT_REMIND_AFTER)
     COLLECT_REMINDER = "collect_reminder"
+    # a high-risk job of theirs in a student's hands whose college's last teacher left: it waits for a teacher of the
+    # college or an administrator's move to another college (stranded20), said once per step
+    JOB_WAITS_FOR_TEACHER = "job_waits_for_teacher"
     # administrator
     NO_CENTRE = "no_centre"
     # about a person's account, not a request (no reference number, no request): a college's invitation to the
@@ -111,7 +114,7 @@ AUDIENCE: dict[Kind, str] = {
     Kind.ACCEPTED: "citizen", Kind.READY: "citizen", Kind.UNREPAIRABLE: "citizen",
     Kind.RATE: "citizen", Kind.NO_CENTRE: "admin", Kind.PART_PROPOSED: "citizen",
     Kind.JOB_TAKEN_BACK: "citizen", Kind.NO_TAKER: "citizen", Kind.SENT_AGAIN: "citizen",
-    Kind.COLLECT_REMINDER: "citizen", Kind.PART_WITHDRAWN: "citizen",
+    Kind.COLLECT_REMINDER: "citizen", Kind.PART_WITHDRAWN: "citizen", Kind.JOB_WAITS_FOR_TEACHER: "citizen",
     # An admin who invited someone hears the answer too, on the default channels: their settings list the kinds of
     # their own role, and one inviter's settings are the teachers', who invite nearly everyone.
     Kind.INVITED: "citizen", Kind.INVITE_ACCEPTED: "supervisor", Kind.INVITE_DECLINED: "supervisor",
@@ -308,6 +311,12 @@ TEXTS: dict[Kind, tuple[Bilingual, Bilingual]] = {
     Kind.COLLECT_REMINDER: (B("ของที่ซ่อมเสร็จรอคุณอยู่ {ref}", "Your repaired item is waiting for you {ref}"),
                             B("{item}: {where} ติดต่อ{college}เพื่อนัดรับคืน",
                               "{item}: {where}; contact {college} to arrange getting it back")),
+    # Nothing of the student or the teachers: the item, and the college the job waits at.
+    Kind.JOB_WAITS_FOR_TEACHER: (B("งานซ่อม {ref} หยุดรอครูควบคุม", "{ref} waits for a teacher to be present"),
+                                 B("{item}: ขั้นตอนต่อไปต้องมีครูของ{college}อยู่ควบคุม ตอนนี้ไม่มีครู "
+                                   "ผู้ดูแลระบบจะส่งต่อหรือรอครูใหม่",
+                                   "{item}: its next step needs a teacher of {college}, and there is none now; "
+                                   "the admins will send it on or wait for one")),
     Kind.WORK_OVERDUE: (B("งาน {ref} เกินเวลาที่แจ้งเจ้าของไว้", "{ref} is past the time its owner was told"),
                         B("{item}: อัปเดตงานในแอป หรือบอกครูถ้าทำต่อไม่ได้",
                           "{item}: move it on in the app, or tell your teacher if you cannot go on")),

@@ -1091,6 +1091,10 @@ APP_UI: dict[str, Bilingual] = {
     "undecided_own_request": B("ครูคนเดียวของ{college}เป็นผู้ขอซ่อมเอง", "{college}'s only teacher asked for it"),
     "undecided_own_work": B("ครูของ{college}ที่เหลืออยู่ทำงานนี้เอง จึงตรวจงานนี้เองไม่ได้",
                             "{college}'s remaining teachers worked on it and may not check it"),
+    # A high-risk job in a student's hands whose college's last teacher left (stranded20): its next step needs one
+    # present; the admin's take back sends it on to the nearest college with one.
+    "undecided_teacher_needed": B("ต้องมีครูของ{college}อยู่ควบคุม หรือรับงานคืนเพื่อส่งต่อวิทยาลัยอื่น",
+                                  "Needs a teacher at {college}, or another college: take it back to send it on"),
     "nav_technicians": B("นักศึกษา", "Students"),
     "nav_ledger": B("สมุดบันทึกชั่วโมงฝึก", "Training hours ledger"),
     "assign_title": B("มอบหมายนักศึกษา", "Assign a student"),
@@ -1229,6 +1233,7 @@ ACCOUNT_UI: dict[str, Bilingual] = {
     "kind_teacher_left": B("งานของฉันที่ต้องมีครูควบคุมแต่วิทยาลัยไม่มีครูแล้ว",
                            "My high-risk jobs whose college has no teacher now"),
     "kind_teacher_needed": B("งานความเสี่ยงสูงที่ไม่มีครูควบคุม", "High-risk jobs with no teacher to be present"),
+    "kind_job_waits_for_teacher": B("งานซ่อมของฉันที่หยุดรอครูควบคุม", "My repairs waiting for a teacher to be present"),
     # A kind a newer backend sends that this installed app has no name for yet.
     "kind_other": B("การแจ้งเตือนอื่น ({kind})", "Other notifications ({kind})"),
 }
@@ -1619,11 +1624,24 @@ NO_TAKER_NEXT_STEP = B("นักศึกษาช่างของวิท�
                        "send it on to a college again, or you may cancel the request")
 
 
-def next_step(status: RequestStatus, last_note_code: str | None = None) -> Bilingual:
+# A high-risk job in a student's hands whose college's last teacher left (the detail's teacher_needed, stranded20):
+# what its owner reads instead of the step's usual words, which would promise work that cannot go on. Nothing of the
+# student or the teachers.
+TEACHER_NEEDED_NEXT_STEP = B("งานนี้หยุดรอไว้ก่อน เพราะขั้นตอนต่อไปต้องมีครูของวิทยาลัยอยู่ควบคุม แต่ตอนนี้วิทยาลัยไม่มีครู "
+                             "ผู้ดูแลระบบได้รับแจ้งแล้ว จะส่งต่อให้วิทยาลัยอื่นหรือรอครูคนใหม่ ของของคุณยังอยู่กับวิทยาลัย",
+                             "The work waits: its next step needs a teacher of the college present, and the college "
+                             "has none now. The administrators were told and will send it on to another college or "
+                             "wait for a new teacher; your item stays with the college")
+
+
+def next_step(status: RequestStatus, last_note_code: str | None = None, teacher_needed: bool = False) -> Bilingual:
     """What happens next for the citizen: the status's step, or a no_centre request's own when its move there says
-    students were offered it before (`last_note_code`, the latest timeline event's system note)."""
+    students were offered it before (`last_note_code`, the latest timeline event's system note), or a job in hand
+    that waits for a teacher of its college to be present (`teacher_needed`, the detail's)."""
     if status == RequestStatus.NO_CENTRE and last_note_code == "no_taker":
         return NO_TAKER_NEXT_STEP
+    if teacher_needed:
+        return TEACHER_NEEDED_NEXT_STEP
     return NEXT_STEPS[status][0]
 
 

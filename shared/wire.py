@@ -203,7 +203,9 @@ class UndecidedJob(RequestSummary):
     college_id: UUID | None = None
     why: str = Field(description="'no_teacher': the college has no active teacher; 'own_request': its only "
                                  "teacher asked for the repair; 'own_work': a check whose college's "
-                                 "active teachers all worked on the job (own_work_check)")
+                                 "active teachers all worked on the job (own_work_check); 'teacher_needed': a "
+                                 "high-risk job in a student's hands at a college with no active teacher, whose next "
+                                 "step needs one present (take it back to send it on)")
     holder_suspended: bool = Field(False, description="held by a student whose account is suspended")
 
 

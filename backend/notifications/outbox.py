@@ -87,15 +87,20 @@ async def notify_undecided(conn: Conn) -> int:
 # hands-on steps need a teacher of the college present (shared.credit.needs_teacher_present), so its student cannot
 # go on (stranded19). Its student hears why (`teacher_left`), the college's deciders (migration 0071
 # `private.deciders`: its teachers, else the admins) that it needs a teacher or another college (`teacher_needed`:
-# an admin takes it back, and dispatch sends it on to the nearest college whose teacher can be present). Once per
-# step and reader: the dedupe key names the timeline event that began the job's present step (or a reassign), as
-# the reminders' do, so several copies' clocks write each once and a new step or student starts anew. A teacher who
-# joins the college while the job still waits in that step hears of it too (its student was told: the job stopped
-# for want of one). A suspended holder's job is `holder_suspended`'s (notify_undecided), not this.
+# an admin takes it back, and dispatch sends it on to the nearest college whose teacher can be present; the admins'
+# list shows it meanwhile, migration 0088), and its owner that it waits and why (`job_waits_for_teacher`, stranded20:
+# the item and the college only, nothing of the student or the teachers). Once per step and reader: the dedupe key
+# names the timeline event that began the job's present step (or a reassign), as the reminders' do, so several
+# copies' clocks write each once and a new step or student starts anew. A teacher who joins the college while the
+# job still waits in that step hears of it too (its student was told: the job stopped for want of one). A suspended
+# holder's job is `holder_suspended`'s (notify_undecided), not this.
+# `private.college_has_teacher` runs once per job in hand (the lateral `t`): the clock reads every high-risk job in
+# hand on every turn, and the call was made twice, in the select list and in the filter. OFFSET 0 keeps the planner
+# from pulling the lateral up into the query, which would copy the call back into both places.
 _STRANDED = """
 with stranded as materialized (
     select r.id, r.item, r.technician_id, r.citizen_id, r.college_id, c.name_th as college_th,
-           c.name_en as college_en, e.id as started, private.college_has_teacher(r.college_id) as has_teacher
+           c.name_en as college_en, e.id as started, t.has_teacher
     from public.repair_requests r
     join public.colleges c on c.id = r.college_id
     join public.profiles s on s.id = r.technician_id and s.is_active
@@ -104,16 +109,22 @@ with stranded as materialized (
         where e.request_id = r.id and e.to_status = r.status
           and (e.from_status is distinct from e.to_status or e.note_code = 'reassigned')
         order by e.id desc limit 1) e
+    cross join lateral (select private.college_has_teacher(r.college_id) as has_teacher offset 0) t
     where r.status in ('accepted', 'diagnosing', 'repairing') and r.category_code = any(%(presence)s::text[])
-      and (not private.college_has_teacher(r.college_id)
+      and (not t.has_teacher
            or exists (select 1 from public.notifications n
                       where n.dedupe_key = 'stranded:' || e.id || ':' || r.technician_id))
 )
 insert into public.notifications (recipient_id, kind, params, request_id, about_id, dedupe_key)
 select s.technician_id, 'teacher_left',
-       jsonb_build_object('item', s.item, 'college_th', s.college_th, 'college_en', s.college_en), s.id, null,
+       jsonb_build_object('item', s.item, 'college_th', s.college_th, 'college_en', s.college_en), s.id, null::uuid,
        'stranded:' || s.started || ':' || s.technician_id
 from stranded s where not s.has_teacher
+union all
+select s.citizen_id, 'job_waits_for_teacher',
+       jsonb_build_object('item', s.item, 'college_th', s.college_th, 'college_en', s.college_en), s.id, null,
+       'stranded:' || s.started || ':' || s.citizen_id
+from stranded s where not s.has_teacher and s.citizen_id is not null
 union all
 select d.id, 'teacher_needed',
        jsonb_build_object('item', s.item, 'technician', coalesce(private.first_name(s.technician_id), ''),
@@ -126,9 +137,9 @@ returning id"""
 
 
 async def notify_stranded(conn: Conn) -> int:
-    """Tell the students and the deciders of the high-risk jobs in hand at a college with no teacher left (once
-    each, `_STRANDED`). Locks nothing (backend/services/dispatch.py's lock order). Returns how many notifications
-    were written."""
+    """Tell the students, the owners and the deciders of the high-risk jobs in hand at a college with no teacher
+    left (once each, `_STRANDED`). Locks nothing (backend/services/dispatch.py's lock order). Returns how many
+    notifications were written."""
     return len(await (await conn.execute(_STRANDED, {"presence": presence_categories()})).fetchall())
 
 

@@ -23,6 +23,7 @@ from backend.schemas import ROW_ID_MAX, AuditEvent, ErrorResponse
 from backend.services import dispatch
 from backend.services.request_detail import read_detail
 from backend.services.transitions import Note, lock_status, log_event
+from shared.credit import presence_categories
 from shared.paging import LIST_PAGE
 from shared.reference import PREFIX
 from shared.roles import Actor, AppRole
@@ -85,13 +86,15 @@ async def undecided(
 ) -> list[UndecidedJob]:
     """Jobs waiting on a college's decision (its check, an unrepairable item's hand back, a job held by a suspended
     student) that nobody at the college can make now: it has no active teacher, its only teacher asked for the
-    repair (migration 0071), or its only teachers worked on the job they would check (0074). Longest waiting first,
+    repair (migration 0071), or its only teachers worked on the job they would check (0074); and the high-risk jobs
+    in a student's hands at a college with no active teacher, whose next step needs one present (`teacher_needed`,
+    0088: an admin's take back sends it on). Longest waiting first,
     a page at a time: `X-Total-Count` says how many wait in all; the next page is the rows after X-Next-Cursor's
     (`after`: a job decided meanwhile moves no other). The function's rows are read once, for the count and the
     page."""
     place = parse_after(after, offset)
     cur = await conn.execute(
-        f"""with u as materialized (select * from public.admin_undecided_jobs()),
+        f"""with u as materialized (select * from public.admin_undecided_jobs(%(presence)s::text[])),
             page as (
                 select * from u where {after_sql('u.updated_at', 'u.id', newest_first=False)}
                 order by u.updated_at, u.id limit %(peek)s offset %(offset)s)
@@ -101,7 +104,7 @@ async def undecided(
             from (select count(*) as total from u) n
             left join page p on true
             order by p.updated_at, p.id""",
-        {"offset": offset, **keyset_params(place, limit)},
+        {"offset": offset, "presence": presence_categories(), **keyset_params(place, limit)},
     )
     rows = await cur.fetchall()
     page, next_cursor = split_page([r for r in rows if r["id"] is not None], limit, _undecided_place)

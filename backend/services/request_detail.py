@@ -110,7 +110,8 @@ async def request_detail(conn: Conn, request_id: uuid.UUID, now: datetime) -> di
 _DETAIL_JSON = f"""
     select {as_body(json_object(RequestDetail, "d", omit=_SHAPED, photos="ph.photos"))},
            convert_to(t.timeline::text, 'UTF8') as timeline, t.notes,
-           d.status::text as status, d.is_mine, d.reader_locale::text as reader_locale, d.handed_back_at,
+           d.status::text as status, d.is_mine, d.teacher_needed, d.reader_locale::text as reader_locale,
+           d.handed_back_at,
            d.work_round, d.work_began, ph.after_idx, ph.after_at,
            jr.request_id is not null as has_report, jr.hours::float8 as report_hours, jr.notes as report_notes,
            jr.parts as report_parts, jr.updated_at as report_updated_at,
@@ -204,12 +205,15 @@ def _locale(reader_locale: str | None) -> Locale:
 def _shaped(row: Mapping[str, Any], locale: Locale, report: dict[str, Any] | None,
             after_photos: Sequence[tuple[int, datetime]], now: datetime,
             last_note_code: str | None = None) -> dict[str, Any]:
-    """What `shared/` decides about the request for this reader: `row` has its status, is_mine, handed_back_at,
-    work_round and work_began (credit.WORK_BEGAN_SQL); `after_photos` are the after photos' (index, uploaded at),
-    by index;
-    `last_note_code` is the latest timeline event's system note (a no_centre request students were offered)."""
+    """What `shared/` decides about the request for this reader: `row` has its status, is_mine, teacher_needed,
+    handed_back_at, work_round and work_began (credit.WORK_BEGAN_SQL); `after_photos` are the after photos' (index,
+    uploaded at), by index; `last_note_code` is the latest timeline event's system note (a no_centre request
+    students were offered)."""
     status = RequestStatus(row["status"])
-    step, wait = next_step(status, last_note_code), expected_wait(status, now)
+    # A high-risk job in hand whose college has no teacher now: its owner reads why it waits, and no usual wait.
+    teacher_needed = bool(row["teacher_needed"])
+    step = next_step(status, last_note_code, teacher_needed)
+    wait = None if teacher_needed else expected_wait(status, now)
     # A reopened job's later round is reported and evidenced again: the screen shows what is this round's.
     # So is a job taken back from a student under way: its next student's own (credit.WORK_BEGAN_SQL).
     work_round, work_began = row["work_round"], row["work_began"]

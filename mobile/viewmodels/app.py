@@ -773,8 +773,15 @@ class AppViewModel(Observable):
         if is_notification_event(event):
             if self.inbox is not None:
                 await self.inbox.notification_arrived(showing=self.screen == Screen.INBOX)
-            if isinstance(self.home, AdminHome) and self.home.hears_message_about(notification_request(event)):
+            about = notification_request(event)
+            if isinstance(self.home, AdminHome) and self.home.hears_message_about(about):
                 await self.home.load()
+            # A message about the request on the owner's screen can come with no change of the request at all (the
+            # clock's "it waits for a teacher", stranded20: the college's teacher left): the screen reads it again.
+            detail = self.request_detail
+            if (about is not None and self.screen == Screen.REQUEST_DETAIL and detail is not None
+                    and str(detail.request_id) == about):
+                await detail.load()
             return
         if event.event == "offer" and isinstance(self.home, TechnicianHome):
             # An offer came, was withdrawn or expired (a reopened job offered back to its student among them):

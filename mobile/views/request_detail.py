@@ -85,8 +85,11 @@ def _next_step(detail: RequestDetail, locale: Locale) -> list[ft.Control]:
                                ft.Text(detail.next_step)]
     if detail.expected_wait:
         lines.append(ft.Text(t("expected_wait", locale, wait=detail.expected_wait)))
+    # A job in hand that waits for a teacher of its college (teacher_needed): the sentence says why, and the box
+    # stands out from an ordinary step's, as nothing moves until a teacher or an administrator acts.
+    waits = detail.teacher_needed
     return [ft.Container(content=ft.Column(lines, spacing=4), padding=12, border_radius=8,
-                         bgcolor=ft.Colors.SECONDARY_CONTAINER)]
+                         bgcolor=ft.Colors.ERROR_CONTAINER if waits else ft.Colors.SECONDARY_CONTAINER)]
 
 
 def _college(vm: RequestDetailViewModel, detail: RequestDetail, locale: Locale,
