@@ -370,6 +370,18 @@ NOBODY_AT_COLLEGE = B("ไม่มีครูของ{college}ที่ตั
 # took it in the same move and it waits for an administrator (`params.nobody_took`: instead of a second message,
 # `no_taker`), this title and body; and the parts the former student proposed that were waiting for the citizen's
 # answer, withdrawn by the take back (`params.parts_withdrawn`, how many), said after either.
+# An item judged unrepairable waits to be handed back as a repaired one does (shared.credit.HANDOVER_FROM): its
+# owner's reminder and the college's word of it (`params.unrepairable`) say so, not "repaired".
+COLLECT_UNREPAIRABLE = (
+    B("ของที่ซ่อมไม่ได้รอคุณรับคืน {ref}", "Your item that could not be repaired is waiting for you {ref}"),
+    B("{item}: ซ่อมไม่ได้ {where} ติดต่อ{college}เพื่อนัดรับคืน",
+      "{item}: it could not be repaired; {where}; contact {college} to arrange getting it back"))
+UNCOLLECTED_UNREPAIRABLE = (
+    B("ยังไม่ได้ส่งคืนของ {ref}", "{ref} is not handed back yet"),
+    B("{item}: ซ่อมไม่ได้มา {days} วันแล้ว โทรหาเจ้าของเพื่อนัดส่งคืน หรือบันทึกการส่งคืนในแอปถ้าส่งคืนแล้ว",
+      "{item}: judged unrepairable {days} days ago; call the owner to arrange its return, or record the hand back "
+      "in the app if it is back"))
+
 TAKEN_BACK_NOBODY_TOOK = (
     B("ครูรับงานคืนจากนักศึกษา และยังไม่มีนักศึกษารับงาน {ref}",
       "{ref} was taken back from its student, and no student has taken it yet"),
@@ -526,6 +538,8 @@ def render(kind: Kind, params: Mapping[str, Any], locale: Locale, now: datetime,
     title, body = TEXTS[kind]
     if kind == Kind.JOB_TAKEN_BACK and params.get("nobody_took") is True:
         title, body = TAKEN_BACK_NOBODY_TOOK
+    if params.get("unrepairable") is True and kind in (Kind.COLLECT_REMINDER, Kind.UNCOLLECTED):
+        title, body = COLLECT_UNREPAIRABLE if kind == Kind.COLLECT_REMINDER else UNCOLLECTED_UNREPAIRABLE
     by = params.get("by") if kind == Kind.PART_WITHDRAWN else None
     if isinstance(by, str) and by in set(PartWithdrawnBy):
         title, body = PART_WITHDRAWN_BY[PartWithdrawnBy(by)]

@@ -14,8 +14,10 @@ waits for ever (audit 17a, part 2). No I/O: the backend's tick reads these; the 
   While a part the student proposed waits for the owner's answer, the job cannot move on and the wait is the
   owner's, not the student's: nobody is reminded of it then, and the step's count starts again from the owner's
   answer (review18a #6).
-- A repaired item not collected (`done`): its owner is reminded once `COLLECT_REMIND_AFTER` (the college's "1-3
-  days" to arrange it has passed), the college's deciders told once `COLLECT_ESCALATE_AFTER`, so the workshop calls.
+- An item not collected, repaired (`done`) or judged unrepairable (`unrepairable`: it goes back to its owner all
+  the same, shared.credit.HANDOVER_FROM): its owner is reminded once `COLLECT_REMIND_AFTER` (the college's "1-3
+  days" to arrange it has passed), the college's deciders told once `COLLECT_ESCALATE_AFTER`, so the workshop calls
+  and its shelf does not fill with other people's things.
 - A wait is reminded of only while it is young: one that began more than `REMIND_HORIZON` ago (a few times the
   longest of these windows) is not. So the first turn of the clock after the reminders were deployed does not tell
   an owner of an item repaired two years ago, nor a teacher that it "waits 730 days" (review18a #1), and the clock

@@ -14,7 +14,7 @@ from psycopg.types.json import Jsonb
 from backend.db import Conn
 from backend.services.dispatch import _isolated  # one request's part of a turn of the clock, in its own savepoint
 from backend.services.handover_rule import HANDED_OVER_SQL
-from shared.credit import presence_categories
+from shared.credit import HANDOVER_FROM, presence_categories
 from shared.reminders import (
     COLLECT_ESCALATE_AFTER,
     COLLECT_REMIND_AFTER,
@@ -145,17 +145,22 @@ async def notify_stranded(conn: Conn) -> int:
 
 # The clock's reminders of a wait on one person (shared/reminders.py): a job in a student's hands past its step's
 # days, its student once, then whoever decides for the college (a teacher, else the admins: migration 0071
-# `private.deciders`) once `grace` later; a repaired item not collected, its owner once, then the deciders once. A
+# `private.deciders`) once `grace` later; an item not collected (repaired, or judged unrepairable: either waits to
+# be handed back, shared.credit.HANDOVER_FROM), its owner once, then the deciders once (`unrepairable` in their
+# params picks the messages' words: shared/notifications.py). A
 # wait starts with the timeline event that moved the job into its status (or a teacher's reassign of it): each
 # message's dedupe key names that event and its reader, so several copies' clocks write it once, a job that moves on
 # starts a new wait (the old one's messages are not due again), and a reader added later (a new teacher) is told
 # too. A student suspended while holding the job is neither reminded nor reported here (`holder_suspended` is that
 # message); an item its owner confirmed receiving is not theirs to collect (backend/services/handover_rule.py).
+_TO_HAND_BACK = ", ".join(f"'{status}'" for status in sorted(HANDOVER_FROM))
+_IN_HAND = ", ".join(f"'{status}'" for status in sorted(IN_HAND_DUE))
+
 _WAITS = f"""
 with waits as materialized (
     select r.id, r.status, r.item, r.technician_id, r.citizen_id, r.college_id, r.service_place,
            c.name_th as college_th, c.name_en as college_en, e.id as started, e.created_at as since,
-           case when r.status = 'done' then {HANDED_OVER_SQL} else false end as handed_over
+           case when r.status in ({_TO_HAND_BACK}) then {HANDED_OVER_SQL} else false end as handed_over
     from public.repair_requests r
     left join public.colleges c on c.id = r.college_id
     cross join lateral (
@@ -163,7 +168,8 @@ with waits as materialized (
         where e.request_id = r.id and e.to_status = r.status
           and (e.from_status is distinct from e.to_status or e.note_code = 'reassigned')
         order by e.id desc limit 1) e
-    where r.status in ('accepted', 'diagnosing', 'repairing', 'done')
+    -- the statuses of migration 0094's partial index (a test holds them equal)
+    where r.status in ({_IN_HAND}, {_TO_HAND_BACK})
       -- A young wait only (shared.reminders.REMIND_HORIZON): the event that began it changed the request in its
       -- transaction, so the request's last change is no older (the partial index on it, migration 0083, reads the
       -- recent ones only, never the old jobs left done), and then the event itself.
@@ -180,7 +186,7 @@ with waits as materialized (
         select max(jp.decided_at) filter (where jp.status in ('approved', 'declined')) as answered,
                count(*) filter (where jp.status = 'proposed') as waiting
         from public.job_parts jp where jp.request_id = w.id) p
-    where w.status <> 'done' and p.waiting = 0
+    where w.status in ({_IN_HAND}) and p.waiting = 0
 ), due as (
     select i.id as request_id, i.technician_id as recipient, 'work_overdue' as kind,
            jsonb_build_object('item', i.item, 'college_th', i.college_th, 'college_en', i.college_en) as params,
@@ -197,17 +203,19 @@ with waits as materialized (
     union all
     select w.id, w.citizen_id, 'collect_reminder',
            jsonb_build_object('item', w.item, 'place', w.service_place, 'college_th', w.college_th,
-                              'college_en', w.college_en),
+                              'college_en', w.college_en, 'unrepairable', w.status = 'unrepairable'),
            null, 'collect:' || w.started || ':' || w.citizen_id
     from waits w
-    where w.status = 'done' and w.citizen_id is not null and not w.handed_over and w.since + %(remind)s <= %(now)s
+    where w.status in ({_TO_HAND_BACK}) and w.citizen_id is not null and not w.handed_over
+      and w.since + %(remind)s <= %(now)s
     union all
     select w.id, d.id, 'uncollected',
            jsonb_build_object('item', w.item, 'days', floor(extract(epoch from %(now)s - w.since) / 86400)::int,
-                              'college_th', w.college_th, 'college_en', w.college_en, 'nobody_at_college', d.admin),
+                              'college_th', w.college_th, 'college_en', w.college_en, 'nobody_at_college', d.admin,
+                              'unrepairable', w.status = 'unrepairable'),
            null, 'uncollected:' || w.started || ':' || d.id
     from waits w cross join lateral private.deciders(w.college_id, w.citizen_id) d
-    where w.status = 'done' and w.college_id is not null and w.since + %(escalate)s <= %(now)s
+    where w.status in ({_TO_HAND_BACK}) and w.college_id is not null and w.since + %(escalate)s <= %(now)s
 )"""
 
 

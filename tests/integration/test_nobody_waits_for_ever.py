@@ -3,6 +3,7 @@ fitting student comes into range; a job in a student's hands past its step's day
 college; a repaired item nobody collects reminds its owner, then the college. Each once, whichever copy's clock runs:
 driven on a real PostgreSQL with the clock (backend.dispatch_ticks.tick) turned by hand at a moved clock."""
 
+import re
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -200,3 +201,44 @@ async def test_a_reminder_that_fails_for_one_job_does_not_stop_the_others(
     assert "work_overdue" not in kinds_told(database_url, poisoned, role="technician")
     await tick(pool, settings, due + MINUTE)  # mended: the next turn tells it
     assert kinds_told(database_url, poisoned, role="technician").count("work_overdue") == 1
+
+
+async def test_an_item_judged_unrepairable_and_not_collected_reminds_its_owner_then_the_teacher_in_its_own_words(
+        app_and_clock: AppClock, area: Area, database_url: str, settings: Settings,
+        pool: AsyncConnectionPool[Any]) -> None:
+    """An unrepairable item goes back to its owner too (shared.credit.HANDOVER_FROM): forgotten at the college, it
+    is reminded of as a repaired one is, once each, and the messages do not call it repaired."""
+    api, _ = app_and_clock
+    citizen, ace, rid = await accepted_job(api, area, "ace")
+    for body in ({"to_status": "diagnosing"}, {"to_status": "unrepairable", "reason": "no_parts"}):
+        moved = await api.post(f"/requests/{rid}/status", json=body, headers=bearer(ace))
+        assert moved.status_code == 200, moved.text
+    judged_at = datetime.now(UTC)  # the timeline's clock (the database's), after the move
+    await tick(pool, settings, judged_at + COLLECT_REMIND_AFTER - MINUTE)
+    assert "collect_reminder" not in kinds_told(database_url, rid, role="citizen")
+    for _ in range(2):
+        await tick(pool, settings, judged_at + COLLECT_ESCALATE_AFTER + MINUTE)
+    assert kinds_told(database_url, rid, role="citizen").count("collect_reminder") == 1
+    assert kinds_told(database_url, rid, role="supervisor").count("uncollected") == 1
+
+    items = (await api.get("/me/notifications", headers=bearer(citizen))).json()["items"]
+    reminder = next(n for n in items if n["kind"] == "collect_reminder" and n["request_id"] == rid)
+    said = f"{reminder['title']} {reminder['body']}"
+    assert "ซ่อมไม่ได้" in said and "ซ่อมเสร็จ" not in said, said
+    teacher, _ = await sign_in(api, area.students["teacher"][1])
+    items = (await api.get("/me/notifications", headers=bearer(teacher))).json()["items"]
+    word = next(n for n in items if n["kind"] == "uncollected" and n["request_id"] == rid)
+    assert "ซ่อมไม่ได้" in word["body"] and "ซ่อมเสร็จ" not in word["body"], word["body"]
+
+
+def test_the_clocks_waiting_index_covers_every_status_it_reminds_of(database_url: str) -> None:
+    """The reminders' scan (backend/notifications/outbox.py `_WAITS`) reads a partial index (migration 0094): its
+    statuses are the ones the scan asks for, or a turn of the clock reads every request ever left behind."""
+    from shared.credit import HANDOVER_FROM
+    from shared.reminders import IN_HAND_DUE
+    with psycopg.connect(database_url) as conn:
+        row = conn.execute("select pg_get_expr(i.indpred, i.indrelid) from pg_index i "
+                           "where i.indexrelid = 'public.repair_requests_waiting_on_people'::regclass").fetchone()
+    assert row is not None
+    covered = set(re.findall(r"'(\w+)'", row[0]))
+    assert covered == {s.value for s in IN_HAND_DUE} | {s.value for s in HANDOVER_FROM}
