@@ -197,9 +197,9 @@ def write_wrapped(pdf: FPDF, w: float, h: float, text: str, names: Iterable[str]
         pdf.multi_cell(w, h, "\n".join(lines), new_x=XPos.LMARGIN, new_y=YPos.NEXT)
 
 
-def cell_text(pdf: FPDF, text: str, width: float, names: Iterable[str] = ()) -> str:
+def cell_text(pdf: FPDF, text: str, width: float) -> str:
     """`text` for a cell `width` mm wide of fpdf2's table (which breaks a line at whatever letter fills it and never
     asks wrapped_lines): its lines broken between words as above, joined by newlines, in the current font. The
     cell's inside is its width less c_margin on each side and its border; half a millimetre more is left so that
     fpdf2 breaks no line again."""
-    return "\n".join(wrapped_lines(pdf, text, width - 2 * pdf.c_margin - 0.5, names))
+    return "\n".join(wrapped_lines(pdf, text, width - 2 * pdf.c_margin - 0.5))
