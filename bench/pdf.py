@@ -17,9 +17,8 @@ import time
 from datetime import UTC, datetime
 from typing import Any
 
-from fpdf import FPDF
-
 import backend.services.ledger_pdf as ledger_pdf_module
+from backend.services.pdf_fonts import TypedTextPDF
 from shared.text import Locale
 
 _PROBE = """
@@ -41,7 +40,7 @@ JOBS = [{"reference": f"FX-69{i:04d}", "approved_at": NOW, "category_name_th": "
         for i in range(40)]
 
 
-class _AllShaped(FPDF):
+class _AllShaped(TypedTextPDF):
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.set_text_shaping(True)
@@ -66,11 +65,11 @@ def main() -> None:
     print(f"pythainlp: import {import_ms:.0f} ms, first newmm call {first_ms:.0f} ms, +{mb:.0f} MB peak RSS")
     thai = _median_ms("สมชาย ใจดี")
     burmese = _median_ms("မောင် ကျော်")
-    setattr(ledger_pdf_module, "FPDF", _AllShaped)  # noqa: B010  # the module's name, not an export
+    setattr(ledger_pdf_module, "TypedTextPDF", _AllShaped)  # noqa: B010  # the module's name, not an export
     try:
         all_shaped = _median_ms("สมชาย ใจดี")
     finally:
-        setattr(ledger_pdf_module, "FPDF", FPDF)  # noqa: B010
+        setattr(ledger_pdf_module, "TypedTextPDF", TypedTextPDF)  # noqa: B010
     print(f"ledger, {len(JOBS)} rows: Thai {thai:.0f} ms, with a Burmese name {burmese:.0f} ms, "
           f"every line shaped {all_shaped:.0f} ms")
     print(f"pdf: thainlp_import_ms={import_ms:.0f} thainlp_first_ms={first_ms:.0f} thainlp_mb={mb:.0f} "

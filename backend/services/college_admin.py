@@ -222,7 +222,8 @@ async def college_jobs(
         # Items and names stored before normal_form kept a SARA AM typed as two characters (NIKHAHIT and SARA AA,
         # the tone mark before or between them), in any word and mixed with the one-character form: both sides are
         # compared in their search form (migration 0086's private.search_form, normal_form in SQL), which the
-        # item's trigram index is built on.
+        # item's trigram index is built on. Since 0089 that form is NFC too: a row stored in NFD or mixed (before
+        # the NFC hardening, or written by SQL or Supabase's dashboard) is found as well.
         params["pattern"] = _like(search)
         matches: list[sql.Composable] = [
             sql.SQL("private.search_form(r.item) ilike private.search_form(%(pattern)s)"),

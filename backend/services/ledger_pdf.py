@@ -6,13 +6,12 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
-from fpdf import FPDF
 from fpdf.enums import XPos, YPos
 from fpdf.fonts import FontFace
 
 from backend.services.exports import number
 from backend.services.pdf_fonts import FAMILY as _FAMILY
-from backend.services.pdf_fonts import FONT, PdfFonts, shaped
+from backend.services.pdf_fonts import FONT, PdfFonts, TypedTextPDF, shaped
 from backend.services.pdf_text import cell_text, write_wrapped
 from shared.text import EXPORT_TEXTS, Locale, date_text, datetime_text
 from shared.thai_time import bangkok_day
@@ -29,7 +28,7 @@ def _t(key: str, locale: Locale, **values: object) -> str:
 def ledger_pdf(college_name: str, ledger: Mapping[str, Any], now: datetime, locale: Locale,
                font: Path = FONT) -> bytes:
     """`ledger` is backend.services.college_admin.student_ledger's answer."""
-    pdf = FPDF(format="A4")
+    pdf = TypedTextPDF(format="A4")  # its shaped lines copy out as typed
     pdf.set_margins(15, 15, 15)
     pdf.set_auto_page_break(True, margin=15)
     pdf.set_title(f"{_t('ledger_title', locale)} - {ledger['display_name']}")
@@ -45,8 +44,10 @@ def ledger_pdf(college_name: str, ledger: Mapping[str, Any], now: datetime, loca
     pdf.set_font(_FAMILY, size=12)
     # Wrapped, never cut: a college name (200 characters) or a display name (80) at its limit is wider than the page
     # (Thai line breaks: backend.services.pdf_text).
-    write_wrapped(pdf, 0, 8, _t("ledger_college", locale, college=fonts.text(college_name)))
-    write_wrapped(pdf, 0, 8, _t("ledger_student", locale, name=fonts.text(ledger["display_name"])))
+    # A name breaks only between its own words (pdf_text: newmm cuts a name it does not know anywhere).
+    college, name = fonts.text(college_name), fonts.text(ledger["display_name"])
+    write_wrapped(pdf, 0, 8, _t("ledger_college", locale, college=college), names=[college])
+    write_wrapped(pdf, 0, 8, _t("ledger_student", locale, name=name), names=[name])
     pdf.ln(4)
 
     pdf.set_font(_FAMILY, size=10)

@@ -21,9 +21,16 @@ its consonant and its stacked consonants, Hebrew's points, Lao's marks) print wr
 have one are printed shaped with HarfBuzz (fpdf2's set_text_shaping, the `uharfbuzz` package, backend only): each
 line that has such a letter (`shaped`, in pdf_text.write_wrapped), and a whole table if one of its cells has. Other
 lines are not: NotoSansThai places Thai marks well enough unshaped, shaping takes about three times as long to lay a
-page out (bench/pdf.py), and fpdf2 writes no text for the glyphs HarfBuzz adds to a cluster (Thai's ำ becomes two
-glyphs, Burmese's ေ moves before its consonant), so shaped text copies out of the PDF with a stray character here
-and there: a Thai line beside a Burmese name copies out whole.
+page out (bench/pdf.py), and fpdf2 (2.8.9) writes no text for the glyphs HarfBuzz adds to or moves in a cluster
+(Thai's ำ becomes two glyphs, Burmese's ေ moves before its consonant): its text copied out of the PDF had a stray
+space or lost a letter ("မေ ာင်" for "မောင်"). So each shaped line is marked with the text it was typed as
+(TypedTextPDF: a `/Span <</ActualText ...>> BDC ... EMC` marked-content sequence around the line, PDF 1.5 14.9.4),
+which readers copy and search instead of the glyphs; fpdf2 has no API for it (its `_marked_sequence` writes
+structure-tree ActualText for figures, which text extraction does not read), so the line is wrapped where fpdf2
+writes it. Not a line with right-to-left text (Arabic, Hebrew): poppler lays an ActualText out as one left-to-right
+run and reverses its right-to-left letters, so a name given in its typed (logical) order copied out backwards,
+while from the glyphs, unmarked, poppler recovers the typed order (a ligature such as Arabic lam-alef may still copy
+out as its two letters the other way round).
 """
 
 import functools
@@ -32,10 +39,13 @@ from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from fontTools.ttLib import TTFont  # type: ignore[import-untyped]  # fpdf2 reads fonts with it; it has no stubs
 from fontTools.unicodedata import script  # type: ignore[import-untyped]
 from fpdf import FPDF
+from fpdf.enums import TextDirection
+from fpdf.line_break import TextLine
 
 from backend.settings import PROJECT_ROOT
 
@@ -129,3 +139,42 @@ class PdfFonts:
         if run:
             out.append("[" + " ".join(run) + "]")
         return "".join(out)
+
+
+class TypedTextPDF(FPDF):
+    """fpdf2's FPDF whose shaped lines (set_text_shaping on) copy out of the PDF as they were typed: each is written
+    inside a marked-content sequence whose /ActualText is the line's text (see the module's docstring; a line with
+    right-to-left text is left as fpdf2 writes it). Unshaped lines are not marked: each of their glyphs carries its
+    own character already."""
+
+    # Where the last content written while a shaped line is rendered starts: (page, offset in its content stream).
+    _line_start: tuple[int, int] | None = None
+    _marking = False
+
+    def _out(self, s: str | bytes) -> None:
+        if self._marking and self.page and isinstance(contents := self.pages[self.page].contents, bytearray):
+            self._line_start = (self.page, len(contents))
+        super()._out(s)
+
+    def _render_styled_text_line(self, text_line: TextLine, *args: Any, **kwargs: Any) -> bool:
+        typed = "".join(fragment.string for fragment in text_line.fragments)
+        if (not self.text_shaping or not typed.strip()
+                or any(f.fragment_direction == TextDirection.RTL for f in text_line.fragments)):
+            return super()._render_styled_text_line(text_line, *args, **kwargs)
+        # fpdf2 writes the line's text (its borders and fill too) with one _out, the last of this call, after any
+        # page break and font selection it makes: that write, wherever it lands, is what the span wraps.
+        self._set_min_pdf_version("1.5")  # marked content with /ActualText: PDF 1.5
+        self._marking, self._line_start = True, None
+        try:
+            broke = super()._render_styled_text_line(text_line, *args, **kwargs)
+        finally:
+            self._marking = False
+        if self._line_start is not None:  # a page's content is a bytearray while it is drawn on (fpdf2's _out)
+            page, at = self._line_start
+            contents = self.pages[page].contents
+            assert isinstance(contents, bytearray)
+            # A PDF text string as hex: UTF-16BE after its byte order mark, nothing to escape.
+            contents[at:at] = (b"/Span <</ActualText <FEFF" + typed.encode("utf-16-be").hex().upper().encode()
+                               + b">>> BDC\n")
+            contents.extend(b"EMC\n")
+        return broke

@@ -10,9 +10,19 @@ never inside a word, never before ๆ, ฯ, a following vowel or a mark. PyThaiN
 Only a word wider than the line itself is cut inside, as a last resort: where a syllable can start (the
 dictionary-free rules of thai_break_before), and a run with no such place (a URL, a name of 80 repeated letters)
 between letters, each letter with its marks.
+
+Names are not dictionary text: newmm cuts a name it does not know into whatever words it finds in it ("ธน|วัฒน์",
+"ศรีสุวรรณ|วงศ์|ชัย|กุล"), and a line ended there split a person's or a college's name in the middle of one of its
+words. So the names a line holds (`names`: people's and colleges' names, as printed) break only where the name
+itself does, at its own spaces (a Thai name's first name and surname), and each of their words starts and ends a
+unit of its own. A word of a name is cut inside only when it alone is wider than the line: first between its
+dictionary words, then as any word. Items are left to the dictionary: they are phrases of ordinary words
+("เครื่องซักผ้าฝาหน้า"), which is what it knows.
 """
 
+import re
 import unicodedata
+from collections.abc import Iterable
 
 from fpdf import FPDF
 from fpdf.enums import XPos, YPos
@@ -79,8 +89,25 @@ def _may_start_line(text: str, i: int) -> bool:
     return text[i] not in _NO_LINE_START and not _is_mark(text[i])
 
 
-def _units(text: str) -> list[str]:
-    """`text` cut where a line may end: after each space, and between two Thai words."""
+def _name_words(text: str, names: Iterable[str]) -> tuple[frozenset[int], frozenset[int]]:
+    """Where the words of `names` (each found wherever it occurs in `text`) lie: the offsets strictly inside one of
+    them, where no dictionary break is made, and their edges, where a word of a name starts or ends."""
+    inside: set[int] = set()
+    edges: set[int] = set()
+    for name in {n for n in names if n.strip()}:
+        at = text.find(name)
+        while at >= 0:
+            for word in re.finditer(r"\S+", name):
+                start, end = at + word.start(), at + word.end()
+                inside.update(range(start + 1, end))
+                edges.update((start, end))
+            at = text.find(name, at + len(name))
+    return frozenset(inside), frozenset(edges - inside)
+
+
+def _units(text: str, inside: frozenset[int] = frozenset(), edges: frozenset[int] = frozenset()) -> list[str]:
+    """`text` cut where a line may end: after each space, and between two Thai words; not `inside` a word of a name,
+    and at the `edges` of one (_name_words)."""
     words: set[int] = set()
     if any(_is_thai(ch) for ch in text):
         at = 0
@@ -93,8 +120,8 @@ def _units(text: str) -> list[str]:
         if not _may_start_line(text, i):
             continue
         after_space = text[i - 1] == " " and text[i] != " "
-        between_words = (i in words and _is_thai(text[i - 1]) and _is_thai(text[i])
-                         and text[i - 1] not in _LEADING_VOWELS)
+        between_words = ((i in words or i in edges) and i not in inside and _is_thai(text[i - 1])
+                         and _is_thai(text[i]) and text[i - 1] not in _LEADING_VOWELS)
         if after_space or between_words:
             units.append(text[start:i])
             start = i
@@ -125,16 +152,19 @@ def _letters(unit: str) -> list[str]:
     return letters
 
 
-def wrapped_lines(pdf: FPDF, text: str, width: float) -> list[str]:
-    """`text` as lines no wider than `width` (mm) in the current font, each line's trailing spaces dropped."""
+def wrapped_lines(pdf: FPDF, text: str, width: float, names: Iterable[str] = ()) -> list[str]:
+    """`text` as lines no wider than `width` (mm) in the current font, each line's trailing spaces dropped; the
+    `names` in it (people's, colleges': as they are printed in `text`) broken only between their own words."""
     lines: list[str] = []
 
     def fits(candidate: str) -> bool:
         return pdf.get_string_width(candidate.rstrip()) <= width
 
     for paragraph in text.split("\n"):
-        line = ""
-        for unit in _units(paragraph):
+        inside, edges = _name_words(paragraph, names)
+        line, at = "", 0
+        for unit in _units(paragraph, inside, edges):
+            start, at = at, at + len(unit)
             if fits(line + unit):
                 line += unit
                 continue
@@ -144,8 +174,10 @@ def wrapped_lines(pdf: FPDF, text: str, width: float) -> list[str]:
             if fits(unit):
                 line = unit
                 continue
-            # A word wider than the line alone: between its syllables, and a syllable still too wide between letters.
-            for piece in (p for syllable in _syllables(unit)
+            # A word wider than the line alone: a word of a name between its dictionary words first; then between
+            # syllables, and a syllable still too wide between letters.
+            words = _units(unit) if any(start < i < at for i in inside) else [unit]
+            for piece in (p for word in words for syllable in ([word] if fits(word) else _syllables(word))
                           for p in ([syllable] if fits(syllable) else _letters(syllable))):
                 if line and not fits(line + piece):
                     lines.append(line.rstrip())
@@ -155,12 +187,13 @@ def wrapped_lines(pdf: FPDF, text: str, width: float) -> list[str]:
     return lines
 
 
-def write_wrapped(pdf: FPDF, w: float, h: float, text: str) -> None:
-    """multi_cell(w, h, text) with the line breaks above; then the next line at the left margin. `w` 0 is up to the
-    right margin, as for multi_cell. Shaped if `text` needs it (backend.services.pdf_fonts.shaped)."""
+def write_wrapped(pdf: FPDF, w: float, h: float, text: str, names: Iterable[str] = ()) -> None:
+    """multi_cell(w, h, text) with the line breaks above (the `names` in `text` kept whole: wrapped_lines); then the
+    next line at the left margin. `w` 0 is up to the right margin, as for multi_cell. Shaped if `text` needs it
+    (backend.services.pdf_fonts.shaped)."""
     box = w if w else pdf.w - pdf.r_margin - pdf.x
     with shaped(pdf, text):
-        lines = wrapped_lines(pdf, text, box - 2 * pdf.c_margin)
+        lines = wrapped_lines(pdf, text, box - 2 * pdf.c_margin, names)
         pdf.multi_cell(w, h, "\n".join(lines), new_x=XPos.LMARGIN, new_y=YPos.NEXT)
 
 

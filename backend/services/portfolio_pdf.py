@@ -15,7 +15,7 @@ from PIL import Image, UnidentifiedImageError
 
 from backend.services.exports import number
 from backend.services.pdf_fonts import FAMILY as _FAMILY
-from backend.services.pdf_fonts import PdfFonts, shaped
+from backend.services.pdf_fonts import PdfFonts, TypedTextPDF, shaped
 from backend.services.pdf_text import cell_text, wrapped_lines, write_wrapped
 from shared.credit import (
     OUTCOME_LABELS,
@@ -99,7 +99,7 @@ def portfolio_pdf(folio: Mapping[str, Any], code: str, verify_url: str, now: dat
                   photos: Mapping[uuid.UUID, Mapping[str, bytes]] | None = None) -> bytes:
     """`folio` is backend.services.credit.portfolio's answer; `photos` each job's before/after photo bytes
     (backend.services.credit.load_photos)."""
-    pdf = FPDF(format="A4")
+    pdf = TypedTextPDF(format="A4")  # its shaped lines copy out as typed
     pdf.set_margins(15, 15, 15)
     pdf.set_auto_page_break(True, margin=15)
     pdf.set_title(f"{_w('title', locale)} - {folio['first_name']} - {folio['term']}")
@@ -119,10 +119,11 @@ def portfolio_pdf(folio: Mapping[str, Any], code: str, verify_url: str, now: dat
     pdf.set_font(_FAMILY, size=16)
     write_wrapped(pdf, _HEAD_W, 10, _w("title", locale))
     pdf.set_font(_FAMILY, size=12)
-    for line in (_w("student", locale, name=fonts.text(folio["display_name"])),
-                 _w("college", locale, college=fonts.text(college)),
-                 _w("term", locale, term=fonts.text(folio["term"]))):
-        write_wrapped(pdf, _HEAD_W, 8, line)
+    # A name breaks only between its own words (pdf_text: newmm cuts a name it does not know anywhere).
+    name, college = fonts.text(folio["display_name"]), fonts.text(college)
+    for line, names in ((_w("student", locale, name=name), [name]), (_w("college", locale, college=college), [college]),
+                        (_w("term", locale, term=fonts.text(folio["term"])), [])):
+        write_wrapped(pdf, _HEAD_W, 8, line, names)
     pdf.ln(8)
     pdf.set_y(max(pdf.get_y(), _QR_Y + _QR_SIDE + 2))
 
@@ -146,7 +147,8 @@ def portfolio_pdf(folio: Mapping[str, Any], code: str, verify_url: str, now: dat
         # A reopened job has a row per approved round: its photos count once.
         count = sum(len(j["photos"]) for j in {j["request_id"]: j for j in jobs}.values())
         pdf.ln(2)
-        write_wrapped(pdf, 0, 6, _w("approved_by", locale, names=fonts.text(", ".join(teachers))))
+        printed = [fonts.text(teacher) for teacher in teachers]
+        write_wrapped(pdf, 0, 6, _w("approved_by", locale, names=", ".join(printed)), printed)
         pdf.cell(0, 6, _w("photos", locale, count=count), new_x=XPos.LMARGIN, new_y=YPos.NEXT)
         _photos(pdf, fonts, jobs, photos or {}, locale)
     else:

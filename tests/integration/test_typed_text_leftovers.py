@@ -32,7 +32,8 @@ MIXED_NAME = f"{DO[0]}{WATER[2]} ใจดี"  # "ทำน้ำ ใจดี"
     "café", "kettle", "",
 ])
 def test_the_search_form_is_normal_form(database_url: str, text: str) -> None:
-    """On NFC text (every typed text is NFC'd on the way in, and so is the query): the same text as normal_form."""
+    """The same text as normal_form (NFC too since migration 0089: tests/integration/test_search_any_unicode_form.py
+    has the NFD spellings)."""
     with psycopg.connect(database_url) as conn:
         row = conn.execute("select private.search_form(%s::text)", [text]).fetchone()
     assert row == (normal_form(text),)

@@ -18,7 +18,7 @@ from pypdf import PdfReader
 
 import backend.services.ledger_pdf as ledger_pdf_module
 import backend.services.portfolio_pdf as portfolio_pdf_module
-from backend.services.pdf_fonts import FALLBACKS, FAMILY, PDF_FONTS_DIR, PdfFonts
+from backend.services.pdf_fonts import FALLBACKS, FAMILY, PDF_FONTS_DIR, PdfFonts, TypedTextPDF
 from backend.services.pdf_text import wrapped_lines
 from backend.settings import PROJECT_ROOT
 from shared.display_names import MAX_LENGTH as DISPLAY_NAME_MAX
@@ -78,7 +78,7 @@ LONG_STUDENT = "สมชาย " + "ณ" * (DISPLAY_NAME_MAX - 6)
 LONG_COLLEGE = "วิทยาลัยเทคนิค" * (200 // len("วิทยาลัยเทคนิค"))
 
 
-class _WidthRecorder(FPDF):
+class _WidthRecorder(TypedTextPDF):
     """The real FPDF, noting every line of text (a cell, or each line a multi_cell wraps to) that ends past the
     right margin or its box."""
 
@@ -115,7 +115,7 @@ def _squeezed(data: bytes) -> str:
 
 
 def test_names_at_their_limits_stay_on_the_ledger_pdfs_page(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(ledger_pdf_module, "FPDF", _WidthRecorder)
+    monkeypatch.setattr(ledger_pdf_module, "TypedTextPDF", _WidthRecorder)
     _WidthRecorder.overflows = []
     data = ledger_pdf_module.ledger_pdf(LONG_COLLEGE, {"display_name": LONG_STUDENT, "jobs": []}, NOW, Locale.TH)
     assert data.startswith(b"%PDF")
@@ -126,7 +126,7 @@ def test_names_at_their_limits_stay_on_the_ledger_pdfs_page(monkeypatch: pytest.
 
 def test_the_width_recorder_finds_nothing_on_an_ordinary_ledger(monkeypatch: pytest.MonkeyPatch) -> None:
     """The recorder above on ordinary names: nothing past the margin (it measures, it does not cry wolf)."""
-    monkeypatch.setattr(ledger_pdf_module, "FPDF", _WidthRecorder)
+    monkeypatch.setattr(ledger_pdf_module, "TypedTextPDF", _WidthRecorder)
     _WidthRecorder.overflows = []
     ledger_pdf_module.ledger_pdf("วิทยาลัยเทคนิคลำปาง", {"display_name": "สมชาย ใจดี", "jobs": []}, NOW, Locale.TH)
     assert _WidthRecorder.overflows == []
@@ -138,7 +138,7 @@ def _folio(display_name: str, college: str) -> dict[str, Any]:
 
 
 def test_names_at_their_limits_stay_in_the_portfolio_pdfs_column(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(portfolio_pdf_module, "FPDF", _WidthRecorder)
+    monkeypatch.setattr(portfolio_pdf_module, "TypedTextPDF", _WidthRecorder)
     _WidthRecorder.overflows = []
     data = portfolio_pdf_module.portfolio_pdf(_folio(LONG_STUDENT, LONG_COLLEGE), "ABCD2345",
                                               "https://fixit.example/verify/ABCD2345", NOW, Locale.TH)
@@ -148,7 +148,7 @@ def test_names_at_their_limits_stay_in_the_portfolio_pdfs_column(monkeypatch: py
 
 
 def test_the_width_recorder_finds_nothing_on_an_ordinary_portfolio(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(portfolio_pdf_module, "FPDF", _WidthRecorder)
+    monkeypatch.setattr(portfolio_pdf_module, "TypedTextPDF", _WidthRecorder)
     _WidthRecorder.overflows = []
     portfolio_pdf_module.portfolio_pdf(_folio("สมชาย ใจดี", "วิทยาลัยเทคนิคลำปาง"), "ABCD2345",
                                        "https://fixit.example/verify/ABCD2345", NOW, Locale.TH)

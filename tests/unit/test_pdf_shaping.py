@@ -18,15 +18,15 @@ from pypdf.generic import ContentStream
 
 import backend.services.ledger_pdf as ledger_pdf_module
 import backend.services.portfolio_pdf as portfolio_pdf_module
-from backend.services.pdf_fonts import needs_shaping
+from backend.services.pdf_fonts import TypedTextPDF, needs_shaping
 from shared.text import Locale
 
 NOW = datetime(2026, 11, 30, 9, tzinfo=UTC)
 BURMESE, ARABIC = "မောင် ကျော်", "محمد علي"
 
 
-class _Kept(FPDF):
-    """The real FPDF, kept so that its fonts' subsets (which code draws which glyph) can be read after output."""
+class _Kept(TypedTextPDF):
+    """The PDFs' own FPDF, kept so that its fonts' subsets (which code draws which glyph) can be read after output."""
 
     made: ClassVar[list[FPDF]] = []
 
@@ -66,7 +66,7 @@ def _ledger(name: str, item: str = "พัดลมไม่หมุน") -> tu
 
 
 def test_a_burmese_name_is_drawn_with_its_vowel_sign_before_its_consonant(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(ledger_pdf_module, "FPDF", _Kept)
+    monkeypatch.setattr(ledger_pdf_module, "TypedTextPDF", _Kept)
     pdf, data = _ledger(BURMESE)
     drawn = [g for g in _drawn(pdf, data, "Padauk") if g != "space"]
     # Padauk's glyphs: u1031 ေ, u1019 မ, u102C ာ, u1004 င, u103A ်, u1000 က, u103B ျ (HarfBuzz's order)
@@ -74,7 +74,7 @@ def test_a_burmese_name_is_drawn_with_its_vowel_sign_before_its_consonant(monkey
 
 
 def test_an_arabic_name_is_drawn_joined(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(ledger_pdf_module, "FPDF", _Kept)
+    monkeypatch.setattr(ledger_pdf_module, "TypedTextPDF", _Kept)
     pdf, data = _ledger(ARABIC)
     drawn = [g for g in _drawn(pdf, data, "DejaVuSans") if g != "space"]
     # The presentation forms HarfBuzz picks from DejaVu Sans (right to left, as drawn): علي then محمد, each letter
@@ -83,7 +83,7 @@ def test_an_arabic_name_is_drawn_joined(monkeypatch: pytest.MonkeyPatch) -> None
 
 
 def test_a_burmese_item_shapes_the_portfolios_table(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(portfolio_pdf_module, "FPDF", _Kept)
+    monkeypatch.setattr(portfolio_pdf_module, "TypedTextPDF", _Kept)
     _Kept.made = []
     job = {"request_id": "00000000-0000-0000-0000-000000000001", "ref_no": 690001, "approved_at": NOW,
            "item": "ပန်ကာ " + BURMESE, "outcome": "fixed", "role": "lead", "hours": 2.0, "photos": [],
@@ -100,7 +100,7 @@ def test_a_burmese_item_shapes_the_portfolios_table(monkeypatch: pytest.MonkeyPa
 def test_thai_lines_beside_a_shaped_name_stay_unshaped_and_copy_out_whole(monkeypatch: pytest.MonkeyPatch) -> None:
     """fpdf2 writes no text for a glyph HarfBuzz adds to a cluster (ำ is drawn as ํ and า): a Thai line shaped would
     copy out as "ลำ!ปาง". Only the lines that need shaping are shaped."""
-    monkeypatch.setattr(ledger_pdf_module, "FPDF", _Kept)
+    monkeypatch.setattr(ledger_pdf_module, "TypedTextPDF", _Kept)
     _, data = _ledger(BURMESE, item="น้ำรั่วซึม")
     text = PdfReader(io.BytesIO(data)).pages[0].extract_text()
     assert "วิทยาลัยเทคนิคลำปาง" in text and "น้ำรั่วซึม" in text
