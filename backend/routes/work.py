@@ -57,7 +57,10 @@ async def change_status(
     request_id: uuid.UUID, body: StatusChange, identity: IdentityDep, pool: PoolDep, policy: PolicyDep, now: NowDep
 ) -> RequestDetail:
     """Work steps (student: diagnosing → repairing → quality check, or unrepairable with a reason) and checks
-    (supervisor: done, back to repairing for rework, handed back). The shared state machine decides; 409 if not."""
+    (supervisor: done, back to repairing for rework, handed back). The shared state machine decides; 409 if not.
+    A high-risk hands-on step names the teacher present (`teacher_present_id`; a teacher's send-back names them
+    unless they name another): 409 `teacher_presence_required` when that is no active teacher of the job's college,
+    `presence_no_teacher` to an admin where the college has none."""
     note = Note(body.note.strip())
     if body.to_status == RequestStatus.UNREPAIRABLE:
         if body.reason not in UNREPAIRABLE_REASONS:
