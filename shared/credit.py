@@ -6,6 +6,7 @@ Pure rules, no I/O: the backend reads the facts under the request's row lock and
 """
 
 import re
+import uuid
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import date, datetime
@@ -13,6 +14,7 @@ from decimal import Decimal
 from enum import IntEnum, StrEnum
 
 from shared.categories import MAX_LEVEL
+from shared.roles import Actor
 from shared.statuses import WORK_EDITABLE, RequestStatus
 from shared.thai_time import BUDDHIST_ERA_OFFSET as _BE
 from shared.thai_time import bangkok_day, bangkok_midnight
@@ -228,6 +230,29 @@ def meets_tier(category: str, best_level: int) -> bool:
 
 def needs_teacher_present(category: str, step: RequestStatus) -> bool:
     return tier_of(category) == SafetyTier.HIGH and step in PRESENCE_STEPS
+
+
+def teacher_named_present(category: str, step: RequestStatus, actor: Actor, caller: uuid.UUID,
+                          named: uuid.UUID | None) -> uuid.UUID | None:
+    """Who a move into `step` records as the teacher present (None: nobody, or the step needs nobody).
+
+    The rule is about the student's hands-on work being supervised. A student names the teacher present (the record
+    panel's picker); a teacher of the job's college who moves it into a hands-on step themselves (the send-back for
+    rework, quality_check -> repairing: the student's next session at the bench is under their eye) is that teacher
+    unless they name another teacher of the college. An admin is no teacher of any college: they name one, or the
+    move is refused (shared.statuses.decide_move: with no teacher at the college, `presence_no_teacher`). Whoever is
+    named must be an active teacher of the job's college when the move is made (the backend checks it, locked)."""
+    if not needs_teacher_present(category, step):
+        return None
+    if named is None and actor == Actor.SUPERVISOR:
+        return caller
+    return named
+
+
+def present_by_moving(category: str, step: RequestStatus, actor: Actor) -> bool:
+    """Whether a teacher's own move into `step` records them present when they name nobody (the app's send-back says
+    so, and asks for no name)."""
+    return actor == Actor.SUPERVISOR and needs_teacher_present(category, step)
 
 
 def needs_teacher_at_college(category: str) -> bool:

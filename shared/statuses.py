@@ -138,6 +138,9 @@ class Mover:
     # Issue 14 (shared/credit.py), read by the backend under the same row lock; True where the rule does not apply.
     meets_safety_tier: bool = True  # the student taking the job has the level its category's tier needs
     teacher_present: bool = True  # a high-tier work step names a teacher of the college present
+    # Whether the request's college has an active teacher at all: an admin who names none at a high-tier step of a
+    # college with none is told so (nobody could be named: the job moves on by a take back instead).
+    college_has_teacher: bool = True
     handover_settled: bool = True  # the owner confirmed receipt, or the teacher recorded why not
 
 
@@ -226,6 +229,10 @@ def decide_move(from_status: RequestStatus, to_status: RequestStatus, mover: Mov
     if to_status == S.ACCEPTED and not mover.meets_safety_tier:
         raise refuse("below_safety_tier", forbidden=True)
     if not mover.teacher_present:
+        # Who is present at a step is shared.credit.teacher_named_present's: a teacher's own send-back for rework
+        # names them, so only a student's step or an admin's names nobody here.
+        if actor == A.ADMIN and not mover.college_has_teacher:
+            raise refuse("presence_no_teacher")
         raise refuse("teacher_presence_required")
     if to_status == S.HANDED_BACK and not mover.handover_settled:
         raise refuse("handover_unconfirmed")

@@ -563,6 +563,14 @@ ERRORS.update({
         "วิทยาลัยที่เลือกยังไม่มีครูที่ใช้งานอยู่ งานความเสี่ยงสูงนี้ต้องมีครูควบคุมขณะตรวจและซ่อม",
         "That college has no active teacher: this high-risk job needs a teacher present to diagnose and repair it",
     ),
+    # fix20a: an admin's move of a high-risk job into a hands-on step (the send-back for rework) names a teacher of
+    # the college present (shared.credit.teacher_named_present); the college has none to name.
+    "presence_no_teacher": B(
+        "วิทยาลัยของงานนี้ไม่มีครูที่ใช้งานอยู่ จึงไม่มีครูควบคุมขั้นตอนนี้ได้ งานความเสี่ยงสูงต้องมีครูควบคุมขณะซ่อม "
+        "ทำขั้นตอนนี้ได้เมื่อวิทยาลัยมีครูแล้ว",
+        "This job's college has no active teacher, so nobody can be present at this step (high-risk work needs a "
+        "teacher present): it can be taken once the college has a teacher",
+    ),
     # A student's accept of a high-risk job offered while their college had a teacher, whose last teacher left since
     # (dispatch.accept_offer): the clock ends the college's offers of it and sends the job on.
     "offer_no_teacher": B(
@@ -1043,6 +1051,9 @@ APP_UI: dict[str, Bilingual] = {
     "step_note_label": B("หมายเหตุ (ไม่บังคับ)", "Note (optional)"),
     "rework_note_label": B("สิ่งที่ต้องแก้ไข", "What to fix"),
     "rework_note_required": B("กรุณาบอกนักศึกษาว่าต้องแก้ไขอะไร", "Tell the student what to fix"),
+    # fix20a: a teacher's send-back of a high-risk job records them present (shared.credit.present_by_moving).
+    "rework_teacher_present_hint": B("งานความเสี่ยงสูง: คุณจะถูกบันทึกเป็นครูที่อยู่ควบคุมการแก้ไขนี้",
+                                     "High-risk work: you are recorded as the teacher present for this rework"),
     "reason_label": B("เหตุผลที่ซ่อมไม่ได้", "Why it cannot be repaired"),
     "step_saved": B("บันทึกสถานะแล้ว", "Status updated"),
     "after_photos_label": B("รูปหลังซ่อม (ไม่เกิน {max} รูป)", "After photos (up to {max})"),

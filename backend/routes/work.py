@@ -17,7 +17,7 @@ from backend.services.photo_intake import (
     take_photo,
 )
 from backend.services.request_detail import read_detail
-from backend.services.transitions import Note, transition
+from backend.services.transitions import Note, lock_teacher_present, transition
 from shared.otp import typed_code
 from shared.roles import AppRole
 from shared.statuses import RequestStatus
@@ -57,7 +57,10 @@ async def change_status(
     request_id: uuid.UUID, body: StatusChange, identity: IdentityDep, pool: PoolDep, policy: PolicyDep, now: NowDep
 ) -> RequestDetail:
     """Work steps (student: diagnosing → repairing → quality check, or unrepairable with a reason) and checks
-    (supervisor: done, back to repairing for rework, handed back). The shared state machine decides; 409 if not."""
+    (supervisor: done, back to repairing for rework, handed back). The shared state machine decides; 409 if not.
+    A high-risk hands-on step names the teacher present (`teacher_present_id`; a teacher's send-back names them
+    unless they name another): 409 `teacher_presence_required` when that is no active teacher of the job's college,
+    `presence_no_teacher` to an admin where the college has none."""
     note = Note(body.note.strip())
     if body.to_status == RequestStatus.UNREPAIRABLE:
         if body.reason not in UNREPAIRABLE_REASONS:
@@ -86,9 +89,13 @@ async def change_status(
                 # (under the same row lock) that the handover is settled.
                 await credit.settle_handover_for_move(owner, request_id, caller.user_id, code_ok=code_ok,
                                                       teacher_reason=note.text)
+            # A high-risk hands-on step's teacher present (the one named, or the teacher sending the job back for
+            # rework), their profile locked before the request (the lock order's 1 then 2) and checked as locked.
+            present = await lock_teacher_present(owner, request_id, body.to_status, caller.actor, caller.user_id,
+                                                 body.teacher_present_id)
             # For `done` the event's actor is the approving teacher: the training ledger reads it from there.
             await transition(owner, caller.actor, request_id, body.to_status, claims=caller.claims, note=note,
-                             teacher_present_id=body.teacher_present_id)
+                             teacher_present_id=present)
             if body.to_status in (RequestStatus.QUALITY_CHECK, RequestStatus.DONE):
                 # The state machine allowed the move (and holds the row); an incomplete record undoes it.
                 await _require_complete_record(owner, request_id, body.to_status)

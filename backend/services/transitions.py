@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
+from psycopg import errors as pg_errors
 from psycopg import sql
 from psycopg.types.json import Jsonb
 
@@ -18,7 +19,7 @@ from backend.db import Conn
 from backend.errors import ApiError, refusal_error
 from backend.request_context import client_address
 from backend.services.handover_rule import HANDED_OVER_SQL
-from shared.credit import PRESENCE_STEPS, needs_teacher_present, required_level
+from shared.credit import PRESENCE_STEPS, needs_teacher_present, required_level, teacher_named_present
 from shared.roles import Actor
 from shared.statuses import Mover, MoveRefused, RequestStatus, Route, decide_move
 
@@ -119,7 +120,7 @@ async def transition(
     mover = Mover(actor, route, owns_request=row["owns"], on_the_job=row["on_job"], on_the_team=row["on_team"],
                   holds_open_offer=row["offer_open"], staff_of_college=row["staff"],
                   meets_safety_tier=record.meets_tier, teacher_present=record.teacher_present,
-                  handover_settled=record.handover_settled)
+                  college_has_teacher=record.college_has_teacher, handover_settled=record.handover_settled)
     try:
         decide_move(current, to_status, mover)
     except MoveRefused as refused:
@@ -128,12 +129,41 @@ async def transition(
         raise refusal_error(refused) from refused
     await _write(conn, request_id, to_status, set_columns)
     if record.presence_needed:
-        # The teacher named present is part of the step's own timeline entry (the one the trigger just wrote).
-        await conn.execute(
-            "update public.status_events set teacher_present_id = %s "
-            "where id = (select max(id) from public.status_events where request_id = %s)",
-            [teacher_present_id, request_id])
+        # The teacher named present is part of the step's own timeline entry (the one the trigger just wrote). Its
+        # result is read so that a foreign-key failure is raised here, not at the pipeline's commit: the caller
+        # locked the teacher (lock_teacher_present), so a deletion cannot get in between; were it to, it is the
+        # same refusal as a teacher found gone, never a 500.
+        try:
+            await (await conn.execute(
+                "update public.status_events set teacher_present_id = %s "
+                "where id = (select max(id) from public.status_events where request_id = %s) returning id",
+                [teacher_present_id, request_id])).fetchone()
+        except pg_errors.ForeignKeyViolation as gone:  # the statement's one foreign key: teacher_present_id
+            raise ApiError(409, "teacher_presence_required", from_status=current,
+                           to_status=to_status) from gone
     return current
+
+
+async def lock_teacher_present(conn: Conn, request_id: uuid.UUID, to_status: RequestStatus, actor: Actor,
+                               caller: uuid.UUID, named: uuid.UUID | None) -> uuid.UUID | None:
+    """Who the move records as the teacher present (shared.credit.teacher_named_present: the one named, or a
+    teacher's own send-back for rework), their profile locked FOR SHARE until commit; None where the step needs
+    nobody. Called before the request is locked (the lock order of backend/services/dispatch.py, 1 then 2, as
+    dispatch.roster_and_teacher does for an accept): a suspension, a move, a role change or a deletion of that
+    teacher under way finishes first and the move then finds them gone (409 teacher_presence_required, nothing
+    written), or waits for this move. `transition` checks the teacher as locked: its facts are read by a later
+    statement, under the request's lock, so they are the profile's row as this lock holds it (role supervisor,
+    active, the job's college as the request now has it). The category is read unlocked: it never changes."""
+    if to_status not in PRESENCE_STEPS:
+        return named
+    row = await (await conn.execute("select category_code from public.repair_requests where id = %s",
+                                    [request_id])).fetchone()
+    if row is None:
+        return named  # transition answers 404
+    teacher = teacher_named_present(row["category_code"], to_status, actor, caller, named)
+    if teacher is not None:
+        await conn.execute("select 1 from public.profiles where id = %s for share", [teacher])
+    return teacher
 
 
 @dataclass(frozen=True)
@@ -141,6 +171,7 @@ class _RecordFacts:
     meets_tier: bool = True
     level_needed: int = 1
     teacher_present: bool = True
+    college_has_teacher: bool = True
     presence_needed: bool = False
     handover_settled: bool = True
 
@@ -154,7 +185,8 @@ _RECORD_FACTS = f"""
             where ts.technician_id = %(student)s) as best_level,
            {HANDED_OVER_SQL} as handed_over,
            exists (select 1 from public.profiles p where p.id = %(teacher)s and p.role = 'supervisor'
-                   and p.is_active and p.college_id = r.college_id) as teacher_of_college
+                   and p.is_active and p.college_id = r.college_id) as teacher_of_college,
+           private.college_has_teacher(r.college_id) as college_has_teacher
     from public.repair_requests r where r.id = %(id)s
 """
 
@@ -175,6 +207,7 @@ async def _record_facts(conn: Conn, request_id: uuid.UUID, to_status: RequestSta
         meets_tier=to_status != RequestStatus.ACCEPTED or int(row["best_level"]) >= required_level(category),
         level_needed=required_level(category),
         teacher_present=not presence or bool(row["teacher_of_college"]),
+        college_has_teacher=not presence or bool(row["college_has_teacher"]),
         presence_needed=presence,
         handover_settled=to_status != RequestStatus.HANDED_BACK or bool(row["handed_over"]),
     )

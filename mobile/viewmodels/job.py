@@ -19,7 +19,7 @@ from mobile.viewmodels.loadable import Done, ScreenWiring
 from mobile.viewmodels.local_ids import local_id
 from mobile.viewmodels.request_screen import RequestScreen
 from mobile.viewmodels.session import Session
-from shared.credit import PART_PRICE_MAX, PART_QTY_MAX, format_baht, needs_teacher_present
+from shared.credit import PART_PRICE_MAX, PART_QTY_MAX, format_baht, needs_teacher_present, present_by_moving
 from shared.notifications import LeadLeft, lead_left_text_key
 from shared.photos import PhotoRejected, free_after_slots
 from shared.roles import Actor
@@ -290,7 +290,14 @@ class JobViewModel(RequestScreen[WorkDetail]):
                 continue
             under_way = self.actor != Actor.TECHNICIAN and self.detail.status in UNDER_WAY
             if self.is_supervisor and self.detail.status == S.QUALITY_CHECK and to == S.REPAIRING:
-                steps.append(Step(to, bilingual("step_rework"), needs_note=True, primary=False))
+                # A teacher sending a high-risk job back is the teacher present for the rework (the shared rule,
+                # shared.credit.teacher_named_present): said on the panel, nobody to name. An admin would have to
+                # name one (the API); their move for such a job is the take back.
+                if self.actor == Actor.ADMIN and needs_teacher_present(self.detail.category_code, to):
+                    continue
+                present = present_by_moving(self.detail.category_code, to, self.actor)
+                steps.append(Step(to, bilingual("step_rework"), needs_note=True, primary=False,
+                                  hint=bilingual("rework_teacher_present_hint") if present else None))
             elif to == S.UNREPAIRABLE:
                 steps.append(Step(to, bilingual("step_unrepairable"), needs_reason=True, primary=False,
                                   hint=bilingual("unrepairable_under_way_hint") if under_way else None))

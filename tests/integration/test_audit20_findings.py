@@ -163,10 +163,6 @@ _LEAVING = {
 }
 
 
-@pytest.mark.xfail(strict=True, reason="audit20 #4: transitions._record_facts reads the teacher named present without "
-                                       "locking their profile (the accept's roster_and_teacher locks them FOR "
-                                       "SHARE); a leaving teacher is recorded present, or (deleted) the step's "
-                                       "foreign key fails after the wait")
 @pytest.mark.parametrize("how", sorted(_LEAVING))
 async def test_a_high_risk_step_waits_for_the_named_teacher_leaving_at_that_moment(
         app_and_clock: AppClock, colleges: Colleges, database_url: str, how: str) -> None:  # noqa: F811
@@ -241,10 +237,6 @@ def _photo() -> dict[str, tuple[str, bytes, str]]:
 
 # --- A teacher's send-back of a high-risk job --------------------------------------------------------------------
 
-@pytest.mark.xfail(strict=True, reason="audit20 #1: a teacher's rework (quality_check -> repairing) of a high-risk job "
-                                       "is refused 409 teacher_presence_required: the move into repairing must name "
-                                       "a teacher present, and the app's send-back (mobile/viewmodels/job.py "
-                                       "confirm_step) names none and offers no way to")
 async def test_a_teacher_sends_a_high_risk_job_back_for_rework_as_the_app_does(
         app_and_clock: AppClock, colleges: Colleges, database_url: str) -> None:  # noqa: F811
     """An air-conditioning job (high tier) repaired with the college's teacher named present at both hands-on steps

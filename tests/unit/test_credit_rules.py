@@ -1,6 +1,7 @@
 """shared/credit.py: the job record's and the student's credit's rules (issue 14)."""
 
 import json
+import uuid
 from datetime import UTC, date, datetime, timedelta
 
 import pytest
@@ -27,6 +28,8 @@ from shared.credit import (
     meets_tier,
     needs_teacher_present,
     outcome_fits_status,
+    present_by_moving,
+    teacher_named_present,
     team_hours,
     term_bounds,
     term_of,
@@ -94,6 +97,41 @@ def test_the_state_machine_refuses_what_the_record_does_not_allow() -> None:
     assert refused(S.ACCEPTED, S.DIAGNOSING, Mover(Actor.TECHNICIAN, on_the_job=True,
                                                    teacher_present=False)) == "teacher_presence_required"
     decide_move(S.DONE, S.HANDED_BACK, Mover(Actor.SUPERVISOR, staff_of_college=True))
+
+
+def test_a_teacher_sending_a_high_risk_job_back_is_the_teacher_present_and_an_admin_names_one() -> None:
+    """audit20 #1: the presence rule is about the student's hands-on work being supervised. A teacher's send-back for
+    rework (quality_check -> repairing) names them present unless they name another teacher; a student and an admin
+    name one; a step that needs nobody records nobody."""
+    me, other = uuid.uuid4(), uuid.uuid4()
+    assert teacher_named_present("air_conditioning", S.REPAIRING, Actor.SUPERVISOR, me, None) == me
+    assert teacher_named_present("air_conditioning", S.REPAIRING, Actor.SUPERVISOR, me, other) == other
+    assert teacher_named_present("air_conditioning", S.REPAIRING, Actor.ADMIN, me, None) is None
+    assert teacher_named_present("air_conditioning", S.REPAIRING, Actor.ADMIN, me, other) == other
+    assert teacher_named_present("air_conditioning", S.DIAGNOSING, Actor.TECHNICIAN, me, None) is None
+    assert teacher_named_present("air_conditioning", S.DIAGNOSING, Actor.TECHNICIAN, me, other) == other
+    assert teacher_named_present("appliance", S.REPAIRING, Actor.SUPERVISOR, me, other) is None  # low tier
+    assert teacher_named_present("air_conditioning", S.DONE, Actor.SUPERVISOR, me, other) is None
+    assert present_by_moving("metalwork", S.REPAIRING, Actor.SUPERVISOR)
+    assert not present_by_moving("metalwork", S.REPAIRING, Actor.ADMIN)
+    assert not present_by_moving("bicycle", S.REPAIRING, Actor.SUPERVISOR)
+
+
+def test_an_admin_naming_no_teacher_where_the_college_has_none_is_told_so() -> None:
+    def refused(mover: Mover) -> str:
+        with pytest.raises(MoveRefused) as caught:
+            decide_move(S.QUALITY_CHECK, S.REPAIRING, mover)
+        return caught.value.code
+
+    assert refused(Mover(Actor.ADMIN, teacher_present=False)) == "teacher_presence_required"
+    assert refused(Mover(Actor.ADMIN, teacher_present=False, college_has_teacher=False)) == "presence_no_teacher"
+    # A student's step at such a college: the job screen says why (teacher_needed), the answer stays the same.
+    with pytest.raises(MoveRefused) as caught:
+        decide_move(S.ACCEPTED, S.DIAGNOSING, Mover(Actor.TECHNICIAN, on_the_job=True, teacher_present=False,
+                                                    college_has_teacher=False))
+    assert caught.value.code == "teacher_presence_required"
+    decide_move(S.QUALITY_CHECK, S.REPAIRING, Mover(Actor.SUPERVISOR, staff_of_college=True))
+    assert ERRORS["presence_no_teacher"].th and ERRORS["presence_no_teacher"].en
 
 
 def test_environmental_estimate_counts_items_that_work_again() -> None:
