@@ -763,6 +763,9 @@ APP_UI: dict[str, Bilingual] = {
     # --- admin: requests waiting for a centre ---
     "waiting_title": B("รอศูนย์รับงาน", "Waiting for a centre"),
     "waiting_empty": B("ไม่มีคำขอที่รอศูนย์รับงาน", "No requests waiting for a centre"),
+    # A waiting request whose owner's account is suspended (GET /admin/waiting `owner_suspended`): why it waits, and
+    # why it cannot be sent on (409 owner_suspended) until the account is restored.
+    "owner_suspended_mark": B("เจ้าของบัญชีถูกระงับ", "The owner's account is suspended"),
     "dispatch_to_college": B("ส่งให้วิทยาลัย", "Send to a college"),
     "retry_dispatch": B("ลองจับคู่ใหม่", "Try matching again"),
     "pick_college_title": B("เลือกวิทยาลัยสำหรับ {item}", "Choose a college for {item}"),
