@@ -132,6 +132,26 @@ async def test_an_accept_waits_for_the_owners_suspension_at_that_moment_and_is_r
     assert {o["status"] for o in offers_of(database_url, rid)} == {"pending"}  # nothing written
 
 
+async def test_an_admin_send_on_waits_for_the_owners_suspension_at_that_moment_and_is_refused(
+        app_and_clock: AppClock, area: Area, database_url: str, pool: AsyncConnectionPool[Any]) -> None:
+    """The send-on shares the owner's profile before the request's lock: the operator's suspension under way (its
+    transaction not committed yet) is waited for and read, so the admin is told why and nothing is offered."""
+    api, _ = app_and_clock
+    _, request = await submit(api, category_code="computer")  # nobody in range fits: it waits at once
+    rid = request["id"]
+    assert request_status(database_url, rid) == "no_centre"
+    admin, _ = await sign_in(api, ADMIN_PHONE)
+    async with pool.connection() as conn, conn.transaction():
+        await conn.execute("select set_config('fixit.actor', 'operator', true)")
+        await account.suspend(conn, _owner(database_url, rid), AppRole.CITIZEN, "แจ้งเหตุเท็จซ้ำหลายครั้ง")
+        sending = asyncio.create_task(api.post(f"/requests/{rid}/dispatch", json={"college_id": str(area.near)},
+                                               headers=bearer(admin)))
+        await until_waiting(database_url, 1, sending)  # an unlocked read would answer no_fitting_student now
+    sent = await sending
+    assert (sent.status_code, sent.json()["error"]["code"]) == (409, "owner_suspended"), sent.text
+    assert request_status(database_url, rid) == "no_centre" and offers_of(database_url, rid) == []
+
+
 async def test_a_teacher_neither_gives_a_suspended_citizens_job_nor_adds_hands_to_it(
         app_and_clock: AppClock, area: Area, database_url: str) -> None:
     api, _ = app_and_clock
