@@ -584,6 +584,13 @@ ERRORS.update({
         "วิทยาลัยไม่มีครูที่ใช้งานอยู่แล้ว จึงเพิ่มผู้ช่วยในงานความเสี่ยงสูงนี้ไม่ได้จนกว่าจะมีครูควบคุม",
         "The college has no active teacher now: no helper can join this high-risk job until a teacher can be present",
     ),
+    # A request whose citizen's account is suspended (or deleted): nobody may answer for it (no chat, no part's
+    # answer, no hand back code), so no student is given it: an accept, an assign or reassign, a helper joining, an
+    # administrator's send-on (review18a #2, audit20 #2). It waits as no_centre until the account is restored.
+    "owner_suspended": B(
+        "บัญชีของเจ้าของคำขอนี้ถูกระงับ จึงส่งงานนี้ให้นักศึกษาไม่ได้จนกว่าบัญชีจะกลับมาใช้งานได้",
+        "The account of this request's owner is suspended: the job cannot go to a student until it is restored",
+    ),
 })
 
 # What the system writes on a job's timeline: stored as a code and parameters (status_events.note_code/note_params),
@@ -764,6 +771,9 @@ APP_UI: dict[str, Bilingual] = {
     # --- admin: requests waiting for a centre ---
     "waiting_title": B("รอศูนย์รับงาน", "Waiting for a centre"),
     "waiting_empty": B("ไม่มีคำขอที่รอศูนย์รับงาน", "No requests waiting for a centre"),
+    # A waiting request whose owner's account is suspended (GET /admin/waiting `owner_suspended`): why it waits, and
+    # why it cannot be sent on (409 owner_suspended) until the account is restored.
+    "owner_suspended_mark": B("เจ้าของบัญชีถูกระงับ", "The owner's account is suspended"),
     "dispatch_to_college": B("ส่งให้วิทยาลัย", "Send to a college"),
     "retry_dispatch": B("ลองจับคู่ใหม่", "Try matching again"),
     "pick_college_title": B("เลือกวิทยาลัยสำหรับ {item}", "Choose a college for {item}"),

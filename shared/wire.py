@@ -272,6 +272,9 @@ class WaitingRequest(RequestSummary):
     lon: float | None = None
     province: str = ""
     district: str = ""
+    owner_suspended: bool = Field(
+        False, description="its citizen's account is suspended: it cannot be sent on (409 owner_suspended) until "
+                           "restored, when the clock offers it again by itself")
 
 
 class RequestAction(StrEnum):

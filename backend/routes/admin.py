@@ -54,14 +54,17 @@ async def waiting(_: AdminDep, conn: UserConn, response: Response, limit: PageLi
     one waiting longest is sent on first), a page at a time: `X-Total-Count` says how many wait in all; the next
     page is the rows after X-Next-Cursor's (`after`: a request sent on meanwhile moves no other). One statement on
     the partial index of the waiting ones (migration 0069), from the cursor's place, however many the country left
-    waiting."""
+    waiting. `owner_suspended`: its citizen's account is suspended, why it waits and cannot be sent on now
+    (review18a #2; one probe of the owner's profile by primary key per row of the page)."""
     place = parse_after(after, offset)
     cur = await conn.execute(
         f"""with page as (
                 select r.id, '{PREFIX}' || r.ref_no as reference, r.category_code, cat.name_th as category_name_th,
                        cat.name_en as category_name_en, cat.icon as category_icon, r.item, r.status, r.created_at,
                        r.updated_at, null as college_name_th, null as college_name_en, r.lat, r.lon, r.province,
-                       r.district
+                       r.district,
+                       not exists (select 1 from public.profiles o where o.id = r.citizen_id and o.is_active)
+                           as owner_suspended
                 from public.repair_requests r join public.categories cat on cat.code = r.category_code
                 where r.status = 'no_centre' and {after_sql('r.created_at', 'r.id', newest_first=False)}
                 order by r.created_at, r.id
@@ -141,11 +144,17 @@ async def send_on(
     """Send a waiting request to a chosen college (whatever the distance), or run dispatch again (e.g. after new
     colleges were imported). At a chosen college, its fitting students whose offer of it lapsed or who declined it
     are asked again. 409 `no_fitting_student` when nobody there fits, `no_teacher_at_college` for a high-risk job
-    at a college with no active teacher (its steps need one present)."""
+    at a college with no active teacher (its steps need one present), `owner_suspended` while its citizen's account
+    is suspended (review18a #2: nobody may answer for it; the clock offers it again once the account is restored)."""
     async with acting(pool, identity, AppRole.ADMIN) as (owner, caller):
+        # The owner's profile shared before the request (dispatch.py's lock order): a suspension under way is
+        # waited for and read, or waits for this send-on and then ends the offers it made.
+        active = await dispatch.owner_active(owner, request_id)
         status = await lock_status(owner, request_id, check_visible=False)
         if status != RequestStatus.NO_CENTRE:
             raise ApiError(409, "illegal_transition", from_status=status, to_status=RequestStatus.OFFERED)
+        if not active:
+            raise ApiError(409, "owner_suspended")
         result = await dispatch.dispatch(owner, request_id, now, policy, only_college=body.college_id,
                                          only_from=(RequestStatus.NO_CENTRE,), again=True)
         if result.status != RequestStatus.OFFERED:

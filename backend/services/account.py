@@ -8,7 +8,7 @@ import logging
 import uuid
 from collections.abc import Mapping
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Any
 
 from psycopg.types.json import Jsonb
@@ -17,12 +17,13 @@ from backend.auth import sessions
 from backend.db import Conn
 from backend.errors import ApiError
 from backend.photo_store import PhotoStore
-from backend.services.dispatch import DispatchPolicy, hand_on
+from backend.services.dispatch import DispatchPolicy, hand_on, park_for_suspended_owner
 from backend.services.staff import end_open_offers, jobs_in_hand, lock_active_admins
 from backend.services.transitions import act_as
 from shared.invitations import ENDED_INVITATION_KEPT_DAYS
 from shared.phone import InvalidPhone, normalize_thai_phone
 from shared.roles import Actor, AppRole
+from shared.statuses import OPEN_STATUSES
 from shared.suspension import suspend_reason_problem
 
 log = logging.getLogger("fixit.account")
@@ -401,14 +402,30 @@ _TELL_HOLDER_SUSPENDED = """
     on conflict (dedupe_key) do nothing"""
 
 
-async def suspend(owner: Conn, user_id: uuid.UUID, role: AppRole, reason: str) -> Suspended:
+# The requests a suspension changes or must not race, locked after the person's profile and before their offers
+# (dispatch.py's lock order), in one statement by id: every open request they asked for (a take back, an assign or a
+# dispatch of one holding it finishes first and is then seen: `park_for_suspended_owner` ends what it offered) and
+# those they hold a pending offer of (staff.end_open_offers, for a student).
+_LOCK_REQUESTS = """
+    select r.id from public.repair_requests r
+    where (r.citizen_id = %(person)s and r.status = any(%(open)s::public.request_status[]))
+       or r.id in (select o.request_id from public.offers o where o.technician_id = %(person)s and o.status = 'pending')
+    order by r.id for update"""
+
+
+async def suspend(owner: Conn, user_id: uuid.UUID, role: AppRole, reason: str,
+                  now: datetime | None = None) -> Suspended:
     """The operator's suspension, in the caller's (operator) transaction: the account is no longer usable
     (`is_active`, audited as `profile.active` by the trigger), every session of the local issuer ends (their refresh
     tokens stop working), a student's offers still waiting end (the SLA clock hands those jobs on), and the reason is
     in the audit trail (`account.suspend`). Jobs a student holds stay theirs and are counted for the operator: a
     suspension is not refused for them (a lost phone or an abuse cannot wait), and handing a job on is the college
     teacher's decision (their reassign or take back), as for a switch-off: the teachers (the admins when the
-    college has none) are told of each job (`holder_suspended`), and their dashboard lists it until it moves on."""
+    college has none) are told of each job (`holder_suspended`), and their dashboard lists it until it moves on.
+    Their own requests still looking for a student (any role may ask for a repair) go to no student any more
+    (review18a #2: nobody may answer for them): their pending offers are withdrawn, the students told, and they
+    wait as no_centre (dispatch.park_for_suspended_owner) until a restore lets the clock offer them again. A job
+    of theirs already in a student's hands stays there (the teacher decides: a take back parks it too)."""
     problem = suspend_reason_problem(reason)
     if problem:
         raise ApiError(400, problem)
@@ -417,6 +434,8 @@ async def suspend(owner: Conn, user_id: uuid.UUID, role: AppRole, reason: str) -
         raise ApiError(409, "already_suspended")
     if role == AppRole.ADMIN and not admins - {user_id}:
         raise ApiError(409, "last_admin_suspend")
+    await owner.execute(_LOCK_REQUESTS, {"person": user_id, "open": [s.value for s in OPEN_STATUSES]})
+    parked = await park_for_suspended_owner(owner, user_id, now or datetime.now(UTC))
     offers = 0
     in_hand = 0
     if role == AppRole.TECHNICIAN:
@@ -428,7 +447,7 @@ async def suspend(owner: Conn, user_id: uuid.UUID, role: AppRole, reason: str) -
     ended = await sessions.revoke_all(owner, user_id)
     await owner.execute("select private.audit('account.suspend', 'profiles', %s, null, %s)",
                         [user_id, Jsonb({"reason": reason.strip(), "sessions_ended": ended, "offers_ended": offers,
-                                         "jobs_in_hand": in_hand})])
+                                         "jobs_in_hand": in_hand, "requests_parked": parked})])
     return Suspended(ended, offers, in_hand)
 
 

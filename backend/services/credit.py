@@ -17,7 +17,7 @@ from backend.db import Conn
 from backend.errors import ApiError
 from backend.paging import After, after_sql, keyset_params, split_page
 from backend.photo_store import PhotoStore
-from backend.services.dispatch import _KM_REQ, REASSIGN_NOTE, roster_and_teacher
+from backend.services.dispatch import _KM_REQ, REASSIGN_NOTE, roster_teacher_and_owner
 from backend.services.json_sql import json_object
 from backend.services.transitions import check_student_tier, lock_status
 from shared import credit_wire as cw
@@ -509,8 +509,10 @@ async def add_member(owner: Conn, request_id: uuid.UUID, user: uuid.UUID, member
     # high-risk job's, with their college's active teachers (the category, read before the lock: no path changes it).
     kind = await (await owner.execute("select category_code from public.repair_requests where id = %s",
                                       [request_id])).fetchone()
-    member_college, teacher = await roster_and_teacher(
-        owner, member, kind is not None and needs_teacher_at_college(kind["category_code"]))
+    # And the request's owner's: a suspended citizen's job gets no new hands (review18a #2, 409 owner_suspended).
+    hands = await roster_teacher_and_owner(
+        owner, member, kind is not None and needs_teacher_at_college(kind["category_code"]), request_id)
+    member_college, teacher = hands.college_id, hands.teacher
     req = await _request(owner, request_id)
     if req["technician_id"] != user and not await _staff_of(owner, req, user):
         raise ApiError(403, "not_assigned")
@@ -530,6 +532,8 @@ async def add_member(owner: Conn, request_id: uuid.UUID, user: uuid.UUID, member
         # A helper reports hours and is credited for the job: never for a repair they asked for themselves.
         raise ApiError(409, "own_request_team")
     await check_student_tier(owner, request_id, member)  # a helper's hands are on the work too
+    if status in REASSIGNABLE and not hands.owner_active:
+        raise ApiError(409, "owner_suspended")  # work still ahead: nobody may answer for it (review18a #2)
     if status in REASSIGNABLE and not teacher:
         # High-risk work still ahead (or under way) at a college whose last teacher left: nobody could be present
         # for the helper's hands either. Named once the work is checked (for their hours), a helper joins nothing.

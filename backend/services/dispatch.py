@@ -15,11 +15,12 @@ Row locks, the one order every transaction takes them in (so two of them wait fo
 1. a person's profile (`public.profiles`): FOR NO KEY UPDATE where it is changed (a switch-off, a move or a role,
    an invitation's answer), FOR SHARE where a student's `is_active and takes_jobs` must hold until commit (an
    accept, an assign, a helper added to a team) and, for a high-risk job, that their college's active teachers
-   stay so (`roster_and_teacher`: the student's and the teachers' profiles in one statement, by id); never FOR
-   UPDATE, which would also block the FOR KEY SHARE of every foreign-key check on a row naming the person
-   (repair_requests.technician_id, offers, notifications' about_id): those are taken later in the order, under a
-   request's lock, and must not wait for a profile; several profiles in id order (the last-admin check locks every
-   active admin, staff.lock_active_admins);
+   stay so, and that the request's citizen can still answer for it (`roster_teacher_and_owner`: the student's,
+   the teachers' and the owner's profiles in one statement, by id; an administrator's send-on shares the owner's,
+   `owner_active`); never FOR UPDATE, which would also block the FOR KEY SHARE of every foreign-key check on a row
+   naming the person (repair_requests.technician_id, offers, notifications' about_id): those are taken later in the
+   order, under a request's lock, and must not wait for a profile; several profiles in id order (the last-admin
+   check locks every active admin, staff.lock_active_admins);
 1b. a college (`public.colleges`): FOR SHARE where it must stay open until commit (an accept of an offer, after the
    student's profile; an accept of an invitation, after the invitation) or closed (the tick ending the offers a
    dispatch that raced the close wrote there, `staff.end_offers_at_closed_colleges`, skip locked: the requests
@@ -41,6 +42,12 @@ one that holds). The clock's reminders of a job past its days or an item not col
 does, and as its messages of a high-risk job in hand whose college's last teacher left (`notify_stranded`) do. Such a
 job is moved on by an admin's take back (the step route: the request, then its offers, as a teacher's), which offers
 it at the same college only where a teacher is (`_teacher_ok`), else at the nearest college with one.
+A suspension (account.suspend) locks the person's profile FOR NO KEY UPDATE, then every open request they asked
+for and every request they hold a pending offer of, in one statement by id; a citizen's own then end their pending
+offers and wait as `no_centre` (`park_for_suspended_owner`, review18a #2: nobody may answer for them, so no student
+is sent to them). An accept, an assign or a helper joining shares the owner's profile first, so a suspension
+committing at that moment is waited for and seen (409 owner_suspended), or waits for the job to be given and then
+leaves it with its student.
 An account's deletion is the one exclusive profile lock: `delete from auth.users` (DELETE /me, the operator's
 command, Supabase's dashboard) cascades to the profile and locks it for good, which blocks those FOR KEY SHARE checks,
 and the profile's trigger (private.forget_person) then writes the person's requests. So a trigger on auth.users
@@ -129,6 +136,7 @@ class DispatchResult:
     status: RequestStatus
     college_id: uuid.UUID | None = None
     offered_to: list[uuid.UUID] = field(default_factory=list)
+    owner_suspended: bool = False  # offered to nobody: its citizen cannot answer for it (waits as no_centre)
 
 
 async def _request(conn: Conn, request_id: uuid.UUID) -> dict[str, Any]:
@@ -173,7 +181,9 @@ with req as materialized (
            array(select o.technician_id from public.offers o
                  where o.request_id = r.id and (not %(again)s or o.status in ('pending', 'accepted'))
                  union all select r.citizen_id where r.citizen_id is not null) as offered,
-           case when %(lazy_commit)s then set_config('synchronous_commit', 'off', true) end as lazy_commit
+           case when %(lazy_commit)s then set_config('synchronous_commit', 'off', true) end as lazy_commit,
+           -- its citizen can still answer for it (review18a #2): else it is offered to nobody (`dispatch`)
+           exists (select 1 from public.profiles p where p.id = r.citizen_id and p.is_active) as owner_active
     from public.repair_requests r where r.id = %(request)s for update
 ),
 fit as materialized (
@@ -203,14 +213,15 @@ select g.*, held.n as open_jobs, work.rating,
        -- when they were last offered any job (the fair turn among equals, shared.matching.rank): one index probe
        (select max(o.created_at) from public.offers o where o.technician_id = g.technician_id) as last_offered
 from (
-    select req.status, req.category_code, cardinality(req.tried_colleges) > 0 as had_offers,
+    select req.status, req.category_code, cardinality(req.tried_colleges) > 0 as had_offers, req.owner_active,
            college.id as college_id, college.km, ts.technician_id, max(ts.level) as skill
     from req
     left join college on true
     left join (public.technician_skills ts
                join fit on fit.skill_code = ts.skill_code and ts.level >= fit.min_level)
         on ts.dispatch_college_id = college.id and ts.technician_id <> all(req.offered)
-    group by req.status, req.category_code, req.tried_colleges, college.id, college.km, ts.technician_id
+    group by req.status, req.category_code, req.tried_colleges, req.owner_active, college.id, college.km,
+             ts.technician_id
 ) g
 -- Jobs in hand as the project counts them (private.held_jobs, which private.jobs_in_hand asks: those they lead and
 -- those they help on, this round; inlined here, migration 0080) and the average rating of the jobs they led (one
@@ -228,6 +239,7 @@ class _Plan:
     college_id: uuid.UUID | None
     people: list[Candidate]
     had_offers: bool = False  # students were offered it before (none has it now): not "no college in range"
+    owner_active: bool = True  # its citizen can still answer for it (not suspended, not deleted)
 
 
 async def _plan(conn: Conn, request_id: uuid.UUID, only_college: uuid.UUID | None, lazy_commit: bool = False,
@@ -243,7 +255,8 @@ async def _plan(conn: Conn, request_id: uuid.UUID, only_college: uuid.UUID | Non
     people = [Candidate(str(r["technician_id"]), int(r["skill"]), int(r["open_jobs"]), r["rating"], km,
                         r["last_offered"])
               for r in rows if r["technician_id"] is not None]
-    return _Plan(RequestStatus(first["status"]), first["college_id"], people, bool(first["had_offers"]))
+    return _Plan(RequestStatus(first["status"]), first["college_id"], people, bool(first["had_offers"]),
+                 bool(first["owner_active"]))
 
 
 async def teacher_missing(conn: Conn, request_id: uuid.UUID, college_id: uuid.UUID) -> bool:
@@ -339,6 +352,14 @@ async def dispatch(
     status = plan.status
     if status not in only_from:
         return DispatchResult(status)
+    if not plan.owner_active:
+        # Nobody may answer for it (review18a #2): no student is sent to it, by any path that comes here (the
+        # clock's, a take back's re-offer, an administrator's send-on, a stranded submit); it waits as no_centre,
+        # as when nobody took it, and the clock's revival offers it again once the account is restored.
+        if status != S.NO_CENTRE:
+            await transition(conn, Actor.SYSTEM, request_id, S.NO_CENTRE, route=Route.DISPATCH, current=status,
+                             note=Note(code="no_taker"))
+        return DispatchResult(S.NO_CENTRE, owner_suspended=True)
     if plan.college_id is None or not plan.people:
         if status != S.NO_CENTRE:
             # Students were offered it before (their offers lapsed, they declined, or it was taken back): colleges
@@ -372,7 +393,8 @@ async def dispatch_submitted(conn: Conn, request_id: uuid.UUID, now: datetime,
 
 async def reoffer_at_same_college(conn: Conn, request_id: uuid.UUID, now: datetime, policy: DispatchPolicy) -> None:
     """After a supervisor takes a job back: the accepted offer is withdrawn and the college's students who were not
-    offered it yet get it; with none left it escalates like an unanswered offer."""
+    offered it yet get it; with none left it escalates like an unanswered offer. A suspended citizen's job asks
+    nobody: it waits as no_centre (`dispatch`'s rule, review18a #2)."""
     req = await _request(conn, request_id)
     await conn.execute(
         "update public.offers set status = 'withdrawn', responded_at = %s "
@@ -433,9 +455,11 @@ async def accept_offer(
     request_id: uuid.UUID = offer["request_id"]
     # On the roster until this commits (the profile before the request: the module's lock order). A dispatch that
     # read the roster while a switch-off was under way may have offered a student that switch-off never saw. A
-    # high-risk job's: with the college's active teachers, shared until commit too (`roster_and_teacher`).
-    college_id, teacher = await roster_and_teacher(conn, technician_id,
-                                                   needs_teacher_at_college(offer["category_code"]))
+    # high-risk job's: with the college's active teachers, shared until commit too; and the request's owner's, so a
+    # suspension committing now is waited for and seen (`roster_teacher_and_owner`).
+    hands = await roster_teacher_and_owner(conn, technician_id, needs_teacher_at_college(offer["category_code"]),
+                                           request_id)
+    college_id, teacher = hands.college_id, hands.teacher
     if college_id is None:
         raise ApiError(409, "offer_off_roster")
     # Then the college, shared until commit (the module's lock order): an admin closing it now is waited for and
@@ -459,6 +483,12 @@ async def accept_offer(
         # suspension, a move). Nobody could be present at its diagnosing and repairing steps: refused (nothing is
         # written), and the clock ends the college's offers of it and hands the job on (`end_offers_without_teacher`).
         raise ApiError(409, "offer_no_teacher")
+    if not hands.owner_active:
+        # Its citizen was suspended after the offer was made (by any path: the suspension's own ends the offers,
+        # `park_for_suspended_owner`; an accept that came first is waited for there). Nobody may answer for the
+        # request (review18a #2): no student is given it, nor its owner's phone and address. Nothing is written; the
+        # clock parks it as no_centre once its offers end.
+        raise ApiError(409, "owner_suspended")
     taken = await (
         await conn.execute(
             "update public.offers set status = 'accepted', responded_at = %s "
@@ -485,33 +515,93 @@ async def roster_college(conn: Conn, student_id: uuid.UUID) -> uuid.UUID | None:
     return college_id
 
 
+@dataclass(frozen=True)
+class Hands:
+    """What a path that hands a job to a student reads of the people it depends on, locked until commit."""
+
+    college_id: uuid.UUID | None  # the student's college, None unless they take its jobs now
+    teacher: bool  # an active teacher of that college could be present (True for a job that needs none)
+    owner_active: bool  # the request's citizen can still answer for it (True when no request was named)
+
+
 async def roster_and_teacher(conn: Conn, student_id: uuid.UUID, presence: bool) -> tuple[uuid.UUID | None, bool]:
-    """`roster_college` for a path that hands a job to a student (an accept, an assign, a helper joining), and whether
+    """`roster_teacher_and_owner` without a request: the student's college and whether a teacher is there."""
+    hands = await roster_teacher_and_owner(conn, student_id, presence)
+    return hands.college_id, hands.teacher
+
+
+async def roster_teacher_and_owner(conn: Conn, student_id: uuid.UUID, presence: bool,
+                                   request_id: uuid.UUID | None = None) -> Hands:
+    """`roster_college` for a path that hands a job to a student (an accept, an assign, a helper joining), whether
     the student's college has an active teacher who could be present at the job's hands-on steps (always True
-    unless `presence`: a high-risk job, shared.credit.needs_teacher_at_college).
-    The student's profile and those of the college's active teachers are locked FOR SHARE in one statement, in id
-    order (the module's lock order, 1; by primary key, one probe each: the teachers are found by the partial index
-    profiles_college_active_supervisors, and only for a high-risk job): a teacher's role change, suspension, move or
-    deletion (FOR NO KEY UPDATE, or the deletion's exclusive lock) then waits for this path, or this waits for it and
-    reads the teacher gone (the row as locked is checked here: its role, activity and college now; a deleted one is
-    not returned). A teacher who joins meanwhile is not seen: refused as if they had not come yet."""
+    unless `presence`: a high-risk job, shared.credit.needs_teacher_at_college), and, with `request_id`, whether the
+    request's citizen can still answer for it (review18a #2: a suspended or deleted citizen's request goes to no
+    student; the caller refuses, 409 owner_suspended, once it has checked who is asking).
+    The student's profile, those of the college's active teachers and the request's owner's are locked FOR SHARE in
+    one statement, in id order (the module's lock order, 1; by primary key, one probe each: the teachers are found by
+    the partial index profiles_college_active_supervisors, and only for a high-risk job): a teacher's role change,
+    suspension, move or deletion, or the owner's suspension or deletion (FOR NO KEY UPDATE, or the deletion's
+    exclusive lock) then waits for this path, or this waits for it and reads the person gone (the row as locked is
+    checked here: its role, activity and college now; a deleted one is not returned). A teacher who joins meanwhile
+    is not seen: refused as if they had not come yet. The owner is read from the request unlocked (a request's
+    citizen changes only to null, by their deletion, which this then waits for or reads)."""
     rows = await (await conn.execute(
-        """select p.id, p.role::text as role, p.college_id, p.is_active, p.takes_jobs from public.profiles p
+        """select p.id, p.role::text as role, p.college_id, p.is_active, p.takes_jobs, o.owner
+           from (select r.citizen_id as owner from public.repair_requests r where r.id = %(request)s::uuid) o
+           right join public.profiles p on true
            where p.id = any(array(
                select %(student)s::uuid
                union all
                select t.id from public.profiles t
                where %(presence)s and t.role = 'supervisor' and t.is_active
-                 and t.college_id = (select s.college_id from public.profiles s where s.id = %(student)s)))
-           order by p.id for share""", {"student": student_id, "presence": presence})).fetchall()
+                 and t.college_id = (select s.college_id from public.profiles s where s.id = %(student)s)
+               union all
+               select r.citizen_id from public.repair_requests r
+               where r.id = %(request)s::uuid and r.citizen_id is not null))
+           order by p.id for share of p""",
+        {"student": student_id, "presence": presence, "request": request_id})).fetchall()
+    owner_active = request_id is None or any(r["owner"] is not None and r["id"] == r["owner"] and r["is_active"]
+                                             for r in rows)
     student = next((r for r in rows if r["id"] == student_id), None)
     if (student is None or student["role"] != "technician" or not student["is_active"] or not student["takes_jobs"]
             or student["college_id"] is None):
-        return None, False
+        return Hands(None, False, owner_active)
     college_id: uuid.UUID = student["college_id"]
     teacher = not presence or any(r["id"] != student_id and r["role"] == "supervisor" and r["is_active"]
                                   and r["college_id"] == college_id for r in rows)
-    return college_id, teacher
+    return Hands(college_id, teacher, owner_active)
+
+
+async def owner_active(conn: Conn, request_id: uuid.UUID) -> bool:
+    """Whether the request's citizen can still answer for it, their profile shared until commit (the module's lock
+    order, 1: before the request): an administrator's send-on (routes/admin.py) then waits for a suspension under
+    way and reads it, or the suspension waits for the send-on and ends the offers it made
+    (`park_for_suspended_owner`)."""
+    row = await (await conn.execute(
+        """select p.is_active from public.profiles p
+           where p.id = (select r.citizen_id from public.repair_requests r where r.id = %s) for share""",
+        [request_id])).fetchone()
+    return bool(row and row["is_active"])
+
+
+async def park_for_suspended_owner(conn: Conn, citizen_id: uuid.UUID, now: datetime) -> int:
+    """A citizen's suspension (account.suspend, which holds their profile and has locked their open requests, by
+    id): their requests still looking for a student (submitted, offered) are given to nobody any more (review18a
+    #2): the pending offers are withdrawn (each student is told, `offer_withdrawn`, and their feed drops it: the
+    live event of the offer's change), and the request waits as no_centre, as `dispatch` parks one on the clock's
+    paths (the note `no_taker`). Once the account is restored, the clock's revival offers it again, while it is
+    young (shared.reminders.RETRY_WINDOW), to fitting students it was never offered to; an administrator may send it
+    on to a chosen college, whose students the suspension took it from are asked again. Returns how many."""
+    rows = await (await conn.execute(
+        "select id, status from public.repair_requests where citizen_id = %s and status = any(%s) order by id",
+        [citizen_id, [S.SUBMITTED.value, S.OFFERED.value]])).fetchall()
+    for row in rows:
+        await conn.execute(
+            "update public.offers set status = 'withdrawn', responded_at = %s "
+            "where request_id = %s and status = 'pending'", [now, row["id"]])
+        await transition(conn, Actor.SYSTEM, row["id"], S.NO_CENTRE, route=Route.DISPATCH,
+                         current=RequestStatus(row["status"]), note=Note(code="no_taker"))
+    return len(rows)
 
 
 async def _accepted_by(conn: Conn, offer_id: uuid.UUID, technician_id: uuid.UUID) -> bool:
@@ -791,8 +881,6 @@ async def _hand_on_from_teacherless(conn: Conn, request_id: uuid.UUID, now: date
         {"now": now, "request": request_id})
     if await _pending_offers(conn, request_id) > 0:
         return
-    if await _parked_for_suspended_owner(conn, request_id, S.OFFERED):
-        return
     await dispatch(conn, request_id, now, policy, note=Note(code="no_teacher_left"))
 
 
@@ -843,15 +931,13 @@ async def _escalate(conn: Conn, request_id: uuid.UUID, college_id: uuid.UUID, no
     status = await lock_status(conn, request_id, check_visible=False)
     pending = await _pending_offers(conn, request_id)
     if status == S.OFFERED and pending == 0:
-        if await _parked_for_suspended_owner(conn, request_id, status):
-            return
-        await dispatch(conn, request_id, now, policy)
+        await dispatch(conn, request_id, now, policy)  # a suspended citizen's waits as no_centre (its rule)
 
 
 async def _parked_for_suspended_owner(conn: Conn, request_id: uuid.UUID, status: S) -> bool:
-    """Not offered to anyone else (the college's next student or the next college) while nobody can answer for it
-    (review18a): it waits as no_centre, as when nobody took it; the clock's revival offers it again once its owner's
-    account is restored. True when it was parked."""
+    """A decline's refill (which offers the college's next student without `dispatch`): not offered to anyone else
+    while nobody can answer for it (review18a): it waits as no_centre, as `dispatch` parks it on every other path;
+    the clock's revival offers it again once its owner's account is restored. True when it was parked."""
     if not await _owner_suspended(conn, request_id):
         return False
     await transition(conn, Actor.SYSTEM, request_id, S.NO_CENTRE, route=Route.DISPATCH, current=status,
@@ -881,12 +967,13 @@ async def assign(
     caller keeps what they did on the team (credit.keep_former_student)."""
     await act_as(conn, actor, claims)
     # The student's profile before the request (the module's lock order), checked below with the request's college;
-    # a high-risk job's: with their college's active teachers (`roster_and_teacher`). The category, read before the
-    # lock: no path changes it.
+    # a high-risk job's: with their college's active teachers; and the request's owner's (`roster_teacher_and_owner`).
+    # The category, read before the lock: no path changes it.
     kind = await (await conn.execute("select category_code from public.repair_requests where id = %s",
                                      [request_id])).fetchone()
-    student_college, teacher = await roster_and_teacher(
-        conn, technician_id, kind is not None and needs_teacher_at_college(kind["category_code"]))
+    hands = await roster_teacher_and_owner(
+        conn, technician_id, kind is not None and needs_teacher_at_college(kind["category_code"]), request_id)
+    student_college, teacher = hands.college_id, hands.teacher
     status = await lock_status(conn, request_id, check_visible=True)
     if status not in ASSIGNABLE | REASSIGNABLE:
         raise ApiError(409, "illegal_transition", from_status=status, to_status=S.ACCEPTED)
@@ -915,6 +1002,11 @@ async def assign(
         # The student who has the job, picked again: nothing changes hands (no reassign on the timeline, which would
         # start new work and leave their own photos and report out of their check: credit.WORK_BEGAN_SQL).
         return None
+    if not hands.owner_active:
+        # A suspended citizen's job goes to no student (review18a #2): not an offered one, nor one in hand to another
+        # student (a reassign sends them to the owner as surely). A teacher whose student cannot go on takes it back:
+        # it then waits as no_centre until the account is restored (`dispatch`'s rule).
+        raise ApiError(409, "owner_suspended")
     if status != S.OFFERED:  # a reassign changes no status: the tier rule is checked here, under the same lock
         await check_student_tier(conn, request_id, technician_id)
     if status == S.OFFERED:  # the shared rule decides (and writes the status) before the offers change

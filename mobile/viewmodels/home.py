@@ -652,6 +652,18 @@ class AdminHome(HomeViewModel):
         decide it), so the message is what brings it to the list."""
         return request_id is not None
 
+    def owner_note(self, request: WaitingRequest) -> str | None:
+        """Why a waiting request is not to be sent on now: its citizen's account is suspended (GET /admin/waiting
+        `owner_suspended`: nobody may answer for it, review18a #2; a send-on is refused, 409 owner_suspended, and
+        the clock offers it again once the account is restored). None for any other request."""
+        if not request.owner_suspended:
+            return None
+        return bilingual("owner_suspended_mark").in_(self._session.locale)
+
+    def can_send_on(self, request: WaitingRequest) -> bool:
+        """Whether its send-on buttons are offered: not while nobody may answer for it (`owner_note`)."""
+        return not request.owner_suspended
+
     @property
     def picking_request(self) -> WaitingRequest | None:
         return next((r for r in self.waiting if r.id == self.picking), None)

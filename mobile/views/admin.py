@@ -117,14 +117,20 @@ def _waiting_card(request: WaitingRequest, vm: AdminHome, locale: Locale) -> ft.
             run_spacing=4,
         ),
     ]
+    owner_note = vm.owner_note(request)
+    if owner_note is not None:  # why it waits, and why it is not to be sent on now
+        lines.append(ft.Row([ft.Icon(ft.Icons.BLOCK, size=16, color=ft.Colors.ERROR),
+                             ft.Text(owner_note, color=ft.Colors.ERROR, expand=True)]))
+    send_off = busy or not vm.can_send_on(request)
     if vm.picking == request.id:
         lines.append(_picker(request, vm, locale))
     else:
         lines.append(
             ft.Row(
                 [
-                    ft.FilledButton(t("dispatch_to_college", locale), icon=ft.Icons.SEND, disabled=busy, on_click=pick),
-                    ft.OutlinedButton(t("retry_dispatch", locale), icon=ft.Icons.REFRESH, disabled=busy,
+                    ft.FilledButton(t("dispatch_to_college", locale), icon=ft.Icons.SEND, disabled=send_off,
+                                    on_click=pick),
+                    ft.OutlinedButton(t("retry_dispatch", locale), icon=ft.Icons.REFRESH, disabled=send_off,
                                       on_click=retry),
                 ],
                 wrap=True,

@@ -11,7 +11,7 @@ import httpx
 import psycopg
 from psycopg.rows import dict_row
 
-from backend.services.dispatch import accept_offer, roster_college
+from backend.services.dispatch import accept_offer, roster_teacher_and_owner
 from backend.services.transitions import lock_status
 from backend.settings import Settings
 from tests.helpers import bearer, fresh_phone, sign_in
@@ -108,7 +108,9 @@ async def test_an_accept_and_the_citizens_account_deletion_wait_for_each_other(
     """Audit 11c. An accept holds the request, then writes the citizen's `accepted` notification, whose foreign key
     needs FOR KEY SHARE on the citizen's profile; `delete from auth.users` (DELETE /me, the operator, Supabase's
     dashboard) locks that profile for good and then (private.forget_person) writes the citizen's requests. Once
-    they deadlocked (a 500); the deletion now takes the person's requests first (0040), so it waits for the accept."""
+    they deadlocked (a 500); the deletion now takes the person's requests first (0040), so it waits for the accept.
+    Since audit20 the accept also shares the citizen's profile (with the student's, before the request: a suspended
+    or deleted owner's request goes to nobody), so the deletion already waits at its first lock, the profile."""
     api, _ = app_and_clock
     _, request = await submit(api)
     request_id = uuid.UUID(request["id"])
@@ -134,11 +136,12 @@ async def test_an_accept_and_the_citizens_account_deletion_wait_for_each_other(
         claims: dict[str, Any] = {"sub": str(ace_id), "role": "authenticated"}
         try:
             async with aconn.transaction():
-                # accept_offer's own first steps: the student's profile, then the request (the written order).
-                await roster_college(aconn, ace_id)
+                # accept_offer's own first steps: the student's and the citizen's profiles, then the request (the
+                # written order).
+                await roster_teacher_and_owner(aconn, ace_id, False, request_id)
                 await lock_status(aconn, request_id, check_visible=False)
                 deleter.start()
-                await until_waiting(database_url, 1)  # the deletion waits (for the request it now takes first)
+                await until_waiting(database_url, 1)  # the deletion waits (for the citizen's profile, its first lock)
                 await accept_offer(aconn, offer["id"], ace_id, claims, datetime.now(UTC))
         except BaseException as exc:
             errors.append(exc)

@@ -72,21 +72,15 @@ def _part_status(database_url: str, part: str) -> str:
 
 # --- A suspended citizen's request (review18a #2: "nobody may answer for it any more") ---------------------------
 
-_SUSPENDED_REASON = ("audit20 #2: review18a #2 parked a suspended citizen's request only on the clock's paths "
-                     "(revive_waiting, _escalate, _refill, the teacherless hand-on); a student's accept of an offer "
-                     "standing at the suspension, a teacher's take back and an admin's send-on still give it to a "
-                     "student")
-
-
 def _set_owner_active(database_url: str, rid: str, active: bool) -> None:
-    """The operator suspends (or restores) the citizen: account.suspend sets is_active false (and does nothing to
-    a citizen's open requests or their offers)."""
+    """The citizen's account is suspended (or restored) by a path that does nothing else (SQL, as an operator's
+    dashboard might): account.suspend also ends the offers and parks the requests, so these tests hold the rule
+    where a request's offers stood through the suspension."""
     with psycopg.connect(database_url, autocommit=True) as conn:
         conn.execute("update public.profiles set is_active = %s "
                      "where id = (select citizen_id from public.repair_requests where id = %s)", [active, rid])
 
 
-@pytest.mark.xfail(strict=True, reason=_SUSPENDED_REASON)
 async def test_an_offer_standing_when_its_citizen_was_suspended_is_not_taken(
         app_and_clock: AppClock, area: Area, database_url: str) -> None:
     """The request is offered to the near college's students; its citizen is suspended. The clock would not send a
@@ -102,11 +96,11 @@ async def test_an_offer_standing_when_its_citizen_was_suspended_is_not_taken(
     assert ace_id in asked
     ace, _ = await sign_in(api, ace_phone)
     taken = await api.post(f"/offers/{asked[ace_id]['id']}/accept", headers=bearer(ace))
-    # Today: 200, the job is ace's (status accepted) and its detail gives ace the suspended owner's contact.
+    # Was: 200, the job ace's (status accepted), its detail giving ace the suspended owner's contact.
     assert (taken.status_code, request_status(database_url, rid)) != (200, "accepted"), taken.text
+    assert (taken.status_code, taken.json()["error"]["code"]) == (409, "owner_suspended"), taken.text
 
 
-@pytest.mark.xfail(strict=True, reason=_SUSPENDED_REASON)
 async def test_a_take_back_of_a_suspended_citizens_job_asks_no_other_student(
         app_and_clock: AppClock, area: Area, database_url: str) -> None:
     """bee repairs the job; its citizen is suspended; the teacher takes the job back (bee cannot go on). The take
@@ -123,11 +117,10 @@ async def test_a_take_back_of_a_suspended_citizens_job_asks_no_other_student(
     assert taken.status_code == 200, taken.text
     asked = sorted(o["technician_id"] for o in offers_of(database_url, rid)
                    if o["status"] == "pending" and o["id"] not in before)
-    # Today: status 'offered' and new pending offers to the college's other students (or the far college's).
+    # Was: status 'offered' and new pending offers to the college's other students (or the far college's).
     assert (request_status(database_url, rid), asked) == ("no_centre", [])
 
 
-@pytest.mark.xfail(strict=True, reason=_SUSPENDED_REASON)
 async def test_an_admin_send_on_of_a_suspended_citizens_request_is_refused(
         app_and_clock: AppClock, area: Area, database_url: str) -> None:
     """The last decline of a suspended citizen's request parks it as no_centre (review18a #2), where it shows in
@@ -148,11 +141,12 @@ async def test_an_admin_send_on_of_a_suspended_citizens_request_is_refused(
     assert request_status(database_url, rid) == "no_centre"
     admin, _ = await sign_in(api, ADMIN_PHONE)
     waiting = (await api.get("/admin/waiting", params={"limit": 200}, headers=bearer(admin))).json()
-    assert rid in {w["id"] for w in waiting}
+    assert {w["id"]: w["owner_suspended"] for w in waiting}.get(rid) is True  # the admin sees why it waits
     sent = await api.post(f"/requests/{rid}/dispatch", json={"college_id": str(area.near)},
                           headers=bearer(admin))
-    # Today: 200, offered again to the near college's students.
+    # Was: 200, offered again to the near college's students.
     assert sent.status_code == 409 and request_status(database_url, rid) == "no_centre", sent.text
+    assert sent.json()["error"]["code"] == "owner_suspended"
 
 
 # --- The teacher named present at a high-risk step, leaving at that moment -----------------------------------------

@@ -120,7 +120,7 @@ async def test_a_suspension_ends_every_session_and_keeps_the_reason_and_a_restor
     assert _trail(database_url, user_id) == [
         ("profile.active", "operator", {"is_active": False}),
         ("account.suspend", "operator", {"reason": "ข่มขู่ช่าง / threatened a student", "sessions_ended": 2,
-                                         "offers_ended": 0, "jobs_in_hand": 0}),
+                                         "offers_ended": 0, "jobs_in_hand": 0, "requests_parked": 0}),
     ]
 
     again = cli.invoke(app, ["suspend-person", phone, "--reason", "again", "--yes"])

@@ -86,6 +86,26 @@ async def test_waiting_list_shows_each_request_with_its_buttons() -> None:
     assert_accessible(tree)
 
 
+async def test_a_request_whose_owner_is_suspended_says_why_and_offers_no_send_on() -> None:
+    """GET /admin/waiting's `owner_suspended` (review18a #2): the card says why the request waits, in both
+    languages, and its send-on buttons are off (the backend refuses them, 409 owner_suspended, until the account is
+    restored, when the clock sends it on by itself). The other card is as before."""
+    backend = AdminBackend()
+    backend.waiting[0]["owner_suspended"] = True  # ปั๊มน้ำ
+    app, home = await admin_home(backend)
+    pump, washer = (next(r for r in home.waiting if r.item == item) for item in ("ปั๊มน้ำ", "เครื่องซักผ้า"))
+    assert (home.owner_note(pump), home.owner_note(washer)) == ("เจ้าของบัญชีถูกระงับ", None)
+    assert (home.can_send_on(pump), home.can_send_on(washer)) == (False, True)
+    tree = app_view(app)
+    assert texts(tree).count("เจ้าของบัญชีถูกระงับ") == 1
+    sends = [b for b in find(tree, ft.FilledButton) if b.content == "ส่งให้วิทยาลัย"]
+    retries = [b for b in find(tree, ft.OutlinedButton) if b.content == "ลองจับคู่ใหม่"]
+    assert [b.disabled for b in sends] == [False, True] and [b.disabled for b in retries] == [False, True]
+    assert_accessible(tree)
+    app.session.set_locale(Locale.EN)
+    assert home.owner_note(pump) == "The owner's account is suspended"
+
+
 async def test_picker_lists_colleges_nearest_first_and_dispatch_sends_the_college() -> None:
     backend = AdminBackend()
     app, home = await admin_home(backend)
