@@ -524,12 +524,6 @@ class Hands:
     owner_active: bool  # the request's citizen can still answer for it (True when no request was named)
 
 
-async def roster_and_teacher(conn: Conn, student_id: uuid.UUID, presence: bool) -> tuple[uuid.UUID | None, bool]:
-    """`roster_teacher_and_owner` without a request: the student's college and whether a teacher is there."""
-    hands = await roster_teacher_and_owner(conn, student_id, presence)
-    return hands.college_id, hands.teacher
-
-
 async def roster_teacher_and_owner(conn: Conn, student_id: uuid.UUID, presence: bool,
                                    request_id: uuid.UUID | None = None) -> Hands:
     """`roster_college` for a path that hands a job to a student (an accept, an assign, a helper joining), whether

@@ -149,7 +149,7 @@ async def lock_teacher_present(conn: Conn, request_id: uuid.UUID, to_status: Req
     """Who the move records as the teacher present (shared.credit.teacher_named_present: the one named, or a
     teacher's own send-back for rework), their profile locked FOR SHARE until commit; None where the step needs
     nobody. Called before the request is locked (the lock order of backend/services/dispatch.py, 1 then 2, as
-    dispatch.roster_and_teacher does for an accept): a suspension, a move, a role change or a deletion of that
+    dispatch.roster_teacher_and_owner does for an accept): a suspension, a move, a role change or a deletion of that
     teacher under way finishes first and the move then finds them gone (409 teacher_presence_required, nothing
     written), or waits for this move. `transition` checks the teacher as locked: its facts are read by a later
     statement, under the request's lock, so they are the profile's row as this lock holds it (role supervisor,
