@@ -27,9 +27,6 @@ from tests.integration.lock_waits import until_waiting
 from tests.integration.test_a_teacher_at_every_hand_over import AC, Colleges, colleges  # noqa: F401 (fixture)
 
 
-@pytest.mark.xfail(strict=True, reason="audit20 #3: a take back from `accepted` leaves the former student's waiting "
-                                       "parts open (migration 0083 notify_citizen_of_a_stall withdraws them only "
-                                       "from diagnosing/repairing)")
 async def test_a_take_back_from_accepted_withdraws_the_former_students_waiting_parts(
         app_and_clock: AppClock, area: Area, database_url: str) -> None:
     """bee accepted the job (the teacher gave it) and proposed a part (WORK_EDITABLE includes `accepted`); the
