@@ -4,9 +4,14 @@ the start times of two transactions. The photo's own race: test_audit20_findings
 app's routes; the waits are seen in pg_stat_activity (tests.integration.lock_waits), never slept on."""
 
 import asyncio
+from pathlib import Path
 
 import psycopg
 
+from backend.local_postgres import LocalPostgres
+from backend.migrate import discover, migrate
+from backend.seed import seed
+from backend.settings import PROJECT_ROOT
 from shared.statuses import REASSIGNABLE, RequestStatus
 from tests.helpers import bearer, sign_in
 from tests.integration.dispatch_area import AppClock, Area, assigned_by_teacher, record_work, step
@@ -93,3 +98,64 @@ async def test_every_after_photo_and_report_carries_the_work_it_was_written_in(
                               {"id": rid}).fetchone()
     assert reassign is not None and reassign[0] is not None
     assert stamps == ([None, reassign[0]], reassign[0])
+
+
+# --- Existing rows keep their meaning (the migration's backfill) ---------------------------------------------------
+
+_BACKFILL_DB = "fixit_work_stamp_backfill"
+_REASSIGN_EVENT = """
+    insert into public.status_events (request_id, actor, from_status, to_status, note, note_code, created_at)
+    values (%s, 'supervisor', 'repairing', 'repairing', '', 'reassigned', now() + %s::interval) returning id"""
+_AFTER_PHOTO = """
+    insert into public.request_photos (request_id, kind, idx, storage_path, thumb_path, content_type, width, height,
+                                       bytes, created_at)
+    values (%s, 'after', %s, 'old/' || %s || '.jpg', 'old/' || %s || '.thumb.jpg', 'image/jpeg', 8, 8, 10,
+            now() + %s::interval)"""
+
+
+def test_rows_written_before_the_stamp_keep_the_work_their_times_gave_them(
+        local_pg: LocalPostgres, tmp_path: Path) -> None:
+    """A database migrated up to 0091 holds a job's after photos and report written around a reassign, told apart by
+    time as until now; migration 0092 stamps each with the work that comparison gave it (an earlier work's photo is
+    not the work now on the job, the later one and the report are), and the report's `updated_at` does not move."""
+    local_pg.drop_database(_BACKFILL_DB)
+    url = local_pg.url_for(_BACKFILL_DB)
+    before = tmp_path / "migrations"
+    before.mkdir()
+    for migration in discover():
+        if migration.version < "0092":
+            (before / migration.path.name).write_bytes(migration.path.read_bytes())
+    migrate(url, before)
+    seed(url, PROJECT_ROOT / "assets" / "seed", demo=True)
+    with psycopg.connect(url, autocommit=True) as conn:
+        row = conn.execute(
+            "select r.id from public.repair_requests r where not exists (select 1 from public.request_photos p "
+            "where p.request_id = r.id and p.kind = 'after') and not exists (select 1 from public.job_reports j "
+            "where j.request_id = r.id) order by r.id limit 1").fetchone()
+        assert row is not None
+        rid = row[0]
+        conn.execute(_AFTER_PHOTO, [rid, 0, 0, 0, "1 day"])  # before the reassign: the former student's
+        reassign = conn.execute(_REASSIGN_EVENT, [rid, "2 days"]).fetchone()
+        assert reassign is not None
+        conn.execute(_AFTER_PHOTO, [rid, 1, 1, 1, "3 days"])  # after it: the work now on the job
+        conn.execute("insert into public.job_reports (request_id, hours, notes, updated_at) "
+                     "values (%s, 1.5, 'เปลี่ยนมอเตอร์', now() + interval '3 days')", [rid])
+        saved_at = conn.execute("select updated_at from public.job_reports where request_id = %s", [rid]).fetchone()
+        earlier = conn.execute(
+            "select max(e.id) from public.status_events e where e.request_id = %s and e.id < %s "
+            "and ((e.from_status = 'handed_back' and e.to_status = 'submitted') or e.note_code = 'reassigned' "
+            "or (e.to_status = 'offered' and e.from_status in ('accepted', 'diagnosing', 'repairing')))",
+            [rid, reassign[0]]).fetchone()
+    assert earlier is not None
+
+    migrate(url)  # 0092 and whatever follows it
+    with psycopg.connect(url) as conn:
+        photos = conn.execute("select idx, work_event from public.request_photos where request_id = %s "
+                              "and kind = 'after' order by idx", [rid]).fetchall()
+        report = conn.execute("select work_event, updated_at from public.job_reports where request_id = %s",
+                              [rid]).fetchone()
+        now_on = conn.execute("select event from private.work_began(%s)", [rid]).fetchone()
+    assert now_on == (reassign[0],)
+    assert photos == [(0, earlier[0]), (1, reassign[0])]
+    assert saved_at is not None and report == (reassign[0], saved_at[0])
+    local_pg.drop_database(_BACKFILL_DB)
