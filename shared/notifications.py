@@ -398,12 +398,14 @@ PARTS_WITHDRAWN = B("อะไหล่ที่นักศึกษาคน�
 class PartWithdrawnBy(StrEnum):
     """Who withdrew a part that waited for the owner's answer (`part_withdrawn`'s `params.by`): its student, the
     job's teacher or an admin by hand (backend credit.withdraw_part); or a reassign of the job to another student
-    (migration 0083: every waiting part of the former student at once, `params.count` of them)."""
+    (migration 0083), or a take back before the work began (from `accepted`, migration 0090; one under way says it in
+    `job_taken_back`): every waiting part of the former student at once, `params.count` of them."""
 
     STUDENT = "student"
     TEACHER = "teacher"
     ADMIN = "admin"
     REASSIGNED = "reassigned"
+    TAKEN_BACK = "taken_back"
 
 
 _NOTHING_TO_PAY = B("ไม่ต้องอนุมัติและไม่มีค่าใช้จ่ายสำหรับรายการนี้", "there is nothing to approve or pay for it")
@@ -429,6 +431,14 @@ PART_WITHDRAWN_BY: dict[PartWithdrawnBy, tuple[Bilingual, Bilingual]] = {
           "{item}: the teacher gave this job to another student. The {count} {count|part|parts} the former student "
           "proposed that awaited your answer {count|was|were} withdrawn: you will not pay for {count|it|them}; the "
           "new student will propose what is needed.")),
+    PartWithdrawnBy.TAKEN_BACK: (
+        B("วิทยาลัยรับงานคืน ถอนอะไหล่ที่รอคุณตอบแล้ว {ref}",
+          "{ref} was taken back: the parts awaiting your answer were withdrawn"),
+        B("{item}: วิทยาลัยรับงานนี้คืนจากนักศึกษาเพื่อหานักศึกษาคนอื่นมาทำ อะไหล่ที่นักศึกษาคนเดิมเสนอไว้และยังรอคุณตอบ "
+          "{count} รายการถูกถอนแล้ว คุณไม่ต้องจ่ายค่าอะไหล่นั้น นักศึกษาคนใหม่จะเสนออะไหล่ที่จำเป็นอีกครั้ง",
+          "{item}: the college took this job back from its student to find another. The {count} {count|part|parts} "
+          "the former student proposed that awaited your answer {count|was|were} withdrawn: you will not pay for "
+          "{count|it|them}; the next student will propose what is needed.")),
 }
 
 REFERENCE_PREFIX = "FX-"
@@ -543,7 +553,7 @@ def render(kind: Kind, params: Mapping[str, Any], locale: Locale, now: datetime,
     by = params.get("by") if kind == Kind.PART_WITHDRAWN else None
     if isinstance(by, str) and by in set(PartWithdrawnBy):
         title, body = PART_WITHDRAWN_BY[PartWithdrawnBy(by)]
-        if by == PartWithdrawnBy.REASSIGNED:
+        if by in (PartWithdrawnBy.REASSIGNED, PartWithdrawnBy.TAKEN_BACK):  # all the former student's at once
             count = params.get("count")
             values["count"] = count if isinstance(count, int) and not isinstance(count, bool) and count > 0 else 1
     closed = params.get(INVITED_CLOSED_KEY) if kind == Kind.INVITED else None

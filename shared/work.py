@@ -1,6 +1,5 @@
 """What a student records about a job."""
 
-from datetime import datetime
 from typing import Any
 
 from shared.credit import OUTCOME_REASONS, PART_PRICE_MAX, PART_QTY_MAX, UNREPAIRABLE_TO_OUTCOME_REASON
@@ -76,11 +75,14 @@ def missing_for_quality_check(after_photos: int, hours: float | None, notes: str
     return missing
 
 
-def in_round(at: datetime | None, round_began: datetime | None) -> bool:
-    """Whether something saved `at` belongs to the job's current round (`round_began` None: the first round, where
-    everything does). The QC check and the detail judge with it; credit.py's lead hours make the same `> since`
-    comparison in SQL."""
-    return round_began is None or (at is not None and at > round_began)
+def of_the_work(stamp: int | None, work_began: int | None) -> bool:
+    """Whether an after photo or the report belongs to the work the job's record must now evidence: its stamp (the
+    work it was written in, `work_event`, stamped under the request's lock) is the work now on the job (both the id
+    of the timeline event that began it, backend credit.WORK_BEGAN_SQL; None: the first work of the first round).
+    Never a comparison of times: two transactions' `now()` are their start times, not the order in which they held
+    the request (audit20 #5, migration 0092). The QC check and the detail judge with it; SQL asks `is not distinct
+    from`."""
+    return stamp == work_began
 
 
 def supervisor_actions(status: RequestStatus) -> list[str]:

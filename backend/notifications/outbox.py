@@ -168,7 +168,7 @@ with waits as materialized (
         where e.request_id = r.id and e.to_status = r.status
           and (e.from_status is distinct from e.to_status or e.note_code = 'reassigned')
         order by e.id desc limit 1) e
-    -- the statuses of migration 0094's partial index (a test holds them equal)
+    -- the statuses of migration 0093's partial index (a test holds them equal)
     where r.status in ({_IN_HAND}, {_TO_HAND_BACK})
       -- A young wait only (shared.reminders.REMIND_HORIZON): the event that began it changed the request in its
       -- transaction, so the request's last change is no older (the partial index on it, migration 0083, reads the

@@ -23,7 +23,7 @@ from shared.roles import AppRole
 from shared.statuses import RequestStatus
 from shared.text import missing_list, qc_missing_key
 from shared.wire import AssignBody, Photo, RequestDetail, WorkReport
-from shared.work import UNREPAIRABLE_REASONS, in_round, missing_for_quality_check
+from shared.work import UNREPAIRABLE_REASONS, missing_for_quality_check, of_the_work
 
 router = APIRouter(tags=["work"], responses={
     401: {"model": ErrorResponse}, 403: {"model": ErrorResponse}, 404: {"model": ErrorResponse},
@@ -107,24 +107,24 @@ async def change_status(
 async def _require_complete_record(owner: Conn, request_id: uuid.UUID, to_status: RequestStatus) -> None:
     """Honest QC: no check (and no approval) without an after photo, hours worked and a report (shared.work). In a
     later round (a reopened job repaired again) only a report saved and after photos uploaded since the round
-    began count: the earlier round's evidence is of the earlier repair (`shared.work.in_round`, as on the detail).
+    began count: the earlier round's evidence is of the earlier repair (`shared.work.of_the_work`, as on the detail).
     So for a job taken back from a student under way: its next student's own, since the take back
-    (credit.WORK_BEGAN_SQL)."""
+    (credit.WORK_BEGAN_SQL; each stamped with its work under the request's lock, migration 0092)."""
     row = await (
         await owner.execute(
             f"""select {ROUND_SQL.format(rid="%(id)s")} as round, {WORK_BEGAN_SQL.format(rid="%(id)s")} as began,
-                      array(select p.created_at from public.request_photos p
-                            where p.request_id = %(id)s and p.kind = 'after') as after_photos_at,
-                      j.hours::float as hours, j.notes, j.updated_at as report_at
+                      array(select p.work_event from public.request_photos p
+                            where p.request_id = %(id)s and p.kind = 'after') as after_photos_work,
+                      j.hours::float as hours, j.notes, j.work_event as report_work
                from (select 1) one left join public.job_reports j on j.request_id = %(id)s""",
             {"id": request_id},
         )
     ).fetchone()
     assert row is not None
     began = row["began"]
-    after_photos = sum(1 for at in row["after_photos_at"] if in_round(at, began))
+    after_photos = sum(1 for work in row["after_photos_work"] if of_the_work(work, began))
     missing = missing_for_quality_check(after_photos, row["hours"], row["notes"],
-                                        report_in_round=in_round(row["report_at"], began))
+                                        report_in_round=of_the_work(row["report_work"], began))
     if missing:
         later = row["round"] > 1
         names = missing_list(missing, later_round=later)

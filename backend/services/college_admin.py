@@ -120,7 +120,7 @@ async def jobs(conn: Conn, college_id: uuid.UUID) -> list[dict[str, Any]]:
                   -- the report of the work the job's record now evidences (credit.WORK_BEGAN_SQL): a reopened
                   -- job's earlier report is of the earlier repair, and one written before a take back or a
                   -- reassign is the former student's (their hours stay theirs on the team, not the holder's)
-                  case when j.updated_at > coalesce({WORK_BEGAN_SQL.format(rid='r.id')}, '-infinity')
+                  case when j.work_event is not distinct from {WORK_BEGAN_SQL.format(rid='r.id')}
                        then j.hours::float end as hours, r.rating,
                   -- the parts the owner approved: the report's own priced list is a working note (audit13)
                   (select sum(jp.qty * jp.price_baht)::float from public.job_parts jp
@@ -129,10 +129,10 @@ async def jobs(conn: Conn, college_id: uuid.UUID) -> list[dict[str, Any]]:
                   -- college's (one that moved on here), never this college's to show as its own (credit13)
                   (select max(e.created_at) from public.status_events e
                    where e.request_id = r.id and e.to_status = 'done'
-                     and e.created_at > coalesce({ROUND_BEGAN_SQL.format(rid='r.id')}, '-infinity')) as approved_at,
+                     and e.id > coalesce({ROUND_BEGAN_SQL.format(rid='r.id')}, 0)) as approved_at,
                   (select private.event_actor_first_name(e.id) from public.status_events e
                    where e.request_id = r.id and e.to_status = 'done'
-                     and e.created_at > coalesce({ROUND_BEGAN_SQL.format(rid='r.id')}, '-infinity')
+                     and e.id > coalesce({ROUND_BEGAN_SQL.format(rid='r.id')}, 0)
                    order by e.id desc limit 1) as approved_by
            from public.repair_requests r
            join public.categories cat on cat.code = r.category_code

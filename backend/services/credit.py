@@ -17,7 +17,7 @@ from backend.db import Conn
 from backend.errors import ApiError
 from backend.paging import After, after_sql, keyset_params, split_page
 from backend.photo_store import PhotoStore
-from backend.services.dispatch import _KM_REQ, REASSIGN_NOTE, roster_teacher_and_owner
+from backend.services.dispatch import _KM_REQ, roster_teacher_and_owner
 from backend.services.json_sql import json_object
 from backend.services.transitions import check_student_tier, lock_status
 from shared import credit_wire as cw
@@ -372,31 +372,32 @@ async def _record_handover(owner: Conn, request_id: uuid.UUID, method: HandoverM
 # --- Team ---------------------------------------------------------------------------------------------------------
 
 # The round of work a job is in: 1, plus one each time its owner reopened it (the only move from handed back to
-# submitted), and when it began (the last reopen; null in the first round). Hours belong to a round; a new round is
-# reported and approved again, and only a report saved and after photos uploaded since it began count for its check
-# (routes/work.py). `{rid}`: the request's id in SQL, a column or a parameter.
+# submitted), and the timeline event that began it (the last reopen's id; null in the first round). Hours belong to a
+# round; a new round is reported and approved again, and only a report saved and after photos uploaded since it began
+# count for its check (routes/work.py). `{rid}`: the request's id in SQL, a column or a parameter.
 _REOPENS = ("from public.status_events e where e.request_id = {rid} "
             "and e.from_status = 'handed_back' and e.to_status = 'submitted'")
 # The round's one definition is the SQL function private.request_round (migration 0057), which RLS (helps_on), the
 # triggers and jobs_in_hand ask too: never spell it again here. Asked in FROM, where the planner inlines it.
 ROUND_SQL = "(select round from private.request_round({rid}))"
-ROUND_BEGAN_SQL = f"(select max(e.created_at) {_REOPENS})"
-# When the work the job's record must now evidence began (the teacher's check: after photos and report saved since
-# then count, routes/work.py, and the detail shows which; the college's job list shows the hours of that report):
-# the round's start, or the last time the job changed hands after it: a take back (a move to `offered` from a
-# student's hands, shared.statuses.REASSIGNABLE: the teacher took the job from a student who could not go on) or a
-# reassign (the teacher moved it straight to another student: no status changes, its timeline note is
-# dispatch.REASSIGN_NOTE). One rule for both: the next student photographs and reports their own work; the former
-# student's stay on the record (its photos, the timeline, their portfolio) and their hours on the round's team
-# (keep_former_student), but do not pass the next student's check. Not a new round: a round is what a reopen
-# starts, its hours reported and approved again and its team anew; a take back's (or a reassign's) former student is
-# credited in the same round as the next one.
-_TAKE_BACKS = ("e.to_status = 'offered' and e.from_status in ("
-               + ", ".join(f"'{s.value}'" for s in sorted(REASSIGNABLE)) + ")")
-_REASSIGNS = f"e.note_code = '{REASSIGN_NOTE}' and e.from_status = e.to_status"
-WORK_BEGAN_SQL = (f"(select max(e.created_at) from public.status_events e where e.request_id = {{rid}} "
-                  f"and ((e.from_status = 'handed_back' and e.to_status = 'submitted') or ({_TAKE_BACKS})"
-                  f" or ({_REASSIGNS})))")
+# An event's id, not its time (migration 0092): events are written under the request's lock and their ids handed out
+# there, so a later event of the request has a greater id whatever its transaction's `now()`. A row of the round is
+# an event with a greater id, or a report whose `work_event` is at least this one.
+ROUND_BEGAN_SQL = f"(select max(e.id) {_REOPENS})"
+# The work the job's record must now evidence (the teacher's check: the after photos and the report of this work
+# count, routes/work.py, and the detail shows which; the college's job list shows the hours of that report): the
+# id of the timeline event that began it, the round's start or the last time the job changed hands after it: a take
+# back (a move to `offered` from a student's hands, shared.statuses.REASSIGNABLE: the teacher took the job from a
+# student who could not go on) or a reassign (the teacher moved it straight to another student: no status changes,
+# its timeline note is dispatch.REASSIGN_NOTE); null: the first work of the first round. One definition, the SQL
+# function private.work_began (migration 0092), which also stamps each after photo and the report with the work they
+# were written in (`work_event`), under the request's lock: a row is this work's when its stamp is this (shared.work
+# of_the_work), never judged by the start times of two transactions (audit20 #5). One rule for both changes of
+# hands: the next student photographs and reports their own work; the former student's stay on the record (its
+# photos, the timeline, their portfolio) and their hours on the round's team (keep_former_student), but do not pass
+# the next student's check. Not a new round: a round is what a reopen starts, its hours reported and approved again
+# and its team anew; a take back's (or a reassign's) former student is credited in the same round as the next one.
+WORK_BEGAN_SQL = "(select event from private.work_began({rid}))"
 _CURRENT_ROUND = f"select {ROUND_SQL.format(rid='%(rid)s')} as round, {ROUND_BEGAN_SQL.format(rid='%(rid)s')} as since"
 
 
@@ -407,18 +408,19 @@ _CURRENT_ROUND = f"select {ROUND_SQL.format(rid='%(rid)s')} as round, {ROUND_BEG
 ON_TEAM = "t.handed_on_at is null"
 
 
-async def current_round(conn: Conn, request_id: uuid.UUID) -> tuple[int, datetime | None]:
-    """The job's round and when it began (None: the first round, from the start)."""
+async def current_round(conn: Conn, request_id: uuid.UUID) -> tuple[int, int | None]:
+    """The job's round and the timeline event that began it (ROUND_BEGAN_SQL; None: the first round)."""
     row = await (await conn.execute(_CURRENT_ROUND, {"rid": request_id})).fetchone()
     assert row is not None
     return int(row["round"]), row["since"]
 
 
 # The hours of a student's own work report in the round (a report is the job's, one per request: after a reassign it
-# may be the former student's, whose hours are theirs, never the new lead's). `%(id)s`, `%(who)s`, `%(since)s`.
+# may be the former student's, whose hours are theirs, never the new lead's). `%(id)s`, `%(who)s`, `%(since)s`: the
+# round's first event (current_round): a report saved since was stamped with it or a later one (migration 0092).
 _OWN_REPORT_HOURS = """(select j.hours from public.job_reports j where j.request_id = %(id)s
                           and j.technician_id = %(who)s
-                          and (%(since)s::timestamptz is null or j.updated_at > %(since)s::timestamptz))"""
+                          and (%(since)s::bigint is null or j.work_event >= %(since)s::bigint))"""
 
 
 async def _ensure_lead(owner: Conn, req: dict[str, Any]) -> None:
@@ -786,7 +788,7 @@ _HOURS_WAITING = f"""
         -- the lead's own work report, saved since the round began (a current round only)
         select (select j.hours::float8 from public.job_reports j
                 where j.request_id = p.request_id and j.technician_id = p.technician_id
-                  and (b.began is null or j.updated_at > b.began)) as hours
+                  and (b.began is null or j.work_event >= b.began)) as hours
         from (select {ROUND_BEGAN_SQL.format(rid='p.request_id')} as began) b
         where not p.ended and p.technician_id is not null) report on true
     left join lateral (

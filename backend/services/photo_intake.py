@@ -155,7 +155,8 @@ async def _switch_row(
                     update public.request_photos set
                         storage_path = %(path)s, thumb_path = %(thumb)s, content_type = %(content_type)s,
                         width = %(width)s, height = %(height)s, bytes = %(bytes)s, uploaded_by = %(uploaded_by)s,
-                        -- A replaced photo is a new photo: a reopened job's round counts those taken since it began.
+                        -- A replaced photo is a new photo (its work, `work_event`, is stamped anew by the
+                        -- trigger of migration 0092: the work now on the job, the request being locked).
                         created_at = now()
                     where request_id = %(request_id)s and kind = %(kind)s and idx = %(idx)s
                     returning id, kind, idx, content_type, width, height, bytes
@@ -337,16 +338,18 @@ async def require_work_in_progress(owner: Conn, technician_id: uuid.UUID, reques
 
 
 # The after photos on the record as the work they would join sees them, under the request's lock: the indices
-# holding photos taken before the work the record must now evidence began (credit.WORK_BEGAN_SQL: the round's start,
-# or a take back or reassign since: an earlier student's or round's), and those holding this work's own.
+# holding photos of an earlier work than the one the record must now evidence (credit.WORK_BEGAN_SQL: the round's
+# start, or a take back or reassign since: an earlier student's or round's), and those holding this work's own. Each
+# photo carries the work it was stored in (`work_event`, stamped under this lock: migration 0092), so a photo the
+# former student stored while a reassign waited for a lock stays theirs, whatever the two transactions' start times.
 _AFTER_PHOTOS_BY_WORK = """
     select array(select p.idx from public.request_photos p
                  where p.request_id = %(id)s and p.kind = 'after'
-                   and began.at is not null and p.created_at <= began.at) as earlier,
+                   and p.work_event is distinct from began.event) as earlier,
            array(select p.idx from public.request_photos p
                  where p.request_id = %(id)s and p.kind = 'after'
-                   and (began.at is null or p.created_at > began.at)) as own
-    from (select {began} as at) began
+                   and p.work_event is not distinct from began.event) as own
+    from (select {began} as event) began
 """
 
 

@@ -27,12 +27,12 @@ from shared.roles import Actor
 from shared.statuses import WORK_EDITABLE, OfferGone, RequestStatus, can_transition
 from shared.text import Locale, error_text, event_note, next_step, qc_missing_key
 from shared.wire import Photo, RequestDetail, StatusEvent, WorkReport
-from shared.work import in_round, missing_for_quality_check, parts_total
+from shared.work import missing_for_quality_check, of_the_work, parts_total
 
 # The request's own row, as the caller sees it (`private.request_as_read`, migration 0060: whom the row's policy shows
 # it to, and the student on the job whatever its status, without the owner's phone and address once the job no
 # longer needs them): the fields of the answer that are data, and what `_shaped` decides from (reader_locale,
-# handed_back_at, work_began).
+# handed_back_at, work_began and report_work: the work now on the job and the one its report was saved in).
 _DETAIL_ROW = f"""
     select r.id, '{PREFIX}' || r.ref_no as reference, r.category_code,
            cat.name_th as category_name_th, cat.name_en as category_name_en,
@@ -55,6 +55,7 @@ _DETAIL_ROW = f"""
             where jp.request_id = r.id and jp.status = 'proposed') as parts_waiting,
            {HANDED_OVER_SQL} as handover_confirmed,
            {ROUND_SQL.format(rid="r.id")} as work_round, {WORK_BEGAN_SQL.format(rid="r.id")} as work_began,
+           (select jr.work_event from public.job_reports jr where jr.request_id = r.id) as report_work,
            -- a high-risk job in hand at a college with no teacher left (stranded19, migration 0087)
            (r.status::text = any('{{{",".join(sorted(WORK_EDITABLE))}}}'::text[])
             and r.category_code = any('{{{",".join(presence_categories())}}}'::text[])
@@ -73,7 +74,7 @@ _EVENTS = """
     where e.request_id = {rid}
 """
 _PHOTOS = """
-    select p.id, p.kind, p.idx, p.content_type, p.width, p.height, p.bytes, p.created_at
+    select p.id, p.kind, p.idx, p.content_type, p.width, p.height, p.bytes, p.work_event
     from public.request_photos p where p.request_id = {rid}
 """
 _PHOTO_ORDER = "p.kind desc, p.idx"
@@ -93,13 +94,14 @@ async def request_detail(conn: Conn, request_id: uuid.UUID, now: datetime) -> di
     event_rows = await events.fetchall()
     timeline = [{**e, "note": event_note(e["note_code"], e["note_params"], e["note"], locale)} for e in event_rows]
     all_photos = await photos.fetchall()
-    photo_rows = [{k: v for k, v in p.items() if k != "created_at"} for p in all_photos]
-    after = [(p["idx"], p["created_at"]) for p in all_photos if p["kind"] == "after"]
+    photo_rows = [{k: v for k, v in p.items() if k != "work_event"} for p in all_photos]
+    after = [(p["idx"], p["work_event"]) for p in all_photos if p["kind"] == "after"]
     report = await load_report(conn, request_id)
     shaped = _shaped(row, locale, report, after, now, event_rows[-1]["note_code"] if event_rows else None)
     # The owner is shown the parts they approved, never the report's own priced list (audit13).
     shaped["report"] = await owners_report(conn, request_id, report) if row["is_mine"] else report
     row.pop("work_began")
+    row.pop("report_work")
     return {**row, "timeline": timeline, "photos": photo_rows, **shaped}
 
 
@@ -111,8 +113,7 @@ _DETAIL_JSON = f"""
     select {as_body(json_object(RequestDetail, "d", omit=_SHAPED, photos="ph.photos"))},
            convert_to(t.timeline::text, 'UTF8') as timeline, t.notes,
            d.status::text as status, d.is_mine, d.teacher_needed, d.reader_locale::text as reader_locale,
-           d.handed_back_at,
-           d.work_round, d.work_began, ph.after_idx, ph.after_at,
+           d.handed_back_at, d.work_round, d.work_began, d.report_work, ph.after_idx, ph.after_work,
            jr.request_id is not null as has_report, jr.hours::float8 as report_hours, jr.notes as report_notes,
            jr.parts as report_parts, jr.updated_at as report_updated_at,
            -- the owner reads as parts only those they approved (job_reports.APPROVED_PARTS_SQL's rows, audit13)
@@ -131,7 +132,8 @@ _DETAIL_JSON = f"""
         select coalesce(json_agg({json_object(Photo, "p")} order by {_PHOTO_ORDER}), '[]')
                  as photos,
                coalesce(array_agg(p.idx order by p.idx) filter (where p.kind = 'after'), '{{}}') as after_idx,
-               coalesce(array_agg(p.created_at order by p.idx) filter (where p.kind = 'after'), '{{}}') as after_at
+               coalesce(array_agg(p.work_event order by p.idx) filter (where p.kind = 'after'), '{{}}')
+                 as after_work
         from ({_PHOTOS.format(rid="d.id")}) p) ph
     left join public.job_reports jr on jr.request_id = d.id
 """
@@ -185,7 +187,7 @@ def _detail_body(row: dict[str, Any], now: datetime) -> bytes:
         report = {"hours": row["report_hours"], "notes": row["report_notes"], "parts": row["report_parts"],
                   "updated_at": row["report_updated_at"], "parts_total_baht": parts_total(row["report_parts"])}
     last_note_code = row["notes"][-1][0] if row["notes"] else None
-    shaped = _shaped(row, locale, report, list(zip(row["after_idx"], row["after_at"], strict=True)), now,
+    shaped = _shaped(row, locale, report, list(zip(row["after_idx"], row["after_work"], strict=True)), now,
                      last_note_code)
     if report is not None:  # its time in UTC ("Z") as PostgreSQL writes the rest, whatever the session's TimeZone
         if row["is_mine"]:  # the owner is shown the parts they approved, never the report's own priced list
@@ -203,12 +205,12 @@ def _locale(reader_locale: str | None) -> Locale:
 
 
 def _shaped(row: Mapping[str, Any], locale: Locale, report: dict[str, Any] | None,
-            after_photos: Sequence[tuple[int, datetime]], now: datetime,
+            after_photos: Sequence[tuple[int, int | None]], now: datetime,
             last_note_code: str | None = None) -> dict[str, Any]:
     """What `shared/` decides about the request for this reader: `row` has its status, is_mine, teacher_needed,
-    handed_back_at, work_round and work_began (credit.WORK_BEGAN_SQL); `after_photos` are the after photos' (index,
-    uploaded at), by index; `last_note_code` is the latest timeline event's system note (a no_centre request
-    students were offered)."""
+    handed_back_at, work_round, work_began (credit.WORK_BEGAN_SQL) and report_work (the work the report was saved
+    in); `after_photos` are the after photos' (index, the work it was stored in: `work_event`, migration 0092), by
+    index; `last_note_code` is the latest timeline event's system note (a no_centre request students were offered)."""
     status = RequestStatus(row["status"])
     # A high-risk job in hand whose college has no teacher now: its owner reads why it waits, and no usual wait.
     teacher_needed = bool(row["teacher_needed"])
@@ -216,9 +218,10 @@ def _shaped(row: Mapping[str, Any], locale: Locale, report: dict[str, Any] | Non
     wait = None if teacher_needed else expected_wait(status, now)
     # A reopened job's later round is reported and evidenced again: the screen shows what is this round's.
     # So is a job taken back from a student under way: its next student's own (credit.WORK_BEGAN_SQL).
+    # Each judged by the work it was written in, stamped under the request's lock (shared.work.of_the_work).
     work_round, work_began = row["work_round"], row["work_began"]
-    round_after = [idx for idx, at in after_photos if in_round(at, work_began)]
-    report_in_round = report is not None and in_round(report["updated_at"], work_began)
+    round_after = [idx for idx, work in after_photos if of_the_work(work, work_began)]
+    report_in_round = report is not None and of_the_work(row["report_work"], work_began)
     return {"actions": citizen_actions(row, now), "report": report,
             "next_step": step.in_(locale), "expected_wait": wait.in_(locale) if wait else None,
             "report_in_round": report_in_round, "after_photos_in_round": round_after,

@@ -27,9 +27,6 @@ from tests.integration.lock_waits import until_waiting
 from tests.integration.test_a_teacher_at_every_hand_over import AC, Colleges, colleges  # noqa: F401 (fixture)
 
 
-@pytest.mark.xfail(strict=True, reason="audit20 #3: a take back from `accepted` leaves the former student's waiting "
-                                       "parts open (migration 0083 notify_citizen_of_a_stall withdraws them only "
-                                       "from diagnosing/repairing)")
 async def test_a_take_back_from_accepted_withdraws_the_former_students_waiting_parts(
         app_and_clock: AppClock, area: Area, database_url: str) -> None:
     """bee accepted the job (the teacher gave it) and proposed a part (WORK_EDITABLE includes `accepted`); the
@@ -189,9 +186,6 @@ async def test_a_high_risk_step_waits_for_the_named_teacher_leaving_at_that_mome
 
 # --- Whose work a photo is, judged by transaction start times -----------------------------------------------------
 
-@pytest.mark.xfail(strict=True, reason="audit20 #5: credit.WORK_BEGAN_SQL compares now() of two transactions (the "
-                                       "reassign's timeline event, the photo's created_at): a photo committed while "
-                                       "the reassign waited for a lock is dated after the work it belongs to ended")
 async def test_an_after_photo_committed_while_a_reassign_waits_stays_the_former_students_work(
         app_and_clock: AppClock, area: Area, database_url: str) -> None:
     """The teacher reassigns bee's job to ace; the reassign's transaction has begun (its now()) and waits for ace's

@@ -232,7 +232,7 @@ async def test_an_item_judged_unrepairable_and_not_collected_reminds_its_owner_t
 
 
 def test_the_clocks_waiting_index_covers_every_status_it_reminds_of(database_url: str) -> None:
-    """The reminders' scan (backend/notifications/outbox.py `_WAITS`) reads a partial index (migration 0094): its
+    """The reminders' scan (backend/notifications/outbox.py `_WAITS`) reads a partial index (migration 0093): its
     statuses are the ones the scan asks for, or a turn of the clock reads every request ever left behind."""
     from shared.credit import HANDOVER_FROM
     from shared.reminders import IN_HAND_DUE

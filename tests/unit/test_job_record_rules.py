@@ -9,7 +9,7 @@ from backend.services.exports import local_time, number, to_csv
 from shared.reference import format_reference, parse_reference
 from shared.statuses import STATUS_GROUPS, RequestStatus, StatusGroup, group_of
 from shared.text import ERRORS, NEXT_STEPS, QC_MISSING, QC_MISSING_IN_ROUND, Locale, missing_list, qc_missing_key
-from shared.work import QC_REQUIREMENTS, in_round, missing_for_quality_check, supervisor_actions
+from shared.work import QC_REQUIREMENTS, missing_for_quality_check, of_the_work, supervisor_actions
 
 S = RequestStatus
 
@@ -22,12 +22,13 @@ def test_missing_for_quality_check() -> None:
     assert missing_for_quality_check(1, 1.5, "เปลี่ยนฟิวส์", report_in_round=False) == ["hours", "report"]
 
 
-def test_what_belongs_to_the_round() -> None:
-    began = datetime(2026, 11, 2, 9, 0, tzinfo=UTC)
-    assert in_round(datetime(2026, 11, 1, tzinfo=UTC), None)  # the first round: everything
-    assert in_round(datetime(2026, 11, 2, 9, 1, tzinfo=UTC), began)
-    assert not in_round(datetime(2026, 11, 1, tzinfo=UTC), began)
-    assert not in_round(None, began)
+def test_what_belongs_to_the_work_now_on_the_job() -> None:
+    """By the work a row was written in (the id of the timeline event that began it, stamped under the request's
+    lock), never by times: audit20 #5."""
+    assert of_the_work(None, None)  # the first work of the first round: everything written in it
+    assert of_the_work(41, 41)
+    assert not of_the_work(None, 41)  # written before the work now on the job began
+    assert not of_the_work(17, 41)  # an earlier work's (a take back, a reassign or a reopen since)
 
 
 def test_every_missing_item_has_its_texts() -> None:
