@@ -1,7 +1,8 @@
-"""audit20: findings of a fresh-eyes read of sessions 18-19, each held as the behaviour the project's own rules
-promise (README, the migrations' and modules' docstrings) and marked `xfail(strict=True)`: the suite stays green
-while the bug is there, and the test turns red (XPASS) the day it is fixed, so its mark is dropped with the fix.
-The findings, their file:line and suggested fixes: /tmp/p20/audit20-findings.md (the session's report)."""
+"""audit20: findings of a fresh-eyes read of sessions 18-19, each written as the behaviour the project's own rules
+promise (README, the migrations' and modules' docstrings) while the bug was there, and each fixed the same session:
+a teacher's send-back of a high-risk job, and the teacher named present locked (fix20a); a suspended citizen's
+request reaching no student by any path (fix20c); a take back from `accepted` withdrawing the former student's parts,
+and whose work a photo or a report is stamped under the request's lock (fix20b). They stay as regression tests."""
 
 import asyncio
 
