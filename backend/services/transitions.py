@@ -19,7 +19,13 @@ from backend.db import Conn
 from backend.errors import ApiError, refusal_error
 from backend.request_context import client_address
 from backend.services.handover_rule import HANDED_OVER_SQL
-from shared.credit import PRESENCE_STEPS, needs_teacher_present, required_level, teacher_named_present
+from shared.credit import (
+    CATEGORY_TIERS,
+    PRESENCE_STEPS,
+    needs_teacher_present,
+    required_level,
+    teacher_named_present,
+)
 from shared.roles import Actor
 from shared.statuses import Mover, MoveRefused, RequestStatus, Route, decide_move
 
@@ -177,6 +183,9 @@ class _RecordFacts:
 
 
 # Issue 14's facts about the job record, read under the request's row lock (shared/credit.py decides from them).
+# Whether the college has a teacher is asked only of a move that may need one present (`presence`: the categories
+# whose move into this status does, shared.credit.needs_teacher_present), not of every accept, step and hand back:
+# the rule reads it nowhere else.
 _RECORD_FACTS = f"""
     select r.category_code,
            (select coalesce(max(ts.level), 0) from public.technician_skills ts
@@ -186,9 +195,17 @@ _RECORD_FACTS = f"""
            {HANDED_OVER_SQL} as handed_over,
            exists (select 1 from public.profiles p where p.id = %(teacher)s and p.role = 'supervisor'
                    and p.is_active and p.college_id = r.college_id) as teacher_of_college,
-           private.college_has_teacher(r.college_id) as college_has_teacher
+           case when r.category_code = any(%(presence)s::text[])
+                then private.college_has_teacher(r.college_id) end as college_has_teacher
     from public.repair_requests r where r.id = %(id)s
 """
+
+
+def _presence_categories(to_status: RequestStatus) -> list[str]:
+    """The categories whose move into `to_status` needs a teacher of the college present, by the shared rule itself.
+    A category missing from shared.credit.CATEGORY_TIERS takes DEFAULT_TIER, below the tier that needs one
+    (tests/unit/test_credit_rules.py holds it), so none is left out."""
+    return sorted(code for code in CATEGORY_TIERS if needs_teacher_present(code, to_status))
 
 
 async def _record_facts(conn: Conn, request_id: uuid.UUID, to_status: RequestStatus, student: Any,
@@ -197,8 +214,8 @@ async def _record_facts(conn: Conn, request_id: uuid.UUID, to_status: RequestSta
         return _RecordFacts()
     if to_status == RequestStatus.ACCEPTED and student is None:
         student = (await (await conn.execute("select auth.uid() as uid")).fetchone() or {}).get("uid")
-    row = await (await conn.execute(_RECORD_FACTS, {"id": request_id, "student": student,
-                                                    "teacher": teacher})).fetchone()
+    row = await (await conn.execute(_RECORD_FACTS, {"id": request_id, "student": student, "teacher": teacher,
+                                                    "presence": _presence_categories(to_status)})).fetchone()
     if row is None:
         return _RecordFacts()
     category = row["category_code"]

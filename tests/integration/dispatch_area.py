@@ -306,3 +306,30 @@ def failing_status_change(database_url: str, request_id: str) -> AbstractContext
     """A request whose status change fails every time."""
     return failing_writes(database_url, "update of status", "repair_requests", "id", request_id,
                           "a request that fails every time")
+
+
+def set_active(database_url: str, person: str | uuid.UUID, active: bool) -> None:
+    """`person` suspended (or restored) by a path that does nothing else, as an operator's SQL or dashboard might:
+    account.suspend also ends a citizen's offers and parks their requests, so a test of this holds its rule where
+    whatever stood at the suspension (offers, a job in hand) still stands."""
+    with psycopg.connect(database_url, autocommit=True) as conn:
+        conn.execute("update public.profiles set is_active = %s where id = %s", [active, person])
+
+
+def set_owner_active(database_url: str, request_id: str, active: bool) -> None:
+    """The citizen who asked for `request_id` suspended (or restored) as `set_active` does."""
+    with psycopg.connect(database_url, autocommit=True) as conn:
+        conn.execute("update public.profiles set is_active = %s "
+                     "where id = (select citizen_id from public.repair_requests where id = %s)", [active, request_id])
+
+
+async def every_asked_declines(api: httpx.AsyncClient, area: Area, request_id: str, asked: set[str]) -> None:
+    """Each of the area's students in `asked` (the ids its offers went to) declines their offer of `request_id`, as
+    the app does: the offer found in their feed."""
+    for student, phone in area.students.values():
+        if student in asked:
+            token, _ = await sign_in(api, phone)
+            offer = next(o for o in (await api.get("/technician/offers", headers=bearer(token))).json()
+                         if o["request_id"] == request_id)
+            declined = await api.post(f"/offers/{offer['offer_id']}/decline", headers=bearer(token))
+            assert declined.status_code == 204, declined.text

@@ -1,9 +1,14 @@
 """Concurrency tests see a transaction wait for another's row lock in pg_stat_activity: no sleeps, no timing."""
 
 import asyncio
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from typing import Any
 
+import httpx
 import psycopg
+
+from tests.helpers import bearer
 
 
 async def until_waiting(database_url: str, count: int, *tasks: "asyncio.Task[Any]") -> None:
@@ -22,3 +27,23 @@ async def until_waiting(database_url: str, count: int, *tasks: "asyncio.Task[Any
                 return
             await asyncio.sleep(0.01)
     raise AssertionError("never waited")
+
+
+@asynccontextmanager
+async def reassign_waiting(api: httpx.AsyncClient, database_url: str, teacher: str, request_id: str,
+                           student_id: str) -> AsyncIterator["asyncio.Task[httpx.Response]"]:
+    """The teacher's reassign of `request_id` to `student_id`, begun (its transaction's now()) and waiting for that
+    student's profile, the lock order's first step, while the body of the `with` runs (what the former student
+    writes meanwhile commits after the reassign began). Another transaction holds the profile FOR NO KEY UPDATE, as
+    an accept or a switch-off of that student would. Yields the reassign's task; on leaving, the profile is let go
+    and the reassign has answered (the task is done: its answer is the test's to read, never left running)."""
+    async with await psycopg.AsyncConnection.connect(database_url) as holder:
+        await holder.execute("select 1 from public.profiles where id = %s for no key update", [student_id])
+        moving = asyncio.create_task(api.post(f"/requests/{request_id}/assign", json={"technician_id": student_id},
+                                              headers=bearer(teacher)))
+        try:
+            await until_waiting(database_url, 1, moving)  # begun, waiting for the student's profile
+            yield moving
+        finally:
+            await holder.rollback()
+            await asyncio.wait([moving])

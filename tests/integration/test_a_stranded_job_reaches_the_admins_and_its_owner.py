@@ -22,7 +22,7 @@ from shared.text import TEACHER_NEEDED_NEXT_STEP, Locale
 from tests.helpers import bearer, sign_in
 from tests.integration import test_a_teacher_at_every_hand_over as hand_over
 from tests.integration.builders import as_user
-from tests.integration.dispatch_area import ADMIN_PHONE, AppClock, _student, record_work, step
+from tests.integration.dispatch_area import ADMIN_PHONE, AppClock, _student, record_work, set_active, step
 from tests.integration.test_a_job_in_hand_when_the_last_teacher_leaves import _in_hand, _tick
 from tests.integration.test_a_teacher_at_every_hand_over import Colleges, _told
 
@@ -49,9 +49,8 @@ async def _whole_list(admin: ApiClient) -> tuple[list[UndecidedJob], set[int]]:
 
 
 def _set_teacher_active(database_url: str, colleges: Colleges, active: bool) -> None:
-    with psycopg.connect(database_url, autocommit=True) as conn:
-        conn.execute("update public.profiles set is_active = %s where id = %s",
-                     [active, colleges.people["teacher"][0]])
+    """The near college's only teacher suspended (or restored) by a path that does nothing else."""
+    set_active(database_url, colleges.people["teacher"][0], active)
 
 
 async def test_a_stranded_job_is_on_the_admins_list_among_the_others_a_page_at_a_time(

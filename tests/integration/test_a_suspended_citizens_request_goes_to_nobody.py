@@ -30,6 +30,8 @@ from tests.integration.dispatch_area import (
     assigned_by_teacher,
     offers_of,
     request_status,
+    set_active,
+    set_owner_active,
     submit,
 )
 from tests.integration.lock_waits import until_waiting
@@ -42,13 +44,6 @@ def _owner(database_url: str, rid: str) -> uuid.UUID:
         row = conn.execute("select citizen_id from public.repair_requests where id = %s", [rid]).fetchone()
     assert row is not None
     return uuid.UUID(str(row[0]))
-
-
-def _set_active(database_url: str, person: uuid.UUID, active: bool) -> None:
-    """Suspended (or restored) by a path that does nothing else, as an operator's SQL or dashboard might: the rule
-    must hold where the request's offers stood through the suspension."""
-    with psycopg.connect(database_url, autocommit=True) as conn:
-        conn.execute("update public.profiles set is_active = %s where id = %s", [active, person])
 
 
 async def _operator(pool: AsyncConnectionPool[Any], person: uuid.UUID, suspend: bool) -> None:
@@ -158,7 +153,7 @@ async def test_a_teacher_neither_gives_a_suspended_citizens_job_nor_adds_hands_t
     # An offered job: the teacher's assign is refused as the accept is.
     _, request = await submit(api)
     rid = request["id"]
-    _set_active(database_url, _owner(database_url, rid), False)
+    set_owner_active(database_url, rid, False)
     teacher, _ = await sign_in(api, area.students["teacher"][1])
     given = await api.post(f"/requests/{rid}/assign", json={"technician_id": area.students["bee"][0]},
                            headers=bearer(teacher))
@@ -167,7 +162,7 @@ async def test_a_teacher_neither_gives_a_suspended_citizens_job_nor_adds_hands_t
 
     # A job in bee's hands: not given to ace instead, and no helper joins it.
     _, teacher, bee, held = await assigned_by_teacher(api, area, "bee")
-    _set_active(database_url, _owner(database_url, held), False)
+    set_owner_active(database_url, held, False)
     moved = await api.post(f"/requests/{held}/assign", json={"technician_id": area.students["ace"][0]},
                            headers=bearer(teacher))
     assert (moved.status_code, moved.json()["error"]["code"]) == (409, "owner_suspended"), moved.text
@@ -203,11 +198,11 @@ async def test_a_suspended_citizens_request_stranded_by_a_crash_is_offered_by_th
     rid = stored["id"]
     assert request_status(database_url, rid) == "submitted"
     citizen = _owner(database_url, rid)
-    _set_active(database_url, citizen, False)
+    set_active(database_url, citizen, False)
     await tick(pool, settings, clock.now + MINUTE)  # dispatch_stranded: parked, offered to nobody
     assert request_status(database_url, rid) == "no_centre" and offers_of(database_url, rid) == []
 
-    _set_active(database_url, citizen, True)
+    set_active(database_url, citizen, True)
     await tick(pool, settings, clock.now + 2 * MINUTE)
     assert request_status(database_url, rid) == "offered"
     assert len([o for o in offers_of(database_url, rid) if o["status"] == "pending"]) == 3

@@ -6,23 +6,22 @@ restored, the revival may offer it again while it is young."""
 from datetime import timedelta
 from typing import Any
 
-import psycopg
 from psycopg_pool import AsyncConnectionPool
 
 from backend.dispatch_ticks import tick
 from backend.settings import Settings
-from tests.helpers import bearer, sign_in
-from tests.integration.dispatch_area import AppClock, Area, offers_of, request_status, submit
+from tests.integration.dispatch_area import (
+    AppClock,
+    Area,
+    every_asked_declines,
+    offers_of,
+    request_status,
+    set_owner_active,
+    submit,
+)
 from tests.integration.test_nobody_waits_for_ever import approve_skill
 
 MINUTE = timedelta(minutes=1)
-
-
-def set_owner_active(database_url: str, rid: str, active: bool) -> None:
-    """The operator suspends (or restores) the citizen: account.suspend sets is_active false."""
-    with psycopg.connect(database_url, autocommit=True) as conn:
-        conn.execute("update public.profiles set is_active = %s "
-                     "where id = (select citizen_id from public.repair_requests where id = %s)", [active, rid])
 
 
 async def test_the_clock_does_not_offer_again_the_request_of_a_suspended_citizen(
@@ -70,12 +69,7 @@ async def test_the_last_decline_of_a_suspended_citizens_request_asks_no_other_st
     rid = request["id"]
     asked = {o["technician_id"] for o in offers_of(database_url, rid)}
     set_owner_active(database_url, rid, False)
-    for student, phone in area.students.values():
-        if student in asked:
-            token, _ = await sign_in(api, phone)
-            offer = next(o for o in (await api.get("/technician/offers", headers=bearer(token))).json()
-                         if o["request_id"] == rid)
-            assert (await api.post(f"/offers/{offer['offer_id']}/decline", headers=bearer(token))).status_code == 204
+    await every_asked_declines(api, area, rid, asked)
     # Every asked student declined: the college's next student (or the next college) is not sent to its address.
     assert request_status(database_url, rid) == "no_centre"
     assert {o["technician_id"] for o in offers_of(database_url, rid)} == asked

@@ -26,7 +26,7 @@ from mobile.api_client import ApiClient, ApiError
 from shared.text import error_text
 from tests.helpers import bearer, fresh_phone, session_for, sign_in
 from tests.integration.builders import citizen_with_a_photo, draft, jpeg_with_gps
-from tests.integration.dispatch_area import AppClock, Area, accepted_job
+from tests.integration.dispatch_area import AppClock, Area, accepted_job, set_active
 
 # What a suspended person may still call: signing in and out, their data rights, and the public pages.
 ALLOWED = {
@@ -37,11 +37,6 @@ ALLOWED = {
     # Only take something of the person's away (the sign-out drops its device): erasure, never a read.
     ("DELETE", "/me/devices/{token}"), ("DELETE", "/me/line"),
 }
-
-
-def set_active(database_url: str, user_id: str, active: bool) -> None:
-    with psycopg.connect(database_url, autocommit=True) as conn:
-        conn.execute("update public.profiles set is_active = %s where id = %s", [active, user_id])
 
 
 @contextmanager

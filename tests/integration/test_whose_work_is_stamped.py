@@ -3,7 +3,6 @@ id of the timeline event that began the work it was written in (`work_event`, pr
 the start times of two transactions. The photo's own race: test_audit20_findings. Real PostgreSQL, through the
 app's routes; the waits are seen in pg_stat_activity (tests.integration.lock_waits), never slept on."""
 
-import asyncio
 from pathlib import Path
 
 import psycopg
@@ -15,7 +14,7 @@ from backend.settings import PROJECT_ROOT
 from shared.statuses import REASSIGNABLE, RequestStatus
 from tests.helpers import bearer, sign_in
 from tests.integration.dispatch_area import AppClock, Area, assigned_by_teacher, record_work, step
-from tests.integration.lock_waits import until_waiting
+from tests.integration.lock_waits import reassign_waiting
 
 
 def test_the_databases_reassignable_is_shareds(database_url: str) -> None:
@@ -37,18 +36,11 @@ async def test_a_report_saved_while_a_reassign_waits_stays_the_former_students_w
     for to in ("diagnosing", "repairing"):
         assert (await step(api, bee, rid, to)).status_code == 200
     ace_id, ace_phone = area.students["ace"]
-    async with await psycopg.AsyncConnection.connect(database_url) as holder:
-        await holder.execute("select 1 from public.profiles where id = %s for no key update", [ace_id])
-        moving = asyncio.create_task(api.post(f"/requests/{rid}/assign", json={"technician_id": ace_id},
-                                              headers=bearer(teacher)))
-        try:
-            await until_waiting(database_url, 1, moving)  # begun, waiting for ace's profile
-            saved = await api.put(f"/requests/{rid}/report", json={
-                "hours": 2.5, "notes": "ถอดมอเตอร์ออกมาตรวจ ขดลวดไหม้", "parts": []}, headers=bearer(bee))
-            assert saved.status_code == 200, saved.text
-        finally:
-            await holder.rollback()
-    moved = await moving
+    async with reassign_waiting(api, database_url, teacher, rid, ace_id) as moving:
+        saved = await api.put(f"/requests/{rid}/report", json={
+            "hours": 2.5, "notes": "ถอดมอเตอร์ออกมาตรวจ ขดลวดไหม้", "parts": []}, headers=bearer(bee))
+        assert saved.status_code == 200, saved.text
+    moved = moving.result()
     assert moved.status_code == 200, moved.text
 
     ace, _ = await sign_in(api, ace_phone)

@@ -26,6 +26,7 @@ from shared.credit import (
     helper_hours_refusal,
     is_verify_code,
     meets_tier,
+    needs_teacher_at_college,
     needs_teacher_present,
     outcome_fits_status,
     present_by_moving,
@@ -197,3 +198,11 @@ def test_a_helper_reports_hours_from_the_acceptance_until_the_approval_while_on_
         assert helper_hours_refusal(status, approved=True, handed_on=False) == "team_not_now"
     for code in ("team_hours_closed", "team_handed_on", "team_not_now"):
         assert ERRORS[code].th and ERRORS[code].en
+
+
+def test_a_category_unknown_to_shared_needs_no_teacher_present() -> None:
+    """The SQL that asks whether a college has a teacher lists the categories needing one from CATEGORY_TIERS
+    (dispatch's presence_categories, transitions._RECORD_FACTS): a category added to the database before it is
+    added there takes DEFAULT_TIER, which must need no teacher, or those lists would leave it out."""
+    assert not any(needs_teacher_present("a_category_not_yet_in_shared", status) for status in S)
+    assert not needs_teacher_at_college("a_category_not_yet_in_shared")
