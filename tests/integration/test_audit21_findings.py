@@ -16,13 +16,16 @@ from shared.roles import AppRole
 from tests.helpers import bearer, fresh_phone, sign_in
 from tests.integration.builders import draft, jpeg_with_gps
 from tests.integration.dispatch_area import (
+    ADMIN_PHONE,
     HOME,
     AppClock,
     Area,
     assigned_by_teacher,
     offers_of,
     record_work,
+    request_status,
     step,
+    submit,
 )
 
 # --- Whose work the report is (audit20 #5, migration 0092) ---------------------------------------------------------
@@ -109,3 +112,35 @@ async def test_a_request_submitted_while_its_citizen_is_suspended_goes_to_no_stu
     assert {"submit": submitted.status_code, "offered_to": len(standing)} in (
         {"submit": 201, "offered_to": 0}, {"submit": 403, "offered_to": 0}, {"submit": 401, "offered_to": 0}), (
         waited, submitted.text)
+
+
+@pytest.mark.xfail(strict=True, reason=(
+    "audit21 #3: park_for_suspended_owner moves the request to no_centre through the status trigger's `no_centre` "
+    "branch, which tells every admin 'No centre can take FX-...: waits to be sent on', though a send-on of it is "
+    "refused 409 owner_suspended"))
+async def test_a_suspension_does_not_ask_the_admins_to_send_on_what_they_may_not(
+        app_and_clock: AppClock, area: Area, database_url: str, pool: AsyncConnectionPool[Any]) -> None:
+    """The operator suspends a citizen whose request is offered: it waits as no_centre for nobody (audit20 #2), the
+    admins' waiting list marks it and offers no send-on (a send-on is refused, 409 owner_suspended). No message
+    asks the admins to send it on. (The suspended citizen's `no_taker` message, written by the same move's note, is
+    the known leftover of the parking's reason: reinstate21's task.)"""
+    api, _ = app_and_clock
+    _, request = await submit(api)
+    rid = request["id"]
+    with psycopg.connect(database_url) as conn:
+        owner = conn.execute("select citizen_id from public.repair_requests where id = %s", [rid]).fetchone()
+        before = conn.execute("select coalesce(max(id), 0) from public.notifications").fetchone()
+    assert owner is not None and before is not None
+    async with pool.connection() as conn, conn.transaction():  # as `fixit-backend suspend` runs it
+        await conn.execute("select set_config('fixit.actor', 'operator', true)")
+        await account.suspend(conn, owner[0], AppRole.CITIZEN, "แจ้งเหตุเท็จซ้ำหลายครั้ง")
+    assert request_status(database_url, rid) == "no_centre"
+    admin, _ = await sign_in(api, ADMIN_PHONE)
+    refused = await api.post(f"/requests/{rid}/dispatch", json={}, headers=bearer(admin))
+    with psycopg.connect(database_url) as conn:
+        told = conn.execute("select kind, count(*) from public.notifications where request_id = %s and id > %s "
+                            "and kind = 'no_centre' group by kind",
+                            [rid, before[0]]).fetchall()
+    # Today: {'send_on': 409, 'told': [('no_centre', 1)]}: the (one) admin is asked to send on a request whose
+    # send-on is refused.
+    assert {"send_on": refused.status_code, "told": told} == {"send_on": 409, "told": []}, refused.text
