@@ -231,3 +231,21 @@ def lead_left_event(event: ServerEvent) -> tuple[str, LeadLeft, bool] | None:
         return str(data["request_id"]), LeadLeft(data["lead_left"]), data.get("kept") is True
     except (ValueError, KeyError, TypeError):
         return None
+
+
+def change_heard(event: ServerEvent) -> tuple[str, str] | None:
+    """(request_id, at) of a "request" or "notification" event about a request: which request, and the commit that
+    changed it. The database stamps a change's status event and the messages it writes with the same `now()` (their
+    `created_at`, `at` on the wire: backend/live.py `public_part`), so two events with the same pair tell of one
+    change, and a screen read again after the first already shows it. None for an event about no request, or
+    unreadable data."""
+    if event.event not in ("request", "notification"):
+        return None
+    try:
+        data = event.json()
+        request_id, at = data["request_id"], data["at"]
+    except (ValueError, KeyError, TypeError):
+        return None
+    if not request_id or not at:
+        return None
+    return str(request_id), str(at)

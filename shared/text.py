@@ -2171,3 +2171,8 @@ ERRORS.update({
     "method_not_allowed": B("ที่อยู่นี้ไม่รับคำขอแบบ {method} (รับ: {allowed})",
                             "This address does not take {method} (it takes: {allowed})"),
 })
+# A timeline row of a high-risk work step: the teacher of the college named present (status_events.teacher_present_id,
+# their first name as the detail gives it to whoever may read the request: client21).
+APP_UI.update({
+    "timeline_teacher_present": B("ครูควบคุม: {name}", "Teacher present: {name}"),
+})

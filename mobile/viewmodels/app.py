@@ -9,7 +9,7 @@ from uuid import UUID
 
 from mobile.api_client import ApiClient, ApiError
 from mobile.geocoding import ReverseGeocoder
-from mobile.live import LiveEvents, Refused, ServerEvent, lead_left_event, request_event
+from mobile.live import LiveEvents, Refused, ServerEvent, change_heard, lead_left_event, request_event
 from mobile.models import NotificationItem, Profile, RequestDetail, SessionTokens, SignedIn
 from mobile.outbox import (
     ItemState,
@@ -234,6 +234,9 @@ class AppViewModel(Observable):
         api.on_suspended = self._account_suspended
         api.on_unread_count = self._unread_counted  # the bell's number, when a home's list carries it
         self._suspending = False  # on the way to the suspended screen (its storage reads) or on it
+        # The change (request id, commit's `at`: mobile/live.py `change_heard`) the open request or job screen was
+        # last read after: its status event and the messages it wrote come as several live events, one read each.
+        self._screen_read_after: tuple[str, str] | None = None
 
     @property
     def locale(self) -> Locale:
@@ -776,12 +779,13 @@ class AppViewModel(Observable):
             about = notification_request(event)
             if isinstance(self.home, AdminHome) and self.home.hears_message_about(about):
                 await self.home.load()
-            # A message about the request on the owner's screen can come with no change of the request at all (the
-            # clock's "it waits for a teacher", stranded20: the college's teacher left): the screen reads it again.
-            detail = self.request_detail
-            if (about is not None and self.screen == Screen.REQUEST_DETAIL and detail is not None
-                    and str(detail.request_id) == about):
-                await detail.load()
+            # A message about the request or job on screen can come with no change of the request at all (the
+            # clock's "it waits for a teacher" to its owner, "the teacher left" to its student, stranded19/20: the
+            # college's last teacher left): the screen reads it again. A message its change's status event came
+            # with (the same commit) was read with that event: not read twice.
+            change = change_heard(event)
+            if about is not None and (change is None or change != self._screen_read_after):
+                await self._read_screen_about(about, change)
             return
         if event.event == "offer" and isinstance(self.home, TechnicianHome):
             # An offer came, was withdrawn or expired (a reopened job offered back to its student among them):
@@ -792,18 +796,17 @@ class AppViewModel(Observable):
         if found is None:
             return
         request_id, status = found
-        detail = self.request_detail
-        if self.screen == Screen.REQUEST_DETAIL and detail is not None and str(detail.request_id) == request_id:
-            await detail.load()
+        change = change_heard(event)
+        left = lead_left_event(event)
+        job = self.job
+        if (left is not None and self.screen == Screen.JOB and job is not None and str(job.request_id) == request_id
+                and job.actor == Actor.TECHNICIAN):  # the job they led left them (0056): say how
+            job.lead_left(left[1], kept=left[2])
+            self._screen_read_after = change
+        elif change is None or change != self._screen_read_after:  # one read per change (several status events)
+            await self._read_screen_about(request_id, change)
         if self.record is not None and str(self.record.request_id) == request_id:
             await self.record.load()
-        job = self.job
-        if self.screen == Screen.JOB and job is not None and str(job.request_id) == request_id:
-            left = lead_left_event(event)
-            if left is not None and job.actor == Actor.TECHNICIAN:  # the job they led left them (0056): say how
-                job.lead_left(left[1], kept=left[2])
-            else:
-                await job.load()
         if self.college_jobs is not None:
             await self.college_jobs.load()
         home = self.home
@@ -815,6 +818,21 @@ class AppViewModel(Observable):
                 await home.load()
         elif isinstance(home, TechnicianHome | SupervisorHome):
             await home.load()
+
+    async def _read_screen_about(self, request_id: str, change: tuple[str, str] | None) -> None:
+        """The open request or job screen, if it shows `request_id`, read again; `change` (the live event's) is then
+        what it shows, once it was read."""
+        detail, job = self.request_detail, self.job
+        screen: RequestDetailViewModel | JobViewModel | None = None
+        if self.screen == Screen.REQUEST_DETAIL and detail is not None and str(detail.request_id) == request_id:
+            screen = detail
+        elif self.screen == Screen.JOB and job is not None and str(job.request_id) == request_id:
+            screen = job
+        if screen is None:
+            return
+        await screen.load()
+        if screen.error is None:  # a failed read shows its retry, and the next event about it reads again
+            self._screen_read_after = change
 
     async def poll(self) -> None:
         """Without the live stream: reload the screen that shows, and the bell's count (asked on its own only when

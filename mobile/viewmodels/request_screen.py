@@ -14,7 +14,7 @@ from mobile.viewmodels.session import Session
 from mobile.viewmodels.thumbnails import PhotoKey, Thumbnails
 from shared.display_names import first_word
 from shared.statuses import RequestStatus
-from shared.text import ACTOR_LABELS, EVENT_NOTES, status_label
+from shared.text import ACTOR_LABELS, EVENT_NOTES, bilingual, status_label
 from shared.wire import PhotoKind
 
 D = TypeVar("D", bound=RequestDetail)
@@ -26,6 +26,8 @@ class TimelineRow:
     who: str  # the first word of their name (shared.display_names.first_word, as the backend names them), or the role
     at: datetime
     note: str
+    # A high-risk work step's teacher named present ("ครูควบคุม: <name>"), as the detail gives it; "" on other rows.
+    teacher_present: str = ""
 
 
 class RequestScreen(SubScreen, Generic[D]):
@@ -63,6 +65,7 @@ class RequestScreen(SubScreen, Generic[D]):
                 who=first_word(entry.actor_name) or self._actor_text(entry.actor),
                 at=entry.created_at,
                 note=(entry.note or "").strip(),
+                teacher_present=self._teacher_present_text(entry.teacher_present_name),
             )
             for entry in sorted(self.detail.timeline, key=lambda e: e.created_at)
         ]
@@ -72,6 +75,10 @@ class RequestScreen(SubScreen, Generic[D]):
         self.thumbnails.follow(((self.request_id, p.kind, p.idx), p.id) for p in photos)
         if await self.thumbnails.fetch((self.request_id, p.kind, p.idx) for p in photos):
             self._changed()
+
+    def _teacher_present_text(self, name: str | None) -> str:
+        named = first_word(name)
+        return bilingual("timeline_teacher_present", name=named).in_(self.locale) if named else ""
 
     def _step_text(self, from_raw: str | None, to_raw: str | None) -> str:
         """The label of a step on the timeline; a citizen's reopen reads "still broken", not "received"."""

@@ -86,6 +86,8 @@ def timeline(vm: RequestScreen[Any], locale: Locale) -> list[ft.Control]:
             ft.Text(row.status, weight=ft.FontWeight.W_600),
             muted(f"{format_datetime(row.at, locale)} · {row.who}"),
         ]
+        if row.teacher_present:
+            lines.append(ft.Text(row.teacher_present))
         if row.note:
             lines.append(ft.Text(row.note))
         controls.append(
