@@ -108,6 +108,14 @@ def _teacher_ok(category: str, college: str) -> str:
     job screen and the clock's messages ask too, and only for those categories."""
     return f"({category} <> all(%(presence)s::text[]) or private.college_has_teacher({college}))"
 
+# Dispatch's one rule of "asked before", a condition on an offer `o` of the request: every offer counts (the clock
+# never asks a student twice: a decline is not pestered, a lapse would lapse again) but one its citizen's suspension
+# withdrew (`park_for_suspended_owner`, migration 0094): that offer says nothing about its student, who could not
+# answer for a request nobody may answer for, so once the account is restored the revival asks them again, in the
+# usual rank order. `_PLAN` (the students and colleges tried), `candidates` (a decline's next student) and
+# `_REVIVABLE` (whom the clock's revival may ask) all read it.
+_ASKED = "not o.withdrawn_for_suspension"
+
 # The students of college `n` who hold a skill of the request's category at the level it needs (`fit` below): an
 # index range scan per needed skill, as `dispatch_college_id` is set only while the student is an active technician
 # of that college (migration 0023). Only students this request may still be offered to (`req.offered`: not its
@@ -174,12 +182,12 @@ _PLAN = f"""
 with req as materialized (
     select r.id, r.status, r.category_code, r.lat, r.lon,
            (select max(service_radius_km) from public.colleges where is_active)::float8 / 111.0 as band,
-           array(select o.college_id from public.offers o where o.request_id = r.id) as tried_colleges,
+           array(select o.college_id from public.offers o where o.request_id = r.id and {_ASKED}) as tried_colleges,
            -- The request's owner counts as offered already: a student is never offered their own request. An
            -- administrator's send-on (`again`) counts only the offers still open or taken: a student whose offer
            -- lapsed or who declined may be asked again when an administrator chose their college.
            array(select o.technician_id from public.offers o
-                 where o.request_id = r.id and (not %(again)s or o.status in ('pending', 'accepted'))
+                 where o.request_id = r.id and {_ASKED} and (not %(again)s or o.status in ('pending', 'accepted'))
                  union all select r.citizen_id where r.citizen_id is not null) as offered,
            case when %(lazy_commit)s then set_config('synchronous_commit', 'off', true) end as lazy_commit,
            -- its citizen can still answer for it (review18a #2): else it is offered to nobody (`dispatch`)
@@ -291,7 +299,7 @@ async def candidates(
             join public.category_skills cs on cs.skill_code = ts.skill_code and {_LEVEL_OK}
             where cs.category_code = %(category)s
               and (%(again)s or not exists (select 1 from public.offers o where o.request_id = %(request)s
-                                            and o.technician_id = ts.technician_id))
+                                            and o.technician_id = ts.technician_id and {_ASKED}))
               -- never the request's own owner (a citizen made a student of this college)
               and ts.technician_id is distinct from place.citizen_id
             group by ts.technician_id, place.km
@@ -355,10 +363,11 @@ async def dispatch(
     if not plan.owner_active:
         # Nobody may answer for it (review18a #2): no student is sent to it, by any path that comes here (the
         # clock's, a take back's re-offer, an administrator's send-on, a stranded submit); it waits as no_centre,
-        # as when nobody took it, and the clock's revival offers it again once the account is restored.
+        # its timeline saying why (`owner_suspended`, not "nobody took it": reinstate21), and the clock's revival
+        # offers it again once the account is restored.
         if status != S.NO_CENTRE:
             await transition(conn, Actor.SYSTEM, request_id, S.NO_CENTRE, route=Route.DISPATCH, current=status,
-                             note=Note(code="no_taker"))
+                             note=Note(code="owner_suspended"))
         return DispatchResult(S.NO_CENTRE, owner_suspended=True)
     if plan.college_id is None or not plan.people:
         if status != S.NO_CENTRE:
@@ -583,18 +592,20 @@ async def park_for_suspended_owner(conn: Conn, citizen_id: uuid.UUID, now: datet
     id): their requests still looking for a student (submitted, offered) are given to nobody any more (review18a
     #2): the pending offers are withdrawn (each student is told, `offer_withdrawn`, and their feed drops it: the
     live event of the offer's change), and the request waits as no_centre, as `dispatch` parks one on the clock's
-    paths (the note `no_taker`). Once the account is restored, the clock's revival offers it again, while it is
-    young (shared.reminders.RETRY_WINDOW), to fitting students it was never offered to; an administrator may send it
-    on to a chosen college, whose students the suspension took it from are asked again. Returns how many."""
+    paths (the note `owner_suspended`: its timeline says why it waits, reinstate21). Once the account is restored,
+    the clock's revival offers it again, while it is young (shared.reminders.RETRY_WINDOW), to fitting students it was
+    never offered to and to those whose offers this withdrew (marked `withdrawn_for_suspension`, migration 0094, which
+    `_ASKED` does not count: they said nothing); an administrator may send it on to a chosen college. Returns how
+    many."""
     rows = await (await conn.execute(
         "select id, status from public.repair_requests where citizen_id = %s and status = any(%s) order by id",
         [citizen_id, [S.SUBMITTED.value, S.OFFERED.value]])).fetchall()
     for row in rows:
         await conn.execute(
-            "update public.offers set status = 'withdrawn', responded_at = %s "
+            "update public.offers set status = 'withdrawn', responded_at = %s, withdrawn_for_suspension = true "
             "where request_id = %s and status = 'pending'", [now, row["id"]])
         await transition(conn, Actor.SYSTEM, row["id"], S.NO_CENTRE, route=Route.DISPATCH,
-                         current=RequestStatus(row["status"]), note=Note(code="no_taker"))
+                         current=RequestStatus(row["status"]), note=Note(code="owner_suspended"))
     return len(rows)
 
 
@@ -780,7 +791,11 @@ async def dispatch_stranded(conn: Conn, now: datetime, policy: DispatchPolicy, l
 # administrator's send-on, a cancel hold it: it is seen on a later turn, or no longer waits). The colleges in range
 # are walked as `_PLAN` does (a latitude band as wide as the widest radius, then the exact distance).
 _REVIVABLE = f"""
-select r.id, n.id as college_id
+select r.id, n.id as college_id,
+       -- it waited for its owner's restored account (parked by the suspension): its revival says so, not that a
+       -- student came into range (one probe of status_events_request)
+       (select e.note_code from public.status_events e where e.request_id = r.id
+        order by e.id desc limit 1) is not distinct from 'owner_suspended' as restored
 from public.repair_requests r
 cross join lateral (
     select (select max(service_radius_km) from public.colleges where is_active)::float8 / 111.0 as band) b
@@ -797,7 +812,7 @@ cross join lateral (
           where cs.category_code = r.category_code and {_LEVEL_OK}
             and ts.technician_id is distinct from r.citizen_id
             and not exists (select 1 from public.offers o
-                            where o.request_id = r.id and o.technician_id = ts.technician_id))
+                            where o.request_id = r.id and o.technician_id = ts.technician_id and {_ASKED}))
       and {_teacher_ok("r.category_code", "c.id")}
     order by {_KM.replace("%(lat)s", "r.lat").replace("%(lon)s", "r.lon")}
     limit 1) n
@@ -817,7 +832,9 @@ async def revive_waiting(conn: Conn, now: datetime, policy: DispatchPolicy, wind
     """Requests waiting as `no_centre` (nobody could take them, or nobody did) whose round began within `window`
     (shared.reminders.RETRY_WINDOW), offered again where a college in range now has a fitting student they were
     never offered to (a skill approved, a student joined or reinstated): only such students are asked (no student is
-    asked twice by the clock), at the nearest such college; the citizen is told (`sent_again`, migration 0076).
+    asked twice by the clock, `_ASKED`), at the nearest such college; the citizen is told (`sent_again`, migration
+    0076). One parked for its owner's suspension, now restored, is offered again to the students whose offers the
+    suspension withdrew as well (`_ASKED`), its timeline saying why (`owner_restored`; its citizen told so, 0094).
     No new move: no_centre -> offered by the system through dispatch (shared.statuses). A cancelled request is
     never in the set. Any backend copy runs this, each request once (skip locked, and dispatch acts only on
     `no_centre`); each in a savepoint of its own (`_isolated`). Returns how many it handled (a request offered again
@@ -830,7 +847,7 @@ async def revive_waiting(conn: Conn, now: datetime, policy: DispatchPolicy, wind
     for row in sorted(rows, key=lambda r: r["id"]):
         await _isolated(conn, row["id"], "offering again", partial(
             dispatch, conn, row["id"], now, policy, only_college=row["college_id"], only_from=(S.NO_CENTRE,),
-            note=Note(code="sent_again")))
+            note=Note(code="owner_restored") if row["restored"] else Note(code="sent_again")))
     return len(rows)
 
 
@@ -935,7 +952,7 @@ async def _parked_for_suspended_owner(conn: Conn, request_id: uuid.UUID, status:
     if not await _owner_suspended(conn, request_id):
         return False
     await transition(conn, Actor.SYSTEM, request_id, S.NO_CENTRE, route=Route.DISPATCH, current=status,
-                     note=Note(code="no_taker"))
+                     note=Note(code="owner_suspended"))
     return True
 
 
