@@ -47,7 +47,8 @@ for and every request they hold a pending offer of, in one statement by id; a ci
 offers and wait as `no_centre` (`park_for_suspended_owner`, review18a #2: nobody may answer for them, so no student
 is sent to them). An accept, an assign or a helper joining shares the owner's profile first, so a suspension
 committing at that moment is waited for and seen (409 owner_suspended), or waits for the job to be given and then
-leaves it with its student.
+leaves it with its student. A restore (account.restore) takes the same order: the profile FOR NO KEY UPDATE, then the
+requests the suspension parked, in one statement by id, then their offers (`resume_for_restored_owner`).
 An account's deletion is the one exclusive profile lock: `delete from auth.users` (DELETE /me, the operator's
 command, Supabase's dashboard) cascades to the profile and locks it for good, which blocks those FOR KEY SHARE checks,
 and the profile's trigger (private.forget_person) then writes the person's requests. So a trigger on auth.users
@@ -598,15 +599,60 @@ async def park_for_suspended_owner(conn: Conn, citizen_id: uuid.UUID, now: datet
     `_ASKED` does not count: they said nothing); an administrator may send it on to a chosen college. Returns how
     many."""
     rows = await (await conn.execute(
-        "select id, status from public.repair_requests where citizen_id = %s and status = any(%s) order by id",
+        "select id, status, current_setting('fixit.actor', true) as caller from public.repair_requests "
+        "where citizen_id = %s and status = any(%s) order by id",
         [citizen_id, [S.SUBMITTED.value, S.OFFERED.value]])).fetchall()
     for row in rows:
+        # Marked as the suspension's (migration 0094): not "asked before" (`_ASKED`), so the revival asks them again.
         await conn.execute(
             "update public.offers set status = 'withdrawn', responded_at = %s, withdrawn_for_suspension = true "
             "where request_id = %s and status = 'pending'", [now, row["id"]])
         await transition(conn, Actor.SYSTEM, row["id"], S.NO_CENTRE, route=Route.DISPATCH,
                          current=RequestStatus(row["status"]), note=Note(code="owner_suspended"))
+    if rows:
+        await _as_caller_again(conn, rows[0]["caller"])
     return len(rows)
+
+
+async def _as_caller_again(conn: Conn, caller: str | None) -> None:
+    """After the system's moves made inside a caller's transaction (`transition` names the system for the rest of
+    it): what the caller writes next is theirs again in the audit trail. The operator's suspension and restore are
+    audited as the operator's (`profile.active`, `account.suspend`: migration 0035 tells an operator's suspension
+    by it), not the system's (reinstate21)."""
+    await conn.execute("select set_config('fixit.actor', %s, true)", [caller or ""])
+
+
+# The requests of a restored citizen that their suspension parked (`park_for_suspended_owner`, or dispatch's own
+# check on the clock's paths) and that still wait so: `no_centre`, the latest event on their timeline the parking.
+# Locked after the person's profile (the module's lock order), in one statement by id.
+_PARKED = """
+select r.id, current_setting('fixit.actor', true) as caller from public.repair_requests r
+where r.citizen_id = %s and r.status = 'no_centre'
+  and (select e.note_code from public.status_events e where e.request_id = r.id order by e.id desc limit 1)
+      is not distinct from 'owner_suspended'
+order by r.id for update of r
+"""
+
+
+async def resume_for_restored_owner(conn: Conn, citizen_id: uuid.UUID, now: datetime, policy: DispatchPolicy) -> int:
+    """The operator's restore of a citizen's account (account.restore, which holds their profile): the requests
+    their suspension parked are offered again at once, as a dispatch offers them (the nearest college in range not
+    tried whose fitting students were not asked: those whose offers the suspension withdrew are asked again,
+    `_ASKED`), their timeline saying why (`owner_restored`) and their citizen told (migration 0094). Not left to the
+    clock's revival, which offers only a request still young (shared.reminders.RETRY_WINDOW) counted from its
+    submission, the suspension's days included: a long suspension would leave the request waiting for an
+    administrator, nobody told. One nobody can take now stays `no_centre` (its next step says what happens). Returns
+    how many were offered again."""
+    rows = await (await conn.execute(_PARKED, [citizen_id])).fetchall()
+    offered = 0
+    for row in rows:
+        result = await dispatch(conn, row["id"], now, policy, only_from=(S.NO_CENTRE,),
+                                note=Note(code="owner_restored"))
+        if result.status == S.OFFERED:
+            offered += 1
+    if rows:
+        await _as_caller_again(conn, rows[0]["caller"])
+    return offered
 
 
 async def _accepted_by(conn: Conn, offer_id: uuid.UUID, technician_id: uuid.UUID) -> bool:

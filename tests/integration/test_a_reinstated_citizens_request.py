@@ -1,11 +1,13 @@
 """A suspended citizen's request, after the reinstatement, is whole again (reinstate21).
 
 The operator's suspension (account.suspend) withdraws the pending offers of the citizen's requests and parks them as
-no_centre (dispatch.park_for_suspended_owner); the restore lets the clock's revival (dispatch.revive_waiting) offer
-them again. An offer the suspension withdrew says nothing about its student: they are asked again, in the usual rank
-order, and told once (migration 0094, dispatch `_ASKED`). The timeline says why the request waited (its owner's
-account was suspended, `owner_suspended`) and why it goes on (`owner_restored`), never "nobody took it", to the
-citizen and the admin alike; the citizen is told of the revival with the reason, and never that nobody took it."""
+no_centre (dispatch.park_for_suspended_owner); the operator's restore offers them again at once
+(dispatch.resume_for_restored_owner), however long the suspension lasted; a suspension by another path is parked by
+dispatch itself and revived by the clock (dispatch.revive_waiting). An offer the suspension withdrew says nothing
+about its student: they are asked again, in the usual rank order, and told once (migration 0094, dispatch `_ASKED`).
+The timeline says why the request waited (its owner's account was suspended, `owner_suspended`) and why it goes on
+(`owner_restored`), never "nobody took it", to the citizen and the admin alike; the citizen is told it goes on and
+why, and never that nobody took it. The operator's suspension and restore stay the operator's in the audit trail."""
 
 import uuid
 from datetime import timedelta
@@ -91,9 +93,11 @@ async def test_the_students_whose_offers_the_suspension_withdrew_are_asked_again
     _, rid, asked, before = await _suspended_and_restored(api, pool, database_url)
     assert asked == [area.students[name][0] for name in ("ace", "bee", "cat")]  # the best ranked, in order
 
-    await tick(pool, settings, clock.now + MINUTE)
-    # The same three, in the same rank order, not the fourth (dan) they were skipped for before.
+    # At once, by the restore: the same three, in the same rank order, not the fourth (dan) they were skipped for
+    # before; the clock's next turn asks nobody more.
     assert request_status(database_url, rid) == "offered"
+    assert _pending_by_rank(database_url, rid) == asked
+    await tick(pool, settings, clock.now + MINUTE)
     assert _pending_by_rank(database_url, rid) == asked
     # Each told of the new offer once.
     told = [(n["recipient"], n["kind"]) for n in _told(database_url, rid, before) if n["kind"] == "offer_new"]
@@ -115,7 +119,6 @@ async def test_an_offer_asked_again_that_lapses_counts_as_asked_like_any_other(
     api, clock = app_and_clock
     clock.to_plain_hours()
     _, rid, asked, _ = await _suspended_and_restored(api, pool, database_url)
-    await tick(pool, settings, clock.now + MINUTE)
     assert _pending_by_rank(database_url, rid) == asked
     with psycopg.connect(database_url) as conn:
         marked = conn.execute("select count(*) from public.offers where request_id = %s "
@@ -137,27 +140,20 @@ async def test_the_timeline_says_the_request_waited_for_its_owners_account_not_t
     citizen, rid, _, before = await _suspended_and_restored(api, pool, database_url)
     admin, _ = await sign_in(api, ADMIN_PHONE)
 
-    # Restored, before the clock's turn: the owner reads why it waited, in Thai first (their profile's language).
+    # The owner reads why it waited and why it goes on, in Thai first (their profile's language); never "nobody
+    # took it", nor "a student came into range".
     mine = await api.get(f"/requests/{rid}", headers=bearer(citizen))
     assert mine.status_code == 200, mine.text
-    detail = mine.json()
-    parked = detail["timeline"][-1]
-    assert (parked["to_status"], parked["note_code"], parked["note"]) == (
-        "no_centre", "owner_suspended", EVENT_NOTES["owner_suspended"].th)
-    assert detail["next_step"] == OWNER_SUSPENDED_NEXT_STEP.th
-    # The admin reads the same event as the same reason.
-    as_admin = (await api.get(f"/requests/{rid}", headers=bearer(admin))).json()
-    assert as_admin["timeline"][-1]["note_code"] == "owner_suspended"
-    assert as_admin["timeline"][-1]["note"] == EVENT_NOTES["owner_suspended"].th
-
-    await tick(pool, settings, clock.now + MINUTE)
-    detail = (await api.get(f"/requests/{rid}", headers=bearer(citizen))).json()
-    codes = [e["note_code"] for e in detail["timeline"]]
+    timeline = mine.json()["timeline"]
+    codes = [e["note_code"] for e in timeline]
     assert "no_taker" not in codes and "sent_again" not in codes, codes
-    assert codes[-2:] == ["owner_suspended", "owner_restored"]
-    assert detail["timeline"][-1]["note"] == EVENT_NOTES["owner_restored"].th
+    assert [(e["to_status"], e["note_code"], e["note"]) for e in timeline[-2:]] == [
+        ("no_centre", "owner_suspended", EVENT_NOTES["owner_suspended"].th),
+        ("offered", "owner_restored", EVENT_NOTES["owner_restored"].th)]
+    # The admin reads the same events as the same reasons.
     as_admin = (await api.get(f"/requests/{rid}", headers=bearer(admin))).json()
-    assert [e["note_code"] for e in as_admin["timeline"]][-2:] == ["owner_suspended", "owner_restored"]
+    assert [(e["note_code"], e["note"]) for e in as_admin["timeline"][-2:]] == [
+        ("owner_suspended", EVENT_NOTES["owner_suspended"].th), ("owner_restored", EVENT_NOTES["owner_restored"].th)]
 
     # The citizen was never told that nobody took it; after the restore, once, that it goes on and why.
     owner = str(_owner(database_url, rid))
@@ -165,6 +161,7 @@ async def test_the_timeline_says_the_request_waited_for_its_owners_account_not_t
         stalls = conn.execute("select count(*) from public.notifications where request_id = %s "
                               "and recipient_id = %s and kind = 'no_taker'", [rid, owner]).fetchone()
     assert stalls is not None and stalls[0] == 0
+    await tick(pool, settings, clock.now + MINUTE)
     theirs = [n for n in _told(database_url, rid, before) if n["recipient"] == owner]
     assert [(n["kind"], n["params"].get("restored")) for n in theirs] == [("sent_again", True)]
     said = render(Kind.SENT_AGAIN, theirs[0]["params"], Locale.TH, clock.now)
@@ -172,22 +169,61 @@ async def test_the_timeline_says_the_request_waited_for_its_owners_account_not_t
         item=theirs[0]["params"]["item"], college=theirs[0]["params"]["college_th"]).th
 
 
-async def test_a_request_parked_by_the_clock_for_a_suspended_owner_says_why_too(
-        app_and_clock: AppClock, area: Area, database_url: str, settings: Settings,
-        pool: AsyncConnectionPool[Any]) -> None:
-    """A suspension by another path (an operator's SQL, Supabase's dashboard) leaves the offers standing; when they
-    lapse, dispatch parks the request itself (its `owner_active` check): the same reason on its timeline."""
+async def test_the_restore_offers_a_parked_request_again_however_long_the_suspension_lasted(
+        app_and_clock: AppClock, area: Area, database_url: str, pool: AsyncConnectionPool[Any]) -> None:
+    """The clock's revival offers only a young request (shared.reminders.RETRY_WINDOW, from its submission): a
+    suspension longer than that would leave it waiting for an administrator, nobody told. The restore offers it
+    itself. And the operator's suspension and restore are the operator's in the audit trail, not the system's (the
+    parking's and the resumption's moves are the system's, on the timeline)."""
     api, clock = app_and_clock
     clock.to_plain_hours()
     _, request = await submit(api)
     rid = request["id"]
+    asked = _pending_by_rank(database_url, rid)
+    owner = _owner(database_url, rid)
+    await _operator(pool, owner, suspend=True)
+    with psycopg.connect(database_url, autocommit=True) as conn:  # submitted, and suspended, 20 days ago
+        conn.execute("update public.status_events set created_at = created_at - interval '20 days' "
+                     "where request_id = %s", [rid])
+        conn.execute("update public.repair_requests set created_at = created_at - interval '20 days' "
+                     "where id = %s", [rid])
+    await _operator(pool, owner, suspend=False)
+    assert request_status(database_url, rid) == "offered"
+    assert _pending_by_rank(database_url, rid) == asked
+    with psycopg.connect(database_url) as conn:
+        trail = conn.execute("select action, actor::text from public.audit_events where target_id = %s "
+                             "and action in ('profile.active', 'account.suspend') order by id", [owner]).fetchall()
+    assert trail == [("profile.active", "operator"), ("account.suspend", "operator"), ("profile.active", "operator")]
+
+
+async def test_a_request_parked_by_the_clock_for_a_suspended_owner_says_why_too(
+        app_and_clock: AppClock, area: Area, database_url: str, settings: Settings,
+        pool: AsyncConnectionPool[Any]) -> None:
+    """A suspension by another path (an operator's SQL, Supabase's dashboard) leaves the offers standing; when they
+    lapse, dispatch parks the request itself (its `owner_active` check): the same reason on its timeline, and the
+    owner's next step says it waited for their account. Restored by that path too, the clock's revival offers it
+    again, saying why."""
+    api, clock = app_and_clock
+    clock.to_plain_hours()
+    citizen, request = await submit(api)
+    rid = request["id"]
+    owner = _owner(database_url, rid)
     before = last_notification(database_url)
     with psycopg.connect(database_url, autocommit=True) as conn:
-        conn.execute("update public.profiles set is_active = false where id = %s", [_owner(database_url, rid)])
-    await tick(pool, settings, clock.now + timedelta(minutes=settings.dispatch_sla_minutes + 1))
+        conn.execute("update public.profiles set is_active = false where id = %s", [owner])
+    lapsed = clock.now + timedelta(minutes=settings.dispatch_sla_minutes + 1)
+    await tick(pool, settings, lapsed)
     assert request_status(database_url, rid) == "no_centre"
+    with psycopg.connect(database_url, autocommit=True) as conn:
+        conn.execute("update public.profiles set is_active = true where id = %s", [owner])
+    detail = (await api.get(f"/requests/{rid}", headers=bearer(citizen))).json()
+    assert (detail["timeline"][-1]["note_code"], detail["next_step"]) == (
+        "owner_suspended", OWNER_SUSPENDED_NEXT_STEP.th)
+    assert "no_taker" not in [n["kind"] for n in _told(database_url, rid, before)]
+
+    await tick(pool, settings, lapsed + MINUTE)
+    assert request_status(database_url, rid) == "offered"
     with psycopg.connect(database_url) as conn:
         last = conn.execute("select note_code from public.status_events where request_id = %s "
                             "order by id desc limit 1", [rid]).fetchone()
-    assert last is not None and last[0] == "owner_suspended"
-    assert "no_taker" not in [n["kind"] for n in _told(database_url, rid, before)]
+    assert last is not None and last[0] == "owner_restored"
