@@ -593,10 +593,9 @@ async def park_for_suspended_owner(conn: Conn, citizen_id: uuid.UUID, now: datet
     id): their requests still looking for a student (submitted, offered) are given to nobody any more (review18a
     #2): the pending offers are withdrawn (each student is told, `offer_withdrawn`, and their feed drops it: the
     live event of the offer's change), and the request waits as no_centre, as `dispatch` parks one on the clock's
-    paths (the note `owner_suspended`: its timeline says why it waits, reinstate21). Once the account is restored,
-    the clock's revival offers it again, while it is young (shared.reminders.RETRY_WINDOW), to fitting students it was
-    never offered to and to those whose offers this withdrew (marked `withdrawn_for_suspension`, migration 0094, which
-    `_ASKED` does not count: they said nothing); an administrator may send it on to a chosen college. Returns how
+    paths (the note `owner_suspended`: its timeline says why it waits, reinstate21). The operator's restore offers it
+    again at once (`resume_for_restored_owner`), to the students whose offers this withdrew too (marked
+    `withdrawn_for_suspension`, migration 0094, which `_ASKED` does not count: they said nothing). Returns how
     many."""
     rows = await (await conn.execute(
         "select id, status, current_setting('fixit.actor', true) as caller from public.repair_requests "
@@ -626,7 +625,7 @@ async def _as_caller_again(conn: Conn, caller: str | None) -> None:
 # check on the clock's paths) and that still wait so: `no_centre`, the latest event on their timeline the parking.
 # Locked after the person's profile (the module's lock order), in one statement by id.
 _PARKED = """
-select r.id, current_setting('fixit.actor', true) as caller from public.repair_requests r
+select r.id, r.college_id, current_setting('fixit.actor', true) as caller from public.repair_requests r
 where r.citizen_id = %s and r.status = 'no_centre'
   and (select e.note_code from public.status_events e where e.request_id = r.id order by e.id desc limit 1)
       is not distinct from 'owner_suspended'
@@ -636,9 +635,10 @@ order by r.id for update of r
 
 async def resume_for_restored_owner(conn: Conn, citizen_id: uuid.UUID, now: datetime, policy: DispatchPolicy) -> int:
     """The operator's restore of a citizen's account (account.restore, which holds their profile): the requests
-    their suspension parked are offered again at once, as a dispatch offers them (the nearest college in range not
-    tried whose fitting students were not asked: those whose offers the suspension withdrew are asked again,
-    `_ASKED`), their timeline saying why (`owner_restored`) and their citizen told (migration 0094). Not left to the
+    their suspension parked are offered again at once where they were (the college it was offered at, or whose
+    student it was taken back from: its fitting students not asked, those whose offers the suspension withdrew
+    among them, `_ASKED`; nobody left there, on to the nearest college not tried, as `reoffer_at_same_college`),
+    their timeline saying why (`owner_restored`) and their citizen told (migration 0094). Not left to the
     clock's revival, which offers only a request still young (shared.reminders.RETRY_WINDOW) counted from its
     submission, the suspension's days included: a long suspension would leave the request waiting for an
     administrator, nobody told. One nobody can take now stays `no_centre` (its next step says what happens). Returns
@@ -646,8 +646,8 @@ async def resume_for_restored_owner(conn: Conn, citizen_id: uuid.UUID, now: date
     rows = await (await conn.execute(_PARKED, [citizen_id])).fetchall()
     offered = 0
     for row in rows:
-        result = await dispatch(conn, row["id"], now, policy, only_from=(S.NO_CENTRE,),
-                                note=Note(code="owner_restored"))
+        result = await dispatch(conn, row["id"], now, policy, only_college=row["college_id"], onward=True,
+                                only_from=(S.NO_CENTRE,), note=Note(code="owner_restored"))
         if result.status == S.OFFERED:
             offered += 1
     if rows:

@@ -28,9 +28,11 @@ from tests.integration.dispatch_area import (
     ADMIN_PHONE,
     AppClock,
     Area,
+    assigned_by_teacher,
     last_notification,
     offers_of,
     request_status,
+    step,
     submit,
 )
 
@@ -227,3 +229,25 @@ async def test_a_request_parked_by_the_clock_for_a_suspended_owner_says_why_too(
         last = conn.execute("select note_code from public.status_events where request_id = %s "
                             "order by id desc limit 1", [rid]).fetchone()
     assert last is not None and last[0] == "owner_restored"
+
+
+async def test_a_job_taken_back_while_its_owner_was_suspended_goes_on_at_its_college_after_the_restore(
+        app_and_clock: AppClock, area: Area, database_url: str, pool: AsyncConnectionPool[Any]) -> None:
+    """bee repairs the job; its citizen is suspended; the teacher takes it back (bee cannot go on): it waits for the
+    owner's account (test_audit20_findings). Restored, it goes on where it was, as any take back does
+    (dispatch.reoffer_at_same_college): to the college's other fitting students, not to the next college."""
+    api, _ = app_and_clock
+    _, teacher, bee, rid = await assigned_by_teacher(api, area, "bee")
+    for to in ("diagnosing", "repairing"):
+        assert (await step(api, bee, rid, to)).status_code == 200
+    owner = _owner(database_url, rid)
+    await _operator(pool, owner, suspend=True)
+    taken = await step(api, teacher, rid, "offered", note="บีไม่ว่าง")
+    assert taken.status_code == 200, taken.text
+    assert request_status(database_url, rid) == "no_centre"
+
+    await _operator(pool, owner, suspend=False)
+    assert request_status(database_url, rid) == "offered"
+    # ace and cat were asked when it was submitted (their offers ended with the teacher's assign): dan is the one
+    # fitting student of the college not asked yet; far1, at the next college, is not asked.
+    assert _pending_by_rank(database_url, rid) == [area.students["dan"][0]]
