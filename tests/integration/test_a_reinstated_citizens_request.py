@@ -10,7 +10,7 @@ The timeline says why the request waited (its owner's account was suspended, `ow
 why, and never that nobody took it. The operator's suspension and restore stay the operator's in the audit trail."""
 
 import uuid
-from datetime import timedelta
+from datetime import datetime, timedelta
 from typing import Any
 
 import psycopg
@@ -46,14 +46,15 @@ def _owner(database_url: str, rid: str) -> uuid.UUID:
     return uuid.UUID(str(row[0]))
 
 
-async def _operator(pool: AsyncConnectionPool[Any], person: uuid.UUID, suspend: bool) -> None:
-    """The operator's suspension (or restore), as `fixit-backend suspend-person` / `restore-person` run it."""
+async def _operator(pool: AsyncConnectionPool[Any], person: uuid.UUID, suspend: bool, now: datetime) -> None:
+    """The operator's suspension (or restore), as `fixit-backend suspend-person` / `restore-person` run it, at the
+    test's clock (the restore's offers run their SLA from it)."""
     async with pool.connection() as conn, conn.transaction():
         await conn.execute("select set_config('fixit.actor', 'operator', true)")
         if suspend:
-            await account.suspend(conn, person, AppRole.CITIZEN, "แจ้งเหตุเท็จซ้ำหลายครั้ง")
+            await account.suspend(conn, person, AppRole.CITIZEN, "แจ้งเหตุเท็จซ้ำหลายครั้ง", now)
         else:
-            await account.restore(conn, person)
+            await account.restore(conn, person, now)
 
 
 def _told(database_url: str, rid: str, since: int) -> list[dict[str, Any]]:
@@ -69,7 +70,7 @@ def _pending_by_rank(database_url: str, rid: str) -> list[str]:
             if o["status"] == "pending"]
 
 
-async def _suspended_and_restored(api: Any, pool: AsyncConnectionPool[Any], database_url: str
+async def _suspended_and_restored(api: Any, pool: AsyncConnectionPool[Any], database_url: str, now: datetime
                                   ) -> tuple[str, str, list[str], int]:
     """A request offered to the near college's three best students, its citizen suspended by the operator while
     the offers wait, then restored: (the citizen's token, the request, the students asked first by rank, the last
@@ -79,11 +80,11 @@ async def _suspended_and_restored(api: Any, pool: AsyncConnectionPool[Any], data
     asked = _pending_by_rank(database_url, rid)
     assert len(asked) == 3 and request_status(database_url, rid) == "offered"
     owner = _owner(database_url, rid)
-    await _operator(pool, owner, suspend=True)
+    await _operator(pool, owner, suspend=True, now=now)
     assert request_status(database_url, rid) == "no_centre"
     assert {o["status"] for o in offers_of(database_url, rid)} == {"withdrawn"}
     before_restore = last_notification(database_url)
-    await _operator(pool, owner, suspend=False)
+    await _operator(pool, owner, suspend=False, now=now)
     return citizen, rid, asked, before_restore
 
 
@@ -92,7 +93,7 @@ async def test_the_students_whose_offers_the_suspension_withdrew_are_asked_again
         pool: AsyncConnectionPool[Any]) -> None:
     api, clock = app_and_clock
     clock.to_plain_hours()
-    _, rid, asked, before = await _suspended_and_restored(api, pool, database_url)
+    _, rid, asked, before = await _suspended_and_restored(api, pool, database_url, clock.now)
     assert asked == [area.students[name][0] for name in ("ace", "bee", "cat")]  # the best ranked, in order
 
     # At once, by the restore: the same three, in the same rank order, not the fourth (dan) they were skipped for
@@ -120,7 +121,7 @@ async def test_an_offer_asked_again_that_lapses_counts_as_asked_like_any_other(
     is not asked a third time by the clock; the job goes on to the next college as any unanswered offer does."""
     api, clock = app_and_clock
     clock.to_plain_hours()
-    _, rid, asked, _ = await _suspended_and_restored(api, pool, database_url)
+    _, rid, asked, _ = await _suspended_and_restored(api, pool, database_url, clock.now)
     assert _pending_by_rank(database_url, rid) == asked
     with psycopg.connect(database_url) as conn:
         marked = conn.execute("select count(*) from public.offers where request_id = %s "
@@ -139,7 +140,7 @@ async def test_the_timeline_says_the_request_waited_for_its_owners_account_not_t
         pool: AsyncConnectionPool[Any]) -> None:
     api, clock = app_and_clock
     clock.to_plain_hours()
-    citizen, rid, _, before = await _suspended_and_restored(api, pool, database_url)
+    citizen, rid, _, before = await _suspended_and_restored(api, pool, database_url, clock.now)
     admin, _ = await sign_in(api, ADMIN_PHONE)
 
     # The owner reads why it waited and why it goes on, in Thai first (their profile's language); never "nobody
@@ -183,13 +184,13 @@ async def test_the_restore_offers_a_parked_request_again_however_long_the_suspen
     rid = request["id"]
     asked = _pending_by_rank(database_url, rid)
     owner = _owner(database_url, rid)
-    await _operator(pool, owner, suspend=True)
+    await _operator(pool, owner, suspend=True, now=clock.now)
     with psycopg.connect(database_url, autocommit=True) as conn:  # submitted, and suspended, 20 days ago
         conn.execute("update public.status_events set created_at = created_at - interval '20 days' "
                      "where request_id = %s", [rid])
         conn.execute("update public.repair_requests set created_at = created_at - interval '20 days' "
                      "where id = %s", [rid])
-    await _operator(pool, owner, suspend=False)
+    await _operator(pool, owner, suspend=False, now=clock.now)
     assert request_status(database_url, rid) == "offered"
     assert _pending_by_rank(database_url, rid) == asked
     with psycopg.connect(database_url) as conn:
@@ -236,17 +237,17 @@ async def test_a_job_taken_back_while_its_owner_was_suspended_goes_on_at_its_col
     """bee repairs the job; its citizen is suspended; the teacher takes it back (bee cannot go on): it waits for the
     owner's account (test_audit20_findings). Restored, it goes on where it was, as any take back does
     (dispatch.reoffer_at_same_college): to the college's other fitting students, not to the next college."""
-    api, _ = app_and_clock
+    api, clock = app_and_clock
     _, teacher, bee, rid = await assigned_by_teacher(api, area, "bee")
     for to in ("diagnosing", "repairing"):
         assert (await step(api, bee, rid, to)).status_code == 200
     owner = _owner(database_url, rid)
-    await _operator(pool, owner, suspend=True)
+    await _operator(pool, owner, suspend=True, now=clock.now)
     taken = await step(api, teacher, rid, "offered", note="บีไม่ว่าง")
     assert taken.status_code == 200, taken.text
     assert request_status(database_url, rid) == "no_centre"
 
-    await _operator(pool, owner, suspend=False)
+    await _operator(pool, owner, suspend=False, now=clock.now)
     assert request_status(database_url, rid) == "offered"
     # ace and cat were asked when it was submitted (their offers ended with the teacher's assign): dan is the one
     # fitting student of the college not asked yet; far1, at the next college, is not asked.
