@@ -375,13 +375,17 @@ def restore_person(phone: PersonPhone) -> None:
     """Lift an operator's suspension: the account works as before (a student's place on the college roster,
     `takes_jobs`, stays as the teacher left it). Audited as the operator's. Exit 1: unknown phone; 3: active
     already (nothing changed)."""
+    from datetime import UTC, datetime
+
+    from backend.dispatch_ticks import policy_of
     from backend.errors import ApiError
     from backend.services import account
 
     async def work() -> None:
         async with _operator_tx() as conn:
             user_id, _ = await account.person_by_phone(conn, phone)
-            await account.restore(conn, user_id)
+            # their requests the suspension parked go on at once, by the backend's dispatch policy
+            await account.restore(conn, user_id, datetime.now(UTC), policy_of(get_settings()))
 
     try:
         _run_async(work)

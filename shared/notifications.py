@@ -390,6 +390,13 @@ TAKEN_BACK_NOBODY_TOOK = (
       "{item}: the teacher took it back from its student, and no other student has taken it yet. An administrator "
       "will send it on to a college; you may also cancel it in the app. The work so far, its photos and the parts "
       "you approved stay with it. Questions: {college}"))
+# The clock's revival of a request parked while its owner's account was suspended, once restored (migration 0094,
+# `params.restored`): a student coming into range is not why it goes on (reinstate21).
+SENT_AGAIN_RESTORED = (
+    B("ส่งคำขอให้นักศึกษาช่างอีกครั้ง {ref}", "{ref} is offered to students again"),
+    B("{item}: บัญชีของคุณกลับมาใช้งานได้แล้ว {college}กำลังเสนองานนี้ให้นักศึกษาช่างอีกครั้ง จะแจ้งเมื่อมีผู้รับงาน",
+      "{item}: your account is restored, and {college} is offering it to its student technicians again; you will "
+      "hear when someone takes it"))
 PARTS_WITHDRAWN = B("อะไหล่ที่นักศึกษาคนเดิมเสนอไว้และยังรอคุณตอบ {count} รายการถูกถอนแล้ว คุณไม่ต้องจ่ายค่าอะไหล่นั้น",
                     "The {count} {count|part|parts} the former student proposed that awaited your answer "
                     "{count|was|were} withdrawn: you will not pay for {count|it|them}.")
@@ -548,6 +555,8 @@ def render(kind: Kind, params: Mapping[str, Any], locale: Locale, now: datetime,
     title, body = TEXTS[kind]
     if kind == Kind.JOB_TAKEN_BACK and params.get("nobody_took") is True:
         title, body = TAKEN_BACK_NOBODY_TOOK
+    if kind == Kind.SENT_AGAIN and params.get("restored") is True:
+        title, body = SENT_AGAIN_RESTORED
     if params.get("unrepairable") is True and kind in (Kind.COLLECT_REMINDER, Kind.UNCOLLECTED):
         title, body = COLLECT_UNREPAIRABLE if kind == Kind.COLLECT_REMINDER else UNCOLLECTED_UNREPAIRABLE
     by = params.get("by") if kind == Kind.PART_WITHDRAWN else None

@@ -621,6 +621,15 @@ EVENT_NOTES: dict[str, Bilingual] = {
     # The clock handed on a high-risk job offered at a college whose last teacher left (end_offers_without_teacher).
     "no_teacher_left": B("ส่งต่อให้วิทยาลัยถัดไป เพราะวิทยาลัยเดิมไม่มีครูควบคุมงานความเสี่ยงสูงแล้ว",
                          "Sent on to the next college: that college has no teacher for high-risk work now"),
+    # A request parked because its owner's account was suspended (dispatch.park_for_suspended_owner, and dispatch's
+    # own check on the clock's paths): nobody took it is not why it waits (reinstate21).
+    "owner_suspended": B("พักคำขอไว้ก่อน เพราะบัญชีของผู้แจ้งซ่อมถูกระงับ จะไม่ส่งให้นักศึกษาช่างจนกว่าบัญชีจะกลับมาใช้งานได้",
+                         "On hold: the account of the person who asked for this repair was suspended, so it goes to "
+                         "no student technician until the account is restored"),
+    # The clock's revival of such a request once the account is restored (dispatch.revive_waiting).
+    "owner_restored": B("บัญชีของผู้แจ้งซ่อมกลับมาใช้งานได้แล้ว ส่งงานให้นักศึกษาช่างอีกครั้ง",
+                        "The account of the person who asked for this repair is restored: offered to student "
+                        "technicians again"),
 }
 
 
@@ -1655,12 +1664,24 @@ TEACHER_NEEDED_NEXT_STEP = B("งานนี้หยุดรอไว้ก�
                              "wait for a new teacher; your item stays with the college")
 
 
+# The next step of a request waiting as no_centre because its owner's account was suspended (its timeline's
+# "owner_suspended"), read once the account is restored and before the clock offers it again (or after its young
+# days, when an administrator sends it on): the owner reads it, so it speaks to them (reinstate21).
+OWNER_SUSPENDED_NEXT_STEP = B("คำขอนี้พักไว้ระหว่างที่บัญชีของคุณถูกระงับ ตอนนี้บัญชีใช้งานได้แล้ว ระบบจะเสนองานให้นักศึกษาช่างอีกครั้ง "
+                              "หรือผู้ดูแลระบบจะช่วยส่งต่อให้วิทยาลัย หรือยกเลิกคำขอได้",
+                              "This request was on hold while your account was suspended. Now that it is restored, "
+                              "it is offered to student technicians again, or an administrator sends it on to a "
+                              "college; you may also cancel it")
+
+
 def next_step(status: RequestStatus, last_note_code: str | None = None, teacher_needed: bool = False) -> Bilingual:
     """What happens next for the citizen: the status's step, or a no_centre request's own when its move there says
     students were offered it before (`last_note_code`, the latest timeline event's system note), or a job in hand
     that waits for a teacher of its college to be present (`teacher_needed`, the detail's)."""
     if status == RequestStatus.NO_CENTRE and last_note_code == "no_taker":
         return NO_TAKER_NEXT_STEP
+    if status == RequestStatus.NO_CENTRE and last_note_code == "owner_suspended":
+        return OWNER_SUSPENDED_NEXT_STEP
     if teacher_needed:
         return TEACHER_NEEDED_NEXT_STEP
     return NEXT_STEPS[status][0]

@@ -17,7 +17,7 @@ from backend.auth import sessions
 from backend.db import Conn
 from backend.errors import ApiError
 from backend.photo_store import PhotoStore
-from backend.services.dispatch import DispatchPolicy, hand_on, park_for_suspended_owner
+from backend.services.dispatch import DispatchPolicy, hand_on, park_for_suspended_owner, resume_for_restored_owner
 from backend.services.staff import end_open_offers, jobs_in_hand, lock_active_admins
 from backend.services.transitions import act_as
 from shared.invitations import ENDED_INVITATION_KEPT_DAYS
@@ -451,9 +451,14 @@ async def suspend(owner: Conn, user_id: uuid.UUID, role: AppRole, reason: str,
     return Suspended(ended, offers, in_hand)
 
 
-async def restore(owner: Conn, user_id: uuid.UUID) -> None:
+async def restore(owner: Conn, user_id: uuid.UUID, now: datetime | None = None,
+                  policy: DispatchPolicy | None = None) -> int:
     """The operator lifts a suspension (audited as `profile.active` by the operator). The college roster
-    (`takes_jobs`) is the teacher's and stays as it was."""
+    (`takes_jobs`) is the teacher's and stays as it was. Their own requests the suspension parked go on at once
+    (dispatch.resume_for_restored_owner, after the profile: the lock order of dispatch.py), asking again the students
+    whose offers it withdrew, their citizen told (reinstate21). `policy`: the backend's (dispatch_ticks.policy_of);
+    the default one when not given. Returns how many requests were offered again."""
     if await _lock_active(owner, user_id):
         raise ApiError(409, "already_active")
     await owner.execute("update public.profiles set is_active = true where id = %s", [user_id])
+    return await resume_for_restored_owner(owner, user_id, now or datetime.now(UTC), policy or DispatchPolicy())

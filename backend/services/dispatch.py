@@ -47,7 +47,8 @@ for and every request they hold a pending offer of, in one statement by id; a ci
 offers and wait as `no_centre` (`park_for_suspended_owner`, review18a #2: nobody may answer for them, so no student
 is sent to them). An accept, an assign or a helper joining shares the owner's profile first, so a suspension
 committing at that moment is waited for and seen (409 owner_suspended), or waits for the job to be given and then
-leaves it with its student.
+leaves it with its student. A restore (account.restore) takes the same order: the profile FOR NO KEY UPDATE, then the
+requests the suspension parked, in one statement by id, then their offers (`resume_for_restored_owner`).
 An account's deletion is the one exclusive profile lock: `delete from auth.users` (DELETE /me, the operator's
 command, Supabase's dashboard) cascades to the profile and locks it for good, which blocks those FOR KEY SHARE checks,
 and the profile's trigger (private.forget_person) then writes the person's requests. So a trigger on auth.users
@@ -107,6 +108,14 @@ def _teacher_ok(category: str, college: str) -> str:
     `private.college_has_teacher` (0087: one probe of profiles_college_active_supervisors), the one definition the
     job screen and the clock's messages ask too, and only for those categories."""
     return f"({category} <> all(%(presence)s::text[]) or private.college_has_teacher({college}))"
+
+# Dispatch's one rule of "asked before", a condition on an offer `o` of the request: every offer counts (the clock
+# never asks a student twice: a decline is not pestered, a lapse would lapse again) but one its citizen's suspension
+# withdrew (`park_for_suspended_owner`, migration 0094): that offer says nothing about its student, who could not
+# answer for a request nobody may answer for, so once the account is restored the revival asks them again, in the
+# usual rank order. `_PLAN` (the students and colleges tried), `candidates` (a decline's next student) and
+# `_REVIVABLE` (whom the clock's revival may ask) all read it.
+_ASKED = "not o.withdrawn_for_suspension"
 
 # The students of college `n` who hold a skill of the request's category at the level it needs (`fit` below): an
 # index range scan per needed skill, as `dispatch_college_id` is set only while the student is an active technician
@@ -174,12 +183,12 @@ _PLAN = f"""
 with req as materialized (
     select r.id, r.status, r.category_code, r.lat, r.lon,
            (select max(service_radius_km) from public.colleges where is_active)::float8 / 111.0 as band,
-           array(select o.college_id from public.offers o where o.request_id = r.id) as tried_colleges,
+           array(select o.college_id from public.offers o where o.request_id = r.id and {_ASKED}) as tried_colleges,
            -- The request's owner counts as offered already: a student is never offered their own request. An
            -- administrator's send-on (`again`) counts only the offers still open or taken: a student whose offer
            -- lapsed or who declined may be asked again when an administrator chose their college.
            array(select o.technician_id from public.offers o
-                 where o.request_id = r.id and (not %(again)s or o.status in ('pending', 'accepted'))
+                 where o.request_id = r.id and {_ASKED} and (not %(again)s or o.status in ('pending', 'accepted'))
                  union all select r.citizen_id where r.citizen_id is not null) as offered,
            case when %(lazy_commit)s then set_config('synchronous_commit', 'off', true) end as lazy_commit,
            -- its citizen can still answer for it (review18a #2): else it is offered to nobody (`dispatch`)
@@ -291,7 +300,7 @@ async def candidates(
             join public.category_skills cs on cs.skill_code = ts.skill_code and {_LEVEL_OK}
             where cs.category_code = %(category)s
               and (%(again)s or not exists (select 1 from public.offers o where o.request_id = %(request)s
-                                            and o.technician_id = ts.technician_id))
+                                            and o.technician_id = ts.technician_id and {_ASKED}))
               -- never the request's own owner (a citizen made a student of this college)
               and ts.technician_id is distinct from place.citizen_id
             group by ts.technician_id, place.km
@@ -355,10 +364,11 @@ async def dispatch(
     if not plan.owner_active:
         # Nobody may answer for it (review18a #2): no student is sent to it, by any path that comes here (the
         # clock's, a take back's re-offer, an administrator's send-on, a stranded submit); it waits as no_centre,
-        # as when nobody took it, and the clock's revival offers it again once the account is restored.
+        # its timeline saying why (`owner_suspended`, not "nobody took it": reinstate21), and the clock's revival
+        # offers it again once the account is restored.
         if status != S.NO_CENTRE:
             await transition(conn, Actor.SYSTEM, request_id, S.NO_CENTRE, route=Route.DISPATCH, current=status,
-                             note=Note(code="no_taker"))
+                             note=Note(code="owner_suspended"))
         return DispatchResult(S.NO_CENTRE, owner_suspended=True)
     if plan.college_id is None or not plan.people:
         if status != S.NO_CENTRE:
@@ -583,19 +593,66 @@ async def park_for_suspended_owner(conn: Conn, citizen_id: uuid.UUID, now: datet
     id): their requests still looking for a student (submitted, offered) are given to nobody any more (review18a
     #2): the pending offers are withdrawn (each student is told, `offer_withdrawn`, and their feed drops it: the
     live event of the offer's change), and the request waits as no_centre, as `dispatch` parks one on the clock's
-    paths (the note `no_taker`). Once the account is restored, the clock's revival offers it again, while it is
-    young (shared.reminders.RETRY_WINDOW), to fitting students it was never offered to; an administrator may send it
-    on to a chosen college, whose students the suspension took it from are asked again. Returns how many."""
+    paths (the note `owner_suspended`: its timeline says why it waits, reinstate21). The operator's restore offers it
+    again at once (`resume_for_restored_owner`), to the students whose offers this withdrew too (marked
+    `withdrawn_for_suspension`, migration 0094, which `_ASKED` does not count: they said nothing). Returns how
+    many."""
     rows = await (await conn.execute(
-        "select id, status from public.repair_requests where citizen_id = %s and status = any(%s) order by id",
+        "select id, status, current_setting('fixit.actor', true) as caller from public.repair_requests "
+        "where citizen_id = %s and status = any(%s) order by id",
         [citizen_id, [S.SUBMITTED.value, S.OFFERED.value]])).fetchall()
     for row in rows:
+        # Marked as the suspension's (migration 0094): not "asked before" (`_ASKED`), so the revival asks them again.
         await conn.execute(
-            "update public.offers set status = 'withdrawn', responded_at = %s "
+            "update public.offers set status = 'withdrawn', responded_at = %s, withdrawn_for_suspension = true "
             "where request_id = %s and status = 'pending'", [now, row["id"]])
         await transition(conn, Actor.SYSTEM, row["id"], S.NO_CENTRE, route=Route.DISPATCH,
-                         current=RequestStatus(row["status"]), note=Note(code="no_taker"))
+                         current=RequestStatus(row["status"]), note=Note(code="owner_suspended"))
+    if rows:
+        await _as_caller_again(conn, rows[0]["caller"])
     return len(rows)
+
+
+async def _as_caller_again(conn: Conn, caller: str | None) -> None:
+    """After the system's moves made inside a caller's transaction (`transition` names the system for the rest of
+    it): what the caller writes next is theirs again in the audit trail. The operator's suspension and restore are
+    audited as the operator's (`profile.active`, `account.suspend`: migration 0035 tells an operator's suspension
+    by it), not the system's (reinstate21)."""
+    await conn.execute("select set_config('fixit.actor', %s, true)", [caller or ""])
+
+
+# The requests of a restored citizen that their suspension parked (`park_for_suspended_owner`, or dispatch's own
+# check on the clock's paths) and that still wait so: `no_centre`, the latest event on their timeline the parking.
+# Locked after the person's profile (the module's lock order), in one statement by id.
+_PARKED = """
+select r.id, r.college_id, current_setting('fixit.actor', true) as caller from public.repair_requests r
+where r.citizen_id = %s and r.status = 'no_centre'
+  and (select e.note_code from public.status_events e where e.request_id = r.id order by e.id desc limit 1)
+      is not distinct from 'owner_suspended'
+order by r.id for update of r
+"""
+
+
+async def resume_for_restored_owner(conn: Conn, citizen_id: uuid.UUID, now: datetime, policy: DispatchPolicy) -> int:
+    """The operator's restore of a citizen's account (account.restore, which holds their profile): the requests
+    their suspension parked are offered again at once where they were (the college it was offered at, or whose
+    student it was taken back from: its fitting students not asked, those whose offers the suspension withdrew
+    among them, `_ASKED`; nobody left there, on to the nearest college not tried, as `reoffer_at_same_college`),
+    their timeline saying why (`owner_restored`) and their citizen told (migration 0094). Not left to the
+    clock's revival, which offers only a request still young (shared.reminders.RETRY_WINDOW) counted from its
+    submission, the suspension's days included: a long suspension would leave the request waiting for an
+    administrator, nobody told. One nobody can take now stays `no_centre` (its next step says what happens). Returns
+    how many were offered again."""
+    rows = await (await conn.execute(_PARKED, [citizen_id])).fetchall()
+    offered = 0
+    for row in rows:
+        result = await dispatch(conn, row["id"], now, policy, only_college=row["college_id"], onward=True,
+                                only_from=(S.NO_CENTRE,), note=Note(code="owner_restored"))
+        if result.status == S.OFFERED:
+            offered += 1
+    if rows:
+        await _as_caller_again(conn, rows[0]["caller"])
+    return offered
 
 
 async def _accepted_by(conn: Conn, offer_id: uuid.UUID, technician_id: uuid.UUID) -> bool:
@@ -780,7 +837,11 @@ async def dispatch_stranded(conn: Conn, now: datetime, policy: DispatchPolicy, l
 # administrator's send-on, a cancel hold it: it is seen on a later turn, or no longer waits). The colleges in range
 # are walked as `_PLAN` does (a latitude band as wide as the widest radius, then the exact distance).
 _REVIVABLE = f"""
-select r.id, n.id as college_id
+select r.id, n.id as college_id,
+       -- it waited for its owner's restored account (parked by the suspension): its revival says so, not that a
+       -- student came into range (one probe of status_events_request)
+       (select e.note_code from public.status_events e where e.request_id = r.id
+        order by e.id desc limit 1) is not distinct from 'owner_suspended' as restored
 from public.repair_requests r
 cross join lateral (
     select (select max(service_radius_km) from public.colleges where is_active)::float8 / 111.0 as band) b
@@ -797,7 +858,7 @@ cross join lateral (
           where cs.category_code = r.category_code and {_LEVEL_OK}
             and ts.technician_id is distinct from r.citizen_id
             and not exists (select 1 from public.offers o
-                            where o.request_id = r.id and o.technician_id = ts.technician_id))
+                            where o.request_id = r.id and o.technician_id = ts.technician_id and {_ASKED}))
       and {_teacher_ok("r.category_code", "c.id")}
     order by {_KM.replace("%(lat)s", "r.lat").replace("%(lon)s", "r.lon")}
     limit 1) n
@@ -817,7 +878,9 @@ async def revive_waiting(conn: Conn, now: datetime, policy: DispatchPolicy, wind
     """Requests waiting as `no_centre` (nobody could take them, or nobody did) whose round began within `window`
     (shared.reminders.RETRY_WINDOW), offered again where a college in range now has a fitting student they were
     never offered to (a skill approved, a student joined or reinstated): only such students are asked (no student is
-    asked twice by the clock), at the nearest such college; the citizen is told (`sent_again`, migration 0076).
+    asked twice by the clock, `_ASKED`), at the nearest such college; the citizen is told (`sent_again`, migration
+    0076). One parked for its owner's suspension, now restored, is offered again to the students whose offers the
+    suspension withdrew as well (`_ASKED`), its timeline saying why (`owner_restored`; its citizen told so, 0094).
     No new move: no_centre -> offered by the system through dispatch (shared.statuses). A cancelled request is
     never in the set. Any backend copy runs this, each request once (skip locked, and dispatch acts only on
     `no_centre`); each in a savepoint of its own (`_isolated`). Returns how many it handled (a request offered again
@@ -830,7 +893,7 @@ async def revive_waiting(conn: Conn, now: datetime, policy: DispatchPolicy, wind
     for row in sorted(rows, key=lambda r: r["id"]):
         await _isolated(conn, row["id"], "offering again", partial(
             dispatch, conn, row["id"], now, policy, only_college=row["college_id"], only_from=(S.NO_CENTRE,),
-            note=Note(code="sent_again")))
+            note=Note(code="owner_restored") if row["restored"] else Note(code="sent_again")))
     return len(rows)
 
 
@@ -935,7 +998,7 @@ async def _parked_for_suspended_owner(conn: Conn, request_id: uuid.UUID, status:
     if not await _owner_suspended(conn, request_id):
         return False
     await transition(conn, Actor.SYSTEM, request_id, S.NO_CENTRE, route=Route.DISPATCH, current=status,
-                     note=Note(code="no_taker"))
+                     note=Note(code="owner_suspended"))
     return True
 
 

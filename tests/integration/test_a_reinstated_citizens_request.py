@@ -1,0 +1,254 @@
+"""A suspended citizen's request, after the reinstatement, is whole again (reinstate21).
+
+The operator's suspension (account.suspend) withdraws the pending offers of the citizen's requests and parks them as
+no_centre (dispatch.park_for_suspended_owner); the operator's restore offers them again at once
+(dispatch.resume_for_restored_owner), however long the suspension lasted; a suspension by another path is parked by
+dispatch itself and revived by the clock (dispatch.revive_waiting). An offer the suspension withdrew says nothing
+about its student: they are asked again, in the usual rank order, and told once (migration 0094, dispatch `_ASKED`).
+The timeline says why the request waited (its owner's account was suspended, `owner_suspended`) and why it goes on
+(`owner_restored`), never "nobody took it", to the citizen and the admin alike; the citizen is told it goes on and
+why, and never that nobody took it. The operator's suspension and restore stay the operator's in the audit trail."""
+
+import uuid
+from datetime import datetime, timedelta
+from typing import Any
+
+import psycopg
+from psycopg.rows import dict_row
+from psycopg_pool import AsyncConnectionPool
+
+from backend.dispatch_ticks import tick
+from backend.services import account
+from backend.settings import Settings
+from shared.notifications import SENT_AGAIN_RESTORED, Kind, render
+from shared.roles import AppRole
+from shared.text import EVENT_NOTES, OWNER_SUSPENDED_NEXT_STEP, Locale
+from tests.helpers import bearer, sign_in
+from tests.integration.dispatch_area import (
+    ADMIN_PHONE,
+    AppClock,
+    Area,
+    assigned_by_teacher,
+    last_notification,
+    offers_of,
+    request_status,
+    step,
+    submit,
+)
+
+MINUTE = timedelta(minutes=1)
+
+
+def _owner(database_url: str, rid: str) -> uuid.UUID:
+    with psycopg.connect(database_url) as conn:
+        row = conn.execute("select citizen_id from public.repair_requests where id = %s", [rid]).fetchone()
+    assert row is not None
+    return uuid.UUID(str(row[0]))
+
+
+async def _operator(pool: AsyncConnectionPool[Any], person: uuid.UUID, suspend: bool, now: datetime) -> None:
+    """The operator's suspension (or restore), as `fixit-backend suspend-person` / `restore-person` run it, at the
+    test's clock (the restore's offers run their SLA from it)."""
+    async with pool.connection() as conn, conn.transaction():
+        await conn.execute("select set_config('fixit.actor', 'operator', true)")
+        if suspend:
+            await account.suspend(conn, person, AppRole.CITIZEN, "แจ้งเหตุเท็จซ้ำหลายครั้ง", now)
+        else:
+            await account.restore(conn, person, now)
+
+
+def _told(database_url: str, rid: str, since: int) -> list[dict[str, Any]]:
+    """Every notification about the request written after `since`: whom, what and with which parameters."""
+    with psycopg.connect(database_url, row_factory=dict_row) as conn:
+        return conn.execute(
+            "select recipient_id::text as recipient, kind::text as kind, params from public.notifications "
+            "where request_id = %s and id > %s order by id", [rid, since]).fetchall()
+
+
+def _pending_by_rank(database_url: str, rid: str) -> list[str]:
+    return [o["technician_id"] for o in sorted(offers_of(database_url, rid), key=lambda o: o["rank"])
+            if o["status"] == "pending"]
+
+
+async def _suspended_and_restored(api: Any, pool: AsyncConnectionPool[Any], database_url: str, now: datetime
+                                  ) -> tuple[str, str, list[str], int]:
+    """A request offered to the near college's three best students, its citizen suspended by the operator while
+    the offers wait, then restored: (the citizen's token, the request, the students asked first by rank, the last
+    notification before the restore)."""
+    citizen, request = await submit(api)
+    rid = request["id"]
+    asked = _pending_by_rank(database_url, rid)
+    assert len(asked) == 3 and request_status(database_url, rid) == "offered"
+    owner = _owner(database_url, rid)
+    await _operator(pool, owner, suspend=True, now=now)
+    assert request_status(database_url, rid) == "no_centre"
+    assert {o["status"] for o in offers_of(database_url, rid)} == {"withdrawn"}
+    before_restore = last_notification(database_url)
+    await _operator(pool, owner, suspend=False, now=now)
+    return citizen, rid, asked, before_restore
+
+
+async def test_the_students_whose_offers_the_suspension_withdrew_are_asked_again_after_the_restore(
+        app_and_clock: AppClock, area: Area, database_url: str, settings: Settings,
+        pool: AsyncConnectionPool[Any]) -> None:
+    api, clock = app_and_clock
+    clock.to_plain_hours()
+    _, rid, asked, before = await _suspended_and_restored(api, pool, database_url, clock.now)
+    assert asked == [area.students[name][0] for name in ("ace", "bee", "cat")]  # the best ranked, in order
+
+    # At once, by the restore: the same three, in the same rank order, not the fourth (dan) they were skipped for
+    # before; the clock's next turn asks nobody more.
+    assert request_status(database_url, rid) == "offered"
+    assert _pending_by_rank(database_url, rid) == asked
+    await tick(pool, settings, clock.now + MINUTE)
+    assert _pending_by_rank(database_url, rid) == asked
+    # Each told of the new offer once.
+    told = [(n["recipient"], n["kind"]) for n in _told(database_url, rid, before) if n["kind"] == "offer_new"]
+    assert sorted(told) == sorted((student, "offer_new") for student in asked)
+    # The offer is theirs again to take.
+    ace, _ = await sign_in(api, area.students["ace"][1])
+    feed = (await api.get("/technician/offers", headers=bearer(ace))).json()
+    offer = next(o for o in feed if o["request_id"] == rid)
+    taken = await api.post(f"/offers/{offer['offer_id']}/accept", headers=bearer(ace))
+    assert taken.status_code == 200, taken.text
+    assert request_status(database_url, rid) == "accepted"
+
+
+async def test_an_offer_asked_again_that_lapses_counts_as_asked_like_any_other(
+        app_and_clock: AppClock, area: Area, database_url: str, settings: Settings,
+        pool: AsyncConnectionPool[Any]) -> None:
+    """The suspension's mark holds only while the offer stays so withdrawn: asked again and let lapse, its student
+    is not asked a third time by the clock; the job goes on to the next college as any unanswered offer does."""
+    api, clock = app_and_clock
+    clock.to_plain_hours()
+    _, rid, asked, _ = await _suspended_and_restored(api, pool, database_url, clock.now)
+    assert _pending_by_rank(database_url, rid) == asked
+    with psycopg.connect(database_url) as conn:
+        marked = conn.execute("select count(*) from public.offers where request_id = %s "
+                              "and withdrawn_for_suspension", [rid]).fetchone()
+    assert marked is not None and marked[0] == 0  # asked again: the mark went with the withdrawal
+
+    later = clock.now + MINUTE + timedelta(minutes=settings.dispatch_sla_minutes + 1)
+    await tick(pool, settings, later)  # nobody answered: on to the far college
+    assert request_status(database_url, rid) == "offered"
+    assert _pending_by_rank(database_url, rid) == [area.students["far1"][0]]
+    assert {o["status"] for o in offers_of(database_url, rid) if o["technician_id"] in asked} == {"expired"}
+
+
+async def test_the_timeline_says_the_request_waited_for_its_owners_account_not_that_nobody_took_it(
+        app_and_clock: AppClock, area: Area, database_url: str, settings: Settings,
+        pool: AsyncConnectionPool[Any]) -> None:
+    api, clock = app_and_clock
+    clock.to_plain_hours()
+    citizen, rid, _, before = await _suspended_and_restored(api, pool, database_url, clock.now)
+    admin, _ = await sign_in(api, ADMIN_PHONE)
+
+    # The owner reads why it waited and why it goes on, in Thai first (their profile's language); never "nobody
+    # took it", nor "a student came into range".
+    mine = await api.get(f"/requests/{rid}", headers=bearer(citizen))
+    assert mine.status_code == 200, mine.text
+    timeline = mine.json()["timeline"]
+    codes = [e["note_code"] for e in timeline]
+    assert "no_taker" not in codes and "sent_again" not in codes, codes
+    assert [(e["to_status"], e["note_code"], e["note"]) for e in timeline[-2:]] == [
+        ("no_centre", "owner_suspended", EVENT_NOTES["owner_suspended"].th),
+        ("offered", "owner_restored", EVENT_NOTES["owner_restored"].th)]
+    # The admin reads the same events as the same reasons.
+    as_admin = (await api.get(f"/requests/{rid}", headers=bearer(admin))).json()
+    assert [(e["note_code"], e["note"]) for e in as_admin["timeline"][-2:]] == [
+        ("owner_suspended", EVENT_NOTES["owner_suspended"].th), ("owner_restored", EVENT_NOTES["owner_restored"].th)]
+
+    # The citizen was never told that nobody took it; after the restore, once, that it goes on and why.
+    owner = str(_owner(database_url, rid))
+    with psycopg.connect(database_url) as conn:
+        stalls = conn.execute("select count(*) from public.notifications where request_id = %s "
+                              "and recipient_id = %s and kind = 'no_taker'", [rid, owner]).fetchone()
+    assert stalls is not None and stalls[0] == 0
+    await tick(pool, settings, clock.now + MINUTE)
+    theirs = [n for n in _told(database_url, rid, before) if n["recipient"] == owner]
+    assert [(n["kind"], n["params"].get("restored")) for n in theirs] == [("sent_again", True)]
+    said = render(Kind.SENT_AGAIN, theirs[0]["params"], Locale.TH, clock.now)
+    assert said.body == SENT_AGAIN_RESTORED[1].format(
+        item=theirs[0]["params"]["item"], college=theirs[0]["params"]["college_th"]).th
+
+
+async def test_the_restore_offers_a_parked_request_again_however_long_the_suspension_lasted(
+        app_and_clock: AppClock, area: Area, database_url: str, pool: AsyncConnectionPool[Any]) -> None:
+    """The clock's revival offers only a young request (shared.reminders.RETRY_WINDOW, from its submission): a
+    suspension longer than that would leave it waiting for an administrator, nobody told. The restore offers it
+    itself. And the operator's suspension and restore are the operator's in the audit trail, not the system's (the
+    parking's and the resumption's moves are the system's, on the timeline)."""
+    api, clock = app_and_clock
+    clock.to_plain_hours()
+    _, request = await submit(api)
+    rid = request["id"]
+    asked = _pending_by_rank(database_url, rid)
+    owner = _owner(database_url, rid)
+    await _operator(pool, owner, suspend=True, now=clock.now)
+    with psycopg.connect(database_url, autocommit=True) as conn:  # submitted, and suspended, 20 days ago
+        conn.execute("update public.status_events set created_at = created_at - interval '20 days' "
+                     "where request_id = %s", [rid])
+        conn.execute("update public.repair_requests set created_at = created_at - interval '20 days' "
+                     "where id = %s", [rid])
+    await _operator(pool, owner, suspend=False, now=clock.now)
+    assert request_status(database_url, rid) == "offered"
+    assert _pending_by_rank(database_url, rid) == asked
+    with psycopg.connect(database_url) as conn:
+        trail = conn.execute("select action, actor::text from public.audit_events where target_id = %s "
+                             "and action in ('profile.active', 'account.suspend') order by id", [owner]).fetchall()
+    assert trail == [("profile.active", "operator"), ("account.suspend", "operator"), ("profile.active", "operator")]
+
+
+async def test_a_request_parked_by_the_clock_for_a_suspended_owner_says_why_too(
+        app_and_clock: AppClock, area: Area, database_url: str, settings: Settings,
+        pool: AsyncConnectionPool[Any]) -> None:
+    """A suspension by another path (an operator's SQL, Supabase's dashboard) leaves the offers standing; when they
+    lapse, dispatch parks the request itself (its `owner_active` check): the same reason on its timeline, and the
+    owner's next step says it waited for their account. Restored by that path too, the clock's revival offers it
+    again, saying why."""
+    api, clock = app_and_clock
+    clock.to_plain_hours()
+    citizen, request = await submit(api)
+    rid = request["id"]
+    owner = _owner(database_url, rid)
+    before = last_notification(database_url)
+    with psycopg.connect(database_url, autocommit=True) as conn:
+        conn.execute("update public.profiles set is_active = false where id = %s", [owner])
+    lapsed = clock.now + timedelta(minutes=settings.dispatch_sla_minutes + 1)
+    await tick(pool, settings, lapsed)
+    assert request_status(database_url, rid) == "no_centre"
+    with psycopg.connect(database_url, autocommit=True) as conn:
+        conn.execute("update public.profiles set is_active = true where id = %s", [owner])
+    detail = (await api.get(f"/requests/{rid}", headers=bearer(citizen))).json()
+    assert (detail["timeline"][-1]["note_code"], detail["next_step"]) == (
+        "owner_suspended", OWNER_SUSPENDED_NEXT_STEP.th)
+    assert "no_taker" not in [n["kind"] for n in _told(database_url, rid, before)]
+
+    await tick(pool, settings, lapsed + MINUTE)
+    assert request_status(database_url, rid) == "offered"
+    with psycopg.connect(database_url) as conn:
+        last = conn.execute("select note_code from public.status_events where request_id = %s "
+                            "order by id desc limit 1", [rid]).fetchone()
+    assert last is not None and last[0] == "owner_restored"
+
+
+async def test_a_job_taken_back_while_its_owner_was_suspended_goes_on_at_its_college_after_the_restore(
+        app_and_clock: AppClock, area: Area, database_url: str, pool: AsyncConnectionPool[Any]) -> None:
+    """bee repairs the job; its citizen is suspended; the teacher takes it back (bee cannot go on): it waits for the
+    owner's account (test_audit20_findings). Restored, it goes on where it was, as any take back does
+    (dispatch.reoffer_at_same_college): to the college's other fitting students, not to the next college."""
+    api, clock = app_and_clock
+    _, teacher, bee, rid = await assigned_by_teacher(api, area, "bee")
+    for to in ("diagnosing", "repairing"):
+        assert (await step(api, bee, rid, to)).status_code == 200
+    owner = _owner(database_url, rid)
+    await _operator(pool, owner, suspend=True, now=clock.now)
+    taken = await step(api, teacher, rid, "offered", note="บีไม่ว่าง")
+    assert taken.status_code == 200, taken.text
+    assert request_status(database_url, rid) == "no_centre"
+
+    await _operator(pool, owner, suspend=False, now=clock.now)
+    assert request_status(database_url, rid) == "offered"
+    # ace and cat were asked when it was submitted (their offers ended with the teacher's assign): dan is the one
+    # fitting student of the college not asked yet; far1, at the next college, is not asked.
+    assert _pending_by_rank(database_url, rid) == [area.students["dan"][0]]
