@@ -114,16 +114,12 @@ async def test_a_request_submitted_while_its_citizen_is_suspended_goes_to_no_stu
         waited, submitted.text)
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "audit21 #3: park_for_suspended_owner moves the request to no_centre through the status trigger's `no_centre` "
-    "branch, which tells every admin 'No centre can take FX-...: waits to be sent on', though a send-on of it is "
-    "refused 409 owner_suspended"))
 async def test_a_suspension_does_not_ask_the_admins_to_send_on_what_they_may_not(
         app_and_clock: AppClock, area: Area, database_url: str, pool: AsyncConnectionPool[Any]) -> None:
     """The operator suspends a citizen whose request is offered: it waits as no_centre for nobody (audit20 #2), the
     admins' waiting list marks it and offers no send-on (a send-on is refused, 409 owner_suspended). No message
-    asks the admins to send it on. (The suspended citizen's `no_taker` message, written by the same move's note, is
-    the known leftover of the parking's reason: reinstate21's task.)"""
+    asks the admins to send it on (0098: the parking's note `owner_suspended` calls no message to them; the
+    operator's restore offers it again)."""
     api, _ = app_and_clock
     _, request = await submit(api)
     rid = request["id"]
@@ -141,6 +137,6 @@ async def test_a_suspension_does_not_ask_the_admins_to_send_on_what_they_may_not
         told = conn.execute("select kind, count(*) from public.notifications where request_id = %s and id > %s "
                             "and kind = 'no_centre' group by kind",
                             [rid, before[0]]).fetchall()
-    # Today: {'send_on': 409, 'told': [('no_centre', 1)]}: the (one) admin is asked to send on a request whose
-    # send-on is refused.
+    # Was (before 0098): {'send_on': 409, 'told': [('no_centre', 1)]}: the admin was asked to send on a request
+    # whose send-on is refused.
     assert {"send_on": refused.status_code, "told": told} == {"send_on": 409, "told": []}, refused.text
