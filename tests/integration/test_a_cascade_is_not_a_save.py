@@ -141,3 +141,22 @@ async def test_a_hand_back_is_not_audited_again_when_its_confirmer_is_deleted(
     assert deleted.status_code == 204, deleted.text
 
     assert _one(database_url, query, [rid]) == {**before, "confirmed_by": None}
+
+
+async def test_the_service_role_still_writes_a_request_and_moves_its_last_change(
+        app_and_clock: AppClock, area: Area, database_url: str) -> None:
+    """The request's triggers ask `private.takes_a_person_off_only` as whoever writes the row: the service role
+    may (0002: Supabase's dashboard, PostgREST with the service key). Its write goes through and is a change of the
+    request (`updated_at` moves, the audit trail has it); only a deletion's taking a person off is left alone."""
+    api, _ = app_and_clock
+    _, _, _, rid = await repaired_job(api, area, "bee")
+    query = ("select r.updated_at, r.college_id, (select count(*) from public.audit_events a "
+             "where a.target_id = r.id and a.action = 'request.assignment') as assignments "
+             "from public.repair_requests r where r.id = %s")
+    before = _one(database_url, query, [rid])
+    with psycopg.connect(database_url) as conn, conn.transaction():
+        conn.execute("set local role service_role")
+        conn.execute("update public.repair_requests set college_id = %s where id = %s", [area.far, rid])
+    after = _one(database_url, query, [rid])
+    assert (after["college_id"], after["assignments"]) == (area.far, before["assignments"] + 1)
+    assert after["updated_at"] > before["updated_at"]
