@@ -30,16 +30,14 @@ from tests.integration.dispatch_area import (
 
 # --- Whose work the report is (audit20 #5, migration 0092) ---------------------------------------------------------
 
-@pytest.mark.xfail(strict=True, reason=(
-    "audit21 #1: job_reports_stamp_the_work (0092) fires `before insert or update` on every update of the row, the "
-    "foreign key's ON DELETE SET NULL of technician_id included: the former student's account deletion restamps "
-    "their report with the work now on the job, which then passes the new student's check"))
 async def test_a_former_students_deletion_does_not_make_their_report_the_new_students(
         app_and_clock: AppClock, area: Area) -> None:
-    """bee repaired the job and saved a report; the teacher reassigned it to ace, who uploaded an after photo and
-    wrote no report yet. The report on the record is bee's, of an earlier work (0092: `work_event` is the work it was
-    written in), and ace may not send the job for its check on it. bee then deletes their account (DELETE /me): the
-    report stays (0012: "the student's report and hours stay"), and it is still bee's earlier work, not ace's."""
+    """A cascade is not a save (audit21 #1, migration 0096): a report is stamped with its work only when its
+    student saves it. bee repaired the job and saved a report; the teacher reassigned it to ace, who uploaded an
+    after photo and wrote no report yet. The report on the record is bee's, of an earlier work (0092: `work_event`
+    is the work it was written in), and ace may not send the job for its check on it. bee's account deletion (DELETE
+    /me: its foreign key's ON DELETE SET NULL) keeps the report (0012: "the student's report and hours stay") as
+    bee's earlier work, not ace's: ace's check still needs a report of ace's own."""
     api, _ = app_and_clock
     _, teacher, bee, rid = await assigned_by_teacher(api, area, "bee")
     for to in ("diagnosing", "repairing"):
@@ -60,8 +58,8 @@ async def test_a_former_students_deletion_does_not_make_their_report_the_new_stu
 
     detail = (await api.get(f"/requests/{rid}", headers=bearer(ace))).json()
     checked = await step(api, ace, rid, "quality_check")
-    # Today: {'report_in_round': True, 'check': 200}: the deletion's `set technician_id = null` restamped bee's
-    # report with the reassign's event, and ace's job went to its check on bee's hours and notes.
+    # Before 0096: {'report_in_round': True, 'check': 200}: the deletion's `set technician_id = null` restamped
+    # bee's report with the reassign's event, and ace's job went to its check on bee's hours and notes.
     assert {"report_in_round": detail["report_in_round"], "check": checked.status_code} == {
         "report_in_round": False, "check": 409}, checked.text
 
