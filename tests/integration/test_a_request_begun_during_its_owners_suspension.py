@@ -9,10 +9,12 @@ The order is driven by row locks and seen in pg_stat_activity (tests/integration
 
 import asyncio
 import uuid
+from pathlib import Path
 from typing import Any
 
 import psycopg
 import pytest
+from psycopg.rows import dict_row
 from psycopg_pool import AsyncConnectionPool
 
 from backend.db import service_tx
@@ -26,6 +28,7 @@ from tests.helpers import bearer, fresh_phone, sign_in
 from tests.integration.builders import draft
 from tests.integration.dispatch_area import HOME, AppClock, Area, handed_back_job, offers_of, request_status
 from tests.integration.lock_waits import until_waiting
+from tests.integration.test_dispatch import _waits
 from tests.integration.test_suspended_account import assert_suspended
 
 REASON = "แจ้งเหตุเท็จซ้ำหลายครั้ง"
@@ -47,6 +50,43 @@ async def _suspend(pool: AsyncConnectionPool[Any], person: uuid.UUID) -> None:
     async with pool.connection() as conn, conn.transaction():
         await conn.execute("select set_config('fixit.actor', 'operator', true)")
         await account.suspend(conn, person, AppRole.CITIZEN, REASON)
+
+
+async def _stored_only(api: Any, token: str, monkeypatch: pytest.MonkeyPatch) -> str:
+    """A request submitted and stored, its dispatch left for the test to run; its id."""
+    async def not_yet(*_: Any, **__: Any) -> None:
+        return None
+
+    with monkeypatch.context() as patch:
+        patch.setattr(request_routes, "dispatch_submitted", not_yet)
+        made = await api.post("/requests", json=draft(lat=HOME[0], lon=HOME[1]), headers=bearer(token))
+    assert made.status_code == 201 and made.json()["status"] == "submitted", made.text
+    return str(made.json()["id"])
+
+
+async def test_a_submits_dispatch_still_waits_for_the_database_twice(
+        app_and_clock: AppClock, area: Area, database_url: str, settings: Settings, tmp_path: Path,
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    """The owner's profile lock is one statement more whose result is not read: in the pipelined transaction it
+    leaves with the plan, and the first dispatch still waits for the database twice (issue 15, as
+    test_dispatch's count of `dispatch`)."""
+    api, clock = app_and_clock
+    token, _ = await sign_in(api, fresh_phone())
+    rid = await _stored_only(api, token, monkeypatch)
+    trace = tmp_path / "libpq.trace"
+    async with AsyncConnectionPool(database_url, min_size=1, max_size=1,
+                                   kwargs={"row_factory": dict_row, "autocommit": True}) as own:
+        with trace.open("w") as out:
+            async with own.connection() as conn:
+                conn.pgconn.trace(out.fileno())
+            async with service_tx(own) as owner:  # type: ignore[arg-type]
+                result = await dispatch_submitted(owner, uuid.UUID(rid), clock.now, policy_of(settings))
+            async with own.connection() as conn:
+                conn.pgconn.untrace()
+    assert result.status.value == "offered" and result.college_id == area.near and result.offered_to
+    text = trace.read_text()
+    assert "for share" in text and "insert into public.offers" in text and "COMMIT" in text
+    assert _waits(text) == 2
 
 
 async def test_a_reopen_while_its_owner_is_being_suspended_waits_and_is_refused(
@@ -95,15 +135,7 @@ async def test_a_submits_dispatch_under_way_is_waited_for_by_the_suspension_whic
     other order, the suspension first: test_audit21_findings, the submit's dispatch waits and parks it itself.)"""
     api, clock = app_and_clock
     token, _ = await sign_in(api, fresh_phone())
-
-    async def not_yet(*_: Any, **__: Any) -> None:  # the submit's dispatch runs below, where the test holds it
-        return None
-
-    with monkeypatch.context() as patch:
-        patch.setattr(request_routes, "dispatch_submitted", not_yet)
-        made = await api.post("/requests", json=draft(lat=HOME[0], lon=HOME[1]), headers=bearer(token))
-    assert made.status_code == 201 and made.json()["status"] == "submitted", made.text
-    rid: str = made.json()["id"]
+    rid = await _stored_only(api, token, monkeypatch)
 
     async def dispatch_it() -> None:
         async with service_tx(pool) as owner:
