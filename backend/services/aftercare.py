@@ -7,7 +7,7 @@ from typing import Any
 from backend.db import Conn
 from backend.errors import ApiError
 from backend.services.credit import close_round
-from backend.services.dispatch import DispatchPolicy, dispatch, offer_again_at_college, teacher_missing
+from backend.services.dispatch import DispatchPolicy, dispatch, offer_again_at_college, owner_active, teacher_missing
 from backend.services.transitions import Note, act_as, transition
 from shared.aftercare import (
     DUPLICATE_CELL_DEG,
@@ -59,8 +59,17 @@ async def reopen(
     (409 offer_no_teacher); its timeline says why (`reopened_no_teacher`), and a job no college with a teacher can
     take waits as `no_centre`, its citizen and the admins told. The college and its teachers are read, not locked:
     the request is held already and both come before it in the lock order (dispatch.py); a close or a teacher's
-    leaving committing meanwhile is caught by the accept's own checks, as for a dispatch."""
-    row = await _own_request(conn, claims, request_id)
+    leaving committing meanwhile is caught by the accept's own checks, as for a dispatch.
+
+    The owner's own profile is shared first (the lock order's step 1, as an administrator's send-on: audit21 #2): a
+    handed-back request is not among the open requests a suspension locks, so a reopen under way would go on to a
+    student after the suspension parked the owner's other requests. A suspension under way is waited for and then
+    refused, 403 `account_suspended`, what the owner's token answers from then on (nothing stored); or the
+    suspension waits for the reopen and parks the request it offered (`park_for_suspended_owner`)."""
+    active = await owner_active(conn, request_id)
+    row = await _own_request(conn, claims, request_id)  # not theirs: 404 before anything about its owner
+    if not active:
+        raise ApiError(403, "account_suspended")
     handed = await (
         await conn.execute(
             "select max(created_at) as at from public.status_events "

@@ -16,10 +16,12 @@ Row locks, the one order every transaction takes them in (so two of them wait fo
    an invitation's answer), FOR SHARE where a student's `is_active and takes_jobs` must hold until commit (an
    accept, an assign, a helper added to a team) and, for a high-risk job, that their college's active teachers
    stay so, and that the request's citizen can still answer for it (`roster_teacher_and_owner`: the student's,
-   the teachers' and the owner's profiles in one statement, by id; an administrator's send-on shares the owner's,
-   `owner_active`); never FOR UPDATE, which would also block the FOR KEY SHARE of every foreign-key check on a row
-   naming the person (repair_requests.technician_id, offers, notifications' about_id): those are taken later in the
-   order, under a request's lock, and must not wait for a profile; several profiles in id order (the last-admin
+   the teachers' and the owner's profiles in one statement, by id; an administrator's send-on and the owner's
+   reopen (aftercare.reopen) share the owner's, `owner_active`, and a submit's dispatch too, its result unread
+   (`dispatch_submitted`, audit21 #2: a request stored during its citizen's suspension is not among the requests
+   the suspension locks); never FOR UPDATE, which would also block the FOR KEY SHARE of every foreign-key check on
+   a row naming the person (repair_requests.technician_id, offers, notifications' about_id): those are taken later
+   in the order, under a request's lock, and must not wait for a profile; several profiles in id order (the last-admin
    check locks every active admin, staff.lock_active_admins);
 1b. a college (`public.colleges`): FOR SHARE where it must stay open until commit (an accept of an offer, after the
    student's profile; an accept of an invitation, after the invitation) or closed (the tick ending the offers a
@@ -32,7 +34,8 @@ Row locks, the one order every transaction takes them in (so two of them wait fo
 4. an invitation (`private.staff_invites`), after the person's profile, then their notifications.
 5. a student's progression count (`credit.approve_hours`: a transaction advisory lock per team member, in id
    order), last: under it only the students' proposals are written.
-A path that starts from a request and learns of a student only then (dispatch, the tick) takes no profile lock:
+A path that starts from a request and learns of a student only then (dispatch, the tick; a submit's dispatch shares
+only its owner's profile, before the request) takes no profile lock:
 the foreign-key checks' FOR KEY SHARE conflicts with none of the above. The clock's revival of a `no_centre`
 request (`revive_waiting`) is such a path: the request (FOR UPDATE skip locked), then its offers. The clock's
 hand-on of a high-risk job offered at a college whose last teacher left (`end_offers_without_teacher`) is
@@ -392,12 +395,31 @@ async def dispatch(
     return DispatchResult(S.OFFERED, college_id, offered)
 
 
-async def dispatch_submitted(conn: Conn, request_id: uuid.UUID, now: datetime,
-                             policy: DispatchPolicy) -> DispatchResult:
+# The request's citizen's profile, shared until commit (the lock order's step 1), and whether they can still answer
+# for it: `owner_active` reads it, `dispatch_submitted` only takes the lock. By primary key, one probe; the owner is
+# read from the request unlocked (a request's citizen changes only to null, by their deletion).
+_SHARE_OWNER = """select p.is_active from public.profiles p
+                  where p.id = (select r.citizen_id from public.repair_requests r where r.id = %s) for share"""
+
+
+async def dispatch_submitted(conn: Conn, request_id: uuid.UUID, now: datetime, policy: DispatchPolicy, *,
+                             share_owner: bool = True) -> DispatchResult:
     """A stored request's first dispatch, in an owner transaction of its own (a submit's second step, the tick's
     stranded requests), committed without waiting for the WAL flush: that wait was 3.4 ms of a 9 ms dispatch on
     this machine's disk (issue 15). A crash can lose the last moments' dispatches, never corrupt anything; a lost
-    one leaves its request `submitted`, which the periodic tick dispatches again (`dispatch_stranded`)."""
+    one leaves its request `submitted`, which the periodic tick dispatches again (`dispatch_stranded`).
+
+    The submit shares the owner's profile first (`share_owner`, the lock order's step 1, before `_PLAN` locks the
+    request; audit21 #2): a request stored while its citizen's suspension is under way was not committed when the
+    suspension looked for their open requests, so the suspension neither waits for it nor parks it. Its dispatch
+    waits for the suspension instead, and `_PLAN` (a statement of its own, so a snapshot taken after the wait) then
+    reads the owner inactive and parks it (`dispatch`'s rule); or the suspension waits for this commit and parks
+    the offers it made. The lock's result is not read: in the pipelined transaction (backend/db.py) it leaves with
+    `_PLAN` and costs no wait of its own, one statement more (bench.dispatch). The tick's stranded requests pass
+    `share_owner=False`: it holds the request already (a profile after a request would invert the lock order), and
+    a request committed before the suspension began is one the suspension waits for and parks."""
+    if share_owner:
+        await conn.execute(_SHARE_OWNER, [request_id])
     return await dispatch(conn, request_id, now, policy, only_from=(S.SUBMITTED,), lazy_commit=True)
 
 
@@ -580,11 +602,8 @@ async def owner_active(conn: Conn, request_id: uuid.UUID) -> bool:
     """Whether the request's citizen can still answer for it, their profile shared until commit (the module's lock
     order, 1: before the request): an administrator's send-on (routes/admin.py) then waits for a suspension under
     way and reads it, or the suspension waits for the send-on and ends the offers it made
-    (`park_for_suspended_owner`)."""
-    row = await (await conn.execute(
-        """select p.is_active from public.profiles p
-           where p.id = (select r.citizen_id from public.repair_requests r where r.id = %s) for share""",
-        [request_id])).fetchone()
+    (`park_for_suspended_owner`); the owner's reopen (aftercare.reopen) likewise."""
+    row = await (await conn.execute(_SHARE_OWNER, [request_id])).fetchone()
     return bool(row and row["is_active"])
 
 
@@ -826,7 +845,8 @@ async def dispatch_stranded(conn: Conn, now: datetime, policy: DispatchPolicy, l
         )
     ).fetchall()
     for row in rows:
-        await _isolated(conn, row["id"], "dispatching", partial(dispatch_submitted, conn, row["id"], now, policy))
+        await _isolated(conn, row["id"], "dispatching", partial(dispatch_submitted, conn, row["id"], now, policy,
+                                                                share_owner=False))
     return len(rows)
 
 

@@ -79,11 +79,6 @@ async def _answered_or_waiting(database_url: str, task: "asyncio.Task[Any]") -> 
     return False
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "audit21 #2: account.suspend's _LOCK_REQUESTS finds the citizen's open requests by a snapshot: one the citizen "
-    "submits while the suspension is under way is neither waited for nor seen (its insert's foreign-key check takes "
-    "FOR KEY SHARE, which the suspension's FOR NO KEY UPDATE lets through), and its dispatch read the owner active: "
-    "the suspended citizen's request stands offered to students"))
 async def test_a_request_submitted_while_its_citizen_is_suspended_goes_to_no_student(
         app_and_clock: AppClock, area: Area, database_url: str, pool: AsyncConnectionPool[Any]) -> None:
     """The operator suspends a citizen at the moment the citizen submits a request (their token was good when the
@@ -104,9 +99,10 @@ async def test_a_request_submitted_while_its_citizen_is_suspended_goes_to_no_stu
     if submitted.status_code == 201:
         rid = submitted.json()["id"]
         standing = [o["technician_id"] for o in offers_of(database_url, rid) if o["status"] == "pending"]
-    # Today: {'waited': False, 'submit': 201, 'offered_to': 3}: the submit neither waited for the suspension nor
-    # was seen by it, and three students hold a pending offer of the suspended citizen's request (their accept is
-    # refused, 409 owner_suspended, until the offers lapse and the clock parks it).
+    # Before the fix (fix21b: the submit's dispatch shares the owner's profile first, so it waits for the suspension
+    # and parks the request): {'waited': False, 'submit': 201, 'offered_to': 3}: the submit neither waited for the
+    # suspension nor was seen by it, and three students hold a pending offer of the suspended citizen's request
+    # (their accept is refused, 409 owner_suspended, until the offers lapse and the clock parks it).
     assert {"submit": submitted.status_code, "offered_to": len(standing)} in (
         {"submit": 201, "offered_to": 0}, {"submit": 403, "offered_to": 0}, {"submit": 401, "offered_to": 0}), (
         waited, submitted.text)
