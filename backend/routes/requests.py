@@ -15,6 +15,7 @@ from backend.deps import (
     PhotoStoreDep,
     PolicyDep,
     PoolDep,
+    ReaderLocaleDep,
     SettingsDep,
     UserConn,
     acting_as_owner,
@@ -50,7 +51,8 @@ router = APIRouter(
                               "description": "idempotency_key_reused: the key's request was stored with other "
                                              "details, which stay as they are"}})
 async def submit_request(
-    body: RequestCreate, identity: IdentityDep, pool: PoolDep, policy: PolicyDep, now: NowDep, settings: SettingsDep
+    body: RequestCreate, identity: IdentityDep, pool: PoolDep, policy: PolicyDep, now: NowDep, settings: SettingsDep,
+    locale: ReaderLocaleDep,
 ) -> JSONResponse:
     """Store a repair request at most once per `idempotency_key` (201 the first time, 200 on a retry with the same
     details; 409 `idempotency_key_reused` for the same key with other details: a stored request is not changed here),
@@ -78,7 +80,7 @@ async def submit_request(
     if created:
         async with service_tx(pool) as owner:
             await dispatch_submitted(owner, request_id, now, policy)
-    detail = RequestDetail.model_validate(await read_detail(pool, identity.claims, request_id, now))
+    detail = RequestDetail.model_validate(await read_detail(pool, identity.claims, request_id, now, locale))
     return JSONResponse(detail.model_dump(mode="json"), status_code=201 if created else 200)
 
 
@@ -105,18 +107,20 @@ async def duplicates(
     410: {"model": ErrorResponse, "description": "the caller had an offer of this job and has it no more: "
                                                  "shared.statuses.OfferGone's code (another student took it, or "
                                                  "the offer ended)"}})
-async def get_request(request_id: uuid.UUID, identity: IdentityDep, pool: PoolDep, now: NowDep) -> Response:
+async def get_request(request_id: uuid.UUID, identity: IdentityDep, pool: PoolDep, now: NowDep,
+                      locale: ReaderLocaleDep) -> Response:
     # One statement in a transaction of its own, no generator dependency (issue 15: per-request CPU), the statement
     # and COMMIT in one wait (`read_one`); the body is mostly PostgreSQL's JSON passed through, response_model kept
     # for the OpenAPI document.
-    body = await read_detail_json(pool, identity.claims, request_id, now)
+    body = await read_detail_json(pool, identity.claims, request_id, now, locale)
     return Response(body, media_type="application/json")
 
 
 @router.post("/{request_id}/cancel", response_model=RequestDetail,
              responses={404: {"model": ErrorResponse}, 409: {"model": ErrorResponse}})
 async def cancel_request(
-    request_id: uuid.UUID, body: TransitionBody, identity: IdentityDep, pool: PoolDep, now: NowDep
+    request_id: uuid.UUID, body: TransitionBody, identity: IdentityDep, pool: PoolDep, now: NowDep,
+    locale: ReaderLocaleDep,
 ) -> RequestDetail:
     """The owner, whatever their role (or an admin, any request), cancels before work has started (409 once
     diagnosing has begun)."""
@@ -125,32 +129,33 @@ async def cancel_request(
                          claims=caller.claims, note=body.note)
         await withdraw_pending_offers(owner, request_id)
         await withdraw_waiting_parts(owner, request_id)
-    return RequestDetail.model_validate(await read_detail(pool, identity.claims, request_id, now))
+    return RequestDetail.model_validate(await read_detail(pool, identity.claims, request_id, now, locale))
 
 
 @router.post("/{request_id}/rate", response_model=RequestDetail,
              responses={404: {"model": ErrorResponse}, 409: {"model": ErrorResponse}})
 async def rate_request(
-    request_id: uuid.UUID, body: RatingBody, identity: IdentityDep, pool: PoolDep, now: NowDep
+    request_id: uuid.UUID, body: RatingBody, identity: IdentityDep, pool: PoolDep, now: NowDep,
+    locale: ReaderLocaleDep,
 ) -> RequestDetail:
     """1–5 stars and a comment once the job is done (may be changed later)."""
     if not rating_valid(body.rating):
         raise ApiError(400, "rating_invalid")
     async with acting_as_owner(pool, identity) as (owner, caller):
         await rate(owner, caller.claims, request_id, body.rating, body.comment.strip())
-    return RequestDetail.model_validate(await read_detail(pool, identity.claims, request_id, now))
+    return RequestDetail.model_validate(await read_detail(pool, identity.claims, request_id, now, locale))
 
 
 @router.post("/{request_id}/reopen", response_model=RequestDetail,
              responses={404: {"model": ErrorResponse}, 409: {"model": ErrorResponse}})
 async def reopen_request(
     request_id: uuid.UUID, body: TransitionBody, identity: IdentityDep, pool: PoolDep, policy: PolicyDep,
-    now: NowDep,
+    now: NowDep, locale: ReaderLocaleDep,
 ) -> RequestDetail:
     """"ยังไม่หาย": within 7 days of getting the item back, the job goes back to the same college."""
     async with acting_as_owner(pool, identity) as (owner, caller):
         await reopen(owner, caller.claims, request_id, body.note, now, policy)
-    return RequestDetail.model_validate(await read_detail(pool, identity.claims, request_id, now))
+    return RequestDetail.model_validate(await read_detail(pool, identity.claims, request_id, now, locale))
 
 
 @router.put("/{request_id}/photos/{idx}", response_model=Photo, status_code=201,
