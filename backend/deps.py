@@ -31,7 +31,9 @@ from backend.services.dispatch import DispatchPolicy
 from backend.services.profiles import load_profile, require_role
 from backend.services.transitions import act_as
 from backend.settings import AuthMode, Settings
+from shared.accept_language import ACCEPT_LANGUAGE, requested_locale
 from shared.roles import Actor, AppRole
+from shared.text import Locale
 from shared.wire import CollegeRef
 
 
@@ -93,6 +95,21 @@ async def get_photo_store(request: Request) -> PhotoStore:
 
 
 PhotoStoreDep = Annotated[PhotoStore, Depends(get_photo_store)]
+
+
+async def get_reader_locale(request: Request) -> Locale | None:
+    """The language the caller's screen shows, from `Accept-Language` (the app sends it with every call): what the
+    backend words for a screen (next steps, timeline notes, the inbox) comes in it; None, when the call names neither
+    Thai nor English, leaves the profile's. Every `Accept-Language` line read as one list, as RFC 9110 §5.3 says, and
+    the same here as in backend/direct_reads.py (`reader_locale_of`)."""
+    return reader_locale_of(request)
+
+
+def reader_locale_of(request: Request) -> Locale | None:
+    return requested_locale(", ".join(request.headers.getlist(ACCEPT_LANGUAGE)))
+
+
+ReaderLocaleDep = Annotated[Locale | None, Depends(get_reader_locale)]
 
 
 async def get_identity(

@@ -25,7 +25,7 @@ from starlette.responses import Response
 
 from backend.auth.tokens import Identity
 from backend.db import Conn
-from backend.deps import bearer_scheme, identity_from, now_of
+from backend.deps import bearer_scheme, identity_from, now_of, reader_locale_of
 from backend.edge import vary_origin
 from backend.routes import college, health, homes
 from backend.routes import requests as request_routes
@@ -66,7 +66,8 @@ async def _dashboard(request: Request) -> Response:
 def _detail(request_id: uuid.UUID) -> Endpoint:
     async def endpoint(request: Request) -> Response:
         identity = await _identity(request)
-        return await request_routes.get_request(request_id, identity, _pool(request), await now_of(request.app))
+        return await request_routes.get_request(request_id, identity, _pool(request), await now_of(request.app),
+                                                reader_locale_of(request))
 
     return endpoint
 

@@ -54,6 +54,7 @@ from mobile.models import (
     WorkDetail,
     WorkReport,
 )
+from shared.accept_language import ACCEPT_LANGUAGE
 from shared.credit_wire import (
     TOTAL_COUNT_HEADER,
     HandoverCode,
@@ -425,6 +426,7 @@ class ApiClient:
         # The catalogue as last fetched, with its ETag: asked again with it, an unchanged one answers 304 and this
         # copy serves (it changes only by an administrator's edit). Public data: the same for whoever signs in.
         self._catalogue: tuple[str, list[Category]] | None = None
+        self._language: Locale | None = None
         self._http = httpx.AsyncClient(
             base_url=base_url.rstrip("/"),
             timeout=timeout_seconds,
@@ -457,6 +459,22 @@ class ApiClient:
     def generation(self) -> int:
         """Which session calls are made for now (see the class): a new one at each sign-in, restore and sign-out."""
         return self._generation
+
+    @property
+    def language(self) -> Locale | None:
+        """The language the app's screens show, sent with every call as `Accept-Language` (None: no header): what
+        the backend words for a screen (a request's next step and expected wait, its timeline's notes, the inbox)
+        comes in it, not in the profile's language, which is whatever the person's last device chose (ux21 finding
+        1: English sentences in the Thai app of a person with two devices). The app sets it as its language changes."""
+        return self._language
+
+    @language.setter
+    def language(self, locale: Locale | None) -> None:
+        self._language = locale
+        if locale is None:
+            self._http.headers.pop(ACCEPT_LANGUAGE, None)
+        else:
+            self._http.headers[ACCEPT_LANGUAGE] = locale.value  # every call's, in one place: the client's own headers
 
     def use_session(self, tokens: SessionTokens | None) -> None:
         """Restore a stored session (app start), or keep none: either way the next generation."""

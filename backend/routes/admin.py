@@ -5,7 +5,7 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Query, Response
 
-from backend.deps import AdminDep, IdentityDep, NowDep, PolicyDep, PoolDep, UserConn, acting
+from backend.deps import AdminDep, IdentityDep, NowDep, PolicyDep, PoolDep, ReaderLocaleDep, UserConn, acting
 from backend.errors import ApiError
 from backend.paging import (
     PAGE_HEADERS,
@@ -139,7 +139,8 @@ async def audit_trail(
 @router.post("/requests/{request_id}/dispatch", response_model=RequestDetail,
              responses={409: {"model": ErrorResponse}})
 async def send_on(
-    request_id: uuid.UUID, body: DispatchBody, identity: IdentityDep, pool: PoolDep, policy: PolicyDep, now: NowDep
+    request_id: uuid.UUID, body: DispatchBody, identity: IdentityDep, pool: PoolDep, policy: PolicyDep, now: NowDep,
+    locale: ReaderLocaleDep,
 ) -> RequestDetail:
     """Send a waiting request to a chosen college (whatever the distance), or run dispatch again (e.g. after new
     colleges were imported). At a chosen college, its fitting students whose offer of it lapsed or who declined it
@@ -163,4 +164,4 @@ async def send_on(
             raise ApiError(409, "no_fitting_student")
         await log_event(owner, request_id, RequestStatus.OFFERED, Actor.ADMIN, caller.user_id,
                         Note(code="sent_on_by_admin"))
-    return RequestDetail.model_validate(await read_detail(pool, identity.claims, request_id, now))
+    return RequestDetail.model_validate(await read_detail(pool, identity.claims, request_id, now, locale))

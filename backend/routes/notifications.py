@@ -13,7 +13,7 @@ from fastapi import APIRouter, Query, Request, Response
 from psycopg.types.json import Jsonb
 
 from backend.db import service_tx
-from backend.deps import AdminDep, IdentityDep, NowDep, PoolDep, SettingsDep
+from backend.deps import AdminDep, IdentityDep, NowDep, PoolDep, ReaderLocaleDep, SettingsDep
 from backend.errors import ApiError
 from backend.notifications.channels.line import verify_signature
 from backend.notifications.rendering import render_row
@@ -61,11 +61,13 @@ ALL_ROLES = tuple(AppRole)
 
 @router.get("/me/notifications", response_model=NotificationPage)
 async def my_notifications(
-    identity: IdentityDep, pool: PoolDep, now: NowDep,
+    identity: IdentityDep, pool: PoolDep, now: NowDep, locale: ReaderLocaleDep,
     before_id: Annotated[int | None, Query(ge=1, le=ROW_ID_MAX)] = None,
     limit: Annotated[int, Query(ge=1, le=100)] = 30,
 ) -> NotificationPage:
-    """Newest first, rendered in the caller's language; page with `before_id` (the page's `next_before_id`)."""
+    """Newest first, rendered in the caller's language (the one their screen shows when the call says, by
+    `Accept-Language`; else their profile's, as the pushes are); page with `before_id` (the page's
+    `next_before_id`)."""
     async with service_tx(pool) as owner:
         await require_role(owner, identity.user_id, *ALL_ROLES)  # a suspended account: 403, its inbox untold
         rows = await (await owner.execute(
@@ -83,7 +85,7 @@ async def my_notifications(
     rows = rows[:limit]
     items = []
     for row in rows:
-        rendered = render_row(row, now)
+        rendered = render_row(row, now, locale)
         items.append(NotificationItem(id=row["id"], kind=row["kind"], title=rendered.title, body=rendered.body,
                                       link=rendered.link, request_id=row["request_id"],
                                       created_at=row["created_at"], read=row["read"]))

@@ -17,6 +17,7 @@ from backend.deps import (
     PhotoStoreDep,
     PolicyDep,
     PoolDep,
+    ReaderLocaleDep,
     SettingsDep,
     UserConn,
     acting_as_owner,
@@ -38,6 +39,7 @@ from shared.aftercare import DUPLICATE_COUNT_CAP, DUPLICATE_RADIUS_M, DUPLICATE_
 from shared.request_rules import RequestDraft
 from shared.roles import REQUESTER_ROLES
 from shared.statuses import RequestStatus, Route
+from shared.text import Locale
 from shared.wire import DuplicateSummary, Photo, PhotoKind, RequestDetail
 
 router = APIRouter(
@@ -52,7 +54,8 @@ router = APIRouter(
                               "description": "idempotency_key_reused: the key's request was stored with other "
                                              "details, which stay as they are"}})
 async def submit_request(
-    body: RequestCreate, identity: IdentityDep, pool: PoolDep, policy: PolicyDep, now: NowDep, settings: SettingsDep
+    body: RequestCreate, identity: IdentityDep, pool: PoolDep, policy: PolicyDep, now: NowDep, settings: SettingsDep,
+    locale: ReaderLocaleDep,
 ) -> JSONResponse:
     """Store a repair request at most once per `idempotency_key` (201 the first time, 200 on a retry with the same
     details; 409 `idempotency_key_reused` for the same key with other details: a stored request is not changed here),
@@ -80,18 +83,18 @@ async def submit_request(
     if created:
         async with service_tx(pool) as owner:
             await dispatch_submitted(owner, request_id, now, policy)
-    detail = RequestDetail.model_validate(await _detail_after(pool, identity, request_id, now))
+    detail = RequestDetail.model_validate(await _detail_after(pool, identity, request_id, now, locale))
     return JSONResponse(detail.model_dump(mode="json"), status_code=201 if created else 200)
 
 
 async def _detail_after(pool: AsyncConnectionPool[Conn], identity: Identity, request_id: uuid.UUID,
-                        now: datetime) -> dict[str, Any]:
+                        now: datetime, locale: Locale | None) -> dict[str, Any]:
     """The detail after the owner's write, as they see it: a suspension that committed in between (the submit's
     dispatch waits for one under way, audit21 #2) hides it from them, and they are told why, 403 account_suspended
     as their token answers from then on, not 404 (what they stored stays stored: a retry of its key finds it once the
     account is restored). Asked only on the 404."""
     try:
-        return await read_detail(pool, identity.claims, request_id, now)
+        return await read_detail(pool, identity.claims, request_id, now, locale)
     except ApiError as exc:
         if exc.status == 404 and await suspended_as(pool, identity.claims):
             raise ApiError(403, "account_suspended") from exc
@@ -121,18 +124,20 @@ async def duplicates(
     410: {"model": ErrorResponse, "description": "the caller had an offer of this job and has it no more: "
                                                  "shared.statuses.OfferGone's code (another student took it, or "
                                                  "the offer ended)"}})
-async def get_request(request_id: uuid.UUID, identity: IdentityDep, pool: PoolDep, now: NowDep) -> Response:
+async def get_request(request_id: uuid.UUID, identity: IdentityDep, pool: PoolDep, now: NowDep,
+                      locale: ReaderLocaleDep) -> Response:
     # One statement in a transaction of its own, no generator dependency (issue 15: per-request CPU), the statement
     # and COMMIT in one wait (`read_one`); the body is mostly PostgreSQL's JSON passed through, response_model kept
     # for the OpenAPI document.
-    body = await read_detail_json(pool, identity.claims, request_id, now)
+    body = await read_detail_json(pool, identity.claims, request_id, now, locale)
     return Response(body, media_type="application/json")
 
 
 @router.post("/{request_id}/cancel", response_model=RequestDetail,
              responses={404: {"model": ErrorResponse}, 409: {"model": ErrorResponse}})
 async def cancel_request(
-    request_id: uuid.UUID, body: TransitionBody, identity: IdentityDep, pool: PoolDep, now: NowDep
+    request_id: uuid.UUID, body: TransitionBody, identity: IdentityDep, pool: PoolDep, now: NowDep,
+    locale: ReaderLocaleDep,
 ) -> RequestDetail:
     """The owner, whatever their role (or an admin, any request), cancels before work has started (409 once
     diagnosing has begun)."""
@@ -141,32 +146,33 @@ async def cancel_request(
                          claims=caller.claims, note=body.note)
         await withdraw_pending_offers(owner, request_id)
         await withdraw_waiting_parts(owner, request_id)
-    return RequestDetail.model_validate(await read_detail(pool, identity.claims, request_id, now))
+    return RequestDetail.model_validate(await read_detail(pool, identity.claims, request_id, now, locale))
 
 
 @router.post("/{request_id}/rate", response_model=RequestDetail,
              responses={404: {"model": ErrorResponse}, 409: {"model": ErrorResponse}})
 async def rate_request(
-    request_id: uuid.UUID, body: RatingBody, identity: IdentityDep, pool: PoolDep, now: NowDep
+    request_id: uuid.UUID, body: RatingBody, identity: IdentityDep, pool: PoolDep, now: NowDep,
+    locale: ReaderLocaleDep,
 ) -> RequestDetail:
     """1–5 stars and a comment once the job is done (may be changed later)."""
     if not rating_valid(body.rating):
         raise ApiError(400, "rating_invalid")
     async with acting_as_owner(pool, identity) as (owner, caller):
         await rate(owner, caller.claims, request_id, body.rating, body.comment.strip())
-    return RequestDetail.model_validate(await read_detail(pool, identity.claims, request_id, now))
+    return RequestDetail.model_validate(await read_detail(pool, identity.claims, request_id, now, locale))
 
 
 @router.post("/{request_id}/reopen", response_model=RequestDetail,
              responses={404: {"model": ErrorResponse}, 409: {"model": ErrorResponse}})
 async def reopen_request(
     request_id: uuid.UUID, body: TransitionBody, identity: IdentityDep, pool: PoolDep, policy: PolicyDep,
-    now: NowDep,
+    now: NowDep, locale: ReaderLocaleDep,
 ) -> RequestDetail:
     """"ยังไม่หาย": within 7 days of getting the item back, the job goes back to the same college."""
     async with acting_as_owner(pool, identity) as (owner, caller):
         await reopen(owner, caller.claims, request_id, body.note, now, policy)
-    return RequestDetail.model_validate(await _detail_after(pool, identity, request_id, now))
+    return RequestDetail.model_validate(await _detail_after(pool, identity, request_id, now, locale))
 
 
 @router.put("/{request_id}/photos/{idx}", response_model=Photo, status_code=201,

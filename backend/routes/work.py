@@ -5,7 +5,7 @@ import uuid
 from fastapi import APIRouter, Response, UploadFile
 
 from backend.db import Conn
-from backend.deps import IdentityDep, NowDep, PhotoStoreDep, PolicyDep, PoolDep, acting, as_caller
+from backend.deps import IdentityDep, NowDep, PhotoStoreDep, PolicyDep, PoolDep, ReaderLocaleDep, acting, as_caller
 from backend.errors import ApiError
 from backend.schemas import AfterPhotoIndex, ErrorResponse, JobReportIn, StatusChange
 from backend.services import credit, dispatch, job_reports
@@ -32,7 +32,8 @@ router = APIRouter(tags=["work"], responses={
 
 
 @router.post("/offers/{offer_id}/accept", response_model=RequestDetail)
-async def accept_offer(offer_id: uuid.UUID, identity: IdentityDep, pool: PoolDep, now: NowDep) -> RequestDetail:
+async def accept_offer(offer_id: uuid.UUID, identity: IdentityDep, pool: PoolDep, now: NowDep,
+                       locale: ReaderLocaleDep) -> RequestDetail:
     """First accept wins; everyone else gets 409 `offer_not_open`. The winner now sees the citizen's contact. A
     student their college switched off taking jobs gets 409 `offer_off_roster` (an offer made as it happened), one
     whose college an admin closed 409 `college_closed` (the close ended its offers; the clock offers the job on), one
@@ -40,7 +41,7 @@ async def accept_offer(offer_id: uuid.UUID, identity: IdentityDep, pool: PoolDep
     on, to a college with a teacher)."""
     async with acting(pool, identity, AppRole.TECHNICIAN) as (owner, caller):
         request_id = await dispatch.accept_offer(owner, offer_id, caller.user_id, caller.claims, now)
-    return RequestDetail.model_validate(await read_detail(pool, identity.claims, request_id, now))
+    return RequestDetail.model_validate(await read_detail(pool, identity.claims, request_id, now, locale))
 
 
 @router.post("/offers/{offer_id}/decline", status_code=204)
@@ -54,7 +55,8 @@ async def decline_offer(
 
 @router.post("/requests/{request_id}/status", response_model=RequestDetail)
 async def change_status(
-    request_id: uuid.UUID, body: StatusChange, identity: IdentityDep, pool: PoolDep, policy: PolicyDep, now: NowDep
+    request_id: uuid.UUID, body: StatusChange, identity: IdentityDep, pool: PoolDep, policy: PolicyDep, now: NowDep,
+    locale: ReaderLocaleDep,
 ) -> RequestDetail:
     """Work steps (student: diagnosing → repairing → quality check, or unrepairable with a reason) and checks
     (supervisor: done, back to repairing for rework, handed back). The shared state machine decides; 409 if not.
@@ -101,7 +103,7 @@ async def change_status(
                 await _require_complete_record(owner, request_id, body.to_status)
                 await credit.require_parts_answered(owner, request_id)
             await credit.outcome_after_move(owner, request_id, body.to_status, body.reason, caller.user_id)
-    return RequestDetail.model_validate(await read_detail(pool, identity.claims, request_id, now))
+    return RequestDetail.model_validate(await read_detail(pool, identity.claims, request_id, now, locale))
 
 
 async def _require_complete_record(owner: Conn, request_id: uuid.UUID, to_status: RequestStatus) -> None:
@@ -135,14 +137,15 @@ async def _require_complete_record(owner: Conn, request_id: uuid.UUID, to_status
 
 @router.post("/requests/{request_id}/assign", response_model=RequestDetail)
 async def assign(
-    request_id: uuid.UUID, body: AssignBody, identity: IdentityDep, pool: PoolDep, now: NowDep
+    request_id: uuid.UUID, body: AssignBody, identity: IdentityDep, pool: PoolDep, now: NowDep,
+    locale: ReaderLocaleDep,
 ) -> RequestDetail:
     """A supervisor gives (or moves) the job to one of the college's students. An admin's, of a high-risk job at a
     college with no active teacher: 409 `no_teacher_at_college`."""
     async with acting(pool, identity, AppRole.SUPERVISOR, AppRole.ADMIN) as (owner, caller):
         former = await dispatch.assign(owner, request_id, body.technician_id, caller.claims, caller.actor, now)
         await credit.keep_former_student(owner, request_id, former)
-    return RequestDetail.model_validate(await read_detail(pool, identity.claims, request_id, now))
+    return RequestDetail.model_validate(await read_detail(pool, identity.claims, request_id, now, locale))
 
 
 @router.put("/requests/{request_id}/report", response_model=WorkReport, responses={400: {"model": ErrorResponse}})

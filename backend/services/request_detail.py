@@ -3,7 +3,8 @@
 Two forms over the same SQL: `request_detail` (rows, for the write routes' answers through the response model) and
 `request_detail_json` (GET /requests/{id}'s body: one statement, the data fields written by PostgreSQL, issue 15).
 Both take what `shared/` decides (the timeline notes in the reader's language, the citizen's actions, the next step,
-the QC checklist, the round's report and photos) from `_shaped`, so a rule is applied in one place."""
+the QC checklist, the round's report and photos) from `_shaped`, so a rule is applied in one place. The reader's
+language is the one their screen shows when the call names it (`Accept-Language`), the profile's otherwise."""
 
 import json
 import uuid
@@ -83,14 +84,16 @@ _SHAPED = frozenset({"timeline", "actions", "report", "next_step", "expected_wai
                      "report_in_round", "after_photos_in_round"})
 
 
-async def request_detail(conn: Conn, request_id: uuid.UUID, now: datetime) -> dict[str, Any]:
-    """Runs as the caller: a request they may not see is simply not found (no hint that it exists)."""
+async def request_detail(conn: Conn, request_id: uuid.UUID, now: datetime,
+                         asked: Locale | None = None) -> dict[str, Any]:
+    """Runs as the caller: a request they may not see is simply not found (no hint that it exists). Its worded
+    parts in `asked` (the language the caller's screen shows), else in the caller's profile's."""
     row = await (await conn.execute(_DETAIL_ROW, [request_id])).fetchone()
     if row is None:
         raise ApiError(404, "not_found")
     events = await conn.execute(_EVENTS.format(rid="%(rid)s") + " order by e.id", {"rid": request_id})
     photos = await conn.execute(_PHOTOS.format(rid="%s") + f" order by {_PHOTO_ORDER}", [request_id])
-    locale = _locale(row["reader_locale"])
+    locale = _locale(row["reader_locale"], asked)
     event_rows = await events.fetchall()
     timeline = [{**e, "note": event_note(e["note_code"], e["note_params"], e["note"], locale)} for e in event_rows]
     all_photos = await photos.fetchall()
@@ -139,23 +142,24 @@ _DETAIL_JSON = f"""
 """
 
 
-async def request_detail_json(conn: Conn, request_id: uuid.UUID, now: datetime) -> bytes:
+async def request_detail_json(conn: Conn, request_id: uuid.UUID, now: datetime,
+                              asked: Locale | None = None) -> bytes:
     """`request_detail` as the response body (a RequestDetail), in one statement: what PostgreSQL writes is passed
     through, the rest added beside it."""
     row = await (await conn.execute(_DETAIL_JSON, [request_id], binary=True)).fetchone()
     if row is None:
         raise ApiError(404, "not_found")
-    return _detail_body(row, now)
+    return _detail_body(row, now, asked)
 
 
 async def read_detail_json(pool: AsyncConnectionPool[Conn], claims: Mapping[str, Any], request_id: uuid.UUID,
-                           now: datetime) -> bytes:
+                           now: datetime, asked: Locale | None = None) -> bytes:
     """`request_detail_json` as a transaction of its own under these claims, the statement and COMMIT in one wait
     (`read_one`): GET /requests/{id}. What RLS hides is 404, or 403 `account_suspended` (as `suspended_told`)."""
     row = await read_one(pool, claims, _DETAIL_JSON, [request_id], binary=True)
     if row is None:
         raise await _why_not_found(pool, claims, request_id)
-    return _detail_body(row, now)
+    return _detail_body(row, now, asked)
 
 
 async def _why_not_found(pool: AsyncConnectionPool[Conn], claims: Mapping[str, Any],
@@ -174,8 +178,8 @@ async def _why_not_found(pool: AsyncConnectionPool[Conn], claims: Mapping[str, A
     return ApiError(404, "not_found")
 
 
-def _detail_body(row: dict[str, Any], now: datetime) -> bytes:
-    locale = _locale(row["reader_locale"])
+def _detail_body(row: dict[str, Any], now: datetime, asked: Locale | None) -> bytes:
+    locale = _locale(row["reader_locale"], asked)
     timeline: bytes = row["timeline"]
     if row["notes"] is not None:  # a system note: its text in the reader's language
         events = json.loads(timeline)
@@ -200,7 +204,12 @@ def _detail_body(row: dict[str, Any], now: datetime) -> bytes:
                      json.dumps(shaped, ensure_ascii=False).encode()[1:]))
 
 
-def _locale(reader_locale: str | None) -> Locale:
+def _locale(reader_locale: str | None, asked: Locale | None) -> Locale:
+    """The language of the sentences worded here: the one the caller's screen shows, when the call says
+    (`Accept-Language`, backend.deps.ReaderLocaleDep); else the profile's, which is whatever the person's last device
+    chose (ux21 finding 1: English sentences in the Thai app of a person with two devices)."""
+    if asked is not None:
+        return asked
     return Locale.EN if reader_locale == Locale.EN.value else Locale.TH
 
 
@@ -257,7 +266,7 @@ def citizen_actions(row: Mapping[str, Any], now: datetime) -> list[str]:
 
 
 async def read_detail(pool: AsyncConnectionPool[Conn], claims: Mapping[str, Any], request_id: uuid.UUID,
-                      now: datetime) -> dict[str, Any]:
+                      now: datetime, asked: Locale | None = None) -> dict[str, Any]:
     """The detail as the caller sees it after a write: its own transaction as the caller, so RLS decides."""
     async with user_tx(pool, claims) as conn:
-        return await request_detail(conn, request_id, now)
+        return await request_detail(conn, request_id, now, asked)

@@ -226,6 +226,14 @@ class AppViewModel(Observable):
         self._sent_form_behind = False
         # Whether this device has a language of its own choosing; if not, a sign-in adopts the profile's.
         self._locale_chosen = False
+        # The device's language did not reach the profile (offline, a server fault): sent again when the network is
+        # back (`poll`, which the live stream calls as it reconnects) and at the next start, never lost.
+        self._locale_unsent = False
+        # Every call says the language the screens show (Accept-Language): the backend words next steps, timeline
+        # notes and the inbox in it, whatever the profile holds (ux21 finding 1). First, so it holds before anything
+        # a change of the session redraws or loads.
+        api.language = self.session.locale
+        self.session.on_change.append(self._language_follows)
         self.session.on_change.append(self._changed)
         self.login.on_change.append(self._changed)
         # Each refresh rotates the single-use refresh token: the stored one must follow, or the next start fails.
@@ -241,6 +249,9 @@ class AppViewModel(Observable):
     @property
     def locale(self) -> Locale:
         return self.session.locale
+
+    def _language_follows(self) -> None:
+        self._api.language = self.session.locale
 
     async def start(self, route: str = HOME_ROUTE) -> None:
         """Restore a stored session so a reload or app restart stays signed in; then show `route` (the address
@@ -259,6 +270,8 @@ class AppViewModel(Observable):
         if stored.profile is None:  # stored by a sign-in that said the account is suspended
             self.session.suspend(stored.token)
         else:
+            if not self._locale_chosen:  # as at the sign-in: a device with no language of its own shows the profile's
+                self.session.set_locale(stored.profile.locale)
             self.session.sign_in(stored.token, stored.profile)
         try:
             # An access token past its life is refreshed here (before the call, or after its 401), not re-asked by SMS.
@@ -270,10 +283,21 @@ class AppViewModel(Observable):
             if stored.profile is None:  # offline, and suspended when last heard: that screen (it has no home)
                 await self._show_suspended(stored.token)
                 return
-            # Offline: the stored profile is good enough to open the home, which shows the error and a retry.
+            # Offline: the stored profile is good enough to open the home, which shows the error and a retry. What
+            # language the profile holds now is unknown (another device may have changed it): this device's is sent
+            # once the network is back.
+            self._locale_unsent = self._locale_chosen
         else:
+            if not self._locale_chosen:
+                self.session.set_locale(profile.locale)
             self.session.update_profile(profile)
             await self._save_session(profile)
+            if profile.locale != self.session.locale:
+                # This device's chosen language, which another device (or a switch sent offline) left unsaid: the
+                # profile's language is what pushes, SMS and LINE messages are written in (ux21 finding 1).
+                await self._push_locale(self.session.locale)
+                if self.session.profile is None:  # the push found the session gone (and moved to the login)
+                    return
         await self._open_home()
 
     async def toggle_locale(self) -> None:
@@ -298,6 +322,7 @@ class AppViewModel(Observable):
         self.session.token = None  # no more token saving from here on
         self._suspended_owner = None
         self._suspending = False
+        self._locale_unsent = False  # the next person's sign-in tells the profile this device's language itself
         await self._store.clear()
         await self._stop_push()
         self._close_screens()
@@ -438,15 +463,19 @@ class AppViewModel(Observable):
         await self._open_home()
 
     async def _push_locale(self, locale: Locale) -> None:
-        """Tell the backend, which writes to this person in their language (notifications, SMS)."""
+        """Tell the backend, which writes to this person in their language (pushes, SMS, LINE: what reaches them
+        outside the app; the app's own screens ask for theirs with each call, `ApiClient.language`)."""
         try:
             profile = await self._api.update_me(locale=locale)
         except ApiError as exc:
             if exc.is_auth_lost:
                 await self._auth_lost(exc)
-            # Otherwise a missed preference update is harmless: the screen already changed language,
-            # and the next switch or sign-in sends it again.
+            elif exc.is_retryable:
+                # Offline or a server fault: the screen already changed language, and the profile is told when the
+                # network is back (`poll`) or at the next start, whichever comes first.
+                self._locale_unsent = True
             return
+        self._locale_unsent = False
         self.session.update_profile(profile)
 
     async def _invitation_accepted(self, profile: Profile) -> None:
@@ -836,7 +865,12 @@ class AppViewModel(Observable):
 
     async def poll(self) -> None:
         """Without the live stream: reload the screen that shows, and the bell's count (asked on its own only when
-        the screen's answers did not carry it: GET /requests/mine does)."""
+        the screen's answers did not carry it: GET /requests/mine does). Also when the stream opens again after it
+        failed: the network is back, and a language switch it missed is sent first."""
+        if self._locale_unsent and self.session.signed_in:
+            await self._push_locale(self.session.locale)  # as it is now: a later switch replaced the one missed
+            if not self.session.signed_in:
+                return  # the push found the session gone
         if self.screen == Screen.INBOX and self.inbox is not None:
             await self.inbox.load()
             return

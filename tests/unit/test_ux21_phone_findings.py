@@ -18,9 +18,6 @@ from tests.unit.test_mobile_admin import AdminBackend, admin_home
 TH = Locale.TH
 
 
-@pytest.mark.xfail(strict=True, reason="ux21 finding 1: a device that chose Thai never tells the backend again, so "
-                                       "the next-step sentences, timeline notes and inbox come in the language "
-                                       "another device last chose (English in the Thai app)")
 async def test_an_app_opened_in_thai_tells_the_backend_when_the_profile_says_english() -> None:
     backend = FakeBackend()
     store = MemoryStore(locale=TH)
