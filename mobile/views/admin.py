@@ -207,8 +207,12 @@ def _picker(request: WaitingRequest, vm: AdminHome, locale: Locale) -> ft.Contro
                                prefix_icon=ft.Icons.SEARCH, on_change=typed))
     choices = vm.picker_choices(request)
     hidden = vm.picker_hidden(request)
-    hint = (t("pick_college_nearest", locale, shown=len(choices), total=len(vm.colleges)) if hidden
-            else t("pick_college_hint", locale))
+    if request.lat is None or request.lon is None:  # no distances: the backend's order, say only how many show
+        hint = t("colleges_shown", locale, shown=len(choices), total=len(vm.colleges))
+    elif hidden:
+        hint = t("pick_college_nearest", locale, shown=len(choices), total=len(vm.colleges))
+    else:
+        hint = t("pick_college_hint", locale)
     controls += keyed("picker-hint", [muted(hint)])
     options: list[ft.Control] = []
     for choice in choices:

@@ -243,6 +243,8 @@ async def test_request_without_a_location_lists_colleges_in_the_backends_order()
     labels = [b.content for b in find(admin_home_view(home, Locale.TH), ft.OutlinedButton)
               if str(b.content).startswith("วิทยาลัย")]
     assert labels == ["วิทยาลัยเทคนิคกรุงเทพ", COLLEGE["name_th"], "วิทยาลัยเทคนิคลำพูน"]
+    shown = texts(admin_home_view(home, Locale.TH))
+    assert "แสดง 3 จาก 3 แห่ง" in shown and "เรียงจากใกล้ที่สุด" not in shown  # no distances to sort by
 
 
 async def test_no_fitting_student_shows_the_servers_words_and_keeps_the_picker() -> None:
