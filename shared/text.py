@@ -2197,3 +2197,22 @@ ERRORS.update({
 APP_UI.update({
     "timeline_teacher_present": B("ครูควบคุม: {name}", "Teacher present: {name}"),
 })
+
+# The admin's send-on picker and lists of colleges on a phone (ux21 findings 2 and 3; shared/college_lists.py): the
+# nearest few first, a search, and a question naming the item, the college and the distance before a request is sent.
+APP_UI.update({
+    "college_search": B("ค้นหาชื่อวิทยาลัย รหัส หรือจังหวัด", "Search a college's name, code or province"),
+    "college_no_match": B("ไม่พบวิทยาลัยที่ตรงกับ “{query}”", "No college matches “{query}”"),
+    "colleges_shown": B("แสดง {shown} จาก {total} แห่ง", "Showing {shown} of {total}"),
+    "pick_college_nearest": B("ใกล้ที่สุด {shown} แห่ง จากทั้งหมด {total} แห่ง", "The {shown} nearest of {total}"),
+    "pick_college_more": B("แสดงทุกวิทยาลัย ({count} แห่ง)", "Show every college ({count})"),
+    "dispatch_confirm": B("ส่ง {item} ให้ {college} ({km} กม.) ใช่ไหม?", "Send {item} to {college} ({km} km)?"),
+    "dispatch_confirm_no_km": B("ส่ง {item} ให้ {college} ใช่ไหม?", "Send {item} to {college}?"),
+    "dispatch_confirm_yes": B("ยืนยัน ส่งงาน", "Yes, send it"),
+    "dispatch_confirm_no": B("ไม่ใช่ เลือกใหม่", "No, choose again"),
+    "colleges_attention_title": B("ตำแหน่งเป็นค่าประมาณ ควรตรวจสอบ: {count} แห่ง",
+                                  "Approximate location, worth a check: {count}"),
+    "colleges_attention_more": B("และอีก {count} แห่ง", "and {count} more"),
+    "colleges_attention_none": B("ทุกวิทยาลัยมีตำแหน่งที่ตั้งแน่นอน", "Every college has an exact location"),
+    "colleges_see_all": B("ดูและค้นหาวิทยาลัยทั้งหมด", "See and search every college"),
+})

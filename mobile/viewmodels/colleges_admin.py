@@ -10,6 +10,7 @@ from mobile.viewmodels.busy import answered
 from mobile.viewmodels.invites import WithdrawsInvites
 from mobile.viewmodels.loadable import ScreenWiring
 from mobile.viewmodels.session import Session
+from shared.college_lists import COLLEGE_SEARCH_MAX, college_matches
 from shared.phone import InvalidPhone, national_format, normalize_thai_phone
 from shared.text import Bilingual, bilingual, error_text
 from shared.typed_numbers import parse_coordinate
@@ -80,7 +81,25 @@ class CollegesAdminViewModel(WithdrawsInvites):
         # (`invites_for` None) those at no college, to be an admin, above the colleges.
         self.invites_shown = False
         self.invites_for: UUID | None = None
+        # What the admin typed in the search (ux21 finding 3): the list is loaded whole (GET /admin/colleges has no
+        # paging), so it is filtered here, with no call per keystroke.
+        self.query = ""
         self._init_invites()
+
+    @property
+    def shown_colleges(self) -> list[AdminCollege]:
+        """The colleges matching the search (name in either language, code or province); all with none typed."""
+        return [c for c in self.colleges if college_matches(c, self.query)]
+
+    @property
+    def searching(self) -> bool:
+        return bool(self.query.strip())
+
+    def set_query(self, value: str) -> None:
+        """A keystroke in the search: the list follows it (the cards are keyed by college, so only the ones that
+        leave or come back are sent)."""
+        self.query = value[:COLLEGE_SEARCH_MAX]
+        self._changed()
 
     async def _fetch(self) -> None:
         self.colleges = sorted(await self._api.admin_colleges(), key=lambda c: (not c.is_active, c.name(self.locale)))

@@ -9,6 +9,7 @@ from typing import TypeVar
 from uuid import UUID
 
 from mobile.api_client import ApiClient, ApiError
+from mobile.formatting import format_km
 from mobile.models import (
     Category,
     College,
@@ -30,6 +31,7 @@ from mobile.viewmodels.paging import PagedList
 from mobile.viewmodels.photo_viewer import OpenPhotos
 from mobile.viewmodels.session import Session
 from mobile.viewmodels.thumbnails import PhotoKey, Thumbnails
+from shared.college_lists import COLLEGE_SEARCH_MAX, HOME_ATTENTION_SHOWN, PICKER_NEAREST, college_matches
 from shared.display_names import clean_display_name
 from shared.geo import Point, distance_km
 from shared.photos import MAX_PHOTOS_PER_REQUEST
@@ -604,6 +606,12 @@ class AdminHome(HomeViewModel):
             lost_sign_in=self._lost_sign_in)
         self.on_open_job: OpenJob | None = None
         self.picking: UUID | None = None  # the waiting request whose college picker is open
+        # The picker shows the nearest few (PICKER_NEAREST) until the admin asks for all or types a search; a tap on
+        # a college only asks (`confirming`): the request is sent at the answer, so a scroll that ends in a tap sends
+        # nobody's pump to a college 500 km away (ux21 finding 2).
+        self.pick_query = ""
+        self.pick_all = False
+        self.confirming: UUID | None = None  # the college tapped in the open picker, awaiting the admin's yes
         self.busy: UUID | None = None  # the request being dispatched
 
     @property
@@ -635,6 +643,73 @@ class AdminHome(HomeViewModel):
         where = Point(request.lat, request.lon)
         ranked = [CollegeChoice(c, distance_km(where, Point(c.lat, c.lon))) for c in self.colleges]
         return sorted(ranked, key=lambda choice: choice.km or 0.0)
+
+    def picker_choices(self, request: WaitingRequest) -> list[CollegeChoice]:
+        """What the open picker lists: the colleges matching the search, or with none typed the nearest few
+        (PICKER_NEAREST) until the admin asks for every one."""
+        ranked = self.choices(request)
+        if self.pick_query.strip():
+            return [choice for choice in ranked if college_matches(choice.college, self.pick_query)]
+        return ranked if self.pick_all else ranked[:PICKER_NEAREST]
+
+    def picker_hidden(self, request: WaitingRequest) -> int:
+        """How many colleges the picker leaves out now (its "show all" says so); 0 once searching or showing all."""
+        if self.pick_query.strip() or self.pick_all:
+            return 0
+        return max(0, len(self.colleges) - PICKER_NEAREST)
+
+    def set_pick_query(self, value: str) -> None:
+        """A keystroke in the picker's search: the list follows it (a question asked before it is dropped: the
+        college it named may have left the list)."""
+        self.pick_query = value[:COLLEGE_SEARCH_MAX]
+        self.confirming = None
+        self._changed()
+
+    def show_all_colleges(self) -> None:
+        self.pick_all = True
+        self._changed()
+
+    def ask_dispatch(self, college_id: UUID) -> None:
+        """A tap on a college in the picker: ask before sending (`confirm_question`), nothing sent yet."""
+        self.confirming = college_id
+        self._notice = None
+        self._changed()
+
+    def cancel_dispatch(self) -> None:
+        self.confirming = None
+        self._changed()
+
+    def confirm_question(self, request: WaitingRequest) -> str | None:
+        """The question for the college tapped: "ส่ง ปั๊มน้ำ ให้ วิทยาลัยเทคนิคลำพูน (1.2 กม.) ใช่ไหม?" in the
+        screen's language (the college's name in it too), or None when nothing is being asked."""
+        if self.confirming is None or self.picking != request.id:
+            return None
+        choice = next((c for c in self.choices(request) if c.college.id == self.confirming), None)
+        if choice is None:
+            return None
+        locale = self._session.locale
+        college = choice.college.name(locale)
+        if choice.km is None:
+            return t("dispatch_confirm_no_km", locale, item=request.item, college=college)
+        return t("dispatch_confirm", locale, item=request.item, college=college, km=format_km(choice.km))
+
+    async def confirm_dispatch(self) -> None:
+        """The admin's yes: send the open picker's request to the college they tapped."""
+        request_id, college_id = self.picking, self.confirming
+        if request_id is None or college_id is None:
+            return
+        await self.dispatch(request_id, college_id)
+
+    @property
+    def colleges_to_check(self) -> list[College]:
+        """The colleges the overview names (ux21 finding 3: not every college again): those whose place is only
+        approximate (a district's middle), as distances to requests and the matching radius are measured from it.
+        All of them: the view names the first HOME_ATTENTION_SHOWN and counts the rest."""
+        return [c for c in self.colleges if c.coordinates_approximate]
+
+    @property
+    def attention_shown(self) -> int:
+        return HOME_ATTENTION_SHOWN
 
     def shows_change(self, request_id: str, status: str) -> bool:
         """Whether a request's live event changes this home: one that comes to wait for an admin (no centre took
@@ -670,12 +745,17 @@ class AdminHome(HomeViewModel):
 
     def open_picker(self, request_id: UUID) -> None:
         self.picking = request_id
+        self._reset_picker()
         self._notice = None
         self._changed()
 
     def close_picker(self) -> None:
         self.picking = None
+        self._reset_picker()
         self._changed()
+
+    def _reset_picker(self) -> None:
+        self.pick_query, self.pick_all, self.confirming = "", False, None
 
     def _dispatched(self) -> None:
         self.busy = None
@@ -701,12 +781,14 @@ class AdminHome(HomeViewModel):
         except ApiError as exc:
             if await self._lost_sign_in(exc):
                 return
+            self.confirming = None  # the picker stays open to choose another college, asked again
             self._show(exc.text, error=True)
             if exc.code != "no_fitting_student":
                 await self.load()  # it moved on (illegal_transition) or something else changed: show what is true
             return
         self._dispatched()
         self.picking = None
+        self._reset_picker()
         item = request.item if request is not None else ""
         college = next((c for c in self.colleges if c.id == college_id), None)
         if college is None:
@@ -727,6 +809,7 @@ class AdminHome(HomeViewModel):
         self.waiting_pages.show(waiting)
         if self.picking is not None and self.picking_request is None:
             self.picking = None  # dispatched elsewhere meanwhile
+            self._reset_picker()
 
 
 HOMES: dict[AppRole, type[HomeViewModel]] = {

@@ -73,13 +73,32 @@ def admin_home_view(vm: AdminHome, locale: Locale, on_manage_colleges: Action | 
     else:
         controls += keyed("undecided-empty", [empty(t("undecided_empty", locale))])
     controls += keyed("colleges-title", [section(t("admin_home_title", locale), locale)])
-    if vm.is_empty:
-        controls += keyed("colleges-empty", [empty(t("admin_empty", locale))])
-    else:
-        controls += keyed("colleges-count", [ft.Text(t("colleges_count", locale, count=len(vm.colleges)),
-                                                     weight=ft.FontWeight.W_600)])
-        controls += [_college_card(c, locale) for c in vm.colleges]  # each keyed by its college
+    controls += _colleges_overview(vm, locale, on_manage_colleges)
     return ft.Column(controls, spacing=12)
+
+
+def _colleges_overview(vm: AdminHome, locale: Locale, on_manage_colleges: Action | None) -> list[ft.Control]:
+    """Compact (ux21 finding 3): how many colleges, the few whose place needs a look, and the way to the colleges
+    screen (which lists and searches them all), not every college again. Keyed part by part and row by college."""
+    if vm.is_empty:
+        return keyed("colleges-empty", [empty(t("admin_empty", locale))])
+    controls = keyed("colleges-count", [ft.Text(t("colleges_count", locale, count=len(vm.colleges)),
+                                                weight=ft.FontWeight.W_600)])
+    to_check = vm.colleges_to_check
+    if to_check:
+        controls += keyed("colleges-attention-title", [
+            ft.Row([ft.Icon(ft.Icons.WARNING_AMBER, size=18, color=ft.Colors.ERROR),
+                    ft.Text(t("colleges_attention_title", locale, count=len(to_check)), expand=True)])])
+        controls += [_college_row(c, locale) for c in to_check[:vm.attention_shown]]  # each keyed by its college
+        rest = len(to_check) - vm.attention_shown
+        if rest > 0:
+            controls += keyed("colleges-attention-more", [muted(t("colleges_attention_more", locale, count=rest))])
+    else:
+        controls += keyed("colleges-attention-none", [muted(t("colleges_attention_none", locale))])
+    if on_manage_colleges is not None:
+        controls += keyed("colleges-see-all", [ft.Row([ft.TextButton(
+            t("colleges_see_all", locale), icon=ft.Icons.SEARCH, on_click=on_manage_colleges)])])
+    return controls
 
 
 def _waiting_card(request: WaitingRequest, vm: AdminHome, locale: Locale) -> ft.Control:
@@ -140,28 +159,78 @@ def _waiting_card(request: WaitingRequest, vm: AdminHome, locale: Locale) -> ft.
 
 
 def _picker(request: WaitingRequest, vm: AdminHome, locale: Locale) -> ft.Control:
-    """The colleges, nearest first, each a button "name · 3.2 กม." that sends the request there."""
+    """Close on top where a thumb finds it, a search by name, code or province, the nearest few colleges ("name ·
+    3.2 กม.") with "show every college", and a tap on one asks (naming the item, the college and the distance)
+    instead of sending: the request goes only at the yes (ux21 finding 2). Keyed part by part, so the list changing
+    under the search leaves the buttons that stay with their ids."""
     busy = vm.busy is not None
+
+    def typed(e: ft.Event[ft.TextField]) -> None:
+        vm.set_pick_query(e.control.value)
+
+    controls: list[ft.Control] = [
+        ft.Row(
+            [
+                ft.Container(heading(t("pick_college_title", locale, item=request.item), size=16), expand=True),
+                ft.TextButton(t("close_panel", locale), icon=ft.Icons.CLOSE, on_click=vm.close_picker),
+            ],
+            key="picker-top",
+            vertical_alignment=ft.CrossAxisAlignment.START,
+        ),
+    ]
+    question = vm.confirm_question(request)
+    if question is not None:
+        # In place of the list: the question shows where the tap was, and nothing else can be tapped by mistake.
+        controls.append(ft.Container(
+            key="picker-confirm",
+            padding=12,
+            border=ft.Border.all(1, ft.Colors.PRIMARY),
+            border_radius=8,
+            content=ft.Column(
+                [
+                    ft.Semantics(live_region=True, content=ft.Text(question, weight=ft.FontWeight.W_600)),
+                    ft.Row(
+                        [
+                            ft.FilledButton(t("dispatch_confirm_yes", locale), icon=ft.Icons.SEND, disabled=busy,
+                                            on_click=vm.confirm_dispatch),
+                            ft.TextButton(t("dispatch_confirm_no", locale), disabled=busy,
+                                          on_click=vm.cancel_dispatch),
+                        ],
+                        wrap=True,
+                    ),
+                ],
+                spacing=8,
+            ),
+        ))
+        return ft.Column(controls, spacing=8)
+    controls.append(TypedField(key="picker-search", label=t("college_search", locale), value=vm.pick_query,
+                               prefix_icon=ft.Icons.SEARCH, on_change=typed))
+    choices = vm.picker_choices(request)
+    hidden = vm.picker_hidden(request)
+    if request.lat is None or request.lon is None:  # no distances: the backend's order, say only how many show
+        hint = t("colleges_shown", locale, shown=len(choices), total=len(vm.colleges))
+    elif hidden:
+        hint = t("pick_college_nearest", locale, shown=len(choices), total=len(vm.colleges))
+    else:
+        hint = t("pick_college_hint", locale)
+    controls += keyed("picker-hint", [muted(hint)])
     options: list[ft.Control] = []
-    for choice in vm.choices(request):
+    for choice in choices:
 
-        async def send(_: object = None, request_id: UUID = request.id, college_id: UUID = choice.college.id) -> None:
-            await vm.dispatch(request_id, college_id)
+        async def ask(_: object = None, college_id: UUID = choice.college.id) -> None:  # Flet passes the event first
+            vm.ask_dispatch(college_id)
 
-        options.append(
-            ft.OutlinedButton(college_choice_label(choice, locale), icon=ft.Icons.SCHOOL, disabled=busy, on_click=send)
-        )
+        options.append(ft.OutlinedButton(college_choice_label(choice, locale), icon=ft.Icons.SCHOOL, disabled=busy,
+                                         on_click=ask, key=f"pick-{choice.college.id}"))
     if not options:
-        options.append(empty(t("admin_empty", locale)))
-    return ft.Column(
-        [
-            heading(t("pick_college_title", locale, item=request.item), size=16),
-            muted(t("pick_college_hint", locale)),
-            ft.Column(options, spacing=6, horizontal_alignment=ft.CrossAxisAlignment.STRETCH),
-            ft.Row([ft.TextButton(t("close_panel", locale), icon=ft.Icons.CLOSE, on_click=vm.close_picker)]),
-        ],
-        spacing=8,
-    )
+        options.append(empty(t("college_no_match", locale, query=vm.pick_query.strip()) if vm.colleges
+                             else t("admin_empty", locale)))
+    controls.append(ft.Column(options, key="picker-options", spacing=6,
+                              horizontal_alignment=ft.CrossAxisAlignment.STRETCH))
+    if hidden:
+        controls.append(ft.TextButton(t("pick_college_more", locale, count=len(vm.colleges)),
+                                      icon=ft.Icons.EXPAND_MORE, key="picker-more", on_click=vm.show_all_colleges))
+    return ft.Column(controls, spacing=8)
 
 
 def college_choice_label(choice: CollegeChoice, locale: Locale) -> str:
@@ -171,27 +240,16 @@ def college_choice_label(choice: CollegeChoice, locale: Locale) -> str:
     return t("college_distance", locale, name=name, km=format_km(choice.km))
 
 
-def _college_card(college: College, locale: Locale) -> ft.Control:
-    return ft.Card(
+def _college_row(college: College, locale: Locale) -> ft.Control:
+    """One line a college, in the overview's short list: name, then province and code in small type."""
+    return ft.Row(
+        [
+            ft.Icon(ft.Icons.SCHOOL, size=18, color=ft.Colors.PRIMARY),
+            ft.Column([ft.Text(college.name(locale)), muted(f"{college.province(locale)} · {college.code}")],
+                      spacing=0, expand=True),
+        ],
         key=f"college-{college.id}",
-        content=ft.Container(
-            padding=12,
-            content=ft.Row(
-                [
-                    ft.Icon(ft.Icons.SCHOOL, color=ft.Colors.PRIMARY),
-                    ft.Column(
-                        [
-                            ft.Text(college.name(locale), weight=ft.FontWeight.BOLD),
-                            muted(f"{college.province(locale)} · {college.code}"),
-                            muted(t("service_radius", locale, km=format_km(college.service_radius_km))),
-                        ],
-                        spacing=2,
-                        expand=True,
-                    ),
-                ],
-                vertical_alignment=ft.CrossAxisAlignment.START,
-            ),
-        )
+        vertical_alignment=ft.CrossAxisAlignment.START,
     )
 
 
@@ -227,12 +285,33 @@ def colleges_admin_view(vm: CollegesAdminViewModel, locale: Locale) -> ft.Contro
     controls += _admin_invites_panel(vm, locale)
     if not vm.colleges:
         controls += keyed("empty", [empty(t("admin_empty", locale))])
-    for college in vm.colleges:
+    else:
+        controls += _colleges_search(vm, locale)
+    shown = vm.shown_colleges
+    if form is not None and form.college_id is not None and all(c.id != form.college_id for c in shown):
+        # The college being edited stays on screen whatever is typed: its form holds unsaved changes.
+        shown = [c for c in vm.colleges if c.id == form.college_id] + shown
+    for college in shown:
         if form is not None and form.college_id == college.id:
             controls += keyed(f"college-form-{college.id}", [_college_form(vm, form, locale)])
         else:
             controls.append(_admin_college_card(vm, college, locale))
     return ft.Column(controls, spacing=12, horizontal_alignment=ft.CrossAxisAlignment.STRETCH)
+
+
+def _colleges_search(vm: CollegesAdminViewModel, locale: Locale) -> list[ft.Control]:
+    """The search by name, code or province over the loaded list, and how many it shows (ux21 finding 3)."""
+    def typed(e: ft.Event[ft.TextField]) -> None:
+        vm.set_query(e.control.value)
+
+    controls: list[ft.Control] = [TypedField(key="college-search", label=t("college_search", locale),
+                                             value=vm.query, prefix_icon=ft.Icons.SEARCH, on_change=typed)]
+    if vm.searching:
+        count = len(vm.shown_colleges)
+        controls += keyed("college-search-count", [muted(
+            t("colleges_shown", locale, shown=count, total=len(vm.colleges)) if count
+            else t("college_no_match", locale, query=vm.query.strip()))])
+    return controls
 
 
 def _admin_college_card(vm: CollegesAdminViewModel, college: AdminCollege, locale: Locale) -> ft.Control:

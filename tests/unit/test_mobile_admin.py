@@ -14,8 +14,9 @@ from mobile.formatting import format_phone
 from mobile.live import ServerEvent
 from mobile.viewmodels.app import AppViewModel
 from mobile.viewmodels.home import AdminHome, CitizenHome, HomeViewModel, TechnicianHome
-from mobile.views.admin import admin_home_view
+from mobile.views.admin import admin_home_view, colleges_admin_view
 from mobile.views.frame import app_view
+from shared.college_lists import HOME_ATTENTION_SHOWN, PICKER_NEAREST
 from shared.geo import Point, distance_km
 from shared.text import Locale, error_text
 from tests.unit.mobile_fakes import (
@@ -126,7 +127,15 @@ async def test_picker_lists_colleges_nearest_first_and_dispatch_sends_the_colleg
     ]
     assert_accessible(tree)
 
+    # A tap asks first (ux21 finding 2), naming the item, the college and the distance, with nothing sent.
     await button_named(tree, labels[0]).on_click()  # type: ignore[attr-defined]
+    assert backend.calls("POST", f"/requests/{pump.id}/dispatch") == []
+    question = f"ส่ง ปั๊มน้ำ ให้ วิทยาลัยเทคนิคลำพูน ({km['วิทยาลัยเทคนิคลำพูน']:.1f} กม.) ใช่ไหม?"
+    tree = app_view(app)
+    assert question in texts(tree)
+    assert not [b for b in find(tree, ft.OutlinedButton) if str(b.content).startswith("วิทยาลัย")]  # no stray tap
+    assert_accessible(tree)
+    await button_named(tree, "ยืนยัน ส่งงาน").on_click()  # type: ignore[attr-defined]
     (call,) = backend.calls("POST", f"/requests/{pump.id}/dispatch")
     assert json.loads(call.content) == {"college_id": backend.lamphun["id"]}
     # Reloaded: the request left the list, the picker closed, and the admin is told where it went.
@@ -134,6 +143,96 @@ async def test_picker_lists_colleges_nearest_first_and_dispatch_sends_the_colleg
     assert home.picking is None
     assert home.notice == "ส่งงาน ปั๊มน้ำ ให้ วิทยาลัยเทคนิคลำพูน แล้ว"
     assert backend.paths().count("GET /admin/waiting") == 2
+
+
+def picker_labels(home: AdminHome, locale: Locale = Locale.TH) -> list[str]:
+    return [str(b.content) for b in find(admin_home_view(home, locale), ft.OutlinedButton)
+            if b.key is not None and str(b.key).startswith("pick-")]
+
+
+async def test_no_means_choose_again_and_close_sits_above_the_list() -> None:
+    backend = AdminBackend()
+    app, home = await admin_home(backend)
+    pump = next(r for r in home.waiting if r.item == "ปั๊มน้ำ")
+    home.open_picker(pump.id)
+    tree = admin_home_view(home, Locale.TH)
+    shown = texts(tree)
+    # Close is on top, where a thumb finds it, not below the whole list.
+    assert shown.index("ปิด") < shown.index(picker_labels(home)[0])
+    home.ask_dispatch(UUID(backend.bangkok["id"]))
+    question = home.confirm_question(pump)
+    assert question is not None and question.startswith("ส่ง ปั๊มน้ำ ให้ วิทยาลัยเทคนิคกรุงเทพ (")
+    await app.toggle_locale()  # the question in the screen's language, the college's name too
+    question = home.confirm_question(pump)
+    assert question is not None and question.startswith("Send ปั๊มน้ำ to Bangkok Technical College (")
+    assert question.endswith(" km)?")
+    await app.toggle_locale()
+    button_named(admin_home_view(home, Locale.TH), "ไม่ใช่ เลือกใหม่").on_click()  # type: ignore[attr-defined]
+    assert home.confirming is None and home.picking == pump.id
+    assert len(picker_labels(home)) == 3
+    assert backend.calls("POST", f"/requests/{pump.id}/dispatch") == []
+    button_named(admin_home_view(home, Locale.TH), "ปิด").on_click()  # type: ignore[attr-defined]
+    assert home.picking is None and backend.calls("POST", f"/requests/{pump.id}/dispatch") == []
+
+
+async def test_the_picker_shows_the_nearest_few_then_every_college_or_those_searched_for() -> None:
+    backend = AdminBackend()
+    far = [college(f"90{n:02d}", f"วิทยาลัยการอาชีพใต้ {n}", f"Southern College {n}", 7.0 + n / 10, 100.5)
+           for n in range(5)]
+    far[3]["province_th"], far[3]["province_en"] = "สงขลา", "Songkhla"
+    backend.colleges += far
+    _, home = await admin_home(backend)
+    pump = next(r for r in home.waiting if r.item == "ปั๊มน้ำ")
+    home.open_picker(pump.id)
+    labels = picker_labels(home)
+    assert len(labels) == PICKER_NEAREST and labels[0].startswith("วิทยาลัยเทคนิคลำพูน")
+    tree = admin_home_view(home, Locale.TH)
+    assert f"ใกล้ที่สุด {PICKER_NEAREST} แห่ง จากทั้งหมด 8 แห่ง" in texts(tree)
+    button_named(tree, "แสดงทุกวิทยาลัย (8 แห่ง)").on_click()  # type: ignore[attr-defined]
+    assert len(picker_labels(home)) == 8
+    assert "แสดงทุกวิทยาลัย (8 แห่ง)" not in texts(admin_home_view(home, Locale.TH))
+
+    # A search by province, name in either language, or code, over every college.
+    (search,) = [f for f in find(admin_home_view(home, Locale.TH), ft.TextField) if f.key == "picker-search"]
+    search.on_change(SimpleNamespace(control=SimpleNamespace(value="สงขลา")))
+    (found,) = picker_labels(home)
+    assert found.startswith("วิทยาลัยการอาชีพใต้ 3 · ")
+    home.set_pick_query("bangkok technical")
+    assert [label.split(" · ")[0] for label in picker_labels(home)] == ["วิทยาลัยเทคนิคกรุงเทพ"]
+    home.set_pick_query("5101")
+    assert [label.split(" · ")[0] for label in picker_labels(home)] == ["วิทยาลัยเทคนิคลำพูน"]
+    home.set_pick_query("ไม่มีที่ไหน")
+    assert picker_labels(home) == []
+    assert "ไม่พบวิทยาลัยที่ตรงกับ “ไม่มีที่ไหน”" in texts(admin_home_view(home, Locale.TH))
+    # Opened again for another request: the nearest few again, nothing typed.
+    home.close_picker()
+    home.open_picker(pump.id)
+    assert home.pick_query == "" and len(picker_labels(home)) == PICKER_NEAREST
+
+
+async def test_the_overview_counts_the_colleges_and_names_only_the_few_to_check() -> None:
+    """ux21 finding 3: not every college again under the waiting list; those whose place is approximate (distances
+    and the matching radius are measured from it), the first few named, the rest counted, and the way to the
+    colleges screen, which lists and searches them all."""
+    backend = AdminBackend()
+    extra = [college(f"80{n:02d}", f"วิทยาลัยประมาณ {n}", f"Approximate College {n}", 15.0, 101.0 + n / 10)
+             for n in range(HOME_ATTENTION_SHOWN + 2)]
+    for row in extra:
+        row["coordinates_approximate"] = True
+    backend.colleges += extra
+    app, _ = await admin_home(backend)
+    tree = app_view(app)
+    shown = texts(tree)
+    total = 3 + len(extra)
+    assert f"วิทยาลัยในระบบ {total} แห่ง" in shown
+    assert f"ตำแหน่งเป็นค่าประมาณ ควรตรวจสอบ: {len(extra)} แห่ง" in shown
+    named = [row["name_th"] for row in extra if row["name_th"] in shown]
+    assert named == [row["name_th"] for row in extra[:HOME_ATTENTION_SHOWN]]
+    assert "และอีก 2 แห่ง" in shown
+    assert "วิทยาลัยเทคนิคลำพูน" not in shown  # an exact place: nothing to check, not listed again
+    assert_accessible(tree)
+    await button_named(tree, "ดูและค้นหาวิทยาลัยทั้งหมด").on_click()  # type: ignore[attr-defined]
+    assert app.colleges_admin is not None
 
 
 async def test_request_without_a_location_lists_colleges_in_the_backends_order() -> None:
@@ -144,6 +243,8 @@ async def test_request_without_a_location_lists_colleges_in_the_backends_order()
     labels = [b.content for b in find(admin_home_view(home, Locale.TH), ft.OutlinedButton)
               if str(b.content).startswith("วิทยาลัย")]
     assert labels == ["วิทยาลัยเทคนิคกรุงเทพ", COLLEGE["name_th"], "วิทยาลัยเทคนิคลำพูน"]
+    shown = texts(admin_home_view(home, Locale.TH))
+    assert "แสดง 3 จาก 3 แห่ง" in shown and "เรียงจากใกล้ที่สุด" not in shown  # no distances to sort by
 
 
 async def test_no_fitting_student_shows_the_servers_words_and_keeps_the_picker() -> None:
@@ -152,9 +253,10 @@ async def test_no_fitting_student_shows_the_servers_words_and_keeps_the_picker()
     app, home = await admin_home(backend)
     pump = next(r for r in home.waiting if r.item == "ปั๊มน้ำ")
     home.open_picker(pump.id)
-    await home.dispatch(pump.id, UUID(backend.bangkok["id"]))
+    home.ask_dispatch(UUID(backend.bangkok["id"]))
+    await home.confirm_dispatch()
     assert home.notice == NO_FITTING_TH and home.notice_is_error
-    assert home.picking == pump.id  # choose another college
+    assert home.picking == pump.id and home.confirming is None  # choose another college (asked again)
     assert len(home.waiting) == 2
     tree = app_view(app)
     assert NO_FITTING_TH in texts(tree)
@@ -338,3 +440,68 @@ async def test_the_other_requests_buttons_keep_their_ids_when_one_is_dispatched_
     assert home.notice in texts(after) and [r.item for r in home.waiting] == ["เครื่องซักผ้า"]
     ObjectPatch.from_diff(before, after, control_cls=ft.BaseControl, frozen=True)
     assert old and washers_buttons(after) == old
+
+
+# --- the colleges screen: a search over the whole list (ux21 finding 3) ---------------------------------------------
+
+
+def admin_college(code: str, name_th: str, name_en: str, province_th: str, province_en: str) -> dict[str, Any]:
+    return {**college(code, name_th, name_en, 18.0, 99.0), "province_th": province_th, "province_en": province_en,
+            "is_active": True, "supervisors": [], "students": 0, "pending_invites": 0}
+
+
+async def test_the_colleges_screen_filters_by_name_code_or_province_and_keeps_the_other_cards() -> None:
+    backend = FakeBackend()
+    rows = [admin_college("5101", "วิทยาลัยเทคนิคลำพูน", "Lamphun Technical College", "ลำพูน", "Lamphun"),
+            admin_college("5201", "วิทยาลัยเทคนิคลำปาง", "Lampang Technical College", "ลำปาง", "Lampang"),
+            admin_college("9001", "วิทยาลัยการอาชีพสงขลา", "Songkhla Industrial College", "สงขลา", "Songkhla")]
+    backend.overrides[("GET", "/admin/colleges")] = lambda _: httpx.Response(200, json=rows)
+    app = await signed_in("admin", backend)
+    await app.open_route("/admin/colleges")
+    screen = app.colleges_admin
+    assert screen is not None and len(screen.colleges) == 3
+
+    def names(tree: ft.Control) -> list[str]:
+        return [name for name in (r["name_th"] for r in rows) if name in texts(tree)]
+
+    def lampang_buttons(tree: ft.Control) -> list[int]:
+        (card,) = [c for c in walk(tree) if isinstance(c, ft.Card) and "วิทยาลัยเทคนิคลำปาง" in texts(c)]
+        return [b._i for b in find(card, ft.OutlinedButton)]
+
+    before = colleges_admin_view(screen, Locale.TH)
+    assert len(names(before)) == 3
+    old = lampang_buttons(before)
+    (search,) = [f for f in find(before, ft.TextField) if f.key == "college-search"]
+    assert search.label == "ค้นหาชื่อวิทยาลัย รหัส หรือจังหวัด"
+    search.on_change(SimpleNamespace(control=SimpleNamespace(value="ลำปาง")))  # what Flet hands the handler
+    after = colleges_admin_view(screen, Locale.TH)
+    assert names(after) == ["วิทยาลัยเทคนิคลำปาง"] and "แสดง 1 จาก 3 แห่ง" in texts(after)
+    # The card that stays keeps its buttons' ids: only the cards that left are sent, not the whole page.
+    ObjectPatch.from_diff(before, after, control_cls=ft.BaseControl, frozen=True)
+    assert old and lampang_buttons(after) == old
+    for query, expected in (("songkhla", ["วิทยาลัยการอาชีพสงขลา"]), ("5101", ["วิทยาลัยเทคนิคลำพูน"]),
+                            ("  technical   college ", ["วิทยาลัยเทคนิคลำพูน", "วิทยาลัยเทคนิคลำปาง"]),
+                            ("", [r["name_th"] for r in rows])):
+        screen.set_query(query)
+        assert sorted(names(colleges_admin_view(screen, Locale.TH))) == sorted(expected), query
+    screen.set_query("ภูเก็ต")
+    tree = colleges_admin_view(screen, Locale.TH)
+    assert names(tree) == [] and "ไม่พบวิทยาลัยที่ตรงกับ “ภูเก็ต”" in texts(tree)
+    assert "No college matches “ภูเก็ต”" in texts(colleges_admin_view(screen, Locale.EN))
+    assert_accessible(tree)
+
+
+async def test_a_college_being_edited_stays_on_screen_whatever_is_searched() -> None:
+    backend = FakeBackend()
+    rows = [admin_college("5101", "วิทยาลัยเทคนิคลำพูน", "Lamphun Technical College", "ลำพูน", "Lamphun"),
+            admin_college("9001", "วิทยาลัยการอาชีพสงขลา", "Songkhla Industrial College", "สงขลา", "Songkhla")]
+    backend.overrides[("GET", "/admin/colleges")] = lambda _: httpx.Response(200, json=rows)
+    app = await signed_in("admin", backend)
+    await app.open_route("/admin/colleges")
+    screen = app.colleges_admin
+    assert screen is not None
+    screen.start_edit(UUID(rows[0]["id"]))
+    screen.set_query("สงขลา")
+    tree = colleges_admin_view(screen, Locale.TH)
+    assert [f for f in find(tree, ft.TextField) if f.key == "college-name_th"]  # its form, with what was typed
+    assert "วิทยาลัยการอาชีพสงขลา" in texts(tree)

@@ -156,8 +156,10 @@ async def test_admin_home() -> None:
     tree = app_view(vm)
     shown = texts(tree)
     for expected in ("รอศูนย์รับงาน", "ไม่มีคำขอที่รอศูนย์รับงาน", "ภาพรวมระบบ", "ผู้ดูแลระบบ",
-                     "วิทยาลัยในระบบ 1 แห่ง", "วิทยาลัยเทคนิคเชียงใหม่", "ให้บริการในรัศมี 30 กม."):
+                     "วิทยาลัยในระบบ 1 แห่ง", "ทุกวิทยาลัยมีตำแหน่งที่ตั้งแน่นอน", "ดูและค้นหาวิทยาลัยทั้งหมด"):
         assert expected in shown, expected
+    # The overview counts the colleges; the colleges screen lists them (ux21 finding 3).
+    assert "วิทยาลัยเทคนิคเชียงใหม่" not in shown
     assert_accessible(tree)
 
 

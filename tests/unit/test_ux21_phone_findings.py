@@ -34,8 +34,6 @@ async def test_an_app_opened_in_thai_tells_the_backend_when_the_profile_says_eng
     assert backend.locales["citizen"] == "th"
 
 
-@pytest.mark.xfail(strict=True, reason="ux21 finding 2: one tap on a college in the admin's list of every college "
-                                       "sends the request there at once, with no question")
 async def test_the_admins_tap_on_a_college_asks_before_it_sends_the_request() -> None:
     backend = AdminBackend()
     _app, home = await admin_home(backend)
