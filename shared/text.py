@@ -2176,3 +2176,9 @@ ERRORS.update({
 APP_UI.update({
     "timeline_teacher_present": B("ครูควบคุม: {name}", "Teacher present: {name}"),
 })
+# A student's home (ux21): the jobs in their hands above the offers, and below the offers the jobs that are over (the
+# item back with its owner, cancelled, taken back), so a term's worth of finished work does not push the offers down.
+APP_UI.update({
+    "technician_jobs_finished": B("งานที่จบแล้ว", "Finished jobs"),
+    "technician_no_jobs_in_hand": B("ไม่มีงานค้างอยู่ในมือตอนนี้", "No jobs in your hands now"),
+})

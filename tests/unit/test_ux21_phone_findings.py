@@ -52,8 +52,6 @@ async def test_the_admins_tap_on_a_college_asks_before_it_sends_the_request() ->
     assert backend.calls("POST", f"/requests/{pump.id}/dispatch") == []
 
 
-@pytest.mark.xfail(strict=True, reason="ux21 finding 4: a student's jobs in hand come after every offer, ~1,800 px "
-                                       "down with 9 offers on a 640 px phone")
 async def test_a_students_jobs_in_hand_come_before_the_offers() -> None:
     app = await signed_in("technician", FakeBackend())
     home = app.home
