@@ -60,20 +60,10 @@ async def test_a_students_jobs_in_hand_come_before_the_offers() -> None:
     assert shown.index(t("technician_jobs", TH)) < shown.index(t("technician_offers", TH))
 
 
-@pytest.mark.xfail(strict=True, reason="ux21 finding 5: the Thai heading of a person's own requests on the student's "
-                                       "and teacher's homes reads 'my repair jobs' unlike the citizen's and English")
 def test_own_requests_are_called_requests_in_thai_as_on_the_citizens_home() -> None:
     assert t("my_repairs_entry", TH) == "คำขอซ่อมของฉัน"
 
 
-@pytest.mark.xfail(strict=True, reason="ux21 finding 8: the citizen's 'technician accepted' message names only the "
-                                       "reference number, not the item, unlike every other message to them")
 def test_the_accepted_message_names_the_item() -> None:
     _title, body = TEXTS[Kind.ACCEPTED]
     assert "{item}" in body.in_(Locale.TH) and "{item}" in body.in_(Locale.EN)
-
-
-def test_the_pins_above_start_from_what_the_screens_show_today() -> None:
-    """Not a finding: the facts the expected failures above stand on, so they fail for their reason only."""
-    assert t("my_repairs_entry", TH) == "งานซ่อมของฉัน"
-    assert "{item}" not in TEXTS[Kind.ACCEPTED][1].in_(TH)
