@@ -282,7 +282,8 @@ TEXTS: dict[Kind, tuple[Bilingual, Bilingual]] = {
                               "{item}: {technician} can no longer work on it; give it to another student or take "
                               "it back")),
     Kind.ACCEPTED: (B("ช่างรับงานแล้ว {ref}", "Technician accepted {ref}"),
-                    B("{technician} จาก{college} จะโทรหาคุณเร็วๆ นี้", "{technician} of {college} will call you soon")),
+                    B("{item}: {technician} จาก{college} จะโทรหาคุณเร็วๆ นี้",
+                      "{item}: {technician} of {college} will call you soon")),
     Kind.READY: (B("ซ่อมเสร็จแล้ว {ref}", "Repaired {ref}"),
                  B("{item}: {where}", "{item}: {where}")),
     Kind.UNREPAIRABLE: (B("ซ่อมไม่ได้ {ref}", "Cannot be repaired {ref}"),

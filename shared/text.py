@@ -1263,7 +1263,8 @@ ACCOUNT_UI: dict[str, Bilingual] = {
     "kind_teacher_left": B("งานของฉันที่ต้องมีครูควบคุมแต่วิทยาลัยไม่มีครูแล้ว",
                            "My high-risk jobs whose college has no teacher now"),
     "kind_teacher_needed": B("งานความเสี่ยงสูงที่ไม่มีครูควบคุม", "High-risk jobs with no teacher to be present"),
-    "kind_job_waits_for_teacher": B("งานซ่อมของฉันที่หยุดรอครูควบคุม", "My repairs waiting for a teacher to be present"),
+    "kind_job_waits_for_teacher": B("คำขอซ่อมของฉันที่หยุดรอครูควบคุม",
+                                    "My repair requests waiting for a teacher to be present"),
     # A kind a newer backend sends that this installed app has no name for yet.
     "kind_other": B("การแจ้งเตือนอื่น ({kind})", "Other notifications ({kind})"),
 }
@@ -1957,8 +1958,11 @@ CREDIT_UI: dict[str, Bilingual] = {
                         "{name}: {hours}/{target} h ({jobs} {jobs|job|jobs})"),
     "credit_meets": B("ครบเป้า", "target met"),
     "credit_below": B("ยังไม่ครบเป้า", "below target"),
-    "credit_without_jobs": B("นักศึกษาที่ยังไม่มีงาน", "Students without jobs"),
-    "credit_none_without": B("ทุกคนมีงานแล้ว", "Everyone has a job"),
+    # Counted from the hours a teacher approved this term (backend/services/credit.py): a student holding jobs still
+    # under way is listed here, so the heading says "approved", not "without jobs".
+    "credit_without_jobs": B("นักศึกษาที่ยังไม่มีงานที่ครูอนุมัติในภาคเรียนนี้",
+                             "Students with no approved work this term"),
+    "credit_none_without": B("ทุกคนมีงานที่ครูอนุมัติแล้วในภาคเรียนนี้", "Everyone has approved work this term"),
     "credit_lacking": B("ทักษะที่วิทยาลัยยังขาด", "Skills the college lacks"),
     "credit_lacking_line": B("{category} ({requests} งาน): {skills}",
                              "{category} ({requests} {requests|request|requests}): {skills}"),
@@ -2181,8 +2185,8 @@ ERRORS.update({
 APP_UI.update({
     "part_status_withdrawn": B("ยกเลิก (งานซ่อมไม่ได้)", "withdrawn (the job could not be repaired)"),
     "part_status_withdrawn_by_hand": B("ถอนรายการแล้ว (เสนอผิด)", "withdrawn (proposed by mistake)"),
-    "my_repairs_entry_count": B("งานซ่อมของฉัน ({count})", "My repair requests ({count})"),
-    "my_repairs_entry": B("งานซ่อมของฉัน", "My repair requests"),
+    "my_repairs_entry_count": B("คำขอซ่อมของฉัน ({count})", "My repair requests ({count})"),
+    "my_repairs_entry": B("คำขอซ่อมของฉัน", "My repair requests"),
     "ask_for_repair": B("แจ้งซ่อม", "Ask for a repair"),
     "own_request_check_note": B("คุณเป็นผู้ขอซ่อมงานนี้ ครูท่านอื่นของวิทยาลัยจะดูแลและตรวจงานนี้",
                                 "You asked for this repair: another teacher of the college handles and checks it"),
@@ -2215,4 +2219,11 @@ APP_UI.update({
     "colleges_attention_more": B("และอีก {count} แห่ง", "and {count} more"),
     "colleges_attention_none": B("ทุกวิทยาลัยมีตำแหน่งที่ตั้งแน่นอน", "Every college has an exact location"),
     "colleges_see_all": B("ดูและค้นหาวิทยาลัยทั้งหมด", "See and search every college"),
+})
+
+# A student's home (ux21): the jobs in their hands above the offers, and below the offers the jobs that are over (the
+# item back with its owner, cancelled, taken back), so a term's worth of finished work does not push the offers down.
+APP_UI.update({
+    "technician_jobs_finished": B("งานที่จบแล้ว", "Finished jobs"),
+    "technician_no_jobs_in_hand": B("ไม่มีงานค้างอยู่ในมือตอนนี้", "No jobs in your hands now"),
 })

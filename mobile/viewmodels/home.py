@@ -36,7 +36,7 @@ from shared.display_names import clean_display_name
 from shared.geo import Point, distance_km
 from shared.photos import MAX_PHOTOS_PER_REQUEST
 from shared.roles import REQUESTER_ROLES, AppRole
-from shared.statuses import RequestStatus
+from shared.statuses import CONTACT_OPEN, RequestStatus
 from shared.text import Bilingual, bilingual, error_text, role_label, t
 from shared.thai_address import area_text
 
@@ -170,7 +170,7 @@ class HomeViewModel(Loadable):
 
     @property
     def own_requests_title(self) -> str | None:
-        """"งานซ่อมของฉัน (2)" over a student's or a teacher's own requests, always there (they may ask for one
+        """"คำขอซ่อมของฉัน (2)" over a student's or a teacher's own requests, always there (they may ask for one
         any time); None on the homes that have no such entry (the citizen's is the whole home, the admin asks
         for none)."""
         if self.role not in REQUESTER_ROLES or self.role == AppRole.CITIZEN:
@@ -313,6 +313,21 @@ class TechnicianHome(HomeViewModel):
     @property
     def jobs(self) -> list[JobSummary]:
         return self.job_pages.rows
+
+    @property
+    def jobs_in_hand(self) -> list[JobSummary]:
+        """The jobs still in the student's hands (shared.statuses.CONTACT_OPEN: from accepting one until the item is
+        back with its owner), those that wait for them first (IN_HAND_ORDER), and within a stage the ones they lead
+        before the ones they help on, newest change first as listed. Shown above the offers: coming back to work on
+        a job is the usual visit (ux21)."""
+        return sorted((j for j in self.jobs if j.status in CONTACT_OPEN),
+                      key=lambda j: (IN_HAND_ORDER.index(j.status), j.helping))
+
+    @property
+    def jobs_finished(self) -> list[JobSummary]:
+        """The rest of the list, newest change first: back with the owner, cancelled, taken back from them. Below
+        the offers, with the list's "more" (its later pages are mostly these)."""
+        return [j for j in self.jobs if j.status not in CONTACT_OPEN]
 
     async def load_more_jobs(self) -> None:
         await self.job_pages.load_more()
@@ -471,6 +486,15 @@ class TechnicianHome(HomeViewModel):
         self.thumbnails.keep_only(wanted)  # the photos of offers gone (taken, expired, withdrawn) go with them
         if await self.thumbnails.fetch(wanted):
             self._changed()
+
+
+# The student's jobs in hand in the order they act on them: the work itself (accepted, diagnosing, repairing), then
+# what waits for the teacher's check, then the item to hand back. Its statuses are CONTACT_OPEN's (a test keeps them
+# equal); the backend lists the jobs newest change first, and the order is the app's, over the rows read so far.
+IN_HAND_ORDER: tuple[RequestStatus, ...] = (
+    RequestStatus.ACCEPTED, RequestStatus.DIAGNOSING, RequestStatus.REPAIRING, RequestStatus.QUALITY_CHECK,
+    RequestStatus.DONE, RequestStatus.UNREPAIRABLE,
+)
 
 
 def _offer_photo_indexes(offer: Offer) -> range:

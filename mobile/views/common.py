@@ -239,16 +239,24 @@ def home_notice(vm: HomeViewModel) -> list[ft.Control]:
 
 
 def greeting(vm: HomeViewModel, locale: Locale) -> ft.Control:
-    """Hello and role (and my phone), sign out; while the profile has no name, the prompt to set one."""
-    about: list[ft.Control] = [heading(vm.greeting, size=22), muted(vm.role_text)]
+    """Hello on a line of its own, then role (and my phone) beside sign out; while the profile has no name, the
+    prompt to set one. The hello has the screen's whole width: beside sign out a teacher's "สวัสดี ครูสมศรี รักงาน"
+    wrapped to two lines on a 360 px phone (ux21), and the role and phone lines below are short."""
+    about: list[ft.Control] = [muted(vm.role_text)]
     if vm.profile.phone:
         about.append(muted(t("my_phone", locale, phone=format_phone(vm.profile.phone))))
-    row = ft.Row(
+    row = ft.Column(
         [
-            ft.Column(about, spacing=2, expand=True),
-            ft.TextButton(t("sign_out", locale), icon=ft.Icons.LOGOUT, on_click=vm.sign_out),
+            heading(vm.greeting, size=22),
+            ft.Row(
+                [
+                    ft.Column(about, spacing=2, expand=True),
+                    ft.TextButton(t("sign_out", locale), icon=ft.Icons.LOGOUT, on_click=vm.sign_out),
+                ],
+                vertical_alignment=ft.CrossAxisAlignment.CENTER,
+            ),
         ],
-        vertical_alignment=ft.CrossAxisAlignment.START,
+        spacing=2,
     )
     if vm.needs_name:
         return ft.Column([row, name_prompt(vm, locale)], spacing=12)

@@ -15,6 +15,7 @@ from mobile.views.request_parts import PHOTO_KINDS, notice, photo_thumbnails, sc
 from mobile.views.typed_field import TypedField
 from shared.credit import format_baht
 from shared.photos import MAX_PHOTOS_PER_REQUEST
+from shared.statuses import RequestStatus
 from shared.text import Locale, t
 from shared.work import NOTES_MAX, STEP_NOTE_MAX
 
@@ -42,16 +43,27 @@ def job_view(vm: JobViewModel, locale: Locale, device: Device | None = None, rec
             controls += keyed("helping-note", [muted(helping_note)])
         if (teacher_note := vm.teacher_needed_note) is not None:  # no teacher of the college can be present
             controls += keyed("teacher-needed", [ft.Text(teacher_note, color=ft.Colors.ERROR)])
-        controls += keyed("steps", _steps(vm, locale))
-        controls += keyed("record-steps", record_steps(record, locale))
+        decision = keyed("steps", _steps(vm, locale)) + keyed("record-steps", record_steps(record, locale))
         if vm.is_supervisor:
-            controls += keyed("assign", _assign(vm, locale))
+            decision += keyed("assign", _assign(vm, locale))
+        checking = _checking(vm)
+        if not checking:
+            controls += decision
         controls += keyed("photos", _photos(vm, locale, device))
         controls += keyed("report", _report(vm, locale))
         # parts, outcome, hand back, team
         controls += keyed("record", record_panel(record, locale, with_steps=False))
+        if checking:
+            controls += decision
         controls += keyed("timeline", timeline(vm, locale))
     return ft.Column(controls, spacing=12, horizontal_alignment=ft.CrossAxisAlignment.STRETCH)
+
+
+def _checking(vm: JobViewModel) -> bool:
+    """A teacher's (or an admin's) check of a job in quality_check: its decision (send back, approve) comes after
+    what the student did (the photos, the report and its parts, the team's hours), so the check is made having
+    passed them; above them, on a phone, "approve" was reached before any of it was seen (ux21)."""
+    return vm.is_supervisor and vm.status == RequestStatus.QUALITY_CHECK
 
 
 def _summary(detail: WorkDetail, locale: Locale) -> list[ft.Control]:

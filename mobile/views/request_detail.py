@@ -21,9 +21,15 @@ from mobile.views.request_parts import PHOTO_KINDS, notice, photo_thumbnails, sc
 from mobile.views.typed_field import TypedField
 from shared.aftercare import RATING_MAX, RATING_MIN
 from shared.credit import format_baht
+from shared.statuses import CONTACT_OPEN, OPEN_STATUSES, RequestStatus
 from shared.text import Locale, t
 from shared.thai_address import area_text
 from shared.work import STEP_NOTE_MAX
+
+# While the owner has something to arrange with the college (the job asked for or under way, the item to collect):
+# the college's phone and its place on the map. Handed back or cancelled, nothing is (a reopen, "ยังไม่หาย", is
+# the screen's own action), and "call the college" under a cancelled request reads as if something still waited.
+ARRANGING: frozenset[RequestStatus] = OPEN_STATUSES | CONTACT_OPEN
 
 ACTION_LABELS = {
     RequestAction.CANCEL: "action_cancel",
@@ -96,7 +102,7 @@ def _college(vm: RequestDetailViewModel, detail: RequestDetail, locale: Locale,
              device: Device | None) -> list[ft.Control]:
     college = detail.college_name(locale)
     call_url, map_url = vm.college_call_url, vm.college_map_url
-    if not college or not (call_url or map_url):
+    if not college or not (call_url or map_url) or detail.status not in ARRANGING:
         return []
     lines: list[ft.Control] = [ft.Text(t("college_contact_title", locale), weight=ft.FontWeight.W_600),
                                ft.Text(college)]

@@ -1,4 +1,4 @@
-"""Technician home: offers near me, then the jobs I took."""
+"""Technician home: the jobs in my hands, the offers near me, then the jobs that are over."""
 
 
 import flet as ft
@@ -38,29 +38,43 @@ def technician_home_view(vm: TechnicianHome, locale: Locale) -> ft.Control:
     # Keyed, part by part and card by card: what appears above a button leaves it its id (and a tap on it).
     keyed("top", controls)
     controls += own_requests_section(vm, locale)
-    controls += keyed("offers-title", [section(t("technician_offers", locale), locale, vm.load)])
-    if vm.off_roster:
-        # Said above the lists, not as an empty list: the student should not wait for offers that cannot come.
-        controls.append(ft.Container(content=ft.Text(vm.off_roster), padding=12, border_radius=8,
-                                     bgcolor=ft.Colors.SECONDARY_CONTAINER, key="off-roster"))
+    # What was just done (an offer answered, a draft of their own sent or held) or why not, above the lists.
     controls += keyed("notice", home_notice(vm))
+    # The jobs in their hands first, those waiting for them on top: coming back to a job they hold is the usual
+    # visit, and below every offer it was ~1,800 px down on a phone (ux21). The offers follow, then the finished
+    # jobs, so a term of work handed back does not push the offers off the screen either.
+    controls += keyed("jobs-title", [section(t("technician_jobs", locale), locale, vm.load)])
     controls += keyed("reload-failed", reload_failed(vm, locale))
     state = load_state(vm, locale)
     if state is not None:
         controls += keyed("load-state", [state])
         return ft.Column(controls, spacing=12)
+    in_hand, finished = vm.jobs_in_hand, vm.jobs_finished
+    if in_hand:
+        controls += _job_cards(in_hand, vm, locale)
+    else:
+        empty_key = "technician_no_jobs_in_hand" if finished or vm.job_pages.has_more else "technician_empty_jobs"
+        controls += keyed("jobs-empty", [empty(t(empty_key, locale))])
+    controls += keyed("offers-title", [section(t("technician_offers", locale), locale)])
+    if vm.off_roster:
+        # Said above the offers, not as an empty list: the student should not wait for offers that cannot come.
+        controls.append(ft.Container(content=ft.Text(vm.off_roster), padding=12, border_radius=8,
+                                     bgcolor=ft.Colors.SECONDARY_CONTAINER, key="off-roster"))
     if vm.offers:
         controls += [_offer_card(o, vm, locale) for o in vm.offers]
     elif not vm.off_roster:
         controls += keyed("offers-empty", [empty(t("technician_empty_offers", locale))])
-    controls += keyed("jobs-title", [section(t("technician_jobs", locale), locale)])
-    if vm.jobs:
-        controls += request_cards(vm.jobs, locale, vm.open_job, key="job", tag=lambda job: (
-            t("job_helping_tag", locale) if isinstance(job, JobSummary) and job.helping else None))
+    if finished or vm.job_pages.has_more:
+        controls += keyed("finished-title", [section(t("technician_jobs_finished", locale), locale)])
+        controls += _job_cards(finished, vm, locale)
         controls += more_controls(vm.job_pages, locale, vm.load_more_jobs, key="jobs")
-    else:
-        controls += keyed("jobs-empty", [empty(t("technician_empty_jobs", locale))])
     return ft.Column(controls, spacing=12)
+
+
+def _job_cards(jobs: list[JobSummary], vm: TechnicianHome, locale: Locale) -> list[ft.Control]:
+    # Keyed by the job ("job-<id>") in either part: one that moves from the hands to the finished keeps its key.
+    return request_cards(jobs, locale, vm.open_job, key="job", tag=lambda job: (
+        t("job_helping_tag", locale) if isinstance(job, JobSummary) and job.helping else None))
 
 
 def _offer_card(offer: Offer, vm: TechnicianHome, locale: Locale) -> ft.Control:

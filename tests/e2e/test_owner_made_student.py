@@ -1,5 +1,5 @@
 """A citizen with an open request is made a student by a teacher; signed in as the student they are now, they find
-"งานซ่อมของฉัน" on their home, open the owner's screen of their request and cancel it, in a real browser."""
+"คำขอซ่อมของฉัน" on their home, open the owner's screen of their request and cancel it, in a real browser."""
 
 import uuid
 from collections.abc import Iterator
@@ -42,7 +42,7 @@ def test_a_citizen_made_a_student_cancels_their_own_request(split_system: SplitS
     made_student(api, teacher, citizen, phone, "ก้อง นักศึกษาใหม่")
 
     student = open_signed_in(context, split_system, phone, "งานที่เสนอให้ฉัน")
-    expect(on_screen(student, "งานซ่อมของฉัน (1)")).to_be_visible(timeout=TIMEOUT)
+    expect(on_screen(student, "คำขอซ่อมของฉัน (1)")).to_be_visible(timeout=TIMEOUT)
     student.screenshot(path=str(OUTPUT_DIR / "owner-made-student-home.png"))
     open_screen(student, settled(student, student.get_by_role("button", name=f"ดูรายละเอียด {item}")),
                 "งานที่เสนอให้ฉัน")

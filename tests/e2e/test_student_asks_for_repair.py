@@ -1,5 +1,5 @@
 """A student whose own kettle breaks asks for a repair from their home with the citizen's form, on a small phone,
-in a real browser: the request is theirs on "งานซ่อมของฉัน", offered to other students, never to them."""
+in a real browser: the request is theirs on "คำขอซ่อมของฉัน", offered to other students, never to them."""
 
 import re
 import uuid
@@ -54,15 +54,15 @@ def test_a_student_asks_for_a_repair_of_their_own(split_system: SplitSystem, con
     api = split_system.api_url
     phone, item = new_student, f"กาต้มน้ำ-{uuid.uuid4().hex[:6]}"
     student = open_signed_in(context, split_system, phone, STUDENT_HOME)
-    expect(on_screen(student, "งานซ่อมของฉัน")).to_be_visible(timeout=TIMEOUT)
+    expect(on_screen(student, "คำขอซ่อมของฉัน")).to_be_visible(timeout=TIMEOUT)
     student.screenshot(path=str(OUTPUT_DIR / "student-ask-home-360.png"))
 
     fill_form(student, item, photo_file, home_heading=STUDENT_HOME)
     student.get_by_role("button", name="ส่งคำขอซ่อม").click()
-    # Back on their home: the request's own card under "งานซ่อมของฉัน (1)", already looking for a technician.
+    # Back on their home: the request's own card under "คำขอซ่อมของฉัน (1)", already looking for a technician.
     card = student.get_by_role("button", name=re.compile(f"{re.escape(item)}.*กำลังหาช่าง"))
     expect(card).to_be_visible(timeout=TIMEOUT)
-    expect(on_screen(student, "งานซ่อมของฉัน (1)")).to_be_visible(timeout=TIMEOUT)
+    expect(on_screen(student, "คำขอซ่อมของฉัน (1)")).to_be_visible(timeout=TIMEOUT)
     student.screenshot(path=str(OUTPUT_DIR / "student-ask-sent-360.png"))
 
     [stored] = requests_named(api, phone, item)

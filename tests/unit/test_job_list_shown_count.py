@@ -2,7 +2,7 @@
 some jobs shown may have left the list since they were read (sent on to another college, moved to another stage by
 another teacher), and the list says its count as the last page read it, "ทั้งหมด Y งาน", until a reload counts again;
 it never says more jobs shown than counted ("แสดง 12 จาก 10 งาน"). A student's or a teacher's own repairs title,
-"งานซ่อมของฉัน (N)", says the last page's count too, not the rows shown."""
+"คำขอซ่อมของฉัน (N)", says the last page's count too, not the rows shown."""
 
 from typing import Any
 

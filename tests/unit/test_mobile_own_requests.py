@@ -1,4 +1,4 @@
-"""A student's or a teacher's own repair requests, app side: their home always has "งานซ่อมของฉัน" with "แจ้งซ่อม"
+"""A student's or a teacher's own repair requests, app side: their home always has "คำขอซ่อมของฉัน" with "แจ้งซ่อม"
 (the citizen's form), their requests open the owner's screen a citizen has (at /requests/{id}), where they act as the
 owner, and their drafts waiting on the device (a citizen's held draft kept across accepting an invitation) show
 there to send, edit or discard."""
@@ -62,7 +62,7 @@ async def test_a_student_with_their_own_request_opens_the_owners_screen_and_canc
     assert isinstance(home, TechnicianHome)
     assert [str(r.id) for r in home.own_requests] == [request_id]
     tree = app_view(app)
-    assert "งานซ่อมของฉัน (1)" in texts(tree) and "พัดลม" in texts(tree)
+    assert "คำขอซ่อมของฉัน (1)" in texts(tree) and "พัดลม" in texts(tree)
     assert_accessible(tree)
 
     await _tap_card(tree, "พัดลม")
@@ -96,7 +96,7 @@ async def test_a_student_with_none_yet_asks_for_a_repair_with_the_citizens_form(
     home = app.home
     assert isinstance(home, TechnicianHome) and home.own_requests == []
     tree = app_view(app)
-    assert "งานซ่อมของฉัน" in texts(tree)
+    assert "คำขอซ่อมของฉัน" in texts(tree)
     assert_accessible(tree)
     await click(tree, "แจ้งซ่อม")
     form = app.request_form
@@ -105,7 +105,7 @@ async def test_a_student_with_none_yet_asks_for_a_repair_with_the_citizens_form(
     await form.submit()
     assert [p["item"] for p in backend.posts()] == [ITEM]
     assert current_screen(app) == Screen.HOME
-    assert home.own_requests_title == "งานซ่อมของฉัน (1)" and ITEM in texts(app_view(app))
+    assert home.own_requests_title == "คำขอซ่อมของฉัน (1)" and ITEM in texts(app_view(app))
 
 
 async def test_a_teacher_opens_the_form_by_its_address_and_reads_it_in_english() -> None:
@@ -167,7 +167,7 @@ async def test_a_held_draft_is_still_there_to_send_after_accepting_an_invitation
     await app.outbox.flush()
     assert [b["idempotency_key"] for b in backend.posts()][posts:] == [key]
     assert app.outbox.items == [] and decode_items(storage.raw) == []
-    assert home.own_requests_title == "งานซ่อมของฉัน (1)"
+    assert home.own_requests_title == "คำขอซ่อมของฉัน (1)"
 
 
 async def test_a_held_draft_is_edited_or_discarded_from_the_students_home() -> None:
@@ -193,7 +193,7 @@ async def test_a_teacher_sees_their_own_requests_in_english_too() -> None:
     app = await signed_in("supervisor", backend)
     home = app.home
     assert isinstance(home, SupervisorHome)
-    assert home.own_requests_title == "งานซ่อมของฉัน (1)"
+    assert home.own_requests_title == "คำขอซ่อมของฉัน (1)"
     await app.toggle_locale()
     assert app.locale == Locale.EN
     assert "My repair requests (1)" in texts(app_view(app))

@@ -169,7 +169,8 @@ async def test_the_citizen_sees_the_whole_record() -> None:
                  "ช่างผู้รับงาน: วิชัย", "ยังไม่หาย"):
         assert line in shown, line
     assert "ได้รับคำขอแล้ว" not in shown  # the reopen step reads "still broken"
-    assert any("โทรหาวิทยาลัย" in s for s in shown)
+    # Back with its owner, nothing is left to arrange with the college: no call or map under the record (ux21).
+    assert not any("โทรหาวิทยาลัย" in s for s in shown) and "ดูตำแหน่งวิทยาลัยบนแผนที่" not in shown
     assert app.request_detail is not None and app.request_detail.college_call_url == "tel:+6653217777"
     assert_accessible(tree)
 

@@ -1,9 +1,8 @@
-"""What a person on a 360×640 phone ran into (session 21's look at every screen, /tmp/p21/ux21-findings.md), pinned
-as strict expected failures: each test says what the screen should do, fails today, and turns into an unexpected
-pass (which fails the run) the day the finding is fixed, so its fix also removes the mark here."""
+"""What a person on a 360×640 phone ran into (session 21's look at every screen at that size, in Thai and English):
+each test says what the screen should do. They were written as strict expected failures and each fix of the session
+removed its mark (findings 1 uxa21, 2 uxb21, 4, 5 and 8 uxc21); the file stays as their regression tests."""
 
 import flet as ft
-import pytest
 
 from mobile.viewmodels.app import AppViewModel
 from mobile.viewmodels.home import TechnicianHome
@@ -47,8 +46,6 @@ async def test_the_admins_tap_on_a_college_asks_before_it_sends_the_request() ->
     assert backend.calls("POST", f"/requests/{pump.id}/dispatch") == []
 
 
-@pytest.mark.xfail(strict=True, reason="ux21 finding 4: a student's jobs in hand come after every offer, ~1,800 px "
-                                       "down with 9 offers on a 640 px phone")
 async def test_a_students_jobs_in_hand_come_before_the_offers() -> None:
     app = await signed_in("technician", FakeBackend())
     home = app.home
@@ -57,20 +54,10 @@ async def test_a_students_jobs_in_hand_come_before_the_offers() -> None:
     assert shown.index(t("technician_jobs", TH)) < shown.index(t("technician_offers", TH))
 
 
-@pytest.mark.xfail(strict=True, reason="ux21 finding 5: the Thai heading of a person's own requests on the student's "
-                                       "and teacher's homes reads 'my repair jobs' unlike the citizen's and English")
 def test_own_requests_are_called_requests_in_thai_as_on_the_citizens_home() -> None:
     assert t("my_repairs_entry", TH) == "คำขอซ่อมของฉัน"
 
 
-@pytest.mark.xfail(strict=True, reason="ux21 finding 8: the citizen's 'technician accepted' message names only the "
-                                       "reference number, not the item, unlike every other message to them")
 def test_the_accepted_message_names_the_item() -> None:
     _title, body = TEXTS[Kind.ACCEPTED]
     assert "{item}" in body.in_(Locale.TH) and "{item}" in body.in_(Locale.EN)
-
-
-def test_the_pins_above_start_from_what_the_screens_show_today() -> None:
-    """Not a finding: the facts the expected failures above stand on, so they fail for their reason only."""
-    assert t("my_repairs_entry", TH) == "งานซ่อมของฉัน"
-    assert "{item}" not in TEXTS[Kind.ACCEPTED][1].in_(TH)
