@@ -95,6 +95,19 @@ def database_url(local_pg: LocalPostgres) -> str:
 
 
 @pytest.fixture(scope="session")
+def superuser_url(local_pg: LocalPostgres, database_url: str) -> str:
+    """The test database as its server's superuser (the embedded server's, or the Supabase-shaped one's
+    supabase_admin), for the tests that count function calls: only a superuser may turn on `track_functions`. A
+    database given by FIXIT_TEST_DATABASE_URL whose role is not one cannot count calls: those tests skip, saying so."""
+    url = make_conninfo(local_pg.admin_url, dbname=str(conninfo_to_dict(database_url)["dbname"]))
+    with psycopg.connect(url) as conn:
+        row = conn.execute("select rolsuper from pg_roles where rolname = current_user").fetchone()
+    if row is None or not row[0]:
+        pytest.skip("counting function calls needs a superuser session (track_functions)")
+    return url
+
+
+@pytest.fixture(scope="session")
 def settings(database_url: str, tmp_path_factory: pytest.TempPathFactory) -> Settings:
     return Settings(
         database_url=database_url,

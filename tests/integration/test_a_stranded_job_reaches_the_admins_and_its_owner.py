@@ -9,10 +9,8 @@ from typing import Any
 
 import psycopg
 import pytest
-from psycopg.conninfo import conninfo_to_dict, make_conninfo
 from psycopg.rows import dict_row
 
-from backend.local_postgres import LocalPostgres
 from backend.notifications.outbox import _STRANDED
 from backend.settings import Settings
 from mobile.api_client import ApiClient
@@ -186,27 +184,15 @@ async def test_the_owner_is_told_once_per_step_and_their_screen_says_why(
     assert _told(database_url, rid, owner).count("job_waits_for_teacher") == 2
 
 
-def _superuser_url(local_pg: LocalPostgres, database_url: str) -> str:
-    """The test database as the server's superuser (the default embedded server's, or the Supabase-shaped one's
-    supabase_admin): only a superuser may turn on `track_functions`. A database given by FIXIT_TEST_DATABASE_URL
-    with a role that is not one cannot count calls: the test is skipped there, saying why."""
-    url = make_conninfo(local_pg.admin_url, dbname=str(conninfo_to_dict(database_url)["dbname"]))
-    with psycopg.connect(url) as conn:
-        row = conn.execute("select rolsuper from pg_roles where rolname = current_user").fetchone()
-    if row is None or not row[0]:
-        pytest.skip("counting function calls needs a superuser session (track_functions)")
-    return url
-
-
 async def test_the_clock_asks_whether_a_college_has_a_teacher_once_per_job_in_hand(
-        app_and_clock: AppClock, colleges: Colleges, database_url: str, local_pg: LocalPostgres) -> None:
+        app_and_clock: AppClock, colleges: Colleges, database_url: str, superuser_url: str) -> None:
     """`_STRANDED` runs on every turn of the clock over every high-risk job in hand: `private.college_has_teacher`
     is called once per such job (it was twice for each job at a college without one: in the select list and in the
     filter), counted by PostgreSQL's own per-transaction function statistics; the messages it writes are the same."""
     api, _ = app_and_clock
     _, _, stranded = await _in_hand(api, database_url, colleges, "diagnosing")
     _set_teacher_active(database_url, colleges, False)
-    with psycopg.connect(_superuser_url(local_pg, database_url), row_factory=dict_row) as conn:
+    with psycopg.connect(superuser_url, row_factory=dict_row) as conn:
         conn.execute("set local track_functions = 'all'")
         in_hand = conn.execute(
             """select count(*) as n from public.repair_requests r

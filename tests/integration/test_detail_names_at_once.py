@@ -9,11 +9,9 @@ from typing import Any
 
 import httpx
 import psycopg
-import pytest
 from psycopg.rows import dict_row
 
 from backend.services.request_detail import _DETAIL_JSON
-from tests.conftest import supabase_shape
 from tests.helpers import bearer
 from tests.integration.builders import as_user
 from tests.integration.dispatch_area import Area, accepted_job, submit
@@ -29,9 +27,9 @@ def _owner(database_url: str, request_id: str) -> str:
     return str(row[0])
 
 
-def _calls_for_detail(database_url: str, reader: str, request_id: str) -> tuple[dict[str, Any], dict[str, int]]:
+def _calls_for_detail(superuser_url: str, reader: str, request_id: str) -> tuple[dict[str, Any], dict[str, int]]:
     """The detail's statement as `reader` (the route's SQL), with the calls PostgreSQL counted for it."""
-    with psycopg.connect(database_url, row_factory=dict_row) as conn:
+    with psycopg.connect(superuser_url, row_factory=dict_row) as conn:
         conn.execute("set track_functions = 'all'")  # a superuser's setting, before the switch to the reader
         conn.execute("select set_config('role', 'authenticated', true), set_config('request.jwt.claims', %s, true)",
                      [json.dumps({"sub": reader, "role": "authenticated"})])
@@ -44,16 +42,14 @@ def _calls_for_detail(database_url: str, reader: str, request_id: str) -> tuple[
     return row, calls
 
 
-@pytest.mark.skipif(supabase_shape(), reason="track_functions is a superuser's setting: Supabase's `postgres` may not "
-                    "set it; the plain pass counts the calls")
 async def test_the_detail_names_its_timeline_once_not_once_an_event(
-    api: httpx.AsyncClient, area: Area, database_url: str,
+    api: httpx.AsyncClient, area: Area, database_url: str, superuser_url: str,
 ) -> None:
     citizen, _, request_id = await accepted_job(api, area, "ace")
     assert (await api.patch("/me", json={"display_name": "สมศรี มีสุข"}, headers=bearer(citizen))).status_code == 200
     owner = _owner(database_url, request_id)
     for reader in (owner, area.students["ace"][0]):
-        row, calls = _calls_for_detail(database_url, reader, request_id)
+        row, calls = _calls_for_detail(superuser_url, reader, request_id)
         timeline = json.loads(row["timeline"])
         assert len(timeline) >= 2  # submitted by the owner, accepted by the student
         names = {e["actor"]: e["actor_name"] for e in timeline}

@@ -8,11 +8,9 @@ from typing import Any
 
 import httpx
 import psycopg
-import pytest
 from psycopg.rows import dict_row
 
 from shared.display_names import first_word
-from tests.conftest import supabase_shape
 from tests.helpers import bearer
 from tests.integration.builders import as_user
 from tests.integration.dispatch_area import Area, accepted_job
@@ -79,17 +77,15 @@ async def test_a_read_asking_first_word_plans_as_the_expression_it_replaced(
             == _plan(reader, "nullif(split_part(p.display_name, ' ', 1), '')")
 
 
-@pytest.mark.skipif(supabase_shape(), reason="track_functions is a superuser's setting: Supabase's `postgres` may not "
-                    "set it; the plain pass counts the calls")
 async def test_the_functions_naming_people_call_no_first_word_it_is_inlined(
-    api: httpx.AsyncClient, area: Area, database_url: str,
+    api: httpx.AsyncClient, area: Area, superuser_url: str,
 ) -> None:
     """PostgreSQL counts a call of a SQL function it runs as a function (track_functions = 'all'), none of one it
     inlined: the functions that name people are counted, first_word inside them never is, and they name as before."""
     citizen, _, request_id = await accepted_job(api, area, "ace")
     assert (await api.patch("/me", json={"display_name": "สมศรี มีสุข"}, headers=bearer(citizen))).status_code == 200
     ace = area.students["ace"][0]
-    with psycopg.connect(database_url, row_factory=dict_row) as conn:
+    with psycopg.connect(superuser_url, row_factory=dict_row) as conn:
         owner = conn.execute("select citizen_id from public.repair_requests where id = %s", [request_id]).fetchone()
         assert owner is not None
         conn.execute("set track_functions = 'all'")  # a superuser's setting, before the switch to the reader

@@ -1,5 +1,6 @@
 """On a database built the way Supabase builds one (default privileges grant every new sequence in `public` to the
-API roles), no API role may move a sequence of the app's: migration 0052 (review 14a)."""
+API roles), no API role may move a sequence of the app's: migration 0052 (review 14a); service_role may only take
+its next value (0099)."""
 
 import psycopg
 import pytest
@@ -42,5 +43,10 @@ def test_a_sequence_a_later_migration_makes_is_not_granted_to_the_api_roles(shap
         granted = conn.execute(
             "select has_sequence_privilege(r, 'public.fixit_probe_seq', p) "
             "from unnest(array['anon', 'authenticated']) r, unnest(array['USAGE', 'SELECT', 'UPDATE']) p").fetchall()
+        # service_role may take the next value (the default privileges' USAGE), never set one (0099).
+        setting = conn.execute(
+            "select has_sequence_privilege('service_role', 'public.fixit_probe_seq', p) "
+            "from unnest(array['SELECT', 'UPDATE']) p").fetchall()
         conn.rollback()
     assert granted and not any(g[0] for g in granted)
+    assert setting and not any(g[0] for g in setting)
