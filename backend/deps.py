@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Annotated, Any
 
-from fastapi import Depends, FastAPI, Request
+from fastapi import Depends, FastAPI, Header, Request
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from psycopg_pool import AsyncConnectionPool
 
@@ -97,11 +97,20 @@ async def get_photo_store(request: Request) -> PhotoStore:
 PhotoStoreDep = Annotated[PhotoStore, Depends(get_photo_store)]
 
 
-async def get_reader_locale(request: Request) -> Locale | None:
+_ACCEPT_LANGUAGE_DOC = ("The language of the screen: the sentences the answer words for it (next step, expected "
+                        "wait, timeline notes, the inbox) come in Thai (`th`) or English (`en`), the first of the "
+                        "two it names by preference; naming neither leaves the language the profile holds.")
+
+
+async def get_reader_locale(
+    request: Request,
+    # Declared so that the OpenAPI document says the answer depends on it; read below from every line of it.
+    accept_language: Annotated[str | None, Header(alias=ACCEPT_LANGUAGE, description=_ACCEPT_LANGUAGE_DOC)] = None,
+) -> Locale | None:
     """The language the caller's screen shows, from `Accept-Language` (the app sends it with every call): what the
     backend words for a screen (next steps, timeline notes, the inbox) comes in it; None, when the call names neither
-    Thai nor English, leaves the profile's. Every `Accept-Language` line read as one list, as RFC 9110 §5.3 says, and
-    the same here as in backend/direct_reads.py (`reader_locale_of`)."""
+    Thai nor English, leaves the profile's. Every `Accept-Language` line read as one list, as RFC 9110 §5.3 says (the
+    parameter holds only one), and the same here as in backend/direct_reads.py (`reader_locale_of`)."""
     return reader_locale_of(request)
 
 

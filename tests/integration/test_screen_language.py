@@ -128,3 +128,15 @@ async def test_every_answer_that_words_a_request_reads_the_header(area: Area, ap
     assert cancelled.json()["next_step"] == next_step(RequestStatus.CANCELLED).in_(TH)
     # The profile keeps its language: the header words this answer, it changes nobody's setting.
     assert (await api.get("/me", headers=bearer(citizen))).json()["locale"] == "en"
+
+
+async def test_the_document_says_which_answers_depend_on_the_screens_language(api: httpx.AsyncClient) -> None:
+    """A client written from the OpenAPI document (not the app) learns that these answers are worded for
+    `Accept-Language`: every operation that reads it declares it, and no other does."""
+    spec = (await api.get("/openapi.json")).json()
+    declaring = {(method, path) for path, item in spec["paths"].items() for method, operation in item.items()
+                 if any(p["in"] == "header" and p["name"] == "Accept-Language"
+                        for p in operation.get("parameters", []))}
+    assert {("get", "/requests/{request_id}"), ("post", "/requests"), ("post", "/requests/{request_id}/cancel"),
+            ("get", "/me/notifications")} <= declaring
+    assert ("get", "/health") not in declaring and ("get", "/me") not in declaring
