@@ -785,8 +785,9 @@ class PortfolioViewModel(SubScreen):
             self.categories = {c.code: c for c in await self._api.categories()}
         self.portfolio, self.levels = portfolio, levels
         self.team_pages.show(team_jobs)
-        # The field follows the term shown unless another one is typed there and not shown yet (a reload after
-        # saving one's hours must not put the shown term back over it).
+        # The term asked for follows the term shown unless another one was set and not shown yet (a reload after
+        # saving one's hours must not put the shown term back over it). The screen picks terms from `terms` now;
+        # `term_input`/`show_term` stay the way a term is asked for and checked.
         if self.term_input.strip() in ("", self.term or "", portfolio.term):
             self.term_input = portfolio.term
         if self.term is None:

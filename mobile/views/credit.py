@@ -535,7 +535,6 @@ def _term_picker(vm: PortfolioViewModel, locale: Locale) -> list[ft.Control]:
         on_select=picked, width=240))]
 
 
-
 def portfolio_view(vm: PortfolioViewModel, locale: Locale) -> ft.Control:
     # Keyed, part by part and job by job: an error, the notice, the progress or another term's jobs leave the
     # buttons below their control ids, so a tap aimed at one job's "save" cannot reach another's.
