@@ -291,6 +291,8 @@ class Portfolio(Wire):
     job_count: int = Field(0, description="jobs, each once however many rounds it took")
     hours: float = 0.0
     outcomes: dict[str, int] = Field(default_factory=dict, description="jobs per shared.credit.Outcome")
+    terms: list[str] = Field(default_factory=list, description=(
+        "GET /portfolio/{id} only: the terms the student has approved work in and the current one, newest first"))
 
 
 # --- request bodies (nothing to check beyond their types; see shared/wire.py) -----------------------------------

@@ -1009,6 +1009,8 @@ APP_UI: dict[str, Bilingual] = {
     "time_left_hours": B("เหลือเวลา {hours} ชม. {minutes} นาที", "{hours} h {minutes} min left"),
     "time_left_minutes": B("เหลือเวลา {minutes} นาที", "{minutes} min left"),
     "time_left_none": B("หมดเวลาตอบรับ", "Time is up"),
+    # Past a day (the demo's week-long offers): "167 ชม. 51 นาที" was read as a sum to work out.
+    "time_left_days": B("เหลือเวลา {days} วัน {hours} ชม.", "{days} {days|day|days} {hours} h left"),
     "job_title": B("งานซ่อม", "Repair job"),
     "job_helping_tag": B("ผู้ช่วยในงานนี้", "Helping on this job"),
     "job_helping_note": B("คุณเป็นผู้ช่วยในงานนี้: ดูได้อย่างเดียว ช่างหลักเป็นผู้ดำเนินการ รายงานชั่วโมงของคุณได้ที่แฟ้มผลงาน",
@@ -1081,7 +1083,14 @@ APP_UI: dict[str, Bilingual] = {
     "report_title": B("รายงานการซ่อม", "Work report"),
     "report_hours": B("จำนวนชั่วโมงที่ทำงาน", "Hours worked"),
     "report_notes": B("บันทึกการทำงาน", "Work notes"),
-    "report_parts": B("อะไหล่ที่ใช้", "Parts used"),
+    # Two lists of parts on the student's job screen, each saying who sees it (ux21 finding 6): this one is the
+    # report's working note, which the owner never sees (backend/services/job_reports.py owners_report); parts
+    # the owner pays for are proposed in the card parts_title, which the owner approves.
+    "report_parts": B("อะไหล่ที่ใช้ (บันทึกให้ครูดู)", "Parts used (a note for your teacher)"),
+    "report_parts_who": B("เจ้าของไม่เห็นรายการนี้และไม่ต้องจ่าย อะไหล่ที่เจ้าของต้องจ่ายให้เสนอในช่อง"
+                          " \"อะไหล่ที่เจ้าของต้องอนุมัติก่อนซื้อ\"",
+                          "The owner does not see this list and pays nothing for it. Parts the owner pays for go in"
+                          " \"Parts the owner approves before you buy them\"."),
     "part_name": B("ชื่ออะไหล่ {n}", "Part {n} name"),
     "part_qty": B("จำนวน", "Qty"),
     "part_cost": B("ราคา/ชิ้น (บาท)", "Unit cost (baht)"),
@@ -1743,7 +1752,8 @@ def _counted(label: Bilingual) -> Bilingual:
 APP_UI.update({
     "nav_college_jobs": B("งานทั้งหมดของวิทยาลัย", "All college jobs"),
     "college_jobs_title": B("งานของวิทยาลัย", "College jobs"),
-    "college_jobs_search": B("ค้นหาเลขที่อ้างอิง สิ่งของ หรือชื่อนักศึกษา", "Search reference, item or student"),
+    # Short enough for one line in the field on a 360 px phone (it wrapped to two).
+    "college_jobs_search": B("ค้นหาเลขที่ สิ่งของ หรือชื่อ", "Reference, item or name"),
     "college_jobs_search_button": B("ค้นหา", "Search"),
     "college_jobs_all": B("ทุกสถานะ", "All statuses"),
     "college_jobs_empty": B("ไม่พบงาน", "No jobs found"),
@@ -1760,7 +1770,8 @@ APP_UI.update({
     # A one-status chip says the status as the jobs under it do; in progress is diagnosing and repairing both.
     "group_offered": _counted(STATUS_LABELS[RequestStatus.OFFERED]),
     "group_accepted": _counted(STATUS_LABELS[RequestStatus.ACCEPTED]),
-    "group_in_progress": B("กำลังซ่อม {n}", "In progress {n}"),
+    # Diagnosing or repairing: the chip says "Repairing", as the dashboard and the job's own chip do.
+    "group_in_progress": _counted(STATUS_LABELS[RequestStatus.REPAIRING]),
     "group_quality_check": _counted(STATUS_LABELS[RequestStatus.QUALITY_CHECK]),
     "group_done": _counted(STATUS_LABELS[RequestStatus.DONE]),
     "group_handed_back": _counted(STATUS_LABELS[RequestStatus.HANDED_BACK]),
@@ -1810,8 +1821,15 @@ APP_UI.update({
     "student_invited": B("บันทึก {phone} แล้ว จะเป็นนักศึกษาของวิทยาลัยเมื่อเข้าสู่ระบบครั้งแรก",
                          "{phone} is registered: they become a student at their first sign-in"),
     "import_students": B("นำเข้ารายชื่อจากไฟล์ CSV", "Import a CSV file"),
-    "import_students_hint": B("คอลัมน์ phone, name และ skills (ถ้ามี) เช่น electrical_appliance:3",
-                              "Columns phone, name and optional skills, e.g. electrical_appliance:3"),
+    # The skills column takes codes (backend/services/staff.py parse_skills): the screen lists them under this,
+    # each beside its name (import_students_codes), from the catalogue the app reads.
+    "import_students_hint": B(f"คอลัมน์ phone, name และ skills (ถ้ามี) เขียนทักษะเป็น รหัส:ระดับ ({SKILL_MIN}–{SKILL_MAX})"
+                              " เช่น electrical_appliance:3",
+                              f"Columns phone, name and optional skills, written code:level ({SKILL_MIN}–{SKILL_MAX}),"
+                              " e.g. electrical_appliance:3"),
+    "import_students_codes_show": B("ดูรหัสทักษะที่เขียนได้ ({n})", "Show the skill codes ({n})"),
+    "import_students_codes_hide": B("ซ่อนรหัสทักษะ", "Hide the skill codes"),
+    "import_students_code_line": B("{code} คือ {name}", "{code} = {name}"),
     "importing_students": B("กำลังนำเข้ารายชื่อ…", "Importing…"),
     "students_imported": B("นำเข้า {n} คนแล้ว (เป็นนักศึกษาทันที {now} คน เมื่อเข้าสู่ระบบครั้งแรก {later} คน)",
                            "Imported {n} ({now} now, {later} at their first sign-in)"),
@@ -1870,6 +1888,7 @@ CREDIT_UI: dict[str, Bilingual] = {
     "part_withdraw_confirm": B("ยืนยันถอนรายการ", "Yes, withdraw"),
     "part_withdrawn_done": B("ถอนรายการอะไหล่ {name} แล้ว", "{name} withdrawn"),
     "record_parts_total": B("ค่าอะไหล่ที่อนุมัติแล้ว {total} บาท", "Approved parts: {total} baht"),
+    "parts_approved_title": B("อะไหล่ที่คุณอนุมัติแล้ว", "Parts you approved"),
     "part_status_approved_app": B("อนุมัติในแอป", "approved in the app"),
     "part_status_approved_phone": B("อนุมัติทางโทรศัพท์: {note}", "approved by phone: {note}"),
     "part_status_declined": B("ไม่อนุมัติ", "declined"),
@@ -1897,7 +1916,9 @@ CREDIT_UI: dict[str, Bilingual] = {
     "handover_code_is": B("รหัสคืนของ: {code}", "Handover code: {code}"),
     # The job screen (student and teacher)
     "record_job_title": B("บันทึกงาน", "Job record"),
-    "parts_title": B("อะไหล่ (ต้องให้เจ้าของอนุมัติก่อนซื้อ)", "Parts (the owner approves before buying)"),
+    "parts_title": B("อะไหล่ที่เจ้าของต้องอนุมัติก่อนซื้อ", "Parts the owner approves before you buy them"),
+    "parts_who": B("เจ้าของเห็นรายการนี้ในแอป อนุมัติ และเป็นผู้จ่าย ครูเห็นด้วย",
+                   "The owner sees these in the app, approves them and pays for them; your teacher sees them too."),
     "propose_part": B("เสนออะไหล่", "Propose a part"),
     "propose_part_name": B("ชื่ออะไหล่", "Part name"),
     "propose_part_qty": B("จำนวน", "Quantity"),
@@ -1943,6 +1964,7 @@ CREDIT_UI: dict[str, Bilingual] = {
     "portfolio_open": B("แฟ้มผลงานของฉัน", "My portfolio"),
     "portfolio_title": B("แฟ้มผลงาน ภาคเรียน {term}", "Portfolio, term {term}"),
     "portfolio_term": B("ภาคเรียน", "Term"),
+    "portfolio_term_current": B("{term} (ภาคเรียนนี้)", "{term} (this term)"),
     "portfolio_total": B("รวม {jobs} งาน {hours} ชั่วโมง", "{jobs} {jobs|job|jobs}, {hours} {hours|hour|hours}"),
     "portfolio_none": B("ยังไม่มีงานที่ครูอนุมัติในภาคเรียนนี้", "No approved jobs this term"),
     "portfolio_job": B("{item} · {category}", "{item} · {category}"),

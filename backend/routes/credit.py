@@ -408,7 +408,12 @@ async def _portfolio(pool: PoolDep, identity: IdentityDep, student_id: uuid.UUID
 @router.get("/portfolio/{student_id}", response_model=cw.Portfolio)
 async def portfolio(student_id: uuid.UUID, identity: IdentityDep, pool: PoolDep, now: NowDep, term: Term = None
                     ) -> dict[str, Any]:
-    return await _portfolio(pool, identity, student_id, _term(term, now))
+    folio = await _portfolio(pool, identity, student_id, _term(term, now))
+    # The terms to choose from (the app's picker; a term typed as "2569-2" was a round trip per typo): read after
+    # the check above, so nobody learns another student's terms.
+    async with service_tx(pool) as owner:
+        folio["terms"] = await credit.portfolio_terms(owner, student_id, term_of(now))
+    return folio
 
 
 @router.get("/portfolio/{student_id}/pdf", response_class=Response,

@@ -54,6 +54,7 @@ from shared.credit import (
     outcome_fits_status,
     required_level,
     term_bounds,
+    term_of,
     verify_code_from,
     work_window_hours,
 )
@@ -1119,6 +1120,16 @@ async def portfolio(conn: Conn, student: uuid.UUID, term: str) -> dict[str, Any]
         "hours": round(sum(j["hours"] for j in jobs), 2),
         "outcomes": dict(outcomes),
     }
+
+
+async def portfolio_terms(conn: Conn, student: uuid.UUID, current: str) -> list[str]:
+    """The terms the student has work a teacher approved in, and the current one, newest first: what their
+    portfolio can show. Days counted in Bangkok, as term_bounds cuts a term."""
+    days = await (await conn.execute(
+        """select distinct (approved_at at time zone 'Asia/Bangkok')::date as day from public.job_team
+           where technician_id = %s and approved_at is not null""", [student])).fetchall()
+    terms = {term_of(row["day"]) for row in days} | {current}
+    return sorted(terms, key=lambda term: term.split("-"), reverse=True)
 
 
 async def portfolio_photo_paths(owner: Conn, request_ids: list[uuid.UUID], student: uuid.UUID

@@ -13,7 +13,7 @@ from mobile.models import CollegeJob
 from mobile.viewmodels.loadable import ScreenWiring, SubScreen
 from mobile.viewmodels.paging import PagedList
 from mobile.viewmodels.session import Session
-from shared.statuses import StatusGroup
+from shared.statuses import RequestStatus, StatusGroup
 from shared.text import Bilingual, bilingual
 from shared.work import JOB_PAGE_MAX, JOB_SEARCH_MAX
 
@@ -57,6 +57,16 @@ class CollegeJobsViewModel(SubScreen):
     @property
     def jobs(self) -> list[CollegeJob]:
         return self.pages.rows
+
+    @property
+    def jobs_shown(self) -> list[CollegeJob]:
+        """The list as the screen shows it: the jobs waiting for this teacher's check (the backend says "done",
+        approve, is theirs to do) first, then the rest; each part in the backend's order, newest first. Over every
+        row loaded so far, so the order holds across pages (a check read with a later page joins the top); the
+        pages themselves stay the backend's (`jobs`), whose last row the next page is read after. Newest first
+        put the check a teacher came for at the bottom of the list (ux21 finding 10)."""
+        waiting = [job for job in self.jobs if _waits_for_check(job)]
+        return waiting + [job for job in self.jobs if not _waits_for_check(job)]
 
     @property
     def total(self) -> int:
@@ -147,3 +157,7 @@ class CollegeJobsViewModel(SubScreen):
 
     async def open_job(self, request_id: UUID) -> None:
         await self._on_open_job(request_id)
+
+
+def _waits_for_check(job: CollegeJob) -> bool:
+    return job.status == RequestStatus.QUALITY_CHECK and "done" in job.actions

@@ -222,6 +222,16 @@ class RecordPanel(Loadable):
         return [p for p in self.parts if p.status == PartStatus.PROPOSED]
 
     @property
+    def parts_approved(self) -> list[JobPart]:
+        """The parts the owner approved (in the app or by phone), what they pay for, for the owner's card: listed
+        there until the student's report is in, whose repair record on the same screen lists them (the backend
+        gives the owner's report only these parts) with their total; twice would read as two bills."""
+        detail = self.detail
+        if detail is not None and detail.report is not None and detail.report.parts:
+            return []
+        return [p for p in self.parts if p.status == PartStatus.APPROVED]
+
+    @property
     def parts_total(self) -> float:
         return 0.0 if self.record is None else self.record.parts_approved_total_baht
 
@@ -744,6 +754,8 @@ class PortfolioViewModel(SubScreen):
         self._save_file = save_file
         self.term: str | None = None  # None: the current term (the server's clock decides)
         self.term_input = ""
+        # The term the backend answered when asked for none: the current one, marked so in the picker.
+        self.current_term: str | None = None
         self.portfolio: Portfolio | None = None
         self.downloading = False
         self.verification_code: str | None = None
@@ -773,11 +785,27 @@ class PortfolioViewModel(SubScreen):
             self.categories = {c.code: c for c in await self._api.categories()}
         self.portfolio, self.levels = portfolio, levels
         self.team_pages.show(team_jobs)
-        # The field follows the term shown unless another one is typed there and not shown yet (a reload after
-        # saving one's hours must not put the shown term back over it).
+        # The term asked for follows the term shown unless another one was set and not shown yet (a reload after
+        # saving one's hours must not put the shown term back over it). The screen picks terms from `terms` now;
+        # `term_input`/`show_term` stay the way a term is asked for and checked.
         if self.term_input.strip() in ("", self.term or "", portfolio.term):
             self.term_input = portfolio.term
+        if self.term is None:
+            self.current_term = portfolio.term
         self.term = portfolio.term
+
+    @property
+    def terms(self) -> list[str]:
+        """The terms to pick from: those the backend lists (the student's terms with approved work and the current
+        one, newest first), and the one shown if it is not among them (a backend that lists none: only it)."""
+        listed = list(self.portfolio.terms) if self.portfolio is not None else []
+        if self.term is not None and self.term not in listed:
+            listed.append(self.term)
+        return listed
+
+    def term_text(self, term: str) -> str:
+        """A term as the picker names it: "2569-2 (ภาคเรียนนี้)" for the current one."""
+        return bilingual("portfolio_term_current", term=term).in_(self.locale) if term == self.current_term else term
 
     def level_lines(self) -> list[str]:
         return level_lines(self.levels, self.categories, self.locale)

@@ -364,12 +364,15 @@ class TechnicianHome(HomeViewModel):
             await self.on_open_photos(keys, idx, self.thumbnails)
 
     def time_left(self, offer: Offer) -> str:
-        """"เหลือเวลา 3 ชม. 20 นาที": how long the offer stays open, from this device's clock."""
+        """"เหลือเวลา 3 ชม. 20 นาที" (past a day "เหลือเวลา 6 วัน 23 ชม."): how long the offer stays open, from this
+        device's clock."""
         seconds = (offer.expires_at - self.clock()).total_seconds()
         if seconds <= 0:
             text = bilingual("time_left_none")
         elif seconds < 3600:
             text = bilingual("time_left_minutes", minutes=max(1, int(seconds // 60)))
+        elif seconds >= 86400:  # days and hours: the minutes of a week-long wait tell nobody anything
+            text = bilingual("time_left_days", days=int(seconds // 86400), hours=int(seconds % 86400 // 3600))
         else:
             text = bilingual("time_left_hours", hours=int(seconds // 3600), minutes=int(seconds % 3600 // 60))
         return text.in_(self._session.locale)

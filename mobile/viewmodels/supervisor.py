@@ -80,6 +80,9 @@ class TechniciansViewModel(StudentLevelsScreen, WithdrawsInvites):
         self.importing = False
         self._import_error: Bilingual | None = None
         self._import_lines: list[tuple[int, Bilingual]] = []
+        # The CSV hint's list of skill codes, each with its name: shown on a tap (13 lines would push the roster
+        # down a phone's screen).
+        self.codes_shown = False
         # Phones registered here that are not students yet: waiting to sign in, to accept, expired, or declined.
         self._init_invites()
 
@@ -92,6 +95,17 @@ class TechniciansViewModel(StudentLevelsScreen, WithdrawsInvites):
     @property
     def import_error(self) -> str | None:
         return self._in_locale(self._import_error)
+
+    def skill_code_lines(self) -> list[str]:
+        """What a CSV's skills column may name: each skill's code (what the import reads) beside its name in the
+        screen's language, in catalogue order; the names are the catalogue's, never typed here."""
+        # The catalogue's skills only: one kept under its code for a student (no longer in it) cannot be imported.
+        return [bilingual("import_students_code_line", code=s.code, name=s.name(self.locale)).in_(self.locale)
+                for s in skill_names(list(self.categories.values()))]
+
+    def toggle_codes(self, _: object = None) -> None:  # a button's handler: Flet passes the event first
+        self.codes_shown = not self.codes_shown
+        self._changed()
 
     @property
     def import_lines(self) -> list[str]:

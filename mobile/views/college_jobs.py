@@ -1,4 +1,5 @@
-"""The teacher's job list: filter chips per stage, a search box, newest first, "more" at the bottom."""
+"""The teacher's job list: a scrolling row of filter chips per stage, a search box, the jobs waiting for this
+teacher's check first and the rest newest first, "more" at the bottom."""
 
 import flet as ft
 
@@ -44,7 +45,7 @@ def college_jobs_view(vm: CollegeJobsViewModel, locale: Locale) -> ft.Control:
         controls += keyed("empty", [empty(t("college_jobs_empty", locale))])
         return ft.Column(controls, spacing=12)
     controls += keyed("shown", [muted(vm.shown_text)])
-    controls += [_job_card(vm, job, locale) for job in vm.jobs]
+    controls += [_job_card(vm, job, locale) for job in vm.jobs_shown]
     if vm.more_error:
         controls.append(error_message(vm.more_error, key="more-error"))
     if vm.has_more:
@@ -81,16 +82,20 @@ def _search(vm: CollegeJobsViewModel, locale: Locale) -> ft.Control:
 
 
 def _chips(vm: CollegeJobsViewModel, locale: Locale) -> ft.Control:
+    """One row of chips that scrolls sideways: wrapped, the eight stages took four or five rows (a third of a
+    360x640 screen) and one job card fitted below them (ux21 finding 10). "All" comes first once a stage is chosen,
+    so the way back is in sight; every chip keyed by its stage, so it keeps its id as "All" comes and goes."""
     chips: list[ft.Control] = []
+    if vm.groups:
+        chips.append(ft.TextButton(t("college_jobs_all", locale), on_click=vm.clear_groups, key="all"))
     for group in StatusGroup:
 
         async def toggle(_: object = None, group: StatusGroup = group) -> None:  # the event comes first
             await vm.toggle_group(group)
 
-        chips.append(ft.Chip(label=vm.group_label(group), selected=group in vm.groups, on_select=toggle))
-    if vm.groups:
-        chips.append(ft.TextButton(t("college_jobs_all", locale), on_click=vm.clear_groups))
-    return ft.Row(chips, wrap=True, spacing=6, run_spacing=6)
+        chips.append(ft.Chip(label=vm.group_label(group), selected=group in vm.groups, on_select=toggle,
+                             key=f"group-{group.value}"))
+    return ft.Row(chips, scroll=ft.ScrollMode.AUTO, spacing=6)
 
 
 def _job_card(vm: CollegeJobsViewModel, job: CollegeJob, locale: Locale) -> ft.Control:

@@ -24,7 +24,6 @@ from mobile.views.common import (
     error_message,
     error_with_retry,
     heading,
-    icon_button,
     keyed,
     loading,
     muted,
@@ -116,6 +115,12 @@ def _owner(panel: RecordPanel, locale: Locale) -> list[ft.Control]:
                 ft.FilledButton(t("part_approve", locale), disabled=panel.sending, on_click=approve),
                 ft.OutlinedButton(t("part_decline", locale), disabled=panel.sending, on_click=decline),
             ], wrap=True, key=f"{part.id}-decide"))
+    # The parts they said yes to, each with its price, above their total: a total alone was a sum they could not
+    # check (the repair record lists them too, but only once the student's report is in).
+    approved = panel.parts_approved
+    if approved:
+        lines.append(ft.Text(t("parts_approved_title", locale), weight=ft.FontWeight.W_600, key="approved-title"))
+        lines += [ft.Text(_part_line(part, locale), key=f"{part.id}-approved") for part in approved]
     if panel.parts_total:
         lines.append(ft.Text(t("record_parts_total", locale, total=format_baht(panel.parts_total)),
                              key="parts-total"))
@@ -266,7 +271,8 @@ def _parts(panel: RecordPanel, locale: Locale) -> list[ft.Control]:
     if not panel.parts and not panel.can_edit_parts:
         return []
     # Each part's lines keyed by the part: a part proposed or approved leaves the lines below their ids.
-    lines: list[ft.Control] = [heading(t("parts_title", locale), size=18)]
+    # Who sees this list and who pays, as the report's own list of parts says its own (ux21 finding 6).
+    lines: list[ft.Control] = [heading(t("parts_title", locale), size=18), muted(t("parts_who", locale))]
     for part in panel.parts:
         lines.append(ft.Text(_part_line(part, locale), key=f"{part.id}-line"))
         state = muted(_part_state(part, locale))
@@ -510,6 +516,25 @@ def _add_helper(panel: RecordPanel, locale: Locale) -> list[ft.Control]:
 
 # --- the student's portfolio ------------------------------------------------------------------------------------
 
+def _term_picker(vm: PortfolioViewModel, locale: Locale) -> list[ft.Control]:
+    """The terms the student has work in, the one shown chosen: picked, not typed as "2569-2" (a typo was a round
+    trip and a refusal; ux21 finding 11). Named for screen readers (a Dropdown's floating label is not in the
+    semantics tree)."""
+    terms = vm.terms
+    if not terms:
+        return []
+
+    async def picked(e: ft.Event[ft.Dropdown]) -> None:
+        if e.control.value:
+            await vm.show_term(e.control.value)
+
+    label = t("portfolio_term", locale)
+    shown = vm.term_text(vm.term) if vm.term is not None else None
+    return [ft.Semantics(label=label, value=shown, content=ft.Dropdown(
+        label=label, value=vm.term, options=[ft.DropdownOption(key=term, text=vm.term_text(term)) for term in terms],
+        on_select=picked, width=240))]
+
+
 def portfolio_view(vm: PortfolioViewModel, locale: Locale) -> ft.Control:
     # Keyed, part by part and job by job: an error, the notice, the progress or another term's jobs leave the
     # buttons below their control ids, so a tap aimed at one job's "save" cannot reach another's.
@@ -519,19 +544,7 @@ def portfolio_view(vm: PortfolioViewModel, locale: Locale) -> ft.Control:
         controls += keyed("load-error", [error_with_retry(vm, locale)])
     elif vm.portfolio is None:
         controls += keyed("loading", [loading(locale)])
-    term = ft.Ref[ft.TextField]()
-
-    def term_typed(e: ft.Event[ft.TextField]) -> None:
-        vm.set_term_input(e.control.value)
-
-    async def show() -> None:
-        await vm.show_term(_typed(term))
-
-    controls.append(ft.Row(key="term", controls=[
-        TypedField(ref=term, label=t("portfolio_term", locale), value=vm.term_input, width=140,
-                     on_change=term_typed, on_submit=show),
-        icon_button(ft.Icons.SEARCH, t("portfolio_term", locale), show),
-    ]))
+    controls += keyed("term", _term_picker(vm, locale))
     if vm.notice:
         controls.append(ft.Semantics(live_region=True, content=ft.Text(vm.notice), key="notice"))
     folio = vm.portfolio

@@ -290,6 +290,8 @@ def _report(vm: JobViewModel, locale: Locale) -> list[ft.Control]:
         controls.append(ft.Text(t("report_hours_value", locale, hours=f"{report.hours:g}")))
         if report.notes:
             controls.append(ft.Text(report.notes))
+        if report.parts:  # the report's own list, named as the student's form names it: not the owner's bill
+            controls.append(ft.Text(t("report_parts", locale), weight=ft.FontWeight.W_600))
         for saved in report.parts:
             controls.append(ft.Text(t("report_part_line", locale, name=saved.name, qty=saved.qty,
                                       cost=format_baht(saved.qty * saved.cost_baht))))
@@ -327,6 +329,7 @@ def _report(vm: JobViewModel, locale: Locale) -> list[ft.Control]:
                      multiline=True, max_length=NOTES_MAX,
                      on_change=notes_typed),
         ft.Text(t("report_parts", locale), weight=ft.FontWeight.W_600),
+        muted(t("report_parts_who", locale)),
     ]
     for index, part in enumerate(vm.report.parts):
         refs: PartFields = (ft.Ref[ft.TextField](), ft.Ref[ft.TextField](), ft.Ref[ft.TextField]())

@@ -6,6 +6,7 @@ from uuid import UUID
 import flet as ft
 
 from mobile.formatting import format_phone
+from mobile.models import LedgerRow
 from mobile.viewmodels.loadable import LoadState
 from mobile.viewmodels.supervisor import SKILL_LEVELS, LedgerViewModel, TechnicianEdit, TechniciansViewModel
 from mobile.views.common import (
@@ -91,8 +92,18 @@ def _add_students(
     if vm.adding:
         lines.append(ft.ProgressBar(key="add-progress"))
     if pick_csv is not None:
+        codes = vm.skill_code_lines()
+        toggle = (t("import_students_codes_hide", locale) if vm.codes_shown
+                  else t("import_students_codes_show", locale, n=len(codes)))
         lines += keyed("import", [
             muted(t("import_students_hint", locale)),
+            ft.Row([ft.TextButton(toggle, icon=ft.Icons.LIST, on_click=vm.toggle_codes)], key="skill-codes-toggle"),
+        ])
+        # Keyed: the list opening leaves the import button and the lines below their ids.
+        if vm.codes_shown:
+            lines.append(ft.Column([ft.Text(line, size=13, selectable=True) for line in codes], spacing=2,
+                                   key="skill-codes"))
+        lines += keyed("import-button", [
             ft.Row([ft.OutlinedButton(t("import_students", locale), icon=ft.Icons.UPLOAD_FILE,
                                       disabled=vm.importing, on_click=import_file)], wrap=True),
         ])
@@ -228,32 +239,20 @@ def ledger_view(vm: LedgerViewModel, locale: Locale) -> ft.Control:
     elif not vm.rows:
         controls += keyed("empty", [empty(t("ledger_empty", locale))])
     else:
-        controls += keyed("table", [
-            ft.Row(
-                [
-                    ft.DataTable(
-                        columns=[
-                            ft.DataColumn(label=ft.Text(t("ledger_student", locale))),
-                            ft.DataColumn(label=ft.Text(t("ledger_jobs", locale)), numeric=True),
-                            ft.DataColumn(label=ft.Text(t("ledger_hours", locale)), numeric=True),
-                            ft.DataColumn(label=ft.Text(t("ledger_categories", locale))),
-                        ],
-                        rows=[
-                            ft.DataRow(
-                                key=f"student-{row.technician_id}",
-                                cells=[
-                                    ft.DataCell(ft.Text(row.display_name)),
-                                    ft.DataCell(ft.Text(str(row.approved_jobs))),
-                                    ft.DataCell(ft.Text(f"{row.hours:g}")),
-                                    ft.DataCell(ft.Text(vm.categories_text(row))),
-                                ]
-                            )
-                            for row in vm.rows
-                        ],
-                        column_spacing=16,
-                    )
-                ],
-                scroll=ft.ScrollMode.AUTO,  # wider than a phone: scrolls sideways, the page does not
-            )
-        ])
+        # A card per student, as the roster has: a four-column table was cut at a phone's 360 px (ux21 finding 9),
+        # its hours out of sight behind a sideways scroll nothing showed. Keyed by the student: one leaving the
+        # ledger leaves the cards below their ids.
+        controls += keyed("table", [_ledger_card(vm, row, locale) for row in vm.rows])
     return ft.Column(controls, spacing=12, horizontal_alignment=ft.CrossAxisAlignment.STRETCH)
+
+
+def _ledger_card(vm: LedgerViewModel, row: LedgerRow, locale: Locale) -> ft.Control:
+    """One student's line of the ledger: the name, then each figure with its own label (no column to read it
+    from), then the categories, each wrapping within the card."""
+    figures = (f"{t('ledger_jobs', locale)}: {row.approved_jobs} · "
+               f"{t('ledger_hours', locale)}: {row.hours:g}")
+    lines: list[ft.Control] = [ft.Text(row.display_name, weight=ft.FontWeight.BOLD), ft.Text(figures)]
+    if categories := vm.categories_text(row):
+        lines.append(muted(f"{t('ledger_categories', locale)}: {categories}"))
+    return ft.Container(key=f"student-{row.technician_id}", content=ft.Column(lines, spacing=4), padding=12,
+                        border_radius=12, border=ft.Border.all(1, ft.Colors.OUTLINE_VARIANT))
