@@ -106,8 +106,6 @@ async def test_a_request_parked_by_the_clock_reaches_the_admins_once_its_owner_i
 
 # --- 2. A student learns that the citizen was suspended (0094) -----------------------------------------------------
 
-@pytest.mark.xfail(strict=True, reason="audit22 #2: offers.withdrawn_for_suspension is readable by the offered "
-                                        "student through the Data API (0094, 0002's table grant)")
 async def test_a_student_cannot_read_through_the_data_api_that_the_citizen_was_suspended(
         app_and_clock: AppClock, area: Area, database_url: str, pool: AsyncConnectionPool[Any]) -> None:
     """0094 added `offers.withdrawn_for_suspension`, and `authenticated` reads every column of public.offers (0002's
