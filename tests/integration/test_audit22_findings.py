@@ -54,8 +54,6 @@ def _close_the_area(database_url: str, area: Area) -> None:
 
 # --- 1. A parked request nobody can take after the restore reaches no administrator (0098) ------------------------
 
-@pytest.mark.xfail(strict=True, reason="audit22 #1: a request parked for its owner's suspension that the restore "
-                                        "cannot offer is never announced to the admins (0098)")
 async def test_a_restored_request_the_restore_cannot_offer_reaches_the_admins(
         app_and_clock: AppClock, area: Area, database_url: str, pool: AsyncConnectionPool[Any]) -> None:
     """0098 stopped the parking (`owner_suspended`) from asking the admins to send the request on, because the
@@ -78,8 +76,22 @@ async def test_a_restored_request_the_restore_cannot_offer_reaches_the_admins(
     assert kinds_told(database_url, rid, role="admin", since_id=before) == ["no_centre"]
 
 
-@pytest.mark.xfail(strict=True, reason="audit22 #1: a request parked for its owner's suspension (SQL path) is "
-                                        "never announced to the admins once the owner is active again (0098)")
+async def test_a_restored_request_the_restore_offers_asks_no_admin(
+        app_and_clock: AppClock, area: Area, database_url: str, pool: AsyncConnectionPool[Any]) -> None:
+    """The other side of #1: a request the restore offers again is announced to nobody but its students and its
+    citizen (test_a_reinstated_citizens_request); the admins have nothing to send on."""
+    api, clock = app_and_clock
+    clock.to_plain_hours()
+    _, request = await submit(api)
+    rid = request["id"]
+    owner = _owner(database_url, rid)
+    before = last_notification(database_url)
+    await _operator(pool, owner, suspend=True, now=clock.now)
+    await _operator(pool, owner, suspend=False, now=clock.now)
+    assert request_status(database_url, rid) == "offered"
+    assert kinds_told(database_url, rid, role="admin", since_id=before) == []
+
+
 async def test_a_request_parked_by_the_clock_reaches_the_admins_once_its_owner_is_active_again(
         app_and_clock: AppClock, area: Area, database_url: str, settings: Settings,
         pool: AsyncConnectionPool[Any]) -> None:
