@@ -11,8 +11,10 @@ from psycopg_pool import AsyncConnectionPool
 
 from backend.dispatch_ticks import tick
 from backend.services import account
+from backend.services.request_detail import read_detail
 from backend.settings import Settings
 from shared.roles import AppRole
+from shared.text import EVENT_NOTES, Locale
 from tests.helpers import bearer, sign_in
 from tests.integration.builders import as_user
 from tests.integration.dispatch_area import (
@@ -141,15 +143,16 @@ async def test_a_student_cannot_read_through_the_data_api_that_the_citizen_was_s
     assert seen == [{"status": "withdrawn"}]
 
 
-@pytest.mark.xfail(strict=True, reason="audit22 #3: the timeline's owner_suspended/owner_restored notes name the "
-                                        "citizen's suspension to every reader of the request (a student offered it); "
-                                        "not fixed this session, see /tmp/p22/audit22-findings.md")
+@pytest.mark.xfail(strict=True, reason="audit22 #3: the job's timeline tells the student who took a restored request "
+                                        "that its owner was suspended (owner_suspended/owner_restored notes)")
 async def test_a_student_offered_a_restored_request_is_not_told_its_owner_was_suspended(
         app_and_clock: AppClock, area: Area, database_url: str, pool: AsyncConnectionPool[Any]) -> None:
-    """After the restore the request is offered again to ace, who may read its timeline before deciding (0006's
-    `can_see_request`). Its last two notes read "On hold: the account of the person who asked for this repair was
-    suspended" and "The account ... is restored": the owner and the admins need that reason (reinstate21), a
-    stranger choosing whether to take the job does not (0061: an offer names nobody, says nothing of whose)."""
+    """After the restore the request is offered again to ace, who takes it. The job's timeline (the student's and
+    the college's teachers' to read) said "On hold: the account of the person who asked for this repair was
+    suspended" and "The account ... is restored": the owner and the admins need that reason (reinstate21), the
+    student who is about to call the owner does not (0061: an offer says nothing of whose it is). They read that it
+    was on hold and offered again. (The note's code stays readable through the Data API to a student holding a
+    pending offer, 0006's `can_see_request`: see /tmp/p22/audit22-findings.md, #3.)"""
     api, clock = app_and_clock
     clock.to_plain_hours()
     _, request = await submit(api)
@@ -159,8 +162,20 @@ async def test_a_student_offered_a_restored_request_is_not_told_its_owner_was_su
     await _operator(pool, owner, suspend=False, now=clock.now)
     assert request_status(database_url, rid) == "offered"
     ace, _ = await sign_in(api, area.students["ace"][1])
+    offer = next(o for o in offers_of(database_url, rid)
+                 if o["technician_id"] == area.students["ace"][0] and o["status"] == "pending")
+    taken = await api.post(f"/offers/{offer['id']}/accept", headers=bearer(ace))
+    assert taken.status_code == 200, taken.text
     seen = await api.get(f"/requests/{rid}", headers=bearer(ace))
     assert seen.status_code == 200, seen.text
-    codes = [e["note_code"] for e in seen.json()["timeline"]]
-    # Before a fix: [..., 'owner_suspended', 'owner_restored']
-    assert not {"owner_suspended", "owner_restored"} & set(codes), codes
+    timeline = seen.json()["timeline"]
+    # Before the fix: ['owner_suspended', 'owner_restored'] ("... บัญชีของผู้แจ้งซ่อมถูกระงับ ...")
+    assert [e["note_code"] for e in timeline[-3:-1]] == ["on_hold", "on_hold_ended"]
+    assert [(e["note_code"], e["note"]) for e in timeline[-3:-1]] == [
+        ("on_hold", EVENT_NOTES["on_hold"].th), ("on_hold_ended", EVENT_NOTES["on_hold_ended"].th)]
+    # The same by the detail's other form (the app's actions answer with it), in the language the call asks for.
+    detail = await read_detail(pool, {"sub": area.students["ace"][0], "role": "authenticated"}, uuid.UUID(rid),
+                               clock.now, Locale.EN)
+    assert [(e["note_code"], e["note"]) for e in detail["timeline"][-3:-1]] == [
+        ("on_hold", EVENT_NOTES["on_hold"].en), ("on_hold_ended", EVENT_NOTES["on_hold_ended"].en)]
+    # The owner and the admins still read why (test_a_reinstated_citizens_request).
