@@ -143,8 +143,6 @@ async def test_a_student_cannot_read_through_the_data_api_that_the_citizen_was_s
     assert seen == [{"status": "withdrawn"}]
 
 
-@pytest.mark.xfail(strict=True, reason="audit22 #3: the job's timeline tells the student who took a restored request "
-                                        "that its owner was suspended (owner_suspended/owner_restored notes)")
 async def test_a_student_offered_a_restored_request_is_not_told_its_owner_was_suspended(
         app_and_clock: AppClock, area: Area, database_url: str, pool: AsyncConnectionPool[Any]) -> None:
     """After the restore the request is offered again to ace, who takes it. The job's timeline (the student's and
