@@ -2249,3 +2249,14 @@ APP_UI.update({
     "technician_jobs_finished": B("งานที่จบแล้ว", "Finished jobs"),
     "technician_no_jobs_in_hand": B("ไม่มีงานค้างอยู่ในมือตอนนี้", "No jobs in your hands now"),
 })
+
+# audit22 #3: a citizen's suspension is theirs and the administrators' to know (reinstate21's notes `owner_suspended`
+# and `owner_restored` say why the request waited and why it goes on). Anyone else who reads the request (a student
+# it is offered to again, who may read its timeline before deciding; the college's teachers) reads that it was on
+# hold and goes on again, not why: 0061's rule, an offer says nothing of whose it is (backend/services/
+# request_detail.py). The codes those readers get in their place:
+EVENT_NOTES.update({
+    "on_hold": B("พักคำขอไว้ชั่วคราว ยังไม่ส่งให้นักศึกษาช่าง", "On hold for now: offered to no student technician"),
+    "on_hold_ended": B("ส่งงานให้นักศึกษาช่างอีกครั้ง", "Offered to student technicians again"),
+})
+OWNERS_NOTES_FOR_OTHERS: dict[str, str] = {"owner_suspended": "on_hold", "owner_restored": "on_hold_ended"}

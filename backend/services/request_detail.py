@@ -26,7 +26,7 @@ from shared.notifications import expected_wait
 from shared.reference import PREFIX
 from shared.roles import Actor
 from shared.statuses import WORK_EDITABLE, OfferGone, RequestStatus, can_transition
-from shared.text import Locale, error_text, event_note, next_step, qc_missing_key
+from shared.text import OWNERS_NOTES_FOR_OTHERS, Locale, error_text, event_note, next_step, qc_missing_key
 from shared.wire import Photo, RequestDetail, StatusEvent, WorkReport
 from shared.work import missing_for_quality_check, of_the_work, parts_total
 
@@ -47,6 +47,8 @@ _DETAIL_ROW = f"""
            r.technician_id, private.technician_first_name(r.id) as technician_first_name,
            r.rating, r.rating_comment,
            coalesce(r.citizen_id = auth.uid(), false) as is_mine,
+           -- whom the timeline tells why the request waited for its owner's account (audit22 #3, `_note_code`)
+           coalesce(r.citizen_id = auth.uid() or (select private.my_role()) = 'admin', false) as told_why,
            (select p.locale from public.profiles p where p.id = auth.uid()) as reader_locale,
            (select max(e.created_at) from public.status_events e
             where e.request_id = r.id and e.to_status = 'handed_back') as handed_back_at,
@@ -95,6 +97,8 @@ async def request_detail(conn: Conn, request_id: uuid.UUID, now: datetime,
     photos = await conn.execute(_PHOTOS.format(rid="%s") + f" order by {_PHOTO_ORDER}", [request_id])
     locale = _locale(row["reader_locale"], asked)
     event_rows = await events.fetchall()
+    why = bool(row.pop("told_why"))
+    event_rows = [{**e, "note_code": _note_code(e["note_code"], why)} for e in event_rows]
     timeline = [{**e, "note": event_note(e["note_code"], e["note_params"], e["note"], locale)} for e in event_rows]
     all_photos = await photos.fetchall()
     photo_rows = [{k: v for k, v in p.items() if k != "work_event"} for p in all_photos]
@@ -115,7 +119,7 @@ async def request_detail(conn: Conn, request_id: uuid.UUID, now: datetime,
 _DETAIL_JSON = f"""
     select {as_body(json_object(RequestDetail, "d", omit=_SHAPED, photos="ph.photos"))},
            convert_to(t.timeline::text, 'UTF8') as timeline, t.notes,
-           d.status::text as status, d.is_mine, d.teacher_needed, d.reader_locale::text as reader_locale,
+           d.status::text as status, d.is_mine, d.told_why, d.teacher_needed, d.reader_locale::text as reader_locale,
            d.handed_back_at, d.work_round, d.work_began, d.report_work, ph.after_idx, ph.after_work,
            jr.request_id is not null as has_report, jr.hours::float8 as report_hours, jr.notes as report_notes,
            jr.parts as report_parts, jr.updated_at as report_updated_at,
@@ -181,16 +185,18 @@ async def _why_not_found(pool: AsyncConnectionPool[Conn], claims: Mapping[str, A
 def _detail_body(row: dict[str, Any], now: datetime, asked: Locale | None) -> bytes:
     locale = _locale(row["reader_locale"], asked)
     timeline: bytes = row["timeline"]
-    if row["notes"] is not None:  # a system note: its text in the reader's language
+    notes = [(_note_code(code, row["told_why"]), params, free_text)
+             for code, params, free_text in row["notes"]] if row["notes"] is not None else None
+    if notes is not None:  # a system note: its text in the reader's language
         events = json.loads(timeline)
-        for event, (code, params, free_text) in zip(events, row["notes"], strict=True):
-            event["note"] = event_note(code, params, free_text, locale)
+        for event, (code, params, free_text) in zip(events, notes, strict=True):
+            event["note_code"], event["note"] = code, event_note(code, params, free_text, locale)
         timeline = json.dumps(events, ensure_ascii=False).encode()
     report = None
     if row["has_report"]:
         report = {"hours": row["report_hours"], "notes": row["report_notes"], "parts": row["report_parts"],
                   "updated_at": row["report_updated_at"], "parts_total_baht": parts_total(row["report_parts"])}
-    last_note_code = row["notes"][-1][0] if row["notes"] else None
+    last_note_code = notes[-1][0] if notes else None
     shaped = _shaped(row, locale, report, list(zip(row["after_idx"], row["after_work"], strict=True)), now,
                      last_note_code)
     if report is not None:  # its time in UTC ("Z") as PostgreSQL writes the rest, whatever the session's TimeZone
@@ -202,6 +208,15 @@ def _detail_body(row: dict[str, Any], now: datetime, asked: Locale | None) -> by
     # Both objects: PostgreSQL's without its closing brace, then the timeline, then the rest without the opening one.
     return b"".join((body[:-1], b', "timeline" : ', timeline, b", ",
                      json.dumps(shaped, ensure_ascii=False).encode()[1:]))
+
+
+def _note_code(code: str | None, told_why: bool) -> str | None:
+    """A timeline note's code as this reader reads it: the notes naming the owner's suspension (reinstate21) are the
+    owner's and the admins' (`told_why`); anyone else reads that it was on hold and goes on again (audit22 #3,
+    shared.text.OWNERS_NOTES_FOR_OTHERS), and a next step that does not speak to the owner."""
+    if told_why or code is None:
+        return code
+    return OWNERS_NOTES_FOR_OTHERS.get(code, code)
 
 
 def _locale(reader_locale: str | None, asked: Locale | None) -> Locale:
