@@ -35,7 +35,9 @@ Row locks, the one order every transaction takes them in (so two of them wait fo
 5. a student's progression count (`credit.approve_hours`: a transaction advisory lock per team member, in id
    order), last: under it only the students' proposals are written.
 A path that starts from a request and learns of a student only then (dispatch, the tick; a submit's dispatch shares
-only its owner's profile, before the request) takes no profile lock:
+only its owner's profile, before the request) takes no profile lock (one exception, which never waits: the tick's
+retry of a stranded submit, `dispatch_stranded`, shares the owner's profile after the request, skip locked, and
+leaves the request for its next turn when a suspension holds it):
 the foreign-key checks' FOR KEY SHARE conflicts with none of the above. The clock's revival of a `no_centre`
 request (`revive_waiting`) is such a path: the request (FOR UPDATE skip locked), then its offers. The clock's
 hand-on of a high-risk job offered at a college whose last teacher left (`end_offers_without_teacher`) is
@@ -416,11 +418,37 @@ async def dispatch_submitted(conn: Conn, request_id: uuid.UUID, now: datetime, p
     reads the owner inactive and parks it (`dispatch`'s rule); or the suspension waits for this commit and parks
     the offers it made. The lock's result is not read: in the pipelined transaction (backend/db.py) it leaves with
     `_PLAN` and costs no wait of its own, one statement more (bench.dispatch). The tick's stranded requests pass
-    `share_owner=False`: it holds the request already (a profile after a request would invert the lock order), and
-    a request committed before the suspension began is one the suspension waits for and parks."""
+    `share_owner=False`: it holds the request already (a profile after a request would invert the lock order) and
+    has shared the owner's profile itself without waiting (`_dispatch_stranded_one`)."""
     if share_owner:
         await conn.execute(_SHARE_OWNER, [request_id])
     return await dispatch(conn, request_id, now, policy, only_from=(S.SUBMITTED,), lazy_commit=True)
+
+
+# The stranded request's owner's profile shared until commit, skip locked: `owner` is the citizen (null once they
+# deleted their account), `shared` null when another transaction holds their profile FOR NO KEY UPDATE (a suspension
+# under way, a switch-off, a move) or is deleting it. The request is held already (the tick's FOR UPDATE).
+_SHARE_OWNER_SKIP = """select r.citizen_id as owner, p.id as shared from public.repair_requests r
+                       left join lateral (select p.id from public.profiles p where p.id = r.citizen_id
+                                          for share skip locked) p on true
+                       where r.id = %s"""
+
+
+async def _dispatch_stranded_one(conn: Conn, request_id: uuid.UUID, now: datetime, policy: DispatchPolicy) -> None:
+    """The tick's retry of a submit a crash left `submitted` (suspend22 #1). A request stored in the instant before
+    the crash, while its citizen's suspension was under way, is not among the requests that suspension locked and
+    parks (it looked before this request committed), so this retry must see that suspension as the submit's own
+    dispatch does (`_SHARE_OWNER`): it shares the owner's profile until commit. It holds the request already, so
+    the profile comes after it here, against the lock order: skip locked, so it never waits and no deadlock can
+    form. A profile held by anyone (the suspension, or another change of that person) leaves the request
+    `submitted`, offered to nobody, for the next turn: by then the suspension has committed (`_PLAN` reads the owner
+    inactive and parks it, `owner_suspended`) or rolled back. A request whose citizen is gone (deleted: no profile
+    to share) is dispatched as before: `_PLAN` reads no active owner and parks it."""
+    row = await (await conn.execute(_SHARE_OWNER_SKIP, [request_id])).fetchone()
+    if row is not None and row["owner"] is not None and row["shared"] is None:
+        log.debug("stranded request %s left for the next turn: its owner's profile is being changed", request_id)
+        return
+    await dispatch_submitted(conn, request_id, now, policy, share_owner=False)
 
 
 async def reoffer_at_same_college(conn: Conn, request_id: uuid.UUID, now: datetime, policy: DispatchPolicy) -> None:
@@ -836,7 +864,8 @@ async def _isolated(conn: Conn, request_id: uuid.UUID, what: str, step: Callable
 
 async def dispatch_stranded(conn: Conn, now: datetime, policy: DispatchPolicy, limit: int = 100) -> int:
     """Requests stored but never dispatched (the process died between the two steps of a submit): the tick
-    dispatches them, in any backend copy, each once (skip locked, and dispatch itself acts only on `submitted`)."""
+    dispatches them, in any backend copy, each once (skip locked, and dispatch itself acts only on `submitted`);
+    one whose owner's profile another transaction holds waits for a later turn (`_dispatch_stranded_one`)."""
     rows = await (
         await conn.execute(
             "select id from public.repair_requests where status = 'submitted' "
@@ -845,8 +874,7 @@ async def dispatch_stranded(conn: Conn, now: datetime, policy: DispatchPolicy, l
         )
     ).fetchall()
     for row in rows:
-        await _isolated(conn, row["id"], "dispatching", partial(dispatch_submitted, conn, row["id"], now, policy,
-                                                                share_owner=False))
+        await _isolated(conn, row["id"], "dispatching", partial(_dispatch_stranded_one, conn, row["id"], now, policy))
     return len(rows)
 
 

@@ -31,19 +31,13 @@ from tests.integration.dispatch_area import (
     assigned_by_teacher,
     last_notification,
     offers_of,
+    owner_of,
     request_status,
     step,
     submit,
 )
 
 MINUTE = timedelta(minutes=1)
-
-
-def _owner(database_url: str, rid: str) -> uuid.UUID:
-    with psycopg.connect(database_url) as conn:
-        row = conn.execute("select citizen_id from public.repair_requests where id = %s", [rid]).fetchone()
-    assert row is not None
-    return uuid.UUID(str(row[0]))
 
 
 async def _operator(pool: AsyncConnectionPool[Any], person: uuid.UUID, suspend: bool, now: datetime) -> None:
@@ -79,7 +73,7 @@ async def _suspended_and_restored(api: Any, pool: AsyncConnectionPool[Any], data
     rid = request["id"]
     asked = _pending_by_rank(database_url, rid)
     assert len(asked) == 3 and request_status(database_url, rid) == "offered"
-    owner = _owner(database_url, rid)
+    owner = owner_of(database_url, rid)
     await _operator(pool, owner, suspend=True, now=now)
     assert request_status(database_url, rid) == "no_centre"
     assert {o["status"] for o in offers_of(database_url, rid)} == {"withdrawn"}
@@ -160,7 +154,7 @@ async def test_the_timeline_says_the_request_waited_for_its_owners_account_not_t
         ("owner_suspended", EVENT_NOTES["owner_suspended"].th), ("owner_restored", EVENT_NOTES["owner_restored"].th)]
 
     # The citizen was never told that nobody took it; after the restore, once, that it goes on and why.
-    owner = str(_owner(database_url, rid))
+    owner = str(owner_of(database_url, rid))
     with psycopg.connect(database_url) as conn:
         stalls = conn.execute("select count(*) from public.notifications where request_id = %s "
                               "and recipient_id = %s and kind = 'no_taker'", [rid, owner]).fetchone()
@@ -184,7 +178,7 @@ async def test_the_restore_offers_a_parked_request_again_however_long_the_suspen
     _, request = await submit(api)
     rid = request["id"]
     asked = _pending_by_rank(database_url, rid)
-    owner = _owner(database_url, rid)
+    owner = owner_of(database_url, rid)
     await _operator(pool, owner, suspend=True, now=clock.now)
     with psycopg.connect(database_url, autocommit=True) as conn:  # submitted, and suspended, 20 days ago
         conn.execute("update public.status_events set created_at = created_at - interval '20 days' "
@@ -211,7 +205,7 @@ async def test_a_request_parked_by_the_clock_for_a_suspended_owner_says_why_too(
     clock.to_plain_hours()
     citizen, request = await submit(api)
     rid = request["id"]
-    owner = _owner(database_url, rid)
+    owner = owner_of(database_url, rid)
     before = last_notification(database_url)
     with psycopg.connect(database_url, autocommit=True) as conn:
         conn.execute("update public.profiles set is_active = false where id = %s", [owner])
@@ -242,7 +236,7 @@ async def test_a_job_taken_back_while_its_owner_was_suspended_goes_on_at_its_col
     _, teacher, bee, rid = await assigned_by_teacher(api, area, "bee")
     for to in ("diagnosing", "repairing"):
         assert (await step(api, bee, rid, to)).status_code == 200
-    owner = _owner(database_url, rid)
+    owner = owner_of(database_url, rid)
     await _operator(pool, owner, suspend=True, now=clock.now)
     taken = await step(api, teacher, rid, "offered", note="บีไม่ว่าง")
     assert taken.status_code == 200, taken.text
