@@ -680,7 +680,16 @@ order by r.id for update of r
 """
 
 
-async def resume_for_restored_owner(conn: Conn, citizen_id: uuid.UUID, now: datetime, policy: DispatchPolicy) -> int:
+@dataclass(frozen=True)
+class Resumed:
+    """What a restore did with the requests the suspension parked: for the operator (`fixit-backend restore-person`)."""
+
+    offered: int = 0  # offered to students again at once
+    waiting: int = 0  # nobody can take them now: they stay no_centre (the clock's revival, or an administrator)
+
+
+async def resume_for_restored_owner(conn: Conn, citizen_id: uuid.UUID, now: datetime,
+                                    policy: DispatchPolicy) -> Resumed:
     """The operator's restore of a citizen's account (account.restore, which holds their profile): the requests
     their suspension parked are offered again at once where they were (the college it was offered at, or whose
     student it was taken back from: its fitting students not asked, those whose offers the suspension withdrew
@@ -689,7 +698,7 @@ async def resume_for_restored_owner(conn: Conn, citizen_id: uuid.UUID, now: date
     clock's revival, which offers only a request still young (shared.reminders.RETRY_WINDOW) counted from its
     submission, the suspension's days included: a long suspension would leave the request waiting for an
     administrator, nobody told. One nobody can take now stays `no_centre` (its next step says what happens). Returns
-    how many were offered again."""
+    how many were offered again and how many still wait."""
     rows = await (await conn.execute(_PARKED, [citizen_id])).fetchall()
     offered = 0
     for row in rows:
@@ -699,7 +708,7 @@ async def resume_for_restored_owner(conn: Conn, citizen_id: uuid.UUID, now: date
             offered += 1
     if rows:
         await _as_caller_again(conn, rows[0]["caller"])
-    return offered
+    return Resumed(offered, len(rows) - offered)
 
 
 async def _accepted_by(conn: Conn, offer_id: uuid.UUID, technician_id: uuid.UUID) -> bool:
