@@ -10,6 +10,7 @@ The timeline says why the request waited (its owner's account was suspended, `ow
 why, and never that nobody took it. The operator's suspension and restore stay the operator's in the audit trail."""
 
 import uuid
+from collections.abc import Callable
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -64,11 +65,12 @@ def _pending_by_rank(database_url: str, rid: str) -> list[str]:
             if o["status"] == "pending"]
 
 
-async def _suspended_and_restored(api: Any, pool: AsyncConnectionPool[Any], database_url: str, now: datetime
+async def _suspended_and_restored(api: Any, pool: AsyncConnectionPool[Any], database_url: str, now: datetime,
+                                  meanwhile: Callable[[str], None] = lambda _: None,
                                   ) -> tuple[str, str, list[str], int]:
     """A request offered to the near college's three best students, its citizen suspended by the operator while
-    the offers wait, then restored: (the citizen's token, the request, the students asked first by rank, the last
-    notification before the restore)."""
+    the offers wait, `meanwhile(request id)` run during the suspension, then restored: (the citizen's token, the
+    request, the students asked first by rank, the last notification before the restore)."""
     citizen, request = await submit(api)
     rid = request["id"]
     asked = _pending_by_rank(database_url, rid)
@@ -77,6 +79,7 @@ async def _suspended_and_restored(api: Any, pool: AsyncConnectionPool[Any], data
     await _operator(pool, owner, suspend=True, now=now)
     assert request_status(database_url, rid) == "no_centre"
     assert {o["status"] for o in offers_of(database_url, rid)} == {"withdrawn"}
+    meanwhile(rid)
     before_restore = last_notification(database_url)
     await _operator(pool, owner, suspend=False, now=now)
     return citizen, rid, asked, before_restore
@@ -175,17 +178,16 @@ async def test_the_restore_offers_a_parked_request_again_however_long_the_suspen
     parking's and the resumption's moves are the system's, on the timeline)."""
     api, clock = app_and_clock
     clock.to_plain_hours()
-    _, request = await submit(api)
-    rid = request["id"]
-    asked = _pending_by_rank(database_url, rid)
+
+    def twenty_days_ago(rid: str) -> None:  # submitted, and suspended, 20 days ago
+        with psycopg.connect(database_url, autocommit=True) as conn:
+            conn.execute("update public.status_events set created_at = created_at - interval '20 days' "
+                         "where request_id = %s", [rid])
+            conn.execute("update public.repair_requests set created_at = created_at - interval '20 days' "
+                         "where id = %s", [rid])
+
+    _, rid, asked, _ = await _suspended_and_restored(api, pool, database_url, clock.now, meanwhile=twenty_days_ago)
     owner = owner_of(database_url, rid)
-    await _operator(pool, owner, suspend=True, now=clock.now)
-    with psycopg.connect(database_url, autocommit=True) as conn:  # submitted, and suspended, 20 days ago
-        conn.execute("update public.status_events set created_at = created_at - interval '20 days' "
-                     "where request_id = %s", [rid])
-        conn.execute("update public.repair_requests set created_at = created_at - interval '20 days' "
-                     "where id = %s", [rid])
-    await _operator(pool, owner, suspend=False, now=clock.now)
     assert request_status(database_url, rid) == "offered"
     assert _pending_by_rank(database_url, rid) == asked
     with psycopg.connect(database_url) as conn:
