@@ -778,8 +778,9 @@ async def _refill(conn: Conn, request_id: uuid.UUID, college_id: uuid.UUID, now:
 
 
 async def expire_overdue(conn: Conn, now: datetime, policy: DispatchPolicy) -> int:
-    """Expire offers past their SLA and escalate the jobs left without a pending offer. Safe to run from every
-    backend copy at once: requests another copy (or an accept) holds are skipped and picked up next tick.
+    """Expire offers past their SLA and escalate the jobs left without a pending offer (those of a suspended
+    citizen's request end as the suspension's, below). Safe to run from every backend copy at once: requests
+    another copy (or an accept) holds are skipped and picked up next tick.
 
     Locks are taken request first, then its offers: the same order as accepting, declining and assigning, so
     the tick and a student's accept can never deadlock."""
@@ -801,12 +802,25 @@ async def expire_overdue(conn: Conn, now: datetime, policy: DispatchPolicy) -> i
     if not request_ids:
         return 0
     await act_as(conn, Actor.SYSTEM, None)
+    # An offer whose time ran out while its request's citizen is suspended by a path that does nothing else (an
+    # operator's SQL, Supabase's dashboard: `update profiles set is_active = false`) says nothing about its student:
+    # nobody could answer for the request, and their accept was refused (409 owner_suspended). It ends as the app's
+    # suspension ends it (`park_for_suspended_owner`): withdrawn, its student told, and marked the suspension's
+    # (0094), so once the account is restored, by any path, the restore or the clock's revival asks that student
+    # again (`_ASKED`; suspend22 #3), rather than skipping them as one who let it lapse. The owner is read unlocked
+    # (a suspension committing this instant is seen on the next turn's offers). Then `_escalate` parks the request
+    # (`dispatch`'s rule, note `owner_suspended`).
     expired = await (
         await conn.execute(
-            "update public.offers set status = 'expired', responded_at = %s "
-            "where request_id = any(%s) and status = 'pending' and expires_at <= %s "
-            "returning request_id, college_id",
-            [now, request_ids, now],
+            """update public.offers o
+               set status = case when s.suspended then 'withdrawn' else 'expired' end::public.offer_status,
+                   withdrawn_for_suspension = s.suspended, responded_at = %(now)s
+               from (select r.id, exists (select 1 from public.profiles p
+                                          where p.id = r.citizen_id and not p.is_active) as suspended
+                     from public.repair_requests r where r.id = any(%(ids)s)) s
+               where o.request_id = s.id and o.status = 'pending' and o.expires_at <= %(now)s
+               returning o.request_id, o.college_id""",
+            {"now": now, "ids": request_ids},
         )
     ).fetchall()
     for request_id, college_id in sorted({(r["request_id"], r["college_id"]) for r in expired}):

@@ -34,6 +34,7 @@ from tests.integration.dispatch_area import (
     offers_of,
     owner_of,
     request_status,
+    set_owner_active,
     step,
     submit,
 )
@@ -205,15 +206,10 @@ async def test_a_request_parked_by_the_clock_for_a_suspended_owner_says_why_too(
     again, saying why."""
     api, clock = app_and_clock
     clock.to_plain_hours()
-    citizen, request = await submit(api)
-    rid = request["id"]
+    citizen, rid, asked = await _lapsed_while_suspended_by_sql(api, area, database_url, settings, pool)
+    lapsed = clock.now + timedelta(minutes=settings.dispatch_sla_minutes + 1)
     owner = owner_of(database_url, rid)
     before = last_notification(database_url)
-    with psycopg.connect(database_url, autocommit=True) as conn:
-        conn.execute("update public.profiles set is_active = false where id = %s", [owner])
-    lapsed = clock.now + timedelta(minutes=settings.dispatch_sla_minutes + 1)
-    await tick(pool, settings, lapsed)
-    assert request_status(database_url, rid) == "no_centre"
     with psycopg.connect(database_url, autocommit=True) as conn:
         conn.execute("update public.profiles set is_active = true where id = %s", [owner])
     detail = (await api.get(f"/requests/{rid}", headers=bearer(citizen))).json()
@@ -227,6 +223,49 @@ async def test_a_request_parked_by_the_clock_for_a_suspended_owner_says_why_too(
         last = conn.execute("select note_code from public.status_events where request_id = %s "
                             "order by id desc limit 1", [rid]).fetchone()
     assert last is not None and last[0] == "owner_restored"
+    # Their offers lapsed while nobody could answer for it: asked again, as after the app's suspension (#3).
+    assert _pending_by_rank(database_url, rid) == asked
+
+
+async def _lapsed_while_suspended_by_sql(api: Any, area: Area, database_url: str, settings: Settings,
+                                         pool: AsyncConnectionPool[Any]) -> tuple[str, str, list[str]]:
+    """A request offered to the near college's three best students whose citizen is suspended by a path that does
+    nothing else (an operator's SQL, Supabase's dashboard) while the offers wait; the offers lapse and the clock
+    parks it: (the citizen's token, the request, the students asked first by rank). suspend22 #3: those offers end
+    as the app's suspension ends them (withdrawn, marked the suspension's, each student told), not as lapsed."""
+    citizen, request = await submit(api)
+    rid = request["id"]
+    asked = _pending_by_rank(database_url, rid)
+    assert asked == [area.students[name][0] for name in ("ace", "bee", "cat")]
+    before = last_notification(database_url)
+    set_owner_active(database_url, rid, False)
+    with psycopg.connect(database_url) as conn:
+        clock_now = conn.execute("select max(expires_at) from public.offers where request_id = %s",
+                                 [rid]).fetchone()
+    assert clock_now is not None
+    await tick(pool, settings, clock_now[0] + MINUTE)
+    assert request_status(database_url, rid) == "no_centre"
+    assert {(o["technician_id"], o["status"]) for o in offers_of(database_url, rid)} == {
+        (student, "withdrawn") for student in asked}
+    with psycopg.connect(database_url) as conn:
+        marked = conn.execute("select count(*) from public.offers where request_id = %s "
+                              "and withdrawn_for_suspension", [rid]).fetchone()
+    assert marked == (3,)
+    told = {n["recipient"] for n in _told(database_url, rid, before) if n["kind"] == "offer_withdrawn"}
+    assert told == set(asked)
+    return citizen, rid, asked
+
+
+async def test_offers_that_lapsed_during_a_suspension_by_sql_are_asked_again_by_the_operators_restore(
+        app_and_clock: AppClock, area: Area, database_url: str, settings: Settings,
+        pool: AsyncConnectionPool[Any]) -> None:
+    """suspend22 #3: suspended by SQL, restored by the operator's command: the same three, in rank order, at once."""
+    api, clock = app_and_clock
+    clock.to_plain_hours()
+    _, rid, asked = await _lapsed_while_suspended_by_sql(api, area, database_url, settings, pool)
+    await _operator(pool, owner_of(database_url, rid), suspend=False, now=clock.now + 2 * MINUTE)
+    assert request_status(database_url, rid) == "offered"
+    assert _pending_by_rank(database_url, rid) == asked
 
 
 async def test_a_job_taken_back_while_its_owner_was_suspended_goes_on_at_its_college_after_the_restore(
