@@ -670,12 +670,25 @@ async def _as_caller_again(conn: Conn, caller: str | None) -> None:
 
 # The requests of a restored citizen that their suspension parked (`park_for_suspended_owner`, or dispatch's own
 # check on the clock's paths) and that still wait so: `no_centre`, the latest event on their timeline the parking.
+# Those parked before 0094 too (suspend22 #4), whose parking's note was `no_taker` (or `no_centre` on the clock's
+# path): nothing in the note tells them apart, but the time does. The latest switch-off of the account (its latest
+# `profile.active` audit event to inactive, written by the profiles trigger on every path, Supabase's dashboard too)
+# began the suspension this restore ends; the account stayed inactive from then until now, so a move into no_centre
+# made since then is one no student could be offered for (nobody could answer for the request): the suspension's,
+# whatever its note says. The app's suspension parks in the switch-off's own transaction (the same `now()` as the
+# audit's); a move before it (nobody took it while the account worked) is left to the clock's revival and the
+# administrators, as before. One probe of audit_events_target and one of status_events_request per request.
 # Locked after the person's profile (the module's lock order), in one statement by id.
 _PARKED = """
 select r.id, r.college_id, current_setting('fixit.actor', true) as caller from public.repair_requests r
-where r.citizen_id = %s and r.status = 'no_centre'
-  and (select e.note_code from public.status_events e where e.request_id = r.id order by e.id desc limit 1)
-      is not distinct from 'owner_suspended'
+cross join lateral (select e.note_code, e.from_status, e.created_at from public.status_events e
+                    where e.request_id = r.id order by e.id desc limit 1) last
+where r.citizen_id = %(citizen)s and r.status = 'no_centre'
+  and (last.note_code is not distinct from 'owner_suspended'
+       or (last.from_status is distinct from 'no_centre' and last.created_at >= (
+               select max(a.at) from public.audit_events a
+               where a.target_id = %(citizen)s and a.action = 'profile.active'
+                 and a.after ->> 'is_active' = 'false')))
 order by r.id for update of r
 """
 
@@ -691,7 +704,8 @@ class Resumed:
 async def resume_for_restored_owner(conn: Conn, citizen_id: uuid.UUID, now: datetime,
                                     policy: DispatchPolicy) -> Resumed:
     """The operator's restore of a citizen's account (account.restore, which holds their profile): the requests
-    their suspension parked are offered again at once where they were (the college it was offered at, or whose
+    their suspension parked (`_PARKED`: those parked before migration 0094 too) are offered again at once where they
+    were (the college it was offered at, or whose
     student it was taken back from: its fitting students not asked, those whose offers the suspension withdrew
     among them, `_ASKED`; nobody left there, on to the nearest college not tried, as `reoffer_at_same_college`),
     their timeline saying why (`owner_restored`) and their citizen told (migration 0094). Not left to the
@@ -699,7 +713,7 @@ async def resume_for_restored_owner(conn: Conn, citizen_id: uuid.UUID, now: date
     submission, the suspension's days included: a long suspension would leave the request waiting for an
     administrator, nobody told. One nobody can take now stays `no_centre` (its next step says what happens). Returns
     how many were offered again and how many still wait."""
-    rows = await (await conn.execute(_PARKED, [citizen_id])).fetchall()
+    rows = await (await conn.execute(_PARKED, {"citizen": citizen_id})).fetchall()
     offered = 0
     for row in rows:
         result = await dispatch(conn, row["id"], now, policy, only_college=row["college_id"], onward=True,

@@ -288,3 +288,44 @@ async def test_a_job_taken_back_while_its_owner_was_suspended_goes_on_at_its_col
     # ace and cat were asked when it was submitted (their offers ended with the teacher's assign): dan is the one
     # fitting student of the college not asked yet; far1, at the next college, is not asked.
     assert _pending_by_rank(database_url, rid) == [area.students["dan"][0]]
+
+
+def _as_parked_before_0094(database_url: str, rid: str, earlier: timedelta = timedelta(0)) -> None:
+    """The request's parking rewritten as a suspension before migration 0094 wrote it: the note `no_taker`, its
+    offers unmarked (nothing said why they were withdrawn); `earlier`: the move made that long before the
+    suspension, while the account still worked (nobody took it then)."""
+    with psycopg.connect(database_url, autocommit=True) as conn:
+        conn.execute("update public.offers set withdrawn_for_suspension = false where request_id = %s", [rid])
+        conn.execute("update public.status_events set note_code = 'no_taker', created_at = created_at - %s "
+                     "where id = (select max(id) from public.status_events where request_id = %s)", [earlier, rid])
+
+
+async def test_a_request_parked_by_a_suspension_before_0094_is_offered_again_by_the_restore(
+        app_and_clock: AppClock, area: Area, database_url: str, pool: AsyncConnectionPool[Any]) -> None:
+    """suspend22 #4: its move to no_centre (`no_taker`) was made while the account was switched off (in the
+    suspension's own transaction), so it is the suspension's: the restore offers it again, saying why. Its
+    students were asked before (their offers unmarked): the college's next fitting student is asked."""
+    api, clock = app_and_clock
+    clock.to_plain_hours()
+    _, rid, asked, _ = await _suspended_and_restored(
+        api, pool, database_url, clock.now, meanwhile=lambda rid: _as_parked_before_0094(database_url, rid))
+    assert request_status(database_url, rid) == "offered"
+    assert _pending_by_rank(database_url, rid) == [area.students["dan"][0]]  # not again those in `asked`
+    assert area.students["dan"][0] not in asked
+    with psycopg.connect(database_url) as conn:
+        last = conn.execute("select note_code from public.status_events where request_id = %s "
+                            "order by id desc limit 1", [rid]).fetchone()
+    assert last == ("owner_restored",)
+
+
+async def test_a_request_nobody_took_before_the_suspension_is_left_to_the_clock_by_the_restore(
+        app_and_clock: AppClock, area: Area, database_url: str, pool: AsyncConnectionPool[Any]) -> None:
+    """The same request, its move to no_centre made before the account was switched off: not the suspension's
+    (nobody took it while the account worked): the restore leaves it waiting, as it was."""
+    api, clock = app_and_clock
+    clock.to_plain_hours()
+    _, rid, _, _ = await _suspended_and_restored(
+        api, pool, database_url, clock.now,
+        meanwhile=lambda rid: _as_parked_before_0094(database_url, rid, earlier=timedelta(hours=1)))
+    assert request_status(database_url, rid) == "no_centre"
+    assert [o["status"] for o in offers_of(database_url, rid) if o["status"] == "pending"] == []
