@@ -711,8 +711,9 @@ async def resume_for_restored_owner(conn: Conn, citizen_id: uuid.UUID, now: date
     their timeline saying why (`owner_restored`) and their citizen told (migration 0094). Not left to the
     clock's revival, which offers only a request still young (shared.reminders.RETRY_WINDOW) counted from its
     submission, the suspension's days included: a long suspension would leave the request waiting for an
-    administrator, nobody told. One nobody can take now stays `no_centre` (its next step says what happens). Returns
-    how many were offered again and how many still wait."""
+    administrator, nobody told. One nobody can take now stays `no_centre`, its timeline saying so (`no_taker`, or
+    `no_centre` if it was never offered), its citizen and the administrators told (migration 0101: the parking
+    asked no administrator, 0098). Returns how many were offered again and how many still wait."""
     rows = await (await conn.execute(_PARKED, {"citizen": citizen_id})).fetchall()
     offered = 0
     for row in rows:
@@ -720,6 +721,11 @@ async def resume_for_restored_owner(conn: Conn, citizen_id: uuid.UUID, now: date
                                 only_from=(S.NO_CENTRE,), note=Note(code="owner_restored"))
         if result.status == S.OFFERED:
             offered += 1
+        else:
+            # Nobody can take it now: its timeline says so as dispatch's would (it waited for the account until
+            # now), and its citizen and the administrators are told, who can send it on from now (migration 0101).
+            await log_event(conn, row["id"], S.NO_CENTRE, Actor.SYSTEM, None,
+                            Note(code="no_taker" if row["college_id"] is not None else "no_centre"))
     if rows:
         await _as_caller_again(conn, rows[0]["caller"])
     return Resumed(offered, len(rows) - offered)

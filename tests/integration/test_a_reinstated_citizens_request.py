@@ -23,7 +23,7 @@ from backend.services import account
 from backend.settings import Settings
 from shared.notifications import SENT_AGAIN_RESTORED, Kind, render
 from shared.roles import AppRole
-from shared.text import EVENT_NOTES, OWNER_SUSPENDED_NEXT_STEP, Locale
+from shared.text import EVENT_NOTES, NO_TAKER_NEXT_STEP, OWNER_SUSPENDED_NEXT_STEP, Locale
 from tests.helpers import bearer, sign_in
 from tests.integration.dispatch_area import (
     ADMIN_PHONE,
@@ -329,3 +329,33 @@ async def test_a_request_nobody_took_before_the_suspension_is_left_to_the_clock_
         meanwhile=lambda rid: _as_parked_before_0094(database_url, rid, earlier=timedelta(hours=1)))
     assert request_status(database_url, rid) == "no_centre"
     assert [o["status"] for o in offers_of(database_url, rid) if o["status"] == "pending"] == []
+
+
+async def test_a_restored_request_nobody_can_take_now_says_so_and_asks_the_administrators(
+        app_and_clock: AppClock, area: Area, database_url: str, pool: AsyncConnectionPool[Any]) -> None:
+    """suspend22 #5: every student who could take it left the roster during the suspension: the restore cannot
+    offer it. Its timeline says nobody can take it now (not that it waits for the account), its citizen reads the
+    next step and is told once, and the administrators, who can send it on from now, are asked to (the parking
+    asked none: 0098)."""
+    api, clock = app_and_clock
+    clock.to_plain_hours()
+
+    def roster_empties(_: str) -> None:
+        with psycopg.connect(database_url, autocommit=True) as conn:
+            conn.execute("update public.profiles set takes_jobs = false where id = any(%s::uuid[])",
+                         [[student for student, _ in area.students.values()]])
+
+    citizen, rid, _, before = await _suspended_and_restored(api, pool, database_url, clock.now,
+                                                            meanwhile=roster_empties)
+    assert request_status(database_url, rid) == "no_centre"
+    detail = (await api.get(f"/requests/{rid}", headers=bearer(citizen))).json()
+    assert [(e["to_status"], e["note_code"]) for e in detail["timeline"][-2:]] == [
+        ("no_centre", "owner_suspended"), ("no_centre", "no_taker")]
+    assert detail["next_step"] == NO_TAKER_NEXT_STEP.th
+    owner = str(owner_of(database_url, rid))
+    told = _told(database_url, rid, before)
+    assert [n["kind"] for n in told if n["recipient"] == owner] == ["no_taker"]
+    with psycopg.connect(database_url) as conn:
+        admins = {str(r[0]) for r in conn.execute(
+            "select id from public.profiles where role = 'admin' and is_active").fetchall()}
+    assert admins and {n["recipient"] for n in told if n["kind"] == "no_centre"} == admins
