@@ -34,6 +34,7 @@ from tests.integration.dispatch_area import (
     accepted_job,
     handed_back_job,
     offers_of,
+    owner_of,
     request_status,
     step,
     submit,
@@ -43,13 +44,6 @@ from tests.integration.test_dispatch import _waits
 from tests.integration.test_suspended_account import assert_suspended
 
 REASON = "แจ้งเหตุเท็จซ้ำหลายครั้ง"
-
-
-def _owner(database_url: str, request_id: str) -> uuid.UUID:
-    with psycopg.connect(database_url) as conn:
-        row = conn.execute("select citizen_id from public.repair_requests where id = %s", [request_id]).fetchone()
-    assert row is not None
-    return uuid.UUID(str(row[0]))
 
 
 def _pending(database_url: str, request_id: str) -> list[str]:
@@ -108,7 +102,7 @@ async def test_a_reopen_while_its_owner_is_being_suspended_waits_and_is_refused(
     citizen, rid = await handed_back_job(api, area)
     async with pool.connection() as suspending, suspending.transaction():
         await suspending.execute("select set_config('fixit.actor', 'operator', true)")
-        await account.suspend(suspending, _owner(database_url, rid), AppRole.CITIZEN, REASON)
+        await account.suspend(suspending, owner_of(database_url, rid), AppRole.CITIZEN, REASON)
         reopening = asyncio.create_task(api.post(f"/requests/{rid}/reopen", json={"note": "ยังไม่หาย"},
                                                  headers=bearer(citizen)))
         await until_waiting(database_url, 1, reopening)  # at the owner's profile, before the request
@@ -128,7 +122,7 @@ async def test_a_reopen_under_way_is_waited_for_by_the_suspension_which_parks_it
         reopening = asyncio.create_task(api.post(f"/requests/{rid}/reopen", json={"note": "ยังไม่หาย"},
                                                  headers=bearer(citizen)))
         await until_waiting(database_url, 1, reopening)  # holds the owner's profile, waits for the request
-        suspending = asyncio.create_task(_suspend(pool, _owner(database_url, rid)))
+        suspending = asyncio.create_task(_suspend(pool, owner_of(database_url, rid)))
         await until_waiting(database_url, 2, reopening, suspending)  # the suspension waits for the profile
         await holder.rollback()
     reopened = await reopening
@@ -156,7 +150,7 @@ async def test_a_submits_dispatch_under_way_is_waited_for_by_the_suspension_whic
         await holder.execute("select 1 from public.repair_requests where id = %s for update", [rid])
         dispatching = asyncio.create_task(dispatch_it())
         await until_waiting(database_url, 1, dispatching)  # holds the owner's profile, waits for the request
-        suspending = asyncio.create_task(_suspend(pool, _owner(database_url, rid)))
+        suspending = asyncio.create_task(_suspend(pool, owner_of(database_url, rid)))
         await until_waiting(database_url, 2, dispatching, suspending)  # the suspension waits for the profile
         await holder.rollback()
     await dispatching
@@ -210,7 +204,7 @@ async def test_a_cancel_whose_owner_is_suspended_before_it_is_read_back_answers_
     api, _ = app_and_clock
     citizen, request = await submit(api)
     rid = request["id"]
-    _suspended_before_the_read_back(monkeypatch, pool, _owner(database_url, rid), AppRole.CITIZEN)
+    _suspended_before_the_read_back(monkeypatch, pool, owner_of(database_url, rid), AppRole.CITIZEN)
     assert_suspended(await api.post(f"/requests/{rid}/cancel", json={"note": ""}, headers=bearer(citizen)),
                      "cancel")
     assert request_status(database_url, rid) == "cancelled"
