@@ -380,18 +380,24 @@ def restore_person(phone: PersonPhone) -> None:
     from backend.dispatch_ticks import policy_of
     from backend.errors import ApiError
     from backend.services import account
+    from backend.services.dispatch import Resumed
 
-    async def work() -> None:
+    async def work() -> Resumed:
         async with _operator_tx() as conn:
             user_id, _ = await account.person_by_phone(conn, phone)
             # their requests the suspension parked go on at once, by the backend's dispatch policy
-            await account.restore(conn, user_id, datetime.now(UTC), policy_of(get_settings()))
+            return await account.restore(conn, user_id, datetime.now(UTC), policy_of(get_settings()))
 
     try:
-        _run_async(work)
+        resumed = _run_async(work)
     except ApiError as exc:
         _refused_person(exc)
     _said("operator_restored", phone=phone)
+    # What became of the requests the suspension held (suspend22 #6): said only when there were some.
+    if resumed.offered:
+        _said("operator_restored_requests_offered", count=resumed.offered)
+    if resumed.waiting:
+        _said("operator_restored_requests_waiting", "yellow", count=resumed.waiting)
 
 
 def _bilingual_line(key: str, **values: object) -> str:

@@ -751,6 +751,16 @@ UI: dict[str, Bilingual] = {
         "refused (account_suspended) and its token reads nothing through the Data API",
     ),
     "operator_restored": B("คืนการใช้งานบัญชีของ {phone} แล้ว", "Restored the account of {phone}"),
+    # The requests the suspension held (dispatch.resume_for_restored_owner): offered again at once, or still waiting.
+    "operator_restored_requests_offered": B(
+        "คำขอซ่อมของบัญชีนี้ที่พักไว้ระหว่างถูกระงับ {count} รายการ ส่งให้นักศึกษาช่างอีกครั้งแล้ว",
+        "{count} {count|request|requests} of theirs held during the suspension offered to student technicians again",
+    ),
+    "operator_restored_requests_waiting": B(
+        "คำขอซ่อมที่พักไว้อีก {count} รายการ ยังไม่มีนักศึกษาช่างรับได้ตอนนี้ จะรออยู่ในรายการรอส่งต่อของผู้ดูแลระบบ",
+        "{count} {count|request|requests} held during the suspension no student can take now: "
+        "{count|it waits|they wait} on the administrators' waiting list",
+    ),
     # The operator's export-person / delete-person: what was found for the number besides an account.
     "operator_no_account": B("ไม่มีบัญชีใดใช้เบอร์ {phone}", "No account has the number {phone}"),
     "operator_exported_invitations": B(

@@ -2,15 +2,13 @@
 one with its timeline, cancel."""
 
 import uuid
-from datetime import datetime, timedelta
-from typing import Annotated, Any
+from datetime import timedelta
+from typing import Annotated
 
 from fastapi import APIRouter, Query, Response, UploadFile
 from fastapi.responses import JSONResponse
-from psycopg_pool import AsyncConnectionPool
 
-from backend.auth.tokens import Identity
-from backend.db import Conn, service_tx
+from backend.db import service_tx
 from backend.deps import (
     IdentityDep,
     NowDep,
@@ -30,7 +28,7 @@ from backend.services.aftercare import nearby_open_count, rate, reopen
 from backend.services.credit import withdraw_waiting_parts
 from backend.services.dispatch import dispatch_submitted, withdraw_pending_offers
 from backend.services.photo_intake import check_citizen_may_add, photo_location, take_photo
-from backend.services.profiles import load_profile, suspended_as, suspended_told
+from backend.services.profiles import load_profile, suspended_told
 from backend.services.rate_limits import Limit
 from backend.services.request_detail import read_detail, read_detail_json
 from backend.services.request_intake import create_request
@@ -39,7 +37,6 @@ from shared.aftercare import DUPLICATE_COUNT_CAP, DUPLICATE_RADIUS_M, DUPLICATE_
 from shared.request_rules import RequestDraft
 from shared.roles import REQUESTER_ROLES
 from shared.statuses import RequestStatus, Route
-from shared.text import Locale
 from shared.wire import DuplicateSummary, Photo, PhotoKind, RequestDetail
 
 router = APIRouter(
@@ -83,22 +80,8 @@ async def submit_request(
     if created:
         async with service_tx(pool) as owner:
             await dispatch_submitted(owner, request_id, now, policy)
-    detail = RequestDetail.model_validate(await _detail_after(pool, identity, request_id, now, locale))
+    detail = RequestDetail.model_validate(await read_detail(pool, identity.claims, request_id, now, locale))
     return JSONResponse(detail.model_dump(mode="json"), status_code=201 if created else 200)
-
-
-async def _detail_after(pool: AsyncConnectionPool[Conn], identity: Identity, request_id: uuid.UUID,
-                        now: datetime, locale: Locale | None) -> dict[str, Any]:
-    """The detail after the owner's write, as they see it: a suspension that committed in between (the submit's
-    dispatch waits for one under way, audit21 #2) hides it from them, and they are told why, 403 account_suspended
-    as their token answers from then on, not 404 (what they stored stays stored: a retry of its key finds it once the
-    account is restored). Asked only on the 404."""
-    try:
-        return await read_detail(pool, identity.claims, request_id, now, locale)
-    except ApiError as exc:
-        if exc.status == 404 and await suspended_as(pool, identity.claims):
-            raise ApiError(403, "account_suspended") from exc
-        raise
 
 
 @router.get("/duplicates", response_model=DuplicateSummary, responses={429: {"model": ErrorResponse}})
@@ -172,7 +155,7 @@ async def reopen_request(
     """"ยังไม่หาย": within 7 days of getting the item back, the job goes back to the same college."""
     async with acting_as_owner(pool, identity) as (owner, caller):
         await reopen(owner, caller.claims, request_id, body.note, now, policy)
-    return RequestDetail.model_validate(await _detail_after(pool, identity, request_id, now, locale))
+    return RequestDetail.model_validate(await read_detail(pool, identity.claims, request_id, now, locale))
 
 
 @router.put("/{request_id}/photos/{idx}", response_model=Photo, status_code=201,

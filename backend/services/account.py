@@ -17,7 +17,13 @@ from backend.auth import sessions
 from backend.db import Conn
 from backend.errors import ApiError
 from backend.photo_store import PhotoStore
-from backend.services.dispatch import DispatchPolicy, hand_on, park_for_suspended_owner, resume_for_restored_owner
+from backend.services.dispatch import (
+    DispatchPolicy,
+    Resumed,
+    hand_on,
+    park_for_suspended_owner,
+    resume_for_restored_owner,
+)
 from backend.services.staff import end_open_offers, jobs_in_hand, lock_active_admins
 from backend.services.transitions import act_as
 from shared.invitations import ENDED_INVITATION_KEPT_DAYS
@@ -452,12 +458,13 @@ async def suspend(owner: Conn, user_id: uuid.UUID, role: AppRole, reason: str,
 
 
 async def restore(owner: Conn, user_id: uuid.UUID, now: datetime | None = None,
-                  policy: DispatchPolicy | None = None) -> int:
+                  policy: DispatchPolicy | None = None) -> Resumed:
     """The operator lifts a suspension (audited as `profile.active` by the operator). The college roster
     (`takes_jobs`) is the teacher's and stays as it was. Their own requests the suspension parked go on at once
     (dispatch.resume_for_restored_owner, after the profile: the lock order of dispatch.py), asking again the students
     whose offers it withdrew, their citizen told (reinstate21). `policy`: the backend's (dispatch_ticks.policy_of);
-    the default one when not given. Returns how many requests were offered again."""
+    the default one when not given. Returns how many requests were offered again, and how many still wait (nobody
+    can take them now)."""
     if await _lock_active(owner, user_id):
         raise ApiError(409, "already_active")
     await owner.execute("update public.profiles set is_active = true where id = %s", [user_id])

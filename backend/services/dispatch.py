@@ -35,7 +35,9 @@ Row locks, the one order every transaction takes them in (so two of them wait fo
 5. a student's progression count (`credit.approve_hours`: a transaction advisory lock per team member, in id
    order), last: under it only the students' proposals are written.
 A path that starts from a request and learns of a student only then (dispatch, the tick; a submit's dispatch shares
-only its owner's profile, before the request) takes no profile lock:
+only its owner's profile, before the request) takes no profile lock (one exception, which never waits: the tick's
+retry of a stranded submit, `dispatch_stranded`, shares the owner's profile after the request, skip locked, and
+leaves the request for its next turn when a suspension holds it):
 the foreign-key checks' FOR KEY SHARE conflicts with none of the above. The clock's revival of a `no_centre`
 request (`revive_waiting`) is such a path: the request (FOR UPDATE skip locked), then its offers. The clock's
 hand-on of a high-risk job offered at a college whose last teacher left (`end_offers_without_teacher`) is
@@ -416,11 +418,37 @@ async def dispatch_submitted(conn: Conn, request_id: uuid.UUID, now: datetime, p
     reads the owner inactive and parks it (`dispatch`'s rule); or the suspension waits for this commit and parks
     the offers it made. The lock's result is not read: in the pipelined transaction (backend/db.py) it leaves with
     `_PLAN` and costs no wait of its own, one statement more (bench.dispatch). The tick's stranded requests pass
-    `share_owner=False`: it holds the request already (a profile after a request would invert the lock order), and
-    a request committed before the suspension began is one the suspension waits for and parks."""
+    `share_owner=False`: it holds the request already (a profile after a request would invert the lock order) and
+    has shared the owner's profile itself without waiting (`_dispatch_stranded_one`)."""
     if share_owner:
         await conn.execute(_SHARE_OWNER, [request_id])
     return await dispatch(conn, request_id, now, policy, only_from=(S.SUBMITTED,), lazy_commit=True)
+
+
+# The stranded request's owner's profile shared until commit, skip locked: `owner` is the citizen (null once they
+# deleted their account), `shared` null when another transaction holds their profile FOR NO KEY UPDATE (a suspension
+# under way, a switch-off, a move) or is deleting it. The request is held already (the tick's FOR UPDATE).
+_SHARE_OWNER_SKIP = """select r.citizen_id as owner, p.id as shared from public.repair_requests r
+                       left join lateral (select p.id from public.profiles p where p.id = r.citizen_id
+                                          for share skip locked) p on true
+                       where r.id = %s"""
+
+
+async def _dispatch_stranded_one(conn: Conn, request_id: uuid.UUID, now: datetime, policy: DispatchPolicy) -> None:
+    """The tick's retry of a submit a crash left `submitted` (suspend22 #1). A request stored in the instant before
+    the crash, while its citizen's suspension was under way, is not among the requests that suspension locked and
+    parks (it looked before this request committed), so this retry must see that suspension as the submit's own
+    dispatch does (`_SHARE_OWNER`): it shares the owner's profile until commit. It holds the request already, so
+    the profile comes after it here, against the lock order: skip locked, so it never waits and no deadlock can
+    form. A profile held by anyone (the suspension, or another change of that person) leaves the request
+    `submitted`, offered to nobody, for the next turn: by then the suspension has committed (`_PLAN` reads the owner
+    inactive and parks it, `owner_suspended`) or rolled back. A request whose citizen is gone (deleted: no profile
+    to share) is dispatched as before: `_PLAN` reads no active owner and parks it."""
+    row = await (await conn.execute(_SHARE_OWNER_SKIP, [request_id])).fetchone()
+    if row is not None and row["owner"] is not None and row["shared"] is None:
+        log.debug("stranded request %s left for the next turn: its owner's profile is being changed", request_id)
+        return
+    await dispatch_submitted(conn, request_id, now, policy, share_owner=False)
 
 
 async def reoffer_at_same_college(conn: Conn, request_id: uuid.UUID, now: datetime, policy: DispatchPolicy) -> None:
@@ -642,36 +670,65 @@ async def _as_caller_again(conn: Conn, caller: str | None) -> None:
 
 # The requests of a restored citizen that their suspension parked (`park_for_suspended_owner`, or dispatch's own
 # check on the clock's paths) and that still wait so: `no_centre`, the latest event on their timeline the parking.
+# Those parked before 0094 too (suspend22 #4), whose parking's note was `no_taker` (or `no_centre` on the clock's
+# path): nothing in the note tells them apart, but the time does. The latest switch-off of the account (its latest
+# `profile.active` audit event to inactive, written by the profiles trigger on every path, Supabase's dashboard too)
+# began the suspension this restore ends; the account stayed inactive from then until now, so a move into no_centre
+# made since then is one no student could be offered for (nobody could answer for the request): the suspension's,
+# whatever its note says. The app's suspension parks in the switch-off's own transaction (the same `now()` as the
+# audit's); a move before it (nobody took it while the account worked) is left to the clock's revival and the
+# administrators, as before. One probe of audit_events_target and one of status_events_request per request.
 # Locked after the person's profile (the module's lock order), in one statement by id.
 _PARKED = """
 select r.id, r.college_id, current_setting('fixit.actor', true) as caller from public.repair_requests r
-where r.citizen_id = %s and r.status = 'no_centre'
-  and (select e.note_code from public.status_events e where e.request_id = r.id order by e.id desc limit 1)
-      is not distinct from 'owner_suspended'
+cross join lateral (select e.note_code, e.from_status, e.created_at from public.status_events e
+                    where e.request_id = r.id order by e.id desc limit 1) last
+where r.citizen_id = %(citizen)s and r.status = 'no_centre'
+  and (last.note_code is not distinct from 'owner_suspended'
+       or (last.from_status is distinct from 'no_centre' and last.created_at >= (
+               select max(a.at) from public.audit_events a
+               where a.target_id = %(citizen)s and a.action = 'profile.active'
+                 and a.after ->> 'is_active' = 'false')))
 order by r.id for update of r
 """
 
 
-async def resume_for_restored_owner(conn: Conn, citizen_id: uuid.UUID, now: datetime, policy: DispatchPolicy) -> int:
+@dataclass(frozen=True)
+class Resumed:
+    """What a restore did with the requests the suspension parked: for the operator (`fixit-backend restore-person`)."""
+
+    offered: int = 0  # offered to students again at once
+    waiting: int = 0  # nobody can take them now: they stay no_centre (the clock's revival, or an administrator)
+
+
+async def resume_for_restored_owner(conn: Conn, citizen_id: uuid.UUID, now: datetime,
+                                    policy: DispatchPolicy) -> Resumed:
     """The operator's restore of a citizen's account (account.restore, which holds their profile): the requests
-    their suspension parked are offered again at once where they were (the college it was offered at, or whose
+    their suspension parked (`_PARKED`: those parked before migration 0094 too) are offered again at once where they
+    were (the college it was offered at, or whose
     student it was taken back from: its fitting students not asked, those whose offers the suspension withdrew
     among them, `_ASKED`; nobody left there, on to the nearest college not tried, as `reoffer_at_same_college`),
     their timeline saying why (`owner_restored`) and their citizen told (migration 0094). Not left to the
     clock's revival, which offers only a request still young (shared.reminders.RETRY_WINDOW) counted from its
     submission, the suspension's days included: a long suspension would leave the request waiting for an
-    administrator, nobody told. One nobody can take now stays `no_centre` (its next step says what happens). Returns
-    how many were offered again."""
-    rows = await (await conn.execute(_PARKED, [citizen_id])).fetchall()
+    administrator, nobody told. One nobody can take now stays `no_centre`, its timeline saying so (`no_taker`, or
+    `no_centre` if it was never offered), its citizen and the administrators told (migration 0101: the parking
+    asked no administrator, 0098). Returns how many were offered again and how many still wait."""
+    rows = await (await conn.execute(_PARKED, {"citizen": citizen_id})).fetchall()
     offered = 0
     for row in rows:
         result = await dispatch(conn, row["id"], now, policy, only_college=row["college_id"], onward=True,
                                 only_from=(S.NO_CENTRE,), note=Note(code="owner_restored"))
         if result.status == S.OFFERED:
             offered += 1
+        else:
+            # Nobody can take it now: its timeline says so as dispatch's would (it waited for the account until
+            # now), and its citizen and the administrators are told, who can send it on from now (migration 0101).
+            await log_event(conn, row["id"], S.NO_CENTRE, Actor.SYSTEM, None,
+                            Note(code="no_taker" if row["college_id"] is not None else "no_centre"))
     if rows:
         await _as_caller_again(conn, rows[0]["caller"])
-    return offered
+    return Resumed(offered, len(rows) - offered)
 
 
 async def _accepted_by(conn: Conn, offer_id: uuid.UUID, technician_id: uuid.UUID) -> bool:
@@ -741,8 +798,9 @@ async def _refill(conn: Conn, request_id: uuid.UUID, college_id: uuid.UUID, now:
 
 
 async def expire_overdue(conn: Conn, now: datetime, policy: DispatchPolicy) -> int:
-    """Expire offers past their SLA and escalate the jobs left without a pending offer. Safe to run from every
-    backend copy at once: requests another copy (or an accept) holds are skipped and picked up next tick.
+    """Expire offers past their SLA and escalate the jobs left without a pending offer (those of a suspended
+    citizen's request end as the suspension's, below). Safe to run from every backend copy at once: requests
+    another copy (or an accept) holds are skipped and picked up next tick.
 
     Locks are taken request first, then its offers: the same order as accepting, declining and assigning, so
     the tick and a student's accept can never deadlock."""
@@ -764,12 +822,25 @@ async def expire_overdue(conn: Conn, now: datetime, policy: DispatchPolicy) -> i
     if not request_ids:
         return 0
     await act_as(conn, Actor.SYSTEM, None)
+    # An offer whose time ran out while its request's citizen is suspended by a path that does nothing else (an
+    # operator's SQL, Supabase's dashboard: `update profiles set is_active = false`) says nothing about its student:
+    # nobody could answer for the request, and their accept was refused (409 owner_suspended). It ends as the app's
+    # suspension ends it (`park_for_suspended_owner`): withdrawn, its student told, and marked the suspension's
+    # (0094), so once the account is restored, by any path, the restore or the clock's revival asks that student
+    # again (`_ASKED`; suspend22 #3), rather than skipping them as one who let it lapse. The owner is read unlocked
+    # (a suspension committing this instant is seen on the next turn's offers). Then `_escalate` parks the request
+    # (`dispatch`'s rule, note `owner_suspended`).
     expired = await (
         await conn.execute(
-            "update public.offers set status = 'expired', responded_at = %s "
-            "where request_id = any(%s) and status = 'pending' and expires_at <= %s "
-            "returning request_id, college_id",
-            [now, request_ids, now],
+            """update public.offers o
+               set status = case when s.suspended then 'withdrawn' else 'expired' end::public.offer_status,
+                   withdrawn_for_suspension = s.suspended, responded_at = %(now)s
+               from (select r.id, exists (select 1 from public.profiles p
+                                          where p.id = r.citizen_id and not p.is_active) as suspended
+                     from public.repair_requests r where r.id = any(%(ids)s)) s
+               where o.request_id = s.id and o.status = 'pending' and o.expires_at <= %(now)s
+               returning o.request_id, o.college_id""",
+            {"now": now, "ids": request_ids},
         )
     ).fetchall()
     for request_id, college_id in sorted({(r["request_id"], r["college_id"]) for r in expired}):
@@ -836,7 +907,8 @@ async def _isolated(conn: Conn, request_id: uuid.UUID, what: str, step: Callable
 
 async def dispatch_stranded(conn: Conn, now: datetime, policy: DispatchPolicy, limit: int = 100) -> int:
     """Requests stored but never dispatched (the process died between the two steps of a submit): the tick
-    dispatches them, in any backend copy, each once (skip locked, and dispatch itself acts only on `submitted`)."""
+    dispatches them, in any backend copy, each once (skip locked, and dispatch itself acts only on `submitted`);
+    one whose owner's profile another transaction holds waits for a later turn (`_dispatch_stranded_one`)."""
     rows = await (
         await conn.execute(
             "select id from public.repair_requests where status = 'submitted' "
@@ -845,8 +917,7 @@ async def dispatch_stranded(conn: Conn, now: datetime, policy: DispatchPolicy, l
         )
     ).fetchall()
     for row in rows:
-        await _isolated(conn, row["id"], "dispatching", partial(dispatch_submitted, conn, row["id"], now, policy,
-                                                                share_owner=False))
+        await _isolated(conn, row["id"], "dispatching", partial(_dispatch_stranded_one, conn, row["id"], now, policy))
     return len(rows)
 
 

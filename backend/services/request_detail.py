@@ -20,6 +20,7 @@ from backend.services.credit import ROUND_SQL, WORK_BEGAN_SQL
 from backend.services.handover_rule import HANDED_OVER_SQL
 from backend.services.job_reports import load_report, owners_report
 from backend.services.json_sql import as_body, json_object
+from backend.services.profiles import suspended_told
 from shared.aftercare import RATEABLE, may_reopen
 from shared.credit import presence_categories
 from shared.notifications import expected_wait
@@ -282,6 +283,10 @@ def citizen_actions(row: Mapping[str, Any], now: datetime) -> list[str]:
 
 async def read_detail(pool: AsyncConnectionPool[Conn], claims: Mapping[str, Any], request_id: uuid.UUID,
                       now: datetime, asked: Locale | None = None) -> dict[str, Any]:
-    """The detail as the caller sees it after a write: its own transaction as the caller, so RLS decides."""
-    async with user_tx(pool, claims) as conn:
+    """The detail as the caller sees it after a write: its own transaction as the caller, so RLS decides. A
+    suspension of the caller that committed between their write and this read (a submit's dispatch waits for one
+    under way, audit21 #2; any other write commits first and the suspension then) hides the request from them: they
+    are told why, 403 `account_suspended` as their token answers from then on, not 404 as if what they did had
+    vanished (it stays done). Asked only on the 404 (`suspended_told`), in the same transaction (suspend22 #2)."""
+    async with user_tx(pool, claims) as conn, suspended_told(conn):
         return await request_detail(conn, request_id, now, asked)

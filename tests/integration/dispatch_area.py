@@ -316,6 +316,14 @@ def set_active(database_url: str, person: str | uuid.UUID, active: bool) -> None
         conn.execute("update public.profiles set is_active = %s where id = %s", [active, person])
 
 
+def owner_of(database_url: str, request_id: str) -> uuid.UUID:
+    """The citizen who asked for `request_id`."""
+    with psycopg.connect(database_url) as conn:
+        row = conn.execute("select citizen_id from public.repair_requests where id = %s", [request_id]).fetchone()
+    assert row is not None
+    return uuid.UUID(str(row[0]))
+
+
 def set_owner_active(database_url: str, request_id: str, active: bool) -> None:
     """The citizen who asked for `request_id` suspended (or restored) as `set_active` does."""
     with psycopg.connect(database_url, autocommit=True) as conn:

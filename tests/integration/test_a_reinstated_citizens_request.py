@@ -10,6 +10,7 @@ The timeline says why the request waited (its owner's account was suspended, `ow
 why, and never that nobody took it. The operator's suspension and restore stay the operator's in the audit trail."""
 
 import uuid
+from collections.abc import Callable
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -22,7 +23,7 @@ from backend.services import account
 from backend.settings import Settings
 from shared.notifications import SENT_AGAIN_RESTORED, Kind, render
 from shared.roles import AppRole
-from shared.text import EVENT_NOTES, OWNER_SUSPENDED_NEXT_STEP, Locale
+from shared.text import EVENT_NOTES, NO_TAKER_NEXT_STEP, OWNER_SUSPENDED_NEXT_STEP, Locale
 from tests.helpers import bearer, sign_in
 from tests.integration.dispatch_area import (
     ADMIN_PHONE,
@@ -31,19 +32,14 @@ from tests.integration.dispatch_area import (
     assigned_by_teacher,
     last_notification,
     offers_of,
+    owner_of,
     request_status,
+    set_owner_active,
     step,
     submit,
 )
 
 MINUTE = timedelta(minutes=1)
-
-
-def _owner(database_url: str, rid: str) -> uuid.UUID:
-    with psycopg.connect(database_url) as conn:
-        row = conn.execute("select citizen_id from public.repair_requests where id = %s", [rid]).fetchone()
-    assert row is not None
-    return uuid.UUID(str(row[0]))
 
 
 async def _operator(pool: AsyncConnectionPool[Any], person: uuid.UUID, suspend: bool, now: datetime) -> None:
@@ -70,19 +66,21 @@ def _pending_by_rank(database_url: str, rid: str) -> list[str]:
             if o["status"] == "pending"]
 
 
-async def _suspended_and_restored(api: Any, pool: AsyncConnectionPool[Any], database_url: str, now: datetime
+async def _suspended_and_restored(api: Any, pool: AsyncConnectionPool[Any], database_url: str, now: datetime,
+                                  meanwhile: Callable[[str], None] = lambda _: None,
                                   ) -> tuple[str, str, list[str], int]:
     """A request offered to the near college's three best students, its citizen suspended by the operator while
-    the offers wait, then restored: (the citizen's token, the request, the students asked first by rank, the last
-    notification before the restore)."""
+    the offers wait, `meanwhile(request id)` run during the suspension, then restored: (the citizen's token, the
+    request, the students asked first by rank, the last notification before the restore)."""
     citizen, request = await submit(api)
     rid = request["id"]
     asked = _pending_by_rank(database_url, rid)
     assert len(asked) == 3 and request_status(database_url, rid) == "offered"
-    owner = _owner(database_url, rid)
+    owner = owner_of(database_url, rid)
     await _operator(pool, owner, suspend=True, now=now)
     assert request_status(database_url, rid) == "no_centre"
     assert {o["status"] for o in offers_of(database_url, rid)} == {"withdrawn"}
+    meanwhile(rid)
     before_restore = last_notification(database_url)
     await _operator(pool, owner, suspend=False, now=now)
     return citizen, rid, asked, before_restore
@@ -160,7 +158,7 @@ async def test_the_timeline_says_the_request_waited_for_its_owners_account_not_t
         ("owner_suspended", EVENT_NOTES["owner_suspended"].th), ("owner_restored", EVENT_NOTES["owner_restored"].th)]
 
     # The citizen was never told that nobody took it; after the restore, once, that it goes on and why.
-    owner = str(_owner(database_url, rid))
+    owner = str(owner_of(database_url, rid))
     with psycopg.connect(database_url) as conn:
         stalls = conn.execute("select count(*) from public.notifications where request_id = %s "
                               "and recipient_id = %s and kind = 'no_taker'", [rid, owner]).fetchone()
@@ -181,17 +179,16 @@ async def test_the_restore_offers_a_parked_request_again_however_long_the_suspen
     parking's and the resumption's moves are the system's, on the timeline)."""
     api, clock = app_and_clock
     clock.to_plain_hours()
-    _, request = await submit(api)
-    rid = request["id"]
-    asked = _pending_by_rank(database_url, rid)
-    owner = _owner(database_url, rid)
-    await _operator(pool, owner, suspend=True, now=clock.now)
-    with psycopg.connect(database_url, autocommit=True) as conn:  # submitted, and suspended, 20 days ago
-        conn.execute("update public.status_events set created_at = created_at - interval '20 days' "
-                     "where request_id = %s", [rid])
-        conn.execute("update public.repair_requests set created_at = created_at - interval '20 days' "
-                     "where id = %s", [rid])
-    await _operator(pool, owner, suspend=False, now=clock.now)
+
+    def twenty_days_ago(rid: str) -> None:  # submitted, and suspended, 20 days ago
+        with psycopg.connect(database_url, autocommit=True) as conn:
+            conn.execute("update public.status_events set created_at = created_at - interval '20 days' "
+                         "where request_id = %s", [rid])
+            conn.execute("update public.repair_requests set created_at = created_at - interval '20 days' "
+                         "where id = %s", [rid])
+
+    _, rid, asked, _ = await _suspended_and_restored(api, pool, database_url, clock.now, meanwhile=twenty_days_ago)
+    owner = owner_of(database_url, rid)
     assert request_status(database_url, rid) == "offered"
     assert _pending_by_rank(database_url, rid) == asked
     with psycopg.connect(database_url) as conn:
@@ -209,15 +206,10 @@ async def test_a_request_parked_by_the_clock_for_a_suspended_owner_says_why_too(
     again, saying why."""
     api, clock = app_and_clock
     clock.to_plain_hours()
-    citizen, request = await submit(api)
-    rid = request["id"]
-    owner = _owner(database_url, rid)
-    before = last_notification(database_url)
-    with psycopg.connect(database_url, autocommit=True) as conn:
-        conn.execute("update public.profiles set is_active = false where id = %s", [owner])
+    citizen, rid, asked = await _lapsed_while_suspended_by_sql(api, area, database_url, settings, pool)
     lapsed = clock.now + timedelta(minutes=settings.dispatch_sla_minutes + 1)
-    await tick(pool, settings, lapsed)
-    assert request_status(database_url, rid) == "no_centre"
+    owner = owner_of(database_url, rid)
+    before = last_notification(database_url)
     with psycopg.connect(database_url, autocommit=True) as conn:
         conn.execute("update public.profiles set is_active = true where id = %s", [owner])
     detail = (await api.get(f"/requests/{rid}", headers=bearer(citizen))).json()
@@ -231,6 +223,49 @@ async def test_a_request_parked_by_the_clock_for_a_suspended_owner_says_why_too(
         last = conn.execute("select note_code from public.status_events where request_id = %s "
                             "order by id desc limit 1", [rid]).fetchone()
     assert last is not None and last[0] == "owner_restored"
+    # Their offers lapsed while nobody could answer for it: asked again, as after the app's suspension (#3).
+    assert _pending_by_rank(database_url, rid) == asked
+
+
+async def _lapsed_while_suspended_by_sql(api: Any, area: Area, database_url: str, settings: Settings,
+                                         pool: AsyncConnectionPool[Any]) -> tuple[str, str, list[str]]:
+    """A request offered to the near college's three best students whose citizen is suspended by a path that does
+    nothing else (an operator's SQL, Supabase's dashboard) while the offers wait; the offers lapse and the clock
+    parks it: (the citizen's token, the request, the students asked first by rank). suspend22 #3: those offers end
+    as the app's suspension ends them (withdrawn, marked the suspension's, each student told), not as lapsed."""
+    citizen, request = await submit(api)
+    rid = request["id"]
+    asked = _pending_by_rank(database_url, rid)
+    assert asked == [area.students[name][0] for name in ("ace", "bee", "cat")]
+    before = last_notification(database_url)
+    set_owner_active(database_url, rid, False)
+    with psycopg.connect(database_url) as conn:
+        clock_now = conn.execute("select max(expires_at) from public.offers where request_id = %s",
+                                 [rid]).fetchone()
+    assert clock_now is not None
+    await tick(pool, settings, clock_now[0] + MINUTE)
+    assert request_status(database_url, rid) == "no_centre"
+    assert {(o["technician_id"], o["status"]) for o in offers_of(database_url, rid)} == {
+        (student, "withdrawn") for student in asked}
+    with psycopg.connect(database_url) as conn:
+        marked = conn.execute("select count(*) from public.offers where request_id = %s "
+                              "and withdrawn_for_suspension", [rid]).fetchone()
+    assert marked == (3,)
+    told = {n["recipient"] for n in _told(database_url, rid, before) if n["kind"] == "offer_withdrawn"}
+    assert told == set(asked)
+    return citizen, rid, asked
+
+
+async def test_offers_that_lapsed_during_a_suspension_by_sql_are_asked_again_by_the_operators_restore(
+        app_and_clock: AppClock, area: Area, database_url: str, settings: Settings,
+        pool: AsyncConnectionPool[Any]) -> None:
+    """suspend22 #3: suspended by SQL, restored by the operator's command: the same three, in rank order, at once."""
+    api, clock = app_and_clock
+    clock.to_plain_hours()
+    _, rid, asked = await _lapsed_while_suspended_by_sql(api, area, database_url, settings, pool)
+    await _operator(pool, owner_of(database_url, rid), suspend=False, now=clock.now + 2 * MINUTE)
+    assert request_status(database_url, rid) == "offered"
+    assert _pending_by_rank(database_url, rid) == asked
 
 
 async def test_a_job_taken_back_while_its_owner_was_suspended_goes_on_at_its_college_after_the_restore(
@@ -242,7 +277,7 @@ async def test_a_job_taken_back_while_its_owner_was_suspended_goes_on_at_its_col
     _, teacher, bee, rid = await assigned_by_teacher(api, area, "bee")
     for to in ("diagnosing", "repairing"):
         assert (await step(api, bee, rid, to)).status_code == 200
-    owner = _owner(database_url, rid)
+    owner = owner_of(database_url, rid)
     await _operator(pool, owner, suspend=True, now=clock.now)
     taken = await step(api, teacher, rid, "offered", note="บีไม่ว่าง")
     assert taken.status_code == 200, taken.text
@@ -253,3 +288,74 @@ async def test_a_job_taken_back_while_its_owner_was_suspended_goes_on_at_its_col
     # ace and cat were asked when it was submitted (their offers ended with the teacher's assign): dan is the one
     # fitting student of the college not asked yet; far1, at the next college, is not asked.
     assert _pending_by_rank(database_url, rid) == [area.students["dan"][0]]
+
+
+def _as_parked_before_0094(database_url: str, rid: str, earlier: timedelta = timedelta(0)) -> None:
+    """The request's parking rewritten as a suspension before migration 0094 wrote it: the note `no_taker`, its
+    offers unmarked (nothing said why they were withdrawn); `earlier`: the move made that long before the
+    suspension, while the account still worked (nobody took it then)."""
+    with psycopg.connect(database_url, autocommit=True) as conn:
+        conn.execute("update public.offers set withdrawn_for_suspension = false where request_id = %s", [rid])
+        conn.execute("update public.status_events set note_code = 'no_taker', created_at = created_at - %s "
+                     "where id = (select max(id) from public.status_events where request_id = %s)", [earlier, rid])
+
+
+async def test_a_request_parked_by_a_suspension_before_0094_is_offered_again_by_the_restore(
+        app_and_clock: AppClock, area: Area, database_url: str, pool: AsyncConnectionPool[Any]) -> None:
+    """suspend22 #4: its move to no_centre (`no_taker`) was made while the account was switched off (in the
+    suspension's own transaction), so it is the suspension's: the restore offers it again, saying why. Its
+    students were asked before (their offers unmarked): the college's next fitting student is asked."""
+    api, clock = app_and_clock
+    clock.to_plain_hours()
+    _, rid, asked, _ = await _suspended_and_restored(
+        api, pool, database_url, clock.now, meanwhile=lambda rid: _as_parked_before_0094(database_url, rid))
+    assert request_status(database_url, rid) == "offered"
+    assert _pending_by_rank(database_url, rid) == [area.students["dan"][0]]  # not again those in `asked`
+    assert area.students["dan"][0] not in asked
+    with psycopg.connect(database_url) as conn:
+        last = conn.execute("select note_code from public.status_events where request_id = %s "
+                            "order by id desc limit 1", [rid]).fetchone()
+    assert last == ("owner_restored",)
+
+
+async def test_a_request_nobody_took_before_the_suspension_is_left_to_the_clock_by_the_restore(
+        app_and_clock: AppClock, area: Area, database_url: str, pool: AsyncConnectionPool[Any]) -> None:
+    """The same request, its move to no_centre made before the account was switched off: not the suspension's
+    (nobody took it while the account worked): the restore leaves it waiting, as it was."""
+    api, clock = app_and_clock
+    clock.to_plain_hours()
+    _, rid, _, _ = await _suspended_and_restored(
+        api, pool, database_url, clock.now,
+        meanwhile=lambda rid: _as_parked_before_0094(database_url, rid, earlier=timedelta(hours=1)))
+    assert request_status(database_url, rid) == "no_centre"
+    assert [o["status"] for o in offers_of(database_url, rid) if o["status"] == "pending"] == []
+
+
+async def test_a_restored_request_nobody_can_take_now_says_so_and_asks_the_administrators(
+        app_and_clock: AppClock, area: Area, database_url: str, pool: AsyncConnectionPool[Any]) -> None:
+    """suspend22 #5: every student who could take it left the roster during the suspension: the restore cannot
+    offer it. Its timeline says nobody can take it now (not that it waits for the account), its citizen reads the
+    next step and is told once, and the administrators, who can send it on from now, are asked to (the parking
+    asked none: 0098)."""
+    api, clock = app_and_clock
+    clock.to_plain_hours()
+
+    def roster_empties(_: str) -> None:
+        with psycopg.connect(database_url, autocommit=True) as conn:
+            conn.execute("update public.profiles set takes_jobs = false where id = any(%s::uuid[])",
+                         [[student for student, _ in area.students.values()]])
+
+    citizen, rid, _, before = await _suspended_and_restored(api, pool, database_url, clock.now,
+                                                            meanwhile=roster_empties)
+    assert request_status(database_url, rid) == "no_centre"
+    detail = (await api.get(f"/requests/{rid}", headers=bearer(citizen))).json()
+    assert [(e["to_status"], e["note_code"]) for e in detail["timeline"][-2:]] == [
+        ("no_centre", "owner_suspended"), ("no_centre", "no_taker")]
+    assert detail["next_step"] == NO_TAKER_NEXT_STEP.th
+    owner = str(owner_of(database_url, rid))
+    told = _told(database_url, rid, before)
+    assert [n["kind"] for n in told if n["recipient"] == owner] == ["no_taker"]
+    with psycopg.connect(database_url) as conn:
+        admins = {str(r[0]) for r in conn.execute(
+            "select id from public.profiles where role = 'admin' and is_active").fetchall()}
+    assert admins and {n["recipient"] for n in told if n["kind"] == "no_centre"} == admins

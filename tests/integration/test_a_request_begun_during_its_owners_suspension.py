@@ -21,24 +21,29 @@ from backend.db import service_tx
 from backend.dispatch_ticks import policy_of
 from backend.routes import requests as request_routes
 from backend.services import account
+from backend.services import request_detail as request_detail_module
 from backend.services.dispatch import dispatch_submitted
 from backend.settings import Settings
 from shared.roles import AppRole
 from tests.helpers import bearer, fresh_phone, sign_in
 from tests.integration.builders import draft
-from tests.integration.dispatch_area import HOME, AppClock, Area, handed_back_job, offers_of, request_status
+from tests.integration.dispatch_area import (
+    HOME,
+    AppClock,
+    Area,
+    accepted_job,
+    handed_back_job,
+    offers_of,
+    owner_of,
+    request_status,
+    step,
+    submit,
+)
 from tests.integration.lock_waits import until_waiting
 from tests.integration.test_dispatch import _waits
 from tests.integration.test_suspended_account import assert_suspended
 
 REASON = "แจ้งเหตุเท็จซ้ำหลายครั้ง"
-
-
-def _owner(database_url: str, request_id: str) -> uuid.UUID:
-    with psycopg.connect(database_url) as conn:
-        row = conn.execute("select citizen_id from public.repair_requests where id = %s", [request_id]).fetchone()
-    assert row is not None
-    return uuid.UUID(str(row[0]))
 
 
 def _pending(database_url: str, request_id: str) -> list[str]:
@@ -97,7 +102,7 @@ async def test_a_reopen_while_its_owner_is_being_suspended_waits_and_is_refused(
     citizen, rid = await handed_back_job(api, area)
     async with pool.connection() as suspending, suspending.transaction():
         await suspending.execute("select set_config('fixit.actor', 'operator', true)")
-        await account.suspend(suspending, _owner(database_url, rid), AppRole.CITIZEN, REASON)
+        await account.suspend(suspending, owner_of(database_url, rid), AppRole.CITIZEN, REASON)
         reopening = asyncio.create_task(api.post(f"/requests/{rid}/reopen", json={"note": "ยังไม่หาย"},
                                                  headers=bearer(citizen)))
         await until_waiting(database_url, 1, reopening)  # at the owner's profile, before the request
@@ -117,7 +122,7 @@ async def test_a_reopen_under_way_is_waited_for_by_the_suspension_which_parks_it
         reopening = asyncio.create_task(api.post(f"/requests/{rid}/reopen", json={"note": "ยังไม่หาย"},
                                                  headers=bearer(citizen)))
         await until_waiting(database_url, 1, reopening)  # holds the owner's profile, waits for the request
-        suspending = asyncio.create_task(_suspend(pool, _owner(database_url, rid)))
+        suspending = asyncio.create_task(_suspend(pool, owner_of(database_url, rid)))
         await until_waiting(database_url, 2, reopening, suspending)  # the suspension waits for the profile
         await holder.rollback()
     reopened = await reopening
@@ -145,7 +150,7 @@ async def test_a_submits_dispatch_under_way_is_waited_for_by_the_suspension_whic
         await holder.execute("select 1 from public.repair_requests where id = %s for update", [rid])
         dispatching = asyncio.create_task(dispatch_it())
         await until_waiting(database_url, 1, dispatching)  # holds the owner's profile, waits for the request
-        suspending = asyncio.create_task(_suspend(pool, _owner(database_url, rid)))
+        suspending = asyncio.create_task(_suspend(pool, owner_of(database_url, rid)))
         await until_waiting(database_url, 2, dispatching, suspending)  # the suspension waits for the profile
         await holder.rollback()
     await dispatching
@@ -174,3 +179,44 @@ async def test_a_submit_while_its_owner_is_being_suspended_is_stored_parked_and_
                               [profile["id"]]).fetchall()
     assert [status for _, status in stored] == ["no_centre"]
     assert offers_of(database_url, stored[0][0]) == []
+
+
+def _suspended_before_the_read_back(monkeypatch: pytest.MonkeyPatch, pool: AsyncConnectionPool[Any],
+                                    person: uuid.UUID, role: AppRole) -> None:
+    """The operator's suspension of `person` commits in the instant after their write committed and before the
+    route reads the request back for them (request_detail.read_detail, its own transaction as the caller)."""
+    real = request_detail_module.request_detail
+
+    async def suspended_first(*args: Any, **kwargs: Any) -> dict[str, Any]:
+        async with pool.connection() as conn, conn.transaction():
+            await conn.execute("select set_config('fixit.actor', 'operator', true)")
+            await account.suspend(conn, person, role, REASON)
+        return await real(*args, **kwargs)
+
+    monkeypatch.setattr(request_detail_module, "request_detail", suspended_first)
+
+
+async def test_a_cancel_whose_owner_is_suspended_before_it_is_read_back_answers_account_suspended(
+        app_and_clock: AppClock, area: Area, database_url: str, pool: AsyncConnectionPool[Any],
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    """suspend22 #2: the owner is told why they cannot see what they did (403 account_suspended, as their token
+    answers from then on), not 404 as if it had vanished; the cancel stays done."""
+    api, _ = app_and_clock
+    citizen, request = await submit(api)
+    rid = request["id"]
+    _suspended_before_the_read_back(monkeypatch, pool, owner_of(database_url, rid), AppRole.CITIZEN)
+    assert_suspended(await api.post(f"/requests/{rid}/cancel", json={"note": ""}, headers=bearer(citizen)),
+                     "cancel")
+    assert request_status(database_url, rid) == "cancelled"
+
+
+async def test_a_students_step_whose_student_is_suspended_before_it_is_read_back_answers_account_suspended(
+        app_and_clock: AppClock, area: Area, database_url: str, pool: AsyncConnectionPool[Any],
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    """The same for the other writes that read the request back (a student's step, an accept, an assign, an
+    administrator's send-on: one rule, in read_detail); the step stays done."""
+    api, _ = app_and_clock
+    _, ace, rid = await accepted_job(api, area, "ace")
+    _suspended_before_the_read_back(monkeypatch, pool, uuid.UUID(area.students["ace"][0]), AppRole.TECHNICIAN)
+    assert_suspended(await step(api, ace, rid, "diagnosing"), "step")
+    assert request_status(database_url, rid) == "diagnosing"

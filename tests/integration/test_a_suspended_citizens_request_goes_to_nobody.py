@@ -29,6 +29,7 @@ from tests.integration.dispatch_area import (
     Area,
     assigned_by_teacher,
     offers_of,
+    owner_of,
     request_status,
     set_active,
     set_owner_active,
@@ -37,13 +38,6 @@ from tests.integration.dispatch_area import (
 from tests.integration.lock_waits import until_waiting
 
 MINUTE = timedelta(minutes=1)
-
-
-def _owner(database_url: str, rid: str) -> uuid.UUID:
-    with psycopg.connect(database_url) as conn:
-        row = conn.execute("select citizen_id from public.repair_requests where id = %s", [rid]).fetchone()
-    assert row is not None
-    return uuid.UUID(str(row[0]))
 
 
 async def _operator(pool: AsyncConnectionPool[Any], person: uuid.UUID, suspend: bool) -> None:
@@ -76,7 +70,7 @@ async def test_a_citizens_suspension_ends_the_offers_and_the_restore_lets_the_cl
     rid = request["id"]
     asked = {o["technician_id"] for o in offers_of(database_url, rid)}
     assert len(asked) == 3 and request_status(database_url, rid) == "offered"
-    citizen = _owner(database_url, rid)
+    citizen = owner_of(database_url, rid)
     await _operator(pool, citizen, suspend=True)
 
     # Nothing is left for a student to take, each of them is told, and the request waits for nobody.
@@ -114,7 +108,7 @@ async def test_an_accept_waits_for_the_owners_suspension_at_that_moment_and_is_r
     ace, _ = await sign_in(api, ace_phone)
     async with await psycopg.AsyncConnection.connect(database_url) as suspending:
         await suspending.execute("update public.profiles set is_active = false where id = %s",
-                                 [_owner(database_url, rid)])
+                                 [owner_of(database_url, rid)])
         accepting = asyncio.create_task(api.post(f"/offers/{offer['id']}/accept", headers=bearer(ace)))
         try:
             await until_waiting(database_url, 1, accepting)
@@ -138,7 +132,7 @@ async def test_an_admin_send_on_waits_for_the_owners_suspension_at_that_moment_a
     admin, _ = await sign_in(api, ADMIN_PHONE)
     async with pool.connection() as conn, conn.transaction():
         await conn.execute("select set_config('fixit.actor', 'operator', true)")
-        await account.suspend(conn, _owner(database_url, rid), AppRole.CITIZEN, "แจ้งเหตุเท็จซ้ำหลายครั้ง")
+        await account.suspend(conn, owner_of(database_url, rid), AppRole.CITIZEN, "แจ้งเหตุเท็จซ้ำหลายครั้ง")
         sending = asyncio.create_task(api.post(f"/requests/{rid}/dispatch", json={"college_id": str(area.near)},
                                                headers=bearer(admin)))
         await until_waiting(database_url, 1, sending)  # an unlocked read would answer no_fitting_student now
@@ -178,10 +172,9 @@ async def test_a_teacher_neither_gives_a_suspended_citizens_job_nor_adds_hands_t
     assert row == (area.students["bee"][0], "accepted", 0)
 
 
-async def test_a_suspended_citizens_request_stranded_by_a_crash_is_offered_by_the_clock_only_once_restored(
-        app_and_clock: AppClock, area: Area, database_url: str, settings: Settings,
-        pool: AsyncConnectionPool[Any], monkeypatch: pytest.MonkeyPatch) -> None:
-    api, clock = app_and_clock
+async def _stranded(api: Any, database_url: str, monkeypatch: pytest.MonkeyPatch) -> str:
+    """A request stored by a new citizen whose submit's dispatch never ran (the process died in between): it waits
+    `submitted` for the clock's `dispatch_stranded`."""
     token, _ = await sign_in(api, fresh_phone())
     body = draft(lat=HOME[0], lon=HOME[1])
 
@@ -195,9 +188,57 @@ async def test_a_suspended_citizens_request_stranded_by_a_crash_is_offered_by_th
         stored = conn.execute("select id::text as id from public.repair_requests where idempotency_key = %s",
                               [body["idempotency_key"]]).fetchone()
     assert stored is not None
-    rid = stored["id"]
+    rid: str = stored["id"]
     assert request_status(database_url, rid) == "submitted"
-    citizen = _owner(database_url, rid)
+    return rid
+
+
+async def _answered_without_waiting(database_url: str, task: "asyncio.Task[Any]") -> Any:
+    """The task's answer, given while no backend waited on a lock: one that waits (for the holder the test keeps)
+    fails here, rather than hanging the test."""
+    async with await psycopg.AsyncConnection.connect(database_url, autocommit=True) as watcher:
+        while not task.done():
+            cur = await watcher.execute(
+                "select count(*) from pg_stat_activity where cardinality(pg_blocking_pids(pid)) > 0")
+            row = await cur.fetchone()
+            if row is not None and row[0] > 0:
+                task.cancel()
+                raise AssertionError("waited for a lock")
+            await asyncio.sleep(0.01)
+    return task.result()
+
+
+async def test_the_clocks_retry_of_a_stranded_request_neither_offers_it_nor_waits_for_its_owners_suspension(
+        app_and_clock: AppClock, area: Area, database_url: str, settings: Settings,
+        pool: AsyncConnectionPool[Any], monkeypatch: pytest.MonkeyPatch) -> None:
+    """suspend22 #1. A request stored in the instant before a crash, while its citizen's suspension is under way, is
+    not among the requests that suspension parks (it looked before this one committed). The clock's retry shares the
+    owner's profile as the submit does, but after the request it holds: skip locked. With the suspension holding
+    the profile (its first step, FOR NO KEY UPDATE), the retry leaves the request `submitted`, offered to nobody,
+    and waits for nothing; once the suspension commits, the next turn parks it as the suspension would have."""
+    api, clock = app_and_clock
+    rid = await _stranded(api, database_url, monkeypatch)
+    citizen = owner_of(database_url, rid)
+    async with await psycopg.AsyncConnection.connect(database_url) as suspension:
+        await suspension.execute("select 1 from public.profiles where id = %s for no key update", [citizen])
+        await _answered_without_waiting(database_url, asyncio.create_task(tick(pool, settings, clock.now + MINUTE)))
+        assert request_status(database_url, rid) == "submitted" and offers_of(database_url, rid) == []
+        await suspension.execute("update public.profiles set is_active = false where id = %s", [citizen])
+        await suspension.commit()
+    await tick(pool, settings, clock.now + 2 * MINUTE)
+    assert request_status(database_url, rid) == "no_centre" and offers_of(database_url, rid) == []
+    with psycopg.connect(database_url) as conn:
+        last = conn.execute("select note_code from public.status_events where request_id = %s "
+                            "order by id desc limit 1", [rid]).fetchone()
+    assert last is not None and last[0] == "owner_suspended"
+
+
+async def test_a_suspended_citizens_request_stranded_by_a_crash_is_offered_by_the_clock_only_once_restored(
+        app_and_clock: AppClock, area: Area, database_url: str, settings: Settings,
+        pool: AsyncConnectionPool[Any], monkeypatch: pytest.MonkeyPatch) -> None:
+    api, clock = app_and_clock
+    rid = await _stranded(api, database_url, monkeypatch)
+    citizen = owner_of(database_url, rid)
     set_active(database_url, citizen, False)
     await tick(pool, settings, clock.now + MINUTE)  # dispatch_stranded: parked, offered to nobody
     assert request_status(database_url, rid) == "no_centre" and offers_of(database_url, rid) == []

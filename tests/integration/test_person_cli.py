@@ -20,8 +20,8 @@ from typer.testing import CliRunner, Result
 from backend.cli import app
 from backend.settings import Settings
 from tests.helpers import bearer, fresh_phone, session_for, sign_in
-from tests.integration.builders import citizen_with_a_photo
-from tests.integration.dispatch_area import AppClock, Area, submit
+from tests.integration.builders import citizen_with_a_photo, draft
+from tests.integration.dispatch_area import HOME, AppClock, Area, request_status, submit
 
 
 @pytest.fixture
@@ -278,3 +278,37 @@ async def test_deleting_a_student_hands_on_at_once_the_job_offered_to_them_alone
         last = conn.execute("select from_status::text, to_status::text, actor::text from public.status_events "
                             "where request_id = %s order by id desc limit 1", [created["id"]]).fetchone()
     assert last == ("offered", "no_centre", "system")
+
+
+async def test_a_restore_says_how_many_of_the_persons_requests_went_on_and_how_many_still_wait(
+    cli: CliRunner, app_and_clock: AppClock, area: Area, database_url: str
+) -> None:
+    """suspend22 #6: the requests the suspension held go on at once with the restore; the operator reads how many,
+    in Thai and English, and how many nobody can take now (they wait on the administrators' list)."""
+    api, _ = app_and_clock
+    phone = fresh_phone()
+    token, _ = await sign_in(api, phone)
+    made = await api.post("/requests", json=draft(lat=HOME[0], lon=HOME[1]), headers=bearer(token))
+    assert made.status_code == 201 and made.json()["status"] == "offered", made.text
+    rid = made.json()["id"]
+
+    assert cli.invoke(app, ["suspend-person", phone, "--reason", "แจ้งเหตุเท็จ", "--yes"]).exit_code == 0
+    restored = cli.invoke(app, ["restore-person", phone])
+    assert restored.exit_code == 0, restored.output
+    said = _text(restored)
+    assert "1 request of theirs held during the suspension offered to student technicians again" in said
+    assert "ส่งให้นักศึกษาช่างอีกครั้งแล้ว" in said and "no student can take now" not in said
+    assert request_status(database_url, rid) == "offered"
+
+    # Suspended again; meanwhile every student who could take it leaves the roster: the restore cannot offer it.
+    assert cli.invoke(app, ["suspend-person", phone, "--reason", "แจ้งเหตุเท็จ", "--yes"]).exit_code == 0
+    with psycopg.connect(database_url, autocommit=True) as conn:
+        conn.execute("update public.profiles set takes_jobs = false where id = any(%s::uuid[])",
+                     [[student for student, _ in area.students.values()]])
+    restored = cli.invoke(app, ["restore-person", phone])
+    assert restored.exit_code == 0, restored.output
+    said = _text(restored)
+    assert "1 request held during the suspension no student can take now: it waits on the administrators' " \
+           "waiting list" in said, said
+    assert "ยังไม่มีนักศึกษาช่างรับได้ตอนนี้" in said and "offered to student technicians again" not in said
+    assert request_status(database_url, rid) == "no_centre"
