@@ -14,10 +14,8 @@ from shared.text import Locale, t
 def account_view(vm: AccountViewModel, locale: Locale) -> ft.Control:
     # Keyed, part by part: an error, the notice, the data to copy or the quiet times appearing above leave the
     # buttons and switches below their control ids, so a tap aimed at one is not dropped or taken by another.
-    controls: list[ft.Control] = keyed("top", [
-        ft.Row([ft.TextButton(t("back", locale), icon=ft.Icons.ARROW_BACK, on_click=vm.back)]),
-        heading(t("account_title", locale), size=22),
-    ])
+    # Back is the app bar's arrow (mobile/views/frame.py::back_button).
+    controls: list[ft.Control] = keyed("top", [heading(t("account_title", locale), size=22)])
     if vm.state == LoadState.FAILED:
         controls += keyed("load-error", [error_with_retry(vm, locale)])
     rows = [

@@ -61,14 +61,8 @@ def request_form_view(
     # Every part keyed by what it is (the parts that come and go by name, photos by their own id): the duplicates
     # hint, an error line, a photo or the GPS refusal appearing above leaves every field and button below its
     # control id, so a tap aimed at one is not dropped, the map keeps its place and a field its focus.
-    controls: list[ft.Control] = keyed("top", [
-        ft.Row(
-            [
-                ft.TextButton(t("back", locale), icon=ft.Icons.ARROW_BACK, disabled=vm.busy, on_click=vm.back),
-            ]
-        ),
-        heading(t("request_form_title", locale), size=22),
-    ])
+    # Back is the app bar's arrow (mobile/views/frame.py::back_button): a form with unsent changes asks first.
+    controls: list[ft.Control] = keyed("top", [heading(t("request_form_title", locale), size=22)])
     if vm.received_notice:
         # The request is stored already (an outbox draft whose photo failed): why the fields take no changes.
         controls += keyed("received-notice", [_info(vm.received_notice)])
