@@ -217,6 +217,7 @@ ACCOUNT_BELOW = (by_button(t("sign_out", TH)), by_button(t("delete_account", TH)
 
 async def test_account_buttons_keep_their_ids_when_the_saved_notice_appears_above_them() -> None:
     _, _app, account = await account_screen()
+    account.toggle_channels()  # the kinds' channels, folded until asked for
     before = account_view(account, TH)
     await account.set_channel("accepted", "sms", True)
     after = account_view(account, TH)
