@@ -272,6 +272,10 @@ class WaitingRequest(RequestSummary):
     lon: float | None = None
     province: str = ""
     district: str = ""
+    # What the admin reads before sending it on (session 21's walk-through: the card named only the item).
+    description: str = Field("", description="what the citizen wrote is wrong (the card shows it clipped)")
+    photo_count: int = Field(0, description="before photos: GET /requests/{id}/photos/before/{idx} (the card shows "
+                                            "the first's thumbnail)")
     owner_suspended: bool = Field(
         False, description="its citizen's account is suspended: it cannot be sent on (409 owner_suspended) until "
                            "restored, when the clock offers it again by itself")

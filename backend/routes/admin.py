@@ -55,14 +55,18 @@ async def waiting(_: AdminDep, conn: UserConn, response: Response, limit: PageLi
     page is the rows after X-Next-Cursor's (`after`: a request sent on meanwhile moves no other). One statement on
     the partial index of the waiting ones (migration 0069), from the cursor's place, however many the country left
     waiting. `owner_suspended`: its citizen's account is suspended, why it waits and cannot be sent on now
-    (review18a #2; one probe of the owner's profile by primary key per row of the page)."""
+    (review18a #2; one probe of the owner's profile by primary key per row of the page). With what the citizen wrote
+    and how many before photos they sent (one probe of the photos' unique key per row): the admin reads the request
+    before sending it on."""
     place = parse_after(after, offset)
     cur = await conn.execute(
         f"""with page as (
                 select r.id, '{PREFIX}' || r.ref_no as reference, r.category_code, cat.name_th as category_name_th,
                        cat.name_en as category_name_en, cat.icon as category_icon, r.item, r.status, r.created_at,
                        r.updated_at, null as college_name_th, null as college_name_en, r.lat, r.lon, r.province,
-                       r.district,
+                       r.district, r.description,
+                       (select count(*) from public.request_photos ph
+                        where ph.request_id = r.id and ph.kind = 'before')::int as photo_count,
                        not exists (select 1 from public.profiles o where o.id = r.citizen_id and o.is_active)
                            as owner_suspended
                 from public.repair_requests r join public.categories cat on cat.code = r.category_code

@@ -637,6 +637,10 @@ class AdminHome(HomeViewModel):
         self.pick_all = False
         self.confirming: UUID | None = None  # the college tapped in the open picker, awaiting the admin's yes
         self.busy: UUID | None = None  # the request being dispatched
+        # Each waiting card's first before photo, small, fetched after the list shows (as an offer card's); set by
+        # the app: the full-screen photo viewer, for all of that request's before photos.
+        self.thumbnails = Thumbnails(api)
+        self.on_open_photos: OpenPhotos | None = None
 
     @property
     def waiting(self) -> list[WaitingRequest]:
@@ -644,6 +648,27 @@ class AdminHome(HomeViewModel):
 
     async def load_more_waiting(self) -> None:
         await self.waiting_pages.load_more()
+        await self._fetch_thumbnails()
+
+    def waiting_photo(self, request: WaitingRequest) -> bytes | None:
+        """The first before photo's thumbnail of a waiting request; None while it loads, when it could not be
+        fetched, or when the citizen sent none (`photo_count`)."""
+        return self.thumbnails.get(request.id, "before", 0)
+
+    async def open_waiting_photo(self, request: WaitingRequest) -> None:
+        count = max(0, min(request.photo_count, MAX_PHOTOS_PER_REQUEST))  # never more than a request can have
+        keys: list[PhotoKey] = [(request.id, "before", i) for i in range(count)]
+        if self.on_open_photos is not None and keys:
+            await self.on_open_photos(keys, 0, self.thumbnails)
+
+    async def _loaded(self) -> None:
+        await self._fetch_thumbnails()
+
+    async def _fetch_thumbnails(self) -> None:
+        wanted: list[PhotoKey] = [(r.id, "before", 0) for r in self.waiting if r.photo_count > 0]
+        self.thumbnails.keep_only(wanted)  # the photos of requests sent on go with them
+        if await self.thumbnails.fetch(wanted):
+            self._changed()
 
     @property
     def undecided(self) -> list[UndecidedJob]:
