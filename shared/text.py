@@ -1203,6 +1203,11 @@ ACCOUNT_UI: dict[str, Bilingual] = {
     "college_required": B("กรุณากรอกช่องนี้", "Fill this in"),
     "college_supervisors": B("ครูผู้ควบคุม: {names}", "Supervisors: {names}"),
     "college_no_supervisors": B("ยังไม่มีครูผู้ควบคุม", "No supervisor yet"),
+    "college_row_counts": B("{province} · นักศึกษา {students} คน · ครูผู้ควบคุม {supervisors} คน",
+                            "{province} · {students} {students|student|students} · "
+                            "{supervisors} {supervisors|supervisor|supervisors}"),
+    "college_open": B("ดูรายละเอียด {name}", "Show {name}"),
+    "college_hide": B("ซ่อนรายละเอียด {name}", "Hide {name}"),
     "college_people": B("นักศึกษา {students} คน · รอเข้าระบบครั้งแรก {invites} คน",
                         "{students} {students|student|students} · {invites} not signed in yet"),
     "supervisor_phone": B("เบอร์โทรครูผู้ควบคุม", "Supervisor's phone"),

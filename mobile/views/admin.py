@@ -172,7 +172,7 @@ def _waiting_what(request: WaitingRequest, vm: AdminHome, locale: Locale) -> lis
     if request.photo_count > 0:
         label = t("photo_before_alt", locale, n=1)
 
-        async def open_it(request: WaitingRequest = request) -> None:
+        async def open_it() -> None:  # `request` is this call's own (one call a card), not a loop's
             await vm.open_waiting_photo(request)
 
         parts.append(thumbnail(vm.waiting_photo(request), label, SMALL_THUMB_SIZE, on_open=open_it,
@@ -342,49 +342,66 @@ def _colleges_search(vm: CollegesAdminViewModel, locale: Locale) -> list[ft.Cont
 
 
 def _admin_college_card(vm: CollegesAdminViewModel, college: AdminCollege, locale: Locale) -> ft.Control:
+    """One compact row a college: name, then province and counts (a tap opens the rest); opened, its code, reach and
+    supervisors, its invitations and its buttons. The code is for the admin's records, not the list's second line."""
     async def edit(_: object = None, college_id: UUID = college.id) -> None:
         vm.start_edit(college_id)
 
     async def name(_: object = None, college_id: UUID = college.id) -> None:
         vm.start_naming(college_id)
 
-    supervisors = ", ".join(s.display_name or (s.phone or "") for s in college.supervisors)
-    lines: list[ft.Control] = [
-        ft.Row(
-            [
-                ft.Icon(ft.Icons.SCHOOL, color=ft.Colors.PRIMARY if college.is_active else ft.Colors.OUTLINE),
-                ft.Column(
-                    [
-                        ft.Text(college.name(locale), weight=ft.FontWeight.BOLD),
-                        muted(f"{college.province(locale)} · {college.code}"),
-                    ],
-                    spacing=2,
-                    expand=True,
-                ),
-            ],
-            vertical_alignment=ft.CrossAxisAlignment.START,
+    async def toggle(_: object = None, college_id: UUID = college.id) -> None:  # Flet passes the event first
+        vm.toggle_college(college_id)
+
+    opened = vm.is_open(college.id)
+    counts = t("college_row_counts", locale, province=college.province(locale), students=college.students,
+               supervisors=len(college.supervisors))
+    if not college.is_active:
+        counts += f" · {t('college_inactive', locale)}"
+    summary = ft.Semantics(
+        button=True,
+        label=t("college_hide" if opened else "college_open", locale, name=college.name(locale)),
+        content=ft.Container(
+            on_click=toggle, ink=True, border_radius=8, padding=ft.Padding.symmetric(vertical=4),
+            content=ft.Row(
+                [
+                    ft.Icon(ft.Icons.SCHOOL, color=ft.Colors.PRIMARY if college.is_active else ft.Colors.OUTLINE),
+                    ft.Column([ft.Text(college.name(locale), weight=ft.FontWeight.BOLD), muted(counts)],
+                              spacing=0, expand=True),
+                    ft.Icon(ft.Icons.EXPAND_LESS if opened else ft.Icons.EXPAND_MORE,
+                            color=ft.Colors.ON_SURFACE_VARIANT),
+                ],
+                vertical_alignment=ft.CrossAxisAlignment.CENTER,
+            ),
         ),
-        muted(t("service_radius", locale, km=format_km(college.service_radius_km))
-              + ("" if college.is_active else f" · {t('college_inactive', locale)}")),
-        ft.Text(t("college_supervisors", locale, names=supervisors) if supervisors
-                else t("college_no_supervisors", locale)),
-        muted(t("college_people", locale, students=college.students, invites=college.pending_invites)),
-    ]
-    lines += _invites_panel(vm, college, locale)
-    if vm.naming_for == college.id and vm.just_created != college.id:
-        lines.append(_supervisor_form(vm, locale))
-    else:
-        lines.append(ft.Row(
-            [
-                ft.OutlinedButton(t("college_edit", locale), icon=ft.Icons.EDIT, disabled=vm.form is not None,
-                                  on_click=edit),
-                ft.OutlinedButton(t("name_supervisor", locale), icon=ft.Icons.PERSON_ADD,
-                                  disabled=not college.is_active, on_click=name),
-            ],
-            wrap=True,
-        ))
+    )
+    lines: list[ft.Control] = [summary]
+    if opened:
+        supervisors = ", ".join(s.display_name or (s.phone or "") for s in college.supervisors)
+        lines += keyed(f"detail-{college.id}", [
+            ft.Text(f"{college.code} · {t('service_radius', locale, km=format_km(college.service_radius_km))}",
+                    size=12, color=ft.Colors.ON_SURFACE_VARIANT),
+            ft.Text(t("college_supervisors", locale, names=supervisors) if supervisors
+                    else t("college_no_supervisors", locale)),
+            muted(t("college_people", locale, students=college.students, invites=college.pending_invites)),
+        ])
+        lines += _invites_panel(vm, college, locale)
+        if vm.naming_for == college.id and vm.just_created != college.id:
+            lines.append(_supervisor_form(vm, locale))
+        else:
+            lines.append(ft.Row(
+                [
+                    ft.OutlinedButton(t("college_edit", locale), icon=ft.Icons.EDIT, disabled=vm.form is not None,
+                                      on_click=edit),
+                    ft.OutlinedButton(t("name_supervisor", locale), icon=ft.Icons.PERSON_ADD,
+                                      disabled=not college.is_active, on_click=name),
+                ],
+                wrap=True,
+                key=f"buttons-{college.id}",
+            ))
     return ft.Card(key=f"college-{college.id}",
-                   content=ft.Container(padding=12, content=ft.Column(lines, spacing=8)))
+                   content=ft.Container(padding=ft.Padding.symmetric(horizontal=12, vertical=6),
+                                        content=ft.Column(lines, spacing=6)))
 
 
 def _invites_panel(vm: CollegesAdminViewModel, college: AdminCollege, locale: Locale) -> list[ft.Control]:
