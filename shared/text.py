@@ -820,6 +820,8 @@ APP_UI: dict[str, Bilingual] = {
     "location_label": B("ตำแหน่ง", "Location"),
     "use_gps": B("ใช้ตำแหน่งปัจจุบัน", "Use my current location"),
     "map_hint": B("แตะบนแผนที่เพื่อปักหมุด", "Tap the map to place the pin"),
+    "map_open": B("แตะเพื่อเลือกตำแหน่งบนแผนที่", "Tap to choose the place on the map"),
+    "map_close": B("ปิดแผนที่", "Close the map"),
     "map_label": B("แผนที่สำหรับปักหมุดตำแหน่ง", "Map for placing the location pin"),
     "location_value": B("ละติจูด {lat}, ลองจิจูด {lon}", "Latitude {lat}, longitude {lon}"),
     "location_none": B("ยังไม่ได้ระบุตำแหน่ง", "No location yet"),

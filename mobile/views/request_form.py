@@ -33,6 +33,8 @@ DEFAULT_CENTRE = (13.7563, 100.5018)
 COUNTRY_ZOOM = 5.5
 PIN_ZOOM = 15.0
 MAP_HEIGHT = 240
+# The tile that stands for the map until it is opened: one line of text and an icon, a thumb's height.
+MAP_TILE_HEIGHT = 56
 THUMB_SIZE = 88
 # Long lists (77 provinces) scroll inside a menu of this height rather than covering the whole screen.
 MENU_HEIGHT = 320
@@ -291,23 +293,43 @@ def _location(
     ]
     if vm.location_notice:
         controls.append(error_message(vm.location_notice, key="location-notice"))
-    map_hint = muted(t("map_hint", locale))
-    map_hint.key = "map-hint"
-    controls += [
-        map_hint,
-        ft.Semantics(
-            key="map",
-            label=t("map_label", locale),
-            content=ftm.Map(
-                height=MAP_HEIGHT,
-                initial_center=ftm.MapLatitudeLongitude(centre[0], centre[1]),
-                initial_zoom=PIN_ZOOM if has_pin else COUNTRY_ZOOM,
-                on_tap=tapped,
-                layers=[ftm.TileLayer(url_template=map_tile_url), ftm.MarkerLayer(markers=markers)],
+    if vm.map_open:
+        map_hint = muted(t("map_hint", locale))
+        map_hint.key = "map-hint"
+        controls += [
+            map_hint,
+            ft.Semantics(
+                key="map",
+                label=t("map_label", locale),
+                content=ftm.Map(
+                    height=MAP_HEIGHT,
+                    initial_center=ftm.MapLatitudeLongitude(centre[0], centre[1]),
+                    initial_zoom=PIN_ZOOM if has_pin else COUNTRY_ZOOM,
+                    on_tap=tapped,
+                    layers=[ftm.TileLayer(url_template=map_tile_url), ftm.MarkerLayer(markers=markers)],
+                ),
             ),
-        ),
-        ft.Text(where, key="location-value"),
-    ]
+            ft.Row([ft.TextButton(t("map_close", locale), icon=ft.Icons.EXPAND_LESS, on_click=vm.close_map)],
+                   key="map-close"),
+        ]
+    else:
+        # A small tile in the map's place: a finger scrolling the form over it scrolls the form (ux21 finding 12).
+        controls.append(ft.Semantics(
+            key="map-tile",
+            button=True,
+            label=t("map_open", locale),
+            content=ft.Container(
+                height=MAP_TILE_HEIGHT,
+                border_radius=8,
+                bgcolor=ft.Colors.SURFACE_CONTAINER_HIGHEST,
+                padding=12,
+                on_click=None if vm.fields_locked else vm.open_map,
+                ink=True,
+                content=ft.Row([ft.Icon(ft.Icons.MAP, color=ft.Colors.PRIMARY),
+                                ft.Text(t("map_open", locale), expand=True)]),
+            ),
+        ))
+    controls.append(ft.Text(where, key="location-value"))
     controls += _error_line(_field_error(vm, "location"), "location-error")
     # Right under the pin it is about, where the eye is when it arrives (not below the consent box).
     hint = duplicates_card(vm, locale)

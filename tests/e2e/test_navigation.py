@@ -63,6 +63,7 @@ def test_form_keeps_its_scroll_and_back_goes_to_the_previous_screen(
     type_into(page, "ยี่ห้อ/รุ่น", "Sharp R-200")
     type_into(page, "อาการเสีย", "กดเริ่มแล้วไม่ร้อน")
     choose(page, "ประเภทงานซ่อม", "เครื่องใช้ไฟฟ้า")
+    page.get_by_role("button", name="แตะเพื่อเลือกตำแหน่งบนแผนที่").click()  # the map shows once asked for
     page.get_by_role("button", name="แผนที่สำหรับปักหมุดตำแหน่ง").click()
     expect(page.get_by_text("จากหมุดบนแผนที่", exact=False).first).to_be_attached(timeout=TIMEOUT)
     page.get_by_role("radio", name="ที่บ้าน").click()

@@ -9,6 +9,7 @@ from types import SimpleNamespace
 from typing import Any
 
 import flet as ft
+import flet_map as ftm
 import httpx
 import pytest
 
@@ -18,6 +19,7 @@ from mobile.viewmodels.home import AdminHome, CitizenHome
 from mobile.views.account import account_view
 from mobile.views.admin import admin_home_view
 from mobile.views.frame import app_views
+from mobile.views.request_form import MAP_HEIGHT, MAP_TILE_HEIGHT
 from shared.notifications import AUDIENCE, Kind, allowed_prefs
 from shared.text import Locale, t
 from tests.unit.mobile_fakes import (
@@ -219,3 +221,31 @@ async def test_the_admins_waiting_card_shows_the_description_and_the_first_photo
     (opener,) = openers
     await opener.on_click()
     assert app.photo_viewer.is_open
+
+
+async def test_the_form_shows_a_small_tile_until_the_map_is_asked_for() -> None:
+    """ux21 finding 12: a finger scrolling the form over its 240 px map panned the map. Until asked for, a small
+    tile stands in its place ("แตะเพื่อเลือกตำแหน่งบนแผนที่"); tapped, the map shows (a tap on it places the pin, as
+    before) with "ปิดแผนที่", which folds it back and keeps the pin."""
+    app = await signed_in("citizen", RequestBackend())
+    await app.open_request_form()
+    form = app.request_form
+    assert form is not None
+    tree = app_views(app)[-1]
+    assert not find(tree, ftm.Map)
+    (tile,) = [c for c in walk(tree) if isinstance(c, ft.Semantics) and c.label == "แตะเพื่อเลือกตำแหน่งบนแผนที่"]
+    assert tile.button and isinstance(tile.content, ft.Container) and tile.content.height == MAP_TILE_HEIGHT
+    tap: Any = tile.content.on_click  # the view-model's handler (it takes the event and ignores it)
+    tap(None)
+
+    tree = app_views(app)[-1]
+    (shown,) = find(tree, ftm.Map)
+    assert shown.height == MAP_HEIGHT
+    assert [c for c in walk(tree) if isinstance(c, ft.Semantics) and c.label == "แผนที่สำหรับปักหมุดตำแหน่ง"]
+    await shown.on_tap(SimpleNamespace(coordinates=SimpleNamespace(latitude=18.79, longitude=98.98)))
+    assert (form.lat, form.lon) == (18.79, 98.98)
+
+    button_named(app_views(app)[-1], "ปิดแผนที่").on_click(None)  # type: ignore[attr-defined]
+    tree = app_views(app)[-1]
+    assert not find(tree, ftm.Map) and (form.lat, form.lon) == (18.79, 98.98)
+    assert any("18.79000" in str(x) for x in texts(tree))  # where the pin is, said under the tile
