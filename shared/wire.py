@@ -281,6 +281,21 @@ class WaitingRequest(RequestSummary):
                            "restored, when the clock offers it again by itself")
 
 
+class CollegeFit(Wire):
+    """GET /admin/waiting/{request_id}/colleges: whether an active college could take a waiting request, so the
+    admin's send-on picker says so before the confirmation (a send-on to a college that cannot answers 409)."""
+
+    college_id: UUID
+    students: int = Field(description="its active students with a skill of the request's category at the level it "
+                                      "needs (never the request's own owner)")
+    needs_teacher: bool = Field(description="the job's steps need a teacher present (a high-risk category)")
+    has_teacher: bool = Field(description="the college has an active teacher")
+
+    @property
+    def can_take(self) -> bool:
+        return self.students > 0 and (self.has_teacher or not self.needs_teacher)
+
+
 class RequestAction(StrEnum):
     """What the caller may do with a request now; the server decides and lists them."""
 

@@ -106,7 +106,8 @@ def _waiting_card(request: WaitingRequest, vm: AdminHome, locale: Locale) -> ft.
     busy = vm.busy is not None
 
     async def pick(_: object = None, request_id: UUID = request.id) -> None:  # Flet passes the event first
-        vm.open_picker(request_id)
+        vm.open_picker(request_id)  # the list shows at once; which colleges can take the job comes after
+        await vm.fit_colleges(request_id)
 
     async def retry(_: object = None, request_id: UUID = request.id) -> None:
         await vm.dispatch(request_id, None)
@@ -216,6 +217,7 @@ def _picker(request: WaitingRequest, vm: AdminHome, locale: Locale) -> ft.Contro
             content=ft.Column(
                 [
                     ft.Semantics(live_region=True, content=ft.Text(question, weight=ft.FontWeight.W_600)),
+                    *(_fit_line(vm, vm.confirming) if vm.confirming is not None else []),
                     ft.Row(
                         [
                             ft.FilledButton(t("dispatch_confirm_yes", locale), icon=ft.Icons.SEND, disabled=busy,
@@ -247,8 +249,13 @@ def _picker(request: WaitingRequest, vm: AdminHome, locale: Locale) -> ft.Contro
         async def ask(_: object = None, college_id: UUID = choice.college.id) -> None:  # Flet passes the event first
             vm.ask_dispatch(college_id)
 
-        options.append(ft.OutlinedButton(college_choice_label(choice, locale), icon=ft.Icons.SCHOOL, disabled=busy,
-                                         on_click=ask, key=f"pick-{choice.college.id}"))
+        button = ft.OutlinedButton(college_choice_label(choice, locale), icon=ft.Icons.SCHOOL, disabled=busy,
+                                   on_click=ask, key=f"pick-{choice.college.id}")
+        # The button first in its own keyed column: the word on who can take the job arriving under it leaves the
+        # button its id, so a tap aimed at it is not dropped.
+        options.append(ft.Column([button, *_fit_line(vm, choice.college.id)], spacing=2,
+                                 key=f"choice-{choice.college.id}",
+                                 horizontal_alignment=ft.CrossAxisAlignment.STRETCH))
     if not options:
         options.append(empty(t("college_no_match", locale, query=vm.pick_query.strip()) if vm.colleges
                              else t("admin_empty", locale)))
@@ -258,6 +265,19 @@ def _picker(request: WaitingRequest, vm: AdminHome, locale: Locale) -> ft.Contro
         controls.append(ft.TextButton(t("pick_college_more", locale, count=len(vm.colleges)),
                                       icon=ft.Icons.EXPAND_MORE, key="picker-more", on_click=vm.show_all_colleges))
     return ft.Column(controls, spacing=8)
+
+
+def _fit_line(vm: AdminHome, college_id: UUID) -> list[ft.Control]:
+    """Under a college in the picker (and in the question): whether it can take the job, or why not; nothing before
+    the answer comes."""
+    text = vm.fit_text(college_id)
+    if text is None:
+        return []
+    ok = vm.can_take(college_id)
+    return [ft.Row([ft.Icon(ft.Icons.CHECK_CIRCLE if ok else ft.Icons.BLOCK, size=16,
+                            color=ft.Colors.PRIMARY if ok else ft.Colors.ERROR),
+                    ft.Text(text, size=13, color=None if ok else ft.Colors.ERROR, expand=True)],
+                   spacing=4, key=f"fit-{college_id}")]
 
 
 def college_choice_label(choice: CollegeChoice, locale: Locale) -> str:

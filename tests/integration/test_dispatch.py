@@ -291,6 +291,28 @@ async def test_the_admins_waiting_list_says_what_is_wrong_and_how_many_photos(
     assert thumb.status_code == 200 and thumb.content
 
 
+async def test_the_admin_reads_which_colleges_can_take_a_waiting_request(app_and_clock: AppClock, area: Area) -> None:
+    """The send-on picker says, before the confirmation, which colleges have a student who fits the job (and a
+    teacher where it needs one): GET /admin/waiting/{id}/colleges agrees with what a send-on then does."""
+    api, _ = app_and_clock
+    citizen, request = await submit(api, category_code="computer")  # nobody in the area repairs computers
+    rid = request["id"]
+    admin, _ = await sign_in(api, "084-444-4444")
+    read = await api.get(f"/admin/waiting/{rid}/colleges", headers=bearer(admin))
+    assert read.status_code == 200, read.text
+    fits = {f["college_id"]: f for f in read.json()}
+    assert fits[str(area.near)]["students"] == 0
+    donmuang = next(c["id"] for c in (await api.get("/colleges")).json() if c["code"] == "TC-DONMUANG")
+    assert fits[donmuang]["students"] >= 1 and not fits[donmuang]["needs_teacher"]
+    assert (await api.get(f"/admin/waiting/{rid}/colleges", headers=bearer(citizen))).status_code == 403
+    nobody = await api.post(f"/requests/{rid}/dispatch", json={"college_id": str(area.near)}, headers=bearer(admin))
+    assert nobody.status_code == 409 and nobody.json()["error"]["code"] == "no_fitting_student"
+    sent = await api.post(f"/requests/{rid}/dispatch", json={"college_id": donmuang}, headers=bearer(admin))
+    assert sent.status_code == 200, sent.text
+    gone = await api.get(f"/admin/waiting/{rid}/colleges", headers=bearer(admin))  # not waiting any more
+    assert gone.status_code == 404 and gone.json()["error"]["code"] == "not_found"
+
+
 async def test_an_admin_sends_a_waiting_request_on(app_and_clock: AppClock, area: Area) -> None:
     api, _ = app_and_clock
     citizen, request = await submit(api, category_code="computer")  # nobody in the area repairs computers

@@ -7,6 +7,7 @@ import json
 from collections.abc import Awaitable, Callable
 from types import SimpleNamespace
 from typing import Any
+from uuid import UUID
 
 import flet as ft
 import flet_map as ftm
@@ -249,3 +250,50 @@ async def test_the_form_shows_a_small_tile_until_the_map_is_asked_for() -> None:
     tree = app_views(app)[-1]
     assert not find(tree, ftm.Map) and (form.lat, form.lon) == (18.79, 98.98)
     assert any("18.79000" in str(x) for x in texts(tree))  # where the pin is, said under the tile
+
+
+async def test_the_send_on_picker_says_which_colleges_can_take_the_job() -> None:
+    """ux21 finding 2-3: the picker did not say which colleges could take the job (a send-on to one that cannot
+    answered 409 after the confirmation). Opened, it reads GET /admin/waiting/{id}/colleges once and says under
+    each college how many of its students fit, or why it cannot take the job; the question says it again."""
+    backend = FakeBackend()
+    pump = waiting_request("ปั๊มน้ำ", 18.58, 99.01, days_ago=1)
+    backend.waiting = [pump]
+    colleges = backend.colleges
+    assert len(colleges) >= 1
+    fits = [{"college_id": c["id"], "students": 0 if n else 3, "needs_teacher": False, "has_teacher": True}
+            for n, c in enumerate(colleges)]
+    read: list[str] = []
+
+    def fit(request: httpx.Request) -> httpx.Response:
+        read.append(request.url.path)
+        return httpx.Response(200, json=fits)
+
+    backend.overrides[("GET", f"/admin/waiting/{pump['id']}/colleges")] = fit
+    app = await signed_in("admin", backend)
+    home = app.home
+    assert isinstance(home, AdminHome)
+    tree = admin_home_view(home, Locale.TH)
+    send: Any = button_named(tree, "ส่งให้วิทยาลัย")
+    await send.on_click()
+    assert read == [f"/admin/waiting/{pump['id']}/colleges"]
+    tree = admin_home_view(home, Locale.TH)
+    shown = texts(tree)
+    assert "มีนักศึกษาที่ทำงานนี้ได้ 3 คน" in shown
+    if len(colleges) > 1:
+        assert "ไม่มีนักศึกษาที่ทำงานนี้ได้" in shown
+    first = colleges[0]
+    (choice,) = [c for c in walk(tree) if isinstance(c, ft.Column) and c.key == f"choice-{first['id']}"]
+    assert isinstance(choice.controls[0], ft.OutlinedButton)  # the button first: the word under it moves nothing
+    ask: Any = choice.controls[0]
+    await ask.on_click()
+    assert "มีนักศึกษาที่ทำงานนี้ได้ 3 คน" in texts(admin_home_view(home, Locale.TH))  # in the question too
+    home.close_picker()
+    assert home.fits == {}
+    # A job that needs a teacher, at a college with none: why it cannot take it.
+    home.fits = {}
+    fits[0] = {**fits[0], "needs_teacher": True, "has_teacher": False}
+    home.open_picker(home.waiting[0].id)
+    await home.fit_colleges(home.waiting[0].id)
+    assert home.fit_text(UUID(str(first["id"]))) == "มีนักศึกษา 3 คน แต่ไม่มีครูควบคุม (งานนี้ต้องมีครู)"
+    assert home.can_take(UUID(str(first["id"]))) is False
