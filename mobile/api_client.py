@@ -75,6 +75,7 @@ from shared.wire import (
     TAKES_JOBS_HEADER,
     UNREAD_COUNT_HEADER,
     AssignBody,
+    CollegeFit,
     DispatchBody,
     PendingInvite,
     StaffInvitation,
@@ -132,6 +133,7 @@ _TECHNICIANS = TypeAdapter(list[TechnicianItem])
 _TECHNICIAN = TypeAdapter(TechnicianItem)
 _LEDGER = TypeAdapter(list[LedgerRow])
 _WAITING = TypeAdapter(list[WaitingRequest])
+_COLLEGE_FIT = TypeAdapter(list[CollegeFit])
 _UNDECIDED = TypeAdapter(list[UndecidedJob])
 _JOB_RECORD = TypeAdapter(JobRecord)
 _JOB_OUTCOME = TypeAdapter(JobOutcome)
@@ -760,6 +762,11 @@ class ApiClient:
         """Requests in status no_centre (no college in range took them), oldest first: a page after the place
         `after`, and how many wait."""
         return await self._page(_WAITING, "/admin/waiting", after, limit)
+
+    async def admin_college_fit(self, request_id: UUID) -> list[CollegeFit]:
+        """GET /admin/waiting/{id}/colleges: for each active college, whether it can take that waiting request (its
+        fitting students; a teacher where the job needs one)."""
+        return _parse(_COLLEGE_FIT, await self._call("GET", f"/admin/waiting/{request_id}/colleges"))
 
     async def admin_undecided(self, after: str | None = None, limit: int | None = None) -> ListPage[UndecidedJob]:
         """GET /admin/undecided: jobs waiting on a college with nobody to decide them, longest waiting first: a page

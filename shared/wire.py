@@ -272,9 +272,28 @@ class WaitingRequest(RequestSummary):
     lon: float | None = None
     province: str = ""
     district: str = ""
+    # What the admin reads before sending it on (session 21's walk-through: the card named only the item).
+    description: str = Field("", description="what the citizen wrote is wrong (the card shows it clipped)")
+    photo_count: int = Field(0, description="before photos: GET /requests/{id}/photos/before/{idx} (the card shows "
+                                            "the first's thumbnail)")
     owner_suspended: bool = Field(
         False, description="its citizen's account is suspended: it cannot be sent on (409 owner_suspended) until "
                            "restored, when the clock offers it again by itself")
+
+
+class CollegeFit(Wire):
+    """GET /admin/waiting/{request_id}/colleges: whether an active college could take a waiting request, so the
+    admin's send-on picker says so before the confirmation (a send-on to a college that cannot answers 409)."""
+
+    college_id: UUID
+    students: int = Field(description="its active students with a skill of the request's category at the level it "
+                                      "needs (never the request's own owner)")
+    needs_teacher: bool = Field(description="the job's steps need a teacher present (a high-risk category)")
+    has_teacher: bool = Field(description="the college has an active teacher")
+
+    @property
+    def can_take(self) -> bool:
+        return self.students > 0 and (self.has_teacher or not self.needs_teacher)
 
 
 class RequestAction(StrEnum):

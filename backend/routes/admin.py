@@ -28,7 +28,7 @@ from shared.paging import LIST_PAGE
 from shared.reference import PREFIX
 from shared.roles import Actor, AppRole
 from shared.statuses import RequestStatus
-from shared.wire import DispatchBody, RequestDetail, UndecidedJob, WaitingRequest
+from shared.wire import CollegeFit, DispatchBody, RequestDetail, UndecidedJob, WaitingRequest
 
 router = APIRouter(tags=["admin"], responses={401: {"model": ErrorResponse}, 403: {"model": ErrorResponse}})
 
@@ -55,14 +55,18 @@ async def waiting(_: AdminDep, conn: UserConn, response: Response, limit: PageLi
     page is the rows after X-Next-Cursor's (`after`: a request sent on meanwhile moves no other). One statement on
     the partial index of the waiting ones (migration 0069), from the cursor's place, however many the country left
     waiting. `owner_suspended`: its citizen's account is suspended, why it waits and cannot be sent on now
-    (review18a #2; one probe of the owner's profile by primary key per row of the page)."""
+    (review18a #2; one probe of the owner's profile by primary key per row of the page). With what the citizen wrote
+    and how many before photos they sent (one probe of the photos' unique key per row): the admin reads the request
+    before sending it on."""
     place = parse_after(after, offset)
     cur = await conn.execute(
         f"""with page as (
                 select r.id, '{PREFIX}' || r.ref_no as reference, r.category_code, cat.name_th as category_name_th,
                        cat.name_en as category_name_en, cat.icon as category_icon, r.item, r.status, r.created_at,
                        r.updated_at, null as college_name_th, null as college_name_en, r.lat, r.lon, r.province,
-                       r.district,
+                       r.district, r.description,
+                       (select count(*) from public.request_photos ph
+                        where ph.request_id = r.id and ph.kind = 'before')::int as photo_count,
                        not exists (select 1 from public.profiles o where o.id = r.citizen_id and o.is_active)
                            as owner_suspended
                 from public.repair_requests r join public.categories cat on cat.code = r.category_code
@@ -79,6 +83,39 @@ async def waiting(_: AdminDep, conn: UserConn, response: Response, limit: PageLi
     page, next_cursor = split_page([r for r in rows if r["id"] is not None], limit, _waiting_place)
     page_headers(response, int(rows[0]["total"]) if rows else 0, next_cursor)
     return [WaitingRequest.model_validate(r) for r in page]
+
+
+@router.get("/admin/waiting/{request_id}/colleges", response_model=list[CollegeFit],
+            responses={404: {"model": ErrorResponse}})
+async def college_fit(request_id: uuid.UUID, identity: IdentityDep, pool: PoolDep) -> list[CollegeFit]:
+    """For a request waiting for a college (no_centre): each active college, how many of its students fit the job
+    (a skill of its category at the level it needs, as dispatch asks: `technician_skills.dispatch_college_id` is set
+    only while the student is an active technician there; never the request's owner), whether the job needs a
+    teacher present and whether the college has one. The send-on picker says it before the admin confirms, where
+    the send-on answered 409 no_fitting_student / no_teacher_at_college after. Admins only; one statement, an index
+    probe per college and needed skill. 404 when the request is not waiting (sent on meanwhile, or none such)."""
+    # Dispatch's own level rule and parameters (backend/services/dispatch.py), so the picker and a send-on agree.
+    async with acting(pool, identity, AppRole.ADMIN) as (owner, _):
+        rows = await (await owner.execute(
+            f"""select c.id as college_id,
+                       (select count(distinct ts.technician_id)
+                        from public.category_skills cs
+                        join public.technician_skills ts
+                          on ts.dispatch_college_id = c.id and ts.skill_code = cs.skill_code
+                         and {dispatch._LEVEL_OK}
+                        where cs.category_code = r.category_code
+                          and ts.technician_id is distinct from r.citizen_id)::int as students,
+                       r.category_code = any(%(presence)s::text[]) as needs_teacher,
+                       private.college_has_teacher(c.id) as has_teacher
+                from public.repair_requests r
+                join public.colleges c on c.is_active
+                where r.id = %(request)s and r.status = 'no_centre'
+                order by c.id""",
+            {"request": request_id, **dispatch._TIERS},
+        )).fetchall()
+    if not rows:
+        raise ApiError(404, "not_found")
+    return [CollegeFit.model_validate(r) for r in rows]
 
 
 @router.get("/admin/undecided", response_model=list[UndecidedJob],

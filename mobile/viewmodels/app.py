@@ -572,6 +572,8 @@ class AppViewModel(Observable):
             home.on_open_portfolio = self.open_portfolio
         elif isinstance(home, SupervisorHome | AdminHome):
             home.on_open_job = self.open_job
+        if isinstance(home, AdminHome):
+            home.on_open_photos = self.open_photos  # a waiting request's before photos
         if isinstance(home, SupervisorHome):
             home.on_open_college_jobs = self.open_college_jobs
             home.on_open_college_credit = self.open_college_credit

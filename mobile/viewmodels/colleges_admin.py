@@ -84,7 +84,21 @@ class CollegesAdminViewModel(WithdrawsInvites):
         # What the admin typed in the search (ux21 finding 3): the list is loaded whole (GET /admin/colleges has no
         # paging), so it is filtered here, with no call per keystroke.
         self.query = ""
+        # The college whose card is opened (its code, reach, supervisors and buttons): one line of name, province
+        # and counts a college otherwise, so 38 colleges are not ~11,000 px of cards (session 21's walk-through).
+        self.opened: UUID | None = None
         self._init_invites()
+
+    def toggle_college(self, college_id: UUID) -> None:
+        """Opens a college's card, or folds it again; one open at a time."""
+        self.opened = None if self.opened == college_id else college_id
+        self._changed()
+
+    def is_open(self, college_id: UUID) -> bool:
+        """Its card shows everything: opened, or holding the form the admin is filling in for it."""
+        return (self.opened == college_id or self.naming_for == college_id
+                or (self.form is not None and self.form.college_id == college_id)
+                or self.invites_shown_for(college_id))
 
     @property
     def shown_colleges(self) -> list[AdminCollege]:

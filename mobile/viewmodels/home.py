@@ -39,6 +39,7 @@ from shared.roles import REQUESTER_ROLES, AppRole
 from shared.statuses import CONTACT_OPEN, RequestStatus
 from shared.text import Bilingual, bilingual, error_text, role_label, t
 from shared.thai_address import area_text
+from shared.wire import CollegeFit
 
 SignOut = Callable[[], Awaitable[None]]
 OpenJob = Callable[[UUID], Awaitable[None]]
@@ -640,6 +641,13 @@ class AdminHome(HomeViewModel):
         self.pick_all = False
         self.confirming: UUID | None = None  # the college tapped in the open picker, awaiting the admin's yes
         self.busy: UUID | None = None  # the request being dispatched
+        # Each waiting card's first before photo, small, fetched after the list shows (as an offer card's); set by
+        # the app: the full-screen photo viewer, for all of that request's before photos.
+        self.thumbnails = Thumbnails(api)
+        self.on_open_photos: OpenPhotos | None = None
+        # Which colleges can take the open picker's request (GET /admin/waiting/{id}/colleges), by college; empty
+        # until read, or when it could not be (the picker then lists the colleges as before, without a word).
+        self.fits: dict[UUID, CollegeFit] = {}
 
     @property
     def waiting(self) -> list[WaitingRequest]:
@@ -647,6 +655,27 @@ class AdminHome(HomeViewModel):
 
     async def load_more_waiting(self) -> None:
         await self.waiting_pages.load_more()
+        await self._fetch_thumbnails()
+
+    def waiting_photo(self, request: WaitingRequest) -> bytes | None:
+        """The first before photo's thumbnail of a waiting request; None while it loads, when it could not be
+        fetched, or when the citizen sent none (`photo_count`)."""
+        return self.thumbnails.get(request.id, "before", 0)
+
+    async def open_waiting_photo(self, request: WaitingRequest) -> None:
+        count = max(0, min(request.photo_count, MAX_PHOTOS_PER_REQUEST))  # never more than a request can have
+        keys: list[PhotoKey] = [(request.id, "before", i) for i in range(count)]
+        if self.on_open_photos is not None and keys:
+            await self.on_open_photos(keys, 0, self.thumbnails)
+
+    async def _loaded(self) -> None:
+        await self._fetch_thumbnails()
+
+    async def _fetch_thumbnails(self) -> None:
+        wanted: list[PhotoKey] = [(r.id, "before", 0) for r in self.waiting if r.photo_count > 0]
+        self.thumbnails.keep_only(wanted)  # the photos of requests sent on go with them
+        if await self.thumbnails.fetch(wanted):
+            self._changed()
 
     @property
     def undecided(self) -> list[UndecidedJob]:
@@ -781,8 +810,40 @@ class AdminHome(HomeViewModel):
         self._reset_picker()
         self._changed()
 
+    async def fit_colleges(self, request_id: UUID) -> None:
+        """Reads which colleges can take the request whose picker is open (after `open_picker`: the list shows at
+        once, each college's word comes with the answer). A failure leaves the list without them: the send-on still
+        says why a college cannot take it."""
+        try:
+            fits = await self._api.admin_college_fit(request_id)
+        except ApiError as exc:
+            if await self._lost_sign_in(exc):
+                return
+            fits = []
+        if self.picking == request_id:  # still the open picker's (another may have opened meanwhile)
+            self.fits = {fit.college_id: fit for fit in fits}
+            self._changed()
+
+    def fit_text(self, college_id: UUID) -> str | None:
+        """What the picker says under a college: "นักศึกษาที่ทำงานนี้ได้ 3 คน", or why it cannot take the job (no
+        fitting student; no teacher for a job that needs one). None before the answer."""
+        fit = self.fits.get(college_id)
+        if fit is None:
+            return None
+        locale = self._session.locale
+        if fit.students == 0:
+            return t("college_fit_none", locale)
+        if fit.needs_teacher and not fit.has_teacher:
+            return t("college_fit_no_teacher", locale, students=fit.students)
+        return t("college_fit_students", locale, students=fit.students)
+
+    def can_take(self, college_id: UUID) -> bool | None:
+        fit = self.fits.get(college_id)
+        return None if fit is None else fit.can_take
+
     def _reset_picker(self) -> None:
         self.pick_query, self.pick_all, self.confirming = "", False, None
+        self.fits = {}
 
     def _dispatched(self) -> None:
         self.busy = None

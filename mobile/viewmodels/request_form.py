@@ -147,6 +147,9 @@ class RequestFormViewModel(Observable):
         self.lat: float | None = None
         self.lon: float | None = None
         self.location_source: LocationSource | None = None
+        # The interactive map shows only once asked for: on a phone a finger scrolling the form over it panned the
+        # map instead (240 px of a 584 px screen, session 21's walk-through); until then a small tile opens it.
+        self.map_open = False
         self.address = ""
         # Optional pickers (geothai codes; "" = not chosen). The POST carries their Thai names.
         self.province_code = ""
@@ -593,6 +596,17 @@ class RequestFormViewModel(Observable):
                 self._area_from_pin = True
                 filled = True
         self._address_hint = bilingual("address_from_pin" if filled else "address_not_found")
+        self._changed()
+
+    def open_map(self, _: object = None) -> None:  # Flet passes the event first
+        """Shows the interactive map to place the pin (the form stays scrollable until then)."""
+        if not self.fields_locked:
+            self.map_open = True
+            self._changed()
+
+    def close_map(self, _: object = None) -> None:
+        """Folds the map back to its tile: the pin stays where it was placed."""
+        self.map_open = False
         self._changed()
 
     def location_unavailable(self, *, denied: bool, for_good: bool = False) -> None:

@@ -14,10 +14,8 @@ from shared.text import Locale, t
 def account_view(vm: AccountViewModel, locale: Locale) -> ft.Control:
     # Keyed, part by part: an error, the notice, the data to copy or the quiet times appearing above leave the
     # buttons and switches below their control ids, so a tap aimed at one is not dropped or taken by another.
-    controls: list[ft.Control] = keyed("top", [
-        ft.Row([ft.TextButton(t("back", locale), icon=ft.Icons.ARROW_BACK, on_click=vm.back)]),
-        heading(t("account_title", locale), size=22),
-    ])
+    # Back is the app bar's arrow (mobile/views/frame.py::back_button).
+    controls: list[ft.Control] = keyed("top", [heading(t("account_title", locale), size=22)])
     if vm.state == LoadState.FAILED:
         controls += keyed("load-error", [error_with_retry(vm, locale)])
     rows = [
@@ -78,17 +76,29 @@ def _preferences(vm: AccountViewModel, locale: Locale) -> ft.Control:
     assert settings is not None
     busy = vm.saving_settings
     rows: list[ft.Control] = [heading(t("prefs_title", locale), size=16), muted(t("prefs_hint", locale))]
-    for kind, allowed in settings.allowed.items():
+    # The kinds (only the role's: the backend lists them) folded behind one button; the general switches below
+    # stay in view, so "sign out" is a short scroll away whatever the role.
+    count = len(settings.allowed)
+    rows.append(ft.TextButton(
+        t("prefs_channels_hide" if vm.channels_open else "prefs_channels_show", locale, count=count),
+        icon=ft.Icons.EXPAND_LESS if vm.channels_open else ft.Icons.EXPAND_MORE,
+        on_click=vm.toggle_channels, key="channels-toggle",
+    ))
+    if vm.channels_open:
+        for kind, allowed in settings.allowed.items():
 
-        def box(pref: str, kind: str = kind) -> ft.Control:
-            async def changed(on: bool, pref: str = pref) -> None:
-                await vm.set_channel(kind, pref, on)
+            def box(pref: str, kind: str = kind) -> ft.Control:
+                async def changed(on: bool, pref: str = pref) -> None:
+                    await vm.set_channel(kind, pref, on)
 
-            return labelled_toggle(ft.Checkbox(value=vm.chosen(kind, pref), disabled=busy),
-                                   pref_label(pref, locale), changed)
+                return labelled_toggle(ft.Checkbox(value=vm.chosen(kind, pref), disabled=busy),
+                                       pref_label(pref, locale), changed)
 
-        rows.append(ft.Column([ft.Text(notification_kind_label(kind, locale), weight=ft.FontWeight.W_600),
-                               ft.Row([box(p) for p in allowed], wrap=True)], spacing=0, key=f"kind-{kind}"))
+            # The channels tight on one line under the kind (App, LINE, SMS fit 304 px): with the row's default
+            # spacing the SMS box wrapped to a line of its own and read like a setting apart.
+            rows.append(ft.Column([ft.Text(notification_kind_label(kind, locale), weight=ft.FontWeight.W_600),
+                                   ft.Row([box(p) for p in allowed], wrap=True, spacing=0, run_spacing=0)],
+                                  spacing=0, key=f"kind-{kind}"))
 
     rows.append(labelled_toggle(ft.Switch(value=settings.quiet_hours, disabled=busy),
                                 t("prefs_quiet_hours", locale, start=settings.quiet_start, end=settings.quiet_end),

@@ -31,6 +31,7 @@ from mobile.views.common import (
 )
 from mobile.views.invites import invite_row
 from mobile.views.paging import more_controls
+from mobile.views.photos import SMALL_THUMB_SIZE, thumbnail
 from mobile.views.status import status_chip
 from mobile.views.typed_field import TypedField
 from shared.text import Locale, t
@@ -105,7 +106,8 @@ def _waiting_card(request: WaitingRequest, vm: AdminHome, locale: Locale) -> ft.
     busy = vm.busy is not None
 
     async def pick(_: object = None, request_id: UUID = request.id) -> None:  # Flet passes the event first
-        vm.open_picker(request_id)
+        vm.open_picker(request_id)  # the list shows at once; which colleges can take the job comes after
+        await vm.fit_colleges(request_id)
 
     async def retry(_: object = None, request_id: UUID = request.id) -> None:
         await vm.dispatch(request_id, None)
@@ -127,6 +129,7 @@ def _waiting_card(request: WaitingRequest, vm: AdminHome, locale: Locale) -> ft.
                 ft.Text(vm.area(request), expand=True),
             ]
         ),
+        *_waiting_what(request, vm, locale),
         ft.Row(
             [
                 status_chip(request.status, locale),
@@ -156,6 +159,31 @@ def _waiting_card(request: WaitingRequest, vm: AdminHome, locale: Locale) -> ft.
             )
         )
     return ft.Card(content=ft.Container(padding=12, content=ft.Column(lines, spacing=8)))
+
+
+# The description's lines on a waiting card: enough to tell a fan that does not spin from one that smokes, short
+# enough that the cards still stack on a 640 px phone (the request's screen has all of it).
+WAITING_DESCRIPTION_LINES = 3
+
+
+def _waiting_what(request: WaitingRequest, vm: AdminHome, locale: Locale) -> list[ft.Control]:
+    """What the citizen wrote (clipped) beside their first before photo, small; a tap on it opens their photos.
+    Nothing when they wrote nothing and sent none."""
+    parts: list[ft.Control] = []
+    if request.photo_count > 0:
+        label = t("photo_before_alt", locale, n=1)
+
+        async def open_it() -> None:  # `request` is this call's own (one call a card), not a loop's
+            await vm.open_waiting_photo(request)
+
+        parts.append(thumbnail(vm.waiting_photo(request), label, SMALL_THUMB_SIZE, on_open=open_it,
+                               open_label=t("photo_open", locale, label=label)))
+    if request.description.strip():
+        parts.append(ft.Text(request.description.strip(), max_lines=WAITING_DESCRIPTION_LINES,
+                             overflow=ft.TextOverflow.ELLIPSIS, expand=True, size=14))
+    if not parts:
+        return []
+    return [ft.Row(parts, vertical_alignment=ft.CrossAxisAlignment.START, spacing=8)]
 
 
 def _picker(request: WaitingRequest, vm: AdminHome, locale: Locale) -> ft.Control:
@@ -189,6 +217,7 @@ def _picker(request: WaitingRequest, vm: AdminHome, locale: Locale) -> ft.Contro
             content=ft.Column(
                 [
                     ft.Semantics(live_region=True, content=ft.Text(question, weight=ft.FontWeight.W_600)),
+                    *(_fit_line(vm, vm.confirming) if vm.confirming is not None else []),
                     ft.Row(
                         [
                             ft.FilledButton(t("dispatch_confirm_yes", locale), icon=ft.Icons.SEND, disabled=busy,
@@ -220,8 +249,13 @@ def _picker(request: WaitingRequest, vm: AdminHome, locale: Locale) -> ft.Contro
         async def ask(_: object = None, college_id: UUID = choice.college.id) -> None:  # Flet passes the event first
             vm.ask_dispatch(college_id)
 
-        options.append(ft.OutlinedButton(college_choice_label(choice, locale), icon=ft.Icons.SCHOOL, disabled=busy,
-                                         on_click=ask, key=f"pick-{choice.college.id}"))
+        button = ft.OutlinedButton(college_choice_label(choice, locale), icon=ft.Icons.SCHOOL, disabled=busy,
+                                   on_click=ask, key=f"pick-{choice.college.id}")
+        # The button first in its own keyed column: the word on who can take the job arriving under it leaves the
+        # button its id, so a tap aimed at it is not dropped.
+        options.append(ft.Column([button, *_fit_line(vm, choice.college.id)], spacing=2,
+                                 key=f"choice-{choice.college.id}",
+                                 horizontal_alignment=ft.CrossAxisAlignment.STRETCH))
     if not options:
         options.append(empty(t("college_no_match", locale, query=vm.pick_query.strip()) if vm.colleges
                              else t("admin_empty", locale)))
@@ -231,6 +265,19 @@ def _picker(request: WaitingRequest, vm: AdminHome, locale: Locale) -> ft.Contro
         controls.append(ft.TextButton(t("pick_college_more", locale, count=len(vm.colleges)),
                                       icon=ft.Icons.EXPAND_MORE, key="picker-more", on_click=vm.show_all_colleges))
     return ft.Column(controls, spacing=8)
+
+
+def _fit_line(vm: AdminHome, college_id: UUID) -> list[ft.Control]:
+    """Under a college in the picker (and in the question): whether it can take the job, or why not; nothing before
+    the answer comes."""
+    text = vm.fit_text(college_id)
+    if text is None:
+        return []
+    ok = vm.can_take(college_id)
+    return [ft.Row([ft.Icon(ft.Icons.CHECK_CIRCLE if ok else ft.Icons.BLOCK, size=16,
+                            color=ft.Colors.PRIMARY if ok else ft.Colors.ERROR),
+                    ft.Text(text, size=13, color=None if ok else ft.Colors.ERROR, expand=True)],
+                   spacing=4, key=f"fit-{college_id}")]
 
 
 def college_choice_label(choice: CollegeChoice, locale: Locale) -> str:
@@ -315,49 +362,66 @@ def _colleges_search(vm: CollegesAdminViewModel, locale: Locale) -> list[ft.Cont
 
 
 def _admin_college_card(vm: CollegesAdminViewModel, college: AdminCollege, locale: Locale) -> ft.Control:
+    """One compact row a college: name, then province and counts (a tap opens the rest); opened, its code, reach and
+    supervisors, its invitations and its buttons. The code is for the admin's records, not the list's second line."""
     async def edit(_: object = None, college_id: UUID = college.id) -> None:
         vm.start_edit(college_id)
 
     async def name(_: object = None, college_id: UUID = college.id) -> None:
         vm.start_naming(college_id)
 
-    supervisors = ", ".join(s.display_name or (s.phone or "") for s in college.supervisors)
-    lines: list[ft.Control] = [
-        ft.Row(
-            [
-                ft.Icon(ft.Icons.SCHOOL, color=ft.Colors.PRIMARY if college.is_active else ft.Colors.OUTLINE),
-                ft.Column(
-                    [
-                        ft.Text(college.name(locale), weight=ft.FontWeight.BOLD),
-                        muted(f"{college.province(locale)} · {college.code}"),
-                    ],
-                    spacing=2,
-                    expand=True,
-                ),
-            ],
-            vertical_alignment=ft.CrossAxisAlignment.START,
+    async def toggle(_: object = None, college_id: UUID = college.id) -> None:  # Flet passes the event first
+        vm.toggle_college(college_id)
+
+    opened = vm.is_open(college.id)
+    counts = t("college_row_counts", locale, province=college.province(locale), students=college.students,
+               supervisors=len(college.supervisors))
+    if not college.is_active:
+        counts += f" · {t('college_inactive', locale)}"
+    summary = ft.Semantics(
+        button=True,
+        label=t("college_hide" if opened else "college_open", locale, name=college.name(locale)),
+        content=ft.Container(
+            on_click=toggle, ink=True, border_radius=8, padding=ft.Padding.symmetric(vertical=4),
+            content=ft.Row(
+                [
+                    ft.Icon(ft.Icons.SCHOOL, color=ft.Colors.PRIMARY if college.is_active else ft.Colors.OUTLINE),
+                    ft.Column([ft.Text(college.name(locale), weight=ft.FontWeight.BOLD), muted(counts)],
+                              spacing=0, expand=True),
+                    ft.Icon(ft.Icons.EXPAND_LESS if opened else ft.Icons.EXPAND_MORE,
+                            color=ft.Colors.ON_SURFACE_VARIANT),
+                ],
+                vertical_alignment=ft.CrossAxisAlignment.CENTER,
+            ),
         ),
-        muted(t("service_radius", locale, km=format_km(college.service_radius_km))
-              + ("" if college.is_active else f" · {t('college_inactive', locale)}")),
-        ft.Text(t("college_supervisors", locale, names=supervisors) if supervisors
-                else t("college_no_supervisors", locale)),
-        muted(t("college_people", locale, students=college.students, invites=college.pending_invites)),
-    ]
-    lines += _invites_panel(vm, college, locale)
-    if vm.naming_for == college.id and vm.just_created != college.id:
-        lines.append(_supervisor_form(vm, locale))
-    else:
-        lines.append(ft.Row(
-            [
-                ft.OutlinedButton(t("college_edit", locale), icon=ft.Icons.EDIT, disabled=vm.form is not None,
-                                  on_click=edit),
-                ft.OutlinedButton(t("name_supervisor", locale), icon=ft.Icons.PERSON_ADD,
-                                  disabled=not college.is_active, on_click=name),
-            ],
-            wrap=True,
-        ))
+    )
+    lines: list[ft.Control] = [summary]
+    if opened:
+        supervisors = ", ".join(s.display_name or (s.phone or "") for s in college.supervisors)
+        lines += keyed(f"detail-{college.id}", [
+            ft.Text(f"{college.code} · {t('service_radius', locale, km=format_km(college.service_radius_km))}",
+                    size=12, color=ft.Colors.ON_SURFACE_VARIANT),
+            ft.Text(t("college_supervisors", locale, names=supervisors) if supervisors
+                    else t("college_no_supervisors", locale)),
+            muted(t("college_people", locale, students=college.students, invites=college.pending_invites)),
+        ])
+        lines += _invites_panel(vm, college, locale)
+        if vm.naming_for == college.id and vm.just_created != college.id:
+            lines.append(_supervisor_form(vm, locale))
+        else:
+            lines.append(ft.Row(
+                [
+                    ft.OutlinedButton(t("college_edit", locale), icon=ft.Icons.EDIT, disabled=vm.form is not None,
+                                      on_click=edit),
+                    ft.OutlinedButton(t("name_supervisor", locale), icon=ft.Icons.PERSON_ADD,
+                                      disabled=not college.is_active, on_click=name),
+                ],
+                wrap=True,
+                key=f"buttons-{college.id}",
+            ))
     return ft.Card(key=f"college-{college.id}",
-                   content=ft.Container(padding=12, content=ft.Column(lines, spacing=8)))
+                   content=ft.Container(padding=ft.Padding.symmetric(horizontal=12, vertical=6),
+                                        content=ft.Column(lines, spacing=6)))
 
 
 def _invites_panel(vm: CollegesAdminViewModel, college: AdminCollege, locale: Locale) -> list[ft.Control]:

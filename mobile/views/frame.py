@@ -11,7 +11,7 @@ from mobile.views.account import account_view
 from mobile.views.admin import admin_home_view, colleges_admin_view
 from mobile.views.citizen import citizen_home_view
 from mobile.views.college_jobs import college_jobs_view
-from mobile.views.common import loading
+from mobile.views.common import icon_button, loading
 from mobile.views.credit import credit_screen
 from mobile.views.inbox import inbox_view
 from mobile.views.job import job_view
@@ -37,7 +37,7 @@ def app_view(
         expand=True,
         content=ft.Column(
             [
-                _top_bar(vm, locale),
+                _top_bar(vm, locale, can_pop=vm.screen not in ROOT_SCREENS),
                 ft.Container(
                     content=_screen(vm, locale, device, map_tile_url),
                     width=MAX_CONTENT_WIDTH,
@@ -84,12 +84,15 @@ def _home_or_wait(vm: AppViewModel) -> ft.Control:
 
 
 def _routed_view(vm: AppViewModel, route: str, content: ft.Control, locale: Locale, *, can_pop: bool) -> ft.View:
+    # Above the home the bar holds the screen's one way back and no title: the app's name was cut to "ช่างพันธุ์…"
+    # at 360 px beside the bell, the account and the language switch, and the screen's own heading is just below.
     return ft.View(
         key=route,
         route=route,
         appbar=ft.AppBar(
-            title=ft.Text(t("app_title", locale), size=16),
-            automatically_imply_leading=can_pop,
+            leading=back_button(vm, locale) if can_pop else None,
+            title=None if can_pop else ft.Text(t("app_title", locale), size=16),
+            automatically_imply_leading=False,
             actions=[*session_actions(vm, locale),
                      ft.Container(content=language_switch(vm, locale), padding=ft.Padding.only(right=8))],
         ),
@@ -104,6 +107,13 @@ def _routed_view(vm: AppViewModel, route: str, content: ft.Control, locale: Loca
         horizontal_alignment=ft.CrossAxisAlignment.CENTER,
         padding=0,
     )
+
+
+def back_button(vm: AppViewModel, locale: Locale) -> ft.Control:
+    """The one back of a screen above the home, in the app bar. Named "ย้อนกลับ" by the app (Flutter's own arrow
+    says "กลับ" or "Back" by the browser's language); it goes where a phone's back button goes
+    (`AppViewModel.go_back`: a form with unsent changes asks first)."""
+    return icon_button(ft.Icons.ARROW_BACK, t("back", locale), vm.go_back)
 
 
 def leave_dialog(vm: AppViewModel) -> ft.AlertDialog | None:
@@ -122,16 +132,15 @@ def leave_dialog(vm: AppViewModel) -> ft.AlertDialog | None:
     )
 
 
-def _top_bar(vm: AppViewModel, locale: Locale) -> ft.Control:
+def _top_bar(vm: AppViewModel, locale: Locale, *, can_pop: bool) -> ft.Control:
+    # The single-column frame's bar, as the routed views' app bar: back and no title above the home.
+    start: ft.Control = (back_button(vm, locale) if can_pop else
+                         ft.Text(t("app_title", locale), size=14, color=ft.Colors.ON_SURFACE_VARIANT))
     return ft.Container(
         width=MAX_CONTENT_WIDTH,
         padding=ft.Padding.only(left=16, right=8, top=8),
-        content=ft.Row(
-            [
-                ft.Text(t("app_title", locale), size=14, color=ft.Colors.ON_SURFACE_VARIANT, expand=True),
-                language_switch(vm, locale),
-            ]
-        ),
+        content=ft.Row([ft.Container(content=start, expand=True, alignment=ft.Alignment.CENTER_LEFT),
+                        language_switch(vm, locale)]),
     )
 
 

@@ -33,6 +33,8 @@ DEFAULT_CENTRE = (13.7563, 100.5018)
 COUNTRY_ZOOM = 5.5
 PIN_ZOOM = 15.0
 MAP_HEIGHT = 240
+# The tile that stands for the map until it is opened: one line of text and an icon, a thumb's height.
+MAP_TILE_HEIGHT = 56
 THUMB_SIZE = 88
 # Long lists (77 provinces) scroll inside a menu of this height rather than covering the whole screen.
 MENU_HEIGHT = 320
@@ -61,14 +63,8 @@ def request_form_view(
     # Every part keyed by what it is (the parts that come and go by name, photos by their own id): the duplicates
     # hint, an error line, a photo or the GPS refusal appearing above leaves every field and button below its
     # control id, so a tap aimed at one is not dropped, the map keeps its place and a field its focus.
-    controls: list[ft.Control] = keyed("top", [
-        ft.Row(
-            [
-                ft.TextButton(t("back", locale), icon=ft.Icons.ARROW_BACK, disabled=vm.busy, on_click=vm.back),
-            ]
-        ),
-        heading(t("request_form_title", locale), size=22),
-    ])
+    # Back is the app bar's arrow (mobile/views/frame.py::back_button): a form with unsent changes asks first.
+    controls: list[ft.Control] = keyed("top", [heading(t("request_form_title", locale), size=22)])
     if vm.received_notice:
         # The request is stored already (an outbox draft whose photo failed): why the fields take no changes.
         controls += keyed("received-notice", [_info(vm.received_notice)])
@@ -297,23 +293,43 @@ def _location(
     ]
     if vm.location_notice:
         controls.append(error_message(vm.location_notice, key="location-notice"))
-    map_hint = muted(t("map_hint", locale))
-    map_hint.key = "map-hint"
-    controls += [
-        map_hint,
-        ft.Semantics(
-            key="map",
-            label=t("map_label", locale),
-            content=ftm.Map(
-                height=MAP_HEIGHT,
-                initial_center=ftm.MapLatitudeLongitude(centre[0], centre[1]),
-                initial_zoom=PIN_ZOOM if has_pin else COUNTRY_ZOOM,
-                on_tap=tapped,
-                layers=[ftm.TileLayer(url_template=map_tile_url), ftm.MarkerLayer(markers=markers)],
+    if vm.map_open:
+        map_hint = muted(t("map_hint", locale))
+        map_hint.key = "map-hint"
+        controls += [
+            map_hint,
+            ft.Semantics(
+                key="map",
+                label=t("map_label", locale),
+                content=ftm.Map(
+                    height=MAP_HEIGHT,
+                    initial_center=ftm.MapLatitudeLongitude(centre[0], centre[1]),
+                    initial_zoom=PIN_ZOOM if has_pin else COUNTRY_ZOOM,
+                    on_tap=tapped,
+                    layers=[ftm.TileLayer(url_template=map_tile_url), ftm.MarkerLayer(markers=markers)],
+                ),
             ),
-        ),
-        ft.Text(where, key="location-value"),
-    ]
+            ft.Row([ft.TextButton(t("map_close", locale), icon=ft.Icons.EXPAND_LESS, on_click=vm.close_map)],
+                   key="map-close"),
+        ]
+    else:
+        # A small tile in the map's place: a finger scrolling the form over it scrolls the form (ux21 finding 12).
+        controls.append(ft.Semantics(
+            key="map-tile",
+            button=True,
+            label=t("map_open", locale),
+            content=ft.Container(
+                height=MAP_TILE_HEIGHT,
+                border_radius=8,
+                bgcolor=ft.Colors.SURFACE_CONTAINER_HIGHEST,
+                padding=12,
+                on_click=None if vm.fields_locked else vm.open_map,
+                ink=True,
+                content=ft.Row([ft.Icon(ft.Icons.MAP, color=ft.Colors.PRIMARY),
+                                ft.Text(t("map_open", locale), expand=True)]),
+            ),
+        ))
+    controls.append(ft.Text(where, key="location-value"))
     controls += _error_line(_field_error(vm, "location"), "location-error")
     # Right under the pin it is about, where the eye is when it arrives (not below the consent box).
     hint = duplicates_card(vm, locale)

@@ -82,6 +82,7 @@ def test_gps_refused_points_to_the_map_pin(split_system: SplitSystem, browser: B
         page.get_by_role("button", name="ใช้ตำแหน่งปัจจุบัน").click()
         expect(page.get_by_text("ไม่ได้รับอนุญาตให้ใช้ตำแหน่ง", exact=False).first).to_be_attached(timeout=TIMEOUT)
         # The pin: a tap on the map sets the location instead.
+        page.get_by_role("button", name="แตะเพื่อเลือกตำแหน่งบนแผนที่").click()  # the map shows once asked for
         page.get_by_role("button", name="แผนที่สำหรับปักหมุดตำแหน่ง").click()
         expect(page.get_by_text("จากหมุดบนแผนที่", exact=False).first).to_be_attached(timeout=TIMEOUT)
     finally:

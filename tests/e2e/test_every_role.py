@@ -110,8 +110,14 @@ def open_from_list(teacher: Page, item: str, status_label: str) -> None:
     open_screen(teacher, row, LIST_TITLE)
 
 
+def bar_back(page: Page) -> None:
+    """The screen's one back, in its app bar: always on the screen (no scrolling to it, and `settled` takes anything
+    that high for a control under the app bar)."""
+    page.get_by_role("button", name="ย้อนกลับ", exact=True).last.click()
+
+
 def back_to_list(teacher: Page) -> None:
-    settled(teacher, teacher.get_by_role("button", name="ย้อนกลับ").last).click()
+    bar_back(teacher)
     expect(teacher.get_by_role("textbox", name=SEARCH)).to_be_visible(timeout=TIMEOUT)
 
 
@@ -301,7 +307,7 @@ def test_every_role_through_every_teacher_action(split_system: SplitSystem, cont
             "select p.phone from public.offers o join public.profiles p on p.id = o.technician_id "
             "where o.request_id = %s and o.status = 'pending'", [reference_of(database_url, item)]).fetchall()
     assert ("+66" + student_phone.removeprefix("0"),) in offered_to
-    settled(student, student.get_by_role("button", name="ย้อนกลับ").first).click()
+    bar_back(student)
     expect(card(student, item).get_by_role("button", name="รับงาน")).to_be_visible(timeout=TIMEOUT)
     shot(student, "student-home-reoffered")
     settled(student, card(student, item).get_by_role("button", name="รับงาน")).click()
@@ -316,7 +322,7 @@ def test_every_role_through_every_teacher_action(split_system: SplitSystem, cont
     shot(teacher, "teacher-taken-back")
 
     # The students page: one row per student, skills in a dialog.
-    settled(teacher, teacher.get_by_role("button", name="ย้อนกลับ").last).click()
+    bar_back(teacher)
     expect(teacher.get_by_text("กำลังโหลด", exact=False)).to_have_count(0, timeout=TIMEOUT)
     open_screen(teacher, settled(teacher, teacher.get_by_role("button", name="นักศึกษา", exact=True)),
                 "ภาพรวมวิทยาลัย")

@@ -63,6 +63,7 @@ def test_form_keeps_its_scroll_and_back_goes_to_the_previous_screen(
     type_into(page, "ยี่ห้อ/รุ่น", "Sharp R-200")
     type_into(page, "อาการเสีย", "กดเริ่มแล้วไม่ร้อน")
     choose(page, "ประเภทงานซ่อม", "เครื่องใช้ไฟฟ้า")
+    page.get_by_role("button", name="แตะเพื่อเลือกตำแหน่งบนแผนที่").click()  # the map shows once asked for
     page.get_by_role("button", name="แผนที่สำหรับปักหมุดตำแหน่ง").click()
     expect(page.get_by_text("จากหมุดบนแผนที่", exact=False).first).to_be_attached(timeout=TIMEOUT)
     page.get_by_role("radio", name="ที่บ้าน").click()
@@ -119,7 +120,7 @@ def test_leaving_a_form_with_changes_asks_first(system: RunningSystem, tall_phon
 
     open_screen(page, page.get_by_role("button", name="แจ้งซ่อม").first, HOME)
     type_into(page, "ของที่จะซ่อม", "พัดลม")
-    page.get_by_role("button", name="ย้อนกลับ").click()  # the form's own back button
+    page.get_by_role("button", name="ย้อนกลับ").click()  # the form's one back: the app bar's arrow
     expect(page.get_by_text("ออกจากหน้านี้?")).to_be_visible(timeout=TIMEOUT)
     page.get_by_role("button", name="ออกโดยไม่ส่ง").click()
     expect(page.get_by_text("คำขอซ่อมของฉัน").first).to_be_visible(timeout=TIMEOUT)
@@ -127,7 +128,7 @@ def test_leaving_a_form_with_changes_asks_first(system: RunningSystem, tall_phon
 
     # An untouched form is left without a question, by the app bar's back arrow.
     open_screen(page, page.get_by_role("button", name="แจ้งซ่อม").first, HOME)
-    page.get_by_role("button", name="กลับ", exact=True).click()
+    page.get_by_role("button", name="ย้อนกลับ", exact=True).click()
     expect(page.get_by_text("คำขอซ่อมของฉัน").first).to_be_visible(timeout=TIMEOUT)
 
 
@@ -149,7 +150,7 @@ def test_a_link_to_a_request_opens_it_after_the_sign_in(
         expect(fresh.get_by_role("heading", name="รายละเอียดคำขอซ่อม")).to_be_visible(timeout=TIMEOUT)
         expect(fresh.get_by_text("พัดลมตั้งพื้น", exact=False).first).to_be_visible(timeout=TIMEOUT)
         expect(fresh).to_have_url(link)
-        fresh.get_by_role("button", name="กลับ", exact=True).click()  # the app bar's back arrow: the home under it
+        fresh.get_by_role("button", name="ย้อนกลับ", exact=True).click()  # the app bar's back arrow: the home under it
         expect(fresh.get_by_text("คำขอซ่อมของฉัน").first).to_be_visible(timeout=TIMEOUT)
         expect(fresh).to_have_url(re.compile(r"/$"), timeout=TIMEOUT)
     finally:

@@ -189,6 +189,8 @@ async def test_every_endpoint_the_app_calls_parses(app: Any, area: Area, databas
     waiting = await citizen.create_request(draft(lat=HOME[0], lon=HOME[1], category_code="computer"))
     assert waiting.status == "no_centre"
     assert waiting.id in [w.id for w in (await admin.admin_waiting()).rows]
+    fits = {fit.college_id: fit for fit in await admin.admin_college_fit(waiting.id)}
+    assert area.near in fits and fits[area.near].students == 0  # nobody there repairs computers
     undecided = await admin.admin_undecided()  # its contents: test_the_decisions_waiting_...
     assert undecided.total >= len(undecided.rows)
     assert await admin.colleges()

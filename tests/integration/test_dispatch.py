@@ -19,6 +19,7 @@ from backend.services.dispatch import DispatchPolicy, dispatch, dispatch_submitt
 from backend.settings import Settings
 from shared.statuses import RequestStatus
 from tests.helpers import bearer, every_page, sign_in
+from tests.integration.builders import jpeg_with_gps
 from tests.integration.dispatch_area import (
     AppClock,
     Area,
@@ -267,6 +268,49 @@ async def test_a_job_taken_back_with_nobody_left_at_the_college_goes_to_the_next
     # It left the teacher's college: the teacher no longer sees it (the app then says where it went).
     assert back.status_code == 404
     assert (await api.get(f"/requests/{rid}", headers=bearer(teacher))).status_code == 404
+
+
+async def test_the_admins_waiting_list_says_what_is_wrong_and_how_many_photos(
+        app_and_clock: AppClock, area: Area) -> None:
+    """The admin's waiting card shows what the citizen wrote and their first before photo (session 21's walk-through:
+    it named only the item): GET /admin/waiting carries the description and the before photos' count, and the
+    admin may fetch that photo's thumbnail."""
+    api, _ = app_and_clock
+    citizen, request = await submit(api, category_code="computer", description="เปิดไม่ติด ไฟไม่เข้าเลย")
+    rid = request["id"]
+    for idx in (0, 1):
+        files = {"file": (f"{idx}.jpg", jpeg_with_gps((800, 600)), "image/jpeg")}
+        uploaded = await api.put(f"/requests/{rid}/photos/{idx}", files=files, headers=bearer(citizen))
+        assert uploaded.status_code == 201, uploaded.text
+    _, bare = await submit(api, category_code="computer", description="จอมืด มีเสียงบี๊บสามครั้ง")
+    admin, _ = await sign_in(api, "084-444-4444")
+    waiting = {w["id"]: w for w in await every_page(api, "/admin/waiting", admin)}
+    assert (waiting[rid]["description"], waiting[rid]["photo_count"]) == ("เปิดไม่ติด ไฟไม่เข้าเลย", 2)
+    assert (waiting[bare["id"]]["description"], waiting[bare["id"]]["photo_count"]) == ("จอมืด มีเสียงบี๊บสามครั้ง", 0)
+    thumb = await api.get(f"/requests/{rid}/photos/before/0", params={"thumb": "true"}, headers=bearer(admin))
+    assert thumb.status_code == 200 and thumb.content
+
+
+async def test_the_admin_reads_which_colleges_can_take_a_waiting_request(app_and_clock: AppClock, area: Area) -> None:
+    """The send-on picker says, before the confirmation, which colleges have a student who fits the job (and a
+    teacher where it needs one): GET /admin/waiting/{id}/colleges agrees with what a send-on then does."""
+    api, _ = app_and_clock
+    citizen, request = await submit(api, category_code="computer")  # nobody in the area repairs computers
+    rid = request["id"]
+    admin, _ = await sign_in(api, "084-444-4444")
+    read = await api.get(f"/admin/waiting/{rid}/colleges", headers=bearer(admin))
+    assert read.status_code == 200, read.text
+    fits = {f["college_id"]: f for f in read.json()}
+    assert fits[str(area.near)]["students"] == 0
+    donmuang = next(c["id"] for c in (await api.get("/colleges")).json() if c["code"] == "TC-DONMUANG")
+    assert fits[donmuang]["students"] >= 1 and not fits[donmuang]["needs_teacher"]
+    assert (await api.get(f"/admin/waiting/{rid}/colleges", headers=bearer(citizen))).status_code == 403
+    nobody = await api.post(f"/requests/{rid}/dispatch", json={"college_id": str(area.near)}, headers=bearer(admin))
+    assert nobody.status_code == 409 and nobody.json()["error"]["code"] == "no_fitting_student"
+    sent = await api.post(f"/requests/{rid}/dispatch", json={"college_id": donmuang}, headers=bearer(admin))
+    assert sent.status_code == 200, sent.text
+    gone = await api.get(f"/admin/waiting/{rid}/colleges", headers=bearer(admin))  # not waiting any more
+    assert gone.status_code == 404 and gone.json()["error"]["code"] == "not_found"
 
 
 async def test_an_admin_sends_a_waiting_request_on(app_and_clock: AppClock, area: Area) -> None:

@@ -733,3 +733,11 @@ class WorkBackend(FakeBackend):
                 return error_response(400, "reason_required")
             self.job["status"] = body["to_status"]
         return httpx.Response(200, json=self.job)
+
+
+def icon_button_named(control: object, name: str) -> Any:
+    """The one icon button read out as `name` (mobile/views/common.py::icon_button: its tooltip and its icon's label),
+    e.g. the app bar's back arrow "ย้อนกลับ". Any: the app's handlers are called here without an event."""
+    buttons = [c for c in walk(control) if isinstance(c, ft.IconButton) and c.tooltip == name]
+    assert len(buttons) == 1, f"expected one icon button {name!r}, found {len(buttons)}"
+    return buttons[0]

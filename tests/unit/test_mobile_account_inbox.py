@@ -425,6 +425,7 @@ async def test_notification_preferences_save_at_each_change() -> None:
         "allowed": {"accepted": ["push", "line", "sms"], "ready": ["push", "line", "sms"],
                     "unrepairable": ["push", "line"], "rate": ["push", "line"]}}).puts
     vm, account = await account_of(backend)
+    account.toggle_channels()  # folded until asked for
     shown = texts(account_view(account, vm.locale))
     assert "ช่างรับงานแล้ว" in shown and "ช่วงเวลาเงียบ 21:00–07:00 น." in shown
 
@@ -487,6 +488,7 @@ async def test_the_preferences_draw_every_kind_the_backend_lists_and_one_this_ap
     await vm.open_account()
     account = vm.account
     assert account is not None and account.settings is not None
+    account.toggle_channels()  # folded until asked for
     shown = texts(account_view(account, vm.locale))
     assert "อะไหล่ที่รอฉันอนุมัติ" in shown and "การแจ้งเตือนอื่น (some_future_kind)" in shown
     for kind in Kind:  # each known kind by its own name, in both languages
@@ -503,6 +505,7 @@ async def test_a_channel_this_app_does_not_know_still_draws_the_preferences() ->
     Preferences(backend, {"channels": {"ready": ["push"]}, "quiet_hours": False, "quiet_start": "21:00",
                           "quiet_end": "07:00", "allowed": {"ready": ["push", "line", "email"]}})
     _, account = await account_of(backend)
+    account.toggle_channels()  # folded until asked for
     for locale, expected in ((Locale.TH, "ช่องทางอื่น (email)"), (Locale.EN, "Other channel (email)")):
         boxes = [label for label, _ in toggles(account_view(account, locale), ft.Checkbox)]
         assert expected in boxes and pref_label("push", locale) in boxes, boxes

@@ -468,6 +468,8 @@ async def test_the_colleges_screen_filters_by_name_code_or_province_and_keeps_th
         (card,) = [c for c in walk(tree) if isinstance(c, ft.Card) and "วิทยาลัยเทคนิคลำปาง" in texts(c)]
         return [b._i for b in find(card, ft.OutlinedButton)]
 
+    lampang = next(c.id for c in screen.colleges if c.code == "5201")
+    screen.toggle_college(lampang)  # its card opened: its buttons are the ones that must keep their ids
     before = colleges_admin_view(screen, Locale.TH)
     assert len(names(before)) == 3
     old = lampang_buttons(before)
@@ -505,3 +507,39 @@ async def test_a_college_being_edited_stays_on_screen_whatever_is_searched() -> 
     tree = colleges_admin_view(screen, Locale.TH)
     assert [f for f in find(tree, ft.TextField) if f.key == "college-name_th"]  # its form, with what was typed
     assert "วิทยาลัยการอาชีพสงขลา" in texts(tree)
+
+
+async def test_a_college_is_one_compact_row_with_its_code_and_buttons_when_opened() -> None:
+    """ux21 finding 12: every college was a ~300 px card whose second line was its raw code ("กรุงเทพมหานคร ·
+    TC-DONMUANG"). A row now: name, then province and counts; a tap opens the code (small), reach, supervisors,
+    invitations and buttons, and folds them again."""
+    backend = FakeBackend()
+    row = {**admin_college("TC-LAMPANG", "วิทยาลัยเทคนิคลำปาง", "Lampang Technical College", "ลำปาง", "Lampang"),
+           "students": 12, "supervisors": [{"id": str(uuid4()), "display_name": "ครูสมใจ", "phone": "+66891234567"}]}
+    backend.overrides[("GET", "/admin/colleges")] = lambda _: httpx.Response(200, json=[row])
+    app = await signed_in("admin", backend)
+    await app.open_route("/admin/colleges")
+    screen = app.colleges_admin
+    assert screen is not None
+
+    folded = colleges_admin_view(screen, Locale.TH)
+    (card,) = [c for c in walk(folded) if isinstance(c, ft.Card) and c.key == f"college-{row['id']}"]
+    shown = texts(card)
+    assert shown[:3] == ["ดูรายละเอียด วิทยาลัยเทคนิคลำปาง", "วิทยาลัยเทคนิคลำปาง",
+                         "ลำปาง · นักศึกษา 12 คน · ครูผู้ควบคุม 1 คน"]
+    assert not [x for x in shown if "TC-LAMPANG" in x] and not find(card, ft.OutlinedButton)
+    (opener,) = [c for c in walk(card) if isinstance(c, ft.Semantics) and c.button]
+    assert opener.label == "ดูรายละเอียด วิทยาลัยเทคนิคลำปาง"
+    tap: Any = opener.content  # the row's Container (its handler takes no event here)
+    await tap.on_click()
+
+    opened = colleges_admin_view(screen, Locale.TH)
+    (card,) = [c for c in walk(opened) if isinstance(c, ft.Card) and c.key == f"college-{row['id']}"]
+    (code,) = [c for c in walk(card) if isinstance(c, ft.Text) and str(c.value).startswith("TC-LAMPANG")]
+    assert code.size == 12  # smaller than the name
+    assert "ครูผู้ควบคุม: ครูสมใจ" in texts(card)
+    button_named(card, "แก้ไขวิทยาลัย")
+    button_named(card, "แต่งตั้งเป็นครูผู้ควบคุม")
+    assert_accessible(opened)
+    screen.toggle_college(screen.colleges[0].id)
+    assert not find(colleges_admin_view(screen, Locale.TH), ft.OutlinedButton)

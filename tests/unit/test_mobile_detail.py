@@ -19,6 +19,7 @@ from tests.unit.mobile_fakes import (
     button_named,
     error_response,
     find,
+    icon_button_named,
     texts,
 )
 from tests.unit.mobile_screens import assert_accessible, open_detail, open_form, signed_in
@@ -53,7 +54,7 @@ async def test_tapping_a_card_opens_the_detail_with_timeline_photos_and_actions(
     button_named(tree, "ยกเลิกคำขอ")
     assert not [b for b in find(tree, ft.FilledButton) if b.content in ("ให้คะแนน", "ยังไม่หาย")]
     assert_accessible(tree)
-    await button_named(tree, "ย้อนกลับ").on_click()  # type: ignore[attr-defined]
+    await icon_button_named(tree, "ย้อนกลับ").on_click()  # the app bar's back arrow
     assert screen_of(app) == Screen.HOME and app.request_detail is None
 
 

@@ -339,6 +339,7 @@ async def test_the_admin_opens_a_colleges_invitations_and_withdraws_a_teachers_o
     screen = app.colleges_admin
     assert screen is not None
     assert backend.calls("GET", invites_url) == []  # read when asked for
+    screen.toggle_college(screen.colleges[0].id)  # the college's card opened
     await click(app_view(app), "ดูผู้ที่ยังไม่ได้เข้าร่วม วิทยาลัยเทคนิคเชียงใหม่")
     tree = app_view(app)
     assert "ครู สมใจ · 089-123-4567 · ครูผู้ควบคุม · รอเข้าสู่ระบบครั้งแรก · หมดอายุ 9 ธ.ค. 2569 เวลา 13:00 น." in texts(tree)
@@ -377,6 +378,7 @@ async def test_the_admin_withdrawing_an_invitation_a_sign_in_dropped_as_expired_
     await app.open_route("/admin/colleges")
     screen = app.colleges_admin
     assert screen is not None
+    screen.toggle_college(screen.colleges[0].id)  # the college's card opened
     await click(app_view(app), "ดูผู้ที่ยังไม่ได้เข้าร่วม วิทยาลัยเทคนิคเชียงใหม่")
     await click(app_view(app), "ยกเลิกคำเชิญของ ครู สมใจ")
     dialog = withdraw_invite_dialog(screen, app.session.locale)

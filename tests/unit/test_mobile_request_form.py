@@ -25,6 +25,7 @@ from tests.unit.mobile_fakes import (
     button_named,
     error_response,
     find,
+    icon_button_named,
     jpeg_with_exif,
     texts,
     toggles,
@@ -361,7 +362,7 @@ async def test_form_view_builds_with_labelled_controls() -> None:
     tree = app_view(app)
     assert_accessible(tree)
     button_named(tree, "ส่งคำขอซ่อม")
-    button_named(tree, "ย้อนกลับ")
+    icon_button_named(tree, "ย้อนกลับ")  # the app bar's back arrow, the form's one back
     button_named(tree, "เพิ่มรูปภาพ")
     button_named(tree, "ใช้ตำแหน่งปัจจุบัน")
     labels = [f.label for f in find(tree, ft.TextField)]
@@ -401,7 +402,7 @@ async def test_form_view_in_english_and_back_returns_home() -> None:
     app, _ = await open_form(backend, Locale.EN)
     tree = app_view(app)
     button_named(tree, "Send repair request")
-    await click(tree, "Back")
+    await icon_button_named(tree, "Back").on_click()  # the app bar's back arrow
     assert app.screen == Screen.HOME and app.request_form is None
 
 

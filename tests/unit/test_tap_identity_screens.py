@@ -85,7 +85,7 @@ def form_view(form: RequestFormViewModel) -> ft.Control:
 
 # What sits below the parts of the form that come and go: send, a day, the province, the map, the phone field.
 BELOW = (by_button(t("submit_request", TH)), day_chip("sat"), by_label(t("province_label", TH)),
-         by_label(t("map_label", TH)))
+         by_label(t("map_open", TH)))
 
 
 async def test_form_send_and_fields_keep_their_ids_when_the_duplicates_hint_appears_above_them() -> None:
@@ -168,7 +168,7 @@ async def test_form_fields_keep_their_ids_while_the_request_is_sent_and_when_it_
     after = form_view(form)
     (while_sending,) = sending
     assert find(while_sending, ft.ProgressBar) and form.form_error is not None and form.form_error in texts(after)
-    fields = (day_chip("sat"), by_label(t("province_label", TH)), by_label(t("map_label", TH)),
+    fields = (day_chip("sat"), by_label(t("province_label", TH)), by_label(t("map_open", TH)),
               by_button(t("add_photo", TH)))
     assert kept(before, while_sending, *fields, by_button(t("submit_request", TH)))
     assert kept(while_sending, after, *fields)
@@ -217,6 +217,7 @@ ACCOUNT_BELOW = (by_button(t("sign_out", TH)), by_button(t("delete_account", TH)
 
 async def test_account_buttons_keep_their_ids_when_the_saved_notice_appears_above_them() -> None:
     _, _app, account = await account_screen()
+    account.toggle_channels()  # the kinds' channels, folded until asked for
     before = account_view(account, TH)
     await account.set_channel("accepted", "sms", True)
     after = account_view(account, TH)
