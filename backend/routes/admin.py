@@ -94,25 +94,8 @@ async def college_fit(request_id: uuid.UUID, identity: IdentityDep, pool: PoolDe
     teacher present and whether the college has one. The send-on picker says it before the admin confirms, where
     the send-on answered 409 no_fitting_student / no_teacher_at_college after. Admins only; one statement, an index
     probe per college and needed skill. 404 when the request is not waiting (sent on meanwhile, or none such)."""
-    # Dispatch's own level rule and parameters (backend/services/dispatch.py), so the picker and a send-on agree.
     async with acting(pool, identity, AppRole.ADMIN) as (owner, _):
-        rows = await (await owner.execute(
-            f"""select c.id as college_id,
-                       (select count(distinct ts.technician_id)
-                        from public.category_skills cs
-                        join public.technician_skills ts
-                          on ts.dispatch_college_id = c.id and ts.skill_code = cs.skill_code
-                         and {dispatch._LEVEL_OK}
-                        where cs.category_code = r.category_code
-                          and ts.technician_id is distinct from r.citizen_id)::int as students,
-                       r.category_code = any(%(presence)s::text[]) as needs_teacher,
-                       private.college_has_teacher(c.id) as has_teacher
-                from public.repair_requests r
-                join public.colleges c on c.is_active
-                where r.id = %(request)s and r.status = 'no_centre'
-                order by c.id""",
-            {"request": request_id, **dispatch._TIERS},
-        )).fetchall()
+        rows = await dispatch.college_fit(owner, request_id)
     if not rows:
         raise ApiError(404, "not_found")
     return [CollegeFit.model_validate(r) for r in rows]

@@ -273,6 +273,29 @@ async def _plan(conn: Conn, request_id: uuid.UUID, only_college: uuid.UUID | Non
                  bool(first["owner_active"]))
 
 
+async def college_fit(conn: Conn, request_id: uuid.UUID) -> list[dict[str, Any]]:
+    """For a request waiting for a college (no_centre), each active college: how many of its students fit the job
+    by the rule the plan and a send-on ask (`_LEVEL_OK` here: the admin's picker and the send-on must agree), never
+    the request's owner; whether the job needs a teacher present and whether the college has one. No rows when the
+    request is not waiting. One statement, an index probe per college and needed skill."""
+    rows: list[dict[str, Any]] = await (await conn.execute(
+        f"""select c.id as college_id,
+                   (select count(distinct ts.technician_id)
+                    from public.category_skills cs
+                    join public.technician_skills ts
+                      on ts.dispatch_college_id = c.id and ts.skill_code = cs.skill_code and {_LEVEL_OK}
+                    where cs.category_code = r.category_code
+                      and ts.technician_id is distinct from r.citizen_id)::int as students,
+                   r.category_code = any(%(presence)s::text[]) as needs_teacher,
+                   private.college_has_teacher(c.id) as has_teacher
+            from public.repair_requests r
+            join public.colleges c on c.is_active
+            where r.id = %(request)s and r.status = 'no_centre'
+            order by c.id""",
+        {"request": request_id, **_TIERS})).fetchall()
+    return rows
+
+
 async def teacher_missing(conn: Conn, request_id: uuid.UUID, college_id: uuid.UUID) -> bool:
     """The request's job needs a teacher present and `college_id` has no active teacher: why an administrator's
     chosen college cannot take it (409 no_teacher_at_college), whoever fits there."""
