@@ -16,7 +16,9 @@ from psycopg_pool import AsyncConnectionPool
 
 from backend.app import create_app
 from backend.deps import get_now
+from backend.services import account
 from backend.settings import Settings
+from shared.roles import AppRole
 from tests.helpers import bearer, fresh_phone, sign_in
 from tests.integration.builders import draft, failing_writes, jpeg_with_gps
 
@@ -322,6 +324,18 @@ def owner_of(database_url: str, request_id: str) -> uuid.UUID:
         row = conn.execute("select citizen_id from public.repair_requests where id = %s", [request_id]).fetchone()
     assert row is not None
     return uuid.UUID(str(row[0]))
+
+
+async def by_operator(pool: AsyncConnectionPool[Any], person: uuid.UUID, *, suspend: bool,
+                      now: datetime | None = None) -> None:
+    """The operator's suspension (or restore) of `person`, as `fixit-backend suspend-person` / `restore-person` run
+    it; at the test's clock when `now` is given (the restore's offers run their SLA from it)."""
+    async with pool.connection() as conn, conn.transaction():
+        await conn.execute("select set_config('fixit.actor', 'operator', true)")
+        if suspend:
+            await account.suspend(conn, person, AppRole.CITIZEN, "แจ้งเหตุเท็จซ้ำหลายครั้ง", now)
+        else:
+            await account.restore(conn, person, now)
 
 
 def set_owner_active(database_url: str, request_id: str, active: bool) -> None:

@@ -9,7 +9,6 @@ The timeline says why the request waited (its owner's account was suspended, `ow
 (`owner_restored`), never "nobody took it", to the citizen and the admin alike; the citizen is told it goes on and
 why, and never that nobody took it. The operator's suspension and restore stay the operator's in the audit trail."""
 
-import uuid
 from collections.abc import Callable
 from datetime import datetime, timedelta
 from typing import Any
@@ -19,10 +18,8 @@ from psycopg.rows import dict_row
 from psycopg_pool import AsyncConnectionPool
 
 from backend.dispatch_ticks import tick
-from backend.services import account
 from backend.settings import Settings
 from shared.notifications import SENT_AGAIN_RESTORED, Kind, render
-from shared.roles import AppRole
 from shared.text import EVENT_NOTES, NO_TAKER_NEXT_STEP, OWNER_SUSPENDED_NEXT_STEP, Locale
 from tests.helpers import bearer, sign_in
 from tests.integration.dispatch_area import (
@@ -30,6 +27,7 @@ from tests.integration.dispatch_area import (
     AppClock,
     Area,
     assigned_by_teacher,
+    by_operator,
     last_notification,
     offers_of,
     owner_of,
@@ -40,17 +38,6 @@ from tests.integration.dispatch_area import (
 )
 
 MINUTE = timedelta(minutes=1)
-
-
-async def _operator(pool: AsyncConnectionPool[Any], person: uuid.UUID, suspend: bool, now: datetime) -> None:
-    """The operator's suspension (or restore), as `fixit-backend suspend-person` / `restore-person` run it, at the
-    test's clock (the restore's offers run their SLA from it)."""
-    async with pool.connection() as conn, conn.transaction():
-        await conn.execute("select set_config('fixit.actor', 'operator', true)")
-        if suspend:
-            await account.suspend(conn, person, AppRole.CITIZEN, "แจ้งเหตุเท็จซ้ำหลายครั้ง", now)
-        else:
-            await account.restore(conn, person, now)
 
 
 def _told(database_url: str, rid: str, since: int) -> list[dict[str, Any]]:
@@ -77,12 +64,12 @@ async def _suspended_and_restored(api: Any, pool: AsyncConnectionPool[Any], data
     asked = _pending_by_rank(database_url, rid)
     assert len(asked) == 3 and request_status(database_url, rid) == "offered"
     owner = owner_of(database_url, rid)
-    await _operator(pool, owner, suspend=True, now=now)
+    await by_operator(pool, owner, suspend=True, now=now)
     assert request_status(database_url, rid) == "no_centre"
     assert {o["status"] for o in offers_of(database_url, rid)} == {"withdrawn"}
     meanwhile(rid)
     before_restore = last_notification(database_url)
-    await _operator(pool, owner, suspend=False, now=now)
+    await by_operator(pool, owner, suspend=False, now=now)
     return citizen, rid, asked, before_restore
 
 
@@ -263,7 +250,7 @@ async def test_offers_that_lapsed_during_a_suspension_by_sql_are_asked_again_by_
     api, clock = app_and_clock
     clock.to_plain_hours()
     _, rid, asked = await _lapsed_while_suspended_by_sql(api, area, database_url, settings, pool)
-    await _operator(pool, owner_of(database_url, rid), suspend=False, now=clock.now + 2 * MINUTE)
+    await by_operator(pool, owner_of(database_url, rid), suspend=False, now=clock.now + 2 * MINUTE)
     assert request_status(database_url, rid) == "offered"
     assert _pending_by_rank(database_url, rid) == asked
 
@@ -278,12 +265,12 @@ async def test_a_job_taken_back_while_its_owner_was_suspended_goes_on_at_its_col
     for to in ("diagnosing", "repairing"):
         assert (await step(api, bee, rid, to)).status_code == 200
     owner = owner_of(database_url, rid)
-    await _operator(pool, owner, suspend=True, now=clock.now)
+    await by_operator(pool, owner, suspend=True, now=clock.now)
     taken = await step(api, teacher, rid, "offered", note="บีไม่ว่าง")
     assert taken.status_code == 200, taken.text
     assert request_status(database_url, rid) == "no_centre"
 
-    await _operator(pool, owner, suspend=False, now=clock.now)
+    await by_operator(pool, owner, suspend=False, now=clock.now)
     assert request_status(database_url, rid) == "offered"
     # ace and cat were asked when it was submitted (their offers ended with the teacher's assign): dan is the one
     # fitting student of the college not asked yet; far1, at the next college, is not asked.

@@ -6,7 +6,6 @@ offered by the clock; the admins' waiting list says why it waits. Restored, the 
 (The take back's re-offer and the admin's send-on: test_audit20_findings.)"""
 
 import asyncio
-import uuid
 from datetime import timedelta
 from typing import Any
 
@@ -28,6 +27,7 @@ from tests.integration.dispatch_area import (
     AppClock,
     Area,
     assigned_by_teacher,
+    by_operator,
     offers_of,
     owner_of,
     request_status,
@@ -38,16 +38,6 @@ from tests.integration.dispatch_area import (
 from tests.integration.lock_waits import until_waiting
 
 MINUTE = timedelta(minutes=1)
-
-
-async def _operator(pool: AsyncConnectionPool[Any], person: uuid.UUID, suspend: bool) -> None:
-    """The operator's suspension (or restore), as `fixit-backend suspend` runs it."""
-    async with pool.connection() as conn, conn.transaction():
-        await conn.execute("select set_config('fixit.actor', 'operator', true)")
-        if suspend:
-            await account.suspend(conn, person, AppRole.CITIZEN, "แจ้งเหตุเท็จซ้ำหลายครั้ง")
-        else:
-            await account.restore(conn, person)
 
 
 def _withdrawn_told(database_url: str, rid: str) -> set[str]:
@@ -71,7 +61,7 @@ async def test_a_citizens_suspension_ends_the_offers_and_the_restore_lets_the_cl
     asked = {o["technician_id"] for o in offers_of(database_url, rid)}
     assert len(asked) == 3 and request_status(database_url, rid) == "offered"
     citizen = owner_of(database_url, rid)
-    await _operator(pool, citizen, suspend=True)
+    await by_operator(pool, citizen, suspend=True)
 
     # Nothing is left for a student to take, each of them is told, and the request waits for nobody.
     assert {o["status"] for o in offers_of(database_url, rid)} == {"withdrawn"}
@@ -86,7 +76,7 @@ async def test_a_citizens_suspension_ends_the_offers_and_the_restore_lets_the_cl
     await tick(pool, settings, clock.now + MINUTE)  # the clock's revival does not offer it either
     assert request_status(database_url, rid) == "no_centre"
 
-    await _operator(pool, citizen, suspend=False)
+    await by_operator(pool, citizen, suspend=False)
     assert await _waiting_mark(api, admin, rid) is None  # offered again by the restore: it waits no more
     await tick(pool, settings, clock.now + 2 * MINUTE)
     # Restored: offered again at once, to the students whose offers the suspension withdrew (they said nothing:

@@ -2,7 +2,7 @@
 behaviour the project's own rules promise (README, the migrations' and modules' docstrings). Real PostgreSQL."""
 
 import uuid
-from datetime import datetime, timedelta
+from datetime import timedelta
 from typing import Any
 
 import psycopg
@@ -10,42 +10,25 @@ import pytest
 from psycopg_pool import AsyncConnectionPool
 
 from backend.dispatch_ticks import tick
-from backend.services import account
 from backend.services.request_detail import read_detail
 from backend.settings import Settings
-from shared.roles import AppRole
 from shared.text import EVENT_NOTES, Locale
 from tests.helpers import bearer, sign_in
 from tests.integration.builders import as_user
 from tests.integration.dispatch_area import (
     AppClock,
     Area,
+    by_operator,
     kinds_told,
     last_notification,
     offers_of,
+    owner_of,
     request_status,
     set_owner_active,
     submit,
 )
 
 MINUTE = timedelta(minutes=1)
-
-
-def _owner(database_url: str, rid: str) -> uuid.UUID:
-    with psycopg.connect(database_url) as conn:
-        row = conn.execute("select citizen_id from public.repair_requests where id = %s", [rid]).fetchone()
-    assert row is not None
-    return uuid.UUID(str(row[0]))
-
-
-async def _operator(pool: AsyncConnectionPool[Any], person: uuid.UUID, suspend: bool, now: datetime) -> None:
-    """The operator's suspension (or restore), as `fixit-backend suspend-person` / `restore-person` run it."""
-    async with pool.connection() as conn, conn.transaction():
-        await conn.execute("select set_config('fixit.actor', 'operator', true)")
-        if suspend:
-            await account.suspend(conn, person, AppRole.CITIZEN, "แจ้งเหตุเท็จซ้ำหลายครั้ง", now)
-        else:
-            await account.restore(conn, person, now)
 
 
 def _close_the_area(database_url: str, area: Area) -> None:
@@ -67,12 +50,12 @@ async def test_a_restored_request_the_restore_cannot_offer_reaches_the_admins(
     clock.to_plain_hours()
     _, request = await submit(api)
     rid = request["id"]
-    owner = _owner(database_url, rid)
+    owner = owner_of(database_url, rid)
     before = last_notification(database_url)
-    await _operator(pool, owner, suspend=True, now=clock.now)
+    await by_operator(pool, owner, suspend=True, now=clock.now)
     assert request_status(database_url, rid) == "no_centre"
     _close_the_area(database_url, area)
-    await _operator(pool, owner, suspend=False, now=clock.now)
+    await by_operator(pool, owner, suspend=False, now=clock.now)
     assert request_status(database_url, rid) == "no_centre"
     # Before the fix: [] (the admins heard of it neither at the parking nor at the restore).
     assert kinds_told(database_url, rid, role="admin", since_id=before) == ["no_centre"]
@@ -86,10 +69,10 @@ async def test_a_restored_request_the_restore_offers_asks_no_admin(
     clock.to_plain_hours()
     _, request = await submit(api)
     rid = request["id"]
-    owner = _owner(database_url, rid)
+    owner = owner_of(database_url, rid)
     before = last_notification(database_url)
-    await _operator(pool, owner, suspend=True, now=clock.now)
-    await _operator(pool, owner, suspend=False, now=clock.now)
+    await by_operator(pool, owner, suspend=True, now=clock.now)
+    await by_operator(pool, owner, suspend=False, now=clock.now)
     assert request_status(database_url, rid) == "offered"
     assert kinds_told(database_url, rid, role="admin", since_id=before) == []
 
@@ -131,8 +114,8 @@ async def test_a_student_cannot_read_through_the_data_api_that_the_citizen_was_s
     clock.to_plain_hours()
     _, request = await submit(api)
     rid = request["id"]
-    owner = _owner(database_url, rid)
-    await _operator(pool, owner, suspend=True, now=clock.now)
+    owner = owner_of(database_url, rid)
+    await by_operator(pool, owner, suspend=True, now=clock.now)
     ace = area.students["ace"][0]
     assert ace in {o["technician_id"] for o in offers_of(database_url, rid)}
     with pytest.raises(psycopg.errors.InsufficientPrivilege), as_user(database_url, ace) as conn:
@@ -155,9 +138,9 @@ async def test_a_student_offered_a_restored_request_is_not_told_its_owner_was_su
     clock.to_plain_hours()
     _, request = await submit(api)
     rid = request["id"]
-    owner = _owner(database_url, rid)
-    await _operator(pool, owner, suspend=True, now=clock.now)
-    await _operator(pool, owner, suspend=False, now=clock.now)
+    owner = owner_of(database_url, rid)
+    await by_operator(pool, owner, suspend=True, now=clock.now)
+    await by_operator(pool, owner, suspend=False, now=clock.now)
     assert request_status(database_url, rid) == "offered"
     ace, _ = await sign_in(api, area.students["ace"][1])
     offer = next(o for o in offers_of(database_url, rid)
