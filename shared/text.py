@@ -671,6 +671,9 @@ ROLE_LABELS: dict[AppRole, Bilingual] = {
 
 UI: dict[str, Bilingual] = {
     "app_title": B("ช่างพันธุ์ R อาชีวะซ่อมทั่วไทย", "Fixit: vocational repairs for all Thailand"),
+    # The home's app bar: the full name was cut to "ช่างพันธุ์ R อาชีวะ…" at 360 px beside the bell, the account and
+    # the language switch; the sign-in screen and the browser tab keep the full name.
+    "app_title_short": B("ช่างพันธุ์ R", "Fixit"),
     "app_subtitle": B("ศูนย์ซ่อมสร้างเพื่อชุมชน", "Fixit Center for communities"),
     "phone_label": B("เบอร์โทรศัพท์", "Phone number"),
     "phone_hint": B("เช่น 0812345678", "e.g. 0812345678"),
