@@ -1263,8 +1263,10 @@ ACCOUNT_UI: dict[str, Bilingual] = {
     "prefs_channels_hide": B("ซ่อนช่องทางแจ้งเตือนแต่ละเรื่อง", "Hide the channels for each kind"),
     "prefs_saved": B("บันทึกการตั้งค่าการแจ้งเตือนแล้ว", "Notification settings saved"),
     "pref_push": B("แอป", "App"),
-    "pref_line": B("ไลน์ (LINE)", "LINE"),
-    "pref_sms": B("ข้อความ SMS", "SMS"),
+    # Short, so a kind's three boxes share one line of the account's card at 360 px: "ไลน์ (LINE)" and
+    # "ข้อความ SMS" pushed the SMS box onto a line of its own under every kind (look22).
+    "pref_line": B("ไลน์", "LINE"),
+    "pref_sms": B("SMS", "SMS"),
     # A channel a newer backend offers that this installed app has no name for yet.
     "pref_other": B("ช่องทางอื่น ({pref})", "Other channel ({pref})"),
     "kind_offer_new": B("งานใหม่ที่เสนอให้ฉัน", "New offers"),
