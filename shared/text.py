@@ -1232,9 +1232,11 @@ ACCOUNT_UI: dict[str, Bilingual] = {
     "college_required": B("กรุณากรอกช่องนี้", "Fill this in"),
     "college_supervisors": B("ครูผู้ควบคุม: {names}", "Supervisors: {names}"),
     "college_no_supervisors": B("ยังไม่มีครูผู้ควบคุม", "No supervisor yet"),
-    "college_row_counts": B("{province} · นักศึกษา {students} คน · ครูผู้ควบคุม {supervisors} คน",
-                            "{province} · {students} {students|student|students} · "
-                            "{supervisors} {supervisors|supervisor|supervisors}"),
+    # No-break spaces (\u00a0) hold each count to its noun: at 360 px the row broke "ครูผู้ควบคุม 1 / คน" and
+    # "0 / supervisors" (look22); the lines now break at the dots.
+    "college_row_counts": B("{province} · นักศึกษา\u00a0{students}\u00a0คน · ครูผู้ควบคุม\u00a0{supervisors}\u00a0คน",
+                            "{province} · {students}\u00a0{students|student|students} · "
+                            "{supervisors}\u00a0{supervisors|supervisor|supervisors}"),
     "college_open": B("ดูรายละเอียด {name}", "Show {name}"),
     "college_hide": B("ซ่อนรายละเอียด {name}", "Hide {name}"),
     "college_people": B("นักศึกษา {students} คน · รอเข้าระบบครั้งแรก {invites} คน",
