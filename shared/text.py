@@ -671,6 +671,9 @@ ROLE_LABELS: dict[AppRole, Bilingual] = {
 
 UI: dict[str, Bilingual] = {
     "app_title": B("ช่างพันธุ์ R อาชีวะซ่อมทั่วไทย", "Fixit: vocational repairs for all Thailand"),
+    # The home's app bar: the full name was cut to "ช่างพันธุ์ R อาชีวะ…" at 360 px beside the bell, the account and
+    # the language switch; the sign-in screen and the browser tab keep the full name.
+    "app_title_short": B("ช่างพันธุ์ R", "Fixit"),
     "app_subtitle": B("ศูนย์ซ่อมสร้างเพื่อชุมชน", "Fixit Center for communities"),
     "phone_label": B("เบอร์โทรศัพท์", "Phone number"),
     "phone_hint": B("เช่น 0812345678", "e.g. 0812345678"),
@@ -1229,9 +1232,13 @@ ACCOUNT_UI: dict[str, Bilingual] = {
     "college_required": B("กรุณากรอกช่องนี้", "Fill this in"),
     "college_supervisors": B("ครูผู้ควบคุม: {names}", "Supervisors: {names}"),
     "college_no_supervisors": B("ยังไม่มีครูผู้ควบคุม", "No supervisor yet"),
-    "college_row_counts": B("{province} · นักศึกษา {students} คน · ครูผู้ควบคุม {supervisors} คน",
-                            "{province} · {students} {students|student|students} · "
-                            "{supervisors} {supervisors|supervisor|supervisors}"),
+    # No-break spaces (\u00a0) hold each count to its noun, and word joiners (\u2060) the words of ครูผู้ควบคุม:
+    # at 360 px the row broke "ครูผู้ควบคุม 1 / คน", then "ครูผู้ / ควบคุม 1 คน", and "0 / supervisors" (look22); the
+    # lines now break at the dots.
+    "college_row_counts": B("{province} · นักศึกษา\u00a0{students}\u00a0คน · "
+                            "ครู\u2060ผู้\u2060ควบคุม\u00a0{supervisors}\u00a0คน",
+                            "{province} · {students}\u00a0{students|student|students} · "
+                            "{supervisors}\u00a0{supervisors|supervisor|supervisors}"),
     "college_open": B("ดูรายละเอียด {name}", "Show {name}"),
     "college_hide": B("ซ่อนรายละเอียด {name}", "Hide {name}"),
     "college_people": B("นักศึกษา {students} คน · รอเข้าระบบครั้งแรก {invites} คน",
@@ -1260,8 +1267,10 @@ ACCOUNT_UI: dict[str, Bilingual] = {
     "prefs_channels_hide": B("ซ่อนช่องทางแจ้งเตือนแต่ละเรื่อง", "Hide the channels for each kind"),
     "prefs_saved": B("บันทึกการตั้งค่าการแจ้งเตือนแล้ว", "Notification settings saved"),
     "pref_push": B("แอป", "App"),
-    "pref_line": B("ไลน์ (LINE)", "LINE"),
-    "pref_sms": B("ข้อความ SMS", "SMS"),
+    # Short, so a kind's three boxes share one line of the account's card at 360 px: "ไลน์ (LINE)" and
+    # "ข้อความ SMS" pushed the SMS box onto a line of its own under every kind (look22).
+    "pref_line": B("ไลน์", "LINE"),
+    "pref_sms": B("SMS", "SMS"),
     # A channel a newer backend offers that this installed app has no name for yet.
     "pref_other": B("ช่องทางอื่น ({pref})", "Other channel ({pref})"),
     "kind_offer_new": B("งานใหม่ที่เสนอให้ฉัน", "New offers"),

@@ -94,7 +94,8 @@ def _preferences(vm: AccountViewModel, locale: Locale) -> ft.Control:
                 return labelled_toggle(ft.Checkbox(value=vm.chosen(kind, pref), disabled=busy),
                                        pref_label(pref, locale), changed)
 
-            # The channels tight on one line under the kind (App, LINE, SMS fit 304 px): with the row's default
+            # The channels tight on one line under the kind (their names are short in both languages, so the three
+            # fit the card's 296 px at 360, with a phone's 48 px checkboxes): with the row's default
             # spacing the SMS box wrapped to a line of its own and read like a setting apart.
             rows.append(ft.Column([ft.Text(notification_kind_label(kind, locale), weight=ft.FontWeight.W_600),
                                    ft.Row([box(p) for p in allowed], wrap=True, spacing=0, run_spacing=0)],

@@ -306,7 +306,7 @@ def _college_row(college: College, locale: Locale) -> ft.Control:
 def colleges_admin_view(vm: CollegesAdminViewModel, locale: Locale) -> ft.Control:
     # Keyed, part by part and college by college: the notice, a form opening or a college added above leaves the
     # cards and buttons below their control ids, so a tap aimed at one college cannot reach the next.
-    controls = keyed("top", screen_header(t("colleges_manage", locale), locale, vm.back, vm.load))
+    controls = keyed("top", screen_header(t("colleges_manage", locale), locale, vm.load))
     if vm.state == LoadState.FAILED:
         controls += keyed("load-error", [error_with_retry(vm, locale)])
         return ft.Column(controls, spacing=12)

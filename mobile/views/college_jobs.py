@@ -28,7 +28,7 @@ def college_jobs_view(vm: CollegeJobsViewModel, locale: Locale) -> ft.Control:
     # Keyed, part by part and card by card (a job by its id): the notice, a failed "more" or a job taken back
     # leaves the cards and "more" below their control ids, so a tap aimed at one is not dropped or taken by another.
     controls: list[ft.Control] = keyed("top", [
-        *screen_header(t("college_jobs_title", locale), locale, vm.back, vm.load),
+        *screen_header(t("college_jobs_title", locale), locale, vm.load),
         _search(vm, locale),
         _chips(vm, locale),
     ])

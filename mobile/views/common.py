@@ -92,14 +92,11 @@ def icon_button(icon: ft.IconData, label: str, on_click: Action) -> ft.Control:
     return ft.IconButton(icon=ft.Icon(icon, semantics_label=label), tooltip=label, on_click=on_click)
 
 
-def screen_header(title: str, locale: Locale, back: Action, refresh: Action) -> list[ft.Control]:
+def screen_header(title: str, locale: Locale, refresh: Action) -> list[ft.Control]:
     """The top of every screen above the home: the title, refresh on its right.
 
     Back is the app bar's arrow (`mobile/views/frame.py::back_button`), the screen's one way back: a second
-    "ย้อนกลับ" here took a ~50 px line of a 640 px phone to say the same (session 21's walk-through). `back` stays
-    in the signature so the screens that pass their own back keep building; the app bar's goes the same way
-    (`AppViewModel.go_back`, which every screen's back calls)."""
-    del back
+    "ย้อนกลับ" here took a ~50 px line of a 640 px phone to say the same (session 21's walk-through)."""
     return [
         ft.Row(
             [

@@ -539,7 +539,7 @@ def portfolio_view(vm: PortfolioViewModel, locale: Locale) -> ft.Control:
     # Keyed, part by part and job by job: an error, the notice, the progress or another term's jobs leave the
     # buttons below their control ids, so a tap aimed at one job's "save" cannot reach another's.
     title = t("portfolio_title", locale, term=vm.term or "")
-    controls = keyed("top", screen_header(title, locale, vm.back, vm.load))
+    controls = keyed("top", screen_header(title, locale, vm.load))
     if vm.state == LoadState.FAILED:
         controls += keyed("load-error", [error_with_retry(vm, locale)])
     elif vm.portfolio is None:
@@ -655,7 +655,7 @@ def college_credit_view(vm: CollegeCreditViewModel, locale: Locale) -> ft.Contro
     # next one's buttons their own ids (paired by place, a tap on "confirm" could confirm the one below).
     view = vm.view
     controls = keyed("top", screen_header(t("credit_title", locale, term=view.term if view else ""), locale,
-                                          vm.back, vm.load))
+                                          vm.load))
     if vm.state == LoadState.FAILED:
         controls += keyed("load-error", [error_with_retry(vm, locale)])
     elif view is None:

@@ -86,12 +86,13 @@ def _home_or_wait(vm: AppViewModel) -> ft.Control:
 def _routed_view(vm: AppViewModel, route: str, content: ft.Control, locale: Locale, *, can_pop: bool) -> ft.View:
     # Above the home the bar holds the screen's one way back and no title: the app's name was cut to "ช่างพันธุ์…"
     # at 360 px beside the bell, the account and the language switch, and the screen's own heading is just below.
+    # The home's bar names the app by its short name, which fits there (the full one was cut the same way).
     return ft.View(
         key=route,
         route=route,
         appbar=ft.AppBar(
             leading=back_button(vm, locale) if can_pop else None,
-            title=None if can_pop else ft.Text(t("app_title", locale), size=16),
+            title=None if can_pop else ft.Text(t("app_title_short", locale), size=16, no_wrap=True),
             automatically_imply_leading=False,
             actions=[*session_actions(vm, locale),
                      ft.Container(content=language_switch(vm, locale), padding=ft.Padding.only(right=8))],
@@ -135,7 +136,7 @@ def leave_dialog(vm: AppViewModel) -> ft.AlertDialog | None:
 def _top_bar(vm: AppViewModel, locale: Locale, *, can_pop: bool) -> ft.Control:
     # The single-column frame's bar, as the routed views' app bar: back and no title above the home.
     start: ft.Control = (back_button(vm, locale) if can_pop else
-                         ft.Text(t("app_title", locale), size=14, color=ft.Colors.ON_SURFACE_VARIANT))
+                         ft.Text(t("app_title_short", locale), size=14, color=ft.Colors.ON_SURFACE_VARIANT))
     return ft.Container(
         width=MAX_CONTENT_WIDTH,
         padding=ft.Padding.only(left=16, right=8, top=8),

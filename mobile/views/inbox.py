@@ -18,7 +18,7 @@ from shared.text import Locale, t
 
 
 def inbox_view(vm: InboxViewModel, locale: Locale) -> ft.Control:
-    controls = screen_header(t("inbox_title", locale), locale, vm.back, vm.load)
+    controls = screen_header(t("inbox_title", locale), locale, vm.load)
     if vm.state == LoadState.FAILED:
         controls.append(error_with_retry(vm, locale))
     elif vm.state != LoadState.READY and not vm.items:

@@ -24,7 +24,7 @@ def job_view(vm: JobViewModel, locale: Locale, device: Device | None = None, rec
              ) -> ft.Control:
     title = t("review_title" if vm.is_supervisor else "job_title", locale)
     if (closed := vm.closed_text) is not None:  # a job the student helped on, closed to them since
-        controls = keyed("top", screen_header(title, locale, vm.back, vm.load)) + keyed("closed", notice(closed))
+        controls = keyed("top", screen_header(title, locale, vm.load)) + keyed("closed", notice(closed))
         return ft.Column(controls, spacing=12, horizontal_alignment=ft.CrossAxisAlignment.STRETCH)
     controls = keyed("top", screen_top(vm, title, locale))
     detail = vm.detail

@@ -22,7 +22,7 @@ EARLIER_ROUND_OPACITY = 0.5
 
 def screen_top(vm: RequestScreen[Any], title: str, locale: Locale) -> list[ft.Control]:
     """Back and refresh, the title, then the error with a retry or the loading line while there is no detail."""
-    controls = screen_header(title, locale, vm.back, vm.load)
+    controls = screen_header(title, locale, vm.load)
     if vm.state == LoadState.FAILED:
         controls.append(error_with_retry(vm, locale))
     elif vm.detail is None:

@@ -39,7 +39,7 @@ def technicians_view(
 ) -> ft.Control:
     # Keyed, part by part and student by student (invitations by phone): the notice, an invitation or an import's
     # lines appearing above leave the fields, switches and buttons below their control ids.
-    controls = keyed("top", screen_header(t("technicians_title", locale), locale, vm.back, vm.load))
+    controls = keyed("top", screen_header(t("technicians_title", locale), locale, vm.load))
     state = _state(vm, locale)
     if state is not None:
         controls += keyed("state", [state])
@@ -202,7 +202,7 @@ def skills_dialog(vm: TechniciansViewModel | None, locale: Locale) -> ft.AlertDi
 def ledger_view(vm: LedgerViewModel, locale: Locale) -> ft.Control:
     # Keyed, part by part and row by row (a student by their id): the progress, the notice or the CSV panel
     # coming and going leaves the table, the panel's buttons and the rows below their control ids.
-    controls = keyed("top", screen_header(t("ledger_title", locale), locale, vm.back, vm.load))
+    controls = keyed("top", screen_header(t("ledger_title", locale), locale, vm.load))
 
     async def jobs_csv() -> None:
         await vm.download("jobs")

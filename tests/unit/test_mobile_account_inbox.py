@@ -512,6 +512,16 @@ async def test_a_channel_this_app_does_not_know_still_draws_the_preferences() ->
     assert pref_label("push", Locale.TH) == "แอป" and pref_label("line", Locale.EN) == "LINE"
 
 
+def test_a_kinds_channel_names_are_short_enough_to_share_one_line() -> None:
+    """look22: in Thai "ไลน์ (LINE)" and "ข้อความ SMS" pushed the SMS box onto a line of its own under every kind at
+    360 px (citizen-account-open-th.png): the card leaves 296 px for three checkboxes (48 px each on a phone)
+    and their names, about 150 px, a dozen letters. Every kind that offers all three draws them in one row."""
+    for locale in Locale:
+        names = [pref_label(pref, locale) for pref in ("push", "line", "sms")]
+        assert sum(len(name) for name in names) <= 12, names
+    assert [pref_label(pref, Locale.TH) for pref in ("push", "line", "sms")] == ["แอป", "ไลน์", "SMS"]
+
+
 class Spawned:
     """The app's background tasks, kept for the test to run when it chooses (page.run_task in the app)."""
 

@@ -526,7 +526,13 @@ async def test_a_college_is_one_compact_row_with_its_code_and_buttons_when_opene
     (card,) = [c for c in walk(folded) if isinstance(c, ft.Card) and c.key == f"college-{row['id']}"]
     shown = texts(card)
     assert shown[:3] == ["ดูรายละเอียด วิทยาลัยเทคนิคลำปาง", "วิทยาลัยเทคนิคลำปาง",
-                         "ลำปาง · นักศึกษา 12 คน · ครูผู้ควบคุม 1 คน"]
+                         "ลำปาง · นักศึกษา 12 คน · ครู\u2060ผู้\u2060ควบคุม 1 คน"]
+    # Each count held to its noun by no-break spaces, ครูผู้ควบคุม by word joiners: at 360 px the row broke
+    # "ครูผู้ควบคุม 1 / คน", "ครูผู้ / ควบคุม 1 คน" and "0 / supervisors" (look22); it may break only at the dots.
+    for locale, counts in ((Locale.TH, "ลำปาง · นักศึกษา\u00a012\u00a0คน · ครู\u2060ผู้\u2060ควบคุม\u00a01\u00a0คน"),
+                           (Locale.EN, "Lampang · 12\u00a0students · 1\u00a0supervisor")):
+        drawn = [c.value for c in walk(colleges_admin_view(screen, locale)) if isinstance(c, ft.Text)]
+        assert counts in drawn, drawn
     assert not [x for x in shown if "TC-LAMPANG" in x] and not find(card, ft.OutlinedButton)
     (opener,) = [c for c in walk(card) if isinstance(c, ft.Semantics) and c.button]
     assert opener.label == "ดูรายละเอียด วิทยาลัยเทคนิคลำปาง"

@@ -113,7 +113,7 @@ async def test_every_inner_screen_has_one_back_in_its_bar_and_no_cut_title(
     app = await signed_in(role, backend())
     home_bar = app_views(app)[0].appbar
     assert isinstance(home_bar, ft.AppBar) and home_bar.leading is None  # nothing under the home to go back to
-    assert isinstance(home_bar.title, ft.Text) and home_bar.title.value == t("app_title", Locale.TH)
+    assert isinstance(home_bar.title, ft.Text) and home_bar.title.value == t("app_title_short", Locale.TH)
     await open_it(app)
     assert app.screen not in (Screen.HOME, Screen.LOGIN)
     top = app_views(app)[-1]
@@ -123,6 +123,19 @@ async def test_every_inner_screen_has_one_back_in_its_bar_and_no_cut_title(
     assert named_back(top) == [bar.leading], "one back on the screen, in its app bar"
     await icon_button_named(top, BACK).on_click()
     assert current_screen(app) == Screen.HOME
+
+
+@pytest.mark.parametrize("locale", list(Locale))
+async def test_the_homes_bar_names_the_app_by_a_name_that_fits_beside_its_buttons(locale: Locale) -> None:
+    """look22: on the home the bar's title was cut to "ช่างพันธุ์ R อาชีวะ…" at 360 px beside the bell, the account
+    and the language switch (about 130 px are left for it). The bar says the short name, on one line; the sign-in
+    screen, which has the width, keeps the full one."""
+    app = await signed_in("citizen", FakeBackend(), locale)
+    bar = app_views(app)[0].appbar
+    assert isinstance(bar, ft.AppBar) and isinstance(bar.title, ft.Text)
+    assert bar.title.value == t("app_title_short", locale) != t("app_title", locale)
+    assert bar.title.no_wrap
+    assert len(bar.title.value) <= 12, "about 130 px at 16 px a letter"
 
 
 def citizen_settings() -> dict[str, Any]:
@@ -236,6 +249,10 @@ async def test_the_form_shows_a_small_tile_until_the_map_is_asked_for() -> None:
     assert not find(tree, ftm.Map)
     (tile,) = [c for c in walk(tree) if isinstance(c, ft.Semantics) and c.label == "แตะเพื่อเลือกตำแหน่งบนแผนที่"]
     assert tile.button and isinstance(tile.content, ft.Container) and tile.content.height == MAP_TILE_HEIGHT
+    # Its words are shown, but out of its semantics (they are its label): a screen reader read them twice (look22).
+    (words,) = [c for c in walk(tile.content) if isinstance(c, ft.Text)]
+    (hidden,) = [c for c in walk(tile.content) if isinstance(c, ft.Semantics) and c.content is words]
+    assert words.value == tile.label and hidden.exclude_semantics
     tap: Any = tile.content.on_click  # the view-model's handler (it takes the event and ignores it)
     tap(None)
 

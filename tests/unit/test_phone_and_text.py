@@ -102,6 +102,8 @@ NOT_THAI = {
     ("UI", "language_switch"): "the button to switch to English is labelled in English",
     ("APP_UI", "area"): "a pure format template: '{district}, {province}' in both languages",
     ("APP_UI", "portfolio_job"): "a pure format template: '{item} · {category}' in both languages",
+    ("APP_UI", "pref_sms"): "SMS is the word Thai uses (the account's own 'ส่ง SMS เมื่อแอปและ LINE ติดต่อไม่ได้'); "
+                            "'ข้อความ SMS' pushed the box onto a line of its own at 360 px (look22)",
 }
 
 
