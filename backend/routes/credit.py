@@ -388,9 +388,12 @@ async def environment(caller: AdminDep, conn: UserConn) -> dict[str, Any]:
 
 # --- Portfolio ------------------------------------------------------------------------------------------------------
 
-async def _portfolio(pool: PoolDep, identity: IdentityDep, student_id: uuid.UUID, term: str) -> dict[str, Any]:
+async def _portfolio(pool: PoolDep, identity: IdentityDep, student_id: uuid.UUID, term: str,
+                     terms_up_to: str | None = None) -> dict[str, Any]:
     """Read as the owner (a helper cannot see the request rows under RLS) after checking who asks: the student,
-    a teacher of their college or an admin."""
+    a teacher of their college or an admin. With `terms_up_to` (the current term), also the terms to choose from
+    (the app's picker; a term typed as "2569-2" was a round trip per typo): after the check, so nobody learns
+    another student's terms, and in the same transaction."""
     async with service_tx(pool) as owner:
         me = await load_profile(owner, identity.user_id)
         rows = {r["id"]: r for r in await (await owner.execute(
@@ -402,18 +405,16 @@ async def _portfolio(pool: PoolDep, identity: IdentityDep, student_id: uuid.UUID
             or (me["role"] == AppRole.SUPERVISOR and mine["college_id"] == student["college_id"]))
         if not allowed:
             raise ApiError(404, "not_found")
-        return await credit.portfolio(owner, student_id, term)
+        folio = await credit.portfolio(owner, student_id, term)
+        if terms_up_to is not None:
+            folio["terms"] = await credit.portfolio_terms(owner, student_id, terms_up_to)
+        return folio
 
 
 @router.get("/portfolio/{student_id}", response_model=cw.Portfolio)
 async def portfolio(student_id: uuid.UUID, identity: IdentityDep, pool: PoolDep, now: NowDep, term: Term = None
                     ) -> dict[str, Any]:
-    folio = await _portfolio(pool, identity, student_id, _term(term, now))
-    # The terms to choose from (the app's picker; a term typed as "2569-2" was a round trip per typo): read after
-    # the check above, so nobody learns another student's terms.
-    async with service_tx(pool) as owner:
-        folio["terms"] = await credit.portfolio_terms(owner, student_id, term_of(now))
-    return folio
+    return await _portfolio(pool, identity, student_id, _term(term, now), terms_up_to=term_of(now))
 
 
 @router.get("/portfolio/{student_id}/pdf", response_class=Response,
