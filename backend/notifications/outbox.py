@@ -49,9 +49,31 @@ async def notify_expiring_offers(conn: Conn, now: datetime, within: timedelta) -
 # The admins' messages of a college decision nobody at the college can make now (migration 0071): its check, its
 # hand back, or a job held by a suspended student, at a college whose teachers all left (deleted, suspended, moved)
 # after the message went to them, or whose only teacher asked for the repair (or, for a check, worked on the job:
-# migration 0074). Once per job, wait and admin (the
-# dedupe key is the one the status trigger and the suspension write), whichever copy's clock sees it first.
+# migration 0074). Once per job, wait and admin (the dedupe key is the one the status trigger and the suspension
+# write), whichever copy's clock sees it first.
+# Every turn of every copy's clock reads every such job, and nearly all of them were told on an earlier turn: the
+# message's parts (the deciders, the names) were built for each and then dropped by ON CONFLICT, most of a turn's
+# time at 20,000 requests (session 23: 0.6 s of 0.8 s, bench.api's clock_turn_ms). `untold` keeps a job only while
+# some active admin lacks its key; deciders() names active admins only, so a job every active admin holds has
+# nothing to write, and an admin who joins later is still told on the next turn.
 _UNDECIDED = """
+    with waits as materialized (
+        select u.request_id, u.holder_suspended, u.started,
+               case when u.holder_suspended
+                    then 'held:' || u.started || ':' || r.technician_id || ':'
+                         || coalesce(private.switched_off_by(r.technician_id), 0)
+                    else 'decide:' || u.started end as key
+        from private.undecided_jobs() u
+        join public.repair_requests r on r.id = u.request_id
+        where u.started is not null
+    ), admins as materialized (
+        select p.id from public.profiles p where p.role = 'admin' and p.is_active
+    ), untold as (
+        select w.* from waits w
+        where exists (select 1 from admins a
+                      where not exists (select 1 from public.notifications n
+                                        where n.dedupe_key = w.key || ':' || a.id))
+    )
     insert into public.notifications (recipient_id, kind, params, request_id, about_id, dedupe_key)
     select d.id,
            case when u.holder_suspended then 'holder_suspended'
@@ -63,15 +85,13 @@ _UNDECIDED = """
            r.id,
            case when r.status <> 'unrepairable' and private.first_name(r.technician_id) <> ''
                 then r.technician_id end,
-           case when u.holder_suspended then 'held:' || u.started || ':' || r.technician_id || ':'
-                                          || coalesce(private.switched_off_by(r.technician_id), 0)
-                else 'decide:' || u.started end || ':' || d.id
-    from private.undecided_jobs() u
+           u.key || ':' || d.id
+    from untold u
     join public.repair_requests r on r.id = u.request_id
     left join public.colleges c on c.id = r.college_id
     cross join lateral private.deciders(r.college_id, r.citizen_id,
                                         case when r.status = 'quality_check' then r.id end) d
-    where d.admin and u.started is not null
+    where d.admin
     on conflict (dedupe_key) do nothing
     returning id"""
 

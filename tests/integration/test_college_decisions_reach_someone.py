@@ -17,7 +17,7 @@ from backend.settings import Settings
 from shared.credit_wire import TOTAL_COUNT_HEADER
 from shared.roles import AppRole
 from shared.statuses import COLLEGE_DECIDES, RequestStatus
-from tests.helpers import bearer, sign_in
+from tests.helpers import bearer, fresh_phone, sign_in
 from tests.integration.builders import as_user, draft
 from tests.integration.dispatch_area import (
     ADMIN_PHONE,
@@ -242,3 +242,37 @@ async def test_the_only_teachers_own_repair_held_by_a_suspended_student_reaches_
     admin, _ = await sign_in(api, ADMIN_PHONE)
     mine = next(j for j in (await _undecided(api, admin))[0] if j["id"] == rid)
     assert mine["why"] == "own_request" and mine["holder_suspended"] is True
+
+
+async def test_an_admin_who_joins_after_the_others_were_told_hears_of_the_job_on_the_next_turn(
+        app_and_clock: AppClock, area: Area, database_url: str, settings: Settings,
+        pool: AsyncConnectionPool[Any]) -> None:
+    """The clock skips a job every active admin was already told of before building its message again (that
+    rebuilding was most of a turn at 20,000 requests, session 23); an admin who joins later is not skipped: the next
+    turn tells them, and nobody twice."""
+    api, clock = app_and_clock
+    _, ace, rid = await accepted_job(api, area, "ace")
+    await work_to_quality_check(api, ace, rid)
+    before = last_notification(database_url)
+    teacher, _ = await sign_in(api, area.students["teacher"][1])
+    assert (await api.delete("/me", params={"confirm": "true"}, headers=bearer(teacher))).status_code == 204
+    clock.now += timedelta(days=3)
+    await tick(pool, settings, clock.now)
+    admins = _admins(database_url)
+    assert kinds_told(database_url, rid, role="admin", since_id=before) == ["qc_waiting"] * admins
+
+    newcomer = uuid.uuid4()
+    with psycopg.connect(database_url, autocommit=True) as conn:
+        conn.execute("select private.create_phone_user(%s, %s, true)", [newcomer, "66" + fresh_phone()[1:]])
+        conn.execute("update public.profiles set role = 'admin' where id = %s", [newcomer])
+    try:
+        await tick(pool, settings, clock.now)
+        await tick(pool, settings, clock.now)
+        assert kinds_told(database_url, rid, role="admin", since_id=before) == ["qc_waiting"] * (admins + 1)
+        with psycopg.connect(database_url) as conn:
+            theirs = conn.execute("select kind::text from public.notifications where recipient_id = %s "
+                                  "and request_id = %s", [newcomer, rid]).fetchall()
+        assert theirs == [("qc_waiting",)]
+    finally:
+        with psycopg.connect(database_url, autocommit=True) as conn:
+            conn.execute("update public.profiles set role = 'citizen' where id = %s", [newcomer])
