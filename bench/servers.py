@@ -32,7 +32,17 @@ from backend.local_postgres import LocalPostgres
 from backend.migrate import migrate
 from backend.seed import seed
 from backend.settings import PROJECT_ROOT, Settings
-from bench.api import PEOPLE_VARIABLE, SECRET, build, endpoints, measure, people_to_json, process_tree, run_direct
+from bench.api import (
+    PEOPLE_VARIABLE,
+    SECRET,
+    build,
+    endpoints,
+    measure,
+    people_to_json,
+    process_tree,
+    run_direct,
+    served_env,
+)
 from bench.api_server import SERVERS, served_api
 
 
@@ -58,8 +68,7 @@ def main() -> None:
         seed(pg.url, PROJECT_ROOT / "assets" / "seed", demo=True)
         people = build(pg.url, args.requests)
     settings = Settings(jwt_secret=SecretStr(SECRET), database_url=pg.url)
-    env = {**os.environ, "DATABASE_URL": pg.url, "FIXIT_JWT_SECRET": SECRET, "FIXIT_DEV_MODE": "true",
-           "FIXIT_LOG_LEVEL": "WARNING", "FIXIT_DATA_DIR": str(tmp / "data")}
+    env = served_env(pg.url, tmp / "data")
     floor_env = {**env, PEOPLE_VARIABLE: people_to_json(people)}
     # (server, "api" | "floor") -> (port, pids)
     served: dict[tuple[str, str], tuple[int, list[int]]] = {}
