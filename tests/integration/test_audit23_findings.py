@@ -1,0 +1,97 @@
+"""audit23: the suspension's two leftovers named in session 22's note, and findings of a fresh-eyes read of session
+22's code (git diff e9c928c edfaade), each written as the behaviour the project's own rules promise (README, the
+migrations' and modules' docstrings). Real PostgreSQL; the Data API's reads as PostgREST makes them (`authenticated`
+with the caller's JWT claims, RLS and the column grants deciding)."""
+
+from datetime import timedelta
+from typing import Any
+
+import psycopg
+import pytest
+from psycopg_pool import AsyncConnectionPool
+
+from backend.dispatch_ticks import tick
+from backend.settings import Settings
+from tests.helpers import bearer
+from tests.integration.builders import as_user
+from tests.integration.dispatch_area import (
+    AppClock,
+    Area,
+    by_operator,
+    kinds_told,
+    last_notification,
+    offers_of,
+    owner_of,
+    request_status,
+    set_owner_active,
+    submit,
+)
+
+MINUTE = timedelta(minutes=1)
+
+
+def _close_the_area(database_url: str, area: Area) -> None:
+    """Both colleges of the area stop taking jobs (an administrator closed them): nobody can take a request here."""
+    with psycopg.connect(database_url, autocommit=True) as conn:
+        conn.execute("update public.colleges set is_active = false where id in (%s, %s)", [area.near, area.far])
+
+
+# --- A1. The stored note codes tell a student, through the Data API, that the citizen was suspended ----------------
+
+@pytest.mark.xfail(strict=True, reason="audit23 A1: status_events.note_code readable by a student offered the job")
+async def test_a_student_offered_a_restored_request_cannot_read_the_suspension_through_the_data_api(
+        app_and_clock: AppClock, area: Area, database_url: str, pool: AsyncConnectionPool[Any]) -> None:
+    """audit22 #3 gave readers other than the owner and the admins neutral notes in the API ("on hold"), but the
+    stored codes `owner_suspended` / `owner_restored` stayed readable in public.status_events to whoever
+    `can_see_request` (0050): the student holding a pending offer of the restored request reads, through Supabase's
+    Data API, that a stranger's account was suspended (0061: an offer says what and roughly where, never whose)."""
+    api, clock = app_and_clock
+    clock.to_plain_hours()
+    _, request = await submit(api)
+    rid = request["id"]
+    owner = owner_of(database_url, rid)
+    await by_operator(pool, owner, suspend=True, now=clock.now)
+    await by_operator(pool, owner, suspend=False, now=clock.now)
+    ace = area.students["ace"][0]
+    assert any(o["technician_id"] == ace and o["status"] == "pending" for o in offers_of(database_url, rid))
+    with pytest.raises(psycopg.errors.InsufficientPrivilege), as_user(database_url, ace) as conn:
+        # Before the fix: [..., 'owner_suspended', 'owner_restored']
+        conn.execute("select note_code from public.status_events where request_id = %s order by id", [rid]).fetchall()
+    with as_user(database_url, ace) as conn:  # the rest of the timeline is still theirs to read
+        seen = conn.execute("select to_status::text from public.status_events where request_id = %s order by id",
+                            [rid]).fetchall()
+    assert seen[-1] == {"to_status": "offered"}
+
+
+# --- A2. Switched off and on by SQL: the parked request's citizen is never told ------------------------------------
+
+async def _parked_by_sql(api: Any, database_url: str, settings: Settings, pool: AsyncConnectionPool[Any],
+                         clock: Any) -> tuple[str, str]:
+    """A request whose citizen is switched off by SQL (Supabase's dashboard) while its offers wait; they lapse and the
+    clock parks it (`owner_suspended`): (the citizen's token, the request)."""
+    citizen, request = await submit(api)
+    rid = request["id"]
+    set_owner_active(database_url, rid, False)
+    await tick(pool, settings, clock.now + timedelta(minutes=settings.dispatch_sla_minutes + 1))
+    assert request_status(database_url, rid) == "no_centre"
+    return citizen, rid
+
+
+@pytest.mark.xfail(strict=True, reason="audit23 A2: a switch-on by SQL tells the admins (0100) but not the citizen")
+async def test_a_request_parked_and_restored_by_sql_that_nobody_can_take_tells_its_citizen(
+        app_and_clock: AppClock, area: Area, database_url: str, settings: Settings,
+        pool: AsyncConnectionPool[Any]) -> None:
+    """The operator's restore tells the citizen of a parked request nobody can take now (timeline `no_taker`, their
+    `no_taker` message, the admins asked: 0101). Switched on by SQL, only the admins were told (0100): the citizen
+    read "waiting for your account" on an active account for ever, told nothing."""
+    api, clock = app_and_clock
+    clock.to_plain_hours()
+    citizen, rid = await _parked_by_sql(api, database_url, settings, pool, clock)
+    before = last_notification(database_url)
+    _close_the_area(database_url, area)
+    set_owner_active(database_url, rid, True)
+    detail = (await api.get(f"/requests/{rid}", headers=bearer(citizen))).json()
+    # Before the fix: 'owner_suspended' (and nothing told)
+    assert detail["timeline"][-1]["note_code"] == "no_taker"
+    assert kinds_told(database_url, rid, role="citizen", since_id=before) == ["no_taker"]
+    assert kinds_told(database_url, rid, role="admin", since_id=before) == ["no_centre"]
