@@ -38,7 +38,6 @@ def _close_the_area(database_url: str, area: Area) -> None:
 
 # --- A1. The stored note codes tell a student, through the Data API, that the citizen was suspended ----------------
 
-@pytest.mark.xfail(strict=True, reason="audit23 A1: status_events.note_code readable by a student offered the job")
 async def test_a_student_offered_a_restored_request_cannot_read_the_suspension_through_the_data_api(
         app_and_clock: AppClock, area: Area, database_url: str, pool: AsyncConnectionPool[Any]) -> None:
     """audit22 #3 gave readers other than the owner and the admins neutral notes in the API ("on hold"), but the
