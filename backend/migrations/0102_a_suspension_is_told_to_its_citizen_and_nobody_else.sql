@@ -41,3 +41,46 @@ as $$
 $$;
 revoke all on function private.timeline_note_codes(uuid) from public, anon;
 grant execute on function private.timeline_note_codes(uuid) to authenticated, service_role;
+
+-- A2: a citizen switched off and on again by SQL (an operator's, Supabase's dashboard) never heard of their parked
+-- request. The clock parks it when its offers lapse (`owner_suspended`), and at the switch back to active 0100
+-- told the admins only: the citizen's timeline kept saying it waited for their account, on an active account,
+-- until the clock's revival offered it (only while young, shared.reminders.RETRY_WINDOW, and only to a student
+-- never asked) or for ever. The operator's restore tells them (0101): what it cannot offer gets the timeline note
+-- dispatch writes when nobody can take a request (`no_taker` when students were offered it before, else
+-- `no_centre`: an event with no status change), whose trigger (0101's `notify_restored_waiting`) tells the citizen
+-- (`no_taker`: an administrator will send it on, or they may cancel it) and every administrator (`no_centre`).
+-- The SQL path runs no Python, so this trigger, at the commit of the switch, now writes that same note for each
+-- request still parked then (the operator's restore has already offered or noted its own in the same transaction,
+-- so it finds none of them), and the admins hear of it through that note, once, as before. The clock's revival may
+-- still offer it later; it says then that the account is back (`owner_restored`, dispatch `_REVIVABLE` reads the
+-- last move, not this note). Switched off and on twice in one transaction, the second firing finds nothing parked.
+-- Lock order (backend/services/dispatch.py): the requests are locked after the person's profile (this transaction
+-- updated it), as `_PARKED` locks them, by id.
+create or replace function private.announce_parked_requests_of_the_restored() returns trigger
+language plpgsql
+security definer
+set search_path = ''
+as $$
+declare
+    r record;
+begin
+    if not exists (select 1 from public.profiles p where p.id = new.id and p.is_active) then
+        return null;  -- switched off again before the commit: still nobody may answer for them
+    end if;
+    for r in
+        select q.id, q.college_id from public.repair_requests q
+        where q.citizen_id = new.id and q.status = 'no_centre'
+          and (select e.note_code from public.status_events e where e.request_id = q.id order by e.id desc limit 1)
+              is not distinct from 'owner_suspended'
+        order by q.id
+        for update of q
+    loop
+        insert into public.status_events (request_id, actor, from_status, to_status, note_code)
+        values (r.id, 'system', 'no_centre', 'no_centre',
+                case when r.college_id is not null then 'no_taker' else 'no_centre' end);
+    end loop;
+    return null;
+end
+$$;
+revoke all on function private.announce_parked_requests_of_the_restored() from public, anon, authenticated;

@@ -76,7 +76,6 @@ async def _parked_by_sql(api: Any, database_url: str, settings: Settings, pool: 
     return citizen, rid
 
 
-@pytest.mark.xfail(strict=True, reason="audit23 A2: a switch-on by SQL tells the admins (0100) but not the citizen")
 async def test_a_request_parked_and_restored_by_sql_that_nobody_can_take_tells_its_citizen(
         app_and_clock: AppClock, area: Area, database_url: str, settings: Settings,
         pool: AsyncConnectionPool[Any]) -> None:
