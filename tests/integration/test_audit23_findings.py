@@ -12,7 +12,7 @@ from psycopg_pool import AsyncConnectionPool
 
 from backend.dispatch_ticks import tick
 from backend.settings import Settings
-from tests.helpers import bearer
+from tests.helpers import bearer, sign_in
 from tests.integration.builders import as_user
 from tests.integration.dispatch_area import (
     AppClock,
@@ -93,3 +93,44 @@ async def test_a_request_parked_and_restored_by_sql_that_nobody_can_take_tells_i
     assert detail["timeline"][-1]["note_code"] == "no_taker"
     assert kinds_told(database_url, rid, role="citizen", since_id=before) == ["no_taker"]
     assert kinds_told(database_url, rid, role="admin", since_id=before) == ["no_centre"]
+
+
+# --- B1. 0100's deferred trigger fires once per switch back to active, not once per transaction --------------------
+
+async def test_an_account_switched_off_and_on_twice_in_one_transaction_tells_once(
+        app_and_clock: AppClock, area: Area, database_url: str, settings: Settings,
+        pool: AsyncConnectionPool[Any]) -> None:
+    """0100's constraint trigger is deferred to the commit, but it fires there once per row event that matched its
+    WHEN: an operator's SQL that switches an account off and on twice in one transaction (a script run twice, a
+    dashboard edit and its undo) asked every admin twice to send the same request on. Fixed by 0102 (audit23 A2):
+    the first firing writes the request's note, and the second finds nothing parked any more."""
+    api, clock = app_and_clock
+    clock.to_plain_hours()
+    _, rid = await _parked_by_sql(api, database_url, settings, pool, clock)
+    before = last_notification(database_url)
+    _close_the_area(database_url, area)
+    owner = owner_of(database_url, rid)
+    with psycopg.connect(database_url) as conn:
+        for active in (True, False, True):
+            conn.execute("update public.profiles set is_active = %s where id = %s", [active, owner])
+    assert kinds_told(database_url, rid, role="admin", since_id=before) == ["no_centre"]
+    assert kinds_told(database_url, rid, role="citizen", since_id=before) == ["no_taker"]
+
+
+# --- B2. Who may read which colleges can take a job ----------------------------------------------------------------
+
+async def test_only_admins_read_which_colleges_can_take_a_waiting_request(
+        app_and_clock: AppClock, area: Area, database_url: str, pool: AsyncConnectionPool[Any]) -> None:
+    """GET /admin/waiting/{id}/colleges (session 22) says how many students of each college fit a job: the
+    administrators' picker only. A student (or the request's own citizen) is refused, as for every /admin route."""
+    api, clock = app_and_clock
+    clock.to_plain_hours()
+    citizen, request = await submit(api)
+    rid = request["id"]
+    await by_operator(pool, owner_of(database_url, rid), suspend=True, now=clock.now)  # waits as no_centre
+    assert request_status(database_url, rid) == "no_centre"
+    ace, _ = await sign_in(api, area.students["ace"][1])
+    for token in (ace, citizen):
+        answer = await api.get(f"/admin/waiting/{rid}/colleges", headers=bearer(token))
+        assert answer.status_code == 403, answer.text
+
