@@ -3,6 +3,7 @@
 migrations' and modules' docstrings). Real PostgreSQL; the Data API's reads as PostgREST makes them (`authenticated`
 with the caller's JWT claims, RLS and the column grants deciding)."""
 
+import asyncio
 from datetime import timedelta
 from typing import Any
 
@@ -10,7 +11,9 @@ import psycopg
 import pytest
 from psycopg_pool import AsyncConnectionPool
 
-from backend.dispatch_ticks import tick
+from backend.db import service_tx
+from backend.dispatch_ticks import policy_of, tick
+from backend.services.dispatch import expire_overdue
 from backend.settings import Settings
 from tests.helpers import bearer, sign_in
 from tests.integration.builders import as_user
@@ -134,3 +137,55 @@ async def test_only_admins_read_which_colleges_can_take_a_waiting_request(
         answer = await api.get(f"/admin/waiting/{rid}/colleges", headers=bearer(token))
         assert answer.status_code == 403, answer.text
 
+
+
+# --- B3. A parking that commits across the switch back to active ---------------------------------------------------
+
+async def _switch_on(database_url: str, person: str) -> None:
+    """An operator's SQL (or Supabase's dashboard) switches the account back on, in a transaction of its own."""
+    async with await psycopg.AsyncConnection.connect(database_url) as conn:
+        await conn.execute("update public.profiles set is_active = true where id = %s", [person])
+        await conn.commit()
+
+
+async def _until_waiting_or_done(database_url: str, task: "asyncio.Task[None]") -> None:
+    """Until `task` has answered or waits on a lock (pg_stat_activity): no sleeps of a fixed length, no timing."""
+    async with await psycopg.AsyncConnection.connect(database_url, autocommit=True) as watcher:
+        while not task.done():
+            row = await (await watcher.execute(
+                "select count(*) from pg_stat_activity where cardinality(pg_blocking_pids(pid)) > 0")).fetchone()
+            if row is not None and row[0] > 0:
+                return
+            await asyncio.sleep(0.01)
+
+
+@pytest.mark.xfail(strict=True, reason="audit23 B3: the switch-on's trigger reads a parking under way as offered")
+async def test_a_parking_under_way_when_the_account_is_switched_on_is_told_to_its_citizen(
+        app_and_clock: AppClock, area: Area, database_url: str, settings: Settings,
+        pool: AsyncConnectionPool[Any]) -> None:
+    """The clock parks a request whose offers lapsed while its citizen was switched off by SQL (it read the owner
+    inactive, under the request's lock), and the account is switched back on before that parking commits. The
+    switch's commit-time trigger (0100, 0102) looked for parked requests in its own snapshot, where the request was
+    still `offered`: it wrote nothing, and the parking then committed on an active account, its citizen reading
+    "waiting for your account", told nothing (past RETRY_WINDOW, for ever)."""
+    api, clock = app_and_clock
+    clock.to_plain_hours()
+    _, request = await submit(api)
+    rid = request["id"]
+    owner = str(owner_of(database_url, rid))
+    set_owner_active(database_url, rid, False)
+    _close_the_area(database_url, area)  # nobody can take it: the note is all the citizen will hear
+    lapsed = clock.now + timedelta(minutes=settings.dispatch_sla_minutes + 1)
+    before = last_notification(database_url)
+    async with service_tx(pool) as clock_tx:  # the clock's turn, as dispatch_ticks.tick runs it
+        await expire_overdue(clock_tx, lapsed, policy_of(settings))  # parks it, not yet committed
+        switching = asyncio.create_task(_switch_on(database_url, owner))
+        await _until_waiting_or_done(database_url, switching)
+    await switching
+    assert request_status(database_url, rid) == "no_centre"
+    with psycopg.connect(database_url) as check:
+        last = check.execute("select note_code from public.status_events where request_id = %s "
+                             "order by id desc limit 1", [rid]).fetchone()
+    # Before the fix: ('owner_suspended',), nobody told
+    assert last == ("no_taker",)
+    assert kinds_told(database_url, rid, role="citizen", since_id=before) == ["no_taker"]
