@@ -55,8 +55,14 @@ grant execute on function private.timeline_note_codes(uuid) to authenticated, se
 -- so it finds none of them), and the admins hear of it through that note, once, as before. The clock's revival may
 -- still offer it later; it says then that the account is back (`owner_restored`, dispatch `_REVIVABLE` reads the
 -- last move, not this note). Switched off and on twice in one transaction, the second firing finds nothing parked.
+-- audit23 B3: a parking under way at the switch's commit (the clock read the owner inactive under the request's
+-- lock, and commits after) was not in this trigger's snapshot, where the request was still `offered`, and then
+-- committed on an active account, told to nobody. So the trigger locks every request of the person still looking
+-- for a student or parked (submitted, offered, no_centre), which waits for such a parking to commit, and reads each
+-- again after the lock, in a statement of its own (a new snapshot under READ COMMITTED, as the app runs).
 -- Lock order (backend/services/dispatch.py): the requests are locked after the person's profile (this transaction
--- updated it), as `_PARKED` locks them, by id.
+-- updated it), as `_PARKED` locks them, by id; the clock's paths hold a request and never wait for a profile
+-- (`_dispatch_stranded_one`: skip locked), so the wait cannot close a cycle.
 create or replace function private.announce_parked_requests_of_the_restored() returns trigger
 language plpgsql
 security definer
@@ -64,21 +70,26 @@ set search_path = ''
 as $$
 declare
     r record;
+    college uuid;
 begin
     if not exists (select 1 from public.profiles p where p.id = new.id and p.is_active) then
         return null;  -- switched off again before the commit: still nobody may answer for them
     end if;
     for r in
-        select q.id, q.college_id from public.repair_requests q
-        where q.citizen_id = new.id and q.status = 'no_centre'
-          and (select e.note_code from public.status_events e where e.request_id = q.id order by e.id desc limit 1)
-              is not distinct from 'owner_suspended'
+        select q.id from public.repair_requests q
+        where q.citizen_id = new.id and q.status in ('submitted', 'offered', 'no_centre')
         order by q.id
         for update of q
     loop
-        insert into public.status_events (request_id, actor, from_status, to_status, note_code)
-        values (r.id, 'system', 'no_centre', 'no_centre',
-                case when r.college_id is not null then 'no_taker' else 'no_centre' end);
+        select q.college_id into college from public.repair_requests q
+        where q.id = r.id and q.status = 'no_centre'
+          and (select e.note_code from public.status_events e where e.request_id = q.id order by e.id desc limit 1)
+              is not distinct from 'owner_suspended';
+        if found then
+            insert into public.status_events (request_id, actor, from_status, to_status, note_code)
+            values (r.id, 'system', 'no_centre', 'no_centre',
+                    case when college is not null then 'no_taker' else 'no_centre' end);
+        end if;
     end loop;
     return null;
 end

@@ -159,7 +159,6 @@ async def _until_waiting_or_done(database_url: str, task: "asyncio.Task[None]") 
             await asyncio.sleep(0.01)
 
 
-@pytest.mark.xfail(strict=True, reason="audit23 B3: the switch-on's trigger reads a parking under way as offered")
 async def test_a_parking_under_way_when_the_account_is_switched_on_is_told_to_its_citizen(
         app_and_clock: AppClock, area: Area, database_url: str, settings: Settings,
         pool: AsyncConnectionPool[Any]) -> None:
