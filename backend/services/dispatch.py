@@ -953,8 +953,10 @@ async def dispatch_stranded(conn: Conn, now: datetime, policy: DispatchPolicy, l
 _REVIVABLE = f"""
 select r.id, n.id as college_id,
        -- it waited for its owner's restored account (parked by the suspension): its revival says so, not that a
-       -- student came into range (one probe of status_events_request)
+       -- student came into range (one probe of status_events_request). Its last move, not its last note: the
+       -- switch back to active notes "nobody can take it now" without a move (migrations 0101, 0102)
        (select e.note_code from public.status_events e where e.request_id = r.id
+          and e.from_status is distinct from e.to_status
         order by e.id desc limit 1) is not distinct from 'owner_suspended' as restored
 from public.repair_requests r
 cross join lateral (

@@ -70,11 +70,13 @@ _DETAIL_ROW = f"""
 """
 _EVENTS = """
     select e.id, e.actor, n.actor_name, e.from_status, e.to_status, e.note,
-           e.note_code, e.note_params, e.created_at,
+           c.note_code, e.note_params, e.created_at,
            case when e.teacher_present_id is not null then private.first_name(e.teacher_present_id) end
                as teacher_present_name
     from public.status_events e
     left join private.timeline_actor_names({rid}) n on n.event_id = e.id
+    -- the codes as the owner reads them (migration 0102: `authenticated` reads no note_code), worded by `_note_code`
+    left join private.timeline_note_codes({rid}) c on c.event_id = e.id
     where e.request_id = {rid}
 """
 _PHOTOS = """

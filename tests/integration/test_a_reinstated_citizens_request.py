@@ -20,7 +20,7 @@ from psycopg_pool import AsyncConnectionPool
 from backend.dispatch_ticks import tick
 from backend.settings import Settings
 from shared.notifications import SENT_AGAIN_RESTORED, Kind, render
-from shared.text import EVENT_NOTES, NO_TAKER_NEXT_STEP, OWNER_SUSPENDED_NEXT_STEP, Locale
+from shared.text import EVENT_NOTES, NO_TAKER_NEXT_STEP, Locale
 from tests.helpers import bearer, sign_in
 from tests.integration.dispatch_area import (
     ADMIN_PHONE,
@@ -189,8 +189,9 @@ async def test_a_request_parked_by_the_clock_for_a_suspended_owner_says_why_too(
         pool: AsyncConnectionPool[Any]) -> None:
     """A suspension by another path (an operator's SQL, Supabase's dashboard) leaves the offers standing; when they
     lapse, dispatch parks the request itself (its `owner_active` check): the same reason on its timeline, and the
-    owner's next step says it waited for their account. Restored by that path too, the clock's revival offers it
-    again, saying why."""
+    owner's next step says it waited for their account. Restored by that path too, the switch's commit tells them
+    what the operator's restore tells of a request it cannot offer (audit23 A2, migration 0102: it waits for an
+    administrator, or they may cancel it), and the clock's revival offers it again, saying why."""
     api, clock = app_and_clock
     clock.to_plain_hours()
     citizen, rid, asked = await _lapsed_while_suspended_by_sql(api, area, database_url, settings, pool)
@@ -200,9 +201,9 @@ async def test_a_request_parked_by_the_clock_for_a_suspended_owner_says_why_too(
     with psycopg.connect(database_url, autocommit=True) as conn:
         conn.execute("update public.profiles set is_active = true where id = %s", [owner])
     detail = (await api.get(f"/requests/{rid}", headers=bearer(citizen))).json()
-    assert (detail["timeline"][-1]["note_code"], detail["next_step"]) == (
-        "owner_suspended", OWNER_SUSPENDED_NEXT_STEP.th)
-    assert "no_taker" not in [n["kind"] for n in _told(database_url, rid, before)]
+    assert [(e["note_code"]) for e in detail["timeline"][-2:]] == ["owner_suspended", "no_taker"]
+    assert detail["next_step"] == NO_TAKER_NEXT_STEP.th
+    assert [n["kind"] for n in _told(database_url, rid, before) if n["recipient"] == str(owner)] == ["no_taker"]
 
     await tick(pool, settings, lapsed + MINUTE)
     assert request_status(database_url, rid) == "offered"
@@ -210,6 +211,8 @@ async def test_a_request_parked_by_the_clock_for_a_suspended_owner_says_why_too(
         last = conn.execute("select note_code from public.status_events where request_id = %s "
                             "order by id desc limit 1", [rid]).fetchone()
     assert last is not None and last[0] == "owner_restored"
+    assert [(n["kind"], n["params"].get("restored")) for n in _told(database_url, rid, before)
+            if n["recipient"] == str(owner)] == [("no_taker", None), ("sent_again", True)]
     # Their offers lapsed while nobody could answer for it: asked again, as after the app's suspension (#3).
     assert _pending_by_rank(database_url, rid) == asked
 
@@ -341,7 +344,7 @@ async def test_a_restored_request_nobody_can_take_now_says_so_and_asks_the_admin
     assert detail["next_step"] == NO_TAKER_NEXT_STEP.th
     owner = str(owner_of(database_url, rid))
     told = _told(database_url, rid, before)
-    assert [n["kind"] for n in told if n["recipient"] == owner] == ["no_taker"]
+    assert [n["kind"] for n in told if n["recipient"] == str(owner)] == ["no_taker"]
     with psycopg.connect(database_url) as conn:
         admins = {str(r[0]) for r in conn.execute(
             "select id from public.profiles where role = 'admin' and is_active").fetchall()}
