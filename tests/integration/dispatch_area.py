@@ -149,6 +149,12 @@ def _leave_empty(conn: psycopg.Connection[dict[str, Any]], near: uuid.UUID, far:
         conn.execute("update public.colleges set is_active = false where id in (%s, %s)", [near, far])
 
 
+def close_the_area(database_url: str, area: Area) -> None:
+    """Both colleges of the area stop taking jobs (an administrator closed them): nobody can take a request here."""
+    with psycopg.connect(database_url, autocommit=True) as conn:
+        conn.execute("update public.colleges set is_active = false where id in (%s, %s)", [area.near, area.far])
+
+
 def offers_of(database_url: str, request_id: str) -> list[dict[str, Any]]:
     with psycopg.connect(database_url, row_factory=dict_row) as conn:
         return conn.execute(

@@ -19,6 +19,7 @@ from tests.integration.dispatch_area import (
     AppClock,
     Area,
     by_operator,
+    close_the_area,
     kinds_told,
     last_notification,
     offers_of,
@@ -29,12 +30,6 @@ from tests.integration.dispatch_area import (
 )
 
 MINUTE = timedelta(minutes=1)
-
-
-def _close_the_area(database_url: str, area: Area) -> None:
-    """Both colleges of the area stop taking jobs (an administrator closed them): nobody can take a request here."""
-    with psycopg.connect(database_url, autocommit=True) as conn:
-        conn.execute("update public.colleges set is_active = false where id in (%s, %s)", [area.near, area.far])
 
 
 # --- 1. A parked request nobody can take after the restore reaches no administrator (0098) ------------------------
@@ -54,7 +49,7 @@ async def test_a_restored_request_the_restore_cannot_offer_reaches_the_admins(
     before = last_notification(database_url)
     await by_operator(pool, owner, suspend=True, now=clock.now)
     assert request_status(database_url, rid) == "no_centre"
-    _close_the_area(database_url, area)
+    close_the_area(database_url, area)
     await by_operator(pool, owner, suspend=False, now=clock.now)
     assert request_status(database_url, rid) == "no_centre"
     # Before the fix: [] (the admins heard of it neither at the parking nor at the restore).
@@ -94,7 +89,7 @@ async def test_a_request_parked_by_the_clock_reaches_the_admins_once_its_owner_i
     await tick(pool, settings, lapsed)
     assert request_status(database_url, rid) == "no_centre"
     assert kinds_told(database_url, rid, role="admin", since_id=before) == []  # 0098: not while suspended
-    _close_the_area(database_url, area)
+    close_the_area(database_url, area)
     set_owner_active(database_url, rid, True)
     await tick(pool, settings, lapsed + MINUTE)
     assert request_status(database_url, rid) == "no_centre"

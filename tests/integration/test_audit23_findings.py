@@ -21,6 +21,7 @@ from tests.integration.dispatch_area import (
     AppClock,
     Area,
     by_operator,
+    close_the_area,
     kinds_told,
     last_notification,
     offers_of,
@@ -31,12 +32,6 @@ from tests.integration.dispatch_area import (
 )
 
 MINUTE = timedelta(minutes=1)
-
-
-def _close_the_area(database_url: str, area: Area) -> None:
-    """Both colleges of the area stop taking jobs (an administrator closed them): nobody can take a request here."""
-    with psycopg.connect(database_url, autocommit=True) as conn:
-        conn.execute("update public.colleges set is_active = false where id in (%s, %s)", [area.near, area.far])
 
 
 # --- A1. The stored note codes tell a student, through the Data API, that the citizen was suspended ----------------
@@ -89,7 +84,7 @@ async def test_a_request_parked_and_restored_by_sql_that_nobody_can_take_tells_i
     clock.to_plain_hours()
     citizen, rid = await _parked_by_sql(api, database_url, settings, pool, clock)
     before = last_notification(database_url)
-    _close_the_area(database_url, area)
+    close_the_area(database_url, area)
     set_owner_active(database_url, rid, True)
     detail = (await api.get(f"/requests/{rid}", headers=bearer(citizen))).json()
     # Before the fix: 'owner_suspended' (and nothing told)
@@ -111,7 +106,7 @@ async def test_an_account_switched_off_and_on_twice_in_one_transaction_tells_onc
     clock.to_plain_hours()
     _, rid = await _parked_by_sql(api, database_url, settings, pool, clock)
     before = last_notification(database_url)
-    _close_the_area(database_url, area)
+    close_the_area(database_url, area)
     owner = owner_of(database_url, rid)
     with psycopg.connect(database_url) as conn:
         for active in (True, False, True):
@@ -173,7 +168,7 @@ async def test_a_parking_under_way_when_the_account_is_switched_on_is_told_to_it
     rid = request["id"]
     owner = str(owner_of(database_url, rid))
     set_owner_active(database_url, rid, False)
-    _close_the_area(database_url, area)  # nobody can take it: the note is all the citizen will hear
+    close_the_area(database_url, area)  # nobody can take it: the note is all the citizen will hear
     lapsed = clock.now + timedelta(minutes=settings.dispatch_sla_minutes + 1)
     before = last_notification(database_url)
     async with service_tx(pool) as clock_tx:  # the clock's turn, as dispatch_ticks.tick runs it
