@@ -1996,7 +1996,8 @@ CREDIT_UI: dict[str, Bilingual] = {
     "hours_not_reported": B("ยังไม่รายงาน", "not reported"),
     # Portfolio
     "portfolio_open": B("แฟ้มผลงานของฉัน", "My portfolio"),
-    "portfolio_title": B("แฟ้มผลงาน ภาคเรียน {term}", "Portfolio, term {term}"),
+    # The term is the picker's, just below (said once; the title wrapped to two lines with it, look22 #6).
+    "portfolio_title": B("แฟ้มผลงาน", "Portfolio"),
     "portfolio_term": B("ภาคเรียน", "Term"),
     "portfolio_term_current": B("{term} (ภาคเรียนนี้)", "{term} (this term)"),
     "portfolio_total": B("รวม {jobs} งาน {hours} ชั่วโมง", "{jobs} {jobs|job|jobs}, {hours} {hours|hour|hours}"),
