@@ -112,6 +112,7 @@ async def test_the_ledger_is_a_card_per_student_each_figure_named(locale: Locale
 
 def stage_row(tree: ft.Control) -> ft.Row:
     (row,) = [r for r in find(tree, ft.Row) if any(str(c.key).startswith("group-") for c in r.controls)]
+    assert isinstance(row, ft.Row)
     return row
 
 
