@@ -338,7 +338,7 @@ TEXTS: dict[Kind, tuple[Bilingual, Bilingual]] = {
                           B("{item}: {technician} ต้องมีครูของ{college}อยู่ควบคุม หรือรับงานคืนเพื่อส่งต่อให้วิทยาลัยที่มีครู",
                             "{item}: {technician} needs a teacher of {college} present, or take it back to send "
                             "it on")),
-    Kind.NO_CENTRE: (B("ไม่มีศูนย์รับงาน {ref}", "No centre can take {ref}"),
+    Kind.NO_CENTRE: (B("ไม่มีวิทยาลัยรับงาน {ref}", "No college can take {ref}"),
                      B("{item} ({place}) รอการส่งต่อ", "{item} ({place}) waits to be sent on")),
     Kind.INVITED: (B("{college} เชิญคุณเป็น{role}", "{college} invites you to join as {role}"),
                    B("ตอบรับหรือปฏิเสธได้ในแอป บัญชีของคุณยังไม่เปลี่ยนจนกว่าคุณจะตอบรับ",

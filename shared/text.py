@@ -790,9 +790,11 @@ APP_UI: dict[str, Bilingual] = {
     "colleges_count": B("วิทยาลัยในระบบ {count} แห่ง", "Colleges in the system: {count}"),
     "admin_empty": B("ยังไม่มีวิทยาลัยในระบบ", "No colleges yet"),
     "service_radius": B("ให้บริการในรัศมี {km} กม.", "Serves within {km} km"),
-    # --- admin: requests waiting for a centre ---
-    "waiting_title": B("รอศูนย์รับงาน", "Waiting for a centre"),
-    "waiting_empty": B("ไม่มีคำขอที่รอศูนย์รับงาน", "No requests waiting for a centre"),
+    # --- admin: requests waiting for a college ---
+    # The no_centre status's own name: the list's heading said "Waiting for a centre" above each request's chip
+    # "Waiting for a college", two names for one state (look22 #6).
+    "waiting_title": STATUS_LABELS[RequestStatus.NO_CENTRE],
+    "waiting_empty": B("ไม่มีคำขอที่รอวิทยาลัยรับงาน", "No requests waiting for a college"),
     # A waiting request whose owner's account is suspended (GET /admin/waiting `owner_suspended`): why it waits, and
     # why it cannot be sent on (409 owner_suspended) until the account is restored.
     "owner_suspended_mark": B("เจ้าของบัญชีถูกระงับ", "The owner's account is suspended"),
@@ -1289,7 +1291,7 @@ ACCOUNT_UI: dict[str, Bilingual] = {
     "kind_ready": B("ซ่อมเสร็จพร้อมรับคืน", "Repair ready"),
     "kind_unrepairable": B("ซ่อมไม่ได้", "Cannot be repaired"),
     "kind_rate": B("ขอให้ให้คะแนน", "Asked to rate"),
-    "kind_no_centre": B("คำขอที่ไม่มีศูนย์รับ", "Requests no centre can take"),
+    "kind_no_centre": B("คำขอที่ไม่มีวิทยาลัยรับ", "Requests no college can take"),
     "kind_part_proposed": B("อะไหล่ที่รอฉันอนุมัติ", "Parts waiting for my approval"),
     "kind_part_withdrawn": B("อะไหล่ที่ถอนรายการแล้ว", "Parts withdrawn from my repairs"),
     "kind_job_taken_back": B("งานซ่อมที่ครูรับคืนจากนักศึกษา", "Repairs the teacher took back from the student"),
@@ -1644,8 +1646,8 @@ NEXT_STEPS: dict[RequestStatus, tuple[Bilingual, Bilingual | None]] = {
         B("ไม่กี่นาที", "A few minutes"),
     ),
     RequestStatus.NO_CENTRE: (
-        B("ยังไม่มีศูนย์ซ่อมในระยะให้บริการ ผู้ดูแลระบบจะช่วยหาวิทยาลัยให้",
-          "No repair centre in range yet: an administrator will look for a college"),
+        B("ยังไม่มีวิทยาลัยในระยะให้บริการที่รับงานนี้ได้ ผู้ดูแลระบบจะช่วยหาให้",
+          "No college in range can take it yet: an administrator will look for one"),
         B("โดยปกติภายใน 3 วันทำการ", "Usually within 3 working days"),
     ),
     RequestStatus.OFFERED: (

@@ -1,4 +1,4 @@
-"""Admin home: requests waiting for a centre (send them on by hand), then an overview of the colleges."""
+"""Admin home: requests waiting for a college (send them on by hand), then an overview of the colleges."""
 
 from uuid import UUID
 
