@@ -1312,6 +1312,17 @@ ACCOUNT_UI: dict[str, Bilingual] = {
                                     "My repair requests waiting for a teacher to be present"),
     # A kind a newer backend sends that this installed app has no name for yet.
     "kind_other": B("การแจ้งเตือนอื่น ({kind})", "Other notifications ({kind})"),
+    # The short headings the kinds are grouped under (shared.notifications.Topic), each role seeing its own.
+    "topic_offers": B("งานที่เสนอให้ฉัน", "Jobs offered to me"),
+    "topic_my_jobs": B("งานที่ฉันทำ", "My jobs"),
+    "topic_team": B("ทีมและชั่วโมงฝึก", "Team and hours"),
+    "topic_decisions": B("งานที่รอครูตัดสินใจ", "Waiting for a teacher's decision"),
+    "topic_college_jobs": B("งานของวิทยาลัย", "The college's jobs"),
+    "topic_admin": B("งานของผู้ดูแลระบบ", "Administration"),
+    "topic_my_requests": B("คำขอซ่อมของฉัน", "My repair requests"),
+    "topic_parts": B("อะไหล่", "Parts"),
+    "topic_account": B("บัญชีและคำเชิญ", "Account and invitations"),
+    "topic_other": B("อื่น ๆ", "Other"),
 }
 APP_UI.update(ACCOUNT_UI)
 

@@ -6,13 +6,15 @@ import flet as ft
 import pytest
 
 from mobile.viewmodels.home import AdminHome
+from mobile.views.account import account_view
 from mobile.views.admin import admin_home_view
 from mobile.views.credit import portfolio_view
-from shared.notifications import TEXTS, Kind
+from shared.notifications import AUDIENCE, TEXTS, TOPICS, Kind, Topic, allowed_prefs, by_topic
 from shared.statuses import RequestStatus
 from shared.text import APP_UI, STATUS_LABELS, Bilingual, Locale, next_step, t
-from tests.unit.mobile_fakes import find, texts
+from tests.unit.mobile_fakes import FakeBackend, find, texts
 from tests.unit.mobile_screens import assert_accessible, signed_in
+from tests.unit.test_mobile_account_inbox import Preferences
 from tests.unit.test_mobile_admin import AdminBackend
 from tests.unit.test_uxd22_phone_screens import TermsBackend
 
@@ -75,3 +77,59 @@ async def test_the_admins_waiting_list_heading_says_what_each_requests_chip_says
     name = STATUS_LABELS[RequestStatus.NO_CENTRE].in_(locale)
     assert shown.count(name) == 1 + len(home.waiting)  # the heading, then each card's chip
     assert not [s for s in shown if isinstance(s, str) and ("ศูนย์" in s or "centre" in s.lower())]
+
+
+# --- 4: the notification kinds, grouped by topic --------------------------------------------------------------------
+
+def test_every_kind_has_one_topic_and_an_unknown_kind_comes_last_under_other() -> None:
+    placed = [kind for kinds in TOPICS.values() for kind in kinds]
+    assert sorted(placed) == sorted(Kind) and len(placed) == len(set(placed))
+    assert Topic.OTHER not in TOPICS
+    assert by_topic(["rate", "brand_new", "offer_new", "accepted"]) == [
+        (Topic.OFFERS, ["offer_new"]), (Topic.MY_REQUESTS, ["accepted", "rate"]), (Topic.OTHER, ["brand_new"])]
+
+
+ROLE_TOPICS = {
+    "citizen": [Topic.MY_REQUESTS, Topic.PARTS, Topic.ACCOUNT],
+    "technician": [Topic.OFFERS, Topic.MY_JOBS, Topic.TEAM],
+    "supervisor": [Topic.DECISIONS, Topic.COLLEGE_JOBS, Topic.ACCOUNT],
+    "admin": [Topic.ADMIN],
+}
+
+
+@pytest.mark.parametrize("locale", [TH, EN])
+@pytest.mark.parametrize("role", list(ROLE_TOPICS))
+async def test_a_persons_kinds_are_grouped_under_their_roles_topics_in_order(role: str, locale: Locale) -> None:
+    """The kinds were one folded list (12 for a citizen, in the backend's order): now, opened, each role's kinds
+    stand under short topic headings, the role's own work first; a citizen, a student, a teacher and an admin each
+    see only their own topics. Each kind keeps its three (or two) channel boxes as before."""
+    kinds = [k for k in Kind if AUDIENCE[k] == role]  # what the backend lists for the role (routes/notifications)
+    backend = FakeBackend()
+    Preferences(backend, {"channels": {k.value: ["line", "push"] for k in kinds},
+                          "quiet_hours": True, "quiet_start": "21:00", "quiet_end": "07:00",
+                          "allowed": {k.value: [p.value for p in allowed_prefs(k)] for k in kinds}})
+    app = await signed_in(role, backend, locale)
+    await app.open_account()
+    account = app.account
+    assert account is not None and account.settings is not None
+    assert not [c for c in find(account_view(account, locale), ft.Semantics) if str(c.key).startswith("topic-")]
+    account.toggle_channels()  # still folded until asked for: "sign out" stays a short scroll away
+    tree = account_view(account, locale)
+    assert_accessible(tree)
+    (card,) = [c for c in find(tree, ft.Column) if any(str(x.key).startswith("kind-") for x in c.controls)]
+    order = [str(c.key) for c in card.controls if str(c.key).startswith(("topic-", "kind-"))]
+    headings = [k.removeprefix("topic-") for k in order if k.startswith("topic-")]
+    assert headings == [topic.value for topic in ROLE_TOPICS[role]]
+    # Every kind of the role under its own topic's heading, in that topic's order, none twice, none of another role.
+    expected: list[str] = []
+    for topic in ROLE_TOPICS[role]:
+        expected += [f"topic-{topic.value}"] + [f"kind-{k.value}" for k in TOPICS[topic] if k in kinds]
+    assert order == expected and len(order) == len(kinds) + len(headings)
+    for control in card.controls:
+        key = str(control.key)
+        if key.startswith("topic-"):
+            assert isinstance(control, ft.Semantics) and control.header
+            assert texts(control) == [t(f"topic_{key.removeprefix('topic-')}", locale)]
+        elif key.startswith("kind-"):
+            kind = Kind(key.removeprefix("kind-"))
+            assert len(find(control, ft.Checkbox)) == len(allowed_prefs(kind))  # the channel boxes, as before
