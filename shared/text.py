@@ -2280,6 +2280,8 @@ APP_UI.update({
     "colleges_shown": B("แสดง {shown} จาก {total} แห่ง", "Showing {shown} of {total}"),
     "pick_college_nearest": B("ใกล้ที่สุด {shown} แห่ง จากทั้งหมด {total} แห่ง", "The {shown} nearest of {total}"),
     "pick_college_more": B("แสดงทุกวิทยาลัย ({count} แห่ง)", "Show every college ({count})"),
+    # The picker's refresh: which colleges can take the job, read again (their students and teachers change).
+    "pick_college_refresh": B("อ่านรายชื่อวิทยาลัยใหม่", "Read the colleges again"),
     "dispatch_confirm": B("ส่ง {item} ให้ {college} ({km} กม.) ใช่ไหม?", "Send {item} to {college} ({km} km)?"),
     "dispatch_confirm_no_km": B("ส่ง {item} ให้ {college} ใช่ไหม?", "Send {item} to {college}?"),
     "dispatch_confirm_yes": B("ยืนยัน ส่งงาน", "Yes, send it"),

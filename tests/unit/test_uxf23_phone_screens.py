@@ -2,9 +2,16 @@
 the portfolio names its term once, one name for a request no college has taken, the notification kinds grouped by
 topic for the reader's role, and the send-on picker read again without losing the admin's place."""
 
+import json
+from typing import Any
+from uuid import UUID, uuid4
+
 import flet as ft
+import httpx
 import pytest
 
+from mobile.live import ServerEvent
+from mobile.viewmodels.app import AppViewModel
 from mobile.viewmodels.home import AdminHome
 from mobile.views.account import account_view
 from mobile.views.admin import admin_home_view
@@ -12,7 +19,7 @@ from mobile.views.credit import portfolio_view
 from shared.notifications import AUDIENCE, TEXTS, TOPICS, Kind, Topic, allowed_prefs, by_topic
 from shared.statuses import RequestStatus
 from shared.text import APP_UI, STATUS_LABELS, Bilingual, Locale, next_step, t
-from tests.unit.mobile_fakes import FakeBackend, find, texts
+from tests.unit.mobile_fakes import FakeBackend, button_named, find, icon_button_named, texts, waiting_request
 from tests.unit.mobile_screens import assert_accessible, signed_in
 from tests.unit.test_mobile_account_inbox import Preferences
 from tests.unit.test_mobile_admin import AdminBackend
@@ -133,3 +140,78 @@ async def test_a_persons_kinds_are_grouped_under_their_roles_topics_in_order(rol
         elif key.startswith("kind-"):
             kind = Kind(key.removeprefix("kind-"))
             assert len(find(control, ft.Checkbox)) == len(allowed_prefs(kind))  # the channel boxes, as before
+
+
+# --- 5: the send-on picker read again, the admin's place kept -------------------------------------------------------
+
+class _Fits:
+    """GET /admin/waiting/{id}/colleges on the fake backend: what it answers now, and each time it was read."""
+
+    def __init__(self, backend: FakeBackend, request_id: str, colleges: list[dict[str, Any]]) -> None:
+        self.answer = [{"college_id": c["id"], "students": 3, "needs_teacher": False, "has_teacher": True}
+                       for c in colleges]
+        self.read = 0
+        backend.overrides[("GET", f"/admin/waiting/{request_id}/colleges")] = self._answer
+
+    def _answer(self, _: httpx.Request) -> httpx.Response:
+        self.read += 1
+        return httpx.Response(200, json=self.answer)
+
+
+async def _picker_open_with_a_place(locale: Locale) -> tuple[AppViewModel, AdminHome, _Fits, dict[str, Any]]:
+    """The admin's picker for a waiting pump, opened from its card, searched, every college shown and one asked
+    about: the place a refresh must keep."""
+    backend = FakeBackend()
+    pump = waiting_request("ปั๊มน้ำ", 18.58, 99.01, days_ago=1)
+    backend.waiting = [pump]
+    fits = _Fits(backend, pump["id"], backend.colleges)
+    app = await signed_in("admin", backend, locale)
+    home = app.home
+    assert isinstance(home, AdminHome)
+    send: Any = button_named(admin_home_view(home, locale), t("dispatch_to_college", locale))
+    await send.on_click()
+    assert fits.read == 1
+    first = backend.colleges[0]
+    home.set_pick_query(str(first["code"]))
+    home.show_all_colleges()
+    home.ask_dispatch(UUID(str(first["id"])))
+    assert home.fit_text(UUID(str(first["id"]))) == t("college_fit_students", locale, students=3)
+    return app, home, fits, first
+
+
+def _place(home: AdminHome) -> tuple[object, ...]:
+    return home.picking, home.pick_query, home.pick_all, home.confirming
+
+
+@pytest.mark.parametrize("locale", [TH, EN])
+async def test_the_pickers_refresh_reads_which_colleges_can_take_the_job_again_keeping_the_admins_place(
+        locale: Locale) -> None:
+    """The picker read GET /admin/waiting/{id}/colleges once, when it opened: a college whose students all left (or
+    whose teacher did) kept saying "3 students can take it" until the admin closed and opened it again, losing their
+    search and question. Its refresh reads it again; the search, "show all" and the question stay."""
+    _app, home, fits, first = await _picker_open_with_a_place(locale)
+    before = _place(home)
+    fits.answer[0] = {**fits.answer[0], "students": 0}
+    tree = admin_home_view(home, locale)
+    refresh = icon_button_named(tree, t("pick_college_refresh", locale))
+    await refresh.on_click()
+    assert fits.read == 2 and _place(home) == before
+    assert home.fit_text(UUID(str(first["id"]))) == t("college_fit_none", locale)
+    shown = texts(admin_home_view(home, locale))
+    assert home.confirm_question(home.waiting[0]) is not None and t("college_fit_none", locale) in shown
+    assert_accessible(admin_home_view(home, locale))
+
+
+async def test_a_live_event_about_the_waiting_request_reads_the_open_pickers_colleges_again() -> None:
+    """The live event that the waiting request changed (here its details: still no_centre) reloads the home, and
+    with it which colleges can take the job; the admin's place in the picker stays."""
+    app, home, fits, first = await _picker_open_with_a_place(TH)
+    before = _place(home)
+    fits.answer[0] = {**fits.answer[0], "needs_teacher": True, "has_teacher": False}
+    request_id = str(home.waiting[0].id)
+    await app.live_event(ServerEvent("request", json.dumps({"request_id": request_id, "status": "no_centre"})))
+    assert fits.read == 2 and _place(home) == before
+    assert home.can_take(UUID(str(first["id"]))) is False
+    # An event about a request this home neither lists nor waits for changes nothing here: nothing read again.
+    await app.live_event(ServerEvent("request", json.dumps({"request_id": str(uuid4()), "status": "done"})))
+    assert fits.read == 2 and _place(home) == before
