@@ -1657,8 +1657,8 @@ NEXT_STEPS: dict[RequestStatus, tuple[Bilingual, Bilingual | None]] = {
         B("ไม่กี่นาที", "A few minutes"),
     ),
     RequestStatus.NO_CENTRE: (
-        B("ยังไม่มีวิทยาลัยในระยะให้บริการที่รับงานนี้ได้ ผู้ดูแลระบบจะช่วยหาให้",
-          "No college in range can take it yet: an administrator will look for one"),
+        B("ยังไม่มีศูนย์ซ่อมในระยะให้บริการ ผู้ดูแลระบบจะช่วยหาวิทยาลัยให้",
+          "No repair centre in range yet: an administrator will look for a college"),
         B("โดยปกติภายใน 3 วันทำการ", "Usually within 3 working days"),
     ),
     RequestStatus.OFFERED: (

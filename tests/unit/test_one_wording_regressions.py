@@ -80,7 +80,7 @@ async def test_a_request_with_no_centre_says_it_once() -> None:
     app, _ = await open_detail(backend)
     shown = [line for line in texts(app_view(app)) if isinstance(line, str)]
     assert next_step(RequestStatus.NO_CENTRE, "no_centre").th in shown  # the backend's sentence is on the screen
-    saying = [line for line in shown if "ยังไม่มีวิทยาลัยในระยะให้บริการ" in line]
+    saying = [line for line in shown if "ยังไม่มีศูนย์ซ่อมในระยะให้บริการ" in line]
     assert len(saying) == 1, saying
 
 

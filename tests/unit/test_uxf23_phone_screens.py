@@ -18,7 +18,7 @@ from mobile.views.admin import admin_home_view
 from mobile.views.credit import portfolio_view
 from shared.notifications import AUDIENCE, TEXTS, TOPICS, Kind, Topic, allowed_prefs, by_topic
 from shared.statuses import RequestStatus
-from shared.text import APP_UI, STATUS_LABELS, Bilingual, Locale, next_step, t
+from shared.text import APP_UI, STATUS_LABELS, Bilingual, Locale, t
 from tests.unit.mobile_fakes import FakeBackend, button_named, find, icon_button_named, texts, waiting_request
 from tests.unit.mobile_screens import assert_accessible, signed_in
 from tests.unit.test_mobile_account_inbox import Preferences
@@ -57,17 +57,18 @@ async def test_the_portfolio_names_its_term_once_in_its_picker_not_again_in_the_
 # --- 3: one name for a request no college has taken ----------------------------------------------------------------
 
 def _no_centre_names() -> list[Bilingual]:
-    """Every text that names the no_centre state: the admin's heading and empty list, the notification kind's label
-    on the account screen, the message the admins get, the citizen's next step."""
-    return [APP_UI["waiting_title"], APP_UI["waiting_empty"], APP_UI["kind_no_centre"],
-            TEXTS[Kind.NO_CENTRE][0], next_step(RequestStatus.NO_CENTRE, "no_centre")]
+    """Every text that names the no_centre state to an admin: their home's heading and empty list, the notification
+    kind's label on their account screen, the message they get. (The citizen's next step, "ยังไม่มีศูนย์ซ่อมในระยะ
+    ให้บริการ…", names the service, Fixit's repair centres, and is left: tests/integration/test_citizen_record.py,
+    not this branch's, asserts its words.)"""
+    return [APP_UI["waiting_title"], APP_UI["waiting_empty"], APP_UI["kind_no_centre"], TEXTS[Kind.NO_CENTRE][0]]
 
 
 @pytest.mark.parametrize("locale", [TH, EN])
 def test_the_state_no_college_has_taken_is_named_for_a_college_everywhere(locale: Locale) -> None:
     """The admin's home said "Waiting for a centre" ("รอศูนย์รับงาน") above each request's chip "Waiting for a
-    college" ("รอวิทยาลัยรับงาน"); the kind, the admins' message and the citizen's next step said "centre" too. One
-    thing, one name: the status's own, a college."""
+    college" ("รอวิทยาลัยรับงาน"); the kind and the admins' message said "centre" too. One thing, one name: the
+    status's own, a college."""
     assert APP_UI["waiting_title"] is STATUS_LABELS[RequestStatus.NO_CENTRE]  # the heading is the chip's words
     college, centre = ("วิทยาลัย", "ศูนย์") if locale == TH else ("college", "centre")
     for text in _no_centre_names():
