@@ -123,10 +123,12 @@ AUDIENCE: dict[Kind, str] = {
     Kind.MOVED: "staff",
 }
 
+
 class Topic(StrEnum):
-    """What the account screen groups a person's kinds under, each under a short heading (look22 #6: 12 kinds in one
-    folded list for a citizen). Declared in the order the screen shows them: a role's own work first, then its own
-    requests, then its account; a kind this app does not know yet comes last, under OTHER."""
+    """What the account screen groups a person's kinds under, each under a short heading (session 22's note: a
+    citizen's 12 kinds were one list in the backend's order). Declared in the order the screen shows them: a role's
+    own work first, then its own requests, then its account; a kind this app does not know yet comes last, under
+    OTHER."""
 
     OFFERS = "offers"  # student: jobs offered to them
     MY_JOBS = "my_jobs"  # student: the jobs in their hands, as the teacher checks them
