@@ -6,7 +6,7 @@ The database writes a notification as a kind and its parameters in the same tran
 it (backend/migrations/0016_notification_outbox.sql); the text is made here, at delivery, in the reader's language.
 """
 
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import datetime, time, timedelta
 from decimal import Decimal, InvalidOperation
@@ -122,6 +122,53 @@ AUDIENCE: dict[Kind, str] = {
     # no role's settings list it; it goes on the default channels.
     Kind.MOVED: "staff",
 }
+
+
+class Topic(StrEnum):
+    """What the account screen groups a person's kinds under, each under a short heading (session 22's note: a
+    citizen's 12 kinds were one list in the backend's order). Declared in the order the screen shows them: a role's
+    own work first, then its own requests, then its account; a kind this app does not know yet comes last, under
+    OTHER."""
+
+    OFFERS = "offers"  # student: jobs offered to them
+    MY_JOBS = "my_jobs"  # student: the jobs in their hands, as the teacher checks them
+    TEAM = "team"  # student: their place and hours on a job's team
+    DECISIONS = "decisions"  # teacher (else an admin): what waits for the college's decision
+    COLLEGE_JOBS = "college_jobs"  # teacher: the college's jobs that need looking at
+    ADMIN = "admin"  # admin: requests no college has taken
+    MY_REQUESTS = "my_requests"  # citizen: their requests, from accepted to collected
+    PARTS = "parts"  # citizen: parts waiting for their approval, or withdrawn
+    ACCOUNT = "account"  # anyone: invitations, their answers, a staff account moved
+    OTHER = "other"
+
+
+# Each kind's topic, and within a topic the order the screen lists them in: the order things happen.
+TOPICS: dict[Topic, tuple[Kind, ...]] = {
+    Topic.OFFERS: (Kind.OFFER_NEW, Kind.OFFER_WITHDRAWN),
+    Topic.MY_JOBS: (Kind.WORK_OVERDUE, Kind.TEACHER_LEFT, Kind.REWORK, Kind.APPROVED),
+    Topic.TEAM: (Kind.HELPER_KEPT, Kind.HELPER_LEFT, Kind.NOT_CREDITED),
+    Topic.DECISIONS: (Kind.QC_WAITING, Kind.HANDBACK_WAITING, Kind.HOLDER_SUSPENDED, Kind.TEACHER_NEEDED,
+                      Kind.REOPENED),
+    Topic.COLLEGE_JOBS: (Kind.OFFER_EXPIRING, Kind.WORK_STALLED, Kind.UNCOLLECTED),
+    Topic.ADMIN: (Kind.NO_CENTRE,),
+    Topic.MY_REQUESTS: (Kind.NO_TAKER, Kind.SENT_AGAIN, Kind.ACCEPTED, Kind.JOB_TAKEN_BACK, Kind.JOB_WAITS_FOR_TEACHER,
+                        Kind.UNREPAIRABLE, Kind.READY, Kind.COLLECT_REMINDER, Kind.RATE),
+    Topic.PARTS: (Kind.PART_PROPOSED, Kind.PART_WITHDRAWN),
+    Topic.ACCOUNT: (Kind.INVITED, Kind.INVITE_ACCEPTED, Kind.INVITE_DECLINED, Kind.MOVED),
+}
+
+
+def by_topic(kinds: Iterable[str]) -> list[tuple[Topic, list[str]]]:
+    """The kinds a person's settings list (the backend's, only their role's), grouped by topic in the screen's order,
+    each topic's kinds in its order; topics with none of them left out. A kind this app does not know (a newer
+    backend's) goes under OTHER, in the order given."""
+    listed = list(kinds)
+    groups: list[tuple[Topic, list[str]]] = [
+        (topic, [str(k.value) for k in members if k.value in listed]) for topic, members in TOPICS.items()]
+    known = {k.value for members in TOPICS.values() for k in members}
+    groups.append((Topic.OTHER, [k for k in listed if k not in known]))
+    return [(topic, members) for topic, members in groups if members]
+
 
 # Kinds about an account rather than a request: written with no request id, their titles carry no reference
 # (FX-…), and deleting the person they name deletes them (public.notifications.about_id, migration 0032).
@@ -338,7 +385,7 @@ TEXTS: dict[Kind, tuple[Bilingual, Bilingual]] = {
                           B("{item}: {technician} ต้องมีครูของ{college}อยู่ควบคุม หรือรับงานคืนเพื่อส่งต่อให้วิทยาลัยที่มีครู",
                             "{item}: {technician} needs a teacher of {college} present, or take it back to send "
                             "it on")),
-    Kind.NO_CENTRE: (B("ไม่มีศูนย์รับงาน {ref}", "No centre can take {ref}"),
+    Kind.NO_CENTRE: (B("ไม่มีวิทยาลัยรับงาน {ref}", "No college can take {ref}"),
                      B("{item} ({place}) รอการส่งต่อ", "{item} ({place}) waits to be sent on")),
     Kind.INVITED: (B("{college} เชิญคุณเป็น{role}", "{college} invites you to join as {role}"),
                    B("ตอบรับหรือปฏิเสธได้ในแอป บัญชีของคุณยังไม่เปลี่ยนจนกว่าคุณจะตอบรับ",

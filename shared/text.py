@@ -790,9 +790,11 @@ APP_UI: dict[str, Bilingual] = {
     "colleges_count": B("วิทยาลัยในระบบ {count} แห่ง", "Colleges in the system: {count}"),
     "admin_empty": B("ยังไม่มีวิทยาลัยในระบบ", "No colleges yet"),
     "service_radius": B("ให้บริการในรัศมี {km} กม.", "Serves within {km} km"),
-    # --- admin: requests waiting for a centre ---
-    "waiting_title": B("รอศูนย์รับงาน", "Waiting for a centre"),
-    "waiting_empty": B("ไม่มีคำขอที่รอศูนย์รับงาน", "No requests waiting for a centre"),
+    # --- admin: requests waiting for a college ---
+    # The no_centre status's own name: the list's heading said "Waiting for a centre" above each request's chip
+    # "Waiting for a college", two names for one state (look22 #6).
+    "waiting_title": STATUS_LABELS[RequestStatus.NO_CENTRE],
+    "waiting_empty": B("ไม่มีคำขอที่รอวิทยาลัยรับงาน", "No requests waiting for a college"),
     # A waiting request whose owner's account is suspended (GET /admin/waiting `owner_suspended`): why it waits, and
     # why it cannot be sent on (409 owner_suspended) until the account is restored.
     "owner_suspended_mark": B("เจ้าของบัญชีถูกระงับ", "The owner's account is suspended"),
@@ -1289,7 +1291,7 @@ ACCOUNT_UI: dict[str, Bilingual] = {
     "kind_ready": B("ซ่อมเสร็จพร้อมรับคืน", "Repair ready"),
     "kind_unrepairable": B("ซ่อมไม่ได้", "Cannot be repaired"),
     "kind_rate": B("ขอให้ให้คะแนน", "Asked to rate"),
-    "kind_no_centre": B("คำขอที่ไม่มีศูนย์รับ", "Requests no centre can take"),
+    "kind_no_centre": B("คำขอที่ไม่มีวิทยาลัยรับ", "Requests no college can take"),
     "kind_part_proposed": B("อะไหล่ที่รอฉันอนุมัติ", "Parts waiting for my approval"),
     "kind_part_withdrawn": B("อะไหล่ที่ถอนรายการแล้ว", "Parts withdrawn from my repairs"),
     "kind_job_taken_back": B("งานซ่อมที่ครูรับคืนจากนักศึกษา", "Repairs the teacher took back from the student"),
@@ -1310,6 +1312,17 @@ ACCOUNT_UI: dict[str, Bilingual] = {
                                     "My repair requests waiting for a teacher to be present"),
     # A kind a newer backend sends that this installed app has no name for yet.
     "kind_other": B("การแจ้งเตือนอื่น ({kind})", "Other notifications ({kind})"),
+    # The short headings the kinds are grouped under (shared.notifications.Topic), each role seeing its own.
+    "topic_offers": B("งานที่เสนอให้ฉัน", "Jobs offered to me"),
+    "topic_my_jobs": B("งานที่ฉันทำ", "My jobs"),
+    "topic_team": B("ทีมและชั่วโมงฝึก", "Team and hours"),
+    "topic_decisions": B("งานที่รอครูตัดสินใจ", "Waiting for a teacher's decision"),
+    "topic_college_jobs": B("งานของวิทยาลัย", "The college's jobs"),
+    "topic_admin": B("งานของผู้ดูแลระบบ", "Administration"),
+    "topic_my_requests": B("คำขอซ่อมของฉัน", "My repair requests"),
+    "topic_parts": B("อะไหล่", "Parts"),
+    "topic_account": B("บัญชีและคำเชิญ", "Account and invitations"),
+    "topic_other": B("อื่น ๆ", "Other"),
 }
 APP_UI.update(ACCOUNT_UI)
 
@@ -1996,7 +2009,8 @@ CREDIT_UI: dict[str, Bilingual] = {
     "hours_not_reported": B("ยังไม่รายงาน", "not reported"),
     # Portfolio
     "portfolio_open": B("แฟ้มผลงานของฉัน", "My portfolio"),
-    "portfolio_title": B("แฟ้มผลงาน ภาคเรียน {term}", "Portfolio, term {term}"),
+    # The term is the picker's, just below (said once; the title wrapped to two lines with it, look22 #6).
+    "portfolio_title": B("แฟ้มผลงาน", "Portfolio"),
     "portfolio_term": B("ภาคเรียน", "Term"),
     "portfolio_term_current": B("{term} (ภาคเรียนนี้)", "{term} (this term)"),
     "portfolio_total": B("รวม {jobs} งาน {hours} ชั่วโมง", "{jobs} {jobs|job|jobs}, {hours} {hours|hour|hours}"),
@@ -2266,6 +2280,8 @@ APP_UI.update({
     "colleges_shown": B("แสดง {shown} จาก {total} แห่ง", "Showing {shown} of {total}"),
     "pick_college_nearest": B("ใกล้ที่สุด {shown} แห่ง จากทั้งหมด {total} แห่ง", "The {shown} nearest of {total}"),
     "pick_college_more": B("แสดงทุกวิทยาลัย ({count} แห่ง)", "Show every college ({count})"),
+    # The picker's refresh: which colleges can take the job, read again (their students and teachers change).
+    "pick_college_refresh": B("อ่านรายชื่อวิทยาลัยใหม่", "Read the colleges again"),
     "dispatch_confirm": B("ส่ง {item} ให้ {college} ({km} กม.) ใช่ไหม?", "Send {item} to {college} ({km} km)?"),
     "dispatch_confirm_no_km": B("ส่ง {item} ให้ {college} ใช่ไหม?", "Send {item} to {college}?"),
     "dispatch_confirm_yes": B("ยืนยัน ส่งงาน", "Yes, send it"),

@@ -669,7 +669,19 @@ class AdminHome(HomeViewModel):
             await self.on_open_photos(keys, 0, self.thumbnails)
 
     async def _loaded(self) -> None:
-        await self._fetch_thumbnails()
+        # Every reload (a live event about a request this home lists or one coming to wait, the picker's refresh, a
+        # send-on refused) reads again which colleges can take the open picker's request: read once at its opening,
+        # the picker kept saying "3 students can take it" of a college whose students had left or taken it.
+        picking = self.picking
+        await asyncio.gather(self._fetch_thumbnails(),
+                             self.fit_colleges(picking) if picking is not None else asyncio.sleep(0))
+
+    async def refresh_picker(self, _: object = None) -> None:  # Flet passes the event first
+        """The picker's refresh: the colleges, the waiting list and which colleges can take the job read again (a
+        college's students or teacher change with no event this admin hears). The admin's place stays: the search,
+        "show all" and a question asked (while its college is still listed); the picker closes only if the request
+        was sent on meanwhile."""
+        await self.load()
 
     async def _fetch_thumbnails(self) -> None:
         wanted: list[PhotoKey] = [(r.id, "before", 0) for r in self.waiting if r.photo_count > 0]

@@ -8,6 +8,7 @@ from mobile.strings import notification_kind_label, pref_label
 from mobile.viewmodels.account import AccountViewModel
 from mobile.viewmodels.loadable import LoadState
 from mobile.views.common import error_message, error_with_retry, heading, keyed, labelled_toggle, muted
+from shared.notifications import by_topic
 from shared.text import Locale, t
 
 
@@ -85,21 +86,7 @@ def _preferences(vm: AccountViewModel, locale: Locale) -> ft.Control:
         on_click=vm.toggle_channels, key="channels-toggle",
     ))
     if vm.channels_open:
-        for kind, allowed in settings.allowed.items():
-
-            def box(pref: str, kind: str = kind) -> ft.Control:
-                async def changed(on: bool, pref: str = pref) -> None:
-                    await vm.set_channel(kind, pref, on)
-
-                return labelled_toggle(ft.Checkbox(value=vm.chosen(kind, pref), disabled=busy),
-                                       pref_label(pref, locale), changed)
-
-            # The channels tight on one line under the kind (their names are short in both languages, so the three
-            # fit the card's 296 px at 360, with a phone's 48 px checkboxes): with the row's default
-            # spacing the SMS box wrapped to a line of its own and read like a setting apart.
-            rows.append(ft.Column([ft.Text(notification_kind_label(kind, locale), weight=ft.FontWeight.W_600),
-                                   ft.Row([box(p) for p in allowed], wrap=True, spacing=0, run_spacing=0)],
-                                  spacing=0, key=f"kind-{kind}"))
+        rows += _kinds_by_topic(vm, locale)
 
     rows.append(labelled_toggle(ft.Switch(value=settings.quiet_hours, disabled=busy),
                                 t("prefs_quiet_hours", locale, start=settings.quiet_start, end=settings.quiet_end),
@@ -116,6 +103,36 @@ def _preferences(vm: AccountViewModel, locale: Locale) -> ft.Control:
         rows.append(labelled_toggle(ft.Switch(value=settings.sms_fallback, disabled=busy),
                                     t("prefs_sms_fallback", locale), vm.set_sms_fallback, key="sms-fallback"))
     return ft.Card(content=ft.Container(padding=12, content=ft.Column(rows, spacing=10)))
+
+
+def _kinds_by_topic(vm: AccountViewModel, locale: Locale) -> list[ft.Control]:
+    """The person's kinds (the backend lists their role's only) under short topic headings in the screen's order
+    (shared.notifications.by_topic), each kind with its channel boxes; every heading and kind keyed, so opening or a
+    saved change redraws only what changed."""
+    settings = vm.settings
+    assert settings is not None
+    busy = vm.saving_settings
+    controls: list[ft.Control] = []
+    for topic, kinds in by_topic(settings.allowed):
+        controls.append(ft.Semantics(header=True, key=f"topic-{topic.value}", content=ft.Text(
+            t(f"topic_{topic.value}", locale), size=15, weight=ft.FontWeight.BOLD, color=ft.Colors.PRIMARY)))
+        for kind in kinds:
+
+            def box(pref: str, kind: str = kind) -> ft.Control:
+                async def changed(on: bool, pref: str = pref) -> None:
+                    await vm.set_channel(kind, pref, on)
+
+                return labelled_toggle(ft.Checkbox(value=vm.chosen(kind, pref), disabled=busy),
+                                       pref_label(pref, locale), changed)
+
+            # The channels tight on one line under the kind (their names are short in both languages, so the three
+            # fit the card's 296 px at 360, with a phone's 48 px checkboxes): with the row's default
+            # spacing the SMS box wrapped to a line of its own and read like a setting apart.
+            controls.append(ft.Column([ft.Text(notification_kind_label(kind, locale), weight=ft.FontWeight.W_600),
+                                       ft.Row([box(p) for p in settings.allowed[kind]], wrap=True, spacing=0,
+                                              run_spacing=0)],
+                                      spacing=0, key=f"kind-{kind}"))
+    return controls
 
 
 def _quiet_times(vm: AccountViewModel, locale: Locale) -> ft.Control:

@@ -1,4 +1,4 @@
-"""Admin home: requests waiting for a centre (send them on by hand), then an overview of the colleges."""
+"""Admin home: requests waiting for a college (send them on by hand), then an overview of the colleges."""
 
 from uuid import UUID
 
@@ -19,6 +19,7 @@ from mobile.views.common import (
     greeting,
     heading,
     home_notice,
+    icon_button,
     keyed,
     labelled_toggle,
     load_state,
@@ -200,6 +201,8 @@ def _picker(request: WaitingRequest, vm: AdminHome, locale: Locale) -> ft.Contro
         ft.Row(
             [
                 ft.Container(heading(t("pick_college_title", locale, item=request.item), size=16), expand=True),
+                # Which colleges can take the job read again (it also follows a live event about the request).
+                icon_button(ft.Icons.REFRESH, t("pick_college_refresh", locale), vm.refresh_picker),
                 ft.TextButton(t("close_panel", locale), icon=ft.Icons.CLOSE, on_click=vm.close_picker),
             ],
             key="picker-top",

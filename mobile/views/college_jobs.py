@@ -1,6 +1,8 @@
 """The teacher's job list: a scrolling row of filter chips per stage, a search box, the jobs waiting for this
 teacher's check first and the rest newest first, "more" at the bottom."""
 
+from collections.abc import Awaitable, Callable
+
 import flet as ft
 
 from mobile.formatting import format_date
@@ -82,9 +84,16 @@ def _search(vm: CollegeJobsViewModel, locale: Locale) -> ft.Control:
 
 
 def _chips(vm: CollegeJobsViewModel, locale: Locale) -> ft.Control:
-    """One row of chips that scrolls sideways: wrapped, the eight stages took four or five rows (a third of a
+    """One row of stage filters that scrolls sideways: wrapped, the eight stages took four or five rows (a third of a
     360x640 screen) and one job card fitted below them (ux21 finding 10). "All" comes first once a stage is chosen,
-    so the way back is in sight; every chip keyed by its stage, so it keeps its id as "All" comes and goes."""
+    so the way back is in sight; every filter keyed by its stage, so it keeps its id as "All" comes and goes.
+
+    Each is an outlined button drawn as a chip, not an ft.Chip: in this row (unbounded width) a Chip kept the label
+    width it measured before the bundled font arrived. Opened straight by its address, the list is laid out while
+    NotoSansThai.ttf is still loading, in the engine's Roboto ("Finding a technician 1" 136 px), then drawn in Noto
+    Sans Thai's wider Latin (143 px) inside the old width, faded at "technicia" and the count lost; a chip laid out
+    once the font was there (the list opened from the home) was whole. A button in the same row measured again when
+    the font came (seen in Chromium at 360x640), as a Chip did only when its label's text changed."""
     chips: list[ft.Control] = []
     if vm.groups:
         chips.append(ft.TextButton(t("college_jobs_all", locale), on_click=vm.clear_groups, key="all"))
@@ -93,9 +102,21 @@ def _chips(vm: CollegeJobsViewModel, locale: Locale) -> ft.Control:
         async def toggle(_: object = None, group: StatusGroup = group) -> None:  # the event comes first
             await vm.toggle_group(group)
 
-        chips.append(ft.Chip(label=vm.group_label(group), selected=group in vm.groups, on_select=toggle,
-                             key=f"group-{group.value}"))
+        chips.append(_stage_chip(vm.group_label(group), group in vm.groups, toggle, f"group-{group.value}"))
     return ft.Row(chips, scroll=ft.ScrollMode.AUTO, spacing=6)
+
+
+def _stage_chip(label: str, selected: bool, on_click: Callable[..., Awaitable[None]], key: str) -> ft.Control:
+    """A filter chip as a button: the same control whether chosen or not (its id stays, only its look changes), a
+    tick and the chip's tint when chosen, and "selected" said to a screen reader as a Chip says it."""
+    style = ft.ButtonStyle(
+        shape=ft.RoundedRectangleBorder(radius=8),
+        padding=ft.Padding.symmetric(horizontal=12),
+        bgcolor=ft.Colors.SECONDARY_CONTAINER if selected else None,
+        color=ft.Colors.ON_SECONDARY_CONTAINER if selected else ft.Colors.ON_SURFACE_VARIANT,
+    )
+    return ft.Semantics(selected=selected, key=key, content=ft.OutlinedButton(
+        label, icon=ft.Icons.CHECK if selected else None, style=style, on_click=on_click))
 
 
 def _job_card(vm: CollegeJobsViewModel, job: CollegeJob, locale: Locale) -> ft.Control:

@@ -538,8 +538,7 @@ def _term_picker(vm: PortfolioViewModel, locale: Locale) -> list[ft.Control]:
 def portfolio_view(vm: PortfolioViewModel, locale: Locale) -> ft.Control:
     # Keyed, part by part and job by job: an error, the notice, the progress or another term's jobs leave the
     # buttons below their control ids, so a tap aimed at one job's "save" cannot reach another's.
-    title = t("portfolio_title", locale, term=vm.term or "")
-    controls = keyed("top", screen_header(title, locale, vm.load))
+    controls = keyed("top", screen_header(t("portfolio_title", locale), locale, vm.load))
     if vm.state == LoadState.FAILED:
         controls += keyed("load-error", [error_with_retry(vm, locale)])
     elif vm.portfolio is None:

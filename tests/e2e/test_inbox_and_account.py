@@ -168,7 +168,7 @@ def test_an_admin_onboards_a_college_and_its_supervisor_lands_in_their_role(
         sign_in(page, split_system.app_url, "0844444444")
         manage = page.get_by_role("button", name="จัดการวิทยาลัย")
         expect(manage).to_be_visible(timeout=TIMEOUT)
-        open_screen(page, manage, covered="รอศูนย์รับงาน")
+        open_screen(page, manage, covered="รอวิทยาลัยรับงาน")
         settled(page, page.get_by_role("button", name="เพิ่มวิทยาลัย")).click()
         # Far from every test's requests (Songkhla), with no students: no dispatch will ever go there.
         for label, text in (("รหัสวิทยาลัย", code), ("ชื่อ (ไทย)", name), ("ชื่อ (อังกฤษ)", f"Test College {code}"),

@@ -1,14 +1,17 @@
 """Checkbox and switch labels on a 360x640 phone: Flet 1.0 draws a Checkbox's or a Switch's own label on one line, so
-the app puts a wrapping text beside them (mobile/views/common.py::labelled_toggle). Found by audit15b."""
+the app puts a wrapping text beside them (mobile/views/common.py::labelled_toggle). Found by audit15b. And the teacher's
+job list's stage chips, whole in English when the list is opened straight by its address (look22 #1)."""
 
 import io
+import re
 import uuid
+from collections.abc import Callable
 
 import pytest
 from PIL import Image
 from playwright.sync_api import Locator, Page, expect
 
-from tests.e2e.conftest import OUTPUT_DIR, TIMEOUT, RunningSystem, open_screen, settled, sign_in
+from tests.e2e.conftest import OUTPUT_DIR, TIMEOUT, RunningSystem, open_app, open_screen, settled, sign_in
 
 pytestmark = pytest.mark.e2e
 
@@ -76,3 +79,36 @@ def test_the_notification_switches_fit_a_360_px_phone_in_english(system: Running
     english = switch_named(page, "SMS when the app and LINE cannot reach me")
     expect(english).to_be_attached(timeout=TIMEOUT)
     assert ink_in_right_margin(page, english, "sms-en") == 0, "the SMS line runs off the screen"
+
+
+def test_the_job_lists_stage_chips_are_whole_when_opened_straight_by_address_in_english(
+        system: RunningSystem, phone_page: Page, back_in_thai: Callable[[str, str], None]) -> None:
+    """look22 #1: the teacher's job list opened straight by its address (a reload, a link) in English drew
+    "Finding a technician 7" as "Finding a technicia…", its count lost. Laid out while the bundled font was still
+    loading, an ft.Chip in the sideways-scrolling row kept the width of its label in the engine's Roboto, 10 px too
+    narrow for Noto Sans Thai's Latin it was then drawn in. A chip is as wide opened straight as once its label was
+    laid out again with the font there (a language switch there and back, which changes every label)."""
+    page = phone_page
+    teacher = "0833333333"
+    sign_in(page, system.app_url, teacher)
+    back_in_thai(system.api_url, teacher)  # the switch below is saved on the shared teacher's profile
+    page.get_by_role("button", name="English").first.click()
+    expect(page.get_by_role("button", name="ภาษาไทย").first).to_be_visible(timeout=TIMEOUT)
+    open_app(page, f"{system.app_url}college/jobs")  # straight by its address, in English, the font still coming
+    # By its words, whatever role it has (an ft.Chip's node was not a button): the test measures its width only.
+    named = re.compile(r"^Finding a technician \d+$")
+    chip = page.get_by_role("button", name=named).or_(page.get_by_role("checkbox", name=named)).or_(
+        page.get_by_text(named)).first
+    straight = settled(page, chip)
+    label, box = straight.get_attribute("aria-label") or straight.text_content(), straight.bounding_box()
+    page.get_by_role("button", name="ภาษาไทย").first.click()
+    expect(page.get_by_text(re.compile(r"^กำลังหาช่าง \d+$")).or_(page.get_by_role("button", name=re.compile(
+        r"^กำลังหาช่าง \d+$"))).or_(page.get_by_role("checkbox", name=re.compile(r"^กำลังหาช่าง \d+$"))).first
+           ).to_be_visible(timeout=TIMEOUT)
+    page.get_by_role("button", name="English").first.click()
+    again = settled(page, chip)
+    assert (again.get_attribute("aria-label") or again.text_content()) == label  # the same count: comparable
+    measured = again.bounding_box()
+    assert box is not None and measured is not None
+    assert abs(box["width"] - measured["width"]) <= 1, (
+        f"{label!r} opened straight is {box['width']:.0f} px wide, {measured['width']:.0f} px once laid out again")

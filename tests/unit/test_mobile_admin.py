@@ -77,11 +77,11 @@ async def test_waiting_list_shows_each_request_with_its_buttons() -> None:
     assert [r.item for r in home.waiting] == ["เครื่องซักผ้า", "ปั๊มน้ำ"]
     tree = app_view(app)
     shown = texts(tree)
-    for expected in ("รอศูนย์รับงาน", "ปั๊มน้ำ", "เครื่องซักผ้า", "เครื่องใช้ไฟฟ้า", "เมืองลำพูน, ลำพูน",
+    for expected in ("รอวิทยาลัยรับงาน", "ปั๊มน้ำ", "เครื่องซักผ้า", "เครื่องใช้ไฟฟ้า", "เมืองลำพูน, ลำพูน",
                      "ส่งเมื่อ 24 พ.ย. 2569", "รอวิทยาลัยรับงาน", "ภาพรวมระบบ", "วิทยาลัยในระบบ 3 แห่ง"):
         assert any(expected in s for s in shown), expected
     # The waiting section comes before the colleges overview.
-    assert shown.index("รอศูนย์รับงาน") < shown.index("ภาพรวมระบบ")
+    assert shown.index("รอวิทยาลัยรับงาน") < shown.index("ภาพรวมระบบ")
     assert len([b for b in find(tree, ft.FilledButton) if b.content == "ส่งให้วิทยาลัย"]) == 2
     assert len([b for b in find(tree, ft.OutlinedButton) if b.content == "ลองจับคู่ใหม่"]) == 2
     assert_accessible(tree)

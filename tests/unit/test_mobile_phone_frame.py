@@ -21,7 +21,7 @@ from mobile.views.account import account_view
 from mobile.views.admin import admin_home_view
 from mobile.views.frame import app_views
 from mobile.views.request_form import MAP_HEIGHT, MAP_TILE_HEIGHT
-from shared.notifications import AUDIENCE, Kind, allowed_prefs
+from shared.notifications import AUDIENCE, Kind, allowed_prefs, by_topic
 from shared.text import Locale, t
 from tests.unit.mobile_fakes import (
     DetailBackend,
@@ -182,7 +182,10 @@ async def test_the_citizens_channels_are_folded_so_sign_out_is_near() -> None:
     button_named(folded, t("prefs_channels_show", Locale.TH, count=count)).on_click(None)  # type: ignore[attr-defined]
     opened = account_view(account, Locale.TH)
     kinds = [c for c in walk(opened) if isinstance(c, ft.Column) and str(c.key or "").startswith("kind-")]
-    assert [str(c.key).removeprefix("kind-") for c in kinds] == list(settings["allowed"])
+    # Every kind listed, once, grouped by topic (uxf23: shared.notifications.by_topic orders them).
+    assert [str(c.key).removeprefix("kind-") for c in kinds] == [
+        kind for _, members in by_topic(settings["allowed"]) for kind in members]
+    assert sorted(str(c.key).removeprefix("kind-") for c in kinds) == sorted(settings["allowed"])
     for block in kinds:
         (row,) = [c for c in block.controls if isinstance(c, ft.Row)]
         assert row.spacing == 0 and len(row.controls) == len(settings["allowed"][str(block.key)[5:]])

@@ -68,7 +68,7 @@ async def test_the_job_list_filters_searches_and_pages() -> None:
     jobs = app.college_jobs
     assert len(jobs.jobs) == PAGE_SIZE and jobs.has_more
     tree = app_view(app)
-    assert "ซ่อมเสร็จแล้ว 25" in [c.label for c in find(tree, ft.Chip)]
+    assert "ซ่อมเสร็จแล้ว 25" in [c.content for c in find(tree, ft.OutlinedButton)]
     assert "ทำได้: ส่งคืนเจ้าของ" in texts(tree) and "FX-690001" in texts(tree)
     assert_accessible(tree)
 

@@ -155,7 +155,7 @@ async def test_admin_home() -> None:
     vm = await signed_in("admin")
     tree = app_view(vm)
     shown = texts(tree)
-    for expected in ("รอศูนย์รับงาน", "ไม่มีคำขอที่รอศูนย์รับงาน", "ภาพรวมระบบ", "ผู้ดูแลระบบ",
+    for expected in ("รอวิทยาลัยรับงาน", "ไม่มีคำขอที่รอวิทยาลัยรับงาน", "ภาพรวมระบบ", "ผู้ดูแลระบบ",
                      "วิทยาลัยในระบบ 1 แห่ง", "ทุกวิทยาลัยมีตำแหน่งที่ตั้งแน่นอน", "ดูและค้นหาวิทยาลัยทั้งหมด"):
         assert expected in shown, expected
     # The overview counts the colleges; the colleges screen lists them (ux21 finding 3).

@@ -80,12 +80,15 @@ def test_the_assign_panel_names_the_student_with_one_word() -> None:
 
 
 def test_the_admins_queue_and_its_notification_name_the_place_alike() -> None:
-    """The admin's waiting list (waiting_title, waiting_empty) and its settings label (kind_no_centre) say ศูนย์ /
-    centre: the no_centre notification that sends the admin there says it too (it said วิทยาลัย / college)."""
+    """The admin's waiting list (waiting_title, waiting_empty) and its settings label (kind_no_centre) say the same
+    place as the no_centre notification that sends the admin there, and as each waiting request's status chip
+    (STATUS_LABELS[no_centre]): วิทยาลัย / college (they said ศูนย์ / centre above a chip saying วิทยาลัย / college,
+    look22 #6)."""
     title = TEXTS[Kind.NO_CENTRE][0]
     screen = [bilingual(key) for key in ("waiting_title", "waiting_empty", "kind_no_centre")]
-    assert all("ศูนย์" in text.th and "centre" in text.en for text in screen)
-    assert "ศูนย์" in title.th and "centre" in title.en, title
+    for text in [*screen, title, STATUS_LABELS[RequestStatus.NO_CENTRE]]:
+        assert "วิทยาลัย" in text.th and "college" in text.en and "ศูนย์" not in text.th, text
+        assert "centre" not in text.en, text
 
 
 CITIZEN_STATUS_KINDS = {

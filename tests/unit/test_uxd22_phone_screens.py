@@ -110,16 +110,47 @@ async def test_the_ledger_is_a_card_per_student_each_figure_named(locale: Locale
 
 # --- 3: the teacher's job list --------------------------------------------------------------------------------------
 
+def stage_row(tree: ft.Control) -> ft.Row:
+    (row,) = [r for r in find(tree, ft.Row) if any(str(c.key).startswith("group-") for c in r.controls)]
+    assert isinstance(row, ft.Row)
+    return row
+
+
 async def test_the_job_lists_chips_are_one_row_that_scrolls_and_all_comes_first_once_a_stage_is_chosen() -> None:
     _, app = await teacher_on_job_list()
     jobs = app.college_jobs
     tree = college_jobs_view(jobs, TH)
-    (row,) = [r for r in find(tree, ft.Row) if find(r, ft.Chip)]
-    assert not row.wrap and row.scroll is not None and len(find(row, ft.Chip)) == len(StatusGroup)
+    row = stage_row(tree)
+    assert not row.wrap and row.scroll is not None and len(find(row, ft.OutlinedButton)) == len(StatusGroup)
     assert not find(row, ft.TextButton)
     await jobs.toggle_group(StatusGroup.DONE)
-    (row,) = [r for r in find(college_jobs_view(jobs, TH), ft.Row) if find(r, ft.Chip)]
+    row = stage_row(college_jobs_view(jobs, TH))
     assert isinstance(row.controls[0], ft.TextButton) and row.controls[0].content == t("college_jobs_all", TH)
+
+
+async def test_a_stage_chip_is_a_button_that_measures_its_whole_label_again_and_says_it_is_chosen() -> None:
+    """uxf23 #1: opened straight by its address in English, "Finding a technician 1" was drawn as "Finding a
+    technicia…", its count lost: an ft.Chip in this sideways-scrolling row kept the label width measured in the
+    engine's Roboto before the bundled font arrived, then drew Noto Sans Thai's wider Latin inside it, faded. The
+    stages are buttons now (which measure again when the font comes, seen in Chromium); each keeps its key and type
+    whether chosen or not (one control id, its look changes), and says "selected" as a Chip did."""
+    _, app = await teacher_on_job_list()
+    jobs = app.college_jobs
+    row = stage_row(college_jobs_view(jobs, EN))
+    assert not find(row, ft.Chip)
+    stages = [c for c in row.controls if str(c.key).startswith("group-")]
+    assert [c.key for c in stages] == [f"group-{g.value}" for g in StatusGroup]
+    assert all(isinstance(c, ft.Semantics) and c.selected is False for c in stages)
+    labels = [c.content.content for c in stages if isinstance(c, ft.Semantics) and isinstance(c.content,
+                                                                                            ft.OutlinedButton)]
+    assert labels == [jobs.group_label(g) for g in StatusGroup]  # the whole label with its count, in one string
+    await jobs.toggle_group(StatusGroup.DONE)
+    chosen = {str(c.key): c for c in stage_row(college_jobs_view(jobs, EN)).controls}
+    done = chosen[f"group-{StatusGroup.DONE.value}"]
+    assert isinstance(done, ft.Semantics) and done.selected is True
+    assert isinstance(done.content, ft.OutlinedButton) and done.content.icon == ft.Icons.CHECK
+    assert all(isinstance(c, ft.Semantics) and c.selected is False for k, c in chosen.items()
+               if k.startswith("group-") and k != f"group-{StatusGroup.DONE.value}")
 
 
 async def test_the_job_waiting_for_this_teachers_check_comes_first_in_the_order_the_backend_pages() -> None:
