@@ -17,6 +17,7 @@ from urllib.parse import urlsplit
 from shared.credit import format_baht
 from shared.invitations import DECLINED_WAIT_DAYS
 from shared.quoted_text import QUOTE_MAX, QUOTE_NOTE_MAX, one_line
+from shared.roles import REQUESTER_ROLES, AppRole
 from shared.statuses import RequestStatus
 from shared.text import NEXT_STEPS, OFFERED_WAIT_IN_QUIET_HOURS, Bilingual, Locale, bilingual, t
 from shared.thai_address import area_text
@@ -173,6 +174,16 @@ def by_topic(kinds: Iterable[str]) -> list[tuple[Topic, list[str]]]:
 # Kinds about an account rather than a request: written with no request id, their titles carry no reference
 # (FX-…), and deleting the person they name deletes them (public.notifications.about_id, migration 0032).
 ACCOUNT_KINDS: frozenset[Kind] = frozenset({Kind.INVITED, Kind.INVITE_ACCEPTED, Kind.INVITE_DECLINED, Kind.MOVED})
+
+
+def settings_kinds(role: str) -> list[Kind]:
+    """The kinds a person's notification settings list: their role's (AUDIENCE), and for a student or a teacher,
+    who ask for repairs of their own too (shared.roles.REQUESTER_ROLES), the kinds about a request they asked for:
+    their fan's "accepted" and "ready" reached them with no way to choose SMS or turn it off (uxf23's note). Not
+    the citizens' account kinds: an invitation is written to a citizen."""
+    asks = role != AppRole.CITIZEN.value and role in {r.value for r in REQUESTER_ROLES}
+    return [k for k in Kind
+            if AUDIENCE[k] == role or (asks and AUDIENCE[k] == AppRole.CITIZEN.value and k not in ACCOUNT_KINDS)]
 
 
 class InvitedClosed(StrEnum):

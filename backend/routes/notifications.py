@@ -34,7 +34,6 @@ from backend.services.profiles import require_role
 from backend.services.rate_limits import Limit
 from backend.settings import Settings
 from shared.notifications import (
-    AUDIENCE,
     DEVICES_PER_PERSON_MAX,
     LINE_LINK_TRIES_PER_HOUR,
     Kind,
@@ -43,6 +42,7 @@ from shared.notifications import (
     chosen_prefs,
     is_kind,
     is_push_service_url,
+    settings_kinds,
 )
 from shared.otp import typed_digits
 from shared.roles import AppRole
@@ -136,10 +136,6 @@ async def mark_all_read(identity: IdentityDep, pool: PoolDep, now: NowDep) -> Un
 # --- Preferences -----------------------------------------------------------------------------------------------
 
 
-def _kinds_of(role: AppRole) -> list[Kind]:
-    return [k for k in Kind if AUDIENCE[k] == role.value]
-
-
 async def _settings_out(owner: Any, user_id: uuid.UUID, settings: Settings) -> NotificationSettingsOut:
     profile = await require_role(owner, user_id, *ALL_ROLES)
     role = AppRole(profile["role"])
@@ -154,7 +150,7 @@ async def _settings_out(owner: Any, user_id: uuid.UUID, settings: Settings) -> N
     )).fetchone()
     assert row is not None
     choices = row["channels"] or {}
-    kinds = _kinds_of(role)
+    kinds = settings_kinds(role.value)
     return NotificationSettingsOut(
         channels={k.value: sorted(p.value for p in chosen_prefs(k, choices)) for k in kinds},
         quiet_hours=row["quiet_hours"] if row["quiet_hours"] is not None else True,
@@ -171,7 +167,8 @@ async def _settings_out(owner: Any, user_id: uuid.UUID, settings: Settings) -> N
 @router.get("/me/notification-settings", response_model=NotificationSettingsOut)
 async def get_notification_settings(identity: IdentityDep, pool: PoolDep,
                                     settings: SettingsDep) -> NotificationSettingsOut:
-    """Channels per kind of message (the kinds of the caller's role), quiet hours (Bangkok time), SMS fallback."""
+    """Channels per kind of message (the kinds of the caller's role, and a student's or a teacher's of their own
+    requests), quiet hours (Bangkok time), SMS fallback."""
     async with service_tx(pool) as owner:
         return await _settings_out(owner, identity.user_id, settings)
 

@@ -17,7 +17,7 @@ from backend.db import service_tx
 from backend.notifications.outbox import notify_expiring_offers
 from backend.settings import Settings
 from tests.helpers import bearer, fresh_phone, sign_in
-from tests.integration.dispatch_area import AppClock, Area, submit, work_to_quality_check
+from tests.integration.dispatch_area import ADMIN_PHONE, AppClock, Area, submit, work_to_quality_check
 
 
 def notes_for(database_url: str, request_id: str) -> list[tuple[str, str]]:
@@ -255,3 +255,24 @@ async def test_quiet_hours_times_are_checked(app_and_clock: AppClock) -> None:
     assert saved.status_code == 200, saved.text
     again = (await api.get("/me/notification-settings", headers=bearer(token))).json()
     assert (again["quiet_start"], again["quiet_end"]) == ("22:30", "05:30")
+
+
+async def test_a_student_and_a_teacher_choose_how_they_hear_of_their_own_repairs(app_and_clock: AppClock,
+                                                                                 area: Area) -> None:
+    """A student or a teacher asks for repairs of their own (shared.roles.REQUESTER_ROLES) and is told of them as a
+    citizen is ("accepted", "ready"...): their settings list those kinds beside their role's, so they can choose SMS
+    for "ready" or turn a kind off; never a citizen's invitation, and an admin's only their own."""
+    api, _ = app_and_clock
+    for who, own, not_theirs in (("ace", "offer_new", "qc_waiting"), ("teacher", "qc_waiting", "offer_new")):
+        token, _ = await sign_in(api, area.students[who][1])
+        listed = (await api.get("/me/notification-settings", headers=bearer(token))).json()
+        assert {own, "accepted", "ready", "part_proposed"} <= set(listed["channels"]), (who, listed["channels"])
+        assert not_theirs not in listed["channels"] and "invited" not in listed["channels"], who
+        assert listed["allowed"]["ready"] == ["push", "line", "sms"], who
+        saved = await api.put("/me/notification-settings", json={"channels": {"ready": ["sms"]}},
+                              headers=bearer(token))
+        assert saved.status_code == 200, saved.text
+        assert saved.json()["channels"]["ready"] == ["sms"], who
+    admin, _ = await sign_in(api, ADMIN_PHONE)
+    assert list((await api.get("/me/notification-settings", headers=bearer(admin))).json()["channels"]) == [
+        "no_centre"]
