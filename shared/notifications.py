@@ -160,7 +160,7 @@ TOPICS: dict[Topic, tuple[Kind, ...]] = {
 
 
 def by_topic(kinds: Iterable[str]) -> list[tuple[Topic, list[str]]]:
-    """The kinds a person's settings list (the backend's, only their role's), grouped by topic in the screen's order,
+    """The kinds a person's settings list (the backend's, `settings_kinds`), grouped by topic in the screen's order,
     each topic's kinds in its order; topics with none of them left out. A kind this app does not know (a newer
     backend's) goes under OTHER, in the order given."""
     listed = list(kinds)

@@ -106,9 +106,9 @@ def _preferences(vm: AccountViewModel, locale: Locale) -> ft.Control:
 
 
 def _kinds_by_topic(vm: AccountViewModel, locale: Locale) -> list[ft.Control]:
-    """The person's kinds (the backend lists their role's only) under short topic headings in the screen's order
-    (shared.notifications.by_topic), each kind with its channel boxes; every heading and kind keyed, so opening or a
-    saved change redraws only what changed."""
+    """The person's kinds (the backend's: shared.notifications.settings_kinds) under short topic headings in the
+    screen's order (shared.notifications.by_topic), each kind with its channel boxes; every heading and kind keyed,
+    so opening or a saved change redraws only what changed."""
     settings = vm.settings
     assert settings is not None
     busy = vm.saving_settings
