@@ -1,10 +1,13 @@
 """Read endpoints under load: `serve`-like uvicorn workers vs the same SQL run directly from Python.
 
-Run: .venv/bin/python -m bench.api [--requests 20000] [--seconds 8] [--clients 10] [--workers 2] [--server uvicorn]
+Run: .venv/bin/python -m bench.api [--requests 20000] [--seconds 8] [--rounds 2] [--clients 10] [--workers 2]
+[--server uvicorn]
 Needs wrk (Debian: `apt-get install wrk`). Builds a throwaway embedded PostgreSQL with the demo seed plus
 --requests repair requests of 2,000 citizens spread over the demo colleges, starts uvicorn with --workers
 processes, and for each endpoint runs wrk (--clients connections) and then the same database work in-process
-(the route's service functions, each call one transaction as the caller, --clients at once). The last line is
+(the route's service functions, each call one transaction as the caller, --clients at once), --rounds times in
+turn, each figure the mean of its rounds: one 8-second window apart, PostgreSQL's CPU a request spread about 15 %
+from window to window on the quiet machine (session 23), enough to move a ratio across 0.8. The last line is
 machine-readable: ``api: <endpoint>_rps=X <endpoint>_ratio=R ...`` (R: the API's throughput over the direct SQL's).
 
 With `--http-floor` (the default) each endpoint is also served by bench.http_floor, a bare ASGI app on the same
@@ -49,7 +52,8 @@ from contextlib import ExitStack
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any, NamedTuple
+from statistics import fmean
+from typing import Any, NamedTuple, TypeVar
 
 import httpx
 import psycopg
@@ -395,6 +399,8 @@ def main() -> None:
     parser.add_argument("--seconds", type=int, default=8)
     parser.add_argument("--clients", type=int, default=10)
     parser.add_argument("--workers", type=int, default=2)
+    parser.add_argument("--rounds", type=int, default=2,
+                        help="windows of each side per endpoint, in turn; the figures are their means")
     parser.add_argument("--port", type=int, default=8765)
     parser.add_argument("--http-floor", action=argparse.BooleanOptionalAction, default=True,
                         help="also serve each endpoint's SQL from a bare ASGI app (bench.http_floor) on --port + 1")
@@ -446,10 +452,16 @@ def main() -> None:
             check = httpx.get(base + endpoint.path, timeout=10,
                               headers={"Authorization": f"Bearer {endpoint.token}"} if endpoint.token else {})
             check.raise_for_status()
-            api = measure(api_pids, base + endpoint.path, endpoint.token, args, postmaster)
-            rps = api.rps
-            sql = asyncio.run(run_direct(pg.url, endpoint.direct, args.seconds, args.clients, postmaster))
-            direct = sql.rps
+            apis: list[Measured] = []
+            sqls: list[Direct] = []
+            bares: list[Measured] = []
+            for _ in range(args.rounds):  # the API, its SQL and the floor in turn: a drift reaches the three alike
+                apis.append(measure(api_pids, base + endpoint.path, endpoint.token, args, postmaster))
+                sqls.append(asyncio.run(run_direct(pg.url, endpoint.direct, args.seconds, args.clients, postmaster)))
+                if floor is not None:
+                    bares.append(measure(process_tree(floor.pid), floor_base + endpoint.path, None, args, postmaster))
+            api, sql = mean_of(apis), mean_of(sqls)
+            rps, direct = api.rps, sql.rps
             # The whole machine's CPU a request: the served app, PostgreSQL and wrk (on the same cores) against the
             # direct side and PostgreSQL. Where the cores are the bound, API / SQL tends to `cpu_bound_ratio`.
             api_all, direct_all = api.cpu_ms + api.pg_cpu_ms + api.wrk_cpu_ms, sql.cpu_ms + sql.pg_cpu_ms
@@ -462,8 +474,8 @@ def main() -> None:
                            f"{endpoint.name}_wrk_cpu_ms={api.wrk_cpu_ms:.2f} "
                            f"{endpoint.name}_direct_pg_cpu_ms={sql.pg_cpu_ms:.2f} "
                            f"{endpoint.name}_cpu_bound_ratio={direct_all / api_all:.2f}")
-            if floor is not None:
-                bare = measure(process_tree(floor.pid), floor_base + endpoint.path, None, args, postmaster)
+            if bares:
+                bare = mean_of(bares)
                 floor_rps, floor_all = bare.rps, bare.cpu_ms + bare.pg_cpu_ms + bare.wrk_cpu_ms
                 row += [f"{floor_rps:,.0f}", f"{floor_rps / direct:.2f}", f"{rps / floor_rps:.2f}",
                         f"{bare.cpu_ms:.2f}", f"{floor_all:.2f}"]
@@ -476,7 +488,7 @@ def main() -> None:
                                f"{endpoint.name}_floor_cpu_bound_ratio={direct_all / floor_all:.2f}")
             table.add_row(*row)
         console.print(table)
-        print(f"api: server={args.server} " + " ".join(summary)
+        print(f"api: server={args.server} rounds={args.rounds} " + " ".join(summary)
               + f" clock_turn_ms={turn.wall_ms:.0f} clock_turn_pg_cpu_ms={turn.pg_cpu_ms:.0f}")
 
 
@@ -487,6 +499,14 @@ class Measured(NamedTuple):
     cpu_ms: float  # the served app's processes, a request
     pg_cpu_ms: float  # PostgreSQL's processes, a request (0 without a postmaster to watch)
     wrk_cpu_ms: float  # the load generator's, a request: on the same cores as the rest
+
+
+Round = TypeVar("Round", "Measured", Direct)
+
+
+def mean_of(rounds: list[Round]) -> Round:
+    """Each figure's mean over the rounds (windows of equal length)."""
+    return type(rounds[0])(*(fmean(values) for values in zip(*rounds, strict=True)))
 
 
 def measure(pids: list[int], url: str, token: str | None, args: argparse.Namespace,
