@@ -23,11 +23,11 @@ throughput ratio a machine whose cores are the bound tends to, whatever else run
 
 The served copies' SLA clock (backend/dispatch_ticks.py, a turn every 30 s in each copy) does not turn while the bench
 measures (`served_env`): a turn is background work on the whole database, not a request's, and one landing in an
-endpoint's 8-second window was counted as that endpoint's PostgreSQL CPU (session 23 found the dashboard's "extra
-half millisecond" a request, run after run, to be a turn: pg_stat_statements showed the clock's statements in
-whichever window, the API's or the floor's, had the extra CPU). The clock is timed on its own instead, on the same
-data before the servers start: ``clock_turn_ms`` (a turn's wall time, the median of three) and
-``clock_turn_pg_cpu_ms`` (PostgreSQL's CPU a turn).
+endpoint's 8-second window was counted as that endpoint's PostgreSQL CPU (session 23 found much of the dashboard's
+"extra half millisecond" a request to be turns: pg_stat_statements showed the clock's statements in whichever
+window, the API's or the floor's, had the extra CPU, 0.1-0.3 ms a request of it). The clock is timed on its own
+instead, on the same data before the servers start: ``clock_turn_ms`` (a turn's wall time, the median of three)
+and ``clock_turn_pg_cpu_ms`` (PostgreSQL's CPU a turn).
 
 With `--server granian` the API and the floor run under granian (ASGI, same workers, uvloop, no access log) instead of
 uvicorn with `serve`'s protocol, to compare the two servers; the last line then starts with ``server=granian``.
@@ -249,6 +249,9 @@ def endpoints(settings: Settings, people: People) -> list[Endpoint]:
     ]
 
 
+CLOCK_APART_SECONDS = 24 * 3600  # the served copies' clock period: beyond any bench's length
+
+
 def served_env(database_url: str, data_dir: Path) -> dict[str, str]:
     """The environment a bench serves the API in: dev mode on the bench's database and secret, warnings only, and the
     SLA clock's turn set beyond any bench's length (its work is the database's, not a request's: timed apart by
@@ -256,9 +259,6 @@ def served_env(database_url: str, data_dir: Path) -> dict[str, str]:
     return {**os.environ, "DATABASE_URL": database_url, "FIXIT_JWT_SECRET": SECRET, "FIXIT_DEV_MODE": "true",
             "FIXIT_LOG_LEVEL": "WARNING", "FIXIT_DATA_DIR": str(data_dir),
             "FIXIT_DISPATCH_TICK_SECONDS": str(CLOCK_APART_SECONDS)}
-
-
-CLOCK_APART_SECONDS = 24 * 3600
 
 
 class ClockTurn(NamedTuple):

@@ -176,14 +176,14 @@ def by_topic(kinds: Iterable[str]) -> list[tuple[Topic, list[str]]]:
 ACCOUNT_KINDS: frozenset[Kind] = frozenset({Kind.INVITED, Kind.INVITE_ACCEPTED, Kind.INVITE_DECLINED, Kind.MOVED})
 
 
-def settings_kinds(role: str) -> list[Kind]:
+def settings_kinds(role: AppRole) -> list[Kind]:
     """The kinds a person's notification settings list: their role's (AUDIENCE), and for a student or a teacher,
     who ask for repairs of their own too (shared.roles.REQUESTER_ROLES), the kinds about a request they asked for:
     their fan's "accepted" and "ready" reached them with no way to choose SMS or turn it off (uxf23's note). Not
     the citizens' account kinds: an invitation is written to a citizen."""
-    asks = role != AppRole.CITIZEN.value and role in {r.value for r in REQUESTER_ROLES}
+    asks = role in REQUESTER_ROLES and role != AppRole.CITIZEN
     return [k for k in Kind
-            if AUDIENCE[k] == role or (asks and AUDIENCE[k] == AppRole.CITIZEN.value and k not in ACCOUNT_KINDS)]
+            if AUDIENCE[k] == role or (asks and AUDIENCE[k] == AppRole.CITIZEN and k not in ACCOUNT_KINDS)]
 
 
 class InvitedClosed(StrEnum):

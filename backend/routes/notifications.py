@@ -150,7 +150,7 @@ async def _settings_out(owner: Any, user_id: uuid.UUID, settings: Settings) -> N
     )).fetchone()
     assert row is not None
     choices = row["channels"] or {}
-    kinds = settings_kinds(role.value)
+    kinds = settings_kinds(role)
     return NotificationSettingsOut(
         channels={k.value: sorted(p.value for p in chosen_prefs(k, choices)) for k in kinds},
         quiet_hours=row["quiet_hours"] if row["quiet_hours"] is not None else True,
