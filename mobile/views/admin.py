@@ -203,7 +203,9 @@ def _picker(request: WaitingRequest, vm: AdminHome, locale: Locale) -> ft.Contro
                 ft.Container(heading(t("pick_college_title", locale, item=request.item), size=16), expand=True),
                 # Which colleges can take the job read again (it also follows a live event about the request).
                 icon_button(ft.Icons.REFRESH, t("pick_college_refresh", locale), vm.refresh_picker),
-                ft.TextButton(t("close_panel", locale), icon=ft.Icons.CLOSE, on_click=vm.close_picker),
+                # Two icons, not "ปิด" in words: beside the refresh, a worded close left the title half the row
+                # and wrapped it to two lines (session 23's look at 360 px).
+                icon_button(ft.Icons.CLOSE, t("close_panel", locale), vm.close_picker),
             ],
             key="picker-top",
             vertical_alignment=ft.CrossAxisAlignment.START,

@@ -87,7 +87,7 @@ def muted(text: str) -> ft.Text:
     return ft.Text(text, size=13, color=ft.Colors.ON_SURFACE_VARIANT)
 
 
-def icon_button(icon: ft.IconData, label: str, on_click: Action) -> ft.Control:
+def icon_button(icon: ft.IconData, label: str, on_click: Action | Callable[[], None]) -> ft.Control:
     # Flutter web leaves a tooltip out of the button's accessible name; the icon's label gets merged in.
     return ft.IconButton(icon=ft.Icon(icon, semantics_label=label), tooltip=label, on_click=on_click)
 

@@ -28,6 +28,7 @@ from tests.unit.mobile_fakes import (
     button_named,
     error_response,
     find,
+    icon_button_named,
     texts,
     waiting_request,
     walk,
@@ -156,9 +157,10 @@ async def test_no_means_choose_again_and_close_sits_above_the_list() -> None:
     pump = next(r for r in home.waiting if r.item == "ปั๊มน้ำ")
     home.open_picker(pump.id)
     tree = admin_home_view(home, Locale.TH)
-    shown = texts(tree)
     # Close is on top, where a thumb finds it, not below the whole list.
-    assert shown.index("ปิด") < shown.index(picker_labels(home)[0])
+    order = list(walk(tree))
+    first_college = next(c for c in order if isinstance(c, ft.OutlinedButton) and str(c.key).startswith("pick-"))
+    assert order.index(icon_button_named(tree, "ปิด")) < order.index(first_college)
     home.ask_dispatch(UUID(backend.bangkok["id"]))
     question = home.confirm_question(pump)
     assert question is not None and question.startswith("ส่ง ปั๊มน้ำ ให้ วิทยาลัยเทคนิคกรุงเทพ (")
@@ -171,7 +173,7 @@ async def test_no_means_choose_again_and_close_sits_above_the_list() -> None:
     assert home.confirming is None and home.picking == pump.id
     assert len(picker_labels(home)) == 3
     assert backend.calls("POST", f"/requests/{pump.id}/dispatch") == []
-    button_named(admin_home_view(home, Locale.TH), "ปิด").on_click()  # type: ignore[attr-defined]
+    icon_button_named(admin_home_view(home, Locale.TH), "ปิด").on_click()
     assert home.picking is None and backend.calls("POST", f"/requests/{pump.id}/dispatch") == []
 
 

@@ -216,3 +216,20 @@ async def test_a_live_event_about_the_waiting_request_reads_the_open_pickers_col
     # An event about a request this home neither lists nor waits for changes nothing here: nothing read again.
     await app.live_event(ServerEvent("request", json.dumps({"request_id": str(uuid4()), "status": "done"})))
     assert fits.read == 2 and _place(home) == before
+
+
+@pytest.mark.parametrize("locale", [TH, EN])
+async def test_the_pickers_title_shares_its_row_with_two_icons_only(locale: Locale) -> None:
+    """Session 23's leftover: beside the new refresh icon, the worded "ปิด" / "Close" button left the title less than
+    half of a 360 px row, and "เลือกวิทยาลัยสำหรับ ปั๊มน้ำ" wrapped to two lines. The row is now the title and two
+    icons, each named for a screen reader; a tap on the close icon still closes the picker."""
+    _app, home, _fits, _first = await _picker_open_with_a_place(locale)
+    home.cancel_dispatch()
+    tree = admin_home_view(home, locale)
+    (top,) = [c for c in find(tree, ft.Row) if c.key == "picker-top"]
+    assert not find(top, ft.TextButton)
+    assert [b.tooltip for b in find(top, ft.IconButton)] == [t("pick_college_refresh", locale),
+                                                             t("close_panel", locale)]
+    icon_button_named(tree, t("close_panel", locale)).on_click()
+    assert home.picking is None
+    assert_accessible(admin_home_view(home, locale))
