@@ -7,7 +7,6 @@ from datetime import timedelta
 from typing import Any
 
 import psycopg
-import pytest
 from psycopg.rows import dict_row
 from psycopg_pool import AsyncConnectionPool
 
@@ -45,8 +44,6 @@ def _last_note(database_url: str, rid: str) -> str | None:
 
 # --- R2. Switched off and on by SQL, a request a student can take: two messages within a minute --------------------
 
-@pytest.mark.xfail(strict=True, reason="audit24 R2: the switch-on's commit tells 'no student has taken it' (0102) "
-                                       "and the clock's revival 'offered again' a moment later")
 async def test_a_request_restored_by_sql_that_a_student_can_take_tells_its_citizen_once(
         app_and_clock: AppClock, area: Area, database_url: str, settings: Settings,
         pool: AsyncConnectionPool[Any]) -> None:
