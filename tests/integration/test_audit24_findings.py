@@ -7,12 +7,15 @@ from datetime import timedelta
 from typing import Any
 
 import psycopg
+import pytest
 from psycopg.rows import dict_row
 from psycopg_pool import AsyncConnectionPool
 
 from backend.dispatch_ticks import tick
 from backend.settings import Settings
+from tests.helpers import bearer, sign_in
 from tests.integration.dispatch_area import (
+    ADMIN_PHONE,
     AppClock,
     Area,
     last_notification,
@@ -68,3 +71,38 @@ async def test_a_request_restored_by_sql_that_a_student_can_take_tells_its_citiz
     assert _last_note(database_url, rid) == "owner_restored"
     # Before the fix: [('no_taker', None), ('sent_again', True)]
     assert _told(database_url, rid, owner, before) == [("sent_again", True)]
+
+
+# --- B1. PUT /me/notification-settings stores a kind the caller's settings do not list -----------------------------
+
+@pytest.mark.xfail(strict=True, reason="audit24 B1: PUT /me/notification-settings stores any known kind, whoever "
+                                       "the caller is (200), where settings_kinds(role) is the rule GET lists")
+async def test_a_person_cannot_set_the_channels_of_a_kind_their_settings_do_not_list(
+        app_and_clock: AppClock, area: Area, database_url: str) -> None:
+    """GET /me/notification-settings lists a person's kinds (shared.notifications.settings_kinds: their role's, and a
+    student's or a teacher's own requests'); NotificationSettingsIn says deciding which kinds a role may set is the
+    service's. The PUT checked only that the kind exists: a citizen's "qc_waiting" (a teacher's), a teacher's
+    "offer_new" (a student's), an admin's "accepted" were answered 200 and stored, silent choices that took effect the
+    day the person's role changed (an invitation accepted, an admin's move), and never shown to them before. Bad input
+    is a clear 4xx with a reason in Thai and English, nothing stored; the person's own kinds are still saved."""
+    api, _ = app_and_clock
+    citizen, _request = await submit(api)
+    teacher, _ = await sign_in(api, area.students["teacher"][1])
+    admin, _ = await sign_in(api, ADMIN_PHONE)
+    for token, not_theirs in ((citizen, "qc_waiting"), (teacher, "offer_new"), (admin, "accepted")):
+        before = (await api.get("/me/notification-settings", headers=bearer(token))).json()
+        answer = await api.put("/me/notification-settings", headers=bearer(token),
+                               json={"channels": {not_theirs: []}})
+        # Before the fix: 200
+        assert answer.status_code == 400, (not_theirs, answer.text)
+        body = answer.json()
+        assert body["code"] == "notification_kind_not_yours" and body["message_th"] and body["message_en"]
+        assert (await api.get("/me/notification-settings", headers=bearer(token))).json() == before
+        with psycopg.connect(database_url) as conn:
+            stored = conn.execute("select count(*) from private.notification_preferences "
+                                  "where channels ? %s", [not_theirs]).fetchone()
+        assert stored == (0,), not_theirs
+    own = await api.put("/me/notification-settings", headers=bearer(teacher),
+                        json={"channels": {"qc_waiting": ["line"], "ready": ["sms"]}})
+    assert own.status_code == 200, own.text
+    assert own.json()["channels"]["qc_waiting"] == ["line"] and own.json()["channels"]["ready"] == ["sms"]
