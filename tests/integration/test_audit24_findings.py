@@ -7,7 +7,6 @@ from datetime import timedelta
 from typing import Any
 
 import psycopg
-import pytest
 from psycopg.rows import dict_row
 from psycopg_pool import AsyncConnectionPool
 
@@ -75,8 +74,6 @@ async def test_a_request_restored_by_sql_that_a_student_can_take_tells_its_citiz
 
 # --- B1. PUT /me/notification-settings stores a kind the caller's settings do not list -----------------------------
 
-@pytest.mark.xfail(strict=True, reason="audit24 B1: PUT /me/notification-settings stores any known kind, whoever "
-                                       "the caller is (200), where settings_kinds(role) is the rule GET lists")
 async def test_a_person_cannot_set_the_channels_of_a_kind_their_settings_do_not_list(
         app_and_clock: AppClock, area: Area, database_url: str) -> None:
     """GET /me/notification-settings lists a person's kinds (shared.notifications.settings_kinds: their role's, and a
@@ -95,7 +92,7 @@ async def test_a_person_cannot_set_the_channels_of_a_kind_their_settings_do_not_
                                json={"channels": {not_theirs: []}})
         # Before the fix: 200
         assert answer.status_code == 400, (not_theirs, answer.text)
-        body = answer.json()
+        body = answer.json()["error"]
         assert body["code"] == "notification_kind_not_yours" and body["message_th"] and body["message_en"]
         assert (await api.get("/me/notification-settings", headers=bearer(token))).json() == before
         with psycopg.connect(database_url) as conn:
