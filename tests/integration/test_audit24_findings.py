@@ -3,6 +3,7 @@ read of session 23's code (git diff edfaade 0571eda), each written as the behavi
 (README, the migrations' and modules' docstrings). Real PostgreSQL; the Data API's reads as PostgREST makes them
 (`authenticated` with the caller's JWT claims, RLS and the column grants deciding)."""
 
+import asyncio
 from datetime import timedelta
 from typing import Any
 
@@ -10,13 +11,16 @@ import psycopg
 from psycopg.rows import dict_row
 from psycopg_pool import AsyncConnectionPool
 
-from backend.dispatch_ticks import tick
+from backend.db import service_tx
+from backend.dispatch_ticks import policy_of, tick
+from backend.services.dispatch import expire_overdue
 from backend.settings import Settings
 from tests.helpers import bearer, sign_in
 from tests.integration.dispatch_area import (
     ADMIN_PHONE,
     AppClock,
     Area,
+    by_operator,
     last_notification,
     owner_of,
     request_status,
@@ -71,6 +75,47 @@ async def test_a_request_restored_by_sql_that_a_student_can_take_tells_its_citiz
     # Before the fix: [('no_taker', None), ('sent_again', True)]
     assert _told(database_url, rid, owner, before) == [("sent_again", True)]
 
+
+
+async def _until_waiting_or_done(database_url: str, task: "asyncio.Task[None]") -> None:
+    """Until `task` has answered or waits on a lock (pg_stat_activity): no sleeps of a fixed length, no timing."""
+    async with await psycopg.AsyncConnection.connect(database_url, autocommit=True) as watcher:
+        while not task.done():
+            row = await (await watcher.execute(
+                "select count(*) from pg_stat_activity where cardinality(pg_blocking_pids(pid)) > 0")).fetchone()
+            if row is not None and row[0] > 0:
+                return
+            await asyncio.sleep(0.01)
+
+
+async def test_a_parking_under_way_when_the_operator_restores_the_account_goes_on_at_the_next_turn(
+        app_and_clock: AppClock, area: Area, database_url: str, settings: Settings,
+        pool: AsyncConnectionPool[Any]) -> None:
+    """The operator's restore (account.restore) of a citizen switched off by SQL, while the clock parks their
+    request (it read the owner inactive under the request's lock, not yet committed): the restore's `_PARKED` reads
+    the request still offered in its snapshot and passes it by, and the parking then commits on an active account.
+    0102's commit-time trigger waited for that parking and noted "nobody can take it" whoever could, and the revival
+    said "offered again" a turn later. Now the clock's next turn resumes it: offered again to the students whose
+    offers lapsed while nobody could answer, one message."""
+    api, clock = app_and_clock
+    clock.to_plain_hours()
+    _, request = await submit(api)
+    rid = request["id"]
+    owner = owner_of(database_url, rid)
+    set_owner_active(database_url, rid, False)
+    lapsed = clock.now + timedelta(minutes=settings.dispatch_sla_minutes + 1)
+    before = last_notification(database_url)
+    async with service_tx(pool) as clock_tx:  # the clock's turn, as dispatch_ticks.tick runs it
+        await expire_overdue(clock_tx, lapsed, policy_of(settings))  # parks it, not yet committed
+        restoring = asyncio.create_task(by_operator(pool, owner, suspend=False, now=lapsed))
+        await _until_waiting_or_done(database_url, restoring)
+    await restoring
+    assert request_status(database_url, rid) == "no_centre"  # the restore did not see it parked
+    assert _told(database_url, rid, str(owner), before) == []
+    await tick(pool, settings, lapsed + MINUTE)
+    assert request_status(database_url, rid) == "offered"
+    assert _last_note(database_url, rid) == "owner_restored"
+    assert _told(database_url, rid, str(owner), before) == [("sent_again", True)]
 
 # --- B1. PUT /me/notification-settings stores a kind the caller's settings do not list -----------------------------
 
