@@ -39,7 +39,9 @@ only its owner's profile, before the request) takes no profile lock (one excepti
 retry of a stranded submit, `dispatch_stranded`, shares the owner's profile after the request, skip locked, and
 leaves the request for its next turn when a suspension holds it):
 the foreign-key checks' FOR KEY SHARE conflicts with none of the above. The clock's revival of a `no_centre`
-request (`revive_waiting`) is such a path: the request (FOR UPDATE skip locked), then its offers. The clock's
+request (`revive_waiting`) is such a path: the request (FOR UPDATE skip locked), then its offers; so is its
+resumption of one parked for a suspension whose citizen was switched back on outside the app
+(`resume_restored_elsewhere`, audit24). The clock's
 hand-on of a high-risk job offered at a college whose last teacher left (`end_offers_without_teacher`) is
 another: the requests (skip locked), then their offers; it reads the teachers unlocked (the accept's check is the
 one that holds). The clock's reminders of a job past its days or an item not collected (backend/notifications/outbox.py
