@@ -1,5 +1,6 @@
 """The SLA clock: every backend copy periodically expires overdue offers and escalates their jobs, offers a young
-`no_centre` request again when a fitting student came into range, and reminds of jobs and items waiting on someone
+`no_centre` request again when a fitting student came into range (first resuming those parked for a suspension
+whose citizen was switched back on outside the app), and reminds of jobs and items waiting on someone
 (shared/reminders.py). Copies do not step on each other (`for update skip locked` in the service, dedupe keys on the
 messages), so no single scheduler is needed."""
 
@@ -22,6 +23,7 @@ from backend.services.dispatch import (
     end_offers_without_teacher,
     expire_overdue,
     hand_on_unanswerable,
+    resume_restored_elsewhere,
     revive_waiting,
 )
 from backend.services.staff import end_offers_at_closed_colleges
@@ -82,6 +84,13 @@ async def tick(pool: AsyncConnectionPool[Conn], settings: Settings, now: datetim
         pool, lambda owner: hand_on_unanswerable(owner, now, policy, limit=HAND_ON_BATCH))
     if unanswerable:
         log.info("handed on %d offered request(s) nobody could answer any more", unanswerable)
+    # Parked requests whose citizen was switched back on outside the app (SQL, Supabase's dashboard): resumed as the
+    # operator's restore resumes them (offered again, or noted as waiting for an administrator), before the revival,
+    # which would tell their citizens a second time (audit24 R2). In batches as above (each leaves the set).
+    resumed = await _in_batches(
+        pool, lambda owner: resume_restored_elsewhere(owner, now, policy, limit=HAND_ON_BATCH))
+    if resumed:
+        log.info("resumed %d parked request(s) of citizens switched back on outside the app", resumed)
     # Young requests waiting as `no_centre` that a student who came into range since could take: offered again (to
     # students never asked), their citizens told; in batches as above (each offered leaves the set).
     revived = await _in_batches(

@@ -431,6 +431,10 @@ ERRORS: dict[str, Bilingual] = {
     # Quiet hours that start and end at the same time would be no quiet hours at all (issue 13).
     "quiet_hours_same": B("เวลาเริ่มและเวลาสิ้นสุดของช่วงเวลาเงียบต้องไม่ตรงกัน",
                           "Quiet hours must start and end at different times"),
+    # A kind a person's notification settings do not list (shared.notifications.settings_kinds; audit24 B1).
+    "notification_kind_not_yours": B("บัญชีของคุณไม่ได้รับการแจ้งเตือนประเภทนี้ จึงตั้งค่าช่องทางไม่ได้: {kind}",
+                                     "Your account does not receive this kind of message, so its channels "
+                                     "cannot be set: {kind}"),
 }
 
 ERRORS.update({code: B(th, en) for code, (th, en) in PHOTO_ERRORS.items()})

@@ -177,7 +177,8 @@ async def get_notification_settings(identity: IdentityDep, pool: PoolDep,
             responses={400: {"model": ErrorResponse}})
 async def put_notification_settings(body: NotificationSettingsIn, identity: IdentityDep, pool: PoolDep,
                                     settings: SettingsDep) -> NotificationSettingsOut:
-    """Kinds left out keep what they had. SMS may be chosen only for accepted/ready (cost)."""
+    """Kinds left out keep what they had; only the kinds GET lists (the caller's, `settings_kinds`) may be set.
+    SMS may be chosen only for accepted/ready (cost)."""
     if body.quiet_start == body.quiet_end:
         raise ApiError(400, "quiet_hours_same")
     channels: dict[str, list[str]] = {}
@@ -189,7 +190,13 @@ async def put_notification_settings(body: NotificationSettingsIn, identity: Iden
             raise ApiError(400, "validation_failed", detail=f"{kind_name}: SMS is only for accepted and ready")
         channels[kind.value] = sorted(set(prefs))
     async with service_tx(pool) as owner:
-        await require_role(owner, identity.user_id, *ALL_ROLES)
+        profile = await require_role(owner, identity.user_id, *ALL_ROLES)
+        # audit24 B1: a kind the person's settings do not list was stored unseen, and took effect the day their role
+        # changed (an invitation accepted, an admin's move). Read under the same transaction as the write.
+        theirs = settings_kinds(AppRole(profile["role"]))
+        for name in channels:
+            if Kind(name) not in theirs:
+                raise ApiError(400, "notification_kind_not_yours", kind=name)
         await owner.execute(
             """insert into private.notification_preferences as p (user_id, channels, quiet_hours, quiet_start,
                                                                 quiet_end, offers_in_quiet_hours, sms_fallback)

@@ -39,7 +39,9 @@ only its owner's profile, before the request) takes no profile lock (one excepti
 retry of a stranded submit, `dispatch_stranded`, shares the owner's profile after the request, skip locked, and
 leaves the request for its next turn when a suspension holds it):
 the foreign-key checks' FOR KEY SHARE conflicts with none of the above. The clock's revival of a `no_centre`
-request (`revive_waiting`) is such a path: the request (FOR UPDATE skip locked), then its offers. The clock's
+request (`revive_waiting`) is such a path: the request (FOR UPDATE skip locked), then its offers; so is its
+resumption of one parked for a suspension whose citizen was switched back on outside the app
+(`resume_restored_elsewhere`, audit24). The clock's
 hand-on of a high-risk job offered at a college whose last teacher left (`end_offers_without_teacher`) is
 another: the requests (skip locked), then their offers; it reads the teachers unlocked (the accept's check is the
 one that holds). The clock's reminders of a job past its days or an item not collected (backend/notifications/outbox.py
@@ -740,18 +742,69 @@ async def resume_for_restored_owner(conn: Conn, citizen_id: uuid.UUID, now: date
     rows = await (await conn.execute(_PARKED, {"citizen": citizen_id})).fetchall()
     offered = 0
     for row in rows:
-        result = await dispatch(conn, row["id"], now, policy, only_college=row["college_id"], onward=True,
-                                only_from=(S.NO_CENTRE,), note=Note(code="owner_restored"))
-        if result.status == S.OFFERED:
-            offered += 1
-        else:
-            # Nobody can take it now: its timeline says so as dispatch's would (it waited for the account until
-            # now), and its citizen and the administrators are told, who can send it on from now (migration 0101).
-            await log_event(conn, row["id"], S.NO_CENTRE, Actor.SYSTEM, None,
-                            Note(code="no_taker" if row["college_id"] is not None else "no_centre"))
+        offered += int(await _resume_one(conn, row["id"], row["college_id"], now, policy))
     if rows:
         await _as_caller_again(conn, rows[0]["caller"])
     return Resumed(offered, len(rows) - offered)
+
+
+async def _resume_one(conn: Conn, request_id: uuid.UUID, college_id: uuid.UUID | None, now: datetime,
+                      policy: DispatchPolicy) -> bool:
+    """A parked request of a restored citizen, locked: offered again where it was (on to the nearest college not
+    tried when nobody is left there), its timeline and its citizen's message saying the account is back
+    (`owner_restored`, 0094); else its timeline says nobody can take it now as dispatch's would (it waited for the
+    account until now), its citizen and the administrators told, who can send it on from now (migration 0101). One
+    message either way, the true one. Returns whether it was offered."""
+    result = await dispatch(conn, request_id, now, policy, only_college=college_id, onward=True,
+                            only_from=(S.NO_CENTRE,), note=Note(code="owner_restored"))
+    if result.status == S.OFFERED:
+        return True
+    if result.status == S.NO_CENTRE and not result.owner_suspended:  # suspended again (by SQL): still parked
+        await log_event(conn, request_id, S.NO_CENTRE, Actor.SYSTEM, None,
+                        Note(code="no_taker" if college_id is not None else "no_centre"))
+    return False
+
+
+# audit24 R2: the requests still parked for their citizen's suspension (the latest event on their timeline the
+# parking, `owner_suspended`) whose citizen is active again by a path that runs no restore (an operator's SQL,
+# Supabase's dashboard). The clock resumes them as the operator's restore does (`_resume_one`): the switch's own
+# commit cannot (dispatch's rule is here, not in SQL), and a note written there ("nobody can take it", 0102) was
+# followed within a turn by the revival's "offered again" for every request a student could take. Also the parkings
+# that committed across the switch back on (audit23 B3), whatever their order. The clock's path (this module's lock
+# order): the requests skip locked, by id; the owner read unlocked (dispatch reads it again, and parks the request
+# once more if they were switched off again meanwhile).
+_PARKED_OF_THE_ACTIVE = """
+select r.id, r.college_id from public.repair_requests r
+where r.status = 'no_centre'
+  and exists (select 1 from public.profiles p where p.id = r.citizen_id and p.is_active)
+  and (select e.note_code from public.status_events e where e.request_id = r.id order by e.id desc limit 1)
+      = 'owner_suspended'
+order by r.id limit %(limit)s
+for update of r skip locked
+"""
+# Read again under the request's lock in a statement of its own (a new snapshot under READ COMMITTED): another
+# backend copy's turn may have resumed it (a note only, no change to the request's row) after this turn's snapshot.
+_STILL_PARKED = """select (select e.note_code from public.status_events e where e.request_id = %s
+                           order by e.id desc limit 1) = 'owner_suspended' as parked"""
+
+
+async def resume_restored_elsewhere(conn: Conn, now: datetime, policy: DispatchPolicy, limit: int = 100) -> int:
+    """The clock's turn for parked requests whose citizen was switched back on outside the app (`_PARKED_OF_THE_
+    ACTIVE`): each offered again or noted as waiting for an administrator, in a savepoint of its own. Returns how
+    many it handled (each leaves the set)."""
+    rows = await (await conn.execute(_PARKED_OF_THE_ACTIVE, {"limit": limit})).fetchall()
+    if not rows:
+        return 0
+    await act_as(conn, Actor.SYSTEM, None)
+
+    async def step(request_id: uuid.UUID, college_id: uuid.UUID | None) -> None:
+        still = await (await conn.execute(_STILL_PARKED, [request_id])).fetchone()
+        if still and still["parked"]:
+            await _resume_one(conn, request_id, college_id, now, policy)
+
+    for row in rows:
+        await _isolated(conn, row["id"], "resuming", partial(step, row["id"], row["college_id"]))
+    return len(rows)
 
 
 async def _accepted_by(conn: Conn, offer_id: uuid.UUID, technician_id: uuid.UUID) -> bool:

@@ -189,21 +189,18 @@ async def test_a_request_parked_by_the_clock_for_a_suspended_owner_says_why_too(
         pool: AsyncConnectionPool[Any]) -> None:
     """A suspension by another path (an operator's SQL, Supabase's dashboard) leaves the offers standing; when they
     lapse, dispatch parks the request itself (its `owner_active` check): the same reason on its timeline, and the
-    owner's next step says it waited for their account. Restored by that path too, the switch's commit tells them
-    what the operator's restore tells of a request it cannot offer (audit23 A2, migration 0102: it waits for an
-    administrator, or they may cancel it), and the clock's revival offers it again, saying why."""
+    owner's next step says it waited for their account. Restored by that path too, the clock's next turn resumes it
+    as the operator's restore would (audit24 R2, migration 0103): offered again, saying why, its citizen told that
+    once (0102 first told them at the switch that nobody could take it, a turn before it was offered)."""
     api, clock = app_and_clock
     clock.to_plain_hours()
-    citizen, rid, asked = await _lapsed_while_suspended_by_sql(api, area, database_url, settings, pool)
+    _, rid, asked = await _lapsed_while_suspended_by_sql(api, area, database_url, settings, pool)
     lapsed = clock.now + timedelta(minutes=settings.dispatch_sla_minutes + 1)
     owner = owner_of(database_url, rid)
     before = last_notification(database_url)
     with psycopg.connect(database_url, autocommit=True) as conn:
         conn.execute("update public.profiles set is_active = true where id = %s", [owner])
-    detail = (await api.get(f"/requests/{rid}", headers=bearer(citizen))).json()
-    assert [(e["note_code"]) for e in detail["timeline"][-2:]] == ["owner_suspended", "no_taker"]
-    assert detail["next_step"] == NO_TAKER_NEXT_STEP.th
-    assert [n["kind"] for n in _told(database_url, rid, before) if n["recipient"] == str(owner)] == ["no_taker"]
+    assert _told(database_url, rid, before) == []  # the switch itself says nothing yet
 
     await tick(pool, settings, lapsed + MINUTE)
     assert request_status(database_url, rid) == "offered"
@@ -212,7 +209,7 @@ async def test_a_request_parked_by_the_clock_for_a_suspended_owner_says_why_too(
                             "order by id desc limit 1", [rid]).fetchone()
     assert last is not None and last[0] == "owner_restored"
     assert [(n["kind"], n["params"].get("restored")) for n in _told(database_url, rid, before)
-            if n["recipient"] == str(owner)] == [("no_taker", None), ("sent_again", True)]
+            if n["recipient"] == str(owner)] == [("sent_again", True)]
     # Their offers lapsed while nobody could answer for it: asked again, as after the app's suspension (#3).
     assert _pending_by_rank(database_url, rid) == asked
 

@@ -86,6 +86,9 @@ async def test_a_request_parked_and_restored_by_sql_that_nobody_can_take_tells_i
     before = last_notification(database_url)
     close_the_area(database_url, area)
     set_owner_active(database_url, rid, True)
+    # The clock's next turn resumes it as the operator's restore would (audit24 R2; 0102 wrote the note at the
+    # switch's commit, whatever a student could do).
+    await tick(pool, settings, clock.now + timedelta(minutes=settings.dispatch_sla_minutes + 2))
     detail = (await api.get(f"/requests/{rid}", headers=bearer(citizen))).json()
     # Before the fix: 'owner_suspended' (and nothing told)
     assert detail["timeline"][-1]["note_code"] == "no_taker"
@@ -101,7 +104,8 @@ async def test_an_account_switched_off_and_on_twice_in_one_transaction_tells_onc
     """0100's constraint trigger is deferred to the commit, but it fires there once per row event that matched its
     WHEN: an operator's SQL that switches an account off and on twice in one transaction (a script run twice, a
     dashboard edit and its undo) asked every admin twice to send the same request on. Fixed by 0102 (audit23 A2):
-    the first firing writes the request's note, and the second finds nothing parked any more."""
+    the first firing writes the request's note, and the second finds nothing parked any more; since 0103 (audit24
+    R2) the switch writes nothing and the clock's next turn resumes the request, once."""
     api, clock = app_and_clock
     clock.to_plain_hours()
     _, rid = await _parked_by_sql(api, database_url, settings, pool, clock)
@@ -111,6 +115,7 @@ async def test_an_account_switched_off_and_on_twice_in_one_transaction_tells_onc
     with psycopg.connect(database_url) as conn:
         for active in (True, False, True):
             conn.execute("update public.profiles set is_active = %s where id = %s", [active, owner])
+    await tick(pool, settings, clock.now + timedelta(minutes=settings.dispatch_sla_minutes + 2))
     assert kinds_told(database_url, rid, role="admin", since_id=before) == ["no_centre"]
     assert kinds_told(database_url, rid, role="citizen", since_id=before) == ["no_taker"]
 
@@ -176,6 +181,9 @@ async def test_a_parking_under_way_when_the_account_is_switched_on_is_told_to_it
         switching = asyncio.create_task(_switch_on(database_url, owner))
         await _until_waiting_or_done(database_url, switching)
     await switching
+    # Since 0103 (audit24 R2) the switch's commit takes no lock and writes nothing: the clock's next turn resumes
+    # whatever is still parked on an active account, the parking that committed across the switch among them.
+    await tick(pool, settings, lapsed + MINUTE)
     assert request_status(database_url, rid) == "no_centre"
     with psycopg.connect(database_url) as check:
         last = check.execute("select note_code from public.status_events where request_id = %s "
