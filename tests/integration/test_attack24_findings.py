@@ -1,0 +1,67 @@
+"""attack24: an attacker's read of the whole surface (the Data API as PostgREST serves it, the HTTP API, the live
+events), with the app's real roles. Each test is the behaviour the project's own rules promise (README "How the
+data stays private", the migrations' comments); a finding not fixed yet is a strict xfail. Real PostgreSQL; the
+Data API's reads as PostgREST makes them (`authenticated` with the caller's JWT claims, RLS and the column grants
+deciding)."""
+
+from typing import Any
+
+import pytest
+
+from tests.helpers import bearer, sign_in
+from tests.integration.builders import as_user
+from tests.integration.dispatch_area import AppClock, Area, assigned_by_teacher, offers_of, record_work, step
+
+# What the earlier round's people wrote on the job: a student's report notes, a teacher's step note (free text,
+# where anyone may write a name or a phone number), and a part the owner decided with a note of their own.
+REPORT_NOTES = "โทรหาคุณสมศรี 081-234-5678 ก่อนเข้าไป"
+STEP_NOTE = "บ้านเลขที่ 99 ซอยสุขใจ: บีลาออกแล้ว"
+
+
+async def _taken_back_and_offered(api: Any, area: Area, database_url: str) -> tuple[str, str, str]:
+    """bee repairs a job the teacher gave them (report notes, a part the owner declined with a note), the teacher
+    takes it back and the SLA dispatch offers it to other students: (the request, a student now holding a pending
+    offer of it who never worked on it, the owner's token)."""
+    citizen, teacher, bee, rid = await assigned_by_teacher(api, area, "bee")
+    for to in ("diagnosing", "repairing"):
+        assert (await step(api, bee, rid, to)).status_code == 200
+    await record_work(api, bee, rid, hours=2.0, notes=REPORT_NOTES)
+    taken = await step(api, teacher, rid, "offered", note=STEP_NOTE)
+    assert taken.status_code == 200, taken.text
+    bee_id = area.students["bee"][0]
+    pending = [o["technician_id"] for o in offers_of(database_url, rid)
+               if o["status"] == "pending" and str(o["technician_id"]) != bee_id]
+    assert pending, offers_of(database_url, rid)
+    return rid, str(pending[0]), citizen
+
+
+@pytest.mark.xfail(strict=True, reason="attack24 #1: a pending offer reads the job's whole record through the Data API")
+async def test_a_student_offered_a_job_reads_no_earlier_rounds_record_through_the_data_api(
+        app_and_clock: AppClock, area: Area, database_url: str) -> None:
+    """0006 let a student holding a pending offer read the request's photos (the offer card shows them), and 0050
+    made every table of the job record follow `private.can_see_request`, whose pending-offer clause came along: such
+    a student reads, through Supabase's Data API, the timeline's free-text notes, the earlier lead's report (notes,
+    hours, their id), the team with its hours and the teacher who approved them, the outcome and the handover's
+    reason, none of which their offer screen shows (the API answers their GET /requests/{id} 404: the offer card
+    says what and roughly where, never whose, 0061). Offered to up to three students a round, at other colleges
+    too, a job taken back or reopened hands its whole history to people who never take it."""
+    api, _ = app_and_clock
+    rid, offered, _ = await _taken_back_and_offered(api, area, database_url)
+    phone = next(p for uid, p in area.students.values() if uid == offered)
+    token, _ = await sign_in(api, phone)
+    # The HTTP API's view of it: the offer card, no detail.
+    assert (await api.get(f"/requests/{rid}", headers=bearer(token))).status_code == 404
+    cards = (await api.get("/technician/offers", headers=bearer(token))).json()
+    assert any(c["request_id"] == rid for c in cards)
+    with as_user(database_url, offered) as conn:
+        notes = conn.execute("select note from public.status_events where request_id = %s and note <> ''",
+                             [rid]).fetchall()
+        reports = conn.execute("select notes, technician_id from public.job_reports where request_id = %s",
+                               [rid]).fetchall()
+        team = conn.execute("select technician_id, hours from public.job_team where request_id = %s",
+                            [rid]).fetchall()
+        photos = conn.execute("select kind from public.request_photos where request_id = %s", [rid]).fetchall()
+    # Before the fix: [{'note': 'บ้านเลขที่ 99 ซอยสุขใจ: บีลาออกแล้ว'}], the report with REPORT_NOTES and bee's id,
+    # bee's team row with their 2 hours, and bee's after photo.
+    after = [p for p in photos if p["kind"] != "before"]  # the citizen's photos stay theirs to see, as the card shows
+    assert (notes, reports, team, after) == ([], [], [], [])
