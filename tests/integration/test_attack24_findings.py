@@ -38,7 +38,6 @@ async def _taken_back_and_offered(api: Any, area: Area, database_url: str) -> tu
     return rid, str(pending[0]), citizen
 
 
-@pytest.mark.xfail(strict=True, reason="attack24 #1: a pending offer reads the earlier rounds via the Data API")
 async def test_a_student_offered_a_job_reads_no_earlier_rounds_record_through_the_data_api(
         app_and_clock: AppClock, area: Area, database_url: str) -> None:
     """0006 let a student deciding on an offer look at the citizen's photos and the timeline; 0050 made every table
