@@ -52,3 +52,23 @@ alter policy job_outcomes_read on public.job_outcomes using (private.can_see_rec
 alter policy job_handovers_read on public.job_handovers using (private.can_see_record(request_id));
 alter policy request_photos_read on public.request_photos
     using (private.can_see_record(request_id) or (kind = 'before' and private.holds_offer_of(request_id)));
+
+-- attack24 #2: the timeline's free text reached the offered student too. 0006's timeline is its moves (who did what
+-- when, shown to a student deciding on an offer); its `note` column is what a teacher or a student typed at a step
+-- (a send back, a take back, a hand back: where people write names, house numbers, phone numbers), and a policy
+-- shows or hides rows, never a column of a row. As 0102 did for note_code: `authenticated` no longer reads `note`,
+-- and the backend reads it through `private.timeline_notes`, the notes of a request whose record the caller may
+-- see (the detail's readers: `can_see_record`, the same people `private.request_as_read` shows the request to).
+-- The account export reads them as the owner (unchanged).
+revoke select (note) on public.status_events from anon, authenticated;
+
+create function private.timeline_notes(req uuid) returns table (event_id bigint, note text)
+language sql stable security definer
+set search_path = ''
+rows 10
+as $$
+    select e.id, e.note from public.status_events e
+    where e.request_id = req and e.note <> '' and private.can_see_record(req)
+$$;
+revoke all on function private.timeline_notes(uuid) from public, anon;
+grant execute on function private.timeline_notes(uuid) to authenticated, service_role;
