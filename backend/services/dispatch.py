@@ -229,8 +229,14 @@ select g.*, held.n as open_jobs, work.rating,
        -- when they were last offered any job (the fair turn among equals, shared.matching.rank): one index probe
        (select max(o.created_at) from public.offers o where o.technician_id = g.technician_id) as last_offered
 from (
+    -- `by_skill`: 1 + how many fit with a higher skill (ties share it). shared.matching.rank orders by skill first,
+    -- so only those with fewer than %(keep)s (the policy's offer count) above them can be among the offered: the
+    -- others are left out here, before the three per-student probes below (about three quarters of the college's
+    -- fitting students, and of the plan's buffers, on bench.dispatch's data; disp24). Ties at the cut are all kept,
+    -- for the later keys to decide. No student: the one row with nulls, rank 1, kept.
     select req.status, req.category_code, cardinality(req.tried_colleges) > 0 as had_offers, req.owner_active,
-           college.id as college_id, college.km, ts.technician_id, max(ts.level) as skill
+           college.id as college_id, college.km, ts.technician_id, max(ts.level) as skill,
+           rank() over (order by max(ts.level) desc) as by_skill
     from req
     left join college on true
     left join (public.technician_skills ts
@@ -246,6 +252,7 @@ left join lateral private.held_jobs(g.technician_id) held on g.technician_id is 
 left join lateral (
     select avg(r.rating)::float as rating from public.repair_requests r where r.technician_id = g.technician_id
 ) work on g.technician_id is not null
+where g.by_skill <= greatest(%(keep)s, 1)
 """
 
 
@@ -258,11 +265,13 @@ class _Plan:
     owner_active: bool = True  # its citizen can still answer for it (not suspended, not deleted)
 
 
-async def _plan(conn: Conn, request_id: uuid.UUID, only_college: uuid.UUID | None, lazy_commit: bool = False,
-                again: bool = False) -> _Plan:
+async def _plan(conn: Conn, request_id: uuid.UUID, only_college: uuid.UUID | None, keep: int,
+                lazy_commit: bool = False, again: bool = False) -> _Plan:
+    """`keep`: how many students the caller offers it to (`DispatchPolicy.offer_count`); `people` then holds those
+    the ranking could put among them (every student tied at the cut included), not all who fit."""
     rows = await (
         await conn.execute(_PLAN, {"request": request_id, "only_college": only_college, "lazy_commit": lazy_commit,
-                                   "again": again, **_TIERS})
+                                   "again": again, "keep": keep, **_TIERS})
     ).fetchall()
     if not rows:
         raise ApiError(404, "not_found")
@@ -383,11 +392,12 @@ async def dispatch(
     `conn` is an owner transaction; the request row is locked for its length. The system is named the actor (for
     the status-log and audit triggers) just before the writes that need it: `transition` names it itself, so the
     usual path sends one statement fewer."""
-    plan = await _plan(conn, request_id, only_college, lazy_commit, again=again and only_college is not None)
+    plan = await _plan(conn, request_id, only_college, policy.offer_count, lazy_commit,
+                       again=again and only_college is not None)
     if onward and only_college is not None and not plan.people:
         # Nobody left at that college: on to the nearest college not tried yet, like an unanswered offer.
         only_college = None
-        plan = await _plan(conn, request_id, None)
+        plan = await _plan(conn, request_id, None, policy.offer_count)
     status = plan.status
     if status not in only_from:
         return DispatchResult(status)

@@ -331,3 +331,32 @@ async def test_equally_fitting_idle_students_share_the_offers(
     again = {o["technician_id"] for o in offers(database_url, second["id"])}
     assert len(again) == 3
     assert people["s4"][0] in again
+
+
+async def test_students_tied_at_the_cut_are_ranked_by_the_later_keys_and_no_weaker_one_is_asked(
+        app_and_clock: AppClock, build: Builder, database_url: str) -> None:
+    """dispatch's plan (disp24) reads jobs in hand, rating and last offer only for the students the ranking could
+    offer the job to: those with fewer than three better skilled. Every student tied at the cut must still be there
+    for shared.matching.rank's later keys. One student at level 5, three at level 4 (the one whose id sorts first
+    holds a job), one at level 3 whose id sorts before them all: the offers go to the 5 and the two idle 4s, the
+    one least recently offered a job first, never to the busy 4 or the 3."""
+    api, _ = app_and_clock
+    college = build.college("ตัดอันดับ", *NEAR)
+    ace = build.person(college, "เอ ห้า", {"electrical_appliance": 5}, prefix="a0000000")
+    four = {f"b{i}": build.person(college, f"บี {i}", {"electrical_appliance": 4}, prefix=f"b{i}000000")
+            for i in range(1, 4)}
+    low = build.person(college, "ซี สาม", {"electrical_appliance": 3}, prefix="00000000")
+    teacher = build.person(college, "ครู ตัด", {}, role="supervisor")
+    _, first = await submit(api)
+    # Ranked by id among the idle 4s: ace, b1, b2 are asked; the teacher gives the job to b1.
+    assert [o["technician_id"] for o in offers(database_url, first["id"])] == [ace[0], four["b1"][0],
+                                                                               four["b2"][0]]
+    teacher_token, _ = await sign_in(api, teacher[1])
+    assigned = await api.post(f"/requests/{first['id']}/assign", json={"technician_id": four["b1"][0]},
+                              headers=bearer(teacher_token))
+    assert assigned.status_code == 200, assigned.text
+    _, second = await submit(api)
+    # b3 (never offered a job) before b2 (offered the first); b1, first by id, holds a job; the 3 is never asked.
+    assert [o["technician_id"] for o in offers(database_url, second["id"])] == [ace[0], four["b3"][0],
+                                                                                four["b2"][0]]
+    assert low[0] not in {o["technician_id"] for o in offers(database_url, second["id"])}

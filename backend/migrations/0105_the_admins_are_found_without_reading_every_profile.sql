@@ -1,0 +1,13 @@
+-- disp24 (issue 15, dispatch's speed): the active administrators by a partial index, not a read of every profile.
+--
+-- A dispatch that finds no college (its request waits as `no_centre`) tells the admins: the status event's trigger
+-- calls `private.notify_staff('admin', ...)` (0016), whose `p.role = 'admin' and p.is_active` had no index to use,
+-- so every such move read the whole profiles table. On bench.dispatch's data (100,900 profiles, 2,591 pages) that
+-- move took 8-10 ms against 0.9-1.0 ms with this index (the same 30 requests each way, rolled back): the few
+-- `no_centre` outcomes made most of the bench's p99. The clock's `notify_undecided` (its `admins`), the last-admin
+-- check (staff.lock_active_admins) and `private.deciders` (0071) ask the same predicate and read it the same way.
+-- Each call of notify_staff is planned for its arguments (a custom plan: a generic one could not prove the
+-- predicate), so the admin branch reads this index; a supervisor's branch keeps 0071's per-college index.
+-- Only the few admins' rows are in it; its column never changes and its predicate's columns (role, is_active) are
+-- in other partial indexes' predicates already, so no update that was HOT stops being so.
+create index profiles_active_admins on public.profiles (id) where role = 'admin' and is_active;
