@@ -47,7 +47,6 @@ async def _restart(superuser_url: str) -> int:
     return len(rows)
 
 
-@pytest.mark.xfail(strict=True, reason="resil24 F1: the pool hands out connections the restart ended (no check)")
 async def test_requests_after_a_database_restart_succeed(copy: Any, superuser_url: str) -> None:
     client, _, _ = copy
     assert (await client.get("/categories")).status_code == 200
@@ -57,7 +56,6 @@ async def test_requests_after_a_database_restart_succeed(copy: Any, superuser_ur
     assert statuses == [200, 200, 200, 200]
 
 
-@pytest.mark.xfail(strict=True, reason="resil24 F1: /health says 503 on a dead pooled connection, database up")
 async def test_health_after_a_database_restart_says_ok(copy: Any, superuser_url: str) -> None:
     client, _, _ = copy
     assert (await client.get("/health")).status_code == 200
@@ -68,8 +66,6 @@ async def test_health_after_a_database_restart_says_ok(copy: Any, superuser_url:
     assert answer.json()["database"]["ok"] is True
 
 
-@pytest.mark.xfail(strict=True, reason="resil24 F1: the SLA clock's first turn after a restart fails on a dead "
-                                       "connection (the turn is lost)")
 async def test_the_clock_turns_after_a_database_restart(copy: Any, superuser_url: str) -> None:
     _, pool, own = copy
     await _restart(superuser_url)
