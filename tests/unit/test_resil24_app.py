@@ -88,15 +88,13 @@ async def test_a_refresh_whose_answer_was_lost_keeps_the_session() -> None:
     assert not backend.revoked
 
 
-@pytest.mark.xfail(strict=True, reason="resil24 F3: a stream that the server (or a proxy) ends as soon as it opens "
-                                       "is asked again at once, over and over, with no back-off")
 async def test_a_stream_that_ends_at_once_is_asked_again_with_backoff() -> None:
     opened = 0
 
     def handler(request: httpx.Request) -> httpx.Response:
         nonlocal opened
         opened += 1
-        if opened > 20:  # a guard for this test: today the loop never waits
+        if opened > 20:  # a guard for this test: without back-off the loop never waits
             raise asyncio.CancelledError
         return httpx.Response(200, headers={"content-type": "text/event-stream"}, content=b": connected\n\n")
 
