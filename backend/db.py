@@ -40,7 +40,12 @@ def _something_arrived(conn: Conn) -> bool:
     connections; the live events listen on a connection of their own): what arrives is a restart's or a failover's
     "terminating connection" and the end of the connection, or a rare notice. One poll of the socket, no round trip."""
     try:
-        ready, _, _ = select.select([conn.fileno()], [], [], 0)
+        fd = conn.fileno()
+        if hasattr(select, "poll"):  # select() refuses descriptors past 1023, which a busy server process reaches
+            poller = select.poll()
+            poller.register(fd, select.POLLIN)
+            return bool(poller.poll(0))  # a hang-up or an error is reported too
+        ready, _, _ = select.select([fd], [], [], 0)  # Windows (a developer's machine): no poll()
     except (OSError, ValueError, psycopg.Error):  # closed already: no socket to ask
         return True
     return bool(ready)

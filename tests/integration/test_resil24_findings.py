@@ -14,8 +14,10 @@ import httpx
 import psycopg
 import pytest
 from psycopg.conninfo import make_conninfo
+from psycopg_pool import AsyncConnectionPool
 
 from backend.app import create_app
+from backend.db import _something_arrived
 from backend.dispatch_ticks import tick
 from backend.settings import Settings
 
@@ -70,3 +72,18 @@ async def test_the_clock_turns_after_a_database_restart(copy: Any, superuser_url
     _, pool, own = copy
     await _restart(superuser_url)
     await tick(pool, own)  # raised OperationalError: the clock's loop logs it and waits a whole turn more
+
+
+async def test_an_idle_connection_costs_no_check(copy: Any, superuser_url: str) -> None:
+    """The usual case: nothing has arrived on an idle pooled connection, so it is handed out with no round trip; one
+    the restart ended shows it has something to read (its "terminating connection" and its end)."""
+    _, pool, _ = copy
+    async with pool.connection() as conn:
+        await conn.execute("select 1")
+    conn = await AsyncConnectionPool.getconn(pool)  # the pool's own checkout, without Pool's check
+    try:
+        assert not _something_arrived(conn)
+        await _restart(superuser_url)
+        assert _something_arrived(conn)
+    finally:
+        await pool.putconn(conn)
