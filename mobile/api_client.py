@@ -393,7 +393,7 @@ class ApiClient:
     tokens (POST /auth/refresh) and hands them to `on_tokens_changed` to be stored. When the session has ended
     (the backend refuses the refresh token) it forgets the tokens, calls `on_tokens_changed(None)` and raises
     ApiError 401 session_expired, whose `is_auth_lost` sends the person to the login. Network trouble during a
-    refresh keeps the tokens: the next call tries again.
+    refresh (asked twice at once: its answer may be the one lost) keeps the tokens: the next call tries again.
 
     Each session it keeps is a `generation` of its own: a sign-in, a restored session and a sign-out each begin the
     next one (a refresh keeps it). Every call is made for the generation current when it starts, and its answer
@@ -523,7 +523,17 @@ class ApiClient:
         if refresh_token is None:
             raise ApiError.from_catalog(401, "session_expired")
         try:
-            data = await self._call("POST", "/auth/refresh", json={"refresh_token": refresh_token}, auth=False)
+            try:
+                data = await self._call("POST", "/auth/refresh", json={"refresh_token": refresh_token}, auth=False)
+            except ApiError as lost:
+                if not lost.is_network:
+                    raise
+                # No answer: the backend may have rotated the token and the answer been lost on the way. Asked
+                # again at once, with the same token, while Supabase Auth still takes it (its reuse interval, 10 s
+                # by default); sent at the next call instead, perhaps minutes later, it was a reuse that ended the
+                # whole session and sent the person to the login, their form with it (resil24 F2).
+                log.info("POST /auth/refresh: no answer (%s): asking once more", lost.code)
+                data = await self._call("POST", "/auth/refresh", json={"refresh_token": refresh_token}, auth=False)
         except ApiError as exc:
             if exc.is_session_ended:  # signed out meanwhile: what is current now is another session's, kept as it is
                 raise

@@ -119,6 +119,8 @@ class LiveEvents:
         self.failures = 0  # failed connections in a row
         self.connections = 0  # streams opened (a reconnect counts again)
         self.polling = False
+        # Streams in a row that ended having carried nothing after their first line (no event, no ping).
+        self.quick_ends = 0
         self._delays: deque[float] = deque(maxlen=RECENT_WAITS)
 
     @property
@@ -134,7 +136,15 @@ class LiveEvents:
         try:
             while True:
                 if await self.stream_once():
-                    continue  # the server ended a good stream: reconnect at once
+                    if self.quick_ends <= 1:
+                        continue  # the server ended a good stream: reconnect at once
+                    # Streams that end as soon as they open, one after another (a backend copy shutting down, a
+                    # proxy that cuts every stream): asked again at once, each time, the app asked without end
+                    # (and read its screen and GET /me anew each time). Waited for like failures (resil24 F3).
+                    delay = backoff_delay(self.quick_ends - 1)
+                    self._delays.append(delay)
+                    await self._sleep(delay)
+                    continue
                 if self.failures >= FAILURES_BEFORE_POLLING:
                     await self._poll_for_a_while()
                 else:
@@ -170,7 +180,9 @@ class LiveEvents:
                 self.polling = False
                 self.connections += 1
                 parser = SseParser()
+                lines = 0
                 async for line in response.aiter_lines():
+                    lines += 1
                     if resumed:
                         # The stream's first line (": connected") comes once the server listens for this person:
                         # what changed before it, since the last stream ended or failed, was not heard. Read what
@@ -185,6 +197,8 @@ class LiveEvents:
         except httpx.RequestError:
             self.failures += 1
             return False
+        # ": connected" and its blank line are all a stream ended at once carries.
+        self.quick_ends = self.quick_ends + 1 if lines <= 2 else 0
         if self.on_ended is not None:  # the server closed it: the person's access may have changed
             await self.on_ended()
         return True
