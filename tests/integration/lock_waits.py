@@ -29,6 +29,17 @@ async def until_waiting(database_url: str, count: int, *tasks: "asyncio.Task[Any
     raise AssertionError("never waited")
 
 
+async def until_waiting_or_done(database_url: str, task: "asyncio.Task[Any]") -> None:
+    """Until `task` has answered or waits on a lock: for a step that waits on one path and not on another."""
+    async with await psycopg.AsyncConnection.connect(database_url, autocommit=True) as watcher:
+        while not task.done():
+            row = await (await watcher.execute(
+                "select count(*) from pg_stat_activity where cardinality(pg_blocking_pids(pid)) > 0")).fetchone()
+            if row is not None and row[0] > 0:
+                return
+            await asyncio.sleep(0.01)
+
+
 @asynccontextmanager
 async def reassign_waiting(api: httpx.AsyncClient, database_url: str, teacher: str, request_id: str,
                            student_id: str) -> AsyncIterator["asyncio.Task[httpx.Response]"]:

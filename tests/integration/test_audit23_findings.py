@@ -30,6 +30,7 @@ from tests.integration.dispatch_area import (
     set_owner_active,
     submit,
 )
+from tests.integration.lock_waits import until_waiting_or_done
 
 MINUTE = timedelta(minutes=1)
 
@@ -148,17 +149,6 @@ async def _switch_on(database_url: str, person: str) -> None:
         await conn.commit()
 
 
-async def _until_waiting_or_done(database_url: str, task: "asyncio.Task[None]") -> None:
-    """Until `task` has answered or waits on a lock (pg_stat_activity): no sleeps of a fixed length, no timing."""
-    async with await psycopg.AsyncConnection.connect(database_url, autocommit=True) as watcher:
-        while not task.done():
-            row = await (await watcher.execute(
-                "select count(*) from pg_stat_activity where cardinality(pg_blocking_pids(pid)) > 0")).fetchone()
-            if row is not None and row[0] > 0:
-                return
-            await asyncio.sleep(0.01)
-
-
 async def test_a_parking_under_way_when_the_account_is_switched_on_is_told_to_its_citizen(
         app_and_clock: AppClock, area: Area, database_url: str, settings: Settings,
         pool: AsyncConnectionPool[Any]) -> None:
@@ -179,7 +169,7 @@ async def test_a_parking_under_way_when_the_account_is_switched_on_is_told_to_it
     async with service_tx(pool) as clock_tx:  # the clock's turn, as dispatch_ticks.tick runs it
         await expire_overdue(clock_tx, lapsed, policy_of(settings))  # parks it, not yet committed
         switching = asyncio.create_task(_switch_on(database_url, owner))
-        await _until_waiting_or_done(database_url, switching)
+        await until_waiting_or_done(database_url, switching)
     await switching
     # Since 0103 (audit24 R2) the switch's commit takes no lock and writes nothing: the clock's next turn resumes
     # whatever is still parked on an active account, the parking that committed across the switch among them.

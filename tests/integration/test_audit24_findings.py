@@ -27,6 +27,7 @@ from tests.integration.dispatch_area import (
     set_owner_active,
     submit,
 )
+from tests.integration.lock_waits import until_waiting_or_done
 
 MINUTE = timedelta(minutes=1)
 
@@ -85,17 +86,6 @@ async def test_a_request_restored_by_sql_that_a_student_can_take_tells_its_citiz
 
 
 
-async def _until_waiting_or_done(database_url: str, task: "asyncio.Task[None]") -> None:
-    """Until `task` has answered or waits on a lock (pg_stat_activity): no sleeps of a fixed length, no timing."""
-    async with await psycopg.AsyncConnection.connect(database_url, autocommit=True) as watcher:
-        while not task.done():
-            row = await (await watcher.execute(
-                "select count(*) from pg_stat_activity where cardinality(pg_blocking_pids(pid)) > 0")).fetchone()
-            if row is not None and row[0] > 0:
-                return
-            await asyncio.sleep(0.01)
-
-
 async def test_a_parking_under_way_when_the_operator_restores_the_account_goes_on_at_the_next_turn(
         app_and_clock: AppClock, area: Area, database_url: str, settings: Settings,
         pool: AsyncConnectionPool[Any]) -> None:
@@ -116,7 +106,7 @@ async def test_a_parking_under_way_when_the_operator_restores_the_account_goes_o
     async with service_tx(pool) as clock_tx:  # the clock's turn, as dispatch_ticks.tick runs it
         await expire_overdue(clock_tx, lapsed, policy_of(settings))  # parks it, not yet committed
         restoring = asyncio.create_task(by_operator(pool, owner, suspend=False, now=lapsed))
-        await _until_waiting_or_done(database_url, restoring)
+        await until_waiting_or_done(database_url, restoring)
     await restoring
     assert request_status(database_url, rid) == "no_centre"  # the restore did not see it parked
     assert _told(database_url, rid, str(owner), before) == []
