@@ -208,7 +208,8 @@ def _picker(request: WaitingRequest, vm: AdminHome, locale: Locale) -> ft.Contro
                 icon_button(ft.Icons.CLOSE, t("close_panel", locale), vm.close_picker),
             ],
             key="picker-top",
-            vertical_alignment=ft.CrossAxisAlignment.START,
+            # The icons' glyphs sit mid-button (48 px): centred, they line up with a one-line title.
+            vertical_alignment=ft.CrossAxisAlignment.CENTER,
         ),
     ]
     question = vm.confirm_question(request)
