@@ -13,8 +13,8 @@
 -- the lead, the college's teachers, the admins, a helper on the current round). The photos' policy gives the
 -- offered student back the citizen's photos only (`kind = 'before'`, what the card counts and shows). The timeline
 -- stays as 0006 gave it (`status_events_read` unchanged). Once the student accepts they are the lead and read the
--- record as the lead does. `can_see_request` itself stays as it is: the security definer functions that word the
--- timeline for the backend keep their meaning, and the Data API does not serve the `private` schema.
+-- record as the lead does. `can_see_request` keeps its meaning (the timeline's rows, the offer card's functions), now
+-- written as `can_see_record` or `holds_offer_of`, so who may see a request is said once.
 create function private.can_see_record(req uuid) returns boolean
 language sql stable security definer
 set search_path = ''
@@ -44,6 +44,13 @@ $$;
 revoke all on function private.holds_offer_of(uuid) from public, anon;
 grant execute on function private.holds_offer_of(uuid) to authenticated, service_role;
 
+create or replace function private.can_see_request(req uuid) returns boolean
+language sql stable security definer
+set search_path = ''
+as $$
+    select private.can_see_record(req) or private.holds_offer_of(req)
+$$;
+
 alter policy job_reports_read on public.job_reports using (private.can_see_record(request_id));
 alter policy job_team_read on public.job_team
     using (technician_id = (select auth.uid()) or private.can_see_record(request_id));
@@ -57,18 +64,20 @@ alter policy request_photos_read on public.request_photos
 -- when, shown to a student deciding on an offer); its `note` column is what a teacher or a student typed at a step
 -- (a send back, a take back, a hand back: where people write names, house numbers, phone numbers), and a policy
 -- shows or hides rows, never a column of a row. As 0102 did for note_code: `authenticated` no longer reads `note`,
--- and the backend reads it through `private.timeline_notes`, the notes of a request whose record the caller may
--- see (the detail's readers: `can_see_record`, the same people `private.request_as_read` shows the request to).
--- The account export reads them as the owner (unchanged).
+-- and the backend reads it through `private.timeline_texts`, with the codes (0102's `timeline_note_codes`, which it
+-- replaces: the detail read the request's events once for each), of a request whose record the caller may see (the
+-- detail's readers: `can_see_record`, the same people `private.request_as_read` shows the request to; a student
+-- deciding on an offer is not one). The account export reads them as the owner (unchanged).
 revoke select (note) on public.status_events from anon, authenticated;
 
-create function private.timeline_notes(req uuid) returns table (event_id bigint, note text)
+drop function private.timeline_note_codes(uuid);
+create function private.timeline_texts(req uuid) returns table (event_id bigint, note_code text, note text)
 language sql stable security definer
 set search_path = ''
 rows 10
 as $$
-    select e.id, e.note from public.status_events e
-    where e.request_id = req and e.note <> '' and private.can_see_record(req)
+    select e.id, e.note_code, e.note from public.status_events e
+    where e.request_id = req and (e.note_code is not null or e.note <> '') and private.can_see_record(req)
 $$;
-revoke all on function private.timeline_notes(uuid) from public, anon;
-grant execute on function private.timeline_notes(uuid) to authenticated, service_role;
+revoke all on function private.timeline_texts(uuid) from public, anon;
+grant execute on function private.timeline_texts(uuid) to authenticated, service_role;

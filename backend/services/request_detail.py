@@ -70,15 +70,14 @@ _DETAIL_ROW = f"""
 """
 _EVENTS = """
     select e.id, e.actor, n.actor_name, e.from_status, e.to_status, coalesce(t.note, '') as note,
-           c.note_code, e.note_params, e.created_at,
+           t.note_code, e.note_params, e.created_at,
            case when e.teacher_present_id is not null then private.first_name(e.teacher_present_id) end
                as teacher_present_name
     from public.status_events e
     left join private.timeline_actor_names({rid}) n on n.event_id = e.id
-    -- the codes as the owner reads them (migration 0102: `authenticated` reads no note_code), worded by `_note_code`
-    left join private.timeline_note_codes({rid}) c on c.event_id = e.id
-    -- what people typed at a step, for the detail's readers (attack24 #2, 0104: `authenticated` reads no note)
-    left join private.timeline_notes({rid}) t on t.event_id = e.id
+    -- the codes, worded by `_note_code`, and what people typed at a step, as the owner reads them (`authenticated`
+    -- reads neither column: migrations 0102, 0104), for the detail's readers
+    left join private.timeline_texts({rid}) t on t.event_id = e.id
     where e.request_id = {rid}
 """
 _PHOTOS = """
