@@ -15,6 +15,7 @@ from backend.direct_reads import DirectReadsMiddleware
 from backend.dispatch_ticks import dispatch_ticks
 from backend.edge import EdgeGuardMiddleware, EdgeMiddleware
 from backend.errors import install_error_handlers
+from backend.health_check import database_check
 from backend.live import EventHub
 from backend.logs import configure_logging
 from backend.notifications.worker import delivery_worker
@@ -61,6 +62,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         # wait=False: the service starts (and /health answers 503) even while the database is still down.
         await pool.open(wait=False)
         app.state.pool = pool
+        app.state.database_check = database_check(pool)
         hub = EventHub(settings.database_url)
         app.state.hub = hub
         background = [asyncio.create_task(hub.run(), name="live-events"),

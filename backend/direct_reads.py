@@ -47,7 +47,7 @@ async def _identity(request: Request) -> Identity:
 
 
 async def _health(request: Request) -> Response:
-    return await health.health(request, _pool(request))
+    return await health.health(request)
 
 
 async def _mine(request: Request) -> Response:
