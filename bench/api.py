@@ -1,7 +1,7 @@
 """Read endpoints under load: `serve`-like uvicorn workers vs the same SQL run directly from Python.
 
 Run: .venv/bin/python -m bench.api [--requests 20000] [--seconds 8] [--rounds 2] [--clients 10] [--workers 2]
-[--server uvicorn]
+[--server uvicorn] [--only health,mine]
 Needs wrk (Debian: `apt-get install wrk`). Builds a throwaway embedded PostgreSQL with the demo seed plus
 --requests repair requests of 2,000 citizens spread over the demo colleges, starts uvicorn with --workers
 processes, and for each endpoint runs wrk (--clients connections) and then the same database work in-process
@@ -74,7 +74,7 @@ from backend.services import requests as request_reads
 from backend.services.profiles import role_checked
 from backend.services.request_detail import read_detail_json
 from backend.settings import PROJECT_ROOT, Settings
-from bench.api_server import SERVERS, served_api
+from bench.api_server import CLOCK_APART_SECONDS, SERVERS, served_api
 from shared.roles import AppRole
 
 Pool = AsyncConnectionPool[AsyncConnection[DictRow]]
@@ -249,7 +249,7 @@ def endpoints(settings: Settings, people: People) -> list[Endpoint]:
     ]
 
 
-CLOCK_APART_SECONDS = 24 * 3600  # the served copies' clock period: beyond any bench's length
+ENDPOINT_NAMES = ("health", "mine", "detail", "offers", "dashboard")  # as `endpoints` names them (checked in main)
 
 
 def served_env(database_url: str, data_dir: Path) -> dict[str, str]:
@@ -406,7 +406,12 @@ def main() -> None:
                         help="also serve each endpoint's SQL from a bare ASGI app (bench.http_floor) on --port + 1")
     parser.add_argument("--server", choices=SERVERS, default="uvicorn",
                         help="the HTTP server of the API and the floor: uvicorn as `serve` runs it, or granian")
+    parser.add_argument("--only", default="", help="comma-separated endpoint names (default: all): "
+                        + ", ".join(ENDPOINT_NAMES))
     args = parser.parse_args()
+    only = [name for name in args.only.split(",") if name]
+    if unknown := set(only) - set(ENDPOINT_NAMES):
+        sys.exit(f"--only: no endpoint {', '.join(sorted(unknown))} (there are {', '.join(ENDPOINT_NAMES)})")
     console = Console(width=200)  # the table's 15 columns, unabridged in a log
     if shutil.which("wrk") is None:
         sys.exit("bench.api needs wrk: apt-get install wrk")
@@ -448,7 +453,11 @@ def main() -> None:
         for column in columns:
             table.add_column(column, justify="right")
         summary = []
-        for endpoint in endpoints(settings, people):
+        measured = endpoints(settings, people)
+        assert tuple(endpoint.name for endpoint in measured) == ENDPOINT_NAMES, "ENDPOINT_NAMES is out of date"
+        for endpoint in measured:
+            if only and endpoint.name not in only:
+                continue
             check = httpx.get(base + endpoint.path, timeout=10,
                               headers={"Authorization": f"Bearer {endpoint.token}"} if endpoint.token else {})
             check.raise_for_status()

@@ -32,6 +32,9 @@ def server_command(server: Server, app: str, port: int, workers: int) -> list[st
             "--no-access-log", "--log-level", "warning", "--http", SERVE_HTTP, "--loop", "auto"]
 
 
+CLOCK_APART_SECONDS = 24 * 3600  # the served copies' SLA clock period in the benches: beyond any bench's length
+
+
 @contextmanager
 def served_api(port: int, workers: int, env: dict[str, str], app: str = "backend.asgi:app",
                server: Server = "uvicorn") -> Iterator[subprocess.Popen[bytes]]:
