@@ -6,7 +6,6 @@ from datetime import datetime, timedelta
 from typing import Any
 
 import psycopg
-import pytest
 from psycopg.rows import dict_row
 
 from tests.helpers import bearer, sign_in
@@ -38,7 +37,6 @@ def _what_the_data_api_shows(database_url: str, student: str, rid: str) -> tuple
     return [p["kind"] for p in photos], [m["to_status"] for m in moves]
 
 
-@pytest.mark.xfail(strict=True, reason="L2: holds_offer_of asks no expiry (gaps25 #1)")
 async def test_an_offer_past_its_expiry_shows_nothing_through_the_data_api(
         app_and_clock: AppClock, area: Area, database_url: str) -> None:
     """L2: `private.holds_offer_of` asked only `status = 'pending'`, and an offer stays pending after its expiry
@@ -57,7 +55,6 @@ async def test_an_offer_past_its_expiry_shows_nothing_through_the_data_api(
     assert _what_the_data_api_shows(database_url, ace, rid) == ([], [])  # before the fix: (['before'], [...])
 
 
-@pytest.mark.xfail(strict=True, reason="L2: the photo route asks no expiry by the app's clock (gaps25 #1)")
 async def test_an_offer_past_its_expiry_by_the_apps_clock_shows_no_photo_through_the_api(
         app_and_clock: AppClock, area: Area, database_url: str) -> None:
     """L2, the HTTP API's side: the app's clock decides an offer's expiry (the accept refuses by it, the clock's

@@ -1,0 +1,26 @@
+-- gaps25 #1 (attack24 L2): an offer past its expiry showed its student the citizen's before photos and the
+-- timeline's moves until the clock's next turn. `private.holds_offer_of` (0104) asked only `status = 'pending'`,
+-- and an offer stays pending after its `expires_at` until the clock's turn expires it (30 s, longer when no copy
+-- runs the clock).
+--
+-- The Data API's policies now ask a pending offer that has not run out by the database's clock
+-- (`holds_open_offer_of`). The backend decides by the app's clock (the accept, the clock's turn, and the photo
+-- route: backend/services/photo_intake.py `photo_location`); in production the two clocks are the same, and in the
+-- tests that move the app's clock forward the database's check comes later, never earlier. `holds_offer_of` and
+-- `private.can_see_request` keep their meaning (pending, whatever the time): the backend asks them under its own
+-- clock (transitions' `visible`, an accept of an offer just run out answers 409 `offer_not_open`, not 404).
+create function private.holds_open_offer_of(req uuid) returns boolean
+language sql stable security definer
+set search_path = ''
+as $$
+    select exists (select 1 from public.offers o
+                   where o.request_id = req and o.technician_id = auth.uid() and o.status = 'pending'
+                     and o.expires_at > now())
+$$;
+revoke all on function private.holds_open_offer_of(uuid) from public, anon;
+grant execute on function private.holds_open_offer_of(uuid) to authenticated, service_role;
+
+alter policy request_photos_read on public.request_photos
+    using (private.can_see_record(request_id) or (kind = 'before' and private.holds_open_offer_of(request_id)));
+alter policy status_events_read on public.status_events
+    using (private.can_see_record(request_id) or private.holds_open_offer_of(request_id));
