@@ -2,15 +2,24 @@
 project's rules promise; a finding not fixed yet is a strict xfail. Real PostgreSQL; the Data API's reads as
 PostgREST makes them (`authenticated` with the caller's JWT claims, RLS and the grants deciding)."""
 
-from datetime import datetime, timedelta
+from collections.abc import AsyncIterator
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
+import httpx
 import psycopg
+import pytest
 from psycopg.rows import dict_row
+from pydantic import SecretStr
 
-from tests.helpers import bearer, sign_in
+from backend.app import create_app
+from backend.deps import get_now
+from backend.settings import Settings
+from shared.notifications import LINE_LINK_TRIES_PER_HOUR
+from tests.helpers import bearer, fresh_phone, sign_in
 from tests.integration.builders import as_user, jpeg_with_gps
-from tests.integration.dispatch_area import AppClock, Area, submit
+from tests.integration.dispatch_area import AppClock, Area, Clock, submit
+from tests.integration.test_audit8_line_link import OWNER, SECRET, _linked_to, _send
 
 
 async def _offered_with_a_photo(api: Any, area: Area, database_url: str) -> tuple[str, str, datetime]:
@@ -71,3 +80,46 @@ async def test_an_offer_past_its_expiry_by_the_apps_clock_shows_no_photo_through
     assert (await api.get(photo, headers=bearer(token))).status_code == 404  # before the fix: 200
     # The database's clock has not reached the expiry: the Data API still shows what 0006 gave (later, not earlier).
     assert _what_the_data_api_shows(database_url, ace, rid)[0] == ["before"]
+
+
+@pytest.fixture
+async def line_api_and_clock(settings: Settings) -> AsyncIterator[tuple[httpx.AsyncClient, Clock]]:
+    """The app with a LINE channel, on a clock of its own: 03:00 UTC on a day no other test's clock reaches, so the
+    rate limits' windows it counts in are this test's alone."""
+    app = create_app(settings.model_copy(update={"line_channel_secret": SecretStr(SECRET)}))
+    clock = Clock()
+    clock.now = datetime(2031, 3, 3, 3, 0, tzinfo=UTC)
+    app.dependency_overrides[get_now] = clock
+    async with app.router.lifespan_context(app), httpx.AsyncClient(
+            transport=httpx.ASGITransport(app=app), base_url="http://fixit.test") as client:
+        yield client, clock
+
+
+@pytest.mark.xfail(strict=True, reason="L3: no overall cap on LINE link-code guesses (gaps25 #2)")
+async def test_many_line_accounts_guessing_link_codes_run_out_together(
+        line_api_and_clock: tuple[httpx.AsyncClient, Clock], database_url: str) -> None:
+    """L3: each LINE account had 10 tries an hour (audit8) and nothing counted them together: an attacker with N
+    LINE accounts sent N x 10 guesses an hour, each matching one of the live codes (6 digits, 10 minutes) with a
+    chance of live codes / 10^6, and linked their LINE to the account whose code matched (its notifications on the
+    attacker's LINE). Wrong guesses now count across every LINE account too: once a window's allowance is spent, no
+    code is looked at until the next window, and asking for a code says so (429, Thai and English)."""
+    api, clock = line_api_and_clock
+    token, victim = await sign_in(api, fresh_phone())
+    code = (await api.post("/me/line/link-code", headers=bearer(token))).json()["code"]
+    wrong = [f"{(int(code) + n) % 10**6:06d}" for n in range(1, 200 + 1)]
+    # Twenty LINE accounts, each within its own tries.
+    for i in range(0, len(wrong), LINE_LINK_TRIES_PER_HOUR):
+        assert await _send(api, f"U{i:032x}", *wrong[i:i + LINE_LINK_TRIES_PER_HOUR]) == 0
+    # Another LINE account's guess, the right code: not looked at (before the fix: linked, 1).
+    assert await _send(api, "U" + "f" * 32, code) == 0
+    assert _linked_to(database_url, victim["id"]) is None
+    asked = await api.post("/me/line/link-code", headers=bearer(token))
+    assert asked.status_code == 429, asked.text
+    error = asked.json()["error"]
+    assert error["code"] == "line_link_paused" and int(asked.headers["retry-after"]) > 0
+    assert error["message_th"] and error["message_en"]
+    # The next window: the person links their own LINE with a new code as usual.
+    clock.now += timedelta(hours=1)
+    code = (await api.post("/me/line/link-code", headers=bearer(token))).json()["code"]
+    assert await _send(api, OWNER, code) == 1
+    assert _linked_to(database_url, victim["id"]) == OWNER
