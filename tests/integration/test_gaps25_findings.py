@@ -122,3 +122,25 @@ async def test_many_line_accounts_guessing_link_codes_run_out_together(
     code = (await api.post("/me/line/link-code", headers=bearer(token))).json()["code"]
     assert await _send(api, OWNER, code) == 1
     assert _linked_to(database_url, victim["id"]) == OWNER
+
+
+@pytest.mark.xfail(strict=True, reason="L4: anon holds USAGE on schema private (gaps25 #3)")
+async def test_anon_reaches_nothing_in_the_private_schema(database_url: str) -> None:
+    """L4: 0001 gave `anon` USAGE on `private` ("policies call security-definer helpers that live here"), but no
+    policy, view, default or function `anon` reaches calls into it: anon's policies (colleges, skills, categories,
+    category_skills) are `true`, and its one function (`public.verify_portfolio`) is a security definer reading
+    `public`. The schema is not served by the Data API; USAGE was still a door with nothing behind it to need it,
+    and PUBLIC's EXECUTE on the trigger functions came through it."""
+    with psycopg.connect(database_url) as conn:
+        usage = conn.execute("select has_schema_privilege('anon', 'private', 'usage')").fetchone()
+    assert usage == (False,)  # before the fix: (True,)
+    with as_user(database_url, None) as conn, pytest.raises(psycopg.errors.InsufficientPrivilege,
+                                                             match="schema private"):
+        conn.execute("select private.my_role()")
+    # What anon is for still answers: the catalogue, the colleges and a portfolio's check, as the backend asks them
+    # (backend.db.anon_tx).
+    with as_user(database_url, None) as conn:
+        counts = conn.execute("select (select count(*) from public.categories) as categories, "
+                              "(select count(*) from public.colleges) as colleges").fetchone()
+        assert counts is not None and counts["categories"] > 0 and counts["colleges"] > 0
+        assert conn.execute("select * from public.verify_portfolio('NOSUCHCODE')").fetchall() == []
