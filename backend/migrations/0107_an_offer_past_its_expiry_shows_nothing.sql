@@ -24,3 +24,10 @@ alter policy request_photos_read on public.request_photos
     using (private.can_see_record(request_id) or (kind = 'before' and private.holds_open_offer_of(request_id)));
 alter policy status_events_read on public.status_events
     using (private.can_see_record(request_id) or private.holds_open_offer_of(request_id));
+
+-- gaps25 #3 (attack24 L4): `anon` held USAGE on `private` since 0001 ("policies call security-definer helpers that
+-- live here"), but nothing `anon` reaches calls into it: its policies (colleges, skills, categories,
+-- category_skills) are `true`, it writes nothing, and its one function (`public.verify_portfolio`) is a security
+-- definer reading `public`. The Data API does not serve `private`; the usage was a door nothing needed, and PUBLIC's
+-- EXECUTE on the trigger functions came through it. `authenticated` keeps it (its policies call `private.*`).
+revoke usage on schema private from anon;

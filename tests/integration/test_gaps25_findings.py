@@ -124,7 +124,6 @@ async def test_many_line_accounts_guessing_link_codes_run_out_together(
     assert _linked_to(database_url, victim["id"]) == OWNER
 
 
-@pytest.mark.xfail(strict=True, reason="L4: anon holds USAGE on schema private (gaps25 #3)")
 async def test_anon_reaches_nothing_in_the_private_schema(database_url: str) -> None:
     """L4: 0001 gave `anon` USAGE on `private` ("policies call security-definer helpers that live here"), but no
     policy, view, default or function `anon` reaches calls into it: anon's policies (colleges, skills, categories,
