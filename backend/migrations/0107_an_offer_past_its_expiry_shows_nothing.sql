@@ -31,3 +31,26 @@ alter policy status_events_read on public.status_events
 -- definer reading `public`. The Data API does not serve `private`; the usage was a door nothing needed, and PUBLIC's
 -- EXECUTE on the trigger functions came through it. `authenticated` keeps it (its policies call `private.*`).
 revoke usage on schema private from anon;
+
+-- gaps25 #4 (attack24 L1): the owner read the work report's own priced parts list through the Data API. That list
+-- is the student's and the teacher's working note: the owner is shown as parts only those they approved
+-- (audit13, backend/services/job_reports.py `owners_report`: "read as a bill they never approved"), and the HTTP
+-- API keeps to it; `job_reports_read` shows the owner the row, and a policy shows rows, never a column of a row.
+-- As 0102 and 0104 did for the timeline's texts: `authenticated` reads every column of a report but `parts`
+-- (a column added later is granted by the migration that adds it, or stays the backend's), and the backend reads
+-- the list through `private.report_parts` for the record's readers who are not the request's owner: the student on
+-- it, its helpers, the college's teachers, the admins (the detail, both forms). The account export reads as the
+-- owner (unchanged).
+revoke select on public.job_reports from authenticated;
+grant select (request_id, technician_id, hours, notes, updated_at, work_event) on public.job_reports to authenticated;
+
+create function private.report_parts(req uuid) returns jsonb
+language sql stable security definer
+set search_path = ''
+as $$
+    select j.parts from public.job_reports j
+    join public.repair_requests r on r.id = j.request_id
+    where j.request_id = req and r.citizen_id is distinct from auth.uid() and private.can_see_record(req)
+$$;
+revoke all on function private.report_parts(uuid) from public, anon;
+grant execute on function private.report_parts(uuid) to authenticated, service_role;

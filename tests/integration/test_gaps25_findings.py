@@ -145,7 +145,6 @@ async def test_anon_reaches_nothing_in_the_private_schema(database_url: str) -> 
         assert conn.execute("select * from public.verify_portfolio('NOSUCHCODE')").fetchall() == []
 
 
-@pytest.mark.xfail(strict=True, reason="L1: the owner reads the report's own priced parts through the Data API")
 async def test_the_owner_reads_no_unapproved_parts_bill_through_the_data_api(
         app_and_clock: AppClock, area: Area, database_url: str) -> None:
     """L1: the work report's own priced parts list is the student's and the teacher's working note; the owner is
