@@ -662,6 +662,15 @@ def is_push_service_url(url: str) -> bool:
 # Codes a LINE user may send to link their LINE in an hour: a person mistyping retries a few times; someone
 # guessing six digits until one matches a code another person just asked for runs out long before.
 LINE_LINK_TRIES_PER_HOUR = 10
+# Wrong codes all LINE users together may send in a window as long as a code lives (10 minutes), gaps25 #2: one
+# person with many LINE accounts has 10 tries an hour on each. Past it no code is looked at until the next window (a
+# right one neither: nobody's code is consumed, and its person may send it again then), and asking for a code says
+# so (429 `line_link_paused`). At most 180 wrong guesses looked at an hour whatever the number of accounts (a few
+# more when deliveries race: the count is asked, then added to): with L codes live at once, a chance of about
+# 180 L / 10^6 an hour that one matches, where N accounts had 10 N L / 10^6. Only wrong codes count: a person
+# rarely mistypes six digits, and a right code links and is spent.
+LINE_LINK_WRONG_CODES_OVERALL = 30
+LINE_LINK_WRONG_CODES_WINDOW = timedelta(minutes=10)
 
 # Devices (phones, browsers) a person keeps registered for push: every one gets every notification, so an unbounded
 # list would let one account turn each notification into any number of pushes. The least recently seen go first.

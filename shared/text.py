@@ -552,6 +552,10 @@ ERRORS.update({
         "พิมพ์แฟ้มผลงานบ่อยเกินไป กรุณารอ {seconds} วินาทีแล้วลองใหม่",
         "Too many portfolio PDFs: try again in {seconds} seconds",
     ),
+    "line_link_paused": B(
+        "มีการส่งรหัสเชื่อม LINE ผิดหลายครั้งเกินไป จึงพักการเชื่อม LINE ไว้ชั่วคราว กรุณารอ {seconds} วินาทีแล้วลองใหม่",
+        "Too many wrong LINE linking codes were sent, so linking LINE is paused: try again in {seconds} seconds",
+    ),
     # What no typed text may hold (shared.visible_text.typed_text_problem): refused in every field, by its field.
     "text_direction_invalid": B(
         "ข้อความมีอักขระกลับทิศทางข้อความ (ซึ่งมองไม่เห็นแต่ทำให้ข้อความแสดงกลับด้าน) กรุณาลบออกหรือพิมพ์ใหม่",
@@ -1407,6 +1411,9 @@ WAIT_ERRORS: dict[str, Bilingual] = {
                                "Too many wrong codes: ask for a new one in {wait}"),
     "portfolio_pdf_rate_limited": B("พิมพ์แฟ้มผลงานบ่อยเกินไป กรุณาลองใหม่ในอีก {wait}",
                                     "Too many portfolio PDFs: try again in {wait}"),
+    "line_link_paused": B("มีการส่งรหัสเชื่อม LINE ผิดหลายครั้งเกินไป จึงพักการเชื่อม LINE ไว้ชั่วคราว กรุณาลองใหม่ในอีก {wait}",
+                          "Too many wrong LINE linking codes were sent, so linking LINE is paused: try again in "
+                          "{wait}"),
     "server_unavailable": B("เซิร์ฟเวอร์ยังไม่พร้อมให้บริการในขณะนี้ กรุณาลองใหม่ในอีก {wait}",
                             "The server is not available at the moment: try again in {wait}"),
     "database_unavailable": B("ระบบฐานข้อมูลขัดข้องชั่วคราว กรุณาลองใหม่ในอีก {wait}",

@@ -6,7 +6,8 @@ import json
 import logging
 import secrets
 import uuid
-from datetime import UTC, datetime, time, timedelta
+from contextlib import suppress
+from datetime import time, timedelta
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Query, Request, Response
@@ -36,6 +37,8 @@ from backend.settings import Settings
 from shared.notifications import (
     DEVICES_PER_PERSON_MAX,
     LINE_LINK_TRIES_PER_HOUR,
+    LINE_LINK_WRONG_CODES_OVERALL,
+    LINE_LINK_WRONG_CODES_WINDOW,
     Kind,
     Pref,
     allowed_prefs,
@@ -53,6 +56,8 @@ log = logging.getLogger("fixit.notifications")
 router = APIRouter(tags=["notifications"], responses={401: {"model": ErrorResponse}})
 
 LINK_CODE_TTL = timedelta(minutes=10)
+# The wrong codes of every LINE user together (gaps25 #2): counted by the webhook, asked by both routes.
+LINK_WRONG_CODES = Limit("line-link:wrong", LINE_LINK_WRONG_CODES_OVERALL, LINE_LINK_WRONG_CODES_WINDOW)
 ALL_ROLES = tuple(AppRole)
 
 
@@ -266,11 +271,15 @@ async def drop_device(token: str, identity: IdentityDep, pool: PoolDep) -> Respo
 # --- LINE ------------------------------------------------------------------------------------------------------
 
 
-@router.post("/me/line/link-code", response_model=LineLinkCode)
+@router.post("/me/line/link-code", response_model=LineLinkCode, responses={429: {"model": ErrorResponse}})
 async def line_link_code(identity: IdentityDep, pool: PoolDep, settings: SettingsDep, now: NowDep) -> LineLinkCode:
-    """A one-time code (10 minutes) the person sends to the LINE official account to link their LINE."""
+    """A one-time code (10 minutes) the person sends to the LINE official account to link their LINE. While too
+    many wrong codes were sent in the window (someone guessing), 429 `line_link_paused`: the webhook looks at no
+    code until the next window, so a code given now could not link."""
     async with service_tx(pool) as owner:
         await require_role(owner, identity.user_id, *ALL_ROLES)
+        if await rate_limits.spent(owner, LINK_WRONG_CODES, now):
+            raise rate_limits.refusal(LINK_WRONG_CODES, now, "line_link_paused")
         await owner.execute("delete from private.line_link_codes where user_id = %s or expires_at <= %s",
                             [identity.user_id, now])
         while True:
@@ -293,9 +302,11 @@ async def line_unlink(identity: IdentityDep, pool: PoolDep) -> Response:
 
 
 @router.post("/line/webhook", responses={401: {"model": ErrorResponse}})
-async def line_webhook(request: Request, pool: PoolDep, settings: SettingsDep) -> dict[str, int]:
+async def line_webhook(request: Request, pool: PoolDep, settings: SettingsDep, now: NowDep) -> dict[str, int]:
     """LINE's webhook: verified by `X-Line-Signature`; a text message holding a live linking code links the
-    sender's LINE user id to the account that asked for the code."""
+    sender's LINE user id to the account that asked for the code. Each LINE user has a few tries an hour, and the
+    wrong codes of all of them together a few a window (`LINK_WRONG_CODES`): past either, no code is looked at. The
+    clock is the one that dated the codes (`line_link_code`)."""
     raw = await request.body()
     if not verify_signature(settings.line_channel_secret.get_secret_value(), raw,
                             request.headers.get("x-line-signature", "")):
@@ -305,7 +316,6 @@ async def line_webhook(request: Request, pool: PoolDep, settings: SettingsDep) -
     except (ValueError, AttributeError):
         events = []
     linked = 0
-    now = datetime.now(UTC)
     for event in events if isinstance(events, list) else []:
         message = event.get("message") if isinstance(event, dict) else None
         user = (event.get("source") or {}).get("userId") if isinstance(event, dict) else None
@@ -321,11 +331,15 @@ async def line_webhook(request: Request, pool: PoolDep, settings: SettingsDep) -
                                                      timedelta(hours=1)), now)
             except ApiError:
                 continue  # out of tries: LINE gets its 200 all the same (a 4xx would only make it retry)
+            if await rate_limits.spent(owner, LINK_WRONG_CODES, now):
+                continue  # too many wrong codes from everyone this window: none is looked at, a right one neither
             row = await (await owner.execute(
                 "delete from private.line_link_codes where code = %s and expires_at > %s returning user_id",
                 [code, now],
             )).fetchone()
             if row is None:
+                with suppress(ApiError):  # counted; the next code asks `spent` first
+                    await rate_limits.spend(owner, LINK_WRONG_CODES, now)
                 continue
             await owner.execute("delete from private.line_links where line_user_id = %s and user_id <> %s",
                                 [user, row["user_id"]])

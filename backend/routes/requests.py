@@ -175,12 +175,12 @@ async def upload_photo(
 @router.get("/{request_id}/photos/{kind}/{idx}", response_class=Response,
             responses={200: {"content": {"image/webp": {}, "image/jpeg": {}}}, 404: {"model": ErrorResponse}})
 async def get_photo(
-    request_id: uuid.UUID, kind: PhotoKind, idx: int, conn: UserConn, store: PhotoStoreDep,
+    request_id: uuid.UUID, kind: PhotoKind, idx: int, conn: UserConn, store: PhotoStoreDep, now: NowDep,
     thumb: bool = False,
 ) -> Response:
-    """The photo bytes, for whoever may see the request."""
+    """The photo bytes, for whoever may see the request (a student offered it: while the offer runs)."""
     async with suspended_told(conn):
-        path, content_type = await photo_location(conn, request_id, kind, idx, thumb)
+        path, content_type = await photo_location(conn, request_id, kind, idx, thumb, now)
     data = await store.get(path)
     if data is None:
         raise ApiError(404, "not_found")

@@ -51,9 +51,12 @@ async def owners_report(conn: Conn, request_id: uuid.UUID, report: dict[str, Any
 
 
 async def load_report(conn: Conn, request_id: uuid.UUID) -> dict[str, Any] | None:
+    """The report as the caller (RLS) reads it; its own parts list through `private.report_parts` (0107: the Data
+    API gives nobody the column), empty for the request's owner, whom `owners_report` shows the approved parts."""
     row = await (
         await conn.execute(
-            "select hours::float as hours, notes, parts, updated_at from public.job_reports where request_id = %s",
+            "select hours::float as hours, notes, coalesce(private.report_parts(request_id), '[]'::jsonb) as parts, "
+            "updated_at from public.job_reports where request_id = %s",
             [request_id],
         )
     ).fetchone()

@@ -303,15 +303,26 @@ async def sweep_orphan_photos(pool: AsyncConnectionPool[Conn], store: PhotoStore
             return deleted
 
 
-async def photo_location(conn: Conn, request_id: uuid.UUID, kind: str, idx: int, thumb: bool) -> tuple[str, str]:
-    """As the viewer (RLS decides): the stored path and content type, or 404."""
-    row = await (
-        await conn.execute(
-            "select storage_path, thumb_path, content_type from public.request_photos "
-            "where request_id = %s and kind = %s and idx = %s",
-            [request_id, kind, idx],
-        )
-    ).fetchone()
+# A student whose only claim on the request is an offer sees its photos while the offer runs by the app's clock
+# (gaps25 #1): the policy (`request_photos_read`, 0107) asks the database's clock, which in production is the same and
+# in tests (the app's clock moved forward) later; an offer past its expiry still pending (the clock has not turned
+# yet) shows nothing, as the accept refuses it (transitions' `offer_open`).
+_PHOTO_LOCATION = """
+    select p.storage_path, p.thumb_path, p.content_type from public.request_photos p
+    where p.request_id = %(req)s and p.kind = %(kind)s and p.idx = %(idx)s
+      and (private.can_see_record(p.request_id)
+           or exists (select 1 from public.offers o
+                      where o.request_id = p.request_id and o.technician_id = auth.uid() and o.status = 'pending'
+                        and o.expires_at > %(now)s))
+"""
+
+
+async def photo_location(conn: Conn, request_id: uuid.UUID, kind: str, idx: int, thumb: bool,
+                         now: datetime) -> tuple[str, str]:
+    """As the viewer (RLS decides, and for an offer the app's clock `now`): the stored path and content type, or
+    404."""
+    row = await (await conn.execute(_PHOTO_LOCATION,
+                                    {"req": request_id, "kind": kind, "idx": idx, "now": now})).fetchone()
     if row is None:
         raise ApiError(404, "not_found")
     return (row["thumb_path"] if thumb else row["storage_path"]), row["content_type"]

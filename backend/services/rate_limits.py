@@ -53,8 +53,22 @@ async def spend(conn: Conn, limit: Limit, now: datetime, code: str = "too_many_r
     ).fetchone()
     assert row is not None
     if row["hits"] > limit.hits:
-        wait = max(1, int((start + limit.window - now).total_seconds()))
-        raise ApiError(429, code, headers={"Retry-After": str(wait)}, seconds=wait)
+        raise refusal(limit, now, code)
+
+
+def refusal(limit: Limit, now: datetime, code: str = "too_many_requests") -> ApiError:
+    """The 429 of a spent window, with Retry-After: the seconds until the next window."""
+    wait = max(1, int((window_start(now, limit.window) + limit.window - now).total_seconds()))
+    return ApiError(429, code, headers={"Retry-After": str(wait)}, seconds=wait)
+
+
+async def spent(conn: Conn, limit: Limit, now: datetime) -> bool:
+    """Whether the window's allowance is used up, counting nothing: for a limit that counts only some outcomes
+    (a wrong code, not a right one), asked before the outcome is known."""
+    row = await (await conn.execute(
+        "select hits from private.rate_counters where bucket = %s and window_start = %s",
+        [limit.bucket, window_start(now, limit.window)])).fetchone()
+    return row is not None and int(row["hits"]) >= limit.hits
 
 
 async def purge(conn: Conn, now: datetime, keep: timedelta = timedelta(days=1)) -> int:

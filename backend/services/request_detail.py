@@ -126,7 +126,11 @@ _DETAIL_JSON = f"""
            d.status::text as status, d.is_mine, d.told_why, d.teacher_needed, d.reader_locale::text as reader_locale,
            d.handed_back_at, d.work_round, d.work_began, d.report_work, ph.after_idx, ph.after_work,
            jr.request_id is not null as has_report, jr.hours::float8 as report_hours, jr.notes as report_notes,
-           jr.parts as report_parts, jr.updated_at as report_updated_at,
+           -- the report's own list for the record's readers but its owner (`private.report_parts`, 0107: the
+           -- Data API gives nobody the column); the owner's is `approved_parts`
+           case when jr.request_id is not null and not d.is_mine
+                then coalesce(private.report_parts(d.id), '[]'::jsonb) else '[]'::jsonb end as report_parts,
+           jr.updated_at as report_updated_at,
            -- the owner reads as parts only those they approved (job_reports.APPROVED_PARTS_SQL's rows, audit13)
            case when d.is_mine and jr.request_id is not null then (
                select coalesce(jsonb_agg(jsonb_build_object('name', jp.name, 'qty', jp.qty,

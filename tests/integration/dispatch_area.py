@@ -4,7 +4,7 @@ import uuid
 from collections.abc import AsyncIterator, Iterator
 from contextlib import AbstractContextManager
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import httpx
@@ -35,9 +35,12 @@ class Clock:
         return self.now
 
     def to_plain_hours(self) -> None:
-        """10:00 in Bangkok today (03:00 UTC): an offer made now runs the plain SLA, not the quiet hours' (21:00-07:00
-        Bangkok, shared/sla), whenever the suite happens to run."""
-        self.now = self.now.replace(hour=3, minute=0, second=0, microsecond=0)
+        """10:00 in Bangkok (03:00 UTC), today's or, once that has passed, tomorrow's: an offer made now runs the
+        plain SLA, not the quiet hours' (21:00-07:00 Bangkok, shared/sla), whenever the suite happens to run. Forward
+        only, as time runs: the Data API's policies read the database's clock (an offer's expiry, 0107), which must
+        not be ahead of the app's."""
+        plain = self.now.replace(hour=3, minute=0, second=0, microsecond=0)
+        self.now = plain if plain >= self.now else plain + timedelta(days=1)
 
 
 AppClock = tuple[httpx.AsyncClient, Clock]
