@@ -10,6 +10,7 @@ from collections.abc import AsyncIterator
 from typing import Any
 
 import httpx
+import psycopg
 import pytest
 
 from backend.app import create_app
@@ -20,8 +21,6 @@ from mobile.models import SessionTokens
 from tests.helpers import bearer, fresh_phone, session_for
 
 
-@pytest.mark.xfail(strict=True, reason="resil25 2: the local issuer has no reuse interval: an immediate replay of a "
-                                       "just-rotated refresh token ends the session")
 async def test_a_refresh_asked_again_at_once_keeps_the_session(api: httpx.AsyncClient) -> None:
     first = await session_for(api, fresh_phone())
     rotated = await api.post("/auth/refresh", json={"refresh_token": first["refresh_token"]})
@@ -35,6 +34,44 @@ async def test_a_refresh_asked_again_at_once_keeps_the_session(api: httpx.AsyncC
     # The session goes on from the answer the app got.
     onwards = await api.post("/auth/refresh", json={"refresh_token": session["refresh_token"]})
     assert onwards.status_code == 200, onwards.text
+
+
+async def test_a_token_presented_again_after_a_newer_rotation_ends_the_session(api: httpx.AsyncClient) -> None:
+    """Within the interval too: once the next token was used, the app had its answer; the old one again is a copy."""
+    first = await session_for(api, fresh_phone())
+    second = (await api.post("/auth/refresh", json={"refresh_token": first["refresh_token"]})).json()
+    third = (await api.post("/auth/refresh", json={"refresh_token": second["refresh_token"]})).json()
+    replay = await api.post("/auth/refresh", json={"refresh_token": first["refresh_token"]})
+    assert replay.status_code == 401 and replay.json()["error"]["code"] == "session_expired"
+    after = await api.post("/auth/refresh", json={"refresh_token": third["refresh_token"]})
+    assert after.status_code == 401  # the whole session ended
+
+
+async def test_the_token_whose_answer_was_lost_stops_working(api: httpx.AsyncClient) -> None:
+    """One live token a session: whoever caught the lost answer holds nothing; the session goes on."""
+    first = await session_for(api, fresh_phone())
+    lost = (await api.post("/auth/refresh", json={"refresh_token": first["refresh_token"]})).json()
+    again = (await api.post("/auth/refresh", json={"refresh_token": first["refresh_token"]})).json()
+    refused = await api.post("/auth/refresh", json={"refresh_token": lost["refresh_token"]})
+    assert refused.status_code == 401 and refused.json()["error"]["code"] == "session_expired"
+    onwards = await api.post("/auth/refresh", json={"refresh_token": again["refresh_token"]})
+    assert onwards.status_code == 200, onwards.text
+
+
+async def test_asking_again_does_not_stretch_the_interval(
+    api: httpx.AsyncClient, database_url: str, settings: Settings
+) -> None:
+    """The interval counts from the token's first use: asked again and again, it still ends."""
+    first = await session_for(api, fresh_phone())
+    await api.post("/auth/refresh", json={"refresh_token": first["refresh_token"]})
+    assert (await api.post("/auth/refresh", json={"refresh_token": first["refresh_token"]})).status_code == 200
+    with psycopg.connect(database_url, autocommit=True) as conn:  # the interval since the first use is over
+        conn.execute("update private.refresh_tokens t set used_at = used_at - %s * interval '1 second' "
+                     "- interval '1 second' from private.auth_sessions s "
+                     "where s.id = t.session_id and s.user_id = %s and t.used_at is not null",
+                     [settings.refresh_token_reuse_seconds, first["profile"]["id"]])
+    late = await api.post("/auth/refresh", json={"refresh_token": first["refresh_token"]})
+    assert late.status_code == 401 and late.json()["error"]["code"] == "session_expired"
 
 
 class LosesTheFirstRefreshAnswer(httpx.AsyncBaseTransport):
@@ -62,8 +99,6 @@ async def backend(settings: Settings) -> AsyncIterator[Any]:
         yield app
 
 
-@pytest.mark.xfail(strict=True, reason="resil25 2: the app's repeat of a refresh whose answer was lost is a reuse to "
-                                       "the local issuer: the session ends")
 async def test_the_app_keeps_its_session_when_a_refresh_answer_is_lost(backend: Any, settings: Settings) -> None:
     transport = LosesTheFirstRefreshAnswer(backend)
     api = ApiClient("http://fixit.test", transport=transport)
