@@ -15,7 +15,7 @@ from shared.statuses import RequestStatus
 from shared.text import Locale, bilingual, error_text
 from shared.wire import RequestAction
 from tests.unit.mobile_fakes import DetailBackend, WorkBackend, button_named, find, jpeg_with_exif, texts
-from tests.unit.mobile_screens import signed_in
+from tests.unit.mobile_screens import assert_accessible, signed_in
 
 NO_CONNECTION = error_text("network_unreachable")
 
@@ -43,8 +43,6 @@ def field_values(app: Any) -> list[str]:
     return [str(f.value) for f in find(app_view(app), ft.TextField)]
 
 
-@pytest.mark.xfail(strict=True, reason="resil25 3: a rating, a check and a report not sent say only \"cannot reach "
-                                       "the server\", not that what was entered is kept")
 @pytest.mark.parametrize("locale", [Locale.TH, Locale.EN])
 async def test_a_rating_a_check_and_a_report_not_sent_say_what_was_entered_is_kept(locale: Locale) -> None:
     kept = bilingual("entries_kept").in_(locale)
@@ -94,8 +92,6 @@ async def test_a_rating_a_check_and_a_report_not_sent_say_what_was_entered_is_ke
     assert any(kept in e for e in job.report_errors)
 
 
-@pytest.mark.xfail(strict=True, reason="resil25 3: after photos whose upload failed are dropped: the student must "
-                                       "pick them again, and is not told")
 async def test_after_photos_not_sent_are_kept_and_sent_again() -> None:
     work = WorkBackend()
     work.job["status"] = "repairing"
@@ -108,6 +104,7 @@ async def test_after_photos_not_sent_are_kept_and_sent_again() -> None:
     assert len(tried) == 1 and job.photos("after") == []  # the first failed; nothing stored
     assert job.photo_error is not None and NO_CONNECTION.th in job.photo_error
     assert bilingual("after_photos_unsent", count=2).th in job.photo_error
+    assert_accessible(app_view(student))
     restore(work)
     await button_named(app_view(student), bilingual("after_photos_send_again").th).on_click()  # type: ignore[attr-defined]
     assert [idx for idx, _ in work.uploads] == [0, 1]
