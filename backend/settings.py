@@ -9,6 +9,7 @@ from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from shared.notifications import LIVE_PING_SECONDS
 from shared.text import and_list, start_refusal
+from shared.wire import REFRESH_TOKEN_REUSE_SECONDS
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 LOCAL_PUBLIC_URL = "http://127.0.0.1:8000"  # `fixit-backend serve`'s and `./fixit run`'s default address
@@ -66,6 +67,10 @@ class Settings(BaseSettings):
     otp_length: int = Field(default=6, ge=6, le=10)
     # Local issuer: a session (its rotating refresh token) ends after this long unused, or at sign-out.
     session_idle_seconds: int = Field(default=30 * 24 * 3600, ge=300)
+    # Local issuer: a rotated refresh token presented again this soon, while its rotation is the session's latest, is
+    # answered (a new pair for the same session), as GoTrue answers within GOTRUE_SECURITY_REFRESH_TOKEN_REUSE_INTERVAL:
+    # a phone whose answer was lost asks again at once. Later, or after a newer rotation, it ends the session. 0: never.
+    refresh_token_reuse_seconds: int = Field(default=REFRESH_TOKEN_REUSE_SECONDS, ge=0, le=60)
 
     # Rate limits shared by every backend copy (private.rate_counters): per client address and overall for
     # sign-in codes, per person for submits and the duplicate hint. Each is (hits, window seconds).

@@ -112,6 +112,13 @@ SESSION_ENDED = "session_ended"
 # backend's `serve` (30 s), so the app never sends on a connection the server is closing. Sent on one, a POST failed
 # as "no connection" after someone took a while to fill a form (issue 9, seen under load).
 KEEPALIVE_SECONDS = 3.0
+# POST /auth/refresh's own limits, shorter than every other call's 10 s: a refresh whose answer is lost to a timeout
+# is asked again at once, and that repeat must reach the server within the reuse interval of the token the first
+# one used (shared.wire.REFRESH_TOKEN_REUSE_SECONDS), or Supabase Auth takes it for a copied token and ends the
+# session (resil25 1). At worst the first was stored the moment it arrived and its answer waited for `read`; the
+# repeat then waits for a pooled connection, a connection and its bytes: 8 s together, inside the 10 s with room for
+# the server's own work. (A network too slow for these fails the refresh as "no connection"; the tokens are kept.)
+REFRESH_TIMEOUT = httpx.Timeout(connect=2.5, read=4.0, write=1.0, pool=0.5)
 
 # Built once: a TypeAdapter compiles a validator, which is too slow to repeat on every call.
 _OTP_REQUESTED = TypeAdapter(OtpRequested)
@@ -166,6 +173,7 @@ class _SendOptions(TypedDict, total=False):
     headers: Mapping[str, str] | None
     auth: bool
     retry_auth: bool
+    limits: httpx.Timeout | None
 
 
 R = TypeVar("R")
@@ -524,7 +532,8 @@ class ApiClient:
             raise ApiError.from_catalog(401, "session_expired")
         try:
             try:
-                data = await self._call("POST", "/auth/refresh", json={"refresh_token": refresh_token}, auth=False)
+                data = await self._call("POST", "/auth/refresh", json={"refresh_token": refresh_token}, auth=False,
+                                        limits=REFRESH_TIMEOUT)
             except ApiError as lost:
                 if not lost.is_network:
                     raise
@@ -533,7 +542,8 @@ class ApiClient:
                 # by default); sent at the next call instead, perhaps minutes later, it was a reuse that ended the
                 # whole session and sent the person to the login, their form with it (resil24 F2).
                 log.info("POST /auth/refresh: no answer (%s): asking once more", lost.code)
-                data = await self._call("POST", "/auth/refresh", json={"refresh_token": refresh_token}, auth=False)
+                data = await self._call("POST", "/auth/refresh", json={"refresh_token": refresh_token}, auth=False,
+                                        limits=REFRESH_TIMEOUT)
         except ApiError as exc:
             if exc.is_session_ended:  # signed out meanwhile: what is current now is another session's, kept as it is
                 raise
@@ -1062,6 +1072,7 @@ class ApiClient:
         retry_auth: bool = True,
         bearer: str | None = None,  # a session's access token, for one `end_session` forgot here already
         expected: tuple[str, ...] = JSON_TYPES,  # the media types its success may carry (`from_a_portal`)
+        limits: httpx.Timeout | None = None,  # None: the client's own timeout (REFRESH_TIMEOUT for the refresh)
     ) -> httpx.Response:
         generation = self._generation  # the session this call is made for: its answer counts while it lasts
         try:
@@ -1069,13 +1080,13 @@ class ApiClient:
                 await self._refresh_session(self._access, early=True)
             token = bearer if bearer is not None else self._access if auth else None
             response = await self._request(method, path, json=json, files=files, params=params, headers=headers,
-                                           token=token)
+                                           token=token, limits=limits)
             if (response.status_code == 401 and token is not None and retry_auth and bearer is None
                     and self._refresh is not None and self._generation == generation):
                 await self._refresh_session(token)  # raises session_expired when the session has ended
                 if self._generation == generation:  # never with the tokens of a session begun meanwhile
                     response = await self._request(method, path, json=json, files=files, params=params,
-                                                   headers=headers, token=self._access)
+                                                   headers=headers, token=self._access, limits=limits)
         except ApiError as exc:
             if self._generation != generation and not exc.is_session_ended:
                 raise ApiError.from_catalog(401, SESSION_ENDED) from exc
@@ -1113,6 +1124,7 @@ class ApiClient:
         params: Mapping[str, str] | None,
         headers: Mapping[str, str] | None,
         token: str | None,
+        limits: httpx.Timeout | None = None,
     ) -> httpx.Response:
         sent = dict(headers or {})
         if token:
@@ -1124,7 +1136,8 @@ class ApiClient:
         for attempt in range(attempts):
             try:
                 return await self._http.request(method, path, json=json, files=files, params=params,
-                                                headers=sent)
+                                                headers=sent,
+                                                timeout=httpx.USE_CLIENT_DEFAULT if limits is None else limits)
             # Refused connections, DNS failures, timeouts, drops (TransportError), and a body that does not decode
             # (DecodingError: a captive portal or a proxy that says gzip and sends something else): either way no
             # answer of the backend's arrived, which the person can only cure by a better network.

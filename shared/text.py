@@ -2321,3 +2321,14 @@ EVENT_NOTES.update({
     "on_hold_ended": B("ส่งงานให้นักศึกษาช่างอีกครั้ง", "Offered to student technicians again"),
 })
 OWNERS_NOTES_FOR_OTHERS: dict[str, str] = {"owner_suspended": "on_hold", "owner_restored": "on_hold_ended"}
+
+# resil25 3: a write that did not get through for the network or the server (an ApiError `is_retryable`): what the
+# person entered is still on the screen, and they are told so, not left to guess whether to type it all again.
+APP_UI.update({
+    "entries_kept": B("ยังไม่ได้บันทึก สิ่งที่เลือกและพิมพ์ไว้ยังอยู่ในหน้านี้ กดส่งอีกครั้งได้",
+                      "Not saved yet: what you chose and typed is still here, so you can send it again"),
+    "after_photos_unsent": B("รูปหลังซ่อม {count} รูปยังไม่ได้ส่ง แต่ยังเก็บไว้ในหน้านี้ กด \"ส่งรูปอีกครั้ง\"",
+                             "{count} after {count|photo was|photos were} not sent but {count|is|are} kept here: tap "
+                             "\"Send the photos again\""),
+    "after_photos_send_again": B("ส่งรูปอีกครั้ง", "Send the photos again"),
+})

@@ -73,6 +73,12 @@ class SignedIn(Wire):
     expires_at: int | None = Field(None, description="unix time the access token stops working")
 
 
+# Supabase Auth answers a refresh token again for this long after its first use (GoTrue's
+# GOTRUE_SECURITY_REFRESH_TOKEN_REUSE_INTERVAL, 10 s by default), so a refresh whose answer was lost on the way can be
+# asked again; later, the older GoTrue releases and the local issuer take it for a copied token and end the session.
+REFRESH_TOKEN_REUSE_SECONDS = 10
+
+
 # --- the catalogue and the colleges ---------------------------------------------------------------------------
 
 

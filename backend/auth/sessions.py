@@ -3,7 +3,9 @@ is rotated on every use (a used one never works again) and revoked at sign-out.
 
 Refresh tokens are random (256 bits) and stored only as their SHA-256 in private.refresh_tokens, so a copy of the
 database signs nobody in. Presenting a refresh token that was already rotated ends the whole session: either the
-app lost track, or someone copied it.
+app lost track, or someone copied it. One exception, as in Supabase Auth (its reuse interval): the session's latest
+rotation presented again within `refresh_token_reuse_seconds` is the app asking again for an answer it lost on the
+way; it gets a new pair for the same session, and the one whose answer was lost stops working.
 """
 
 import hashlib
@@ -70,22 +72,34 @@ async def refresh(conn: Conn, settings: Settings, refresh_token: str) -> tuple[T
     row = await (
         await conn.execute(
             """select t.session_id, t.used_at is not null as used, s.user_id, s.revoked_at is not null as revoked,
-                      s.refreshed_at < now() - %s as idle, u.phone
+                      s.refreshed_at < now() - %s as idle, u.phone,
+                      -- asked again for a lost answer: within the interval, and no token of the session used since
+                      t.used_at >= now() - %s and not exists (
+                          select from private.refresh_tokens n
+                          where n.session_id = t.session_id and n.used_at > t.used_at) as asked_again
                from private.refresh_tokens t
                join private.auth_sessions s on s.id = t.session_id
                join auth.users u on u.id = s.user_id
                where t.token_hash = %s
                for update of s""",
-            [timedelta(seconds=settings.session_idle_seconds), _hash(refresh_token)],
+            [timedelta(seconds=settings.session_idle_seconds),
+             timedelta(seconds=settings.refresh_token_reuse_seconds), _hash(refresh_token)],
         )
     ).fetchone()
     if row is None or row["revoked"] or row["idle"]:
         raise SessionEnded()
-    if row["used"]:
+    if row["used"] and not row["asked_again"]:
         await revoke(conn, session_id=row["session_id"])
         raise SessionEnded()
-    await conn.execute("update private.refresh_tokens set used_at = now() where token_hash = %s",
-                       [_hash(refresh_token)])
+    if row["used"]:
+        # The answer the app never got named the session's one unused token: it goes, the new one takes its place
+        # (one live token a session; whoever caught the lost answer holds a dead token). The interval still counts
+        # from the first use: asking again does not stretch it.
+        await conn.execute("delete from private.refresh_tokens where session_id = %s and used_at is null",
+                           [row["session_id"]])
+    else:
+        await conn.execute("update private.refresh_tokens set used_at = now() where token_hash = %s",
+                           [_hash(refresh_token)])
     await conn.execute("update private.auth_sessions set refreshed_at = now() where id = %s", [row["session_id"]])
     user_id: uuid.UUID = row["user_id"]
     tokens = _access(settings, user_id, row["phone"], row["session_id"],

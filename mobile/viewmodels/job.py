@@ -15,7 +15,7 @@ from mobile.api_client import ApiClient, ApiError
 from mobile.models import PhotoRef, TechnicianItem, WorkDetail
 from mobile.photo_picking import PickedPhoto, PickOutcome, PickPhotos, prepare, rejection_text
 from mobile.viewmodels.busy import answered
-from mobile.viewmodels.loadable import Done, ScreenWiring
+from mobile.viewmodels.loadable import Done, ScreenWiring, kept_on_screen
 from mobile.viewmodels.local_ids import local_id
 from mobile.viewmodels.request_screen import RequestScreen
 from mobile.viewmodels.session import Session
@@ -127,6 +127,7 @@ class JobViewModel(RequestScreen[WorkDetail]):
         # After photos and the report.
         self.uploading = False
         self._photo_error: Bilingual | None = None
+        self._unsent_after: list[PickedPhoto] = []  # after photos a failed upload kept (`send_after_again`)
         # While picked photos are read and shrunk ("กำลังเตรียมรูป 1/2…"); then `uploading` while they are sent.
         self._photo_progress: Bilingual | None = None
         self.report = ReportForm()
@@ -341,7 +342,12 @@ class JobViewModel(RequestScreen[WorkDetail]):
 
     @property
     def can_add_after_photo(self) -> bool:
-        return self.can_edit_work and not self.uploading and bool(self._after_slots())
+        return self.can_edit_work and not self.uploading and len(self._after_slots()) > len(self._unsent_after)
+
+    @property
+    def unsent_after_count(self) -> int:
+        """After photos whose upload the network or the server failed: kept to be sent again (`send_after_again`)."""
+        return len(self._unsent_after)
 
     def _after_slots(self) -> list[int]:
         """Where new after photos go, in order: the free indices the backend takes them at, as many as this work may
@@ -478,7 +484,7 @@ class JobViewModel(RequestScreen[WorkDetail]):
             await self.on_gone()
 
     def _step_refused(self, error: ApiError) -> None:
-        self._step_error = error.text
+        self._step_error = kept_on_screen(error)  # the step's panel stays open with its note and reason
         self._step_gone = error.status == 404
         # quality_check_incomplete / approval_incomplete: one line per missing thing, in the backend's words.
         self._step_missing = list(error.fields.values())
@@ -498,7 +504,8 @@ class JobViewModel(RequestScreen[WorkDetail]):
             self._changed()
 
         try:
-            outcome = await answered(pick(len(self._after_slots()), show), self._uploaded, self._changed)
+            room = len(self._after_slots()) - len(self._unsent_after)  # the kept ones take their places first
+            outcome = await answered(pick(room, show), self._uploaded, self._changed)
         except ApiError:  # the picker failed in a way it did not say itself: said as it says its own failures
             outcome = PickOutcome(problem=bilingual("photo_pick_failed"))
         finally:
@@ -521,20 +528,33 @@ class JobViewModel(RequestScreen[WorkDetail]):
                 problem = rejection_text(exc)
         await self._upload_after(prepared, problem)
 
+    async def send_after_again(self) -> None:
+        """"ส่งรูปอีกครั้ง": the after photos kept from a failed upload, sent again at the free indices."""
+        if not self._unsent_after or not self.can_edit_work or self.uploading:
+            return
+        self.uploading = True
+        self._photo_error = None
+        self._changed()
+        await self._upload_after([], None)
+
     async def _upload_after(self, prepared: list[PickedPhoto], problem: Bilingual | None) -> None:
-        """Each shrunk photo at the next free index; `uploading` is on when this is called and off after."""
+        """Each shrunk photo at the next free index, those kept from a failed upload first; `uploading` is on when
+        this is called and off after."""
+        waiting = [*self._unsent_after, *prepared]
+        self._unsent_after = []
         slots = self._after_slots()
         self._photo_error = problem
         try:
-            for picked in prepared:
+            while waiting:
                 if not slots:
                     self._photo_error = error_text("photo_too_many")
                     break
-                processed = picked.photo
+                processed = waiting[0].photo
                 idx = slots.pop(0)
                 uploaded = await answered(self._api.upload_after_photo(
                     self.request_id, idx, processed.image, processed.content_type
                 ), self._uploaded, self._changed)
+                waiting.pop(0)
                 self.thumbnails.put(self.request_id, "after", idx, processed.thumbnail, uploaded.id)
                 self._add_photo_ref(uploaded)  # the upload's answer is the photo as the request lists it
         except ApiError as exc:
@@ -542,7 +562,13 @@ class JobViewModel(RequestScreen[WorkDetail]):
                 self._uploaded()
                 await self._on_auth_lost(exc)
                 return
-            self._photo_error = exc.text
+            if exc.is_retryable:
+                # The network or the server failed it: this photo and the ones after it stay on the device, to be
+                # sent again with one tap (picked again, a photo taken on the spot may be gone: resil25 3).
+                self._unsent_after = waiting
+                self._photo_error = kept_on_screen(exc, bilingual("after_photos_unsent", count=len(waiting)))
+            else:
+                self._photo_error = exc.text
         self._uploaded()
         self._changed()
 
@@ -635,7 +661,7 @@ class JobViewModel(RequestScreen[WorkDetail]):
         self._changed()
 
     def _report_refused(self, error: ApiError) -> None:
-        self._report_errors = [error.text]
+        self._report_errors = [kept_on_screen(error)]  # the report's fields keep what was typed
 
     # --- assigning (supervisor) ----------------------------------------------------------------------
 

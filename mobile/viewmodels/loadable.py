@@ -11,7 +11,7 @@ from mobile.viewmodels.busy import answered
 from mobile.viewmodels.observable import Observable
 from mobile.viewmodels.retry_wait import RetryWait
 from mobile.viewmodels.session import Session
-from shared.text import Bilingual, Locale
+from shared.text import Bilingual, Locale, bilingual
 
 AuthLost = Callable[[ApiError], Awaitable[None]]
 Done = Callable[[], Awaitable[None]]
@@ -219,6 +219,17 @@ class Loadable(Observable, ABC):
 
     def _mark_sending(self, on: bool) -> None:
         self.sending = on
+
+
+def kept_on_screen(error: ApiError, kept: Bilingual | None = None) -> Bilingual:
+    """A write's failure as said on the form it came from. When the network or the server failed it
+    (`is_retryable`), what the person entered is still there, and the line says so (`kept`: by default
+    "entries_kept"), so nobody is left to guess whether it was saved and whether to type it all again (resil25 3)."""
+    if not error.is_retryable:
+        return error.text
+    kept = kept or bilingual("entries_kept")
+    stop = "" if error.text.en.endswith((".", "!", "?")) else "."
+    return Bilingual(f"{error.text.th} {kept.th}", f"{error.text.en}{stop} {kept.en}")
 
 
 class ScreenWiring(TypedDict):

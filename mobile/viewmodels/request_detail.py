@@ -10,7 +10,7 @@ from uuid import UUID
 
 from mobile.api_client import ApiClient, ApiError
 from mobile.models import RequestAction, RequestDetail
-from mobile.viewmodels.loadable import Done, ScreenWiring
+from mobile.viewmodels.loadable import Done, ScreenWiring, kept_on_screen
 from mobile.viewmodels.request_screen import RequestScreen
 from mobile.viewmodels.session import Session
 from shared.aftercare import COMMENT_MAX, rating_valid
@@ -91,7 +91,7 @@ class RequestDetailViewModel(RequestScreen[RequestDetail]):
         self._changed()
 
     def _action_refused(self, error: ApiError) -> None:
-        self._action_error = error.text
+        self._action_error = kept_on_screen(error)  # the panel stays open with the stars and words given
 
     def dismiss_action(self) -> None:
         self.open_action = None

@@ -278,6 +278,10 @@ def _photos(vm: JobViewModel, locale: Locale, device: Device | None) -> list[ft.
                              ft.Semantics(live_region=True, content=muted(progress), key="after-photos-progress-text")]
             if vm.photo_error:
                 controls.append(error_message(vm.photo_error, key="after-photos-error"))
+            if vm.unsent_after_count and not vm.uploading:
+                controls.append(ft.Row([ft.OutlinedButton(t("after_photos_send_again", locale), icon=ft.Icons.UPLOAD,
+                                                          on_click=vm.send_after_again)],
+                                       key="after-photos-send-again"))
     return controls
 
 
