@@ -1,0 +1,71 @@
+"""flow25: workflow leftovers a real user would hit (session 24's note, "Left from before"), each written as the
+behaviour the project's own rules promise (README, the migrations' and modules' docstrings). Real PostgreSQL."""
+
+from datetime import timedelta
+from typing import Any
+
+import psycopg
+import pytest
+from psycopg.rows import dict_row
+from psycopg_pool import AsyncConnectionPool
+
+from backend.dispatch_ticks import tick
+from backend.settings import Settings
+from tests.helpers import bearer
+from tests.integration.dispatch_area import (
+    AppClock,
+    Area,
+    by_operator,
+    last_notification,
+    owner_of,
+    request_status,
+    submit,
+)
+
+DAY = timedelta(days=1)
+
+
+def _told(database_url: str, rid: str, person: str, since: int) -> list[tuple[str, Any]]:
+    """What `person` was told about the request after notification `since`: (kind, params' `restored`)."""
+    with psycopg.connect(database_url, row_factory=dict_row) as conn:
+        rows = conn.execute(
+            "select kind::text as kind, params from public.notifications "
+            "where request_id = %s and recipient_id = %s and id > %s order by id", [rid, person, since]).fetchall()
+    return [(r["kind"], r["params"].get("restored")) for r in rows]
+
+
+def _set_takes_jobs(database_url: str, students: list[str], takes: bool) -> None:
+    with psycopg.connect(database_url, autocommit=True) as conn:
+        conn.execute("update public.profiles set takes_jobs = %s where id = any(%s::uuid[])", [takes, students])
+
+
+# --- 1. A request the restore could not offer ("no student") that the clock offers days later -----------------------
+@pytest.mark.xfail(strict=True, reason="flow25 #1: the clock's later revival still says the account is restored")
+async def test_a_restored_request_nobody_could_take_that_the_clock_offers_days_later_says_it_was_sent_again(
+        app_and_clock: AppClock, area: Area, database_url: str, settings: Settings,
+        pool: AsyncConnectionPool[Any]) -> None:
+    """The restore found nobody to take it: its timeline and its citizen said so ("no student", an administrator
+    will send it on). Days later a fitting student is back on the roster and the clock's revival offers it: that
+    move is a student coming into range (`sent_again`), not the account's restore, which was told days ago. The
+    citizen hears of it once, and not "your account is restored" again."""
+    api, clock = app_and_clock
+    clock.to_plain_hours()
+    citizen, request = await submit(api)
+    rid = request["id"]
+    owner = owner_of(database_url, rid)
+    everyone = [student for student, _ in area.students.values()]
+    await by_operator(pool, owner, suspend=True, now=clock.now)
+    _set_takes_jobs(database_url, everyone, False)
+    await by_operator(pool, owner, suspend=False, now=clock.now)
+    assert request_status(database_url, rid) == "no_centre"
+    before = last_notification(database_url)
+
+    # Three days later the near college's students take jobs again; the clock's turn offers the request.
+    _set_takes_jobs(database_url, everyone, True)
+    later = clock.now + 3 * DAY
+    await tick(pool, settings, later)
+    assert request_status(database_url, rid) == "offered"
+    detail = (await api.get(f"/requests/{rid}", headers=bearer(citizen))).json()
+    assert [(e["to_status"], e["note_code"]) for e in detail["timeline"][-2:]] == [
+        ("no_centre", "no_taker"), ("offered", "sent_again")]
+    assert _told(database_url, rid, str(owner), before) == [("sent_again", None)]
