@@ -5,7 +5,6 @@ from datetime import timedelta
 from typing import Any
 
 import psycopg
-import pytest
 from psycopg.rows import dict_row
 from psycopg_pool import AsyncConnectionPool
 
@@ -40,7 +39,6 @@ def _set_takes_jobs(database_url: str, students: list[str], takes: bool) -> None
 
 
 # --- 1. A request the restore could not offer ("no student") that the clock offers days later -----------------------
-@pytest.mark.xfail(strict=True, reason="flow25 #1: the clock's later revival still says the account is restored")
 async def test_a_restored_request_nobody_could_take_that_the_clock_offers_days_later_says_it_was_sent_again(
         app_and_clock: AppClock, area: Area, database_url: str, settings: Settings,
         pool: AsyncConnectionPool[Any]) -> None:
