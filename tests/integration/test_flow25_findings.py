@@ -5,16 +5,18 @@ from datetime import timedelta
 from typing import Any
 
 import psycopg
+import pytest
 from psycopg.rows import dict_row
 from psycopg_pool import AsyncConnectionPool
 
 from backend.dispatch_ticks import tick
 from backend.settings import Settings
-from tests.helpers import bearer
+from tests.helpers import bearer, sign_in
 from tests.integration.dispatch_area import (
     AppClock,
     Area,
     by_operator,
+    handed_back_job,
     last_notification,
     owner_of,
     request_status,
@@ -67,3 +69,39 @@ async def test_a_restored_request_nobody_could_take_that_the_clock_offers_days_l
     assert [(e["to_status"], e["note_code"]) for e in detail["timeline"][-2:]] == [
         ("no_centre", "no_taker"), ("offered", "sent_again")]
     assert _told(database_url, rid, str(owner), before) == [("sent_again", None)]
+
+
+def _last_audit(database_url: str) -> int:
+    with psycopg.connect(database_url) as conn:
+        row = conn.execute("select coalesce(max(id), 0) from public.audit_events").fetchone()
+    assert row is not None
+    return int(row[0])
+
+
+def _audits_since(database_url: str, since: int) -> list[tuple[str, str | None]]:
+    """Every audit row written after `since`: (action, target id)."""
+    with psycopg.connect(database_url) as conn:
+        return [(str(a), None if t is None else str(t)) for a, t in conn.execute(
+            "select action, target_id from public.audit_events where id > %s order by id", [since]).fetchall()]
+
+
+# --- 2. An account deletion wrote a "skill.remove" audit row per skill of the deleted student ------------------------
+@pytest.mark.xfail(strict=True, reason="flow25 #2: the cascade of a deletion writes skill.remove audits")
+async def test_a_students_account_deletion_is_one_account_delete_row_in_the_audit_trail(
+        app_and_clock: AppClock, area: Area, database_url: str) -> None:
+    """A student with skills and a finished job deletes their account: the trail keeps that it happened (one
+    `account.delete` row, their role and college), not one `skill.remove` per skill they held, as if someone had
+    taken each skill away (the skills went with the person, and the rows repeated what they could do)."""
+    api, clock = app_and_clock
+    clock.to_plain_hours()
+    await handed_back_job(api, area)
+    bee_id, bee_phone = area.students["bee"]
+    with psycopg.connect(database_url) as conn:
+        skills = conn.execute("select count(*) from public.technician_skills where technician_id = %s",
+                              [bee_id]).fetchone()
+    assert skills is not None and skills[0] >= 1
+    bee, _ = await sign_in(api, bee_phone)
+    before = _last_audit(database_url)
+    gone = await api.delete("/me", params={"confirm": "true"}, headers=bearer(bee))
+    assert gone.status_code == 204, gone.text
+    assert _audits_since(database_url, before) == [("account.delete", bee_id)]
