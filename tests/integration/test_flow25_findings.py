@@ -5,7 +5,6 @@ from datetime import timedelta
 from typing import Any
 
 import psycopg
-import pytest
 from psycopg.rows import dict_row
 from psycopg_pool import AsyncConnectionPool
 
@@ -86,7 +85,6 @@ def _audits_since(database_url: str, since: int) -> list[tuple[str, str | None]]
 
 
 # --- 2. An account deletion wrote a "skill.remove" audit row per skill of the deleted student ------------------------
-@pytest.mark.xfail(strict=True, reason="flow25 #2: the cascade of a deletion writes skill.remove audits")
 async def test_a_students_account_deletion_is_one_account_delete_row_in_the_audit_trail(
         app_and_clock: AppClock, area: Area, database_url: str) -> None:
     """A student with skills and a finished job deletes their account: the trail keeps that it happened (one
@@ -105,3 +103,20 @@ async def test_a_students_account_deletion_is_one_account_delete_row_in_the_audi
     gone = await api.delete("/me", params={"confirm": "true"}, headers=bearer(bee))
     assert gone.status_code == 204, gone.text
     assert _audits_since(database_url, before) == [("account.delete", bee_id)]
+
+
+async def test_a_skill_a_teacher_takes_from_a_student_who_stays_is_still_audited(
+        app_and_clock: AppClock, area: Area, database_url: str) -> None:
+    """The other side of #2: a skill taken from a student whose account stays is a person's act, audited as one
+    `skill.remove` naming the skill and its level (0008)."""
+    api, _ = app_and_clock
+    teacher, _ = await sign_in(api, area.students["teacher"][1])
+    dan = area.students["dan"][0]
+    before = _last_audit(database_url)
+    changed = await api.put(f"/supervisor/technicians/{dan}", headers=bearer(teacher),
+                            json={"is_active": True, "skills": {"plumbing": 2}})
+    assert changed.status_code == 200, changed.text
+    with psycopg.connect(database_url, row_factory=dict_row) as conn:
+        removed = conn.execute("select target_id::text as target, before from public.audit_events "
+                               "where id > %s and action = 'skill.remove'", [before]).fetchall()
+    assert removed == [{"target": dan, "before": {"skill": "electrical_appliance", "level": 1}}]
