@@ -5,12 +5,13 @@ from datetime import timedelta
 from typing import Any
 
 import psycopg
+import pytest
 from psycopg.rows import dict_row
 from psycopg_pool import AsyncConnectionPool
 
 from backend.dispatch_ticks import tick
 from backend.settings import Settings
-from tests.helpers import bearer, sign_in
+from tests.helpers import bearer, fresh_phone, sign_in
 from tests.integration.dispatch_area import (
     AppClock,
     Area,
@@ -21,6 +22,7 @@ from tests.integration.dispatch_area import (
     request_status,
     submit,
 )
+from tests.integration.test_staff_api import college_body
 
 DAY = timedelta(days=1)
 
@@ -120,3 +122,73 @@ async def test_a_skill_a_teacher_takes_from_a_student_who_stays_is_still_audited
         removed = conn.execute("select target_id::text as target, before from public.audit_events "
                                "where id > %s and action = 'skill.remove'", [before]).fetchall()
     assert removed == [{"target": dan, "before": {"skill": "electrical_appliance", "level": 1}}]
+
+
+# --- 3. A college deleted (by SQL: no app path deletes one) -------------------------------------------------------
+async def _college_inviting(api: Any) -> tuple[str, str, str, str]:
+    """A college an admin made, with a citizen invited to be its supervisor (their "invited" card waiting for an
+    answer): (the admin's token, the college id, the citizen's token, the citizen's id)."""
+    admin, _ = await sign_in(api, "084-444-4444")
+    made = await api.post("/admin/colleges", json=college_body(), headers=bearer(admin))
+    assert made.status_code == 201, made.text
+    college = made.json()["id"]
+    phone = fresh_phone()
+    citizen, profile = await sign_in(api, phone)
+    named = await api.post(f"/admin/colleges/{college}/supervisors", json={"phone": phone}, headers=bearer(admin))
+    assert named.status_code == 201 and named.json()["awaiting_acceptance"] is True, named.text
+    return admin, college, citizen, profile["id"]
+
+
+def _invited_cards(database_url: str, person: str) -> list[dict[str, Any]]:
+    with psycopg.connect(database_url, row_factory=dict_row) as conn:
+        return conn.execute(
+            "select n.params ->> 'closed' as closed, n.read_at is not null as read, "
+            "       array(select d.status from private.notification_deliveries d where d.notification_id = n.id "
+            "             order by d.id) as deliveries "
+            "from public.notifications n where n.recipient_id = %s and n.kind = 'invited' order by n.id",
+            [person]).fetchall()
+
+
+@pytest.mark.xfail(strict=True, reason="flow25 #3: a college's deletion leaves its invitations' cards asking")
+async def test_a_college_deleted_with_an_invitation_waiting_closes_the_invited_persons_card(
+        app_and_clock: AppClock, database_url: str) -> None:
+    """The invitation goes with the college (private.staff_invites, on delete cascade); the invited person's card
+    kept asking "accept or decline" about a college that is gone (their accept answered 404), and the trail said
+    nothing of the invitation. Now the card says it was withdrawn, as an admin's withdrawal does (read, nothing
+    more pushed), once, and the trail records the withdrawal about the person."""
+    api, _ = app_and_clock
+    _, college, citizen, person = await _college_inviting(api)
+    assert [c["closed"] for c in _invited_cards(database_url, person)] == [None]
+    with psycopg.connect(database_url, autocommit=True) as conn:
+        before = _last_audit(database_url)
+        conn.execute("delete from public.colleges where id = %s", [college])
+    [card] = _invited_cards(database_url, person)
+    assert card["closed"] == "withdrawn" and card["read"] is True
+    assert "pending" not in card["deliveries"]
+    assert (await api.get("/me/invitation", headers=bearer(citizen))).json() is None
+    assert _audits_since(database_url, before) == [("staff.invite_withdraw", person), ("college.delete", college)]
+
+
+async def test_a_college_with_requests_or_staff_cannot_be_deleted_and_nothing_changes(
+        app_and_clock: AppClock, area: Area, database_url: str) -> None:
+    """What a college deletion may never do: leave a request, an offer or a job record pointing at a college that
+    is gone, or staff at none. The schema refuses it (repair_requests, offers and job_team name their college with
+    no cascade; `staff_belong_to_a_college`), whole: an admin closes such a college instead (PATCH is_active=false:
+    its offers end and the clock sends the jobs on)."""
+    api, clock = app_and_clock
+    clock.to_plain_hours()
+    _, request = await submit(api)
+    rid = request["id"]
+    assert request_status(database_url, rid) == "offered"
+    with psycopg.connect(database_url, autocommit=True) as conn:
+        with pytest.raises(psycopg.errors.IntegrityError):  # its staff and its requests both hold it
+            conn.execute("delete from public.colleges where id = %s", [str(area.near)])
+        college_only = conn.execute(
+            "insert into public.colleges (code, name_th, name_en, province_th, province_en, region, lat, lon) "
+            "values ('FLOW25-STAFF', 'ว', 'C', 'จ', 'P', 'south', 6.6, 101.2) returning id").fetchone()
+        assert college_only is not None
+        conn.execute("update public.profiles set college_id = %s where id = %s",
+                     [college_only[0], area.students["plumber"][0]])
+        with pytest.raises(psycopg.errors.CheckViolation):
+            conn.execute("delete from public.colleges where id = %s", [college_only[0]])
+    assert request_status(database_url, rid) == "offered"
