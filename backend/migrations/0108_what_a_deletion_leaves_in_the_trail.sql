@@ -38,3 +38,52 @@ where s.action = 'skill.remove'
   and not exists (select 1 from public.profiles p where p.id = s.target_id)
   and exists (select 1 from public.audit_events d
               where d.action = 'account.delete' and d.target_id = s.target_id and d.at = s.at);
+
+-- 3. A college's deletion. No app path deletes one (an admin closes it: PATCH is_active=false ends its offers and
+--    the clock sends the jobs on); by SQL (Supabase's dashboard) the schema refuses it while anything of the work
+--    names it (repair_requests, offers and job_team, no cascade) or staff belong to it (`staff_belong_to_a_college`),
+--    whole, so no request, offer or record is left pointing at a college that is gone. What a deletion does reach:
+--    - its invitations (private.staff_invites, on delete cascade). The invited person's "invited" card kept asking
+--      "accept or decline" about a college that no longer exists (an accept answered 404 invitation_none), a push
+--      held for the quiet hours still went, and the trail said nothing of the invitation. Now, before the college
+--      goes, each invitation of it addressed to an account ends as an admin's withdrawal does
+--      (backend/services/staff.py withdraw_invite, backend/notifications/invitations.py close_invited): the card
+--      closed as `withdrawn` and read, what was still to be pushed about it skipped, and `staff.invite_withdraw`
+--      about the person in the trail (`college_deleted`), beside the `college.delete` row. An invitation to a phone
+--      with no account yet goes with the college without a row of its own (`college.delete` holds the college).
+--    - the citizens and admins who keep its id (`on delete set null`): the profile triggers record a
+--      `profile.college` change and end their live stream once (the app reconnects). Those are true of the person
+--      (their profile changed), so they stay as they are.
+create function private.close_invitations_of_a_deleted_college() returns trigger
+language plpgsql
+security definer
+set search_path = ''
+as $$
+declare
+    i record;
+begin
+    for i in select s.id, s.profile_id, s.role, s.expires_at <= now() as expired from private.staff_invites s
+             where s.college_id = old.id and s.profile_id is not null and s.declined_at is null
+             order by s.profile_id
+    loop
+        with closed as (
+            update public.notifications n
+            set read_at = coalesce(n.read_at, now()), planned_at = coalesce(n.planned_at, now()),
+                params = n.params || jsonb_build_object('closed', 'withdrawn')
+            where n.recipient_id = i.profile_id and n.kind = 'invited' and n.request_id is null
+              and n.params ->> 'closed' is null
+              and n.params ->> 'role' = i.role::text and n.params ->> 'college_id' = old.id::text
+            returning n.id)
+        update private.notification_deliveries d
+        set status = 'skipped', last_error = 'invitation no longer open', updated_at = now()
+        where d.notification_id in (select id from closed) and d.status = 'pending';
+        perform private.audit('staff.invite_withdraw', 'profiles', i.profile_id, null,
+                              jsonb_build_object('role', i.role, 'college_id', old.id, 'invite_id', i.id,
+                                                 'expired', i.expired, 'college_deleted', true));
+    end loop;
+    return old;
+end
+$$;
+revoke all on function private.close_invitations_of_a_deleted_college() from public, anon, authenticated;
+create trigger colleges_close_invitations before delete on public.colleges
+    for each row execute function private.close_invitations_of_a_deleted_college();

@@ -149,7 +149,6 @@ def _invited_cards(database_url: str, person: str) -> list[dict[str, Any]]:
             [person]).fetchall()
 
 
-@pytest.mark.xfail(strict=True, reason="flow25 #3: a college's deletion leaves its invitations' cards asking")
 async def test_a_college_deleted_with_an_invitation_waiting_closes_the_invited_persons_card(
         app_and_clock: AppClock, database_url: str) -> None:
     """The invitation goes with the college (private.staff_invites, on delete cascade); the invited person's card
