@@ -4,6 +4,7 @@ behaviour the project's own rules promise (README, the migrations' and modules' 
 from datetime import timedelta
 from typing import Any
 
+import httpx
 import psycopg
 import pytest
 from psycopg.rows import dict_row
@@ -13,16 +14,22 @@ from backend.dispatch_ticks import tick
 from backend.settings import Settings
 from tests.helpers import bearer, fresh_phone, sign_in
 from tests.integration.dispatch_area import (
+    ADMIN_PHONE,
     AppClock,
     Area,
     by_operator,
     handed_back_job,
     last_notification,
+    offers_of,
     owner_of,
     request_status,
+    step,
     submit,
 )
+from tests.integration.test_a_teacher_at_every_hand_over import Colleges, colleges  # noqa: F401 (fixture)
+from tests.integration.test_app_contract import app  # noqa: F401  (the fixture)
 from tests.integration.test_staff_api import college_body
+from tests.integration.test_the_teacher_present_at_a_rework import REWORK, _in_the_check
 
 DAY = timedelta(days=1)
 
@@ -191,3 +198,36 @@ async def test_a_college_with_requests_or_staff_cannot_be_deleted_and_nothing_ch
         with pytest.raises(psycopg.errors.CheckViolation):
             conn.execute("delete from public.colleges where id = %s", [college_only[0]])
     assert request_status(database_url, rid) == "offered"
+
+
+# --- 4. A high-risk job in the check at a college with no active teacher --------------------------------------------
+@pytest.mark.xfail(strict=True, reason="flow25 #4: an admin cannot take a job back from the check")
+async def test_an_admin_takes_a_high_risk_job_back_from_the_check_at_a_college_with_no_teacher(
+        app: Any, colleges: Colleges, database_url: str,  # noqa: F811  (the fixtures)
+) -> None:
+    """The college's last teacher left while its air-conditioning job waited for the check: the admins decide it
+    (private.deciders). Its rework needs a teacher present, whom nobody can name there (409 presence_no_teacher,
+    nothing written: the safety rule). The admin takes it back from the check as a teacher takes a job back from a
+    student (`taken_back`, the student off it and kept on its team, offered again), and it goes on to the nearest
+    college whose teacher can be present at its rework."""
+    async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://fixit.test") as api:
+        admin, _ = await sign_in(api, ADMIN_PHONE)
+        rid = await _in_the_check(api, colleges, database_url)
+        with psycopg.connect(database_url, autocommit=True) as conn:
+            conn.execute("update public.profiles set is_active = false where id = %s",
+                         [colleges.people["teacher"][0]])
+        rework = await step(api, admin, rid, "repairing", note=REWORK)
+        assert (rework.status_code, rework.json()["error"]["code"]) == (409, "presence_no_teacher")
+        taken = await step(api, admin, rid, "offered", note="ครูของวิทยาลัยไม่อยู่แล้ว")
+        assert taken.status_code == 200, taken.text
+        detail = taken.json()
+    assert detail["status"] == "offered"
+    assert [(e["from_status"], e["to_status"], e["note_code"]) for e in detail["timeline"]
+            if e["from_status"] == "quality_check"] == [("quality_check", "offered", "taken_back")]
+    pending = [(o["technician_id"], o["college_id"]) for o in offers_of(database_url, rid) if o["status"] == "pending"]
+    assert pending == [(colleges.people["far_student"][0], str(colleges.far))]
+    with psycopg.connect(database_url) as conn:
+        team = conn.execute("select technician_id::text from public.job_team where request_id = %s",
+                            [rid]).fetchall()
+        lead = conn.execute("select technician_id from public.repair_requests where id = %s", [rid]).fetchone()
+    assert (colleges.people["student"][0],) in team and lead == (None,)
