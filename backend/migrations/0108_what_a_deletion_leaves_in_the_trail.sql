@@ -87,3 +87,59 @@ $$;
 revoke all on function private.close_invitations_of_a_deleted_college() from public, anon, authenticated;
 create trigger colleges_close_invitations before delete on public.colleges
     for each row execute function private.close_invitations_of_a_deleted_college();
+
+-- 4. An admin's take back from the check (shared.statuses: quality_check -> offered, an admin's move, where the
+--    admins decide a check and a high-risk job's rework needs a teacher nobody can name). Its citizen is told as of
+--    a take back from a student's hands (0073 `job_taken_back`, one message, `nobody_took` when it ends
+--    `no_centre` in the same transaction); the student hears it as its lead (0056 `lead_left`, already on any move
+--    that clears the lead). Parts: none can still wait for the owner in the check (a job goes to the check only
+--    with every part answered), so withdraw_waiting_parts finds none. 0090's function and 0095's WHEN, with the
+--    check among the statuses a take back leaves.
+create or replace function private.notify_citizen_of_a_stall() returns trigger
+language plpgsql
+security definer
+set search_path = ''
+as $$
+declare
+    r record;
+    withdrawn integer := 0;
+begin
+    select q.id, q.citizen_id, q.item, c.name_th as college_th, c.name_en as college_en
+    into r
+    from public.repair_requests q left join public.colleges c on c.id = q.college_id
+    where q.id = new.request_id;
+    if new.to_status = 'offered' and (new.from_status = any(private.work_editable())
+                                      or new.from_status = 'quality_check') then
+        withdrawn := private.withdraw_waiting_parts(r.id);
+        if new.from_status in ('diagnosing', 'repairing', 'quality_check') then
+            perform private.notify(r.citizen_id, 'job_taken_back', jsonb_build_object(
+                'item', r.item, 'college_th', r.college_th, 'college_en', r.college_en,
+                'parts_withdrawn', withdrawn), r.id);
+            perform set_config('fixit.taken_back', r.id::text, true);
+        elsif withdrawn > 0 then
+            perform private.notify(r.citizen_id, 'part_withdrawn', jsonb_build_object(
+                'item', r.item, 'by', 'taken_back', 'count', withdrawn), r.id);
+        end if;
+    elsif new.to_status = 'no_centre' and new.note_code = 'no_taker' then
+        if current_setting('fixit.taken_back', true) = r.id::text then
+            -- Taken back and nobody took it, in this transaction: the one message says both.
+            update public.notifications n set params = n.params || jsonb_build_object('nobody_took', true)
+            where n.id = (select max(m.id) from public.notifications m
+                          where m.request_id = r.id and m.recipient_id = r.citizen_id and m.kind = 'job_taken_back');
+            if found then
+                return new;
+            end if;
+        end if;
+        perform private.notify(r.citizen_id, 'no_taker', jsonb_build_object('item', r.item), r.id);
+    end if;
+    return new;
+end
+$$;
+revoke all on function private.notify_citizen_of_a_stall() from public, anon, authenticated;
+drop trigger status_events_notify_citizen_of_a_stall on public.status_events;
+create trigger status_events_notify_citizen_of_a_stall after insert on public.status_events
+    for each row when (new.to_status is distinct from new.from_status
+                       and (new.to_status = 'no_centre'
+                            or (new.to_status = 'offered' and (new.from_status = any(private.work_editable())
+                                                               or new.from_status = 'quality_check'))))
+    execute function private.notify_citizen_of_a_stall();
