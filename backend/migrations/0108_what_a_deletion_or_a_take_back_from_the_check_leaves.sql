@@ -1,4 +1,6 @@
--- flow25: workflow leftovers (session 24's note, "Left from before"; tests/integration/test_flow25_findings.py).
+-- flow25: workflow leftovers (session 24's note, "Left from before"; tests/integration/test_flow25_findings.py):
+-- what an account's or a college's deletion leaves in the trail and the inbox (2, 3), and an admin's take back
+-- from the check (4). Item 1 (a revival after a restore) needed no SQL: backend/services/dispatch.py `_REVIVABLE`.
 --
 -- 2. An account deletion wrote a "skill.remove" audit row for each skill of the deleted student. The deletion of
 --    auth.users cascades to the profile and from it to technician_skills (0001: on delete cascade), and
