@@ -94,6 +94,13 @@ _MOVES: dict[tuple[RequestStatus, RequestStatus], Move] = {
     (S.REPAIRING, S.UNREPAIRABLE): _m(A.TECHNICIAN, A.SUPERVISOR, A.ADMIN),
     (S.QUALITY_CHECK, S.DONE): _m(A.SUPERVISOR, A.ADMIN),
     (S.QUALITY_CHECK, S.REPAIRING): _m(A.SUPERVISOR, A.ADMIN),  # sent back for rework
+    # An admin's take back from the check (flow25 #4): where the admins decide a check (private.deciders: the
+    # college's teachers left, or the only one asked for the repair or worked on it), a high-risk job's rework needs
+    # a teacher of the college present whom nobody can name (decide_move, `presence_no_teacher`). Taken back, it is
+    # offered again as from a student's hands: at its college if it can take it, else on to the nearest college
+    # that can (one with a teacher for a high-risk job). A teacher of the college sends it back for rework instead,
+    # present at it, and takes it back from there if need be.
+    (S.QUALITY_CHECK, S.OFFERED): _m(A.ADMIN),
     (S.UNREPAIRABLE, S.HANDED_BACK): _m(A.SUPERVISOR, A.ADMIN),
     (S.DONE, S.HANDED_BACK): _m(A.TECHNICIAN, A.SUPERVISOR, A.ADMIN),
     (S.HANDED_BACK, S.SUBMITTED): _m(A.CITIZEN, via=(R.REOPEN,)),

@@ -2332,3 +2332,15 @@ APP_UI.update({
                              "\"Send the photos again\""),
     "after_photos_send_again": B("ส่งรูปอีกครั้ง", "Send the photos again"),
 })
+# flow25 #4: an admin's take back of a job from the check (shared.statuses: quality_check -> offered), said on the
+# step's panel before it is confirmed, as the take back of a job under way is.
+UI.update({
+    "take_back_from_check_hint": B(
+        "นักศึกษาคนเดิมจะไม่ได้ทำงานนี้ต่อ ระบบจะเสนองานอีกครั้งที่วิทยาลัยนี้ถ้ามีผู้รับได้ ไม่เช่นนั้นจะส่งต่อให้วิทยาลัย"
+        "ที่ใกล้ที่สุดที่รับได้ (งานความเสี่ยงสูงต้องมีครูควบคุมขณะซ่อม) และแจ้งเจ้าของ งานที่ทำไว้และรูปยังอยู่กับงาน "
+        "ถ้าของอยู่ที่วิทยาลัย ให้เก็บไว้ให้ผู้ที่รับงานต่อ",
+        "The student comes off the job: it is offered again at this college if someone there can take it, else at "
+        "the nearest college that can (a high-risk job needs a teacher present at its rework), and its owner is "
+        "told. The work so far and its photos stay with it. If the item is at the college, keep it for whoever "
+        "takes the job on"),
+})

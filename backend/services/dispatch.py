@@ -1015,11 +1015,12 @@ async def dispatch_stranded(conn: Conn, now: datetime, policy: DispatchPolicy, l
 # are walked as `_PLAN` does (a latitude band as wide as the widest radius, then the exact distance).
 _REVIVABLE = f"""
 select r.id, n.id as college_id,
-       -- it waited for its owner's restored account (parked by the suspension): its revival says so, not that a
-       -- student came into range (one probe of status_events_request). Its last move, not its last note: the
-       -- switch back to active notes "nobody can take it now" without a move (migrations 0101, 0102)
+       -- it waited for its owner's restored account (parked by the suspension, the latest event on its timeline):
+       -- its revival says so, not that a student came into range (one probe of status_events_request). Its last
+       -- event, not its last move (flow25 #1): a restore that found nobody to take it noted so without a move
+       -- (`no_taker` / `no_centre`, `_resume_one`) and its citizen heard then that the account is back; a revival
+       -- days later is a student come into range (`sent_again`), told once, not the restore again
        (select e.note_code from public.status_events e where e.request_id = r.id
-          and e.from_status is distinct from e.to_status
         order by e.id desc limit 1) is not distinct from 'owner_suspended' as restored
 from public.repair_requests r
 cross join lateral (

@@ -304,6 +304,9 @@ class JobViewModel(RequestScreen[WorkDetail]):
                                   hint=bilingual("unrepairable_under_way_hint") if under_way else None))
             elif to.value in STEP_LABEL_KEYS:
                 hint = bilingual("take_back_under_way_hint") if under_way and to == S.OFFERED else None
+                if to == S.OFFERED and self.detail.status == S.QUALITY_CHECK:
+                    # An admin's take back from the check (flow25 #4): where it goes next, said before it is sent.
+                    hint = bilingual("take_back_from_check_hint")
                 steps.append(Step(to, bilingual(STEP_LABEL_KEYS[to.value]), primary=to != S.OFFERED, hint=hint))
         return steps
 

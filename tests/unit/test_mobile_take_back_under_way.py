@@ -24,3 +24,19 @@ async def test_a_teacher_takes_back_a_job_under_way_knowing_what_it_does() -> No
     assert take_back in texts(app_view(app))
     job.start_step(job.steps[1].to_status)
     assert bilingual("unrepairable_under_way_hint").th in texts(app_view(app))
+
+
+async def test_an_admin_takes_a_high_risk_job_back_from_the_check_knowing_where_it_goes() -> None:
+    """flow25 #4: at a high-risk job's check the admin cannot name a teacher present at a rework (the screen offers
+    none), so their moves are the approval and the take back, whose panel says where the job goes next."""
+    backend = WorkBackend()
+    backend.job.update(status="quality_check", category_code="air_conditioning")
+    app = await signed_in("admin", backend)
+    await app.open_job(UUID(backend.job["id"]))
+    job = app.job
+    assert job is not None
+    assert [s.to_status.value for s in job.steps] == ["offered", "done"]
+    hint = bilingual("take_back_from_check_hint").th
+    assert hint not in texts(app_view(app))
+    job.start_step(job.steps[0].to_status)
+    assert hint in texts(app_view(app))
