@@ -20,9 +20,6 @@ class _CutAfterTheFirstLine(httpx.AsyncByteStream):
         raise httpx.ReadError("connection reset by peer")
 
 
-@pytest.mark.xfail(strict=True, reason="audit25 F1: a stream reset right after its first line zeroes the failures "
-                                       "at each open, so the app asks again every 2 s without end, re-reading its "
-                                       "screen each time")
 async def test_a_stream_cut_as_soon_as_it_opens_is_asked_again_less_and_less_often() -> None:
     opened = 0
     reads = 0
@@ -50,8 +47,9 @@ async def test_a_stream_cut_as_soon_as_it_opens_is_asked_again_less_and_less_oft
                       transport=httpx.MockTransport(handler), sleep=sleep)
     with pytest.raises(asyncio.CancelledError):
         await live.run()
-    # As for streams that fail to open (or end cleanly at once, resil24 F3): each cut counts as a failure in a row,
-    # so the waits grow and, past FAILURES_BEFORE_POLLING, the app polls (every POLL_SECONDS) rather than asking
-    # for a stream every 2 s. Before the fix: waits [2.0] * 8, a stream opened and the screen read anew for each.
+    # As for streams that fail to open (or end cleanly at once, resil24 F3): each cut counts as a failure in a
+    # row, so the waits grow and, past FAILURES_BEFORE_POLLING, the app polls (every POLL_SECONDS) rather than
+    # asking for a stream every 2 s. Before the fix: waits [2.0] * 8, a stream opened and the screen read anew for
+    # each.
     assert waits[:2] == [2.0, 4.0], waits
     assert POLL_SECONDS in waits and opened == FAILURES_BEFORE_POLLING, (opened, waits)
