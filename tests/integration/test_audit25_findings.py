@@ -13,7 +13,6 @@ from backend.settings import Settings
 
 # --- F2. The pool's check of a connection the server wrote to, cancelled, loses that connection for good -----------
 
-@pytest.mark.xfail(strict=True, reason="audit25 F2: Pool.getconn loses a connection whose check is cancelled")
 async def test_a_checkout_cancelled_during_its_check_gives_the_connection_back(
         settings: Settings, monkeypatch: pytest.MonkeyPatch) -> None:
     """backend.db.Pool checks, with a round trip, an idle connection the server sent something to (after a
