@@ -91,8 +91,6 @@ def _told(database_url: str, rid: str, person: uuid.UUID, since: int) -> list[tu
     return [(r["kind"], r["params"].get("restored")) for r in rows]
 
 
-@pytest.mark.xfail(strict=True, reason="audit25 F3: the resumption notes no_taker where the same turn's revival "
-                                       "offers the request at a college tried before")
 async def test_a_resumed_request_that_a_student_can_take_is_offered_not_noted_as_waiting(
         app_and_clock: AppClock, area: Area, database_url: str, settings: Settings,
         pool: AsyncConnectionPool[Any]) -> None:
