@@ -71,6 +71,12 @@ class Pool(AsyncConnectionPool[Conn]):
             except psycopg.Error:
                 await self.putconn(conn)  # broken: discarded, and replaced by the pool
                 continue
+            except BaseException:
+                # Cancelled (or failed otherwise) during the check: given back, else the pool counted it in use by
+                # nobody for good, one slot fewer each time (audit25 F2). A connection the check left mid-query is
+                # discarded by putconn, one still good kept.
+                await self.putconn(conn)
+                raise
             return conn
         return await super().getconn(timeout)
 

@@ -161,6 +161,8 @@ class LiveEvents:
         headers = {"Accept": "text/event-stream"}
         if token:
             headers["Authorization"] = f"Bearer {token}"
+        lines: int | None = None  # lines the stream carried; None: it never opened
+        failed_before = 0
         try:
             async with self._http.stream("GET", "/events", headers=headers) as response:
                 if response.status_code != 200:
@@ -176,7 +178,10 @@ class LiveEvents:
                     self.failures += 1
                     return False
                 resumed = self.connections > 0 or self.failures > 0
-                self.failures = 0
+                # A stream cut before it carried more than its first line (a proxy or a copy shutting down that
+                # resets every stream) is one more failure in a row, not a fresh start: zeroed here, the count gave
+                # each cut the first wait (2 s) for ever, never the longer ones nor the polling (audit25 F1).
+                failed_before, self.failures = self.failures, 0
                 self.polling = False
                 self.connections += 1
                 parser = SseParser()
@@ -195,6 +200,8 @@ class LiveEvents:
         # Refused, dropped mid-stream, silent past the read deadline, DNS, a body that does not decode: all the
         # same, try again later.
         except httpx.RequestError:
+            if lines is not None and lines <= 2:
+                self.failures = failed_before
             self.failures += 1
             return False
         # ": connected" and its blank line are all a stream ended at once carries.

@@ -769,6 +769,17 @@ async def _resume_one(conn: Conn, request_id: uuid.UUID, college_id: uuid.UUID |
                             only_from=(S.NO_CENTRE,), note=Note(code="owner_restored"))
     if result.status == S.OFFERED:
         return True
+    if result.status == S.NO_CENTRE and not result.owner_suspended:
+        # Nobody where it was nor at a college not tried: the revival's rule too (a college in range, tried before
+        # or not, with a fitting student never asked: one joined, or a skill approved). Noted "nobody can take it",
+        # such a request was offered by the same turn's revival, or the next: two messages, the first untrue
+        # (audit25 F3).
+        elsewhere = await (await conn.execute(_NEVER_ASKED_COLLEGE_OF, {"request": request_id, **_TIERS})).fetchone()
+        if elsewhere is not None:
+            result = await dispatch(conn, request_id, now, policy, only_college=elsewhere["college_id"],
+                                    only_from=(S.NO_CENTRE,), note=Note(code="owner_restored"))
+            if result.status == S.OFFERED:
+                return True
     if result.status == S.NO_CENTRE and not result.owner_suspended:  # suspended again (by SQL): still parked
         await log_event(conn, request_id, S.NO_CENTRE, Actor.SYSTEM, None,
                         Note(code="no_taker" if college_id is not None else "no_centre"))
@@ -1013,16 +1024,9 @@ async def dispatch_stranded(conn: Conn, now: datetime, policy: DispatchPolicy, l
 # owner), the nearest such college first. Read under each request's lock, skip locked (another copy's tick, an
 # administrator's send-on, a cancel hold it: it is seen on a later turn, or no longer waits). The colleges in range
 # are walked as `_PLAN` does (a latitude band as wide as the widest radius, then the exact distance).
-_REVIVABLE = f"""
-select r.id, n.id as college_id,
-       -- it waited for its owner's restored account (parked by the suspension, the latest event on its timeline):
-       -- its revival says so, not that a student came into range (one probe of status_events_request). Its last
-       -- event, not its last move (flow25 #1): a restore that found nobody to take it noted so without a move
-       -- (`no_taker` / `no_centre`, `_resume_one`) and its citizen heard then that the account is back; a revival
-       -- days later is a student come into range (`sent_again`), told once, not the restore again
-       (select e.note_code from public.status_events e where e.request_id = r.id
-        order by e.id desc limit 1) is not distinct from 'owner_suspended' as restored
-from public.repair_requests r
+# The nearest college in range of request `r` with a fitting student it was never offered to (`_ASKED`), tried
+# before or not: the revival's rule (`_REVIVABLE`), which a restore's resumption asks too (`_resume_one`).
+_NEVER_ASKED_COLLEGE = f"""\
 cross join lateral (
     select (select max(service_radius_km) from public.colleges where is_active)::float8 / 111.0 as band) b
 cross join lateral (
@@ -1042,7 +1046,18 @@ cross join lateral (
       and {_teacher_ok("r.category_code", "c.id")}
     order by {_KM.replace("%(lat)s", "r.lat").replace("%(lon)s", "r.lon")}
     limit 1) n
-where r.status = 'no_centre'
+"""
+_REVIVABLE = f"""
+select r.id, n.id as college_id,
+       -- it waited for its owner's restored account (parked by the suspension, the latest event on its timeline):
+       -- its revival says so, not that a student came into range (one probe of status_events_request). Its last
+       -- event, not its last move (flow25 #1): a restore that found nobody to take it noted so without a move
+       -- (`no_taker` / `no_centre`, `_resume_one`) and its citizen heard then that the account is back; a revival
+       -- days later is a student come into range (`sent_again`), told once, not the restore again
+       (select e.note_code from public.status_events e where e.request_id = r.id
+        order by e.id desc limit 1) is not distinct from 'owner_suspended' as restored
+from public.repair_requests r
+{_NEVER_ASKED_COLLEGE}where r.status = 'no_centre'
   -- its owner may still answer for it (a suspended or deleted citizen's request waits: nobody would meet the student)
   and exists (select 1 from public.profiles p where p.id = r.citizen_id and p.is_active)
   and coalesce((select max(e.created_at) from public.status_events e
@@ -1051,6 +1066,8 @@ order by r.created_at, r.id
 limit %(limit)s
 for update of r skip locked
 """
+_NEVER_ASKED_COLLEGE_OF = f"""select n.id as college_id from public.repair_requests r
+{_NEVER_ASKED_COLLEGE}where r.id = %(request)s"""
 
 
 async def revive_waiting(conn: Conn, now: datetime, policy: DispatchPolicy, window: timedelta,
