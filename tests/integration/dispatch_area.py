@@ -313,6 +313,16 @@ def last_notification(database_url: str) -> int:
     return int(row[0])
 
 
+def told_since(database_url: str, rid: str, person: str | uuid.UUID, since: int) -> list[tuple[str, Any]]:
+    """What `person` was told about the request after notification `since` (`last_notification`): (kind, params'
+    `restored`), in order."""
+    with psycopg.connect(database_url, row_factory=dict_row) as conn:
+        rows = conn.execute(
+            "select kind::text as kind, params from public.notifications "
+            "where request_id = %s and recipient_id = %s and id > %s order by id", [rid, person, since]).fetchall()
+    return [(r["kind"], r["params"].get("restored")) for r in rows]
+
+
 def failing_status_change(database_url: str, request_id: str) -> AbstractContextManager[None]:
     """A request whose status change fails every time."""
     return failing_writes(database_url, "update of status", "repair_requests", "id", request_id,

@@ -8,7 +8,6 @@ from datetime import timedelta
 from typing import Any
 
 import psycopg
-from psycopg.rows import dict_row
 from psycopg_pool import AsyncConnectionPool
 
 from backend.db import service_tx
@@ -26,19 +25,11 @@ from tests.integration.dispatch_area import (
     request_status,
     set_owner_active,
     submit,
+    told_since,
 )
 from tests.integration.lock_waits import until_waiting_or_done
 
 MINUTE = timedelta(minutes=1)
-
-
-def _told(database_url: str, rid: str, person: str, since: int) -> list[tuple[str, Any]]:
-    """What `person` was told about the request after notification `since`: (kind, params' `restored`)."""
-    with psycopg.connect(database_url, row_factory=dict_row) as conn:
-        rows = conn.execute(
-            "select kind::text as kind, params from public.notifications "
-            "where request_id = %s and recipient_id = %s and id > %s order by id", [rid, person, since]).fetchall()
-    return [(r["kind"], r["params"].get("restored")) for r in rows]
 
 
 def _stored_prefs(database_url: str, person: str) -> Any:
@@ -82,8 +73,7 @@ async def test_a_request_restored_by_sql_that_a_student_can_take_tells_its_citiz
     assert request_status(database_url, rid) == "offered"
     assert _last_note(database_url, rid) == "owner_restored"
     # Before the fix: [('no_taker', None), ('sent_again', True)]
-    assert _told(database_url, rid, owner, before) == [("sent_again", True)]
-
+    assert told_since(database_url, rid, owner, before) == [("sent_again", True)]
 
 
 async def test_a_parking_under_way_when_the_operator_restores_the_account_goes_on_at_the_next_turn(
@@ -109,11 +99,11 @@ async def test_a_parking_under_way_when_the_operator_restores_the_account_goes_o
         await until_waiting_or_done(database_url, restoring)
     await restoring
     assert request_status(database_url, rid) == "no_centre"  # the restore did not see it parked
-    assert _told(database_url, rid, str(owner), before) == []
+    assert told_since(database_url, rid, str(owner), before) == []
     await tick(pool, settings, lapsed + MINUTE)
     assert request_status(database_url, rid) == "offered"
     assert _last_note(database_url, rid) == "owner_restored"
-    assert _told(database_url, rid, str(owner), before) == [("sent_again", True)]
+    assert told_since(database_url, rid, str(owner), before) == [("sent_again", True)]
 
 # --- B1. PUT /me/notification-settings stores a kind the caller's settings do not list -----------------------------
 

@@ -26,6 +26,7 @@ from tests.integration.dispatch_area import (
     set_active,
     set_owner_active,
     submit,
+    told_since,
 )
 
 MINUTE = timedelta(minutes=1)
@@ -82,15 +83,6 @@ def _new_student_at(database_url: str, college: uuid.UUID, name: str) -> str:
         return _student(conn, college, name, {"electrical_appliance": 4})[0]
 
 
-def _told(database_url: str, rid: str, person: uuid.UUID, since: int) -> list[tuple[str, Any]]:
-    """What `person` was told about the request after notification `since`: (kind, params' `restored`)."""
-    with psycopg.connect(database_url, row_factory=dict_row) as conn:
-        rows = conn.execute(
-            "select kind::text as kind, params from public.notifications "
-            "where request_id = %s and recipient_id = %s and id > %s order by id", [rid, person, since]).fetchall()
-    return [(r["kind"], r["params"].get("restored")) for r in rows]
-
-
 async def test_a_resumed_request_that_a_student_can_take_is_offered_not_noted_as_waiting(
         app_and_clock: AppClock, area: Area, database_url: str, settings: Settings,
         pool: AsyncConnectionPool[Any]) -> None:
@@ -122,7 +114,7 @@ async def test_a_resumed_request_that_a_student_can_take_is_offered_not_noted_as
     assert request_status(database_url, rid) == "offered"
     assert newcomer in {o["technician_id"] for o in offers_of(database_url, rid) if o["status"] == "pending"}
     # Before the fix: [('no_taker', None), ('sent_again', True)]
-    assert _told(database_url, rid, owner, before) == [("sent_again", True)]
+    assert told_since(database_url, rid, owner, before) == [("sent_again", True)]
 
 
 def _last_note(database_url: str, rid: str) -> str | None:

@@ -25,6 +25,7 @@ from tests.integration.dispatch_area import (
     request_status,
     step,
     submit,
+    told_since,
 )
 from tests.integration.test_a_teacher_at_every_hand_over import Colleges, colleges  # noqa: F401 (fixture)
 from tests.integration.test_app_contract import app  # noqa: F401  (the fixture)
@@ -32,15 +33,6 @@ from tests.integration.test_staff_api import college_body
 from tests.integration.test_the_teacher_present_at_a_rework import REWORK, _in_the_check
 
 DAY = timedelta(days=1)
-
-
-def _told(database_url: str, rid: str, person: str, since: int) -> list[tuple[str, Any]]:
-    """What `person` was told about the request after notification `since`: (kind, params' `restored`)."""
-    with psycopg.connect(database_url, row_factory=dict_row) as conn:
-        rows = conn.execute(
-            "select kind::text as kind, params from public.notifications "
-            "where request_id = %s and recipient_id = %s and id > %s order by id", [rid, person, since]).fetchall()
-    return [(r["kind"], r["params"].get("restored")) for r in rows]
 
 
 def _set_takes_jobs(database_url: str, students: list[str], takes: bool) -> None:
@@ -76,7 +68,7 @@ async def test_a_restored_request_nobody_could_take_that_the_clock_offers_days_l
     detail = (await api.get(f"/requests/{rid}", headers=bearer(citizen))).json()
     assert [(e["to_status"], e["note_code"]) for e in detail["timeline"][-2:]] == [
         ("no_centre", "no_taker"), ("offered", "sent_again")]
-    assert _told(database_url, rid, str(owner), before) == [("sent_again", None)]
+    assert told_since(database_url, rid, str(owner), before) == [("sent_again", None)]
 
 
 def _last_audit(database_url: str) -> int:
