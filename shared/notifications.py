@@ -176,6 +176,11 @@ def by_topic(kinds: Iterable[str]) -> list[tuple[Topic, list[str]]]:
 ACCOUNT_KINDS: frozenset[Kind] = frozenset({Kind.INVITED, Kind.INVITE_ACCEPTED, Kind.INVITE_DECLINED, Kind.MOVED})
 
 
+# The refusal of a kind `settings_kinds` does not list for the person's role (PUT /me/notification-settings): the app
+# reads its switches again when it meets it (its screen was read under an earlier role).
+KIND_NOT_YOURS = "notification_kind_not_yours"
+
+
 def settings_kinds(role: AppRole) -> list[Kind]:
     """The kinds a person's notification settings list: their role's (AUDIENCE), and for a student or a teacher,
     who ask for repairs of their own too (shared.roles.REQUESTER_ROLES), the kinds about a request they asked for:

@@ -36,6 +36,7 @@ from backend.services.rate_limits import Limit
 from backend.settings import Settings
 from shared.notifications import (
     DEVICES_PER_PERSON_MAX,
+    KIND_NOT_YOURS,
     LINE_LINK_TRIES_PER_HOUR,
     LINE_LINK_WRONG_CODES_OVERALL,
     LINE_LINK_WRONG_CODES_WINDOW,
@@ -201,7 +202,7 @@ async def put_notification_settings(body: NotificationSettingsIn, identity: Iden
         theirs = settings_kinds(AppRole(profile["role"]))
         for name in channels:
             if Kind(name) not in theirs:
-                raise ApiError(400, "notification_kind_not_yours", kind=name)
+                raise ApiError(400, KIND_NOT_YOURS, kind=name)
         await owner.execute(
             """insert into private.notification_preferences as p (user_id, channels, quiet_hours, quiet_start,
                                                                 quiet_end, offers_in_quiet_hours, sms_fallback)

@@ -8,7 +8,7 @@ from mobile.formatting import format_phone
 from mobile.models import NotificationSettings, Profile
 from mobile.viewmodels.loadable import Done, SaveFile, ScreenWiring, SubScreen, fetched_and_saved
 from mobile.viewmodels.session import Session
-from shared.notifications import QUIET_TIME_CHOICES
+from shared.notifications import KIND_NOT_YOURS, QUIET_TIME_CHOICES
 from shared.text import bilingual, role_label
 
 MY_DATA_FILE = "fixit-my-data.json"
@@ -98,10 +98,23 @@ class AccountViewModel(SubScreen):
         if self.saving_settings:
             return
         self._notice = None
+        settings_before = self.settings
         # Refused: the notice says why, and the switches show what the server still holds.
-        settings = await self._send(self._api.update_notification_settings(body), self._refused_notice,
+        refusals: list[ApiError] = []
+
+        def refused(exc: ApiError) -> None:
+            refusals.append(exc)
+            self._refused_notice(exc)
+
+        settings = await self._send(self._api.update_notification_settings(body), refused,
                                     self._mark_saving_settings)
         if settings is None:
+            if refusals and refusals[0].code == KIND_NOT_YOURS:
+                # The account's role changed since the screen read its kinds (a student made a teacher, a
+                # teacher's college closed): its switches are read again, so the next change is the account's own
+                # kinds, not refused again until the screen is reopened. The notice still says why this one was.
+                self.settings = await self._settings_or_none() or settings_before
+                self._changed()
             return
         self.settings = settings
         self._notice = bilingual("prefs_saved")

@@ -24,7 +24,7 @@ from mobile.views.account import account_view, delete_account_dialog
 from mobile.views.admin import colleges_admin_view
 from mobile.views.frame import app_views
 from mobile.views.inbox import inbox_view
-from shared.notifications import Kind, allowed_prefs, is_kind
+from shared.notifications import KIND_NOT_YOURS, Kind, allowed_prefs, is_kind
 from shared.text import APP_UI, Locale
 from tests.unit.mobile_fakes import (
     NOW,
@@ -435,6 +435,37 @@ async def test_notification_preferences_save_at_each_change() -> None:
     assert [p["channels"]["accepted"] for p in puts[:1]] == [["line", "push", "sms"]]
     assert len(puts) == 2 and puts[1]["quiet_hours"] is False and "allowed" not in puts[1]
     assert account.chosen("accepted", "sms") and account.notice == "บันทึกการตั้งค่าการแจ้งเตือนแล้ว"
+
+
+async def test_a_kind_refused_as_not_the_accounts_reads_the_switches_again() -> None:
+    """The screen was read while the person was a citizen; meanwhile they became a student (an invitation accepted on
+    another phone). Their next change names a citizen's kind: refused with the reason, and the switches are read
+    again, so the change after that is made on the student's own kinds, not refused until the screen is reopened."""
+    backend = FakeBackend()
+    Inbox(backend)
+    prefs = Preferences(backend, {"channels": {"accepted": ["push"]}, "quiet_hours": False, "quiet_start": "21:00",
+                                  "quiet_end": "07:00", "allowed": {"accepted": ["push", "line", "sms"]}})
+    _, account = await account_of(backend)
+    students = {**prefs.current, "channels": {"offer_new": ["push"]}, "allowed": {"offer_new": ["push", "line"]}}
+    backend.overrides[("GET", "/me/notification-settings")] = lambda r: httpx.Response(200, json=students)
+    backend.overrides[("PUT", "/me/notification-settings")] = lambda r: error_response(
+        400, KIND_NOT_YOURS, kind="accepted")
+
+    await account.set_channel("accepted", "line", True)
+    assert account.notice is not None and "accepted" in account.notice  # the reason, naming the kind
+    assert account.settings is not None and set(account.settings.allowed) == {"offer_new"}
+    assert not account.saving_settings
+
+    puts: list[dict[str, Any]] = []
+
+    def put(request: httpx.Request) -> httpx.Response:
+        puts.append(json.loads(request.content))
+        return httpx.Response(200, json={**students, **puts[-1]})
+
+    backend.overrides[("PUT", "/me/notification-settings")] = put
+    await account.set_channel("offer_new", "line", True)
+    assert [p["channels"] for p in puts] == [{"offer_new": ["line", "push"]}]
+    assert account.chosen("offer_new", "line")
 
 
 async def test_quiet_hours_times_are_chosen_from_half_hours_and_saved() -> None:
