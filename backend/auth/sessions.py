@@ -91,15 +91,26 @@ async def refresh(conn: Conn, settings: Settings, refresh_token: str) -> tuple[T
     if row["used"] and not row["asked_again"]:
         await revoke(conn, session_id=row["session_id"])
         raise SessionEnded()
-    if row["used"]:
+    asked_again = bool(row["used"])
+    if not asked_again:
+        # Used only if still unused: a refresh with the same token that held the session's lock before this one
+        # (the select above waited for it and re-checked the session row only, not the token's) has used it and
+        # committed; this is then a second use within the interval (review25 F1: both rotated it, two live tokens).
+        # (`returning` read back: in a pipelined transaction a cursor's rowcount is not known until a sync.)
+        used_now = await (await conn.execute("update private.refresh_tokens set used_at = now() "
+                                             "where token_hash = %s and used_at is null returning 1",
+                                             [_hash(refresh_token)])).fetchone()
+        if used_now is None:
+            if settings.refresh_token_reuse_seconds <= 0:  # no interval: any second use is a copy
+                await revoke(conn, session_id=row["session_id"])
+                raise SessionEnded()
+            asked_again = True
+    if asked_again:
         # The answer the app never got named the session's one unused token: it goes, the new one takes its place
         # (one live token a session; whoever caught the lost answer holds a dead token). The interval still counts
         # from the first use: asking again does not stretch it.
         await conn.execute("delete from private.refresh_tokens where session_id = %s and used_at is null",
                            [row["session_id"]])
-    else:
-        await conn.execute("update private.refresh_tokens set used_at = now() where token_hash = %s",
-                           [_hash(refresh_token)])
     await conn.execute("update private.auth_sessions set refreshed_at = now() where id = %s", [row["session_id"]])
     user_id: uuid.UUID = row["user_id"]
     tokens = _access(settings, user_id, row["phone"], row["session_id"],

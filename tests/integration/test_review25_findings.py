@@ -7,7 +7,6 @@ from typing import Any
 
 import httpx
 import psycopg
-import pytest
 
 from tests.helpers import fresh_phone, session_for, sign_in
 from tests.integration.dispatch_area import ADMIN_PHONE, request_status, set_owner_active, step
@@ -78,8 +77,6 @@ async def _until_waiting_on_the_lock(database_url: str, calls: list["asyncio.Tas
     raise AssertionError(f"not {count} refreshes waiting for the session's row")
 
 
-@pytest.mark.xfail(strict=True, reason="review25 F1: two refreshes racing with one unused token both rotate it "
-                   "(the second re-checks only the session it waited for, not the token): two live tokens a session")
 async def test_two_refreshes_racing_with_one_token_leave_one_live_token(api: httpx.AsyncClient,
                                                                         database_url: str) -> None:
     """The app and a thief (or two copies of the app) present the same unused refresh token at once. The second
