@@ -7,9 +7,10 @@ from typing import Any
 
 import httpx
 import psycopg
+import pytest
 
-from tests.helpers import fresh_phone, session_for, sign_in
-from tests.integration.dispatch_area import ADMIN_PHONE, request_status, set_owner_active, step
+from tests.helpers import bearer, fresh_phone, session_for, sign_in
+from tests.integration.dispatch_area import ADMIN_PHONE, offers_of, request_status, set_owner_active, step
 from tests.integration.test_a_teacher_at_every_hand_over import Colleges, colleges  # noqa: F401 (fixture)
 from tests.integration.test_app_contract import app  # noqa: F401  (the fixture)
 from tests.integration.test_the_teacher_present_at_a_rework import _in_the_check
@@ -58,6 +59,32 @@ async def test_an_admins_take_back_of_a_suspended_citizens_job_parks_it_and_tell
             "and n.kind in ('job_taken_back', 'no_taker') order by n.id", [rid])]
     assert row == ("no_centre", None) and pending == (0,)
     assert told == ["job_taken_back"]
+
+
+@pytest.mark.xfail(strict=True, reason="review25 F2: a take back from the check does not begin new work "
+                   "(private.work_began asks only reassignable()): the next student passes the check on the former "
+                   "student's after photo and report")
+async def test_the_next_student_after_a_take_back_from_the_check_must_show_their_own_work(
+        app: Any, colleges: Colleges, database_url: str,  # noqa: F811  (the fixtures)
+) -> None:
+    """Honest QC (routes/work.py `_require_complete_record`): after a take back only the next student's own after
+    photos and report count. Taken back from the check, the job goes on to the far college's student; their move to
+    the check with nothing of their own recorded is refused (409 quality_check_incomplete), as after a take back from
+    a student's hands."""
+    async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://fixit.test") as api:
+        admin, _ = await sign_in(api, ADMIN_PHONE)
+        rid = await _in_the_check(api, colleges, database_url)
+        assert (await step(api, admin, rid, "offered", note="ตรวจใหม่ที่อื่น")).status_code == 200
+        offer = next(o for o in offers_of(database_url, rid) if o["status"] == "pending")
+        assert offer["technician_id"] == colleges.people["far_student"][0]
+        student, _ = await sign_in(api, colleges.people["far_student"][1])
+        assert (await api.post(f"/offers/{offer['id']}/accept", headers=bearer(student))).status_code == 200
+        for to in ("diagnosing", "repairing"):
+            moved = await step(api, student, rid, to, teacher_present_id=colleges.people["far_teacher"][0])
+            assert moved.status_code == 200, moved.text
+        checked = await step(api, student, rid, "quality_check")
+    assert checked.status_code == 409, checked.text
+    assert checked.json()["error"]["code"] == "quality_check_incomplete"
 
 
 # --- 4. Two refreshes with the same token at the same moment -------------------------------------------------------
