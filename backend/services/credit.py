@@ -389,8 +389,9 @@ ROUND_BEGAN_SQL = f"(select max(e.id) {_REOPENS})"
 # count, routes/work.py, and the detail shows which; the college's job list shows the hours of that report): the
 # id of the timeline event that began it, the round's start or the last time the job changed hands after it: a take
 # back (a move to `offered` from a student's hands, shared.statuses.REASSIGNABLE: the teacher took the job from a
-# student who could not go on) or a reassign (the teacher moved it straight to another student: no status changes,
-# its timeline note is dispatch.REASSIGN_NOTE); null: the first work of the first round. One definition, the SQL
+# student who could not go on; or an admin's from the check, migration 0109) or a reassign (the teacher moved it
+# straight to another student: no status changes, its timeline note is dispatch.REASSIGN_NOTE); null: the first
+# work of the first round. One definition, the SQL
 # function private.work_began (migration 0092), which also stamps each after photo and the report with the work they
 # were written in (`work_event`), under the request's lock: a row is this work's when its stamp is this (shared.work
 # of_the_work), never judged by the start times of two transactions (audit20 #5). One rule for both changes of

@@ -7,7 +7,6 @@ from typing import Any
 
 import httpx
 import psycopg
-import pytest
 
 from tests.helpers import bearer, fresh_phone, session_for, sign_in
 from tests.integration.dispatch_area import ADMIN_PHONE, offers_of, request_status, set_owner_active, step
@@ -61,9 +60,6 @@ async def test_an_admins_take_back_of_a_suspended_citizens_job_parks_it_and_tell
     assert told == ["job_taken_back"]
 
 
-@pytest.mark.xfail(strict=True, reason="review25 F2: a take back from the check does not begin new work "
-                   "(private.work_began asks only reassignable()): the next student passes the check on the former "
-                   "student's after photo and report")
 async def test_the_next_student_after_a_take_back_from_the_check_must_show_their_own_work(
         app: Any, colleges: Colleges, database_url: str,  # noqa: F811  (the fixtures)
 ) -> None:
