@@ -360,7 +360,7 @@ TEXTS: dict[Kind, tuple[Bilingual, Bilingual]] = {
     Kind.PART_WITHDRAWN: (B("ถอนรายการอะไหล่แล้ว {ref}", "A part was withdrawn {ref}"),
                           B("{item}: รายการ {part} ที่เสนอไว้ถูกถอนแล้ว ไม่ต้องอนุมัติและไม่มีค่าใช้จ่ายสำหรับรายการนี้",
                             "{item}: {part} was withdrawn; there is nothing to approve or pay for it")),
-    Kind.JOB_TAKEN_BACK: (B("ครูรับงานคืนจากนักศึกษา {ref}", "The teacher took {ref} back from its student"),
+    Kind.JOB_TAKEN_BACK: (B("รับงานคืนจากนักศึกษาแล้ว {ref}", "{ref} was taken back from its student"),
                           B("{item}: กำลังหานักศึกษาคนอื่นมาทำต่อ งานที่ทำไว้ รูป และอะไหล่ที่คุณอนุมัติแล้วยังอยู่ครบ "
                             "สอบถามได้ที่{college}",
                             "{item}: another student is being found to carry on; the work so far, its photos and "
@@ -447,11 +447,11 @@ UNCOLLECTED_UNREPAIRABLE = (
       "in the app if it is back"))
 
 TAKEN_BACK_NOBODY_TOOK = (
-    B("ครูรับงานคืนจากนักศึกษา และยังไม่มีนักศึกษารับงาน {ref}",
+    B("รับงานคืนจากนักศึกษาแล้ว และยังไม่มีนักศึกษารับงาน {ref}",
       "{ref} was taken back from its student, and no student has taken it yet"),
-    B("{item}: ครูรับงานคืนจากนักศึกษาคนเดิม แต่ยังไม่มีนักศึกษารับงานต่อ ผู้ดูแลระบบจะช่วยส่งต่อให้วิทยาลัย "
+    B("{item}: รับงานคืนจากนักศึกษาคนเดิมแล้ว แต่ยังไม่มีนักศึกษารับงานต่อ ผู้ดูแลระบบจะช่วยส่งต่อให้วิทยาลัย "
       "หรือยกเลิกคำขอได้ในแอป งานที่ทำไว้ รูป และอะไหล่ที่คุณอนุมัติแล้วยังอยู่ครบ สอบถามได้ที่{college}",
-      "{item}: the teacher took it back from its student, and no other student has taken it yet. An administrator "
+      "{item}: it was taken back from its student, and no other student has taken it yet. An administrator "
       "will send it on to a college; you may also cancel it in the app. The work so far, its photos and the parts "
       "you approved stay with it. Questions: {college}"))
 # The clock's revival of a request parked while its owner's account was suspended, once restored (migration 0094,

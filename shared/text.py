@@ -616,7 +616,7 @@ EVENT_NOTES: dict[str, Bilingual] = {
     "sent_on_by_admin": B("ผู้ดูแลระบบส่งต่อให้วิทยาลัย", "Sent on to a college by an administrator"),
     "assigned": B("ครูมอบหมายงานให้นักศึกษา", "Assigned to a student by the teacher"),
     "reassigned": B("ครูเปลี่ยนนักศึกษาผู้รับงาน", "Given to another student by the teacher"),
-    "taken_back": B("ครูนำงานกลับมาเสนอให้นักศึกษาคนอื่น", "Taken back by the teacher to offer again"),
+    "taken_back": B("รับงานคืนเพื่อเสนอให้นักศึกษาคนอื่น", "Taken back to offer to another student"),
     "unrepairable": B("ซ่อมไม่ได้: {reason}", "Cannot be repaired: {reason}"),
     "still_broken": B("ยังไม่หาย", "Still broken"),
     # The clock tried a no_centre request again: a fitting student it was never offered to is now in range.
@@ -1051,17 +1051,18 @@ APP_UI: dict[str, Bilingual] = {
                          "You are no longer on this job's team, so it is closed to you. Hours a teacher approved for "
                          "you stay in your portfolio"),
     # The job screen of a job the student led, closed live when it left them (0056, shared.notifications.LeadLeft):
-    # taken back by a teacher or given to another student, and whether they stay on its team with their hours.
-    "job_lead_left": B("งานนี้ไม่ได้เป็นของคุณแล้ว (ครูรับคืนหรือมอบให้นักศึกษาคนอื่น) จึงดูงานนี้ไม่ได้อีก "
+    # taken back (by a teacher, or an admin from the check) or given to another student, and whether they stay on its
+    # team with their hours. Said without who took it back: an admin's take back (flow25, review25 F3) is one too.
+    "job_lead_left": B("งานนี้ไม่ได้เป็นของคุณแล้ว (ถูกรับคืนหรือมอบให้นักศึกษาคนอื่น) จึงดูงานนี้ไม่ได้อีก "
                        "ชั่วโมงที่คุณรายงานไว้ยังเป็นของคุณ ดูได้ที่แฟ้มผลงาน",
                        "This job is no longer yours (taken back or given to another student), so it is closed to "
                        "you. Hours you reported stay yours: see your portfolio"),
-    "job_lead_taken_back": B("ครูรับงานนี้คืนแล้ว (เสนองานให้นักศึกษาคนอื่นอีกครั้ง) คุณจึงไม่ได้เป็นผู้รับผิดชอบงานนี้และดูงานนี้ไม่ได้อีก",
-                             "A teacher took this job back (it is offered to other students again): it is no longer "
+    "job_lead_taken_back": B("งานนี้ถูกรับคืนแล้ว (เสนองานให้นักศึกษาคนอื่นอีกครั้ง) คุณจึงไม่ได้เป็นผู้รับผิดชอบงานนี้และดูงานนี้ไม่ได้อีก",
+                             "This job was taken back (it is offered to other students again): it is no longer "
                              "yours, so it is closed to you"),
-    "job_lead_taken_back_kept": B("ครูรับงานนี้คืนแล้ว (เสนองานให้นักศึกษาคนอื่นอีกครั้ง) คุณยังอยู่ในทีมเป็นผู้ช่วย "
+    "job_lead_taken_back_kept": B("งานนี้ถูกรับคืนแล้ว (เสนองานให้นักศึกษาคนอื่นอีกครั้ง) คุณยังอยู่ในทีมเป็นผู้ช่วย "
                                   "ชั่วโมงที่คุณรายงานไว้ยังเป็นของคุณ ดูได้ที่แฟ้มผลงาน",
-                                  "A teacher took this job back (it is offered to other students again). You stay on "
+                                  "This job was taken back (it is offered to other students again). You stay on "
                                   "its team as a helper with the hours you reported: see your portfolio"),
     "job_lead_reassigned": B("งานนี้ถูกมอบให้นักศึกษาคนอื่นทำต่อแล้ว คุณจึงไม่ได้เป็นผู้รับผิดชอบงานนี้และดูงานนี้ไม่ได้อีก",
                              "This job was given to another student: it is no longer yours, so it is closed to you"),
@@ -1302,7 +1303,7 @@ ACCOUNT_UI: dict[str, Bilingual] = {
     "kind_no_centre": B("คำขอที่ไม่มีวิทยาลัยรับ", "Requests no college can take"),
     "kind_part_proposed": B("อะไหล่ที่รอฉันอนุมัติ", "Parts waiting for my approval"),
     "kind_part_withdrawn": B("อะไหล่ที่ถอนรายการแล้ว", "Parts withdrawn from my repairs"),
-    "kind_job_taken_back": B("งานซ่อมที่ครูรับคืนจากนักศึกษา", "Repairs the teacher took back from the student"),
+    "kind_job_taken_back": B("งานซ่อมที่ถูกรับคืนจากนักศึกษา", "Repairs taken back from the student"),
     "kind_no_taker": B("คำขอที่ยังไม่มีนักศึกษารับ", "Requests no student has taken yet"),
     "kind_sent_again": B("คำขอที่ส่งให้นักศึกษาอีกครั้ง", "Requests offered to students again"),
     "kind_collect_reminder": B("ของของฉันที่รอไปรับคืน", "My items waiting to be collected"),

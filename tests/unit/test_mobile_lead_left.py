@@ -85,9 +85,9 @@ async def test_a_lead_kept_on_the_team_is_told_the_job_was_taken_back_and_their_
     backend.gone = True
     await vm.live_event(_event(backend.job["id"], "taken_back", True))
     assert job.detail is None and job.closed_text is not None
-    assert job.closed_text.startswith("ครูรับงานนี้คืนแล้ว") and "คุณยังอยู่ในทีมเป็นผู้ช่วย" in job.closed_text
+    assert job.closed_text.startswith("งานนี้ถูกรับคืนแล้ว") and "คุณยังอยู่ในทีมเป็นผู้ช่วย" in job.closed_text
     vm.session.set_locale(Locale.EN)
-    assert any(s.startswith("A teacher took this job back") and "You stay on its team as a helper" in s
+    assert any(s.startswith("This job was taken back") and "You stay on its team as a helper" in s
                for s in _shown(job, Locale.EN))
 
 

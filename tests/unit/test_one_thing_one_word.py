@@ -7,7 +7,7 @@ from datetime import UTC, datetime
 from shared.notifications import INVITED_ROLES, TEXTS, Kind, render
 from shared.roles import AppRole
 from shared.statuses import RequestStatus
-from shared.text import ROLE_LABELS, STATUS_LABELS, Locale, bilingual, error_text
+from shared.text import EVENT_NOTES, ROLE_LABELS, STATUS_LABELS, Locale, bilingual, error_text
 from tests.unit.catalog_texts import every_text
 
 
@@ -34,10 +34,13 @@ def test_the_teacher_is_called_kru_everywhere() -> None:
 
 
 def test_english_says_teacher_where_thai_says_kru() -> None:
-    """Where Thai says ครู, English says "teacher": the citizen's timeline (EVENT_NOTES taken_back) and the
-    notification of the same take back name the same person. "Supervisor" is only the role's name, ครูผู้ควบคุม."""
-    taken_back = TEXTS[Kind.JOB_TAKEN_BACK][0]
-    assert "teacher" in taken_back.en.lower() and "ครู" in taken_back.th
+    """Where Thai says ครู, English says "teacher", and where one does not, neither does the other: the citizen's
+    timeline (EVENT_NOTES taken_back) and the notification of the same take back say it alike (since an admin may
+    take a job back from the check, review25 F3, neither names who did). "Supervisor" is only the role's name,
+    ครูผู้ควบคุม."""
+    for taken_back in (TEXTS[Kind.JOB_TAKEN_BACK][0], EVENT_NOTES["taken_back"]):
+        assert ("teacher" in taken_back.en.lower()) == ("ครู" in taken_back.th)
+        assert "ครู" not in taken_back.th  # an admin's take back is one too
     # Word joiners (invisible; they keep ครูผู้ควบคุม on one line, college_row_counts) do not part the word.
     mixed = {where: text.en for where, text in every_text().items()
              if "ครู" in text.th and "ครูผู้ควบคุม" not in text.th.replace("\u2060", "")

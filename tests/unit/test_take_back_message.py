@@ -26,5 +26,5 @@ def test_a_take_back_nobody_took_says_both_in_one_message() -> None:
     assert told.title == "FX-690001 was taken back from its student, and no student has taken it yet"
     assert "An administrator will send it on" in told.body and "Near College" in told.body
     thai = render(Kind.JOB_TAKEN_BACK, {**PARAMS, "nobody_took": True}, Locale.TH, NOW, 690001)
-    assert thai.title.startswith("ครูรับงานคืนจากนักศึกษา และยังไม่มีนักศึกษารับงาน")
+    assert thai.title.startswith("รับงานคืนจากนักศึกษาแล้ว และยังไม่มีนักศึกษารับงาน")
     assert "วิทยาลัยใกล้" in thai.body
