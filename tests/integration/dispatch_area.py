@@ -323,6 +323,15 @@ def told_since(database_url: str, rid: str, person: str | uuid.UUID, since: int)
     return [(r["kind"], r["params"].get("restored")) for r in rows]
 
 
+def last_note_code(database_url: str, rid: str) -> str | None:
+    """The note code of the request's latest timeline event (a move or a note), None when it has none."""
+    with psycopg.connect(database_url) as conn:
+        row = conn.execute("select note_code from public.status_events where request_id = %s "
+                           "order by id desc limit 1", [rid]).fetchone()
+    assert row is not None
+    return None if row[0] is None else str(row[0])
+
+
 def failing_status_change(database_url: str, request_id: str) -> AbstractContextManager[None]:
     """A request whose status change fails every time."""
     return failing_writes(database_url, "update of status", "repair_requests", "id", request_id,

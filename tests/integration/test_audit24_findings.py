@@ -20,6 +20,7 @@ from tests.integration.dispatch_area import (
     AppClock,
     Area,
     by_operator,
+    last_note_code,
     last_notification,
     owner_of,
     request_status,
@@ -40,12 +41,6 @@ def _stored_prefs(database_url: str, person: str) -> Any:
     return row
 
 
-def _last_note(database_url: str, rid: str) -> str | None:
-    with psycopg.connect(database_url) as conn:
-        row = conn.execute("select note_code from public.status_events where request_id = %s "
-                           "order by id desc limit 1", [rid]).fetchone()
-    assert row is not None
-    return None if row[0] is None else str(row[0])
 
 
 # --- R2. Switched off and on by SQL, a request a student can take: two messages within a minute --------------------
@@ -71,7 +66,7 @@ async def test_a_request_restored_by_sql_that_a_student_can_take_tells_its_citiz
     set_owner_active(database_url, rid, True)
     await tick(pool, settings, lapsed + MINUTE)
     assert request_status(database_url, rid) == "offered"
-    assert _last_note(database_url, rid) == "owner_restored"
+    assert last_note_code(database_url, rid) == "owner_restored"
     # Before the fix: [('no_taker', None), ('sent_again', True)]
     assert told_since(database_url, rid, owner, before) == [("sent_again", True)]
 
@@ -102,7 +97,7 @@ async def test_a_parking_under_way_when_the_operator_restores_the_account_goes_o
     assert told_since(database_url, rid, str(owner), before) == []
     await tick(pool, settings, lapsed + MINUTE)
     assert request_status(database_url, rid) == "offered"
-    assert _last_note(database_url, rid) == "owner_restored"
+    assert last_note_code(database_url, rid) == "owner_restored"
     assert told_since(database_url, rid, str(owner), before) == [("sent_again", True)]
 
 # --- B1. PUT /me/notification-settings stores a kind the caller's settings do not list -----------------------------

@@ -19,6 +19,7 @@ from tests.integration.dispatch_area import (
     AppClock,
     Area,
     _student,
+    last_note_code,
     last_notification,
     offers_of,
     owner_of,
@@ -105,7 +106,7 @@ async def test_a_resumed_request_that_a_student_can_take_is_offered_not_noted_as
     assert {o["college_id"] for o in offers_of(database_url, rid) if o["status"] == "pending"} == {area.far}
     set_owner_active(database_url, rid, False)
     await tick(pool, settings, clock.now + 2 * sla)  # the far offer lapses: parked, nobody may answer for it
-    assert (request_status(database_url, rid), _last_note(database_url, rid)) == ("no_centre", "owner_suspended")
+    assert (request_status(database_url, rid), last_note_code(database_url, rid)) == ("no_centre", "owner_suspended")
     set_active(database_url, area.students["far1"][0], False)  # far1 left meanwhile (or was suspended)
     newcomer = _new_student_at(database_url, area.near, "ใหม่ มาแล้ว")  # and a student joined the near college
     before = last_notification(database_url)
@@ -115,11 +116,3 @@ async def test_a_resumed_request_that_a_student_can_take_is_offered_not_noted_as
     assert newcomer in {o["technician_id"] for o in offers_of(database_url, rid) if o["status"] == "pending"}
     # Before the fix: [('no_taker', None), ('sent_again', True)]
     assert told_since(database_url, rid, owner, before) == [("sent_again", True)]
-
-
-def _last_note(database_url: str, rid: str) -> str | None:
-    with psycopg.connect(database_url) as conn:
-        row = conn.execute("select note_code from public.status_events where request_id = %s "
-                           "order by id desc limit 1", [rid]).fetchone()
-    assert row is not None
-    return None if row[0] is None else str(row[0])
