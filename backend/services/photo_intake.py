@@ -304,16 +304,13 @@ async def sweep_orphan_photos(pool: AsyncConnectionPool[Conn], store: PhotoStore
 
 
 # A student whose only claim on the request is an offer sees its photos while the offer runs by the app's clock
-# (gaps25 #1): the policy (`request_photos_read`, 0107) asks the database's clock, which in production is the same and
-# in tests (the app's clock moved forward) later; an offer past its expiry still pending (the clock has not turned
-# yet) shows nothing, as the accept refuses it (transitions' `offer_open`).
+# (gaps25 #1): the policy (`request_photos_read`, 0107) asks the same rule at the database's clock, which in production
+# is the same and in tests (the app's clock moved forward) later; an offer past its expiry still pending (the clock
+# has not turned yet) shows nothing, as the accept refuses it (transitions' `offer_open`).
 _PHOTO_LOCATION = """
     select p.storage_path, p.thumb_path, p.content_type from public.request_photos p
     where p.request_id = %(req)s and p.kind = %(kind)s and p.idx = %(idx)s
-      and (private.can_see_record(p.request_id)
-           or exists (select 1 from public.offers o
-                      where o.request_id = p.request_id and o.technician_id = auth.uid() and o.status = 'pending'
-                        and o.expires_at > %(now)s))
+      and (private.can_see_record(p.request_id) or private.holds_offer_open_at(p.request_id, %(now)s))
 """
 
 

@@ -98,7 +98,6 @@ class AccountViewModel(SubScreen):
         if self.saving_settings:
             return
         self._notice = None
-        settings_before = self.settings
         # Refused: the notice says why, and the switches show what the server still holds.
         refusals: list[ApiError] = []
 
@@ -113,7 +112,7 @@ class AccountViewModel(SubScreen):
                 # The account's role changed since the screen read its kinds (a student made a teacher, a
                 # teacher's college closed): its switches are read again, so the next change is the account's own
                 # kinds, not refused again until the screen is reopened. The notice still says why this one was.
-                self.settings = await self._settings_or_none() or settings_before
+                self.settings = await self._settings_or_none() or self.settings
                 self._changed()
             return
         self.settings = settings
