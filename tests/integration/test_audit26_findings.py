@@ -59,9 +59,6 @@ async def test_a_check_that_never_returns_does_not_hold_health_for_good(
 
 
 # --- 2. A rotated refresh token replayed within the reuse interval takes the session ---------------------------
-@pytest.mark.xfail(strict=True, reason="audit26 F2: the reuse interval's 'asked again' deletes the session's live "
-                                       "token, so the app presenting it later finds no row and is only signed out; "
-                                       "the session is not revoked and the replayer's new token keeps it")
 async def test_a_replay_within_the_interval_does_not_keep_the_session_from_its_owner(api: httpx.AsyncClient) -> None:
     """A copy of a refresh token (a proxy's log, a backup of the phone) replayed within the reuse interval of the
     app's own refresh is answered, as the app's own repeat would be: the two cannot be told apart. But the app then
