@@ -332,7 +332,9 @@ async def line_webhook(request: Request, pool: PoolDep, settings: SettingsDep, n
                                                      timedelta(hours=1)), now)
             except ApiError:
                 continue  # out of tries: LINE gets its 200 all the same (a 4xx would only make it retry)
-            if await rate_limits.spent(owner, LINK_WRONG_CODES, now):
+            # Held until this delivery commits: one looks at its code and counts it at a time, so the window's
+            # wrong codes looked at never pass the cap (audit26 F3). Short: one look-up, one count.
+            if await rate_limits.spent(owner, LINK_WRONG_CODES, now, hold=True):
                 continue  # too many wrong codes from everyone this window: none is looked at, a right one neither
             row = await (await owner.execute(
                 "delete from private.line_link_codes where code = %s and expires_at > %s returning user_id",

@@ -97,9 +97,6 @@ async def line_api(settings: Settings) -> AsyncIterator[tuple[httpx.AsyncClient,
         yield client, clock.now
 
 
-@pytest.mark.xfail(strict=True, reason="audit26 F3: the webhook asks whether the window's wrong codes are spent with "
-                                       "a plain read and counts the wrong code only after looking it up: deliveries "
-                                       "in flight together all pass the check, each looked at, past the cap")
 async def test_wrong_codes_racing_at_the_cap_are_not_all_looked_at(
         line_api: tuple[httpx.AsyncClient, datetime], database_url: str) -> None:
     """One wrong code left in the window (29 of 30 counted), and three LINE accounts' wrong codes delivered at the
