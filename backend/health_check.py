@@ -14,9 +14,9 @@ A check answers within `CHECK_SECONDS`, its pool wait included, or says "degrade
 arrives meanwhile waits for the run after it, so one round trip that never returns (a connection to a host gone
 silent after a failover, a lock on the migrations table) left /health unanswered for good, the copy out of its load
 balancer's rotation long after the database answered again. The round trip left behind is cancelled and not
-waited for: psycopg then asks the server to cancel it and waits up to 5 s for that and 5 s for the query to end
-(psycopg 3.3), giving up on a connection that says nothing; the pool discards it. So a stuck round trip holds its
-connection some 10 s past the answer, at most one or two at a time at a load balancer's pace.
+waited for (not `asyncio.timeout`, which waits for the cancellation to finish): psycopg then asks the server to
+cancel it and waits for the query to end, for ever before psycopg 3.3 when the server says nothing (psycopg#1371;
+pyproject allows 3.2), up to 5 s + 5 s since, giving up on the connection, which the pool then discards.
 """
 
 import asyncio
