@@ -5,8 +5,6 @@ before must not be offered for it."""
 
 from uuid import UUID
 
-import pytest
-
 from mobile.views.frame import app_view
 from shared.notifications import LeadLeft
 from shared.text import bilingual
@@ -15,8 +13,6 @@ from tests.unit.mobile_screens import signed_in
 from tests.unit.test_resil25_bad_network import drop_writes, restore
 
 
-@pytest.mark.xfail(strict=True, reason="audit26 F4: JobViewModel._close leaves `_unsent_after` and the photo line: "
-                                       "the job given back to the student offers the earlier work's photos again")
 async def test_photos_kept_from_work_taken_back_are_not_offered_for_the_next_work() -> None:
     work = WorkBackend()
     work.job["status"] = "repairing"
