@@ -1,0 +1,131 @@
+"""race26: where two writers meet, they take their row locks in one order (backend/services/dispatch.py's module
+docstring) and wait for each other instead of deadlocking. /tmp/p26/race26-findings.md has the inventory.
+
+A college's deletion (by SQL only: Supabase's dashboard, the operator) locks the college row first, then its BEFORE
+DELETE trigger (0108, private.close_invitations_of_a_deleted_college) closes the invited people's cards
+(notifications) and the cascade deletes the invitations. An answer to one of those invitations (accept, decline)
+or its withdrawal locked the person's profile, then the invitation, and only then the college (the accept's FOR
+SHARE) or the invited card (close_invited): the deletion held what they wanted and wanted the invitation they held,
+and PostgreSQL's deadlock detector killed one of them (the app's side answered 503).
+
+Each test drives that order on the real database with explicit locks in the test's own transactions, no sleeps: a
+holder keeps the invitation a moment (as a renewal at the same moment would), the app's path starts and waits for
+it, the deletion starts and waits too, then the holder lets go."""
+
+import asyncio
+from collections.abc import Callable, Coroutine
+from typing import Any
+
+import httpx
+import psycopg
+import pytest
+
+from tests.helpers import answer_invitation, bearer, fresh_phone, sign_in
+from tests.integration.lock_waits import until_waiting
+from tests.integration.test_staff_api import college_body
+
+
+async def _college_inviting(api: httpx.AsyncClient) -> tuple[str, str, str, str, str]:
+    """A college an admin made (nothing of the work names it, so SQL may delete it), with a citizen invited to be
+    its supervisor: (the admin's token, the college id, the citizen's phone, token and id)."""
+    admin, _ = await sign_in(api, "084-444-4444")
+    made = await api.post("/admin/colleges", json=college_body(), headers=bearer(admin))
+    assert made.status_code == 201, made.text
+    college = made.json()["id"]
+    phone = fresh_phone()
+    citizen, profile = await sign_in(api, phone)
+    named = await api.post(f"/admin/colleges/{college}/supervisors", json={"phone": phone}, headers=bearer(admin))
+    assert named.status_code == 201 and named.json()["awaiting_acceptance"] is True, named.text
+    return admin, college, phone, citizen, profile["id"]
+
+
+Answer = Callable[[], Coroutine[Any, Any, httpx.Response]]
+
+
+async def _against_the_deletion(database_url: str, college: str, person: str,
+                                answer: Answer) -> tuple[httpx.Response, str]:
+    """`answer` (an app path about the person's invitation) and the college's deletion at once, in the order that
+    crossed: the invitation held by a holder until both wait. Returns the app's answer and how the deletion ended
+    ("deleted", or the name of the error that refused it)."""
+    async with (await psycopg.AsyncConnection.connect(database_url) as holder,
+                await psycopg.AsyncConnection.connect(database_url) as deletion):
+        await holder.execute("select 1 from private.staff_invites where profile_id = %s for update", [person])
+        answering = asyncio.create_task(answer())
+        await until_waiting(database_url, 1, answering)
+
+        async def delete() -> str:
+            try:
+                await deletion.execute("delete from public.colleges where id = %s", [college])
+                await deletion.commit()
+            except psycopg.Error as e:
+                await deletion.rollback()
+                return type(e).__name__
+            return "deleted"
+
+        deleting = asyncio.create_task(delete())
+        await until_waiting(database_url, 2, answering, deleting)
+        await holder.rollback()
+        answered, deleted = await answering, await deleting
+    assert "Deadlock" not in deleted, deleted
+    assert answered.status_code < 500, answered.text
+    return answered, deleted
+
+
+def _state(database_url: str, college: str, person: str) -> tuple[Any, ...]:
+    """(the college is there, the person's role and college, invitations left, their "invited" cards' closings)."""
+    with psycopg.connect(database_url) as conn:
+        row = conn.execute(
+            "select exists (select 1 from public.colleges where id = %(c)s), "
+            "(select role::text from public.profiles where id = %(p)s), "
+            "(select college_id::text from public.profiles where id = %(p)s), "
+            "(select count(*)::int from private.staff_invites where profile_id = %(p)s), "
+            "array(select coalesce(n.params ->> 'closed', 'open') from public.notifications n "
+            "      where n.recipient_id = %(p)s and n.kind = 'invited' order by n.id)",
+            {"c": college, "p": person}).fetchone()
+    assert row is not None
+    return tuple(row)
+
+
+@pytest.mark.xfail(strict=True, reason="race26 #1: the accept holds profile + invitation, then wants the college "
+                                       "FOR SHARE, which the deletion holds while it wants the invitation")
+async def test_an_accept_and_the_colleges_deletion_wait_for_each_other(
+        api: httpx.AsyncClient, database_url: str) -> None:
+    _, college, _, citizen, person = await _college_inviting(api)
+    answered, deleted = await _against_the_deletion(database_url, college, person,
+                                                    lambda: answer_invitation(api, citizen, "accept"))
+    # The yes came first: the person is the college's supervisor, so the deletion is refused (staff belong to it).
+    assert answered.status_code == 200, answered.text
+    assert deleted == "CheckViolation"
+    assert _state(database_url, college, person)[:4] == (True, "supervisor", college, 0)
+
+
+@pytest.mark.xfail(strict=True, reason="race26 #2: the decline holds profile + invitation, then closes the invited "
+                                       "card, which the deletion's trigger holds while it wants the invitation")
+async def test_a_decline_and_the_colleges_deletion_wait_for_each_other(
+        api: httpx.AsyncClient, database_url: str) -> None:
+    _, college, _, citizen, person = await _college_inviting(api)
+    answered, deleted = await _against_the_deletion(database_url, college, person,
+                                                    lambda: answer_invitation(api, citizen, "decline"))
+    assert answered.status_code == 204, answered.text
+    assert deleted == "deleted"  # the declined invitation goes with the college; the card says declined, once
+    assert _state(database_url, college, person) == (False, "citizen", None, 0, ["declined"])
+
+
+@pytest.mark.xfail(strict=True, reason="race26 #3: the withdrawal holds profile + invitation, then closes the "
+                                       "invited card, which the deletion's trigger holds while it wants the invitation")
+async def test_a_withdrawal_and_the_colleges_deletion_wait_for_each_other(
+        api: httpx.AsyncClient, database_url: str) -> None:
+    admin, college, _, _, person = await _college_inviting(api)
+    with psycopg.connect(database_url) as conn:
+        invite = conn.execute("select id from private.staff_invites where profile_id = %s", [person]).fetchone()
+    assert invite is not None
+    answered, deleted = await _against_the_deletion(
+        database_url, college, person,
+        lambda: api.delete(f"/colleges/{college}/invites/{invite[0]}", headers=bearer(admin)))
+    assert answered.status_code == 204, answered.text
+    assert deleted == "deleted"
+    assert _state(database_url, college, person) == (False, "citizen", None, 0, ["withdrawn"])
+    with psycopg.connect(database_url) as conn:  # withdrawn once: the deletion found nothing left to close
+        told = conn.execute("select count(*) from public.audit_events where action = 'staff.invite_withdraw' "
+                            "and target_id = %s", [person]).fetchone()
+    assert told == (1,)
