@@ -18,7 +18,6 @@ from typing import Any
 
 import httpx
 import psycopg
-import pytest
 
 from tests.helpers import answer_invitation, bearer, fresh_phone, sign_in
 from tests.integration.lock_waits import until_waiting
@@ -86,8 +85,6 @@ def _state(database_url: str, college: str, person: str) -> tuple[Any, ...]:
     return tuple(row)
 
 
-@pytest.mark.xfail(strict=True, reason="race26 #1: the accept holds profile + invitation, then wants the college "
-                                       "FOR SHARE, which the deletion holds while it wants the invitation")
 async def test_an_accept_and_the_colleges_deletion_wait_for_each_other(
         api: httpx.AsyncClient, database_url: str) -> None:
     _, college, _, citizen, person = await _college_inviting(api)
@@ -99,8 +96,6 @@ async def test_an_accept_and_the_colleges_deletion_wait_for_each_other(
     assert _state(database_url, college, person)[:4] == (True, "supervisor", college, 0)
 
 
-@pytest.mark.xfail(strict=True, reason="race26 #2: the decline holds profile + invitation, then closes the invited "
-                                       "card, which the deletion's trigger holds while it wants the invitation")
 async def test_a_decline_and_the_colleges_deletion_wait_for_each_other(
         api: httpx.AsyncClient, database_url: str) -> None:
     _, college, _, citizen, person = await _college_inviting(api)
@@ -111,8 +106,6 @@ async def test_a_decline_and_the_colleges_deletion_wait_for_each_other(
     assert _state(database_url, college, person) == (False, "citizen", None, 0, ["declined"])
 
 
-@pytest.mark.xfail(strict=True, reason="race26 #3: the withdrawal holds profile + invitation, then closes the "
-                                       "invited card, which the deletion's trigger holds while it wants the invitation")
 async def test_a_withdrawal_and_the_colleges_deletion_wait_for_each_other(
         api: httpx.AsyncClient, database_url: str) -> None:
     admin, college, _, _, person = await _college_inviting(api)
