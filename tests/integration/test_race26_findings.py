@@ -18,9 +18,12 @@ from typing import Any
 
 import httpx
 import psycopg
+import pytest
+from psycopg.rows import dict_row
 
+from backend.notifications.invitations import close_expired
 from tests.helpers import answer_invitation, bearer, fresh_phone, sign_in
-from tests.integration.lock_waits import until_waiting
+from tests.integration.lock_waits import until_waiting, until_waiting_or_done
 from tests.integration.test_staff_api import college_body
 
 
@@ -122,3 +125,51 @@ async def test_a_withdrawal_and_the_colleges_deletion_wait_for_each_other(
         told = conn.execute("select count(*) from public.audit_events where action = 'staff.invite_withdraw' "
                             "and target_id = %s", [person]).fetchone()
     assert told == (1,)
+
+
+@pytest.mark.xfail(strict=True, reason="race26 #4: the clock's close_expired holds the expired invitation FOR "
+                                       "SHARE, then closes its card, which the deletion's trigger holds while it "
+                                       "wants the invitation")
+async def test_the_clocks_close_of_an_expired_invitation_and_the_colleges_deletion_never_deadlock(
+        api: httpx.AsyncClient, database_url: str) -> None:
+    """backend/notifications/invitations.py close_expired (the clock, each turn): the person's profile (skip
+    locked), the invitation (FOR SHARE skip locked), then its card. The deletion that got the card first then wanted
+    the invitation for its cascade."""
+    _, college, _, _, person = await _college_inviting(api)
+    with psycopg.connect(database_url) as conn:
+        conn.execute("update private.staff_invites set expires_at = now() - interval '1 minute' "
+                     "where profile_id = %s", [person])
+    async with (await psycopg.AsyncConnection.connect(database_url) as holder,
+                await psycopg.AsyncConnection.connect(database_url) as deletion,
+                await psycopg.AsyncConnection.connect(database_url, row_factory=dict_row) as clock):
+        # The card held a moment (the delivery worker's plan claims a new notification so): the deletion's trigger
+        # waits for it first, the clock's close behind it.
+        await holder.execute("select 1 from public.notifications where recipient_id = %s and kind = 'invited' "
+                             "for update", [person])
+
+        async def delete() -> str:
+            try:
+                await deletion.execute("delete from public.colleges where id = %s", [college])
+                await deletion.commit()
+            except psycopg.Error as e:
+                await deletion.rollback()
+                return type(e).__name__
+            return "deleted"
+
+        async def close() -> str:
+            try:
+                closed = await close_expired(clock)
+                await clock.commit()
+            except psycopg.Error as e:
+                await clock.rollback()
+                return type(e).__name__
+            return f"closed {closed}"
+
+        deleting = asyncio.create_task(delete())
+        await until_waiting(database_url, 1, deleting)
+        closing = asyncio.create_task(close())
+        await until_waiting_or_done(database_url, closing)  # waits for the card, or (holding none) skips it
+        await holder.rollback()
+        deleted, closed = await deleting, await closing
+    assert (deleted, closed) == ("deleted", "closed 0")  # the college's invitation left to its deletion
+    assert _state(database_url, college, person) == (False, "citizen", None, 0, ["withdrawn"])
