@@ -18,7 +18,6 @@ from typing import Any
 
 import httpx
 import psycopg
-import pytest
 from psycopg.rows import dict_row
 
 from backend.notifications.invitations import close_expired
@@ -127,9 +126,6 @@ async def test_a_withdrawal_and_the_colleges_deletion_wait_for_each_other(
     assert told == (1,)
 
 
-@pytest.mark.xfail(strict=True, reason="race26 #4: the clock's close_expired holds the expired invitation FOR "
-                                       "SHARE, then closes its card, which the deletion's trigger holds while it "
-                                       "wants the invitation")
 async def test_the_clocks_close_of_an_expired_invitation_and_the_colleges_deletion_never_deadlock(
         api: httpx.AsyncClient, database_url: str) -> None:
     """backend/notifications/invitations.py close_expired (the clock, each turn): the person's profile (skip
