@@ -18,10 +18,12 @@ from typing import Any
 
 import httpx
 import psycopg
+import pytest
 from psycopg.rows import dict_row
 
 from backend.notifications.invitations import close_expired
 from tests.helpers import answer_invitation, bearer, fresh_phone, sign_in
+from tests.integration.dispatch_area import Area, _student, offers_of, request_status, submit
 from tests.integration.lock_waits import until_waiting, until_waiting_or_done
 from tests.integration.test_staff_api import college_body
 
@@ -169,3 +171,49 @@ async def test_the_clocks_close_of_an_expired_invitation_and_the_colleges_deleti
         deleted, closed = await deleting, await closing
     assert (deleted, closed) == ("deleted", "closed 0")  # the college's invitation left to its deletion
     assert _state(database_url, college, person) == (False, "citizen", None, 0, ["withdrawn"])
+
+
+# --- 5. A student's account deleted outside the app while another student accepts a job both were offered --------
+
+@pytest.mark.xfail(strict=True, reason="race26 #5: the SQL deletion locks the person's own requests, not those "
+                                       "they hold an offer of; the accept holds that request and the person's "
+                                       "offer (withdrawn), then wants their profile for the withdrawal's message")
+async def test_an_accept_and_an_offered_students_deletion_outside_the_app_wait_for_each_other(
+        api: httpx.AsyncClient, area: Area, database_url: str) -> None:
+    """The accept: the request, its offers (the others' pending ones withdrawn), and at commit the withdrawn
+    students' `offer_withdrawn` messages (0016's deferred trigger), each a FOR KEY SHARE of the student's profile.
+    The deletion (Supabase's dashboard: `delete from auth.users`; 0078's private.lock_requests_before_deletion):
+    the profile (no key update), the requests they asked for or hold, then the profile deleted (FOR UPDATE) and its
+    offers with it (on delete cascade): the offer the accept had withdrawn."""
+    with psycopg.connect(database_url, autocommit=True, row_factory=dict_row) as conn:
+        gone, _ = _student(conn, area.near, "ลบ ทิ้ง", {"electrical_appliance": 5}, prefix="0")
+    _, request = await submit(api)
+    offers = {o["technician_id"]: o for o in offers_of(database_url, request["id"]) if o["status"] == "pending"}
+    assert gone in offers, offers
+    taker = next(name for name, (uid, _) in area.students.items() if uid in offers)
+    token, _ = await sign_in(api, area.students[taker][1])
+    async with (await psycopg.AsyncConnection.connect(database_url) as holder,
+                await psycopg.AsyncConnection.connect(database_url) as deletion):
+        # The offer to be deleted, held a moment (as the delivery of its message would hold nothing else): the
+        # accept, holding the request, waits to withdraw it; the deletion then waits too.
+        await holder.execute("select 1 from public.offers where id = %s for update", [offers[gone]["id"]])
+        accepting = asyncio.create_task(
+            api.post(f"/offers/{offers[area.students[taker][0]]['id']}/accept", headers=bearer(token)))
+        await until_waiting(database_url, 1, accepting)
+
+        async def delete() -> str:
+            try:
+                await deletion.execute("delete from auth.users where id = %s", [gone])
+                await deletion.commit()
+            except psycopg.Error as e:
+                await deletion.rollback()
+                return type(e).__name__
+            return "deleted"
+
+        deleting = asyncio.create_task(delete())
+        await until_waiting(database_url, 2, accepting, deleting)
+        await holder.rollback()
+        accepted, deleted = await accepting, await deleting
+    assert (accepted.status_code, deleted) == (200, "deleted"), accepted.text
+    assert request_status(database_url, request["id"]) == "accepted"
+    assert gone not in {o["technician_id"] for o in offers_of(database_url, request["id"])}
