@@ -63,8 +63,9 @@ An account's deletion is the one exclusive profile lock: `delete from auth.users
 command, Supabase's dashboard) cascades to the profile and locks it for good, which blocks those FOR KEY SHARE checks,
 and the profile's trigger (private.forget_person) then writes the person's requests. So a trigger on auth.users
 (private.lock_requests_before_deletion, 0040, 0045) first locks the person's profile FOR NO KEY UPDATE (an accept or
-an assign under way, holding it FOR SHARE, finishes first), then every request they asked for or work on (FOR
-UPDATE, by id: a request's holder, an accept writing the citizen's notification, finishes first), and refuses the
+an assign under way, holding it FOR SHARE, finishes first), then every request they asked for or work on, or whose
+offers or team name them (FOR UPDATE, by id, `private.requests_a_deletion_takes`, 0112: a request's holder, an
+accept writing the citizen's or a withdrawn student's notification, finishes first; race26 #5), and refuses the
 deletion while they hold a job in hand, from any path (Supabase's dashboard too). A student's own deletion
 (account.delete) takes the same profile lock first and answers 409 account_has_jobs before that trigger runs. The
 offers a deletion takes with it (offers.technician_id on delete cascade, from any path: Supabase's dashboard too)

@@ -18,7 +18,6 @@ from typing import Any
 
 import httpx
 import psycopg
-import pytest
 from psycopg.rows import dict_row
 
 from backend.notifications.invitations import close_expired
@@ -175,9 +174,6 @@ async def test_the_clocks_close_of_an_expired_invitation_and_the_colleges_deleti
 
 # --- 5. A student's account deleted outside the app while another student accepts a job both were offered --------
 
-@pytest.mark.xfail(strict=True, reason="race26 #5: the SQL deletion locks the person's own requests, not those "
-                                       "they hold an offer of; the accept holds that request and the person's "
-                                       "offer (withdrawn), then wants their profile for the withdrawal's message")
 async def test_an_accept_and_an_offered_students_deletion_outside_the_app_wait_for_each_other(
         api: httpx.AsyncClient, area: Area, database_url: str) -> None:
     """The accept: the request, its offers (the others' pending ones withdrawn), and at commit the withdrawn
