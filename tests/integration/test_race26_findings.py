@@ -18,6 +18,7 @@ from typing import Any
 
 import httpx
 import psycopg
+import pytest
 from psycopg.rows import dict_row
 
 from backend.notifications.invitations import close_expired
@@ -213,3 +214,49 @@ async def test_an_accept_and_an_offered_students_deletion_outside_the_app_wait_f
     assert (accepted.status_code, deleted) == (200, "deleted"), accepted.text
     assert request_status(database_url, request["id"]) == "accepted"
     assert gone not in {o["technician_id"] for o in offers_of(database_url, request["id"])}
+
+
+# --- 6. A teacher confirms a student's next level while the student's account is deleted --------------------------
+
+@pytest.mark.xfail(strict=True, reason="race26 #6: the decision holds the proposal and the skill, then wants the "
+                                       "student's profile (the level history's foreign key); the deletion holds "
+                                       "the profile and wants the proposal and the skill (on delete cascade)")
+async def test_a_confirmed_level_and_the_students_deletion_wait_for_each_other(
+        api: httpx.AsyncClient, area: Area, database_url: str) -> None:
+    """backend/services/credit.py decide_proposal: the proposal (FOR UPDATE), then the student's skill row (the
+    confirmed level), whose history trigger writes skill_level_history: a FOR KEY SHARE of the student's profile. A
+    deletion of the account (the app's or Supabase's dashboard) deletes the profile (FOR UPDATE) and then, by
+    cascade, the proposals and skills."""
+    with psycopg.connect(database_url, autocommit=True, row_factory=dict_row) as conn:
+        student, _ = _student(conn, area.near, "ลบ ทิ้ง", {"electrical_appliance": 1})
+        row = conn.execute("insert into public.skill_proposals (technician_id, skill_code, from_level, to_level, jobs)"
+                           " values (%s, 'electrical_appliance', 1, 2, 3) returning id", [student]).fetchone()
+    assert row is not None
+    teacher, _ = await sign_in(api, area.students["teacher"][1])
+    async with (await psycopg.AsyncConnection.connect(database_url) as holder,
+                await psycopg.AsyncConnection.connect(database_url) as deletion):
+        # The skill held a moment (a teacher's edit of the student's skills holds it so): the decision, holding the
+        # proposal, waits for it; the deletion then waits too.
+        await holder.execute("select 1 from public.technician_skills where technician_id = %s for update", [student])
+        deciding = asyncio.create_task(api.post(f"/supervisor/skill-proposals/{row['id']}", json={"confirm": True},
+                                                headers=bearer(teacher)))
+        await until_waiting(database_url, 1, deciding)
+
+        async def delete() -> str:
+            try:
+                await deletion.execute("delete from auth.users where id = %s", [student])
+                await deletion.commit()
+            except psycopg.Error as e:
+                await deletion.rollback()
+                return type(e).__name__
+            return "deleted"
+
+        deleting = asyncio.create_task(delete())
+        await until_waiting(database_url, 2, deciding, deleting)
+        await holder.rollback()
+        decided, deleted = await deciding, await deleting
+    assert (decided.status_code, deleted) == (200, "deleted"), decided.text
+    with psycopg.connect(database_url) as plain:
+        left = plain.execute("select (select count(*) from public.skill_proposals where technician_id = %(s)s), "
+                            "(select count(*) from public.profiles where id = %(s)s)", {"s": student}).fetchone()
+    assert left == (0, 0)
