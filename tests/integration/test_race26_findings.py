@@ -18,7 +18,6 @@ from typing import Any
 
 import httpx
 import psycopg
-import pytest
 from psycopg.rows import dict_row
 
 from backend.notifications.invitations import close_expired
@@ -218,9 +217,6 @@ async def test_an_accept_and_an_offered_students_deletion_outside_the_app_wait_f
 
 # --- 6. A teacher confirms a student's next level while the student's account is deleted --------------------------
 
-@pytest.mark.xfail(strict=True, reason="race26 #6: the decision holds the proposal and the skill, then wants the "
-                                       "student's profile (the level history's foreign key); the deletion holds "
-                                       "the profile and wants the proposal and the skill (on delete cascade)")
 async def test_a_confirmed_level_and_the_students_deletion_wait_for_each_other(
         api: httpx.AsyncClient, area: Area, database_url: str) -> None:
     """backend/services/credit.py decide_proposal: the proposal (FOR UPDATE), then the student's skill row (the
