@@ -18,6 +18,7 @@ from typing import Any
 
 import httpx
 import psycopg
+import pytest
 from psycopg.rows import dict_row
 
 from backend.notifications.invitations import close_expired
@@ -256,3 +257,27 @@ async def test_a_confirmed_level_and_the_students_deletion_wait_for_each_other(
         left = plain.execute("select (select count(*) from public.skill_proposals where technician_id = %(s)s), "
                             "(select count(*) from public.profiles where id = %(s)s)", {"s": student}).fetchone()
     assert left == (0, 0)
+
+
+# --- 7. An admin replaces an account's invitation while its college is deleted -------------------------------------
+
+@pytest.mark.xfail(strict=True, reason="race26 #7: the replacement holds profile + invitation, then closes the card "
+                                       "of the one it replaces, which the deletion's trigger holds while it wants "
+                                       "the invitation")
+async def test_a_replaced_invitation_and_the_colleges_deletion_wait_for_each_other(
+        api: httpx.AsyncClient, database_url: str) -> None:
+    """staff.register_staff of a citizen invited elsewhere: the profile, the invitation (`_check_invite`), the
+    upsert, then close_invited closes the card of the invitation it replaced (another college's): the card the
+    deletion's trigger (0108) holds. A renewal to the same role and college keeps its card and never waited."""
+    admin, college, phone, _, person = await _college_inviting(api)
+    other = await api.post("/admin/colleges", json=college_body(), headers=bearer(admin))
+    assert other.status_code == 201, other.text
+    answered, deleted = await _against_the_deletion(
+        database_url, college, person,
+        lambda: api.post(f"/admin/colleges/{other.json()['id']}/supervisors", json={"phone": phone},
+                         headers=bearer(admin)))
+    assert answered.status_code == 201, answered.text
+    assert deleted == "deleted"
+    state = _state(database_url, college, person)
+    assert state[:4] == (False, "citizen", None, 1)  # invited to the other college now
+    assert state[4][0] == "gone" and state[4][1:] == ["open"]  # the replaced card closed once, the new one asks
