@@ -24,14 +24,15 @@ Row locks, the one order every transaction takes them in (so two of them wait fo
    in the order, under a request's lock, and must not wait for a profile; several profiles in id order (the last-admin
    check locks every active admin, staff.lock_active_admins);
 1b. a college (`public.colleges`): FOR SHARE where it must stay open until commit (an accept of an offer, after the
-   student's profile; an accept of an invitation, after the person's profile and before the invitation: step 4),
-   FOR KEY SHARE where it must only stay there (a decline or a withdrawal of one of its invitations, the clock's
-   close of expired ones, skip locked, before the invitation: its deletion, by SQL only, locks the college, then
-   closes the invited cards and cascades to the invitations, 0108; race26), or closed (the tick ending the offers a
-   dispatch that raced the close wrote there, `staff.end_offers_at_closed_colleges`, skip locked: the requests
-   next), FOR NO KEY UPDATE where an admin changes or closes it (`staff.update_college`, which then ends its
-   students' waiting offers: the requests next); never FOR UPDATE, which would block the FOR KEY SHARE of the
-   foreign-key checks of offers written under a request's lock (dispatch takes none: the tick is its backstop);
+   student's profile; an accept of an invitation, after the person's profile and before the invitation: step 4), FOR
+   KEY SHARE where it must only stay there (a decline, a withdrawal or a renewal or replacement of one of its
+   invitations, the clock's close of expired ones, skip locked, before the invitation: its deletion, by SQL only,
+   locks the college, then closes the invited cards and cascades to the invitations, 0108; race26), or closed (the
+   tick ending the offers a dispatch that raced the close wrote there, `staff.end_offers_at_closed_colleges`, skip
+   locked: the requests next), FOR NO KEY UPDATE where an admin changes or closes it (`staff.update_college`, which
+   then ends its students' waiting offers: the requests next); never FOR UPDATE, which would block the FOR KEY SHARE
+   of the foreign-key checks of offers written under a request's lock (dispatch takes none: the tick is its
+   backstop);
 2. the request (`repair_requests` FOR UPDATE, `lock_status`);
 3. its offers, team and other rows of that request;
 4. an invitation (`private.staff_invites`), after the person's profile, then their notifications.

@@ -262,6 +262,10 @@ async def _write_invite(conn: Conn, e164: str, profile_id: uuid.UUID | None, rol
 async def _invite_account(conn: Conn, e164: str, profile_id: uuid.UUID, role: AppRole, college_id: uuid.UUID | None,
                           name: str, wanted: Mapping[str, int], *, by: AppRole) -> Registered:
     """A citizen's own account: an invitation they answer in the app; nothing about the account changes now."""
+    # Under the profile's lock (register_staff): the college of the invitation this one renews or replaces, before
+    # the invitation, as an answer takes them; its deletion (the college, then the cards, then the invitations)
+    # would otherwise hold the card close_invited closes below while waiting for the invitation (race26 #7).
+    await _hold_invitations_college(conn, profile_id, "key share")
     await _check_invite(conn, e164, college_id, by=by)
     await _write_invite(conn, e164, profile_id, role, college_id, name, wanted)
     await close_invited(conn, profile_id)  # one it replaced stops asking (before the new one is told)

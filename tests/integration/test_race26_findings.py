@@ -18,7 +18,6 @@ from typing import Any
 
 import httpx
 import psycopg
-import pytest
 from psycopg.rows import dict_row
 
 from backend.notifications.invitations import close_expired
@@ -261,9 +260,6 @@ async def test_a_confirmed_level_and_the_students_deletion_wait_for_each_other(
 
 # --- 7. An admin replaces an account's invitation while its college is deleted -------------------------------------
 
-@pytest.mark.xfail(strict=True, reason="race26 #7: the replacement holds profile + invitation, then closes the card "
-                                       "of the one it replaces, which the deletion's trigger holds while it wants "
-                                       "the invitation")
 async def test_a_replaced_invitation_and_the_colleges_deletion_wait_for_each_other(
         api: httpx.AsyncClient, database_url: str) -> None:
     """staff.register_staff of a citizen invited elsewhere: the profile, the invitation (`_check_invite`), the
