@@ -18,6 +18,7 @@ from typing import Any
 
 import httpx
 import psycopg
+import pytest
 from psycopg.rows import dict_row
 
 from backend.notifications.invitations import close_expired
@@ -277,3 +278,48 @@ async def test_a_replaced_invitation_and_the_colleges_deletion_wait_for_each_oth
     state = _state(database_url, college, person)
     assert state[:4] == (False, "citizen", None, 1)  # invited to the other college now
     assert state[4][0] == "gone" and state[4][1:] == ["open"]  # the replaced card closed once, the new one asks
+
+
+# --- 8. A sign-in (the local issuer) while the account is deleted --------------------------------------------------
+
+@pytest.mark.xfail(strict=True, reason="race26 #8: the sign-in holds the phone's code, then wants the auth user (its "
+                                       "session's foreign key); the deletion holds the auth user and deletes the "
+                                       "phone's codes (private.forget_person)")
+async def test_a_sign_in_and_the_accounts_deletion_wait_for_each_other(
+        api: httpx.AsyncClient, database_url: str) -> None:
+    """The local issuer's /auth/otp/verify: the phone's code (FOR UPDATE, consumed), the auth user
+    (create_phone_user), then a session (auth_sessions.user_id: a FOR KEY SHARE of the auth user). A deletion of the
+    account (DELETE /me from another device, the operator): the auth user, then its profile's trigger deletes the
+    codes waiting for the phone."""
+    phone = fresh_phone()
+    _, profile = await sign_in(api, phone)
+    sent = await api.post("/auth/otp/request", json={"phone": phone})
+    assert sent.status_code == 200, sent.text
+    async with (await psycopg.AsyncConnection.connect(database_url) as holder,
+                await psycopg.AsyncConnection.connect(database_url) as deletion):
+        # The code held a moment (a second verify of the same code at that moment holds it so).
+        await holder.execute("select 1 from private.otp_codes where phone = %s for update", ["+66" + phone[1:]])
+        verifying = asyncio.create_task(api.post("/auth/otp/verify",
+                                                 json={"phone": phone, "code": sent.json()["dev_code"]}))
+        await until_waiting(database_url, 1, verifying)
+
+        async def delete() -> str:
+            try:
+                await deletion.execute("delete from auth.users where id = %s", [profile["id"]])
+                await deletion.commit()
+            except psycopg.Error as e:
+                await deletion.rollback()
+                return type(e).__name__
+            return "deleted"
+
+        deleting = asyncio.create_task(delete())
+        await until_waiting(database_url, 2, verifying, deleting)
+        await holder.rollback()
+        verified, deleted = await verifying, await deleting
+    assert deleted == "deleted"
+    assert verified.status_code < 500, verified.text  # signed in first, then deleted: its session goes with it
+    with psycopg.connect(database_url) as plain:
+        left = plain.execute("select (select count(*) from auth.users where id = %(u)s), "
+                             "(select count(*) from private.auth_sessions where user_id = %(u)s)",
+                             {"u": profile["id"]}).fetchone()
+    assert left == (0, 0)
