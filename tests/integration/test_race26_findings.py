@@ -18,7 +18,6 @@ from typing import Any
 
 import httpx
 import psycopg
-import pytest
 from psycopg.rows import dict_row
 
 from backend.notifications.invitations import close_expired
@@ -282,9 +281,6 @@ async def test_a_replaced_invitation_and_the_colleges_deletion_wait_for_each_oth
 
 # --- 8. A sign-in (the local issuer) while the account is deleted --------------------------------------------------
 
-@pytest.mark.xfail(strict=True, reason="race26 #8: the sign-in holds the phone's code, then wants the auth user (its "
-                                       "session's foreign key); the deletion holds the auth user and deletes the "
-                                       "phone's codes (private.forget_person)")
 async def test_a_sign_in_and_the_accounts_deletion_wait_for_each_other(
         api: httpx.AsyncClient, database_url: str) -> None:
     """The local issuer's /auth/otp/verify: the phone's code (FOR UPDATE, consumed), the auth user
