@@ -1,0 +1,164 @@
+"""attack26: an outside attacker's pass over the edges, through the real app and database. Each finding is proved
+here first (strict xfail), then fixed (the mark removed); /tmp/p26/attack26-findings.md has the write-up."""
+
+import io
+import secrets
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from datetime import UTC, datetime
+from typing import Any, cast
+
+import httpx
+import pytest
+import respx
+from PIL import Image
+from pydantic import SecretStr
+from uvicorn.middleware.proxy_headers import ProxyHeadersMiddleware
+
+from backend.app import create_app
+from backend.deps import get_now
+from backend.settings import AuthMode, Settings
+from mobile.api_client import ApiClient
+from mobile.api_client import ApiError as AppApiError
+from tests.helpers import bearer, fresh_phone, sign_in
+from tests.integration.builders import draft
+
+SUPABASE = "https://attack26.supabase.co"
+
+
+@asynccontextmanager
+async def client(settings: Settings, address: str, now: datetime) -> AsyncIterator[httpx.AsyncClient]:
+    """The app as a client at `address` sees it, its clock held at `now` (the limits count in fixed windows)."""
+    app = create_app(settings)
+    app.dependency_overrides[get_now] = lambda: now
+    async with app.router.lifespan_context(app), httpx.AsyncClient(
+        transport=httpx.ASGITransport(app=app, client=(address, 40000)), base_url="http://fixit.test"
+    ) as api:
+        yield api
+
+
+# --- #1: every browser visitor is one address to the backend ---------------------------------------------------
+
+
+def visitor_client(visitor: str, transport: httpx.AsyncBaseTransport) -> ApiClient:
+    """The API client the web app's server makes for the page of a browser at `visitor`, as mobile.app.main makes
+    it: one ApiClient per page, on the backend's URL, whoever the visitor is."""
+    return ApiClient("http://fixit.test", transport=transport)
+
+
+@pytest.mark.xfail(strict=True, reason="attack26 #1: the web app's server calls the API for every browser visitor "
+                                       "from its own address, so the per-address sign-in limit is one bucket for all "
+                                       "of them: ten code requests by anyone lock every browser out for 10 minutes")
+async def test_browser_visitors_are_counted_apart_by_the_sign_in_limit(settings: Settings) -> None:
+    tight = settings.model_copy(update={"otp_requests_per_address": 3})
+    app = create_app(tight)
+    now = datetime.now(UTC)
+    app.dependency_overrides[get_now] = lambda: now
+    # The backend as `fixit-backend serve` runs it (uvicorn's proxy_headers, trusting 127.0.0.1 by default), called
+    # by the web app's server on the same machine.
+    served: Any = ProxyHeadersMiddleware(cast(Any, app), trusted_hosts="127.0.0.1")
+    transport = httpx.ASGITransport(app=served, client=("127.0.0.1", 40000))
+    statuses: list[int] = []
+    async with app.router.lifespan_context(app):
+        for n in range(5):  # five people, each in their own browser, each asking for one code
+            api = visitor_client(f"192.0.2.{n + 10}", transport)
+            try:
+                await api.request_otp(fresh_phone())
+                statuses.append(200)
+            except AppApiError as exc:
+                statuses.append(exc.status)
+            finally:
+                await api.aclose()
+        # The attacker, from one browser, is still held to the limit: the visitor's own address counts.
+        attacker = visitor_client("192.0.2.99", transport)
+        refused = 0
+        for _ in range(4):
+            try:
+                await attacker.request_otp(fresh_phone())
+            except AppApiError as exc:
+                refused += int(exc.status == 429)
+        await attacker.aclose()
+    assert statuses == [200] * 5
+    assert refused == 1
+
+
+# --- #2: wrong codes are free from one address ----------------------------------------------------------------
+
+
+def supabase_settings(settings: Settings) -> Settings:
+    return settings.model_copy(update={
+        "auth_mode": AuthMode.SUPABASE, "supabase_url": SUPABASE, "supabase_anon_key": SecretStr("anon-key"),
+        "jwt_secret": SecretStr(secrets.token_urlsafe(48)), "otp_requests_per_address": 3,
+    })
+
+
+@pytest.mark.xfail(strict=True, reason="attack26 #2: POST /auth/otp/verify counts nothing per address or phone: "
+                                       "with Supabase Auth every verify comes from the backend's one address, so "
+                                       "one caller's wrong codes empty GoTrue's per-address bucket for everyone")
+async def test_wrong_codes_from_one_address_stop_before_supabase_auth_is_asked(settings: Settings) -> None:
+    tight = supabase_settings(settings)
+    allowance = tight.otp_requests_per_address * tight.otp_max_attempts  # each code sent tried a few times
+    statuses: list[int] = []
+    codes: list[str] = []
+    async with client(tight, "198.51.100.61", datetime.now(UTC)) as api:
+        with respx.mock(base_url=f"{SUPABASE}/auth/v1") as fake:
+            verify = fake.post("/verify").respond(403, json={"code": 403, "error_code": "otp_expired",
+                                                             "msg": "Token has expired or is invalid"})
+            for _ in range(allowance + 5):
+                answer = await api.post("/auth/otp/verify", json={"phone": fresh_phone(), "code": "123456"})
+                statuses.append(answer.status_code)
+                codes.append(answer.json()["error"]["code"])
+    assert statuses == [401] * allowance + [429] * 5
+    assert set(codes[allowance:]) == {"otp_too_many_attempts"}
+    assert verify.call_count == allowance  # Supabase Auth never heard the refused ones
+
+
+# --- #3: one account keeps the photo decoders busy ------------------------------------------------------------
+
+
+def png(n: int) -> bytes:
+    out = io.BytesIO()
+    Image.new("RGB", (64, 48), (n % 256, 80, 160)).save(out, "PNG")
+    return out.getvalue()
+
+
+@pytest.mark.xfail(strict=True, reason="attack26 #3: photo uploads are not counted per person: one citizen "
+                                       "replacing photo 0 of their request over and over keeps every backend "
+                                       "copy's two decode slots busy (each a 20 MB, 50 MP decode) for everyone")
+async def test_photo_uploads_are_limited_per_person(settings: Settings) -> None:
+    tight = settings.model_copy(update={"photo_uploads_per_person_per_hour": 4})
+    async with client(tight, "198.51.100.62", datetime.now(UTC)) as api:
+        token, _ = await sign_in(api, fresh_phone())
+        created = await api.post("/requests", json=draft(), headers=bearer(token))
+        request_id = created.json()["id"]
+        statuses = []
+        for n in range(6):
+            files = {"file": ("p.png", png(n), "image/png")}
+            statuses.append((await api.put(f"/requests/{request_id}/photos/0", files=files,
+                                           headers=bearer(token))).status_code)
+        refused = await api.put(f"/requests/{request_id}/photos/1", files={"file": ("p.png", png(9), "image/png")},
+                                headers=bearer(token))
+    assert statuses == [201] * 4 + [429] * 2
+    error = refused.json()["error"]
+    assert refused.status_code == 429 and error["code"] == "photo_uploads_rate_limited"
+    assert int(refused.headers["Retry-After"]) > 0 and error["message_th"] and error["message_en"]
+
+
+# --- #4: personal answers may be kept by a cache ----------------------------------------------------------------
+
+
+@pytest.mark.xfail(strict=True, reason="attack26 #4: personal answers (the profile, the whole data export, the "
+                                       "inbox, a LINE link code, a sign-in's tokens) carry no Cache-Control: a "
+                                       "browser's disk cache or a proxy may keep them after sign-out")
+async def test_personal_answers_are_not_stored_by_caches(api: httpx.AsyncClient) -> None:
+    phone = fresh_phone()
+    sent = await api.post("/auth/otp/request", json={"phone": phone})
+    signed_in = await api.post("/auth/otp/verify", json={"phone": phone, "code": sent.json()["dev_code"]})
+    token = signed_in.json()["access_token"]
+    answers = {"verify": signed_in}
+    for path in ("/me", "/me/export", "/requests/mine", "/me/notifications", "/me/notification-settings"):
+        answers[path] = await api.get(path, headers=bearer(token))
+    answers["link-code"] = await api.post("/me/line/link-code", headers=bearer(token))
+    assert {name: a.status_code for name, a in answers.items()} == {name: 200 for name in answers}
+    assert {name: a.headers.get("cache-control") for name, a in answers.items()} == {
+        name: "no-store" for name in answers}
