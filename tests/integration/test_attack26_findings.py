@@ -6,6 +6,7 @@ import secrets
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from datetime import UTC, datetime
+from types import SimpleNamespace
 from typing import Any, cast
 
 import httpx
@@ -20,6 +21,7 @@ from backend.deps import get_now
 from backend.settings import AuthMode, Settings
 from mobile.api_client import ApiClient
 from mobile.api_client import ApiError as AppApiError
+from mobile.app import backend_client
 from tests.helpers import bearer, fresh_phone, sign_in
 from tests.integration.builders import draft
 
@@ -42,13 +44,12 @@ async def client(settings: Settings, address: str, now: datetime) -> AsyncIterat
 
 def visitor_client(visitor: str, transport: httpx.AsyncBaseTransport) -> ApiClient:
     """The API client the web app's server makes for the page of a browser at `visitor`, as mobile.app.main makes
-    it: one ApiClient per page, on the backend's URL, whoever the visitor is."""
-    return ApiClient("http://fixit.test", transport=transport)
+    it (mobile.app.backend_client). Before attack26 #1 it was one plain ApiClient on the backend's URL whoever the
+    visitor was: the backend saw every browser as the web app's address."""
+    page: Any = SimpleNamespace(web=True, client_ip=visitor)
+    return backend_client(page, transport=transport)
 
 
-@pytest.mark.xfail(strict=True, reason="attack26 #1: the web app's server calls the API for every browser visitor "
-                                       "from its own address, so the per-address sign-in limit is one bucket for all "
-                                       "of them: ten code requests by anyone lock every browser out for 10 minutes")
 async def test_browser_visitors_are_counted_apart_by_the_sign_in_limit(settings: Settings) -> None:
     tight = settings.model_copy(update={"otp_requests_per_address": 3})
     app = create_app(tight)
