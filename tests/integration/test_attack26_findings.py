@@ -93,9 +93,6 @@ def supabase_settings(settings: Settings) -> Settings:
     })
 
 
-@pytest.mark.xfail(strict=True, reason="attack26 #2: POST /auth/otp/verify counts nothing per address or phone: "
-                                       "with Supabase Auth every verify comes from the backend's one address, so "
-                                       "one caller's wrong codes empty GoTrue's per-address bucket for everyone")
 async def test_wrong_codes_from_one_address_stop_before_supabase_auth_is_asked(settings: Settings) -> None:
     tight = supabase_settings(settings)
     allowance = tight.otp_requests_per_address * tight.otp_max_attempts  # each code sent tried a few times
@@ -163,3 +160,21 @@ async def test_personal_answers_are_not_stored_by_caches(api: httpx.AsyncClient)
     assert {name: a.status_code for name, a in answers.items()} == {name: 200 for name in answers}
     assert {name: a.headers.get("cache-control") for name, a in answers.items()} == {
         name: "no-store" for name in answers}
+
+
+async def test_wrong_codes_for_one_phone_from_many_addresses_stop_before_supabase_auth(settings: Settings) -> None:
+    """GoTrue counts no tries per code: the phone's allowance (its codes times their tries) is counted here."""
+    tight = supabase_settings(settings).model_copy(update={"otp_max_sends_per_window": 2})
+    allowance = tight.otp_max_sends_per_window * tight.otp_max_attempts
+    phone = fresh_phone()
+    now = datetime.now(UTC)
+    statuses: list[int] = []
+    with respx.mock(base_url=f"{SUPABASE}/auth/v1") as fake:
+        verify = fake.post("/verify").respond(403, json={"code": 403, "error_code": "otp_expired",
+                                                         "msg": "Token has expired or is invalid"})
+        for n in range(allowance + 2):  # every try from an address of its own
+            async with client(tight, f"198.51.100.{100 + n}", now) as api:
+                answer = await api.post("/auth/otp/verify", json={"phone": phone, "code": "123456"})
+                statuses.append(answer.status_code)
+    assert statuses == [401] * allowance + [429] * 2
+    assert verify.call_count == allowance
