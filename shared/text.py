@@ -2345,3 +2345,12 @@ UI.update({
         "told. The work so far and its photos stay with it. If the item is at the college, keep it for whoever "
         "takes the job on"),
 })
+# attack26 #3: photo uploads counted per person before they are decoded (shared.photos
+# PHOTO_UPLOADS_PER_PERSON_PER_HOUR).
+ERRORS.update({
+    "photo_uploads_rate_limited": B("ส่งรูปบ่อยเกินไป กรุณารอ {seconds} วินาทีแล้วลองใหม่",
+                                    "Too many photos sent: try again in {seconds} seconds"),
+})
+WAIT_ERRORS.update({
+    "photo_uploads_rate_limited": B("ส่งรูปบ่อยเกินไป กรุณาลองใหม่ในอีก {wait}", "Too many photos sent: try again in {wait}"),
+})

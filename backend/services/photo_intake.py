@@ -23,7 +23,9 @@ from psycopg_pool import AsyncConnectionPool
 from backend.db import Conn, service_tx
 from backend.errors import ApiError
 from backend.photo_store import PhotoStore
+from backend.services import rate_limits
 from backend.services.credit import WORK_BEGAN_SQL
+from backend.services.rate_limits import Limit
 from shared.photos import (
     AFTER_PHOTO_INDEX_MAX,
     MAX_INPUT_BYTES,
@@ -185,13 +187,24 @@ async def _switch_row(
     raise RuntimeError("request_photos row neither found nor inserted")  # a committed insert is seen on pass two
 
 
+async def spend_upload(pool: AsyncConnectionPool[Conn], uploader: uuid.UUID, per_hour: int, now: datetime) -> None:
+    """Count one photo upload of this person, committed before the photo is decoded (attack26 #3): a photo that
+    is refused later (not an image, too many pixels) cost its decode all the same. 429
+    `photo_uploads_rate_limited` past shared.photos.PHOTO_UPLOADS_PER_PERSON_PER_HOUR (the setting)."""
+    async with service_tx(pool) as owner:
+        await rate_limits.spend(owner, Limit(f"photos:{uploader}", per_hour, timedelta(hours=1)), now,
+                                code="photo_uploads_rate_limited")
+
+
 async def take_photo(
     pool: AsyncConnectionPool[Conn], store: PhotoStore, request_id: uuid.UUID, idx: int, uploader: uuid.UUID,
-    upload: UploadFile, kind: str = "before", recheck: Recheck | None = None,
+    upload: UploadFile, kind: str = "before", recheck: Recheck | None = None, *, per_hour: int, now: datetime,
 ) -> dict[str, Any]:
-    """An uploaded photo, read (at most one byte past the limit, so an oversize one is refused as such), cleaned
-    with no database connection held, and saved: what both photo routes do after their own checks (`recheck`: those
-    checks again, where the photo is stored)."""
+    """An uploaded photo, counted against its uploader's hourly allowance (`per_hour`, `spend_upload`), read (at
+    most one byte past the limit, so an oversize one is refused as such), cleaned with no database connection held,
+    and saved: what both photo routes do after their own checks (`recheck`: those checks again, where the photo is
+    stored)."""
+    await spend_upload(pool, uploader, per_hour, now)
     photo = await clean_photo(await upload.read(MAX_INPUT_BYTES + 1))
     return await save_photo(pool, store, request_id, idx, uploader, photo, kind, recheck)
 

@@ -120,9 +120,6 @@ def png(n: int) -> bytes:
     return out.getvalue()
 
 
-@pytest.mark.xfail(strict=True, reason="attack26 #3: photo uploads are not counted per person: one citizen "
-                                       "replacing photo 0 of their request over and over keeps every backend "
-                                       "copy's two decode slots busy (each a 20 MB, 50 MP decode) for everyone")
 async def test_photo_uploads_are_limited_per_person(settings: Settings) -> None:
     tight = settings.model_copy(update={"photo_uploads_per_person_per_hour": 4})
     async with client(tight, "198.51.100.62", datetime.now(UTC)) as api:
