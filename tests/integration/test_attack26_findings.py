@@ -10,7 +10,6 @@ from types import SimpleNamespace
 from typing import Any, cast
 
 import httpx
-import pytest
 import respx
 from PIL import Image
 from pydantic import SecretStr
@@ -142,9 +141,6 @@ async def test_photo_uploads_are_limited_per_person(settings: Settings) -> None:
 # --- #4: personal answers may be kept by a cache ----------------------------------------------------------------
 
 
-@pytest.mark.xfail(strict=True, reason="attack26 #4: personal answers (the profile, the whole data export, the "
-                                       "inbox, a LINE link code, a sign-in's tokens) carry no Cache-Control: a "
-                                       "browser's disk cache or a proxy may keep them after sign-out")
 async def test_personal_answers_are_not_stored_by_caches(api: httpx.AsyncClient) -> None:
     phone = fresh_phone()
     sent = await api.post("/auth/otp/request", json={"phone": phone})
