@@ -1,6 +1,7 @@
 """attack26: an outside attacker's pass over the edges, through the real app and database. Each finding is proved
 here first (strict xfail), then fixed (the mark removed); /tmp/p26/attack26-findings.md has the write-up."""
 
+import base64
 import io
 import secrets
 from collections.abc import AsyncIterator
@@ -10,7 +11,11 @@ from types import SimpleNamespace
 from typing import Any, cast
 
 import httpx
+import psycopg
+import pytest
 import respx
+from cryptography.hazmat.primitives import serialization
+from cryptography.hazmat.primitives.asymmetric import ec
 from PIL import Image
 from pydantic import SecretStr
 from uvicorn.middleware.proxy_headers import ProxyHeadersMiddleware
@@ -171,3 +176,36 @@ async def test_wrong_codes_for_one_phone_from_many_addresses_stop_before_supabas
                 statuses.append(answer.status_code)
     assert statuses == [401] * allowance + [429] * 2
     assert verify.call_count == allowance
+
+
+# --- #5: a Web Push subscription's keys are stored unread -------------------------------------------------------
+
+
+def browser_p256dh() -> str:
+    """A browser's subscription key as `PushSubscription.getKey('p256dh')` gives it: a P-256 point, base64url."""
+    point = ec.generate_private_key(ec.SECP256R1()).public_key().public_bytes(
+        serialization.Encoding.X962, serialization.PublicFormat.UncompressedPoint)
+    return base64.urlsafe_b64encode(point).decode().rstrip("=")
+
+
+@pytest.mark.xfail(strict=True, reason="attack26 #5: a Web Push subscription's keys are stored without a look: "
+                                       "keys no browser makes fail every delivery to them (retried six times, "
+                                       "each a failure in the admins' delivery report) instead of a 400")
+@pytest.mark.parametrize("keys", [
+    {"p256dh": "B" * 87, "auth": "A" * 22},  # 65 bytes that start like a key but are no point of P-256
+    {"p256dh": "!" * 87, "auth": "A" * 22},  # not base64url
+    {"p256dh": browser_p256dh(), "auth": "A" * 30},  # an auth secret that is not 16 bytes
+])
+async def test_web_push_keys_no_browser_makes_are_refused(api: httpx.AsyncClient, database_url: str,
+                                                          keys: dict[str, str]) -> None:
+    token, profile = await sign_in(api, fresh_phone())
+    refused = await api.post("/me/devices", json={"platform": "web", "keys": keys,
+                                                  "token": f"https://fcm.googleapis.com/fcm/send/{secrets.token_hex(8)}"},
+                             headers=bearer(token))
+    assert refused.status_code == 400, refused.text
+    error = refused.json()["error"]
+    assert error["code"] == "push_keys_invalid" and error["message_th"] and error["message_en"]
+    with psycopg.connect(database_url) as conn:
+        kept = conn.execute("select count(*) from private.notification_devices where user_id = %s",
+                            [profile["id"]]).fetchone()
+    assert kept is not None and kept[0] == 0
