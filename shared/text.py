@@ -2354,3 +2354,8 @@ ERRORS.update({
 WAIT_ERRORS.update({
     "photo_uploads_rate_limited": B("ส่งรูปบ่อยเกินไป กรุณาลองใหม่ในอีก {wait}", "Too many photos sent: try again in {wait}"),
 })
+# attack26 #5: a Web Push subscription's keys are checked when it is registered.
+ERRORS.update({
+    "push_keys_invalid": B("กุญแจการแจ้งเตือนของเบราว์เซอร์นี้ไม่ถูกต้อง กรุณาเปิดการแจ้งเตือนใหม่อีกครั้ง",
+                           "This browser's push keys are not valid: turn notifications on again"),
+})

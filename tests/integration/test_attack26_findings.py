@@ -1,7 +1,6 @@
 """attack26: an outside attacker's pass over the edges, through the real app and database. Each finding is proved
 here first (strict xfail), then fixed (the mark removed); /tmp/p26/attack26-findings.md has the write-up."""
 
-import base64
 import io
 import secrets
 from collections.abc import AsyncIterator
@@ -14,8 +13,6 @@ import httpx
 import psycopg
 import pytest
 import respx
-from cryptography.hazmat.primitives import serialization
-from cryptography.hazmat.primitives.asymmetric import ec
 from PIL import Image
 from pydantic import SecretStr
 from uvicorn.middleware.proxy_headers import ProxyHeadersMiddleware
@@ -26,7 +23,7 @@ from backend.settings import AuthMode, Settings
 from mobile.api_client import ApiClient
 from mobile.api_client import ApiError as AppApiError
 from mobile.app import backend_client
-from tests.helpers import bearer, fresh_phone, sign_in
+from tests.helpers import bearer, browser_push_keys, fresh_phone, sign_in
 from tests.integration.builders import draft
 
 SUPABASE = "https://attack26.supabase.co"
@@ -181,20 +178,10 @@ async def test_wrong_codes_for_one_phone_from_many_addresses_stop_before_supabas
 # --- #5: a Web Push subscription's keys are stored unread -------------------------------------------------------
 
 
-def browser_p256dh() -> str:
-    """A browser's subscription key as `PushSubscription.getKey('p256dh')` gives it: a P-256 point, base64url."""
-    point = ec.generate_private_key(ec.SECP256R1()).public_key().public_bytes(
-        serialization.Encoding.X962, serialization.PublicFormat.UncompressedPoint)
-    return base64.urlsafe_b64encode(point).decode().rstrip("=")
-
-
-@pytest.mark.xfail(strict=True, reason="attack26 #5: a Web Push subscription's keys are stored without a look: "
-                                       "keys no browser makes fail every delivery to them (retried six times, "
-                                       "each a failure in the admins' delivery report) instead of a 400")
 @pytest.mark.parametrize("keys", [
     {"p256dh": "B" * 87, "auth": "A" * 22},  # 65 bytes that start like a key but are no point of P-256
     {"p256dh": "!" * 87, "auth": "A" * 22},  # not base64url
-    {"p256dh": browser_p256dh(), "auth": "A" * 30},  # an auth secret that is not 16 bytes
+    {"p256dh": browser_push_keys()["p256dh"], "auth": "A" * 30},  # an auth secret that is not 16 bytes
 ])
 async def test_web_push_keys_no_browser_makes_are_refused(api: httpx.AsyncClient, database_url: str,
                                                           keys: dict[str, str]) -> None:
@@ -209,3 +196,14 @@ async def test_web_push_keys_no_browser_makes_are_refused(api: httpx.AsyncClient
         kept = conn.execute("select count(*) from private.notification_devices where user_id = %s",
                             [profile["id"]]).fetchone()
     assert kept is not None and kept[0] == 0
+
+
+async def test_a_browsers_own_keys_are_taken(api: httpx.AsyncClient) -> None:
+    token, _ = await sign_in(api, fresh_phone())
+    keys = browser_push_keys()
+    padded = {name: value + "=" * (-len(value) % 4) for name, value in keys.items()}  # padding is optional
+    for sent in (keys, padded):
+        taken = await api.post("/me/devices", json={"platform": "web", "keys": sent,
+                                                    "token": f"https://fcm.googleapis.com/fcm/send/{secrets.token_hex(8)}"},
+                               headers=bearer(token))
+        assert taken.status_code == 204, taken.text
