@@ -5,7 +5,7 @@ import io
 import secrets
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from types import SimpleNamespace
 from typing import Any, cast
 
@@ -207,3 +207,25 @@ async def test_a_browsers_own_keys_are_taken(api: httpx.AsyncClient) -> None:
                                                     "token": f"https://fcm.googleapis.com/fcm/send/{secrets.token_hex(8)}"},
                                headers=bearer(token))
         assert taken.status_code == 204, taken.text
+
+
+# --- #6: a victim's phone may be sent a code every three minutes, all day ----------------------------------------
+
+
+@pytest.mark.xfail(strict=True, reason="attack26 #6: sign-in codes are limited per phone only per 15 minutes (5): "
+                                       "anyone may have a stranger's phone sent 20 SMS an hour, 480 a day, each one "
+                                       "paid for by the project")
+async def test_a_phone_is_sent_a_bounded_number_of_codes_a_day(settings: Settings) -> None:
+    tight = supabase_settings(settings).model_copy(update={"otp_requests_per_address": 1000})
+    victim = fresh_phone()
+    day = datetime.now(UTC).replace(hour=1, minute=0, second=0, microsecond=0)
+    statuses: list[int] = []
+    with respx.mock(base_url=f"{SUPABASE}/auth/v1") as fake:
+        sent = fake.post("/otp").respond(200, json={})
+        for window in range(3):  # three 15-minute windows of one morning, five codes in each
+            now = day + timedelta(seconds=tight.otp_window_seconds * window)
+            async with client(tight, "198.51.100.63", now) as api:
+                for _ in range(tight.otp_max_sends_per_window):
+                    statuses.append((await api.post("/auth/otp/request", json={"phone": victim})).status_code)
+    assert statuses == [200] * 10 + [429] * 5
+    assert sent.call_count == 10
