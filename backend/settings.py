@@ -8,6 +8,7 @@ from pydantic import AliasChoices, Field, SecretStr
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from shared.notifications import LIVE_PING_SECONDS
+from shared.otp import SENDS_PER_PHONE_PER_DAY
 from shared.photos import PHOTO_UPLOADS_PER_PERSON_PER_HOUR
 from shared.text import and_list, start_refusal
 from shared.wire import REFRESH_TOKEN_REUSE_SECONDS
@@ -78,6 +79,8 @@ class Settings(BaseSettings):
     otp_requests_per_address: int = Field(default=10, ge=1)
     otp_requests_overall: int = Field(default=300, ge=1)
     otp_requests_window_seconds: int = Field(default=600, ge=1)
+    # Codes sent to one phone per day (shared.otp, attack26 #6), counted with the limits above.
+    otp_sends_per_phone_per_day: int = Field(default=SENDS_PER_PHONE_PER_DAY, ge=1)
     submits_per_person_per_hour: int = Field(default=20, ge=1)
     duplicate_checks_per_person_per_hour: int = Field(default=60, ge=1)
     # Portfolio PDFs rendered per person (whoever asks: the student, their teacher, an admin), printed again or new.

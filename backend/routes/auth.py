@@ -53,8 +53,11 @@ async def request_code(
         # (local_otp.send_code) is counted here, with the same settings and answer, before Supabase sends an SMS.
         phone_limit = Limit(f"otp:phone:{phone}", settings.otp_max_sends_per_window,
                             timedelta(seconds=settings.otp_window_seconds))
+        # And the phone's day (attack26 #6): whoever asks, a stranger's phone is not sent an SMS every three minutes
+        # all day, each paid for. The local issuer sends no SMS (its codes go to the log; production refuses it).
+        phone_day = Limit(f"otp:phone-day:{phone}", settings.otp_sends_per_phone_per_day, timedelta(days=1))
         async with service_tx(pool) as conn:
-            for limit in [phone_limit, *_code_limits(settings, address)]:
+            for limit in [phone_limit, phone_day, *_code_limits(settings, address)]:
                 await rate_limits.spend(conn, limit, now, code="otp_rate_limited")
         await supabase_otp.send_code(settings, phone)
         return CodeSent(phone=phone, expires_in=settings.otp_ttl_seconds, dev_code=None,
