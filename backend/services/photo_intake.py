@@ -13,7 +13,7 @@ import uuid
 from collections.abc import Awaitable, Callable
 from concurrent.futures import Future
 from datetime import UTC, datetime, timedelta
-from typing import Any
+from typing import Any, Protocol
 from weakref import WeakKeyDictionary
 
 from fastapi import UploadFile
@@ -99,6 +99,17 @@ async def clean_photo(data: bytes) -> ProcessedPhoto:
         return await asyncio.shield(work)
     except PhotoRejected as exc:
         raise ApiError(_STATUS_FOR.get(exc.code, 400), exc.code) from exc
+
+
+class Readable(Protocol):
+    """What an upload is read through (FastAPI's UploadFile): its file spooled to disk past 1 MB by Starlette."""
+
+    async def read(self, size: int = -1) -> bytes: ...
+
+
+async def clean_upload(upload: Readable) -> ProcessedPhoto:
+    """An upload read (at most one byte past the limit, so an oversize one is refused as such) and cleaned."""
+    return await clean_photo(await upload.read(MAX_INPUT_BYTES + 1))
 
 
 async def check_citizen_may_add(conn: Conn, citizen_id: uuid.UUID, request_id: uuid.UUID, idx: int,
@@ -205,7 +216,7 @@ async def take_photo(
     and saved: what both photo routes do after their own checks (`recheck`: those checks again, where the photo is
     stored)."""
     await spend_upload(pool, uploader, per_hour, now)
-    photo = await clean_photo(await upload.read(MAX_INPUT_BYTES + 1))
+    photo = await clean_upload(upload)
     return await save_photo(pool, store, request_id, idx, uploader, photo, kind, recheck)
 
 
