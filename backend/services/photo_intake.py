@@ -77,10 +77,21 @@ def _slots() -> asyncio.Semaphore:
     return slots
 
 
-async def clean_photo(data: bytes) -> ProcessedPhoto:
+class Readable(Protocol):
+    """What an upload is read through (FastAPI's UploadFile): its file spooled to disk past 1 MB by Starlette."""
+
+    async def read(self, size: int = -1) -> bytes: ...
+
+
+async def clean_photo(data: bytes | Readable) -> ProcessedPhoto:
+    """A photo decoded and cleaned in one of the process's decode slots. Given an upload, its bytes are read only
+    once the slot is taken (attack26 #7): an upload waiting for a slot keeps its file where Starlette spooled it (on
+    disk past 1 MB), not up to 20 MB in memory per upload in the queue."""
     slots = _slots()
     await slots.acquire()
     try:
+        if not isinstance(data, bytes):
+            data = await data.read(MAX_INPUT_BYTES + 1)
         # Decoding is CPU work: off the event loop so one big photo does not stall every other request.
         work = asyncio.get_running_loop().run_in_executor(None, process_photo, data)
     except BaseException:
@@ -101,15 +112,10 @@ async def clean_photo(data: bytes) -> ProcessedPhoto:
         raise ApiError(_STATUS_FOR.get(exc.code, 400), exc.code) from exc
 
 
-class Readable(Protocol):
-    """What an upload is read through (FastAPI's UploadFile): its file spooled to disk past 1 MB by Starlette."""
-
-    async def read(self, size: int = -1) -> bytes: ...
-
-
 async def clean_upload(upload: Readable) -> ProcessedPhoto:
-    """An upload read (at most one byte past the limit, so an oversize one is refused as such) and cleaned."""
-    return await clean_photo(await upload.read(MAX_INPUT_BYTES + 1))
+    """An upload read (at most one byte past the limit, so an oversize one is refused as such) once a decode slot
+    is free, and cleaned."""
+    return await clean_photo(upload)
 
 
 async def check_citizen_may_add(conn: Conn, citizen_id: uuid.UUID, request_id: uuid.UUID, idx: int,

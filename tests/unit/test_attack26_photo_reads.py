@@ -24,8 +24,6 @@ class Upload:
         return b"x"
 
 
-@pytest.mark.xfail(strict=True, reason="attack26 #7: an upload's bytes are read into memory before it waits for "
-                                       "a decode slot, so queued uploads hold up to 20 MB each")
 async def test_an_upload_is_read_only_once_a_decode_slot_is_free(monkeypatch: pytest.MonkeyPatch) -> None:
     started = threading.Semaphore(0)
     release = threading.Event()
