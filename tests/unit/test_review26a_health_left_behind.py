@@ -42,8 +42,6 @@ class SilentHost:
             self.held -= 1
 
 
-@pytest.mark.xfail(strict=True, reason="review26a #1: each check past CHECK_SECONDS leaves its round trip behind on a "
-                   "pool connection and the next takes another (4 checks, 4 connections held)")
 async def test_checks_against_a_silent_host_leave_at_most_one_round_trip_behind(
         monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(health_check, "CHECK_SECONDS", 0.01)  # the limit only: nothing below is timed
