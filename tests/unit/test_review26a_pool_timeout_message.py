@@ -11,8 +11,6 @@ from psycopg_pool import AsyncConnectionPool, PoolTimeout
 import backend.db as db
 
 
-@pytest.mark.xfail(strict=True, reason="review26a #2: the PoolTimeout of a retry after an ended connection names what "
-                   "its last attempt was allowed (6.00 sec), not the call's whole wait (10.00)")
 async def test_a_timeout_after_ended_connections_names_the_whole_wait(monkeypatch: pytest.MonkeyPatch) -> None:
     now = [1000.0]
     monkeypatch.setattr(db, "monotonic", lambda: now[0], raising=False)
