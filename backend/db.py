@@ -68,7 +68,7 @@ class Pool(AsyncConnectionPool[Conn]):
         wait = self.timeout if timeout is None else timeout
         deadline = monotonic() + wait
         for _ in range(self.max_size):  # at most every connection the pool holds is one the restart ended
-            conn = await super().getconn(_left(deadline, wait))
+            conn = await self._checkout(deadline, wait)
             if not _something_arrived(conn):
                 return conn
             try:
@@ -83,7 +83,15 @@ class Pool(AsyncConnectionPool[Conn]):
                 await self.putconn(conn)
                 raise
             return conn
-        return await super().getconn(_left(deadline, wait))
+        return await self._checkout(deadline, wait)
+
+    async def _checkout(self, deadline: float, wait: float) -> Conn:
+        """psycopg_pool's checkout with what is left of the call's wait; its PoolTimeout said of the whole wait, as
+        its own getconn says it (it would name only this attempt's remainder: review26a #2)."""
+        try:
+            return await super().getconn(_left(deadline, wait))
+        except PoolTimeout:
+            raise PoolTimeout(f"couldn't get a connection after {wait:.2f} sec") from None
 
 
 def _left(deadline: float, wait: float) -> float:
