@@ -15,8 +15,9 @@ arrives meanwhile waits for the run after it, so one round trip that never retur
 silent after a failover, a lock on the migrations table) left /health unanswered for good, the copy out of its load
 balancer's rotation long after the database answered again. The round trip left behind is cancelled and not
 waited for (not `asyncio.timeout`, which waits for the cancellation to finish): psycopg then asks the server to
-cancel it and waits for the query to end, for ever before psycopg 3.3 when the server says nothing (psycopg#1371;
-pyproject allows 3.2), up to 5 s + 5 s since, giving up on the connection, which the pool then discards.
+cancel it and waits for the query to end, for ever before psycopg's fix of #1371 when the server says nothing
+(pyproject asks 3.3.9, which has it), up to 5 s + 5 s since, giving up on the connection, which the pool then
+discards.
 """
 
 import asyncio
@@ -118,8 +119,9 @@ async def check_database(pool: AsyncConnectionPool[Conn]) -> DatabaseHealth:
         # An earlier check's round trip has not ended yet: it is waited for (within this check's limit) before this
         # one takes a connection, so at most one trip is ever left behind, holding one pool connection. Otherwise
         # each check against a silent host took one more and left it behind too, and the checks alone could hold
-        # the whole pool, every request a 503 (for ever with psycopg 3.2, whose cancel waits for the server; ~10 s
-        # each with 3.3): review26a #1. Still running at the limit, the database has not answered: "degraded".
+        # the whole pool, every request a 503 (for ever with a psycopg before #1371's fix, whose cancel waited for
+        # the server; ~10 s each with 3.3.9): review26a #1. Still running at the limit, the database has not
+        # answered: "degraded".
         await asyncio.wait(behind, timeout=CHECK_SECONDS)
         if not all(trip.done() for trip in behind):
             return DatabaseHealth(ok=False, error=TimeoutError.__name__)
