@@ -181,6 +181,16 @@ ACCOUNT_KINDS: frozenset[Kind] = frozenset({Kind.INVITED, Kind.INVITE_ACCEPTED, 
 KIND_NOT_YOURS = "notification_kind_not_yours"
 
 
+def kind_label(kind: str) -> Bilingual:
+    """A kind of notification by its name in the settings (the `kind_<x>` texts), never its code: the settings'
+    headings, and the refusal of a kind that is not the account's (ux26). A kind with no name here (a newer
+    backend's, read by an older app) gets the general one naming its code, so nothing raises while a screen draws."""
+    try:
+        return bilingual(f"kind_{kind}")
+    except KeyError:
+        return bilingual("kind_other", kind=kind)
+
+
 def settings_kinds(role: AppRole) -> list[Kind]:
     """The kinds a person's notification settings list: their role's (AUDIENCE), and for a student or a teacher,
     who ask for repairs of their own too (shared.roles.REQUESTER_ROLES), the kinds about a request they asked for:
