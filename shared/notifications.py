@@ -219,6 +219,22 @@ INVITED_CLOSED_TEXT = {InvitedClosed.ACCEPTED: "invited_closed_accepted",
                        InvitedClosed.DECLINED: "invited_closed_declined", InvitedClosed.GONE: "invited_closed_gone",
                        InvitedClosed.WITHDRAWN: "invited_closed_withdrawn",
                        InvitedClosed.EXPIRED: "invited_closed_expired"}
+
+
+class QcClosed(StrEnum):
+    """How the job a "waiting for your check" message (`qc_waiting`) is about left the check, its `params.closed`
+    (migration 0114 `private.qc_closed_as`, set in the move's transaction): the message then says so in place of
+    asking, read, in every decider's inbox (ux26). The check approved, sent back for rework, taken back to offer
+    again (an admin's, flow25 #4), or left some other way."""
+
+    APPROVED = "approved"
+    REWORK = "rework"
+    TAKEN_BACK = "taken_back"
+    LEFT = "left"
+
+
+QC_CLOSED_TEXT = {QcClosed.APPROVED: "qc_closed_done", QcClosed.REWORK: "qc_closed_rework",
+                  QcClosed.TAKEN_BACK: "qc_closed_taken_back", QcClosed.LEFT: "qc_closed_left"}
 # A teacher re-sending an invitation that still waits does not send the person a second one within this long.
 INVITED_RENOTIFY = timedelta(days=1)
 
@@ -642,6 +658,9 @@ def render(kind: Kind, params: Mapping[str, Any], locale: Locale, now: datetime,
     closed = params.get(INVITED_CLOSED_KEY) if kind == Kind.INVITED else None
     if isinstance(closed, str) and closed in set(InvitedClosed):
         body = bilingual(INVITED_CLOSED_TEXT[InvitedClosed(closed)])  # answered or gone: no longer a question
+    checked = params.get(INVITED_CLOSED_KEY) if kind == Kind.QC_WAITING else None
+    if isinstance(checked, str) and checked in set(QcClosed):
+        body = bilingual(QC_CLOSED_TEXT[QcClosed(checked)])  # the job left the check: nothing left to do (0114)
     said = body.format(**values).in_(locale).strip()
     if params.get("nobody_at_college") is True:
         said = f"{said} ({NOBODY_AT_COLLEGE.format(college=college).in_(locale)})"

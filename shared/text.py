@@ -2366,3 +2366,15 @@ UI.update({
         f"teacher present while it is repaired. What you can do: \"{APP_UI['step_done'].en}\" if the check passes, or "
         f"\"{APP_UI['step_offered'].en}\" so that a college with a teacher takes it on"),
 })
+# ux26: a deciders' "waiting for your check" message once its job has left the check (shared/notifications.py
+# QcClosed, migration 0114): its body says how, in place of asking.
+APP_UI.update({
+    "qc_closed_done": B("{item} โดย {technician}: ตรวจแล้ว อนุมัติงานแล้ว ไม่ต้องทำอะไรต่อ",
+                        "{item} by {technician}: checked and approved, nothing left to do"),
+    "qc_closed_rework": B("{item} โดย {technician}: ตรวจแล้ว ส่งกลับแก้ไขแล้ว ไม่ต้องทำอะไรต่อ",
+                          "{item} by {technician}: checked and sent back for rework, nothing left to do"),
+    "qc_closed_taken_back": B("{item} โดย {technician}: นำกลับไปเสนองานใหม่แล้ว ไม่ต้องตรวจ",
+                              "{item} by {technician}: offered again, no check needed"),
+    "qc_closed_left": B("{item} โดย {technician}: งานไม่ได้รอตรวจแล้ว",
+                        "{item} by {technician}: no longer waiting for a check"),
+})
