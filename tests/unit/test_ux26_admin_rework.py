@@ -9,8 +9,10 @@ from uuid import UUID, uuid4
 import flet as ft
 import httpx
 
+from mobile.viewmodels.app import Screen
 from mobile.viewmodels.job import JobViewModel
 from mobile.views.frame import app_view
+from shared.roles import Actor
 from shared.statuses import RequestStatus
 from shared.text import Locale, bilingual
 from tests.unit.mobile_fakes import WorkBackend, error_response, texts, walk
@@ -135,3 +137,16 @@ async def test_a_teacher_at_the_check_is_the_one_present_and_reads_no_list() -> 
     await job.confirm_step()
     assert backend.bodies == [{"to_status": "repairing", "note": FIX}]
     assert _teacher_reads(backend) == 0
+
+
+async def test_an_admins_message_about_a_check_opens_the_job_to_decide() -> None:
+    """The admins' "waiting for your check" links /jobs/{id} (shared.notifications.link), as a teacher's does: tapped
+    in the inbox, or the address reloaded, it opens the job with the admin's steps, not the admin's home."""
+    backend = WorkBackend()
+    backend.college_teachers = TEACHERS
+    backend.job.update(status="quality_check", category_code="air_conditioning")
+    app = await signed_in("admin", backend)
+    await app.open_route(f"/jobs/{backend.job['id']}")
+    assert app.screen == Screen.JOB and app.job is not None and app.job.actor == Actor.ADMIN
+    assert app.route == f"/jobs/{backend.job['id']}"
+    assert S.REPAIRING in [s.to_status for s in app.job.steps]
