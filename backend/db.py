@@ -5,6 +5,7 @@ import json
 import select
 from collections.abc import AsyncIterator, Mapping
 from contextlib import asynccontextmanager
+from time import monotonic
 from typing import Any
 
 import psycopg
@@ -12,7 +13,7 @@ from psycopg import AsyncConnection
 from psycopg.abc import Params, QueryNoTemplate
 from psycopg.pq import TransactionStatus
 from psycopg.rows import DictRow, TupleRow, dict_row
-from psycopg_pool import AsyncConnectionPool
+from psycopg_pool import AsyncConnectionPool, PoolTimeout
 
 from backend.settings import Settings
 
@@ -59,11 +60,15 @@ class Pool(AsyncConnectionPool[Conn]):
     with a round trip first; an ended one is discarded (the pool opens another in its place) and the next is taken
     at once. psycopg_pool's own `check=` would cost every request a round trip (issue 15 counts them) and waits 1, 2,
     4... seconds after each failed check: up to `max_size` dead connections in a row outlast the pool's timeout. A
-    failover to a host that says nothing is not seen here: its request fails as one in flight, a 503 with a reason."""
+    failover to a host that says nothing is not seen here: its request fails as one in flight, a 503 with a reason.
+    The checkouts of one call share one deadline, the pool's timeout (or `timeout`): each waited it afresh, so a
+    request could wait that long once per ended connection it was handed (race26)."""
 
     async def getconn(self, timeout: float | None = None) -> Conn:  # noqa: ASYNC109 (psycopg_pool's signature)
+        wait = self.timeout if timeout is None else timeout
+        deadline = monotonic() + wait
         for _ in range(self.max_size):  # at most every connection the pool holds is one the restart ended
-            conn = await super().getconn(timeout)
+            conn = await super().getconn(_left(deadline, wait))
             if not _something_arrived(conn):
                 return conn
             try:
@@ -78,7 +83,16 @@ class Pool(AsyncConnectionPool[Conn]):
                 await self.putconn(conn)
                 raise
             return conn
-        return await super().getconn(timeout)
+        return await super().getconn(_left(deadline, wait))
+
+
+def _left(deadline: float, wait: float) -> float:
+    """What is left of one checkout's wait; none left is the pool's own timeout, said of the whole wait (psycopg_pool
+    would say "after 0.00 sec")."""
+    left = deadline - monotonic()
+    if left <= 0:
+        raise PoolTimeout(f"couldn't get a connection after {wait:.2f} sec")
+    return left
 
 
 def make_pool(settings: Settings) -> AsyncConnectionPool[Conn]:

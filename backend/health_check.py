@@ -9,13 +9,21 @@ before they asked, and a load balancer asking "is the database reachable now?" m
 moment before its question (the reason sessions 14-16 refused a shared or cached answer). So every answer comes from
 a round trip to PostgreSQL that began after its caller asked, as if each had run its own; at most one check runs at
 a time in a copy, plus one gathering its callers. Nothing is kept between checks: when nobody asks, nothing runs.
+
+A check answers within `CHECK_SECONDS`, its pool wait included, or says "degraded" (audit26 F1): every caller that
+arrives meanwhile waits for the run after it, so one round trip that never returns (a connection to a host gone
+silent after a failover, a lock on the migrations table) left /health unanswered for good, the copy out of its load
+balancer's rotation long after the database answered again. The round trip left behind is cancelled and not
+waited for (not `asyncio.timeout`, which waits for the cancellation to finish): psycopg then asks the server to
+cancel it and waits for the query to end, for ever before psycopg 3.3 when the server says nothing (psycopg#1371;
+pyproject allows 3.2), up to 5 s + 5 s since, giving up on the connection, which the pool then discards.
 """
 
 import asyncio
 import time
 from collections.abc import Awaitable, Callable
 from functools import partial
-from typing import Generic, TypeVar
+from typing import Any, Generic, TypeVar
 
 from psycopg_pool import AsyncConnectionPool
 
@@ -25,7 +33,12 @@ from backend.schemas import DatabaseHealth
 T = TypeVar("T")
 
 POOL_WAIT_SECONDS = 3.0  # a check waiting longer than this for a connection says "degraded" (the pool is starved)
+# A whole check, the pool's wait included: past it the answer is "degraded" (a load balancer has given up by then,
+# 5 s being the usual limit) and the next run may begin.
+CHECK_SECONDS = 5.0
 MIGRATIONS_COUNT = "select count(*) as n from private.schema_migrations"
+# Round trips a check gave up on, held until they end: the loop keeps only a weak reference to a task.
+_LEFT_BEHIND: set["asyncio.Task[Any]"] = set()
 
 
 class FreshCheck(Generic[T]):
@@ -77,16 +90,44 @@ class FreshCheck(Generic[T]):
                 self._start(waiting)
 
 
+async def _migrations(pool: AsyncConnectionPool[Conn]) -> int:
+    async with pool.connection(timeout=POOL_WAIT_SECONDS) as conn:
+        row = await (await conn.execute(MIGRATIONS_COUNT)).fetchone()
+    return int(row["n"]) if row else 0
+
+
+def _left_behind(trip: "asyncio.Task[int]") -> None:
+    """A round trip past the check's limit: cancelled, held until it ends, its outcome read (nobody awaits it)."""
+    trip.cancel()
+    _LEFT_BEHIND.add(trip)
+
+    def ended(done: "asyncio.Task[int]") -> None:
+        _LEFT_BEHIND.discard(done)
+        if not done.cancelled():
+            done.exception()
+
+    trip.add_done_callback(ended)
+
+
 async def check_database(pool: AsyncConnectionPool[Conn]) -> DatabaseHealth:
-    """One check of the copy's database: reachable, how fast, how many migrations applied."""
+    """One check of the copy's database: reachable, how fast, how many migrations applied; "degraded" past
+    `CHECK_SECONDS` (TimeoutError), whatever the round trip is waiting for."""
     started = time.perf_counter()
+    trip = asyncio.ensure_future(_migrations(pool))
     try:
-        async with pool.connection(timeout=POOL_WAIT_SECONDS) as conn:
-            row = await (await conn.execute(MIGRATIONS_COUNT)).fetchone()
+        done, _ = await asyncio.wait({trip}, timeout=CHECK_SECONDS)
+    except BaseException:  # the copy shutting down: its round trip goes too
+        _left_behind(trip)
+        raise
+    if not done:
+        _left_behind(trip)
+        return DatabaseHealth(ok=False, error=TimeoutError.__name__)
+    try:
+        migrations = trip.result()
     except Exception as exc:  # any failure here is a health answer, not a crash
         return DatabaseHealth(ok=False, error=type(exc).__name__)
     return DatabaseHealth(ok=True, latency_ms=round((time.perf_counter() - started) * 1000, 2),
-                          migrations=row["n"] if row else 0)
+                          migrations=migrations)
 
 
 def database_check(pool: AsyncConnectionPool[Conn]) -> FreshCheck[DatabaseHealth]:

@@ -32,9 +32,16 @@ def base_headers() -> dict[str, str]:
     }
 
 
+# An API answer is someone's own (a profile, a whole data export, the inbox, a sign-in's tokens) unless its route
+# says otherwise (the catalogue's ETag revalidation, a photo's private caching, the event stream's no-cache set their
+# own, which wins): no cache, the browser's on disk or a proxy's, keeps it (attack26 #4). Without a Cache-Control a
+# browser may keep any answer on disk after sign-out (heuristic freshness), and RFC 6749 asks no-store of tokens.
+API_CACHE_CONTROL = "no-store"
+
+
 class SecurityHeadersMiddleware(SecurityHeaders):
     # Encoded once: building and encoding them per response was measurable on GET /health (issue 15).
-    _API = encode_headers({**base_headers(), "Content-Security-Policy": API_CSP})
+    _API = encode_headers({**base_headers(), "Content-Security-Policy": API_CSP, "Cache-Control": API_CACHE_CONTROL})
     _DOCS = encode_headers({**base_headers(), "Content-Security-Policy": DOCS_CSP})
 
     def encoded_headers_for(self, scope: Scope) -> list[tuple[bytes, bytes]]:

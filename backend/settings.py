@@ -8,6 +8,8 @@ from pydantic import AliasChoices, Field, SecretStr
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from shared.notifications import LIVE_PING_SECONDS
+from shared.otp import SENDS_PER_PHONE_PER_DAY
+from shared.photos import PHOTO_UPLOADS_PER_PERSON_PER_HOUR
 from shared.text import and_list, start_refusal
 from shared.wire import REFRESH_TOKEN_REUSE_SECONDS
 
@@ -77,10 +79,14 @@ class Settings(BaseSettings):
     otp_requests_per_address: int = Field(default=10, ge=1)
     otp_requests_overall: int = Field(default=300, ge=1)
     otp_requests_window_seconds: int = Field(default=600, ge=1)
+    # Codes sent to one phone per day (shared.otp, attack26 #6), counted with the limits above.
+    otp_sends_per_phone_per_day: int = Field(default=SENDS_PER_PHONE_PER_DAY, ge=1)
     submits_per_person_per_hour: int = Field(default=20, ge=1)
     duplicate_checks_per_person_per_hour: int = Field(default=60, ge=1)
     # Portfolio PDFs rendered per person (whoever asks: the student, their teacher, an admin), printed again or new.
     portfolio_pdfs_per_person_per_hour: int = Field(default=60, ge=1)
+    # Photo uploads per person (shared.photos, attack26 #3), counted before a photo is decoded.
+    photo_uploads_per_person_per_hour: int = Field(default=PHOTO_UPLOADS_PER_PERSON_PER_HOUR, ge=1)
 
     # The backend's public address (https://api.example.th, with a path prefix if a proxy adds one): what is handed
     # to people names it, the portfolio PDF's verify link and QR (/verify/{code}), never the caller's `Host` header.

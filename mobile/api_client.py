@@ -3,6 +3,7 @@
 import asyncio
 import contextlib
 import dataclasses
+import ipaddress
 import logging
 import re
 import time
@@ -394,6 +395,22 @@ def _line_errors(raw: Any) -> tuple[tuple[int, Bilingual], ...]:
     return tuple(lines)
 
 
+def forwarding_headers(visitor: str | None) -> dict[str, str]:
+    """`X-Forwarded-For: <visitor>` for the calls the web app's server makes for one browser visitor (attack26 #1).
+    Its Python runs on the server, so without it every browser came to the backend from the web app's one address,
+    and the per-address sign-in limits (10 codes per 10 minutes) were one bucket for all of them: anyone's ten
+    requests locked every browser out. The backend's uvicorn believes the header only from the addresses it trusts
+    (FORWARDED_ALLOW_IPS: 127.0.0.1 by default, a web app on the same machine); from anywhere else it is ignored
+    and the call counts as the web app's. Only an IP address is passed on (the websocket's peer as the web app's
+    own proxy_headers resolved it), nothing a visitor typed."""
+    if not visitor:
+        return {}
+    try:
+        return {"X-Forwarded-For": str(ipaddress.ip_address(visitor))}
+    except ValueError:
+        return {}
+
+
 class ApiClient:
     """Keeps the session too: the access token, the single-use refresh token and when the access token expires.
 
@@ -419,7 +436,10 @@ class ApiClient:
         transport: httpx.AsyncBaseTransport | None = None,
         clock: Callable[[], float] = time.time,
         refresh_margin_seconds: float = REFRESH_MARGIN_SECONDS,
+        forwarded_for: str | None = None,
     ) -> None:
+        """`forwarded_for`: the browser visitor's address, when the web app's server calls the API for them (see
+        `forwarding_headers`)."""
         self._access = token
         self._refresh: str | None = None
         self._expires_at: float | None = None
@@ -442,7 +462,7 @@ class ApiClient:
             timeout=timeout_seconds,
             limits=httpx.Limits(keepalive_expiry=KEEPALIVE_SECONDS),
             transport=transport,
-            headers={"Accept": "application/json"},
+            headers={"Accept": "application/json", **forwarding_headers(forwarded_for)},
         )
 
     # --- the session ---------------------------------------------------------------------------------

@@ -5,6 +5,7 @@ from collections.abc import Awaitable, Callable
 from pathlib import Path
 
 import flet as ft
+import httpx
 
 from mobile.api_client import ApiClient
 from mobile.device import FletDevice
@@ -39,6 +40,17 @@ def main_with_uploads(upload_dir: Path | None) -> Callable[[ft.Page], Awaitable[
     return started
 
 
+def backend_client(page: ft.Page, *, transport: httpx.AsyncBaseTransport | None = None) -> ApiClient:
+    """The page's API client. Served as a web page, the app's Python runs on the web app's server and calls the API
+    for the browser at `page.client_ip`: that address goes with every call (mobile.api_client.forwarding_headers), so
+    the backend's per-address limits count each visitor apart (attack26 #1). A phone or desktop app calls from its
+    own address."""
+    settings = get_settings()
+    visitor = page.client_ip if page.web else None
+    return ApiClient(settings.backend_url, timeout_seconds=settings.request_timeout_seconds, transport=transport,
+                     forwarded_for=visitor)
+
+
 async def main(page: ft.Page, upload_dir: Path | None = None) -> None:
     settings = get_settings()
     page.fonts = {FONT_FAMILY: FONT_FILE}
@@ -47,7 +59,7 @@ async def main(page: ft.Page, upload_dir: Path | None = None) -> None:
     page.theme_mode = ft.ThemeMode.LIGHT
     page.padding = 0
 
-    api = ApiClient(settings.backend_url, timeout_seconds=settings.request_timeout_seconds)
+    api = backend_client(page)
     prefs = ft.SharedPreferences()
     store = PreferencesSessionStore(prefs)
 

@@ -699,8 +699,8 @@ LINE_LINK_TRIES_PER_HOUR = 10
 # Wrong codes all LINE users together may send in a window as long as a code lives (10 minutes), gaps25 #2: one
 # person with many LINE accounts has 10 tries an hour on each. Past it no code is looked at until the next window (a
 # right one neither: nobody's code is consumed, and its person may send it again then), and asking for a code says
-# so (429 `line_link_paused`). At most 180 wrong guesses looked at an hour whatever the number of accounts (a few
-# more when deliveries race: the count is asked, then added to): with L codes live at once, a chance of about
+# so (429 `line_link_paused`). At most 180 wrong guesses looked at an hour whatever the number of accounts
+# (deliveries take turns at the count: audit26 F3): with L codes live at once, a chance of about
 # 180 L / 10^6 an hour that one matches, where N accounts had 10 N L / 10^6. Only wrong codes count: a person
 # rarely mistypes six digits, and a right code links and is spent.
 LINE_LINK_WRONG_CODES_OVERALL = 30

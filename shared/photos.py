@@ -32,6 +32,11 @@ MAX_PHOTOS_PER_REQUEST = 5
 AFTER_PHOTO_SLOTS = 5 * MAX_PHOTOS_PER_REQUEST
 AFTER_PHOTO_INDEX_MAX = 32_767
 MAX_INPUT_BYTES = 20 * 1024 * 1024
+# Photos one person may upload (before or after photos, a replacement too) in an hour, counted before decoding
+# (attack26 #3): each may take a decode of up to MAX_PIXELS, and a process decodes two at once, so one account
+# re-sending photo 0 over and over kept every backend copy's decoders busy for everyone. A citizen's most (20
+# requests an hour, five photos each) fits, and a student's five after photos of several jobs.
+PHOTO_UPLOADS_PER_PERSON_PER_HOUR = 100
 MAX_PIXELS = 50_000_000
 # What decoding and cleaning one photo may take, bounded from the header before any pixel is decoded. Pixel count
 # alone is not enough: a 49 MP 16-bit PNG of 381 KB took 542 MB. 256 MB still lets through 42 MP of 8-bit RGB and

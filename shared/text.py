@@ -2345,6 +2345,20 @@ UI.update({
         "told. The work so far and its photos stay with it. If the item is at the college, keep it for whoever "
         "takes the job on"),
 })
+# attack26 #3: photo uploads counted per person before they are decoded (shared.photos
+# PHOTO_UPLOADS_PER_PERSON_PER_HOUR).
+ERRORS.update({
+    "photo_uploads_rate_limited": B("ส่งรูปบ่อยเกินไป กรุณารอ {seconds} วินาทีแล้วลองใหม่",
+                                    "Too many photos sent: try again in {seconds} seconds"),
+})
+WAIT_ERRORS.update({
+    "photo_uploads_rate_limited": B("ส่งรูปบ่อยเกินไป กรุณาลองใหม่ในอีก {wait}", "Too many photos sent: try again in {wait}"),
+})
+# attack26 #5: a Web Push subscription's keys are checked when it is registered.
+ERRORS.update({
+    "push_keys_invalid": B("กุญแจการแจ้งเตือนของเบราว์เซอร์นี้ไม่ถูกต้อง กรุณาเปิดการแจ้งเตือนใหม่อีกครั้ง",
+                           "This browser's push keys are not valid: turn notifications on again"),
+})
 
 # ux26: an admin's send-back for rework of a high-risk check (the admins decide it: its college's teachers left, or
 # the only one asked for the repair or worked on it) names a teacher of the job's college present at the rework

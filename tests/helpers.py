@@ -275,3 +275,19 @@ async def every_page(api: httpx.AsyncClient, path: str, token: str) -> list[dict
         listed += page.json()
         after = page.headers.get(NEXT_CURSOR_HEADER)
     return listed
+
+
+def browser_push_keys() -> dict[str, str]:
+    """A browser's Web Push subscription keys as `PushSubscription.getKey()` gives them (base64url): a P-256 point
+    and a 16-byte auth secret, which registering a web device now checks (attack26 #5)."""
+    import base64
+
+    from cryptography.hazmat.primitives import serialization
+
+    point = ec.generate_private_key(ec.SECP256R1()).public_key().public_bytes(
+        serialization.Encoding.X962, serialization.PublicFormat.UncompressedPoint)
+
+    def b64(raw: bytes) -> str:
+        return base64.urlsafe_b64encode(raw).decode().rstrip("=")
+
+    return {"p256dh": b64(point), "auth": b64(secrets.token_bytes(16))}

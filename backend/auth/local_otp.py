@@ -72,7 +72,13 @@ async def check_code(conn: Conn, settings: Settings, phone: str, code: str) -> N
     """Consume a correct code, or count the wrong try and raise CodeRejected (the count must be committed).
 
     Distinct answers: no code waiting or past its life (otp_expired), too many tries (otp_too_many_attempts),
-    a wrong code while one is still valid (otp_invalid)."""
+    a wrong code while one is still valid (otp_invalid).
+
+    The phone's account first, as find_or_create_user's upsert then takes it (FOR NO KEY UPDATE), and the code
+    after: the account's deletion locks the auth user and then deletes the phone's codes (private.forget_person),
+    so a sign-in that held the code and then wanted the user deadlocked with it (race26 #8). Now one waits for the
+    other: a deletion first leaves no account (the sign-in makes a new one, as for any new number)."""
+    await conn.execute("select 1 from auth.users where phone = %s for no key update", [phone.removeprefix("+")])
     row = await (
         await conn.execute(
             "select code_hash, expires_at < now() as expired, attempts from private.otp_codes "

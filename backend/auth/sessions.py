@@ -5,7 +5,9 @@ Refresh tokens are random (256 bits) and stored only as their SHA-256 in private
 database signs nobody in. Presenting a refresh token that was already rotated ends the whole session: either the
 app lost track, or someone copied it. One exception, as in Supabase Auth (its reuse interval): the session's latest
 rotation presented again within `refresh_token_reuse_seconds` is the app asking again for an answer it lost on the
-way; it gets a new pair for the same session, and the one whose answer was lost stops working.
+way; it gets a new pair for the same session, and the one whose answer was lost is superseded: presented later it
+ends the session as any reuse does (no app presents it: its answer never reached the app, so whoever does holds a
+copy, or the app holds it and a copy was replayed within the interval; audit26 F2).
 """
 
 import hashlib
@@ -71,10 +73,11 @@ async def refresh(conn: Conn, settings: Settings, refresh_token: str) -> tuple[T
     """Rotate: the presented token is used up, a new one is returned with a new access token."""
     row = await (
         await conn.execute(
-            """select t.session_id, t.used_at is not null as used, s.user_id, s.revoked_at is not null as revoked,
-                      s.refreshed_at < now() - %s as idle, u.phone,
+            """select t.session_id, t.used_at is not null or t.superseded_at is not null as used, s.user_id,
+                      s.revoked_at is not null as revoked, s.refreshed_at < now() - %s as idle, u.phone,
                       -- asked again for a lost answer: within the interval, and no token of the session used since
-                      t.used_at >= now() - %s and not exists (
+                      -- (a superseded token is never asked again for: its answer did reach someone)
+                      t.superseded_at is null and t.used_at >= now() - %s and not exists (
                           select from private.refresh_tokens n
                           where n.session_id = t.session_id and n.used_at > t.used_at) as asked_again
                from private.refresh_tokens t
@@ -97,8 +100,10 @@ async def refresh(conn: Conn, settings: Settings, refresh_token: str) -> tuple[T
         # (the select above waited for it and re-checked the session row only, not the token's) has used it and
         # committed; this is then a second use within the interval (review25 F1: both rotated it, two live tokens).
         # (`returning` read back: in a pipelined transaction a cursor's rowcount is not known until a sync.)
+        # (Unsuperseded too: an asking again that held the lock first superseded it, unseen by the select above.)
         used_now = await (await conn.execute("update private.refresh_tokens set used_at = now() "
-                                             "where token_hash = %s and used_at is null returning 1",
+                                             "where token_hash = %s and used_at is null and superseded_at is null "
+                                             "returning 1",
                                              [_hash(refresh_token)])).fetchone()
         if used_now is None:
             if settings.refresh_token_reuse_seconds <= 0:  # no interval: any second use is a copy
@@ -106,10 +111,13 @@ async def refresh(conn: Conn, settings: Settings, refresh_token: str) -> tuple[T
                 raise SessionEnded()
             asked_again = True
     if asked_again:
-        # The answer the app never got named the session's one unused token: it goes, the new one takes its place
-        # (one live token a session; whoever caught the lost answer holds a dead token). The interval still counts
-        # from the first use: asking again does not stretch it.
-        await conn.execute("delete from private.refresh_tokens where session_id = %s and used_at is null",
+        # The answer the app never got named the session's one live token: superseded, the new one takes its place
+        # (one live token a session). Kept, not deleted: whoever presents it holds a copy (the lost answer caught on
+        # the way, or the app's own token after a copy of its parent was replayed here), and that use ends the
+        # session (audit26 F2: deleted, it only signed the app out and left the copy the session). The interval
+        # still counts from the first use: asking again does not stretch it.
+        await conn.execute("update private.refresh_tokens set superseded_at = now() "
+                           "where session_id = %s and used_at is null and superseded_at is null",
                            [row["session_id"]])
     await conn.execute("update private.auth_sessions set refreshed_at = now() where id = %s", [row["session_id"]])
     user_id: uuid.UUID = row["user_id"]

@@ -88,8 +88,9 @@ async def close_expired(conn: Conn) -> int:
     closed as expired, and a push still held (quiet hours) is not sent. Run by the clock (dispatch_ticks), with the
     database's clock, the one expiry is written and enforced with (accept, my_invitation). Only invitations whose
     notification still asks are looked at (never the lapsed ones already closed, which stay). Locks go in accept's
-    order, the person's profile and then the invitation, and skip what is locked: an invitation being answered or
-    withdrawn, or an account being deleted, at that moment is left to that. The count closed."""
+    order, the person's profile, the invitation's college and then the invitation, and skip what is locked: an
+    invitation being answered or withdrawn, or an account or a college being deleted, at that moment is left to
+    that. The count closed."""
     cur = await conn.execute(
         f"""select p.id from public.profiles p
             where p.id in (select n.recipient_id from public.notifications n
@@ -101,11 +102,21 @@ async def close_expired(conn: Conn) -> int:
     people = [row["id"] for row in await cur.fetchall()]
     if not people:
         return 0
+    # Then their invitations' colleges, kept from a deletion (FOR KEY SHARE, skip locked: one being deleted is left
+    # to its deletion, which closes these cards itself), before the invitations: a college's deletion (by SQL) locks
+    # the college, then the cards, then the invitations (0108; dispatch.py's lock order, 1b; race26 #4).
+    cur = await conn.execute(
+        """select c.id from public.colleges c
+           where c.id in (select i.college_id from private.staff_invites i
+                          where i.profile_id = any(%s) and i.declined_at is null and i.expires_at <= now())
+           order by c.id for key share skip locked""", [people])
+    colleges = [row["id"] for row in await cur.fetchall()]
     cur = await conn.execute(
         f"""with lapsed as (
                select i.profile_id, i.role::text as role, i.college_id::text as college_id
                from private.staff_invites i
                where i.profile_id = any(%(people)s) and i.declined_at is null and i.expires_at <= now()
+                 and (i.college_id is null or i.college_id = any(%(colleges)s))
                for share skip locked)
            , closed as (
                update public.notifications n
@@ -120,7 +131,8 @@ async def close_expired(conn: Conn) -> int:
                set status = 'skipped', last_error = 'invitation expired', updated_at = now()
                where d.notification_id in (select id from closed) and d.status = 'pending')
            select count(*)::int as n from closed""",
-        {"people": people, "closed": INVITED_CLOSED_KEY, "expired": InvitedClosed.EXPIRED.value},
+        {"people": people, "colleges": colleges, "closed": INVITED_CLOSED_KEY,
+         "expired": InvitedClosed.EXPIRED.value},
     )
     row = await cur.fetchone()
     return int(row["n"]) if row else 0

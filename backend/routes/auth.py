@@ -53,8 +53,11 @@ async def request_code(
         # (local_otp.send_code) is counted here, with the same settings and answer, before Supabase sends an SMS.
         phone_limit = Limit(f"otp:phone:{phone}", settings.otp_max_sends_per_window,
                             timedelta(seconds=settings.otp_window_seconds))
+        # And the phone's day (attack26 #6): whoever asks, a stranger's phone is not sent an SMS every three minutes
+        # all day, each paid for. The local issuer sends no SMS (its codes go to the log; production refuses it).
+        phone_day = Limit(f"otp:phone-day:{phone}", settings.otp_sends_per_phone_per_day, timedelta(days=1))
         async with service_tx(pool) as conn:
-            for limit in [phone_limit, *_code_limits(settings, address)]:
+            for limit in [phone_limit, phone_day, *_code_limits(settings, address)]:
                 await rate_limits.spend(conn, limit, now, code="otp_rate_limited")
         await supabase_otp.send_code(settings, phone)
         return CodeSent(phone=phone, expires_in=settings.otp_ttl_seconds, dev_code=None,
@@ -69,15 +72,36 @@ async def request_code(
     )
 
 
+def _verify_limits(settings: Settings, address: str, phone: str) -> list[Limit]:
+    """The codes a client address may try (attack26 #2): as many as the codes it may ask for, each tried as often as
+    a code may be (`otp_max_attempts`). With Supabase Auth every verify reached GoTrue from this backend's one
+    address, so one caller's wrong codes emptied GoTrue's per-address bucket for every person signing in; and
+    GoTrue counts no tries per code, so the phone's own allowance (its codes times their tries) is counted here.
+    The local issuer counts tries per code itself (local_otp.check_code)."""
+    limits = [Limit(f"otp-verify:addr:{rate_limits.client_network(address)}",
+                    settings.otp_requests_per_address * settings.otp_max_attempts,
+                    timedelta(seconds=settings.otp_requests_window_seconds))]
+    if settings.auth_mode == AuthMode.SUPABASE:
+        limits.append(Limit(f"otp-verify:phone:{phone}", settings.otp_max_sends_per_window * settings.otp_max_attempts,
+                            timedelta(seconds=settings.otp_window_seconds)))
+    return limits
+
+
 @router.post("/otp/verify", response_model=SignedIn,
-             responses={401: {"model": ErrorResponse}, 503: {"model": ErrorResponse}})
-async def verify_code(body: VerifyRequest, pool: PoolDep, settings: SettingsDep) -> SignedIn:
+             responses={401: {"model": ErrorResponse}, 429: {"model": ErrorResponse}, 503: {"model": ErrorResponse}})
+async def verify_code(body: VerifyRequest, request: Request, pool: PoolDep, settings: SettingsDep,
+                      now: NowDep) -> SignedIn:
     """Exchange phone + code for a session (Supabase Auth's shape: a short-lived access token and a single-use
-    refresh token) and the caller's profile."""
+    refresh token) and the caller's profile. The tries are limited per client address (and, with Supabase Auth,
+    per phone): 429 `otp_too_many_attempts`, counted before the code is looked at."""
     phone = _phone(body.phone)
     code = otp.typed_code(body.code)  # ๑๒๓๔๕๖ is the code 123456
     if not otp.is_well_formed(code, settings.otp_length):
         raise ApiError(400, "invalid_code_format")
+    address = request.client.host if request.client else "unknown"
+    async with service_tx(pool) as conn:  # committed before the code is checked: a wrong one counts as well
+        for limit in _verify_limits(settings, address, phone):
+            await rate_limits.spend(conn, limit, now, code="otp_too_many_attempts")
     if settings.auth_mode == AuthMode.SUPABASE:
         tokens = await supabase_otp.verify_code(settings, phone, code)
     else:

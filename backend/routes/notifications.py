@@ -17,6 +17,7 @@ from backend.db import service_tx
 from backend.deps import AdminDep, IdentityDep, NowDep, PoolDep, ReaderLocaleDep, SettingsDep
 from backend.errors import ApiError
 from backend.notifications.channels.line import verify_signature
+from backend.notifications.channels.webpush import keys_are_a_browsers
 from backend.notifications.rendering import render_row
 from backend.schemas import (
     ROW_ID_MAX,
@@ -232,6 +233,8 @@ async def register_device(body: DeviceIn, identity: IdentityDep, pool: PoolDep, 
     channel = "webpush" if body.keys is not None else settings.phone_push_channel
     if channel == "webpush" and not is_push_service_url(body.token):
         raise ApiError(400, "push_endpoint_invalid")
+    if body.keys is not None and not keys_are_a_browsers(body.keys.p256dh, body.keys.auth):
+        raise ApiError(400, "push_keys_invalid")
     if channel == "onesignal" and not _is_uuid(body.token):
         raise ApiError(400, "validation_failed", detail="a OneSignal push subscription id is a UUID")
     async with service_tx(pool) as owner:
@@ -333,7 +336,9 @@ async def line_webhook(request: Request, pool: PoolDep, settings: SettingsDep, n
                                                      timedelta(hours=1)), now)
             except ApiError:
                 continue  # out of tries: LINE gets its 200 all the same (a 4xx would only make it retry)
-            if await rate_limits.spent(owner, LINK_WRONG_CODES, now):
+            # Held until this delivery commits: one looks at its code and counts it at a time, so the window's
+            # wrong codes looked at never pass the cap (audit26 F3). Short: one look-up, one count.
+            if await rate_limits.spent(owner, LINK_WRONG_CODES, now, hold=True):
                 continue  # too many wrong codes from everyone this window: none is looked at, a right one neither
             row = await (await owner.execute(
                 "delete from private.line_link_codes where code = %s and expires_at > %s returning user_id",

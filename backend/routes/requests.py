@@ -159,17 +159,21 @@ async def reopen_request(
 
 
 @router.put("/{request_id}/photos/{idx}", response_model=Photo, status_code=201,
-            responses={404: {"model": ErrorResponse}, 413: {"model": ErrorResponse}, 415: {"model": ErrorResponse}})
+            responses={404: {"model": ErrorResponse}, 413: {"model": ErrorResponse}, 415: {"model": ErrorResponse},
+                       429: {"model": ErrorResponse}})
 async def upload_photo(
-    request_id: uuid.UUID, idx: PhotoIndex, file: UploadFile, identity: IdentityDep, pool: PoolDep, store: PhotoStoreDep
+    request_id: uuid.UUID, idx: PhotoIndex, file: UploadFile, identity: IdentityDep, pool: PoolDep,
+    store: PhotoStoreDep, settings: SettingsDep, now: NowDep,
 ) -> Photo:
-    """A 'before' photo at index 0–4. Sending the same index again replaces it (safe to retry)."""
+    """A 'before' photo at index 0–4. Sending the same index again replaces it (safe to retry). Each upload counts
+    against the person's hourly allowance (429 `photo_uploads_rate_limited`)."""
     async with as_owner(pool, identity) as (conn, caller):
         await check_citizen_may_add(conn, caller.user_id, request_id, idx)
     # Decoded with no database connection held, saved in its own transactions (replaced objects go after commit).
     return Photo.model_validate(await take_photo(
         pool, store, request_id, idx, caller.user_id, file,
-        recheck=lambda owner: check_citizen_may_add(owner, caller.user_id, request_id, idx, lock=True)))
+        recheck=lambda owner: check_citizen_may_add(owner, caller.user_id, request_id, idx, lock=True),
+        per_hour=settings.photo_uploads_per_person_per_hour, now=now))
 
 
 @router.get("/{request_id}/photos/{kind}/{idx}", response_class=Response,

@@ -5,7 +5,17 @@ import uuid
 from fastapi import APIRouter, Response, UploadFile
 
 from backend.db import Conn
-from backend.deps import IdentityDep, NowDep, PhotoStoreDep, PolicyDep, PoolDep, ReaderLocaleDep, acting, as_caller
+from backend.deps import (
+    IdentityDep,
+    NowDep,
+    PhotoStoreDep,
+    PolicyDep,
+    PoolDep,
+    ReaderLocaleDep,
+    SettingsDep,
+    acting,
+    as_caller,
+)
 from backend.errors import ApiError
 from backend.schemas import AfterPhotoIndex, ErrorResponse, JobReportIn, StatusChange
 from backend.services import credit, dispatch, job_reports
@@ -163,10 +173,10 @@ async def save_report(request_id: uuid.UUID, body: JobReportIn, identity: Identi
                                             "record's span (shared.photos.after_photo_span)"},
                        409: {"model": ErrorResponse, "description": "photo_earlier_work: the index holds an earlier "
                                                                      "student's (or round's) photo"},
-                       413: {"model": ErrorResponse}, 415: {"model": ErrorResponse}})
+                       413: {"model": ErrorResponse}, 415: {"model": ErrorResponse}, 429: {"model": ErrorResponse}})
 async def upload_after_photo(
     request_id: uuid.UUID, idx: AfterPhotoIndex, file: UploadFile, identity: IdentityDep, pool: PoolDep,
-    store: PhotoStoreDep,
+    store: PhotoStoreDep, settings: SettingsDep, now: NowDep,
 ) -> Photo:
     """An 'after' photo by the student on the job: at most five of their work's (the same index again replaces
     their own), at a free index beside the earlier work's photos (after a take back, a reassign or a reopen),
@@ -180,4 +190,5 @@ async def upload_after_photo(
         await require_own_work_slot(owner, request_id, idx)
 
     return Photo.model_validate(await take_photo(pool, store, request_id, idx, caller.user_id, file, "after",
-                                                 recheck=recheck))
+                                                 recheck=recheck, per_hour=settings.photo_uploads_per_person_per_hour,
+                                                 now=now))

@@ -329,21 +329,17 @@ async def delete(owner: Conn, user_id: uuid.UUID, role: AppRole, claims: Mapping
 
 
 async def _lock_requests(owner: Conn, user_id: uuid.UUID) -> list[tuple[uuid.UUID, uuid.UUID | None]]:
-    """Every request the deletion takes (the student's own as a citizen and as the technician, which its trigger
-    locks too, private.lock_requests_before_deletion) and those they hold a waiting offer of, in one statement by id
-    (dispatch.py's lock order: one set in one order, never two sets one after the other); the last ones with their
-    college, to hand on once the account is gone."""
+    """Every request the deletion takes a row of (the student's own as a citizen and as the technician, those any
+    offer to them or team row of theirs names: `private.requests_a_deletion_takes`, 0112, the set its trigger
+    private.lock_requests_before_deletion locks too), in one statement by id (dispatch.py's lock order: one set in
+    one order, never two sets one after the other); those they hold a waiting offer of with their college, to hand
+    on once the account is gone."""
     rows = await (await owner.execute(
         """select r.id, r.college_id,
                   exists (select 1 from public.offers o where o.request_id = r.id and o.technician_id = %(me)s
                           and o.status = 'pending') as offered
            from public.repair_requests r
-           where r.id in (select o.request_id from public.offers o
-                          where o.technician_id = %(me)s and o.status = 'pending'
-                          union all
-                          select x.id from public.repair_requests x where x.citizen_id = %(me)s
-                          union all
-                          select x.id from public.repair_requests x where x.technician_id = %(me)s)
+           where r.id in (select private.requests_a_deletion_takes(%(me)s))
            order by r.id for update of r""", {"me": user_id})).fetchall()
     return [(r["id"], r["college_id"]) for r in rows if r["offered"]]
 

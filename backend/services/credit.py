@@ -992,6 +992,14 @@ async def proposals(conn: Conn, college_id: uuid.UUID) -> list[dict[str, Any]]:
 
 async def decide_proposal(owner: Conn, proposal_id: uuid.UUID, college_id: uuid.UUID, user: uuid.UUID,
                           confirm: bool) -> dict[str, Any]:
+    # The student's profile first (dispatch.py's lock order, 1), kept from a deletion (FOR KEY SHARE: what the level
+    # history's foreign key takes below anyway), then the proposal and the skill: a deletion of the account holds
+    # the profile and then deletes its proposals and skills (on delete cascade), so taken after them, this waited
+    # for the deletion while the deletion waited for them (race26 #6). A proposal never changes its student.
+    await owner.execute(
+        """select 1 from public.profiles p
+           where p.id = (select s.technician_id from public.skill_proposals s where s.id = %s) for key share""",
+        [proposal_id])
     row = await (await owner.execute(
         """select s.*, p.college_id from public.skill_proposals s join public.profiles p on p.id = s.technician_id
            where s.id = %s for update of s""", [proposal_id])).fetchone()

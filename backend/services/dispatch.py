@@ -24,16 +24,21 @@ Row locks, the one order every transaction takes them in (so two of them wait fo
    in the order, under a request's lock, and must not wait for a profile; several profiles in id order (the last-admin
    check locks every active admin, staff.lock_active_admins);
 1b. a college (`public.colleges`): FOR SHARE where it must stay open until commit (an accept of an offer, after the
-   student's profile; an accept of an invitation, after the invitation) or closed (the tick ending the offers a
-   dispatch that raced the close wrote there, `staff.end_offers_at_closed_colleges`, skip locked: the requests
-   next), FOR NO KEY UPDATE where an admin changes or closes it (`staff.update_college`, which then ends its
-   students' waiting offers: the requests next); never FOR UPDATE, which would block the FOR KEY SHARE of the
-   foreign-key checks of offers written under a request's lock (dispatch takes none: the tick is its backstop);
+   student's profile; an accept of an invitation, after the person's profile and before the invitation: step 4), FOR
+   KEY SHARE where it must only stay there (a decline, a withdrawal or a renewal or replacement of one of its
+   invitations, the clock's close of expired ones, skip locked, before the invitation: its deletion, by SQL only,
+   locks the college, then closes the invited cards and cascades to the invitations, 0108; race26), or closed (the
+   tick ending the offers a dispatch that raced the close wrote there, `staff.end_offers_at_closed_colleges`, skip
+   locked: the requests next), FOR NO KEY UPDATE where an admin changes or closes it (`staff.update_college`, which
+   then ends its students' waiting offers: the requests next); never FOR UPDATE, which would block the FOR KEY SHARE
+   of the foreign-key checks of offers written under a request's lock (dispatch takes none: the tick is its
+   backstop);
 2. the request (`repair_requests` FOR UPDATE, `lock_status`);
 3. its offers, team and other rows of that request;
 4. an invitation (`private.staff_invites`), after the person's profile, then their notifications.
 5. a student's progression count (`credit.approve_hours`: a transaction advisory lock per team member, in id
-   order), last: under it only the students' proposals are written.
+   order), last: under it only the students' proposals are written. A teacher's decision of a proposal
+   (`credit.decide_proposal`) takes the student's profile (FOR KEY SHARE, step 1), then the proposal and the skill.
 A path that starts from a request and learns of a student only then (dispatch, the tick; a submit's dispatch shares
 only its owner's profile, before the request) takes no profile lock (one exception, which never waits: the tick's
 retry of a stranded submit, `dispatch_stranded`, shares the owner's profile after the request, skip locked, and
@@ -60,8 +65,9 @@ An account's deletion is the one exclusive profile lock: `delete from auth.users
 command, Supabase's dashboard) cascades to the profile and locks it for good, which blocks those FOR KEY SHARE checks,
 and the profile's trigger (private.forget_person) then writes the person's requests. So a trigger on auth.users
 (private.lock_requests_before_deletion, 0040, 0045) first locks the person's profile FOR NO KEY UPDATE (an accept or
-an assign under way, holding it FOR SHARE, finishes first), then every request they asked for or work on (FOR
-UPDATE, by id: a request's holder, an accept writing the citizen's notification, finishes first), and refuses the
+an assign under way, holding it FOR SHARE, finishes first), then every request they asked for or work on, or whose
+offers or team name them (FOR UPDATE, by id, `private.requests_a_deletion_takes`, 0112: a request's holder, an
+accept writing the citizen's or a withdrawn student's notification, finishes first; race26 #5), and refuses the
 deletion while they hold a job in hand, from any path (Supabase's dashboard too). A student's own deletion
 (account.delete) takes the same profile lock first and answers 409 account_has_jobs before that trigger runs. The
 offers a deletion takes with it (offers.technician_id on delete cascade, from any path: Supabase's dashboard too)

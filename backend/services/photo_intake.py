@@ -13,7 +13,7 @@ import uuid
 from collections.abc import Awaitable, Callable
 from concurrent.futures import Future
 from datetime import UTC, datetime, timedelta
-from typing import Any
+from typing import Any, Protocol
 from weakref import WeakKeyDictionary
 
 from fastapi import UploadFile
@@ -23,7 +23,9 @@ from psycopg_pool import AsyncConnectionPool
 from backend.db import Conn, service_tx
 from backend.errors import ApiError
 from backend.photo_store import PhotoStore
+from backend.services import rate_limits
 from backend.services.credit import WORK_BEGAN_SQL
+from backend.services.rate_limits import Limit
 from shared.photos import (
     AFTER_PHOTO_INDEX_MAX,
     MAX_INPUT_BYTES,
@@ -75,10 +77,21 @@ def _slots() -> asyncio.Semaphore:
     return slots
 
 
-async def clean_photo(data: bytes) -> ProcessedPhoto:
+class Readable(Protocol):
+    """What an upload is read through (FastAPI's UploadFile): its file spooled to disk past 1 MB by Starlette."""
+
+    async def read(self, size: int = -1) -> bytes: ...
+
+
+async def clean_photo(data: bytes | Readable) -> ProcessedPhoto:
+    """A photo decoded and cleaned in one of the process's decode slots. Given an upload, its bytes are read only
+    once the slot is taken (attack26 #7): an upload waiting for a slot keeps its file where Starlette spooled it (on
+    disk past 1 MB), not up to 20 MB in memory per upload in the queue."""
     slots = _slots()
     await slots.acquire()
     try:
+        if not isinstance(data, bytes):
+            data = await data.read(MAX_INPUT_BYTES + 1)
         # Decoding is CPU work: off the event loop so one big photo does not stall every other request.
         work = asyncio.get_running_loop().run_in_executor(None, process_photo, data)
     except BaseException:
@@ -97,6 +110,12 @@ async def clean_photo(data: bytes) -> ProcessedPhoto:
         return await asyncio.shield(work)
     except PhotoRejected as exc:
         raise ApiError(_STATUS_FOR.get(exc.code, 400), exc.code) from exc
+
+
+async def clean_upload(upload: Readable) -> ProcessedPhoto:
+    """An upload read (at most one byte past the limit, so an oversize one is refused as such) once a decode slot
+    is free, and cleaned."""
+    return await clean_photo(upload)
 
 
 async def check_citizen_may_add(conn: Conn, citizen_id: uuid.UUID, request_id: uuid.UUID, idx: int,
@@ -185,14 +204,25 @@ async def _switch_row(
     raise RuntimeError("request_photos row neither found nor inserted")  # a committed insert is seen on pass two
 
 
+async def spend_upload(pool: AsyncConnectionPool[Conn], uploader: uuid.UUID, per_hour: int, now: datetime) -> None:
+    """Count one photo upload of this person, committed before the photo is decoded (attack26 #3): a photo that
+    is refused later (not an image, too many pixels) cost its decode all the same. 429
+    `photo_uploads_rate_limited` past shared.photos.PHOTO_UPLOADS_PER_PERSON_PER_HOUR (the setting)."""
+    async with service_tx(pool) as owner:
+        await rate_limits.spend(owner, Limit(f"photos:{uploader}", per_hour, timedelta(hours=1)), now,
+                                code="photo_uploads_rate_limited")
+
+
 async def take_photo(
     pool: AsyncConnectionPool[Conn], store: PhotoStore, request_id: uuid.UUID, idx: int, uploader: uuid.UUID,
-    upload: UploadFile, kind: str = "before", recheck: Recheck | None = None,
+    upload: UploadFile, kind: str = "before", recheck: Recheck | None = None, *, per_hour: int, now: datetime,
 ) -> dict[str, Any]:
-    """An uploaded photo, read (at most one byte past the limit, so an oversize one is refused as such), cleaned
-    with no database connection held, and saved: what both photo routes do after their own checks (`recheck`: those
-    checks again, where the photo is stored)."""
-    photo = await clean_photo(await upload.read(MAX_INPUT_BYTES + 1))
+    """An uploaded photo, counted against its uploader's hourly allowance (`per_hour`, `spend_upload`), read (at
+    most one byte past the limit, so an oversize one is refused as such), cleaned with no database connection held,
+    and saved: what both photo routes do after their own checks (`recheck`: those checks again, where the photo is
+    stored)."""
+    await spend_upload(pool, uploader, per_hour, now)
+    photo = await clean_upload(upload)
     return await save_photo(pool, store, request_id, idx, uploader, photo, kind, recheck)
 
 

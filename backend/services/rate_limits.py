@@ -62,12 +62,22 @@ def refusal(limit: Limit, now: datetime, code: str = "too_many_requests") -> Api
     return ApiError(429, code, headers={"Retry-After": str(wait)}, seconds=wait)
 
 
-async def spent(conn: Conn, limit: Limit, now: datetime) -> bool:
+async def spent(conn: Conn, limit: Limit, now: datetime, *, hold: bool = False) -> bool:
     """Whether the window's allowance is used up, counting nothing: for a limit that counts only some outcomes
-    (a wrong code, not a right one), asked before the outcome is known."""
-    row = await (await conn.execute(
-        "select hits from private.rate_counters where bucket = %s and window_start = %s",
-        [limit.bucket, window_start(now, limit.window)])).fetchone()
+    (a wrong code, not a right one), asked before the outcome is known. `hold`: the window's counter row is locked
+    until the caller's transaction ends (made, at 0, if missing), so callers that check, act and then count
+    (`spend`) take turns and none acts on a count another is about to raise (audit26 F3: deliveries in flight
+    together each passed the plain read, past the cap)."""
+    start = window_start(now, limit.window)
+    if hold:
+        row = await (await conn.execute(
+            """insert into private.rate_counters as c (bucket, window_start, hits) values (%s, %s, 0)
+               on conflict (bucket, window_start) do update set hits = c.hits
+               returning hits""", [limit.bucket, start])).fetchone()
+    else:
+        row = await (await conn.execute(
+            "select hits from private.rate_counters where bucket = %s and window_start = %s",
+            [limit.bucket, start])).fetchone()
     return row is not None and int(row["hits"]) >= limit.hits
 
 

@@ -24,7 +24,7 @@ import uuid
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Any
+from typing import Any, Literal
 
 from psycopg import sql
 
@@ -262,6 +262,10 @@ async def _write_invite(conn: Conn, e164: str, profile_id: uuid.UUID | None, rol
 async def _invite_account(conn: Conn, e164: str, profile_id: uuid.UUID, role: AppRole, college_id: uuid.UUID | None,
                           name: str, wanted: Mapping[str, int], *, by: AppRole) -> Registered:
     """A citizen's own account: an invitation they answer in the app; nothing about the account changes now."""
+    # Under the profile's lock (register_staff): the college of the invitation this one renews or replaces, before
+    # the invitation, as an answer takes them; its deletion (the college, then the cards, then the invitations)
+    # would otherwise hold the card close_invited closes below while waiting for the invitation (race26 #7).
+    await _hold_invitations_college(conn, profile_id, "key share")
     await _check_invite(conn, e164, college_id, by=by)
     await _write_invite(conn, e164, profile_id, role, college_id, name, wanted)
     await close_invited(conn, profile_id)  # one it replaced stops asking (before the new one is told)
@@ -332,6 +336,23 @@ async def _refuse_closed(conn: Conn, profile_id: uuid.UUID, invite: Mapping[str,
     raise StaffError("invitation_none", 404)
 
 
+async def _hold_invitations_college(conn: Conn, profile_id: uuid.UUID, mode: Literal["share", "key share"]
+                                    ) -> dict[str, Any] | None:
+    """The college of the invitation waiting for this person's answer, locked FOR SHARE or FOR KEY SHARE (`mode`)
+    until commit, and its `is_active`; None when the invitation names no college (or none waits, or the college
+    is gone). Called under the person's profile lock, which every writer of their invitation takes first, so the
+    unlocked read of which college stays true; and before the invitation's own lock: a college's deletion (by SQL
+    only) locks the college, then closes the invited cards and cascades to the invitations (0108), so a path that
+    held the invitation and then wanted the college or the card deadlocked with it (race26)."""
+    lock = {"share": sql.SQL("for share"), "key share": sql.SQL("for key share")}[mode]
+    row: dict[str, Any] | None = await (await conn.execute(sql.SQL(
+        """select c.is_active from public.colleges c
+           where c.id in (select i.college_id from private.staff_invites i
+                          where i.profile_id = %s and i.declined_at is null)
+           {}""").format(lock), [profile_id])).fetchone()
+    return row
+
+
 async def accept_invitation(conn: Conn, profile_id: uuid.UUID,
                             seen: tuple[AppRole, uuid.UUID | None] | None = None) -> None:
     """The person said yes: now, and only now, the role, the college and the invited skills change. A name the
@@ -341,6 +362,11 @@ async def accept_invitation(conn: Conn, profile_id: uuid.UUID,
     # then waits for this answer (or this for it) instead of deadlocking.
     profile = await (await conn.execute(
         "select role from public.profiles where id = %s for no key update", [profile_id])).fetchone()
+    # Then the college, shared, before the invitation (dispatch.py's lock order, 1b): an admin closing it at this
+    # moment (update_college, which locks the college row alone) is waited for and read as closed, or waits for
+    # this yes, so never a member of a closed college; and its deletion by SQL (the college, then its invitations)
+    # is waited for too instead of deadlocking (race26 #1).
+    college = await _hold_invitations_college(conn, profile_id, "share")
     invite = await (await conn.execute(
         """select id, role, college_id, display_name, skills, expires_at <= now() as expired
            from private.staff_invites where profile_id = %s and declined_at is null for update""",
@@ -349,13 +375,8 @@ async def accept_invitation(conn: Conn, profile_id: uuid.UUID,
         raise StaffError("invitation_none", 404)
     await _refuse_closed(conn, profile_id, invite, seen)
     assert invite is not None
-    if invite["college_id"] is not None:
-        # The college last, shared: an admin closing it at this moment (update_college, which locks the college
-        # row alone) is waited for and read as closed, or waits for this yes; never a member of a closed college.
-        college = await (await conn.execute(
-            "select is_active from public.colleges where id = %s for share", [invite["college_id"]])).fetchone()
-        if college is None or not college["is_active"]:
-            raise StaffError("invitation_college_inactive", 409)
+    if invite["college_id"] is not None and (college is None or not college["is_active"]):
+        raise StaffError("invitation_college_inactive", 409)
     await conn.execute(
         "update public.profiles set role = %s, college_id = %s, "
         "display_name = coalesce(nullif(display_name, ''), %s) where id = %s",
@@ -380,6 +401,7 @@ async def decline_invitation(conn: Conn, profile_id: uuid.UUID,
     DECLINED_WAIT_DAYS and the teacher sees the answer. `seen`: as for accepting, a no is to the one shown."""
     # The profile first, as accept_invitation: the answer's notification names the person (about_id, a key share).
     await conn.execute("select 1 from public.profiles where id = %s for no key update", [profile_id])
+    await _hold_invitations_college(conn, profile_id, "key share")  # before the invitation, as accepting (race26 #2)
     row = await (await conn.execute(
         "select id, role, college_id, expires_at <= now() as expired from private.staff_invites "
         "where profile_id = %s and declined_at is null for update", [profile_id])).fetchone()
@@ -415,6 +437,7 @@ async def withdraw_invite(conn: Conn, college_id: uuid.UUID | None, invite_id: u
     # (profile, then notifications, then invitation) may hold while it waits for the invitation: a deadlock.
     locked: uuid.UUID | None = None
     row = None
+    college_held = False
     for _ in range(3):  # a profile_id only ever goes from none to an account: two rounds at most
         whose = await (await conn.execute(
             "select profile_id from private.staff_invites where id = %s and college_id is not distinct from %s",
@@ -424,6 +447,10 @@ async def withdraw_invite(conn: Conn, college_id: uuid.UUID | None, invite_id: u
         if whose["profile_id"] is not None and whose["profile_id"] != locked:
             locked = whose["profile_id"]
             await conn.execute("select 1 from public.profiles where id = %s for no key update", [locked])
+        if college_id is not None and not college_held:
+            # The college kept from a deletion before the invitation (dispatch.py's lock order, 1b; race26 #3).
+            await conn.execute("select 1 from public.colleges where id = %s for key share", [college_id])
+            college_held = True
         row = await (await conn.execute(
             """select role, college_id, profile_id, declined_at is not null as declined, expires_at <= now() as expired
                from private.staff_invites
@@ -626,7 +653,7 @@ async def create_college(conn: Conn, values: Mapping[str, Any]) -> uuid.UUID:
 async def update_college(conn: Conn, college_id: uuid.UUID, changes: Mapping[str, Any]) -> None:
     """Change some of a college's fields (the audit trigger records before and after). The college's row is locked
     first (FOR NO KEY UPDATE: offers written for it under a request's lock only need FOR KEY SHARE): an accept of an
-    invitation to it (profile, invitation, then this row shared) or of an offer (profile, this row shared, then the
+    invitation to it (profile, this row shared, then the invitation) or of an offer (profile, this row shared, then the
     request) waits for a closing here or this for the accept, in one order, so they never deadlock. Closing it
     ends its students' offers still waiting (`end_college_offers`): the SLA clock hands those jobs on."""
     current = await (await conn.execute(

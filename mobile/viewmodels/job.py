@@ -431,6 +431,9 @@ class JobViewModel(RequestScreen[WorkDetail]):
         self.detail, self.open_step = None, None  # nothing of it stays on the screen
         self._notice = None
         self._closed = why
+        # After photos kept from a failed upload are the work's they were taken in: given back to this student
+        # later, the job is a new work, whose honest QC counts only its own photos (audit26 F4).
+        self._unsent_after, self._photo_error = [], None
 
     async def _fetch(self) -> None:
         try:

@@ -11,10 +11,10 @@ import psycopg
 import pytest
 
 from shared.notifications import DEVICES_PER_PERSON_MAX
-from tests.helpers import bearer, fresh_phone, sign_in
+from tests.helpers import bearer, browser_push_keys, fresh_phone, sign_in
 from tests.integration.dispatch_area import AppClock
 
-KEYS = {"p256dh": "B" * 87, "auth": "A" * 22}
+KEYS = browser_push_keys()
 
 
 @pytest.mark.parametrize("endpoint", [

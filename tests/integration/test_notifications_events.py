@@ -16,7 +16,7 @@ from backend.app import create_app
 from backend.db import service_tx
 from backend.notifications.outbox import notify_expiring_offers
 from backend.settings import Settings
-from tests.helpers import bearer, fresh_phone, sign_in
+from tests.helpers import bearer, browser_push_keys, fresh_phone, sign_in
 from tests.integration.dispatch_area import ADMIN_PHONE, AppClock, Area, submit, work_to_quality_check
 
 
@@ -200,7 +200,7 @@ async def test_devices_settings_and_line_code(app_and_clock: AppClock, area: Are
     assert (await api.post("/me/devices", json={"platform": "android", "token": token},
                            headers=bearer(citizen))).status_code == 204
     web = {"platform": "web", "token": f"https://fcm.googleapis.com/fcm/send/{uuid.uuid4().hex}",
-           "keys": {"p256dh": "B" * 87, "auth": "A" * 22}}
+           "keys": browser_push_keys()}
     assert (await api.post("/me/devices", json=web, headers=bearer(citizen))).status_code == 204
     assert (await api.get("/me/notification-settings", headers=bearer(citizen))).json()["devices"] == 2
     assert (await api.delete(f"/me/devices/{token}", headers=bearer(citizen))).status_code == 204

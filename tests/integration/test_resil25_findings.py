@@ -48,14 +48,19 @@ async def test_a_token_presented_again_after_a_newer_rotation_ends_the_session(a
 
 
 async def test_the_token_whose_answer_was_lost_stops_working(api: httpx.AsyncClient) -> None:
-    """One live token a session: whoever caught the lost answer holds nothing; the session goes on."""
+    """One live token a session: the lost answer's token is superseded. The app never holds it (its answer was
+    lost), so whoever presents it holds a copy: that use ends the session, as any reuse does (audit26 F2: the same
+    sequence is a copy of the parent replayed within the interval while the app holds this token; before, the app
+    was signed out and the copy kept the session)."""
     first = await session_for(api, fresh_phone())
     lost = (await api.post("/auth/refresh", json={"refresh_token": first["refresh_token"]})).json()
     again = (await api.post("/auth/refresh", json={"refresh_token": first["refresh_token"]})).json()
+    onwards = await api.post("/auth/refresh", json={"refresh_token": again["refresh_token"]})
+    assert onwards.status_code == 200, onwards.text  # the app goes on with the answer it got
     refused = await api.post("/auth/refresh", json={"refresh_token": lost["refresh_token"]})
     assert refused.status_code == 401 and refused.json()["error"]["code"] == "session_expired"
-    onwards = await api.post("/auth/refresh", json={"refresh_token": again["refresh_token"]})
-    assert onwards.status_code == 200, onwards.text
+    ended = await api.post("/auth/refresh", json={"refresh_token": onwards.json()["refresh_token"]})
+    assert ended.status_code == 401  # the copy's use ended the whole session
 
 
 async def test_asking_again_does_not_stretch_the_interval(

@@ -8,7 +8,7 @@ import pytest
 from pydantic import SecretStr
 
 from backend.app import create_app
-from backend.security_headers import API_CSP
+from backend.security_headers import API_CACHE_CONTROL, API_CSP
 from backend.settings import Settings
 
 SETTINGS = Settings(jwt_secret=SecretStr("x" * 48), database_url="postgresql://nowhere/none",
@@ -17,7 +17,7 @@ ALLOWED, EVIL = "http://localhost:8550", "http://evil.example"
 SECURITY = [("x-content-type-options", "nosniff"), ("referrer-policy", "no-referrer"), ("x-frame-options", "DENY"),
             ("cross-origin-opener-policy", "same-origin"),
             ("permissions-policy", "camera=(), microphone=(), geolocation=(), payment=()"),
-            ("content-security-policy", API_CSP)]
+            ("content-security-policy", API_CSP), ("cache-control", API_CACHE_CONTROL)]  # attack26 #4
 UNAUTHENTICATED = [("www-authenticate", "Bearer"), ("content-length", "132"), ("content-type", "application/json")]
 PREFLIGHT_VARY = ("vary", "Origin, Access-Control-Request-Method, Access-Control-Request-Headers, "
                           "Access-Control-Request-Private-Network")
