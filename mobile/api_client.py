@@ -888,6 +888,11 @@ class ApiClient:
         """The active teachers of the caller's college (to name one present at a high-risk step)."""
         return _parse(_TEACHERS, await self._call("GET", "/college/teachers"))
 
+    async def job_college_teachers(self, request_id: UUID) -> list[Teacher]:
+        """An admin's read: the active teachers of the job's college (to name one present at a high-risk rework);
+        empty when it has none."""
+        return _parse(_TEACHERS, await self._call("GET", f"/admin/requests/{request_id}/teachers"))
+
     async def add_team_member(self, request_id: UUID, technician_id: UUID, task: str = "") -> None:
         body = {"technician_id": str(technician_id), "task": task}
         await self._send("POST", f"/requests/{request_id}/team", json=body)

@@ -1,6 +1,7 @@
 """Labels the app names by an API value rather than a text key (an offer's state, a kind of notification)."""
 
 from mobile.models import OfferStatus
+from shared.notifications import kind_label
 from shared.text import OFFER_STATUS_LABELS, Locale, t
 
 
@@ -12,10 +13,7 @@ def notification_kind_label(kind: str, locale: Locale) -> str:
     """The name of a kind of notification in the settings. The backend lists the kinds, and a phone keeps an older
     app than the backend runs: a kind this app has no name for gets a general one, so the screen still draws
     (a missing key raised inside the render, and Flet's update loop then stopped sending every later change)."""
-    try:
-        return t(f"kind_{kind}", locale)
-    except KeyError:
-        return t("kind_other", locale, kind=kind)
+    return kind_label(kind).in_(locale)
 
 
 def pref_label(pref: str, locale: Locale) -> str:

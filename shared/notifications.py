@@ -181,6 +181,16 @@ ACCOUNT_KINDS: frozenset[Kind] = frozenset({Kind.INVITED, Kind.INVITE_ACCEPTED, 
 KIND_NOT_YOURS = "notification_kind_not_yours"
 
 
+def kind_label(kind: str) -> Bilingual:
+    """A kind of notification by its name in the settings (the `kind_<x>` texts), never its code: the settings'
+    headings, and the refusal of a kind that is not the account's (ux26). A kind with no name here (a newer
+    backend's, read by an older app) gets the general one naming its code, so nothing raises while a screen draws."""
+    try:
+        return bilingual(f"kind_{kind}")
+    except KeyError:
+        return bilingual("kind_other", kind=kind)
+
+
 def settings_kinds(role: AppRole) -> list[Kind]:
     """The kinds a person's notification settings list: their role's (AUDIENCE), and for a student or a teacher,
     who ask for repairs of their own too (shared.roles.REQUESTER_ROLES), the kinds about a request they asked for:
@@ -209,6 +219,22 @@ INVITED_CLOSED_TEXT = {InvitedClosed.ACCEPTED: "invited_closed_accepted",
                        InvitedClosed.DECLINED: "invited_closed_declined", InvitedClosed.GONE: "invited_closed_gone",
                        InvitedClosed.WITHDRAWN: "invited_closed_withdrawn",
                        InvitedClosed.EXPIRED: "invited_closed_expired"}
+
+
+class QcClosed(StrEnum):
+    """How the job a "waiting for your check" message (`qc_waiting`) is about left the check, its `params.closed`
+    (migration 0114 `private.qc_closed_as`, set in the move's transaction): the message then says so in place of
+    asking, read, in every decider's inbox (ux26). The check approved, sent back for rework, taken back to offer
+    again (an admin's, flow25 #4), or left some other way."""
+
+    APPROVED = "approved"
+    REWORK = "rework"
+    TAKEN_BACK = "taken_back"
+    LEFT = "left"
+
+
+QC_CLOSED_TEXT = {QcClosed.APPROVED: "qc_closed_done", QcClosed.REWORK: "qc_closed_rework",
+                  QcClosed.TAKEN_BACK: "qc_closed_taken_back", QcClosed.LEFT: "qc_closed_left"}
 # A teacher re-sending an invitation that still waits does not send the person a second one within this long.
 INVITED_RENOTIFY = timedelta(days=1)
 
@@ -632,6 +658,9 @@ def render(kind: Kind, params: Mapping[str, Any], locale: Locale, now: datetime,
     closed = params.get(INVITED_CLOSED_KEY) if kind == Kind.INVITED else None
     if isinstance(closed, str) and closed in set(InvitedClosed):
         body = bilingual(INVITED_CLOSED_TEXT[InvitedClosed(closed)])  # answered or gone: no longer a question
+    checked = params.get(INVITED_CLOSED_KEY) if kind == Kind.QC_WAITING else None
+    if isinstance(checked, str) and checked in set(QcClosed):
+        body = bilingual(QC_CLOSED_TEXT[QcClosed(checked)])  # the job left the check: nothing left to do (0114)
     said = body.format(**values).in_(locale).strip()
     if params.get("nobody_at_college") is True:
         said = f"{said} ({NOBODY_AT_COLLEGE.format(college=college).in_(locale)})"

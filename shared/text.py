@@ -2359,3 +2359,36 @@ ERRORS.update({
     "push_keys_invalid": B("กุญแจการแจ้งเตือนของเบราว์เซอร์นี้ไม่ถูกต้อง กรุณาเปิดการแจ้งเตือนใหม่อีกครั้ง",
                            "This browser's push keys are not valid: turn notifications on again"),
 })
+
+# ux26: an admin's send-back for rework of a high-risk check (the admins decide it: its college's teachers left, or
+# the only one asked for the repair or worked on it) names a teacher of the job's college present at the rework
+# (shared.credit.teacher_named_present); where the college has none the screen says why the send-back is not
+# offered and what the admin can do instead (the moves shared.statuses gives them at the check).
+UI.update({
+    "rework_admin_teacher_hint": B(
+        "งานความเสี่ยงสูง: เลือกครูของวิทยาลัยที่จะอยู่ควบคุมนักศึกษาขณะแก้ไข ระบบบันทึกชื่อครูไว้กับขั้นตอนนี้",
+        "High-risk work: choose the college's teacher who will be present while the student reworks it; the "
+        "teacher is recorded with this step"),
+    "rework_teacher_label": B("ครูที่อยู่ควบคุมการแก้ไข", "Teacher present at the rework"),
+    "rework_teacher_required": B("กรุณาเลือกครูที่จะอยู่ควบคุมการแก้ไข",
+                                 "Choose the teacher who will be present at the rework"),
+    "rework_no_teacher_admin": B(
+        "ส่งกลับแก้ไขไม่ได้: วิทยาลัยของงานนี้ไม่มีครูที่ใช้งานอยู่ และงานความเสี่ยงสูงต้องมีครูควบคุมขณะซ่อม "
+        f"สิ่งที่ทำได้: \"{APP_UI['step_done'].th}\" ถ้าตรวจแล้วงานเรียบร้อย หรือ \"{APP_UI['step_offered'].th}\" "
+        "ให้วิทยาลัยที่มีครูรับงานต่อ",
+        "It cannot be sent back for rework: this job's college has no active teacher, and high-risk work needs a "
+        f"teacher present while it is repaired. What you can do: \"{APP_UI['step_done'].en}\" if the check passes, or "
+        f"\"{APP_UI['step_offered'].en}\" so that a college with a teacher takes it on"),
+})
+# ux26: a deciders' "waiting for your check" message once its job has left the check (shared/notifications.py
+# QcClosed, migration 0114): its body says how, in place of asking.
+APP_UI.update({
+    "qc_closed_done": B("{item} โดย {technician}: ตรวจแล้ว อนุมัติงานแล้ว ไม่ต้องทำอะไรต่อ",
+                        "{item} by {technician}: checked and approved, nothing left to do"),
+    "qc_closed_rework": B("{item} โดย {technician}: ตรวจแล้ว ส่งกลับแก้ไขแล้ว ไม่ต้องทำอะไรต่อ",
+                          "{item} by {technician}: checked and sent back for rework, nothing left to do"),
+    "qc_closed_taken_back": B("{item} โดย {technician}: นำกลับไปเสนองานใหม่แล้ว ไม่ต้องตรวจ",
+                              "{item} by {technician}: offered again, no check needed"),
+    "qc_closed_left": B("{item} โดย {technician}: งานไม่ได้รอตรวจแล้ว",
+                        "{item} by {technician}: no longer waiting for a check"),
+})

@@ -8,6 +8,7 @@ import threading
 import time
 import uuid
 from collections.abc import Callable, Mapping
+from dataclasses import dataclass
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 
@@ -17,6 +18,7 @@ from cryptography.hazmat.primitives.asymmetric import ec, rsa
 from jwt.algorithms import ECAlgorithm, RSAAlgorithm
 
 from shared.paging import NEXT_CURSOR_HEADER
+from shared.wire import REFRESH_TOKEN_REUSE_SECONDS
 
 _phones = itertools.count(1)
 
@@ -48,11 +50,30 @@ def bearer(token: str) -> dict[str, str]:
 # --- A local fake of a Supabase project's Auth API (GoTrue), on a real HTTP server ------------------------------
 
 
+@dataclass
+class FakeRefreshToken:
+    """One of GoTrue's (legacy, random) refresh tokens: auth.refresh_tokens' row as RefreshTokenGrant reads it."""
+
+    user_id: uuid.UUID
+    phone: str
+    session_id: str
+    seq: int  # its id: the session's active token is its latest one not revoked
+    parent: str | None = None  # the token it was swapped for
+    revoked_at: float | None = None  # when it was revoked (its updated_at then); None: not revoked
+
+
 class FakeGoTrue:
     """Supabase Auth's HTTP API as far as Fixit uses it, on 127.0.0.1: the JWKS, /otp, /verify, /token
     (refresh_token grant, rotating) and /logout, signing access tokens with GoTrue's claims and an ES256 (or RS256)
     key served at /auth/v1/.well-known/jwks.json. `on_new_user(phone)` makes the auth user (GoTrue's insert, the
     user unconfirmed); `on_verified(user_id)` confirms its phone at every right code (GoTrue's ConfirmPhone).
+
+    A used refresh token is answered as GoTrue's RefreshTokenGrant answers it (supabase/auth
+    internal/tokens/service.go, legacy tokens; read for ux26): the parent of the session's active token is answered
+    with that active token (the client did not store the last answer); any other revoked token within
+    `reuse_seconds` of its revocation (`RefreshTokenReuseInterval`, a hosted project's 10 s) gets a new token; past
+    it the whole session's tokens are revoked (RevokeTokenFamily) and it is 400 refresh_token_already_used.
+    `later` moves the reuse check's clock forward (a test past the interval without sleeping).
 
     Use as a context manager; `url` is what SUPABASE_URL would be."""
 
@@ -66,7 +87,10 @@ class FakeGoTrue:
         self.published: list[str] = []  # kids served in the JWKS
         self.jwks_hits = 0
         self.users: dict[str, uuid.UUID] = {}  # phone digits -> id
-        self.refresh_tokens: dict[str, tuple[uuid.UUID, str, str, bool]] = {}  # token -> (user, phone, session, used)
+        self.refresh_tokens: dict[str, FakeRefreshToken] = {}
+        self.reuse_seconds = float(REFRESH_TOKEN_REUSE_SECONDS)
+        self.later = 0.0  # seconds the reuse check's clock runs ahead of time.time()
+        self._seq = itertools.count(1)
         self.calls: list[tuple[str, str, dict[str, Any]]] = []  # (method, path, JSON body)
         self.fail: dict[str, tuple[int, dict[str, Any]]] = {}  # path -> the answer to give instead
         self._server: ThreadingHTTPServer | None = None
@@ -113,9 +137,14 @@ class FakeGoTrue:
 
     # --- sessions -------------------------------------------------------------------------------------------
 
-    def _session(self, user_id: uuid.UUID, phone: str, session_id: str) -> dict[str, Any]:
-        refresh_token = secrets.token_urlsafe(16)
-        self.refresh_tokens[refresh_token] = (user_id, phone, session_id, False)
+    def _session(self, user_id: uuid.UUID, phone: str, session_id: str, *, parent: str | None = None,
+                 active: str | None = None) -> dict[str, Any]:
+        """A new access token, with a new refresh token (the child of `parent`), or the session's `active` one."""
+        refresh_token = active
+        if refresh_token is None:
+            refresh_token = secrets.token_urlsafe(16)
+            self.refresh_tokens[refresh_token] = FakeRefreshToken(user_id, phone, session_id,
+                                                                  seq=next(self._seq), parent=parent)
         now = int(time.time())
         return {"access_token": self.sign(self.claims(user_id, phone, session_id, now)), "token_type": "bearer",
                 "expires_in": self.access_ttl, "expires_at": now + self.access_ttl,
@@ -145,25 +174,38 @@ class FakeGoTrue:
                 self.on_verified(self.users[phone])
             return 200, self._session(self.users[phone], phone, str(uuid.uuid4()))
         if route == "/auth/v1/token" and "grant_type=refresh_token" in path:
-            found = self.refresh_tokens.get(str(body.get("refresh_token")))
-            if found is None:
-                return 400, {"code": 400, "error_code": "refresh_token_not_found",
-                             "msg": "Invalid Refresh Token: Refresh Token Not Found"}
-            user_id, phone, session_id, used = found
-            if used:
-                return 400, {"code": 400, "error_code": "refresh_token_already_used",
-                             "msg": "Invalid Refresh Token: Already Used"}
-            self.refresh_tokens[str(body["refresh_token"])] = (user_id, phone, session_id, True)
-            return 200, self._session(user_id, phone, session_id)
+            return self._refresh(str(body.get("refresh_token")))
         if route == "/auth/v1/logout":
             token = headers.get("authorization", "").removeprefix("Bearer ")
             try:
                 session_id = jwt.decode(token, options={"verify_signature": False})["session_id"]
             except jwt.PyJWTError:
                 return 403, {"code": 403, "error_code": "bad_jwt", "msg": "invalid JWT"}
-            self.refresh_tokens = {t: v for t, v in self.refresh_tokens.items() if v[2] != session_id}
+            self.refresh_tokens = {t: v for t, v in self.refresh_tokens.items() if v.session_id != session_id}
             return 204, None
         return 404, {"code": 404, "msg": "not found"}
+
+    def _refresh(self, token: str) -> tuple[int, dict[str, Any]]:
+        """RefreshTokenGrant's legacy-token rules (the class's docstring)."""
+        found = self.refresh_tokens.get(token)
+        if found is None:
+            return 400, {"code": 400, "error_code": "refresh_token_not_found",
+                         "msg": "Invalid Refresh Token: Refresh Token Not Found"}
+        now = time.time() + self.later
+        if found.revoked_at is not None:
+            family = [(t, v) for t, v in self.refresh_tokens.items() if v.session_id == found.session_id]
+            live = [(v.seq, t) for t, v in family if v.revoked_at is None]
+            active = max(live)[1] if live else None
+            if active is not None and self.refresh_tokens[active].parent == token:
+                return 200, self._session(found.user_id, found.phone, found.session_id, active=active)
+            if now > found.revoked_at + self.reuse_seconds:
+                for _, revoked in family:  # the session's tokens still live are revoked now
+                    revoked.revoked_at = now if revoked.revoked_at is None else revoked.revoked_at
+                return 400, {"code": 400, "error_code": "refresh_token_already_used",
+                             "msg": "Invalid Refresh Token: Already Used"}
+        else:
+            found.revoked_at = now
+        return 200, self._session(found.user_id, found.phone, found.session_id, parent=token)
 
     # --- the server -----------------------------------------------------------------------------------------
 

@@ -24,6 +24,7 @@ from backend.services import dispatch
 from backend.services.request_detail import read_detail
 from backend.services.transitions import Note, lock_status, log_event
 from shared.credit import presence_categories
+from shared.credit_wire import Teacher
 from shared.paging import LIST_PAGE
 from shared.reference import PREFIX
 from shared.roles import Actor, AppRole
@@ -133,6 +134,26 @@ async def undecided(
     page, next_cursor = split_page([r for r in rows if r["id"] is not None], limit, _undecided_place)
     page_headers(response, int(rows[0]["total"]) if rows else 0, next_cursor)
     return [UndecidedJob.model_validate(r) for r in page]
+
+
+@router.get("/admin/requests/{request_id}/teachers", response_model=list[Teacher],
+            responses={404: {"model": ErrorResponse}})
+async def job_college_teachers(request_id: uuid.UUID, _: AdminDep, conn: UserConn) -> list[Teacher]:
+    """The active teachers of the job's college, for an admin to name one present at a high-risk step they make (the
+    send-back for rework of a check the admins decide: `teacher_present_id`), by the rule that step's check asks
+    (backend/services/transitions.py `_RECORD_FACTS`: a supervisor of the job's college, active), so the picker
+    offers exactly whom the move accepts; empty when the college has none (the move would answer 409
+    presence_no_teacher). Read as the admin (row level security: an admin reads every request and profile); only ids
+    and names go out. 404 when there is no such request."""
+    rows = await (await conn.execute(
+        """select p.id, p.display_name
+           from public.repair_requests r
+           left join public.profiles p on p.college_id = r.college_id and p.role = 'supervisor' and p.is_active
+           where r.id = %s
+           order by p.display_name, p.id""", [request_id])).fetchall()
+    if not rows:
+        raise ApiError(404, "not_found")
+    return [Teacher.model_validate(r) for r in rows if r["id"] is not None]
 
 
 @router.get("/admin/audit", response_model=list[AuditEvent])

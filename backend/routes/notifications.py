@@ -47,6 +47,7 @@ from shared.notifications import (
     chosen_prefs,
     is_kind,
     is_push_service_url,
+    kind_label,
     settings_kinds,
 )
 from shared.otp import typed_digits
@@ -203,7 +204,7 @@ async def put_notification_settings(body: NotificationSettingsIn, identity: Iden
         theirs = settings_kinds(AppRole(profile["role"]))
         for name in channels:
             if Kind(name) not in theirs:
-                raise ApiError(400, KIND_NOT_YOURS, kind=name)
+                raise ApiError(400, KIND_NOT_YOURS, kind=kind_label(name))  # its name, never its code (ux26)
         await owner.execute(
             """insert into private.notification_preferences as p (user_id, channels, quiet_hours, quiet_start,
                                                                 quiet_end, offers_in_quiet_hours, sms_fallback)

@@ -8,8 +8,8 @@ from mobile.formatting import format_phone
 from mobile.models import NotificationSettings, Profile
 from mobile.viewmodels.loadable import Done, SaveFile, ScreenWiring, SubScreen, fetched_and_saved
 from mobile.viewmodels.session import Session
-from shared.notifications import KIND_NOT_YOURS, QUIET_TIME_CHOICES
-from shared.text import bilingual, role_label
+from shared.notifications import KIND_NOT_YOURS, QUIET_TIME_CHOICES, kind_label
+from shared.text import bilingual, error_text, role_label
 
 MY_DATA_FILE = "fixit-my-data.json"
 
@@ -111,8 +111,15 @@ class AccountViewModel(SubScreen):
             if refusals and refusals[0].code == KIND_NOT_YOURS:
                 # The account's role changed since the screen read its kinds (a student made a teacher, a
                 # teacher's college closed): its switches are read again, so the next change is the account's own
-                # kinds, not refused again until the screen is reopened. The notice still says why this one was.
+                # kinds, not refused again until the screen is reopened. The notice still says why this one was,
+                # naming the kind as the settings name it (ux26): one this screen sent that the account's settings
+                # no longer list, in the app's own words (an older backend named its code).
+                sent = body.get("channels")
                 self.settings = await self._settings_or_none() or self.settings
+                theirs = self.settings.allowed if self.settings is not None else {}
+                stale = [k for k in sent if k not in theirs] if isinstance(sent, dict) else []
+                if stale:
+                    self._notice = error_text(KIND_NOT_YOURS, kind=kind_label(stale[0]))
                 self._changed()
             return
         self.settings = settings

@@ -722,7 +722,9 @@ class AppViewModel(Observable):
             # /requests/{id} is the owner's screen whatever their role (a student or a teacher who asked for a
             # repair); someone who is not its owner gets "not found" there, as a citizen would.
             await self.open_request(request_id)
-        elif request_id is not None and isinstance(self.home, TechnicianHome | SupervisorHome):
+        elif request_id is not None and isinstance(self.home, TechnicianHome | SupervisorHome | AdminHome):
+            # An admin's too (ux26): the decisions no teacher can make reach them as messages that link the job
+            # ("waiting for your check"), which opened their home, and a reload of a job they decide lost it.
             await self.open_job(request_id)
         elif path == TECHNICIANS_ROUTE and isinstance(self.home, SupervisorHome):
             await self.open_technicians()

@@ -6,13 +6,14 @@ checks, so the app never offers a move the server would refuse. A step opens a s
 """
 
 from collections.abc import Awaitable, Callable
+from contextlib import suppress
 from dataclasses import dataclass, field
 from typing import Any, Unpack
 from urllib.parse import quote
 from uuid import UUID
 
 from mobile.api_client import ApiClient, ApiError
-from mobile.models import PhotoRef, TechnicianItem, WorkDetail
+from mobile.models import PhotoRef, Teacher, TechnicianItem, WorkDetail
 from mobile.photo_picking import PickedPhoto, PickOutcome, PickPhotos, prepare, rejection_text
 from mobile.viewmodels.busy import answered
 from mobile.viewmodels.loadable import Done, ScreenWiring, kept_on_screen
@@ -46,6 +47,9 @@ STEP_LABEL_KEYS: dict[str, str] = {
 
 # A job under way: a teacher's (or admin's) move from here takes the job out of its student's hands.
 UNDER_WAY: frozenset[RequestStatus] = frozenset({RequestStatus.DIAGNOSING, RequestStatus.REPAIRING})
+# The refusals of a send-back whose teacher present is no longer one (they left, or the college has none now): the
+# panel's list of teachers is read again.
+PRESENCE_REFUSALS = frozenset({"presence_no_teacher", "teacher_presence_required"})
 
 
 @dataclass(frozen=True)
@@ -60,6 +64,8 @@ class Step:
     # What the move does, said on its panel before it is confirmed (a teacher ending a student's hold on a job under
     # way: audit17a).
     hint: Bilingual | None = None
+    # An admin's send-back of a high-risk check: the panel asks which teacher of the college is present (ux26).
+    needs_teacher: bool = False
 
 
 @dataclass
@@ -118,6 +124,12 @@ class JobViewModel(RequestScreen[WorkDetail]):
         # What the backend said the record lacks when it refused a move (409 quality_check_incomplete).
         self._step_missing: list[Bilingual] = []
         self._step_gone = False
+        # ux26: an admin's send-back for rework of a high-risk check names a teacher of the job's college present
+        # (shared.credit.teacher_named_present). The college's active teachers, read with the detail while that
+        # send-back is the admin's to make (None: not asked), and the one picked.
+        self.present_teachers: list[Teacher] | None = None
+        self.present_teacher: UUID | None = None
+        self._teachers_stale = False
         # The job closed to this student: they helped on it and, read again (a live event told them their place on
         # the team changed, 0053), it is not theirs to read any more (taken off the team, handed off, or the owner
         # reopened it for a new round), or they led it and it left them (0056: taken back, given to another student),
@@ -292,9 +304,13 @@ class JobViewModel(RequestScreen[WorkDetail]):
             under_way = self.actor != Actor.TECHNICIAN and self.detail.status in UNDER_WAY
             if self.is_supervisor and self.detail.status == S.QUALITY_CHECK and to == S.REPAIRING:
                 # A teacher sending a high-risk job back is the teacher present for the rework (the shared rule,
-                # shared.credit.teacher_named_present): said on the panel, nobody to name. An admin would have to
-                # name one (the API); their move for such a job is the take back.
+                # shared.credit.teacher_named_present): said on the panel, nobody to name. An admin names one of the
+                # college's teachers on the panel (ux26); with none to name it is not offered, and
+                # `rework_no_teacher_note` says why and what they can do instead.
                 if self.actor == Actor.ADMIN and needs_teacher_present(self.detail.category_code, to):
+                    if self.present_teachers:
+                        steps.append(Step(to, bilingual("step_rework"), needs_note=True, primary=False,
+                                          hint=bilingual("rework_admin_teacher_hint"), needs_teacher=True))
                     continue
                 present = present_by_moving(self.detail.category_code, to, self.actor)
                 steps.append(Step(to, bilingual("step_rework"), needs_note=True, primary=False,
@@ -309,6 +325,39 @@ class JobViewModel(RequestScreen[WorkDetail]):
                     hint = bilingual("take_back_from_check_hint")
                 steps.append(Step(to, bilingual(STEP_LABEL_KEYS[to.value]), primary=to != S.OFFERED, hint=hint))
         return steps
+
+    @property
+    def names_teacher_at_rework(self) -> bool:
+        """An admin at a high-risk job's check: their send-back for rework names a teacher of its college present."""
+        detail = self.detail
+        return (self.actor == Actor.ADMIN and detail is not None and detail.status == S.QUALITY_CHECK
+                and not detail.is_mine and S.REPAIRING in next_statuses(detail.status, self.actor)
+                and needs_teacher_present(detail.category_code, S.REPAIRING))
+
+    @property
+    def rework_no_teacher_note(self) -> str | None:
+        """Why an admin at a high-risk check is offered no send-back (its college has no active teacher to be present:
+        the backend would answer 409 presence_no_teacher), and what they can do instead."""
+        if not self.names_teacher_at_rework or self.present_teachers is None or self.present_teachers:
+            return None
+        return bilingual("rework_no_teacher_admin").in_(self.locale)
+
+    async def _read_present_teachers(self) -> None:
+        """The job college's active teachers, while the admin's send-back needs one named; the pick kept while that
+        teacher is still listed, the only one picked at once."""
+        self._teachers_stale = False
+        if not self.names_teacher_at_rework:
+            self.present_teachers, self.present_teacher = None, None
+            return
+        teachers = await self._api.job_college_teachers(self.request_id)
+        self.present_teachers = teachers
+        if self.present_teacher not in {t.id for t in teachers}:
+            self.present_teacher = teachers[0].id if len(teachers) == 1 else None
+
+    def pick_present_teacher(self, teacher_id: str) -> None:
+        self.present_teacher = next((t.id for t in self.present_teachers or [] if str(t.id) == teacher_id), None)
+        self._step_error = None
+        self._changed()
 
     def reasons(self) -> list[tuple[str, str]]:
         index = 0 if self.locale == Locale.TH else 1
@@ -411,6 +460,7 @@ class JobViewModel(RequestScreen[WorkDetail]):
             raise
         self._closed = None  # on the team again: the job shows again
         self._set_detail(detail)
+        await self._read_present_teachers()
 
     def _set_detail(self, detail: WorkDetail) -> None:
         self.detail = detail
@@ -459,6 +509,8 @@ class JobViewModel(RequestScreen[WorkDetail]):
             return error_text("reason_required")
         if step.needs_note and not self.note.strip():
             return bilingual("rework_note_required")
+        if step.needs_teacher and self.present_teacher is None:
+            return bilingual("rework_teacher_required")
         return None
 
     async def confirm_step(self) -> None:
@@ -472,16 +524,23 @@ class JobViewModel(RequestScreen[WorkDetail]):
             return
         self._step_error = None
         self._step_missing = []
-        change = self._api.change_status(
-            self.request_id,
-            step.to_status.value,
-            self.note.strip()[:MAX_STEP_NOTE],
-            self.reason if step.needs_reason else None,
-        )
+        note = self.note.strip()[:MAX_STEP_NOTE]
+        if step.needs_teacher:
+            change = self._api.move_job(self.request_id, step.to_status.value, note=note,
+                                        teacher_present_id=self.present_teacher)
+        else:
+            change = self._api.change_status(self.request_id, step.to_status.value, note,
+                                             self.reason if step.needs_reason else None)
         if await self._send_change(change, bilingual("step_saved"), self._step_refused):
             self.open_step = None
             self._changed()
             await self._job_changed()
+        elif step.needs_teacher and self._teachers_stale:
+            # The teacher named left meanwhile (or the college has none now): the refusal says so, and the list
+            # shows who can be named now (none: the panel's send cannot succeed, the note under the steps says why).
+            with suppress(ApiError):  # the refusal is already said; unread, the list stays as it was
+                await self._read_present_teachers()
+            self._changed()
         elif step.to_status == S.OFFERED and self._step_gone and self.on_gone is not None:
             # Taken back with no other student of the college left to offer it to: it went on to the next
             # college, so this teacher no longer sees it. The move happened; say so on the list.
@@ -492,6 +551,7 @@ class JobViewModel(RequestScreen[WorkDetail]):
     def _step_refused(self, error: ApiError) -> None:
         self._step_error = kept_on_screen(error)  # the step's panel stays open with its note and reason
         self._step_gone = error.status == 404
+        self._teachers_stale = error.code in PRESENCE_REFUSALS
         # quality_check_incomplete / approval_incomplete: one line per missing thing, in the backend's words.
         self._step_missing = list(error.fields.values())
 

@@ -117,12 +117,18 @@ def _steps(vm: JobViewModel, locale: Locale) -> list[ft.Control]:
         label = step.label.in_(locale)
         kind = ft.FilledButton if step.primary else ft.OutlinedButton
         buttons.append(kind(label, on_click=start))
-    if not buttons:
+    # An admin at a high-risk check whose college has no teacher to be present at a rework (ux26): why the send-back
+    # is not among the steps, and what they can do instead, above the steps that are.
+    no_teacher = vm.rework_no_teacher_note
+    if not buttons and no_teacher is None:
         return []
-    return [
-        ft.Text(t("steps_title", locale), weight=ft.FontWeight.W_600),
-        ft.Row(buttons, wrap=True, spacing=8, run_spacing=8),
-    ]
+    controls: list[ft.Control] = [ft.Text(t("steps_title", locale), weight=ft.FontWeight.W_600)]
+    if no_teacher is not None:
+        controls.append(ft.Container(content=ft.Text(no_teacher, color=ft.Colors.ON_TERTIARY_CONTAINER), padding=10,
+                                     border_radius=8, bgcolor=ft.Colors.TERTIARY_CONTAINER, key="rework-no-teacher"))
+    if buttons:
+        controls.append(ft.Row(buttons, wrap=True, spacing=8, run_spacing=8))
+    return controls
 
 
 def named(label: str, chosen: str, dropdown: ft.Dropdown) -> ft.Control:
@@ -159,6 +165,8 @@ def _step_panel(vm: JobViewModel, step: Step, locale: Locale) -> ft.Control:
     controls: list[ft.Control] = [heading(step.label.in_(locale), size=18)]
     if step.hint is not None:
         controls.append(ft.Text(step.hint.in_(locale)))
+    if step.needs_teacher:
+        controls.append(_present_teacher(vm, locale))
     if step.needs_reason:
         chosen = dict(vm.reasons()).get(vm.reason or "", "")
         controls.append(named(t("reason_label", locale), chosen,
@@ -200,6 +208,24 @@ def _step_panel(vm: JobViewModel, step: Step, locale: Locale) -> ft.Control:
         on_dismiss=vm.dismiss_step,
         sending_text=t("sending", locale),
     )
+
+
+def _present_teacher(vm: JobViewModel, locale: Locale) -> ft.Control:
+    """An admin's send-back of a high-risk check: which of the college's teachers is present at the rework (ux26)."""
+    def picked(e: ft.Event[ft.Dropdown]) -> None:
+        vm.pick_present_teacher(e.control.value or "")
+
+    teachers = vm.present_teachers or []
+    label = t("rework_teacher_label", locale)
+    chosen = next((x.display_name for x in teachers if x.id == vm.present_teacher), "")
+    return named(label, chosen, ft.Dropdown(
+        label=label,
+        value=None if vm.present_teacher is None else str(vm.present_teacher),
+        options=[ft.DropdownOption(key=str(x.id), text=x.display_name) for x in teachers],
+        on_select=picked,
+        disabled=vm.sending,
+        key="present-teacher",
+    ))
 
 
 def _assign(vm: JobViewModel, locale: Locale) -> list[ft.Control]:

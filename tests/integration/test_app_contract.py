@@ -194,6 +194,10 @@ async def test_every_endpoint_the_app_calls_parses(app: Any, area: Area, databas
     undecided = await admin.admin_undecided()  # its contents: test_the_decisions_waiting_...
     assert undecided.total >= len(undecided.rows)
     assert await admin.colleges()
+    # The job college's active teachers, one of whom an admin names present at a high-risk rework (ux26; the
+    # picker: tests/integration/test_ux26_admin_rework.py).
+    teacher_me = await teacher.me()
+    assert teacher_me.id in [x.id for x in await admin.job_college_teachers(created.id)]
     with pytest.raises(ApiError) as nobody:  # errors are part of the contract: nobody there repairs computers
         await admin.dispatch(waiting.id, area.near)
     assert nobody.value.code == "no_fitting_student" and nobody.value.message(Locale.TH)

@@ -14,6 +14,8 @@ from backend.db import service_tx
 from backend.dispatch_ticks import policy_of, tick
 from backend.services.dispatch import expire_overdue
 from backend.settings import Settings
+from shared.notifications import KIND_NOT_YOURS, kind_label
+from shared.text import error_text
 from tests.helpers import bearer, sign_in
 from tests.integration.dispatch_area import (
     ADMIN_PHONE,
@@ -124,6 +126,10 @@ async def test_a_person_cannot_set_the_channels_of_a_kind_their_settings_do_not_
         assert answer.status_code == 400, (not_theirs, answer.text)
         body = answer.json()["error"]
         assert body["code"] == "notification_kind_not_yours" and body["message_th"] and body["message_en"]
+        # ux26: the kind by its name in the settings, in each language, never its code ("qc_waiting").
+        said = error_text(KIND_NOT_YOURS, kind=kind_label(not_theirs))
+        assert (body["message_th"], body["message_en"]) == (said.th, said.en)
+        assert kind_label(not_theirs).th in said.th and not_theirs not in said.th
         assert (await api.get("/me/notification-settings", headers=bearer(token))).json() == before
         assert _stored_prefs(database_url, me) == stored_before, not_theirs  # nothing stored
     own = await api.put("/me/notification-settings", headers=bearer(teacher),

@@ -679,6 +679,8 @@ class WorkBackend(FakeBackend):
                           "skills": {"electrical": 2}},
                          {"id": str(uuid4()), "display_name": "ปิติ", "is_active": False, "open_jobs": 0,
                           "skills": {}}]
+        # GET /admin/requests/{id}/teachers: the job college's active teachers (none unless a test says).
+        self.college_teachers: list[dict[str, Any]] = []
 
     def handle(self, request: httpx.Request) -> httpx.Response:
         path, method = request.url.path, request.method
@@ -706,6 +708,9 @@ class WorkBackend(FakeBackend):
             assert request.headers["authorization"].startswith("Bearer ")
             return httpx.Response(200, content="\ufeffชื่อ,ชั่วโมง\r\nวิชัย,7.5\r\n".encode(),
                                   headers={"content-type": "text/csv"})
+        if path == f"/admin/requests/{self.job['id']}/teachers":
+            self.requests.append(request)
+            return httpx.Response(200, json=self.college_teachers)
         match = JOB.match(path)
         if match is None:
             return super().handle(request)

@@ -24,8 +24,8 @@ from mobile.views.account import account_view, delete_account_dialog
 from mobile.views.admin import colleges_admin_view
 from mobile.views.frame import app_views
 from mobile.views.inbox import inbox_view
-from shared.notifications import KIND_NOT_YOURS, Kind, allowed_prefs, is_kind
-from shared.text import APP_UI, Locale
+from shared.notifications import KIND_NOT_YOURS, Kind, allowed_prefs, is_kind, kind_label
+from shared.text import APP_UI, Locale, error_text
 from tests.unit.mobile_fakes import (
     NOW,
     FakeBackend,
@@ -452,7 +452,10 @@ async def test_a_kind_refused_as_not_the_accounts_reads_the_switches_again() -> 
         400, KIND_NOT_YOURS, kind="accepted")
 
     await account.set_channel("accepted", "line", True)
-    assert account.notice is not None and "accepted" in account.notice  # the reason, naming the kind
+    # The reason, naming the kind as the settings name it (ux26), in the app's own words: this backend named its
+    # code ("accepted"), as the backends before ux26 did.
+    assert account.notice == error_text(KIND_NOT_YOURS, kind=kind_label("accepted")).th
+    assert "ช่างรับงานแล้ว" in account.notice and "accepted" not in account.notice
     assert account.settings is not None and set(account.settings.allowed) == {"offer_new"}
     assert not account.saving_settings
 

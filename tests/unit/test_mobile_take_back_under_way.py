@@ -27,8 +27,9 @@ async def test_a_teacher_takes_back_a_job_under_way_knowing_what_it_does() -> No
 
 
 async def test_an_admin_takes_a_high_risk_job_back_from_the_check_knowing_where_it_goes() -> None:
-    """flow25 #4: at a high-risk job's check the admin cannot name a teacher present at a rework (the screen offers
-    none), so their moves are the approval and the take back, whose panel says where the job goes next."""
+    """flow25 #4: at a high-risk job's check at a college with no teacher, nobody can be named present at a rework
+    (the screen offers none: ux26), so the admin's moves are the approval and the take back, whose panel says where
+    the job goes next."""
     backend = WorkBackend()
     backend.job.update(status="quality_check", category_code="air_conditioning")
     app = await signed_in("admin", backend)
