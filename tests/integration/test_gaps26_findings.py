@@ -31,7 +31,6 @@ def _moved_by_sql(database_url: str, student: str, college: Any) -> None:
         conn.execute("update public.profiles set college_id = %s where id = %s", [college, student])
 
 
-@pytest.mark.xfail(strict=True, reason="gaps26 #1: the offer is asked without its college")
 async def test_a_student_moved_away_reads_nothing_of_the_old_colleges_offer_through_the_data_api(
         app_and_clock: AppClock, area: Area, database_url: str) -> None:
     """1: `private.holds_open_offer_of` (0107/0110) asked only the offer (pending, not run out), where the accept
@@ -46,7 +45,6 @@ async def test_a_student_moved_away_reads_nothing_of_the_old_colleges_offer_thro
     assert _what_the_data_api_shows(database_url, ace, rid) == ([], [])  # before the fix: (['before'], [...])
 
 
-@pytest.mark.xfail(strict=True, reason="gaps26 #1: the photo route asks the offer without its college")
 async def test_a_student_moved_away_gets_no_photo_of_the_old_colleges_offer_through_the_api(
         app_and_clock: AppClock, area: Area, database_url: str) -> None:
     """1, the HTTP API's side: the photo route asks the same rule (`holds_offer_open_at`, at the app's clock)."""
