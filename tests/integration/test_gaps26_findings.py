@@ -70,7 +70,6 @@ async def line_api_and_clock(settings: Settings) -> AsyncIterator[tuple[httpx.As
         yield client, clock
 
 
-@pytest.mark.xfail(strict=True, reason="gaps26 #2: a pause spends the per-account tries")
 async def test_a_right_code_resent_during_a_pause_leaves_its_line_user_their_tries(
         line_api_and_clock: tuple[httpx.AsyncClient, Clock], database_url: str) -> None:
     """2: while linking is paused for everyone (the window's wrong codes spent, gaps25 #2) no code is looked at,
