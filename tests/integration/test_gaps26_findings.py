@@ -98,7 +98,6 @@ def _outcome(database_url: str, rid: str) -> dict[str, Any] | None:
                             "where request_id = %s", [rid]).fetchone()
 
 
-@pytest.mark.xfail(strict=True, reason="gaps26 #3: the former lead's outcome stays at done")
 async def test_a_job_done_by_the_next_student_keeps_no_outcome_of_the_former(
         app_and_clock: AppClock, area: Area, database_url: str) -> None:
     """3: `job_outcomes` holds one outcome a job; the approval's `fixed` was written `on conflict do nothing`, so an
@@ -129,3 +128,28 @@ async def test_a_job_done_by_the_next_student_keeps_no_outcome_of_the_former(
     assert outcome["recorded_by"] == area.students["teacher"][0]
     record = (await api.get(f"/requests/{rid}/record", headers=bearer(teacher))).json()
     assert record["outcome"]["outcome"] == "fixed" and record["outcome"]["fault_found"] == ""
+
+
+async def test_the_next_students_own_outcome_is_the_jobs_at_done(
+        app_and_clock: AppClock, area: Area, database_url: str) -> None:
+    """3, the other side: what the next student records in their own work is the job's outcome at done, the former
+    lead's finding replaced by theirs (not by the approval's `fixed`)."""
+    api, _ = app_and_clock
+    _, teacher, bee, rid = await assigned_by_teacher(api, area, "bee")
+    assert (await step(api, bee, rid, "diagnosing")).status_code == 200
+    assert (await api.put(f"/requests/{rid}/outcome", headers=bearer(bee), json={
+        "outcome": "repaired_partly", "reason": "parts_unavailable",
+        "fault_found": "คอมเพรสเซอร์เสีย"})).status_code == 200
+    ace_id, ace_phone = area.students["ace"]
+    assert (await api.post(f"/requests/{rid}/assign", json={"technician_id": ace_id},
+                           headers=bearer(teacher))).status_code == 200
+    ace, _ = await sign_in(api, ace_phone)
+    assert (await step(api, ace, rid, "repairing")).status_code == 200
+    own = await api.put(f"/requests/{rid}/outcome", headers=bearer(ace),
+                        json={"outcome": "fixed", "fault_found": "ฟิวส์ขาด เปลี่ยนแล้ว"})
+    assert own.status_code == 200, own.text
+    await record_work(api, ace, rid, idx=1)
+    assert (await step(api, ace, rid, "quality_check")).status_code == 200
+    assert (await step(api, teacher, rid, "done")).status_code == 200
+    assert _outcome(database_url, rid) == {"outcome": "fixed", "reason": None, "fault_found": "ฟิวส์ขาด เปลี่ยนแล้ว",
+                                           "recorded_by": ace_id}
