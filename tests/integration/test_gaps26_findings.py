@@ -71,7 +71,6 @@ async def test_a_student_moved_away_gets_no_photo_of_the_old_colleges_offer_thro
     assert (await api.get(photo, headers=bearer(token))).status_code == 404  # before the fix: 200
 
 
-@pytest.mark.xfail(strict=True, reason="gaps26 #1b: nothing ends an offer whose student moved away outside the app")
 async def test_offers_of_students_moved_away_outside_the_app_end_and_the_next_student_is_asked(
         app_and_clock: AppClock, area: Area, database_url: str, settings: Settings,
         pool: AsyncConnectionPool[Any]) -> None:
