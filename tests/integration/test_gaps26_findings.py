@@ -193,3 +193,24 @@ async def test_the_next_students_own_outcome_is_the_jobs_at_done(
     assert (await step(api, teacher, rid, "done")).status_code == 200
     assert _outcome(database_url, rid) == {"outcome": "fixed", "reason": None, "fault_found": "ฟิวส์ขาด เปลี่ยนแล้ว",
                                            "recorded_by": ace_id}
+
+
+async def test_a_job_the_next_student_hands_back_unrepairable_keeps_no_outcome_of_the_former(
+        app_and_clock: AppClock, area: Area, database_url: str) -> None:
+    """3, unrepairable: the step's reason replaced only a repaired outcome, so the former lead's "not repaired, the
+    owner declined" (and their fault found) stayed the record of a job the next student found could not be
+    repaired. An outcome of an earlier work gives way to the step's here too."""
+    api, _ = app_and_clock
+    _, teacher, bee, rid = await assigned_by_teacher(api, area, "bee")
+    assert (await step(api, bee, rid, "diagnosing")).status_code == 200
+    assert (await api.put(f"/requests/{rid}/outcome", headers=bearer(bee), json={
+        "outcome": "not_repaired", "reason": "owner_declined",
+        "fault_found": "เจ้าของไม่อยากซ่อม"})).status_code == 200
+    ace_id, ace_phone = area.students["ace"]
+    assert (await api.post(f"/requests/{rid}/assign", json={"technician_id": ace_id},
+                           headers=bearer(teacher))).status_code == 200
+    ace, _ = await sign_in(api, ace_phone)
+    moved = await step(api, ace, rid, "unrepairable", reason="no_parts")
+    assert moved.status_code == 200, moved.text
+    assert _outcome(database_url, rid) == {"outcome": "unrepairable", "reason": "parts_unavailable",
+                                           "fault_found": "", "recorded_by": ace_id}
