@@ -20,6 +20,7 @@ from backend.services.college_counts import fold_status_deltas
 from backend.services.dispatch import (
     DispatchPolicy,
     dispatch_stranded,
+    end_offers_moved_away,
     end_offers_without_teacher,
     expire_overdue,
     hand_on_unanswerable,
@@ -75,6 +76,12 @@ async def tick(pool: AsyncConnectionPool[Conn], settings: Settings, now: datetim
         pool, lambda owner: end_offers_without_teacher(owner, now, policy, limit=HAND_ON_BATCH))
     if teacherless:
         log.info("handed on %d high-risk job(s) offered at colleges with no teacher left", teacherless)
+    # Offers whose student left the offer's college since (moved outside the app, or past a dispatch racing the
+    # app's move): withdrawn, and the job offered to the college's next student as a decline would (gaps26 #1b).
+    moved_away = await _in_batches(
+        pool, lambda owner: end_offers_moved_away(owner, now, policy, limit=HAND_ON_BATCH))
+    if moved_away:
+        log.info("handed on %d job(s) offered to students who left the offer's college", moved_away)
     async with service_tx(pool) as owner:
         expired = await expire_overdue(owner, now, policy)
     # In batches of their own transactions until none is left (each handed on leaves the set: offered anew or

@@ -694,7 +694,8 @@ def is_push_service_url(url: str) -> bool:
 
 
 # Codes a LINE user may send to link their LINE in an hour: a person mistyping retries a few times; someone
-# guessing six digits until one matches a code another person just asked for runs out long before.
+# guessing six digits until one matches a code another person just asked for runs out long before. Codes sent while
+# linking is paused for everyone (below) are not looked at, so they spend none of these (gaps26 #2).
 LINE_LINK_TRIES_PER_HOUR = 10
 # Wrong codes all LINE users together may send in a window as long as a code lives (10 minutes), gaps25 #2: one
 # person with many LINE accounts has 10 tries an hour on each. Past it no code is looked at until the next window (a

@@ -331,15 +331,18 @@ async def line_webhook(request: Request, pool: PoolDep, settings: SettingsDep, n
         if len(code) != 6:
             continue
         async with service_tx(pool) as owner:
-            try:  # every code a LINE user sends counts, committed with this transaction whether it matched or not
+            # Held until this delivery commits: one looks at its code and counts it at a time, so the window's
+            # wrong codes looked at never pass the cap (audit26 F3). Short: one look-up, one count.
+            if await rate_limits.spent(owner, LINK_WRONG_CODES, now, hold=True):
+                # Too many wrong codes from everyone this window: none is looked at, a right one neither, and none
+                # is counted against its sender (gaps26 #2: a person resending their right code while paused, told
+                # nothing, spent their tries and was locked out for the rest of the hour after the pause).
+                continue
+            try:  # every code looked at counts for its LINE user, committed whether it matched or not
                 await rate_limits.spend(owner, Limit(f"line-link:{user}", LINE_LINK_TRIES_PER_HOUR,
                                                      timedelta(hours=1)), now)
             except ApiError:
                 continue  # out of tries: LINE gets its 200 all the same (a 4xx would only make it retry)
-            # Held until this delivery commits: one looks at its code and counts it at a time, so the window's
-            # wrong codes looked at never pass the cap (audit26 F3). Short: one look-up, one count.
-            if await rate_limits.spent(owner, LINK_WRONG_CODES, now, hold=True):
-                continue  # too many wrong codes from everyone this window: none is looked at, a right one neither
             row = await (await owner.execute(
                 "delete from private.line_link_codes where code = %s and expires_at > %s returning user_id",
                 [code, now],

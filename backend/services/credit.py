@@ -146,11 +146,15 @@ async def record_outcome(owner: Conn, request_id: uuid.UUID, user: uuid.UUID, ou
 async def outcome_after_move(owner: Conn, request_id: uuid.UUID, to_status: RequestStatus, reason: str | None,
                              user: uuid.UUID) -> None:
     """Every finished job has an outcome: a job approved without one was fixed; one marked unrepairable takes the
-    step's reason (unless the student recorded a not-repaired outcome with its own reason)."""
+    step's reason (unless the student recorded a not-repaired outcome with its own reason). Only an outcome of this
+    work counts as recorded: one a former lead recorded before a take back or a reassign (its `work_event`, stamped by
+    the insert's trigger as `excluded.work_event` is, migration 0115) gives way, with its fault found (gaps26 #3)."""
     if to_status == S.DONE:
         await owner.execute(
-            "insert into public.job_outcomes (request_id, outcome, recorded_by) values (%s, 'fixed', %s) "
-            "on conflict (request_id) do nothing", [request_id, user])
+            """insert into public.job_outcomes (request_id, outcome, recorded_by) values (%s, 'fixed', %s)
+               on conflict (request_id) do update set outcome = excluded.outcome, reason = null, fault_found = '',
+                   recorded_by = excluded.recorded_by, recorded_at = now()
+               where public.job_outcomes.work_event is distinct from excluded.work_event""", [request_id, user])
     elif to_status == S.UNREPAIRABLE:
         await withdraw_waiting_parts(owner, request_id)
         mapped = UNREPAIRABLE_TO_OUTCOME_REASON.get(reason or "", "beyond_repair")
@@ -158,8 +162,11 @@ async def outcome_after_move(owner: Conn, request_id: uuid.UUID, to_status: Requ
             """insert into public.job_outcomes (request_id, outcome, reason, recorded_by)
                values (%s, 'unrepairable', %s, %s)
                on conflict (request_id) do update set outcome = excluded.outcome, reason = excluded.reason,
+                   fault_found = case when public.job_outcomes.work_event is not distinct from excluded.work_event
+                                      then public.job_outcomes.fault_found else '' end,
                    recorded_by = excluded.recorded_by, recorded_at = now()
-               where public.job_outcomes.outcome in ('fixed', 'repaired_partly')""",
+               where public.job_outcomes.outcome in ('fixed', 'repaired_partly')
+                  or public.job_outcomes.work_event is distinct from excluded.work_event""",
             [request_id, mapped, user])
 
 

@@ -1144,6 +1144,51 @@ async def _hand_on_from_teacherless(conn: Conn, request_id: uuid.UUID, now: date
     await dispatch(conn, request_id, now, policy, note=Note(code="no_teacher_left"))
 
 
+# The requests offered to a student who is no longer a student of the offer's college (moved to another, or made
+# staff, by any path: the SQL editor or Supabase's dashboard too, or by the app's move while a dispatch that read the
+# student's college just before it committed wrote the offer): their offers there still waiting (gaps26 #1b).
+_MOVED_AWAY = """
+select r.id, r.college_id from public.repair_requests r
+where r.status = 'offered'
+  and exists (select 1 from public.offers o
+              where o.request_id = r.id and o.status = 'pending' and o.expires_at > %(now)s
+                and not exists (select 1 from public.profiles p
+                                where p.id = o.technician_id and p.role = 'technician'
+                                  and p.college_id = o.college_id))
+order by r.id limit %(limit)s
+for update of r skip locked
+"""
+
+
+async def end_offers_moved_away(conn: Conn, now: datetime, policy: DispatchPolicy, limit: int = 100) -> int:
+    """The clock's turn for offers whose student left the offer's college since (`_MOVED_AWAY`): nobody can accept
+    them (the accept asks the offer's college, transitions' `offer_open`), yet they held the job until they ran out.
+    They are withdrawn (each student told the job no longer waits for them, which is true: the offer-withdrawn
+    trigger) and the job is handed on as a decline would be: the college's next fitting student, else the next
+    college (`_refill`, nothing when other offers still wait). Requests first (skip locked), then their offers (the
+    module's lock order); the students' profiles are read unlocked (the accept's check is the one that holds), each
+    request in a savepoint of its own (`_isolated`). Returns how many requests."""
+    rows = await (await conn.execute(_MOVED_AWAY, {"now": now, "limit": limit})).fetchall()
+    if not rows:
+        return 0
+    await act_as(conn, Actor.SYSTEM, None)
+    for row in rows:
+        await _isolated(conn, row["id"], "handing on from students moved away",
+                        partial(_hand_on_from_moved_away, conn, row["id"], row["college_id"], now, policy))
+    return len(rows)
+
+
+async def _hand_on_from_moved_away(conn: Conn, request_id: uuid.UUID, college_id: uuid.UUID, now: datetime,
+                                   policy: DispatchPolicy) -> None:
+    await conn.execute(
+        """update public.offers o set status = 'withdrawn', responded_at = %(now)s
+           where o.request_id = %(request)s and o.status = 'pending'
+             and not exists (select 1 from public.profiles p
+                             where p.id = o.technician_id and p.role = 'technician' and p.college_id = o.college_id)""",
+        {"now": now, "request": request_id})
+    await _refill(conn, request_id, college_id, now, policy)
+
+
 async def hand_on_unanswerable(conn: Conn, now: datetime, policy: DispatchPolicy, limit: int = 100) -> int:
     """Requests `offered` with no offer waiting for an answer: the students they were offered to are gone (an
     account's deletion takes its offers with it, offers.technician_id on delete cascade, whichever path deleted

@@ -336,7 +336,8 @@ async def sweep_orphan_photos(pool: AsyncConnectionPool[Conn], store: PhotoStore
 # A student whose only claim on the request is an offer sees its photos while the offer runs by the app's clock
 # (gaps25 #1): the policy (`request_photos_read`, 0107) asks the same rule at the database's clock, which in production
 # is the same and in tests (the app's clock moved forward) later; an offer past its expiry still pending (the clock
-# has not turned yet) shows nothing, as the accept refuses it (transitions' `offer_open`).
+# has not turned yet) shows nothing, as the accept refuses it (transitions' `offer_open`); so does one at a college
+# its student has left since (gaps26 #1, 0115: the accept asks the offer's college too).
 _PHOTO_LOCATION = """
     select p.storage_path, p.thumb_path, p.content_type from public.request_photos p
     where p.request_id = %(req)s and p.kind = %(kind)s and p.idx = %(idx)s
