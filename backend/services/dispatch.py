@@ -49,7 +49,9 @@ resumption of one parked for a suspension whose citizen was switched back on out
 (`resume_restored_elsewhere`, audit24). The clock's
 hand-on of a high-risk job offered at a college whose last teacher left (`end_offers_without_teacher`) is
 another: the requests (skip locked), then their offers; it reads the teachers unlocked (the accept's check is the
-one that holds). The clock's reminders of a job past its days or an item not collected (backend/notifications/outbox.py
+one that holds); so is its hand-on of offers whose student left the offer's college (`end_offers_moved_away`,
+gaps26: the requests skip locked, then their offers; the profiles read unlocked). The clock's reminders of a job
+past its days or an item not collected (backend/notifications/outbox.py
 `remind_waiting`) lock nothing: they insert notifications once each (a unique dedupe key), as `notify_undecided`
 does, and as its messages of a high-risk job in hand whose college's last teacher left (`notify_stranded`) do. Such a
 job is moved on by an admin's take back (the step route: the request, then its offers, as a teacher's), which offers
