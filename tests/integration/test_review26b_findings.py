@@ -41,8 +41,6 @@ def supabase_settings(settings: Settings) -> Settings:
 # --- #1: codes Supabase never sent used up the phone's day ------------------------------------------------------
 
 
-@pytest.mark.xfail(strict=True, reason="review26b #1: the phone's limits are counted before Supabase Auth is asked "
-                   "and stay counted when it sent nothing (503): a morning of SMS failures uses up the day")
 async def test_codes_that_were_never_sent_do_not_use_up_the_phones_day(settings: Settings) -> None:
     """A citizen taps "send the code" through a morning when the SMS side fails (GoTrue answers 500: the app shows
     503 and offers to try again, within the 15-minute limit). Once it works again they get their code: the phone's
