@@ -59,7 +59,16 @@ async def request_code(
         async with service_tx(pool) as conn:
             for limit in [phone_limit, phone_day, *_code_limits(settings, address)]:
                 await rate_limits.spend(conn, limit, now, code="otp_rate_limited")
-        await supabase_otp.send_code(settings, phone)
+        try:
+            await supabase_otp.send_code(settings, phone)
+        except ApiError:
+            # Nothing was sent (Supabase Auth unreachable or refusing, its own 60 s spacing): the phone's allowances
+            # count codes sent, so a morning of SMS failures does not use up the person's day (review26b #1). The
+            # address and overall limits stay counted: they hold back whoever keeps asking.
+            async with service_tx(pool) as conn:
+                for limit in (phone_limit, phone_day):
+                    await rate_limits.refund(conn, limit, now)
+            raise
         return CodeSent(phone=phone, expires_in=settings.otp_ttl_seconds, dev_code=None,
                         code_length=settings.otp_length)
     async with service_tx(pool) as conn:

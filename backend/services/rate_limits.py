@@ -56,6 +56,16 @@ async def spend(conn: Conn, limit: Limit, now: datetime, code: str = "too_many_r
         raise refusal(limit, now, code)
 
 
+async def refund(conn: Conn, limit: Limit, now: datetime) -> None:
+    """Take back one hit `spend` counted at `now`: what it paid for did not happen (review26b #1: a code Supabase
+    Auth never sent). Never below zero."""
+    await conn.execute(
+        """update private.rate_counters set hits = hits - 1
+           where bucket = %s and window_start = %s and hits > 0""",
+        [limit.bucket, window_start(now, limit.window)],
+    )
+
+
 def refusal(limit: Limit, now: datetime, code: str = "too_many_requests") -> ApiError:
     """The 429 of a spent window, with Retry-After: the seconds until the next window."""
     wait = max(1, int((window_start(now, limit.window) + limit.window - now).total_seconds()))
