@@ -76,7 +76,9 @@ class Settings(BaseSettings):
 
     # Rate limits shared by every backend copy (private.rate_counters): per client address and overall for
     # sign-in codes, per person for submits and the duplicate hint. Each is (hits, window seconds).
-    otp_requests_per_address: int = Field(default=10, ge=1)
+    # 60, not 10 (review26b #3): one IPv4 address is a whole class on a college's Wi-Fi or thousands of phones on a
+    # mobile carrier's shared (CGNAT) address; the per-phone, per-day and overall limits still cap what SMS cost.
+    otp_requests_per_address: int = Field(default=60, ge=1)
     otp_requests_overall: int = Field(default=300, ge=1)
     otp_requests_window_seconds: int = Field(default=600, ge=1)
     # Codes sent to one phone per day (shared.otp, attack26 #6), counted with the limits above.
