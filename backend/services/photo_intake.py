@@ -84,9 +84,10 @@ class Readable(Protocol):
 
 
 async def clean_photo(data: bytes | Readable) -> ProcessedPhoto:
-    """A photo decoded and cleaned in one of the process's decode slots. Given an upload, its bytes are read only
-    once the slot is taken (attack26 #7): an upload waiting for a slot keeps its file where Starlette spooled it (on
-    disk past 1 MB), not up to 20 MB in memory per upload in the queue."""
+    """A photo decoded and cleaned in one of the process's decode slots. Given an upload, its bytes are read (at
+    most one byte past the limit, so an oversize one is refused as such) only once the slot is taken (attack26 #7):
+    an upload waiting for a slot keeps its file where Starlette spooled it (on disk past 1 MB), not up to 20 MB in
+    memory per upload in the queue."""
     slots = _slots()
     await slots.acquire()
     try:
@@ -110,12 +111,6 @@ async def clean_photo(data: bytes | Readable) -> ProcessedPhoto:
         return await asyncio.shield(work)
     except PhotoRejected as exc:
         raise ApiError(_STATUS_FOR.get(exc.code, 400), exc.code) from exc
-
-
-async def clean_upload(upload: Readable) -> ProcessedPhoto:
-    """An upload read (at most one byte past the limit, so an oversize one is refused as such) once a decode slot
-    is free, and cleaned."""
-    return await clean_photo(upload)
 
 
 async def check_citizen_may_add(conn: Conn, citizen_id: uuid.UUID, request_id: uuid.UUID, idx: int,
@@ -222,7 +217,7 @@ async def take_photo(
     and saved: what both photo routes do after their own checks (`recheck`: those checks again, where the photo is
     stored)."""
     await spend_upload(pool, uploader, per_hour, now)
-    photo = await clean_upload(upload)
+    photo = await clean_photo(upload)
     return await save_photo(pool, store, request_id, idx, uploader, photo, kind, recheck)
 
 

@@ -9,7 +9,7 @@ import threading
 import pytest
 
 from backend.services import photo_intake
-from backend.services.photo_intake import PHOTO_DECODE_CONCURRENCY, clean_upload
+from backend.services.photo_intake import PHOTO_DECODE_CONCURRENCY, clean_photo
 from shared.photos import MAX_INPUT_BYTES, ProcessedPhoto
 
 
@@ -35,11 +35,11 @@ async def test_an_upload_is_read_only_once_a_decode_slot_is_free(monkeypatch: py
 
     monkeypatch.setattr(photo_intake, "process_photo", blocking_process)
     first = [Upload() for _ in range(PHOTO_DECODE_CONCURRENCY)]
-    busy = [asyncio.create_task(clean_upload(u)) for u in first]
+    busy = [asyncio.create_task(clean_photo(u)) for u in first]
     for _ in first:  # both slots decoding
         await asyncio.to_thread(started.acquire)
     waiting = [Upload() for _ in range(5)]
-    queued = [asyncio.create_task(clean_upload(u)) for u in waiting]
+    queued = [asyncio.create_task(clean_photo(u)) for u in waiting]
     for _ in range(20):  # let the queued ones run as far as they go without a slot
         await asyncio.sleep(0)
     try:
