@@ -1,0 +1,70 @@
+"""audit27: a fresh-eyes audit of session 26's code. Each finding is proved here first (a strict xfail until it is
+fixed); /tmp/p27/audit27-findings.md describes them."""
+
+import secrets
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from datetime import UTC, datetime, timedelta
+
+import httpx
+import pytest
+import respx
+from pydantic import SecretStr
+
+from backend.app import create_app
+from backend.deps import get_now
+from backend.settings import AuthMode, Settings
+from shared.otp import SENDS_PER_PHONE_PER_DAY
+from tests.helpers import fresh_phone
+
+SUPABASE = "https://audit27.supabase.co"
+
+
+@asynccontextmanager
+async def client(settings: Settings, address: str, now: datetime) -> AsyncIterator[httpx.AsyncClient]:
+    """The app as a client at `address` sees it, its clock held at `now` (the limits count in fixed windows)."""
+    app = create_app(settings)
+    app.dependency_overrides[get_now] = lambda: now
+    async with app.router.lifespan_context(app), httpx.AsyncClient(
+        transport=httpx.ASGITransport(app=app, client=(address, 40000)), base_url="http://fixit.test"
+    ) as api:
+        yield api
+
+
+def supabase_settings(settings: Settings) -> Settings:
+    return settings.model_copy(update={
+        "auth_mode": AuthMode.SUPABASE, "supabase_url": SUPABASE, "supabase_anon_key": SecretStr("anon-key"),
+        "jwt_secret": SecretStr(secrets.token_urlsafe(48)), "otp_requests_per_address": 1000,
+    })
+
+
+# --- F1: a code GoTrue did send, answered too late, was given back -----------------------------------------------
+
+
+@pytest.mark.xfail(strict=True, reason="audit27 F1: a send GoTrue made but answered after the backend's timeout "
+                   "(ReadTimeout) is refunded as if nothing was sent: 15 SMS in 3 windows, past the day's 10")
+async def test_sms_sent_but_answered_late_still_count_towards_the_phones_day(settings: Settings) -> None:
+    """A stranger keeps asking codes for someone's phone while Supabase Auth's SMS side is slow: GoTrue sends each
+    SMS but answers after the backend's 15 s (a ReadTimeout: the request had gone out). The refund of review26b #1
+    gave the phone's counts back for every such answer as if nothing had been sent, so the day's cap (attack26 #6,
+    10 SMS a phone) never held: every SMS paid for, the phone's owner woken all day. A code that may have been sent
+    counts; only an answer that says nothing was sent is given back."""
+    sb = supabase_settings(settings)
+    phone = fresh_phone()
+    day = datetime.now(UTC).replace(hour=1, minute=0, second=0, microsecond=0)
+    sent: list[str] = []
+
+    def gotrue_sends_then_is_late(request: httpx.Request) -> httpx.Response:
+        sent.append(phone)  # GoTrue handed the code to the SMS provider
+        raise httpx.ReadTimeout("the answer came after the client's timeout", request=request)
+
+    statuses: list[int] = []
+    with respx.mock(base_url=f"{SUPABASE}/auth/v1") as fake:
+        fake.post("/otp").mock(side_effect=gotrue_sends_then_is_late)
+        for window in range(3):  # three 15-minute windows, five asks in each
+            now = day + timedelta(seconds=sb.otp_window_seconds * window)
+            async with client(sb, "198.51.100.91", now) as api:
+                for _ in range(sb.otp_max_sends_per_window):
+                    statuses.append((await api.post("/auth/otp/request", json={"phone": phone})).status_code)
+    assert len(sent) <= SENDS_PER_PHONE_PER_DAY, statuses
+    assert statuses.count(429) >= 3 * sb.otp_max_sends_per_window - SENDS_PER_PHONE_PER_DAY
