@@ -51,10 +51,25 @@ def _client(settings: Settings) -> httpx.AsyncClient:
     )
 
 
-def unavailable(reason: str) -> ApiError:
-    """Sign-in cannot work until an administrator fixes the project: logged for them, a 503 for the person."""
+class MaybeSent(ApiError):
+    """A failed step whose request may have done its work at GoTrue all the same (audit27 F1): the answer was lost
+    or came too late (a read timeout, a connection cut after the request went out), or GoTrue's own step timed out
+    (its SMS hook, its request timeout). For a code, the SMS may have gone out: the phone's allowances keep counting
+    it (routes/auth.py gives back only what certainly sent nothing)."""
+
+
+# GoTrue's answers that say its step ran out of time, not that it did nothing: an SMS hook or the request itself
+# timing out may have sent the code already. (A 504 from the project's gateway says the same of GoTrue.)
+_OUTCOME_UNKNOWN = frozenset({"hook_timeout", "hook_timeout_after_retry", "request_timeout"})
+# Transport failures before the request reached GoTrue: nothing of it was done there.
+_NEVER_SENT = (httpx.ConnectError, httpx.ConnectTimeout, httpx.PoolTimeout, httpx.UnsupportedProtocol)
+
+
+def unavailable(reason: str, *, maybe_sent: bool = False) -> ApiError:
+    """Sign-in cannot work until an administrator fixes the project: logged for them, a 503 for the person.
+    `maybe_sent`: GoTrue may have done the step all the same (`MaybeSent`)."""
     log.error("Supabase Auth cannot sign people in: %s", reason)
-    return ApiError(503, "sign_in_unavailable", headers={"Retry-After": "60"})
+    return (MaybeSent if maybe_sent else ApiError)(503, "sign_in_unavailable", headers={"Retry-After": "60"})
 
 
 def _raise_for(response: httpx.Response, step: str) -> None:
@@ -82,7 +97,8 @@ def _raise_for(response: httpx.Response, step: str) -> None:
         raise ApiError(our_status, code)
     # 401 without a code: the API key itself was refused (wrong SUPABASE_ANON_KEY).
     if gotrue_code in _ADMIN_ERRORS or status >= 500 or (status == 401 and not gotrue_code):
-        raise unavailable(f"{step}: HTTP {status} {gotrue_code or body.get('msg') or body.get('message') or ''}")
+        raise unavailable(f"{step}: HTTP {status} {gotrue_code or body.get('msg') or body.get('message') or ''}",
+                          maybe_sent=gotrue_code in _OUTCOME_UNKNOWN or (status == 504 and not gotrue_code))
     if step == "verify":
         raise ApiError(401, "otp_invalid_or_expired")
     if step == "refresh":
@@ -97,7 +113,8 @@ async def _post(settings: Settings, step: str, path: str, *, json: dict[str, Any
         async with _client(settings) as client:
             response = await client.post(path, json=json, params=params, headers=headers)
     except httpx.TransportError as exc:
-        raise unavailable(f"{step}: {settings.supabase_url} unreachable ({type(exc).__name__})") from exc
+        raise unavailable(f"{step}: {settings.supabase_url} unreachable ({type(exc).__name__})",
+                          maybe_sent=not isinstance(exc, _NEVER_SENT)) from exc
     _raise_for(response, step)
     return response
 

@@ -61,6 +61,10 @@ async def request_code(
                 await rate_limits.spend(conn, limit, now, code="otp_rate_limited")
         try:
             await supabase_otp.send_code(settings, phone)
+        except supabase_otp.MaybeSent:
+            # The SMS may have gone out (GoTrue's answer lost or late, its hook timed out): it counts, or a slow
+            # SMS side let a stranger send a phone SMS after SMS past its day's cap, each refunded (audit27 F1).
+            raise
         except ApiError:
             # Nothing was sent (Supabase Auth unreachable or refusing, its own 60 s spacing): the phone's allowances
             # count codes sent, so a morning of SMS failures does not use up the person's day (review26b #1). The

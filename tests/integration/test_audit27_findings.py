@@ -7,7 +7,6 @@ from contextlib import asynccontextmanager
 from datetime import UTC, datetime, timedelta
 
 import httpx
-import pytest
 import respx
 from pydantic import SecretStr
 
@@ -41,8 +40,6 @@ def supabase_settings(settings: Settings) -> Settings:
 # --- F1: a code GoTrue did send, answered too late, was given back -----------------------------------------------
 
 
-@pytest.mark.xfail(strict=True, reason="audit27 F1: a send GoTrue made but answered after the backend's timeout "
-                   "(ReadTimeout) is refunded as if nothing was sent: 15 SMS in 3 windows, past the day's 10")
 async def test_sms_sent_but_answered_late_still_count_towards_the_phones_day(settings: Settings) -> None:
     """A stranger keeps asking codes for someone's phone while Supabase Auth's SMS side is slow: GoTrue sends each
     SMS but answers after the backend's 15 s (a ReadTimeout: the request had gone out). The refund of review26b #1
@@ -68,3 +65,28 @@ async def test_sms_sent_but_answered_late_still_count_towards_the_phones_day(set
                     statuses.append((await api.post("/auth/otp/request", json={"phone": phone})).status_code)
     assert len(sent) <= SENDS_PER_PHONE_PER_DAY, statuses
     assert statuses.count(429) >= 3 * sb.otp_max_sends_per_window - SENDS_PER_PHONE_PER_DAY
+
+
+async def test_asks_that_never_reached_gotrue_are_still_given_back(settings: Settings) -> None:
+    """The other side of F1's fix: a request that never reached Supabase Auth (the connection refused) sent nothing,
+    and the phone's day is given back for it as review26b #1 asked."""
+    sb = supabase_settings(settings)
+    phone = fresh_phone()
+    day = datetime.now(UTC).replace(hour=2, minute=0, second=0, microsecond=0)
+
+    def unreachable(request: httpx.Request) -> httpx.Response:
+        raise httpx.ConnectError("connection refused", request=request)
+
+    statuses: list[int] = []
+    with respx.mock(base_url=f"{SUPABASE}/auth/v1") as fake:
+        otp = fake.post("/otp")
+        otp.mock(side_effect=unreachable)
+        for window in range(3):
+            async with client(sb, "198.51.100.92", day + timedelta(seconds=sb.otp_window_seconds * window)) as api:
+                for _ in range(sb.otp_max_sends_per_window):
+                    statuses.append((await api.post("/auth/otp/request", json={"phone": phone})).status_code)
+        otp.mock(side_effect=None, return_value=httpx.Response(200, json={}))
+        async with client(sb, "198.51.100.92", day + timedelta(seconds=sb.otp_window_seconds * 3)) as api:
+            answer = await api.post("/auth/otp/request", json={"phone": phone})
+    assert statuses == [503] * (3 * sb.otp_max_sends_per_window)
+    assert answer.status_code == 200, answer.text
