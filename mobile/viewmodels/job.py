@@ -349,7 +349,16 @@ class JobViewModel(RequestScreen[WorkDetail]):
         if not self.names_teacher_at_rework:
             self.present_teachers, self.present_teacher = None, None
             return
-        teachers = await self._api.job_college_teachers(self.request_id)
+        try:
+            teachers = await self._api.job_college_teachers(self.request_id)
+        except ApiError as exc:
+            if exc.is_auth_lost:
+                raise
+            # The job itself was read: it shows, with the moves that name nobody (approve, take back). Only the
+            # send-back waits for a list it can name a teacher from (none read yet: not offered, and no note that
+            # the college has none, which is not known); the next load asks again (audit27 F2: this read's
+            # failure failed the whole screen).
+            return
         self.present_teachers = teachers
         if self.present_teacher not in {t.id for t in teachers}:
             self.present_teacher = teachers[0].id if len(teachers) == 1 else None
