@@ -5,16 +5,22 @@ import secrets
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from datetime import UTC, datetime, timedelta
+from typing import Any
 
 import httpx
+import psycopg
+import pytest
 import respx
+from psycopg_pool import AsyncConnectionPool
 from pydantic import SecretStr
 
 from backend.app import create_app
 from backend.deps import get_now
+from backend.dispatch_ticks import tick
 from backend.settings import AuthMode, Settings
 from shared.otp import SENDS_PER_PHONE_PER_DAY
 from tests.helpers import fresh_phone
+from tests.integration.dispatch_area import AppClock, Area, offers_of, request_status, submit
 
 SUPABASE = "https://audit27.supabase.co"
 
@@ -90,3 +96,35 @@ async def test_asks_that_never_reached_gotrue_are_still_given_back(settings: Set
             answer = await api.post("/auth/otp/request", json={"phone": phone})
     assert statuses == [503] * (3 * sb.otp_max_sends_per_window)
     assert answer.status_code == 200, answer.text
+
+
+# --- F3: offers of students taken off the roster outside the app's own path hold the job --------------------------
+
+
+@pytest.mark.xfail(strict=True, reason="audit27 F3: the clock's end_offers_moved_away (gaps26 #1b) asks only the "
+                   "student's role and college: offers of students switched off the roster or suspended by SQL (or "
+                   "past a dispatch racing the teacher's switch-off) stay pending until they run out, nobody able to "
+                   "accept them")
+@pytest.mark.parametrize("taken_off", ["takes_jobs = false", "is_active = false"])
+async def test_offers_of_students_taken_off_the_roster_end_and_the_next_student_is_asked(
+        app_and_clock: AppClock, area: Area, database_url: str, settings: Settings,
+        pool: AsyncConnectionPool[Any], taken_off: str) -> None:
+    """The accept asks the student's place on the roster (`roster_teacher_and_owner`: active, taking jobs, at the
+    offer's college: 409 offer_off_roster otherwise). The teacher's switch-off and the admins' suspension end the
+    student's waiting offers themselves (staff.end_open_offers), but one done outside the app (Supabase's dashboard,
+    the SQL editor), or a dispatch that read the roster just before the switch-off committed, leaves them pending:
+    the job held from the college's other students for 30 minutes, or all night for an offer made in the quiet
+    hours. The clock's turn withdraws them as it does for a student who moved away."""
+    api, clock = app_and_clock
+    _, request = await submit(api)
+    rid = request["id"]
+    offered = [area.students[name][0] for name in ("ace", "bee", "cat")]
+    assert sorted(o["technician_id"] for o in offers_of(database_url, rid) if o["status"] == "pending") \
+        == sorted(offered)
+    with psycopg.connect(database_url, autocommit=True) as conn:
+        conn.execute(f"update public.profiles set {taken_off} where id = any(%s)", [offered])
+    await tick(pool, settings, clock.now + timedelta(minutes=1))
+    offers = {o["technician_id"]: (o["status"], o["college_id"]) for o in offers_of(database_url, rid)}
+    assert all(offers[s][0] == "withdrawn" for s in offered)  # before the fix: pending until they ran out
+    assert offers[area.students["dan"][0]] == ("pending", area.near)  # the college's next fitting student
+    assert request_status(database_url, rid) == "offered"
