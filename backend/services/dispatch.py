@@ -1148,7 +1148,9 @@ async def _hand_on_from_teacherless(conn: Conn, request_id: uuid.UUID, now: date
 
 # The requests offered to a student who is no longer a student of the offer's college (moved to another, or made
 # staff, by any path: the SQL editor or Supabase's dashboard too, or by the app's move while a dispatch that read the
-# student's college just before it committed wrote the offer): their offers there still waiting (gaps26 #1b).
+# student's college just before it committed wrote the offer): their offers there still waiting (gaps26 #1b). So
+# too a student off its roster, switched off (takes_jobs) or suspended (is_active) outside the app or past a
+# dispatch racing the switch-off: the accept asks the roster as well (`roster_teacher_and_owner`; audit27 F3).
 _MOVED_AWAY = """
 select r.id, r.college_id from public.repair_requests r
 where r.status = 'offered'
@@ -1156,7 +1158,7 @@ where r.status = 'offered'
               where o.request_id = r.id and o.status = 'pending' and o.expires_at > %(now)s
                 and not exists (select 1 from public.profiles p
                                 where p.id = o.technician_id and p.role = 'technician'
-                                  and p.college_id = o.college_id))
+                                  and p.college_id = o.college_id and p.is_active and p.takes_jobs))
 order by r.id limit %(limit)s
 for update of r skip locked
 """
@@ -1186,7 +1188,8 @@ async def _hand_on_from_moved_away(conn: Conn, request_id: uuid.UUID, college_id
         """update public.offers o set status = 'withdrawn', responded_at = %(now)s
            where o.request_id = %(request)s and o.status = 'pending'
              and not exists (select 1 from public.profiles p
-                             where p.id = o.technician_id and p.role = 'technician' and p.college_id = o.college_id)""",
+                             where p.id = o.technician_id and p.role = 'technician' and p.college_id = o.college_id
+                               and p.is_active and p.takes_jobs)""",
         {"now": now, "request": request_id})
     await _refill(conn, request_id, college_id, now, policy)
 

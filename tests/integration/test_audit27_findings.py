@@ -101,10 +101,6 @@ async def test_asks_that_never_reached_gotrue_are_still_given_back(settings: Set
 # --- F3: offers of students taken off the roster outside the app's own path hold the job --------------------------
 
 
-@pytest.mark.xfail(strict=True, reason="audit27 F3: the clock's end_offers_moved_away (gaps26 #1b) asks only the "
-                   "student's role and college: offers of students switched off the roster or suspended by SQL (or "
-                   "past a dispatch racing the teacher's switch-off) stay pending until they run out, nobody able to "
-                   "accept them")
 @pytest.mark.parametrize("taken_off", ["takes_jobs = false", "is_active = false"])
 async def test_offers_of_students_taken_off_the_roster_end_and_the_next_student_is_asked(
         app_and_clock: AppClock, area: Area, database_url: str, settings: Settings,
