@@ -15,7 +15,8 @@ seen in pg_stat_activity."""
 
 import asyncio
 import uuid
-from collections.abc import Iterator
+from collections.abc import AsyncIterator, Iterator
+from contextlib import asynccontextmanager
 from datetime import UTC, datetime
 from typing import Any
 
@@ -73,48 +74,60 @@ def push_db(local_pg: LocalPostgres) -> Iterator[str]:
     local_pg.drop_database("fixit_edges27_push")
 
 
-async def _the_token_moves_during_a_send(url: str, phone: HeldPhone) -> tuple[list[str], uuid.UUID, uuid.UUID]:
-    """The first person's push is being sent to their phone when the second signs in on it. Returns what ended in
-    which order ("sent" when the send ended, "registered" when the registration committed) and the two people."""
+@asynccontextmanager
+async def worker_pool(url: str) -> AsyncIterator[AsyncConnectionPool[Any]]:
+    """The delivery worker's pool, as the backend opens it (autocommit; each step its own transaction)."""
+    pool: AsyncConnectionPool[Any] = AsyncConnectionPool(
+        url, min_size=1, max_size=2, kwargs={"row_factory": dict_row, "autocommit": True}, open=False)
+    await pool.open()
+    try:
+        yield pool
+    finally:
+        await pool.close()
+
+
+def _first_persons_phone(url: str) -> tuple[uuid.UUID, uuid.UUID, str]:
+    """Two people; the first's phone registered, a message for them waiting. Returns (first, second, token)."""
     token = f"fcm-{uuid.uuid4().hex}"
     with psycopg.connect(url, autocommit=True) as db:
         first, second = _two_people(db)
         db.execute(REGISTER, [token, first])
         _ready(db, first)
-    order = phone.order
-    pool: AsyncConnectionPool[Any] = AsyncConnectionPool(
-        url, min_size=1, max_size=2, kwargs={"row_factory": dict_row, "autocommit": True}, open=False)
-    await pool.open()
-    try:
+    return first, second, token
+
+
+async def _during_a_send(url: str, phone: HeldPhone, write: str, params: list[Any], done: str) -> None:
+    """The first person's push is being sent to their phone when the app writes `write` (a registration, a
+    sign-out) and commits: `done` goes into phone.order when it committed, "sent" when the send ended."""
+    async with worker_pool(url) as pool:
         turn = asyncio.create_task(deliver_once(pool, {phone.name: phone}, WorkerConfig(), DAY))
         await phone.sending.wait()  # the first person's message is on its way to the phone
 
-        async def register() -> None:
+        async def app_writes() -> None:
             async with await psycopg.AsyncConnection.connect(url) as app:
-                await app.execute(REGISTER, [token, second])
+                await app.execute(write, params)
                 await app.commit()
-            order.append("registered")
+            phone.order.append(done)
 
-        registering = asyncio.create_task(register())
-        await until_waiting_or_done(url, registering)  # it moved the token, or waits to
+        writing = asyncio.create_task(app_writes())
+        await until_waiting_or_done(url, writing)  # it wrote, or waits to
         phone.go.set()
         await turn
-        await registering
-    finally:
-        await pool.close()
-    return order, first, second
+        await writing
 
 
 async def test_a_send_under_way_ends_before_the_token_moves_to_the_next_person(push_db: str) -> None:
     phone = HeldPhone()
-    order, _, _ = await _the_token_moves_during_a_send(push_db, phone)
+    _, second, token = _first_persons_phone(push_db)
+    await _during_a_send(push_db, phone, REGISTER, [token, second], "registered")
     # The app opts the phone back in once its registration returned: the former's message reached it before.
-    assert order == ["sent", "registered"]
+    assert phone.order == ["sent", "registered"]
 
 
 async def test_a_token_refused_for_the_former_account_stays_registered_to_the_next(push_db: str) -> None:
     phone = HeldPhone(refuse=True)
-    _, first, second = await _the_token_moves_during_a_send(push_db, phone)
+    first, second, token = _first_persons_phone(push_db)
+    await _during_a_send(push_db, phone, REGISTER, [token, second], "registered")
     with psycopg.connect(push_db) as db:
         owners = [r[0] for r in db.execute("select user_id from private.notification_devices").fetchall()]
         ends = db.execute("select status, last_error from private.notification_deliveries").fetchall()
@@ -123,21 +136,23 @@ async def test_a_token_refused_for_the_former_account_stays_registered_to_the_ne
     assert first not in owners
 
 
+async def test_a_sign_out_returns_once_no_push_is_on_its_way_to_the_phone(push_db: str) -> None:
+    """DELETE /me/devices (the app's sign-out) waits, like a registration, for a send under way to the device."""
+    phone = HeldPhone()
+    first, _, token = _first_persons_phone(push_db)
+    await _during_a_send(push_db, phone, "delete from private.notification_devices where token = %s and user_id = %s",
+                         [token, first], "signed out")  # what DELETE /me/devices writes
+    assert phone.order == ["sent", "signed out"]
+
+
 async def test_a_push_for_a_device_being_registered_waits_for_the_next_turn(push_db: str) -> None:
     """The other side of the hold: a registration (or a sign-out) holding the device row right now is not waited for
     (the worker holds other devices meanwhile); its delivery is not attempted, not skipped, and the next turn sends
     it to the device's owner as of then."""
-    token = f"fcm-{uuid.uuid4().hex}"
-    with psycopg.connect(push_db, autocommit=True) as db:
-        first, _ = _two_people(db)
-        db.execute(REGISTER, [token, first])
-        _ready(db, first)
+    first, _, token = _first_persons_phone(push_db)
     phone = HeldPhone()
     phone.go.set()
-    pool: AsyncConnectionPool[Any] = AsyncConnectionPool(
-        push_db, min_size=1, max_size=2, kwargs={"row_factory": dict_row, "autocommit": True}, open=False)
-    await pool.open()
-    try:
+    async with worker_pool(push_db) as pool:
         async with await psycopg.AsyncConnection.connect(push_db) as app:
             await app.execute(REGISTER, [token, first])  # the same person seen again, not committed yet
             await deliver_once(pool, {phone.name: phone}, WorkerConfig(), DAY)
@@ -147,38 +162,4 @@ async def test_a_push_for_a_device_being_registered_waits_for_the_next_turn(push
                     ("pending", 0)]
             await app.commit()
         await deliver_once(pool, {phone.name: phone}, WorkerConfig(), DAY)
-    finally:
-        await pool.close()
     assert phone.order == ["sent"]
-
-
-async def test_a_sign_out_returns_once_no_push_is_on_its_way_to_the_phone(push_db: str) -> None:
-    """DELETE /me/devices (the app's sign-out) waits, like a registration, for a send under way to the device."""
-    token = f"fcm-{uuid.uuid4().hex}"
-    with psycopg.connect(push_db, autocommit=True) as db:
-        first, _ = _two_people(db)
-        db.execute(REGISTER, [token, first])
-        _ready(db, first)
-    phone = HeldPhone()
-    pool: AsyncConnectionPool[Any] = AsyncConnectionPool(
-        push_db, min_size=1, max_size=2, kwargs={"row_factory": dict_row, "autocommit": True}, open=False)
-    await pool.open()
-    try:
-        turn = asyncio.create_task(deliver_once(pool, {phone.name: phone}, WorkerConfig(), DAY))
-        await phone.sending.wait()
-
-        async def sign_out() -> None:
-            async with await psycopg.AsyncConnection.connect(push_db) as app:
-                await app.execute("delete from private.notification_devices where token = %s and user_id = %s",
-                                  [token, first])  # what DELETE /me/devices writes
-                await app.commit()
-            phone.order.append("signed out")
-
-        signing_out = asyncio.create_task(sign_out())
-        await until_waiting_or_done(push_db, signing_out)
-        phone.go.set()
-        await turn
-        await signing_out
-    finally:
-        await pool.close()
-    assert phone.order == ["sent", "signed out"]
