@@ -22,24 +22,10 @@ from psycopg.rows import dict_row
 
 from backend.notifications.invitations import close_expired
 from tests.helpers import answer_invitation, bearer, fresh_phone, sign_in
+from tests.integration.builders import college_inviting
 from tests.integration.dispatch_area import Area, _student, offers_of, request_status, submit
 from tests.integration.lock_waits import against_a_held_row, committed, until_waiting, until_waiting_or_done
 from tests.integration.test_staff_api import college_body
-
-
-async def _college_inviting(api: httpx.AsyncClient) -> tuple[str, str, str, str, str]:
-    """A college an admin made (nothing of the work names it, so SQL may delete it), with a citizen invited to be
-    its supervisor: (the admin's token, the college id, the citizen's phone, token and id)."""
-    admin, _ = await sign_in(api, "084-444-4444")
-    made = await api.post("/admin/colleges", json=college_body(), headers=bearer(admin))
-    assert made.status_code == 201, made.text
-    college = made.json()["id"]
-    phone = fresh_phone()
-    citizen, profile = await sign_in(api, phone)
-    named = await api.post(f"/admin/colleges/{college}/supervisors", json={"phone": phone}, headers=bearer(admin))
-    assert named.status_code == 201 and named.json()["awaiting_acceptance"] is True, named.text
-    return admin, college, phone, citizen, profile["id"]
-
 
 Answer = Callable[[], Coroutine[Any, Any, httpx.Response]]
 
@@ -74,7 +60,7 @@ def _state(database_url: str, college: str, person: str) -> tuple[Any, ...]:
 
 async def test_an_accept_and_the_colleges_deletion_wait_for_each_other(
         api: httpx.AsyncClient, database_url: str) -> None:
-    _, college, _, citizen, person = await _college_inviting(api)
+    _, college, _, citizen, person = await college_inviting(api)
     answered, deleted = await _against_the_deletion(database_url, college, person,
                                                     lambda: answer_invitation(api, citizen, "accept"))
     # The yes came first: the person is the college's supervisor, so the deletion is refused (staff belong to it).
@@ -85,7 +71,7 @@ async def test_an_accept_and_the_colleges_deletion_wait_for_each_other(
 
 async def test_a_decline_and_the_colleges_deletion_wait_for_each_other(
         api: httpx.AsyncClient, database_url: str) -> None:
-    _, college, _, citizen, person = await _college_inviting(api)
+    _, college, _, citizen, person = await college_inviting(api)
     answered, deleted = await _against_the_deletion(database_url, college, person,
                                                     lambda: answer_invitation(api, citizen, "decline"))
     assert answered.status_code == 204, answered.text
@@ -95,7 +81,7 @@ async def test_a_decline_and_the_colleges_deletion_wait_for_each_other(
 
 async def test_a_withdrawal_and_the_colleges_deletion_wait_for_each_other(
         api: httpx.AsyncClient, database_url: str) -> None:
-    admin, college, _, _, person = await _college_inviting(api)
+    admin, college, _, _, person = await college_inviting(api)
     with psycopg.connect(database_url) as conn:
         invite = conn.execute("select id from private.staff_invites where profile_id = %s", [person]).fetchone()
     assert invite is not None
@@ -116,7 +102,7 @@ async def test_the_clocks_close_of_an_expired_invitation_and_the_colleges_deleti
     """backend/notifications/invitations.py close_expired (the clock, each turn): the person's profile (skip
     locked), the invitation (FOR SHARE skip locked), then its card. The deletion that got the card first then wanted
     the invitation for its cascade."""
-    _, college, _, _, person = await _college_inviting(api)
+    _, college, _, _, person = await college_inviting(api)
     with psycopg.connect(database_url) as conn:
         conn.execute("update private.staff_invites set expires_at = now() - interval '1 minute' "
                      "where profile_id = %s", [person])
@@ -208,7 +194,7 @@ async def test_a_replaced_invitation_and_the_colleges_deletion_wait_for_each_oth
     """staff.register_staff of a citizen invited elsewhere: the profile, the invitation (`_check_invite`), the
     upsert, then close_invited closes the card of the invitation it replaced (another college's): the card the
     deletion's trigger (0108) holds. A renewal to the same role and college keeps its card and never waited."""
-    admin, college, phone, _, person = await _college_inviting(api)
+    admin, college, phone, _, person = await college_inviting(api)
     other = await api.post("/admin/colleges", json=college_body(), headers=bearer(admin))
     assert other.status_code == 201, other.text
     answered, deleted = await _against_the_deletion(
