@@ -247,20 +247,24 @@ async def _send_one(channel: Channel, row: Mapping[str, Any], now: datetime, con
 
 
 async def _held_devices(conn: Conn, channels: Mapping[str, Channel], rows: list[Any]) -> dict[str, Any]:
-    """The device rows the batch sends to, each held (FOR SHARE) until the turn commits, with their owner as of now.
+    """The device rows the batch sends to, each held until the turn commits, with their owner as of now.
 
     A device token moves to whoever registers it (POST /me/devices: a shared phone's next person) and is dropped at
     sign-out; the move and the drop wait for this hold, so no send to a device is under way once either returned
     (the app opts the phone's pushes back in only after its registration returned), and a stale-token refusal here
-    deletes the token before the next person registers it again, never their registration. SKIP LOCKED: a device a
-    registration holds right now is left out of this turn (its delivery waits for the next one), and the worker never
-    waits for a registration while holding other devices (that registration may be deleting one of them)."""
+    deletes the token before the next person registers it again, never their registration.
+
+    FOR NO KEY UPDATE, not FOR SHARE: two backend copies sending to one phone at once would both hold it shared and
+    each wait for the other to delete it after a stale-token refusal (a deadlock); held by one turn alone, its own
+    delete waits for nobody. SKIP LOCKED: a device another turn, a registration or a sign-out holds right now is left
+    out of this turn (its delivery waits for the next one), and the worker never waits while holding other devices
+    (a registration may be deleting one of them: a person's oldest devices beyond DEVICES_PER_PERSON_MAX)."""
     tokens = [r["target"] for r in rows if channels[r["channel"]].addresses in DEVICE_ADDRESSES and r["device"]]
     if not tokens:
         return {}
     held = await (await conn.execute(
         """select token, user_id from private.notification_devices where token = any(%s)
-           order by token for share skip locked""", [tokens])).fetchall()
+           order by token for no key update skip locked""", [tokens])).fetchall()
     return {h["token"]: h["user_id"] for h in held}
 
 

@@ -54,8 +54,9 @@ class HeldPhone:
         self.order: list[str] = []  # shared with the test: "sent" once a send ended
 
     async def send(self, message: Message, target: Target, idempotency_key: str) -> None:
-        self.sending.set()
-        await self.go.wait()
+        if not self.sending.is_set():  # the first send waits for the test; any other is answered at once
+            self.sending.set()
+            await self.go.wait()
         self.order.append("sent")
         if self.refuse:
             raise DeliveryError("FCM 404: UNREGISTERED", permanent=True)
@@ -163,3 +164,29 @@ async def test_a_push_for_a_device_being_registered_waits_for_the_next_turn(push
             await app.commit()
         await deliver_once(pool, {phone.name: phone}, WorkerConfig(), DAY)
     assert phone.order == ["sent"]
+
+
+async def test_two_turns_sending_to_one_phone_never_wait_for_each_other(push_db: str) -> None:
+    """Two backend copies' turns at once, each with a delivery to the same phone: the second leaves its delivery for
+    a later turn instead of sending beside the first. (Both holding the device shared, a stale-token refusal to both
+    made each wait for the other's hold to delete it: a deadlock.)"""
+    first, _, token = _first_persons_phone(push_db)
+    with psycopg.connect(push_db, autocommit=True) as db:
+        _ready(db, first)  # a second message for the same phone
+    phone = HeldPhone(refuse=True)
+    one_each = WorkerConfig(batch_size=1)
+    async with worker_pool(push_db) as pool, worker_pool(push_db) as other_pool:
+        turn = asyncio.create_task(deliver_once(pool, {phone.name: phone}, one_each, DAY))
+        await phone.sending.wait()
+        other = asyncio.create_task(deliver_once(other_pool, {phone.name: phone}, one_each, DAY))
+        try:
+            await until_waiting_or_done(push_db, other)
+            assert other.done()  # it did not wait for the first turn's hold
+        finally:
+            phone.go.set()
+            await asyncio.gather(turn, other, return_exceptions=True)
+    assert phone.order == ["sent"]  # one send, refused; the token is gone for both messages
+    with psycopg.connect(push_db) as db:
+        ends = db.execute("select status from private.notification_deliveries order by id").fetchall()
+        left = db.execute("select count(*) from private.notification_devices where token = %s", [token]).fetchone()
+    assert sorted(e[0] for e in ends) == ["failed", "pending"] and left == (0,)
