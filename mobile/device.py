@@ -34,6 +34,43 @@ UPLOAD_STALL_SECONDS = 120.0
 _UPLOAD_CHECK_SECONDS = 1.0
 
 
+class AwaitedUploads:
+    """The upload names this process's app sessions are waiting for, one at a time each (`FletDevice` reads one file
+    at a time). Flet's upload endpoint writes any name a signed URL names, for the URL's whole life, and keeps what it
+    wrote when an upload is cut at its cap or the browser goes mid-upload: the web server (mobile/server.py) takes a
+    body only for a name awaited here, once, stops taking it as soon as the app gives up on it, and deletes whatever
+    did not arrive whole and awaited. So one visitor's session holds at most one upload, of at most the cap, on disk
+    at a time, and nothing is left once the session is done with it.
+
+    One per process, like the upload folder: the sessions and the upload endpoint share the server's event loop."""
+
+    def __init__(self) -> None:
+        self._awaited: set[str] = set()
+        self._claimed: set[str] = set()
+
+    def expect(self, name: str) -> None:
+        self._awaited.add(name)
+
+    def forget(self, name: str) -> None:
+        """The app is done with the name (read, failed or given up): any body still arriving for it is cut."""
+        self._awaited.discard(name)
+        self._claimed.discard(name)
+
+    def claim(self, name: str) -> bool:
+        """The first upload for an awaited name takes it; a second (a replayed URL) or one for a name nobody awaits
+        is refused."""
+        if name not in self._awaited or name in self._claimed:
+            return False
+        self._claimed.add(name)
+        return True
+
+    def awaited(self, name: str) -> bool:
+        return name in self._awaited
+
+
+AWAITED_UPLOADS = AwaitedUploads()
+
+
 def web_upload_dir() -> Path:
     """A fresh private directory for Flet's upload endpoint (`ft.run(upload_dir=...)`), removed at exit.
 
@@ -113,8 +150,9 @@ class _Upload:
 
 
 class FletDevice:
-    def __init__(self, upload_dir: Path | None = None) -> None:
+    def __init__(self, upload_dir: Path | None = None, awaited: AwaitedUploads = AWAITED_UPLOADS) -> None:
         """upload_dir: where Flet's upload endpoint writes files (the web app's); None where there is none."""
+        self._awaited = awaited
         self._picker = ft.FilePicker(on_upload=self._upload_event)
         self._geolocator = Geolocator()
         self._launcher = ft.UrlLauncher()
@@ -166,6 +204,7 @@ class FletDevice:
         target = self._upload_dir / name
         upload = _Upload(file, on_progress, asyncio.get_running_loop().create_future(), time.monotonic())
         self._upload = upload
+        self._awaited.expect(name)
         try:
             url = self._picker.page.get_upload_url(name, UPLOAD_URL_SECONDS)
             await self._picker.upload([ft.FilePickerUploadFile(upload_url=url, id=file.id)])
@@ -179,6 +218,7 @@ class FletDevice:
             raise PhotoReadFailed(str(exc)) from exc
         finally:
             self._upload = None
+            self._awaited.forget(name)  # before the unlink: a body still arriving is cut and deleted by the server
             with contextlib.suppress(OSError):
                 target.unlink()
 

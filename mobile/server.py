@@ -9,23 +9,26 @@ are data:/blob: URLs, it talks to its own server over a websocket (`'self'`), an
 configured tile host. Nothing else may load, and no other site may frame the app.
 """
 
+import contextlib
 import copy
+import json
 import logging
 import os
 import shutil
 from pathlib import Path
 from typing import Any
-from urllib.parse import urlsplit
+from urllib.parse import parse_qs, urlsplit
 
 import flet as ft
 import uvicorn
 from uvicorn.config import LOGGING_CONFIG
 
 from mobile.app import FONT_FILE, main_with_uploads
-from mobile.device import web_upload_dir
+from mobile.device import AWAITED_UPLOADS, AwaitedUploads, web_upload_dir
 from mobile.settings import ASSETS_DIR, AppSettings, get_settings
 from shared import asgi
-from shared.asgi import ASGIApp, Message, OneScopeMiddleware, Receive, Scope, Send
+from shared.asgi import ASGIApp, Message, OneScopeMiddleware, Receive, Scope, Send, app_path
+from shared.text import error_text
 
 
 def origin_of(url: str) -> str | None:
@@ -151,6 +154,61 @@ class RemovedAtShutdown(OneScopeMiddleware):
         await self.app(scope, receive_and_clean, send)
 
 
+# Flet's upload endpoint (`PUT /upload`, FLET_UPLOAD_HANDLER_ENDPOINT unset), the only route that writes to disk.
+UPLOAD_PATH = "/upload"
+
+
+class AwaitedUploadsOnly(OneScopeMiddleware):
+    """Flet's upload endpoint takes a body only for a name the app awaits (`AwaitedUploads`), once, and nothing it
+    wrote outlives a failure. Flet's own handler writes the file as the body arrives and keeps it when the body passes
+    FLET_MAX_UPLOAD_SIZE (413) or the browser goes mid-upload, and takes any signed URL again for its 15 minutes after
+    the app read and deleted the file: each left a file of up to 40 MB until the server stopped."""
+
+    def __init__(self, app: ASGIApp, folder: Path, awaited: AwaitedUploads = AWAITED_UPLOADS) -> None:
+        super().__init__(app)
+        self.folder = folder
+        self.awaited = awaited
+
+    async def handle(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["method"] != "PUT" or app_path(scope) != UPLOAD_PATH:
+            await self.app(scope, receive, send)
+            return
+        names = parse_qs(bytes(scope.get("query_string", b"")).decode("latin-1")).get("f", [])
+        name = names[0] if len(names) == 1 else ""
+        if not self.awaited.claim(name):
+            await _refuse(send, 410, "upload_not_awaited")
+            return
+        status = 0
+
+        async def receive_while_awaited() -> Message:
+            # The app gave up on this upload (stalled, the session closed): the rest of the body is not taken.
+            if not self.awaited.awaited(name):
+                return {"type": "http.disconnect"}
+            return await receive()
+
+        async def send_status(message: Message) -> None:
+            nonlocal status
+            if message["type"] == "http.response.start":
+                status = int(message["status"])
+            await send(message)
+
+        try:
+            await self.app(scope, receive_while_awaited, send_status)
+        finally:
+            # Only a whole body for a name still awaited stays for the app to read (it deletes it after).
+            if status != 200 or not self.awaited.awaited(name):
+                with contextlib.suppress(OSError):
+                    (self.folder / name).unlink()
+
+
+async def _refuse(send: Send, status: int, code: str) -> None:
+    text = error_text(code)
+    body = json.dumps({"error": {"code": code, "message_th": text.th, "message_en": text.en}}).encode()
+    await send({"type": "http.response.start", "status": status, "headers": [
+        (b"content-type", b"application/json"), (b"content-length", str(len(body)).encode())]})
+    await send({"type": "http.response.body", "body": body})
+
+
 def create_app(settings: AppSettings | None = None) -> Any:
     settings = settings or get_settings()
     # no_cdn: the Flutter engine (canvaskit/skwasm) is loaded from flet-web, not from a CDN,
@@ -159,7 +217,7 @@ def create_app(settings: AppSettings | None = None) -> Any:
     upload_dir = web_upload_dir()
     flet_app = ft.run(main_with_uploads(upload_dir), export_asgi_app=True, assets_dir=str(ASSETS_DIR), no_cdn=True,
                       upload_dir=str(upload_dir))
-    served = ThaiFallbackFont(SingleThreadedRenderer(flet_app))
+    served = AwaitedUploadsOnly(ThaiFallbackFont(SingleThreadedRenderer(flet_app)), upload_dir)
     return RemovedAtShutdown(SecurityHeaders(served, security_headers(settings)), upload_dir)
 
 

@@ -289,6 +289,11 @@ ERRORS: dict[str, Bilingual] = {
         "What was sent (such as a photo) is larger than the server accepts: sending it again will not help. "
         "Please tell an administrator.",
     ),
+    # The web app's upload endpoint, for a file the app is not (or no longer) waiting for: the picker asks again.
+    "upload_not_awaited": B(
+        "แอปไม่ได้รอรับไฟล์นี้แล้ว กรุณาเลือกรูปภาพใหม่อีกครั้ง",
+        "The app is no longer waiting for this file: please pick the photo again",
+    ),
     "server_unavailable": B(
         "เซิร์ฟเวอร์ยังไม่พร้อมให้บริการในขณะนี้ กรุณาลองใหม่ในอีกสักครู่",
         "The server is not available at the moment: please try again in a few minutes",

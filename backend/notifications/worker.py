@@ -163,7 +163,8 @@ async def plan(conn: Conn, channels: Sequence[Channel], now: datetime, limit: in
 
 
 _DUE = """
-select d.id, d.channel, d.target, d.idempotency_key, d.attempts, n.id as notification_id, n.kind, n.params,
+select d.id, d.channel, d.target, d.idempotency_key, d.attempts, d.last_error, d.next_attempt_at,
+       n.id as notification_id, n.recipient_id, n.kind, n.params,
        n.request_id, p.locale, p.is_active, (to_jsonb(r) ->> 'ref_no')::bigint as ref_no, dev.keys,
        dev.token as device, line.line_user_id as line_link,
        -- an offer's notification asks for an answer only while its offer (for offer_expiring: any of the job's
@@ -199,6 +200,11 @@ class _Outcome:
     error: str | None
     next_at: datetime
     drop_device: str | None = None
+
+
+async def _unchanged(row: Mapping[str, Any]) -> _Outcome:
+    """Not attempted this turn: due again at once, as it was."""
+    return _Outcome(row["id"], "pending", int(row["attempts"]), row["last_error"], row["next_attempt_at"])
 
 
 async def _send_one(channel: Channel, row: Mapping[str, Any], now: datetime, config: WorkerConfig) -> _Outcome:
@@ -240,17 +246,46 @@ async def _send_one(channel: Channel, row: Mapping[str, Any], now: datetime, con
     return _Outcome(row["id"], "pending", attempts, error, now + backoff(attempts, config.retry_base_seconds))
 
 
+async def _held_devices(conn: Conn, channels: Mapping[str, Channel], rows: list[Any]) -> dict[str, Any]:
+    """The device rows the batch sends to, each held until the turn commits, with their owner as of now.
+
+    A device token moves to whoever registers it (POST /me/devices: a shared phone's next person) and is dropped at
+    sign-out; the move and the drop wait for this hold, so no send to a device is under way once either returned
+    (the app opts the phone's pushes back in only after its registration returned), and a stale-token refusal here
+    deletes the token before the next person registers it again, never their registration.
+
+    FOR NO KEY UPDATE, not FOR SHARE: two backend copies sending to one phone at once would both hold it shared and
+    each wait for the other to delete it after a stale-token refusal (a deadlock); held by one turn alone, its own
+    delete waits for nobody. SKIP LOCKED: a device another turn, a registration or a sign-out holds right now is left
+    out of this turn (its delivery waits for the next one), and the worker never waits while holding other devices
+    (a registration may be deleting one of them: a person's oldest devices beyond DEVICES_PER_PERSON_MAX)."""
+    tokens = [r["target"] for r in rows if channels[r["channel"]].addresses in DEVICE_ADDRESSES and r["device"]]
+    if not tokens:
+        return {}
+    held = await (await conn.execute(
+        """select token, user_id from private.notification_devices where token = any(%s)
+           order by token for no key update skip locked""", [tokens])).fetchall()
+    return {h["token"]: h["user_id"] for h in held}
+
+
 async def send_due(conn: Conn, channels: Mapping[str, Channel], now: datetime, config: WorkerConfig) -> int:
     """Send one batch of due deliveries; returns how many were attempted."""
     rows = await (await conn.execute(
         _DUE, {"now": now, "channels": list(channels), "limit": config.batch_size})).fetchall()
     if not rows:
         return 0
+    held = await _held_devices(conn, channels, rows)
     sends: list[asyncio.Future[_Outcome]] = []
     try:
         for i, row in enumerate(rows):
             if i and i % YIELD_EVERY == 0:
                 await asyncio.sleep(0)
+            if channels[row["channel"]].addresses in DEVICE_ADDRESSES and row["device"]:
+                if row["target"] not in held:  # being registered or signed out right now: the next turn decides
+                    sends.append(asyncio.ensure_future(_unchanged(row)))
+                    continue
+                if held[row["target"]] != row["recipient_id"]:  # moved since the turn's first read
+                    row = {**row, "device": None}
             sends.append(asyncio.ensure_future(_send_one(channels[row["channel"]], row, now, config)))
     except BaseException:  # cancelled between starts: no send may outlive the row locks that guard it
         for send in sends:

@@ -228,8 +228,10 @@ async def register_device(body: DeviceIn, identity: IdentityDep, pool: PoolDep, 
                           settings: SettingsDep) -> Response:
     """After sign-in: the app's push token (android/ios: an FCM token, or a OneSignal subscription id when this
     backend delivers through OneSignal), or the browser's Web Push subscription (platform web, token = endpoint,
-    keys). Registering a token another account held moves it to the caller. A person keeps the devices seen
-    last (shared DEVICES_PER_PERSON_MAX): each gets every notification."""
+    keys). Registering a token another account held moves it to the caller, once any push under way to it has
+    ended (the delivery worker holds the device row while it sends): the former account's last push never reaches
+    the phone after this returns. A person keeps the devices seen last (shared DEVICES_PER_PERSON_MAX): each gets
+    every notification."""
     channel = "webpush" if body.keys is not None else settings.phone_push_channel
     if channel == "webpush" and not is_push_service_url(body.token):
         raise ApiError(400, "push_endpoint_invalid")
@@ -266,7 +268,8 @@ def _is_uuid(text: str) -> bool:
 
 @router.delete("/me/devices/{token:path}", status_code=204, response_class=Response)
 async def drop_device(token: str, identity: IdentityDep, pool: PoolDep) -> Response:
-    """At sign-out: nothing more goes to this device (deliveries still waiting for it are skipped)."""
+    """At sign-out: nothing more goes to this device (deliveries still waiting for it are skipped; a push under way
+    to it ends first: the delivery worker holds the device row while it sends)."""
     async with service_tx(pool) as owner:
         await owner.execute("delete from private.notification_devices where token = %s and user_id = %s",
                             [token, identity.user_id])

@@ -108,3 +108,20 @@ def failing_writes(database_url: str, event: str, table: str, column: str, reque
         with psycopg.connect(database_url, autocommit=True) as conn:
             conn.execute(f"drop trigger {name} on public.{table}")
             conn.execute(f"drop function public.{name}()")
+
+
+async def college_inviting(api: httpx.AsyncClient) -> tuple[str, str, str, str, str]:
+    """A college an admin made (nothing of the work names it, so SQL may delete it), with a citizen invited to be
+    its supervisor (their "invited" card waiting for an answer): (the admin's token, the college id, the citizen's
+    phone, token and id)."""
+    from tests.integration.test_staff_api import college_body  # the one college body the staff tests post
+
+    admin, _ = await sign_in(api, "084-444-4444")
+    made = await api.post("/admin/colleges", json=college_body(), headers=bearer(admin))
+    assert made.status_code == 201, made.text
+    college = made.json()["id"]
+    phone = fresh_phone()
+    citizen, profile = await sign_in(api, phone)
+    named = await api.post(f"/admin/colleges/{college}/supervisors", json={"phone": phone}, headers=bearer(admin))
+    assert named.status_code == 201 and named.json()["awaiting_acceptance"] is True, named.text
+    return admin, college, phone, citizen, profile["id"]

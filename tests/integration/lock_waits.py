@@ -1,7 +1,7 @@
 """Concurrency tests see a transaction wait for another's row lock in pg_stat_activity: no sleeps, no timing."""
 
 import asyncio
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable, Coroutine, Sequence
 from contextlib import asynccontextmanager
 from typing import Any
 
@@ -38,6 +38,36 @@ async def until_waiting_or_done(database_url: str, task: "asyncio.Task[Any]") ->
             if row is not None and row[0] > 0:
                 return
             await asyncio.sleep(0.01)
+
+
+async def committed(conn: psycopg.AsyncConnection[Any], statement: str, params: Sequence[Any]) -> str:
+    """Runs one writing statement on `conn` and commits: "committed", or the class name of the error that refused it
+    (rolled back): a deadlock shows as "DeadlockDetected"."""
+    try:
+        await conn.execute(statement, params)
+        await conn.commit()
+    except psycopg.Error as e:
+        await conn.rollback()
+        return type(e).__name__
+    return "committed"
+
+
+async def against_a_held_row(database_url: str, hold: str, hold_params: Sequence[Any],
+                             answer: Callable[[], Coroutine[Any, Any, httpx.Response]], write: str,
+                             write_params: Sequence[Any]) -> tuple[httpx.Response, str]:
+    """Two writers in the order that crossed, each made to wait: a holder takes a row (`hold`, a SELECT … FOR
+    UPDATE) as a third writer at that moment would, the app's path (`answer`) starts and waits for it, then `write`
+    (plain SQL: Supabase's dashboard, the operator) starts and waits too; then the holder lets go. Returns the app's
+    answer and how the write ended (`committed`); no sleeps, the waits seen in pg_stat_activity."""
+    async with (await psycopg.AsyncConnection.connect(database_url) as holder,
+                await psycopg.AsyncConnection.connect(database_url) as writer):
+        await holder.execute(hold, hold_params)
+        answering = asyncio.create_task(answer())
+        await until_waiting(database_url, 1, answering)
+        writing = asyncio.create_task(committed(writer, write, write_params))
+        await until_waiting(database_url, 2, answering, writing)
+        await holder.rollback()
+        return await answering, await writing
 
 
 @asynccontextmanager

@@ -3,8 +3,6 @@ here first (strict xfail), then fixed (the mark removed); /tmp/p26/attack26-find
 
 import io
 import secrets
-from collections.abc import AsyncIterator
-from contextlib import asynccontextmanager
 from datetime import UTC, datetime, timedelta
 from types import SimpleNamespace
 from typing import Any, cast
@@ -14,31 +12,20 @@ import psycopg
 import pytest
 import respx
 from PIL import Image
-from pydantic import SecretStr
 from uvicorn.middleware.proxy_headers import ProxyHeadersMiddleware
 
 from backend.app import create_app
 from backend.deps import get_now
-from backend.settings import AuthMode, Settings
+from backend.settings import Settings
 from mobile.api_client import ApiClient
 from mobile.api_client import ApiError as AppApiError
 from mobile.app import backend_client
 from shared.otp import SENDS_PER_PHONE_PER_DAY
 from tests.helpers import bearer, browser_push_keys, fresh_phone, sign_in
+from tests.integration.app_at import client_at, with_supabase_auth
 from tests.integration.builders import draft
 
 SUPABASE = "https://attack26.supabase.co"
-
-
-@asynccontextmanager
-async def client(settings: Settings, address: str, now: datetime) -> AsyncIterator[httpx.AsyncClient]:
-    """The app as a client at `address` sees it, its clock held at `now` (the limits count in fixed windows)."""
-    app = create_app(settings)
-    app.dependency_overrides[get_now] = lambda: now
-    async with app.router.lifespan_context(app), httpx.AsyncClient(
-        transport=httpx.ASGITransport(app=app, client=(address, 40000)), base_url="http://fixit.test"
-    ) as api:
-        yield api
 
 
 # --- #1: every browser visitor is one address to the backend ---------------------------------------------------
@@ -89,10 +76,7 @@ async def test_browser_visitors_are_counted_apart_by_the_sign_in_limit(settings:
 
 
 def supabase_settings(settings: Settings) -> Settings:
-    return settings.model_copy(update={
-        "auth_mode": AuthMode.SUPABASE, "supabase_url": SUPABASE, "supabase_anon_key": SecretStr("anon-key"),
-        "jwt_secret": SecretStr(secrets.token_urlsafe(48)), "otp_requests_per_address": 3,
-    })
+    return with_supabase_auth(settings, SUPABASE, otp_requests_per_address=3)
 
 
 async def test_wrong_codes_from_one_address_stop_before_supabase_auth_is_asked(settings: Settings) -> None:
@@ -100,7 +84,7 @@ async def test_wrong_codes_from_one_address_stop_before_supabase_auth_is_asked(s
     allowance = tight.otp_requests_per_address * tight.otp_max_attempts  # each code sent tried a few times
     statuses: list[int] = []
     codes: list[str] = []
-    async with client(tight, "198.51.100.61", datetime.now(UTC)) as api:
+    async with client_at(tight, "198.51.100.61", datetime.now(UTC)) as api:
         with respx.mock(base_url=f"{SUPABASE}/auth/v1") as fake:
             verify = fake.post("/verify").respond(403, json={"code": 403, "error_code": "otp_expired",
                                                              "msg": "Token has expired or is invalid"})
@@ -124,7 +108,7 @@ def png(n: int) -> bytes:
 
 async def test_photo_uploads_are_limited_per_person(settings: Settings) -> None:
     tight = settings.model_copy(update={"photo_uploads_per_person_per_hour": 4})
-    async with client(tight, "198.51.100.62", datetime.now(UTC)) as api:
+    async with client_at(tight, "198.51.100.62", datetime.now(UTC)) as api:
         token, _ = await sign_in(api, fresh_phone())
         created = await api.post("/requests", json=draft(), headers=bearer(token))
         request_id = created.json()["id"]
@@ -169,7 +153,7 @@ async def test_wrong_codes_for_one_phone_from_many_addresses_stop_before_supabas
         verify = fake.post("/verify").respond(403, json={"code": 403, "error_code": "otp_expired",
                                                          "msg": "Token has expired or is invalid"})
         for n in range(allowance + 2):  # every try from an address of its own
-            async with client(tight, f"198.51.100.{100 + n}", now) as api:
+            async with client_at(tight, f"198.51.100.{100 + n}", now) as api:
                 answer = await api.post("/auth/otp/verify", json={"phone": phone, "code": "123456"})
                 statuses.append(answer.status_code)
     assert statuses == [401] * allowance + [429] * 2
@@ -222,7 +206,7 @@ async def test_a_phone_is_sent_a_bounded_number_of_codes_a_day(settings: Setting
         sent = fake.post("/otp").respond(200, json={})
         for window in range(3):  # three 15-minute windows of one morning, five codes in each
             now = day + timedelta(seconds=tight.otp_window_seconds * window)
-            async with client(tight, "198.51.100.63", now) as api:
+            async with client_at(tight, "198.51.100.63", now) as api:
                 for _ in range(tight.otp_max_sends_per_window):
                     statuses.append((await api.post("/auth/otp/request", json={"phone": victim})).status_code)
     assert statuses == [200] * SENDS_PER_PHONE_PER_DAY + [429] * 5

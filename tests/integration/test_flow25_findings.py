@@ -12,7 +12,8 @@ from psycopg_pool import AsyncConnectionPool
 
 from backend.dispatch_ticks import tick
 from backend.settings import Settings
-from tests.helpers import bearer, fresh_phone, sign_in
+from tests.helpers import bearer, sign_in
+from tests.integration.builders import college_inviting
 from tests.integration.dispatch_area import (
     ADMIN_PHONE,
     AppClock,
@@ -29,7 +30,6 @@ from tests.integration.dispatch_area import (
 )
 from tests.integration.test_a_teacher_at_every_hand_over import Colleges, colleges  # noqa: F401 (fixture)
 from tests.integration.test_app_contract import app  # noqa: F401  (the fixture)
-from tests.integration.test_staff_api import college_body
 from tests.integration.test_the_teacher_present_at_a_rework import REWORK, _in_the_check
 
 DAY = timedelta(days=1)
@@ -124,20 +124,6 @@ async def test_a_skill_a_teacher_takes_from_a_student_who_stays_is_still_audited
 
 
 # --- 3. A college deleted (by SQL: no app path deletes one) -------------------------------------------------------
-async def _college_inviting(api: Any) -> tuple[str, str, str, str]:
-    """A college an admin made, with a citizen invited to be its supervisor (their "invited" card waiting for an
-    answer): (the admin's token, the college id, the citizen's token, the citizen's id)."""
-    admin, _ = await sign_in(api, "084-444-4444")
-    made = await api.post("/admin/colleges", json=college_body(), headers=bearer(admin))
-    assert made.status_code == 201, made.text
-    college = made.json()["id"]
-    phone = fresh_phone()
-    citizen, profile = await sign_in(api, phone)
-    named = await api.post(f"/admin/colleges/{college}/supervisors", json={"phone": phone}, headers=bearer(admin))
-    assert named.status_code == 201 and named.json()["awaiting_acceptance"] is True, named.text
-    return admin, college, citizen, profile["id"]
-
-
 def _invited_cards(database_url: str, person: str) -> list[dict[str, Any]]:
     with psycopg.connect(database_url, row_factory=dict_row) as conn:
         return conn.execute(
@@ -155,7 +141,7 @@ async def test_a_college_deleted_with_an_invitation_waiting_closes_the_invited_p
     nothing of the invitation. Now the card says it was withdrawn, as an admin's withdrawal does (read, nothing
     more pushed), once, and the trail records the withdrawal about the person."""
     api, _ = app_and_clock
-    _, college, citizen, person = await _college_inviting(api)
+    _, college, _, citizen, person = await college_inviting(api)
     assert [c["closed"] for c in _invited_cards(database_url, person)] == [None]
     with psycopg.connect(database_url, autocommit=True) as conn:
         before = _last_audit(database_url)

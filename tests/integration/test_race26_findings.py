@@ -22,24 +22,10 @@ from psycopg.rows import dict_row
 
 from backend.notifications.invitations import close_expired
 from tests.helpers import answer_invitation, bearer, fresh_phone, sign_in
+from tests.integration.builders import college_inviting
 from tests.integration.dispatch_area import Area, _student, offers_of, request_status, submit
-from tests.integration.lock_waits import until_waiting, until_waiting_or_done
+from tests.integration.lock_waits import against_a_held_row, committed, until_waiting, until_waiting_or_done
 from tests.integration.test_staff_api import college_body
-
-
-async def _college_inviting(api: httpx.AsyncClient) -> tuple[str, str, str, str, str]:
-    """A college an admin made (nothing of the work names it, so SQL may delete it), with a citizen invited to be
-    its supervisor: (the admin's token, the college id, the citizen's phone, token and id)."""
-    admin, _ = await sign_in(api, "084-444-4444")
-    made = await api.post("/admin/colleges", json=college_body(), headers=bearer(admin))
-    assert made.status_code == 201, made.text
-    college = made.json()["id"]
-    phone = fresh_phone()
-    citizen, profile = await sign_in(api, phone)
-    named = await api.post(f"/admin/colleges/{college}/supervisors", json={"phone": phone}, headers=bearer(admin))
-    assert named.status_code == 201 and named.json()["awaiting_acceptance"] is True, named.text
-    return admin, college, phone, citizen, profile["id"]
-
 
 Answer = Callable[[], Coroutine[Any, Any, httpx.Response]]
 
@@ -48,26 +34,10 @@ async def _against_the_deletion(database_url: str, college: str, person: str,
                                 answer: Answer) -> tuple[httpx.Response, str]:
     """`answer` (an app path about the person's invitation) and the college's deletion at once, in the order that
     crossed: the invitation held by a holder until both wait. Returns the app's answer and how the deletion ended
-    ("deleted", or the name of the error that refused it)."""
-    async with (await psycopg.AsyncConnection.connect(database_url) as holder,
-                await psycopg.AsyncConnection.connect(database_url) as deletion):
-        await holder.execute("select 1 from private.staff_invites where profile_id = %s for update", [person])
-        answering = asyncio.create_task(answer())
-        await until_waiting(database_url, 1, answering)
-
-        async def delete() -> str:
-            try:
-                await deletion.execute("delete from public.colleges where id = %s", [college])
-                await deletion.commit()
-            except psycopg.Error as e:
-                await deletion.rollback()
-                return type(e).__name__
-            return "deleted"
-
-        deleting = asyncio.create_task(delete())
-        await until_waiting(database_url, 2, answering, deleting)
-        await holder.rollback()
-        answered, deleted = await answering, await deleting
+    ("committed", or the name of the error that refused it)."""
+    answered, deleted = await against_a_held_row(
+        database_url, "select 1 from private.staff_invites where profile_id = %s for update", [person], answer,
+        "delete from public.colleges where id = %s", [college])
     assert "Deadlock" not in deleted, deleted
     assert answered.status_code < 500, answered.text
     return answered, deleted
@@ -90,7 +60,7 @@ def _state(database_url: str, college: str, person: str) -> tuple[Any, ...]:
 
 async def test_an_accept_and_the_colleges_deletion_wait_for_each_other(
         api: httpx.AsyncClient, database_url: str) -> None:
-    _, college, _, citizen, person = await _college_inviting(api)
+    _, college, _, citizen, person = await college_inviting(api)
     answered, deleted = await _against_the_deletion(database_url, college, person,
                                                     lambda: answer_invitation(api, citizen, "accept"))
     # The yes came first: the person is the college's supervisor, so the deletion is refused (staff belong to it).
@@ -101,17 +71,17 @@ async def test_an_accept_and_the_colleges_deletion_wait_for_each_other(
 
 async def test_a_decline_and_the_colleges_deletion_wait_for_each_other(
         api: httpx.AsyncClient, database_url: str) -> None:
-    _, college, _, citizen, person = await _college_inviting(api)
+    _, college, _, citizen, person = await college_inviting(api)
     answered, deleted = await _against_the_deletion(database_url, college, person,
                                                     lambda: answer_invitation(api, citizen, "decline"))
     assert answered.status_code == 204, answered.text
-    assert deleted == "deleted"  # the declined invitation goes with the college; the card says declined, once
+    assert deleted == "committed"  # the declined invitation goes with the college; the card says declined, once
     assert _state(database_url, college, person) == (False, "citizen", None, 0, ["declined"])
 
 
 async def test_a_withdrawal_and_the_colleges_deletion_wait_for_each_other(
         api: httpx.AsyncClient, database_url: str) -> None:
-    admin, college, _, _, person = await _college_inviting(api)
+    admin, college, _, _, person = await college_inviting(api)
     with psycopg.connect(database_url) as conn:
         invite = conn.execute("select id from private.staff_invites where profile_id = %s", [person]).fetchone()
     assert invite is not None
@@ -119,7 +89,7 @@ async def test_a_withdrawal_and_the_colleges_deletion_wait_for_each_other(
         database_url, college, person,
         lambda: api.delete(f"/colleges/{college}/invites/{invite[0]}", headers=bearer(admin)))
     assert answered.status_code == 204, answered.text
-    assert deleted == "deleted"
+    assert deleted == "committed"
     assert _state(database_url, college, person) == (False, "citizen", None, 0, ["withdrawn"])
     with psycopg.connect(database_url) as conn:  # withdrawn once: the deletion found nothing left to close
         told = conn.execute("select count(*) from public.audit_events where action = 'staff.invite_withdraw' "
@@ -132,7 +102,7 @@ async def test_the_clocks_close_of_an_expired_invitation_and_the_colleges_deleti
     """backend/notifications/invitations.py close_expired (the clock, each turn): the person's profile (skip
     locked), the invitation (FOR SHARE skip locked), then its card. The deletion that got the card first then wanted
     the invitation for its cascade."""
-    _, college, _, _, person = await _college_inviting(api)
+    _, college, _, _, person = await college_inviting(api)
     with psycopg.connect(database_url) as conn:
         conn.execute("update private.staff_invites set expires_at = now() - interval '1 minute' "
                      "where profile_id = %s", [person])
@@ -144,15 +114,6 @@ async def test_the_clocks_close_of_an_expired_invitation_and_the_colleges_deleti
         await holder.execute("select 1 from public.notifications where recipient_id = %s and kind = 'invited' "
                              "for update", [person])
 
-        async def delete() -> str:
-            try:
-                await deletion.execute("delete from public.colleges where id = %s", [college])
-                await deletion.commit()
-            except psycopg.Error as e:
-                await deletion.rollback()
-                return type(e).__name__
-            return "deleted"
-
         async def close() -> str:
             try:
                 closed = await close_expired(clock)
@@ -162,13 +123,13 @@ async def test_the_clocks_close_of_an_expired_invitation_and_the_colleges_deleti
                 return type(e).__name__
             return f"closed {closed}"
 
-        deleting = asyncio.create_task(delete())
+        deleting = asyncio.create_task(committed(deletion, "delete from public.colleges where id = %s", [college]))
         await until_waiting(database_url, 1, deleting)
         closing = asyncio.create_task(close())
         await until_waiting_or_done(database_url, closing)  # waits for the card, or (holding none) skips it
         await holder.rollback()
         deleted, closed = await deleting, await closing
-    assert (deleted, closed) == ("deleted", "closed 0")  # the college's invitation left to its deletion
+    assert (deleted, closed) == ("committed", "closed 0")  # the college's invitation left to its deletion
     assert _state(database_url, college, person) == (False, "citizen", None, 0, ["withdrawn"])
 
 
@@ -188,29 +149,13 @@ async def test_an_accept_and_an_offered_students_deletion_outside_the_app_wait_f
     assert gone in offers, offers
     taker = next(name for name, (uid, _) in area.students.items() if uid in offers)
     token, _ = await sign_in(api, area.students[taker][1])
-    async with (await psycopg.AsyncConnection.connect(database_url) as holder,
-                await psycopg.AsyncConnection.connect(database_url) as deletion):
-        # The offer to be deleted, held a moment (as the delivery of its message would hold nothing else): the
-        # accept, holding the request, waits to withdraw it; the deletion then waits too.
-        await holder.execute("select 1 from public.offers where id = %s for update", [offers[gone]["id"]])
-        accepting = asyncio.create_task(
-            api.post(f"/offers/{offers[area.students[taker][0]]['id']}/accept", headers=bearer(token)))
-        await until_waiting(database_url, 1, accepting)
-
-        async def delete() -> str:
-            try:
-                await deletion.execute("delete from auth.users where id = %s", [gone])
-                await deletion.commit()
-            except psycopg.Error as e:
-                await deletion.rollback()
-                return type(e).__name__
-            return "deleted"
-
-        deleting = asyncio.create_task(delete())
-        await until_waiting(database_url, 2, accepting, deleting)
-        await holder.rollback()
-        accepted, deleted = await accepting, await deleting
-    assert (accepted.status_code, deleted) == (200, "deleted"), accepted.text
+    # The offer to be deleted, held a moment (as the delivery of its message would hold nothing else): the accept,
+    # holding the request, waits to withdraw it; the deletion then waits too.
+    accepted, deleted = await against_a_held_row(
+        database_url, "select 1 from public.offers where id = %s for update", [offers[gone]["id"]],
+        lambda: api.post(f"/offers/{offers[area.students[taker][0]]['id']}/accept", headers=bearer(token)),
+        "delete from auth.users where id = %s", [gone])
+    assert (accepted.status_code, deleted) == (200, "committed"), accepted.text
     assert request_status(database_url, request["id"]) == "accepted"
     assert gone not in {o["technician_id"] for o in offers_of(database_url, request["id"])}
 
@@ -229,29 +174,13 @@ async def test_a_confirmed_level_and_the_students_deletion_wait_for_each_other(
                            " values (%s, 'electrical_appliance', 1, 2, 3) returning id", [student]).fetchone()
     assert row is not None
     teacher, _ = await sign_in(api, area.students["teacher"][1])
-    async with (await psycopg.AsyncConnection.connect(database_url) as holder,
-                await psycopg.AsyncConnection.connect(database_url) as deletion):
-        # The skill held a moment (a teacher's edit of the student's skills holds it so): the decision, holding the
-        # proposal, waits for it; the deletion then waits too.
-        await holder.execute("select 1 from public.technician_skills where technician_id = %s for update", [student])
-        deciding = asyncio.create_task(api.post(f"/supervisor/skill-proposals/{row['id']}", json={"confirm": True},
-                                                headers=bearer(teacher)))
-        await until_waiting(database_url, 1, deciding)
-
-        async def delete() -> str:
-            try:
-                await deletion.execute("delete from auth.users where id = %s", [student])
-                await deletion.commit()
-            except psycopg.Error as e:
-                await deletion.rollback()
-                return type(e).__name__
-            return "deleted"
-
-        deleting = asyncio.create_task(delete())
-        await until_waiting(database_url, 2, deciding, deleting)
-        await holder.rollback()
-        decided, deleted = await deciding, await deleting
-    assert (decided.status_code, deleted) == (200, "deleted"), decided.text
+    # The skill held a moment (a teacher's edit of the student's skills holds it so): the decision, holding the
+    # proposal, waits for it; the deletion then waits too.
+    decided, deleted = await against_a_held_row(
+        database_url, "select 1 from public.technician_skills where technician_id = %s for update", [student],
+        lambda: api.post(f"/supervisor/skill-proposals/{row['id']}", json={"confirm": True}, headers=bearer(teacher)),
+        "delete from auth.users where id = %s", [student])
+    assert (decided.status_code, deleted) == (200, "committed"), decided.text
     with psycopg.connect(database_url) as plain:
         left = plain.execute("select (select count(*) from public.skill_proposals where technician_id = %(s)s), "
                             "(select count(*) from public.profiles where id = %(s)s)", {"s": student}).fetchone()
@@ -265,7 +194,7 @@ async def test_a_replaced_invitation_and_the_colleges_deletion_wait_for_each_oth
     """staff.register_staff of a citizen invited elsewhere: the profile, the invitation (`_check_invite`), the
     upsert, then close_invited closes the card of the invitation it replaced (another college's): the card the
     deletion's trigger (0108) holds. A renewal to the same role and college keeps its card and never waited."""
-    admin, college, phone, _, person = await _college_inviting(api)
+    admin, college, phone, _, person = await college_inviting(api)
     other = await api.post("/admin/colleges", json=college_body(), headers=bearer(admin))
     assert other.status_code == 201, other.text
     answered, deleted = await _against_the_deletion(
@@ -273,7 +202,7 @@ async def test_a_replaced_invitation_and_the_colleges_deletion_wait_for_each_oth
         lambda: api.post(f"/admin/colleges/{other.json()['id']}/supervisors", json={"phone": phone},
                          headers=bearer(admin)))
     assert answered.status_code == 201, answered.text
-    assert deleted == "deleted"
+    assert deleted == "committed"
     state = _state(database_url, college, person)
     assert state[:4] == (False, "citizen", None, 1)  # invited to the other college now
     assert state[4][0] == "gone" and state[4][1:] == ["open"]  # the replaced card closed once, the new one asks
@@ -291,28 +220,12 @@ async def test_a_sign_in_and_the_accounts_deletion_wait_for_each_other(
     _, profile = await sign_in(api, phone)
     sent = await api.post("/auth/otp/request", json={"phone": phone})
     assert sent.status_code == 200, sent.text
-    async with (await psycopg.AsyncConnection.connect(database_url) as holder,
-                await psycopg.AsyncConnection.connect(database_url) as deletion):
-        # The code held a moment (a second verify of the same code at that moment holds it so).
-        await holder.execute("select 1 from private.otp_codes where phone = %s for update", ["+66" + phone[1:]])
-        verifying = asyncio.create_task(api.post("/auth/otp/verify",
-                                                 json={"phone": phone, "code": sent.json()["dev_code"]}))
-        await until_waiting(database_url, 1, verifying)
-
-        async def delete() -> str:
-            try:
-                await deletion.execute("delete from auth.users where id = %s", [profile["id"]])
-                await deletion.commit()
-            except psycopg.Error as e:
-                await deletion.rollback()
-                return type(e).__name__
-            return "deleted"
-
-        deleting = asyncio.create_task(delete())
-        await until_waiting(database_url, 2, verifying, deleting)
-        await holder.rollback()
-        verified, deleted = await verifying, await deleting
-    assert deleted == "deleted"
+    # The code held a moment (a second verify of the same code at that moment holds it so).
+    verified, deleted = await against_a_held_row(
+        database_url, "select 1 from private.otp_codes where phone = %s for update", ["+66" + phone[1:]],
+        lambda: api.post("/auth/otp/verify", json={"phone": phone, "code": sent.json()["dev_code"]}),
+        "delete from auth.users where id = %s", [profile["id"]])
+    assert deleted == "committed"
     assert verified.status_code < 500, verified.text  # signed in first, then deleted: its session goes with it
     with psycopg.connect(database_url) as plain:
         left = plain.execute("select (select count(*) from auth.users where id = %(u)s), "

@@ -2,40 +2,22 @@
 strict xfail until it is fixed); /tmp/p26/review26b-findings.md describes them."""
 
 import secrets
-from collections.abc import AsyncIterator
-from contextlib import asynccontextmanager
 from datetime import UTC, datetime, timedelta
 
 import httpx
 import pytest
 import respx
-from pydantic import SecretStr
 
-from backend.app import create_app
-from backend.deps import get_now
-from backend.settings import AuthMode, Settings
+from backend.settings import Settings
 from shared.otp import SENDS_PER_PHONE_PER_DAY
 from tests.helpers import fresh_phone
+from tests.integration.app_at import client_at, with_supabase_auth
 
 SUPABASE = "https://review26b.supabase.co"
 
 
-@asynccontextmanager
-async def client(settings: Settings, address: str, now: datetime) -> AsyncIterator[httpx.AsyncClient]:
-    """The app as a client at `address` sees it, its clock held at `now` (the limits count in fixed windows)."""
-    app = create_app(settings)
-    app.dependency_overrides[get_now] = lambda: now
-    async with app.router.lifespan_context(app), httpx.AsyncClient(
-        transport=httpx.ASGITransport(app=app, client=(address, 40000)), base_url="http://fixit.test"
-    ) as api:
-        yield api
-
-
 def supabase_settings(settings: Settings) -> Settings:
-    return settings.model_copy(update={
-        "auth_mode": AuthMode.SUPABASE, "supabase_url": SUPABASE, "supabase_anon_key": SecretStr("anon-key"),
-        "jwt_secret": SecretStr(secrets.token_urlsafe(48)), "otp_requests_per_address": 1000,
-    })
+    return with_supabase_auth(settings, SUPABASE, otp_requests_per_address=1000)
 
 
 # --- #1: codes Supabase never sent used up the phone's day ------------------------------------------------------
@@ -54,11 +36,11 @@ async def test_codes_that_were_never_sent_do_not_use_up_the_phones_day(settings:
         otp.respond(500, json={"code": 500, "msg": "Error sending sms"})
         for window in range(2):  # two 15-minute windows, five tries in each: every one failed, nothing was sent
             now = day + timedelta(seconds=sb.otp_window_seconds * window)
-            async with client(sb, "198.51.100.81", now) as api:
+            async with client_at(sb, "198.51.100.81", now) as api:
                 for _ in range(sb.otp_max_sends_per_window):
                     statuses.append((await api.post("/auth/otp/request", json={"phone": phone})).status_code)
         otp.respond(200, json={})
-        async with client(sb, "198.51.100.81", day + timedelta(seconds=sb.otp_window_seconds * 2)) as api:
+        async with client_at(sb, "198.51.100.81", day + timedelta(seconds=sb.otp_window_seconds * 2)) as api:
             answer = await api.post("/auth/otp/request", json={"phone": phone})
     assert statuses == [503] * (2 * sb.otp_max_sends_per_window)
     assert 2 * sb.otp_max_sends_per_window >= SENDS_PER_PHONE_PER_DAY  # the day would be used up if they counted
@@ -85,11 +67,11 @@ async def test_a_strangers_wrong_codes_do_not_refuse_the_owners_right_one(settin
 
     with respx.mock(base_url=f"{SUPABASE}/auth/v1") as fake:
         fake.post("/verify").mock(side_effect=gotrue_verify)
-        async with client(sb, "198.51.100.82", now) as stranger:
+        async with client_at(sb, "198.51.100.82", now) as stranger:
             for _ in range(sb.otp_max_sends_per_window * sb.otp_max_attempts):
                 wrong = f"{secrets.randbelow(10**6):06d}"
                 await stranger.post("/auth/otp/verify", json={"phone": phone, "code": wrong})
-        async with client(sb, "203.0.113.83", now) as owner:
+        async with client_at(sb, "203.0.113.83", now) as owner:
             answer = await owner.post("/auth/otp/verify", json={"phone": phone, "code": "424242"})
     # The owner's code reached Supabase Auth (which answers for it), not a 429 of the stranger's making.
     assert answer.status_code != 429, answer.text
@@ -103,7 +85,7 @@ async def test_a_class_behind_one_address_can_each_get_a_code(settings: Settings
     default = Settings.model_fields["otp_requests_per_address"].default
     production = settings.model_copy(update={"otp_requests_per_address": default})
     statuses: list[int] = []
-    async with client(production, "198.51.100.84", datetime.now(UTC)) as college_wifi:
+    async with client_at(production, "198.51.100.84", datetime.now(UTC)) as college_wifi:
         for _ in range(30):  # thirty students, each asking their own code once, in the first minutes of a class
             statuses.append((await college_wifi.post("/auth/otp/request", json={"phone": fresh_phone()})).status_code)
     assert statuses == [200] * 30

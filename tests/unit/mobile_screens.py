@@ -126,10 +126,12 @@ async def open_detail(backend: DetailBackend) -> tuple[AppViewModel, RequestDeta
     return app, app.request_detail
 
 
-async def technician_job(status: str = "accepted") -> tuple[WorkBackend, Any, JobViewModel]:
+async def technician_job(status: str = "accepted", locale: Locale | None = None
+                        ) -> tuple[WorkBackend, Any, JobViewModel]:
+    """The student holding a job at `status`, on its screen: (the fake backend, the app, the job screen)."""
     backend = WorkBackend()
     backend.job["status"] = status
-    app = await signed_in("technician", backend)
+    app = await signed_in("technician", backend, locale)
     await app.open_job(UUID(backend.job["id"]))
     assert app.screen == Screen.JOB and app.job is not None
     return backend, app, app.job

@@ -3,23 +3,17 @@ were taken in. The job taken from the student (heard live: its screen closes) an
 new work on it (credit.WORK_BEGAN_SQL): honest QC counts only that work's own after photos, so the ones kept from
 before must not be offered for it."""
 
-from uuid import UUID
 
 from mobile.views.frame import app_view
 from shared.notifications import LeadLeft
 from shared.text import bilingual
-from tests.unit.mobile_fakes import WorkBackend, jpeg_with_exif, texts
-from tests.unit.mobile_screens import signed_in
+from tests.unit.mobile_fakes import jpeg_with_exif, texts
+from tests.unit.mobile_screens import technician_job
 from tests.unit.test_resil25_bad_network import drop_writes, restore
 
 
 async def test_photos_kept_from_work_taken_back_are_not_offered_for_the_next_work() -> None:
-    work = WorkBackend()
-    work.job["status"] = "repairing"
-    student = await signed_in("technician", work)
-    await student.open_job(UUID(work.job["id"]))
-    job = student.job
-    assert job is not None
+    work, student, job = await technician_job("repairing")
     drop_writes(work)
     await job.add_after_photos([("a.jpg", jpeg_with_exif())])
     assert job.unsent_after_count == 1  # kept, "send the photos again"

@@ -7,11 +7,10 @@ moves a fake clock by a given time, as a busy pool would make it wait."""
 
 from typing import Any
 
-import psycopg
 import pytest
-from psycopg_pool import AsyncConnectionPool, PoolTimeout
+from psycopg_pool import PoolTimeout
 
-import backend.db as db
+from tests.unit.pool_fakes import ended_connections_pool
 
 
 class _Clock:
@@ -28,7 +27,6 @@ async def _checkouts(monkeypatch: pytest.MonkeyPatch, waits: list[float], given:
     connections the server ended (each fails its check and is given back). Returns the waits each checkout was
     allowed and what the call raised."""
     clock = _Clock()
-    monkeypatch.setattr(db, "monotonic", clock, raising=False)
     allowed: list[float] = []
     pending = list(waits)
 
@@ -41,17 +39,7 @@ async def _checkouts(monkeypatch: pytest.MonkeyPatch, waits: list[float], given:
         clock.now += took
         return object()
 
-    async def broken(self: Any, conn: Any) -> None:
-        raise psycopg.OperationalError("terminating connection due to administrator command")
-
-    async def given_back(self: Any, conn: Any) -> None:
-        return None
-
-    monkeypatch.setattr(AsyncConnectionPool, "getconn", checkout)
-    monkeypatch.setattr(db.Pool, "check_connection", broken)
-    monkeypatch.setattr(db.Pool, "putconn", given_back)
-    monkeypatch.setattr(db, "_something_arrived", lambda conn: True)
-    pool = db.Pool("postgresql://nowhere/none", min_size=1, max_size=5, timeout=10.0, open=False)
+    pool = ended_connections_pool(monkeypatch, checkout, clock)
     try:
         await pool.getconn(given)
     except PoolTimeout as exc:

@@ -15,7 +15,7 @@ from shared.statuses import RequestStatus
 from shared.text import Locale, bilingual, error_text
 from shared.wire import RequestAction
 from tests.unit.mobile_fakes import DetailBackend, WorkBackend, button_named, find, jpeg_with_exif, texts
-from tests.unit.mobile_screens import assert_accessible, signed_in
+from tests.unit.mobile_screens import assert_accessible, signed_in, technician_job
 
 NO_CONNECTION = error_text("network_unreachable")
 
@@ -78,12 +78,7 @@ async def test_a_rating_a_check_and_a_report_not_sent_say_what_was_entered_is_ke
     assert job.open_step is not None and "ขันน็อตฝาหลังให้แน่น" in field_values(teacher)
     assert job.step_error is not None and kept in job.step_error
     # The student's report.
-    work = WorkBackend()
-    work.job["status"] = "repairing"
-    student = await signed_in("technician", work, locale)
-    await student.open_job(UUID(work.job["id"]))
-    job = student.job
-    assert job is not None
+    work, student, job = await technician_job("repairing", locale)
     job.set_hours("2")
     job.set_notes("เปลี่ยนฟิวส์")
     drop_writes(work)
@@ -93,12 +88,7 @@ async def test_a_rating_a_check_and_a_report_not_sent_say_what_was_entered_is_ke
 
 
 async def test_after_photos_not_sent_are_kept_and_sent_again() -> None:
-    work = WorkBackend()
-    work.job["status"] = "repairing"
-    student = await signed_in("technician", work)
-    await student.open_job(UUID(work.job["id"]))
-    job = student.job
-    assert job is not None
+    work, student, job = await technician_job("repairing")
     tried = drop_writes(work)
     await job.add_after_photos([("a.jpg", jpeg_with_exif()), ("b.jpg", jpeg_with_exif((10, 200, 10)))])
     assert len(tried) == 1 and job.photos("after") == []  # the first failed; nothing stored

@@ -4,16 +4,14 @@ getconn says its whole timeout. No database, no timing: the fake clock of test_p
 
 from typing import Any
 
-import psycopg
 import pytest
-from psycopg_pool import AsyncConnectionPool, PoolTimeout
+from psycopg_pool import PoolTimeout
 
-import backend.db as db
+from tests.unit.pool_fakes import ended_connections_pool
 
 
 async def test_a_timeout_after_ended_connections_names_the_whole_wait(monkeypatch: pytest.MonkeyPatch) -> None:
     now = [1000.0]
-    monkeypatch.setattr(db, "monotonic", lambda: now[0], raising=False)
 
     async def checkout(self: Any, timeout: float | None = None) -> Any:  # noqa: ASYNC109 (psycopg_pool's signature)
         allowed = self.timeout if timeout is None else timeout
@@ -23,17 +21,7 @@ async def test_a_timeout_after_ended_connections_names_the_whole_wait(monkeypatc
         now[0] += 4.0  # the first waited 4 s for a connection the server had ended
         return object()
 
-    async def broken(self: Any, conn: Any) -> None:
-        raise psycopg.OperationalError("terminating connection due to administrator command")
-
-    async def given_back(self: Any, conn: Any) -> None:
-        return None
-
-    monkeypatch.setattr(AsyncConnectionPool, "getconn", checkout)
-    monkeypatch.setattr(db.Pool, "check_connection", broken)
-    monkeypatch.setattr(db.Pool, "putconn", given_back)
-    monkeypatch.setattr(db, "_something_arrived", lambda conn: True)
-    pool = db.Pool("postgresql://nowhere/none", min_size=1, max_size=5, timeout=10.0, open=False)
+    pool = ended_connections_pool(monkeypatch, checkout, lambda: now[0])
     with pytest.raises(PoolTimeout) as raised:
         await pool.getconn()
     assert str(raised.value) == "couldn't get a connection after 10.00 sec"
