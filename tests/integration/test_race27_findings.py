@@ -1,0 +1,91 @@
+"""race27: the crossings session 26 left open (its note: review26a's and race26's leftovers), each driven on the real
+database with explicit locks in the test's own transactions and `pg_blocking_pids` (tests/integration/lock_waits.py),
+no sleeps. The lock order they keep is written once, in backend/services/dispatch.py's module docstring.
+/tmp/p27/race27-findings.md has what was checked and found sound."""
+
+import asyncio
+from typing import Any
+
+import httpx
+import psycopg
+import pytest
+from psycopg.rows import dict_row
+
+from tests.helpers import bearer, sign_in
+from tests.integration.dispatch_area import Area, _student
+from tests.integration.lock_waits import until_waiting
+
+# --- 1. Two roster imports of the same students in different orders ----------------------------------------------
+
+
+def _csv(*people: tuple[str, str]) -> bytes:
+    return ("phone,name,skills\n" + "".join(f"{phone},{name},electrical_appliance:2\n" for phone, name in people)
+            ).encode("utf-8")
+
+
+@pytest.mark.xfail(strict=True, reason="race27 #1: imports lock profiles in file order (deadlock, 503)")
+async def test_two_imports_of_the_same_students_in_different_orders_wait_for_each_other(
+        api: httpx.AsyncClient, area: Area, database_url: str) -> None:
+    """staff.import_students ran register_staff row by row, each locking its row's profile (FOR NO KEY UPDATE) in
+    the file's order: a teacher's import of A then B and another's (the college's second teacher, or a double tap)
+    of B then A each held one and wanted the other's. Driven: B's skill held a moment (a teacher's edit of B's
+    skills holds it so), the import B, A takes B's profile and waits at B's skill; the import A, B takes A's and
+    waits for B's; let go, B, A wanted A."""
+    with psycopg.connect(database_url, autocommit=True, row_factory=dict_row) as conn:
+        a, a_phone = _student(conn, area.near, "เอ นำเข้า", {"electrical_appliance": 1})
+        b, b_phone = _student(conn, area.near, "บี นำเข้า", {"electrical_appliance": 1})
+    teacher, _ = await sign_in(api, area.students["teacher"][1])
+    url = f"/colleges/{area.near}/students/import"
+
+    def upload(data: bytes) -> "asyncio.Task[httpx.Response]":
+        return asyncio.create_task(api.post(url, files={"file": ("students.csv", data, "text/csv")},
+                                            headers=bearer(teacher)))
+
+    async with await psycopg.AsyncConnection.connect(database_url) as holder:
+        await holder.execute("select 1 from public.technician_skills where technician_id = %s for update", [b])
+        b_first = upload(_csv((b_phone, "บี นำเข้า"), (a_phone, "เอ นำเข้า")))
+        await until_waiting(database_url, 1, b_first)
+        a_first = upload(_csv((a_phone, "เอ นำเข้า"), (b_phone, "บี นำเข้า")))
+        await until_waiting(database_url, 2, b_first, a_first)
+        await holder.rollback()
+        answers = [await b_first, await a_first]
+    assert [r.status_code for r in answers] == [200, 200], [r.text for r in answers]
+    with psycopg.connect(database_url) as plain:
+        levels = plain.execute("select technician_id::text, level from public.technician_skills "
+                               "where technician_id = any(%s::uuid[]) order by technician_id", [[a, b]]).fetchall()
+    assert levels == sorted([(a, 2), (b, 2)])
+
+
+# --- 2. A teacher deletes their account while deciding a student's level proposal ----------------------------------
+
+@pytest.mark.xfail(strict=True, reason="race27 #2: decided_by names a deleted teacher (500)")
+async def test_a_decision_whose_teacher_was_deleted_meanwhile_is_refused_clearly(
+        api: httpx.AsyncClient, area: Area, database_url: str) -> None:
+    """credit.decide_proposal writes the teacher's id (`decided_by`, a foreign key to profiles) without holding the
+    teacher's profile: their own deletion (DELETE /me) committing while the decision waited left the update's
+    foreign-key check nothing to find (ForeignKeyViolation, a 500). Driven: the student's profile held a moment (a
+    move of the student holds it so), the decision waits for it, the teacher's deletion commits, let go."""
+    with psycopg.connect(database_url, autocommit=True, row_factory=dict_row) as conn:
+        student, _ = _student(conn, area.near, "ขอ เลื่อน", {"electrical_appliance": 1})
+        _, teacher_phone = _student(conn, area.near, "ครู ลาออก", {}, role="supervisor")
+        row = conn.execute("insert into public.skill_proposals (technician_id, skill_code, from_level, to_level, jobs)"
+                           " values (%s, 'electrical_appliance', 1, 2, 3) returning id", [student]).fetchone()
+    assert row is not None
+    teacher, _ = await sign_in(api, teacher_phone)
+    async with await psycopg.AsyncConnection.connect(database_url) as holder:
+        await holder.execute("select 1 from public.profiles where id = %s for update", [student])
+        deciding = asyncio.create_task(api.post(f"/supervisor/skill-proposals/{row['id']}", json={"confirm": True},
+                                                headers=bearer(teacher)))
+        await until_waiting(database_url, 1, deciding)
+        gone = await api.delete("/me", params={"confirm": "true"}, headers=bearer(teacher))
+        assert gone.status_code == 204, gone.text
+        await holder.rollback()
+        decided = await deciding
+    assert decided.status_code == 409, decided.text
+    error: dict[str, Any] = decided.json()["error"]
+    assert error["code"] == "decider_gone" and error["message_th"] and error["message_en"], error
+    with psycopg.connect(database_url) as plain:  # nothing half-stored: the proposal open, the level as it was
+        state = plain.execute("select s.status, k.level from public.skill_proposals s join public.technician_skills k"
+                              " on k.technician_id = s.technician_id and k.skill_code = s.skill_code"
+                              " where s.id = %s", [row["id"]]).fetchone()
+    assert state == ("proposed", 1)
