@@ -23,7 +23,6 @@ def _csv(*people: tuple[str, str]) -> bytes:
             ).encode("utf-8")
 
 
-@pytest.mark.xfail(strict=True, reason="race27 #1: imports lock profiles in file order (deadlock, 503)")
 async def test_two_imports_of_the_same_students_in_different_orders_wait_for_each_other(
         api: httpx.AsyncClient, area: Area, database_url: str) -> None:
     """staff.import_students ran register_staff row by row, each locking its row's profile (FOR NO KEY UPDATE) in
