@@ -8,7 +8,6 @@ from typing import Any
 
 import httpx
 import psycopg
-import pytest
 from psycopg.rows import dict_row
 
 from tests.helpers import bearer, sign_in
@@ -57,7 +56,6 @@ async def test_two_imports_of_the_same_students_in_different_orders_wait_for_eac
 
 # --- 2. A teacher deletes their account while deciding a student's level proposal ----------------------------------
 
-@pytest.mark.xfail(strict=True, reason="race27 #2: decided_by names a deleted teacher (500)")
 async def test_a_decision_whose_teacher_was_deleted_meanwhile_is_refused_clearly(
         api: httpx.AsyncClient, area: Area, database_url: str) -> None:
     """credit.decide_proposal writes the teacher's id (`decided_by`, a foreign key to profiles) without holding the
