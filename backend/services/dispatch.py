@@ -53,7 +53,10 @@ one that holds); so is its hand-on of offers whose student left the offer's coll
 gaps26: the requests skip locked, then their offers; the profiles read unlocked). The clock's reminders of a job
 past its days or an item not collected (backend/notifications/outbox.py
 `remind_waiting`) lock nothing: they insert notifications once each (a unique dedupe key), as `notify_undecided`
-does, and as its messages of a high-risk job in hand whose college's last teacher left (`notify_stranded`) do. Such a
+does, and as its messages of a high-risk job in hand whose college's last teacher left (`notify_stranded`) do; each
+statement in dedupe-key order (`order by`), since an insert waits on another's uncommitted row of the same key (two
+copies' turns, race27 #3; the triggers' and a suspension's keys carry the writing transaction's own new event id,
+which nobody else can write before it commits). Such a
 job is moved on by an admin's take back (the step route: the request, then its offers, as a teacher's), which offers
 it at the same college only where a teacher is (`_teacher_ok`), else at the nearest college with one.
 A suspension (account.suspend) locks the person's profile FOR NO KEY UPDATE, then every open request they asked
