@@ -4,15 +4,18 @@ no sleeps. The lock order they keep is written once, in backend/services/dispatc
 /tmp/p27/race27-findings.md has what was checked and found sound."""
 
 import asyncio
+from datetime import timedelta
 from typing import Any
 
 import httpx
 import psycopg
 from psycopg.rows import dict_row
 
+from backend.services.dispatch import DispatchPolicy, end_offers_moved_away
 from tests.helpers import bearer, sign_in
-from tests.integration.dispatch_area import Area, _student
+from tests.integration.dispatch_area import AppClock, Area, _student, offers_of, submit
 from tests.integration.lock_waits import until_waiting
+from tests.integration.test_gaps26_findings import _moved_by_sql
 
 # --- 1. Two roster imports of the same students in different orders ----------------------------------------------
 
@@ -86,3 +89,48 @@ async def test_a_decision_whose_teacher_was_deleted_meanwhile_is_refused_clearly
                               " on k.technician_id = s.technician_id and k.skill_code = s.skill_code"
                               " where s.id = %s", [row["id"]]).fetchone()
     assert state == ("proposed", 1)
+
+
+# --- 4. Session 26's clock step for offers whose student moved away, against that student's deletion ---------------
+
+async def test_the_clocks_hand_on_from_a_moved_student_and_that_students_deletion_wait_for_each_other(
+        app_and_clock: AppClock, area: Area, database_url: str) -> None:
+    """dispatch.end_offers_moved_away (gaps26): the requests (skip locked), then their offers, and at commit the
+    withdrawn student's `offer_withdrawn` message (0016's deferred trigger: a FOR KEY SHARE of their profile). The
+    student's own deletion (DELETE /me): their profile (no key update), then every request they hold an offer of,
+    in one statement by id, then the profile deleted. Driven: the offer held a moment (the delivery of its message
+    holds nothing else), the clock waits for it holding the request, the deletion waits for the request; let go,
+    the clock commits first (its key share does not wait for the deletion's no key update), then the deletion. Found
+    sound: this test keeps it so."""
+    api, clock = app_and_clock
+    with psycopg.connect(database_url, autocommit=True, row_factory=dict_row) as conn:
+        gone, phone = _student(conn, area.near, "ย้าย ลบ", {"electrical_appliance": 5}, prefix="0")
+    _, request = await submit(api)
+    offer = next(o for o in offers_of(database_url, request["id"]) if o["technician_id"] == gone)
+    assert offer["status"] == "pending"
+    token, _ = await sign_in(api, phone)
+    _moved_by_sql(database_url, gone, area.far)
+    async with (await psycopg.AsyncConnection.connect(database_url) as holder,
+                await psycopg.AsyncConnection.connect(database_url, row_factory=dict_row) as turn):
+        await holder.execute("select 1 from public.offers where id = %s for update", [offer["id"]])
+
+        async def hand_on() -> str:
+            try:
+                handed = await end_offers_moved_away(turn, clock.now + timedelta(minutes=1), DispatchPolicy())
+                await turn.commit()
+            except psycopg.Error as e:
+                await turn.rollback()
+                return type(e).__name__
+            return f"handed on {handed}"
+
+        handing = asyncio.create_task(hand_on())
+        await until_waiting(database_url, 1, handing)
+        deleting = asyncio.create_task(api.delete("/me", params={"confirm": "true"}, headers=bearer(token)))
+        await until_waiting(database_url, 2, handing, deleting)
+        await holder.rollback()
+        handed, deleted = await handing, await deleting
+    assert (handed, deleted.status_code) == ("handed on 1", 204), deleted.text
+    offers = {o["technician_id"]: o["status"] for o in offers_of(database_url, request["id"])}
+    assert gone not in offers  # withdrawn by the clock, then gone with the account
+    # The other two students' offers still wait (a hand-on asks the next student only when none does: `_refill`).
+    assert list(offers.values()) == ["pending", "pending"], offers
