@@ -38,7 +38,9 @@ Row locks, the one order every transaction takes them in (so two of them wait fo
 4. an invitation (`private.staff_invites`), after the person's profile, then their notifications.
 5. a student's progression count (`credit.approve_hours`: a transaction advisory lock per team member, in id
    order), last: under it only the students' proposals are written. A teacher's decision of a proposal
-   (`credit.decide_proposal`) takes the student's profile (FOR KEY SHARE, step 1), then the proposal and the skill.
+   (`credit.decide_proposal`) takes the student's and the teacher's own profiles (FOR KEY SHARE, step 1, one
+   statement by id: race27 #2), then the proposal and the skill. A roster import (`staff.import_students`) locks
+   every account its file names in one statement by id before any row's work (race27 #1).
 A path that starts from a request and learns of a student only then (dispatch, the tick; a submit's dispatch shares
 only its owner's profile, before the request) takes no profile lock (one exception, which never waits: the tick's
 retry of a stranded submit, `dispatch_stranded`, shares the owner's profile after the request, skip locked, and
