@@ -59,22 +59,41 @@ async def test_two_imports_of_the_same_students_in_different_orders_wait_for_eac
 
 # --- 2. A teacher deletes their account while deciding a student's level proposal ----------------------------------
 
+def _proposal_and_teacher(database_url: str, area: Area, teacher_first: bool) -> tuple[str, str, Any]:
+    """A student with an open level proposal and a teacher of their college: (student id, teacher's phone, the
+    proposal's id). The decision locks both profiles in id order, so the ids are fixed: the teacher's before the
+    student's (`teacher_first`) or after it."""
+    low, high = "0000", "ffff"
+    with psycopg.connect(database_url, autocommit=True, row_factory=dict_row) as conn:
+        student, _ = _student(conn, area.near, "ขอ เลื่อน", {"electrical_appliance": 1},
+                              prefix=high if teacher_first else low)
+        _, teacher_phone = _student(conn, area.near, "ครู ลาออก", {}, role="supervisor",
+                                    prefix=low if teacher_first else high)
+        row = conn.execute("insert into public.skill_proposals (technician_id, skill_code, from_level, to_level, jobs)"
+                           " values (%s, 'electrical_appliance', 1, 2, 3) returning id", [student]).fetchone()
+    assert row is not None
+    return student, teacher_phone, row["id"]
+
+
+def _proposal_state(database_url: str, proposal: Any) -> tuple[Any, ...] | None:
+    with psycopg.connect(database_url) as plain:
+        return plain.execute("select s.status, s.decided_by is null, k.level from public.skill_proposals s"
+                             " join public.technician_skills k"
+                             " on k.technician_id = s.technician_id and k.skill_code = s.skill_code"
+                             " where s.id = %s", [proposal]).fetchone()
+
+
 async def test_a_decision_whose_teacher_was_deleted_meanwhile_is_refused_clearly(
         api: httpx.AsyncClient, area: Area, database_url: str) -> None:
     """credit.decide_proposal writes the teacher's id (`decided_by`, a foreign key to profiles) without holding the
     teacher's profile: their own deletion (DELETE /me) committing while the decision waited left the update's
     foreign-key check nothing to find (ForeignKeyViolation, a 500). Driven: the student's profile held a moment (a
     move of the student holds it so), the decision waits for it, the teacher's deletion commits, let go."""
-    with psycopg.connect(database_url, autocommit=True, row_factory=dict_row) as conn:
-        student, _ = _student(conn, area.near, "ขอ เลื่อน", {"electrical_appliance": 1})
-        _, teacher_phone = _student(conn, area.near, "ครู ลาออก", {}, role="supervisor")
-        row = conn.execute("insert into public.skill_proposals (technician_id, skill_code, from_level, to_level, jobs)"
-                           " values (%s, 'electrical_appliance', 1, 2, 3) returning id", [student]).fetchone()
-    assert row is not None
+    student, teacher_phone, proposal = _proposal_and_teacher(database_url, area, teacher_first=False)
     teacher, _ = await sign_in(api, teacher_phone)
     async with await psycopg.AsyncConnection.connect(database_url) as holder:
         await holder.execute("select 1 from public.profiles where id = %s for update", [student])
-        deciding = asyncio.create_task(api.post(f"/supervisor/skill-proposals/{row['id']}", json={"confirm": True},
+        deciding = asyncio.create_task(api.post(f"/supervisor/skill-proposals/{proposal}", json={"confirm": True},
                                                 headers=bearer(teacher)))
         await until_waiting(database_url, 1, deciding)
         gone = await api.delete("/me", params={"confirm": "true"}, headers=bearer(teacher))
@@ -84,11 +103,28 @@ async def test_a_decision_whose_teacher_was_deleted_meanwhile_is_refused_clearly
     assert decided.status_code == 409, decided.text
     error: dict[str, Any] = decided.json()["error"]
     assert error["code"] == "decider_gone" and error["message_th"] and error["message_en"], error
-    with psycopg.connect(database_url) as plain:  # nothing half-stored: the proposal open, the level as it was
-        state = plain.execute("select s.status, k.level from public.skill_proposals s join public.technician_skills k"
-                              " on k.technician_id = s.technician_id and k.skill_code = s.skill_code"
-                              " where s.id = %s", [row["id"]]).fetchone()
-    assert state == ("proposed", 1)
+    assert _proposal_state(database_url, proposal) == ("proposed", True, 1)  # nothing half-stored
+
+
+async def test_a_teachers_deletion_waits_for_the_decision_it_meets(
+        api: httpx.AsyncClient, area: Area, database_url: str) -> None:
+    """The other order: the decision holds the teacher's profile (FOR KEY SHARE) before it waits for the student's,
+    so the teacher's deletion waits for the decision (its profile's delete needs FOR UPDATE), which is stored; the
+    deletion then leaves it naming nobody (`decided_by` on delete set null), as for any decision of a teacher who
+    left."""
+    student, teacher_phone, proposal = _proposal_and_teacher(database_url, area, teacher_first=True)
+    teacher, _ = await sign_in(api, teacher_phone)
+    async with await psycopg.AsyncConnection.connect(database_url) as holder:
+        await holder.execute("select 1 from public.profiles where id = %s for update", [student])
+        deciding = asyncio.create_task(api.post(f"/supervisor/skill-proposals/{proposal}", json={"confirm": True},
+                                                headers=bearer(teacher)))
+        await until_waiting(database_url, 1, deciding)
+        deleting = asyncio.create_task(api.delete("/me", params={"confirm": "true"}, headers=bearer(teacher)))
+        await until_waiting(database_url, 2, deciding, deleting)
+        await holder.rollback()
+        decided, gone = await deciding, await deleting
+    assert (decided.status_code, gone.status_code) == (200, 204), (decided.text, gone.text)
+    assert _proposal_state(database_url, proposal) == ("confirmed", True, 2)
 
 
 # --- 4. Session 26's clock step for offers whose student moved away, against that student's deletion ---------------
