@@ -604,6 +604,12 @@ ERRORS.update({
         "บัญชีของเจ้าของคำขอนี้ถูกระงับ จึงส่งงานนี้ให้นักศึกษาไม่ได้จนกว่าบัญชีจะกลับมาใช้งานได้",
         "The account of this request's owner is suspended: the job cannot go to a student until it is restored",
     ),
+    # A teacher's decision of a level proposal whose own account was deleted while it waited (race27 #2): nothing
+    # of it is stored, and the proposal stays for the college's other teachers.
+    "decider_gone": B(
+        "บัญชีของคุณถูกลบไปแล้วระหว่างที่กำลังพิจารณา จึงไม่ได้บันทึกการตัดสินนี้",
+        "Your account was deleted while this decision was being saved: it was not saved",
+    ),
 })
 
 # What the system writes on a job's timeline: stored as a code and parameters (status_events.note_code/note_params),

@@ -2,7 +2,9 @@
 admins' undecided jobs, the high-risk jobs in hand whose college's last teacher left, and the reminders of a wait
 on one person (every other notification is written by the database's triggers, migration 0016). Each once (per
 offer round and supervisor, per wait and reader...), whichever backend copy's tick sees it first (a unique dedupe
-key)."""
+key). Each statement inserts its rows in dedupe-key order: an insert waits on a key another transaction inserted and
+has not committed, so two copies' turns writing overlapping keys in different orders (their plans may differ) could
+each wait for the other (race27 #3); in one order, the second waits for the first and skips what it wrote."""
 
 import uuid
 from datetime import datetime, timedelta
@@ -39,6 +41,7 @@ async def notify_expiring_offers(conn: Conn, now: datetime, within: timedelta) -
            join public.repair_requests r on r.id = o.request_id and r.status = 'offered'
            join public.profiles s on s.college_id = o.college_id and s.role = 'supervisor' and s.is_active
            where o.expires_at > %(now)s and o.expires_at <= %(until)s
+           order by 6  -- by dedupe key: two copies' turns insert overlapping keys in one order (race27 #3)
            on conflict (dedupe_key) do nothing
            returning id""",
         {"now": now, "until": now + within},
@@ -92,6 +95,7 @@ _UNDECIDED = """
     cross join lateral private.deciders(r.college_id, r.citizen_id,
                                         case when r.status = 'quality_check' then r.id end) d
     where d.admin
+    order by 6  -- by dedupe key, as every clock insert of them (race27 #3)
     on conflict (dedupe_key) do nothing
     returning id"""
 
@@ -152,6 +156,7 @@ select d.id, 'teacher_needed',
        s.id, case when coalesce(private.first_name(s.technician_id), '') <> '' then s.technician_id end,
        'stranded:' || s.started || ':' || d.id
 from stranded s cross join lateral private.deciders(s.college_id, s.citizen_id) d
+order by 6  -- by dedupe key, as every clock insert of them (race27 #3)
 on conflict (dedupe_key) do nothing
 returning id"""
 
@@ -261,6 +266,7 @@ async def remind_waiting(conn: Conn, now: datetime, limit: int = 100) -> int:
             f"""{_WAITS}
                 insert into public.notifications (recipient_id, kind, params, request_id, about_id, dedupe_key)
                 select recipient, kind, params, request_id, about, dedupe_key from due
+                order by dedupe_key  -- as every clock insert of them (race27 #3)
                 on conflict (dedupe_key) do nothing""", _waits_params(now, request_id))
 
     for row in sorted(rows, key=lambda r: r["request_id"]):

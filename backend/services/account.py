@@ -401,6 +401,7 @@ _TELL_HOLDER_SUSPENDED = """
     left join public.colleges c on c.id = r.college_id
     cross join lateral private.deciders(r.college_id, r.citizen_id) d
     where r.technician_id = %s and r.status = any(private.reassignable())
+    order by 6  -- by dedupe key, as the clock inserts them (race27 #3)
     on conflict (dedupe_key) do nothing"""
 
 

@@ -1003,10 +1003,15 @@ async def decide_proposal(owner: Conn, proposal_id: uuid.UUID, college_id: uuid.
     # history's foreign key takes below anyway), then the proposal and the skill: a deletion of the account holds
     # the profile and then deletes its proposals and skills (on delete cascade), so taken after them, this waited
     # for the deletion while the deletion waited for them (race26 #6). A proposal never changes its student.
-    await owner.execute(
-        """select 1 from public.profiles p
-           where p.id = (select s.technician_id from public.skill_proposals s where s.id = %s) for key share""",
-        [proposal_id])
+    # The teacher's own profile with it, in one statement by id (`decided_by` is a foreign key to it): their own
+    # deletion committing while this waited left that key nothing to find, a 500 (race27 #2); now a deletion under
+    # way finishes first and is seen (409 decider_gone, nothing stored), or waits for this decision.
+    held = await (await owner.execute(
+        """select p.id from public.profiles p
+           where p.id = (select s.technician_id from public.skill_proposals s where s.id = %s) or p.id = %s
+           order by p.id for key share""", [proposal_id, user])).fetchall()
+    if user not in {r["id"] for r in held}:
+        raise ApiError(409, "decider_gone")
     row = await (await owner.execute(
         """select s.*, p.college_id from public.skill_proposals s join public.profiles p on p.id = s.technician_id
            where s.id = %s for update of s""", [proposal_id])).fetchone()

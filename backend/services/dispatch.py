@@ -38,7 +38,9 @@ Row locks, the one order every transaction takes them in (so two of them wait fo
 4. an invitation (`private.staff_invites`), after the person's profile, then their notifications.
 5. a student's progression count (`credit.approve_hours`: a transaction advisory lock per team member, in id
    order), last: under it only the students' proposals are written. A teacher's decision of a proposal
-   (`credit.decide_proposal`) takes the student's profile (FOR KEY SHARE, step 1), then the proposal and the skill.
+   (`credit.decide_proposal`) takes the student's and the teacher's own profiles (FOR KEY SHARE, step 1, one
+   statement by id: race27 #2), then the proposal and the skill. A roster import (`staff.import_students`) locks
+   every account its file names in one statement by id before any row's work (race27 #1).
 A path that starts from a request and learns of a student only then (dispatch, the tick; a submit's dispatch shares
 only its owner's profile, before the request) takes no profile lock (one exception, which never waits: the tick's
 retry of a stranded submit, `dispatch_stranded`, shares the owner's profile after the request, skip locked, and
@@ -53,7 +55,10 @@ one that holds); so is its hand-on of offers whose student left the offer's coll
 gaps26: the requests skip locked, then their offers; the profiles read unlocked). The clock's reminders of a job
 past its days or an item not collected (backend/notifications/outbox.py
 `remind_waiting`) lock nothing: they insert notifications once each (a unique dedupe key), as `notify_undecided`
-does, and as its messages of a high-risk job in hand whose college's last teacher left (`notify_stranded`) do. Such a
+does, and as its messages of a high-risk job in hand whose college's last teacher left (`notify_stranded`) do; each
+statement in dedupe-key order (`order by`), since an insert waits on another's uncommitted row of the same key (two
+copies' turns, race27 #3; the triggers' and a suspension's keys carry the writing transaction's own new event id,
+which nobody else can write before it commits). Such a
 job is moved on by an admin's take back (the step route: the request, then its offers, as a teacher's), which offers
 it at the same college only where a teacher is (`_teacher_ok`), else at the nearest college with one.
 A suspension (account.suspend) locks the person's profile FOR NO KEY UPDATE, then every open request they asked

@@ -609,7 +609,20 @@ async def import_students(conn: Conn, college_id: uuid.UUID, rows: list[StudentR
     known = await known_skills(conn)
     errors: list[LineError] = []
     now = invited = awaiting = 0
-    for row in rows:
+    # Every account the file names, locked first in one statement by id (dispatch.py's lock order: several profiles
+    # in id order), with every active admin when one of them is an admin (what register_staff's lock_active_admins
+    # takes before such a row's profile): row by row in the file's order, two imports of the same students in
+    # different orders each held one profile and waited for the other's (race27 #1). Under these locks each row's own
+    # profile lock below is already held, so its requests and invitations come after every profile. The rows then
+    # go in phone order, so the invitations of phones without an account (their rows, or their unique phone on
+    # insert) are taken in one order too; the report keeps the file's line numbers.
+    await conn.execute(
+        """select id from public.profiles
+           where phone = any(%(phones)s)
+              or (role = 'admin' and is_active
+                  and exists (select 1 from public.profiles a where a.phone = any(%(phones)s) and a.role = 'admin'))
+           order by id for no key update""", {"phones": [row.phone for row in rows]})
+    for row in sorted(rows, key=lambda r: r.phone):
         try:
             done = await register_staff(conn, row.phone, AppRole.TECHNICIAN, college_id, row.name, row.skills,
                                         by=by, known=known)
@@ -625,7 +638,7 @@ async def import_students(conn: Conn, college_id: uuid.UUID, rows: list[StudentR
         if progress is not None:
             progress(1)
     if errors:
-        raise StudentImportError(errors)
+        raise StudentImportError(sorted(errors, key=lambda e: e.line))
     return ImportReport(now, invited, awaiting)
 
 
