@@ -20,6 +20,7 @@ from psycopg_pool import AsyncConnectionPool
 
 from backend.db import service_tx
 from backend.live import CHANNEL
+from backend.migrate import MIGRATIONS_DIR as MIGRATIONS
 from backend.notifications.outbox import notify_undecided
 from backend.services import account
 from shared.roles import AppRole
@@ -49,7 +50,6 @@ async def _suspend(pool: AsyncConnectionPool[Any], person: str) -> None:
         await account.suspend(conn, uuid.UUID(person), AppRole.TECHNICIAN, "โทรศัพท์หาย")
 
 
-@pytest.mark.xfail(strict=True, reason="close27 #1: a handback_waiting stays unread after the hand back")
 async def test_a_hand_back_closes_the_teachers_handback_waiting(
         app_and_clock: AppClock, area: Area, database_url: str) -> None:
     api, _ = app_and_clock
@@ -65,7 +65,6 @@ async def test_a_hand_back_closes_the_teachers_handback_waiting(
     assert _messages(database_url, rid, "handback_waiting") == [(teacher_id, True, "handed_back")]
 
 
-@pytest.mark.xfail(strict=True, reason="close27 #1: a holder_suspended stays unread after the take back")
 async def test_a_take_back_closes_the_teachers_holder_suspended(
         app_and_clock: AppClock, area: Area, database_url: str, pool: AsyncConnectionPool[Any]) -> None:
     api, _ = app_and_clock
@@ -83,7 +82,6 @@ async def test_a_take_back_closes_the_teachers_holder_suspended(
     assert said["read"] and "nothing left to do" in said["body"], said
 
 
-@pytest.mark.xfail(strict=True, reason="close27 #1: a holder_suspended stays unread after the restore")
 async def test_the_holders_restore_closes_the_teachers_holder_suspended(
         app_and_clock: AppClock, area: Area, database_url: str, pool: AsyncConnectionPool[Any]) -> None:
     api, _ = app_and_clock
@@ -166,3 +164,31 @@ async def test_the_clocks_message_written_while_an_approval_commits_is_closed_to
         asking = conn.execute("""select count(*) from public.notifications where request_id = %s
                                  and kind = 'qc_waiting' and (params ->> 'closed') is null""", [rid]).fetchone()
     assert asking == (0,)
+
+
+async def test_the_messages_left_asking_before_0120_are_closed_by_the_move_that_ended_them(
+        app_and_clock: AppClock, area: Area, database_url: str, pool: AsyncConnectionPool[Any]) -> None:
+    """0120's own pass over the messages written before it (its statement is the file's last, read from the file),
+    on rows made to look as they were: a take back's holder_suspended is closed, read at the move; a suspended
+    holder's job still in their hands keeps asking."""
+    api, _ = app_and_clock
+    _, _, over = await accepted_job(api, area, "ace")
+    _, _, waiting = await accepted_job(api, area, "bee")
+    await _suspend(pool, area.students["ace"][0])
+    await _suspend(pool, area.students["bee"][0])
+    teacher, _ = await sign_in(api, area.students["teacher"][1])
+    assert (await step(api, teacher, over, "offered")).status_code == 200
+    teacher_id = area.students["teacher"][0]
+    with psycopg.connect(database_url, autocommit=True) as conn:
+        conn.execute("""update public.notifications set read_at = null, planned_at = null, params = params - 'closed'
+                        where request_id = %s and kind = 'holder_suspended'""", [over])
+        assert _messages(database_url, over, "holder_suspended") == [(teacher_id, False, None)]
+        migration = (MIGRATIONS / "0120_a_decision_that_moved_on_asks_nobody.sql").read_text()
+        conn.execute(migration[migration.index("with over as ("):])
+        read = conn.execute("""select n.read_at = e.created_at from public.notifications n
+                               join public.status_events e on e.request_id = n.request_id and e.to_status = 'offered'
+                               where n.request_id = %s and n.kind = 'holder_suspended'
+                               order by e.id desc limit 1""", [over]).fetchone()
+    assert read == (True,)
+    assert _messages(database_url, over, "holder_suspended") == [(teacher_id, True, "left")]
+    assert _messages(database_url, waiting, "holder_suspended") == [(teacher_id, False, None)]
