@@ -14,11 +14,17 @@ create index notifications_decision_open on public.notifications (request_id)
 drop index public.notifications_qc_open;
 
 -- Close the open `kinds` messages about `requests`, saying `how`. The one place that closes a decider's message.
+-- close27 #2: each closed message is announced to its reader's live stream as a new one is (0097's `notification`
+-- event, the same fields; `at` the move's commit time, as its status event's): the app's bell and open inbox
+-- re-read on it (mobile/viewmodels/app.py live_event), where they kept counting the closed message until a reload.
 create function private.close_decision_messages(requests uuid[], kinds text[], how text) returns void
-language sql
+language plpgsql
 security definer
 set search_path = ''
 as $$
+declare
+    events text[];
+begin
     with closed as (
         update public.notifications n
         set read_at = coalesce(n.read_at, now()), planned_at = coalesce(n.planned_at, now()),
@@ -26,10 +32,21 @@ as $$
         where n.request_id = any(requests) and n.kind = any(kinds) and (n.params ->> 'closed') is null
           -- the partial index's own words, so the planner may use it whatever `kinds` holds
           and n.kind in ('qc_waiting', 'handback_waiting', 'holder_suspended')
-        returning n.id)
-    update private.notification_deliveries d
-    set status = 'skipped', last_error = 'the decision moved on', updated_at = now()
-    where d.notification_id in (select id from closed) and d.status = 'pending'
+        returning n.id, n.recipient_id, n.request_id
+    ), skipped as (
+        update private.notification_deliveries d
+        set status = 'skipped', last_error = 'the decision moved on', updated_at = now()
+        where d.notification_id in (select id from closed) and d.status = 'pending'
+    )
+    select array_agg(json_build_object('kind', 'notification', 'recipient_id', c.recipient_id,
+                                       'notification_id', c.id, 'request_id', c.request_id, 'at', now())::text
+                     order by c.id)
+    into events
+    from closed c;
+    perform pg_notify('fixit_events', e.payload)
+    from unnest(events) with ordinality as e(payload, i)
+    order by e.i;
+end
 $$;
 revoke all on function private.close_decision_messages(uuid[], text[], text) from public, anon, authenticated;
 

@@ -96,7 +96,6 @@ async def test_the_holders_restore_closes_the_teachers_holder_suspended(
     assert _messages(database_url, rid, "holder_suspended") == [(teacher_id, True, "restored")]
 
 
-@pytest.mark.xfail(strict=True, reason="close27 #2: closing a message announces nothing live")
 async def test_closing_a_message_tells_its_readers_open_app(
         app_and_clock: AppClock, area: Area, database_url: str) -> None:
     """The live channel's `notification` event (what backend/live.py sends the reader's stream, and the app's bell
