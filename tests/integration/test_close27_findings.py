@@ -15,7 +15,6 @@ import uuid
 from typing import Any
 
 import psycopg
-import pytest
 from psycopg_pool import AsyncConnectionPool
 
 from backend.db import service_tx
@@ -26,6 +25,7 @@ from backend.services import account
 from shared.roles import AppRole
 from tests.helpers import bearer, sign_in
 from tests.integration.dispatch_area import (
+    ADMIN_PHONE,
     AppClock,
     Area,
     accepted_job,
@@ -123,7 +123,6 @@ async def test_closing_a_message_tells_its_readers_open_app(
     assert [(e["kind"], e["recipient_id"], e["request_id"]) for e in heard] == [("notification", teacher_id, rid)]
 
 
-@pytest.mark.xfail(strict=True, reason="review26b #6: the clock's qc_waiting outlives the approval")
 async def test_the_clocks_message_written_while_an_approval_commits_is_closed_too(
         app_and_clock: AppClock, area: Area, database_url: str, pool: AsyncConnectionPool[Any]) -> None:
     """review26b #6. The college's one teacher leaves while the job waits for its check: the clock tells the admins
@@ -191,3 +190,34 @@ async def test_the_messages_left_asking_before_0120_are_closed_by_the_move_that_
     assert read == (True,)
     assert _messages(database_url, over, "holder_suspended") == [(teacher_id, True, "left")]
     assert _messages(database_url, waiting, "holder_suspended") == [(teacher_id, False, None)]
+
+
+async def test_an_approval_after_the_clocks_message_waits_for_it_and_closes_it(
+        app_and_clock: AppClock, area: Area, database_url: str, pool: AsyncConnectionPool[Any]) -> None:
+    """review26b #6, the other order: the clock holds the job while it tells the admins, so an admin's approval
+    made meanwhile waits for the clock's commit (pg_blocking_pids) and its trigger then closes the clock's message."""
+    api, _ = app_and_clock
+    _, ace, rid = await accepted_job(api, area, "ace")
+    await work_to_quality_check(api, ace, rid)
+    teacher, _ = await sign_in(api, area.students["teacher"][1])
+    assert (await api.delete("/me", params={"confirm": "true"}, headers=bearer(teacher))).status_code == 204
+    admin, _ = await sign_in(api, ADMIN_PHONE)
+    async with await psycopg.AsyncConnection.connect(database_url, autocommit=True) as look:
+        async with service_tx(pool) as owner:
+            assert await notify_undecided(owner) >= 1
+            approval = asyncio.ensure_future(step(api, admin, rid, "done"))
+            while True:  # the approval waits on the clock's open transaction
+                row = await (await look.execute(
+                    "select count(*) from pg_stat_activity where %s = any(pg_blocking_pids(pid))",
+                    [owner.info.backend_pid])).fetchone()
+                if row is not None and row[0] > 0:
+                    break
+                assert not approval.done(), (await approval).text
+                await asyncio.sleep(0.02)  # a poll of what waits on what, not a wait for an outcome
+        done = await approval
+    assert done.status_code == 200, done.text
+    with psycopg.connect(database_url) as conn:
+        asking = conn.execute("""select count(*), count(*) filter (where (params ->> 'closed') is null)
+                                 from public.notifications where request_id = %s and kind = 'qc_waiting'""",
+                              [rid]).fetchone()
+    assert asking is not None and asking[0] >= 1 and asking[1] == 0
