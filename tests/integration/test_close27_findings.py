@@ -15,6 +15,7 @@ import uuid
 from typing import Any
 
 import psycopg
+import pytest
 from psycopg_pool import AsyncConnectionPool
 
 from backend.db import service_tx
@@ -29,6 +30,7 @@ from tests.integration.dispatch_area import (
     AppClock,
     Area,
     accepted_job,
+    assigned_by_teacher,
     confirm_handover,
     request_status,
     step,
@@ -221,3 +223,30 @@ async def test_an_approval_after_the_clocks_message_waits_for_it_and_closes_it(
                                  from public.notifications where request_id = %s and kind = 'qc_waiting'""",
                               [rid]).fetchone()
     assert asking is not None and asking[0] >= 1 and asking[1] == 0
+
+
+@pytest.mark.xfail(strict=True, reason="close27 #4: the job record shows the former lead's outcome before done")
+async def test_before_done_the_job_record_shows_no_outcome_of_the_former_lead(
+        app_and_clock: AppClock, area: Area) -> None:
+    """4. 0115 made the outcome the work's at done; until then the job record (GET /requests/{id}/record: the
+    student's and the teacher's job screen) still showed the former lead's "repaired partly" and the fault they
+    found after a reassign, as if the next student had found it. It shows the current work's outcome or none."""
+    api, _ = app_and_clock
+    _, teacher, bee, rid = await assigned_by_teacher(api, area, "bee")
+    assert (await step(api, bee, rid, "diagnosing")).status_code == 200
+    recorded = await api.put(f"/requests/{rid}/outcome", headers=bearer(bee), json={
+        "outcome": "repaired_partly", "reason": "parts_unavailable", "fault_found": "คอมเพรสเซอร์เสีย"})
+    assert recorded.status_code == 200, recorded.text
+    ace_id, ace_phone = area.students["ace"]
+    assert (await api.post(f"/requests/{rid}/assign", json={"technician_id": ace_id},
+                           headers=bearer(teacher))).status_code == 200
+    ace, _ = await sign_in(api, ace_phone)
+    for reader in (ace, teacher):
+        record = await api.get(f"/requests/{rid}/record", headers=bearer(reader))
+        assert record.status_code == 200, record.text
+        assert record.json()["outcome"] is None, record.json()["outcome"]
+    assert (await step(api, ace, rid, "repairing")).status_code == 200
+    assert (await api.put(f"/requests/{rid}/outcome", headers=bearer(ace),
+                          json={"outcome": "fixed", "fault_found": "ฟิวส์ขาด"})).status_code == 200
+    record = (await api.get(f"/requests/{rid}/record", headers=bearer(teacher))).json()
+    assert (record["outcome"]["outcome"], record["outcome"]["fault_found"]) == ("fixed", "ฟิวส์ขาด")
