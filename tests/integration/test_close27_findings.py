@@ -15,7 +15,6 @@ import uuid
 from typing import Any
 
 import psycopg
-import pytest
 from psycopg_pool import AsyncConnectionPool
 
 from backend.db import service_tx
@@ -225,7 +224,6 @@ async def test_an_approval_after_the_clocks_message_waits_for_it_and_closes_it(
     assert asking is not None and asking[0] >= 1 and asking[1] == 0
 
 
-@pytest.mark.xfail(strict=True, reason="close27 #4: the job record shows the former lead's outcome before done")
 async def test_before_done_the_job_record_shows_no_outcome_of_the_former_lead(
         app_and_clock: AppClock, area: Area) -> None:
     """4. 0115 made the outcome the work's at done; until then the job record (GET /requests/{id}/record: the
