@@ -235,6 +235,11 @@ class QcClosed(StrEnum):
 
 QC_CLOSED_TEXT = {QcClosed.APPROVED: "qc_closed_done", QcClosed.REWORK: "qc_closed_rework",
                   QcClosed.TAKEN_BACK: "qc_closed_taken_back", QcClosed.LEFT: "qc_closed_left"}
+# The deciders' other asks of a college decision (a hand back, a suspended student's job) once the job moved on
+# (migration 0120 `private.close_what_a_move_ended`: handed back, taken back, reassigned, the student restored...):
+# any `params.closed` says so in place of asking (close27 #1).
+DECISION_CLOSED_KINDS = frozenset({Kind.HANDBACK_WAITING, Kind.HOLDER_SUSPENDED})
+DECISION_CLOSED_TEXT = "decision_closed"
 # A teacher re-sending an invitation that still waits does not send the person a second one within this long.
 INVITED_RENOTIFY = timedelta(days=1)
 
@@ -661,6 +666,8 @@ def render(kind: Kind, params: Mapping[str, Any], locale: Locale, now: datetime,
     checked = params.get(INVITED_CLOSED_KEY) if kind == Kind.QC_WAITING else None
     if isinstance(checked, str) and checked in set(QcClosed):
         body = bilingual(QC_CLOSED_TEXT[QcClosed(checked)])  # the job left the check: nothing left to do (0114)
+    if kind in DECISION_CLOSED_KINDS and isinstance(params.get(INVITED_CLOSED_KEY), str):
+        body = bilingual(DECISION_CLOSED_TEXT)  # the job moved on: nothing left to decide (0120)
     said = body.format(**values).in_(locale).strip()
     if params.get("nobody_at_college") is True:
         said = f"{said} ({NOBODY_AT_COLLEGE.format(college=college).in_(locale)})"

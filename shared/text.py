@@ -2403,3 +2403,8 @@ APP_UI.update({
     "qc_closed_left": B("{item} โดย {technician}: งานไม่ได้รอตรวจแล้ว",
                         "{item} by {technician}: no longer waiting for a check"),
 })
+# close27 #1: a deciders' "to hand back" or "student suspended" message once its job has moved on (shared/
+# notifications.py DECISION_CLOSED_KINDS, migration 0120): its body says so, in place of asking.
+APP_UI.update({
+    "decision_closed": B("{item}: งานดำเนินต่อแล้ว ไม่ต้องทำอะไรต่อ", "{item}: the job has moved on, nothing left to do"),
+})

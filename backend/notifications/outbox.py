@@ -59,6 +59,15 @@ async def notify_expiring_offers(conn: Conn, now: datetime, within: timedelta) -
 # time at 20,000 requests (session 23: 0.6 s of 0.8 s, bench.api's clock_turn_ms). `untold` keeps a job only while
 # some active admin lacks its key; deciders() names active admins only, so a job every active admin holds has
 # nothing to write, and an admin who joins later is still told on the next turn.
+# review26b #6 (close27 #3): the jobs are read from the statement's snapshot, and a move of one (an approval, a hand
+# back, a take back: transitions.py holds the job FOR UPDATE) committing before this insert did (its foreign key
+# check of the job waited on that lock) closed the messages it could see, not these: one more message asked about a
+# job already decided. So each job is held FOR SHARE while it is told of, and its wait checked again on the row as it
+# is then (READ COMMITTED re-reads a row it locks): a job a move holds now is passed by (SKIP LOCKED: the clock never
+# waits on a move; the next turn tells of it if it still waits), and a move that comes after waits for this commit,
+# whose messages its trigger (0120) then sees and closes. Lock order (backend/services/dispatch.py): the clock's
+# foreign key check already held these jobs FOR KEY SHARE to its commit; a FOR SHARE that skips what is locked adds
+# no wait of the clock's own.
 _UNDECIDED = """
     with waits as materialized (
         select u.request_id, u.holder_suspended, u.started,
@@ -69,6 +78,10 @@ _UNDECIDED = """
         from private.undecided_jobs() u
         join public.repair_requests r on r.id = u.request_id
         where u.started is not null
+          and (r.status = any(private.college_decides())
+               or (u.holder_suspended and r.status = any(private.reassignable())
+                   and exists (select 1 from public.profiles s where s.id = r.technician_id and not s.is_active)))
+        for share of r skip locked
     ), admins as materialized (
         select p.id from public.profiles p where p.role = 'admin' and p.is_active
     ), untold as (

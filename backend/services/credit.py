@@ -1062,9 +1062,14 @@ async def job_record(conn: Conn, request_id: uuid.UUID) -> dict[str, Any]:
         [request_id])).fetchone()
     if req is None:
         raise ApiError(404, "not_found")
+    # The outcome of the work the record now evidences (WORK_BEGAN_SQL, its stamp `work_event`, migration 0115), or
+    # none: a former lead's, recorded before a take back or a reassign, is not the next student's finding (close27
+    # #4: the job screen showed it until done, when the step's own replaces it), as their photos and report are not.
     outcome = await (await conn.execute(
-        "select outcome, reason, fault_found, recorded_at from public.job_outcomes where request_id = %s",
-        [request_id])).fetchone()
+        f"""select o.outcome, o.reason, o.fault_found, o.recorded_at from public.job_outcomes o
+            where o.request_id = %(rid)s
+              and o.work_event is not distinct from {WORK_BEGAN_SQL.format(rid='%(rid)s')}""",
+        {"rid": request_id})).fetchone()
     parts = await (await conn.execute(
         f"select {_PART_COLUMNS} from public.job_parts where request_id = %s order by proposed_at",
         [request_id])).fetchall()

@@ -74,7 +74,7 @@ async def test_an_approval_closes_every_deciders_message_and_skips_what_was_stil
 
         closed = [(True, QcClosed.APPROVED.value)]
         assert _qc_messages(database_url, rid) == {teacher_id: closed, second_id: closed}
-        assert _deliveries(database_url, held) == [("skipped", "the job left the check")] * 2
+        assert _deliveries(database_url, held) == [("skipped", "the decision moved on")] * 2
         # The other teacher's inbox keeps it, read, saying it was checked, and it counts no more as unread.
         after = await _inbox_item(api, second, rid)
         assert after["read"] and after["id"] == before["id"] and after["title"] == before["title"]
