@@ -20,7 +20,6 @@ from tests.integration.dispatch_area import (
 )
 
 SEED_ADMIN = "084-444-4444"
-_MOVE_LAPSES = pytest.mark.xfail(strict=True, reason="college27 #1: an app move lets the offers lapse")
 _LISTS_LEFT = pytest.mark.xfail(strict=True, reason="college27 #2: the offer list asks only the roster")
 MOVED = ("ace", "bee", "cat")  # the three the job is offered to first (the best ranked at the near college)
 
@@ -37,7 +36,6 @@ async def _offered_to_the_first_three(api: Any, area: Area, database_url: str) -
     return rid
 
 
-@_MOVE_LAPSES
 async def test_an_admins_move_hands_the_offers_on_to_the_colleges_next_student(
         app_and_clock: AppClock, area: Area, database_url: str) -> None:
     """1, a move made in the app: an admin moving a student to another college ended their pending offers as if
@@ -61,7 +59,6 @@ async def test_an_admins_move_hands_the_offers_on_to_the_colleges_next_student(
     assert told_since(database_url, rid, area.students["ace"][0], before) == [("offer_withdrawn", None)]
 
 
-@_MOVE_LAPSES
 async def test_a_teachers_switch_off_hands_the_offers_on_to_the_colleges_next_student(
         app_and_clock: AppClock, area: Area, database_url: str) -> None:
     """1, the student's membership ends (their teacher switches them off the roster): the same lapse, the same
