@@ -5,7 +5,6 @@ the app's routes as the app calls them."""
 from typing import Any
 
 import psycopg
-import pytest
 from psycopg.rows import dict_row
 
 from tests.helpers import bearer, sign_in
@@ -20,7 +19,6 @@ from tests.integration.dispatch_area import (
 )
 
 SEED_ADMIN = "084-444-4444"
-_LISTS_LEFT = pytest.mark.xfail(strict=True, reason="college27 #2: the offer list asks only the roster")
 MOVED = ("ace", "bee", "cat")  # the three the job is offered to first (the best ranked at the near college)
 
 
@@ -75,7 +73,6 @@ async def test_a_teachers_switch_off_hands_the_offers_on_to_the_colleges_next_st
     assert offers[area.students["dan"][0]] == ("pending", area.near)
 
 
-@_LISTS_LEFT
 async def test_the_offer_list_lists_no_offer_of_a_college_the_student_left(
         app_and_clock: AppClock, area: Area, database_url: str) -> None:
     """2: the student's open offers (`my_offer_cards(true, ...)`, the app's offers feed) asked only the roster (an
@@ -95,3 +92,4 @@ async def test_the_offer_list_lists_no_offer_of_a_college_the_student_left(
     offer_id = next(o["id"] for o in offers_of(database_url, rid) if str(o["technician_id"]) == ace_id)
     refused = await api.post(f"/offers/{offer_id}/accept", headers=bearer(token))
     assert refused.status_code == 409, refused.text
+
