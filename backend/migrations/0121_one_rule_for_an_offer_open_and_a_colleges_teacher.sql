@@ -30,3 +30,115 @@ as $$
     ) o
     order by o.created_at desc
 $$;
+
+-- college27 #3 (session 26's final read): "an active teacher of the college" (a supervisor of it whose account is
+-- active; a deleted account has no profile, a teacher moved away or made a citizen is not of it) was typed in SQL
+-- in each place that asks it: dispatch (`college_has_teacher`, which `_teacher_ok` and the job screen ask;
+-- `roster_teacher_and_owner`), the step's check of a teacher named present (backend/services/transitions.py
+-- `_RECORD_FACTS`), the deciders of a college's decisions (0071, 0074) and the list of those nobody can make
+-- (`undecided_jobs`), the clock's "offers expiring" messages (backend/notifications/outbox.py) and the admin's
+-- teachers read (GET /admin/requests/{id}/teachers). One definition now, every place asking it:
+-- `private.active_teachers(college)`, their ids (one probe of 0071's partial index
+-- profiles_college_active_supervisors). Invoker's rights (no security definer: the functions that read profiles a
+-- caller may not are definers themselves, and the admin's read runs under its RLS, which shows an admin every
+-- profile); granted as `college_has_teacher`. Locks nothing: a path that must hold the teachers locks the rows it
+-- found (dispatch.roster_teacher_and_owner) and checks them as locked. tests/integration/test_college27_findings.py
+-- holds that every place counts the same people on the edge cases.
+create function private.active_teachers(college uuid) returns setof uuid
+language sql stable
+set search_path = ''
+as $$
+    select p.id from public.profiles p where p.college_id = college and p.role = 'supervisor' and p.is_active
+$$;
+revoke all on function private.active_teachers(uuid) from public, anon, authenticated;
+grant execute on function private.active_teachers(uuid) to authenticated, service_role;
+
+create or replace function private.college_has_teacher(college uuid) returns boolean
+language sql stable security definer
+set search_path = ''
+as $$
+    select exists (select 1 from private.active_teachers(college))
+$$;
+
+-- 0071's and 0074's deciders, their teachers read from the one rule (otherwise restated whole).
+create or replace function private.deciders(college uuid, concerning uuid)
+returns table (id uuid, admin boolean)
+language sql stable security definer
+set search_path = ''
+as $$
+    with teachers as (
+        select t.id from private.active_teachers(college) t(id) where t.id is distinct from concerning)
+    select t.id, false from teachers t
+    union all
+    select p.id, true from public.profiles p
+    where p.role = 'admin' and p.is_active and p.id is distinct from concerning
+      and not exists (select 1 from teachers)
+$$;
+
+create or replace function private.deciders(college uuid, concerning uuid, checked uuid)
+returns table (id uuid, admin boolean)
+language sql stable security definer
+set search_path = ''
+as $$
+    with workers as (
+        select q.technician_id as id from public.repair_requests q where q.id = checked and q.technician_id is not null
+        union
+        select tm.technician_id from public.job_team tm where tm.request_id = checked
+    ), teachers as (
+        select t.id from private.active_teachers(college) t(id)
+        where t.id is distinct from concerning and not exists (select 1 from workers w where w.id = t.id))
+    select t.id, false from teachers t
+    union all
+    select p.id, true from public.profiles p
+    where p.role = 'admin' and p.is_active and p.id is distinct from concerning
+      and not exists (select 1 from workers w where w.id = p.id)
+      and not exists (select 1 from teachers)
+$$;
+
+-- 0074's list, its colleges without a teacher and a teacher's "no other teacher left" read from the one rule.
+-- Its `own_request` and `own_work` rows start from the teachers themselves: every college's, by the rule (one
+-- probe of the partial index per college, as its colleges without a teacher already were).
+create or replace function private.undecided_jobs()
+returns table (request_id uuid, why text, holder_suspended boolean, started bigint)
+language sql stable
+set search_path = ''
+as $$
+    with empty_colleges as (
+        select c.id from public.colleges c
+        where not private.college_has_teacher(c.id)
+    ), teachers as (
+        select t.id, c.id as college_id from public.colleges c cross join lateral private.active_teachers(c.id) t(id)
+    ), waiting as (
+        -- at a college with no teacher: its checks, hand-backs and jobs held by a suspended student
+        select r.id, 'no_teacher' as why, false as held
+        from empty_colleges c
+        join public.repair_requests r on r.college_id = c.id and r.status = any(private.college_decides())
+        union all
+        select r.id, 'no_teacher', true
+        from empty_colleges c
+        join public.repair_requests r on r.college_id = c.id and r.status = any(private.reassignable())
+        join public.profiles s on s.id = r.technician_id and not s.is_active
+        union all
+        -- a teacher's own repair at their college, where no other active teacher is left
+        select r.id, 'own_request', r.status = any(private.reassignable())
+        from teachers t
+        join public.repair_requests r on r.citizen_id = t.id and r.college_id = t.college_id
+        where (r.status = any(private.college_decides())
+               or (r.status = any(private.reassignable())
+                   and exists (select 1 from public.profiles s where s.id = r.technician_id and not s.is_active)))
+          and not exists (select 1 from private.active_teachers(t.college_id) o(id) where o.id <> t.id)
+        union all
+        -- a check at a college whose active teachers all worked on the job (own_work_check) or asked for it, one at
+        -- least having worked on it (own_request above cannot hold then): found from those teachers
+        select distinct r.id, 'own_work', false
+        from teachers t
+        join public.repair_requests r on r.college_id = t.college_id and r.status = 'quality_check'
+             and r.citizen_id is distinct from t.id
+             and (r.technician_id = t.id
+                  or exists (select 1 from public.job_team tm where tm.request_id = r.id and tm.technician_id = t.id))
+        where not exists (select 1 from private.deciders(r.college_id, r.citizen_id, r.id) d where not d.admin)
+    )
+    select w.id, w.why, w.held, private.wait_started(w.id, r.status)
+    from waiting w join public.repair_requests r on r.id = w.id
+    order by r.updated_at, r.id
+$$;

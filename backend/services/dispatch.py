@@ -638,7 +638,8 @@ async def roster_teacher_and_owner(conn: Conn, student_id: uuid.UUID, presence: 
     student; the caller refuses, 409 owner_suspended, once it has checked who is asking).
     The student's profile, those of the college's active teachers and the request's owner's are locked FOR SHARE in
     one statement, in id order (the module's lock order, 1; by primary key, one probe each: the teachers are found by
-    the partial index profiles_college_active_supervisors, and only for a high-risk job): a teacher's role change,
+    the one rule, `private.active_teachers` (0121: the partial index profiles_college_active_supervisors), and only
+    for a high-risk job): a teacher's role change,
     suspension, move or deletion, or the owner's suspension or deletion (FOR NO KEY UPDATE, or the deletion's
     exclusive lock) then waits for this path, or this waits for it and reads the person gone (the row as locked is
     checked here: its role, activity and college now; a deleted one is not returned). A teacher who joins meanwhile
@@ -651,9 +652,9 @@ async def roster_teacher_and_owner(conn: Conn, student_id: uuid.UUID, presence: 
            where p.id = any(array(
                select %(student)s::uuid
                union all
-               select t.id from public.profiles t
-               where %(presence)s and t.role = 'supervisor' and t.is_active
-                 and t.college_id = (select s.college_id from public.profiles s where s.id = %(student)s)
+               select t.id from private.active_teachers(
+                   (select s.college_id from public.profiles s where s.id = %(student)s)) t(id)
+               where %(presence)s
                union all
                select r.citizen_id from public.repair_requests r
                where r.id = %(request)s::uuid and r.citizen_id is not null))

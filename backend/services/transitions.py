@@ -191,8 +191,8 @@ _RECORD_FACTS = f"""
                  and ts.level >= cs.min_level
             where ts.technician_id = %(student)s) as best_level,
            {HANDED_OVER_SQL} as handed_over,
-           exists (select 1 from public.profiles p where p.id = %(teacher)s and p.role = 'supervisor'
-                   and p.is_active and p.college_id = r.college_id) as teacher_of_college,
+           exists (select 1 from private.active_teachers(r.college_id) t(id) where t.id = %(teacher)s)
+               as teacher_of_college,
            case when r.category_code = any(%(presence)s::text[])
                 then private.college_has_teacher(r.college_id) end as college_has_teacher
     from public.repair_requests r where r.id = %(id)s

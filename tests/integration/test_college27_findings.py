@@ -2,12 +2,19 @@
 Each finding is the behaviour the project's rules promise; one not fixed yet is a strict xfail. Real PostgreSQL,
 the app's routes as the app calls them."""
 
+import uuid
+from datetime import datetime, timedelta
 from typing import Any
 
 import psycopg
 from psycopg.rows import dict_row
+from psycopg_pool import AsyncConnectionPool
 
-from tests.helpers import bearer, sign_in
+from backend.notifications.outbox import notify_expiring_offers
+from backend.services.dispatch import roster_teacher_and_owner
+from backend.services.transitions import _RECORD_FACTS
+from shared.credit import presence_categories
+from tests.helpers import bearer, fresh_phone, sign_in
 from tests.integration.dispatch_area import (
     AppClock,
     Area,
@@ -93,3 +100,76 @@ async def test_the_offer_list_lists_no_offer_of_a_college_the_student_left(
     refused = await api.post(f"/offers/{offer_id}/accept", headers=bearer(token))
     assert refused.status_code == 409, refused.text
 
+
+def _teacher(conn: psycopg.Connection[dict[str, Any]], college: Any, name: str) -> str:
+    user_id = uuid.uuid4()
+    conn.execute("select private.create_phone_user(%s, %s, true)", [user_id, "66" + fresh_phone()[1:]])
+    conn.execute("update public.profiles set role = 'supervisor', college_id = %s, display_name = %s where id = %s",
+                 [college, name, user_id])
+    return str(user_id)
+
+
+async def _what_each_place_says(api: Any, pool: AsyncConnectionPool[Any], admin: str, area: Area, rid: str,
+                                people: list[str], now: datetime) -> dict[str, set[str] | bool]:
+    """Whom each place that asks "an active teacher of the college" counts, among `people` (the area's teacher and
+    the edge cases), for the near college of the offered request `rid`."""
+    listed = await api.get(f"/admin/requests/{rid}/teachers", headers=bearer(admin))
+    assert listed.status_code == 200, listed.text
+    async with pool.connection() as conn:
+        async def ask(query: str, params: Any) -> list[dict[str, Any]]:
+            rows: list[dict[str, Any]] = await (await conn.execute(query, params)).fetchall()
+            return rows
+        has = (await ask("select private.college_has_teacher(%s) as has", [area.near]))[0]["has"]
+        deciders = {str(r["id"]) for r in await ask(
+            "select id from private.deciders(%s, null, null) where not admin", [area.near])}
+        facts = set()
+        for person in people:  # the step's check of a teacher named present (transitions._RECORD_FACTS)
+            row = (await ask(_RECORD_FACTS, {"id": rid, "student": area.students["ace"][0], "teacher": person,
+                                             "presence": presence_categories()}))[0]
+            if row["teacher_of_college"]:
+                facts.add(person)
+        async with conn.transaction():  # the clock's "offers expiring" messages (outbox), then left unwritten
+            await conn.execute("delete from public.notifications where kind = 'offer_expiring' and request_id = %s",
+                               [rid])
+            await notify_expiring_offers(conn, now, timedelta(days=1))
+            told = {str(r["recipient_id"]) for r in await ask(
+                "select recipient_id from public.notifications where kind = 'offer_expiring' and request_id = %s",
+                [rid])}
+            hands = await roster_teacher_and_owner(conn, uuid.UUID(area.students["ace"][0]), True,
+                                                   uuid.UUID(rid))
+            await conn.execute("rollback")
+    return {"admin's route": {t["id"] for t in listed.json()} & set(people), "deciders": deciders & set(people),
+            "step's check": facts, "outbox": told & set(people), "has_teacher": has, "roster": hands.teacher}
+
+
+async def test_every_place_counts_the_same_active_teachers(
+        app_and_clock: AppClock, area: Area, database_url: str, pool: AsyncConnectionPool[Any]) -> None:
+    """3: "an active teacher of the college" (a supervisor of it whose account is active) was typed in SQL in each
+    place that asks it: dispatch (`_teacher_ok` through `private.college_has_teacher`, `roster_teacher_and_owner`),
+    the step's check of a teacher named present (transitions `_RECORD_FACTS`), the deciders of a check, the clock's
+    "offers expiring" messages (outbox) and the admin's teachers read (`GET /admin/requests/{id}/teachers`). Now one
+    function (`private.active_teachers`, 0121); all places count the same people on the edge cases: a suspended
+    teacher, one whose membership ended (made a citizen), a deleted account, a teacher of another college."""
+    api, clock = app_and_clock
+    rid = await _offered_to_the_first_three(api, area, database_url)
+    admin, _ = await sign_in(api, SEED_ADMIN)
+    with psycopg.connect(database_url, autocommit=True, row_factory=dict_row) as conn:
+        suspended = _teacher(conn, area.near, "ครู พัก")
+        ended = _teacher(conn, area.near, "ครู ออก")
+        deleted = _teacher(conn, area.near, "ครู ลบ")
+        elsewhere = _teacher(conn, area.far, "ครู ไกล")
+        conn.execute("update public.profiles set is_active = false where id = %s", [suspended])
+        conn.execute("update public.profiles set role = 'citizen' where id = %s", [ended])
+        conn.execute("delete from auth.users where id = %s", [deleted])
+    active = area.students["teacher"][0]
+    people = [active, suspended, ended, deleted, elsewhere]
+    said = await _what_each_place_says(api, pool, admin, area, rid, people, clock.now)
+    assert said == {"admin's route": {active}, "deciders": {active}, "step's check": {active}, "outbox": {active},
+                    "has_teacher": True, "roster": True}
+    with psycopg.connect(database_url, autocommit=True) as conn:  # the last active teacher suspended too
+        conn.execute("update public.profiles set is_active = false where id = %s", [active])
+    said = await _what_each_place_says(api, pool, admin, area, rid, people, clock.now)
+    assert said == {"admin's route": set(), "deciders": set(), "step's check": set(), "outbox": set(),
+                    "has_teacher": False, "roster": False}
+    with psycopg.connect(database_url, autocommit=True) as conn:
+        conn.execute("update public.profiles set is_active = true where id = %s", [active])
