@@ -3,8 +3,34 @@
 -- a student moved to another college outside the app (the SQL editor, Supabase's dashboard), or past a dispatch that
 -- read their college just before the app's move committed, kept the old college's offer listed until the clock's
 -- turn (`end_offers_moved_away`), and its accept answered 409. The list now asks the rule the accept and the
--- photos ask (`private.holds_offer_open_at`, 0115: pending, not run out, at the student's college), one definition;
--- the index conditions stay beside it so the list is still read from the student's own offers.
+-- photos ask, one definition: `private.offer_open` (pending, not run out, at the caller's college), which
+-- `private.holds_offer_open_at` (0115's rule: the photos, the Data API's policies and the accept,
+-- backend/services/transitions.py `_FACTS`) asks too. A plain SQL expression of its arguments, so the planner
+-- inlines it: the list asks it of up to 200 offers with the caller's college read once (`my_college`, an InitPlan),
+-- where calling `holds_offer_open_at` per offer (a security definer, never inlined, itself calling `my_college`)
+-- tripled the list's PostgreSQL time in bench.api (#15's figure). The index conditions stay beside it so the list is
+-- still read from the student's own offers. No `set search_path` on it, on purpose: one would stop the inlining; it
+-- names no table and its operators are pg_catalog's, which is searched first whatever the path.
+create function private.offer_open(status public.offer_status, expires_at timestamptz, offer_college uuid,
+                                   at timestamptz, my_college uuid) returns boolean
+language sql immutable
+as $$
+    select status = 'pending' and expires_at > at and offer_college = my_college
+$$;
+revoke all on function private.offer_open(public.offer_status, timestamptz, uuid, timestamptz, uuid)
+    from public, anon, authenticated;
+grant execute on function private.offer_open(public.offer_status, timestamptz, uuid, timestamptz, uuid)
+    to authenticated, service_role;
+
+create or replace function private.holds_offer_open_at(req uuid, at timestamptz) returns boolean
+language sql stable security definer
+set search_path = ''
+as $$
+    select exists (select 1 from public.offers o
+                   where o.request_id = req and o.technician_id = auth.uid()
+                     and private.offer_open(o.status, o.expires_at, o.college_id, at, private.my_college()))
+$$;
+
 create or replace function public.my_offer_cards(open_only boolean default false, max_rows integer default 200)
 returns table (
     offer_id uuid, request_id uuid, offer_status public.offer_status, category_code text, item text,
@@ -19,7 +45,7 @@ as $$
     from (
         (select o.* from public.offers o
          where open_only and o.technician_id = auth.uid() and o.status = 'pending' and o.expires_at > now()
-           and private.holds_offer_open_at(o.request_id, now())
+           and private.offer_open(o.status, o.expires_at, o.college_id, now(), (select private.my_college()))
            and exists (select 1 from public.profiles p where p.id = auth.uid() and p.is_active and p.takes_jobs)
          order by o.created_at desc limit least(greatest(max_rows, 0), 500))
         union all
