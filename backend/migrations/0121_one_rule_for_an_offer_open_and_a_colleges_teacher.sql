@@ -9,7 +9,11 @@
 -- inlines it: the list asks it of up to 200 offers with the caller's college read once (`my_college`, an InitPlan),
 -- where calling `holds_offer_open_at` per offer (a security definer, never inlined, itself calling `my_college`)
 -- tripled the list's PostgreSQL time in bench.api (#15's figure). The index conditions stay beside it so the list is
--- still read from the student's own offers. No `set search_path` on it, on purpose: one would stop the inlining; it
+-- still read from the student's own offers, newest first up to `max_rows` by 0011's offers_technician_pending, and the
+-- rule asked of those rows: asked inside, its `college_id =` made the planner read every pending offer of the
+-- college (offers_college_pending) or of the student and sort them, twice the list's PostgreSQL time in bench.api
+-- (a student with thousands of pending offers). An offer at a college the student left is rare and short-lived
+-- (the clock withdraws it), so the list may hold fewer than `max_rows` for a turn; it never lists one it should not. No `set search_path` on it, on purpose: one would stop the inlining; it
 -- names no table and its operators are pg_catalog's, which is searched first whatever the path.
 create function private.offer_open(status public.offer_status, expires_at timestamptz, offer_college uuid,
                                    at timestamptz, my_college uuid) returns boolean
@@ -43,11 +47,13 @@ as $$
     select o.id, o.request_id, o.status, o.category_code, o.item, o.province, o.district, o.distance_km,
            o.created_at, o.expires_at, o.photo_count::int, o.description, o.location_approximate
     from (
-        (select o.* from public.offers o
-         where open_only and o.technician_id = auth.uid() and o.status = 'pending' and o.expires_at > now()
-           and private.offer_open(o.status, o.expires_at, o.college_id, now(), (select private.my_college()))
-           and exists (select 1 from public.profiles p where p.id = auth.uid() and p.is_active and p.takes_jobs)
-         order by o.created_at desc limit least(greatest(max_rows, 0), 500))
+        (select o.* from (select o.* from public.offers o
+                          where open_only and o.technician_id = auth.uid() and o.status = 'pending'
+                            and o.expires_at > now()
+                            and exists (select 1 from public.profiles p
+                                        where p.id = auth.uid() and p.is_active and p.takes_jobs)
+                          order by o.created_at desc limit least(greatest(max_rows, 0), 500)) o
+         where private.offer_open(o.status, o.expires_at, o.college_id, now(), (select private.my_college())))
         union all
         (select o.* from public.offers o
          where not open_only and o.technician_id = auth.uid()
