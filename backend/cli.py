@@ -343,6 +343,9 @@ def suspend_person(
     FIXIT_AUTH_MODE=supabase the sessions are Supabase Auth's and cannot be ended from here: the account is refused
     all the same (the API's check, and row level security for its token). Exit 1: refused (unknown phone, bad
     reason, the last admin); 3: suspended already. Nothing changes in either case."""
+    from datetime import UTC, datetime
+
+    from backend.dispatch_ticks import policy_of
     from backend.errors import ApiError
     from backend.services import account
     from backend.settings import AuthMode
@@ -357,7 +360,8 @@ def suspend_person(
     async def work() -> account.Suspended:
         async with _operator_tx() as conn:
             user_id, role = await account.person_by_phone(conn, phone)
-            return await account.suspend(conn, user_id, role, reason)
+            # a student's offers go on to their college's next students at once, by the backend's dispatch policy
+            return await account.suspend(conn, user_id, role, reason, datetime.now(UTC), policy_of(get_settings()))
 
     try:
         done = _run_async(work)

@@ -39,7 +39,7 @@ async def notify_expiring_offers(conn: Conn, now: datetime, within: timedelta) -
                  from public.offers where status = 'pending'
                  group by request_id, college_id) o
            join public.repair_requests r on r.id = o.request_id and r.status = 'offered'
-           join public.profiles s on s.college_id = o.college_id and s.role = 'supervisor' and s.is_active
+           cross join lateral private.active_teachers(o.college_id) s(id)
            where o.expires_at > %(now)s and o.expires_at <= %(until)s
            order by 6  -- by dedupe key: two copies' turns insert overlapping keys in one order (race27 #3)
            on conflict (dedupe_key) do nothing

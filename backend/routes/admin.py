@@ -141,14 +141,15 @@ async def undecided(
 async def job_college_teachers(request_id: uuid.UUID, _: AdminDep, conn: UserConn) -> list[Teacher]:
     """The active teachers of the job's college, for an admin to name one present at a high-risk step they make (the
     send-back for rework of a check the admins decide: `teacher_present_id`), by the rule that step's check asks
-    (backend/services/transitions.py `_RECORD_FACTS`: a supervisor of the job's college, active), so the picker
+    (backend/services/transitions.py `_RECORD_FACTS`; both ask `private.active_teachers`, 0121), so the picker
     offers exactly whom the move accepts; empty when the college has none (the move would answer 409
     presence_no_teacher). Read as the admin (row level security: an admin reads every request and profile); only ids
     and names go out. 404 when there is no such request."""
     rows = await (await conn.execute(
         """select p.id, p.display_name
            from public.repair_requests r
-           left join public.profiles p on p.college_id = r.college_id and p.role = 'supervisor' and p.is_active
+           left join lateral private.active_teachers(r.college_id) t(id) on true
+           left join public.profiles p on p.id = t.id
            where r.id = %s
            order by p.display_name, p.id""", [request_id])).fetchall()
     if not rows:

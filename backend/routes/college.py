@@ -7,7 +7,7 @@ from typing import Annotated, Literal
 from fastapi import APIRouter, Query, Response
 
 from backend.db import service_tx
-from backend.deps import Caller, IdentityDep, NowDep, PoolDep, SupervisorDep, UserConn, supervisor_college
+from backend.deps import Caller, IdentityDep, NowDep, PolicyDep, PoolDep, SupervisorDep, UserConn, supervisor_college
 from backend.paging import PageAfter, PageOffset, parse_after
 from backend.schemas import Dashboard, ErrorResponse, StudentUpdate
 from backend.services import college_admin, exports, requests
@@ -71,13 +71,14 @@ async def technicians(caller: SupervisorDep, conn: UserConn) -> list[Student]:
             responses={404: {"model": ErrorResponse},
                        409: {"model": ErrorResponse, "description": "student_has_jobs, student_suspended"}})
 async def update_technician(
-    student_id: uuid.UUID, body: StudentUpdate, caller: SupervisorDep, conn: UserConn, pool: PoolDep
+    student_id: uuid.UUID, body: StudentUpdate, caller: SupervisorDep, conn: UserConn, pool: PoolDep, now: NowDep,
+    policy: PolicyDep,
 ) -> Student:
     """Activate/deactivate a student or set their skills (replaces them; levels 1–5)."""
     college = supervisor_college(caller)
     async with service_tx(pool) as owner:
         await act_as(owner, Actor.SUPERVISOR, caller.claims)  # the audit trail names who changed the student
-        await college_admin.update_student(owner, college.id, student_id, body.is_active, body.skills)
+        await college_admin.update_student(owner, college.id, student_id, body.is_active, body.skills, now, policy)
     rows = await college_admin.students(conn, college.id)
     return Student.model_validate(next(r for r in rows if r["id"] == student_id))
 

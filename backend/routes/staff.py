@@ -11,7 +11,17 @@ from fastapi import APIRouter, Depends, Response, UploadFile
 from fastapi.responses import JSONResponse
 
 from backend.db import Conn, service_tx, user_tx
-from backend.deps import AdminDep, Caller, IdentityDep, PoolDep, acting, caller_in, supervisor_college
+from backend.deps import (
+    AdminDep,
+    Caller,
+    IdentityDep,
+    NowDep,
+    PolicyDep,
+    PoolDep,
+    acting,
+    caller_in,
+    supervisor_college,
+)
 from backend.errors import ApiError, error_body
 from backend.schemas import (
     CollegeCreate,
@@ -118,11 +128,11 @@ async def name_supervisor(college_id: uuid.UUID, body: StaffRegister, identity: 
 
 @router.post("/colleges/{college_id}/students", response_model=StaffRegistered, status_code=201, responses=_BAD)
 async def add_student(college_id: uuid.UUID, body: StudentRegister, identity: IdentityDep,
-                      pool: PoolDep) -> StaffRegistered:
+                      pool: PoolDep, now: NowDep, policy: PolicyDep) -> StaffRegistered:
     """Add one student (phone, name, skills with levels 1–5). A supervisor adds to their own college only."""
     async with _college_staff(pool, identity, college_id) as (owner, caller), _refusals_async():
         done = await staff.register_staff(owner, body.phone, AppRole.TECHNICIAN, college_id, body.display_name,
-                                          body.skills, by=caller.role)
+                                          body.skills, by=caller.role, now=now, policy=policy)
     return _registered(done)
 
 

@@ -417,7 +417,7 @@ _LOCK_REQUESTS = """
 
 
 async def suspend(owner: Conn, user_id: uuid.UUID, role: AppRole, reason: str,
-                  now: datetime | None = None) -> Suspended:
+                  now: datetime | None = None, policy: DispatchPolicy | None = None) -> Suspended:
     """The operator's suspension, in the caller's (operator) transaction: the account is no longer usable
     (`is_active`, audited as `profile.active` by the trigger), every session of the local issuer ends (their refresh
     tokens stop working), a student's offers still waiting end (the SLA clock hands those jobs on), and the reason is
@@ -442,7 +442,7 @@ async def suspend(owner: Conn, user_id: uuid.UUID, role: AppRole, reason: str,
     offers = 0
     in_hand = 0
     if role == AppRole.TECHNICIAN:
-        offers = await end_open_offers(owner, user_id)
+        offers = await end_open_offers(owner, user_id, now, policy)
         in_hand = await jobs_in_hand(owner, user_id)
     await owner.execute("update public.profiles set is_active = false where id = %s", [user_id])
     if in_hand:

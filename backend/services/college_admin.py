@@ -5,6 +5,7 @@ college's supervisor: its hours stay with the college they were approved for); w
 checking the student belongs to that college."""
 
 import uuid
+from datetime import datetime
 from typing import Any
 
 from psycopg import sql
@@ -14,6 +15,7 @@ from backend.errors import ApiError
 from backend.paging import After, after_sql, keyset_params, split_page
 from backend.services.college_counts import status_counts
 from backend.services.credit import ROUND_BEGAN_SQL, WORK_BEGAN_SQL
+from backend.services.dispatch import DispatchPolicy
 from backend.services.staff import end_open_offers, jobs_in_hand
 from shared.categories import MAX_LEVEL, MIN_LEVEL, level_valid
 from shared.reference import PREFIX, parse_reference
@@ -42,7 +44,8 @@ async def students(conn: Conn, college_id: uuid.UUID) -> list[dict[str, Any]]:
 
 
 async def update_student(
-    owner: Conn, college_id: uuid.UUID, student_id: uuid.UUID, is_active: bool | None, skills: dict[str, int] | None
+    owner: Conn, college_id: uuid.UUID, student_id: uuid.UUID, is_active: bool | None, skills: dict[str, int] | None,
+    now: datetime | None = None, policy: DispatchPolicy | None = None,
 ) -> None:
     # No key update: the columns guarded here are no key, and an accept's foreign-key check (FOR KEY SHARE, setting
     # repair_requests.technician_id under its request lock) must not wait for it - FOR UPDATE made the two deadlock
@@ -71,7 +74,7 @@ async def update_student(
     if is_active is False:
         # Offers first (their requests locked: an accept under way counts below); switched off, the student could
         # not finish jobs in hand and nobody would see them stuck: staff.py says why a refusal, not a hand-over.
-        await end_open_offers(owner, student_id)
+        await end_open_offers(owner, student_id, now, policy)
         if count := await jobs_in_hand(owner, student_id):
             raise ApiError(409, "student_has_jobs", count=count)
     if is_active is not None:

@@ -52,7 +52,9 @@ resumption of one parked for a suspension whose citizen was switched back on out
 hand-on of a high-risk job offered at a college whose last teacher left (`end_offers_without_teacher`) is
 another: the requests (skip locked), then their offers; it reads the teachers unlocked (the accept's check is the
 one that holds); so is its hand-on of offers whose student left the offer's college (`end_offers_moved_away`,
-gaps26: the requests skip locked, then their offers; the profiles read unlocked). The clock's reminders of a job
+gaps26: the requests skip locked, then their offers; the profiles read unlocked); the app's own move, switch-off or
+suspension of a student hands such offers on in its transaction (`hand_on_from_leaving`, college27: the student's
+profile, held by the move, then their offers' requests by id, then the offers). The clock's reminders of a job
 past its days or an item not collected (backend/notifications/outbox.py
 `remind_waiting`) lock nothing: they insert notifications once each (a unique dedupe key), as `notify_undecided`
 does, and as its messages of a high-risk job in hand whose college's last teacher left (`notify_stranded`) do; each
@@ -641,7 +643,8 @@ async def roster_teacher_and_owner(conn: Conn, student_id: uuid.UUID, presence: 
     student; the caller refuses, 409 owner_suspended, once it has checked who is asking).
     The student's profile, those of the college's active teachers and the request's owner's are locked FOR SHARE in
     one statement, in id order (the module's lock order, 1; by primary key, one probe each: the teachers are found by
-    the partial index profiles_college_active_supervisors, and only for a high-risk job): a teacher's role change,
+    the one rule, `private.active_teachers` (0121: the partial index profiles_college_active_supervisors), and only
+    for a high-risk job): a teacher's role change,
     suspension, move or deletion, or the owner's suspension or deletion (FOR NO KEY UPDATE, or the deletion's
     exclusive lock) then waits for this path, or this waits for it and reads the person gone (the row as locked is
     checked here: its role, activity and college now; a deleted one is not returned). A teacher who joins meanwhile
@@ -654,9 +657,9 @@ async def roster_teacher_and_owner(conn: Conn, student_id: uuid.UUID, presence: 
            where p.id = any(array(
                select %(student)s::uuid
                union all
-               select t.id from public.profiles t
-               where %(presence)s and t.role = 'supervisor' and t.is_active
-                 and t.college_id = (select s.college_id from public.profiles s where s.id = %(student)s)
+               select t.id from private.active_teachers(
+                   (select s.college_id from public.profiles s where s.id = %(student)s)) t(id)
+               where %(presence)s
                union all
                select r.citizen_id from public.repair_requests r
                where r.id = %(request)s::uuid and r.citizen_id is not null))
@@ -1197,6 +1200,48 @@ async def _hand_on_from_moved_away(conn: Conn, request_id: uuid.UUID, college_id
                                and p.is_active and p.takes_jobs)""",
         {"now": now, "request": request_id})
     await _refill(conn, request_id, college_id, now, policy)
+
+
+# What `act_as` sets, read so that the caller's own writes after a hand-on made inside their transaction are theirs
+# again (the claims too: `auth.uid()` names them in the audit trail and in what they write next).
+_CALLER_SETTINGS = ("request.jwt.claims", "fixit.actor", "fixit.note", "fixit.note_code", "fixit.note_params",
+                    "fixit.client_ip")
+
+
+async def hand_on_from_leaving(conn: Conn, technician_id: uuid.UUID, now: datetime, policy: DispatchPolicy) -> int:
+    """A student leaving their offers' college by one of the app's own paths (an admin's move, or making them staff:
+    staff.register_staff; their teacher's switch-off: college_admin.update_student; the operator's suspension:
+    account.suspend), in that path's transaction, which holds the student's profile first (the module's lock order:
+    the profile, then the requests by id, then their offers). Their offers still waiting are withdrawn (each student
+    told the job no longer waits for them: the offer-withdrawn trigger) and each job is handed on as the clock's
+    `end_offers_moved_away` hands on one whose student left by another path, and as a decline does: the offer's
+    college's next fitting student, else the next college (`_refill`: nothing while other offers of it still wait).
+    They used to lapse (`expires_at` set to now): the clock's next turn then counted the college's time as spent and
+    escalated the job, skipping the college's fitting students never asked (college27 #1). An offer whose time ran
+    out already is left to the clock (`expire_overdue`), as before. What the caller writes afterwards is theirs
+    again (`_CALLER_SETTINGS`). Returns how many offers ended."""
+    await conn.execute(
+        """select r.id from public.repair_requests r
+           where r.id in (select o.request_id from public.offers o
+                          where o.technician_id = %s and o.status = 'pending')
+           order by r.id for update""", [technician_id])
+    ended = await (await conn.execute(
+        """update public.offers set status = 'withdrawn', responded_at = %s
+           where technician_id = %s and status = 'pending' and expires_at > %s
+           returning request_id, college_id""", [now, technician_id, now])).fetchall()
+    if not ended:
+        return 0
+    caller = await (await conn.execute(
+        "select " + ", ".join(f"current_setting('{name}', true) as s{i}" for i, name in enumerate(_CALLER_SETTINGS))
+    )).fetchone()
+    await act_as(conn, Actor.SYSTEM, None)
+    for request_id, college_id in sorted({(r["request_id"], r["college_id"]) for r in ended}):
+        await _refill(conn, request_id, college_id, now, policy)
+    assert caller is not None
+    await conn.execute(
+        "select " + ", ".join(f"set_config('{name}', %s, true)" for name in _CALLER_SETTINGS),
+        [caller[f"s{i}"] or "" for i in range(len(_CALLER_SETTINGS))])
+    return len(ended)
 
 
 async def hand_on_unanswerable(conn: Conn, now: datetime, policy: DispatchPolicy, limit: int = 100) -> int:

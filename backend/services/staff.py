@@ -23,13 +23,14 @@ import re
 import uuid
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Any, Literal
 
 from psycopg import sql
 
 from backend.db import Conn
 from backend.notifications.invitations import close_invited, notify_answer, notify_invited, notify_moved
+from backend.services.dispatch import DispatchPolicy, hand_on_from_leaving
 from shared.categories import level_valid
 from shared.display_names import clean_display_name
 from shared.geo import in_thailand
@@ -152,6 +153,7 @@ async def lock_active_admins(conn: Conn) -> set[uuid.UUID]:
 async def register_staff(
     conn: Conn, phone: str, role: AppRole, college_id: uuid.UUID | None, display_name: str = "",
     skills: Mapping[str, int] | None = None, *, by: AppRole | None = None, known: set[str] | None = None,
+    now: datetime | None = None, policy: DispatchPolicy | None = None,
 ) -> Registered:
     """Make the owner of `phone` staff: a citizen's own account by invitation (`awaiting_acceptance`; the operator,
     `by=None`, at once), a staff account at once, a phone without an account at its first sign-in."""
@@ -185,7 +187,7 @@ async def register_staff(
         if current == AppRole.TECHNICIAN and (role != AppRole.TECHNICIAN or existing["college_id"] != college_id):
             # Offers first: that locks their requests, so an accept under way finishes before the jobs are counted
             # (and one that comes after finds its offer closed); a refusal rolls both back.
-            await end_open_offers(conn, existing["id"])
+            await end_open_offers(conn, existing["id"], now, policy)
             await refuse_if_jobs_in_hand(conn, existing["id"])
         if current == AppRole.ADMIN and role != AppRole.ADMIN:
             # Made an admin since the read above (rare): the admins are locked now, after this profile.
@@ -291,11 +293,14 @@ async def refuse_if_jobs_in_hand(conn: Conn, technician_id: uuid.UUID) -> None:
         raise StaffError("student_has_jobs", 409, count=count)
 
 
-async def end_open_offers(conn: Conn, technician_id: uuid.UUID) -> int:
-    """A student leaving their college (or switched off) must not take its jobs any more: their offers still
-    waiting end now, and the SLA clock hands those jobs on as it does for any unanswered offer (an accept after
-    this finds the offer closed). Returns how many ended."""
-    return await _end_pending_offers(conn, "technician_id", [technician_id])
+async def end_open_offers(conn: Conn, technician_id: uuid.UUID, now: datetime | None = None,
+                          policy: DispatchPolicy | None = None) -> int:
+    """A student leaving their college (or switched off, or suspended) must not take its jobs any more: their offers
+    still waiting are withdrawn now and each job goes to the college's next fitting student, as a decline's would
+    (dispatch.hand_on_from_leaving; an accept after this finds the offer closed). `now` and `policy`: the caller's
+    clock and the backend's dispatch policy (dispatch_ticks.policy_of); the wall clock and the default policy when
+    not given (the operator's commands). Returns how many ended."""
+    return await hand_on_from_leaving(conn, technician_id, now or datetime.now(UTC), policy or DispatchPolicy())
 
 
 # --- invitations, as the invited person sees and answers them ----------------------------------------------------

@@ -75,11 +75,9 @@ _FACTS = """
            coalesce(r.technician_id = auth.uid(), false) as on_job,
            exists (select 1 from public.job_team t where t.request_id = r.id and t.technician_id = auth.uid())
                as on_team,
-           exists (select 1 from public.offers o
-                   where o.request_id = r.id and o.technician_id = auth.uid() and o.status = 'pending'
-                     and o.expires_at > coalesce(%(now)s::timestamptz, now())
-                     -- a student moved to another college since holds the old college's offer no more
-                     and o.college_id = private.my_college()) as offer_open,
+           -- pending, not run out, at the student's college (one moved since holds the old college's offer no
+           -- more): the rule the photos and the offers feed ask too (0115, 0121)
+           private.holds_offer_open_at(r.id, coalesce(%(now)s::timestamptz, now())) as offer_open,
            coalesce(private.my_role() = 'supervisor' and r.college_id = private.my_college(), false) as staff
     from public.repair_requests r
     where r.id = %(id)s
@@ -193,8 +191,8 @@ _RECORD_FACTS = f"""
                  and ts.level >= cs.min_level
             where ts.technician_id = %(student)s) as best_level,
            {HANDED_OVER_SQL} as handed_over,
-           exists (select 1 from public.profiles p where p.id = %(teacher)s and p.role = 'supervisor'
-                   and p.is_active and p.college_id = r.college_id) as teacher_of_college,
+           exists (select 1 from private.active_teachers(r.college_id) t(id) where t.id = %(teacher)s)
+               as teacher_of_college,
            case when r.category_code = any(%(presence)s::text[])
                 then private.college_has_teacher(r.college_id) end as college_has_teacher
     from public.repair_requests r where r.id = %(id)s
