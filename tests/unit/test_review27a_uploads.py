@@ -40,8 +40,6 @@ async def served(monkeypatch: pytest.MonkeyPatch) -> AsyncIterator[RemovedAtShut
         shutil.rmtree(app.folder, ignore_errors=True)
 
 
-@pytest.mark.xfail(strict=True, reason="review27a #1: the guard asks only before each receive(); a stalled body "
-                   "keeps the handler (and its unlinked file) for as long as the connection stays open")
 async def test_a_body_that_stops_arriving_is_let_go_when_the_app_gives_up(served: RemovedAtShutdown) -> None:
     name = "f" * 32
     path, query = build_upload_url("upload", name, 60, SECRET).split("?", 1)
