@@ -11,15 +11,12 @@ session. The registration runs in the background (nobody waits on it), so it can
 import json
 
 import httpx
-import pytest
 
 from backend.settings import Settings
 from mobile.api_client import ApiClient
 from mobile.settings import AppSettings
 
 
-@pytest.mark.xfail(strict=True, reason="review27a #2: the app asks POST /me/devices with its 10 s timeout, the "
-                   "backend may hold it for the worker's 15 s send; a late answer leaves the phone's pushes off")
 async def test_the_app_waits_for_the_device_registration_as_long_as_the_backend_may_hold_it() -> None:
     waits: dict[str, float | None] = {}
 
