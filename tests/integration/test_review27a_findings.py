@@ -29,8 +29,6 @@ def push_db(local_pg: LocalPostgres) -> Iterator[str]:
     local_pg.drop_database("fixit_review27a_push")
 
 
-@pytest.mark.xfail(strict=True, reason="review27a #3: deliveries left for a later turn (device held by another "
-                   "copy's send) count as attempted: the turn reads as full and the worker's loop spins")
 async def test_a_turn_that_only_left_deliveries_for_later_is_not_a_full_one(push_db: str) -> None:
     first, _, _ = _first_persons_phone(push_db)
     with psycopg.connect(push_db, autocommit=True) as db:
