@@ -7,13 +7,13 @@ import logging
 import secrets
 import uuid
 from contextlib import suppress
-from datetime import time, timedelta
+from datetime import datetime, time, timedelta
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Query, Request, Response
 from psycopg.types.json import Jsonb
 
-from backend.db import service_tx
+from backend.db import Conn, service_tx
 from backend.deps import AdminDep, IdentityDep, NowDep, PoolDep, ReaderLocaleDep, SettingsDep
 from backend.errors import ApiError
 from backend.notifications.channels.line import verify_signature
@@ -241,22 +241,27 @@ async def register_device(body: DeviceIn, identity: IdentityDep, pool: PoolDep, 
         raise ApiError(400, "validation_failed", detail="a OneSignal push subscription id is a UUID")
     async with service_tx(pool) as owner:
         await require_role(owner, identity.user_id, *ALL_ROLES)
-        await owner.execute(
-            """insert into private.notification_devices (token, user_id, channel, platform, keys, last_seen_at)
-               values (%s, %s, %s, %s, %s, %s)
-               on conflict (token) do update set user_id = excluded.user_id, channel = excluded.channel,
-                   platform = excluded.platform, keys = excluded.keys, last_seen_at = excluded.last_seen_at""",
-            [body.token, identity.user_id, channel, body.platform,
-             Jsonb(body.keys.model_dump()) if body.keys else None, now],
-        )
-        await owner.execute(
-            """delete from private.notification_devices where user_id = %(me)s and token not in (
-                   select token from private.notification_devices where user_id = %(me)s
-                   order by last_seen_at desc, created_at desc limit %(keep)s)""",
-            {"me": identity.user_id, "keep": DEVICES_PER_PERSON_MAX},
-        )
+        await register_token(owner, identity.user_id, body.token, channel, body.platform,
+                             body.keys.model_dump() if body.keys else None, now)
     return Response(status_code=204)
 
+
+async def register_token(owner: Conn, user_id: uuid.UUID, token: str, channel: str, platform: str,
+                         keys: dict[str, Any] | None, now: datetime) -> None:
+    """POST /me/devices' writes: the token is the caller's from now on, and they keep their newest devices."""
+    await owner.execute(
+        """insert into private.notification_devices (token, user_id, channel, platform, keys, last_seen_at)
+           values (%s, %s, %s, %s, %s, %s)
+           on conflict (token) do update set user_id = excluded.user_id, channel = excluded.channel,
+               platform = excluded.platform, keys = excluded.keys, last_seen_at = excluded.last_seen_at""",
+        [token, user_id, channel, platform, Jsonb(keys) if keys is not None else None, now],
+    )
+    await owner.execute(
+        """delete from private.notification_devices where user_id = %(me)s and token not in (
+               select token from private.notification_devices where user_id = %(me)s
+               order by last_seen_at desc, created_at desc limit %(keep)s)""",
+        {"me": user_id, "keep": DEVICES_PER_PERSON_MAX},
+    )
 
 def _is_uuid(text: str) -> bool:
     try:
