@@ -248,20 +248,40 @@ async def register_device(body: DeviceIn, identity: IdentityDep, pool: PoolDep, 
 
 async def register_token(owner: Conn, user_id: uuid.UUID, token: str, channel: str, platform: str,
                          keys: dict[str, Any] | None, now: datetime) -> None:
-    """POST /me/devices' writes: the token is the caller's from now on, and they keep their newest devices."""
+    """POST /me/devices' writes: the token is the caller's from now on, and they keep their newest devices.
+
+    The same device of the same person seen again (the app registers at every session's start) only refreshes
+    when it was seen, and not while the delivery worker holds the row for a push under way to it (that turn ends
+    within its send timeout; the refresh comes at the next start): waiting, each app start during a slow push
+    service held one of the backend's pool connections for up to the send timeout (review27a #4). A move, or a
+    change of its channel or keys, waits for such a push (edges27 #2). The devices beyond the newest
+    DEVICES_PER_PERSON_MAX that such a push holds go at a later registration, not waited for either."""
+    same = {"token": token, "me": user_id, "channel": channel, "platform": platform,
+            "keys": Jsonb(keys) if keys is not None else None, "now": now}
+    unchanged = """d.user_id = %(me)s and d.channel = %(channel)s and d.platform = %(platform)s
+                   and d.keys is not distinct from %(keys)s::jsonb"""
+    seen = await (await owner.execute(
+        f"""update private.notification_devices d set last_seen_at = %(now)s
+            from (select token from private.notification_devices where token = %(token)s
+                  for no key update skip locked) free
+            where d.token = free.token and {unchanged} returning 1""", same)).fetchone()
+    if seen is None and await (await owner.execute(
+            f"select 1 from private.notification_devices d where d.token = %(token)s and {unchanged}",
+            same)).fetchone() is None:
+        await owner.execute(
+            """insert into private.notification_devices (token, user_id, channel, platform, keys, last_seen_at)
+               values (%(token)s, %(me)s, %(channel)s, %(platform)s, %(keys)s, %(now)s)
+               on conflict (token) do update set user_id = excluded.user_id, channel = excluded.channel,
+                   platform = excluded.platform, keys = excluded.keys, last_seen_at = excluded.last_seen_at""",
+            same)
     await owner.execute(
-        """insert into private.notification_devices (token, user_id, channel, platform, keys, last_seen_at)
-           values (%s, %s, %s, %s, %s, %s)
-           on conflict (token) do update set user_id = excluded.user_id, channel = excluded.channel,
-               platform = excluded.platform, keys = excluded.keys, last_seen_at = excluded.last_seen_at""",
-        [token, user_id, channel, platform, Jsonb(keys) if keys is not None else None, now],
-    )
-    await owner.execute(
-        """delete from private.notification_devices where user_id = %(me)s and token not in (
-               select token from private.notification_devices where user_id = %(me)s
-               order by last_seen_at desc, created_at desc limit %(keep)s)""",
-        {"me": user_id, "keep": DEVICES_PER_PERSON_MAX},
-    )
+        """delete from private.notification_devices where token in (
+               select token from private.notification_devices where user_id = %(me)s and token not in (
+                   select token from private.notification_devices where user_id = %(me)s
+                   order by last_seen_at desc, created_at desc limit %(keep)s)
+               for no key update skip locked)""",
+        {"me": user_id, "keep": DEVICES_PER_PERSON_MAX})
+
 
 def _is_uuid(text: str) -> bool:
     try:

@@ -55,8 +55,6 @@ async def test_a_turn_that_only_left_deliveries_for_later_is_not_a_full_one(push
 # waited like a move for a push under way to it: up to the worker's send timeout (15 s) per app start while a push
 # service is slow, each holding one of the backend's pool connections (10 per process by default), so ten people
 # opening the app during a slow send used up a backend copy's pool. Nothing moves there: nothing needs to wait.
-@pytest.mark.xfail(strict=True, reason="review27a #4: a person's own device registered again waits for the "
-                   "worker's send under way to it (a pool connection held up to 15 s per app start)")
 async def test_a_phone_registered_again_by_its_own_person_does_not_wait_for_a_send(push_db: str) -> None:
     first, _, token = _first_persons_phone(push_db)
     phone = HeldPhone()
