@@ -120,6 +120,11 @@ KEEPALIVE_SECONDS = 3.0
 # repeat then waits for a pooled connection, a connection and its bytes: 8 s together, inside the 10 s with room for
 # the server's own work. (A network too slow for these fails the refresh as "no connection"; the tokens are kept.)
 REFRESH_TIMEOUT = httpx.Timeout(connect=2.5, read=4.0, write=1.0, pool=0.5)
+# POST /me/devices may wait for a push the delivery worker is sending to the same device (edges27 #2: it holds the
+# device row while it sends, up to the backend's `notify_send_timeout_seconds`, 15 s by default, for its whole
+# turn). The app registers in the background, so nobody waits on it: it waits for the answer longer than that, or a
+# late answer read as "no connection" left the phone's pushes opted out for the session (review27a #2).
+DEVICE_REGISTRATION_READ_SECONDS = 60.0
 
 # Built once: a TypeAdapter compiles a validator, which is too slow to repeat on every call.
 _OTP_REQUESTED = TypeAdapter(OtpRequested)
@@ -1001,7 +1006,10 @@ class ApiClient:
 
     async def register_device(self, platform: str, token: str) -> None:
         """After sign-in, where the platform has a push token (FCM on phones)."""
-        await self._send("POST", "/me/devices", json={"platform": platform, "token": token})
+        client = self._http.timeout
+        await self._send("POST", "/me/devices", json={"platform": platform, "token": token},
+                         limits=httpx.Timeout(connect=client.connect, write=client.write, pool=client.pool,
+                                              read=max(client.read or 0.0, DEVICE_REGISTRATION_READ_SECONDS)))
 
     async def drop_device(self, token: str, ended: SessionTokens | None = None) -> None:
         """At sign-out: nothing more goes to this device. `ended`: the session that registered it, when the sign-out

@@ -47,14 +47,27 @@ class AwaitedUploads:
     def __init__(self) -> None:
         self._awaited: set[str] = set()
         self._claimed: set[str] = set()
+        # Set when the app is done with a name: a body that stopped arriving (its PUT waiting for the next chunk)
+        # is let go then too, not only when its next chunk comes (review27a #1).
+        self._done: dict[str, asyncio.Event] = {}
 
     def expect(self, name: str) -> None:
         self._awaited.add(name)
+        self._done[name] = asyncio.Event()
 
     def forget(self, name: str) -> None:
         """The app is done with the name (read, failed or given up): any body still arriving for it is cut."""
         self._awaited.discard(name)
         self._claimed.discard(name)
+        done = self._done.pop(name, None)
+        if done is not None:
+            done.set()
+
+    async def given_up(self, name: str) -> None:
+        """Returns once the app is done with `name` (at once when it is not awaited)."""
+        done = self._done.get(name)
+        if done is not None and name in self._awaited:
+            await done.wait()
 
     def claim(self, name: str) -> bool:
         """The first upload for an awaited name takes it; a second (a replayed URL) or one for a name nobody awaits

@@ -9,6 +9,7 @@ are data:/blob: URLs, it talks to its own server over a websocket (`'self'`), an
 configured tile host. Nothing else may load, and no other site may frame the app.
 """
 
+import asyncio
 import contextlib
 import copy
 import json
@@ -181,10 +182,23 @@ class AwaitedUploadsOnly(OneScopeMiddleware):
         status = 0
 
         async def receive_while_awaited() -> Message:
-            # The app gave up on this upload (stalled, the session closed): the rest of the body is not taken.
+            # The app gave up on this upload (stalled, the session closed): the rest of the body is not taken. Also
+            # while waiting for the next chunk: a body that stopped arriving kept Flet's handler, and the file it
+            # holds open (unlinked by the app, its bytes still on disk), for as long as the connection stayed open
+            # (review27a #1).
             if not self.awaited.awaited(name):
                 return {"type": "http.disconnect"}
-            return await receive()
+            arriving = asyncio.ensure_future(receive())
+            giving_up = asyncio.ensure_future(self.awaited.given_up(name))
+            try:
+                await asyncio.wait({arriving, giving_up}, return_when=asyncio.FIRST_COMPLETED)
+            finally:
+                giving_up.cancel()
+                if not arriving.done():
+                    arriving.cancel()
+            if not arriving.done() or arriving.cancelled():
+                return {"type": "http.disconnect"}
+            return arriving.result()
 
         async def send_status(message: Message) -> None:
             nonlocal status

@@ -7,13 +7,13 @@ import logging
 import secrets
 import uuid
 from contextlib import suppress
-from datetime import time, timedelta
+from datetime import datetime, time, timedelta
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Query, Request, Response
 from psycopg.types.json import Jsonb
 
-from backend.db import service_tx
+from backend.db import Conn, service_tx
 from backend.deps import AdminDep, IdentityDep, NowDep, PoolDep, ReaderLocaleDep, SettingsDep
 from backend.errors import ApiError
 from backend.notifications.channels.line import verify_signature
@@ -241,21 +241,46 @@ async def register_device(body: DeviceIn, identity: IdentityDep, pool: PoolDep, 
         raise ApiError(400, "validation_failed", detail="a OneSignal push subscription id is a UUID")
     async with service_tx(pool) as owner:
         await require_role(owner, identity.user_id, *ALL_ROLES)
+        await register_token(owner, identity.user_id, body.token, channel, body.platform,
+                             body.keys.model_dump() if body.keys else None, now)
+    return Response(status_code=204)
+
+
+async def register_token(owner: Conn, user_id: uuid.UUID, token: str, channel: str, platform: str,
+                         keys: dict[str, Any] | None, now: datetime) -> None:
+    """POST /me/devices' writes: the token is the caller's from now on, and they keep their newest devices.
+
+    The same device of the same person seen again (the app registers at every session's start) only refreshes
+    when it was seen, and not while the delivery worker holds the row for a push under way to it (that turn ends
+    within its send timeout; the refresh comes at the next start): waiting, each app start during a slow push
+    service held one of the backend's pool connections for up to the send timeout (review27a #4). A move, or a
+    change of its channel or keys, waits for such a push (edges27 #2). The devices beyond the newest
+    DEVICES_PER_PERSON_MAX that such a push holds go at a later registration, not waited for either."""
+    same = {"token": token, "me": user_id, "channel": channel, "platform": platform,
+            "keys": Jsonb(keys) if keys is not None else None, "now": now}
+    unchanged = """d.user_id = %(me)s and d.channel = %(channel)s and d.platform = %(platform)s
+                   and d.keys is not distinct from %(keys)s::jsonb"""
+    seen = await (await owner.execute(
+        f"""update private.notification_devices d set last_seen_at = %(now)s
+            from (select token from private.notification_devices where token = %(token)s
+                  for no key update skip locked) free
+            where d.token = free.token and {unchanged} returning 1""", same)).fetchone()
+    if seen is None and await (await owner.execute(
+            f"select 1 from private.notification_devices d where d.token = %(token)s and {unchanged}",
+            same)).fetchone() is None:
         await owner.execute(
             """insert into private.notification_devices (token, user_id, channel, platform, keys, last_seen_at)
-               values (%s, %s, %s, %s, %s, %s)
+               values (%(token)s, %(me)s, %(channel)s, %(platform)s, %(keys)s, %(now)s)
                on conflict (token) do update set user_id = excluded.user_id, channel = excluded.channel,
                    platform = excluded.platform, keys = excluded.keys, last_seen_at = excluded.last_seen_at""",
-            [body.token, identity.user_id, channel, body.platform,
-             Jsonb(body.keys.model_dump()) if body.keys else None, now],
-        )
-        await owner.execute(
-            """delete from private.notification_devices where user_id = %(me)s and token not in (
+            same)
+    await owner.execute(
+        """delete from private.notification_devices where token in (
+               select token from private.notification_devices where user_id = %(me)s and token not in (
                    select token from private.notification_devices where user_id = %(me)s
-                   order by last_seen_at desc, created_at desc limit %(keep)s)""",
-            {"me": identity.user_id, "keep": DEVICES_PER_PERSON_MAX},
-        )
-    return Response(status_code=204)
+                   order by last_seen_at desc, created_at desc limit %(keep)s)
+               for no key update skip locked)""",
+        {"me": user_id, "keep": DEVICES_PER_PERSON_MAX})
 
 
 def _is_uuid(text: str) -> bool:
