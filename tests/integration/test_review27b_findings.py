@@ -30,8 +30,6 @@ def _asking(database_url: str, rid: str, kind: str) -> int:
 # --- 1. A suspension's holder_suspended written after a take back committed under it ----------------------------
 
 
-@pytest.mark.xfail(strict=True, reason="review27b #1: account.suspend reads the held jobs unlocked; a take back "
-                   "committing under its holder_suspended insert leaves that message asking about a job on offer")
 async def test_a_suspension_racing_a_take_back_leaves_no_message_asking_about_a_job_already_taken_back(
         app_and_clock: AppClock, area: Area, database_url: str, pool: AsyncConnectionPool[Any]) -> None:
     """account.suspend reads the student's jobs in hand from its statement's snapshot, unlocked (its
@@ -40,7 +38,8 @@ async def test_a_suspension_racing_a_take_back_leaves_no_message_asking_about_a_
     a moment as a second writer of it would); the suspension's `holder_suspended` insert waits at its foreign key
     check of the job; the take back commits (0120's trigger closes what it can see: nothing yet), the insert goes
     on: the teacher is asked to hand on a job that is back on offer, unread, and nothing closes it (close27's
-    "left" note)."""
+    "left" note). Fixed: the suspension holds the jobs in the student's hands with their own requests
+    (`_LOCK_REQUESTS`), so it waits for the take back and then finds the job no longer theirs."""
     api, _ = app_and_clock
     _, _, rid = await accepted_job(api, area, "ace")
     ace_id = area.students["ace"][0]
