@@ -1,7 +1,8 @@
 """review27b #2: race27's guard (tests/unit/test_dedupe_inserts_in_key_order.py) accepts `order by 6` whatever the
 insert's sixth column is. The key order is the point (two copies' turns insert overlapping keys in one order); a
 column list changed to put `dedupe_key` elsewhere (a new column added before it, say) would leave the rows ordered by
-some other column, and the guard green. Driven on a copy of the backend's files with one insert's columns reordered."""
+some other column, and the guard green. Driven on a copy of the backend's files with one insert's columns reordered.
+Fixed: the guard reads the insert's column list and asks that `order by N` names the key's place."""
 
 import shutil
 from pathlib import Path
@@ -13,8 +14,6 @@ from tests.unit import test_dedupe_inserts_in_key_order as guard
 OUTBOX = Path("notifications") / "outbox.py"
 
 
-@pytest.mark.xfail(strict=True, reason="review27b #2: the guard checks `order by 6` is there, not that the insert's "
-                   "sixth column is dedupe_key")
 def test_the_guard_refuses_order_by_6_when_the_sixth_column_is_not_the_key(
         tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     backend = tmp_path / "backend"
