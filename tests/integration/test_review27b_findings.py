@@ -7,7 +7,6 @@ import uuid
 from typing import Any
 
 import psycopg
-import pytest
 from psycopg_pool import AsyncConnectionPool
 
 from backend.db import service_tx
@@ -25,6 +24,18 @@ def _asking(database_url: str, rid: str, kind: str) -> int:
         row = conn.execute("""select count(*) from public.notifications where request_id = %s and kind = %s
                               and (params ->> 'closed') is null""", [rid, kind]).fetchone()
     return int(row[0]) if row else 0
+
+
+async def _done_or_waiting(database_url: str, count: int, task: "asyncio.Task[Any]") -> None:
+    """Until `task` has ended or `count` backends wait on a lock (it among them): for a step that waits on one
+    path and not on another."""
+    async with await psycopg.AsyncConnection.connect(database_url, autocommit=True) as watcher:
+        while not task.done():
+            row = await (await watcher.execute(
+                "select count(*) from pg_stat_activity where cardinality(pg_blocking_pids(pid)) > 0")).fetchone()
+            if row is not None and row[0] >= count:
+                return
+            await asyncio.sleep(0.01)  # a poll of what waits on what, not a wait for an outcome
 
 
 # --- 1. A suspension's holder_suspended written after a take back committed under it ----------------------------
@@ -68,8 +79,6 @@ async def test_a_suspension_racing_a_take_back_leaves_no_message_asking_about_a_
 # --- 3. The clock's holder_suspended to the admins, written beside the student's restore -------------------------
 
 
-@pytest.mark.xfail(strict=True, reason="review27b #3: notify_undecided reads the holder's suspension from its "
-                   "snapshot; a restore committing under its insert leaves the admins' message asking")
 async def test_the_clocks_message_of_a_suspended_holder_written_beside_their_restore_is_closed(
         app_and_clock: AppClock, area: Area, database_url: str, pool: AsyncConnectionPool[Any]) -> None:
     """close27's fix of review26b #6 holds the job FOR SHARE and checks its wait on the row, but a holder_suspended
@@ -77,7 +86,9 @@ async def test_the_clocks_message_of_a_suspended_holder_written_beside_their_res
     The college's one teacher leaves after the suspension told them, so the clock tells the admins; its insert waits
     at a foreign key check (an admin's profile, held a moment as their deletion would hold it); the student's restore
     commits meanwhile (0120's restore trigger closes what it can see: not the clock's); the insert goes on. The
-    admins are asked to hand on the job of a student who is back at work, unread, until the job next moves."""
+    admins are asked to hand on the job of a student who is back at work, unread, until the job next moves. Fixed:
+    the clock holds the holder's profile FOR SHARE (skip locked) as it holds the job, so the restore waits for the
+    clock's commit and its trigger then closes the message."""
     api, _ = app_and_clock
     _, _, rid = await accepted_job(api, area, "ace")
     ace_id = area.students["ace"][0]
@@ -91,14 +102,19 @@ async def test_the_clocks_message_of_a_suspended_holder_written_beside_their_res
         async with service_tx(pool) as owner:
             return await notify_undecided(owner)
 
+    async def restore() -> None:
+        async with pool.connection() as conn, conn.transaction():
+            await conn.execute("select set_config('fixit.actor', 'operator', true)")
+            await account.restore(conn, uuid.UUID(ace_id))
+
     async with await psycopg.AsyncConnection.connect(database_url) as holder:
         await holder.execute("select 1 from public.profiles where role = 'admin' and is_active for update")
         turn = asyncio.create_task(clock_turn())
         await until_waiting(database_url, 1, turn)  # its snapshot taken, its insert waiting on an admin
-        async with pool.connection() as conn, conn.transaction():
-            await conn.execute("select set_config('fixit.actor', 'operator', true)")
-            await account.restore(conn, uuid.UUID(ace_id))
+        restoring = asyncio.create_task(restore())
+        await _done_or_waiting(database_url, 2, restoring)  # committed, or (fixed) waiting for the clock
         await holder.rollback()
         await turn
+        await restoring
     assert request_status(database_url, rid) == "accepted"
     assert _asking(database_url, rid, "holder_suspended") == 0
