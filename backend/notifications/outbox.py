@@ -67,7 +67,9 @@ async def notify_expiring_offers(conn: Conn, now: datetime, within: timedelta) -
 # waits on a move; the next turn tells of it if it still waits), and a move that comes after waits for this commit,
 # whose messages its trigger (0120) then sees and closes. Lock order (backend/services/dispatch.py): the clock's
 # foreign key check already held these jobs FOR KEY SHARE to its commit; a FOR SHARE that skips what is locked adds
-# no wait of the clock's own.
+# no wait of the clock's own. A suspended holder's wait is their profile's, not the job's (review27b #3): a restore
+# committing under the insert closed what it could see, not this; so the holder's profile is held FOR SHARE too (SKIP
+# LOCKED: a restore under way passes the job by; one after waits for this commit and its trigger, 0120, closes it).
 _UNDECIDED = """
     with waits as materialized (
         select u.request_id, u.holder_suspended, u.started,
@@ -80,7 +82,8 @@ _UNDECIDED = """
         where u.started is not null
           and (r.status = any(private.college_decides())
                or (u.holder_suspended and r.status = any(private.reassignable())
-                   and exists (select 1 from public.profiles s where s.id = r.technician_id and not s.is_active)))
+                   and exists (select 1 from public.profiles s where s.id = r.technician_id and not s.is_active
+                               for share skip locked)))
         for share of r skip locked
     ), admins as materialized (
         select p.id from public.profiles p where p.role = 'admin' and p.is_active

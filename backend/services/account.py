@@ -408,11 +408,15 @@ _TELL_HOLDER_SUSPENDED = """
 # The requests a suspension changes or must not race, locked after the person's profile and before their offers
 # (dispatch.py's lock order), in one statement by id: every open request they asked for (a take back, an assign or a
 # dispatch of one holding it finishes first and is then seen: `park_for_suspended_owner` ends what it offered) and
-# those they hold a pending offer of (staff.end_open_offers, for a student).
+# those they hold a pending offer of (staff.end_open_offers, for a student), and the jobs in their hands that
+# `_TELL_HOLDER_SUSPENDED` tells the deciders of (review27b #1: read unlocked, a teacher's take back or reassign
+# holding one committed under that insert's foreign key check, closed nothing yet, and the message then asked about a
+# job already moved on; held here, such a move finishes first and is seen, or comes after and closes the message).
 _LOCK_REQUESTS = """
     select r.id from public.repair_requests r
     where (r.citizen_id = %(person)s and r.status = any(%(open)s::public.request_status[]))
        or r.id in (select o.request_id from public.offers o where o.technician_id = %(person)s and o.status = 'pending')
+       or (r.technician_id = %(person)s and r.status = any(private.reassignable()))
     order by r.id for update"""
 
 

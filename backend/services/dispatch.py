@@ -64,7 +64,8 @@ which nobody else can write before it commits). Such a
 job is moved on by an admin's take back (the step route: the request, then its offers, as a teacher's), which offers
 it at the same college only where a teacher is (`_teacher_ok`), else at the nearest college with one.
 A suspension (account.suspend) locks the person's profile FOR NO KEY UPDATE, then every open request they asked
-for and every request they hold a pending offer of, in one statement by id; a citizen's own then end their pending
+for, every request they hold a pending offer of and every job in their hands (review27b #1), in one statement by id;
+a citizen's own then end their pending
 offers and wait as `no_centre` (`park_for_suspended_owner`, review18a #2: nobody may answer for them, so no student
 is sent to them). An accept, an assign or a helper joining shares the owner's profile first, so a suspension
 committing at that moment is waited for and seen (409 owner_suspended), or waits for the job to be given and then
