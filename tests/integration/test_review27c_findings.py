@@ -75,8 +75,6 @@ async def _handed_on_to_dan(api: httpx.AsyncClient, clock: Clock, area: Area, da
     assert handed["expires_at"] == expected, (handed["expires_at"], expected)
 
 
-@pytest.mark.xfail(strict=True, reason="review27c #1: the teacher-naming and import routes pass no clock or policy to "
-                   "the hand-on: wall clock and default 30-minute SLA")
 @pytest.mark.parametrize("leave", ["made a teacher", "moved by an import"])
 async def test_a_hand_on_in_a_move_runs_the_deployments_offer_time_from_the_routes_clock(
         configured_app: tuple[httpx.AsyncClient, Clock], area: Area, database_url: str, leave: str) -> None:
