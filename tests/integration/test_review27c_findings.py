@@ -87,7 +87,6 @@ async def test_a_hand_on_in_a_move_runs_the_deployments_offer_time_from_the_rout
     await _handed_on_to_dan(api, clock, area, database_url, leave)
 
 
-@pytest.mark.xfail(strict=True, reason="review27c #2: private.active_teachers pins search_path, so it is never inlined")
 def test_the_colleges_teachers_rule_is_inlined_into_its_callers(database_url: str, area: Area) -> None:
     """2, dispatch's speed: "an active teacher of the college" became one function (0121, college27 #3), asked by
     dispatch for every college in a high-risk job's band (`college_has_teacher`). Pinned to `search_path = ''`, it was
