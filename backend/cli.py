@@ -190,6 +190,9 @@ def register_staff_command(
     name: Annotated[str, typer.Option(help="display name")] = "",
 ) -> None:
     """Make someone staff without SQL (the first admin too): they sign in with this phone and land in the role."""
+    from datetime import UTC, datetime
+
+    from backend.dispatch_ticks import policy_of
     from backend.services.staff import Registered, StaffError, college_id_of, register_staff
     from shared.roles import AppRole
 
@@ -202,7 +205,9 @@ def register_staff_command(
     async def work() -> Registered:
         async with _operator_tx() as conn:
             college_id = await college_id_of(conn, college) if college and app_role != AppRole.ADMIN else None
-            return await register_staff(conn, phone, app_role, college_id, name)
+            # a student moved or made staff: their offers handed on by the backend's dispatch policy (review27c #1)
+            return await register_staff(conn, phone, app_role, college_id, name, now=datetime.now(UTC),
+                                        policy=policy_of(get_settings()))
 
     try:
         done = _run_async(work)
@@ -419,6 +424,9 @@ def import_students_command(
         help="UTF-8 CSV: phone,name[,skills] (skills like 'electrical_appliance:3 plumbing:2')")],
 ) -> None:
     """Add a college's students from a CSV: all rows or, on any bad line, none (every bad line is listed)."""
+    from datetime import UTC, datetime
+
+    from backend.dispatch_ticks import policy_of
     from backend.services.staff import (
         ImportReport,
         StaffError,
@@ -439,7 +447,8 @@ def import_students_command(
                           console=console) as progress:
                 task = progress.add_task("import", total=len(rows))
                 return await import_students(conn, college_id, rows, by=None,
-                                             progress=lambda n: progress.advance(task, n))
+                                             progress=lambda n: progress.advance(task, n),
+                                             at=datetime.now(UTC), policy=policy_of(get_settings()))
 
     try:
         report = _run_async(work)

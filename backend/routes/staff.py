@@ -114,12 +114,13 @@ async def update_college(college_id: uuid.UUID, body: CollegeUpdate, identity: I
 @router.post("/admin/colleges/{college_id}/supervisors", response_model=StaffRegistered, status_code=201,
              responses=_BAD)
 async def name_supervisor(college_id: uuid.UUID, body: StaffRegister, identity: IdentityDep,
-                          pool: PoolDep) -> StaffRegistered:
+                          pool: PoolDep, now: NowDep, policy: PolicyDep) -> StaffRegistered:
     """Make the owner of this phone a supervisor of the college: an existing account changes at once, anyone else
     lands in the role at their first sign-in."""
     async with acting(pool, identity, AppRole.ADMIN) as (owner, _), _refusals_async():
+        # a student made a teacher: their offers handed on by the route's clock and the deployment's policy
         done = await staff.register_staff(owner, body.phone, AppRole.SUPERVISOR, college_id, body.display_name,
-                                          by=AppRole.ADMIN)
+                                          by=AppRole.ADMIN, now=now, policy=policy)
     return _registered(done)
 
 
@@ -140,7 +141,7 @@ async def add_student(college_id: uuid.UUID, body: StudentRegister, identity: Id
              responses={**_BAD, 400: {"model": CsvErrorResponse,
                                       "description": "nothing imported: every bad line with its reason"}})
 async def import_students(college_id: uuid.UUID, file: UploadFile, identity: IdentityDep,
-                          pool: PoolDep) -> StudentImportReport | JSONResponse:
+                          pool: PoolDep, now: NowDep, policy: PolicyDep) -> StudentImportReport | JSONResponse:
     """Students from a CSV upload (UTF-8; columns `phone`, `name`, optional `skills` like
     `electrical_appliance:3 plumbing:2`): all rows or none. A bad file answers 400 `csv_invalid` with `lines`: each
     bad line's number and reason."""
@@ -148,7 +149,7 @@ async def import_students(college_id: uuid.UUID, file: UploadFile, identity: Ide
     try:
         async with _college_staff(pool, identity, college_id) as (owner, caller), _refusals_async():
             rows = staff.parse_students_csv(data, await staff.known_skills(owner))
-            report = await staff.import_students(owner, college_id, rows, by=caller.role)
+            report = await staff.import_students(owner, college_id, rows, by=caller.role, at=now, policy=policy)
     except StudentImportError as exc:
         body = error_body("csv_invalid", count=len(exc.errors))
         body["error"]["lines"] = [{"line": e.line, "code": e.code, "message_th": e.text.th,

@@ -608,9 +608,11 @@ class ImportReport:
 
 
 async def import_students(conn: Conn, college_id: uuid.UUID, rows: list[StudentRow], *, by: AppRole | None,
-                          progress: Callable[[int], None] | None = None) -> ImportReport:
+                          progress: Callable[[int], None] | None = None, at: datetime | None = None,
+                          policy: DispatchPolicy | None = None) -> ImportReport:
     """All rows or none: every row is tried; on any refusal StudentImportError names each bad line, and the caller's
-    transaction is rolled back by the exception."""
+    transaction is rolled back by the exception. `at`, `policy`: the clock and dispatch policy a moved student's
+    offers are handed on by (end_open_offers; the caller's, as every other move's, review27c #1)."""
     known = await known_skills(conn)
     errors: list[LineError] = []
     now = invited = awaiting = 0
@@ -630,7 +632,7 @@ async def import_students(conn: Conn, college_id: uuid.UUID, rows: list[StudentR
     for row in sorted(rows, key=lambda r: r.phone):
         try:
             done = await register_staff(conn, row.phone, AppRole.TECHNICIAN, college_id, row.name, row.skills,
-                                        by=by, known=known)
+                                        by=by, known=known, now=at, policy=policy)
         except StaffError as exc:
             errors.append(LineError(row.line, exc.code, exc.values))
         else:

@@ -1,0 +1,11 @@
+-- review27c: `private.active_teachers` (0121, college27 #3: the one definition of "an active teacher of the college")
+-- pinned `set search_path = ''`, and a function with a SET clause is never inlined: every `college_has_teacher` call
+-- became a nested SQL function call of its own (GUC save and restore, its own executor), about twice the time per
+-- call of 0087's plain probe (measured on the test database: ~10 us against ~5 us, the lowest of 7 rounds of 300
+-- calls per college). Dispatch asks it of every college in a high-risk job's band (dispatch._teacher_ok, `_PLAN`),
+-- the hot path bench.dispatch times. Without the SET clause PostgreSQL inlines the set-returning SQL function into
+-- its caller's query (~3.5-5 us, as 0087's inline probe), keeping the one definition. As `private.offer_open` (0121): it names
+-- its one table schema-qualified and its operators (uuid =, the role enum's =) are pg_catalog's; the SQL callers
+-- (college_has_teacher, the deciders, undecided_jobs) plan it under their own `search_path = ''`; the backend's own
+-- queries that ask it (dispatch's roster lock, the step's teacher check, the outbox, the admin's teachers read) run the same expression they ran inline before 0121, under the same path.
+alter function private.active_teachers(uuid) reset all;
