@@ -9,7 +9,6 @@ import uuid
 from typing import Any
 
 import psycopg
-import pytest
 from psycopg_pool import AsyncConnectionPool
 
 from backend.services import account
@@ -22,8 +21,6 @@ from tests.integration.lock_waits import until_waiting
 SEED_ADMIN = "084-444-4444"
 
 
-@pytest.mark.xfail(strict=True, reason="review27c #3: the import locks each moved student's offered jobs row by row "
-                   "in phone order, a suspension by id: deadlock")
 async def test_an_import_moving_students_and_their_citizens_suspension_do_not_deadlock(
         app_and_clock: AppClock, area: Area, database_url: str, pool: AsyncConnectionPool[Any]) -> None:
     """One citizen's two jobs, LOW and HIGH (by id), each waiting for one student's answer: the student first in the
