@@ -1,9 +1,6 @@
 """audit27: a fresh-eyes audit of session 26's code. Each finding is proved here first (a strict xfail until it is
 fixed); /tmp/p27/audit27-findings.md describes them."""
 
-import secrets
-from collections.abc import AsyncIterator
-from contextlib import asynccontextmanager
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -12,35 +9,19 @@ import psycopg
 import pytest
 import respx
 from psycopg_pool import AsyncConnectionPool
-from pydantic import SecretStr
 
-from backend.app import create_app
-from backend.deps import get_now
 from backend.dispatch_ticks import tick
-from backend.settings import AuthMode, Settings
+from backend.settings import Settings
 from shared.otp import SENDS_PER_PHONE_PER_DAY
 from tests.helpers import fresh_phone
+from tests.integration.app_at import client_at, with_supabase_auth
 from tests.integration.dispatch_area import AppClock, Area, offers_of, request_status, submit
 
 SUPABASE = "https://audit27.supabase.co"
 
 
-@asynccontextmanager
-async def client(settings: Settings, address: str, now: datetime) -> AsyncIterator[httpx.AsyncClient]:
-    """The app as a client at `address` sees it, its clock held at `now` (the limits count in fixed windows)."""
-    app = create_app(settings)
-    app.dependency_overrides[get_now] = lambda: now
-    async with app.router.lifespan_context(app), httpx.AsyncClient(
-        transport=httpx.ASGITransport(app=app, client=(address, 40000)), base_url="http://fixit.test"
-    ) as api:
-        yield api
-
-
 def supabase_settings(settings: Settings) -> Settings:
-    return settings.model_copy(update={
-        "auth_mode": AuthMode.SUPABASE, "supabase_url": SUPABASE, "supabase_anon_key": SecretStr("anon-key"),
-        "jwt_secret": SecretStr(secrets.token_urlsafe(48)), "otp_requests_per_address": 1000,
-    })
+    return with_supabase_auth(settings, SUPABASE, otp_requests_per_address=1000)
 
 
 # --- F1: a code GoTrue did send, answered too late, was given back -----------------------------------------------
@@ -66,7 +47,7 @@ async def test_sms_sent_but_answered_late_still_count_towards_the_phones_day(set
         fake.post("/otp").mock(side_effect=gotrue_sends_then_is_late)
         for window in range(3):  # three 15-minute windows, five asks in each
             now = day + timedelta(seconds=sb.otp_window_seconds * window)
-            async with client(sb, "198.51.100.91", now) as api:
+            async with client_at(sb, "198.51.100.91", now) as api:
                 for _ in range(sb.otp_max_sends_per_window):
                     statuses.append((await api.post("/auth/otp/request", json={"phone": phone})).status_code)
     assert len(sent) <= SENDS_PER_PHONE_PER_DAY, statuses
@@ -88,11 +69,11 @@ async def test_asks_that_never_reached_gotrue_are_still_given_back(settings: Set
         otp = fake.post("/otp")
         otp.mock(side_effect=unreachable)
         for window in range(3):
-            async with client(sb, "198.51.100.92", day + timedelta(seconds=sb.otp_window_seconds * window)) as api:
+            async with client_at(sb, "198.51.100.92", day + timedelta(seconds=sb.otp_window_seconds * window)) as api:
                 for _ in range(sb.otp_max_sends_per_window):
                     statuses.append((await api.post("/auth/otp/request", json={"phone": phone})).status_code)
         otp.mock(side_effect=None, return_value=httpx.Response(200, json={}))
-        async with client(sb, "198.51.100.92", day + timedelta(seconds=sb.otp_window_seconds * 3)) as api:
+        async with client_at(sb, "198.51.100.92", day + timedelta(seconds=sb.otp_window_seconds * 3)) as api:
             answer = await api.post("/auth/otp/request", json={"phone": phone})
     assert statuses == [503] * (3 * sb.otp_max_sends_per_window)
     assert answer.status_code == 200, answer.text
