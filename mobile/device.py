@@ -45,19 +45,16 @@ class AwaitedUploads:
     One per process, like the upload folder: the sessions and the upload endpoint share the server's event loop."""
 
     def __init__(self) -> None:
-        self._awaited: set[str] = set()
-        self._claimed: set[str] = set()
-        # Set when the app is done with a name: a body that stopped arriving (its PUT waiting for the next chunk)
-        # is let go then too, not only when its next chunk comes (review27a #1).
+        # Each name awaited, with the event set when the app is done with it: a body that stopped arriving (its PUT
+        # waiting for the next chunk) is let go then too, not only when its next chunk comes (review27a #1).
         self._done: dict[str, asyncio.Event] = {}
+        self._claimed: set[str] = set()
 
     def expect(self, name: str) -> None:
-        self._awaited.add(name)
         self._done[name] = asyncio.Event()
 
     def forget(self, name: str) -> None:
         """The app is done with the name (read, failed or given up): any body still arriving for it is cut."""
-        self._awaited.discard(name)
         self._claimed.discard(name)
         done = self._done.pop(name, None)
         if done is not None:
@@ -66,19 +63,19 @@ class AwaitedUploads:
     async def given_up(self, name: str) -> None:
         """Returns once the app is done with `name` (at once when it is not awaited)."""
         done = self._done.get(name)
-        if done is not None and name in self._awaited:
+        if done is not None:
             await done.wait()
 
     def claim(self, name: str) -> bool:
         """The first upload for an awaited name takes it; a second (a replayed URL) or one for a name nobody awaits
         is refused."""
-        if name not in self._awaited or name in self._claimed:
+        if name not in self._done or name in self._claimed:
             return False
         self._claimed.add(name)
         return True
 
     def awaited(self, name: str) -> bool:
-        return name in self._awaited
+        return name in self._done
 
 
 AWAITED_UPLOADS = AwaitedUploads()

@@ -5,8 +5,7 @@ exactly as `python -m mobile` serves it; the app's side (FletDevice awaiting one
 test_device_reading.py."""
 
 import contextlib
-import shutil
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -15,27 +14,20 @@ import pytest
 from flet_web.uploads import build_upload_url  # type: ignore[import-untyped]  # flet-web ships no types
 
 from mobile.device import AWAITED_UPLOADS, AwaitedUploads, FletDevice, PickedFile
-from mobile.server import RemovedAtShutdown, create_app
-from mobile.settings import AppSettings
+from mobile.server import RemovedAtShutdown
 from shared.asgi import Message
 from shared.text import error_text
 from tests.unit.test_device_reading import FakeBrowserPicker, read_all
+from tests.unit.web_upload_app import served_web_app
 
 SECRET = "unit-" + "k" * 32
 CAP = 1000
 
 
 @pytest.fixture
-async def served(monkeypatch: pytest.MonkeyPatch) -> AsyncIterator[RemovedAtShutdown]:
-    # Serving sets Flet's upload variables when unset: set here, they are this test's only.
-    monkeypatch.setenv("FLET_SECRET_KEY", SECRET)
-    monkeypatch.setenv("FLET_MAX_UPLOAD_SIZE", str(CAP))
-    app = create_app(AppSettings())
-    assert isinstance(app, RemovedAtShutdown)
-    try:
+def served(monkeypatch: pytest.MonkeyPatch) -> Iterator[RemovedAtShutdown]:
+    with served_web_app(monkeypatch, SECRET, CAP) as app:
         yield app
-    finally:
-        shutil.rmtree(app.folder, ignore_errors=True)
 
 
 @contextlib.contextmanager
@@ -151,4 +143,4 @@ async def test_the_app_awaits_each_name_only_while_its_upload_is_read(tmp_path: 
     device._picker = picker  # type: ignore[assignment]
     read, _ = await read_all(device, [PickedFile(0, "0.jpg", 5), PickedFile(1, "1.jpg", 6)])
     assert read == {"0.jpg": b"first", "1.jpg": None} and seen == [True, True]
-    assert names._awaited == set() and names._claimed == set()  # a read and a failed upload alike: none left
+    assert names._done == {} and names._claimed == set()  # a read and a failed upload alike: none left

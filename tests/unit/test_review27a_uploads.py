@@ -10,16 +10,15 @@ most one upload on disk at a time" did not hold."""
 
 import asyncio
 import contextlib
-import shutil
-from collections.abc import AsyncIterator
+from collections.abc import Iterator
 
 import pytest
 from flet_web.uploads import build_upload_url  # type: ignore[import-untyped]  # flet-web ships no types
 
 from mobile.device import AWAITED_UPLOADS
-from mobile.server import RemovedAtShutdown, create_app
-from mobile.settings import AppSettings
+from mobile.server import RemovedAtShutdown
 from shared.asgi import Message
+from tests.unit.web_upload_app import served_web_app
 
 SECRET = "unit-" + "r" * 32
 CAP = 100_000
@@ -29,15 +28,9 @@ CHUNK = 20_000
 
 
 @pytest.fixture
-async def served(monkeypatch: pytest.MonkeyPatch) -> AsyncIterator[RemovedAtShutdown]:
-    monkeypatch.setenv("FLET_SECRET_KEY", SECRET)
-    monkeypatch.setenv("FLET_MAX_UPLOAD_SIZE", str(CAP))
-    app = create_app(AppSettings())
-    assert isinstance(app, RemovedAtShutdown)
-    try:
+def served(monkeypatch: pytest.MonkeyPatch) -> Iterator[RemovedAtShutdown]:
+    with served_web_app(monkeypatch, SECRET, CAP) as app:
         yield app
-    finally:
-        shutil.rmtree(app.folder, ignore_errors=True)
 
 
 async def test_a_body_that_stops_arriving_is_let_go_when_the_app_gives_up(served: RemovedAtShutdown) -> None:
