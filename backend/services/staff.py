@@ -623,12 +623,13 @@ async def import_students(conn: Conn, college_id: uuid.UUID, rows: list[StudentR
     # profile lock below is already held, so its requests and invitations come after every profile. The rows then
     # go in phone order, so the invitations of phones without an account (their rows, or their unique phone on
     # insert) are taken in one order too; the report keeps the file's line numbers.
+    phones = {"phones": [row.phone for row in rows]}
     await conn.execute(
         """select id from public.profiles
            where phone = any(%(phones)s)
               or (role = 'admin' and is_active
                   and exists (select 1 from public.profiles a where a.phone = any(%(phones)s) and a.role = 'admin'))
-           order by id for no key update""", {"phones": [row.phone for row in rows]})
+           order by id for no key update""", phones)
     # Then every job those accounts hold a pending offer of, in one statement by id (the rule's next step): a row
     # that moves its student hands their offers' jobs on (end_open_offers), and row by row in phone order the import
     # took them in no order another writer shares: a citizen's suspension, taking the same jobs by id, and the import
@@ -638,7 +639,7 @@ async def import_students(conn: Conn, college_id: uuid.UUID, rows: list[StudentR
         """select r.id from public.repair_requests r
            where r.id in (select o.request_id from public.offers o join public.profiles p on p.id = o.technician_id
                           where p.phone = any(%(phones)s) and o.status = 'pending')
-           order by r.id for update""", {"phones": [row.phone for row in rows]})
+           order by r.id for update""", phones)
     for row in sorted(rows, key=lambda r: r.phone):
         try:
             done = await register_staff(conn, row.phone, AppRole.TECHNICIAN, college_id, row.name, row.skills,
