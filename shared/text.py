@@ -2408,3 +2408,22 @@ APP_UI.update({
 APP_UI.update({
     "decision_closed": B("{item}: งานดำเนินต่อแล้ว ไม่ต้องทำอะไรต่อ", "{item}: the job has moved on, nothing left to do"),
 })
+
+# audit28 #1: Supabase Auth may have sent the code although its answer was lost or came late (GoTrue slow, its SMS
+# hook timed out: backend/auth/supabase_otp.py `MaybeSent`). The phone's allowances count it; the person is told a
+# code may still come and the app opens the code step for it, a new code only after GoTrue's own spacing (a new one
+# would void the code on its way).
+ERRORS.update({
+    "otp_maybe_sent": B(
+        "ระบบส่ง SMS ตอบช้า รหัสยืนยันอาจส่งไปแล้ว หากได้รับ SMS ให้พิมพ์รหัสที่นี่ หากไม่ได้รับ กรุณาขอรหัสใหม่ภายหลัง",
+        "Sign-in by SMS is answering slowly: a code may still reach you. If an SMS comes, type its code here; "
+        "if none comes, ask for a new one later",
+    ),
+})
+WAIT_ERRORS.update({
+    "otp_maybe_sent": B(
+        "ระบบส่ง SMS ตอบช้า รหัสยืนยันอาจส่งไปแล้ว หากได้รับ SMS ให้พิมพ์รหัสที่นี่ หากไม่ได้รับ ขอรหัสใหม่ได้ในอีก {wait}",
+        "Sign-in by SMS is answering slowly: a code may still reach you. If an SMS comes, type its code here; "
+        "if none comes, ask for a new one in {wait}",
+    ),
+})

@@ -61,10 +61,12 @@ async def request_code(
                 await rate_limits.spend(conn, limit, now, code="otp_rate_limited")
         try:
             await supabase_otp.send_code(settings, phone)
-        except supabase_otp.MaybeSent:
+        except supabase_otp.MaybeSent as exc:
             # The SMS may have gone out (GoTrue's answer lost or late, its hook timed out): it counts, or a slow
             # SMS side let a stranger send a phone SMS after SMS past its day's cap, each refunded (audit27 F1).
-            raise
+            # And the person is told a code may come (not "sign-in is down"): the app opens the code step, so the SMS
+            # that arrives can be typed in; a new code after GoTrue's 60 s spacing (audit28 #1).
+            raise ApiError(503, "otp_maybe_sent", headers=exc.headers) from exc
         except ApiError:
             # Nothing was sent (Supabase Auth unreachable or refusing, its own 60 s spacing): the phone's allowances
             # count codes sent, so a morning of SMS failures does not use up the person's day (review26b #1). The

@@ -16,6 +16,8 @@ from shared.text import Bilingual, bilingual, error_text
 # Server answers that belong next to the code field rather than in the general error line.
 _CODE_ERRORS = frozenset({"invalid_code_format", "otp_invalid", "otp_expired", "otp_too_many_attempts",
                           "otp_invalid_or_expired"})
+# Supabase Auth's answer was lost or late, so a code may be on its way (audit28 #1): the code step opens for it.
+MAYBE_SENT = "otp_maybe_sent"
 
 
 class LoginStep(StrEnum):
@@ -46,6 +48,8 @@ class LoginViewModel(Observable):
         # How many new codes went from this code step: each one's line says its number, so a second one that went is
         # seen and read out (a live region speaks when its words change), not the first one's words again.
         self.resent_count = 0
+        # The code step opened for a code that may have been sent (`MAYBE_SENT`): its line says no code was sent.
+        self.maybe_sent = False
         self.can_retry = False
         # A failure's retry waits for its Retry-After (a 503's, a 429's) and comes back by itself.
         self.retry_wait = RetryWait(self._changed)
@@ -83,7 +87,7 @@ class LoginViewModel(Observable):
 
     @property
     def code_sent(self) -> str | None:
-        if self.phone is None:
+        if self.phone is None or self.maybe_sent:
             return None
         phone = national_format(self.phone)
         if not self.resent:
@@ -135,6 +139,9 @@ class LoginViewModel(Observable):
         try:
             sent = await answered(self._api.request_otp(phone), self._not_busy, self._changed)
         except ApiError as exc:
+            if exc.code == MAYBE_SENT:
+                self._maybe_sent(phone, exc)
+                return
             self._show(exc, field_codes=frozenset({"invalid_phone"}), field="phone")
             return
         finally:
@@ -211,6 +218,7 @@ class LoginViewModel(Observable):
     def change_phone(self) -> None:
         self._clear_errors()
         self.resend_wait.after(None)  # another number: its own limit
+        self.maybe_sent = False
         self.step = LoginStep.PHONE
         self.code_input = ""
         self.dev_code = None
@@ -230,6 +238,7 @@ class LoginViewModel(Observable):
         self.code_length = None
         self.resent = False
         self.resent_count = 0
+        self.maybe_sent = False
         self.busy = False
         self._changed()
 
@@ -238,11 +247,30 @@ class LoginViewModel(Observable):
     def _code_sent(self, sent: OtpRequested, *, resent_count: int) -> None:
         """A code is on its way to `sent.phone`: the code step starts empty (a new code makes the last one void)."""
         self.phone = sent.phone
+        self.maybe_sent = False
         self.dev_code = sent.dev_code
         self.code_length = sent.code_length
         self.code_input = ""
         self.resent = resent_count > 0
         self.resent_count = resent_count
+
+    def _maybe_sent(self, phone: str, exc: ApiError) -> None:
+        """A code may be on its way to `phone` (GoTrue's answer lost or late): the code step opens for it, its words
+        say so (never "sent"), and a new code waits for the answer's Retry-After (sooner, GoTrue refuses it; and a
+        new code would void the one on its way). Its length is the issuer's, unknown here: 6-10 digits are taken."""
+        self.phone = phone
+        self.dev_code = None
+        self.code_length = None
+        self.code_input = ""
+        self.resent = False
+        self.resent_count = 0
+        self.maybe_sent = True
+        self._error = exc.text
+        self.can_retry = False  # "try again" on the code step verifies: nothing typed yet
+        self.retry_wait.after(None)
+        self.resend_wait.after(exc)
+        self.step = LoginStep.CODE
+        self._changed()
 
     def _show(self, exc: ApiError, *, field_codes: frozenset[str], field: str) -> None:
         self.busy = False
