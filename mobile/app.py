@@ -40,13 +40,15 @@ def main_with_uploads(upload_dir: Path | None) -> Callable[[ft.Page], Awaitable[
     return started
 
 
-def backend_client(page: ft.Page, *, transport: httpx.AsyncBaseTransport | None = None) -> ApiClient:
+def backend_client(page: ft.Page, *, transport: httpx.AsyncBaseTransport | None = None,
+                   served: bool = False) -> ApiClient:
     """The page's API client. Served as a web page, the app's Python runs on the web app's server and calls the API
     for the browser at `page.client_ip`: that address goes with every call (mobile.api_client.forwarding_headers), so
     the backend's per-address limits count each visitor apart (attack26 #1). A phone or desktop app calls from its
-    own address."""
+    own address. `served`: the web app's server runs this page (it serves the upload folder), whatever the client
+    says of itself in `page.web` (its own page patch: audit28 #2)."""
     settings = get_settings()
-    visitor = page.client_ip if page.web else None
+    visitor = page.client_ip if served or page.web else None
     return ApiClient(settings.backend_url, timeout_seconds=settings.request_timeout_seconds, transport=transport,
                      forwarded_for=visitor)
 
@@ -59,7 +61,7 @@ async def main(page: ft.Page, upload_dir: Path | None = None) -> None:
     page.theme_mode = ft.ThemeMode.LIGHT
     page.padding = 0
 
-    api = backend_client(page)
+    api = backend_client(page, served=upload_dir is not None)
     prefs = ft.SharedPreferences()
     store = PreferencesSessionStore(prefs)
 

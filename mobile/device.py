@@ -186,7 +186,12 @@ class FletDevice:
     async def read_picked(
         self, files: list[PickedFile], on_progress: Callable[[PickedFile, float], None]
     ) -> AsyncIterator[tuple[PickedFile, bytes | None]]:
-        if not self._is_web():
+        # From a path only in an app that runs on the person's own device (no upload folder: a phone or desktop
+        # build). Served by the web app's server, the picker's paths are the client's words about a disk the server
+        # does not share, and `page.web` is the client's own say (Flet applies the page patch its register message
+        # carries): a hand-made client saying `web: false` named server paths here, /dev/zero or another person's
+        # photo on the server's disk (audit28 #2). Only what the client uploads is read there.
+        if self._upload_dir is None and not self._is_web():
             for f in files:
                 yield f, await self._read_path(f)
             return

@@ -14,7 +14,6 @@ from types import SimpleNamespace
 from typing import Any, cast
 
 import httpx
-import pytest
 
 from mobile.app import backend_client
 from mobile.device import FletDevice, PickedFile
@@ -33,7 +32,6 @@ class LyingClientPicker:
         raise RuntimeError("this client uploads nothing")
 
 
-@pytest.mark.xfail(strict=True, reason="audit28 #2: FletDevice trusts the client's page.web and reads its path")
 async def test_a_web_client_cannot_make_the_server_read_a_path_of_its_own_disk(tmp_path: Path) -> None:
     secret = tmp_path / "someone_elses_photo.jpg"
     secret.write_bytes(b"\xff\xd8 another person's photo")
@@ -48,7 +46,6 @@ async def test_a_web_client_cannot_make_the_server_read_a_path_of_its_own_disk(t
     assert picker.uploads == 1
 
 
-@pytest.mark.xfail(strict=True, reason="audit28 #2: backend_client trusts the client's page.web")
 async def test_a_web_client_saying_it_is_no_browser_still_calls_the_api_as_its_own_address() -> None:
     """The same lie made the web app call the API without the visitor's address (X-Forwarded-For): their sign-in
     tries counted against the web server's own address, one bucket for every such client, not theirs."""
