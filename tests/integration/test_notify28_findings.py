@@ -82,7 +82,6 @@ async def _two_jobs_of_a_suspended_ace(app_and_clock: AppClock, area: Area, data
     return rids
 
 
-@XFAIL
 async def test_a_restore_closing_two_messages_of_one_reader_tells_them_once(
         app_and_clock: AppClock, area: Area, database_url: str, pool: AsyncConnectionPool[Any]) -> None:
     """#1: ace's restore closes the teacher's two messages in one commit; the teacher's app hears it once."""

@@ -1,0 +1,49 @@
+-- notify28: the deciders' closed messages and their live events (session 27's leftovers of 0120).
+--
+-- #1 0120 announced each closed message as its own `notification` event (its id, its job): a restore of a student
+-- holding k jobs, or any commit closing k messages of one reader, sent that reader k events, and their app re-read
+-- its bell (the open inbox, an admin's home) k times. What a closed message changes for its reader is their bell and
+-- inbox as a whole, not one job: the event now names the reader and the commit only (`closed`: true, `at` the
+-- commit's now()), the same text for every message of that reader the commit closes, and PostgreSQL delivers a
+-- payload sent more than once on a channel in one transaction once. One event per reader per commit, however many
+-- jobs or triggers closed their messages; no per-statement bookkeeping needed.
+
+-- The event that tells `reader` some of their messages were closed or are gone, in this commit.
+create function private.messages_changed_event(reader uuid) returns text
+language sql
+stable
+set search_path = ''
+as $$
+    select json_build_object('kind', 'notification', 'recipient_id', reader, 'closed', true, 'at', now())::text
+$$;
+revoke all on function private.messages_changed_event(uuid) from public, anon, authenticated;
+
+-- 0120's close, unchanged but for its announcement: one (folded) event per reader.
+create or replace function private.close_decision_messages(requests uuid[], kinds text[], how text) returns void
+language plpgsql
+security definer
+set search_path = ''
+as $$
+declare
+    readers uuid[];
+begin
+    with closed as (
+        update public.notifications n
+        set read_at = coalesce(n.read_at, now()), planned_at = coalesce(n.planned_at, now()),
+            params = n.params || jsonb_build_object('closed', how)
+        where n.request_id = any(requests) and n.kind = any(kinds) and (n.params ->> 'closed') is null
+          -- the partial index's own words, so the planner may use it whatever `kinds` holds
+          and n.kind in ('qc_waiting', 'handback_waiting', 'holder_suspended')
+        returning n.id, n.recipient_id
+    ), skipped as (
+        update private.notification_deliveries d
+        set status = 'skipped', last_error = 'the decision moved on', updated_at = now()
+        where d.notification_id in (select id from closed) and d.status = 'pending'
+    )
+    select array_agg(distinct c.recipient_id) into readers from closed c;
+    perform pg_notify('fixit_events', private.messages_changed_event(r.reader))
+    from unnest(readers) as r(reader)
+    order by r.reader;
+end
+$$;
+revoke all on function private.close_decision_messages(uuid[], text[], text) from public, anon, authenticated;
