@@ -47,3 +47,25 @@ begin
 end
 $$;
 revoke all on function private.close_decision_messages(uuid[], text[], text) from public, anon, authenticated;
+
+-- #2 A request deleted outright (the SQL editor, Supabase's dashboard: no app path deletes one) takes its messages
+-- with it (on delete cascade), and an open inbox kept showing them. Every message deleted, however (a cascade from
+-- its request, or its reader's own deletion, whose streams end anyway), tells its reader as a closed one does: the
+-- same event, once per reader per commit. Per statement, from its transition table: one call however many rows.
+create function private.announce_messages_gone() returns trigger
+language plpgsql
+security definer
+set search_path = ''
+as $$
+begin
+    perform pg_notify('fixit_events', private.messages_changed_event(g.reader))
+    from (select distinct o.recipient_id as reader from old_notifications o) g
+    order by g.reader;
+    return null;
+end
+$$;
+revoke all on function private.announce_messages_gone() from public, anon, authenticated;
+
+create trigger notifications_announce_gone after delete on public.notifications
+    referencing old table as old_notifications
+    for each statement execute function private.announce_messages_gone();

@@ -94,7 +94,6 @@ async def test_a_restore_closing_two_messages_of_one_reader_tells_them_once(
     assert [e["recipient_id"] for e in heard] == [teacher_id]
 
 
-@XFAIL
 async def test_a_request_deleted_outright_tells_each_reader_who_lost_a_message(
         app_and_clock: AppClock, area: Area, database_url: str, pool: AsyncConnectionPool[Any]) -> None:
     """#2: the SQL editor deletes a request; everyone who had a message about it hears one event, nobody else."""
