@@ -69,3 +69,29 @@ revoke all on function private.announce_messages_gone() from public, anon, authe
 create trigger notifications_announce_gone after delete on public.notifications
     referencing old table as old_notifications
     for each statement execute function private.announce_messages_gone();
+
+-- #3 What 0120's status-event trigger keys on is the status event: a move (from/to status) or the app's reassign
+-- (`note_code` 'reassigned', the status kept, written by dispatch.assign beside its change of holder). A holder
+-- changed by an UPDATE of the request alone (the SQL editor, Supabase's dashboard, seed.remove_demo_accounts) writes
+-- no status event (0003 logs status changes), so it closed nothing and the deciders were still asked to hand on a
+-- job already in another student's hands. The change of holder itself is the fact: this trigger closes on it, by
+-- the same rule (`close_decision_messages`); the app's reassign then finds nothing left to close at its event.
+create function private.close_on_a_new_holder() returns trigger
+language plpgsql
+security definer
+set search_path = ''
+as $$
+begin
+    perform private.close_decision_messages(array[new.id], '{holder_suspended}',
+        case when new.technician_id is null then 'left' else 'reassigned' end);
+    return null;
+end
+$$;
+revoke all on function private.close_on_a_new_holder() from public, anon, authenticated;
+
+-- Only a holder changed with the status kept: a move that changes both (an accept, a take back) writes its status
+-- event, which 0120's trigger closes on with that move's words.
+create trigger repair_requests_close_on_a_new_holder after update of technician_id on public.repair_requests
+    for each row when (old.technician_id is distinct from new.technician_id and old.status = new.status
+                       and old.status in ('accepted', 'diagnosing', 'repairing'))
+    execute function private.close_on_a_new_holder();

@@ -109,7 +109,6 @@ async def test_a_request_deleted_outright_tells_each_reader_who_lost_a_message(
     assert sorted(e["recipient_id"] for e in heard) == sorted(readers)
 
 
-@XFAIL
 async def test_a_reassign_in_the_sql_editor_closes_the_holder_suspended(
         app_and_clock: AppClock, area: Area, database_url: str, pool: AsyncConnectionPool[Any]) -> None:
     """#3: the job of a suspended ace given to bee by an UPDATE of its holder: the teacher's ask is closed as a
