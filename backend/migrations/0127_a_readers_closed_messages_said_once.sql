@@ -95,3 +95,27 @@ create trigger repair_requests_close_on_a_new_holder after update of technician_
     for each row when (old.technician_id is distinct from new.technician_id and old.status = new.status
                        and old.status in ('accepted', 'diagnosing', 'repairing'))
     execute function private.close_on_a_new_holder();
+
+-- #4 0120's pass left a `holder_suspended` written before a restore, when its student was suspended again and the
+-- job has not moved since: the job is still held by a suspended student, so it read as the current ask. A reader
+-- has one such message per suspension (the dedupe key names it): one followed by a newer ask about the same job
+-- was ended by the restore before that newer suspension. Closed as that restore would have (after 0120 it does),
+-- read when the newer one came, nothing more pushed about it.
+-- 0120's pass left them; this one closes them.
+with over as (
+    select o.id, min(n.created_at) as at
+    from public.notifications o
+    join public.notifications n on n.kind = o.kind and n.request_id = o.request_id
+                               and n.recipient_id = o.recipient_id and n.id > o.id
+    where o.kind = 'holder_suspended' and (o.params ->> 'closed') is null
+    group by o.id
+), closed as (
+    update public.notifications n
+    set read_at = coalesce(n.read_at, o.at), planned_at = coalesce(n.planned_at, o.at),
+        params = n.params || jsonb_build_object('closed', 'restored')
+    from over o
+    where n.id = o.id
+    returning n.id)
+update private.notification_deliveries d
+set status = 'skipped', last_error = 'the decision moved on', updated_at = now()
+where d.notification_id in (select id from closed) and d.status = 'pending';

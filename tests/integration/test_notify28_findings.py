@@ -19,7 +19,6 @@ import uuid
 from typing import Any
 
 import psycopg
-import pytest
 from psycopg_pool import AsyncConnectionPool
 
 from backend.live import CHANNEL
@@ -29,7 +28,6 @@ from shared.roles import AppRole
 from tests.integration.dispatch_area import AppClock, Area, assigned_by_teacher
 
 MARKER = '{"kind": "notify28-marker"}'
-XFAIL = pytest.mark.xfail(strict=True, reason="notify28: proved here, fixed in a later commit")
 
 
 def _open_messages(database_url: str, kind: str, rids: list[str]) -> list[tuple[str, str, str | None]]:
@@ -125,7 +123,6 @@ async def test_a_reassign_in_the_sql_editor_closes_the_holder_suspended(
     assert [e["recipient_id"] for e in heard] == [teacher_id]
 
 
-@XFAIL
 async def test_a_holder_suspended_from_before_a_restore_is_closed_by_0127(
         app_and_clock: AppClock, area: Area, database_url: str, pool: AsyncConnectionPool[Any]) -> None:
     """#4: ace suspended, restored, suspended again, the job unmoved. Before 0120 the restore closed nothing: the
