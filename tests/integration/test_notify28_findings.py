@@ -14,6 +14,7 @@ The events are read where backend/live.py reads them (LISTEN on its channel; it 
 `recipient_id`'s streams alone), up to a marker the listener sends itself after the change committed: everything
 the change's commit announced arrives before it."""
 
+import asyncio
 import json
 import uuid
 from typing import Any
@@ -24,8 +25,11 @@ from psycopg_pool import AsyncConnectionPool
 from backend.live import CHANNEL
 from backend.migrate import MIGRATIONS_DIR as MIGRATIONS
 from backend.services import account
+from backend.settings import Settings
 from shared.roles import AppRole
+from tests.helpers import sign_in
 from tests.integration.dispatch_area import AppClock, Area, assigned_by_teacher
+from tests.integration.live_streams import open_stream
 
 MARKER = '{"kind": "notify28-marker"}'
 
@@ -90,6 +94,37 @@ async def test_a_restore_closing_two_messages_of_one_reader_tells_them_once(
         heard = _heard(listener)
     assert _open_messages(database_url, "holder_suspended", rids) == [(rid, teacher_id, "restored") for rid in rids]
     assert [e["recipient_id"] for e in heard] == [teacher_id]
+
+
+async def test_the_teachers_open_app_hears_the_restore_once(
+        app_and_clock: AppClock, area: Area, database_url: str, pool: AsyncConnectionPool[Any],
+        settings: Settings) -> None:
+    """#1 on the real stream (GET /events as the app reads it): the teacher's stream carries one `notification`
+    event for the restore that closed their two messages, up to a message of their own written after it."""
+    api, _ = app_and_clock
+    app = api._transport.app  # type: ignore[attr-defined]
+    await asyncio.wait_for(app.state.hub.listening.wait(), 10)
+    await _two_jobs_of_a_suspended_ace(app_and_clock, area, database_url, pool)
+    teacher_id = area.students["teacher"][0]
+    teacher, _ = await sign_in(api, area.students["teacher"][1])
+    chunks: Any = await open_stream(app, settings, teacher)
+    try:
+        await _restore(pool, area.students["ace"][0])
+        with psycopg.connect(database_url, autocommit=True) as conn:
+            row = conn.execute("insert into public.notifications (recipient_id, kind, params) "
+                               "values (%s, 'invite_accepted', '{}') returning id", [teacher_id]).fetchone()
+        assert row is not None
+        mark = f'"notification_id": {row[0]},'.encode()
+        events: list[bytes] = []
+        async with asyncio.timeout(120):  # fails the test rather than hold the suite
+            while not any(mark in e for e in events):
+                chunk = bytes(await anext(chunks))
+                events += [e for e in chunk.split(b"\n\n") if e.startswith(b"event: notification")]
+    finally:
+        await chunks.aclose()
+    closed = [json.loads(e.split(b"data: ", 1)[1]) for e in events if b'"closed": true' in e]
+    assert [(e["kind"], e.get("request_id")) for e in closed] == [("notification", None)]
+    assert len(events) == 2  # the restore's, and the mark
 
 
 async def test_a_request_deleted_outright_tells_each_reader_who_lost_a_message(
