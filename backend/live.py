@@ -57,7 +57,7 @@ def may_see(viewer: Viewer, event: dict[str, Any]) -> bool:
 def public_part(event: dict[str, Any]) -> dict[str, Any]:
     """What goes over the wire: which request changed and to what, never who else is involved."""
     return {k: event[k] for k in ("kind", "request_id", "offer_id", "notification_id", "status", "at",
-                                 "lead_left", "kept") if k in event}
+                                 "lead_left", "kept", "closed") if k in event}
 
 
 @dataclass(frozen=True)

@@ -26,7 +26,7 @@ from mobile.viewmodels.college_jobs import CollegeJobsViewModel
 from mobile.viewmodels.colleges_admin import CollegesAdminViewModel
 from mobile.viewmodels.credit import CollegeCreditViewModel, PortfolioViewModel, RecordPanel
 from mobile.viewmodels.home import AdminHome, CitizenHome, HomeViewModel, SupervisorHome, TechnicianHome, home_for
-from mobile.viewmodels.inbox import InboxViewModel, is_notification_event, notification_request
+from mobile.viewmodels.inbox import InboxViewModel, is_notification_event, messages_closed, notification_request
 from mobile.viewmodels.job import JobViewModel
 from mobile.viewmodels.login import LoginViewModel
 from mobile.viewmodels.observable import Observable
@@ -810,7 +810,9 @@ class AppViewModel(Observable):
             if self.inbox is not None:
                 await self.inbox.notification_arrived(showing=self.screen == Screen.INBOX)
             about = notification_request(event)
-            if isinstance(self.home, AdminHome) and self.home.hears_message_about(about):
+            # Messages closed or gone (0127: one event per commit, naming no job) may take jobs off the admin's
+            # lists with no request event they hear (a student's restore changes no request).
+            if isinstance(self.home, AdminHome) and (self.home.hears_message_about(about) or messages_closed(event)):
                 await self.home.load()
             # A message about the request or job on screen can come with no change of the request at all (the
             # clock's "it waits for a teacher" to its owner, "the teacher left" to its student, stranded19/20: the

@@ -33,6 +33,18 @@ def notification_request(event: ServerEvent) -> str | None:
     return str(found) if found else None
 
 
+def messages_closed(event: ServerEvent) -> bool:
+    """Whether a "notification" event says some of its reader's messages were closed (the decision they asked for
+    moved on) or are gone (their request deleted): one event per reader per commit, about no one request (migration
+    0127), however many messages the commit closed."""
+    if not is_notification_event(event):
+        return False
+    try:
+        return event.json().get("closed") is True
+    except (ValueError, AttributeError):
+        return False
+
+
 class InboxViewModel(SubScreen):
     def __init__(
         self, api: ApiClient, session: Session, *, on_open: OpenNotification, **wiring: Unpack[ScreenWiring]

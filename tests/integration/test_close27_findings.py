@@ -118,10 +118,13 @@ async def test_closing_a_message_tells_its_readers_open_app(
         heard: list[dict[str, Any]] = []
         for notify in listener.notifies(timeout=10):  # ends at the closed message's event (or fails after 10 s)
             event = json.loads(notify.payload)
-            if event.get("notification_id") == row[0]:
+            if event.get("closed") is True:  # 0127: one per reader per commit, naming the reader, not the message
                 heard.append(event)
                 break
-    assert [(e["kind"], e["recipient_id"], e["request_id"]) for e in heard] == [("notification", teacher_id, rid)]
+    assert [(e["kind"], e["recipient_id"]) for e in heard] == [("notification", teacher_id)]
+    with psycopg.connect(database_url) as conn:
+        assert conn.execute("select params ->> 'closed' from public.notifications where id = %s",
+                            [row[0]]).fetchone() == ("handed_back",)
 
 
 async def test_the_clocks_message_written_while_an_approval_commits_is_closed_too(

@@ -44,3 +44,24 @@ async def test_a_student_suspended_at_a_college_with_nobody_reaches_the_admins_l
     backend.undecided = [job]
     await app.live_event(_message_about(job["id"]))
     assert [(str(j.id), j.holder_suspended) for j in home.undecided] == [(job["id"], True)]
+
+
+async def test_a_restore_that_closed_the_admins_asks_takes_the_job_off_their_list() -> None:
+    """notify28 #1: the suspended student is restored (no request event: a restore changes no status). The
+    messages it closed are announced as one event per reader per commit naming no job (migration 0127, `closed`):
+    it alone takes the job off the admin's list, and the bell is read once for it."""
+    backend = FakeBackend()
+    app = await signed_in("admin", backend)
+    home = app.home
+    assert isinstance(home, AdminHome)
+    job = {**request_summary("พัดลม", "repairing"), "college_id": COLLEGE["id"], "why": "no_teacher",
+           "holder_suspended": True}
+    backend.undecided = [job]
+    await app.live_event(_message_about(job["id"]))
+    assert [str(j.id) for j in home.undecided] == [job["id"]]
+    backend.undecided = []
+    counted = len(backend.calls("GET", "/me/notifications/unread-count"))
+    await app.live_event(ServerEvent("notification", json.dumps({
+        "kind": "notification", "closed": True, "at": "2026-01-01T00:00:01+00:00"})))
+    assert home.undecided == []
+    assert len(backend.calls("GET", "/me/notifications/unread-count")) == counted + 1
