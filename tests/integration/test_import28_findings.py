@@ -52,7 +52,6 @@ def _free(database_url: str, profile_id: Any, lock: str) -> bool:
 
 # --- 1. A teacher's import locks people it will refuse ------------------------------------------------------------
 
-@pytest.mark.xfail(strict=True, reason="import28 #1: a teacher's import locks the people it refuses")
 async def test_a_teachers_import_leaves_the_people_it_refuses_free(
         api: httpx.AsyncClient, area: Area, database_url: str) -> None:
     """A teacher's file names one of their students (A), another college's student and an admin: the last two rows
