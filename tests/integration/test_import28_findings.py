@@ -14,7 +14,6 @@ from typing import Any
 
 import httpx
 import psycopg
-import pytest
 from psycopg.rows import dict_row
 
 from backend.notifications.worker import WorkerConfig, deliver_once
@@ -114,7 +113,6 @@ async def test_a_row_made_staff_while_the_import_waits_is_still_refused(
 
 # --- 3. Two backend copies: one sending to a phone, the other picking the same phone's deliveries first ----------
 
-@pytest.mark.xfail(strict=True, reason="import28 #3: a copy keeps picking a held phone's deliveries first")
 async def test_a_copy_sends_other_phones_messages_while_another_copy_holds_a_phone(push_db: str) -> None:  # noqa: F811
     """Two messages for the first person's phone (the oldest) and then one for a second person's phone. Copy one
     sends the first message and holds the phone; copy two's first turn finds the phone's second message held and
