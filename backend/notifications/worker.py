@@ -202,9 +202,19 @@ class _Outcome:
     drop_device: str | None = None
 
 
-async def _unchanged(row: Mapping[str, Any]) -> _Outcome:
-    """Not attempted this turn: due again at once, as it was."""
-    return _Outcome(row["id"], "pending", int(row["attempts"]), row["last_error"], row["next_attempt_at"])
+# A delivery whose device another turn (another backend copy's send, up to its send timeout), a registration or a
+# sign-out holds is due again this long after the turn that found it held: due at once, as it was, every copy's next
+# turn picked those same oldest rows first (`order by next_attempt_at`) and sent nothing else until the hold ended
+# (review27a #3, import28 #3). Put this far on, a copy's next turn takes the deliveries behind them, so two copies
+# share the work; it is about one worker tick (notify_worker_seconds' default), so a second message to a phone
+# whose first is under way waits at most about that much longer than the send itself.
+HELD_ELSEWHERE_WAIT = timedelta(seconds=2)
+
+
+async def _later(row: Mapping[str, Any], now: datetime) -> _Outcome:
+    """Not attempted this turn (its device held elsewhere): due again HELD_ELSEWHERE_WAIT from now."""
+    return _Outcome(row["id"], "pending", int(row["attempts"]), row["last_error"],
+                    max(row["next_attempt_at"], now + HELD_ELSEWHERE_WAIT))
 
 
 async def _send_one(channel: Channel, row: Mapping[str, Any], now: datetime, config: WorkerConfig) -> _Outcome:
@@ -257,7 +267,7 @@ async def _held_devices(conn: Conn, channels: Mapping[str, Channel], rows: list[
     FOR NO KEY UPDATE, not FOR SHARE: two backend copies sending to one phone at once would both hold it shared and
     each wait for the other to delete it after a stale-token refusal (a deadlock); held by one turn alone, its own
     delete waits for nobody. SKIP LOCKED: a device another turn, a registration or a sign-out holds right now is left
-    out of this turn (its delivery waits for the next one), and the worker never waits while holding other devices
+    out of this turn (its delivery is due again HELD_ELSEWHERE_WAIT on), and the worker never waits while holding others
     (a registration may be deleting one of them: a person's oldest devices beyond DEVICES_PER_PERSON_MAX)."""
     tokens = [r["target"] for r in rows if channels[r["channel"]].addresses in DEVICE_ADDRESSES and r["device"]]
     if not tokens:
@@ -282,8 +292,8 @@ async def send_due(conn: Conn, channels: Mapping[str, Channel], now: datetime, c
             if i and i % YIELD_EVERY == 0:
                 await asyncio.sleep(0)
             if channels[row["channel"]].addresses in DEVICE_ADDRESSES and row["device"]:
-                if row["target"] not in held:  # being registered or signed out right now: the next turn decides
-                    sends.append(asyncio.ensure_future(_unchanged(row)))
+                if row["target"] not in held:  # sent to, registered or signed out right now: a later turn decides
+                    sends.append(asyncio.ensure_future(_later(row, now)))
                     left += 1
                     continue
                 if held[row["target"]] != row["recipient_id"]:  # moved since the turn's first read

@@ -41,7 +41,8 @@ Row locks, the one order every transaction takes them in (so two of them wait fo
    (`credit.decide_proposal`) takes the student's and the teacher's own profiles (FOR KEY SHARE, step 1, one
    statement by id: race27 #2), then the proposal and the skill. A roster import (`staff.import_students`) locks
    every account its file names in one statement by id before any row's work (race27 #1), then every job
-   they hold a pending offer of, by id (review27c #3: its rows hand those jobs on).
+   they hold a pending offer of, by id (review27c #3: its rows hand those jobs on); the people a teacher's file
+   will refuse are only read, never locked, and only the students it moves have their jobs held (import28 #1).
 A path that starts from a request and learns of a student only then (dispatch, the tick; a submit's dispatch shares
 only its owner's profile, before the request) takes no profile lock (one exception, which never waits: the tick's
 retry of a stranded submit, `dispatch_stranded`, shares the owner's profile after the request, skip locked, and

@@ -150,13 +150,21 @@ async def lock_active_admins(conn: Conn) -> set[uuid.UUID]:
     return {row["id"] for row in rows}
 
 
+def _supervisor_may_change(current: AppRole, current_college: uuid.UUID | None, college_id: uuid.UUID | None) -> bool:
+    """A teacher may make a student of their college only of a citizen (by invitation) or of a student already
+    theirs: anyone else (another college's people, a teacher, an admin) is refused `phone_is_staff`."""
+    return current == AppRole.CITIZEN or (current == AppRole.TECHNICIAN and current_college == college_id)
+
+
 async def register_staff(
     conn: Conn, phone: str, role: AppRole, college_id: uuid.UUID | None, display_name: str = "",
     skills: Mapping[str, int] | None = None, *, by: AppRole | None = None, known: set[str] | None = None,
-    now: datetime | None = None, policy: DispatchPolicy | None = None,
+    now: datetime | None = None, policy: DispatchPolicy | None = None, prepared: bool = False,
 ) -> Registered:
     """Make the owner of `phone` staff: a citizen's own account by invitation (`awaiting_acceptance`; the operator,
-    `by=None`, at once), a staff account at once, a phone without an account at its first sign-in."""
+    `by=None`, at once), a staff account at once, a phone without an account at its first sign-in. `prepared`: the
+    caller (import_students, for each of its rows) has found the college active and taken, in this transaction,
+    every admin lock the row may need first; two reads a row fewer (import28 #2)."""
     e164 = clean_phone(phone)
     if role == AppRole.CITIZEN:
         raise StaffError("staff_role_invalid")
@@ -166,21 +174,22 @@ async def register_staff(
         college_id = None
     elif college_id is None:
         raise StaffError("college_required")
-    else:
+    elif not prepared:
         await _active_college(conn, college_id)
     name = clean_name(display_name)
     wanted = check_skills(skills or {}, known if known is not None else await known_skills(conn)) if skills else {}
 
     # An admin made something else: every active admin locked first (lock_active_admins), as a suspension does, so
-    # two of those at once never leave no admin. Known from an unlocked read; the locked one below decides.
-    was = await (await conn.execute("select role from public.profiles where phone = %s", [e164])).fetchone()
-    admins = await lock_active_admins(conn) if role != AppRole.ADMIN and was and was["role"] == "admin" else None
+    # two of those at once never leave no admin. Known from an unlocked read; the locked one below decides. Not for a
+    # teacher: their row naming an admin is refused below (_supervisor_may_change), so the lock would guard nothing.
+    was = None if prepared or by == AppRole.SUPERVISOR or role == AppRole.ADMIN else await (await conn.execute(
+        "select role from public.profiles where phone = %s", [e164])).fetchone()
+    admins = await lock_active_admins(conn) if was and was["role"] == "admin" else None
     existing = await (await conn.execute(
         "select id, role, college_id from public.profiles where phone = %s for no key update", [e164])).fetchone()
     if existing is not None:
         current = AppRole(existing["role"])
-        if by == AppRole.SUPERVISOR and not (
-                current == AppRole.CITIZEN or (current == AppRole.TECHNICIAN and existing["college_id"] == college_id)):
+        if by == AppRole.SUPERVISOR and not _supervisor_may_change(current, existing["college_id"], college_id):
             raise StaffError("phone_is_staff", 409)
         if current == AppRole.CITIZEN and by is not None:
             return await _invite_account(conn, e164, existing["id"], role, college_id, name, wanted, by=by)
@@ -616,34 +625,60 @@ async def import_students(conn: Conn, college_id: uuid.UUID, rows: list[StudentR
     known = await known_skills(conn)
     errors: list[LineError] = []
     now = invited = awaiting = 0
-    # Every account the file names, locked first in one statement by id (dispatch.py's lock order: several profiles
-    # in id order), with every active admin when one of them is an admin (what register_staff's lock_active_admins
-    # takes before such a row's profile): row by row in the file's order, two imports of the same students in
-    # different orders each held one profile and waited for the other's (race27 #1). Under these locks each row's own
-    # profile lock below is already held, so its requests and invitations come after every profile. The rows then
-    # go in phone order, so the invitations of phones without an account (their rows, or their unique phone on
-    # insert) are taken in one order too; the report keeps the file's line numbers.
-    phones = {"phones": [row.phone for row in rows]}
+    # The college once, before any lock, not once a row (each row asked it: import28 #2); closed, every line says so.
+    try:
+        await _active_college(conn, college_id)
+    except StaffError as exc:
+        raise StudentImportError([LineError(row.line, exc.code, exc.values) for row in rows]) from None
+    # Who the file names, read unlocked: a teacher's rows naming anyone but a citizen or a student of this college
+    # are refused (register_staff's rule, _supervisor_may_change), so those people are never locked: their own work
+    # (another college's student's accept, an admin's) no longer waits for a file that cannot change them (import28
+    # #1). The rule is checked again under the lock for everyone locked (register_staff reads the locked row): one
+    # made staff since this read is refused there; one refused here by what it was a moment ago stays refused (the
+    # file is sent again).
+    phones = [row.phone for row in rows]
+    named = await (await conn.execute(
+        "select phone, role, college_id from public.profiles where phone = any(%s)", [phones])).fetchall()
+    refused = {p["phone"] for p in named
+               if by == AppRole.SUPERVISOR and not _supervisor_may_change(AppRole(p["role"]), p["college_id"],
+                                                                           college_id)}
+    # Every other account the file names, locked first in one statement by id (dispatch.py's lock order: several
+    # profiles in id order), with every active admin when one of them is an admin and the file is an admin's or the
+    # operator's (what register_staff's lock_active_admins takes before such a row's profile; a teacher's row naming
+    # an admin is refused): row by row in the file's order, two imports of the same students in different orders
+    # each held one profile and waited for the other's (race27 #1). Under these locks each row's own profile lock
+    # below is already held, so its requests and invitations come after every profile. The rows then go in phone
+    # order, so the invitations of phones without an account (their rows, or their unique phone on insert) are
+    # taken in one order too; the report keeps the file's line numbers.
+    locking = {"phones": [phone for phone in phones if phone not in refused], "college": college_id,
+               "admins": by != AppRole.SUPERVISOR}
     await conn.execute(
         """select id from public.profiles
            where phone = any(%(phones)s)
-              or (role = 'admin' and is_active
+              or (%(admins)s and role = 'admin' and is_active
                   and exists (select 1 from public.profiles a where a.phone = any(%(phones)s) and a.role = 'admin'))
-           order by id for no key update""", phones)
-    # Then every job those accounts hold a pending offer of, in one statement by id (the rule's next step): a row
-    # that moves its student hands their offers' jobs on (end_open_offers), and row by row in phone order the import
-    # took them in no order another writer shares: a citizen's suspension, taking the same jobs by id, and the import
-    # each held one and waited for the other (review27c #3, a deadlock). Held here, each row's own lock of them waits
-    # for nobody.
+           order by id for no key update""", locking)
+    # Then every job the students this file moves to the college hold a pending offer of, in one statement by id
+    # (the rule's next step): such a row hands their offers' jobs on (end_open_offers), and row by row in phone
+    # order the import took them in no order another writer shares: a citizen's suspension, taking the same jobs by
+    # id, and the import each held one and waited for the other (review27c #3, a deadlock). Held here, each row's
+    # own lock of them waits for nobody. A student already of this college keeps their offers (nothing moves), so
+    # their jobs are not held (a teacher's file moves nobody: its jobs lock takes none).
     await conn.execute(
         """select r.id from public.repair_requests r
            where r.id in (select o.request_id from public.offers o join public.profiles p on p.id = o.technician_id
-                          where p.phone = any(%(phones)s) and o.status = 'pending')
-           order by r.id for update""", phones)
+                          where p.phone = any(%(phones)s) and p.role = 'technician'
+                            and p.college_id is distinct from %(college)s and o.status = 'pending')
+           order by r.id for update""", locking)
     for row in sorted(rows, key=lambda r: r.phone):
+        if row.phone in refused:
+            errors.append(LineError(row.line, "phone_is_staff"))
+            if progress is not None:
+                progress(1)
+            continue
         try:
             done = await register_staff(conn, row.phone, AppRole.TECHNICIAN, college_id, row.name, row.skills,
-                                        by=by, known=known, now=at, policy=policy)
+                                        by=by, known=known, now=at, policy=policy, prepared=True)
         except StaffError as exc:
             errors.append(LineError(row.line, exc.code, exc.values))
         else:
