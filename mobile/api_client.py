@@ -125,6 +125,10 @@ REFRESH_TIMEOUT = httpx.Timeout(connect=2.5, read=4.0, write=1.0, pool=0.5)
 # turn). The app registers in the background, so nobody waits on it: it waits for the answer longer than that, or a
 # late answer read as "no connection" left the phone's pushes opted out for the session (review27a #2).
 DEVICE_REGISTRATION_READ_SECONDS = 60.0
+# A roster import is all lines or none, one transaction of a few statements a line: a full file took 5-9 s on a loaded
+# 2-core server (import28). Given up at the client's 10 s, the teacher read "no connection" for a file the backend
+# then stored whole, and sent it again.
+ROSTER_IMPORT_READ_SECONDS = 120.0
 
 # Built once: a TypeAdapter compiles a validator, which is too slow to repeat on every call.
 _OTP_REQUESTED = TypeAdapter(OtpRequested)
@@ -799,7 +803,8 @@ class ApiClient:
         """All lines or none: a bad file is ApiError 400 csv_invalid with `lines` (each bad line and why)."""
         files = {"file": (filename, data, "text/csv")}
         return _parse(_IMPORT_REPORT, await self._call("POST", f"/colleges/{college_id}/students/import",
-                                                       files=files))
+                                                       files=files,
+                                                       limits=self._reading_at_least(ROSTER_IMPORT_READ_SECONDS)))
 
     # --- the admin's tools ---------------------------------------------------------------------------
 
@@ -1006,10 +1011,15 @@ class ApiClient:
 
     async def register_device(self, platform: str, token: str) -> None:
         """After sign-in, where the platform has a push token (FCM on phones)."""
-        client = self._http.timeout
         await self._send("POST", "/me/devices", json={"platform": platform, "token": token},
-                         limits=httpx.Timeout(connect=client.connect, write=client.write, pool=client.pool,
-                                              read=max(client.read or 0.0, DEVICE_REGISTRATION_READ_SECONDS)))
+                         limits=self._reading_at_least(DEVICE_REGISTRATION_READ_SECONDS))
+
+    def _reading_at_least(self, seconds: float) -> httpx.Timeout:
+        """The client's own limits, but its read waits at least `seconds`: a call the backend may rightly take
+        longer to answer than any other."""
+        client = self._http.timeout
+        return httpx.Timeout(connect=client.connect, write=client.write, pool=client.pool,
+                             read=max(client.read or 0.0, seconds))
 
     async def drop_device(self, token: str, ended: SessionTokens | None = None) -> None:
         """At sign-out: nothing more goes to this device. `ended`: the session that registered it, when the sign-out
