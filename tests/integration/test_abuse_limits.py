@@ -15,10 +15,10 @@ from psycopg.rows import dict_row
 from backend.app import create_app
 from backend.deps import get_now
 from backend.local_postgres import LocalPostgres
-from backend.migrate import migrate
 from backend.seed import demo_accounts_present, remove_demo_accounts, seed
 from backend.services.rate_limits import purge
 from backend.settings import PROJECT_ROOT, AuthMode, Settings
+from tests.conftest import MigratedDatabases
 from tests.helpers import bearer, fresh_phone, sign_in
 from tests.integration.builders import draft, rows_with_key
 
@@ -132,10 +132,10 @@ def test_serve_refuses_development_conveniences(database_url: str) -> None:
     assert "FIXIT_AUTH_MODE" in done.stdout and "demo accounts" in done.stdout
 
 
-def test_demo_accounts_can_be_removed_before_production(local_pg: LocalPostgres) -> None:
-    local_pg.drop_database("fixit_demo_removal")
-    url = local_pg.url_for("fixit_demo_removal")
-    migrate(url)
+def test_demo_accounts_can_be_removed_before_production(
+    local_pg: LocalPostgres, migrated_database: MigratedDatabases
+) -> None:
+    url = migrated_database("fixit_demo_removal")
     seed_dir = PROJECT_ROOT / "assets" / "seed"
     seed(url, seed_dir, demo=True)
     assert demo_accounts_present(url, seed_dir)
