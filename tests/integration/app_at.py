@@ -9,6 +9,7 @@ from datetime import datetime
 from typing import Any
 
 import httpx
+from fastapi import FastAPI
 from pydantic import SecretStr
 
 from backend.app import create_app
@@ -17,13 +18,25 @@ from backend.settings import AuthMode, Settings
 
 
 @asynccontextmanager
-async def client_at(settings: Settings, address: str, now: datetime) -> AsyncIterator[httpx.AsyncClient]:
-    """The app as a client at `address` sees it, its clock held at `now` (the limits count in fixed windows)."""
+async def served_at(settings: Settings, now: datetime) -> AsyncIterator[FastAPI]:
+    """The app, started, its clock held at `now` (the limits count in fixed windows)."""
     app = create_app(settings)
     app.dependency_overrides[get_now] = lambda: now
-    async with app.router.lifespan_context(app), httpx.AsyncClient(
-        transport=httpx.ASGITransport(app=app, client=(address, 40000)), base_url="http://fixit.test"
-    ) as api:
+    async with app.router.lifespan_context(app):
+        yield app
+
+
+def caller(app: FastAPI, address: str) -> httpx.AsyncClient:
+    """A client of the running `app` at `address`: several addresses may call one app (an app's start took seconds
+    on a loaded machine, and the limits are counted in the database, not by the app)."""
+    return httpx.AsyncClient(transport=httpx.ASGITransport(app=app, client=(address, 40000)),
+                             base_url="http://fixit.test")
+
+
+@asynccontextmanager
+async def client_at(settings: Settings, address: str, now: datetime) -> AsyncIterator[httpx.AsyncClient]:
+    """The app as a client at `address` sees it, its clock held at `now` (the limits count in fixed windows)."""
+    async with served_at(settings, now) as app, caller(app, address) as api:
         yield api
 
 

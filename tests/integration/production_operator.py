@@ -7,19 +7,15 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
-from backend.local_postgres import LocalPostgres
-from backend.migrate import migrate
 from backend.settings import get_settings
+from tests.conftest import MigratedDatabases
 
 SUPABASE = "https://abcdefgh.supabase.co"
 
 
-def new_production_database(local_pg: LocalPostgres, name: str) -> str:
+def new_production_database(migrated_database: MigratedDatabases, name: str) -> str:
     """A new production database: migrated, nothing seeded yet."""
-    local_pg.drop_database(name)
-    url = local_pg.url_for(name)
-    migrate(url)
-    return url
+    return migrated_database(name)
 
 
 def production_operator(database_url: str, monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> Iterator[CliRunner]:

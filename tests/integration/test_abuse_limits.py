@@ -10,23 +10,23 @@ from datetime import UTC, datetime, timedelta
 import httpx
 import psycopg
 import pytest
+from fastapi import FastAPI
 from psycopg.rows import dict_row
 
 from backend.app import create_app
 from backend.deps import get_now
 from backend.local_postgres import LocalPostgres
-from backend.migrate import migrate
 from backend.seed import demo_accounts_present, remove_demo_accounts, seed
 from backend.services.rate_limits import purge
 from backend.settings import PROJECT_ROOT, AuthMode, Settings
+from tests.conftest import MigratedDatabases
 from tests.helpers import bearer, fresh_phone, sign_in
 from tests.integration.builders import draft, rows_with_key
 
 
 @asynccontextmanager
-async def client(settings: Settings, address: str = "198.51.100.7",
-                 now: datetime | None = None) -> AsyncIterator[httpx.AsyncClient]:
-    """The app as a client at `address` sees it; its clock held at `now` when given."""
+async def served(settings: Settings, now: datetime | None = None) -> AsyncIterator[FastAPI]:
+    """The app, started; its clock held at `now` when given."""
     app = create_app(settings)
     if now is not None:
         held = now
@@ -35,9 +35,21 @@ async def client(settings: Settings, address: str = "198.51.100.7",
             return held
 
         app.dependency_overrides[get_now] = clock
-    async with app.router.lifespan_context(app), httpx.AsyncClient(
-        transport=httpx.ASGITransport(app=app, client=(address, 40000)), base_url="http://fixit.test"
-    ) as api:
+    async with app.router.lifespan_context(app):
+        yield app
+
+
+def caller(app: FastAPI, address: str) -> httpx.AsyncClient:
+    """A client of the running `app` at `address` (the address its limits count by)."""
+    return httpx.AsyncClient(transport=httpx.ASGITransport(app=app, client=(address, 40000)),
+                             base_url="http://fixit.test")
+
+
+@asynccontextmanager
+async def client(settings: Settings, address: str = "198.51.100.7",
+                 now: datetime | None = None) -> AsyncIterator[httpx.AsyncClient]:
+    """The app as a client at `address` sees it; its clock held at `now` when given."""
+    async with served(settings, now) as app, caller(app, address) as api:
         yield api
 
 
@@ -51,7 +63,7 @@ async def client(settings: Settings, address: str = "198.51.100.7",
 async def test_sign_in_codes_are_limited_per_address(settings: Settings) -> None:
     tight = settings.model_copy(update={"otp_requests_per_address": 3})
     now = datetime.now(UTC)
-    async with client(tight, "198.51.100.21", now) as one, client(tight, "198.51.100.22", now) as other:
+    async with served(tight, now) as app, caller(app, "198.51.100.21") as one, caller(app, "198.51.100.22") as other:
         answers = [await one.post("/auth/otp/request", json={"phone": fresh_phone()}) for _ in range(4)]
         assert [a.status_code for a in answers] == [200, 200, 200, 429]
         refused = answers[-1]
@@ -66,9 +78,12 @@ async def test_sign_in_codes_are_limited_overall(settings: Settings, database_ur
     tight = settings.model_copy(update={"otp_requests_overall": 5})
     now = datetime.now(UTC)
     statuses = []
-    for n in range(7):
-        async with client(tight, f"203.0.113.{n + 1}", now) as api:
-            statuses.append((await api.post("/auth/otp/request", json={"phone": fresh_phone()})).status_code)
+    # One app, seven callers: the overall count is kept in the database, not by the app (starting an app for each
+    # request took 4 s each on a loaded machine).
+    async with served(tight, now) as app:
+        for n in range(7):
+            async with caller(app, f"203.0.113.{n + 1}") as api:
+                statuses.append((await api.post("/auth/otp/request", json={"phone": fresh_phone()})).status_code)
     with psycopg.connect(database_url) as conn:
         conn.execute("delete from private.rate_counters where bucket = 'otp:all'")
     # Five codes from five addresses, then the overall limit: a refused request's hit rolls back with it, so the
@@ -132,10 +147,10 @@ def test_serve_refuses_development_conveniences(database_url: str) -> None:
     assert "FIXIT_AUTH_MODE" in done.stdout and "demo accounts" in done.stdout
 
 
-def test_demo_accounts_can_be_removed_before_production(local_pg: LocalPostgres) -> None:
-    local_pg.drop_database("fixit_demo_removal")
-    url = local_pg.url_for("fixit_demo_removal")
-    migrate(url)
+def test_demo_accounts_can_be_removed_before_production(
+    local_pg: LocalPostgres, migrated_database: MigratedDatabases
+) -> None:
+    url = migrated_database("fixit_demo_removal")
     seed_dir = PROJECT_ROOT / "assets" / "seed"
     seed(url, seed_dir, demo=True)
     assert demo_accounts_present(url, seed_dir)

@@ -22,7 +22,7 @@ from mobile.api_client import ApiError as AppApiError
 from mobile.app import backend_client
 from shared.otp import SENDS_PER_PHONE_PER_DAY
 from tests.helpers import bearer, browser_push_keys, fresh_phone, sign_in
-from tests.integration.app_at import client_at, with_supabase_auth
+from tests.integration.app_at import caller, client_at, served_at, with_supabase_auth
 from tests.integration.builders import draft
 
 SUPABASE = "https://attack26.supabase.co"
@@ -152,10 +152,11 @@ async def test_wrong_codes_for_one_phone_from_many_addresses_stop_before_supabas
     with respx.mock(base_url=f"{SUPABASE}/auth/v1") as fake:
         verify = fake.post("/verify").respond(403, json={"code": 403, "error_code": "otp_expired",
                                                          "msg": "Token has expired or is invalid"})
-        for n in range(allowance + 2):  # every try from an address of its own
-            async with client_at(tight, f"198.51.100.{100 + n}", now) as api:
-                answer = await api.post("/auth/otp/verify", json={"phone": phone, "code": "123456"})
-                statuses.append(answer.status_code)
+        async with served_at(tight, now) as app:
+            for n in range(allowance + 2):  # every try from an address of its own
+                async with caller(app, f"198.51.100.{100 + n}") as api:
+                    answer = await api.post("/auth/otp/verify", json={"phone": phone, "code": "123456"})
+                    statuses.append(answer.status_code)
     assert statuses == [401] * allowance + [429] * 2
     assert verify.call_count == allowance
 

@@ -11,8 +11,8 @@ from psycopg.rows import dict_row
 from typer.testing import CliRunner
 
 from backend.cli import app
-from backend.local_postgres import LocalPostgres
 from backend.services import staff
+from tests.conftest import MigratedDatabases
 from tests.integration.production_operator import new_production_database, production_operator
 
 DB = "fixit_college_list_operator"
@@ -20,8 +20,8 @@ HEADER = "code,name_th,name_en,province_th,province_en,region,lat,lon,service_ra
 
 
 @pytest.fixture(scope="module")
-def production_db(local_pg: LocalPostgres) -> str:
-    return new_production_database(local_pg, DB)
+def production_db(migrated_database: MigratedDatabases) -> str:
+    return new_production_database(migrated_database, DB)
 
 
 @pytest.fixture

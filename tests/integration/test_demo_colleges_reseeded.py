@@ -11,8 +11,8 @@ import psycopg
 import pytest
 from psycopg.rows import dict_row
 
-from backend.local_postgres import LocalPostgres
 from backend.seed import DEMO_ACCOUNTS, seed
+from tests.conftest import MigratedDatabases
 from tests.integration.production_operator import new_production_database
 
 SEED_DIR = Path(__file__).resolve().parents[2] / "assets" / "seed"
@@ -24,8 +24,8 @@ FIELDS = ", ".join(DEMO)
 
 
 @pytest.fixture
-def dev_db(local_pg: LocalPostgres) -> str:
-    url = new_production_database(local_pg, DB)
+def dev_db(migrated_database: MigratedDatabases) -> str:
+    url = new_production_database(migrated_database, DB)
     seed(url, SEED_DIR, demo=True)
     return url
 

@@ -26,10 +26,10 @@ from psycopg.rows import dict_row
 from psycopg_pool import AsyncConnectionPool
 
 from backend.local_postgres import LocalPostgres
-from backend.migrate import migrate
 from backend.notifications.channels import DeliveryError, Message, Target
 from backend.notifications.worker import HELD_ELSEWHERE_WAIT, WorkerConfig, deliver_once
 from shared.notifications import Pref
+from tests.conftest import MigratedDatabases
 from tests.integration.lock_waits import until_waiting_or_done
 from tests.integration.test_held_deliveries_reach_their_recipient import _ready, _two_people
 
@@ -66,12 +66,9 @@ class HeldPhone:
 
 
 @pytest.fixture
-def push_db(local_pg: LocalPostgres) -> Iterator[str]:
+def push_db(local_pg: LocalPostgres, migrated_database: MigratedDatabases) -> Iterator[str]:
     """A database of its own: a delivery turn plans and sends every notification waiting in its database."""
-    local_pg.drop_database("fixit_edges27_push")
-    url = local_pg.url_for("fixit_edges27_push")
-    migrate(url)
-    yield url
+    yield migrated_database("fixit_edges27_push")
     local_pg.drop_database("fixit_edges27_push")
 
 

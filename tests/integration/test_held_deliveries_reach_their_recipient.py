@@ -14,10 +14,10 @@ from psycopg.types.json import Jsonb
 from psycopg_pool import AsyncConnectionPool
 
 from backend.local_postgres import LocalPostgres
-from backend.migrate import migrate
 from backend.notifications.channels import Channel, Message, Target
 from backend.notifications.worker import WorkerConfig, deliver_once
 from shared.notifications import Pref
+from tests.conftest import MigratedDatabases
 
 NIGHT = datetime(2026, 3, 2, 16, 0, tzinfo=UTC)  # 23:00 in Bangkok: quiet hours
 MORNING = NIGHT + timedelta(hours=9)
@@ -52,12 +52,9 @@ class _Line(_Recorder):
 
 
 @pytest.fixture
-def notify_db(local_pg: LocalPostgres) -> Iterator[str]:
+def notify_db(local_pg: LocalPostgres, migrated_database: MigratedDatabases) -> Iterator[str]:
     """A database of its own: a delivery turn plans and sends every notification waiting in its database."""
-    local_pg.drop_database("fixit_held_deliveries")
-    url = local_pg.url_for("fixit_held_deliveries")
-    migrate(url)
-    yield url
+    yield migrated_database("fixit_held_deliveries")
     local_pg.drop_database("fixit_held_deliveries")
 
 

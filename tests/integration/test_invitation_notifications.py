@@ -15,14 +15,13 @@ from psycopg.rows import dict_row
 from psycopg_pool import AsyncConnectionPool
 
 from backend.db import Conn, service_tx
-from backend.local_postgres import LocalPostgres
-from backend.migrate import migrate
 from backend.notifications.channels.console import ConsoleChannel
 from backend.notifications.invitations import close_expired, close_invited, notify_answer, notify_invited
 from backend.notifications.worker import WorkerConfig, deliver_once
 from backend.services.staff import register_staff, withdraw_invite
 from shared.notifications import HOME_LINK, STAFF_ADMIN_LINK, STUDENTS_LINK, InvitedClosed
 from shared.roles import AppRole
+from tests.conftest import MigratedDatabases
 from tests.helpers import answer_invitation, bearer, fresh_phone, sign_in
 from tests.integration.dispatch_area import Area
 
@@ -196,11 +195,8 @@ CONFIG = WorkerConfig(batch_size=50, max_attempts=3, retry_base_seconds=30, link
 
 
 @pytest.fixture(scope="module")
-def own_db(local_pg: LocalPostgres) -> str:
-    local_pg.drop_database(DB)
-    url = local_pg.url_for(DB)
-    migrate(url)
-    return url
+def own_db(migrated_database: MigratedDatabases) -> str:
+    return migrated_database(DB)
 
 
 @pytest.fixture

@@ -15,23 +15,19 @@ from psycopg.rows import dict_row
 
 from backend.db import Conn
 from backend.errors import ApiError
-from backend.local_postgres import LocalPostgres
-from backend.migrate import migrate
 from backend.services import account
 from backend.services.dispatch import DispatchPolicy
 from backend.services.staff import StaffError, register_staff
 from shared.roles import AppRole
+from tests.conftest import MigratedDatabases
 from tests.integration.lock_waits import until_waiting
 
 DB = "fixit_last_admin_lock_test"
 
 
 @pytest.fixture(scope="module")
-def own_db(local_pg: LocalPostgres) -> str:
-    local_pg.drop_database(DB)
-    url = local_pg.url_for(DB)
-    migrate(url)
-    return url
+def own_db(migrated_database: MigratedDatabases) -> str:
+    return migrated_database(DB)
 
 
 def two_admins(url: str) -> tuple[uuid.UUID, uuid.UUID]:

@@ -11,16 +11,16 @@ from pathlib import Path
 import psycopg
 import pytest
 
-from backend.local_postgres import LocalPostgres
 from backend.migrate import LockWaits, MigrationError, discover, migrate
+from tests.conftest import MigratedDatabases
 from tests.integration.production_operator import new_production_database
 
 DB = "fixit_migrate_lock_waits"
 
 
 @pytest.fixture(scope="module")
-def production_db(local_pg: LocalPostgres) -> str:
-    return new_production_database(local_pg, DB)
+def production_db(migrated_database: MigratedDatabases) -> str:
+    return new_production_database(migrated_database, DB)
 
 
 def _until(condition: Callable[[], bool], seconds: float = 30.0) -> bool:

@@ -23,8 +23,6 @@ from psycopg.types.json import Jsonb
 from psycopg_pool import AsyncConnectionPool
 
 from backend.db import Conn
-from backend.local_postgres import LocalPostgres
-from backend.migrate import migrate
 from backend.notifications.channels import Channel, Message
 from backend.notifications.channels.console import ConsoleChannel
 from backend.notifications.channels.line import LineChannel
@@ -32,6 +30,7 @@ from backend.notifications.channels.onesignal import OneSignalChannel
 from backend.notifications.channels.sms import ThaiBulkSmsChannel
 from backend.notifications.worker import WorkerConfig, deliver_once
 from shared.quoted_text import ELLIPSIS, QUOTE_MAX, QUOTE_NOTE_MAX
+from tests.conftest import MigratedDatabases
 
 DB = "fixit_notify_quote_test"
 NOON = datetime(2026, 3, 2, 5, 0, tzinfo=UTC)
@@ -53,11 +52,8 @@ def _clean_line(text: str) -> bool:
 
 
 @pytest.fixture(scope="module")
-def quote_db(local_pg: LocalPostgres) -> str:
-    local_pg.drop_database(DB)
-    url = local_pg.url_for(DB)
-    migrate(url)
-    return url
+def quote_db(migrated_database: MigratedDatabases) -> str:
+    return migrated_database(DB)
 
 
 @pytest.fixture

@@ -21,13 +21,12 @@ from psycopg.types.json import Jsonb
 from psycopg_pool import AsyncConnectionPool
 
 from backend.db import Conn
-from backend.local_postgres import LocalPostgres
-from backend.migrate import migrate
 from backend.notifications.channels import Channel, DeliveryError, Message, Target
 from backend.notifications.channels.onesignal import OneSignalChannel
 from backend.notifications.worker import PLAN_BATCH, WorkerConfig, backoff, deliver_once, delivery_worker
 from backend.settings import Settings
 from shared.notifications import Pref
+from tests.conftest import MigratedDatabases
 
 DB = "fixit_notify_test"
 NOON = datetime(2026, 3, 2, 5, 0, tzinfo=UTC)  # 12:00 in Bangkok
@@ -60,11 +59,8 @@ class FakeChannel:
 
 
 @pytest.fixture(scope="module")
-def notify_db(local_pg: LocalPostgres) -> str:
-    local_pg.drop_database(DB)
-    url = local_pg.url_for(DB)
-    migrate(url)
-    return url
+def notify_db(migrated_database: MigratedDatabases) -> str:
+    return migrated_database(DB)
 
 
 @pytest.fixture

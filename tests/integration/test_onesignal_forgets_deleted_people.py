@@ -26,14 +26,13 @@ from psycopg.rows import dict_row
 from psycopg_pool import AsyncConnectionPool
 
 from backend.db import Conn, service_tx
-from backend.local_postgres import LocalPostgres
-from backend.migrate import migrate
 from backend.notifications.channels import Channel
 from backend.notifications.channels.onesignal import OneSignalChannel
 from backend.notifications.worker import ERASE_TRIED_FOR, WorkerConfig, deliver_once, erase_subscriptions
 from backend.services import account
 from backend.services.dispatch import DispatchPolicy
 from shared.roles import AppRole
+from tests.conftest import MigratedDatabases
 
 DB = "fixit_onesignal_erasure_test"
 APP_ID = "5eb5a37e-b458-11e3-ac11-000c2940e62c"
@@ -44,11 +43,8 @@ CONFIG = WorkerConfig(batch_size=50, max_attempts=5, retry_base_seconds=30, link
 
 
 @pytest.fixture(scope="module")
-def erasure_db(local_pg: LocalPostgres) -> str:
-    local_pg.drop_database(DB)
-    url = local_pg.url_for(DB)
-    migrate(url)
-    return url
+def erasure_db(migrated_database: MigratedDatabases) -> str:
+    return migrated_database(DB)
 
 
 @pytest.fixture

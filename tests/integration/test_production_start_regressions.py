@@ -24,6 +24,7 @@ from backend.production import start_refusals
 from backend.seed import demo_accounts_present, remove_demo_accounts
 from backend.services.photo_intake import sweep_orphan_photos
 from backend.settings import PROJECT_ROOT, AuthMode, Settings
+from tests.conftest import MigratedDatabases
 from tests.helpers import bearer
 from tests.integration.builders import citizen_with_a_photo
 from tests.integration.production_operator import SUPABASE, new_production_database, production_operator
@@ -34,8 +35,8 @@ SEED_DIR = PROJECT_ROOT / "assets" / "seed"
 
 
 @pytest.fixture(scope="module")
-def production_db(local_pg: LocalPostgres) -> str:
-    return new_production_database(local_pg, DB)
+def production_db(migrated_database: MigratedDatabases) -> str:
+    return new_production_database(migrated_database, DB)
 
 
 @pytest.fixture

@@ -14,20 +14,17 @@ import pytest
 from psycopg.rows import dict_row
 
 from backend.local_postgres import LocalPostgres
-from backend.migrate import migrate
 from backend.notifications.worker import WorkerConfig, deliver_once
 from backend.routes.notifications import register_token
+from tests.conftest import MigratedDatabases
 from tests.integration.lock_waits import until_waiting_or_done
 from tests.integration.test_edges27_findings import DAY, HeldPhone, _first_persons_phone, worker_pool
 from tests.integration.test_held_deliveries_reach_their_recipient import _ready
 
 
 @pytest.fixture
-def push_db(local_pg: LocalPostgres) -> Iterator[str]:
-    local_pg.drop_database("fixit_review27a_push")
-    url = local_pg.url_for("fixit_review27a_push")
-    migrate(url)
-    yield url
+def push_db(local_pg: LocalPostgres, migrated_database: MigratedDatabases) -> Iterator[str]:
+    yield migrated_database("fixit_review27a_push")
     local_pg.drop_database("fixit_review27a_push")
 
 
