@@ -52,7 +52,6 @@ def test_only_the_one_rule_types_an_active_teacher_of_a_college(database_url: st
     assert typed == ["private.active_teachers"]
 
 
-@pytest.mark.xfail(strict=True, reason="offers28 #5: the newest max_rows pending offers, then filtered")
 async def test_the_offer_list_lists_up_to_max_rows_open_offers(
         app_and_clock: AppClock, area: Area, database_url: str) -> None:
     """5 (college27's leftover): the student's open offers (`my_offer_cards(true, max_rows)`, the app's offers feed)
