@@ -7,7 +7,6 @@ import re
 from typing import Any
 
 import psycopg
-import pytest
 from psycopg.rows import dict_row
 
 from backend.services.account import suspend
@@ -17,7 +16,6 @@ from tests.integration.builders import as_user
 from tests.integration.dispatch_area import AppClock, Area, offers_of, submit
 
 
-@pytest.mark.xfail(strict=True, reason="offers28 #2: end_open_offers falls back to the wall clock and default policy")
 def test_a_hand_on_from_a_leaving_student_names_its_clock_and_policy() -> None:
     """2 (review27c #1's rest): `staff.end_open_offers` fell back to the wall clock and the default dispatch policy
     (3 students, 30 minutes) for a caller that passed neither, and so did the three paths that call it (a move or a
