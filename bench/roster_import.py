@@ -17,6 +17,7 @@ import statistics
 import tempfile
 import time
 import uuid
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -27,6 +28,7 @@ from backend.db import _pipelined_tx
 from backend.local_postgres import LocalPostgres
 from backend.migrate import migrate
 from backend.services import staff
+from backend.services.dispatch import DispatchPolicy
 from shared.roles import AppRole
 
 
@@ -83,7 +85,8 @@ async def _runs(url: str, college: uuid.UUID, rows: list[staff.StudentRow], runs
             try:
                 async with _pipelined_tx(conn):
                     report = await staff.import_students(counting, college, rows,  # type: ignore[arg-type]
-                                                         by=AppRole.SUPERVISOR)
+                                                         by=AppRole.SUPERVISOR, at=datetime.now(UTC),
+                                                         policy=DispatchPolicy())
                     elapsed = time.perf_counter() - start
                     assert report.total == len(rows), report
                     raise _Rollback

@@ -421,7 +421,7 @@ _LOCK_REQUESTS = """
 
 
 async def suspend(owner: Conn, user_id: uuid.UUID, role: AppRole, reason: str,
-                  now: datetime | None = None, policy: DispatchPolicy | None = None) -> Suspended:
+                  now: datetime, policy: DispatchPolicy) -> Suspended:
     """The operator's suspension, in the caller's (operator) transaction: the account is no longer usable
     (`is_active`, audited as `profile.active` by the trigger), every session of the local issuer ends (their refresh
     tokens stop working), a student's offers still waiting end (the SLA clock hands those jobs on), and the reason is
@@ -442,7 +442,7 @@ async def suspend(owner: Conn, user_id: uuid.UUID, role: AppRole, reason: str,
     if role == AppRole.ADMIN and not admins - {user_id}:
         raise ApiError(409, "last_admin_suspend")
     await owner.execute(_LOCK_REQUESTS, {"person": user_id, "open": [s.value for s in OPEN_STATUSES]})
-    parked = await park_for_suspended_owner(owner, user_id, now or datetime.now(UTC))
+    parked = await park_for_suspended_owner(owner, user_id, now)
     offers = 0
     in_hand = 0
     if role == AppRole.TECHNICIAN:

@@ -45,7 +45,7 @@ async def students(conn: Conn, college_id: uuid.UUID) -> list[dict[str, Any]]:
 
 async def update_student(
     owner: Conn, college_id: uuid.UUID, student_id: uuid.UUID, is_active: bool | None, skills: dict[str, int] | None,
-    now: datetime | None = None, policy: DispatchPolicy | None = None,
+    now: datetime, policy: DispatchPolicy,
 ) -> None:
     # No key update: the columns guarded here are no key, and an accept's foreign-key check (FOR KEY SHARE, setting
     # repair_requests.technician_id under its request lock) must not wait for it - FOR UPDATE made the two deadlock

@@ -1157,6 +1157,11 @@ async def _hand_on_from_teacherless(conn: Conn, request_id: uuid.UUID, now: date
     await dispatch(conn, request_id, now, policy, note=Note(code="no_teacher_left"))
 
 
+# An offer `o`'s student `p` is still one who could accept it: a student of the offer's college, usable (is_active)
+# and on its roster (takes_jobs): the one definition both of the clock's moved-away statements ask.
+_STILL_ON_ROSTER = ("p.id = o.technician_id and p.role = 'technician' and p.college_id = o.college_id"
+                    " and p.is_active and p.takes_jobs")
+
 # The requests offered to a student who is no longer a student of the offer's college (moved to another, or made
 # staff, by any path: the SQL editor or Supabase's dashboard too, or by the app's move while a dispatch that read the
 # student's college just before it committed wrote the offer): their offers there still waiting (gaps26 #1b). So
@@ -1167,9 +1172,7 @@ select r.id, r.college_id from public.repair_requests r
 where r.status = 'offered'
   and exists (select 1 from public.offers o
               where o.request_id = r.id and o.status = 'pending' and o.expires_at > %(now)s
-                and not exists (select 1 from public.profiles p
-                                where p.id = o.technician_id and p.role = 'technician'
-                                  and p.college_id = o.college_id and p.is_active and p.takes_jobs))
+                and not exists (select 1 from public.profiles p where """ + _STILL_ON_ROSTER + """))
 order by r.id limit %(limit)s
 for update of r skip locked
 """
@@ -1198,9 +1201,7 @@ async def _hand_on_from_moved_away(conn: Conn, request_id: uuid.UUID, college_id
     await conn.execute(
         """update public.offers o set status = 'withdrawn', responded_at = %(now)s
            where o.request_id = %(request)s and o.status = 'pending'
-             and not exists (select 1 from public.profiles p
-                             where p.id = o.technician_id and p.role = 'technician' and p.college_id = o.college_id
-                               and p.is_active and p.takes_jobs)""",
+             and not exists (select 1 from public.profiles p where """ + _STILL_ON_ROSTER + ")",
         {"now": now, "request": request_id})
     await _refill(conn, request_id, college_id, now, policy)
 

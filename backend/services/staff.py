@@ -23,7 +23,7 @@ import re
 import uuid
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import Any, Literal
 
 from psycopg import sql
@@ -159,7 +159,7 @@ def _supervisor_may_change(current: AppRole, current_college: uuid.UUID | None, 
 async def register_staff(
     conn: Conn, phone: str, role: AppRole, college_id: uuid.UUID | None, display_name: str = "",
     skills: Mapping[str, int] | None = None, *, by: AppRole | None = None, known: set[str] | None = None,
-    now: datetime | None = None, policy: DispatchPolicy | None = None, prepared: bool = False,
+    now: datetime, policy: DispatchPolicy, prepared: bool = False,
 ) -> Registered:
     """Make the owner of `phone` staff: a citizen's own account by invitation (`awaiting_acceptance`; the operator,
     `by=None`, at once), a staff account at once, a phone without an account at its first sign-in. `prepared`: the
@@ -302,14 +302,15 @@ async def refuse_if_jobs_in_hand(conn: Conn, technician_id: uuid.UUID) -> None:
         raise StaffError("student_has_jobs", 409, count=count)
 
 
-async def end_open_offers(conn: Conn, technician_id: uuid.UUID, now: datetime | None = None,
-                          policy: DispatchPolicy | None = None) -> int:
+async def end_open_offers(conn: Conn, technician_id: uuid.UUID, now: datetime, policy: DispatchPolicy) -> int:
     """A student leaving their college (or switched off, or suspended) must not take its jobs any more: their offers
     still waiting are withdrawn now and each job goes to the college's next fitting student, as a decline's would
     (dispatch.hand_on_from_leaving; an accept after this finds the offer closed). `now` and `policy`: the caller's
-    clock and the backend's dispatch policy (dispatch_ticks.policy_of); the wall clock and the default policy when
-    not given (the operator's commands). Returns how many ended."""
-    return await hand_on_from_leaving(conn, technician_id, now or datetime.now(UTC), policy or DispatchPolicy())
+    clock and the backend's dispatch policy (dispatch_ticks.policy_of), required of every caller (and of the paths
+    that call this: register_staff, college_admin.update_student, account.suspend, import_students), so none can
+    fall back to the wall clock and the default 30 minutes unseen (review27c #1 found two that did). Returns how
+    many ended."""
+    return await hand_on_from_leaving(conn, technician_id, now, policy)
 
 
 # --- invitations, as the invited person sees and answers them ----------------------------------------------------
@@ -617,8 +618,8 @@ class ImportReport:
 
 
 async def import_students(conn: Conn, college_id: uuid.UUID, rows: list[StudentRow], *, by: AppRole | None,
-                          progress: Callable[[int], None] | None = None, at: datetime | None = None,
-                          policy: DispatchPolicy | None = None) -> ImportReport:
+                          progress: Callable[[int], None] | None = None, at: datetime,
+                          policy: DispatchPolicy) -> ImportReport:
     """All rows or none: every row is tried; on any refusal StudentImportError names each bad line, and the caller's
     transaction is rolled back by the exception. `at`, `policy`: the clock and dispatch policy a moved student's
     offers are handed on by (end_open_offers; the caller's, as every other move's, review27c #1)."""

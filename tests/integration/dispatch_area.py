@@ -17,6 +17,7 @@ from psycopg_pool import AsyncConnectionPool
 from backend.app import create_app
 from backend.deps import get_now
 from backend.services import account
+from backend.services.dispatch import DispatchPolicy
 from backend.settings import Settings
 from shared.roles import AppRole
 from tests.helpers import bearer, fresh_phone, sign_in
@@ -361,7 +362,8 @@ async def by_operator(pool: AsyncConnectionPool[Any], person: uuid.UUID, *, susp
     async with pool.connection() as conn, conn.transaction():
         await conn.execute("select set_config('fixit.actor', 'operator', true)")
         if suspend:
-            await account.suspend(conn, person, AppRole.CITIZEN, "แจ้งเหตุเท็จซ้ำหลายครั้ง", now)
+            await account.suspend(conn, person, AppRole.CITIZEN, "แจ้งเหตุเท็จซ้ำหลายครั้ง", now or datetime.now(UTC),
+                                  DispatchPolicy())
         else:
             await account.restore(conn, person, now)
 

@@ -42,6 +42,7 @@ from tests.integration.dispatch_area import (
 from tests.integration.lock_waits import until_waiting
 from tests.integration.test_dispatch import _waits
 from tests.integration.test_suspended_account import assert_suspended
+from tests.integration.wall_clock import wall
 
 REASON = "แจ้งเหตุเท็จซ้ำหลายครั้ง"
 
@@ -54,7 +55,7 @@ async def _suspend(pool: AsyncConnectionPool[Any], person: uuid.UUID) -> None:
     """The operator's suspension, committed: as `fixit-backend suspend` runs it."""
     async with pool.connection() as conn, conn.transaction():
         await conn.execute("select set_config('fixit.actor', 'operator', true)")
-        await account.suspend(conn, person, AppRole.CITIZEN, REASON)
+        await account.suspend(conn, person, AppRole.CITIZEN, REASON, *wall())
 
 
 async def _stored_only(api: Any, token: str, monkeypatch: pytest.MonkeyPatch) -> str:
@@ -102,7 +103,7 @@ async def test_a_reopen_while_its_owner_is_being_suspended_waits_and_is_refused(
     citizen, rid = await handed_back_job(api, area)
     async with pool.connection() as suspending, suspending.transaction():
         await suspending.execute("select set_config('fixit.actor', 'operator', true)")
-        await account.suspend(suspending, owner_of(database_url, rid), AppRole.CITIZEN, REASON)
+        await account.suspend(suspending, owner_of(database_url, rid), AppRole.CITIZEN, REASON, *wall())
         reopening = asyncio.create_task(api.post(f"/requests/{rid}/reopen", json={"note": "ยังไม่หาย"},
                                                  headers=bearer(citizen)))
         await until_waiting(database_url, 1, reopening)  # at the owner's profile, before the request
@@ -169,7 +170,7 @@ async def test_a_submit_while_its_owner_is_being_suspended_is_stored_parked_and_
     citizen, profile = await sign_in(api, fresh_phone())
     async with pool.connection() as suspending, suspending.transaction():
         await suspending.execute("select set_config('fixit.actor', 'operator', true)")
-        await account.suspend(suspending, uuid.UUID(str(profile["id"])), AppRole.CITIZEN, REASON)
+        await account.suspend(suspending, uuid.UUID(str(profile["id"])), AppRole.CITIZEN, REASON, *wall())
         submitting = asyncio.create_task(api.post("/requests", json=draft(lat=HOME[0], lon=HOME[1]),
                                                   headers=bearer(citizen)))
         await until_waiting(database_url, 1, submitting)  # the dispatch, at the owner's profile
@@ -190,7 +191,7 @@ def _suspended_before_the_read_back(monkeypatch: pytest.MonkeyPatch, pool: Async
     async def suspended_first(*args: Any, **kwargs: Any) -> dict[str, Any]:
         async with pool.connection() as conn, conn.transaction():
             await conn.execute("select set_config('fixit.actor', 'operator', true)")
-            await account.suspend(conn, person, role, REASON)
+            await account.suspend(conn, person, role, REASON, *wall())
         return await real(*args, **kwargs)
 
     monkeypatch.setattr(request_detail_module, "request_detail", suspended_first)

@@ -36,6 +36,7 @@ from tests.integration.dispatch_area import (
     submit,
 )
 from tests.integration.lock_waits import until_waiting
+from tests.integration.wall_clock import wall
 
 MINUTE = timedelta(minutes=1)
 
@@ -122,7 +123,7 @@ async def test_an_admin_send_on_waits_for_the_owners_suspension_at_that_moment_a
     admin, _ = await sign_in(api, ADMIN_PHONE)
     async with pool.connection() as conn, conn.transaction():
         await conn.execute("select set_config('fixit.actor', 'operator', true)")
-        await account.suspend(conn, owner_of(database_url, rid), AppRole.CITIZEN, "แจ้งเหตุเท็จซ้ำหลายครั้ง")
+        await account.suspend(conn, owner_of(database_url, rid), AppRole.CITIZEN, "แจ้งเหตุเท็จซ้ำหลายครั้ง", *wall())
         sending = asyncio.create_task(api.post(f"/requests/{rid}/dispatch", json={"college_id": str(area.near)},
                                                headers=bearer(admin)))
         await until_waiting(database_url, 1, sending)  # an unlocked read would answer no_fitting_student now

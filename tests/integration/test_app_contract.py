@@ -26,6 +26,7 @@ from shared.text import Locale, wait_text
 from tests.helpers import fresh_phone
 from tests.integration.builders import draft
 from tests.integration.dispatch_area import HOME, Area, Clock
+from tests.integration.wall_clock import wall
 
 # Session plumbing, not endpoints of their own.
 NOT_ENDPOINTS = {"aclose", "fresh_token", "use_session", "token", "session"}
@@ -251,7 +252,7 @@ async def test_every_endpoint_the_app_calls_parses(app: Any, area: Area, databas
     admin_phone = fresh_phone()
     async with await psycopg.AsyncConnection.connect(database_url, row_factory=dict_row) as conn, conn.transaction():
         await conn.execute("select set_config('fixit.actor', 'operator', true)")
-        await register_staff(conn, admin_phone, AppRole.ADMIN, None)
+        await register_staff(conn, admin_phone, AppRole.ADMIN, None, now=wall()[0], policy=wall()[1])
     [to_admin] = [i for i in await admin.college_invites(None) if i.phone == "+66" + admin_phone[1:]]
     assert to_admin.role == "admin" and to_admin.college_id is None
     await admin.withdraw_invite(None, to_admin.id)

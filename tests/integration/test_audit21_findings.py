@@ -26,6 +26,7 @@ from tests.integration.dispatch_area import (
     step,
     submit,
 )
+from tests.integration.wall_clock import wall
 
 # --- Whose work the report is (audit20 #5, migration 0092) ---------------------------------------------------------
 
@@ -89,7 +90,7 @@ async def test_a_request_submitted_while_its_citizen_is_suspended_goes_to_no_stu
     person = uuid.UUID(str(profile["id"]))
     async with pool.connection() as suspending, suspending.transaction():  # as `fixit-backend suspend` runs it
         await suspending.execute("select set_config('fixit.actor', 'operator', true)")
-        await account.suspend(suspending, person, AppRole.CITIZEN, "แจ้งเหตุเท็จซ้ำหลายครั้ง")
+        await account.suspend(suspending, person, AppRole.CITIZEN, "แจ้งเหตุเท็จซ้ำหลายครั้ง", *wall())
         submitting = asyncio.create_task(api.post("/requests", json=draft(lat=HOME[0], lon=HOME[1]),
                                                   headers=bearer(citizen)))
         waited = await _answered_or_waiting(database_url, submitting)  # then the suspension commits
@@ -122,7 +123,7 @@ async def test_a_suspension_does_not_ask_the_admins_to_send_on_what_they_may_not
     assert owner is not None and before is not None
     async with pool.connection() as conn, conn.transaction():  # as `fixit-backend suspend` runs it
         await conn.execute("select set_config('fixit.actor', 'operator', true)")
-        await account.suspend(conn, owner[0], AppRole.CITIZEN, "แจ้งเหตุเท็จซ้ำหลายครั้ง")
+        await account.suspend(conn, owner[0], AppRole.CITIZEN, "แจ้งเหตุเท็จซ้ำหลายครั้ง", *wall())
     assert request_status(database_url, rid) == "no_centre"
     admin, _ = await sign_in(api, ADMIN_PHONE)
     refused = await api.post(f"/requests/{rid}/dispatch", json={}, headers=bearer(admin))

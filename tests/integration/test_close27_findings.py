@@ -35,6 +35,7 @@ from tests.integration.dispatch_area import (
     step,
     work_to_quality_check,
 )
+from tests.integration.wall_clock import wall
 
 
 def _messages(database_url: str, rid: str, kind: str) -> list[tuple[str, bool, str | None]]:
@@ -48,7 +49,7 @@ def _messages(database_url: str, rid: str, kind: str) -> list[tuple[str, bool, s
 async def _suspend(pool: AsyncConnectionPool[Any], person: str) -> None:
     async with pool.connection() as conn, conn.transaction():
         await conn.execute("select set_config('fixit.actor', 'operator', true)")
-        await account.suspend(conn, uuid.UUID(person), AppRole.TECHNICIAN, "โทรศัพท์หาย")
+        await account.suspend(conn, uuid.UUID(person), AppRole.TECHNICIAN, "โทรศัพท์หาย", *wall())
 
 
 async def test_a_hand_back_closes_the_teachers_handback_waiting(

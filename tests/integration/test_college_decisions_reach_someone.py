@@ -30,6 +30,7 @@ from tests.integration.dispatch_area import (
     request_status,
     work_to_quality_check,
 )
+from tests.integration.wall_clock import wall
 
 
 def _admins(database_url: str) -> int:
@@ -122,7 +123,7 @@ async def test_the_teacher_hears_of_a_job_held_by_a_student_the_operator_suspend
     before = last_notification(database_url)
     async with pool.connection() as conn, conn.transaction():
         await conn.execute("select set_config('fixit.actor', 'operator', true)")
-        done = await account.suspend(conn, uuid.UUID(area.students["ace"][0]), AppRole.TECHNICIAN, "โทรศัพท์หาย")
+        done = await account.suspend(conn, uuid.UUID(area.students["ace"][0]), AppRole.TECHNICIAN, "โทรศัพท์หาย", *wall())
     assert done.jobs_in_hand == 1
     stuck = await api.post(f"/requests/{rid}/status", json={"to_status": "diagnosing"}, headers=bearer(ace))
     assert stuck.status_code == 403 and stuck.json()["error"]["code"] == "account_suspended", stuck.text
@@ -235,7 +236,7 @@ async def test_the_only_teachers_own_repair_held_by_a_suspended_student_reaches_
     before = last_notification(database_url)
     async with pool.connection() as conn, conn.transaction():
         await conn.execute("select set_config('fixit.actor', 'operator', true)")
-        await account.suspend(conn, uuid.UUID(area.students["ace"][0]), AppRole.TECHNICIAN, "โทรศัพท์หาย")
+        await account.suspend(conn, uuid.UUID(area.students["ace"][0]), AppRole.TECHNICIAN, "โทรศัพท์หาย", *wall())
     await tick(pool, settings, clock.now)  # the clock's message is the one already written
     assert kinds_told(database_url, rid, role="supervisor", since_id=before) == []
     assert kinds_told(database_url, rid, role="admin", since_id=before) == ["holder_suspended"] * _admins(database_url)

@@ -13,6 +13,7 @@ from backend.settings import Settings
 from shared.roles import AppRole
 from tests.helpers import bearer, sign_in
 from tests.integration.dispatch_area import ADMIN_PHONE, AppClock, Area, accepted_job, work_to_quality_check
+from tests.integration.wall_clock import wall
 
 
 def _admins_told(database_url: str, request_id: str, kind: str) -> int:
@@ -63,7 +64,7 @@ def _teachers_told(database_url: str, request_id: str, kind: str) -> int:
 async def _suspend(pool: AsyncConnectionPool[Any], student: str) -> None:
     async with pool.connection() as conn, conn.transaction():
         await conn.execute("select set_config('fixit.actor', 'operator', true)")
-        done = await account.suspend(conn, uuid.UUID(student), AppRole.TECHNICIAN, "โทรศัพท์หาย")
+        done = await account.suspend(conn, uuid.UUID(student), AppRole.TECHNICIAN, "โทรศัพท์หาย", *wall())
     assert done.jobs_in_hand == 1
 
 

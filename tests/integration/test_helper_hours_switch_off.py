@@ -12,6 +12,7 @@ from psycopg.rows import dict_row
 from backend.services import college_admin
 from tests.helpers import bearer, sign_in
 from tests.integration.dispatch_area import Area, accepted_job, work_to_quality_check
+from tests.integration.wall_clock import wall
 
 
 def hours_of(database_url: str, request_id: str, student: str) -> object:
@@ -40,7 +41,7 @@ async def test_a_helpers_report_during_a_switch_off_is_kept_and_one_after_it_is_
     async with (await psycopg.AsyncConnection.connect(database_url, row_factory=dict_row) as conn,
                 conn.transaction()):
         await conn.execute("select set_config('fixit.actor', 'supervisor', true)")
-        await college_admin.update_student(conn, area.near, uuid.UUID(bee_id), False, None)
+        await college_admin.update_student(conn, area.near, uuid.UUID(bee_id), False, None, *wall())
         during = await api.put(f"/requests/{rid}/team/me", json={"hours": 1.5, "task": "ถอดฝา"},
                                headers=bearer(bee))
         assert during.status_code == 204, during.text  # answered without waiting for the switch-off

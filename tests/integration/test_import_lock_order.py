@@ -17,6 +17,7 @@ from tests.helpers import bearer, sign_in
 from tests.integration.builders import draft
 from tests.integration.dispatch_area import HOME, AppClock, Area, offers_of, submit
 from tests.integration.lock_waits import until_waiting
+from tests.integration.wall_clock import wall
 
 SEED_ADMIN = "084-444-4444"
 
@@ -53,7 +54,7 @@ async def test_an_import_moving_students_and_their_citizens_suspension_do_not_de
     async def suspend_citizen() -> account.Suspended:
         async with pool.connection() as conn, conn.transaction():
             await conn.execute("select set_config('fixit.actor', 'operator', true)")
-            return await account.suspend(conn, citizen[0], AppRole.CITIZEN, "ทดสอบ")
+            return await account.suspend(conn, citizen[0], AppRole.CITIZEN, "ทดสอบ", *wall())
 
     async with await psycopg.AsyncConnection.connect(database_url) as holder:
         await holder.execute("select 1 from public.repair_requests where id = %s for update", [high])

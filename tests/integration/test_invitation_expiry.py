@@ -29,6 +29,7 @@ from tests.helpers import answer_invitation, bearer, fresh_phone, sign_in
 from tests.integration.dispatch_area import Area
 from tests.integration.lock_waits import until_waiting
 from tests.integration.test_fuzz_findings import assert_declared, document
+from tests.integration.wall_clock import wall
 
 SEED_ADMIN = "084-444-4444"
 
@@ -270,7 +271,7 @@ async def test_an_invitation_to_be_an_admin_is_listed_for_admins_and_withdrawn_l
     phone = fresh_phone()
     async with await psycopg.AsyncConnection.connect(database_url, row_factory=dict_row) as conn, conn.transaction():
         await conn.execute("select set_config('fixit.actor', 'operator', true)")
-        await register_staff(conn, phone, AppRole.ADMIN, None, "แอดมิน ใหม่")
+        await register_staff(conn, phone, AppRole.ADMIN, None, "แอดมิน ใหม่", now=wall()[0], policy=wall()[1])
     admin, _ = await sign_in(api, SEED_ADMIN)
     answer = await api.get("/admin/invites", headers=bearer(admin))
     assert answer.status_code == 200, answer.text

@@ -24,6 +24,7 @@ from shared.roles import AppRole
 from tests.conftest import MigratedDatabases
 from tests.helpers import answer_invitation, bearer, fresh_phone, sign_in
 from tests.integration.dispatch_area import Area
+from tests.integration.wall_clock import wall
 
 SEED_ADMIN = "084-444-4444"
 
@@ -180,7 +181,7 @@ async def test_an_invitation_no_longer_open_stops_asking_in_the_inbox(
     async with await psycopg.AsyncConnection.connect(database_url, row_factory=dict_row) as conn, \
             conn.transaction():
         await conn.execute("select set_config('fixit.actor', 'operator', true)")
-        await register_staff(conn, phone, AppRole.SUPERVISOR, area.far)
+        await register_staff(conn, phone, AppRole.SUPERVISOR, area.far, now=wall()[0], policy=wall()[1])
     notes = notes_of(database_url, citizen["id"])
     assert [(n["kind"], n["params"].get("closed")) for n in notes] == [("invited", "gone")] * 3 + [("moved", None)]
     assert (await api.get("/me/notifications/unread-count", headers=bearer(token))).json()["unread_count"] == 1
@@ -293,7 +294,8 @@ async def test_a_withdrawn_invitation_held_for_the_night_is_not_pushed_in_the_mo
     phone = db.execute("select phone from public.profiles where id = %s", [invited]).fetchone()
     assert phone is not None
     async with service_tx(pool) as owner:
-        done = await register_staff(owner, phone["phone"], AppRole.TECHNICIAN, college["id"], by=AppRole.SUPERVISOR)
+        done = await register_staff(owner, phone["phone"], AppRole.TECHNICIAN, college["id"], by=AppRole.SUPERVISOR,
+                                    now=wall()[0], policy=wall()[1])
         assert done.awaiting_acceptance
     console = ConsoleChannel()
     await deliver_once(pool, {"console": console}, CONFIG, now=NIGHT)

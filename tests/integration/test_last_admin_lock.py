@@ -21,6 +21,7 @@ from backend.services.staff import StaffError, register_staff
 from shared.roles import AppRole
 from tests.conftest import MigratedDatabases
 from tests.integration.lock_waits import until_waiting
+from tests.integration.wall_clock import wall
 
 DB = "fixit_last_admin_lock_test"
 
@@ -57,7 +58,7 @@ Work = Callable[[Conn], Awaitable[Any]]
 
 
 def suspending(admin: uuid.UUID) -> Work:
-    return lambda conn: account.suspend(conn, admin, AppRole.ADMIN, "ทำผิดกฎ")
+    return lambda conn: account.suspend(conn, admin, AppRole.ADMIN, "ทำผิดกฎ", *wall())
 
 
 async def the_second_waits_then_is_refused(url: str, first: uuid.UUID | Work, second: Work) -> ApiError | StaffError:
@@ -110,7 +111,8 @@ async def test_the_last_two_admins_made_teachers_at_once_leave_one_admin(own_db:
     assert college is not None
 
     def teacher(admin: uuid.UUID) -> Work:
-        return lambda conn: register_staff(conn, phones[admin], AppRole.SUPERVISOR, college[0])
+        return lambda conn: register_staff(conn, phones[admin], AppRole.SUPERVISOR, college[0], now=wall()[0],
+                                           policy=wall()[1])
 
     refused = await the_second_waits_then_is_refused(own_db, teacher(a), teacher(b))
     assert (refused.status, refused.code) == (409, "last_admin")

@@ -30,6 +30,7 @@ from shared.roles import AppRole
 from tests.helpers import sign_in
 from tests.integration.dispatch_area import AppClock, Area, assigned_by_teacher
 from tests.integration.live_streams import open_stream
+from tests.integration.wall_clock import wall
 
 MARKER = '{"kind": "notify28-marker"}'
 
@@ -45,7 +46,7 @@ def _open_messages(database_url: str, kind: str, rids: list[str]) -> list[tuple[
 async def _suspend(pool: AsyncConnectionPool[Any], person: str) -> None:
     async with pool.connection() as conn, conn.transaction():
         await conn.execute("select set_config('fixit.actor', 'operator', true)")
-        await account.suspend(conn, uuid.UUID(person), AppRole.TECHNICIAN, "โทรศัพท์หาย")
+        await account.suspend(conn, uuid.UUID(person), AppRole.TECHNICIAN, "โทรศัพท์หาย", *wall())
 
 
 async def _restore(pool: AsyncConnectionPool[Any], person: str) -> None:

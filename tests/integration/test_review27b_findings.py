@@ -16,6 +16,7 @@ from shared.roles import AppRole
 from tests.helpers import bearer, sign_in
 from tests.integration.dispatch_area import AppClock, Area, accepted_job, request_status, step
 from tests.integration.lock_waits import until_waiting
+from tests.integration.wall_clock import wall
 
 
 def _asking(database_url: str, rid: str, kind: str) -> int:
@@ -59,7 +60,7 @@ async def test_a_suspension_racing_a_take_back_leaves_no_message_asking_about_a_
     async def suspend() -> account.Suspended:
         async with pool.connection() as conn, conn.transaction():
             await conn.execute("select set_config('fixit.actor', 'operator', true)")
-            return await account.suspend(conn, uuid.UUID(ace_id), AppRole.TECHNICIAN, "โทรศัพท์หาย")
+            return await account.suspend(conn, uuid.UUID(ace_id), AppRole.TECHNICIAN, "โทรศัพท์หาย", *wall())
 
     async with await psycopg.AsyncConnection.connect(database_url) as holder:
         await holder.execute("select 1 from public.offers where request_id = %s and status = 'accepted' for update",
@@ -94,7 +95,7 @@ async def test_the_clocks_message_of_a_suspended_holder_written_beside_their_res
     ace_id = area.students["ace"][0]
     async with pool.connection() as conn, conn.transaction():
         await conn.execute("select set_config('fixit.actor', 'operator', true)")
-        await account.suspend(conn, uuid.UUID(ace_id), AppRole.TECHNICIAN, "โทรศัพท์หาย")
+        await account.suspend(conn, uuid.UUID(ace_id), AppRole.TECHNICIAN, "โทรศัพท์หาย", *wall())
     teacher, _ = await sign_in(api, area.students["teacher"][1])
     assert (await api.delete("/me", params={"confirm": "true"}, headers=bearer(teacher))).status_code == 204
 

@@ -30,6 +30,7 @@ from tests.integration.dispatch_area import (
     step,
     submit,
 )
+from tests.integration.wall_clock import wall
 
 
 async def test_a_lapsed_offer_leaves_a_request_the_admin_can_still_send_back_to_its_college(
@@ -81,7 +82,7 @@ async def _plumbing_job_under_way(api: Any, area: Area, pool: AsyncConnectionPoo
     assert moved.status_code == 200, moved.text
     async with pool.connection() as conn, conn.transaction():
         await conn.execute("select set_config('fixit.actor', 'operator', true)")
-        await account.suspend(conn, uuid.UUID(area.students["plumber"][0]), AppRole.TECHNICIAN, "เลิกเรียนแล้ว")
+        await account.suspend(conn, uuid.UUID(area.students["plumber"][0]), AppRole.TECHNICIAN, "เลิกเรียนแล้ว", *wall())
     return citizen, rid
 
 
