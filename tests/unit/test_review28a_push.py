@@ -1,4 +1,4 @@
-"""review28a #1: the web app created OneSignal's phone push service for a browser on a phone.
+"""review28a #1 (fixed): the web app created OneSignal's phone push service for a browser on a phone.
 
 Flet's web client registers `platform` as Flutter's `defaultTargetPlatform`, which in a browser on Android is
 `android` (on an iPhone `ios`), beside `web: true` (flet-dev/flet#6013 guards the client's own Android-only code with
@@ -47,7 +47,6 @@ async def no_route(_route: str) -> None:
     return None
 
 
-@pytest.mark.xfail(strict=True, reason="review28a #1: onesignal_push read page.platform alone")
 @pytest.mark.parametrize("platform", [ft.PagePlatform.ANDROID, ft.PagePlatform.IOS])
 def test_a_browser_on_a_phone_gets_no_onesignal_service(created: list[str], platform: ft.PagePlatform) -> None:
     page = cast(ft.Page, SimpleNamespace(platform=platform, web=True))
@@ -62,10 +61,9 @@ def test_a_phone_build_still_gets_its_push_service(created: list[str]) -> None:
     assert created == [APP_ID]
 
 
-@pytest.mark.xfail(strict=True, reason="review28a #1: onesignal_push could not be told it is served")
 def test_a_client_of_the_web_app_saying_it_is_a_phone_gets_no_onesignal_service(created: list[str]) -> None:
     """`web` and `platform` are the client's own page patch (audit28 #2): a hand-made client of the web app says
     `web: false, platform: android`. The server knows it serves the page (it holds the upload folder)."""
     page = cast(ft.Page, SimpleNamespace(platform=ft.PagePlatform.ANDROID, web=False))
-    assert cast(Any, onesignal_push)(page, APP_ID, no_route, served=True) is None
+    assert onesignal_push(page, APP_ID, no_route, served=True) is None
     assert created == []
