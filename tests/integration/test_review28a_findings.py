@@ -2,6 +2,7 @@
 tests/unit/test_review28a_*.py) first, as a strict xfail until it is fixed; /tmp/p28/review28a-findings.md
 describes them."""
 
+import inspect
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from datetime import UTC, datetime
@@ -13,6 +14,7 @@ import respx
 import shared.otp
 from backend.app import create_app
 from backend.deps import get_now
+from backend.routes import auth as auth_routes
 from backend.settings import Settings
 from mobile.api_client import ApiClient
 from mobile.models import SignedIn
@@ -40,10 +42,9 @@ async def app_client_at(settings: Settings, address: str) -> AsyncIterator[ApiCl
             await api.aclose()
 
 
-# --- #2: the maybe-sent answer's code is typed twice, and nothing proves the app reads what the backend sends ------
+# --- #2 (fixed): the maybe-sent answer's code was typed twice; nothing proved the app reads what the backend sends -
 
 
-@pytest.mark.xfail(strict=True, reason="review28a #2: otp_maybe_sent typed in the route and again in the app")
 @pytest.mark.parametrize("locale", [Locale.TH, Locale.EN])
 async def test_the_app_opens_the_code_step_on_the_backends_own_maybe_sent_answer(settings: Settings,
                                                                                  locale: Locale) -> None:
@@ -73,5 +74,6 @@ async def test_the_app_opens_the_code_step_on_the_backends_own_maybe_sent_answer
     assert vm.error == error_text_waiting("otp_maybe_sent", error_text("otp_maybe_sent"), 60).in_(locale)
     assert vm.resend_at is not None and not vm.can_retry
     # One name for the code, in shared/, that the app reads (and the route answers with).
-    assert getattr(shared.otp, "MAYBE_SENT", None) == "otp_maybe_sent"
-    assert login.MAYBE_SENT is shared.otp.MAYBE_SENT  # type: ignore[attr-defined]
+    assert shared.otp.MAYBE_SENT == "otp_maybe_sent"
+    for half in (auth_routes, login):
+        assert '"otp_maybe_sent"' not in inspect.getsource(half), half.__name__
