@@ -1,4 +1,4 @@
-"""review28a #3: the web app's server asked Nominatim as often as its visitors tapped, from its one address.
+"""review28a #3 (fixed): the web app's server asked Nominatim as often as its visitors tapped, from its one address.
 
 Served as a web page, the app's Python runs on the web app's server: every visitor's pin (a GPS fix, a map tap) is a
 reverse look-up that the server makes, from its own address, through the one Nominatim the deployment names
@@ -45,11 +45,10 @@ class Clock:
         self.now += seconds
 
 
-@pytest.mark.xfail(strict=True, reason="review28a #3: Nominatim asked with no spacing across the server's sessions")
 async def test_the_web_apps_sessions_ask_nominatim_at_most_once_a_second(monkeypatch: pytest.MonkeyPatch) -> None:
     clock = Clock()
     monkeypatch.setattr("geopy.geocoders.Nominatim", lambda **kw: FakeNominatim(clock, **kw))
-    spacing = geocoding.Spacing(geocoding.NOMINATIM_INTERVAL_SECONDS, clock=clock, sleep=clock.sleep)  # type: ignore[attr-defined]
+    spacing = geocoding.Spacing(geocoding.NOMINATIM_INTERVAL_SECONDS, clock=clock, sleep=clock.sleep)
     monkeypatch.setattr(geocoding, "NOMINATIM_SPACING", spacing)
     settings = AppSettings(geocoder="nominatim", geocoder_timeout_seconds=5)
     first_visitor, second_visitor = geocoder_from_settings(settings), geocoder_from_settings(settings)
@@ -59,12 +58,11 @@ async def test_the_web_apps_sessions_ask_nominatim_at_most_once_a_second(monkeyp
     assert clock.calls == [1000.0, 1001.0, 1002.0]  # one a second, whichever session asked
 
 
-@pytest.mark.xfail(strict=True, reason="review28a #3: Nominatim asked with no spacing across the server's sessions")
 async def test_a_look_up_whose_turn_is_past_its_timeout_gets_no_address(monkeypatch: pytest.MonkeyPatch) -> None:
     """A burst of taps queues no further than one look-up's timeout: the rest get the form's "not found" hint."""
     clock = Clock()
     monkeypatch.setattr("geopy.geocoders.Nominatim", lambda **kw: FakeNominatim(clock, **kw))
-    spacing = geocoding.Spacing(geocoding.NOMINATIM_INTERVAL_SECONDS, clock=clock, sleep=clock.sleep)  # type: ignore[attr-defined]
+    spacing = geocoding.Spacing(geocoding.NOMINATIM_INTERVAL_SECONDS, clock=clock, sleep=clock.sleep)
     monkeypatch.setattr(geocoding, "NOMINATIM_SPACING", spacing)
     geocoder = geocoder_from_settings(AppSettings(geocoder="nominatim", geocoder_timeout_seconds=2))
     assert geocoder is not None
