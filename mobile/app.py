@@ -92,8 +92,9 @@ async def main(page: ft.Page, upload_dir: Path | None = None) -> None:
         live_factory=live,
         save_file=device.save_file,
         geocoder=geocoder_from_settings(settings),
-        # Phone push (OneSignal) when flet.toml names an app id and this is a phone; None elsewhere.
-        push=onesignal_push(page, settings.onesignal_app_id, open_route),
+        # Phone push (OneSignal) when flet.toml names an app id and this is the app on a phone; None elsewhere (a
+        # browser on a phone too, and whatever a client of the web app says it is: review28a #1).
+        push=onesignal_push(page, settings.onesignal_app_id, open_route, served=upload_dir is not None),
     )
 
     def page_settings() -> None:

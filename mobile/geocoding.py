@@ -13,6 +13,9 @@ then), and a self-hosted Nominatim can be named with `geocoder_domain`.
 
 import asyncio
 import logging
+import math
+import time
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from typing import Any, Protocol, runtime_checkable
 
@@ -26,6 +29,39 @@ GEOCODERS = ("", NOMINATIM)
 _NOT_AREAS = frozenset({"country", "country_code", "postcode", "house_number", "road", "ISO3166-2-lvl4"})
 # Names come back in Thai: they are matched against geothai's Thai names, and technicians read Thai.
 LANGUAGE = "th"
+# Nominatim's usage policy: at most one request a second, for the whole application (review28a #3).
+NOMINATIM_INTERVAL_SECONDS = 1.0
+
+
+class Spacing:
+    """Calls to one outside service at most one per `interval`, whoever makes them. Served as a web page, every
+    visitor's session runs in the web app's one process and calls from its one address: Nominatim blocks an address
+    over its one request a second, and then no visitor gets an address from a pin (review28a #3). Each call takes the
+    next free turn (no lock: the turns are handed out between awaits on the server's one event loop) and waits for it;
+    a turn further off than `longest_wait` is not taken (the look-up would time out anyway), so a burst of taps
+    queues nothing behind it."""
+
+    def __init__(self, interval: float, *, clock: Callable[[], float] = time.monotonic,
+                 sleep: Callable[[float], Awaitable[None]] = asyncio.sleep) -> None:
+        self.interval = interval
+        self.clock = clock
+        self.sleep = sleep
+        self.next_at = -math.inf  # the clock's time of the next free turn
+
+    async def turn(self, longest_wait: float) -> bool:
+        """Waits for this call's turn; False (nothing taken) when it would come after `longest_wait` seconds."""
+        now = self.clock()
+        at = max(now, self.next_at)
+        if at - now > longest_wait:
+            return False
+        self.next_at = at + self.interval
+        if at > now:
+            await self.sleep(at - now)
+        return True
+
+
+# The web app's process asks Nominatim through this one spacing, from every session (geocoder_from_settings).
+NOMINATIM_SPACING = Spacing(NOMINATIM_INTERVAL_SECONDS)
 
 
 @dataclass(frozen=True)
@@ -62,11 +98,19 @@ class AreaGeocoder(Protocol):
 class GeopyReverseGeocoder:
     """Any geopy geocoder with `.reverse((lat, lon), exactly_one=..., language=..., timeout=...)`."""
 
-    def __init__(self, geocoder: Any, *, timeout_seconds: float = 5.0) -> None:
+    def __init__(self, geocoder: Any, *, timeout_seconds: float = 5.0, spacing: Spacing | None = None) -> None:
+        """`spacing`: the calls' turns, shared by every session of the process (None: none, a fake geocoder)."""
         self._geocoder = geocoder
         self._timeout = timeout_seconds
+        self._spacing = spacing
+
+    async def _turn(self) -> bool:
+        return self._spacing is None or await self._spacing.turn(self._timeout)
 
     async def reverse(self, lat: float, lon: float) -> Place | None:
+        if not await self._turn():
+            log.info("reverse geocoding %.5f,%.5f skipped: the geocoder's turns are taken", lat, lon)
+            return None
         try:
             # geopy's own timeout stops the HTTP call; wait_for is the backstop should it not.
             location = await asyncio.wait_for(
@@ -86,6 +130,9 @@ class GeopyReverseGeocoder:
 
     async def search(self, query: str) -> Found | None:
         """The one best match in Thailand for a place's name (a sub-district, with its district and province)."""
+        if not await self._turn():
+            log.info("geocoding an area skipped: the geocoder's turns are taken")
+            return None
         try:
             location = await asyncio.wait_for(
                 asyncio.to_thread(
@@ -141,4 +188,6 @@ def geocoder_from_settings(settings: AppSettings) -> ReverseGeocoder | None:
         scheme=scheme,
         timeout=settings.geocoder_timeout_seconds,
     )
-    return GeopyReverseGeocoder(geocoder, timeout_seconds=settings.geocoder_timeout_seconds)
+    # The module's spacing, read now (not bound at import): every session of the web app shares it.
+    return GeopyReverseGeocoder(geocoder, timeout_seconds=settings.geocoder_timeout_seconds,
+                                spacing=NOMINATIM_SPACING)

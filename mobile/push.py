@@ -1,6 +1,7 @@
 """Phone push through OneSignal (the flet-onesignal extension), for a phone build whose flet.toml names a OneSignal
 app id. Nothing here imports the extension: `mobile/app.py` imports it only when an app id is set and the app runs
-on Android or iOS, so the web app, the desktop and the tests never load it.
+on Android or iOS (the app itself, not a browser there: review28a #1), so the web app, the desktop and the tests never
+load it.
 
 After sign-in the app asks for the permission, logs in to OneSignal with the person's id (OneSignal's external id,
 so its dashboard shows whose phone it is) and registers the push subscription id with the backend, which sends
@@ -113,10 +114,15 @@ class OneSignalPush:
 PHONE_PLATFORMS = {ft.PagePlatform.ANDROID: "android", ft.PagePlatform.IOS: "ios"}
 
 
-def onesignal_push(page: ft.Page, app_id: str,
-                   open_route: Callable[[str], Awaitable[None]]) -> OneSignalPush | None:
-    """Call inside `main`: with an app id on Android or iOS, creates the OneSignal service (creating a Flet service
-    registers it with the page) and returns its registration; else None, and the extension is never imported."""
+def onesignal_push(page: ft.Page, app_id: str, open_route: Callable[[str], Awaitable[None]], *,
+                   served: bool = False) -> OneSignalPush | None:
+    """Call inside `main`: with an app id in the app on an Android or iOS phone, creates the OneSignal service
+    (creating a Flet service registers it with the page) and returns its registration; else None, and the extension
+    is never imported. Never for a page the web app serves (`served`: its server holds the upload folder) or a
+    browser's (`page.web`): Flet's web client says `platform: android` (or `ios`) in a phone's browser, where no
+    OneSignal extension runs, and `web`/`platform` are the client's own page patch anyway (review28a #1)."""
+    if served or page.web:
+        return None
     platform = PHONE_PLATFORMS.get(page.platform) if isinstance(page.platform, ft.PagePlatform) else None
     if not app_id or platform is None:
         return None

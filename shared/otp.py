@@ -40,3 +40,9 @@ def is_well_formed(code: str, length: int | None = None) -> bool:
     if not _DIGITS.fullmatch(code):
         return False
     return len(code) == length if length is not None else MIN_LENGTH <= len(code) <= MAX_LENGTH
+
+
+# The error code of a code Supabase Auth may have sent although its answer was lost or came late (audit28 #1): the
+# backend answers it (503, routes/auth.py) and the app opens the code step for it (mobile/viewmodels/login.py). One
+# name for both halves (review28a #2): a rename of either left the other reading it as "sign-in is down".
+MAYBE_SENT = "otp_maybe_sent"

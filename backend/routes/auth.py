@@ -66,7 +66,7 @@ async def request_code(
             # SMS side let a stranger send a phone SMS after SMS past its day's cap, each refunded (audit27 F1).
             # And the person is told a code may come (not "sign-in is down"): the app opens the code step, so the SMS
             # that arrives can be typed in; a new code after GoTrue's 60 s spacing (audit28 #1).
-            raise ApiError(503, "otp_maybe_sent", headers=exc.headers) from exc
+            raise ApiError(503, otp.MAYBE_SENT, headers=exc.headers) from exc
         except ApiError:
             # Nothing was sent (Supabase Auth unreachable or refusing, its own 60 s spacing): the phone's allowances
             # count codes sent, so a morning of SMS failures does not use up the person's day (review26b #1). The

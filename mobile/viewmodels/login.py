@@ -9,15 +9,15 @@ from mobile.viewmodels.busy import answered
 from mobile.viewmodels.observable import Observable
 from mobile.viewmodels.retry_wait import RetryWait
 from mobile.viewmodels.session import Session
-from shared.otp import is_well_formed, typed_code
+from shared.otp import MAYBE_SENT, is_well_formed, typed_code
 from shared.phone import InvalidPhone, national_format, normalize_thai_phone
 from shared.text import Bilingual, bilingual, error_text
 
+# MAYBE_SENT (shared.otp, the backend's own name for it: review28a #2): Supabase Auth's answer was lost or late, so a
+# code may be on its way (audit28 #1): the code step opens for it.
 # Server answers that belong next to the code field rather than in the general error line.
 _CODE_ERRORS = frozenset({"invalid_code_format", "otp_invalid", "otp_expired", "otp_too_many_attempts",
                           "otp_invalid_or_expired"})
-# Supabase Auth's answer was lost or late, so a code may be on its way (audit28 #1): the code step opens for it.
-MAYBE_SENT = "otp_maybe_sent"
 
 
 class LoginStep(StrEnum):

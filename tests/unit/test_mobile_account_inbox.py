@@ -209,8 +209,8 @@ def test_without_an_app_id_or_off_a_phone_the_extension_is_never_loaded() -> Non
     async def open_route(route: str) -> None:
         raise AssertionError(route)
 
-    phone = cast(ft.Page, SimpleNamespace(platform=ft.PagePlatform.ANDROID))
-    browser = cast(ft.Page, SimpleNamespace(platform=ft.PagePlatform.LINUX))
+    phone = cast(ft.Page, SimpleNamespace(platform=ft.PagePlatform.ANDROID, web=False))
+    browser = cast(ft.Page, SimpleNamespace(platform=ft.PagePlatform.LINUX, web=True))
     assert onesignal_push(phone, "", open_route) is None
     assert onesignal_push(browser, "5eb5a37e-b458-11e3-ac11-000c2940e62c", open_route) is None
     assert "flet_onesignal" not in sys.modules
