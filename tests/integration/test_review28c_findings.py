@@ -1,12 +1,11 @@
 """review28c: what session 28's merges (import28, offers28, speed28) left, each proved here on the real database.
 
-#1: import28 #3 puts a delivery whose phone is held elsewhere HELD_ELSEWHERE_WAIT later; a newer message to that
+#1 (fixed, 0130): import28 #3 puts a delivery whose phone is held elsewhere HELD_ELSEWHERE_WAIT later; a newer message to that
 same phone, due before it, was then picked first: the phone got the newer message before the older one."""
 
 from datetime import timedelta
 
 import psycopg
-import pytest
 
 from backend.notifications.worker import HELD_ELSEWHERE_WAIT, WorkerConfig, deliver_once
 from tests.integration.test_edges27_findings import (
@@ -19,7 +18,6 @@ from tests.integration.test_edges27_findings import (
 from tests.integration.test_held_deliveries_reach_their_recipient import _ready
 
 
-@pytest.mark.xfail(strict=True, reason="review28c #1: a held phone's older message is sent after a newer one")
 async def test_a_phone_held_for_a_moment_gets_its_messages_in_order(push_db: str) -> None:  # noqa: F811
     """The first person's message is due while their phone is held (a registration, another copy's send); it is put
     HELD_ELSEWHERE_WAIT on. A second message for them comes a second later, the phone free again: the phone must
