@@ -2,16 +2,15 @@
 
 #1 (fixed, 0130): import28 #3 puts a delivery whose phone is held elsewhere HELD_ELSEWHERE_WAIT later; a newer
 message to that same phone, due before it, was then picked first: the phone got the newer message before the older.
-#2: import28 #2 asks whether the import's college is open once, before its rows (each row asked before): a college
-closed while a teacher's file is being imported (the import waiting at a row) still got the whole file: students and
-invitations of a college that takes nobody any more."""
+#2 (fixed): import28 #2 asks whether the import's college is open once, before its rows (each row asked before):
+a college closed while a teacher's file is being imported (the import waiting at a row) still got the whole file:
+students and invitations of a college that takes nobody any more."""
 
 import asyncio
 from datetime import timedelta
 
 import httpx
 import psycopg
-import pytest
 from psycopg.rows import dict_row
 
 from backend.notifications.worker import HELD_ELSEWHERE_WAIT, WorkerConfig, deliver_once
@@ -54,7 +53,6 @@ async def test_a_phone_held_for_a_moment_gets_its_messages_in_order(push_db: str
     assert sent[0][2] <= sent[1][2], f"the older message went at {sent[0][2]}, the newer at {sent[1][2]}"
 
 
-@pytest.mark.xfail(strict=True, reason="review28c #2: a college closed during its roster import gets the whole file")
 async def test_a_college_closed_while_its_file_is_imported_gets_none_of_it(
         api: httpx.AsyncClient, area: Area, database_url: str) -> None:
     """A teacher's file: one of their students (A, whose skills a teacher's edit holds a moment, so the import
