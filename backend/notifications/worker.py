@@ -186,6 +186,14 @@ left join private.notification_devices dev
        on dev.token = d.target and dev.channel = d.channel and dev.user_id = n.recipient_id
 left join private.line_links line on line.line_user_id = d.target and line.user_id = n.recipient_id
 where d.status = 'pending' and d.next_attempt_at <= %(now)s and d.channel = any(%(channels)s)
+  -- an older delivery to the same target put on a moment (its phone held elsewhere: HELD_ELSEWHERE_WAIT) goes
+  -- first: a newer one due before it waits for it, so the phone gets its messages in order (review28c #1; migration
+  -- 0130's index). One due now is picked before it in this order, as before; one on a longer retry wait holds
+  -- nobody up; the console's shared '' target is no one's phone.
+  and not exists (select 1 from private.notification_deliveries e
+                  where e.channel = d.channel and e.target = d.target and d.target <> '' and e.status = 'pending'
+                    and e.id < d.id and e.next_attempt_at > %(now)s
+                    and e.next_attempt_at <= %(now)s + %(held_wait)s)
 order by d.next_attempt_at, d.id
 limit %(limit)s
 for update of d skip locked
@@ -281,7 +289,8 @@ async def _held_devices(conn: Conn, channels: Mapping[str, Channel], rows: list[
 async def send_due(conn: Conn, channels: Mapping[str, Channel], now: datetime, config: WorkerConfig) -> int:
     """Send one batch of due deliveries; returns how many were attempted."""
     rows = await (await conn.execute(
-        _DUE, {"now": now, "channels": list(channels), "limit": config.batch_size})).fetchall()
+        _DUE, {"now": now, "channels": list(channels), "limit": config.batch_size,
+               "held_wait": HELD_ELSEWHERE_WAIT})).fetchall()
     if not rows:
         return 0
     held = await _held_devices(conn, channels, rows)

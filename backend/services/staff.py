@@ -691,6 +691,13 @@ async def import_students(conn: Conn, college_id: uuid.UUID, rows: list[StudentR
                 invited += 1
         if progress is not None:
             progress(1)
+    # And once more when the rows are done: a close committed while the import waited at a row (the college's row is
+    # not locked: a close does not wait for a file) refuses the whole file, as the rows after it were refused when
+    # each row asked (review28c #2); a close after this read is the window each row's own read left too.
+    try:
+        await _active_college(conn, college_id)
+    except StaffError as exc:
+        raise StudentImportError([LineError(row.line, exc.code, exc.values) for row in rows]) from None
     if errors:
         raise StudentImportError(sorted(errors, key=lambda e: e.line))
     return ImportReport(now, invited, awaiting)
