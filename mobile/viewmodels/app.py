@@ -812,8 +812,15 @@ class AppViewModel(Observable):
             about = notification_request(event)
             # Messages closed or gone (0127: one event per commit, naming no job) may take jobs off the admin's
             # lists with no request event they hear (a student's restore changes no request).
-            if isinstance(self.home, AdminHome) and (self.home.hears_message_about(about) or messages_closed(event)):
+            closed = messages_closed(event)
+            if isinstance(self.home, AdminHome) and (self.home.hears_message_about(about) or closed):
                 await self.home.load()
+            elif closed and isinstance(self.home, SupervisorHome):
+                # review28b #1: the teacher's queue lists the same asks (a suspended student's job); a restore
+                # closes them with no request event, and the queue must not keep saying "hand it on".
+                await self.home.load()
+            if closed and self.college_jobs is not None:  # its "student suspended" marks, likewise
+                await self.college_jobs.load()
             # A message about the request or job on screen can come with no change of the request at all (the
             # clock's "it waits for a teacher" to its owner, "the teacher left" to its student, stranded19/20: the
             # college's last teacher left): the screen reads it again. A message its change's status event came

@@ -9,8 +9,6 @@ teacher could take the job back from a student who may go on with it."""
 
 import json
 
-import pytest
-
 from mobile.live import ServerEvent
 from mobile.viewmodels.home import SupervisorHome
 from tests.unit.mobile_fakes import FakeBackend, request_summary
@@ -20,7 +18,6 @@ CLOSED = ServerEvent("notification", json.dumps({
     "kind": "notification", "closed": True, "at": "2026-01-01T00:00:01+00:00"}))
 
 
-@pytest.mark.xfail(strict=True, reason="review28b #1: the teacher's home does not follow a closed-messages event")
 async def test_a_restore_takes_the_suspended_mark_off_the_teachers_queue() -> None:
     backend = FakeBackend()
     backend.quality_check = [{**request_summary("พัดลม", "repairing"), "holder_suspended": True}]
