@@ -4,13 +4,13 @@
    to nobody with its status kept (the SQL editor, Supabase's dashboard, seed.remove_demo_accounts): the job is then
    in hand with no student on it, and listed nowhere (`private.undecided_jobs` and the college's queue look for a
    suspended holder), so the closed ask ("the job has moved on, nothing left to do") was the last thing that pointed
-   the teacher at it. Before 0127 the ask stayed open. Nobody took it on: the decision still waits."""
+   the teacher at it. Before 0127 the ask stayed open. Nobody took it on: the decision still waits; fixed by 0129
+   (only a new holder closes it)."""
 
 import uuid
 from typing import Any
 
 import psycopg
-import pytest
 from psycopg_pool import AsyncConnectionPool
 
 from backend.services import account
@@ -24,7 +24,6 @@ async def _suspend(pool: AsyncConnectionPool[Any], person: str) -> None:
         await account.suspend(conn, uuid.UUID(person), AppRole.TECHNICIAN, "โทรศัพท์หาย")
 
 
-@pytest.mark.xfail(strict=True, reason="review28b #2: a holder set to nobody closes the ask while the job waits")
 async def test_a_job_left_with_no_holder_still_asks_its_deciders(
         app_and_clock: AppClock, area: Area, database_url: str, pool: AsyncConnectionPool[Any]) -> None:
     api, _ = app_and_clock
@@ -37,3 +36,9 @@ async def test_a_job_left_with_no_holder_still_asks_its_deciders(
                                  where request_id = %s and kind = 'holder_suspended'""", [rid]).fetchall()
     assert status == ("accepted",)  # in hand, nobody on it
     assert asks == [(uuid.UUID(area.students["teacher"][0]), None)]
+    with psycopg.connect(database_url, autocommit=True) as editor:  # then given to bee: that ends the ask
+        editor.execute("update public.repair_requests set technician_id = %s where id = %s",
+                       [area.students["bee"][0], rid])
+        asks = editor.execute("""select params ->> 'closed' from public.notifications
+                                 where request_id = %s and kind = 'holder_suspended'""", [rid]).fetchall()
+    assert asks == [("reassigned",)]
