@@ -28,3 +28,21 @@ async def test_a_restore_takes_the_suspended_mark_off_the_teachers_queue() -> No
     backend.quality_check = []  # restored: the job is its student's again, nothing for the college to decide
     await app.live_event(CLOSED)
     assert home.quality_check == []
+
+
+async def test_a_decision_and_the_asks_it_closed_read_the_teachers_home_once() -> None:
+    """The teacher approves a check: one commit sends the job's `request` event and the closed-messages event for the
+    `qc_waiting` it closed (0127, the same `at`). The home's queue is read once for the two, whichever comes first
+    (a reassign sends the closed event first: 0127's holder trigger fires at the UPDATE, before its status event)."""
+    backend = FakeBackend()
+    job = request_summary("เตารีด", "quality_check")
+    backend.quality_check = [job]
+    app = await signed_in("supervisor", backend)
+    for second, request_first in ((2, True), (3, False)):
+        at = f"2026-01-01T00:00:0{second}+00:00"
+        request = ServerEvent("request", json.dumps({"request_id": job["id"], "status": "completed", "at": at}))
+        closed = ServerEvent("notification", json.dumps({"kind": "notification", "closed": True, "at": at}))
+        read = len(backend.calls("GET", "/supervisor/dashboard"))
+        for event in (request, closed) if request_first else (closed, request):
+            await app.live_event(event)
+        assert len(backend.calls("GET", "/supervisor/dashboard")) == read + 1
