@@ -9,6 +9,8 @@ teacher could take the job back from a student who may go on with it."""
 
 import json
 
+import pytest
+
 from mobile.live import ServerEvent
 from mobile.viewmodels.home import SupervisorHome
 from tests.unit.mobile_fakes import FakeBackend, request_summary
@@ -46,3 +48,24 @@ async def test_a_decision_and_the_asks_it_closed_read_the_teachers_home_once() -
         for event in (request, closed) if request_first else (closed, request):
             await app.live_event(event)
         assert len(backend.calls("GET", "/supervisor/dashboard")) == read + 1
+
+
+@pytest.mark.xfail(strict=True, reason="review28b #3: a suspension's asks do not reach the teacher's queue")
+async def test_a_suspension_brings_the_job_to_the_teachers_queue() -> None:
+    """The other way round: a student holding two jobs is suspended. No request changes (no `request` event); the
+    teacher is sent a `holder_suspended` message per job, in one commit (the same `at`). The queue gains the jobs,
+    read once for the commit."""
+    backend = FakeBackend()
+    backend.quality_check = []
+    app = await signed_in("supervisor", backend)
+    home = app.home
+    assert isinstance(home, SupervisorHome) and home.quality_check == []
+    jobs = [{**request_summary(item, "repairing"), "holder_suspended": True} for item in ("พัดลม", "เตารีด")]
+    backend.quality_check = jobs
+    read = len(backend.calls("GET", "/supervisor/dashboard"))
+    for n, job in enumerate(jobs):
+        await app.live_event(ServerEvent("notification", json.dumps({
+            "kind": "notification", "request_id": job["id"], "notification_id": n + 1,
+            "at": "2026-01-01T00:00:04+00:00"})))
+    assert sorted(str(j.id) for j in home.quality_check) == sorted(j["id"] for j in jobs)
+    assert len(backend.calls("GET", "/supervisor/dashboard")) == read + 1
