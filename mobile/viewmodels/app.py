@@ -818,9 +818,11 @@ class AppViewModel(Observable):
             closed = messages_closed(event)
             if isinstance(self.home, AdminHome) and (self.home.hears_message_about(about) or closed):
                 await self.home.load()
-            if closed and (isinstance(self.home, SupervisorHome) or self.college_jobs is not None):
-                # review28b #1: the teacher's queue and job list show the same asks (a suspended student's job); a
-                # restore closes them with no request event, and they must not keep saying "hand it on".
+            teachers_lists = isinstance(self.home, SupervisorHome) or self.college_jobs is not None
+            if teachers_lists and (closed or about is not None):
+                # review28b #1, #3: the teacher's queue and job list show the college's asks (a suspended student's
+                # job); a suspension writes them, a restore closes them, with no request event either way. Once per
+                # commit: a change's request event and its messages share their `at`.
                 await self._read_lists(commit_at(event))
             # A message about the request or job on screen can come with no change of the request at all (the
             # clock's "it waits for a teacher" to its owner, "the teacher left" to its student, stranded19/20: the

@@ -9,8 +9,6 @@ teacher could take the job back from a student who may go on with it."""
 
 import json
 
-import pytest
-
 from mobile.live import ServerEvent
 from mobile.viewmodels.home import SupervisorHome
 from tests.unit.mobile_fakes import FakeBackend, request_summary
@@ -50,7 +48,6 @@ async def test_a_decision_and_the_asks_it_closed_read_the_teachers_home_once() -
         assert len(backend.calls("GET", "/supervisor/dashboard")) == read + 1
 
 
-@pytest.mark.xfail(strict=True, reason="review28b #3: a suspension's asks do not reach the teacher's queue")
 async def test_a_suspension_brings_the_job_to_the_teachers_queue() -> None:
     """The other way round: a student holding two jobs is suspended. No request changes (no `request` event); the
     teacher is sent a `holder_suspended` message per job, in one commit (the same `at`). The queue gains the jobs,
