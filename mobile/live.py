@@ -254,6 +254,18 @@ def lead_left_event(event: ServerEvent) -> tuple[str, LeadLeft, bool] | None:
         return None
 
 
+def commit_at(event: ServerEvent) -> str | None:
+    """The commit's time (`at`) a "request" or "notification" event carries, about a request or not (a closed-messages
+    event, migration 0127, names none): the events one commit sends carry the same. None when it has none."""
+    if event.event not in ("request", "notification"):
+        return None
+    try:
+        at = event.json().get("at")
+    except (ValueError, AttributeError):
+        return None
+    return str(at) if at else None
+
+
 def change_heard(event: ServerEvent) -> tuple[str, str] | None:
     """(request_id, at) of a "request" or "notification" event about a request: which request, and the commit that
     changed it. The database stamps a change's status event and the messages it writes with the same `now()` (their

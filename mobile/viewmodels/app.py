@@ -9,7 +9,7 @@ from uuid import UUID
 
 from mobile.api_client import ApiClient, ApiError
 from mobile.geocoding import ReverseGeocoder
-from mobile.live import LiveEvents, Refused, ServerEvent, change_heard, lead_left_event, request_event
+from mobile.live import LiveEvents, Refused, ServerEvent, change_heard, commit_at, lead_left_event, request_event
 from mobile.models import NotificationItem, Profile, RequestDetail, SessionTokens, SignedIn
 from mobile.outbox import (
     ItemState,
@@ -245,6 +245,9 @@ class AppViewModel(Observable):
         # The change (request id, commit's `at`: mobile/live.py `change_heard`) the open request or job screen was
         # last read after: its status event and the messages it wrote come as several live events, one read each.
         self._screen_read_after: tuple[str, str] | None = None
+        # The commit (`at`) the teacher's lists (home queue, college jobs) were last read after: a decision's request
+        # event and its closed-messages event (0127) come from one commit, one read for both (review28b #1).
+        self._lists_read_at: str | None = None
 
     @property
     def locale(self) -> Locale:
@@ -812,8 +815,15 @@ class AppViewModel(Observable):
             about = notification_request(event)
             # Messages closed or gone (0127: one event per commit, naming no job) may take jobs off the admin's
             # lists with no request event they hear (a student's restore changes no request).
-            if isinstance(self.home, AdminHome) and (self.home.hears_message_about(about) or messages_closed(event)):
+            closed = messages_closed(event)
+            if isinstance(self.home, AdminHome) and (self.home.hears_message_about(about) or closed):
                 await self.home.load()
+            teachers_lists = isinstance(self.home, SupervisorHome) or self.college_jobs is not None
+            if teachers_lists and (closed or about is not None):
+                # review28b #1, #3: the teacher's queue and job list show the college's asks (a suspended student's
+                # job); a suspension writes them, a restore closes them, with no request event either way. Once per
+                # commit: a change's request event and its messages share their `at`.
+                await self._read_lists(commit_at(event))
             # A message about the request or job on screen can come with no change of the request at all (the
             # clock's "it waits for a teacher" to its owner, "the teacher left" to its student, stranded19/20: the
             # college's last teacher left): the screen reads it again. A message its change's status event came
@@ -842,17 +852,27 @@ class AppViewModel(Observable):
             await self._read_screen_about(request_id, change)
         if self.record is not None and str(self.record.request_id) == request_id:
             await self.record.load()
-        if self.college_jobs is not None:
-            await self.college_jobs.load()
         home = self.home
+        if self.college_jobs is not None or isinstance(home, SupervisorHome):
+            await self._read_lists(change[1] if change is not None else None)
         if isinstance(home, CitizenHome):
             if any(str(r.id) == request_id for r in home.requests):
                 await home.load()
         elif isinstance(home, AdminHome):
             if home.shows_change(request_id, status):
                 await home.load()
-        elif isinstance(home, TechnicianHome | SupervisorHome):
+        elif isinstance(home, TechnicianHome):
             await home.load()
+
+    async def _read_lists(self, at: str | None) -> None:
+        """The teacher's lists (the college's jobs, the home's queue) read again, once per commit `at`."""
+        if at is not None and at == self._lists_read_at:
+            return  # read after this commit already (its request event, or its closed-messages event)
+        self._lists_read_at = at
+        if self.college_jobs is not None:
+            await self.college_jobs.load()
+        if isinstance(self.home, SupervisorHome):
+            await self.home.load()
 
     async def _read_screen_about(self, request_id: str, change: tuple[str, str] | None) -> None:
         """The open request or job screen, if it shows `request_id`, read again; `change` (the live event's) is then
