@@ -16,12 +16,13 @@ from psycopg_pool import AsyncConnectionPool
 from backend.services import account
 from shared.roles import AppRole
 from tests.integration.dispatch_area import AppClock, Area, assigned_by_teacher
+from tests.integration.wall_clock import wall
 
 
 async def _suspend(pool: AsyncConnectionPool[Any], person: str) -> None:
     async with pool.connection() as conn, conn.transaction():
         await conn.execute("select set_config('fixit.actor', 'operator', true)")
-        await account.suspend(conn, uuid.UUID(person), AppRole.TECHNICIAN, "โทรศัพท์หาย")
+        await account.suspend(conn, uuid.UUID(person), AppRole.TECHNICIAN, "โทรศัพท์หาย", *wall())
 
 
 async def test_a_job_left_with_no_holder_still_asks_its_deciders(
