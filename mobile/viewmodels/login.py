@@ -160,6 +160,9 @@ class LoginViewModel(Observable):
         try:
             sent = await answered(self._api.request_otp(self.phone), self._not_busy, self._changed)
         except ApiError as exc:
+            # A new code that may have gone out voids the last one if it did: the line no longer says "a code was
+            # sent to ..." of a code that may be void (review28a's leftover); any other refusal leaves it valid.
+            self.maybe_sent = self.maybe_sent or exc.code == MAYBE_SENT
             self._show(exc, field_codes=frozenset(), field="code")
             # Not "try again": that button verifies on this step. The new-code button itself waits for the
             # refusal's Retry-After and says when (`resend_at`).

@@ -34,3 +34,20 @@ async def test_a_code_that_may_have_gone_out_opens_the_code_step(locale: Locale)
     vm.set_code_input("123456")  # the SMS came after all
     await vm.verify()
     assert signed and not vm.busy
+
+
+async def test_a_new_code_that_may_have_gone_out_no_longer_says_the_last_one_was_sent() -> None:
+    """review28a's leftover: on the code step, the new-code button answered `otp_maybe_sent` left the line "a code was
+    sent to 081-..." above the field, about a code the new one may have voided."""
+    backend = FakeBackend()
+    vm, _, _ = make_login(backend, Locale.EN)
+    vm.set_phone_input("081-111-1111")
+    await vm.request_code()
+    assert vm.step == LoginStep.CODE and vm.code_sent is not None  # a code was sent: the line says so
+    backend.overrides[("POST", "/auth/otp/request")] = maybe_sent
+    vm.resend_wait.after(None)  # the first code's own spacing past
+    await vm.resend_code()
+    assert vm.step == LoginStep.CODE
+    assert vm.code_sent is None  # nobody knows which code is good now
+    assert vm.error == error_text_waiting("otp_maybe_sent", error_text("otp_maybe_sent"), 60).in_(Locale.EN)
+    assert vm.resend_at is not None
