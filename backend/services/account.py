@@ -8,7 +8,7 @@ import logging
 import uuid
 from collections.abc import Mapping
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import Any
 
 from psycopg.types.json import Jsonb
@@ -458,15 +458,14 @@ async def suspend(owner: Conn, user_id: uuid.UUID, role: AppRole, reason: str,
     return Suspended(ended, offers, in_hand)
 
 
-async def restore(owner: Conn, user_id: uuid.UUID, now: datetime | None = None,
-                  policy: DispatchPolicy | None = None) -> Resumed:
+async def restore(owner: Conn, user_id: uuid.UUID, now: datetime, policy: DispatchPolicy) -> Resumed:
     """The operator lifts a suspension (audited as `profile.active` by the operator). The college roster
     (`takes_jobs`) is the teacher's and stays as it was. Their own requests the suspension parked go on at once
     (dispatch.resume_for_restored_owner, after the profile: the lock order of dispatch.py), asking again the students
-    whose offers it withdrew, their citizen told (reinstate21). `policy`: the backend's (dispatch_ticks.policy_of);
-    the default one when not given. Returns how many requests were offered again, and how many still wait (nobody
-    can take them now)."""
+    whose offers it withdrew, their citizen told (reinstate21). `now`, `policy`: the caller's clock and the backend's
+    dispatch policy (dispatch_ticks.policy_of), required as of every leaving path (offers28 #2). Returns how many
+    requests were offered again, and how many still wait (nobody can take them now)."""
     if await _lock_active(owner, user_id):
         raise ApiError(409, "already_active")
     await owner.execute("update public.profiles set is_active = true where id = %s", [user_id])
-    return await resume_for_restored_owner(owner, user_id, now or datetime.now(UTC), policy or DispatchPolicy())
+    return await resume_for_restored_owner(owner, user_id, now, policy)

@@ -365,7 +365,7 @@ async def by_operator(pool: AsyncConnectionPool[Any], person: uuid.UUID, *, susp
             await account.suspend(conn, person, AppRole.CITIZEN, "แจ้งเหตุเท็จซ้ำหลายครั้ง", now or datetime.now(UTC),
                                   DispatchPolicy())
         else:
-            await account.restore(conn, person, now)
+            await account.restore(conn, person, now or datetime.now(UTC), DispatchPolicy())
 
 
 def set_owner_active(database_url: str, request_id: str, active: bool) -> None:

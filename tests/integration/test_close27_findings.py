@@ -93,7 +93,7 @@ async def test_the_holders_restore_closes_the_teachers_holder_suspended(
     assert _messages(database_url, rid, "holder_suspended") == [(teacher_id, False, None)]
     async with pool.connection() as conn, conn.transaction():
         await conn.execute("select set_config('fixit.actor', 'operator', true)")
-        await account.restore(conn, uuid.UUID(area.students["ace"][0]))
+        await account.restore(conn, uuid.UUID(area.students["ace"][0]), *wall())
     assert request_status(database_url, rid) == "accepted"
     assert _messages(database_url, rid, "holder_suspended") == [(teacher_id, True, "restored")]
 

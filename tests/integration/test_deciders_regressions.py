@@ -80,7 +80,7 @@ async def test_a_student_suspended_a_second_time_is_told_to_the_teacher_again(
     assert _teachers_told(database_url, rid, "holder_suspended") == 1
     async with pool.connection() as conn, conn.transaction():
         await conn.execute("select set_config('fixit.actor', 'operator', true)")
-        await account.restore(conn, uuid.UUID(student))
+        await account.restore(conn, uuid.UUID(student), *wall())
     # The teacher read the message, saw the student back and let the job be; the phone is lost again a week on.
     await _suspend(pool, student)
     assert _teachers_told(database_url, rid, "holder_suspended") == 2

@@ -52,7 +52,7 @@ async def _suspend(pool: AsyncConnectionPool[Any], person: str) -> None:
 async def _restore(pool: AsyncConnectionPool[Any], person: str) -> None:
     async with pool.connection() as conn, conn.transaction():
         await conn.execute("select set_config('fixit.actor', 'operator', true)")
-        await account.restore(conn, uuid.UUID(person))
+        await account.restore(conn, uuid.UUID(person), *wall())
 
 
 def _listening(database_url: str) -> psycopg.Connection[Any]:

@@ -106,7 +106,7 @@ async def test_the_clocks_message_of_a_suspended_holder_written_beside_their_res
     async def restore() -> None:
         async with pool.connection() as conn, conn.transaction():
             await conn.execute("select set_config('fixit.actor', 'operator', true)")
-            await account.restore(conn, uuid.UUID(ace_id))
+            await account.restore(conn, uuid.UUID(ace_id), *wall())
 
     async with await psycopg.AsyncConnection.connect(database_url) as holder:
         await holder.execute("select 1 from public.profiles where role = 'admin' and is_active for update")
