@@ -255,9 +255,10 @@ def lead_left_event(event: ServerEvent) -> tuple[str, LeadLeft, bool] | None:
 
 
 def commit_at(event: ServerEvent) -> str | None:
-    """The commit's time (`at`) a "request" or "notification" event carries, about a request or not (a closed-messages
-    event, migration 0127, names none): the events one commit sends carry the same. None when it has none."""
-    if event.event not in ("request", "notification"):
+    """The commit's time (`at`) a "request", "offer" or "notification" event carries, about a request or not (a
+    closed-messages event, migration 0127, names none): the events one commit sends carry the same. None when it has
+    none."""
+    if event.event not in ("request", "offer", "notification"):
         return None
     try:
         at = event.json().get("at")

@@ -248,6 +248,9 @@ class AppViewModel(Observable):
         # The commit (`at`) the teacher's lists (home queue, college jobs) were last read after: a decision's request
         # event and its closed-messages event (0127) come from one commit, one read for both (review28b #1).
         self._lists_read_at: str | None = None
+        # The same for the citizen's, student's and admin's home: a commit moving k jobs (the clock's turn, a
+        # college's switch-off, a bulk take back) sends k events with one `at`, and each reloaded the home.
+        self._home_read_at: str | None = None
 
     @property
     def locale(self) -> Locale:
@@ -817,7 +820,7 @@ class AppViewModel(Observable):
             # lists with no request event they hear (a student's restore changes no request).
             closed = messages_closed(event)
             if isinstance(self.home, AdminHome) and (self.home.hears_message_about(about) or closed):
-                await self.home.load()
+                await self._read_home(commit_at(event))
             teachers_lists = isinstance(self.home, SupervisorHome) or self.college_jobs is not None
             if teachers_lists and (closed or about is not None):
                 # review28b #1, #3: the teacher's queue and job list show the college's asks (a suspended student's
@@ -835,7 +838,7 @@ class AppViewModel(Observable):
         if event.event == "offer" and isinstance(self.home, TechnicianHome):
             # An offer came, was withdrawn or expired (a reopened job offered back to its student among them):
             # the offers list shows only open ones, so it changes.
-            await self.home.load()
+            await self._read_home(commit_at(event))
             return
         found = request_event(event)
         if found is None:
@@ -855,14 +858,24 @@ class AppViewModel(Observable):
         home = self.home
         if self.college_jobs is not None or isinstance(home, SupervisorHome):
             await self._read_lists(change[1] if change is not None else None)
+        at = change[1] if change is not None else None
         if isinstance(home, CitizenHome):
             if any(str(r.id) == request_id for r in home.requests):
-                await home.load()
+                await self._read_home(at)
         elif isinstance(home, AdminHome):
             if home.shows_change(request_id, status):
-                await home.load()
+                await self._read_home(at)
         elif isinstance(home, TechnicianHome):
-            await home.load()
+            await self._read_home(at)
+
+    async def _read_home(self, at: str | None) -> None:
+        """The citizen's, student's or admin's home read again, once per commit `at` (its events share it; the
+        first arrives after the commit, so one read shows all of it). The teacher's: `_read_lists`."""
+        if at is not None and at == self._home_read_at:
+            return
+        self._home_read_at = at
+        if self.home is not None:
+            await self.home.load()
 
     async def _read_lists(self, at: str | None) -> None:
         """The teacher's lists (the college's jobs, the home's queue) read again, once per commit `at`."""
