@@ -245,12 +245,10 @@ class AppViewModel(Observable):
         # The change (request id, commit's `at`: mobile/live.py `change_heard`) the open request or job screen was
         # last read after: its status event and the messages it wrote come as several live events, one read each.
         self._screen_read_after: tuple[str, str] | None = None
-        # The commit (`at`) the teacher's lists (home queue, college jobs) were last read after: a decision's request
-        # event and its closed-messages event (0127) come from one commit, one read for both (review28b #1).
-        self._lists_read_at: str | None = None
-        # The same for the citizen's, student's and admin's home: a commit moving k jobs (the clock's turn, a
-        # college's switch-off, a bulk take back) sends k events with one `at`, and each reloaded the home.
-        self._home_read_at: str | None = None
+        # The commit (`at`) each list was last read after ("home", "lists": the teacher's queue and college jobs): one
+        # commit's events share their `at` (a decision's request event and its closed-messages event, 0127; the k
+        # events of a commit moving k jobs), and each read the list again (review28b #1).
+        self._read_after: dict[str, str | None] = {}
 
     @property
     def locale(self) -> Locale:
@@ -856,9 +854,9 @@ class AppViewModel(Observable):
         if self.record is not None and str(self.record.request_id) == request_id:
             await self.record.load()
         home = self.home
-        if self.college_jobs is not None or isinstance(home, SupervisorHome):
-            await self._read_lists(change[1] if change is not None else None)
         at = change[1] if change is not None else None
+        if self.college_jobs is not None or isinstance(home, SupervisorHome):
+            await self._read_lists(at)
         if isinstance(home, CitizenHome):
             if any(str(r.id) == request_id for r in home.requests):
                 await self._read_home(at)
@@ -868,20 +866,23 @@ class AppViewModel(Observable):
         elif isinstance(home, TechnicianHome):
             await self._read_home(at)
 
+    def _first_of_commit(self, which: str, at: str | None) -> bool:
+        """Whether `which` list is not yet read after commit `at` (and from now on it is). The first of a commit's
+        events arrives after the commit, so one read shows all of it; an event without `at` always reads."""
+        if at is not None and self._read_after.get(which) == at:
+            return False
+        self._read_after[which] = at
+        return True
+
     async def _read_home(self, at: str | None) -> None:
-        """The citizen's, student's or admin's home read again, once per commit `at` (its events share it; the
-        first arrives after the commit, so one read shows all of it). The teacher's: `_read_lists`."""
-        if at is not None and at == self._home_read_at:
-            return
-        self._home_read_at = at
-        if self.home is not None:
+        """The citizen's, student's or admin's home read again, once per commit `at`. The teacher's: `_read_lists`."""
+        if self._first_of_commit("home", at) and self.home is not None:
             await self.home.load()
 
     async def _read_lists(self, at: str | None) -> None:
         """The teacher's lists (the college's jobs, the home's queue) read again, once per commit `at`."""
-        if at is not None and at == self._lists_read_at:
-            return  # read after this commit already (its request event, or its closed-messages event)
-        self._lists_read_at = at
+        if not self._first_of_commit("lists", at):
+            return
         if self.college_jobs is not None:
             await self.college_jobs.load()
         if isinstance(self.home, SupervisorHome):
